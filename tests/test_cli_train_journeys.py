@@ -309,3 +309,17 @@ def test_resume_without_a_checkpoint_says_it_starts_fresh_in_the_flags_words(cli
     assert ran.code == 0, ran.err
     assert ran.err == ("note: --resume, but 'out2/checkpoints' (the checkpoint folder, OUTPUT/checkpoints with "
                        "--resume) holds no checkpoint (round-*.pt): training starts fresh\n")
+
+
+def test_zero_length_sequences_name_their_port_and_key_as_from_python(cli):
+    """Found by QA: the command line told the same line twice, naming no port or key ('the data has length 0 ...')."""
+    cli.spec("netgraph: 1\nlayers:\n  lin: {type: NetMapOperator, net: {type: LinearLayer, output: 4}}\n"
+             "inputs: {Input: [n, 4]}\nedges: [Input -> lin]\n")
+    np.savez(cli.folder / "d.npz", Input=np.zeros((8, 0, 4), "f4"), Target=np.zeros((8, 0, 4), "f4"))
+    ran = cli("train", "s.yaml", "--data", "d.npz", "-o", "out", "--rounds", "1", "--quiet")
+    assert ran.code == 1
+    lines = ran.err.splitlines()
+    assert lines[0] == "netgraph train: --data d.npz: 2 problems:"
+    assert lines[1].startswith("  - input port 'Input' (key 'Input'): the data has length 0 along n (shape (8, 0, 4))")
+    assert lines[2].startswith("  - target of output port 'Output'")
+    assert "(key 'Target'): the data has length 0" in lines[2]

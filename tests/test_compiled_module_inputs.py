@@ -109,6 +109,36 @@ def test_an_error_under_vmap_is_torchs_own():
     assert not isinstance(info.value, DataError)
 
 
+def _cnn(seed: int = 0):
+    return net_initialize(NetChain([ConvolutionLayer(2, 3), FlattenLayer(), LinearLayer(2)], input=(1, 5, 5)),
+                          seed=seed).compile()
+
+
+def test_vmap_over_examples_of_a_cnn_names_the_missing_batch_dim():
+    # the forward sees one example (1, 5, 5) per row: torch's "mat1 and mat2 shapes cannot be multiplied" escaped
+    with pytest.raises(DataError, match=r"takes a batch, shape \(b, 1, 5, 5\), found one example \(1, 5, 5\); inside "
+                                        r"torch.func.vmap .* vmap over batches, or give it xi.unsqueeze\(0\)$") as info:
+        torch.func.vmap(_cnn())(torch.randn(2, 1, 5, 5))
+    problem = info.value.diagnostics[0]
+    assert (problem.kind, problem.port, problem.expected, problem.found) == ("data-shape", "Input", (1, 5, 5),
+                                                                             (1, 5, 5))
+
+
+def test_vmap_over_batches_of_the_wrong_shape_names_the_port():
+    with pytest.raises(DataError, match=r"takes shape \(b, 1, 5, 5\) with b the batch size, found \(2, 1, 5, 6\)"):
+        torch.func.vmap(_cnn())(torch.randn(3, 2, 1, 5, 6))
+
+
+def test_vmap_over_examples_given_a_batch_dim_and_an_ensembles_vmap_give_the_modules_values():
+    module, x = _cnn(), torch.randn(4, 1, 5, 5)
+    torch.testing.assert_close(torch.func.vmap(lambda xi: module(xi.unsqueeze(0)).squeeze(0))(x), module(x))
+    members = [_cnn(seed) for seed in range(3)]
+    params, buffers = torch.func.stack_module_state(members)
+    base = _cnn().to("meta")
+    ensemble = torch.func.vmap(lambda p, b, x: torch.func.functional_call(base, (p, b), (x,)), in_dims=(0, 0, None))
+    torch.testing.assert_close(ensemble(params, buffers, x), torch.stack([m(x) for m in members]))
+
+
 def test_a_net_with_an_operator_names_its_own_port_and_the_shape_given():
     net = net_initialize(NetChain([NetMapOperator(LinearLayer(3))], input=("n", 4)), seed=0)
     module = net.compile()

@@ -166,6 +166,10 @@ def test_log_of_0_is_minus_infinity_and_a_pole_is_no_overflow():
     ("#x // Sqrt", "at column 4: '//' (Wolfram's postfix application, x // f) is not read: write f[x]"),
     ("Sqrt@#x", "at column 5: '@' (Wolfram's prefix application, f@x) is not read: write f[x]"),
     ("#x~Max~#y", "at column 3: '~' (Wolfram's infix application, x~f~y) is not read: write f[x, y]"),
+    # Wolfram's NonCommutativeMultiply: read as Python's power, x^2 (found by QA)
+    ("#x ** 2", "at column 4: '**' (Wolfram's NonCommutativeMultiply, not Python's power) is not read: write x^y"),
+    ("#x + Sin[#y] ** 2", "at column 14: '**' (Wolfram's NonCommutativeMultiply"),
+    ("2*^3 ** #x", "at column 6: '**'"),
     ("#x << 2", "at column 4: '<<' is not an operator of expressions (comparisons are <, <=, >, >=, == and !=)"),
     ("#x >> 2", "at column 4: '>>' is not an operator of expressions"),
     # Python's names of syntax: these said "UnaryOp", "Set", "And (& or &&", "a chained comparison", "Await"

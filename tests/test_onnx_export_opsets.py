@@ -14,6 +14,7 @@ import onnx
 
 from netgraph import (ElementwiseLayer, FunctionLayer, NetChain, NetGraph, NetMapOperator, OptionError, ResizeLayer,
                       export_onnx, net_initialize)
+from tests.onnx_helpers import run_onnx
 
 try:  # torch's registry of TorchScript symbolics (torch 2.13; older torch one level up)
     from torch.onnx._internal.torchscript_exporter import registration as _registration
@@ -89,7 +90,7 @@ def test_gelu_in_a_transformers_per_element_feed_forward_at_opset_8_names_the_la
         export_onnx(net, tmp_path / "gelu.onnx", opset=8)
 
 
-@pytest.mark.parametrize("expression", ["(#x == 1) * #x", "If[#x > 0, #x, 0]"])
+@pytest.mark.parametrize("expression", ["(#x == 1) * #x", "If[#x == 1, #x, 0]"])
 def test_a_comparison_of_floats_at_an_opset_without_it_is_refused_not_written(expression, tmp_path):
     # torch writes Equal on floats at opset 9, which onnxruntime refuses to load; the checker without
     # shape inference's type constraints let the file be written
@@ -98,6 +99,16 @@ def test_a_comparison_of_floats_at_an_opset_without_it_is_refused_not_written(ex
         export_onnx(net, tmp_path / "cmp.onnx", opset=9)
     assert not (tmp_path / "cmp.onnx").exists()
     onnx.checker.check_model(onnx.load(export_onnx(net, tmp_path / "cmp11.onnx", opset=11)), full_check=True)
+
+
+def test_an_if_of_another_comparison_exports_at_opset_9(tmp_path):
+    """If tested its comparison cast to 1 or 0 for != 0, an Equal on floats, refused at opset 9; now a Where on the
+    Greater itself, valid there."""
+    net = NetGraph([FunctionLayer("If[#x > 0, #x, 0]")], [], x=3)
+    path = export_onnx(net, tmp_path / "if9.onnx", opset=9)
+    onnx.checker.check_model(onnx.load(path), full_check=True)
+    x = torch.tensor([[-1.0, 0.0, 2.0], [3.0, -0.5, 0.25]])
+    torch.testing.assert_close(torch.from_numpy(run_onnx(path, {"x": x})[0]), net(x))
 
 
 @pytest.mark.parametrize("opset", [9, 10])

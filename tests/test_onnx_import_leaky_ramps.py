@@ -67,3 +67,4 @@ def test_our_leaky_ramps_export_and_import_with_their_gradient_at_0(layer, tmp_p
     net = net_initialize(NetGraph({"ramp": layer}, [], Input=3), seed=0)
     back = import_onnx(export_onnx(net, tmp_path / "m.onnx"))
     _assert_as(back, net.compile())
+    assert len(list(back.leaves())) == 1, back.layers  # an If's compare was exported cast to 1 or 0, tested != 0: 4

@@ -177,7 +177,7 @@ def test_a_test_cast_to_integers_reaching_a_truncating_op_is_refused(tail, tmp_p
     with pytest.raises(SpecError, match=r"\(Cast\): its integer value .* reaches the node computing 'y' \((Div|Mod)\), "
                                         r"which truncates on integers in ONNX") as info:
         import_onnx(_counted_then(tail, tmp_path / "m.onnx"))
-    assert "'Sum'" not in info.value.diagnostics[0].expected  # ONNX's Sum has no layer: no reader to name
+    assert "'Sum'" not in info.value.diagnostics[0].expected  # ONNX's Sum takes no integers: no reader to name
 
 
 def test_a_test_cast_to_integers_summed_then_doubled_imports_as_onnx_computes_it(tmp_path):

@@ -113,12 +113,14 @@ def test_a_range_declared_on_an_output_is_a_shape_error():
     assert (info.value.kind, info.value.port, info.value.found) == ("port-shape", "Output", (0, 2))
 
 
-@pytest.mark.parametrize("span, reason", [(6, r"takes n=4 \(indices 0 to 3\); give it n=6"),
+@pytest.mark.parametrize("span, reason", [(6, r"takes n=4 \(indices 0 to 3\); give it n=6, or narrow the "
+                                                 r"range to within 0..3"),
                                           ((-1, 2), r"takes indices from 0 to 3 \(no negative ones\)")])
 def test_an_embedding_a_carried_range_reaches_checks_it_at_construction(span, reason):
     inner = NetChain([ReshapeLayer((2, 2)), FlattenLayer(), EmbeddingLayer(3, n=4)])
     with pytest.raises(ShapeError, match=rf"layer 'box/3' \(EmbeddingLayer\) port 'Input' gets indices .* \(a "
-                                         rf"Restricted range the layers before it pass on\), but it {reason}") as info:
+                                         rf"graph input's range the layers before it pass on\), but it "
+                                         rf"{reason}") as info:
         NetGraph({"box": inner}, [], Input=Restricted("Integer", span, shape=(4,)))
     (problem,) = info.value.diagnostics
     assert (problem.kind, problem.layer, problem.port) == ("encoder-range", ("box", "3"), "Input")

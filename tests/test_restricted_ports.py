@@ -10,7 +10,7 @@ import pytest
 import torch
 
 from netgraph import (DataError, EmbeddingLayer, ExtractLayer, LinearLayer, NetChain, NetGraph, OptionError,
-                      PartLayer, Restricted, ShapeError, export_onnx, net_initialize, net_train)
+                      PartLayer, Restricted, ShapeError, SpecError, export_onnx, net_initialize, net_train)
 from netgraph.cli.run import index_range
 from netgraph.core.summary import one_line
 from tests.onnx_helpers import run_onnx
@@ -84,14 +84,36 @@ def test_text_at_a_restricted_port_says_it_takes_indices_not_to_attach_an_encode
 
 
 def test_an_embedding_smaller_than_the_range_is_refused():
-    with pytest.raises(ShapeError, match=r"the Restricted gives indices 0 to 19, but layer 'emb' \(EmbeddingLayer\) "
+    with pytest.raises(ShapeError, match=r"takes indices in its range 0..19, but layer 'emb' \(EmbeddingLayer\) "
                                          r"takes n=10"):
         NetGraph({"emb": EmbeddingLayer(4, n=10)}, [], Input=Restricted("Integer", 20))
 
 
+def test_a_range_no_n_can_take_suggests_narrowing_it_not_an_impossible_n():
+    """Found by QA: it said 'give it n=9223372036854775808', beyond int64 (n is below 2**63)."""
+    with pytest.raises(ShapeError) as info:
+        NetGraph({"emb": EmbeddingLayer(4, n=10)}, [], Input=Restricted("Integer", (0, 2**63 - 1)))
+    assert str(info.value).endswith("takes n=10 (indices 0 to 9); narrow the range to within 0..9 (no n takes index "
+                                    "9223372036854775807: n is below 2**63)")
+    (problem,) = info.value.diagnostics
+    assert (problem.kind, problem.port, problem.option, problem.found) == ("encoder-range", "Input", "range",
+                                                                           (0, 2**63 - 1))
+
+
+def test_a_range_an_embedding_refuses_is_told_at_the_range_in_a_spec():
+    """Found by QA: told at the layer (3:3), as 'the Restricted gives ...'."""
+    with pytest.raises(SpecError) as info:
+        NetGraph.from_yaml("netgraph: 1\nlayers:\n  e: {type: EmbeddingLayer, output: 2, n: 10}\ninputs:\n"
+                           "  Input: {shape: [], dtype: Integer, range: [0, 30]}\nedges: [Input -> e]\n")
+    (problem,) = info.value.diagnostics
+    assert (problem.line, problem.column, problem.kind, problem.layer) == (5, 45, "encoder-range", ("e",))
+    assert problem.message == ("graph input 'Input' takes indices in its range 0..30, but layer 'e' (EmbeddingLayer) "
+                               "takes n=10 (indices 0 to 9); give it n=31, or narrow the range to within 0..9")
+
+
 @pytest.mark.parametrize("n", [None, 10])
 def test_a_negative_range_into_an_embedding_is_refused_at_construction(n):
-    with pytest.raises(ShapeError, match=r"graph input 'Input': the Restricted gives indices -3 to 5, but layer 'emb' "
+    with pytest.raises(ShapeError, match=r"graph input 'Input' takes indices in its range -3..5, but layer 'emb' "
                                          r"\(EmbeddingLayer\) takes indices from 0.* \(no negative ones\)") as info:
         NetGraph({"emb": EmbeddingLayer(4, n=n)}, [], Input=Restricted("Integer", (-3, 5)))
     assert (info.value.diagnostics[0].layer, info.value.diagnostics[0].port) == (("emb",), "Input")
@@ -101,7 +123,7 @@ def test_a_range_into_an_extract_position_must_be_1_based_positions():
     def graph(span):
         return NetGraph({"box": NetChain({"ex": ExtractLayer()})}, [], Input=4,
                         Position=Restricted("Integer", span, shape=(1,)))
-    with pytest.raises(ShapeError, match=r"graph input 'Position': the Restricted gives indices 0 to 3, but layer "
+    with pytest.raises(ShapeError, match=r"graph input 'Position' takes indices in its range 0..3, but layer "
                                          r"'box/ex' \(ExtractLayer\) port 'Position' takes 1-based positions 1 to 4 "
                                          r"\(or -4 to -1 from the end\)") as info:
         graph(4)

@@ -23,8 +23,9 @@ def test_map_carries_the_range_into_its_element_net():
 
     def mapped(span):
         return NetChain([NetMapOperator(EmbeddingLayer(3, n=4))], input=Restricted("Integer", span, shape=(5,)))
-    with pytest.raises(ShapeError, match=r"gives indices 0 to 9, but layer 'layer' \(EmbeddingLayer\) takes n=4"):
+    with pytest.raises(ShapeError, match=r"in its range 0..9, but layer 'layer' \(EmbeddingLayer\) takes n=4") as info:
         mapped((0, 9))  # it built, and refused a 9 only when run
+    assert str(info.value).endswith("set by the range 0..9 given for graph input 'Input']")  # not 'the Restricted on'
     net = net_initialize(mapped((0, 3)), seed=0)
     out = net(torch.tensor([[0, 1, 2, 3, 3]]))
     assert out.shape == (1, 5, 3) and torch.equal(out[0, 3], out[0, 4])

@@ -300,7 +300,8 @@ def test_a_replacement_refused_inside_a_nested_graph_names_that_graph():
     net = net_initialize(NetGraph({"m": NetGraph({"in": inner}, [])}, [], Input=3), seed=0)
     with pytest.raises(ShapeError) as info:
         net_replace_part(net, {("m", "in", "l"): LinearLayer(6)})
-    assert str(info.value).startswith("in layer 1 'm' (NetGraph) > layer 1 'in' (NetGraph): shape conflict: "
+    assert str(info.value).startswith("net_replace_part: in layer 1 'm' (NetGraph) > layer 1 'in' (NetGraph): "
+                                      "shape conflict: "
                                       "layer 3 'l2' (LinearLayer): port 'Input': expected size 4 (from weights=)")
     assert [d.layer for d in info.value.diagnostics] == [("m", "in", "l2")]
 
@@ -313,8 +314,9 @@ def test_a_replacement_refused_inside_a_nested_graph_heads_its_diagnostics_too()
     with pytest.raises(ShapeError) as info:
         net_replace_part(net, {("m", "in", "l"): LinearLayer(6)})
     (diagnostic,) = info.value.diagnostics
-    assert diagnostic.message.startswith("in layer 1 'm' (NetGraph) > layer 1 'in' (NetGraph): layer 3 'l2' "
-                                         "(LinearLayer): port 'Input': expected size 4"), diagnostic.message
+    assert diagnostic.message.startswith("net_replace_part: in layer 1 'm' (NetGraph) > layer 1 'in' (NetGraph): "
+                                         "layer 3 'l2' (LinearLayer): port 'Input': expected size 4"), \
+        diagnostic.message
 
 
 def test_prepend_before_an_encoded_input_names_both_types():

@@ -2,8 +2,9 @@
 
 import pytest
 
-from netgraph import LinearLayer, NetChain, NetGraph, NetMapOperator, NetPort, net_delete, net_replace
-from netgraph.core.errors import WiringError
+from netgraph import (ClassEncoder, EmbeddingLayer, LinearLayer, NetChain, NetGraph, NetMapOperator, NetPort,
+                      ReshapeLayer, net_delete, net_drop, net_initialize, net_replace, net_replace_part)
+from netgraph.core.errors import ShapeError, WiringError
 
 
 def _mapped() -> NetGraph:
@@ -31,3 +32,46 @@ def test_deleting_graph_outputs_names_net_delete_once(spec, kind):
         net_delete(net, spec)
     assert str(info.value).startswith("net_delete: ") and str(info.value).count("net_delete") == 1, str(info.value)
     assert info.value.kind == kind
+
+
+_GRAPH = NetGraph({"a": LinearLayer(3), "b": LinearLayer(2)}, [("a", "b")], Input=4)
+
+
+@pytest.mark.parametrize("function, edit", [
+    ("net_drop", lambda net: net_drop(net, ["a", "b"])), ("net_delete", lambda net: net_delete(net, ["a", "b"])),
+    ("net_replace", lambda net: net_replace(net, {LinearLayer: None})),
+    ("net_drop", lambda net: net_drop(NetGraph({"in": net, "x": LinearLayer(2)}, [("in", "x")]),
+                                      [("in", "a"), ("in", "b")]))])
+def test_removing_every_layer_names_the_function_called(function, edit):
+    """The refusal came with no function name (rewiring's own, naming net_drop, could not be reached)."""
+    with pytest.raises(WiringError) as info:
+        edit(_GRAPH)
+    assert str(info.value).startswith(f"{function}: this would remove every layer of "), str(info.value)
+    assert info.value.kind == "empty-net"
+
+
+@pytest.mark.parametrize("function, edit", [
+    ("net_replace_part", lambda net: net_replace_part(net_initialize(net, seed=0), {"Input": 7})),
+    ("net_replace_part", lambda net: net_replace_part(net, {"b": ReshapeLayer((5,))})),
+    ("net_replace", lambda net: net_replace(net, {LinearLayer: ReshapeLayer((5,))}))])
+def test_a_replacement_that_does_not_fit_names_the_function_called(function, edit):
+    """The rebuild's ShapeError came with no function name, unlike the replacing function's other errors."""
+    with pytest.raises(ShapeError) as info:
+        edit(_GRAPH)
+    message = str(info.value)
+    assert message.startswith(f"{function}: shape conflict: layer "), message
+    assert info.value.kind == "shape" and info.value.diagnostics[0].message.startswith(f"{function}: ")
+
+
+def test_a_coder_clash_after_a_replacement_names_net_replace_part():
+    encoder = ClassEncoder(["red", "green", "blue"])
+
+    def coded(labels):
+        return NetChain([EmbeddingLayer(4, len(labels)), LinearLayer(2)], input=ClassEncoder(labels))
+
+    net = NetGraph({"a": coded(encoder.labels), "b": coded(encoder.labels)}, [(NetPort("Input"), "a"),
+                                                                              (NetPort("Input"), "b")])
+    with pytest.raises(WiringError) as info:
+        net_replace_part(net, {"b": coded(list("abcde"))})
+    assert str(info.value).startswith("net_replace_part: graph input 'Input' feeds a.Input with"), str(info.value)
+    assert info.value.kind == "coder-clash"

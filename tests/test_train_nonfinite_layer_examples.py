@@ -10,7 +10,7 @@ import warnings
 import pytest
 import torch
 
-from netgraph import ElementwiseLayer, LinearLayer, NetGraph
+from netgraph import ElementwiseLayer, LinearLayer, NetGraph, NormalDistribution, RandomArrayLayer, UniformDistribution
 from netgraph.train import TrainingError, net_train
 from tests.test_train import known_function
 
@@ -85,6 +85,46 @@ def test_a_nan_a_layer_makes_on_a_validation_example_is_warned_of_once_naming_th
     assert "after round 1 is not finite; the first layer whose output went non-finite is layer 1 'log'" in \
         str(found[0]) and "in example 2)" in str(found[0])
     assert len(r.validation_losses) == 3 and all(v != v for v in r.validation_losses)  # NaN each round, trained on
+
+
+UNCHECKED_DRAWS = {"mu": lambda: NormalDistribution("#m", 1.0), "max": lambda: UniformDistribution([-1.0, "#m"])}
+
+
+def drawing(parameter: str) -> NetGraph:
+    """A pathwise draw (written inline into the compiled forward, unchecked) whose ``parameter`` is port m."""
+    return NetGraph({"g": RandomArrayLayer(UNCHECKED_DRAWS[parameter]()), "l": LinearLayer(1)}, [("g", "l")], m=3)
+
+
+def infinite_at(example: int, n: int = 50) -> torch.Tensor:
+    m = torch.zeros(n, 3)
+    m[example, 2] = float("inf")
+    return m
+
+
+@pytest.mark.parametrize("parameter", list(UNCHECKED_DRAWS))
+@pytest.mark.parametrize("seed", [0, 1])
+def test_an_infinite_parameter_of_an_unchecked_draw_names_the_layer_and_the_example_in_the_data(parameter, seed):
+    """The replay checks the draw: its DataError escaped bare, naming the row (1) in the shuffled batch."""
+    with pytest.raises(TrainingError) as info:
+        net_train(drawing(parameter), {"m": infinite_at(13), "Target": torch.zeros(50, 1)}, batch_size=8,
+                  random_seed=seed, progress=False)
+    d = info.value.diagnostics[0]
+    assert (d.kind, d.layer, d.port, d.example) == ("nonfinite-loss", ("g",), "m", 13)
+    assert (f"the first layer that refuses its values is layer 1 'g' (RandomArrayLayer) port 'm' "
+            f"(parameter {parameter} must be a finite number, found inf; in example 13)") in str(info.value)
+
+
+@pytest.mark.parametrize("parameter", list(UNCHECKED_DRAWS))
+def test_an_infinite_parameter_of_an_unchecked_draw_in_validation_data_is_warned_of(parameter):
+    """It raised the replay's DataError and ended the run."""
+    from netgraph.train.validation_nonfinite import NonfiniteValidationLoss
+    with pytest.warns(NonfiniteValidationLoss) as caught:
+        r = net_train(drawing(parameter), {"m": torch.zeros(48, 3), "Target": torch.zeros(48, 1)}, batch_size=8,
+                      validation_set={"m": infinite_at(4, 10), "Target": torch.zeros(10, 1)}, random_seed=0,
+                      max_training_rounds=2, progress=False, all=True)
+    found = [w.message for w in caught if isinstance(w.message, NonfiniteValidationLoss)]
+    assert len(found) == 1 and (found[0].layer, found[0].port, found[0].example) == (("g",), "m", 4)
+    assert len(r.validation_losses) == 2
 
 
 NONFINITE_WORKER = """

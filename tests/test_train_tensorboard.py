@@ -11,7 +11,11 @@ from tensorboard.backend.event_processing import event_accumulator
 import torch
 
 from netgraph import (
+    BatchNormalizationLayer,
+    BernoulliDistribution,
+    CategoricalDistribution,
     DropoutLayer,
+    EmbeddingLayer,
     ElementwiseLayer,
     FunctionLayer,
     LinearLayer,
@@ -20,7 +24,9 @@ from netgraph import (
     NetPort,
     NormalDistribution,
     OptionError,
+    PoissonDistribution,
     RandomArrayLayer,
+    SoftmaxLayer,
 )
 from netgraph.cli import main
 from netgraph.train import net_train
@@ -86,6 +92,34 @@ def test_logging_does_not_change_training(tmp_path):
     plain = _train(_noisy())
     assert logged.batch_losses == plain.batch_losses
     assert logged.validation_losses == plain.validation_losses
+
+
+def _drawing(draw, after: dict | None = None) -> NetGraph:
+    """Input (8) -> Linear -> ``draw``'s parameter -> its draw (-> ``after``): its draw scores its parameters."""
+    first, to_parameter = (LinearLayer(3, input=8), SoftmaxLayer()) if draw is CategoricalDistribution else (
+        LinearLayer(4, input=8), ElementwiseLayer("LogisticSigmoid" if draw is BernoulliDistribution else "Exp"))
+    layers = {"logits": first, "p": to_parameter, "draw": RandomArrayLayer(draw("#p")), **(after or {})}
+    return NetGraph(layers, [tuple(layers)])
+
+
+@pytest.mark.parametrize("net, targets", [
+    (lambda: _drawing(BernoulliDistribution), 4), (lambda: _drawing(PoissonDistribution), 4),
+    (lambda: _drawing(CategoricalDistribution, {"embed": EmbeddingLayer(2, 3)}), 2),
+    (lambda: NetChain([LinearLayer(4), BatchNormalizationLayer(), LinearLayer(2)], input=8), 2)],
+    ids=["bernoulli", "poisson", "categorical", "batchnorm"])
+def test_logging_leaves_no_draw_records_behind(tmp_path, net, targets):
+    """Tracing drew once with grad on: its records of that draw entered the first step's score-function term."""
+    data = {"Input": torch.randn(64, 8, generator=torch.Generator().manual_seed(1)), "Target": torch.ones(64, targets)}
+    options = dict(max_training_rounds=2, random_seed=5, progress=False, all=True, learning_rate=0.05, batch_size=16)
+    plain = net_train(net(), data, **options)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UserWarning)  # the graph is logged: no "was not logged" warning
+        logged = net_train(net(), data, progress_reporting="tensorboard", log_dir=tmp_path, **options)
+    assert logged.batch_losses == plain.batch_losses
+    for name, layer in plain.trained_net.layers.items():
+        for array, value in layer.arrays.items():
+            assert torch.equal(value, logged.trained_net.layers[name].arrays[array]), (name, array)
+    assert _events(tmp_path).Tags()["graph"]
 
 
 def test_a_net_that_cannot_be_traced_is_logged_without_its_graph(tmp_path):

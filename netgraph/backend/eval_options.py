@@ -28,12 +28,18 @@ from netgraph.data import parse_property
 from netgraph.data.decoding import PROPERTIES
 from netgraph.core.ports import NetPort
 from netgraph.core.torch_state import forked_generator, working_dtype, working_precision
+from netgraph.layers._torch_compat import compiler_disable
 from netgraph.layers.bad_index import examples_at
 from netgraph.layers.random import distribution_checks
 
+try:  # torch.func's own code steps outside its transforms so (no public name)
+    from torch._functorch.pyfunctorch import temporarily_clear_interpreter_stack as _outside_torch_func
+except ImportError:  # an older torch: building inside a transform stays its error
+    _outside_torch_func = contextlib.nullcontext
+
 __all__ = ["OPTION_NAMES", "CALL_KEYWORDS", "WOLFRAM_OPTIONS", "EvaluationOptions", "parse_options", "split_call",
            "snake_options", "OTHER_KEYWORDS", "compiled_module", "seeded", "in_batches", "call_by_name", "working_precision",
-           "working_dtype", "PRECISIONS"]
+           "working_dtype", "PRECISIONS", "outside_transforms"]
 
 OPTION_NAMES = ("batch_size", "mode", "seed", "precision", "decoder", "outputs")
 CALL_KEYWORDS = (*OPTION_NAMES, "states", "return_states")  # every keyword of net(...) that is no port name
@@ -261,11 +267,36 @@ def compiled_module(net: Any, options: EvaluationOptions) -> torch.nn.Module:
     if net._compiled is None:
         net._compiled = {}
     if key not in net._compiled:
-        with working_precision(options.dtype):  # compiled in it: float64 arrays and constants are never rounded
-            module = net.compile(checks=key[0]).cached_by_net()  # through float32 on the way
-        module.train(options.mode == "train").requires_grad_(False)
-        net._compiled[key] = module.to(options.dtype) if options.precision is not None else module
+        net._compiled[key] = outside_transforms(lambda: _evaluation_module(net, key, options))
     return net._compiled[key]
+
+
+def _evaluation_module(net: Any, key: tuple, options: EvaluationOptions) -> torch.nn.Module:
+    with working_precision(options.dtype):  # compiled in it: float64 arrays and constants are never rounded
+        module = net.compile(checks=key[0]).cached_by_net()  # through float32 on the way
+    module.train(options.mode == "train").requires_grad_(False)
+    return module.to(options.dtype) if options.precision is not None else module
+
+
+_OUTSIDE_GRAPH: list = []  # outside_transforms's builder behind torch.compiler.disable, made at first need
+
+
+def outside_transforms(build: Callable[[], Any]) -> Any:
+    """``build()`` run as plain torch code, outside any torch.func transform (grad, vmap, jacrev) and any graph
+    torch.compile traces: a net's cached module is made on its first call, which may come inside them, and making
+    it sets its arrays' ``requires_grad`` and dtype in place, which the transforms refuse (torch's "attempting to
+    call Tensor.requires_grad_() inside of a function being transformed") and dynamo's guards trip on."""
+    if not torch.compiler.is_compiling():
+        return _untransformed(build)
+    if not _OUTSIDE_GRAPH:  # the decorator imports torch._dynamo (about 1 s): only where torch.compile runs
+        _OUTSIDE_GRAPH.append(compiler_disable("a net's cached module is made outside the graph: making it sets its "
+                                               "arrays in place")(_untransformed))
+    return _OUTSIDE_GRAPH[0](build)
+
+
+def _untransformed(build: Callable[[], Any]) -> Any:
+    with _outside_torch_func():
+        return build()
 
 
 @contextlib.contextmanager

@@ -8,9 +8,10 @@ pays nothing for it.
 
 It blames only inputs the forward got and failed on: those its frame in the traceback holds (a forward pre-hook may
 have changed what the call was given), or, under ``module.compile()`` with no hooks, the call's. An error raised
-outside the forward (by a hook, or by Python binding the arguments) stays as it is, as does one inside ``vmap`` (a
-batched tensor's shape lacks the mapped dim). An operator's inner net blames its own inputs first; the outer module
-then names its own port, or, when its inputs fit, raises torch's error in place of the inner one's blame.
+outside the forward (by a hook, or by Python binding the arguments) stays as it is. Inside ``vmap`` the forward sees
+one example per row: it is blamed for lacking the batch dim only where the forward runs on it given one. An
+operator's inner net blames its own inputs first; the outer module then names its own port, or, when its inputs
+fit, raises torch's error in place of the inner one's blame.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from torch.nn.modules import module as torch_module
 
 from netgraph.backend.shape_hints import layout_hint
 from netgraph.core.errors import DataError, Diagnostic, NetGraphError, did_you_mean
-from netgraph.core.tracing import tracing
+from netgraph.core.tracing import symbolic_tracing
 from netgraph.core.types import INTEGER, REAL, format_shape
 from netgraph.core.wording import counted, type_label
 
@@ -43,8 +44,8 @@ def input_error(module: Any, exc: Exception, args: tuple, kwargs: dict[str, Any]
     """What a compiled ``module`` raises when its call with ``args``, ``kwargs`` raised ``exc``: a DataError naming the
     first input its forward got that does not fit its port, torch's error in place of an inner net's blame, or None
     (``exc`` as it is)."""
-    if tracing():  # the inputs are torch's fake tensors or fx's proxies, with symbolic sizes: torch's error stands
-        return None
+    if torch.compiler.is_compiling() or symbolic_tracing():  # torch's fake tensors or fx's proxies, of symbolic
+        return None  # sizes: torch's error stands (under vmap the sizes are known: each example's)
     if isinstance(exc, TypeError) and (unbound := _unbound(module, args, kwargs)) is not None:
         return unbound
     if own_layer_error(exc):
@@ -57,7 +58,7 @@ def input_error(module: Any, exc: Exception, args: tuple, kwargs: dict[str, Any]
     real = next((p.dtype for p in module.parameters() if p.is_floating_point()), None)
     device = next((t.device for t in chain(module.parameters(), module.buffers())), None)
     problem = input_problem(module.net, (), given, real, device) if given else None
-    if problem is None:
+    if problem is None or _batch_dim_not_the_error(module, problem, given):
         return replaced
     error = DataError(problem.message, diagnostics=[problem])
     error.replaced_error = replaced or exc
@@ -132,8 +133,27 @@ def _forwarded(module: Any, exc: Exception, args: tuple, kwargs: dict[str, Any])
     else:
         given = dict(zip(ports, args)) | {k: v for k, v in kwargs.items() if k in ports}
     return {port: value for port, value in given.items()  # numpy arrays, lists and None too: torch failed on them
-            if not (hooked and value is None)
-            and not (isinstance(value, torch.Tensor) and _functorch.is_batchedtensor(value))}
+            if not (hooked and value is None)}
+
+
+def _batch_dim_not_the_error(module: Any, problem: Diagnostic, given: dict[str, Any]) -> bool:
+    """Whether ``problem`` blames an input ``vmap`` maps for lacking the batch dim (the forward sees one example per
+    row) while the forward fails on those examples given one too: then something else failed (dropout's randomness
+    under vmap, say), and torch's error stands. Asked on the failing path only; the forward runs again, without grad.
+    """
+    def one_example(port: str) -> bool:
+        value, shape = given.get(port), module.net.port_types[port].shape
+        return isinstance(value, torch.Tensor) and _functorch.is_batchedtensor(value) and shape is not None \
+            and value.dim() == len(shape)
+    if problem.kind != "data-shape" or not one_example(problem.port):
+        return False
+    batched = {port: value.unsqueeze(0) if one_example(port) else value for port, value in given.items()}
+    try:
+        with torch.no_grad():
+            type(module).forward(module, **batched)
+    except Exception:  # noqa: BLE001 - any failure: the batch dim does not mend it
+        return True
+    return False
 
 
 def input_problem(net: Any, args: tuple, kwargs: dict[str, Any], real: torch.dtype | None,
@@ -205,8 +225,11 @@ def _problem(port: str, shape: tuple, integer: bool, x: torch.Tensor, real: torc
 def _shape_problem(port: str, shape: tuple, integer: bool, x: torch.Tensor) -> str | None:
     expected = f"(b, {format_shape(shape)[1:-1]})" if shape else "(b)"
     if x.dim() == len(shape) and x.dim() > 0 and _fits(shape, x.shape):
+        remedy = ("inside torch.func.vmap the forward sees one example per mapped row: vmap over batches, or give "
+                  "it xi.unsqueeze(0)") if _functorch.is_batchedtensor(x) else \
+            "give x.unsqueeze(0) (net(x) takes one example or a batch)"
         return (f"input port {port!r}: the compiled module takes a batch, shape {expected}, found one example "
-                f"{tuple(x.shape)}; give x.unsqueeze(0) (net(x) takes one example or a batch)")
+                f"{tuple(x.shape)}; {remedy}")
     if x.dim() != len(shape) + 1 or not _fits(shape, x.shape[1:]):
         return (f"input port {port!r}: the compiled module takes shape {expected} with b the batch size, found "
                 f"{tuple(x.shape)}{layout_hint(shape, tuple(x.shape), integer)}")

@@ -20,7 +20,8 @@ from typing import Any
 import torch
 
 from netgraph.backend.derived_lengths import check_input_lengths
-from netgraph.backend.eval_options import EvaluationOptions, call_by_name, in_batches, seeded
+from netgraph.backend.eval_options import (EvaluationOptions, call_by_name, in_batches, outside_transforms,
+                                           seeded)
 from netgraph.backend.input_lengths import empty_length_problem
 from netgraph.backend.masks import Fallback, Padded, check_padded, compile_padded, output_lengths, pad, unpad
 from netgraph.core.errors import DataError, Diagnostic, raise_all
@@ -40,14 +41,17 @@ def padded_module(net: Any, ports: tuple[str, ...], options: EvaluationOptions) 
     if net._compiled is None:
         net._compiled = {}
     if key not in net._compiled:
-        try:
-            module = compile_padded(net, ports, distribution_checks()).cached_by_net()
-        except Fallback:
-            net._compiled[key] = FALLBACK
-            return FALLBACK
-        module.train(options.mode == "train").requires_grad_(False)  # constants, as compiled_module's arrays
-        net._compiled[key] = module.to(options.dtype) if options.precision is not None else module
+        net._compiled[key] = outside_transforms(lambda: _padded_module(net, ports, options))
     return net._compiled[key]
+
+
+def _padded_module(net: Any, ports: tuple[str, ...], options: EvaluationOptions) -> Any:
+    try:
+        module = compile_padded(net, ports, distribution_checks()).cached_by_net()
+    except Fallback:
+        return FALLBACK
+    module.train(options.mode == "train").requires_grad_(False)  # constants, as compiled_module's arrays
+    return module.to(options.dtype) if options.precision is not None else module
 
 
 def examples_of(net: Any, port: str, values: list, to_tensor: Callable, problems: list[str | Diagnostic]) -> list:

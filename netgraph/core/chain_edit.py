@@ -34,7 +34,7 @@ from netgraph.core.port_options import with_port_options
 from netgraph.core.rewiring import chain_items, chain_of, check_net, drop_layers, layer_path, put_back, subgraph
 from netgraph.core.surgery import net_replace_part
 from netgraph.core.surgery_take import taken
-from netgraph.core.surgery_lead import editing_inner_net, function_lead
+from netgraph.core.surgery_lead import editing_inner_net, function_lead, led_by
 from netgraph.core.types import PortType
 from netgraph.core.option_problems import VALUE_KIND
 from netgraph.core.user_functions import called_for_layer
@@ -312,7 +312,8 @@ def net_replace(net: NetGraph, rules: Any) -> NetGraph:
         return net
     result, others = edit_operators(net, changes.items(), "net_replace",
                                     lambda inner, group: net_replace_part(inner, dict(group)))
-    result = prune_rules(result.replace_layers(dict(others))) if others else result
+    with led_by("net_replace"):
+        result = prune_rules(result.replace_layers(dict(others))) if others else result
     return _deleted(result, deleted, "net_replace")[0] if deleted else result
 
 

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from itertools import islice
 from typing import Any
 
+from netgraph.core.coders import Restricted
 from netgraph.core.layer import Layer
 from netgraph.core.port_ids import PortIds
 from netgraph.core.types import PortType
@@ -226,7 +227,10 @@ class Problem:
         if kind == "options":
             return f"{self.describe(key)} (from its options)"
         if kind == "graph":
-            return f"the {self.coders[key].type_name} on {self.describe(key)}" if key in self.coders else \
+            coder = self.coders.get(key)
+            if isinstance(coder, Restricted):  # a spec's 'range:' too: said as a range, not by the class's name
+                return f"the range {coder.range_text} given for {self.describe(key)}"
+            return f"the {coder.type_name} on {self.describe(key)}" if coder is not None else \
                 f"the shape given for {self.describe(key)}"
         if kind == "default":
             return f"the default dtype Real of {self.describe(key)}"

@@ -138,7 +138,7 @@ def removed_layers(net: NetGraph, specs: list, function: str, inside: Callable[.
     edited, others = edit_operators(net, [(s, None) for s in specs], function,
                                     recorded(found, _judged_as_given(net, inside)), placed=True)
     levels: dict[tuple, dict] = {}
-    removed = edit_at(edited, [s for s, _ in others], remove, levels) if others else edited
+    removed = edit_at(edited, [s for s, _ in others], remove, function, levels) if others else edited
     moves = Moves(levels=levels, inside=found)
     return carry_multipliers([net], removed, [moves]), moves
 

@@ -109,12 +109,14 @@ def check_decoders(coders: dict[str, Coder], types: dict[str, PortType], graph: 
             errors.append(Diagnostic(f"graph output {port!r}: {reason}", "decoder-port", layer=(), port=port))
         span = coder.index_span if isinstance(coder, Encoder) else None
         for path, layer, leaf_port in fed_leaves(graph, port) if span else ():
-            reason = _untaken_indices(span, graph, path, layer, leaf_port, isinstance(coder, Restricted))
-            if reason:
-                errors.append(Diagnostic(f"graph input {port!r}: the {coder.type_name} gives indices {span[0]} to "
-                                         f"{span[1]}, but layer {scoped_name('/'.join(path))!r} ({layer.type_name}) "
-                                         f"{reason}",
-                                         "encoder-range", layer=path, port=port))
+            restricted = isinstance(coder, Restricted)
+            reason = _untaken_indices(span, graph, path, layer, leaf_port, restricted)
+            if reason:  # a range: placed at the port's range (declared), as the range is what a spec gives
+                given = f" takes indices in its range {span[0]}..{span[1]}" if restricted else \
+                    f": the {coder.type_name} gives indices {span[0]} to {span[1]}"
+                errors.append(Diagnostic(f"graph input {port!r}{given}, but layer {scoped_name('/'.join(path))!r} "
+                                         f"({layer.type_name}) {reason}", "encoder-range", layer=path, port=port,
+                                         found=span, **({"declared": port, "option": "range"} if restricted else {})))
     if any(isinstance(coder, Restricted) for coder in coders.values()):
         errors += _carried_range_problems(graph, {d.layer for d in errors})
     return errors
@@ -130,8 +132,8 @@ def _carried_range_problems(graph: Any, reported: set) -> list[Diagnostic]:
             continue
         if reason := _untaken_indices(t.range, graph, node.path, node.layer, "Input", True):
             errors.append(Diagnostic(f"layer {scoped_name('/'.join(node.path))!r} (EmbeddingLayer) port 'Input' gets "
-                                     f"indices {t.range[0]} to {t.range[1]} (a Restricted range the layers before it "
-                                     f"pass on), but it {reason}", "encoder-range", layer=node.path, port="Input"))
+                                     f"indices {t.range[0]} to {t.range[1]} (a graph input's range the layers before "
+                                     f"it pass on), but it {reason}", "encoder-range", layer=node.path, port="Input"))
     return errors
 
 
@@ -144,7 +146,7 @@ def _untaken_indices(span: tuple[int, int], graph: Any, path: tuple, layer: Any,
         n = layer.count
         if lo < 0:
             return f"takes indices from 0{'' if n is None else f' to {n - 1}'} (no negative ones)"
-        return f"takes n={n} (indices 0 to {n - 1}); give it n={hi + 1}" if isinstance(n, int) and n <= hi else None
+        return _too_small_n(n, hi, restricted) if isinstance(n, int) and n <= hi else None
     if not restricted or layer.type_name != "ExtractLayer" or port != "Position":
         return None
     m = min(layer.position_sizes(graph.layer_types(path)), default=None)
@@ -152,6 +154,15 @@ def _untaken_indices(span: tuple[int, int], graph: Any, path: tuple, layer: Any,
         return None
     return (f"port 'Position' takes 1-based positions 1 to {m} (or -{m} to -1 from the end); give "
             f"Restricted(\"Integer\", (1, {m}))")
+
+
+def _too_small_n(n: int, hi: int, restricted: bool) -> str:
+    """What an EmbeddingLayer of ``n`` that index ``hi`` reaches should do: a larger n where one takes ``hi`` (n is
+    below 2**63, as indices are int64), and for a range (``restricted``) a narrower range."""
+    narrow = f"narrow the range to within 0..{n - 1}"
+    if hi + 1 >= 2**63:
+        return f"takes n={n} (indices 0 to {n - 1}); {narrow} (no n takes index {hi}: n is below 2**63)"
+    return f"takes n={n} (indices 0 to {n - 1}); give it n={hi + 1}" + (f", or {narrow}" if restricted else "")
 
 
 def fed_leaves(graph: Any, port: str) -> list[tuple[tuple, Any, str]]:

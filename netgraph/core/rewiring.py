@@ -30,6 +30,7 @@ from netgraph.core.output_names import kept_output_names
 from netgraph.core.port_options import numbered, with_port_options
 from netgraph.core.port_paths import inner_net_first, shown_path
 from netgraph.core.ports import NetPort, PortRef
+from netgraph.core.surgery_lead import function_lead
 from netgraph.core.option_problems import VALUE_KIND
 from netgraph.core.wording import few_names
 
@@ -112,10 +113,11 @@ def _as_list(net: NetGraph, parts: tuple) -> str:
 listed = few_names  # the first MAX_LISTED names and how many in all
 
 
-def edit_at(net: NetGraph, specs: list, edit: Any, levels: dict | None = None) -> NetGraph:
+def edit_at(net: NetGraph, specs: list, edit: Any, function: str, levels: dict | None = None) -> NetGraph:
     """``edit(graph, names)`` (which removes those layers) applied to each graph holding layers named by ``specs``
     (paths reach nested ones), deepest first so that a parent's renumbering comes after its children's edits; the
-    names each one's layers took go to ``levels`` (as ``Moves.levels``)."""
+    names each one's layers took go to ``levels`` (as ``Moves.levels``). Removing every layer of one is an error
+    naming ``function``, the public function called."""
     groups: dict[tuple, list[str]] = {}
     for spec in specs:
         path = layer_path(net, spec)
@@ -123,8 +125,8 @@ def edit_at(net: NetGraph, specs: list, edit: Any, levels: dict | None = None) -
     for parent in sorted(groups, key=len, reverse=True):
         inner = net.layer_at(parent) if parent else net
         if set(groups[parent]) == set(inner.layers):
-            raise WiringError(f"this would remove every layer of {'/'.join(parent) or 'the net'}", kind=EMPTY_KIND,
-                              layer=tuple(parent))
+            raise WiringError(f"{function_lead(function)}this would remove every layer of "
+                              f"{'/'.join(parent) or 'the net'}", kind=EMPTY_KIND, layer=tuple(parent))
         edited = edit(inner, groups[parent])
         if levels is not None:
             levels[parent] = kept_names(inner.layers, groups[parent], edited.layers)
@@ -326,8 +328,7 @@ def _drop_layers(net: NetGraph, drop: list[str]) -> NetGraph:
     otherwise a ShapeError or WiringError names the layer and the types, and nothing is rewired.
     """
     remaining = set(drop)
-    if remaining == set(net.layers):
-        raise WiringError("net_drop would remove every layer", kind=EMPTY_KIND, layer=())
+    assert remaining != set(net.layers), "edit_at refuses removing every layer, naming the function called"
     if isinstance(net, NetChain):  # one rebuild: a numbered chain renumbers its layers
         names = list(net.layers)
         kept = [i for i, n in enumerate(names) if n not in remaining]

@@ -41,7 +41,7 @@ from netgraph.core.port_rename import rename_ports, split_port_renames
 from netgraph.core.rename_levels import level_range, renames_at_levels
 from netgraph.core.shared import NetSharedArray, check_joined_shared, shared_users, shared_values
 from netgraph.core.surgery_values import array_value, given_once, port_change
-from netgraph.core.surgery_lead import function_lead
+from netgraph.core.surgery_lead import function_lead, led_by
 from netgraph.core.flattening import net_flatten
 from netgraph.core.peripheral_coders import still_stripped
 from netgraph.core.rewiring import chain_items, chain_of, check_net, drop_layers, layer_path, listed, no_layer_or_port
@@ -169,8 +169,9 @@ def net_replace_part(net: NetGraph, changes: Mapping[Any, Any]) -> NetGraph:
     declared = {**net.port_shape_options(), **ports}
     if ports and layers:  # {layer: new, "Output": n} (Wolfram's way to change both): the old port types go first
         net = with_port_options(net, {p: t for p, t in net.port_shape_options().items() if p not in ports})
-    result = net.replace_layers(layers) if layers else net
-    result = with_port_options(result, declared) if ports else result
+    with led_by("net_replace_part"):  # the net rebuilt: its ShapeErrors and coder-clashes name the function
+        result = net.replace_layers(layers) if layers else net
+        result = with_port_options(result, declared) if ports else result
     return prune_rules(drop_rules_below(result, replaced) if replaced else result)  # a layer now without arrays
 
 

@@ -3,12 +3,14 @@ edit's errors the operator's header (which names the function) heads already."""
 
 from __future__ import annotations
 
-from contextlib import AbstractContextManager
+from collections.abc import Iterator
+from contextlib import AbstractContextManager, contextmanager
 from contextvars import ContextVar
 
+from netgraph.core.errors import NetGraphError, headed
 from netgraph.core.scoped_values import scoped
 
-__all__ = ["function_lead", "inside_inner_net", "editing_inner_net"]
+__all__ = ["function_lead", "inside_inner_net", "editing_inner_net", "led_by"]
 
 _INSIDE: ContextVar[bool] = ContextVar("inside_an_inner_net", default=False)  # an edit of an operator's inner net
 
@@ -27,3 +29,15 @@ def function_lead(function: str) -> str:
     """``function``'s name to begin an error with; none inside an inner net, whose edit's errors it heads already
     (an edit made there, as a chain edit at a path, begins its errors with this)."""
     return "" if editing_inner_net() else f"{function}: "
+
+
+@contextmanager
+def led_by(function: str) -> Iterator[None]:
+    """Errors raised inside (a surgery function's rebuild: a ShapeError, a coder-clash) begin with ``function``'s
+    name, as ``function_lead`` gives it."""
+    try:
+        yield
+    except NetGraphError as exc:
+        if not (lead := function_lead(function)):
+            raise
+        raise headed(exc, lead) from None

@@ -37,7 +37,7 @@ _WIDE_INTEGERS = frozenset({6, 7, 12, 13})  # INT32, INT64, UINT32, UINT64: a co
 #: before any graph output (no layer gives an Integer port from reals)
 _TRUNCATING = frozenset({"Div", "Pow", "Mean", "Mod", "ReduceMean"})
 _EXACT = frozenset({"ReduceSum", "ReduceMax", "ReduceMin", *(ARITHMETIC - _TRUNCATING)})
-#: those a refusal names as readers: ONNX's Sum is exact too, but has no layer (refused as such)
+#: those a refusal names as readers: ONNX's Sum, exact too, takes no integers
 _EXACT_READERS = sorted(_EXACT - {"Sum"})
 
 

@@ -33,7 +33,10 @@ ELEMENTWISE_OPS = {"Relu": "Ramp", "Tanh": "Tanh", "Sigmoid": "LogisticSigmoid",
                    "Tan": "Tan", "Atan": "ArcTan", "Asin": "ArcSin", "Acos": "ArcCos", "Sinh": "Sinh",
                    "Cosh": "Cosh", "Asinh": "ArcSinh", "Acosh": "ArcCosh", "Atanh": "ArcTanh", "Round": "Round",
                    "Mish": "Mish", "HardSwish": "HardSwish"}
-THREADING_OPS = {"Add": "Plus", "Mul": "Times", "Sub": "Subtract", "Div": "Divide", "Pow": "Power", "Max": "Max", "Min": "Min"}
+#: ONNX element-wise ops of two inputs (Sum, Mean, Max, Min: any number) -> ThreadingLayer functions (Mean: its own).
+THREADING_OPS = {"Add": "Plus", "Mul": "Times", "Sub": "Subtract", "Div": "Divide", "Pow": "Power", "Max": "Max",
+                 "Min": "Min", "Sum": "Plus", "Mean": "Mean"}
+_VARIADIC = frozenset({"Sum", "Mean", "Max", "Min"})
 #: Input slots that carry shapes, not data: the nodes computing them are dropped with their consumer.
 #: A recurrent node's initial states count as such: torch fills them with ConstantOfShape of zeros of a
 #: shape computed from the input, and the LSTM/GRU converter refuses any initial state but zero.
@@ -313,20 +316,29 @@ def _log_softmax(node: Any, ctx: Context) -> Converted:
 
 
 def _threading(node: Any, ctx: Context) -> Converted:
-    if len(node.input) != 2:
-        raise Unsupported(f"{node.op_type} with {counted(len(node.input), 'input')}", expected=2, found=len(node.input))
+    """A ThreadingLayer of the op over its inputs, constant ones ``ConstantArrayLayer``s; Sum, Mean, Max or Min of
+    one input is that input."""
+    n = len(node.input)
+    if n != 2 and (node.op_type not in _VARIADIC or n == 0):
+        raise Unsupported(f"{node.op_type} with {counted(n, 'input')}", expected=2, found=n)
+    if n == 1:
+        return Converted(alias=node.input[0])
     constants = {i: ctx.constants[name] for i, name in enumerate(node.input) if name in ctx.constants}
-    if len(constants) == 2:
-        raise Unsupported("both operands are constants", expected="a computed operand", found="constant operands only")
-    for i, value in constants.items():
-        rank = ctx.rank(node.input[1 - i])  # the data's, batch dim included
+    if len(constants) == n:
+        raise Unsupported("all its operands are constants", expected="a computed operand",
+                          found="constant operands only")
+    data = max((t for t in node.input if t not in ctx.constants), key=lambda t: ctx.rank(t) or 0)
+    rank = ctx.rank(data)  # the data's, batch dim included
+    for value in constants.values():
         if rank is not None and (value.ndim > rank or (value.ndim == rank and value.shape[0] != 1)):
             raise Unsupported(f"its constant operand of shape {list(value.shape)} broadcasts against the batch dim "
-                              f"of {node.input[1 - i]!r} (rank {rank}): it would vary along the batch or move it; "
+                              f"of {data!r} (rank {rank}): it would vary along the batch or move it; "
                               f"a constant operand must broadcast over the dims after the batch",
                               expected="a constant that broadcasts over the dims after the batch",
                               found=tuple(value.shape))
-    return Converted(ThreadingLayer(THREADING_OPS[node.op_type], inputs=2), tuple(node.input), constants=constants)
+    layer = ThreadingLayer(f"({' + '.join(f'#{k}' for k in range(1, n + 1))}) / {n}") if node.op_type == "Mean" \
+        else ThreadingLayer(THREADING_OPS[node.op_type], inputs=n)  # Mean: their sum over n
+    return Converted(layer, tuple(node.input), constants=constants)
 
 
 def _transpose(node: Any, ctx: Context) -> Converted:

@@ -28,7 +28,7 @@ from netgraph.layers.bad_index import Where, bad_text, first_bad_at, located_err
 from netgraph.layers.dist_constraints import REAL, Constraint, raise_constant_problems, read_extremes, unbroadcastable
 from netgraph.layers.dist_params import Param, as_param, plain_param, same_param, slot_name, whole
 from netgraph.layers.dist_order import Ordered, in_order_by_extremes, order_facts, order_problem
-from netgraph.layers.dist_limits import FLOAT_MAX, PARAM_MAX, named_overflow_problems, overflow_problems
+from netgraph.layers.dist_limits import FLOAT_MAX, named_overflow_problems, overflow_problems, param_max, range_dtype
 from netgraph.layers.dist_tensors import (full, is_tensor, log_or_tiny, log_standard_gamma, noise, safe_exp,  # noqa: F401
                                            standard_gamma, tensors, xlogy)  # re-exported for the distributions
 
@@ -247,12 +247,12 @@ class Distribution:
                     facts = order_facts(self.ORDERED, self.PARAMS, values, self._slot_of)
                 else:
                     ports += list(self.slots) if len(self.slots) == 1 and inputs is not None else []  # the only one
-        # a parameter whose min and max lie within ±PARAM_MAX needs no elementwise range check
-        beyond = [n for n, (lo, hi) in extremes.items() if not max(abs(lo), abs(hi)) <= PARAM_MAX]
+        # a parameter whose min and max lie within ±param_max needs no elementwise range check
+        beyond = [n for n, (lo, hi) in extremes.items() if not max(abs(lo), abs(hi)) <= param_max(range_dtype(values))]
         overflow = [] if errors or not draws else overflow_problems(self, values, beyond, extremes)
         if errors or overflow:
             where = where() if callable(where) else where
-            # the ports of the bad values; of an overflow, those beyond ±PARAM_MAX, else all (a bound of them together)
+            # the ports of the bad values; of an overflow, those beyond ±param_max, else all (a bound of them together)
             fed = ports if errors else [s for n in beyond or self.PARAMS if (s := self._slot_of(n))]
             of_data = [given[p] for p in fed] if fed and given and set(fed) <= set(given) else []
             why = (_data_hint(of_data) if of_data and not integers else

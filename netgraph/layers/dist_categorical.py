@@ -3,7 +3,7 @@
 Wolfram's ``CategoricalDistribution[{c1, …, ck}, {p1, …, pk}]`` draws the categories c_i; here the
 categories are the class **indices counted from 0** (0 … k−1), netgraph's convention for class indices
 (``CrossEntropyLossLayer("Index")`` targets, ``EmbeddingLayer`` inputs), so a draw feeds either directly.
-p must lie in [0, 1] and sum to 1 within ``SUM_TOLERANCE`` (e.g. a ``SoftmaxLayer``'s output); the
+p must lie in [0, 1] and sum to 1 within ``sum_tolerance`` (e.g. a ``SoftmaxLayer``'s output, in any dtype); the
 distribution is that of p/Σp, so the gradients are those of a probability vector.
 
 What ``RandomArrayLayer`` outputs depends on the estimator (p has shape (..., k)):
@@ -38,10 +38,22 @@ from netgraph.layers.dist_constraints import UNIT
 from netgraph.layers.dist_tensors import tiny_of
 from netgraph.layers.dist_vector import VectorDistribution
 
-__all__ = ["CategoricalDistribution", "SUM_TOLERANCE"]
+__all__ = ["CategoricalDistribution", "SUM_TOLERANCE", "sum_tolerance"]
 
-#: Probabilities must sum to 1 within this (absolute) tolerance: float32 softmax outputs are within ~1e-6.
+#: Probabilities must sum to 1 within at least this (absolute) tolerance: float32 softmax outputs are within ~1e-6.
 SUM_TOLERANCE = 1e-4
+
+
+def sum_tolerance(dtype: torch.dtype) -> float:
+    """How far from 1 the sum (taken in float64) of probabilities of ``dtype`` may be: at least ``SUM_TOLERANCE``,
+    and 4 eps of the dtype. Normalised in it, each p_i is rounded (at most eps/2 of it: eps/2 in all) and so is the
+    denominator (eps/2 more: torch sums half types in float32, so the count of classes adds nothing); a bfloat16
+    softmax or x / sum(x) of 3 to 10000 classes measured within 0.75 eps. A bfloat16 softmax may sum to 0.996.
+
+    >>> sum_tolerance(torch.float32), sum_tolerance(torch.bfloat16), sum_tolerance(torch.float16)
+    (0.0001, 0.03125, 0.00390625)
+    """
+    return max(SUM_TOLERANCE, 4 * torch.finfo(dtype).eps)
 
 
 def _normalized(p: torch.Tensor) -> torch.Tensor:
@@ -74,7 +86,7 @@ class CategoricalDistribution(VectorDistribution):
 
     def certain(self, params: Sequence[Any]) -> torch.Tensor:
         """Where every draw is the same class (the only one of probability above 0: p need only sum to 1 within
-        1e-4, so a class of 5e-5 beside 1.0 can still be drawn), as the discrete distributions' ``certain``: no
+        ``sum_tolerance``, so a class of 5e-5 beside 1.0 can still be drawn), as the discrete distributions' ``certain``: no
         estimator from the draws is unbiased there, and the surrogate scores them 0.
 
         >>> CategoricalDistribution("#p").certain([torch.tensor([[0.0, 1.0], [0.3, 0.7], [1.0, 5e-5]])]).tolist()
@@ -89,12 +101,13 @@ class CategoricalDistribution(VectorDistribution):
         p = values.get("p")
         if p is None or not p.numel():
             return []
-        error = (p.detach().sum(-1) - 1).abs()
-        if not bool((error <= SUM_TOLERANCE).all()):
+        totals = p.detach().sum(-1, dtype=torch.float64)  # the check's own sum adds no rounding of p's dtype
+        error, tolerance = (totals - 1).abs(), sum_tolerance(p.dtype)
+        if not bool((error <= tolerance).all()):
             flat = int(torch.argmax(torch.nan_to_num(error, nan=torch.inf)).reshape(-1)[0]) if error.dim() else 0
-            total = float(p.detach().sum(-1).reshape(-1)[flat])
+            total = float(totals.reshape(-1)[flat])
             index = tuple(int(i) for i in torch.unravel_index(torch.tensor(flat), error.shape)) if error.dim() else None
-            return [piece(f"parameter p (class probabilities) must sum to 1 (within {SUM_TOLERANCE:g}), found a sum of "
+            return [piece(f"parameter p (class probabilities) must sum to 1 (within {tolerance:g}), found a sum of "
                           f"{total:.6g}" + (" (at " if index else ""), index, ")" if index else "")]
         return []
 

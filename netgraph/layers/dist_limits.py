@@ -1,17 +1,20 @@
 """The range of parameters each distribution's sampler can draw from without overflowing.
 
-Draws are made in float32 (the working precision), whose largest value is about 3.4e38; torch's
-Poisson sampler (behind Poisson and NegativeBinomial) returns int64 counts and gives -2**63 for every
-draw once its mean passes about 9.2e18. Every parameter must lie within ±1e38, and each distribution
-bounds its draws (``_draw_bound``: the largest |draw| reached with probability above about 1e-12, from
-8 standard normal deviations, exponential noise up to 30 and the Gamma tails below) by ``DRAW_LIMIT``.
-That holds for the samplers that work in log space too (generalized Gamma, InverseGamma, LogGamma): a
-parameter set whose draws would pass float32's range is refused, as for Weibull, never clamped silently.
+Draws are made in the parameters' dtype: float32 (the working precision, also for the half types, which draw
+in float32 where torch has no kernel of theirs), whose largest value is about 3.4e38, or float64 (1.8e308);
+``range_dtype`` says which. torch's Poisson sampler (behind Poisson and NegativeBinomial) returns int64 counts
+and gives -2**63 for every draw once its mean passes about 9.2e18, whatever the dtype. Every parameter must lie
+within ``param_max`` (±1e38 in float32), and each distribution bounds its draws (``_draw_bound``: the largest
+|draw| reached with probability above about 1e-12, from 8 standard normal deviations, exponential noise up to 30
+and the Gamma tails below) by its ``DRAW_LIMIT`` (``FLOAT_MAX`` there stands for the dtype's range:
+``draw_limit``, 1e304 in float64). That holds for the samplers that work in log space too (generalized Gamma,
+InverseGamma, LogGamma): a parameter set whose draws would pass the dtype's range is refused, as for Weibull,
+never clamped silently. Constant parameters are checked when the distribution is built, before any dtype: in float32.
 
 >>> float(gamma_upper(torch.tensor(1.0, dtype=torch.float64)))   # 1 + 8 + 30
 39.0
->>> PARAM_MAX, COUNT_MAX == 2.0 ** 62
-(1e+38, True)
+>>> PARAM_MAX, COUNT_MAX == 2.0 ** 62, param_max(torch.float64)
+(1e+38, True, 1e+303)
 """
 
 from __future__ import annotations
@@ -21,14 +24,39 @@ from typing import Any
 
 import torch
 
-__all__ = ["PARAM_MAX", "FLOAT_MAX", "COUNT_MAX", "Z_MAX", "E_MAX", "gamma_upper", "log_gamma_lower", "exp_bound",
-           "overflow_problems", "named_overflow_problems", "integer_limit", "first_unheld_integer", "largest"]
+__all__ = ["PARAM_MAX", "FLOAT_MAX", "FLOAT64_PARAM_MAX", "FLOAT64_DRAW_MAX", "range_dtype", "param_max", "draw_limit",
+           "COUNT_MAX", "Z_MAX", "E_MAX", "gamma_upper", "log_gamma_lower", "exp_bound", "overflow_problems",
+           "named_overflow_problems", "integer_limit", "first_unheld_integer", "largest"]
 
 PARAM_MAX = 1e38  #: any parameter: within float32's range with room for arithmetic on it
 FLOAT_MAX = float(torch.finfo(torch.float32).max)  #: continuous draws stay finite in float32
+FLOAT64_PARAM_MAX = 1e303  #: any parameter in float64, as PARAM_MAX in float32
+FLOAT64_DRAW_MAX = 1e304  #: continuous float64 draws: within float64's range (1.8e308), below exp_bound's cap
 COUNT_MAX = 2.0 ** 62  #: torch.poisson's int64 counts overflow at 2**63 (to -9.22e18 for every draw)
 Z_MAX = 8.0  #: |standard normal| noise reached with probability above ~1e-15
 E_MAX = 30.0  #: standard exponential noise (and -log U) reached with probability above ~1e-13
+
+
+def range_dtype(values: Sequence[Any]) -> torch.dtype:
+    """The dtype whose range bounds draws from parameter ``values`` (numbers, tensors, '#slot' strings): float64
+    where a tensor of them is, else float32."""
+    wide = any(isinstance(v, torch.Tensor) and v.dtype == torch.float64 for v in values)
+    return torch.float64 if wide else torch.float32
+
+
+def param_max(dtype: torch.dtype) -> float:
+    """The size any parameter must stay within in ``dtype`` (``range_dtype``)."""
+    return FLOAT64_PARAM_MAX if dtype == torch.float64 else PARAM_MAX
+
+
+def draw_limit(dist: Any, dtype: torch.dtype) -> float:
+    """``dist``'s ``DRAW_LIMIT`` in ``dtype``: ``FLOAT_MAX`` (float32's range) stands for ``FLOAT64_DRAW_MAX`` in
+    float64; another (torch's int64 counts) holds in any dtype."""
+    return FLOAT64_DRAW_MAX if dist.DRAW_LIMIT == FLOAT_MAX and dtype == torch.float64 else dist.DRAW_LIMIT
+
+
+def _dtype_name(dtype: torch.dtype) -> str:
+    return str(dtype).removeprefix("torch.")
 
 
 def gamma_upper(alpha: torch.Tensor) -> torch.Tensor:
@@ -44,7 +72,7 @@ def log_gamma_lower(alpha: torch.Tensor) -> torch.Tensor:
 
 
 def exp_bound(log_bound: torch.Tensor) -> torch.Tensor:
-    """e^log_bound, finite in float64 (capped at e^700, far beyond any ``DRAW_LIMIT``)."""
+    """e^log_bound, finite in float64 (capped at e^700, beyond any ``draw_limit``)."""
     return log_bound.clamp(max=700.0).exp()
 
 
@@ -69,9 +97,10 @@ def _worst(extremes: tuple[float, float], slope: int) -> float:
     return hi if slope > 0 else lo if slope < 0 else (lo if abs(lo) > abs(hi) else hi)
 
 
-def _corner_within(dist: Any, values: Sequence[Any], extremes: dict[str, tuple[float, float]] | None) -> bool:
-    """Whether the draws stay within ``DRAW_LIMIT`` at the parameters' worst corner: each tensor's max where the
-    bound grows with it, its min where it shrinks, its end of larger size where it grows with the size
+def _corner_within(dist: Any, values: Sequence[Any], extremes: dict[str, tuple[float, float]] | None,
+                   limit: float) -> bool:
+    """Whether the draws stay within ``limit`` (``draw_limit``) at the parameters' worst corner: each tensor's max
+    where the bound grows with it, its min where it shrinks, its end of larger size where it grows with the size
     (``BOUND_SLOPES`` +1, -1, 0); then they do at every element too."""
     slopes = getattr(dist, "BOUND_SLOPES", None)
     if not slopes or extremes is None:
@@ -81,41 +110,42 @@ def _corner_within(dist: Any, values: Sequence[Any], extremes: dict[str, tuple[f
         if isinstance(v, torch.Tensor) and (name not in extremes or name not in slopes):
             return False
         corner.append(_worst(extremes[name], slopes[name]) if isinstance(v, torch.Tensor) else float(v))
-    return bool(dist._draw_bound(*(torch.tensor(c, dtype=torch.float64) for c in corner)) <= dist.DRAW_LIMIT)
+    return bool(dist._draw_bound(*(torch.tensor(c, dtype=torch.float64) for c in corner)) <= limit)
 
 
 def overflow_problems(dist: Any, values: Sequence[Any], names: Sequence[str] | None = None,
                       extremes: dict[str, tuple[float, float]] | None = None) -> list[str]:
-    """Messages for parameters (numbers or tensors, in ``dist.PARAMS`` order) beyond the sampler's range
-    (``named_overflow_problems``' messages)."""
-    return [text for _, text in named_overflow_problems(dist, values, names, extremes)]
+    """Messages for parameters (numbers or tensors, in ``dist.PARAMS`` order) beyond the sampler's range in their
+    ``range_dtype`` (``named_overflow_problems``' messages)."""
+    return [text for _, text in named_overflow_problems(dist, values, names, extremes, range_dtype(values))]
 
 
 def named_overflow_problems(dist: Any, values: Sequence[Any], names: Sequence[str] | None = None,
-                            extremes: dict[str, tuple[float, float]] | None = None) -> list[tuple[str | None, str]]:
-    """(parameter, message) for parameters (numbers or tensors, in ``dist.PARAMS`` order) beyond the sampler's range;
-    the parameter is None for a bound of the draws, which they set together.
+                            extremes: dict[str, tuple[float, float]] | None = None,
+                            dtype: torch.dtype = torch.float32) -> list[tuple[str | None, str]]:
+    """(parameter, message) for parameters (numbers or tensors, in ``dist.PARAMS`` order) beyond the sampler's range
+    in ``dtype`` (constants: float32); the parameter is None for a bound of the draws, which they set together.
 
     ``names`` restricts the per-parameter check to those parameters; the joint bound of the draws is
     checked only when every value is given (no '#slot' strings), first at the worst corner of the tensors'
     ``extremes`` (name -> (min, max)) where the distribution declares ``BOUND_SLOPES``, elementwise if that fails.
     """
-    problems = []
+    problems, largest_param, limit = [], param_max(dtype), draw_limit(dist, dtype)
     pairs = [(n, v) for n, v in zip(dist.PARAMS, values) if not isinstance(v, str) and (names is None or n in names)]
     for (name, _), v in zip(pairs, _as64([v for _, v in pairs])):
-        big = v.abs() > PARAM_MAX
+        big = v.abs() > largest_param
         if v.numel() and bool(big.any()):
             found = float(v.reshape(-1)[int(big.reshape(-1).nonzero()[0])])
-            problems.append((name, f"parameter {dist.role(name)} must lie within ±{PARAM_MAX:g} (draws overflow "
-                                   f"float32 beyond), found {found!r}"))
+            problems.append((name, f"parameter {dist.role(name)} must lie within ±{largest_param:g} (draws overflow "
+                                   f"{_dtype_name(dtype)} beyond), found {found!r}"))
     if (problems or any(isinstance(v, str) for v in values) or not _bounds_draws(dist)
-            or _corner_within(dist, values, extremes)):
+            or _corner_within(dist, values, extremes, limit)):
         return problems
     full = _as64(values)
     bound = dist._draw_bound(*full)
     if bound is None:
         return []
-    bad = ~(bound <= dist.DRAW_LIMIT)  # NaN is bad too
+    bad = ~(bound <= limit)  # NaN is bad too
     if not bool(bad.any()):
         return []
     shape = torch.broadcast_shapes(bound.shape, *(v.shape for v in full))
@@ -123,9 +153,9 @@ def named_overflow_problems(dist: Any, values: Sequence[Any], names: Sequence[st
     given = dist.PARAMS[:getattr(dist, "nargs", 0)] or dist.PARAMS  # not the defaults an arity leaves out
     shown = ", ".join(f"{dist.role(n)} = {_at(v, i, shape):g}" for n, v in zip(given, full))
     what = ("counts beyond torch's int64 Poisson sampler" if dist.DRAW_LIMIT == COUNT_MAX
-            else "values beyond float32's range (inf)")
+            else f"values beyond {_dtype_name(dtype)}'s range (inf)")
     return [(None, f"parameters {shown} give draws up to about {_at(bound, i, shape):.3g}, {what}; keep draws "
-                   f"below {dist.DRAW_LIMIT:.3g}")]
+                   f"below {limit:.3g}")]
 
 
 

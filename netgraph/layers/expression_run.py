@@ -58,6 +58,8 @@ def _code(tree: tuple, names: dict[str, str], code: Callable[[tuple], str] | Non
         return LOWERED[kind][0](tree, code or (lambda t: _code(t, names, None)))
     if clipped := _clipped(tree):
         return _clip_code(code(clipped[0]) if code else _code(clipped[0], names, None), clipped[1], clipped[2])
+    if tree[:2] == ("call", "If") and tree[2][0] == "cmp" and not _constant_branches(tree):
+        return _where_code(tree, code or (lambda t: _code(t, names, None)))
     args = [code(a) if code else _code(a, names, None) for a in tree[2 if kind in ("bin", "cmp", "call") else 1:]]
     if kind == "neg":
         return f"(-{args[0]})"
@@ -75,6 +77,13 @@ def _code(tree: tuple, names: dict[str, str], code: Callable[[tuple], str] | Non
     if len(args) > 1 and (slot := _first_slot(tree)):  # torch's atan2 takes no number: a tensor like the slot's
         args = [f"{names[slot]}.new_tensor({a})" if child[0] == "const" else a for a, child in zip(args, tree[2:])]
     return table_entry(name).code(*args)
+
+
+def _where_code(tree: tuple, code: Callable[[tuple], str]) -> str:
+    """``If[a op b, x, y]``: ``torch.where`` on the comparison itself, as it would be on its 1 or 0 being non-zero
+    (one op, not three: an ONNX export is a plain Where on the compare, which imports as one layer again)."""
+    test = tree[2]
+    return f"torch.where({code(test[2])} {test[1]} {code(test[3])}, {code(tree[3])}, {code(tree[4])})"
 
 
 def _constant_branches(tree: tuple) -> bool:

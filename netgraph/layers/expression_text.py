@@ -27,6 +27,7 @@ _APPLICATIONS = {  # what Wolfram's operators that Python reads otherwise (or no
     "@": "'@' (Wolfram's prefix application, f@x) is not read: write f[x] (torch's matrix product a @ b is "
          "Dot[#a, #b])",
     "~": "'~' (Wolfram's infix application, x~f~y) is not read: write f[x, y]",
+    "**": "'**' (Wolfram's NonCommutativeMultiply, not Python's power) is not read: write x^y for a power",
     **{op: f"{op!r} is not an operator of expressions (comparisons are <, <=, >, >=, == and !=)"
        for op in ("<<", ">>")}}
 _EXPONENT = re.compile(r"[+-]?[0-9]+(?![0-9.])")

@@ -61,6 +61,7 @@ class Locator:
     file: Any
     prefix: tuple
     port_locs: dict[str, Loc] = dataclasses.field(default_factory=dict)
+    range_locs: dict[str, Loc] = dataclasses.field(default_factory=dict)  # of the ports declared with a 'range:'
     edges: list[tuple[str, Loc]] = dataclasses.field(default_factory=list)  # by edge index: (text, loc)
     links: dict[int, list[tuple[str, Loc]]] = dataclasses.field(default_factory=dict)  # a chain's, by hop: (text, loc)
     used_ports: set[str] = dataclasses.field(default_factory=set)  # declared graph ports that edges name
@@ -83,7 +84,8 @@ class Locator:
         if problem.edge is not None and graph is not None and problem.edge < len(graph.edges):
             return graph.file, graph.where(problem.edge, problem.hop)[1], message
         if problem.declared is not None and graph is not None and problem.declared in graph.port_locs:
-            return graph.file, graph.port_locs[problem.declared], message  # a declared shape a layer refused
+            where = graph.range_locs.get(problem.declared) if problem.option == "range" else None
+            return graph.file, where or graph.port_locs[problem.declared], message  # a declared shape a layer refused
         if problem.layer is not None and inner is not None and problem.port in inner.port_locs:
             return inner.file, inner.port_locs[problem.port], message
         for n in range(len(path), len(self.prefix) if problem.layer is not None else len(path), -1):

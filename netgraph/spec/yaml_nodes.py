@@ -281,6 +281,7 @@ class _Composer(FlowLookahead, BlockLookahead, UnreadValues):
         out = YMap.made({}, loc)
         self.open.append(None)
         merged: list[tuple[Any, Loc]] = []
+        merge_loc = None  # where this mapping's '<<' is
         while not self.check_event(MappingEndEvent):
             if block:
                 self.item_ahead(block, out)
@@ -289,10 +290,14 @@ class _Composer(FlowLookahead, BlockLookahead, UnreadValues):
                 self.count_layers(1, key_loc)
             self.under_layers = key == "layers"
             self.keys.append(key)
+            use = self.peek_event()
             value, value_loc = self.compose()
             self.keys.pop()
-            if key == _MERGE:
-                merged += zip(value, value.item_locs) if isinstance(value, YSeq) else [(value, value_loc)]
+            if key == _MERGE and merge_loc is not None:
+                self.duplicate("<<", merge_loc, key_loc)
+            elif key == _MERGE:
+                merge_loc, use_loc = key_loc, _mark_loc(use.start_mark) if isinstance(use, AliasEvent) else None
+                merged += _merge_sources(value, value_loc, use_loc)
             elif key is None:  # a list or mapping as a key: told, and its entry left out
                 continue
             elif key in out:
@@ -300,10 +305,11 @@ class _Composer(FlowLookahead, BlockLookahead, UnreadValues):
             else:
                 out[key], out.key_locs[key], out.value_locs[key] = value, key_loc, value_loc
         self.get_event()
+        for source_loc in dict.fromkeys(loc for source, loc in merged if not isinstance(source, YMap)):
+            self.bad_value(source_loc, "a merge key '<<' takes a mapping (or a list of mappings), e.g. "
+                           "'<<: *defaults'")  # told once where written, among the file's other problems
         for source, source_loc in merged:
-            if not isinstance(source, YMap):  # told among the file's other problems, and left out
-                self.bad_value(source_loc, "a merge key '<<' takes a mapping (or a list of mappings), e.g. "
-                               "'<<: *defaults'")
+            if not isinstance(source, YMap):  # left out
                 continue
             for key in [k for k in source if k not in out]:
                 out[key], out.key_locs[key], out.value_locs[key] = source[key], source.key_locs[key], source.value_locs[key]
@@ -327,6 +333,13 @@ def use_loader(kind: str) -> str:
     previous = next(k for k, v in LOADERS.items() if v is _loader_class)
     _loader_class = LOADERS[kind]
     return previous
+
+
+def _merge_sources(value: Any, loc: Loc, alias_loc: Loc | None) -> list[tuple[Any, Loc]]:
+    """(source, where written) of a '<<' key's ``value`` at ``loc`` (a list's items at theirs), at ``alias_loc``."""
+    if isinstance(value, YSeq):
+        return [(item, alias_loc or item_loc) for item, item_loc in zip(value, value.item_locs)]
+    return [(value, alias_loc or loc)]
 
 
 def _mark_loc(mark: Any) -> Loc:

@@ -215,7 +215,8 @@ def _check_one(key: str, x: torch.Tensor, exp: Expect, problems: list[str | Diag
                                          found=tuple(x.shape)))
             return None
         if empty := empty_length_problem(key, t.shape, tuple(x.shape)):  # as net(x): torch's RNN error otherwise
-            problems.append(dataclasses.replace(empty, message=f"{exp.what} (key {key!r}): {empty.detail}"))
+            text = f"{exp.what} (key {key!r}): {empty.detail}"  # the detail too, as data_problem's: the CLI tells it
+            problems.append(dataclasses.replace(empty, message=text, detail=text))
             return None
     elif x.dim() == 0:
         problems.append(data_problem("data-shape", f"{exp.what} (key {key!r}): expected one value per example along "

@@ -22,7 +22,7 @@ import io
 import os
 import warnings
 from pathlib import Path
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 import torch
@@ -75,6 +75,21 @@ def _skip_graph(why: str) -> None:
                   stacklevel=user_stacklevel())
 
 
+@contextlib.contextmanager
+def _left_as_found(module: torch.nn.Module) -> Iterator[None]:
+    """``module`` after the block as before it: its state dict and each layer's plain attributes, train/eval mode
+    among them (those the block set or replaced; containers it changed in place are not copied back)."""
+    state = {k: v.detach().clone() for k, v in module.state_dict().items()}
+    attributes = [(sub, dict(vars(sub))) for sub in module.modules()]
+    try:
+        yield
+    finally:
+        module.load_state_dict(state)
+        for sub, before in attributes:
+            vars(sub).clear()
+            vars(sub).update(before)
+
+
 class TensorBoardLog:
     """A SummaryWriter fed by the training loop: ``graph`` once (the loop asks once), ``batch`` per step, ``round`` per
     round."""
@@ -83,26 +98,22 @@ class TensorBoardLog:
         self.writer = _summary_writer_class()(log_dir=str(log_dir))
 
     def graph(self, module: torch.nn.Module, inputs: tuple[torch.Tensor, ...]) -> None:
-        """Add the compiled module's graph traced on ``inputs``, without touching the RNG, the arrays' state
-        or the module's train/eval mode; a warning (not an error) when tracing fails."""
+        """Add the compiled module's graph traced on ``inputs``, leaving no trace of it: not in the RNG, the arrays,
+        the module's train/eval mode or its layers' other state (records of draws for the score-function term,
+        baselines: traced without grad, nothing is recorded); a warning (not an error) when tracing fails."""
         if not inputs:
             _skip_graph("the net has no input ports to trace it with")
             return
-        training = module.training
         devices = [t.device.index or 0 for t in inputs if t.device.type == "cuda"][:1]
-        state = {k: v.detach().clone() for k, v in module.state_dict().items()}
         try:
-            with forked_generator(devices=devices), warnings.catch_warnings(), \
-                    contextlib.redirect_stdout(io.StringIO()):  # add_graph prints its own failure notice
-                warnings.simplefilter("ignore")  # tracer warnings about data-dependent control flow
+            with _left_as_found(module), forked_generator(devices=devices), torch.no_grad(), \
+                    warnings.catch_warnings(), contextlib.redirect_stdout(io.StringIO()):  # add_graph's notice
+                warnings.simplefilter("ignore")  # tracer warnings: data-dependent control flow, draws that differ
                 module.eval()
                 self.writer.add_graph(module, inputs, use_strict_trace=False)  # a dict of outputs too
         except Exception as exc:  # noqa: BLE001 -- any tracing failure only costs the diagram
             first_line = (str(exc).splitlines() or [""])[0]
             _skip_graph(f"tracing it failed ({type(exc).__name__}: {first_line})")
-        finally:
-            module.train(training)
-            module.load_state_dict(state)
 
     def batch(self, step: int, loss: float) -> None:
         self.writer.add_scalar("loss/batch", loss, step)

@@ -53,10 +53,12 @@ def _of_data(net: Any, diagnostic: Diagnostic) -> bool:
 
 
 def first_nonfinite(net: Any, module: torch.nn.Module, inputs: dict,
-                    batch_size: int) -> tuple[tuple, str, list[int]] | None:
+                    batch_size: int) -> tuple[tuple, str, str, list[int]] | None:
     """Run ``net`` layer by layer (as the interpreter does) and return the first (path, port) key whose
-    value is NaN or infinite, with a count of the bad values and the rows of the batch that hold them (none for a
-    value without the batch's rows); None when every layer output is finite."""
+    value is NaN or infinite, what is wrong there (the phrase naming it, then a count of the bad values) and the
+    rows of the batch that hold them (none for a value without the batch's rows); None when every layer output is
+    finite. A layer that refuses its values (a draw the compiled forward made unchecked, a pathwise Normal's or
+    Uniform's, checked here) is the key at the port it names, with the parameter and the value."""
     try:
         with torch.no_grad():
             _NonfiniteFinder(net, module, batch_size).run(inputs)
@@ -71,7 +73,10 @@ class _Nonfinite(Exception):
 
 class _NonfiniteFinder(ModuleRunner):
     def visit_node(self, node: Node, inputs: Any) -> Any:
-        results = super().visit_node(node, inputs)
+        try:
+            results = super().visit_node(node, inputs)
+        except DataError as refused:
+            raise _Nonfinite(_refused(node, refused)) from None
         for port, value in zip(node.output_ports, results):
             if not value.is_floating_point():
                 continue
@@ -81,8 +86,18 @@ class _NonfiniteFinder(ModuleRunner):
                 rows = bad.reshape(self.batch_size, -1).any(1).nonzero().flatten().tolist() \
                     if value.dim() and value.shape[0] == self.batch_size else []
                 counts = f"{nan} NaN and {int(bad.sum()) - nan} infinite of {counted(value.numel(), 'value')}"
-                raise _Nonfinite(((node.path, port), counts, rows))
+                raise _Nonfinite(((node.path, port), "the first layer whose output went non-finite is", counts, rows))
         return results
+
+
+def _refused(node: Node, error: DataError) -> tuple[tuple, str, str, list[int]]:
+    """``first_nonfinite``'s finding for layer ``node`` refusing its values with ``error``: the port and the row of
+    the batch its Diagnostic names, and what was wrong there."""
+    found = error.diagnostics[0]
+    what = (f"parameter {found.option} must be {found.expected}, found {found.found}" if found.option and found.expected
+            else found.kind)
+    return ((node.path, found.port or node.output_ports[0]), "the first layer that refuses its values is",
+            what, [found.example] if found.example is not None else [])
 
 
 def reaching_layers(net: Any, ports: set[str]) -> set[tuple]:
@@ -105,10 +120,9 @@ def nonfinite_cause(net: Any, module: Any, batch: dict, n: int, loss: str,
     bad_data = non_finite_data(batch, examples)  # keys the data check lets through: a loss function's own, infinities
     found = first_nonfinite(net, module, {p: batch[p] for p in net.input_ports}, n)
     if found is not None:
-        (path, port), counts, rows = found
+        (path, port), lead, counts, rows = found
         first = min(examples[row] for row in rows) if rows and examples is not None else (rows or [None])[0]
-        msg = (f"the first layer whose output went non-finite is {net.describe((path, port))} "
-               f"({counts}{_in(first, rows, examples)})")
+        msg = f"{lead} {net.describe((path, port))} ({counts}{_in(first, rows, examples)})"
         if bad_arrays:
             msg += f"; arrays already non-finite: {', '.join(bad_arrays[:5])}"
         if bad_data:
