@@ -163,3 +163,28 @@ def test_indeterminate_writes_a_nan_that_folding_carries():
     """The NaN that folding refuses to make is written Indeterminate, as in Wolfram (the ONNX import writes it)."""
     got = _both_paths("If[#x > 0, #x, Indeterminate * 2]", {"x": -1.0})
     assert all(math.isnan(v) for v in got) and _both_paths("If[#x > 0, #x, Indeterminate]", {"x": 3.0}) == [3.0, 3.0]
+
+
+@pytest.mark.parametrize(("written", "why"), [
+    ("0^(-Infinity)", "divides by 0"), ("(-0)^(-Infinity)", "divides by 0"), ("0^(-1)", "divides by 0"),
+    ("Infinity/0", "divides by 0"), ("(-Infinity)/0", "divides by 0"), ("(-2)^Infinity", "infinite of no sign"),
+    ("(-Infinity)^Infinity", "infinite of no sign"), ("(-1/2)^(-Infinity)", "infinite of no sign"),
+    ("(-Infinity)^(1/2)", "Sqrt[-1] is I")])
+def test_a_constant_wolfram_calls_complex_infinity_is_refused_with_infinity_written(written, why):
+    """0^(-Infinity) and Infinity/0 folded to Infinity while 0^(-1) and 1/0 were refused; (-2)^Infinity was refused
+    as complex (I), where Wolfram's is ComplexInfinity; (-Infinity)^(1/2) is I Infinity."""
+    with pytest.raises(OptionError) as caught:
+        FunctionLayer(f"{written} + #z")
+    assert caught.value.kind == "expression-syntax" and why in str(caught.value)
+    assert "ComplexInfinity" in str(caught.value) or why == "Sqrt[-1] is I"
+
+
+@pytest.mark.parametrize(("written", "value"), [("(-2)^(-Infinity)", 0.0), ("(-1/2)^Infinity", 0.0),
+                                                ("0^Infinity", 0.0), ("Infinity/2", math.inf)])
+def test_a_real_constant_of_a_negative_base_or_0_and_infinity_folds(written, value):
+    assert _both_paths(f"{written} + #z", {"z": 0.0}) == [value, value]
+
+
+def test_a_power_at_run_time_is_torchs():
+    """Only constants are Wolfram's: at run time 0^(-Infinity) is Infinity, as torch's pow, one op."""
+    assert _both_paths("#x^#e", {"x": 0.0, "e": -math.inf}) == [math.inf, math.inf]

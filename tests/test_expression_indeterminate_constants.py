@@ -45,3 +45,50 @@ def test_an_indeterminate_argument_makes_nan_compiled_and_interpreted(text):
     compiled, interpreted = module(x=_X), interpret(module.net, module, x=_X)
     assert all(math.isnan(v) for v in compiled.flatten().tolist())
     torch.testing.assert_close(compiled, interpreted, equal_nan=True)
+
+
+def test_an_indeterminate_warning_pickles_and_copies_with_its_fields():
+    """It took only its message to Exception's args, so unpickling or copying called __init__ without ``part``."""
+    import copy
+    import pickle
+
+    warning = IndeterminateWarning("#x + 0*Infinity", "0*Infinity", "FunctionLayer", "function", ("enc", "h"), "y")
+    for made in (pickle.loads(pickle.dumps(warning)), copy.copy(warning), copy.deepcopy(warning)):
+        assert str(made) == str(warning) and (made.part, made.layer, made.port) == ("0*Infinity", ("enc", "h"), "y")
+
+
+def test_an_indeterminate_warning_points_at_the_users_line(tmp_path):
+    """Every one pointed at "<string>": the __init__ dataclasses generate for a layer, not the line making it."""
+    import inspect
+    import warnings
+
+    from netgraph import ElementwiseLayer, NetGraph
+    (tmp_path / "net.yaml").write_text("netgraph: 1\nlayers:\n  a: {type: FunctionLayer, function: '#x + 0*Infinity'}"
+                                       "\nedges: [[x, a]]\ninputs: {x: 1}\n")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        line = inspect.currentframe().f_lineno
+        ElementwiseLayer("# + 0*Infinity"), FunctionLayer("#x + 0^0"), NetGraph.from_yaml(tmp_path / "net.yaml")
+    found = [(w.filename, w.lineno) for w in caught if issubclass(w.category, IndeterminateWarning)]
+    assert found == [(__file__, line + 1)] * 3
+
+
+def test_a_ref_net_used_twice_warns_once_and_an_unused_definition_not_at_all(tmp_path):
+    """The reader tells a problem in a ref: net once; its warning came once per use (r1/h, r2/h), and an unused
+    nets: definition's as layer 'unused/u', a path that is no layer of the net."""
+    import warnings
+
+    from netgraph import NetGraph
+    (tmp_path / "net.yaml").write_text(
+        "netgraph: 1\nnets:\n"
+        "  cell: {type: NetGraph, layers: {h: {type: FunctionLayer, function: '#x + Infinity^0'}}, edges: [[x, h]],"
+        " inputs: {x: 1}}\n"
+        "  unused: {type: NetGraph, layers: {u: {type: FunctionLayer, function: '#x + 1^Infinity'}}, edges: [[x, u]],"
+        " inputs: {x: 1}}\n"
+        "layers:\n  r1: {ref: cell}\n  r2: {ref: cell}\n  a: {type: FunctionLayer, function: '#x + 0^0'}\n"
+        "edges: [[x, r1], [x, r2], [x, a]]\ninputs: {x: 1}\n")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        NetGraph.from_yaml(tmp_path / "net.yaml")
+    assert sorted(w.message.layer for w in caught if issubclass(w.category, IndeterminateWarning)) == [
+        ("a",), ("r1", "h")]

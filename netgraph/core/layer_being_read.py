@@ -15,9 +15,10 @@ from contextlib import AbstractContextManager
 
 from netgraph.core.scoped_values import scoped
 
-__all__ = ["reading_layer", "layer_being_read"]
+__all__ = ["reading_layer", "layer_being_read", "reading_again", "read_before"]
 
 _READING: contextvars.ContextVar[tuple | None] = contextvars.ContextVar("layer_being_read", default=None)
+_AGAIN: contextvars.ContextVar[bool] = contextvars.ContextVar("reading_again", default=False)
 
 
 def reading_layer(path: tuple) -> AbstractContextManager:
@@ -28,3 +29,15 @@ def reading_layer(path: tuple) -> AbstractContextManager:
 def layer_being_read() -> tuple | None:
     """The path of the layer a net file's reader is making, else None."""
     return _READING.get()
+
+
+def reading_again() -> AbstractContextManager:
+    """Inside the block, ``read_before()`` is True: the reader makes layers it warned of already (a second
+    ``{ref: name}`` use of a net) or that are in no net (a ``nets:`` definition no ``ref:`` uses), so their
+    constructors do not warn (again)."""
+    return scoped(_AGAIN, True)
+
+
+def read_before() -> bool:
+    """Whether the layers being made were warned of already, or are in no net (see ``reading_again``)."""
+    return _AGAIN.get()

@@ -23,8 +23,8 @@ from contextvars import ContextVar
 
 from netgraph.core.scoped_values import scoped
 
-__all__ = ["naming_under", "naming_prefix", "scoped_layer", "scoped_name", "scoped_path", "shown_path", "elided",
-           "SHOWN_LEVELS"]
+__all__ = ["naming_under", "naming_prefix", "scoped_layer", "shown_layer", "scoped_name", "scoped_path", "shown_path",
+           "elided", "SHOWN_LEVELS"]
 
 SHOWN_LEVELS = 3  # a layer path in a message shows this many levels at each end when it is longer than twice that + 2
 
@@ -49,7 +49,12 @@ def scoped_layer(path: tuple[str, ...], type_name: str) -> str | None:
     prefix = _PREFIX.get()
     if prefix is None or (not prefix and len(path) == 1):
         return None
-    return f"layer {shown_path((*prefix, *path))!r} ({type_name})"
+    return shown_layer((*prefix, *path), type_name)
+
+
+def shown_layer(path: tuple[str, ...], type_name: str) -> str:
+    """"layer 'inner/b' (T)": the layer at ``path`` with its type, as messages name it."""
+    return f"layer {shown_path(path)!r} ({type_name})"
 
 
 def scoped_name(shown: str) -> str:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import os
 import sys
+from types import FrameType
 
 __all__ = ["user_stacklevel"]
 
@@ -28,10 +29,15 @@ def user_stacklevel(through_torch: bool = False) -> int:
     torch = sys.modules.get("torch") if through_torch else None
     folders = (_PACKAGE,) if torch is None else (_PACKAGE, os.path.dirname(os.path.abspath(torch.__file__)) + os.sep)
     frame, level = sys._getframe(1), 1
-    while frame.f_back is not None and _passed_over(frame.f_code.co_filename, folders):
+    while frame.f_back is not None and _passed_over(frame, folders):
         frame, level = frame.f_back, level + 1
     return level
 
 
-def _passed_over(filename: str, folders: tuple[str, ...]) -> bool:
+def _passed_over(frame: FrameType, folders: tuple[str, ...]) -> bool:
+    """Whether ``frame`` is netgraph's: in its folders, a compiled forward, or code generated for a netgraph module
+    (a dataclass's ``__init__``, file "<string>")."""
+    filename = frame.f_code.co_filename
+    if filename == "<string>":
+        return frame.f_globals.get("__name__", "").startswith("netgraph.")
     return filename.startswith(_GENERATED) or os.path.abspath(filename).startswith(folders)

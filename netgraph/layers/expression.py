@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from netgraph.core.errors import OptionError, did_you_mean, nearest_name
 from netgraph.core.wording import counted_either
 from netgraph.layers.expression_errors import ExpressionError, Origin, _col
-from netgraph.core.layer_being_read import layer_being_read
+from netgraph.core.layer_being_read import layer_being_read, read_before
 from netgraph.core.user_frame import user_stacklevel
 from netgraph.layers.expression_indeterminate import IndeterminateWarning, kept_parts, name_part, noting
 from netgraph.layers.expression_forms import (LONG_CHAIN, OTHER_FORMS, STRUCTURAL, chain_terms, check_extent,
@@ -98,7 +98,10 @@ def parse(text: str) -> Expression:
 
 def warn_indeterminate(expr: Expression, layer_type: str | None = None, option: str | None = None) -> None:
     """Warn of each indeterminate part ``expr`` keeps (an IndeterminateWarning naming the layer being read from a net
-    file, its type, ``option`` and the output): the parse is cached, so its caller, the layer, warns."""
+    file, its type, ``option`` and the output): the parse is cached, so its caller, the layer, warns; not where the
+    reader makes a layer again (a net's second ``ref:`` use) or one in no net (an unused ``nets:`` definition)."""
+    if read_before():
+        return
     for part, port in expr.indeterminate:
         warnings.warn(IndeterminateWarning(expr.text, part, layer_type, option, layer_being_read(), port),
                       stacklevel=user_stacklevel())
@@ -252,8 +255,8 @@ def _converted(node: ast.AST, text: str, origin: list[int], slots: list[str], de
         args = [sub(a) for a in node.args]
         if name in _TRUTH_READING and args[0][0] == "const" and math.isnan(args[0][1]):
             raise ExpressionError(f"{_part_text(node, text, origin)!r} reads Indeterminate as true or false: a NaN is "
-                                  f"neither, so it took the true side whatever the input; Wolfram leaves it "
-                                  f"unevaluated", text, _col(node, origin))
+                                  f"neither (Wolfram leaves it unevaluated): write the branch meant, or "
+                                  f"Indeterminate for a NaN", text, _col(node, origin))
         return apply(name, args)
     if isinstance(node, ast.Call) and (beside := list_beside_value(text)):  # {a} (b): Python reads a call
         raise beside

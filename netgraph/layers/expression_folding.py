@@ -12,6 +12,8 @@ from netgraph.layers.expression_run import evaluate
 __all__ = ["folded", "expanded_constant"]
 
 _NOT_REAL = "a constant is not a real number (Wolfram's is complex: Sqrt[-1] is I, Log[-1] is I Pi)"
+_DIVIDES_BY_0 = "a constant divides by 0 (Wolfram's ComplexInfinity, no real number); write Infinity"
+_NO_SIGN = "a constant is not a real number: infinite of no sign (Wolfram's ComplexInfinity, as (-2)^Infinity)"
 
 
 def folded(tree: tuple) -> tuple:
@@ -26,11 +28,13 @@ def folded(tree: tuple) -> tuple:
         return power
     if math.isnan(value):
         return _nan_folded(tree)
+    if math.isinf(value) and tree[:2] == ("bin", "/") and tree[3] == ("const", 0.0):  # Infinity/0 too
+        raise OverflowError(_DIVIDES_BY_0)
     if math.isinf(value) and not _infinity_written(tree):
         if tree[:2] == ("call", "Log") and value < 0:
             return ("const", value)
         if any(c[0] == "const" and c[1] == 0 for c in children(tree)):
-            raise OverflowError("a constant divides by 0 (Wolfram's ComplexInfinity, no real number); write Infinity")
+            raise OverflowError(_DIVIDES_BY_0)
         raise OverflowError(f"a constant {OVERFLOW} (an enormous number or exponent)")
     return ("const", value)
 
@@ -38,16 +42,20 @@ def folded(tree: tuple) -> tuple:
 def _wolfram_power(base: tuple, exponent: tuple, value: float) -> tuple | None:
     """The constant ``base ^ exponent`` where Wolfram's Power and IEEE's pow (torch's) differ, else None: NaN from an
     Indeterminate (Indeterminate^0 and 1^Indeterminate are Indeterminate, not 1); 0^0, Infinity^0 and 1^Infinity
-    Indeterminate (Power::indet: NaN, noted); a negative base to a power that is not an integer is complex (I Infinity
-    for (-Infinity)^(1/2), ComplexInfinity for (-2)^Infinity: refused as (-1)^(1/2) is) where its value is infinite
-    (where it is 0, as (-Infinity)^(-1/2), Wolfram's is 0 too)."""
+    Indeterminate (Power::indet: NaN, noted); 0 to a negative power, 0^(-Infinity) too, divides by 0 (refused as 1/0
+    is); a negative base to an infinite power is ComplexInfinity where its value is infinite ((-2)^Infinity,
+    (-1/2)^(-Infinity): refused), and to another power that is not an integer complex ((-Infinity)^(1/2) is
+    I Infinity: refused as (-1)^(1/2) is) where its value is infinite (where it is 0, as (-Infinity)^(-1/2) or
+    (-2)^(-Infinity), Wolfram's is 0 too)."""
     b, e = base[1], exponent[1]
     if math.isnan(b) or math.isnan(e):
         return _nan_from((base, exponent), ("const", math.nan))
     if (e == 0 and (b == 0 or math.isinf(b))) or (abs(b) == 1 and math.isinf(e)):
         return note(("const", math.nan))
+    if b == 0 and e < 0:
+        raise OverflowError(_DIVIDES_BY_0)
     if b < 0 and not e.is_integer() and math.isinf(value):
-        raise OverflowError(_NOT_REAL)
+        raise OverflowError(_NO_SIGN if math.isinf(e) else _NOT_REAL)
     return None
 
 

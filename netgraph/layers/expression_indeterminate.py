@@ -1,14 +1,14 @@
 """Constants Wolfram evaluates to Indeterminate (``Infinity - Infinity``, ``0*Infinity``, ``Sin[Infinity]``): folded
 to NaN and noted, so that a parse lists each one its expression keeps (a branch a constant ``If`` drops is not
-kept), naming the part of the text it came from, and the layer warns of it (the parse is cached). ``Indeterminate`` written, and what is computed from it, is
-NaN without a note."""
+kept), naming the part of the text it came from, and the layer warns of it (the parse is cached). ``Indeterminate``
+written, and what is computed from it, is NaN without a note."""
 
 from __future__ import annotations
 
 import contextvars
 from contextlib import AbstractContextManager
 
-from netgraph.core.naming_scope import shown_path
+from netgraph.core.naming_scope import shown_layer
 from netgraph.core.scoped_values import scoped
 from netgraph.layers.expression_forms import children
 
@@ -28,12 +28,16 @@ class IndeterminateWarning(UserWarning):
                  layer: tuple | None = None, port: str | None = None):
         self.expression, self.part, self.layer_type, self.option, self.layer, self.port = \
             expression, part, layer_type, option, layer, port
-        where = f"layer {shown_path(layer)!r} ({layer_type})" if layer else layer_type
+        where = shown_layer(layer, str(layer_type)) if layer else layer_type
         where = f"{where} option {option}" if where and option else where
         output = f" (output {port!r})" if port else ""
         super().__init__(f"{where + ': ' if where else ''}expression {expression.strip()!r}{output}: {part} is "
                          f"indeterminate (Wolfram's Indeterminate) and computes NaN; write Indeterminate when a NaN "
                          f"is meant")
+
+    def __reduce__(self) -> tuple:
+        """Pickled and copied by its fields (the message is made from them)."""
+        return type(self), (self.expression, self.part, self.layer_type, self.option, self.layer, self.port)
 
 
 def noting() -> AbstractContextManager[dict[int, tuple[tuple, str | None]]]:

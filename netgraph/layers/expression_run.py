@@ -5,10 +5,12 @@ up in the same tables, so they agree node for node.
 
 from __future__ import annotations
 
+import math
 import operator
 from typing import Any, Callable
 
 import torch
+import torch.nn.functional as F
 
 from netgraph.layers.expression_forms import repeated_subtrees
 from netgraph.layers.function_table import INTERNAL_FUNCTIONS, NAMED_FUNCTIONS, NamedFunction
@@ -55,8 +57,7 @@ def _code(tree: tuple, names: dict[str, str], code: Callable[[tuple], str] | Non
     if kind in LOWERED:
         return LOWERED[kind][0](tree, code or (lambda t: _code(t, names, None)))
     if clipped := _clipped(tree):
-        value = code(clipped[0]) if code else _code(clipped[0], names, None)
-        return f"F.hardtanh({value}, {literal(clipped[1])}, {literal(clipped[2])})"
+        return _clip_code(code(clipped[0]) if code else _code(clipped[0], names, None), clipped[1], clipped[2])
     if tree[:2] == ("call", "If") and tree[2][0] == "cmp" and not _constant_branches(tree):
         return _where_code(tree, code or (lambda t: _code(t, names, None)))
     args = [code(a) if code else _code(a, names, None) for a in tree[2 if kind in ("bin", "cmp", "call") else 1:]]
@@ -91,8 +92,8 @@ def _constant_branches(tree: tuple) -> bool:
 
 def _clipped(tree: tuple) -> tuple[tuple, float, float] | None:
     """(x, lo, hi) of ``tree`` if it is Max[x, lo], Min[x, hi] or Min[Max[x, lo], hi] (Clip; lo <= hi) of constant
-    bounds, neither NaN: torch's hardtanh(x, lo, hi) (one op; -Infinity or Infinity for a bound not given), whose
-    gradient at a bound is 0, as Ramp's (relu's) at 0 and HardTanh's at -1 and 1 (clamp's is 1); else None."""
+    bounds, neither NaN (-Infinity or Infinity for a bound not given); else None. Its gradient is 0 at a bound and
+    beyond it, as Ramp's (relu's) at 0 and HardTanh's at -1 and 1 (clamp's is 1 at a bound); see ``_clip_code``."""
     bound = _constant_bound(tree)
     if bound is None:
         return None
@@ -110,10 +111,46 @@ def _constant_bound(tree: tuple) -> tuple[tuple, float, float] | None:
     if len(consts) != 1 or consts[0][1] != consts[0][1]:
         return None
     value, bound = next(c for c in tree[2:] if c[0] != "const"), consts[0][1]
-    return (value, bound, float("inf")) if tree[1] == "Max" else (value, -float("inf"), bound)
+    return (value, bound, math.inf) if tree[1] == "Max" else (value, -math.inf, bound)
+
+
+def _clip_code(value: str, lo: float, hi: float) -> str:
+    """Code clipping ``value`` to [lo, hi] (see ``_clipped``) in one op that ONNX exports: relu for Max[x, 0] (its
+    gradient 1 at Infinity, as Ramp's), the identity between infinite bounds, else hardtanh, whose gradient is 0 at
+    an infinite bound too (Max[x, 1] at Infinity); an integer ``value`` first cast as clamp's result would be (the
+    bounds are floats). A bound beyond the working precision's range is infinite, as any constant (``#x + 1e300``
+    is Infinity in float32)."""
+    lo, hi = (_in_range(b, torch.get_default_dtype()) for b in (lo, hi))
+    if lo == -math.inf and hi == math.inf:
+        return value
+    if value.isidentifier():  # port names, temporaries (a float's dtype kept without a call; a compound value of an
+        # integer input is not cast)
+        value = (f"({value} if {value}.is_floating_point() else "
+                 f"{value}.to(torch.result_type({value}, {literal(lo if lo != -math.inf else hi)})))")
+    return f"torch.relu({value})" if (lo, hi) == (0, math.inf) else f"F.hardtanh({value}, {literal(lo)}, {literal(hi)})"
+
+
+def _in_range(bound: float, dtype: torch.dtype) -> float:
+    """``bound``, or the infinity it rounds to in ``dtype`` (torch's ops refuse a number beyond a dtype's range)."""
+    if not dtype.is_floating_point or abs(bound) <= torch.finfo(dtype).max:
+        return bound
+    return torch.tensor(bound, dtype=torch.float64).to(dtype).item()
+
+
+def _clip(value: torch.Tensor, lo: float, hi: float) -> torch.Tensor:
+    """``_clip_code``'s computation, run."""
+    if lo == -math.inf and hi == math.inf:
+        return value
+    value = value.to(torch.result_type(value, lo if lo != -math.inf else hi))
+    lo, hi = (_in_range(b, value.dtype) for b in (lo, hi))
+    if lo == -math.inf and hi == math.inf:
+        return value
+    return torch.relu(value) if (lo, hi) == (0, math.inf) else F.hardtanh(value, lo, hi)
 
 
 def _min_max_code(name: str, children: tuple, args: list[str]) -> str:
+    """Min or Max of two tensors, or of a tensor and a NaN constant (Max[#, Indeterminate]; other constants are
+    ``_clipped``)."""
     consts = [c[0] == "const" for c in children]
     if consts[0] or consts[1]:
         tensor, const = (args[1], args[0]) if consts[0] else (args[0], args[1])
@@ -153,7 +190,7 @@ def evaluate(tree: tuple, env: dict[str, Any], fold: bool = False) -> Any:
     if kind in LOWERED:
         return LOWERED[kind][1](tree, lambda t: evaluate(t, env, fold))
     if not fold and (clipped := _clipped(tree)):
-        return torch.nn.functional.hardtanh(evaluate(clipped[0], env), clipped[1], clipped[2])
+        return _clip(evaluate(clipped[0], env), clipped[1], clipped[2])
     args = [evaluate(a, env, fold) for a in tree[2 if kind in ("bin", "cmp", "call") else 1:]]
     if kind == "neg":
         return -args[0]
@@ -182,6 +219,7 @@ def _slot_dtype(tree: tuple, env: dict[str, Any]) -> torch.dtype:
 
 
 def _min_max(name: str, a: Any, b: Any) -> Any:
+    """``_min_max_code``'s computation, run (in folding, of constants too)."""
     if isinstance(a, torch.Tensor) and isinstance(b, torch.Tensor):
         return (torch.minimum if name == "Min" else torch.maximum)(a, b)
     tensor, const = (b, a) if not isinstance(a, torch.Tensor) else (a, b)

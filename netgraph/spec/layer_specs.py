@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+from contextlib import nullcontext
 from pathlib import Path
 from typing import Any, Callable, Optional
 
@@ -13,7 +14,7 @@ from netgraph.spec.saving import MODULE_ARRAYS, reference_refusal
 from netgraph.core.errors import NetGraphError, did_you_mean, nearest_name
 from netgraph.core.graph import NetGraph
 from netgraph.core.layer import REGISTRY
-from netgraph.core.layer_being_read import reading_layer
+from netgraph.core.layer_being_read import reading_again, reading_layer
 from netgraph.core.layer_checks import shapes_checked_elsewhere
 from netgraph.core.limits import current_limits, raise_hint
 from netgraph.core.nesting import recursion_room
@@ -179,10 +180,11 @@ def _named_net(reader: Any, spec: YMap, path: tuple) -> Any:
                             layer=path, expected=MAX_REFERENCES, found=size)
     reader.refs_read += 1  # within MAX_REFERENCES: ``size`` counts this use itself
     reader.ref_chain.append((f, name))
+    again, use = (f, name) in reader.refs_used, reader.layer_locs[path]
     reader.refs_used.add((f, name))
-    use = reader.layer_locs[path]
     try:
-        return read_layer(reader, defs[name], defs.value_locs[name], path)
+        with reading_again() if again else nullcontext():  # its layers' warnings: told at the first use
+            return read_layer(reader, defs[name], defs.value_locs[name], path)
     finally:  # the layer is where it is used (its own layers stay inside the definition, as its options do)
         reader.ref_chain.pop()
         reader.layer_locs[path] = use

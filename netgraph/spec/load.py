@@ -13,6 +13,7 @@ from typing import Any
 
 from netgraph.core.errors import Diagnostic, EdgeRef, NetGraphError, SpecError, did_you_mean, nearest_name
 from netgraph.core.files import file_identity
+from netgraph.core.layer_being_read import reading_again
 from netgraph.core.limits import current_limits, raise_hint
 from netgraph.core.naming_scope import naming_under
 from netgraph.spec.advice_in_yaml import in_yaml
@@ -251,7 +252,8 @@ class SpecReader(ProblemLog):
             self.ref_chain.append((self.file, name))
             self.refs_used.add((self.file, name))
             try:
-                read_layer(self, defs[name], defs.value_locs[name], (*prefix, name))
+                with reading_again():  # in no net: its layers do not warn
+                    read_layer(self, defs[name], defs.value_locs[name], (*prefix, name))
             finally:
                 self.ref_chain.pop()
                 self.layer_locs, self.layer_specs, self.locators, self.arrays = kept
