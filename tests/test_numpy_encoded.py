@@ -92,7 +92,8 @@ def test_numpy_class_indices_at_a_one_hot_class_port_run_as_their_labels_do():
     net = _one_hot_net()
     torch.testing.assert_close(net(np.array([0, 2])), net(["a", "c"]))
     torch.testing.assert_close(net(np.int64(1)), net("b"))
-    torch.testing.assert_close(encode(ClassEncoder(["a", "b", "c"], output="UnitVector"), "Input", np.array([2, 0], dtype=np.uint8)),
+    coder = ClassEncoder(["a", "b", "c"], output="UnitVector")
+    torch.testing.assert_close(encode(coder, "Input", np.array([2, 0], dtype=np.uint8)),
                                torch.tensor([[0.0, 0, 1], [1, 0, 0]]))
 
 

@@ -229,8 +229,10 @@ def _range_source(coder: Restricted) -> str:
 def _indexed(coder: Coder, output: str = "Index") -> bool:
     """Whether numpy integers at this coder's port can only be class indices (at a ClassEncoder, of this ``output``
     form): labels that are no numbers."""
-    return (isinstance(coder, ClassDecoder) and output == "Index" or isinstance(coder, ClassEncoder) and
-            coder.output == output) and not any(isinstance(label, (numbers.Number, np.number)) for label in coder.labels)
+    if not (isinstance(coder, ClassDecoder) and output == "Index" or isinstance(coder, ClassEncoder) and
+            coder.output == output):
+        return False
+    return not any(isinstance(label, (numbers.Number, np.number)) for label in coder.labels)
 
 
 def _one_hot(coder: ClassEncoder, port: str, value: Any, what: str) -> torch.Tensor:
