@@ -113,3 +113,28 @@ def test_a_three_channel_first_tensor_is_one_colour_image_at_a_colour_port_and_t
         with pytest.raises(DataError) as info:
             net(x)
         torch.testing.assert_close(net(_FOLLOWED[str(info.value).rsplit(": ", 1)[-1]](x)), net(expected))
+
+
+@pytest.mark.parametrize("dtype", [torch.int64, torch.int32, torch.int16])
+@pytest.mark.parametrize("shape", [(8, 8), (5, 8, 8), (5, 3, 8, 8)])
+def test_following_the_message_for_pixels_of_another_integer_dtype_gives_the_uint8_images(dtype, shape):
+    # an int64 array of 0..255 is no image array (those hold uint8, uint16 or floats in [0, 1]): cast to uint8
+    net = net_initialize(NetChain([FlattenLayer(), 2], input=ImageEncoder(size=(8, 8))), seed=0)
+    x = _pixels(*shape)
+    with pytest.raises(DataError) as info:
+        net(x.to(dtype))
+    fix = str(info.value).rsplit(": ", 1)[-1]
+    assert fix.endswith(".astype('uint8')") and fix.removesuffix(".astype('uint8')") in _FOLLOWED
+    torch.testing.assert_close(net(_FOLLOWED[fix.removesuffix(".astype('uint8')")](x.to(dtype)).astype("uint8")),
+                               net(_FOLLOWED[fix.removesuffix(".astype('uint8')")](x)))
+
+
+@pytest.mark.parametrize("shape", [(3, 3, 3), (2, 3, 3, 3)])
+def test_at_a_port_whose_channels_height_and_width_are_equal_the_message_keeps_channels_first(shape):
+    # permuted, a (3, 3, 3) image is of the port's shape, which is read channels first: the channels would be rows
+    net = net_initialize(NetChain([FlattenLayer(), 2], input=ImageEncoder(size=(3, 3))), seed=0)
+    x = _pixels(*shape)
+    with pytest.raises(DataError) as info:
+        net(x)
+    fix = str(info.value).rsplit(": ", 1)[-1]
+    torch.testing.assert_close(net(_FOLLOWED[fix](x)), net(x / 255))  # the encoded form, as floats

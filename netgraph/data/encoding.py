@@ -172,7 +172,7 @@ def encoded_form_problem(coder: Coder, value: Any) -> str:
         return ""
     return (f"a tensor of dtype {value.dtype} holds raw pixel values, but the port's encoded form is floats (values "
             f"in [0, 1], then (x - mean) / std); give the pixels as numpy image arrays, which the encoder converts, "
-            f"resizes and normalises, here {pixels_hint(coder, tuple(value.shape))}")
+            f"resizes and normalises, here {pixels_hint(coder, value)}")
 
 
 def _out_of_range(coder: Restricted, value: Any) -> str:
