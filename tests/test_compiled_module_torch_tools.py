@@ -17,6 +17,7 @@ from torch.nn.utils.parametrize import remove_parametrizations
 from netgraph import (BasicRecurrentLayer, GatedRecurrentLayer, LinearLayer, LongShortTermMemoryLayer, NetChain,
                       NetGraph, NetMapOperator, TorchLayer, interpret, net_initialize)
 from netgraph.layers._modules import InlineLayerWarning
+from netgraph.backend.compile import submodule
 
 
 def _trained(module, x, steps=4):
@@ -165,3 +166,32 @@ def test_to_net_of_a_module_on_the_meta_device_names_the_layer_array_and_device(
     problem = caught.value.diagnostics[0]
     assert (problem.kind, problem.layer, problem.option, problem.found) == \
         ("data-device", ("lin",), "Weights", torch.device("meta"))
+
+
+def _nested_module():
+    return net_initialize(NetChain({"body": NetChain({"lin": LinearLayer(8)}), "head": LinearLayer(2)}, input=4),
+                          seed=0).compile()
+
+
+@pytest.mark.parametrize("path", [("head",), ("body", "lin")])
+def test_to_net_of_an_array_of_another_shape_names_the_layer_path(path):
+    # it was "LinearLayer: array 'Weights': expected shape ..." with no layer in its Diagnostic
+    from netgraph import OptionError
+    module = _nested_module()
+    setattr(submodule(module, path), "Weights", torch.nn.Parameter(torch.zeros(3, 8 if path == ("head",) else 4)))
+    with pytest.raises(OptionError, match=f"^layer '{'/'.join(path)}': LinearLayer: array 'Weights'") as caught:
+        module.to_net()
+    problem = caught.value.diagnostics[0]
+    assert (problem.kind, problem.layer) == ("array-shape", path)
+
+
+@pytest.mark.parametrize("path", [("head",), ("body", "lin")])
+def test_to_net_after_an_array_is_deleted_is_an_error_naming_it_not_the_stale_weights(path):
+    from netgraph import DataError
+    module = _nested_module()
+    delattr(submodule(module, path), "Weights")
+    with pytest.raises(DataError, match=f"layer '{'/'.join(path)}' \\(LinearLayer\\): to_net\\(\\) copies its array "
+                                        f"'Weights' into the net, but the module no longer holds it") as caught:
+        module.to_net()
+    problem = caught.value.diagnostics[0]
+    assert (problem.kind, problem.layer, problem.option) == ("missing-array", path, "Weights")

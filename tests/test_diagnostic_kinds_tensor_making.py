@@ -48,3 +48,21 @@ def test_uint64_indices_within_int64_are_indices():
     net = net_initialize(NetChain([EmbeddingLayer(4, 10)], input=["n"]), seed=0)
     x = numpy.array([[3, 1]], dtype=numpy.uint64)
     torch.testing.assert_close(net(x), net(torch.tensor([[3, 1]])))
+
+
+@pytest.mark.parametrize("x, shown", [([[2 ** 63, 1]], "2**63"), ([[3, -2 ** 63 - 1]], "-2**63"),
+                                      ([[1, 2 ** 1100]], "2**1100")])
+def test_python_ints_past_int64_at_an_index_port_are_said_as_uint64_or_float_ones_are(x, shown):
+    # it was torch's own words: "cannot make a tensor from list: Overflow when unpacking long long"
+    net = net_initialize(NetChain([EmbeddingLayer(4, 10)], input=["n"]), seed=0)
+    diagnostic = sole_diagnostic(lambda: net(x), DataError)
+    assert (diagnostic.kind, diagnostic.layer, diagnostic.port) == ("data-dtype", (), "Input")
+    assert (diagnostic.expected, diagnostic.found) == ("Integer", "list")
+    assert diagnostic.message == ("input port 'Input' takes integer indices (dtype Integer), found values too large "
+                                  f"for int64 (as large as {shown}) in a list")
+
+
+def test_python_ints_at_the_ends_of_int64_are_indices():
+    net = net_initialize(NetChain([EmbeddingLayer(4, 10)], input=["n"]), seed=0)
+    with pytest.raises(DataError, match=r"found values from -9223372036854775808 to 9223372036854775807"):
+        net([[-2 ** 63, 2 ** 63 - 1]])

@@ -9,7 +9,7 @@ import torch
 
 from netgraph import (ClassDecoder, ConvolutionLayer, DataError, FlattenLayer, ImageEncoder, NetChain, SoftmaxLayer,
                       net_initialize, net_train)
-from netgraph import BooleanEncoder, ClassEncoder, ScalarEncoder, TokensEncoder
+from netgraph import BooleanEncoder, ClassEncoder, LinearLayer, ScalarEncoder, TokensEncoder
 from netgraph.data.encoding import already_encoded, encode
 
 
@@ -81,3 +81,26 @@ def test_a_zero_dimensional_numpy_array_is_one_example_as_its_value_is(coder, va
     """np.array('blue') (a 0-d array, as indexing a structured array or np.asarray(label) gives) raised numpy's raw
     'TypeError: iteration over a 0-d array'."""
     torch.testing.assert_close(encode(coder, "Input", value), encode(coder, "Input", value.item()))
+
+
+def _one_hot_net():
+    return net_initialize(NetChain([LinearLayer(4), LinearLayer(2)], input=ClassEncoder(["a", "b", "c"],
+                                                                                        output="UnitVector")), seed=0)
+
+
+def test_numpy_class_indices_at_a_one_hot_class_port_run_as_their_labels_do():
+    net = _one_hot_net()
+    torch.testing.assert_close(net(np.array([0, 2])), net(["a", "c"]))
+    torch.testing.assert_close(net(np.int64(1)), net("b"))
+    coder = ClassEncoder(["a", "b", "c"], output="UnitVector")
+    torch.testing.assert_close(encode(coder, "Input", np.array([2, 0], dtype=np.uint8)),
+                               torch.tensor([[0.0, 0, 1], [1, 0, 0]]))
+
+
+@pytest.mark.parametrize("index", [3, -1])
+def test_a_numpy_class_index_outside_the_labels_at_a_one_hot_port_is_one_error_naming_it(index):
+    with pytest.raises(DataError) as info:
+        _one_hot_net()(np.array([0, index]))
+    problem = info.value.diagnostics[0]
+    assert (problem.kind, problem.port, problem.expected, problem.found) == ("encoding", "Input", "0..2", index)
+    assert f"class index {index} is outside 0..2" in str(info.value)

@@ -197,7 +197,8 @@ def test_options_whose_compiled_and_interpreted_forms_would_disagree_or_fail_are
 
 
 @pytest.mark.parametrize("given, words", [
-    (("PortType", (4,), "Int"), "dtype of port 'Input' must be 'Real' or 'Integer', found 'Int' (did you mean 'Integer'?)"),
+    (("PortType", (4,), "Int"), "dtype must be 'Real' or 'Integer' (or None: unknown), found 'Int' (did you mean "
+                                "'Integer'?)"),
     (("PortType", -2, "Integer"), "dims must be positive ints"),
     ((4, "Integer"), "has 'Integer' as a dim, which is a dtype, not a length: give a port's dtype as PortType(shape, 'Integer')"),
     ("integer", "found 'integer' (did you mean 'Integer', the dtype of a scalar port?)"),
@@ -205,9 +206,10 @@ def test_options_whose_compiled_and_interpreted_forms_would_disagree_or_fail_are
 ])
 def test_a_port_dtype_given_wrongly_is_named_as_a_dtype_mistake(given, words):
     """PortType's dtype and shape were taken unchecked ('Int' surfaced as 'expected dtype Real, found Int', a
-    PortType(-2) as a shape), and (4, "Integer") read "Integer" as a variable length."""
-    value = PortType(*given[1:]) if given[0] == "PortType" else given
+    PortType(-2) as a shape), and (4, "Integer") read "Integer" as a variable length. A PortType refuses them when
+    made."""
     with pytest.raises(ShapeError) as info:
+        value = PortType(*given[1:]) if given[0] == "PortType" else given
         NetGraph({"e": FunctionLayer("#Input * 2")}, [], Input=value)
     assert words in str(info.value)
 

@@ -29,7 +29,7 @@ from netgraph.backend.code_lines import register, release_with
 from netgraph.backend.deep_module import DeepModule
 from netgraph.backend.forward_parts import Step, compile_source, forward_source
 from netgraph.backend.derived_lengths import check_derived_lengths, derived_length_lines
-from netgraph.backend.learned_arrays import learned_arrays
+from netgraph.backend.learned_arrays import learned_layer
 from netgraph.backend.input_lengths import check_shared_lengths, empty_length_problem, length_check_lines
 from netgraph.backend.module_builder import ModuleBuilder
 from netgraph.backend.module_errors import module_error
@@ -134,9 +134,7 @@ class CompiledNet(NotScriptable, DeepModule):
         layer = node.layer
         if not layer.ARRAYS:
             return None
-        found = learned_arrays(submodule(self, node.path), layer.ARRAYS, layer.arrays, self.working_dtype, dtype,
-                               at=(node.path, layer.type_name))
-        return node.path, layer.with_arrays(found)
+        return node.path, learned_layer(submodule(self, node.path), layer, node.path, self.working_dtype, dtype)
 
 
 #: A layer named like one of these is reached via ``_modules``.

@@ -52,6 +52,8 @@ def as_port_tensor(port: str, value: Any, integer: bool, dtype: torch.dtype | No
     except (TypeError, ValueError, RuntimeError, OverflowError) as exc:
         if not integer and (huge := beyond_float64(value)) is not None:
             _refuse_beyond(port, huge, torch.float64)
+        if integer and (huge := _beyond_int64(value)) is not None:  # as an array of uint64 or floats says it
+            raise _too_large(port, f"(as large as {_power_text(huge)}) in a {type(value).__name__}", type_label(value))
         raise _port_error(port, _encoder_hint(port, value, net) or tuple_problem(value) or f": cannot make a tensor "
                           f"from {type(value).__name__}: {exc}{ragged_hint(value)}", **_no_tensor(value)) from None
     _check_dense(port, x, integer)
@@ -125,9 +127,14 @@ def _indices(port: str, x: torch.Tensor) -> torch.Tensor:
         raise _port_error(port, f" takes integer indices (dtype Integer), found {kind} of dtype {x.dtype}",
                           kind="data-dtype", expected=INTEGER, found=x.dtype)
     if x.dtype == torch.uint64 and bool((x.view(torch.int64) < 0).any()):  # past int64: .long() would wrap
-        raise _port_error(port, f" takes integer indices (dtype Integer), found values too large for int64 of dtype "
-                          f"{x.dtype}", kind="data-dtype", expected=INTEGER, found=x.dtype)
+        raise _too_large(port, f"of dtype {x.dtype}", x.dtype)
     return x.long()
+
+
+def _too_large(port: str, where: str, found: Any) -> DataError:
+    """The DataError for indices past int64's range, ``where`` saying which data holds them."""
+    return _port_error(port, f" takes integer indices (dtype Integer), found values too large for int64 {where}",
+                       kind="data-dtype", expected=INTEGER, found=found)
 
 
 def _no_tensor(value: Any) -> dict[str, Any]:
@@ -150,16 +157,30 @@ def _narrowed(port: str, x: torch.Tensor, dtype: torch.dtype) -> torch.Tensor:
 def beyond_float64(value: Any) -> int | None:
     """A Python int in the nested lists ``value`` too large for any float (2**1100; 2**1024 - 2**969, which rounds up
     past float64's largest), else None."""
+    return _first_int(value, lambda item: item.bit_length() > 1023 and float("inf") == _as_float(item))
+
+
+def _beyond_int64(value: Any) -> int | None:
+    """A Python int in the nested lists ``value`` outside int64's range (2**63), else None."""
+    return _first_int(value, lambda item: not -2**63 <= item < 2**63)
+
+
+def _as_float(item: int) -> float:
+    try:
+        return float(item)
+    except OverflowError:
+        return float("inf")
+
+
+def _first_int(value: Any, beyond: Any) -> int | None:
+    """The first Python int in the nested lists (or tuples) ``value`` for which ``beyond`` is true, else None."""
     stack = [value]
     while stack:
         item = stack.pop()
         if type(item) in (list, tuple):
             stack.extend(item)
-        elif type(item) is int:
-            try:
-                float(item)
-            except OverflowError:
-                return item
+        elif type(item) is int and beyond(item):
+            return item
     return None
 
 
@@ -169,10 +190,14 @@ def beyond_range(largest: float | int, dtype: torch.dtype) -> str:
     >>> beyond_range(-2**1100, torch.float64)
     "values as large as -2**1100 lie beyond float64's range (largest 1.8e+308): they would become infinite"
     """
-    sign = "-" if largest < 0 else ""
-    shown = f"{largest:g}" if isinstance(largest, float) else f"{sign}2**{largest.bit_length() - 1}"
+    shown = f"{largest:g}" if isinstance(largest, float) else _power_text(largest)
     return (f"values as large as {shown} lie beyond {str(dtype).removeprefix('torch.')}'s range (largest "
             f"{torch.finfo(dtype).max:.2g}): they would become infinite")
+
+
+def _power_text(number: int) -> str:
+    """``number``'s size as a power of 2: ``-2**1100``."""
+    return f"{'-' if number < 0 else ''}2**{number.bit_length() - 1}"
 
 
 def _refuse_beyond(port: str, largest: float | int, dtype: torch.dtype) -> None:

@@ -21,7 +21,7 @@ import reprlib
 from dataclasses import dataclass
 from typing import Union
 
-from netgraph.core.errors import nearest_name
+from netgraph.core.errors import ShapeError, did_you_mean, nearest_name
 from netgraph.core.frozen_values import frozen_value
 from netgraph.core.length_names import impossible_step, lengths_apart
 
@@ -107,6 +107,17 @@ class PortType:
     dtype: str | None = REAL
     range: tuple[int, int] | None = None
 
+    def __post_init__(self) -> None:
+        """Shape and range as tuples of Python ints (a list, numpy's ints: as the tuple equal to them, hashable); a
+        dtype other than 'Real', 'Integer' or None (unknown) refused at once. A tuple of ints passes unchecked."""
+        shape, dtype, span = self.shape, self.dtype, self.range
+        if not (shape is None or type(shape) is tuple and all(map(_PLAIN_DIMS.__contains__, map(type, shape)))):
+            object.__setattr__(self, "shape", _port_type_part(as_shape, shape, "shape"))
+        if dtype is not REAL and dtype is not INTEGER and dtype is not None:
+            _check_dtype(dtype)
+        if span is not None and not (type(span) is tuple and len(span) == 2 and type(span[0]) is type(span[1]) is int):
+            object.__setattr__(self, "range", _port_type_part(_index_range, span, "range"))
+
     def __str__(self) -> str:
         text = format_shape(self.shape)
         return text if self.dtype in (REAL, None) else f"{text} {self.dtype}{range_suffix(self)}"
@@ -119,6 +130,34 @@ class PortType:
     def known(self) -> bool:
         """True when every dim is a known size (variable-length string dims count as known)."""
         return is_known(self.shape) and self.dtype is not None
+
+
+_PLAIN_DIMS = frozenset({int, str, type(None)})  # a shape's dims as made: sizes, length names, unknown
+
+
+def _check_dtype(dtype: object) -> None:
+    """A ShapeError unless ``dtype`` is 'Real' or 'Integer' (torch.long, 'Int': no port dtype)."""
+    if not (isinstance(dtype, str) and dtype in DTYPES):
+        raise ShapeError(f"PortType dtype must be {REAL!r} or {INTEGER!r} (or None: unknown), found {dtype!r}"
+                         f"{did_you_mean(str(dtype), DTYPES)}", kind="port-shape", expected=DTYPES, found=dtype)
+
+
+def _index_range(span: object, what: str) -> tuple[int, int]:
+    """``span`` as (lo, hi) Python ints; a Conflict unless it is two integers."""
+    if isinstance(span, (tuple, list)) or type(span).__module__ == "numpy" and getattr(span, "ndim", 0) == 1:
+        parts = list(span)
+        if len(parts) == 2 and all(isinstance(v, numbers.Integral) and not isinstance(v, bool) for v in parts):
+            return int(parts[0]), int(parts[1])
+    raise Conflict(f"{what} must be two ints (lowest, highest), found {reprlib.repr(span)}", expected="two ints",
+                   found=span)
+
+
+def _port_type_part(normalised: object, value: object, what: str) -> object:
+    """``normalised(value, what)``, its Conflict a ShapeError (kind port-shape) of a PortType being made."""
+    try:
+        return normalised(value, f"PortType {what}")
+    except Conflict as exc:
+        raise ShapeError(str(exc), kind="port-shape", expected=exc.expected, found=exc.found) from None
 
 
 def range_suffix(t: PortType) -> str:

@@ -30,7 +30,7 @@ from netgraph.core.errors import MAX_GUESSED, DataError, did_you_mean
 from netgraph.core.tensors import native_array
 from netgraph.core.torch_state import working_dtype
 from netgraph.data.errors import ExampleError
-from netgraph.data.images import encode_image, is_encoded_image, is_single_image
+from netgraph.data.images import encode_image, is_encoded_image, is_single_image, pixels_hint
 
 __all__ = ["encode", "encode_targets", "encode_example", "encode_label_sequence", "is_single", "already_encoded",
            "encoded_form_problem", "range_refusal"]
@@ -170,10 +170,9 @@ def encoded_form_problem(coder: Coder, value: Any) -> str:
         return _out_of_range(coder, value)
     if not (isinstance(coder, ImageEncoder) and isinstance(value, torch.Tensor)) or value.is_floating_point():
         return ""
-    order = "0, 2, 3, 1" if value.dim() == 4 else "1, 2, 0"
     return (f"a tensor of dtype {value.dtype} holds raw pixel values, but the port's encoded form is floats (values "
-            f"in [0, 1], then (x - mean) / std); give the pixels channels last as a numpy image array, which the "
-            f"encoder converts, resizes and normalises: x.permute({order}).numpy()")
+            f"in [0, 1], then (x - mean) / std); give the pixels as numpy image arrays, which the encoder converts, "
+            f"resizes and normalises, here {pixels_hint(coder, value)}")
 
 
 def _out_of_range(coder: Restricted, value: Any) -> str:
@@ -227,10 +226,24 @@ def _range_source(coder: Restricted) -> str:
     return f"range {coder.range_text}, from layer{'s' if len(layers) > 1 else ''} {named}"
 
 
-def _indexed(coder: Coder) -> bool:
-    """Whether numpy integers at this coder's port can only be class indices: labels that are no numbers."""
-    return (isinstance(coder, ClassDecoder) or isinstance(coder, ClassEncoder) and coder.output == "Index") and \
-        not any(isinstance(label, (numbers.Number, np.number)) for label in coder.labels)
+def _indexed(coder: Coder, output: str = "Index") -> bool:
+    """Whether numpy integers at this coder's port can only be class indices (at a ClassEncoder, of this ``output``
+    form): labels that are no numbers."""
+    if not (isinstance(coder, ClassDecoder) and output == "Index" or isinstance(coder, ClassEncoder) and
+            coder.output == output):
+        return False
+    return not any(isinstance(label, (numbers.Number, np.number)) for label in coder.labels)
+
+
+def _one_hot(coder: ClassEncoder, port: str, value: Any, what: str) -> torch.Tensor:
+    """The one-hot rows of numpy class indices ``value`` (as the index form takes them); a DataError naming the first
+    index outside 0..k-1."""
+    indices, count = torch.as_tensor(np.asarray(value, dtype=np.int64)), len(coder.labels)
+    if (bad := indices[(indices < 0) | (indices >= count)]).numel():
+        raise DataError(f"{what} {port!r} ({coder.type_name}): class index {bad.flatten()[0].item()} is outside "
+                        f"0..{count - 1} (numpy integers at a port whose labels are no numbers are class indices)",
+                        kind="encoding", layer=(), port=port, expected=f"0..{count - 1}", found=bad.flatten()[0].item())
+    return torch.nn.functional.one_hot(indices, count).to(working_dtype())
 
 
 def _single(coder: Coder, value: Any) -> bool:
@@ -281,6 +294,8 @@ def encode(coder: Coder, port: str, value: Any, what: str = "input port", ragged
             raise DataError(refusal[0], **refusal[1])
         return value
     value = native_array(value)  # big-endian (a FITS file's) or reversed: torch.as_tensor refuses them
+    if _indexed(coder, "UnitVector") and isinstance(value, (np.ndarray, np.integer)) and value.dtype.kind in "iu":
+        return _one_hot(coder, port, value, what)  # numpy class indices, as the index form takes
     if already_encoded(coder, value):
         if problem := encoded_form_problem(coder, value):
             raise DataError(f"{what} {port!r} ({coder.type_name}): {problem}", kind="encoding", layer=(), port=port)

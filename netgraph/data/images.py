@@ -21,7 +21,37 @@ from netgraph.core.torch_state import working_dtype
 from netgraph.core.user_frame import user_stacklevel
 from netgraph.data.errors import ExampleError
 
-__all__ = ["encode_image", "is_single_image", "is_encoded_image", "check_image", "pillow"]
+__all__ = ["encode_image", "is_single_image", "is_encoded_image", "check_image", "pillow", "pixels_hint"]
+
+_CHANNELS = (1, 3, 4)  # channel counts of an image array pillow reads: grey, RGB, RGBA
+
+
+def pixels_hint(coder: ImageEncoder, x: torch.Tensor) -> str:
+    """How to pass ``x``, an integer tensor of raw pixels, as the numpy image arrays it holds, read as such at
+    ``coder``'s port: ``'one (h, w, c) image: x.permute(1, 2, 0).numpy()'``, cast to uint8 unless it is uint8 or
+    uint16 (the integer arrays an image array may be). A 3-dim tensor is one channels-first image where its first dim
+    is a channel count the port could mean (1, or 3 or 4 at a colour port), else (b, h, w) grey images (MNIST's), or
+    one channels-last image."""
+    cast = "" if x.dtype in (torch.uint8, torch.uint16) else ".astype('uint8')"
+    return _pixel_arrays(coder.port_type().shape, tuple(x.shape)) + cast
+
+
+def _pixel_arrays(port: tuple[int, ...], shape: tuple[int, ...]) -> str:
+    """``pixels_hint``'s words and code for a tensor of ``shape`` at a port of shape ``port`` (c, h, w)."""
+    colour = port[0] > 1
+    if len(shape) == 2:
+        return "one grey (h, w) image: x.numpy()"
+    if len(shape) in (3, 4) and shape[-3:] == port and port[0] == port[1] == port[2]:  # (h, w, c) would be too
+        return "(c, h, w) images of the port's shape, which are read channels first: x.numpy()"
+    if len(shape) == 3 and (shape[0] == 1 or colour and shape[0] in _CHANNELS):
+        return "one (h, w, c) image: x.permute(1, 2, 0).numpy()"
+    if len(shape) == 3:
+        return "one (h, w, c) image: x.numpy()" if shape[-1] in _CHANNELS else \
+            f"{shape[0]} grey (h, w) images: {'list(x.numpy())' if shape[-1] == 2 else 'x.numpy()'}"
+    if len(shape) == 4:
+        last = shape[1] not in _CHANNELS and shape[-1] in _CHANNELS  # (b, h, w, c) already
+        return f"{shape[0]} (h, w, c) images: {'x.numpy()' if last else 'x.permute(0, 2, 3, 1).numpy()'}"
+    return "(h, w) or (h, w, c) images, or a batch of them: x.numpy()"
 
 
 def pillow() -> Any:
