@@ -96,9 +96,10 @@ class EmbeddingLayer(Layer):
 
     def with_encoder(self, port: str, encoder: Any) -> EmbeddingLayer:
         """Without n, the one the encoder feeding its Input gives (Wolfram's EmbeddingLayer[size] takes n from a
-        NetEncoder["Class"]), else itself."""
+        NetEncoder["Class"]), else itself; never an n of 2**63 or more (a range up to 2**63 - 1: indices are int64),
+        which the graph refuses (``check_decoders``)."""
         count = encoder.index_count
-        return self.replace(n=count) if self.count is None and count else self
+        return self.replace(n=count) if self.count is None and count and count < 2**63 else self
 
     def declared_types(self) -> dict[str, PortType]:
         out = None if self.input is None else (*self.input, self.size)
