@@ -59,7 +59,7 @@ class EmbeddingLayer(Layer):
     weights: Array = None
     ARRAYS = {"Weights": "weights"}
     NEEDS_ONE_OF = (("output", "weights"),)  # the embedding size, given or from the weights
-    RANGES = {"output": Within(1), "n": Within(1)}
+    RANGES = {"output": Within(1), "n": Within(1, 2**63 - 1)}  # n indices 0..n - 1, int64 ones
     POSITIONAL = "output"
     CHECKS_INDICES = True  # its errors name the bad index's example (and element in a map or fold): check_indices
     POSITIONALS = ("output", "n")
