@@ -100,6 +100,33 @@ def test_a_range_no_n_can_take_suggests_narrowing_it_not_an_impossible_n():
                                                                            (0, 2**63 - 1))
 
 
+_NO_N = ("graph input 'Input' takes indices in its range 0..9223372036854775807, but layer {} (EmbeddingLayer) takes "
+         "its n from the range (n = hi + 1); narrow the range (no n takes index 9223372036854775807: n is below 2**63)")
+
+
+@pytest.mark.parametrize("layers, where", [({"emb": EmbeddingLayer(4)}, "'emb'"),
+                                           ({"box": NetChain({"emb": EmbeddingLayer(4)})}, "'box/emb'")])
+def test_a_range_no_n_can_take_is_refused_where_the_embedding_takes_its_n_from_it(layers, where):
+    """Found by QA: built with n=2**63 (beyond int64, no error)."""
+    with pytest.raises(ShapeError) as info:
+        NetGraph(layers, [], Input=Restricted("Integer", (0, 2**63 - 1)))
+    (problem,) = info.value.diagnostics
+    assert problem.message == _NO_N.format(where)
+    assert (problem.kind, problem.port, problem.option, problem.found) == ("encoder-range", "Input", "range",
+                                                                           (0, 2**63 - 1))
+
+
+def test_a_range_no_n_can_take_is_told_at_the_range_in_a_spec():
+    """Found by QA: built with n=2**63, or told 'too large' at the layer (port_elements limit)."""
+    with pytest.raises(SpecError) as info:
+        NetGraph.from_yaml("netgraph: 1\nlayers:\n  e: {type: EmbeddingLayer, output: 2}\ninputs:\n"
+                           "  Input: {shape: [], dtype: Integer, range: [0, 9223372036854775807]}\n"
+                           "edges: [Input -> e]\n")
+    (problem,) = info.value.diagnostics
+    assert (problem.line, problem.column, problem.kind) == (5, 45, "encoder-range")
+    assert problem.message == _NO_N.format("'e'")
+
+
 def test_a_range_an_embedding_refuses_is_told_at_the_range_in_a_spec():
     """Found by QA: told at the layer (3:3), as 'the Restricted gives ...'."""
     with pytest.raises(SpecError) as info:

@@ -49,3 +49,17 @@ def test_items_of_a_merged_list_are_told_each_where_written(yaml_loader):
     found = problems("netgraph: 1\nlayers:\n  a: &a {type: LinearLayer, output: 3}\n  e: {<<: [*a, 3, Ramp]}\n"
                      "inputs: {Input: 2}\n")
     assert [(line, col) for line, col, *_ in found] == [(4, 16), (4, 19)]
+
+
+def test_an_aliased_list_in_a_merged_list_is_told_at_each_use_once(yaml_loader):
+    """Found by QA: '<<: [*a, *f]' with *f a list was told at f's anchor (3:10), where layer 'f' is valid."""
+    found = problems("netgraph: 1\nlayers:\n  f: &f [3, Ramp]\n  a: &a {type: LinearLayer, output: 2}\n"
+                     "  g: {<<: [*a, *f]}\n  h: {<<: [*f, *a]}\ninputs: {Input: 2}\nedges: [Input -> f]\n")
+    assert [(line, col, kind) for line, col, kind, _ in found] == [(5, 16, "yaml-syntax"), (6, 12, "yaml-syntax")]
+    assert found[0][3].startswith("a merge key '<<' takes a mapping")
+
+
+def test_an_alias_in_a_merged_list_still_merges_its_mapping(yaml_loader):
+    data = read_yaml("a: &a {x: 1}\nl: &l [*a, {y: 2}]\nc: {<<: [*a, {x: 3, z: 3}]}\nd: {<<: *l}\n", "m.yaml")
+    assert (dict(data["c"]), dict(data["d"])) == ({"x": 1, "z": 3}, {"x": 1, "y": 2})
+    assert [(i, loc.line, loc.col) for i, loc in data["l"].alias_locs.items()] == [(0, 2, 8)]

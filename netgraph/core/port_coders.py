@@ -110,7 +110,7 @@ def check_decoders(coders: dict[str, Coder], types: dict[str, PortType], graph: 
         span = coder.index_span if isinstance(coder, Encoder) else None
         for path, layer, leaf_port in fed_leaves(graph, port) if span else ():
             restricted = isinstance(coder, Restricted)
-            reason = _untaken_indices(span, graph, path, layer, leaf_port, restricted)
+            reason = _untaken_indices(span, graph, path, layer, leaf_port, restricted, fed=True)
             if reason:  # a range: placed at the port's range (declared), as the range is what a spec gives
                 given = f" takes indices in its range {span[0]}..{span[1]}" if restricted else \
                     f": the {coder.type_name} gives indices {span[0]} to {span[1]}"
@@ -138,14 +138,18 @@ def _carried_range_problems(graph: Any, reported: set) -> list[Diagnostic]:
 
 
 def _untaken_indices(span: tuple[int, int], graph: Any, path: tuple, layer: Any, port: str,
-                     restricted: bool) -> str | None:
+                     restricted: bool, fed: bool = False) -> str | None:
     """What the leaf ``layer`` at ``path`` takes at ``port``, where indices ``lo..hi`` do not all fit it (an
-    ExtractLayer's Position checked for a Restricted range only); else None."""
+    ExtractLayer's Position checked for a Restricted range only); else None. ``fed``: the encoder feeds it directly,
+    so an EmbeddingLayer without n takes n = hi + 1 from it (``EmbeddingLayer.with_encoder``), where that is below
+    2**63."""
     lo, hi = span
     if layer.type_name == "EmbeddingLayer":
         n = layer.count
         if lo < 0:
             return f"takes indices from 0{'' if n is None else f' to {n - 1}'} (no negative ones)"
+        if n is None and fed and hi + 1 >= 2**63:
+            return f"takes its n from the range (n = hi + 1); narrow the range ({_NO_N_TAKES.format(hi)})"
         return _too_small_n(n, hi, restricted) if isinstance(n, int) and n <= hi else None
     if not restricted or layer.type_name != "ExtractLayer" or port != "Position":
         return None
@@ -156,12 +160,15 @@ def _untaken_indices(span: tuple[int, int], graph: Any, path: tuple, layer: Any,
             f"Restricted(\"Integer\", (1, {m}))")
 
 
+_NO_N_TAKES = "no n takes index {}: n is below 2**63"  # indices are int64
+
+
 def _too_small_n(n: int, hi: int, restricted: bool) -> str:
     """What an EmbeddingLayer of ``n`` that index ``hi`` reaches should do: a larger n where one takes ``hi`` (n is
     below 2**63, as indices are int64), and for a range (``restricted``) a narrower range."""
     narrow = f"narrow the range to within 0..{n - 1}"
     if hi + 1 >= 2**63:
-        return f"takes n={n} (indices 0 to {n - 1}); {narrow} (no n takes index {hi}: n is below 2**63)"
+        return f"takes n={n} (indices 0 to {n - 1}); {narrow} ({_NO_N_TAKES.format(hi)})"
     return f"takes n={n} (indices 0 to {n - 1}); give it n={hi + 1}" + (f", or {narrow}" if restricted else "")
 
 

@@ -59,7 +59,7 @@ class EmbeddingLayer(Layer):
     weights: Array = None
     ARRAYS = {"Weights": "weights"}
     NEEDS_ONE_OF = (("output", "weights"),)  # the embedding size, given or from the weights
-    RANGES = {"output": Within(1), "n": Within(1)}
+    RANGES = {"output": Within(1), "n": Within(1, 2**63 - 1)}  # n indices 0..n - 1, int64 ones
     POSITIONAL = "output"
     CHECKS_INDICES = True  # its errors name the bad index's example (and element in a map or fold): check_indices
     POSITIONALS = ("output", "n")
@@ -96,9 +96,10 @@ class EmbeddingLayer(Layer):
 
     def with_encoder(self, port: str, encoder: Any) -> EmbeddingLayer:
         """Without n, the one the encoder feeding its Input gives (Wolfram's EmbeddingLayer[size] takes n from a
-        NetEncoder["Class"]), else itself."""
+        NetEncoder["Class"]), else itself; never an n of 2**63 or more (a range up to 2**63 - 1: indices are int64),
+        which the graph refuses (``check_decoders``)."""
         count = encoder.index_count
-        return self.replace(n=count) if self.count is None and count else self
+        return self.replace(n=count) if self.count is None and count and count < 2**63 else self
 
     def declared_types(self) -> dict[str, PortType]:
         out = None if self.input is None else (*self.input, self.size)

@@ -28,6 +28,7 @@ from netgraph.spec.line_breaks import yaml_lines
 from netgraph.spec.layer_specs import CHAIN_KEYS, GRAPH_KEYS, is_lone_layer_type, read_layer, unknown_type_hint
 from netgraph.spec.ports import check_declared, check_unused, read_ports
 from netgraph.spec.spec_header import check_header
+from netgraph.spec.layer_places import layer_at
 from netgraph.spec.yaml_nodes import Loc, YamlRefused, YMap, YSeq, read_yaml
 from netgraph.spec.problems import FAILED, ProblemLog, TooManyProblems, looks_like_spec
 from netgraph.spec.saving import MODULE_ARRAYS, read_arrays
@@ -188,7 +189,7 @@ class SpecReader(ProblemLog):
         """The net of one spec file's text (problems recorded, FAILED when it cannot be built)."""
         self.file = f
         self.lines[f.name] = yaml_lines(text)
-        recorded: list[tuple[Loc, str, str]] = []  # duplicate keys, and values that cannot be read (None instead)
+        recorded, data = [], None  # (loc, problem, kind) of duplicate keys and values that cannot be read (None there)
         try:
             data = read_yaml(text, f.name, recorded)
         except YamlRefused as exc:  # no value was read, so no hint that one is null for a comment
@@ -196,7 +197,7 @@ class SpecReader(ProblemLog):
         finally:
             for loc, problem, kind in recorded:
                 if kind is not None:  # None: a list holding a value that cannot be read
-                    self.error(loc, problem, kind=kind)
+                    self.error(loc, problem, kind=kind, layer=layer_at(data, loc, prefix))  # the layer it is within
                 if kind != "duplicate-key":  # what its None causes there is not told again
                     self.unread.add((f.name, loc.line, loc.col))
         if not isinstance(data, YMap):

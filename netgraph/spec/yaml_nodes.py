@@ -31,6 +31,7 @@ from netgraph.core.errors import SpecError
 from netgraph.core.limits import current_limits, raise_hint
 from netgraph.spec.block_structure import BlockLookahead
 from netgraph.spec.flow_lists import FlowLookahead
+from netgraph.spec.merge_keys import merge_into, merge_sources
 from netgraph.spec.line_breaks import blank_tab_lines, uniform_breaks, yaml_lines
 from netgraph.spec.unread_values import TAG, UnreadValues
 from netgraph.spec.scalar_spans import CORE, Loc, ScalarText, core_refusal, core_value
@@ -69,10 +70,12 @@ class YMap(dict):
 
 
 class YSeq(list):
-    """A list read from YAML: ``loc`` of the list and ``item_locs`` by index."""
+    """A list read from YAML: ``loc`` of the list, ``item_locs`` by index (an alias's: its anchor's) and
+    ``alias_locs``: where each item written as an alias is, by index."""
 
     loc: Loc
     item_locs: list
+    alias_locs: dict
 
 
 class YamlRefused(SpecError):
@@ -262,19 +265,22 @@ class _Composer(FlowLookahead, BlockLookahead, UnreadValues):
         return value
 
     def sequence(self, loc: Loc, layers: bool = False, block: tuple | None = None) -> YSeq:
-        out, locs = YSeq(), []
+        out, locs, aliases = YSeq(), [], {}
         self.open.append(loc)
         while not self.check_event(SequenceEndEvent):
             if block:
                 self.item_ahead(block)
+            use = self.peek_event()
             if layers:
-                self.count_layers(1, _mark_loc(self.peek_event().start_mark))
+                self.count_layers(1, _mark_loc(use.start_mark))
+            if isinstance(use, AliasEvent):  # where written (its value's loc is the anchor's): for merge keys
+                aliases[len(locs)] = _mark_loc(use.start_mark)
             value, item_loc = self.compose()
             out.append(value)
             locs.append(item_loc)
         self.get_event()
         self.open.pop()
-        out.loc, out.item_locs = loc, locs
+        out.loc, out.item_locs, out.alias_locs = loc, locs, aliases
         return out
 
     def mapping(self, loc: Loc, layers: bool = False, block: tuple | None = None) -> YMap:
@@ -297,7 +303,7 @@ class _Composer(FlowLookahead, BlockLookahead, UnreadValues):
                 self.duplicate("<<", merge_loc, key_loc)
             elif key == _MERGE:
                 merge_loc, use_loc = key_loc, _mark_loc(use.start_mark) if isinstance(use, AliasEvent) else None
-                merged += _merge_sources(value, value_loc, use_loc)
+                merged += merge_sources(value, value_loc, use_loc)
             elif key is None:  # a list or mapping as a key: told, and its entry left out
                 continue
             elif key in out:
@@ -305,14 +311,7 @@ class _Composer(FlowLookahead, BlockLookahead, UnreadValues):
             else:
                 out[key], out.key_locs[key], out.value_locs[key] = value, key_loc, value_loc
         self.get_event()
-        for source_loc in dict.fromkeys(loc for source, loc in merged if not isinstance(source, YMap)):
-            self.bad_value(source_loc, "a merge key '<<' takes a mapping (or a list of mappings), e.g. "
-                           "'<<: *defaults'")  # told once where written, among the file's other problems
-        for source, source_loc in merged:
-            if not isinstance(source, YMap):  # left out
-                continue
-            for key in [k for k in source if k not in out]:
-                out[key], out.key_locs[key], out.value_locs[key] = source[key], source.key_locs[key], source.value_locs[key]
+        merge_into(out, merged, self.bad_value)
         self.open.pop()
         return out
 
@@ -333,13 +332,6 @@ def use_loader(kind: str) -> str:
     previous = next(k for k, v in LOADERS.items() if v is _loader_class)
     _loader_class = LOADERS[kind]
     return previous
-
-
-def _merge_sources(value: Any, loc: Loc, alias_loc: Loc | None) -> list[tuple[Any, Loc]]:
-    """(source, where written) of a '<<' key's ``value`` at ``loc`` (a list's items at theirs), at ``alias_loc``."""
-    if isinstance(value, YSeq):
-        return [(item, alias_loc or item_loc) for item, item_loc in zip(value, value.item_locs)]
-    return [(value, alias_loc or loc)]
 
 
 def _mark_loc(mark: Any) -> Loc:

@@ -61,3 +61,11 @@ def test_real_data_cannot_feed_an_index_port():
 def test_bad_options(make, message):
     with pytest.raises(OptionError, match=message):
         make()
+
+
+def test_an_n_beyond_int64_is_refused():
+    """Found by QA: n=2**63 was taken (indices are int64: n - 1 must fit), as README's cap says."""
+    with pytest.raises(OptionError, match="n= must be an integer from 1 to 9223372036854775807") as info:
+        EmbeddingLayer(4, n=2**63)
+    assert (info.value.kind, info.value.option, info.value.found) == ("option-value", "n", 2**63)
+    assert EmbeddingLayer(4, n=2**63 - 1).n == 2**63 - 1

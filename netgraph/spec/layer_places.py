@@ -1,0 +1,62 @@
+"""Which layer's entry a position in a spec file lies in (``layer_at``): for problems found while reading the YAML,
+before any layer is read (duplicate keys, merge keys, values that cannot be read), whose Diagnostics name that layer
+as the reader's other problems do.
+
+>>> from netgraph.spec.yaml_nodes import read_yaml
+>>> data = read_yaml("layers:\\n  box:\\n    type: NetChain\\n    layers: [Tanh, {type: LinearLayer}]\\n"
+...                  "inputs: {Input: 2}\\n", "net.yaml")
+>>> layer_at(data, Loc(4, 26)), layer_at(data, Loc(3, 11)), layer_at(data, Loc(5, 10))
+(('box', '2'), ('box',), None)
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from netgraph.spec.yaml_nodes import Loc, YMap, YSeq
+
+__all__ = ["layer_at"]
+
+
+def layer_at(spec: Any, loc: Loc, prefix: tuple = ()) -> tuple | None:
+    """The path (below ``prefix``, the file's own) of the innermost layer whose entry under a 'layers:' (a net's,
+    a nested net's, or a chain written as a list) holds ``loc``; else ``prefix``, or None at the top file."""
+    return _inner_layer(spec, _at(loc), prefix, (0, 0), None) or prefix or None
+
+
+def _at(loc: Any) -> tuple[int, int]:
+    return loc.line, loc.col
+
+
+def _inner_layer(spec: Any, at: tuple, path: tuple, begin: tuple, end: tuple | None) -> tuple | None:
+    """The path of the layer holding position ``at`` among those of ``spec`` (a net's mapping, or a chain as a
+    list), written from ``begin`` to before ``end`` (None: the file's end); None when none holds it, or when
+    ``spec`` is written elsewhere (an alias's anchor: its layers are told there)."""
+    if not isinstance(spec, (YMap, YSeq)) or _at(spec.loc) < begin:
+        return None
+    if isinstance(spec, YMap):
+        starts = sorted(_at(loc) for loc in spec.key_locs.values())
+        start = _at(spec.key_locs["layers"]) if isinstance(spec.get("layers"), (YMap, YSeq)) else None
+        if start is None or start < begin or not start <= at < _next(starts, start, end):
+            return None  # no 'layers:' written here (one merged from an anchor is told there), or not within it
+        spec, begin, end = spec["layers"], start, _next(starts, start, end)
+        if not isinstance(spec, (YMap, YSeq)) or _at(spec.loc) < begin:
+            return None
+    if isinstance(spec, YMap):
+        entries = [(str(name), _at(spec.key_locs[name]), value) for name, value in spec.items()]
+    else:
+        entries = [(str(i), _at(spec.alias_locs.get(i - 1, loc)), value)
+                   for i, (value, loc) in enumerate(zip(spec, spec.item_locs), 1)]
+    entries = [entry for entry in entries if entry[1] >= begin]  # keys a merge key gives: written at their anchor
+    starts = sorted(start for _, start, _ in entries)
+    for name, start, value in entries:
+        stop = _next(starts, start, end)
+        if start <= at < stop:  # within this layer's entry: within a net it holds, if any
+            return _inner_layer(value, at, (*path, name), start, stop) or (*path, name)
+    return None
+
+
+def _next(starts: list, start: tuple, end: tuple | None) -> tuple:
+    """The first of ``starts`` after ``start`` (the next entry's), else ``end``; no end: past every position."""
+    following = [s for s in starts if s > start]
+    return min(following, default=end) or (float("inf"),)
