@@ -10,6 +10,7 @@ import pytest
 import torch
 
 from netgraph import FunctionLayer, NetGraph, OptionError, interpret, net_initialize
+from netgraph.layers.expression import ExpressionError
 from netgraph.layers.expression_indeterminate import IndeterminateWarning
 
 _X = torch.tensor([[0.5, 2.0, -1.0, 0.0]])
@@ -92,3 +93,14 @@ def test_a_ref_net_used_twice_warns_once_and_an_unused_definition_not_at_all(tmp
         NetGraph.from_yaml(tmp_path / "net.yaml")
     assert sorted(w.message.layer for w in caught if issubclass(w.category, IndeterminateWarning)) == [
         ("a",), ("r1", "h")]
+
+
+@pytest.mark.parametrize("text", ["#x + Sqrt[-1]", "#x + Log[-1]", "#x + (-8)^(1/3)", "#x + ArcSin[2]",
+                                  "#x + Log[-2, 3]", "#x + Sqrt[-Infinity]", "#x + Log[-Infinity]",
+                                  "#x + ArcSin[Infinity]"])
+def test_a_constant_outside_a_functions_real_domain_is_named_complex_not_indeterminate(text):
+    """Sqrt[-1] is Wolfram's I, not Indeterminate: the message said 'indeterminate (0*Log[0] ...)'."""
+    with pytest.raises(ExpressionError, match=r"a constant is not a real number \(Wolfram's is complex: Sqrt\[-1\] "
+                                              r"is I") as caught:
+        FunctionLayer(text)
+    assert "indeterminate" not in str(caught.value)
