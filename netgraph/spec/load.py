@@ -13,7 +13,6 @@ from typing import Any
 
 from netgraph.core.errors import Diagnostic, EdgeRef, NetGraphError, SpecError, did_you_mean, nearest_name
 from netgraph.core.files import file_identity
-from netgraph.core.layer_being_read import reading_again
 from netgraph.core.limits import current_limits, raise_hint
 from netgraph.core.naming_scope import naming_under
 from netgraph.spec.advice_in_yaml import in_yaml
@@ -22,6 +21,7 @@ from netgraph.spec.array_checks import check_arrays, check_sizes
 from netgraph.spec.edges import read_edges
 from netgraph.spec.multiplier_rules import read_multipliers
 from netgraph.spec.nested_names import from_top
+from netgraph.spec.net_defs import check_unused_nets, read_net_defs
 from netgraph.spec.misindented import check_misindented, misindented_option
 from netgraph.spec.layer_lists import named_layers, without_keys
 from netgraph.spec.line_breaks import yaml_lines
@@ -218,7 +218,7 @@ class SpecReader(ProblemLog):
         if "arrays" in data:
             self.weights_names[f] = data["arrays"]
             read_arrays(self, data, prefix)
-        self.read_net_defs(data)
+        read_net_defs(self, data)
         if alone:
             self.layer_specs[prefix] = spec = without_keys(data, TOP_KEYS)
             net = read_layer(self, spec, data.loc, prefix)
@@ -229,35 +229,8 @@ class SpecReader(ProblemLog):
                              found=kind)
         else:
             net = self.graph(data, prefix, kind)
-        self.check_unused_nets(prefix)
+        check_unused_nets(self, prefix)
         return net
-
-    def read_net_defs(self, data: YMap) -> None:
-        """Keep the file's ``nets:`` mapping (each definition is read where a ``{ref: name}`` uses it)."""
-        nets = data.get("nets", YMap.made({}, data.loc))
-        if not isinstance(nets, YMap):
-            self.error(data.value_locs["nets"], f"'nets:' is a mapping of names to nets (NetGraph or NetChain "
-                       f"specs, or any layer) that '{{ref: name}}' uses; found {value_kind(nets)}",
-                       kind="value-type", found=value_kind(nets))
-            nets = YMap.made({}, data.loc)
-        self.net_defs[self.file] = nets
-
-    def check_unused_nets(self, prefix: tuple) -> None:
-        """Read each ``nets:`` definition no ``{ref: name}`` used, for its problems only (the net and what reading
-        it recorded are discarded)."""
-        defs = self.net_defs.get(self.file, {})
-        for name in defs:
-            if (self.file, name) in self.refs_used:
-                continue
-            kept = dict(self.layer_locs), dict(self.layer_specs), dict(self.locators), dict(self.arrays)
-            self.ref_chain.append((self.file, name))
-            self.refs_used.add((self.file, name))
-            try:
-                with reading_again():  # in no net: its layers do not warn
-                    read_layer(self, defs[name], defs.value_locs[name], (*prefix, name))
-            finally:
-                self.ref_chain.pop()
-                self.layer_locs, self.layer_specs, self.locators, self.arrays = kept
 
     def check_keys(self, spec: YMap, allowed: tuple, what: str, explained: tuple = (), *,
                    layer: tuple | None = None) -> None:
