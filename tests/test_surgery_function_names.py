@@ -75,3 +75,20 @@ def test_a_coder_clash_after_a_replacement_names_net_replace_part():
         net_replace_part(net, {"b": coded(list("abcde"))})
     assert str(info.value).startswith("net_replace_part: graph input 'Input' feeds a.Input with"), str(info.value)
     assert info.value.kind == "coder-clash"
+
+
+@pytest.mark.parametrize("change, kind, words", [
+    ({0: "Ramp"}, "unknown-layer", "there is no layer 0 in the net (layers are numbered 1 to 3"),
+    ({"zz": "Ramp"}, "unknown-layer", "there is no layer or graph port 'zz' in the net"),
+    ({("lin", "Nope"): 1}, "unknown-array", "layer 1 'lin' (LinearLayer) has no array 'Nope'"),
+    ({NetPort("Foo"): 3}, "unknown-port", "NetPort('Foo'): the net has no graph port 'Foo'"),
+    ({("map", "net", "nope"): "Ramp"}, "unknown-layer", "inside layer 3 'map' (NetMapOperator), inner net 'net': ")])
+def test_a_part_the_net_lacks_names_net_replace_part_once(change, kind, words):
+    """Errors raised looking the parts up, before the rebuild, named no function."""
+    net = NetChain({"lin": LinearLayer(4), "t": "Tanh", "map": NetMapOperator(NetChain({"lin": LinearLayer(3)}))},
+                   input=(5, 4))
+    with pytest.raises(WiringError) as info:
+        net_replace_part(net, change)
+    message = str(info.value)
+    assert message.startswith("net_replace_part: ") and message.count("net_replace_part") == 1, message
+    assert words in message and info.value.diagnostics[0].kind == kind

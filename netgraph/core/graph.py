@@ -26,7 +26,7 @@ from netgraph.core.errors import OptionError, ShapeError, WiringError, did_you_m
 from netgraph.core.plugins import stage
 from netgraph.core.inference import Problem
 from netgraph.core.inference_problem import NumbersByName
-from netgraph.core.nesting import deep_walk, infer_net, nesting_depth, recursion_room
+from netgraph.core.nesting import deep_walk, infer_net, layer_count, nesting_depth, recursion_room
 from netgraph.core.information import information
 from netgraph.core.multiplier_rates import picking_rules
 from netgraph.core.graph_port_names import port_name_problems
@@ -74,6 +74,7 @@ class NetGraph(Layer, LayerSequence, DrawingAndYaml):
 
     def _construct(self, names: list[str], table: dict[str, Layer], edges: Any, port_shapes: Mapping[str, Any]) -> None:
         self._depth, self._names = nesting_depth(table), names
+        self._layer_count = layer_count(table, self._depth)
         wiring = self._wire(names, table, edges)
         self._shared_users = collect_users(wiring.layers)
         self._layers: dict[str, Layer] = unify_shared(wiring.layers, self._shared_users)

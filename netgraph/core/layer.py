@@ -138,6 +138,7 @@ class Layer:
     BUFFERS: ClassVar[frozenset[str]] = frozenset()  # arrays that are state, not trained (a BatchNorm's moving mean)
     OPTIONAL_ARRAYS: ClassVar[Mapping[str, str]] = {}  # arrays a layer holds only when given (with_arrays adds one)
     _depth: ClassVar[int] = 0  # graphs nested in it: none (graphs and operators set their own; read per layer)
+    _layer_count: ClassVar[int] = 1  # layers it is, nested ones included (a graph sets its own: net_layers)
     POSITIONAL: ClassVar[str | None] = None  # the option given positionally (YAML uses its name)
     POSITIONALS: ClassVar[tuple[str, ...] | None] = None  # all it takes by position (default: POSITIONAL alone)
     RANGES: ClassVar[Mapping[str, Within]] = {}  # number options' ranges (checks and the spec schema read them)

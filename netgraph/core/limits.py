@@ -12,6 +12,8 @@ Every limit is checked when a file is read or a net initialised (never baked int
 - ``port_elements``: elements of one example at any port (``LinearLayer(10**12)`` is a typo), and values one
   layer option holds, a list held many times counted each time (``x = [x, x]`` thirty times: 2^30).
 - ``nesting_depth``: levels of graphs inside graphs (Python's recursion limit is raised to match).
+- ``net_layers``: layers of one net, nested ones included and a net used twice counted twice (``c = NetChain([c, c])``
+  thirty times: 2^30); inferring, compiling or writing the net walks each.
 - ``init_elements``: array elements ``net_initialize`` may fill in one call; None: a quarter of the
   machine's memory in float32 elements (``default_init_elements()``).
 - ``operator_arrays``: arrays one operator's inner nets hold, each copy counted (a NetBidirectionalOperator
@@ -36,7 +38,7 @@ line takes ``--limit NAME=VALUE``.
 100
 >>> limits(yaml_dept=5)
 Traceback (most recent call last):
-netgraph.core.errors.OptionError: unknown limit 'yaml_dept' (did you mean 'yaml_depth'?); the limits are yaml_bytes, yaml_nodes, yaml_depth, yaml_layers, header_bytes, weights_bytes, nesting_depth, port_elements, init_elements, operator_arrays, nest_applications, sparse_growth, range_elements
+netgraph.core.errors.OptionError: unknown limit 'yaml_dept' (did you mean 'yaml_depth'?); the limits are yaml_bytes, yaml_nodes, yaml_depth, yaml_layers, header_bytes, weights_bytes, nesting_depth, net_layers, port_elements, init_elements, operator_arrays, nest_applications, sparse_growth, range_elements
 """
 
 from __future__ import annotations
@@ -65,6 +67,7 @@ class Limits:
     header_bytes: int = 16 * 2**20
     weights_bytes: int = 4 * 2**30
     nesting_depth: int = 1000
+    net_layers: int = 1_000_000  # 10 times the largest benchmarked net (and yaml_layers: any spec read fits)
     port_elements: int = 2**28  # 1 GiB of float32 per example; a batch multiplies it
     init_elements: int | None = None
     operator_arrays: int = 100_000

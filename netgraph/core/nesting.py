@@ -29,7 +29,8 @@ from netgraph.core.shared import keeps_own
 from netgraph.core.swapped_group import swapped_group_error
 from netgraph.core.types import MAX_PORT_DIMS, Conflict, PortType, element_count, numel, unify
 
-__all__ = ["Inference", "infer_net", "nesting_depth", "recursion_room", "deep_walk", "fits_recursion_limit"]
+__all__ = ["Inference", "infer_net", "nesting_depth", "layer_count", "recursion_room", "deep_walk",
+           "fits_recursion_limit"]
 
 T = TypeVar("T")
 
@@ -185,6 +186,19 @@ def nesting_depth(layers: Mapping[str, Any]) -> int:
                           f"{raise_hint('nesting_depth')}; an operator and the inner net it holds count a level each)",
                           kind="nesting-depth")
     return depth
+
+
+def layer_count(layers: Mapping[str, Any], depth: int) -> int:
+    """How many layers a graph of ``layers`` nesting graphs ``depth`` deep holds, a nested net counted as its own
+    count (each graph keeps it: a net used twice is counted twice, never walked); WiringError past net_layers."""
+    count = len(layers) if depth == 1 else sum(getattr(layer, "_layer_count", 1) for layer in layers.values())
+    limit = current_limits().net_layers
+    if count > limit:
+        raise WiringError(f"this net holds {count:,} layers (nested nets' included, a net used n times counted n "
+                          f"times), more than the net_layers limit ({limit:,}; {raise_hint('net_layers')}): "
+                          f"inferring, compiling or writing it would walk each", kind="limit", expected=limit,
+                          found=count)
+    return count
 
 
 @contextlib.contextmanager

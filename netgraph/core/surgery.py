@@ -143,17 +143,11 @@ def net_replace_part(net: NetGraph, changes: Mapping[Any, Any]) -> NetGraph:
     ports: dict[str, Any] = {}
     given: dict[tuple, tuple] = {}  # each part (a layer, an array, a shared array) -> (the key naming it, its value)
     for spec, value in items:
-        if (change := port_change(net, spec, value)) is not None:
+        with led_by("net_replace_part"):  # a part the net lacks: the lookups' errors name no function
+            change, path, array = _replaced_part(net, spec, value)
+        if change is not None:
             ports.update([change])
             continue
-        if isinstance(spec, str) and spec not in net.layers:
-            raise no_layer_or_port(net, spec, (*net.input_ports, *net.output_ports), "graph port",
-                                   *_state_dict_key_note(net, spec))
-        if isinstance(spec, NetSharedArray):
-            _shared_value(net, spec.name)  # an unknown name is an error
-            path, array = shared_users(net)[spec.name][0]
-        else:
-            path, array = _split_array_spec(net, spec)
         shared = None if array is None else net.layer_at(path).shared.get(array)
         given_once(given, (shared,) if shared else (path, array), spec, value, array is not None)
         if array is None:
@@ -173,6 +167,20 @@ def net_replace_part(net: NetGraph, changes: Mapping[Any, Any]) -> NetGraph:
         result = net.replace_layers(layers) if layers else net
         result = with_port_options(result, declared) if ports else result
     return prune_rules(drop_rules_below(result, replaced) if replaced else result)  # a layer now without arrays
+
+
+def _replaced_part(net: NetGraph, spec: Any, value: Any) -> tuple[tuple[str, Any] | None, tuple, str | None]:
+    """What ``spec`` names in ``net``: ``(port change, None, None)`` for a graph port, else ``(None, layer path,
+    array name or None)``; WiringError when it names nothing there."""
+    if (change := port_change(net, spec, value)) is not None:
+        return change, (), None
+    if isinstance(spec, str) and spec not in net.layers:
+        raise no_layer_or_port(net, spec, (*net.input_ports, *net.output_ports), "graph port",
+                               *_state_dict_key_note(net, spec))
+    if isinstance(spec, NetSharedArray):
+        _shared_value(net, spec.name)  # an unknown name is an error
+        return None, *shared_users(net)[spec.name][0]
+    return None, *_split_array_spec(net, spec)
 
 
 def _check_fit(net: NetGraph, path: tuple, array: str, new: torch.Tensor) -> None:

@@ -1,24 +1,26 @@
 """The range of parameters each distribution's sampler can draw from without overflowing.
 
-Draws are made in the parameters' dtype: float32 (the working precision, also for the half types, which draw
-in float32 where torch has no kernel of theirs), whose largest value is about 3.4e38, or float64 (1.8e308);
-``range_dtype`` says which. torch's Poisson sampler (behind Poisson and NegativeBinomial) returns int64 counts
-and gives -2**63 for every draw once its mean passes about 9.2e18, whatever the dtype. Every parameter must lie
-within ``param_max`` (±1e38 in float32), and each distribution bounds its draws (``_draw_bound``: the largest
-|draw| reached with probability above about 1e-12, from 8 standard normal deviations, exponential noise up to 30
-and the Gamma tails below) by its ``DRAW_LIMIT`` (``FLOAT_MAX`` there stands for the dtype's range:
-``draw_limit``, 1e304 in float64). That holds for the samplers that work in log space too (generalized Gamma,
-InverseGamma, LogGamma): a parameter set whose draws would pass the dtype's range is refused, as for Weibull,
-never clamped silently. Constant parameters are checked when the distribution is built, before any dtype: in float32.
+Draws are made in the parameters' dtype (``range_dtype``): float32, whose largest value is about 3.4e38, float64
+(1.8e308), or a half type, whose draws (made in float32 where torch has no kernel of theirs) are held in its range:
+float16's is 65504, bfloat16's about float32's. torch's Poisson sampler (behind Poisson and NegativeBinomial)
+returns int64 counts and gives -2**63 for every draw once its mean passes about 9.2e18, whatever the dtype. Every
+parameter must lie within ``param_max`` (±1e38 in float32, ±65504 in float16), and each distribution bounds its
+draws (``_draw_bound``: the largest |draw| reached with probability above about 1e-12, from 8 standard normal
+deviations, exponential noise up to 30 and the Gamma tails below) by its ``DRAW_LIMIT`` (``FLOAT_MAX`` there stands
+for the dtype's range: ``draw_limit``: 1e304 in float64, 65504 in float16). That holds for the samplers that work in
+log space too (generalized Gamma, InverseGamma, LogGamma): a parameter set whose draws would pass the dtype's range
+is refused, as for Weibull, never clamped silently. Constant parameters are checked when the distribution is built,
+before any dtype: in float32.
 
 >>> float(gamma_upper(torch.tensor(1.0, dtype=torch.float64)))   # 1 + 8 + 30
 39.0
->>> PARAM_MAX, COUNT_MAX == 2.0 ** 62, param_max(torch.float64)
-(1e+38, True, 1e+303)
+>>> PARAM_MAX, COUNT_MAX == 2.0 ** 62, param_max(torch.float64), param_max(torch.float16)
+(1e+38, True, 1e+303, 65504.0)
 """
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from typing import Any
 
@@ -38,21 +40,31 @@ E_MAX = 30.0  #: standard exponential noise (and -log U) reached with probabilit
 
 
 def range_dtype(values: Sequence[Any]) -> torch.dtype:
-    """The dtype whose range bounds draws from parameter ``values`` (numbers, tensors, '#slot' strings): float64
-    where a tensor of them is, else float32."""
-    wide = any(isinstance(v, torch.Tensor) and v.dtype == torch.float64 for v in values)
-    return torch.float64 if wide else torch.float32
+    """The dtype whose range bounds draws from parameter ``values`` (numbers, tensors, '#slot' strings): their
+    floating tensors' dtypes promoted as torch's arithmetic on them promotes them (float16 with float32: float32),
+    float32 where there is none.
+
+    >>> range_dtype([1.0, torch.ones(2, dtype=torch.float16)]), range_dtype([torch.ones(1, dtype=torch.bfloat16)])
+    (torch.float16, torch.bfloat16)
+    """
+    dtypes = [v.dtype for v in values if isinstance(v, torch.Tensor) and v.is_floating_point()]
+    return functools.reduce(torch.promote_types, dtypes) if dtypes else torch.float32
 
 
 def param_max(dtype: torch.dtype) -> float:
-    """The size any parameter must stay within in ``dtype`` (``range_dtype``)."""
+    """The size any parameter must stay within in ``dtype`` (``range_dtype``): float16's largest value, else
+    ``PARAM_MAX`` (bfloat16 has float32's range) or ``FLOAT64_PARAM_MAX``."""
+    if dtype == torch.float16:
+        return float(torch.finfo(dtype).max)
     return FLOAT64_PARAM_MAX if dtype == torch.float64 else PARAM_MAX
 
 
 def draw_limit(dist: Any, dtype: torch.dtype) -> float:
-    """``dist``'s ``DRAW_LIMIT`` in ``dtype``: ``FLOAT_MAX`` (float32's range) stands for ``FLOAT64_DRAW_MAX`` in
-    float64; another (torch's int64 counts) holds in any dtype."""
-    return FLOAT64_DRAW_MAX if dist.DRAW_LIMIT == FLOAT_MAX and dtype == torch.float64 else dist.DRAW_LIMIT
+    """``dist``'s ``DRAW_LIMIT`` in ``dtype``: ``FLOAT_MAX`` (float32's range) stands for the largest value of
+    ``dtype`` (``FLOAT64_DRAW_MAX`` in float64); another (torch's int64 counts) holds in any dtype."""
+    if dist.DRAW_LIMIT != FLOAT_MAX or dtype == torch.float32:
+        return dist.DRAW_LIMIT
+    return FLOAT64_DRAW_MAX if dtype == torch.float64 else float(torch.finfo(dtype).max)
 
 
 def _dtype_name(dtype: torch.dtype) -> str:

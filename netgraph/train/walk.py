@@ -10,10 +10,12 @@ from typing import Any
 import torch
 
 from netgraph.backend.eval_options import call_by_name
+from netgraph.backend.compile import submodule
 from netgraph.backend.interpreter import ModuleRunner
 from netgraph.core.errors import DataError, Diagnostic, TrainingError
 from netgraph.core.ir import Node
 from netgraph.layers.bad_index import examples_at
+from netgraph.layers.random_module import RandomModule
 from netgraph.train.data import non_finite_data
 from netgraph.core.wording import counted
 
@@ -58,13 +60,16 @@ def first_nonfinite(net: Any, module: torch.nn.Module, inputs: dict,
     value is NaN or infinite, what is wrong there (the phrase naming it, then a count of the bad values) and the
     rows of the batch that hold them (none for a value without the batch's rows); None when every layer output is
     finite. A layer that refuses its values (a draw the compiled forward made unchecked, a pathwise Normal's or
-    Uniform's, checked here) is the key at the port it names, with the parameter and the value."""
+    Uniform's, checked here) is the key at the port it names, with the parameter and the value, where it is the
+    cause: it feeds the first non-finite output (or is it), or every output is finite; else the walk goes on past it
+    with the draw unchecked, as the compiled forward made it (a negative sigma's draws are finite)."""
+    finder = _NonfiniteFinder(net, module, batch_size)
     try:
         with torch.no_grad():
-            _NonfiniteFinder(net, module, batch_size).run(inputs)
+            finder.run(inputs)
     except _Nonfinite as found:
         return found.args[0]
-    return None
+    return finder.refusal
 
 
 class _Nonfinite(Exception):
@@ -72,22 +77,51 @@ class _Nonfinite(Exception):
 
 
 class _NonfiniteFinder(ModuleRunner):
+    def __init__(self, net: Any, module: torch.nn.Module, batch_size: int):
+        super().__init__(net, module, batch_size)
+        self.refusal: tuple | None = None  # the first refusal's finding (``_refused``)
+        self.downstream: set[tuple] = set()  # the paths of the refusing layer and the layers its values reach
+
     def visit_node(self, node: Node, inputs: Any) -> Any:
         try:
             results = super().visit_node(node, inputs)
         except DataError as refused:
-            raise _Nonfinite(_refused(node, refused)) from None
+            if self.refusal is not None:  # a later refusal: the first one's values may have caused it
+                raise _Nonfinite(self.refusal) from None
+            self.refusal = _refused(node, refused)
+            self.downstream.add(node.path)
+            results = self._unchecked(node, inputs)
+        if self.downstream and any(v.node in self.downstream for v in node.inputs.values()):
+            self.downstream.add(node.path)
         for port, value in zip(node.output_ports, results):
-            if not value.is_floating_point():
-                continue
-            bad = ~torch.isfinite(value)  # one pass over the output (a reshape of it would copy a strided one)
-            if bool(bad.any()):
-                nan = int(value.isnan().sum())  # only for the one non-finite output found
-                rows = bad.reshape(self.batch_size, -1).any(1).nonzero().flatten().tolist() \
-                    if value.dim() and value.shape[0] == self.batch_size else []
-                counts = f"{nan} NaN and {int(bad.sum()) - nan} infinite of {counted(value.numel(), 'value')}"
-                raise _Nonfinite(((node.path, port), "the first layer whose output went non-finite is", counts, rows))
+            if value.is_floating_point() and bool((bad := ~torch.isfinite(value)).any()):  # one pass over it
+                raise _Nonfinite(self.refusal if node.path in self.downstream else _nonfinite(node, port, value, bad,
+                                                                                               self.batch_size))
         return results
+
+    def _unchecked(self, node: Node, inputs: Any) -> Any:
+        """The outputs of random layer ``node`` drawn unchecked, as the compiled forward drew them; another layer's
+        refusal (or torch's refusal to draw) ends the walk, naming the refusal."""
+        sub = submodule(self.module, node.path)
+        if not isinstance(sub, RandomModule):
+            raise _Nonfinite(self.refusal)
+        checks, sub.checks = sub.checks, False
+        try:
+            return super().visit_node(node, inputs)
+        except DataError:
+            raise _Nonfinite(self.refusal) from None
+        finally:
+            sub.checks = checks
+
+
+def _nonfinite(node: Node, port: str, value: torch.Tensor, bad: torch.Tensor,
+               batch_size: int) -> tuple[tuple, str, str, list[int]]:
+    """``first_nonfinite``'s finding for output ``port`` of ``node``, ``value``, not finite where ``bad``."""
+    nan = int(value.isnan().sum())  # only for the one non-finite output found
+    rows = bad.reshape(batch_size, -1).any(1).nonzero().flatten().tolist() \
+        if value.dim() and value.shape[0] == batch_size else []
+    counts = f"{nan} NaN and {int(bad.sum()) - nan} infinite of {counted(value.numel(), 'value')}"
+    return (node.path, port), "the first layer whose output went non-finite is", counts, rows
 
 
 def _refused(node: Node, error: DataError) -> tuple[tuple, str, str, list[int]]:

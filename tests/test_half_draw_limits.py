@@ -1,0 +1,57 @@
+"""A half-precision random layer's draws are bounded by its dtype's range: float16 holds at most 65504, so a float16
+module refuses a draw beyond it as a float32 one refuses a draw beyond 3.4e38 (the limits were float32's, and a float16
+Exponential of rate 1e-4 gave inf); bfloat16 has float32's range."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+
+import netgraph.layers.distributions as D
+from netgraph import DataError, NetGraph, RandomArrayLayer
+
+N = 20000
+
+
+def drawing(dist) -> torch.nn.Module:
+    return NetGraph({"draw": RandomArrayLayer(dist)}, [], x=()).compile(checks=True)
+
+
+@pytest.mark.parametrize("dtype, rate, words", [
+    (torch.float16, 1e-4, r"give draws up to about 3e\+05, values beyond float16's range \(inf\); keep draws below "
+                          r"6.55e\+04"),
+    (torch.float32, 1e-38, r"give draws up to about 3e\+39, values beyond float32's range \(inf\); keep draws below "
+                           r"3.4e\+38"),
+    (torch.bfloat16, 1e-38, r"give draws up to about 3e\+39, values beyond bfloat16's range \(inf\); keep draws below "
+                            r"3.39e\+38")])
+def test_a_draw_beyond_the_dtypes_range_is_refused_with_the_same_words(dtype, rate, words):
+    module = drawing(D.ExponentialDistribution("#x")).to(dtype)
+    with pytest.raises(DataError, match=r"layer 'draw' \(RandomArrayLayer with ExponentialDistribution\('#x'\)\): "
+                                        r"ExponentialDistribution parameters lam \(rate λ\) = .* " + words):
+        module(x=torch.full((4,), rate, dtype=dtype))
+
+
+def test_float16_draws_within_its_range_have_their_distribution():
+    torch.manual_seed(0)
+    draws = drawing(D.ExponentialDistribution("#x")).to(torch.float16)(x=torch.full((N,), 1e-3, dtype=torch.float16))
+    assert draws.dtype == torch.float16 and bool(torch.isfinite(draws).all())
+    for x in (300.0, 1000.0, 3000.0):  # P(X <= x) = 1 - e^(-x/1000) (the rate held in float16: 0.0010004)
+        expected = 1 - torch.exp(torch.tensor(-x * 0.0010004)).item()
+        found = float((draws.float() <= x).double().mean())
+        assert abs(found - expected) < 4 * (expected * (1 - expected) / N) ** 0.5, (x, found, expected)
+
+
+def test_bfloat16_draws_what_only_overflows_float16():
+    torch.manual_seed(0)
+    draws = drawing(D.ExponentialDistribution("#x")).to(torch.bfloat16)(x=torch.full((N,), 1e-4, dtype=torch.bfloat16))
+    assert bool(torch.isfinite(draws).all()) and float(draws.max()) > 65504
+    scaled = draws.double() * 1e-4  # the rate held in bfloat16 is 1e-4 within 0.4%: mean about 1
+    assert abs(float(scaled.mean()) - 1.0) < 4 * float(scaled.std()) / N ** 0.5 + 0.004
+
+
+def test_a_constant_parameter_beyond_float16_is_refused_in_a_float16_module():
+    module = drawing(D.NormalDistribution("#x", 1e5)).to(torch.float16)
+    with pytest.raises(DataError, match=r"sigma \(standard deviation\) = 100000 give draws up to about 8e\+05, "
+                                        r"values beyond float16's range \(inf\); keep draws below 6.55e\+04"):
+        module(x=torch.zeros(4, dtype=torch.float16))
+    assert bool(torch.isfinite(module.float()(x=torch.zeros(4))).all())
