@@ -189,21 +189,23 @@ def test_a_tagger_s_label_count_is_checked_for_each_item(tmp_path, bad, when):
 
 
 class _SharedCount(_Photos):
-    """Reads counted across processes (the DataLoader's workers)."""
+    """Each item's reads counted across processes (the DataLoader's workers); ``reads``: this process's."""
 
     def __init__(self, folder):
         super().__init__(folder)
-        self.count = multiprocessing.Value("i", 0)
+        self.counts = multiprocessing.Array("i", _SIZE)
 
     def __getitem__(self, i):
-        with self.count.get_lock():
-            self.count.value += 1
+        with self.counts.get_lock():
+            self.counts[i] += 1
         return super().__getitem__(i)
 
 
 def test_worker_processes_read_each_item_every_round(tmp_path):
     """A worker process started while reads were being kept (the first batch, before training) kept every item it
-    read from then on, and later rounds trained on those reads (a random transform drawn once)."""
+    read from then on, and later rounds trained on those reads (a random transform drawn once). The worker reads
+    each item once a round, reusing none of the reads made here before training (item 0, the first batch)."""
     photos = _SharedCount(tmp_path)
     net_train(_net(), photos, **{**_OPTIONS, "max_training_rounds": 3, "num_workers": 1})
-    assert photos.count.value >= 3 * _SIZE
+    assert 0 in photos.reads and len(photos.reads) <= 3  # read here: item 0 and the first batch's
+    assert list(photos.counts) == [3 + photos.reads.count(i) for i in range(_SIZE)]

@@ -74,8 +74,8 @@ class Streamed:
         dataset = getattr(loader, "dataset", None)
         self.size = len(dataset) if dataset is not None and hasattr(dataset, "__len__") else None
         # a shuffling loader's draws: torch's generator (another run's, loaded) left as found; a Dataset's items
-        with generator_kept(), keeping_reads(reads_kept_by(loader)):  # kept to train on, not read again
-            iterator = iter(loader)
+        with generator_kept(), keeping_reads(reads_kept_by(loader)):  # kept to train on, not read again; netgraph's
+            iterator = iter(getattr(loader, "in_this_process", lambda: loader)())  # loader starts no workers yet
             self.first_raw = next(iterator, None)
         self.one_shot = iterator is loader  # a generator or iterator: it gives its batches once
         self.rest = iterator if self.one_shot else None  # a one-shot iterable: round 1 goes on from here

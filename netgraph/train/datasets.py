@@ -150,10 +150,11 @@ class _CheckedDataset(torch.utils.data.Dataset):
         return self.size
 
     def __getitem__(self, index: int) -> Any:
-        keeping = self.keeping and torch.utils.data.get_worker_info() is None  # a forked worker's copy keeps none
-        item = self.kept.get(index, _UNREAD) if keeping else self.kept.pop(index, _UNREAD)
+        if torch.utils.data.get_worker_info() is not None:  # a worker's copy (forked: with this process's items kept)
+            return self._read(index)  # neither keeps nor reuses: a persistent worker would reuse one in a later round
+        item = self.kept.get(index, _UNREAD) if self.keeping else self.kept.pop(index, _UNREAD)
         if item is _UNREAD:
-            before = _rng_states() if keeping else None
+            before = _rng_states() if self.keeping else None
             item = self._read(index)
             if before is not None and _same(before, _rng_states()):  # no random transform: the run's own read
                 self.kept[index] = item  # (its draws seeded) would give the same item

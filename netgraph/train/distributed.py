@@ -20,6 +20,7 @@ import dataclasses
 import datetime
 import functools
 import gc
+import itertools
 import os
 import signal
 import socket
@@ -44,6 +45,7 @@ __all__ = ["Context", "DistributedTimeoutError", "LONGEST_TIMEOUT", "setup", "la
            "share_batch_statistics", "stop_sharing", "aligned"]
 
 _ENV = ("RANK", "WORLD_SIZE", "MASTER_ADDR", "MASTER_PORT")
+_GROUPS_JOINED = itertools.count()  # the process groups this process joined (``_join``)
 _T = TypeVar("_T")
 _LOST_PEER = ("Connection closed by peer", "Connection reset by peer", "Broken pipe")  # gloo's texts (tcp/pair.cc)
 
@@ -235,7 +237,7 @@ def setup(distributed: bool, device: torch.device | None, timeout: float = 600.0
             torch.cuda.set_device(device)
         backend = "nccl" if device.type == "cuda" else "gloo"
         try:
-            dist.init_process_group(backend, timeout=datetime.timedelta(seconds=timeout))
+            _join(backend, datetime.timedelta(seconds=timeout))
         except dist.DistError as exc:
             _refuse_join_timeout(exc, timeout)
             raise
@@ -243,6 +245,17 @@ def setup(distributed: bool, device: torch.device | None, timeout: float = 600.0
     elif device.type == "cuda" and device.index is None:
         device = torch.device("cuda", int(os.environ.get("LOCAL_RANK", torch.cuda.current_device())))
     return Context(dist.get_rank(), dist.get_world_size(), device, True, owns, Watchdog.start(active=True), timeout)
+
+
+def _join(backend: str, timeout: datetime.timedelta) -> None:
+    """Join the process group (env://) with keys of this process's own numbered group in the store: torch names
+    every new default group alike ("0"), so the next run's processes in a store that outlives one (torchrun's)
+    met the last run's keys and paired with its closed connections (a hang, then a timeout). Every process runs
+    net_train alike, so the numbers agree."""
+    store, rank, world = next(dist.rendezvous("env://", timeout=timeout))
+    store.set_timeout(timeout)
+    dist.init_process_group(backend, store=dist.PrefixStore(f"netgraph_run_{next(_GROUPS_JOINED)}", store),
+                            rank=rank, world_size=world, timeout=timeout)
 
 
 def _refuse_join_timeout(exc: RuntimeError, timeout: float) -> None:

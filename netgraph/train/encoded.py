@@ -177,8 +177,12 @@ class EncodedDataset(torch.utils.data.Dataset):
                 and not isinstance(self.columns[k], torch.Tensor)]  # a TokensEncoder's port is ("n",)
         if not keys:
             return None
-        return examples_by_key([tuple(len(encode_example(self.coders[k], self.columns[k][i])) for k in keys)
-                              for i in range(self.size)])
+        try:  # a Dataset's items are read here, each once: a random transform's draw leaves torch's generator as found
+            with generator_kept():
+                return examples_by_key([tuple(len(encode_example(self.coders[k], self.columns[k][i])) for k in keys)
+                                      for i in range(self.size)])
+        finally:
+            self._forget_item()  # the last item read is not kept: round 1 reads it anew
 
     def example_name(self, i: int) -> str:
         """'example 2 (t.csv:6)': example ``i``'s number in the user's data, and its place when known."""

@@ -5,6 +5,7 @@ examples of a batch raise in this process."""
 from __future__ import annotations
 
 import contextlib
+import copy
 import math
 import os
 import warnings
@@ -84,11 +85,23 @@ class EncodedLoader:
         self.dataset, self.order = dataset, torch.Generator()
         self.read_items = dataset.read_items  # a Dataset's items, whose reads before training are kept (data.Streamed)
         groups = dataset.length_groups()
-        batches = dict(batch_sampler=LengthBatches(groups, batch_size, self.order)) if groups else dict(
+        self.batching = dict(batch_sampler=LengthBatches(groups, batch_size, self.order)) if groups else dict(
             batch_size=batch_size, sampler=torch.utils.data.RandomSampler(dataset, generator=self.order))
+        self.loader = self._loader(num_workers, torch.Generator())
+
+    def _loader(self, num_workers: int, seeds: torch.Generator) -> torch.utils.data.DataLoader:
+        """The DataLoader of ``dataset``'s batches read by ``num_workers`` processes (their seeds drawn from
+        ``seeds``)."""
         with _torch_workers_unsaid():  # warn_workers says it once for every loader
-            self.loader = torch.utils.data.DataLoader(dataset, **batches, num_workers=num_workers, collate_fn=collate,
-                                                      persistent_workers=num_workers > 0, generator=torch.Generator())
+            return torch.utils.data.DataLoader(self.dataset, **self.batching, num_workers=num_workers,
+                                               collate_fn=collate, persistent_workers=num_workers > 0, generator=seeds)
+
+    def in_this_process(self) -> EncodedLoader:
+        """This loader's batches (the same order, drawn alike) read in this process: a first batch read before
+        training starts no worker processes, whose prefetched batches round 1 would throw away."""
+        loader = copy.copy(self)
+        loader.loader = self._loader(0, self.loader.generator)
+        return loader
 
     def __len__(self) -> int:
         return len(self.loader)
