@@ -5,7 +5,7 @@ import time
 
 import pytest
 
-from netgraph import LinearLayer, NetChain, NetGraph, WiringError, limits
+from netgraph import LinearLayer, NetChain, NetGraph, NetNestOperator, WiringError, limits
 
 
 def doubled(levels: int) -> NetChain:
@@ -45,3 +45,15 @@ def test_layers_are_counted_with_their_nesting():
     assert (inner._layer_count, net._layer_count) == (2, 6)
     with limits(net_layers=5), pytest.raises(WiringError, match="holds 6 layers"):
         NetGraph({"a": inner, "b": NetChain([inner, LinearLayer(2)]), "c": "Ramp"}, [("a", "b", "c")], Input=4)
+
+
+@pytest.mark.timeout(10)
+def test_the_nets_an_operator_holds_count_toward_the_limit():
+    """An operator counted as one layer: 10 levels of two NetNestOperators over the net below made 5,118 submodules
+    under net_layers=100, and 30 levels never finished compiling."""
+    net = NetChain([LinearLayer(2, input=2)])
+    with limits(net_layers=100), pytest.raises(WiringError) as caught:
+        for _ in range(10):
+            net = NetChain([NetNestOperator(net, 1), NetNestOperator(net, 1)])
+    assert caught.value.diagnostics[0].found > 100 and net._layer_count <= 100
+    assert NetNestOperator(net, 1)._layer_count == 1 + net._layer_count

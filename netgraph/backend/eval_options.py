@@ -28,14 +28,9 @@ from netgraph.data import parse_property
 from netgraph.data.decoding import PROPERTIES
 from netgraph.core.ports import NetPort
 from netgraph.core.torch_state import forked_generator, working_dtype, working_precision
-from netgraph.layers._torch_compat import compiler_disable
+from netgraph.layers._torch_compat import compiler_disable, outside_torch_func
 from netgraph.layers.bad_index import examples_at
 from netgraph.layers.random import distribution_checks
-
-try:  # torch.func's own code steps outside its transforms so (no public name)
-    from torch._functorch.pyfunctorch import temporarily_clear_interpreter_stack as _outside_torch_func
-except ImportError:  # an older torch: building inside a transform stays its error
-    _outside_torch_func = contextlib.nullcontext
 
 __all__ = ["OPTION_NAMES", "CALL_KEYWORDS", "WOLFRAM_OPTIONS", "EvaluationOptions", "parse_options", "split_call",
            "snake_options", "OTHER_KEYWORDS", "compiled_module", "seeded", "in_batches", "call_by_name", "working_precision",
@@ -295,7 +290,7 @@ def outside_transforms(build: Callable[[], Any]) -> Any:
 
 
 def _untransformed(build: Callable[[], Any]) -> Any:
-    with _outside_torch_func():
+    with outside_torch_func():
         return build()
 
 

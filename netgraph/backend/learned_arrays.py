@@ -14,7 +14,8 @@ from typing import Any
 import torch
 from torch import nn
 
-from netgraph.core.errors import DataError, NetGraphError, at_layer, plain_class
+from netgraph.core.errors import DataError, NetGraphError, at_layer, headed
+from netgraph.core.naming_scope import shown_layer, shown_path
 
 __all__ = ["learned_arrays", "learned_layer"]
 
@@ -26,15 +27,14 @@ def learned_layer(module: nn.Module, layer: Any, path: tuple[str, ...], working:
     refuses (a shape its options do not make) is that error naming the layer's path."""
     found = learned_arrays(module, layer.ARRAYS, layer.arrays, working, dtype, at=(path, layer.type_name))
     if missing := [name for name in layer.arrays if name not in found]:
-        raise DataError(f"layer {'/'.join(path)!r} ({layer.type_name}): to_net() copies its array {missing[0]!r} "
+        raise DataError(f"{shown_layer(path, layer.type_name)}: to_net() copies its array {missing[0]!r} "
                         f"into the net, but the module no longer holds it (deleted?); give the module that array "
                         f"again, as an nn.Parameter", kind="missing-array",
                         layer=path, option=missing[0], expected=tuple(missing), found=None)
     try:
         return layer.with_arrays(found)
     except NetGraphError as error:
-        raise at_layer(plain_class(error)(f"layer {'/'.join(path)!r}: {error}", diagnostics=error.diagnostics),
-                       path) from None
+        raise at_layer(headed(error, f"layer {shown_path(path)!r}: "), path) from None
 
 
 def learned_arrays(module: nn.Module, names: Any, given: dict[str, Any], working: torch.dtype | None = None,

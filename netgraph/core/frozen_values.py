@@ -39,4 +39,3 @@ def frozen_value(value: object, depth: int = 0) -> object:
     except TypeError:
         return reprlib.repr(value)
     return value
-

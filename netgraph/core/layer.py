@@ -213,8 +213,7 @@ class Layer:
         return None
 
     def with_encoder(self, port: str, encoder: Any) -> Layer:
-        """This layer as fed at input ``port`` by a graph input with ``encoder``: itself, or with an option it takes
-        from the encoder (EmbeddingLayer's n)."""
+        """This layer fed at ``port`` by a graph input with ``encoder``: itself, or with an option taken from it (n)."""
         return self
 
     def with_input_count(self, n: int) -> Layer:

@@ -179,9 +179,10 @@ class NetOperator(Layer, register=False):
                 buffers.update(".".join((field, *node.path, name)) for name in node.layer.BUFFERS)
         applications = max((getattr(layer, "_applications", 1) for layer in inner), default=1)
         depth = 1 + max(net._depth for net in nets.values())  # its inner nets' levels and its own, for nesting_depth
+        count = 1 + sum(net._layer_count for net in nets.values())  # itself and its inner nets' layers: net_layers
         # BUFFERS: its inner layers' (an inner operator's are its own, so at any depth), by their names here
         return {**nets, "ARRAYS": {name: name for name in owners}, "BUFFERS": frozenset(buffers), "_owners": owners,
-                "_applications": applications, "_depth": depth}
+                "_applications": applications, "_depth": depth, "_layer_count": count}
 
     def _check_array_count(self, count: int) -> None:
         """Refuse inner nets holding more arrays than the ``operator_arrays`` limit: operators that copy their

@@ -170,7 +170,7 @@ def net_replace_part(net: NetGraph, changes: Mapping[Any, Any]) -> NetGraph:
 
 
 def _replaced_part(net: NetGraph, spec: Any, value: Any) -> tuple[tuple[str, Any] | None, tuple, str | None]:
-    """What ``spec`` names in ``net``: ``(port change, None, None)`` for a graph port, else ``(None, layer path,
+    """What ``spec`` names in ``net``: ``(port change, (), None)`` for a graph port, else ``(None, layer path,
     array name or None)``; WiringError when it names nothing there."""
     if (change := port_change(net, spec, value)) is not None:
         return change, (), None

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 
 import torch
 
-__all__ = ["autocast_enabled", "compiler_disable"]
+try:  # torch.func's own code steps outside its transforms so (no public name)
+    from torch._functorch.pyfunctorch import temporarily_clear_interpreter_stack as outside_torch_func
+except ImportError:  # a torch without it: building a module inside a transform stays torch's error there
+    outside_torch_func = contextlib.nullcontext
+
+__all__ = ["autocast_enabled", "compiler_disable", "outside_torch_func"]
 
 
 def autocast_enabled(device_type: str) -> bool:

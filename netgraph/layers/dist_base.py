@@ -248,7 +248,8 @@ class Distribution:
                 else:
                     ports += list(self.slots) if len(self.slots) == 1 and inputs is not None else []  # the only one
         # a parameter whose min and max lie within ±param_max needs no elementwise range check
-        beyond = [n for n, (lo, hi) in extremes.items() if not max(abs(lo), abs(hi)) <= param_max(range_dtype(values))]
+        dtype = range_dtype(values)
+        beyond = [n for n, (lo, hi) in extremes.items() if not max(abs(lo), abs(hi)) <= param_max(dtype)]
         overflow = [] if errors or not draws else overflow_problems(self, values, beyond, extremes)
         if errors or overflow:
             where = where() if callable(where) else where

@@ -70,14 +70,14 @@ def _chain(value: list) -> NetChain:
     chain)): a list held many times (``x = [x, x]`` thirty times) is 31 chains, as ``c = NetChain([c, c])`` is,
     not 2**30."""
     made = _MADE_CHAINS.get()
-    if made is None:
+    if made is None:  # the outermost list: measured once, the lists inside it with it
+        _check_nesting(value)
         token = _MADE_CHAINS.set({})
         try:
             return _chain(value)
         finally:
             _MADE_CHAINS.reset(token)
     if id(value) not in made:
-        _check_nesting(value)
         made[id(value)] = (value, NetChain(value))
     return made[id(value)][1]
 
