@@ -5,8 +5,8 @@ loss's true cause, was not named. The refusal is named where it is the cause: it
 import pytest
 import torch
 
-from netgraph import (ElementwiseLayer, LinearLayer, NetGraph, NetPort, RandomArrayLayer, ThreadingLayer, TrainingError,
-                      net_train)
+from netgraph import (ElementwiseLayer, LinearLayer, NetChain, NetGraph, NetMapOperator, NetPort, RandomArrayLayer,
+                      SequenceLastLayer, ThreadingLayer, TrainingError, net_train, set_distribution_checks)
 from netgraph.layers.distributions import NormalDistribution
 
 N = 16
@@ -54,3 +54,21 @@ def test_a_refusal_upstream_of_the_layer_gone_non_finite_is_named_first_in_data_
     assert (d.kind, d.layer, d.port, d.example) == ("nonfinite-loss", ("g",), "s", 5), str(error)
     assert "the first layer that refuses its values is layer" in str(error), str(error)
 
+
+
+@pytest.mark.parametrize("checks, layer, port", [("auto", ("1",), "Output"), (True, ("1", "net", "g"), "m")])
+def test_a_draw_inside_a_map_is_named_as_the_readme_says(checks, layer, port):
+    """The replay runs an operator as one layer: an unchecked pathwise draw inside a NetMapOperator is named by the
+    operator's output; with the checks on, the layer inside and its port are (README, distribution checks)."""
+    inner = NetGraph({"g": RandomArrayLayer(NormalDistribution("#m", 1.0))}, [], m=3)
+    net = NetChain([NetMapOperator(inner), SequenceLastLayer(), LinearLayer(1)], input=(5, 3))
+    m = torch.zeros(N, 5, 3)
+    m[13, 4, 1] = float("inf")
+    previous = set_distribution_checks(checks)
+    try:
+        with pytest.raises(TrainingError) as info:
+            net_train(net, {"m": m, "Target": torch.zeros(N, 1)}, batch_size=8, random_seed=0, progress=False)
+    finally:
+        set_distribution_checks(previous)
+    d = info.value.diagnostics[0]
+    assert (d.layer, d.port, d.example) == (layer, port, 13), str(info.value)
