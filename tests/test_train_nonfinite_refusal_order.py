@@ -56,10 +56,11 @@ def test_a_refusal_upstream_of_the_layer_gone_non_finite_is_named_first_in_data_
 
 
 
-@pytest.mark.parametrize("checks, layer, port", [("auto", ("1",), "Output"), (True, ("1", "net", "g"), "m")])
-def test_a_draw_inside_a_map_is_named_as_the_readme_says(checks, layer, port):
-    """The replay runs an operator as one layer: an unchecked pathwise draw inside a NetMapOperator is named by the
-    operator's output; with the checks on, the layer inside and its port are (README, distribution checks)."""
+
+@pytest.mark.parametrize("checks", ["auto", True])
+def test_a_draw_inside_a_map_is_named_by_the_layer_inside(checks):
+    """The replay ran an operator as one layer: an unchecked pathwise draw inside a NetMapOperator was named only as
+    the map's port 'Output'; it is the layer inside, with its port and the example, as with the checks on."""
     inner = NetGraph({"g": RandomArrayLayer(NormalDistribution("#m", 1.0))}, [], m=3)
     net = NetChain([NetMapOperator(inner), SequenceLastLayer(), LinearLayer(1)], input=(5, 3))
     m = torch.zeros(N, 5, 3)
@@ -71,4 +72,16 @@ def test_a_draw_inside_a_map_is_named_as_the_readme_says(checks, layer, port):
     finally:
         set_distribution_checks(previous)
     d = info.value.diagnostics[0]
-    assert (d.layer, d.port, d.example) == (layer, port, 13), str(info.value)
+    assert (d.layer, d.port, d.example) == (("1", "net", "g"), "m", 13), str(info.value)
+
+
+def test_a_layer_gone_non_finite_inside_a_map_is_named_with_its_example():
+    inner = NetGraph({"log": ElementwiseLayer("Log"), "l": LinearLayer(2)}, [(NetPort("x"), "log", "l")], x=3)
+    net = NetChain([NetMapOperator(inner), SequenceLastLayer(), LinearLayer(1)], input=(4, 3))
+    x = torch.ones(N, 4, 3)
+    x[6, 2, 0] = -1.0
+    with pytest.raises(TrainingError) as info:
+        net_train(net, {"x": x, "Target": torch.zeros(N, 1)}, batch_size=N, random_seed=0, progress=False)
+    d = info.value.diagnostics[0]
+    assert (d.layer, d.port, d.example) == (("1", "net", "log"), "Output", 6), str(info.value)
+    assert "layer 1 (NetMapOperator) > layer 1 'log' (ElementwiseLayer) port 'Output'" in str(info.value)
