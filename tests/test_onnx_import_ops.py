@@ -302,3 +302,13 @@ def test_an_einsum_that_is_no_matrix_product_is_refused_naming_its_equation(tmp_
                                         r"found 'bi,bj->bij'") as info:
         import_onnx(path)
     assert (info.value.diagnostics[0].option, info.value.diagnostics[0].found) == ("equation", "bi,bj->bij")
+
+
+def test_an_einsum_broadcasting_a_letter_of_size_1_is_refused_naming_the_letter(tmp_path):
+    """ONNX broadcasts a shared letter of size 1 on one side; a DotLayer takes the same size on both (this was a
+    shape conflict at the mapped Dot, naming no Einsum)."""
+    per_row = Op(lambda x: torch.einsum("bnij,bnj->bni", x, torch.sin(x[:, :1, 0])))
+    path = torch_export(per_row, torch.randn(2, 3, 4, 5), tmp_path / "e.onnx", "x")
+    with pytest.raises(SpecError, match=r"'/Einsum' \(Einsum\): an einsum broadcasting a letter of size 1") as info:
+        import_onnx(path)
+    assert info.value.diagnostics[0].found == "letter 'n' of size 3 in the first operand, 1 in the second"

@@ -5,8 +5,8 @@ loss's true cause, was not named. The refusal is named where it is the cause: it
 import pytest
 import torch
 
-from netgraph import (ElementwiseLayer, LinearLayer, NetGraph, NetPort, RandomArrayLayer, ThreadingLayer, TrainingError,
-                      net_train)
+from netgraph import (ElementwiseLayer, LinearLayer, NetChain, NetGraph, NetMapOperator, NetPort, RandomArrayLayer,
+                      SequenceLastLayer, ThreadingLayer, TrainingError, net_train, set_distribution_checks)
 from netgraph.layers.distributions import NormalDistribution
 
 N = 16
@@ -54,3 +54,34 @@ def test_a_refusal_upstream_of_the_layer_gone_non_finite_is_named_first_in_data_
     assert (d.kind, d.layer, d.port, d.example) == ("nonfinite-loss", ("g",), "s", 5), str(error)
     assert "the first layer that refuses its values is layer" in str(error), str(error)
 
+
+
+
+@pytest.mark.parametrize("checks", ["auto", True])
+def test_a_draw_inside_a_map_is_named_by_the_layer_inside(checks):
+    """The replay ran an operator as one layer: an unchecked pathwise draw inside a NetMapOperator was named only as
+    the map's port 'Output'; it is the layer inside, with its port and the example, as with the checks on."""
+    inner = NetGraph({"g": RandomArrayLayer(NormalDistribution("#m", 1.0))}, [], m=3)
+    net = NetChain([NetMapOperator(inner), SequenceLastLayer(), LinearLayer(1)], input=(5, 3))
+    m = torch.zeros(N, 5, 3)
+    m[13, 4, 1] = float("inf")
+    previous = set_distribution_checks(checks)
+    try:
+        with pytest.raises(TrainingError) as info:
+            net_train(net, {"m": m, "Target": torch.zeros(N, 1)}, batch_size=8, random_seed=0, progress=False)
+    finally:
+        set_distribution_checks(previous)
+    d = info.value.diagnostics[0]
+    assert (d.layer, d.port, d.example) == (("1", "net", "g"), "m", 13), str(info.value)
+
+
+def test_a_layer_gone_non_finite_inside_a_map_is_named_with_its_example():
+    inner = NetGraph({"log": ElementwiseLayer("Log"), "l": LinearLayer(2)}, [(NetPort("x"), "log", "l")], x=3)
+    net = NetChain([NetMapOperator(inner), SequenceLastLayer(), LinearLayer(1)], input=(4, 3))
+    x = torch.ones(N, 4, 3)
+    x[6, 2, 0] = -1.0
+    with pytest.raises(TrainingError) as info:
+        net_train(net, {"x": x, "Target": torch.zeros(N, 1)}, batch_size=N, random_seed=0, progress=False)
+    d = info.value.diagnostics[0]
+    assert (d.layer, d.port, d.example) == (("1", "net", "log"), "Output", 6), str(info.value)
+    assert "layer 1 (NetMapOperator) > layer 1 'log' (ElementwiseLayer) port 'Output'" in str(info.value)

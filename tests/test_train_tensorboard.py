@@ -30,6 +30,7 @@ from netgraph import (
 )
 from netgraph.cli import main
 from netgraph.train import net_train
+from netgraph.train.tensorboard import TensorBoardLog
 from tests.conftest import normal_reparameterization_layer
 from tests.test_train import moment_loss
 
@@ -183,3 +184,30 @@ def test_the_graph_of_a_net_with_two_outputs_is_logged(tmp_path):
         net_train(net, {"Input": x, "Output1": x.sum(1, keepdim=True), "Output2": x[:, :1]}, max_training_rounds=1,
                   progress=False, progress_reporting="tensorboard", log_dir=tmp_path)
     assert net.output_ports == ("Output1", "Output2") and _events(tmp_path).Tags()["graph"]
+
+
+class _Counting(torch.nn.Module):
+    """A Linear whose forward counts its calls in a buffer, in place (as BatchNorm's num_batches_tracked)."""
+
+    def __init__(self):
+        super().__init__()
+        self.linear = torch.nn.Linear(3, 2)
+        self.register_buffer("calls", torch.zeros((), dtype=torch.long))
+
+    def forward(self, x):
+        self.calls += 1
+        return self.linear(x)
+
+
+def test_tracing_restores_buffers_without_copying_parameters(tmp_path, monkeypatch):
+    """Tracing runs in eval mode without grad: only buffers can change, so only buffers are copied (a big net's
+    parameters were cloned whole on every run)."""
+    module = _Counting()
+    cloned, clone = [], torch.Tensor.clone
+    monkeypatch.setattr(torch.Tensor, "clone", lambda t, *a, **k: cloned.append(t.data_ptr()) or clone(t, *a, **k))
+    TensorBoardLog(tmp_path).graph(module, (torch.randn(4, 3),))
+    monkeypatch.undo()
+    assert module.calls.item() == 0 and module.training  # left as found
+    assert not {p.data_ptr() for p in module.parameters()} & set(cloned)
+    assert module.calls.data_ptr() in cloned
+    assert _events(tmp_path).Tags()["graph"]

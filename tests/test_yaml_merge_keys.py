@@ -23,6 +23,7 @@ def test_a_repeated_merge_key_is_a_duplicate_key(yaml_loader, layer, where):
     found = problems(f"netgraph: 1\nlayers:\n{layer}inputs: {{Input: 2}}\n")
     assert [(line, col, kind) for line, col, kind, _ in found] == [(*where, "duplicate-key")]
     assert found[0][3].startswith("duplicate key '<<' (first given at line")
+    assert found[0][3].endswith("give several merge sources in one: <<: [*a, *b]")  # PyYAML merges both: none is lost
 
 
 def test_a_repeated_merge_key_is_refused_without_a_problem_list(yaml_loader):

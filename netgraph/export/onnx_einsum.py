@@ -40,11 +40,25 @@ def _einsum(node: Any, ctx: Context) -> Converted:
         if node.input[1] in ctx.constants and node.input[0] not in ctx.constants:
             converted = _by_matrix(node, ctx, x, y, out)
         elif not set(node.input) & set(ctx.constants):
+            _refuse_broadcasting(node, ctx, x, y)
             converted = _dot(node, x, y, out) or _product(node, x, y, out)
     if converted is None:
         raise Unsupported(f"an einsum that is not a matrix product of two operands, found {equation!r}",
                           attribute="equation", expected=_FORMS, found=equation)
     return converted
+
+
+def _refuse_broadcasting(node: Any, ctx: Context, x: str, y: str) -> None:
+    """Refuse a letter the operands give different known sizes (one of them 1: ONNX broadcasts it, a DotLayer takes
+    the same size on both sides)."""
+    shapes = [ctx.shapes.get(name) or () for name in node.input]
+    sizes = [dict(zip(term, shape)) if len(shape) == len(term) else {} for term, shape in zip((x, y), shapes)]
+    for letter in dict.fromkeys(x):
+        first, second = sizes[0].get(letter), sizes[1].get(letter)
+        if isinstance(first, int) and isinstance(second, int) and first != second:
+            found = f"letter {letter!r} of size {first} in the first operand, {second} in the second"
+            raise Unsupported(f"an einsum broadcasting a letter of size 1 against another size, found {found}",
+                              expected="each letter shared by the operands of the same size in both", found=found)
 
 
 def _by_matrix(node: Any, ctx: Context, x: str, y: str, out: str) -> Converted | None:

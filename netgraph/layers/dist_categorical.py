@@ -86,8 +86,8 @@ class CategoricalDistribution(VectorDistribution):
 
     def certain(self, params: Sequence[Any]) -> torch.Tensor:
         """Where every draw is the same class (the only one of probability above 0: p need only sum to 1 within
-        ``sum_tolerance``, so a class of 5e-5 beside 1.0 can still be drawn), as the discrete distributions' ``certain``: no
-        estimator from the draws is unbiased there, and the surrogate scores them 0.
+        ``sum_tolerance``, so a class of 5e-5 beside 1.0 can still be drawn), as the discrete distributions'
+        ``certain``: no estimator from the draws is unbiased there, and the surrogate scores them 0.
 
         >>> CategoricalDistribution("#p").certain([torch.tensor([[0.0, 1.0], [0.3, 0.7], [1.0, 5e-5]])]).tolist()
         [True, False, False]
@@ -136,7 +136,7 @@ class CategoricalDistribution(VectorDistribution):
         return _log_mass(x, params[0])  # a vector parameter is always a tensor
 
     def relaxed_log_prob(self, y: torch.Tensor, params: Sequence[Any], temperature: float) -> torch.Tensor:
-        """The Concrete (Gumbel-softmax) log-density of relaxed draws y (..., k), as torch's RelaxedOneHotCategorical."""
+        """The Concrete (Gumbel-softmax) log-density of draws y (..., k), as torch's RelaxedOneHotCategorical."""
         p = params[0]
         k = y.shape[-1]
         log_y = y.clamp(min=tiny_of(y)).log()

@@ -67,7 +67,9 @@ class UnreadValues:
     def duplicate(self, key: str, first: Loc, loc: Loc) -> None:
         """A key given twice: refused, or recorded (its value, already read for problems, dropped)."""
         shown = repr(key) if len(repr(key)) <= 60 else f"{repr(key)[:40]}...{repr(key)[-12:]}"  # a hostile key: cut
-        problem = f"duplicate key {shown} (first given at line {first.line}); YAML would silently keep the last one"
+        why = "give several merge sources in one: <<: [*a, *b]" if key == "<<" else \
+            "YAML would silently keep the last one"  # PyYAML merges every '<<' given: none is lost, so none is kept
+        problem = f"duplicate key {shown} (first given at line {first.line}); {why}"
         if self.problems is None:
             self.refuse(loc, problem, kind="duplicate-key")
         elif len(self.duplicates) >= MAX_DUPLICATES:  # a hostile file: refused at once, alone

@@ -77,17 +77,22 @@ def _skip_graph(why: str) -> None:
 
 @contextlib.contextmanager
 def _left_as_found(module: torch.nn.Module) -> Iterator[None]:
-    """``module`` after the block as before it: its state dict and each layer's plain attributes, train/eval mode
-    among them (those the block set or replaced; containers it changed in place are not copied back)."""
-    state = {k: v.detach().clone() for k, v in module.state_dict().items()}
+    """``module`` after the block as before it: its buffers and each layer's plain attributes, train/eval mode among
+    them (those the block set or replaced; containers it changed in place are not copied back). Parameters are not
+    copied: the block traces in eval mode without grad, which leaves them as they are."""
+    buffers = [(sub, name, b, b.detach().clone()) for sub in module.modules()
+               for name, b in sub.named_buffers(recurse=False)]
     attributes = [(sub, dict(vars(sub))) for sub in module.modules()]
     try:
         yield
     finally:
-        module.load_state_dict(state)
         for sub, before in attributes:
             vars(sub).clear()
             vars(sub).update(before)
+        with torch.no_grad():
+            for sub, name, buffer, value in buffers:
+                setattr(sub, name, buffer)  # a buffer the block replaced: the one found is put back
+                buffer.copy_(value)
 
 
 class TensorBoardLog:

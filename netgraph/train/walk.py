@@ -15,6 +15,7 @@ from netgraph.backend.interpreter import ModuleRunner
 from netgraph.core.errors import DataError, Diagnostic, TrainingError
 from netgraph.core.ir import Node
 from netgraph.layers.bad_index import examples_at
+from netgraph.layers.operators import NetMapOperator
 from netgraph.layers.random_module import RandomModule
 from netgraph.train.data import non_finite_data
 from netgraph.core.wording import counted
@@ -62,7 +63,8 @@ def first_nonfinite(net: Any, module: torch.nn.Module, inputs: dict,
     finite. A layer that refuses its values (a draw the compiled forward made unchecked, a pathwise Normal's or
     Uniform's, checked here) is the key at the port it names, with the parameter and the value, where it is the
     cause: it feeds the first non-finite output (or is it), or every output is finite; else the walk goes on past it
-    with the draw unchecked, as the compiled forward made it (a negative sigma's draws are finite)."""
+    with the draw unchecked, as the compiled forward made it (a negative sigma's draws are finite). A NetMapOperator
+    whose output went non-finite is replayed inside: the key is then its inner layer's, ``(*map_path, "net", ...)``."""
     finder = _NonfiniteFinder(net, module, batch_size)
     try:
         with torch.no_grad():
@@ -95,9 +97,22 @@ class _NonfiniteFinder(ModuleRunner):
             self.downstream.add(node.path)
         for port, value in zip(node.output_ports, results):
             if value.is_floating_point() and bool((bad := ~torch.isfinite(value)).any()):  # one pass over it
+                if node.path not in self.downstream and isinstance(node.layer, NetMapOperator):
+                    self._inside_map(node, inputs)
                 raise _Nonfinite(self.refusal if node.path in self.downstream else _nonfinite(node, port, value, bad,
                                                                                                self.batch_size))
         return results
+
+    def _inside_map(self, node: Node, inputs: Any) -> None:
+        """Replay NetMapOperator ``node``'s inner net on the sequence folded into the batch, as its module runs it: a
+        finding there (its path under the operator's, its rows as the batch's) is raised for the operator's."""
+        length = inputs[0].shape[1]
+        inner = node.layer.inner_nets(node.types)["net"]
+        folded = {port: x.flatten(0, 1) for port, x in zip(node.input_ports, inputs)}
+        found = first_nonfinite(inner, submodule(self.module, node.path).net, folded, self.batch_size * length)
+        if found is not None:
+            (path, port), lead, what, rows = found
+            raise _Nonfinite((((*node.path, "net", *path), port), lead, what, sorted({r // length for r in rows})))
 
     def _unchecked(self, node: Node, inputs: Any) -> Any:
         """The outputs of random layer ``node`` drawn unchecked, as the compiled forward drew them; another layer's
