@@ -3,6 +3,9 @@ like an ImageEncoder port, (b, c, h, w), and integer class indices at a class co
 
 from __future__ import annotations
 
+import numbers
+import types
+
 import numpy as np
 import pytest
 import torch
@@ -104,3 +107,35 @@ def test_a_numpy_class_index_outside_the_labels_at_a_one_hot_port_is_one_error_n
     problem = info.value.diagnostics[0]
     assert (problem.kind, problem.port, problem.expected, problem.found) == ("encoding", "Input", "0..2", index)
     assert f"class index {index} is outside 0..2" in str(info.value)
+
+
+def test_net_train_takes_numpy_class_indices_at_a_one_hot_class_port_as_their_labels():
+    """net(x) took them, net_train refused each: 'example 0: label 0 is not one of the 3 labels'."""
+    x, y = np.array([0, 1, 2, 0, 1, 2, 0, 1]), torch.randn(8, 2, generator=torch.Generator().manual_seed(0))
+    options = {"max_training_rounds": 2, "random_seed": 0, "progress": False}
+    a = net_train(_one_hot_net(), (x, y), **options)
+    b = net_train(_one_hot_net(), ([["a", "b", "c"][i] for i in x], y), **options)
+    assert not torch.equal(a.layers["1"].arrays["Weights"], _one_hot_net().layers["1"].arrays["Weights"])
+    assert torch.equal(a.layers["1"].arrays["Weights"], b.layers["1"].arrays["Weights"])
+    with pytest.raises(DataError, match=r"example 1: class index 5 is outside 0\.\.2") as info:
+        net_train(_one_hot_net(), (np.array([0, 5, 1, 1]), y[:4]), **options)
+    assert info.value.kind == "encoding"
+
+
+def test_repeated_calls_at_a_one_hot_class_port_scan_its_labels_once_at_most(monkeypatch):
+    """The check for numpy class indices scanned every label on every net(x), a tensor's too: slower with the
+    vocabulary (10,000 labels: 6.5 ms a call, not 0.13). Each label's 'is it a number' check is counted."""
+    checked = []
+
+    class CountingNumber(type):
+        def __instancecheck__(cls, instance):
+            checked.append(instance)
+            return isinstance(instance, numbers.Number)
+
+    counting = types.SimpleNamespace(Number=CountingNumber("Number", (), {}))
+    for module in ("netgraph.core.coders", "netgraph.data.encoding"):
+        monkeypatch.setattr(f"{module}.numbers", counting, raising=False)
+    net = _one_hot_net()
+    for _ in range(3):
+        net(torch.eye(3)), net(np.array([0, 2])), net(np.int64(1))
+    assert 0 < len(checked) <= 3  # the 3 labels, once

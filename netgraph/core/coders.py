@@ -17,8 +17,12 @@ PortType(shape=(), dtype='Integer')
 from __future__ import annotations
 
 import dataclasses
+import functools
 import math
+import numbers
 from typing import Any, ClassVar
+
+import numpy as np
 
 from netgraph.core.coder_base import CODERS, Coder, Decoder, Encoder, labels_option, raise_options
 from netgraph.core.plain_numbers import plain_numbers
@@ -34,8 +38,19 @@ __all__ = ["Coder", "Encoder", "Decoder", "ClassEncoder", "ClassDecoder", "Boole
            "coder_from_data"]
 
 
+class _Labelled:
+    """What a class coder's labels are, found once per coder (its labels are frozen)."""
+
+    labels: tuple
+
+    @functools.cached_property
+    def numeric_labels(self) -> bool:
+        """Whether a label is a number (then numpy integers at the port are labels, not class indices)."""
+        return any(isinstance(label, (numbers.Number, np.number)) for label in self.labels)
+
+
 @dataclasses.dataclass(frozen=True)
-class ClassEncoder(Encoder):
+class ClassEncoder(Encoder, _Labelled):
     """Labels → class indices (``output="Index"``, a scalar Integer) or one-hot vectors (``"UnitVector"``)."""
 
     labels: tuple = ()
@@ -59,7 +74,7 @@ class ClassEncoder(Encoder):
 
 
 @dataclasses.dataclass(frozen=True)
-class ClassDecoder(Decoder):
+class ClassDecoder(Decoder, _Labelled):
     """Probability vectors (or scalar class indices) → labels; ``net(x, decoder="Probabilities")`` and
     ``decoder=("TopProbabilities", k)`` ask for more (see ``netgraph.data.decoding``). A sequence of probability
     vectors, (n, k), decodes at each position (a tagger's labels), as Wolfram's class decoder of a rank-2 input."""

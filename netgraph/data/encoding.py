@@ -37,6 +37,10 @@ __all__ = ["encode", "encode_targets", "encode_example", "encode_label_sequence"
 
 
 def _class_index(coder: Any, value: Any) -> int:
+    if isinstance(value, np.integer) and _indexed(coder, "UnitVector"):  # a class index, as at the index form
+        if not 0 <= value < len(coder.labels):
+            raise ExampleError(_INDEX_OUTSIDE.format(value, len(coder.labels) - 1))
+        return int(value)
     if isinstance(value, (list, tuple, dict, set, np.ndarray, torch.Tensor)) or value is None:
         raise ExampleError(f"expected a label, found {type(value).__name__} {value!r:.40}")
     flag = isinstance(value, (bool, np.bool_))  # True is no label 1, nor 1 the label True (Python has True == 1)
@@ -81,6 +85,7 @@ def _nfc_forms(texts: tuple[str, ...]) -> dict[str, str]:
     return forms
 
 
+_INDEX_OUTSIDE = "class index {} is outside 0..{} (numpy integers are class indices where no label is a number)"
 _GUESSED_LABELS = 64  # a guess among more labels takes ~1 ms, for each of possibly 100,000 distinct bad labels
 
 
@@ -153,7 +158,7 @@ def already_encoded(coder: Coder, value: Any) -> bool:
     shape says it is channels first, also where it could be an ``(h, w, c)`` image (``(3, 4, 4)``)."""
     if isinstance(value, torch.Tensor) or isinstance(coder, Restricted):  # a Restricted port's values: indices
         return True
-    if _indexed(coder) and isinstance(value, (np.ndarray, np.integer)) and np.asarray(value).dtype.kind in "iu":
+    if _numpy_integers(value) and _indexed(coder):
         return True  # numpy class indices where no label is a number: as a tensor of them
     if not (isinstance(coder, ImageEncoder) and isinstance(value, np.ndarray)):
         return False
@@ -178,13 +183,13 @@ def encoded_form_problem(coder: Coder, value: Any) -> str:
 def _out_of_range(coder: Restricted, value: Any) -> str:
     """'index 12 is outside the port's range 0..9' for the first index of ``value`` outside ``coder``'s range, or
     ''."""
-    found = _first_out_of_range(coder, value)
+    found = _first_out_of_range(coder.index_span, value)
     return f"index {found[1]!r} is outside the port's range {coder.range_text}" if found else ""
 
 
-def _first_out_of_range(coder: Restricted, value: Any) -> tuple[int | None, Any] | None:
+def _first_out_of_range(span: tuple[int, int], value: Any) -> tuple[int | None, Any] | None:
     """(its example, or None for one array, and the index) of the first index of ``value`` (a tensor, array, number
-    or list of them: a ragged batch, whose items are the examples) outside ``coder``'s range; None if none is. An
+    or list of them: a ragged batch, whose items are the examples) outside ``span`` (low, high); None if none is. An
     example that holds no numbers is passed over: the port's own check says what it takes."""
     listed = isinstance(value, (list, tuple))
     for i, part in enumerate(value if listed else [value]):
@@ -192,7 +197,7 @@ def _first_out_of_range(coder: Restricted, value: Any) -> tuple[int | None, Any]
             values = torch.as_tensor(native_array(part))
         except (TypeError, ValueError, RuntimeError):
             continue  # no numbers (a label, None): refused by the check of what the port takes
-        low, high = coder.index_span
+        low, high = span
         bad = values[(values < low) | (values > high) | values.isnan()] if values.is_floating_point() else \
             values[(values < low) | (values > high)]
         if bad.numel():
@@ -205,7 +210,7 @@ def range_refusal(coder: Restricted, port: str, value: Any, what: str = "input p
     """(message, DataError fields) for the first index of ``value`` outside a Restricted port's range, naming the
     example where ``value`` lists them (by its number in ``numbers`` where given: a Dataset's); None if all are
     inside. One form for net(x) and net_train."""
-    found = _first_out_of_range(coder, value)
+    found = _first_out_of_range(coder.index_span, value)
     if found is None:
         return None
     example, index = found
@@ -232,21 +237,26 @@ def _indexed(coder: Coder, output: str = "Index") -> bool:
     if not (isinstance(coder, ClassDecoder) and output == "Index" or isinstance(coder, ClassEncoder) and
             coder.output == output):
         return False
-    return not any(isinstance(label, (numbers.Number, np.number)) for label in coder.labels)
+    return not coder.numeric_labels
+
+
+def _numpy_integers(value: Any) -> bool:
+    """Whether ``value`` is a numpy integer array or scalar (class indices where no class label is a number)."""
+    return isinstance(value, (np.ndarray, np.integer)) and value.dtype.kind in "iu"
 
 
 def _one_hot(coder: ClassEncoder, port: str, value: Any, what: str) -> torch.Tensor:
     """The one-hot rows of numpy class indices ``value`` (as the index form takes them); a DataError naming the first
     index outside 0..k-1."""
     indices, count = torch.as_tensor(np.asarray(value, dtype=np.int64)), len(coder.labels)
-    if (bad := indices[(indices < 0) | (indices >= count)]).numel():
-        raise DataError(f"{what} {port!r} ({coder.type_name}): class index {bad.flatten()[0].item()} is outside "
-                        f"0..{count - 1} (numpy integers at a port whose labels are no numbers are class indices)",
-                        kind="encoding", layer=(), port=port, expected=f"0..{count - 1}", found=bad.flatten()[0].item())
+    if found := _first_out_of_range((0, count - 1), indices):
+        raise DataError(f"{what} {port!r} ({coder.type_name}): {_INDEX_OUTSIDE.format(found[1], count - 1)}",
+                        kind="encoding", layer=(), port=port, expected=f"0..{count - 1}", found=found[1])
     return torch.nn.functional.one_hot(indices, count).to(working_dtype())
 
 
-def _single(coder: Coder, value: Any) -> bool:
+def is_single(coder: Coder, value: Any) -> bool:
+    """True when ``value`` is one example for ``coder`` (a label, a path, a str), False for a batch (a list)."""
     batch = isinstance(value, (list, tuple, np.ndarray))
     if isinstance(coder, ImageEncoder):  # a number is one (bad) example, refused by name, not iterated
         if _grey_stack(coder, value):
@@ -275,11 +285,6 @@ def _example_function(coder: Coder) -> Callable[[Any, Any], Any]:
     raise DataError(f"{coder.type_name} cannot encode values", kind="encoded-form", found=coder.type_name)
 
 
-def is_single(coder: Coder, value: Any) -> bool:
-    """True when ``value`` is one example for ``coder`` (a label, a path, a str), False for a batch (a list)."""
-    return _single(coder, value)
-
-
 def encode(coder: Coder, port: str, value: Any, what: str = "input port", ragged: bool = False) -> Any:
     """The tensor for ``value`` (one example, or a list of them) at ``port``; a tensor passes through.
 
@@ -294,7 +299,7 @@ def encode(coder: Coder, port: str, value: Any, what: str = "input port", ragged
             raise DataError(refusal[0], **refusal[1])
         return value
     value = native_array(value)  # big-endian (a FITS file's) or reversed: torch.as_tensor refuses them
-    if _indexed(coder, "UnitVector") and isinstance(value, (np.ndarray, np.integer)) and value.dtype.kind in "iu":
+    if _numpy_integers(value) and _indexed(coder, "UnitVector"):
         return _one_hot(coder, port, value, what)  # numpy class indices, as the index form takes
     if already_encoded(coder, value):
         if problem := encoded_form_problem(coder, value):
@@ -303,7 +308,7 @@ def encode(coder: Coder, port: str, value: Any, what: str = "input port", ragged
     if isinstance(value, np.ndarray) and value.ndim == 0:  # np.array('blue'): one example, its value
         value = value.item()
     _refuse_iterator(coder, port, value, what)
-    single = _single(coder, value)
+    single = is_single(coder, value)
     examples = [value] if single else list(value)
     function, done, problems = _example_function(coder), [], []
     for i, example in enumerate(examples):
@@ -350,7 +355,7 @@ def encode_targets(coder: Coder, port: str, value: Any) -> torch.Tensor:
 
     A list of labels per example (a tagger's targets) is refused: the coder does not say whether the output is
     (k) or ("n", k); ``net_train``, which knows, encodes them."""
-    if isinstance(coder, ClassDecoder) and not _single(coder, value) and any(map(_is_label_list, value)):
+    if isinstance(coder, ClassDecoder) and not is_single(coder, value) and any(map(_is_label_list, value)):
         remedy = "pass them to net_train, which knows the output's shape and encodes them"
         raise DataError(f"target {port!r} ({coder.type_name}): a list of labels per example (a tagger's targets, "
                         f"for an output of shape (\"n\", {len(coder.labels)})) cannot be encoded without the "

@@ -33,9 +33,10 @@ ELEMENTWISE_OPS = {"Relu": "Ramp", "Tanh": "Tanh", "Sigmoid": "LogisticSigmoid",
                    "Tan": "Tan", "Atan": "ArcTan", "Asin": "ArcSin", "Acos": "ArcCos", "Sinh": "Sinh",
                    "Cosh": "Cosh", "Asinh": "ArcSinh", "Acosh": "ArcCosh", "Atanh": "ArcTanh", "Round": "Round",
                    "Mish": "Mish", "HardSwish": "HardSwish"}
-#: ONNX element-wise ops of two inputs (Sum, Mean, Max, Min: any number) -> ThreadingLayer functions (Mean: its own).
+#: ONNX element-wise ops of two inputs (Sum, Mean, Max, Min: any number) -> ThreadingLayer functions; Mean has none
+#: (``_threading`` writes its expression, (#1 + ... + #n) / n).
 THREADING_OPS = {"Add": "Plus", "Mul": "Times", "Sub": "Subtract", "Div": "Divide", "Pow": "Power", "Max": "Max",
-                 "Min": "Min", "Sum": "Plus", "Mean": "Mean"}
+                 "Min": "Min", "Sum": "Plus", "Mean": None}
 _VARIADIC = frozenset({"Sum", "Mean", "Max", "Min"})
 #: Input slots that carry shapes, not data: the nodes computing them are dropped with their consumer.
 #: A recurrent node's initial states count as such: torch fills them with ConstantOfShape of zeros of a
