@@ -48,6 +48,24 @@ class _Labelled:
         """Whether a label is a number (then numpy integers at the port are labels, not class indices)."""
         return any(isinstance(label, (numbers.Number, np.number)) for label in self.labels)
 
+    def label_index(self, value: Any, flag: bool) -> int | None:
+        """The index of the first label equal to ``value`` that is a bool if ``flag`` (True is no label 1, nor 1 the
+        label True: Python has True == 1); None for none. Found by hashing, each label hashed once per coder; a value
+        that cannot be hashed by comparing it with each label."""
+        try:
+            return self._label_positions.get((flag, bool(value) if flag else value))
+        except TypeError:
+            return next((i for i, label in enumerate(self.labels) if label == value and isinstance(label, bool) == flag),
+                        None)
+
+    @functools.cached_property
+    def _label_positions(self) -> dict:
+        """(is a bool, label) -> its first index (labels are frozen values: hashable)."""
+        positions: dict = {}
+        for i, label in enumerate(self.labels):
+            positions.setdefault((isinstance(label, bool), label), i)
+        return positions
+
 
 @dataclasses.dataclass(frozen=True)
 class ClassEncoder(Encoder, _Labelled):

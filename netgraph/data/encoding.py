@@ -44,7 +44,7 @@ def _class_index(coder: Any, value: Any) -> int:
     if isinstance(value, (list, tuple, dict, set, np.ndarray, torch.Tensor)) or value is None:
         raise ExampleError(f"expected a label, found {type(value).__name__} {value!r:.40}")
     flag = isinstance(value, (bool, np.bool_))  # True is no label 1, nor 1 the label True (Python has True == 1)
-    index = next((i for i, label in enumerate(coder.labels) if label == value and isinstance(label, bool) == flag), None)
+    index = coder.label_index(value, flag)
     if index is None:
         labels = list(coder.labels)
         shown = labels if len(labels) <= 10 else [*labels[:10], "..."]
