@@ -45,13 +45,13 @@ def value_extent(value: Any, kinds: tuple[type, ...] = NESTED) -> Extent:
     no container is met twice (a tree: an array's rows); else each distinct one measured once (``_shared_extent``)."""
     if not isinstance(value, kinds):
         return Extent(0, 0, 0, False)
-    level, depth, members, elements = [value], 0, 0, 0
+    level, found, depth, members, elements = [value], [type(value)], 0, 0, 0
     while level:
         depth += 1
-        has_mappings = any(_is_mapping_type(kind) for kind in set(map(type, level)))
+        has_mappings = any(map(_is_mapping_type, found))
         count = sum(map(_size, level)) if has_mappings else sum(map(len, level))
         members += count
-        level = _containers_within(level, kinds, has_mappings)
+        level, found = _containers_within(level, kinds, has_mappings)
         elements += count - len(level)
         if level and not _each_held_once(level, depth):  # a container met again: shared, or inside itself
             return _shared_extent(value, kinds)
@@ -71,9 +71,9 @@ def _each_held_once(level: list, depth: int) -> bool:
     return not any(map(operator.eq, ids, itertools.islice(ids, 1, None)))
 
 
-def _containers_within(level: list, kinds: tuple[type, ...], has_mappings: bool) -> list:
+def _containers_within(level: list, kinds: tuple[type, ...], has_mappings: bool) -> tuple[list, list[type]]:
     """The containers among the members of the containers ``level`` (a mapping's keys and values), each repeat
-    kept; found in C where they are all containers or none are (an array's rows, its numbers)."""
+    kept, and their types; found in C where they are all containers or none are (an array's rows, its numbers)."""
     def members() -> Any:
         if not has_mappings:
             return itertools.chain.from_iterable(level)
@@ -82,10 +82,10 @@ def _containers_within(level: list, kinds: tuple[type, ...], has_mappings: bool)
     types = set(map(type, members()))
     found = [kind for kind in types if issubclass(kind, kinds)]
     if not found:
-        return []
+        return [], found
     if len(found) == len(types):
-        return list(members())
-    return [x for x in members() if isinstance(x, kinds)]
+        return list(members()), found
+    return [x for x in members() if isinstance(x, kinds)], found
 
 
 def _shared_extent(value: Any, kinds: tuple[type, ...]) -> Extent:
@@ -145,7 +145,7 @@ def _is_mapping(node: Any) -> bool:
 def _held_once() -> set[int]:
     """The reference counts ``_each_held_once`` sees of a container that its container alone holds."""
     held = [[]]
-    return set(map(sys.getrefcount, _containers_within([held], NESTED, False)))
+    return set(map(sys.getrefcount, _containers_within([held], NESTED, False)[0]))
 
 
 _HELD_ONCE = _held_once()
