@@ -9,10 +9,11 @@ import numpy
 import pytest
 import torch
 
-from netgraph import (ConvolutionLayer, DataError, DropoutLayer, ElementwiseLayer, FlattenLayer, FunctionLayer,
-                      GatedRecurrentLayer, LinearLayer, NetChain, NetGraph, NetMapOperator, NetNestOperator,
+from netgraph import (BatchNormalizationLayer, ConvolutionLayer, DataError, DropoutLayer, ElementwiseLayer,
+                      FlattenLayer, FunctionLayer, GatedRecurrentLayer, LinearLayer, NetChain, NetGraph, NetMapOperator, NetNestOperator,
                       interpret, net_initialize)
 from netgraph.core.nesting import fits_recursion_limit
+from netgraph.backend import module_inputs
 from netgraph.backend.compile import CompiledNet
 
 
@@ -274,3 +275,24 @@ def test_one_example_given_to_the_compiled_module_says_its_shape_in_the_diagnost
         images(torch.zeros(3, 8, 8))
     d = info.value.diagnostics[0]
     assert (d.kind, d.layer, d.port, d.expected, d.found) == ("data-shape", (), "Input", (3, 8, 8), (3, 8, 8))
+
+
+def test_the_retry_that_judges_a_vmap_error_leaves_no_draw_behind():
+    # the forward fails at the LinearLayer on one example; retried with the batch dim it reached the dropout and drew
+    module = net_initialize(NetChain([ConvolutionLayer(2, 3), FlattenLayer(), LinearLayer(4), DropoutLayer(0.5)],
+                                     input=(1, 5, 5)), seed=0).compile().train()
+    examples = torch.randn(2, 1, 5, 5)
+    found = torch.get_rng_state()
+    with pytest.raises(DataError, match="found one example"):
+        torch.func.vmap(module, randomness="different")(examples)
+    assert torch.equal(torch.get_rng_state(), found) and module.training
+
+
+def test_the_retry_puts_back_the_running_statistics_it_updated():
+    module = net_initialize(NetChain([LinearLayer(3), BatchNormalizationLayer()], input=5), seed=0).compile().train()
+    before = {name: buffer.clone() for name, buffer in module.named_buffers()}
+    batch = torch.randn(4, 5) * 3 + 1
+    found = torch.get_rng_state()
+    module_inputs._retried(module, {"Input": batch})
+    assert all(torch.equal(buffer, before[name]) for name, buffer in module.named_buffers())
+    assert torch.equal(torch.get_rng_state(), found) and module.training

@@ -26,6 +26,7 @@ from torch.nn.modules import module as torch_module
 
 from netgraph.backend.shape_hints import layout_hint
 from netgraph.core.errors import DataError, Diagnostic, NetGraphError, did_you_mean
+from netgraph.core.torch_state import forked_generator
 from netgraph.core.tracing import symbolic_tracing
 from netgraph.core.types import INTEGER, REAL, format_shape
 from netgraph.core.wording import counted, type_label
@@ -139,8 +140,8 @@ def _forwarded(module: Any, exc: Exception, args: tuple, kwargs: dict[str, Any])
 def _batch_dim_not_the_error(module: Any, problem: Diagnostic, given: dict[str, Any]) -> bool:
     """Whether ``problem`` blames an input ``vmap`` maps for lacking the batch dim (the forward sees one example per
     row) while the forward fails on those examples given one too: then something else failed (dropout's randomness
-    under vmap, say), and torch's error stands. Asked on the failing path only; the forward runs again, without grad.
-    """
+    under vmap, say), and torch's error stands. Asked on the failing path only; the forward runs again, without grad,
+    torch's generators and the module's buffers (running statistics) as found after it (``_retried``)."""
     def one_example(port: str) -> bool:
         value, shape = given.get(port), module.net.port_types[port].shape
         return isinstance(value, torch.Tensor) and _functorch.is_batchedtensor(value) and shape is not None \
@@ -149,11 +150,24 @@ def _batch_dim_not_the_error(module: Any, problem: Diagnostic, given: dict[str, 
         return False
     batched = {port: value.unsqueeze(0) if one_example(port) else value for port, value in given.items()}
     try:
-        with torch.no_grad():
-            type(module).forward(module, **batched)
+        _retried(module, batched)
     except Exception:  # noqa: BLE001 - any failure: the batch dim does not mend it
         return True
     return False
+
+
+def _retried(module: Any, given: dict[str, Any]) -> None:
+    """``module``'s forward on ``given``, without grad, leaving no trace: torch's generators (of the CPU and the
+    inputs' CUDA device) and the module's buffers put back as found."""
+    devices = [v.device.index or 0 for v in given.values() if isinstance(v, torch.Tensor) and v.is_cuda][:1]
+    buffers = [(buffer, buffer.clone()) for buffer in module.buffers()]
+    try:
+        with torch.no_grad(), forked_generator(devices=devices):
+            type(module).forward(module, **given)
+    finally:
+        with torch.no_grad():
+            for buffer, found in buffers:
+                buffer.copy_(found)
 
 
 def input_problem(net: Any, args: tuple, kwargs: dict[str, Any], real: torch.dtype | None,

@@ -121,18 +121,19 @@ def make_layer(layer: Any, plan: MakingPlan, base_with_arrays: Any) -> None:
 
 
 def _check_extent(layer_type: str, name: str, value: Any) -> None:
-    """OptionError for option ``name``'s ``value`` holding itself (endless), or holding more members, each repeat of
-    a list held many times counted, than the port_elements limit (``x = [x, x]`` thirty times: 2**30), which every
-    walk over it after (checks, printing, writing) would meet; measured once per distinct list (``value_extent``)."""
+    """OptionError for option ``name``'s ``value`` holding itself (endless), or holding more elements (members not
+    lists, tuples or dicts), each repeat of a list held many times counted, than the port_elements limit (``x = [x,
+    x]`` thirty times: 2**30), which every walk over it after (checks, printing, writing) would meet; measured once
+    per distinct list (``value_extent``)."""
     extent, limit = value_extent(value), current_limits().port_elements
     if extent.cyclic:
         raise OptionError(f"{layer_type}: option {name!r} is nested too deeply: it holds itself (a list, tuple or "
                           f"dict inside itself)", option=name, kind="option-value")
-    if extent.members > limit:
-        raise OptionError(f"{layer_type}: option {name!r} holds {extent.members:.3g} values, each repeat of a list it "
+    if extent.elements > limit:
+        raise OptionError(f"{layer_type}: option {name!r} holds {extent.elements} values, each repeat of a list it "
                           f"holds more than once counted, more than the port_elements limit ({limit}; "
                           f"{raise_hint('port_elements')})", option=name, kind="limit", expected=limit,
-                          found=extent.members)
+                          found=extent.elements)
 
 
 def _deepest_option(options: Any) -> str:

@@ -149,8 +149,9 @@ def _judged_as_given(net: NetGraph, inside: Callable[..., tuple[NetGraph, Moves]
     is, its own declarations kept."""
     def edit(inner: NetGraph, group: list, path: tuple, field: str) -> tuple[NetGraph, Moves]:
         given = inner_as_given(net, path, field, inner)
-        if given is not inner:
-            inside(given, group, path, field)
+        if given is inner:  # the operator adds nothing: the one run judges the fits itself
+            return inside(inner, group, path, field)
+        inside(given, group, path, field)
         with fits_checked():
             return inside(inner, group, path, field)
     return edit

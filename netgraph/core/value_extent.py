@@ -8,40 +8,90 @@ nested values would double at each level or never end. Layer making refuses such
 >>> for _ in range(30):
 ...     x = [x, x]
 >>> value_extent(x)
-Extent(depth=30, members=2147483646, cyclic=False)
+Extent(depth=30, members=2147483646, elements=1073741824, cyclic=False)
 >>> b = []
 >>> b.extend([b, b])
 >>> value_extent(b).cyclic, value_extent({"a": (1, [2])}), value_extent(3)
-(True, Extent(depth=3, members=5, cyclic=False), Extent(depth=0, members=0, cyclic=False))
+(True, Extent(depth=3, members=5, elements=3, cyclic=False), Extent(depth=0, members=0, elements=0, cyclic=False))
 """
 
 from __future__ import annotations
 
 import itertools
+import operator
+import sys
 from collections.abc import Mapping
 from typing import Any, NamedTuple
 
-__all__ = ["Extent", "value_extent", "NESTED"]
+__all__ = ["Extent", "value_extent", "NESTED", "TREE_DEPTH"]
 
+TREE_DEPTH = 64  # levels walked level by level; a value nested deeper is measured per distinct container
 NESTED = (list, tuple, Mapping)  # what a value nests: each a level; a mapping's keys and values its members
 
 
 class Extent(NamedTuple):
     """A value's ``depth`` (levels of nested containers; a scalar 0), ``members`` (of every container, each
-    repeat counted: as many as walking it as nested values meets) and whether it holds itself (``cyclic``: then
-    endless, and depth and members are 0)."""
+    repeat counted: as many as walking it as nested values meets), ``elements`` (those members that are not
+    containers: an array's numbers) and whether it holds itself (``cyclic``: then endless, and the counts 0)."""
 
     depth: int
     members: int
+    elements: int
     cyclic: bool
 
 
 def value_extent(value: Any, kinds: tuple[type, ...] = NESTED) -> Extent:
-    """``value``'s Extent, its containers the instances of ``kinds`` (see the module): each distinct one measured
-    once, depth first on an explicit stack; a container met again inside itself makes it ``cyclic``."""
+    """``value``'s Extent, its containers the instances of ``kinds`` (see the module): level by level, in C, while
+    no container is met twice (a tree: an array's rows); else each distinct one measured once (``_shared_extent``)."""
     if not isinstance(value, kinds):
-        return Extent(0, 0, False)
-    measured: dict[int, tuple[int, int]] = {}  # id -> (depth, members), of containers measured
+        return Extent(0, 0, 0, False)
+    level, found, depth, members, elements = [value], [type(value)], 0, 0, 0
+    while level:
+        depth += 1
+        has_mappings = any(map(_is_mapping_type, found))
+        count = sum(map(_size, level)) if has_mappings else sum(map(len, level))
+        members += count
+        level, found = _containers_within(level, kinds, has_mappings)
+        elements += count - len(level)
+        if level and not _each_held_once(level, depth):  # a container met again: shared, or inside itself
+            return _shared_extent(value, kinds)
+    return Extent(depth, members, elements, False)
+
+
+def _each_held_once(level: list, depth: int) -> bool:
+    """Whether no container of ``level`` (those at ``depth``) is held twice within it, nor is any container
+    above it (then the walk, level by level, meets each member once, and stays within TREE_DEPTH levels: a cycle
+    is endless). Checked in C: each held by its container alone (CPython's reference counts, as a fresh array's
+    rows are), else by sorting their ids."""
+    if depth > TREE_DEPTH:
+        return False
+    if set(map(sys.getrefcount, level)) == _HELD_ONCE:
+        return True
+    ids = sorted(map(id, level))
+    return not any(map(operator.eq, ids, itertools.islice(ids, 1, None)))
+
+
+def _containers_within(level: list, kinds: tuple[type, ...], has_mappings: bool) -> tuple[list, list[type]]:
+    """The containers among the members of the containers ``level`` (a mapping's keys and values), each repeat
+    kept, and their types; found in C where they are all containers or none are (an array's rows, its numbers)."""
+    def members() -> Any:
+        if not has_mappings:
+            return itertools.chain.from_iterable(level)
+        return itertools.chain.from_iterable(
+            itertools.chain.from_iterable(node.items()) if _is_mapping(node) else node for node in level)
+    types = set(map(type, members()))
+    found = [kind for kind in types if issubclass(kind, kinds)]
+    if not found:
+        return [], found
+    if len(found) == len(types):
+        return list(members()), found
+    return [x for x in members() if isinstance(x, kinds)], found
+
+
+def _shared_extent(value: Any, kinds: tuple[type, ...]) -> Extent:
+    """``value``'s Extent, each distinct container measured once, depth first on an explicit stack; a container
+    met again inside itself makes it ``cyclic``."""
+    measured: dict[int, tuple[int, int, int]] = {}  # id -> (depth, members, elements), of containers measured
     open_ids: set[int] = set()  # the containers on the path being walked (a child among them: a cycle)
     stack: list[list] = [[value, None]]  # [container, its containers (None: not yet listed)]
     while stack:
@@ -55,24 +105,26 @@ def value_extent(value: Any, kinds: tuple[type, ...] = NESTED) -> Extent:
             open_ids.add(id(node))
             unique = list({id(child): child for child in inner}.values())
             if not open_ids.isdisjoint(map(id, unique)):
-                return Extent(0, 0, True)
-            if _flat_sequences(unique, kinds):  # (an array's rows) measured at once, in C
-                measured.update(zip(map(id, unique), zip(itertools.repeat(1), map(len, unique))))
-                continue
+                return Extent(0, 0, 0, True)
             for child in unique:
                 if id(child) in measured:
                     continue
                 if _inner(child, kinds):
                     stack.append([child, None])
                 else:  # (most lists: numbers alone) measured at once
-                    measured[id(child)] = (1, len(child) * (2 if _is_mapping(child) else 1))
+                    measured[id(child)] = (1, _size(child), _size(child))
             continue
         stack.pop()
         open_ids.discard(id(node))
         depths = [measured[id(child)] for child in inner]
-        measured[id(node)] = (1 + max((d for d, _ in depths), default=0),
-                              len(node) * (2 if _is_mapping(node) else 1) + sum(m for _, m in depths))
+        measured[id(node)] = (1 + max((d for d, _, _ in depths), default=0), _size(node) + sum(m for _, m, _ in depths),
+                              _size(node) - len(inner) + sum(e for _, _, e in depths))
     return Extent(*measured[id(value)], False)
+
+
+def _size(node: Any) -> int:
+    """How many members ``node`` has (a mapping's keys and values)."""
+    return len(node) * (2 if _is_mapping(node) else 1)
 
 
 def _inner(node: Any, kinds: tuple[type, ...]) -> list:
@@ -86,11 +138,18 @@ def _inner(node: Any, kinds: tuple[type, ...]) -> list:
                                                                                 if isinstance(x, kinds)]
 
 
-def _flat_sequences(nodes: list, kinds: tuple[type, ...]) -> bool:
-    """Whether ``nodes`` are all lists or tuples holding no container (found in C)."""
-    return all(type(node) is list or type(node) is tuple for node in nodes) and not any(
-        issubclass(kind, kinds) for kind in set(map(type, itertools.chain.from_iterable(nodes))))
-
-
 def _is_mapping(node: Any) -> bool:
-    return type(node) is not list and type(node) is not tuple and isinstance(node, Mapping)  # (abc's check is slow)
+    return _is_mapping_type(type(node))
+
+
+def _held_once() -> set[int]:
+    """The reference counts ``_each_held_once`` sees of a container that its container alone holds."""
+    held = [[]]
+    return set(map(sys.getrefcount, _containers_within([held], NESTED, False)[0]))
+
+
+_HELD_ONCE = _held_once()
+
+
+def _is_mapping_type(kind: type) -> bool:
+    return kind is not list and kind is not tuple and issubclass(kind, Mapping)  # (abc's check is slow)
