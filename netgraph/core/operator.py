@@ -164,6 +164,7 @@ class NetOperator(Layer, register=False):
     # why its inner ports have no one value it gives out (with_inner_output's error)
     RUNS: ClassVar[str] = ("runs its inner net several times per example: the port has a value each time, none of "
                            "which it gives out")
+    MAPS_ELEMENTS: ClassVar[bool] = False  # runs ``net`` on each element of its sequence ports (NetMapOperator)
 
     def normalize(self) -> Mapping[str, Any]:
         nets = {f: as_inner_net(getattr(self, f), self.type_name, f) for f in self.NETS}

@@ -85,6 +85,7 @@ class NetMapOperator(NetOperator):
 
     net: Net = None
     NEEDS_ONE_OF = (("net",),)
+    MAPS_ELEMENTS = True
 
     def validate(self) -> None:
         if not self.net.input_ports:

@@ -15,7 +15,6 @@ from netgraph.backend.interpreter import ModuleRunner
 from netgraph.core.errors import DataError, Diagnostic, TrainingError
 from netgraph.core.ir import Node
 from netgraph.layers.bad_index import examples_at
-from netgraph.layers.operators import NetMapOperator
 from netgraph.layers.random_module import RandomModule
 from netgraph.train.data import non_finite_data
 from netgraph.core.wording import counted
@@ -97,7 +96,7 @@ class _NonfiniteFinder(ModuleRunner):
             self.downstream.add(node.path)
         for port, value in zip(node.output_ports, results):
             if value.is_floating_point() and bool((bad := ~torch.isfinite(value)).any()):  # one pass over it
-                if node.path not in self.downstream and isinstance(node.layer, NetMapOperator):
+                if node.path not in self.downstream and getattr(node.layer, "MAPS_ELEMENTS", False):
                     self._inside_map(node, inputs)
                 raise _Nonfinite(self.refusal if node.path in self.downstream else _nonfinite(node, port, value, bad,
                                                                                                self.batch_size))
