@@ -38,11 +38,16 @@ def test_several_sources_in_one_merge_key_keep_working(yaml_loader):
     assert read_yaml("l: &l [{x: 1}, {x: 2, y: 2}]\nc: {<<: *l}\n", "m.yaml")["c"] == {"x": 1, "y": 2}
 
 
-def test_an_aliased_list_merged_is_told_at_each_use_once(yaml_loader):
-    """Found by QA: told at the anchored list, once per item (3:10, 3:13), where layer 'f' is valid."""
-    found = problems("netgraph: 1\nlayers:\n  f: &f [3, Ramp]\n  g: {<<: *f, type: LinearLayer, output: 2}\n"
-                     "  h: {<<: *f, type: LinearLayer, output: 2}\ninputs: {Input: 2}\nedges: [Input -> f]\n")
-    assert [(line, col, kind) for line, col, kind, _ in found] == [(4, 11, "yaml-syntax"), (5, 11, "yaml-syntax")]
+@pytest.mark.parametrize("text, places", [
+    # found by QA: told at the anchored list, once per item (3:10, 3:13), where layer 'f' is valid
+    ("netgraph: 1\nlayers:\n  f: &f [3, Ramp]\n  g: {<<: *f, type: LinearLayer, output: 2}\n"
+     "  h: {<<: *f, type: LinearLayer, output: 2}\ninputs: {Input: 2}\nedges: [Input -> f]\n", [(4, 11), (5, 11)]),
+    # found by QA: '<<: [*a, *f]' with *f a list was told at f's anchor (3:10), where layer 'f' is valid
+    ("netgraph: 1\nlayers:\n  f: &f [3, Ramp]\n  a: &a {type: LinearLayer, output: 2}\n"
+     "  g: {<<: [*a, *f]}\n  h: {<<: [*f, *a]}\ninputs: {Input: 2}\nedges: [Input -> f]\n", [(5, 16), (6, 12)])])
+def test_an_aliased_list_merged_is_told_at_each_use_once(yaml_loader, text, places):
+    found = problems(text)
+    assert [(line, col, kind) for line, col, kind, _ in found] == [(*place, "yaml-syntax") for place in places]
     assert found[0][3].startswith("a merge key '<<' takes a mapping")
 
 
@@ -50,14 +55,6 @@ def test_items_of_a_merged_list_are_told_each_where_written(yaml_loader):
     found = problems("netgraph: 1\nlayers:\n  a: &a {type: LinearLayer, output: 3}\n  e: {<<: [*a, 3, Ramp]}\n"
                      "inputs: {Input: 2}\n")
     assert [(line, col) for line, col, *_ in found] == [(4, 16), (4, 19)]
-
-
-def test_an_aliased_list_in_a_merged_list_is_told_at_each_use_once(yaml_loader):
-    """Found by QA: '<<: [*a, *f]' with *f a list was told at f's anchor (3:10), where layer 'f' is valid."""
-    found = problems("netgraph: 1\nlayers:\n  f: &f [3, Ramp]\n  a: &a {type: LinearLayer, output: 2}\n"
-                     "  g: {<<: [*a, *f]}\n  h: {<<: [*f, *a]}\ninputs: {Input: 2}\nedges: [Input -> f]\n")
-    assert [(line, col, kind) for line, col, kind, _ in found] == [(5, 16, "yaml-syntax"), (6, 12, "yaml-syntax")]
-    assert found[0][3].startswith("a merge key '<<' takes a mapping")
 
 
 def test_an_alias_in_a_merged_list_still_merges_its_mapping(yaml_loader):
