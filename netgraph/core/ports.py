@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from netgraph.core.errors import ShapeError, WiringError, did_you_mean
+from netgraph.core.errors import ShapeError, WiringError
 from netgraph.core.integers import plain_index
 from netgraph.core.layer import frozen_init
 from netgraph.core.types import INTEGER, REAL, Conflict, PortType, as_shape
@@ -171,9 +171,6 @@ def declared_port_type(value: Any, port: str) -> PortType:
     """The type a graph port is declared with (a shape, ``"Integer"``/``"Real"``, or a PortType: an input's with an
     index range, an output's without), or a ShapeError; a range is kept as given (``port_coders`` checks a declared
     one, ``Restricted`` its own)."""
-    if isinstance(value, PortType) and value.dtype not in (REAL, INTEGER, None):
-        raise ShapeError(f"dtype of port {port!r} must be {REAL!r} or {INTEGER!r}, found {value.dtype!r}"
-                         f"{did_you_mean(str(value.dtype), (REAL, INTEGER))}", kind="port-shape", layer=(), port=port)
     if isinstance(value, str) and value in (REAL, INTEGER):
         return PortType((), value)
     shape, dtype = (value.shape, value.dtype) if isinstance(value, PortType) else (value, None)  # None: the layers'
