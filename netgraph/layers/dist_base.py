@@ -249,8 +249,9 @@ class Distribution:
                     ports += list(self.slots) if len(self.slots) == 1 and inputs is not None else []  # the only one
         # a parameter whose min and max lie within ±param_max needs no elementwise range check
         dtype = range_dtype(values)
-        beyond = [n for n, (lo, hi) in extremes.items() if not max(abs(lo), abs(hi)) <= param_max(dtype)]
-        overflow = [] if errors or not draws else overflow_problems(self, values, beyond, extremes)
+        largest = param_max(dtype)
+        beyond = [n for n, (lo, hi) in extremes.items() if not max(abs(lo), abs(hi)) <= largest]
+        overflow = [] if errors or not draws else overflow_problems(self, values, beyond, extremes, dtype)
         if errors or overflow:
             where = where() if callable(where) else where
             # the ports of the bad values; of an overflow, those beyond ±param_max, else all (a bound of them together)

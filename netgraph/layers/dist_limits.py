@@ -126,10 +126,12 @@ def _corner_within(dist: Any, values: Sequence[Any], extremes: dict[str, tuple[f
 
 
 def overflow_problems(dist: Any, values: Sequence[Any], names: Sequence[str] | None = None,
-                      extremes: dict[str, tuple[float, float]] | None = None) -> list[str]:
-    """Messages for parameters (numbers or tensors, in ``dist.PARAMS`` order) beyond the sampler's range in their
-    ``range_dtype`` (``named_overflow_problems``' messages)."""
-    return [text for _, text in named_overflow_problems(dist, values, names, extremes, range_dtype(values))]
+                      extremes: dict[str, tuple[float, float]] | None = None, dtype: torch.dtype | None = None
+                      ) -> list[str]:
+    """Messages for parameters (numbers or tensors, in ``dist.PARAMS`` order) beyond the sampler's range in
+    ``dtype``, by default their ``range_dtype`` (``named_overflow_problems``' messages)."""
+    dtype = range_dtype(values) if dtype is None else dtype
+    return [text for _, text in named_overflow_problems(dist, values, names, extremes, dtype)]
 
 
 def named_overflow_problems(dist: Any, values: Sequence[Any], names: Sequence[str] | None = None,

@@ -25,6 +25,7 @@ from netgraph.core.chain import NetChain
 from netgraph.core.errors import OptionError
 from netgraph.core.layer import REGISTRY, Layer
 from netgraph.core.net_arguments import is_compiled_module
+from netgraph.core.scoped_values import scoped
 from netgraph.core.value_extent import value_extent
 from netgraph.layers.function import ELEMENTWISE, ElementwiseLayer
 from netgraph.layers.linear import LinearLayer
@@ -72,11 +73,8 @@ def _chain(value: list) -> NetChain:
     made = _MADE_CHAINS.get()
     if made is None:  # the outermost list: measured once, the lists inside it with it
         _check_nesting(value)
-        token = _MADE_CHAINS.set({})
-        try:
+        with scoped(_MADE_CHAINS, {}):
             return _chain(value)
-        finally:
-            _MADE_CHAINS.reset(token)
     if id(value) not in made:
         made[id(value)] = (value, NetChain(value))
     return made[id(value)][1]
