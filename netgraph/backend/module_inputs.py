@@ -26,7 +26,7 @@ from torch.nn.modules import module as torch_module
 
 from netgraph.backend.shape_hints import layout_hint
 from netgraph.core.errors import DataError, Diagnostic, NetGraphError, did_you_mean
-from netgraph.core.torch_state import forked_generator
+from netgraph.core.torch_state import buffers_kept, forked_generator
 from netgraph.core.tracing import symbolic_tracing
 from netgraph.core.types import INTEGER, REAL, format_shape
 from netgraph.core.wording import counted, type_label
@@ -160,14 +160,8 @@ def _retried(module: Any, given: dict[str, Any]) -> None:
     """``module``'s forward on ``given``, without grad, leaving no trace: torch's generators (of the CPU and the
     inputs' CUDA device) and the module's buffers put back as found."""
     devices = [v.device.index or 0 for v in given.values() if isinstance(v, torch.Tensor) and v.is_cuda][:1]
-    buffers = [(buffer, buffer.clone()) for buffer in module.buffers()]
-    try:
-        with torch.no_grad(), forked_generator(devices=devices):
-            type(module).forward(module, **given)
-    finally:
-        with torch.no_grad():
-            for buffer, found in buffers:
-                buffer.copy_(found)
+    with torch.no_grad(), forked_generator(devices=devices), buffers_kept(module):
+        type(module).forward(module, **given)
 
 
 def input_problem(net: Any, args: tuple, kwargs: dict[str, Any], real: torch.dtype | None,

@@ -24,7 +24,8 @@ from typing import Any
 
 import torch
 
-__all__ = ["TORCH_STATE_LOCK", "TRAINING_RUNS_LOCK", "generator_kept", "forked_generator", "working_precision", "working_dtype"]
+__all__ = ["TORCH_STATE_LOCK", "TRAINING_RUNS_LOCK", "generator_kept", "forked_generator", "buffers_kept",
+           "working_precision", "working_dtype"]
 
 #: Held while torch's default dtype or CPU generator is moved (compiles, seeded calls, precision windows).
 TORCH_STATE_LOCK = threading.RLock()
@@ -49,6 +50,21 @@ def forked_generator(seed: int | None = None, devices: Sequence[int] = ()) -> It
             for index in devices:
                 torch.cuda.default_generators[index].manual_seed(seed)
         yield
+
+
+@contextlib.contextmanager
+def buffers_kept(module: torch.nn.Module) -> Iterator[None]:
+    """``module``'s buffers (running statistics) as found after the block: each put back in its place (one the block
+    replaced) and given its values back (one it changed in place)."""
+    buffers = [(sub, name, b, b.detach().clone()) for sub in module.modules()
+               for name, b in sub.named_buffers(recurse=False)]
+    try:
+        yield
+    finally:
+        with torch.no_grad():
+            for sub, name, buffer, value in buffers:
+                setattr(sub, name, buffer)
+                buffer.copy_(value)
 
 
 @contextlib.contextmanager

@@ -29,7 +29,7 @@ import torch
 
 from netgraph.core.errors import OptionError
 from netgraph.core.files import usable_folder
-from netgraph.core.torch_state import forked_generator
+from netgraph.core.torch_state import buffers_kept, forked_generator
 from netgraph.train.metric_history import latest_values
 from netgraph.core.user_frame import user_stacklevel
 
@@ -80,19 +80,14 @@ def _left_as_found(module: torch.nn.Module) -> Iterator[None]:
     """``module`` after the block as before it: its buffers and each layer's plain attributes, train/eval mode among
     them (those the block set or replaced; containers it changed in place are not copied back). Parameters are not
     copied: the block traces in eval mode without grad, which leaves them as they are."""
-    buffers = [(sub, name, b, b.detach().clone()) for sub in module.modules()
-               for name, b in sub.named_buffers(recurse=False)]
     attributes = [(sub, dict(vars(sub))) for sub in module.modules()]
-    try:
-        yield
-    finally:
-        for sub, before in attributes:
-            vars(sub).clear()
-            vars(sub).update(before)
-        with torch.no_grad():
-            for sub, name, buffer, value in buffers:
-                setattr(sub, name, buffer)  # a buffer the block replaced: the one found is put back
-                buffer.copy_(value)
+    with buffers_kept(module):
+        try:
+            yield
+        finally:
+            for sub, before in attributes:
+                vars(sub).clear()
+                vars(sub).update(before)
 
 
 class TensorBoardLog:
