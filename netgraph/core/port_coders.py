@@ -17,7 +17,6 @@ from netgraph.core.coders import Coder, Decoder, Encoder, Restricted
 from netgraph.core.errors import Diagnostic, ShapeError
 from netgraph.core.shared import is_graph
 from netgraph.core.ports import declared_port_type
-from netgraph.core.integers import is_int
 from netgraph.core.types import INTEGER, PortType
 from netgraph.core.naming_scope import scoped_name
 
@@ -74,7 +73,7 @@ def _restricted(port_type: PortType, port: str, is_input: bool) -> Any:
     """The Restricted encoder of an input port declared as ``PortType(shape, "Integer", (lo, hi))``; a ShapeError
     where its range or shape is no index port's, or on an output port (a range is given where indices come in)."""
     declared_port_type(port_type, port)
-    _declared_range(port_type, port)
+    _check_declared_range(port_type, port)
     if not is_input:
         raise ShapeError(f"graph output {port!r}: a range (here {port_type.range}) goes on an input port (an index "
                          f"port, Restricted); an output's range is inferred from the input it comes from",
@@ -82,19 +81,14 @@ def _restricted(port_type: PortType, port: str, is_input: bool) -> Any:
     return Restricted(INTEGER, port_type.range, shape=port_type.shape)
 
 
-def _declared_range(value: Any, port: str) -> tuple[int, int] | None:
-    """The index range of a declared PortType (``PortType((), "Integer", (0, 9))``: an Integer type's, as a pair of
-    64-bit ints lo <= hi), else None; a ShapeError for any other."""
-    span = value.range if isinstance(value, PortType) else None
-    if span is None:
-        return None
-    ok = value.dtype == INTEGER and isinstance(span, (tuple, list)) and len(span) == 2 and \
-        all(map(is_int, span)) and -2**63 <= span[0] <= span[1] < 2**63
-    if not ok:
+def _check_declared_range(value: PortType, port: str) -> None:
+    """A ShapeError unless a declared PortType's range (``PortType((), "Integer", (0, 9))``; PortType makes it a pair
+    of ints) is on an Integer type, lo <= hi, within 64 bits."""
+    span = value.range
+    if span is not None and not (value.dtype == INTEGER and -2**63 <= span[0] <= span[1] < 2**63):
         raise ShapeError(f"range of port {port!r} must be (lo, hi), ints with lo <= hi, on an {INTEGER!r} port, found "
                          f"{span!r} ({value.dtype})", kind="port-shape", layer=(), port=port, expected="(lo, hi)",
                          found=span)
-    return int(span[0]), int(span[1])
 
 
 def check_decoders(coders: dict[str, Coder], types: dict[str, PortType], graph: Any) -> list[Diagnostic]:
