@@ -11,6 +11,7 @@ as the reader's other problems do.
 
 from __future__ import annotations
 
+import bisect
 from typing import Any
 
 from netgraph.spec.yaml_nodes import Loc, YMap, YSeq
@@ -57,6 +58,7 @@ def _inner_layer(spec: Any, at: tuple, path: tuple, begin: tuple, end: tuple | N
 
 
 def _next(starts: list, start: tuple, end: tuple | None) -> tuple:
-    """The first of ``starts`` after ``start`` (the next entry's), else ``end``; no end: past every position."""
-    following = [s for s in starts if s > start]
-    return min(following, default=end) or (float("inf"),)
+    """The first of ``starts`` (sorted) after ``start`` (the next entry's), else ``end``; no end: past every
+    position. Found by bisection: a file's layers are each asked for in turn."""
+    i = bisect.bisect_right(starts, start)
+    return (starts[i] if i < len(starts) else end) or (float("inf"),)
