@@ -17,7 +17,7 @@ from netgraph.core.torch_state import working_dtype
 from netgraph.core.types import INTEGER, REAL, Shape, format_shape
 from netgraph.core.wording import type_label
 
-__all__ = ["as_port_tensor", "beyond_float64", "beyond_int64_as_float64", "beyond_range", "ragged_hint",
+__all__ = ["as_port_tensor", "beyond_float64", "beyond_int64_as_float64", "beyond_range", "data_tensor", "ragged_hint",
            "refused_tuple", "tuple_problem"]
 
 
@@ -78,6 +78,21 @@ def _read(value: Any, exact: bool, integer: bool) -> torch.Tensor:
             raise
         return wide  # an int beyond int64 (2**70) at a port of reals: a float, as at float64 (then narrowed)
     return as_tensor(value, dtype=torch.float64) if exact and integer and x.is_floating_point() else x
+
+
+def data_tensor(value: Any) -> torch.Tensor:
+    """``value`` (training data: a column, an item) as a tensor, ints beyond int64 (2**70) as float64, as net(x) reads
+    them; torch's error where neither reads it (2**1100, a ragged list), for the caller to word.
+
+    >>> data_tensor([2**70, 1]).dtype, data_tensor([1, 2]).dtype
+    (torch.float64, torch.int64)
+    """
+    try:
+        return as_tensor(value)
+    except (TypeError, ValueError, RuntimeError, OverflowError):
+        if (wide := beyond_int64_as_float64(value)) is not None:
+            return wide
+        raise
 
 
 def beyond_int64_as_float64(value: Any) -> torch.Tensor | None:

@@ -22,10 +22,9 @@ import torch
 from netgraph.core.wording import counted, first_few, type_label
 from netgraph.core.errors import DataError, Diagnostic, did_you_mean
 from netgraph.train.data_sets import data_error, data_problem, raise_data, ref
-from netgraph.core.tensors import as_tensor
 from netgraph.core.types import INTEGER, PortType, format_shape
-from netgraph.backend.port_tensors import (as_port_tensor, beyond_float64, beyond_int64_as_float64, beyond_range,
-                                          ragged_hint, refused_tuple, tuple_problem)
+from netgraph.backend.port_tensors import (as_port_tensor, beyond_float64, beyond_range, data_tensor, ragged_hint,
+                                          refused_tuple, tuple_problem)
 from netgraph.backend.input_lengths import empty_length_problem
 from netgraph.backend.shape_hints import layout_hint
 from netgraph.train.data_checks import (batches_hint, examples_at, first_nonfinite_example, non_finite,
@@ -74,10 +73,8 @@ def _tensor(key: str, value: Any, what: str, example: int | None = None) -> torc
         raise data_error(what, f"key {key!r}{problem}", kind="not-a-tensor", layer=(), port=key,
                          found=type_label(value))  # torch would stack numpy's arrays into a batch of the wrong shape
     try:
-        return as_tensor(value)
+        return data_tensor(value)  # an int beyond int64 (2**70): float64, which the port's check narrows or refuses
     except (TypeError, ValueError, RuntimeError, OverflowError) as exc:  # a tuple of tensors: said as net(x) says it
-        if (wide := beyond_int64_as_float64(value)) is not None:
-            return wide  # an int beyond int64 (2**70): float64 as net(x) reads it; the port's check narrows or refuses
         _refuse_beyond_float64(key, value, what, example)
         raise data_error(what, f"key {key!r}" + (tuple_problem(value) or f": cannot make a tensor from "
                          f"{type(value).__name__}: {exc}{ragged_hint(value) or _collated_hint(value)}"),

@@ -15,8 +15,8 @@ from typing import Any
 
 import torch
 
-from netgraph.core.tensors import as_tensor, native_array
-from netgraph.backend.port_tensors import beyond_float64, beyond_int64_as_float64
+from netgraph.core.tensors import native_array
+from netgraph.backend.port_tensors import beyond_float64, data_tensor
 from netgraph.core.errors import DataError
 from netgraph.core.wording import counted, type_label
 from netgraph.train.data_columns import beyond_float64_error
@@ -215,10 +215,8 @@ def _value(value: Any, key: str, j: int, numbers: list[int] | None, what: Any) -
     if type(value) not in (list, tuple, int):
         return native_array(value)
     try:
-        return as_tensor(value)
+        return data_tensor(value)
     except (ValueError, RuntimeError, OverflowError):
-        if (wide := beyond_int64_as_float64(value)) is not None:
-            return wide
         if (huge := beyond_float64(value)) is None:
             raise
         raise _beyond_float64(huge, key, j, numbers, what) from None
