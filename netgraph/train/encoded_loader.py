@@ -83,11 +83,15 @@ class EncodedLoader:
 
     def __init__(self, dataset: Any, batch_size: int, num_workers: int):  # an EncodedDataset
         self.dataset, self.order = dataset, torch.Generator()
-        self.read_items = dataset.read_items  # a Dataset's items, whose reads before training are kept (data.Streamed)
         groups = dataset.length_groups()
         self.batching = dict(batch_sampler=LengthBatches(groups, batch_size, self.order)) if groups else dict(
             batch_size=batch_size, sampler=torch.utils.data.RandomSampler(dataset, generator=self.order))
         self.loader = self._loader(num_workers, torch.Generator())
+
+    @property
+    def read_items(self) -> Any:
+        """The Dataset of items whose reads before training are kept (data.Streamed): its EncodedDataset's."""
+        return self.dataset.read_items
 
     def _loader(self, num_workers: int, seeds: torch.Generator) -> torch.utils.data.DataLoader:
         """The DataLoader of ``dataset``'s batches read by ``num_workers`` processes (their seeds drawn from
