@@ -79,7 +79,8 @@ def columns_of(net: Any, data: Any, what: Any = TRAINING) -> dict[str, list] | N
                                    f"inputs {list(net.input_ports)}, outputs {list(net.output_ports)}",
                                    kind="data-form", expected="a net with one input and one output",
                                    found=(tuple(net.input_ports), tuple(net.output_ports)))
-        columns = {net.input_ports[0]: [e[0] for e in data], net.output_ports[0]: [e[1] for e in data]}
+        columns = {net.input_ports[0]: _table_numbers(net, data, [e[0] for e in data]),
+                   net.output_ports[0]: [e[1] for e in data]}
         _refuse_folder_for_other_coder(net, data, what)
         _refuse_uncoded(net, columns, what)
         _refuse_unencoded_tensors(net, columns, what)
@@ -274,6 +275,22 @@ def _refuse_uncoded(net: Any, columns: Mapping[str, Any], what: Any) -> None:
     if problems:
         raise data_error(what, "; ".join(problems) + " (see the README's 'Encoders and decoders')", layer=(),
                          port=ports[0], kind="missing-coder")
+
+
+def _table_numbers(net: Any, data: Any, inputs: list) -> list:
+    """A table's (``Examples`` with places) texts as numbers for a ScalarEncoder input, as a .csv holds them ('1.5'):
+    a text that is no number stays, refused as no number by the checks."""
+    if not (isinstance(data, Examples) and data.places is not None
+            and isinstance(coder_for(net, net.input_ports[0]), ScalarEncoder)):
+        return inputs
+    return [_number(value) if isinstance(value, str) else value for value in inputs]
+
+
+def _number(text: str) -> float | str:
+    try:
+        return float(text)
+    except ValueError:
+        return text
 
 
 def _refuse_folder_for_other_coder(net: Any, data: Any, what: Any) -> None:
