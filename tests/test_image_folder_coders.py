@@ -1,13 +1,16 @@
-"""An image folder given to a net whose input encoder is no ImageEncoder: refused, never trained on its paths as texts
-(the paths name the labels: 'pn/neg/1.png')."""
+"""Image folders and the coders of the net trained on them: an input encoder that is no ImageEncoder is refused, never
+trained on the paths as texts (they name the labels: 'pn/neg/1.png'); sub-folder names are the number labels they
+write."""
 
 from __future__ import annotations
 
 import pytest
+import torch
 from PIL import Image
 
-from netgraph import (CharactersEncoder, ClassDecoder, ClassEncoder, EmbeddingLayer, LinearLayer, NetChain,
-                      SequenceLastLayer, SoftmaxLayer, image_folder, net_train)
+from netgraph import (CharactersEncoder, ClassDecoder, ClassEncoder, EmbeddingLayer, FlattenLayer, ImageEncoder,
+                      LinearLayer, NetChain, SequenceLastLayer, SoftmaxLayer, image_folder, net_measurements,
+                      net_train)
 from netgraph.core.errors import DataError
 
 LABELS = ["pos", "neg"]
@@ -53,3 +56,33 @@ def test_a_validation_folder_is_refused_as_the_validation_set(tmp_path):
     texts = [("good film", "pos"), ("bad film", "neg")]
     with pytest.raises(DataError, match="^validation_set: .* is a folder of images"):
         net_train(net, texts, validation_set=str(_folder(tmp_path / "pn")), max_training_rounds=1, random_seed=0)
+
+
+def _digits(root, names=("0", "1", "2")):
+    for name in names:
+        (root / name).mkdir(parents=True)
+        for i in range(2):
+            Image.new("L", (4, 4), 40 * int(name) + i).save(root / name / f"{i}.png")
+    return str(root)
+
+
+def _image_net(labels):
+    return NetChain([FlattenLayer(), LinearLayer(len(labels)), SoftmaxLayer()],
+                    input=ImageEncoder(size=(4, 4), color_space="Grayscale"), output=ClassDecoder(labels))
+
+
+def test_folder_names_are_the_number_labels_they_write(tmp_path):
+    """Sub-folders 0/, 1/, 2/ with ClassDecoder([0, 1, 2]) were refused: "label '0' is not one of ... a .csv holds
+    text"."""
+    folder = _digits(tmp_path / "digits")
+    by_numbers = net_train(_image_net([0, 1, 2]), folder, max_training_rounds=2, batch_size=2, random_seed=0)
+    by_texts = net_train(_image_net(["0", "1", "2"]), folder, max_training_rounds=2, batch_size=2, random_seed=0)
+    image = f"{folder}/2/1.png"
+    assert torch.equal(by_numbers(image, decoder=None), by_texts(image, decoder=None))
+    assert by_numbers(image) == [0, 1, 2][["0", "1", "2"].index(by_texts(image))]
+    assert net_measurements(by_numbers, folder, "Accuracy") == net_measurements(by_texts, folder, "Accuracy")
+
+
+def test_a_folder_name_of_no_number_label_is_still_refused(tmp_path):
+    with pytest.raises(DataError, match="label '2' is not one of the 3 labels \\[0, 1, 3\\]"):
+        net_train(_image_net([0, 1, 3]), _digits(tmp_path / "digits"), max_training_rounds=1, random_seed=0)

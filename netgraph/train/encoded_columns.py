@@ -80,7 +80,7 @@ def columns_of(net: Any, data: Any, what: Any = TRAINING) -> dict[str, list] | N
                                    kind="data-form", expected="a net with one input and one output",
                                    found=(tuple(net.input_ports), tuple(net.output_ports)))
         columns = {net.input_ports[0]: _table_numbers(net, data, [e[0] for e in data]),
-                   net.output_ports[0]: [e[1] for e in data]}
+                   net.output_ports[0]: _folder_labels(net, data, [e[1] for e in data])}
         _refuse_folder_for_other_coder(net, data, what)
         _refuse_uncoded(net, columns, what)
         _refuse_unencoded_tensors(net, columns, what)
@@ -284,6 +284,18 @@ def _table_numbers(net: Any, data: Any, inputs: list) -> list:
             and isinstance(coder_for(net, net.input_ports[0]), ScalarEncoder)):
         return inputs
     return [_number(value) if isinstance(value, str) else value for value in inputs]
+
+
+def _folder_labels(net: Any, data: Any, targets: list) -> list:
+    """An image folder's (``Examples`` without places) sub-folder names as the ClassDecoder's number labels they
+    write: '0' as 0 where the labels are [0, 1, 2] (a name that is the text of one number label and no text label)."""
+    coder = coder_for(net, net.output_ports[0])
+    if not (isinstance(data, Examples) and data.places is None and isinstance(coder, ClassDecoder)):
+        return targets
+    written = [str(label) for label in coder.labels]
+    numbers = {text: label for text, label in zip(written, coder.labels)
+               if not isinstance(label, str) and written.count(text) == 1}
+    return [numbers.get(name, name) for name in targets]
 
 
 def _number(text: str) -> float | str:
