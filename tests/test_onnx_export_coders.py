@@ -12,8 +12,8 @@ import pytest
 import torch
 
 from netgraph import (BooleanDecoder, ClassDecoder, ElementwiseLayer, EmbeddingLayer, FlattenLayer, ImageEncoder,
-                      LinearLayer, NetChain, ReshapeLayer, ScalarEncoder, SequenceLastLayer, SoftmaxLayer, TokensEncoder,
-                      export_onnx, import_onnx, net_initialize)
+                      LinearLayer, NetChain, ReshapeLayer, ScalarEncoder, SequenceLastLayer, SoftmaxLayer,
+                      TokensEncoder, export_onnx, import_onnx, net_initialize)
 
 
 def _metadata(path):
@@ -35,8 +35,8 @@ def test_a_text_classifier_imports_with_its_vocabulary(tmp_path):
 
 def test_an_image_encoders_size_mean_and_std_and_a_boolean_decoder_come_back(tmp_path):
     encoder = ImageEncoder(size=(5, 4), mean=[0.5, 0.4, 0.3], std=[0.2, 0.25, 0.3])
-    net = net_initialize(NetChain([FlattenLayer(), LinearLayer(1), ElementwiseLayer("LogisticSigmoid"), ReshapeLayer(())], input=encoder,
-                                  output=BooleanDecoder()), seed=0)
+    layers = [FlattenLayer(), LinearLayer(1), ElementwiseLayer("LogisticSigmoid"), ReshapeLayer(())]
+    net = net_initialize(NetChain(layers, input=encoder, output=BooleanDecoder()), seed=0)
     back = import_onnx(export_onnx(net, tmp_path / "img.onnx"))
     assert back.coders == net.coders
     image = np.random.default_rng(0).integers(0, 256, (8, 9, 3)).astype(np.uint8)
