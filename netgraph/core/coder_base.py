@@ -80,18 +80,19 @@ class Decoder(Coder):
     accepts: ClassVar[tuple[PortType, ...]] = ()
 
     def check(self, t: PortType) -> str | None:
-        """None when the port's type suits this decoder, else the reason."""
+        """None when the port's type suits this decoder (its shape, and its dtype: probabilities are Real), else the
+        reason."""
         for ok in self.accepts:
             try:
-                unify(ok, PortType(t.shape, None))
+                unify(ok, PortType(t.shape, t.dtype))
                 return None
             except Conflict:
                 pass
         return self._mismatch(t)
 
     def _mismatch(self, t: PortType) -> str:
-        return (f"{self.type_name} takes {' or '.join(format_shape(a.shape) for a in self.accepts)}, "
-                f"found {format_shape(t.shape)}")
+        return (f"{self.type_name} takes {' or '.join(str(a) for a in self.accepts)} probabilities (Real), "
+                f"found {PortType(t.shape, t.dtype)}")
 
 
 def _plain(value: Any) -> Any:

@@ -11,7 +11,8 @@ PortType(shape=(), dtype='Integer')
 >>> ImageEncoder(size=(28, 28), color_space="Grayscale").port_type().shape
 (1, 28, 28)
 >>> ClassDecoder(["cat", "dog"]).check(PortType((3,)))
-'ClassDecoder with 2 labels takes a (2) probability vector, a sequence of them (n, 2) or a scalar class index, found (3)'
+'ClassDecoder with 2 labels takes a (2) probability vector (Real), a sequence of them (n, 2) or a scalar class index, \
+found (3)'
 """
 
 from __future__ import annotations
@@ -107,12 +108,12 @@ class ClassDecoder(Decoder, _Labelled):
 
     @property
     def accepts(self) -> tuple[PortType, ...]:  # type: ignore[override]
-        return PortType((len(self.labels),)), PortType((None, len(self.labels))), PortType(())
+        return PortType((len(self.labels),)), PortType((None, len(self.labels))), PortType((), None)  # an index: any
 
     def _mismatch(self, t: PortType) -> str:
         k = len(self.labels)
-        return (f"ClassDecoder with {k} labels takes a ({k}) probability vector, a sequence of them (n, {k}) or a "
-                f"scalar class index, found {format_shape(t.shape)}")
+        return (f"ClassDecoder with {k} labels takes a ({k}) probability vector (Real), a sequence of them (n, {k}) "
+                f"or a scalar class index, found {PortType(t.shape, t.dtype)}")
 
 
 @dataclasses.dataclass(frozen=True)
