@@ -5,9 +5,11 @@ of coder types by name (``CODERS``, for YAML), and the option checks the coders 
 from __future__ import annotations
 
 import dataclasses
+import reprlib
 from typing import Any, ClassVar
 
 from netgraph.core.errors import Diagnostic, OptionError, raise_all
+from netgraph.core.integers import INT64_BOUND, is_int
 from netgraph.core.types import Conflict, PortType, format_shape, unify
 
 __all__ = ["Coder", "Encoder", "Decoder", "CODERS", "raise_options", "labels_option"]
@@ -107,6 +109,9 @@ def labels_option(coder: Coder, value: Any, problems: list[Diagnostic], option: 
     labels = tuple(value)
     if not all(isinstance(v, (str, int, bool)) for v in labels):
         coder._problem(problems, f"labels must be strings, ints or booleans, found {list(labels)}", option)
+    elif wide := [v for v in labels if is_int(v) and not -INT64_BOUND <= v < INT64_BOUND]:
+        coder._problem(problems, f"int labels that fit in 64 bits (-2**63 to 2**63 - 1, as a spec file holds them), "
+                                 f"found {reprlib.repr(wide[0])}", option)
     elif len(set(labels)) != len(labels):
         coder._problem(problems, f"labels must be distinct, found {list(labels)}", option)
     else:
