@@ -278,8 +278,8 @@ def _data_and_module(net: NetGraph, data: Any, o: dict[str, Any], loss: Any, run
         refuse_other_batch_size(raw.batch_size(batch_size), o["batch_size"])
     expect = {p: input_expect(net, p) for p in net.input_ports}
     expect.update(loss.targets(sample(raw)))
-    refuse_unread_target(net, o["loss_function"], expect, sample(raw), loss.allow_extra)
     meter, stopping = training_meter(net, loss, run.metrics, run.stopping, expect, sample(raw))
+    refuse_unread_target(net, o["loss_function"], expect, sample(raw), loss.allow_extra)  # a metric's target is read
     module = net.compile()
     raw, module = padded_training(net, raw, module, expect)  # ragged data: padded batches where the net allows
     train_raw, validation = training_and_validation(o["validation_set"], raw, expect, loss.allow_extra, seed, ports,
