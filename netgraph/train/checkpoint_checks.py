@@ -67,7 +67,9 @@ def _within(value: Any) -> bool:
             and isinstance(value.get("term_sums"), list) and all(_number(v) for v in value["term_sums"])
             and _rng(value.get("rng")) and value["rng"].numel() == torch.get_rng_state().numel()
             and (value.get("cuda_rng") is None or _rng(value["cuda_rng"]))
-            and (value.get("metrics") is None or _metric_states(value["metrics"])))
+            and (value.get("metrics") is None or _metric_states(value["metrics"]))
+            and (value.get("loader_rng") is None or (isinstance(value["loader_rng"], list)
+                                                     and all(_rng(s) for s in value["loader_rng"]))))
 
 
 def _metric_states(value: Any) -> bool:
@@ -97,6 +99,8 @@ _ENTRIES = {  # entry: (needed to resume only, test, what it must be)
                          "a list of array names"),
     "estimators_by_rank": (None, lambda v: isinstance(v, list) and all(
         isinstance(d, dict) and all(_number(x) for x in d.values()) for d in v), "a list of dicts of layer -> number"),
+    "loader_rng": (None, lambda v: v is None or (isinstance(v, list) and all(_rng(s) for s in v)),
+                   "None or a list of a DataLoader's generator states (uint8 tensors)"),
     "topology": (None, lambda v: isinstance(v, dict) and all(isinstance(k, str) and isinstance(x, str)
                                                              for k, x in v.items()), "a dict of layer -> digest"),
     "within_round": (None, lambda v: v is None or _within(v), "None or a dict of the place in a round (batches, "
