@@ -288,7 +288,7 @@ def _propagate(problem: Problem, cls: _Classes, roots: _Roots, leaf_roots: list[
     count = len(problem.leaf_layers)
     queue, queued = deque(range(count)), bytearray(b"\1") * count
     if changed is not None:
-        queue, queued = deque(sorted({j for r in changed for j in (first[r], second[r], *more.get(r, ())) if j >= 0})), \
+        queue, queued = deque(sorted({j for r in changed for j in (first[r], second[r], *more.get(r, ()))} - {-1})), \
             bytearray(count)
         for j in queue:
             queued[j] = 1
