@@ -203,8 +203,10 @@ def solve(problem: Problem) -> Solution:
             return False
         if named and (fixed := fixed_name(named, old.shape, new.shape)):  # a variable length given a fixed size
             who = origin.port_origin(leaf, who) if leaf >= 0 else who
-            errors.append(_conflict(problem, cls, root, who, fixed_text(problem.describe, named, fixed, old.shape),
-                                    expected=fixed[0], found=fixed[1]))
+            mine = set(leaf_roots[leaf].values()) if leaf >= 0 else {root}  # the graph ports at the layer: the size's?
+            given = [(t, key) for key, t, _ in problem.graph_declared() if key in cls.ids and roots[key] in mine]
+            text = fixed_text(problem, named, fixed, old.shape, new.shape, given)
+            errors.append(_conflict(problem, cls, root, who, text, expected=fixed[0], found=fixed[1]))
             return False
         try:
             merged = new if old is UNKNOWN else unify(old, new)  # unify(UNKNOWN, t) == t
