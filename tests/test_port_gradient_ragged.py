@@ -7,8 +7,9 @@ from __future__ import annotations
 import pytest
 import torch
 
-from netgraph import (DataError, ElementwiseLayer, GatedRecurrentLayer, LinearLayer, LongShortTermMemoryLayer, NetChain, NetGraph, NetPort,
-                      OptionError, Padded, SequenceLastLayer, TotalLayer, net_initialize, net_port_gradient)
+from netgraph import (DataError, ElementwiseLayer, GatedRecurrentLayer, LinearLayer, LongShortTermMemoryLayer, NetChain,
+                      NetGraph, NetPort, OptionError, Padded, SequenceLastLayer, TotalLayer, net_initialize,
+                      net_port_gradient)
 
 
 def _sequences() -> list[torch.Tensor]:

@@ -120,7 +120,8 @@ def test_a_loader_batch_of_listed_sequences_of_different_lengths_says_to_pad_the
     seqs, ys = _data()
 
     def collate(items):  # the list form net(x) takes, which a loader's batch cannot carry
-        return {"Input": [x.tolist() if as_lists else x for x, _ in items], "Target": torch.stack([y for _, y in items])}
+        return {"Input": [x.tolist() if as_lists else x for x, _ in items],
+                "Target": torch.stack([y for _, y in items])}
     loader = torch.utils.data.DataLoader(list(zip(seqs, ys)), batch_size=3, collate_fn=collate)
     with pytest.raises(DataError) as caught:
         net_train(_net(), loader, max_training_rounds=1, random_seed=0)

@@ -122,7 +122,8 @@ def _fixed_problem(port: str, shape: tuple | None, value: Any) -> Diagnostic:
     given = "Padded data (sequences padded to one length" if isinstance(value, Padded) else \
         "a list of tensors (one per example, of different lengths"
     return Diagnostic(f"input port {port!r} has the fixed shape {format_shape(shape)}; {given}) is only for a port "
-                      f"with a variable length like \"n\"; give one batched tensor", "data-shape", found=found, **fields)
+                      f"with a variable length like \"n\"; give one batched tensor", "data-shape", found=found,
+                      **fields)
 
 
 def _open_sizes_problem(port: str, shape: tuple | None, examples: list) -> Diagnostic:

@@ -43,9 +43,10 @@ def refuse_listed_sequences(batch: Mapping, what: Any) -> None:
             raise data_error(what, f"key {str(key)!r} holds a list of {len(value)} sequences of different lengths "
                              f"({first_few(lengths)}); a batch from a data loader or iterator holds each key as one "
                              f"tensor: give Padded(torch.nn.utils.rnn.pad_sequence(sequences, batch_first=True), "
-                             f"lengths) from its collate_fn, or give net_train the sequences themselves ({{{str(key)!r}: [sequence, "
-                             f"...], ...}}), which it batches by length", kind="data-form", port=str(key),
-                             expected="a tensor or Padded", found=f"a list of {len(value)} sequences")
+                             f"lengths) from its collate_fn, or give net_train the sequences themselves "
+                             f"({{{str(key)!r}: [sequence, ...], ...}}), which it batches by length",
+                             kind="data-form", port=str(key), expected="a tensor or Padded",
+                             found=f"a list of {len(value)} sequences")
 
 
 def sample_of(batch: Mapping, what: Any) -> dict[str, Any]:
