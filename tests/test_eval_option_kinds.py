@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 import torch
 
-from netgraph import (DataError, FunctionLayer, LinearLayer, NetChain, NetGraph, NetPort, NormalDistribution, OptionError,
-                      RandomArrayLayer, net_initialize)
+from netgraph import (DataError, FunctionLayer, LinearLayer, NetChain, NetGraph, NetPort, NormalDistribution,
+                      OptionError, RandomArrayLayer, net_initialize)
 
 from netgraph.backend.eval_options import check_port_names  # the shared check behind wrt= and of=
 
