@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable, Mapping
 from netgraph.core.layer import Layer
 from netgraph.core.layer_checks import check_infer_result
 from netgraph.core.errors import Diagnostic, EdgeRef, NetGraphError, ShapeError, at_layer, raise_all
-from netgraph.core.conflict_words import (as_seen_by, coder_hint, compared, dtype_hint, edge_parts,
+from netgraph.core.conflict_words import (as_seen_by, coder_hint, compared, dtype_hint, edge_parts, found_dtype_hint,
                                           merged_input_parts, set_part)
 from netgraph.core.declared_lengths import apart_text, declared_lengths, fixed_name, fixed_text, joined_names
 from netgraph.core.inference_defaults import default_dtypes, default_shapes, shared_users
@@ -204,8 +204,10 @@ def solve(problem: Problem) -> Solution:
             return False
         if named and (fixed := fixed_name(named, old.shape, new.shape)):  # a variable length given a fixed size
             who = origin.port_origin(leaf, who) if leaf >= 0 else who
-            errors.append(_conflict(problem, cls, root, who, fixed_text(problem.describe, named, fixed, old.shape),
-                                    expected=fixed[0], found=fixed[1]))
+            mine = set(leaf_roots[leaf].values()) if leaf >= 0 else {root}  # the graph ports at the layer: the size's?
+            given = [(t, key) for key, t, _ in problem.graph_declared() if key in cls.ids and roots[key] in mine]
+            text = fixed_text(problem, named, fixed, old.shape, new.shape, given)
+            errors.append(_conflict(problem, cls, root, who, text, expected=fixed[0], found=fixed[1]))
             return False
         try:
             merged = new if old is UNKNOWN else unify(old, new)  # unify(UNKNOWN, t) == t
@@ -358,11 +360,13 @@ def _layer_conflict(problem: Problem, cls: _Classes, roots: _Roots, path: tuple,
     ``declared``, else the layer), with ``layer`` the refusing layer and ``port`` its port the clashing type came into;
     an operator's problem inside its inner net at that layer (``exc.inner``). ``detail``: without the layer."""
     sources, edges = port_sources(problem, cls, roots, path, current)
-    said = (head, *(exc.parts or (str(exc),)), *sources)  # (an inner net's advice kept as advice)
+    origins = {p: (cls.origin.get(roots[(path, p)]), t) for p, t in current.items()}
+    hint = found_dtype_hint(problem.leaves, path, origins, exc.expected, exc.found)  # indices into an operator
+    said = (head, *(exc.parts or (str(exc),)), *sources, *([f". {hint}"] if hint else []))  # (advice kept as advice)
     option, at = exc.option, (*path, *exc.inner)
     detail = exc.problem if exc.inner and exc.problem is not None else str(exc)
     fault = {exc.port: current[exc.port]} if exc.port in current and not exc.inner else {}  # its own port named
-    fields = {"option": option, "detail": detail, "expected": exc.expected, "found": exc.found}
+    fields = {"option": option, "detail": detail, "expected": exc.expected, "found": exc.found, "hint": hint}
     kind = exc.kind or "shape"  # (an inner net's refusal of another kind keeps it)
     if edges:
         edge, port = edge_into(cls, roots, path, fault) or edge_into(cls, roots, path, current) or (edges[0], None)
@@ -376,7 +380,3 @@ def _layer_conflict(problem: Problem, cls: _Classes, roots: _Roots, path: tuple,
         port, graph, source = declared[0]
         return Diagnostic.of(kind, *said, layer=path, port=port, graph=graph, declared=source, **fields)
     return Diagnostic.of(kind, *said, layer=path, port=exc.port, **fields)
-
-
-def _ports(layer: Layer) -> Iterable[str]:
-    return (*layer.input_ports, *layer.output_ports)

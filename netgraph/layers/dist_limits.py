@@ -10,7 +10,7 @@ deviations, exponential noise up to 30 and the Gamma tails below) by its ``DRAW_
 for the dtype's range: ``draw_limit``: 1e304 in float64, 65504 in float16). That holds for the samplers that work in
 log space too (generalized Gamma, InverseGamma, LogGamma): a parameter set whose draws would pass the dtype's range
 is refused, as for Weibull, never clamped silently. Constant parameters are checked when the distribution is built,
-before any dtype: in float32.
+before any dtype: in float32; and in float16 when a layer draws in it (``unfit_dtypes``).
 
 >>> float(gamma_upper(torch.tensor(1.0, dtype=torch.float64)))   # 1 + 8 + 30
 39.0
@@ -28,7 +28,7 @@ import torch
 
 __all__ = ["PARAM_MAX", "FLOAT_MAX", "FLOAT64_PARAM_MAX", "FLOAT64_DRAW_MAX", "range_dtype", "param_max", "draw_limit",
            "COUNT_MAX", "Z_MAX", "E_MAX", "gamma_upper", "log_gamma_lower", "exp_bound", "overflow_problems",
-           "named_overflow_problems", "integer_limit", "first_unheld_integer", "largest"]
+           "named_overflow_problems", "unfit_dtypes", "integer_limit", "first_unheld_integer", "largest"]
 
 PARAM_MAX = 1e38  #: any parameter: within float32's range with room for arithmetic on it
 FLOAT_MAX = float(torch.finfo(torch.float32).max)  #: continuous draws stay finite in float32
@@ -172,6 +172,19 @@ def named_overflow_problems(dist: Any, values: Sequence[Any], names: Sequence[st
                    f"below {limit:.3g}")]
 
 
+
+
+def unfit_dtypes(dist: Any) -> dict[torch.dtype, tuple[str | None, str]]:
+    """The dtypes narrower than float64 whose range the draws from ``dist``'s constant parameters would pass (made,
+    they fit float32's: float16's), each with its first problem (``named_overflow_problems``); none, at one check,
+    where they fit float16's, the narrowest."""
+    unfit = {}
+    for dtype in (torch.float16, torch.bfloat16, torch.float32):
+        problems = named_overflow_problems(dist, dist.params, dtype=dtype)
+        if not problems:
+            break  # a wider dtype's range holds them too
+        unfit[dtype] = problems[0]
+    return unfit
 
 
 def integer_limit(dtype: torch.dtype) -> float:
