@@ -34,8 +34,9 @@ import torch
 from netgraph.layers.dist_base import full, log_standard_gamma, noise, tensors
 from netgraph.layers.dist_constraints import POSITIVE, REAL
 from netgraph.layers.bad_index import Piece, piece
-from netgraph.layers.dist_tensors import promoted, tiny_of
+from netgraph.layers.dist_tensors import promoted
 from netgraph.layers.dist_vector import VectorDistribution
+from netgraph.layers.log_space_draws import LogSpaceDraws
 
 __all__ = ["MultinormalDistribution", "MultinormalCholeskyDistribution", "MultinormalDiagonalDistribution",
            "DirichletDistribution", "SYMMETRY_TOLERANCE"]
@@ -202,10 +203,12 @@ def _show(matrices: torch.Tensor, bad: torch.Tensor) -> str:
     return repr([[float(f"{v:.4g}") for v in row] for row in rows]) if first.dim() == 2 else repr(rows)
 
 
-class DirichletDistribution(VectorDistribution):
+class DirichletDistribution(LogSpaceDraws, VectorDistribution):
     """DirichletDistribution(α): probability vectors (k,) with concentrations α (k,) > 0 (the whole vector, as torch's).
 
-    Implicit reparameterization through log-space Gamma draws: finite draws and gradients down to α = 0.01.
+    Implicit reparameterization through log-space Gamma draws: finite draws and gradients down to α = 0.01. Draws
+    are computed in log space (``LogSpaceDraws``): a coordinate below the dtype's smallest normal number is raised to
+    it, as torch does, and a log-density taken with the draw comes from its exact log.
     """
 
     PARAMS = ("alpha",)
@@ -214,15 +217,14 @@ class DirichletDistribution(VectorDistribution):
     PARAM_EVENT_RANKS = {"alpha": 1}
     ESTIMATORS = ("implicit", "score_function")
 
-    def rsample(self, params: Sequence[Any], shape: tuple) -> torch.Tensor:
+    def rsample_log(self, params: Sequence[Any], shape: tuple) -> torch.Tensor:
         (alpha,) = params
-        return torch.softmax(log_standard_gamma(full(alpha, (*shape, alpha.shape[-1]), params)), -1)
+        return torch.log_softmax(log_standard_gamma(full(alpha, (*shape, alpha.shape[-1]), params)), -1)
 
-    def _log_prob(self, x: torch.Tensor, params: Sequence[Any]) -> torch.Tensor:
-        """The log-density of each probability vector x (..., k): one number per event."""
-        (alpha,) = tensors(params, x)
+    def _log_prob_log(self, log_x: torch.Tensor, params: Sequence[Any]) -> torch.Tensor:
+        """The log-density of each probability vector whose log is log_x (..., k): one number per event."""
+        (alpha,) = tensors(params, log_x)
         norm = torch.lgamma(alpha.sum(-1)) - torch.lgamma(alpha).sum(-1)
-        log_x = x.clamp(min=tiny_of(x)).log()  # a coordinate that underflowed to 0: finite
         return ((alpha - 1) * log_x).sum(-1) + norm
 
     def _mean(self, alpha: torch.Tensor) -> torch.Tensor:
