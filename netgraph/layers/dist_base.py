@@ -340,12 +340,15 @@ class Distribution:
         """``params``, an argument list the constructor takes, completed with the defaults (none: this distribution's
         own parameters); OptionError for another count (once a KeyError or ValueError) or a slot left without one."""
         arities = [a for a in self.ARITIES or (len(self.PARAMS),) if a]
+        if self.ONE_LIST and len(params) == 1 and isinstance(params[0], (list, tuple)):
+            params = tuple(params[0])  # the constructor's form: UniformDistribution([min, max])
         if params and len(params) not in arities:
             raise OptionError(f"{self!r}.{method} takes {counted_either(arities, 'parameter value')} "
                               f"({', '.join(self._described(self.PARAMS[:max(arities)]))}, in Wolfram's order, "
                               f"as {type(self).__name__}(...) takes them), found {len(params)}",
                               kind="layer-argument", expected=arities, found=len(params))
-        given = params or self.params
+        given = [as_param(type(self).__name__, n, v) if isinstance(v, (list, tuple)) else v  # kept as constructed
+                 for n, v in zip(self.PARAMS, params)] or self.params
         params = tuple(given) + tuple(self.DEFAULTS[n] for n in self.PARAMS[len(given):])
         if any(isinstance(p, str) for p in params):
             raise OptionError(f"{self!r} has slot parameters; pass their values: .{method}(value, ...)",
