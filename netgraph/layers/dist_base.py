@@ -26,7 +26,7 @@ from netgraph.core.registry import Registry
 from netgraph.core.wording import counted_either
 from netgraph.layers.bad_index import Where, bad_text, first_bad_at, located_error, piece_text
 from netgraph.layers.dist_constraints import REAL, Constraint, raise_constant_problems, read_extremes, unbroadcastable
-from netgraph.layers.dist_params import Param, as_param, plain_param, same_param, slot_name, whole
+from netgraph.layers.dist_params import Param, as_constructed, as_param, plain_param, same_param, slot_name, whole
 from netgraph.layers.dist_order import Ordered, in_order_by_extremes, order_facts, order_problem
 from netgraph.layers.dist_limits import FLOAT_MAX, named_overflow_problems, overflow_problems, param_max, range_dtype
 from netgraph.layers.dist_tensors import (full, is_tensor, log_or_tiny, log_standard_gamma, noise, safe_exp,  # noqa: F401
@@ -340,15 +340,13 @@ class Distribution:
         """``params``, an argument list the constructor takes, completed with the defaults (none: this distribution's
         own parameters); OptionError for another count (once a KeyError or ValueError) or a slot left without one."""
         arities = [a for a in self.ARITIES or (len(self.PARAMS),) if a]
-        if self.ONE_LIST and len(params) == 1 and isinstance(params[0], (list, tuple)):
-            params = tuple(params[0])  # the constructor's form: UniformDistribution([min, max])
+        params = as_constructed(self, params)
         if params and len(params) not in arities:
             raise OptionError(f"{self!r}.{method} takes {counted_either(arities, 'parameter value')} "
                               f"({', '.join(self._described(self.PARAMS[:max(arities)]))}, in Wolfram's order, "
                               f"as {type(self).__name__}(...) takes them), found {len(params)}",
                               kind="layer-argument", expected=arities, found=len(params))
-        given = [as_param(type(self).__name__, n, v) if isinstance(v, (list, tuple)) else v  # kept as constructed
-                 for n, v in zip(self.PARAMS, params)] or self.params
+        given = params or self.params
         params = tuple(given) + tuple(self.DEFAULTS[n] for n in self.PARAMS[len(given):])
         if any(isinstance(p, str) for p in params):
             raise OptionError(f"{self!r} has slot parameters; pass their values: .{method}(value, ...)",
