@@ -33,6 +33,7 @@ import torch
 
 from netgraph.layers.dist_base import full, log_standard_gamma, noise, tensors
 from netgraph.layers.dist_constraints import POSITIVE, REAL
+from netgraph.layers.dist_limits import Z_MAX
 from netgraph.layers.bad_index import Piece, piece
 from netgraph.layers.dist_tensors import promoted
 from netgraph.layers.dist_vector import ValueProblem, VectorDistribution
@@ -107,6 +108,15 @@ class _Multinormal(VectorDistribution):
         cov = self._covariance(mu, second)
         return cov.diagonal(dim1=-2, dim2=-1).expand(torch.broadcast_shapes(mu.shape, cov.shape[:-1]))
 
+    def _draw_bound(self, mu: torch.Tensor, second: torch.Tensor) -> torch.Tensor:
+        """|μ| + 8 standard deviations per coordinate: the largest |draw|, as a Normal's."""
+        return mu.abs() + Z_MAX * self.coordinate_variances(second).sqrt()
+
+    @staticmethod
+    def coordinate_variances(second: torch.Tensor) -> torch.Tensor:
+        """Each coordinate's variance (..., k), the covariance's diagonal, from the second parameter."""
+        return second.diagonal(dim1=-2, dim2=-1)
+
     def _second_rank(self) -> int:
         return self.PARAM_EVENT_RANKS[self.PARAMS[1]]
 
@@ -169,6 +179,10 @@ class MultinormalCholeskyDistribution(_Multinormal):
     def scale(params: Sequence[torch.Tensor]) -> torch.Tensor:
         return params[1].tril()
 
+    @staticmethod
+    def coordinate_variances(second: torch.Tensor) -> torch.Tensor:
+        return second.tril().square().sum(-1)  # the diagonal of L·Lᵀ
+
     def value_problems(self, values: Mapping[str, torch.Tensor]) -> list[ValueProblem]:
         l_factor = values.get("L")
         if l_factor is None:
@@ -189,9 +203,15 @@ class MultinormalDiagonalDistribution(_Multinormal):
     ROLES = {"mu": "mean vector", "sigma": "standard deviations"}
     PARAM_EVENT_RANKS = {"mu": 1, "sigma": 1}
 
+    BOUND_SLOPES = {"mu": 0, "sigma": 1}
+
     @staticmethod
     def scale(params: Sequence[torch.Tensor]) -> torch.Tensor:
         return params[1]
+
+    @staticmethod
+    def coordinate_variances(second: torch.Tensor) -> torch.Tensor:
+        return second.square()
 
 
 def _problem(dist: VectorDistribution, values: Mapping[str, torch.Tensor], name: str, bad: torch.Tensor,

@@ -139,9 +139,6 @@ class VectorDistribution(Distribution, register=False):
         slot = self._slot_of(name)
         return f" at port {slot!r}" if slot else ""
 
-    def _draw_bound(self, *params: torch.Tensor) -> torch.Tensor | None:
-        return None  # each parameter is bounded by PARAM_MAX; the draws of these families stay within float32
-
 
 def _event_text(rank: int) -> str:
     return {1: "a vector (a list of k numbers)", 2: "a k×k matrix"}.get(rank, f"an array ending in {rank} dims of size k")
