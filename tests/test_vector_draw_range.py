@@ -38,3 +38,14 @@ def test_slot_values_whose_draws_pass_float32s_range_are_a_data_error():
     with pytest.raises(DataError, match=r"mu \(mean vector\) = 0, L \(Cholesky factor of the covariance\) = 4e\+37 "
                                         r"give draws up to about 4\.5\de\+38"):
         chol(mu=torch.zeros(3, 2), L=factors)
+
+
+def test_a_mean_with_more_sample_dims_than_the_factor_is_lined_up_as_the_layer_lines_it_up():
+    """Each example's 5 draws share its factor: the bound of mu (B, 5, k) beside L (B, k, k) broadcast wrongly."""
+    layer = RandomArrayLayer(MultinormalCholeskyDistribution("#mu", "#L"), output=(5, 2))
+    net = NetGraph([layer], [], mu=(5, 2), L=(2, 2)).compile()
+    factors = torch.eye(2).repeat(2, 1, 1)
+    assert net(mu=torch.zeros(2, 5, 2), L=factors).shape == (2, 5, 2)
+    factors[1, 0, 0] = 1e38
+    with pytest.raises(DataError, match=r"L \(Cholesky factor of the covariance\) = 1e\+38 give draws up to about 8e"):
+        net(mu=torch.zeros(2, 5, 2), L=factors)

@@ -103,6 +103,15 @@ def _bounds_draws(dist: Any) -> bool:
     return owner is not None and owner.__qualname__ != "Distribution"
 
 
+def _sample_aligned(dist: Any, values: list[torch.Tensor]) -> list[torch.Tensor]:
+    """A vector distribution's parameters (a port's data as given) with their sample dims lined up as RandomArrayLayer
+    lines them up: size-1 dims inserted after the first (the batch) where a batched one has fewer."""
+    ranks = getattr(dist, "PARAM_EVENT_RANKS", {})
+    sample = [v.dim() - ranks.get(n, 0) for n, v in zip(dist.PARAMS, values)]
+    most = max(sample, default=0)
+    return [v[(slice(None),) + (None,) * (most - r)] if 0 < r < most else v for v, r in zip(values, sample)]
+
+
 def _per_coordinate(dist: Any, values: list[torch.Tensor]) -> list[torch.Tensor]:
     """The parameters lined up with a bound of each draw coordinate: a vector distribution's k×k matrix parameter by
     its diagonal (the entry of each coordinate's own row), the rest as they are."""
@@ -162,7 +171,7 @@ def named_overflow_problems(dist: Any, values: Sequence[Any], names: Sequence[st
     if (problems or any(isinstance(v, str) for v in values) or not _bounds_draws(dist)
             or _corner_within(dist, values, extremes, limit)):
         return problems
-    full = _as64(values)
+    full = _sample_aligned(dist, _as64(values))
     bound = dist._draw_bound(*full)
     if bound is None:
         return []

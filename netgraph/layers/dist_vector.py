@@ -106,9 +106,8 @@ class VectorDistribution(Distribution, register=False):
         return problems[0] if len(problems) == 1 else "; ".join(map(piece_text, problems)) or None
 
     def relation_facts(self, params: Sequence[Any]) -> dict[str, Any]:
-        problems = self.joint_problems(params)
-        return {"option": problems[0].option, "expected": problems[0].expected, "found": problems[0].found} \
-            if problems else {}
+        problem = next(iter(self.joint_problems(params)), None)
+        return {} if problem is None else {"option": problem.option, "expected": problem.expected, "found": problem.found}
 
     def joint_problems(self, params: Sequence[Any]) -> list[ValueProblem]:
         """A parameter whose event dims differ, else event sizes that disagree, else ``value_problems``."""
