@@ -107,7 +107,8 @@ class VectorDistribution(Distribution, register=False):
 
     def relation_facts(self, params: Sequence[Any]) -> dict[str, Any]:
         problem = next(iter(self.joint_problems(params)), None)
-        return {} if problem is None else {"option": problem.option, "expected": problem.expected, "found": problem.found}
+        return {} if problem is None else {"option": problem.option, "expected": problem.expected,
+                                           "found": problem.found}
 
     def joint_problems(self, params: Sequence[Any]) -> list[ValueProblem]:
         """A parameter whose event dims differ, else event sizes that disagree, else ``value_problems``."""
