@@ -55,3 +55,49 @@ def test_a_constant_parameter_beyond_float16_is_refused_in_a_float16_module():
                                         r"values beyond float16's range \(inf\); keep draws below 6.55e\+04"):
         module(x=torch.zeros(4, dtype=torch.float16))
     assert bool(torch.isfinite(module.float()(x=torch.zeros(4))).all())
+
+
+def _constant_net(dist) -> NetGraph:
+    return NetGraph({"draw": RandomArrayLayer(dist, output=50)}, [])
+
+
+@pytest.mark.parametrize("dist, option, words", [
+    (D.NormalDistribution(0.0, 1e5), "sigma", r"sigma \(standard deviation\) must lie within ±65504 \(draws overflow "
+                                              r"float16 beyond\), found 100000\.0"),
+    (D.NormalDistribution(1e5, 1.0), "mu", r"mu \(mean\) must lie within ±65504"),
+    (D.UniformDistribution([0.0, 1e6]), "max", r"max must lie within ±65504"),
+    (D.ExponentialDistribution(1e-4), None, r"lam \(rate λ\) = 0\.0001 give draws up to about 3e\+05, values beyond "
+                                            r"float16's range \(inf\); keep draws below 6\.55e\+04")])
+@pytest.mark.parametrize("checks", [None, True, "auto", False])
+def test_constants_whose_draws_overflow_float16_are_refused_there_not_drawn_as_inf(dist, option, words, checks):
+    """Constant parameters were checked against float32's range only: a float16 module drew inf (a draw written into
+    the forward, or the layer's own without a slot to check) where a slot's values would be refused."""
+    module = _constant_net(dist).compile(**({} if checks is None else {"checks": checks}))
+    with pytest.raises(DataError, match=r"layer 'draw' \(RandomArrayLayer with .*\): \w+Distribution parameters? "
+                                        + words) as info:
+        module.half()()
+    assert "float32 or float64 (module.float())" in str(info.value)
+    diagnostic = info.value.diagnostics[0]
+    assert (diagnostic.kind, diagnostic.layer) == ("parameter-value", ("draw",))
+    assert diagnostic.option == option
+    for dtype in (torch.float32, torch.bfloat16, torch.float64):  # their ranges hold these draws
+        torch.manual_seed(0)
+        draws = module.to(dtype)()
+        assert draws.dtype == dtype and bool(torch.isfinite(draws).all())
+
+
+@pytest.mark.parametrize("checks", [None, True, False])
+def test_a_constant_beside_a_slot_is_refused_in_float16_whatever_the_checks(checks):
+    module = drawing(D.NormalDistribution("#x", 1e5)) if checks is True else \
+        NetGraph({"draw": RandomArrayLayer(D.NormalDistribution("#x", 1e5))}, [], x=()).compile(
+            **({} if checks is None else {"checks": checks}))
+    with pytest.raises(DataError, match=r"layer 'draw'.*sigma \(standard deviation\) (= 100000 give draws up to about "
+                                        r"8e\+05, values beyond float16's range|must lie within ±65504 \(draws overflow "
+                                        r"float16 beyond\), found 100000\.0)"):
+        module.half()(x=torch.zeros(4, dtype=torch.float16))
+
+
+def test_constants_within_float16_draw_there():
+    torch.manual_seed(0)
+    draws = _constant_net(D.NormalDistribution(0.0, 1000.0)).compile().half()()
+    assert draws.dtype == torch.float16 and bool(torch.isfinite(draws).all()) and float(draws.abs().max()) > 100

@@ -57,11 +57,11 @@ def test_errors_about_a_layer_alone_name_the_layer_not_a_net_around_it():
     layer = net_initialize(LinearLayer(3, input=2), seed=0)
     with pytest.raises(WiringError) as info:
         net_extract(layer, "Weigths")
-    assert str(info.value).startswith("LinearLayer has no array 'Weigths' (did you mean 'Weights'?)")
+    assert str(info.value).startswith("net_extract: LinearLayer has no array 'Weigths' (did you mean 'Weights'?)")
     assert info.value.diagnostics[0].layer == ()
     with pytest.raises(OptionError) as info:
         net_replace_part(layer, {"Weights": torch.zeros(2, 3)})
-    assert "layer 1" not in str(info.value) and "LinearLayer array 'Weights': expected shape (3, 2)" in str(info.value)
+    assert str(info.value).startswith("net_replace_part: LinearLayer array 'Weights': expected shape (3, 2)")
     assert info.value.diagnostics[0].layer == () and info.value.diagnostics[0].expected == (3, 2)
 
 
@@ -70,11 +70,13 @@ def test_a_layer_path_into_a_layer_alone_names_the_layer(spec):
     """net_extract(layer, 1) said "no layer at 'LinearLayer/1': layer 'LinearLayer' (LinearLayer) is not a graph":
     the path into the one-layer net that carries the edit, which the caller never wrote."""
     layer = net_initialize(LinearLayer(3, input=2), seed=0)
-    for edit in (lambda: net_extract(layer, spec), lambda: net_replace_part(layer, {spec: torch.zeros(3, 2)})):
+    for function, edit in (("net_extract", lambda: net_extract(layer, spec)),
+                           ("net_replace_part", lambda: net_replace_part(layer, {spec: torch.zeros(3, 2)}))):
         with pytest.raises(WiringError) as info:
             edit()
-        assert str(info.value).startswith(f"LinearLayer is a layer, not a net: it holds no layers, so {spec!r} names "
-                                          f"nothing in it; name one of its arrays, 'Weights' or 'Biases'")
+        assert str(info.value).startswith(f"{function}: LinearLayer is a layer, not a net: it holds no layers, so "
+                                          f"{spec!r} names nothing in it; name one of its arrays, 'Weights' or "
+                                          f"'Biases'")
         d = info.value.diagnostics[0]
         assert (d.kind, d.layer, d.found) == ("layer-path", (), spec)
 
@@ -84,6 +86,6 @@ def test_a_path_into_an_operator_alone_names_the_operator(spec, first):
     mapped = NetMapOperator(LinearLayer(2, input=3))
     with pytest.raises(WiringError) as info:
         net_extract(mapped, spec)
-    assert str(info.value).startswith(f"a path into NetMapOperator names its inner net first, one of ['net'], not "
-                                      f"{first}")
+    assert str(info.value).startswith(f"net_extract: a path into NetMapOperator names its inner net first, one of "
+                                      f"['net'], not {first}")
     assert (info.value.diagnostics[0].layer, info.value.diagnostics[0].found) == ((), spec[0] if spec != 1 else 1)

@@ -203,7 +203,7 @@ def test_cutting_layers_away_keeps_the_decoder_of_an_output_still_given():
 
 def test_a_missing_layer_inside_a_nested_graph_is_named_as_a_layer_not_an_array():
     net = NetChain({"enc": NetChain({"l1": LinearLayer(8), "act": "Ramp"}), "head": LinearLayer(2)}, input=4)
-    for lead, attempt in (("", lambda: net_extract(net, ("enc", "nope"))),
+    for lead, attempt in (("net_extract: ", lambda: net_extract(net, ("enc", "nope"))),
                           ("net_replace_part: ", lambda: net_replace_part(net, {("enc", "nope"): LinearLayer(8)}))):
         with pytest.raises(WiringError, match=rf"^{lead}there is no layer 'nope' in layer 'enc'; its layers are "
                                               r"\['l1', 'act'\]"):

@@ -1,10 +1,13 @@
 """A surgery error names the public function the user called, once, wherever the work it does is shared."""
 
 import pytest
+import torch
 
 from netgraph import (ClassEncoder, EmbeddingLayer, LinearLayer, NetChain, NetGraph, NetMapOperator, NetPort,
-                      ReshapeLayer, net_delete, net_drop, net_initialize, net_replace, net_replace_part)
-from netgraph.core.errors import ShapeError, WiringError
+                      ReshapeLayer, net_delete, net_drop, net_extract, net_initialize, net_rename, net_replace,
+                      net_replace_part, net_take)
+from netgraph.core.errors import OptionError, ShapeError, WiringError
+from netgraph.core.shared import NetSharedArray
 
 
 def _mapped() -> NetGraph:
@@ -92,3 +95,69 @@ def test_a_part_the_net_lacks_names_net_replace_part_once(change, kind, words):
     message = str(info.value)
     assert message.startswith("net_replace_part: ") and message.count("net_replace_part") == 1, message
     assert words in message and info.value.diagnostics[0].kind == kind
+
+
+_LOOKUPS = {"net_extract": net_extract, "net_drop": net_drop, "net_delete": net_delete, "net_take": net_take,
+            "net_rename": lambda net, spec: net_rename(net, {spec: "new"})}
+
+
+@pytest.mark.parametrize("function", sorted(_LOOKUPS))
+@pytest.mark.parametrize("spec, kind, words", [
+    ("zz", "unknown-layer", "there is no layer"), (9, "unknown-layer", "there is no layer 9 in the net"),
+    (("lin", "zz"), "layer-path", "no layer at 'lin/zz'"), (2.5, "layer-path", "found 2.5"),
+    (("map", "net", "nope"), None, "inside layer 3 'map' (NetMapOperator), inner net 'net': ")])
+def test_a_part_the_net_lacks_names_the_function_once(function, spec, kind, words):
+    """net_extract, net_drop, net_delete, net_take and net_rename looked parts up with no function named, unlike
+    net_replace_part (net_take names an operator's inner net itself: an operator is one layer to it)."""
+    net = NetChain({"lin": LinearLayer(4), "t": "Tanh", "map": NetMapOperator(NetChain({"lin": LinearLayer(3)}))},
+                   input=(5, 4))
+    if function == "net_extract" and spec == ("lin", "zz"):
+        kind, words = "unknown-array", "layer 1 'lin' (LinearLayer) has no array 'zz'"
+    if function == "net_take" and kind is None:
+        kind, words = "layer-path", "('map', 'net', 'nope') goes into layer 3 'map'"
+    with pytest.raises(WiringError) as info:
+        _LOOKUPS[function](net, spec)
+    message = str(info.value)
+    assert message.startswith(f"{function}: ") and message.count(f"{function}: ") == 1, message
+    assert words in message and info.value.diagnostics[0].kind == (kind or "unknown-layer")
+    assert info.value.diagnostics[0].message.startswith(f"{function}: ")
+
+
+@pytest.mark.parametrize("function, edit", [
+    ("net_extract", lambda: net_extract(LinearLayer(3, input=2), "Wts")),
+    ("net_extract", lambda: net_extract(_GRAPH, NetSharedArray("w"))),
+    ("net_take", lambda: net_take(_GRAPH, NetPort("a", "Nope"))),
+    ("net_take", lambda: net_take(_GRAPH, "b", start="zz")),
+    ("net_rename", lambda: net_rename(_GRAPH, {"a": "b"}))])
+def test_other_lookups_name_the_function_once(function, edit):
+    with pytest.raises(WiringError) as info:
+        edit()
+    message = str(info.value)
+    assert message.startswith(f"{function}: ") and message.count(f"{function}: ") == 1, message
+
+
+@pytest.mark.parametrize("function, edit", [
+    ("net_drop", lambda net: net_drop(net, "b")), ("net_delete", lambda net: net_delete(net, "b")),
+    ("net_replace", lambda net: net_replace(net, {ReshapeLayer: None}))])
+def test_a_layer_that_cannot_be_bridged_names_the_function_called(function, edit):
+    net = NetGraph({"a": LinearLayer(3), "b": ReshapeLayer((3, 1)), "c": LinearLayer(5)}, [("a", "b", "c")], Input=4)
+    with pytest.raises(ShapeError) as info:
+        edit(net)
+    assert str(info.value).startswith(f"{function}: cannot drop layer 2 'b'"), str(info.value)
+    assert info.value.kind == "drop-mismatch"
+
+
+def test_a_net_index_names_no_function():
+    """``net[key]`` extracts, but the user called no net_extract."""
+    with pytest.raises(WiringError) as info:
+        _GRAPH["a", "Wts"]
+    assert "net_extract" not in str(info.value) and info.value.kind == "unknown-array"
+
+
+def test_an_array_of_the_wrong_shape_names_net_replace_part():
+    """Its refusal named no function, unlike net_replace_part's other refusals of a value."""
+    with pytest.raises(OptionError) as info:
+        net_replace_part(_GRAPH, {("a", "Weights"): torch.zeros(2, 2)})
+    assert str(info.value).startswith("net_replace_part: layer 1 'a' (LinearLayer) array 'Weights': expected shape "
+                                      "(3, 4), found (2, 2)"), str(info.value)
+    assert info.value.diagnostics[0].kind == "array-shape"

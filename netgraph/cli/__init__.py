@@ -20,6 +20,7 @@ from netgraph.cli.terminate import TERMINATED_STATUS, Terminated
 from netgraph.core.errors import NetGraphError, OptionError
 from netgraph.core.files import REFERENCE_SCOPE
 from netgraph.core.limits import limits
+from netgraph.core.scoped_values import scoped
 
 __all__ = ["main", "entry", "build_parser", "EPIPE_STATUS", "INTERRUPTED_STATUS", "TERMINATED_STATUS", "ERRORS_FOLDER"]
 
@@ -44,14 +45,10 @@ def main(argv: list[str] | None = None, imported: Callable[[], None] | None = No
             raise OptionError(f"--base-dir {base_dir!r} is not a folder; give the folder that 'file:' "
                               f"references may also read from", option="base_dir", kind="unusable-folder",
                               expected="a folder", found=base_dir)
-        scope = REFERENCE_SCOPE.set(True if args.allow_outside else
-                                    Path(base_dir) if base_dir else None)
-        try:
-            with limits(**_limit_flags(args.limit)), warnings.catch_warnings():
-                warnings.showwarning = _noting(warnings.showwarning)
-                code = int(handler(args) or 0)
-        finally:
-            REFERENCE_SCOPE.reset(scope)
+        scope = True if args.allow_outside else Path(base_dir) if base_dir else None
+        with scoped(REFERENCE_SCOPE, scope), limits(**_limit_flags(args.limit)), warnings.catch_warnings():
+            warnings.showwarning = _noting(warnings.showwarning)
+            code = int(handler(args) or 0)
         sys.stdout.flush()  # a reader that has gone (| head) shows here, not at interpreter exit
         return code
     except BrokenPipeError:

@@ -255,7 +255,9 @@ def net_delete(net: NetGraph, layers: Any) -> NetGraph:
     In a chain the remaining layers close up and their shapes are inferred again; in a graph it is
     ``net_drop`` (an interior layer is bridged only when its neighbours' ports fit).
     """
-    return _deleted(net, layers, "net_delete")[0]
+    check_net(net, "net_delete")
+    with led_by("net_delete"):  # a layer the net lacks, one that cannot be bridged: the errors name the function
+        return _deleted(net, layers, "net_delete")[0]
 
 
 def _deleted(net: NetGraph, layers: Any, function: str) -> tuple[NetGraph, Moves]:
@@ -312,9 +314,9 @@ def net_replace(net: NetGraph, rules: Any) -> NetGraph:
         return net
     result, others = edit_operators(net, changes.items(), "net_replace",
                                     lambda inner, group: net_replace_part(inner, dict(group)))
-    with led_by("net_replace"):
+    with led_by("net_replace"):  # the rebuild, and deleting (a layer that cannot be bridged)
         result = prune_rules(result.replace_layers(dict(others))) if others else result
-    return _deleted(result, deleted, "net_replace")[0] if deleted else result
+        return _deleted(result, deleted, "net_replace")[0] if deleted else result
 
 
 _KEEP = object()

@@ -24,6 +24,7 @@ from netgraph.core.information import all_arrays
 from netgraph.core.layer import Layer
 from netgraph.core.port_paths import inner_net_first
 from netgraph.core.shared import NetSharedArray
+from netgraph.core.surgery_lead import led_by
 from netgraph.core.surgery_values import array_value
 
 __all__ = ["is_lone_layer", "alone", "as_net", "in_alone", "part_in_alone", "by_array_name", "replaced_layer",
@@ -107,7 +108,7 @@ def replaced_layer(layer: Layer, changes: Any, replace: Any) -> Layer:
             raise OptionError(f"net_replace_part of a layer replaces its arrays; {spec!r} is a port of "
                               f"{layer.type_name}: give the shape as the layer's option or to a net of it "
                               f"(NetGraph(layer, {spec}=...))", option=spec, kind="unknown-array", found=spec)
-    with as_layer_errors(layer):
+    with led_by("net_replace_part"), as_layer_errors(layer):
         net = alone(layer)
         for spec, value in changes.items():  # a NetSharedArray for one of its arrays: the advice names the layer
             if isinstance(value, NetSharedArray) and isinstance(spec, str) and spec in layer.settable_arrays:

@@ -17,7 +17,7 @@ from netgraph.core.errors import WiringError, did_you_mean, with_article
 from netgraph.core.graph import NetGraph
 from netgraph.core.layer_sequence import LayerIndexError, NetItemError
 from netgraph.core.rewiring import listed
-from netgraph.core.surgery import net_drop, net_extract, net_take
+from netgraph.core.surgery import extracted, net_drop, net_take
 from netgraph.core.integers import is_int, plain_int
 
 __all__ = ["net_item"]
@@ -32,7 +32,7 @@ def net_item(net: NetGraph, key: Any) -> Any:
     parts = key if isinstance(key, tuple) else (key,)
     if not parts:
         raise NetItemError(f"net[()] names no layer: give {_KEYS}", kind="net-index", layer=())
-    return net_extract(net, _names(net, parts))
+    return extracted(net, _names(net, parts))
 
 
 def _names(net: NetGraph, parts: tuple) -> tuple[str, ...]:

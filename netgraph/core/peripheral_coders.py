@@ -79,9 +79,15 @@ def _one_coder(port: str, coders: dict[tuple, Coder]) -> Coder:
 def without_coders(net: Any) -> Any:
     """``net`` without its encoders and decoders (Restricted ranges kept): a copy holding the same layers and types,
     since neither changes a port's type (an encoder's port declares the type it gave, as when it was given)."""
+    return _recoded(net, {port: coder for port, coder in net.coders.items() if isinstance(coder, Restricted)},
+                    {**stripped_coders(net), **_strippable(net)})
+
+
+def _recoded(net: Any, coders: dict[str, Coder], stripped: dict[str, Coder]) -> Any:
+    """A copy of graph ``net`` holding the same layers and types, with ``coders`` its own and ``stripped`` those
+    stripped from it (neither changes a port's type)."""
     copy = net._holding(net._layers, net._shared_users, net.__dict__.get("_ir"))
-    copy._coders = {port: coder for port, coder in net.coders.items() if isinstance(coder, Restricted)}
-    copy._stripped = {**stripped_coders(net), **_strippable(net)}
+    copy._coders, copy._stripped = coders, stripped
     return copy
 
 
@@ -131,10 +137,8 @@ def _given_back_to(net: Any, ports: set[str]) -> Any:
     """Stripped graph ``net`` holding its stripped coders at ``ports`` as its own again (``without_coders`` undone
     there)."""
     stripped = stripped_coders(net)
-    copy = net._holding(net._layers, net._shared_users, net.__dict__.get("_ir"))
-    copy._coders = {**net.coders, **{port: stripped[port] for port in ports if port in stripped}}
-    copy._stripped = {port: coder for port, coder in stripped.items() if port not in ports}
-    return copy
+    return _recoded(net, {**net.coders, **{port: stripped[port] for port in ports if port in stripped}},
+                    {port: coder for port, coder in stripped.items() if port not in ports})
 
 
 def given_back(net: Any, options: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, dict[str, Coder]]]:

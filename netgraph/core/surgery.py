@@ -83,12 +83,18 @@ def net_extract(net: NetGraph, spec: Any = "All") -> Any:
     """A layer, an array (``(layer, "Weights")``, None when uninitialised) or, for ``"All"``, every array by path.
     Of a layer alone, its array by name (``"Weights"``) or every array by name."""
     if is_lone_layer(net):  # Wolfram's NetExtract[layer, "Weights"]
-        with as_layer_errors(net):
+        with led_by("net_extract"), as_layer_errors(net):
             found = net_extract(alone(net), part_in_alone(net, spec))
         return by_array_name(found, net) if isinstance(spec, str) and spec == "All" else found
     check_net(net, "net_extract")
     if isinstance(spec, str) and spec == "All":
         return all_arrays(net)
+    with led_by("net_extract"):  # a part the net lacks, a spec naming none: the lookups' errors name no function
+        return extracted(net, spec)
+
+
+def extracted(net: NetGraph, spec: Any) -> Any:
+    """``net_extract`` of a part of ``net`` (not "All"), its errors not led by the function's name (``net[key]``)."""
     if isinstance(spec, NetSharedArray):
         return _shared_value(net, spec.name)
     inside = into_operator(net, spec)
@@ -142,24 +148,24 @@ def net_replace_part(net: NetGraph, changes: Mapping[Any, Any]) -> NetGraph:
     layers: dict[tuple, Layer] = {}
     ports: dict[str, Any] = {}
     given: dict[tuple, tuple] = {}  # each part (a layer, an array, a shared array) -> (the key naming it, its value)
-    for spec, value in items:
-        with led_by("net_replace_part"):  # a part the net lacks: the lookups' errors name no function
+    with led_by("net_replace_part"):  # a part the net lacks, a value that does not fit: named by the function
+        for spec, value in items:
             change, path, array = _replaced_part(net, spec, value)
-        if change is not None:
-            ports.update([change])
-            continue
-        shared = None if array is None else net.layer_at(path).shared.get(array)
-        given_once(given, (shared,) if shared else (path, array), spec, value, array is not None)
-        if array is None:
-            layers[path] = value
-            continue
-        new = array_value(net, path, array, value, spec.name if isinstance(spec, NetSharedArray) else None)
-        _check_fit(net, path, array, new)
-        users: dict[tuple, dict[str, torch.Tensor]] = {}  # every user of a shared array (an operator: all at once)
-        for user, name in shared_users(net)[shared] if shared else [(path, array)]:
-            users.setdefault(user, {})[name] = new
-        for user, arrays in users.items():
-            layers[user] = layers.get(user, net.layer_at(user)).with_arrays(arrays)
+            if change is not None:
+                ports.update([change])
+                continue
+            shared = None if array is None else net.layer_at(path).shared.get(array)
+            given_once(given, (shared,) if shared else (path, array), spec, value, array is not None)
+            if array is None:
+                layers[path] = value
+                continue
+            new = array_value(net, path, array, value, spec.name if isinstance(spec, NetSharedArray) else None)
+            _check_fit(net, path, array, new)
+            users: dict[tuple, dict[str, torch.Tensor]] = {}  # every user of a shared array (an operator: all too)
+            for user, name in shared_users(net)[shared] if shared else [(path, array)]:
+                users.setdefault(user, {})[name] = new
+            for user, arrays in users.items():
+                layers[user] = layers.get(user, net.layer_at(user)).with_arrays(arrays)
     declared = {**net.port_shape_options(), **ports}
     if ports and layers:  # {layer: new, "Output": n} (Wolfram's way to change both): the old port types go first
         net = with_port_options(net, {p: t for p, t in net.port_shape_options().items() if p not in ports})
@@ -255,7 +261,8 @@ def net_rename(net: NetGraph, rename: Any, level: Any = 1) -> NetGraph:
         raise OptionError(f"net_rename takes a dict {{old name, path or NetPort: new name}} or a function of a "
                           f"layer's name, found {type(rename).__name__}", option="rename", kind=VALUE_KIND)
     layers, ports = split_port_renames(net, rename)
-    renamed = _rename(net, layers, ())[0] if layers else net
+    with led_by("net_rename"):  # a layer the net lacks, a name clash: the errors name the function
+        renamed = _rename(net, layers, ())[0] if layers else net
     return rename_ports(renamed, ports) if ports else renamed
 
 
@@ -312,7 +319,9 @@ def net_drop(net: NetGraph, layers: Any) -> NetGraph:
     same type; otherwise a ShapeError names the layer and both types (never a silent rewiring). Dropped
     heads leave their consumers' ports as graph inputs, dropped tails their producers' outputs as graph outputs.
     """
-    return _dropped(net, layers)[0]
+    check_net(net, "net_drop")
+    with led_by("net_drop"):  # a layer the net lacks, one that cannot be bridged: the errors name the function
+        return _dropped(net, layers)[0]
 
 
 def _dropped(net: NetGraph, layers: Any) -> tuple[NetGraph, Moves]:

@@ -1,4 +1,5 @@
-"""``net_take`` (Wolfram's NetTake on a graph): the subgraph that computes the named outputs, and only them.
+"""``net_take`` (Wolfram's NetTake on a graph): the subgraph that computes the named outputs, and only them. Its
+errors begin with the function's name (``led_by``: ``taken``'s own do not name it, as net_delete takes outputs too).
 
 >>> from netgraph import NetGraph, NetPort, LinearLayer
 >>> g = NetGraph({"a": LinearLayer(3), "b": LinearLayer(2)}, [(NetPort("Input"), "a", NetPort("A")), ("a", "b")],
@@ -23,6 +24,7 @@ from netgraph.core.operator_surgery import into_operator
 from netgraph.core.output_names import kept_output_names
 from netgraph.core.port_paths import resolve
 from netgraph.core.ports import NetPort
+from netgraph.core.surgery_lead import led_by
 from netgraph.core.rewiring import (EMPTY_KIND, check_net, layer_graph, layer_path, listed, no_layer_or_port,
                                     subgraph, with_output_options)
 
@@ -39,12 +41,13 @@ def net_take(net: NetGraph, outputs: Any, start: Any = None) -> NetGraph:
     layer's port (an output: the layers after that value; an input: that layer on), or a list of those; only the
     layers between it and the outputs are kept (and the source layers they read), and what they took from layers
     before it becomes graph inputs, one per value, named after the layer that gave it (as Wolfram names them)."""
-    return taken(net, outputs, start)[0]
+    check_net(net, "net_take")
+    with led_by("net_take"):  # a part the net lacks, the rebuild's errors: named by the function
+        return taken(net, outputs, start)[0]
 
 
 def taken(net: NetGraph, outputs: Any, start: Any = None) -> tuple[NetGraph, Moves]:
     """``net_take``, and where the layers went."""
-    check_net(net, "net_take")
     specs = outputs if isinstance(outputs, list) else [outputs]
     nested: dict[str, list[NetPort]] = {}
     wanted: set[tuple[str, str]] = set()  # (layer, port): the values the result gives
@@ -84,7 +87,7 @@ def _after_start(net: NetGraph, g: nx.DiGraph, keep: set[str], targets: set[str]
     reached = firsts.union(*(nx.descendants(g, layer) for layer in firsts))
     missing = [name for name in net.layers if name in targets and name not in reached]
     if missing:
-        raise WiringError(f"net_take: start= {start!r} does not reach {missing[0]!r}: nothing between them to take "
+        raise WiringError(f"start= {start!r} does not reach {missing[0]!r}: nothing between them to take "
                           f"(the start reaches layers {listed([n for n in net.layers if n in reached])})",
                           kind=EMPTY_KIND, layer=(missing[0],))
     kept = keep & reached
@@ -98,7 +101,7 @@ def _start_layers(net: NetGraph, spec: Any) -> set[str]:
             and spec not in net.layers:
         name = spec.port if isinstance(spec, NetPort) else spec
         if name not in net.input_ports:
-            raise WiringError(f"net_take: start= {spec!r} is no graph input{did_you_mean(name, net.input_ports)}; the "
+            raise WiringError(f"start= {spec!r} is no graph input{did_you_mean(name, net.input_ports)}; the "
                               f"inputs are {list(net.input_ports)}", kind="unknown-graph-port", layer=(), port=name)
         return {e.dst.layer for e in net.edges if e.src.layer is None and e.src.port == name and e.dst.layer}
     if not isinstance(spec, NetPort):
@@ -106,7 +109,7 @@ def _start_layers(net: NetGraph, spec: Any) -> set[str]:
             raise no_layer_or_port(net, spec, net.input_ports, "graph input")
         return {layer_path(net, spec, "net_take")[0]}
     if isinstance(spec.layer, tuple) and len(spec.layer) > 1:
-        raise WiringError(f"net_take: start= takes a graph input, a top-level layer or its port, found the nested "
+        raise WiringError(f"start= takes a graph input, a top-level layer or its port, found the nested "
                           f"path {spec!r}", kind="layer-path", layer=tuple(spec.layer))
     try:
         (name,), port = resolve(net.layers, spec, want="input")
@@ -125,7 +128,7 @@ def _not_into_operators(net: NetGraph, spec: Any) -> None:
     path, field, _ = inside
     port = f"NetPort({path[0] if len(path) == 1 else path!r}, {net.layer_at(path).output_ports[0]!r})"
     whole = f"{path[0]!r} or {port}" if len(path) == 1 else port
-    raise WiringError(f"net_take: {spec!r} goes into {net.describe((path, None))}, inner net {field!r}; net_take "
+    raise WiringError(f"{spec!r} goes into {net.describe((path, None))}, inner net {field!r}; net_take "
                       f"takes top-level layers, graph outputs or NetPorts (paths into nested graphs), and an operator "
                       f"is one layer: take it whole ({whole}), or take from its inner net: "
                       f"net_take(net_extract(net, {(*path, field)!r}), ...)", kind="layer-path", layer=path)
@@ -135,7 +138,7 @@ def _sources(net: NetGraph, spec: Any) -> set[tuple[str, str]]:
     """The (layer, port) outputs that ``spec`` (a graph output name or NetPort, a layer, a layer's NetPort) names."""
     if isinstance(spec, NetPort) and spec.layer is None:
         if spec.port in net.input_ports and spec.port not in net.output_ports:
-            raise WiringError(f"net_take: {spec!r} is a graph input, not an output; to take from it (Wolfram's "
+            raise WiringError(f"{spec!r} is a graph input, not an output; to take from it (Wolfram's "
                               f"NetTake[net, {{NetPort[\"{spec.port}\"], end}}]), give it as start: net_take(net, "
                               f"outputs, start={spec!r})", kind="unknown-graph-port", layer=(), port=spec.port)
         net.with_output(spec)  # an unknown graph output is an error naming the outputs
@@ -153,10 +156,10 @@ def _sources(net: NetGraph, spec: Any) -> set[tuple[str, str]]:
         raise no_layer_or_port(net, spec, net.output_ports, "graph output")
     path = layer_path(net, spec, "net_take")
     if len(path) > 1:
-        raise WiringError(f"net_take takes top-level layers, graph outputs or NetPorts, found the nested path "
-                          f"{spec!r}; name a port inside it (net_take(net, NetPort(({', '.join(map(repr, path))}, "
-                          f"'Output')))), or take from net_flatten(net) (layer {'/'.join(path)!r})", kind="layer-path",
-                          layer=path)
+        inside = f"NetPort(({', '.join(map(repr, path))}, 'Output'))"
+        raise WiringError(f"found the nested path {spec!r}; net_take takes top-level layers, graph outputs or "
+                          f"NetPorts: name a port inside it (net_take(net, {inside})), or take from net_flatten(net) "
+                          f"(layer {'/'.join(path)!r})", kind="layer-path", layer=path)
     return {(path[0], port) for port in net.layers[path[0]].output_ports}
 
 
@@ -170,7 +173,7 @@ def _feeding(net: NetGraph, spec: NetPort) -> set[tuple[str, str]] | None:
     for e in net.edges:
         if e.dst.layer == name and e.dst.port == port:
             if e.src.layer is None:
-                raise WiringError(f"net_take: {spec!r} is fed by graph input {e.src.port!r} directly: no layer "
+                raise WiringError(f"{spec!r} is fed by graph input {e.src.port!r} directly: no layer "
                                   f"computes it, so there is nothing to take",
                                   kind="layer-path", layer=(name,), port=port, found=e.src.port)
             return {(e.src.layer, e.src.port)}

@@ -10,7 +10,7 @@ deviations, exponential noise up to 30 and the Gamma tails below) by its ``DRAW_
 for the dtype's range: ``draw_limit``: 1e304 in float64, 65504 in float16). That holds for the samplers that work in
 log space too (generalized Gamma, InverseGamma, LogGamma): a parameter set whose draws would pass the dtype's range
 is refused, as for Weibull, never clamped silently. Constant parameters are checked when the distribution is built,
-before any dtype: in float32.
+before any dtype: in float32; and in float16 when a layer draws in it (``unfit_dtypes``).
 
 >>> float(gamma_upper(torch.tensor(1.0, dtype=torch.float64)))   # 1 + 8 + 30
 39.0
@@ -28,7 +28,7 @@ import torch
 
 __all__ = ["PARAM_MAX", "FLOAT_MAX", "FLOAT64_PARAM_MAX", "FLOAT64_DRAW_MAX", "range_dtype", "param_max", "draw_limit",
            "COUNT_MAX", "Z_MAX", "E_MAX", "gamma_upper", "log_gamma_lower", "exp_bound", "overflow_problems",
-           "named_overflow_problems", "integer_limit", "first_unheld_integer", "largest"]
+           "named_overflow_problems", "unfit_dtypes", "integer_limit", "first_unheld_integer", "largest"]
 
 PARAM_MAX = 1e38  #: any parameter: within float32's range with room for arithmetic on it
 FLOAT_MAX = float(torch.finfo(torch.float32).max)  #: continuous draws stay finite in float32
@@ -103,6 +103,22 @@ def _bounds_draws(dist: Any) -> bool:
     return owner is not None and owner.__qualname__ != "Distribution"
 
 
+def _sample_aligned(dist: Any, values: list[torch.Tensor]) -> list[torch.Tensor]:
+    """A vector distribution's parameters (a port's data as given) with their sample dims lined up as RandomArrayLayer
+    lines them up: size-1 dims inserted after the first (the batch) where a batched one has fewer."""
+    ranks = getattr(dist, "PARAM_EVENT_RANKS", {})
+    sample = [v.dim() - ranks.get(n, 0) for n, v in zip(dist.PARAMS, values)]
+    most = max(sample, default=0)
+    return [v[(slice(None),) + (None,) * (most - r)] if 0 < r < most else v for v, r in zip(values, sample)]
+
+
+def _per_coordinate(dist: Any, values: list[torch.Tensor]) -> list[torch.Tensor]:
+    """The parameters lined up with a bound of each draw coordinate: a vector distribution's k×k matrix parameter by
+    its diagonal (the entry of each coordinate's own row), the rest as they are."""
+    ranks = getattr(dist, "PARAM_EVENT_RANKS", {})
+    return [v.diagonal(dim1=-2, dim2=-1) if ranks.get(n) == 2 else v for n, v in zip(dist.PARAMS, values)]
+
+
 def _worst(extremes: tuple[float, float], slope: int) -> float:
     """The end of a parameter's range that makes the bound largest: max (+1), min (-1), larger in size (0)."""
     lo, hi = extremes
@@ -155,23 +171,37 @@ def named_overflow_problems(dist: Any, values: Sequence[Any], names: Sequence[st
     if (problems or any(isinstance(v, str) for v in values) or not _bounds_draws(dist)
             or _corner_within(dist, values, extremes, limit)):
         return problems
-    full = _as64(values)
+    full = _sample_aligned(dist, _as64(values))
     bound = dist._draw_bound(*full)
     if bound is None:
         return []
     bad = ~(bound <= limit)  # NaN is bad too
     if not bool(bad.any()):
         return []
-    shape = torch.broadcast_shapes(bound.shape, *(v.shape for v in full))
+    coordinates = _per_coordinate(dist, full)
+    shape = torch.broadcast_shapes(bound.shape, *(v.shape for v in coordinates))
     i = int(bad.expand(shape).reshape(-1).nonzero()[0])
     given = dist.PARAMS[:getattr(dist, "nargs", 0)] or dist.PARAMS  # not the defaults an arity leaves out
-    shown = ", ".join(f"{dist.role(n)} = {_at(v, i, shape):g}" for n, v in zip(given, full))
+    shown = ", ".join(f"{dist.role(n)} = {_at(v, i, shape):g}" for n, v in zip(given, coordinates))
     what = ("counts beyond torch's int64 Poisson sampler" if dist.DRAW_LIMIT == COUNT_MAX
             else f"values beyond {_dtype_name(dtype)}'s range (inf)")
     return [(None, f"parameters {shown} give draws up to about {_at(bound, i, shape):.3g}, {what}; keep draws "
                    f"below {limit:.3g}")]
 
 
+
+
+def unfit_dtypes(dist: Any) -> dict[torch.dtype, tuple[str | None, str]]:
+    """The dtypes narrower than float64 whose range the draws from ``dist``'s constant parameters would pass (made,
+    they fit float32's: float16's), each with its first problem (``named_overflow_problems``); none, at one check,
+    where they fit float16's, the narrowest."""
+    unfit = {}
+    for dtype in (torch.float16, torch.bfloat16, torch.float32):
+        problems = named_overflow_problems(dist, dist.params, dtype=dtype)
+        if not problems:
+            break  # a wider dtype's range holds them too
+        unfit[dtype] = problems[0]
+    return unfit
 
 
 def integer_limit(dtype: torch.dtype) -> float:

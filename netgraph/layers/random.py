@@ -20,6 +20,7 @@ from netgraph.core.options import DistributionOption, Literal, Shape
 from netgraph.layers.dist_base import torch_distribution_hint
 from netgraph.layers.dist_params import slot_dtypes
 from netgraph.layers.distributions import DISTRIBUTIONS, Distribution, slot_name
+from netgraph.layers.dist_limits import unfit_dtypes
 from netgraph.layers.dist_tensors import promoted_dtype_code
 from netgraph.layers.dist_vector import VectorDistribution, vector_types
 from netgraph.layers.function import align_code
@@ -270,11 +271,14 @@ class RandomArrayLayer(Layer):
                 return f"torch.{fn}_like({_broadcast_code(full)}, dtype={dtype})"
             return f"torch.{fn}({shape}, dtype={dtype}, device={like[0]}.device)"
         draw = dist.rsample_code(params, noise_code)
+        statements = [f"{local} = {read}" for local, read in reads]
+        if unfit_dtypes(dist):  # constants that overflow a narrower dtype than float64: refused when drawn in it
+            statements.append(f"{ctx.module}.refuse_unfit({dtype}, {_label(ctx.path)!r}, {tuple(ctx.path)!r})")
         if not ctx.args or every_slot_full:
-            return [f"{local} = {read}" for local, read in reads], draw
+            return statements, draw
         # slots that broadcast beyond the output (an extra dim, a size where it has 1) are an error, as in the module
         sizes = "".join(f", {d}" if type(d) is int else ", -1" for d in out)
-        return [f"{local} = {read}" for local, read in reads], f"({draw}).expand({batch}{sizes})"
+        return statements, f"({draw}).expand({batch}{sizes})"
 
 
 def _broadcast_code(full: list[str]) -> str:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import functools
 import math
 from collections.abc import Mapping
+from types import MappingProxyType
 from typing import Any
 
 import torch
@@ -20,10 +21,11 @@ from netgraph.layers._torch_compat import autocast_enabled
 from netgraph.layers.bad_index import naming_layer
 from netgraph.layers.distributions import Distribution, slot_name
 from netgraph.layers.dist_tensors import floating, sized, tensors
-from netgraph.layers.dist_limits import first_unheld_integer, integer_limit, largest
+from netgraph.layers.dist_limits import first_unheld_integer, integer_limit, largest, range_dtype, unfit_dtypes
 from netgraph.layers.dist_vector import VectorDistribution
 from netgraph.layers.estimators import record_score, score_handle, straight_through, uncertain_log_mass
 from netgraph.layers.function import align
+from netgraph.layers.log_space_draws import scored_draw
 from netgraph.layers.random_checks import _CHECKS, refuse_complex
 from netgraph.layers.score_records import RECORD_ATTRIBUTES
 from netgraph.layers.random_traced import DETACHED, traced_draw
@@ -49,6 +51,7 @@ class RandomModule(ConstantBuffers):
     (True, False, "auto") is set by ``compile(checks=...)``; None follows the global setting."""
 
     checks: bool | str | None = None
+    unfit: Mapping[torch.dtype, tuple] = MappingProxyType({})  # a module pickled before it was kept: none
 
     def __init__(self, distribution: Distribution, ranks: Mapping[str, int], shape: tuple,
                  estimator: str | None = None, temperature: float | None = None, eval_mode: str = "sample",
@@ -86,6 +89,7 @@ class RandomModule(ConstantBuffers):
             self._constant("slot_dtype", torch.zeros((), dtype=torch.float64), torch.float32)
         self.expands = bool(self.ranks) and not vector
         self.checked = {n for n, (k, _) in zip(distribution.PARAMS, self.kinds) if k == "slot"}
+        self.unfit = unfit_dtypes(distribution)  # the dtypes its constants would overflow: refused when drawn in
         self.no_grad = set(distribution.INTEGER_PARAMS) | (
             set(getattr(distribution, "SUPPORT_PARAMS", ())) if self.estimator == "score_function" else set())
 
@@ -121,6 +125,8 @@ class RandomModule(ConstantBuffers):
         if self.checked and checks is not False and not tracing():
             with naming_layer(self.path):
                 extremes = self.distribution.check(params, self.describe, inputs=inputs, given=self.given)
+        if self.unfit and not tracing():  # constants beyond this call's dtype (the checks above name slots' values)
+            self.refuse_unfit(range_dtype(params))
         if self.expands:  # a slot broadcasting beyond the output: an error; one of its shape needs no call
             for i, (kind, _) in enumerate(self.kinds):  # a loop, not a list comprehension: no Python call a draw
                 if kind == "slot" and (type(params[i]) is torch.fx.Proxy or params[i].shape != shape):
@@ -147,6 +153,20 @@ class RandomModule(ConstantBuffers):
                             "are off here, so bad parameter values reach torch: turn them on "
                             "(set_distribution_checks(True) or compile(checks=True)) to have the bad parameter named",
                             kind="parameter-value", layer=self.path) from None
+
+    def refuse_unfit(self, dtype: Any, label: str | None = None, path: tuple[str, ...] | None = None) -> None:
+        """DataError naming the layer (``label`` and ``path`` from a draw written into the net's forward, which
+        calls no ``forward`` here) when its distribution's constant parameters would draw beyond the range of
+        ``dtype``, the one this call draws in (``unfit``); nothing for a traced value (no dtype known)."""
+        if not isinstance(dtype, torch.dtype) or dtype not in self.unfit or tracing():
+            return
+        if label is not None and self.label is None:
+            self.label, self.path = label, path
+        name, text = self.unfit[dtype]
+        hint = "run the layer in float32 or float64 (module.float())" if torch.finfo(dtype).bits < 32 else \
+            "run the layer in float64 (net(..., precision='float64') or module.double())"
+        raise DataError(f"{self.describe()}: {type(self.distribution).__name__} {text}; {hint}, or give smaller "
+                        f"constants", kind="parameter-value", layer=self.path, option=name, hint=hint)
 
     def _check_integers_held(self, params: list[Any], checks: bool | str, where: Any = None,
                              path: tuple[str, ...] | None = None, extremes: dict | None = None) -> None:
@@ -211,9 +231,9 @@ class RandomModule(ConstantBuffers):
             return (x, dist.relaxed_log_prob(x, params, self.temperature)) if with_log_prob else x
         origin, shift = dist.at_origin(params)  # drawn at location 0 and scored there: the shift may round it away
         if est in ("pathwise", "implicit", "none"):
-            z = dist.rsample(origin, sample)
+            z, logp = scored_draw(dist, origin, sample) if with_log_prob else (dist.rsample(origin, sample), None)
             x = z if shift is None else z + shift
-            return (x, dist.draw_log_prob(z, origin)) if with_log_prob else x
+            return (x, logp) if with_log_prob else x
         with torch.no_grad():
             x = z = dist.rsample(origin, sample)
             if isinstance(dist, VectorDistribution):

@@ -33,6 +33,7 @@ from netgraph.core.ir import Value
 from netgraph.core.limits import current_limits
 from netgraph.core.limits import limits as changed_limits
 from netgraph.core.nesting import recursion_room
+from netgraph.core.scoped_values import scoped
 from netgraph.spec.line_breaks import BREAKS
 from netgraph.spec.load import SpecReader, load_spec
 from netgraph.spec.dump import to_yaml
@@ -122,13 +123,10 @@ def _read(source: Any, base_dir: Any, allow_outside: bool, limits: Any, location
                           f"may also read from (as --base-dir on the command line)", option="base_dir",
                           kind="option-value")
     scope = True if allow_outside else (Path(base_dir) if base_dir is not None else REFERENCE_SCOPE.get())
-    token = REFERENCE_SCOPE.set(scope)
-    try:
+    with scoped(REFERENCE_SCOPE, scope):
         spec = _source(source)
         with changed_limits(**(limits or {})), recursion_room(current_limits().yaml_depth):
             return _load_anew_if_changed(spec, locations, reader if reader is not None else SpecReader())
-    finally:
-        REFERENCE_SCOPE.reset(token)
 
 
 #: Times a load starts over when a spec file it read changed meanwhile
