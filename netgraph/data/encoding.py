@@ -37,7 +37,7 @@ __all__ = ["encode", "encode_targets", "encode_example", "encode_label_sequence"
 
 
 def _class_index(coder: Any, value: Any) -> int:
-    if isinstance(value, np.integer) and _indexed(coder, "UnitVector"):  # a class index, as at the index form
+    if isinstance(value, np.integer) and _indexed(coder, "UnitVector") or type(value) is int and coder.int_indices:
         if not 0 <= value < len(coder.labels):
             raise ExampleError(_INDEX_OUTSIDE.format(value, len(coder.labels) - 1))
         return int(value)
@@ -85,7 +85,7 @@ def _nfc_forms(texts: tuple[str, ...]) -> dict[str, str]:
     return forms
 
 
-_INDEX_OUTSIDE = "class index {} is outside 0..{} (numpy integers are class indices where no label is a number)"
+_INDEX_OUTSIDE = "class index {} is outside 0..{} (integers are class indices where no label is a number)"
 _GUESSED_LABELS = 64  # a guess among more labels takes ~1 ms, for each of possibly 100,000 distinct bad labels
 
 

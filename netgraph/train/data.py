@@ -30,6 +30,7 @@ from netgraph.train.data_pairs import dict_pair_problem, pair_columns, pair_prob
 from netgraph.train.data_checks import non_finite_data
 from netgraph.train.datasets import checked_dataset, checked_loader, forget_reads, keeping_reads, reads_kept_by
 from netgraph.train.in_memory import PASSED_OVER, InMemory
+from netgraph.train.loader_random import loader_random_state
 from netgraph.train.padded_columns import as_sequences, refuse_listed_sequences, sample_of, unpadded
 
 __all__ = ["Expect", "Columns", "InMemory", "Streamed", "batch_part", "columns_from", "check_columns", "gather",
@@ -69,6 +70,7 @@ class Streamed:
         self.loader, self.what = loader, what
         self.expect: Mapping[str, Expect] = {}
         self.allow_extra, self.device, self.passes = True, None, 0
+        self.round_start_random: list[torch.Tensor] | None = None  # the loader's generators' as the round began
         # more checks of every batch: (columns, batch index or its words, the examples' indices in a Dataset)
         self.batch_checks: list[Callable[[dict[str, torch.Tensor], int | str, Any], None]] = []
         dataset = getattr(loader, "dataset", None)
@@ -162,6 +164,7 @@ class Streamed:
         batches done) are read, so that a loader goes on from the same place, but not checked: ``PASSED_OVER``."""
         self.passes += 1
         rest, self.rest, i = self.rest, None, 0
+        self.round_start_random = loader_random_state(self.loader)  # a mid-round checkpoint's (``loader_random``)
         indexed = rest is None and isinstance(self.loader, LengthBuckets)
         source = (self.loader.indexed() if indexed else self.loader) if rest is None else itertools.chain(
             [self.first_raw], rest)
