@@ -49,6 +49,12 @@ class _Labelled:
         """Whether a label is a number (then numpy integers at the port are labels, not class indices)."""
         return any(isinstance(label, (numbers.Number, np.number)) for label in self.labels)
 
+    @functools.cached_property
+    def int_indices(self) -> bool:
+        """Whether Python ints at the port are class indices, as numpy's are: no label is a number or its text."""
+        return not self.numeric_labels and not any(isinstance(label, str) and label.strip().lstrip("+-").isdigit()
+                                                   for label in self.labels)
+
     def label_index(self, value: Any, flag: bool) -> int | None:
         """The index of the first label equal to ``value`` that is a bool if ``flag`` (True is no label 1, nor 1 the
         label True: Python has True == 1); None for none. Found by hashing, each label hashed once per coder; a value

@@ -39,7 +39,7 @@ __all__ = ["encode", "encode_targets", "encode_example", "encode_label_sequence"
 
 def _class_index(coder: Any, value: Any) -> int:
     value = as_labels(coder, value)  # a bool tensor's value (one example of a column): True is no index 1
-    if isinstance(value, np.integer) and _indexed(coder, "UnitVector"):  # a class index, as at the index form
+    if isinstance(value, np.integer) and _indexed(coder, "UnitVector") or type(value) is int and coder.int_indices:
         if not 0 <= value < len(coder.labels):
             raise ExampleError(_INDEX_OUTSIDE.format(value, len(coder.labels) - 1))
         return int(value)
@@ -87,7 +87,7 @@ def _nfc_forms(texts: tuple[str, ...]) -> dict[str, str]:
     return forms
 
 
-_INDEX_OUTSIDE = "class index {} is outside 0..{} (numpy integers are class indices where no label is a number)"
+_INDEX_OUTSIDE = "class index {} is outside 0..{} (integers are class indices where no label is a number)"
 _GUESSED_LABELS = 64  # a guess among more labels takes ~1 ms, for each of possibly 100,000 distinct bad labels
 
 
