@@ -107,6 +107,8 @@ def _sample_aligned(dist: Any, values: list[torch.Tensor]) -> list[torch.Tensor]
     """A vector distribution's parameters (a port's data as given) with their sample dims lined up as RandomArrayLayer
     lines them up: size-1 dims inserted after the first (the batch) where a batched one has fewer."""
     ranks = getattr(dist, "PARAM_EVENT_RANKS", {})
+    if not ranks:  # a scalar distribution's parameters broadcast as numpy's do (trailing dims lined up)
+        return values
     sample = [v.dim() - ranks.get(n, 0) for n, v in zip(dist.PARAMS, values)]
     most = max(sample, default=0)
     return [v[(slice(None),) + (None,) * (most - r)] if 0 < r < most else v for v, r in zip(values, sample)]
