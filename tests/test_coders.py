@@ -45,7 +45,8 @@ def test_an_encoder_fixes_its_port_type_and_a_decoder_is_checked_against_its_por
     assert classifier.information("Encoders") == {"Input": ClassEncoder(["x", "y", "z"])}
     assert classifier.information("Decoders") == {"Output": ClassDecoder(["a", "b"])}
     with pytest.raises(ShapeError, match=r"graph output 'Output': ClassDecoder with 2 labels takes a \(2\) "
-                                         r"probability vector, a sequence of them \(n, 2\) or a scalar class index, "
+                                         r"probability vector \(Real\), a sequence of them \(n, 2\) or a scalar "
+                                         r"class index, "
                                          r"found \(3\)"):
         NetChain([LinearLayer(3)], input=2, output=ClassDecoder(["a", "b"]))
     with pytest.raises(WiringError, match="'Input': a decoder \\(ClassDecoder\\) goes on an output port"):
@@ -303,8 +304,8 @@ def test_a_class_decoder_decodes_a_sequence_of_probability_vectors_at_each_posit
     assert torch.allclose(torch.tensor([[list(d.values()) for d in row] for row in probabilities]).to(p), p)
     top = tagger(x, decoder=("TopDecisions", 2))
     assert [[labels[0] for labels in row] for row in top] == tagger(x)
-    with pytest.raises(ShapeError, match=r"ClassDecoder with 3 labels takes a \(3\) probability vector, a sequence "
-                                         r"of them \(n, 3\) or a scalar class index, found \(n, 4\)"):
+    with pytest.raises(ShapeError, match=r"ClassDecoder with 3 labels takes a \(3\) probability vector \(Real\), "
+                                         r"a sequence of them \(n, 3\) or a scalar class index, found \(n, 4\)"):
         NetChain([NetMapOperator(LinearLayer(4))], input=("n", 2), output=ClassDecoder(["a", "b", "c"]))
 
 

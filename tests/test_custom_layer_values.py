@@ -53,6 +53,20 @@ def test_array_field_is_a_tensor_from_python_and_yaml():
         assert torch.equal(again(x), net(x))
 
 
+def test_a_shared_array_in_an_unannotated_array_field_saves_and_loads(tmp_path):
+    import netgraph
+    from netgraph import NetSharedArray
+    with registry_scope():
+        shift = _shift_class()
+        net = net_initialize(NetChain([shift(shift=NetSharedArray("s")), shift(shift=NetSharedArray("s"))], input=3),
+                             seed=0)
+        netgraph.save(net, tmp_path / "net")
+        x = torch.randn(4, 3)
+        for again in (netgraph.load(tmp_path / "net"), NetGraph.from_yaml(net.to_yaml())):
+            assert list(again.information("SharedArrays")) == ["s"] and again == net
+            assert torch.equal(again(x), net(x))
+
+
 class _Block(nn.Module):
     def __init__(self, size, hidden=4):
         super().__init__()

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from netgraph import NetChain, NetGraph
+from netgraph import NetChain, NetGraph, NetPairEmbeddingOperator
 from netgraph.core.errors import ShapeError, SpecError
 from netgraph.layers import ElementwiseLayer, EmbeddingLayer, LinearLayer
 from netgraph.spec.api import from_yaml
@@ -48,3 +48,15 @@ def test_in_yaml_at_the_ports_declaration(declared):
     (lambda: NetChain([EmbeddingLayer(4, 10, input=("n",))], Input=("n",)), ("n",))])
 def test_a_variable_length_kept_or_a_size_given_alike_still_builds(make, shape):
     assert make().port_types["Input"].shape == shape
+
+
+@pytest.mark.parametrize("first, second, length_at, size_at", [
+    (("n", 3), (4, 3), "Input1", "Input2"), ((4, 3), ("n", 3), "Input2", "Input1")])
+def test_a_size_given_for_another_graph_input_is_named_as_the_one_fixing_the_length(first, second, length_at, size_at):
+    with pytest.raises(ShapeError) as info:  # the operator joins its two inputs' shapes
+        NetGraph([NetPairEmbeddingOperator(NetChain([LinearLayer(2)]))], [], Input1=first, Input2=second)
+    text = str(info.value)
+    assert (f"length n (given for graph input '{length_at}') is a variable length, any length per call, which a size "
+            f"of 4 (the shape given for graph input '{size_at}') would fix; give both the length n for sequences of "
+            f"any length, or both the size 4") in text, text
+    assert "layer option" not in text

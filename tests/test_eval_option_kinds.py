@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 import torch
 
-from netgraph import DataError, FunctionLayer, LinearLayer, NetChain, NetGraph, NetPort, OptionError, net_initialize
+from netgraph import (DataError, FunctionLayer, LinearLayer, NetChain, NetGraph, NetPort, NormalDistribution,
+                      OptionError, RandomArrayLayer, net_initialize)
 
 from netgraph.backend.eval_options import check_port_names  # the shared check behind wrt= and of=
 
@@ -41,6 +42,17 @@ def test_several_bad_options_keep_each_ones_kind_and_name():
         _net()(X, batch_size=0, mode="fast")
     assert [(d.kind, d.option) for d in info.value.diagnostics] == [("option-value", "batch_size"),
                                                                      ("option-value", "mode")]
+
+
+def test_wolframs_batch_size_takes_what_batch_size_takes():
+    """net(BatchSize=0) of a net without inputs was 'must be a positive integer', though batch_size=0 draws none."""
+    draws = NetGraph({"r": RandomArrayLayer(NormalDistribution(), output=3)}, [])
+    assert draws(BatchSize=0, seed=1).shape == draws(batch_size=0, seed=1).shape == (0, 3)
+    problem = sole_diagnostic(lambda: draws(BatchSize=-1), OptionError)
+    assert (problem.kind, problem.option, problem.found) == ("option-value", "batch_size", -1)
+    assert "BatchSize= must be an integer >= 0" in str(problem)
+    problem = sole_diagnostic(lambda: _net()(X, BatchSize=0), OptionError)  # with inputs: a positive integer
+    assert (problem.kind, problem.option, problem.found) == ("option-value", "batch_size", 0)
 
 
 def test_an_option_under_both_names_is_an_option_combination():

@@ -7,8 +7,9 @@ from __future__ import annotations
 import pytest
 import torch
 
-from netgraph import (DataError, ElementwiseLayer, LinearLayer, LongShortTermMemoryLayer, NetChain, NetGraph, NetPort,
-                      Padded, SequenceLastLayer, TotalLayer, net_initialize, net_port_gradient)
+from netgraph import (DataError, ElementwiseLayer, GatedRecurrentLayer, LinearLayer, LongShortTermMemoryLayer, NetChain,
+                      NetGraph, NetPort, OptionError, Padded, SequenceLastLayer, TotalLayer, net_initialize,
+                      net_port_gradient)
 
 
 def _sequences() -> list[torch.Tensor]:
@@ -83,3 +84,30 @@ def test_a_seed_per_example_is_sliced_with_the_batch_size():
                                rtol=1e-5, atol=1e-6)
     for x, seed, g in zip(xs, seeds, whole):  # row i seeds example i
         torch.testing.assert_close(net_port_gradient(net, x[None], of={"Output": seed})[0], g, rtol=1e-5, atol=1e-6)
+
+
+def _sequence_output() -> tuple[NetChain, list[torch.Tensor], list[torch.Tensor]]:
+    g = torch.Generator().manual_seed(4)
+    net = net_initialize(NetChain([GatedRecurrentLayer(3)], input=("n", 2)), seed=0)
+    return net, [torch.randn(n, 2, generator=g) for n in (4, 2, 4)], [torch.randn(n, 3, generator=g) for n in (4, 2, 4)]
+
+
+@pytest.mark.parametrize("padded", [False, True])
+def test_per_example_seeds_of_a_sequence_output_seed_each_example(padded):
+    net, xs, seeds = _sequence_output()
+    of = Padded(torch.nn.utils.rnn.pad_sequence(seeds, batch_first=True), [4, 2, 4]) if padded else seeds
+    grads = net_port_gradient(net, xs, of={"Output": of})
+    for x, seed, grad in zip(xs, seeds, grads):  # a vector-Jacobian product per example, as each alone gives it
+        torch.testing.assert_close(grad, net_port_gradient(net, x[None], of={"Output": seed[None]})[0])
+
+
+def test_a_seed_that_does_not_fit_a_sequence_output_names_the_port_example_and_shapes():
+    net, xs, seeds = _sequence_output()
+    for of, words in [(torch.randn(2, 3), "at example 0 has shape (2, 3), its output there has shape (4, 3); give "
+                                          "one gradient per example"),
+                      ([seeds[0], torch.randn(3, 3), seeds[2]], "at example 1 has shape (3, 3), its output there "
+                                                                "has shape (2, 3)"),
+                      (seeds[:2], "output port 'Output' takes one gradient per example (3), found 2")]:
+        with pytest.raises(OptionError) as caught:
+            net_port_gradient(net, xs, of={"Output": of})
+        assert words in str(caught.value) and caught.value.port == "Output" and caught.value.kind == "data-shape"

@@ -109,6 +109,11 @@ def test_bad_ragged_inputs_are_one_clear_data_error():
     fixed = net_initialize(NetChain([LinearLayer(2)], input=3), seed=0)
     with pytest.raises(DataError, match="'Input' has the fixed shape"):
         fixed([torch.zeros(3), torch.zeros(4)])  # one shape stacks into a batch (test_list_gradients)
+    sequences = net_initialize(NetChain([LinearLayer(3)], input=(4, 2)), seed=0)
+    with pytest.raises(DataError, match=r"fixed shape \(4, 2\); Padded data \(sequences padded to one length\) is "
+                                        r"only for a port with a variable length") as caught:
+        sequences(Padded(torch.zeros(2, 4, 2), [4, 3]))  # it spoke of "a list of tensors"
+    assert caught.value.found == "Padded data" and "list" not in str(caught.value)
     two = NetGraph({"a": AggregationLayer("Total", levels=[1]), "b": AggregationLayer("Mean", levels=[1])},
                    [(NetPort("A"), "a"), (NetPort("B"), "b")], A=("n", 2), B=("m", 2))
     with pytest.raises(DataError, match="different numbers of examples"):

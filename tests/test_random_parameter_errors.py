@@ -120,7 +120,7 @@ def test_a_bad_value_inside_nested_maps_names_each_element():
 @pytest.mark.parametrize("layer, shapes, bad, match", [
     (RandomArrayLayer(MultinormalDistribution([0.0, 0.0], "#s")), {"s": (2, 2)},
      lambda s: s[1, 2].copy_(torch.tensor([[1.0, 0.0], [0.0, -1.0]])),
-     r"must be positive definite .* \(the matrix at example 1, sequence element 2\), found"),
+     r"must be positive definite .* \(the matrix at example 1, sequence element 2\) of port 's', found"),
     (RandomArrayLayer(CategoricalDistribution("#s")), {"s": (3,)},
      lambda s: s[1, 2].copy_(torch.tensor([0.5, 0.5, 0.5])),
      r"must sum to 1 .*found a sum of 1\.5 \(at example 1, sequence element 2\)"),

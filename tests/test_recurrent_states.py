@@ -112,9 +112,27 @@ def test_return_states_keeps_state_ports_the_net_wires_itself():
     assert set(outputs) == set(plain) == {"Output", "State", "CellState"}
     for port, value in plain.items():
         assert torch.equal(outputs[port], value)
-    assert torch.equal(states["lstm"]["State"], plain["State"]) and set(states) == {"lstm", "gru"}
-    with pytest.raises(DataError, match="layer 'lstm' takes its initial states from its own InitialState port"):
-        net(inputs, states=states)
+    assert set(states) == {"gru"}  # the lstm's initial states are its own input ports: states= cannot set them
+    net(inputs, states=states)
+    with pytest.raises(DataError, match="layer 'lstm' takes its initial states from its own InitialState port") \
+            as caught:
+        net(inputs, states={"lstm": {"State": plain["State"]}})
+    assert caught.value.diagnostics[0].kind == "option-combination"
+
+
+def test_states_returned_by_a_net_with_a_wired_initial_state_are_accepted_back():
+    s2s = net_initialize(NetGraph({"enc": GatedRecurrentLayer(4, state_output=True),
+                                   "dec": GatedRecurrentLayer(4, state_input=True)},
+                                  [(NetPort("A"), "enc"), (NetPort("B"), "dec"),
+                                   (NetPort("enc", "State"), NetPort("dec", "InitialState"))],
+                                  A=("n", 3), B=("m", 3)), seed=0)
+    a, b = torch.randn(2, 6, 3), torch.randn(2, 4, 3)
+    whole, _ = s2s(A=a, B=b, return_states=True)
+    first, carried = s2s(A=a[:, :4], B=b, return_states=True)
+    assert set(carried) == {"enc"}
+    rest = s2s(A=a[:, 4:], B=b, states=carried)  # the encoder continues; the decoder starts from its final state
+    torch.testing.assert_close(torch.cat([first["Output1"], rest["Output1"]], 1), whole["Output1"])
+    torch.testing.assert_close(rest["Output2"], whole["Output2"])
 
 
 def test_state_errors_name_layer_port_expected_and_found():

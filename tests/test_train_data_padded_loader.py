@@ -113,3 +113,18 @@ def test_each_examples_own_length_is_checked_not_the_padded_one():
     with pytest.raises(DataError, match=r"bad training data \(batch 2\): input port 'Input': a length of 3 along "
                                         r"n_times_2 \(example 0\) is not one that name declares"):
         net_train(net, _loader(seqs, ys, 2), max_training_rounds=1, progress=False)
+
+
+@pytest.mark.parametrize("as_lists", [False, True])
+def test_a_loader_batch_of_listed_sequences_of_different_lengths_says_to_pad_them(as_lists):
+    seqs, ys = _data()
+
+    def collate(items):  # the list form net(x) takes, which a loader's batch cannot carry
+        return {"Input": [x.tolist() if as_lists else x for x, _ in items],
+                "Target": torch.stack([y for _, y in items])}
+    loader = torch.utils.data.DataLoader(list(zip(seqs, ys)), batch_size=3, collate_fn=collate)
+    with pytest.raises(DataError) as caught:
+        net_train(_net(), loader, max_training_rounds=1, random_seed=0)
+    assert caught.value.kind == "data-form" and caught.value.port == "Input"
+    assert "key 'Input' holds a list of 3 sequences of different lengths (2, 5, 3)" in str(caught.value)
+    assert "Padded(torch.nn.utils.rnn.pad_sequence(" in str(caught.value) and "list of tensors" not in str(caught.value)

@@ -5,9 +5,10 @@ from __future__ import annotations
 import pytest
 import torch
 
-from netgraph import (CycleError, EmbeddingLayer, FunctionLayer, LinearLayer, NetArrayLayer, NetGraph, NetGraphError,
-                      NetPort, NormalDistribution, OptionError, PortType, RandomArrayLayer, ShapeError,
-                      UninitializedError, WiringError, net_initialize)
+from netgraph import (CycleError, EmbeddingLayer, FunctionLayer, LinearLayer, LongShortTermMemoryLayer, NetArrayLayer,
+                      NetGraph, NetGraphError, NetMapOperator, NetPort, NormalDistribution, OptionError, PortType,
+                      RandomArrayLayer, SequenceIndicesLayer, ShapeError, UninitializedError, WiringError,
+                      net_initialize)
 
 
 def seed_layers(means=(0.0, 30.0)):
@@ -291,4 +292,17 @@ def test_indices_from_any_layer_wired_into_a_real_port_are_told_of_an_embedding(
     with pytest.raises(ShapeError, match=r"found Integer .*\. Integer values are indices: turn them into Real vectors "
                                          r"with an EmbeddingLayer\(size, n\)") as error:
         NetGraph({"a": argmax, "lin": LinearLayer(2)}, [("a", "lin")])
+    assert error.value.diagnostics[0].hint.startswith("Integer values are indices")
+
+
+@pytest.mark.parametrize("build", [
+    lambda: NetGraph({"s": SequenceIndicesLayer(), "l": NetMapOperator(LinearLayer(2))}, [("s", "l")], Input=("n", 3)),
+    lambda: NetGraph({"g": NetGraph({"s": SequenceIndicesLayer()}, [], Input=("n", 3)),
+                      "l": NetMapOperator(LinearLayer(2))}, [("g", "l")], Input=("n", 3)),
+    lambda: NetGraph({"r": LongShortTermMemoryLayer(3)}, [], Input=PortType(("n", 2), "Integer")),
+], ids=["into-operator", "from-nested-graph", "graph-input"])
+def test_indices_from_an_operator_nested_graph_or_graph_input_are_told_of_an_embedding(build):
+    with pytest.raises(ShapeError, match=r"found Integer .*\. Integer values are indices: turn them into Real vectors "
+                                         r"with an EmbeddingLayer\(size, n\)") as error:
+        build()
     assert error.value.diagnostics[0].hint.startswith("Integer values are indices")

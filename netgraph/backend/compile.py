@@ -322,10 +322,11 @@ def compile_net(net: Any, checks: bool | str | None = None) -> CompiledNet:
         return _compile(net, inner_checks(checks))
 
 
+@torch.inference_mode(False)  # built inside torch.inference_mode(), its arrays would refuse every later backward
 def _compile(net: Any, checks: bool | str | None,
              generate: Callable[[Any, bool | str | None, list], str] | None = None) -> CompiledNet:
     """The module; ``generate(net, checks, firsts)`` writes the forward (``_generate``; the padded one of
-    ``netgraph.backend.masks``)."""
+    ``netgraph.backend.masks``). Its arrays are normal tensors even when it is built inside inference mode."""
     check_ready(net)
     setting, inline, firsts = checks if checks is not None else distribution_checks(), set(), []
     code = generate(net, setting, firsts) if generate else _generate(net, setting, inline, firsts)

@@ -70,7 +70,7 @@ def parse_options(given: Mapping[str, Any], draws: bool = False) -> EvaluationOp
     problems, values = [], {}
     for name, value in given.items():
         try:
-            values[name] = _batch_size(value, least=0) if draws and name == "batch_size" else _PARSERS[name](value)
+            values[name] = _parsed(name, value, draws)
         except OptionError as exc:
             problems.extend(exc.diagnostics)
     if problems:
@@ -78,6 +78,14 @@ def parse_options(given: Mapping[str, Any], draws: bool = False) -> EvaluationOp
     if "outputs" in values:
         values["outputs"], values["one_output"] = values["outputs"]
     return EvaluationOptions(**values)
+
+
+def _parsed(name: str, value: Any, draws: bool, *label: str) -> Any:
+    """Option ``name``'s ``value`` checked (named ``label`` in an error, where given: Wolfram's name); ``draws``: the
+    net has no inputs, its batch_size the number of examples to draw (0 too)."""
+    if draws and name == "batch_size":
+        return _batch_size(value, *label, least=0)
+    return _PARSERS[name](value, *label)
 
 
 def _batch_size(value: Any, label: str = "batch_size", least: int = 1) -> int | None:
@@ -130,9 +138,10 @@ _PARSERS: dict[str, Callable[..., Any]] = {"batch_size": _batch_size, "mode": _m
                                              "outputs": _outputs}
 
 
-def snake_options(ports: tuple[str, ...], keywords: Mapping[str, Any]) -> Mapping[str, Any]:
+def snake_options(ports: tuple[str, ...], keywords: Mapping[str, Any], draws: bool = False) -> Mapping[str, Any]:
     """``keywords`` with Wolfram's option names (``RandomSeeding=7``) as ours (``seed=7``); an input port of that
-    name keeps its data. An option given under both names is an OptionError.
+    name keeps its data. An option given under both names is an OptionError; a bad value is one under the name given
+    (``draws``: as ``parse_options``'s, a net without inputs takes ``BatchSize=0``).
 
     >>> snake_options(("Input",), {"RandomSeeding": 7, "BatchSize": 2})
     {'seed': 7, 'batch_size': 2}
@@ -146,7 +155,7 @@ def snake_options(ports: tuple[str, ...], keywords: Mapping[str, Any]) -> Mappin
             raise OptionError(f"net(...) got both {name}= and {key}=, Wolfram's name for it; give one of them",
                               option=name, kind="option-combination", found=(name, key))
         if name != key:
-            _PARSERS[name](value, key)  # a bad value is named as given (RandomSeeding=, not seed=)
+            _parsed(name, value, draws, key)  # a bad value is named as given (RandomSeeding=, not seed=)
         renamed[name] = value
     return renamed
 

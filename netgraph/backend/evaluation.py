@@ -147,7 +147,8 @@ def evaluate(net: Any, args: tuple, keywords: dict[str, Any]) -> Any:
         result = call(args[0])  # the common call: from now on the net's __call__ runs this closure first
         if result is not None:
             return result
-    keywords, states, return_states = split_state_keywords(net, snake_options(net.input_ports, keywords))
+    keywords = snake_options(net.input_ports, keywords, draws=not net.input_ports)
+    keywords, states, return_states = split_state_keywords(net, keywords)
     data, options = split_call(net.input_ports, args, keywords, net.output_ports)
     data = encode_inputs(net, data["args"], data["inputs"])
     net, data = shaped_by_data(net, data)  # ports of unknown shape: one example (or a list of them) fixes it

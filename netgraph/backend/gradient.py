@@ -19,6 +19,7 @@ import torch
 
 from netgraph.backend.eval_options import (OPTION_NAMES, call_by_name, check_port_names, compiled_module, in_batches, seeded,
                                            snake_options, split_call)
+from netgraph.backend.gradient_seeds import example_seeds, group_seeds, seed_misfit
 from netgraph.backend.evaluation import encode_inputs, prepare_inputs, probe_net
 from netgraph.backend.port_tensors import as_port_tensor
 from netgraph.backend.ragged import dense_groups, ragged_ports, reassemble, stacked_examples
@@ -49,7 +50,8 @@ def net_port_gradient(net: Any, data: Any, wrt: Any = None, of: Any = None, **op
     product, Wolfram's ``NetPortGradient["Output"] -> g``). Options are those of ``net(...)``: ``batch_size``, ``mode``,
     ``seed``, ``precision``. The net's arrays are unchanged and no gradient is left on them. A variable-length
     port takes ragged data as ``net(...)`` does (a list of per-example sequences, or Padded): each length group
-    runs as a dense batch, and the gradient at such a port is a list of per-example tensors, each of its length.
+    runs as a dense batch, and the gradient at such a port is a list of per-example tensors, each of its length;
+    a sequence output's seeds are then per example too (a list of tensors, or Padded).
     """
     if isinstance(net, Layer) and not isinstance(net, NetGraph):  # Wolfram's NetGraph[layer]
         return on_layer(net, lambda one: net_port_gradient(one, data, wrt, of, **options))
@@ -189,11 +191,16 @@ def _by_length(net: Any, data: dict[str, Any], ragged: list[str], ports: list[st
     group's dense batch, in the original order; a ragged port's are a list of per-example tensors of each one's
     length."""
     groups, total, batches = dense_groups(net, data, ragged, lambda p, v, i: as_port_tensor(p, v, i, dtype))
-    parts = []
+    of, parts = example_seeds(of, total), []
     for idx, dense in zip(groups, batches):
         with examples_at(idx):  # an error naming an example in the group names the user's
-            parts.append(net_port_gradient(net, dense, wrt=list(ports), of=_group_seeds(net, of, idx, total),
-                                           **options))
+            try:
+                parts.append(net_port_gradient(net, dense, wrt=list(ports), of=group_seeds(net, of, idx, total),
+                                               **options))
+            except OptionError as error:
+                if error.option != "of" or error.kind != "data-shape":
+                    raise
+                raise seed_misfit(net, error, of, idx, total) from None
     return reassemble(parts, groups, total, lambda port: port in ragged)
 
 
@@ -203,20 +210,6 @@ def _per_example(net: Any, seeds: dict[str, torch.Tensor | None], tensors: dict[
     types = net.port_types
     return {("of", p): seed for p, seed in seeds.items() if seed is not None and types[p].shape is not None
             and seed.dim() == len(types[p].shape) + 1 and seed.shape[0] == total}
-
-
-def _group_seeds(net: Any, of: Any, idx: list[int], total: int) -> Any:
-    """``of`` for one length group: a seed with a batch dim (a row per example, as a dense call takes it) gives
-    the group's rows; one of the port's shape is every example's."""
-    if not isinstance(of, Mapping):
-        return of
-
-    def rows(port: str, seed: Any) -> Any:
-        shape = net.port_types[port].shape if port in net.port_types else None
-        batched = isinstance(seed, torch.Tensor) and shape is not None and seed.dim() == len(shape) + 1 \
-            and seed.shape[0] == total
-        return seed[torch.tensor(idx, device=seed.device)] if batched else seed
-    return {port: rows(port, seed) for port, seed in of.items()}
 
 
 def _output_seeds(net: Any, of: Any, dtype: torch.dtype | None) -> dict[str, torch.Tensor | None]:

@@ -119,9 +119,11 @@ def _fixed_problem(port: str, shape: tuple | None, value: Any) -> Diagnostic:
     if not isinstance(value, Padded) and (shape is None or None in shape):
         return _open_sizes_problem(port, shape, value)
     found = "Padded data" if isinstance(value, Padded) else f"a list of {len(value)} tensors"
-    return Diagnostic(f"input port {port!r} has the fixed shape {format_shape(shape)}; a list of tensors (one per "
-                      f"example, of different lengths) is only for a port with a variable length like \"n\"; give one "
-                      f"batched tensor", "data-shape", found=found, **fields)
+    given = "Padded data (sequences padded to one length" if isinstance(value, Padded) else \
+        "a list of tensors (one per example, of different lengths"
+    return Diagnostic(f"input port {port!r} has the fixed shape {format_shape(shape)}; {given}) is only for a port "
+                      f"with a variable length like \"n\"; give one batched tensor", "data-shape", found=found,
+                      **fields)
 
 
 def _open_sizes_problem(port: str, shape: tuple | None, examples: list) -> Diagnostic:

@@ -8,7 +8,8 @@ those layers from the given states (the others from zeros), so a sequence can be
 
 It runs a copy of the net (cached with its compiled modules) in which every recurrent layer of the net and
 of its nested graphs has its state ports, wired to extra graph ports; layers inside operators (NetMap,
-NetFold, ...) keep their zero states and are not reported.
+NetFold, ...) keep their zero states and are not reported, nor are layers with ``state_input=True`` (their
+initial states come from the net, so states= could not set them).
 """
 
 from __future__ import annotations
@@ -76,7 +77,8 @@ def _all_edges(net: NetGraph) -> list[tuple]:
 def _exposed(net: NetGraph, prefix: tuple[str, ...], taken: set[str]) -> tuple[NetGraph, dict[str, tuple]]:
     """A copy of ``net`` whose recurrent layers (at any nesting depth) have state ports, each wired to a graph
     port named apart from ``taken`` (which gains the names); and those graph ports: input/output port name ->
-    (layer path, port of the layer)."""
+    (layer path, port of the layer). A layer with ``state_input=True`` takes its initial states from the net and
+    is left as it is, so what return_states= gives back is what states= accepts."""
     layers, edges, ports = dict(net.layers), _all_edges(net), {}
     for name, layer in net.layers.items():
         path = (*prefix, name)
@@ -85,13 +87,12 @@ def _exposed(net: NetGraph, prefix: tuple[str, ...], taken: set[str]) -> tuple[N
             if found:
                 layers[name] = inner
                 ports.update(found)
-        elif isinstance(layer, _Recurrent):
+        elif isinstance(layer, _Recurrent) and not layer.state_input:
             layers[name] = layer.replace(state_input=True, state_output=True)
             for state in layer.STATES:
                 given, final = _port(path, f"Initial{state}", taken), _port(path, state, taken)
-                if not layer.state_input:  # a state input the net wires itself keeps its source
-                    edges.append((NetPort(given), NetPort(name, f"Initial{state}")))
-                    ports[given] = (path, f"Initial{state}")
+                edges.append((NetPort(given), NetPort(name, f"Initial{state}")))
+                ports[given] = (path, f"Initial{state}")
                 edges.append((NetPort(name, state), NetPort(final)))
                 ports[final] = (path, state)
     if not ports:
@@ -123,14 +124,16 @@ def _settable(ports: dict[str, tuple]) -> dict[str, dict[str, str]]:
 
 def _unreachable(net: NetGraph) -> dict[str, tuple[str, tuple[str, ...], str]]:
     """The layers with states that states= does not reach, by layer path as states= writes it: (kind, path, text)
-    of each recurrent layer inside an operator (text: the operator holding it, ``"NetBidirectionalOperator 'bi'"``)
-    and of each NetFoldOperator (whose states are its own ports)."""
+    of each recurrent layer inside an operator (text: the operator holding it, ``"NetBidirectionalOperator 'bi'"``),
+    of each recurrent layer with ``state_input=True`` and of each NetFoldOperator (whose states are its own ports)."""
     layers = dict(nested_nodes(net))
     found = {}
     for path, node in layers.items():
         holder = next((path[:i] for i in range(1, len(path)) if getattr(layers.get(path[:i]), "inner", None)), None)
         if holder is not None and isinstance(node.layer, _Recurrent):
             found["/".join(path)] = "state-in-operator", path, f"{layers[holder].layer.type_name} {'/'.join(holder)!r}"
+        elif isinstance(node.layer, _Recurrent) and node.layer.state_input:
+            found["/".join(path)] = "option-combination", path, ""
         elif node.layer.type_name == "NetFoldOperator":
             found["/".join(path)] = "state-of-fold", path, ""
     return found
@@ -146,6 +149,11 @@ def _unknown_layer(net: NetGraph, layer: str, layers: set[str]) -> Diagnostic:
         return Diagnostic(f"states=: {layer!r} is no recurrent layer of this net{did_you_mean(layer, layers)}; "
                           f"{known}", "unknown-layer", layer=(), option="states", found=layer, expected=tuple(sorted(layers)))
     outside = f"its recurrent layers are {sorted(layers)}" if layers else "it has no recurrent layer outside operators"
+    if kind == "option-combination":
+        return Diagnostic(f"states=: layer {layer!r} takes its initial states from its own InitialState port "
+                          f"(state_input=True), so states= and return_states= leave it out (state_output=True gives "
+                          f"its final states as outputs); {outside}", kind, layer=path, option="states",
+                          port="InitialState")
     if kind == "state-of-fold":
         return Diagnostic(f"states=: {layer!r} is a NetFoldOperator, whose initial state is its input port "
                           f"'InitialState' (state_input=True adds it) and final state its output 'State'; {outside}",
@@ -166,10 +174,6 @@ def _checked_keys(net: NetGraph, ports: dict[str, tuple], states: Any) -> dict[s
     for layer, value in given.items():
         if layer not in layers:
             errors.append(_unknown_layer(net, layer, layers))
-        elif layer not in settable:
-            errors.append(Diagnostic(f"states=: layer {layer!r} takes its initial states from its own InitialState "
-                                     f"port (wired in the net)", "option-combination", layer=tuple(layer.split("/")),
-                                     option="states", port="InitialState"))
         elif not isinstance(value, dict):
             errors.append(Diagnostic(f"states=: layer {layer!r} takes a dict by state name "
                                      f"({', '.join(settable[layer])}), found {type(value).__name__}", "option-value",

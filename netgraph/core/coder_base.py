@@ -5,9 +5,11 @@ of coder types by name (``CODERS``, for YAML), and the option checks the coders 
 from __future__ import annotations
 
 import dataclasses
+import reprlib
 from typing import Any, ClassVar
 
 from netgraph.core.errors import Diagnostic, OptionError, raise_all
+from netgraph.core.integers import INT64_BOUND, is_int
 from netgraph.core.types import Conflict, PortType, format_shape, unify
 
 __all__ = ["Coder", "Encoder", "Decoder", "CODERS", "raise_options", "labels_option"]
@@ -80,18 +82,19 @@ class Decoder(Coder):
     accepts: ClassVar[tuple[PortType, ...]] = ()
 
     def check(self, t: PortType) -> str | None:
-        """None when the port's type suits this decoder, else the reason."""
+        """None when the port's type suits this decoder (its shape, and its dtype: probabilities are Real), else the
+        reason."""
         for ok in self.accepts:
             try:
-                unify(ok, PortType(t.shape, None))
+                unify(ok, PortType(t.shape, t.dtype))
                 return None
             except Conflict:
                 pass
         return self._mismatch(t)
 
     def _mismatch(self, t: PortType) -> str:
-        return (f"{self.type_name} takes {' or '.join(format_shape(a.shape) for a in self.accepts)}, "
-                f"found {format_shape(t.shape)}")
+        return (f"{self.type_name} takes {' or '.join(str(a) for a in self.accepts)} probabilities (Real), "
+                f"found {PortType(t.shape, t.dtype)}")
 
 
 def _plain(value: Any) -> Any:
@@ -106,6 +109,9 @@ def labels_option(coder: Coder, value: Any, problems: list[Diagnostic], option: 
     labels = tuple(value)
     if not all(isinstance(v, (str, int, bool)) for v in labels):
         coder._problem(problems, f"labels must be strings, ints or booleans, found {list(labels)}", option)
+    elif wide := [v for v in labels if is_int(v) and not -INT64_BOUND <= v < INT64_BOUND]:
+        coder._problem(problems, f"int labels that fit in 64 bits (-2**63 to 2**63 - 1, as a spec file holds them), "
+                                 f"found {reprlib.repr(wide[0])}", option)
     elif len(set(labels)) != len(labels):
         coder._problem(problems, f"labels must be distinct, found {list(labels)}", option)
     else:

@@ -11,7 +11,8 @@ PortType(shape=(), dtype='Integer')
 >>> ImageEncoder(size=(28, 28), color_space="Grayscale").port_type().shape
 (1, 28, 28)
 >>> ClassDecoder(["cat", "dog"]).check(PortType((3,)))
-'ClassDecoder with 2 labels takes a (2) probability vector, a sequence of them (n, 2) or a scalar class index, found (3)'
+'ClassDecoder with 2 labels takes a (2) probability vector (Real), a sequence of them (n, 2) or a scalar class index, \
+found (3)'
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ import numpy as np
 from netgraph.core.coder_base import CODERS, Coder, Decoder, Encoder, labels_option, raise_options
 from netgraph.core.plain_numbers import plain_numbers
 from netgraph.core.errors import Diagnostic, OptionError, did_you_mean
-from netgraph.core.integers import is_int
+from netgraph.core.integers import INT64_BOUND, is_int
 from netgraph.core.layer_arguments import with_argument_errors
 from netgraph.core.limits import current_limits, raise_hint
 from netgraph.core.text_coders import CharactersEncoder, TokensEncoder
@@ -47,6 +48,12 @@ class _Labelled:
     def numeric_labels(self) -> bool:
         """Whether a label is a number (then numpy integers at the port are labels, not class indices)."""
         return any(isinstance(label, (numbers.Number, np.number)) for label in self.labels)
+
+    @functools.cached_property
+    def int_indices(self) -> bool:
+        """Whether Python ints at the port are class indices, as numpy's are: no label is a number or its text."""
+        return not self.numeric_labels and not any(isinstance(label, str) and label.strip().lstrip("+-").isdigit()
+                                                   for label in self.labels)
 
     def label_index(self, value: Any, flag: bool) -> int | None:
         """The index of the first label equal to ``value`` that is a bool if ``flag`` (True is no label 1, nor 1 the
@@ -107,12 +114,12 @@ class ClassDecoder(Decoder, _Labelled):
 
     @property
     def accepts(self) -> tuple[PortType, ...]:  # type: ignore[override]
-        return PortType((len(self.labels),)), PortType((None, len(self.labels))), PortType(())
+        return PortType((len(self.labels),)), PortType((None, len(self.labels))), PortType((), None)  # an index: any
 
     def _mismatch(self, t: PortType) -> str:
         k = len(self.labels)
-        return (f"ClassDecoder with {k} labels takes a ({k}) probability vector, a sequence of them (n, {k}) or a "
-                f"scalar class index, found {format_shape(t.shape)}")
+        return (f"ClassDecoder with {k} labels takes a ({k}) probability vector (Real), a sequence of them (n, {k}) "
+                f"or a scalar class index, found {PortType(t.shape, t.dtype)}")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -179,7 +186,7 @@ class Restricted(Encoder):
         if bounds is None or len(bounds) != 2 or not all(map(is_int, bounds)) or bounds[0] > bounds[1]:
             self._problem(problems, f"a count n >= 1 (0 to n - 1) or [lo, hi] with lo <= hi, found {self.range!r}",
                           "range")
-        elif not all(-_INT64 <= b < _INT64 for b in bounds):  # indices are int64 tensors: a wider bound overflows
+        elif not all(-INT64_BOUND <= b < INT64_BOUND for b in bounds):  # indices are int64 tensors: a wider bound overflows
             self._problem(problems, f"bounds that fit in 64 bits (-2**63 to 2**63 - 1), found {self.range!r}",
                           "range")
         else:
@@ -207,8 +214,6 @@ class Restricted(Encoder):
         """Its range (lo, hi), negative bounds included."""
         return self.range
 
-
-_INT64 = 2**63  # indices are int64 tensors
 
 _COLOR_CHANNELS = {"RGB": 3, "Grayscale": 1}
 

@@ -9,8 +9,8 @@ from netgraph.core.advice import EdgeAdvice, PortAdvice
 from netgraph.core.errors import MAX_LISTED, EdgeRef
 from netgraph.core.types import INTEGER, REAL, Conflict, PortType, unify, unify_shapes
 
-__all__ = ["as_seen_by", "compared", "set_part", "edge_parts", "merged_input_parts", "dtype_hint", "coder_hint",
-           "INTEGER_HINT"]
+__all__ = ["as_seen_by", "compared", "set_part", "edge_parts", "merged_input_parts", "dtype_hint", "found_dtype_hint",
+           "coder_hint", "INTEGER_HINT"]
 
 
 def as_seen_by(who: tuple, old: PortType, new: PortType, exc: Conflict) -> Conflict:
@@ -72,13 +72,28 @@ def merged_input_parts(layer: str, port: str) -> list[str | EdgeAdvice]:
 def dtype_hint(leaves: list, setter: tuple | None, who: tuple, old: PortType, new: PortType) -> str | None:
     """How to convert, where an output's values meet a port that takes the other dtype (Integer indices a Real port,
     Real values an Integer port): the producing leaf layer's ``dtype_hint`` (``leaves``: (path, layer) pairs), else
-    ``INTEGER_HINT`` for indices; None for other conflicts."""
+    ``INTEGER_HINT`` for indices (a leaf's, or a graph input's: no leaf output is either side); None for other
+    conflicts."""
     if {old.dtype, new.dtype} != {INTEGER, REAL} or setter is None:
         return None
-    for (path, port), dtype in ((setter[1], old.dtype), (who[1], new.dtype)):
+    sides = ((setter, old.dtype), (who, new.dtype))
+    for (_, (path, port)), dtype in sides:
         layer = next((layer for p, layer in leaves if p == path), None)
         if layer is not None and port in layer.output_ports:
-            return layer.dtype_hint(port) or (INTEGER_HINT if dtype == INTEGER else None)
+            own = getattr(layer, "dtype_hint", None)  # (a nested graph, inferred as one layer, has none)
+            return (own and own(port)) or (INTEGER_HINT if dtype == INTEGER else None)
+    return INTEGER_HINT if any(side[0] == "graph" and dtype == INTEGER for side, dtype in sides) else None
+
+
+def found_dtype_hint(leaves: list, path: tuple, ports: dict[str, tuple], expected: object, found: object) -> str | None:
+    """``dtype_hint`` where the layer at ``path`` refused a dtype it was fed (an operator whose inner net takes Real
+    values, fed Integer indices): ``ports`` holds each of its ports' (origin, type); the first port of the ``found``
+    dtype with a known origin tells where the values came from."""
+    if {expected, found} != {INTEGER, REAL}:
+        return None
+    for port, (origin, t) in ports.items():
+        if t.dtype == found and origin is not None:
+            return dtype_hint(leaves, origin, ("options", (path, port)), t, PortType(t.shape, expected))
     return None
 
 

@@ -4,7 +4,7 @@ that would fix one to a size (a named length is any length, per call)."""
 
 from __future__ import annotations
 
-from typing import Callable, Hashable
+from typing import Any, Callable, Hashable
 
 __all__ = ["declared_lengths", "joined_names", "apart_text", "fixed_name", "fixed_text"]
 
@@ -49,9 +49,19 @@ def fixed_name(named: dict[str, Hashable], old: tuple | None, new: tuple | None)
     return None
 
 
-def fixed_text(describe: Callable, named: dict[str, Hashable], fixed: tuple[str, int], old: tuple) -> str:
-    """Why the layer may not fix the length (a conflict text that ends in '(the <old> was set by ')."""
+def fixed_text(problem: Any, named: dict[str, Hashable], fixed: tuple[str, int], old: tuple, new: tuple,
+               declared: list[tuple[Any, Hashable]]) -> str:
+    """Why the layer may not fix the length (a conflict text that ends in '(the <old> was set by '): the graph port
+    whose given shape has the size (``declared``: (type, key) of the graph ports the conflict touches; another graph
+    input that a layer joins to the length), if one does, else the layer's option that fixes it."""
     name, size = fixed
-    return (f"length {name} (given for {describe(named[name])}) is a variable length, any length per call, which a "
-            f"size of {size} would fix; give the port size {size} for sequences of {size} alone, or leave out the "
-            f"layer option that fixes it for any length (the {name if name in old else size} was set by ")
+    at = next(i for i, dims in enumerate(zip(old, new)) if set(dims) == {name, size})
+    given = next((("graph", key) for t, key in declared if t.shape and len(t.shape) > at and t.shape[at] == size),
+                 None)
+    head = f"length {name} (given for {problem.describe(named[name])}) is a variable length, any length per call, "
+    last = f" (the {name if name in old else size} was set by "
+    if given is not None:
+        return (f"{head}which a size of {size} ({problem.origin_text(given)}) would fix; give both the length {name} "
+                f"for sequences of any length, or both the size {size}{last}")
+    return (f"{head}which a size of {size} would fix; give the port size {size} for sequences of {size} alone, or "
+            f"leave out the layer option that fixes it for any length{last}")

@@ -313,9 +313,10 @@ class NetGraph(Layer, LayerSequence, DrawingAndYaml):
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, NetGraph):
             return NotImplemented
-        # inferred types follow from these (a nested graph's own may be stale after replace_layers: not compared)
-        return (list(self._layers.items()) == list(other._layers.items())
-                and set(self.explicit_edges()) == set(other.explicit_edges())
+        # inferred types follow from these (a nested graph's own may be stale after replace_layers: not compared);
+        # the wiring compared as resolved, as Wolfram's canonical edges: an edge to NetPort("Output") written or made
+        return (list(self._layers.items()) == list(other._layers.items()) and self._muted == other._muted
+                and {(e.src, e.dst) for e in self._edges} == {(e.src, e.dst) for e in other._edges}
                 and self._inputs == other._inputs and self._outputs == other._outputs
                 and self._declared == other._declared and self._coders == other._coders
                 and self._multipliers == other._multipliers)

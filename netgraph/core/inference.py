@@ -17,12 +17,13 @@ from collections.abc import Callable, Iterable, Mapping
 from netgraph.core.layer import Layer
 from netgraph.core.layer_checks import check_infer_result
 from netgraph.core.errors import Diagnostic, EdgeRef, NetGraphError, ShapeError, at_layer, raise_all
-from netgraph.core.conflict_words import (as_seen_by, coder_hint, compared, dtype_hint, edge_parts,
+from netgraph.core.conflict_words import (as_seen_by, coder_hint, compared, dtype_hint, edge_parts, found_dtype_hint,
                                           merged_input_parts, set_part)
 from netgraph.core.declared_lengths import apart_text, declared_lengths, fixed_name, fixed_text, joined_names
 from netgraph.core.inference_defaults import default_dtypes, default_shapes, shared_users
 from netgraph.core.inference_problem import Key, Problem
 from netgraph.core.class_seeds import Origins, seed_classes
+from netgraph.core.conflict_sources import edge_into, port_sources
 from netgraph.core.types import UNKNOWN, Conflict, PortType, unify
 
 __all__ = ["Problem", "Solution", "infer_types", "solve", "conflict_error"]
@@ -203,8 +204,10 @@ def solve(problem: Problem) -> Solution:
             return False
         if named and (fixed := fixed_name(named, old.shape, new.shape)):  # a variable length given a fixed size
             who = origin.port_origin(leaf, who) if leaf >= 0 else who
-            errors.append(_conflict(problem, cls, root, who, fixed_text(problem.describe, named, fixed, old.shape),
-                                    expected=fixed[0], found=fixed[1]))
+            mine = set(leaf_roots[leaf].values()) if leaf >= 0 else {root}  # the graph ports at the layer: the size's?
+            given = [(t, key) for key, t, _ in problem.graph_declared() if key in cls.ids and roots[key] in mine]
+            text = fixed_text(problem, named, fixed, old.shape, new.shape, given)
+            errors.append(_conflict(problem, cls, root, who, text, expected=fixed[0], found=fixed[1]))
             return False
         try:
             merged = new if old is UNKNOWN else unify(old, new)  # unify(UNKNOWN, t) == t
@@ -232,15 +235,18 @@ def solve(problem: Problem) -> Solution:
         raise_all(errors, ShapeError, "shape conflict")
     _propagate(problem, cls, roots, leaf_roots, touching, refine, errors)
     problem.before_defaults = {k: class_types[roots[k]] for k in problem.watch if k in cls.ids}
-    shaped = not errors and default_shapes(problem, cls, leaf_roots, refine)
+
+    def propagate(step: Callable = refine, changed: Iterable[int] | None = None) -> None:
+        _propagate(problem, cls, roots, leaf_roots, touching, step, errors, changed)
+    shaped = not errors and default_shapes(problem, cls, leaf_roots, refine, errors, propagate)
     if not errors and (default_dtypes(cls, root_of) or shaped):
         problem.defaults_applied = True
-        _propagate(problem, cls, roots, leaf_roots, touching, refine, errors)  # dtype-generic layers (reshape ...) learn Real
+        propagate()  # dtype-generic layers (reshape ...) learn Real
         for _ in range(len(shared_users(problem, leaf_roots)) if shaped else 0):  # a shared array sized by users
-            if errors or not default_shapes(problem, cls, leaf_roots, refine):  # another one sized: a pass per link
+            if errors or not default_shapes(problem, cls, leaf_roots, refine, errors, propagate):  # a pass per link
                 break
             default_dtypes(cls, root_of)
-            _propagate(problem, cls, roots, leaf_roots, touching, refine, errors)
+            propagate()
     raise_all(errors, ShapeError, "shape conflict")
     return Solution(cls.ids, root_of, class_types)
 
@@ -277,12 +283,17 @@ def _conflict(problem: Problem, cls: _Classes, root: Key, who: tuple, text: str,
 
 
 def _propagate(problem: Problem, cls: _Classes, roots: _Roots, leaf_roots: list[dict[str, int]], touching: tuple,
-               refine: Callable, errors: list[Diagnostic]) -> None:
-    """Run each leaf's ``infer`` until no class changes: the leaves in order, then those touching a changed class
-    (``touching``: ``_leaves_by_class``)."""
+               refine: Callable, errors: list[Diagnostic], changed: Iterable[int] | None = None) -> None:
+    """Run each leaf's ``infer`` until no class changes: the leaves in order (or those touching the ``changed``
+    classes), then those touching a changed class (``touching``: ``_leaves_by_class``)."""
     first, second, more = touching
     count = len(problem.leaf_layers)
     queue, queued = deque(range(count)), bytearray(b"\1") * count
+    if changed is not None:
+        queue, queued = deque(sorted({j for r in changed for j in (first[r], second[r], *more.get(r, ()))} - {-1})), \
+            bytearray(count)
+        for j in queue:
+            queued[j] = 1
     budget = 64 * count + 1000
     types = cls.type
     layers, paths = problem.leaf_layers, problem.leaf_paths
@@ -348,15 +359,17 @@ def _layer_conflict(problem: Problem, cls: _Classes, roots: _Roots, path: tuple,
     else where a clashing type came in (the edge that carried it, else the graph port whose declared shape set it:
     ``declared``, else the layer), with ``layer`` the refusing layer and ``port`` its port the clashing type came into;
     an operator's problem inside its inner net at that layer (``exc.inner``). ``detail``: without the layer."""
-    sources, edges = _sources(problem, cls, roots, path, current)
-    said = (head, *(exc.parts or (str(exc),)), *sources)  # (an inner net's advice kept as advice)
+    sources, edges = port_sources(problem, cls, roots, path, current)
+    origins = {p: (cls.origin.get(roots[(path, p)]), t) for p, t in current.items()}
+    hint = found_dtype_hint(problem.leaves, path, origins, exc.expected, exc.found)  # indices into an operator
+    said = (head, *(exc.parts or (str(exc),)), *sources, *([f". {hint}"] if hint else []))  # (advice kept as advice)
     option, at = exc.option, (*path, *exc.inner)
     detail = exc.problem if exc.inner and exc.problem is not None else str(exc)
     fault = {exc.port: current[exc.port]} if exc.port in current and not exc.inner else {}  # its own port named
-    fields = {"option": option, "detail": detail, "expected": exc.expected, "found": exc.found}
+    fields = {"option": option, "detail": detail, "expected": exc.expected, "found": exc.found, "hint": hint}
     kind = exc.kind or "shape"  # (an inner net's refusal of another kind keeps it)
     if edges:
-        edge, port = _edge_into(cls, roots, path, fault) or _edge_into(cls, roots, path, current) or (edges[0], None)
+        edge, port = edge_into(cls, roots, path, fault) or edge_into(cls, roots, path, current) or (edges[0], None)
         return Diagnostic.of(kind, *said, layer=at, port=exc.port if exc.inner else exc.port or port,
                              edge=edge.index, hop=edge.hop, graph=edge.graph, **fields)  # (an inner layer's own port)
     if option is not None or exc.inner:  # (weights= of another size than output=: the graph input is not at fault)
@@ -367,34 +380,3 @@ def _layer_conflict(problem: Problem, cls: _Classes, roots: _Roots, path: tuple,
         port, graph, source = declared[0]
         return Diagnostic.of(kind, *said, layer=path, port=port, graph=graph, declared=source, **fields)
     return Diagnostic.of(kind, *said, layer=path, port=exc.port, **fields)
-
-
-def _edge_into(cls: _Classes, roots: _Roots, path: tuple,
-               current: dict[str, PortType]) -> tuple[EdgeRef, str] | None:
-    """The edge that carried a known type into one of the layer's ports (not another edge of its class), and
-    that port."""
-    for port, t in current.items():
-        origin = cls.origin.get(roots[(path, port)])
-        if t.shape is not None and origin is not None and (edge := cls.joining(origin[1], (path, port))):
-            return edge, port
-    return None
-
-
-def _sources(problem: Problem, cls: _Classes, roots: _Roots, path: tuple,
-             current: dict[str, PortType]) -> tuple[list[str | EdgeRef], list[EdgeRef]]:
-    """Where each known port type of a layer came from (message parts), and the edges they name."""
-    parts: list[str | EdgeRef] = []
-    named: list[EdgeRef] = []
-    for port, t in current.items():
-        root = roots[(path, port)]
-        if t.shape is None or root not in cls.origin:
-            continue
-        edges = cls.edges.get(root, [])
-        parts += ["; " if parts else " [", f"{port!r} {t} set by {problem.origin_text(cls.origin[root])}"]
-        parts += [" via edge ", *cls.edges_shown(root)] if edges else []
-        named += edges
-    return (parts + ["]"] if parts else []), named
-
-
-def _ports(layer: Layer) -> Iterable[str]:
-    return (*layer.input_ports, *layer.output_ports)

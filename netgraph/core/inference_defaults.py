@@ -15,13 +15,39 @@ from netgraph.core.types import REAL, Conflict, PortType
 __all__ = ["default_shapes", "default_dtypes", "shared_users"]
 
 
-def default_shapes(problem: Any, cls: Any, leaf_roots: list[dict[str, int]], refine: Callable) -> bool:
+def default_shapes(problem: Any, cls: Any, leaf_roots: list[dict[str, int]], refine: Callable, errors: list,
+                   propagate: Callable) -> bool:
     """Give the ports nothing else decided the shapes their layers guess (``default_types``: a LinearLayer's
-    Input from its weights, or from the shape a shared array's other users need: ``with_shared``); True when any
-    changed. A guess never overrides what the net says."""
+    Input from its weights, or from the shape a shared array's other users need: ``with_shared``), keeping only
+    guesses the net agrees with; True when any was kept. A guess never overrides what the net says, nor conflicts
+    with it: where propagating the guesses (``propagate(refine, changed classes)``) meets a conflict (a
+    convolution's Output guessed a vector), they are undone and tried one at a time, and one that conflicts on its
+    own is dropped: its port stays unknown, as a partly specified net is valid."""
+    guesses = shape_guesses(problem, cls, leaf_roots)
+    if not guesses:
+        return False
+    undoable = _Undoable(cls, refine)
+    for root, t, who in guesses:
+        undoable(root, t, who)
+    propagate(undoable, [root for root, _, _ in guesses])
+    if not errors:
+        return True
+    undoable.undo(errors)
+    kept = False
+    for root, t, who in guesses:
+        if cls.type[root].shape is None and undoable(root, t, who):
+            propagate(undoable, [root])
+            kept = kept or not errors
+        undoable.undo(errors) if errors else undoable.changes.clear()  # (refine itself may have refused it)
+    return kept
+
+
+def shape_guesses(problem: Any, cls: Any, leaf_roots: list[dict[str, int]]) -> list[tuple[int, PortType, tuple]]:
+    """The layers' guesses (``default_types``) for the classes of their ports nothing shaped: (class root, type,
+    origin), one per class, the first layer's."""
     if every_class_shaped(cls):
-        return False  # no guess is asked for (a walk over every layer, cache-cold in a large net, found none)
-    changed, wanted = False, {}
+        return []  # no guess is asked for (a walk over every layer, cache-cold in a large net, found none)
+    guesses, wanted, guessed = [], {}, set()
     for path, layer, own in zip(problem.leaf_paths, problem.leaf_layers, leaf_roots):
         guess = getattr(layer, "default_types", None)
         if guess is None:
@@ -35,9 +61,35 @@ def default_shapes(problem: Any, cls: Any, leaf_roots: list[dict[str, int]], ref
         guess = with_shared(problem, cls, leaf_roots, layer, wanted).default_types if getattr(layer, "_shared", None) \
             else guess
         for port, t in guess(current).items():
-            if current[port].shape is None and t.shape is not None and cls.type[own[port]].shape is None:
-                changed = refine(own[port], t, ("port", (path, port))) or changed
-    return changed
+            if current[port].shape is None and t.shape is not None and own[port] not in guessed:
+                guessed.add(own[port])
+                guesses.append((own[port], t, ("port", (path, port))))
+    return guesses
+
+
+class _Undoable:
+    """Inference's ``refine`` recording each class's type and origin before it changes them (``changes``), so that
+    ``undo`` can put them back."""
+
+    def __init__(self, cls: Any, refine: Callable) -> None:
+        self.cls, self.refine, self.changes = cls, refine, []
+
+    def __call__(self, root: int, new: PortType, who: tuple | str, leaf: int = -1) -> bool:
+        origin = self.cls.origin  # (its raw entries: a leaf's port name with its number in leaf_of, or a key number)
+        self.changes.append((root, self.cls.type[root], dict.get(origin, root),
+                             -1 if origin.leaf_of is None else origin.leaf_of[root]))
+        return self.refine(root, new, who, leaf)
+
+    def undo(self, errors: list) -> None:
+        """Put back every class changed since the last undo, and forget the conflicts met (``errors``)."""
+        origin = self.cls.origin
+        for root, t, held, leaf in reversed(self.changes):
+            self.cls.type[root] = t
+            dict.pop(origin, root, None) if held is None else dict.__setitem__(origin, root, held)
+            if origin.leaf_of is not None:
+                origin.leaf_of[root] = leaf
+        self.changes.clear()
+        errors.clear()
 
 
 def every_class_shaped(cls: Any) -> bool:

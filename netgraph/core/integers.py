@@ -13,7 +13,9 @@ from __future__ import annotations
 import numbers
 from typing import Any
 
-__all__ = ["is_int", "plain_int", "plain_index"]
+__all__ = ["INT64_BOUND", "is_int", "plain_int", "plain_index"]
+
+INT64_BOUND = 2**63  # integers fit in 64 bits, -2**63 to 2**63 - 1: a spec's (yaml_nodes), indices (int64 tensors)
 
 
 def is_int(value: Any) -> bool:

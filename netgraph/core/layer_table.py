@@ -164,9 +164,17 @@ def given_by_keyword(kind: str, layers: Any, edges: Any, port_shapes: dict[str, 
             edges = port_shapes.pop("edges")
     value = port_shapes.get("edges")
     if edges is NOT_GIVEN and kind == "NetGraph" and (isinstance(value, Mapping) or isinstance(value, (list, tuple))
-                                                     and any(not isinstance(v, (int, str, type(None))) for v in value)):
+                                                     and (any(not isinstance(v, (int, str, type(None))) for v in value)
+                                                          or not value and not _has_port(layers, "edges"))):
         edges = port_shapes.pop("edges")
     return layers, () if edges is NOT_GIVEN else edges
+
+
+def _has_port(layers: Any, port: str) -> bool:
+    """Whether a layer given (not a name still to be read) has a port named ``port``: ``edges=[]`` beside them is
+    the (no) edges, unless it can be that port's shape (a scalar)."""
+    given = layers.values() if isinstance(layers, Mapping) else layers if isinstance(layers, (list, tuple)) else ()
+    return any(port in (*getattr(layer, "input_ports", ()), *getattr(layer, "output_ports", ())) for layer in given)
 
 
 def graph_parts(layers: Any, edges: Any, port_shapes: dict[str, Any]) -> tuple[Any, Any, dict[str, Any], tuple]:

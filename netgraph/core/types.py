@@ -370,7 +370,7 @@ def broadcast(*shapes: Shape) -> Shape:
                 expected, found = _clashing(shapes, rank, i)
                 raise LengthConflict(shapes, f"length {var} (any length, known at run time) against size "
                                      f"{min(fixed - {None})}", expected=expected, found=found)
-            sizes = fixed or {next(d for d in dims if isinstance(d, str))}
+            sizes = {names[0]}  # an unknown dim takes the length, as a size 1 would (any other size raised above)
         if None in sizes:
             known = sizes - {None}
             out.append(known.pop() if len(known) == 1 else None)

@@ -31,13 +31,15 @@ from netgraph.core.tensors import native_array
 from netgraph.core.torch_state import working_dtype
 from netgraph.data.errors import ExampleError
 from netgraph.data.images import encode_image, is_encoded_image, is_single_image, pixels_hint
+from netgraph.data.index_ranges import first_out_of_range, out_of_range, range_refusal
 
 __all__ = ["encode", "encode_targets", "encode_example", "encode_label_sequence", "is_single", "already_encoded",
-           "encoded_form_problem", "range_refusal"]
+           "encoded_form_problem", "range_refusal", "as_labels"]
 
 
 def _class_index(coder: Any, value: Any) -> int:
-    if isinstance(value, np.integer) and _indexed(coder, "UnitVector"):  # a class index, as at the index form
+    value = as_labels(coder, value)  # a bool tensor's value (one example of a column): True is no index 1
+    if isinstance(value, np.integer) and _indexed(coder, "UnitVector") or type(value) is int and coder.int_indices:
         if not 0 <= value < len(coder.labels):
             raise ExampleError(_INDEX_OUTSIDE.format(value, len(coder.labels) - 1))
         return int(value)
@@ -85,7 +87,7 @@ def _nfc_forms(texts: tuple[str, ...]) -> dict[str, str]:
     return forms
 
 
-_INDEX_OUTSIDE = "class index {} is outside 0..{} (numpy integers are class indices where no label is a number)"
+_INDEX_OUTSIDE = "class index {} is outside 0..{} (integers are class indices where no label is a number)"
 _GUESSED_LABELS = 64  # a guess among more labels takes ~1 ms, for each of possibly 100,000 distinct bad labels
 
 
@@ -155,9 +157,12 @@ def already_encoded(coder: Coder, value: Any) -> bool:
     """Whether ``value`` is data in the port's encoded form, passed through: a tensor, numpy integers at a class
     coder's port whose labels are no numbers (class indices, as a numpy ``y`` of 0..k-1), or at an ImageEncoder a float
     numpy array of the port's shape ``(c, h, w)`` (one example, or a batch ``(b, c, h, w)``): the port's declared
-    shape says it is channels first, also where it could be an ``(h, w, c)`` image (``(3, 4, 4)``)."""
-    if isinstance(value, torch.Tensor) or isinstance(coder, Restricted):  # a Restricted port's values: indices
+    shape says it is channels first, also where it could be an ``(h, w, c)`` image (``(3, 4, 4)``). A bool tensor at
+    a class port with boolean labels holds labels (``as_labels``)."""
+    if isinstance(coder, Restricted):  # a Restricted port's values: indices
         return True
+    if isinstance(value, torch.Tensor):
+        return not _holds_bool_labels(coder, value)
     if _numpy_integers(value) and _indexed(coder):
         return True  # numpy class indices where no label is a number: as a tensor of them
     if not (isinstance(coder, ImageEncoder) and isinstance(value, np.ndarray)):
@@ -170,65 +175,18 @@ def already_encoded(coder: Coder, value: Any) -> bool:
 def encoded_form_problem(coder: Coder, value: Any) -> str:
     """Why ``value``, taken as already encoded, is not its port's encoded form ('' when it is): at an ImageEncoder
     port, which gives floats, an integer or boolean tensor holds raw pixels (0..255, as torchvision's read_image
-    gives), not values in [0, 1] normalised; at a Restricted port, an index outside its range."""
+    gives), not values in [0, 1] normalised; at a Restricted port, an index outside its range; at a class port, a
+    bool tensor (no class indices: True would be index 1) where no label is a boolean."""
     if isinstance(coder, Restricted):
-        return _out_of_range(coder, value)
+        return out_of_range(coder, value)
+    if _bool_tensor_at_class_port(coder, value) and not _holds_bool_labels(coder, value):
+        return ("a bool tensor holds no class indices (True would be index 1, the second label), and no label is a "
+                "boolean: give the class indices as an integer tensor, or the labels themselves")
     if not (isinstance(coder, ImageEncoder) and isinstance(value, torch.Tensor)) or value.is_floating_point():
         return ""
     return (f"a tensor of dtype {value.dtype} holds raw pixel values, but the port's encoded form is floats (values "
             f"in [0, 1], then (x - mean) / std); give the pixels as numpy image arrays, which the encoder converts, "
             f"resizes and normalises, here {pixels_hint(coder, value)}")
-
-
-def _out_of_range(coder: Restricted, value: Any) -> str:
-    """'index 12 is outside the port's range 0..9' for the first index of ``value`` outside ``coder``'s range, or
-    ''."""
-    found = _first_out_of_range(coder.index_span, value)
-    return f"index {found[1]!r} is outside the port's range {coder.range_text}" if found else ""
-
-
-def _first_out_of_range(span: tuple[int, int], value: Any) -> tuple[int | None, Any] | None:
-    """(its example, or None for one array, and the index) of the first index of ``value`` (a tensor, array, number
-    or list of them: a ragged batch, whose items are the examples) outside ``span`` (low, high); None if none is. An
-    example that holds no numbers is passed over: the port's own check says what it takes."""
-    listed = isinstance(value, (list, tuple))
-    for i, part in enumerate(value if listed else [value]):
-        try:
-            values = torch.as_tensor(native_array(part))
-        except (TypeError, ValueError, RuntimeError):
-            continue  # no numbers (a label, None): refused by the check of what the port takes
-        low, high = span
-        bad = values[(values < low) | (values > high) | values.isnan()] if values.is_floating_point() else \
-            values[(values < low) | (values > high)]
-        if bad.numel():
-            return (i if listed else None), bad.flatten()[0].item()
-    return None
-
-
-def range_refusal(coder: Restricted, port: str, value: Any, what: str = "input port",
-                  numbers: Any = None) -> tuple[str, dict] | None:
-    """(message, DataError fields) for the first index of ``value`` outside a Restricted port's range, naming the
-    example where ``value`` lists them (by its number in ``numbers`` where given: a Dataset's); None if all are
-    inside. One form for net(x) and net_train."""
-    found = _first_out_of_range(coder.index_span, value)
-    if found is None:
-        return None
-    example, index = found
-    example = numbers[example] if numbers is not None and example is not None else example
-    where = "" if example is None else f"example {example}: "
-    text = (f"{what} {port!r} ({_range_source(coder)}): {where}index {index!r} is outside the port's range "
-            f"{coder.range_text}")
-    return text, dict(kind="encoding", layer=(), port=port, expected=coder.range_text, found=index, example=example)
-
-
-def _range_source(coder: Restricted) -> str:
-    """How the port got its range: ``Restricted('Integer', 0..3)`` declared, or ``range 0..3, from layer 'box'``
-    inferred from the layers it feeds (``checked_coders``)."""
-    layers = getattr(coder, "inferred_from", None)
-    if layers is None:
-        return f"{coder.type_name}('Integer', {coder.range_text})"
-    named = ", ".join(repr(layer) for layer in layers)
-    return f"range {coder.range_text}, from layer{'s' if len(layers) > 1 else ''} {named}"
 
 
 def _indexed(coder: Coder, output: str = "Index") -> bool:
@@ -240,6 +198,23 @@ def _indexed(coder: Coder, output: str = "Index") -> bool:
     return not coder.numeric_labels
 
 
+def _bool_tensor_at_class_port(coder: Coder, value: Any) -> bool:
+    return isinstance(coder, (ClassEncoder, ClassDecoder)) and isinstance(value, torch.Tensor) and \
+        value.dtype == torch.bool
+
+
+def _holds_bool_labels(coder: Coder, value: Any) -> bool:
+    """Whether ``value`` is a bool tensor at a class port of which a label is a boolean: labels, as a numpy bool
+    array's are, never class indices (True is no index 1, the second label)."""
+    return _bool_tensor_at_class_port(coder, value) and any(isinstance(label, bool) for label in coder.labels)
+
+
+def as_labels(coder: Coder, value: Any) -> Any:
+    """A bool tensor of labels (``_holds_bool_labels``) as a list of them (a bool for a 0-dim one); any other value
+    as it is."""
+    return value.tolist() if _holds_bool_labels(coder, value) else value
+
+
 def _numpy_integers(value: Any) -> bool:
     """Whether ``value`` is a numpy integer array or scalar (class indices where no class label is a number)."""
     return isinstance(value, (np.ndarray, np.integer)) and value.dtype.kind in "iu"
@@ -249,7 +224,7 @@ def _one_hot(coder: ClassEncoder, port: str, value: Any, what: str) -> torch.Ten
     """The one-hot rows of numpy class indices ``value`` (as the index form takes them); a DataError naming the first
     index outside 0..k-1."""
     indices, count = torch.as_tensor(np.asarray(value, dtype=np.int64)), len(coder.labels)
-    if found := _first_out_of_range((0, count - 1), indices):
+    if found := first_out_of_range((0, count - 1), indices):
         raise DataError(f"{what} {port!r} ({coder.type_name}): {_INDEX_OUTSIDE.format(found[1], count - 1)}",
                         kind="encoding", layer=(), port=port, expected=f"0..{count - 1}", found=found[1])
     return torch.nn.functional.one_hot(indices, count).to(working_dtype())
@@ -298,7 +273,7 @@ def encode(coder: Coder, port: str, value: Any, what: str = "input port", ragged
         if refusal := range_refusal(coder, port, value, what):
             raise DataError(refusal[0], **refusal[1])
         return value
-    value = native_array(value)  # big-endian (a FITS file's) or reversed: torch.as_tensor refuses them
+    value = native_array(as_labels(coder, value))  # big-endian (a FITS file's), reversed: torch.as_tensor refuses
     if _numpy_integers(value) and _indexed(coder, "UnitVector"):
         return _one_hot(coder, port, value, what)  # numpy class indices, as the index form takes
     if already_encoded(coder, value):
@@ -378,6 +353,7 @@ def encode_example(coder: Coder, value: Any) -> torch.Tensor | str:
 def encode_label_sequence(coder: ClassDecoder, value: Any) -> torch.Tensor | str:
     """One example's labels, one per position (a tagger's target at a ClassDecoder output of shape ("n", k)), as
     its class indices; or why they cannot be, naming the first bad position."""
+    value = as_labels(coder, value)
     if not isinstance(value, (list, tuple, np.ndarray)) or isinstance(value, np.ndarray) and value.ndim != 1:
         return (f"expected a list of labels, one per position of the output sequence, found "
                 f"{type(value).__name__} {value!r:.40}{_characters_hint(coder, value)}")

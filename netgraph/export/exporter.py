@@ -41,7 +41,8 @@ from netgraph.export.onnx_coders import CODERS_KEY, coders_metadata
 from netgraph.export.onnx_labels import LABELS_KEY
 from netgraph.export.onnx_tied import SHARED_KEY, shared_record
 from netgraph.export.onnx_symbolics import (call_without_onnx_form, first_opset, hyperbolic_symbolics, layer_of_node,
-                                            layer_of_op_type, layer_of_operator, layer_running_operator)
+                                            layer_of_op_type, layer_of_operator, layer_running_operator,
+                                            refused_operator)
 
 __all__ = ["export_onnx", "EXPORTABLE_DISTRIBUTIONS", "OPSETS", "check_opset", "example_inputs", "dynamic_axes",
            "batch_name"]
@@ -272,13 +273,14 @@ def _export_bytes(net: Any, module: torch.nn.Module, opset: int | None) -> bytes
             where = layer_of_operator(net, module.code, str(exc), module) or layer_running_operator(
                 net, module, tuple(inputs[p] for p in net.input_ports), str(exc))  # operators' inner nets; modules
         first = str(exc).strip().splitlines()[0][:300]
-        raise OptionError(f"torch's ONNX exporter cannot export {where or 'this net'} (opset {opset or 'default'}): "
-                          f"{first}", option="opset" if opset and opset < _DEFAULT_OPSET else None, kind="unexportable",
-                          found=where, detail=first) from None
+        raise OptionError(f"torch's ONNX exporter cannot export {where or 'this net'} (opset "
+                          f"{opset or _DEFAULT_OPSET}): {first}", layer=where.path if where else None,
+                          option="opset" if opset and opset < _DEFAULT_OPSET else None, kind="unexportable",
+                          found=refused_operator(str(exc)), detail=first) from None
     except (RuntimeError, ValueError, TypeError, torch.onnx.errors.OnnxExporterError) as exc:
         # torch's exporter gives no field for its failure: its message, whose last line follows a dump of its graph
         first = str(exc).strip().splitlines()[-1 if "Torch IR graph" in str(exc) else 0][:300]
-        raise OptionError(f"torch's ONNX exporter cannot export this net (opset {opset or 'default'}): {first}",
+        raise OptionError(f"torch's ONNX exporter cannot export this net (opset {opset or _DEFAULT_OPSET}): {first}",
                           option="opset", kind="unexportable", detail=first) from None
     return buffer.getvalue()
 
@@ -303,7 +305,8 @@ def _check_model(onnx: Any, model: Any, net: Any, module: Any, opset: int | None
                 if first and first > (opset or _DEFAULT_OPSET) else _HIGHER if opset and opset < _DEFAULT_OPSET else "")
         raise OptionError(f"torch's ONNX exporter wrote a model that is not valid ONNX at opset "
                           f"{opset or _DEFAULT_OPSET}: {what}: {text.splitlines()[0][:200]}{need}",
-                          option="opset", kind="invalid-model", expected=first, found=opset,
+                          layer=where.path if where else None, option="opset", kind="invalid-model", expected=first,
+                          found=opset,
                           detail=text.splitlines()[0][:200]) from None
 
 

@@ -10,7 +10,7 @@ import math
 import re
 import warnings
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, NamedTuple
 
 import torch
 from torch.utils._python_dispatch import TorchDispatchMode
@@ -24,8 +24,8 @@ except ImportError:  # pragma: no cover - older torch
 from netgraph.backend.compile import variable_base
 from netgraph.core.walk import nested_nodes
 
-__all__ = ["hyperbolic_symbolics", "call_without_onnx_form", "layer_of_operator", "layer_running_operator",
-           "layer_of_op_type", "layer_of_node", "first_opset"]
+__all__ = ["hyperbolic_symbolics", "call_without_onnx_form", "LayerAt", "layer_of_operator", "layer_running_operator",
+           "layer_of_op_type", "layer_of_node", "first_opset", "refused_operator"]
 
 _HYPERBOLIC = {"sinh": "Sinh", "cosh": "Cosh", "asinh": "Asinh", "acosh": "Acosh", "atanh": "Atanh"}
 HYPERBOLIC_OPSET = 9
@@ -108,14 +108,31 @@ def _erfc(g: Any, x: Any) -> Any:
     return g.op("Sub", g.op("Constant", value_t=torch.tensor(1.0)), g.op("Erf", x))
 
 
-def layer_of_operator(net: Any, code: str, message: str, module: Any = None) -> str:
-    """"layer 'enc/act2' (ElementwiseLayer 'Cosh')" for the layer whose generated line calls the torch operator
-    that ``message`` (torch's refusal, naming ``aten::cosh``) names; '' when no line says. With the compiled
+class LayerAt(NamedTuple):
+    """The layer behind a refused operator or node: its path and its type as shown ("ElementwiseLayer 'Cosh'");
+    as text, "layer 'enc/1' (LinearLayer)", as the export's messages name it."""
+
+    path: tuple
+    kind: str
+
+    def __str__(self) -> str:
+        return f"layer {'/'.join(map(str, self.path))!r} ({self.kind})"
+
+
+def refused_operator(message: str) -> str | None:
+    """The torch operator (``aten::digamma``) that torch's refusal ``message`` names (it has no field for it)."""
+    found = re.search(r"aten::\w+", message)
+    return found.group(0) if found else None
+
+
+def layer_of_operator(net: Any, code: str, message: str, module: Any = None) -> LayerAt | None:
+    """The layer (shown "layer 'enc/act2' (ElementwiseLayer 'Cosh')") whose generated line calls the torch operator
+    that ``message`` (torch's refusal, naming ``aten::cosh``) names; None when no line says. With the compiled
     ``module``, the forwards of its operators' inner nets are searched too ("layer 'map/net/l1' (LinearLayer)")."""
-    found = re.search(r"aten::(\w+)", message)
-    if not found:
-        return ""
-    call = re.compile(rf"\b{re.escape(found.group(1).rstrip('_'))}_?\(")
+    operator = refused_operator(message)
+    if not operator:
+        return None
+    call = re.compile(rf"\b{re.escape(operator.removeprefix('aten::').rstrip('_'))}_?\(")
     inner = [] if module is None else [(tuple(name.split(".")), sub) for name, sub in module.named_modules()
                                        if name and isinstance(getattr(sub, "code", None), str) and hasattr(sub, "net")]
     for prefix, (owner, text) in [((), (net, code)), *((p, (sub.net, sub.code)) for p, sub in inner)]:
@@ -123,7 +140,7 @@ def layer_of_operator(net: Any, code: str, message: str, module: Any = None) -> 
             target, equals, value = line.strip().partition(" = ")
             if equals and call.search(value) and (where := _layer_named(owner, target, prefix=prefix)):
                 return where
-    return ""
+    return None
 
 
 class _FirstCaller(TorchDispatchMode):
@@ -139,14 +156,14 @@ class _FirstCaller(TorchDispatchMode):
         return func(*args, **(kwargs or {}))
 
 
-def layer_running_operator(net: Any, module: Any, inputs: tuple, message: str) -> str:
-    """"layer 'kl' (KLDivergenceLayer)" for the innermost layer whose module runs the torch operator ``message``
+def layer_running_operator(net: Any, module: Any, inputs: tuple, message: str) -> LayerAt | None:
+    """The (shown "layer 'kl' (KLDivergenceLayer)") innermost layer whose module runs the torch operator ``message``
     names (``aten::digamma``) when the compiled ``module`` runs on ``inputs``: an operator inside a layer's module,
-    which no line of the generated code calls; '' when none does or the run fails."""
-    found = re.search(r"aten::\w+", message)
-    if not found:
-        return ""
-    mode, hooks = _FirstCaller(found.group(0)), []
+    which no line of the generated code calls; None when none does or the run fails."""
+    operator = refused_operator(message)
+    if not operator:
+        return None
+    mode, hooks = _FirstCaller(operator), []
     for name, sub in module.named_modules():
         if name:
             hooks += [sub.register_forward_pre_hook(lambda m, a, name=name: mode.running.append(name)),
@@ -164,8 +181,8 @@ def layer_running_operator(net: Any, module: Any, inputs: tuple, message: str) -
         parts = tuple(name.split("."))
         for end in range(len(parts), 0, -1):  # a layer's own inner modules (kl.p) belong to it
             if parts[:end] in layers:
-                return _layer_text(parts[:end], layers[parts[:end]])
-    return ""
+                return LayerAt(parts[:end], layers[parts[:end]])
+    return None
 
 
 #: torch functions of our generated code that ONNX has no form for -> what the user wrote, and why.
@@ -191,14 +208,14 @@ def call_without_onnx_form(net: Any, code: str, module: Any = None) -> str:
 _CALLS_OF_OP = {"Erf": ("gelu", "erf")}
 
 
-def layer_of_op_type(net: Any, code: str, op_type: str, module: Any = None) -> str:
+def layer_of_op_type(net: Any, code: str, op_type: str, module: Any = None) -> LayerAt | None:
     """The layer whose generated line calls a torch function that torch exports as ONNX ``op_type`` (GELU's
-    ``gelu`` as Erf; in the compiled ``module``'s inner nets too); '' when no line says."""
+    ``gelu`` as Erf; in the compiled ``module``'s inner nets too); None when no line says."""
     for call in _CALLS_OF_OP.get(op_type, (op_type.lower(),)):
         where = layer_of_operator(net, code, f"aten::{call}", module)
         if where:
             return where
-    return ""
+    return None
 
 
 def first_opset(onnx: Any, op_type: str) -> int | None:
@@ -208,7 +225,7 @@ def first_opset(onnx: Any, op_type: str) -> int | None:
     return min(versions) if versions else None
 
 
-def layer_of_node(net: Any, node_name: str) -> str:
+def layer_of_node(net: Any, node_name: str) -> LayerAt | None:
     """The layer an exported node comes from: torch names nodes by module scope (``/enc/ConstantOfShape``)."""
     parts = [p for p in node_name.split("/") if p][:-1]
     while parts:
@@ -216,11 +233,11 @@ def layer_of_node(net: Any, node_name: str) -> str:
         if where:
             return where
         parts.pop()
-    return ""
+    return None
 
 
-def _layer_named(net: Any, variable: str, exact: bool = False, prefix: tuple = ()) -> str:
-    """"layer ..." for the nested layer whose path joined by '_' is ``variable`` (or starts it); ``prefix``: the path
+def _layer_named(net: Any, variable: str, exact: bool = False, prefix: tuple = ()) -> LayerAt | None:
+    """The nested layer whose path joined by '_' is ``variable`` (or starts it); ``prefix``: the path
     of the operator's inner net ``net`` is (its layers are named from the outer net)."""
     best = None
     for path, node in nested_nodes(net):
@@ -229,13 +246,8 @@ def _layer_named(net: Any, variable: str, exact: bool = False, prefix: tuple = (
             if best is None or len(path) > len(best[0]):
                 best = (path, node.layer)
     if best is None:
-        return ""
+        return None
     path, layer = best
     function = layer.options().get("function") if layer.type_name == "ElementwiseLayer" else None
     shown = f" {function!r}" if isinstance(function, str) else ""
-    return _layer_text((*prefix, *path), f"{layer.type_name}{shown}")
-
-
-def _layer_text(path: tuple, kind: str) -> str:
-    """"layer 'enc/1' (LinearLayer)": a layer as the export's messages name it (``kind``: its type, as shown)."""
-    return f"layer {'/'.join(map(str, path))!r} ({kind})"
+    return LayerAt((*prefix, *path), f"{layer.type_name}{shown}")

@@ -27,7 +27,7 @@ from netgraph.layers.expression import Expression, evaluate
 from netgraph.layers._modules import LayerModule
 
 __all__ = ["BroadcastSpec", "broadcast_option", "spec_of", "insert_at", "aligned", "broadcast_infer", "insert_code",
-           "BroadcastModule"]
+           "BroadcastModule", "unknown_dims_taken"]
 
 NAMED_SPECS = ("Automatic", "None")
 _ONE = {"anyOf": [{"enum": list(NAMED_SPECS)}, {"type": "integer", "not": {"const": 0}}, {"type": "null"}]}
@@ -106,10 +106,20 @@ def broadcast_infer(ports: tuple[str, ...], spec: Any, types: Mapping[str, PortT
                 raise Conflict(f"port {p!r} {format_shape(known[p])} would be replicated to {format_shape(out)}, "
                                f"but its broadcast spec is 'None'", port=p, expected=out, found=known[p])
     out = types["Output"].shape
-    for p in ports:
-        if types[p].shape is None and out is not None:
+    for p in ports if out is not None else ():
+        if (shape := types[p].shape) is None:
             types[p] = PortType(out, types[p].dtype)
+        elif None in shape:
+            position, missing = insert_at(len(shape), len(out), spec_of(spec, ports.index(p)), p), len(out) - len(shape)
+            types[p] = PortType(unknown_dims_taken(shape, out[:position] + out[position + missing:]), types[p].dtype)
     return types
+
+
+def unknown_dims_taken(shape: tuple, facing: tuple) -> tuple:
+    """``shape`` with each unknown dim taking the output's dim facing it (``facing``) where that is a length name:
+    a port without a length name takes the other's length (README), as a loss's Target does; an unknown dim facing
+    a size stays unknown (it may be 1, broadcast)."""
+    return tuple(f if d is None and isinstance(f, str) else d for d, f in zip(shape, facing))
 
 
 def insert_code(var: str, position: int, missing: int) -> str:

@@ -26,7 +26,7 @@ from netgraph.core.registry import Registry
 from netgraph.core.wording import counted_either
 from netgraph.layers.bad_index import Where, bad_text, first_bad_at, located_error, piece_text
 from netgraph.layers.dist_constraints import REAL, Constraint, raise_constant_problems, read_extremes, unbroadcastable
-from netgraph.layers.dist_params import Param, as_param, plain_param, same_param, slot_name, whole
+from netgraph.layers.dist_params import Param, as_constructed, as_param, plain_param, same_param, slot_name, whole
 from netgraph.layers.dist_order import Ordered, in_order_by_extremes, order_facts, order_problem
 from netgraph.layers.dist_limits import FLOAT_MAX, named_overflow_problems, overflow_problems, param_max, range_dtype
 from netgraph.layers.dist_tensors import (full, is_tensor, log_or_tiny, log_standard_gamma, noise, safe_exp,  # noqa: F401
@@ -202,6 +202,10 @@ class Distribution:
         pair out of order."""
         return None if self.ORDERED is None else order_problem(self.ORDERED, self.PARAMS, params)
 
+    def relation_facts(self, params: Sequence[Any]) -> dict[str, Any]:
+        """The Diagnostic's option, expected and found of ``relation``'s problem (``ORDERED``'s: the order and pair)."""
+        return order_facts(self.ORDERED, self.PARAMS, params, self._slot_of) if self.ORDERED else {}
+
     def check(self, values: Sequence[Any], where: str | Callable[[], str], draws: bool = True,
               inputs: Sequence[torch.Tensor] | None = None,
               given: Mapping[str, str] | None = None) -> dict[str, tuple[float, float]]:
@@ -242,11 +246,12 @@ class Distribution:
             problem = self.relation(values)
             if problem:
                 errors.append(problem)
-                if self.ORDERED:  # the pair's ports (the first names the Diagnostic's), the order and the values
+                facts = self.relation_facts(values)
+                if self.ORDERED:  # the pair's ports (the first names the Diagnostic's)
                     ports = [s for n in self.ORDERED[:2] if (s := self._slot_of(n))]
-                    facts = order_facts(self.ORDERED, self.PARAMS, values, self._slot_of)
-                else:
-                    ports += list(self.slots) if len(self.slots) == 1 and inputs is not None else []  # the only one
+                else:  # the port of the parameter a joint condition names, else the only one
+                    named = self._slot_of(facts["option"]) if facts else None
+                    ports += [named] if named else [*self.slots] if len(self.slots) == 1 and inputs is not None else []
         # a parameter whose min and max lie within ±param_max needs no elementwise range check
         dtype = range_dtype(values)
         largest = param_max(dtype)
@@ -340,6 +345,7 @@ class Distribution:
         """``params``, an argument list the constructor takes, completed with the defaults (none: this distribution's
         own parameters); OptionError for another count (once a KeyError or ValueError) or a slot left without one."""
         arities = [a for a in self.ARITIES or (len(self.PARAMS),) if a]
+        params = as_constructed(self, params)
         if params and len(params) not in arities:
             raise OptionError(f"{self!r}.{method} takes {counted_either(arities, 'parameter value')} "
                               f"({', '.join(self._described(self.PARAMS[:max(arities)]))}, in Wolfram's order, "

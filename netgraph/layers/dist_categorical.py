@@ -36,7 +36,7 @@ from netgraph.layers.bad_index import piece
 from netgraph.layers.dist_base import noise
 from netgraph.layers.dist_constraints import UNIT
 from netgraph.layers.dist_tensors import tiny_of
-from netgraph.layers.dist_vector import VectorDistribution
+from netgraph.layers.dist_vector import ValueProblem, VectorDistribution
 
 __all__ = ["CategoricalDistribution", "SUM_TOLERANCE", "sum_tolerance"]
 
@@ -97,7 +97,7 @@ class CategoricalDistribution(VectorDistribution):
     def draw_dtype(self, estimator: str) -> str:
         return INTEGER if estimator == "score_function" else REAL
 
-    def value_problems(self, values: Mapping[str, torch.Tensor]) -> list[Any]:
+    def value_problems(self, values: Mapping[str, torch.Tensor]) -> list[ValueProblem]:
         p = values.get("p")
         if p is None or not p.numel():
             return []
@@ -107,8 +107,9 @@ class CategoricalDistribution(VectorDistribution):
             flat = int(torch.argmax(torch.nan_to_num(error, nan=torch.inf)).reshape(-1)[0]) if error.dim() else 0
             total = float(totals.reshape(-1)[flat])
             index = tuple(int(i) for i in torch.unravel_index(torch.tensor(flat), error.shape)) if error.dim() else None
-            return [piece(f"parameter p (class probabilities) must sum to 1 (within {tolerance:g}), found a sum of "
-                          f"{total:.6g}" + (" (at " if index else ""), index, ")" if index else "")]
+            message = piece(f"parameter p (class probabilities) must sum to 1 (within {tolerance:g}), found a sum of "
+                            f"{total:.6g}" + (" (at " if index else ""), index, ")" if index else "")
+            return [ValueProblem(message, "p", f"a sum of 1 (within {tolerance:g})", total)]
         return []
 
     def rsample(self, params: Sequence[Any], shape: tuple) -> torch.Tensor:

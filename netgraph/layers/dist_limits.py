@@ -103,6 +103,24 @@ def _bounds_draws(dist: Any) -> bool:
     return owner is not None and owner.__qualname__ != "Distribution"
 
 
+def _sample_aligned(dist: Any, values: list[torch.Tensor]) -> list[torch.Tensor]:
+    """A vector distribution's parameters (a port's data as given) with their sample dims lined up as RandomArrayLayer
+    lines them up: size-1 dims inserted after the first (the batch) where a batched one has fewer."""
+    ranks = getattr(dist, "PARAM_EVENT_RANKS", {})
+    if not ranks:  # a scalar distribution's parameters broadcast as numpy's do (trailing dims lined up)
+        return values
+    sample = [v.dim() - ranks.get(n, 0) for n, v in zip(dist.PARAMS, values)]
+    most = max(sample, default=0)
+    return [v[(slice(None),) + (None,) * (most - r)] if 0 < r < most else v for v, r in zip(values, sample)]
+
+
+def _per_coordinate(dist: Any, values: list[torch.Tensor]) -> list[torch.Tensor]:
+    """The parameters lined up with a bound of each draw coordinate: a vector distribution's k×k matrix parameter by
+    its diagonal (the entry of each coordinate's own row), the rest as they are."""
+    ranks = getattr(dist, "PARAM_EVENT_RANKS", {})
+    return [v.diagonal(dim1=-2, dim2=-1) if ranks.get(n) == 2 else v for n, v in zip(dist.PARAMS, values)]
+
+
 def _worst(extremes: tuple[float, float], slope: int) -> float:
     """The end of a parameter's range that makes the bound largest: max (+1), min (-1), larger in size (0)."""
     lo, hi = extremes
@@ -155,17 +173,18 @@ def named_overflow_problems(dist: Any, values: Sequence[Any], names: Sequence[st
     if (problems or any(isinstance(v, str) for v in values) or not _bounds_draws(dist)
             or _corner_within(dist, values, extremes, limit)):
         return problems
-    full = _as64(values)
+    full = _sample_aligned(dist, _as64(values))
     bound = dist._draw_bound(*full)
     if bound is None:
         return []
     bad = ~(bound <= limit)  # NaN is bad too
     if not bool(bad.any()):
         return []
-    shape = torch.broadcast_shapes(bound.shape, *(v.shape for v in full))
+    coordinates = _per_coordinate(dist, full)
+    shape = torch.broadcast_shapes(bound.shape, *(v.shape for v in coordinates))
     i = int(bad.expand(shape).reshape(-1).nonzero()[0])
     given = dist.PARAMS[:getattr(dist, "nargs", 0)] or dist.PARAMS  # not the defaults an arity leaves out
-    shown = ", ".join(f"{dist.role(n)} = {_at(v, i, shape):g}" for n, v in zip(given, full))
+    shown = ", ".join(f"{dist.role(n)} = {_at(v, i, shape):g}" for n, v in zip(given, coordinates))
     what = ("counts beyond torch's int64 Poisson sampler" if dist.DRAW_LIMIT == COUNT_MAX
             else f"values beyond {_dtype_name(dtype)}'s range (inf)")
     return [(None, f"parameters {shown} give draws up to about {_at(bound, i, shape):.3g}, {what}; keep draws "

@@ -33,9 +33,11 @@ import torch
 
 from netgraph.layers.dist_base import full, log_standard_gamma, noise, tensors
 from netgraph.layers.dist_constraints import POSITIVE, REAL
+from netgraph.layers.dist_limits import Z_MAX
 from netgraph.layers.bad_index import Piece, piece
-from netgraph.layers.dist_tensors import promoted, tiny_of
-from netgraph.layers.dist_vector import VectorDistribution
+from netgraph.layers.dist_tensors import promoted
+from netgraph.layers.dist_vector import ValueProblem, VectorDistribution
+from netgraph.layers.log_space_draws import LogSpaceDraws
 
 __all__ = ["MultinormalDistribution", "MultinormalCholeskyDistribution", "MultinormalDiagonalDistribution",
            "DirichletDistribution", "SYMMETRY_TOLERANCE"]
@@ -45,14 +47,16 @@ _LOG_2PI = math.log(2 * math.pi)
 SYMMETRY_TOLERANCE = 1e-5
 
 
-def _where(values: Mapping[str, torch.Tensor], name: str, bad: torch.Tensor, before: str, after: str) -> str | Piece:
-    """``before`` ' (the matrix at index (i, ...))' ``after``: the first bad matrix in a batch of them (no index for a
-    single one)."""
+def _where(values: Mapping[str, torch.Tensor], name: str, bad: torch.Tensor, before: str, after: str,
+           port: str | None) -> str | Piece:
+    """``before`` ' (the matrix at index (i, ...)) of port 'S'' ``after``: the first bad matrix in a batch of them (no
+    index for a single one; no port for a constant)."""
+    at_port = f" {'of' if values[name].dim() > 2 else 'at'} port {port!r}" if port else ""
     if values[name].dim() <= 2:
-        return before + after
+        return before + at_port + after
     flat = int(bad.reshape(-1).nonzero()[0])
     index = tuple(int(i) for i in torch.unravel_index(torch.tensor(flat), bad.shape))
-    return piece(f"{before} (the matrix at ", index, f"){after}")
+    return piece(f"{before} (the matrix at ", index, f"){at_port}{after}")
 
 
 @torch.fx.wrap  # a call in fx's graph: torch.broadcast_shapes takes sizes, not fx's proxies of them
@@ -104,6 +108,15 @@ class _Multinormal(VectorDistribution):
         cov = self._covariance(mu, second)
         return cov.diagonal(dim1=-2, dim2=-1).expand(torch.broadcast_shapes(mu.shape, cov.shape[:-1]))
 
+    def _draw_bound(self, mu: torch.Tensor, second: torch.Tensor) -> torch.Tensor:
+        """|μ| + 8 standard deviations per coordinate: the largest |draw|, as a Normal's."""
+        return mu.abs() + Z_MAX * self.coordinate_variances(second).sqrt()
+
+    @staticmethod
+    def coordinate_variances(second: torch.Tensor) -> torch.Tensor:
+        """Each coordinate's variance (..., k), the covariance's diagonal, from the second parameter."""
+        return second.diagonal(dim1=-2, dim2=-1)
+
     def _second_rank(self) -> int:
         return self.PARAM_EVENT_RANKS[self.PARAMS[1]]
 
@@ -136,7 +149,7 @@ class MultinormalDistribution(_Multinormal):
     def _covariance(self, mu: torch.Tensor, sigma: torch.Tensor) -> torch.Tensor:
         return sigma
 
-    def value_problems(self, values: Mapping[str, torch.Tensor]) -> list[Any]:
+    def value_problems(self, values: Mapping[str, torch.Tensor]) -> list[ValueProblem]:
         sigma = values.get("sigma")
         if sigma is None:
             return []
@@ -144,14 +157,13 @@ class MultinormalDistribution(_Multinormal):
         size = sigma.abs().amax(dim=(-2, -1), keepdim=True)
         asymmetric = ((sigma - sigma.mT).abs() > SYMMETRY_TOLERANCE * size).any(-1).any(-1)
         if bool(asymmetric.any()):
-            found = f", found {_show(sigma, asymmetric)}"
-            return [_where(values, "sigma", asymmetric, f"parameter sigma (covariance matrix) must be symmetric "
-                           f"(within {SYMMETRY_TOLERANCE:g} of its largest entry)", found)]
+            return [_problem(self, values, "sigma", asymmetric, sigma, f"be symmetric (within {SYMMETRY_TOLERANCE:g} "
+                             "of its largest entry)", "a symmetric matrix")]
         info = torch.linalg.cholesky_ex(sigma).info if sigma.numel() else torch.zeros(())
         if bool((info != 0).any()) or not bool(torch.isfinite(sigma).all()):
             bad = (info != 0) | ~torch.isfinite(sigma).all(-1).all(-1)
-            return [_where(values, "sigma", bad, "parameter sigma (covariance matrix) must be positive definite (its "
-                           "Cholesky factorisation failed)", f", found {_show(sigma, bad)}")]
+            return [_problem(self, values, "sigma", bad, sigma, "be positive definite (its Cholesky factorisation "
+                             "failed)", "a positive definite matrix")]
         return []
 
 
@@ -167,15 +179,19 @@ class MultinormalCholeskyDistribution(_Multinormal):
     def scale(params: Sequence[torch.Tensor]) -> torch.Tensor:
         return params[1].tril()
 
-    def value_problems(self, values: Mapping[str, torch.Tensor]) -> list[Any]:
+    @staticmethod
+    def coordinate_variances(second: torch.Tensor) -> torch.Tensor:
+        return second.tril().square().sum(-1)  # the diagonal of L·Lᵀ
+
+    def value_problems(self, values: Mapping[str, torch.Tensor]) -> list[ValueProblem]:
         l_factor = values.get("L")
         if l_factor is None:
             return []
         diagonal = l_factor.detach().diagonal(dim1=-2, dim2=-1)
         bad = ~(diagonal > 0).all(-1)
         if bool(bad.any()):
-            return [_where(values, "L", bad, "parameter L (Cholesky factor of the covariance) must have a diagonal > 0",
-                           f", found diagonal {_show(diagonal.unsqueeze(-1), bad)}")]
+            return [_problem(self, values, "L", bad, diagonal.unsqueeze(-1), "have a diagonal > 0", "a diagonal > 0",
+                             shown="diagonal ")]
         return []
 
 
@@ -187,25 +203,42 @@ class MultinormalDiagonalDistribution(_Multinormal):
     ROLES = {"mu": "mean vector", "sigma": "standard deviations"}
     PARAM_EVENT_RANKS = {"mu": 1, "sigma": 1}
 
+    BOUND_SLOPES = {"mu": 0, "sigma": 1}
+
     @staticmethod
     def scale(params: Sequence[torch.Tensor]) -> torch.Tensor:
         return params[1]
 
+    @staticmethod
+    def coordinate_variances(second: torch.Tensor) -> torch.Tensor:
+        return second.square()
 
-def _show(matrices: torch.Tensor, bad: torch.Tensor) -> str:
-    """The first bad matrix (or vector) of a batch, as nested lists of short numbers."""
+
+def _problem(dist: VectorDistribution, values: Mapping[str, torch.Tensor], name: str, bad: torch.Tensor,
+             matrices: torch.Tensor, must: str, expected: str, shown: str = "") -> ValueProblem:
+    """The first bad matrix of parameter ``name`` (``bad`` marks them in ``matrices``, its values as shown), which
+    ``must`` be ``expected``: named at its index and by its port."""
     first = matrices.expand(*bad.shape, *matrices.shape[-2:])[tuple(int(i) for i in bad.nonzero()[0])] if bad.dim() \
         else matrices
-    rows = first.tolist()
-    if first.numel() > 16:
-        return f"a {'×'.join(map(str, first.shape))} matrix"
-    return repr([[float(f"{v:.4g}") for v in row] for row in rows]) if first.dim() == 2 else repr(rows)
+    message = _where(values, name, bad, f"parameter {dist.role(name)} must {must}",
+                     f", found {shown}{_show(first)}", dist._slot_of(name))
+    return ValueProblem(message, name, expected, first.tolist() if first.numel() <= 16 else None)
 
 
-class DirichletDistribution(VectorDistribution):
+def _show(matrix: torch.Tensor) -> str:
+    """A matrix (or vector) as nested lists of short numbers."""
+    rows = matrix.tolist()
+    if matrix.numel() > 16:
+        return f"a {'×'.join(map(str, matrix.shape))} matrix"
+    return repr([[float(f"{v:.4g}") for v in row] for row in rows]) if matrix.dim() == 2 else repr(rows)
+
+
+class DirichletDistribution(LogSpaceDraws, VectorDistribution):
     """DirichletDistribution(α): probability vectors (k,) with concentrations α (k,) > 0 (the whole vector, as torch's).
 
-    Implicit reparameterization through log-space Gamma draws: finite draws and gradients down to α = 0.01.
+    Implicit reparameterization through log-space Gamma draws: finite draws and gradients down to α = 0.01. Draws
+    are computed in log space (``LogSpaceDraws``): a coordinate below the dtype's smallest normal number is raised to
+    it, as torch does, and a log-density taken with the draw comes from its exact log.
     """
 
     PARAMS = ("alpha",)
@@ -214,15 +247,14 @@ class DirichletDistribution(VectorDistribution):
     PARAM_EVENT_RANKS = {"alpha": 1}
     ESTIMATORS = ("implicit", "score_function")
 
-    def rsample(self, params: Sequence[Any], shape: tuple) -> torch.Tensor:
+    def rsample_log(self, params: Sequence[Any], shape: tuple) -> torch.Tensor:
         (alpha,) = params
-        return torch.softmax(log_standard_gamma(full(alpha, (*shape, alpha.shape[-1]), params)), -1)
+        return torch.log_softmax(log_standard_gamma(full(alpha, (*shape, alpha.shape[-1]), params)), -1)
 
-    def _log_prob(self, x: torch.Tensor, params: Sequence[Any]) -> torch.Tensor:
-        """The log-density of each probability vector x (..., k): one number per event."""
-        (alpha,) = tensors(params, x)
+    def _log_prob_log(self, log_x: torch.Tensor, params: Sequence[Any]) -> torch.Tensor:
+        """The log-density of each probability vector whose log is log_x (..., k): one number per event."""
+        (alpha,) = tensors(params, log_x)
         norm = torch.lgamma(alpha.sum(-1)) - torch.lgamma(alpha).sum(-1)
-        log_x = x.clamp(min=tiny_of(x)).log()  # a coordinate that underflowed to 0: finite
         return ((alpha - 1) * log_x).sum(-1) + norm
 
     def _mean(self, alpha: torch.Tensor) -> torch.Tensor:

@@ -14,7 +14,8 @@ from netgraph.core.option_problems import VALUE_KIND
 from netgraph.core.plain_numbers import as_written, plain_number, plain_value
 from netgraph.core.types import MAX_PORT_DIMS, REAL
 
-__all__ = ["Param", "A_SLOT", "slot_name", "slot_dtypes", "as_param", "plain_param", "whole", "same_param"]
+__all__ = ["Param", "A_SLOT", "slot_name", "slot_dtypes", "as_param", "as_constructed", "plain_param", "whole",
+           "same_param"]
 
 Param = Any  # float | str ("#slot") | list | torch.Tensor
 A_SLOT = "a slot like '#mu'"  # what a parameter given as a string must be (the expected value of its error)
@@ -93,6 +94,16 @@ def _within_dims(cls_name: str, name: str, value: torch.Tensor) -> torch.Tensor:
                           f"may have (torch's ops take at most 64 dims, the batch dimension one of them)", option=name,
                           kind=VALUE_KIND, expected=MAX_PORT_DIMS, found=value.dim())
     return value
+
+
+def as_constructed(dist: Any, params: tuple) -> tuple:
+    """Parameter values given to a distribution's method in a form its constructor takes, as it keeps them: a
+    ``ONE_LIST`` distribution's single list unpacked (UniformDistribution([min, max])), lists as float64 tensors;
+    tensors as given (a log_prob is differentiable in them)."""
+    if dist.ONE_LIST and len(params) == 1 and isinstance(params[0], (list, tuple)):
+        params = tuple(params[0])
+    return tuple(as_param(type(dist).__name__, n, v) if isinstance(v, (list, tuple)) else v
+                 for n, v in zip(dist.PARAMS, params)) + params[len(dist.PARAMS):]
 
 
 def plain_param(p: Any) -> Any:

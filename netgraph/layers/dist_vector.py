@@ -17,7 +17,7 @@ PortType(shape=(5, 2), dtype='Real')
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any, ClassVar
+from typing import Any, ClassVar, NamedTuple
 
 import torch
 
@@ -28,7 +28,16 @@ from netgraph.layers.dist_base import Distribution, slot_name
 from netgraph.layers._shapes import broadcasts_to
 from netgraph.layers.dist_limits import named_overflow_problems
 
-__all__ = ["VectorDistribution", "vector_types"]
+__all__ = ["VectorDistribution", "ValueProblem", "vector_types"]
+
+
+class ValueProblem(NamedTuple):
+    """A joint condition that parameter ``option`` breaks: the message, what the value must be and what it is."""
+
+    message: str | Piece
+    option: str
+    expected: Any
+    found: Any
 
 
 class VectorDistribution(Distribution, register=False):
@@ -91,30 +100,44 @@ class VectorDistribution(Distribution, register=False):
             values = [tensors[slot_name(p)] if isinstance(p, str) else v for p, v in zip(self.params, values)]
         return super().check(values, where, draws, inputs, given)
 
-    def relation(self, params: Sequence[Any]) -> str | None:
+    def relation(self, params: Sequence[Any]) -> str | Piece | None:
         """Event sizes that disagree, then ``value_problems`` (each tensor parameter may be checked alone)."""
+        problems = [p.message for p in self.joint_problems(params)]
+        return problems[0] if len(problems) == 1 else "; ".join(map(piece_text, problems)) or None
+
+    def relation_facts(self, params: Sequence[Any]) -> dict[str, Any]:
+        problem = next(iter(self.joint_problems(params)), None)
+        return {} if problem is None else {"option": problem.option, "expected": problem.expected,
+                                           "found": problem.found}
+
+    def joint_problems(self, params: Sequence[Any]) -> list[ValueProblem]:
+        """A parameter whose event dims differ, else event sizes that disagree, else ``value_problems``."""
         found: list[tuple[str, int]] = []
         for name, value in zip(self.PARAMS, params):
             rank = self.PARAM_EVENT_RANKS.get(name, 0)
             if isinstance(value, torch.Tensor) and rank:
-                dims = tuple(map(int, value.shape[value.dim() - rank:]))  # torch.jit.trace's sizes are tensors
-                if len(set(dims)) > 1:
-                    return (f"parameter {self.role(name)} must be {_event_text(rank)}, found shape "
-                            f"{format_shape(tuple(map(int, value.shape)))}")
-                found.append((name, dims[0]))
+                shape = tuple(map(int, value.shape))  # torch.jit.trace's sizes are tensors
+                if len(set(shape[len(shape) - rank:])) > 1:
+                    return [ValueProblem(f"parameter {self.role(name)}{self._at_port(name)} must be "
+                                         f"{_event_text(rank)}, found shape {format_shape(shape)}", name,
+                                         _event_text(rank), shape)]
+                found.append((name, shape[-1]))
         if len({k for _, k in found}) > 1:
-            shown = ", ".join(f"{self.role(n)} {k}" for n, k in found)
-            return f"the parameters' event sizes k disagree: {shown}"
-        problems = self.value_problems({n: v for n, v in zip(self.PARAMS, params) if isinstance(v, torch.Tensor)})
-        return problems[0] if len(problems) == 1 else "; ".join(map(piece_text, problems)) or None
+            shown = ", ".join(f"{self.role(n)} {k}{self._at_port(n)}" for n, k in found)
+            odd = next(n for n, k in found if k != found[0][1])
+            return [ValueProblem(f"the parameters' event sizes k disagree: {shown}", odd, found[0][1],
+                                 dict(found)[odd])]
+        return self.value_problems({n: v for n, v in zip(self.PARAMS, params) if isinstance(v, torch.Tensor)})
 
-    def value_problems(self, values: Mapping[str, torch.Tensor]) -> list[str | Piece]:
-        """Messages for parameter values that break a joint condition (not positive definite, ...); a ``Piece``
-        where one names the index of a value in a port's data."""
+    def value_problems(self, values: Mapping[str, torch.Tensor]) -> list[ValueProblem]:
+        """Parameter values that break a joint condition (not positive definite, ...); the message a ``Piece``
+        where it names the index of a value in a port's data."""
         return []
 
-    def _draw_bound(self, *params: torch.Tensor) -> torch.Tensor | None:
-        return None  # each parameter is bounded by PARAM_MAX; the draws of these families stay within float32
+    def _at_port(self, name: str) -> str:
+        """' at port 'S'' for a parameter fed by a port, '' for a constant."""
+        slot = self._slot_of(name)
+        return f" at port {slot!r}" if slot else ""
 
 
 def _event_text(rank: int) -> str:

@@ -16,6 +16,7 @@ from netgraph.core.layer import EmitContext, Layer, shape_option
 from netgraph.core.option_words import named_or_slots
 from netgraph.core.options import Function, OptionKind, PortShapes, Ports, Shape
 from netgraph.layers._callable_ports import callable_ports
+from netgraph.layers._broadcast import unknown_dims_taken
 from netgraph.layers._shapes import fill, probe_batch
 from netgraph.layers.expression import is_expression, parse, parse_quietly, to_code, warn_indeterminate
 from netgraph.layers.expression_elementwise import per_element
@@ -56,9 +57,11 @@ def _elementwise_infer(inputs: tuple[str, ...], types: Mapping[str, PortType]) -
     if None not in shapes:
         _unify_broadcast(types, inputs, shapes)
     out = types["Output"].shape
-    filled = [p for p in all_inputs if types[p].shape is None] if out is not None else []
-    for p in filled:
-        types[p] = PortType(out, types[p].dtype)
+    filled = [p for p in all_inputs if None in (types[p].shape or (None,))] if out is not None else []
+    for p in filled:  # (an unknown dim takes the output's: unknown_dims_taken)
+        shape = types[p].shape
+        types[p] = PortType(out if shape is None else unknown_dims_taken(shape, out[len(out) - len(shape):]),
+                            types[p].dtype)
     if filled:  # the inputs known before must broadcast with those just given the output's shape, as they will
         _unify_broadcast(types, all_inputs, [types[p].shape for p in all_inputs])  # when inferred again (settled)
     return types

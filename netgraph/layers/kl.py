@@ -29,6 +29,7 @@ from netgraph.layers.dist_special import STIRLING_FROM, deviance, digamma_rest, 
 from netgraph.layers.dist_tensors import is_tensor, tensors, xlogx
 from netgraph.layers.dist_vector import VectorDistribution
 from netgraph.layers.dist_vector_kl import KL_CLOSED_FORMS as VECTOR_KL_CLOSED_FORMS
+from netgraph.layers.log_space_draws import LogSpaceDraws, from_log, log_prob_of_draw
 from netgraph.layers.kl_refusals import check_certain_q, check_classes, check_finite
 
 __all__ = ["KL_CLOSED_FORMS", "CLOSED_FORM_ARITY", "closed_form", "support_mismatch", "check_supports",
@@ -261,10 +262,12 @@ def monte_carlo_kl(p: Distribution, q: Distribution, p_params: list[Any], q_para
     origin, shift = p.at_origin(p_params)  # drawn at location 0 and scored there: the shift may round it away
     differentiable = torch.is_grad_enabled() and estimator in ("pathwise", "implicit", "none")
     with torch.set_grad_enabled(differentiable):
-        z = p.rsample(origin if differentiable or not symbolic_tracing() else _detached(origin), drawn)
+        drawn_at = origin if differentiable or not symbolic_tracing() else _detached(origin)
+        log_z = p.rsample_log(drawn_at, drawn) if isinstance(p, LogSpaceDraws) else None  # scored from its log
+        z = p.rsample(drawn_at, drawn) if log_z is None else from_log(log_z)
     x = z if shift is None else z + shift
-    logp = p.log_prob(z, origin).unsqueeze(-1).flatten(2)  # (samples, batch, elements), also for a batch of 0
-    logq = q.log_prob(*_offset_from(q, q_params, z, shift)).unsqueeze(-1).flatten(2)
+    logp = log_prob_of_draw(p, z, origin, log_z).unsqueeze(-1).flatten(2)  # (samples, batch, elements), batch 0 too
+    logq = log_prob_of_draw(q, *_offset_from(q, q_params, z, shift), log_z).unsqueeze(-1).flatten(2)
     if not traced and not logq.is_meta and not bool(torch.isfinite(logq).all()):
         drew, at = _first_outside(x, logq, shape)
         shown = f"{drew:g}" if isinstance(drew, float) else str(list(drew))

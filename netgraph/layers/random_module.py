@@ -25,6 +25,7 @@ from netgraph.layers.dist_limits import first_unheld_integer, integer_limit, lar
 from netgraph.layers.dist_vector import VectorDistribution
 from netgraph.layers.estimators import record_score, score_handle, straight_through, uncertain_log_mass
 from netgraph.layers.function import align
+from netgraph.layers.log_space_draws import scored_draw
 from netgraph.layers.random_checks import _CHECKS, refuse_complex
 from netgraph.layers.score_records import RECORD_ATTRIBUTES
 from netgraph.layers.random_traced import DETACHED, traced_draw
@@ -230,9 +231,9 @@ class RandomModule(ConstantBuffers):
             return (x, dist.relaxed_log_prob(x, params, self.temperature)) if with_log_prob else x
         origin, shift = dist.at_origin(params)  # drawn at location 0 and scored there: the shift may round it away
         if est in ("pathwise", "implicit", "none"):
-            z = dist.rsample(origin, sample)
+            z, logp = scored_draw(dist, origin, sample) if with_log_prob else (dist.rsample(origin, sample), None)
             x = z if shift is None else z + shift
-            return (x, dist.draw_log_prob(z, origin)) if with_log_prob else x
+            return (x, logp) if with_log_prob else x
         with torch.no_grad():
             x = z = dist.rsample(origin, sample)
             if isinstance(dist, VectorDistribution):

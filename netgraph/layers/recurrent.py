@@ -87,9 +87,19 @@ class _Recurrent(Layer):
         sizes = set(sizes.values()) | ({output} if output is not None else set())
         if none_given(self, self.NEEDS_ONE_OF[0]):
             missing_option(f"{name} needs its state size: {name}(n)", "output")
-        inputs = {int(v.shape[1]) for a, v in arrays.items() if a.endswith("InputWeights")}
-        return {"_size": sizes.pop() if sizes else None, "_in": inputs.pop() if len(inputs) == 1 else None,
-                "input": given_input}
+        return {"_size": sizes.pop() if sizes else None, "_in": self._input_width(arrays), "input": given_input}
+
+    def _input_width(self, arrays: dict[str, torch.Tensor]) -> int | None:
+        """The input width the arrays' InputWeights give (None: none given); an OptionError naming two of
+        them that give two widths."""
+        widths = {a: int(v.shape[1]) for a, v in arrays.items() if a.endswith("InputWeights")}
+        first = next(iter(widths), None)
+        if wrong := next((a for a, w in widths.items() if w != widths[first]), None):
+            raise OptionError(f"{self.type_name}: array {wrong!r}: expected input width {widths[first]} (from array "
+                              f"{first!r}), found shape {format_shape(tuple(arrays[wrong].shape))}",
+                              option=self.ARRAYS[wrong], kind=COMBINATION_KIND, expected=widths[first],
+                              found=widths[wrong])
+        return widths.get(first)
 
     def _ranked_arrays(self) -> dict[str, torch.Tensor]:
         """The arrays given, each of the rank it must have (a vector of biases, a matrix of weights); one of

@@ -26,7 +26,7 @@ import yaml
 from netgraph.core.coders import CODERS, Coder, Restricted, coder_from_data
 from netgraph.core.errors import Diagnostic, NetGraphError, OptionError, did_you_mean, with_article
 from netgraph.core.layer import Layer
-from netgraph.core.options import option_hints, option_kind
+from netgraph.core.options import OptionKind, option_hints, option_kind, option_kinds
 from netgraph.core.shared import NetSharedArray
 from netgraph.core.types import DTYPES, INTEGER, Conflict, PortType, as_shape
 from netgraph.core.other_layer_names import distribution_name_hint, other_layer_hint
@@ -364,10 +364,12 @@ def _schema(hint: Any) -> dict:
     return {"type": _PLAIN[origin or hint]} if (origin or hint) in _PLAIN else {}
 
 
-def codec(hint: Any) -> Codec:
-    """How an option annotated ``hint`` is read, written and described (``Any``: plain data)."""
-    kind = getattr(option_kind(hint), "name", None)
-    return Codec(_READ.get(kind, lambda reader, value, *_: plain(value)), _WRITE.get(kind, data), _schema(hint), kind)
+def codec(hint: Any, kind: OptionKind | None = None) -> Codec:
+    """How an option annotated ``hint`` is read, written and described (``Any``: plain data); ``kind``, where given,
+    is the option's kind whatever ``hint`` says (an ``ARRAYS`` field annotated ``object`` is an ``Array``)."""
+    kind = kind or option_kind(hint)
+    name, schema = getattr(kind, "name", None), dict(kind.schema) if kind is not None else _schema(hint)
+    return Codec(_READ.get(name, lambda reader, value, *_: plain(value)), _WRITE.get(name, data), schema, name)
 
 
 _CODECS: dict[type, dict[str, Codec]] = {}
@@ -377,6 +379,6 @@ def option_codecs(cls: type) -> dict[str, Codec]:
     """The ``Codec`` of each dataclass field of layer class ``cls``, by name (made once per class: a spec reads and
     writes many layers of each)."""
     if cls not in _CODECS:
-        hints = option_hints(cls)
-        _CODECS[cls] = {f.name: codec(hints.get(f.name, Any)) for f in dataclasses.fields(cls)}
+        hints, kinds = option_hints(cls), option_kinds(cls)  # one source of truth for the kinds, annotated or not
+        _CODECS[cls] = {f.name: codec(hints.get(f.name, Any), kinds.get(f.name)) for f in dataclasses.fields(cls)}
     return _CODECS[cls]

@@ -28,6 +28,7 @@ from yaml.events import (AliasEvent, MappingEndEvent, MappingStartEvent, ScalarE
 from yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
 from netgraph.core.errors import SpecError
+from netgraph.core.integers import INT64_BOUND
 from netgraph.core.limits import current_limits, raise_hint
 from netgraph.spec.block_structure import BlockLookahead
 from netgraph.spec.flow_lists import FlowLookahead
@@ -44,7 +45,6 @@ _SEQ, _MAP, _STR, _MERGE = f"{TAG}seq", f"{TAG}map", f"{TAG}str", f"{TAG}merge"
 _KEY_TAGS = {*_SCALAR_TAGS, _SEQ, _MAP, _MERGE}
 _ALLOWED = {ScalarNode: _SCALAR_TAGS, SequenceNode: {_SEQ}, MappingNode: {_MAP}}
 _NODE_KINDS = {ScalarEvent: ScalarNode, SequenceStartEvent: SequenceNode, MappingStartEvent: MappingNode}
-_INT64 = 2**63
 RESOLVERS: dict = {k: [(tag, rx) for tag, rx in v if tag in (f"{TAG}null", _MERGE)]  # SafeLoader's null and '<<'
                     for k, v in yaml.SafeLoader.yaml_implicit_resolvers.items()}
 for _kind, _rx, _first in CORE:
@@ -259,7 +259,7 @@ class _Composer(FlowLookahead, BlockLookahead, UnreadValues):
                 getattr(self, f"construct_yaml_{kind}")(ScalarNode(tag, text, event.start_mark, event.end_mark))
         except (ValueError, OverflowError, KeyError) as exc:
             return self.bad_value(loc, f"cannot read {text[:40]!r} as {kind}: {exc}")
-        if kind == "int" and not -_INT64 <= value < _INT64:
+        if kind == "int" and not -INT64_BOUND <= value < INT64_BOUND:
             return self.bad_value(loc, f"integer {text[:40]}{'...' if len(text) > 40 else ''} is out of range (a "
                                   f"spec's integers fit in 64 bits)")
         return value

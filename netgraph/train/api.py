@@ -125,14 +125,16 @@ def net_train(net: Any, data: Any, *more: Any, **options: Any) -> Any:
                         f"Keras's fit(x, y)?): give the pair net_train(net, (inputs, targets)) or a dict "
                         f"net_train(net, {{'Input': inputs, 'Target': targets}}); options are keywords",
                         kind="positional-data", expected=1, found=1 + len(more))
-    o = _options(options)
+    o = _options(options, counted=isinstance(data, numbers.Integral) and not getattr(net, "input_ports", True))
     precision = parse_working_precision(o["working_precision"])
     # made: the checkpoint and log folders it creates, removed if it fails; float64: data, arrays, module, results
     with folders_made() as made, precision.training():
         return _train(net, data, o, precision, made)
 
 
-def _options(options: dict[str, Any]) -> dict[str, Any]:
+def _options(options: dict[str, Any], counted: bool = False) -> dict[str, Any]:
+    """The options with their defaults, checked alone; ``counted``: the data is a count of examples (a net with no
+    inputs), whose validation data may be a count too (an int validation_set, else refused)."""
     unknown = [k for k in options if k not in OPTIONS]
     if unknown:
         k = unknown[0]
@@ -157,12 +159,13 @@ def _options(options: dict[str, Any]) -> dict[str, Any]:
     if (number := plain_number(v)) is not v:  # a numpy number or 0-d array or tensor: a number, not data
         v = options["validation_set"] = number  # a 32-bit 0.3 is 0.3: ceil(0.30000001 * 10) would hold out 4 of 10
     refuse_scaled(v, f"validation_set={v!r}", "validation_set=", "validation_set")  # Wolfram's Scaled[0.1]
-    if isinstance(v, numbers.Integral):
+    if isinstance(v, numbers.Integral) and (isinstance(v, bool) or not counted):
         raise OptionError(f"validation_set takes a fraction of the data to hold out, strictly between 0 and 1 "
-                          f"(e.g. 0.2), or validation data (a dict, a list of examples, a Dataset, ...); found "
+                          f"(e.g. 0.2), or validation data (a dict, a list of examples, a Dataset, ...; a count only "
+                          f"for a net with no inputs given a count as data); found "
                           f"{type(v).__name__} {v!r}", option="validation_set", kind="option-value",
                           expected="a fraction > 0 and < 1, or validation data", found=v)
-    if isinstance(v, numbers.Real) and not isinstance(v, float):  # numpy's float32 (np.float64 is a float)
+    if isinstance(v, numbers.Real) and not isinstance(v, (float, numbers.Integral)):  # numpy float32
         options = {**options, "validation_set": float(v)}
     return {**OPTIONS, **options}
 
@@ -278,8 +281,8 @@ def _data_and_module(net: NetGraph, data: Any, o: dict[str, Any], loss: Any, run
         refuse_other_batch_size(raw.batch_size(batch_size), o["batch_size"])
     expect = {p: input_expect(net, p) for p in net.input_ports}
     expect.update(loss.targets(sample(raw)))
-    refuse_unread_target(net, o["loss_function"], expect, sample(raw), loss.allow_extra)
     meter, stopping = training_meter(net, loss, run.metrics, run.stopping, expect, sample(raw))
+    refuse_unread_target(net, o["loss_function"], expect, sample(raw), loss.allow_extra)  # a metric's target is read
     module = net.compile()
     raw, module = padded_training(net, raw, module, expect)  # ragged data: padded batches where the net allows
     train_raw, validation = training_and_validation(o["validation_set"], raw, expect, loss.allow_extra, seed, ports,

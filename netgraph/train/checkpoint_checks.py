@@ -67,7 +67,9 @@ def _within(value: Any) -> bool:
             and isinstance(value.get("term_sums"), list) and all(_number(v) for v in value["term_sums"])
             and _rng(value.get("rng")) and value["rng"].numel() == torch.get_rng_state().numel()
             and (value.get("cuda_rng") is None or _rng(value["cuda_rng"]))
-            and (value.get("metrics") is None or _metric_states(value["metrics"])))
+            and (value.get("metrics") is None or _metric_states(value["metrics"]))
+            and (value.get("loader_rng") is None or (isinstance(value["loader_rng"], list)
+                                                     and all(_rng(s) for s in value["loader_rng"]))))
 
 
 def _metric_states(value: Any) -> bool:
@@ -97,6 +99,9 @@ _ENTRIES = {  # entry: (needed to resume only, test, what it must be)
                          "a list of array names"),
     "estimators_by_rank": (None, lambda v: isinstance(v, list) and all(
         isinstance(d, dict) and all(_number(x) for x in d.values()) for d in v), "a list of dicts of layer -> number"),
+    "mixed": (None, lambda v: isinstance(v, bool), "True or False (working_precision='mixed')"),
+    "loader_rng": (None, lambda v: v is None or (isinstance(v, list) and all(_rng(s) for s in v)),
+                   "None or a list of a DataLoader's generator states (uint8 tensors)"),
     "topology": (None, lambda v: isinstance(v, dict) and all(isinstance(k, str) and isinstance(x, str)
                                                              for k, x in v.items()), "a dict of layer -> digest"),
     "within_round": (None, lambda v: v is None or _within(v), "None or a dict of the place in a round (batches, "
@@ -264,6 +269,17 @@ def check_precision(model: dict[str, torch.Tensor], module: torch.nn.Module, sou
         raise mismatch(source, f"holds {was} arrays, but this run trains in {now}: resume with "
                        f"working_precision={was!r} (netgraph train: --precision {was}), or {START_FRESH}",
                        option="working_precision", expected=now, found=was)
+
+
+def check_mixed(saved: Any, mixed: bool, source: Any) -> None:
+    """OptionError when a run written with working_precision='mixed' (bfloat16 forwards) resumes without it, or the
+    other way round: its steps would be taken in another precision, silently (an older file holds no ``mixed``)."""
+    if isinstance(saved, bool) and saved != mixed:
+        was, now = ("'mixed'", "without it") if saved else ("'float32' or 'float64'", "with 'mixed'")
+        raise mismatch(source, f"was written by a run with working_precision={was}, but this run trains {now}: resume "
+                       f"with the working_precision it was written with, or {START_FRESH}",
+                       option="working_precision", expected="mixed" if mixed else "not mixed",
+                       found="mixed" if saved else "not mixed")
 
 
 def check_validation(progress: dict[str, Any], validating: bool, source: Any) -> None:

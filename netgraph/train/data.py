@@ -31,7 +31,8 @@ from netgraph.train.data_pairs import dict_pair_problem, pair_columns, pair_prob
 from netgraph.train.data_checks import non_finite_data
 from netgraph.train.datasets import checked_dataset, checked_loader, forget_reads, keeping_reads, reads_kept_by
 from netgraph.train.in_memory import PASSED_OVER, InMemory
-from netgraph.train.padded_columns import as_sequences, sample_of, unpadded
+from netgraph.train.loader_random import loader_random_state
+from netgraph.train.padded_columns import as_sequences, refuse_listed_sequences, sample_of, unpadded
 
 __all__ = ["Expect", "Columns", "InMemory", "Streamed", "batch_part", "columns_from", "check_columns", "gather",
            "sample", "finish", "non_finite_data"]
@@ -70,6 +71,7 @@ class Streamed:
         self.loader, self.what = loader, what
         self.expect: Mapping[str, Expect] = {}
         self.allow_extra, self.device, self.passes = True, None, 0
+        self.round_start_random: list[torch.Tensor] | None = None  # the loader's generators' as the round began
         # more checks of every batch: (columns, batch index or its words, the examples' indices in a Dataset)
         self.batch_checks: list[Callable[[dict[str, torch.Tensor], int | str, Any], None]] = []
         dataset = getattr(loader, "dataset", None)
@@ -90,6 +92,7 @@ class Streamed:
         if not isinstance(self.first_raw, Mapping):
             raise data_error(what, self._not_dicts(),
                              kind="data-form", expected="dicts of port -> tensor", found=type_label(self.first_raw))
+        refuse_listed_sequences(self.first_raw, what)
         self.first = columns_from(sample_of(self.first_raw, what), what)
 
     def _not_dicts(self) -> str:
@@ -123,6 +126,7 @@ class Streamed:
                             kind="data-form", expected="a dict of port -> tensor", found=type_label(batch))
         numbers = getattr(batch, "examples", None)  # a Dataset's: its examples' indices in it (``NumberedBatch``)
         where = part_of(self.what, batch_part(index, numbers))
+        refuse_listed_sequences(batch, where)
         cols = check_columns(columns_from(unpadded(batch, self.expect, where), self.what), self.expect,
                              self.allow_extra, where, getattr(self.loader, "listed", False), numbers)
         sequences = as_sequences(cols, self.expect) if self.batch_checks else None  # once for all the checks
@@ -165,6 +169,7 @@ class Streamed:
         batches done) are read, so that a loader goes on from the same place, but not checked: ``PASSED_OVER``."""
         self.passes += 1
         rest, self.rest, i = self.rest, None, 0
+        self.round_start_random = loader_random_state(self.loader)  # a mid-round checkpoint's (``loader_random``)
         indexed = rest is None and isinstance(self.loader, LengthBuckets)
         source = (self.loader.indexed() if indexed else self.loader) if rest is None else itertools.chain(
             [self.first_raw], rest)

@@ -108,7 +108,7 @@ def _collated_hint(value: Any) -> str:
             and len({len(v) for v in value}) == 1:
         return (f"; it is a list of {len(value)} tensors of {len(value[0])} values, as torch's default collate makes "
                 f"from a Python list in each item (one tensor per position): make each item's value a tensor or numpy "
-                f"array, or give the Dataset itself to net_train")
+                f"array, or give the Dataset itself to net_train; if each tensor is one example, torch.stack them")
     return ""
 
 

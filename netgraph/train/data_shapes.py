@@ -127,9 +127,12 @@ def _is_pair(example: Any) -> bool:
 
 
 def _array(value: Any) -> Any:
-    """A tensor or array for ``value`` (nested lists too); None for anything else (files, texts, ragged lists)."""
+    """A tensor or array for ``value`` (nested lists and plain numbers too: a number is shape ()); None for anything
+    else (files, texts, ragged lists)."""
     if isinstance(value, (torch.Tensor, np.ndarray)):
         return value
+    if isinstance(value, (int, float, np.bool_, np.number)):
+        return np.asarray(value)
     if isinstance(value, (list, tuple)):
         try:
             array = np.asarray(value)

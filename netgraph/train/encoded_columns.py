@@ -20,7 +20,7 @@ from netgraph.core.port_coders import checked_coders
 from netgraph.core.port_options import option_form
 from netgraph.core.torch_state import generator_kept
 from netgraph.data import Examples
-from netgraph.data.encoding import encoded_form_problem, range_refusal
+from netgraph.data.encoding import as_labels, encoded_form_problem, range_refusal
 from netgraph.data.sources import IMAGE_SUFFIXES
 from netgraph.train.data_pairs import pair_columns
 from netgraph.train.data_sets import TRAINING, data_error
@@ -103,7 +103,8 @@ def columns_of(net: Any, data: Any, what: Any = TRAINING) -> dict[str, list] | N
         _refuse_unencoded_tensors(net, examples, what)
         return None
     # a Padded value is encoded already (as a tensor is): its sequences, not its (data, lengths) pair, are examples
-    raw = {str(k): as_lists(v, str(k), f"{what}: key") if isinstance(v, Padded) else v for k, v in data.items()}
+    raw = {str(k): as_lists(v, str(k), f"{what}: key") if isinstance(v, Padded) else
+           as_labels(coder_for(net, str(k)), v) for k, v in data.items()}  # a bool tensor of boolean labels: labels
     _refuse_uncoded(net, raw, what)
     _refuse_unencoded_tensors(net, raw, what)
     if not checked_coders(net):  # an inferred range is checked as a declared one

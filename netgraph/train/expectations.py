@@ -28,6 +28,8 @@ def refuse_unread_target(net: Any, spec: Any, expect: dict, samples: dict, allow
                                 f"add {port!r}: 1 (its automatic loss), else leave the key out", port=port,
                                 kind="unread-target", option="loss_function",
                                 expected=f"a loss_function term for {port!r}", found=port)
+    if spec is None or (isinstance(spec, str) and is_loss_port(net, spec)):
+        _refuse_plain_output_target(net, spec, expect, samples)
     if not isinstance(spec, str) or spec not in net.output_ports or is_loss_port(net, spec):
         return
     if given := [k for k in ("Target", spec, f"{spec}Target") if k in samples and k not in expect]:
@@ -38,6 +40,24 @@ def refuse_unread_target(net: Any, spec: Any, expect: dict, samples: dict, allow
                         found=given[0])
 
 
+def _refuse_plain_output_target(net: Any, spec: Any, expect: dict, samples: dict) -> None:
+    """A DataError when the loss is the net's loss outputs only (``spec`` None or one of them) and the data holds a
+    target for a plain output, which that loss leaves unread: a dict of terms trains both."""
+    losses = [p for p in net.output_ports if is_loss_port(net, p)]
+    plain = [p for p in net.output_ports if p not in losses]
+    if not losses or not plain:
+        return
+    for port in plain:
+        keys = (port, f"{port}Target", *(("Target",) if len(plain) == 1 else ()))
+        if given := [k for k in keys if k in samples and k not in expect]:
+            terms = {**{p: 1 for p in (losses if spec is None else [spec])}, port: 1}
+            home = f"{port}Target" if port in net.input_ports else port  # its key beside other outputs
+            moved = f" and its target under key {home!r}" if given[0] != home else ""
+            raise DataError(f"the data holds a target for output port {port!r} under key {given[0]!r}, but "
+                            f"loss_function={spec!r} trains only the loss output(s) {losses}, which read no target; to "
+                            f"train {port!r} against it too, give loss_function={terms!r} (1: each port's automatic "
+                            f"loss){moved}, else leave the key out", port=port, kind="unread-target",
+                            option="loss_function", expected=f"a loss_function term for {port!r}", found=given[0])
 
 
 def training_meter(net: Any, loss: Any, requested: list, stopping: Any, expect: dict, samples: dict) -> tuple[Any, Any]:

@@ -119,7 +119,8 @@ def _write_within(trainer: Any, done: int) -> Any:
     within = {"batches": done, "batch_size": batch_size(trainer), **batching(trainer), "examples": trainer.round_count,
               "loss_total": trainer.round_total, "loss_count": trainer.round_count,
               "term_sums": [float(v) for v in trainer.term_sums], "rng": rng, "cuda_rng": cuda_rng,
-              "metrics": trainer.plan.meter.partial() if trainer.plan.meter is not None else None}
+              "metrics": trainer.plan.meter.partial() if trainer.plan.meter is not None else None,
+              "loader_rng": getattr(trainer.train, "round_start_random", None)}
     ck = trainer.plan.checkpoint
     path = save_checkpoint(ck["directory"], {**run_state(trainer), "within_round": within}, trainer.state.rounds,
                            keep=ck["keep"], batch=done)

@@ -25,12 +25,12 @@ from netgraph.train.data_sets import TRAINING, VALIDATION
 from netgraph.train.distributed import aligned, stop_sharing
 from netgraph.train.padded_data import lengths_keys
 from netgraph.train.loss import surrogate_term
-from netgraph.train.walk import nonfinite_cause, reaching_layers
+from netgraph.train.walk import nonfinite_cause, nonfinite_hint, reaching_layers
 from netgraph.train.passes import forward_batch, measuring_pass
 from netgraph.train.validation_nonfinite import nonfinite_flags, warn_nonfinite_validation
 from netgraph.train.metric_history import append_values, measured_labels
 from netgraph.train.options import clipped_step
-from netgraph.train.stopping import Stopping, ended_before, time_used_up
+from netgraph.train.stopping import Stopping, asks_to_stop, ended_before, time_used_up
 from netgraph.train.precision import mixed_forward
 from netgraph.train.progress_text import bar_postfix
 from netgraph.train.loop_progress import ProgressReports
@@ -152,7 +152,7 @@ class Trainer(ProgressReports):
             stop_sharing(self.module)
         msg, score, place, example = self.nonfinite_cause(batch, n, examples)
         msg, place, example = self.ctx.pick((msg, place, example), score)  # the process that saw the cause
-        hint = "a smaller learning_rate, method=('Adam', {'max_gradient_norm': 1.0}) or cleaner data usually helps"
+        hint = nonfinite_hint(batch, examples)
         raise TrainingError(f"training stopped at {self.where()}: the loss is {value}; {msg}. "
                             f"{hint[0].upper()}{hint[1:]}",
                             kind="nonfinite-loss", layer=place and tuple(place[0]), port=place and place[1],
@@ -317,7 +317,7 @@ class Trainer(ProgressReports):
         reason = None
         if stopping is not None:
             if callable(stopping.criterion):
-                stop = self.ctx.together(lambda: self.ctx.main and bool(stopping.criterion(self.info())),
+                stop = self.ctx.together(lambda: self.ctx.main and asks_to_stop(stopping.criterion, self.info()),
                                          f"in the training_stopping_criterion function after round {r}")
             else:
                 stop = stopping.met(r, s.stale)

@@ -193,10 +193,10 @@ def _measure(net: Any, data: Any, names: list[tuple[str, str | None, str]], loss
     raw = gather(encoded_alone(net, data, TEST, batch_size, workers), TEST, ports, batch_size)
     expect = {p: input_expect(net, p) for p in net.input_ports}
     expect.update(loss.targets(sample(raw)))
-    refuse_unread_target(net, loss_function, expect, sample(raw), loss.allow_extra)
     planned = _planned(net, loss, names)  # after loss.targets: the metrics read the targets' keys as the data gives
     measured = list({m.label: m for m in planned.values()}.values())
     expect_metric_targets(measured, expect, sample(raw))
+    refuse_unread_target(net, loss_function, expect, sample(raw), loss.allow_extra)  # a metric's target is read
     module = net.compile()
     raw, module = padded_training(net, raw, module, expect)
     check_example_shapes(getattr(raw, "loader", None), expect, TEST)

@@ -69,7 +69,10 @@ def check_number(value: Any, option: str, *, integer: bool = False, minimum: flo
                  strict: bool = True, maximum: float | None = None, unit: str = "", keyword: str | None = None) -> Any:
     """``value`` when it is a (positive) number (numpy's too), at most ``maximum`` (in ``unit``s) when given, else
     OptionError naming ``option``, with the fields ``option`` (``keyword``, default ``option``: the keyword it
-    belongs to), kind ``"option-value"``, ``expected``, ``found`` and ``detail`` (the message without its subject)."""
+    belongs to), kind ``"option-value"``, ``expected``, ``found`` and ``detail`` (the message without its subject).
+    A 0-d real tensor is its number (``torch.tensor(0.01)``), as numpy's scalars are."""
+    if isinstance(value, torch.Tensor) and value.ndim == 0 and value.dtype != torch.bool and not value.is_complex():
+        value = value.item()
     ok = isinstance(value, numbers.Real) and not isinstance(value, bool) and math.isfinite(value)
     if ok and integer:
         ok = float(value).is_integer()

@@ -19,15 +19,34 @@ from typing import Any
 import torch
 
 from netgraph.backend.masks import Padded, check_padded, unpad
+from netgraph.backend.ragged import is_ragged
+from netgraph.core.wording import first_few
 from netgraph.train.data_columns import Expect
 from netgraph.train.data_sets import data_error
 
-__all__ = ["Padded", "padded_keys", "sample_of", "unpadded", "as_sequences"]
+__all__ = ["Padded", "padded_keys", "sample_of", "unpadded", "as_sequences", "refuse_listed_sequences"]
 
 
 def padded_keys(batch: Mapping) -> list[str]:
     """The keys of ``batch`` that hold Padded values."""
     return [str(k) for k, v in batch.items() if isinstance(v, Padded)]
+
+
+def refuse_listed_sequences(batch: Mapping, what: Any) -> None:
+    """A DataError for a key of a data loader's batch holding sequences of different lengths as a list, one per
+    example (the form net(x) and a dict of data take): a loader's batch holds each key as one tensor, or Padded."""
+    for key, value in batch.items():
+        if not is_ragged(value) or isinstance(value, Padded):
+            continue
+        lengths = [len(v) if getattr(v, "ndim", 1) else 0 for v in value]
+        if len(set(lengths)) > 1:
+            raise data_error(what, f"key {str(key)!r} holds a list of {len(value)} sequences of different lengths "
+                             f"({first_few(lengths)}); a batch from a data loader or iterator holds each key as one "
+                             f"tensor: give Padded(torch.nn.utils.rnn.pad_sequence(sequences, batch_first=True), "
+                             f"lengths) from its collate_fn, or give net_train the sequences themselves "
+                             f"({{{str(key)!r}: [sequence, ...], ...}}), which it batches by length",
+                             kind="data-form", port=str(key), expected="a tensor or Padded",
+                             found=f"a list of {len(value)} sequences")
 
 
 def sample_of(batch: Mapping, what: Any) -> dict[str, Any]:

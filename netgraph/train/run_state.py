@@ -11,8 +11,9 @@ import torch
 
 from netgraph.core.information import topology_digests
 from netgraph.layers.estimator_state import estimator_state, load_estimator_state
+from netgraph.train.loader_random import loader_random_state, restore_loader_random
 from netgraph.train.checkpoint_checks import (START_FRESH, check_compatible, check_optimizer_state, check_precision,
-                                              check_progress, check_same_net, check_validation, mismatch)
+                                              check_mixed, check_progress, check_same_net, check_validation, mismatch)
 
 __all__ = ["load_optimizer", "run_state", "rank_estimators", "restore_run", "trained_names"]
 
@@ -81,9 +82,11 @@ def run_state(trainer: Any, by_rank: list[dict[str, float]] | None = None) -> di
              "optimizer": trainer.optimizer.state_dict(), "method": trainer.plan.method.name,
              "progress": trainer.state.as_dict(), "best_model": best, "seed": trainer.plan.seed,
              "estimators": estimator_state(trainer.module), "optimizer_arrays": trained_names(trainer),
-             "topology": topology_digests(trainer.net)}
+             "topology": topology_digests(trainer.net), "mixed": trainer.plan.mixed}
     if by_rank is not None and len(by_rank) > 1:
         state["estimators_by_rank"] = by_rank
+    if (loader_rng := loader_random_state(getattr(trainer.train, "loader", None))) is not None:
+        state["loader_rng"] = loader_rng  # the states the next round's order is drawn from
     if trainer.plan.seed_text is not None:  # the string seed given, as the user wrote it
         state["seed_text"] = trainer.plan.seed_text
     return state
@@ -107,11 +110,13 @@ def restore_run(trainer: Any, source: Any, data: dict[str, Any]) -> dict[str, An
     check_same_net(data.get("topology"), topology_digests(trainer.net), trainer.net, source)
     check_progress(data["progress"], trainer.state, source)
     check_validation(data["progress"], trainer.validation is not None, source)
+    check_mixed(data.get("mixed"), trainer.plan.mixed, source)
     trainer.module.load_state_dict(data["model"])
     by_rank = data.get("estimators_by_rank")  # each process its own baselines, when the process count is the same
     own = by_rank[trainer.ctx.rank] if by_rank and len(by_rank) == trainer.ctx.world else None
     load_estimator_state(trainer.module, own if own is not None else data.get("estimators", {}))
     trainer.factor = load_optimizer(trainer.optimizer, data, trainer.plan.method.name, source, trained_names(trainer))
+    restore_loader_random(trainer.train, data)
     if data.get("best_model") is not None:
         trainer.best_state = {k: v.to(trainer.ctx.device) for k, v in data["best_model"].items()}
     # older files' defaults: one best for both, and no watched value (the one the run watches now)

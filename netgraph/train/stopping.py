@@ -15,13 +15,16 @@ import numbers
 from collections.abc import Callable, Mapping
 from typing import Any
 
+import numpy as np
+import torch
+
 from netgraph.core.errors import OptionError, did_you_mean
 from netgraph.train.callables import refuse_misfit
 from netgraph.train.metrics import NAMES, STOPPING, maximize, round_metric_name
 from netgraph.train.option_keys import snake, snake_keys
 from netgraph.train.options import check_number
 
-__all__ = ["Stopping", "parse_stopping", "ended_before", "time_used_up", "TrainingDataStopping"]
+__all__ = ["Stopping", "parse_stopping", "ended_before", "time_used_up", "TrainingDataStopping", "asks_to_stop"]
 
 
 class TrainingDataStopping(UserWarning):
@@ -83,6 +86,20 @@ def _refused(subject: str, detail: str, kind: str, found: Any, expected: Any = N
     option its own way (the command line's --stop-on) need not parse the message."""
     return OptionError(f"{subject} {detail}", option=STOPPING, kind=kind, found=found, expected=expected,
                        detail=detail)
+
+
+def asks_to_stop(criterion: Callable[[Any], Any], info: Any) -> bool:
+    """Whether the function ``criterion`` stops training after this round: True, False or None (go on), 0 or 1, a
+    0-d bool tensor or array; OptionError for any other result (a NaN, a tensor of several values) rather than a
+    guess at what it means."""
+    result = criterion(info)
+    if isinstance(result, (torch.Tensor, np.ndarray)) and result.ndim == 0 and result.dtype in (torch.bool, np.bool_):
+        result = result.item()
+    if result is None or isinstance(result, (bool, np.bool_)) or isinstance(result, int) and result in (0, 1):
+        return bool(result)
+    shown = f"{type(result).__name__} {result!r:.60}"
+    raise _refused(STOPPING, f"function returned {shown}; it must return True (stop after this round) or False (go "
+                   f"on): a bool, or a 0-d bool tensor", "option-value", shown, "True or False")
 
 
 def _number(value: Any, key: str, integer: bool = False) -> Any:

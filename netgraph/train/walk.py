@@ -19,7 +19,7 @@ from netgraph.layers.random_module import RandomModule
 from netgraph.train.data import non_finite_data
 from netgraph.core.wording import counted
 
-__all__ = ["run_model", "first_nonfinite", "nonfinite_cause", "reaching_layers"]
+__all__ = ["run_model", "first_nonfinite", "nonfinite_cause", "nonfinite_hint", "reaching_layers"]
 
 
 def run_model(model: torch.nn.Module, inputs: dict, n: int, where: Callable[[], tuple[str, bool]] | None,
@@ -185,6 +185,14 @@ def nonfinite_cause(net: Any, module: Any, batch: dict, n: int, loss: str,
             f"magnitude is {largest:.3g}; squares overflow past about {torch.finfo(dtype).max ** 0.5:.2g} in "
             f"{str(dtype).removeprefix('torch.')}) and targets such as a probability of exactly 0 for a cross-entropy "
             f"target"), 0, None, None
+
+
+def nonfinite_hint(batch: dict, examples: Sequence[int] | None = None) -> str:
+    """What to do about a batch whose loss is not finite: clean the data where it holds NaN or infinities (no
+    learning rate makes them finite), else train more gently."""
+    if non_finite_data(batch, examples):
+        return "remove or fix the examples that hold NaN or infinities (the data given, not the training, is at fault)"
+    return "a smaller learning_rate, method=('Adam', {'max_gradient_norm': 1.0}) or cleaner data usually helps"
 
 
 def _in(first: int | None, rows: list[int], examples: Sequence[int] | None) -> str:

@@ -141,6 +141,13 @@ def test_sequence_last_layer():
     (lambda: BasicRecurrentLayer(3, activation="Sigmoid"), "activation 'Sigmoid' is not supported"),
     (lambda: LongShortTermMemoryLayer(3, input=(2, 3, 4)), "input= must be the feature size"),
     (lambda: LongShortTermMemoryLayer(3, forget_gate_biases=torch.zeros(4)), "expected state size 3"),
+    (lambda: LongShortTermMemoryLayer(4, input_gate_input_weights=torch.zeros(4, 5),
+                                      forget_gate_input_weights=torch.zeros(4, 3)),
+     r"array 'ForgetGateInputWeights': expected input width 5 \(from array 'InputGateInputWeights'\), found shape "
+     r"\(4, 3\)"),
+    (lambda: GatedRecurrentLayer(4, reset_gate_input_weights=torch.zeros(4, 5),
+                                 memory_gate_input_weights=torch.zeros(4, 2)),
+     r"array 'MemoryGateInputWeights': expected input width 5 \(from array 'ResetGateInputWeights'\)"),
 ])
 def test_bad_options(make, message):
     with pytest.raises(OptionError, match=message):

@@ -1,0 +1,50 @@
+"""The own generators of a user's DataLoader (``DataLoader(..., shuffle=True, generator=g)``, or its sampler's): a
+checkpoint holds their states (a round's: as the round ended; a mid-round one: as its round began), so a resumed run
+draws the order the uninterrupted run drew. torch's global generator, which a loader without one draws from, is the
+run's seeded one already."""
+
+from __future__ import annotations
+
+import warnings
+from typing import Any
+
+import torch
+
+from netgraph.core.user_frame import user_stacklevel
+
+__all__ = ["loader_random_state", "restore_loader_random"]
+
+
+def _generators(loader: Any) -> list[torch.Generator]:
+    """The distinct CPU generators a DataLoader draws from: its own (the workers' base seed; a shuffle's order when
+    the loader made the sampler), then its sampler's."""
+    if not isinstance(loader, torch.utils.data.DataLoader):
+        return []
+    found = [loader.generator, getattr(loader.sampler, "generator", None),
+             getattr(getattr(loader.batch_sampler, "sampler", None), "generator", None)]
+    unique = {id(g): g for g in found if isinstance(g, torch.Generator) and g.device.type == "cpu"}
+    return list(unique.values())
+
+
+def loader_random_state(loader: Any) -> list[torch.Tensor] | None:
+    """The states of ``loader``'s own generators now; None where it has none."""
+    return [g.get_state() for g in _generators(loader)] or None
+
+
+def restore_loader_random(train: Any, data: dict[str, Any]) -> None:
+    """Put back the states a checkpoint (``data``) holds of the training loader's generators: a mid-round file's as
+    its round began (the resumed run reads the round's first batches again), a round's as it ended. A warning where
+    the loader has generators the file holds no state of (a file from before this was saved, or of other data)."""
+    generators = _generators(getattr(train, "loader", None))
+    if not generators:
+        return
+    within = data.get("within_round")
+    states = (within or {}).get("loader_rng") if within is not None else data.get("loader_rng")
+    if states is None or len(states) != len(generators) or any(
+            s.numel() != g.get_state().numel() for s, g in zip(states, generators)):
+        warnings.warn("the training DataLoader draws from its own generator (generator=), whose state the checkpoint "
+                      "does not hold: the resumed run draws another order of examples than the uninterrupted run "
+                      "would have", stacklevel=user_stacklevel())
+        return
+    for state, generator in zip(states, generators):
+        generator.set_state(state)

@@ -1,0 +1,33 @@
+"""A decoder reads probabilities, which are Real: one on an Integer output was let by (a QA tester's finding), so a
+BooleanDecoder read the integer 7 as the probability 7 and a ClassDecoder on a (2) Integer output gave {'a': 3.0,
+'b': 9.0} as probabilities. Such a net is refused when it is built, a ShapeError of kind decoder-port; a ClassDecoder
+on a () Integer output (a class index) is kept."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+
+from netgraph import BooleanDecoder, ClassDecoder, NetChain, PartLayer, PortType, ReshapeLayer, ShapeError
+
+
+@pytest.mark.parametrize("shape, decoder, words", [
+    ((2,), ClassDecoder(["a", "b"]), "ClassDecoder with 2 labels takes a (2) probability vector (Real)"),
+    ((3, 2), ClassDecoder(["a", "b"]), "ClassDecoder with 2 labels takes a (2) probability vector (Real)"),
+    ((), BooleanDecoder(), "BooleanDecoder takes () or (1) probabilities (Real)"),
+    ((1,), BooleanDecoder(), "BooleanDecoder takes () or (1) probabilities (Real)")])
+def test_a_probability_decoder_on_an_integer_output_is_refused_when_the_net_is_built(shape, decoder, words):
+    layer = PartLayer(1) if shape == () else ReshapeLayer(list(shape))
+    given = (3,) if shape == () else shape
+    with pytest.raises(ShapeError) as info:
+        NetChain([layer], input=PortType(given, "Integer"), output=decoder)
+    assert f"graph output 'Output': {words}" in str(info.value)
+    assert str(info.value).endswith(f", found {PortType(shape, 'Integer')}")
+    assert info.value.kind == "decoder-port"
+    assert info.value.diagnostics[0].port == "Output"
+
+
+def test_a_class_decoder_on_a_scalar_integer_output_reads_it_as_a_class_index():
+    net = NetChain([PartLayer(1)], input=PortType((3,), "Integer"), output=ClassDecoder(["a", "b"]))
+    assert net(torch.tensor([1, 0, 1])) == "b"
+    assert net(torch.tensor([[0, 5, 5], [1, 5, 5]])) == ["a", "b"]

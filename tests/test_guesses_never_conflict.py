@@ -1,0 +1,82 @@
+"""A shape a layer only guesses (a LinearLayer's Input as a vector, from its weights) is dropped where the net rules
+it out: an initialised chain nested under a graph, rebuilt on its own (load, surgery, probes), stays valid with that
+port unknown, as in Wolfram, instead of failing on its own guess."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+
+from netgraph import (ConvolutionLayer, ElementwiseLayer, EmbeddingLayer, LinearLayer, NetChain, NetGraph, NetPort,
+                      PortType, load, net_delete, net_initialize, net_insert, net_rename, net_replace,
+                      net_replace_part, save)
+
+
+@pytest.fixture(scope="module")
+def cnn():
+    """A convolution's Output (8, 6, 6) flattened by a LinearLayer: its weights alone suggest an Input (288)."""
+    return net_initialize(NetGraph({"f": NetChain([ConvolutionLayer(8, 3), "Ramp", LinearLayer(10)])}, [],
+                                   Input=(3, 8, 8)), seed=0)
+
+
+@pytest.fixture(scope="module")
+def encoder():
+    """An embedding's Output (5, 4) flattened by a LinearLayer: its weights alone suggest an Input (20)."""
+    return net_initialize(NetGraph({"enc": NetChain([EmbeddingLayer(4, 10), LinearLayer(3)])}, [],
+                                   Input=PortType((5,), "Integer")), seed=0)
+
+
+def _images() -> torch.Tensor:
+    return torch.randn(2, 3, 8, 8, generator=torch.Generator().manual_seed(1))
+
+
+def _tokens() -> torch.Tensor:
+    return torch.randint(0, 10, (7, 5), generator=torch.Generator().manual_seed(2))
+
+
+def test_the_nested_chain_alone_keeps_its_input_unknown(cnn, encoder):
+    for net, name in ((cnn, "f"), (encoder, "enc")):
+        alone = NetChain(list(net.layers[name].layers.values()))  # its arrays initialised, its Input not given
+        assert alone.input_shapes == {"Input": None}
+        assert alone.layers == net.layers[name].layers
+    assert NetChain([LinearLayer(3, weights=torch.ones(3, 4))]).input_shapes == {"Input": (4,)}  # a guess that fits
+
+
+@pytest.mark.parametrize("name", ["cnn", "encoder"])
+def test_what_save_writes_load_reads(name, cnn, encoder, tmp_path):
+    net, x = (cnn, _images()) if name == "cnn" else (encoder, _tokens())
+    save(net, tmp_path / f"{name}.yaml")
+    loaded = load(tmp_path / f"{name}.yaml")
+    assert loaded == net
+    assert torch.equal(loaded(x), net(x))
+
+
+def test_surgery_on_the_nested_chain(cnn):
+    x = _images()
+    tanh = net_replace(cnn, {ElementwiseLayer: ElementwiseLayer("Tanh")})
+    assert tanh.layers["f"].layers["2"] == ElementwiseLayer("Tanh")
+    assert net_insert(cnn, "Tanh", ("f", 2)).layers["f"].layers["2"] == ElementwiseLayer("Tanh")
+    assert list(net_rename(cnn, {("f", 1): "conv"}).layers["f"].layers) == ["conv", "2", "3"]
+    assert torch.equal(net_rename(cnn, {("f", 1): "conv"})(x), cnn(x))
+    without_ramp = net_delete(cnn, ("f", 2))
+    conv, linear = cnn.layers["f"].layers["1"], cnn.layers["f"].layers["3"]
+    expected = torch.nn.functional.conv2d(x, conv.arrays["Weights"], conv.arrays["Biases"]).flatten(1)
+    expected = expected @ linear.arrays["Weights"].T + linear.arrays["Biases"]
+    assert torch.allclose(without_ramp(x), expected, atol=1e-5)
+
+
+def test_surgery_on_the_nested_encoder(encoder):
+    tokens = _tokens()
+    table = torch.arange(40.0).reshape(10, 4)
+    replaced = net_replace_part(encoder, {("enc", 1, "Weights"): table})
+    linear = encoder.layers["enc"].layers["2"]
+    expected = table[tokens].flatten(1) @ linear.arrays["Weights"].T + linear.arrays["Biases"]
+    assert torch.allclose(replaced(tokens), expected)
+
+
+def test_probes_inside_the_nested_chains(cnn, encoder):
+    tokens = _tokens()
+    embedded = encoder(tokens, outputs=NetPort(("enc", 1, "Output")))
+    assert torch.equal(embedded, encoder.layers["enc"].layers["1"].arrays["Weights"][tokens])
+    ramp = cnn(_images(), outputs=NetPort(("f", 2, "Output")))
+    assert ramp.shape == (2, 8, 6, 6) and bool((ramp >= 0).all())

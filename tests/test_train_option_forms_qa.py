@@ -1,0 +1,56 @@
+"""Option values a user may write: a stopping function's result that is no True/False is one clear OptionError, a 0-d
+tensor learning rate is its number, a count as validation_set for a net trained on a count, and a checkpoint of a
+working_precision='mixed' run refused when resumed without it (and the other way round)."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+
+from netgraph import LinearLayer, NetChain, OptionError, net_initialize, net_train
+from tests.test_train_without_inputs import _kl_net
+
+
+def _data():
+    x = torch.randn(32, 2, generator=torch.Generator().manual_seed(0))
+    return {"Input": x, "Target": x.sum(1, keepdim=True)}
+
+
+def _train(**options):
+    net = net_initialize(NetChain([LinearLayer(1)], input=2), seed=0)
+    return net_train(net, _data(), **{"progress": False, "max_training_rounds": 2, "random_seed": 1, **options})
+
+
+@pytest.mark.parametrize("result", [torch.tensor([True, False]), float("nan"), "yes"])
+def test_a_stopping_function_result_that_is_no_true_or_false_is_one_option_error(result):
+    with pytest.raises(OptionError, match="training_stopping_criterion function returned") as caught:
+        _train(training_stopping_criterion=lambda info: result)
+    d = caught.value.diagnostics[0]
+    assert (d.kind, d.option, d.expected) == ("option-value", "training_stopping_criterion", "True or False")
+
+
+@pytest.mark.parametrize("result, rounds", [(torch.tensor(True), 1), (None, 2), (1, 1), (False, 2)])
+def test_a_stopping_function_may_return_a_0_d_bool_tensor_none_or_0_1(result, rounds):
+    assert len(_train(training_stopping_criterion=lambda info: result, all=True).round_losses) == rounds
+
+
+def test_a_0_d_tensor_learning_rate_is_its_number():
+    assert _train(learning_rate=torch.tensor(0.01), all=True).batch_losses == \
+        _train(learning_rate=0.01, all=True).batch_losses
+
+
+def test_a_count_as_validation_set_for_a_net_trained_on_a_count_is_that_many_empty_examples():
+    results = net_train(_kl_net(0.0), 64, loss_function="KL", validation_set=16, batch_size=16,
+                        max_training_rounds=2, random_seed=0, progress=False, all=True)
+    assert results.total_batches == 8 and len(results.validation_losses) == 2
+    with pytest.raises(OptionError, match="a count only for a net with no inputs"):
+        _train(validation_set=16)
+
+
+@pytest.mark.parametrize("written, resumed", [("mixed", "float32"), ("float32", "mixed")])
+def test_resuming_with_or_without_mixed_precision_unlike_the_checkpoint_is_refused(tmp_path, written, resumed):
+    _train(working_precision=written, checkpoint=tmp_path)
+    with pytest.raises(OptionError, match="working_precision") as caught:
+        _train(working_precision=resumed, checkpoint=tmp_path, resume=True, max_training_rounds=3)
+    d = caught.value.diagnostics[0]
+    assert (d.kind, d.option) == ("checkpoint-mismatch", "working_precision")
