@@ -52,7 +52,7 @@ def test_labels_that_do_not_fit_the_ports_are_left_out_with_a_warning(tmp_path):
     entry = next(p for p in model.metadata_props if p.key == "netgraph_labels")
     entry.value = json.dumps({"Output": ["a", "b"]})
     onnx.save(model, str(tmp_path / "edited.onnx"))
-    with pytest.warns(UserWarning, match="class labels left out.*'Output'"):
+    with pytest.warns(UserWarning, match="class labels or coders left out.*'Output'"):
         back = import_onnx(tmp_path / "edited.onnx")
     assert back.coders == {} and back.port_types["Output"] == net.port_types["Output"]
 
@@ -110,7 +110,7 @@ def test_the_command_line_prints_the_labels_warning_as_a_note(tmp_path, capsys):
     from netgraph.cli import main
     path = _two_decoders(tmp_path / "m.onnx", {"A": ["a", "b"]})
     assert main(["export", path, "-o", str(tmp_path / "again.onnx")]) == 0
-    assert f"note: {path}: class labels left out" in capsys.readouterr().err
+    assert f"note: {path}: class labels or coders left out" in capsys.readouterr().err
 
 
 def test_labels_that_all_fit_build_the_imported_net_once(tmp_path, monkeypatch):

@@ -17,6 +17,7 @@ fit, raises torch's error in place of the inner one's blame.
 from __future__ import annotations
 
 import inspect
+import os
 from itertools import chain
 from typing import Any
 
@@ -165,10 +166,11 @@ def _retried(module: Any, given: dict[str, Any]) -> None:
 
 
 def input_problem(net: Any, args: tuple, kwargs: dict[str, Any], real: torch.dtype | None,
-                  device: torch.device | None = None) -> Diagnostic | None:
+                  device: torch.device | None = None, who: str = "the compiled module") -> Diagnostic | None:
     """The Diagnostic of the first input of a module call that does not fit its port (of the graph, ``layer=()``), or
     None; ``real`` is the dtype of the module's floating arrays, ``device`` the device of its arrays (None: it has
-    none).
+    none); ``who`` is what was called, named where a value is no tensor (``interpret``: its tensors are the compiled
+    module's).
 
     >>> from netgraph import LinearLayer, NetChain
     >>> input_problem(NetChain([LinearLayer(2)], input=3), (torch.zeros(4, 5),), {}, torch.float32).message
@@ -179,7 +181,7 @@ def input_problem(net: Any, args: tuple, kwargs: dict[str, Any], real: torch.dty
     for port, value in given.items():
         t = types[port]
         if not isinstance(value, torch.Tensor):
-            return _no_tensor(port, value)
+            return _no_tensor(port, value, who)
         if t.shape is None:
             continue
         if problem := _problem(port, t.shape, t.dtype == INTEGER, value, real, device):
@@ -196,14 +198,18 @@ def input_problem(net: Any, args: tuple, kwargs: dict[str, Any], real: torch.dty
     return None
 
 
-def _no_tensor(port: str, value: Any) -> Diagnostic:
+def _no_tensor(port: str, value: Any, who: str) -> Diagnostic:
     """The Diagnostic of a value that is no tensor ("missing-data" for None, else "not-a-tensor", its type's name
     found): how to convert it, or, for sequences of different lengths (which make no one tensor), that they go to
     ``net(x)``."""
     if value is None:
-        return Diagnostic(f"input port {port!r}: the compiled module takes a tensor, found None", "missing-data",
+        return Diagnostic(f"input port {port!r}: {who} takes a tensor, found None", "missing-data",
                           layer=(), port=port, expected="a tensor", found="None")
     kind = type_label(value)
+    if isinstance(value, (str, os.PathLike)) or type(value).__module__.startswith("PIL."):
+        return Diagnostic(f"input port {port!r}: {who} takes tensors, found {kind} {value!r:.60}; net(x) encodes "
+                          f"files, texts and labels (its encoders' values)", "not-a-tensor", layer=(), port=port,
+                          expected="a tensor", found=kind)
     try:
         if isinstance(value, tuple) and hasattr(value, "_fields"):  # Padded, PackedSequence: lengths beside the data
             raise TypeError(kind)
@@ -214,7 +220,7 @@ def _no_tensor(port: str, value: Any) -> Diagnostic:
                  if isinstance(value, torch.nn.utils.rnn.PackedSequence)  # net(x) refuses one as it is
                  else "sequences of different lengths (a list, Padded) go to net(x)")
         remedy = f"it takes one batched tensor, of one length per call: {which}, which honours each length"
-    return Diagnostic(f"input port {port!r}: the compiled module takes tensors, found {kind}; {remedy}",
+    return Diagnostic(f"input port {port!r}: {who} takes tensors, found {kind}; {remedy}",
                       "not-a-tensor", layer=(), port=port, expected="a tensor", found=kind)
 
 

@@ -24,6 +24,7 @@ from netgraph.data.errors import ExampleError
 __all__ = ["encode_image", "is_single_image", "is_encoded_image", "check_image", "pillow", "pixels_hint"]
 
 _CHANNELS = (1, 3, 4)  # channel counts of an image array pillow reads: grey, RGB, RGBA
+_PIXELS = (np.uint8, np.uint16)  # the integer dtypes an image array is read in; others are cast to uint8 (_eight_bit)
 
 
 def pixels_hint(coder: ImageEncoder, x: torch.Tensor) -> str:
@@ -83,7 +84,7 @@ def encode_image(coder: ImageEncoder, value: Any) -> torch.Tensor:
     other files, PIL images and uint8 arrays go through pillow. A float array of the port's own (channels, height,
     width) shape is the encoded form, passed through (``is_encoded_image``); an integer one is pixels read channels
     first (``(3, 4, 4)`` at a (3, 4, 4) port is no 3x4 RGBA image)."""
-    value = native_array(value)  # big-endian (a FITS file's) or reversed: torch.as_tensor refuses them
+    value = _eight_bit(native_array(value))  # native: big-endian (a FITS file's) or reversed, torch refuses them
     if is_encoded_image(coder, value):
         return torch.as_tensor(value)
     if isinstance(value, np.ndarray) and value.shape == tuple(coder.port_type().shape):
@@ -274,9 +275,22 @@ def _float_image(coder: ImageEncoder, array: np.ndarray) -> torch.Tensor:
     return x
 
 
+def _eight_bit(value: Any) -> Any:
+    """An integer array neither uint8 nor uint16 (``np.stack(...).astype(np.int64)``) as the uint8 pixels it holds
+    (values outside 0..255: an ExampleError saying which cast to give); anything else as it is."""
+    if not (isinstance(value, np.ndarray) and value.dtype.kind in "iu" and value.size) or value.dtype in _PIXELS:
+        return value
+    low, high = int(value.min()), int(value.max())
+    if 0 <= low <= high <= 255:
+        return value.astype(np.uint8)
+    cast = "x.astype('uint16') for 16-bit pixels" if low >= 0 and high <= 65535 else \
+        "x.astype('uint8') after scaling them to 0..255"
+    raise ExampleError(f"an image array of {value.dtype} holds 8-bit pixels, 0..255, as uint8 (uint16: 0..65535), "
+                       f"found values from {low} to {high}; give {cast}")
+
+
 def _checked_array(value: np.ndarray) -> np.ndarray:
-    """The array as (height, width) or (height, width, 3 or 4): uint8, or floats in [0, 1] (uint16 scaled to them);
-    else an ExampleError."""
+    """The array as (h, w) or (h, w, 3 or 4): uint8, or floats in [0, 1] (uint16 scaled to them); else ExampleError."""
     if value.ndim == 3 and value.shape[-1] not in (1, 3, 4):
         raise ExampleError(f"an image array is (height, width) or (height, width, channels) with 1, 3 or 4 "
                            f"channels, found shape {value.shape}")
@@ -291,12 +305,10 @@ def _checked_array(value: np.ndarray) -> np.ndarray:
             raise ExampleError(f"an image array holds uint8 or uint16 values or floats in [0, 1], found dtype "
                                f"{array.dtype}")
         low, high = float(np.min(array)), float(np.max(array))  # NaN when any value is NaN
-        if math.isnan(low) or math.isnan(high):
-            raise ExampleError(f"an image array of {array.dtype} holds NaN (it holds floats in [0, 1], or is uint8 or "
-                               f"uint16)")
-        if not 0 <= low <= high <= 1:
-            raise ExampleError(f"an image array of {array.dtype} holds floats in [0, 1] (or is uint8 or uint16), found "
-                               f"values from {low:g} to {high:g}")
+        if not 0 <= low <= high <= 1:  # NaN too
+            found = "NaN (it holds floats in [0, 1], or is uint8 or uint16)" if math.isnan(low + high) else \
+                f"floats in [0, 1] (or is uint8 or uint16), found values from {low:g} to {high:g}"
+            raise ExampleError(f"an image array of {array.dtype} holds {found}")
     return array
 
 

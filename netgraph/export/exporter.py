@@ -37,6 +37,7 @@ from netgraph.core.net_arguments import compiled_module_hint, compiled_module_no
 from netgraph.core.wording import first_few
 from netgraph.export.deps import require
 from netgraph.export.onnx_files import model_path
+from netgraph.export.onnx_coders import CODERS_KEY, coders_metadata
 from netgraph.export.onnx_labels import LABELS_KEY
 from netgraph.export.onnx_tied import SHARED_KEY, shared_record
 from netgraph.export.onnx_symbolics import (call_without_onnx_form, first_opset, hyperbolic_symbolics, layer_of_node,
@@ -326,6 +327,8 @@ def _add_metadata(model: Any, net: Any, name: str, description: str | None) -> N
     props = {"name": name, "description": text, "netgraph_ports": json.dumps(ports)}
     if labels := _class_labels(net):
         props[LABELS_KEY] = json.dumps(labels, default=str)
+    if coders := coders_metadata(net):  # the other coders: a vocabulary, an image size, mean and std
+        props[CODERS_KEY] = coders
     if shared := shared_record(net):  # which equal arrays are one: import_onnx ties only those gate blocks
         props[SHARED_KEY] = shared
     for key, value in props.items():

@@ -45,6 +45,7 @@ from netgraph.export.onnx_extra import EXTRA_CONVERTERS, nan_guard, split_as_sli
 from netgraph.export.onnx_gather import GATHER_CONVERTERS, one_hot_tables
 from netgraph.export.onnx_files import model_path, read_model
 from netgraph.export.onnx_fold import ONNX_DOMAINS, ConstantFolding, constant_of_node
+from netgraph.export.onnx_coders import model_coders
 from netgraph.export.onnx_labels import model_labels, with_labels
 from netgraph.export.onnx_layer_shapes import SHAPE_AGNOSTIC, LayerShapes
 from netgraph.export.onnx_lookups import fixed_lookups
@@ -104,6 +105,7 @@ def import_model(model: Any, path: str) -> NetGraph:
     builder = _Builder(onnx, inferred.graph, path)
     builder.ctx.opset = next((o.version for o in model.opset_import if o.domain in ("", "ai.onnx")), 13)
     builder.labels = model_labels(model, path)  # export_onnx's class labels: the ports' encoders and decoders
+    builder.coders = model_coders(model, builder.coder_notes)  # and its other coders (onnx_coders)
     builder.digests = recorded_digests(model)  # export_onnx's shared arrays: which equal gate blocks are one
     return builder.build()
 
@@ -143,6 +145,8 @@ class _Builder(ConstantFolding, LayerShapes):
         self.producers: dict[str, tuple[str, Any]] = {}  # tensor -> (layer name, node)
         self.fused: list[tuple[str, Any]] = []  # (layer name, Add node) of each bias fused into a LinearLayer
         self.labels: dict[str, list] = {}  # class labels by port's ONNX name (``onnx_labels``)
+        self.coders: dict[str, Any] = {}  # other coders by port's ONNX name, and why any is left out (``onnx_coders``)
+        self.coder_notes: list[str] = []
         self.digests: frozenset[str] = frozenset()  # digests of the file's shared arrays (``onnx_tied``)
 
     def _attributes(self, node: Any) -> dict[str, Any]:
@@ -301,7 +305,7 @@ class _Builder(ConstantFolding, LayerShapes):
                     for o, port in zip(self.graph.output, self.outputs) if o.name in self.ctx.decisions}
         net = self._relaxed(layers, edges, shapes, decoders) or NetGraph(layers, edges, **shapes, **decoders)
         net = with_labels(net, self.labels, self.ports, [(o.name, p) for o, p in zip(self.graph.output, self.outputs)],
-                          self.where)
+                          self.where, self.coders, self.coder_notes)
         net, sources = tied_arrays(net, [*self.producers.values(), *self.fused], self.constants, self.initializers,
                                    self.graph.node, self.digests)  # one initializer feeding several layers: shared
         fixed = self._fixed(layers)

@@ -22,6 +22,7 @@ from netgraph.core.graph import NetGraph
 from netgraph.core.port_options import with_port_options
 from netgraph.core.types import INTEGER, REAL, PortType
 from netgraph.core.user_frame import user_stacklevel
+from netgraph.export.onnx_coders import CODERS_KEY
 from netgraph.export.onnx_problems import OnnxImportWarning
 
 __all__ = ["LABELS_KEY", "model_labels", "with_labels"]
@@ -43,17 +44,22 @@ def model_labels(model: Any, where: str) -> dict[str, list]:
 
 
 def with_labels(net: NetGraph, labels: Mapping[str, list], inputs: Mapping[str, str],
-                outputs: Iterable[tuple[str, str]], where: str) -> NetGraph:
+                outputs: Iterable[tuple[str, str]], where: str, others: Mapping[str, Any] | None = None,
+                notes: list[str] | None = None) -> NetGraph:
     """``net`` with a class encoder or decoder of its ``labels`` on each port they name (``inputs``: ONNX name ->
-    input port; ``outputs``: (ONNX name, output port) pairs); ``net`` itself without labels. Each port's labels are
-    checked on their own: those that do not fit (or name no port) are left out with one warning, the others kept."""
-    outputs = dict(outputs)
-    notes = [f"its {LABELS_KEY} metadata names {name!r}, no input or output of the model"
-             for name in labels if name not in inputs and name not in outputs]
+    input port; ``outputs``: (ONNX name, output port) pairs), and the ``others`` coders (``onnx_coders``) on theirs;
+    ``net`` itself without any. Each port's are checked on their own: those that do not fit (or name no port) are
+    left out with one warning, the others kept; ``notes`` are the coders left out already."""
+    outputs, notes = dict(outputs), list(notes or [])
+    others = others or {}
+    notes += [f"its {key} metadata names {name!r}, no input or output of the model"
+              for key, names in ((LABELS_KEY, labels), (CODERS_KEY, others)) for name in names
+              if name not in inputs and name not in outputs]
     coders = {port: _encoder(labels[name], net.port_types[port], port, notes)
               for name, port in inputs.items() if name in labels}
     coders.update({port: _coder(ClassDecoder, labels[name], port, notes)
                    for name, port in outputs.items() if name in labels})
+    coders.update({port: others[name] for name, port in [*inputs.items(), *outputs.items()] if name in others})
     coders = {port: coder for port, coder in coders.items() if coder is not None}
     labelled = _with_coders(net, coders, notes) if coders else net
     _left_out(where, notes)
@@ -77,7 +83,8 @@ def _fits(net: NetGraph, port: str, coder: Any, notes: list[str]) -> bool:
         with_port_options(net, {**net.port_shape_options(), port: coder})
         return True
     except NetGraphError as exc:
-        notes.append(f"the labels of port {port!r} do not fit it ({exc})")
+        what = "labels" if isinstance(getattr(coder, "labels", None), tuple) else coder.type_name
+        notes.append(f"the {what} of port {port!r} do{'es' * (what != 'labels')} not fit it ({exc})")
         return False
 
 
@@ -104,4 +111,5 @@ def _left_out(where: str, notes: list[str]) -> None:
     """A UserWarning that labels are left out, for the reasons ``notes`` (none: no warning), pointing at the user's
     line (``import_onnx``'s call, or the command's: however many netgraph frames are between)."""
     if notes:
-        warnings.warn(f"{where}: class labels left out: {'; '.join(notes)}", OnnxImportWarning, stacklevel=user_stacklevel())
+        warnings.warn(f"{where}: class labels or coders left out: {'; '.join(notes)}", OnnxImportWarning,
+                      stacklevel=user_stacklevel())

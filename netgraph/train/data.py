@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import itertools
 import numbers
+import warnings
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
 
@@ -76,9 +77,13 @@ class Streamed:
         dataset = getattr(loader, "dataset", None)
         self.size = len(dataset) if dataset is not None and hasattr(dataset, "__len__") else None
         # a shuffling loader's draws: torch's generator (another run's, loaded) left as found; a Dataset's items
-        with generator_kept(), keeping_reads(reads_kept_by(loader)):  # kept to train on, not read again; netgraph's
+        with generator_kept(), keeping_reads(reads_kept_by(loader)), \
+                warnings.catch_warnings(record=True) as drawn:  # kept to train on, not read again; netgraph's
             iterator = iter(getattr(loader, "in_this_process", lambda: loader)())  # loader starts no workers yet
             self.first_raw = next(iterator, None)
+        if isinstance(self.first_raw, Mapping):  # collate's warnings (a read-only numpy array's) only for a batch used
+            for caught in drawn:
+                warnings.warn_explicit(caught.message, caught.category, caught.filename, caught.lineno)
         self.one_shot = iterator is loader  # a generator or iterator: it gives its batches once
         self.rest = iterator if self.one_shot else None  # a one-shot iterable: round 1 goes on from here
         if self.first_raw is None:

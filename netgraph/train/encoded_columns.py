@@ -15,7 +15,7 @@ import torch
 
 from netgraph.backend.masks import Padded, as_lists
 from netgraph.core.coders import (ClassDecoder, ClassEncoder, Coder, Decoder, Encoder, ImageEncoder, Restricted,
-                                 ScalarEncoder)
+                                 ScalarEncoder, TokensEncoder)
 from netgraph.core.port_coders import checked_coders
 from netgraph.core.port_options import option_form
 from netgraph.core.torch_state import generator_kept
@@ -79,7 +79,9 @@ def columns_of(net: Any, data: Any, what: Any = TRAINING) -> dict[str, list] | N
                                    f"inputs {list(net.input_ports)}, outputs {list(net.output_ports)}",
                                    kind="data-form", expected="a net with one input and one output",
                                    found=(tuple(net.input_ports), tuple(net.output_ports)))
-        columns = {net.input_ports[0]: [e[0] for e in data], net.output_ports[0]: [e[1] for e in data]}
+        columns = {net.input_ports[0]: _table_numbers(net, data, [e[0] for e in data]),
+                   net.output_ports[0]: _folder_labels(net, data, [e[1] for e in data])}
+        _refuse_folder_for_other_coder(net, data, what)
         _refuse_uncoded(net, columns, what)
         _refuse_unencoded_tensors(net, columns, what)
         return columns
@@ -274,6 +276,49 @@ def _refuse_uncoded(net: Any, columns: Mapping[str, Any], what: Any) -> None:
     if problems:
         raise data_error(what, "; ".join(problems) + " (see the README's 'Encoders and decoders')", layer=(),
                          port=ports[0], kind="missing-coder")
+
+
+def _table_numbers(net: Any, data: Any, inputs: list) -> list:
+    """A table's (``Examples`` with places) texts as numbers for a ScalarEncoder input, as a .csv holds them ('1.5'):
+    a text that is no number stays, refused as no number by the checks."""
+    if not (isinstance(data, Examples) and data.places is not None
+            and isinstance(coder_for(net, net.input_ports[0]), ScalarEncoder)):
+        return inputs
+    return [_number(value) if isinstance(value, str) else value for value in inputs]
+
+
+def _folder_labels(net: Any, data: Any, targets: list) -> list:
+    """An image folder's (``Examples`` without places) sub-folder names as the ClassDecoder's number labels they
+    write: '0' as 0 where the labels are [0, 1, 2] (a name that is the text of one number label and no text label)."""
+    coder = coder_for(net, net.output_ports[0])
+    if not (isinstance(data, Examples) and data.places is None and isinstance(coder, ClassDecoder)):
+        return targets
+    written = [str(label) for label in coder.labels]
+    numbers = {text: label for text, label in zip(written, coder.labels)
+               if not isinstance(label, str) and written.count(text) == 1}
+    return [numbers.get(name, name) for name in targets]
+
+
+def _number(text: str) -> float | str:
+    try:
+        return float(text)
+    except ValueError:
+        return text
+
+
+def _refuse_folder_for_other_coder(net: Any, data: Any, what: Any) -> None:
+    """A DataError when an image folder's files (``Examples`` without places) go to an input port whose encoder is
+    no ImageEncoder: a text encoder would read the paths, which name the labels, as texts."""
+    port = net.input_ports[0]
+    coder = coder_for(net, port)
+    if not isinstance(data, Examples) or data.places is not None or coder is None or isinstance(coder, ImageEncoder):
+        return
+    encoder = _image_encoder(net.port_types[port].shape)
+    raise data_error(what, f"{data.source!r} is a folder of images (image file paths, labels from sub-folder names), "
+                           f"but input port {port!r} has a {coder.type_name}, which would read the paths as "
+                           f"{'texts' if isinstance(coder, TokensEncoder) else 'its values'}; an image folder needs "
+                           f"an ImageEncoder on the port, e.g. {option_form(net, port, encoder)}",
+                     layer=(), port=port, kind="data-form", expected="ImageEncoder", found=coder.type_name)
 
 
 def _refuse_unencoded_tensors(net: Any, columns: Mapping[str, Any], what: Any) -> None:

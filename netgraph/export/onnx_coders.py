@@ -1,0 +1,47 @@
+"""The encoders and decoders of an exported net that are no class coders (a TokensEncoder's vocabulary, an
+ImageEncoder's size, mean and std, a ScalarEncoder's min and max, a BooleanDecoder): ``export_onnx`` writes each in
+its YAML form ``{type: ..., options}`` in the model's ``netgraph_coders`` metadata, by port; ``import_onnx`` puts
+them back on the imported net's ports (with the class labels of ``onnx_labels``), so that ``net("the cat")`` reads
+its text as the exported net did. A coder that cannot be read or does not fit its port is left out with the labels'
+warning."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from netgraph.core.coders import Coder, coder_from_data
+from netgraph.core.errors import NetGraphError
+
+__all__ = ["CODERS_KEY", "coders_metadata", "model_coders"]
+
+CODERS_KEY = "netgraph_coders"  # the metadata key export_onnx writes
+
+
+def coders_metadata(net: Any) -> str | None:
+    """The JSON of each port's coder other than a class coder (their labels are ``netgraph_labels``), or None."""
+    coders = {port: {"type": coder.type_name, **coder.options()} for port, coder in net.coders.items()
+              if not isinstance(getattr(coder, "labels", None), tuple)}
+    return json.dumps(coders) if coders else None
+
+
+def model_coders(model: Any, notes: list[str]) -> dict[str, Coder]:
+    """The coders of each port by its ONNX name, from the model's metadata (``{}`` without any); why one is left out
+    (not JSON, no coder's form) in ``notes``."""
+    text = next((p.value for p in model.metadata_props if p.key == CODERS_KEY), None)
+    try:
+        forms = {} if text is None else json.loads(text)
+    except ValueError as exc:
+        notes.append(f"its {CODERS_KEY} metadata is not JSON ({exc})")
+        return {}
+    if not isinstance(forms, dict):
+        notes.append(f"its {CODERS_KEY} metadata is no mapping of ports to coders: {text[:100]!r}")
+        return {}
+    coders = {}
+    for name, form in forms.items():
+        kind = "encoder" if isinstance(form, dict) and str(form.get("type", "")).endswith("Encoder") else "decoder"
+        try:
+            coders[name] = coder_from_data(form, kind, f"the coder of port {name!r}")
+        except NetGraphError as exc:
+            notes.append(str(exc))
+    return coders

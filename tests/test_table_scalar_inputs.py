@@ -1,0 +1,42 @@
+"""A .csv's texts feed a ScalarEncoder input as the numbers they write ('1.5'), as its 'true' feeds a BooleanEncoder:
+they were refused as "expected a number, found str '1.5'"."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+
+from netgraph import ClassDecoder, LinearLayer, NetChain, ScalarEncoder, SoftmaxLayer, net_train
+from netgraph.core.errors import DataError
+
+
+def _net():
+    return NetChain([LinearLayer(2), SoftmaxLayer()], input=ScalarEncoder(min=0, max=4),
+                    output=ClassDecoder(["warm", "cold"]))
+
+
+def _table(tmp_path, rows):
+    path = tmp_path / "t.csv"
+    path.write_text("text,label\n" + "".join(f"{text},{label}\n" for text, label in rows))
+    return path
+
+
+def test_a_csv_of_numbers_trains_a_scalar_encoder_as_the_numbers_do(tmp_path):
+    rows = [("1.5", "warm"), ("3", "cold"), (" 0.5", "warm"), ("4e0", "cold")]
+    from_table = net_train(_net(), str(_table(tmp_path, rows)), max_training_rounds=3, batch_size=2, random_seed=0)
+    from_numbers = net_train(_net(), [(float(text), label) for text, label in rows], max_training_rounds=3,
+                             batch_size=2, random_seed=0)
+    assert torch.equal(from_table(2.0, decoder=None), from_numbers(2.0, decoder=None))
+
+
+def test_a_csv_text_that_is_no_number_is_refused_naming_its_line(tmp_path):
+    path = _table(tmp_path, [("1.5", "warm"), ("hot", "cold")])
+    with pytest.raises(DataError) as info:
+        net_train(_net(), str(path), max_training_rounds=1, random_seed=0)
+    assert str(info.value) == (f"bad training data: input port 'Input' (ScalarEncoder): example 1 ({path}:3): "
+                               f"expected a number, found str 'hot'")
+
+
+def test_a_csv_nan_is_refused_as_nan(tmp_path):
+    with pytest.raises(DataError, match="NaN"):
+        net_train(_net(), str(_table(tmp_path, [("1.5", "warm"), ("nan", "cold")])), max_training_rounds=1)
