@@ -10,7 +10,7 @@ from typing import Any, ClassVar
 
 from netgraph.core.errors import Diagnostic, OptionError, raise_all
 from netgraph.core.integers import INT64_BOUND, is_int
-from netgraph.core.types import Conflict, PortType, format_shape, unify
+from netgraph.core.types import Conflict, PortType, unify
 
 __all__ = ["Coder", "Encoder", "Decoder", "CODERS", "raise_options", "labels_option"]
 
