@@ -85,3 +85,16 @@ def test_other_encoders_come_back(tmp_path, encoder, example, recwarn):
     assert not [w for w in recwarn if "left out" in str(w.message)]
     assert back.coders == net.coders
     torch.testing.assert_close(back(example), net(example))
+
+
+@pytest.mark.parametrize("key", ["netgraph_labels", "netgraph_coders"])
+def test_metadata_nested_too_deeply_is_left_out_with_a_warning(tmp_path, key):
+    net = net_initialize(NetChain([LinearLayer(2), SoftmaxLayer()], input=ScalarEncoder(min=0, max=1),
+                                  output=ClassDecoder(["a", "b"])), seed=0)
+    model = onnx.load(str(export_onnx(net, tmp_path / "m.onnx")))
+    next(p for p in model.metadata_props if p.key == key).value = "[" * 100000  # was a RecursionError
+    onnx.save(model, str(tmp_path / "deep.onnx"))
+    with pytest.warns(UserWarning, match=f"left out: its {key} metadata is JSON nested too deeply to read"):
+        back = import_onnx(tmp_path / "deep.onnx")
+    kept = "Input" if key == "netgraph_labels" else "Output"
+    assert back.coders == {kept: net.coders[kept]}

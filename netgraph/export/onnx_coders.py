@@ -34,6 +34,9 @@ def model_coders(model: Any, notes: list[str]) -> dict[str, Coder]:
     except ValueError as exc:
         notes.append(f"its {CODERS_KEY} metadata is not JSON ({exc})")
         return {}
+    except RecursionError:
+        notes.append(f"its {CODERS_KEY} metadata is JSON nested too deeply to read")
+        return {}
     if not isinstance(forms, dict):
         notes.append(f"its {CODERS_KEY} metadata is no mapping of ports to coders: {text[:100]!r}")
         return {}
