@@ -110,3 +110,15 @@ def test_a_ruled_out_guess_is_dropped_beside_guesses_that_fit():
     edges = [(NetPort(f"x{i}"), f"l{i}") for i in range(40)] + [(NetPort("img"), "c"), ("c", "cl")]
     net = NetGraph(layers, edges)
     assert net.input_shapes == {**{f"x{i}": (3,) for i in range(40)}, "img": None}
+
+
+def test_a_conflicting_guess_is_found_in_few_propagations(monkeypatch):
+    """Finding the guess the net rules out among many takes a few propagations (halving), not one per guess: each
+    costs the leaves it touches, so one per guess made a large net's build quadratic."""
+    from netgraph.core import inference
+    calls, propagate = [], inference._propagate
+    monkeypatch.setattr(inference, "_propagate", lambda *a, **k: calls.append(1) or propagate(*a, **k))
+    layers = {f"l{i}": _weighted(3) for i in range(512)} | {"c": ConvolutionLayer(2, 3), "cl": _weighted(8)}
+    edges = [(NetPort(f"x{i}"), f"l{i}") for i in range(512)] + [(NetPort("img"), "c"), ("c", "cl")]
+    assert NetGraph(layers, edges).input_shapes["img"] is None
+    assert len(calls) < 40
