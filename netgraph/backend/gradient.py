@@ -19,7 +19,8 @@ import torch
 
 from netgraph.backend.eval_options import (OPTION_NAMES, call_by_name, check_port_names, compiled_module, in_batches, seeded,
                                            snake_options, split_call)
-from netgraph.backend.gradient_seeds import dense_seeds, example_seeds, group_seeds, seed_misfit
+from netgraph.backend.gradient_seeds import (dense_seeds, example_seeds, group_seeds,  # (per-example seeds)
+                                             seed_misfit)
 from netgraph.backend.evaluation import encode_inputs, prepare_inputs, probe_net
 from netgraph.backend.port_tensors import as_port_tensor
 from netgraph.backend.ragged import dense_groups, ragged_ports, reassemble, stacked_examples
