@@ -103,15 +103,18 @@ def _bounds_draws(dist: Any) -> bool:
     return owner is not None and owner.__qualname__ != "Distribution"
 
 
-def _sample_aligned(dist: Any, values: list[torch.Tensor]) -> list[torch.Tensor]:
-    """A vector distribution's parameters (a port's data as given) with their sample dims lined up as RandomArrayLayer
-    lines them up: size-1 dims inserted after the first (the batch) where a batched one has fewer."""
+def _sample_aligned(dist: Any, values: Sequence[Any], batched: list[bool]) -> list[torch.Tensor]:
+    """A vector distribution's parameters (float64) with their sample dims lined up as RandomArrayLayer lines them
+    up: size-1 dims inserted after the first (the batch) of a ``batched`` one (a port's data as given) with fewer; a
+    constant's broadcast right-aligned as they are (a scalar distribution's broadcast as numpy's do)."""
+    values = _as64(values)
     ranks = getattr(dist, "PARAM_EVENT_RANKS", {})
-    if not ranks:  # a scalar distribution's parameters broadcast as numpy's do (trailing dims lined up)
+    if not ranks:
         return values
     sample = [v.dim() - ranks.get(n, 0) for n, v in zip(dist.PARAMS, values)]
     most = max(sample, default=0)
-    return [v[(slice(None),) + (None,) * (most - r)] if 0 < r < most else v for v, r in zip(values, sample)]
+    return [v[(slice(None),) + (None,) * (most - r)] if b and 0 < r < most else v
+            for v, r, b in zip(values, sample, batched)]
 
 
 def _per_coordinate(dist: Any, values: list[torch.Tensor]) -> list[torch.Tensor]:
@@ -173,7 +176,7 @@ def named_overflow_problems(dist: Any, values: Sequence[Any], names: Sequence[st
     if (problems or any(isinstance(v, str) for v in values) or not _bounds_draws(dist)
             or _corner_within(dist, values, extremes, limit)):
         return problems
-    full = _sample_aligned(dist, _as64(values))
+    full = _sample_aligned(dist, values, [v is not c for v, c in zip(values, dist.params)])  # run time: batched
     bound = dist._draw_bound(*full)
     if bound is None:
         return []
