@@ -122,11 +122,11 @@ class RandomModule(ConstantBuffers):
             params, batch = self.params((), inputs[0]), inputs[0]
         shape = sized((batch, *self.shape), params)
         checks, extremes = _CHECKS["enabled"] if self.checks is None else self.checks, None
+        if self.unfit and not tracing():  # constants beyond this call's dtype: before the checks, which blame slots
+            self.refuse_unfit(range_dtype(params))
         if self.checked and checks is not False and not tracing():
             with naming_layer(self.path):
                 extremes = self.distribution.check(params, self.describe, inputs=inputs, given=self.given)
-        if self.unfit and not tracing():  # constants beyond this call's dtype (the checks above name slots' values)
-            self.refuse_unfit(range_dtype(params))
         if self.expands:  # a slot broadcasting beyond the output: an error; one of its shape needs no call
             for i, (kind, _) in enumerate(self.kinds):  # a loop, not a list comprehension: no Python call a draw
                 if kind == "slot" and (type(params[i]) is torch.fx.Proxy or params[i].shape != shape):
