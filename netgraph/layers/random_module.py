@@ -25,7 +25,7 @@ from netgraph.layers.dist_limits import first_unheld_integer, integer_limit, lar
 from netgraph.layers.dist_vector import VectorDistribution
 from netgraph.layers.estimators import record_score, score_handle, straight_through, uncertain_log_mass
 from netgraph.layers.function import align
-from netgraph.layers.log_space_draws import scored_draw
+from netgraph.layers.log_space_draws import detached_draw, own_log_prob, scored_draw
 from netgraph.layers.random_checks import _CHECKS, refuse_complex
 from netgraph.layers.score_records import RECORD_ATTRIBUTES
 from netgraph.layers.random_traced import DETACHED, traced_draw
@@ -234,15 +234,16 @@ class RandomModule(ConstantBuffers):
             z, logp = scored_draw(dist, origin, sample) if with_log_prob else (dist.rsample(origin, sample), None)
             x = z if shift is None else z + shift
             return (x, logp) if with_log_prob else x
+        x = z = (drawn := detached_draw(dist, origin, sample))[0]  # a log-space draw scored by its log: exact
         with torch.no_grad():
-            x = z = dist.rsample(origin, sample)
             if isinstance(dist, VectorDistribution):
                 x = z = dist.encode_draw(x, params, est)
             x = x if shift is None else x + shift
         if grad and est == "score_function" and torch_func_transformed():
             raise self._unrecorded_score()
         score = score_handle(dist, z, origin) if grad and est == "score_function" and not with_log_prob else None
-        logp = dist.draw_log_prob(z, origin) if with_log_prob or (grad and est == "score_function" and score is None) else None
+        scored = with_log_prob or (grad and est == "score_function" and score is None)
+        logp = own_log_prob(dist, z, origin, drawn[1]) if scored else None
         if grad and est == "straight_through":
             y = straight_through(x, dist._mean(*tensors(params, x)).expand(shape))
         elif grad:
