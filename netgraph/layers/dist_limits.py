@@ -134,7 +134,8 @@ def _corner_within(dist: Any, values: Sequence[Any], extremes: dict[str, tuple[f
                    limit: float) -> bool:
     """Whether the draws stay within ``limit`` (``draw_limit``) at the parameters' worst corner: each tensor's max
     where the bound grows with it, its min where it shrinks, its end of larger size where it grows with the size
-    (``BOUND_SLOPES`` +1, -1, 0); then they do at every element too."""
+    (``BOUND_SLOPES`` +1, -1, 0); then they do at every element too. A matrix parameter's corner is a 1×1 matrix:
+    a covariance's largest element is a variance, on its diagonal."""
     slopes = getattr(dist, "BOUND_SLOPES", None)
     if not slopes or extremes is None:
         return False
@@ -143,7 +144,9 @@ def _corner_within(dist: Any, values: Sequence[Any], extremes: dict[str, tuple[f
         if isinstance(v, torch.Tensor) and (name not in extremes or name not in slopes):
             return False
         corner.append(_worst(extremes[name], slopes[name]) if isinstance(v, torch.Tensor) else float(v))
-    return bool(dist._draw_bound(*(torch.tensor(c, dtype=torch.float64) for c in corner)) <= limit)
+    ranks = getattr(dist, "PARAM_EVENT_RANKS", {})  # a vector distribution's corner: a 1-vector, a 1×1 matrix
+    shaped = (torch.full((1,) * ranks.get(n, 0), c, dtype=torch.float64) for n, c in zip(dist.PARAMS, corner))
+    return float(dist._draw_bound(*shaped).max()) <= limit
 
 
 def overflow_problems(dist: Any, values: Sequence[Any], names: Sequence[str] | None = None,
