@@ -101,3 +101,18 @@ def test_constants_within_float16_draw_there():
     torch.manual_seed(0)
     draws = _constant_net(D.NormalDistribution(0.0, 1000.0)).compile().half()()
     assert draws.dtype == torch.float16 and bool(torch.isfinite(draws).all()) and float(draws.abs().max()) > 100
+
+
+@pytest.mark.parametrize("slot", [False, True])
+def test_an_fx_traced_module_refuses_constants_beyond_float16_when_it_runs_in_it(slot):
+    """fx traced the refusal away (the dtype is a Proxy while it traces): its float16 draws were inf."""
+    dist = D.NormalDistribution("#x", 1e5) if slot else D.NormalDistribution(0.0, 1e5)
+    layer = RandomArrayLayer(dist, **({} if slot else {"output": 50}))
+    net = NetGraph({"draw": layer}, [], **({"x": ()} if slot else {}))
+    traced = torch.fx.symbolic_trace(net.compile())
+    data = {"x": torch.zeros(4)} if slot else {}
+    assert bool(torch.isfinite(traced(**data)).all())
+    with pytest.raises(DataError, match=r"layer 'draw'.*sigma \(standard deviation\) must lie within ±65504"):
+        traced.half()(**{name: x.half() for name, x in data.items()})
+    fine = NetGraph({"draw": RandomArrayLayer(D.NormalDistribution(0.0, 1.0), output=50)}, []).compile()
+    assert "refuse_unfit" not in torch.fx.symbolic_trace(fine).code  # nothing recorded where no constant is unfit

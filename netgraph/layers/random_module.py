@@ -28,7 +28,7 @@ from netgraph.layers.function import align
 from netgraph.layers.log_space_draws import detached_draw, own_log_prob, scored_draw
 from netgraph.layers.random_checks import _CHECKS, refuse_complex
 from netgraph.layers.score_records import RECORD_ATTRIBUTES
-from netgraph.layers.random_traced import DETACHED, traced_draw
+from netgraph.layers.random_traced import DETACHED, traced_draw, traced_refusal
 
 __all__ = ["RandomModule", "DEFAULT_TEMPERATURE"]
 
@@ -122,7 +122,9 @@ class RandomModule(ConstantBuffers):
             params, batch = self.params((), inputs[0]), inputs[0]
         shape = sized((batch, *self.shape), params)
         checks, extremes = _CHECKS["enabled"] if self.checks is None else self.checks, None
-        if self.unfit and not tracing():  # constants beyond this call's dtype: before the checks, which blame slots
+        if self.unfit and symbolic_tracing():  # fx: recorded in its graph, made when the graph runs
+            traced_refusal(self, params)
+        elif self.unfit and not tracing():  # constants beyond this call's dtype: before the checks, which blame slots
             self.refuse_unfit(range_dtype(params))
         if self.checked and checks is not False and not tracing():
             with naming_layer(self.path):
@@ -158,6 +160,8 @@ class RandomModule(ConstantBuffers):
         """DataError naming the layer (``label`` and ``path`` from a draw written into the net's forward, which
         calls no ``forward`` here) when its distribution's constant parameters would draw beyond the range of
         ``dtype``, the one this call draws in (``unfit``); nothing for a traced value (no dtype known)."""
+        if isinstance(dtype, torch.fx.Proxy) and symbolic_tracing():  # a draw written into a net's forward
+            return traced_refusal(self, dtype, label, path)
         if not isinstance(dtype, torch.dtype) or dtype not in self.unfit or tracing():
             return
         if label is not None and self.label is None:
