@@ -8,7 +8,7 @@ import pytest
 import torch
 
 from netgraph import (ConvolutionLayer, ElementwiseLayer, EmbeddingLayer, LinearLayer, NetChain, NetGraph, NetPort,
-                      PortType, load, net_delete, net_initialize, net_insert, net_rename, net_replace,
+                      PortType, ShapeError, load, net_delete, net_initialize, net_insert, net_rename, net_replace,
                       net_replace_part, save)
 
 
@@ -80,3 +80,45 @@ def test_probes_inside_the_nested_chains(cnn, encoder):
     assert torch.equal(embedded, encoder.layers["enc"].layers["1"].arrays["Weights"][tokens])
     ramp = cnn(_images(), outputs=NetPort(("f", 2, "Output")))
     assert ramp.shape == (2, 8, 6, 6) and bool((ramp >= 0).all())
+
+
+def _weighted(width: int) -> LinearLayer:
+    return LinearLayer(2, weights=torch.zeros(2, width), biases=torch.zeros(2))
+
+
+def test_two_layers_weights_on_one_input_stay_a_conflict():
+    """Two guesses that disagree (not the net ruling one out) are reported, naming both layers, not dropped."""
+    with pytest.raises(ShapeError) as raised:
+        NetGraph({"t": "Tanh", "a": _weighted(3), "b": _weighted(5)}, [(NetPort("Input"), "t"), ("t", ["a", "b"])])
+    assert raised.value.layer == ("b",) and raised.value.port == "Input" and "layer 2 'a'" in str(raised.value)
+    assert (raised.value.expected, raised.value.found) == (5, (3,))
+
+
+def test_guesses_joined_by_a_plus_stay_a_conflict():
+    layers = {"t1": "Tanh", "t2": "Tanh", "p": "Plus", "a": _weighted(3), "b": _weighted(5)}
+    with pytest.raises(ShapeError) as raised:
+        NetGraph(layers, [(NetPort("x"), "t1"), (NetPort("y"), "t2"), (["t1", "t2"], "p"), ("t1", "a"), ("t2", "b")])
+    assert raised.value.layer == ("p",) and "layer 4 'a'" in str(raised.value) and "layer 5 'b'" in str(raised.value)
+    agreeing = NetGraph({**layers, "b": _weighted(3)}, [(NetPort("x"), "t1"), (NetPort("y"), "t2"),
+                                                         (["t1", "t2"], "p"), ("t1", "a"), ("t2", "b")])
+    assert agreeing.input_shapes == {"x": (3,), "y": (3,)}
+
+
+def test_a_ruled_out_guess_is_dropped_beside_guesses_that_fit():
+    """A convolution's Output guessed a vector is dropped; many other layers' guesses are kept."""
+    layers = {f"l{i}": _weighted(3) for i in range(40)} | {"c": ConvolutionLayer(2, 3), "cl": _weighted(8)}
+    edges = [(NetPort(f"x{i}"), f"l{i}") for i in range(40)] + [(NetPort("img"), "c"), ("c", "cl")]
+    net = NetGraph(layers, edges)
+    assert net.input_shapes == {**{f"x{i}": (3,) for i in range(40)}, "img": None}
+
+
+def test_a_conflicting_guess_is_found_in_few_propagations(monkeypatch):
+    """Finding the guess the net rules out among many takes a few propagations (halving), not one per guess: each
+    costs the leaves it touches, so one per guess made a large net's build quadratic."""
+    from netgraph.core import inference
+    calls, propagate = [], inference._propagate
+    monkeypatch.setattr(inference, "_propagate", lambda *a, **k: calls.append(1) or propagate(*a, **k))
+    layers = {f"l{i}": _weighted(3) for i in range(512)} | {"c": ConvolutionLayer(2, 3), "cl": _weighted(8)}
+    edges = [(NetPort(f"x{i}"), f"l{i}") for i in range(512)] + [(NetPort("img"), "c"), ("c", "cl")]
+    assert NetGraph(layers, edges).input_shapes["img"] is None
+    assert len(calls) < 40

@@ -111,3 +111,20 @@ def test_a_seed_that_does_not_fit_a_sequence_output_names_the_port_example_and_s
         with pytest.raises(OptionError) as caught:
             net_port_gradient(net, xs, of={"Output": of})
         assert words in str(caught.value) and caught.value.port == "Output" and caught.value.kind == "data-shape"
+
+
+def test_per_example_seeds_on_dense_data_seed_each_example():
+    """A list of seeds, one per example, on dense data (examples of one length, or of a fixed shape) was read as one
+    tensor ("cannot make a tensor from list"): each example's output is seeded with its own, exactly."""
+    weights = torch.tensor([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]])
+    net = NetChain([LinearLayer(2, weights=weights, biases=torch.zeros(2))], input=3)
+    seeds = [torch.tensor([1.0, 0.0]), torch.tensor([0.5, -2.0])]
+    grads = net_port_gradient(net, {"Input": torch.randn(2, 3)}, of={"Output": seeds})
+    assert torch.equal(grads, torch.stack([seeds[0] @ weights, seeds[1] @ weights]))
+    rnn, xs = net_initialize(NetChain([GatedRecurrentLayer(3)], input=("n", 2)), seed=0), torch.randn(2, 3, 2)
+    rows = [torch.full((3, 3), 2.0), torch.ones(3, 3)]
+    assert torch.equal(net_port_gradient(rnn, {"Input": xs}, of={"Output": rows}),
+                       net_port_gradient(rnn, {"Input": xs}, of={"Output": torch.stack(rows)}))
+    with pytest.raises(OptionError, match="takes one gradient per example") as raised:
+        net_port_gradient(rnn, {"Input": xs}, of={"Output": rows[:1]})
+    assert (raised.value.kind, raised.value.expected, raised.value.found) == ("data-shape", 2, 1)

@@ -8,6 +8,7 @@ import pytest
 import torch
 
 from netgraph import LinearLayer, NetChain, OptionError, net_initialize, net_train
+from netgraph.train.options import check_number
 from tests.test_train_without_inputs import _kl_net
 
 
@@ -37,6 +38,17 @@ def test_a_stopping_function_may_return_a_0_d_bool_tensor_none_or_0_1(result, ro
 def test_a_0_d_tensor_learning_rate_is_its_number():
     assert _train(learning_rate=torch.tensor(0.01), all=True).batch_losses == \
         _train(learning_rate=0.01, all=True).batch_losses
+
+
+def test_a_0_d_tensor_learning_rate_multiplier_is_its_number():
+    assert _train(learning_rate_multipliers=torch.tensor(0.5), all=True).batch_losses == \
+        _train(learning_rate_multipliers=0.5, all=True).batch_losses
+
+
+def test_a_0_d_float32_tensor_option_is_the_decimal_written():
+    assert check_number(torch.tensor(0.01), "learning_rate") == 0.01  # not float32's 0.009999999776
+    with pytest.raises(OptionError, match=r"found -0\.01$"):
+        check_number(torch.tensor(-0.01), "learning_rate")
 
 
 def test_a_count_as_validation_set_for_a_net_trained_on_a_count_is_that_many_empty_examples():

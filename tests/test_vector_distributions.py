@@ -15,7 +15,8 @@ import torch
 import torch.distributions as td
 
 from netgraph import (CategoricalDistribution, DirichletDistribution, MultinormalCholeskyDistribution,
-                      MultinormalDiagonalDistribution, MultinormalDistribution, NetGraph, RandomArrayLayer)
+                      MultinormalDiagonalDistribution, MultinormalDistribution, NetGraph, OptionError,
+                      RandomArrayLayer)
 from netgraph.layers.distributions import DISTRIBUTIONS, VectorDistribution
 
 SIGMA = [[2.0, 0.6, -0.4], [0.6, 1.0, 0.3], [-0.4, 0.3, 1.5]]
@@ -235,3 +236,22 @@ def test_gradients_match_exact_derivatives(cls, params, n, estimator):
         assert torch.isfinite(estimate).all()
         assert ((estimate - g).abs() <= 5 * se + 1e-6).all(), (name, estimate, g, se)
         assert float(se.max()) < 0.1 * float(g.abs().max()), (name, se, g)  # the check has power
+
+
+@pytest.mark.parametrize("call", [
+    lambda m, d: m.variance([0.0, 1.0, 2.0], [[2.0]]),  # was [2, 2, 2]
+    lambda m, d: d.variance([0.0, 1.0, 2.0], [2.0]),  # was [4, 4, 4]
+    lambda m, d: m.covariance([0.0, 1.0, 2.0], torch.eye(2)),  # was a 2x2
+    lambda m, d: m.mean([0.0, 1.0, 2.0], torch.eye(2)),  # was torch's broadcast RuntimeError
+    lambda m, d: m.log_prob(torch.zeros(3), [[0.0, 1.0, 2.0], torch.eye(2)]),  # was a linalg error
+], ids=["variance", "diagonal-variance", "covariance", "mean", "log_prob"])
+def test_closed_forms_refuse_list_values_whose_event_sizes_disagree_as_the_constructor_does(call):
+    mu_sigma = MultinormalDistribution("#mu", "#S"), MultinormalDiagonalDistribution("#mu", "#s")
+    with pytest.raises(OptionError, match=r"event sizes k disagree: mu \(mean vector\) 3"):
+        call(*mu_sigma)
+
+
+def test_a_closed_form_refuses_a_listed_covariance_that_is_not_positive_definite():
+    with pytest.raises(OptionError, match="must be positive definite"):  # was nan
+        MultinormalDistribution("#mu", "#S").log_prob(torch.zeros(2), [[0.0, 0.0], [[1.0, 2.0], [2.0, 1.0]]])
+    assert MultinormalDistribution("#mu", "#S").variance([0.0, 1.0], [[2.0, 0.0], [0.0, 1.0]]).tolist() == [2.0, 1.0]

@@ -9,6 +9,7 @@ import torch
 
 from netgraph import (DataError, MultinormalCholeskyDistribution, MultinormalDiagonalDistribution,
                       MultinormalDistribution, NetGraph, OptionError, RandomArrayLayer)
+from netgraph.layers import dist_limits
 
 
 @pytest.mark.parametrize("make", [
@@ -49,3 +50,23 @@ def test_a_mean_with_more_sample_dims_than_the_factor_is_lined_up_as_the_layer_l
     factors[1, 0, 0] = 1e38
     with pytest.raises(DataError, match=r"L \(Cholesky factor of the covariance\) = 1e\+38 give draws up to about 8e"):
         net(mu=torch.zeros(2, 5, 2), L=factors)
+
+
+def test_constants_with_different_sample_dims_broadcast_right_aligned_as_the_layer_draws_them():
+    """A constant has no batch dim: mu (3, 2) beside sigma (4, 3, 2) lines up with sigma's last sample dim (its first
+    was taken for a batch: torch's size-mismatch RuntimeError at making), and a too-wide sigma is still refused."""
+    net = NetGraph([RandomArrayLayer(MultinormalDiagonalDistribution(torch.zeros(3, 2), torch.ones(4, 3, 2)))], [])
+    assert net.compile()(batch_size=2).shape == (2, 4, 3, 2)
+    sigma = torch.ones(4, 3, 2)
+    sigma[3, 2, 1] = 1e38
+    with pytest.raises(OptionError, match=r"sigma.* = 1e\+38 give draws up to about 8e\+38"):
+        MultinormalDiagonalDistribution(torch.zeros(3, 2), sigma)
+
+
+def test_a_covariance_port_is_bounded_at_its_worst_corner_without_an_elementwise_bound(monkeypatch):
+    """Its largest element is a variance, so one bound at (max |mu|, max S) holds for every coordinate: no per-element
+    bound is computed (which cost ~15% of a compiled Multinormal draw)."""
+    net = NetGraph([RandomArrayLayer(MultinormalDistribution("#mu", "#S"))], [], mu=2, S=(2, 2)).compile()
+    covariances = torch.tensor([[2.0, -1.0], [-1.0, 1e30]]).repeat(3, 1, 1)
+    monkeypatch.setattr(dist_limits, "_sample_aligned", lambda *a: pytest.fail("elementwise bound computed"))
+    assert net(mu=torch.full((3, 2), -1e37), S=covariances).shape == (3, 2)

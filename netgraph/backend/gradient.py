@@ -19,7 +19,8 @@ import torch
 
 from netgraph.backend.eval_options import (OPTION_NAMES, call_by_name, check_port_names, compiled_module, in_batches, seeded,
                                            snake_options, split_call)
-from netgraph.backend.gradient_seeds import example_seeds, group_seeds, seed_misfit
+from netgraph.backend.gradient_seeds import (dense_seeds, example_seeds, group_seeds,  # (per-example seeds)
+                                             seed_misfit)
 from netgraph.backend.evaluation import encode_inputs, prepare_inputs, probe_net
 from netgraph.backend.port_tensors import as_port_tensor
 from netgraph.backend.ragged import dense_groups, ragged_ports, reassemble, stacked_examples
@@ -84,7 +85,8 @@ def net_port_gradient(net: Any, data: Any, wrt: Any = None, of: Any = None, **op
     if ragged:
         result = _by_length(net, encoded, ragged, ports, of, options, parsed.precision)
         return _picked(result, ports, wrt)
-    seeds = _output_seeds(net, of, parsed.precision)
+    total = next(iter(tensors.values())).shape[0] if tensors else 1
+    seeds = _output_seeds(net, dense_seeds(net, of, total), parsed.precision)  # per-example seeds: one batch
     module = compiled_module(net, parsed)
     tensors = {**tensors, **_per_example(net, seeds, tensors)}  # sliced with the examples by batch_size
     gradients = functools.partial(_batch_gradients, module, seeds, ports, types, net.output_ports[0], of is not None)

@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+import numpy
 import torch
 
 from netgraph.backend.masks import Padded, check_padded, unpad
@@ -15,7 +16,7 @@ from netgraph.core.errors import OptionError
 from netgraph.core.tensors import as_tensor
 from netgraph.core.types import format_shape
 
-__all__ = ["example_seeds", "group_seeds", "seed_misfit"]
+__all__ = ["example_seeds", "group_seeds", "seed_misfit", "dense_seeds"]
 
 _PER_EXAMPLE = "give one gradient per example: a list of tensors, each of its example's output shape, or Padded"
 
@@ -37,6 +38,18 @@ def example_seeds(of: Any, total: int) -> Any:
                               found=len(seed))
         out[port] = seed
     return out
+
+
+def dense_seeds(net: Any, of: Any, total: int) -> Any:
+    """``of`` on dense data of ``total`` examples: each seed given per example (a list or tuple of tensors or arrays,
+    or Padded) as one batch, as on ragged data; the others as given (a nested list of numbers is one tensor)."""
+    if not isinstance(of, Mapping):
+        return of
+    listed = {port: seed for port, seed in of.items() if isinstance(seed, Padded) or isinstance(seed, (list, tuple))
+              and seed and all(isinstance(s, (torch.Tensor, numpy.ndarray)) for s in seed)}
+    if not listed:
+        return of
+    return {**of, **group_seeds(net, example_seeds(listed, total), list(range(total)), total)}
 
 
 def group_seeds(net: Any, of: Any, idx: list[int], total: int) -> Any:

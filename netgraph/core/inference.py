@@ -236,8 +236,10 @@ def solve(problem: Problem) -> Solution:
     _propagate(problem, cls, roots, leaf_roots, touching, refine, errors)
     problem.before_defaults = {k: class_types[roots[k]] for k in problem.watch if k in cls.ids}
 
+    queued = bytearray(len(problem.leaf_layers))  # (one for every propagation of the defaults: all zero between)
+
     def propagate(step: Callable = refine, changed: Iterable[int] | None = None) -> None:
-        _propagate(problem, cls, roots, leaf_roots, touching, step, errors, changed)
+        _propagate(problem, cls, roots, leaf_roots, touching, step, errors, changed, queued)
     shaped = not errors and default_shapes(problem, cls, leaf_roots, refine, errors, propagate)
     if not errors and (default_dtypes(cls, root_of) or shaped):
         problem.defaults_applied = True
@@ -283,15 +285,17 @@ def _conflict(problem: Problem, cls: _Classes, root: Key, who: tuple, text: str,
 
 
 def _propagate(problem: Problem, cls: _Classes, roots: _Roots, leaf_roots: list[dict[str, int]], touching: tuple,
-               refine: Callable, errors: list[Diagnostic], changed: Iterable[int] | None = None) -> None:
+               refine: Callable, errors: list[Diagnostic], changed: Iterable[int] | None = None,
+               queued: bytearray | None = None) -> None:
     """Run each leaf's ``infer`` until no class changes: the leaves in order (or those touching the ``changed``
-    classes), then those touching a changed class (``touching``: ``_leaves_by_class``)."""
+    classes, marking them in ``queued``, all zero, left so: a cost of the leaves touched, not of every leaf), then
+    those touching a changed class (``touching``: ``_leaves_by_class``)."""
     first, second, more = touching
     count = len(problem.leaf_layers)
-    queue, queued = deque(range(count)), bytearray(b"\1") * count
-    if changed is not None:
-        queue, queued = deque(sorted({j for r in changed for j in (first[r], second[r], *more.get(r, ()))} - {-1})), \
-            bytearray(count)
+    if changed is None:
+        queue, queued = deque(range(count)), bytearray(b"\1") * count
+    else:
+        queue = deque(sorted({j for r in changed for j in (first[r], second[r], *more.get(r, ()))} - {-1}))
         for j in queue:
             queued[j] = 1
     budget = 64 * count + 1000
@@ -338,6 +342,8 @@ def _propagate(problem: Problem, cls: _Classes, roots: _Roots, leaf_roots: list[
                     if j >= 0 and not queued[j] and (again or j != i):
                         queue.append(j)
                         queued[j] = 1
+    for j in queue:  # (left by a conflict: ``queued`` all zero again)
+        queued[j] = 0
     if queue and not budget:
         errors.append(Diagnostic("shape inference did not converge (a layer's infer() keeps changing its ports)",
                                  "no-convergence"))

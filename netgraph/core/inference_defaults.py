@@ -10,7 +10,7 @@ import torch
 
 from netgraph.core.errors import NetGraphError
 from netgraph.core.layer import Layer
-from netgraph.core.types import REAL, Conflict, PortType
+from netgraph.core.types import REAL, Conflict, PortType, unify
 
 __all__ = ["default_shapes", "default_dtypes", "shared_users"]
 
@@ -18,36 +18,80 @@ __all__ = ["default_shapes", "default_dtypes", "shared_users"]
 def default_shapes(problem: Any, cls: Any, leaf_roots: list[dict[str, int]], refine: Callable, errors: list,
                    propagate: Callable) -> bool:
     """Give the ports nothing else decided the shapes their layers guess (``default_types``: a LinearLayer's
-    Input from its weights, or from the shape a shared array's other users need: ``with_shared``), keeping only
-    guesses the net agrees with; True when any was kept. A guess never overrides what the net says, nor conflicts
-    with it: where propagating the guesses (``propagate(refine, changed classes)``) meets a conflict (a
-    convolution's Output guessed a vector), they are undone and tried one at a time, and one that conflicts on its
-    own is dropped: its port stays unknown, as a partly specified net is valid."""
+    Input from its weights, or from the shape a shared array's other users need: ``with_shared``); True when any
+    was given. A guess never overrides what the net says. One the net structurally rules out (a convolution's
+    Output guessed a vector: it conflicts on its own, reaching no other layer's guess) is dropped: its port stays
+    unknown, as a partly specified net is valid. Guesses that disagree with each other (two layers' weights on one
+    input) are all kept, so that propagating them (``propagate(refine, changed classes)``) reports the conflict."""
     guesses = shape_guesses(problem, cls, leaf_roots)
-    if not guesses:
+    applied = list({root: (root, t, who) for root, t, who in reversed(guesses)}.values())[::-1]  # first per class
+    if not applied:
         return False
     undoable = _Undoable(cls, refine)
+    if _conflicts(undoable, applied, errors, propagate):
+        ruled_out = {id(g) for g in _conflicting(undoable, applied, errors, propagate)
+                     if not _disagrees(undoable, g, guesses, errors, propagate)}
+        applied = [g for g in applied if id(g) not in ruled_out]
+    for root, t, who in applied:
+        undoable(root, t, who)
+    propagate(undoable, [root for root, _, _ in applied])
+    undoable.changes.clear()
+    return bool(applied)
+
+
+def _conflicts(undoable: _Undoable, guesses: list[tuple], errors: list, propagate: Callable) -> bool:
+    """Whether giving ``guesses`` (alone) and propagating them meets a conflict; nothing is kept either way."""
     for root, t, who in guesses:
         undoable(root, t, who)
     propagate(undoable, [root for root, _, _ in guesses])
-    if not errors:
-        return True
+    met = bool(errors)
     undoable.undo(errors)
-    kept = False
-    for root, t, who in guesses:
-        if cls.type[root].shape is None and undoable(root, t, who):
-            propagate(undoable, [root])
-            kept = kept or not errors
-        undoable.undo(errors) if errors else undoable.changes.clear()  # (refine itself may have refused it)
-    return kept
+    return met
+
+
+def _conflicting(undoable: _Undoable, guesses: list[tuple], errors: list, propagate: Callable) -> list[tuple]:
+    """The guesses that conflict on their own, among ``guesses``, which conflict together: found by halving (a few
+    propagations of the guesses near a conflict, not one per guess); where halves only conflict together, each."""
+    if len(guesses) == 1:
+        return guesses
+    half = len(guesses) // 2
+    found = []
+    for part in (guesses[:half], guesses[half:]):
+        if _conflicts(undoable, part, errors, propagate):
+            found += _conflicting(undoable, part, errors, propagate)
+    return found or guesses
+
+
+def _disagrees(undoable: _Undoable, guess: tuple, guesses: list[tuple], errors: list, propagate: Callable) -> bool:
+    """Whether propagating ``guess`` alone gives another layer's guessed port a type that layer's guess refuses (two
+    layers' weights on one input, or on two that a Plus joins): a conflict between guesses, not with the net."""
+    root, t, who = guess
+    undoable(root, t, who)
+    propagate(undoable, [root])
+    touched = {changed[0] for changed in undoable.changes}
+    disagree = False
+    for other, wanted, by in guesses:
+        if other in touched and by[1][0] != who[1][0] and not _agree(undoable.cls.type[other], wanted):
+            disagree = True
+            break
+    undoable.undo(errors)
+    return disagree
+
+
+def _agree(now: PortType, wanted: PortType) -> bool:
+    try:
+        unify(now, wanted)
+    except Conflict:
+        return False
+    return True
 
 
 def shape_guesses(problem: Any, cls: Any, leaf_roots: list[dict[str, int]]) -> list[tuple[int, PortType, tuple]]:
     """The layers' guesses (``default_types``) for the classes of their ports nothing shaped: (class root, type,
-    origin), one per class, the first layer's."""
+    origin), in layer order, every layer's (a class may have several)."""
     if every_class_shaped(cls):
         return []  # no guess is asked for (a walk over every layer, cache-cold in a large net, found none)
-    guesses, wanted, guessed = [], {}, set()
+    guesses, wanted = [], {}
     for path, layer, own in zip(problem.leaf_paths, problem.leaf_layers, leaf_roots):
         guess = getattr(layer, "default_types", None)
         if guess is None:
@@ -61,8 +105,7 @@ def shape_guesses(problem: Any, cls: Any, leaf_roots: list[dict[str, int]]) -> l
         guess = with_shared(problem, cls, leaf_roots, layer, wanted).default_types if getattr(layer, "_shared", None) \
             else guess
         for port, t in guess(current).items():
-            if current[port].shape is None and t.shape is not None and own[port] not in guessed:
-                guessed.add(own[port])
+            if current[port].shape is None and t.shape is not None:
                 guesses.append((own[port], t, ("port", (path, port))))
     return guesses
 

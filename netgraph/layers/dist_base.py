@@ -334,8 +334,7 @@ class Distribution:
 
     def _closed_form(self, fn: Any, params: tuple) -> Any:
         params = self._values(fn.__name__.lstrip("_"), params)
-        tensors = [p if isinstance(p, torch.Tensor) else torch.tensor(float(p), dtype=torch.float64)
-                   for p in params]
+        tensors = [p if isinstance(p, torch.Tensor) else torch.tensor(float(p), dtype=torch.float64) for p in params]
         out = fn(*tensors)
         if all(not isinstance(p, torch.Tensor) for p in params) and out.dim() == 0:
             return float(out)
@@ -343,19 +342,20 @@ class Distribution:
 
     def _values(self, method: str, params: tuple) -> tuple:
         """``params``, an argument list the constructor takes, completed with the defaults (none: this distribution's
-        own parameters); OptionError for another count (once a KeyError or ValueError) or a slot left without one."""
+        own parameters); OptionError for another count, a slot left without one, or lists the constructor refuses."""
         arities = [a for a in self.ARITIES or (len(self.PARAMS),) if a]
-        params = as_constructed(self, params)
+        params = as_constructed(self, listed := params)
         if params and len(params) not in arities:
             raise OptionError(f"{self!r}.{method} takes {counted_either(arities, 'parameter value')} "
                               f"({', '.join(self._described(self.PARAMS[:max(arities)]))}, in Wolfram's order, "
                               f"as {type(self).__name__}(...) takes them), found {len(params)}",
                               kind="layer-argument", expected=arities, found=len(params))
-        given = params or self.params
-        params = tuple(given) + tuple(self.DEFAULTS[n] for n in self.PARAMS[len(given):])
+        params = tuple(given := params or self.params) + tuple(self.DEFAULTS[n] for n in self.PARAMS[len(given):])
         if any(isinstance(p, str) for p in params):
             raise OptionError(f"{self!r} has slot parameters; pass their values: .{method}(value, ...)",
                               kind="layer-argument", expected="values for the slot parameters")
+        if any(isinstance(v, (list, tuple)) for v in listed) and (problem := self.relation(params)):  # as made
+            raise_constant_problems(type(self).__name__, [(None, piece_text(problem))])
         return params
 
     def _mean(self, *params: torch.Tensor) -> torch.Tensor:

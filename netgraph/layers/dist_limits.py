@@ -103,15 +103,18 @@ def _bounds_draws(dist: Any) -> bool:
     return owner is not None and owner.__qualname__ != "Distribution"
 
 
-def _sample_aligned(dist: Any, values: list[torch.Tensor]) -> list[torch.Tensor]:
-    """A vector distribution's parameters (a port's data as given) with their sample dims lined up as RandomArrayLayer
-    lines them up: size-1 dims inserted after the first (the batch) where a batched one has fewer."""
+def _sample_aligned(dist: Any, values: Sequence[Any], batched: list[bool]) -> list[torch.Tensor]:
+    """A vector distribution's parameters (float64) with their sample dims lined up as RandomArrayLayer lines them
+    up: size-1 dims inserted after the first (the batch) of a ``batched`` one (a port's data as given) with fewer; a
+    constant's broadcast right-aligned as they are (a scalar distribution's broadcast as numpy's do)."""
+    values = _as64(values)
     ranks = getattr(dist, "PARAM_EVENT_RANKS", {})
-    if not ranks:  # a scalar distribution's parameters broadcast as numpy's do (trailing dims lined up)
+    if not ranks:
         return values
     sample = [v.dim() - ranks.get(n, 0) for n, v in zip(dist.PARAMS, values)]
     most = max(sample, default=0)
-    return [v[(slice(None),) + (None,) * (most - r)] if 0 < r < most else v for v, r in zip(values, sample)]
+    return [v[(slice(None),) + (None,) * (most - r)] if b and 0 < r < most else v
+            for v, r, b in zip(values, sample, batched)]
 
 
 def _per_coordinate(dist: Any, values: list[torch.Tensor]) -> list[torch.Tensor]:
@@ -131,7 +134,8 @@ def _corner_within(dist: Any, values: Sequence[Any], extremes: dict[str, tuple[f
                    limit: float) -> bool:
     """Whether the draws stay within ``limit`` (``draw_limit``) at the parameters' worst corner: each tensor's max
     where the bound grows with it, its min where it shrinks, its end of larger size where it grows with the size
-    (``BOUND_SLOPES`` +1, -1, 0); then they do at every element too."""
+    (``BOUND_SLOPES`` +1, -1, 0); then they do at every element too. A matrix parameter's corner is a 1×1 matrix:
+    a covariance's largest element is a variance, on its diagonal."""
     slopes = getattr(dist, "BOUND_SLOPES", None)
     if not slopes or extremes is None:
         return False
@@ -140,7 +144,9 @@ def _corner_within(dist: Any, values: Sequence[Any], extremes: dict[str, tuple[f
         if isinstance(v, torch.Tensor) and (name not in extremes or name not in slopes):
             return False
         corner.append(_worst(extremes[name], slopes[name]) if isinstance(v, torch.Tensor) else float(v))
-    return bool(dist._draw_bound(*(torch.tensor(c, dtype=torch.float64) for c in corner)) <= limit)
+    ranks = getattr(dist, "PARAM_EVENT_RANKS", {})  # a vector distribution's corner: a 1-vector, a 1×1 matrix
+    shaped = (torch.full((1,) * ranks.get(n, 0), c, dtype=torch.float64) for n, c in zip(dist.PARAMS, corner))
+    return float(dist._draw_bound(*shaped).max()) <= limit
 
 
 def overflow_problems(dist: Any, values: Sequence[Any], names: Sequence[str] | None = None,
@@ -173,7 +179,7 @@ def named_overflow_problems(dist: Any, values: Sequence[Any], names: Sequence[st
     if (problems or any(isinstance(v, str) for v in values) or not _bounds_draws(dist)
             or _corner_within(dist, values, extremes, limit)):
         return problems
-    full = _sample_aligned(dist, _as64(values))
+    full = _sample_aligned(dist, values, [v is not c for v, c in zip(values, dist.params)])  # run time: batched
     bound = dist._draw_bound(*full)
     if bound is None:
         return []

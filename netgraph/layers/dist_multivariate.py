@@ -141,6 +141,7 @@ class MultinormalDistribution(_Multinormal):
     CONSTRAINTS = {"mu": REAL, "sigma": REAL}
     ROLES = {"mu": "mean vector", "sigma": "covariance matrix"}
     PARAM_EVENT_RANKS = {"mu": 1, "sigma": 2}
+    BOUND_SLOPES = {"mu": 0, "sigma": 1}  # a positive definite matrix's largest element is on its diagonal
 
     @staticmethod
     def scale(params: Sequence[torch.Tensor]) -> torch.Tensor:

@@ -17,7 +17,7 @@ import torch
 from netgraph.layers.dist_base import Distribution
 from netgraph.layers.dist_tensors import tiny_of
 
-__all__ = ["LogSpaceDraws", "from_log", "scored_draw", "log_prob_of_draw"]
+__all__ = ["LogSpaceDraws", "from_log", "scored_draw", "log_prob_of_draw", "detached_draw", "own_log_prob"]
 
 
 class LogSpaceDraws(Distribution, register=False):
@@ -62,3 +62,19 @@ def log_prob_of_draw(dist: Distribution, x: torch.Tensor, params: Sequence[Any],
     if log_x is not None and isinstance(dist, LogSpaceDraws):
         return dist.log_prob_log(log_x, params)
     return dist.log_prob(x, params)
+
+
+def detached_draw(dist: Distribution, params: Sequence[Any], shape: tuple) -> tuple[torch.Tensor, torch.Tensor | None]:
+    """A draw of ``shape`` without gradient and, where ``dist`` draws in log space, its log (else None): what a
+    score-function draw is scored by (``own_log_prob``), the clamped draw's log-density being biased at small α."""
+    with torch.no_grad():
+        if isinstance(dist, LogSpaceDraws):
+            log_x = dist.rsample_log(params, shape)
+            return from_log(log_x), log_x
+        return dist.rsample(params, shape), None
+
+
+def own_log_prob(dist: Distribution, x: torch.Tensor, params: Sequence[Any],
+                 log_x: torch.Tensor | None) -> torch.Tensor:
+    """``dist.draw_log_prob(x, params)`` of its own draw ``x``, taken from ``log_x`` (``detached_draw``) where given."""
+    return dist.draw_log_prob(x, params) if log_x is None else dist.log_prob_log(log_x, params)

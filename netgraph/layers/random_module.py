@@ -25,10 +25,10 @@ from netgraph.layers.dist_limits import first_unheld_integer, integer_limit, lar
 from netgraph.layers.dist_vector import VectorDistribution
 from netgraph.layers.estimators import record_score, score_handle, straight_through, uncertain_log_mass
 from netgraph.layers.function import align
-from netgraph.layers.log_space_draws import scored_draw
+from netgraph.layers.log_space_draws import detached_draw, own_log_prob, scored_draw
 from netgraph.layers.random_checks import _CHECKS, refuse_complex
 from netgraph.layers.score_records import RECORD_ATTRIBUTES
-from netgraph.layers.random_traced import DETACHED, traced_draw
+from netgraph.layers.random_traced import DETACHED, traced_draw, traced_refusal
 
 __all__ = ["RandomModule", "DEFAULT_TEMPERATURE"]
 
@@ -122,11 +122,13 @@ class RandomModule(ConstantBuffers):
             params, batch = self.params((), inputs[0]), inputs[0]
         shape = sized((batch, *self.shape), params)
         checks, extremes = _CHECKS["enabled"] if self.checks is None else self.checks, None
+        if self.unfit and symbolic_tracing():  # fx: recorded in its graph, made when the graph runs
+            traced_refusal(self, params)
+        elif self.unfit and not tracing():  # constants beyond this call's dtype: before the checks, which blame slots
+            self.refuse_unfit(range_dtype(params))
         if self.checked and checks is not False and not tracing():
             with naming_layer(self.path):
                 extremes = self.distribution.check(params, self.describe, inputs=inputs, given=self.given)
-        if self.unfit and not tracing():  # constants beyond this call's dtype (the checks above name slots' values)
-            self.refuse_unfit(range_dtype(params))
         if self.expands:  # a slot broadcasting beyond the output: an error; one of its shape needs no call
             for i, (kind, _) in enumerate(self.kinds):  # a loop, not a list comprehension: no Python call a draw
                 if kind == "slot" and (type(params[i]) is torch.fx.Proxy or params[i].shape != shape):
@@ -158,6 +160,8 @@ class RandomModule(ConstantBuffers):
         """DataError naming the layer (``label`` and ``path`` from a draw written into the net's forward, which
         calls no ``forward`` here) when its distribution's constant parameters would draw beyond the range of
         ``dtype``, the one this call draws in (``unfit``); nothing for a traced value (no dtype known)."""
+        if isinstance(dtype, torch.fx.Proxy) and symbolic_tracing():  # a draw written into a net's forward
+            return traced_refusal(self, dtype, label, path)
         if not isinstance(dtype, torch.dtype) or dtype not in self.unfit or tracing():
             return
         if label is not None and self.label is None:
@@ -234,15 +238,16 @@ class RandomModule(ConstantBuffers):
             z, logp = scored_draw(dist, origin, sample) if with_log_prob else (dist.rsample(origin, sample), None)
             x = z if shift is None else z + shift
             return (x, logp) if with_log_prob else x
+        x = z = (drawn := detached_draw(dist, origin, sample))[0]  # a log-space draw scored by its log: exact
         with torch.no_grad():
-            x = z = dist.rsample(origin, sample)
             if isinstance(dist, VectorDistribution):
                 x = z = dist.encode_draw(x, params, est)
             x = x if shift is None else x + shift
         if grad and est == "score_function" and torch_func_transformed():
             raise self._unrecorded_score()
         score = score_handle(dist, z, origin) if grad and est == "score_function" and not with_log_prob else None
-        logp = dist.draw_log_prob(z, origin) if with_log_prob or (grad and est == "score_function" and score is None) else None
+        scored = with_log_prob or (grad and est == "score_function" and score is None)
+        logp = own_log_prob(dist, z, origin, drawn[1]) if scored else None
         if grad and est == "straight_through":
             y = straight_through(x, dist._mean(*tensors(params, x)).expand(shape))
         elif grad:

@@ -11,6 +11,8 @@ from typing import Any
 
 import torch
 
+from netgraph.layers.dist_limits import range_dtype
+
 __all__ = ["DETACHED", "traced_draw"]
 
 #: Estimators whose draw is detached and whose output depends on whether a parameter requires grad: the score function
@@ -27,3 +29,15 @@ def traced_draw(module: torch.nn.Module, params: list[Any], shape: tuple) -> Any
 @torch.fx.wrap
 def _drawn(module: torch.nn.Module, params: list[Any], shape: tuple) -> Any:
     return module.drawn(params, shape)
+
+
+def traced_refusal(module: torch.nn.Module, dtype: Any, label: str | None = None,
+                   path: tuple[str, ...] | None = None) -> None:
+    """``module.refuse_unfit`` as one call in the graph fx records, made when the graph runs (its dtype is known
+    only then); ``dtype`` a traced dtype or the draw's parameters (their ``range_dtype``)."""
+    _refuse_unfit(module, dtype, label, path)
+
+
+@torch.fx.wrap
+def _refuse_unfit(module: torch.nn.Module, dtype: Any, label: str | None, path: tuple[str, ...] | None) -> None:
+    module.refuse_unfit(range_dtype(dtype) if isinstance(dtype, (list, tuple)) else dtype, label, path)

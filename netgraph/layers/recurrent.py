@@ -87,18 +87,20 @@ class _Recurrent(Layer):
         sizes = set(sizes.values()) | ({output} if output is not None else set())
         if none_given(self, self.NEEDS_ONE_OF[0]):
             missing_option(f"{name} needs its state size: {name}(n)", "output")
-        return {"_size": sizes.pop() if sizes else None, "_in": self._input_width(arrays), "input": given_input}
+        return {"_size": sizes.pop() if sizes else None, "_in": self._input_width(arrays, given_input),
+                "input": given_input}
 
-    def _input_width(self, arrays: dict[str, torch.Tensor]) -> int | None:
-        """The input width the arrays' InputWeights give (None: none given); an OptionError naming two of
-        them that give two widths."""
+    def _input_width(self, arrays: dict[str, torch.Tensor], given_input: tuple | None) -> int | None:
+        """The input width the arrays' InputWeights give (None: none given); an OptionError naming an array whose
+        width is not input='s (where it gives one), else not the first array's."""
         widths = {a: int(v.shape[1]) for a, v in arrays.items() if a.endswith("InputWeights")}
         first = next(iter(widths), None)
-        if wrong := next((a for a, w in widths.items() if w != widths[first]), None):
-            raise OptionError(f"{self.type_name}: array {wrong!r}: expected input width {widths[first]} (from array "
-                              f"{first!r}), found shape {format_shape(tuple(arrays[wrong].shape))}",
-                              option=self.ARRAYS[wrong], kind=COMBINATION_KIND, expected=widths[first],
-                              found=widths[wrong])
+        given = given_input[1] if given_input is not None and is_int(given_input[1]) else None
+        width, source = (given, "input=") if given is not None else (widths.get(first), f"array {first!r}")
+        if wrong := next((a for a, w in widths.items() if w != width), None):
+            raise OptionError(f"{self.type_name}: array {wrong!r}: expected input width {width} (from {source}), "
+                              f"found shape {format_shape(tuple(arrays[wrong].shape))}", option=self.ARRAYS[wrong],
+                              kind=COMBINATION_KIND, expected=width, found=widths[wrong])
         return widths.get(first)
 
     def _ranked_arrays(self) -> dict[str, torch.Tensor]:

@@ -32,7 +32,8 @@ from netgraph.train.data_checks import non_finite_data
 from netgraph.train.datasets import checked_dataset, checked_loader, forget_reads, keeping_reads, reads_kept_by
 from netgraph.train.in_memory import PASSED_OVER, InMemory
 from netgraph.train.loader_random import loader_random_state
-from netgraph.train.padded_columns import as_sequences, refuse_listed_sequences, sample_of, unpadded
+from netgraph.train.padded_columns import (as_sequences, refuse_listed_sequences, sample_of, stacked_examples,
+                                           unpadded)
 
 __all__ = ["Expect", "Columns", "InMemory", "Streamed", "batch_part", "columns_from", "check_columns", "gather",
            "sample", "finish", "non_finite_data"]
@@ -94,7 +95,7 @@ class Streamed:
             raise data_error(what, self._not_dicts(),
                              kind="data-form", expected="dicts of port -> tensor", found=type_label(self.first_raw))
         refuse_listed_sequences(self.first_raw, what)
-        self.first = columns_from(sample_of(self.first_raw, what), what)
+        self.first = columns_from(sample_of(stacked_examples(self.first_raw), what), what)
 
     def _not_dicts(self) -> str:
         """Why the first batch is refused: it is no dict, in the words of what the user gave (a Dataset, which
@@ -128,10 +129,12 @@ class Streamed:
         numbers = getattr(batch, "examples", None)  # a Dataset's: its examples' indices in it (``NumberedBatch``)
         where = part_of(self.what, batch_part(index, numbers))
         refuse_listed_sequences(batch, where)
+        batch = stacked_examples(batch)
         if self.read_labels is not None:
             batch = self.read_labels(batch, where)
-        cols = check_columns(columns_from(unpadded(batch, self.expect, where), self.what), self.expect,
-                             self.allow_extra, where, getattr(self.loader, "listed", False), numbers)
+        columns = columns_from(unpadded(batch, self.expect, where), self.what)
+        cols = check_columns(columns, self.expect, self.allow_extra, where, getattr(self.loader, "listed", False),
+                             numbers)
         sequences = as_sequences(cols, self.expect) if self.batch_checks else None  # once for all the checks
         for check in self.batch_checks:  # input lengths and ranges (``check_data_lengths``, ``check_streamed_ranges``)
             check(sequences, index, numbers)  # before the batch's step

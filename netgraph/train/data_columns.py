@@ -104,11 +104,14 @@ def _collated_hint(value: Any) -> str:
     if isinstance(value, list) and value and all(isinstance(v, str) for v in value):
         return ("; class names and texts in a Dataset's or DataLoader's batches are not encoded: give class indices "
                 "there, or the data as a dict of lists or a list of example dicts, which the port's coder reads")
-    if isinstance(value, list) and len(value) > 1 and all(isinstance(v, torch.Tensor) and v.dim() == 1 for v in value) \
-            and len({len(v) for v in value}) == 1:
-        return (f"; it is a list of {len(value)} tensors of {len(value[0])} values, as torch's default collate makes "
+    if isinstance(value, list) and len(value) > 1 and all(isinstance(v, torch.Tensor) and v.dim() for v in value) \
+            and len({v.shape for v in value}) == 1:
+        each = f"{len(value[0])} values" if value[0].dim() == 1 else f"shape {tuple(value[0].shape)}"
+        return (f"; it is a list of {len(value)} tensors of {each}, as torch's default collate makes "
                 f"from a Python list in each item (one tensor per position): make each item's value a tensor or numpy "
-                f"array, or give the Dataset itself to net_train; if each tensor is one example, torch.stack them")
+                f"array, or give the Dataset itself to net_train; if each tensor is one example, torch.stack them (a "
+                f"collate_fn's list is stacked where the batch's other tensors hold as many examples as it, and "
+                f"its tensors' first dim is not that number)")
     return ""
 
 

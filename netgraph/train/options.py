@@ -71,8 +71,7 @@ def check_number(value: Any, option: str, *, integer: bool = False, minimum: flo
     OptionError naming ``option``, with the fields ``option`` (``keyword``, default ``option``: the keyword it
     belongs to), kind ``"option-value"``, ``expected``, ``found`` and ``detail`` (the message without its subject).
     A 0-d real tensor is its number (``torch.tensor(0.01)``), as numpy's scalars are."""
-    if isinstance(value, torch.Tensor) and value.ndim == 0 and value.dtype != torch.bool and not value.is_complex():
-        value = value.item()
+    value = value if isinstance(value, torch.Tensor) and value.is_meta else plain_number(value)
     ok = isinstance(value, numbers.Real) and not isinstance(value, bool) and math.isfinite(value)
     if ok and integer:
         ok = float(value).is_integer()
@@ -341,10 +340,11 @@ def clipped_step(m: Method, optimizer: Any, params: list, fraction: Callable[[],
 
 # -- learning-rate multipliers ------------------------------------------------------------------------
 def _rules(spec: Any) -> list[tuple[Any, float]]:
+    spec = plain_number(spec)  # a numpy scalar, a 0-d tensor: its number
     if spec is None:
         return []
     if isinstance(spec, numbers.Real) and not isinstance(spec, bool):
-        return [("*", check_number(plain_number(spec), "learning_rate_multipliers", strict=False))]  # as a dict's rule
+        return [("*", check_number(spec, "learning_rate_multipliers", strict=False))]  # as a dict's rule
     items = list(spec.items()) if isinstance(spec, Mapping) else spec
     if not isinstance(items, Sequence) or not all(isinstance(i, (tuple, list)) and len(i) == 2 for i in items):
         expected = "a number, a dict {layer: r} or a list of (layer, r) rules"
@@ -352,8 +352,8 @@ def _rules(spec: Any) -> list[tuple[Any, float]]:
                           option="learning_rate_multipliers", kind="option-value", expected=expected, found=spec)
     out = []
     for key, value in items:
-        r = 0.0 if value is None else check_number(plain_number(value), f"learning_rate_multipliers[{key!r}]",
-                                                      strict=False, keyword="learning_rate_multipliers")
+        r = 0.0 if value is None else check_number(value, f"learning_rate_multipliers[{key!r}]", strict=False,
+                                                      keyword="learning_rate_multipliers")
         out.append((key, r))
     return out
 

@@ -24,7 +24,8 @@ from netgraph.core.wording import first_few
 from netgraph.train.data_columns import Expect
 from netgraph.train.data_sets import data_error
 
-__all__ = ["Padded", "padded_keys", "sample_of", "unpadded", "as_sequences", "refuse_listed_sequences"]
+__all__ = ["Padded", "padded_keys", "sample_of", "unpadded", "as_sequences", "refuse_listed_sequences",
+           "stacked_examples"]
 
 
 def padded_keys(batch: Mapping) -> list[str]:
@@ -47,6 +48,24 @@ def refuse_listed_sequences(batch: Mapping, what: Any) -> None:
                              f"({{{str(key)!r}: [sequence, ...], ...}}), which it batches by length",
                              kind="data-form", port=str(key), expected="a tensor or Padded",
                              found=f"a list of {len(value)} sequences")
+
+
+def stacked_examples(batch: Mapping) -> Mapping:
+    """``batch`` with each key holding a list of tensors of one shape, one per example (a collate_fn's list), stacked
+    as net(x) stacks such a list: where the batch's other keys, as tensors, show as many examples as the list holds
+    and no tensor's first dim is that number. torch's default collate makes a list too, of one tensor per position
+    of a Python list in each item, each with the batch's examples first: where that may be it, the list is kept (the
+    DataError where it is read says what to give)."""
+    sizes = {len(v) for v in batch.values() if isinstance(v, torch.Tensor) and v.ndim}
+    if len(sizes) != 1:
+        return batch
+    size = sizes.pop()
+    stacked = {}
+    for key, value in batch.items():
+        if type(value) is list and len(value) == size and all(isinstance(v, torch.Tensor) for v in value) \
+                and len({v.shape for v in value}) == 1 and (value[0].ndim == 0 or len(value[0]) != size):
+            stacked[key] = torch.stack(value)
+    return {**batch, **stacked} if stacked else batch
 
 
 def sample_of(batch: Mapping, what: Any) -> dict[str, Any]:

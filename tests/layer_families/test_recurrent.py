@@ -157,3 +157,17 @@ def test_bad_options(make, message):
 def test_a_linear_layer_cannot_flatten_a_variable_length_sequence():
     shape_error(lambda: NetChain([LongShortTermMemoryLayer(4), LinearLayer(2)], input=("n", 3)),
                 "layer 2 (LinearLayer)", "port 'Input' (n, 4)", "variable-length", "SequenceLastLayer")
+
+
+@pytest.mark.parametrize("make, wrong, expected, found", [
+    (lambda: LongShortTermMemoryLayer(4, input=3, input_gate_input_weights=torch.zeros(4, 5),
+                                      forget_gate_input_weights=torch.zeros(4, 3)), "input_gate_input_weights", 3, 5),
+    (lambda: GatedRecurrentLayer(4, input=("n", 5), reset_gate_input_weights=torch.zeros(4, 5),
+                                 update_gate_input_weights=torch.zeros(4, 3)), "update_gate_input_weights", 5, 3),
+])
+def test_an_input_width_given_blames_the_array_that_misses_it(make, wrong, expected, found):
+    """With input= given, each array is checked against it: the one that fits input= was blamed, "expected input
+    width 5 (from InputGate...)", where the other array misfit input=."""
+    with pytest.raises(OptionError, match=r"expected input width \d \(from input=\)") as raised:
+        make()
+    assert (raised.value.option, raised.value.expected, raised.value.found) == (wrong, expected, found)
