@@ -47,8 +47,9 @@ def test_net_train_reads_a_bool_tensor_target_as_its_labels_training_as_the_list
 
 
 def test_net_train_reads_a_bool_tensor_input_as_its_labels():
-    net = net_initialize(NetChain([EmbeddingLayer(3), LinearLayer(2), SoftmaxLayer()], input=ClassEncoder([True, False]),
-                                  output=ClassDecoder(["yes", "no"])), seed=0)
+    layers = [EmbeddingLayer(3), LinearLayer(2), SoftmaxLayer()]
+    net = net_initialize(NetChain(layers, input=ClassEncoder([True, False]), output=ClassDecoder(["yes", "no"])),
+                         seed=0)
     flags = torch.tensor(FLAGS * 8)
     targets = ["yes" if flag else "no" for flag in flags.tolist()]
     trained = _trained(net, {"Input": flags, "Output": targets})

@@ -35,9 +35,10 @@ def test_an_int64_array_of_the_ports_shape_is_read_channels_first():
     assert torch.equal(_net()(pixels), _net()(pixels.astype(np.uint8)))
 
 
-@pytest.mark.parametrize("value, cast", [(300, "x.astype('uint16') for 16-bit pixels"),
-                                         (-1, "x.astype('uint8') after scaling them to 0..255"),
-                                         (70000, "x.astype('uint8') after scaling them to 0..255")])
+@pytest.mark.parametrize("value, cast", [(300, "x.astype('uint16') if these are 16-bit pixels (0..65535), else "
+                                                "x scaled to 0..255, as uint8"),
+                                         (-1, "x scaled to 0..255, as uint8"),
+                                         (70000, "x scaled to 0..255, as uint8")])
 def test_integers_outside_0_to_255_are_refused_with_the_cast_to_give(value, cast):
     with pytest.raises(DataError) as info:
         _net()(np.full((3, 4), value, np.int64))
@@ -52,3 +53,9 @@ def test_net_train_reads_a_stacked_int64_batch_as_its_uint8_one():
                          batch_size=2, random_seed=0) for dtype in (np.uint8, np.int64)]
     assert torch.equal(trained[0](images[0].astype(np.uint8), decoder=None),
                        trained[1](images[0].astype(np.uint8), decoder=None))
+
+
+def test_a_bool_array_is_refused_with_the_cast_to_give():
+    with pytest.raises(DataError, match=r"found dtype bool \(a mask\? give x.astype\(np.uint8\) \* 255\)$"):
+        _net()(np.ones((3, 4), bool))
+    assert torch.equal(_net()(np.ones((3, 4), bool).astype(np.uint8) * 255), torch.ones(12))

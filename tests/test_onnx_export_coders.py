@@ -11,9 +11,10 @@ import onnx
 import pytest
 import torch
 
-from netgraph import (BooleanDecoder, ClassDecoder, ElementwiseLayer, EmbeddingLayer, FlattenLayer, ImageEncoder,
-                      LinearLayer, NetChain, ReshapeLayer, ScalarEncoder, SequenceLastLayer, SoftmaxLayer,
-                      TokensEncoder, export_onnx, import_onnx, net_initialize)
+from netgraph import (BooleanDecoder, BooleanEncoder, CharactersEncoder, ClassDecoder, ClassEncoder, DataError,
+                      ElementwiseLayer, EmbeddingLayer, FlattenLayer, ImageEncoder, LinearLayer, NetChain, PortType,
+                      ReshapeLayer, Restricted, ScalarEncoder, SequenceLastLayer, SoftmaxLayer, TokensEncoder,
+                      export_onnx, import_onnx, net_initialize)
 
 
 def _metadata(path):
@@ -61,3 +62,39 @@ def test_a_coder_of_no_coders_form_is_left_out_with_a_warning(tmp_path):
     with pytest.warns(UserWarning, match="class labels or coders left out: the coder of port 'Input'"):
         back = import_onnx(tmp_path / "edited.onnx")
     assert back.coders == {"Output": ClassDecoder(["a", "b"])}
+
+
+@pytest.mark.parametrize("port", [Restricted("Integer", 5), PortType((), "Integer", (0, 4))],
+                         ids=["Restricted", "range"])
+def test_a_restricted_input_comes_back_with_its_range_and_no_warning(tmp_path, port, recwarn):
+    net = net_initialize(NetChain([EmbeddingLayer(3, 5)], input=port), seed=0)
+    back = import_onnx(export_onnx(net, tmp_path / "r.onnx"))  # was read as a decoder: a warning, the range lost
+    assert not [w for w in recwarn if "left out" in str(w.message)]
+    assert back.coders == net.coders == {"Input": Restricted("Integer", (0, 4))}
+    with pytest.raises(DataError, match="outside the port's range 0..4"):
+        back(torch.tensor([1, 5]))
+
+
+@pytest.mark.parametrize("encoder, example", [(BooleanEncoder(), [True, False]), (CharactersEncoder("abc"), ["cab"]),
+                                              (ClassEncoder(["a", "b", "c"], output="UnitVector"), ["c", "a"])],
+                         ids=["Boolean", "Characters", "ClassUnitVector"])
+def test_other_encoders_come_back(tmp_path, encoder, example, recwarn):
+    first = [EmbeddingLayer(3), SequenceLastLayer()] if isinstance(encoder, CharactersEncoder) else []
+    net = net_initialize(NetChain([*first, LinearLayer(2)], input=encoder), seed=0)
+    back = import_onnx(export_onnx(net, tmp_path / "e.onnx"))
+    assert not [w for w in recwarn if "left out" in str(w.message)]
+    assert back.coders == net.coders
+    torch.testing.assert_close(back(example), net(example))
+
+
+@pytest.mark.parametrize("key", ["netgraph_labels", "netgraph_coders"])
+def test_metadata_nested_too_deeply_is_left_out_with_a_warning(tmp_path, key):
+    net = net_initialize(NetChain([LinearLayer(2), SoftmaxLayer()], input=ScalarEncoder(min=0, max=1),
+                                  output=ClassDecoder(["a", "b"])), seed=0)
+    model = onnx.load(str(export_onnx(net, tmp_path / "m.onnx")))
+    next(p for p in model.metadata_props if p.key == key).value = "[" * 100000  # was a RecursionError
+    onnx.save(model, str(tmp_path / "deep.onnx"))
+    with pytest.warns(UserWarning, match=f"left out: its {key} metadata is JSON nested too deeply to read"):
+        back = import_onnx(tmp_path / "deep.onnx")
+    kept = "Input" if key == "netgraph_labels" else "Output"
+    assert back.coders == {kept: net.coders[kept]}

@@ -3,6 +3,8 @@ they were refused as "expected a number, found str '1.5'"."""
 
 from __future__ import annotations
 
+import decimal
+
 import pytest
 import torch
 
@@ -40,3 +42,22 @@ def test_a_csv_text_that_is_no_number_is_refused_naming_its_line(tmp_path):
 def test_a_csv_nan_is_refused_as_nan(tmp_path):
     with pytest.raises(DataError, match="NaN"):
         net_train(_net(), str(_table(tmp_path, [("1.5", "warm"), ("nan", "cold")])), max_training_rounds=1)
+
+
+@pytest.mark.parametrize("text", ["1e400", "-2.5e400", "1" + "0" * 400], ids=["1e400", "-2.5e400", "401 digits"])
+def test_a_csv_number_beyond_float32_is_refused_as_the_number_given_is(tmp_path, text):
+    path = _table(tmp_path, [("1.5", "warm"), (text, "cold")])
+    with pytest.raises(DataError) as info:  # was inf: a TrainingError at round 1
+        net_train(_net(), str(path), max_training_rounds=1, random_seed=0)
+    with pytest.raises(DataError) as given:
+        net_train(_net(), [(1.5, "warm"), (int(decimal.Decimal(text)), "cold")], max_training_rounds=1, random_seed=0)
+    assert info.value.kind == given.value.kind == "encoding"
+    assert f"example 1 ({path}:3): an integer of 401 digits lies beyond float32's range" in str(info.value)
+    assert str(given.value).endswith(str(info.value).split(":3): ")[1])
+
+
+def test_a_csv_number_with_thousands_separators_is_refused_with_a_hint(tmp_path):
+    path = tmp_path / "t.csv"
+    path.write_text('text,label\n"1,500",warm\n2,cold\n')
+    with pytest.raises(DataError, match=r"found str '1,500' \(thousands separators\? write it as 1500\)$"):
+        net_train(_net(), str(path), max_training_rounds=1, random_seed=0)

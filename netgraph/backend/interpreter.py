@@ -138,7 +138,7 @@ def _input_error(net: Any, module: Any, inputs: dict[str, Any]) -> DataError | N
     """The DataError naming the first input that does not fit its port, as the compiled module gives, else None."""
     real = next((p.dtype for p in module.parameters() if p.is_floating_point()), None)
     device = next((t.device for t in chain(module.parameters(), module.buffers())), None)
-    problem = input_problem(net, (), inputs, real, device, "interpret")  # positional: tests patch it
+    problem = input_problem(net, (), inputs, real, device, who="interpret")
     return None if problem is None else DataError(problem.message, diagnostics=[problem])
 
 

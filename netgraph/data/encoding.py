@@ -124,7 +124,7 @@ def _scalar(coder: ScalarEncoder, value: Any) -> float:
     """The number, rescaled by min and max; an ExampleError for no number, or one the working precision would
     make infinite (1e300 in float32; an int past float64's range)."""
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.integer, np.floating)):
-        raise ExampleError(f"expected a number, found {type(value).__name__} {value!r:.40}")
+        raise ExampleError(f"expected a number, found {type(value).__name__} {value!r:.40}{_separator_hint(value)}")
     dtype = working_dtype()
     try:
         encoded = float(value) if coder.min is None else (float(value) - coder.min) / (coder.max - coder.min)
@@ -138,6 +138,14 @@ def _scalar(coder: ScalarEncoder, value: Any) -> float:
     said = "" if coder.min is None or not np.isfinite(encoded) else f", rescaled to {encoded:g},"
     raise ExampleError(f"{number}{said} lies beyond {str(dtype).removeprefix('torch.')}'s range (largest "
                        f"{torch.finfo(dtype).max:.2g}): it would become infinite; scale the data")
+
+
+def _separator_hint(value: Any) -> str:
+    """A hint for a number text written with thousands separators ('1,500'), which no number parser reads."""
+    try:
+        return f" (thousands separators? write it as {float(value.replace(',', '')):g})" if "," in value else ""
+    except (AttributeError, ValueError):
+        return ""
 
 
 def _tokens(coder: TokensEncoder, value: Any) -> list[int]:

@@ -283,10 +283,9 @@ def _eight_bit(value: Any) -> Any:
     low, high = int(value.min()), int(value.max())
     if 0 <= low <= high <= 255:
         return value.astype(np.uint8)
-    cast = "x.astype('uint16') for 16-bit pixels" if low >= 0 and high <= 65535 else \
-        "x.astype('uint8') after scaling them to 0..255"
+    sixteen = "x.astype('uint16') if these are 16-bit pixels (0..65535), else " if 0 <= low <= high <= 65535 else ""
     raise ExampleError(f"an image array of {value.dtype} holds 8-bit pixels, 0..255, as uint8 (uint16: 0..65535), "
-                       f"found values from {low} to {high}; give {cast}")
+                       f"found values from {low} to {high}; give {sixteen}x scaled to 0..255, as uint8")
 
 
 def _checked_array(value: np.ndarray) -> np.ndarray:
@@ -302,8 +301,9 @@ def _checked_array(value: np.ndarray) -> np.ndarray:
         return array.astype(np.float32) / np.float32(65535.0)
     if array.dtype != np.uint8:
         if not np.issubdtype(array.dtype, np.number) or np.issubdtype(array.dtype, np.complexfloating):
+            mask = " (a mask? give x.astype(np.uint8) * 255)" if array.dtype == bool else ""
             raise ExampleError(f"an image array holds uint8 or uint16 values or floats in [0, 1], found dtype "
-                               f"{array.dtype}")
+                               f"{array.dtype}{mask}")
         low, high = float(np.min(array)), float(np.max(array))  # NaN when any value is NaN
         if not 0 <= low <= high <= 1:  # NaN too
             found = "NaN (it holds floats in [0, 1], or is uint8 or uint16)" if math.isnan(low + high) else \

@@ -34,14 +34,25 @@ def model_coders(model: Any, notes: list[str]) -> dict[str, Coder]:
     except ValueError as exc:
         notes.append(f"its {CODERS_KEY} metadata is not JSON ({exc})")
         return {}
+    except RecursionError:
+        notes.append(f"its {CODERS_KEY} metadata is JSON nested too deeply to read")
+        return {}
     if not isinstance(forms, dict):
         notes.append(f"its {CODERS_KEY} metadata is no mapping of ports to coders: {text[:100]!r}")
         return {}
-    coders = {}
+    coders, graph = {}, model.graph
+    inputs, outputs = {i.name for i in graph.input}, {o.name for o in graph.output}
     for name, form in forms.items():
-        kind = "encoder" if isinstance(form, dict) and str(form.get("type", "")).endswith("Encoder") else "decoder"
         try:
-            coders[name] = coder_from_data(form, kind, f"the coder of port {name!r}")
+            coders[name] = coder_from_data(form, _kind(name, form, inputs, outputs), f"the coder of port {name!r}")
         except NetGraphError as exc:
             notes.append(str(exc))
     return coders
+
+
+def _kind(name: str, form: Any, inputs: set[str], outputs: set[str]) -> str:
+    """Whether the coder of ONNX name ``name`` is an "encoder" (a graph input's: a Restricted too) or a "decoder" (an
+    output's); for a name of neither (left out later, ``with_labels``), as its type's name says."""
+    if name in inputs or name in outputs:
+        return "encoder" if name in inputs else "decoder"
+    return "encoder" if isinstance(form, dict) and str(form.get("type", "")).endswith("Encoder") else "decoder"

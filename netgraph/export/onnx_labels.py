@@ -38,6 +38,8 @@ def model_labels(model: Any, where: str) -> dict[str, list]:
         labels = None if text is None else json.loads(text)
     except ValueError as exc:
         return _left_out(where, [f"its {LABELS_KEY} metadata is not JSON ({exc})"]) or {}
+    except RecursionError:
+        return _left_out(where, [f"its {LABELS_KEY} metadata is JSON nested too deeply to read"]) or {}
     if labels is None or (isinstance(labels, dict) and all(isinstance(v, list) for v in labels.values())):
         return labels or {}
     return _left_out(where, [f"its {LABELS_KEY} metadata is no mapping of ports to label lists: {text[:100]!r}"]) or {}

@@ -75,6 +75,7 @@ class Streamed:
         self.round_start_random: list[torch.Tensor] | None = None  # the loader's generators' as the round began
         # more checks of every batch: (columns, batch index or its words, the examples' indices in a Dataset)
         self.batch_checks: list[Callable[[dict[str, torch.Tensor], int | str, Any], None]] = []
+        self.read_labels: Callable[[Mapping, Any], Mapping] | None = None  # bool labels (``read_streamed_labels``)
         dataset = getattr(loader, "dataset", None)
         self.size = len(dataset) if dataset is not None and hasattr(dataset, "__len__") else None
         # a shuffling loader's draws: torch's generator (another run's, loaded) left as found; a Dataset's items
@@ -128,7 +129,10 @@ class Streamed:
         numbers = getattr(batch, "examples", None)  # a Dataset's: its examples' indices in it (``NumberedBatch``)
         where = part_of(self.what, batch_part(index, numbers))
         refuse_listed_sequences(batch, where)
-        columns = columns_from(unpadded(stacked_examples(batch), self.expect, where), self.what)
+        batch = stacked_examples(batch)
+        if self.read_labels is not None:
+            batch = self.read_labels(batch, where)
+        columns = columns_from(unpadded(batch, self.expect, where), self.what)
         cols = check_columns(columns, self.expect, self.allow_extra, where, getattr(self.loader, "listed", False),
                              numbers)
         sequences = as_sequences(cols, self.expect) if self.batch_checks else None  # once for all the checks

@@ -4,8 +4,11 @@ port without a coder, raw pixel tensors at an ImageEncoder port, a dict {input: 
 
 from __future__ import annotations
 
+import decimal
+import math
 import numbers
 import os
+import sys
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -28,6 +31,8 @@ from netgraph.train.datasets import checked_dataset_of, dataset_items, keeping_r
 from netgraph.train.item_columns import ItemColumn, item_columns
 
 __all__ = ["coder_for", "columns_of", "output_for", "port_words", "as_written"]
+
+MAX_DIGITS = sys.get_int_max_str_digits() or 4300  # the digits of an int Python writes (an error's text counts them)
 
 
 def coder_for(net: Any, key: str) -> Coder | None:
@@ -299,11 +304,15 @@ def _folder_labels(net: Any, data: Any, targets: list) -> list:
     return [numbers.get(name, name) for name in targets]
 
 
-def _number(text: str) -> float | str:
+def _number(text: str) -> float | int | str:
+    """A number text as a float; one a float would make infinite ('1e400', 400 digits) as its int, which the
+    ScalarEncoder refuses as beyond float32's range (as that number given is); past the digits Python writes, as is."""
     try:
-        return float(text)
+        number = float(text)
     except ValueError:
         return text
+    exact = decimal.Decimal(text) if math.isinf(number) else None  # 'inf' stays infinite, as float('inf') given
+    return int(exact) if exact is not None and exact.is_finite() and exact.adjusted() < MAX_DIGITS else number
 
 
 def _refuse_folder_for_other_coder(net: Any, data: Any, what: Any) -> None:

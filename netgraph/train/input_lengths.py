@@ -20,6 +20,7 @@ from netgraph.train.buckets import LengthBuckets
 from netgraph.train.data import Streamed, batch_part
 from netgraph.train.data_sets import part_of, ref
 from netgraph.train.in_memory import InMemory
+from netgraph.train.streamed_labels import read_streamed_labels
 from netgraph.train.streamed_ranges import check_streamed_ranges
 
 __all__ = ["check_data_lengths"]
@@ -34,6 +35,7 @@ def check_data_lengths(net: Any, data: Any, what: Any) -> None:
         return
     if isinstance(data, Streamed) and not isinstance(data.loader, LengthBuckets):
         check_streamed_ranges(net, data, what)  # each batch's indices, as in-memory examples' are when read
+        read_streamed_labels(net, data)  # bool labels at class ports: labels, as in memory
         data.batch_checks.append(functools.partial(_check_batch, net, what))
         data.check(data.first_raw, data.first_index)
         return
