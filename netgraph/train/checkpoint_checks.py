@@ -68,8 +68,7 @@ def _within(value: Any) -> bool:
             and _rng(value.get("rng")) and value["rng"].numel() == torch.get_rng_state().numel()
             and (value.get("cuda_rng") is None or _rng(value["cuda_rng"]))
             and (value.get("metrics") is None or _metric_states(value["metrics"]))
-            and (value.get("loader_rng") is None or (isinstance(value["loader_rng"], list)
-                                                     and all(_rng(s) for s in value["loader_rng"]))))
+            and (value.get("loader_rng") is None or _rng_list(value["loader_rng"])))
 
 
 def _metric_states(value: Any) -> bool:
@@ -83,6 +82,11 @@ def _metric_states(value: Any) -> bool:
 
 def _rng(value: Any) -> bool:
     return isinstance(value, torch.Tensor) and value.dtype == torch.uint8 and value.dim() == 1
+
+
+def _rng_list(value: Any) -> bool:
+    """A list of generator states (a DataLoader's generators')."""
+    return isinstance(value, list) and all(_rng(s) for s in value)
 
 
 _ENTRIES = {  # entry: (needed to resume only, test, what it must be)
@@ -100,7 +104,7 @@ _ENTRIES = {  # entry: (needed to resume only, test, what it must be)
     "estimators_by_rank": (None, lambda v: isinstance(v, list) and all(
         isinstance(d, dict) and all(_number(x) for x in d.values()) for d in v), "a list of dicts of layer -> number"),
     "mixed": (None, lambda v: isinstance(v, bool), "True or False (working_precision='mixed')"),
-    "loader_rng": (None, lambda v: v is None or (isinstance(v, list) and all(_rng(s) for s in v)),
+    "loader_rng": (None, lambda v: v is None or _rng_list(v),
                    "None or a list of a DataLoader's generator states (uint8 tensors)"),
     "topology": (None, lambda v: isinstance(v, dict) and all(isinstance(k, str) and isinstance(x, str)
                                                              for k, x in v.items()), "a dict of layer -> digest"),

@@ -39,7 +39,7 @@ def restore_loader_random(train: Any, data: dict[str, Any]) -> None:
     if not generators:
         return
     within = data.get("within_round")
-    states = (within or {}).get("loader_rng") if within is not None else data.get("loader_rng")
+    states = within.get("loader_rng") if within is not None else data.get("loader_rng")
     if states is None or len(states) != len(generators) or any(
             s.numel() != g.get_state().numel() for s, g in zip(states, generators)):
         warnings.warn("the training DataLoader draws from its own generator (generator=), whose state the checkpoint "

@@ -150,9 +150,9 @@ class Trainer(ProgressReports):
         self.random.put(*rng)  # replay the same random draws
         if self.plan.batch_stats is not None:  # replayed on each process's own: each may stop at another layer
             stop_sharing(self.module)
-        msg, score, place, example = self.nonfinite_cause(batch, n, examples)
-        msg, place, example = self.ctx.pick((msg, place, example), score)  # the process that saw the cause
-        hint = nonfinite_hint(batch, examples)
+        msg, score, place, example, bad_data = self.nonfinite_cause(batch, n, examples)
+        hint = nonfinite_hint(bad_data)  # of the same process's batch as the message
+        msg, place, example, hint = self.ctx.pick((msg, place, example, hint), score)  # the process that saw the cause
         raise TrainingError(f"training stopped at {self.where()}: the loss is {value}; {msg}. "
                             f"{hint[0].upper()}{hint[1:]}",
                             kind="nonfinite-loss", layer=place and tuple(place[0]), port=place and place[1],

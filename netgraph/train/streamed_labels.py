@@ -16,7 +16,7 @@ from netgraph.core.coders import ClassDecoder, ClassEncoder, Coder
 from netgraph.data.encoding import encode, encoded_form_problem
 from netgraph.train.data import Streamed
 from netgraph.train.data_sets import data_error
-from netgraph.train.encoded_columns import coder_for, port_words
+from netgraph.train.encoded_columns import coder_for, output_for, port_words
 
 __all__ = ["read_streamed_labels"]
 
@@ -25,8 +25,7 @@ def read_streamed_labels(net: Any, data: Any) -> None:
     """Have each batch of streamed ``data`` read with its bool tensors at the net's class ports as labels (nothing
     for in-memory data, whose columns are read so once, or a net without class ports)."""
     keys = [*net.input_ports, *net.output_ports, "Target", *(f"{p}Target" for p in net.output_ports)]
-    coded = {key: (coder, port) for key, port in zip(keys, [*net.input_ports, *net.output_ports, *net.output_ports[:1],
-                                                             *net.output_ports])
+    coded = {key: (coder, output_for(net, key)) for key in keys
              if isinstance(coder := coder_for(net, key), (ClassEncoder, ClassDecoder))}
     if isinstance(data, Streamed) and coded:
         data.read_labels = functools.partial(_labelled, coded)  # the coders found once, not per batch

@@ -44,7 +44,7 @@ def warn_nonfinite_validation(loop: Any, nonfinite: list, flags: list[float]) ->
     if next(rank for rank, flag in enumerate(flags) if flag) != loop.ctx.rank:
         return
     batch, n, examples = nonfinite[0]
-    msg, _, place, example = loop.nonfinite_cause(batch, n, examples)  # as the pass ran it: mixed precision or not
+    msg, _, place, example, _ = loop.nonfinite_cause(batch, n, examples)  # as the pass ran it: mixed precision or not
     warnings.warn(NonfiniteValidationLoss(
         f"the validation loss after round {loop.state.rounds + 1} is not finite; {msg}. Training goes on (rounds whose "
         f"validation loss is NaN are never the best); this is said once a run",

@@ -159,11 +159,12 @@ def reaching_layers(net: Any, ports: set[str]) -> set[tuple]:
 
 
 def nonfinite_cause(net: Any, module: Any, batch: dict, n: int, loss: str,
-                    examples: Sequence[int] | None = None) -> tuple[str, int, tuple | None, int | None]:
+                    examples: Sequence[int] | None = None) -> tuple[str, int, tuple | None, int | None, str]:
     """Why a batch's loss is not finite, how sure that is (2: a layer's output went non-finite, 1: the data is not
-    finite, 0: neither, so the loss itself), the first such layer's (path, port) or None, and the first example whose
-    output there is not finite or None: the first such layer and example, non-finite arrays, the data's ranges (bad
-    examples by their index in the data given, ``examples``, where known; else by their row in the batch)."""
+    finite, 0: neither, so the loss itself), the first such layer's (path, port) or None, the first example whose
+    output there is not finite or None, and the batch's non-finite data (``non_finite_data``'s, '' when none): the
+    first such layer and example, non-finite arrays, the data's ranges (bad examples by their index in the data
+    given, ``examples``, where known; else by their row in the batch)."""
     bad_arrays = [name for name, p in module.named_parameters() if not bool(torch.isfinite(p).all())]
     bad_data = non_finite_data(batch, examples)  # keys the data check lets through: a loss function's own, infinities
     found = first_nonfinite(net, module, {p: batch[p] for p in net.input_ports}, n)
@@ -175,22 +176,23 @@ def nonfinite_cause(net: Any, module: Any, batch: dict, n: int, loss: str,
             msg += f"; arrays already non-finite: {', '.join(bad_arrays[:5])}"
         if bad_data:
             msg += f"; the batch's data is not finite ({bad_data})"
-        return msg, 2, (path, port), first
+        return msg, 2, (path, port), first, bad_data
     if bad_data:
-        return f"every layer output was finite, but the batch's data is not ({bad_data})", 1, None, None
+        return f"every layer output was finite, but the batch's data is not ({bad_data})", 1, None, None, bad_data
     reals = [v for v in batch.values() if v.is_floating_point() and v.numel()]
     largest = max((float(v.abs().max()) for v in reals), default=0.0)
     dtype = reals[0].dtype if reals else torch.get_default_dtype()  # the working precision's: where squares overflow
     return (f"every layer output was finite, so the loss itself ({loss}) is not: check the data's ranges (its largest "
             f"magnitude is {largest:.3g}; squares overflow past about {torch.finfo(dtype).max ** 0.5:.2g} in "
             f"{str(dtype).removeprefix('torch.')}) and targets such as a probability of exactly 0 for a cross-entropy "
-            f"target"), 0, None, None
+            f"target"), 0, None, None, bad_data
 
 
-def nonfinite_hint(batch: dict, examples: Sequence[int] | None = None) -> str:
-    """What to do about a batch whose loss is not finite: clean the data where it holds NaN or infinities (no
-    learning rate makes them finite), else train more gently."""
-    if non_finite_data(batch, examples):
+def nonfinite_hint(bad_data: str) -> str:
+    """What to do about a batch whose loss is not finite, given its non-finite data (``nonfinite_cause``'s, '' when
+    none): clean the data where it holds NaN or infinities (no learning rate makes them finite), else train more
+    gently."""
+    if bad_data:
         return "remove or fix the examples that hold NaN or infinities (the data given, not the training, is at fault)"
     return "a smaller learning_rate, method=('Adam', {'max_gradient_norm': 1.0}) or cleaner data usually helps"
 
