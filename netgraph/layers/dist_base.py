@@ -184,8 +184,7 @@ class Distribution:
                                None if bad is None else bad[0]))
         errors = errors or unbroadcastable(self._described(self.PARAMS), self.params)
         if not errors and all(not isinstance(v, str) for v in self.params):
-            problem = self.relation([torch.as_tensor(v, dtype=torch.float64) for v in self.params])
-            if problem:
+            if problem := self.relation([torch.as_tensor(v, dtype=torch.float64) for v in self.params]):
                 errors.append((None, piece_text(problem)))
         raise_constant_problems(type(self).__name__, errors or named_overflow_problems(self, self.params))
 
@@ -344,7 +343,8 @@ class Distribution:
         """``params``, an argument list the constructor takes, completed with the defaults (none: this distribution's
         own parameters); OptionError for another count, a slot left without one, or lists the constructor refuses."""
         arities = [a for a in self.ARITIES or (len(self.PARAMS),) if a]
-        params = as_constructed(self, listed := params)
+        if listed := any(isinstance(v, (list, tuple)) for v in params):  # as_constructed changes only lists
+            params = as_constructed(self, params)
         if params and len(params) not in arities:
             raise OptionError(f"{self!r}.{method} takes {counted_either(arities, 'parameter value')} "
                               f"({', '.join(self._described(self.PARAMS[:max(arities)]))}, in Wolfram's order, "
@@ -354,7 +354,7 @@ class Distribution:
         if any(isinstance(p, str) for p in params):
             raise OptionError(f"{self!r} has slot parameters; pass their values: .{method}(value, ...)",
                               kind="layer-argument", expected="values for the slot parameters")
-        if any(isinstance(v, (list, tuple)) for v in listed) and (problem := self.relation(params)):  # as made
+        if listed and (problem := self.relation(params)):  # as made
             raise_constant_problems(type(self).__name__, [(None, piece_text(problem))])
         return params
 

@@ -86,13 +86,14 @@ def is_expression(text: str) -> bool:
     return "#" in text or text.lstrip().startswith("Function[")
 
 
-def parse(text: str) -> Expression:
-    """Parse and validate ``text``; raise ExpressionError (an OptionError) with the column on failure."""
+def parse(text: str, layer_type: str | None = None, option: str | None = None) -> Expression:
+    """Parse and validate ``text``; raise ExpressionError (an OptionError) with the column on failure. Its
+    IndeterminateWarnings name ``layer_type`` and ``option`` where given (``warn_indeterminate``)."""
     if not isinstance(text, str):
         raise OptionError(f"an expression must be a string, found {type(text).__name__}", kind="option-value",
                           option="function", expected="an expression string", found=text)
     expr = parse_quietly(text)
-    warn_indeterminate(expr)
+    warn_indeterminate(expr, layer_type, option)
     return expr
 
 

@@ -18,7 +18,7 @@ from netgraph.core.options import Function, OptionKind, PortShapes, Ports, Shape
 from netgraph.layers._callable_ports import callable_ports
 from netgraph.layers._broadcast import unknown_dims_taken
 from netgraph.layers._shapes import fill, probe_batch
-from netgraph.layers.expression import is_expression, parse, parse_quietly, to_code, warn_indeterminate
+from netgraph.layers.expression import is_expression, parse, parse_quietly, to_code
 from netgraph.layers.expression_elementwise import per_element
 from netgraph.layers.expression_shapes import is_structural, least_lengths, lower_outputs
 from netgraph.layers.function_lengths import MAX_STRIDE, ZEROS_MAX_STRIDE, UnnamedLength, named_output_shapes
@@ -137,8 +137,7 @@ class FunctionLayer(Layer):
             raise OptionError("FunctionLayer option outputs= names the outputs of a Python function; an expression "
                               "names its own ({e1, e2} or <|\"a\" -> e1|>)", option="outputs", kind=COMBINATION_KIND)
         if isinstance(self.function, str):
-            expr = parse_quietly(self.function)
-            warn_indeterminate(expr, type(self).__name__, "function")
+            expr = parse(self.function, type(self).__name__, "function")
             ports = expr.slots
             outputs = expr.tree[1] if expr.tree[0] == "outputs" else outputs
             if len(outputs) > 1 and self.output is not None:
@@ -368,8 +367,8 @@ class ElementwiseLayer(Layer):
             return _bad_function(f"ElementwiseLayer: unknown function {f!r}{hint}; known: "
                                  f"{', '.join(sorted(ELEMENTWISE))}, or an expression in # such as '#^2'", f)
         else:
-            warn_indeterminate(expr := parse_quietly(f), type(self).__name__, "function")
-            expr = per_element(expr)  # f is applied to each element: Max[#, 0] is the elementwise maximum
+            # f is applied to each element: Max[#, 0] is the elementwise maximum
+            expr = per_element(parse(f, type(self).__name__, "function"))
             if expr.slots == ("Input1",):  # Wolfram's #1 is #, the one input
                 expr = per_element(parse_quietly(re.sub(r"#0*1(?![0-9])", "#", f)))
             if is_structural(expr.tree):

@@ -29,7 +29,7 @@ from netgraph.layers.dist_special import STIRLING_FROM, deviance, digamma_rest, 
 from netgraph.layers.dist_tensors import is_tensor, tensors, xlogx
 from netgraph.layers.dist_vector import VectorDistribution
 from netgraph.layers.dist_vector_kl import KL_CLOSED_FORMS as VECTOR_KL_CLOSED_FORMS
-from netgraph.layers.log_space_draws import LogSpaceDraws, from_log, log_prob_of_draw
+from netgraph.layers.log_space_draws import drawn_with_log, log_prob_of_draw
 from netgraph.layers.kl_refusals import check_certain_q, check_classes, check_finite
 
 __all__ = ["KL_CLOSED_FORMS", "CLOSED_FORM_ARITY", "closed_form", "support_mismatch", "check_supports",
@@ -263,8 +263,7 @@ def monte_carlo_kl(p: Distribution, q: Distribution, p_params: list[Any], q_para
     differentiable = torch.is_grad_enabled() and estimator in ("pathwise", "implicit", "none")
     with torch.set_grad_enabled(differentiable):
         drawn_at = origin if differentiable or not symbolic_tracing() else _detached(origin)
-        log_z = p.rsample_log(drawn_at, drawn) if isinstance(p, LogSpaceDraws) else None  # scored from its log
-        z = p.rsample(drawn_at, drawn) if log_z is None else from_log(log_z)
+        z, log_z = drawn_with_log(p, drawn_at, drawn)  # a log-space draw is scored from its log
     x = z if shift is None else z + shift
     logp = log_prob_of_draw(p, z, origin, log_z).unsqueeze(-1).flatten(2)  # (samples, batch, elements), batch 0 too
     logq = log_prob_of_draw(q, *_offset_from(q, q_params, z, shift), log_z).unsqueeze(-1).flatten(2)

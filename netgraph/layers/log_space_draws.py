@@ -17,7 +17,8 @@ import torch
 from netgraph.layers.dist_base import Distribution
 from netgraph.layers.dist_tensors import tiny_of
 
-__all__ = ["LogSpaceDraws", "from_log", "scored_draw", "log_prob_of_draw", "detached_draw", "own_log_prob"]
+__all__ = ["LogSpaceDraws", "from_log", "scored_draw", "drawn_with_log", "log_prob_of_draw", "detached_draw",
+           "own_log_prob"]
 
 
 class LogSpaceDraws(Distribution, register=False):
@@ -49,11 +50,17 @@ def from_log(log_x: torch.Tensor) -> torch.Tensor:
 
 def scored_draw(dist: Distribution, params: Sequence[Any], shape: tuple) -> tuple[torch.Tensor, torch.Tensor]:
     """A draw of ``shape`` and its log-density (``draw_log_prob``), a log-space draw's taken from its log."""
+    x, log_x = drawn_with_log(dist, params, shape)
+    return x, own_log_prob(dist, x, params, log_x)
+
+
+def drawn_with_log(dist: Distribution, params: Sequence[Any],
+                   shape: tuple) -> tuple[torch.Tensor, torch.Tensor | None]:
+    """A draw of ``shape`` and, where ``dist`` draws in log space, its log (else None)."""
     if isinstance(dist, LogSpaceDraws):
         log_x = dist.rsample_log(params, shape)
-        return from_log(log_x), dist.log_prob_log(log_x, params)
-    x = dist.rsample(params, shape)
-    return x, dist.draw_log_prob(x, params)
+        return from_log(log_x), log_x
+    return dist.rsample(params, shape), None
 
 
 def log_prob_of_draw(dist: Distribution, x: torch.Tensor, params: Sequence[Any],
@@ -68,10 +75,7 @@ def detached_draw(dist: Distribution, params: Sequence[Any], shape: tuple) -> tu
     """A draw of ``shape`` without gradient and, where ``dist`` draws in log space, its log (else None): what a
     score-function draw is scored by (``own_log_prob``), the clamped draw's log-density being biased at small α."""
     with torch.no_grad():
-        if isinstance(dist, LogSpaceDraws):
-            log_x = dist.rsample_log(params, shape)
-            return from_log(log_x), log_x
-        return dist.rsample(params, shape), None
+        return drawn_with_log(dist, params, shape)
 
 
 def own_log_prob(dist: Distribution, x: torch.Tensor, params: Sequence[Any],

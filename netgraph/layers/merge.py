@@ -25,7 +25,7 @@ from netgraph.layers.torch_functions import torch_function_hint
 from netgraph.core.layer import EmitContext, Layer
 from netgraph.core.option_words import named_or_slots
 from netgraph.core.options import Level, OptionKind, Ports
-from netgraph.layers.expression import Expression, apply, is_expression, parse_quietly, to_code, warn_indeterminate
+from netgraph.layers.expression import Expression, apply, is_expression, parse, to_code
 from netgraph.layers.expression_elementwise import per_element
 from netgraph.layers.expression_forms import LONG_CHAIN
 from netgraph.layers._broadcast import BroadcastModule, BroadcastSpec, broadcast_infer, broadcast_option, insert_at, insert_code, spec_of
@@ -133,8 +133,8 @@ class ThreadingLayer(_Variadic):
         if refuses(self, "inputs"):
             raise OptionError("ThreadingLayer: an expression names its own ports (its #slots); drop inputs=",
                               option="inputs", kind=COMBINATION_KIND)
-        warn_indeterminate(expr := parse_quietly(f), type(self).__name__, "function")
-        expr = per_element(expr)  # f is applied to corresponding elements: Max[#1, #2] is elementwise
+        # f is applied to corresponding elements: Max[#1, #2] is elementwise
+        expr = per_element(parse(f, type(self).__name__, "function"))
         if is_structural(expr.tree):
             raise OptionError(f"ThreadingLayer expression {f!r} must be elementwise (one output, no Total, Mean, Dot "
                               f"or Part): use FunctionLayer", option="function",
