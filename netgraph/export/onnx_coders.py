@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from netgraph.core.coders import Coder, coder_from_data
+from netgraph.core.coders import Coder, Labelled, coder_from_data
 from netgraph.core.errors import NetGraphError
 
 __all__ = ["CODERS_KEY", "coders_metadata", "metadata_json", "model_coders"]
@@ -21,7 +21,7 @@ CODERS_KEY = "netgraph_coders"  # the metadata key export_onnx writes
 def coders_metadata(net: Any) -> str | None:
     """The JSON of each port's coder other than a class coder (their labels are ``netgraph_labels``), or None."""
     coders = {port: {"type": coder.type_name, **coder.options()} for port, coder in net.coders.items()
-              if not isinstance(getattr(coder, "labels", None), tuple)}
+              if not isinstance(coder, Labelled)}
     return json.dumps(coders) if coders else None
 
 

@@ -15,7 +15,7 @@ import warnings
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from netgraph.core.coders import ClassDecoder, ClassEncoder
+from netgraph.core.coders import ClassDecoder, ClassEncoder, Labelled
 from netgraph.core.errors import NetGraphError
 from netgraph.core.graph import NetGraph
 from netgraph.core.port_options import with_port_options
@@ -76,7 +76,7 @@ def _fits(net: NetGraph, port: str, coder: Any, notes: list[str]) -> bool:
         with_port_options(net, {**net.port_shape_options(), port: coder})
         return True
     except NetGraphError as exc:
-        what = "labels" if isinstance(getattr(coder, "labels", None), tuple) else coder.type_name
+        what = "labels" if isinstance(coder, Labelled) else coder.type_name
         notes.append(f"the {what} of port {port!r} do{'es' * (what != 'labels')} not fit it ({exc})")
         return False
 
