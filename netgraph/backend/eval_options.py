@@ -34,7 +34,7 @@ from netgraph.layers.random import distribution_checks
 
 __all__ = ["OPTION_NAMES", "CALL_KEYWORDS", "WOLFRAM_OPTIONS", "EvaluationOptions", "parse_options", "split_call",
            "snake_options", "OTHER_KEYWORDS", "compiled_module", "seeded", "in_batches", "call_by_name", "working_precision",
-           "working_dtype", "PRECISIONS", "outside_transforms"]
+           "working_dtype", "PRECISIONS", "outside_transforms", "evaluation_ready"]
 
 OPTION_NAMES = ("batch_size", "mode", "seed", "precision", "decoder", "outputs")
 CALL_KEYWORDS = (*OPTION_NAMES, "states", "return_states")  # every keyword of net(...) that is no port name
@@ -278,6 +278,11 @@ def compiled_module(net: Any, options: EvaluationOptions) -> torch.nn.Module:
 def _evaluation_module(net: Any, key: tuple, options: EvaluationOptions) -> torch.nn.Module:
     with working_precision(options.dtype):  # compiled in it: float64 arrays and constants are never rounded
         module = net.compile(checks=key[0]).cached_by_net()  # through float32 on the way
+    return evaluation_ready(module, options)
+
+
+def evaluation_ready(module: torch.nn.Module, options: EvaluationOptions) -> torch.nn.Module:
+    """``module`` in the ``options``' mode, its arrays constants (no grad), at their precision where one is given."""
     module.train(options.mode == "train").requires_grad_(False)
     return module.to(options.dtype) if options.precision is not None else module
 
