@@ -28,7 +28,7 @@ from netgraph.data import parse_property
 from netgraph.data.decoding import PROPERTIES
 from netgraph.core.ports import NetPort
 from netgraph.core.torch_state import forked_generator, working_dtype, working_precision
-from netgraph.layers._torch_compat import compiler_disable, outside_torch_func
+from netgraph.layers._torch_compat import disabled_at_first_need, outside_torch_func
 from netgraph.layers.bad_index import examples_at
 from netgraph.layers.random import distribution_checks
 
@@ -287,9 +287,6 @@ def evaluation_ready(module: torch.nn.Module, options: EvaluationOptions) -> tor
     return module.to(options.dtype) if options.precision is not None else module
 
 
-_OUTSIDE_GRAPH: list = []  # outside_transforms's builder behind torch.compiler.disable, made at first need
-
-
 def outside_transforms(build: Callable[[], Any]) -> Any:
     """``build()`` run as plain torch code, outside any torch.func transform (grad, vmap, jacrev) and any graph
     torch.compile traces: a net's cached module is made on its first call, which may come inside them, and making
@@ -297,15 +294,17 @@ def outside_transforms(build: Callable[[], Any]) -> Any:
     call Tensor.requires_grad_() inside of a function being transformed") and dynamo's guards trip on."""
     if not torch.compiler.is_compiling():
         return _untransformed(build)
-    if not _OUTSIDE_GRAPH:  # the decorator imports torch._dynamo (about 1 s): only where torch.compile runs
-        _OUTSIDE_GRAPH.append(compiler_disable("a net's cached module is made outside the graph: making it sets its "
-                                               "arrays in place")(_untransformed))
-    return _OUTSIDE_GRAPH[0](build)
+    return _outside_graph()(build)
 
 
 def _untransformed(build: Callable[[], Any]) -> Any:
     with outside_torch_func():
         return build()
+
+
+# _untransformed behind torch.compiler.disable, made where torch.compile first runs
+_outside_graph = disabled_at_first_need(_untransformed, "a net's cached module is made outside the graph: making it "
+                                        "sets its arrays in place")
 
 
 @contextlib.contextmanager
