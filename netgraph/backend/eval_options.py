@@ -28,13 +28,13 @@ from netgraph.data import parse_property
 from netgraph.data.decoding import PROPERTIES
 from netgraph.core.ports import NetPort
 from netgraph.core.torch_state import forked_generator, working_dtype, working_precision
-from netgraph.layers._torch_compat import compiler_disable, outside_torch_func
+from netgraph.layers._torch_compat import disabled_at_first_need, outside_torch_func
 from netgraph.layers.bad_index import examples_at
 from netgraph.layers.random import distribution_checks
 
 __all__ = ["OPTION_NAMES", "CALL_KEYWORDS", "WOLFRAM_OPTIONS", "EvaluationOptions", "parse_options", "split_call",
            "snake_options", "OTHER_KEYWORDS", "compiled_module", "seeded", "in_batches", "call_by_name", "working_precision",
-           "working_dtype", "PRECISIONS", "outside_transforms"]
+           "working_dtype", "PRECISIONS", "outside_transforms", "evaluation_ready"]
 
 OPTION_NAMES = ("batch_size", "mode", "seed", "precision", "decoder", "outputs")
 CALL_KEYWORDS = (*OPTION_NAMES, "states", "return_states")  # every keyword of net(...) that is no port name
@@ -278,11 +278,13 @@ def compiled_module(net: Any, options: EvaluationOptions) -> torch.nn.Module:
 def _evaluation_module(net: Any, key: tuple, options: EvaluationOptions) -> torch.nn.Module:
     with working_precision(options.dtype):  # compiled in it: float64 arrays and constants are never rounded
         module = net.compile(checks=key[0]).cached_by_net()  # through float32 on the way
+    return evaluation_ready(module, options)
+
+
+def evaluation_ready(module: torch.nn.Module, options: EvaluationOptions) -> torch.nn.Module:
+    """``module`` in the ``options``' mode, its arrays constants (no grad), at their precision where one is given."""
     module.train(options.mode == "train").requires_grad_(False)
     return module.to(options.dtype) if options.precision is not None else module
-
-
-_OUTSIDE_GRAPH: list = []  # outside_transforms's builder behind torch.compiler.disable, made at first need
 
 
 def outside_transforms(build: Callable[[], Any]) -> Any:
@@ -292,15 +294,17 @@ def outside_transforms(build: Callable[[], Any]) -> Any:
     call Tensor.requires_grad_() inside of a function being transformed") and dynamo's guards trip on."""
     if not torch.compiler.is_compiling():
         return _untransformed(build)
-    if not _OUTSIDE_GRAPH:  # the decorator imports torch._dynamo (about 1 s): only where torch.compile runs
-        _OUTSIDE_GRAPH.append(compiler_disable("a net's cached module is made outside the graph: making it sets its "
-                                               "arrays in place")(_untransformed))
-    return _OUTSIDE_GRAPH[0](build)
+    return _outside_graph()(build)
 
 
 def _untransformed(build: Callable[[], Any]) -> Any:
     with outside_torch_func():
         return build()
+
+
+# _untransformed behind torch.compiler.disable, made where torch.compile first runs
+_outside_graph = disabled_at_first_need(_untransformed, "a net's cached module is made outside the graph: making it "
+                                        "sets its arrays in place")
 
 
 @contextlib.contextmanager

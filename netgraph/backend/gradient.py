@@ -19,8 +19,8 @@ import torch
 
 from netgraph.backend.eval_options import (OPTION_NAMES, call_by_name, check_port_names, compiled_module, in_batches, seeded,
                                            snake_options, split_call)
-from netgraph.backend.gradient_seeds import (dense_seeds, example_seeds, group_seeds,  # (per-example seeds)
-                                             seed_misfit)
+from netgraph.backend.gradient_seeds import (batched, dense_seeds, example_seeds,  # (per-example seeds)
+                                             group_seeds, seed_misfit)
 from netgraph.backend.evaluation import encode_inputs, prepare_inputs, probe_net
 from netgraph.backend.port_tensors import as_port_tensor
 from netgraph.backend.ragged import dense_groups, ragged_ports, reassemble, stacked_examples
@@ -88,7 +88,7 @@ def net_port_gradient(net: Any, data: Any, wrt: Any = None, of: Any = None, **op
     total = next(iter(tensors.values())).shape[0] if tensors else 1
     seeds = _output_seeds(net, dense_seeds(net, of, total), parsed.precision)  # per-example seeds: one batch
     module = compiled_module(net, parsed)
-    tensors = {**tensors, **_per_example(net, seeds, tensors)}  # sliced with the examples by batch_size
+    tensors = {**tensors, **_per_example(net, seeds, total)}  # sliced with the examples by batch_size
     gradients = functools.partial(_batch_gradients, module, seeds, ports, types, net.output_ports[0], of is not None)
     with seeded(parsed.seed):
         result = in_batches(gradients, tensors, parsed.batch_size)
@@ -206,12 +206,10 @@ def _by_length(net: Any, data: dict[str, Any], ragged: list[str], ports: list[st
     return reassemble(parts, groups, total, lambda port: port in ragged)
 
 
-def _per_example(net: Any, seeds: dict[str, torch.Tensor | None], tensors: dict[str, torch.Tensor]) -> dict:
-    """The seeds with a batch dim (a row per example), keyed ``("of", port)`` beside the batch's inputs."""
-    total = next(iter(tensors.values())).shape[0] if tensors else None
-    types = net.port_types
-    return {("of", p): seed for p, seed in seeds.items() if seed is not None and types[p].shape is not None
-            and seed.dim() == len(types[p].shape) + 1 and seed.shape[0] == total}
+def _per_example(net: Any, seeds: dict[str, torch.Tensor | None], total: int) -> dict:
+    """The seeds with a batch dim (a row per example of the ``total``), keyed ``("of", port)`` beside the batch's
+    inputs."""
+    return {("of", p): seed for p, seed in seeds.items() if batched(net, p, seed, total)}
 
 
 def _output_seeds(net: Any, of: Any, dtype: torch.dtype | None) -> dict[str, torch.Tensor | None]:

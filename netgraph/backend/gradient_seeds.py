@@ -16,7 +16,7 @@ from netgraph.core.errors import OptionError
 from netgraph.core.tensors import as_tensor
 from netgraph.core.types import format_shape
 
-__all__ = ["example_seeds", "group_seeds", "seed_misfit", "dense_seeds"]
+__all__ = ["batched", "example_seeds", "group_seeds", "seed_misfit", "dense_seeds"]
 
 _PER_EXAMPLE = "give one gradient per example: a list of tensors, each of its example's output shape, or Padded"
 
@@ -62,11 +62,11 @@ def group_seeds(net: Any, of: Any, idx: list[int], total: int) -> Any:
     def rows(port: str, seed: Any) -> Any:
         if isinstance(seed, list):
             return _stacked(port, [seed[i] for i in idx], idx)
-        return seed[torch.tensor(idx, device=seed.device)] if _batched(net, port, seed, total) else seed
+        return seed[torch.tensor(idx, device=seed.device)] if batched(net, port, seed, total) else seed
     return {port: rows(port, seed) for port, seed in of.items()}
 
 
-def _batched(net: Any, port: str, seed: Any, total: int) -> bool:
+def batched(net: Any, port: str, seed: Any, total: int) -> bool:
     """Whether ``seed`` is a tensor with a row per example of the ``total`` (a dim before the port's shape)."""
     shape = net.port_types[port].shape if port in net.port_types else None
     return isinstance(seed, torch.Tensor) and shape is not None and seed.dim() == len(shape) + 1 \
@@ -93,11 +93,11 @@ def seed_misfit(net: Any, error: OptionError, of: Any, idx: list[int], total: in
     if not isinstance(of, Mapping) or port not in of:
         return error
     seed = of[port]
-    batched = isinstance(seed, list) or _batched(net, port, seed, total)
-    found = tuple(error.found)[1:] if batched else tuple(error.found)
+    by_example = isinstance(seed, list) or batched(net, port, seed, total)
+    found = tuple(error.found)[1:] if by_example else tuple(error.found)
     shape = net.port_types[port].shape or ()
     varies = any(isinstance(d, str) for d in shape)
     return OptionError(f"of=: the gradient given for output port {port!r} at example {idx[0]} has shape "
                        f"{format_shape(found)}, its output there has shape {format_shape(output)}"
-                       f"{'; ' + _PER_EXAMPLE if varies and not batched else ''}", option="of", port=port, layer=(),
+                       f"{'; ' + _PER_EXAMPLE if varies and not by_example else ''}", option="of", port=port, layer=(),
                        kind="data-shape", example=idx[0], expected=output, found=found)

@@ -20,8 +20,8 @@ from typing import Any
 import torch
 
 from netgraph.backend.derived_lengths import check_input_lengths
-from netgraph.backend.eval_options import (EvaluationOptions, call_by_name, in_batches, outside_transforms,
-                                           seeded)
+from netgraph.backend.eval_options import (EvaluationOptions, call_by_name, evaluation_ready, in_batches,
+                                           outside_transforms, seeded)
 from netgraph.backend.input_lengths import empty_length_problem
 from netgraph.backend.masks import Fallback, Padded, check_padded, compile_padded, output_lengths, pad, unpad
 from netgraph.core.errors import DataError, Diagnostic, raise_all
@@ -50,8 +50,7 @@ def _padded_module(net: Any, ports: tuple[str, ...], options: EvaluationOptions)
         module = compile_padded(net, ports, distribution_checks()).cached_by_net()
     except Fallback:
         return FALLBACK
-    module.train(options.mode == "train").requires_grad_(False)  # constants, as compiled_module's arrays
-    return module.to(options.dtype) if options.precision is not None else module
+    return evaluation_ready(module, options)  # constants, as compiled_module's arrays
 
 
 def examples_of(net: Any, port: str, values: list, to_tensor: Callable, problems: list[str | Diagnostic]) -> list:

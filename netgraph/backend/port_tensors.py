@@ -11,6 +11,7 @@ import numpy
 import torch
 
 from netgraph.core.errors import DataError
+from netgraph.core.integers import INT64_BOUND
 from netgraph.core.port_options import option_form
 from netgraph.core.tensors import as_tensor
 from netgraph.core.torch_state import working_dtype
@@ -177,7 +178,7 @@ def beyond_float64(value: Any) -> int | None:
 
 def _beyond_int64(value: Any) -> int | None:
     """A Python int in the nested lists ``value`` outside int64's range (2**63), else None."""
-    return _first_int(value, lambda item: not -2**63 <= item < 2**63)
+    return _first_int(value, lambda item: not -INT64_BOUND <= item < INT64_BOUND)
 
 
 def _as_float(item: int) -> float:

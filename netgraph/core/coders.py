@@ -36,10 +36,10 @@ from netgraph.core.types import INTEGER, REAL, Conflict, PortType, as_shape, for
 
 __all__ = ["Coder", "Encoder", "Decoder", "ClassEncoder", "ClassDecoder", "BooleanEncoder", "BooleanDecoder",
            "ScalarEncoder", "ImageEncoder", "TokensEncoder", "CharactersEncoder", "Restricted", "CODERS",
-           "coder_from_data"]
+           "Labelled", "coder_from_data"]
 
 
-class _Labelled:
+class Labelled:
     """What a class coder's labels are, found once per coder (its labels are frozen)."""
 
     labels: tuple
@@ -75,7 +75,7 @@ class _Labelled:
 
 
 @dataclasses.dataclass(frozen=True)
-class ClassEncoder(Encoder, _Labelled):
+class ClassEncoder(Encoder, Labelled):
     """Labels → class indices (``output="Index"``, a scalar Integer) or one-hot vectors (``"UnitVector"``)."""
 
     labels: tuple = ()
@@ -99,7 +99,7 @@ class ClassEncoder(Encoder, _Labelled):
 
 
 @dataclasses.dataclass(frozen=True)
-class ClassDecoder(Decoder, _Labelled):
+class ClassDecoder(Decoder, Labelled):
     """Probability vectors (or scalar class indices) → labels; ``net(x, decoder="Probabilities")`` and
     ``decoder=("TopProbabilities", k)`` ask for more (see ``netgraph.data.decoding``). A sequence of probability
     vectors, (n, k), decodes at each position (a tagger's labels), as Wolfram's class decoder of a rank-2 input."""

@@ -15,6 +15,7 @@ from typing import Any
 
 from netgraph.core.coders import Coder, Decoder, Encoder, Restricted
 from netgraph.core.errors import Diagnostic, ShapeError
+from netgraph.core.integers import INT64_BOUND
 from netgraph.core.shared import is_graph
 from netgraph.core.ports import declared_port_type
 from netgraph.core.types import INTEGER, PortType
@@ -85,7 +86,7 @@ def _check_declared_range(value: PortType, port: str) -> None:
     """A ShapeError unless a declared PortType's range (``PortType((), "Integer", (0, 9))``; PortType makes it a pair
     of ints) is on an Integer type, lo <= hi, within 64 bits."""
     span = value.range
-    if span is not None and not (value.dtype == INTEGER and -2**63 <= span[0] <= span[1] < 2**63):
+    if span is not None and not (value.dtype == INTEGER and -INT64_BOUND <= span[0] <= span[1] < INT64_BOUND):
         raise ShapeError(f"range of port {port!r} must be (lo, hi), ints with lo <= hi, on an {INTEGER!r} port, found "
                          f"{span!r} ({value.dtype})", kind="port-shape", layer=(), port=port, expected="(lo, hi)",
                          found=span)
@@ -142,7 +143,7 @@ def _untaken_indices(span: tuple[int, int], graph: Any, path: tuple, layer: Any,
         n = layer.count
         if lo < 0:
             return f"takes indices from 0{'' if n is None else f' to {n - 1}'} (no negative ones)"
-        if n is None and fed and hi + 1 >= 2**63:
+        if n is None and fed and hi + 1 >= INT64_BOUND:
             return f"takes its n from the range (n = hi + 1); narrow the range ({_NO_N_TAKES.format(hi)})"
         return _too_small_n(n, hi, restricted) if isinstance(n, int) and n <= hi else None
     if not restricted or layer.type_name != "ExtractLayer" or port != "Position":
@@ -161,7 +162,7 @@ def _too_small_n(n: int, hi: int, restricted: bool) -> str:
     """What an EmbeddingLayer of ``n`` that index ``hi`` reaches should do: a larger n where one takes ``hi`` (n is
     below 2**63, as indices are int64), and for a range (``restricted``) a narrower range."""
     narrow = f"narrow the range to within 0..{n - 1}"
-    if hi + 1 >= 2**63:
+    if hi + 1 >= INT64_BOUND:
         return f"takes n={n} (indices 0 to {n - 1}); {narrow} ({_NO_N_TAKES.format(hi)})"
     return f"takes n={n} (indices 0 to {n - 1}); give it n={hi + 1}" + (f", or {narrow}" if restricted else "")
 

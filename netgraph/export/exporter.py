@@ -26,6 +26,7 @@ from torch.onnx import _constants as _torch_onnx
 
 from netgraph import __version__
 from netgraph.backend.derived_lengths import example_lengths
+from netgraph.core.coders import Labelled
 from netgraph.core.errors import DataError, NetGraphError, OptionError, ShapeError
 from netgraph.core.files import atomic_replace
 from netgraph.core.graph import NetGraph
@@ -339,7 +340,7 @@ def _add_metadata(model: Any, net: Any, name: str, description: str | None) -> N
 def _class_labels(net: Any) -> dict[str, list]:
     """The labels of each port's class encoder or decoder: the model takes and gives their indices and probabilities."""
     return {port: list(coder.labels) for port, coder in net.coders.items()
-            if isinstance(getattr(coder, "labels", None), tuple)}
+            if isinstance(coder, Labelled)}
 
 
 def _shapes(net: Any, ports: tuple[str, ...]) -> dict[str, list]:

@@ -11,18 +11,17 @@ kept beside those left out, and labels naming no port of the model are left out 
 
 from __future__ import annotations
 
-import json
 import warnings
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from netgraph.core.coders import ClassDecoder, ClassEncoder
+from netgraph.core.coders import ClassDecoder, ClassEncoder, Labelled
 from netgraph.core.errors import NetGraphError
 from netgraph.core.graph import NetGraph
 from netgraph.core.port_options import with_port_options
 from netgraph.core.types import INTEGER, REAL, PortType
 from netgraph.core.user_frame import user_stacklevel
-from netgraph.export.onnx_coders import CODERS_KEY
+from netgraph.export.onnx_coders import CODERS_KEY, metadata_json
 from netgraph.export.onnx_problems import OnnxImportWarning
 
 __all__ = ["LABELS_KEY", "model_labels", "with_labels"]
@@ -33,16 +32,8 @@ LABELS_KEY = "netgraph_labels"  # the metadata key export_onnx writes
 def model_labels(model: Any, where: str) -> dict[str, list]:
     """The labels of each port by its ONNX name, from the model's metadata (``{}`` without any); a value that is no
     mapping of label lists is left out with a warning."""
-    text = next((p.value for p in model.metadata_props if p.key == LABELS_KEY), None)
-    try:
-        labels = None if text is None else json.loads(text)
-    except ValueError as exc:
-        return _left_out(where, [f"its {LABELS_KEY} metadata is not JSON ({exc})"]) or {}
-    except RecursionError:
-        return _left_out(where, [f"its {LABELS_KEY} metadata is JSON nested too deeply to read"]) or {}
-    if labels is None or (isinstance(labels, dict) and all(isinstance(v, list) for v in labels.values())):
-        return labels or {}
-    return _left_out(where, [f"its {LABELS_KEY} metadata is no mapping of ports to label lists: {text[:100]!r}"]) or {}
+    labels, note = metadata_json(model, LABELS_KEY, "label lists", list)
+    return (_left_out(where, [note]) if note is not None else labels) or {}
 
 
 def with_labels(net: NetGraph, labels: Mapping[str, list], inputs: Mapping[str, str],
@@ -85,7 +76,7 @@ def _fits(net: NetGraph, port: str, coder: Any, notes: list[str]) -> bool:
         with_port_options(net, {**net.port_shape_options(), port: coder})
         return True
     except NetGraphError as exc:
-        what = "labels" if isinstance(getattr(coder, "labels", None), tuple) else coder.type_name
+        what = "labels" if isinstance(coder, Labelled) else coder.type_name
         notes.append(f"the {what} of port {port!r} do{'es' * (what != 'labels')} not fit it ({exc})")
         return False
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Callable
 from typing import Any
 
 import torch
@@ -12,7 +13,7 @@ try:  # torch.func's own code steps outside its transforms so (no public name)
 except ImportError:  # a torch without it: building a module inside a transform stays torch's error there
     outside_torch_func = contextlib.nullcontext
 
-__all__ = ["autocast_enabled", "compiler_disable", "outside_torch_func"]
+__all__ = ["autocast_enabled", "compiler_disable", "disabled_at_first_need", "outside_torch_func"]
 
 
 def autocast_enabled(device_type: str) -> bool:
@@ -37,3 +38,16 @@ def compiler_disable(reason: str) -> Any:
         return torch.compiler.disable(reason=reason)
     except TypeError:  # torch before the reason: the break names the function alone
         return torch.compiler.disable
+
+
+def disabled_at_first_need(function: Callable, reason: str) -> Callable[[], Callable]:
+    """A builder of ``function`` behind ``compiler_disable(reason)``, wrapped at its first call and kept: the
+    decorator imports torch._dynamo (about 1 s), which a net that torch never compiles does not need. A list keeps
+    it, not functools.cache: the builder runs while dynamo traces, which warns of any lru_cache it meets."""
+    made: list[Callable] = []
+
+    def disabled() -> Callable:
+        if not made:
+            made.append(compiler_disable(reason)(function))
+        return made[0]
+    return disabled

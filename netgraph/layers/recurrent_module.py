@@ -21,7 +21,7 @@ from torch import nn
 from netgraph.core.errors import DataError
 from netgraph.core.tracing import tracing
 from netgraph.layers._modules import LayerModule
-from netgraph.layers._torch_compat import compiler_disable
+from netgraph.layers._torch_compat import disabled_at_first_need
 
 __all__ = ["RecurrentModule"]
 
@@ -138,17 +138,10 @@ def _lstm(*args: Any) -> Any:
     return torch.lstm(*args)
 
 
-_OUTSIDE_GRAPH: list = []  # torch.lstm run outside the compiled graph, made at the first torch.compile of an LSTM
-
-
-def _lstm_outside_graph() -> Any:
-    """``torch.lstm`` behind ``torch.compiler.disable``, made on first use: the decorator imports torch._dynamo
-    (about 1 s), which a net that is never compiled by torch does not need."""
-    if not _OUTSIDE_GRAPH:
-        _OUTSIDE_GRAPH.append(compiler_disable("the LSTM's fused kernel runs outside the graph, as nn.LSTM's: "
-                                               "AOTAutograd fails on its backward; set torch._dynamo.config.allow_rnn"
-                                               "=True to trace it, as for nn.LSTM")(_lstm))
-    return _OUTSIDE_GRAPH[0]
+# torch.lstm run outside the compiled graph, made at the first torch.compile of an LSTM
+_lstm_outside_graph = disabled_at_first_need(_lstm, "the LSTM's fused kernel runs outside the graph, as nn.LSTM's: "
+                                             "AOTAutograd fails on its backward; set torch._dynamo.config.allow_rnn"
+                                             "=True to trace it, as for nn.LSTM")
 
 
 _KERNELS = {"lstm": torch.lstm, "gru": torch.gru, "rnn_tanh": torch.rnn_tanh, "rnn_relu": torch.rnn_relu}
