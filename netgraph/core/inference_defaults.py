@@ -28,22 +28,27 @@ def default_shapes(problem: Any, cls: Any, leaf_roots: list[dict[str, int]], ref
     if not applied:
         return False
     undoable = _Undoable(cls, refine)
-    if _conflicts(undoable, applied, errors, propagate):
+    _give(undoable, applied, propagate)  # (``errors`` is empty here: the callers give guesses only then)
+    if errors:  # undone; those the net rules out dropped, the rest given again
+        undoable.undo(errors)
         ruled_out = {id(g) for g in _conflicting(undoable, applied, errors, propagate)
                      if not _disagrees(undoable, g, guesses, errors, propagate)}
         applied = [g for g in applied if id(g) not in ruled_out]
-    for root, t, who in applied:
-        undoable(root, t, who)
-    propagate(undoable, [root for root, _, _ in applied])
+        _give(undoable, applied, propagate)
     undoable.changes.clear()
     return bool(applied)
 
 
-def _conflicts(undoable: _Undoable, guesses: list[tuple], errors: list, propagate: Callable) -> bool:
-    """Whether giving ``guesses`` (alone) and propagating them meets a conflict; nothing is kept either way."""
+def _give(undoable: _Undoable, guesses: list[tuple], propagate: Callable) -> None:
+    """Give ``guesses`` their classes and propagate them (undoable)."""
     for root, t, who in guesses:
         undoable(root, t, who)
     propagate(undoable, [root for root, _, _ in guesses])
+
+
+def _conflicts(undoable: _Undoable, guesses: list[tuple], errors: list, propagate: Callable) -> bool:
+    """Whether giving ``guesses`` (alone) and propagating them meets a conflict; nothing is kept either way."""
+    _give(undoable, guesses, propagate)
     met = bool(errors)
     undoable.undo(errors)
     return met
