@@ -27,6 +27,7 @@ __all__ = ["Extent", "value_extent", "NESTED", "TREE_DEPTH"]
 
 TREE_DEPTH = 64  # levels walked level by level; a value nested deeper is measured per distinct container
 NESTED = (list, tuple, Mapping)  # what a value nests: each a level; a mapping's keys and values its members
+_SCALARS = frozenset({int, float, str, bool, type(None)})  # members no kind of container is
 
 
 class Extent(NamedTuple):
@@ -45,6 +46,8 @@ def value_extent(value: Any, kinds: tuple[type, ...] = NESTED) -> Extent:
     no container is met twice (a tree: an array's rows); else each distinct one measured once (``_shared_extent``)."""
     if not isinstance(value, kinds):
         return Extent(0, 0, 0, False)
+    if (type(value) is tuple or type(value) is list) and _SCALARS.issuperset(map(type, value)):
+        return Extent(1, len(value), len(value), False)  # a flat one, as a (3, 3) kernel size: the walk's result
     level, found, depth, members, elements = [value], [type(value)], 0, 0, 0
     while level:
         depth += 1
