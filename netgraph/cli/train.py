@@ -35,6 +35,7 @@ from netgraph.train.loss import AUTOMATIC, not_an_output_port
 from netgraph.train.metrics import parse_metrics
 from netgraph.train.options import canonical_method
 from netgraph.train.precision import CHOICES as PRECISION_CHOICES, NAMES as PRECISION_NAMES
+from netgraph.train.step_boundary import StepBoundary
 from netgraph.train.stopping import TrainingDataStopping
 
 __all__ = ["train", "worded_by_flags", "worded_by_files"]
@@ -119,9 +120,25 @@ def _train(args: argparse.Namespace, made: list[Path]) -> int:
                           f"empty folder", kind="occupied-folder", option="checkpoint",
                           expected="an empty folder, or --resume", found=str(found))
     resumed_at = position_of(resumed) if resumed is not None else (0, 0)  # rounds done, batches of the next
+    with sigterm_as_interrupt(not args.distributed) as terminated:
+        results = _trained(args, (net, data, method, loss, metrics, validation, checkpoint), resumed)
+        if int(os.environ.get("RANK", "0")) != 0:
+            return 0
+        status = _write_held(results, args.spec, out, name, description, resumed_at)
+    if status == INTERRUPTED_STATUS and terminated:
+        print("netgraph train: terminated (SIGTERM); the net trained so far is written", file=sys.stderr)
+        return TERMINATED_STATUS  # as a Unix tool ended by SIGTERM (128 + 15), for the scheduler that sent it
+    if status == INTERRUPTED_STATUS:
+        print("netgraph train: interrupted; the net trained so far is written", file=sys.stderr)
+    return status
+
+
+def _trained(args: argparse.Namespace, training: tuple, resumed: Path | None) -> NetTrainResults:
+    """``_net_train`` with ``training`` (net, data, method, loss, metrics, validation, checkpoint), its errors worded
+    by the flags and files that gave what they name."""
     try:
-        with placed_at_layers(args.spec), sigterm_as_interrupt(not args.distributed) as terminated:
-            results = _net_train(args, net, data, method, loss, metrics, validation, checkpoint)
+        with placed_at_layers(args.spec):
+            return _net_train(args, *training)
     except OptionError as exc:
         raise worded_by_flags(exc, resumed=resumed) from None
     except DistributedTimeoutError as exc:  # gloo's own error stays its cause
@@ -132,15 +149,18 @@ def _train(args: argparse.Namespace, made: list[Path]) -> int:
                  "held-out": f"--data {args.data}, the part --validation {args.validation} holds out"}
         raise worded_by_files(exc, files) from None
 
-    if int(os.environ.get("RANK", "0")) != 0:
-        return 0
-    status = _write_outputs(results, args.spec, out, name, description, resumed_at)
-    if status == INTERRUPTED_STATUS and terminated:
-        print("netgraph train: terminated (SIGTERM); the net trained so far is written", file=sys.stderr)
-        return TERMINATED_STATUS  # as a Unix tool ended by SIGTERM (128 + 15), for the scheduler that sent it
-    if status == INTERRUPTED_STATUS:
-        print("netgraph train: interrupted; the net trained so far is written", file=sys.stderr)
-    return status
+
+def _write_held(results: NetTrainResults, *outputs: Any) -> int:
+    """``_write_outputs(results, *outputs)`` with Ctrl-C and SIGTERM held until every file is written (no folder
+    left half old, half new), then handled as during training: INTERRUPTED_STATUS. A second one stops it at once."""
+    with StepBoundary.installed() as boundary:
+        try:
+            with boundary:
+                return _write_outputs(results, *outputs)
+        except KeyboardInterrupt:  # Terminated too: a held signal's handler raised it once the files were written
+            if boundary.forced:
+                raise
+            return INTERRUPTED_STATUS
 
 
 def _seed(args: argparse.Namespace, resumed: Path | None) -> int | None:
