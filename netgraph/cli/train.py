@@ -23,7 +23,8 @@ from netgraph.cli.train_summary import losses_text, rounds_text, terminated_proc
 from netgraph.cli.train_words import _matrix_words, worded_by_files, worded_by_flags
 from netgraph.core.layer import Layer
 from netgraph.core.errors import DataError, OptionError, did_you_mean, headed
-from netgraph.core.files import atomic_write, folders_made, refuse_overwriting, remove_made, usable_folder
+from netgraph.core.files import (atomic_write, check_replaceable, folders_made, kept_mode, refuse_overwriting, remove_made,
+                                 usable_folder)
 from netgraph.spec import save
 from netgraph.spec.api import load_located
 from netgraph.train import NetTrainResults, load_data, net_train
@@ -76,6 +77,21 @@ def _refuse_overwriting_sources(trained: Path, spec: str, located: dict[tuple[st
             refuse_overwriting(trained, source, "-o: the trained spec")
 
 
+def check_outputs_replaceable(out: Path, spec: str) -> None:
+    """OptionError naming the first of the files ``-o`` gets that cannot be replaced (read-only, a folder): checked
+    before training, and again before writing, so that none is written unless all can be (the weights file is new:
+    it is named by its digest)."""
+    for path in (out / name for name in (f"{Path(spec).stem}.yaml", "loss.svg", "results.json")):
+        try:
+            check_replaceable(path)
+            kept_mode(path)  # PermissionError for a read-only file
+        except OSError as exc:
+            reason = exc.strerror or str(exc)
+            raise OptionError(f"-o (the output folder) {str(out)!r}: {path.name} in it cannot be replaced: {reason}; "
+                              f"or give another folder", kind="unwritable-file", option="output", found=str(path),
+                              detail=reason) from None
+
+
 def _load_data(path: str, flag: str) -> Any:
     """``load_data``, its DataError naming the flag (--data and --validation both read data files)."""
     try:
@@ -113,6 +129,7 @@ def _train(args: argparse.Namespace, made: list[Path]) -> int:
     # before training: a file in the way, no permission
     out = usable_folder(args.output, "-o (the output folder)", made)
     _refuse_overwriting_sources(out / f"{Path(args.spec).stem}.yaml", args.spec, located)
+    check_outputs_replaceable(out, args.spec)
     checkpoint = _checkpoint_folder(args)
     if checkpoint and not args.resume and (found := latest_checkpoint(checkpoint)):  # worded for the flags
         raise OptionError(f"--checkpoint {checkpoint!r} already holds an earlier run's checkpoints ({found.name}): "
@@ -364,6 +381,7 @@ def _write_outputs(results: NetTrainResults, spec: str, out: Path, name: str | N
     """The trained spec, loss.svg and results.json, and a line saying so (a resumed run that had ended already
     trained no round: said so); INTERRUPTED_STATUS after Ctrl-C or SIGTERM (``ManualStop``), else 0."""
     out.mkdir(parents=True, exist_ok=True)
+    check_outputs_replaceable(out, spec)  # made read-only while training: refused before any is written
     target = out / f"{Path(spec).stem}.yaml"
     save(results.trained_net, target, name=name, description=description)
     results.plot_losses(out / "loss.svg")
