@@ -27,7 +27,7 @@ from netgraph.data.encoding import as_labels, encoded_form_problem, range_refusa
 from netgraph.data.sources import IMAGE_SUFFIXES
 from netgraph.train.data_pairs import pair_columns
 from netgraph.train.data_sets import TRAINING, data_error
-from netgraph.train.datasets import checked_dataset_of, dataset_items, keeping_reads
+from netgraph.train.datasets import checked_dataset_of, dataset_items, is_pair, keeping_reads
 from netgraph.train.item_columns import ItemColumn, item_columns
 
 __all__ = ["coder_for", "columns_of", "output_for", "port_words", "as_written"]
@@ -77,8 +77,7 @@ def _encoded_otherwise(coder: Coder | None, value: torch.Tensor) -> bool:
 def columns_of(net: Any, data: Any, what: Any = TRAINING) -> dict[str, list] | None:
     """Per-example values by key when ``data`` is in the encoded form, else None (tensors: the usual path); a path
     given as data was read already (``from_disk``, in net_train)."""
-    if isinstance(data, Examples) or (isinstance(data, list) and data and all(
-            isinstance(e, tuple) and len(e) == 2 for e in data)):
+    if isinstance(data, Examples) or (isinstance(data, list) and data and all(map(is_pair, data))):
         if len(net.input_ports) != 1 or len(net.output_ports) != 1:
             raise data_error(what, f"(input, target) pairs need a net with one input and one output; this net has "
                                    f"inputs {list(net.input_ports)}, outputs {list(net.output_ports)}",
