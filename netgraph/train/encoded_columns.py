@@ -260,10 +260,10 @@ def _refuse_uncoded(net: Any, columns: Mapping[str, Any], what: Any) -> None:
         port = key if key in net.input_ports else output_for(net, key)
         ports.append(port if port in net.input_ports or port in net.output_ports else None)
         if key in net.input_ports:
-            encoder = _image_encoder(shape) if "image" in kind else "ClassEncoder([...])"
+            example = _image_encoder(net, key) if "image" in kind else option_form(net, key, "ClassEncoder([...])")
             fix = ("an ImageEncoder to the port" if "image" in kind else "a TokensEncoder or CharactersEncoder "
                    "(text), a ClassEncoder (labels) or an ImageEncoder (image file paths) to the port") + \
-                f", e.g. {option_form(net, key, encoder)}"
+                f", e.g. {example}"
             problems.append(f"input port {key!r} has no encoder, but example {i} is {kind}{more}; attach {fix}")
             continue
         if port not in net.output_ports:
@@ -321,11 +321,10 @@ def _refuse_folder_for_other_coder(net: Any, data: Any, what: Any) -> None:
     coder = coder_for(net, port)
     if not isinstance(data, Examples) or data.places is not None or coder is None or isinstance(coder, ImageEncoder):
         return
-    encoder = _image_encoder(net.port_types[port].shape)
     raise data_error(what, f"{data.source!r} is a folder of images (image file paths, labels from sub-folder names), "
                            f"but input port {port!r} has a {coder.type_name}, which would read the paths as "
                            f"{'texts' if isinstance(coder, TokensEncoder) else 'its values'}; an image folder needs "
-                           f"an ImageEncoder on the port, e.g. {option_form(net, port, encoder)}",
+                           f"an ImageEncoder on the port, e.g. {_image_encoder(net, port)}",
                      layer=(), port=port, kind="data-form", expected="ImageEncoder", found=coder.type_name)
 
 
@@ -363,12 +362,16 @@ def _unencoded_columns(net: Any, data: Any) -> dict[str, Any]:
     return {}
 
 
-def _image_encoder(shape: Any) -> str:
-    """The ImageEncoder that gives a (channels, height, width) port its shape, as text."""
-    if isinstance(shape, tuple) and len(shape) == 3 and all(isinstance(d, int) for d in shape) and shape[0] in (1, 3):
-        grey = ", color_space='Grayscale'" if shape[0] == 1 else ""
-        return f"ImageEncoder(size=({shape[2]}, {shape[1]}){grey})"
-    return "ImageEncoder(size=(width, height))"
+def _image_encoder(net: Any, port: str) -> str:
+    """How to attach an ImageEncoder to input ``port``, as code to paste: of the size (and colour space) the port's
+    (channels, height, width) shape needs; where the shape fixes no size, of an example size, said to be one."""
+    shape = net.port_types[port].shape
+    image = isinstance(shape, tuple) and len(shape) == 3 and shape[0] in (1, 3)
+    grey = ", color_space='Grayscale'" if image and shape[0] == 1 else ""
+    if image and all(isinstance(d, int) for d in shape[1:]):
+        return option_form(net, port, f"ImageEncoder(size=({shape[2]}, {shape[1]}){grey})")
+    return (f"{option_form(net, port, f'ImageEncoder(size=(32, 32){grey})')} (size=(width, height): the pixels each "
+            f"image is resized to, which the port's shape does not fix; 32 by 32 is an example)")
 
 
 def output_for(net: Any, key: str) -> str:
