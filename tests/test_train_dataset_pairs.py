@@ -7,7 +7,8 @@ from __future__ import annotations
 import pytest
 import torch
 
-from netgraph import ClassDecoder, DataError, LinearLayer, NetChain, SoftmaxLayer, net_initialize, net_train
+from netgraph import (ClassDecoder, DataError, ImageEncoder, LinearLayer, NetChain, SoftmaxLayer, net_initialize,
+                      net_train)
 
 
 class _Pairs(torch.utils.data.Dataset):
@@ -59,3 +60,24 @@ def test_a_dataset_whose_later_item_is_no_pair_names_it():
             as raised:
         net_train(_net(False), _OnePair(False), max_training_rounds=1, batch_size=8)
     assert raised.value.kind == "data-form" and raised.value.diagnostics[0].example == 5
+
+
+def test_a_dataset_of_image_file_and_label_pairs_trains_as_the_list_of_them(tmp_path):
+    """Items as torchvision's image datasets give them, (image, label), read item by item at an ImageEncoder."""
+    from PIL import Image
+    pairs = []
+    for i in range(6):
+        Image.new("L", (4, 4), 40 * i).save(path := tmp_path / f"{i}.png")
+        pairs.append((str(path), "ab"[i % 2]))
+
+    class Files(torch.utils.data.Dataset):
+        def __len__(self) -> int:
+            return len(pairs)
+
+        def __getitem__(self, i: int) -> tuple:
+            return pairs[i]
+    net = NetChain([LinearLayer(2), SoftmaxLayer()], input=ImageEncoder(size=(4, 4), color_space="Grayscale"),
+                   output=ClassDecoder(["a", "b"]))
+    train = lambda data: net_train(net, data, max_training_rounds=2, batch_size=6, random_seed=0,  # noqa: E731
+                                   return_results=True)
+    assert train(Files()).round_losses == pytest.approx(train(pairs).round_losses, rel=1e-5)

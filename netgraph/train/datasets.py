@@ -23,8 +23,7 @@ from netgraph.train.data_columns import beyond_float64_error
 from netgraph.train.data_sets import data_error
 
 __all__ = ["checked_loader", "checked_dataset", "reads_kept_by", "dataset_items", "checked_dataset_of", "NumberedBatch",
-           "read_once", "keeping_reads", "forget_reads", "pair_items",
-           "is_pair"]
+           "read_once", "keeping_reads", "forget_reads", "pair_items", "is_pair"]
 
 _UNREAD = object()  # no item kept at an index
 
