@@ -65,6 +65,11 @@ def check_built(layer: Layer, types: Mapping[str, PortType], built: Any, where: 
                           f"module in a TorchLayer, which gives such a module a copy", kind="layer-contract",
                           port=changed[0], expected="out of place", found="in place")
     expected = [types[p] for p in layer.output_ports]
+    if not all(isinstance(o, torch.Tensor) for o in outs):  # None, a dict: the layers it feeds would fail in torch
+        found = type(outs[0]).__name__ if len(outs) == 1 else f"({', '.join(type(o).__name__ for o in outs)})"
+        raise ShapeError(f"{where}: the module from {layer.type_name}.build() must return one tensor per output port "
+                         f"{list(layer.output_ports)} (a tuple of them for several), returned {found}",
+                         kind="layer-contract", expected=counted(len(expected), "tensor"), found=found)
     if len(outs) != len(expected):
         raise ShapeError(f"{where}: the module from {layer.type_name}.build() gives {counted(len(outs), 'output')}, but the "
                          f"layer has output ports {list(layer.output_ports)}", kind="layer-contract",
@@ -99,15 +104,14 @@ def check_emitted(layer: Layer, block: Any, where: str) -> None:
 
 
 def _meta_outputs(module: nn.Module, ins: list[PortType]) -> tuple[list[torch.Tensor] | None, tuple]:
-    """The module's outputs on meta inputs of these types (batch 3), or None when it cannot run on them; and the
+    """The module's outputs on meta inputs of these types (batch 3), or None when it raises on them; and the
     inputs (their version counters tell whether the module changed them)."""
     args = meta_inputs([t.shape for t in ins], [t.dtype == INTEGER for t in ins], _BATCH)
     try:
         out = meta_call(module, args if ins else (_BATCH,))
     except Exception:  # user code that needs real values (or real tensors it holds): left to run for real
         return None, args
-    outs = list(out) if isinstance(out, (tuple, list)) else [out]
-    return (outs if all(isinstance(o, torch.Tensor) for o in outs) else None), args
+    return list(out) if isinstance(out, (tuple, list)) else [out], args
 
 
 _INNER: contextvars.ContextVar[tuple | None] = contextvars.ContextVar("inner_build", default=None)
