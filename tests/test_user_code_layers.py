@@ -7,7 +7,7 @@ import pytest
 import torch
 from torch import nn
 
-from netgraph import NetChain, LinearLayer, ShapeError, net_initialize
+from netgraph import LinearLayer, NetChain, OptionError, ShapeError, net_initialize
 from netgraph.core.types import unify
 from netgraph.layers import Layer
 
@@ -39,3 +39,36 @@ def test_a_module_returning_no_tensor_is_a_shape_error(forward, found, compiled)
                                          rf"output port \['Output'\] .*returned {found}") as info:
         (net.compile() if compiled else net)(torch.ones(2, 3))
     assert (info.value.kind, info.value.found) == ("layer-contract", found)
+
+
+@pytest.mark.parametrize("compiled", [False, True])
+def test_a_layer_type_without_build_is_an_option_error_naming_it(compiled):
+    class NoBuild(Layer, register=False):
+        input_ports = ("Input",)
+
+        def infer(self, types):
+            return _Same.infer(self, types)
+    net = NetChain([NoBuild()], input=3)
+    with pytest.raises(OptionError, match=r"layer 1 \(NoBuild\): layer type NoBuild has no build\(types\) method") \
+            as info:
+        net.compile() if compiled else net(torch.ones(2, 3))
+    assert (info.value.kind, info.value.layer) == ("layer-contract", ("1",))
+
+
+def test_declared_types_giving_no_port_type_is_a_shape_error_naming_the_layer():
+    class Declares(_Same, register=False):
+        def declared_types(self):
+            return {"Input": "Integer"}
+    with pytest.raises(ShapeError, match=r"layer 1 \(Declares\): Declares.declared_types\(\) must return a dict of "
+                                         r"port name -> PortType, returned str 'Integer' \(write PortType\(None, "
+                                         r"'Integer'\)\)") as info:
+        NetChain([Declares()], input=3)
+    assert (info.value.kind, info.value.found) == ("layer-contract", "str")
+
+
+@pytest.mark.parametrize("ports", [{"input_ports": ("A", "A")}, {"input_ports": ("A",), "output_ports": ("A",)}])
+def test_a_port_named_twice_is_refused_when_the_class_is_defined(ports):
+    with pytest.raises(OptionError, match=r"layer type Twice: port 'A' is named twice") as info:
+        type("Twice", (Layer,), dict(ports), register=False)
+    assert (info.value.kind, info.value.found) == ("layer-contract", "A")
+
