@@ -7,7 +7,9 @@ import pytest
 import torch
 from torch import nn
 
-from netgraph import LinearLayer, NetChain, OptionError, ShapeError, net_initialize
+from netgraph import (DataError, FunctionLayer, LinearLayer, NetChain, NetGraph, OptionError, ShapeError,
+                      net_initialize)
+from netgraph.backend.interpreter import interpret
 from netgraph.core.types import unify
 from netgraph.layers import Layer
 
@@ -72,3 +74,24 @@ def test_a_port_named_twice_is_refused_when_the_class_is_defined(ports):
         type("Twice", (Layer,), dict(ports), register=False)
     assert (info.value.kind, info.value.found) == ("layer-contract", "A")
 
+
+def _fails_on_data(x):
+    """Runs on zeros (so that its output shape is found), raises on other data."""
+    if x.sum().item() != 0:
+        raise ZeroDivisionError("boom")
+    return x
+
+
+@pytest.mark.parametrize("layer, type_name, raised", [
+    (_layer(lambda x: (_ for _ in ()).throw(RuntimeError("boom"))), "Own", RuntimeError),
+    (FunctionLayer(_fails_on_data, output=3), "FunctionLayer", ZeroDivisionError)])
+@pytest.mark.parametrize("run", ["net", "compiled", "interpreted"])
+def test_an_error_inside_user_code_is_a_module_error_naming_the_layer(layer, type_name, raised, run):
+    net = NetGraph({"a": 3, "own": layer}, [("a", "own")], Input=3)
+    net = net_initialize(net, seed=0)
+    module = net.compile()
+    call = {"net": net, "compiled": module, "interpreted": lambda x: interpret(net, module, Input=x)}[run]
+    with pytest.raises(DataError, match=rf"layer 'own' \({type_name}\): its module raised {raised.__name__}: boom") \
+            as info:
+        call(torch.ones(2, 3))
+    assert (info.value.kind, info.value.layer, type(info.value.__cause__)) == ("module-error", ("own",), raised)
