@@ -3,11 +3,13 @@ protections a TorchLayer's module gets: a mistake is one error naming the layer,
 
 from __future__ import annotations
 
+import copy
+
 import pytest
 import torch
 from torch import nn
 
-from netgraph import (DataError, FunctionLayer, LinearLayer, NetChain, NetGraph, OptionError, ShapeError,
+from netgraph import (DataError, FunctionLayer, LinearLayer, NetChain, NetGraph, NetPort, OptionError, ShapeError,
                       net_initialize)
 from netgraph.backend.interpreter import interpret
 from netgraph.core.types import unify
@@ -95,3 +97,34 @@ def test_an_error_inside_user_code_is_a_module_error_naming_the_layer(layer, typ
             as info:
         call(torch.ones(2, 3))
     assert (info.value.kind, info.value.layer, type(info.value.__cause__)) == ("module-error", ("own",), raised)
+
+
+def _run(net, how, **inputs):
+    """``net`` called as ``how`` says: by itself, its compiled module, or the reference interpreter."""
+    module = net.compile()
+    calls = {"net": net, "compiled": module, "interpreted": lambda **x: interpret(net, module, **x),
+             "copied": lambda **x: copy.deepcopy(net).compile()(**x)}  # (a copy holds no probes: they run again)
+    return calls[how](**inputs)
+
+
+@pytest.mark.parametrize("how", ["net", "compiled", "interpreted", "copied"])
+def test_a_python_function_changing_its_input_in_place_gets_a_copy(how):
+    net = NetGraph({"f": FunctionLayer(lambda x: x.add_(1)), "g": FunctionLayer("#x * 10")},
+                   [(NetPort("x"), "f"), (NetPort("x"), "g")], x=3)
+    given = torch.tensor([[1.0, 2.0, 3.0]])
+    out = _run(net, how, x=given)
+    assert given.tolist() == [[1.0, 2.0, 3.0]]  # the caller's tensor, and what "g" reads, as they were
+    assert out["Output1"].tolist() == [[2.0, 3.0, 4.0]] and out["Output2"].tolist() == [[10.0, 20.0, 30.0]]
+
+
+@pytest.mark.parametrize("how", ["net", "compiled", "interpreted"])
+@pytest.mark.parametrize("convert", [torch.Tensor.double, torch.Tensor.long, torch.Tensor.bool])
+def test_a_python_function_result_is_cast_to_its_real_port(how, convert):
+    net = NetChain([FunctionLayer(lambda Input: convert(Input * 3))], input=2)
+    assert net.port_types["Output"].dtype == "Real"
+    out = _run(net, how, Input=torch.tensor([[0.5, -1.0]]))
+    assert out.dtype == torch.float32 and out.tolist() == convert(torch.tensor([[1.5, -3.0]])).float().tolist()
+    linear = net_initialize(NetChain([FunctionLayer(lambda Input: convert(Input)), LinearLayer(2)], input=2), seed=0)
+    x = torch.tensor([[0.5, -1.0]])
+    expected = torch.nn.functional.linear(convert(x).float(), linear[1].weights, linear[1].biases)
+    assert torch.equal(_run(linear, how, Input=x), expected)  # no "Double and Float" from the LinearLayer

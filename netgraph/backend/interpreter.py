@@ -63,7 +63,7 @@ def _own_module_outputs(node: Node, sub: torch.nn.Module, inputs: Sequence[torch
     else:
         outputs = tuple(result) if len(node.output_ports) > 1 else (result,)
         probed = node.layer.probed_dtypes(node.types) if hasattr(type(node.layer), "probed_dtypes") else ()
-        recast, real = outputs_to_recast(probed, node.input_ports, node.types)
+        recast, real = outputs_to_recast(probed, node.input_ports, node.types, node.output_ports)
         to = inputs[real].dtype if real is not None else torch.get_default_dtype()
         return tuple(o.to(to) if i < len(recast) and recast[i] else o for i, o in enumerate(outputs))
     raise error  # outside the except: in place of the module's error, as the compiled module raises it
