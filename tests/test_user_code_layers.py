@@ -128,3 +128,13 @@ def test_a_python_function_result_is_cast_to_its_real_port(how, convert):
     x = torch.tensor([[0.5, -1.0]])
     expected = torch.nn.functional.linear(convert(x).float(), linear[1].weights, linear[1].biases)
     assert torch.equal(_run(linear, how, Input=x), expected)  # no "Double and Float" from the LinearLayer
+
+
+@pytest.mark.parametrize("how", ["net", "compiled", "interpreted", "copied"])
+def test_a_custom_module_output_of_another_precision_is_cast(how):
+    layer = _layer(lambda x: (x * 3).double())
+    net = net_initialize(NetChain([layer, LinearLayer(2)], input=2), seed=0)
+    x = torch.tensor([[0.5, -1.0]])
+    expected = torch.nn.functional.linear(x * 3, net[1].weights, net[1].biases)
+    assert torch.equal(_run(net, how, Input=x), expected)  # no "Double and Float" from the LinearLayer
+    assert _run(NetChain([layer], input=2), how, Input=x).dtype == torch.float32

@@ -4,7 +4,7 @@
 defined outside netgraph that is called as its module
 (no ``emit`` of its own), the module is run once on meta tensors (no memory, no compute) of the inferred input
 shapes: outputs of another number, shape or kind (Real / Integer) than ``infer`` gave are a ShapeError when the net
-is compiled. A module that cannot run on meta tensors, or a layer with variable-length inputs, is not checked.
+is compiled; floating outputs of another precision (``x.double()``) are cast by a forward hook, as a TorchLayer's. A module that cannot run on meta tensors, or a layer with variable-length inputs, is not checked.
 """
 
 from __future__ import annotations
@@ -74,6 +74,8 @@ def check_built(layer: Layer, types: Mapping[str, PortType], built: Any, where: 
         raise ShapeError(f"{where}: the module from {layer.type_name}.build() gives {counted(len(outs), 'output')}, but the "
                          f"layer has output ports {list(layer.output_ports)}", kind="layer-contract",
                          expected=len(expected), found=len(outs))
+    if any(out.is_floating_point() and out.dtype != torch.get_default_dtype() for out in outs):  # x.double()
+        built.register_forward_hook(_recast_outputs)  # cast as a TorchLayer's are (recast_call)
     for port, out, want in zip(layer.output_ports, outs, expected):
         found = tuple(out.shape[1:]) if out.dim() else None
         fits = found is not None and len(found) == len(want.shape) and all(
@@ -101,6 +103,16 @@ def check_emitted(layer: Layer, block: Any, where: str) -> None:
         raise OptionError(f"{where}: {layer.type_name}.{name}() gave code that is not Python ({exc.msg}): "
                           f"{chr(10).join(block)!r}"[:400], kind="layer-contract", expected="Python code",
                           found=exc.msg) from None
+
+
+def _recast_outputs(module: nn.Module, args: tuple, out: Any) -> Any:
+    """A forward hook: the floating outputs of a user's module in its first real input's dtype (else the working
+    precision), as a TorchLayer's module's other-precision outputs are cast, so that the layers they feed take them."""
+    to = next((a.dtype for a in args if isinstance(a, torch.Tensor) and a.is_floating_point()), None) \
+        or torch.get_default_dtype()
+    if isinstance(out, (tuple, list)):
+        return tuple(o.to(to) if isinstance(o, torch.Tensor) and o.is_floating_point() else o for o in out)
+    return out.to(to) if isinstance(out, torch.Tensor) and out.is_floating_point() else out
 
 
 def _meta_outputs(module: nn.Module, ins: list[PortType]) -> tuple[list[torch.Tensor] | None, tuple]:
