@@ -4,7 +4,8 @@
 defined outside netgraph that is called as its module
 (no ``emit`` of its own), the module is run once on meta tensors (no memory, no compute) of the inferred input
 shapes: outputs of another number, shape or kind (Real / Integer) than ``infer`` gave are a ShapeError when the net
-is compiled; floating outputs of another precision (``x.double()``) are cast by a forward hook, as a TorchLayer's. A module that cannot run on meta tensors, or a layer with variable-length inputs, is not checked.
+is compiled; floating outputs of another precision (``x.double()``) are cast by a forward hook, as a TorchLayer's.
+A module that cannot run on meta tensors, or a layer with variable-length inputs, is not checked.
 """
 
 from __future__ import annotations

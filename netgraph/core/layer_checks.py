@@ -13,8 +13,9 @@ from netgraph.core.errors import Diagnostic, NetGraphError, OptionError, ShapeEr
 from netgraph.core.scoped_values import scoped
 from netgraph.core.types import Conflict, PortType
 
-__all__ = ["check_class", "check_infer_result", "check_declared_types", "check_array_shapes", "check_made_arrays", "SHAPES_CHECKED",
-           "shapes_checked_elsewhere", "same_shapes", "array_shape_problems", "leave_out_removed", "removed_note"]
+__all__ = ["check_class", "check_infer_result", "check_declared_types", "check_array_shapes", "check_made_arrays",
+           "SHAPES_CHECKED", "shapes_checked_elsewhere", "same_shapes", "array_shape_problems", "leave_out_removed",
+           "removed_note"]
 
 
 def check_class(cls: type) -> None:
