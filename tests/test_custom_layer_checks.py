@@ -8,7 +8,7 @@ import pytest
 import torch
 from torch import nn
 
-from netgraph import NetChain, OptionError, ShapeError
+from netgraph import EmbeddingLayer, NetChain, OptionError, ShapeError
 from netgraph.core.types import PortType, unify
 from netgraph.layers import Layer
 
@@ -222,3 +222,17 @@ def test_plain_float_option_refuses_other_values_in_yaml_with_its_place(text, fo
         with pytest.raises(SpecError, match=rf"{place}: Scaled option scale= must be a number, found {found}"):
             NetGraph.from_yaml(f"netgraph: 1\ntype: NetChain\ninputs: {{Input: 3}}\nlayers: [{{type: Scaled, "
                                f"scale: {text}}}]\n")
+
+
+def test_a_dtype_from_the_default_is_not_said_to_come_from_the_options():
+    """A layer declaring no port types has every port Real by default; a conflict said that Real came "(from its
+    options)", which _Same has none of."""
+    class Typed(_Same, register=False):
+        def declared_types(self):
+            return {"Input": PortType(None, "Real"), "Output": PortType(None, "Real")}
+    with pytest.raises(ShapeError) as raised:
+        NetChain([_Same(), EmbeddingLayer(4, 10)], input=3)
+    assert str(raised.value).endswith("(the dtype Real was set by layer 1 (_Same) port 'Output' (Real by default: "
+                                      "_Same declares no port types); joined by edge 1 -> 2)")
+    with pytest.raises(ShapeError, match=r"set by layer 1 \(Typed\) port 'Output' \(from its options\); joined"):
+        NetChain([Typed(), EmbeddingLayer(4, 10)], input=3)

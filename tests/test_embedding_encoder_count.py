@@ -93,8 +93,12 @@ def test_an_embedding_in_a_mapped_net_takes_n_from_the_outer_encoder():
     net = net_initialize(net, seed=0)
     weights = net.layers["map"].net.layers["emb"].arrays["Weights"]
     torch.testing.assert_close(net("c a"), weights[[4, 2]])
-    own = NetMapOperator(NetGraph({"emb": EmbeddingLayer(4)}, [(NetPort("Input"), "emb")], Input=ClassEncoder(["x"])))
+    own = NetMapOperator(NetGraph({"emb": EmbeddingLayer(4)}, [(NetPort("Input"), "emb")],
+                                  Input=ClassEncoder(["x", "y", "z"])))  # n=3, taking the outer 0..2
     assert NetChain([own], input=TokensEncoder(["a"])).layers["1"] == own  # an inner port's own encoder stays
+    one = NetMapOperator(NetGraph({"emb": EmbeddingLayer(4)}, [(NetPort("Input"), "emb")], Input=ClassEncoder(["x"])))
+    with pytest.raises(ShapeError, match=r"gives indices 0 to 2, but layer '1/net/emb' \(EmbeddingLayer\) takes n=1"):
+        NetChain([one], input=TokensEncoder(["a"]))  # it built, and refused index 2 at the call
 
 
 def test_an_embedding_in_a_folded_net_takes_n_from_an_encoded_element_input():

@@ -8,9 +8,9 @@ import pytest
 import torch
 from PIL import Image
 
-from netgraph import (CharactersEncoder, ClassDecoder, ClassEncoder, EmbeddingLayer, FlattenLayer, ImageEncoder,
-                      LinearLayer, NetChain, SequenceLastLayer, SoftmaxLayer, image_folder, net_measurements,
-                      net_train)
+from netgraph import (AggregationLayer, CharactersEncoder, ClassDecoder, ClassEncoder, ConvolutionLayer, EmbeddingLayer,
+                      FlattenLayer, ImageEncoder, LinearLayer, NetChain, SequenceLastLayer, SoftmaxLayer, image_folder,
+                      net_measurements, net_train)
 from netgraph.core.errors import DataError
 
 LABELS = ["pos", "neg"]
@@ -40,7 +40,8 @@ def test_an_image_folder_for_a_text_encoder_is_refused_naming_port_and_encoder(t
     assert str(error) == (f"training data: {str(tmp_path / 'pn')!r} is a folder of images (image file paths, labels "
                           f"from sub-folder names), but input port 'Input' has a CharactersEncoder, which would read "
                           f"the paths as texts; an image folder needs an ImageEncoder on the port, e.g. "
-                          f"NetChain(layers, input=ImageEncoder(size=(width, height)))")
+                          f"NetChain(layers, input=ImageEncoder(size=(32, 32))) (size=(width, height): the pixels "
+                          f"each image is resized to, which the port's shape does not fix; 32 by 32 is an example)")
 
 
 def test_an_image_folder_for_a_class_encoder_is_refused_as_its_values(tmp_path):
@@ -86,3 +87,21 @@ def test_folder_names_are_the_number_labels_they_write(tmp_path):
 def test_a_folder_name_of_no_number_label_is_still_refused(tmp_path):
     with pytest.raises(DataError, match="label '2' is not one of the 3 labels \\[0, 1, 3\\]"):
         net_train(_image_net([0, 1, 3]), _digits(tmp_path / "digits"), max_training_rounds=1, random_seed=0)
+
+
+def test_image_files_at_a_port_of_any_image_size_are_told_an_encoder_to_paste(tmp_path):
+    """The ImageEncoder suggested for a port whose shape fixes no size was ImageEncoder(size=(width, height)), which
+    is no call (width is no name); the one suggested now trains the net."""
+    layers = [ConvolutionLayer(2, 3), AggregationLayer("Mean"), SoftmaxLayer()]
+    net = NetChain(layers, input=(1, "h", "w"), output=ClassDecoder(LABELS))
+    with pytest.raises(DataError) as info:
+        net_train(net, str(_folder(tmp_path / "pn")), max_training_rounds=1, random_seed=0)
+    assert info.value.kind == "missing-coder"
+    assert str(info.value).endswith(
+        "attach an ImageEncoder to the port, e.g. NetChain(layers, input=ImageEncoder(size=(32, 32), "
+        "color_space='Grayscale')) (size=(width, height): the pixels each image is resized to, which the port's "
+        "shape does not fix; 32 by 32 is an example) (see the README's 'Encoders and decoders')")
+    encoder = ImageEncoder(size=(32, 32), color_space="Grayscale")
+    trained = net_train(NetChain(layers, input=encoder, output=ClassDecoder(LABELS)), str(tmp_path / "pn"),
+                        max_training_rounds=1, random_seed=0)
+    assert trained.port_types["Input"].shape == (1, 32, 32)

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 import torch
 
-from netgraph import LinearLayer, NetChain, net_train
+from netgraph import CatenateLayer, LinearLayer, NetGraph, NetPort, net_train
 from netgraph.core.errors import DataError
 
 
@@ -29,8 +29,12 @@ class Pairs(torch.utils.data.Dataset):
 
 
 def test_a_dataset_of_pairs_is_refused_without_collates_warning():
+    """Pairs feed a net with one input and one output; this one has two inputs."""
+    net = NetGraph({"cat": CatenateLayer(), "lin": LinearLayer(2)},
+                   [(NetPort("A"), NetPort("cat", "Input1")), (NetPort("B"), NetPort("cat", "Input2")), ("cat", "lin")],
+                   A=3, B=3)
     with warnings.catch_warnings(record=True) as caught, pytest.raises(DataError, match="the dataset's items are"):
         warnings.simplefilter("always")
-        net_train(NetChain([LinearLayer(2)], input=3), Pairs(), max_training_rounds=1, random_seed=0)
+        net_train(net, Pairs(), max_training_rounds=1, random_seed=0)
     assert [str(w.message) for w in caught] == []
 

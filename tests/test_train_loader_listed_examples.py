@@ -10,7 +10,8 @@ import pytest
 import torch
 from torch.utils.data import DataLoader
 
-from netgraph import DataError, GatedRecurrentLayer, LinearLayer, NetChain, SequenceLastLayer, net_initialize, net_train
+from netgraph import (DataError, FlattenLayer, GatedRecurrentLayer, LinearLayer, NetChain, SequenceLastLayer,
+                      net_initialize, net_train)
 
 
 def _items(length: int) -> list[dict]:
@@ -41,3 +42,35 @@ def test_a_list_that_may_be_collated_by_position_says_what_to_give():
             as raised:
         _train(_items(4), True)
     assert raised.value.kind == "not-a-tensor" and raised.value.port == "Input"
+
+
+class _Nested(torch.utils.data.Dataset):
+    """Items whose input is a nested Python list (2 rows of 2), as a script writes a matrix."""
+
+    def __len__(self) -> int:
+        return 4
+
+    def __getitem__(self, i: int) -> dict:
+        return {"Input": [[float(i), 1.0], [2.0, 3.0]], "Output": [float(i)]}
+
+
+def test_a_default_collate_of_nested_lists_says_what_to_give():
+    """torch's default collate makes each item's nested list a list of 2 lists of 2 tensors (one per position); it
+    gave only torch's text ("only one element tensors can be converted to Python scalars")."""
+    net = NetChain([FlattenLayer(), LinearLayer(1)], Input=(2, 2))
+    with pytest.raises(DataError, match=r"key 'Input': .*it is a list of 2 lists of 2 tensors of 2 values, as "
+                                        r"torch's default collate makes from a nested Python list in each item \(one "
+                                        r"tensor per position\): make each item's value a tensor or numpy array, or "
+                                        r"give the Dataset itself to net_train$") as raised:
+        net_train(net, DataLoader(_Nested(), batch_size=2), max_training_rounds=1)
+    assert raised.value.kind == "not-a-tensor" and raised.value.port == "Input"
+    assert raised.value.diagnostics[0].expected == "a tensor or numpy array"
+
+
+def test_the_dataset_of_nested_lists_itself_trains_as_the_list_of_its_items():
+    """The form the message points to: net_train batches the Dataset's nested lists as it does a list of examples."""
+    net = net_initialize(NetChain([FlattenLayer(), LinearLayer(1)], Input=(2, 2)), seed=0)
+    items = [_Nested()[i] for i in range(4)]
+    from_dataset = net_train(net, _Nested(), max_training_rounds=2, batch_size=4, random_seed=0, return_results=True)
+    from_list = net_train(net, items, max_training_rounds=2, batch_size=4, random_seed=0, return_results=True)
+    assert from_dataset.round_losses == pytest.approx(from_list.round_losses, rel=1e-6)  # one batch, shuffled

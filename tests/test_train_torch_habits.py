@@ -103,17 +103,16 @@ def test_a_loader_of_torch_pairs_is_told_the_pair_and_dict_forms():
     assert trained.port_types["Output"].shape == (3,)
 
 
-def test_a_tensor_dataset_given_itself_is_told_its_items_are_pairs():
+def test_a_tensor_dataset_given_itself_trains_as_its_tensors_do():
     """Found by QA with torch habits: net_train(net, TensorDataset(x, y)) spoke of 'the data loader's batches', a
-    loader the user never made."""
+    loader the user never made; its (input, target) items now feed the net's input and output as the pair of its
+    tensors does."""
     net, data = _net_and_data()
     dataset = torch.utils.data.TensorDataset(torch.tensor(data["Input"], dtype=torch.float32),
                                              torch.tensor(data["Target"]))
-    with pytest.raises(DataError) as info:
-        net_train(net, dataset, max_training_rounds=1)
-    assert ("the dataset's items are (inputs, targets) pairs, as torch's TensorDataset gives; they must be "
-            "dicts of port -> tensor") in str(info.value)
-    assert "loader" not in str(info.value) and "net_train(net, dataset.tensors)" in str(info.value)
+    train = lambda data: net_train(net, data, loss_function=CrossEntropyLossLayer("Index", logits=True),  # noqa: E731
+                                   max_training_rounds=2, batch_size=8, random_seed=0, return_results=True)
+    assert train(dataset).round_losses == pytest.approx(train(dataset.tensors).round_losses, rel=1e-5)
 
 
 @pytest.mark.parametrize("numpy_options, python_options", [

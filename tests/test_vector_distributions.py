@@ -255,3 +255,19 @@ def test_a_closed_form_refuses_a_listed_covariance_that_is_not_positive_definite
     with pytest.raises(OptionError, match="must be positive definite"):  # was nan
         MultinormalDistribution("#mu", "#S").log_prob(torch.zeros(2), [[0.0, 0.0], [[1.0, 2.0], [2.0, 1.0]]])
     assert MultinormalDistribution("#mu", "#S").variance([0.0, 1.0], [[2.0, 0.0], [0.0, 1.0]]).tolist() == [2.0, 1.0]
+
+
+@pytest.mark.parametrize("call, message", [
+    (lambda m: m.mean([0.0, 1.0], torch.eye(3)),
+     "the parameters' event sizes k disagree: mu (mean vector) 2, sigma (covariance matrix) 3"),
+    (lambda m: m.variance([0.0, 1.0], [[1.0, 0.0], [0.0, 1.0], [0.0, 1.0]]),
+     "parameter sigma (covariance matrix) must be a k×k matrix, found shape (3, 2)"),
+    (lambda m: m.log_prob(torch.zeros(2), [[0.0, 0.0], [[1.0, 2.0], [2.0, 1.0]]]),
+     "parameter sigma (covariance matrix) must be positive definite (its Cholesky factorisation failed), found "
+     "[[1.0, 2.0], [2.0, 1.0]]"),
+], ids=["event-sizes", "square", "positive-definite"])
+def test_a_closed_forms_listed_values_are_named_as_given_not_at_the_slots_ports(call, message):
+    """Values given to a closed form are no port's: they were said 'at port 'S'', the slot of the distribution."""
+    with pytest.raises(OptionError) as raised:
+        call(MultinormalDistribution("#mu", "#S"))
+    assert str(raised.value) == f"MultinormalDistribution: {message}"

@@ -222,9 +222,19 @@ class Problem:
             numbers[key[1]] = n
         return n
 
+    def _leaf_at(self, path: tuple) -> Layer | None:
+        """The leaf layer at ``path`` (a conflict's, said once: found by a search), None where none is."""
+        try:
+            return self.leaf_layers[self.leaf_paths.index(path)]
+        except ValueError:
+            return None
+
     def origin_text(self, origin: tuple) -> str:
         kind, key = origin
         if kind == "options":
+            layer = self._leaf_at(key[0])
+            if layer is not None and type(layer).declared_types is Layer.declared_types:  # every port Real
+                return f"{self.describe(key)} (Real by default: {layer.type_name} declares no port types)"
             return f"{self.describe(key)} (from its options)"
         if kind == "graph":
             coder = self.coders.get(key)

@@ -142,8 +142,8 @@ class Layer:
     POSITIONAL: ClassVar[str | None] = None  # the option given positionally (YAML uses its name)
     POSITIONALS: ClassVar[tuple[str, ...] | None] = None  # all it takes by position (default: POSITIONAL alone)
     RANGES: ClassVar[Mapping[str, Within]] = {}  # number options' ranges (checks and the spec schema read them)
-    NEEDS_ONE_OF: ClassVar[tuple[tuple[str, ...], ...]] = ()  # groups of options: one of each must be given (checks
-    # and the spec schema read it: ConvolutionLayer's (("output", "weights"), ("kernel", "weights")))
+    NEEDS_ONE_OF: ClassVar[tuple[tuple[str, ...], ...]] = ()  # option groups, one of each given (checks, schema)
+    moved_inputs: ClassVar[tuple[str, ...]] = ()  # inputs whose values its outputs only move or pick (never compute on)
     RULES: ClassVar[tuple[Excludes | ChosenBy, ...]] = ()  # rules between two options (checks and the schema read them)
     variadic: ClassVar[bool] = False  # takes any number of inputs Input1..Inputn (see with_input_count)
     infer_settles: ClassVar[bool] = False  # infer, given its own result, returns it again (and raises nothing)

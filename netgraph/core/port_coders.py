@@ -11,17 +11,18 @@ indices than the EmbeddingLayer it feeds takes).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NamedTuple
 
 from netgraph.core.coders import Coder, Decoder, Encoder, Restricted
 from netgraph.core.errors import Diagnostic, ShapeError
 from netgraph.core.integers import INT64_BOUND
-from netgraph.core.shared import is_graph
+from netgraph.core.ir import Value
 from netgraph.core.ports import declared_port_type
 from netgraph.core.types import INTEGER, PortType
 from netgraph.core.naming_scope import scoped_name
 
-__all__ = ["split_port_options", "checked_coders", "check_decoders", "fed_leaves", "with_encoder_counts", "graph_with_encoder"]
+__all__ = ["split_port_options", "checked_coders", "check_decoders", "index_leaves", "IndexLeaf", "with_encoder_counts",
+           "graph_with_encoder"]
 
 
 def split_port_options(given: dict[str, Any], inputs: tuple, outputs: tuple) -> tuple[dict, dict, list]:
@@ -94,27 +95,47 @@ def _check_declared_range(value: PortType, port: str) -> None:
 
 def check_decoders(coders: dict[str, Coder], types: dict[str, PortType], graph: Any) -> list[Diagnostic]:
     """A Diagnostic for each decoder whose port's inferred type does not suit it, and for each index encoder
-    whose indices a layer it feeds does not take (directly, or inside nested nets: as Wolfram's index types refuse):
-    more than an EmbeddingLayer's n, negative ones, or a Restricted range outside an ExtractLayer's 1-based
-    positions."""
+    whose indices a layer they reach unchanged does not take (``index_leaves``: as Wolfram's index types refuse):
+    more than an EmbeddingLayer's n, negative ones, a narrower range given inside, or a Restricted range outside an
+    ExtractLayer's 1-based positions."""
     errors = []
     for port, coder in coders.items():
         reason = coder.check(types[port]) if isinstance(coder, Decoder) and port in types else None
         if reason:
             errors.append(Diagnostic(f"graph output {port!r}: {reason}", "decoder-port", layer=(), port=port))
-        span = coder.index_span if isinstance(coder, Encoder) else None
-        for path, layer, leaf_port in fed_leaves(graph, port) if span else ():
-            restricted = isinstance(coder, Restricted)
-            reason = _untaken_indices(span, graph, path, layer, leaf_port, restricted, fed=True)
-            if reason:  # a range: placed at the port's range (declared), as the range is what a spec gives
-                given = f" takes indices in its range {span[0]}..{span[1]}" if restricted else \
-                    f": the {coder.type_name} gives indices {span[0]} to {span[1]}"
-                errors.append(Diagnostic(f"graph input {port!r}{given}, but layer {scoped_name('/'.join(path))!r} "
-                                         f"({layer.type_name}) {reason}", "encoder-range", layer=path, port=port,
-                                         found=span, **({"declared": port, "option": "range"} if restricted else {})))
+        if isinstance(coder, Encoder) and coder.index_span:
+            errors += _encoder_range_problems(graph, port, coder)
     if any(isinstance(coder, Restricted) for coder in coders.values()):
         errors += _carried_range_problems(graph, {d.layer for d in errors})
     return errors
+
+
+def _encoder_range_problems(graph: Any, port: str, coder: Encoder) -> list[Diagnostic]:
+    """A Diagnostic for each layer the indices of input ``port``'s ``coder`` reach (``index_leaves``) that does not
+    take them all: an EmbeddingLayer of too small an n, or a port whose range (given inside) is narrower."""
+    errors, span, restricted, range_told = [], coder.index_span, isinstance(coder, Restricted), False
+    given = f" takes indices in its range {span[0]}..{span[1]}" if restricted else \
+        f": the {coder.type_name} gives indices {span[0]} to {span[1]}"
+    for leaf in index_leaves(graph, port):
+        if restricted and not leaf.fed:
+            continue  # a Restricted's range is in the port types the moving layers give: _carried_range_problems
+        reason = _untaken_indices(span, graph, leaf.path, leaf.layer, leaf.port, restricted, leaf.fed)
+        if not reason and not restricted and not range_told:  # once (a Restricted meeting a range: a Conflict)
+            reason = _outside_port_range(span, leaf.type.range, leaf.port)
+            range_told = reason is not None
+        if reason:  # a range: placed at the port's range (declared), as the range is what a spec gives
+            errors.append(Diagnostic(f"graph input {port!r}{given}, but layer {scoped_name('/'.join(leaf.path))!r} "
+                                     f"({leaf.layer.type_name}) {reason}", "encoder-range", layer=leaf.path, port=port,
+                                     found=span, **({"declared": port, "option": "range"} if restricted else {})))
+    return errors
+
+
+def _outside_port_range(span: tuple[int, int], taken: tuple[int, int] | None, port: str) -> str | None:
+    """Where indices ``span`` are not all within a port's range ``taken`` (one given inside a nested net): what the
+    port takes; else None."""
+    if taken is None or taken[0] <= span[0] and span[1] <= taken[1]:
+        return None
+    return f"port {port!r} takes indices in its range {taken[0]}..{taken[1]} (a range given inside the net)"
 
 
 def _carried_range_problems(graph: Any, reported: set) -> list[Diagnostic]:
@@ -167,15 +188,41 @@ def _too_small_n(n: int, hi: int, restricted: bool) -> str:
     return f"takes n={n} (indices 0 to {n - 1}); give it n={hi + 1}" + (f", or {narrow}" if restricted else "")
 
 
-def fed_leaves(graph: Any, port: str) -> list[tuple[tuple, Any, str]]:
-    """``(path, layer, its port)`` of each layer that is no graph which graph input ``port`` feeds, directly or
-    through the inputs of nested graphs (the data reaching them unchanged)."""
-    out = []
-    for edge in graph.edges:
-        if edge.src.layer is None and edge.src.port == port and edge.dst.layer is not None:
-            layer = graph.layers[edge.dst.layer]
-            inner = fed_leaves(layer, edge.dst.port) if is_graph(layer) else [((), layer, edge.dst.port)]
-            out += [((edge.dst.layer, *path), leaf, p) for path, leaf, p in inner]
+class IndexLeaf(NamedTuple):
+    """A layer an index input's values reach, at ``port`` of type ``type``; ``fed``: with nothing moving them."""
+
+    path: tuple
+    layer: Any
+    port: str
+    fed: bool
+    type: PortType
+
+
+def index_leaves(graph: Any, port: str) -> list[IndexLeaf]:
+    """An ``IndexLeaf`` for each layer that is no graph which the values of graph input ``port`` reach unchanged:
+    through nested graphs' inputs and operators' inner nets' (``passed_through``) alone (``fed``: as ``with_encoder``
+    tells them), or through layers that only move or pick them too (``Layer.moved_inputs``: Reshape, Part, Catenate,
+    ...). A layer computing on them (padding, sums, arithmetic) ends the walk there. Operators' outputs are not
+    followed (the values an inner net gives out)."""
+    return _reached(graph.ir, port, ())
+
+
+def _reached(ir: Any, port: str, prefix: tuple) -> list[IndexLeaf]:
+    """``index_leaves`` in the graph ``ir`` from its input ``port``, each path after ``prefix``."""
+    out, todo, seen = [], [(Value(None, port), True)], set()
+    while todo:
+        value, fed = todo.pop()
+        for path, leaf_port in ir.consumers(value):
+            if not path or (path, leaf_port) in seen:
+                continue  # a graph output, or a port met by another way
+            seen.add((path, leaf_port))
+            node = ir.node(path)
+            out.append(IndexLeaf((*prefix, *path), node.layer, leaf_port, fed, node.types[leaf_port]))
+            if leaf_port in node.layer.moved_inputs:
+                todo += [(moved, False) for moved in node.output_values]
+            for option, inner_port in node.layer.passed_through(leaf_port) if node.layer.inner_nets() else ():
+                inner = _reached(node.inner[option], inner_port, (*prefix, *path, option))
+                out += [leaf._replace(fed=fed and leaf.fed) for leaf in inner]
     return out
 
 

@@ -308,6 +308,10 @@ class _ShapeLayer(Layer):
     input_ports = ("Input",)
     moves_values = False  # True on layers that only move or pick values (not sums, padding, interpolation)
 
+    @property
+    def moved_inputs(self) -> tuple[str, ...]:
+        return ("Input",) if self.moves_values else ()
+
     def declared_types(self) -> dict[str, PortType]:
         return {"Input": PortType(None, None), "Output": PortType(None, None)}
 

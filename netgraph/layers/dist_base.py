@@ -334,10 +334,8 @@ class Distribution:
     def _closed_form(self, fn: Any, params: tuple) -> Any:
         params = self._values(fn.__name__.lstrip("_"), params)
         tensors = [p if isinstance(p, torch.Tensor) else torch.tensor(float(p), dtype=torch.float64) for p in params]
-        out = fn(*tensors)
-        if all(not isinstance(p, torch.Tensor) for p in params) and out.dim() == 0:
-            return float(out)
-        return out
+        out = fn(*tensors)  # a float where every value was a number
+        return float(out) if out.dim() == 0 and not any(isinstance(p, torch.Tensor) for p in params) else out
 
     def _values(self, method: str, params: tuple) -> tuple:
         """``params``, an argument list the constructor takes, completed with the defaults (none: this distribution's
@@ -354,8 +352,10 @@ class Distribution:
         if any(isinstance(p, str) for p in params):
             raise OptionError(f"{self!r} has slot parameters; pass their values: .{method}(value, ...)",
                               kind="layer-argument", expected="values for the slot parameters")
-        if listed and (problem := self.relation(params)):  # as made
-            raise_constant_problems(type(self).__name__, [(None, piece_text(problem))])
+        if listed:  # checked as made, by one holding the values for its own params: it names no slot's port
+            frozen_init(made := object.__new__(type(self)), params=params, nargs=self.nargs)
+            if problem := made.relation(params):
+                raise_constant_problems(type(self).__name__, [(None, piece_text(problem))])
         return params
 
     def _mean(self, *params: torch.Tensor) -> torch.Tensor:

@@ -38,6 +38,7 @@ class ExtractLayer(Layer):
     input: Shape = None
     position: Shape = None
     input_ports = ("Input", "Position")
+    moved_inputs = ("Input",)  # its output's values are picked from Input's (Position's say where)
 
     def declared_types(self) -> dict[str, PortType]:
         return {"Input": PortType(self.input, None), "Position": PortType(self.position, INTEGER),

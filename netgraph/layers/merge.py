@@ -245,6 +245,7 @@ class CatenateLayer(_Variadic):
 
     level: Level = 1
     inputs: Ports = None
+    moved_inputs = property(lambda self: self.input_ports)  # its output's values are its inputs'
 
     def normalize(self) -> dict[str, Any]:
         return {"level": level_option(self.level, "CatenateLayer"), **self._ports()}

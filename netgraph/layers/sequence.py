@@ -245,6 +245,7 @@ class _Added(Layer):
     input: Shape = None
     element: Shape = None
     input_ports = ("Input", "Element")
+    moved_inputs = ("Input", "Element")  # its output's values are theirs
 
     def declared_types(self) -> dict[str, PortType]:
         return {"Input": PortType(self.input, None), "Element": PortType(self.element, None),

@@ -78,7 +78,8 @@ def _tensor(key: str, value: Any, what: str, example: int | None = None) -> torc
         _refuse_beyond_float64(key, value, what, example)
         raise data_error(what, f"key {key!r}" + (tuple_problem(value) or f": cannot make a tensor from "
                          f"{type(value).__name__}: {exc}{ragged_hint(value) or _collated_hint(value)}"),
-                        kind="not-a-tensor", layer=(), port=key, found=type_label(value)) from None
+                        kind="not-a-tensor", layer=(), port=key, expected="a tensor or numpy array",
+                        found=type_label(value)) from None
 
 
 def _refuse_beyond_float64(key: str, value: Any, what: str, example: int | None) -> None:
@@ -100,19 +101,39 @@ def beyond_float64_error(what: Any, key: str, where: str, example: int, huge: in
 
 def _collated_hint(value: Any) -> str:
     """For a batch value torch's default collate made (a Dataset's or DataLoader's): a list of str, or a Python list
-    in each item made one tensor per position, what to give instead; else ''."""
+    (nested or not) in each item made one tensor per position, what to give instead; else ''."""
     if isinstance(value, list) and value and all(isinstance(v, str) for v in value):
         return ("; class names and texts in a Dataset's or DataLoader's batches are not encoded: give class indices "
                 "there, or the data as a dict of lists or a list of example dicts, which the port's coder reads")
-    if isinstance(value, list) and len(value) > 1 and all(isinstance(v, torch.Tensor) and v.dim() for v in value) \
-            and len({v.shape for v in value}) == 1:
-        each = f"{len(value[0])} values" if value[0].dim() == 1 else f"shape {tuple(value[0].shape)}"
-        return (f"; it is a list of {len(value)} tensors of {each}, as torch's default collate makes "
-                f"from a Python list in each item (one tensor per position): make each item's value a tensor or numpy "
-                f"array, or give the Dataset itself to net_train; if each tensor is one example, torch.stack them (a "
-                f"collate_fn's list is stacked where the batch's other tensors hold as many examples as it, and "
-                f"its tensors' first dim is not that number)")
-    return ""
+    if (grid := _position_grid(value)) is None:
+        return ""
+    lengths, first = grid
+    each = f"{len(first)} values" if first.dim() == 1 else f"shape {tuple(first.shape)}"
+    made = f"{' lists of '.join(map(str, lengths))} tensors of {each}"
+    said = (f"; it is a list of {made}, as torch's default collate makes from a{' nested' * (len(lengths) > 1)} "
+            f"Python list in each item (one tensor per position): make each item's value a tensor or numpy array, or "
+            f"give the Dataset itself to net_train")
+    if len(lengths) > 1:  # no collate_fn's list of examples (``stacked_examples``) is nested
+        return said
+    return (f"{said}; if each tensor is one example, torch.stack them (a collate_fn's list is stacked where the "
+            f"batch's other tensors hold as many examples as it, and its tensors' first dim is not that number)")
+
+
+def _position_grid(value: Any) -> tuple[tuple[int, ...], torch.Tensor] | None:
+    """For ``value`` a Python list, nested evenly, of more than one tensor (>= 1 dim) all of one shape, as torch's
+    default collate makes of a (nested) Python list in each item: its lengths by level and its first tensor; else
+    None."""
+    def grid(part: Any) -> tuple[tuple[int, ...], list[torch.Tensor]] | None:
+        if isinstance(part, torch.Tensor):
+            return (), [part]
+        inner = [grid(p) for p in part] if isinstance(part, list) and part else [None]
+        if None in inner or len({lengths for lengths, _ in inner}) != 1:
+            return None
+        return (len(part), *inner[0][0]), [t for _, tensors in inner for t in tensors]
+    found = grid(value) if isinstance(value, list) else None
+    if found is None or len(found[1]) < 2 or len({t.shape for t in found[1]}) != 1 or not found[1][0].dim():
+        return None
+    return found[0], found[1][0]
 
 
 def _arrays(data: Any) -> bool:

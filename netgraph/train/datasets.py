@@ -23,7 +23,7 @@ from netgraph.train.data_columns import beyond_float64_error
 from netgraph.train.data_sets import data_error
 
 __all__ = ["checked_loader", "checked_dataset", "reads_kept_by", "dataset_items", "checked_dataset_of", "NumberedBatch",
-           "read_once", "keeping_reads", "forget_reads"]
+           "read_once", "keeping_reads", "forget_reads", "pair_items", "is_pair"]
 
 _UNREAD = object()  # no item kept at an index
 
@@ -63,8 +63,8 @@ def checked_dataset_of(dataset: Any, what: str) -> torch.utils.data.Dataset:
 
 
 def _checked_below(dataset: Any) -> _CheckedDataset | None:
-    """The checked Dataset ``dataset`` is, or the one below its Subsets; None where there is none."""
-    while isinstance(dataset, torch.utils.data.Subset):
+    """The checked Dataset ``dataset`` is, or the one below its Subsets and PairItems; None where there is none."""
+    while isinstance(dataset, (torch.utils.data.Subset, PairItems)):
         dataset = dataset.dataset
     return dataset if isinstance(dataset, _CheckedDataset) else None
 
@@ -172,6 +172,38 @@ class _CheckedDataset(torch.utils.data.Dataset):
                             f"IndexError: {exc}", kind="dataset-length", expected=self.size, found=index) from None
 
 
+def pair_items(dataset: Any, ports: tuple[str, str]) -> Any:
+    """A checked ``dataset`` (``read_once``'s) as ``PairItems`` feeding ``ports`` (a net's one input and one output,
+    as a list of pairs feeds them); any other data as it is. No item is read here."""
+    return PairItems(dataset, ports) if isinstance(dataset, _CheckedDataset) else dataset
+
+
+class PairItems(torch.utils.data.Dataset):
+    """A checked Dataset whose items that are (input, target) pairs are read as the dict {``ports[0]``: input,
+    ``ports[1]``: target}, as a list of such pairs is read; other items as they are."""
+
+    def __init__(self, dataset: _CheckedDataset, ports: tuple[str, str]):
+        self.dataset, self.ports = dataset, ports
+
+    def __len__(self) -> int:
+        return len(self.dataset)
+
+    def __getitem__(self, index: int) -> Any:
+        return self._as_dict(self.dataset[index])
+
+    def __getitems__(self, indices: list[int]) -> _NumberedItems:
+        items = self.dataset.__getitems__(indices)
+        return _NumberedItems(list(map(self._as_dict, items)), items.examples)
+
+    def _as_dict(self, item: Any) -> Any:
+        return dict(zip(self.ports, item)) if is_pair(item) else item
+
+
+def is_pair(item: Any) -> bool:
+    """Whether ``item`` is an example as an (input, target) pair: a tuple of two values."""
+    return isinstance(item, tuple) and len(item) == 2
+
+
 def _rng_states() -> list[Any]:
     """The random states a Dataset's transform may draw from: torch's CPU generator's and each GPU's once CUDA is
     started, Python's ``random``'s and numpy's global (legacy) generator's once ``numpy.random`` is imported (None
@@ -193,6 +225,13 @@ def _collate(items: list, what: str) -> Any:
     per position, which is no batch); numpy arrays in the other byte order, which torch refuses, are made native.
     Numbered items (``_NumberedItems``) make a ``NumberedBatch`` of dicts."""
     numbers = getattr(items, "examples", None)
+    if isinstance(items[0], dict) and (odd := next((j for j, item in enumerate(items) if not isinstance(item, dict)),
+                                                   None)) is not None:
+        example = numbers[odd] if numbers is not None else odd
+        name = f"item {example} of the Dataset" if numbers is not None else f"entry {odd} of the batch"
+        raise data_error(what, f"the Dataset's items cannot be batched: {name} is {type_label(items[odd])}, where "
+                         f"the batch's others are dicts of port -> array", example=example, kind="data-form",
+                         expected="a dict of port -> array", found=type_label(items[odd]))
     try:
         if isinstance(items[0], dict):
             items = [{k: _value(v, k, j, numbers, what) for k, v in item.items()}

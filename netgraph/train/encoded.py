@@ -44,7 +44,7 @@ from netgraph.train.encoded_columns import as_written, coder_for, columns_of, ou
 from netgraph.train.encoded_loader import EncodedLoader, warn_workers
 from netgraph.train.item_columns import ItemColumn
 from netgraph.train.data_sets import HELD_OUT, TRAINING, VALIDATION, data_error, data_problem, raise_data
-from netgraph.train.datasets import keeping_reads, read_once
+from netgraph.train.datasets import keeping_reads, pair_items, read_once
 
 __all__ = ["encoded_data", "encoded_alone", "EncodedLoader", "from_disk"]
 
@@ -222,7 +222,7 @@ def encoded_data(net: Any, data: Any, validation: Any, batch_size: int, num_work
     """(training data, validation_set) with encoded forms turned into checked EncodedLoaders; others unchanged.
     ``seed``: the run's (random_seed, or the one drawn), which holds out a fraction (``validation_set=0.2``)."""
     data, validation = _boolean_targets(net, data), _boolean_targets(net, validation)
-    data, validation = read_once(data, TRAINING), read_once(validation, VALIDATION)  # item 0 read once, kept
+    data, validation = _read_once(net, data, TRAINING), _read_once(net, validation, VALIDATION)
     columns = columns_of(net, data)
     if columns is None:  # training tensors: validation data in the encoded form (pairs, labels) is encoded alone
         held = None if validation is None or isinstance(validation, float) else columns_of(net, validation, VALIDATION)
@@ -243,13 +243,22 @@ def encoded_data(net: Any, data: Any, validation: Any, batch_size: int, num_work
 def encoded_alone(net: Any, data: Any, what: Any, batch_size: int, num_workers: int) -> Any:
     """``data`` (data set ``what``, not split) with an encoded form turned into a checked EncodedLoader or encoded
     columns, as ``encoded_data`` turns training data; any other form unchanged."""
-    data = read_once(_boolean_targets(net, data), what)
+    data = _read_once(net, _boolean_targets(net, data), what)
     columns = columns_of(net, data, what)
     if columns is None:
         return data
     if any(isinstance(coder_for(net, key), ImageEncoder) for key in columns):
         warn_workers(num_workers)
     return _loader(net, columns, None, what, batch_size, num_workers, getattr(data, "places", None))
+
+
+def _read_once(net: Any, data: Any, what: Any) -> Any:
+    """``data`` as ``read_once`` gives it (a Dataset's item 0 read once, kept), a Dataset of (input, target) pairs
+    read as dicts for a net with one input and one output (``pair_items``), as a list of pairs is read."""
+    data = read_once(data, what)
+    if len(net.input_ports) == 1 and len(net.output_ports) == 1:
+        return pair_items(data, (net.input_ports[0], net.output_ports[0]))
+    return data
 
 
 def _boolean_targets(net: Any, data: Any) -> Any:

@@ -27,7 +27,7 @@ from netgraph.data.encoding import as_labels, encoded_form_problem, range_refusa
 from netgraph.data.sources import IMAGE_SUFFIXES
 from netgraph.train.data_pairs import pair_columns
 from netgraph.train.data_sets import TRAINING, data_error
-from netgraph.train.datasets import checked_dataset_of, dataset_items, keeping_reads
+from netgraph.train.datasets import checked_dataset_of, dataset_items, is_pair, keeping_reads
 from netgraph.train.item_columns import ItemColumn, item_columns
 
 __all__ = ["coder_for", "columns_of", "output_for", "port_words", "as_written"]
@@ -77,8 +77,7 @@ def _encoded_otherwise(coder: Coder | None, value: torch.Tensor) -> bool:
 def columns_of(net: Any, data: Any, what: Any = TRAINING) -> dict[str, list] | None:
     """Per-example values by key when ``data`` is in the encoded form, else None (tensors: the usual path); a path
     given as data was read already (``from_disk``, in net_train)."""
-    if isinstance(data, Examples) or (isinstance(data, list) and data and all(
-            isinstance(e, tuple) and len(e) == 2 for e in data)):
+    if isinstance(data, Examples) or (isinstance(data, list) and data and all(map(is_pair, data))):
         if len(net.input_ports) != 1 or len(net.output_ports) != 1:
             raise data_error(what, f"(input, target) pairs need a net with one input and one output; this net has "
                                    f"inputs {list(net.input_ports)}, outputs {list(net.output_ports)}",
@@ -261,10 +260,10 @@ def _refuse_uncoded(net: Any, columns: Mapping[str, Any], what: Any) -> None:
         port = key if key in net.input_ports else output_for(net, key)
         ports.append(port if port in net.input_ports or port in net.output_ports else None)
         if key in net.input_ports:
-            encoder = _image_encoder(shape) if "image" in kind else "ClassEncoder([...])"
+            example = _image_encoder(net, key) if "image" in kind else option_form(net, key, "ClassEncoder([...])")
             fix = ("an ImageEncoder to the port" if "image" in kind else "a TokensEncoder or CharactersEncoder "
                    "(text), a ClassEncoder (labels) or an ImageEncoder (image file paths) to the port") + \
-                f", e.g. {option_form(net, key, encoder)}"
+                f", e.g. {example}"
             problems.append(f"input port {key!r} has no encoder, but example {i} is {kind}{more}; attach {fix}")
             continue
         if port not in net.output_ports:
@@ -322,11 +321,10 @@ def _refuse_folder_for_other_coder(net: Any, data: Any, what: Any) -> None:
     coder = coder_for(net, port)
     if not isinstance(data, Examples) or data.places is not None or coder is None or isinstance(coder, ImageEncoder):
         return
-    encoder = _image_encoder(net.port_types[port].shape)
     raise data_error(what, f"{data.source!r} is a folder of images (image file paths, labels from sub-folder names), "
                            f"but input port {port!r} has a {coder.type_name}, which would read the paths as "
                            f"{'texts' if isinstance(coder, TokensEncoder) else 'its values'}; an image folder needs "
-                           f"an ImageEncoder on the port, e.g. {option_form(net, port, encoder)}",
+                           f"an ImageEncoder on the port, e.g. {_image_encoder(net, port)}",
                      layer=(), port=port, kind="data-form", expected="ImageEncoder", found=coder.type_name)
 
 
@@ -364,12 +362,16 @@ def _unencoded_columns(net: Any, data: Any) -> dict[str, Any]:
     return {}
 
 
-def _image_encoder(shape: Any) -> str:
-    """The ImageEncoder that gives a (channels, height, width) port its shape, as text."""
-    if isinstance(shape, tuple) and len(shape) == 3 and all(isinstance(d, int) for d in shape) and shape[0] in (1, 3):
-        grey = ", color_space='Grayscale'" if shape[0] == 1 else ""
-        return f"ImageEncoder(size=({shape[2]}, {shape[1]}){grey})"
-    return "ImageEncoder(size=(width, height))"
+def _image_encoder(net: Any, port: str) -> str:
+    """How to attach an ImageEncoder to input ``port``, as code to paste: of the size (and colour space) the port's
+    (channels, height, width) shape needs; where the shape fixes no size, of an example size, said to be one."""
+    shape = net.port_types[port].shape
+    image = isinstance(shape, tuple) and len(shape) == 3 and shape[0] in (1, 3)
+    grey = ", color_space='Grayscale'" if image and shape[0] == 1 else ""
+    if image and all(isinstance(d, int) for d in shape[1:]):
+        return option_form(net, port, f"ImageEncoder(size=({shape[2]}, {shape[1]}){grey})")
+    return (f"{option_form(net, port, f'ImageEncoder(size=(32, 32){grey})')} (size=(width, height): the pixels each "
+            f"image is resized to, which the port's shape does not fix; 32 by 32 is an example)")
 
 
 def output_for(net: Any, key: str) -> str:

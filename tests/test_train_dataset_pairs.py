@@ -1,0 +1,83 @@
+"""A map-style Dataset whose items are (input, target) pairs, as torch's datasets give them, trains as the list of
+those pairs does, for a net with one input and one output: the input to its input port, the target to its output's.
+It was refused ("the dataset's items are (inputs, targets) pairs ...; they must be dicts")."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+
+from netgraph import (ClassDecoder, DataError, ImageEncoder, LinearLayer, NetChain, SoftmaxLayer, net_initialize,
+                      net_train)
+
+
+class _Pairs(torch.utils.data.Dataset):
+    """Eight (input, target) pairs; ``labels``: the targets are class names, else numbers."""
+
+    def __init__(self, labels: bool):
+        self.labels = labels
+        self.inputs = torch.randn(8, 2, generator=torch.Generator().manual_seed(0))
+
+    def __len__(self) -> int:
+        return 8
+
+    def __getitem__(self, i: int) -> tuple:
+        return self.inputs[i], "ab"[i % 2] if self.labels else self.inputs[i].sum(0, keepdim=True)
+
+
+def _net(labels: bool) -> NetChain:
+    if labels:
+        return net_initialize(NetChain([LinearLayer(2), SoftmaxLayer()], input=2, output=ClassDecoder(["a", "b"])),
+                              seed=0)
+    return net_initialize(NetChain([LinearLayer(1)], input=2), seed=0)
+
+
+@pytest.mark.parametrize("labels", [True, False], ids=["coded", "uncoded"])
+def test_a_dataset_of_pairs_trains_as_the_list_of_its_pairs(labels):
+    dataset = _Pairs(labels)
+    train = lambda data: net_train(_net(labels), data, max_training_rounds=3, batch_size=8,  # noqa: E731
+                                   random_seed=0, return_results=True)
+    from_dataset, from_list = train(dataset), train([dataset[i] for i in range(8)])
+    assert from_dataset.round_losses == pytest.approx(from_list.round_losses, rel=1e-5)  # one batch a round
+    assert from_dataset.round_losses[-1] < from_dataset.round_losses[0]
+
+
+def test_a_dataset_of_pairs_holds_out_a_fraction():
+    results = net_train(_net(False), _Pairs(False), max_training_rounds=2, batch_size=2, validation_set=0.25,
+                        random_seed=0, return_results=True)
+    assert len(results.validation_losses) == 2
+
+
+class _OnePair(_Pairs):
+    def __getitem__(self, i: int) -> tuple | torch.Tensor:
+        return super().__getitem__(i) if i != 5 else self.inputs[i]
+
+
+def test_a_dataset_whose_later_item_is_no_pair_names_it():
+    """An item that is neither a pair nor a dict among pairs read as dicts: torch's collate raised IndexError."""
+    with pytest.raises(DataError, match=r"the Dataset's items cannot be batched: item 5 of the Dataset is "
+                                        r"torch\.Tensor, where the batch's others are dicts of port -> array") \
+            as raised:
+        net_train(_net(False), _OnePair(False), max_training_rounds=1, batch_size=8)
+    assert raised.value.kind == "data-form" and raised.value.diagnostics[0].example == 5
+
+
+def test_a_dataset_of_image_file_and_label_pairs_trains_as_the_list_of_them(tmp_path):
+    """Items as torchvision's image datasets give them, (image, label), read item by item at an ImageEncoder."""
+    from PIL import Image
+    pairs = []
+    for i in range(6):
+        Image.new("L", (4, 4), 40 * i).save(path := tmp_path / f"{i}.png")
+        pairs.append((str(path), "ab"[i % 2]))
+
+    class Files(torch.utils.data.Dataset):
+        def __len__(self) -> int:
+            return len(pairs)
+
+        def __getitem__(self, i: int) -> tuple:
+            return pairs[i]
+    net = NetChain([LinearLayer(2), SoftmaxLayer()], input=ImageEncoder(size=(4, 4), color_space="Grayscale"),
+                   output=ClassDecoder(["a", "b"]))
+    train = lambda data: net_train(net, data, max_training_rounds=2, batch_size=6, random_seed=0,  # noqa: E731
+                                   return_results=True)
+    assert train(Files()).round_losses == pytest.approx(train(pairs).round_losses, rel=1e-5)
