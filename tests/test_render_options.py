@@ -187,3 +187,17 @@ def test_compact_takes_numpy_bools_as_bools():
     import numpy as np
     net = seed()
     assert net.to_dot(compact=np.True_) == net.to_dot(compact=True) != net.to_dot(compact=False)
+
+
+@pytest.mark.parametrize("draw, typo, meant", [
+    (lambda net, folder, **typo: net.render_svg(**typo), "backnd", "backend"),
+    (lambda net, folder, **typo: net.render(folder / "x.svg", **typo), "formt", "format"),
+    (lambda net, folder, **typo: net.render(folder / "x.dot", **typo), "formt", "format"),
+])
+def test_an_unknown_option_is_matched_against_every_keyword_the_call_takes(tmp_path, draw, typo, meant):
+    """render_svg's backend and render's format are options too: a misspelling of them gets a suggestion and the
+    list of options holds them."""
+    with pytest.raises(OptionError, match=rf"unknown diagram option '{typo}' \(did you mean '{meant}'\?\); options "
+                                          rf"are \[.*'{meant}'.*\]") as caught:
+        draw(seed(), tmp_path, **{typo: "svg"})
+    assert meant in caught.value.expected

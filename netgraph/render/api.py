@@ -57,11 +57,16 @@ FAST_BENDS = 1_000
 def diagram(net: Any, **options: Any) -> Diagram:
     """The backend-neutral diagram model of ``net`` (options as for ``to_dot``); a layer alone is drawn as the net of
     it alone, one node with its ports (as Wolfram draws a layer)."""
+    return _diagram(net, options)
+
+
+def _diagram(net: Any, options: dict, also: tuple[str, ...] = ()) -> Diagram:
+    """``diagram``, an unknown option's error listing ``also`` (the caller's own keywords) with the diagram's."""
     net = as_net(net)
     if not isinstance(net, NetGraph):
         raise OptionError(f"a diagram is drawn of a net (a NetGraph or NetChain) or a layer, found {repr(net)[:80]}",
                           kind="not-a-net", found=type(net).__name__)
-    return build_diagram(net, DiagramOptions.from_kwargs(options))
+    return build_diagram(net, DiagramOptions.from_kwargs(options, also))
 
 
 # -- DOT ---------------------------------------------------------------------------------------------
@@ -232,9 +237,11 @@ def _no_backend_for_dot(backend: str | None) -> None:
 
 
 # -- SVG and files ------------------------------------------------------------------------------------
-def _engine_output(net: Any, fmt: str, backend: str | None, options: dict) -> tuple[bytes, str]:
-    """(bytes, backend used), trying the backends in order; the built-in layout is the last resort."""
-    d = diagram(net, **options)
+def _engine_output(net: Any, fmt: str, backend: str | None, options: dict,
+                   also: tuple[str, ...] = ("backend",)) -> tuple[bytes, str]:
+    """(bytes, backend used), trying the backends in order; the built-in layout is the last resort. ``also``: the
+    caller's keywords besides the diagram's options, listed where one of those is unknown."""
+    d = _diagram(net, options, also)
     tried, slow = [], []  # why each engine was passed over; those passed over as too slow for ``d``
     too_deep = too_deep_for_dot(d)
     too_big = too_big_for_dot(d) if backend is None and fmt == "svg" else None
@@ -339,9 +346,10 @@ def render(net: Any, path: Any, *, format: str | None = None, backend: str | Non
     check_target(path)
     fmt = _format_of(path, format)
     if fmt in ("dot", "gv"):
-        data = to_dot(net, backend=backend, **options).encode("utf-8", errors="backslashreplace")
+        _no_backend_for_dot(backend)
+        data = dot_source(_diagram(net, options, ("format", "backend"))).encode("utf-8", errors="backslashreplace")
     else:
-        data, _ = _engine_output(net, fmt, backend, options)
+        data, _ = _engine_output(net, fmt, backend, options, ("format", "backend"))
     _write_atomically(path, data)
     return path
 

@@ -65,9 +65,10 @@ class DiagramOptions:
                               found=self.title)
 
     @classmethod
-    def from_kwargs(cls, options: dict[str, Any]) -> DiagramOptions:
-        """Options from keywords; an unknown keyword is an OptionError with a suggestion."""
-        names = [f.name for f in dataclasses.fields(cls)]
+    def from_kwargs(cls, options: dict[str, Any], also: tuple[str, ...] = ()) -> DiagramOptions:
+        """Options from keywords; an unknown keyword is an OptionError with a suggestion among them and ``also``
+        (the caller's own keywords: ``backend``, ``format``)."""
+        names = [*(f.name for f in dataclasses.fields(cls)), *also]
         unknown = [k for k in options if k not in names]
         if unknown:
             raise OptionError(f"unknown diagram option {unknown[0]!r}{did_you_mean(unknown[0], names)}; "
