@@ -19,7 +19,7 @@ import unicodedata
 from typing import Any
 
 from netgraph.core.ir import Node
-from netgraph.core.multiplier_rates import array_multipliers, stored_multipliers
+from netgraph.core.multiplier_rates import array_multipliers, module_frozen, stored_multipliers
 from netgraph.core.names import printable
 from netgraph.core.shared import shared_users, shared_values
 from netgraph.core.types import element_count, numel
@@ -98,9 +98,9 @@ def _count(net: Any, buffers: bool) -> int | None:
 
 
 def frozen_count(net: Any) -> int | None:
-    """Elements in the parameters that the rules stored on ``net`` freeze (rate 0: Keras's non-trainable params), a
-    shared array once; None while a shape is unknown."""
-    if not stored_multipliers(net):
+    """Elements in the parameters that the rules stored on ``net`` or their own modules freeze (rate 0: Keras's
+    non-trainable params), a shared array once; None while a shape is unknown."""
+    if not stored_multipliers(net) and not module_frozen(net):
         return 0
     repeated = {(tuple(path), array) for users in shared_users(net).values() for path, array in users[1:]}
     sizes: dict[str, int] = {}
