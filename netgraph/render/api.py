@@ -242,7 +242,7 @@ def _engine_output(net: Any, fmt: str, backend: str | None, options: dict,
     """(bytes, backend used), trying the backends in order; the built-in layout is the last resort. ``also``: the
     caller's keywords besides the diagram's options, listed where one of those is unknown."""
     d = _diagram(net, options, also)
-    tried, slow = [], []  # why each engine was passed over; those passed over as too slow for ``d``
+    tried, slow, deep = [], [], []  # why each engine was passed over; those passed over as too slow, too deep
     too_deep = too_deep_for_dot(d)
     too_big = too_big_for_dot(d) if backend is None and fmt == "svg" else None
     if backend is None and fmt != "svg":
@@ -252,8 +252,7 @@ def _engine_output(net: Any, fmt: str, backend: str | None, options: dict,
             why = f"{name} {too_deep}"
             if backend is not None:
                 raise NetGraphError(f"render backend {why}, or backend='builtin'", kind=BACKEND_KIND, option="backend")
-            tried.append(why)
-            warnings.warn(f"netgraph: {why}; trying the next render backend", stacklevel=3)
+            deep.append(name)  # said once, for every engine passed over so, where the diagram is drawn or refused
             continue
         if name != "builtin" and too_big:
             slow.append(name)
@@ -278,10 +277,16 @@ def _engine_output(net: Any, fmt: str, backend: str | None, options: dict,
         if backend is not None:
             announce(name)
         else:
-            announce(name, "; ".join([*tried, *passed_over(slow, too_big)]) or REASONS.get(name, ""))
+            announce(name, "; ".join([*_too_deep(deep, too_deep), *tried, *passed_over(slow, too_big)])
+                     or REASONS.get(name, ""))
         return data, name
-    reasons = "; ".join([*tried, *passed_over(slow, too_big)])
+    reasons = "; ".join([*_too_deep(deep, too_deep), *tried, *passed_over(slow, too_big)])
     raise NetGraphError(f"no render backend could write {fmt.upper()}: {reasons}", kind=BACKEND_KIND)
+
+
+def _too_deep(engines: list[str], why: str | None) -> list[str]:
+    """Why ``engines`` were passed over as too slow on deep clusters (``too_deep_for_dot``'s answer): one reason."""
+    return [f"{' and '.join(engines)} {why}"] if engines and why else []
 
 
 def render_svg(net: Any, *, backend: str | None = None, **options: Any) -> str:

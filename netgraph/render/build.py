@@ -164,7 +164,7 @@ class _Builder:
         own = operator_options(layer)  # n=3, aggregation='Plus': what the drawn inner nets do not show
         label = f"{shorten(printable(name), 32)} · {layer.type_name}" + (f" · {shorten(own, 48)}" if own else "")
         running = layer.running_with(self.port_types(path))  # its inner nets tipped with the shapes they run with
-        self.cluster(path, label, self.tooltip(frame, name, graph, running), layer.input_ports, [])
+        self.cluster(path, label, self.tooltip(frame, name, graph, running), layer.input_ports, [], None, depth)
         for inner_name, inner in layer.inner_nets().items():
             inner_path = self.enter(path, inner_name, layer)
             tip = self.tooltip(path, inner_name, layer, getattr(running, inner_name))
@@ -186,9 +186,10 @@ class _Builder:
 
     def cluster(self, path: tuple, label: str, tooltip: str, inputs: Any, outputs: Any, graph: Any = None,
                 depth: int = 0) -> None:
-        """A cluster at ``path`` with port nodes for ``inputs`` and ``outputs``, holding ``graph``'s layers."""
+        """A cluster at ``path``, ``depth`` levels down as ``expand`` counts them, with port nodes for ``inputs`` and
+        ``outputs``, holding ``graph``'s layers."""
         self.expanded.add(path)
-        self.clusters.append(Cluster(path, "cluster_" + self.prefix[path], label, tooltip))
+        self.clusters.append(Cluster(path, "cluster_" + self.prefix[path], label, tooltip, depth))
         for port in inputs:
             self.port_node("input", path, port, path)
         if graph is not None:

@@ -115,12 +115,14 @@ class Edge:
 
 @dataclass(frozen=True)
 class Cluster:
-    """An expanded nested graph: its layer path, DOT/SVG id and label."""
+    """An expanded nested graph: its layer path, DOT/SVG id and label, and its level as ``expand`` counts them (1 =
+    top level; an operator and its inner nets are one level, though nested two deep)."""
 
     path: tuple[str, ...]
     id: str
     label: str
     tooltip: str = ""
+    level: int = 1
 
 
 @dataclass(frozen=True)
