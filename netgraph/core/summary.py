@@ -23,10 +23,10 @@ from netgraph.core.multiplier_rates import array_multipliers, module_frozen, sto
 from netgraph.core.names import printable
 from netgraph.core.shared import shared_users, shared_values
 from netgraph.core.types import element_count, numel
-from netgraph.core.walk import map_nodes
+from netgraph.core.walk import map_nodes, nested_nodes
 
 __all__ = ["layer_parameters", "node_parameters", "node_elements", "parameter_count", "buffer_count", "frozen_count",
-           "one_line", "ports_line", "parameters_text", "sizes_text", "summary_table"]
+           "walked_layers", "layers_text", "one_line", "ports_line", "parameters_text", "sizes_text", "summary_table"]
 
 
 def layer_parameters(net: Any, path: tuple) -> int | None:
@@ -134,9 +134,30 @@ def _ports(net: Any, names: tuple) -> str:
 
 
 def one_line(net: Any) -> str:
-    """'inputs Input (4) -> outputs Output (3); 2 layers, 15 parameters' (and its buffers: ``sizes_text``)."""
-    n = len(net.ir.nodes)
-    return f"{ports_line(net)}; {n} layer{'s' * (n != 1)}, {sizes_text(net)}"
+    """'inputs Input (4) -> outputs Output (3); 2 layers, 15 parameters' (the layers as ``layers_text``, the sizes as
+    ``sizes_text``)."""
+    return f"{ports_line(net)}; {layers_text(net)}, {sizes_text(net)}"
+
+
+def walked_layers(net: Any) -> list[Any]:
+    """The layers Wolfram's LayersCount and LayerTypeCounts count: the leaf layers, those inside operators' nets in
+    place of the operators."""
+    return [node.layer for _, node in nested_nodes(net) if not node.inner]
+
+
+def layers_text(net: Any) -> str:
+    """'12 layers (8 in 3 operators)': LayersCount's number, and how many of them are inside the operators that
+    are each one row of the table.
+
+    >>> from netgraph import NetChain, NetMapOperator, LinearLayer
+    >>> layers_text(NetChain([NetMapOperator(NetChain([LinearLayer(2), "Tanh"])), "Tanh"], input=(3, 4)))
+    '3 layers (2 in 1 operator)'
+    """
+    n = len(walked_layers(net))
+    operators = sum(1 for node in net.ir.nodes if node.inner)
+    inside = n - (len(net.ir.nodes) - operators)
+    within = f" ({inside:,} in {operators:,} operator{'s' * (operators != 1)})" if operators else ""
+    return f"{n:,} layer{'s' * (n != 1)}{within}"
 
 
 def sizes_text(net: Any) -> str:
