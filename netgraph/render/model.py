@@ -20,6 +20,7 @@ import numpy as np
 
 from netgraph.core.errors import OptionError, did_you_mean
 from netgraph.core.integers import plain_int
+from netgraph.core.names import ellipsized  # the summary's table cuts its cells with it too
 from netgraph.core.stage_doors import MAX_EXPAND  # the notebook's check for a big diagram counts with it too
 from netgraph.core.types import INTEGER, PortType, range_suffix
 
@@ -221,15 +222,6 @@ def tooltip_text(text: str, width: int) -> str:
     """
     kept = one_line(str(text))
     return ellipsized(visible(kept if kept.strip() else repr(str(text))), width)
-
-
-def ellipsized(text: str, width: int) -> str:
-    """``text``, or where it passes ``width`` characters its head and an ellipsis, ``width`` in all (at least 2).
-
-    >>> ellipsized("ClassDecoder: cat, dog", 12)
-    'ClassDecode…'
-    """
-    return text if len(text) <= width else text[: max(1, width - 1)] + "…"
 
 
 def lcm_spans(count: int, total: int) -> list[int]:
