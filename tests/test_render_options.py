@@ -11,9 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from netgraph import (LinearLayer, NetGraph, NetMapOperator, NormalDistribution, OptionError, RandomArrayLayer,
-                      net_initialize)
+from netgraph import (LinearLayer, NetChain, NetGraph, NetMapOperator, NormalDistribution, OptionError,
+                      RandomArrayLayer, net_initialize)
 from netgraph.cli import main
+from netgraph.render import diagram
 from netgraph.render.model import BORDER
 from tests.conftest import normal_reparameterization_layer
 from tests.test_render import BACKENDS, nodes_by_id, texts
@@ -77,7 +78,7 @@ def test_a_collapsed_box_holding_a_random_layer_is_marked_and_names_it(backend):
     boxes = _drawn(net, backend, False)
     mark = BORDER["random"]
     assert "random" in leaf.get("class").split() and mark in ET.tostring(leaf, encoding="unicode")
-    for box, inside in (("L.g", "deep/noise"), ("L.m", "r")):
+    for box, inside in (("L.g", "deep/noise"), ("L.m", "net/r")):  # an inner net's layers under its option's name
         assert "random" in boxes[box].get("class").split(), box
         assert mark in ET.tostring(boxes[box], encoding="unicode"), box
         assert f"random inside: {inside}" in texts(boxes[box]), texts(boxes[box])
@@ -201,3 +202,15 @@ def test_an_unknown_option_is_matched_against_every_keyword_the_call_takes(tmp_p
                                           rf"are \[.*'{meant}'.*\]") as caught:
         draw(seed(), tmp_path, **{typo: "svg"})
     assert meant in caught.value.expected
+
+
+def test_a_collapsed_operator_names_its_layers_and_arrays_as_a_collapsed_graph_does():
+    """A collapsed operator said 'random inside: 1' and 'uninitialised: net.2.Weights' where a collapsed graph says
+    'd/dd/z' and 'lin.Weights': now both paths by '/', the array after a '.', an inner net under its option."""
+    draw = RandomArrayLayer(NormalDistribution(0, 1), output=3)
+    mapped = NetMapOperator(NetChain([RandomArrayLayer(NormalDistribution("#mu", 1)), LinearLayer(3)]))
+    graph = NetGraph({"d": NetGraph({"dd": NetGraph({"z": draw, "lin": LinearLayer(3)}, [])}, [])}, [])
+    nodes = {n.id: n for n in diagram(NetGraph({"g": graph, "m": mapped}, [], Input=2, mu=(4, 3)), expand=False).nodes}
+    assert nodes["L.g"].lines[-1] == "random inside: d/dd/z" and nodes["L.m"].lines[-1] == "random inside: net/1"
+    assert nodes["L.g"].warning == "uninitialised: d/dd/lin.Weights, d/dd/lin.Biases"
+    assert nodes["L.m"].warning == "uninitialised: net/2.Weights, net/2.Biases"
