@@ -214,3 +214,14 @@ def test_a_collapsed_operator_names_its_layers_and_arrays_as_a_collapsed_graph_d
     assert nodes["L.g"].lines[-1] == "random inside: d/dd/z" and nodes["L.m"].lines[-1] == "random inside: net/1"
     assert nodes["L.g"].warning == "uninitialised: d/dd/lin.Weights, d/dd/lin.Biases"
     assert nodes["L.m"].warning == "uninitialised: net/2.Weights, net/2.Biases"
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_a_long_title_is_wrapped_not_drawn_on_one_line(backend):
+    """A 300-character title made a 2,000 pt wide SVG: it wraps at 80 characters, every word kept."""
+    from netgraph import NetChain
+    title = " ".join(f"word{i:02d}" for i in range(43))  # 300 characters
+    root = ET.fromstring(NetChain(["Tanh"], input=3).render_svg(backend=backend, title=title))
+    assert float(root.get("viewBox").split()[2]) < 700
+    drawn = [t.text for t in root.iter("{http://www.w3.org/2000/svg}text") if t.text and t.text.startswith("word")]
+    assert len(drawn) == 4 and " ".join(drawn) == title and max(map(len, drawn)) <= 80

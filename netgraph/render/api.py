@@ -31,7 +31,8 @@ from netgraph.core.graph import NetGraph
 from netgraph.core.layer_surgery import as_net
 from netgraph.render.engines import BACKEND_KIND, REASONS, EngineFailed, announce, backends_for, run_engine
 from netgraph.render.build import build_diagram
-from netgraph.render.model import FILL, Diagram, DiagramOptions, Node, escape_id, lcm_spans, table_columns, visible
+from netgraph.render.model import (FILL, Diagram, DiagramOptions, Node, escape_id, lcm_spans, table_columns,
+                                   title_lines, visible)
 from netgraph.render.dot_limits import passed_over, refuse_too_big, too_big_for_dot, too_deep_for_dot
 from netgraph.render.layout import bends
 from netgraph.render.svg import layout_svg
@@ -201,10 +202,10 @@ def _indent(depth: int) -> str:
 
 def dot_source(d: Diagram) -> str:
     """DOT text of a diagram (deterministic: the same net always gives the same text)."""
-    rankdir = d.options.rankdir
+    rankdir, title = d.options.rankdir, title_lines(d.options.title)
     g = graphviz.Digraph(name="NetGraph")
     g.attr(rankdir=rankdir, fontname=FONT, fontsize="11", nodesep="0.3", ranksep="0.4",
-           **({"label": _dot_text(d.options.title), "labelloc": "t"} if d.options.title else {}),
+           **({"label": _dot_text("\n".join(title)), "labelloc": "t"} if title else {}),
            **(FAST_LAYOUT if d.large or bends(d) > FAST_BENDS else {}))
     g.attr("node", shape="plain", fontname=FONT, fontsize="10")
     g.attr("edge", fontname=FONT, fontsize="9", fontcolor="#495057", color="#868e96", arrowsize="0.6")

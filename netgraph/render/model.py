@@ -13,6 +13,7 @@ from __future__ import annotations
 import dataclasses
 import math
 import re
+import textwrap
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,7 +26,7 @@ from netgraph.core.stage_doors import MAX_EXPAND  # the notebook's check for a b
 from netgraph.core.types import INTEGER, PortType, range_suffix
 
 __all__ = ["DiagramOptions", "Diagram", "Node", "Edge", "Cluster", "shape_label", "escape_id", "shorten", "ellipsized",
-           "without_addresses", "lcm_spans", "table_columns", "MAX_EXPAND"]
+           "without_addresses", "lcm_spans", "table_columns", "title_lines", "MAX_EXPAND"]
 
 RANKDIRS = ("TB", "LR", "BT", "RL")
 
@@ -222,6 +223,23 @@ def tooltip_text(text: str, width: int) -> str:
     """
     kept = one_line(str(text))
     return ellipsized(visible(kept if kept.strip() else repr(str(text))), width)
+
+
+#: Characters on one line of a diagram's title: a longer line wraps at its spaces (a 300-character title drew 2,000
+#: points wide).
+TITLE_WIDTH = 80
+
+
+def title_lines(title: str | None) -> list[str]:
+    """A diagram title's lines, each line given wrapped at ``TITLE_WIDTH`` characters (a word longer than that
+    broken), as both backends draw it; none for no title.
+
+    >>> title_lines("first line\\nsecond"), [len(line) for line in title_lines("word " * 30)]
+    (['first line', 'second'], [79, 69])
+    """
+    if not title:
+        return []
+    return [part for line in title.split("\n") for part in textwrap.wrap(line, TITLE_WIDTH) or [""]]
 
 
 def lcm_spans(count: int, total: int) -> list[int]:
