@@ -8,7 +8,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from netgraph import LinearLayer, NetChain, NetGraph, NetNestOperator
+from netgraph import LinearLayer, NetChain, NetGraph, NetNestOperator, NetPort
 from netgraph.core.errors import NetGraphError
 from netgraph.render import build, diagram, layout, render_svg, to_dot
 from netgraph.render import engines as render_backend
@@ -55,9 +55,15 @@ def work(monkeypatch, depth: int) -> dict[str, int]:
     monkeypatch.setattr(NetGraph, "layer_types", lambda *a, **k: counters["layer_types"](*a, **k))
     monkeypatch.setattr(NetGraph, "describe", lambda *a, **k: counters["describe"](*a, **k))
     monkeypatch.setattr(layout, "_grouped", counters["_grouped"])
+    names = [0]  # the names given to NetPort for the edges' tooltips: each edge's whole path made them quadratic
+
+    def port(*args):
+        names[0] += len(args[0]) if isinstance(args[0], tuple) else len(args)
+        return NetPort(*args)
+    monkeypatch.setattr(build, "NetPort", port)
     net = nest(depth)
     dot, svg = to_dot(net, expand=depth), render_svg(net, backend="builtin", expand=depth)
-    return {**{k: c.calls for k, c in counters.items()}, "dot": len(dot), "svg": len(svg)}
+    return {**{k: c.calls for k, c in counters.items()}, "dot": len(dot), "svg": len(svg), "port names": names[0]}
 
 
 def test_work_and_text_grow_linearly_with_the_depth(monkeypatch):

@@ -46,8 +46,12 @@ def _tail(text: str, width: int = WHERE) -> str:
 
 def _port_text(path: tuple, port: str) -> str:
     """A port as the user names it, the layer path and the port apart: ``NetPort('Input')`` (a graph port),
-    ``NetPort('a', 'Input')``, ``NetPort(('enc', 'l1', 'Input'))`` (kept to its last ``WHERE`` characters)."""
-    return _tail(repr(NetPort((*path, port)) if path else NetPort(port)))
+    ``NetPort('a', 'Input')``, ``NetPort(('enc', 'l1', 'Input'))`` (kept to its last ``WHERE`` characters: made
+    of the path's last names that reach that far, so a deep edge's text costs no more than a shallow one's)."""
+    kept, reach = 0, 0
+    while kept < len(path) and (reach <= WHERE or kept < 2):
+        kept, reach = kept + 1, reach + len(repr(path[-kept - 1])) + 2
+    return _tail(repr(NetPort((*path[len(path) - kept:], port)) if path else NetPort(port)))
 
 
 @dataclass
@@ -129,7 +133,7 @@ class _Builder:
         prefix = "I." if kind == "input" else "O."
         t = shape_label(self.port_type(frame, port), full=True)
         where = "graph input" if kind == "input" else "graph output"
-        inner = f" of {_tail(printable_path(frame))}" if frame else ""
+        inner = f" of {_tail(printable_path(frame[-WHERE:]))}" if frame else ""  # its last names reach WHERE
         coder = self.net.coders.get(port) if not frame else None
         self.nodes.append(Node(id=prefix + self.id_of(frame, port), kind=kind if not frame else f"cluster-{kind}",
                                title=shorten(port, 48), lines=(coder_line(coder),) if coder else (),
