@@ -14,8 +14,8 @@ from netgraph.core.errors import OptionError
 from netgraph.core.shared import is_graph, shared_users
 from netgraph.core.option_problems import VALUE_KIND
 
-__all__ = ["stored_multipliers", "module_frozen", "array_multipliers", "picking_rules", "unreached_shared", "shared_aliases",
-           "names_array"]
+__all__ = ["stored_multipliers", "module_frozen", "array_multipliers", "picking_rules", "unreached_shared",
+           "shared_aliases", "names_array"]
 
 
 def stored_multipliers(net: Any, prefix: tuple = ()) -> list[tuple[str, float]]:

@@ -249,8 +249,9 @@ def _number(count: int | None) -> str:
 
 def summary_table(net: Any, rows_shown: int | None = None) -> str:
     """A table of the leaf layers (nested ones by path): type, port types, parameter counts, and buffer counts
-    where the net has buffers; a cell at most ``CELL_WIDTH`` characters (a long path elided, ports past it counted). With ``rows_shown``, a longer table is cut in the middle; only the rows shown are
-    padded (a wide total row padded every row)."""
+    where the net has buffers; a cell at most ``CELL_WIDTH`` characters (a long path elided, ports past it counted).
+    With ``rows_shown``, a longer table is cut in the middle; only the rows shown are padded (a wide total row padded
+    every row)."""
     rows = [("#", "layer", "type", "inputs", "outputs", "parameters", "buffers")]
     repeated: dict[tuple, set[str]] = {}
     for users in shared_users(net).values():
