@@ -232,14 +232,17 @@ TITLE_WIDTH = 80
 
 def title_lines(title: str | None) -> list[str]:
     """A diagram title's lines, each line given wrapped at ``TITLE_WIDTH`` characters (a word longer than that
-    broken), as both backends draw it; none for no title.
+    broken), as both backends draw it, its characters otherwise kept (a control character is escaped when drawn);
+    none for no title.
 
     >>> title_lines("first line\\nsecond"), [len(line) for line in title_lines("word " * 30)]
     (['first line', 'second'], [79, 69])
     """
     if not title:
         return []
-    return [part for line in title.split("\n") for part in textwrap.wrap(line, TITLE_WIDTH) or [""]]
+    return [part for line in title.split("\n") for part in (  # only a long line's spaces change: a line break
+        textwrap.wrap(line, TITLE_WIDTH, expand_tabs=False, replace_whitespace=False) if len(line) > TITLE_WIDTH
+        else [line])]
 
 
 def lcm_spans(count: int, total: int) -> list[int]:
