@@ -175,6 +175,11 @@ class _ModuleWrapper(Layer):
     def arrays(self) -> dict[str, torch.Tensor | None]:
         return {k: v.detach() for k, v in self._module.state_dict().items()}
 
+    @property
+    def frozen_arrays(self) -> tuple[str, ...]:
+        """The module's parameters with ``requires_grad=False``: training leaves them (their rate is 0)."""
+        return tuple(name for name, p in self._module.named_parameters() if not p.requires_grad)
+
     def array_shapes(self, types: Mapping[str, PortType]) -> dict[str, tuple]:
         return {k: tuple(v.shape) for k, v in self.arrays.items()}
 
