@@ -57,3 +57,15 @@ def test_a_file_made_read_only_during_training_leaves_every_output_as_it_was(cli
     assert ran.code == 1 and "results.json in it cannot be replaced" in ran.err, ran.err
     assert _outputs(cli.folder / "rr") == before
     assert json.loads(before["results.json"])["total_rounds"] == 1
+
+
+def test_a_link_to_nothing_is_refused_before_training(cli):
+    """atomic_write refuses it (writing through would create /nowhere/loss.svg): it was found after training, exit 1
+    with the spec written and loss.svg not."""
+    cli.spec(), cli.data()
+    (cli.folder / "rr").mkdir()
+    (cli.folder / "rr" / "loss.svg").symlink_to("/nowhere/loss.svg")
+    ran = cli(*TRAIN, "--rounds", "1")
+    assert ran.code == 1 and ran.out == "", ran.out
+    assert "loss.svg in it cannot be replaced: it is a link to '/nowhere/loss.svg', which does not exist" in ran.err
+    assert [p.name for p in (cli.folder / "rr").iterdir()] == ["loss.svg"]

@@ -23,7 +23,7 @@ from netgraph.cli.train_summary import losses_text, rounds_text, terminated_proc
 from netgraph.cli.train_words import _matrix_words, worded_by_files, worded_by_flags
 from netgraph.core.layer import Layer
 from netgraph.core.errors import DataError, OptionError, did_you_mean, headed
-from netgraph.core.files import (atomic_write, check_replaceable, folders_made, kept_mode, refuse_overwriting, remove_made,
+from netgraph.core.files import (atomic_write, folders_made, refuse_overwriting, remove_made, replaceable_target,
                                  usable_folder)
 from netgraph.spec import save
 from netgraph.spec.api import load_located
@@ -39,7 +39,7 @@ from netgraph.train.precision import CHOICES as PRECISION_CHOICES, NAMES as PREC
 from netgraph.train.step_boundary import StepBoundary
 from netgraph.train.stopping import TrainingDataStopping
 
-__all__ = ["train", "worded_by_flags", "worded_by_files"]
+__all__ = ["train", "worded_by_flags", "worded_by_files", "check_outputs_replaceable"]
 
 _FORWARDED = ("data", "output", "batch_size", "rounds", "time", "learning_rate", "method", "momentum",
               "epsilon", "validation", "patience", "seed", "device", "precision", "checkpoint", "checkpoint_interval",
@@ -83,8 +83,7 @@ def check_outputs_replaceable(out: Path, spec: str) -> None:
     it is named by its digest)."""
     for path in (out / name for name in (f"{Path(spec).stem}.yaml", "loss.svg", "results.json")):
         try:
-            check_replaceable(path)
-            kept_mode(path)  # PermissionError for a read-only file
+            replaceable_target(path)  # as atomic_write checks it: a folder, a link to nothing, a read-only file
         except OSError as exc:
             reason = exc.strerror or str(exc)
             raise OptionError(f"-o (the output folder) {str(out)!r}: {path.name} in it cannot be replaced: {reason}; "
