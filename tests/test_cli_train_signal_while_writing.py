@@ -93,3 +93,28 @@ def test_a_signal_held_when_writing_is_refused_still_ends_the_command_as_a_signa
     lines = ran.stderr.rstrip().splitlines()
     assert "results.json in it cannot be replaced" in lines[-2] and lines[-1] == "netgraph: terminated", lines
     assert [p.name for p in (tmp_path / "out").iterdir()] == ["results.json"]
+
+
+#: rank 0 of ``netgraph train --distributed`` (training stood in for), sent SIGTERM as it starts writing
+RANK_ZERO_SIGNALLED = """\
+import argparse, os, signal
+import netgraph.cli.train as cli_train
+wrote = []
+def write(results, *outputs):
+    os.kill(os.getpid(), signal.SIGTERM)
+    wrote.append(results)
+    return 0
+cli_train._trained, cli_train.write_outputs = (lambda *args: "trained"), write
+os.environ["RANK"] = "0"
+status = cli_train._trained_and_written(argparse.Namespace(distributed=True), (), None, ())
+print(status, wrote, signal.getsignal(signal.SIGTERM) is signal.SIG_DFL)
+"""
+
+
+def test_rank_zero_of_a_distributed_run_holds_sigterm_until_its_outputs_are_written():
+    """torchrun stops its processes with SIGTERM, left at the system's default under --distributed: rank 0 died
+    mid-write (a mixed folder). Held while writing, it ends the command as SIGTERM does once all is written."""
+    ran = subprocess.run([sys.executable, "-c", RANK_ZERO_SIGNALLED], env=checkout_env(), capture_output=True,
+                         text=True, timeout=120)
+    assert ran.returncode == 0, ran.stderr[-3000:]
+    assert ran.stdout.split() == ["143", "['trained']", "True"]  # SIGTERM at the default again afterwards
