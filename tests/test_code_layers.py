@@ -10,7 +10,8 @@ import traceback
 import pytest
 import torch
 
-from netgraph import ElementwiseLayer, FunctionLayer, LinearLayer, NetChain, NetGraph, NetMapOperator, net_initialize
+from netgraph import (DataError, ElementwiseLayer, FunctionLayer, LinearLayer, NetChain, NetGraph, NetMapOperator,
+                      net_initialize)
 from netgraph.backend.forward_parts import PART_LINES
 from netgraph.backend.masks import compile_padded
 
@@ -48,9 +49,11 @@ def test_a_traceback_line_leads_to_its_layer():
     net = net_initialize(NetGraph({"enc": LinearLayer(3), "check": FunctionLayer(fails, output=3),
                                    "dec": LinearLayer(2)}, [("enc", "check", "dec")], Input=3), seed=0)
     module = net.compile()
-    with pytest.raises(RuntimeError) as info:
+    with pytest.raises(DataError) as info:  # the function's error, the layer named ("module-error"), is the cause
         module(torch.ones(5, 3))
-    frame = next(f for f in traceback.extract_tb(info.value.__traceback__) if f.filename == module._filename)
+    raised = info.value.__cause__
+    assert isinstance(raised, RuntimeError) and info.value.layer == ("check",)
+    frame = next(f for f in traceback.extract_tb(raised.__traceback__) if f.filename == module._filename)
     assert module.code_layers[frame.lineno] == ("check",)
 
 

@@ -123,7 +123,7 @@ def test_log_of_0_is_minus_infinity_and_a_pole_is_no_overflow():
     ("Exp.__globals__", "names may not start with '_'"),
     ("_secret + #a", "names may not start with '_'"),
     ("lambda x: x", "character ':' is not allowed"),
-    ("[y for y in #a]", "is not allowed"),
+    ("[y for y in #a]", "'[' must follow a function or a value"),  # a list comprehension: no Wolfram list
     ("#a if #b else #c", "Python's conditional x if c else y (write If[c, x, y]) is not allowed"),
     ("#a + foo[#b]", "unknown function 'foo'"),
     ("Tanhh[#x]", "did you mean 'Tanh'"),

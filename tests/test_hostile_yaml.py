@@ -123,7 +123,7 @@ def test_scalars_a_tag_cannot_read_and_undefined_aliases_are_located():
 
 
 def test_huge_numbers_are_refused():
-    refused(HEAD + "  a: {type: LinearLayer, output: " + "9" * 5000 + "}\n", "cannot read", "as int")
+    refused(HEAD + "  a: {type: LinearLayer, output: " + "9" * 5000 + "}\n", "out of range", "fit in 64 bits")
     refused(HEAD + "  a: {type: LinearLayer, output: 99999999999999999999999}\n", "out of range")
     refused(HEAD + "  a: {type: LinearLayer, output: 1.0e+400}\n", "option output= must be an int")
     refused(HEAD + "  a: {type: LinearLayer, output: 10000000000}\ninputs: {Input: 4}\n", "is too large")

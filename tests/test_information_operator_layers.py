@@ -78,3 +78,11 @@ def test_a_key_above_no_layer_stays_a_plain_key_error():
     with pytest.raises(KeyError) as caught:
         layers[("nope",)]
     assert type(caught.value) is KeyError and layers.get("map") is None and "map" not in layers
+
+
+def test_the_summary_header_counts_the_layers_as_layers_count_and_says_those_in_operators():
+    """The header said '6 layers' (the table's rows, each operator one) where LayersCount gives 13."""
+    net = _operators()
+    header = str(net.information()).splitlines()[0]
+    assert net.information("LayersCount") == len(KEYS) == 13
+    assert "; 13 layers (12 in 5 operators), " in header, header

@@ -11,9 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from netgraph import (LinearLayer, NetGraph, NetMapOperator, NormalDistribution, OptionError, RandomArrayLayer,
-                      net_initialize)
+from netgraph import (LinearLayer, NetChain, NetGraph, NetMapOperator, NormalDistribution, OptionError,
+                      RandomArrayLayer, net_initialize)
 from netgraph.cli import main
+from netgraph.render import diagram
 from netgraph.render.model import BORDER
 from tests.conftest import normal_reparameterization_layer
 from tests.test_render import BACKENDS, nodes_by_id, texts
@@ -77,7 +78,7 @@ def test_a_collapsed_box_holding_a_random_layer_is_marked_and_names_it(backend):
     boxes = _drawn(net, backend, False)
     mark = BORDER["random"]
     assert "random" in leaf.get("class").split() and mark in ET.tostring(leaf, encoding="unicode")
-    for box, inside in (("L.g", "deep/noise"), ("L.m", "r")):
+    for box, inside in (("L.g", "deep/noise"), ("L.m", "net/r")):  # an inner net's layers under its option's name
         assert "random" in boxes[box].get("class").split(), box
         assert mark in ET.tostring(boxes[box], encoding="unicode"), box
         assert f"random inside: {inside}" in texts(boxes[box]), texts(boxes[box])
@@ -187,3 +188,40 @@ def test_compact_takes_numpy_bools_as_bools():
     import numpy as np
     net = seed()
     assert net.to_dot(compact=np.True_) == net.to_dot(compact=True) != net.to_dot(compact=False)
+
+
+@pytest.mark.parametrize("draw, typo, meant", [
+    (lambda net, folder, **typo: net.render_svg(**typo), "backnd", "backend"),
+    (lambda net, folder, **typo: net.render(folder / "x.svg", **typo), "formt", "format"),
+    (lambda net, folder, **typo: net.render(folder / "x.dot", **typo), "formt", "format"),
+])
+def test_an_unknown_option_is_matched_against_every_keyword_the_call_takes(tmp_path, draw, typo, meant):
+    """render_svg's backend and render's format are options too: a misspelling of them gets a suggestion and the
+    list of options holds them."""
+    with pytest.raises(OptionError, match=rf"unknown diagram option '{typo}' \(did you mean '{meant}'\?\); options "
+                                          rf"are \[.*'{meant}'.*\]") as caught:
+        draw(seed(), tmp_path, **{typo: "svg"})
+    assert meant in caught.value.expected
+
+
+def test_a_collapsed_operator_names_its_layers_and_arrays_as_a_collapsed_graph_does():
+    """A collapsed operator said 'random inside: 1' and 'uninitialised: net.2.Weights' where a collapsed graph says
+    'd/dd/z' and 'lin.Weights': now both paths by '/', the array after a '.', an inner net under its option."""
+    draw = RandomArrayLayer(NormalDistribution(0, 1), output=3)
+    mapped = NetMapOperator(NetChain([RandomArrayLayer(NormalDistribution("#mu", 1)), LinearLayer(3)]))
+    graph = NetGraph({"d": NetGraph({"dd": NetGraph({"z": draw, "lin": LinearLayer(3)}, [])}, [])}, [])
+    nodes = {n.id: n for n in diagram(NetGraph({"g": graph, "m": mapped}, [], Input=2, mu=(4, 3)), expand=False).nodes}
+    assert nodes["L.g"].lines[-1] == "random inside: d/dd/z" and nodes["L.m"].lines[-1] == "random inside: net/1"
+    assert nodes["L.g"].warning == "uninitialised: d/dd/lin.Weights, d/dd/lin.Biases"
+    assert nodes["L.m"].warning == "uninitialised: net/2.Weights, net/2.Biases"
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_a_long_title_is_wrapped_not_drawn_on_one_line(backend):
+    """A 300-character title made a 2,000 pt wide SVG: it wraps at 80 characters, every word kept."""
+    from netgraph import NetChain
+    title = " ".join(f"word{i:02d}" for i in range(43))  # 300 characters
+    root = ET.fromstring(NetChain(["Tanh"], input=3).render_svg(backend=backend, title=title))
+    assert float(root.get("viewBox").split()[2]) < 700
+    drawn = [t.text for t in root.iter("{http://www.w3.org/2000/svg}text") if t.text and t.text.startswith("word")]
+    assert len(drawn) == 4 and " ".join(drawn) == title and max(map(len, drawn)) <= 80

@@ -3,8 +3,10 @@
 
 from __future__ import annotations
 
+import torch
+
 from netgraph import (BatchNormalizationLayer, LinearLayer, NetChain, NetGraph, NetMapOperator, NetSharedArray,
-                      net_initialize, net_set_learning_rate_multipliers)
+                      TorchLayer, net_initialize, net_set_learning_rate_multipliers, net_train)
 from netgraph.core.summary import frozen_count, one_line
 
 
@@ -34,3 +36,26 @@ def test_a_shared_array_counts_once_and_operators_inner_arrays_count():
     assert frozen_count(net_set_learning_rate_multipliers(tied, {"All": 0})) == 16 + 4 + 4
     mapped = NetChain({"map": NetMapOperator(LinearLayer(2))}, input=(3, 5))
     assert frozen_count(net_set_learning_rate_multipliers(mapped, {"map": 0})) == 12
+
+
+def _frozen_weight_linear() -> torch.nn.Linear:
+    torch.manual_seed(0)
+    lin = torch.nn.Linear(3, 3)
+    lin.weight.requires_grad_(False)
+    return lin
+
+
+def test_a_module_parameter_without_requires_grad_is_frozen_in_the_summary_rates_and_training():
+    """A TorchLayer's parameter with requires_grad=False does not train; the summary said all 12 parameters train and
+    ArraysLearningRateMultipliers gave it 1.0."""
+    net = net_initialize(NetChain({"t": TorchLayer(_frozen_weight_linear())}, input=3))
+    assert "12 parameters (9 frozen)" in one_line(net)
+    assert net.information("ArraysLearningRateMultipliers") == {("t", "weight"): 0.0, ("t", "bias"): 1.0}
+    data = {"Input": torch.randn(16, 3), "Output": torch.randn(16, 3)}
+    trained = net_train(net, data, max_training_rounds=2, batch_size=8, progress=False)
+    assert torch.equal(trained.layers["t"].arrays["weight"], net.layers["t"].arrays["weight"])
+    assert not torch.equal(trained.layers["t"].arrays["bias"], net.layers["t"].arrays["bias"])
+    mapped = NetChain({"map": NetMapOperator(NetChain({"t": TorchLayer(_frozen_weight_linear())}, input=3))},
+                      input=(4, 3))
+    assert frozen_count(mapped) == 9
+    assert net_initialize(mapped).information("ArraysLearningRateMultipliers")[("map", "net", "t", "weight")] == 0

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import unicodedata
 
-from netgraph import LinearLayer, NetChain
+from netgraph import CatenateLayer, ElementwiseLayer, LinearLayer, NetChain, NetGraph, NetPort
 from netgraph.cli import main
 
 
@@ -47,3 +47,30 @@ def test_netgraph_summary_prints_a_hostile_spec_safely(tmp_path, capsys):
     assert "\x1b" not in out and "a\\nb" in out
     rows = [line for line in out.splitlines() if line[:1].isdigit() or "total" in line]
     assert len(rows) == 4 and len({_column_starts(row, "Input (") for row in rows}) == 1
+
+
+def _merge(n: int) -> NetGraph:
+    """A CatenateLayer fed by ``n`` Tanh branches, each from its own graph input."""
+    named = {**{f"b{i}": ElementwiseLayer("Tanh") for i in range(n)}, "cat": CatenateLayer()}
+    edges = [*((NetPort(f"x{i}"), f"b{i}") for i in range(n)), ([f"b{i}" for i in range(n)], "cat")]
+    return NetGraph(named, edges, **{f"x{i}": 4 for i in range(n)})
+
+
+def test_a_cell_listing_many_ports_is_cut_and_counts_the_rest_keeping_the_columns():
+    """A merge of 30 branches made every row 435 characters (its inputs padded every row); 2,100 made them 30,449."""
+    rows = [line for line in str(_merge(30).information()).splitlines() if line[:1].isdigit() or "total" in line]
+    assert max(map(len, rows)) < 130, max(map(len, rows))
+    assert "Input1 (4), Input2 (4), Input3 (4), … 27 more" in rows[-2] and "x0 (4), " in rows[-1]
+    assert "… 25 more" in rows[-1]  # the total row's 30 graph inputs
+    assert len({len(row) for row in rows}) == 1 and len({row.index("Output (") for row in rows}) == 1
+
+
+def test_a_deep_path_is_elided_to_its_ends_as_errors_elide_it():
+    """A layer 200 levels deep put its 1,745-character path in every row."""
+    net = LinearLayer(3)
+    for i in range(200):
+        net = NetChain({f"level{i}": net})
+    rows = [line for line in str(NetGraph([net], [], Input=2).information()).splitlines() if line[:1].isdigit()]
+    assert rows[0].split("  ")[1] == "1/... 199 levels .../level0"
+    shallow = NetChain({"enc": NetChain({"a": LinearLayer(2), "b": "Tanh"})}, input=3)
+    assert "enc/b" in str(shallow.information())  # short paths stay whole

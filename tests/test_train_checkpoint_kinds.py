@@ -122,3 +122,17 @@ def test_a_checkpoint_dict_s_first_bad_key_in_the_user_s_order_is_the_one_told(t
     d = sole_diagnostic(lambda: _train(checkpoint=spec), OptionError)
     assert (d.kind, d.option) == (kind, "checkpoint")
     assert d.found == (keys[0] if kind == "unknown-key" else ("interval", "Interval"))
+
+
+@pytest.mark.parametrize("kept", [0.1, 0.3, 0.5, 0.6, 0.75, 0.9, 0.99])
+def test_a_checkpoint_cut_short_anywhere_is_not_a_torch_file_with_the_earlier_round_hint(tmp_path, kept):
+    """Cut past about half its length, torch raised OSError (EINVAL), read as a permission problem: 'cannot read
+    checkpoint ...: Invalid argument', without the hint."""
+    _train(checkpoint=str(tmp_path))
+    (path,) = tmp_path.glob("round-*.pt")
+    whole = path.read_bytes()
+    path.write_bytes(whole[:int(len(whole) * kept)])
+    d = sole_diagnostic(lambda: load_checkpoint(_net(), path), OptionError)
+    assert (d.kind, d.found) == ("unreadable-file", str(path))
+    assert d.message.startswith(f"{str(path)!r} is not a readable netgraph checkpoint: "), d.message
+    assert "cut short" in d.detail and d.hint == netgraph.train.checkpoint.EARLIER_CHECKPOINT, d.message

@@ -4,7 +4,8 @@
 defined outside netgraph that is called as its module
 (no ``emit`` of its own), the module is run once on meta tensors (no memory, no compute) of the inferred input
 shapes: outputs of another number, shape or kind (Real / Integer) than ``infer`` gave are a ShapeError when the net
-is compiled. A module that cannot run on meta tensors, or a layer with variable-length inputs, is not checked.
+is compiled; floating outputs of another precision (``x.double()``) are cast by a forward hook, as a TorchLayer's.
+A module that cannot run on meta tensors, or a layer with variable-length inputs, is not checked.
 """
 
 from __future__ import annotations
@@ -65,10 +66,17 @@ def check_built(layer: Layer, types: Mapping[str, PortType], built: Any, where: 
                           f"module in a TorchLayer, which gives such a module a copy", kind="layer-contract",
                           port=changed[0], expected="out of place", found="in place")
     expected = [types[p] for p in layer.output_ports]
+    if not all(isinstance(o, torch.Tensor) for o in outs):  # None, a dict: the layers it feeds would fail in torch
+        found = type(outs[0]).__name__ if len(outs) == 1 else f"({', '.join(type(o).__name__ for o in outs)})"
+        raise ShapeError(f"{where}: the module from {layer.type_name}.build() must return one tensor per output port "
+                         f"{list(layer.output_ports)} (a tuple of them for several), returned {found}",
+                         kind="layer-contract", expected=counted(len(expected), "tensor"), found=found)
     if len(outs) != len(expected):
         raise ShapeError(f"{where}: the module from {layer.type_name}.build() gives {counted(len(outs), 'output')}, but the "
                          f"layer has output ports {list(layer.output_ports)}", kind="layer-contract",
                          expected=len(expected), found=len(outs))
+    if any(out.is_floating_point() and out.dtype != torch.get_default_dtype() for out in outs):  # x.double()
+        built.register_forward_hook(_recast_outputs)  # cast as a TorchLayer's are (recast_call)
     for port, out, want in zip(layer.output_ports, outs, expected):
         found = tuple(out.shape[1:]) if out.dim() else None
         fits = found is not None and len(found) == len(want.shape) and all(
@@ -98,16 +106,25 @@ def check_emitted(layer: Layer, block: Any, where: str) -> None:
                           found=exc.msg) from None
 
 
+def _recast_outputs(module: nn.Module, args: tuple, out: Any) -> Any:
+    """A forward hook: the floating outputs of a user's module in its first real input's dtype (else the working
+    precision), as a TorchLayer's module's other-precision outputs are cast, so that the layers they feed take them."""
+    to = next((a.dtype for a in args if isinstance(a, torch.Tensor) and a.is_floating_point()), None) \
+        or torch.get_default_dtype()
+    if isinstance(out, (tuple, list)):
+        return tuple(o.to(to) if isinstance(o, torch.Tensor) and o.is_floating_point() else o for o in out)
+    return out.to(to) if isinstance(out, torch.Tensor) and out.is_floating_point() else out
+
+
 def _meta_outputs(module: nn.Module, ins: list[PortType]) -> tuple[list[torch.Tensor] | None, tuple]:
-    """The module's outputs on meta inputs of these types (batch 3), or None when it cannot run on them; and the
+    """The module's outputs on meta inputs of these types (batch 3), or None when it raises on them; and the
     inputs (their version counters tell whether the module changed them)."""
     args = meta_inputs([t.shape for t in ins], [t.dtype == INTEGER for t in ins], _BATCH)
     try:
         out = meta_call(module, args if ins else (_BATCH,))
     except Exception:  # user code that needs real values (or real tensors it holds): left to run for real
         return None, args
-    outs = list(out) if isinstance(out, (tuple, list)) else [out]
-    return (outs if all(isinstance(o, torch.Tensor) for o in outs) else None), args
+    return list(out) if isinstance(out, (tuple, list)) else [out], args
 
 
 _INNER: contextvars.ContextVar[tuple | None] = contextvars.ContextVar("inner_build", default=None)

@@ -16,7 +16,7 @@ from netgraph.backend.batch_sizes import checked_batch_size, largest_batch
 from netgraph.backend.compile import submodule
 from netgraph.backend.derived_lengths import check_input_lengths
 from netgraph.backend.input_lengths import empty_length_problem
-from netgraph.backend.module_errors import blames_module, layer_module_error
+from netgraph.backend.module_errors import blames_module, layer_module_error, runs_user_code
 from netgraph.backend.module_inputs import input_problem, missing_port, own_layer_error, unknown_port
 from netgraph.core.errors import DataError, OptionError, did_you_mean
 from netgraph.core.wording import type_label
@@ -26,7 +26,6 @@ from netgraph.layers.given_outputs import outputs_to_recast
 from netgraph.layers.kl_divergence import KLModule
 from netgraph.layers.random import _label
 from netgraph.layers.random_module import RandomModule
-from netgraph.layers.torch_layer import _ModuleWrapper
 
 __all__ = ["interpret", "ModuleRunner"]
 
@@ -43,26 +42,28 @@ class ModuleRunner(GraphWalker):
         mutated = node.layer.mutated_inputs(node.types) if hasattr(node.layer, "mutated_inputs") else ()
         if mutated:  # a module that changes an input in place gets a copy, as the compiled forward gives it
             inputs = [x.clone() if i in mutated else x for i, x in enumerate(inputs)]
-        if isinstance(node.layer, _ModuleWrapper):
-            return _own_module_outputs(node, sub, inputs, self.batch_size)
         told = _call_site(node, sub)
+        if runs_user_code(node.layer):
+            return _own_module_outputs(node, sub, inputs, self.batch_size, told)
         result = sub(*inputs, **told) if node.input_ports else sub(self.batch_size, **told)
         return result if len(node.output_ports) > 1 else (result,)
 
 
-def _own_module_outputs(node: Node, sub: torch.nn.Module, inputs: Sequence[torch.Tensor], batch: int) -> tuple:
-    """A user's module's outputs (a TorchLayer's, a ``register_module`` layer's) as the compiled forward gives them:
+def _own_module_outputs(node: Node, sub: torch.nn.Module, inputs: Sequence[torch.Tensor], batch: int,
+                        told: dict[str, Any]) -> tuple:
+    """The outputs of a layer running its author's code (``runs_user_code``) as the compiled forward gives them:
     those the meta probe found floating in another dtype than the working one cast (``recast_call``); an error raised
     inside the module as the "module-error" DataError naming the layer."""
     try:
-        result = sub(*inputs) if node.input_ports else sub(batch)
+        result = sub(*inputs, **told) if node.input_ports else sub(batch, **told)
     except Exception as exc:
         if not blames_module(exc):
             raise
         error = layer_module_error(node.layer, node.path, exc)
     else:
         outputs = tuple(result) if len(node.output_ports) > 1 else (result,)
-        recast, real = outputs_to_recast(node.layer.probed_dtypes(node.types), node.input_ports, node.types)
+        probed = node.layer.probed_dtypes(node.types) if hasattr(type(node.layer), "probed_dtypes") else ()
+        recast, real = outputs_to_recast(probed, node.input_ports, node.types, node.output_ports)
         to = inputs[real].dtype if real is not None else torch.get_default_dtype()
         return tuple(o.to(to) if i < len(recast) and recast[i] else o for i, o in enumerate(outputs))
     raise error  # outside the except: in place of the module's error, as the compiled module raises it

@@ -11,6 +11,7 @@ from torch import nn
 from netgraph.backend.built_checks import check_built, inner_build, inner_shared
 from netgraph.core.errors import ShapeError
 from netgraph.core.ir import Node
+from netgraph.core.layer import Layer
 from netgraph.core.operator import NetOperator
 from netgraph.core.types import Conflict
 from netgraph.core.walk import GraphWalker
@@ -48,6 +49,10 @@ class ModuleBuilder(GraphWalker):
         if isinstance(layer, _ModuleWrapper) and "_module" in layer.__dict__:  # a TorchLayer (or register_module
             self._refuse_shared_module(path, layer, layer.__dict__["_module"])  # layer): its own module object
         # (only a wrapper's __dict__ read: reading one makes a layer's attributes a dict, 60 B kept a layer)
+        if not ours and type(layer).build is Layer.build:
+            raise OptionError(f"{self.net.describe((path, None))}: layer type {layer.type_name} has no build(types) "
+                              f"method, which must return the torch.nn.Module computing its outputs",
+                              kind="layer-contract", layer=path, expected="a build method", found="none")
         try:
             if operator:  # its inner nets compile with this module's checks, labelled below
                 with inner_build(self.checks, (self._wrapped, (self, node))):

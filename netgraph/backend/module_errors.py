@@ -1,4 +1,5 @@
-"""``module_error``: an error raised inside a user's own module (a TorchLayer's, a ``register_module`` layer's)
+"""``module_error``: an error raised inside a user's own code (a TorchLayer's module, a ``register_module`` layer's, a
+custom layer class's, a FunctionLayer's Python function: ``runs_user_code``)
 while a compiled forward ran, as a DataError naming the layer's path, found through ``module.code_layers`` (the
 line of the compiled forward where each layer's statements start) from the traceback; the original error is its
 ``__cause__``. Errors of netgraph's own layers are left as they are (each names its layer already).
@@ -21,9 +22,10 @@ import torch
 
 from netgraph.core.errors import DataError, NetGraphError
 from netgraph.core.port_paths import layer_at
+from netgraph.layers.function import FunctionLayer
 from netgraph.layers.torch_layer import _ModuleWrapper
 
-__all__ = ["module_error", "blames_module", "layer_module_error"]
+__all__ = ["module_error", "blames_module", "layer_module_error", "runs_user_code"]
 
 
 def module_error(module: Any, exc: BaseException) -> DataError | None:
@@ -47,9 +49,16 @@ def module_error(module: Any, exc: BaseException) -> DataError | None:
         return None
     path = owner.code_layers[starts[at]]
     layer = layer_at(owner.net, path)
-    if not isinstance(layer, _ModuleWrapper):  # netgraph's own layer: its errors are its own
+    if not runs_user_code(layer):  # netgraph's own layer: its errors are its own
         return None
     return layer_module_error(layer, path, exc)
+
+
+def runs_user_code(layer: Any) -> bool:
+    """Whether ``layer`` computes with its author's code, whose errors are blamed on the layer: a TorchLayer's or
+    ``register_module`` layer's module, a layer class of one's own, a FunctionLayer's Python function."""
+    return isinstance(layer, _ModuleWrapper) or not type(layer).__module__.startswith("netgraph.") or (
+        isinstance(layer, FunctionLayer) and callable(layer.function))
 
 
 def blames_module(exc: BaseException) -> bool:

@@ -23,7 +23,8 @@ from netgraph.cli.train_summary import losses_text, rounds_text, terminated_proc
 from netgraph.cli.train_words import _matrix_words, worded_by_files, worded_by_flags
 from netgraph.core.layer import Layer
 from netgraph.core.errors import DataError, OptionError, did_you_mean, headed
-from netgraph.core.files import atomic_write, folders_made, refuse_overwriting, remove_made, usable_folder
+from netgraph.core.files import (atomic_write, check_replaceable, folders_made, kept_mode, refuse_overwriting, remove_made,
+                                 usable_folder)
 from netgraph.spec import save
 from netgraph.spec.api import load_located
 from netgraph.train import NetTrainResults, load_data, net_train
@@ -35,6 +36,7 @@ from netgraph.train.loss import AUTOMATIC, not_an_output_port
 from netgraph.train.metrics import parse_metrics
 from netgraph.train.options import canonical_method
 from netgraph.train.precision import CHOICES as PRECISION_CHOICES, NAMES as PRECISION_NAMES
+from netgraph.train.step_boundary import StepBoundary
 from netgraph.train.stopping import TrainingDataStopping
 
 __all__ = ["train", "worded_by_flags", "worded_by_files"]
@@ -75,6 +77,21 @@ def _refuse_overwriting_sources(trained: Path, spec: str, located: dict[tuple[st
             refuse_overwriting(trained, source, "-o: the trained spec")
 
 
+def check_outputs_replaceable(out: Path, spec: str) -> None:
+    """OptionError naming the first of the files ``-o`` gets that cannot be replaced (read-only, a folder): checked
+    before training, and again before writing, so that none is written unless all can be (the weights file is new:
+    it is named by its digest)."""
+    for path in (out / name for name in (f"{Path(spec).stem}.yaml", "loss.svg", "results.json")):
+        try:
+            check_replaceable(path)
+            kept_mode(path)  # PermissionError for a read-only file
+        except OSError as exc:
+            reason = exc.strerror or str(exc)
+            raise OptionError(f"-o (the output folder) {str(out)!r}: {path.name} in it cannot be replaced: {reason}; "
+                              f"or give another folder", kind="unwritable-file", option="output", found=str(path),
+                              detail=reason) from None
+
+
 def _load_data(path: str, flag: str) -> Any:
     """``load_data``, its DataError naming the flag (--data and --validation both read data files)."""
     try:
@@ -112,6 +129,7 @@ def _train(args: argparse.Namespace, made: list[Path]) -> int:
     # before training: a file in the way, no permission
     out = usable_folder(args.output, "-o (the output folder)", made)
     _refuse_overwriting_sources(out / f"{Path(args.spec).stem}.yaml", args.spec, located)
+    check_outputs_replaceable(out, args.spec)
     checkpoint = _checkpoint_folder(args)
     if checkpoint and not args.resume and (found := latest_checkpoint(checkpoint)):  # worded for the flags
         raise OptionError(f"--checkpoint {checkpoint!r} already holds an earlier run's checkpoints ({found.name}): "
@@ -119,9 +137,25 @@ def _train(args: argparse.Namespace, made: list[Path]) -> int:
                           f"empty folder", kind="occupied-folder", option="checkpoint",
                           expected="an empty folder, or --resume", found=str(found))
     resumed_at = position_of(resumed) if resumed is not None else (0, 0)  # rounds done, batches of the next
+    with sigterm_as_interrupt(not args.distributed) as terminated:
+        results = _trained(args, (net, data, method, loss, metrics, validation, checkpoint), resumed)
+        if int(os.environ.get("RANK", "0")) != 0:
+            return 0
+        status = _write_held(results, args.spec, out, name, description, resumed_at)
+    if status == INTERRUPTED_STATUS and terminated:
+        print("netgraph train: terminated (SIGTERM); the net trained so far is written", file=sys.stderr)
+        return TERMINATED_STATUS  # as a Unix tool ended by SIGTERM (128 + 15), for the scheduler that sent it
+    if status == INTERRUPTED_STATUS:
+        print("netgraph train: interrupted; the net trained so far is written", file=sys.stderr)
+    return status
+
+
+def _trained(args: argparse.Namespace, training: tuple, resumed: Path | None) -> NetTrainResults:
+    """``_net_train`` with ``training`` (net, data, method, loss, metrics, validation, checkpoint), its errors worded
+    by the flags and files that gave what they name."""
     try:
-        with placed_at_layers(args.spec), sigterm_as_interrupt(not args.distributed) as terminated:
-            results = _net_train(args, net, data, method, loss, metrics, validation, checkpoint)
+        with placed_at_layers(args.spec):
+            return _net_train(args, *training)
     except OptionError as exc:
         raise worded_by_flags(exc, resumed=resumed) from None
     except DistributedTimeoutError as exc:  # gloo's own error stays its cause
@@ -132,15 +166,18 @@ def _train(args: argparse.Namespace, made: list[Path]) -> int:
                  "held-out": f"--data {args.data}, the part --validation {args.validation} holds out"}
         raise worded_by_files(exc, files) from None
 
-    if int(os.environ.get("RANK", "0")) != 0:
-        return 0
-    status = _write_outputs(results, args.spec, out, name, description, resumed_at)
-    if status == INTERRUPTED_STATUS and terminated:
-        print("netgraph train: terminated (SIGTERM); the net trained so far is written", file=sys.stderr)
-        return TERMINATED_STATUS  # as a Unix tool ended by SIGTERM (128 + 15), for the scheduler that sent it
-    if status == INTERRUPTED_STATUS:
-        print("netgraph train: interrupted; the net trained so far is written", file=sys.stderr)
-    return status
+
+def _write_held(results: NetTrainResults, *outputs: Any) -> int:
+    """``_write_outputs(results, *outputs)`` with Ctrl-C and SIGTERM held until every file is written (no folder
+    left half old, half new), then handled as during training: INTERRUPTED_STATUS. A second one stops it at once."""
+    with StepBoundary.installed() as boundary:
+        try:
+            with boundary:
+                return _write_outputs(results, *outputs)
+        except KeyboardInterrupt:  # Terminated too: a held signal's handler raised it once the files were written
+            if boundary.forced:
+                raise
+            return INTERRUPTED_STATUS
 
 
 def _seed(args: argparse.Namespace, resumed: Path | None) -> int | None:
@@ -344,6 +381,7 @@ def _write_outputs(results: NetTrainResults, spec: str, out: Path, name: str | N
     """The trained spec, loss.svg and results.json, and a line saying so (a resumed run that had ended already
     trained no round: said so); INTERRUPTED_STATUS after Ctrl-C or SIGTERM (``ManualStop``), else 0."""
     out.mkdir(parents=True, exist_ok=True)
+    check_outputs_replaceable(out, spec)  # made read-only while training: refused before any is written
     target = out / f"{Path(spec).stem}.yaml"
     save(results.trained_net, target, name=name, description=description)
     results.plot_losses(out / "loss.svg")

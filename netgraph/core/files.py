@@ -32,7 +32,7 @@ FOLDERS_SYNC = os.name != "nt"  # Windows cannot open a folder to fsync it
 __all__ = ["REFERENCE_SCOPE", "NotRegularFile", "atomic_write", "check_replaceable", "open_regular",
            "refuse_folder_name", "remove_temporaries", "usable_folder", "remove_made", "folders_made", "writable_file",
            "unwritable", "refuse_overwriting", "TEMPORARY", "NAME_MAX", "shortened", "temporary_stem", "folder_lock",
-           "file_identity", "link_target", "atomic_replace"]
+           "file_identity", "link_target", "atomic_replace", "kept_mode"]
 
 #: Where a spec's ``file:`` references may point beyond the referring spec's folder: None (nowhere else), a
 #: folder (``base_dir``) or True (anywhere). ``from_yaml`` sets it per call; the command line sets it for a
@@ -111,7 +111,7 @@ def atomic_write(path: str | os.PathLike, data: bytes | Callable[[BinaryIO], Non
     path = Path(path)
     check_replaceable(path)
     path = link_target(path) if path.is_symlink() else path
-    mode, tmp = _kept_mode(path), path.with_name(f"{temporary_stem(path.name)}.{secrets.token_hex(6)}.tmp")
+    mode, tmp = kept_mode(path), path.with_name(f"{temporary_stem(path.name)}.{secrets.token_hex(6)}.tmp")
     try:
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)  # the kernel applies the umask
     except OSError as exc:  # a missing folder, no permission: named by the path asked for, not the temporary's
@@ -206,7 +206,7 @@ def file_identity(path: str | os.PathLike) -> tuple | None:
     return st.st_dev, st.st_ino, st.st_mtime_ns, st.st_size
 
 
-def _kept_mode(path: Path) -> int | None:
+def kept_mode(path: Path) -> int | None:
     """The permission bits of the file ``path`` replaces (None: no file yet); PermissionError for a read-only one."""
     try:
         mode = stat.S_IMODE(os.stat(path).st_mode)

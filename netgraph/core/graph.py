@@ -33,7 +33,8 @@ from netgraph.core.graph_port_names import port_name_problems
 from netgraph.core.layer_view import LayerView
 from netgraph.core.layer_table import (NOT_GIVEN, RESERVED_NAMES, coerce_layer, given_by_keyword, graph_parts,
                                       named_layers)
-from netgraph.core.port_coders import check_decoders, graph_with_encoder, split_port_options, with_encoder_counts
+from netgraph.core.port_coders import (check_decoders, graph_with_encoder, reached_encoder_counts, split_port_options,
+                                      with_encoder_counts)
 from netgraph.core.peripheral_coders import peripheral_coders, retaken, still_stripped
 from netgraph.core.flat_pickle import PLAIN_DEPTH, flat_form
 from netgraph.core.graph_wiring import graph_wiring
@@ -90,6 +91,9 @@ class NetGraph(Layer, LayerSequence, DrawingAndYaml):
         check_one_module_each(self, self._module_paths)
         with recursion_room(self._depth):
             self._inference = infer_net(self)  # the nested ports' types are computed when first needed
+            if told := self._coders and reached_encoder_counts(self, self._edges, self._coders):
+                self._layers, self._ir = split_changes(self, told)[0], None  # (layers fed: with_encoder_counts)
+                self._inference = infer_net(self)
         raise_all(check_decoders(self._coders, self._inference.ports, self), ShapeError, "invalid graph ports")
         raise_all(shape_clashes(self), ShapeError, "shared array shapes")
         self._compiled, self._multipliers = None, ()

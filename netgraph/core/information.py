@@ -36,7 +36,7 @@ from netgraph.core.layers_graph import layers_graph
 from netgraph.core.multiplier_rates import array_multipliers
 from netgraph.core.nesting import deep_walk
 from netgraph.core.shared import shared_users, shared_values
-from netgraph.core.summary import one_line, summary_table
+from netgraph.core.summary import one_line, summary_table, walked_layers
 from netgraph.core.types import element_count
 from netgraph.core.walk import map_nodes, nested_nodes
 from netgraph.core.option_problems import VALUE_KIND
@@ -183,12 +183,6 @@ def _net_form(net: Any) -> tuple:
             outputs)
 
 
-def _walked_layers(net: Any) -> list[Any]:
-    """The layers Wolfram's LayersCount and LayerTypeCounts count: the leaf layers, those inside operators' nets in
-    place of the operators."""
-    return [node.layer for _, node in nested_nodes(net) if not node.inner]
-
-
 def _known(arrays: Mapping[tuple, Any]) -> dict[tuple, Any]:
     return {k: v for k, v in arrays.items() if v is not None}
 
@@ -203,8 +197,8 @@ _PROPERTIES: dict[str, Callable[[Any, "Information"], Any]] = {
     "Decoders": lambda net, i: {p: c for p, c in net.coders.items() if c.kind == "decoder"},
     "Layers": lambda net, i: ByPath((path, _placed(node)) for path, node in nested_nodes(net) if not node.inner),
     "LayersList": lambda net, i: list(i["Layers"].values()),
-    "LayersCount": lambda net, i: len(_walked_layers(net)),  # an operator's inner layers, as Wolfram's walkNet
-    "LayerTypeCounts": lambda net, i: dict(Counter(layer.type_name for layer in _walked_layers(net))),
+    "LayersCount": lambda net, i: len(walked_layers(net)),  # an operator's inner layers, as Wolfram's walkNet
+    "LayerTypeCounts": lambda net, i: dict(Counter(layer.type_name for layer in walked_layers(net))),
     "LayersGraph": lambda net, i: layers_graph(net),
     "TopologicalOrder": lambda net, i: [node.path for node in net.ir.nodes],
     "Arrays": lambda net, i: all_arrays(net),

@@ -13,8 +13,9 @@ from netgraph.core.errors import Diagnostic, NetGraphError, OptionError, ShapeEr
 from netgraph.core.scoped_values import scoped
 from netgraph.core.types import Conflict, PortType
 
-__all__ = ["check_class", "check_infer_result", "check_array_shapes", "check_made_arrays", "SHAPES_CHECKED",
-           "shapes_checked_elsewhere", "same_shapes", "array_shape_problems", "leave_out_removed", "removed_note"]
+__all__ = ["check_class", "check_infer_result", "check_declared_types", "check_array_shapes", "check_made_arrays",
+           "SHAPES_CHECKED", "shapes_checked_elsewhere", "same_shapes", "array_shape_problems", "leave_out_removed",
+           "removed_note"]
 
 
 def check_class(cls: type) -> None:
@@ -26,6 +27,12 @@ def check_class(cls: type) -> None:
             raise OptionError(f"layer type {cls.__name__}: {attr} must be a tuple of port names, found {ports!r}"
                               + (f" (write ({ports!r},))" if isinstance(ports, str) else ""), option=attr,
                               kind="layer-contract")
+    ports = [p for attr in ("input_ports", "output_ports") if isinstance(cls.__dict__.get(attr), (tuple, list))
+             for p in cls.__dict__[attr]]
+    if twice := sorted({p for p in ports if ports.count(p) > 1}):  # each port name one port, as TorchLayer's
+        raise OptionError(f"layer type {cls.__name__}: port {twice[0]!r} is named twice in its input_ports and "
+                          f"output_ports; give each port its own name", option="input_ports", kind="layer-contract",
+                          expected="distinct port names", found=twice[0])
     fields = {f.name for f in dataclasses.fields(cls)}
     missing = [field for field in cls.ARRAYS.values() if field not in fields]
     if missing:
@@ -66,6 +73,20 @@ def check_infer_result(layer: Any, result: object, current: Mapping[str, PortTyp
         if not isinstance(t, PortType):
             raise ShapeError(f"{where}; it returned {type(t).__name__} {t!r} for port {port!r}",
                              kind="layer-contract", port=port, expected="PortType", found=type(t).__name__)
+
+
+def check_declared_types(layers: list[Any], paths: list[tuple], describe: Callable) -> None:
+    """ShapeError naming the first layer whose ``declared_types()`` gave anything but port name -> PortType (a
+    ``"Integer"`` where ``PortType(None, "Integer")`` is meant); ``describe((path, None))`` names it."""
+    for layer, path in zip(layers, paths):
+        declared = layer.declared_types() if hasattr(layer, "declared_types") else {}
+        found = next((t for t in declared.values() if not isinstance(t, PortType)), None) \
+            if isinstance(declared, Mapping) else declared
+        if found is not None:
+            raise ShapeError(f"{describe((path, None))}: {layer.type_name}.declared_types() must return a dict of "
+                             f"port name -> PortType, returned {type(found).__name__} {found!r}"[:400]
+                             + (f" (write PortType(None, {found!r}))" if isinstance(found, str) else ""),
+                             kind="layer-contract", layer=path, expected="PortType", found=type(found).__name__)
 
 
 #: True while layers are made whose arrays' shapes are checked elsewhere (``shapes_checked_elsewhere``)

@@ -14,8 +14,8 @@ from netgraph.core.errors import OptionError
 from netgraph.core.shared import is_graph, shared_users
 from netgraph.core.option_problems import VALUE_KIND
 
-__all__ = ["stored_multipliers", "array_multipliers", "picking_rules", "unreached_shared", "shared_aliases",
-           "names_array"]
+__all__ = ["stored_multipliers", "module_frozen", "array_multipliers", "picking_rules", "unreached_shared",
+           "shared_aliases", "names_array"]
 
 
 def stored_multipliers(net: Any, prefix: tuple = ()) -> list[tuple[str, float]]:
@@ -39,14 +39,28 @@ def _nets_in(name: str, layer: Any) -> list[tuple[tuple, Any]]:
     return [((name, f), getattr(layer, f)) for f in getattr(layer, "NETS", ())]
 
 
+def module_frozen(net: Any) -> frozenset[str]:
+    """The parameter names (dotted paths) of the arrays that their layer's own module keeps from training (a
+    ``TorchLayer``'s parameter with ``requires_grad=False``; ``layer.frozen_arrays``): rate 0, whatever the rules."""
+    out, stack = [], [(net, ())]
+    while stack:  # a loop, as nets nest 1000 deep
+        graph, path = stack.pop()
+        for name, layer in graph.layers.items():
+            out += [".".join((*path, name, array)) for array in getattr(layer, "frozen_arrays", ())]
+            stack += [(inner, (*path, *at)) for at, inner in _nets_in(name, layer)]
+    return frozenset(out)
+
+
 def array_multipliers(net: Any, names: list[str], rules: Sequence[tuple[Any, float]] = ()) -> dict[str, float]:
     """Each parameter name's learning-rate multiplier: the first matching rule wins, default 1; ``rules`` (key,
     rate) come first (net_train's ``learning_rate_multipliers=``; one that matches nothing is an OptionError), then
-    those stored on the net (``net_set_learning_rate_multipliers``)."""
+    those stored on the net (``net_set_learning_rate_multipliers``); an array its module freezes (``module_frozen``)
+    0, as training leaves it."""
     given = [(key, rule_pattern(key, net.layers), r) for key, r in rules]
     rules = given + [(key, key.split("/") if key != "All" else [], r) for key, r in stored_multipliers(net)]
     aliases = shared_aliases(net)
     used: set[int] = set()
+    frozen = module_frozen(net)
     out, index = {}, RuleIndex([pattern for _, pattern, _ in rules])
     for name in names:
         parts, others = name.split("."), aliases.get(name, ())
@@ -56,6 +70,7 @@ def array_multipliers(net: Any, names: list[str], rules: Sequence[tuple[Any, flo
             if matches(pattern, parts) or any(names_array(pattern, other) for other in others)][:1]
         for i in found:
             out[name], _ = rules[i][2], used.add(i)
+        out[name] = 0.0 if name in frozen else out[name]
     own = [name.split(".") for name in names]
     for i, (key, pattern, _) in enumerate(given):
         if i not in used and (problem := unreached_shared(net, key, pattern, own)):

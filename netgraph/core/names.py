@@ -19,8 +19,8 @@ from typing import Any
 
 from netgraph.core.naming_scope import scoped_layer
 
-__all__ = ["fresh_name", "indexed", "numbered", "printable", "printable_path", "INDEX_RULE", "describe_layer",
-           "layer_label", "usable_input_name"]
+__all__ = ["fresh_name", "indexed", "numbered", "printable", "printable_path", "ellipsized", "INDEX_RULE",
+           "describe_layer", "layer_label", "usable_input_name"]
 
 INDEX_RULE = "numbered 1 to {n}, or -1 for the last"
 
@@ -63,6 +63,15 @@ def printable(text: str) -> str:
     r"""``text`` as the summary and the diagram show a name: characters that are not printable (newlines, tabs,
     escape sequences, zero-width ones) as their escapes (``a\nb``), so that a name keeps its row and moves no cursor."""
     return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+
+
+def ellipsized(text: str, width: int) -> str:
+    """``text``, or where it passes ``width`` characters its head and an ellipsis, ``width`` in all (at least 2).
+
+    >>> ellipsized("ClassDecoder: cat, dog", 12)
+    'ClassDecode…'
+    """
+    return text if len(text) <= width else text[: max(1, width - 1)] + "…"
 
 
 def printable_path(names: tuple, sep: str = "/") -> str:

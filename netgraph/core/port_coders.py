@@ -22,7 +22,7 @@ from netgraph.core.types import INTEGER, PortType
 from netgraph.core.naming_scope import scoped_name
 
 __all__ = ["split_port_options", "checked_coders", "check_decoders", "index_leaves", "IndexLeaf", "with_encoder_counts",
-           "graph_with_encoder"]
+           "reached_encoder_counts", "graph_with_encoder"]
 
 
 def split_port_options(given: dict[str, Any], inputs: tuple, outputs: tuple) -> tuple[dict, dict, list]:
@@ -238,6 +238,23 @@ def with_encoder_counts(layers: dict[str, Any], edges: Any, coders: dict[str, Co
         if isinstance(coder, Encoder):
             changed[edge.dst.layer] = changed[edge.dst.layer].with_encoder(edge.dst.port, coder)
     return changed
+
+
+def reached_encoder_counts(graph: Any, edges: Any, coders: dict[str, Coder]) -> dict[tuple, Any]:
+    """The layers, by path at any depth, that a graph input's encoder reaches (``index_leaves``) told of it, where
+    that changes them: an EmbeddingLayer without n after Reshape, Part, Catenate, ... takes n as one it feeds does
+    (``with_encoder_counts``, which told those). Where two encoders reach one, the first (one feeding it, else the
+    first graph input's edge) gives n, as two feeding it do (NetPairEmbeddingOperator's Input1 and Input2): the
+    other's range is checked against it (``check_decoders``)."""
+    told: dict[tuple, Any] = {}
+    ports = (e.src.port for e in edges if e.src.layer is None and isinstance(coders.get(e.src.port), Encoder))
+    for port in dict.fromkeys(ports):
+        for leaf in index_leaves(graph, port) if coders[port].index_count else ():  # (an ImageEncoder's: none)
+            if leaf.path not in told and not leaf.layer.inner_nets():  # an operator: the walk goes into its nets
+                layer = leaf.layer.with_encoder(leaf.port, coders[port])
+                if layer is not leaf.layer:
+                    told[leaf.path] = layer
+    return told
 
 
 def graph_with_encoder(graph: Any, port: str, encoder: Encoder) -> Any:

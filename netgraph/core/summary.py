@@ -19,14 +19,15 @@ import unicodedata
 from typing import Any
 
 from netgraph.core.ir import Node
-from netgraph.core.multiplier_rates import array_multipliers, stored_multipliers
-from netgraph.core.names import printable
+from netgraph.core.multiplier_rates import array_multipliers, module_frozen, stored_multipliers
+from netgraph.core.names import ellipsized, printable
+from netgraph.core.naming_scope import elided
 from netgraph.core.shared import shared_users, shared_values
 from netgraph.core.types import element_count, numel
-from netgraph.core.walk import map_nodes
+from netgraph.core.walk import map_nodes, nested_nodes
 
 __all__ = ["layer_parameters", "node_parameters", "node_elements", "parameter_count", "buffer_count", "frozen_count",
-           "one_line", "ports_line", "parameters_text", "sizes_text", "summary_table"]
+           "walked_layers", "layers_text", "one_line", "ports_line", "parameters_text", "sizes_text", "summary_table"]
 
 
 def layer_parameters(net: Any, path: tuple) -> int | None:
@@ -98,9 +99,9 @@ def _count(net: Any, buffers: bool) -> int | None:
 
 
 def frozen_count(net: Any) -> int | None:
-    """Elements in the parameters that the rules stored on ``net`` freeze (rate 0: Keras's non-trainable params), a
-    shared array once; None while a shape is unknown."""
-    if not stored_multipliers(net):
+    """Elements in the parameters that the rules stored on ``net`` or their own modules freeze (rate 0: Keras's
+    non-trainable params), a shared array once; None while a shape is unknown."""
+    if not stored_multipliers(net) and not module_frozen(net):
         return 0
     repeated = {(tuple(path), array) for users in shared_users(net).values() for path, array in users[1:]}
     sizes: dict[str, int] = {}
@@ -128,15 +129,71 @@ def _shared_size(net: Any, value: Any, path: tuple, array: str) -> int:
     return numel(tuple(shape)) if shape is not None else 0
 
 
+#: Characters a cell of the layer table shows at most (as a diagram cuts its labels): a merge of thousands of
+#: branches listed every input in every row, a path 200 levels deep took 1,745 characters.
+CELL_WIDTH = 48
+
+
 def _ports(net: Any, names: tuple) -> str:
     types = net.port_types
     return ", ".join(f"{p} {types[p]}" for p in names) or "none"
 
 
+def _listed(items: list[str], empty: str = "-") -> str:
+    """``items`` joined by commas, those past ``CELL_WIDTH`` characters left out and counted ('… 27 more'), each
+    cut to ``CELL_WIDTH``.
+
+    >>> _listed([f"Input{i} (3)" for i in range(1, 31)])
+    'Input1 (3), Input2 (3), Input3 (3), … 27 more'
+    """
+    kept, used = [], 0
+    for item in items:
+        item = ellipsized(item, CELL_WIDTH)
+        if kept and used + len(item) > CELL_WIDTH - 10:  # room for ', … N more'
+            break
+        kept.append(item)
+        used += len(item) + 2
+    rest = len(items) - len(kept)
+    return ", ".join([*kept, *([f"… {rest:,} more"] if rest else [])]) or empty
+
+
+def _path_cell(path: tuple) -> str:
+    """A layer's path for its row: past 8 levels its first and last 3 ('a/b/c/... 194 levels .../x/y/z'), as errors
+    name it, or where that passes ``CELL_WIDTH`` characters its first and last name (the layer's own) only; at most
+    ``CELL_WIDTH`` characters in all."""
+    names = [printable(p) for p in path]
+    text = "/".join(elided(names))
+    if len(text) > CELL_WIDTH and len(names) > 2:
+        ends = [ellipsized(names[0], CELL_WIDTH // 4), ellipsized(names[-1], CELL_WIDTH // 2)]
+        text = f"{ends[0]}/... {len(names) - 2:,} levels .../{ends[1]}"
+    return ellipsized(text, CELL_WIDTH)
+
+
 def one_line(net: Any) -> str:
-    """'inputs Input (4) -> outputs Output (3); 2 layers, 15 parameters' (and its buffers: ``sizes_text``)."""
-    n = len(net.ir.nodes)
-    return f"{ports_line(net)}; {n} layer{'s' * (n != 1)}, {sizes_text(net)}"
+    """'inputs Input (4) -> outputs Output (3); 2 layers, 15 parameters' (the layers as ``layers_text``, the sizes as
+    ``sizes_text``)."""
+    return f"{ports_line(net)}; {layers_text(net)}, {sizes_text(net)}"
+
+
+def walked_layers(net: Any) -> list[Any]:
+    """The layers Wolfram's LayersCount and LayerTypeCounts count: the leaf layers, those inside operators' nets in
+    place of the operators."""
+    return [node.layer for _, node in nested_nodes(net) if not node.inner]
+
+
+def layers_text(net: Any) -> str:
+    """'12 layers (8 in 3 operators)': LayersCount's number, and how many of them are inside the operators that
+    are each one row of the table.
+
+    >>> from netgraph import NetChain, NetMapOperator, LinearLayer
+    >>> layers_text(NetChain([NetMapOperator(NetChain([LinearLayer(2), "Tanh"])), "Tanh"], input=(3, 4)))
+    '3 layers (2 in 1 operator)'
+    """
+    n = len(walked_layers(net))
+    operators = sum(1 for node in net.ir.nodes if node.inner)
+    inside = n - (len(net.ir.nodes) - operators)
+    within = f" ({inside:,} in {operators:,} operator{'s' * (operators != 1)})" if operators else ""
+    return f"{n:,} layer{'s' * (n != 1)}{within}"
 
 
 def sizes_text(net: Any) -> str:
@@ -167,9 +224,9 @@ def _summary_row(node: Node, repeated: dict[tuple, set[str]]) -> tuple[str, ...]
     """A layer's row; ``repeated``: by layer path, the arrays it uses as a later user of a shared array, whose
     elements count in the first user's row only (shown apart here: '0 (+56 shared)'), so the rows add up to the
     total."""
-    return (printable(node.name), printable(node.layer.type_name),
-            ", ".join(f"{p} {node.types[p]}" for p in node.input_ports) or "-",
-            ", ".join(f"{p} {node.types[p]}" for p in node.output_ports) or "-",
+    return (_path_cell(node.path), ellipsized(printable(node.layer.type_name), CELL_WIDTH),
+            _listed([f"{p} {node.types[p]}" for p in node.input_ports]),
+            _listed([f"{p} {node.types[p]}" for p in node.output_ports]),
             *(_own_count(node, buffers, repeated) for buffers in (False, True)))
 
 
@@ -192,8 +249,9 @@ def _number(count: int | None) -> str:
 
 def summary_table(net: Any, rows_shown: int | None = None) -> str:
     """A table of the leaf layers (nested ones by path): type, port types, parameter counts, and buffer counts
-    where the net has buffers. With ``rows_shown``, a longer table is cut in the middle; only the rows shown are
-    padded (a wide total row padded every row)."""
+    where the net has buffers; a cell at most ``CELL_WIDTH`` characters (a long path elided, ports past it counted).
+    With ``rows_shown``, a longer table is cut in the middle; only the rows shown are padded (a wide total row padded
+    every row)."""
     rows = [("#", "layer", "type", "inputs", "outputs", "parameters", "buffers")]
     repeated: dict[tuple, set[str]] = {}
     for users in shared_users(net).values():
@@ -201,7 +259,9 @@ def summary_table(net: Any, rows_shown: int | None = None) -> str:
             repeated.setdefault(tuple(path), set()).add(array)
     rows += [(str(i), *row) for i, row in enumerate(map_nodes(net, lambda node: _summary_row(node, repeated)), 1)]
     buffers = buffer_count(net)
-    rows.append(("", "total", "", _ports(net, net.input_ports), _ports(net, net.output_ports),
+    types = net.port_types
+    rows.append(("", "total", "", *(_listed([f"{p} {types[p]}" for p in ports], "none")
+                                    for ports in (net.input_ports, net.output_ports)),
                  _number(parameter_count(net)), _number(buffers)))
     columns = 7 if buffers != 0 else 6
     rows = [r[:columns] for r in rows]

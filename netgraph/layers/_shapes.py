@@ -260,6 +260,13 @@ def pass_dtype(types: Mapping[str, PortType], ports: tuple[str, ...]) -> str | N
     return dtypes.pop() if dtypes else None
 
 
+def joined_range(types: Mapping[str, PortType], ports: tuple[str, ...]) -> tuple[int, int] | None:
+    """The index range of values joined from ``ports`` (Catenate's, Append's): the widest where each has one, else
+    None (an unranged input's values are any integers)."""
+    spans = [types[p].range for p in ports]
+    return None if None in spans else (min(lo for lo, _ in spans), max(hi for _, hi in spans))
+
+
 def fixed_product(dims: tuple, what: str) -> int | None:
     """The number of elements of ``dims`` (None while a dim is unknown); Conflict when one is a variable length,
     which ``what`` ("flatten", "reshape") cannot move."""

@@ -57,6 +57,7 @@ _CONSTANTS = {"Pi": 3.141592653589793, "E": 2.718281828459045, "Infinity": float
 _BINOPS = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.Pow: "**", ast.Mod: "%"}
 _CMPOPS = {ast.Lt: "<", ast.LtE: "<=", ast.Gt: ">", ast.GtE: ">=", ast.Eq: "==", ast.NotEq: "!="}
 _VARIADIC = ("Plus", "Times", "Min", "Max")  # Wolfram's take any number of arguments (one: itself)
+_ALL_OF = ("KroneckerDelta", "UnitStep")  # Wolfram's take any number: 1 where it holds of each (a product)
 _TRUTH_READING = ("If", "Boole")  # read their first argument as true (not 0) or false (0)
 _FLATTENING = {"Max", "Min"}  # of an array, its largest element: Map[Max, #m] is no Max[#m]
 
@@ -245,10 +246,14 @@ def _converted(node: ast.AST, text: str, origin: list[int], slots: list[str], de
             raise ExpressionError(f"unknown function {node.func.id!r}{hint}", text, _col(node, origin))
         if name in ("Max", "Min") and node.args and not internal:  # Wolfram's Max flattens: the largest element
             return _extremum(name, [sub(a) for a in node.args])
-        if name in _VARIADIC and not node.args:  # Plus[x] and Times[x] are x, as Wolfram's
+        if name in (*_VARIADIC, *_ALL_OF) and not node.args:  # Plus[x] and Times[x] are x, as Wolfram's
             raise ExpressionError(f"{name} takes 1 or more arguments, found 0", text, _col(node, origin))
         if name in _VARIADIC:
             return apply_all(name, [sub(a) for a in node.args])
+        if name in _ALL_OF and len(node.args) > 1:  # Wolfram's: 1 where all are equal (all >= 0), else 0
+            args = [sub(a) for a in node.args]
+            return apply_all("Times", [apply(name, [args[0], a]) for a in args[1:]] if name == "KroneckerDelta"
+                             else [apply(name, [a]) for a in args])
         arities = (table_entry(name).arity, *((2,) if name in TWO_ARGUMENT_FORMS else ()))
         if len(node.args) not in arities:
             raise ExpressionError(f"{name} takes {counted_either(arities, 'argument')}, found {len(node.args)}",

@@ -1,5 +1,5 @@
-"""Constant folding's rules: a constant that overflows, divides by 0 or is not a real number is refused; one
-Wolfram evaluates to Indeterminate is NaN, noted for a warning (``expression_indeterminate``)."""
+"""Constant folding's rules: a constant that overflows, divides by 0, is at a pole (Gamma[0]) or is not a real number
+is refused; one Wolfram evaluates to Indeterminate is NaN, noted for a warning (``expression_indeterminate``)."""
 
 from __future__ import annotations
 
@@ -13,6 +13,8 @@ __all__ = ["folded", "expanded_constant"]
 
 _NOT_REAL = "a constant is not a real number (Wolfram's is complex: Sqrt[-1] is I, Log[-1] is I Pi)"
 _DIVIDES_BY_0 = "a constant divides by 0 (Wolfram's ComplexInfinity, no real number); write Infinity"
+_POLE = ("a constant is at a pole of Gamma, 0 or a negative integer (Wolfram's Gamma is ComplexInfinity there, no real "
+         "number, and LogGamma Infinity: write Infinity if that is meant)")
 _NO_SIGN = "a constant is not a real number: infinite of no sign (Wolfram's ComplexInfinity, as (-2)^Infinity)"
 
 
@@ -28,6 +30,8 @@ def folded(tree: tuple) -> tuple:
         return power
     if math.isnan(value):
         return _nan_folded(tree)
+    if tree[:2] == ("call", "LogAbsGamma") and tree[2][1] <= 0 and tree[2][1].is_integer():  # Gamma[0], Gamma[-1]
+        raise OverflowError(_POLE)
     if math.isinf(value) and tree[:2] == ("bin", "/") and tree[3] == ("const", 0.0):  # Infinity/0 too
         raise OverflowError(_DIVIDES_BY_0)
     if math.isinf(value) and not _infinity_written(tree):

@@ -3,9 +3,9 @@
 ``with_products`` reads the translated (Python) text as tokens and puts a ``*`` between two operands that stand side
 by side: a number, a name or slot, a call ``f(...)`` (Wolfram's ``f[...]``), a part ``x[...]`` or a parenthesis.
 Juxtaposition is Wolfram's Times, so ``*``'s precedence is its precedence: ``2 #x^2`` is ``2 * #x^2``, ``#a/#b #c``
-is ``#a/#b * #c``. Forms Wolfram might read otherwise are refused, never guessed: operands on two lines (Wolfram
-ends an expression at a line break outside brackets), a product after a signed exponent (``#x^-2 #y``), a list beside
-a value.
+is ``#a/#b * #c``. Forms Wolfram might read otherwise are refused, never guessed: operands on two lines, or an
+operator starting a line after a complete one (Wolfram ends an expression at a line break outside brackets), a
+product after a signed exponent (``#x^-2 #y``), a list beside a value.
 
 >>> with_products("2 _s_x", [0, 1, 2, 2, 2, 3], "2 #x")[0]
 '2 *_s_x'
@@ -58,6 +58,8 @@ def with_products(py: str, origin: list[int], text: str) -> tuple[str, list[int]
     solid, depth = [i for i, t in enumerate(tokens) if t[0] != "space"], 0
     for k, (before, after) in enumerate(zip(solid, solid[1:])):
         depth += (tokens[before][1] in "([{") - (tokens[before][1] in ")]}")
+        if not depth and tokens[after][0] == "op" and tokens[after][1] not in "([{":
+            _check_operator_line(tokens, before, after, text, origin)
         if _ends_operand(tokens[before], text, origin) and _starts_operand(tokens[after], text, origin):
             _check_product(tokens, solid, k, text, origin, depth)
             inserts.append(after)
@@ -92,6 +94,19 @@ def _check_product(tokens: list, solid: list[int], k: int, text: str, origin: li
             raise ExpressionError(f"a product after a signed exponent ({left} {right}) is not read: write "
                                   f"(...^{left}) * {right} or ...^({left} * {right})", text, right_start)
         k = _operand_start(tokens, solid, k - 2)  # the base: x^2^-1 y is x^(2^-1) y
+
+
+def _check_operator_line(tokens: list, before: int, after: int, text: str, origin: list[int]) -> None:
+    """Refuse an operator that starts a line after a complete operand, outside brackets (``#x`` then ``+1``): Wolfram
+    ends the expression at the break, and the next line is another."""
+    if not _ends_operand(tokens[before], text, origin):
+        return
+    left_end, right_start = origin[tokens[before][2] + len(tokens[before][1])], origin[tokens[after][2]]
+    if "\n" in text[left_end:right_start] or "\r" in text[left_end:right_start]:
+        left, right = _operands(text, left_end, right_start)[0], text[right_start:].splitlines()[0][:20]
+        raise ExpressionError(f"{left} ends a line and {right} starts the next: Wolfram ends an expression at a line "
+                              f"break outside brackets, so the next line would be another; put the operator before "
+                              f"the break", text, right_start)
 
 
 def _operand_start(tokens: list, solid: list[int], k: int) -> int:

@@ -17,16 +17,16 @@ from netgraph.core.option_words import named_or_slots
 from netgraph.core.options import Function, OptionKind, PortShapes, Ports, Shape
 from netgraph.layers._callable_ports import callable_ports
 from netgraph.layers._broadcast import unknown_dims_taken
-from netgraph.layers._shapes import fill, probe_batch
+from netgraph.layers._shapes import fill
 from netgraph.layers.expression import is_expression, parse, parse_quietly, to_code
 from netgraph.layers.expression_elementwise import per_element
 from netgraph.layers.expression_shapes import is_structural, least_lengths, lower_outputs
 from netgraph.layers.function_lengths import MAX_STRIDE, ZEROS_MAX_STRIDE, UnnamedLength, named_output_shapes
 from netgraph.layers.function_table import NAMED_FUNCTIONS, NamedFunction
 from netgraph.layers.torch_functions import torch_function_hint
-from netgraph.layers.function_modules import (CallableModule, ExpressionModule, LoweredModule, align, align_code,
-                                              as_outputs)
-from netgraph.layers.given_outputs import checked_call
+from netgraph.layers.function_modules import (CallableModule, ExpressionModule, LoweredModule, ProbeFacts, align,
+                                              align_code, probe_run, ran_facts)
+from netgraph.layers.given_outputs import checked_call, recast_call
 from netgraph.core.errors import OptionError, did_you_mean
 from netgraph.core.other_layer_names import elementwise_name_hint
 from netgraph.core.option_problems import COMBINATION_KIND, option_problem
@@ -254,38 +254,36 @@ class FunctionLayer(Layer):
         memo = self.__dict__.setdefault("_probes", {})
         key = (tuple(shapes), device)
         if key not in memo:
+            seen = memo[("seen", *key)] = ProbeFacts()
             try:
-                memo[key] = named_output_shapes(shapes, lambda sizes: self._run_on(sizes, device), self.output_ports,
-                                                max_stride=MAX_STRIDE if device == "meta" else ZEROS_MAX_STRIDE)
+                memo[key] = named_output_shapes(
+                    shapes, lambda sizes: probe_run(self.function, sizes, device, self.output_ports, seen),
+                    self.output_ports, max_stride=MAX_STRIDE if device == "meta" else ZEROS_MAX_STRIDE)
             except Conflict as exc:
                 memo[key] = copy.copy(exc)  # no traceback: it would keep the failed build's frames (and net) alive
         if isinstance(memo[key], Conflict):
             raise copy.copy(memo[key])  # a fresh one each time: raising one object again lengthens its traceback
         return memo[key]
 
+    def probe_facts(self, types: Mapping[str, PortType]) -> ProbeFacts:
+        """What running the Python function on meta tensors (else on zeros) for these input types showed: the inputs
+        it changes in place, its outputs' dtypes (none when it did not run, or for an expression)."""
+        if self._expr is not None:
+            return ProbeFacts()
+        shapes = [types[p].shape for p in self.input_ports]  # (run now where inference has not: a copy's)
+        return ran_facts(lambda device: self._probed(shapes, device), self.__dict__, tuple(shapes))
+
+    def mutated_inputs(self, types: Mapping[str, PortType]) -> frozenset[int]:
+        """The inputs the Python function changes in place (``x.add_(1)``): copied for it, as for a TorchLayer."""
+        return frozenset(self.probe_facts(types).mutated)
+
+    def probed_dtypes(self, types: Mapping[str, PortType]) -> tuple[torch.dtype, ...]:
+        """The dtypes of the Python function's outputs (cast to the ports' Real, as a TorchLayer's float ones)."""
+        return self.probe_facts(types).dtypes
+
     def __getstate__(self) -> dict[str, Any]:
         """Copies and pickles leave the probed output shapes behind too (remade on first use)."""
         return {name: value for name, value in super().__getstate__().items() if name != "_probes"}
-
-    def _run_on(self, shapes: list[tuple], device: str) -> list[tuple]:
-        out_rank, batch = max(len(s) for s in shapes), probe_batch(shapes, 2)
-        args = [align(torch.zeros((batch, *s), device=device), len(s), out_rank) for s in shapes]
-        try:
-            result = self.function(*args)
-        except Exception as exc:  # a user's function failing on shapes is a shape conflict
-            failure = f"{type(exc).__name__}: {exc}"
-            raise Conflict(f"the Python function failed on inputs of shapes {shapes}: {failure} (each input a batch "
-                           f"of {batch} examples)", expected=shapes, found=failure) from None
-        results = as_outputs(result, self.output_ports, Conflict)
-        if bad := [r for r in results if not isinstance(r, torch.Tensor) or r.dim() == 0]:
-            shown = ", ".join("a scalar tensor" if isinstance(r, torch.Tensor) else type(r).__name__ for r in bad)
-            raise Conflict(f"the Python function must return tensors with the batch dimension first, found {shown}",
-                           expected="tensors with the batch dimension first", found=shown)
-        if mixed := [tuple(r.shape) for r in results if r.shape[0] != batch]:  # x[0], x.T, x.mean(0)
-            raise Conflict(f"the Python function must keep the batch dimension first, one result per example: a "
-                           f"batch of {batch} examples gave shape {', '.join(map(str, mixed))}",
-                           expected=f"a batch of {batch} results", found=mixed)
-        return [tuple(r.shape[1:]) for r in results]
 
     def _ranks(self, types: Mapping[str, PortType]) -> tuple[tuple[int, ...], int]:
         ranks = tuple(len(types[p].shape) for p in self.input_ports)
@@ -301,11 +299,14 @@ class FunctionLayer(Layer):
 
     def emit(self, ctx: EmitContext) -> str:
         if self._expr is None:
+            facts = self.probe_facts(ctx.types)  # inputs it changes in place get a copy; its outputs are Real
+            args = ", ".join(f"{a}.clone()" if i in facts.mutated else a for i, a in enumerate(ctx.args))
+            call = recast_call(f"{ctx.module}({args})", ctx, self.input_ports, facts.dtypes, self.output_ports)
             try:  # meta tensors ran the function on these shapes (its outputs checked), or output= gave them
                 self._probed([ctx.types[p].shape for p in self.input_ports], "meta")
             except Conflict:
-                return checked_call(super().emit(ctx), ctx, self.output_ports, "FunctionLayer", "output")
-            return super().emit(ctx)
+                return checked_call(call, ctx, self.output_ports, "FunctionLayer", "output")
+            return call
         if self._structural:
             return ", ".join(to_code(tree, dict(zip(self.input_ports, ctx.args)), ctx.local)
                              for tree in self._lowered(ctx.types))

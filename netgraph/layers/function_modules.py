@@ -1,5 +1,6 @@
 """The torch modules of FunctionLayer and ElementwiseLayer where no code is emitted inline: a parsed expression or
-lowered expressions evaluated on the inputs (the interpreter's reference path), and a user's Python function.
+lowered expressions evaluated on the inputs (the interpreter's reference path), and a user's Python function; and
+the runs of a Python function on meta tensors (or zeros) that find its outputs' shapes (``probe_run``).
 
 >>> import torch
 >>> align(torch.ones(2, 3), 1, 2).shape  # a (batch, 3) input aligned to rank-2 outputs: its dims trail
@@ -8,17 +9,21 @@ torch.Size([2, 1, 3])
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from typing import Any
 
 import torch
 
 from netgraph.core.errors import DataError
+from netgraph.core.types import Conflict
 from netgraph.core.wording import counted
 from netgraph.layers._modules import LayerModule, init_module
+from netgraph.layers._shapes import probe_batch
 from netgraph.layers.expression import Expression, evaluate
 
-__all__ = ["ExpressionModule", "LoweredModule", "CallableModule", "align", "align_code", "as_outputs"]
+__all__ = ["ExpressionModule", "LoweredModule", "CallableModule", "align", "align_code", "as_outputs", "ProbeFacts",
+           "probe_run", "ran_facts"]
 
 
 def align(x: torch.Tensor, rank: int, out_rank: int) -> torch.Tensor:
@@ -83,3 +88,50 @@ def as_outputs(result: Any, ports: tuple[str, ...], error: type[Exception]) -> l
     raise error(f"the Python function must return {counted(len(ports), 'tensor')} (a tuple, or a dict by port name) "
                 f"for the outputs {list(ports)}, found {type(result).__name__}",
                 expected=counted(len(ports), "tensor"), found=type(result).__name__)
+
+
+@dataclasses.dataclass
+class ProbeFacts:
+    """What the runs of a Python function on meta tensors (or zeros) of some input shapes showed: the positions of
+    the inputs it changed in place, and its outputs' dtypes (none: it never ran through)."""
+    mutated: set[int] = dataclasses.field(default_factory=set)
+    dtypes: tuple[torch.dtype, ...] = ()
+
+
+def ran_facts(probe: Callable[[str], Any], held: dict, shapes: tuple) -> ProbeFacts:
+    """The ProbeFacts of the runs on meta tensors for these input ``shapes``, else of those on zeros, else none:
+    ``probe(device)`` runs them once (a FunctionLayer's ``_probed``), and ``held["_probes"]`` holds what they showed."""
+    for device in ("meta", "cpu"):
+        try:
+            probe(device)
+        except Conflict:
+            pass
+        facts = held["_probes"].get(("seen", shapes, device))
+        if facts is not None and facts.dtypes:
+            return facts
+    return ProbeFacts()
+
+
+def probe_run(fn: Callable, shapes: list[tuple], device: str, ports: tuple[str, ...], seen: ProbeFacts) -> list[tuple]:
+    """The output shapes (after the batch dim) of the Python function ``fn`` run on zeros of ``shapes`` on ``device``
+    ("meta": no data), a batch of a few examples; what it showed noted in ``seen``; a Conflict when it fails."""
+    out_rank, batch = max(len(s) for s in shapes), probe_batch(shapes, 2)
+    args = [align(torch.zeros((batch, *s), device=device), len(s), out_rank) for s in shapes]
+    try:
+        result = fn(*args)
+    except Exception as exc:  # a user's function failing on shapes is a shape conflict
+        failure = f"{type(exc).__name__}: {exc}"
+        raise Conflict(f"the Python function failed on inputs of shapes {shapes}: {failure} (each input a batch "
+                       f"of {batch} examples)", expected=shapes, found=failure) from None
+    seen.mutated.update(i for i, a in enumerate(args) if a._version)  # x.add_(1): a copy for it, as compiled
+    results = as_outputs(result, ports, Conflict)
+    if bad := [r for r in results if not isinstance(r, torch.Tensor) or r.dim() == 0]:
+        shown = ", ".join("a scalar tensor" if isinstance(r, torch.Tensor) else type(r).__name__ for r in bad)
+        raise Conflict(f"the Python function must return tensors with the batch dimension first, found {shown}",
+                       expected="tensors with the batch dimension first", found=shown)
+    if mixed := [tuple(r.shape) for r in results if r.shape[0] != batch]:  # x[0], x.T, x.mean(0)
+        raise Conflict(f"the Python function must keep the batch dimension first, one result per example: a "
+                       f"batch of {batch} examples gave shape {', '.join(map(str, mixed))}",
+                       expected=f"a batch of {batch} results", found=mixed)
+    seen.dtypes = tuple(r.dtype for r in results)
+    return [tuple(r.shape[1:]) for r in results]

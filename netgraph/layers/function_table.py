@@ -142,6 +142,9 @@ TWO_ARGUMENT_FORMS: dict[str, NamedFunction] = {
     "ArcTan": NamedFunction("ArcTan", 2, definition="If[Abs[#1] + Abs[#2] == 0, Indeterminate, "
                                                     "ArcTan2[#2 + 0, #1]]"),
     "Erf": NamedFunction("Erf", 2, definition="Erf[#2] - Erf[#1]"),  # Erf[z0, z1]: Erf[z1] - Erf[z0]
+    # KroneckerDelta[a, b]: 1 where a == b (Infinity == Infinity too), else 0; a NaN argument gives NaN, as one's
+    "KroneckerDelta": NamedFunction("KroneckerDelta", 2, definition="(#1 == #2) + 0 * (Min[Abs[#1], 1] + "
+                                                                    "Min[Abs[#2], 1])"),
 }
 #: Min, Max and If: implemented by the expression compiler itself (clamp against constants, where); Max and Min of
 #: one argument are its largest and smallest element (whole-array functions, in expression_shapes).

@@ -31,17 +31,19 @@ def checked_call(call: str, ctx: EmitContext, ports: Sequence[str], type_name: s
     return f"checked_outputs({call}, {shapes!r}, {tuple(ctx.path)!r}, {tuple(ports)!r}, {type_name!r}, {option!r})"
 
 
-def recast_call(call: str, ctx: EmitContext, inputs: Sequence[str], dtypes: Sequence[torch.dtype]) -> str:
+def recast_call(call: str, ctx: EmitContext, inputs: Sequence[str], dtypes: Sequence[torch.dtype],
+                outputs: Sequence[str] = ()) -> str:
     """``call``, its outputs that the meta probe found floating in another dtype than the working precision (``dtypes``:
     a module's ``x.double()``) cast to its first real input's dtype (else the working precision): the layers they
-    feed compute in that one (torch's "mat1 and mat2 must have the same dtype" otherwise), as net(x) casts its data.
+    feed compute in that one (torch's "mat1 and mat2 must have the same dtype" otherwise), as net(x) casts its data;
+    so are integer (or boolean) outputs of the ``outputs`` ports typed Real (a FunctionLayer's Python function's).
 
     >>> from netgraph.core.types import PortType
     >>> ctx = EmitContext("m", ("x",), "b", {"Input": PortType((2,), REAL)})
     >>> recast_call("m(x)", ctx, ["Input"], [torch.float64]), recast_call("m(x)", ctx, ["Input"], [torch.float32])
     ('m(x).to(x.dtype)', 'm(x)')
     """
-    recast, real = outputs_to_recast(dtypes, inputs, ctx.types)
+    recast, real = outputs_to_recast(dtypes, inputs, ctx.types, outputs)
     if not any(recast):
         return call
     working = str(torch.get_default_dtype()).removeprefix("torch.")
@@ -50,10 +52,12 @@ def recast_call(call: str, ctx: EmitContext, inputs: Sequence[str], dtypes: Sequ
         f"tuple(o.to({to}) if cast else o for o, cast in zip({call}, {recast!r}))"
 
 
-def outputs_to_recast(dtypes: Sequence[torch.dtype], inputs: Sequence[str], types: Any) -> tuple[tuple, int | None]:
-    """For a module's outputs the meta probe found of ``dtypes``: which to cast (floating, not the working precision),
-    and the position in ``inputs`` (port names, typed by ``types``) of the first real one, whose dtype they take (None:
-    the working precision's). Shared by the compiled forward (``recast_call``) and the interpreter.
+def outputs_to_recast(dtypes: Sequence[torch.dtype], inputs: Sequence[str], types: Any,
+                      outputs: Sequence[str] = ()) -> tuple[tuple, int | None]:
+    """For a module's outputs the meta probe found of ``dtypes``: which to cast (floating, not the working precision;
+    any not floating where the port of ``outputs``, if given, is Real), and the position in ``inputs`` (port names,
+    typed by ``types``) of the first real one, whose dtype they take (None: the working precision's). Shared by the
+    compiled forward (``recast_call``) and the interpreter.
 
     >>> from netgraph.core.types import PortType
     >>> outputs_to_recast([torch.float64, torch.int64], ["Index", "Input"], {"Index": PortType((), "Integer"),
@@ -62,7 +66,9 @@ def outputs_to_recast(dtypes: Sequence[torch.dtype], inputs: Sequence[str], type
     """
     working = torch.get_default_dtype()
     real = next((k for k, port in enumerate(inputs) if types[port].dtype == REAL), None)
-    return tuple(d.is_floating_point and d != working for d in dtypes), real
+    real_out = [types[port].dtype == REAL for port in outputs] or [False] * len(dtypes)
+    return tuple(d != working if d.is_floating_point else bool(is_real and not d.is_complex)
+                 for d, is_real in zip(dtypes, real_out)), real
 
 
 def checked_outputs(out: Any, shapes: tuple[tuple, ...], path: tuple[str, ...], ports: tuple[str, ...],

@@ -20,7 +20,7 @@ from typing import Annotated, Any
 import torch
 from torch import nn
 
-from netgraph.layers._shapes import fill, level_dim, level_option, pass_dtype
+from netgraph.layers._shapes import fill, joined_range, level_dim, level_option, pass_dtype
 from netgraph.layers.torch_functions import torch_function_hint
 from netgraph.core.layer import EmitContext, Layer
 from netgraph.core.option_words import named_or_slots
@@ -233,9 +233,8 @@ class CatModule(LayerModule):
 
 @dataclasses.dataclass(frozen=True, eq=False, repr=False)
 class CatenateLayer(_Variadic):
-    """Joins its inputs along ``level`` (1 = first dim after the batch, the default; -1 = last).
-
-    All inputs have one rank and agree on every other dimension.
+    """Joins its inputs along ``level`` (1 = first dim after the batch, the default; -1 = last). All inputs have one
+    rank and agree on every other dimension; where each has an index range, the output has the widest.
 
     >>> CatenateLayer(level=-1).level
     -1
@@ -257,6 +256,7 @@ class CatenateLayer(_Variadic):
         types = dict(types)
         ports = (*self.input_ports, "Output")
         dtype = pass_dtype(types, ports)
+        fill(types, "Output", None, dtype, joined_range(types, self.input_ports))
         ranks = {p: len(types[p].shape) for p in ports if types[p].shape is not None}
         if len(set(ranks.values())) > 1:
             first = next(iter(ranks))
@@ -265,7 +265,7 @@ class CatenateLayer(_Variadic):
                 f"{p!r} {format_shape(types[p].shape)}" for p in ranks),
                            port=odd, expected=types[first].shape, found=types[odd].shape)
         if not ranks:
-            return {p: PortType(types[p].shape, dtype) for p in ports}
+            return {p: PortType(types[p].shape, dtype, types[p].range) for p in ports}
         rank = next(iter(ranks.values()))
         axis = level_dim(self.level, rank, "CatenateLayer")
         shapes = {p: list(types[p].shape or (None,) * rank) for p in ports}

@@ -209,12 +209,20 @@ class BatchNormModule(LayerModule):
             if self.sync is not None:
                 return synced_batch_norm(self, x, self.sync)
             if x.numel() == x.shape[1]:
-                return torch.batch_norm(x, self.Scaling, self.Biases, None, None, True, self.momentum,
-                                        self.epsilon, torch.backends.cudnn.enabled)
+                return self._one_value_per_channel(x)
         return torch.batch_norm(x, self.Scaling, self.Biases, self.MovingMean, self.MovingVariance, self.training,
                                 self.momentum, self.epsilon, torch.backends.cudnn.enabled)
 
     forward = norm
+
+    def _one_value_per_channel(self, x: torch.Tensor) -> torch.Tensor:
+        """Training on one value per channel: each is its own batch mean, so the output is ``Biases`` exactly (torch's
+        batch_norm divides its rounding of x - mean by sqrt(epsilon): 0.9 off at inputs near 1e6). ``x - x`` keeps
+        torch's gradients (0 for the input and ``Scaling``) and its NaN where x is infinite."""
+        centred = (x - x).reshape(-1)
+        scaled = centred if self.Scaling is None else centred * self.Scaling
+        shifted = scaled if self.Biases is None else scaled + self.Biases
+        return shifted.to(x.dtype).view_as(x)
 
     def _unbatched_statistics(self) -> DataError:
         """torch.func.vmap in training mode over an input but not the moving statistics: torch's batch_norm refuses

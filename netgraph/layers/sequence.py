@@ -35,7 +35,7 @@ from netgraph.core.length_names import shifted_length
 from netgraph.core.tracing import symbolic_tracing
 from netgraph.layers._masks import MaskedFnModule, append, reverse
 from netgraph.layers.bad_index import Where, located_error
-from netgraph.layers._shapes import _ShapeLayer, fill, pass_dtype, ranged_int
+from netgraph.layers._shapes import _ShapeLayer, fill, joined_range, pass_dtype, ranged_int
 from netgraph.core.option_ranges import Within
 from netgraph.layers._modules import LayerModule
 
@@ -239,7 +239,8 @@ def _reverse(x: torch.Tensor) -> torch.Tensor:
 
 
 class _Added(Layer):
-    """``Input`` (L, ...) and ``Element`` (...) -> ``Output`` (L + 1, ...); ``AT_END`` says where it goes."""
+    """``Input`` (L, ...) and ``Element`` (...) -> ``Output`` (L + 1, ...); ``AT_END`` says where it goes. Where both
+    have an index range, the output has the widest."""
 
     AT_END = True
     input: Shape = None
@@ -254,6 +255,7 @@ class _Added(Layer):
     def infer(self, types: Mapping[str, PortType]) -> dict[str, PortType]:
         types = dict(types)
         dtype = pass_dtype(types, ("Input", "Element", "Output"))
+        fill(types, "Output", None, dtype, joined_range(types, self.input_ports))
         x, out = _sequence(types["Input"].shape, "Input"), _sequence(types["Output"].shape, "Output")
         if out and isinstance(out[0], int) and out[0] < 2:
             raise Conflict(f"port 'Output' must be a sequence of length 2 or more (an Input of length 1 or more and "

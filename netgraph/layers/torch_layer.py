@@ -118,7 +118,7 @@ class _ModuleWrapper(Layer):
         ins = tuple(ctx.types[p] for p in self.input_ports)
         if all(is_known(t.shape) and t.dtype is not None for t in ins) and isinstance(self._probed(ins), _MetaFailure):
             return checked_call(call, ctx, self.output_ports, self.type_name, "outputs")  # the user's shapes: checked
-        return recast_call(call, ctx, self.input_ports, self.probed_dtypes(ctx.types))  # probed: x.double()
+        return recast_call(call, ctx, self.input_ports, self.probed_dtypes(ctx.types), self.output_ports)  # x.double()
 
     def probed_dtypes(self, types: Mapping[str, PortType]) -> tuple[torch.dtype, ...]:
         """The dtypes of the module's outputs as the meta probe found them for these input types (none unprobed)."""
@@ -175,6 +175,11 @@ class _ModuleWrapper(Layer):
     @property
     def arrays(self) -> dict[str, torch.Tensor | None]:
         return {k: v.detach() for k, v in self._module.state_dict().items()}
+
+    @property
+    def frozen_arrays(self) -> tuple[str, ...]:
+        """The module's parameters with ``requires_grad=False``: training leaves them (their rate is 0)."""
+        return tuple(name for name, p in self._module.named_parameters() if not p.requires_grad)
 
     def array_shapes(self, types: Mapping[str, PortType]) -> dict[str, tuple]:
         return {k: tuple(v.shape) for k, v in self.arrays.items()}

@@ -31,7 +31,8 @@ from netgraph.core.graph import NetGraph
 from netgraph.core.layer_surgery import as_net
 from netgraph.render.engines import BACKEND_KIND, REASONS, EngineFailed, announce, backends_for, run_engine
 from netgraph.render.build import build_diagram
-from netgraph.render.model import FILL, Diagram, DiagramOptions, Node, escape_id, lcm_spans, table_columns, visible
+from netgraph.render.model import (FILL, Diagram, DiagramOptions, Node, escape_id, lcm_spans, table_columns,
+                                   title_lines, visible)
 from netgraph.render.dot_limits import passed_over, refuse_too_big, too_big_for_dot, too_deep_for_dot
 from netgraph.render.layout import bends
 from netgraph.render.svg import layout_svg
@@ -57,11 +58,16 @@ FAST_BENDS = 1_000
 def diagram(net: Any, **options: Any) -> Diagram:
     """The backend-neutral diagram model of ``net`` (options as for ``to_dot``); a layer alone is drawn as the net of
     it alone, one node with its ports (as Wolfram draws a layer)."""
+    return _diagram(net, options)
+
+
+def _diagram(net: Any, options: dict, also: tuple[str, ...] = ()) -> Diagram:
+    """``diagram``, an unknown option's error listing ``also`` (the caller's own keywords) with the diagram's."""
     net = as_net(net)
     if not isinstance(net, NetGraph):
         raise OptionError(f"a diagram is drawn of a net (a NetGraph or NetChain) or a layer, found {repr(net)[:80]}",
                           kind="not-a-net", found=type(net).__name__)
-    return build_diagram(net, DiagramOptions.from_kwargs(options))
+    return build_diagram(net, DiagramOptions.from_kwargs(options, also))
 
 
 # -- DOT ---------------------------------------------------------------------------------------------
@@ -196,10 +202,10 @@ def _indent(depth: int) -> str:
 
 def dot_source(d: Diagram) -> str:
     """DOT text of a diagram (deterministic: the same net always gives the same text)."""
-    rankdir = d.options.rankdir
+    rankdir, title = d.options.rankdir, title_lines(d.options.title)
     g = graphviz.Digraph(name="NetGraph")
     g.attr(rankdir=rankdir, fontname=FONT, fontsize="11", nodesep="0.3", ranksep="0.4",
-           **({"label": _dot_text(d.options.title), "labelloc": "t"} if d.options.title else {}),
+           **({"label": _dot_text("\n".join(title)), "labelloc": "t"} if title else {}),
            **(FAST_LAYOUT if d.large or bends(d) > FAST_BENDS else {}))
     g.attr("node", shape="plain", fontname=FONT, fontsize="10")
     g.attr("edge", fontname=FONT, fontsize="9", fontcolor="#495057", color="#868e96", arrowsize="0.6")
@@ -232,10 +238,12 @@ def _no_backend_for_dot(backend: str | None) -> None:
 
 
 # -- SVG and files ------------------------------------------------------------------------------------
-def _engine_output(net: Any, fmt: str, backend: str | None, options: dict) -> tuple[bytes, str]:
-    """(bytes, backend used), trying the backends in order; the built-in layout is the last resort."""
-    d = diagram(net, **options)
-    tried, slow = [], []  # why each engine was passed over; those passed over as too slow for ``d``
+def _engine_output(net: Any, fmt: str, backend: str | None, options: dict,
+                   also: tuple[str, ...] = ("backend",)) -> tuple[bytes, str]:
+    """(bytes, backend used), trying the backends in order; the built-in layout is the last resort. ``also``: the
+    caller's keywords besides the diagram's options, listed where one of those is unknown."""
+    d = _diagram(net, options, also)
+    tried, slow, deep = [], [], []  # why each engine was passed over; those passed over as too slow, too deep
     too_deep = too_deep_for_dot(d)
     too_big = too_big_for_dot(d) if backend is None and fmt == "svg" else None
     if backend is None and fmt != "svg":
@@ -245,8 +253,7 @@ def _engine_output(net: Any, fmt: str, backend: str | None, options: dict) -> tu
             why = f"{name} {too_deep}"
             if backend is not None:
                 raise NetGraphError(f"render backend {why}, or backend='builtin'", kind=BACKEND_KIND, option="backend")
-            tried.append(why)
-            warnings.warn(f"netgraph: {why}; trying the next render backend", stacklevel=3)
+            deep.append(name)  # said once, for every engine passed over so, where the diagram is drawn or refused
             continue
         if name != "builtin" and too_big:
             slow.append(name)
@@ -271,10 +278,16 @@ def _engine_output(net: Any, fmt: str, backend: str | None, options: dict) -> tu
         if backend is not None:
             announce(name)
         else:
-            announce(name, "; ".join([*tried, *passed_over(slow, too_big)]) or REASONS.get(name, ""))
+            announce(name, "; ".join([*_too_deep(deep, too_deep), *tried, *passed_over(slow, too_big)])
+                     or REASONS.get(name, ""))
         return data, name
-    reasons = "; ".join([*tried, *passed_over(slow, too_big)])
+    reasons = "; ".join([*_too_deep(deep, too_deep), *tried, *passed_over(slow, too_big)])
     raise NetGraphError(f"no render backend could write {fmt.upper()}: {reasons}", kind=BACKEND_KIND)
+
+
+def _too_deep(engines: list[str], why: str | None) -> list[str]:
+    """Why ``engines`` were passed over as too slow on deep clusters (``too_deep_for_dot``'s answer): one reason."""
+    return [f"{' and '.join(engines)} {why}"] if engines and why else []
 
 
 def render_svg(net: Any, *, backend: str | None = None, **options: Any) -> str:
@@ -339,9 +352,10 @@ def render(net: Any, path: Any, *, format: str | None = None, backend: str | Non
     check_target(path)
     fmt = _format_of(path, format)
     if fmt in ("dot", "gv"):
-        data = to_dot(net, backend=backend, **options).encode("utf-8", errors="backslashreplace")
+        _no_backend_for_dot(backend)
+        data = dot_source(_diagram(net, options, ("format", "backend"))).encode("utf-8", errors="backslashreplace")
     else:
-        data, _ = _engine_output(net, fmt, backend, options)
+        data, _ = _engine_output(net, fmt, backend, options, ("format", "backend"))
     _write_atomically(path, data)
     return path
 

@@ -46,8 +46,12 @@ def _tail(text: str, width: int = WHERE) -> str:
 
 def _port_text(path: tuple, port: str) -> str:
     """A port as the user names it, the layer path and the port apart: ``NetPort('Input')`` (a graph port),
-    ``NetPort('a', 'Input')``, ``NetPort(('enc', 'l1', 'Input'))`` (kept to its last ``WHERE`` characters)."""
-    return _tail(repr(NetPort((*path, port)) if path else NetPort(port)))
+    ``NetPort('a', 'Input')``, ``NetPort(('enc', 'l1', 'Input'))`` (kept to its last ``WHERE`` characters: made
+    of the path's last names that reach that far, so a deep edge's text costs no more than a shallow one's)."""
+    kept, reach = 0, 0
+    while kept < len(path) and (reach <= WHERE or kept < 2):
+        kept, reach = kept + 1, reach + len(repr(path[-kept - 1])) + 2
+    return _tail(repr(NetPort((*path[len(path) - kept:], port)) if path else NetPort(port)))
 
 
 @dataclass
@@ -129,7 +133,7 @@ class _Builder:
         prefix = "I." if kind == "input" else "O."
         t = shape_label(self.port_type(frame, port), full=True)
         where = "graph input" if kind == "input" else "graph output"
-        inner = f" of {_tail(printable_path(frame))}" if frame else ""
+        inner = f" of {_tail(printable_path(frame[-WHERE:]))}" if frame else ""  # its last names reach WHERE
         coder = self.net.coders.get(port) if not frame else None
         self.nodes.append(Node(id=prefix + self.id_of(frame, port), kind=kind if not frame else f"cluster-{kind}",
                                title=shorten(port, 48), lines=(coder_line(coder),) if coder else (),
@@ -164,7 +168,7 @@ class _Builder:
         own = operator_options(layer)  # n=3, aggregation='Plus': what the drawn inner nets do not show
         label = f"{shorten(printable(name), 32)} · {layer.type_name}" + (f" · {shorten(own, 48)}" if own else "")
         running = layer.running_with(self.port_types(path))  # its inner nets tipped with the shapes they run with
-        self.cluster(path, label, self.tooltip(frame, name, graph, running), layer.input_ports, [])
+        self.cluster(path, label, self.tooltip(frame, name, graph, running), layer.input_ports, [], None, depth)
         for inner_name, inner in layer.inner_nets().items():
             inner_path = self.enter(path, inner_name, layer)
             tip = self.tooltip(path, inner_name, layer, getattr(running, inner_name))
@@ -186,9 +190,10 @@ class _Builder:
 
     def cluster(self, path: tuple, label: str, tooltip: str, inputs: Any, outputs: Any, graph: Any = None,
                 depth: int = 0) -> None:
-        """A cluster at ``path`` with port nodes for ``inputs`` and ``outputs``, holding ``graph``'s layers."""
+        """A cluster at ``path``, ``depth`` levels down as ``expand`` counts them, with port nodes for ``inputs`` and
+        ``outputs``, holding ``graph``'s layers."""
         self.expanded.add(path)
-        self.clusters.append(Cluster(path, "cluster_" + self.prefix[path], label, tooltip))
+        self.clusters.append(Cluster(path, "cluster_" + self.prefix[path], label, tooltip, depth))
         for port in inputs:
             self.port_node("input", path, port, path)
         if graph is not None:

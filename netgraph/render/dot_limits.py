@@ -30,11 +30,13 @@ _WRITE_SVG = "write SVG, which the built-in layout draws, or pass backend='dot' 
 
 
 def too_deep_for_dot(d: Diagram) -> str | None:
-    """Why dot and graphviz-pure would take minutes on ``d``'s clusters (follows the engine's name), or None."""
+    """Why dot and graphviz-pure would take minutes on ``d``'s clusters (follows the engine's name), or None. The
+    advice counts levels as ``expand`` does (an operator and its inner nets nest two clusters deep on one level)."""
     depth = max((len(c.path) for c in d.clusters), default=0)
     if depth > DOT_MAX_DEPTH:
+        levels = min(c.level for c in d.clusters if len(c.path) > DOT_MAX_DEPTH) - 1
         return (f"would take minutes on clusters nested {depth} deep (more than {DOT_MAX_DEPTH}); "
-                f"pass expand={DOT_MAX_DEPTH} or less")
+                f"pass expand={levels} or less")
     return None
 
 

@@ -258,13 +258,17 @@ def _coordinates(geo: Geometry, iterations: int = 4) -> dict[str, float]:
 def _frame_sides(geo: Geometry, box_u: dict[tuple, tuple[float, float]]) -> dict[int, list[float]]:
     """By gap (the rank it ends at), where across the flow the sides of the nested graphs' frames run through it: a
     label must not straddle one (``label_rows`` counts them as it counts edges)."""
-    ranks: dict[tuple, list[int]] = defaultdict(list)
+    first: dict[tuple, int] = {}
+    last: dict[tuple, int] = {}
     for n, path in geo.cluster.items():
-        for k in range(1, len(path) + 1):
-            ranks[path[:k]].append(geo.rank[n])
+        first[path], last[path] = min(first.get(path, geo.rank[n]), geo.rank[n]), max(last.get(path, -1), geo.rank[n])
+    for path in sorted({*first, *box_u}, key=len, reverse=True):  # a frame spans the ones inside it (not each
+        if path and path in first:  # node's every enclosing path: that was cubic in the depth)
+            up = path[:-1]
+            first[up], last[up] = min(first.get(up, first[path]), first[path]), max(last.get(up, -1), last[path])
     sides: dict[int, list[float]] = defaultdict(list)
     for c, (u0, u1) in box_u.items():
-        for r in range(min(ranks[c]) + 1, max(ranks[c]) + 1) if c in ranks else ():
+        for r in range(first[c] + 1, last[c] + 1) if c in first else ():
             sides[r] += [u0, u1]
     return sides
 

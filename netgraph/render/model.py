@@ -13,6 +13,7 @@ from __future__ import annotations
 import dataclasses
 import math
 import re
+import textwrap
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,11 +21,12 @@ import numpy as np
 
 from netgraph.core.errors import OptionError, did_you_mean
 from netgraph.core.integers import plain_int
+from netgraph.core.names import ellipsized  # the summary's table cuts its cells with it too
 from netgraph.core.stage_doors import MAX_EXPAND  # the notebook's check for a big diagram counts with it too
 from netgraph.core.types import INTEGER, PortType, range_suffix
 
 __all__ = ["DiagramOptions", "Diagram", "Node", "Edge", "Cluster", "shape_label", "escape_id", "shorten", "ellipsized",
-           "without_addresses", "lcm_spans", "table_columns", "MAX_EXPAND"]
+           "without_addresses", "lcm_spans", "table_columns", "title_lines", "MAX_EXPAND"]
 
 RANKDIRS = ("TB", "LR", "BT", "RL")
 
@@ -65,9 +67,10 @@ class DiagramOptions:
                               found=self.title)
 
     @classmethod
-    def from_kwargs(cls, options: dict[str, Any]) -> DiagramOptions:
-        """Options from keywords; an unknown keyword is an OptionError with a suggestion."""
-        names = [f.name for f in dataclasses.fields(cls)]
+    def from_kwargs(cls, options: dict[str, Any], also: tuple[str, ...] = ()) -> DiagramOptions:
+        """Options from keywords; an unknown keyword is an OptionError with a suggestion among them and ``also``
+        (the caller's own keywords: ``backend``, ``format``)."""
+        names = [*(f.name for f in dataclasses.fields(cls)), *also]
         unknown = [k for k in options if k not in names]
         if unknown:
             raise OptionError(f"unknown diagram option {unknown[0]!r}{did_you_mean(unknown[0], names)}; "
@@ -114,12 +117,14 @@ class Edge:
 
 @dataclass(frozen=True)
 class Cluster:
-    """An expanded nested graph: its layer path, DOT/SVG id and label."""
+    """An expanded nested graph: its layer path, DOT/SVG id and label, and its level as ``expand`` counts them (1 =
+    top level; an operator and its inner nets are one level, though nested two deep)."""
 
     path: tuple[str, ...]
     id: str
     label: str
     tooltip: str = ""
+    level: int = 1
 
 
 @dataclass(frozen=True)
@@ -220,13 +225,24 @@ def tooltip_text(text: str, width: int) -> str:
     return ellipsized(visible(kept if kept.strip() else repr(str(text))), width)
 
 
-def ellipsized(text: str, width: int) -> str:
-    """``text``, or where it passes ``width`` characters its head and an ellipsis, ``width`` in all (at least 2).
+#: Characters on one line of a diagram's title: a longer line wraps at its spaces (a 300-character title drew 2,000
+#: points wide).
+TITLE_WIDTH = 80
 
-    >>> ellipsized("ClassDecoder: cat, dog", 12)
-    'ClassDecode…'
+
+def title_lines(title: str | None) -> list[str]:
+    """A diagram title's lines, each line given wrapped at ``TITLE_WIDTH`` characters (a word longer than that
+    broken), as both backends draw it, its characters otherwise kept (a control character is escaped when drawn);
+    none for no title.
+
+    >>> title_lines("first line\\nsecond"), [len(line) for line in title_lines("word " * 30)]
+    (['first line', 'second'], [79, 69])
     """
-    return text if len(text) <= width else text[: max(1, width - 1)] + "…"
+    if not title:
+        return []
+    return [part for line in title.split("\n") for part in (  # only a long line's spaces change: a line break
+        textwrap.wrap(line, TITLE_WIDTH, expand_tabs=False, replace_whitespace=False) if len(line) > TITLE_WIDTH
+        else [line])]
 
 
 def lcm_spans(count: int, total: int) -> list[int]:

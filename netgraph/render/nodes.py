@@ -71,6 +71,18 @@ def _state_lines(layer: Any) -> list[str]:
     return [f"states: {', '.join(states)} (from {start}{', final out' if layer.state_output else ''})"]
 
 
+def _leaves_inside(layer: Any) -> list[tuple[tuple, Any]]:
+    """(path, layer) of each leaf layer inside a nested graph or an operator's inner nets (an inner net's path starts
+    with its option, ``net``, as Information's "Layers" keys do), for a collapsed box to name them in one style."""
+    if is_random(layer) or is_divergence(layer):
+        return []
+    try:
+        nets = [((), layer)] if isinstance(layer, NetGraph) else [((f,), n) for f, n in layer.inner_nets().items()]
+    except Exception:  # noqa: BLE001 - a user layer whose inner_nets() fails must not stop the diagram
+        return []
+    return [((*at, *path), node.layer) for at, net in nets for path, node in nested_nodes(net) if not node.inner]
+
+
 def _uninitialized(layer: Any) -> list[str]:
     try:
         return [name for name, value in layer.arrays.items() if value is None]
@@ -90,14 +102,15 @@ def layer_node(node_id: str, name: str, layer: Any, compact: bool, cluster: tupl
     """The box of a layer (or of a collapsed nested graph) named ``name``."""
     width = 24 if compact else 48
     kind, classes, fill, border, rounded = "layer", ["layer"], FILL["layer"], BORDER["default"], False
+    inside = _leaves_inside(layer)  # a collapsed graph's or operator's layers, named 'd/dd/z', 'net/2.Weights'
+    missing = [f"{printable_path(path)}.{a}" for path, leaf in inside for a in _uninitialized(leaf)]
     if isinstance(layer, NetGraph):
-        per_node = map_nodes(layer, lambda node: [f"{printable(node.name)}.{a}" for a in _uninitialized(node.layer)])
-        lines = [f"{len(per_node)} layer{'' if len(per_node) == 1 else 's'}"]
-        missing = [text for texts in per_node for text in texts]
+        count = len(map_nodes(layer, lambda node: None))
+        lines = [f"{count} layer{'' if count == 1 else 's'}"]
         kind, classes, fill = "graph", ["graph"], FILL["graph"]
     else:
         lines = option_lines(layer, width)
-        missing = _uninitialized(layer)
+        missing = missing if inside else _uninitialized(layer)
         if getattr(layer, "ARRAYS", None):
             fill = FILL["arrays"]
         if _is_loss(layer):
@@ -112,7 +125,7 @@ def layer_node(node_id: str, name: str, layer: Any, compact: bool, cluster: tupl
             classes, border, rounded = [*classes, "random"], BORDER["random"], True
     elif compact:
         lines = []
-    drawing = _random_inside(layer)
+    drawing = [printable_path(path) for path, leaf in inside if _draws(leaf)]
     if drawing:  # a collapsed graph or operator holding random layers is marked as they are, and names them
         lines = [*lines, "random inside: " + ", ".join(drawing)]
         classes, border, rounded = [*classes, "random"], BORDER["random"], True
@@ -135,17 +148,6 @@ def layer_node(node_id: str, name: str, layer: Any, compact: bool, cluster: tupl
 def _draws(layer: Any) -> bool:
     """Whether ``layer`` draws random numbers when run: a random layer, or a Monte Carlo KL estimate."""
     return is_random(layer) or (is_divergence(layer) and layer.resolved_method == "monte_carlo")
-
-
-def _random_inside(layer: Any) -> list[str]:
-    """The paths of the layers drawing random numbers inside a nested graph or an operator's inner nets."""
-    if is_random(layer) or is_divergence(layer):
-        return []
-    try:
-        nets = [layer] if isinstance(layer, NetGraph) else list(layer.inner_nets().values())
-    except Exception:  # noqa: BLE001 - a user layer whose inner_nets() fails must not stop the diagram
-        return []
-    return [printable_path(path) for net in nets for path, node in nested_nodes(net) if _draws(node.layer)]
 
 
 def _is_loss(layer: Any) -> bool:

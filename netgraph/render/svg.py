@@ -11,7 +11,7 @@ from xml.sax import saxutils
 from netgraph.render.layout import (BODY_PT, CLUSTER_FONT, LABEL_PT, LINE_H, PAD, PORT_H, PORT_PT, TERM_PT, Placed,
                                    body_lines, place, text_width)
 from netgraph.render.layout_labels import ASCENT, BESIDE, DESCENT, eased
-from netgraph.render.model import BORDER, FILL, Diagram, Node, visible
+from netgraph.render.model import BORDER, FILL, Diagram, Node, title_lines, visible
 
 __all__ = ["draw", "layout_svg"]
 
@@ -263,7 +263,7 @@ def draw(d: Diagram, p: Placed) -> str:
         text, right = _edge(i, e, drawn[-1], rankdir, p.labels.get(i - 1), p.sides.get(i - 1))
         edges.append(text)
         reach = max(reach, right + 2)  # a label beside an edge at the right edge widens the canvas
-    lines = d.options.title.split("\n") if d.options.title else []  # a line each, as dot draws them
+    lines = title_lines(d.options.title)  # a line each, as dot draws them
     title_h = 22.0 + 14.0 * (len(lines) - 1) if lines else 0.0
     w = max(reach, max((text_width(line, 11) + 24 for line in lines), default=0.0))  # a long title widens it
     dx, h = (w - reach) / 2, p.height + title_h

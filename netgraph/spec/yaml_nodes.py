@@ -50,6 +50,7 @@ RESOLVERS: dict = {k: [(tag, rx) for tag, rx in v if tag in (f"{TAG}null", _MERG
 for _kind, _rx, _first in CORE:
     for _c in _first:
         RESOLVERS.setdefault(_c, []).append((f"{TAG}{_kind}", re.compile(f"^(?:{_rx})$")))  # the writer quotes by these
+_INT64_DIGITS = len(str(INT64_BOUND))  # a decimal of more digits (no leading zero) is out of range
 _PROPERTIES = re.compile(r"(?:[&!][^\s,\[\]{}]*[ \t]+)+")  # anchors and tags before a value: '&x !!str '
 PURE_FALLBACK_CHARS = 2**16  # text libyaml refuses is read again by the pure parser up to this length (see _read)
 
@@ -254,15 +255,20 @@ class _Composer(FlowLookahead, BlockLookahead, UnreadValues):
         kind, text = tag[len(TAG):], event.value
         if refusal := core_refusal(kind, text):  # tagged too: an explicit '!!int 010' is no YAML 1.1 octal
             return self.bad_value(loc, refusal)
+        if kind == "int" and len(text.lstrip("+-")) > _INT64_DIGITS and text.lstrip("+-").isdecimal():
+            return self.out_of_range(loc, text)  # not converted: Python refuses decimals of over 4300 digits
         try:
             value = core_value(kind, text) if kind in ("int", "float", "bool") else \
                 getattr(self, f"construct_yaml_{kind}")(ScalarNode(tag, text, event.start_mark, event.end_mark))
         except (ValueError, OverflowError, KeyError) as exc:
             return self.bad_value(loc, f"cannot read {text[:40]!r} as {kind}: {exc}")
         if kind == "int" and not -INT64_BOUND <= value < INT64_BOUND:
-            return self.bad_value(loc, f"integer {text[:40]}{'...' if len(text) > 40 else ''} is out of range (a "
-                                  f"spec's integers fit in 64 bits)")
+            return self.out_of_range(loc, text)
         return value
+
+    def out_of_range(self, loc: Loc, text: str) -> None:
+        self.bad_value(loc, f"integer {text[:40]}{'...' if len(text) > 40 else ''} is out of range (a spec's integers "
+                       f"fit in 64 bits)")
 
     def sequence(self, loc: Loc, layers: bool = False, block: tuple | None = None) -> YSeq:
         out, locs, aliases = YSeq(), [], {}

@@ -200,7 +200,8 @@ def _groups(net: Any, module: torch.nn.Module, spec: Any, lr: float) -> tuple[li
         else:
             groups.setdefault(rates[name], []).append(p)
     if not groups:
-        why = "every array is frozen by learning_rate_multipliers" if params else "the net has no arrays"
+        why = ("every array is frozen by learning_rate_multipliers or its module (requires_grad=False)" if params
+               else "the net has no arrays")
         raise OptionError(f"nothing to train: {why}", kind="nothing-to-train", expected="a trainable array",
                           found=len(params), option="learning_rate_multipliers" if params else None)
     return [{"params": ps, "lr": lr * r} for r, ps in groups.items()], rates

@@ -160,11 +160,7 @@ def latest_checkpoint(directory: str | os.PathLike) -> Path | None:
 def read_checkpoint(path: str | os.PathLike) -> dict[str, Any]:
     """A checkpoint's contents; OptionError for a file that is not a (complete) netgraph checkpoint."""
     try:
-        with open_regular(path) as file:  # never a pipe (torch.load would wait for a writer) or a device
-            if file.read(4) != _ZIP_MAGIC:  # torch.save's zip format only: torch.load would unpickle a plain pickle
-                raise _NotZip
-            file.seek(0)
-            data = torch.load(file, map_location="cpu", weights_only=True)
+        file = open_regular(path)  # never a pipe (torch.load would wait for a writer) or a device
     except FileNotFoundError:
         raise OptionError(f"no checkpoint file {str(path)!r}", kind="missing-checkpoint", found=str(path)) from None
     except NotRegularFile as exc:
@@ -172,9 +168,8 @@ def read_checkpoint(path: str | os.PathLike) -> dict[str, Any]:
         raise _unread(f"{str(path)!r} is not a checkpoint file: ", path, what) from None
     except OSError as exc:  # no permission, a name too long
         raise _unread(f"cannot read checkpoint {str(path)!r}: ", path, exc.strerror or str(exc)) from None
-    except Exception as exc:  # a truncated or foreign file: torch raises several unrelated types
-        raise _unread(f"{str(path)!r} is not a readable netgraph checkpoint: ", path, _unreadable(path, exc),
-                      EARLIER_CHECKPOINT) from None
+    with file:
+        data = _loaded(file, path)
     if not isinstance(data, dict) or data.get("format") != FORMAT:
         raise OptionError(f"{str(path)!r} is not a netgraph checkpoint (no format tag {FORMAT!r})",
                           kind="malformed-checkpoint", expected=FORMAT, found=str(path))
@@ -185,6 +180,18 @@ def read_checkpoint(path: str | os.PathLike) -> dict[str, Any]:
                           f"damaged after saving", kind="malformed-checkpoint", expected=expected,
                           found=content_digest(data))
     return data
+
+
+def _loaded(file: Any, path: str | os.PathLike) -> Any:
+    """torch.load of the checkpoint ``file`` (opened from ``path``); OptionError for content torch cannot read."""
+    try:
+        if file.read(4) != _ZIP_MAGIC:  # torch.save's zip format only: torch.load would unpickle a plain pickle
+            raise _NotZip
+        file.seek(0)
+        return torch.load(file, map_location="cpu", weights_only=True)
+    except Exception as exc:  # a truncated or foreign file: torch raises several unrelated types (OSError too)
+        raise _unread(f"{str(path)!r} is not a readable netgraph checkpoint: ", path, _unreadable(path, exc),
+                      EARLIER_CHECKPOINT) from None
 
 
 def _check_version(version: Any, path: str | os.PathLike) -> None:

@@ -156,3 +156,28 @@ def test_batch_norm_trains_on_a_batch_of_one_vector_without_touching_the_moving_
     data = {"Input": torch.randn(5, 3), "Target": torch.randn(5, 1)}  # batches of 4 and 1
     trained = net_train(chain, data, batch_size=4, max_training_rounds=2, random_seed=0)
     assert torch.isfinite(trained(torch.randn(2, 3))).all()
+
+
+@pytest.mark.parametrize("shape", [(1, 3), (1, 3, 1, 1)])
+def test_batch_norm_of_one_value_per_channel_gives_the_biases_exactly_with_torch_s_gradients(shape):
+    """Each value is its own batch mean, so the output is the Biases: torch's batch_norm divided the rounding in
+    x - mean by sqrt(epsilon), 0.9 off the Biases at inputs near 1e6 (3e-5 near 100)."""
+    from netgraph import interpret, net_replace_part
+    size = shape[1:2] + (1,) * (len(shape) - 2)
+    net = net_initialize(NetChain({"bn": BatchNormalizationLayer()}, input=size), seed=0)
+    biases, scaling = torch.tensor([1.0, 2.0, 3.0]), torch.tensor([2.0, -3.0, 0.5])
+    module = net_replace_part(net, {("bn", "Biases"): biases, ("bn", "Scaling"): scaling}).compile().train()
+    seed = torch.Generator().manual_seed(1)
+    x, grad = torch.randn(shape, generator=seed) * 1e6, torch.randn(shape, generator=seed)
+    for run in (module, lambda Input: interpret(module.net, module, Input=Input)):
+        leaf = x.clone().requires_grad_()
+        out = run(leaf)
+        assert torch.equal(out, biases.view(shape))
+        out.backward(grad)
+        norm = module._modules["bn"]
+        assert torch.equal(leaf.grad, torch.zeros(shape)) and torch.equal(norm.Scaling.grad, torch.zeros(3))
+        assert torch.equal(norm.Biases.grad, grad.reshape(3))  # torch's batch_norm's gradients, as at small inputs
+        norm.zero_grad()
+    infinite = torch.tensor([[float("inf"), 1.0, -1e30]]).view(shape)
+    torch.testing.assert_close(module(infinite), torch.tensor([[float("nan"), 2.0, 3.0]]).view(shape), rtol=0, atol=0,
+                               equal_nan=True)  # torch's NaN where the input is infinite

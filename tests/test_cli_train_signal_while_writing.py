@@ -1,0 +1,60 @@
+"""`netgraph train` sent SIGTERM or Ctrl-C while it writes its outputs (after training): the signal waits until every
+file is written, then ends the command as it would during training (its message and exit status)."""
+
+from __future__ import annotations
+
+import json
+import signal
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from tests.cli_runner import SMALL
+from tests.subprocess_env import checkout_env
+
+#: runs ``netgraph train`` with the writer named by argv[1] (``module:attribute``) sending this process the signal
+#: named by argv[2] as it first starts writing: a signal that lands mid-write on every run, not by a timing race
+SIGNAL_WHILE_WRITING = """\
+import importlib, os, runpy, signal, sys
+where, number = sys.argv.pop(1), signal.Signals[sys.argv.pop(1)]
+module, _, name = where.partition(":")
+owner = importlib.import_module(module)
+if "." in name:
+    owner, name = getattr(owner, name.split(".")[0]), name.split(".")[1]
+writer, sent = getattr(owner, name), []
+def signalled(*args, **kwargs):
+    if not sent:  # once: a second signal stops the writes at once, as it stops a training step
+        sent.append(os.kill(os.getpid(), number))
+    return writer(*args, **kwargs)
+setattr(owner, name, signalled)
+sys.argv[0] = "netgraph"
+runpy.run_module("netgraph", run_name="__main__", alter_sys=True)
+"""
+
+SAVING, PLOTTING = "netgraph.spec.saving:atomic_write", "netgraph.train.results:NetTrainResults.plot_losses"
+
+
+@pytest.mark.parametrize("where, sent, code, said, flags", [
+    (SAVING, "SIGTERM", 143, "netgraph train: terminated (SIGTERM); the net trained so far is written", ()),
+    (SAVING, "SIGINT", 130, "netgraph train: interrupted; the net trained so far is written", ()),
+    (PLOTTING, "SIGTERM", 143, "netgraph train: terminated (SIGTERM); the net trained so far is written",
+     ("--checkpoint", "ck"))])
+def test_a_signal_while_outputs_are_written_waits_for_them(tmp_path, where, sent, code, said, flags):
+    """SIGTERM there killed the process silently (exit 143, a weights file and a .tmp, or the spec without loss.svg
+    and results.json); Ctrl-C there ended it with 'netgraph: interrupted' and the same mixed folder."""
+    (tmp_path / "s.yaml").write_text(SMALL)
+    x = np.ones((8, 3), "float32")
+    np.savez(tmp_path / "d.npz", Input=x, Target=x[:, :1])
+    ran = subprocess.run([sys.executable, "-c", SIGNAL_WHILE_WRITING, where, sent, "train", "s.yaml", "--data",
+                          "d.npz", "-o", "out", "--rounds", "2", "--batch-size", "2", "--quiet", *flags],
+                         cwd=tmp_path, env=checkout_env(), capture_output=True, text=True, timeout=120)
+    assert ran.returncode == code and "Traceback" not in ran.stderr, ran.stderr[-3000:]
+    assert ran.stderr.rstrip().endswith(said), ran.stderr[-3000:]
+    out = tmp_path / "out"
+    assert sorted(p.name for p in out.iterdir() if not p.name.startswith("s.")) == ["loss.svg", "results.json"]
+    assert len(list(out.glob("s.*.safetensors"))) == 1 and (out / "s.yaml").is_file()
+    assert not list(out.glob(".*")), "no temporary file is left"
+    assert json.loads((out / "results.json").read_text())["total_rounds"] == 2
+    assert signal.getsignal(signal.SIGTERM) is signal.SIG_DFL  # this test process's own handler untouched

@@ -1,0 +1,81 @@
+"""Expressions read as Wolfram reads them: a '[' after no function is no grouping, a line break outside brackets ends
+an expression, Gamma's poles are one refusal, and KroneckerDelta and UnitStep take any number of arguments."""
+
+from __future__ import annotations
+
+import math
+import re
+
+import pytest
+import torch
+
+from netgraph import FunctionLayer, NetGraph, OptionError
+from tests.layer_families._helpers import three_way
+
+
+@pytest.mark.parametrize("text, column", [("[#x]", 1), ("[#x, #x]", 1), ("[#x] + 1", 1), ("2 * [#x]", 5),
+                                          ("Max[#x, [#y]]", 9)])
+def test_a_bracket_after_no_function_or_value_is_refused_alike(text, column):
+    with pytest.raises(OptionError, match=rf"expression {re.escape(repr(text))} at column {column}: '\[' must follow "
+                                          r"a function or a value \(Sin\[#x\], #x\[\[1\]\]\): group with \( \)"):
+        FunctionLayer(text)
+
+
+@pytest.mark.parametrize("text, right", [("#x\n+1", "+1"), ("#x\n* 2", "* 2"), ("Sin[#x]\r\n- #y", "- #y"),
+                                         ("#x\n== 1", "== 1")])
+def test_an_operator_starting_a_line_after_a_whole_expression_is_refused(text, right):
+    with pytest.raises(OptionError, match=rf"ends a line and {re.escape(right)} starts the next: Wolfram ends an "
+                                          r"expression at a line break outside brackets"):
+        FunctionLayer(text)
+
+
+@pytest.mark.parametrize("text", ["#x +\n1", "(#x\n+ 1)", "Plus[#x\n, 1]", "\n#x + 1\n"])
+def test_a_line_break_where_the_expression_goes_on_is_a_space(text):
+    three_way(NetGraph([FunctionLayer(text)], [], x=3), lambda m, x: x + 1, x=torch.tensor([[1.0, -2.0, 0.5]]))
+
+
+@pytest.mark.parametrize("text", ["Gamma[0]", "Gamma[-1]", "Gamma[-7]", "LogGamma[-2]"])
+def test_a_pole_of_gamma_is_one_refusal(text):
+    with pytest.raises(OptionError, match=r"a constant is at a pole of Gamma, 0 or a negative integer \(Wolfram's "
+                                          r"Gamma is ComplexInfinity there"):
+        FunctionLayer(f"#x + {text}")
+
+
+def test_gamma_between_its_poles_stays_a_number():
+    three_way(NetGraph([FunctionLayer("#x + Gamma[-2.5]")], [], x=1),
+              lambda m, x: x + math.gamma(-2.5), x=torch.tensor([[1.0]]))
+
+
+X = torch.tensor([[1.0, 2.0, 2.0, -1.0, math.inf, 0.0]])
+Y = torch.tensor([[1.0, 2.0, 3.0, -1.0, math.inf, -0.0]])
+Z = torch.tensor([[1.0, 2.0, 2.0, 5.0, math.inf, 0.0]])
+
+
+@pytest.mark.parametrize("text, hand", [
+    ("KroneckerDelta[#x, #y]", lambda x, y, z: (x == y).float()),
+    ("KroneckerDelta[#x, #y, #z]", lambda x, y, z: ((x == y) & (y == z)).float()),
+    ("KroneckerDelta[#x, 2, #z, 2]", lambda x, y, z: ((x == 2) & (z == 2)).float()),
+    ("UnitStep[#x, #y]", lambda x, y, z: ((x >= 0) & (y >= 0)).float()),
+    ("UnitStep[#x, #y, #z - 3]", lambda x, y, z: ((x >= 0) & (y >= 0) & (z >= 3)).float())])
+def test_kronecker_delta_and_unit_step_take_any_number_of_arguments(text, hand):
+    layer, given = FunctionLayer(text), {"x": X, "y": Y, "z": Z}
+    inputs = {port: given[port] for port in layer.input_ports}
+    three_way(NetGraph([layer], [], **{port: 6 for port in inputs}), lambda m, **v: hand(**{**given, **v}), **inputs)
+
+
+@pytest.mark.parametrize("text, value", [("KroneckerDelta[1, 1, 1]", 1.0), ("KroneckerDelta[1, 1, 2]", 0.0),
+                                         ("UnitStep[1, 0, 2]", 1.0), ("UnitStep[1, -1]", 0.0)])
+def test_kronecker_delta_and_unit_step_of_constants_fold(text, value):
+    three_way(NetGraph([FunctionLayer(f"#x + {text}")], [], x=1), lambda m, x: x + value, x=torch.tensor([[0.5]]))
+
+
+@pytest.mark.parametrize("text", ["KroneckerDelta[#x, Indeterminate]", "UnitStep[#x, Indeterminate]"])
+def test_a_nan_argument_gives_nan_as_the_one_argument_forms_do(text):
+    net = NetGraph([FunctionLayer(text)], [], x=1)
+    assert torch.isnan(net.compile()(torch.tensor([[1.0]]))).all()
+
+
+@pytest.mark.parametrize("text", ["KroneckerDelta[]", "UnitStep[]"])
+def test_kronecker_delta_and_unit_step_of_nothing_are_refused_with_the_count(text):
+    with pytest.raises(OptionError, match=rf"{text[:-2]} takes 1 or more arguments, found 0"):
+        FunctionLayer(f"#x + {text}")

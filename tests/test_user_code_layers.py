@@ -1,0 +1,140 @@
+"""Layers that run their author's code (a Layer subclass of one's own, a FunctionLayer's Python function) get the
+protections a TorchLayer's module gets: a mistake is one error naming the layer, not torch's error later."""
+
+from __future__ import annotations
+
+import copy
+
+import pytest
+import torch
+from torch import nn
+
+from netgraph import (DataError, FunctionLayer, LinearLayer, NetChain, NetGraph, NetPort, OptionError, ShapeError,
+                      net_initialize)
+from netgraph.backend.interpreter import interpret
+from netgraph.core.types import unify
+from netgraph.layers import Layer
+
+
+class _Same(Layer, register=False):
+    """Input and Output share one type; ``module`` (a class attribute) is what build gives."""
+    input_ports = ("Input",)
+    module = nn.Identity
+
+    def infer(self, types):
+        t = unify(types["Input"], types["Output"])
+        return {"Input": t, "Output": t}
+
+    def build(self, types):
+        return type(self).module()
+
+
+def _layer(forward):
+    """A layer of its own class whose module's forward is ``forward``."""
+    module = type("Module", (nn.Module,), {"forward": lambda self, x: forward(x)})
+    return type("Own", (_Same,), {"module": module}, register=False)()
+
+
+@pytest.mark.parametrize("forward, found", [(lambda x: None, "NoneType"), (lambda x: {"Output": x}, "dict")])
+@pytest.mark.parametrize("compiled", [False, True])
+def test_a_module_returning_no_tensor_is_a_shape_error(forward, found, compiled):
+    net = net_initialize(NetChain([_layer(forward), LinearLayer(2)], input=3), seed=0)
+    with pytest.raises(ShapeError, match=rf"layer 1 \(Own\): the module from Own.build\(\) must return one tensor per "
+                                         rf"output port \['Output'\] .*returned {found}") as info:
+        (net.compile() if compiled else net)(torch.ones(2, 3))
+    assert (info.value.kind, info.value.found) == ("layer-contract", found)
+
+
+@pytest.mark.parametrize("compiled", [False, True])
+def test_a_layer_type_without_build_is_an_option_error_naming_it(compiled):
+    class NoBuild(Layer, register=False):
+        input_ports = ("Input",)
+
+        def infer(self, types):
+            return _Same.infer(self, types)
+    net = NetChain([NoBuild()], input=3)
+    with pytest.raises(OptionError, match=r"layer 1 \(NoBuild\): layer type NoBuild has no build\(types\) method") \
+            as info:
+        net.compile() if compiled else net(torch.ones(2, 3))
+    assert (info.value.kind, info.value.layer) == ("layer-contract", ("1",))
+
+
+def test_declared_types_giving_no_port_type_is_a_shape_error_naming_the_layer():
+    class Declares(_Same, register=False):
+        def declared_types(self):
+            return {"Input": "Integer"}
+    with pytest.raises(ShapeError, match=r"layer 1 \(Declares\): Declares.declared_types\(\) must return a dict of "
+                                         r"port name -> PortType, returned str 'Integer' \(write PortType\(None, "
+                                         r"'Integer'\)\)") as info:
+        NetChain([Declares()], input=3)
+    assert (info.value.kind, info.value.found) == ("layer-contract", "str")
+
+
+@pytest.mark.parametrize("ports", [{"input_ports": ("A", "A")}, {"input_ports": ("A",), "output_ports": ("A",)}])
+def test_a_port_named_twice_is_refused_when_the_class_is_defined(ports):
+    with pytest.raises(OptionError, match=r"layer type Twice: port 'A' is named twice") as info:
+        type("Twice", (Layer,), dict(ports), register=False)
+    assert (info.value.kind, info.value.found) == ("layer-contract", "A")
+
+
+def _fails_on_data(x):
+    """Runs on zeros (so that its output shape is found), raises on other data."""
+    if x.sum().item() != 0:
+        raise ZeroDivisionError("boom")
+    return x
+
+
+@pytest.mark.parametrize("layer, type_name, raised", [
+    (_layer(lambda x: (_ for _ in ()).throw(RuntimeError("boom"))), "Own", RuntimeError),
+    (FunctionLayer(_fails_on_data, output=3), "FunctionLayer", ZeroDivisionError)])
+@pytest.mark.parametrize("run", ["net", "compiled", "interpreted"])
+def test_an_error_inside_user_code_is_a_module_error_naming_the_layer(layer, type_name, raised, run):
+    net = NetGraph({"a": 3, "own": layer}, [("a", "own")], Input=3)
+    net = net_initialize(net, seed=0)
+    module = net.compile()
+    call = {"net": net, "compiled": module, "interpreted": lambda x: interpret(net, module, Input=x)}[run]
+    with pytest.raises(DataError, match=rf"layer 'own' \({type_name}\): its module raised {raised.__name__}: boom") \
+            as info:
+        call(torch.ones(2, 3))
+    assert (info.value.kind, info.value.layer, type(info.value.__cause__)) == ("module-error", ("own",), raised)
+
+
+def _run(net, how, **inputs):
+    """``net`` called as ``how`` says: by itself, its compiled module, or the reference interpreter."""
+    module = net.compile()
+    calls = {"net": net, "compiled": module, "interpreted": lambda **x: interpret(net, module, **x),
+             "copied": lambda **x: copy.deepcopy(net).compile()(**x)}  # (a copy holds no probes: they run again)
+    return calls[how](**inputs)
+
+
+@pytest.mark.parametrize("how", ["net", "compiled", "interpreted", "copied"])
+def test_a_python_function_changing_its_input_in_place_gets_a_copy(how):
+    net = NetGraph({"f": FunctionLayer(lambda x: x.add_(1)), "g": FunctionLayer("#x * 10")},
+                   [(NetPort("x"), "f"), (NetPort("x"), "g")], x=3)
+    given = torch.tensor([[1.0, 2.0, 3.0]])
+    out = _run(net, how, x=given)
+    assert given.tolist() == [[1.0, 2.0, 3.0]]  # the caller's tensor, and what "g" reads, as they were
+    assert out["Output1"].tolist() == [[2.0, 3.0, 4.0]] and out["Output2"].tolist() == [[10.0, 20.0, 30.0]]
+
+
+@pytest.mark.parametrize("how", ["net", "compiled", "interpreted"])
+@pytest.mark.parametrize("convert", [torch.Tensor.double, torch.Tensor.long, torch.Tensor.bool])
+def test_a_python_function_result_is_cast_to_its_real_port(how, convert):
+    net = NetChain([FunctionLayer(lambda Input: convert(Input * 3))], input=2)
+    assert net.port_types["Output"].dtype == "Real"
+    out = _run(net, how, Input=torch.tensor([[0.5, -1.0]]))
+    assert out.dtype == torch.float32 and out.tolist() == convert(torch.tensor([[1.5, -3.0]])).float().tolist()
+    linear = net_initialize(NetChain([FunctionLayer(lambda Input: convert(Input)), LinearLayer(2)], input=2), seed=0)
+    x = torch.tensor([[0.5, -1.0]])
+    expected = torch.nn.functional.linear(convert(x).float(), linear[1].weights, linear[1].biases)
+    assert torch.equal(_run(linear, how, Input=x), expected)  # no "Double and Float" from the LinearLayer
+
+
+@pytest.mark.parametrize("how", ["net", "compiled", "interpreted", "copied"])
+def test_a_custom_module_output_of_another_precision_is_cast(how):
+    layer = _layer(lambda x: (x * 3).double())
+    net = net_initialize(NetChain([layer, LinearLayer(2)], input=2), seed=0)
+    x = torch.tensor([[0.5, -1.0]])
+    expected = torch.nn.functional.linear(x * 3, net[1].weights, net[1].biases)
+    assert torch.equal(_run(net, how, Input=x), expected)  # no "Double and Float" from the LinearLayer
+    assert _run(NetChain([layer], input=2), how, Input=x).dtype == torch.float32
