@@ -9,7 +9,7 @@ import torch
 from torch import nn
 
 from netgraph.backend.built_checks import check_built, inner_build, inner_shared
-from netgraph.core.errors import ShapeError
+from netgraph.core.errors import OptionError, ShapeError
 from netgraph.core.ir import Node
 from netgraph.core.layer import Layer
 from netgraph.core.operator import NetOperator
