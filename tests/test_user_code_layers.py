@@ -4,6 +4,7 @@ protections a TorchLayer's module gets: a mistake is one error naming the layer,
 from __future__ import annotations
 
 import copy
+import re
 
 import pytest
 import torch
@@ -12,7 +13,7 @@ from torch import nn
 from netgraph import (DataError, FunctionLayer, LinearLayer, NetChain, NetGraph, NetPort, OptionError, ShapeError,
                       net_initialize)
 from netgraph.backend.interpreter import interpret
-from netgraph.core.types import unify
+from netgraph.core.types import PortType, unify
 from netgraph.layers import Layer
 
 
@@ -68,6 +69,19 @@ def test_declared_types_giving_no_port_type_is_a_shape_error_naming_the_layer():
                                          r"'Integer'\)\)") as info:
         NetChain([Declares()], input=3)
     assert (info.value.kind, info.value.found) == ("layer-contract", "str")
+
+
+@pytest.mark.parametrize("declared, found", [(["Input"], "list ['Input']"), (None, "NoneType None"),
+                                             ({"Input": PortType(None, "Real"), "Output": 3}, "int 3"),
+                                             ({"Other": "Real"}, "str 'Real'")])
+def test_declared_types_giving_no_dict_of_port_types_is_one_shape_error(declared, found):
+    class Declares(_Same, register=False):
+        def declared_types(self):
+            return declared
+    with pytest.raises(ShapeError, match=rf"layer 1 \(Declares\): Declares.declared_types\(\) must return a dict of "
+                                         rf"port name -> PortType, returned {re.escape(found)}") as info:
+        NetChain([Declares()], input=3)
+    assert (info.value.kind, info.value.layer) == ("layer-contract", ("1",))
 
 
 @pytest.mark.parametrize("ports", [{"input_ports": ("A", "A")}, {"input_ports": ("A",), "output_ports": ("A",)}])

@@ -80,9 +80,9 @@ def check_declared_types(layers: list[Any], paths: list[tuple], describe: Callab
     ``"Integer"`` where ``PortType(None, "Integer")`` is meant); ``describe((path, None))`` names it."""
     for layer, path in zip(layers, paths):
         declared = layer.declared_types() if hasattr(layer, "declared_types") else {}
-        found = next((t for t in declared.values() if not isinstance(t, PortType)), None) \
+        found = next((t for t in declared.values() if not isinstance(t, PortType)), declared) \
             if isinstance(declared, Mapping) else declared
-        if found is not None:
+        if found is not declared or not isinstance(declared, Mapping):
             raise ShapeError(f"{describe((path, None))}: {layer.type_name}.declared_types() must return a dict of "
                              f"port name -> PortType, returned {type(found).__name__} {found!r}"[:400]
                              + (f" (write PortType(None, {found!r}))" if isinstance(found, str) else ""),
