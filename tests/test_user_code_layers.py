@@ -91,6 +91,13 @@ def test_a_port_named_twice_is_refused_when_the_class_is_defined(ports):
     assert (info.value.kind, info.value.found) == ("layer-contract", "A")
 
 
+def test_a_port_named_again_after_an_inherited_one_is_refused_when_the_class_is_defined():
+    base = type("Base", (Layer,), {"input_ports": ("A",)}, register=False)
+    with pytest.raises(OptionError, match=r"layer type Twice: port 'A' is named twice") as info:
+        type("Twice", (base,), {"output_ports": ("A",)}, register=False)
+    assert (info.value.kind, info.value.found) == ("layer-contract", "A")
+
+
 def _fails_on_data(x):
     """Runs on zeros (so that its output shape is found), raises on other data."""
     if x.sum().item() != 0:

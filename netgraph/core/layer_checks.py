@@ -27,8 +27,8 @@ def check_class(cls: type) -> None:
             raise OptionError(f"layer type {cls.__name__}: {attr} must be a tuple of port names, found {ports!r}"
                               + (f" (write ({ports!r},))" if isinstance(ports, str) else ""), option=attr,
                               kind="layer-contract")
-    ports = [p for attr in ("input_ports", "output_ports") if isinstance(cls.__dict__.get(attr), (tuple, list))
-             for p in cls.__dict__[attr]]
+    ports = [p for attr in ("input_ports", "output_ports") if isinstance(getattr(cls, attr, None), (tuple, list))
+             for p in getattr(cls, attr)]  # inherited ones too: a subclass's output_ports may repeat them
     if twice := sorted({p for p in ports if ports.count(p) > 1}):  # each port name one port, as TorchLayer's
         raise OptionError(f"layer type {cls.__name__}: port {twice[0]!r} is named twice in its input_ports and "
                           f"output_ports; give each port its own name", option="input_ports", kind="layer-contract",
