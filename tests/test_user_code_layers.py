@@ -105,16 +105,16 @@ def _fails_on_data(x):
     return x
 
 
-@pytest.mark.parametrize("layer, type_name, raised", [
-    (_layer(lambda x: (_ for _ in ()).throw(RuntimeError("boom"))), "Own", RuntimeError),
-    (FunctionLayer(_fails_on_data, output=3), "FunctionLayer", ZeroDivisionError)])
+@pytest.mark.parametrize("layer, type_name, raised, what", [
+    (_layer(lambda x: (_ for _ in ()).throw(RuntimeError("boom"))), "Own", RuntimeError, "module"),
+    (FunctionLayer(_fails_on_data, output=3), "FunctionLayer", ZeroDivisionError, "function")])
 @pytest.mark.parametrize("run", ["net", "compiled", "interpreted"])
-def test_an_error_inside_user_code_is_a_module_error_naming_the_layer(layer, type_name, raised, run):
+def test_an_error_inside_user_code_is_a_module_error_naming_the_layer(layer, type_name, raised, what, run):
     net = NetGraph({"a": 3, "own": layer}, [("a", "own")], Input=3)
     net = net_initialize(net, seed=0)
     module = net.compile()
     call = {"net": net, "compiled": module, "interpreted": lambda x: interpret(net, module, Input=x)}[run]
-    with pytest.raises(DataError, match=rf"layer 'own' \({type_name}\): its module raised {raised.__name__}: boom") \
+    with pytest.raises(DataError, match=rf"layer 'own' \({type_name}\): its {what} raised {raised.__name__}: boom") \
             as info:
         call(torch.ones(2, 3))
     assert (info.value.kind, info.value.layer, type(info.value.__cause__)) == ("module-error", ("own",), raised)
