@@ -10,7 +10,7 @@ import pytest
 import torch
 from torch import nn
 
-from netgraph import (DataError, FunctionLayer, LinearLayer, NetChain, NetGraph, NetPort, OptionError, ShapeError,
+from netgraph import (DataError, EmbeddingLayer, FunctionLayer, LinearLayer, NetChain, NetGraph, NetPort, OptionError, ShapeError,
                       net_initialize)
 from netgraph.backend.interpreter import interpret
 from netgraph.core.types import PortType, unify
@@ -139,16 +139,35 @@ def test_a_python_function_changing_its_input_in_place_gets_a_copy(how):
 
 
 @pytest.mark.parametrize("how", ["net", "compiled", "interpreted"])
-@pytest.mark.parametrize("convert", [torch.Tensor.double, torch.Tensor.long, torch.Tensor.bool])
-def test_a_python_function_result_is_cast_to_its_real_port(how, convert):
-    net = NetChain([FunctionLayer(lambda Input: convert(Input * 3))], input=2)
+def test_a_python_function_result_of_another_precision_is_cast_to_its_real_port(how):
+    net = NetChain([FunctionLayer(lambda Input: (Input * 3).double())], input=2)
     assert net.port_types["Output"].dtype == "Real"
     out = _run(net, how, Input=torch.tensor([[0.5, -1.0]]))
-    assert out.dtype == torch.float32 and out.tolist() == convert(torch.tensor([[1.5, -3.0]])).float().tolist()
-    linear = net_initialize(NetChain([FunctionLayer(lambda Input: convert(Input)), LinearLayer(2)], input=2), seed=0)
+    assert out.dtype == torch.float32 and out.tolist() == [[1.5, -3.0]]
+    linear = net_initialize(NetChain([FunctionLayer(lambda Input: Input.double()), LinearLayer(2)], input=2), seed=0)
     x = torch.tensor([[0.5, -1.0]])
-    expected = torch.nn.functional.linear(convert(x).float(), linear[1].weights, linear[1].biases)
+    expected = torch.nn.functional.linear(x, linear[1].weights, linear[1].biases)
     assert torch.equal(_run(linear, how, Input=x), expected)  # no "Double and Float" from the LinearLayer
+
+
+@pytest.mark.parametrize("how", ["net", "compiled", "interpreted"])
+@pytest.mark.parametrize("function, dtype, expected", [
+    (lambda Input: Input.argmax(-1, keepdim=True), torch.int64, [[1], [0]]),
+    (lambda Input: (Input * 3).long(), torch.int64, [[-1, 3], [6, 0]]),
+    (lambda Input: Input > 0, torch.bool, [[False, True], [True, False]])])
+def test_a_python_function_integer_or_boolean_result_is_an_integer_port_as_returned(how, function, dtype, expected):
+    net = NetChain([FunctionLayer(function)], input=2)
+    assert net.port_types["Output"].dtype == "Integer"  # as seen on the probe's input, as a TorchLayer's module's
+    out = _run(net, how, Input=torch.tensor([[-0.5, 1.0], [2.0, 0.0]]))
+    assert out.dtype == dtype and out.tolist() == expected
+
+
+@pytest.mark.parametrize("how", ["net", "compiled", "interpreted"])
+def test_a_python_function_argmax_feeds_an_embedding_layer(how):
+    net = net_initialize(NetChain([FunctionLayer(lambda Input: Input.argmax(-1)), EmbeddingLayer(3, 4)], input=4),
+                         seed=0)
+    x = torch.tensor([[0.5, -1.0, 2.0, 0.0], [3.0, 0.0, 0.0, 1.0]])
+    assert torch.equal(_run(net, how, Input=x), net[1].weights[torch.tensor([2, 0])])
 
 
 @pytest.mark.parametrize("how", ["net", "compiled", "interpreted", "copied"])
