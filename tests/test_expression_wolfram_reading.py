@@ -89,3 +89,24 @@ def test_a_bare_slot_takes_a_part_as_in_wolfram(text, hand):
     inputs = {port: x for port in layer.input_ports}
     hand = hand or (lambda x: x[:, 0] + x[:, -1])
     three_way(NetGraph([layer], [], **{port: 3 for port in inputs}), lambda m, **v: hand(x), **inputs)
+
+
+@pytest.mark.parametrize("text, shown", [("#x\n+ 1", "#x⏎+ 1"), ("Sin[#x]\r\n- #y", "Sin[#x] ⏎- #y"),
+                                         ("#x\r+1", "#x⏎+1")])
+def test_the_excerpt_of_an_operator_starting_a_line_draws_the_break(text, shown):
+    with pytest.raises(OptionError) as info:
+        FunctionLayer(text)
+    excerpt, caret = str(info.value).splitlines()[-2:]
+    assert excerpt == f"    {shown}" and caret.index("^") == excerpt.index(shown.split("⏎")[1][0])
+
+
+@pytest.mark.parametrize("text", ["#^2\n&", "#x + 1\r\n  &", "Sin[#]\n\n&"])
+def test_a_closing_ampersand_alone_on_the_next_line_is_refused(text):
+    with pytest.raises(OptionError, match=r"& starts a line after a whole expression: Wolfram ends an expression at a "
+                                          r"line break outside brackets"):
+        FunctionLayer(text)
+
+
+@pytest.mark.parametrize("text", ["#^2 &\n", "(#^2\n) &", "#^2 +\n1 &"])
+def test_a_closing_ampersand_on_the_last_line_is_read(text):
+    assert FunctionLayer(text).input_ports == ("Input",)

@@ -90,6 +90,10 @@ def translate(text: str) -> tuple[str, list[int]]:
     i = 0
     stripped = text.rstrip()
     end = len(stripped) - 1 if stripped.endswith("&") and not stripped.endswith("&&") else len(text)
+    if end < len(text) and re.search(r"[\r\n]\s*\Z", stripped[:-1]) and stripped[:-1].strip():  # #^2 then & below
+        raise ExpressionError("& starts a line after a whole expression: Wolfram ends an expression at a line break "
+                              "outside brackets, so & would stand alone; put & on the expression's last line",
+                              text, end)
     while i < end:
         ch = text[i]
         if (form := _APPLICATIONS.get(ch) or _APPLICATIONS.get(text[i:i + 2])) is not None:
