@@ -10,8 +10,8 @@ import pytest
 import torch
 from torch import nn
 
-from netgraph import (DataError, EmbeddingLayer, FunctionLayer, LinearLayer, NetChain, NetGraph, NetPort, OptionError, ShapeError,
-                      net_initialize)
+from netgraph import (DataError, EmbeddingLayer, FunctionLayer, LinearLayer, NetChain, NetGraph, NetPort, OptionError,
+                      ShapeError, net_initialize)
 from netgraph.backend.interpreter import interpret
 from netgraph.core.types import PortType, unify
 from netgraph.layers import Layer
