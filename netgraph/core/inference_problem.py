@@ -93,7 +93,7 @@ class Problem:
         leaf_types = self.leaf_types
         if declare:
             types = layer.declared_types()
-            if type(types) is not dict and not isinstance(types, Mapping):  # a list, None: named, not Python's error
+            if types.__class__ is not dict and not isinstance(types, Mapping):  # a list, None: named, not Python's
                 check_declared_types([layer], [path], self.describe)
             for port in types:
                 if port not in ports:  # a port beyond its own: each of its types held as given
@@ -101,7 +101,7 @@ class Problem:
                     break
             else:
                 for port, t in types.items():  # as self.declare, with no tuple kept per port
-                    if not isinstance(t, PortType):
+                    if t.__class__ is not PortType and not isinstance(t, PortType):  # (no call for a PortType)
                         check_declared_types([layer], [path], self.describe)
                     leaf_types.append(port)  # (two appends: 17 % less time than += (port, t), though each a call)
                     leaf_types.append(t)
