@@ -178,3 +178,18 @@ def test_a_custom_module_output_of_another_precision_is_cast(how):
     expected = torch.nn.functional.linear(x * 3, net[1].weights, net[1].biases)
     assert torch.equal(_run(net, how, Input=x), expected)  # no "Double and Float" from the LinearLayer
     assert _run(NetChain([layer], input=2), how, Input=x).dtype == torch.float32
+
+
+def test_a_custom_module_of_another_precision_is_left_as_it_is_and_cast_by_the_forward():
+    """The cast was a forward hook on the user's module: five compiles gave five hooks, and the module itself,
+    outside netgraph, returned float32 after the first compile."""
+    own = nn.Module()
+    own.forward = lambda x: (x * 3).double()
+    layer = type("Reused", (_Same,), {"build": lambda self, types: own}, register=False)()
+    net, x = NetChain([layer], input=2), torch.tensor([[0.5, -1.0]])
+    modules = [net.compile() for _ in range(5)]
+    assert not own._forward_hooks and own(x).dtype == torch.float64
+    for module in modules:
+        assert module(x).dtype == torch.float32 and interpret(net, module, Input=x).dtype == torch.float32
+        assert ".to(" in module.code and module(x).tolist() == [[1.5, -3.0]]
+    assert ".to(" not in NetChain([_layer(lambda x: x * 3)], input=2).compile().code  # no cast: the call alone
