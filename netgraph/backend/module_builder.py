@@ -65,8 +65,9 @@ class ModuleBuilder(GraphWalker):
                              port=exc.port, expected=exc.expected, found=exc.found) from None
         if path in self.inline and isinstance(built, LayerModule):  # hooks on it would never fire: they warn
             built.__dict__["computed_inline"] = (path, layer.type_name)
-        if not (ours and isinstance(built, nn.Module)):
-            check_built(layer, node.types, built, self.net.describe((path, None)))  # a user's own build
+        if not (ours and isinstance(built, nn.Module)) and \
+                (dtypes := check_built(layer, node.types, built, self.net.describe((path, None)))):  # a user's own
+            self.root.__dict__.setdefault("own_output_dtypes", {})[path] = dtypes  # x.double(): cast, as compiled
         if isinstance(self._label(built), str):  # a module whose errors name its layer (cheaply: no search)
             built.__dict__.update(layer_label=f"layer {'/'.join(path)!r} ({layer.type_name})", layer_path=path,
                                   layer_type=layer.type_name)  # the path, for Diagnostic.layer; the type, for below
