@@ -15,6 +15,7 @@ from netgraph.core.errors import OptionError
 from netgraph.core.shared import is_graph, shared_users
 from netgraph.core.option_problems import VALUE_KIND
 from netgraph.core.user_frame import user_stacklevel
+from netgraph.core.walk import nested_nodes
 
 __all__ = ["stored_multipliers", "module_frozen", "array_multipliers", "picking_rules", "unreached_shared",
            "shared_aliases", "names_array"]
@@ -44,13 +45,8 @@ def _nets_in(name: str, layer: Any) -> list[tuple[tuple, Any]]:
 def module_frozen(net: Any) -> frozenset[str]:
     """The parameter names (dotted paths) of the arrays that their layer's own module keeps from training (a
     ``TorchLayer``'s parameter with ``requires_grad=False``; ``layer.frozen_arrays``): rate 0, whatever the rules."""
-    out, stack = [], [(net, ())]
-    while stack:  # a loop, as nets nest 1000 deep
-        graph, path = stack.pop()
-        for name, layer in graph.layers.items():
-            out += [".".join((*path, name, array)) for array in getattr(layer, "frozen_arrays", ())]
-            stack += [(inner, (*path, *at)) for at, inner in _nets_in(name, layer)]
-    return frozenset(out)
+    return frozenset(".".join((*path, array)) for path, node in nested_nodes(net)
+                     for array in getattr(node.layer, "frozen_arrays", ()))
 
 
 def array_multipliers(net: Any, names: list[str], rules: Sequence[tuple[Any, float]] = ()) -> dict[str, float]:
