@@ -201,8 +201,8 @@ def _groups(net: Any, module: torch.nn.Module, spec: Any, lr: float) -> tuple[li
         else:
             groups.setdefault(rates[name], []).append(p)
     if not groups:
-        why = ("the net has no arrays" if not params else "every array is frozen by its module (requires_grad=False)"
-               if by_module else "every array is frozen by learning_rate_multipliers or its module (requires_grad=False)")
+        cause = "its module" if by_module else "learning_rate_multipliers or its module"
+        why = f"every array is frozen by {cause} (requires_grad=False)" if params else "the net has no arrays"
         raise OptionError(f"nothing to train: {why}", kind="nothing-to-train", expected="a trainable array",
                           found=len(params), option="learning_rate_multipliers" if params and not by_module else None)
     return [{"params": ps, "lr": lr * r} for r, ps in groups.items()], rates
