@@ -105,8 +105,6 @@ def check_decoders(coders: dict[str, Coder], types: dict[str, PortType], graph: 
             errors.append(Diagnostic(f"graph output {port!r}: {reason}", "decoder-port", layer=(), port=port))
         if isinstance(coder, Encoder) and coder.index_span:
             errors += _encoder_range_problems(graph, port, coder)
-    if any(isinstance(coder, Restricted) for coder in coders.values()):
-        errors += _carried_range_problems(graph, {d.layer for d in errors})
     return errors
 
 
@@ -117,8 +115,6 @@ def _encoder_range_problems(graph: Any, port: str, coder: Encoder) -> list[Diagn
     given = f" takes indices in its range {span[0]}..{span[1]}" if restricted else \
         f": the {coder.type_name} gives indices {span[0]} to {span[1]}"
     for leaf in index_leaves(graph, port):
-        if restricted and not leaf.fed:
-            continue  # a Restricted's range is in the port types the moving layers give: _carried_range_problems
         reason = _untaken_indices(span, graph, leaf.path, leaf.layer, leaf.port, restricted, leaf.fed)
         if not reason and not restricted and not range_told:  # once (a Restricted meeting a range: a Conflict)
             reason = _outside_port_range(span, leaf.type.range, leaf.port)
@@ -136,21 +132,6 @@ def _outside_port_range(span: tuple[int, int], taken: tuple[int, int] | None, po
     if taken is None or taken[0] <= span[0] and span[1] <= taken[1]:
         return None
     return f"port {port!r} takes indices in its range {taken[0]}..{taken[1]} (a range given inside the net)"
-
-
-def _carried_range_problems(graph: Any, reported: set) -> list[Diagnostic]:
-    """A Diagnostic for each EmbeddingLayer (at any depth, not in ``reported``) whose n does not take the index range
-    that reaches its input through layers passing values on (Reshape, Part, ...: the range is in its port type)."""
-    errors = []
-    for node in graph.ir.nodes:
-        t = node.types.get("Input") if node.layer.type_name == "EmbeddingLayer" else None
-        if t is None or t.range is None or node.path in reported:
-            continue
-        if reason := _untaken_indices(t.range, graph, node.path, node.layer, "Input", True):
-            errors.append(Diagnostic(f"layer {scoped_name('/'.join(node.path))!r} (EmbeddingLayer) port 'Input' gets "
-                                     f"indices {t.range[0]} to {t.range[1]} (a graph input's range the layers before "
-                                     f"it pass on), but it {reason}", "encoder-range", layer=node.path, port="Input"))
-    return errors
 
 
 def _untaken_indices(span: tuple[int, int], graph: Any, path: tuple, layer: Any, port: str,
