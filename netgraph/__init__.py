@@ -57,6 +57,7 @@ _EXPORTS = {
     "CycleError": "netgraph.core.errors", "ShapeError": "netgraph.core.errors", "SpecError": "netgraph.core.errors",
     "OptionError": "netgraph.core.errors", "DataError": "netgraph.core.errors",
     "UninitializedError": "netgraph.core.errors", "TrainingError": "netgraph.core.errors",
+    "ExpressionError": "netgraph.layers.expression_errors",
     "net_initialize": "netgraph.backend", "net_port_gradient": "netgraph.backend", "interpret": "netgraph.backend", "CompiledNet": "netgraph.backend",
     "save": "netgraph.spec", "load": "netgraph.spec",
     "limits": "netgraph.core.limits", "set_limits": "netgraph.core.limits", "current_limits": "netgraph.core.limits",

@@ -8,10 +8,10 @@ from __future__ import annotations
 import pytest
 import torch
 
-from netgraph import (AppendLayer, CatenateLayer, ClassEncoder, EmbeddingLayer, NetChain, NetGraph, NetMapOperator,
-                      NetPairEmbeddingOperator, NetPort, PartLayer, PrependLayer, ReshapeLayer, Restricted, ShapeError,
-                      TokensEncoder, net_initialize)
-from netgraph.core.types import INTEGER, PortType
+from netgraph import (AppendLayer, CatenateLayer, ClassEncoder, EmbeddingLayer, ExtractLayer, NetChain, NetGraph,
+                      NetMapOperator, NetPairEmbeddingOperator, NetPort, PartLayer, PrependLayer, ReshapeLayer,
+                      Restricted, ShapeError, TokensEncoder, net_initialize)
+from netgraph.core.types import INTEGER, REAL, PortType
 
 WORDS = ["a", "b", "c", "d", "e"]  # a ClassEncoder gives 0..4 (n=5); a TokensEncoder 0..6 (n=7)
 
@@ -110,16 +110,16 @@ def test_a_range_reaching_a_catenate_is_checked_at_the_embedding_after_it():
     with pytest.raises(ShapeError) as info:
         NetChain([ReshapeLayer((1,)), CatenateLayer(), EmbeddingLayer(2, 3)], input=Restricted("Integer", 9))
     (problem,) = info.value.diagnostics
-    assert problem.message == ("layer '3' (EmbeddingLayer) port 'Input' gets indices 0 to 8 (a graph input's range the "
-                               "layers before it pass on), but it takes n=3 (indices 0 to 2); give it n=9, or narrow "
-                               "the range to within 0..2")
+    assert problem.message == ("graph input 'Input' takes indices in its range 0..8, but layer '3' (EmbeddingLayer) "
+                               "takes n=3 (indices 0 to 2); give it n=9, or narrow the range to within 0..2")
     assert (problem.kind, problem.layer, problem.port) == ("encoder-range", ("3",), "Input")
 
 
 @pytest.mark.parametrize("layer", [AppendLayer, PrependLayer])
 def test_a_range_reaching_an_append_is_checked_at_the_embedding_after_it(layer):
-    with pytest.raises(ShapeError, match=r"layer 'emb' \(EmbeddingLayer\) port 'Input' gets indices 0 to 8 .*takes "
-                                         r"n=3 \(indices 0 to 2\); give it n=9, or narrow the range to within 0\.\.2"):
+    with pytest.raises(ShapeError, match=r"graph input 'Label' takes indices in its range 0\.\.8, but layer 'emb' "
+                                         r"\(EmbeddingLayer\) takes n=3 \(indices 0 to 2\); give it n=9, or narrow "
+                                         r"the range to within 0\.\.2"):
         _appended(Restricted("Integer", (0, 8)), Restricted("Integer", (0, 2), shape=(3,)), n=3, layer=layer)
 
 
@@ -128,10 +128,33 @@ def test_joined_ranges_give_the_widest_and_an_unranged_input_gives_none():
     assert wide.layer_types("cat")["Output"] == PortType((2,), INTEGER, (0, 8))
     assert _appended(Restricted("Integer", (5, 9)), Restricted("Integer", (1, 2), shape=(3,)), n=10) \
         .layer_types("app")["Output"].range == (1, 9)
-    plain = _catenated(Restricted("Integer", (0, 8)), PortType((), INTEGER), n=3)  # R's values are any integers
+    plain = _catenated(Restricted("Integer", (0, 8)), PortType((), INTEGER), n=9)  # R's values are any integers
     assert plain.layer_types("cat")["Output"].range is None
     one = NetChain([ReshapeLayer((1,)), CatenateLayer(), EmbeddingLayer(2, 9)], input=Restricted("Integer", 9))
     assert one.layer_types("2")["Output"] == PortType((1,), INTEGER, (0, 8))  # one input: its range, as a Reshape
     net = net_initialize(wide, seed=0)
     weights = net.layer_at("emb").arrays["Weights"]
     assert torch.equal(net(L=torch.tensor([3]), R=torch.tensor([8])), weights[[3, 8]][None])
+
+
+def test_a_range_joined_with_values_of_no_range_is_checked_at_the_embedding_it_reaches():
+    """Restricted(10) -> Prepend (an Element of any integers) -> EmbeddingLayer(2, 3) was built (the joined type
+    carries no range, and only a range carried in types was checked), and failed at the call on index 9."""
+    with pytest.raises(ShapeError) as info:
+        _appended(PortType((), INTEGER), Restricted("Integer", 10, shape=(3,)), n=3, layer=PrependLayer)
+    (problem,) = info.value.diagnostics
+    assert problem.message == ("graph input 'Seq' takes indices in its range 0..9, but layer 'emb' (EmbeddingLayer) "
+                               "takes n=3 (indices 0 to 2); give it n=10, or narrow the range to within 0..2")
+    assert (problem.kind, problem.layer, problem.found) == ("encoder-range", ("emb",), (0, 9))
+
+
+def test_a_range_reaching_an_extract_position_through_a_reshape_is_checked_as_one_feeding_it():
+    """Position 0 (1-based positions) reached it at the call only: the range was checked where it fed Position."""
+    def net(span):
+        return NetGraph({"r": ReshapeLayer((1,)), "ex": ExtractLayer()},
+                        [(NetPort("P"), "r"), ("r", NetPort("ex", "Position")), (NetPort("V"), NetPort("ex", "Input"))],
+                        P=Restricted("Integer", span), V=PortType((5,), REAL))
+    with pytest.raises(ShapeError, match=r"graph input 'P' takes indices in its range 0\.\.9, but layer 'ex' "
+                                         r"\(ExtractLayer\) port 'Position' takes 1-based positions 1 to 5"):
+        net((0, 9))
+    assert net((1, 3))(P=torch.tensor(3), V=torch.arange(5.0)).item() == 2.0

@@ -11,7 +11,7 @@ from netgraph import (AppendLayer, CatenateLayer, ClassEncoder, EmbeddingLayer, 
                       NetFoldOperator, NetGraph, NetMapOperator, NetPort, PaddingLayer, PartLayer, ReshapeLayer,
                       Restricted, SequenceLastLayer, SequenceMostLayer, SequenceRestLayer, SequenceReverseLayer,
                       ShapeError, TokensEncoder, TotalLayer, TransposeLayer, net_initialize)
-from netgraph.core.types import INTEGER, PortType
+from netgraph.core.types import INTEGER, REAL, PortType
 
 WORDS = ["a", "b", "c", "d", "e"]  # a ClassEncoder gives 0..4; a TokensEncoder 0..6 (its two reserved indices too)
 
@@ -121,8 +121,9 @@ def test_a_range_given_inside_a_net_the_encoder_feeds_is_checked_when_built():
     (problem,) = info.value.diagnostics
     assert problem.message == ("graph input 'Input': the TokensEncoder gives indices 0 to 6, but layer '1' "
                                "(NetMapOperator) port 'Input' takes indices in its range 0..3 (a range given inside "
-                               "the net)")
-    assert (problem.kind, problem.layer, problem.port, problem.found) == ("encoder-range", ("1",), "Input", (0, 6))
+                               "the net); widen that range to 0..6")
+    assert (problem.kind, problem.layer, problem.port, problem.found, problem.expected) == \
+        ("encoder-range", ("1",), "Input", (0, 6), (0, 3))
     wide = NetChain([ReshapeLayer((1,))], input=Restricted("Integer", (0, 6), shape=()))
     assert _chain([NetMapOperator(wide)], TokensEncoder(WORDS))(["a e"]).tolist() == [[[2], [6]]]
 
@@ -135,3 +136,32 @@ def test_an_encoder_feeding_an_extract_position_is_not_followed_into_its_output(
                    Labels=ClassEncoder(WORDS), Values=PortType((5,), INTEGER))
     out = net_initialize(net, seed=0)(Labels=["c"], Values=torch.tensor([[0, 1, 2, 1, 0]]))  # position 2: value 1
     assert torch.equal(out, net_initialize(net, seed=0).layer_at("emb").arrays["Weights"][1:2])
+
+
+def test_a_range_given_at_a_nested_nets_input_is_named_there_not_at_the_layer_it_feeds():
+    """The 5 labels reaching Restricted(4) at net '1''s input were blamed on 'layer '1/1' (EmbeddingLayer)', which
+    takes 0..6."""
+    inner = NetChain([EmbeddingLayer(2, 7)], input=Restricted("Integer", 4))
+    with pytest.raises(ShapeError) as info:
+        NetChain([inner], input=ClassEncoder(list("abcde")))
+    (problem,) = info.value.diagnostics
+    assert problem.message == ("graph input 'Input': the ClassEncoder gives indices 0 to 4, but net '1' input 'Input' "
+                               "takes indices in its range 0..3 (a range given inside the net); widen that range to "
+                               "0..4")
+    assert (problem.kind, problem.layer, problem.port, problem.expected, problem.found) == \
+        ("encoder-range", ("1",), "Input", (0, 3), (0, 4))
+    wide = NetChain([EmbeddingLayer(2, 7)], input=Restricted("Integer", 5))
+    assert NetChain([wide], input=ClassEncoder(list("abcde"))).layer_at(("1", "1")).count == 7
+
+
+@pytest.mark.parametrize("make, expected", [
+    (lambda: NetChain([ReshapeLayer((1,)), EmbeddingLayer(2, 3)], input=ClassEncoder(list("abcde"))), (0, 2)),
+    (lambda: NetChain([EmbeddingLayer(2, 3)], input=Restricted("Integer", 10)), (0, 2)),
+    (lambda: NetChain([EmbeddingLayer(2)], input=Restricted("Integer", (-1, 3))), (0, 2**63 - 2)),
+    (lambda: NetGraph({"ex": ExtractLayer()}, [(NetPort("P"), NetPort("ex", "Position"))], P=Restricted("Integer", 9, shape=(1,)),
+                      Input=PortType((5,), REAL)), (1, 5)),
+], ids=["encoder-n", "range-n", "negative", "position"])
+def test_every_encoder_range_problem_says_the_indices_taken(make, expected):
+    with pytest.raises(ShapeError) as info:
+        make()
+    assert info.value.kind == "encoder-range" and info.value.diagnostics[0].expected == expected

@@ -79,3 +79,34 @@ def test_a_nan_argument_gives_nan_as_the_one_argument_forms_do(text):
 def test_kronecker_delta_and_unit_step_of_nothing_are_refused_with_the_count(text):
     with pytest.raises(OptionError, match=rf"{text[:-2]} takes 1 or more arguments, found 0"):
         FunctionLayer(f"#x + {text}")
+
+
+@pytest.mark.parametrize("text, hand", [("#[[1]]", lambda x: x[:, 0]), ("#[[-1]] &", lambda x: x[:, -1]),
+                                        ("#[[2;;]] &", lambda x: x[:, 1:]), ("#1[[1]] + #2[[-1]] &", None)])
+def test_a_bare_slot_takes_a_part_as_in_wolfram(text, hand):
+    x = torch.tensor([[1.0, 2.0, 4.0], [3.0, 5.0, 7.0]])
+    layer = FunctionLayer(text)
+    inputs = {port: x for port in layer.input_ports}
+    hand = hand or (lambda x: x[:, 0] + x[:, -1])
+    three_way(NetGraph([layer], [], **{port: 3 for port in inputs}), lambda m, **v: hand(x), **inputs)
+
+
+@pytest.mark.parametrize("text, shown", [("#x\n+ 1", "#x⏎+ 1"), ("Sin[#x]\r\n- #y", "Sin[#x] ⏎- #y"),
+                                         ("#x\r+1", "#x⏎+1")])
+def test_the_excerpt_of_an_operator_starting_a_line_draws_the_break(text, shown):
+    with pytest.raises(OptionError) as info:
+        FunctionLayer(text)
+    excerpt, caret = str(info.value).splitlines()[-2:]
+    assert excerpt == f"    {shown}" and caret.index("^") == excerpt.index(shown.split("⏎")[1][0])
+
+
+@pytest.mark.parametrize("text", ["#^2\n&", "#x + 1\r\n  &", "Sin[#]\n\n&"])
+def test_a_closing_ampersand_alone_on_the_next_line_is_refused(text):
+    with pytest.raises(OptionError, match=r"& starts a line after a whole expression: Wolfram ends an expression at a "
+                                          r"line break outside brackets"):
+        FunctionLayer(text)
+
+
+@pytest.mark.parametrize("text", ["#^2 &\n", "(#^2\n) &", "#^2 +\n1 &"])
+def test_a_closing_ampersand_on_the_last_line_is_read(text):
+    assert FunctionLayer(text).input_ports == ("Input",)

@@ -105,3 +105,20 @@ def test_image_files_at_a_port_of_any_image_size_are_told_an_encoder_to_paste(tm
     trained = net_train(NetChain(layers, input=encoder, output=ClassDecoder(LABELS)), str(tmp_path / "pn"),
                         max_training_rounds=1, random_seed=0)
     assert trained.port_types["Input"].shape == (1, 32, 32)
+
+
+def test_the_image_encoder_suggested_keeps_the_side_the_port_fixes_and_trains(tmp_path):
+    """A port (1, 28, w) was told ImageEncoder(size=(32, 32)), 'which the port's shape does not fix', though its
+    height is 28; that encoder does not fit the port."""
+    def net(**shapes):
+        return NetChain([ConvolutionLayer(2, (3, 3)), AggregationLayer("Max"), LinearLayer(2), SoftmaxLayer()],
+                        output=ClassDecoder(LABELS), **shapes)
+    folder = str(_folder(tmp_path / "pn"))
+    with pytest.raises(DataError) as info:
+        net_train(net(input=(1, 28, "w")), folder, max_training_rounds=1, random_seed=0)
+    assert info.value.kind == "missing-coder"
+    assert ("ImageEncoder(size=(32, 28), color_space='Grayscale')) (size=(width, height): the pixels each image is "
+            "resized to; the port's shape fixes the height, 28, not the width: 32 is an example)") in str(info.value)
+    suggested = ImageEncoder(size=(32, 28), color_space="Grayscale")
+    results = net_train(net(input=suggested), folder, max_training_rounds=2, random_seed=0, return_results=True)
+    assert len(results.round_losses) == 2 and all(map(torch.isfinite, torch.tensor(results.round_losses)))

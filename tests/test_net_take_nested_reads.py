@@ -52,3 +52,17 @@ def test_what_fed_only_the_cut_part_of_a_nested_graph_goes_too():
     assert taken.input_ports == ("a",) and set(taken.output_ports) < set(net.output_ports)  # its name kept
     b = torch.randn(2, 6, generator=torch.Generator().manual_seed(1))
     torch.testing.assert_close(taken(X), net(a=X, b=b, outputs=NetPort("skip", "Output")), rtol=0, atol=0)
+
+
+def test_a_taken_port_path_is_named_the_same_whatever_else_reads_that_port():
+    """QA of the README: taking enc's l1 gave 'l1_Output' when skip read it too (the port enc gained for skip's
+    edge), 'Output' when nothing else did; the port is named as the port, as taking enc's act is."""
+    net = skip_net()
+    alone = NetGraph({"enc": net.layers["enc"], "head": net.layers["head"]}, [("enc", "head")], Input=3)
+    port = NetPort(("enc", "l1", "Output"))
+    for whole in (net, alone):
+        taken = net_take(whole, port)
+        assert taken.output_ports == ("Output",) and taken.layers["enc"].output_ports == ("Output",)
+        torch.testing.assert_close(taken(X), whole(X, outputs=port), rtol=0, atol=0)
+    both = net_take(net, [port, NetPort(("enc", "act", "Output"))])  # l1 also read by act: named after its layer
+    assert both.output_ports == ("Output", "l1_Output")

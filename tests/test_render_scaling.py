@@ -8,7 +8,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from netgraph import LinearLayer, NetChain, NetGraph, NetNestOperator, NetPort
+from netgraph import LinearLayer, NetChain, NetGraph, NetMapOperator, NetNestOperator, NetPort
 from netgraph.core.errors import NetGraphError
 from netgraph.render import build, diagram, layout, render_svg, to_dot
 from netgraph.render import engines as render_backend
@@ -136,3 +136,11 @@ def test_the_advised_expand_counts_an_operator_and_its_inner_net_as_one_level(ev
     assert max(len(c.path) for c in diagram(net, expand=64).clusters) == DOT_MAX_DEPTH  # the advice is taken
     with pytest.raises(NetGraphError, match="nested 130 deep"):
         render_svg(net, backend="dot", expand=65)
+
+
+def test_a_collapsed_graph_box_counts_its_layers_as_information_does():
+    """The box counted table rows: '2 layers' for a map of 3 layers beside a Tanh, where LayersCount is 4."""
+    inner = NetChain([NetMapOperator(NetChain([LinearLayer(2), "Tanh", LinearLayer(2)])), "Tanh"], input=(3, 4))
+    net = NetChain({"block": inner, "out": LinearLayer(5)}, input=(3, 4))
+    box, = [n for n in diagram(net, expand=False).nodes if n.kind == "graph"]
+    assert inner.information("LayersCount") == 4 and "4 layers (3 in 1 operator)" in box.lines

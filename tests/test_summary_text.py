@@ -61,7 +61,7 @@ def test_a_cell_listing_many_ports_is_cut_and_counts_the_rest_keeping_the_column
     rows = [line for line in str(_merge(30).information()).splitlines() if line[:1].isdigit() or "total" in line]
     assert max(map(len, rows)) < 130, max(map(len, rows))
     assert "Input1 (4), Input2 (4), Input3 (4), … 27 more" in rows[-2] and "x0 (4), " in rows[-1]
-    assert "… 25 more" in rows[-1]  # the total row's 30 graph inputs
+    assert "x3 (4), … 26 more" in rows[-1]  # the total row's 30 graph inputs (x4 too made it 49 characters)
     assert len({len(row) for row in rows}) == 1 and len({row.index("Output (") for row in rows}) == 1
 
 
@@ -74,3 +74,16 @@ def test_a_deep_path_is_elided_to_its_ends_as_errors_elide_it():
     assert rows[0].split("  ")[1] == "1/... 199 levels .../level0"
     shallow = NetChain({"enc": NetChain({"a": LinearLayer(2), "b": "Tanh"})}, input=3)
     assert "enc/b" in str(shallow.information())  # short paths stay whole
+
+
+def test_a_long_two_name_path_keeps_the_layers_own_name_and_cells_stay_within_48_characters():
+    """A two-name path was cut from the right, losing the layer's name; a long first port took a cell to 58."""
+    net = NetChain({"a_very_long_encoder_name_of_thirty_chars": NetChain({"the_layer": LinearLayer(2)})}, input=3)
+    row = next(line for line in str(net.information()).splitlines() if line[:1].isdigit())
+    cell = row.split("  ")[1]
+    assert cell.endswith("/the_layer") and cell.startswith("a_very_long_encoder") and len(cell) <= 48
+    ports = {"x" * 60: 2, "y": 2}
+    merged = NetGraph({"cat": CatenateLayer()}, [(tuple(NetPort(p) for p in ports), "cat")], **ports)
+    total = next(line for line in str(merged.information()).splitlines() if "total" in line)
+    inputs = total[total.index("x"):total.index("Output")].rstrip()
+    assert inputs.endswith(", … 1 more") and len(inputs) == 48 and inputs.startswith("x" * 30)

@@ -58,8 +58,26 @@ def test_a_dataset_whose_later_item_is_no_pair_names_it():
     with pytest.raises(DataError, match=r"the Dataset's items cannot be batched: item 5 of the Dataset is "
                                         r"torch\.Tensor, where the batch's others are dicts of port -> array") \
             as raised:
-        net_train(_net(False), _OnePair(False), max_training_rounds=1, batch_size=8)
+        net_train(_net(False), _OnePair(False), max_training_rounds=1, batch_size=8, random_seed=0)
     assert raised.value.kind == "data-form" and raised.value.diagnostics[0].example == 5
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_the_item_that_is_no_pair_is_named_wherever_it_stands_in_its_batch(seed):
+    """The odd item first in its batch of two (about half the seeds) gave torch's 'expected Tensor as element 1 in
+    argument 0, but got dict' with no item named."""
+    with pytest.raises(DataError, match=r"item 5 of the Dataset is torch\.Tensor, where the batch's others are dicts")\
+            as raised:
+        net_train(_net(False), _OnePair(False), max_training_rounds=1, batch_size=2, random_seed=seed)
+    assert raised.value.diagnostics[0].example == 5 and raised.value.diagnostics[0].expected == "a dict of port -> array"
+
+
+def test_a_batch_whose_first_item_is_no_dict_names_it():
+    from netgraph.train.datasets import _collate, _NumberedItems
+    items = _NumberedItems([torch.zeros(2), {"Input": torch.zeros(2)}, {"Input": torch.ones(2)}], [7, 3, 4])
+    with pytest.raises(DataError, match=r"item 7 of the Dataset is torch\.Tensor") as raised:
+        _collate(items, "training data")
+    assert raised.value.kind == "data-form" and raised.value.diagnostics[0].example == 7
 
 
 def test_a_dataset_of_image_file_and_label_pairs_trains_as_the_list_of_them(tmp_path):

@@ -4,15 +4,16 @@ protections a TorchLayer's module gets: a mistake is one error naming the layer,
 from __future__ import annotations
 
 import copy
+import re
 
 import pytest
 import torch
 from torch import nn
 
-from netgraph import (DataError, FunctionLayer, LinearLayer, NetChain, NetGraph, NetPort, OptionError, ShapeError,
-                      net_initialize)
+from netgraph import (DataError, EmbeddingLayer, FunctionLayer, LinearLayer, NetChain, NetGraph, NetPort, OptionError,
+                      ShapeError, net_initialize)
 from netgraph.backend.interpreter import interpret
-from netgraph.core.types import unify
+from netgraph.core.types import PortType, unify
 from netgraph.layers import Layer
 
 
@@ -70,10 +71,30 @@ def test_declared_types_giving_no_port_type_is_a_shape_error_naming_the_layer():
     assert (info.value.kind, info.value.found) == ("layer-contract", "str")
 
 
+@pytest.mark.parametrize("declared, found", [(["Input"], "list ['Input']"), (None, "NoneType None"),
+                                             ({"Input": PortType(None, "Real"), "Output": 3}, "int 3"),
+                                             ({"Other": "Real"}, "str 'Real'")])
+def test_declared_types_giving_no_dict_of_port_types_is_one_shape_error(declared, found):
+    class Declares(_Same, register=False):
+        def declared_types(self):
+            return declared
+    with pytest.raises(ShapeError, match=rf"layer 1 \(Declares\): Declares.declared_types\(\) must return a dict of "
+                                         rf"port name -> PortType, returned {re.escape(found)}") as info:
+        NetChain([Declares()], input=3)
+    assert (info.value.kind, info.value.layer) == ("layer-contract", ("1",))
+
+
 @pytest.mark.parametrize("ports", [{"input_ports": ("A", "A")}, {"input_ports": ("A",), "output_ports": ("A",)}])
 def test_a_port_named_twice_is_refused_when_the_class_is_defined(ports):
     with pytest.raises(OptionError, match=r"layer type Twice: port 'A' is named twice") as info:
         type("Twice", (Layer,), dict(ports), register=False)
+    assert (info.value.kind, info.value.found) == ("layer-contract", "A")
+
+
+def test_a_port_named_again_after_an_inherited_one_is_refused_when_the_class_is_defined():
+    base = type("Base", (Layer,), {"input_ports": ("A",)}, register=False)
+    with pytest.raises(OptionError, match=r"layer type Twice: port 'A' is named twice") as info:
+        type("Twice", (base,), {"output_ports": ("A",)}, register=False)
     assert (info.value.kind, info.value.found) == ("layer-contract", "A")
 
 
@@ -84,16 +105,16 @@ def _fails_on_data(x):
     return x
 
 
-@pytest.mark.parametrize("layer, type_name, raised", [
-    (_layer(lambda x: (_ for _ in ()).throw(RuntimeError("boom"))), "Own", RuntimeError),
-    (FunctionLayer(_fails_on_data, output=3), "FunctionLayer", ZeroDivisionError)])
+@pytest.mark.parametrize("layer, type_name, raised, what", [
+    (_layer(lambda x: (_ for _ in ()).throw(RuntimeError("boom"))), "Own", RuntimeError, "module"),
+    (FunctionLayer(_fails_on_data, output=3), "FunctionLayer", ZeroDivisionError, "function")])
 @pytest.mark.parametrize("run", ["net", "compiled", "interpreted"])
-def test_an_error_inside_user_code_is_a_module_error_naming_the_layer(layer, type_name, raised, run):
+def test_an_error_inside_user_code_is_a_module_error_naming_the_layer(layer, type_name, raised, what, run):
     net = NetGraph({"a": 3, "own": layer}, [("a", "own")], Input=3)
     net = net_initialize(net, seed=0)
     module = net.compile()
     call = {"net": net, "compiled": module, "interpreted": lambda x: interpret(net, module, Input=x)}[run]
-    with pytest.raises(DataError, match=rf"layer 'own' \({type_name}\): its module raised {raised.__name__}: boom") \
+    with pytest.raises(DataError, match=rf"layer 'own' \({type_name}\): its {what} raised {raised.__name__}: boom") \
             as info:
         call(torch.ones(2, 3))
     assert (info.value.kind, info.value.layer, type(info.value.__cause__)) == ("module-error", ("own",), raised)
@@ -118,16 +139,35 @@ def test_a_python_function_changing_its_input_in_place_gets_a_copy(how):
 
 
 @pytest.mark.parametrize("how", ["net", "compiled", "interpreted"])
-@pytest.mark.parametrize("convert", [torch.Tensor.double, torch.Tensor.long, torch.Tensor.bool])
-def test_a_python_function_result_is_cast_to_its_real_port(how, convert):
-    net = NetChain([FunctionLayer(lambda Input: convert(Input * 3))], input=2)
+def test_a_python_function_result_of_another_precision_is_cast_to_its_real_port(how):
+    net = NetChain([FunctionLayer(lambda Input: (Input * 3).double())], input=2)
     assert net.port_types["Output"].dtype == "Real"
     out = _run(net, how, Input=torch.tensor([[0.5, -1.0]]))
-    assert out.dtype == torch.float32 and out.tolist() == convert(torch.tensor([[1.5, -3.0]])).float().tolist()
-    linear = net_initialize(NetChain([FunctionLayer(lambda Input: convert(Input)), LinearLayer(2)], input=2), seed=0)
+    assert out.dtype == torch.float32 and out.tolist() == [[1.5, -3.0]]
+    linear = net_initialize(NetChain([FunctionLayer(lambda Input: Input.double()), LinearLayer(2)], input=2), seed=0)
     x = torch.tensor([[0.5, -1.0]])
-    expected = torch.nn.functional.linear(convert(x).float(), linear[1].weights, linear[1].biases)
+    expected = torch.nn.functional.linear(x, linear[1].weights, linear[1].biases)
     assert torch.equal(_run(linear, how, Input=x), expected)  # no "Double and Float" from the LinearLayer
+
+
+@pytest.mark.parametrize("how", ["net", "compiled", "interpreted"])
+@pytest.mark.parametrize("function, dtype, expected", [
+    (lambda Input: Input.argmax(-1, keepdim=True), torch.int64, [[1], [0]]),
+    (lambda Input: (Input * 3).long(), torch.int64, [[-1, 3], [6, 0]]),
+    (lambda Input: Input > 0, torch.bool, [[False, True], [True, False]])])
+def test_a_python_function_integer_or_boolean_result_is_an_integer_port_as_returned(how, function, dtype, expected):
+    net = NetChain([FunctionLayer(function)], input=2)
+    assert net.port_types["Output"].dtype == "Integer"  # as seen on the probe's input, as a TorchLayer's module's
+    out = _run(net, how, Input=torch.tensor([[-0.5, 1.0], [2.0, 0.0]]))
+    assert out.dtype == dtype and out.tolist() == expected
+
+
+@pytest.mark.parametrize("how", ["net", "compiled", "interpreted"])
+def test_a_python_function_argmax_feeds_an_embedding_layer(how):
+    net = net_initialize(NetChain([FunctionLayer(lambda Input: Input.argmax(-1)), EmbeddingLayer(3, 4)], input=4),
+                         seed=0)
+    x = torch.tensor([[0.5, -1.0, 2.0, 0.0], [3.0, 0.0, 0.0, 1.0]])
+    assert torch.equal(_run(net, how, Input=x), net[1].weights[torch.tensor([2, 0])])
 
 
 @pytest.mark.parametrize("how", ["net", "compiled", "interpreted", "copied"])
@@ -138,3 +178,18 @@ def test_a_custom_module_output_of_another_precision_is_cast(how):
     expected = torch.nn.functional.linear(x * 3, net[1].weights, net[1].biases)
     assert torch.equal(_run(net, how, Input=x), expected)  # no "Double and Float" from the LinearLayer
     assert _run(NetChain([layer], input=2), how, Input=x).dtype == torch.float32
+
+
+def test_a_custom_module_of_another_precision_is_left_as_it_is_and_cast_by_the_forward():
+    """The cast was a forward hook on the user's module: five compiles gave five hooks, and the module itself,
+    outside netgraph, returned float32 after the first compile."""
+    own = nn.Module()
+    own.forward = lambda x: (x * 3).double()
+    layer = type("Reused", (_Same,), {"build": lambda self, types: own}, register=False)()
+    net, x = NetChain([layer], input=2), torch.tensor([[0.5, -1.0]])
+    modules = [net.compile() for _ in range(5)]
+    assert not own._forward_hooks and own(x).dtype == torch.float64
+    for module in modules:
+        assert module(x).dtype == torch.float32 and interpret(net, module, Input=x).dtype == torch.float32
+        assert ".to(" in module.code and module(x).tolist() == [[1.5, -3.0]]
+    assert ".to(" not in NetChain([_layer(lambda x: x * 3)], input=2).compile().code  # no cast: the call alone

@@ -17,6 +17,7 @@ import torch.distributions as td
 from netgraph import (CategoricalDistribution, DirichletDistribution, MultinormalCholeskyDistribution,
                       MultinormalDiagonalDistribution, MultinormalDistribution, NetGraph, OptionError,
                       RandomArrayLayer)
+from netgraph.core.layer import frozen_init
 from netgraph.layers.distributions import DISTRIBUTIONS, VectorDistribution
 
 SIGMA = [[2.0, 0.6, -0.4], [0.6, 1.0, 0.3], [-0.4, 0.3, 1.5]]
@@ -271,3 +272,23 @@ def test_a_closed_forms_listed_values_are_named_as_given_not_at_the_slots_ports(
     with pytest.raises(OptionError) as raised:
         call(MultinormalDistribution("#mu", "#S"))
     assert str(raised.value) == f"MultinormalDistribution: {message}"
+
+
+class _Tolerant(MultinormalDistribution, register=False):
+    """A subclass with a field of its own, read where values are checked."""
+
+    def __init__(self, *params, tolerance: float = 0.0):
+        frozen_init(self, tolerance=tolerance)
+        super().__init__(*params)
+
+    def value_problems(self, values, at_ports=True):
+        return [] if self.tolerance > 1 else super().value_problems(values, at_ports)
+
+
+def test_a_subclass_with_a_field_of_its_own_checks_a_closed_forms_listed_values():
+    """The listed values were checked by a copy made without __init__: AttributeError 'no attribute tolerance'."""
+    assert _Tolerant("#mu", "#S").variance([0.0, 1.0], [[2.0, 0.0], [0.0, 1.0]]).tolist() == [2.0, 1.0]
+    with pytest.raises(OptionError, match=r"^_Tolerant: parameter sigma \(covariance matrix\) must be positive "
+                                          r"definite \(its Cholesky factorisation failed\), found \[\[1.0, 2.0\]"):
+        _Tolerant("#mu", "#S").variance([0.0, 0.0], [[1.0, 2.0], [2.0, 1.0]])
+    assert _Tolerant("#mu", "#S", tolerance=2).variance([0.0, 0.0], [[1.0, 2.0], [2.0, 1.0]]).tolist() == [1.0, 1.0]

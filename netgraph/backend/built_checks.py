@@ -4,7 +4,8 @@
 defined outside netgraph that is called as its module
 (no ``emit`` of its own), the module is run once on meta tensors (no memory, no compute) of the inferred input
 shapes: outputs of another number, shape or kind (Real / Integer) than ``infer`` gave are a ShapeError when the net
-is compiled; floating outputs of another precision (``x.double()``) are cast by a forward hook, as a TorchLayer's.
+is compiled; floating outputs of another precision (``x.double()``) are cast by the compiled forward and the
+interpreter (``recast_call``), as a TorchLayer's: the module itself is left as it is.
 A module that cannot run on meta tensors, or a layer with variable-length inputs, is not checked.
 """
 
@@ -12,7 +13,7 @@ from __future__ import annotations
 
 import ast
 import contextvars
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from contextlib import AbstractContextManager
 from typing import Any
 
@@ -20,28 +21,30 @@ import torch
 from torch import nn
 
 from netgraph.core.errors import OptionError, ShapeError
-from netgraph.core.layer import Layer
+from netgraph.core.layer import EmitContext, Layer
 from netgraph.core.scoped_values import scoped
 from netgraph.core.types import INTEGER, PortType, format_shape
 from netgraph.core.wording import counted
 from netgraph.layers._modules import meta_call, meta_inputs
+from netgraph.layers.given_outputs import recast_call
 from netgraph.layers.kl_divergence import KLModule
 from netgraph.layers.random_module import RandomModule
 
-__all__ = ["check_built", "check_emitted"]
+__all__ = ["check_built", "check_emitted", "own_block", "compiled_again"]
 
 _BATCH = 3
 
 
-def check_built(layer: Layer, types: Mapping[str, PortType], built: Any, where: str) -> None:
-    """Raise OptionError when ``built`` is no module, ShapeError when its outputs disagree with ``types``."""
+def check_built(layer: Layer, types: Mapping[str, PortType], built: Any, where: str) -> tuple[torch.dtype, ...]:
+    """Raise OptionError when ``built`` is no module, ShapeError when its outputs disagree with ``types``; the dtypes
+    of its outputs on meta tensors where one is floating in another precision than the working one (else none)."""
     if not isinstance(built, nn.Module):
         raise OptionError(f"{where}: {layer.type_name}.build() must return a torch.nn.Module, returned "
                           f"{type(built).__name__}", kind="layer-contract", expected="a torch.nn.Module",
                           found=type(built).__name__)
     cls = type(layer)
     if cls.__module__.startswith("netgraph."):
-        return
+        return ()
     state = built.state_dict()
     missing = [name for name in layer.arrays if name not in state]
     if missing:
@@ -51,13 +54,13 @@ def check_built(layer: Layer, types: Mapping[str, PortType], built: Any, where: 
                           f"module.to_net() carries it back"[:500], kind="layer-contract", expected=missing[0],
                           found=tuple(sorted(state)))
     if cls.emit is not Layer.emit or cls.emit_block is not Layer.emit_block:
-        return
+        return ()
     ins = [types[p] for p in layer.input_ports]
     if not all(isinstance(d, int) for t in ins for d in (t.shape or ("?",))) and ins:
-        return
+        return ()
     outs, args = _meta_outputs(built, ins)
     if outs is None:
-        return
+        return ()
     changed = [p for p, a in zip(layer.input_ports, args) if a._version]
     if changed:
         raise OptionError(f"{where}: the module from {layer.type_name}.build() changes its input {changed[0]!r} "
@@ -75,8 +78,6 @@ def check_built(layer: Layer, types: Mapping[str, PortType], built: Any, where: 
         raise ShapeError(f"{where}: the module from {layer.type_name}.build() gives {counted(len(outs), 'output')}, but the "
                          f"layer has output ports {list(layer.output_ports)}", kind="layer-contract",
                          expected=len(expected), found=len(outs))
-    if any(out.is_floating_point() and out.dtype != torch.get_default_dtype() for out in outs):  # x.double()
-        built.register_forward_hook(_recast_outputs)  # cast as a TorchLayer's are (recast_call)
     for port, out, want in zip(layer.output_ports, outs, expected):
         found = tuple(out.shape[1:]) if out.dim() else None
         fits = found is not None and len(found) == len(want.shape) and all(
@@ -88,6 +89,8 @@ def check_built(layer: Layer, types: Mapping[str, PortType], built: Any, where: 
                              f"module from {layer.type_name}.build() gives {shown} (checked on meta tensors "
                              f"of the input shapes, batch dim first)", kind="layer-contract", port=port,
                              expected=(want.shape, want.dtype), found=shown)
+    other = any(out.is_floating_point() and out.dtype != torch.get_default_dtype() for out in outs)  # x.double()
+    return tuple(out.dtype for out in outs) if other else ()
 
 
 def check_emitted(layer: Layer, block: Any, where: str) -> None:
@@ -106,14 +109,26 @@ def check_emitted(layer: Layer, block: Any, where: str) -> None:
                           found=exc.msg) from None
 
 
-def _recast_outputs(module: nn.Module, args: tuple, out: Any) -> Any:
-    """A forward hook: the floating outputs of a user's module in its first real input's dtype (else the working
-    precision), as a TorchLayer's module's other-precision outputs are cast, so that the layers they feed take them."""
-    to = next((a.dtype for a in args if isinstance(a, torch.Tensor) and a.is_floating_point()), None) \
-        or torch.get_default_dtype()
-    if isinstance(out, (tuple, list)):
-        return tuple(o.to(to) if isinstance(o, torch.Tensor) and o.is_floating_point() else o for o in out)
-    return out.to(to) if isinstance(out, torch.Tensor) and out.is_floating_point() else out
+def own_block(net: Any, node: Any, ctx: EmitContext, block: list[str]) -> list[str]:
+    """``block``, a user's own layer's statements, checked (``check_emitted``); of its default ``emit``, its module's
+    outputs of another precision cast (``recast_call``) where ``compiled_again`` gave the dtypes the meta run found."""
+    check_emitted(node.layer, block, net.describe((node.path, None)))
+    held = _OWN_DTYPES.get()
+    dtypes = held[1].get(node.path) if held is not None and held[0] is net else None
+    if not dtypes:
+        return block
+    targets, call = block[0].split(" = ", 1)
+    return [f"{targets} = {recast_call(call, ctx, node.layer.input_ports, dtypes)}"]
+
+
+def compiled_again(net: Any, dtypes: Mapping[tuple, tuple] | None, compile_net: Callable[[], Any]) -> Any:
+    """``compile_net()`` run again where the modules of users' own layers of ``net`` gave outputs of another precision
+    (``dtypes`` by path, the meta run's), so that its forward casts them; None where none did, or it already ran."""
+    held = _OWN_DTYPES.get()
+    if not dtypes or (held is not None and held[0] is net):
+        return None
+    with scoped(_OWN_DTYPES, (net, dtypes)):
+        return compile_net()
 
 
 def _meta_outputs(module: nn.Module, ins: list[PortType]) -> tuple[list[torch.Tensor] | None, tuple]:
@@ -128,6 +143,7 @@ def _meta_outputs(module: nn.Module, ins: list[PortType]) -> tuple[list[torch.Te
 
 
 _INNER: contextvars.ContextVar[tuple | None] = contextvars.ContextVar("inner_build", default=None)
+_OWN_DTYPES: contextvars.ContextVar[tuple | None] = contextvars.ContextVar("own_dtypes", default=None)
 
 
 def inner_build(checks: bool | str | None, shared: Any = None) -> AbstractContextManager:

@@ -24,7 +24,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from netgraph.backend.batch_sizes import checked_batch_size, largest_batch, unchecked_batch
-from netgraph.backend.built_checks import check_emitted, compiling_inner, inner_checks, label_inner_layers
+from netgraph.backend.built_checks import compiled_again, compiling_inner, inner_checks, label_inner_layers, own_block
 from netgraph.backend.code_lines import register, release_with
 from netgraph.backend.deep_module import DeepModule
 from netgraph.backend.forward_parts import Step, compile_source, forward_source
@@ -42,11 +42,10 @@ from netgraph.core.layer import EmitContext
 from netgraph.core.torch_state import TORCH_STATE_LOCK
 from netgraph.core.nesting import deep_walk, fits_recursion_limit
 from netgraph.core.errors import DataError, OptionError
-from netgraph.core.walk import gc_paused
 from netgraph.core.ir import Node
 from netgraph.core.shared import shared_users
 from netgraph.core.tracing import symbolic_tracing
-from netgraph.core.walk import GraphWalker, map_nodes
+from netgraph.core.walk import GraphWalker, gc_paused, map_nodes
 from netgraph.layers.estimators import surrogate_loss
 from netgraph.layers.random import distribution_checks
 from netgraph.layers.given_outputs import checked_outputs
@@ -258,9 +257,9 @@ class _CodeWriter(GraphWalker):
 
     def _block(self, node: Node, module: str, inputs: Sequence[str], outs: tuple[str, ...]) -> list[str]:
         """The node's statements."""
-        block = node.layer.emit_block(self._context(node, module, inputs), tuple(outs))
+        block = node.layer.emit_block(ctx := self._context(node, module, inputs), tuple(outs))
         if not type(node.layer).__module__.startswith("netgraph."):  # a user's own emit: checked, the layer named
-            check_emitted(node.layer, block, self.net.describe((node.path, None)))
+            return own_block(self.net, node, ctx, block)  # and its module's outputs of another precision cast
         return block
 
     def _context(self, node: Node, module: str, inputs: Sequence[str]) -> EmitContext:
@@ -337,6 +336,8 @@ def _compile(net: Any, checks: bool | str | None,
     del firsts
     builder = ModuleBuilder(net, module, checks, inline)
     builder.run()
+    if again := compiled_again(net, module.__dict__.get("own_output_dtypes"), lambda: _compile(net, checks, generate)):
+        return again  # a user's module giving x.double(): compiled once more, its forward casting them
     label_inner_layers(builder.operators)
     _tie_shared(net, module)
     if builder.other_precision:  # floating arrays in another precision (a float64 array given, a float16 one

@@ -44,13 +44,14 @@ class ModuleRunner(GraphWalker):
             inputs = [x.clone() if i in mutated else x for i, x in enumerate(inputs)]
         told = _call_site(node, sub)
         if runs_user_code(node.layer):
-            return _own_module_outputs(node, sub, inputs, self.batch_size, told)
+            return _own_module_outputs(node, sub, inputs, self.batch_size, told,
+                                       self.module.__dict__.get("own_output_dtypes", {}).get(node.path, ()))
         result = sub(*inputs, **told) if node.input_ports else sub(self.batch_size, **told)
         return result if len(node.output_ports) > 1 else (result,)
 
 
 def _own_module_outputs(node: Node, sub: torch.nn.Module, inputs: Sequence[torch.Tensor], batch: int,
-                        told: dict[str, Any]) -> tuple:
+                        told: dict[str, Any], probed: tuple = ()) -> tuple:
     """The outputs of a layer running its author's code (``runs_user_code``) as the compiled forward gives them:
     those the meta probe found floating in another dtype than the working one cast (``recast_call``); an error raised
     inside the module as the "module-error" DataError naming the layer."""
@@ -62,7 +63,8 @@ def _own_module_outputs(node: Node, sub: torch.nn.Module, inputs: Sequence[torch
         error = layer_module_error(node.layer, node.path, exc)
     else:
         outputs = tuple(result) if len(node.output_ports) > 1 else (result,)
-        probed = node.layer.probed_dtypes(node.types) if hasattr(type(node.layer), "probed_dtypes") else ()
+        if hasattr(type(node.layer), "probed_dtypes"):  # else ``probed``: a user's own module's, found when compiled
+            probed = node.layer.probed_dtypes(node.types)
         recast, real = outputs_to_recast(probed, node.input_ports, node.types, node.output_ports)
         to = inputs[real].dtype if real is not None else torch.get_default_dtype()
         return tuple(o.to(to) if i < len(recast) and recast[i] else o for i, o in enumerate(outputs))

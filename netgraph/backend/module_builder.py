@@ -15,6 +15,7 @@ from netgraph.core.layer import Layer
 from netgraph.core.operator import NetOperator
 from netgraph.core.types import Conflict
 from netgraph.core.walk import GraphWalker
+from netgraph.core.wrapped_modules import shared_module_error
 from netgraph.layers._modules import LayerModule
 from netgraph.layers.random_module import RandomModule
 from netgraph.layers.torch_layer import _ModuleWrapper
@@ -64,8 +65,9 @@ class ModuleBuilder(GraphWalker):
                              port=exc.port, expected=exc.expected, found=exc.found) from None
         if path in self.inline and isinstance(built, LayerModule):  # hooks on it would never fire: they warn
             built.__dict__["computed_inline"] = (path, layer.type_name)
-        if not (ours and isinstance(built, nn.Module)):
-            check_built(layer, node.types, built, self.net.describe((path, None)))  # a user's own build
+        if not (ours and isinstance(built, nn.Module)) and \
+                (dtypes := check_built(layer, node.types, built, self.net.describe((path, None)))):  # a user's own
+            self.root.__dict__.setdefault("own_output_dtypes", {})[path] = dtypes  # x.double(): cast, as compiled
         if isinstance(self._label(built), str):  # a module whose errors name its layer (cheaply: no search)
             built.__dict__.update(layer_label=f"layer {'/'.join(path)!r} ({layer.type_name})", layer_path=path,
                                   layer_type=layer.type_name)  # the path, for Diagnostic.layer; the type, for below
@@ -81,12 +83,8 @@ class ModuleBuilder(GraphWalker):
             return
         if first[0] is layer:
             return
-        (one, one_path), (two, two_path) = first[1], self.whole(path)
-        raise OptionError(f"{one} and {two} wrap one {type(module).__name__} object: torch shares a module "
-                          f"used twice, but each layer gets its own copy, whose weights would train apart; give each "
-                          f"layer its own module (copy.deepcopy) for separate weights, or wrap one module that calls it "
-                          f"twice for shared ones", kind="shared-module", layer=two_path,
-                          expected="a module object per layer", found=(one_path, two_path))
+        raise shared_module_error(type(module).__name__, first[1], self.whole(path))  # (the net's build refuses
+        # it first: this sees a layer swapped in by a route that keeps the structure, a net pickled before that)
 
     def whole(self, path: tuple[str, ...]) -> tuple[str, tuple[str, ...]]:
         """The layer at ``path`` described, and its path, from the outermost net (inside an operator's inner net

@@ -69,7 +69,8 @@ def blames_module(exc: BaseException) -> bool:
 
 def layer_module_error(layer: Any, path: tuple[str, ...], exc: BaseException) -> DataError:
     """The "module-error" DataError of ``exc``, raised by the module of ``layer`` (at ``path``), ``exc`` its cause."""
-    error = DataError(f"layer {'/'.join(path)!r} ({layer.type_name}): its module raised {type(exc).__name__}: {exc}",
+    what = "function" if isinstance(layer, FunctionLayer) else "module"  # a FunctionLayer's Python function
+    error = DataError(f"layer {'/'.join(path)!r} ({layer.type_name}): its {what} raised {type(exc).__name__}: {exc}",
                       kind="module-error", layer=tuple(path), found=type(exc).__name__)
     error.__cause__ = exc
     return error

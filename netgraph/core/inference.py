@@ -15,7 +15,7 @@ from collections import defaultdict, deque
 from collections.abc import Callable, Iterable, Mapping
 
 from netgraph.core.layer import Layer
-from netgraph.core.layer_checks import check_declared_types, check_infer_result
+from netgraph.core.layer_checks import check_infer_result
 from netgraph.core.errors import Diagnostic, EdgeRef, NetGraphError, ShapeError, at_layer, raise_all
 from netgraph.core.conflict_words import (as_seen_by, coder_hint, compared, dtype_hint, edge_parts, found_dtype_hint,
                                           merged_input_parts, set_part)
@@ -230,11 +230,8 @@ def solve(problem: Problem) -> Solution:
             return True
         return False
 
-    try:  # in place (a root is a number too: solving the problem again finds the same classes)
-        touching = seed_classes(problem, cls, declared_ids, refine)
-    except AttributeError:  # a layer's declared_types() gave no PortType: named (else the error as it is)
-        check_declared_types(problem.leaf_layers, problem.leaf_paths, problem.describe)
-        raise
+    touching = seed_classes(problem, cls, declared_ids, refine)  # in place (a root is a number too: solving the
+    # problem again finds the same classes)
     if errors:
         raise_all(errors, ShapeError, "shape conflict")
     _propagate(problem, cls, roots, leaf_roots, touching, refine, errors)

@@ -27,8 +27,8 @@ def check_class(cls: type) -> None:
             raise OptionError(f"layer type {cls.__name__}: {attr} must be a tuple of port names, found {ports!r}"
                               + (f" (write ({ports!r},))" if isinstance(ports, str) else ""), option=attr,
                               kind="layer-contract")
-    ports = [p for attr in ("input_ports", "output_ports") if isinstance(cls.__dict__.get(attr), (tuple, list))
-             for p in cls.__dict__[attr]]
+    ports = [p for attr in ("input_ports", "output_ports") if isinstance(getattr(cls, attr, None), (tuple, list))
+             for p in getattr(cls, attr)]  # inherited ones too: a subclass's output_ports may repeat them
     if twice := sorted({p for p in ports if ports.count(p) > 1}):  # each port name one port, as TorchLayer's
         raise OptionError(f"layer type {cls.__name__}: port {twice[0]!r} is named twice in its input_ports and "
                           f"output_ports; give each port its own name", option="input_ports", kind="layer-contract",
@@ -80,9 +80,9 @@ def check_declared_types(layers: list[Any], paths: list[tuple], describe: Callab
     ``"Integer"`` where ``PortType(None, "Integer")`` is meant); ``describe((path, None))`` names it."""
     for layer, path in zip(layers, paths):
         declared = layer.declared_types() if hasattr(layer, "declared_types") else {}
-        found = next((t for t in declared.values() if not isinstance(t, PortType)), None) \
+        found = next((t for t in declared.values() if not isinstance(t, PortType)), declared) \
             if isinstance(declared, Mapping) else declared
-        if found is not None:
+        if found is not declared or not isinstance(declared, Mapping):
             raise ShapeError(f"{describe((path, None))}: {layer.type_name}.declared_types() must return a dict of "
                              f"port name -> PortType, returned {type(found).__name__} {found!r}"[:400]
                              + (f" (write PortType(None, {found!r}))" if isinstance(found, str) else ""),

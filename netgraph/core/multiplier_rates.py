@@ -6,6 +6,7 @@ graph's own module can import it.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 from typing import Any
 
@@ -13,6 +14,8 @@ from netgraph.core.array_rules import RuleIndex, matches, refuse_unmatched, rule
 from netgraph.core.errors import OptionError
 from netgraph.core.shared import is_graph, shared_users
 from netgraph.core.option_problems import VALUE_KIND
+from netgraph.core.user_frame import user_stacklevel
+from netgraph.core.walk import nested_nodes
 
 __all__ = ["stored_multipliers", "module_frozen", "array_multipliers", "picking_rules", "unreached_shared",
            "shared_aliases", "names_array"]
@@ -42,13 +45,8 @@ def _nets_in(name: str, layer: Any) -> list[tuple[tuple, Any]]:
 def module_frozen(net: Any) -> frozenset[str]:
     """The parameter names (dotted paths) of the arrays that their layer's own module keeps from training (a
     ``TorchLayer``'s parameter with ``requires_grad=False``; ``layer.frozen_arrays``): rate 0, whatever the rules."""
-    out, stack = [], [(net, ())]
-    while stack:  # a loop, as nets nest 1000 deep
-        graph, path = stack.pop()
-        for name, layer in graph.layers.items():
-            out += [".".join((*path, name, array)) for array in getattr(layer, "frozen_arrays", ())]
-            stack += [(inner, (*path, *at)) for at, inner in _nets_in(name, layer)]
-    return frozenset(out)
+    return frozenset(".".join((*path, array)) for path, node in nested_nodes(net)
+                     for array in getattr(node.layer, "frozen_arrays", ()))
 
 
 def array_multipliers(net: Any, names: list[str], rules: Sequence[tuple[Any, float]] = ()) -> dict[str, float]:
@@ -60,6 +58,7 @@ def array_multipliers(net: Any, names: list[str], rules: Sequence[tuple[Any, flo
     rules = given + [(key, key.split("/") if key != "All" else [], r) for key, r in stored_multipliers(net)]
     aliases = shared_aliases(net)
     used: set[int] = set()
+    picked: dict[int, list[str]] = {}
     frozen = module_frozen(net)
     out, index = {}, RuleIndex([pattern for _, pattern, _ in rules])
     for name in names:
@@ -70,7 +69,9 @@ def array_multipliers(net: Any, names: list[str], rules: Sequence[tuple[Any, flo
             if matches(pattern, parts) or any(names_array(pattern, other) for other in others)][:1]
         for i in found:
             out[name], _ = rules[i][2], used.add(i)
+            picked.setdefault(i, []).append(name)
         out[name] = 0.0 if name in frozen else out[name]
+    _warn_module_frozen(given, picked, frozen)
     own = [name.split(".") for name in names]
     for i, (key, pattern, _) in enumerate(given):
         if i not in used and (problem := unreached_shared(net, key, pattern, own)):
@@ -79,6 +80,16 @@ def array_multipliers(net: Any, names: list[str], rules: Sequence[tuple[Any, flo
     refuse_unmatched("learning_rate_multipliers", [(key, pattern) for key, pattern, _ in given], used, list(net.layers),
                      [*names, *(".".join(o) for n in names for o in aliases.get(n, ()))])
     return out
+
+
+def _warn_module_frozen(given: list, picked: dict[int, list[str]], frozen: frozenset[str]) -> None:
+    """A warning for each given rule (key, pattern, rate) with a rate that picks only arrays their module freezes
+    (requires_grad=False): it changes nothing, as training leaves those arrays as they are."""
+    for i, (key, _, rate) in enumerate(given):
+        if rate and picked.get(i) and all(name in frozen for name in picked[i]):
+            warnings.warn(f"learning_rate_multipliers rule {key!r}: {rate} picks only {', '.join(picked[i][:4])}, "
+                          f"which its module keeps from training (requires_grad=False): the rule changes nothing; "
+                          f"set requires_grad=True on the parameter to train it", stacklevel=user_stacklevel())
 
 
 def unreached_shared(net: Any, key: Any, pattern: list[str] | None, own: list[list[str]]) -> str | None:

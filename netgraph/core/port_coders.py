@@ -105,52 +105,66 @@ def check_decoders(coders: dict[str, Coder], types: dict[str, PortType], graph: 
             errors.append(Diagnostic(f"graph output {port!r}: {reason}", "decoder-port", layer=(), port=port))
         if isinstance(coder, Encoder) and coder.index_span:
             errors += _encoder_range_problems(graph, port, coder)
-    if any(isinstance(coder, Restricted) for coder in coders.values()):
-        errors += _carried_range_problems(graph, {d.layer for d in errors})
     return errors
 
 
 def _encoder_range_problems(graph: Any, port: str, coder: Encoder) -> list[Diagnostic]:
     """A Diagnostic for each layer the indices of input ``port``'s ``coder`` reach (``index_leaves``) that does not
-    take them all: an EmbeddingLayer of too small an n, or a port whose range (given inside) is narrower."""
+    take them all: an EmbeddingLayer of too small an n, or a port whose range (given inside) is narrower, named at
+    the nested net's input that gives the range (``_range_given_at``). ``expected``: the indices taken there."""
     errors, span, restricted, range_told = [], coder.index_span, isinstance(coder, Restricted), False
     given = f" takes indices in its range {span[0]}..{span[1]}" if restricted else \
         f": the {coder.type_name} gives indices {span[0]} to {span[1]}"
+    options = {"declared": port, "option": "range"} if restricted else {}
     for leaf in index_leaves(graph, port):
-        if restricted and not leaf.fed:
-            continue  # a Restricted's range is in the port types the moving layers give: _carried_range_problems
-        reason = _untaken_indices(span, graph, leaf.path, leaf.layer, leaf.port, restricted, leaf.fed)
-        if not reason and not restricted and not range_told:  # once (a Restricted meeting a range: a Conflict)
-            reason = _outside_port_range(span, leaf.type.range, leaf.port)
-            range_told = reason is not None
-        if reason:  # a range: placed at the port's range (declared), as the range is what a spec gives
+        if reason := _untaken_indices(span, graph, leaf.path, leaf.layer, leaf.port, restricted, leaf.fed):
             errors.append(Diagnostic(f"graph input {port!r}{given}, but layer {scoped_name('/'.join(leaf.path))!r} "
                                      f"({leaf.layer.type_name}) {reason}", "encoder-range", layer=leaf.path, port=port,
-                                     found=span, **({"declared": port, "option": "range"} if restricted else {})))
+                                     expected=_taken_span(graph, leaf), found=span, **options))
+        elif not restricted and not range_told and _outside(span, taken := leaf.type.range):
+            range_told = True  # once (a Restricted meeting a range: a Conflict)
+            errors.append(_narrower_range(graph, leaf, port, given, span, taken))
     return errors
 
 
-def _outside_port_range(span: tuple[int, int], taken: tuple[int, int] | None, port: str) -> str | None:
-    """Where indices ``span`` are not all within a port's range ``taken`` (one given inside a nested net): what the
-    port takes; else None."""
-    if taken is None or taken[0] <= span[0] and span[1] <= taken[1]:
-        return None
-    return f"port {port!r} takes indices in its range {taken[0]}..{taken[1]} (a range given inside the net)"
+def _outside(span: tuple[int, int], taken: tuple[int, int] | None) -> bool:
+    """Whether indices ``span`` are not all within a port's range ``taken`` (None: no range)."""
+    return taken is not None and not (taken[0] <= span[0] and span[1] <= taken[1])
 
 
-def _carried_range_problems(graph: Any, reported: set) -> list[Diagnostic]:
-    """A Diagnostic for each EmbeddingLayer (at any depth, not in ``reported``) whose n does not take the index range
-    that reaches its input through layers passing values on (Reshape, Part, ...: the range is in its port type)."""
-    errors = []
-    for node in graph.ir.nodes:
-        t = node.types.get("Input") if node.layer.type_name == "EmbeddingLayer" else None
-        if t is None or t.range is None or node.path in reported:
-            continue
-        if reason := _untaken_indices(t.range, graph, node.path, node.layer, "Input", True):
-            errors.append(Diagnostic(f"layer {scoped_name('/'.join(node.path))!r} (EmbeddingLayer) port 'Input' gets "
-                                     f"indices {t.range[0]} to {t.range[1]} (a graph input's range the layers before "
-                                     f"it pass on), but it {reason}", "encoder-range", layer=node.path, port="Input"))
-    return errors
+def _narrower_range(graph: Any, leaf: IndexLeaf, port: str, given: str, span: tuple[int, int],
+                    taken: tuple[int, int]) -> Diagnostic:
+    """The Diagnostic for indices ``span`` of input ``port`` reaching ``leaf``, whose port takes the narrower range
+    ``taken``: named at the nested net's input that gives it, where one does (else at the leaf's port)."""
+    wide = f"{min(span[0], taken[0])}..{max(span[1], taken[1])}"
+    if (at := _range_given_at(graph, leaf.path, taken)) is None:
+        where, layer, named = f"layer {scoped_name('/'.join(leaf.path))!r} ({leaf.layer.type_name}) port " \
+                              f"{leaf.port!r}", leaf.path, port
+    else:
+        where, layer, named = f"net {scoped_name('/'.join(at[0]))!r} input {at[1]!r}", at[0], at[1]
+    return Diagnostic(f"graph input {port!r}{given}, but {where} takes indices in its range {taken[0]}..{taken[1]} "
+                      f"(a range given inside the net); widen that range to {wide}", "encoder-range", layer=layer,
+                      port=named, expected=taken, found=span)
+
+
+def _range_given_at(graph: Any, path: tuple, taken: tuple[int, int]) -> tuple[tuple, str] | None:
+    """(net path, input port) of the outermost nested net along ``path`` whose input declares the range ``taken``
+    (a Restricted of that range), else None."""
+    for depth in range(1, len(path)):
+        coders = getattr(graph.layer_at(path[:depth]), "coders", None) or {}
+        ports = [p for p, c in coders.items() if isinstance(c, Restricted) and c.index_span == taken]
+        if ports:
+            return path[:depth], ports[0]
+    return None
+
+
+def _taken_span(graph: Any, leaf: IndexLeaf) -> tuple[int, int] | None:
+    """The indices ``leaf``'s port takes: an EmbeddingLayer's 0..n-1 (n below 2**63 where none is given), an
+    ExtractLayer Position's 1..m."""
+    if leaf.layer.type_name == "EmbeddingLayer":
+        return (0, leaf.layer.count - 1) if isinstance(leaf.layer.count, int) else (0, INT64_BOUND - 2)
+    sizes = leaf.layer.position_sizes(graph.layer_types(leaf.path)) if leaf.port == "Position" else ()
+    return (1, min(sizes)) if sizes else leaf.type.range
 
 
 def _untaken_indices(span: tuple[int, int], graph: Any, path: tuple, layer: Any, port: str,

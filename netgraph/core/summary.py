@@ -140,16 +140,18 @@ def _ports(net: Any, names: tuple) -> str:
 
 
 def _listed(items: list[str], empty: str = "-") -> str:
-    """``items`` joined by commas, those past ``CELL_WIDTH`` characters left out and counted ('… 27 more'), each
-    cut to ``CELL_WIDTH``.
+    """``items`` joined by commas, those past ``CELL_WIDTH`` characters left out and counted ('… 27 more'), at most
+    ``CELL_WIDTH`` characters in all (a long first item cut to leave room for the count).
 
     >>> _listed([f"Input{i} (3)" for i in range(1, 31)])
     'Input1 (3), Input2 (3), Input3 (3), … 27 more'
     """
     kept, used = [], 0
-    for item in items:
-        item = ellipsized(item, CELL_WIDTH)
-        if kept and used + len(item) > CELL_WIDTH - 10:  # room for ', … N more'
+    for i, item in enumerate(items):
+        more = len(f", … {len(items) - i - 1:,} more") if i < len(items) - 1 else 0  # the count, if it stops after
+        if not kept:
+            item = ellipsized(item, CELL_WIDTH - more)
+        elif used + len(item) > CELL_WIDTH - 10 or used + len(item) + more > CELL_WIDTH:  # room for ', … N more'
             break
         kept.append(item)
         used += len(item) + 2
@@ -159,14 +161,16 @@ def _listed(items: list[str], empty: str = "-") -> str:
 
 def _path_cell(path: tuple) -> str:
     """A layer's path for its row: past 8 levels its first and last 3 ('a/b/c/... 194 levels .../x/y/z'), as errors
-    name it, or where that passes ``CELL_WIDTH`` characters its first and last name (the layer's own) only; at most
-    ``CELL_WIDTH`` characters in all."""
+    name it, or where that passes ``CELL_WIDTH`` characters its first and last name (the layer's own, cut to half
+    the cell at most) only, the first cut to the room left; at most ``CELL_WIDTH`` characters in all."""
     names = [printable(p) for p in path]
     text = "/".join(elided(names))
-    if len(text) > CELL_WIDTH and len(names) > 2:
-        ends = [ellipsized(names[0], CELL_WIDTH // 4), ellipsized(names[-1], CELL_WIDTH // 2)]
-        text = f"{ends[0]}/... {len(names) - 2:,} levels .../{ends[1]}"
-    return ellipsized(text, CELL_WIDTH)
+    if len(text) <= CELL_WIDTH or len(names) < 2:
+        return ellipsized(text, CELL_WIDTH)
+    middle = "/" if len(names) == 2 else f"/... {len(names) - 2:,} levels .../"
+    last = ellipsized(names[-1], CELL_WIDTH // 2)
+    room = CELL_WIDTH - len(middle) - len(last)
+    return f"{ellipsized(names[0], room if len(names) == 2 else min(room, CELL_WIDTH // 4))}{middle}{last}"
 
 
 def one_line(net: Any) -> str:

@@ -35,7 +35,7 @@ def net_take(net: NetGraph, outputs: Any, start: Any = None) -> NetGraph:
     """The subgraph needed to compute the given outputs: layer specs, graph output names or NetPorts (a layer's
     input port: what feeds it), nested paths too (``NetPort(("enc", "l1", "Output"))`` keeps ``enc`` cut down to
     what computes ``l1``); a list for several. The result's outputs are the named ones only (a layer: all its
-    outputs), under their names. An operator is one layer: a path into its inner net is a WiringError.
+    outputs), under their names (a nested port: the port's, ``layer_port`` where a kept layer reads it too). An operator is one layer: a path into its inner net is a WiringError.
 
     ``start`` (Wolfram's NetTake[net, {start, end}]): a graph input (``"x"``, ``NetPort("x")``), a top-level layer, a
     layer's port (an output: the layers after that value; an input: that layer on), or a list of those; only the
@@ -46,8 +46,9 @@ def net_take(net: NetGraph, outputs: Any, start: Any = None) -> NetGraph:
         return taken(net, outputs, start)[0]
 
 
-def taken(net: NetGraph, outputs: Any, start: Any = None) -> tuple[NetGraph, Moves]:
-    """``net_take``, and where the layers went."""
+def taken(net: NetGraph, outputs: Any, start: Any = None, *, own_names: bool = True) -> tuple[NetGraph, Moves]:
+    """``net_take``, and where the layers went. ``own_names=False`` (a nested graph cut to port paths): a port
+    taken is named as the port, never after a graph output of ``net`` it feeds (one the outer net's edges added)."""
     specs = outputs if isinstance(outputs, list) else [outputs]
     nested: dict[str, list[NetPort]] = {}
     wanted: set[tuple[str, str]] = set()  # (layer, port): the values the result gives
@@ -65,7 +66,7 @@ def taken(net: NetGraph, outputs: Any, start: Any = None) -> tuple[NetGraph, Mov
         keep = _after_start(net, g, keep, targets, start)
     part = subgraph(net, keep, targets=frozenset(targets), by_source=True)
     moves = Moves(levels={(): kept_names(net.layers, set(net.layers) - keep, part.layers)})
-    part = _only(part, {(moves.path((layer,))[0], port) for layer, port in wanted})  # start= renumbers a chain
+    part = _only(part, {(moves.path((layer,))[0], port) for layer, port in wanted}, own_names)  # start= renumbers
     result = with_output_options(net, kept_output_names(net, part))  # Output2 stays Output2, as after net_drop
     whole = set().union(*(nx.ancestors(g, t) for t in targets)) | {layer for layer, _ in wanted}
     for head in set(nested) & whole:  # its other outputs are used too: it stays whole, the ports become outputs
@@ -180,22 +181,23 @@ def _feeding(net: NetGraph, spec: NetPort) -> set[tuple[str, str]] | None:
     return None
 
 
-def _only(net: NetGraph, wanted: set[tuple[str, str]]) -> NetGraph:
+def _only(net: NetGraph, wanted: set[tuple[str, str]], own_names: bool = True) -> NetGraph:
     """``net`` whose graph outputs are exactly the ``wanted`` layer outputs: others are muted, a wanted one
-    that only feeds layers becomes an output ``layer_port``. A chain stays a chain when it gives just those."""
+    that only feeds layers becomes an output ``layer_port``. A chain stays a chain when it gives just those.
+    ``own_names``: a wanted port that was a graph output keeps that name; else it is named as if it were not."""
     given = {(e.src.layer, e.src.port) for e in net.edges if e.dst.layer is None}
-    if given == wanted or (isinstance(net, NetChain) and not wanted):
+    if given == wanted and (own_names or isinstance(net, NetChain)) or (isinstance(net, NetChain) and not wanted):
         return net
     wiring = net.explicit_edges()
     if isinstance(net, NetChain):  # its wiring is implicit: spelled out, the graph gives the wanted ports only
         wiring = [(NetPort(e.src.port) if e.src.layer is None else NetPort(e.src.layer, e.src.port),
                    NetPort(e.dst.port) if e.dst.layer is None else NetPort(e.dst.layer, e.dst.port)) for e in net.edges]
-    edges = [pair for pair in wiring if pair[1] is not None and (pair[1].layer is not None or  # as written
-                                                                  (pair[0].layer, pair[0].port) in wanted)]
+    edges = [pair for pair in wiring if pair[1] is not None and (  # as written
+        pair[1].layer is not None or own_names and (pair[0].layer, pair[0].port) in wanted)]
     used = {(a.layer, a.port) for a, _ in edges}
     edges += [(NetPort(n, p), None) for n, layer in net.layers.items() for p in layer.output_ports
               if (n, p) not in used and (n, p) not in wanted]
-    taken = {*net.input_ports, *net.output_ports}
+    taken = {*net.input_ports, *(net.output_ports if own_names else ())}
     outputs = {(a.layer, a.port) for a, b in edges if b is not None and b.layer is None}
     for name, port in sorted((wanted & used) - outputs):  # read by kept layers only
         edges.append((NetPort(name, port), NetPort(_free(f"{name}_{port}", taken))))
@@ -241,7 +243,7 @@ def _cut_unread(net: NetGraph) -> tuple[NetGraph, Moves]:
 def _cut_inside(net: NetGraph, cut: dict[str, list[NetPort]]) -> tuple[NetGraph, Moves]:
     """``net`` with each graph in ``cut`` cut down to what computes its ports; its other outputs (edges to graph
     outputs only: nothing else uses them) and the input ports it lost lose their edges; and where the layers went."""
-    parts = {name: taken(net.layers[name], ports) for name, ports in cut.items()}
+    parts = {name: taken(net.layers[name], ports, own_names=False) for name, ports in cut.items()}
     layers = {name: parts[name][0] if name in cut else layer for name, layer in net.layers.items()}
 
     def kept(a: NetPort, b: NetPort | None) -> bool:

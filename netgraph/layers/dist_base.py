@@ -196,9 +196,10 @@ class Distribution:
         evaluate it once, at the worst corner of the parameters' ranges."""
         return None
 
-    def relation(self, params: Sequence[torch.Tensor]) -> str | None:
+    def relation(self, params: Sequence[torch.Tensor], at_ports: bool = True) -> str | None:
         """A message when the parameters violate a joint condition (e.g. min < max), else None; here, ``ORDERED``'s
-        pair out of order."""
+        pair out of order. ``at_ports``: a value is named at the port of its parameter's slot (not for values given
+        to a closed form)."""
         return None if self.ORDERED is None else order_problem(self.ORDERED, self.PARAMS, params)
 
     def relation_facts(self, params: Sequence[Any]) -> dict[str, Any]:
@@ -352,10 +353,8 @@ class Distribution:
         if any(isinstance(p, str) for p in params):
             raise OptionError(f"{self!r} has slot parameters; pass their values: .{method}(value, ...)",
                               kind="layer-argument", expected="values for the slot parameters")
-        if listed:  # checked as made, by one holding the values for its own params: it names no slot's port
-            frozen_init(made := object.__new__(type(self)), params=params, nargs=self.nargs)
-            if problem := made.relation(params):
-                raise_constant_problems(type(self).__name__, [(None, piece_text(problem))])
+        if listed and (problem := self.relation(params, at_ports=False)):  # as made: values of no slot's port
+            raise_constant_problems(type(self).__name__, [(None, piece_text(problem))])
         return params
 
     def _mean(self, *params: torch.Tensor) -> torch.Tensor:

@@ -97,7 +97,7 @@ class CategoricalDistribution(VectorDistribution):
     def draw_dtype(self, estimator: str) -> str:
         return INTEGER if estimator == "score_function" else REAL
 
-    def value_problems(self, values: Mapping[str, torch.Tensor]) -> list[ValueProblem]:
+    def value_problems(self, values: Mapping[str, torch.Tensor], at_ports: bool = True) -> list[ValueProblem]:
         p = values.get("p")
         if p is None or not p.numel():
             return []

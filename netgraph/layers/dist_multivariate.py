@@ -150,7 +150,7 @@ class MultinormalDistribution(_Multinormal):
     def _covariance(self, mu: torch.Tensor, sigma: torch.Tensor) -> torch.Tensor:
         return sigma
 
-    def value_problems(self, values: Mapping[str, torch.Tensor]) -> list[ValueProblem]:
+    def value_problems(self, values: Mapping[str, torch.Tensor], at_ports: bool = True) -> list[ValueProblem]:
         sigma = values.get("sigma")
         if sigma is None:
             return []
@@ -158,13 +158,14 @@ class MultinormalDistribution(_Multinormal):
         size = sigma.abs().amax(dim=(-2, -1), keepdim=True)
         asymmetric = ((sigma - sigma.mT).abs() > SYMMETRY_TOLERANCE * size).any(-1).any(-1)
         if bool(asymmetric.any()):
-            return [_problem(self, values, "sigma", asymmetric, sigma, f"be symmetric (within {SYMMETRY_TOLERANCE:g} "
-                             "of its largest entry)", "a symmetric matrix")]
+            return [_problem(self, values, at_ports, "sigma", asymmetric, sigma,
+                             f"be symmetric (within {SYMMETRY_TOLERANCE:g} of its largest entry)",
+                             "a symmetric matrix")]
         info = torch.linalg.cholesky_ex(sigma).info if sigma.numel() else torch.zeros(())
         if bool((info != 0).any()) or not bool(torch.isfinite(sigma).all()):
             bad = (info != 0) | ~torch.isfinite(sigma).all(-1).all(-1)
-            return [_problem(self, values, "sigma", bad, sigma, "be positive definite (its Cholesky factorisation "
-                             "failed)", "a positive definite matrix")]
+            return [_problem(self, values, at_ports, "sigma", bad, sigma,
+                             "be positive definite (its Cholesky factorisation failed)", "a positive definite matrix")]
         return []
 
 
@@ -184,15 +185,15 @@ class MultinormalCholeskyDistribution(_Multinormal):
     def coordinate_variances(second: torch.Tensor) -> torch.Tensor:
         return second.tril().square().sum(-1)  # the diagonal of L·Lᵀ
 
-    def value_problems(self, values: Mapping[str, torch.Tensor]) -> list[ValueProblem]:
+    def value_problems(self, values: Mapping[str, torch.Tensor], at_ports: bool = True) -> list[ValueProblem]:
         l_factor = values.get("L")
         if l_factor is None:
             return []
         diagonal = l_factor.detach().diagonal(dim1=-2, dim2=-1)
         bad = ~(diagonal > 0).all(-1)
         if bool(bad.any()):
-            return [_problem(self, values, "L", bad, diagonal.unsqueeze(-1), "have a diagonal > 0", "a diagonal > 0",
-                             shown="diagonal ")]
+            return [_problem(self, values, at_ports, "L", bad, diagonal.unsqueeze(-1), "have a diagonal > 0",
+                             "a diagonal > 0", shown="diagonal ")]
         return []
 
 
@@ -215,14 +216,14 @@ class MultinormalDiagonalDistribution(_Multinormal):
         return second.square()
 
 
-def _problem(dist: VectorDistribution, values: Mapping[str, torch.Tensor], name: str, bad: torch.Tensor,
-             matrices: torch.Tensor, must: str, expected: str, shown: str = "") -> ValueProblem:
+def _problem(dist: VectorDistribution, values: Mapping[str, torch.Tensor], at_ports: bool, name: str,
+             bad: torch.Tensor, matrices: torch.Tensor, must: str, expected: str, shown: str = "") -> ValueProblem:
     """The first bad matrix of parameter ``name`` (``bad`` marks them in ``matrices``, its values as shown), which
-    ``must`` be ``expected``: named at its index and by its port."""
+    ``must`` be ``expected``: named at its index, and by its port where ``at_ports``."""
     first = matrices.expand(*bad.shape, *matrices.shape[-2:])[tuple(int(i) for i in bad.nonzero()[0])] if bad.dim() \
         else matrices
     message = _where(values, name, bad, f"parameter {dist.role(name)} must {must}",
-                     f", found {shown}{_show(first)}", dist._slot_of(name))
+                     f", found {shown}{_show(first)}", dist._slot_of(name) if at_ports else None)
     return ValueProblem(message, name, expected, first.tolist() if first.numel() <= 16 else None)
 
 

@@ -100,9 +100,9 @@ class VectorDistribution(Distribution, register=False):
             values = [tensors[slot_name(p)] if isinstance(p, str) else v for p, v in zip(self.params, values)]
         return super().check(values, where, draws, inputs, given)
 
-    def relation(self, params: Sequence[Any]) -> str | Piece | None:
+    def relation(self, params: Sequence[Any], at_ports: bool = True) -> str | Piece | None:
         """Event sizes that disagree, then ``value_problems`` (each tensor parameter may be checked alone)."""
-        problems = [p.message for p in self.joint_problems(params)]
+        problems = [p.message for p in self.joint_problems(params, at_ports)]
         return problems[0] if len(problems) == 1 else "; ".join(map(piece_text, problems)) or None
 
     def relation_facts(self, params: Sequence[Any]) -> dict[str, Any]:
@@ -110,26 +110,29 @@ class VectorDistribution(Distribution, register=False):
         return {} if problem is None else {"option": problem.option, "expected": problem.expected,
                                            "found": problem.found}
 
-    def joint_problems(self, params: Sequence[Any]) -> list[ValueProblem]:
-        """A parameter whose event dims differ, else event sizes that disagree, else ``value_problems``."""
+    def joint_problems(self, params: Sequence[Any], at_ports: bool = True) -> list[ValueProblem]:
+        """A parameter whose event dims differ, else event sizes that disagree, else ``value_problems`` (values named
+        at their slots' ports where ``at_ports``)."""
         found: list[tuple[str, int]] = []
+        at_port = self._at_port if at_ports else lambda name: ""
         for name, value in zip(self.PARAMS, params):
             rank = self.PARAM_EVENT_RANKS.get(name, 0)
             if isinstance(value, torch.Tensor) and rank:
                 shape = tuple(map(int, value.shape))  # torch.jit.trace's sizes are tensors
                 if len(set(shape[len(shape) - rank:])) > 1:
-                    return [ValueProblem(f"parameter {self.role(name)}{self._at_port(name)} must be "
+                    return [ValueProblem(f"parameter {self.role(name)}{at_port(name)} must be "
                                          f"{_event_text(rank)}, found shape {format_shape(shape)}", name,
                                          _event_text(rank), shape)]
                 found.append((name, shape[-1]))
         if len({k for _, k in found}) > 1:
-            shown = ", ".join(f"{self.role(n)} {k}{self._at_port(n)}" for n, k in found)
+            shown = ", ".join(f"{self.role(n)} {k}{at_port(n)}" for n, k in found)
             odd = next(n for n, k in found if k != found[0][1])
             return [ValueProblem(f"the parameters' event sizes k disagree: {shown}", odd, found[0][1],
                                  dict(found)[odd])]
-        return self.value_problems({n: v for n, v in zip(self.PARAMS, params) if isinstance(v, torch.Tensor)})
+        return self.value_problems({n: v for n, v in zip(self.PARAMS, params) if isinstance(v, torch.Tensor)},
+                                   at_ports)
 
-    def value_problems(self, values: Mapping[str, torch.Tensor]) -> list[ValueProblem]:
+    def value_problems(self, values: Mapping[str, torch.Tensor], at_ports: bool = True) -> list[ValueProblem]:
         """Parameter values that break a joint condition (not positive definite, ...); the message a ``Piece``
         where it names the index of a value in a port's data."""
         return []

@@ -4,12 +4,13 @@
 from __future__ import annotations
 
 import ast
+import re
 
 from netgraph.core.errors import OptionError
 
 __all__ = ["ExpressionError", "Origin"]
 
-_ONE_LINE = str.maketrans("\r\n\t\v\f", "     ")
+_ONE_LINE = str.maketrans({"\r": " ", "\n": "\u23ce", "\t": " ", "\v": " ", "\f": " "})
 
 
 class ExpressionError(OptionError):
@@ -21,8 +22,9 @@ class ExpressionError(OptionError):
         lead = len(text) - len(text.lstrip())  # spaces and line breaks around it ('>' blocks end in one): not shown
         text, column = text.strip(), None if column is None else max(column - lead, 0)
         where = f" at column {column + 1}" if column is not None else ""
-        # a line break is a space: one line keeps the caret under it; NUL, a bidi override, ESC are '?' (not echoed)
-        shown = "".join(c if c.isprintable() else "?" for c in text.translate(_ONE_LINE))
+        # a line break is drawn as ⏎ (\r\n as " ⏎"): one line keeps the caret under it, and the break shows; NUL, a
+        # bidi override, ESC are '?' (not echoed)
+        shown = "".join(c if c.isprintable() else "?" for c in re.sub(r"\r(?!\n)", "\n", text).translate(_ONE_LINE))
         pointer = f"\n    {shown}\n    {' ' * column}^" if column is not None and len(text) < 200 else ""
         super().__init__(f"expression {text!r}{where}: {message}{pointer}", kind="expression-syntax",
                          option="function")

@@ -65,7 +65,7 @@ def bracket(text: str, i: int, brackets: list[str]) -> tuple[str, int]:
             raise ExpressionError("a span i;;j is only allowed inside [[ ]], as in #x[[2;;4]]", text, i)
         return ":", 2
     if text[i] == "[":
-        if not re.search(r"[\w\])&]\Z", text[:i].rstrip()):  # [#x] as [#x, #x]: a list, not Wolfram's ( )
+        if not re.search(r"[\w\])&#]\Z", text[:i].rstrip()):  # [#x] as [#x, #x]: a list; # is a slot: #[[1]]
             raise ExpressionError("'[' must follow a function or a value (Sin[#x], #x[[1]]): group with ( ), and "
                                   "write several outputs as {e1, e2} or <|\"a\" -> e1, \"b\" -> e2|>", text, i)
         brackets.append("part" if text[i:i + 2] == "[[" else "call")
@@ -90,6 +90,10 @@ def translate(text: str) -> tuple[str, list[int]]:
     i = 0
     stripped = text.rstrip()
     end = len(stripped) - 1 if stripped.endswith("&") and not stripped.endswith("&&") else len(text)
+    if end < len(text) and re.search(r"[\r\n]\s*\Z", stripped[:-1]) and stripped[:-1].strip():  # #^2 then & below
+        raise ExpressionError("& starts a line after a whole expression: Wolfram ends an expression at a line break "
+                              "outside brackets, so & would stand alone; put & on the expression's last line",
+                              text, end)
     while i < end:
         ch = text[i]
         if (form := _APPLICATIONS.get(ch) or _APPLICATIONS.get(text[i:i + 2])) is not None:

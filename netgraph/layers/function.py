@@ -31,8 +31,8 @@ from netgraph.core.errors import OptionError, did_you_mean
 from netgraph.core.other_layer_names import elementwise_name_hint
 from netgraph.core.option_problems import COMBINATION_KIND, option_problem
 from netgraph.core.option_rules import Among, Excludes, Not, PythonOnly, refuses
-from netgraph.core.types import (REAL, Conflict, PortType, broadcast, format_shape, is_known, length_reason, real_type,
-                                 unify)
+from netgraph.core.types import (INTEGER, REAL, Conflict, PortType, broadcast, format_shape, is_known, length_reason,
+                                 real_type, unify)
 
 __all__ = ["FunctionLayer", "ElementwiseLayer", "ELEMENTWISE", "align_code", "align"]
 
@@ -171,7 +171,7 @@ class FunctionLayer(Layer):
 
     def declared_types(self) -> dict[str, PortType]:
         types = {p: real_type(s) for p, s in self._inputs.items()}
-        out = real_type(self.output)
+        out = real_type(self.output) if self._expr is not None else PortType(self.output, None)  # a function's: probed
         for p in self.output_ports:
             types[p] = out
         return types
@@ -186,8 +186,9 @@ class FunctionLayer(Layer):
         if all(s is not None and None not in s for s in shapes):
             given = all(is_known(types[p].shape) for p in self.output_ports)
             outputs = self._example_output_shapes(shapes, given=given)
-            for port, shape in zip(self.output_ports, outputs):
-                fill(types, port, shape, REAL)
+            dtypes = self.probe_facts(types).dtypes or (torch.float32,) * len(outputs)  # an integer or boolean result
+            for port, shape, dtype in zip(self.output_ports, outputs, dtypes):  # is Integer, as a TorchLayer's
+                fill(types, port, shape, REAL if dtype.is_floating_point or dtype.is_complex else INTEGER)
         return types
 
     def masking(self, types: Mapping[str, PortType]) -> str:

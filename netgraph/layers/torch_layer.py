@@ -52,6 +52,7 @@ class _ModuleWrapper(Layer):
     """Shared behaviour of TorchLayer and registered module classes (``self._module`` is the module)."""
 
     MODULE_OPTION: ClassVar[str | None] = None  # the option that holds the module, whose arrays are the layer's
+    WRAPS_MODULE: ClassVar[bool] = True  # one module object per layer of a net (core.wrapped_modules)
 
     def _setup(self, module: nn.Module, inputs: Any, outputs: Any) -> dict[str, Any]:
         """The attributes a wrapper derives from its module and port options."""

@@ -7,7 +7,8 @@ from typing import Any
 from netgraph.core.graph import NetGraph
 from netgraph.core.layer import Layer
 from netgraph.core.names import printable, printable_path
-from netgraph.core.walk import map_nodes, nested_nodes
+from netgraph.core.summary import layers_text
+from netgraph.core.walk import nested_nodes
 from netgraph.layers.losses import LOSS_LAYERS
 from netgraph.render.model import BORDER, FILL, Node, ellipsized, shorten
 from netgraph.render.probability import (divergence_lines, format_value, is_divergence, is_random, random_lines,
@@ -105,8 +106,7 @@ def layer_node(node_id: str, name: str, layer: Any, compact: bool, cluster: tupl
     inside = _leaves_inside(layer)  # a collapsed graph's or operator's layers, named 'd/dd/z', 'net/2.Weights'
     missing = [f"{printable_path(path)}.{a}" for path, leaf in inside for a in _uninitialized(leaf)]
     if isinstance(layer, NetGraph):
-        count = len(map_nodes(layer, lambda node: None))
-        lines = [f"{count} layer{'' if count == 1 else 's'}"]
+        lines = [layers_text(layer)]  # information's LayersCount: an operator's inner layers in its stead
         kind, classes, fill = "graph", ["graph"], FILL["graph"]
     else:
         lines = option_lines(layer, width)

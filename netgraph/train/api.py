@@ -194,16 +194,17 @@ def _groups(net: Any, module: torch.nn.Module, spec: Any, lr: float) -> tuple[li
     params = dict(module.named_parameters())
     rates = resolve_multipliers(net, [*params, *(name for name, _ in array_buffers(module))], spec)
     groups: dict[float, list] = {}
+    by_module = all(not p.requires_grad for p in params.values())  # the modules' own requires_grad=False, no rule
     for name, p in params.items():
         if rates[name] == 0:
             p.requires_grad_(False)
         else:
             groups.setdefault(rates[name], []).append(p)
     if not groups:
-        why = ("every array is frozen by learning_rate_multipliers or its module (requires_grad=False)" if params
-               else "the net has no arrays")
+        cause = "its module" if by_module else "learning_rate_multipliers or its module"
+        why = f"every array is frozen by {cause} (requires_grad=False)" if params else "the net has no arrays"
         raise OptionError(f"nothing to train: {why}", kind="nothing-to-train", expected="a trainable array",
-                          found=len(params), option="learning_rate_multipliers" if params else None)
+                          found=len(params), option="learning_rate_multipliers" if params and not by_module else None)
     return [{"params": ps, "lr": lr * r} for r, ps in groups.items()], rates
 
 

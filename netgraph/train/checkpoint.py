@@ -166,8 +166,9 @@ def read_checkpoint(path: str | os.PathLike) -> dict[str, Any]:
     except NotRegularFile as exc:
         what = "it is a folder" if exc.is_folder else "it is not a regular file (a device, pipe or socket)"
         raise _unread(f"{str(path)!r} is not a checkpoint file: ", path, what) from None
-    except OSError as exc:  # no permission, a name too long
-        raise _unread(f"cannot read checkpoint {str(path)!r}: ", path, exc.strerror or str(exc)) from None
+    except (OSError, ValueError) as exc:  # no permission, a name too long; ValueError: a NUL byte in the path
+        detail = getattr(exc, "strerror", None) or str(exc)
+        raise _unread(f"cannot read checkpoint {str(path)!r}: ", path, detail) from None
     with file:
         data = _loaded(file, path)
     if not isinstance(data, dict) or data.get("format") != FORMAT:

@@ -101,6 +101,8 @@ _ENTRIES = {  # entry: (needed to resume only, test, what it must be)
                    "a dict of layer -> number"),
     "optimizer_arrays": (None, lambda v: isinstance(v, list) and all(isinstance(n, str) for n in v),
                          "a list of array names"),
+    "module_frozen": (None, lambda v: isinstance(v, list) and all(isinstance(n, str) for n in v),
+                      "a list of array names"),
     "estimators_by_rank": (None, lambda v: isinstance(v, list) and all(
         isinstance(d, dict) and all(_number(x) for x in d.values()) for d in v), "a list of dicts of layer -> number"),
     "mixed": (None, lambda v: isinstance(v, bool), "True or False (working_precision='mixed')"),

@@ -225,17 +225,17 @@ def _collate(items: list, what: str) -> Any:
     per position, which is no batch); numpy arrays in the other byte order, which torch refuses, are made native.
     Numbered items (``_NumberedItems``) make a ``NumberedBatch`` of dicts."""
     numbers = getattr(items, "examples", None)
-    if isinstance(items[0], dict) and (odd := next((j for j, item in enumerate(items) if not isinstance(item, dict)),
-                                                   None)) is not None:
+    dicts = [isinstance(item, dict) for item in items]
+    if any(dicts) and not all(dicts):  # the first item that is no dict, wherever it stands in the batch
+        odd = dicts.index(False)
         example = numbers[odd] if numbers is not None else odd
         name = f"item {example} of the Dataset" if numbers is not None else f"entry {odd} of the batch"
         raise data_error(what, f"the Dataset's items cannot be batched: {name} is {type_label(items[odd])}, where "
                          f"the batch's others are dicts of port -> array", example=example, kind="data-form",
                          expected="a dict of port -> array", found=type_label(items[odd]))
     try:
-        if isinstance(items[0], dict):
-            items = [{k: _value(v, k, j, numbers, what) for k, v in item.items()}
-                     if isinstance(item, dict) else item for j, item in enumerate(items)]
+        if all(dicts):
+            items = [{k: _value(v, k, j, numbers, what) for k, v in item.items()} for j, item in enumerate(items)]
         batch = torch.utils.data.default_collate(items)
     except DataError:  # a value beyond any float (``_value``)
         raise

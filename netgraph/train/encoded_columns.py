@@ -363,15 +363,19 @@ def _unencoded_columns(net: Any, data: Any) -> dict[str, Any]:
 
 
 def _image_encoder(net: Any, port: str) -> str:
-    """How to attach an ImageEncoder to input ``port``, as code to paste: of the size (and colour space) the port's
-    (channels, height, width) shape needs; where the shape fixes no size, of an example size, said to be one."""
+    """How to attach an ImageEncoder to ``port``, as code to paste: of the size (and colour space) its (channels,
+    height, width) shape needs; a side the shape leaves free 32, said to be an example."""
     shape = net.port_types[port].shape
     image = isinstance(shape, tuple) and len(shape) == 3 and shape[0] in (1, 3)
     grey = ", color_space='Grayscale'" if image and shape[0] == 1 else ""
-    if image and all(isinstance(d, int) for d in shape[1:]):
-        return option_form(net, port, f"ImageEncoder(size=({shape[2]}, {shape[1]}){grey})")
-    return (f"{option_form(net, port, f'ImageEncoder(size=(32, 32){grey})')} (size=(width, height): the pixels each "
-            f"image is resized to, which the port's shape does not fix; 32 by 32 is an example)")
+    height, width = (d if isinstance(d, int) else None for d in shape[1:]) if image else (None, None)
+    encoder = option_form(net, port, f"ImageEncoder(size=({width or 32}, {height or 32}){grey})")
+    if height and width:
+        return encoder
+    fixed, free = ("height", "width") if height else ("width", "height")
+    said = (f"; the port's shape fixes the {fixed}, {height or width}, not the {free}: 32 is an example"
+            if height or width else ", which the port's shape does not fix; 32 by 32 is an example")
+    return f"{encoder} (size=(width, height): the pixels each image is resized to{said})"
 
 
 def output_for(net: Any, key: str) -> str:

@@ -10,6 +10,7 @@ from typing import Any
 import torch
 
 from netgraph.core.information import topology_digests
+from netgraph.core.multiplier_rates import module_frozen
 from netgraph.layers.estimator_state import estimator_state, load_estimator_state
 from netgraph.train.loader_random import loader_random_state, restore_loader_random
 from netgraph.train.checkpoint_checks import (START_FRESH, check_compatible, check_optimizer_state, check_precision,
@@ -19,30 +20,24 @@ __all__ = ["load_optimizer", "run_state", "rank_estimators", "restore_run", "tra
 
 
 def load_optimizer(optimizer: torch.optim.Optimizer, data: dict[str, Any], method: str, source: Any,
-                   trained: list[str] | None = None) -> float:
+                   trained: list[str] | None = None, frozen: frozenset[str] = frozenset()) -> float:
     """Load a checkpoint's optimizer state into ``optimizer`` (of ``method``, training the arrays named ``trained``
     in its order), keeping the optimizer's own rates (``base_lr``: this run's learning_rate and multipliers);
     returns the schedule's factor when it was saved. OptionError when it was written by another method (torch
     would load it, then fail at the first step on a setting the other method lacks) or for other arrays (torch
-    matches arrays by position: another array's state, or a crash in a fused kernel for another shape)."""
+    matches arrays by position: another array's state, or a crash in a fused kernel for another shape), except arrays
+    this run's modules freeze (``frozen``, requires_grad=False) that the checkpoint holds no state for."""
     rates = [g["base_lr"] for g in optimizer.param_groups]
     saved = data.get("method")  # checkpoints from before it was recorded: told by their settings
     if saved is not None and saved != method:
         raise mismatch(source, f"was written with method {saved!r}, not {method!r}: resume with method={saved!r}, or "
                        f"{START_FRESH}", option="method",
                        expected=method, found=saved)
-    before = data.get("optimizer_arrays")  # checkpoints from before it was recorded: their state's shapes are checked
-    if trained is not None and before is not None and before != trained:
-        new, gone = [n for n in trained if n not in before], [n for n in before if n not in trained]
-        why = "; ".join([*([f"this run trains {_few(new)}, which it left frozen"] if new else []),
-                         *([f"it trained {_few(gone)}, which this run freezes"] if gone else [])]) or "another order"
-        raise mismatch(source, f"was written by a run that froze other arrays (learning_rate_multipliers): {why}; "
-                       f"resume with the same arrays frozen, or {START_FRESH}", option="learning_rate_multipliers",
-                       expected=tuple(trained), found=tuple(before))
+    state = _same_arrays(data, trained, frozen, source)
     needed = set(optimizer.param_groups[0]) - {"base_lr"}  # net_train's own, set after loading when absent
     settings = [dict(g) for g in optimizer.param_groups]
     try:
-        optimizer.load_state_dict(data["optimizer"])
+        optimizer.load_state_dict(state)
     except (ValueError, KeyError, TypeError, IndexError, AttributeError) as exc:  # torch checks little of its form
         raise mismatch(source, f"holds optimizer state that does not fit this run (method or "
                        f"learning_rate_multipliers changed?): {exc}") from None
@@ -60,6 +55,35 @@ def load_optimizer(optimizer: torch.optim.Optimizer, data: dict[str, Any], metho
     for group, rate in zip(optimizer.param_groups, rates):  # the saved rates would override this run's
         group["base_lr"], group["lr"] = rate, rate * factor
     return factor
+
+
+def _same_arrays(data: dict[str, Any], trained: list[str] | None, frozen: frozenset[str], source: Any) -> dict:
+    """The checkpoint's optimizer state for this run's ``trained`` arrays: without the arrays it held that this run's
+    modules freeze (``frozen``) and it never trained (no state: written before such arrays were left out of the
+    optimizer); OptionError when it trained other arrays, naming requires_grad where a module froze them."""
+    state, before = data["optimizer"], data.get("optimizer_arrays")  # older checkpoints: their shapes are checked
+    if trained is None or before is None or before == trained:
+        return state
+    new, gone = [n for n in trained if n not in before], [n for n in before if n not in trained]
+    ids = [i for g in state["param_groups"] for i in g["params"]]
+    untrained = {i for i, n in zip(ids, before) if n in gone and n in frozen and i not in state["state"]}
+    if not new and len(untrained) == len(gone) and [n for n in before if n not in gone] == trained:
+        groups = [{**g, "params": [i for i in g["params"] if i not in untrained]} for g in state["param_groups"]]
+        return {**state, "param_groups": [g for g in groups if g["params"]]}
+    was = set(data.get("module_frozen", ()))  # recorded since the check names requires_grad
+    moduled, ruled = [n for n in gone if n in frozen], [n for n in gone if n not in frozen]
+    thawed, unruled = [n for n in new if n in was], [n for n in new if n not in was]
+    why = "; ".join([*([f"this run trains {_few(unruled)}, which it left frozen"] if unruled else []),
+                     *([f"this run trains {_few(thawed)}, which its module froze (requires_grad=False)"]
+                       if thawed else []),
+                     *([f"it trained {_few(ruled)}, which this run freezes"] if ruled else []),
+                     *([f"it trained {_few(moduled)}, which this run's module freezes (requires_grad=False)"]
+                       if moduled else [])]) or "another order"
+    by_rules = not moduled and not thawed and "module_frozen" in data
+    cause = "learning_rate_multipliers" if by_rules else "learning_rate_multipliers or requires_grad=False"
+    raise mismatch(source, f"was written by a run that froze other arrays ({cause}): {why}; resume with the same "
+                   f"arrays frozen, or {START_FRESH}", option="learning_rate_multipliers" if by_rules else None,
+                   expected=tuple(trained), found=tuple(before))
 
 
 def rank_estimators(trainer: Any) -> list[dict[str, float]]:
@@ -82,6 +106,7 @@ def run_state(trainer: Any, by_rank: list[dict[str, float]] | None = None) -> di
              "optimizer": trainer.optimizer.state_dict(), "method": trainer.plan.method.name,
              "progress": trainer.state.as_dict(), "best_model": best, "seed": trainer.plan.seed,
              "estimators": estimator_state(trainer.module), "optimizer_arrays": trained_names(trainer),
+             "module_frozen": sorted(module_frozen(trainer.net)),
              "topology": topology_digests(trainer.net), "mixed": trainer.plan.mixed}
     if by_rank is not None and len(by_rank) > 1:
         state["estimators_by_rank"] = by_rank
@@ -115,7 +140,8 @@ def restore_run(trainer: Any, source: Any, data: dict[str, Any]) -> dict[str, An
     by_rank = data.get("estimators_by_rank")  # each process its own baselines, when the process count is the same
     own = by_rank[trainer.ctx.rank] if by_rank and len(by_rank) == trainer.ctx.world else None
     load_estimator_state(trainer.module, own if own is not None else data.get("estimators", {}))
-    trainer.factor = load_optimizer(trainer.optimizer, data, trainer.plan.method.name, source, trained_names(trainer))
+    trainer.factor = load_optimizer(trainer.optimizer, data, trainer.plan.method.name, source, trained_names(trainer),
+                                    module_frozen(trainer.net))
     restore_loader_random(trainer.train, data)
     if data.get("best_model") is not None:
         trainer.best_state = {k: v.to(trainer.ctx.device) for k, v in data["best_model"].items()}

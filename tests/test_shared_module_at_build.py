@@ -1,0 +1,60 @@
+"""One torch module object wrapped by two layers is refused when the net is built, as the README's tour says bad
+wiring is (QA of the README: ``NetChain([m, m])`` built, net_initialize took it, and the ``shared-module`` error came
+only at net(x) or compile()); one layer placed twice, or a nested net placed twice, is two copies and builds."""
+
+from __future__ import annotations
+
+import copy
+import pickle
+
+import pytest
+import torch
+from torch import nn
+
+from netgraph import LinearLayer, NetChain, NetGraph, NetMapOperator, OptionError, TorchLayer, net_initialize
+
+M = nn.Linear(3, 3)
+
+
+@pytest.mark.parametrize("make, names", [
+    (lambda: NetChain([M, M], input=3), (("1",), ("2",))),
+    (lambda: NetChain([TorchLayer(M), TorchLayer(M)], input=3), (("1",), ("2",))),
+    (lambda: NetChain({"a": TorchLayer(M), "enc": NetChain({"x": LinearLayer(3), "t": TorchLayer(M)})}, input=3),
+     (("a",), ("enc", "t"))),
+    (lambda: NetChain({"a": TorchLayer(M), "map": NetMapOperator(NetChain({"t": TorchLayer(M)}))}, input=(4, 3)),
+     (("a",), ("map", "net", "t"))),
+    (lambda: NetGraph({"a": NetMapOperator(M), "b": NetMapOperator(TorchLayer(M))}, [("a", "b")], Input=(4, 3)),
+     (("a", "net", "layer"), ("b", "net", "layer"))),
+])
+def test_two_layers_wrapping_one_module_are_refused_when_the_net_is_built(make, names):
+    with pytest.raises(OptionError, match="wrap one Linear object: torch shares a module used twice") as caught:
+        make()
+    assert (caught.value.kind, caught.value.layer, caught.value.found) == ("shared-module", names[1], names)
+
+
+def test_the_build_names_the_layers_as_the_compiled_net_did():
+    with pytest.raises(OptionError) as caught:
+        NetChain({"a": TorchLayer(M), "map": NetMapOperator(NetChain({"t": TorchLayer(M)}))}, input=(4, 3))
+    assert str(caught.value).startswith("layer 1 'a' (TorchLayer) and layer 'map/net/t' (TorchLayer) wrap one")
+    with pytest.raises(OptionError) as caught:
+        NetChain({"a": TorchLayer(M), "enc": NetChain({"x": LinearLayer(3), "t": TorchLayer(M)})}, input=3)
+    assert str(caught.value).startswith("layer 1 'a' (TorchLayer) and layer 2 'enc' (NetChain) > layer 2 't' "
+                                        "(TorchLayer) wrap one")
+
+
+def test_a_layer_swapped_in_with_a_module_another_layer_wraps_is_refused():
+    net = NetChain({"a": TorchLayer(M), "b": TorchLayer(copy.deepcopy(M))}, input=3)
+    with pytest.raises(OptionError, match="wrap one Linear object") as caught:
+        net.replace_layers({"b": TorchLayer(M)})  # the same structure: the layers swapped in, the check again
+    assert caught.value.found == (("a",), ("b",))
+
+
+def test_one_layer_or_one_nested_net_placed_twice_builds_initializes_and_runs():
+    layer, enc = TorchLayer(M), NetChain([TorchLayer(M)])
+    x = torch.randn(2, 3)
+    for net in (NetChain([layer, layer], input=3), NetChain({"e1": enc, "e2": enc}, input=3),
+                NetChain([M, copy.deepcopy(M)], input=3)):
+        net = net_initialize(net, seed=0)  # each copy starts from the module's own weights
+        torch.testing.assert_close(net(x), M(M(x)), rtol=0, atol=0)
+        again = NetChain({"one": net, "two": pickle.loads(pickle.dumps(net))}, input=3)  # copies: modules of their own
+        torch.testing.assert_close(again(x), M(M(M(M(x)))))
