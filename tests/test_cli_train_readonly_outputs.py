@@ -41,8 +41,13 @@ def test_the_error_names_the_file_and_the_option(tmp_path):
     assert (found.kind, found.option, found.found) == ("unwritable-file", "output", str(tmp_path / "loss.svg"))
 
 
-def test_a_file_made_read_only_during_training_leaves_every_output_as_it_was(cli, monkeypatch):
-    """Checked again before writing: the trained spec is not written beside results.json of the run before."""
+@pytest.mark.parametrize("flags, advice", [
+    ((), "make it replaceable and train again"),
+    (("--checkpoint", "ck"), "make it replaceable and run again with --resume, which continues from the checkpoints "
+                             "in 'ck'")])
+def test_a_file_made_read_only_during_training_leaves_every_output_as_it_was(cli, monkeypatch, flags, advice):
+    """Checked again before writing: the trained spec is not written beside results.json of the run before, and the
+    error says the trained net was not written (it advised 'or give another folder': training again)."""
     cli.spec(), cli.data()
     assert cli(*TRAIN, "--rounds", "1").code == 0
     before = _outputs(cli.folder / "rr")
@@ -53,7 +58,26 @@ def test_a_file_made_read_only_during_training_leaves_every_output_as_it_was(cli
         os.chmod(cli.folder / "rr" / "results.json", 0o444)
         return results
     monkeypatch.setattr(cli_train, "_net_train", train_then_lock)
-    ran = cli(*TRAIN, "--rounds", "2")
-    assert ran.code == 1 and "results.json in it cannot be replaced" in ran.err, ran.err
+    ran = cli(*TRAIN, "--rounds", "2", *flags)
+    assert ran.code == 1 and ran.err.endswith(
+        f"results.json in it cannot be replaced: Permission denied (the file is read-only; make it writable to replace "
+        f"it); the trained net was not written (the folder is as it was): {advice}\n"), ran.err
     assert _outputs(cli.folder / "rr") == before
     assert json.loads(before["results.json"])["total_rounds"] == 1
+    if flags:  # the checkpoints hold the training done: --resume writes it
+        os.chmod(cli.folder / "rr" / "results.json", 0o644)
+        monkeypatch.setattr(cli_train, "_net_train", trained)
+        assert cli(*TRAIN, "--rounds", "2", *flags, "--resume").code == 0
+        assert json.loads((cli.folder / "rr" / "results.json").read_text())["total_rounds"] == 2
+
+
+def test_a_link_to_nothing_is_refused_before_training(cli):
+    """atomic_write refuses it (writing through would create /nowhere/loss.svg): it was found after training, exit 1
+    with the spec written and loss.svg not."""
+    cli.spec(), cli.data()
+    (cli.folder / "rr").mkdir()
+    (cli.folder / "rr" / "loss.svg").symlink_to("/nowhere/loss.svg")
+    ran = cli(*TRAIN, "--rounds", "1")
+    assert ran.code == 1 and ran.out == "", ran.out
+    assert "loss.svg in it cannot be replaced: it is a link to '/nowhere/loss.svg', which does not exist" in ran.err
+    assert [p.name for p in (cli.folder / "rr").iterdir()] == ["loss.svg"]

@@ -39,8 +39,8 @@ FORMS = {
                ("1", "2"), 5),
     "map": (lambda: NetChain([NetMapOperator(NetChain([ReshapeLayer((1,)), EmbeddingLayer(4)]))],
                              input=TokensEncoder(WORDS)), ("1", "net", "2"), 7),
-    "catenate": (lambda: _catenated(ClassEncoder(WORDS), PortType((), INTEGER)), ("emb",), 5),
-    "append": (lambda: _appended(ClassEncoder(WORDS), PortType((3,), INTEGER)), ("emb",), 5),
+    "catenate": (lambda: _catenated(ClassEncoder(WORDS), Restricted("Integer", 3)), ("emb",), 5),
+    "append": (lambda: _appended(ClassEncoder(WORDS), Restricted("Integer", 3, shape=(3,))), ("emb",), 5),
     "restricted": (lambda: NetChain([ReshapeLayer((1,)), EmbeddingLayer(4)], input=Restricted("Integer", 9)),
                    ("2",), 9),
 }
@@ -61,22 +61,37 @@ def test_the_taken_n_takes_the_encoders_last_index_when_run():
     torch.testing.assert_close(net("e a"), weights[[6, 2]].unsqueeze(1))  # "e" is index 6 (two reserved first)
 
 
-def test_two_encoders_reaching_one_embedding_give_n_as_two_feeding_it_do():
+def test_two_encoders_feeding_one_embedding_give_the_first_edges_n():
     # the direct form: a NetPairEmbeddingOperator's net fed by two encoders takes the first edge's n, checks the other
     pair = NetPairEmbeddingOperator(EmbeddingLayer(4))
     small, large = ClassEncoder(WORDS[:3]), ClassEncoder(WORDS)
     pair_edges = [(NetPort("R"), NetPort("p", "Input2")), (NetPort("L"), NetPort("p", "Input1"))]
     with pytest.raises(ShapeError) as direct:
         NetGraph({"p": pair}, pair_edges, L=large, R=small)
-    with pytest.raises(ShapeError) as reached:
-        _catenated(large, small, right_first=True)
-    for info, path in ((direct, "p/net/layer"), (reached, "emb")):
-        (problem,) = info.value.diagnostics
-        assert problem.message == (f"graph input 'L': the ClassEncoder gives indices 0 to 4, but layer {path!r} "
-                                   f"(EmbeddingLayer) takes n=3 (indices 0 to 2); give it n=5")
-        assert problem.kind == "encoder-range"
+    (problem,) = direct.value.diagnostics
+    assert problem.message == ("graph input 'L': the ClassEncoder gives indices 0 to 4, but layer 'p/net/layer' "
+                               "(EmbeddingLayer) takes n=3 (indices 0 to 2); give it n=5")
+    assert problem.kind == "encoder-range"
     assert NetGraph({"p": pair}, pair_edges, L=small, R=large).layer_at(("p", "net", "layer")).n == 5
-    assert _catenated(small, large, right_first=True).layer_at("emb").n == 5
+
+
+@pytest.mark.parametrize("right_first", [False, True])
+@pytest.mark.parametrize("left_large", [False, True])
+def test_two_encoders_reaching_one_embedding_through_moving_layers_give_the_largest_n(right_first, left_large):
+    """Not fed by either, it took the first edge's n: L=5 words, R=3 with R's edge first refused 'give it n=5'."""
+    small, large = ClassEncoder(WORDS[:3]), ClassEncoder(WORDS)
+    left, right = (large, small) if left_large else (small, large)
+    assert _catenated(left, right, right_first=right_first).layer_at("emb").n == 5
+
+
+@pytest.mark.parametrize("make", [lambda: _catenated(ClassEncoder(WORDS), PortType((), INTEGER)),
+                                  lambda: _appended(ClassEncoder(WORDS), PortType((3,), INTEGER))])
+def test_an_embedding_reached_by_unranged_values_beside_encoded_ones_takes_no_n(make):
+    """The Catenate's output may hold any integer (its range: none), yet the embedding took the encoder's n=5."""
+    net = make()
+    assert net.layer_at("emb").n is None
+    with pytest.raises(ShapeError, match=r"'emb' \(EmbeddingLayer\): EmbeddingLayer needs n="):
+        net_initialize(net, seed=0)
 
 
 def test_an_encoder_feeding_an_embedding_gives_its_n_before_one_reaching_it_through_moving_layers():

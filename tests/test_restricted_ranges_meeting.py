@@ -126,3 +126,29 @@ def test_fold_carries_its_elements_range_into_its_net_and_out_of_its_state():
     assert fold(Input=elements, InitialState=torch.tensor([[1]]))["Output"][0].flatten().tolist() == [3, 2, 1, 3, 2]
     with pytest.raises(DataError, match=r"input port 'InitialState' .*index 4 is outside the port's range 1\.\.3"):
         fold(Input=elements, InitialState=torch.tensor([[4]]))
+
+
+def _catenating_fold(seq_range: int, state_range: int) -> NetGraph:
+    """A fold whose next state is Catenate(State, Input) cut to its last two: ranges joined by Catenate, fed back."""
+    from netgraph import CatenateLayer, NetFoldOperator, NetPort, PartLayer
+    inner = NetGraph({"r": ReshapeLayer((1,)), "cat": CatenateLayer(), "p": PartLayer("2;;3")},
+                     [(NetPort("Input"), "r"), (NetPort("State"), NetPort("cat", "Input1")),
+                      ("r", NetPort("cat", "Input2")), ("cat", "p"), ("p", NetPort("Output"))],
+                     State=PortType((2,), INTEGER), Input=PortType((), INTEGER))
+    return NetGraph({"f": NetFoldOperator(inner, state_input=True)},
+                    [(NetPort("Seq"), NetPort("f", "Input")), (NetPort("S0"), NetPort("f", "InitialState"))],
+                    Seq=Restricted("Integer", seq_range, shape=(4,)), S0=Restricted("Integer", state_range, shape=(2,)))
+
+
+def test_fold_whose_fed_back_state_joins_two_ranges_builds():
+    graph = _catenating_fold(9, 3)  # the state starts in 0..2, then takes the sequence's 0..8
+    types = graph.layer_types("f")
+    assert (types["InitialState"].range, types["State"].range, types["Output"].range) == ((0, 2), (0, 8), (0, 8))
+    out = graph(Seq=[[1, 2, 3, 4]], S0=[[0, 1]])
+    assert out["State"].tolist() == [[3, 4]]
+    assert out["Output"].tolist() == [[[1, 1], [1, 2], [2, 3], [3, 4]]]
+
+
+def test_fold_whose_ranges_agree_keeps_the_range():
+    types = _catenating_fold(3, 3).layer_types("f")
+    assert {p: t.range for p, t in types.items()} == dict.fromkeys(("Input", "InitialState", "Output", "State"), (0, 2))

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import argparse
 import importlib
-import json
-import math
 import os
+import signal
 import sys
 import warnings
 from collections.abc import Callable
@@ -18,14 +17,13 @@ from netgraph.cli.flags import check_process_flags, check_train_flags, several_p
 from netgraph.cli.header import spec_header
 from netgraph.cli.loss_layers import loss_option, with_loss_layers
 from netgraph.cli.places import placed_at_layers
-from netgraph.cli.terminate import TERMINATED_STATUS, sigterm_as_interrupt
-from netgraph.cli.train_summary import losses_text, rounds_text, terminated_processes_text
+from netgraph.cli.terminate import TERMINATED_STATUS, Terminated, sigterm_as_interrupt
+from netgraph.cli.train_outputs import check_outputs_replaceable, write_outputs
+from netgraph.cli.train_summary import terminated_processes_text
 from netgraph.cli.train_words import _matrix_words, worded_by_files, worded_by_flags
 from netgraph.core.layer import Layer
-from netgraph.core.errors import DataError, OptionError, did_you_mean, headed
-from netgraph.core.files import (atomic_write, check_replaceable, folders_made, kept_mode, refuse_overwriting, remove_made,
-                                 usable_folder)
-from netgraph.spec import save
+from netgraph.core.errors import DataError, NetGraphError, OptionError, did_you_mean, headed
+from netgraph.core.files import folders_made, refuse_overwriting, remove_made, usable_folder
 from netgraph.spec.api import load_located
 from netgraph.train import NetTrainResults, load_data, net_train
 from netgraph.train.api import OPTIONS as NET_TRAIN_DEFAULTS
@@ -77,21 +75,6 @@ def _refuse_overwriting_sources(trained: Path, spec: str, located: dict[tuple[st
             refuse_overwriting(trained, source, "-o: the trained spec")
 
 
-def check_outputs_replaceable(out: Path, spec: str) -> None:
-    """OptionError naming the first of the files ``-o`` gets that cannot be replaced (read-only, a folder): checked
-    before training, and again before writing, so that none is written unless all can be (the weights file is new:
-    it is named by its digest)."""
-    for path in (out / name for name in (f"{Path(spec).stem}.yaml", "loss.svg", "results.json")):
-        try:
-            check_replaceable(path)
-            kept_mode(path)  # PermissionError for a read-only file
-        except OSError as exc:
-            reason = exc.strerror or str(exc)
-            raise OptionError(f"-o (the output folder) {str(out)!r}: {path.name} in it cannot be replaced: {reason}; "
-                              f"or give another folder", kind="unwritable-file", option="output", found=str(path),
-                              detail=reason) from None
-
-
 def _load_data(path: str, flag: str) -> Any:
     """``load_data``, its DataError naming the flag (--data and --validation both read data files)."""
     try:
@@ -138,13 +121,11 @@ def _train(args: argparse.Namespace, made: list[Path]) -> int:
                           expected="an empty folder, or --resume", found=str(found))
     resumed_at = position_of(resumed) if resumed is not None else (0, 0)  # rounds done, batches of the next
     with sigterm_as_interrupt(not args.distributed) as terminated:
-        results = _trained(args, (net, data, method, loss, metrics, validation, checkpoint), resumed)
-        if int(os.environ.get("RANK", "0")) != 0:
-            return 0
-        status = _write_held(results, args.spec, out, name, description, resumed_at)
-    if status == INTERRUPTED_STATUS and terminated:
+        status = _trained_and_written(args, (net, data, method, loss, metrics, validation, checkpoint), resumed,
+                                      (args.spec, out, name, description, resumed_at, checkpoint))
+    status = TERMINATED_STATUS if status == INTERRUPTED_STATUS and terminated else status
+    if status == TERMINATED_STATUS:  # as a Unix tool ended by SIGTERM (128 + 15), for the scheduler that sent it
         print("netgraph train: terminated (SIGTERM); the net trained so far is written", file=sys.stderr)
-        return TERMINATED_STATUS  # as a Unix tool ended by SIGTERM (128 + 15), for the scheduler that sent it
     if status == INTERRUPTED_STATUS:
         print("netgraph train: interrupted; the net trained so far is written", file=sys.stderr)
     return status
@@ -167,17 +148,32 @@ def _trained(args: argparse.Namespace, training: tuple, resumed: Path | None) ->
         raise worded_by_files(exc, files) from None
 
 
-def _write_held(results: NetTrainResults, *outputs: Any) -> int:
-    """``_write_outputs(results, *outputs)`` with Ctrl-C and SIGTERM held until every file is written (no folder
-    left half old, half new), then handled as during training: INTERRUPTED_STATUS. A second one stops it at once."""
+def _trained_and_written(args: argparse.Namespace, training: tuple, resumed: Path | None, outputs: tuple) -> int:
+    """``_trained``, then (on rank 0) ``write_outputs(results, *outputs)``, with Ctrl-C and SIGTERM held from the end
+    of training's rounds until every file is written (the net trained is never lost, no folder is left half old, half
+    new), then handled as during training: INTERRUPTED_STATUS, or TERMINATED_STATUS (SIGTERM). A second one stops it
+    at once; one held as an error ends it is handled after the error is printed."""
+    results = None
     with StepBoundary.installed() as boundary:
         try:
-            with boundary:
-                return _write_outputs(results, *outputs)
-        except KeyboardInterrupt:  # Terminated too: a held signal's handler raised it once the files were written
-            if boundary.forced:
+            with boundary.held_after_rounds():
+                results = _trained(args, training, resumed)
+                if int(os.environ.get("RANK", "0")) != 0:
+                    return 0
+                # torchrun stops --nproc processes with SIGTERM, left to the system while they train: held here too
+                with sigterm_as_interrupt(args.distributed), \
+                        StepBoundary.installed(args.distributed, (signal.SIGTERM,)) as writing, writing:
+                    return write_outputs(results, *outputs)
+        except KeyboardInterrupt as exc:  # Terminated too: a held signal's handler raised it after the writes
+            if boundary.forced or results is None:
                 raise
-            return INTERRUPTED_STATUS
+            return TERMINATED_STATUS if isinstance(exc, Terminated) else INTERRUPTED_STATUS
+        except (NetGraphError, OSError) as exc:
+            if boundary.unhandled is None:
+                raise
+            print(f"netgraph train: {exc}", file=sys.stderr)
+            boundary.previous[boundary.unhandled](boundary.unhandled, None)  # raises KeyboardInterrupt or Terminated
+            raise
 
 
 def _seed(args: argparse.Namespace, resumed: Path | None) -> int | None:
@@ -359,40 +355,3 @@ def _method(args: argparse.Namespace) -> Any:
                               kind="option-combination", expected=methods, found=canonical)
     suboptions = {k: getattr(args, k) for k in ("momentum", "epsilon") if getattr(args, k) is not None}
     return (args.method or "Adam", suboptions) if suboptions else args.method
-
-
-def _json_ready(value: Any) -> Any:
-    """``value`` with every NaN/Inf float as None (JSON has neither; a metric not measured in a round is NaN).
-
-    >>> _json_ready({"a": [1.0, float("nan")], "b": (float("inf"),)})
-    {'a': [1.0, None], 'b': [None]}
-    """
-    if isinstance(value, float):
-        return value if math.isfinite(value) else None
-    if isinstance(value, dict):
-        return {k: _json_ready(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_json_ready(v) for v in value]
-    return value
-
-
-def _write_outputs(results: NetTrainResults, spec: str, out: Path, name: str | None, description: str | None,
-                   resumed_at: tuple[int, int] = (0, 0)) -> int:
-    """The trained spec, loss.svg and results.json, and a line saying so (a resumed run that had ended already
-    trained no round: said so); INTERRUPTED_STATUS after Ctrl-C or SIGTERM (``ManualStop``), else 0."""
-    out.mkdir(parents=True, exist_ok=True)
-    check_outputs_replaceable(out, spec)  # made read-only while training: refused before any is written
-    target = out / f"{Path(spec).stem}.yaml"
-    save(results.trained_net, target, name=name, description=description)
-    results.plot_losses(out / "loss.svg")
-    summary = {k: getattr(results, k) for k in (
-        "round_losses", "validation_losses", "batch_losses", "best_validation_round", "total_rounds",
-        "total_batches", "batch_size", "examples_processed", "total_training_time", "reason_training_stopped",
-        "optimization_method", "initial_learning_rate", "final_learning_rate", "loss_function", "term_losses",
-        "loss_weights", "round_metrics", "validation_metrics", "target_device")}
-    text = json.dumps(_json_ready(summary), indent=1, allow_nan=False)
-    atomic_write(out / "results.json", (text + "\n").encode("utf-8"))
-    print(f"{rounds_text(results, resumed_at)}: {losses_text(results)}; wrote {target}, {out / 'loss.svg'}, "
-          f"{out / 'results.json'}")
-    # the command passes no progress function: only Ctrl-C (or SIGTERM) stops so; as an interrupted Unix tool ends
-    return INTERRUPTED_STATUS if results.reason_training_stopped == "ManualStop" else 0

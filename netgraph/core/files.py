@@ -32,7 +32,7 @@ FOLDERS_SYNC = os.name != "nt"  # Windows cannot open a folder to fsync it
 __all__ = ["REFERENCE_SCOPE", "NotRegularFile", "atomic_write", "check_replaceable", "open_regular",
            "refuse_folder_name", "remove_temporaries", "usable_folder", "remove_made", "folders_made", "writable_file",
            "unwritable", "refuse_overwriting", "TEMPORARY", "NAME_MAX", "shortened", "temporary_stem", "folder_lock",
-           "file_identity", "link_target", "atomic_replace", "kept_mode"]
+           "file_identity", "link_target", "atomic_replace", "kept_mode", "replaceable_target"]
 
 #: Where a spec's ``file:`` references may point beyond the referring spec's folder: None (nowhere else), a
 #: folder (``base_dir``) or True (anywhere). ``from_yaml`` sets it per call; the command line sets it for a
@@ -94,24 +94,28 @@ def check_replaceable(path: str | os.PathLike) -> None:
                              "refusing to replace it")
 
 
+def replaceable_target(path: Path) -> tuple[Path, int | None]:
+    """The file writing ``path`` replaces (a link's target), its mode (None: new); OSError where atomic_write would."""
+    check_replaceable(path)
+    target = link_target(path) if path.is_symlink() else path
+    return target, kept_mode(target)
+
+
 def atomic_write(path: str | os.PathLike, data: bytes | Callable[[BinaryIO], None]) -> Path:
     """Write ``data`` (bytes, or a function writing to a binary file) to ``path`` atomically.
 
-    The content goes to a temporary file in the same folder, is flushed to disk, and then replaces
-    ``path`` with ``os.replace``; on any failure the temporary file is removed and ``path`` is left as it was. A new
-    file gets the usual permissions (0666 less the umask), not a temp file's 0600; a replaced one keeps its mode (a
-    private 0600 model stays private), and a read-only one is refused (PermissionError). A symbolic link is written
-    through (the link stays); a link to nothing is refused (FileNotFoundError): it would create a file elsewhere.
-    Only a regular file is ever replaced (see ``check_replaceable``).
+    The content goes to a temporary file in the same folder, is flushed to disk, then replaces ``path`` with
+    ``os.replace``; on any failure the temporary file is removed and ``path`` is left as it was. A new file gets the
+    usual permissions (0666 less the umask), not a temp file's 0600; a replaced one keeps its mode (a private 0600
+    model stays private), and a read-only one is refused (PermissionError). A symbolic link is written through (the
+    link stays); a link to nothing is refused (FileNotFoundError): it would create a file elsewhere.
 
     >>> import tempfile; folder = tempfile.mkdtemp()
     >>> atomic_write(f"{folder}/a.txt", b"hello").read_bytes()
     b'hello'
     """
-    path = Path(path)
-    check_replaceable(path)
-    path = link_target(path) if path.is_symlink() else path
-    mode, tmp = kept_mode(path), path.with_name(f"{temporary_stem(path.name)}.{secrets.token_hex(6)}.tmp")
+    path, mode = replaceable_target(Path(path))
+    tmp = path.with_name(f"{temporary_stem(path.name)}.{secrets.token_hex(6)}.tmp")
     try:
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)  # the kernel applies the umask
     except OSError as exc:  # a missing folder, no permission: named by the path asked for, not the temporary's
@@ -157,20 +161,16 @@ def link_target(link: Path) -> Path:
 
 
 def _sync_folder(folder: Path) -> None:
-    """Flush ``folder``'s entries to disk (a rename into it survives a power loss). Nothing on Windows; a file system
-    that cannot sync a folder (EINVAL), or a folder without read permission, is left as it is: the file is written by
-    then, so no error is raised for its durability alone."""
+    """Flush ``folder``'s entries to disk (a rename into it survives a power loss); nothing on Windows, nor where the
+    folder cannot be opened or synced (EINVAL): the file is written by then, so its durability alone raises nothing."""
     if not FOLDERS_SYNC:
         return
-    try:
+    with contextlib.suppress(OSError):
         fd = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
-    except OSError:
-        return
-    try:
-        with contextlib.suppress(OSError):
+        try:
             os.fsync(fd)
-    finally:
-        os.close(fd)
+        finally:
+            os.close(fd)
 
 
 @contextlib.contextmanager

@@ -203,41 +203,52 @@ def _too_small_n(n: int, hi: int, restricted: bool) -> str:
 
 
 class IndexLeaf(NamedTuple):
-    """A layer an index input's values reach, at ``port`` of type ``type``; ``fed``: with nothing moving them."""
+    """A layer an index input's values reach, at ``port`` of type ``type``; ``fed``: with nothing moving them;
+    ``mixed``: joined on the way (Catenate, Append) with values of no range that no encoder in ``encoded`` gives."""
 
     path: tuple
     layer: Any
     port: str
     fed: bool
     type: PortType
+    mixed: bool = False
 
 
-def index_leaves(graph: Any, port: str) -> list[IndexLeaf]:
+def index_leaves(graph: Any, port: str, encoded: set | None = None) -> list[IndexLeaf]:
     """An ``IndexLeaf`` for each layer that is no graph which the values of graph input ``port`` reach unchanged:
     through nested graphs' inputs and operators' inner nets' (``passed_through``) alone (``fed``: as ``with_encoder``
     tells them), or through layers that only move or pick them too (``Layer.moved_inputs``: Reshape, Part, Catenate,
     ...). A layer computing on them (padding, sums, arithmetic) ends the walk there. Operators' outputs are not
-    followed (the values an inner net gives out)."""
-    return _reached(graph.ir, port, ())
+    followed (the values an inner net gives out). ``encoded``: the (path, port) pairs encoders' values reach, by
+    which ``mixed`` is told."""
+    return _reached(graph.ir, port, (), encoded)
 
 
-def _reached(ir: Any, port: str, prefix: tuple) -> list[IndexLeaf]:
+def _reached(ir: Any, port: str, prefix: tuple, encoded: set | None = None) -> list[IndexLeaf]:
     """``index_leaves`` in the graph ``ir`` from its input ``port``, each path after ``prefix``."""
-    out, todo, seen = [], [(Value(None, port), True)], set()
+    out, todo, seen = [], [(Value(None, port), True, False)], set()
     while todo:
-        value, fed = todo.pop()
+        value, fed, mixed = todo.pop()
         for path, leaf_port in ir.consumers(value):
             if not path or (path, leaf_port) in seen:
                 continue  # a graph output, or a port met by another way
             seen.add((path, leaf_port))
             node = ir.node(path)
-            out.append(IndexLeaf((*prefix, *path), node.layer, leaf_port, fed, node.types[leaf_port]))
+            out.append(IndexLeaf((*prefix, *path), node.layer, leaf_port, fed, node.types[leaf_port], mixed))
             if leaf_port in node.layer.moved_inputs:
-                todo += [(moved, False) for moved in node.output_values]
+                joined = mixed or encoded is not None and _joins_unranged(node, leaf_port, prefix, encoded)
+                todo += [(moved, False, joined) for moved in node.output_values]
             for option, inner_port in node.layer.passed_through(leaf_port) if node.layer.inner_nets() else ():
-                inner = _reached(node.inner[option], inner_port, (*prefix, *path, option))
-                out += [leaf._replace(fed=fed and leaf.fed) for leaf in inner]
+                inner = _reached(node.inner[option], inner_port, (*prefix, *path, option), encoded)
+                out += [leaf._replace(fed=fed and leaf.fed, mixed=mixed or leaf.mixed) for leaf in inner]
     return out
+
+
+def _joins_unranged(node: Any, port: str, prefix: tuple, encoded: set) -> bool:
+    """Whether ``node`` moves the values at ``port`` together with others of no range that no encoder gives (an
+    Integer input beside a ClassEncoder's into a Catenate: its output may hold any integer, as joined_range says)."""
+    return any(other != port and (*prefix, *node.path, other) not in encoded and node.types[other].range is None
+               for other in node.layer.moved_inputs if other in node.inputs)
 
 
 def with_encoder_counts(layers: dict[str, Any], edges: Any, coders: dict[str, Coder]) -> dict[str, Any]:
@@ -259,16 +270,22 @@ def reached_encoder_counts(graph: Any, edges: Any, coders: dict[str, Coder]) -> 
     that changes them: an EmbeddingLayer without n after Reshape, Part, Catenate, ... takes n as one it feeds does
     (``with_encoder_counts``, which told those). Where two encoders reach one, the first (one feeding it, else the
     first graph input's edge) gives n, as two feeding it do (NetPairEmbeddingOperator's Input1 and Input2): the
-    other's range is checked against it (``check_decoders``)."""
-    told: dict[tuple, Any] = {}
+    other's range is checked against it (``check_decoders``); one they reach through moving layers alone takes the
+    largest count among them, and none where values of no range join theirs on the way (``IndexLeaf.mixed``)."""
     ports = (e.src.port for e in edges if e.src.layer is None and isinstance(coders.get(e.src.port), Encoder))
-    for port in dict.fromkeys(ports):
-        for leaf in index_leaves(graph, port) if coders[port].index_count else ():  # (an ImageEncoder's: none)
-            if leaf.path not in told and not leaf.layer.inner_nets():  # an operator: the walk goes into its nets
-                layer = leaf.layer.with_encoder(leaf.port, coders[port])
-                if layer is not leaf.layer:
-                    told[leaf.path] = layer
-    return told
+    ports = [p for p in dict.fromkeys(ports) if coders[p].index_count]  # (an ImageEncoder's: none)
+    leaves = {p: index_leaves(graph, p) for p in ports}
+    if any(leaf.port in leaf.layer.moved_inputs and len(leaf.layer.moved_inputs) > 1 for p in ports
+           for leaf in leaves[p]):  # values joined with others on the way: walked again, telling which are mixed
+        encoded = {(*leaf.path, leaf.port) for p in ports for leaf in leaves[p]}
+        leaves = {p: index_leaves(graph, p, encoded) for p in ports}
+    widest: dict[tuple, tuple[IndexLeaf, Encoder]] = {}
+    for port in sorted(ports, key=lambda p: -coders[p].index_count):  # the largest count first
+        for leaf in leaves[port]:
+            if not leaf.mixed and not leaf.layer.inner_nets():  # an operator: the walk goes into its nets
+                widest.setdefault(leaf.path, (leaf, coders[port]))
+    told = {path: leaf.layer.with_encoder(leaf.port, coder) for path, (leaf, coder) in widest.items()}
+    return {path: layer for path, layer in told.items() if layer is not widest[path][0].layer}
 
 
 def graph_with_encoder(graph: Any, port: str, encoder: Encoder) -> Any:

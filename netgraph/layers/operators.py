@@ -57,15 +57,27 @@ def _ranged_as(t: PortType, inner_output: PortType) -> PortType:
     return dataclasses.replace(t, range=inner_output.range)
 
 
+def _unranged_where_they_differ(a: PortType, b: PortType) -> tuple[PortType, PortType]:
+    """``a`` and ``b`` without their ranges where both have one and they differ: a state fed back takes values from
+    both (the initial state's, each step's output), so neither range holds for it.
+
+    >>> _unranged_where_they_differ(PortType((), "Integer", (0, 2)), PortType((), "Integer", (0, 8)))[0].range is None
+    True
+    """
+    if a.range is None or b.range is None or a.range == b.range:
+        return a, b
+    return dataclasses.replace(a, range=None), dataclasses.replace(b, range=None)
+
+
 def _fed_back(inner_types: Mapping[str, PortType], port: str) -> PortType:
-    """The inner net's ``port`` type unified with its 'Output' type, which is fed back into ``port``; a Conflict
-    names the inner net's 'Output'.
+    """The inner net's ``port`` type unified with its 'Output' type, which is fed back into ``port`` (a range only
+    where the two agree); a Conflict names the inner net's 'Output'.
 
     >>> _fed_back({"State": PortType((3, None), None), "Output": PortType((None, 4), None)}, "State")
     PortType(shape=(3, 4), dtype=None)
     """
     try:
-        return unify(inner_types[port], inner_types["Output"])
+        return unify(*_unranged_where_they_differ(inner_types[port], inner_types["Output"]))
     except Conflict as exc:
         raise exc.reworded(f"its inner net's 'Output' is fed back into {port!r}, so they must agree: {exc}",
                            "Output", ("net",)) from None  # the inner net's own port
@@ -197,9 +209,9 @@ class NetFoldOperator(NetOperator):
     def inner_types(self, types: Mapping[str, PortType]) -> dict[str, dict[str, PortType]]:
         state, port = types["State"], "Output"
         try:
-            state = unify(state, element_type(types["Output"], "Output", "step"))
+            state = unify(*_unranged_where_they_differ(state, element_type(types["Output"], "Output", "step")))
             port = "InitialState"
-            state = unify(state, types.get("InitialState", state))
+            state = unify(*_unranged_where_they_differ(state, types.get("InitialState", state)))
         except Conflict as exc:
             pair = ("port 'InitialState' disagrees with 'Output' and 'State'" if port == "InitialState"
                     else "ports 'Output' and 'State' disagree")

@@ -21,7 +21,7 @@ import torch
 
 from netgraph.core.wording import counted, first_few, type_label
 from netgraph.core.errors import DataError, Diagnostic, did_you_mean
-from netgraph.train.data_sets import data_error, data_problem, raise_data, ref
+from netgraph.train.data_sets import data_error, data_problem, no_examples, raise_data, ref
 from netgraph.core.types import INTEGER, PortType, format_shape
 from netgraph.backend.port_tensors import (as_port_tensor, beyond_float64, beyond_range, data_tensor, ragged_hint,
                                           refused_tuple, tuple_problem)
@@ -354,8 +354,7 @@ def check_columns(cols: Mapping[str, torch.Tensor], expect: Mapping[str, Expect]
         problems.append(data_problem("data-shape", f"every key must hold the same number of examples (dim 0), found "
                                      f"{sizes}", found=tuple(sizes.items())))
     elif sizes and next(iter(sizes.values())) == 0:
-        problems.append(data_problem("missing-data", "the data holds no examples", expected="one example or more",
-                                     found=0))
+        problems.append(no_examples())
     raise_data(problems, what)
     return out
 

@@ -13,7 +13,8 @@ from typing import Any
 
 from netgraph.core.errors import DataError, DataRef, Diagnostic, raise_all
 
-__all__ = ["TRAINING", "VALIDATION", "HELD_OUT", "TEST", "data_error", "data_problem", "part_of", "raise_data", "ref"]
+__all__ = ["TRAINING", "VALIDATION", "HELD_OUT", "TEST", "data_error", "data_problem", "part_of", "raise_data", "ref",
+           "no_examples"]
 
 TRAINING = DataRef("training", "training data")
 VALIDATION = DataRef("validation", "validation_set")
@@ -41,6 +42,11 @@ def data_problem(kind: str, text: str, key: str | None = None, **fields: Any) ->
     """A problem of data, for ``raise_data``: ``text`` (its ``detail`` too, as a reader names the data set its own
     way), of ``kind``, about data key ``key`` (its ``port``, as net(x)'s data problems name theirs)."""
     return Diagnostic(text, kind, port=key, detail=text, **fields)
+
+
+def no_examples() -> Diagnostic:
+    """The problem of data with no example (nothing to stack, batch or train on), coders or none."""
+    return data_problem("missing-data", "the data holds no examples", expected="one example or more", found=0)
 
 
 def raise_data(problems: list[Diagnostic], what: Any) -> None:

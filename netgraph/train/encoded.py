@@ -43,7 +43,7 @@ from netgraph.train.encoded_checks import check_examples, label_count_problems
 from netgraph.train.encoded_columns import as_written, coder_for, columns_of, output_for, port_words
 from netgraph.train.encoded_loader import EncodedLoader, warn_workers
 from netgraph.train.item_columns import ItemColumn
-from netgraph.train.data_sets import HELD_OUT, TRAINING, VALIDATION, data_error, data_problem, raise_data
+from netgraph.train.data_sets import HELD_OUT, TRAINING, VALIDATION, data_error, no_examples, raise_data
 from netgraph.train.datasets import keeping_reads, pair_items, read_once
 
 __all__ = ["encoded_data", "encoded_alone", "EncodedLoader", "from_disk"]
@@ -277,8 +277,7 @@ def _loader(net: Any, columns: dict[str, Any], index: list[int] | None, what: st
     dataset = EncodedDataset(net, columns, what, index, places)
     dataset.check()
     if not dataset.size:  # as data without coders is refused: nothing to stack, batch or train on
-        raise_data([data_problem("missing-data", "the data holds no examples", expected="one example or more",
-                                 found=0)], what)
+        raise_data([no_examples()], what)
     if any(isinstance(c, ImageEncoder) for c in dataset.coders.values()):
         return EncodedLoader(dataset, batch_size, num_workers)  # files: read and encoded batch by batch
     return _encoded_columns(dataset)

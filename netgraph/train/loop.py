@@ -37,7 +37,7 @@ from netgraph.train.loop_progress import ProgressReports
 from netgraph.train.run_plan import Plan, Progress, mix_seed
 from netgraph.train.shared_log import SharedLog
 from netgraph.train.interrupted_round import checkpoint_interrupted, resumed_batches, resumed_within
-from netgraph.train.step_boundary import StepBoundary
+from netgraph.train.step_boundary import StepBoundary, rounds_ended
 from netgraph.train.own_random import OwnRandomState
 
 __all__ = ["TrainingError", "Progress", "Plan", "Trainer", "mix_seed"]
@@ -178,13 +178,13 @@ class Trainer(ProgressReports):
         self.open_bar()
         try:
             with StepBoundary.installed(self.plan.checkpoint is not None and not self.ctx.active) as self.boundary:
-                return self._rounds()
+                return rounds_ended(self._rounds())
         except KeyboardInterrupt:
             if self.plan.checkpoint is not None and self.ctx.main:
                 checkpoint_interrupted(self)
             if self.ctx.active:
                 raise
-            return "ManualStop"
+            return rounds_ended("ManualStop")
         finally:
             self.state.elapsed = time.perf_counter() - self.started
             if self.bar is not None:

@@ -6,6 +6,9 @@ handlers of SIGINT and SIGTERM that raise (Python's KeyboardInterrupt, ``netgrap
 ``with boundary:`` the first such signal waits until the block ends and is then handled as it would have been; a
 second one is handled at once (a step that hangs can still be stopped). Outside the block they act at once, as before.
 
+``netgraph train`` holds them from the end of training's rounds through its writes as one step
+(``StepBoundary.held_after_rounds``, which ``Trainer.run`` enters by ``rounds_ended``).
+
 >>> with StepBoundary.installed(active=False) as boundary:
 ...     with boundary:
 ...         boundary.inside
@@ -16,34 +19,46 @@ from __future__ import annotations
 
 import contextlib
 import signal
+import sys
 import threading
 from collections.abc import Iterator
+from contextvars import ContextVar
 from types import FrameType
 from typing import Any
 
-__all__ = ["StepBoundary"]
+__all__ = ["StepBoundary", "rounds_ended"]
 
 _SIGNALS = (signal.SIGINT, signal.SIGTERM)
 
 
+def rounds_ended(reason: str) -> str:
+    """``reason`` (why training stopped), once the boundary held after the rounds (if any) is entered."""
+    boundary = _AFTER_ROUNDS.get()
+    if boundary is not None:
+        boundary.__enter__()
+    return reason
+
+
 class StepBoundary:
     """Signals held while ``inside`` (a ``with`` block); ``previous``: the handlers wrapped, by signal number;
-    ``forced``: whether a second signal stopped a block halfway."""
+    ``forced``: whether a second signal stopped a block halfway; ``unhandled``: a signal held while an error left the
+    block (the error ends the run; its caller may end as the signal would)."""
 
     def __init__(self) -> None:
         self.inside = False
         self.forced = False  # a second signal was handled at once, inside the block
         self.pending: list[int] = []
         self.previous: dict[int, Any] = {}
+        self.unhandled: int | None = None
 
     @classmethod
     @contextlib.contextmanager
-    def installed(cls, active: bool = True) -> Iterator[StepBoundary]:
-        """A StepBoundary whose handlers hold the signals (when ``active``, on the main thread, for each signal whose
+    def installed(cls, active: bool = True, signals: tuple[int, ...] = _SIGNALS) -> Iterator[StepBoundary]:
+        """A StepBoundary whose handlers hold the ``signals`` (when ``active``, on the main thread, for each one whose
         handler is a Python function); the handlers before are put back on leaving."""
         boundary = cls()
         if active and threading.current_thread() is threading.main_thread():
-            for number in _SIGNALS:
+            for number in signals:
                 handler = signal.getsignal(number)
                 if callable(handler):  # not the default action (SIGTERM ends the process) or ignoring it
                     boundary.previous[number] = handler
@@ -70,5 +85,25 @@ class StepBoundary:
         self.inside = False
         if self.pending:
             number = self.pending.pop()
-            if kind is None:  # an error on its way ends the run anyway
+            if kind is None:
                 self.previous[number](number, None)
+            else:  # an error on its way ends the run anyway
+                self.unhandled = number
+
+    @contextlib.contextmanager
+    def held_after_rounds(self) -> Iterator[StepBoundary]:
+        """Inside, this boundary is entered where net_train's rounds end (``rounds_ended``): a signal from then on (as
+        the results are made, and whatever the block writes with them) waits for the block's end."""
+        token = _AFTER_ROUNDS.set(self)
+        try:
+            yield self
+        except BaseException:
+            self.__exit__(*sys.exc_info())
+            raise
+        else:
+            self.__exit__(None, None, None)
+        finally:
+            _AFTER_ROUNDS.reset(token)
+
+
+_AFTER_ROUNDS: ContextVar[StepBoundary | None] = ContextVar("netgraph_after_rounds", default=None)
