@@ -158,8 +158,8 @@ def test_a_range_given_at_a_nested_nets_input_is_named_there_not_at_the_layer_it
     (lambda: NetChain([ReshapeLayer((1,)), EmbeddingLayer(2, 3)], input=ClassEncoder(list("abcde"))), (0, 2)),
     (lambda: NetChain([EmbeddingLayer(2, 3)], input=Restricted("Integer", 10)), (0, 2)),
     (lambda: NetChain([EmbeddingLayer(2)], input=Restricted("Integer", (-1, 3))), (0, 2**63 - 2)),
-    (lambda: NetGraph({"ex": ExtractLayer()}, [(NetPort("P"), NetPort("ex", "Position"))], P=Restricted("Integer", 9, shape=(1,)),
-                      Input=PortType((5,), REAL)), (1, 5)),
+    (lambda: NetGraph({"ex": ExtractLayer()}, [(NetPort("P"), NetPort("ex", "Position"))],
+                      P=Restricted("Integer", 9, shape=(1,)), Input=PortType((5,), REAL)), (1, 5)),
 ], ids=["encoder-n", "range-n", "negative", "position"])
 def test_every_encoder_range_problem_says_the_indices_taken(make, expected):
     with pytest.raises(ShapeError) as info:

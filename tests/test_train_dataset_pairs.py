@@ -69,7 +69,8 @@ def test_the_item_that_is_no_pair_is_named_wherever_it_stands_in_its_batch(seed)
     with pytest.raises(DataError, match=r"item 5 of the Dataset is torch\.Tensor, where the batch's others are dicts")\
             as raised:
         net_train(_net(False), _OnePair(False), max_training_rounds=1, batch_size=2, random_seed=seed)
-    assert raised.value.diagnostics[0].example == 5 and raised.value.diagnostics[0].expected == "a dict of port -> array"
+    diagnostic = raised.value.diagnostics[0]
+    assert diagnostic.example == 5 and diagnostic.expected == "a dict of port -> array"
 
 
 def test_a_batch_whose_first_item_is_no_dict_names_it():

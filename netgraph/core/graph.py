@@ -45,7 +45,7 @@ from netgraph.core.port_paths import expose, layer_at, named_path, no_inner_net,
 from netgraph.core.ports import Edge, NetPort, declared_port_type
 from netgraph.core.edge_text import written
 from netgraph.core.shared import collect_users, shape_clashes, unify_shared
-from netgraph.core.wrapped_modules import check_one_module_each, module_paths
+from netgraph.core.wrapped_modules import modules_held
 from netgraph.core.types import PortType, ports_text
 from netgraph.core.walk import gc_paused
 from netgraph.core.wiring import describe_key
@@ -66,7 +66,7 @@ class NetGraph(Layer, LayerSequence, DrawingAndYaml):
     PORT_ALIASES = ()  # table (not a copy of every entry); a NetChain links its layers itself
     _sort = staticmethod(order)  # the order layers run in (a NetChain's: as given)
     _taken: dict = {}  # a graph port's coder taken from nested layers -> their names (``peripheral_coders``); read only
-    _module_paths: tuple = ()  # the paths of the torch module wrappers it holds (``wrapped_modules``)
+    _module_table: tuple = ()  # the torch module wrappers it holds (``wrapped_modules``)
 
     def __init__(self, layers: Any = NOT_GIVEN, edges: Any = NOT_GIVEN, /, **port_shapes: Any):
         layers, edges = given_by_keyword("NetGraph", layers, edges, port_shapes)
@@ -87,8 +87,7 @@ class NetGraph(Layer, LayerSequence, DrawingAndYaml):
         # first: it leaves ports unwired; edges that all run forward, as normalize saw them, give the names as given)
         self._declared = self._check_port_shapes(port_shapes)
         self._layers = with_encoder_counts(self._layers, self._edges, self._coders)
-        self._module_paths = module_paths(self._layers)  # one module object per layer, refused now, not at compile
-        check_one_module_each(self, self._module_paths)
+        self._module_table = modules_held(self)  # one module object per layer, refused now, not at compile
         with recursion_room(self._depth):
             self._inference = infer_net(self)  # the nested ports' types are computed when first needed
             if told := self._coders and reached_encoder_counts(self, self._edges, self._coders):

@@ -35,7 +35,8 @@ def net_take(net: NetGraph, outputs: Any, start: Any = None) -> NetGraph:
     """The subgraph needed to compute the given outputs: layer specs, graph output names or NetPorts (a layer's
     input port: what feeds it), nested paths too (``NetPort(("enc", "l1", "Output"))`` keeps ``enc`` cut down to
     what computes ``l1``); a list for several. The result's outputs are the named ones only (a layer: all its
-    outputs), under their names (a nested port: the port's, ``layer_port`` where a kept layer reads it too). An operator is one layer: a path into its inner net is a WiringError.
+    outputs), under their names (a nested port: the port's, ``layer_port`` where a kept layer reads it too). An
+    operator is one layer: a path into its inner net is a WiringError.
 
     ``start`` (Wolfram's NetTake[net, {start, end}]): a graph input (``"x"``, ``NetPort("x")``), a top-level layer, a
     layer's port (an output: the layers after that value; an input: that layer on), or a list of those; only the
