@@ -171,7 +171,7 @@ class FunctionLayer(Layer):
 
     def declared_types(self) -> dict[str, PortType]:
         types = {p: real_type(s) for p, s in self._inputs.items()}
-        out = real_type(self.output) if self._expr is not None else PortType(self.output, None)  # a function's: probed
+        out = real_type(self.output) if self._expr is not None else PortType(self.output, None)  # a function.s: open
         for p in self.output_ports:
             types[p] = out
         return types
@@ -186,10 +186,15 @@ class FunctionLayer(Layer):
         if all(s is not None and None not in s for s in shapes):
             given = all(is_known(types[p].shape) for p in self.output_ports)
             outputs = self._example_output_shapes(shapes, given=given)
-            dtypes = self.probe_facts(types).dtypes or (torch.float32,) * len(outputs)  # an integer or boolean result
-            for port, shape, dtype in zip(self.output_ports, outputs, dtypes):  # is Integer, as a TorchLayer's
-                fill(types, port, shape, REAL if dtype.is_floating_point or dtype.is_complex else INTEGER)
+            dtypes = self.probe_facts(types).dtypes or (torch.float32,) * len(outputs)  # an integer or boolean
+            for port, shape, dtype in zip(self.output_ports, outputs, dtypes):  # result's dtype is left open
+                fill(types, port, shape, REAL if dtype.is_floating_point or dtype.is_complex else None)
         return types
+
+    def default_dtypes(self, types: Mapping[str, PortType]) -> dict[str, str]:
+        """Integer for a Python function's integer or boolean results no layer they feed takes as Real (cast there)."""
+        dtypes = self.probe_facts(types).dtypes if all(is_known(types[p].shape) for p in self.input_ports) else ()
+        return {p: INTEGER for p, d in zip(self.output_ports, dtypes) if not (d.is_floating_point or d.is_complex)}
 
     def masking(self, types: Mapping[str, PortType]) -> str:
         """An elementwise expression is pointwise when no input's sequence dim moves (a lower-rank input would be
@@ -216,9 +221,7 @@ class FunctionLayer(Layer):
         """The variable lengths that need more than 1 element (Variance, StandardDeviation over one): checked per
         call (``netgraph.backend.derived_lengths``)."""
         shapes = {p: types[p].shape for p in self.input_ports}
-        if not self._structural or any(s is None for s in shapes.values()):
-            return {}
-        return least_lengths(self._expr.tree, shapes)
+        return least_lengths(self._expr.tree, shapes) if self._structural and None not in shapes.values() else {}
 
     def _lowered(self, types: Mapping[str, PortType]) -> list[tuple]:
         return [tree for _, tree, _ in lower_outputs(self._expr.tree, {p: types[p].shape for p in self.input_ports})]
@@ -279,8 +282,7 @@ class FunctionLayer(Layer):
         return frozenset(self.probe_facts(types).mutated)
 
     def probed_dtypes(self, types: Mapping[str, PortType]) -> tuple[torch.dtype, ...]:
-        """The dtypes of the Python function's outputs (cast to the ports' Real, as a TorchLayer's float ones)."""
-        return self.probe_facts(types).dtypes
+        return self.probe_facts(types).dtypes  # the Python function's outputs' (cast where their port is Real)
 
     def __getstate__(self) -> dict[str, Any]:
         """Copies and pickles leave the probed output shapes behind too (remade on first use)."""
