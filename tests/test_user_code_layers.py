@@ -183,6 +183,13 @@ def test_a_python_function_integer_result_feeds_a_real_layer_cast(how, layer, fe
     assert out.dtype == torch.float32 and torch.equal(out, expected)
 
 
+def test_a_python_function_real_result_into_an_embedding_layer_says_what_it_returns():
+    with pytest.raises(ShapeError, match=r"port 'Output': the function returns float32 on the probe, but expected "
+                                         r"dtype Integer, found Real \(\.long\(\) gives indices\)") as caught:
+        NetChain([FunctionLayer(lambda Input: Input.argmax(-1).float()), EmbeddingLayer(2, 3)], input=3)
+    assert caught.value.port == "Output"
+
+
 @pytest.mark.parametrize("how", ["net", "compiled", "interpreted"])
 def test_a_python_function_argmax_feeds_an_embedding_layer(how):
     net = net_initialize(NetChain([FunctionLayer(lambda Input: Input.argmax(-1)), EmbeddingLayer(3, 4)], input=4),

@@ -25,7 +25,7 @@ from netgraph.layers.function_lengths import MAX_STRIDE, ZEROS_MAX_STRIDE, Unnam
 from netgraph.layers.function_table import NAMED_FUNCTIONS, NamedFunction
 from netgraph.layers.torch_functions import torch_function_hint
 from netgraph.layers.function_modules import (CallableModule, ExpressionModule, LoweredModule, ProbeFacts, align,
-                                              align_code, probe_run, ran_facts)
+                                              align_code, fill_results, probe_run, ran_facts)
 from netgraph.layers.given_outputs import checked_call, recast_call
 from netgraph.core.errors import OptionError, did_you_mean
 from netgraph.core.other_layer_names import elementwise_name_hint
@@ -186,9 +186,8 @@ class FunctionLayer(Layer):
         if all(s is not None and None not in s for s in shapes):
             given = all(is_known(types[p].shape) for p in self.output_ports)
             outputs = self._example_output_shapes(shapes, given=given)
-            dtypes = self.probe_facts(types).dtypes or (torch.float32,) * len(outputs)  # an integer or boolean
-            for port, shape, dtype in zip(self.output_ports, outputs, dtypes):  # result's dtype is left open
-                fill(types, port, shape, REAL if dtype.is_floating_point or dtype.is_complex else None)
+            dtypes = self.probe_facts(types).dtypes or (torch.float32,) * len(outputs)
+            fill_results(types, self.output_ports, outputs, dtypes)  # an integer or boolean result's dtype: open
         return types
 
     def default_dtypes(self, types: Mapping[str, PortType]) -> dict[str, str]:
