@@ -10,8 +10,8 @@ import pytest
 import torch
 from torch import nn
 
-from netgraph import (DataError, EmbeddingLayer, FunctionLayer, LinearLayer, NetChain, NetGraph, NetPort, OptionError,
-                      ShapeError, net_initialize)
+from netgraph import (DataError, ElementwiseLayer, EmbeddingLayer, FunctionLayer, LinearLayer, NetChain, NetGraph,
+                      NetPort, OptionError, ShapeError, ThreadingLayer, net_initialize)
 from netgraph.backend.interpreter import interpret
 from netgraph.core.types import PortType, unify
 from netgraph.layers import Layer
@@ -160,6 +160,34 @@ def test_a_python_function_integer_or_boolean_result_is_an_integer_port_as_retur
     assert net.port_types["Output"].dtype == "Integer"  # as seen on the probe's input, as a TorchLayer's module's
     out = _run(net, how, Input=torch.tensor([[-0.5, 1.0], [2.0, 0.0]]))
     assert out.dtype == dtype and out.tolist() == expected
+
+
+@pytest.mark.parametrize("how", ["net", "compiled", "interpreted"])
+def test_a_python_function_boolean_mask_feeds_a_real_layer_as_real(how):
+    net = NetGraph({"m": FunctionLayer(lambda Input: Input > 0), "t": ThreadingLayer("Times")},
+                   [(NetPort("Input"), "m"), ([NetPort("Input"), "m"], "t")], Input=2)
+    assert net.port_types["Output"].dtype == "Real"  # the probed Integer is a default: Times takes Real
+    out = _run(net, how, Input=torch.tensor([[0.5, -1.0]]))
+    assert out.dtype == torch.float32 and out.tolist() == [[0.5, 0.0]]
+
+
+@pytest.mark.parametrize("how", ["net", "compiled", "interpreted"])
+@pytest.mark.parametrize("layer, fed, expected", [
+    (ElementwiseLayer("Tanh"), "f", torch.tanh(torch.tensor([[1.0, -3.0]]))),
+    (ThreadingLayer("Plus"), ["f", NetPort("Input")], torch.tensor([[1.5, -4.0]]))])
+def test_a_python_function_integer_result_feeds_a_real_layer_cast(how, layer, fed, expected):
+    net = NetGraph({"f": FunctionLayer(lambda Input: (Input * 3).long()), "r": layer},
+                   [(NetPort("Input"), "f"), (fed, "r")], Input=2)
+    assert net.port_types["Output"].dtype == "Real"
+    out = _run(net, how, Input=torch.tensor([[0.5, -1.0]]))
+    assert out.dtype == torch.float32 and torch.equal(out, expected)
+
+
+def test_a_python_function_real_result_into_an_embedding_layer_says_what_it_returns():
+    with pytest.raises(ShapeError, match=r"port 'Output': the function returns float32 on the probe, but expected "
+                                         r"dtype Integer, found Real \(\.long\(\) gives indices\)") as caught:
+        NetChain([FunctionLayer(lambda Input: Input.argmax(-1).float()), EmbeddingLayer(2, 3)], input=3)
+    assert caught.value.port == "Output"
 
 
 @pytest.mark.parametrize("how", ["net", "compiled", "interpreted"])

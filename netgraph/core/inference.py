@@ -20,7 +20,7 @@ from netgraph.core.errors import Diagnostic, EdgeRef, NetGraphError, ShapeError,
 from netgraph.core.conflict_words import (as_seen_by, coder_hint, compared, dtype_hint, edge_parts, found_dtype_hint,
                                           merged_input_parts, set_part)
 from netgraph.core.declared_lengths import apart_text, declared_lengths, fixed_name, fixed_text, joined_names
-from netgraph.core.inference_defaults import default_dtypes, default_shapes, shared_users
+from netgraph.core.inference_defaults import default_dtypes, default_shapes, layer_dtype_guesses, shared_users
 from netgraph.core.inference_problem import Key, Problem
 from netgraph.core.class_seeds import Origins, seed_classes
 from netgraph.core.conflict_sources import edge_into, port_sources
@@ -242,6 +242,8 @@ def solve(problem: Problem) -> Solution:
     def propagate(step: Callable = refine, changed: Iterable[int] | None = None) -> None:
         _propagate(problem, cls, roots, leaf_roots, touching, step, errors, changed, queued)
     shaped = not errors and default_shapes(problem, cls, leaf_roots, refine, errors, propagate)
+    if not errors and (guessed := layer_dtype_guesses(problem, cls, leaf_roots, root_of, refine)):
+        propagate(refine, guessed)  # a Python function's Integer result where no layer it feeds takes Real
     if not errors and (default_dtypes(cls, root_of) or shaped):
         problem.defaults_applied = True
         propagate()  # dtype-generic layers (reshape ...) learn Real

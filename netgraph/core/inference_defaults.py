@@ -1,5 +1,6 @@
 """Inference's defaults, applied once the net's own types have propagated: the shapes layers guess for ports nothing
-else decided (``default_types``), then the dtype Real for every class whose dtype nothing decided."""
+else decided (``default_types``), then the dtypes layers guess for their ports (``default_dtypes``: a Python
+function's Integer result), then the dtype Real for every class whose dtype nothing decided."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from netgraph.core.errors import NetGraphError
 from netgraph.core.layer import Layer
 from netgraph.core.types import REAL, Conflict, PortType, unify
 
-__all__ = ["default_shapes", "default_dtypes", "shared_users"]
+__all__ = ["default_shapes", "layer_dtype_guesses", "default_dtypes", "shared_users"]
 
 
 def default_shapes(problem: Any, cls: Any, leaf_roots: list[dict[str, int]], refine: Callable, errors: list,
@@ -194,6 +195,28 @@ def _wanted(problem: Any, cls: Any, leaf_roots: list[dict[str, int]], name: str)
             if shape is not None and all(type(d) is int for d in shape):
                 return tuple(shape)
     return None
+
+
+def layer_dtype_guesses(problem: Any, cls: Any, leaf_roots: list[dict[str, int]], root_of: list[int],
+                        refine: Callable) -> list[int]:
+    """Give the classes whose dtype nothing decided the dtype their layers guess (``default_dtypes``: a Python
+    function's Integer result, seen on its probe), before Real is given to the rest; the classes given."""
+    types = cls.type
+    for root in root_of:  # a plain loop (no call a key): no walk over every layer where no dtype is open
+        if types[root].dtype is None:
+            break
+    else:
+        return []
+    given = []
+    for path, layer, own in zip(problem.leaf_paths, problem.leaf_layers, leaf_roots):
+        guess = getattr(layer, "default_dtypes", None)
+        if guess is None:
+            continue
+        for port, dtype in guess({p: cls.type[root] for p, root in own.items()}).items():
+            if cls.type[root := own[port]].dtype is None:
+                refine(root, PortType(None, dtype), ("port", (path, port)))
+                given.append(root)
+    return given
 
 
 def default_dtypes(cls: Any, root_of: list[int]) -> bool:

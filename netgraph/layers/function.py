@@ -25,7 +25,7 @@ from netgraph.layers.function_lengths import MAX_STRIDE, ZEROS_MAX_STRIDE, Unnam
 from netgraph.layers.function_table import NAMED_FUNCTIONS, NamedFunction
 from netgraph.layers.torch_functions import torch_function_hint
 from netgraph.layers.function_modules import (CallableModule, ExpressionModule, LoweredModule, ProbeFacts, align,
-                                              align_code, probe_run, ran_facts)
+                                              align_code, fill_results, probe_run, ran_facts)
 from netgraph.layers.given_outputs import checked_call, recast_call
 from netgraph.core.errors import OptionError, did_you_mean
 from netgraph.core.other_layer_names import elementwise_name_hint
@@ -171,7 +171,7 @@ class FunctionLayer(Layer):
 
     def declared_types(self) -> dict[str, PortType]:
         types = {p: real_type(s) for p, s in self._inputs.items()}
-        out = real_type(self.output) if self._expr is not None else PortType(self.output, None)  # a function's: probed
+        out = real_type(self.output) if self._expr is not None else PortType(self.output, None)  # a function.s: open
         for p in self.output_ports:
             types[p] = out
         return types
@@ -186,10 +186,14 @@ class FunctionLayer(Layer):
         if all(s is not None and None not in s for s in shapes):
             given = all(is_known(types[p].shape) for p in self.output_ports)
             outputs = self._example_output_shapes(shapes, given=given)
-            dtypes = self.probe_facts(types).dtypes or (torch.float32,) * len(outputs)  # an integer or boolean result
-            for port, shape, dtype in zip(self.output_ports, outputs, dtypes):  # is Integer, as a TorchLayer's
-                fill(types, port, shape, REAL if dtype.is_floating_point or dtype.is_complex else INTEGER)
+            dtypes = self.probe_facts(types).dtypes or (torch.float32,) * len(outputs)
+            fill_results(types, self.output_ports, outputs, dtypes)  # an integer or boolean result's dtype: open
         return types
+
+    def default_dtypes(self, types: Mapping[str, PortType]) -> dict[str, str]:
+        """Integer for a Python function's integer or boolean results no layer they feed takes as Real (cast there)."""
+        dtypes = self.probe_facts(types).dtypes if all(is_known(types[p].shape) for p in self.input_ports) else ()
+        return {p: INTEGER for p, d in zip(self.output_ports, dtypes) if not (d.is_floating_point or d.is_complex)}
 
     def masking(self, types: Mapping[str, PortType]) -> str:
         """An elementwise expression is pointwise when no input's sequence dim moves (a lower-rank input would be
@@ -216,9 +220,7 @@ class FunctionLayer(Layer):
         """The variable lengths that need more than 1 element (Variance, StandardDeviation over one): checked per
         call (``netgraph.backend.derived_lengths``)."""
         shapes = {p: types[p].shape for p in self.input_ports}
-        if not self._structural or any(s is None for s in shapes.values()):
-            return {}
-        return least_lengths(self._expr.tree, shapes)
+        return least_lengths(self._expr.tree, shapes) if self._structural and None not in shapes.values() else {}
 
     def _lowered(self, types: Mapping[str, PortType]) -> list[tuple]:
         return [tree for _, tree, _ in lower_outputs(self._expr.tree, {p: types[p].shape for p in self.input_ports})]
@@ -279,8 +281,7 @@ class FunctionLayer(Layer):
         return frozenset(self.probe_facts(types).mutated)
 
     def probed_dtypes(self, types: Mapping[str, PortType]) -> tuple[torch.dtype, ...]:
-        """The dtypes of the Python function's outputs (cast to the ports' Real, as a TorchLayer's float ones)."""
-        return self.probe_facts(types).dtypes
+        return self.probe_facts(types).dtypes  # the Python function's outputs' (cast where their port is Real)
 
     def __getstate__(self) -> dict[str, Any]:
         """Copies and pickles leave the probed output shapes behind too (remade on first use)."""

@@ -16,14 +16,14 @@ from typing import Any
 import torch
 
 from netgraph.core.errors import DataError
-from netgraph.core.types import Conflict
+from netgraph.core.types import INTEGER, REAL, Conflict, PortType
 from netgraph.core.wording import counted
 from netgraph.layers._modules import LayerModule, init_module
-from netgraph.layers._shapes import probe_batch
+from netgraph.layers._shapes import fill, probe_batch
 from netgraph.layers.expression import Expression, evaluate
 
 __all__ = ["ExpressionModule", "LoweredModule", "CallableModule", "align", "align_code", "as_outputs", "ProbeFacts",
-           "probe_run", "ran_facts"]
+           "probe_run", "ran_facts", "fill_results"]
 
 
 def align(x: torch.Tensor, rank: int, out_rank: int) -> torch.Tensor:
@@ -135,3 +135,18 @@ def probe_run(fn: Callable, shapes: list[tuple], device: str, ports: tuple[str, 
                        expected=f"a batch of {batch} results", found=mixed)
     seen.dtypes = tuple(r.dtype for r in results)
     return [tuple(r.shape[1:]) for r in results]
+
+
+def fill_results(types: dict[str, PortType], ports: tuple[str, ...], shapes: list, dtypes: tuple) -> None:
+    """Fill a Python function's output ``ports`` with its results' ``shapes`` and, for floating ``dtypes``, Real
+    (an integer or boolean result's dtype is left open: ``FunctionLayer.default_dtypes``); a port that needs Integer
+    refused saying what the function returns."""
+    for port, shape, dtype in zip(ports, shapes, dtypes):
+        real = dtype.is_floating_point or dtype.is_complex
+        try:
+            fill(types, port, shape, REAL if real else None)
+        except Conflict as exc:
+            hint = " (.long() gives indices)" if real and types[port].dtype == INTEGER else ""
+            returned = str(dtype).removeprefix("torch.")
+            raise exc.reworded(f"port {port!r}: the function returns {returned} on the probe, but "
+                               f"{str(exc).removeprefix(f'port {port!r}: ')}{hint}", port) from None
