@@ -139,14 +139,15 @@ def probe_run(fn: Callable, shapes: list[tuple], device: str, ports: tuple[str, 
 
 def fill_results(types: dict[str, PortType], ports: tuple[str, ...], shapes: list, dtypes: tuple) -> None:
     """Fill a Python function's output ``ports`` with its results' ``shapes`` and, for floating ``dtypes``, Real
-    (an integer or boolean result's dtype is left open: ``FunctionLayer.default_dtypes``); a port that needs Integer
-    refused saying what the function returns."""
+    (an integer or boolean result's dtype is left open: ``FunctionLayer.default_dtypes``); a floating result at a port
+    that needs Integer refused saying what the function returns."""
     for port, shape, dtype in zip(ports, shapes, dtypes):
         real = dtype.is_floating_point or dtype.is_complex
         try:
             fill(types, port, shape, REAL if real else None)
         except Conflict as exc:
-            hint = " (.long() gives indices)" if real and types[port].dtype == INTEGER else ""
+            if not (real and types[port].dtype == INTEGER):  # a shape conflict: as any layer's
+                raise
             returned = str(dtype).removeprefix("torch.")
             raise exc.reworded(f"port {port!r}: the function returns {returned} on the probe, but "
-                               f"{str(exc).removeprefix(f'port {port!r}: ')}{hint}", port) from None
+                               f"{str(exc).removeprefix(f'port {port!r}: ')} (.long() gives indices)", port) from None
