@@ -32,7 +32,7 @@ FOLDERS_SYNC = os.name != "nt"  # Windows cannot open a folder to fsync it
 __all__ = ["REFERENCE_SCOPE", "NotRegularFile", "atomic_write", "check_replaceable", "open_regular",
            "refuse_folder_name", "remove_temporaries", "usable_folder", "remove_made", "folders_made", "writable_file",
            "unwritable", "refuse_overwriting", "TEMPORARY", "NAME_MAX", "shortened", "temporary_stem", "folder_lock",
-           "file_identity", "link_target", "atomic_replace", "kept_mode", "replaceable_target"]
+           "file_identity", "link_target", "atomic_replace", "replaceable_target"]
 
 #: Where a spec's ``file:`` references may point beyond the referring spec's folder: None (nowhere else), a
 #: folder (``base_dir``) or True (anywhere). ``from_yaml`` sets it per call; the command line sets it for a
@@ -98,7 +98,7 @@ def replaceable_target(path: Path) -> tuple[Path, int | None]:
     """The file writing ``path`` replaces (a link's target), its mode (None: new); OSError where atomic_write would."""
     check_replaceable(path)
     target = link_target(path) if path.is_symlink() else path
-    return target, kept_mode(target)
+    return target, _kept_mode(target)
 
 
 def atomic_write(path: str | os.PathLike, data: bytes | Callable[[BinaryIO], None]) -> Path:
@@ -206,7 +206,7 @@ def file_identity(path: str | os.PathLike) -> tuple | None:
     return st.st_dev, st.st_ino, st.st_mtime_ns, st.st_size
 
 
-def kept_mode(path: Path) -> int | None:
+def _kept_mode(path: Path) -> int | None:
     """The permission bits of the file ``path`` replaces (None: no file yet); PermissionError for a read-only one."""
     try:
         mode = stat.S_IMODE(os.stat(path).st_mode)
