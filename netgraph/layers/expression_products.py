@@ -79,9 +79,8 @@ def with_products(py: str, origin: list[int], text: str) -> tuple[str, list[int]
 def _check_product(tokens: list, solid: list[int], k: int, text: str, origin: list[int], depth: int) -> None:
     """Refuse the product of ``tokens[solid[k]]`` and the next operand (``depth`` brackets in) where Wolfram might
     read it otherwise."""
-    before, after = solid[k], solid[k + 1]
-    left_end, right_start = origin[tokens[before][2] + len(tokens[before][1])], origin[tokens[after][2]]
-    if not depth and ("\n" in text[left_end:right_start] or "\r" in text[left_end:right_start]):
+    left_end, right_start, broken = _gap(tokens, solid[k], solid[k + 1], text, origin)
+    if not depth and broken:
         left, right = _operands(text, left_end, right_start)
         raise ExpressionError(f"{left} and {right} are on two lines: Wolfram ends an expression at a line break; "
                               f"write {left} * {right} to multiply, or an operator before the break", text, right_start)
@@ -96,13 +95,20 @@ def _check_product(tokens: list, solid: list[int], k: int, text: str, origin: li
         k = _operand_start(tokens, solid, k - 2)  # the base: x^2^-1 y is x^(2^-1) y
 
 
+def _gap(tokens: list, before: int, after: int, text: str, origin: list[int]) -> tuple[int, int, bool]:
+    """Where in ``text`` the gap between ``tokens[before]`` and ``tokens[after]`` starts and ends, and whether a line
+    breaks in it."""
+    left_end, right_start = origin[tokens[before][2] + len(tokens[before][1])], origin[tokens[after][2]]
+    return left_end, right_start, "\n" in text[left_end:right_start] or "\r" in text[left_end:right_start]
+
+
 def _check_operator_line(tokens: list, before: int, after: int, text: str, origin: list[int]) -> None:
     """Refuse an operator that starts a line after a complete operand, outside brackets (``#x`` then ``+1``): Wolfram
     ends the expression at the break, and the next line is another."""
     if not _ends_operand(tokens[before], text, origin):
         return
-    left_end, right_start = origin[tokens[before][2] + len(tokens[before][1])], origin[tokens[after][2]]
-    if "\n" in text[left_end:right_start] or "\r" in text[left_end:right_start]:
+    left_end, right_start, broken = _gap(tokens, before, after, text, origin)
+    if broken:
         left, right = _operands(text, left_end, right_start)[0], text[right_start:].splitlines()[0][:20]
         raise ExpressionError(f"{left} ends a line and {right} starts the next: Wolfram ends an expression at a line "
                               f"break outside brackets, so the next line would be another; put the operator before "
