@@ -135,8 +135,12 @@ CELL_WIDTH = 48
 
 
 def _ports(net: Any, names: tuple) -> str:
-    types = net.port_types
-    return ", ".join(f"{p} {types[p]}" for p in names) or "none"
+    return ", ".join(_port_items(net.port_types, names)) or "none"
+
+
+def _port_items(types: Any, names: tuple) -> list[str]:
+    """Each port of ``names`` with its type ('Input (3)'), as the header and the table's cells list them."""
+    return [f"{p} {types[p]}" for p in names]
 
 
 def _listed(items: list[str], empty: str = "-") -> str:
@@ -229,8 +233,8 @@ def _summary_row(node: Node, repeated: dict[tuple, set[str]]) -> tuple[str, ...]
     elements count in the first user's row only (shown apart here: '0 (+56 shared)'), so the rows add up to the
     total."""
     return (_path_cell(node.path), ellipsized(printable(node.layer.type_name), CELL_WIDTH),
-            _listed([f"{p} {node.types[p]}" for p in node.input_ports]),
-            _listed([f"{p} {node.types[p]}" for p in node.output_ports]),
+            _listed(_port_items(node.types, node.input_ports)),
+            _listed(_port_items(node.types, node.output_ports)),
             *(_own_count(node, buffers, repeated) for buffers in (False, True)))
 
 
@@ -264,7 +268,7 @@ def summary_table(net: Any, rows_shown: int | None = None) -> str:
     rows += [(str(i), *row) for i, row in enumerate(map_nodes(net, lambda node: _summary_row(node, repeated)), 1)]
     buffers = buffer_count(net)
     types = net.port_types
-    rows.append(("", "total", "", *(_listed([f"{p} {types[p]}" for p in ports], "none")
+    rows.append(("", "total", "", *(_listed(_port_items(types, ports), "none")
                                     for ports in (net.input_ports, net.output_ports)),
                  _number(parameter_count(net)), _number(buffers)))
     columns = 7 if buffers != 0 else 6
