@@ -24,6 +24,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from netgraph.core.errors import OptionError
+from netgraph.core.port_paths import layer_at
 
 __all__ = ["modules_held", "shared_module_error"]
 
@@ -94,14 +95,7 @@ def shared_module_error(module_type: str, one: tuple[str, tuple], two: tuple[str
                        kind="shared-module", layer=two[1], expected="a module object per layer", found=(one[1], two[1]))
 
 
-def _layer_at(layers: Mapping[str, Any], path: tuple[str, ...]) -> Any:
-    layer = layers[path[0]]
-    for part in path[1:]:
-        layer = getattr(layer, part) if _kind(type(layer)) == _OPERATOR else layer._layers[part]
-    return layer
-
-
 def _described(net: Any, path: tuple[str, ...], layer: Any) -> str:
     """As the compiled net names it: by the graph's description, or by its path through an operator's inner net."""
-    through_operator = any(_kind(type(_layer_at(net._layers, path[:i]))) == _OPERATOR for i in range(1, len(path)))
+    through_operator = any(_kind(type(layer_at(net, path[:i]))) == _OPERATOR for i in range(1, len(path)))
     return f"layer {'/'.join(path)!r} ({layer.type_name})" if through_operator else net.describe((path, None))
