@@ -94,7 +94,7 @@ class Problem:
         if declare:
             types = layer.declared_types()
             if types.__class__ is not dict and not isinstance(types, Mapping):  # a list, None: named, not Python's
-                check_declared_types([layer], [path], self.describe)
+                check_declared_types(layer, path, self.describe)
             for port in types:
                 if port not in ports:  # a port beyond its own: each of its types held as given
                     self._declare_options(path, types, ports)
@@ -102,7 +102,7 @@ class Problem:
             else:
                 for port, t in types.items():  # as self.declare, with no tuple kept per port
                     if t.__class__ is not PortType and not isinstance(t, PortType):  # (no call for a PortType)
-                        check_declared_types([layer], [path], self.describe)
+                        check_declared_types(layer, path, self.describe)
                     leaf_types.append(port)  # (two appends: 17 % less time than += (port, t), though each a call)
                     leaf_types.append(t)
         leaf_types.append(None)
@@ -114,7 +114,7 @@ class Problem:
         declared, declared_ids = self.declared, self.declared_ids
         for port, t in types.items():
             if not isinstance(t, PortType):
-                check_declared_types([self.leaf_layers[-1]], [path], self.describe)
+                check_declared_types(self.leaf_layers[-1], path, self.describe)
             self.declared_after.append(len(self.leaf_layers))
             if port in ports:  # numbered as the leaf was added: its number kept now, not looked up by number_rest
                 declared.append(((path, port), t, "options"))

@@ -75,18 +75,17 @@ def check_infer_result(layer: Any, result: object, current: Mapping[str, PortTyp
                              kind="layer-contract", port=port, expected="PortType", found=type(t).__name__)
 
 
-def check_declared_types(layers: list[Any], paths: list[tuple], describe: Callable) -> None:
-    """ShapeError naming the first layer whose ``declared_types()`` gave anything but port name -> PortType (a
-    ``"Integer"`` where ``PortType(None, "Integer")`` is meant); ``describe((path, None))`` names it."""
-    for layer, path in zip(layers, paths):
-        declared = layer.declared_types() if hasattr(layer, "declared_types") else {}
-        found = next((t for t in declared.values() if not isinstance(t, PortType)), declared) \
-            if isinstance(declared, Mapping) else declared
-        if found is not declared or not isinstance(declared, Mapping):
-            raise ShapeError(f"{describe((path, None))}: {layer.type_name}.declared_types() must return a dict of "
-                             f"port name -> PortType, returned {type(found).__name__} {found!r}"[:400]
-                             + (f" (write PortType(None, {found!r}))" if isinstance(found, str) else ""),
-                             kind="layer-contract", layer=path, expected="PortType", found=type(found).__name__)
+def check_declared_types(layer: Any, path: tuple, describe: Callable) -> None:
+    """ShapeError naming ``layer`` (at ``path``) where its ``declared_types()`` gave anything but port name -> PortType
+    (a ``"Integer"`` where ``PortType(None, "Integer")`` is meant); ``describe((path, None))`` names it."""
+    declared = layer.declared_types() if hasattr(layer, "declared_types") else {}
+    found = next((t for t in declared.values() if not isinstance(t, PortType)), declared) \
+        if isinstance(declared, Mapping) else declared
+    if found is not declared or not isinstance(declared, Mapping):
+        raise ShapeError(f"{describe((path, None))}: {layer.type_name}.declared_types() must return a dict of "
+                         f"port name -> PortType, returned {type(found).__name__} {found!r}"[:400]
+                         + (f" (write PortType(None, {found!r}))" if isinstance(found, str) else ""),
+                         kind="layer-contract", layer=path, expected="PortType", found=type(found).__name__)
 
 
 #: True while layers are made whose arrays' shapes are checked elsewhere (``shapes_checked_elsewhere``)
