@@ -91,9 +91,11 @@ class NetGraph(Layer, LayerSequence, DrawingAndYaml):
         with recursion_room(self._depth):
             self._inference = infer_net(self)  # the nested ports' types are computed when first needed
             if told := self._coders and reached_encoder_counts(self, self._edges, self._coders):
-                self._layers, self._ir = split_changes(self, told)[0], None  # (layers fed: with_encoder_counts)
-                if any(len(path) > 1 or not getattr(told[path], "ENCODER_KEEPS_TYPES", False) for path in told):
-                    self._inference = infer_net(self)  # (nested graphs were made again: their types too)
+                self._layers = split_changes(self, told)[0]  # (layers fed: with_encoder_counts)
+                if any(len(path) > 1 or not told[path].ENCODER_KEEPS_TYPES for path in told):
+                    self._inference, self._ir = infer_net(self), None  # (nested graphs made again: their types too)
+                elif (ir := getattr(self, "_ir", None)) is not None:  # the walk's, holding the layers told (same types)
+                    self._ir = with_layers(ir, self._leaf_layers())
         raise_all(check_decoders(self._coders, self._inference.ports, self), ShapeError, "invalid graph ports")
         raise_all(shape_clashes(self), ShapeError, "shared array shapes")
         self._compiled, self._multipliers = None, ()

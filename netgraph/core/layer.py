@@ -1,8 +1,7 @@
 """The layer base class and the registry from Wolfram type name to class.
 
-A layer is a frozen value (a dataclass) that declares its ports, relates their types in ``infer``,
-and makes its torch module in ``build``. It never holds mutable torch state: ``build`` copies its
-arrays into fresh parameters, and ``with_arrays`` returns a new layer.
+A layer is a frozen value (a dataclass) that declares its ports, relates their types in ``infer``, makes its torch
+module in ``build``, and holds no mutable torch state: ``build`` copies its arrays, ``with_arrays`` makes a new layer.
 """
 
 from __future__ import annotations
@@ -144,6 +143,7 @@ class Layer:
     RANGES: ClassVar[Mapping[str, Within]] = {}  # number options' ranges (checks and the spec schema read them)
     NEEDS_ONE_OF: ClassVar[tuple[tuple[str, ...], ...]] = ()  # option groups, one of each given (checks, schema)
     moved_inputs: ClassVar[tuple[str, ...]] = ()  # inputs whose values its outputs only move or pick (never compute on)
+    ENCODER_KEEPS_TYPES: ClassVar[bool] = False  # with_encoder changes no port type: a graph need not infer again
     RULES: ClassVar[tuple[Excludes | ChosenBy, ...]] = ()  # rules between two options (checks and the schema read them)
     variadic: ClassVar[bool] = False  # takes any number of inputs Input1..Inputn (see with_input_count)
     infer_settles: ClassVar[bool] = False  # infer, given its own result, returns it again (and raises nothing)

@@ -221,7 +221,24 @@ def index_leaves(graph: Any, port: str, encoded: set | None = None) -> list[Inde
     ...). A layer computing on them (padding, sums, arithmetic) ends the walk there. Operators' outputs are not
     followed (the values an inner net gives out). ``encoded``: the (path, port) pairs encoders' values reach, by
     which ``mixed`` is told."""
-    return _reached(graph.ir, port, (), encoded)
+    fed = _fed_leaves(graph, port)
+    return _reached(graph.ir, port, (), encoded) if fed is None else fed
+
+
+def _fed_leaves(graph: Any, port: str) -> list[IndexLeaf] | None:
+    """``index_leaves`` read from the edges, with no IR built, where every layer graph input ``port`` feeds is one
+    the walk ends at (no graph or operator, none moving the values on: ``moved_inputs``); else None. In the order
+    the IR's walk gives (the layers as they run, each one's ports as it lists them)."""
+    fed = dict.fromkeys((e.dst.layer, e.dst.port) for e in graph.edges
+                        if e.src.layer is None and e.src.port == port and e.dst.layer is not None)
+    layers = graph.layers
+    if any(layers[name]._depth or fed_port in layers[name].moved_inputs for name, fed_port in fed):
+        return None
+    if len({name for name, _ in fed}) > 1:
+        runs = {name: i for i, name in enumerate(graph._order)}
+        fed = sorted(fed, key=lambda key: (runs[key[0]], layers[key[0]].input_ports.index(key[1])))
+    port_type = graph.port_types[port]  # an edge joins its ports' types: each fed port's
+    return [IndexLeaf((name,), layers[name], fed_port, True, port_type) for name, fed_port in fed]
 
 
 def _reached(ir: Any, port: str, prefix: tuple, encoded: set | None = None) -> list[IndexLeaf]:

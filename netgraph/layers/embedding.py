@@ -94,7 +94,7 @@ class EmbeddingLayer(Layer):
         """n, the number of distinct indices (None while neither n= nor weights= gives it)."""
         return self.n if self.n is not None else None if self.weights is None else int(self.weights.shape[0])
 
-    ENCODER_KEEPS_TYPES = True  # with_encoder sets n alone, which infer never reads: a graph need not infer again
+    ENCODER_KEEPS_TYPES = True  # with_encoder sets n alone, which infer never reads (Layer.ENCODER_KEEPS_TYPES)
 
     def with_encoder(self, port: str, encoder: Any) -> EmbeddingLayer:
         """Without n, the one the encoder feeding its Input gives (Wolfram's EmbeddingLayer[size] takes n from a
