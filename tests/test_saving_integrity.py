@@ -174,6 +174,18 @@ def test_a_failed_spec_write_removes_the_weights_it_wrote(tmp_path, monkeypatch)
     assert list(tmp_path.iterdir()) == []
 
 
+
+def test_a_read_only_spec_is_refused_before_its_weights_are_written(tmp_path):
+    """The read-only spec was refused only after the weights were written: the weights file an earlier save of the
+    same arrays left was replaced (a new file, its hard link to a backup broken) by a save that says nothing changed."""
+    save(_net(), tmp_path / "m.yaml")
+    (weights,) = _weights(tmp_path)
+    os.link(weights, tmp_path / "backup.bin")  # as a snapshot or DVC cache shares the file's data
+    os.chmod(tmp_path / "m.yaml", 0o444)
+    with pytest.raises(SpecError, match="read-only.*nothing was changed"):
+        save(_net(), tmp_path / "m.yaml")
+    assert _weights(tmp_path) == [weights] and os.path.samefile(weights, tmp_path / "backup.bin")
+
 _HOSTILE = """
 import resource, sys, time
 from pathlib import Path

@@ -124,11 +124,25 @@ def _train(args: argparse.Namespace, made: list[Path]) -> int:
         status = _trained_and_written(args, (net, data, method, loss, metrics, validation, checkpoint), resumed,
                                       (args.spec, out, name, description, resumed_at, checkpoint))
     status = TERMINATED_STATUS if status == INTERRUPTED_STATUS and terminated else status
-    if status == TERMINATED_STATUS:  # as a Unix tool ended by SIGTERM (128 + 15), for the scheduler that sent it
-        print("netgraph train: terminated (SIGTERM); the net trained so far is written", file=sys.stderr)
-    if status == INTERRUPTED_STATUS:
-        print("netgraph train: interrupted; the net trained so far is written", file=sys.stderr)
+    if status in (TERMINATED_STATUS, INTERRUPTED_STATUS):  # 128 + 15 as a Unix tool ended by SIGTERM, for its sender
+        print(_stopped_text(status, _rank()), file=sys.stderr)
     return status
+
+
+def _rank() -> int:
+    """This process's rank among those training together (torchrun's RANK; 0 alone): rank 0 writes the outputs."""
+    return int(os.environ.get("RANK", "0"))
+
+
+def _stopped_text(status: int, rank: int) -> str:
+    """The line after Ctrl-C or SIGTERM (``status``) stopped the run: the net written, said by the rank that wrote it.
+
+    >>> _stopped_text(INTERRUPTED_STATUS, 1)
+    'netgraph train: interrupted; rank 1 writes nothing (rank 0 writes the outputs)'
+    """
+    how = "terminated (SIGTERM)" if status == TERMINATED_STATUS else "interrupted"
+    return f"netgraph train: {how}; " + ("the net trained so far is written" if rank == 0 else
+                                         f"rank {rank} writes nothing (rank 0 writes the outputs)")
 
 
 def _trained(args: argparse.Namespace, training: tuple, resumed: Path | None) -> NetTrainResults:
@@ -153,26 +167,27 @@ def _trained_and_written(args: argparse.Namespace, training: tuple, resumed: Pat
     of training's rounds until every file is written (the net trained is never lost, no folder is left half old, half
     new), then handled as during training: INTERRUPTED_STATUS, or TERMINATED_STATUS (SIGTERM). A second one stops it
     at once; one held as an error ends it is handled after the error is printed."""
-    results = None
+    results, writing = None, StepBoundary()  # ``writing``: SIGTERM held on rank 0 under --distributed, as it writes
     with StepBoundary.installed() as boundary:
         try:
             with boundary.held_after_rounds():
                 results = _trained(args, training, resumed)
-                if int(os.environ.get("RANK", "0")) != 0:
+                if _rank() != 0:
                     return 0
                 # torchrun stops --nproc processes with SIGTERM, left to the system while they train: held here too
                 with sigterm_as_interrupt(args.distributed), \
                         StepBoundary.installed(args.distributed, (signal.SIGTERM,)) as writing, writing:
                     return write_outputs(results, *outputs)
         except KeyboardInterrupt as exc:  # Terminated too: a held signal's handler raised it after the writes
-            if boundary.forced or results is None:
+            if boundary.forced or writing.forced or results is None:
                 raise
             return TERMINATED_STATUS if isinstance(exc, Terminated) else INTERRUPTED_STATUS
         except (NetGraphError, OSError) as exc:
-            if boundary.unhandled is None:
+            held = next((b for b in (writing, boundary) if b.unhandled is not None), None)
+            if held is None:
                 raise
             print(f"netgraph train: {exc}", file=sys.stderr)
-            boundary.previous[boundary.unhandled](boundary.unhandled, None)  # raises KeyboardInterrupt or Terminated
+            held.previous[held.unhandled](held.unhandled, None)  # raises KeyboardInterrupt or Terminated
             raise
 
 

@@ -20,7 +20,8 @@ __all__ = ["check_outputs_replaceable", "write_outputs"]
 def check_outputs_replaceable(out: Path, spec: str, advice: str = "or give another folder") -> None:
     """OptionError naming the first of the files ``-o`` gets that cannot be replaced (read-only, a folder), ending
     with ``advice``: checked before training, and again before writing, so that none is written unless all can be
-    (the weights file is new: it is named by its digest)."""
+    (not the weights file, named by its digest: one the same arrays left there is checked by ``save``, before it
+    writes anything)."""
     for path in (out / name for name in (f"{Path(spec).stem}.yaml", "loss.svg", "results.json")):
         try:
             replaceable_target(path)  # as atomic_write checks it: a folder, a link to nothing, a read-only file

@@ -23,8 +23,8 @@ import torch
 from netgraph.core.errors import SpecError
 from netgraph.core.limits import current_limits, raise_hint
 from netgraph.core.nesting import deep_walk
-from netgraph.core.files import (NAME_MAX, REFERENCE_SCOPE, NotRegularFile, atomic_write, check_replaceable,
-                                 folder_lock, link_target, open_regular, remove_temporaries, shortened)
+from netgraph.core.files import (NAME_MAX, REFERENCE_SCOPE, NotRegularFile, atomic_write, folder_lock, link_target,
+                                 open_regular, remove_temporaries, replaceable_target, shortened)
 from netgraph.core.wording import value_kind
 from netgraph.spec.dump import check_loadable, dump_data, spec_data
 from safetensors.torch import load as safetensors_load
@@ -105,7 +105,7 @@ def save(net: Any, path: Any, *, name: str | None = None, description: str | Non
         old_weights = _named_weights(path)
         weights, created = None, False
         try:
-            check_replaceable(path)
+            replaceable_target(path)  # as atomic_write will (read-only too): refused before the weights are written
             if arrays:
                 tensors = {k: v.detach().cpu().contiguous().clone() for k, v in arrays.items()}
                 blob = _stable(safetensors_bytes(tensors, {"format": "netgraph", "netgraph": "1", "spec": path.name}))

@@ -5,6 +5,8 @@ none of these is the state after any step, and no checkpoint could be written. `
 handlers of SIGINT and SIGTERM that raise (Python's KeyboardInterrupt, ``netgraph train``'s ``Terminated``): inside
 ``with boundary:`` the first such signal waits until the block ends and is then handled as it would have been; a
 second one is handled at once (a step that hangs can still be stopped). Outside the block they act at once, as before.
+Boundaries inside one another (one wrapping another's handler, or each holding its own signals) hold one signal
+between them: a second signal while any of them holds one is handled at once by every boundary it passes.
 
 ``netgraph train`` holds them from the end of training's rounds through its writes as one step
 (``StepBoundary.held_after_rounds``, which ``Trainer.run`` enters by ``rounds_ended``).
@@ -68,14 +70,26 @@ class StepBoundary:
         finally:
             for number, handler in boundary.previous.items():
                 signal.signal(number, handler)
+            if boundary in _HOLDING:  # left with a signal held (its block never ended): nothing holds it now
+                _HOLDING.remove(boundary)
 
     def _heard(self, number: int, frame: FrameType | None) -> None:
-        if self.inside and not self.pending:
+        second = bool(_HOLDING) or any(_PASSING)  # another signal is held, or this one is a second passed on
+        if self.inside and not second:
             self.pending.append(number)
+            _HOLDING.append(self)
             return
         self.pending.clear()
         self.forced = self.inside
-        self.previous[number](number, frame)  # between steps, or a second signal: at once
+        for holding in _HOLDING:  # the first signal, held by another boundary: this one stops its block too
+            holding.pending.clear()
+            holding.forced = True
+        _HOLDING.clear()
+        _PASSING.append(second)  # a boundary whose handler this one wraps does not hold a second signal either
+        try:
+            self.previous[number](number, frame)  # between steps, or a second signal: at once
+        finally:
+            _PASSING.pop()
 
     def __enter__(self) -> StepBoundary:
         self.inside = True
@@ -85,6 +99,8 @@ class StepBoundary:
         self.inside = False
         if self.pending:
             number = self.pending.pop()
+            if self in _HOLDING:
+                _HOLDING.remove(self)
             if kind is None:
                 self.previous[number](number, None)
             else:  # an error on its way ends the run anyway
@@ -107,3 +123,5 @@ class StepBoundary:
 
 
 _AFTER_ROUNDS: ContextVar[StepBoundary | None] = ContextVar("netgraph_after_rounds", default=None)
+_HOLDING: list[StepBoundary] = []  # the boundary holding a signal now (at most one; signals reach the main thread)
+_PASSING: list[bool] = []  # per handler under way: whether it passes on a second signal
