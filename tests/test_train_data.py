@@ -193,8 +193,8 @@ def test_a_loaders_first_batch_and_the_validation_set_are_checked_up_front():
     with pytest.raises(DataError, match=r"bad validation_set: .*expected shape \(b, 1\).*found \(8, 2\)"):
         net_train(mlp(), {"Input": x, "Target": y}, validation_set={"Input": x, "Target": x},
                   progress=lambda i: steps.append(i))
-    with pytest.raises(DataError, match="they must be dicts of port -> batched tensor"):
-        net_train(mlp(), DataLoader(torch.utils.data.TensorDataset(x, y), batch_size=4), progress=False)
+    with pytest.raises(DataError, match=r"bad training data \(batch 1\): .*expected shape \(b, 2\)"):
+        net_train(mlp(), DataLoader(torch.utils.data.TensorDataset(x[:, :1], y), batch_size=4), progress=False)
     assert steps == []
 
 

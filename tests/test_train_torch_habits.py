@@ -91,16 +91,17 @@ def test_torch_training_options_say_where_they_go(options, words):
     assert words in str(info.value)
 
 
-def test_a_loader_of_torch_pairs_is_told_the_pair_and_dict_forms():
-    """Found by QA with torch habits: DataLoader(TensorDataset(x, y)) said only that its batches are lists."""
+def test_a_loader_of_torch_pairs_trains_as_its_dataset_does():
+    """Found by QA with torch habits: DataLoader(TensorDataset(x, y)) said only that its batches are lists; then it
+    was pointed to net_train(net, dataset.tensors). Its (inputs, targets) batches now feed the net's input and
+    output, as a list of pairs and the Dataset itself do (the same examples, in the loader's order)."""
     net, data = _net_and_data()
     dataset = torch.utils.data.TensorDataset(torch.tensor(data["Input"], dtype=torch.float32),
                                              torch.tensor(data["Target"]))
-    with pytest.raises(DataError, match=r"\(inputs, targets\) pairs.*net_train\(net, dataset\.tensors\)"):
-        net_train(net, torch.utils.data.DataLoader(dataset, batch_size=4), max_training_rounds=1)
-    trained = net_train(net, dataset.tensors, loss_function=CrossEntropyLossLayer("Index", logits=True),
-                        max_training_rounds=1, random_seed=0)
-    assert trained.port_types["Output"].shape == (3,)
+    train = lambda data: net_train(net, data, loss_function=CrossEntropyLossLayer("Index", logits=True),  # noqa: E731
+                                   max_training_rounds=2, random_seed=0, return_results=True)
+    by_dicts = torch.utils.data.DataLoader([{"Input": x, "Output": y} for x, y in dataset], batch_size=4)
+    assert train(torch.utils.data.DataLoader(dataset, batch_size=4)).round_losses == train(by_dicts).round_losses
 
 
 def test_a_tensor_dataset_given_itself_trains_as_its_tensors_do():

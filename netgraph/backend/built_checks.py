@@ -30,7 +30,7 @@ from netgraph.layers.given_outputs import recast_call
 from netgraph.layers.kl_divergence import KLModule
 from netgraph.layers.random_module import RandomModule
 
-__all__ = ["check_built", "check_emitted", "own_block", "compiled_again"]
+__all__ = ["check_built", "check_emitted", "own_block", "writing_casts"]
 
 _BATCH = 3
 
@@ -111,7 +111,7 @@ def check_emitted(layer: Layer, block: Any, where: str) -> None:
 
 def own_block(net: Any, node: Any, ctx: EmitContext, block: list[str]) -> list[str]:
     """``block``, a user's own layer's statements, checked (``check_emitted``); of its default ``emit``, its module's
-    outputs of another precision cast (``recast_call``) where ``compiled_again`` gave the dtypes the meta run found."""
+    outputs of another precision cast (``recast_call``) where ``writing_casts`` gave the dtypes the meta run found."""
     check_emitted(node.layer, block, net.describe((node.path, None)))
     held = _OWN_DTYPES.get()
     dtypes = held[1].get(node.path) if held is not None and held[0] is net else None
@@ -121,14 +121,10 @@ def own_block(net: Any, node: Any, ctx: EmitContext, block: list[str]) -> list[s
     return [f"{targets} = {recast_call(call, ctx, node.layer.input_ports, dtypes)}"]
 
 
-def compiled_again(net: Any, dtypes: Mapping[tuple, tuple] | None, compile_net: Callable[[], Any]) -> Any:
-    """``compile_net()`` run again where the modules of users' own layers of ``net`` gave outputs of another precision
-    (``dtypes`` by path, the meta run's), so that its forward casts them; None where none did, or it already ran."""
-    held = _OWN_DTYPES.get()
-    if not dtypes or (held is not None and held[0] is net):
-        return None
-    with scoped(_OWN_DTYPES, (net, dtypes)):
-        return compile_net()
+def writing_casts(net: Any, dtypes: Mapping[tuple, tuple]) -> AbstractContextManager:
+    """While ``net``'s forward is written inside, ``own_block`` casts the outputs of users' own modules of another
+    precision (``dtypes`` by path, the meta run's)."""
+    return scoped(_OWN_DTYPES, (net, dtypes))
 
 
 def _meta_outputs(module: nn.Module, ins: list[PortType]) -> tuple[list[torch.Tensor] | None, tuple]:

@@ -24,10 +24,12 @@ import torch.nn.functional as F
 from torch import nn
 
 from netgraph.backend.batch_sizes import checked_batch_size, largest_batch, unchecked_batch
-from netgraph.backend.built_checks import compiled_again, compiling_inner, inner_checks, label_inner_layers, own_block
+from netgraph.backend.built_checks import (compiling_inner, inner_checks, label_inner_layers, own_block,
+                                           writing_casts)
 from netgraph.backend.code_lines import register, release_with
 from netgraph.backend.deep_module import DeepModule
 from netgraph.backend.forward_parts import Step, compile_source, forward_source
+from netgraph.backend.tied_arrays import submodule, tie_shared
 from netgraph.backend.derived_lengths import check_derived_lengths, derived_length_lines
 from netgraph.backend.learned_arrays import learned_layer
 from netgraph.backend.input_lengths import check_shared_lengths, empty_length_problem, length_check_lines
@@ -43,7 +45,6 @@ from netgraph.core.torch_state import TORCH_STATE_LOCK
 from netgraph.core.nesting import deep_walk, fits_recursion_limit
 from netgraph.core.errors import DataError, OptionError
 from netgraph.core.ir import Node
-from netgraph.core.shared import shared_users
 from netgraph.core.tracing import symbolic_tracing
 from netgraph.core.walk import GraphWalker, gc_paused, map_nodes
 from netgraph.layers.estimators import surrogate_loss
@@ -152,13 +153,6 @@ def module_expr(path: tuple[str, ...], base: str = "self") -> str:
             and part not in _MODULE_ATTRIBUTES
         expr = f"{expr}.{part}" if ok else f"{expr}._modules[{part!r}]"
     return expr
-
-
-def submodule(root: nn.Module, path: tuple[str, ...]) -> nn.Module:
-    """The module built for the layer at ``path`` (by name, whatever attribute the name would shadow)."""
-    for part in path:
-        root = root._modules[part]
-    return root
 
 
 def _python_name(text: str) -> bool:
@@ -336,15 +330,27 @@ def _compile(net: Any, checks: bool | str | None,
     del firsts
     builder = ModuleBuilder(net, module, checks, inline)
     builder.run()
-    if again := compiled_again(net, module.__dict__.get("own_output_dtypes"), lambda: _compile(net, checks, generate)):
-        return again  # a user's module giving x.double(): compiled once more, its forward casting them
+    if dtypes := module.__dict__.get("own_output_dtypes"):  # a user's module giving x.double(): its forward casts
+        _write_casts(net, module, dtypes, setting, generate)
     label_inner_layers(builder.operators)
-    _tie_shared(net, module)
+    tie_shared(net, module)
     if builder.other_precision:  # floating arrays in another precision (a float64 array given, a float16 one
         module.to(builder.working)  # loaded) are cast once for every layer; the net keeps its arrays
     module.__dict__["working_dtype"] = builder.working  # to_net gives arrays still in it back as given
     module.__dict__["inner_net"] = compiling_inner()  # its layers' DataErrors may blame the operator's inputs
     return module
+
+
+def _write_casts(net: Any, module: CompiledNet, dtypes: dict, setting: bool | str | None,
+                 generate: Callable[[Any, bool | str | None, list], str] | None) -> None:
+    """``module``'s forward written again, casting the outputs of users' own modules of another precision (``dtypes``
+    by path, found by the build's meta run) to the working one; its modules, built once, are kept."""
+    firsts: list = []
+    with writing_casts(net, dtypes):
+        code = generate(net, setting, firsts) if generate else _generate(net, setting, set(), firsts)
+    module.__class__ = _code_class(code, net._depth)
+    object.__setattr__(module, "code", code)
+    module.__dict__["code_layers"] = layer_lines(module._code_lines, firsts)
 
 
 # the names the generated code reads (inf and nan: what repr() writes for an infinite or NaN float option)
@@ -380,20 +386,3 @@ def _unpickled(code: str, depth: int) -> CompiledNet:
     """An empty module of the class of its forward's code (``pickle.load`` then sets its state)."""
     cls = _code_class(code, depth)
     return cls.__new__(cls)
-
-
-def _tie_shared(net: Any, module: nn.Module) -> None:
-    """Make every user of a shared array hold its first user's parameter (or buffer): one tensor, trained once."""
-    for users in shared_users(net).values():
-        owner, name = _array_owner(module, *users[0])
-        store = "_parameters" if name in owner._parameters else "_buffers"
-        tensor = getattr(owner, store)[name]
-        for path, array in users[1:]:
-            other, other_name = _array_owner(module, path, array)
-            getattr(other, store)[other_name] = tensor
-
-
-def _array_owner(module: nn.Module, path: tuple, array: str) -> tuple[nn.Module, str]:
-    """The module holding a layer's array and the array's name in it (``array`` may be dotted: an operator's)."""
-    *inner, name = array.split(".")
-    return submodule(module, (*path, *inner)), name

@@ -15,6 +15,7 @@ from torch import nn
 from netgraph.core.layer import EmitContext, Layer, shape_option
 from netgraph.core.option_words import named_or_slots
 from netgraph.core.options import Function, OptionKind, PortShapes, Ports, Shape
+from netgraph.layers.function_output import OutputShape
 from netgraph.layers._callable_ports import callable_ports
 from netgraph.layers._broadcast import unknown_dims_taken
 from netgraph.layers._shapes import fill
@@ -125,7 +126,7 @@ class FunctionLayer(Layer):
     """
 
     function: Function
-    output: Shape = None
+    output: OutputShape = None
     input: PortShapes = None
     outputs: Ports = None
     RULES = (Excludes("outputs", Not(Among(None)), "function", Not(PythonOnly(_is_function))),)  # a function's names

@@ -27,7 +27,7 @@ from netgraph.core.wording import type_label
 from netgraph.train.data_sets import data_error, part_of, ref
 from netgraph.train.buckets import LengthBuckets, has_ragged, process_share, seeded
 from netgraph.train.data_columns import EXAMPLES, Expect, check_columns, columns_from
-from netgraph.train.data_pairs import dict_pair_problem, pair_columns, pair_problem
+from netgraph.train.data_pairs import dict_pair_problem, pair_columns, pair_problem, tuples_advice
 from netgraph.train.data_checks import non_finite_data
 from netgraph.train.datasets import checked_dataset, checked_loader, forget_reads, keeping_reads, reads_kept_by
 from netgraph.train.in_memory import PASSED_OVER, InMemory
@@ -61,15 +61,11 @@ class Columns(dict):
         self.listed = listed
 
 
-_PAIRS = (" (inputs, targets) pairs, as torch's TensorDataset gives",
-          "; or give the tensors as one pair: net_train(net, dataset.tensors)")
-
-
 class Streamed:
     """Data from an iterable of batch dicts (a DataLoader); each batch is checked as it arrives."""
 
-    def __init__(self, loader: Iterable, what: str):
-        self.loader, self.what = loader, what
+    def __init__(self, loader: Iterable, what: str, ports: tuple[tuple[str, ...], tuple[str, ...]] = ((), ())):
+        self.loader, self.what, self.ports = loader, what, ports
         self.expect: Mapping[str, Expect] = {}
         self.allow_extra, self.device, self.passes = True, None, 0
         self.round_start_random: list[torch.Tensor] | None = None  # the loader's generators' as the round began
@@ -82,7 +78,7 @@ class Streamed:
         with generator_kept(), keeping_reads(reads_kept_by(loader)), \
                 warnings.catch_warnings(record=True) as drawn:  # kept to train on, not read again; netgraph's
             iterator = iter(getattr(loader, "in_this_process", lambda: loader)())  # loader starts no workers yet
-            self.first_raw = next(iterator, None)
+            self.first_raw = self._as_dict(next(iterator, None))
         if isinstance(self.first_raw, Mapping):  # collate's warnings (a read-only numpy array's) only for a batch used
             for caught in drawn:
                 warnings.warn_explicit(caught.message, caught.category, caught.filename, caught.lineno)
@@ -97,16 +93,24 @@ class Streamed:
         refuse_listed_sequences(self.first_raw, what)
         self.first = columns_from(sample_of(stacked_examples(self.first_raw), what), what)
 
+    def _as_dict(self, batch: Any) -> Any:
+        """A batch of (inputs, targets) pairs (collated as a list of two) read as the dict by port, for a net with
+        one input and one output, as a list of (input, target) pairs and a Dataset of them are read; else as it is."""
+        inputs, outputs = self.ports
+        if len(inputs) == 1 and len(outputs) == 1 and isinstance(batch, (list, tuple)) and len(batch) == 2:
+            return dict(zip((inputs[0], outputs[0]), batch))
+        return batch
+
     def _not_dicts(self) -> str:
         """Why the first batch is refused: it is no dict, in the words of what the user gave (a Dataset, which
-        net_train batches itself, or a loader)."""
-        pairs = isinstance(self.first_raw, (tuple, list)) and len(self.first_raw) == 2
-        kind = type(self.first_raw).__name__
-        given = (f"the dataset's items are{'' if pairs else ' ' + kind}" if checked_dataset(self.loader) is not None
-                 else f"the data loader's batches are {kind}")  # a dataset's pairs come collated as lists
-        return (f"{given}{_PAIRS[0] if pairs else ''}; they must be dicts of port -> "
-                f"{'tensor' if 'items' in given else 'batched tensor'} (use a Dataset whose items are dicts"
-                f"{_PAIRS[1] if pairs else ''})")
+        net_train batches itself, or a loader), with the dict by the net's ports to give instead."""
+        dataset = checked_dataset(self.loader)
+        given = ("the dataset's items are no dicts" if dataset is not None
+                 else f"the data loader's batches are {with_article(type(self.first_raw).__name__)}")
+        user = getattr(dataset, "dataset", None) if not isinstance(dataset, torch.utils.data.Subset) else None
+        advice = tuples_advice(self.first_raw, user if dataset is not None else getattr(self.loader, "dataset", None),
+                               self.ports)
+        return f"{given}; they must be dicts of port -> tensor ({advice})"
 
     def to(self, device: torch.device) -> Streamed:
         self.device = device
@@ -121,6 +125,7 @@ class Streamed:
 
     def check(self, batch: Any, index: int | str) -> dict[str, torch.Tensor]:
         """``batch`` checked against ``expect``; ``index``: its number in the round, or words (``batch_part``)."""
+        batch = self._as_dict(batch)
         if not isinstance(batch, Mapping):
             raise data_error(self.what, f"{batch_part(index)} from the data loader is "
                             f"{with_article(type(batch).__name__)}"
@@ -216,7 +221,7 @@ def gather(data: Any, what: str, ports: tuple[tuple[str, ...], tuple[str, ...]],
     if isinstance(data, torch.utils.data.Dataset) and not isinstance(data, torch.utils.data.IterableDataset):
         data = checked_loader(data, what, batch_size)
     if isinstance(data, torch.utils.data.IterableDataset) or _is_loader(data):
-        return Streamed(data, what)
+        return Streamed(data, what, ports)
     if isinstance(data, tuple) and len(data) == 2 and isinstance(data[0], Mapping) and not isinstance(data[1], Mapping):
         raise data_error(what, dict_pair_problem(data),
                          kind="data-form", expected=FORMS, found="a pair (dict, targets)")  # Keras's fit(dict, y)

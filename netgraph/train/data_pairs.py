@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-__all__ = ["pair_problem", "dict_pair_problem", "pair_columns", "lone_target_key"]
+__all__ = ["pair_problem", "dict_pair_problem", "pair_columns", "lone_target_key", "tuples_advice"]
 
 
 def pair_problem(pair: tuple, inputs: Sequence[str], outputs: Sequence[str]) -> str:
@@ -57,6 +57,24 @@ def dict_pair_problem(pair: tuple) -> str:
     keys = ", ".join(f"{str(k)!r}: ..." for k in pair[0])
     return (f"a pair (inputs, targets) whose inputs are a dict: put the targets in it, {{{keys}, 'Target': targets}} "
             f"(with several outputs, each under its port's name)")
+
+
+def tuples_advice(item: Any, dataset: Any, ports: tuple[Sequence[str], Sequence[str]]) -> str:
+    """What to give instead of a Dataset or loader whose items are tuples (``item``, collated or not), for a net of
+    ``ports`` (inputs, outputs): a TensorDataset's tensors as a dict by port, where they are one per key, else
+    items as dicts by port (a tuple's entries taken in the order of the inputs, then the outputs).
+
+    >>> tuples_advice([1, 2, 3], None, (("a", "b"), ("Output",)))
+    "make each item a dict by port, {'a': item[0], 'b': item[1], 'Target': item[2]}"
+    """
+    inputs, outputs = ports
+    keys = [*inputs, *([lone_target_key(inputs, outputs[0])] if len(outputs) == 1 else outputs)]
+    tensors = getattr(dataset, "tensors", None)
+    if isinstance(tensors, tuple) and len(tensors) == len(keys):
+        return f"give the tensors by port: net_train(net, dict(zip({keys!r}, dataset.tensors)))"
+    listed = _listed(item, len(keys))
+    return "make each item a dict by port, {" + ", ".join(
+        f"{k!r}: {'item[%d]' % i if listed else '...'}" for i, k in enumerate(keys)) + "}"
 
 
 def _listed(value: Any, count: int) -> bool:

@@ -1,0 +1,28 @@
+"""FunctionLayer(..., output=PortType(...)): output= takes a shape; the output's type follows what the function
+computes (the probe), so a port type there is refused saying which shape to give, and that form gives the type."""
+
+import pytest
+import torch
+
+from netgraph import FunctionLayer, NetChain, OptionError, PortType, net_initialize
+
+
+@pytest.mark.parametrize("shape, advice", [((), "give output=()"), ((2,), "give output=(2,)"),
+                                           (None, "leave output= out")])
+def test_a_port_type_as_output_is_refused_with_the_shape_to_give(shape, advice):
+    """It was 'output= must be an int or a list of ints', which said nothing of the Integer asked for."""
+    with pytest.raises(OptionError) as info:
+        FunctionLayer(lambda Input: Input.argmax(-1), output=PortType(shape, "Integer"))
+    assert info.value.kind == "option-value" and info.value.option == "output"
+    assert f"found a port type PortType(shape={shape!r}, dtype='Integer'): {advice}; the port's type follows what " \
+           f"the function computes" in str(info.value)
+
+
+@pytest.mark.parametrize("function, dtype, expected", [
+    (lambda Input: Input.argmax(-1, keepdim=True), "Integer", [[1], [0]]),
+    (lambda Input: Input.sum(-1, keepdim=True), "Real", [[2.5], [2.0]]),
+])
+def test_the_advised_shape_gives_the_type_the_function_computes(function, dtype, expected):
+    net = net_initialize(NetChain([FunctionLayer(function, output=(1,))], input=2), seed=0)
+    assert net.port_types["Output"] == PortType((1,), dtype)
+    assert net(torch.tensor([[0.5, 2.0], [3.0, -1.0]])).tolist() == expected

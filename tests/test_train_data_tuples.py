@@ -1,0 +1,59 @@
+"""Training data of tuples from torch's Dataset and DataLoader: read as a list of (input, target) pairs is, by the
+same rule (a net of one input and one output), else refused with advice by the net's ports that trains."""
+
+import pytest
+import torch
+
+from netgraph import CatenateLayer, DataError, LinearLayer, NetGraph, NetPort, net_train
+
+TRAIN = {"max_training_rounds": 2, "batch_size": 5, "random_seed": 0, "return_results": True, "progress": False}
+
+
+def _two_inputs(outputs=1):
+    heads = {"p": LinearLayer(1), "q": LinearLayer(2)} if outputs == 2 else {"lin": LinearLayer(1)}
+    edges = [("cat", name, NetPort(name)) for name in heads] if outputs == 2 else [("cat", "lin")]
+    return NetGraph({"cat": CatenateLayer(), **heads}, [([NetPort("a"), NetPort("b")], "cat"), *edges], a=2, b=3)
+
+
+def _tensors(*widths):
+    generator = torch.Generator().manual_seed(1)
+    return [torch.randn(20, w, generator=generator) for w in widths]
+
+
+def test_a_loader_of_pairs_trains_as_the_same_loader_of_dicts():
+    """A user's DataLoader of (inputs, targets) pairs was refused though a list of such pairs trains."""
+    x, y = _tensors(2, 1)
+    net = NetGraph([LinearLayer(1)], Input=2)
+    pairs = torch.utils.data.DataLoader(torch.utils.data.TensorDataset(x, y), batch_size=5)
+    dicts = torch.utils.data.DataLoader([{"Input": a, "Output": b} for a, b in zip(x, y)], batch_size=5)
+    assert net_train(net, pairs, **TRAIN).round_losses == net_train(net, dicts, **TRAIN).round_losses
+
+
+@pytest.mark.parametrize("outputs, keys", [(1, ["a", "b", "Target"]), (2, ["a", "b", "p", "q"])])
+@pytest.mark.parametrize("as_loader", [False, True])
+def test_tuples_for_several_ports_are_told_a_dict_by_port_that_trains(outputs, keys, as_loader):
+    """A Dataset (or a loader of one) of (a, b, targets...) tuples for a net of several inputs or outputs was told to
+    give net_train(net, dataset.tensors), itself refused; the advice now names the ports, and it trains."""
+    tensors = _tensors(2, 3, 1, 2)[:4 if outputs == 2 else 3]
+    dataset = torch.utils.data.TensorDataset(*tensors)
+    data = torch.utils.data.DataLoader(dataset, batch_size=5) if as_loader else dataset
+    with pytest.raises(DataError) as info:
+        net_train(_two_inputs(outputs), data, **TRAIN)
+    assert info.value.kind == "data-form"
+    assert f"net_train(net, dict(zip({keys!r}, dataset.tensors)))" in str(info.value)
+    results = net_train(_two_inputs(outputs), dict(zip(keys, dataset.tensors)), **TRAIN)
+    assert len(results.round_losses) == 2 and all(loss > 0 for loss in results.round_losses)
+
+
+def test_a_dataset_of_tuples_of_another_length_is_told_the_item_dict():
+    items = [(a, b) for a, b in zip(*_tensors(2, 3))]
+
+    class Items(torch.utils.data.Dataset):
+        def __len__(self):
+            return len(items)
+
+        def __getitem__(self, i):
+            return items[i]
+    with pytest.raises(DataError, match=r"make each item a dict by port, \{'a': \.\.\., 'b': \.\.\., 'Target': "
+                                        r"\.\.\.\}"):
+        net_train(_two_inputs(), Items(), **TRAIN)
