@@ -1,10 +1,9 @@
 """Operators: layers that hold whole nets (Wolfram's NetMapOperator, NetFoldOperator, NetNestOperator).
 
-An operator is one leaf node of its graph whose options include inner nets (fields annotated ``Net``,
-named in ``NETS``). A subclass relates its ports to its inner nets' ports in two directions:
-``inner_types`` (the operator's port types -> the types they give each inner net's ports) and
-``outer_types`` (the inner nets, re-inferred with those types -> the operator's port types). The
-base class does everything else once, for every operator:
+An operator is one leaf node of its graph whose options include inner nets (fields annotated ``Net``, named in
+``NETS``). A subclass relates its ports to its inner nets' ports in two directions: ``inner_types`` (the operator's
+port types -> the types they give each inner net's ports) and ``outer_types`` (the inner nets, re-inferred with those
+types -> the operator's port types). The base class does everything else once, for every operator:
 
 * inference: each inner net is rebuilt with the port shapes its operator gives it (cached per shapes);
 * arrays: the inner nets' arrays, named ``<option>.<layer path>.<Array>`` — the keys of the built
@@ -74,8 +73,7 @@ def _wrapped(net: Any) -> Any:
 
 def _option_refused(error: NetGraphError, layer: str, option: str) -> OptionError:
     """``error``, raised making the net an operator's ``option`` stands for, as an OptionError of that option: its
-    message and Diagnostics' headed by the operator and option, each naming ``option`` and no inner layer (their
-    kinds kept)."""
+    message and Diagnostics' headed by the operator and option, each naming ``option``, no inner layer, its kind."""
     header = f"{layer} option {option}=: "
     return OptionError(header + str(error), diagnostics=[
         dataclasses.replace(d.prefixed(header), option=option, layer=None) for d in error.diagnostics])
@@ -231,6 +229,10 @@ class NetOperator(Layer, register=False):
     def passed_through(self, port: str) -> tuple[tuple[str, str], ...]:
         """(option, inner port) of each inner net that input ``port``'s values reach unchanged (one element at a
         time, as NetMapOperator's, or the whole sequence, as NetBidirectionalOperator's); empty: none does."""
+        return ()
+
+    def passed_out(self, option: str, inner_output: str) -> tuple[str, ...]:
+        """The output ports that inner net ``option``'s output ``inner_output`` gives its values to unchanged."""
         return ()
 
     def with_encoder(self, port: str, encoder: Any) -> NetOperator:

@@ -204,7 +204,8 @@ def _too_small_n(n: int, hi: int, restricted: bool) -> str:
 
 class IndexLeaf(NamedTuple):
     """A layer an index input's values reach, at ``port`` of type ``type``; ``fed``: with nothing moving them;
-    ``mixed``: joined on the way (Catenate, Append) with values of no range that no encoder in ``encoded`` gives."""
+    ``mixed``: joined on the way (Catenate, Append) with values of no range that no encoder in ``encoded`` gives, or
+    at an operator's output with values the walk does not follow (``_through_operator``)."""
 
     path: tuple
     layer: Any
@@ -218,9 +219,10 @@ def index_leaves(graph: Any, port: str, encoded: set | None = None) -> list[Inde
     """An ``IndexLeaf`` for each layer that is no graph which the values of graph input ``port`` reach unchanged:
     through nested graphs' inputs and operators' inner nets' (``passed_through``) alone (``fed``: as ``with_encoder``
     tells them), or through layers that only move or pick them too (``Layer.moved_inputs``: Reshape, Part, Catenate,
-    ...). A layer computing on them (padding, sums, arithmetic) ends the walk there. Operators' outputs are not
-    followed (the values an inner net gives out). ``encoded``: the (path, port) pairs encoders' values reach, by
-    which ``mixed`` is told."""
+    ...). A layer computing on them (padding, sums, arithmetic) ends the walk there. From an inner net's output the
+    walk goes on at the operator's outputs that give its values out unchanged (``passed_out``: NetMapOperator's,
+    NetNestOperator's, NetFoldOperator's, a Catenate NetBidirectionalOperator's). ``encoded``: the (path, port) pairs
+    encoders' values reach, by which ``mixed`` is told."""
     fed = _fed_leaves(graph, port)
     return _reached(graph.ir, port, (), encoded) if fed is None else fed
 
@@ -243,22 +245,54 @@ def _fed_leaves(graph: Any, port: str) -> list[IndexLeaf] | None:
 
 def _reached(ir: Any, port: str, prefix: tuple, encoded: set | None = None) -> list[IndexLeaf]:
     """``index_leaves`` in the graph ``ir`` from its input ``port``, each path after ``prefix``."""
-    out, todo, seen = [], [(Value(None, port), True, False)], set()
+    return _walk(ir, port, prefix, encoded)[0]
+
+
+def _walk(ir: Any, port: str, prefix: tuple, encoded: set | None) -> tuple[list[IndexLeaf], dict[str, bool]]:
+    """``_reached``, and the graph outputs the values reach, each with whether it is ``mixed`` there."""
+    out, outputs, todo, seen = [], {}, [(Value(None, port), True, False)], set()
     while todo:
         value, fed, mixed = todo.pop()
         for path, leaf_port in ir.consumers(value):
-            if not path or (path, leaf_port) in seen:
-                continue  # a graph output, or a port met by another way
+            if not path:  # a graph output
+                outputs[leaf_port] = outputs.get(leaf_port, False) or mixed
+                continue
+            if (path, leaf_port) in seen:
+                continue  # a port met by another way
             seen.add((path, leaf_port))
             node = ir.node(path)
             out.append(IndexLeaf((*prefix, *path), node.layer, leaf_port, fed, node.types[leaf_port], mixed))
             if leaf_port in node.layer.moved_inputs:
                 joined = mixed or encoded is not None and _joins_unranged(node, leaf_port, prefix, encoded)
                 todo += [(moved, False, joined) for moved in node.output_values]
-            for option, inner_port in node.layer.passed_through(leaf_port) if node.layer.inner_nets() else ():
-                inner = _reached(node.inner[option], inner_port, (*prefix, *path, option), encoded)
+            if node.layer.inner_nets():
+                inner, passed = _through_operator(node, leaf_port, prefix, encoded)
                 out += [leaf._replace(fed=fed and leaf.fed, mixed=mixed or leaf.mixed) for leaf in inner]
-    return out
+                todo += [(Value(path, passed_port), False, mixed or joined) for passed_port, joined in passed.items()]
+    return out, outputs
+
+
+def _through_operator(node: Any, port: str, prefix: tuple, encoded: set | None) -> tuple[list, dict[str, bool]]:
+    """The leaves that input ``port`` of operator ``node`` reaches in its inner nets (``passed_through``), and the
+    operator's outputs its values come out at (``passed_out``), each with whether it is mixed there: joined on the
+    way in a net, or with another inner output's values that the walk does not reach (the backward net's, in a
+    Catenate of NetBidirectionalOperator's two nets), or with an input's that no inner net takes and the walk does
+    not follow (NetFoldOperator's InitialState, its State after no step), whatever its range."""
+    if not (passed := node.layer.passed_through(port)):
+        return [], {}  # (NetFoldOperator's InitialState: no inner net's IR made)
+    leaves, reached, nets = [], {}, node.inner
+    for option, inner_port in passed:
+        inner, outputs = _walk(nets[option], inner_port, (*prefix, *node.path, option), encoded)
+        leaves += inner
+        reached.update({(option, out): mixed or reached.get((option, out), False) for out, mixed in outputs.items()})
+    sources: dict[str, list] = {}
+    for option, net in nets.items():
+        for out in net.output_ports:
+            for passed_port in node.layer.passed_out(option, out):
+                sources.setdefault(passed_port, []).append((option, out))
+    untaken = any(not node.layer.passed_through(other) for other in node.layer.input_ports)
+    return leaves, {out: untaken or any(reached.get(source, True) for source in given)
+                    for out, given in sources.items() if any(source in reached for source in given)}
 
 
 def _joins_unranged(node: Any, port: str, prefix: tuple, encoded: set) -> bool:

@@ -309,15 +309,11 @@ class _ShapeLayer(Layer):
 
     Subclasses give ``forward_shape``/``backward_shape`` (the shape rules), ``function(types)``
     (the torch callable the built module runs) and ``code(x, types)`` (the same as inline code). Those that only
-    move or pick elements (``moves_values``) give their output an index input's range (a Restricted port's).
+    move or pick elements (``moved_inputs = ("Input",)``) give their output an index input's range (a Restricted
+    port's).
     """
 
     input_ports = ("Input",)
-    moves_values = False  # True on layers that only move or pick values (not sums, padding, interpolation)
-
-    @property
-    def moved_inputs(self) -> tuple[str, ...]:
-        return ("Input",) if self.moves_values else ()
 
     def declared_types(self) -> dict[str, PortType]:
         return {"Input": PortType(None, None), "Output": PortType(None, None)}
@@ -325,7 +321,7 @@ class _ShapeLayer(Layer):
     def infer(self, types: Mapping[str, PortType]) -> dict[str, PortType]:
         types = dict(types)
         dtype = pass_dtype(types, ("Input", "Output"))
-        span = types["Input"].range if self.moves_values else None
+        span = types["Input"].range if "Input" in self.moved_inputs else None
         fill(types, "Output", self.forward_shape(types["Input"].shape), dtype, span)
         fill(types, "Input", self.backward_shape(types["Output"].shape, types["Input"].shape), dtype)
         return types

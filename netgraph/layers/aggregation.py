@@ -64,7 +64,7 @@ _SPREADS = ("Variance", "StandardDeviation")  # undefined for one element (n - 1
 
 
 class _Reduction(_ShapeLayer):
-    moves_values = False  # sums, means, maxima ...: new values (no index range carried)
+    moved_inputs = ()  # sums, means, maxima ...: new values (no index range carried)
 
     def declared_types(self) -> dict[str, PortType]:
         return {"Input": PortType(None, REAL), "Output": PortType(None, REAL)}

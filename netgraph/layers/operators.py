@@ -122,6 +122,9 @@ class NetMapOperator(NetOperator):
     def passed_through(self, port: str) -> tuple[tuple[str, str], ...]:
         return (("net", port),) if port in self.net.input_ports else ()
 
+    def passed_out(self, option: str, inner_output: str) -> tuple[str, ...]:
+        return (inner_output,) if inner_output in self.net.output_ports else ()  # each element's, stacked
+
     def inner_types(self, types: Mapping[str, PortType]) -> dict[str, dict[str, PortType]]:
         check_ranks(types, self.net, tuple(types))
         return {"net": {p: element_type(t, p, "sequence NetMapOperator maps over", True) for p, t in types.items()}}
@@ -205,6 +208,10 @@ class NetFoldOperator(NetOperator):
 
     def passed_through(self, port: str) -> tuple[tuple[str, str], ...]:
         return (("net", port),) if port in self.elements else ()  # the state is the inner net's own output
+
+    def passed_out(self, option: str, inner_output: str) -> tuple[str, ...]:
+        """Each step's state, and the last (after no step: the initial one, an input's that no net takes)."""
+        return ("Output", "State") if inner_output == "Output" else ()
 
     def inner_types(self, types: Mapping[str, PortType]) -> dict[str, dict[str, PortType]]:
         state, port = types["State"], "Output"
@@ -331,6 +338,18 @@ class NetNestOperator(NetOperator):
 
     input_ports = ("Input",)
     output_ports = ("Output",)
+
+    @property
+    def moved_inputs(self) -> tuple[str, ...]:
+        return ("Input",) if self.n == 0 else ()  # applied no time: the output is the input
+
+    def passed_through(self, port: str) -> tuple[tuple[str, str], ...]:
+        """Applied once, its net gets the input's values; applied more often, its own earlier outputs too (not
+        followed: the walk does not go round the iterations)."""
+        return (("net", "Input"),) if port == "Input" and self.n == 1 else ()
+
+    def passed_out(self, option: str, inner_output: str) -> tuple[str, ...]:
+        return ("Output",) if inner_output == "Output" else ()  # the last application's output
 
     def inner_types(self, types: Mapping[str, PortType]) -> dict[str, dict[str, PortType]]:
         try:

@@ -309,7 +309,7 @@ class BasicRecurrentLayer(_Recurrent):
 class SequenceLastLayer(_ShapeLayer):
     """The last element of a sequence: ``Input`` (n, ...) -> ``Output`` (...)."""
 
-    moves_values = True  # its output's values are its input's: an index range is carried
+    moved_inputs = ("Input",)  # its output's values are its input's: an index range is carried
 
     def forward_shape(self, shape: tuple | None) -> tuple | None:
         if shape is not None and len(shape) == 0:

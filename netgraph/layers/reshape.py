@@ -67,7 +67,7 @@ class FlattenLayer(_ShapeLayer):
     """Flattens levels: ``FlattenLayer()`` gives a vector; ``FlattenLayer(n)`` merges the first n+1 levels,
     ``FlattenLayer(-n)`` the last n+1 (Wolfram's FlattenLayer[n])."""
 
-    moves_values = True  # its output's values are its input's: an index range is carried
+    moved_inputs = ("Input",)  # its output's values are its input's: an index range is carried
 
     level: Optional[Level] = None
     POSITIONAL = "level"
@@ -134,7 +134,7 @@ class ReshapeLayer(_ShapeLayer):
     (2, -1)
     """
 
-    moves_values = True  # its output's values are its input's: an index range is carried
+    moved_inputs = ("Input",)  # its output's values are its input's: an index range is carried
 
     dims: Dims
     POSITIONAL = "dims"
@@ -173,7 +173,7 @@ class TransposeLayer(_ShapeLayer):
     (2, 1)
     """
 
-    moves_values = True  # its output's values are its input's: an index range is carried
+    moved_inputs = ("Input",)  # its output's values are its input's: an index range is carried
 
     perm: Permutation = (2, 1)
     POSITIONAL = "perm"
@@ -225,7 +225,7 @@ class PartLayer(_ShapeLayer):
     sequence), ``PartLayer("2;;4")`` (a span), ``PartLayer("1;;-1;;2")`` (every second), ``PartLayer(["All", 1])``
     (column 1). Indices are 1-based."""
 
-    moves_values = True  # its output's values are its input's: an index range is carried
+    moved_inputs = ("Input",)  # its output's values are its input's: an index range is carried
 
     part: Parts
     POSITIONAL = "part"
@@ -336,7 +336,7 @@ class ReplicateLayer(_ShapeLayer):
     (3, 4)
     """
 
-    moves_values = True  # its output's values are its input's: an index range is carried
+    moved_inputs = ("Input",)  # its output's values are its input's: an index range is carried
 
     n: Counts
     level: Level = 1

@@ -111,7 +111,7 @@ def _scaled_hint(items: list) -> str:
 class PaddingLayer(_ShapeLayer):
     """``PaddingLayer([[1, 1], [2, 0]], padding=0.0)``: pads levels 1 and 2; see the module docstring."""
 
-    moves_values = False  # padding values join the input's: no index range carried
+    moved_inputs = ()  # padding values join the input's: no index range carried
 
     padding_size: PaddingSizes
     padding: Union[float, Literal["Reflected", "Periodic", "Fixed"]] = 0.0

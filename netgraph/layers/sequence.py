@@ -59,7 +59,7 @@ _shifted = shifted_length  # a variable length "n" changed by one is "n_minus_1"
 class _Shortened(_ShapeLayer):
     """Drops one element: ``(L, ...)`` -> ``(L - 1, ...)``, L >= 2."""
 
-    moves_values = True  # its output's values are its input's: an index range is carried
+    moved_inputs = ("Input",)  # its output's values are its input's: an index range is carried
 
     def forward_shape(self, shape: tuple | None) -> tuple | None:
         shape = _sequence(shape, "Input")
@@ -149,7 +149,7 @@ class SequenceRestLayer(_Shortened):
 class SequenceReverseLayer(_ShapeLayer):
     """The elements of a sequence in reverse order: ``Input`` (L, ...) -> ``Output`` (L, ...)."""
 
-    moves_values = True  # its output's values are its input's: an index range is carried
+    moved_inputs = ("Input",)  # its output's values are its input's: an index range is carried
 
     def forward_shape(self, shape: tuple | None) -> tuple | None:
         return _sequence(shape, "Input")

@@ -130,6 +130,10 @@ class NetBidirectionalOperator(NetOperator):
     def passed_through(self, port: str) -> tuple[tuple[str, str], ...]:
         return tuple((field, "Input") for field in self.NETS) if port == "Input" else ()  # backward: reversed
 
+    def passed_out(self, option: str, inner_output: str) -> tuple[str, ...]:
+        """Catenate joins both nets' outputs as they are; Plus and Mean compute new values."""
+        return ("Output",) if self.aggregation == "Catenate" and inner_output == "Output" else ()
+
     def inner_types(self, types: Mapping[str, PortType]) -> dict[str, dict[str, PortType]]:
         _check_sequence_in(types["Input"].shape)
         out = types["Output"] if self.aggregation != "Catenate" else PortType(None, None)
