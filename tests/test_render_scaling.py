@@ -78,7 +78,7 @@ def test_work_and_text_grow_linearly_with_the_depth(monkeypatch):
 
 
 def crossing_parts(monkeypatch, depth: int) -> int:
-    """The edge parts and frame sides the edge labels of a ``depth``-level diagram are checked against, over its gaps."""
+    """The edge parts and frame sides that the edge labels of a ``depth``-level diagram are checked against."""
     seen = [0]
     crossings = layout_labels._Crossings
 
