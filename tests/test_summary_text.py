@@ -10,7 +10,8 @@ from netgraph.cli import main
 
 
 def _width(text: str) -> int:
-    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+    """Terminal columns: a wide (CJK) character two, a combining mark none."""
+    return sum(0 if unicodedata.combining(c) else 2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
 
 
 def _column_starts(line: str, marker: str) -> int:
@@ -87,3 +88,37 @@ def test_a_long_two_name_path_keeps_the_layers_own_name_and_cells_stay_within_48
     total = next(line for line in str(merged.information()).splitlines() if "total" in line)
     inputs = total[total.index("x"):total.index("Output")].rstrip()
     assert inputs.endswith(", … 1 more") and len(inputs) == 48 and inputs.startswith("x" * 30)
+
+
+def test_the_header_lists_at_most_a_cells_worth_of_ports_and_counts_the_rest():
+    """A net of 2,100 inputs listed every one of them in the header: one line of about 30,000 characters."""
+    header = str(_merge(2100).information()).splitlines()[0]
+    assert header.startswith("NetGraph: inputs x0 (4), x1 (4), x2 (4), x3 (4), … 2,096 more -> outputs Output (8400);")
+    assert len(header) < 130, len(header)
+
+
+def _cells(row: str, starts: list[int]) -> list[str]:
+    """The cells of a table row that begin at the terminal columns ``starts``."""
+    at, column, cuts = 0, 0, []
+    for column_start in starts:
+        while column < column_start:
+            column, at = column + _width(row[at]), at + 1
+        cuts.append(at)
+    return [row[a:b].rstrip() for a, b in zip(cuts, [*cuts[1:], len(row)])]
+
+
+def test_cells_are_cut_at_48_terminal_columns_not_48_characters():
+    """A name of 40 CJK characters (80 columns) was kept whole, as 40 characters, and a name of 30 accented letters
+    written with combining marks (60 characters, 30 columns) was cut though it fits; wide port names passed 48
+    columns in the total row's list."""
+    ports = {f"输入端口{i}": 2 for i in range(8)}
+    inner = NetGraph({"cat": CatenateLayer()}, [(tuple(NetPort(p) for p in ports), "cat")], **ports)
+    net = NetGraph({"宽" * 40: inner, "e\u0301" * 30: "Tanh"}, [(NetPort("宽" * 40, "Output"), "e\u0301" * 30)])
+    lines = str(net.information()).splitlines()
+    heading = next(line for line in lines if line.startswith("#"))
+    starts = [_width(heading[:heading.index(name)]) for name in ("layer", "type", "inputs", "outputs")]
+    rows = [_cells(line, [0, *starts]) for line in lines if line[:1].isdigit() or "total" in line]
+    assert rows[0][1] == "宽" * 21 + "…/cat" and rows[1][1] == "e\u0301" * 30
+    assert max(_width(cell) for row in rows for cell in row) <= 48
+    assert rows[2][3].startswith("输入端口0 (2), 输入端口1 (2), ") and rows[2][3].endswith(" more")
+    assert len({_width(line) for line in lines if line[:1].isdigit() or "total" in line}) == 1

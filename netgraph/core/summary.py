@@ -20,7 +20,7 @@ from typing import Any
 
 from netgraph.core.ir import Node
 from netgraph.core.multiplier_rates import array_multipliers, module_frozen, stored_multipliers
-from netgraph.core.names import ellipsized, printable
+from netgraph.core.names import printable
 from netgraph.core.naming_scope import elided
 from netgraph.core.shared import shared_users, shared_values
 from netgraph.core.types import element_count, numel
@@ -129,13 +129,16 @@ def _shared_size(net: Any, value: Any, path: tuple, array: str) -> int:
     return numel(tuple(shape)) if shape is not None else 0
 
 
-#: Characters a cell of the layer table shows at most (as a diagram cuts its labels): a merge of thousands of
-#: branches listed every input in every row, a path 200 levels deep took 1,745 characters.
+#: Terminal columns a cell of the layer table, or a port list of its header, takes at most (as a diagram cuts its
+#: labels): a merge of thousands of branches listed every input in every row, a path 200 levels deep took 1,745
+#: characters.
 CELL_WIDTH = 48
 
 
 def _ports(net: Any, names: tuple) -> str:
-    return ", ".join(_port_items(net.port_types, names)) or "none"
+    """The header's list of ``names`` with their types, cut and counted as a cell is (2,100 inputs made one line of
+    about 30,000 characters)."""
+    return _listed(_port_items(net.port_types, names), "none")
 
 
 def _port_items(types: Any, names: tuple) -> list[str]:
@@ -144,21 +147,21 @@ def _port_items(types: Any, names: tuple) -> list[str]:
 
 
 def _listed(items: list[str], empty: str = "-") -> str:
-    """``items`` joined by commas, those past ``CELL_WIDTH`` characters left out and counted ('… 27 more'), at most
-    ``CELL_WIDTH`` characters in all (a long first item cut to leave room for the count).
+    """``items`` joined by commas, those past ``CELL_WIDTH`` columns left out and counted ('… 27 more'), at most
+    ``CELL_WIDTH`` columns in all (a long first item cut to leave room for the count).
 
     >>> _listed([f"Input{i} (3)" for i in range(1, 31)])
     'Input1 (3), Input2 (3), Input3 (3), … 27 more'
     """
     kept, used = [], 0
     for i, item in enumerate(items):
-        more = len(f", … {len(items) - i - 1:,} more") if i < len(items) - 1 else 0  # the count, if it stops after
+        more = _width(f", … {len(items) - i - 1:,} more") if i < len(items) - 1 else 0  # the count, if it stops after
         if not kept:
-            item = ellipsized(item, CELL_WIDTH - more)
-        elif used + len(item) > CELL_WIDTH - 10 or used + len(item) + more > CELL_WIDTH:  # room for ', … N more'
+            item = _clipped(item, CELL_WIDTH - more)
+        elif used + _width(item) > CELL_WIDTH - 10 or used + _width(item) + more > CELL_WIDTH:  # room for the count
             break
         kept.append(item)
-        used += len(item) + 2
+        used += _width(item) + 2
     rest = len(items) - len(kept)
     return ", ".join([*kept, *([f"… {rest:,} more"] if rest else [])]) or empty
 
@@ -166,15 +169,15 @@ def _listed(items: list[str], empty: str = "-") -> str:
 def _path_cell(path: tuple) -> str:
     """A layer's path for its row: past 8 levels its first and last 3 ('a/b/c/... 194 levels .../x/y/z'), as errors
     name it, or where that passes ``CELL_WIDTH`` characters its first and last name (the layer's own, cut to half
-    the cell at most) only, the first cut to the room left; at most ``CELL_WIDTH`` characters in all."""
+    the cell at most) only, the first cut to the room left; at most ``CELL_WIDTH`` columns in all."""
     names = [printable(p) for p in path]
     text = "/".join(elided(names))
-    if len(text) <= CELL_WIDTH or len(names) < 2:
-        return ellipsized(text, CELL_WIDTH)
+    if len(names) < 2 or _width(text) <= CELL_WIDTH:
+        return _clipped(text, CELL_WIDTH)
     middle = "/" if len(names) == 2 else f"/... {len(names) - 2:,} levels .../"
-    last = ellipsized(names[-1], CELL_WIDTH // 2)
-    room = CELL_WIDTH - len(middle) - len(last)
-    return f"{ellipsized(names[0], room if len(names) == 2 else min(room, CELL_WIDTH // 4))}{middle}{last}"
+    last = _clipped(names[-1], CELL_WIDTH // 2)
+    room = CELL_WIDTH - _width(middle) - _width(last)
+    return f"{_clipped(names[0], room if len(names) == 2 else min(room, CELL_WIDTH // 4))}{middle}{last}"
 
 
 def one_line(net: Any) -> str:
@@ -225,14 +228,33 @@ def parameters_text(count: int | None) -> str:
 
 def _width(text: str) -> int:
     """Columns ``text`` takes on a terminal: wide (CJK) characters two, combining marks none."""
-    return sum(0 if unicodedata.combining(c) else 2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+    return sum(map(_char_width, text))
+
+
+def _char_width(c: str) -> int:
+    return 0 if unicodedata.combining(c) else 2 if unicodedata.east_asian_width(c) in "WF" else 1
+
+
+def _clipped(text: str, columns: int) -> str:
+    """``text``, or where it passes ``columns`` terminal columns its head and an ellipsis, at most ``columns`` in all
+    (at least the first character); a combining mark stays with its letter.
+
+    >>> _clipped("宽字符层", 6), _clipped("宽字符层", 8), _clipped("cafe\u0301s!", 5) == "cafe\u0301…"
+    ('宽字…', '宽字符层', True)
+    """
+    if _width(text) <= columns:
+        return text
+    used, end = _char_width(text[0]), 1
+    while end < len(text) and used + _char_width(text[end]) <= columns - 1:
+        used, end = used + _char_width(text[end]), end + 1
+    return text[:end] + "…"
 
 
 def _summary_row(node: Node, repeated: dict[tuple, set[str]]) -> tuple[str, ...]:
     """A layer's row; ``repeated``: by layer path, the arrays it uses as a later user of a shared array, whose
     elements count in the first user's row only (shown apart here: '0 (+56 shared)'), so the rows add up to the
     total."""
-    return (_path_cell(node.path), ellipsized(printable(node.layer.type_name), CELL_WIDTH),
+    return (_path_cell(node.path), _clipped(printable(node.layer.type_name), CELL_WIDTH),
             _listed(_port_items(node.types, node.input_ports)),
             _listed(_port_items(node.types, node.output_ports)),
             *(_own_count(node, buffers, repeated) for buffers in (False, True)))
@@ -257,7 +279,7 @@ def _number(count: int | None) -> str:
 
 def summary_table(net: Any, rows_shown: int | None = None) -> str:
     """A table of the leaf layers (nested ones by path): type, port types, parameter counts, and buffer counts
-    where the net has buffers; a cell at most ``CELL_WIDTH`` characters (a long path elided, ports past it counted).
+    where the net has buffers; a cell at most ``CELL_WIDTH`` columns (a long path elided, ports past it counted).
     With ``rows_shown``, a longer table is cut in the middle; only the rows shown are padded (a wide total row padded
     every row)."""
     rows = [("#", "layer", "type", "inputs", "outputs", "parameters", "buffers")]

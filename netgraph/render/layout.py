@@ -255,9 +255,10 @@ def _coordinates(geo: Geometry, iterations: int = 4) -> dict[str, float]:
     return u
 
 
-def _frame_sides(geo: Geometry, box_u: dict[tuple, tuple[float, float]]) -> dict[int, list[float]]:
-    """By gap (the rank it ends at), where across the flow the sides of the nested graphs' frames run through it: a
-    label must not straddle one (``label_rows`` counts them as it counts edges)."""
+def _frame_sides(geo: Geometry, box_u: dict[tuple, tuple[float, float]]) -> list[tuple[float, int, int]]:
+    """Where across the flow the sides of the nested graphs' frames run, and through which gaps (u, first gap, last
+    gap; a gap by the rank it ends at): a label must not straddle one (``label_rows`` counts them as it counts
+    edges)."""
     first: dict[tuple, int] = {}
     last: dict[tuple, int] = {}
     for n, path in geo.cluster.items():
@@ -266,11 +267,8 @@ def _frame_sides(geo: Geometry, box_u: dict[tuple, tuple[float, float]]) -> dict
         if path and path in first:  # node's every enclosing path: that was cubic in the depth)
             up = path[:-1]
             first[up], last[up] = min(first.get(up, first[path]), first[path]), max(last.get(up, -1), last[path])
-    sides: dict[int, list[float]] = defaultdict(list)
-    for c, (u0, u1) in box_u.items():
-        for r in range(first[c] + 1, last[c] + 1) if c in first else ():
-            sides[r] += [u0, u1]
-    return sides
+    return [(side, first[c] + 1, last[c]) for c, sides in box_u.items() if c in first and first[c] < last[c]
+            for side in sides]
 
 
 def place(d: Diagram) -> Placed:

@@ -15,6 +15,7 @@ a label over a label does not); a label keeps to the middle of its bend when not
 
 from __future__ import annotations
 
+import heapq
 import math
 from bisect import bisect_left, bisect_right, insort
 from collections import defaultdict
@@ -65,18 +66,19 @@ class _Gap:
     own: dict[int, tuple[float, float]] = field(default_factory=dict)
 
 
-def _gaps(labels, geo, u: dict, lanes: dict, reach: float) -> dict[int, _Gap]:
+def _gaps(labels, geo, u: dict, lanes: dict, reach: float, frames: list) -> dict[int, _Gap]:
     """The gaps holding labels, with every edge's part in each that a label ``reach`` wide beside its own edge could
-    meet (an edge in a lane runs straight through the gaps between its first and last)."""
+    meet (an edge in a lane runs straight through the gaps between its first and last), and the ``frames`` sides
+    (u, first gap, last gap) it could meet, as edges running straight."""
     gaps: dict[int, _Gap] = defaultdict(_Gap)
     for label in labels:
         gaps[geo.rank[geo.chains[label[0]][-1]]].labels.append(label)
-    through = []
+    straight = [(x, first, last, -1) for x, first, last in frames]
     for i, chain in enumerate(geo.chains):
         (start, end), a, b = geo.ends[i], geo.rank[chain[0]], geo.rank[chain[-1]]
         if i in lanes:
             src, dst, lane = u[chain[0]] + start, u[chain[-1]] + end, lanes[i]
-            through.append((lane, a + 1, b, i))
+            straight.append((lane, a + 2, b - 1, i))
             for r, part in ((a + 1, (src, lane, i)), (b, (lane, dst, i))):
                 if r in gaps:
                     gaps[r].parts.append(part)
@@ -88,13 +90,28 @@ def _gaps(labels, geo, u: dict, lanes: dict, reach: float) -> dict[int, _Gap]:
                     gaps[r].parts.append((ua, u[chain[k + 1]] + (end if k == len(chain) - 2 else 0.0), i))
         if b in gaps:
             gaps[b].own[i] = gaps[b].parts[-1][:2]
-    through.sort()
-    for r, gap in gaps.items():  # the lanes running straight through the gap that a label could reach
-        near = [x for ends in gap.own.values() for x in ends]
-        k = bisect_right(through, (min(near) - BESIDE - reach - CLEAR, math.inf))
-        end = bisect_left(through, (max(near) + BESIDE + reach + CLEAR, -math.inf))
-        gap.parts += [(lane, lane, i) for lane, first, last, i in through[k:end] if first < r < last]
+    for r, running in _sweep(gaps, straight):  # what runs straight through the gap that a label could reach
+        near = [x for ends in gaps[r].own.values() for x in ends]
+        k = bisect_right(running, (min(near) - BESIDE - reach - CLEAR, math.inf))
+        end = bisect_left(running, (max(near) + BESIDE + reach + CLEAR, -math.inf))
+        gaps[r].parts += [(x, x, i) for x, _, _, i in running[k:end]]
     return gaps
+
+
+def _sweep(ranks, straight: list[tuple[float, int, int, int]]):
+    """(rank, the parts of ``straight`` running through it, by u) for each of ``ranks`` in order; ``straight``: (u,
+    first rank, last rank, edge index). One pass down the ranks, each part added and dropped once (each gap looking
+    through all of them was quadratic in a deep net's frames)."""
+    starts, ends, running = sorted(straight, key=lambda part: part[1]), [], []
+    k = 0
+    for r in sorted(ranks):
+        while k < len(starts) and starts[k][1] <= r:
+            insort(running, starts[k])
+            heapq.heappush(ends, (starts[k][2], starts[k]))
+            k += 1
+        while ends and ends[0][0] < r:
+            del running[bisect_left(running, heapq.heappop(ends)[1])]
+        yield r, running
 
 
 class _Crossings:
@@ -229,14 +246,13 @@ def _best(placer: _Placer, default: int) -> tuple[tuple[int, int], dict]:
 
 def label_rows(labels: list[tuple[int, str, float]], geo, u: dict, lanes: dict, horizontal: bool, flipped: bool,
                size: float, pad: float, pads: dict[int, tuple[float, float, float]], stub: float,
-               frames: dict[int, list[float]] | None = None) -> Labels:
+               frames: list[tuple[float, int, int]] | None = None) -> Labels:
     """Where ``labels`` (edge index, text, width) go; ``pads``: by rank, the gap before it without labels, in three
     parts (the room below the rank above for the nested graphs' boxes ending there, the ranks' separation, the room
     for those starting at this rank); ``stub``: how far past a rank an edge runs straight before it bends; ``frames``:
-    by rank, where the sides of nested graphs' frames run through its gap, which a label must not straddle either."""
+    the sides of nested graphs' frames (u, first gap, last gap they run through), which a label must not straddle."""
     shape, default, out = _shape(horizontal, flipped, size, pad), -1 if horizontal else 1, Labels()
-    for r, gap in _gaps(labels, geo, u, lanes, max([size, *(w for _, _, w in labels)])).items():
-        gap.parts += [(x, x, -1) for x in (frames or {}).get(r, ())]  # a frame's side: as an edge running straight
+    for r, gap in _gaps(labels, geo, u, lanes, max([size, *(w for _, _, w in labels)]), frames or []).items():
         placer = _Placer(gap, shape, pads[r], stub)
         _record(out, r, placer, *_best(placer, default))
     return out
