@@ -57,3 +57,16 @@ def test_a_dataset_of_tuples_of_another_length_is_told_the_item_dict():
     with pytest.raises(DataError, match=r"make each item a dict by port, \{'a': \.\.\., 'b': \.\.\., 'Target': "
                                         r"\.\.\.\}"):
         net_train(_two_inputs(), Items(), **TRAIN)
+
+
+def test_a_list_of_tuples_for_several_inputs_is_told_the_item_dict_that_trains():
+    """A plain list of (a, b, target) tuples was refused with 'example 0 is tuple' and no advice; it now gets the
+    dict by port a Dataset of such tuples is told, which trains."""
+    items = list(zip(*_tensors(2, 3, 1)))
+    with pytest.raises(DataError) as info:
+        net_train(_two_inputs(), items, **TRAIN)
+    advice = "make each item a dict by port, {'a': item[0], 'b': item[1], 'Target': item[2]}"
+    assert info.value.kind == "data-form" and info.value.diagnostics[0].example == 0 and advice in str(info.value)
+    dicts = [{"a": item[0], "b": item[1], "Target": item[2]} for item in items]
+    results = net_train(_two_inputs(), dicts, **TRAIN)
+    assert len(results.round_losses) == 2 and all(loss > 0 for loss in results.round_losses)

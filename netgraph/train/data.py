@@ -245,7 +245,7 @@ def gather(data: Any, what: str, ports: tuple[tuple[str, ...], tuple[str, ...]],
         raise DataError(f"{what} must be a dict of port -> array, a list of example dicts, a pair "
                         f"(inputs, targets), a Dataset or a DataLoader; found {type(data).__name__}", data=ref(what),
                         kind="data-form", expected=FORMS, found=type_label(data))
-    cols = columns_from(data, what)
+    cols = columns_from(data, what, ports)
     if has_ragged(cols):
         return Streamed(LengthBuckets(cols, batch_size, what, listed=not isinstance(data, Mapping)), what)
     return Columns(cols, listed=not isinstance(data, Mapping))
