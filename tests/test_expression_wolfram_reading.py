@@ -34,11 +34,21 @@ def test_a_line_break_where_the_expression_goes_on_is_a_space(text):
     three_way(NetGraph([FunctionLayer(text)], [], x=3), lambda m, x: x + 1, x=torch.tensor([[1.0, -2.0, 0.5]]))
 
 
-@pytest.mark.parametrize("text", ["Gamma[0]", "Gamma[-1]", "Gamma[-7]", "LogGamma[-2]"])
+@pytest.mark.parametrize("text", ["Gamma[0]", "Gamma[-1]", "Gamma[-7]", "Gamma[1 - 1]"])
 def test_a_pole_of_gamma_is_one_refusal(text):
     with pytest.raises(OptionError, match=r"a constant is at a pole of Gamma, 0 or a negative integer \(Wolfram's "
                                           r"Gamma is ComplexInfinity there"):
         FunctionLayer(f"#x + {text}")
+
+
+@pytest.mark.parametrize("pole, value", [("0", 0.0), ("-0.0", -0.0), ("-2", -2.0), ("1 - 3", -2.0)])
+def test_log_gamma_of_a_constant_pole_is_infinity_as_of_a_port_there(pole, value):
+    """LogGamma[0] was refused as Gamma[0] is; Wolfram's is Infinity (Gamma's ComplexInfinity), and the layer gives
+    +inf for a port's value at a pole, as Log[0] is -Infinity folded and -inf for a port's 0."""
+    three_way(NetGraph([FunctionLayer(f"#x + LogGamma[{pole}] + LogGamma[#y]")], [], x=1, y=1),
+              lambda m, x, y: x + math.inf, x=torch.tensor([[1.0]]), y=torch.tensor([[2.0]]))
+    three_way(NetGraph([FunctionLayer("#x * 0 + LogGamma[#y]")], [], x=1, y=1),
+              lambda m, x, y: x + math.inf, x=torch.tensor([[1.0]]), y=torch.tensor([[value]]))
 
 
 def test_gamma_between_its_poles_stays_a_number():

@@ -4,7 +4,7 @@ computes (the probe), so a port type there is refused saying which shape to give
 import pytest
 import torch
 
-from netgraph import FunctionLayer, NetChain, OptionError, PortType, net_initialize
+from netgraph import ElementwiseLayer, FunctionLayer, NetChain, OptionError, PortType, net_initialize
 
 
 @pytest.mark.parametrize("shape, advice", [((), "give output=()"), ((2,), "give output=(2,)"),
@@ -26,3 +26,16 @@ def test_the_advised_shape_gives_the_type_the_function_computes(function, dtype,
     net = net_initialize(NetChain([FunctionLayer(function, output=(1,))], input=2), seed=0)
     assert net.port_types["Output"] == PortType((1,), dtype)
     assert net(torch.tensor([[0.5, 2.0], [3.0, -1.0]])).tolist() == expected
+
+
+@pytest.mark.parametrize("shape, advice", [((2,), "give output=(2,)"), (None, "leave output= out")])
+def test_an_elementwise_layers_port_type_output_gets_the_same_advice(shape, advice):
+    """ElementwiseLayer said 'output= must be an int or a list of ints'; it now says the shape to give, as
+    FunctionLayer does (one builder), and that its port is Real; the advised form makes the layer."""
+    with pytest.raises(OptionError) as info:
+        ElementwiseLayer("Ramp", output=PortType(shape, "Real"))
+    assert (info.value.kind, info.value.option) == ("option-value", "output")
+    assert f"found a port type PortType(shape={shape!r}, dtype='Real'): {advice}; the port's type is Real" \
+        in str(info.value)
+    net = net_initialize(NetChain([ElementwiseLayer("Ramp", output=(2,))], input=2), seed=0)
+    assert net(torch.tensor([[-1.0, 2.0]])).tolist() == [[0.0, 2.0]]

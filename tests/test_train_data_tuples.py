@@ -57,3 +57,34 @@ def test_a_dataset_of_tuples_of_another_length_is_told_the_item_dict():
     with pytest.raises(DataError, match=r"make each item a dict by port, \{'a': \.\.\., 'b': \.\.\., 'Target': "
                                         r"\.\.\.\}"):
         net_train(_two_inputs(), Items(), **TRAIN)
+
+
+def test_a_list_of_tuples_for_several_inputs_is_told_the_item_dict_that_trains():
+    """A plain list of (a, b, target) tuples was refused with 'example 0 is tuple' and no advice; it now gets the
+    dict by port a Dataset of such tuples is told, which trains."""
+    items = list(zip(*_tensors(2, 3, 1)))
+    with pytest.raises(DataError) as info:
+        net_train(_two_inputs(), items, **TRAIN)
+    advice = "make each item a dict by port, {'a': item[0], 'b': item[1], 'Target': item[2]}"
+    assert info.value.kind == "data-form" and info.value.diagnostics[0].example == 0 and advice in str(info.value)
+    dicts = [{"a": item[0], "b": item[1], "Target": item[2]} for item in items]
+    results = net_train(_two_inputs(), dicts, **TRAIN)
+    assert len(results.round_losses) == 2 and all(loss > 0 for loss in results.round_losses)
+
+
+@pytest.mark.parametrize("first_pair", [False, True])
+def test_a_later_batch_of_another_form_is_named_against_the_first(first_pair):
+    """A batch after the first that was no dict was told only 'use a Dataset of dicts', though the first was one
+    (or a pair, read by the ports): the refusal names the batch and its form beside the first batch's."""
+    x, y = _tensors(2, 1)
+    first = (x[:5], y[:5]) if first_pair else {"Input": x[:5], "Target": y[:5]}
+
+    class Batches:
+        def __iter__(self):
+            yield from (first, (x[5:10], y[5:10], y[5:10]))
+    with pytest.raises(DataError) as info:
+        net_train(NetGraph([LinearLayer(1)], Input=2), Batches(), **TRAIN)
+    form = "a pair (inputs, targets)" if first_pair else "a dict of port -> tensor"
+    assert f"batch 2 from the data loader is a tuple of 3 values, but the first batch was {form}" in str(info.value)
+    assert (info.value.kind, info.value.diagnostics[0].expected, info.value.diagnostics[0].found) == \
+        ("data-form", form, "tuple")

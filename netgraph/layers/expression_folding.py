@@ -9,12 +9,12 @@ from netgraph.layers.expression_forms import OVERFLOW, children
 from netgraph.layers.expression_indeterminate import note, noted
 from netgraph.layers.expression_run import evaluate
 
-__all__ = ["folded", "expanded_constant"]
+__all__ = ["folded", "expanded_constant", "pole_constant"]
 
 _NOT_REAL = "a constant is not a real number (Wolfram's is complex: Sqrt[-1] is I, Log[-1] is I Pi)"
 _DIVIDES_BY_0 = "a constant divides by 0 (Wolfram's ComplexInfinity, no real number); write Infinity"
 _POLE = ("a constant is at a pole of Gamma, 0 or a negative integer (Wolfram's Gamma is ComplexInfinity there, no real "
-         "number, and LogGamma Infinity: write Infinity if that is meant)")
+         "number; LogGamma is Infinity there: write Infinity if that is meant)")
 _NO_SIGN = "a constant is not a real number: infinite of no sign (Wolfram's ComplexInfinity, as (-2)^Infinity)"
 
 
@@ -30,7 +30,7 @@ def folded(tree: tuple) -> tuple:
         return power
     if math.isnan(value):
         return _nan_folded(tree)
-    if tree[:2] == ("call", "LogAbsGamma") and tree[2][1] <= 0 and tree[2][1].is_integer():  # Gamma[0], Gamma[-1]
+    if tree[:2] == ("call", "LogAbsGamma") and _at_pole(tree[2][1]):  # Gamma[0], Gamma[-1]
         raise OverflowError(_POLE)
     if math.isinf(value) and tree[:2] == ("bin", "/") and tree[3] == ("const", 0.0):  # Infinity/0 too
         raise OverflowError(_DIVIDES_BY_0)
@@ -41,6 +41,18 @@ def folded(tree: tuple) -> tuple:
             raise OverflowError(_DIVIDES_BY_0)
         raise OverflowError(f"a constant {OVERFLOW} (an enormous number or exponent)")
     return ("const", value)
+
+
+def pole_constant(name: str, args: list[tuple]) -> tuple | None:
+    """Wolfram's value of function ``name`` at constant ``args`` where its definition's parts would be refused at a
+    pole: LogGamma at a pole of Gamma is Infinity, a real limit (log|Gamma| grows without bound on both sides, as Log
+    at 0 is -Infinity, folded), where Gamma's is ComplexInfinity (refused); else None."""
+    return ("const", math.inf) if name == "LogGamma" and _at_pole(args[0][1]) else None
+
+
+def _at_pole(x: float) -> bool:
+    """Whether ``x`` is a pole of Gamma: 0 (-0.0 too) or a negative integer."""
+    return x <= 0 and x.is_integer()
 
 
 def _wolfram_power(base: tuple, exponent: tuple, value: float) -> tuple | None:

@@ -1,5 +1,6 @@
-"""FunctionLayer's ``output=``: a shape, as any layer's; a port type given there is refused with the shape alone to
-give, since the output's type (Real or Integer) follows what the function computes, not a declaration."""
+"""``output=`` of FunctionLayer and ElementwiseLayer: a shape, as any layer's; a port type given there is refused
+with the shape alone to give, since the output's type is not declared: a FunctionLayer's follows what the function
+computes, an ElementwiseLayer's is Real."""
 
 from __future__ import annotations
 
@@ -12,21 +13,27 @@ from netgraph.core.option_problems import VALUE_KIND
 from netgraph.core.options import Shape
 from netgraph.core.types import PortType
 
-__all__ = ["OutputShape"]
+__all__ = ["OutputShape", "ElementwiseOutputShape"]
 
 _SHAPE_KIND = typing.get_args(Shape)[1]
 
 
-def _output_shape(value: Any, layer: str, option: str) -> Any:
-    """``value`` normalised as ``Shape`` normalises it; a PortType an OptionError saying what to give instead."""
-    if not isinstance(value, PortType):
-        return _SHAPE_KIND.normalize(value, layer, option)
-    shape = "leave output= out" if value.shape is None else f"give output={value.shape!r}"
-    raise OptionError(f"{layer} option {option}= takes the output's shape, found a port type {value!r}: {shape}; the "
-                      f"port's type follows what the function computes (a result of integers or booleans, such as "
-                      f".argmax(-1) or .long(), makes it Integer; cast in the function for another: .float(), "
-                      f".long())", option=option, kind=VALUE_KIND, expected="a shape", found=value)
+def _shape_refusing_types(why: str) -> Any:
+    """The ``Shape`` option kind (one schema, one name) refusing a port type with an OptionError that says which
+    shape to give instead and ``why`` the port's type is not given there."""
+    def normalize(value: Any, layer: str, option: str) -> Any:
+        if not isinstance(value, PortType):
+            return _SHAPE_KIND.normalize(value, layer, option)
+        shape = "leave output= out" if value.shape is None else f"give output={value.shape!r}"
+        raise OptionError(f"{layer} option {option}= takes the output's shape, found a port type {value!r}: {shape}; "
+                          f"{why}", option=option, kind=VALUE_KIND, expected="a shape", found=value)
+    return Annotated[Any, dataclasses.replace(_SHAPE_KIND, normalize=normalize)]
 
 
-#: The ``Shape`` option kind (one schema, one name), refusing a port type with the shape to give instead.
-OutputShape = Annotated[Any, dataclasses.replace(_SHAPE_KIND, normalize=_output_shape)]
+#: FunctionLayer's: its output's type follows what the function computes.
+OutputShape = _shape_refusing_types(
+    "the port's type follows what the function computes (a result of integers or booleans, such as .argmax(-1) or "
+    ".long(), makes it Integer; cast in the function for another: .float(), .long())")
+#: ElementwiseLayer's: its output is Real, of its input's shape.
+ElementwiseOutputShape = _shape_refusing_types(
+    "the port's type is Real, as the input's (an ElementwiseLayer computes in real numbers, keeping the shape)")

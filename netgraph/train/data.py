@@ -23,7 +23,7 @@ import torch
 from netgraph.core.errors import DataError, with_article
 from netgraph.core.limits import current_limits, raise_hint
 from netgraph.core.torch_state import generator_kept
-from netgraph.core.wording import type_label
+from netgraph.core.wording import counted, type_label
 from netgraph.train.data_sets import data_error, part_of, ref
 from netgraph.train.buckets import LengthBuckets, has_ragged, process_share, seeded
 from netgraph.train.data_columns import EXAMPLES, Expect, check_columns, columns_from
@@ -78,7 +78,9 @@ class Streamed:
         with generator_kept(), keeping_reads(reads_kept_by(loader)), \
                 warnings.catch_warnings(record=True) as drawn:  # kept to train on, not read again; netgraph's
             iterator = iter(getattr(loader, "in_this_process", lambda: loader)())  # loader starts no workers yet
-            self.first_raw = self._as_dict(next(iterator, None))
+            first = next(iterator, None)
+            self.first_raw = self._as_dict(first)
+        self.first_form = "a pair (inputs, targets)" if first is not self.first_raw else "a dict of port -> tensor"
         if isinstance(self.first_raw, Mapping):  # collate's warnings (a read-only numpy array's) only for a batch used
             for caught in drawn:
                 warnings.warn_explicit(caught.message, caught.category, caught.filename, caught.lineno)
@@ -127,10 +129,10 @@ class Streamed:
         """``batch`` checked against ``expect``; ``index``: its number in the round, or words (``batch_part``)."""
         batch = self._as_dict(batch)
         if not isinstance(batch, Mapping):
-            raise data_error(self.what, f"{batch_part(index)} from the data loader is "
-                            f"{with_article(type(batch).__name__)}"
-                            f"; batches must be dicts of port -> tensor (use a Dataset of dicts)",
-                            kind="data-form", expected="a dict of port -> tensor", found=type_label(batch))
+            raise data_error(self.what, f"{batch_part(index)} from the data loader is {_form_of(batch)}, but the "
+                            f"first batch was {self.first_form}: every batch must take the first's form (do the "
+                            f"Dataset's items or the loader's collate_fn give other forms?)",
+                            kind="data-form", expected=self.first_form, found=type_label(batch))
         numbers = getattr(batch, "examples", None)  # a Dataset's: its examples' indices in it (``NumberedBatch``)
         where = part_of(self.what, batch_part(index, numbers))
         refuse_listed_sequences(batch, where)
@@ -207,6 +209,12 @@ class Streamed:
                             kind="one-shot-data", expected="a re-iterable", found=type_label(self.loader))
 
 
+def _form_of(batch: Any) -> str:
+    """A batch that is no dict, in words: 'a tuple of 3 values', 'a Tensor'."""
+    sized = f" of {counted(len(batch), 'value')}" if isinstance(batch, (list, tuple)) else ""
+    return with_article(type(batch).__name__) + sized
+
+
 def _is_loader(data: Any) -> bool:
     return (not isinstance(data, (Mapping, list, tuple, str, bytes, torch.Tensor, numpy.ndarray))
             and isinstance(data, Iterable))
@@ -245,7 +253,7 @@ def gather(data: Any, what: str, ports: tuple[tuple[str, ...], tuple[str, ...]],
         raise DataError(f"{what} must be a dict of port -> array, a list of example dicts, a pair "
                         f"(inputs, targets), a Dataset or a DataLoader; found {type(data).__name__}", data=ref(what),
                         kind="data-form", expected=FORMS, found=type_label(data))
-    cols = columns_from(data, what)
+    cols = columns_from(data, what, ports)
     if has_ragged(cols):
         return Streamed(LengthBuckets(cols, batch_size, what, listed=not isinstance(data, Mapping)), what)
     return Columns(cols, listed=not isinstance(data, Mapping))

@@ -29,6 +29,7 @@ from netgraph.backend.input_lengths import empty_length_problem
 from netgraph.backend.shape_hints import layout_hint
 from netgraph.train.data_checks import (batches_hint, examples_at, first_nonfinite_example, non_finite,
                                         shared_length_problems)
+from netgraph.train.data_pairs import tuples_advice
 from netgraph.train.other_names import WEIGHTS
 
 __all__ = ["Expect", "columns_from", "check_columns", "EXAMPLES"]
@@ -150,9 +151,17 @@ def _pair_hint(data: Any) -> str:
     return ""
 
 
-def columns_from(data: Any, what: str) -> dict[str, torch.Tensor]:
+def _tuple_hint(example: Any, ports: tuple[Sequence[str], Sequence[str]] | None) -> str:
+    """For an example that is a tuple, in a net of ``ports``: the dict by port to make it; else '' (a list of lists
+    may be an array's rows as well)."""
+    return f" ({tuples_advice(example, None, ports)})" if ports and isinstance(example, tuple) else ""
+
+
+def columns_from(data: Any, what: str, ports: tuple[Sequence[str], Sequence[str]] | None = None
+                 ) -> dict[str, torch.Tensor]:
     """Tensors by key from a dict of arrays or a list of example dicts (stacked along a new dim 0; sequences of
-    different lengths stay a list, one tensor per example)."""
+    different lengths stay a list, one tensor per example). ``ports`` (the net's inputs, outputs): for the dict by
+    port that a list of tuples is told to give instead."""
     if isinstance(data, Mapping):
         if not data:
             raise DataError(f"{what} is an empty dict; give one array per input port and target", data=ref(what),
@@ -170,7 +179,7 @@ def columns_from(data: Any, what: str) -> dict[str, torch.Tensor]:
                         kind="data-form", found="a tuple of 3 arrays")
     if bad:
         raise data_error(what, f"a list of examples must hold dicts (port -> value); example {bad[0]} is "
-                        f"{type(examples[bad[0]]).__name__}{_pair_hint(data)}",
+                        f"{type(examples[bad[0]]).__name__}{_pair_hint(data) or _tuple_hint(examples[bad[0]], ports)}",
                         kind="data-form", example=bad[0], expected="an example dict",
                         found=type_label(examples[bad[0]]))
     keys = list(examples[0])
