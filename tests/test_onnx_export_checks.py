@@ -118,6 +118,19 @@ def test_a_path_named_as_a_netgraph_file_is_refused(tmp_path, name, what):
     assert info.value.diagnostics[0].option == "path" and list(tmp_path.iterdir()) == []
 
 
+@pytest.mark.parametrize("as_bytes", [False, True])
+def test_a_path_ending_with_a_separator_names_a_folder_and_is_refused(tmp_path, as_bytes):
+    # export_onnx(net, "t.onnx/") wrote the file t.onnx and returned "t.onnx"
+    net = net_initialize(NetChain([LinearLayer(2)], input=3), seed=0)
+    given = f"{tmp_path}/t.onnx/"
+    with pytest.raises(OptionError, match=r"export_onnx\(net, '.*/t\.onnx/'\) names a folder \(it ends with '/'\): "
+                                          r"give a file path, e\.g\. '.*/t\.onnx/model\.onnx'") as info:
+        export_onnx(net, os.fsencode(given) if as_bytes else given)
+    diagnostic = info.value.diagnostics[0]
+    assert (diagnostic.kind, diagnostic.option, diagnostic.found) == ("output-path", "path", given)
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_a_layer_alone_exports_as_the_net_of_it_alone(tmp_path):
     """Wolfram's Export["x.onnx", layer]: the README called a bare layer an OptionError, which export_onnx never gave."""
     layer = net_initialize(LinearLayer(2, input=3), seed=0)

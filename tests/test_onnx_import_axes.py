@@ -1,5 +1,6 @@
 """Squeeze/Unsqueeze axes at import: one reader (``squeeze_axes``) for the attribute (before opset 13) and the
-axes input (opset 13 on), negative axes and a Squeeze without axes, used by every importer that reads them."""
+axes input (opset 13 on), negative axes and a Squeeze without axes, used by every importer that reads them; Flatten's
+negative axis."""
 
 from __future__ import annotations
 
@@ -10,9 +11,9 @@ import torch
 from onnx import helper, numpy_helper
 from torch import nn
 
-from netgraph import CrossEntropyLossLayer, NetGraph, export_onnx, import_onnx
+from netgraph import CrossEntropyLossLayer, NetGraph, SpecError, export_onnx, import_onnx
 from netgraph.export.onnx_ops import Context, squeeze_axes
-from tests.onnx_helpers import torch_export
+from tests.onnx_helpers import pinned_model, run_onnx, torch_export
 
 
 def _node(op: str, axes: list[int] | None, opset: int, ctx: Context):
@@ -116,3 +117,31 @@ def test_a_replication_whose_unsqueeze_axes_are_negative_imports(opset, tmp_path
     onnx.save(_negative_axes(onnx.load(path), "Unsqueeze"), path)
     x = torch.randn(5, 4)
     torch.testing.assert_close(import_onnx(path)(x), _Replicate()(x))
+
+
+@pytest.mark.parametrize("axis", [-1, -2, -3, 1, 2, 3])
+def test_flatten_with_a_negative_axis_counts_it_from_the_end(axis, tmp_path):
+    # the axis was judged before adding the rank: every negative one was refused as "with axis 0"; the Reshape back
+    # ends the model with the batch dim apart, as an imported net needs
+    graph = helper.make_graph([helper.make_node("Flatten", ["x"], ["f"], axis=axis),
+                               helper.make_node("Relu", ["f"], ["r"]), helper.make_node("Reshape", ["r", "s"], ["y"])],
+                              "g", [helper.make_tensor_value_info("x", onnx.TensorProto.FLOAT, ["b", 3, 4, 5])],
+                              [helper.make_tensor_value_info("y", onnx.TensorProto.FLOAT, None)],
+                              [numpy_helper.from_array(np.array([-1, 3, 4, 5], np.int64), "s")])
+    onnx.save(pinned_model(graph, 13), path := tmp_path / "m.onnx")
+    x = torch.randn(2, 3, 4, 5, generator=torch.Generator().manual_seed(0))
+    [want] = run_onnx(path, {"x": x})
+    torch.testing.assert_close(import_onnx(path)(x), torch.from_numpy(want))
+
+
+@pytest.mark.parametrize("axis", [-4, 0])
+def test_flatten_at_the_batch_dim_is_refused_for_that_reason(axis, tmp_path):
+    graph = helper.make_graph([helper.make_node("Flatten", ["x"], ["y"], axis=axis)], "g",
+                              [helper.make_tensor_value_info("x", onnx.TensorProto.FLOAT, ["b", 3, 4, 5])],
+                              [helper.make_tensor_value_info("y", onnx.TensorProto.FLOAT, None)])
+    onnx.save(pinned_model(graph, 13), path := tmp_path / "m.onnx")
+    with pytest.raises(SpecError, match=rf"Flatten with axis {axis} \(axis 0 of a rank-4 input: merging the batch dim"
+                       ) as info:
+        import_onnx(path)
+    diagnostic = info.value.diagnostics[0]
+    assert (diagnostic.option, diagnostic.found) == ("axis", axis)

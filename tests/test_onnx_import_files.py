@@ -68,6 +68,22 @@ def test_external_data_out_of_the_models_folder_is_refused_unread(layout, locati
         import_onnx(path)
 
 
+@pytest.mark.parametrize("location, why", [
+    ("w.bin\x00x", r"a path with a NUL byte"),  # realpath raised Python's "ValueError: embedded null byte"
+    ("a" * 300, r"not a file that can be read \(File name too long\)"),
+    ("/".join(["a" * 200] * 30) + "/w.bin", r"not a file that can be read \(File name too long\)"),
+    ("sub", r"not a regular file there \(a folder, device or pipe\)"),
+    ("sub/", r"not a regular file there \(a folder, device or pipe\)"), ("", "no location")],
+    ids=["nul", "long-name", "long-path", "folder", "folder-slash", "empty"])
+def test_a_location_the_os_cannot_take_is_refused_naming_the_tensor(layout, location, why):
+    model, _ = layout
+    (model / "sub").mkdir()
+    with pytest.raises(SpecError, match=rf"tensor 'W' keeps its data in .*: {why}; external data is read") as info:
+        import_onnx(_model(model, location))
+    diagnostic = info.value.diagnostics[0]
+    assert (diagnostic.kind, diagnostic.port, diagnostic.found) == ("external-data", "W", location[:200])
+
+
 def test_external_data_inside_the_folder_imports(layout):
     model, _ = layout
     net = import_onnx(_model(model, "inside.bin"))

@@ -154,6 +154,16 @@ def test_an_initializer_without_readable_data_is_named(tmp_path):
     assert (problem.kind, problem.port, problem.found) == ("unreadable-initializer", "k", (3,))
 
 
+def test_an_initializer_with_a_negative_dim_is_named(tmp_path):
+    # numpy read [4, -5] of no data as (4, 0): LinearLayer was blamed, "output= dims must be positive ints, found 0"
+    weights = TensorProto(name="W", data_type=TensorProto.FLOAT, dims=[4, -5])
+    matmul = helper.make_node("MatMul", ["x", "W"], ["y"], name="mm")
+    error = _refused(tmp_path, [matmul], [_value("x", ["b", 4])], [weights])
+    problem = _node_problem(error)
+    assert (problem.kind, problem.port, problem.found) == ("unreadable-initializer", "W", (4, -5))
+    assert "initializer 'W' of shape [4, -5] has no readable data (ValueError: a dim is negative)" in str(error)
+
+
 def _int(name, shape=None):
     return helper.make_tensor_value_info(name, TensorProto.INT64, shape)
 

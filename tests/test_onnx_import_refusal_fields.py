@@ -41,6 +41,17 @@ def test_a_matmul_by_a_constant_of_rank_three_names_its_shape(tmp_path):
     assert (problem.expected, problem.found) == ("a matrix or a vector", (2, 3, 4))
 
 
+def test_a_matmul_of_a_constant_by_a_computed_tensor_names_the_constant_and_its_shape(tmp_path):
+    # it was "a product of two computed tensors ... found None and ('b', 3, 4, 5)"
+    w = numpy_helper.from_array(np.ones((2, 4), np.float32), "W")
+    problem = _problem(tmp_path, [helper.make_node("MatMul", ["W", "x"], ["y"], name="mm")],
+                       [_value("x", ["b", 3, 4, 5])], [w])
+    assert (problem.kind, problem.layer, problem.expected, problem.found) == (
+        "unsupported-node", ("mm",), "a constant right operand", (2, 4))
+    assert "MatMul of the constant 'W' of shape (2, 4) by a computed tensor of shape ('b', 3, 4, 5): a constant " \
+           "maps to LinearLayer only as the right operand (x W)" in problem.message
+
+
 def test_a_tile_along_two_axes_names_its_repeats(tmp_path):
     repeats = numpy_helper.from_array(np.array([1, 2, 2], np.int64), "r")
     problem = _problem(tmp_path, [helper.make_node("Tile", ["x", "r"], ["y"], name="tile")],

@@ -133,6 +133,12 @@ _OWN_SUFFIXES = {".yaml": "a spec", ".yml": "a spec", ".safetensors": "a spec's 
 
 
 def _check_suffix(path: str) -> None:
+    """OptionError ``output-path`` for a path of netgraph's own files, or one ending with a separator (a folder:
+    ``Path`` dropped the separator, and the file ``t.onnx`` was written for ``t.onnx/``)."""
+    if path.endswith(tuple(sep for sep in (os.sep, os.altsep) if sep)):
+        raise OptionError(f"export_onnx(net, {path!r}) names a folder (it ends with {path[-1]!r}): give a file path, "
+                          f"e.g. {path + 'model.onnx'!r}", option="path", kind="output-path",
+                          expected="a path ending in .onnx", found=path)
     suffix = os.path.splitext(path)[1].lower()
     if suffix in _OWN_SUFFIXES:
         raise OptionError(f"export_onnx(net, {path!r}) writes an ONNX model, not {_OWN_SUFFIXES[suffix]}: give the "

@@ -387,8 +387,11 @@ def _bias_vector(bias: np.ndarray, width: int, rank: int | None) -> bool:
 
 
 def _initializer(helper: Any, tensor: Any, where: str) -> np.ndarray:
-    """An initializer's array; SpecError naming it when its data does not fill its shape (or is unreadable)."""
+    """An initializer's array; SpecError naming it when its data does not fill its shape (or is unreadable, or a dim
+    is negative: numpy took -5 of no data for the -1 it infers, a dim of 0)."""
     try:
+        if any(d < 0 for d in tensor.dims):
+            raise ValueError("a dim is negative")
         return np.array(helper.to_array(tensor))
     except Exception as exc:  # noqa: BLE001 - numpy's ValueError, onnx's own errors
         raise SpecError(f"{where}: initializer {tensor.name!r} of shape {list(tensor.dims)} has no readable data "

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 import os
+import stat
 import unicodedata
 from collections.abc import Iterator
 from typing import Any
@@ -208,22 +209,36 @@ def _reads_as_text(data: bytes) -> bool:
 
 
 def _check_location(tensor: Any, folder: str, path: str) -> None:
+    """SpecError ``external-data`` naming the tensor unless its data's location is a regular file in ``folder``."""
     location = next((e.value for e in tensor.external_data if e.key == "location"), "")
-    parts = location.replace("\\", "/").split("/")
-    target = os.path.realpath(os.path.join(folder, location))
-    root = os.path.realpath(folder)
-    if not location or os.path.isabs(location) or os.path.splitdrive(location)[0] or ".." in parts:
-        why = "an absolute path or a path out of the folder"
-    elif os.path.commonpath([target, root]) != root:
-        why = "a path that leads out of the folder through a symlink"
-    elif not os.path.isfile(target):
-        why = "not a regular file there"
-    else:
+    if (why := _location_problem(location, folder)) is None:
         return
     detail = f"keeps its data in {location[:200]!r}: {why}; external data is read only from files inside the " \
              f"model's folder {folder!r}"
     raise SpecError(f"{path}: tensor {tensor.name!r} {detail}", kind="external-data", file=path, detail=detail,
                     port=tensor.name, found=location[:200])
+
+
+def _location_problem(location: str, folder: str) -> str | None:
+    """Why ``location`` is no file of external data in ``folder``, or None when it is one. The path is checked before
+    the OS sees it: a NUL byte made realpath raise Python's ValueError, a name past the OS's limit an OSError."""
+    if not location:
+        return "no location"
+    if "\0" in location:
+        return "a path with a NUL byte"
+    if os.path.isabs(location) or os.path.splitdrive(location)[0] or ".." in location.replace("\\", "/").split("/"):
+        return "an absolute path or a path out of the folder"
+    try:
+        target, root = os.path.realpath(os.path.join(folder, location)), os.path.realpath(folder)
+        if os.path.commonpath([target, root]) != root:
+            return "a path that leads out of the folder through a symlink"
+        return None if stat.S_ISREG(os.stat(target).st_mode) else "not a regular file there (a folder, device or pipe)"
+    except FileNotFoundError:
+        return "not a regular file there (none)"
+    except OSError as exc:
+        return f"not a file that can be read ({exc.strerror or type(exc).__name__})"
+    except ValueError:
+        return "not a file that can be read"
 
 
 def _tensors(model: Any) -> Iterator[Any]:

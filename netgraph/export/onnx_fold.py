@@ -26,6 +26,7 @@ ONNX_DOMAINS = frozenset({"", "ai.onnx"})
 #: Deterministic ops computed once, by onnx's reference evaluator, when all their inputs are constants.
 FOLDABLE = frozenset({*ELEMENTWISE_OPS, *THREADING_OPS, "Neg", "Reciprocal", "Reshape", "Squeeze", "Transpose",
                       "Concat", "Slice", "Gather", "Equal", "Where", "Mod", "ConstantOfShape", "Range", "Not", "Trilu",
+                      "DequantizeLinear",  # a weight-only quantized model's weights: (q - zero point) * scale
                       "ReduceProd"})  # x.std(): the count of the reduced elements, a product of known sizes
 _BROADCASTING = frozenset({*THREADING_OPS, "Equal", "Where", "Mod"})
 

@@ -1,9 +1,9 @@
 """One converter per ONNX op: an ONNX node -> one of our layers (or an alias for a no-op).
 
-A converter gets the node and the ``Context`` (constant values, inferred shapes, attributes) and
-returns a ``Converted``: the layer and the names of the tensors feeding its input ports in order,
-or ``alias`` for nodes that pass their input through (Identity, Dropout, a Reshape to the same
-shape). It raises ``Unsupported`` (with the reason) when the node's options have no equivalent.
+A converter gets the node and the ``Context`` (constant values, inferred shapes, attributes) and returns a
+``Converted``: the layer and the names of the tensors feeding its input ports in order, or ``alias`` for nodes that
+pass their input through (Identity, Dropout, a Reshape to the same shape). It raises ``Unsupported`` (with the
+reason) when the node's options have no equivalent.
 """
 
 from __future__ import annotations
@@ -18,9 +18,8 @@ from netgraph.core.chain import NetChain
 from netgraph.core.frozen_values import frozen_value
 from netgraph.core.graph import NetGraph
 from netgraph.core.wording import counted
-from netgraph.layers import (ConstantArrayLayer, DotLayer, ElementwiseLayer,
-                             FlattenLayer, LinearLayer, NetMapOperator, ReshapeLayer,
-                             SoftmaxLayer, ThreadingLayer, TransposeLayer)
+from netgraph.layers import (ConstantArrayLayer, DotLayer, ElementwiseLayer, FlattenLayer, LinearLayer,
+                             NetMapOperator, ReshapeLayer, SoftmaxLayer, ThreadingLayer, TransposeLayer)
 
 __all__ = ["CONVERTERS", "Context", "Converted", "Unsupported", "ELEMENTWISE_OPS", "THREADING_OPS", "SHAPE_INPUTS",
            "linear_of", "with_biases", "mapped", "int_option", "symmetric_pads", "text", "refuse", "squeeze_axes",
@@ -203,6 +202,10 @@ def mapped(layer: Any, levels: int) -> Any:
 def _matmul(node: Any, ctx: Context) -> Converted:
     """x W: a LinearLayer on (batch, features); on (batch, n1, ..., features) one mapped over n1, ... (a channels-last
     image too); x y of two computed (batch, ..., n, m) tensors: DotLayer (mapped over the dims before n, m)."""
+    if (left := ctx.constants.get(node.input[0])) is not None and node.input[1] not in ctx.constants:
+        raise Unsupported(f"MatMul of the constant {node.input[0]!r} of shape {np.shape(left)} by a computed tensor "
+                          f"of shape {ctx.shapes.get(node.input[1])}: a constant maps to LinearLayer only as the right "
+                          f"operand (x W)", expected="a constant right operand", found=tuple(np.shape(left)))
     if node.input[1] not in ctx.constants:
         return _batched_product(node, ctx)
     return product_by_constant(node.input[0], ctx.constants[node.input[1]], ctx)
@@ -317,8 +320,7 @@ def _log_softmax(node: Any, ctx: Context) -> Converted:
 
 
 def _threading(node: Any, ctx: Context) -> Converted:
-    """A ThreadingLayer of the op over its inputs, constant ones ``ConstantArrayLayer``s; Sum, Mean, Max or Min of
-    one input is that input."""
+    """A ThreadingLayer of the op over its inputs (constants: ConstantArrayLayers); a variadic op of one: its input."""
     n = len(node.input)
     if n != 2 and (node.op_type not in _VARIADIC or n == 0):
         raise Unsupported(f"{node.op_type} with {counted(n, 'input')}", expected=2, found=n)

@@ -251,13 +251,14 @@ def _unsqueezed(node: Any, source: tuple, axes: list[int] | None) -> tuple | Non
 def _flatten(node: Any, ctx: Context) -> Converted:
     """Flatten (axis k): FlattenLayer of the dims from k on; k > 1 also folds dims 1..k-1 into the batch."""
     x, fold, rank = node.input[0], ctx.folds.get(node.input[0], 0), ctx.rank(node.input[0])
-    axis = int(ctx.attributes(node).get("axis", 1))
-    if rank is None or axis < 1:
-        known = rank is not None
-        raise Unsupported("Flatten of an input of unknown rank, or with axis 0 (merging the batch dim)",
-                          attribute="axis" if known else None, expected="an axis after the batch" if known else
-                          "an input of known rank", found=axis if known else "unknown rank")
-    axis = axis + rank if axis < 0 else axis
+    given = int(ctx.attributes(node).get("axis", 1))
+    if rank is None:
+        raise Unsupported("Flatten of an input of unknown rank", expected="an input of known rank",
+                          found="unknown rank")
+    axis = given + rank if given < 0 else given  # a negative axis counts from the end
+    if axis < 1:
+        raise Unsupported(f"Flatten with axis {given} (axis 0 of a rank-{rank} input: merging the batch dim)",
+                          attribute="axis", expected="an axis after the batch", found=given)
     merged, out_fold = rank - axis, fold + axis - 1
     if fold == 0 and axis == 1:
         return Converted(FlattenLayer(), (x,))

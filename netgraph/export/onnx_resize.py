@@ -21,10 +21,8 @@ def resize(node: Any, ctx: Context) -> Converted:
     if shape is None or not 3 <= len(shape) <= 5:
         raise Unsupported(f"an input of shape {shape}: ResizeLayer takes (batch, channels, 1 to 3 spatial dims)",
                           expected="(batch, channels, 1 to 3 spatial dims)", found=shape)
-    target = _resize_target(node, ctx, shape)
+    target = _resize_target(node, ctx, shape, _spatial_axes(a, shape))
     problems, resampling = _resampling(a, shape, target)
-    if "axes" in a:
-        problems.append(f"axes={list(a['axes'])}")
     policy = text(a.get("keep_aspect_ratio_policy", "stretch"))
     if policy != "stretch":  # the sizes are then bounds, the output keeps the input's aspect ratio
         problems.append(f"keep_aspect_ratio_policy={policy!r}")
@@ -80,20 +78,34 @@ def _cubic_problems(a: dict, shape: tuple) -> list:
     return problems
 
 
-def _resize_target(node: Any, ctx: Context, shape: tuple) -> dict[str, list]:
+def _spatial_axes(a: dict, shape: tuple) -> bool:
+    """Whether a Resize names its ``axes`` (opset 18 on), its sizes or scales then those of the axes alone; Unsupported
+    unless they are the spatial dims in order (negative ones counted from the end), as ResizeLayer resizes them."""
+    if "axes" not in a:
+        return False
+    spatial, given = list(range(2, len(shape))), [int(k) for k in a["axes"]]
+    if [k + len(shape) if k < 0 else k for k in given] != spatial:
+        raise Unsupported(f"axes={given} for an input of shape {shape}: ResizeLayer resizes every spatial dim "
+                          f"(axes {spatial})", attribute="axes", expected=spatial, found=given)
+    return True
+
+
+def _resize_target(node: Any, ctx: Context, shape: tuple, of_axes: bool = False) -> dict[str, list]:
     """ResizeLayer's ``dims`` (the output's spatial sizes, from the sizes input, constant or computed from Shape, or
     from constant scales that give whole sizes: else ONNX maps coordinates by the scale, ResizeLayer by the sizes'
-    ratio), or over a dynamic spatial dim its ``scale`` (whole numbers there, and whole sizes of the known dims)."""
+    ratio), or over a dynamic spatial dim its ``scale`` (whole numbers there, and whole sizes of the known dims).
+    ``of_axes``: the sizes or scales are of the spatial dims alone (``_spatial_axes``)."""
     inputs = (*node.input, "", "", "")
     sizes_name, scales_name = (inputs[3], inputs[2]) if len(node.input) > 2 else ("", inputs[1])
     known = all(isinstance(d, int) for d in shape[2:])
     if sizes_name:
         sizes = ctx.symbols.get(sizes_name) or tuple(int(s) for s in np.ravel(ctx.const(sizes_name, "sizes")))
+        sizes = (*shape[:2], *sizes) if of_axes else sizes
         if len(sizes) != len(shape) or sizes[1] != shape[1] or not all(isinstance(s, int) for s in sizes[2:]):
             raise Unsupported(f"sizes {sizes} for an input of shape {shape}: only the spatial dims may be resized, "
                               f"to known sizes", expected="known sizes of the spatial dims", found=sizes)
         return {"dims": list(sizes[2:])}
-    scales = [float(s) for s in np.ravel(ctx.const(scales_name, "scales"))]
+    scales = [*([1.0, 1.0] if of_axes else []), *(float(s) for s in np.ravel(ctx.const(scales_name, "scales")))]
     spatial = list(zip(shape[2:], scales[2:]))
     whole = all(n * s == math.floor(n * s) if isinstance(n, int) else s == int(s) >= 1 for n, s in spatial)
     if len(scales) != len(shape) or scales[:2] != [1.0, 1.0] or not whole:
