@@ -31,7 +31,7 @@ from netgraph.train.data_checks import (batches_hint, examples_at, first_nonfini
                                         shared_length_problems)
 from netgraph.train.other_names import WEIGHTS
 
-__all__ = ["Expect", "columns_from", "check_columns", "EXAMPLES"]
+__all__ = ["Expect", "columns_from", "check_columns", "EXAMPLES", "example_keys_error"]
 
 #: The key of ``net_train(net, n)``'s data for a net without inputs: n examples that hold nothing (shape (n, 0))
 EXAMPLES = "#examples"
@@ -97,6 +97,14 @@ def beyond_float64_error(what: Any, key: str, where: str, example: int, huge: in
     ``example`` (``where``: how the message names it)."""
     return data_error(what, f"key {key!r} ({where}): {beyond_range(huge, torch.float64)}; scale the data",
                       kind="precision-range", layer=(), port=key, example=example, found=huge)
+
+
+def example_keys_error(what: Any, keys: Any, example: int, found: Any, reference: str = "example 0 has") -> DataError:
+    """The DataError (kind example-keys) for ``example`` holding the keys ``found`` where the others hold ``keys``
+    (``reference``: how the message names those others)."""
+    return data_error(what, f"every example must have the same keys; {reference} {list(keys)}, "
+                      f"example {example} has {list(found)}",
+                      kind="example-keys", example=example, expected=tuple(keys), found=tuple(found))
 
 
 def _collated_hint(value: Any) -> str:
@@ -179,9 +187,7 @@ def columns_from(data: Any, what: str) -> dict[str, torch.Tensor]:
                         data=ref(what), kind="missing-data", expected="one array per input port and target", found=0)
     odd = [i for i, e in enumerate(examples) if list(e) != keys and set(e) != set(keys)]
     if odd:
-        raise data_error(what, f"every example must have the same keys; example 0 has {keys}, "
-                        f"example {odd[0]} has {list(examples[odd[0]])}",
-                        kind="example-keys", example=odd[0], expected=tuple(keys), found=tuple(examples[odd[0]]))
+        raise example_keys_error(what, keys, odd[0], examples[odd[0]])
     out: dict[str, Any] = {}
     for k in keys:
         values = [_tensor(str(k), e[k], what, i) for i, e in enumerate(examples)]
