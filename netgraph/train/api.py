@@ -191,8 +191,8 @@ def _rounds(value: Any, max_time: float | None, per_round: int | None) -> int | 
 def _groups(net: Any, module: torch.nn.Module, spec: Any, lr: float) -> tuple[list[dict], dict[str, float]]:
     """(the optimizer's parameter groups, each array's rate): the buffers' too (a rule may name a moving mean alone,
     and the results list every array, as Information's "ArraysLearningRateMultipliers" does)."""
-    params = dict(module.named_parameters())
-    rates = resolve_multipliers(net, [*params, *(name for name, _ in array_buffers(module))], spec)
+    params, buffers = dict(module.named_parameters()), [name for name, _ in array_buffers(module)]
+    rates = resolve_multipliers(net, [*params, *buffers], spec)
     groups: dict[float, list] = {}
     by_module = all(not p.requires_grad for p in params.values())  # the modules' own requires_grad=False, no rule
     for name, p in params.items():
@@ -203,6 +203,9 @@ def _groups(net: Any, module: torch.nn.Module, spec: Any, lr: float) -> tuple[li
     if not groups:
         cause = "its module" if by_module else "learning_rate_multipliers or its module"
         why = f"every array is frozen by {cause} (requires_grad=False)" if params else "the net has no arrays"
+        if params and (moving := [name for name in buffers if rates[name] and lr]):
+            why = (f"every parameter is frozen by {cause} (requires_grad=False); moving statistics alone "
+                   f"({', '.join(moving)}) are no training: freeze them too (rate 0) or let a parameter train")
         raise OptionError(f"nothing to train: {why}", kind="nothing-to-train", expected="a trainable array",
                           found=len(params), option="learning_rate_multipliers" if params and not by_module else None)
     return [{"params": ps, "lr": lr * r} for r, ps in groups.items()], rates
@@ -227,7 +230,7 @@ def _train(net: Any, data: Any, o: dict[str, Any], precision: WorkingPrecision, 
         _warn_unwatched(o, run, stopping, validation, ctx)
         module.to(ctx.device)
         groups, rates = _groups(net, module, o["learning_rate_multipliers"], run.method.learning_rate)
-        held = hold_frozen_buffers(module, rates)
+        held = hold_frozen_buffers(module, rates if run.method.learning_rate else dict.fromkeys(rates, 0.0))
         plan = _plan(o, run, train, seed, stopping, precision, ctx)
         plan.meter = meter.to(ctx.device) if meter is not None else None
         plan.batch_stats = share_batch_statistics(module, ctx) if o["sync_batch_norm"] else None
