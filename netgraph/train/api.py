@@ -34,6 +34,7 @@ from netgraph.core.errors import DataError, OptionError, did_you_mean
 from netgraph.train.data_shapes import with_data_shapes
 from netgraph.train.data import Streamed, finish, gather, sample
 from netgraph.train.data_split import training_and_validation
+from netgraph.train.buckets import in_order
 from netgraph.train.data_lengths import refuse_fixed_lengths
 from netgraph.train.torch_objects import refuse_other_batch_size, refuse_torch_optimizer
 from netgraph.train.data_files import load_data
@@ -296,6 +297,7 @@ def _data_and_module(net: NetGraph, data: Any, o: dict[str, Any], loss: Any, run
     held_out = HELD_OUT if isinstance(o["validation_set"], float) else VALIDATION
     check_data_lengths(net, train, TRAINING)  # as net(x) would at the first step; a loader's ranges each batch
     check_data_lengths(net, validation, held_out)
+    in_order(validation)  # its sequences batched as net_measurements batches them
     return train, validation, module, meter, stopping
 
 
