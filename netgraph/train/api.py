@@ -166,6 +166,9 @@ def _options(options: dict[str, Any], counted: bool = False) -> dict[str, Any]:
                           f"for a net with no inputs given a count as data); found "
                           f"{type(v).__name__} {v!r}", option="validation_set", kind="option-value",
                           expected="a fraction > 0 and < 1, or validation data", found=v)
+    if isinstance(v, numbers.Integral) and v < 1:  # a count of validation examples, for a net without inputs
+        raise DataError(f"validation_set as a number of examples must be 1 or more, found {v}", option="validation_set",
+                        kind="missing-data", expected="one example or more", found=int(v))
     if isinstance(v, numbers.Real) and not isinstance(v, (float, numbers.Integral)):  # numpy float32
         options = {**options, "validation_set": float(v)}
     return {**OPTIONS, **options}

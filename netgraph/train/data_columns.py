@@ -27,7 +27,7 @@ from netgraph.backend.port_tensors import (as_port_tensor, beyond_float64, beyon
                                           refused_tuple, tuple_problem)
 from netgraph.backend.input_lengths import empty_length_problem
 from netgraph.backend.shape_hints import layout_hint
-from netgraph.train.data_checks import (batches_hint, examples_at, first_nonfinite_example, non_finite,
+from netgraph.train.data_checks import (batches_hint, examples_at, first_example, first_nonfinite_example, non_finite,
                                         shared_length_problems)
 from netgraph.train.other_names import WEIGHTS
 
@@ -283,14 +283,16 @@ def _check_values(key: str, x: torch.Tensor, exp: Expect, problems: list[Diagnos
                                          f"0..{exp.classes - 1} (the output has "
                                          f"{counted(exp.classes, 'class', 'classes')}), found values in {lo}..{hi}"
                                          f"{_outside(x, 0, exp.classes - 1, numbers)}", key,
-                                         expected=(0, exp.classes - 1), found=(lo, hi)))
+                                         expected=(0, exp.classes - 1), found=(lo, hi),
+                                         example=first_example(_outside_rows(x, 0, exp.classes - 1), numbers)))
             return None
     elif exp.indices is not None and (int(x.min()) < 0 or int(x.max()) >= exp.indices[0]):
         problems.append(data_problem("data-range", f"{exp.what} (key {key!r}): indices must lie in "
                                      f"0..{exp.indices[0] - 1} for {exp.indices[1]}, which embeds {exp.indices[0]}, "
                                      f"found values in {int(x.min())}..{int(x.max())}"
                                      f"{_outside(x, 0, exp.indices[0] - 1, numbers)}", key,
-                                     expected=(0, exp.indices[0] - 1), found=(int(x.min()), int(x.max()))))
+                                     expected=(0, exp.indices[0] - 1), found=(int(x.min()), int(x.max())),
+                                     example=first_example(_outside_rows(x, 0, exp.indices[0] - 1), numbers)))
         return None
     elif x.is_floating_point() and exp.unit_interval:
         lo, hi = float(x.min()), float(x.max())
@@ -304,7 +306,12 @@ def _check_values(key: str, x: torch.Tensor, exp: Expect, problems: list[Diagnos
 
 def _outside(x: torch.Tensor, low: float, high: float, numbers: Sequence[int] | None) -> str:
     """Where ``x`` (examples along dim 0) holds values outside [low, high]: the first such example, and how many."""
-    return examples_at(((x < low) | (x > high)).reshape(x.shape[0], -1).any(1), numbers)
+    return examples_at(_outside_rows(x, low, high), numbers)
+
+
+def _outside_rows(x: torch.Tensor, low: float, high: float) -> torch.Tensor:
+    """Whether each example of ``x`` (along dim 0) holds a value outside [low, high]."""
+    return ((x < low) | (x > high)).reshape(x.shape[0], -1).any(1)
 
 
 def _unknown_key_hint(key: str, keys: list[str]) -> str:
