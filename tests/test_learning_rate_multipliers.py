@@ -215,3 +215,27 @@ def test_a_partly_frozen_batch_norm_keeps_its_frozen_statistics(make, rules, kep
     before, after = start.layers["bn"].arrays, trained.layers["bn"].arrays
     assert all(torch.equal(after[name], before[name]) for name in kept)
     assert not any(torch.equal(after[name], before[name]) for name in moved)
+
+
+@pytest.mark.parametrize("make", [BatchNormalizationLayer, lambda: TorchLayer(torch.nn.BatchNorm1d(3))])
+def test_learning_rate_0_moves_no_array_moving_statistics_included(make):
+    """A global rate of 0 is every array's multiplier times 0: the moving statistics stay too (they moved)."""
+    torch.manual_seed(0)
+    data = {"Input": torch.randn(64, 3) * 3 + 2, "Target": torch.randn(64, 3)}
+    start = net_initialize(NetChain({"lin": LinearLayer(3), "bn": make()}, input=3), seed=0)
+    trained = net_train(start, data, max_training_rounds=2, learning_rate=0, progress=False)
+    for layer in ("lin", "bn"):
+        for name, value in start.layers[layer].arrays.items():
+            assert torch.equal(trained.layers[layer].arrays[name], value), (layer, name)
+
+
+def test_frozen_parameters_beside_moving_statistics_that_would_move_name_them():
+    """Every parameter frozen, the moving statistics not: the refusal says what would still move (it said every
+    array was frozen)."""
+    start = net_initialize(NetChain({"lin": LinearLayer(3), "bn": BatchNormalizationLayer()}, input=3), seed=0)
+    rules = {"lin": 0, "bn/Scaling": 0, "bn/Biases": 0}
+    with pytest.raises(OptionError, match=r"moving statistics alone \(bn\.MovingMean, bn\.MovingVariance\)") as info:
+        net_train(start, {"Input": torch.randn(8, 3), "Target": torch.randn(8, 3)}, learning_rate_multipliers=rules,
+                  progress=False)
+    problem = info.value.diagnostics[0]
+    assert (problem.kind, problem.option, problem.found) == ("nothing-to-train", "learning_rate_multipliers", 4)

@@ -215,7 +215,8 @@ def pick_methods(rules: list[tuple[Any, Method]], top: Mapping[str, Any], names:
                               found=key)
     if net is not None and len(used) < len(patterns):
         _refuse_statistics_rules(patterns, used, names, net)
-    refuse_unmatched("net_initialize: method", [(key, pattern) for key, pattern, _ in patterns], used, top, names)
+    refuse_unmatched("net_initialize: method", [(key, pattern) for key, pattern, _ in patterns], used, top, names,
+                     "method")
     return {n: m for n, m in out.items() if names[n] is not None}
 
 

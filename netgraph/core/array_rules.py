@@ -128,10 +128,11 @@ class PathIndex:
         return tuple(_split(pattern)) in self.prefixes
 
 
-def refuse_unmatched(option: str, rules: Sequence[tuple[Any, list[str] | None]], used: set[int], top: list[str],
-                     names: Iterable[str]) -> None:
-    """OptionError naming the first of ``rules`` ((key, pattern) pairs) that matches no array of ``names`` (dotted
-    array names), with a suggestion among the layers that have arrays. A rule whose index is in ``used`` picked an
+def refuse_unmatched(option: str, rules: Sequence[tuple[Any, list[str] | None]], used: set[int],
+                     top: Mapping[str, Any], names: Iterable[str], field: str) -> None:
+    """OptionError (``option`` its message's name for the option, ``field`` its Diagnostic's) naming the first of
+    ``rules`` ((key, pattern) pairs) that matches no array of ``names`` (dotted array names), with a suggestion among
+    the layers that have arrays (``top``: the net's layers by name). A rule whose index is in ``used`` picked an
     array; one that did not may still match arrays earlier rules picked first (``{"a": 0, "*": 1}`` with only
     layer ``a``): that is fine, the first matching rule wins."""
     paths, index = [n.split(".") for n in names], None
@@ -140,10 +141,25 @@ def refuse_unmatched(option: str, rules: Sequence[tuple[Any, list[str] | None]],
             continue
         index = index or PathIndex(paths)
         if not index.any_match(pattern):
-            raise OptionError(f"{option} {no_match(key, top, paths)}", kind=VALUE_KIND, found=key)
+            raise OptionError(f"{option} {no_match(key, top, paths)}", kind=VALUE_KIND, found=key, option=field)
 
 
-def no_match(key: Any, top: list[str], paths: list[list[str]], guess: bool = True) -> str:
+def _layer_at(parts: list[str] | None, top: Any) -> Any:
+    """The layer a tuple key's ``parts`` (``rule_pattern``'s) name through ``top`` (layers by name), None where they
+    name none (an array, a name no layer has)."""
+    level, holder, layer = top, None, None
+    for name in parts or ():
+        if isinstance(level, Mapping) and name in level:
+            layer = level[name]
+        elif name in getattr(holder, "NETS", ()):
+            layer = getattr(holder, name)
+        else:
+            return None
+        level, holder = _inner_layers(level, holder, name)
+    return layer
+
+
+def no_match(key: Any, top: Sequence[str] | Mapping[str, Any], paths: list[list[str]], guess: bool = True) -> str:
     """'key K matches no array' with a suggestion among the layers with arrays (``paths``: array paths as parts);
     none without ``guess`` (a guess reads every layer name: a caller with thousands of keys guesses a few)."""
     layers = sorted({"/".join(p[:-1]) for p in paths})
@@ -155,7 +171,7 @@ def no_match(key: Any, top: list[str], paths: list[list[str]], guess: bool = Tru
     if is_int(key) and at is None:  # 0 or past the end
         return (f"key {key!r} names no layer: the net's {len(top)} layers are numbered 1 to {len(top)}, or -1 for the "
                 f"last (Wolfram's n -> r); layers with arrays: {shown}")
-    if key in top or is_int(key):  # an index in range: its layer has none
+    if key in top or is_int(key) or isinstance(key, tuple) and _layer_at(rule_pattern(key, top), top) is not None:
         named = "" if at is None else f" ({at!r})"
         return f"key {key!r}{named} names a layer without arrays; layers with arrays: {shown}"
     arrays = ["/".join(p) for p in paths] if isinstance(key, str) and "/" in key else []  # 'enc/Wieghts'

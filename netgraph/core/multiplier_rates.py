@@ -77,8 +77,8 @@ def array_multipliers(net: Any, names: list[str], rules: Sequence[tuple[Any, flo
         if i not in used and (problem := unreached_shared(net, key, pattern, own)):
             raise OptionError(f"learning_rate_multipliers {problem}", option="learning_rate_multipliers",
                               kind=VALUE_KIND)
-    refuse_unmatched("learning_rate_multipliers", [(key, pattern) for key, pattern, _ in given], used, list(net.layers),
-                     [*names, *(".".join(o) for n in names for o in aliases.get(n, ()))])
+    refuse_unmatched("learning_rate_multipliers", [(key, pattern) for key, pattern, _ in given], used, net.layers,
+                     [*names, *(".".join(o) for n in names for o in aliases.get(n, ()))], "learning_rate_multipliers")
     return out
 
 

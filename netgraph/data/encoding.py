@@ -29,7 +29,7 @@ from netgraph.core.coders import (BooleanDecoder, BooleanEncoder, ClassDecoder, 
 from netgraph.core.errors import MAX_GUESSED, DataError, did_you_mean
 from netgraph.core.tensors import native_array
 from netgraph.core.torch_state import working_dtype
-from netgraph.data.errors import ExampleError
+from netgraph.data.errors import ExampleError, Reason
 from netgraph.data.images import encode_image, is_encoded_image, is_single_image, pixels_hint
 from netgraph.data.index_ranges import first_out_of_range, out_of_range, range_refusal
 
@@ -41,7 +41,8 @@ def _class_index(coder: Any, value: Any) -> int:
     value = as_labels(coder, value)  # a bool tensor's value (one example of a column): True is no index 1
     if isinstance(value, np.integer) and _indexed(coder, "UnitVector") or type(value) is int and coder.int_indices:
         if not 0 <= value < len(coder.labels):
-            raise ExampleError(_INDEX_OUTSIDE.format(value, len(coder.labels) - 1))
+            raise ExampleError(_INDEX_OUTSIDE.format(value, len(coder.labels) - 1),
+                               expected=(0, len(coder.labels) - 1), found=int(value))
         return int(value)
     if isinstance(value, (list, tuple, dict, set, np.ndarray, torch.Tensor)) or value is None:
         raise ExampleError(f"expected a label, found {type(value).__name__} {value!r:.40}")
@@ -52,7 +53,8 @@ def _class_index(coder: Any, value: Any) -> int:
         shown = labels if len(labels) <= 10 else [*labels[:10], "..."]
         plain = value.item() if isinstance(value, np.generic) else value  # 'cow', not np.str_('cow') (numpy 2's repr)
         raise ExampleError(f"label {plain!r} is not one of the {len(labels)} labels {shown}"
-                           f"{_as_text_hint(plain, labels) or _label_hint(plain, labels)}")
+                           f"{_as_text_hint(plain, labels) or _label_hint(plain, labels)}",
+                           expected=tuple(labels), found=plain)
     return index
 
 
@@ -293,15 +295,17 @@ def encode(coder: Coder, port: str, value: Any, what: str = "input port", ragged
     _refuse_iterator(coder, port, value, what)
     single = is_single(coder, value)
     examples = [value] if single else list(value)
-    function, done, problems = _example_function(coder), [], []
+    function, done, problems, first = _example_function(coder), [], [], None
     for i, example in enumerate(examples):
         try:
             done.append(function(coder, example))
         except ExampleError as exc:
             problems.append(f"{what} {port!r} ({coder.type_name}): {'the value' if single else f'example {i}'}: {exc}")
+            first = first or (None if single else i, exc)
     if problems:
         shown = problems if len(problems) <= 10 else [*problems[:10], f"... and {len(problems) - 10} more"]
-        raise DataError("; ".join(shown), kind="encoding", layer=(), port=port)
+        raise DataError("; ".join(shown), kind="encoding", layer=(), port=port, example=first[0],
+                        expected=first[1].expected, found=first[1].found)
     if not done:
         raise DataError(f"{what} {port!r} ({coder.type_name}): no examples (an empty list)", layer=(), port=port,
                     kind="missing-data", found=0)
@@ -355,7 +359,7 @@ def encode_example(coder: Coder, value: Any) -> torch.Tensor | str:
     try:
         return _stack(coder, [_example_function(coder)(coder, value)])[0]
     except ExampleError as exc:
-        return str(exc)
+        return Reason.of(exc)
 
 
 def encode_label_sequence(coder: ClassDecoder, value: Any) -> torch.Tensor | str:

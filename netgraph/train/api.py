@@ -34,6 +34,7 @@ from netgraph.core.errors import DataError, OptionError, did_you_mean
 from netgraph.train.data_shapes import with_data_shapes
 from netgraph.train.data import Streamed, finish, gather, sample
 from netgraph.train.data_split import training_and_validation
+from netgraph.train.buckets import in_order
 from netgraph.train.data_lengths import refuse_fixed_lengths
 from netgraph.train.torch_objects import refuse_other_batch_size, refuse_torch_optimizer
 from netgraph.train.data_files import load_data
@@ -165,6 +166,9 @@ def _options(options: dict[str, Any], counted: bool = False) -> dict[str, Any]:
                           f"for a net with no inputs given a count as data); found "
                           f"{type(v).__name__} {v!r}", option="validation_set", kind="option-value",
                           expected="a fraction > 0 and < 1, or validation data", found=v)
+    if isinstance(v, numbers.Integral) and v < 1:  # a count of validation examples, for a net without inputs
+        raise DataError(f"validation_set as a number of examples must be 1 or more, found {v}", option="validation_set",
+                        kind="missing-data", expected="one example or more", found=int(v))
     if isinstance(v, numbers.Real) and not isinstance(v, (float, numbers.Integral)):  # numpy float32
         options = {**options, "validation_set": float(v)}
     return {**OPTIONS, **options}
@@ -191,8 +195,8 @@ def _rounds(value: Any, max_time: float | None, per_round: int | None) -> int | 
 def _groups(net: Any, module: torch.nn.Module, spec: Any, lr: float) -> tuple[list[dict], dict[str, float]]:
     """(the optimizer's parameter groups, each array's rate): the buffers' too (a rule may name a moving mean alone,
     and the results list every array, as Information's "ArraysLearningRateMultipliers" does)."""
-    params = dict(module.named_parameters())
-    rates = resolve_multipliers(net, [*params, *(name for name, _ in array_buffers(module))], spec)
+    params, buffers = dict(module.named_parameters()), [name for name, _ in array_buffers(module)]
+    rates = resolve_multipliers(net, [*params, *buffers], spec)
     groups: dict[float, list] = {}
     by_module = all(not p.requires_grad for p in params.values())  # the modules' own requires_grad=False, no rule
     for name, p in params.items():
@@ -203,6 +207,9 @@ def _groups(net: Any, module: torch.nn.Module, spec: Any, lr: float) -> tuple[li
     if not groups:
         cause = "its module" if by_module else "learning_rate_multipliers or its module"
         why = f"every array is frozen by {cause} (requires_grad=False)" if params else "the net has no arrays"
+        if params and (moving := [name for name in buffers if rates[name] and lr]):
+            why = (f"every parameter is frozen by {cause} (requires_grad=False); moving statistics alone "
+                   f"({', '.join(moving)}) are no training: freeze them too (rate 0) or let a parameter train")
         raise OptionError(f"nothing to train: {why}", kind="nothing-to-train", expected="a trainable array",
                           found=len(params), option="learning_rate_multipliers" if params and not by_module else None)
     return [{"params": ps, "lr": lr * r} for r, ps in groups.items()], rates
@@ -227,7 +234,7 @@ def _train(net: Any, data: Any, o: dict[str, Any], precision: WorkingPrecision, 
         _warn_unwatched(o, run, stopping, validation, ctx)
         module.to(ctx.device)
         groups, rates = _groups(net, module, o["learning_rate_multipliers"], run.method.learning_rate)
-        held = hold_frozen_buffers(module, rates)
+        held = hold_frozen_buffers(module, rates if run.method.learning_rate else dict.fromkeys(rates, 0.0))
         plan = _plan(o, run, train, seed, stopping, precision, ctx)
         plan.meter = meter.to(ctx.device) if meter is not None else None
         plan.batch_stats = share_batch_statistics(module, ctx) if o["sync_batch_norm"] else None
@@ -293,6 +300,7 @@ def _data_and_module(net: NetGraph, data: Any, o: dict[str, Any], loss: Any, run
     held_out = HELD_OUT if isinstance(o["validation_set"], float) else VALIDATION
     check_data_lengths(net, train, TRAINING)  # as net(x) would at the first step; a loader's ranges each batch
     check_data_lengths(net, validation, held_out)
+    in_order(validation)  # its sequences batched as net_measurements batches them
     return train, validation, module, meter, stopping
 
 

@@ -30,7 +30,7 @@ from netgraph.core.tensors import as_tensor
 from netgraph.core.torch_state import forked_generator
 from netgraph.core.wording import type_label
 
-__all__ = ["LengthBuckets", "PaddedBatches", "has_ragged", "length_batches"]
+__all__ = ["LengthBuckets", "PaddedBatches", "has_ragged", "length_batches", "in_order"]
 
 
 def has_ragged(data: Any) -> bool:
@@ -68,6 +68,7 @@ class LengthBuckets:
 
     whole_batches = True  # every process of a distributed run takes its slice of each batch (data.Streamed)
     numbers: list[int] | None = None  # each example's index in the data the user gave, where these are a part of it
+    shuffled = True  # False: each pass in the data's order (``in_order``: a validation's, net_measurements')
 
     def __init__(self, data: Mapping, batch_size: int, what: str, listed: bool = False):
         self.cols = {str(k): _column(str(k), v, what) for k, v in data.items()}
@@ -108,6 +109,9 @@ class LengthBuckets:
         return idx if self.numbers is None else [self.numbers[i] for i in idx]
 
     def _orders(self) -> list[list[int]]:
+        if not self.shuffled:
+            size = self.batch_size
+            return [group[i:i + size] for group in self.groups for i in range(0, len(group), size)]
         return length_batches(self.groups, self.batch_size)
 
     def with_columns(self, cols: Mapping, what: str, numbers: list[int] | None = None) -> LengthBuckets:
@@ -146,7 +150,7 @@ class PaddedBatches(LengthBuckets):
         return math.ceil(len(self.dataset) / self.batch_size)
 
     def _orders(self) -> list[list[int]]:
-        order = torch.randperm(len(self.dataset)).tolist()
+        order = torch.randperm(len(self.dataset)).tolist() if self.shuffled else list(self.dataset)
         return [order[i:i + self.batch_size] for i in range(0, len(order), self.batch_size)]
 
     def samples(self) -> list[tuple[list[int], dict[str, torch.Tensor]]]:
@@ -172,6 +176,16 @@ class PaddedBatches(LengthBuckets):
 def _shapes(key: str, values: list[torch.Tensor], idx: list[int]) -> dict[str, Any]:
     """The Diagnostic fields of examples ``idx`` (the first 5) of list column ``key`` that cannot be stacked."""
     return {"kind": "data-shape", "layer": (), "port": key, "found": tuple(tuple(values[i].shape) for i in idx[:5])}
+
+
+def in_order(data: Any) -> Any:
+    """``data`` (a pass's: validation's, net_measurements'), its variable-length sequences in memory batched in the
+    data's order, not shuffled: each pass alike, so that net_measurements on the validation data gives the
+    validation's loss exactly (float sums in another order differ in the last digits). Other data as it is."""
+    loader = getattr(data, "loader", None)
+    if isinstance(loader, LengthBuckets):
+        loader.shuffled = False
+    return data
 
 
 def seeded(batches: Iterable, seed: int) -> Iterator:

@@ -34,7 +34,7 @@ from netgraph.core.errors import Diagnostic
 from netgraph.train.data_sets import data_problem, raise_data
 from netgraph.core.wording import counted
 
-__all__ = ["shared_length_problems", "batches_hint", "example_shape_problems", "unpadded_problems",
+__all__ = ["first_example", "shared_length_problems", "batches_hint", "example_shape_problems", "unpadded_problems",
            "example_length_problems", "check_example_shapes", "non_finite", "non_finite_data", "examples_at",
            "first_nonfinite_example"]
 
@@ -221,7 +221,11 @@ def _others(found: list[int]) -> str:
 def first_nonfinite_example(x: torch.Tensor, infinities: bool, numbers: Sequence[int] | None = None) -> int | None:
     """The example ``non_finite`` names first (its index in the data given, with ``numbers``), or None."""
     rows = x.reshape(x.shape[0], -1)
-    bad = ~rows.isfinite().all(1) if infinities else rows.isnan().any(1)
+    return first_example(~rows.isfinite().all(1) if infinities else rows.isnan().any(1), numbers)
+
+
+def first_example(bad: torch.Tensor, numbers: Sequence[int] | None = None) -> int | None:
+    """The first example ``bad`` marks (a bool per row; its index in the data given, with ``numbers``), or None."""
     where = bad.nonzero().flatten().tolist()
     if not where:
         return None

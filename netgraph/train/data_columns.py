@@ -27,12 +27,12 @@ from netgraph.backend.port_tensors import (as_port_tensor, beyond_float64, beyon
                                           refused_tuple, tuple_problem)
 from netgraph.backend.input_lengths import empty_length_problem
 from netgraph.backend.shape_hints import layout_hint
-from netgraph.train.data_checks import (batches_hint, examples_at, first_nonfinite_example, non_finite,
+from netgraph.train.data_checks import (batches_hint, examples_at, first_example, first_nonfinite_example, non_finite,
                                         shared_length_problems)
 from netgraph.train.data_pairs import tuples_advice
 from netgraph.train.other_names import WEIGHTS
 
-__all__ = ["Expect", "columns_from", "check_columns", "EXAMPLES"]
+__all__ = ["Expect", "columns_from", "check_columns", "EXAMPLES", "example_keys_error"]
 
 #: The key of ``net_train(net, n)``'s data for a net without inputs: n examples that hold nothing (shape (n, 0))
 EXAMPLES = "#examples"
@@ -98,6 +98,14 @@ def beyond_float64_error(what: Any, key: str, where: str, example: int, huge: in
     ``example`` (``where``: how the message names it)."""
     return data_error(what, f"key {key!r} ({where}): {beyond_range(huge, torch.float64)}; scale the data",
                       kind="precision-range", layer=(), port=key, example=example, found=huge)
+
+
+def example_keys_error(what: Any, keys: Any, example: int, found: Any, reference: str = "example 0 has") -> DataError:
+    """The DataError (kind example-keys) for ``example`` holding the keys ``found`` where the others hold ``keys``
+    (``reference``: how the message names those others)."""
+    return data_error(what, f"every example must have the same keys; {reference} {list(keys)}, "
+                      f"example {example} has {list(found)}",
+                      kind="example-keys", example=example, expected=tuple(keys), found=tuple(found))
 
 
 def _collated_hint(value: Any) -> str:
@@ -188,9 +196,7 @@ def columns_from(data: Any, what: str, ports: tuple[Sequence[str], Sequence[str]
                         data=ref(what), kind="missing-data", expected="one array per input port and target", found=0)
     odd = [i for i, e in enumerate(examples) if list(e) != keys and set(e) != set(keys)]
     if odd:
-        raise data_error(what, f"every example must have the same keys; example 0 has {keys}, "
-                        f"example {odd[0]} has {list(examples[odd[0]])}",
-                        kind="example-keys", example=odd[0], expected=tuple(keys), found=tuple(examples[odd[0]]))
+        raise example_keys_error(what, keys, odd[0], examples[odd[0]])
     out: dict[str, Any] = {}
     for k in keys:
         values = [_tensor(str(k), e[k], what, i) for i, e in enumerate(examples)]
@@ -286,14 +292,16 @@ def _check_values(key: str, x: torch.Tensor, exp: Expect, problems: list[Diagnos
                                          f"0..{exp.classes - 1} (the output has "
                                          f"{counted(exp.classes, 'class', 'classes')}), found values in {lo}..{hi}"
                                          f"{_outside(x, 0, exp.classes - 1, numbers)}", key,
-                                         expected=(0, exp.classes - 1), found=(lo, hi)))
+                                         expected=(0, exp.classes - 1), found=(lo, hi),
+                                         example=first_example(_outside_rows(x, 0, exp.classes - 1), numbers)))
             return None
     elif exp.indices is not None and (int(x.min()) < 0 or int(x.max()) >= exp.indices[0]):
         problems.append(data_problem("data-range", f"{exp.what} (key {key!r}): indices must lie in "
                                      f"0..{exp.indices[0] - 1} for {exp.indices[1]}, which embeds {exp.indices[0]}, "
                                      f"found values in {int(x.min())}..{int(x.max())}"
                                      f"{_outside(x, 0, exp.indices[0] - 1, numbers)}", key,
-                                     expected=(0, exp.indices[0] - 1), found=(int(x.min()), int(x.max()))))
+                                     expected=(0, exp.indices[0] - 1), found=(int(x.min()), int(x.max())),
+                                     example=first_example(_outside_rows(x, 0, exp.indices[0] - 1), numbers)))
         return None
     elif x.is_floating_point() and exp.unit_interval:
         lo, hi = float(x.min()), float(x.max())
@@ -307,7 +315,12 @@ def _check_values(key: str, x: torch.Tensor, exp: Expect, problems: list[Diagnos
 
 def _outside(x: torch.Tensor, low: float, high: float, numbers: Sequence[int] | None) -> str:
     """Where ``x`` (examples along dim 0) holds values outside [low, high]: the first such example, and how many."""
-    return examples_at(((x < low) | (x > high)).reshape(x.shape[0], -1).any(1), numbers)
+    return examples_at(_outside_rows(x, low, high), numbers)
+
+
+def _outside_rows(x: torch.Tensor, low: float, high: float) -> torch.Tensor:
+    """Whether each example of ``x`` (along dim 0) holds a value outside [low, high]."""
+    return ((x < low) | (x > high)).reshape(x.shape[0], -1).any(1)
 
 
 def _unknown_key_hint(key: str, keys: list[str]) -> str:

@@ -15,6 +15,7 @@ from netgraph.train.data import InMemory, Streamed, finish, gather
 from netgraph.train.data_checks import check_example_shapes
 from netgraph.train.data_sets import HELD_OUT, TRAINING, VALIDATION
 from netgraph.train.datasets import checked_dataset, checked_loader
+from netgraph.train.padded_data import padded_like
 from netgraph.core.wording import counted, type_label
 
 __all__ = ["training_and_validation", "split_fraction", "split_numbered", "split_counted", "split_ragged",
@@ -105,7 +106,7 @@ def training_and_validation(spec: Any, raw: Any, expect: dict, allow_extra: bool
         return InMemory(*train), InMemory(*val)  # checked whole; errors name the examples as given
     val_raw = gather(spec, VALIDATION, ports, batch_size)
     check_example_shapes(getattr(val_raw, "loader", None), expect, VALIDATION)
-    return raw, finish(val_raw, expect, allow_extra, VALIDATION)
+    return raw, finish(padded_like(val_raw, raw), expect, allow_extra, VALIDATION)
 
 
 def split_dataset(raw: Any, fraction: float, seed: int) -> tuple[Streamed, Streamed] | None:

@@ -19,7 +19,7 @@ from netgraph.core.tensors import native_array
 from netgraph.backend.port_tensors import beyond_float64, data_tensor
 from netgraph.core.errors import DataError
 from netgraph.core.wording import counted, type_label
-from netgraph.train.data_columns import beyond_float64_error
+from netgraph.train.data_columns import beyond_float64_error, example_keys_error
 from netgraph.train.data_sets import data_error
 
 __all__ = ["checked_loader", "checked_dataset", "reads_kept_by", "dataset_items", "checked_dataset_of", "NumberedBatch",
@@ -233,6 +233,8 @@ def _collate(items: list, what: str) -> Any:
         raise data_error(what, f"the Dataset's items cannot be batched: {name} is {type_label(items[odd])}, where "
                          f"the batch's others are dicts of port -> array", example=example, kind="data-form",
                          expected="a dict of port -> array", found=type_label(items[odd]))
+    if all(dicts):
+        _check_keys(items, numbers, what)
     try:
         if all(dicts):
             items = [{k: _value(v, k, j, numbers, what) for k, v in item.items()} for j, item in enumerate(items)]
@@ -245,6 +247,21 @@ def _collate(items: list, what: str) -> Any:
                         f"array, all of one shape): {exc}{odd}", example=example,
                         kind="data-form", expected="items of dicts of port -> array, all of one shape") from None
     return NumberedBatch(batch, numbers) if numbers is not None and isinstance(batch, dict) else batch
+
+
+def _check_keys(items: list[dict], numbers: list[int] | None, what: Any) -> None:
+    """A DataError (kind example-keys) for the first item (by its index in the Dataset where ``numbers`` are known,
+    else by its place in the batch) whose keys are not those most items of the batch hold; torch's collation would
+    drop a key the batch's first item lacks and fail on one it has."""
+    keys = [item.keys() for item in items]
+    if all(k == keys[0] for k in keys):
+        return
+    common = collections.Counter(frozenset(k) for k in keys).most_common(1)[0][0]
+    expected = next(k for k in keys if k == common)
+    odd = [j for j, k in enumerate(keys) if k != common]
+    j = min(odd, key=lambda j: numbers[j]) if numbers is not None else odd[0]
+    raise example_keys_error(what, expected, numbers[j] if numbers is not None else j, keys[j],
+                             reference="most items of its batch have")
 
 
 def _value(value: Any, key: str, j: int, numbers: list[int] | None, what: Any) -> Any:

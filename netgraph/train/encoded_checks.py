@@ -27,6 +27,7 @@ def check_examples(dataset: Any) -> None:
     lazy = any(isinstance(values, ItemColumn) for values in dataset.columns.values())
     examples = range(min(1, dataset.size)) if lazy else None
     problems, positions = [], {}  # positions: (key, example) -> its encoded sequence's length, for the label counts
+    fields = {}  # the first problem's Diagnostic fields: its example, and where known, expected and found
     for key, values in dataset.columns.items():
         if isinstance(values, torch.Tensor):
             problems += _nan_problems(dataset, key, values)
@@ -34,11 +35,18 @@ def check_examples(dataset: Any) -> None:
         for i in range(len(values)) if examples is None else examples:
             reason = dataset.encoded(key, i, header_only=True)
             if isinstance(reason, str):
+                fields = fields if problems else _first_fields(dataset, i, reason)
                 problems.append((dataset.ports[key], f"{dataset.port_words(key)}: {dataset.example_name(i)}: {reason}"))
             elif isinstance(reason, torch.Tensor) and reason.dim():
                 positions[key, i] = len(reason)
     if problems or (problems := label_count_problems(dataset, positions, examples)):
-        raise bad_examples(dataset.what, problems)
+        raise bad_examples(dataset.what, problems, **fields)
+
+
+def _first_fields(dataset: Any, i: int, reason: str) -> dict[str, Any]:
+    """The Diagnostic fields of example ``i``'s problem ``reason`` (a ``Reason`` knows expected and found)."""
+    return {"example": dataset.index[i], "expected": getattr(reason, "expected", None),
+            "found": getattr(reason, "found", None)}
 
 
 def _nan_problems(dataset: Any, key: str, values: torch.Tensor) -> list[tuple[str, str]]:

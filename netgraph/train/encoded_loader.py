@@ -124,11 +124,12 @@ class EncodedLoader:
             yield batch
 
 
-def bad_examples(what: Any, problems: list[tuple[str, str]], when: str = "") -> DataError:
+def bad_examples(what: Any, problems: list[tuple[str, str]], when: str = "", **first: Any) -> DataError:
     """The DataError for ``problems`` ((port, words) each, the first ten shown) of data set ``what``, found ``when``
-    (before training, or " while training"): its Diagnostic keeps the data set, the first port and the words."""
+    (before training, or " while training"): its Diagnostic keeps the data set, the first port and the words, and
+    ``first``, the first problem's fields (its example, expected, found) where known."""
     shown = [words for _, words in problems[:10]] + ([f"... and {len(problems) - 10} more"] if len(problems) > 10
                                                       else [])
     detail = "; ".join(shown) + (f" (found{when})" if when else "")
     return DataError(f"bad {what}{when}: " + "; ".join(shown), kind="encoding", layer=(), data=ref(what),
-                     port=problems[0][0], detail=detail)
+                     port=problems[0][0], detail=detail, **first)

@@ -36,6 +36,7 @@ from netgraph.core.options import random_seeding
 from netgraph.core.torch_state import forked_generator
 from netgraph.core.wording import type_label
 from netgraph.train.data import finish, gather, sample
+from netgraph.train.buckets import in_order
 from netgraph.train.data_checks import check_example_shapes
 from netgraph.train.data_lengths import refuse_fixed_lengths
 from netgraph.train.data_sets import TEST
@@ -200,7 +201,7 @@ def _measure(net: Any, data: Any, names: list[tuple[str, str | None, str]], loss
     module = net.compile()
     raw, module = padded_training(net, raw, module, expect)
     check_example_shapes(getattr(raw, "loader", None), expect, TEST)
-    test = finish(raw, expect, loss.allow_extra, TEST).to(device)
+    test = in_order(finish(raw, expect, loss.allow_extra, TEST)).to(device)  # as net_train's validation
     check_data_lengths(net, test, TEST)  # as net_train checks its data, before the forward would raise it
     meter = Meter(measured).to(device) if measured else None
     module.to(device).eval()

@@ -13,7 +13,7 @@ from netgraph.train.data import Expect, Streamed
 from netgraph.train.data_sets import data_error
 from netgraph.train.padded_columns import padded_keys
 
-__all__ = ["padded_training", "lengths_keys"]
+__all__ = ["padded_training", "lengths_keys", "padded_like"]
 
 
 def padded_training(net: Any, raw: Any, module: Any, expect: dict[str, Expect]) -> tuple[Any, Any]:
@@ -36,6 +36,15 @@ def padded_training(net: Any, raw: Any, module: Any, expect: dict[str, Expect]) 
         return raw, module
     expect.update(_lengths_expect(arguments))
     return Streamed(PaddedBatches(loader, arguments), raw.what), padded
+
+
+def padded_like(data: Any, like: Any) -> Any:
+    """Validation ``data`` (gathered) as padded batches where the training data ``like`` is (``padded_training``
+    chose so for the net), as net_measurements batches that data alone; else as it is."""
+    loader, padding = getattr(data, "loader", None), getattr(like, "loader", None)
+    if isinstance(padding, PaddedBatches) and type(loader) is LengthBuckets:
+        return Streamed(PaddedBatches(loader, padding.arguments), data.what)
+    return data
 
 
 def _lengths_expect(arguments: dict[str, str]) -> dict[str, Expect]:

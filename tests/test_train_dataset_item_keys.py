@@ -1,0 +1,67 @@
+"""A torch Dataset whose items hold different keys is a DataError (kind example-keys) naming the odd item by its
+index in the Dataset with the keys expected and found, as a list of example dicts in that state is; an extra key was
+dropped silently (torch's collation keys a batch by its first item) and a missing one was torch's bare KeyError."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+
+from netgraph import DataError
+from netgraph.train import net_train
+from tests.test_train import known_function, mlp
+
+ODD = 11
+
+
+class Items(torch.utils.data.Dataset):
+    """16 example dicts of Input and Target; item ``odd`` holds ``extra`` too, and lacks ``dropped``."""
+
+    def __init__(self, odd: int, extra: dict, dropped: str | None = None):
+        self.x, self.y = known_function(16, 0)
+        self.odd, self.extra, self.dropped = odd, extra, dropped
+
+    def __len__(self) -> int:
+        return 16
+
+    def __getitem__(self, i: int) -> dict:
+        item = {"Input": self.x[i], "Target": self.y[i]}
+        if i == self.odd:
+            item = {k: v for k, v in {**item, **self.extra}.items() if k != self.dropped}
+        return item
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+@pytest.mark.parametrize("odd", [0, ODD])
+@pytest.mark.parametrize("held_out", [None, 0.25])
+def test_an_item_with_an_extra_key_is_named_by_its_index(seed, odd, held_out):
+    torch.manual_seed(seed)  # the shuffles: the item comes first in its batch or not
+    with pytest.raises(DataError) as info:
+        net_train(mlp(), Items(odd, {"Extra": torch.zeros(1)}), batch_size=4, random_seed=seed,
+                  validation_set=held_out, max_training_rounds=2, progress=False)
+    problem = info.value.diagnostics[0]
+    assert (problem.kind, problem.example, problem.expected, problem.found) == \
+        ("example-keys", odd, ("Input", "Target"), ("Input", "Target", "Extra"))
+    assert f"example {odd} has ['Input', 'Target', 'Extra']" in str(info.value)
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_an_item_missing_a_key_is_named_by_its_index(seed):
+    torch.manual_seed(seed)
+    with pytest.raises(DataError) as info:
+        net_train(mlp(), Items(ODD, {}, dropped="Target"), batch_size=4, random_seed=seed, max_training_rounds=2,
+                  progress=False)
+    problem = info.value.diagnostics[0]
+    assert (problem.kind, problem.example, problem.expected, problem.found) == \
+        ("example-keys", ODD, ("Input", "Target"), ("Input",))
+    assert f"most items of its batch have ['Input', 'Target'], example {ODD} has ['Input']" in str(info.value)
+
+
+def test_a_list_of_example_dicts_in_that_state_says_the_same():
+    x, y = known_function(16, 0)
+    examples = [{"Input": x[i], "Target": y[i]} for i in range(16)]
+    examples[ODD]["Extra"] = torch.zeros(1)
+    with pytest.raises(DataError) as info:
+        net_train(mlp(), examples, batch_size=4, max_training_rounds=1, progress=False)
+    problem = info.value.diagnostics[0]
+    assert (problem.kind, problem.example, problem.found) == ("example-keys", ODD, ("Input", "Target", "Extra"))
