@@ -229,8 +229,9 @@ def warn_traced_score(owner: nn.Module) -> None:
     if _first_time((owner,), "_warned_traced"):
         warnings.warn(f"{owner.describe()} draws with estimator 'score_function' and its parameters require grad, but "
                       "torch.jit.trace and torch.export record no score-function term: the traced module's draws give "
-                      "surrogate_loss nothing, so those parameters get NO gradient from them. Train the compiled module "
-                      "itself; trace under torch.no_grad() for inference. (Shown once per layer.)", EstimatorWarning, stacklevel=user_stacklevel(through_torch=True))
+                      "surrogate_loss nothing, so those parameters get NO gradient from them. Train the compiled "
+                      "module itself; trace under torch.no_grad() for inference. (Shown once per layer.)",
+                      EstimatorWarning, stacklevel=user_stacklevel(through_torch=True))
 
 
 def record_score(owner: nn.Module, x: torch.Tensor, logp: torch.Tensor,
