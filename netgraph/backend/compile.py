@@ -45,6 +45,7 @@ from netgraph.core.torch_state import TORCH_STATE_LOCK
 from netgraph.core.nesting import deep_walk, fits_recursion_limit
 from netgraph.core.errors import DataError, OptionError
 from netgraph.core.ir import Node
+from netgraph.core.layer_table import RESERVED_NAMES
 from netgraph.core.tracing import symbolic_tracing
 from netgraph.core.walk import GraphWalker, gc_paused, map_nodes
 from netgraph.layers.estimators import surrogate_loss
@@ -137,8 +138,8 @@ class CompiledNet(NotScriptable, DeepModule):
         return node.path, learned_layer(submodule(self, node.path), layer, node.path, self.working_dtype, dtype)
 
 
-#: A layer named like one of these is reached via ``_modules``.
-_MODULE_ATTRIBUTES = frozenset(dir(CompiledNet)) | frozenset(dir(nn.Module()))
+#: A layer named like one of these is reached via ``_modules`` (the reserved ones: a net built before they were).
+_MODULE_ATTRIBUTES = frozenset(dir(CompiledNet)) | RESERVED_NAMES
 
 def module_expr(path: tuple[str, ...], base: str = "self") -> str:
     """Python code reaching the submodule at ``path``: ``self.enc.lin``, or ``self._modules['1']`` for a

@@ -29,10 +29,18 @@ __all__ = ["RESERVED_NAMES", "NOT_GIVEN", "coerce_layer", "named_layers", "given
 
 NOT_GIVEN: Any = object()  # NetGraph(...) / NetChain(...) called without positional layers or edges
 
-#: Names a layer may not take: they are attributes of the compiled nn.Module: its class's, and "training", which
-#: every module sets in ``__init__`` and ``train()``/``eval()`` assign (a child module of that name breaks both). The
-#: other attributes ``__init__`` sets (``_parameters``, ``_modules``, ...) work as layer names (tests/fuzz).
-RESERVED_NAMES = frozenset(dir(torch.nn.Module)) | {"training", "code", "net", "to_net", "surrogate_loss"}
+#: The names a compiled module has beyond torch's: its methods, what compile and the padded forward store on it
+#: (``code_layers``, ``route``, ...), and a nested graph's module's (``computed_inline``); tests/test_reserved_names.py
+#: checks that this lists them all.
+_COMPILED_MODULE_NAMES = frozenset({
+    "code", "net", "to_net", "surrogate_loss", "cached_by_net", "working_dtype", "code_layers", "inner_net",
+    "own_output_dtypes", "route", "lengths_arguments", "computed_inline", "__deepcopy__", "__prepare_scriptable__",
+    "_net", "_depth", "_filename", "_code_lines", "_code_globals", "_learned", "_shared_length_error",
+    "_empty_length_error", "_derived_length_error", "_listed", "_warn_inline", "_folded_draws"})
+#: Names a layer may not take: attributes of the compiled nn.Module, which would hide the layer's module from torch's
+#: tools (torch.fx reads ``getattr(module, name)``) or from the generated code: torch's (its class's, and those every
+#: module sets in ``__init__``: ``training``, ``_modules``, ``_parameters``, ...) and netgraph's.
+RESERVED_NAMES = frozenset(dir(torch.nn.Module)) | frozenset(vars(torch.nn.Module())) | _COMPILED_MODULE_NAMES
 
 
 def coerce_layer(value: Any, where: str) -> Layer:

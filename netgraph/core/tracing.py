@@ -13,7 +13,7 @@ from torch._C._functorch import TransformType, maybe_current_level  # no public 
 from torch._functorch.pyfunctorch import retrieve_all_functorch_interpreters
 from torch.fx._symbolic_trace import is_fx_symbolic_tracing  # torch's own modules read it there (no public name)
 
-__all__ = ["symbolic_tracing", "tracing", "torch_func_transformed", "vmapped"]
+__all__ = ["symbolic_tracing", "tracing", "torch_func_transformed", "vmapped", "recording_trace"]
 
 
 def symbolic_tracing() -> bool:
@@ -55,3 +55,13 @@ def torch_func_transformed() -> bool:
     False
     """
     return maybe_current_level() is not None
+
+
+def recording_trace() -> bool:
+    """True while ``torch.jit.trace`` or ``torch.export`` records the forward, which keeps its tensor ops only (what the
+    forward stores on a module, as a score-function draw's record for surrogate_loss, is not in the recording).
+
+    >>> recording_trace()
+    False
+    """
+    return torch.jit.is_tracing() or torch.compiler.is_exporting()

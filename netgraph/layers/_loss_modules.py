@@ -23,7 +23,7 @@ _SHOWN = 10  # target entries a padding-order error shows
 def checked_probabilities(v: torch.Tensor, label: str, port: str, layer: tuple | None, nan: bool) -> torch.Tensor:
     """``v`` when every value is a probability in [0, 1] (or NaN, where ``nan``: the checks of non-finite values name
     it); else a DataError naming ``label``'s ``port`` and the first value outside. Traced code is not checked."""
-    if tracing() or not v.numel():
+    if tracing() or v.is_meta or not v.numel():  # meta: shapes without values
         return v
     inside = (v >= 0) & (v <= 1)
     if not bool((inside | v.isnan() if nan else inside).all()):
@@ -55,7 +55,7 @@ class CTCModule(LayerModule):
         self.layer_label = "CTCLossLayer"  # the compiler names the layer: "layer 'ctc' (CTCLossLayer)"
 
     def labels(self, t: torch.Tensor) -> torch.Tensor:
-        if tracing():  # the checks read the labels' values: eager calls only
+        if tracing() or t.is_meta:  # the checks read the labels' values: eager calls only (meta: none)
             return t.clamp_min(0)
         if t.numel() and int(t.max()) >= self.classes - 1:
             raise DataError(f"{self.layer_label} port 'Target' takes class indices in [0, {self.classes - 1}) "

@@ -379,7 +379,7 @@ def check_indices(x: torch.Tensor, count: int, where: str, past_hint: str = "", 
                         expected="Integer", found=x.dtype)
     if x.dtype not in (torch.int64, torch.int32):  # uint8, int16 ...: F.embedding takes neither
         x = x.long()
-    if tracing():  # traced code (torch.export, torch.compile): the values are not known
+    if tracing() or x.is_meta:  # traced code (torch.export, torch.compile), module.to("meta"): no values known
         return x
     # one read of both ends (a host sync on a GPU: this runs on every call); no values: none out of range
     low, high = torch.stack(torch.aminmax(x)).tolist() if x.numel() else (0, -1)

@@ -79,7 +79,7 @@ from netgraph.layers.score_records import (HELD_RECORDS, ScoreRecord, drawn_else
 
 __all__ = ["EstimatorWarning", "ScoreRecord", "record_score", "score_handle", "surrogate_loss", "pending_records",
            "pending_here", "BASELINE_DECAY", "HELD_RECORDS", "straight_through", "mark_folded_draws", "example_logp",
-           "uncertain_log_mass"]
+           "uncertain_log_mass", "warn_traced_score"]
 
 #: Decay of the running-mean baseline used when no leave-one-out baseline is available.
 BASELINE_DECAY = 0.9
@@ -221,6 +221,17 @@ def _warn_unused(owner: nn.Module, what: str = "a loss was backpropagated throug
         f"the term before backward: `(losses.mean() + module.surrogate_loss(losses)).backward()` (net_train does "
         f"this for you){biased}; or feed the parameters without grad. (This warning is shown once per layer.)",
         EstimatorWarning, stacklevel=user_stacklevel(through_torch=True))  # the user's backward() or module call
+
+
+def warn_traced_score(owner: nn.Module) -> None:
+    """The warning (once per layer) that torch.jit.trace / torch.export records ``owner``'s score-function draw
+    without the record surrogate_loss reads: the traced module's draws give its parameters no gradient."""
+    if _first_time((owner,), "_warned_traced"):
+        warnings.warn(f"{owner.describe()} draws with estimator 'score_function' and its parameters require grad, but "
+                      "torch.jit.trace and torch.export record no score-function term: the traced module's draws give "
+                      "surrogate_loss nothing, so those parameters get NO gradient from them. Train the compiled "
+                      "module itself; trace under torch.no_grad() for inference. (Shown once per layer.)",
+                      EstimatorWarning, stacklevel=user_stacklevel(through_torch=True))
 
 
 def record_score(owner: nn.Module, x: torch.Tensor, logp: torch.Tensor,

@@ -103,7 +103,7 @@ class ExtractModule(LayerModule):
     def zero_based(self, position: torch.Tensor) -> torch.Tensor:
         sizes = torch.tensor(self.sizes, device=position.device)
         bad = (position == 0) | (position.abs() > sizes)
-        if not tracing() and bool(bad.any()):
+        if not (tracing() or bad.is_meta) and bool(bad.any()):  # meta: shapes without values
             found = int(position[bad].flatten()[0])
             raise DataError(f"ExtractLayer port 'Position' takes 1-based indices from 1 to the level's size (or "
                             f"negative from the end) for levels of sizes {list(self.sizes)}, found {found}",

@@ -15,7 +15,7 @@ import torch
 from torch._C import _functorch  # vmap's batched tensors (no public name; torch.func's own code reads them there)
 
 from netgraph.core.errors import DataError, OptionError
-from netgraph.core.tracing import symbolic_tracing, torch_func_transformed, tracing
+from netgraph.core.tracing import recording_trace, symbolic_tracing, torch_func_transformed, tracing
 from netgraph.layers._constant_buffers import ConstantBuffers
 from netgraph.layers._torch_compat import autocast_enabled
 from netgraph.layers.bad_index import naming_layer
@@ -23,7 +23,8 @@ from netgraph.layers.distributions import Distribution, slot_name
 from netgraph.layers.dist_tensors import floating, sized, tensors
 from netgraph.layers.dist_limits import first_unheld_integer, integer_limit, largest, range_dtype, unfit_dtypes
 from netgraph.layers.dist_vector import VectorDistribution
-from netgraph.layers.estimators import record_score, score_handle, straight_through, uncertain_log_mass
+from netgraph.layers.estimators import (record_score, score_handle, straight_through, uncertain_log_mass,
+                                        warn_traced_score)
 from netgraph.layers.function import align
 from netgraph.layers.log_space_draws import detached_draw, own_log_prob, scored_draw
 from netgraph.layers.random_checks import _CHECKS, refuse_complex
@@ -245,6 +246,9 @@ class RandomModule(ConstantBuffers):
             x = x if shift is None else x + shift
         if grad and est == "score_function" and torch_func_transformed():
             raise self._unrecorded_score()
+        if grad and est == "score_function" and recording_trace():  # its record would stay here, out of the trace
+            warn_traced_score(self)
+            grad = False
         score = score_handle(dist, z, origin) if grad and est == "score_function" and not with_log_prob else None
         scored = with_log_prob or (grad and est == "score_function" and score is None)
         logp = own_log_prob(dist, z, origin, drawn[1]) if scored else None

@@ -26,8 +26,8 @@ def _data(n=8):
     return {"Input": torch.rand(n, 3), "Target": torch.rand(n, 2)}
 
 
-@pytest.mark.parametrize("name", ["_modules", "_parameters", "_net", "_buffers", "_forward_hooks"])  # "training": refused
-def test_layers_named_like_module_attributes_compile_and_match(name):
+@pytest.mark.parametrize("name", ["_module", "_params", "_net_", "__buffers"])  # attributes: tests/test_reserved_names
+def test_layers_named_like_private_attributes_compile_and_match(name):
     inner = NetGraph({name: LinearLayer(2), "act": "Tanh"}, [(name, "act")], Input=3)
     net = net_initialize(NetGraph({name: inner, "out": LinearLayer(1)}, [(name, "out")]), seed=0)
     module = net.compile()
