@@ -180,7 +180,8 @@ def _insert(chain: NetChain, layers: Any, position: int | None, function: str) -
     kept = _kept_shapes(chain, keep_inputs=at > 0, keep_outputs=at < len(items))
     if at == 0:
         kept.update(_fed_inputs(chain, [layer for _, layer in added], function))
-    result = chain_of(items[:at] + added + items[at:], kept)
+    with led_by(function):  # the rebuilt chain's ShapeErrors name the function
+        result = chain_of(items[:at] + added + items[at:], kept)
     names = list(result.layers)
     moves = Moves(levels={(): dict(zip(chain.layers, names[:at] + names[at + len(added):]))})
     placed = [Moves(prefix=(name,)) for name in names[at:at + len(added)]]

@@ -352,9 +352,10 @@ def net_join(*nets: Any) -> NetChain:
                               kind="port-count", expected=1, found=len(n.output_ports))
     check_joined_shared(nets)
     items = [item for n in nets for item in (chain_items(n) if isinstance(n, NetChain) else [(None, n)])]
-    joined = chain_of(items, _end_shapes(nets[0], nets[-1]))
-    if any(isinstance(n, NetChain) and n.port_shape_options() for n in nets):
-        NetChain(list(nets))  # a spliced chain's declared ports must still hold: the nested chain checks them
+    with led_by("net_join"):  # the joined chain's ShapeErrors name the function
+        joined = chain_of(items, _end_shapes(nets[0], nets[-1]))
+        if any(isinstance(n, NetChain) and n.port_shape_options() for n in nets):
+            NetChain(list(nets))  # a spliced chain's declared ports must still hold: the nested chain checks them
     spliced = [list(n.layers) if isinstance(n, NetChain) else None for n in nets]
     return carry_multipliers(nets, joined, joined_moves(spliced, list(joined.layers)))
 
