@@ -38,6 +38,7 @@ from netgraph.core.operator_surgery import (edit_operators, into_operator, layer
                                            within)
 from netgraph.core.port_options import with_port_options
 from netgraph.core.port_rename import rename_ports, split_port_renames
+from netgraph.core.replaced_ports import lost_declared_port
 from netgraph.core.rename_levels import level_range, renames_at_levels
 from netgraph.core.shared import NetSharedArray, check_joined_shared, shared_users, shared_values
 from netgraph.core.surgery_values import array_value, given_once, port_change
@@ -169,9 +170,12 @@ def net_replace_part(net: NetGraph, changes: Mapping[Any, Any]) -> NetGraph:
     declared = {**net.port_shape_options(), **ports}
     if ports and layers:  # {layer: new, "Output": n} (Wolfram's way to change both): the old port types go first
         net = with_port_options(net, {p: t for p, t in net.port_shape_options().items() if p not in ports})
-    with led_by("net_replace_part"):  # the net rebuilt: its ShapeErrors and coder-clashes name the function
-        result = net.replace_layers(layers) if layers else net
-        result = with_port_options(result, declared) if ports else result
+    try:
+        with led_by("net_replace_part"):  # the net rebuilt: its ShapeErrors and coder-clashes name the function
+            result = net.replace_layers(layers) if layers else net
+            result = with_port_options(result, declared) if ports else result
+    except WiringError as exc:
+        raise lost_declared_port(net, layers, exc) or exc from None
     return prune_rules(drop_rules_below(result, replaced) if replaced else result)  # a layer now without arrays
 
 
