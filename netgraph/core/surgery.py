@@ -162,7 +162,7 @@ def net_replace_part(net: NetGraph, changes: Mapping[Any, Any]) -> NetGraph:
                 layers[path] = value
                 continue
             new = array_value(net, path, array, value, spec.name if isinstance(spec, NetSharedArray) else None)
-            _check_fit(net, path, array, new)
+            _check_fit(net, path, array, new, shared)
             users: dict[tuple, dict[str, torch.Tensor]] = {}  # every user of a shared array (an operator: all too)
             for user, name in shared_users(net)[shared] if shared else [(path, array)]:
                 users.setdefault(user, {})[name] = new
@@ -194,9 +194,9 @@ def _replaced_part(net: NetGraph, spec: Any, value: Any) -> tuple[tuple[str, Any
     return None, *_split_array_spec(net, spec)
 
 
-def _check_fit(net: NetGraph, path: tuple, array: str, new: torch.Tensor) -> None:
+def _check_fit(net: NetGraph, path: tuple, array: str, new: torch.Tensor, shared: str | None = None) -> None:
     """OptionError when ``new`` has another shape than the array it replaces or, where there is none yet, than the
-    one the layer's known port types need (``array_shape_problems``)."""
+    one the layer's known port types need (``array_shape_problems``); it names the ``shared`` array too, if given."""
     layer = net.layer_at(path)
     old = layer.arrays.get(array)  # None: uninitialised, or an optional array the layer is given now
     node = net.ir.node(path) if old is None and net.ir.has_node(path) else None
@@ -211,7 +211,8 @@ def _check_fit(net: NetGraph, path: tuple, array: str, new: torch.Tensor) -> Non
             return  # the layer cannot size its arrays yet: compiling says why
         want = problems[0].expected if problems else tuple(new.shape)
     if want != tuple(new.shape):
-        raise OptionError(f"{net.describe((path, None))} array {array!r}: expected shape {want}, found "
+        which = "" if shared is None else f" (the shared array {NetSharedArray(shared)!r})"
+        raise OptionError(f"{net.describe((path, None))} array {array!r}{which}: expected shape {want}, found "
                           f"{tuple(new.shape)}{layout_hint(want, new.shape)}", kind="array-shape", layer=path,
                           option=layer.settable_arrays[array], expected=want, found=tuple(new.shape))
 
