@@ -60,8 +60,8 @@ def test_a_path_to_no_chain_is_refused_naming_it():
         net_append(_graph(), "Tanh", at="head")
     with pytest.raises(WiringError, match="no layer 'enx'"):
         net_insert(_graph(), "Tanh", ("enx", 1))
-    with pytest.raises(OptionError, match="index from 1 to 3"):
-        net_insert(_graph(), "Tanh", ("enc", 4))
+    with pytest.raises(OptionError, match="a layer name of the chain 'enc' or an index from 1 to 3"):
+        net_insert(_graph(), "Tanh", ("enc", 4))  # the chain named (found by QA, tester P)
 
 
 def test_an_edited_chain_that_no_longer_fits_the_net_around_it_is_named():
@@ -162,9 +162,10 @@ def test_a_new_head_with_one_input_of_another_name_takes_what_fed_the_chain():
 def test_an_unknown_position_name_suggests_the_layer_meant():
     """net_delete(chain, "relus") suggested 'relu'; net_insert's position= 'logit' only listed the layers."""
     chain = NetChain({"hidden": LinearLayer(4), "relu": "Ramp", "logits": LinearLayer(2)}, input=3)
-    for net, position in [(chain, "logit"), (NetGraph({"enc": chain, "h": LinearLayer(2)}, [("enc", "h")]),
-                                              ("enc", "logit"))]:
-        with pytest.raises(OptionError, match=r"'logit' \(did you mean 'logits'\?\) is no layer of this chain; its "
+    for net, position, where in [(chain, "logit", "this chain"), (NetGraph({"enc": chain, "h": LinearLayer(2)},
+                                                                           [("enc", "h")]), ("enc", "logit"),
+                                                                  "the chain 'enc'")]:
+        with pytest.raises(OptionError, match=rf"'logit' \(did you mean 'logits'\?\) is no layer of {where}; its "
                                               r"layers are \['hidden', 'relu', 'logits'\]"):
             net_insert(net, "Tanh", position)
 

@@ -73,3 +73,11 @@ def test_net_delete_of_graph_output_ports_keeps_the_other_outputs_and_what_compu
         net_delete(net, [NetPort("Output1"), NetPort("Output2"), NetPort("Output3")])
     with pytest.raises(WiringError, match=r"layers or graph output ports, not both in one call"):  # NetDelete::nomix
         net_delete(net, [NetPort("Output1"), "b"])
+
+
+def test_a_dropped_tails_producer_takes_the_next_free_number_not_a_name_read_as_twelve():
+    """Found by QA (tester P): a's output took 'Output12' ('Output1' and a suffix 2) after dropping b."""
+    net = NetGraph({"a": LinearLayer(4), "m": LinearLayer(3), "b": LinearLayer(5)},
+                   [(NetPort("x"), "a", "b"), (NetPort("s"), "m")], x=4, s=4)
+    assert dict(net.output_shapes) == {"Output1": (3,), "Output2": (5,)}  # m's, b's
+    assert dict(net_drop(net, "b").output_shapes) == {"Output1": (3,), "Output2": (4,)}  # m's kept, a's new

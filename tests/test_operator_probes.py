@@ -82,3 +82,13 @@ def test_a_missing_inner_layer_names_what_is_there(mapped):
         mapped(torch.zeros(1, 2, 4), outputs=NetPort(("map", "net", "x", "Output")))
     with pytest.raises(WiringError, match=r"has no inner net 'nett'.*did you mean 'net'"):
         mapped(torch.zeros(1, 2, 4), outputs=NetPort(("map", "nett", "l", "Output")))
+
+
+def test_a_fold_inside_a_map_is_named_by_its_path_from_the_net_asked():
+    net = NetGraph({"map": NetMapOperator(_fold())}, [], Input=("m", "n", 2))
+    path = ("map", "net", "fold", "net", "lin")
+    with pytest.raises(WiringError) as info:
+        net(torch.zeros(1, 2, 3, 2), outputs=NetPort((*path, "Output")))
+    assert "net_extract(net, ('map', 'net', 'fold', 'net'))" in str(info.value)
+    assert info.value.diagnostics[0].layer == path
+    net_extract(net, path[:4])  # the net it names is there

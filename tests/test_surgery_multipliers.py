@@ -175,3 +175,34 @@ def test_replace_layers_drops_a_rule_whose_layer_has_no_arrays_any_more():
     for edited in (net.replace_layers({"a": "Sin"}), NetChain({"o": net}).replace_layers({("o", "a"): "Sin"})):
         assert set(effective(edited).values()) == {0.25}
         assert effective(NetGraph.from_yaml(edited.to_yaml())) == effective(edited)
+
+
+def _nested(outer: type) -> NetGraph:
+    enc = NetChain({"l1": LinearLayer(8), "act": "Ramp"})
+    if outer is NetChain:
+        return NetChain({"enc": enc, "head": LinearLayer(2)}, input=4)
+    return NetGraph({"enc": enc, "head": LinearLayer(2)}, [("enc", "head")], Input=4)
+
+
+NESTED_EDITS = {"append": (lambda net: net_append(net, LinearLayer(8), at="enc"), "enc.3"),
+                "insert": (lambda net: net_insert(net, {"l2": LinearLayer(8)}, ("enc", "act")), "enc.l2"),
+                "prepend": (lambda net: net_prepend(net, LinearLayer(4), at="enc"), "enc.1")}
+
+
+@pytest.mark.parametrize("outer", [NetChain, NetGraph])
+@pytest.mark.parametrize("rule", ["All", "enc", "enc/*"])
+@pytest.mark.parametrize("edit", NESTED_EDITS)
+def test_a_layer_added_inside_a_nested_chain_is_not_frozen_by_the_rules(outer, rule, edit):
+    change, added = NESTED_EDITS[edit]
+    rates = effective(change(net_set_learning_rate_multipliers(_nested(outer), {rule: 0})))
+    assert rates[f"{added}.Weights"] == rates[f"{added}.Biases"] == 1.0
+    assert rates["enc.l1.Weights"] == rates["enc.l1.Biases"] == 0.0
+    assert rates["head.Weights"] == (0.0 if rule == "All" else 1.0)
+
+
+@pytest.mark.parametrize("rule", ["All", "map"])
+def test_a_layer_inserted_into_an_operators_inner_chain_is_not_frozen_by_the_rules(rule):
+    net = NetGraph({"map": NetMapOperator(NetChain({"t": "Tanh", "l": LinearLayer(3)}))}, [], Input=("n", 3))
+    edited = net_insert(net_set_learning_rate_multipliers(net, {rule: 0}), {"new": LinearLayer(3)}, ("map", "net", "t"))
+    rates = effective(edited)
+    assert rates["map.net.new.Weights"] == 1.0 and rates["map.net.l.Weights"] == 0.0

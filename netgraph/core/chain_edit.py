@@ -60,23 +60,27 @@ def net_insert(chain: NetGraph, layers: Any, position: Any) -> NetGraph:
     nested in ``chain``, as ``net_delete`` reaches it (the outer net may be a NetGraph)."""
     if isinstance(position, tuple) and position:
         at, position = position[:-1] or None, position[-1]
-        return _edit_chain(chain, at, "net_insert", lambda inner: _insert_at(inner, layers, position))[0]
+        where = f"the chain {shown_path(at)!r}"
+        return _edit_chain(chain, at, "net_insert", lambda inner: _insert_at(inner, layers, position, where))[0]
     return _insert_at(chain, layers, position)[0]
 
 
-def _insert_at(chain: NetChain, layers: Any, position: int | str) -> tuple[NetChain, Moves]:
+def _insert_at(chain: NetChain, layers: Any, position: int | str, where: str | None = None
+               ) -> tuple[NetChain, Moves]:
+    """``net_insert`` into ``chain``, which ``where`` (a nested chain's) names in its errors."""
     _check_chain(chain, "net_insert")
     count = len(chain.layers)
     position = plain_int(position)  # numpy's integers too
     if isinstance(position, str):
         if position not in chain.layers:
             raise OptionError(f"{function_lead('net_insert')}position= {position!r}"
-                              f"{did_you_mean(position, chain.layers)} is no layer of this chain; its layers are "
-                              f"{list(chain.layers)}", option="position", kind=VALUE_KIND, layer=())
+                              f"{did_you_mean(position, chain.layers)} is no layer of {where or 'this chain'}; its "
+                              f"layers are {list(chain.layers)}", option="position", kind=VALUE_KIND, layer=())
         position = list(chain.layers).index(position) + 1
     elif isinstance(position, bool) or not isinstance(position, int) or not -count - 1 <= position <= count + 1 \
             or position == 0:
-        raise OptionError(f"{function_lead('net_insert')}position= must be a layer name or an index from 1 to "
+        of = f" of {where}" if where else ""
+        raise OptionError(f"{function_lead('net_insert')}position= must be a layer name{of} or an index from 1 to "
                           f"{count + 1} (the end), or from {-count - 1} (before the first) to -1 (the end) counting "
                           f"from the end as Wolfram's NetInsert; found {position!r:.60}", option="position",
                           kind=VALUE_KIND)
@@ -180,7 +184,8 @@ def _insert(chain: NetChain, layers: Any, position: int | None, function: str) -
     kept = _kept_shapes(chain, keep_inputs=at > 0, keep_outputs=at < len(items))
     if at == 0:
         kept.update(_fed_inputs(chain, [layer for _, layer in added], function))
-    result = chain_of(items[:at] + added + items[at:], kept)
+    with led_by(function):  # the rebuilt chain's ShapeErrors name the function
+        result = chain_of(items[:at] + added + items[at:], kept)
     names = list(result.layers)
     moves = Moves(levels={(): dict(zip(chain.layers, names[:at] + names[at + len(added):]))})
     placed = [Moves(prefix=(name,)) for name in names[at:at + len(added)]]

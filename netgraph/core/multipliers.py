@@ -105,8 +105,9 @@ def carry_multipliers(olds: Sequence[Any], new: Any, moves: Sequence[Moves] = ()
     names = [n.split(".") for n in array_names(new)]
     for old, move in pairs:
         mapping = _path_map(old, move, there)
+        added = _added_layers(old, mapping, there)
         for key, r in stored_multipliers(old):
-            for moved in _own_layers(_moved(key, mapping, names), mapping, names):
+            for moved in _own_layers(_moved(key, mapping, names), mapping, names, added):
                 if moved not in keys:
                     keys.add(moved)
                     out.append((moved, r))
@@ -213,11 +214,22 @@ def _moved(key: str, mapping: dict[tuple, tuple | None], names: list[list[str]])
     return [key] if out and _picked([key], names) == _picked(out, names) else list(dict.fromkeys(out))
 
 
-def _own_layers(keys: list[str], mapping: dict[tuple, tuple | None], names: list[list[str]]) -> list[str]:
+def _added_layers(old: NetGraph, mapping: dict[tuple, tuple | None], there: set[tuple]) -> set[tuple]:
+    """The new paths of the layers that did not come from ``old`` but sit in a graph or inner net of it that was
+    kept (``net_append(frozen, l, at="enc")`` adds ``("enc", "3")``), as ``mapping`` (see ``_path_map``) says."""
+    sources = {target: layer for path, layer in _walk(old) if (target := mapping[path]) is not None}
+    return {path for path in there if path not in sources and path[:-1] in sources
+            and isinstance(sources[path[:-1]], NetGraph)}
+
+
+def _own_layers(keys: list[str], mapping: dict[tuple, tuple | None], names: list[list[str]],
+                added: set[tuple] = frozenset()) -> list[str]:
     """``keys`` narrowed to the layers that came from the old net: ``"All"`` or a glob that would also pick a layer
-    another argument brought (``net_append(frozen, head)``: the head trains) becomes a rule per old layer it picked
-    (its arrays, where it picked some of a layer's). A layer in a kept position (a replaced one) stays picked."""
-    targets = {t for t in mapping.values() if t is not None}
+    another argument brought (``net_append(frozen, head)``: the head trains) or an edit ``added`` inside a kept
+    graph becomes a rule per old layer it picked (its arrays, where it picked some of a layer's). A layer in a kept
+    position (a replaced one) stays picked."""
+    holding = {path[:k] for path in added for k in range(1, len(path) + 1)}  # an added layer or a graph around one
+    targets = {t for t in mapping.values() if t is not None} - holding
     home = {i: next((n[:k] for k in range(1, len(n)) if tuple(n[:k]) in targets), None) for i, n in enumerate(names)}
     out = []
     for key in keys:

@@ -11,6 +11,8 @@ another layer's output (and the decoder of ``Output2``, which the same layer sti
 
 from __future__ import annotations
 
+import itertools
+
 from netgraph.core.chain import NetChain
 from netgraph.core.graph import NetGraph
 from netgraph.core.names import fresh_name
@@ -35,9 +37,18 @@ def kept_output_names(net: NetGraph, part: NetGraph) -> NetGraph:
     if not renames:
         return part
     targets = set(renames.values())
-    taken = targets | set(part.output_ports) | set(part.input_ports)
+    taken = targets | (set(part.output_ports) - set(renames)) | set(part.input_ports)
     for name in now.values():
         if name in targets and name not in renames:
-            taken.add(new := fresh_name(name, taken))
+            taken.add(new := _free_name(name, taken))
             renames[name] = new
     return rename_ports(part, renames)
+
+
+def _free_name(name: str, taken: set[str]) -> str:
+    """A name for an output that would take ``name``: a numbered one (``Output1``) the first free number of its
+    stem (``Output2``, not ``Output12``), else ``fresh_name``'s."""
+    stem = name.rstrip("0123456789")
+    if stem == name or not stem:
+        return fresh_name(name, taken)
+    return next(f"{stem}{n}" for n in itertools.count(1) if f"{stem}{n}" not in taken)

@@ -38,9 +38,10 @@ from netgraph.core.operator_surgery import (edit_operators, into_operator, layer
                                            within)
 from netgraph.core.port_options import with_port_options
 from netgraph.core.port_rename import rename_ports, split_port_renames
+from netgraph.core.replaced_ports import lost_declared_port
 from netgraph.core.rename_levels import level_range, renames_at_levels
 from netgraph.core.shared import NetSharedArray, check_joined_shared, shared_users, shared_values
-from netgraph.core.surgery_values import array_value, given_once, port_change
+from netgraph.core.surgery_values import array_value, given_once, no_overlaps, port_change
 from netgraph.core.surgery_lead import function_lead, led_by
 from netgraph.core.flattening import net_flatten
 from netgraph.core.peripheral_coders import still_stripped
@@ -142,6 +143,7 @@ def net_replace_part(net: NetGraph, changes: Mapping[Any, Any]) -> NetGraph:
     if not isinstance(changes, Mapping):
         raise OptionError(f"net_replace_part takes a dict {{part: new value}}, found {type(changes).__name__}",
                           option="changes", kind=VALUE_KIND)
+    no_overlaps(net, changes)
     replaced = [p for spec in changes if (p := container_path(net, spec))]  # their inner rules go with them
     shared = [(_shared_key(net, spec), value) for spec, value in changes.items()]  # set in every user, inside or out
     net, items = edit_operators(net, shared, "net_replace_part", _replace_inside)
@@ -160,7 +162,7 @@ def net_replace_part(net: NetGraph, changes: Mapping[Any, Any]) -> NetGraph:
                 layers[path] = value
                 continue
             new = array_value(net, path, array, value, spec.name if isinstance(spec, NetSharedArray) else None)
-            _check_fit(net, path, array, new)
+            _check_fit(net, path, array, new, shared)
             users: dict[tuple, dict[str, torch.Tensor]] = {}  # every user of a shared array (an operator: all too)
             for user, name in shared_users(net)[shared] if shared else [(path, array)]:
                 users.setdefault(user, {})[name] = new
@@ -169,9 +171,12 @@ def net_replace_part(net: NetGraph, changes: Mapping[Any, Any]) -> NetGraph:
     declared = {**net.port_shape_options(), **ports}
     if ports and layers:  # {layer: new, "Output": n} (Wolfram's way to change both): the old port types go first
         net = with_port_options(net, {p: t for p, t in net.port_shape_options().items() if p not in ports})
-    with led_by("net_replace_part"):  # the net rebuilt: its ShapeErrors and coder-clashes name the function
-        result = net.replace_layers(layers) if layers else net
-        result = with_port_options(result, declared) if ports else result
+    try:
+        with led_by("net_replace_part"):  # the net rebuilt: its ShapeErrors and coder-clashes name the function
+            result = net.replace_layers(layers) if layers else net
+            result = with_port_options(result, declared) if ports else result
+    except WiringError as exc:
+        raise lost_declared_port(net, layers, exc) or exc from None
     return prune_rules(drop_rules_below(result, replaced) if replaced else result)  # a layer now without arrays
 
 
@@ -189,9 +194,9 @@ def _replaced_part(net: NetGraph, spec: Any, value: Any) -> tuple[tuple[str, Any
     return None, *_split_array_spec(net, spec)
 
 
-def _check_fit(net: NetGraph, path: tuple, array: str, new: torch.Tensor) -> None:
+def _check_fit(net: NetGraph, path: tuple, array: str, new: torch.Tensor, shared: str | None = None) -> None:
     """OptionError when ``new`` has another shape than the array it replaces or, where there is none yet, than the
-    one the layer's known port types need (``array_shape_problems``)."""
+    one the layer's known port types need (``array_shape_problems``); it names the ``shared`` array too, if given."""
     layer = net.layer_at(path)
     old = layer.arrays.get(array)  # None: uninitialised, or an optional array the layer is given now
     node = net.ir.node(path) if old is None and net.ir.has_node(path) else None
@@ -206,7 +211,8 @@ def _check_fit(net: NetGraph, path: tuple, array: str, new: torch.Tensor) -> Non
             return  # the layer cannot size its arrays yet: compiling says why
         want = problems[0].expected if problems else tuple(new.shape)
     if want != tuple(new.shape):
-        raise OptionError(f"{net.describe((path, None))} array {array!r}: expected shape {want}, found "
+        which = "" if shared is None else f" (the shared array {NetSharedArray(shared)!r})"
+        raise OptionError(f"{net.describe((path, None))} array {array!r}{which}: expected shape {want}, found "
                           f"{tuple(new.shape)}{layout_hint(want, new.shape)}", kind="array-shape", layer=path,
                           option=layer.settable_arrays[array], expected=want, found=tuple(new.shape))
 
@@ -352,9 +358,10 @@ def net_join(*nets: Any) -> NetChain:
                               kind="port-count", expected=1, found=len(n.output_ports))
     check_joined_shared(nets)
     items = [item for n in nets for item in (chain_items(n) if isinstance(n, NetChain) else [(None, n)])]
-    joined = chain_of(items, _end_shapes(nets[0], nets[-1]))
-    if any(isinstance(n, NetChain) and n.port_shape_options() for n in nets):
-        NetChain(list(nets))  # a spliced chain's declared ports must still hold: the nested chain checks them
+    with led_by("net_join"):  # the joined chain's ShapeErrors name the function
+        joined = chain_of(items, _end_shapes(nets[0], nets[-1]))
+        if any(isinstance(n, NetChain) and n.port_shape_options() for n in nets):
+            NetChain(list(nets))  # a spliced chain's declared ports must still hold: the nested chain checks them
     spliced = [list(n.layers) if isinstance(n, NetChain) else None for n in nets]
     return carry_multipliers(nets, joined, joined_moves(spliced, list(joined.layers)))
 

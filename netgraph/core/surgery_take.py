@@ -109,16 +109,26 @@ def _start_layers(net: NetGraph, spec: Any) -> set[str]:
     if not isinstance(spec, NetPort):
         if isinstance(spec, str) and spec not in net.layers:
             raise no_layer_or_port(net, spec, net.input_ports, "graph input")
-        return {layer_path(net, spec, "net_take")[0]}
+        path = layer_path(net, spec, "net_take")
+        if len(path) > 1:
+            _nested_start(spec, path)
+        return {path[0]}
     if isinstance(spec.layer, tuple) and len(spec.layer) > 1:
-        raise WiringError(f"start= takes a graph input, a top-level layer or its port, found the nested "
-                          f"path {spec!r}", kind="layer-path", layer=tuple(spec.layer))
+        _nested_start(spec, spec.layer)
     try:
         (name,), port = resolve(net.layers, spec, want="input")
         return {name}
     except WiringError:
         (name,), port = resolve(net.layers, spec)  # no output port either: the error names the outputs
     return {e.dst.layer for e in net.edges if e.src.layer == name and e.src.port == port and e.dst.layer}
+
+
+def _nested_start(spec: Any, path: tuple) -> None:
+    """The WiringError for a start inside a nested graph (a tuple path or a NetPort's): net_take starts at the
+    top level, where the nested graph is one layer."""
+    raise WiringError(f"start= takes a graph input, a top-level layer or its port, found the nested path {spec!r}; "
+                      f"start at the graph holding it ({path[0]!r}), or take from net_flatten(net) (layer "
+                      f"{'/'.join(map(str, path))!r})", kind="layer-path", layer=tuple(path))
 
 
 def _not_into_operators(net: NetGraph, spec: Any) -> None:

@@ -4,19 +4,23 @@ says how to share that array (or that its layer cannot: a TorchLayer's arrays ar
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Mapping
 from typing import Any
 
 import torch
 
 from netgraph.core.errors import NetGraphError, OptionError, WiringError, at_layer, did_you_mean
+from netgraph.core.graph import NetGraph
 from netgraph.core.layer import Layer
+from netgraph.core.names import indexed
+from netgraph.core.operator import NetOperator
 from netgraph.core.option_problems import VALUE_KIND
 from netgraph.core.options import as_array
 from netgraph.core.ports import NetPort
 from netgraph.core.shared import NetSharedArray
 from netgraph.core.surgery_lead import function_lead
 
-__all__ = ["array_value", "given_once", "port_change"]
+__all__ = ["array_value", "given_once", "no_overlaps", "port_change"]
 
 _SET_ALL = "to set a shared array's values in every user: net_replace_part({}, {{NetSharedArray(name): values}})"
 
@@ -106,3 +110,35 @@ def port_change(net: Any, spec: Any, value: Any) -> tuple[str, Any] | None:
         raise WiringError(f"{spec!r}: the net has no graph port {port!r}{did_you_mean(port, ports)}; its graph ports "
                           f"are {list(ports)}", kind="unknown-port", layer=(), port=port, found=port)
     return port, net.port_types[port] if value is None and port in net.coders else value
+
+
+def no_overlaps(net: NetGraph, changes: Mapping[Any, Any]) -> None:
+    """OptionError where a key names a part inside a layer another key replaces (``{"a": LinearLayer(3), ("a",
+    "Weights"): w}``): the rules would apply one over the other, so one of them would be lost."""
+    replaced = {path: spec for spec, value in changes.items()
+                if isinstance(value, (Layer, str)) and (path := _spec_path(net, spec))}
+    for spec in changes:
+        path = _spec_path(net, spec)
+        outer = next((path[:k] for k in range(1, len(path or ())) if path[:k] in replaced), None)
+        if outer is not None:
+            raise OptionError(f"{function_lead('net_replace_part')}keys {replaced[outer]!r} and {spec!r} overlap: "
+                              f"the second names a part inside the layer the first replaces; give the new layer "
+                              f"what the second would change (or replace in two calls)", option="changes",
+                              expected="parts apart", found=(replaced[outer], spec), kind=VALUE_KIND)
+
+
+def _spec_path(net: NetGraph, spec: Any) -> tuple | None:
+    """The names path of what a tuple or name key reaches (through graphs and operators' inner nets; a last name no
+    layer has, an array's, kept as given); None for another key (a port, a shared array)."""
+    if not isinstance(spec, (tuple, str, int)) or isinstance(spec, bool):
+        return None
+    current, path = net, []
+    for part in spec if isinstance(spec, tuple) else (spec,):
+        if isinstance(current, NetOperator) and part in current.NETS:
+            current = getattr(current, part)
+        elif isinstance(current, NetGraph) and (name := indexed(current.layers, part) or part) in current.layers:
+            part, current = name, current.layers[name]
+        else:
+            current = None
+        path.append(part)
+    return tuple(path)

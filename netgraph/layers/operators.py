@@ -29,12 +29,14 @@ from typing import Any
 from torch import nn
 
 from netgraph.core.errors import OptionError
+from netgraph.core.graph import NetGraph
 from netgraph.core.option_problems import VALUE_KIND, option_problem
 from netgraph.core.option_ranges import Within
 from netgraph.core.layer import EmitContext
 from netgraph.core.limits import current_limits, raise_hint
 from netgraph.core.operator import NetOperator
 from netgraph.core.options import Net
+from netgraph.core.port_paths import expose, resolve
 from netgraph.core.ports import NetPort
 from netgraph.core.types import INTEGER, Conflict, PortType, unify
 from netgraph.core.walk import nested_nodes
@@ -116,7 +118,8 @@ class NetMapOperator(NetOperator):
         """The map with the inner port an output of its inner net, so of its own: its value for each element."""
         if len(path) == 1:
             return self, port  # the inner net's own output is the map's
-        net, name = self.net.with_output(NetPort((*path[1:], port)))
+        names, port = resolve(self.net.layers, NetPort((*path[1:], port)))  # at the map's path: an operator inside
+        net, name = expose(self.net, names, port, NetGraph, (*at, path[0]))  # names its inner nets from the net asked
         return dataclasses.replace(self, net=net), name
 
     def passed_through(self, port: str) -> tuple[tuple[str, str], ...]:

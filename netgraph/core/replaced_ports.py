@@ -1,0 +1,39 @@
+"""A layer ``net_replace_part`` puts in place that lacks a port its net declares (a chain's ``input=4`` on its first
+layer's ``Input``, replaced by a ``ThreadingLayer("Plus")`` with ``Input1``, ``Input2``): one error naming the
+layer, its new ports and the declared port, not the rebuilt net's complaint about a port it no longer has."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from netgraph.core.errors import NetGraphError, WiringError, with_article
+from netgraph.core.layer import Layer
+
+__all__ = ["lost_declared_port"]
+
+
+def lost_declared_port(net: Any, layers: Mapping[tuple, Layer], error: NetGraphError) -> WiringError | None:
+    """The WiringError saying which of the new ``layers`` (path -> layer) took away the declared graph port that
+    ``error`` (the rebuild's) finds no more, naming the graph at its diagnostic's path; None for another error."""
+    problem = next((d for d in error.diagnostics if d.kind == "unknown-graph-port"), None)
+    if problem is None or problem.port is None:
+        return None
+    where = tuple(problem.layer or ())
+    for path, new in layers.items():
+        old = net.layer_at(path)
+        lost = problem.port in (*old.input_ports, *old.output_ports) \
+            and problem.port not in (*new.input_ports, *new.output_ports)
+        if path[:len(where)] == where and lost:
+            graph = net.layer_at(where) if where else net
+            declared = graph.port_shape_options().get(problem.port)
+            side = "inputs" if problem.port in old.input_ports else "outputs"
+            shown = "/".join(map(str, path))
+            return WiringError(
+                f"net_replace_part: {shown!r} becomes {with_article(new.type_name)} with {side} "
+                f"{list(getattr(new, f'{side[:-1]}_ports'))}, which lack {problem.port!r}, the port the "
+                f"{graph.type_name}{' ' + repr('/'.join(where)) if where else ''} declares as {declared}; replace "
+                f"{shown!r} by a layer with that port, or build the net anew declaring the new ports",
+                kind="unknown-graph-port", layer=path, port=problem.port, expected=problem.port,
+                found=list(getattr(new, f"{side[:-1]}_ports")))
+    return None
