@@ -45,8 +45,6 @@ def _folded(out, n=None, initial=None):
     return NetGraph({"f": NetFoldOperator(step, initial is not None), "emb": EmbeddingLayer(2, n)}, edges, **ports)
 
 
-
-
 def _nested(n=None, applications=1):
     """A ClassEncoder's index reshaped to () ``applications`` times by a NetNestOperator, into EmbeddingLayer(2, n)."""
     return NetChain([NetNestOperator(NetChain([ReshapeLayer(())], input=PortType((), INTEGER)), applications),
@@ -95,7 +93,8 @@ def test_what_the_refusal_after_a_map_saves_index_two_into_n_two_fails_only_at_t
     assert info.value.kind == "data-range" and info.value.layer == ("2",)
     ranged = net_initialize(_mapped(), seed=0)  # n=3 taken from the range: every index in it runs
     weights = ranged.layer_at("2").arrays["Weights"]
-    torch.testing.assert_close(ranged(torch.tensor([[0, 1, 2, 2, 1]])), weights[torch.tensor([[0], [1], [2], [2], [1]])][None])
+    expected = weights[torch.tensor([[0], [1], [2], [2], [1]])][None]
+    torch.testing.assert_close(ranged(torch.tensor([[0, 1, 2, 2, 1]])), expected)
 
 
 def test_a_catenate_bidirectional_operator_with_one_net_computing_new_values_gives_no_n_but_is_checked():
@@ -115,7 +114,8 @@ def test_a_plus_bidirectional_operator_sums_the_values_so_does_not_carry_the_ran
     assert _bidirectional("Plus").layer_at("2").n is None
     net = net_initialize(_bidirectional("Plus", 5), seed=0)
     weights = net.layer_at("2").arrays["Weights"]
-    torch.testing.assert_close(net(torch.tensor([[[2], [2], [0], [1], [2]]])), weights[torch.tensor([[4], [4], [0], [2], [4]])][None])
+    expected = weights[torch.tensor([[4], [4], [0], [2], [4]])][None]
+    torch.testing.assert_close(net(torch.tensor([[[2], [2], [0], [1], [2]]])), expected)
     assert _bidirectional("Plus", 2).layer_at("2").n == 2
 
 

@@ -3,7 +3,8 @@
 
 import pytest
 
-from netgraph import ElementwiseLayer, EmbeddingLayer, NetChain, NetGraph, NetPort, ReshapeLayer, ShapeError
+from netgraph import (DiscreteUniformDistribution, ElementwiseLayer, EmbeddingLayer, NetChain, NetGraph, NetPort,
+                      RandomArrayLayer, ReshapeLayer, Restricted, ShapeError)
 from netgraph.core.coders import ClassEncoder
 from netgraph.core.port_coders import _reached, index_leaves
 
@@ -22,8 +23,21 @@ def test_the_edges_give_the_leaves_the_ir_walk_gives_in_its_order():
     layers = {"late": EmbeddingLayer(2, n=5), "early": EmbeddingLayer(4, n=3), "tanh": ElementwiseLayer("Tanh")}
     net = NetGraph(layers, [("early", "tanh"), (NetPort("Input"), "early"), (NetPort("Input"), "late")], Input=coder)
     fast = index_leaves(net, "Input")
+    assert net.__dict__.get("_ir") is None  # the edges gave them
     walked = [leaf._replace(layer=None) for leaf in _reached(net.ir, "Input", ())]
     assert [leaf._replace(layer=None) for leaf in fast] == walked and len(walked) == 2
+
+
+def test_one_layer_s_ports_fed_by_the_edges_come_in_its_port_order():
+    # with one layer fed the leaves kept the edges' order: b then a, where the IR walk gives a then b
+    draw = RandomArrayLayer(DiscreteUniformDistribution(["#a", "#b"]))
+    net = NetGraph({"draw": draw}, [(NetPort("Input"), NetPort("draw", "b")), (NetPort("Input"), NetPort("draw", "a"))],
+                   Input=Restricted("Integer", (0, 4), shape=(4,)))
+    fast = index_leaves(net, "Input")
+    assert net.__dict__.get("_ir") is None  # the edges gave them
+    walked = [leaf._replace(layer=None) for leaf in _reached(net.ir, "Input", ())]
+    assert [leaf._replace(layer=None) for leaf in fast] == walked
+    assert [leaf.port for leaf in walked] == ["a", "b"]
 
 
 def test_a_too_small_n_fed_directly_is_still_refused():

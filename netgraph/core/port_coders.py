@@ -236,9 +236,8 @@ def _fed_leaves(graph: Any, port: str) -> list[IndexLeaf] | None:
     layers = graph.layers
     if any(layers[name]._depth or fed_port in layers[name].moved_inputs for name, fed_port in fed):
         return None
-    if len({name for name, _ in fed}) > 1:
-        runs = {name: i for i, name in enumerate(graph._order)}
-        fed = sorted(fed, key=lambda key: (runs[key[0]], layers[key[0]].input_ports.index(key[1])))
+    runs = {name: i for i, name in enumerate(graph._order)}
+    fed = sorted(fed, key=lambda key: (runs[key[0]], layers[key[0]].input_ports.index(key[1])))
     port_type = graph.port_types[port]  # an edge joins its ports' types: each fed port's
     return [IndexLeaf((name,), layers[name], fed_port, True, port_type) for name, fed_port in fed]
 

@@ -70,9 +70,11 @@ def _running(lengths: torch.Tensor, step: int, like: torch.Tensor) -> torch.Tens
 
 
 class _FoldModule(LayerModule):
-    def __init__(self, net: nn.Module, order: tuple[str, ...], elements: tuple[str, ...], shape: tuple, given: bool):
+    def __init__(self, net: nn.Module, order: tuple[str, ...], elements: tuple[str, ...], shape: tuple, given: bool,
+                 integer_state: bool = False):
         super().__init__()
         self.net, self.order, self.elements, self.shape, self.given = net, order, elements, shape, given
+        self.integer_state = integer_state  # an Integer State port: zeros of integers when no InitialState
         self.length, self.layer_label = None, "NetFoldOperator"  # the compiler names the layer
         self.steps_running_only = False  # padded with batch statistics: each step runs its running examples only
         self.layer_path: tuple[str, ...] | None = None  # and tells its path, for its errors' Diagnostic.layer
@@ -109,6 +111,8 @@ class _FoldModule(LayerModule):
         seqs = dict(zip(self.elements, xs))
         if self.given:
             state = xs[-1]
+        elif self.integer_state:
+            state = xs[0].new_zeros((xs[0].shape[0], *self.shape), dtype=torch.long)
         elif xs[0].is_floating_point():
             state = xs[0].new_zeros((xs[0].shape[0], *self.shape))
         else:

@@ -85,10 +85,12 @@ def _fed_back(inner_types: Mapping[str, PortType], port: str) -> PortType:
                            "Output", ("net",)) from None  # the inner net's own port
 
 
-def _zeros(like: str, shape: tuple, dtype: str | None, module: str) -> str:
-    """Code for a zero state of ``shape`` per example, on ``like``'s device, in its dtype when it is real, else in
-    the dtype the fold ``module`` computes in."""
-    dims = ", ".join([f"{like}.shape[0]", *map(str, shape)])
+def _zeros(like: str, state: PortType, dtype: str | None, module: str) -> str:
+    """Code for a zero ``state`` per example, on ``like``'s device: integers for an Integer one, else in ``like``'s
+    dtype when it is real, else in the dtype the fold ``module`` computes in."""
+    dims = ", ".join([f"{like}.shape[0]", *map(str, state.shape)])
+    if state.dtype == INTEGER:
+        return f"{like}.new_zeros({dims}, dtype=torch.long)"
     if dtype == INTEGER:
         return f"{module}.integer_zeros({like})"  # fx traces through it, following the module's dtype
     return f"{like}.new_zeros({dims})"
@@ -262,7 +264,7 @@ class NetFoldOperator(NetOperator):
 
     def build(self, types: Mapping[str, PortType]) -> nn.Module:
         module = _FoldModule(self.compiled_nets(types)["net"], self.net.input_ports, self.elements,
-                             tuple(types["State"].shape), self.state_input)
+                             tuple(types["State"].shape), self.state_input, types["State"].dtype == INTEGER)
         module.steps_running_only = batch_statistics(self.net)  # padded: each step's running examples alone
         length = types[self.elements[0]].shape[0]
         module.length = length if isinstance(length, int) else None
@@ -272,7 +274,7 @@ class NetFoldOperator(NetOperator):
         given = dict(zip(self.input_ports, ctx.args))
         first = given[self.elements[0]]
         state, states, step = ctx.local("state"), ctx.local("states"), ctx.local("t")
-        start = given["InitialState"] if self.state_input else _zeros(first, ctx.types["State"].shape,
+        start = given["InitialState"] if self.state_input else _zeros(first, ctx.types["State"],
                                                                 ctx.types[self.elements[0]].dtype, ctx.module)
         args = ", ".join(state if p == "State" else f"{given[p]}[:, {step}]" for p in self.net.input_ports)
         length = ctx.types[self.elements[0]].shape[0]
