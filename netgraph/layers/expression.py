@@ -42,7 +42,7 @@ from netgraph.layers.expression_text import (MAP_FORM, SLOT_PREFIX, applied_body
 from netgraph.layers.function_table import (LOWERCASE_NAMES, INTERNAL_FUNCTIONS, NAMED_FUNCTIONS, NO_REAL_VALUE_AS_NAN,
                                             TWO_ARGUMENT_FORMS, NamedFunction, torch_name_hint)
 
-__all__ = ["Expression", "parse", "parse_definition", "apply", "apply_all", "to_code", "evaluate",
+__all__ = ["EXPRESSION_PATTERN", "Expression", "parse", "parse_definition", "apply", "apply_all", "to_code", "evaluate",
            "FUNCTIONS", "ExpressionError", "is_expression", "parse_quietly", "warn_indeterminate"]
 
 MAX_LENGTH = 2000
@@ -78,13 +78,16 @@ def _slot_name(ident: str) -> str:
     return "Input" if rest == "" else (f"Input{rest}" if rest.isdigit() else rest)
 
 
+EXPRESSION_PATTERN = r"#|^\s*Function\["  # what makes a function option an expression (the schema's pattern too)
+
+
 def is_expression(text: str) -> bool:
     """Whether a function option is an expression (in ``#`` slots, or Wolfram's ``Function[x, x^2]``), not a name.
 
     >>> is_expression("Function[x, Max[x, 0]]"), is_expression("#^2"), is_expression("Ramp")
     (True, True, False)
     """
-    return "#" in text or text.lstrip().startswith("Function[")
+    return re.search(EXPRESSION_PATTERN, text) is not None
 
 
 def parse(text: str, layer_type: str | None = None, option: str | None = None) -> Expression:
