@@ -24,7 +24,7 @@ from netgraph.layers._shapes import fill, joined_range, level_dim, level_option,
 from netgraph.layers.torch_functions import torch_function_hint
 from netgraph.core.layer import EmitContext, Layer
 from netgraph.core.option_words import named_or_slots
-from netgraph.core.options import Level, OptionKind, Ports
+from netgraph.core.options import Level, OptionKind
 from netgraph.layers.expression import EXPRESSION_PATTERN, Expression, apply, is_expression, parse, to_code
 from netgraph.layers.expression_elementwise import per_element
 from netgraph.layers.expression_forms import LONG_CHAIN
@@ -35,7 +35,7 @@ from netgraph.layers.function import _elementwise_infer, align
 from netgraph.core.errors import OptionError, did_you_mean
 from netgraph.core.option_problems import COMBINATION_KIND, option_problem
 from netgraph.core.option_rules import Among, CountsNotOf, Matching, Excludes, Not, refuses
-from netgraph.layers.variadic import _port_names, _Variadic
+from netgraph.layers.variadic import PortNames, _port_names, _Variadic
 from netgraph.core.types import REAL, Conflict, PortType, format_shape, unify
 from netgraph.core.length_names import lengths_apart
 from netgraph.core.wording import counted
@@ -96,7 +96,7 @@ class ThreadingLayer(_Variadic):
 
     function: ThreadedFunction
     broadcast: BroadcastSpec = "Automatic"
-    inputs: Ports = None
+    inputs: PortNames = None
     RULES = (Excludes("inputs", Not(Among(None)), "function", Matching(EXPRESSION_PATTERN)),  # names its own ports
              *(Excludes("inputs", CountsNotOf(n), "function", Among(*(f for f, k in THREADING.items() if k == n)))
                for n in sorted({k for k in THREADING.values() if k is not None})))  # a function of n inputs
@@ -187,7 +187,7 @@ class ThreadingLayer(_Variadic):
 class TotalLayer(_Variadic):
     """The elementwise sum of its inputs, which all have one shape: ``([a, b, c], TotalLayer())``."""
 
-    inputs: Ports = None
+    inputs: PortNames = None
 
     def normalize(self) -> dict[str, Any]:
         return self._ports()
@@ -244,7 +244,7 @@ class CatenateLayer(_Variadic):
     POSITIONALS = ("level",)
 
     level: Level = 1
-    inputs: Ports = None
+    inputs: PortNames = None
     moved_inputs = property(lambda self: self.input_ports)  # its output's values are its inputs'
 
     def normalize(self) -> dict[str, Any]:
