@@ -32,8 +32,8 @@ _EDGE = {"anyOf": [
     {"type": "string", "pattern": "->", "description": "'a -> b', 'a -> b -> c', '[a, b] -> c', 'a.Port -> None'"},
     {"type": "array", "minItems": 2,
      "items": {"anyOf": [{"$ref": "#/$defs/endpoint"}, {"type": "array", "items": {"$ref": "#/$defs/endpoint"}}]}}]}
-_SECTIONS = {"layers": "layers", "edges": "edges", "inputs": "ports", "outputs": "ports", "input": "portType",
-             "output": "portType", "learning_rate_multipliers": "learningRateMultipliers"}  # a graph's keys -> $defs
+_SECTIONS = {"layers": "layers", "edges": "edges", "inputs": "inputPorts", "outputs": "outputPorts",
+             "input": "inputPortType", "output": "outputPortType", "learning_rate_multipliers": "learningRateMultipliers"}  # a graph's keys -> $defs
 
 
 _FILE_KEYS = {"netgraph": {"const": 1, "description": "the spec format version"}, "name": {"type": "string"},
@@ -122,8 +122,7 @@ def spec_schema() -> dict:
         learningRateMultipliers={"type": ["object", "number"], "minimum": 0,
                                  "description": "{layer or 'layer/Array' or glob: multiplier}, or one number for "
                                  "every array; 0 freezes (net_set_learning_rate_multipliers)",
-                                 "additionalProperties": {"type": ["number", "null"], "minimum": 0}},
-        ports={"type": "object", "additionalProperties": {"$ref": "#/$defs/portType"}})
+                                 "additionalProperties": {"type": ["number", "null"], "minimum": 0}})
     defs.update(netFile=_net_file(), layerFile=_layer_file({n: defs[n] for n in leaf}))
     return {"$schema": "https://json-schema.org/draft/2020-12/schema", "$id": SCHEMA_ID,
             "title": "netgraph spec, format 1", "type": "object",
