@@ -133,11 +133,14 @@ def spec_schema() -> dict:
 
 
 def _net_file() -> dict:
-    """A file holding a net: its keys beside the file's own (``layers`` required)."""
-    top = _graph_schema("NetGraph")["properties"] | _graph_schema("NetChain")["properties"]
-    top["type"] = {"enum": ["NetGraph", "NetChain"], "default": "NetGraph"}
-    return {"type": "object", "properties": {**_FILE_KEYS, **top}, "required": ["netgraph", "layers"],
-            "additionalProperties": False}
+    """A file holding a net: its keys beside the file's own (``layers`` required), those of a NetChain where ``type:
+    NetChain`` says so, else a NetGraph's (the default), as a nested net's (``_graph_schema``)."""
+    def keys(kind: str) -> dict:
+        top = {**_FILE_KEYS, **_graph_schema(kind)["properties"]}
+        top["type"] = {"const": kind, **({"default": kind} if kind == "NetGraph" else {})}
+        return {"type": "object", "properties": top, "required": ["netgraph", "layers"], "additionalProperties": False}
+    return {"if": {"properties": {"type": {"const": "NetChain"}}, "required": ["type"]}, "then": keys("NetChain"),
+            "else": keys("NetGraph")}
 
 
 def _layer_file(layers: dict[str, dict]) -> dict:
