@@ -90,6 +90,11 @@ def _graph_schema(kind: str) -> dict:
     return {"type": "object", "properties": props, "required": ["type", "layers"], "additionalProperties": False}
 
 
+def _python_only(cls: type) -> bool:
+    """Whether no spec can hold a ``cls`` layer: one needs a torch module (``TorchLayer``), which YAML cannot hold."""
+    return any(option_codecs(cls)[n].kind == "module" and required(f) for n, f in layer_fields(cls).items())
+
+
 def _shorthands(classes: dict[str, type]) -> list[str]:
     no_options = [n for n, c in classes.items() if not needs_options(c)]
     return sorted({*ELEMENTWISE, *THREADING, *no_options})
@@ -97,7 +102,7 @@ def _shorthands(classes: dict[str, type]) -> list[str]:
 
 def spec_schema() -> dict:
     """The JSON Schema (draft 2020-12) of a spec file, for this installation's layers and distributions."""
-    leaf = {n: c for n, c in sorted(REGISTRY.items()) if dataclasses.is_dataclass(c)}
+    leaf = {n: c for n, c in sorted(REGISTRY.items()) if dataclasses.is_dataclass(c) and not _python_only(c)}
     defs: dict = {n: _layer_schema(n, c) for n, c in leaf.items()}
     defs.update(
         NetGraph=_graph_schema("NetGraph"), NetChain=_graph_schema("NetChain"),
