@@ -36,8 +36,8 @@ _SECTIONS = {"layers": "layers", "edges": "edges", "inputs": "inputPorts", "outp
              "input": "inputPortType", "output": "outputPortType", "learning_rate_multipliers": "learningRateMultipliers"}  # a graph's keys -> $defs
 
 
-_FILE_KEYS = {"netgraph": {"const": 1, "description": "the spec format version"}, "name": {"type": "string"},
-              "description": {"type": "string"},
+_TEXT = {"type": ["string", "number", "boolean", "null"], "description": "free text (a number reads as its text; null: none)"}
+_FILE_KEYS = {"netgraph": {"const": 1, "description": "the spec format version"}, "name": _TEXT, "description": _TEXT,
               "arrays": {"type": "string", "description": "safetensors file of the arrays (written by save)"},
               "nets": {"type": "object", "additionalProperties": {"$ref": "#/$defs/layer"},
                        "description": "named nets that '{ref: name}' uses (in layers and operators' net:)"}}
