@@ -21,7 +21,7 @@ from netgraph.layers.distributions import DISTRIBUTIONS
 __all__ = ["DEFS", "by_type", "distribution_schema", "needs_options"]
 
 _SHAPE = {"anyOf": [{"type": "integer", "minimum": 1}, {"type": "array", "items": {"anyOf": [
-    {"type": "integer", "minimum": 1}, {"type": "null"}, {"type": "string", "pattern": f"^{NAME_PATTERN}$"}]}},
+    {"type": "integer", "minimum": 1}, {"type": "null"}, {"type": "string", "pattern": f"^{NAME_PATTERN}$", "not": {"const": "None"}}]}},
     {"type": "null"}, {"enum": ["Automatic", "Varying"]}], "description": "a shape without the batch dimension: an int, "
     "a list of dims (null = unknown, a name = variable length), or null (inferred; Wolfram's Automatic too); Varying: "
     "a sequence of numbers"}
