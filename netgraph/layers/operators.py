@@ -29,12 +29,14 @@ from typing import Any
 from torch import nn
 
 from netgraph.core.errors import OptionError
+from netgraph.core.graph import NetGraph
 from netgraph.core.option_problems import VALUE_KIND, option_problem
 from netgraph.core.option_ranges import Within
 from netgraph.core.layer import EmitContext
 from netgraph.core.limits import current_limits, raise_hint
 from netgraph.core.operator import NetOperator
 from netgraph.core.options import Net
+from netgraph.core.port_paths import expose, resolve
 from netgraph.core.ports import NetPort
 from netgraph.core.types import INTEGER, Conflict, PortType, unify
 from netgraph.core.walk import nested_nodes
@@ -116,11 +118,15 @@ class NetMapOperator(NetOperator):
         """The map with the inner port an output of its inner net, so of its own: its value for each element."""
         if len(path) == 1:
             return self, port  # the inner net's own output is the map's
-        net, name = self.net.with_output(NetPort((*path[1:], port)))
+        names, port = resolve(self.net.layers, NetPort((*path[1:], port)))  # at the map's path: an operator inside
+        net, name = expose(self.net, names, port, NetGraph, (*at, path[0]))  # names its inner nets from the net asked
         return dataclasses.replace(self, net=net), name
 
     def passed_through(self, port: str) -> tuple[tuple[str, str], ...]:
         return (("net", port),) if port in self.net.input_ports else ()
+
+    def passed_out(self, option: str, inner_output: str) -> tuple[str, ...]:
+        return (inner_output,) if inner_output in self.net.output_ports else ()  # each element's, stacked
 
     def inner_types(self, types: Mapping[str, PortType]) -> dict[str, dict[str, PortType]]:
         check_ranks(types, self.net, tuple(types))
@@ -205,6 +211,10 @@ class NetFoldOperator(NetOperator):
 
     def passed_through(self, port: str) -> tuple[tuple[str, str], ...]:
         return (("net", port),) if port in self.elements else ()  # the state is the inner net's own output
+
+    def passed_out(self, option: str, inner_output: str) -> tuple[str, ...]:
+        """Each step's state, and the last (after no step: the initial one, an input's that no net takes)."""
+        return ("Output", "State") if inner_output == "Output" else ()
 
     def inner_types(self, types: Mapping[str, PortType]) -> dict[str, dict[str, PortType]]:
         state, port = types["State"], "Output"
@@ -331,6 +341,18 @@ class NetNestOperator(NetOperator):
 
     input_ports = ("Input",)
     output_ports = ("Output",)
+
+    @property
+    def moved_inputs(self) -> tuple[str, ...]:
+        return ("Input",) if self.n == 0 else ()  # applied no time: the output is the input
+
+    def passed_through(self, port: str) -> tuple[tuple[str, str], ...]:
+        """Applied once, its net gets the input's values; applied more often, its own earlier outputs too (not
+        followed: the walk does not go round the iterations)."""
+        return (("net", "Input"),) if port == "Input" and self.n == 1 else ()
+
+    def passed_out(self, option: str, inner_output: str) -> tuple[str, ...]:
+        return ("Output",) if inner_output == "Output" else ()  # the last application's output
 
     def inner_types(self, types: Mapping[str, PortType]) -> dict[str, dict[str, PortType]]:
         try:
