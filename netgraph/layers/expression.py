@@ -27,6 +27,7 @@ import warnings
 from dataclasses import dataclass
 
 from netgraph.core.errors import OptionError, did_you_mean, nearest_name
+from netgraph.core.option_words import EXPRESSION_PATTERN
 from netgraph.core.wording import counted_either
 from netgraph.layers.expression_errors import ExpressionError, Origin, _col
 from netgraph.core.layer_being_read import layer_being_read, read_before
@@ -42,7 +43,7 @@ from netgraph.layers.expression_text import (MAP_FORM, SLOT_PREFIX, applied_body
 from netgraph.layers.function_table import (LOWERCASE_NAMES, INTERNAL_FUNCTIONS, NAMED_FUNCTIONS, NO_REAL_VALUE_AS_NAN,
                                             TWO_ARGUMENT_FORMS, NamedFunction, torch_name_hint)
 
-__all__ = ["EXPRESSION_PATTERN", "Expression", "parse", "parse_definition", "apply", "apply_all", "to_code", "evaluate",
+__all__ = ["Expression", "parse", "parse_definition", "apply", "apply_all", "to_code", "evaluate",
            "FUNCTIONS", "ExpressionError", "is_expression", "parse_quietly", "warn_indeterminate"]
 
 MAX_LENGTH = 2000
@@ -76,9 +77,6 @@ class Expression:
 def _slot_name(ident: str) -> str:
     rest = ident[len(SLOT_PREFIX):]
     return "Input" if rest == "" else (f"Input{rest}" if rest.isdigit() else rest)
-
-
-EXPRESSION_PATTERN = r"#|^\s*Function\["  # what makes a function option an expression (the schema's pattern too)
 
 
 def is_expression(text: str) -> bool:

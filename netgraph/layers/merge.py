@@ -23,9 +23,9 @@ from torch import nn
 from netgraph.layers._shapes import fill, joined_range, level_dim, level_option, pass_dtype
 from netgraph.layers.torch_functions import torch_function_hint
 from netgraph.core.layer import EmitContext, Layer
-from netgraph.core.option_words import named_or_slots
 from netgraph.core.options import Level, OptionKind
-from netgraph.layers.expression import EXPRESSION_PATTERN, Expression, apply, is_expression, parse, to_code
+from netgraph.core.option_words import EXPRESSION_PATTERN, named_or_slots
+from netgraph.layers.expression import Expression, apply, is_expression, parse, to_code
 from netgraph.layers.expression_elementwise import per_element
 from netgraph.layers.expression_forms import LONG_CHAIN
 from netgraph.layers._broadcast import BroadcastModule, BroadcastSpec, broadcast_infer, broadcast_option, insert_at, insert_code, spec_of
