@@ -219,7 +219,7 @@ def test_bad_values_of_other_families_are_all_named(make, options):
 
 def test_one_bad_value_reads_as_before():
     error = _problems(lambda: ConvolutionLayer(16, 3, stride=0))
-    assert str(error) == "ConvolutionLayer option stride= must be an integer or a list of positive integers, found 0"
+    assert str(error) == "ConvolutionLayer option stride= must be a positive integer or a list of them, found 0"
     assert [(d.option, d.found) for d in error.diagnostics] == [("stride", 0)]
 
 

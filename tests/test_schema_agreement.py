@@ -43,7 +43,7 @@ LOADER_CHECKS = {
     "sequence-shape": "a port's shape must suit the layer (its rank, a sequence or not), known at inference",
     "port-shapes": "a mapping's keys must be the layer's input ports, named by its expression",
     "ints": "a list holds one size per spatial dimension of the input, known at inference",
-    "ports": "a variadic layer takes a count or names, FunctionLayer typed ports too: one kind for both",
+    "ports": "TorchLayer's ports: a count, names, or a mapping of port types (Python only)",
     "net": "whether a net fits an operator (its ports, a shorthand's inputs) is known once it is built; a list of two "
            "is NetBidirectionalOperator's pair, or a chain",
     "function": "which #slots an expression uses, and its syntax, are the expression parser's",

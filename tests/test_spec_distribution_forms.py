@@ -3,9 +3,14 @@ shown as the args list they belong in."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
+import yaml
 
 from netgraph import NetGraph
+from netgraph.layers.distributions import DISTRIBUTIONS
+from netgraph.spec.schema_defs import needs_options
 from tests.test_spec_errors import errors_of
 
 
@@ -32,7 +37,24 @@ def test_a_bare_distribution_name_without_defaults_is_refused_with_its_yaml_form
     errors = errors_of(_random_layer("BernoulliDistribution"))
     assert errors == ["<string>:3:45: layer 'r' option distribution: BernoulliDistribution has no default parameters, so it is written "
                       "with them: {type: BernoulliDistribution, args: [p]} (p (probability of 1)), e.g. "
-                      "{type: NormalDistribution, args: [0, 1]}"]
+                      "{type: BernoulliDistribution, args: [0.5]}"]
+
+
+@pytest.mark.parametrize("name", [n for n, c in sorted(DISTRIBUTIONS.items()) if needs_options(c)])
+def test_a_bare_distribution_names_its_fewest_parameters_and_an_example_of_itself_that_loads(name):
+    """``distribution: GammaDistribution`` listed all four parameters of Gamma for the two-argument form, and gave a
+    NormalDistribution example whatever the name."""
+    cls = DISTRIBUTIONS[name]
+    fewest = cls.PARAMS[:min(cls.ARITIES or (len(cls.PARAMS),))]
+    [error] = errors_of(_random_layer(name))
+    form, described, example = re.fullmatch(r".*written with them: (\{.*?\}) \((.*)\), e\.g\. (\{.*\})",
+                                            error).group(1, 2, 3)
+    listed = ", ".join(fewest)
+    assert form == f"{{type: {name}, args: {f'[[{listed}]]' if cls.ONE_LIST else f'[{listed}]'}}}"
+    assert described == ", ".join(cls._described(fewest))
+    written = yaml.safe_load(example)
+    assert written["type"] == name
+    cls(*written["args"])  # the example makes the distribution
 
 
 def test_the_schema_takes_a_bare_distribution_name_where_the_loader_does():

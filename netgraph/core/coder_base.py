@@ -6,13 +6,15 @@ from __future__ import annotations
 
 import dataclasses
 import reprlib
-from typing import Any, ClassVar
+from typing import Annotated, Any, ClassVar
 
 from netgraph.core.errors import Diagnostic, OptionError, raise_all
 from netgraph.core.integers import INT64_BOUND, is_int
+from netgraph.core.options import OptionKind
 from netgraph.core.types import Conflict, PortType, unify
 
-__all__ = ["Coder", "Encoder", "Decoder", "CODERS", "raise_options", "labels_option"]
+__all__ = ["Coder", "Encoder", "Decoder", "CODERS", "raise_options", "labels_option", "coder_option",
+           "Labels"]
 
 CODERS: dict[str, type] = {}
 
@@ -99,6 +101,17 @@ class Decoder(Coder):
 
 def _plain(value: Any) -> Any:
     return [_plain(v) for v in value] if isinstance(value, (tuple, list)) else value
+
+
+def coder_option(schema: dict) -> Any:
+    """The annotation of an encoder's or decoder's option: what its spec form may hold, for the JSON Schema (the
+    coder's own ``__post_init__`` checks the value)."""
+    return Annotated[Any, OptionKind("coder-option", None, schema)]
+
+
+Labels = coder_option({"type": "array", "minItems": 1, "uniqueItems": True,
+                       "items": {"type": ["string", "integer", "boolean"]}})
+"""A non-empty list of distinct labels: strings, ints or booleans (``labels_option``)."""
 
 
 def labels_option(coder: Coder, value: Any, problems: list[Diagnostic], option: str = "labels") -> tuple:

@@ -25,7 +25,8 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from netgraph.core.coder_base import CODERS, Coder, Decoder, Encoder, labels_option, raise_options
+from netgraph.core.coder_base import (CODERS, Coder, Decoder, Encoder, Labels, coder_option, labels_option,
+                                     raise_options)
 from netgraph.core.plain_numbers import plain_numbers
 from netgraph.core.errors import Diagnostic, OptionError, did_you_mean
 from netgraph.core.integers import INT64_BOUND, is_int
@@ -78,8 +79,8 @@ class Labelled:
 class ClassEncoder(Encoder, Labelled):
     """Labels → class indices (``output="Index"``, a scalar Integer) or one-hot vectors (``"UnitVector"``)."""
 
-    labels: tuple = ()
-    output: str = "Index"
+    labels: Labels = ()
+    output: coder_option({"enum": ["Index", "UnitVector"]}) = "Index"  # type: ignore[valid-type]
 
     def __post_init__(self) -> None:
         plain_numbers(self, arrays=True)
@@ -104,7 +105,7 @@ class ClassDecoder(Decoder, Labelled):
     ``decoder=("TopProbabilities", k)`` ask for more (see ``netgraph.data.decoding``). A sequence of probability
     vectors, (n, k), decodes at each position (a tagger's labels), as Wolfram's class decoder of a rank-2 input."""
 
-    labels: tuple = ()
+    labels: Labels = ()
 
     def __post_init__(self) -> None:
         plain_numbers(self, arrays=True)
@@ -137,12 +138,15 @@ class BooleanDecoder(Decoder):
     accepts: ClassVar[tuple[PortType, ...]] = (PortType(()), PortType((1,)))
 
 
+_Bound = coder_option({"type": ["number", "null"]})  # ScalarEncoder's min and max
+
+
 @dataclasses.dataclass(frozen=True)
 class ScalarEncoder(Encoder):
     """Numbers → a scalar Real port (``min``/``max`` given: rescaled to [0, 1], as Wolfram's {"Scalar", {min, max}})."""
 
-    min: float | None = None
-    max: float | None = None
+    min: _Bound = None
+    max: _Bound = None
 
     def __post_init__(self) -> None:
         plain_numbers(self, arrays=True)
@@ -216,6 +220,10 @@ class Restricted(Encoder):
 
 
 _COLOR_CHANNELS = {"RGB": 3, "Grayscale": 1}
+_PER_CHANNEL = {"anyOf": [{"type": ["number", "null"]}, {"type": "array", "minItems": 1, "maxItems": 3,
+                                                          "items": {"type": "number"}}]}  # mean, std: one or per channel
+_SIZE = {"anyOf": [{"type": "integer", "minimum": 1},
+                   {"type": "array", "items": {"type": "integer", "minimum": 1}, "minItems": 2, "maxItems": 2}]}
 
 
 @dataclasses.dataclass(frozen=True)
@@ -223,10 +231,10 @@ class ImageEncoder(Encoder):
     """Image files, PIL images or arrays → a (channels, height, width) float tensor in [0, 1], resized to
     ``size=(width, height)``, in ``color_space`` "RGB" or "Grayscale", then ``(x - mean) / std`` per channel."""
 
-    size: tuple = (32, 32)
-    color_space: str = "RGB"
-    mean: Any = None
-    std: Any = None
+    size: coder_option(_SIZE) = (32, 32)  # type: ignore[valid-type]
+    color_space: coder_option({"enum": list(_COLOR_CHANNELS)}) = "RGB"  # type: ignore[valid-type]
+    mean: coder_option(_PER_CHANNEL) = None  # type: ignore[valid-type]
+    std: coder_option(_PER_CHANNEL) = None  # type: ignore[valid-type]
 
     def __post_init__(self) -> None:
         plain_numbers(self, arrays=True)

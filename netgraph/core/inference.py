@@ -377,8 +377,11 @@ def _layer_conflict(problem: Problem, cls: _Classes, roots: _Roots, path: tuple,
     fault = {exc.port: current[exc.port]} if exc.port in current and not exc.inner else {}  # its own port named
     fields = {"option": option, "detail": detail, "expected": exc.expected, "found": exc.found, "hint": hint}
     kind = exc.kind or "shape"  # (an inner net's refusal of another kind keeps it)
-    if edges:
-        edge, port = edge_into(cls, roots, path, fault) or edge_into(cls, roots, path, current) or (edges[0], None)
+    inner_fed = {exc.port: current[exc.port]} if exc.port in current else {}  # an inner net's port the operator's feeds
+    into = None if not edges else edge_into(cls, roots, path, inner_fed) if exc.inner else (  # (not another port's)
+        edge_into(cls, roots, path, fault) or edge_into(cls, roots, path, current) or (edges[0], None))
+    if into:
+        edge, port = into
         return Diagnostic.of(kind, *said, layer=at, port=exc.port if exc.inner else exc.port or port,
                              edge=edge.index, hop=edge.hop, graph=edge.graph, **fields)  # (an inner layer's own port)
     if option is not None or exc.inner:  # (weights= of another size than output=: the graph input is not at fault)

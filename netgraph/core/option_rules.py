@@ -10,10 +10,11 @@ temperature beside any estimator but "relaxed".
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
-__all__ = ["Among", "Not", "Containing", "ListsNotOf", "CountsNotOf", "PythonOnly", "Excludes", "ChosenBy", "refuses"]
+__all__ = ["Among", "Not", "Matching", "ListsNotOf", "CountsNotOf", "PythonOnly", "Excludes", "ChosenBy", "refuses"]
 
 
 def _same(value: Any, declared: Any) -> bool:
@@ -62,17 +63,18 @@ class Not:
 
 
 @dataclasses.dataclass(frozen=True)
-class Containing:
-    """A string holding ``text`` (an expression's ``#``)."""
+class Matching:
+    """A string in which the regular expression ``pattern`` is found (an expression: a ``#`` or ``Function[``); the
+    schema's ``pattern`` is the same text (JSON Schema patterns search too)."""
 
-    text: str
+    pattern: str
 
     def holds(self, value: Any) -> bool:
-        return isinstance(value, str) and self.text in value
+        return isinstance(value, str) and re.search(self.pattern, value) is not None
 
     @property
     def schema(self) -> dict:
-        return {"type": "string", "pattern": self.text}
+        return {"type": "string", "pattern": self.pattern}
 
 
 @dataclasses.dataclass(frozen=True)

@@ -15,6 +15,7 @@ import re
 from collections.abc import Iterable
 
 __all__ = ["SPAN", "STEPPED_SPAN", "LEVEL_SCHEMA", "levels_schema", "part_schema", "named_or_slots", "NAME_PATTERN",
+           "EXPRESSION_PATTERN",
            "slot_schema"]
 
 _INDEX = r"-?0*[1-9]\d*"  # a non-zero 1-based level or index, negative from the end
@@ -42,10 +43,15 @@ def part_schema() -> dict:
     return {"anyOf": [one, {"type": "array", "minItems": 1, "items": one}]}
 
 
+#: what makes a function option an expression, not a name: a ``#`` slot, or Wolfram's ``Function[`` (layers'
+#: ``is_expression``, the schema's pattern and the option rules that refuse ``inputs=`` beside one)
+EXPRESSION_PATTERN = r"#|^\s*Function\["
+
+
 def named_or_slots(names: Iterable[str]) -> dict:
     """A function option taking one of ``names`` or an expression (whose syntax the loader checks): in ``#`` slots or
     Wolfram's ``Function[x, body]``, the test of layers.expression.is_expression."""
-    return {"anyOf": [{"enum": sorted(names)}, {"type": "string", "pattern": r"#|^\s*Function\[",
+    return {"anyOf": [{"enum": sorted(names)}, {"type": "string", "pattern": EXPRESSION_PATTERN,
                                                 "description": "an expression in #slots, such as '#1 * #2', or "
                                                                "Function[x, body]"}]}
 

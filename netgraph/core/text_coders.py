@@ -14,7 +14,7 @@ import functools
 import unicodedata
 from typing import Any, ClassVar
 
-from netgraph.core.coder_base import Encoder, labels_option
+from netgraph.core.coder_base import Encoder, Labels, coder_option, labels_option
 from netgraph.core.plain_numbers import plain_numbers
 from netgraph.core.errors import Diagnostic
 from netgraph.core.layer_arguments import with_argument_errors
@@ -34,12 +34,12 @@ class TokensEncoder(Encoder):
     ``normalization`` ("NFC", "NFD", "NFKC", "NFKD"; None: off) puts the text in that Unicode form (before
     ``lowercase``, as NFKC can give capitals: "ℌ" is "H") before it is split, so "café" typed as e + a combining accent finds the vocabulary's "café"."""
 
-    vocabulary: tuple = ()
-    unknown: str = "<unk>"
-    padding: str = "<pad>"
-    max_length: int | None = None
-    lowercase: bool = False
-    normalization: str | None = None
+    vocabulary: Labels = ()
+    unknown: coder_option({"type": "string"}) = "<unk>"  # type: ignore[valid-type]
+    padding: coder_option({"type": "string"}) = "<pad>"  # type: ignore[valid-type]
+    max_length: coder_option({"type": ["integer", "null"], "minimum": 1}) = None  # type: ignore[valid-type]
+    lowercase: coder_option({"type": "boolean"}) = False  # type: ignore[valid-type]
+    normalization: coder_option({"enum": [*_UNICODE_FORMS, None]}) = None  # type: ignore[valid-type]
 
     def __post_init__(self) -> None:
         plain_numbers(self, arrays=True)

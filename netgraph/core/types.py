@@ -258,6 +258,10 @@ def as_shape(value: object, what: str = "shape") -> Shape:
             raise Conflict(f"{what} has {d!r} as a dim, which is a dtype, not a length: give a port's dtype as "
                            f"PortType(shape, {d!r}) (in a spec {{shape: [...], dtype: {d}}})", expected="a length",
                            found=d)
+        if isinstance(d, str) and d == "None":  # YAML's None is text, a length named "None" here
+            raise Conflict(f"{what} has 'None' as a dim, which YAML reads as text (a variable length named 'None'): "
+                           f"write null for an unknown dim, or a length name such as \"n\" for a variable length",
+                           expected="a length, null or a length name", found=d)
         if isinstance(d, str) and d.isidentifier() and (why := impossible_step(d)):
             raise Conflict(f"{what} has the length name {d!r}: {why}",
                            expected="a length name whose steps are sizes from 1 (\"n_over_2\")", found=d)

@@ -121,7 +121,7 @@ def int_tuple(value: Any, n: int | None, layer: str, option: str, minimum: int =
     items = list(value) if isinstance(value, (list, tuple)) else [value]
     stand_in = minimum if n is None else (minimum,) * n
     if not items or not all(is_int(v) and v >= minimum for v in items):
-        kind = f"an integer or a list of {'positive integers' if minimum == 1 else f'integers >= {minimum}'}"
+        kind = f"{'a positive integer' if minimum == 1 else f'an integer >= {minimum}'} or a list of them"
         return option_problem(_bad(f"{layer} option {option}= must be {kind}", option, kind, value), stand_in)
     if any(v >= 2**63 for v in items):  # torch takes sizes, strides and paddings as int64
         return option_problem(OptionError(

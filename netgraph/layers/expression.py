@@ -27,6 +27,7 @@ import warnings
 from dataclasses import dataclass
 
 from netgraph.core.errors import OptionError, did_you_mean, nearest_name
+from netgraph.core.option_words import EXPRESSION_PATTERN
 from netgraph.core.wording import counted_either
 from netgraph.layers.expression_errors import ExpressionError, Origin, _col
 from netgraph.core.layer_being_read import layer_being_read, read_before
@@ -84,7 +85,7 @@ def is_expression(text: str) -> bool:
     >>> is_expression("Function[x, Max[x, 0]]"), is_expression("#^2"), is_expression("Ramp")
     (True, True, False)
     """
-    return "#" in text or text.lstrip().startswith("Function[")
+    return re.search(EXPRESSION_PATTERN, text) is not None
 
 
 def parse(text: str, layer_type: str | None = None, option: str | None = None) -> Expression:

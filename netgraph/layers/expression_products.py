@@ -20,8 +20,8 @@ from netgraph.layers.expression_errors import ExpressionError
 
 __all__ = ["with_products"]
 
-_TOKEN = re.compile(r"""(?P<number>(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?(?:[jJ](?![A-Za-z0-9_]))?)
-                      |(?P<name>[A-Za-z_][A-Za-z0-9_]*)
+_TOKEN = re.compile(r"""(?P<number>(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?(?:[jJ](?!\w))?)
+                      |(?P<name>[^\W\d]\w*)
                       |(?P<string>"[^"]*")
                       |(?P<space>\s+)
                       |(?P<op>\*\*|.)""", re.VERBOSE | re.DOTALL)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ast
 import re
+import unicodedata
 from typing import Callable, Collection
 
 from netgraph.layers.expression_errors import ExpressionError, _col
@@ -21,7 +22,7 @@ __all__ = ["translate", "SLOT_PREFIX", "list_beside_value", "unmatched_bracket",
 _ALLOWED_CHARS = re.compile(r"[A-Za-z0-9_.+\-*/^%()\[\]<>=!,#&\s{}|\";]")
 _WOLFRAM_PIECES = {"<|": "{", "|>": "}", "->": ":", "{": "(", "}": ",)"}
 SLOT_PREFIX = "_s_"
-_SLOT = re.compile(r"#([A-Za-z][A-Za-z0-9_]*|[0-9]+)?")
+_SLOT = re.compile(r"#([^\W\d_]\w*|[0-9]+)?")  # a name starts with a letter (Unicode too: #μ), then letters, digits, _
 _APPLICATIONS = {  # what Wolfram's operators that Python reads otherwise (or not at all) would be
     "//": "'//' (Wolfram's postfix application, x // f) is not read: write f[x]",
     "@": "'@' (Wolfram's prefix application, f@x) is not read: write f[x] (torch's matrix product a @ b is "
@@ -53,6 +54,9 @@ def _slot(text: str, i: int, name: str) -> str:
                               "#name", text, i)
     if name.isdigit():
         return str(int(name))
+    if name and unicodedata.normalize("NFKC", name) != name:  # Python reads the identifier NFKC-normalised
+        raise ExpressionError(f"slot #{name} is not in Unicode NFKC form (Python reads it as "
+                              f"#{unicodedata.normalize('NFKC', name)}): write it so, as port names are", text, i)
     return "1" if not name and re.search(r"#[0-9]", text) else name
 
 
@@ -104,7 +108,7 @@ def translate(text: str) -> tuple[str, list[int]]:
             m = _SLOT.match(text, i)
             name = _slot(text, i, m.group(1) or "")
             piece = SLOT_PREFIX + name
-            if out and re.search(r"[A-Za-z0-9_.]\Z", out[-1]):  # #x#y, 2#x: two operands, not one name
+            if out and re.search(r"[\w.]\Z", out[-1]):  # #x#y, 2#x: two operands, not one name
                 out.append(" ")
                 origin.append(i)
             out.append(piece)

@@ -23,8 +23,8 @@ from torch import nn
 from netgraph.layers._shapes import fill, joined_range, level_dim, level_option, pass_dtype
 from netgraph.layers.torch_functions import torch_function_hint
 from netgraph.core.layer import EmitContext, Layer
-from netgraph.core.option_words import named_or_slots
-from netgraph.core.options import Level, OptionKind, Ports
+from netgraph.core.options import Level, OptionKind
+from netgraph.core.option_words import EXPRESSION_PATTERN, named_or_slots
 from netgraph.layers.expression import Expression, apply, is_expression, parse, to_code
 from netgraph.layers.expression_elementwise import per_element
 from netgraph.layers.expression_forms import LONG_CHAIN
@@ -34,8 +34,8 @@ from netgraph.layers.function_table import NOT_THREADED_BY_NAME
 from netgraph.layers.function import _elementwise_infer, align
 from netgraph.core.errors import OptionError, did_you_mean
 from netgraph.core.option_problems import COMBINATION_KIND, option_problem
-from netgraph.core.option_rules import Among, Containing, CountsNotOf, Excludes, Not, refuses
-from netgraph.layers.variadic import _port_names, _Variadic
+from netgraph.core.option_rules import Among, CountsNotOf, Matching, Excludes, Not, refuses
+from netgraph.layers.variadic import PortNames, _port_names, _Variadic
 from netgraph.core.types import REAL, Conflict, PortType, format_shape, unify
 from netgraph.core.length_names import lengths_apart
 from netgraph.core.wording import counted
@@ -96,8 +96,8 @@ class ThreadingLayer(_Variadic):
 
     function: ThreadedFunction
     broadcast: BroadcastSpec = "Automatic"
-    inputs: Ports = None
-    RULES = (Excludes("inputs", Not(Among(None)), "function", Containing("#")),  # an expression names its ports
+    inputs: PortNames = None
+    RULES = (Excludes("inputs", Not(Among(None)), "function", Matching(EXPRESSION_PATTERN)),  # names its own ports
              *(Excludes("inputs", CountsNotOf(n), "function", Among(*(f for f, k in THREADING.items() if k == n)))
                for n in sorted({k for k in THREADING.values() if k is not None})))  # a function of n inputs
     POSITIONAL = "function"
@@ -131,7 +131,8 @@ class ThreadingLayer(_Variadic):
                                               f"{', '.join(THREADING)}, or an expression in slots such as '#1 * #2'",
                                               option="function", expected=list(THREADING), found=f), {})
         if refuses(self, "inputs"):
-            raise OptionError("ThreadingLayer: an expression names its own ports (its #slots); drop inputs=",
+            raise OptionError("ThreadingLayer: an expression names its own ports (its #slots, or Function[...]'s variables); "
+                              "drop inputs=",
                               option="inputs", kind=COMBINATION_KIND)
         # f is applied to corresponding elements: Max[#1, #2] is elementwise
         expr = per_element(parse(f, type(self).__name__, "function"))
@@ -186,7 +187,7 @@ class ThreadingLayer(_Variadic):
 class TotalLayer(_Variadic):
     """The elementwise sum of its inputs, which all have one shape: ``([a, b, c], TotalLayer())``."""
 
-    inputs: Ports = None
+    inputs: PortNames = None
 
     def normalize(self) -> dict[str, Any]:
         return self._ports()
@@ -243,7 +244,7 @@ class CatenateLayer(_Variadic):
     POSITIONALS = ("level",)
 
     level: Level = 1
-    inputs: Ports = None
+    inputs: PortNames = None
     moved_inputs = property(lambda self: self.input_ports)  # its output's values are its inputs'
 
     def normalize(self) -> dict[str, Any]:

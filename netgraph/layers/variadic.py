@@ -7,17 +7,24 @@
 from __future__ import annotations
 
 import dataclasses
-from typing import Any
+from typing import Annotated, Any
 
 from netgraph.core.errors import OptionError
 from netgraph.core.layer import Layer
 from netgraph.core.option_problems import option_problem
+from netgraph.core.option_words import NAME_PATTERN
+from netgraph.core.options import OptionKind
 from netgraph.layers._shapes import is_int, positive_int
 
-__all__ = ["MAX_INPUTS"]
+__all__ = ["MAX_INPUTS", "PortNames"]
 
 MAX_INPUTS = 10_000  # a port count beyond any real net (and beyond memory when spelled out)
 _TWO = ("Input1", "Input2")  # the ports of a variadic layer not told how many (and the stand-in for a bad count)
+PortNames = Annotated[Any, OptionKind("port-names", None, {"anyOf": [
+    {"type": "integer", "minimum": 1, "maximum": MAX_INPUTS},
+    {"type": "array", "minItems": 1, "uniqueItems": True, "items": {"type": "string", "pattern": f"^{NAME_PATTERN}$"}},
+    {"type": "null"}]})]
+"""A variadic layer's ``inputs``: a count of ports (at most MAX_INPUTS), or distinct port names (``_port_names``)."""
 
 
 def _port_names(inputs: Any, layer: str) -> tuple[str, ...]:

@@ -142,6 +142,10 @@ def read_edges(reader: Any, spec: YMap, table: dict, ports: dict[str, str], grap
     """The edges as NetGraph takes them; None when any is bad (each problem recorded). ``graph`` (a
     ``Locator``) records each edge's text and position and the graph ports the edges use."""
     value = spec.get("edges")
+    if value is None and "edges" in spec:
+        reader.error(spec.value_locs["edges"], "'edges:' is a list of edges such as 'a -> b', found nothing (leave "
+                     "'edges:' out for none)", kind="value-type", found="nothing")
+        return None
     if value is None:
         return []
     if isinstance(value, YMap):

@@ -24,6 +24,7 @@ import torch
 import yaml
 
 from netgraph.core.coders import CODERS, Coder, Restricted, coder_from_data
+from netgraph.spec.distribution_example import example_args
 from netgraph.core.errors import Diagnostic, NetGraphError, OptionError, did_you_mean, with_article
 from netgraph.core.layer import Layer
 from netgraph.core.options import OptionKind, option_hints, option_kind, option_kinds
@@ -122,10 +123,14 @@ def _bare_distribution(reader: Any, cls: type, loc: Any, label: str, layer: tupl
     try:
         return cls()
     except OptionError:
+        fewest = min(cls.ARITIES or (len(cls.PARAMS),))
+        args = example_args(cls, fewest)
+        example = "" if args is None else _yaml_form(cls, dict(zip(cls.PARAMS, args)))
         return reader.error(loc, f"{label}{cls.__name__} has no default parameters, so it is written with them: "
-                            f"{_yaml_form(cls, {})} ({', '.join(cls._described(cls.PARAMS))}), e.g. "
-                            f"{{type: NormalDistribution, args: [0, 1]}}", kind="layer-argument", found=cls.__name__,
+                            f"{_yaml_form(cls, {})} ({', '.join(cls._described(cls.PARAMS[:fewest]))})"
+                            f"{', e.g. ' * bool(example)}{example}", kind="layer-argument", found=cls.__name__,
                             layer=layer)
+
 
 
 def _yaml_form(cls: type, named: Any) -> str:

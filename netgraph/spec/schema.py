@@ -32,12 +32,12 @@ _EDGE = {"anyOf": [
     {"type": "string", "pattern": "->", "description": "'a -> b', 'a -> b -> c', '[a, b] -> c', 'a.Port -> None'"},
     {"type": "array", "minItems": 2,
      "items": {"anyOf": [{"$ref": "#/$defs/endpoint"}, {"type": "array", "items": {"$ref": "#/$defs/endpoint"}}]}}]}
-_SECTIONS = {"layers": "layers", "edges": "edges", "inputs": "ports", "outputs": "ports", "input": "portType",
-             "output": "portType", "learning_rate_multipliers": "learningRateMultipliers"}  # a graph's keys -> $defs
+_SECTIONS = {"layers": "layers", "edges": "edges", "inputs": "inputPorts", "outputs": "outputPorts",
+             "input": "inputPortType", "output": "outputPortType", "learning_rate_multipliers": "learningRateMultipliers"}  # a graph's keys -> $defs
 
 
-_FILE_KEYS = {"netgraph": {"const": 1, "description": "the spec format version"}, "name": {"type": "string"},
-              "description": {"type": "string"},
+_TEXT = {"type": ["string", "number", "boolean", "null"], "description": "free text (a number reads as its text; null: none)"}
+_FILE_KEYS = {"netgraph": {"const": 1, "description": "the spec format version"}, "name": _TEXT, "description": _TEXT,
               "arrays": {"type": "string", "description": "safetensors file of the arrays (written by save)"},
               "nets": {"type": "object", "additionalProperties": {"$ref": "#/$defs/layer"},
                        "description": "named nets that '{ref: name}' uses (in layers and operators' net:)"}}
@@ -90,6 +90,11 @@ def _graph_schema(kind: str) -> dict:
     return {"type": "object", "properties": props, "required": ["type", "layers"], "additionalProperties": False}
 
 
+def _python_only(cls: type) -> bool:
+    """Whether no spec can hold a ``cls`` layer: one needs a torch module (``TorchLayer``), which YAML cannot hold."""
+    return any(option_codecs(cls)[n].kind == "module" and required(f) for n, f in layer_fields(cls).items())
+
+
 def _shorthands(classes: dict[str, type]) -> list[str]:
     no_options = [n for n, c in classes.items() if not needs_options(c)]
     return sorted({*ELEMENTWISE, *THREADING, *no_options})
@@ -97,7 +102,7 @@ def _shorthands(classes: dict[str, type]) -> list[str]:
 
 def spec_schema() -> dict:
     """The JSON Schema (draft 2020-12) of a spec file, for this installation's layers and distributions."""
-    leaf = {n: c for n, c in sorted(REGISTRY.items()) if dataclasses.is_dataclass(c)}
+    leaf = {n: c for n, c in sorted(REGISTRY.items()) if dataclasses.is_dataclass(c) and not _python_only(c)}
     defs: dict = {n: _layer_schema(n, c) for n, c in leaf.items()}
     defs.update(
         NetGraph=_graph_schema("NetGraph"), NetChain=_graph_schema("NetChain"),
@@ -122,8 +127,7 @@ def spec_schema() -> dict:
         learningRateMultipliers={"type": ["object", "number"], "minimum": 0,
                                  "description": "{layer or 'layer/Array' or glob: multiplier}, or one number for "
                                  "every array; 0 freezes (net_set_learning_rate_multipliers)",
-                                 "additionalProperties": {"type": ["number", "null"], "minimum": 0}},
-        ports={"type": "object", "additionalProperties": {"$ref": "#/$defs/portType"}})
+                                 "additionalProperties": {"type": ["number", "null"], "minimum": 0}})
     defs.update(netFile=_net_file(), layerFile=_layer_file({n: defs[n] for n in leaf}))
     return {"$schema": "https://json-schema.org/draft/2020-12/schema", "$id": SCHEMA_ID,
             "title": "netgraph spec, format 1", "type": "object",
@@ -134,11 +138,14 @@ def spec_schema() -> dict:
 
 
 def _net_file() -> dict:
-    """A file holding a net: its keys beside the file's own (``layers`` required)."""
-    top = _graph_schema("NetGraph")["properties"] | _graph_schema("NetChain")["properties"]
-    top["type"] = {"enum": ["NetGraph", "NetChain"], "default": "NetGraph"}
-    return {"type": "object", "properties": {**_FILE_KEYS, **top}, "required": ["netgraph", "layers"],
-            "additionalProperties": False}
+    """A file holding a net: its keys beside the file's own (``layers`` required), those of a NetChain where ``type:
+    NetChain`` says so, else a NetGraph's (the default), as a nested net's (``_graph_schema``)."""
+    def keys(kind: str) -> dict:
+        top = {**_FILE_KEYS, **_graph_schema(kind)["properties"]}
+        top["type"] = {"const": kind, **({"default": kind} if kind == "NetGraph" else {})}
+        return {"type": "object", "properties": top, "required": ["netgraph", "layers"], "additionalProperties": False}
+    return {"if": {"properties": {"type": {"const": "NetChain"}}, "required": ["type"]}, "then": keys("NetChain"),
+            "else": keys("NetGraph")}
 
 
 def _layer_file(layers: dict[str, dict]) -> dict:

@@ -14,13 +14,14 @@ from typing import Any
 from netgraph.core.coders import CODERS
 from netgraph.core.errors import NetGraphError
 from netgraph.core.option_words import NAME_PATTERN, slot_schema
+from netgraph.core.options import option_kinds
 from netgraph.core.types import DTYPES
 from netgraph.layers.distributions import DISTRIBUTIONS
 
 __all__ = ["DEFS", "by_type", "distribution_schema", "needs_options"]
 
 _SHAPE = {"anyOf": [{"type": "integer", "minimum": 1}, {"type": "array", "items": {"anyOf": [
-    {"type": "integer", "minimum": 1}, {"type": "null"}, {"type": "string", "pattern": f"^{NAME_PATTERN}$"}]}},
+    {"type": "integer", "minimum": 1}, {"type": "null"}, {"type": "string", "pattern": f"^{NAME_PATTERN}$", "not": {"const": "None"}}]}},
     {"type": "null"}, {"enum": ["Automatic", "Varying"]}], "description": "a shape without the batch dimension: an int, "
     "a list of dims (null = unknown, a name = variable length), or null (inferred; Wolfram's Automatic too); Varying: "
     "a sequence of numbers"}
@@ -71,22 +72,37 @@ def by_type(thens: dict[str, Any], named: bool = True) -> dict:
 
 
 def _coder_schema(kind: str) -> dict:
-    """``{type: ImageEncoder, size: ...}``: an encoder's (``kind``) or decoder's type, and that type's option names
-    (any values: the loader checks them)."""
-    return by_type({n: {"properties": {"type": {}, **{f.name: {} for f in dataclasses.fields(c)}},
-                        "additionalProperties": False} for n, c in sorted(CODERS.items()) if c.kind == kind})
+    """``{type: ImageEncoder, size: ...}``: an encoder's (``kind``) or decoder's type, and that type's options, each
+    as its declared kind says (``coder_option``; an option without one: any value)."""
+    def options(cls: type) -> dict:
+        kinds = option_kinds(cls)
+        return {f.name: dict(kinds[f.name].schema) if f.name in kinds else {} for f in dataclasses.fields(cls)}
+    return by_type({n: {"properties": {"type": {}, **options(c)}, "additionalProperties": False}
+                    for n, c in sorted(CODERS.items()) if c.kind == kind})
+
+
+_PLAIN_PORT = [{"$ref": "#/$defs/shape"}, {"enum": list(DTYPES)}, {
+    "type": "object", "properties": {
+        "shape": {"$ref": "#/$defs/shape"}, "dtype": {"enum": [*DTYPES, None]},
+        "range": {"type": "array", "items": {"type": "integer"}, "minItems": 2, "maxItems": 2,
+                  "description": "an index port's values, [lo, hi] (both included; dtype Integer)"}},
+    "additionalProperties": False}]
+
+
+def _port_type(*kinds: str) -> dict:
+    """A port's type: a shape, a dtype, ``{shape, dtype, range}``, or ``{encoder: ...}`` / ``{decoder: ...}`` for
+    each of ``kinds`` (an input port takes an encoder, an output port a decoder)."""
+    return {"anyOf": [*_PLAIN_PORT, *({"type": "object", "properties": {kind: _coder_schema(kind)}, "required": [kind],
+                                       "additionalProperties": False} for kind in kinds)]}
 
 
 DEFS = {  # the schemas the option kinds refer to, by $defs name
     "shape": _SHAPE,
-    "portType": {"anyOf": [{"$ref": "#/$defs/shape"}, {"enum": list(DTYPES)}, {
-        "type": "object", "properties": {
-            "shape": {"$ref": "#/$defs/shape"}, "dtype": {"enum": [*DTYPES, None]},
-            "range": {"type": "array", "items": {"type": "integer"}, "minItems": 2, "maxItems": 2,
-                      "description": "an index port's values, [lo, hi] (both included; dtype Integer)"}},
-        "additionalProperties": False}, *(
-        {"type": "object", "properties": {kind: _coder_schema(kind)}, "required": [kind], "additionalProperties": False}
-        for kind in ("encoder", "decoder"))]},
+    "portType": _port_type("encoder", "decoder"),
+    "inputPortType": _port_type("encoder"),
+    "outputPortType": _port_type("decoder"),
+    "inputPorts": {"type": "object", "additionalProperties": {"$ref": "#/$defs/inputPortType"}},
+    "outputPorts": {"type": "object", "additionalProperties": {"$ref": "#/$defs/outputPortType"}},
     "array": {"anyOf": [{"$ref": "#/$defs/arrayValues"}, {"type": "null"},
                         {"type": "object", "required": ["shared"], "additionalProperties": False,
                          "properties": {"shared": {"type": "string"},

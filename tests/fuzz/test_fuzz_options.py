@@ -43,6 +43,7 @@ BY_ANNOTATION: dict[str, st.SearchStrategy] = {
     "bool": st.booleans(), "Optional[int]": st.one_of(st.none(), _SIZES), "int": st.integers(-3, 4),
     "float": _FLOATS, "Optional[float]": st.one_of(st.none(), _FLOATS), "Levels": _LEVELS,
     "Ports": st.one_of(_SIZES, st.lists(_NAMES, max_size=3), st.dictionaries(_NAMES, _SHAPES, max_size=2)),
+    "PortNames": st.one_of(_SIZES, st.lists(_NAMES, max_size=3)),
     "PortShapes": st.one_of(_SHAPES, st.dictionaries(_NAMES, _SHAPES, max_size=2)),
     "Net": st.sampled_from([LinearLayer(2), "Tanh", "Ramp", LinearLayer(3, input=2)]),
     "Function": st.sampled_from(["Tanh", "Ramp", "Plus", "Times", "#a + #b", "# * 2", "Max", "1/#", "#a +", "Index",

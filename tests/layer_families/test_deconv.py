@@ -64,7 +64,7 @@ def test_deconvolution_shape_errors():
     (lambda: DeconvolutionLayer(4), "kernel", "needs a kernel size"),
     (lambda: DeconvolutionLayer(kernel=3), "output", "number of output channels"),
     (lambda: DeconvolutionLayer(0, 3), "output", "output= must be a positive integer, found 0"),
-    (lambda: DeconvolutionLayer(4, 3, stride=0), "stride", "stride= must be an integer or a list of positive"),
+    (lambda: DeconvolutionLayer(4, 3, stride=0), "stride", "stride= must be a positive integer or a list of them"),
     (lambda: DeconvolutionLayer(3, 3, channel_groups=2), "channel_groups", "not divisible by channel_groups"),
     (lambda: DeconvolutionLayer(4, 3, weights=torch.zeros(2, 5, 3)), "weights", "gives 5 output channels"),
     (lambda: DeconvolutionLayer(4, 2, biases=[1.0]), "biases", "vector of length 4"),

@@ -1,0 +1,44 @@
+"""A NetFoldOperator (NetNestOperator) whose inner net outputs another shape than its state takes is reported at the
+inner net, whether or not an edge feeds the operator (it was put at an unrelated top-level edge, Input -> f, when one
+did: an operator's inner-net problem takes only an edge into the operator's port of that name)."""
+
+from __future__ import annotations
+
+import pytest
+
+from netgraph import NetGraph
+from netgraph.core.errors import NetGraphError
+
+FOLD = """netgraph: 1
+layers:
+  f:
+    type: NetFoldOperator
+    net:
+      type: NetGraph
+      layers:
+        p: {type: ThreadingLayer, function: Plus}
+        l: {type: LinearLayer, output: 5}
+      inputs: {State: 2, Input: 2}
+      edges: ["[State, Input] -> p", p -> l]
+"""
+NEST = """netgraph: 1
+layers:
+  f:
+    type: NetNestOperator
+    n: 2
+    net:
+      type: NetChain
+      layers:
+        - Tanh
+        - {type: LinearLayer, output: 5}
+      input: 2
+"""
+
+
+@pytest.mark.parametrize("text, place", [
+    (FOLD, "<string>:6:7:"), (FOLD + "inputs: {Input: [n, 2]}\nedges: [Input -> f]\n", "<string>:6:7:"),
+    (NEST, "<string>:7:7:")], ids=["fold", "fold-fed", "nest"])
+def test_the_output_fed_back_is_reported_at_the_inner_net(text, place):
+    with pytest.raises(NetGraphError, match="is fed back into") as caught:
+        NetGraph.from_yaml(text)
+    assert str(caught.value).startswith(place), str(caught.value)
