@@ -75,12 +75,15 @@ class Labelled:
         return positions
 
 
+_ClassOutput = coder_option({"enum": ["Index", "UnitVector"]})
+
+
 @dataclasses.dataclass(frozen=True)
 class ClassEncoder(Encoder, Labelled):
     """Labels → class indices (``output="Index"``, a scalar Integer) or one-hot vectors (``"UnitVector"``)."""
 
     labels: Labels = ()
-    output: coder_option({"enum": ["Index", "UnitVector"]}) = "Index"  # type: ignore[valid-type]
+    output: _ClassOutput = "Index"
 
     def __post_init__(self) -> None:
         plain_numbers(self, arrays=True)
@@ -220,10 +223,12 @@ class Restricted(Encoder):
 
 
 _COLOR_CHANNELS = {"RGB": 3, "Grayscale": 1}
-_PER_CHANNEL = {"anyOf": [{"type": ["number", "null"]}, {"type": "array", "minItems": 1, "maxItems": 3,
-                                                          "items": {"type": "number"}}]}  # mean, std: one or per channel
-_SIZE = {"anyOf": [{"type": "integer", "minimum": 1},
-                   {"type": "array", "items": {"type": "integer", "minimum": 1}, "minItems": 2, "maxItems": 2}]}
+_ColorSpace = coder_option({"enum": list(_COLOR_CHANNELS)})
+_PerChannel = coder_option({"anyOf": [{"type": ["number", "null"]},  # mean, std: one or per channel
+                                      {"type": "array", "minItems": 1, "maxItems": 3, "items": {"type": "number"}}]})
+_Size = coder_option({"anyOf": [{"type": "integer", "minimum": 1},
+                                {"type": "array", "items": {"type": "integer", "minimum": 1}, "minItems": 2,
+                                 "maxItems": 2}]})
 
 
 @dataclasses.dataclass(frozen=True)
@@ -231,10 +236,10 @@ class ImageEncoder(Encoder):
     """Image files, PIL images or arrays → a (channels, height, width) float tensor in [0, 1], resized to
     ``size=(width, height)``, in ``color_space`` "RGB" or "Grayscale", then ``(x - mean) / std`` per channel."""
 
-    size: coder_option(_SIZE) = (32, 32)  # type: ignore[valid-type]
-    color_space: coder_option({"enum": list(_COLOR_CHANNELS)}) = "RGB"  # type: ignore[valid-type]
-    mean: coder_option(_PER_CHANNEL) = None  # type: ignore[valid-type]
-    std: coder_option(_PER_CHANNEL) = None  # type: ignore[valid-type]
+    size: _Size = (32, 32)
+    color_space: _ColorSpace = "RGB"
+    mean: _PerChannel = None
+    std: _PerChannel = None
 
     def __post_init__(self) -> None:
         plain_numbers(self, arrays=True)

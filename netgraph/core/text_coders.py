@@ -24,6 +24,10 @@ from netgraph.core.types import INTEGER, PortType
 __all__ = ["TokensEncoder", "CharactersEncoder"]
 
 _UNICODE_FORMS = ("NFC", "NFD", "NFKC", "NFKD")
+_Text = coder_option({"type": "string"})
+_Flag = coder_option({"type": "boolean"})
+_MaxLength = coder_option({"type": ["integer", "null"], "minimum": 1})
+_Normalization = coder_option({"enum": [*_UNICODE_FORMS, None]})
 
 
 @dataclasses.dataclass(frozen=True)
@@ -35,11 +39,11 @@ class TokensEncoder(Encoder):
     ``lowercase``, as NFKC can give capitals: "ℌ" is "H") before it is split, so "café" typed as e + a combining accent finds the vocabulary's "café"."""
 
     vocabulary: Labels = ()
-    unknown: coder_option({"type": "string"}) = "<unk>"  # type: ignore[valid-type]
-    padding: coder_option({"type": "string"}) = "<pad>"  # type: ignore[valid-type]
-    max_length: coder_option({"type": ["integer", "null"], "minimum": 1}) = None  # type: ignore[valid-type]
-    lowercase: coder_option({"type": "boolean"}) = False  # type: ignore[valid-type]
-    normalization: coder_option({"enum": [*_UNICODE_FORMS, None]}) = None  # type: ignore[valid-type]
+    unknown: _Text = "<unk>"
+    padding: _Text = "<pad>"
+    max_length: _MaxLength = None
+    lowercase: _Flag = False
+    normalization: _Normalization = None
 
     def __post_init__(self) -> None:
         plain_numbers(self, arrays=True)
