@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import warnings
+
 import pytest
 import torch
 
-from netgraph import DataError, LogGammaDistribution, NetGraph, RandomArrayLayer
+from netgraph import DataError, LogGammaDistribution, NetGraph, RandomArrayLayer, UniformDistribution
 
 
 def test_eval_mode_mean_with_infinite_slot_mean_is_a_data_error():
@@ -15,3 +17,16 @@ def test_eval_mode_mean_with_infinite_slot_mean_is_a_data_error():
     with pytest.raises(DataError, match="infinite") as info:
         module(b=torch.tensor([[0.5, 1.5]]))
     assert (info.value.kind, info.value.layer, info.value.option) == ("infinite-mean", ("noise",), "eval_mode")
+
+
+def test_a_refused_slot_pair_that_requires_grad_raises_its_error_without_a_torch_warning():
+    """UniformDistribution(["#a", "#b"]) fed a = b, both requiring grad: the DataError alone (it read the values
+    with float() on tensors that require grad, and torch warned about it)."""
+    module = NetGraph([RandomArrayLayer(UniformDistribution(["#a", "#b"]), log_probability=True)], [],
+                      a=(), b=()).compile()
+    bound = torch.tensor(1.0, requires_grad=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(DataError, match="needs min < max") as info:
+            module(a=bound.expand(8), b=bound.expand(8))
+    assert (info.value.kind, info.value.port) == ("parameter-value", "a")
