@@ -28,7 +28,7 @@ def _mean_and_se(values: torch.Tensor) -> tuple[float, float]:
 
 
 def _exact_mean_log_density(name: str) -> tuple[float, float]:
-    """E[log p(x)] = log k − log c + (α − 1/k) ψ(α) − α − lgamma(α) and its derivative in s (float64 autograd)."""
+    """E[log p(x)] = log k − log c + (α − 1/k) ψ(α) − α − lgamma(α), and its derivative in s (float64 autograd)."""
     _, value, transform = FAMILY[name]
     s = torch.tensor(value, dtype=torch.float64, requires_grad=True)
     alpha, k, log_c = transform(s)

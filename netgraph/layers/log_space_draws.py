@@ -18,8 +18,8 @@ import torch
 from netgraph.layers.dist_base import Distribution
 from netgraph.layers.dist_tensors import full, is_tensor, log_standard_gamma, safe_exp, tensors, tiny_of
 
-__all__ = ["LogSpaceDraws", "GammaTransformDraws", "from_log", "scored_draw", "drawn_with_log", "log_prob_of_draw", "detached_draw",
-           "own_log_prob"]
+__all__ = ["LogSpaceDraws", "GammaTransformDraws", "from_log", "scored_draw", "drawn_with_log", "log_prob_of_draw",
+           "detached_draw", "own_log_prob"]
 
 
 class LogSpaceDraws(Distribution, register=False):
@@ -49,9 +49,10 @@ class LogSpaceDraws(Distribution, register=False):
 
 
 class GammaTransformDraws(LogSpaceDraws, register=False):
-    """x = c·G^(1/k), G ~ Gamma(α, 1), at location 0, drawn and scored in log space (``_gamma_transform`` gives α, k,
-    log c): log x = log c + (log G)/k, and log p(x) = log k + α log G − G − lgamma(α) − log x where x is below the
-    smallest normal number (float32 at α = 0.02: the clamped draw's density was biased), ``_log_prob`` elsewhere."""
+    """x = c·G^(1/k), G ~ Gamma(α, 1), at location 0, drawn and scored in log space (``_gamma_transform`` gives
+    α, k, log c): log x = log c + (log G)/k, and log p(x) = log k + α log G − G − lgamma(α) − log x where x is
+    below the smallest normal number (float32 at α = 0.02: the clamped draw's density was biased), ``_log_prob``
+    elsewhere."""
 
     def _gamma_transform(self, params: Sequence[Any]) -> tuple[Any, Any, Any]:
         raise NotImplementedError
