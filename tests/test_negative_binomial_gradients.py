@@ -63,3 +63,18 @@ def test_torch_func_grad_and_vmap_agree_with_autograd():
     by_func = torch.func.grad(lambda m: log_orderings(x, m).sum())(n.detach())
     by_vmap = torch.func.vmap(torch.func.grad(lambda xi, m: log_orderings(xi, m).sum(), argnums=1))(x, n.detach())
     assert torch.equal(by_func, n.grad) and torch.equal(by_vmap, n.grad)
+
+
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float64])
+def test_the_gradient_in_a_tiny_n_is_exact_and_zero_at_a_zero_count(dtype):
+    """d/dn at n = 1e18 … 1 × the smallest normal (1/(n·n) overflowed to inf, and inf · 0 made a count of 0 NaN): 0
+    at x = 0, and digamma(x + n) − digamma(n) (mpmath, 30 digits) at x = 1, 3."""
+    import mpmath  # a dependency of torch's (through sympy)
+    tiny = [float(torch.tensor(torch.finfo(dtype).tiny * scale, dtype=dtype)) for scale in (1e18, 1e8, 1.0)]
+    counts, ns = [x for x in (0.0, 1.0, 3.0) for _ in tiny], tiny * 3
+    _, got = _gradients(counts, ns, dtype)
+    with mpmath.workdps(30):
+        want = [float(mpmath.digamma(x + mpmath.mpf(n)) - mpmath.digamma(n)) for x, n in zip(counts, ns)]
+    assert got[:len(tiny)] == [0.0] * len(tiny)
+    torch.testing.assert_close(torch.tensor(got, dtype=torch.float64), torch.tensor(want, dtype=torch.float64),
+                               rtol=2e-6, atol=0)

@@ -167,7 +167,7 @@ def first_unordered_pair(lo: Any, hi: Any, strict: bool) -> tuple[float, float] 
 def _unordered_at(lo: Any, hi: Any, strict: bool) -> tuple[float, float, tuple[int, ...], int] | None:
     """The first pair of bounds out of order (lo's value, hi's, its index in their broadcast shape) and how many
     pairs are; None when every pair is in order."""
-    lo, hi = torch.broadcast_tensors(torch.as_tensor(lo), torch.as_tensor(hi))
+    lo, hi = torch.broadcast_tensors(torch.as_tensor(lo).detach(), torch.as_tensor(hi).detach())  # values only
     bad = ~(lo < hi) if strict else ~(lo <= hi)
     flat = bad.reshape(-1).nonzero().reshape(-1)
     if not len(flat):

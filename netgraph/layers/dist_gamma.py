@@ -25,6 +25,7 @@ from netgraph.layers.dist_tensors import eps_of, floor_normal, is_tensor, log_ma
 from netgraph.layers.dist_limits import exp_bound, gamma_upper, log_gamma_lower
 from netgraph.layers.dist_special import SADDLE_FROM, below_saddle, poisson_saddle
 from netgraph.layers.gamma_ratios import log_ratio, ratio_excess, ratio_gap
+from netgraph.layers.log_space_draws import GammaTransformDraws
 
 __all__ = ["GammaDistribution", "ChiDistribution", "NakagamiDistribution", "ChiSquareDistribution",
            "ErlangDistribution", "LogGammaDistribution", "ExpGammaDistribution", "InverseGammaDistribution"]
@@ -83,7 +84,7 @@ class _GeneralizedGamma(_GammaLike):
     LOCATION = "mu"
 
 
-class GammaDistribution(_GeneralizedGamma):
+class GammaDistribution(_GeneralizedGamma, GammaTransformDraws):
     """GammaDistribution(α, β): shape α, **scale** β; (α, β, γ, μ): generalized, μ + β·G^(1/γ), G ~ Gamma(α, 1)."""
 
     BOUND_SLOPES = {"alpha": 1, "beta": 1, "gamma": -1, "mu": 0}
@@ -98,6 +99,9 @@ class GammaDistribution(_GeneralizedGamma):
         else:
             x = safe_exp(_log(beta) + _log_gamma_draw(alpha, shape, params) / gamma)
         return x if _plain(mu, 0.0) else x + mu
+
+    def _gamma_transform(self, params):  # at location 0
+        return params[0], params[2], _log(params[1])
 
     def _log_prob(self, x: torch.Tensor, params: Sequence[Any]) -> torch.Tensor:
         """From a shape α of ``SADDLE_FROM`` + 1 up, with u = s^γ: log γ − log β + (1 − 1/γ) log u + the Poisson
@@ -122,7 +126,7 @@ class GammaDistribution(_GeneralizedGamma):
         return beta ** 2 * ratio_excess(alpha, 1 / gamma) + 0 * mu
 
 
-class ChiDistribution(_GammaLike):
+class ChiDistribution(_GammaLike, GammaTransformDraws):
     """ChiDistribution(ν): ν > 0 degrees of freedom (real). √(2G), G ~ Gamma(ν/2, 1)."""
 
     PARAMS = ("nu",)
@@ -137,6 +141,9 @@ class ChiDistribution(_GammaLike):
     def rsample(self, params: Sequence[Any], shape: tuple) -> torch.Tensor:
         (nu,) = params
         return safe_exp((_log_gamma_draw(nu / 2, shape, params) + math.log(2)) / 2)
+
+    def _gamma_transform(self, params):
+        return params[0] / 2, 2, math.log(2) / 2
 
     def _log_prob(self, x: torch.Tensor, params: Sequence[Any]) -> torch.Tensor:
         (nu,) = tensors(params, x)
@@ -155,7 +162,7 @@ class ChiDistribution(_GammaLike):
         return 2 * ratio_gap(nu / 2)  # ν − mean², which cancels for large ν
 
 
-class NakagamiDistribution(_GammaLike):
+class NakagamiDistribution(_GammaLike, GammaTransformDraws):
     """NakagamiDistribution(μ, ω): shape μ, spread ω = E[X²]. √(G·ω/μ), G ~ Gamma(μ, 1)."""
 
     PARAMS = ("mu", "omega")
@@ -171,6 +178,9 @@ class NakagamiDistribution(_GammaLike):
         mu, omega = params
         log_g = _log_gamma_draw(mu, shape, params)
         return safe_exp((log_g + _log(omega) - _log(mu)) / 2)
+
+    def _gamma_transform(self, params):
+        return params[0], 2, (_log(params[1]) - _log(params[0])) / 2
 
     def _log_prob(self, x: torch.Tensor, params: Sequence[Any]) -> torch.Tensor:
         mu, omega = tensors(params, x)
@@ -192,7 +202,7 @@ class NakagamiDistribution(_GammaLike):
         return omega * ratio_gap(mu) / mu
 
 
-class ChiSquareDistribution(_GammaLike):
+class ChiSquareDistribution(_GammaLike, GammaTransformDraws):
     """ChiSquareDistribution(ν): 2G, G ~ Gamma(ν/2, 1); mean ν, variance 2ν."""
 
     PARAMS = ("nu",)
@@ -207,6 +217,9 @@ class ChiSquareDistribution(_GammaLike):
     def rsample(self, params: Sequence[Any], shape: tuple) -> torch.Tensor:
         (nu,) = params
         return 2 * _gamma_draw(nu / 2, shape, params)
+
+    def _gamma_transform(self, params):
+        return params[0] / 2, 1, math.log(2)
 
     def _log_prob(self, x: torch.Tensor, params: Sequence[Any]) -> torch.Tensor:
         (nu,) = tensors(params, x)

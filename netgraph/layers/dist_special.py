@@ -66,8 +66,9 @@ def digamma_rest(z: torch.Tensor) -> torch.Tensor:
 def digamma_gap(a: torch.Tensor, d: torch.Tensor) -> torch.Tensor:
     """digamma(a + d) − digamma(a), for a > 0 and a + d > 0, in one form without cancellation, with no branches:
     shifted up by K = ``_DIGAMMA_SHIFT`` (digamma(z) = digamma(z + K) − Σⱼ₌₀ᴷ⁻¹ 1/(z + j)), it is
-    log1p(d / (a + K)) + the series' difference at a + d + K and a + K + d Σⱼ 1/((a + j)(a + d + j)). The digammas of
-    a = 1e8, d = 3 cancelled to every digit; two of torch's digammas (a scalar loop) cost twice this on 1024×256.
+    log1p(d / (a + K)) + the series' difference at a + d + K and a + K + d Σⱼ 1/((a + j)(a + d + j)), its j = 0
+    term taken as d / (a + d) / a (finite, and 0 at d = 0, at a tiny a too). The digammas of a = 1e8, d = 3
+    cancelled to every digit; two of torch's digammas (a scalar loop) cost twice this on 1024×256.
 
     >>> a = torch.tensor([2.5, 1e8], dtype=torch.float64)
     >>> [f"{v:.6g}" for v in digamma_gap(a, torch.tensor([1.0, 3.0], dtype=torch.float64)).tolist()]  # 1/a, ≈ 3/a
@@ -77,10 +78,11 @@ def digamma_gap(a: torch.Tensor, d: torch.Tensor) -> torch.Tensor:
     ak, bk = a + _DIGAMMA_SHIFT, b + _DIGAMMA_SHIFT
     total = torch.log1p(d / ak).add_(digamma_rest(bk)).sub_(digamma_rest(ak))
     ab, step = a * b, a + b  # (a + j)(b + j), advanced in place: autograd keeps reciprocals' results, not arguments
-    steps = ab.reciprocal().clone()  # a copy to add to: autograd keeps the reciprocal
-    for j in range(1, _DIGAMMA_SHIFT):
+    steps = ab.add_(step).add_(1).reciprocal().clone()  # j = 1; a copy to add to: autograd keeps the reciprocal
+    for j in range(2, _DIGAMMA_SHIFT):
         steps.add_(ab.add_(step).add_(2 * j - 1).reciprocal())
-    return total.add_(steps.mul_(d))  # not addcmul_, which vmap runs element by element
+    # j = 0 as d / b / a: 1 / (a b) overflows at a tiny a (float32: a < 1e-19), and inf · (d = 0) was NaN
+    return total.add_(steps.mul_(d)).add_(d / b / a)  # not addcmul_, which vmap runs element by element
 
 
 def _log_beta(lo: torch.Tensor, big: torch.Tensor, lgamma_lo: torch.Tensor) -> torch.Tensor:

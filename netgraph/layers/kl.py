@@ -266,7 +266,8 @@ def monte_carlo_kl(p: Distribution, q: Distribution, p_params: list[Any], q_para
         z, log_z = drawn_with_log(p, drawn_at, drawn)  # a log-space draw is scored from its log
     x = z if shift is None else z + shift
     logp = log_prob_of_draw(p, z, origin, log_z).unsqueeze(-1).flatten(2)  # (samples, batch, elements), batch 0 too
-    logq = log_prob_of_draw(q, *_offset_from(q, q_params, z, shift), log_z).unsqueeze(-1).flatten(2)
+    at_q, q_origin = _offset_from(q, q_params, z, shift)  # z itself, or an offset that log_z is not the log of
+    logq = log_prob_of_draw(q, at_q, q_origin, log_z if at_q is z else None).unsqueeze(-1).flatten(2)
     if not traced and not logq.is_meta and not bool(torch.isfinite(logq).all()):
         drew, at = _first_outside(x, logq, shape)
         shown = f"{drew:g}" if isinstance(drew, float) else str(list(drew))

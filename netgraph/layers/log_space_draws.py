@@ -9,16 +9,17 @@ clamped draw's would not be.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from typing import Any
 
 import torch
 
 from netgraph.layers.dist_base import Distribution
-from netgraph.layers.dist_tensors import tiny_of
+from netgraph.layers.dist_tensors import full, is_tensor, log_standard_gamma, safe_exp, tensors, tiny_of
 
-__all__ = ["LogSpaceDraws", "from_log", "scored_draw", "drawn_with_log", "log_prob_of_draw", "detached_draw",
-           "own_log_prob"]
+__all__ = ["LogSpaceDraws", "GammaTransformDraws", "from_log", "scored_draw", "drawn_with_log", "log_prob_of_draw",
+           "detached_draw", "own_log_prob"]
 
 
 class LogSpaceDraws(Distribution, register=False):
@@ -29,7 +30,11 @@ class LogSpaceDraws(Distribution, register=False):
         raise NotImplementedError
 
     def rsample(self, params: Sequence[Any], shape: tuple) -> torch.Tensor:
-        return from_log(self.rsample_log(params, shape))
+        return self.draw_of_log(self.rsample_log(params, shape))
+
+    def draw_of_log(self, log_x: torch.Tensor) -> torch.Tensor:
+        """The draw whose log is ``log_x`` (``from_log``)."""
+        return from_log(log_x)
 
     def log_prob_log(self, log_x: torch.Tensor, params: Sequence[Any] = ()) -> torch.Tensor:
         """``log_prob`` of the draw whose log is ``log_x``, under ``params`` as ``log_prob`` takes them."""
@@ -41,6 +46,32 @@ class LogSpaceDraws(Distribution, register=False):
     def _log_prob_log(self, log_x: torch.Tensor, params: Sequence[Any]) -> torch.Tensor:
         """``_log_prob`` of the draw whose log is ``log_x``, with every parameter's value (subclasses)."""
         raise NotImplementedError
+
+
+class GammaTransformDraws(LogSpaceDraws, register=False):
+    """x = c·G^(1/k), G ~ Gamma(α, 1), at location 0, drawn and scored in log space (``_gamma_transform`` gives
+    α, k, log c): log x = log c + (log G)/k, and log p(x) = log k + α log G − G − lgamma(α) − log x where x is
+    below the smallest normal number (float32 at α = 0.02: the clamped draw's density was biased), ``_log_prob``
+    elsewhere."""
+
+    def _gamma_transform(self, params: Sequence[Any]) -> tuple[Any, Any, Any]:
+        raise NotImplementedError
+
+    def rsample_log(self, params: Sequence[Any], shape: tuple) -> torch.Tensor:
+        alpha, k, log_c = self._gamma_transform(params)
+        return log_c + log_standard_gamma(full(alpha, shape, params)) / k
+
+    def draw_of_log(self, log_x: torch.Tensor) -> torch.Tensor:
+        return safe_exp(log_x)  # as ``rsample`` draws: a shade above the smallest normal, never 0 or inf
+
+    def _log_prob_log(self, log_x: torch.Tensor, params: Sequence[Any]) -> torch.Tensor:
+        values = tensors(params, log_x)
+        alpha, k, log_c = self._gamma_transform(values)
+        normal = log_x.exp() >= tiny_of(log_x)
+        exact = self._log_prob(torch.where(normal, log_x, 0.0).exp(), values)  # stand-ins: finite where unused
+        log_g = (torch.where(normal, 0.0, log_x) - log_c) * k
+        log_k = k.log() if is_tensor(k) else math.log(k)
+        return torch.where(normal, exact, log_k + alpha * log_g - log_g.exp() - torch.lgamma(alpha) - log_x)
 
 
 def from_log(log_x: torch.Tensor) -> torch.Tensor:
@@ -59,7 +90,7 @@ def drawn_with_log(dist: Distribution, params: Sequence[Any],
     """A draw of ``shape`` and, where ``dist`` draws in log space, its log (else None)."""
     if isinstance(dist, LogSpaceDraws):
         log_x = dist.rsample_log(params, shape)
-        return from_log(log_x), log_x
+        return dist.draw_of_log(log_x), log_x
     return dist.rsample(params, shape), None
 
 

@@ -212,10 +212,17 @@ class RandomModule(ConstantBuffers):
         like = next(p for p in params if isinstance(p, torch.Tensor))
         mean = self.distribution._mean(*tensors(params, like))
         if not tracing() and not mean.is_meta and not bool(torch.isfinite(mean).all()):
-            raise DataError(f"{self.describe()}: eval_mode='mean' but the distribution's mean is infinite for "
-                            "these parameters; use eval_mode='sample'",
-                            kind="infinite-mean", layer=self.path, option="eval_mode")
+            raise self._infinite_mean(mean)
         return mean.expand(shape)
+
+    def _infinite_mean(self, mean: torch.Tensor) -> DataError:
+        """eval_mode='mean' refused: the first index where ``mean`` is infinite, and the ports feeding it."""
+        index = tuple(int(i) for i in (~torch.isfinite(mean)).nonzero()[0])
+        ports = self.distribution.slots
+        fed = f" (fed by input port{'s' if len(ports) > 1 else ''} {', '.join(map(repr, ports))})" if ports else ""
+        return DataError(f"{self.describe()}: eval_mode='mean' but the distribution's mean is infinite for these "
+                         f"parameters{fed}, first at index {index}; use eval_mode='sample'", kind="infinite-mean",
+                         layer=self.path, option="eval_mode", port=ports[0] if ports else None)
 
     def draw(self, params: list[Any], shape: tuple, with_log_prob: bool = False) -> Any:
         """One draw of ``shape`` (batch and all) with the layer's gradient estimator; with ``with_log_prob``,
