@@ -84,6 +84,30 @@ def test_a_location_the_os_cannot_take_is_refused_naming_the_tensor(layout, loca
     assert (diagnostic.kind, diagnostic.port, diagnostic.found) == ("external-data", "W", location[:200])
 
 
+@pytest.mark.parametrize("location, why", [
+    ("\\inside.bin", "an absolute path"), ("\\\\server\\inside.bin", "an absolute path"),
+    ("NUL", "a device name Windows reserves"), ("con.txt", "a device name Windows reserves"),
+    ("sub/LPT3.bin", "a device name Windows reserves"), ("Aux .tar.gz", "a device name Windows reserves"),
+    ("COM9", "a device name Windows reserves")])
+def test_a_location_windows_reads_as_rooted_or_a_device_is_refused_on_any_os(layout, location, why):
+    """Found in review: a location rooted with no drive ('\\w.bin': not absolute to ntpath from Python 3.13) or a
+    device name (NUL, CON, COM1, ..., any extension) reads from outside the folder on Windows; a file of that name
+    is written here, so that where it is not refused it imports."""
+    model, _ = layout
+    (model / "sub").mkdir()
+    (model / location).write_bytes(WEIGHTS.tobytes())
+    with pytest.raises(SpecError, match=rf"tensor 'W' keeps its data in .*: {why}") as info:
+        import_onnx(_model(model, location))
+    assert info.value.diagnostics[0].kind == "external-data"
+
+
+def test_a_name_that_only_starts_like_a_device_imports(layout):
+    model, _ = layout
+    for location in ("console.bin", "COM10", "nul_weights.bin", "lpt.bin"):
+        (model / location).write_bytes(WEIGHTS.tobytes())
+        assert import_onnx(_model(model, location)) is not None
+
+
 def test_external_data_inside_the_folder_imports(layout):
     model, _ = layout
     net = import_onnx(_model(model, "inside.bin"))

@@ -45,8 +45,9 @@ def test_axes_of_the_spatial_dims_resize_as_onnxruntime_does(tmp_path, axes, giv
 @pytest.mark.parametrize("axes, given, values", [([-1], "scales", [3.0]), ([3], "sizes", [14]),
                                                  ([3, 2], "sizes", [14, 12]), ([1, 2, 3], "sizes", [3, 12, 14])])
 def test_other_axes_are_refused_naming_the_axes(tmp_path, axes, given, values):
-    with pytest.raises(SpecError, match=rf"'rz' \(Resize\): axes={re.escape(str(axes))} for an input of shape \('b', 3, 6, 7\): "
-                                        r"ResizeLayer resizes every spatial dim \(axes \[2, 3\]\)") as info:
+    with pytest.raises(SpecError, match=rf"'rz' \(Resize\): axes={re.escape(str(axes))} for an input of shape "
+                                        r"\('b', 3, 6, 7\): ResizeLayer resizes every spatial dim "
+                                        r"\(axes \[2, 3\]\)") as info:
         import_onnx(_resize(tmp_path, axes, given, values, mode="linear"))
     diagnostic = info.value.diagnostics[0]
     assert (diagnostic.kind, diagnostic.option, diagnostic.expected, diagnostic.found) == (

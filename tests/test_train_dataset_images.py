@@ -136,6 +136,19 @@ def test_a_bad_label_in_a_later_item_is_named_when_it_is_read(tmp_path):
 
 
 @pytest.mark.parametrize("workers", [0, 1])
+def test_a_bad_label_found_while_training_fills_the_diagnostic_fields(tmp_path, workers):
+    """Found in review: only item 0 is checked up front, and a later item's bad label lost its example, expected
+    and found (the reason was made text before it reached the DataError)."""
+    class Misspelt(_Paths):
+        def __getitem__(self, i):
+            return {**super().__getitem__(i), **({"Output": "drak"} if i == 6 else {})}
+    with pytest.raises(DataError, match="while training") as info:
+        net_train(_net(), Misspelt(tmp_path), **_OPTIONS, num_workers=workers)
+    d = info.value.diagnostics[0]
+    assert (d.port, d.example, d.expected, d.found) == ("Output", 6, ("dark", "light"), "drak")
+
+
+@pytest.mark.parametrize("workers", [0, 1])
 def test_a_netgraph_error_the_dataset_raises_keeps_its_kind_and_fields(tmp_path, workers):
     """Found in review: it was wrapped in another DataError of kind 'encoding' (in a worker process: torch's
     traceback text, kind 'error')."""

@@ -65,3 +65,29 @@ def test_a_list_of_example_dicts_in_that_state_says_the_same():
         net_train(mlp(), examples, batch_size=4, max_training_rounds=1, progress=False)
     problem = info.value.diagnostics[0]
     assert (problem.kind, problem.example, problem.found) == ("example-keys", ODD, ("Input", "Target", "Extra"))
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+@pytest.mark.parametrize("extra, dropped", [({"Extra": torch.zeros(1)}, None), ({}, "Target")])
+def test_a_batch_whose_items_all_hold_other_keys_than_the_first_batch_s_is_named(seed, extra, dropped):
+    """Found in review: items were compared within their batch only, so a whole batch (here one item) holding an
+    extra key or lacking one passed (to the net's own check, which names no item). The first batch's keys are the
+    ones the others must hold: the seeds draw item ODD later."""
+    torch.manual_seed(seed)
+    with pytest.raises(DataError) as info:
+        net_train(mlp(), Items(ODD, extra, dropped), batch_size=1, random_seed=seed, max_training_rounds=2,
+                  progress=False)
+    problem = info.value.diagnostics[0]
+    odd_keys = tuple(k for k in ("Input", "Target", *extra) if k != dropped)
+    assert (problem.kind, problem.example, problem.expected, problem.found) == \
+        ("example-keys", ODD, ("Input", "Target"), odd_keys)
+    assert "the first batch's items have" in str(info.value)
+
+
+def test_an_odd_item_of_an_unnumbered_batch_is_named_by_its_place_in_the_batch():
+    """Found in review: without the items' indices in the Dataset, the place in the batch was called 'example 1'."""
+    from netgraph.train.datasets import _collate
+    items = [{"Input": torch.zeros(2)}, {"Input": torch.zeros(2), "Extra": torch.zeros(1)}, {"Input": torch.ones(2)}]
+    with pytest.raises(DataError, match=r"entry 1 of the batch has \['Input', 'Extra'\]") as info:
+        _collate(items, "training data")
+    assert info.value.diagnostics[0].example is None and info.value.kind == "example-keys"

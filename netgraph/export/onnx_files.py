@@ -219,6 +219,10 @@ def _check_location(tensor: Any, folder: str, path: str) -> None:
                     port=tensor.name, found=location[:200])
 
 
+_WINDOWS_DEVICES = {"NUL", "CON", "PRN", "AUX", *(f"{port}{n}" for port in ("COM", "LPT") for n in range(1, 10))}
+"""Names Windows opens as devices, in any folder and with any extension (``ntpath.isreserved`` from Python 3.13)."""
+
+
 def _location_problem(location: str, folder: str) -> str | None:
     """Why ``location`` is no file of external data in ``folder``, or None when it is one. The path is checked before
     the OS sees it: a NUL byte made realpath raise Python's ValueError, a name past the OS's limit an OSError."""
@@ -226,8 +230,11 @@ def _location_problem(location: str, folder: str) -> str | None:
         return "no location"
     if "\0" in location:
         return "a path with a NUL byte"
-    if os.path.isabs(location) or os.path.splitdrive(location)[0] or ".." in location.replace("\\", "/").split("/"):
-        return "an absolute path or a path out of the folder"
+    parts = location.replace("\\", "/").split("/")
+    if os.path.isabs(location) or os.path.splitdrive(location)[0] or not parts[0] or ".." in parts:
+        return "an absolute path or a path out of the folder"  # '\\w.bin' is rooted on Windows, drive or not
+    if any(part.split(".")[0].rstrip(" ").upper() in _WINDOWS_DEVICES for part in parts):
+        return "a device name Windows reserves (NUL, CON, PRN, AUX, COM1-9, LPT1-9), with any extension"
     try:
         target, root = os.path.realpath(os.path.join(folder, location)), os.path.realpath(folder)
         if os.path.commonpath([target, root]) != root:

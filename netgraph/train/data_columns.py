@@ -100,11 +100,13 @@ def beyond_float64_error(what: Any, key: str, where: str, example: int, huge: in
                       kind="precision-range", layer=(), port=key, example=example, found=huge)
 
 
-def example_keys_error(what: Any, keys: Any, example: int, found: Any, reference: str = "example 0 has") -> DataError:
+def example_keys_error(what: Any, keys: Any, example: int | None, found: Any, reference: str = "example 0 has",
+                       name: str = "") -> DataError:
     """The DataError (kind example-keys) for ``example`` holding the keys ``found`` where the others hold ``keys``
-    (``reference``: how the message names those others)."""
+    (``reference``: how the message names those others; ``name``: how it names the example, if not by ``example``,
+    its index)."""
     return data_error(what, f"every example must have the same keys; {reference} {list(keys)}, "
-                      f"example {example} has {list(found)}",
+                      f"{name or f'example {example}'} has {list(found)}",
                       kind="example-keys", example=example, expected=tuple(keys), found=tuple(found))
 
 

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import collections
 import contextlib
-import functools
 import random
 import sys
 from collections.abc import Iterator
@@ -32,7 +31,7 @@ def checked_loader(dataset: Any, what: str, batch_size: int) -> torch.utils.data
     """A shuffling DataLoader of ``batch_size`` over ``dataset`` (checked: a length, no IndexError, batchable items)
     whose batches are ``NumberedBatch``es."""
     return torch.utils.data.DataLoader(checked_dataset_of(dataset, what), batch_size=batch_size, shuffle=True,
-                                       collate_fn=functools.partial(_collate, what=what))
+                                       collate_fn=_Collate(what))
 
 
 def checked_dataset(loader: Any) -> torch.utils.data.Dataset | None:
@@ -219,11 +218,22 @@ def _same(states: list[Any], now: list[Any]) -> bool:
     return len(states) == len(now) and states[:2] == now[:2] and all(map(torch.equal, states[2:], now[2:]))
 
 
-def _collate(items: list, what: str) -> Any:
+class _Collate:
+    """``_collate`` for one loader, which keeps the keys its first batch's items hold (``keys``): every later
+    batch's items must hold them too."""
+
+    def __init__(self, what: str):
+        self.what, self.keys = what, None
+
+    def __call__(self, items: list) -> Any:
+        return _collate(items, self.what, self)
+
+
+def _collate(items: list, what: str, loader: _Collate | None = None) -> Any:
     """torch's default collation; items it cannot stack (no dicts of equal-shaped arrays) are a DataError. Values
     given as Python lists are made tensors first: torch's collation would transpose them (a list of tensors, one
     per position, which is no batch); numpy arrays in the other byte order, which torch refuses, are made native.
-    Numbered items (``_NumberedItems``) make a ``NumberedBatch`` of dicts."""
+    Numbered items (``_NumberedItems``) make a ``NumberedBatch`` of dicts; ``loader`` keeps the first batch's keys."""
     numbers = getattr(items, "examples", None)
     dicts = [isinstance(item, dict) for item in items]
     if any(dicts) and not all(dicts):  # the first item that is no dict, wherever it stands in the batch
@@ -234,7 +244,7 @@ def _collate(items: list, what: str) -> Any:
                          f"the batch's others are dicts of port -> array", example=example, kind="data-form",
                          expected="a dict of port -> array", found=type_label(items[odd]))
     if all(dicts):
-        _check_keys(items, numbers, what)
+        _check_keys(items, numbers, what, loader)
     try:
         if all(dicts):
             items = [{k: _value(v, k, j, numbers, what) for k, v in item.items()} for j, item in enumerate(items)]
@@ -249,19 +259,26 @@ def _collate(items: list, what: str) -> Any:
     return NumberedBatch(batch, numbers) if numbers is not None and isinstance(batch, dict) else batch
 
 
-def _check_keys(items: list[dict], numbers: list[int] | None, what: Any) -> None:
+def _check_keys(items: list[dict], numbers: list[int] | None, what: Any, loader: _Collate | None) -> None:
     """A DataError (kind example-keys) for the first item (by its index in the Dataset where ``numbers`` are known,
-    else by its place in the batch) whose keys are not those most items of the batch hold; torch's collation would
-    drop a key the batch's first item lacks and fail on one it has."""
+    else by its place in the batch) whose keys are not those most items of the batch hold, or where all hold the
+    same keys, not those of the ``loader``'s first batch (kept there); torch's collation would drop a key the
+    batch's first item lacks and fail on one it has."""
     keys = [item.keys() for item in items]
     if all(k == keys[0] for k in keys):
-        return
-    common = collections.Counter(frozenset(k) for k in keys).most_common(1)[0][0]
-    expected = next(k for k in keys if k == common)
-    odd = [j for j, k in enumerate(keys) if k != common]
-    j = min(odd, key=lambda j: numbers[j]) if numbers is not None else odd[0]
-    raise example_keys_error(what, expected, numbers[j] if numbers is not None else j, keys[j],
-                             reference="most items of its batch have")
+        if loader is not None and loader.keys is None:
+            loader.keys = list(keys[0])
+        if loader is None or keys[0] == set(loader.keys):
+            return
+        expected, odd, reference = loader.keys, range(len(keys)), "the first batch's items have"
+    else:
+        common = collections.Counter(frozenset(k) for k in keys).most_common(1)[0][0]
+        expected = next(k for k in keys if k == common)
+        odd, reference = [j for j, k in enumerate(keys) if k != common], "most items of its batch have"
+    if numbers is None:
+        raise example_keys_error(what, expected, None, keys[odd[0]], reference, name=f"entry {odd[0]} of the batch")
+    j = min(odd, key=lambda j: numbers[j])
+    raise example_keys_error(what, expected, numbers[j], keys[j], reference)
 
 
 def _value(value: Any, key: str, j: int, numbers: list[int] | None, what: Any) -> Any:

@@ -39,7 +39,7 @@ from netgraph.data.images import check_image
 from netgraph.train.data_files import DATA_SUFFIXES, load_data
 from netgraph.train.data_lengths import Keyed, keyed
 from netgraph.train.data_split import held_out
-from netgraph.train.encoded_checks import check_examples, label_count_problems
+from netgraph.train.encoded_checks import check_examples, first_fields, label_count_problems
 from netgraph.train.encoded_columns import as_written, coder_for, columns_of, output_for, port_words
 from netgraph.train.encoded_loader import EncodedLoader, warn_workers
 from netgraph.train.item_columns import ItemColumn
@@ -121,12 +121,13 @@ class EncodedDataset(torch.utils.data.Dataset):
                 result = self.encoded(key, i)
             except NetGraphError as exc:  # the Dataset's own: raised by the loader, in this process, as it is
                 return {"__raised__": exc}
-            if isinstance(result, str):  # (port, words): plain values, as a worker process hands them back
-                return {"__error__": (self.ports[key], f"{self.port_words(key)}: {self.example_name(i)}: {result}")}
+            if isinstance(result, str):  # (port, words, Diagnostic fields): plain values, as a worker hands back
+                return {"__error__": (self.ports[key], f"{self.port_words(key)}: {self.example_name(i)}: {result}",
+                                      first_fields(self, i, result))}
             out[key] = result
         if self.sequences and not self.checked and (counts := label_count_problems(  # a Dataset's item, read now
                 self, {(k, i): len(t) for k, t in out.items() if t.dim()}, [i])):
-            return {"__error__": counts[0]}
+            return {"__error__": (*counts[0], {"example": self.index[i]})}
         return out
 
     def encoded(self, key: str, i: int, header_only: bool = False) -> torch.Tensor | str | None:

@@ -16,7 +16,7 @@ import torch
 from netgraph.train.encoded_loader import bad_examples
 from netgraph.train.item_columns import ItemColumn
 
-__all__ = ["check_examples", "label_count_problems"]
+__all__ = ["check_examples", "first_fields", "label_count_problems"]
 
 
 def check_examples(dataset: Any) -> None:
@@ -35,7 +35,7 @@ def check_examples(dataset: Any) -> None:
         for i in range(len(values)) if examples is None else examples:
             reason = dataset.encoded(key, i, header_only=True)
             if isinstance(reason, str):
-                fields = fields if problems else _first_fields(dataset, i, reason)
+                fields = fields if problems else first_fields(dataset, i, reason)
                 problems.append((dataset.ports[key], f"{dataset.port_words(key)}: {dataset.example_name(i)}: {reason}"))
             elif isinstance(reason, torch.Tensor) and reason.dim():
                 positions[key, i] = len(reason)
@@ -43,7 +43,7 @@ def check_examples(dataset: Any) -> None:
         raise bad_examples(dataset.what, problems, **fields)
 
 
-def _first_fields(dataset: Any, i: int, reason: str) -> dict[str, Any]:
+def first_fields(dataset: Any, i: int, reason: str) -> dict[str, Any]:
     """The Diagnostic fields of example ``i``'s problem ``reason`` (a ``Reason`` knows expected and found)."""
     return {"example": dataset.index[i], "expected": getattr(reason, "expected", None),
             "found": getattr(reason, "found", None)}

@@ -119,8 +119,10 @@ class EncodedLoader:
         for batch in batches:
             if "__raised__" in batch:
                 raise batch["__raised__"]
-            if "__error__" in batch:
-                raise bad_examples(self.dataset.what, batch["__error__"], " while training")
+            if "__error__" in batch:  # (port, words, Diagnostic fields) each
+                errors = batch["__error__"]
+                raise bad_examples(self.dataset.what, [(port, words) for port, words, _ in errors], " while training",
+                                   **errors[0][2])
             yield batch
 
 
