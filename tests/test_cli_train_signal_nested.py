@@ -120,3 +120,17 @@ def test_a_rank_that_writes_nothing_does_not_say_the_net_is_written(tmp_path):
     assert ran.stderr.rstrip().splitlines()[-1] == \
         "netgraph train: interrupted; rank 1 writes nothing (rank 0 writes the outputs)", ran.stderr[-3000:]
     assert "written" not in ran.stderr and not (tmp_path / "out" / "s.yaml").exists()
+
+
+def test_a_second_signal_after_the_holding_block_ended_does_not_mark_it_forced():
+    """Found by review: a signal between ``__exit__``'s ``inside = False`` and its handling of the held one marked the
+    ended block forced, and ``netgraph train`` said "interrupted" though its writes had finished."""
+    handled: list[int] = []
+    boundary = StepBoundary()
+    boundary.previous[signal.SIGUSR1] = lambda number, frame: handled.append(number)
+    boundary.__enter__()
+    boundary._heard(signal.SIGUSR1, None)  # held: the block runs on
+    boundary.inside = False  # the block has ended: __exit__'s first line, before the held signal is handled
+    boundary._heard(signal.SIGUSR1, None)
+    boundary.__exit__(None, None, None)
+    assert handled == [signal.SIGUSR1] and boundary.forced is False

@@ -174,7 +174,6 @@ def test_a_failed_spec_write_removes_the_weights_it_wrote(tmp_path, monkeypatch)
     assert list(tmp_path.iterdir()) == []
 
 
-
 def test_a_read_only_spec_is_refused_before_its_weights_are_written(tmp_path):
     """The read-only spec was refused only after the weights were written: the weights file an earlier save of the
     same arrays left was replaced (a new file, its hard link to a backup broken) by a save that says nothing changed."""
@@ -365,3 +364,25 @@ def test_a_copy_keeps_its_weights_whatever_characters_the_spec_name_holds(tmp_pa
                                          "inputs: {Input: 3}\n", "utf-8")
     save(_net(3), tmp_path / "sub" / f"{stem}.yaml")
     assert load(tmp_path / "above.yaml") == _net(2)
+
+
+def test_a_resave_of_the_same_arrays_keeps_the_weights_file_its_links_and_its_mode(tmp_path):
+    """Found by review: every save rewrote the weights file named by its digest, breaking hard links (a DVC cache's),
+    and refused a read-only one holding the same bytes."""
+    save(_net(0), tmp_path / "m.yaml")
+    (weights,) = _weights(tmp_path)
+    os.link(weights, tmp_path / "cache.bin")
+    save(_net(0), tmp_path / "m.yaml")
+    assert os.path.samefile(weights, tmp_path / "cache.bin")
+    weights.chmod(0o444)
+    save(_net(0), tmp_path / "m.yaml")
+    assert _weights(tmp_path) == [weights] and load(tmp_path / "m.yaml") == _net(0)
+
+
+def test_a_weights_file_of_its_name_but_other_bytes_is_written_again(tmp_path):
+    save(_net(0), tmp_path / "m.yaml")
+    (weights,) = _weights(tmp_path)
+    blob = weights.read_bytes()
+    weights.write_bytes(blob[:-1] + bytes([blob[-1] ^ 1]))  # the same size, one bit off
+    save(_net(0), tmp_path / "m.yaml")
+    assert weights.read_bytes() == blob and load(tmp_path / "m.yaml") == _net(0)

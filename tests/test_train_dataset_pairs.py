@@ -100,3 +100,31 @@ def test_a_dataset_of_image_file_and_label_pairs_trains_as_the_list_of_them(tmp_
     train = lambda data: net_train(net, data, max_training_rounds=2, batch_size=6, random_seed=0,  # noqa: E731
                                    return_results=True)
     assert train(Files()).round_losses == pytest.approx(train(pairs).round_losses, rel=1e-5)
+
+
+_X, _Y = torch.randn(8, 2, generator=torch.Generator().manual_seed(1)), torch.randn(8, 1)
+_DICT_PAIRS = [({"Input": x}, y) for x, y in zip(_X, _Y)]
+
+
+@pytest.mark.parametrize("data", [
+    iter([({"Input": _X[:4]}, _Y[:4]), ({"Input": _X[4:]}, _Y[4:])]),  # a loader's batches as Keras's (dict, y)
+    torch.utils.data.DataLoader(_DICT_PAIRS, batch_size=4),  # items (dict, y), collated as [dict, y]
+], ids=["iterable", "DataLoader"])
+def test_a_loader_of_dict_target_pairs_gets_the_in_memory_forms_advice(data):
+    """A batch (dict, y) was read as {input: dict, output: y}: 'cannot make a tensor from dict'."""
+    with pytest.raises(DataError) as info:
+        net_train(_net(False), data, max_training_rounds=1, progress=False)
+    assert info.value.kind == "data-form"
+    assert "a pair (inputs, targets) whose inputs are a dict: put the targets in it, {'Input': ..., 'Target': " \
+        "targets}" in str(info.value)
+
+
+def test_a_loader_batch_of_two_example_dicts_is_named_as_found():
+    """collate_fn=list, batch_size=2: a batch of two example dicts was read as a pair, 'cannot make a tensor from
+    dict'."""
+    examples = [{"Input": x, "Target": y} for x, y in zip(_X, _Y)]
+    loader = torch.utils.data.DataLoader(examples, batch_size=2, collate_fn=list)
+    with pytest.raises(DataError) as info:
+        net_train(_net(False), loader, max_training_rounds=1, progress=False)
+    assert info.value.kind == "data-form"
+    assert "the data loader's batches are a list of 2 example dicts, not one dict of port -> tensor" in str(info.value)

@@ -129,39 +129,44 @@ def _shared_size(net: Any, value: Any, path: tuple, array: str) -> int:
     return numel(tuple(shape)) if shape is not None else 0
 
 
-#: Terminal columns a cell of the layer table, or a port list of its header, takes at most (as a diagram cuts its
-#: labels): a merge of thousands of branches listed every input in every row, a path 200 levels deep took 1,745
-#: characters.
+#: Terminal columns a cell of the layer table takes at most (as a diagram cuts its labels): a merge of thousands of
+#: branches listed every input in every row, a path 200 levels deep took 1,745 characters.
 CELL_WIDTH = 48
+#: Terminal columns the header's list of inputs (or of outputs) takes at most: 2,100 inputs made one line of about
+#: 30,000 characters.
+HEADER_WIDTH = 120
 
 
 def _ports(net: Any, names: tuple) -> str:
-    """The header's list of ``names`` with their types, cut and counted as a cell is (2,100 inputs made one line of
-    about 30,000 characters)."""
-    return _listed(_port_items(net.port_types, names), "none")
+    """The header's list of ``names`` with their types, cut and counted past ``HEADER_WIDTH`` columns."""
+    return _listed(_port_items(net.port_types, names), "none", HEADER_WIDTH)
 
 
-def _port_items(types: Any, names: tuple) -> list[str]:
-    """Each port of ``names`` with its type ('Input (3)'), as the header and the table's cells list them."""
-    return [f"{p} {types[p]}" for p in names]
+def _port_items(types: Any, names: tuple) -> list[tuple[str, str]]:
+    """Each port of ``names`` and its type ('Input', '(3)'), as the header and the table's cells list them."""
+    return [(p, str(types[p])) for p in names]
 
 
-def _listed(items: list[str], empty: str = "-") -> str:
-    """``items`` joined by commas, those past ``CELL_WIDTH`` columns left out and counted ('… 27 more'), at most
-    ``CELL_WIDTH`` columns in all (a long first item cut to leave room for the count).
+def _listed(items: list[tuple[str, str]], empty: str = "-", columns: int = CELL_WIDTH) -> str:
+    """Ports and types (``_port_items``) joined by commas, at most ``columns`` columns: whole items, those past the
+    room left out and counted ('… 27 more'); a first item too long for it has its name cut, never its type.
 
-    >>> _listed([f"Input{i} (3)" for i in range(1, 31)])
+    >>> _listed([(f"Input{i}", "(3)") for i in range(1, 31)])
     'Input1 (3), Input2 (3), Input3 (3), … 27 more'
     """
     kept, used = [], 0
-    for i, item in enumerate(items):
+    for i, (name, shape) in enumerate(items):
         more = _width(f", … {len(items) - i - 1:,} more") if i < len(items) - 1 else 0  # the count, if it stops after
-        if not kept:
-            item = _clipped(item, CELL_WIDTH - more)
-        elif used + _width(item) > CELL_WIDTH - 10 or used + _width(item) + more > CELL_WIDTH:  # room for the count
+        item = f"{name} {shape}"
+        width = _width(item)
+        if not kept and width > columns - more:  # the name cut to leave room for its type and the count
+            shape_width = width - _width(name)  # the space and the type
+            name, name_width = _clipped_width(name, max(columns - more - shape_width, 2))
+            item, width = f"{name} {shape}", name_width + shape_width
+        elif kept and (used + width > columns - 10 or used + width + more > columns):  # room for the count
             break
         kept.append(item)
-        used += _width(item) + 2
+        used += width + 2
     rest = len(items) - len(kept)
     return ", ".join([*kept, *([f"… {rest:,} more"] if rest else [])]) or empty
 
@@ -172,8 +177,9 @@ def _path_cell(path: tuple) -> str:
     the cell at most) only, the first cut to the room left; at most ``CELL_WIDTH`` columns in all."""
     names = [printable(p) for p in path]
     text = "/".join(elided(names))
-    if len(names) < 2 or _width(text) <= CELL_WIDTH:
-        return _clipped(text, CELL_WIDTH)
+    cut = _clipped(text, CELL_WIDTH)
+    if len(names) < 2 or cut is text:  # one name, or a path that fits
+        return cut
     middle = "/" if len(names) == 2 else f"/... {len(names) - 2:,} levels .../"
     last = _clipped(names[-1], CELL_WIDTH // 2)
     room = CELL_WIDTH - _width(middle) - _width(last)
@@ -242,12 +248,18 @@ def _clipped(text: str, columns: int) -> str:
     >>> _clipped("宽字符层", 6), _clipped("宽字符层", 8), _clipped("cafe\u0301s!", 5) == "cafe\u0301…"
     ('宽字…', '宽字符层', True)
     """
-    if _width(text) <= columns:
-        return text
+    return _clipped_width(text, columns)[0]
+
+
+def _clipped_width(text: str, columns: int) -> tuple[str, int]:
+    """``_clipped``'s text and the columns it takes."""
+    width = _width(text)
+    if width <= columns:
+        return text, width
     used, end = _char_width(text[0]), 1
     while end < len(text) and used + _char_width(text[end]) <= columns - 1:
         used, end = used + _char_width(text[end]), end + 1
-    return text[:end] + "…"
+    return text[:end] + "…", used + 1
 
 
 def _summary_row(node: Node, repeated: dict[tuple, set[str]]) -> tuple[str, ...]:

@@ -115,7 +115,8 @@ def save(net: Any, path: Any, *, name: str | None = None, description: str | Non
             text = dump_data(data).encode("utf-8")
             if weights is not None:
                 created = not os.path.lexists(weights)
-                atomic_write(weights, blob)
+                if not _holds(weights, blob):  # the same arrays saved before: kept (its hard links, read-only or not)
+                    atomic_write(weights, blob)
             atomic_write(path, text)
         except BaseException as exc:  # an interrupt too: the weights file it made would be left, named by no spec
             if created:
@@ -130,6 +131,18 @@ def save(net: Any, path: Any, *, name: str | None = None, description: str | Non
                             found=str(path), detail=why) from None
         _clean(path, weights.name if weights else None, old_weights)
     return given
+
+
+def _holds(path: Path, blob: bytes) -> bool:
+    """Whether the file at ``path`` holds exactly ``blob``: its size first, then its bytes (an unreadable file
+    does not)."""
+    try:
+        if not path.is_file() or path.stat().st_size != len(blob):
+            return False
+        with path.open("rb") as existing:
+            return existing.read(len(blob) + 1) == blob
+    except OSError:
+        return False
 
 
 def _stable(blob: bytes) -> bytes:

@@ -27,7 +27,8 @@ from netgraph.core.wording import counted, type_label
 from netgraph.train.data_sets import data_error, part_of, ref
 from netgraph.train.buckets import LengthBuckets, has_ragged, process_share, seeded
 from netgraph.train.data_columns import EXAMPLES, Expect, check_columns, columns_from
-from netgraph.train.data_pairs import dict_pair_problem, pair_columns, pair_problem, tuples_advice
+from netgraph.train.data_pairs import (dict_pair_problem, is_dict_pair, is_pair_of_values, pair_columns, pair_dict,
+                                      pair_problem, tuples_advice)
 from netgraph.train.data_checks import non_finite_data
 from netgraph.train.datasets import checked_dataset, checked_loader, forget_reads, keeping_reads, reads_kept_by
 from netgraph.train.in_memory import PASSED_OVER, InMemory
@@ -98,9 +99,12 @@ class Streamed:
     def _as_dict(self, batch: Any) -> Any:
         """A batch of (inputs, targets) pairs (collated as a list of two) read as the dict by port, for a net with
         one input and one output, as a list of (input, target) pairs and a Dataset of them are read; else as it is."""
+        if is_dict_pair(batch, (list, tuple)):  # Keras's fit(dict, y), collated
+            raise data_error(self.what, dict_pair_problem(batch), kind="data-form", expected="dicts of port -> tensor",
+                             found="a pair (dict, targets)")
         inputs, outputs = self.ports
-        if len(inputs) == 1 and len(outputs) == 1 and isinstance(batch, (list, tuple)) and len(batch) == 2:
-            return dict(zip((inputs[0], outputs[0]), batch))
+        if len(inputs) == 1 and len(outputs) == 1:
+            return pair_dict(batch, (inputs[0], outputs[0]), (list, tuple))
         return batch
 
     def _not_dicts(self) -> str:
@@ -109,6 +113,10 @@ class Streamed:
         dataset = checked_dataset(self.loader)
         given = ("the dataset's items are no dicts" if dataset is not None
                  else f"the data loader's batches are {with_article(type(self.first_raw).__name__)}")
+        if dataset is None and _is_example_dicts(self.first_raw):
+            return (f"{given} of {counted(len(self.first_raw), 'example dict')}, not one dict of port -> tensor "
+                    f"(does its collate_fn keep the examples apart? torch's default collate_fn stacks example dicts "
+                    f"into one dict of batches)")
         user = getattr(dataset, "dataset", None) if not isinstance(dataset, torch.utils.data.Subset) else None
         advice = tuples_advice(self.first_raw, user if dataset is not None else getattr(self.loader, "dataset", None),
                                self.ports)
@@ -215,6 +223,11 @@ def _form_of(batch: Any) -> str:
     return with_article(type(batch).__name__) + sized
 
 
+def _is_example_dicts(batch: Any) -> bool:
+    """Whether a batch is a list (or tuple) of example dicts, as a loader with ``collate_fn=list`` gives them."""
+    return isinstance(batch, (list, tuple)) and bool(batch) and all(isinstance(e, Mapping) for e in batch)
+
+
 def _is_loader(data: Any) -> bool:
     return (not isinstance(data, (Mapping, list, tuple, str, bytes, torch.Tensor, numpy.ndarray))
             and isinstance(data, Iterable))
@@ -230,10 +243,10 @@ def gather(data: Any, what: str, ports: tuple[tuple[str, ...], tuple[str, ...]],
         data = checked_loader(data, what, batch_size)
     if isinstance(data, torch.utils.data.IterableDataset) or _is_loader(data):
         return Streamed(data, what, ports)
-    if isinstance(data, tuple) and len(data) == 2 and isinstance(data[0], Mapping) and not isinstance(data[1], Mapping):
+    if is_dict_pair(data):
         raise data_error(what, dict_pair_problem(data),
                          kind="data-form", expected=FORMS, found="a pair (dict, targets)")  # Keras's fit(dict, y)
-    if isinstance(data, tuple) and len(data) == 2 and not any(isinstance(d, Mapping) for d in data):
+    if is_pair_of_values(data):
         if input_port is None or len(outputs) != 1:
             raise data_error(what, pair_problem(data, inputs, outputs),
                              kind="data-form", expected=FORMS, found="a pair (inputs, targets)")

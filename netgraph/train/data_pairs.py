@@ -7,10 +7,11 @@ give a dict by port, Keras's list of inputs as {'a': inputs[0], 'b': inputs[1], 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
-__all__ = ["pair_problem", "dict_pair_problem", "pair_columns", "lone_target_key", "tuples_advice"]
+__all__ = ["pair_problem", "dict_pair_problem", "is_pair_of_values", "is_dict_pair", "pair_dict", "pair_columns",
+           "lone_target_key", "tuples_advice"]
 
 
 def pair_problem(pair: tuple, inputs: Sequence[str], outputs: Sequence[str]) -> str:
@@ -31,6 +32,32 @@ def pair_problem(pair: tuple, inputs: Sequence[str], outputs: Sequence[str]) -> 
             f"({', '.join(inputs)}): give a dict by port, {keras}{{{', '.join(keys)}}}")
 
 
+def is_pair_of_values(value: Any, forms: tuple[type, ...] = (tuple,)) -> bool:
+    """Whether ``value`` is an (inputs, targets) pair: two items (a tuple, or one of ``forms``), neither a dict (a dict
+    among them is Keras's ``fit(dict, y)``, or a batch of two example dicts).
+
+    >>> is_pair_of_values(([1], [2])), is_pair_of_values(({"a": 1}, [2])), is_pair_of_values([[1], [2]], (list,))
+    (True, False, True)
+    """
+    return isinstance(value, forms) and len(value) == 2 and not any(isinstance(d, Mapping) for d in value)
+
+
+def is_dict_pair(value: Any, forms: tuple[type, ...] = (tuple,)) -> bool:
+    """Whether ``value`` is Keras's ``(dict, targets)``: two items (of ``forms``), a dict of inputs and no dict."""
+    return isinstance(value, forms) and len(value) == 2 and isinstance(value[0], Mapping) and \
+        not isinstance(value[1], Mapping)
+
+
+def pair_dict(value: Any, keys: Sequence[str], forms: tuple[type, ...] = (tuple,)) -> Any:
+    """``value`` as the dict {``keys[0]``: inputs, ``keys[1]``: targets} where it is an (inputs, targets) pair
+    (``is_pair_of_values``), else as it is.
+
+    >>> pair_dict((1, 2), ("Input", "Target")), pair_dict(({"a": 1}, 2), ("Input", "Target"))
+    ({'Input': 1, 'Target': 2}, ({'a': 1}, 2))
+    """
+    return dict(zip(keys, value)) if is_pair_of_values(value, forms) else value
+
+
 def pair_columns(pair: tuple, inputs: Sequence[str], outputs: Sequence[str]) -> dict[str, Any]:
     """The dict a pair (inputs, targets) stands for in a net of one input and one output: the targets under
     ``"Target"``, or under ``"<output>Target"`` where the input port itself is named ``Target`` (the key the loss reads
@@ -39,7 +66,7 @@ def pair_columns(pair: tuple, inputs: Sequence[str], outputs: Sequence[str]) -> 
     >>> sorted(pair_columns(([1.0], [2.0]), ("Target",), ("Output",)))
     ['OutputTarget', 'Target']
     """
-    return {inputs[0]: pair[0], lone_target_key(inputs, outputs[0]): pair[1]}
+    return pair_dict(pair, (inputs[0], lone_target_key(inputs, outputs[0])))
 
 
 def lone_target_key(inputs: Sequence[str], output: str) -> str:

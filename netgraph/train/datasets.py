@@ -19,6 +19,7 @@ from netgraph.backend.port_tensors import beyond_float64, data_tensor
 from netgraph.core.errors import DataError
 from netgraph.core.wording import counted, type_label
 from netgraph.train.data_columns import beyond_float64_error, example_keys_error
+from netgraph.train.data_pairs import pair_dict
 from netgraph.train.data_sets import data_error
 
 __all__ = ["checked_loader", "checked_dataset", "reads_kept_by", "dataset_items", "checked_dataset_of", "NumberedBatch",
@@ -195,7 +196,7 @@ class PairItems(torch.utils.data.Dataset):
         return _NumberedItems(list(map(self._as_dict, items)), items.examples)
 
     def _as_dict(self, item: Any) -> Any:
-        return dict(zip(self.ports, item)) if is_pair(item) else item
+        return pair_dict(item, self.ports)
 
 
 def is_pair(item: Any) -> bool:

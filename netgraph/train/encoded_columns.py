@@ -25,7 +25,7 @@ from netgraph.core.torch_state import generator_kept
 from netgraph.data import Examples
 from netgraph.data.encoding import as_labels, encoded_form_problem, range_refusal
 from netgraph.data.sources import IMAGE_SUFFIXES
-from netgraph.train.data_pairs import pair_columns
+from netgraph.train.data_pairs import is_pair_of_values, pair_columns
 from netgraph.train.data_sets import TRAINING, data_error
 from netgraph.train.datasets import checked_dataset_of, dataset_items, is_pair, keeping_reads
 from netgraph.train.item_columns import ItemColumn, item_columns
@@ -350,8 +350,7 @@ def _refuse_unencoded_tensors(net: Any, columns: Mapping[str, Any], what: Any) -
 def _is_inputs_targets_pair(net: Any, data: Any) -> bool:
     """Whether ``data`` is the (inputs, targets) pair of a net with one input and one output (as ``gather`` reads
     it; it refuses a pair for other nets)."""
-    return type(data) is tuple and len(data) == 2 and len(net.input_ports) == len(net.output_ports) == 1 and \
-        not any(isinstance(d, Mapping) for d in data)
+    return type(data) is tuple and len(net.input_ports) == len(net.output_ports) == 1 and is_pair_of_values(data)
 
 
 def _unencoded_columns(net: Any, data: Any) -> dict[str, Any]:

@@ -83,7 +83,7 @@ class StepBoundary:
         self.forced = self.inside
         for holding in _HOLDING:  # the first signal, held by another boundary: this one stops its block too
             holding.pending.clear()
-            holding.forced = True
+            holding.forced = holding.inside  # a block that has ended (its pending signal not yet handled) ran whole
         _HOLDING.clear()
         _PASSING.append(second)  # a boundary whose handler this one wraps does not hold a second signal either
         try:
