@@ -32,10 +32,10 @@ from netgraph.core.layer_moves import Moves
 from netgraph.core.layer_surgery import alone, is_lone_layer, rules_in_alone
 from netgraph.core.multiplier_rates import picking_rules, stored_multipliers, unreached_shared
 from netgraph.core.shared import shared_users
-from netgraph.core.names import indexed
 from netgraph.core.nesting import deep_walk
 from netgraph.core.net_arguments import compiled_module_hint, compiled_module_note
 from netgraph.core.operator import NetOperator
+from netgraph.core.surgery_values import spec_walk
 
 __all__ = ["net_set_learning_rate_multipliers", "array_names", "carry_multipliers", "carry_into", "container_path",
            "drop_rules_below", "prune_rules"]
@@ -282,20 +282,8 @@ def _picked(keys: list[str], names: list[list[str]]) -> set[int]:
 def container_path(net: NetGraph, spec: Any) -> tuple | None:
     """The names path of the graph, operator or inner net that ``spec`` (a name, 1-based index or tuple path, into
     operators as ``(op, "net", ...)``) names in ``net``; None when it names something else."""
-    current: Any = net
-    path: list[str] = []
-    for part in spec if isinstance(spec, tuple) else (spec,):
-        if isinstance(current, NetOperator) and part in current.NETS:
-            current = getattr(current, part)
-        elif isinstance(current, NetGraph):
-            part = indexed(current.layers, part) or part
-            if not isinstance(part, str) or part not in current.layers:
-                return None
-            current = current.layers[part]
-        else:
-            return None
-        path.append(part)
-    return tuple(path) if path and isinstance(current, (NetGraph, NetOperator)) else None
+    path, found = spec_walk(net, spec)
+    return path if path and isinstance(found, (NetGraph, NetOperator)) else None
 
 
 def drop_rules_below(net: NetGraph, paths: Sequence[tuple]) -> NetGraph:
