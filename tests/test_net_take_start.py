@@ -131,12 +131,14 @@ def test_a_start_in_a_numbered_chain_keeps_the_outputs_of_the_renumbered_layers(
     torch.testing.assert_close(cut(head), net_take(net, NetPort(("3", "a", "Output")))(X), rtol=0, atol=0)
 
 
-@pytest.mark.parametrize("start", [("enc", "l2"), NetPort(("enc", "l2", "Output"))])
+@pytest.mark.parametrize("start", [("enc", "l2"), NetPort(("enc", "l2", "Output")), (1, 3),
+                                   NetPort((1, 3, "Output"))])  # R4: indexes were spelled as given
 def test_a_start_inside_a_nested_graph_is_refused_naming_it_not_taken_from_the_graph_around_it(start):
     """Found by QA (tester P): a tuple path as start was cut to its first name, so the whole graph 'enc' was kept."""
     enc = NetGraph({"l1": LinearLayer(4), "act": "Tanh", "l2": LinearLayer(2)}, [("l1", "act", "l2")])
     net = NetGraph({"enc": enc, "head": LinearLayer(5)}, [("enc", "head")], Input=3)
-    with pytest.raises(WiringError, match=r"^net_take: start= takes .* nested path .*net_flatten\(net\) \(layer "
+    with pytest.raises(WiringError, match=r"^net_take: start= takes .* nested path .*holding it \('enc'\).*"
+                                          r"net_flatten\(net\) \(layer "
                                           r"'enc/l2'\)") as info:
         net_take(net, "head", start=start)
     assert info.value.kind == "layer-path" and info.value.diagnostics[0].layer == ("enc", "l2")

@@ -25,6 +25,8 @@ def _mapped():
     (_chain(), (1, LinearLayer(3)), (("a", "Biases"), torch.zeros(3))),
     (_mapped(), ("map", NetMapOperator(LinearLayer(2))), (("map", "net", "h"), LinearLayer(9))),
     (_mapped(), (("map", "net"), NetChain([LinearLayer(2)])), (("map", "net", "h"), LinearLayer(9))),
+    (_chain(), ("b", torch.nn.Linear(3, 2)), (("b", "Weights"), torch.zeros(2, 3))),  # R4: a module or shorthand
+    (_chain(), ("b", ["Tanh", LinearLayer(2)]), (("b", "Biases"), torch.zeros(2))),  # was no layer, then AttributeError
 ])
 @pytest.mark.parametrize("inner_first", [False, True])
 def test_a_key_inside_a_replaced_layer_is_refused_naming_both_keys(net, outer, inner, inner_first):

@@ -111,7 +111,8 @@ def test_append_keeps_the_first_matching_rule(rules, lin1):
     appended = net_append(frozen, LinearLayer(2))
     for net in (frozen, appended):
         assert net.information("ArraysLearningRateMultipliers")[("lin1", "Weights")] == lin1
-    assert appended.learning_rate_multipliers == {"lin1": lin1}
+    assert appended.information("ArraysLearningRateMultipliers")[("3", "Weights")] == 1.0
+    assert list(appended.learning_rate_multipliers.items()) == [("3", 1.0), *rules.items()]  # stored as they were
 
 
 def test_replace_part_takes_one_value_given_twice_as_equal_copies():

@@ -32,10 +32,10 @@ from netgraph.core.layer_moves import Moves
 from netgraph.core.layer_surgery import alone, is_lone_layer, rules_in_alone
 from netgraph.core.multiplier_rates import picking_rules, stored_multipliers, unreached_shared
 from netgraph.core.shared import shared_users
-from netgraph.core.names import indexed
 from netgraph.core.nesting import deep_walk
 from netgraph.core.net_arguments import compiled_module_hint, compiled_module_note
 from netgraph.core.operator import NetOperator
+from netgraph.core.surgery_values import spec_walk
 
 __all__ = ["net_set_learning_rate_multipliers", "array_names", "carry_multipliers", "carry_into", "container_path",
            "drop_rules_below", "prune_rules"]
@@ -91,7 +91,7 @@ def carry_multipliers(olds: Sequence[Any], new: Any, moves: Sequence[Moves] = ()
     kept: each key moves with its layer's position to the new path that ``moves`` (one per argument; none: the
     same paths) gives it (a renamed, flattened, renumbered or extracted layer). A rule for a graph taken apart
     becomes one rule per kept layer of it; a rule whose layers are all gone is dropped; a glob stays while it
-    matches."""
+    matches. A layer the edit added that an old rule would pick gets a rule of rate 1 first (see ``_exempt``)."""
     pairs = [(old, move) for old, move in zip(olds, [*moves, *[Moves()] * (len(olds) - len(moves))])
              if isinstance(old, NetGraph)]
     if not isinstance(new, NetGraph) or not any(stored_multipliers(old) for old, _ in pairs):
@@ -103,14 +103,18 @@ def carry_multipliers(olds: Sequence[Any], new: Any, moves: Sequence[Moves] = ()
     there = {path for path, _ in _walk(new)}
     keys, out = {key for key, _ in own}, list(own)  # one rule per key: the first match wins, a later one is dead
     names = [n.split(".") for n in array_names(new)]
+    alone_with_rules = sum(bool(stored_multipliers(old)) for old, _ in pairs) == 1
     for old, move in pairs:
         mapping = _path_map(old, move, there)
         added = _added_layers(old, mapping, there)
-        for key, r in stored_multipliers(old):
-            for moved in _own_layers(_moved(key, mapping, names), mapping, names, added):
-                if moved not in keys:
-                    keys.add(moved)
-                    out.append((moved, r))
+        moved = [(k, r) for key, r in stored_multipliers(old) for k in _moved(key, mapping, names)]
+        foreign = _foreign_layers(new, mapping, added) if alone_with_rules else None
+        rules = _exempt(foreign, moved, names) + moved if foreign is not None else [
+            (k, r) for key, r in moved for k in _own_layers([key], mapping, names, added)]
+        for key, r in rules:
+            if key not in keys:
+                keys.add(key)
+                out.append((key, r))
     return prune_rules(new.with_learning_rate_multipliers(tuple(out)) if len(out) > len(own) else new)
 
 
@@ -222,6 +226,34 @@ def _added_layers(old: NetGraph, mapping: dict[tuple, tuple | None], there: set[
             and isinstance(sources[path[:-1]], NetGraph)}
 
 
+def _foreign_layers(new: NetGraph, mapping: dict[tuple, tuple | None], added: set[tuple]) -> list[tuple] | None:
+    """The paths of the layers in ``new`` that did not come from the old net (``mapping``): those an edit ``added``
+    inside a kept graph and the top-level ones another argument brought; None when one of them stores rules of its
+    own (an exemption rule in front would hide them: ``_own_layers`` narrows the old rules instead)."""
+    targets = {t for t in mapping.values() if t is not None}
+    paths = [*added, *((name,) for name in new.layers if (name,) not in targets)]
+    layers = dict(_walk(new)) if added else {(name,): layer for name, layer in new.layers.items()}
+    nets = [net for p in paths for net in ([layers[p]] if isinstance(layers[p], NetGraph) else
+                                            [getattr(layers[p], f) for f in getattr(layers[p], "NETS", ())])]
+    if any(stored_multipliers(net) for net in nets):
+        return None
+    return paths
+
+
+def _exempt(foreign: list[tuple], moved: list[tuple[str, float]], names: list[list[str]]) -> list[tuple[str, float]]:
+    """A rule of rate 1 for each of the ``foreign`` layers (see ``_foreign_layers``) that one of the ``moved`` old
+    rules would pick (``net_append(frozen, head)``: the head trains): put first, it wins over those rules, which
+    stay as they are (``"All": 0`` stays one rule however many layers it freezes)."""
+    wanted, under = set(foreign), {}
+    for n in names:
+        for k in range(1, len(n)):
+            if tuple(n[:k]) in wanted:
+                under.setdefault(tuple(n[:k]), []).append(n)
+    patterns = [[] if key == "All" else key.split("/") for key, _ in moved]
+    return [("/".join(path), 1.0) for path in foreign
+            if any(matches(pattern, n) for n in under.get(path, ()) for pattern in patterns)]
+
+
 def _own_layers(keys: list[str], mapping: dict[tuple, tuple | None], names: list[list[str]],
                 added: set[tuple] = frozenset()) -> list[str]:
     """``keys`` narrowed to the layers that came from the old net: ``"All"`` or a glob that would also pick a layer
@@ -250,20 +282,8 @@ def _picked(keys: list[str], names: list[list[str]]) -> set[int]:
 def container_path(net: NetGraph, spec: Any) -> tuple | None:
     """The names path of the graph, operator or inner net that ``spec`` (a name, 1-based index or tuple path, into
     operators as ``(op, "net", ...)``) names in ``net``; None when it names something else."""
-    current: Any = net
-    path: list[str] = []
-    for part in spec if isinstance(spec, tuple) else (spec,):
-        if isinstance(current, NetOperator) and part in current.NETS:
-            current = getattr(current, part)
-        elif isinstance(current, NetGraph):
-            part = indexed(current.layers, part) or part
-            if not isinstance(part, str) or part not in current.layers:
-                return None
-            current = current.layers[part]
-        else:
-            return None
-        path.append(part)
-    return tuple(path) if path and isinstance(current, (NetGraph, NetOperator)) else None
+    path, found = spec_walk(net, spec)
+    return path if path and isinstance(found, (NetGraph, NetOperator)) else None
 
 
 def drop_rules_below(net: NetGraph, paths: Sequence[tuple]) -> NetGraph:

@@ -114,7 +114,7 @@ def _start_layers(net: NetGraph, spec: Any) -> set[str]:
             _nested_start(spec, path)
         return {path[0]}
     if isinstance(spec.layer, tuple) and len(spec.layer) > 1:
-        _nested_start(spec, spec.layer)
+        _nested_start(spec, layer_path(net, spec.layer, "net_take"))  # indexes as names: the hint spells the path
     try:
         (name,), port = resolve(net.layers, spec, want="input")
         return {name}

@@ -10,7 +10,7 @@ from typing import Any
 import torch
 
 from netgraph.core.errors import NetGraphError, OptionError, WiringError, at_layer, did_you_mean
-from netgraph.core.graph import NetGraph
+from netgraph.core.graph import NetGraph, coerce_layer
 from netgraph.core.layer import Layer
 from netgraph.core.names import indexed
 from netgraph.core.operator import NetOperator
@@ -20,7 +20,7 @@ from netgraph.core.ports import NetPort
 from netgraph.core.shared import NetSharedArray
 from netgraph.core.surgery_lead import function_lead
 
-__all__ = ["array_value", "given_once", "no_overlaps", "port_change"]
+__all__ = ["array_value", "given_once", "no_overlaps", "port_change", "spec_walk"]
 
 _SET_ALL = "to set a shared array's values in every user: net_replace_part({}, {{NetSharedArray(name): values}})"
 
@@ -116,7 +116,7 @@ def no_overlaps(net: NetGraph, changes: Mapping[Any, Any]) -> None:
     """OptionError where a key names a part inside a layer another key replaces (``{"a": LinearLayer(3), ("a",
     "Weights"): w}``): the rules would apply one over the other, so one of them would be lost."""
     replaced = {path: spec for spec, value in changes.items()
-                if isinstance(value, (Layer, str)) and (path := _spec_path(net, spec))}
+                if _is_layer(value) and (path := _spec_path(net, spec))}
     for spec in changes:
         path = _spec_path(net, spec)
         outer = next((path[:k] for k in range(1, len(path or ())) if path[:k] in replaced), None)
@@ -132,13 +132,31 @@ def _spec_path(net: NetGraph, spec: Any) -> tuple | None:
     layer has, an array's, kept as given); None for another key (a port, a shared array)."""
     if not isinstance(spec, (tuple, str, int)) or isinstance(spec, bool):
         return None
-    current, path = net, []
+    return spec_walk(net, spec)[0]
+
+
+def _is_layer(value: Any) -> bool:
+    """Whether net_replace_part puts ``value`` in as a layer: a layer or what ``coerce_layer`` makes one of (a
+    shorthand, a torch.nn.Module)."""
+    try:
+        coerce_layer(value, "net_replace_part")
+    except NetGraphError:
+        return False
+    return True
+
+
+def spec_walk(net: NetGraph, spec: Any) -> tuple[tuple, Any]:
+    """The names path that ``spec`` (a name, 1-based index or tuple path) reaches through graphs and operators'
+    inner nets, and what is there: None where a part names nothing (that part and those after kept as given)."""
+    current: Any = net
+    path: list[Any] = []
     for part in spec if isinstance(spec, tuple) else (spec,):
         if isinstance(current, NetOperator) and part in current.NETS:
             current = getattr(current, part)
-        elif isinstance(current, NetGraph) and (name := indexed(current.layers, part) or part) in current.layers:
+        elif isinstance(current, NetGraph) and isinstance(name := indexed(current.layers, part) or part, str) \
+                and name in current.layers:
             part, current = name, current.layers[name]
         else:
             current = None
         path.append(part)
-    return tuple(path)
+    return tuple(path), current

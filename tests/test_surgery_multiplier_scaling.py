@@ -1,0 +1,64 @@
+"""Edits on a frozen net ({"All": 0}) keep the stored rules as they were and put a rule of rate 1 first for each
+layer the edit added: one rule per added layer, not one per kept layer (1,000 kept layers made 1,001 rules, each
+checked against every array name: quadratic). Counted (calls to ``matches``), not timed."""
+
+from __future__ import annotations
+
+import pytest
+
+import netgraph.core.array_rules as array_rules
+import netgraph.core.multiplier_rates as multiplier_rates
+import netgraph.core.multipliers as multipliers
+from netgraph import LinearLayer, NetChain, NetGraph, load, net_append, net_set_learning_rate_multipliers, save
+from netgraph.core.multiplier_rates import stored_multipliers
+from netgraph.core.multipliers import array_names
+from netgraph.train.options import resolve_multipliers
+
+
+def _nested(n: int) -> NetChain:
+    enc = NetChain({f"l{i}": LinearLayer(4) for i in range(n)}, input=4)
+    return net_set_learning_rate_multipliers(NetChain({"enc": enc, "head": LinearLayer(2)}), {"All": 0})
+
+
+def _flat(n: int) -> NetChain:
+    return net_set_learning_rate_multipliers(NetChain({f"l{i}": LinearLayer(4) for i in range(n)}, input=4), {"All": 0})
+
+
+def _trainable(net: NetGraph) -> set[str]:
+    return {name for name, r in resolve_multipliers(net, array_names(net), None).items() if r}
+
+
+EDITS = {"nested": (_nested, lambda net: net_append(net_append(net, LinearLayer(4), at="enc"), LinearLayer(3))),
+         "flat": (_flat, lambda net: net_append(net_append(net, LinearLayer(4)), LinearLayer(3)))}
+
+
+@pytest.mark.parametrize("case", EDITS)
+def test_appending_to_a_frozen_net_stores_one_rule_per_added_layer(case, tmp_path):
+    make, edit = EDITS[case]
+    edited = edit(make(30))
+    added = {"nested": {"enc.31", "3"}, "flat": {"31", "32"}}[case]
+    assert stored_multipliers(edited)[-1] == ("All", 0.0)
+    assert len(stored_multipliers(edited)) == 3
+    assert _trainable(edited) == {f"{layer}.{array}" for layer in added for array in ("Weights", "Biases")}
+    for back in (NetGraph.from_yaml(edited.to_yaml()), load(save(edited, tmp_path / "edited.yaml"))):
+        assert _trainable(back) == _trainable(edited)
+        assert stored_multipliers(back) == stored_multipliers(edited)
+
+
+def _matches_calls(monkeypatch, net: NetGraph, edit) -> int:
+    calls, real = [0], array_rules.matches
+
+    def counted(*args):
+        calls[0] += 1
+        return real(*args)
+    for module in (array_rules, multipliers, multiplier_rates):
+        monkeypatch.setattr(module, "matches", counted)
+    edit(net)
+    return calls[0]
+
+
+@pytest.mark.parametrize("case", EDITS)
+def test_appending_to_a_frozen_net_checks_rules_a_few_times_per_layer(monkeypatch, case):
+    make, edit = EDITS[case]
+    small, large = (_matches_calls(monkeypatch, make(n), edit) for n in (100, 400))
+    assert large <= 6 * small  # linear: 4 times; quadratic (one rule per kept layer): 16
