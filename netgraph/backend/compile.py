@@ -42,7 +42,6 @@ from netgraph.backend.source_map import layer_lines
 from netgraph.backend.traced_batch import drawing_layers, traced_batch_size
 from netgraph.core.layer import EmitContext
 from netgraph.core.torch_state import TORCH_STATE_LOCK
-from netgraph.core.layer_table import RESERVED_NAMES
 from netgraph.core.nesting import fits_recursion_limit
 from netgraph.core.errors import DataError, OptionError
 from netgraph.core.ir import Node
@@ -149,15 +148,15 @@ class CompiledNet(NotScriptable, DeepModule):
         return node.path, learned_layer(submodule(self, node.path), layer, node.path, working, dtype)
 
 
-#: A layer named like one of these is reached via ``_modules`` (the reserved ones: a net built before they were).
-_MODULE_ATTRIBUTES = frozenset(dir(CompiledNet)) | RESERVED_NAMES
+#: A layer named like one of these is reached via ``_modules``.
+_MODULE_ATTRIBUTES = frozenset(dir(CompiledNet))
 
 def module_expr(path: tuple[str, ...], base: str = "self") -> str:
     """Python code reaching the submodule at ``path``: ``self.enc.lin``, or ``self._modules['1']`` for a
-    name that is no identifier or that an nn.Module attribute (``training``, ``_modules``) would shadow.
+    name that is no identifier or that an attribute of the compiled module's class (``forward``, ``code``) would shadow.
 
-    >>> module_expr(("enc", "lin")), module_expr(("1", "training"))
-    ('self.enc.lin', "self._modules['1']._modules['training']")
+    >>> module_expr(("enc", "lin")), module_expr(("1", "forward"))
+    ('self.enc.lin', "self._modules['1']._modules['forward']")
     """
     expr = base
     for part in path:
