@@ -85,10 +85,11 @@ def test_every_attribute_of_a_compiled_module_is_torchs_the_compiled_modules_or_
     assert {type(m) for m in modules} >= {LayerModule} and sum(isinstance(m, CompiledNet) for m in modules) >= 3
     assert any(f"{NETGRAPH_PREFIX}route" in vars(m) for m in modules)
     holders = [m for m in modules if isinstance(m, CompiledNet) or type(m) is LayerModule]  # layers' modules' parents
-    for module in holders:
+    for module in holders:  # the class's: netgraph's (torch.compile marks a class it compiled: torch's own name)
         own = {n for n in vars(module) if n not in torchs and not n.startswith(NETGRAPH_PREFIX)}
         assert own <= ({"code", "code_layers"} if isinstance(module, CompiledNet) else set()), (type(module), own)
-        names = {n for n in dir(type(module)) if not n.startswith(NETGRAPH_PREFIX)}
+        names = {n for cls in type(module).__mro__ if cls.__module__.startswith("netgraph.") for n in vars(cls)
+                 if not n.startswith(NETGRAPH_PREFIX) and n not in {"__module__", "__doc__", "__qualname__"}}
         assert names <= RESERVED_NAMES, (type(module), sorted(names - RESERVED_NAMES))
 
 def test_a_module_pickled_before_the_prefix_loads_with_it():
