@@ -102,8 +102,7 @@ def _plain_table(names: list, given: Any, layers: Any) -> dict[str, Layer] | Non
     if not all(map(isinstance, given, repeat(Layer))):
         return None
     if given is not layers and not (all(map(isinstance, names, repeat(str))) and all(names)  # (numbers: allowed)
-                                    and RESERVED_NAMES.isdisjoint(names) and not any(map(contains, names, repeat(".")))
-                                    and not any(map(str.startswith, names, repeat(NETGRAPH_PREFIX)))):
+                                    and RESERVED_NAMES.isdisjoint(names) and _plain_text("\0".join(names))):
         return None
     return dict(layers) if type(layers) is dict else dict(zip(names, given))
 
@@ -116,6 +115,12 @@ def _name_rule(name: Any) -> str:
     if isinstance(name, str) and name.startswith(NETGRAPH_PREFIX):
         return f"names starting {NETGRAPH_PREFIX!r} are netgraph's own attributes of the compiled module: rename it"
     return "names are non-empty strings without '.'"
+
+
+def _plain_text(joined: str) -> bool:
+    """Whether names joined by NUL hold no '.' and none starts with NETGRAPH_PREFIX (one C search each; a NUL inside a
+    name may only say no, and the per-name check decides)."""
+    return "." not in joined and f"\0{NETGRAPH_PREFIX}" not in f"\0{joined}"
 
 
 def _checked_table(names: list, given: Any) -> dict[str, Layer]:
