@@ -44,9 +44,9 @@ def check_padded_equals_each_alone(net, ragged, others=None, classes=None):
         x, lengths[port] = pad(seqs)
         data[port] = _junk(x, lengths[port], seed=10 + k, classes=classes)
     data.update(others or {})
-    compiled = _as_dict(net, module(**data, **{module.lengths_arguments[p]: n for p, n in lengths.items()}))
+    compiled = _as_dict(net, module(**data, **{module._netgraph_lengths_arguments[p]: n for p, n in lengths.items()}))
     interpreted = _as_dict(net, interpret_padded(net, module, data, lengths))
-    cut = output_lengths(module.route, lengths)
+    cut = output_lengths(module._netgraph_route, lengths)
     for i in range(len(next(iter(ragged.values())))):
         alone = _as_dict(net, net({**{p: s[i][None] for p, s in ragged.items()},
                                    **{p: x[i:i + 1] for p, x in (others or {}).items()}}))

@@ -6,8 +6,9 @@ import copy
 import pytest
 import torch
 
-from netgraph import (CrossEntropyLossLayer, CTCLossLayer, EmbeddingLayer, ExtractLayer, LinearLayer, NetChain,
-                      NetGraph, NetPort, SoftmaxLayer, net_initialize)
+from netgraph import (ContrastiveLossLayer, CrossEntropyLossLayer, CTCLossLayer, EmbeddingLayer, ExtractLayer,
+                      LinearLayer, MeanAbsoluteLossLayer, MeanSquaredLossLayer, NetChain, NetGraph, NetPort, SoftmaxLayer,
+                      net_initialize)
 from netgraph.backend.compile import submodule
 
 
@@ -22,6 +23,14 @@ _CASES = {
                             {"Input": torch.randn(2, 3), "Target": torch.tensor([1, 2])}),
     "cross-entropy probabilities": (_softmax_into(CrossEntropyLossLayer("Probabilities")),
                                     {"Input": torch.randn(2, 3), "Target": torch.softmax(torch.randn(2, 4), -1)}),
+    "cross-entropy binary": (NetGraph({"l": CrossEntropyLossLayer("Binary")}, [], Input=3, Target=3),
+                             {"Input": torch.rand(2, 3), "Target": torch.ones(2, 3, dtype=torch.long)}),
+    "contrastive": (NetGraph({"l": ContrastiveLossLayer()}, [], Input=3, Target=3),
+                    {"Input": torch.rand(2, 3), "Target": torch.ones(2, 3, dtype=torch.long)}),
+    "mean absolute": (NetGraph({"l": MeanAbsoluteLossLayer()}, [], Input=3, Target=3),
+                      {"Input": torch.rand(2, 3), "Target": torch.rand(2, 3)}),
+    "mean squared": (NetGraph({"l": MeanSquaredLossLayer()}, [], Input=3, Target=3),
+                     {"Input": torch.rand(2, 3), "Target": torch.rand(2, 3)}),
     "extract": (NetGraph({"e": ExtractLayer()}, [], Input=5, Position=1),
                 {"Input": torch.randn(2, 5), "Position": torch.tensor([[1], [2]])}),
 }

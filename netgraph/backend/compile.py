@@ -27,7 +27,7 @@ from netgraph.backend.batch_sizes import checked_batch_size, largest_batch, unch
 from netgraph.backend.built_checks import (compiling_inner, inner_checks, label_inner_layers, own_block,
                                            writing_casts)
 from netgraph.backend.code_lines import register, release_with
-from netgraph.backend.deep_module import DeepModule
+from netgraph.backend.deep_module import DeepModule, module_walk
 from netgraph.backend.forward_parts import Step, compile_source, forward_source
 from netgraph.backend.tied_arrays import submodule, tie_shared
 from netgraph.backend.derived_lengths import check_derived_lengths, derived_length_lines
@@ -42,10 +42,9 @@ from netgraph.backend.source_map import layer_lines
 from netgraph.backend.traced_batch import drawing_layers, traced_batch_size
 from netgraph.core.layer import EmitContext
 from netgraph.core.torch_state import TORCH_STATE_LOCK
-from netgraph.core.nesting import deep_walk, fits_recursion_limit
+from netgraph.core.nesting import fits_recursion_limit
 from netgraph.core.errors import DataError, OptionError
 from netgraph.core.ir import Node
-from netgraph.core.layer_table import RESERVED_NAMES
 from netgraph.core.tracing import symbolic_tracing
 from netgraph.core.walk import GraphWalker, gc_paused, map_nodes
 from netgraph.layers.estimators import surrogate_loss
@@ -59,6 +58,11 @@ _RESERVED = {"self", "torch", "F", "math", "inf", "nan", "checked_batch_size", "
              "traced_batch_size"} | set(dir(builtins))
 
 
+#: Names netgraph's own attributes of a compiled module had before they took the ``_netgraph_`` prefix (old pickles).
+_UNPREFIXED = frozenset({"_net", "_depth", "working_dtype", "inner_net", "own_output_dtypes", "route",
+                         "lengths_arguments"})
+
+
 class CompiledNet(NotScriptable, DeepModule):
     """The compiled form of a NetGraph: submodules by layer path, and a generated ``forward``.
 
@@ -67,13 +71,14 @@ class CompiledNet(NotScriptable, DeepModule):
     nested up to 1,000 levels needs (``netgraph.backend.deep_module``).
     """
 
-    working_dtype: torch.dtype | None = None  # the precision compile cast the arrays to (None: an older pickle's)
+    # netgraph's own attributes carry the prefix no layer name may take: a layer named "route" stays reachable
+    _netgraph_working_dtype: torch.dtype | None = None  # the precision compile cast the arrays to (None: old pickles)
 
     def __init__(self, net: Any, code: str):
         super().__init__()
-        object.__setattr__(self, "_net", net)
+        object.__setattr__(self, "_netgraph_net", net)
         object.__setattr__(self, "code", code)
-        object.__setattr__(self, "_depth", net._depth)
+        object.__setattr__(self, "_netgraph_depth", net._depth)
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         """``forward``, through torch's hooks; when it fails on inputs that do not fit the net's input ports, a
@@ -88,13 +93,13 @@ class CompiledNet(NotScriptable, DeepModule):
     @property
     def net(self) -> Any:
         """The NetGraph this module was compiled from (with its original arrays)."""
-        net = self._net
+        net = self._netgraph_net
         return net() if isinstance(net, weakref.ref) else net
 
     def cached_by_net(self) -> CompiledNet:
         """This module, referring to its net weakly: for the module a net caches for ``net(x)``, so that the pair
         is no reference cycle (which would keep the net's arrays alive until a full garbage collection)."""
-        object.__setattr__(self, "_net", weakref.ref(self.net))
+        object.__setattr__(self, "_netgraph_net", weakref.ref(self.net))
         return self
 
     def surrogate_loss(self, loss: torch.Tensor, reduction: str = "mean") -> torch.Tensor:
@@ -122,7 +127,11 @@ class CompiledNet(NotScriptable, DeepModule):
 
     def __reduce_ex__(self, protocol: Any) -> tuple:
         """``pickle`` / ``torch.save``: its forward's code (its class is made again from it) and its state."""
-        return _unpickled, (self.code, self._depth), {**self.__getstate__(), "_net": self.net}
+        return _unpickled, (self.code, self._netgraph_depth), {**self.__getstate__(), "_netgraph_net": self.net}
+
+    def __setstate__(self, state: dict) -> None:
+        """A pickle's state; one written before netgraph's attributes took their prefix gets it (``_net``, ``route``)."""
+        super().__setstate__({f"_netgraph_{k.lstrip('_')}" if k in _UNPREFIXED else k: v for k, v in state.items()})
 
     def to_net(self, dtype: torch.dtype | None = None) -> Any:
         """The NetGraph with this module's current arrays (parameters and buffers) copied in: each floating array in
@@ -135,18 +144,19 @@ class CompiledNet(NotScriptable, DeepModule):
         layer = node.layer
         if not layer.ARRAYS:
             return None
-        return node.path, learned_layer(submodule(self, node.path), layer, node.path, self.working_dtype, dtype)
+        working = self._netgraph_working_dtype
+        return node.path, learned_layer(submodule(self, node.path), layer, node.path, working, dtype)
 
 
-#: A layer named like one of these is reached via ``_modules`` (the reserved ones: a net built before they were).
-_MODULE_ATTRIBUTES = frozenset(dir(CompiledNet)) | RESERVED_NAMES
+#: A layer named like one of these is reached via ``_modules``.
+_MODULE_ATTRIBUTES = frozenset(dir(CompiledNet))
 
 def module_expr(path: tuple[str, ...], base: str = "self") -> str:
     """Python code reaching the submodule at ``path``: ``self.enc.lin``, or ``self._modules['1']`` for a
-    name that is no identifier or that an nn.Module attribute (``training``, ``_modules``) would shadow.
+    name that is no identifier or that an attribute of the compiled module's class (``forward``, ``code``) would shadow.
 
-    >>> module_expr(("enc", "lin")), module_expr(("1", "training"))
-    ('self.enc.lin', "self._modules['1']._modules['training']")
+    >>> module_expr(("enc", "lin")), module_expr(("1", "forward"))
+    ('self.enc.lin', "self._modules['1']._modules['forward']")
     """
     expr = base
     for part in path:
@@ -331,14 +341,14 @@ def _compile(net: Any, checks: bool | str | None,
     del firsts
     builder = ModuleBuilder(net, module, checks, inline)
     builder.run()
-    if dtypes := module.__dict__.get("own_output_dtypes"):  # a user's module giving x.double(): its forward casts
+    if dtypes := module.__dict__.get("_netgraph_own_output_dtypes"):  # a user's module giving x.double(): cast
         _write_casts(net, module, dtypes, setting, generate)
     label_inner_layers(builder.operators)
     tie_shared(net, module)
     if builder.other_precision:  # floating arrays in another precision (a float64 array given, a float16 one
         module.to(builder.working)  # loaded) are cast once for every layer; the net keeps its arrays
-    module.__dict__["working_dtype"] = builder.working  # to_net gives arrays still in it back as given
-    module.__dict__["inner_net"] = compiling_inner()  # its layers' DataErrors may blame the operator's inputs
+    module.__dict__["_netgraph_working_dtype"] = builder.working  # to_net gives arrays still in it back as given
+    module.__dict__["_netgraph_inner_net"] = compiling_inner()  # its layers' DataErrors may blame the operator's inputs
     return module
 
 
@@ -378,7 +388,7 @@ def _code_class(code: str, depth: int) -> type:
     # such a module: loading a pickle runs what it names anyway; README says so)
     members = {"forward": namespace["forward"], "__module__": __name__, "_filename": filename, "_code_lines": lines}
     if not fits_recursion_limit(depth):  # operators nested deep: each calls its inner nets' modules in turn
-        members["__call__"] = deep_walk(CompiledNet.__call__)
+        members["__call__"] = module_walk(CompiledNet.__call__)
     cls = _CLASSES[code, depth] = release_with(type("CompiledNet", (CompiledNet,), members), filename)
     return cls
 

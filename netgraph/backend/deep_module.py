@@ -5,7 +5,7 @@ walks that tree recursively: ``train``/``eval``, ``to`` and every ``_apply``, ``
 (so ``parameters``, ``buffers``, ``zero_grad``), ``state_dict``, ``load_state_dict`` and ``repr`` spend
 one Python frame or more per level. A net nested 1,000 levels (the ``nesting_depth`` limit) therefore
 could not be called or trained within Python's default recursion limit (1000). ``DeepModule`` runs each
-of them within ``deep_walk``'s room for its ``_depth`` (the net's nesting depth); ``named_modules`` of
+of them within ``deep_walk``'s room for its ``_netgraph_depth`` (the net's nesting depth); ``named_modules`` of
 such a module lists its modules at once, within the room, instead of lazily. Modules of nets nested up to
 100 levels behave exactly as ``nn.Module``'s. A module holding a deep compiled module as a submodule gets
 the same for these methods (torch calls them on the submodule), except ``load_state_dict`` (torch's
@@ -19,43 +19,48 @@ import copy
 from collections.abc import Iterator
 from typing import Any
 
+import functools
+
 from torch import nn
 
 from netgraph.core.nesting import deep_walk, fits_recursion_limit
 
-__all__ = ["DeepModule"]
+__all__ = ["DeepModule", "module_walk"]
+
+#: deep_walk for a module: its depth in ``_netgraph_depth`` (a layer may be named ``_depth``)
+module_walk = functools.partial(deep_walk, depth="_netgraph_depth")
 
 
 class DeepModule(nn.Module):
-    """An nn.Module whose recursive walks get Python recursion room for a tree ``_depth`` levels deep."""
+    """An nn.Module whose recursive walks get Python recursion room for a tree ``_netgraph_depth`` levels deep."""
 
-    _depth = 1  # how deep the module tree nests, at most (set per instance by the subclass)
+    _netgraph_depth = 1  # how deep the module tree nests, at most (set per instance by the subclass)
 
-    @deep_walk
+    @module_walk
     def train(self, mode: bool = True) -> Any:
         return super().train(mode)
 
-    @deep_walk
+    @module_walk
     def _apply(self, fn: Any, *args: Any, **kwargs: Any) -> Any:
         return super()._apply(fn, *args, **kwargs)
 
-    @deep_walk
+    @module_walk
     def apply(self, fn: Any) -> Any:
         return super().apply(fn)
 
-    @deep_walk
+    @module_walk
     def state_dict(self, *args: Any, **kwargs: Any) -> Any:
         return super().state_dict(*args, **kwargs)
 
-    @deep_walk
+    @module_walk
     def load_state_dict(self, *args: Any, **kwargs: Any) -> Any:
         return super().load_state_dict(*args, **kwargs)
 
-    @deep_walk
+    @module_walk
     def __repr__(self) -> str:
         return super().__repr__()
 
-    @deep_walk
+    @module_walk
     def __deepcopy__(self, memo: dict) -> Any:  # copy.deepcopy's own steps, within the room
         copied = type(self).__new__(type(self))
         memo[id(self)] = copied
@@ -64,8 +69,8 @@ class DeepModule(nn.Module):
 
     def named_modules(self, *args: Any, **kwargs: Any) -> Iterator[tuple[str, nn.Module]]:
         modules = super().named_modules(*args, **kwargs)
-        return modules if fits_recursion_limit(self._depth) else self._listed(modules)
+        return modules if fits_recursion_limit(self._netgraph_depth) else self._listed(modules)
 
-    @deep_walk
+    @module_walk
     def _listed(self, modules: Iterator[tuple[str, nn.Module]]) -> Iterator[tuple[str, nn.Module]]:
         return iter(list(modules))

@@ -45,7 +45,7 @@ class ModuleRunner(GraphWalker):
         told = _call_site(node, sub)
         if runs_user_code(node.layer):
             return _own_module_outputs(node, sub, inputs, self.batch_size, told,
-                                       self.module.__dict__.get("own_output_dtypes", {}).get(node.path, ()))
+                                       self.module.__dict__.get("_netgraph_own_output_dtypes", {}).get(node.path, ()))
         result = sub(*inputs, **told) if node.input_ports else sub(self.batch_size, **told)
         return result if len(node.output_ports) > 1 else (result,)
 

@@ -133,7 +133,7 @@ class _PaddedWriter(_CodeWriter):
 
 def compile_padded(net: Any, ports: Sequence[str], checks: bool | str | None = None) -> CompiledNet:
     """A module ``forward(self, *inputs, *lengths)`` (one lengths tensor per port of ``ports``, in order; None, the
-    default, for sequences of one length) that runs ``net`` on sequences padded at those ports; ``module.route`` is its Plan, ``module.lengths_arguments``
+    default, for sequences of one length) that runs ``net`` on sequences padded at those ports; ``module._netgraph_route`` is its Plan, ``module._netgraph_lengths_arguments``
     the forward's lengths argument by port. Fallback as ``plan``."""
     ports = tuple(ports)
     route, arguments = plan(net, ports), {}
@@ -149,8 +149,8 @@ def compile_padded(net: Any, ports: Sequence[str], checks: bool | str | None = N
         return f"def forward({signature}):\n" + "".join(f"    {line}\n" for line in body)
 
     module = _compile(net, checks, generate)
-    object.__setattr__(module, "route", route)
-    object.__setattr__(module, "lengths_arguments", arguments)
+    object.__setattr__(module, "_netgraph_route", route)
+    object.__setattr__(module, "_netgraph_lengths_arguments", arguments)
     return module
 
 
@@ -172,7 +172,7 @@ def interpret_padded(net: Any, module: CompiledNet, inputs: dict[str, torch.Tens
                      lengths: dict[str, torch.Tensor]) -> Any:
     """The padded run layer by layer with ``module``'s submodules (a ``compile_padded`` module of ``net``)."""
     batch = next(iter(inputs.values())).shape[0]
-    outputs = _PaddedRunner(net, module, batch, lengths, module.route).run(inputs)
+    outputs = _PaddedRunner(net, module, batch, lengths, module._netgraph_route).run(inputs)
     return next(iter(outputs.values())) if len(outputs) == 1 else outputs
 
 

@@ -64,10 +64,10 @@ class ModuleBuilder(GraphWalker):
             raise ShapeError(f"{self.net.describe((path, None))}: {exc}", kind=exc.kind or "shape", layer=path,
                              port=exc.port, expected=exc.expected, found=exc.found) from None
         if path in self.inline and isinstance(built, LayerModule):  # hooks on it would never fire: they warn
-            built.__dict__["computed_inline"] = (path, layer.type_name)
+            built.__dict__["_netgraph_computed_inline"] = (path, layer.type_name)
         if not (ours and isinstance(built, nn.Module)) and \
                 (dtypes := check_built(layer, node.types, built, self.net.describe((path, None)))):  # a user's own
-            self.root.__dict__.setdefault("own_output_dtypes", {})[path] = dtypes  # x.double(): cast, as compiled
+            self.root.__dict__.setdefault("_netgraph_own_output_dtypes", {})[path] = dtypes  # x.double(): cast, as compiled
         if isinstance(self._label(built), str):  # a module whose errors name its layer (cheaply: no search)
             built.__dict__.update(layer_label=f"layer {'/'.join(path)!r} ({layer.type_name})", layer_path=path,
                                   layer_type=layer.type_name)  # the path, for Diagnostic.layer; the type, for below
@@ -109,7 +109,7 @@ class ModuleBuilder(GraphWalker):
         for depth, part in enumerate(path[:-1], 1):
             if part not in parent._modules:
                 parent._modules[part] = container = LayerModule()  # not add_module: a layer may be named like an attribute
-                container.__dict__["computed_inline"] = (path[:depth], "nested graph")
+                container.__dict__["_netgraph_computed_inline"] = (path[:depth], "nested graph")
             parent = parent._modules[part]
         return parent
 

@@ -51,7 +51,7 @@ def input_error(module: Any, exc: Exception, args: tuple, kwargs: dict[str, Any]
     if isinstance(exc, TypeError) and (unbound := _unbound(module, args, kwargs)) is not None:
         return unbound
     if own_layer_error(exc):
-        if not module.__dict__.get("inner_net"):
+        if not module.__dict__.get("_netgraph_inner_net"):
             return None  # a layer's own DataError (blames_inputs: one an input of the wrong shape may explain)
         exc.blames_inputs = True  # a layer's inside an operator: checked on merged or stepped inputs, which an
         # input of the outer module may explain (its batch times a mapped length: (10, 4) for (2, 5, 4))

@@ -100,7 +100,7 @@ def evaluate_padded(net: Any, data: dict[str, Any], ragged: list[str], options: 
     if options.outputs:
         return FALLBACK
     module = padded_module(net, tuple(ragged), options)
-    if module is FALLBACK or any(module.route.outputs.get(p) for p in net.coders if p in net.output_ports):
+    if module is FALLBACK or any(module._netgraph_route.outputs.get(p) for p in net.coders if p in net.output_ports):
         return FALLBACK
     tensors, lengths = {}, {}
     for port in ragged:
@@ -122,12 +122,12 @@ def evaluate_padded(net: Any, data: dict[str, Any], ragged: list[str], options: 
         return lengths[p] if axis == 0 and p in lengths else tensors[p].shape[axis + 1]
 
     check_input_lengths(net, sizes)
-    arguments = {**tensors, **{module.lengths_arguments[p]: n for p, n in lengths.items()}}
+    arguments = {**tensors, **{module._netgraph_lengths_arguments[p]: n for p, n in lengths.items()}}
     grad = torch.is_grad_enabled() and any(x.requires_grad for x in tensors.values())
     with torch.set_grad_enabled(grad), seeded(options.seed):
         result = in_batches(lambda batch: call_by_name(module, batch), arguments, options.batch_size)
     result = decode(net, result, options.decoder)
-    cut = output_lengths(module.route, lengths)
+    cut = output_lengths(module._netgraph_route, lengths)
     if not isinstance(result, dict):
         only = cut[net.output_ports[0]]
         return result if only is None else unpad(result, only)

@@ -25,22 +25,30 @@ from netgraph.core.plugins import stage
 from netgraph.core.net_arguments import compiled_module_hint, compiled_module_note
 from netgraph.core.ports import NetPort, WrittenEdge
 
-__all__ = ["RESERVED_NAMES", "NOT_GIVEN", "coerce_layer", "named_layers", "given_by_keyword", "graph_parts", "layer_key"]
+__all__ = ["RESERVED_NAMES", "NETGRAPH_PREFIX", "reserved_name", "NOT_GIVEN", "coerce_layer", "named_layers", "given_by_keyword", "graph_parts", "layer_key"]
 
 NOT_GIVEN: Any = object()  # NetGraph(...) / NetChain(...) called without positional layers or edges
 
-#: The names a compiled module has beyond torch's: its methods, what compile and the padded forward store on it
-#: (``code_layers``, ``route``, ...), and a nested graph's module's (``computed_inline``); tests/test_reserved_names.py
-#: checks that this lists them all.
+#: The prefix of netgraph's own attributes of a compiled module (``_netgraph_route``, ...): no layer name takes it.
+NETGRAPH_PREFIX = "_netgraph_"
+#: A compiled module's public methods and attributes (README), and its class's other ones.
 _COMPILED_MODULE_NAMES = frozenset({
-    "code", "net", "to_net", "surrogate_loss", "cached_by_net", "working_dtype", "code_layers", "inner_net",
-    "own_output_dtypes", "route", "lengths_arguments", "computed_inline", "__deepcopy__", "__prepare_scriptable__",
-    "_net", "_depth", "_filename", "_code_lines", "_code_globals", "_learned", "_shared_length_error",
-    "_empty_length_error", "_derived_length_error", "_listed", "_warn_inline", "_folded_draws"})
-#: Names a layer may not take: attributes of the compiled nn.Module, which would hide the layer's module from torch's
-#: tools (torch.fx reads ``getattr(module, name)``) or from the generated code: torch's (its class's, and those every
-#: module sets in ``__init__``: ``training``, ``_modules``, ``_parameters``, ...) and netgraph's.
+    "code", "code_layers", "net", "to_net", "surrogate_loss", "cached_by_net", "__deepcopy__", "__prepare_scriptable__",
+    "_filename", "_code_lines", "_code_globals", "_learned", "_shared_length_error", "_empty_length_error",
+    "_derived_length_error", "_listed", "_warn_inline"})
+#: Names a layer may not take (besides any starting with NETGRAPH_PREFIX): attributes of the compiled nn.Module, which
+#: would hide the layer's module from torch.fx (it reads ``getattr(module, name)``): torch.nn.Module's (its class's, and
+#: those every module sets in ``__init__``: ``training``, ``_modules``, ...) and the compiled module's own methods.
 RESERVED_NAMES = frozenset(dir(torch.nn.Module)) | frozenset(vars(torch.nn.Module())) | _COMPILED_MODULE_NAMES
+
+
+def reserved_name(name: str) -> bool:
+    """Whether a layer may not be named ``name`` (an attribute of the compiled module: torch's, or netgraph's).
+
+    >>> reserved_name("training"), reserved_name("_netgraph_route"), reserved_name("route")
+    (True, True, False)
+    """
+    return name in RESERVED_NAMES or name.startswith(NETGRAPH_PREFIX)
 
 
 def coerce_layer(value: Any, where: str) -> Layer:
@@ -94,9 +102,25 @@ def _plain_table(names: list, given: Any, layers: Any) -> dict[str, Layer] | Non
     if not all(map(isinstance, given, repeat(Layer))):
         return None
     if given is not layers and not (all(map(isinstance, names, repeat(str))) and all(names)  # (numbers: allowed)
-                                    and RESERVED_NAMES.isdisjoint(names) and not any(map(contains, names, repeat(".")))):
+                                    and RESERVED_NAMES.isdisjoint(names) and _plain_text("\0".join(names))):
         return None
     return dict(layers) if type(layers) is dict else dict(zip(names, given))
+
+
+def _name_rule(name: Any) -> str:
+    """Why ``name`` may be no layer's name, and what to do."""
+    if isinstance(name, str) and name in RESERVED_NAMES:
+        owner = "torch.nn.Module's" if hasattr(torch.nn.Module(), name) else "netgraph's compiled module's"
+        return f"it is {owner} attribute, which would hide the layer's module: rename the layer"
+    if isinstance(name, str) and name.startswith(NETGRAPH_PREFIX):
+        return f"names starting {NETGRAPH_PREFIX!r} are netgraph's own attributes of the compiled module: rename it"
+    return "names are non-empty strings without '.'"
+
+
+def _plain_text(joined: str) -> bool:
+    """Whether names joined by NUL hold no '.' and none starts with NETGRAPH_PREFIX (one C search each; a NUL inside a
+    name may only say no, and the per-name check decides)."""
+    return "." not in joined and f"\0{NETGRAPH_PREFIX}" not in f"\0{joined}"
 
 
 def _checked_table(names: list, given: Any) -> dict[str, Layer]:
@@ -105,10 +129,9 @@ def _checked_table(names: list, given: Any) -> dict[str, Layer]:
     table = {}
     for i, (name, layer) in enumerate(zip(names, given), 1):
         at = (name,) if isinstance(name, str) else None
-        if not isinstance(name, str) or not name or "." in name or name in RESERVED_NAMES:
-            errors.append(Diagnostic(f"layer {i}: name {name!r} is not allowed (names are non-empty strings "
-                                     f"without '.', and not an nn.Module attribute such as 'forward')",
-                                     "layer-name", layer=at))
+        if not isinstance(name, str) or not name or "." in name or reserved_name(name):
+            errors.append(Diagnostic(f"layer {i}: name {name!r} is not allowed ({_name_rule(name)})", "layer-name",
+                                     layer=at))
             continue
         if isinstance(layer, Layer):  # the common case, without writing a label per layer
             table[name] = layer

@@ -239,11 +239,12 @@ def fits_recursion_limit(levels: int) -> bool:
     return _frames_needed(levels) <= sys.getrecursionlimit()
 
 
-def deep_walk(method: Callable[..., T]) -> Callable[..., T]:
-    """A method (or function) of a net that recurses into its nested graphs, run within ``recursion_room``."""
+def deep_walk(method: Callable[..., T], depth: str = "_depth") -> Callable[..., T]:
+    """A method (or function) of a net that recurses into its nested graphs, run within ``recursion_room`` for the
+    levels its attribute ``depth`` holds."""
     @functools.wraps(method)
     def walk(self: Any, *args: Any, **kwargs: Any) -> T:
-        levels = getattr(self, "_depth", 1)
+        levels = getattr(self, depth, 1)
         if fits_recursion_limit(levels):  # the common case: no context manager
             return method(self, *args, **kwargs)
         with recursion_room(levels):

@@ -13,7 +13,7 @@ from torch._C._functorch import TransformType, maybe_current_level  # no public 
 from torch._functorch.pyfunctorch import retrieve_all_functorch_interpreters
 from torch.fx._symbolic_trace import is_fx_symbolic_tracing  # torch's own modules read it there (no public name)
 
-__all__ = ["symbolic_tracing", "tracing", "torch_func_transformed", "vmapped", "recording_trace"]
+__all__ = ["symbolic_tracing", "tracing", "no_values", "torch_func_transformed", "vmapped", "recording_trace"]
 
 
 def symbolic_tracing() -> bool:
@@ -33,6 +33,16 @@ def tracing() -> bool:
     False
     """
     return torch.compiler.is_compiling() or is_fx_symbolic_tracing() or vmapped()
+
+
+def no_values(*tensors: torch.Tensor) -> bool:
+    """True where a check of data values must be skipped: traced code (``tracing()``) or a meta tensor among
+    ``tensors`` (shapes without values, as ``module.to("meta")`` runs).
+
+    >>> no_values(torch.zeros(1)), no_values(torch.zeros(1, device="meta"))
+    (False, True)
+    """
+    return tracing() or any(t.is_meta for t in tensors)
 
 
 def vmapped() -> bool:

@@ -9,7 +9,7 @@ import torch
 import torch.nn.functional as F
 
 from netgraph.core.errors import DataError
-from netgraph.core.tracing import tracing
+from netgraph.core.tracing import no_values
 from netgraph.layers._modules import LayerModule
 
 #: Probabilities (and, for "Binary", 1 - p) are clamped below at this value before their log is taken, in every
@@ -23,7 +23,7 @@ _SHOWN = 10  # target entries a padding-order error shows
 def checked_probabilities(v: torch.Tensor, label: str, port: str, layer: tuple | None, nan: bool) -> torch.Tensor:
     """``v`` when every value is a probability in [0, 1] (or NaN, where ``nan``: the checks of non-finite values name
     it); else a DataError naming ``label``'s ``port`` and the first value outside. Traced code is not checked."""
-    if tracing() or v.is_meta or not v.numel():  # meta: shapes without values
+    if no_values(v) or not v.numel():
         return v
     inside = (v >= 0) & (v <= 1)
     if not bool((inside | v.isnan() if nan else inside).all()):
@@ -55,7 +55,7 @@ class CTCModule(LayerModule):
         self.layer_label = "CTCLossLayer"  # the compiler names the layer: "layer 'ctc' (CTCLossLayer)"
 
     def labels(self, t: torch.Tensor) -> torch.Tensor:
-        if tracing() or t.is_meta:  # the checks read the labels' values: eager calls only (meta: none)
+        if no_values(t):  # the checks read the labels' values: eager calls only
             return t.clamp_min(0)
         if t.numel() and int(t.max()) >= self.classes - 1:
             raise DataError(f"{self.layer_label} port 'Target' takes class indices in [0, {self.classes - 1}) "
@@ -114,7 +114,7 @@ class ContrastiveModule(LayerModule):
 
     def binary(self, t: torch.Tensor) -> torch.Tensor:
         """``t`` when it holds only 0 and 1 (a 2 once counted as 1, a -1 as 0, silently), else DataError."""
-        if not tracing() and t.numel() and not bool(((t == 0) | (t == 1)).all()):
+        if not no_values(t) and t.numel() and not bool(((t == 0) | (t == 1)).all()):
             found = t[(t != 0) & (t != 1)][0].item()  # as given: a float's 0.5 is no 0
             raise DataError(f"{self.layer_label} port 'Target' takes 1 (push apart) or 0 (pull together), found "
                             f"{found}", kind="data-range", layer=self.layer_path, port="Target", expected=[0, 1],

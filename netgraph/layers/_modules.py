@@ -48,11 +48,11 @@ class LayerModule(nn.Module):
     marks those (``computed_inline``, the layer's path and type), and adding a forward or backward hook to one warns,
     as the hook would silently never fire (``torch.nn.utils.prune`` would change nothing)."""
 
-    computed_inline: tuple[tuple[str, ...], str] | None = None
+    _netgraph_computed_inline: tuple[tuple[str, ...], str] | None = None
 
     def _warn_inline(self) -> None:
-        if self.computed_inline is not None:
-            path, kind = self.computed_inline
+        if self._netgraph_computed_inline is not None:
+            path, kind = self._netgraph_computed_inline
             what = f"nested graph {'/'.join(path)!r}" if kind == "nested graph" else f"layer {'/'.join(path)!r} ({kind})"
             warnings.warn(f"a hook on {what} never fires: the compiled forward computes it inline (see module.code) "
                           f"and never calls this module; hook the compiled module, change an array "

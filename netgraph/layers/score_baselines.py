@@ -57,7 +57,7 @@ def mark_folded_draws(module: nn.Module) -> None:
     (``NetMapOperator``: ``(B, n, ...)`` flattened to ``B*n``, example by example), so that ``surrogate_loss`` sums
     each example's draws' log-probabilities against its loss instead of falling back to the running mean."""
     for sub in module.modules():
-        vars(sub)["_folded_draws"] = True
+        vars(sub)["_netgraph_folded_draws"] = True
 
 
 def example_logp(record: ScoreRecord, losses: int) -> torch.Tensor:
@@ -65,6 +65,6 @@ def example_logp(record: ScoreRecord, losses: int) -> torch.Tensor:
     each example's elements folded into the batch; else as recorded."""
     logp = record.logp
     draws = logp.shape[0]
-    if draws != losses and losses and draws % losses == 0 and vars(record.owner).get("_folded_draws", False):
+    if draws != losses and losses and draws % losses == 0 and vars(record.owner).get("_netgraph_folded_draws", False):
         return logp.reshape(losses, -1).sum(1)
     return logp

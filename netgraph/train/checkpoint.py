@@ -363,7 +363,7 @@ def load_checkpoint(net: Any, path: str | os.PathLike, best: bool = False) -> An
     check_compatible(data, module, file)
     state = data["best_model"] if best and data.get("best_model") is not None else data["model"]
     saved = {v.dtype for v in state.values() if isinstance(v, torch.Tensor) and v.is_floating_point()}
-    if len(saved) == 1 and (dtype := saved.pop()) != module.working_dtype:
+    if len(saved) == 1 and (dtype := saved.pop()) != module._netgraph_working_dtype:
         module.to(dtype)  # trained in another precision (float64): its arrays as saved, never rounded on the way
     module.load_state_dict(state)
     return module.to_net()

@@ -31,8 +31,8 @@ def padded_training(net: Any, raw: Any, module: Any, expect: dict[str, Expect]) 
         padded = compile_padded(net, ragged)
     except Fallback:
         return raw, module
-    arguments = padded.lengths_arguments
-    if any(s is not None for s in padded.route.outputs.values()) or set(arguments.values()) & set(loader.cols):
+    arguments = padded._netgraph_lengths_arguments
+    if any(s is not None for s in padded._netgraph_route.outputs.values()) or set(arguments.values()) & set(loader.cols):
         return raw, module
     expect.update(_lengths_expect(arguments))
     return Streamed(PaddedBatches(loader, arguments), raw.what), padded
@@ -72,15 +72,15 @@ def _padded_loader(net: Any, raw: Streamed, module: Any, expect: dict[str, Expec
     except Fallback as exc:
         raise data_error(raw.what, f"key {keys[0]!r} holds Padded sequences, but {exc}, so the net cannot read "
                                    f"their lengths; {_INSTEAD}", kind="padded-data", port=keys[0]) from None
-    sequences = [p for p, s in padded.route.outputs.items() if s is not None]
+    sequences = [p for p, s in padded._netgraph_route.outputs.items() if s is not None]
     if sequences:
         raise data_error(raw.what, f"key {keys[0]!r} holds Padded sequences, but output port {sequences[0]!r} is a "
                                    f"sequence of their lengths, whose padding the loss would read; {_INSTEAD}",
                                    kind="padded-data", port=keys[0])
-    expect.update(_lengths_expect(padded.lengths_arguments))
+    expect.update(_lengths_expect(padded._netgraph_lengths_arguments))
     return padded
 
 
 def lengths_keys(module: Any) -> tuple[str, ...]:
     """The batch keys of the lengths a padded module takes (none for another module)."""
-    return tuple(getattr(module, "lengths_arguments", {}).values())
+    return tuple(getattr(module, "_netgraph_lengths_arguments", {}).values())
