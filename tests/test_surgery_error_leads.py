@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from netgraph import (EmbeddingLayer, LinearLayer, NetChain, ShapeError, net_append, net_insert, net_join,
-                      net_prepend)
+from netgraph import EmbeddingLayer, LinearLayer, NetChain, ShapeError, net_append, net_insert, net_join
 
 
 def _chain() -> NetChain:

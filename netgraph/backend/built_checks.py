@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import ast
 import contextvars
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from contextlib import AbstractContextManager
 from typing import Any
 

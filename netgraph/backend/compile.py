@@ -21,7 +21,6 @@ from typing import Any
 
 import torch
 import torch.nn.functional as F
-from torch import nn
 
 from netgraph.backend.batch_sizes import checked_batch_size, largest_batch, unchecked_batch
 from netgraph.backend.built_checks import (compiling_inner, inner_checks, label_inner_layers, own_block,

@@ -131,9 +131,8 @@ class ThreadingLayer(_Variadic):
                                               f"{', '.join(THREADING)}, or an expression in slots such as '#1 * #2'",
                                               option="function", expected=list(THREADING), found=f), {})
         if refuses(self, "inputs"):
-            raise OptionError("ThreadingLayer: an expression names its own ports (its #slots, or Function[...]'s variables); "
-                              "drop inputs=",
-                              option="inputs", kind=COMBINATION_KIND)
+            raise OptionError("ThreadingLayer: an expression names its own ports (its #slots, or Function[...]'s "
+                              "variables); drop inputs=", option="inputs", kind=COMBINATION_KIND)
         # f is applied to corresponding elements: Max[#1, #2] is elementwise
         expr = per_element(parse(f, type(self).__name__, "function"))
         if is_structural(expr.tree):
