@@ -63,8 +63,8 @@ def main() -> None:
                                        SoftmaxLayer()], input=["n"]), seed=0)
         groups = LengthBuckets(columns, batch, "data")
         padded_module = compile_padded(net, ("Input",))
-        padded = PaddedBatches(groups, padded_module.lengths_arguments)
-        keys = ("Input", *padded_module.lengths_arguments.values())
+        padded = PaddedBatches(groups, padded_module._netgraph_lengths_arguments)
+        keys = ("Input", *padded_module._netgraph_lengths_arguments.values())
         result = compare({"padded": one_pass(padded_module, padded, keys),
                           "groups": one_pass(net.compile(), groups, ("Input",))}, rounds=rounds, warmup=1)
         rows.append((recurrent.__name__, len(padded), len(groups), f"{result.median('padded', 'cpu'):.3f}",

@@ -74,7 +74,7 @@ def test_ceil_mode_shape_errors_say_the_shortest_size():
     (lambda: PoolingLayer(2, dilation=2, function="Mean"), "dilation", "'Max' only"),
     (lambda: PoolingLayer(2, stride=2, ceil_mode=True, function="Total"), "ceil_mode", "'Max' and 'Mean'"),
     (lambda: PoolingLayer(2, ceil_mode=1), "ceil_mode", "True or False"),
-    (lambda: PoolingLayer(2, dilation=0), "dilation", "positive integers, found 0"),
+    (lambda: PoolingLayer(2, dilation=0), "dilation", "a positive integer or a list of them, found 0"),
 ])
 def test_bad_pooling_options(make, option, message):
     with pytest.raises(OptionError, match=message) as info:
