@@ -142,11 +142,7 @@ def read_edges(reader: Any, spec: YMap, table: dict, ports: dict[str, str], grap
     """The edges as NetGraph takes them; None when any is bad (each problem recorded). ``graph`` (a
     ``Locator``) records each edge's text and position and the graph ports the edges use."""
     value = spec.get("edges")
-    if value is None and "edges" in spec:
-        reader.error(spec.value_locs["edges"], "'edges:' is a list of edges such as 'a -> b', found nothing (leave "
-                     "'edges:' out for none)", kind="value-type", found="nothing")
-        return None
-    if value is None:
+    if value is None and "edges" not in spec:
         return []
     if isinstance(value, YMap):
         items = []
@@ -156,8 +152,9 @@ def read_edges(reader: Any, spec: YMap, table: dict, ports: dict[str, str], grap
             items.append((item, item.loc))
     elif isinstance(value, YSeq):
         items = list(zip(value, value.item_locs))
-    else:
-        reader.error(spec.value_locs["edges"], f"'edges:' is a list of edges such as 'a -> b', found {value!r}",
+    else:  # None: 'edges:' with nothing after it
+        found = "nothing (leave 'edges:' out for none)" if value is None else repr(value)
+        reader.error(spec.value_locs["edges"], f"'edges:' is a list of edges such as 'a -> b', found {found}",
                      kind="value-type", found=value_kind(value))
         return None
     edges, names, port_first = [], frozenset((*table, *ports)), graph_ports_first(table, ports)

@@ -23,15 +23,12 @@ def read_ports(reader: Any, spec: YMap, loc_of: Any, kind: str) -> tuple[dict[st
         value = spec.get(group)
         if group in ("input", "output") and group in spec:
             value = YMap.made({group: value}, spec.value_locs[group], spec.key_locs[group])
-        if value is None and group in spec and group.endswith("s"):  # 'inputs:' with nothing after it
-            reader.error(spec.value_locs[group], f"'{group}:' maps port names to shapes (or null), e.g. "
-                         f"'{group}: {{{'Input: 784' if group == 'inputs' else 'Output: null'}}}'; found nothing "
-                         f"(leave '{group}:' out for none)", kind="value-type", layer=loc_of.prefix, found="nothing")
-        if value is None:
+        if value is None and group not in spec:
             continue
-        if not isinstance(value, YMap):
+        if not isinstance(value, YMap):  # None: 'inputs:' with nothing after it
+            found = f"nothing (leave '{group}:' out for none)" if value is None else repr(value)
             reader.error(spec.value_locs[group], f"'{group}:' maps port names to shapes (or null), e.g. "
-                         f"'{group}: {{{'Input: 784' if group == 'inputs' else 'Output: null'}}}'; found {value!r}",
+                         f"'{group}: {{{'Input: 784' if group == 'inputs' else 'Output: null'}}}'; found {found}",
                          kind="value-type", layer=loc_of.prefix, found=value_kind(value))
             continue
         for name, shape in value.items():
