@@ -11,6 +11,7 @@ indices than the EmbeddingLayer it feeds takes).
 
 from __future__ import annotations
 
+import functools
 from typing import Any, NamedTuple
 
 from netgraph.core.coders import Coder, Decoder, Encoder, Restricted
@@ -98,17 +99,18 @@ def check_decoders(coders: dict[str, Coder], types: dict[str, PortType], graph: 
     whose indices a layer they reach unchanged does not take (``index_leaves``: as Wolfram's index types refuse):
     more than an EmbeddingLayer's n, negative ones, a narrower range given inside, or a Restricted range outside an
     ExtractLayer's 1-based positions."""
-    errors = []
+    errors, feeds = [], None
     for port, coder in coders.items():
         reason = coder.check(types[port]) if isinstance(coder, Decoder) and port in types else None
         if reason:
             errors.append(Diagnostic(f"graph output {port!r}: {reason}", "decoder-port", layer=(), port=port))
         if isinstance(coder, Encoder) and coder.index_span:
-            errors += _encoder_range_problems(graph, port, coder)
+            feeds = feeds or _InputFeeds(graph)
+            errors += _encoder_range_problems(graph, port, coder, feeds)
     return errors
 
 
-def _encoder_range_problems(graph: Any, port: str, coder: Encoder) -> list[Diagnostic]:
+def _encoder_range_problems(graph: Any, port: str, coder: Encoder, feeds: _InputFeeds) -> list[Diagnostic]:
     """A Diagnostic for each layer the indices of input ``port``'s ``coder`` reach (``index_leaves``) that does not
     take them all: an EmbeddingLayer of too small an n, or a port whose range (given inside) is narrower, named at
     the nested net's input that gives the range (``_range_given_at``). ``expected``: the indices taken there."""
@@ -116,7 +118,7 @@ def _encoder_range_problems(graph: Any, port: str, coder: Encoder) -> list[Diagn
     given = f" takes indices in its range {span[0]}..{span[1]}" if restricted else \
         f": the {coder.type_name} gives indices {span[0]} to {span[1]}"
     options = {"declared": port, "option": "range"} if restricted else {}
-    for leaf in index_leaves(graph, port):
+    for leaf in index_leaves(graph, port, feeds=feeds):
         if reason := _untaken_indices(span, graph, leaf.path, leaf.layer, leaf.port, restricted, leaf.fed):
             errors.append(Diagnostic(f"graph input {port!r}{given}, but layer {scoped_name('/'.join(leaf.path))!r} "
                                      f"({leaf.layer.type_name}) {reason}", "encoder-range", layer=leaf.path, port=port,
@@ -215,7 +217,8 @@ class IndexLeaf(NamedTuple):
     mixed: bool = False
 
 
-def index_leaves(graph: Any, port: str, encoded: set | None = None) -> list[IndexLeaf]:
+def index_leaves(graph: Any, port: str, encoded: set | None = None, feeds: _InputFeeds | None = None
+                 ) -> list[IndexLeaf]:
     """An ``IndexLeaf`` for each layer that is no graph which the values of graph input ``port`` reach unchanged:
     through nested graphs' inputs and operators' inner nets' (``passed_through``) alone (``fed``: as ``with_encoder``
     tells them), or through layers that only move or pick them too (``Layer.moved_inputs``: Reshape, Part, Catenate,
@@ -223,20 +226,33 @@ def index_leaves(graph: Any, port: str, encoded: set | None = None) -> list[Inde
     walk goes on at the operator's outputs that give its values out unchanged (``passed_out``: NetMapOperator's,
     NetNestOperator's, NetFoldOperator's, a Catenate NetBidirectionalOperator's). ``encoded``: the (path, port) pairs
     encoders' values reach, by which ``mixed`` is told."""
-    fed = _fed_leaves(graph, port)
+    fed = _fed_leaves(graph, port, feeds or _InputFeeds(graph))
     return _reached(graph.ir, port, (), encoded) if fed is None else fed
 
 
-def _fed_leaves(graph: Any, port: str) -> list[IndexLeaf] | None:
+class _InputFeeds:
+    """The (layer, port) pairs each graph input feeds, in edge order, and the layers' places in run order: read
+    from ``graph`` once for all its encoded inputs (``_fed_leaves``; a scan per input was quadratic in them)."""
+
+    def __init__(self, graph: Any):
+        self.graph, self.by_port = graph, {}
+        for e in graph.edges:
+            if e.src.layer is None and e.dst.layer is not None:
+                self.by_port.setdefault(e.src.port, {})[(e.dst.layer, e.dst.port)] = None
+
+    @functools.cached_property
+    def runs(self) -> dict[str, int]:
+        return {name: i for i, name in enumerate(self.graph._order)}
+
+
+def _fed_leaves(graph: Any, port: str, feeds: _InputFeeds) -> list[IndexLeaf] | None:
     """``index_leaves`` read from the edges, with no IR built, where every layer graph input ``port`` feeds is one
     the walk ends at (no graph or operator, none moving the values on: ``moved_inputs``); else None. In the order
     the IR's walk gives (the layers as they run, each one's ports as it lists them)."""
-    fed = dict.fromkeys((e.dst.layer, e.dst.port) for e in graph.edges
-                        if e.src.layer is None and e.src.port == port and e.dst.layer is not None)
-    layers = graph.layers
+    fed, layers = feeds.by_port.get(port, {}), graph.layers
     if any(layers[name]._depth or fed_port in layers[name].moved_inputs for name, fed_port in fed):
         return None
-    runs = {name: i for i, name in enumerate(graph._order)}
+    runs = feeds.runs
     fed = sorted(fed, key=lambda key: (runs[key[0]], layers[key[0]].input_ports.index(key[1])))
     port_type = graph.port_types[port]  # an edge joins its ports' types: each fed port's
     return [IndexLeaf((name,), layers[name], fed_port, True, port_type) for name, fed_port in fed]
@@ -324,11 +340,12 @@ def reached_encoder_counts(graph: Any, edges: Any, coders: dict[str, Coder]) -> 
     largest count among them, and none where values of no range join theirs on the way (``IndexLeaf.mixed``)."""
     ports = (e.src.port for e in edges if e.src.layer is None and isinstance(coders.get(e.src.port), Encoder))
     ports = [p for p in dict.fromkeys(ports) if coders[p].index_count]  # (an ImageEncoder's: none)
-    leaves = {p: index_leaves(graph, p) for p in ports}
+    feeds = _InputFeeds(graph) if ports else None
+    leaves = {p: index_leaves(graph, p, feeds=feeds) for p in ports}
     if any(leaf.port in leaf.layer.moved_inputs and len(leaf.layer.moved_inputs) > 1 for p in ports
            for leaf in leaves[p]):  # values joined with others on the way: walked again, telling which are mixed
         encoded = {(*leaf.path, leaf.port) for p in ports for leaf in leaves[p]}
-        leaves = {p: index_leaves(graph, p, encoded) for p in ports}
+        leaves = {p: index_leaves(graph, p, encoded, feeds) for p in ports}
     widest: dict[tuple, tuple[IndexLeaf, Encoder]] = {}
     for port in sorted(ports, key=lambda p: -coders[p].index_count):  # the largest count first
         for leaf in leaves[port]:
