@@ -26,7 +26,7 @@ from netgraph.core.integers import is_int
 from netgraph.core.option_problems import option_problem
 from netgraph.core.option_words import SPAN, STEPPED_SPAN
 from netgraph.core.types import Conflict, PortType, broadcast, format_shape, unify
-from netgraph.core.tracing import symbolic_tracing, tracing
+from netgraph.core.tracing import no_values, symbolic_tracing
 from netgraph.core.wording import counted
 from netgraph.layers._modules import LayerModule
 
@@ -379,7 +379,7 @@ def check_indices(x: torch.Tensor, count: int, where: str, past_hint: str = "", 
                         expected="Integer", found=x.dtype)
     if x.dtype not in (torch.int64, torch.int32):  # uint8, int16 ...: F.embedding takes neither
         x = x.long()
-    if tracing() or x.is_meta:  # traced code (torch.export, torch.compile), module.to("meta"): no values known
+    if no_values(x):  # traced code (torch.export, torch.compile), module.to("meta"): no values known
         return x
     # one read of both ends (a host sync on a GPU: this runs on every call); no values: none out of range
     low, high = torch.stack(torch.aminmax(x)).tolist() if x.numel() else (0, -1)

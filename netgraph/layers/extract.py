@@ -23,7 +23,7 @@ from torch import nn
 from netgraph.core.errors import DataError
 from netgraph.core.layer import EmitContext, Layer
 from netgraph.core.options import Shape
-from netgraph.core.tracing import tracing
+from netgraph.core.tracing import no_values
 from netgraph.core.types import INTEGER, Conflict, PortType, format_shape
 from netgraph.layers._shapes import fill
 from netgraph.layers._modules import LayerModule
@@ -103,7 +103,7 @@ class ExtractModule(LayerModule):
     def zero_based(self, position: torch.Tensor) -> torch.Tensor:
         sizes = torch.tensor(self.sizes, device=position.device)
         bad = (position == 0) | (position.abs() > sizes)
-        if not (tracing() or bad.is_meta) and bool(bad.any()):  # meta: shapes without values
+        if not no_values(bad) and bool(bad.any()):  # traced, or meta: shapes without values
             found = int(position[bad].flatten()[0])
             raise DataError(f"ExtractLayer port 'Position' takes 1-based indices from 1 to the level's size (or "
                             f"negative from the end) for levels of sizes {list(self.sizes)}, found {found}",
