@@ -97,7 +97,7 @@ class GammaDistribution(_GeneralizedGamma, GammaTransformDraws):
         if _plain(gamma, 1.0):
             x = floor_normal(beta * _gamma_draw(alpha, shape, params))  # β < 1: G's floor times β is subnormal
         else:
-            x = safe_exp(_log(beta) + _log_gamma_draw(alpha, shape, params) / gamma)
+            x = self.draw_of_log(self.rsample_log(params, shape))  # at location 0
         return x if _plain(mu, 0.0) else x + mu
 
     def _gamma_transform(self, params):  # at location 0
@@ -137,10 +137,6 @@ class ChiDistribution(_GammaLike, GammaTransformDraws):
 
     def _draw_bound(self, nu):
         return (2 * gamma_upper(nu / 2)).sqrt()
-
-    def rsample(self, params: Sequence[Any], shape: tuple) -> torch.Tensor:
-        (nu,) = params
-        return safe_exp((_log_gamma_draw(nu / 2, shape, params) + math.log(2)) / 2)
 
     def _gamma_transform(self, params):
         return params[0] / 2, 2, math.log(2) / 2
