@@ -8,11 +8,10 @@ import signal
 import subprocess
 import sys
 
-import numpy as np
 import pytest
 
 from netgraph.train.step_boundary import StepBoundary
-from tests.cli_runner import SMALL
+from tests.cli_runner import Cli
 from tests.subprocess_env import checkout_env
 
 
@@ -85,9 +84,8 @@ runpy.run_module("netgraph", run_name="__main__", alter_sys=True)
 
 
 def _train_distributed(tmp_path, sent: str, refused: str = "", rank: str = "0") -> subprocess.CompletedProcess:
-    (tmp_path / "s.yaml").write_text(SMALL)
-    x = np.ones((8, 3), "float32")
-    np.savez(tmp_path / "d.npz", Input=x, Target=x[:, :1])
+    files = Cli(tmp_path, None)
+    files.spec(), files.data()
     return subprocess.run([sys.executable, "-c", SIGNALLED_AFTER_ROUNDS, sent, refused or "written", "train", "s.yaml",
                            "--data", "d.npz", "-o", "out", "--quiet", "--distributed"], cwd=tmp_path,
                           env=checkout_env(RANK=rank, WORLD_SIZE="2"), capture_output=True, text=True, timeout=120)

@@ -8,10 +8,9 @@ import signal
 import subprocess
 import sys
 
-import numpy as np
 import pytest
 
-from tests.cli_runner import SMALL
+from tests.cli_runner import Cli
 from tests.subprocess_env import checkout_env
 
 #: runs ``netgraph train`` with the writer named by argv[1] (``module:attribute``) sending this process the signal
@@ -48,9 +47,8 @@ def test_a_signal_while_outputs_are_written_waits_for_them(tmp_path, where, sent
     """SIGTERM there killed the process silently (exit 143, a weights file and a .tmp, or the spec without loss.svg
     and results.json); Ctrl-C there ended it with 'netgraph: interrupted' and the same mixed folder. Between the
     rounds' end and the writes, either lost the trained net (no out/ at all)."""
-    (tmp_path / "s.yaml").write_text(SMALL)
-    x = np.ones((8, 3), "float32")
-    np.savez(tmp_path / "d.npz", Input=x, Target=x[:, :1])
+    files = Cli(tmp_path, None)
+    files.spec(), files.data()
     ran = subprocess.run([sys.executable, "-c", SIGNAL_WHILE_WRITING, where, sent, "train", "s.yaml", "--data",
                           "d.npz", "-o", "out", "--rounds", "2", "--batch-size", "2", "--quiet", *flags],
                          cwd=tmp_path, env=checkout_env(), capture_output=True, text=True, timeout=120)
@@ -81,9 +79,8 @@ runpy.run_module("netgraph", run_name="__main__", alter_sys=True)
 
 def test_a_signal_held_when_writing_is_refused_still_ends_the_command_as_a_signal(tmp_path):
     """The held SIGTERM was dropped when the check before writing refused: exit 1, as if no signal had come."""
-    (tmp_path / "s.yaml").write_text(SMALL)
-    x = np.ones((8, 3), "float32")
-    np.savez(tmp_path / "d.npz", Input=x, Target=x[:, :1])
+    files = Cli(tmp_path, None)
+    files.spec(), files.data()
     (tmp_path / "out").mkdir()
     (tmp_path / "out" / "results.json").write_text("{}\n")
     ran = subprocess.run([sys.executable, "-c", LOCKED_AND_SIGNALLED, "train", "s.yaml", "--data", "d.npz", "-o",

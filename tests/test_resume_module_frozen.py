@@ -5,19 +5,12 @@ from __future__ import annotations
 
 import pytest
 import torch
-from torch import nn
 
-from netgraph import NetChain, OptionError, TorchLayer, net_initialize, net_train
+from netgraph import OptionError, net_train
 from netgraph.train.checkpoint import read_checkpoint, save_checkpoint
+from tests.test_module_frozen_rules import frozen_linear
 
 KW = dict(batch_size=8, progress=False, random_seed=3)
-
-
-def linear_net(weight_trains: bool) -> tuple:
-    torch.manual_seed(0)
-    module = nn.Linear(3, 3)
-    module.weight.requires_grad_(weight_trains)
-    return module, net_initialize(NetChain({"t": TorchLayer(module)}, input=3))
 
 
 def data() -> dict:
@@ -26,7 +19,7 @@ def data() -> dict:
 
 
 def test_unfreezing_a_module_array_on_resume_is_refused_naming_requires_grad(tmp_path):
-    module, net = linear_net(False)
+    module, net = frozen_linear("weight")
     net_train(net, data(), max_training_rounds=1, checkpoint=tmp_path, **KW)
     module.weight.requires_grad_(True)
     with pytest.raises(OptionError, match=r"this run trains t.weight, which its module froze \(requires_grad=False\)"
@@ -36,7 +29,7 @@ def test_unfreezing_a_module_array_on_resume_is_refused_naming_requires_grad(tmp
 
 
 def test_freezing_a_trained_module_array_on_resume_is_refused_naming_requires_grad(tmp_path):
-    module, net = linear_net(True)
+    module, net = frozen_linear()
     net_train(net, data(), max_training_rounds=1, checkpoint=tmp_path, **KW)
     module.weight.requires_grad_(False)
     with pytest.raises(OptionError, match=r"it trained t.weight, which this run's module freezes "
@@ -47,11 +40,11 @@ def test_freezing_a_trained_module_array_on_resume_is_refused_naming_requires_gr
 
 def test_a_checkpoint_that_held_a_module_frozen_array_untrained_resumes_as_one_without_it(tmp_path):
     """Checkpoints written before module-frozen arrays were left out of the optimizer list them, with no state."""
-    module, net = linear_net(False)
+    module, net = frozen_linear("weight")
     weight = module.weight.detach().clone()
     net_train(net, data(), max_training_rounds=1, checkpoint=tmp_path / "new", **KW)
     expected = net_train(net, data(), max_training_rounds=2, checkpoint=tmp_path / "new", resume=True, all=True, **KW)
-    module, net = linear_net(False)
+    module, net = frozen_linear("weight")
     net_train(net, data(), max_training_rounds=1, checkpoint=tmp_path / "old", **KW)
     old = read_checkpoint(tmp_path / "old" / "round-000001.pt")
     assert old["optimizer_arrays"] == ["t.bias"] and list(old["optimizer"]["state"]) == [0]

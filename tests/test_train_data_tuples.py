@@ -4,15 +4,10 @@ same rule (a net of one input and one output), else refused with advice by the n
 import pytest
 import torch
 
-from netgraph import CatenateLayer, DataError, LinearLayer, NetGraph, NetPort, net_train
+from netgraph import DataError, LinearLayer, NetGraph, net_train
+from tests.test_train_torch_habits import _two_inputs
 
 TRAIN = {"max_training_rounds": 2, "batch_size": 5, "random_seed": 0, "return_results": True, "progress": False}
-
-
-def _two_inputs(outputs=1):
-    heads = {"p": LinearLayer(1), "q": LinearLayer(2)} if outputs == 2 else {"lin": LinearLayer(1)}
-    edges = [("cat", name, NetPort(name)) for name in heads] if outputs == 2 else [("cat", "lin")]
-    return NetGraph({"cat": CatenateLayer(), **heads}, [([NetPort("a"), NetPort("b")], "cat"), *edges], a=2, b=3)
 
 
 def _tensors(*widths):
