@@ -75,3 +75,21 @@ def _gradient(module: nn.Module) -> float:
 def test_an_old_pickles_draws_in_a_map_are_scored_per_example():
     module = _module()
     assert _gradient(pickle.loads(_old_pickle(module))) == _gradient(module) != 0
+
+
+class _Marked(nn.Module):
+    """A user's module with an attribute named like netgraph's old one."""
+
+    def __init__(self):
+        super().__init__()
+        self.computed_inline = "the user's"
+
+    def forward(self, x):
+        return x * 2
+
+
+def test_a_users_module_keeps_its_attribute_named_like_an_old_one():
+    module = net_initialize(NetChain([_Marked(), "Tanh"], input=3), seed=0).compile()
+    loaded = pickle.loads(_old_pickle(module))
+    [users] = [m for m in loaded.modules() if isinstance(m, _Marked)]
+    assert vars(users)["computed_inline"] == "the user's" and "_netgraph_computed_inline" not in vars(users)

@@ -183,7 +183,8 @@ def test_a_random_layer_inside_a_map_gets_the_leave_one_out_baseline_of_one_outs
 
 
 def test_only_a_maps_random_layers_carry_the_folded_draws_mark():
-    """example_logp reads the mark on the module owning the draws' records (a random layer's): no other module has it."""
+    """example_logp reads the mark on the module owning the draws' records (a random layer's): no other module has
+    it."""
     inner = NetGraph({"lin": LinearLayer(1), "b": RandomArrayLayer(BernoulliDistribution("#p"))},
                      [("lin", NetPort("b", "p"))], Input=2)
     module = net_initialize(NetGraph({"m": NetMapOperator(inner)}, [], Input=("n", 2)), seed=0).compile()
