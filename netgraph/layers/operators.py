@@ -45,6 +45,7 @@ from netgraph.layers.sequence_types import check_ranks, common_length, element_t
 from netgraph.layers.operator_modules import _FoldModule, _MapModule, _NestModule
 from netgraph.layers.estimators import mark_folded_draws
 from netgraph.layers.normalization import BatchNormalizationLayer
+from netgraph.layers.random_module import RandomModule
 
 __all__ = ["NetMapOperator", "NetFoldOperator", "NetNestOperator"]
 
@@ -149,7 +150,8 @@ class NetMapOperator(NetOperator):
 
     def build(self, types: Mapping[str, PortType]) -> nn.Module:
         net = self.compiled_nets(types)["net"]
-        mark_folded_draws(net)  # its random layers draw B*n, example by example: scored per example
+        # its random layers draw B*n, example by example: scored per example
+        mark_folded_draws(module for module in net.modules() if isinstance(module, RandomModule))
         length = types[self.input_ports[0]].shape[0]  # a fixed length, as emit_block views back with it
         return _MapModule(net, self.output_ports, length if isinstance(length, int) else None)
 
