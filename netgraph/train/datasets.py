@@ -23,7 +23,7 @@ from netgraph.train.data_pairs import pair_dict
 from netgraph.train.data_sets import data_error
 
 __all__ = ["checked_loader", "checked_dataset", "reads_kept_by", "dataset_items", "checked_dataset_of", "NumberedBatch",
-           "read_once", "keeping_reads", "forget_reads", "pair_items", "is_pair"]
+           "read_once", "keeping_reads", "forget_reads", "pair_items"]
 
 _UNREAD = object()  # no item kept at an index
 
@@ -197,11 +197,6 @@ class PairItems(torch.utils.data.Dataset):
 
     def _as_dict(self, item: Any) -> Any:
         return pair_dict(item, self.ports)
-
-
-def is_pair(item: Any) -> bool:
-    """Whether ``item`` is an example as an (input, target) pair: a tuple of two values."""
-    return isinstance(item, tuple) and len(item) == 2
 
 
 def _rng_states() -> list[Any]:
