@@ -4,27 +4,15 @@ list holding both is refused by both; JSON Schema's uniqueItems alone counted th
 
 from __future__ import annotations
 
-import jsonschema
 import pytest
 import yaml
 
-from netgraph.core.errors import NetGraphError
-from netgraph.spec.api import from_yaml
-from netgraph.spec.schema import spec_schema
+from tests.test_schema_shape_options import VALIDATOR, _loads
 
-VALIDATOR = jsonschema.Draft202012Validator(spec_schema())
 NETS = {"decoder": "type: NetChain\nlayers: {lin: {type: LinearLayer, output: 2}, sm: SoftmaxLayer}\ninputs: "
                    "{Input: [3]}\noutputs: {Output: {decoder: {type: ClassDecoder, labels: LABELS}}}\n",
         "encoder": "type: NetChain\nlayers: {emb: {type: EmbeddingLayer, output: 2}}\ninputs: "
                    "{Input: {encoder: {type: ClassEncoder, labels: LABELS}}}\n"}
-
-
-def _loads(text: str) -> bool:
-    try:
-        from_yaml(text)
-    except NetGraphError:
-        return False
-    return True
 
 
 @pytest.mark.parametrize("coder", sorted(NETS))

@@ -4,25 +4,13 @@ the other encoders' options are (they were left as any value): ``dtype`` Integer
 
 from __future__ import annotations
 
-import jsonschema
 import pytest
 import yaml
 
-from netgraph.core.errors import NetGraphError
-from netgraph.spec.api import from_yaml
-from netgraph.spec.schema import spec_schema
+from tests.test_schema_shape_options import VALIDATOR, _loads
 
-VALIDATOR = jsonschema.Draft202012Validator(spec_schema())
 NET = ("netgraph: 1\ntype: NetChain\nlayers: {emb: {type: EmbeddingLayer, output: 2}}\n"
        "inputs: {Input: {encoder: {type: Restricted, OPTIONS}}}\n")
-
-
-def _loads(text: str) -> bool:
-    try:
-        from_yaml(text)
-    except NetGraphError:
-        return False
-    return True
 
 
 @pytest.mark.parametrize("options, taken", [

@@ -10,24 +10,13 @@ import jsonschema
 import pytest
 import yaml
 
-from netgraph.core.errors import NetGraphError
-from netgraph.spec.api import from_yaml
-from netgraph.spec.schema import spec_schema
+from tests.test_schema_shape_options import VALIDATOR, _loads
 
-VALIDATOR = jsonschema.Draft202012Validator(spec_schema())
 TAKEN = ["x", "_x1", "café", "μ", "日本", "a·b", "ℕ", "Ⅳ", "℘", "ａ", "x٣", "𝑥"]
 REFUSED = ["a€", "x²", "a\u00a0b", "a—b", "a\u200bb", "€", "·a", "1x", "a-b", "٣x", "«x»", "x\u3000"]
 PLACES = {"port name": lambda name: {"netgraph": 1, "layers": {"t": {"type": "TotalLayer", "inputs": [name, "b"]}},
                                      "inputs": {"x": [3], "y": [3]}, "edges": [f"x -> t.{name}", "y -> t.b"]},
           "length name": lambda name: {"netgraph": 1, "type": "NetChain", "input": [name, 3], "layers": ["Tanh"]}}
-
-
-def _loads(text: str) -> bool:
-    try:
-        from_yaml(text)
-    except NetGraphError:
-        return False
-    return True
 
 
 @pytest.mark.parametrize("place", sorted(PLACES))

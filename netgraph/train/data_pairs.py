@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-__all__ = ["pair_problem", "dict_pair_problem", "is_pair", "is_pair_of_values", "is_dict_pair", "pair_dict", "pair_columns",
-           "lone_target_key", "tuples_advice"]
+__all__ = ["pair_problem", "dict_pair_problem", "is_pair", "is_pair_of_values", "is_dict_pair", "pair_dict",
+           "pair_columns", "lone_target_key", "tuples_advice"]
 
 
 def pair_problem(pair: tuple, inputs: Sequence[str], outputs: Sequence[str]) -> str:
