@@ -16,6 +16,7 @@ from typing import Any, NamedTuple
 
 from netgraph.core.coders import Coder, Decoder, Encoder, Restricted
 from netgraph.core.errors import Diagnostic, ShapeError
+from netgraph.core.held_places import covered, moved_on, united
 from netgraph.core.integers import INT64_BOUND
 from netgraph.core.ir import Value
 from netgraph.core.ports import declared_port_type
@@ -265,26 +266,42 @@ def _reached(ir: Any, port: str, prefix: tuple, encoded: set | None = None) -> l
 
 def _walk(ir: Any, port: str, prefix: tuple, encoded: set | None) -> tuple[list[IndexLeaf], dict[str, bool]]:
     """``_reached``, and the graph outputs the values reach, each with whether it is ``mixed`` there."""
-    out, outputs, todo, seen = [], {}, [(Value(None, port), True, False)], set()
+    out, outputs, todo, seen = [], {}, [(Value(None, port), True, False, None, False)], {}
     while todo:
-        value, fed, mixed = todo.pop()
+        value, fed, mixed, places, own = todo.pop()
         for path, leaf_port in ir.consumers(value):
             if not path:  # a graph output
                 outputs[leaf_port] = outputs.get(leaf_port, False) or mixed
                 continue
-            if (path, leaf_port) in seen:
-                continue  # a port met by another way
-            seen.add((path, leaf_port))
+            if (key := (path, leaf_port)) in seen and covered(seen[key], places):
+                continue  # a port met by another way (with the places it holds now)
             node = ir.node(path)
-            out.append(IndexLeaf((*prefix, *path), node.layer, leaf_port, fed, node.types[leaf_port], mixed))
+            if key not in seen:
+                out.append(IndexLeaf((*prefix, *path), node.layer, leaf_port, fed, node.types[leaf_port], mixed))
+            seen[key] = united(seen.get(key, places), places)
             if leaf_port in node.layer.moved_inputs:
-                joined = mixed or encoded is not None and _joins_unranged(node, leaf_port, prefix, encoded)
-                todo += [(moved, False, joined) for moved in node.output_values]
+                todo += _moved_on(node, leaf_port, prefix, encoded, (mixed, places, own))
             if node.layer.inner_nets():
                 inner, passed = _through_operator(node, leaf_port, prefix, encoded)
                 out += [leaf._replace(fed=fed and leaf.fed, mixed=mixed or leaf.mixed) for leaf in inner]
-                todo += [(Value(path, passed_port), False, mixed or joined) for passed_port, joined in passed.items()]
+                todo += [(Value(path, passed_port), False, mixed or joined, None, mixed or joined)
+                         for passed_port, joined in passed.items()]
     return out, outputs
+
+
+def _moved_on(node: Any, port: str, prefix: tuple, encoded: set | None, held: tuple) -> list[tuple]:
+    """The walk's next steps from input ``port`` of ``node``, which moves its values (``moved_inputs``): its
+    outputs, each with whether it is mixed, where in it the values lie (``held_places``), and whether it would be
+    without the values other inputs joined there; none where the layer picks none of them (a PartLayer picking
+    another input's elements from a CatenateLayer's output). ``held``: (mixed, places, own) at ``port``."""
+    mixed, places, own = held
+    joined = mixed or encoded is not None and _joins_unranged(node, port, prefix, encoded)
+    moved = moved_on(node, port, places)
+    if moved is not None and not moved.any():
+        return []
+    if moved is not None and moved.all():  # only the walked values: what joined them is gone
+        joined, moved = own, None
+    return [(value, False, joined, moved, joined if moved is None else own) for value in node.output_values]
 
 
 def _through_operator(node: Any, port: str, prefix: tuple, encoded: set | None) -> tuple[list, dict[str, bool]]:
