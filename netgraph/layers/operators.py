@@ -34,7 +34,7 @@ from netgraph.core.option_problems import VALUE_KIND, option_problem
 from netgraph.core.option_ranges import Within
 from netgraph.core.layer import EmitContext
 from netgraph.core.limits import current_limits, raise_hint
-from netgraph.core.operator import NetOperator
+from netgraph.core.operator import NetOperator, settled_types
 from netgraph.core.options import Net
 from netgraph.core.port_paths import expose, resolve
 from netgraph.core.ports import NetPort
@@ -362,6 +362,7 @@ class NetNestOperator(NetOperator):
         except Conflict as exc:
             raise exc.reworded(f"its input and output must agree (the output is fed back): {exc}", "Output") \
                 from None
+        _fed_back({"Input": same, "Output": settled_types(self.net)["Output"]}, "Input")  # fed: named inside too
         return {"net": {"Input": same, "Output": same}}
 
     def outer_types(self, types: Mapping[str, PortType], inner: Mapping[str, Any]) -> dict[str, PortType]:
