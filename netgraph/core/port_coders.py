@@ -310,13 +310,20 @@ def _through_operator(node: Any, port: str, prefix: tuple, encoded: set | None) 
     way in a net, or with another inner output's values that the walk does not reach (the backward net's, in a
     Catenate of NetBidirectionalOperator's two nets), or with an input's that no inner net takes and the walk does
     not follow (NetFoldOperator's InitialState, its State after no step), whatever its range."""
-    if not (passed := node.layer.passed_through(port)):
-        return [], {}  # (NetFoldOperator's InitialState: no inner net's IR made)
-    leaves, reached, nets = [], {}, node.inner
+    first = getattr(node.layer, "first_step", {}).get(port)  # NetOperator's (a nest's, a fold's: layers/operators)
+    if not (passed := node.layer.passed_through(port)) and first is None:
+        return [], {}
+    leaves, reached, nets, back, place = [], {}, node.inner, getattr(node.layer, "fed_back", {}), (*prefix, *node.path)
     for option, inner_port in passed:
-        inner, outputs = _walk(nets[option], inner_port, (*prefix, *node.path, option), encoded)
-        leaves += inner
-        reached.update({(option, out): mixed or reached.get((option, out), False) for out, mixed in outputs.items()})
+        leaves += _walk_in(nets[option], (option, inner_port), place, encoded, reached)
+    if first is not None:  # later steps there hold the output fed back: other values, where it is not theirs
+        inner = _walk_in(nets[first[0]], first, place, encoded, reached)
+        later = reached.get((first[0], next((out for out, into in back.items() if into == first[1]), None)), True)
+        leaves += [leaf._replace(fed=False, mixed=leaf.mixed or later) for leaf in inner]
+    for (option, out), mixed in list(reached.items()):  # the values fed back: the next step's
+        if out in back and (option, back[out]) not in (*passed, first):
+            leaves += [leaf._replace(fed=False, mixed=leaf.mixed or mixed)
+                       for leaf in _walk_in(nets[option], (option, back[out]), place, encoded, reached)]
     sources: dict[str, list] = {}
     for option, net in nets.items():
         for out in net.output_ports:
@@ -325,6 +332,15 @@ def _through_operator(node: Any, port: str, prefix: tuple, encoded: set | None) 
     untaken = any(not node.layer.passed_through(other) for other in node.layer.input_ports)
     return leaves, {out: untaken or any(reached.get(source, True) for source in given)
                     for out, given in sources.items() if any(source in reached for source in given)}
+
+
+def _walk_in(net: Any, entry: tuple[str, str], place: tuple, encoded: set | None, reached: dict) -> list[IndexLeaf]:
+    """The leaves from inner net ``net``'s port (``entry``: its option, the port) in the operator at ``place``; the
+    outputs the values reach added to ``reached`` by (option, output), with whether they are mixed there."""
+    option, port = entry
+    leaves, outputs = _walk(net, port, (*place, option), encoded)
+    reached.update({(option, out): mixed or reached.get((option, out), False) for out, mixed in outputs.items()})
+    return leaves
 
 
 def _joins_unranged(node: Any, port: str, prefix: tuple, encoded: set) -> bool:
