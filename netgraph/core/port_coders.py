@@ -309,7 +309,9 @@ def _through_operator(node: Any, port: str, prefix: tuple, encoded: set | None) 
     operator's outputs its values come out at (``passed_out``), each with whether it is mixed there: joined on the
     way in a net, or with another inner output's values that the walk does not reach (the backward net's, in a
     Catenate of NetBidirectionalOperator's two nets), or with an input's that no inner net takes and the walk does
-    not follow (NetFoldOperator's InitialState, its State after no step), whatever its range."""
+    not follow (NetFoldOperator's InitialState, its State after no step), whatever its range. An input's values
+    entering at a first step alone (``first_step``: a nest's applied twice or more, a fold's InitialState) and an
+    inner output's fed into the next step (``fed_back``) are walked too, their leaves fed by no encoder."""
     first = getattr(node.layer, "first_step", {}).get(port)  # NetOperator's (a nest's, a fold's: layers/operators)
     if not (passed := node.layer.passed_through(port)) and first is None:
         return [], {}
