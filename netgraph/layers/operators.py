@@ -34,7 +34,7 @@ from netgraph.core.option_problems import VALUE_KIND, option_problem
 from netgraph.core.option_ranges import Within
 from netgraph.core.layer import EmitContext
 from netgraph.core.limits import current_limits, raise_hint
-from netgraph.core.operator import NetOperator
+from netgraph.core.operator import NetOperator, settled_types
 from netgraph.core.options import Net
 from netgraph.core.port_paths import expose, resolve
 from netgraph.core.ports import NetPort
@@ -216,6 +216,10 @@ class NetFoldOperator(NetOperator):
     def passed_through(self, port: str) -> tuple[tuple[str, str], ...]:
         return (("net", port),) if port in self.elements else ()  # the state is the inner net's own output
 
+    # the encoder range walk (core.port_coders): InitialState is the first step's State, each Output the next's
+    first_step = property(lambda self: {"InitialState": ("net", "State")} if self.state_input else {})
+    fed_back = {"Output": "State"}
+
     def passed_out(self, option: str, inner_output: str) -> tuple[str, ...]:
         """Each step's state, and the last (after no step: the initial one, an input's that no net takes)."""
         return ("Output", "State") if inner_output == "Output" else ()
@@ -351,9 +355,12 @@ class NetNestOperator(NetOperator):
         return ("Input",) if self.n == 0 else ()  # applied no time: the output is the input
 
     def passed_through(self, port: str) -> tuple[tuple[str, str], ...]:
-        """Applied once, its net gets the input's values; applied more often, its own earlier outputs too (not
-        followed: the walk does not go round the iterations)."""
+        """Applied once, its net gets the input's values; applied more often, its own earlier outputs too (the
+        encoder range walk follows them: ``first_step``, ``fed_back``; no inner layer takes an n from them)."""
         return (("net", "Input"),) if port == "Input" and self.n == 1 else ()
+
+    first_step = property(lambda self: {"Input": ("net", "Input")} if self.n > 1 else {})  # the first application's
+    fed_back = property(lambda self: {"Output": "Input"} if self.n > 1 else {})  # each output into the next one
 
     def passed_out(self, option: str, inner_output: str) -> tuple[str, ...]:
         return ("Output",) if inner_output == "Output" else ()  # the last application's output
@@ -364,6 +371,7 @@ class NetNestOperator(NetOperator):
         except Conflict as exc:
             raise exc.reworded(f"its input and output must agree (the output is fed back): {exc}", "Output") \
                 from None
+        _fed_back({"Input": same, "Output": settled_types(self.net)["Output"]}, "Input")  # fed: named inside too
         return {"net": {"Input": same, "Output": same}}
 
     def outer_types(self, types: Mapping[str, PortType], inner: Mapping[str, Any]) -> dict[str, PortType]:
