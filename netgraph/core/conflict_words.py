@@ -78,7 +78,8 @@ def dtype_hint(leaves: list, setter: tuple | None, who: tuple, old: PortType, ne
     if {old.dtype, new.dtype} != {INTEGER, REAL} or setter is None:
         return None
     pairs = ((setter, old.dtype), (who, new.dtype))
-    sides = [(next((layer for p, layer in leaves if p == path), None), port, dtype) for (_, (path, port)), dtype in pairs]
+    sides = [(next((layer for p, layer in leaves if p == path), None), port, dtype)
+             for (_, (path, port)), dtype in pairs]
     for layer, port, _ in sides:
         own = getattr(layer, "dtype_hint", None)  # (a nested graph, inferred as one layer, has none)
         if own is not None and port in layer.input_ports and (hint := own(port)):
