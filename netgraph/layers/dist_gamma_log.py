@@ -58,6 +58,8 @@ class LogGammaDistribution(_GammaLike, GammaTransformDraws):
         x = self.draw_of_log(self.rsample_log(params, shape))
         return x if _plain(params[2], 0.0) else x + params[2]
 
+    POWER = False  # scored by _log_prob where x is a normal number
+
     def _gamma_transform(self, params):  # Y = βG at location 0; where Y is tiny, x = e^Y − 1 is Y
         return params[0], 1, _log(params[1])
 

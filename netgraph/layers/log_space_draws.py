@@ -55,6 +55,8 @@ class GammaTransformDraws(LogSpaceDraws, register=False):
     alone (a draw below the smallest normal number too: float32 at α = 0.02, the clamped draw's density was biased);
     where a shape reaches the saddle point's (``below_saddle``), ``_log_prob`` where x is normal."""
 
+    POWER = True  # x = c·G^(1/k) everywhere (LogGamma's x = e^(cG) − 1 is it only where x is tiny)
+
     def _gamma_transform(self, params: Sequence[Any]) -> tuple[Any, Any, Any]:
         raise NotImplementedError
 
@@ -66,11 +68,11 @@ class GammaTransformDraws(LogSpaceDraws, register=False):
         return safe_exp(log_x)  # as ``rsample`` draws: a shade above the smallest normal, never 0 or inf
 
     def _log_prob_log(self, log_x: torch.Tensor, params: Sequence[Any]) -> torch.Tensor:
-        """From log x alone where every shape is below the saddle point's (``below_saddle``); above, ``_log_prob``
-        (Loader's form) where x is a normal number."""
+        """From log x alone where every shape is below the saddle point's (``below_saddle``) and x is a power of G;
+        else ``_log_prob`` (Loader's form above the saddle point) where x is a normal number."""
         values = tensors(params, log_x)
         alpha, k, log_c = self._gamma_transform(values)
-        if below_saddle(alpha):
+        if self.POWER and below_saddle(alpha):
             return self._from_log_g(alpha, k, (log_x - log_c) * k, log_x)
         normal = log_x.exp() >= tiny_of(log_x)
         exact = self._log_prob(torch.where(normal, log_x, 0.0).exp(), values)  # stand-ins: finite where unused
