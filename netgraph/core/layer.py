@@ -202,7 +202,8 @@ class Layer:
 
     def dtype_hint(self, port: str) -> str | None:
         """How to turn the values of output ``port`` into those of the other dtype a port it feeds takes (Integer
-        indices into Real values, or Real ones into Integer; a wiring error ends with it); None: the generic advice."""
+        indices into Real values, or Real ones into Integer; a wiring error ends with it), or for input ``port``, how
+        to make it take the dtype it was fed; None: the generic advice."""
         return None
 
     def shape_hint(self, port: str) -> str | None:
