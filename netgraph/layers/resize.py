@@ -364,13 +364,14 @@ class ResizeLayer(_ShapeLayer):
         return {p: PortType(t.shape, REAL) for p, t in types.items()}
 
     def _call(self, types: Mapping[str, PortType]) -> dict[str, Any]:
-        """F.interpolate's options: the output's sizes, or over a variable length the scale factors (whole sizes)."""
+        """F.interpolate's options: the output's sizes (dims= given, or all known), else the scale factors (over a
+        variable length, scaled by whole numbers)."""
         shape = types["Input"].shape
         d = len(shape) - 1
         linear = ("linear", "bilinear", "trilinear")[d - 1]
         mode = {"Nearest": "nearest", "Cubic": "bicubic"}.get(self.resampling, linear)
         extra = {} if mode == "nearest" else {"align_corners": self.scheme == "Point"}
-        if any(isinstance(n, str) for n in shape[1:]):
+        if self.dims is None and any(isinstance(n, str) for n in shape[1:]):
             return {"scale_factor": tuple(self._per_dim(self.scale, d)), "mode": mode, **extra}
         return {"size": tuple(types["Output"].shape[1:]), "mode": mode, **extra}
 
