@@ -289,19 +289,15 @@ def solved_dims(dims: tuple, total: int | None) -> tuple:
 
 def fill(types: dict[str, PortType], port: str, shape: Any, dtype: str | None = None,
          span: tuple | None = None) -> None:
-    """Refine ``types[port]`` with ``shape`` (and dtype, and an index ``span``), naming the port in any conflict. A
-    length name in
-    ``shape`` replaces another one the port has at that dim (unify keeps the port's): the layer says the port has
-    that length, so that inference refuses lengths given to graph ports apart, as a pointwise layer's one type
-    does (``netgraph.core.declared_lengths``), and otherwise keeps the name it had."""
+    """Refine ``types[port]`` with ``shape`` (and dtype, and an index ``span``), naming the port in any conflict:
+    expected what the layer says the port holds, found what the port has (given to it, or set by another layer). A
+    length name in ``shape`` replaces another one the port has at that dim (unify keeps the expected one's): the
+    layer says the port has that length, so that inference refuses lengths given to graph ports apart, as a
+    pointwise layer's one type does (``netgraph.core.declared_lengths``), and otherwise keeps the name it had."""
     try:
-        merged = unify(types[port], PortType(shape, dtype, span))
+        types[port] = unify(PortType(shape, dtype, span), types[port])
     except Conflict as exc:
         raise exc.reworded(f"port {port!r}: {exc}", port) from None
-    if shape is not None and merged.shape is not None and merged.shape != tuple(shape):
-        named = tuple(d if isinstance(d, str) and isinstance(m, str) else m for d, m in zip(shape, merged.shape))
-        merged = merged if named == merged.shape else PortType(named, merged.dtype, merged.range)
-    types[port] = merged
 
 
 class _ShapeLayer(Layer):
