@@ -199,6 +199,9 @@ def levels_option(value: Any, layer: str, option: str = "levels") -> Any:
     if is_int(value) and value != 0:
         return int(value)
     if isinstance(value, (list, tuple)) and value and all(is_int(v) and v != 0 for v in value):
+        if len(set(value)) < len(value):  # k levels reduce (or scale) k dims: a repeated one would be dropped
+            return option_problem(_bad(f"{layer} {option}= must name each level once", option,
+                                       "distinct levels", value), [int(v) for v in dict.fromkeys(value)])
         return [int(v) for v in value]
     if span_bounds(value):
         return value
@@ -236,6 +239,10 @@ def level_dims(levels: Any, rank: int, port: str = "Input", allow_none: bool = F
         if any(not 0 <= d < rank for d in dims):
             raise Conflict(f"{option} {levels!r} do not exist in port {port!r} of rank {rank} ({levels_run(rank)})",
                            port=port, expected=level_range(rank), found=levels)
+        if len(dims) < len(chosen):  # 1 and -2 of rank 2: one level named twice
+            raise Conflict(f"{option} {levels!r} name a level of port {port!r} of rank {rank} twice (counted from the "
+                           f"start and from the end): name each level once", port=port, expected="distinct levels",
+                           found=levels, option=option)
     if not dims and not allow_none:
         raise Conflict(f"{option} {levels!r} select no dimension of port {port!r} of rank {rank} "
                        f"(give {option}=, e.g. {option}=1)", port=port, expected="at least one dimension",
