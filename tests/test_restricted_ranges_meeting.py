@@ -53,11 +53,14 @@ def _inner():
     return NetChain([ReshapeLayer((1,)), EmbeddingLayer(2, n=4)], input=Restricted("Integer", (0, 3), shape=()))
 
 
-@pytest.mark.parametrize("layers", [lambda: [_inner()], lambda: [ReshapeLayer(()), _inner()]])
-def test_an_outer_range_meeting_another_inner_range_is_a_conflict_naming_both(layers):
+@pytest.mark.parametrize("layers, compared", [
+    (lambda: [_inner()], r"expected range 0\.\.3, found 0\.\.9"),  # the inner net's input takes 0..3
+    # the ReshapeLayer says its Output holds 0..9, the range the inner net gave that port is 0..3
+    (lambda: [ReshapeLayer(()), _inner()], r"port 'Output': expected range 0\.\.9, found 0\.\.3")])
+def test_an_outer_range_meeting_another_inner_range_is_a_conflict_naming_both(layers, compared):
     # the first range won: the net showed 0..3 at its input, its encoder let 9 through to the embedding
     from netgraph import ShapeError
-    with pytest.raises(ShapeError, match=r"expected range 0\.\.3, found 0\.\.9"):
+    with pytest.raises(ShapeError, match=compared):
         NetChain(layers(), input=Restricted("Integer", (0, 9), shape=()))
     net = NetChain(layers(), input=Restricted("Integer", (0, 3), shape=()))
     assert str(net.port_types["Input"]) == "() Integer 0..3"
