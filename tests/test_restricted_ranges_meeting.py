@@ -41,11 +41,15 @@ def test_only_the_shape_layers_the_readme_lists_carry_a_range():
         for sub in cls.__subclasses__():
             yield sub
             yield from subclasses(sub)
-    carrying = {c.__name__ for c in subclasses(_ShapeLayer)
-                if "Input" in c.moved_inputs and not c.__name__.startswith("_")}
+    carrying = {c.__name__ for c in subclasses(_ShapeLayer) if isinstance(c.moved_inputs, tuple)
+                and "Input" in c.moved_inputs and not c.__name__.startswith("_")}
     assert carrying == {"FlattenLayer", "ReshapeLayer", "TransposeLayer", "PartLayer", "ReplicateLayer",
                         "SequenceMostLayer", "SequenceRestLayer", "SequenceLastLayer", "SequenceReverseLayer"}
     assert not _ShapeLayer.moved_inputs
+    deciding = {c.__name__ for c in subclasses(_ShapeLayer) if not isinstance(c.moved_inputs, tuple)}
+    assert deciding == {"PaddingLayer"}  # by its padding: a method's carries the range, a constant's does not
+    methods, constant = resize.PaddingLayer(1, padding="Fixed"), resize.PaddingLayer(1)
+    assert (methods.moved_inputs, constant.moved_inputs) == (("Input",), ())
 
 
 def _inner():

@@ -111,11 +111,15 @@ def _scaled_hint(items: list) -> str:
 class PaddingLayer(_ShapeLayer):
     """``PaddingLayer([[1, 1], [2, 0]], padding=0.0)``: pads levels 1 and 2; see the module docstring."""
 
-    moved_inputs = ()  # padding values join the input's: no index range carried
-
     padding_size: PaddingSizes
     padding: Union[float, Literal["Reflected", "Periodic", "Fixed"]] = 0.0
     POSITIONAL = "padding_size"
+
+    @property
+    def moved_inputs(self) -> tuple[str, ...]:
+        """A method's padding repeats the input's values (an index range carried, as PartLayer's); a constant joins
+        a new value to them (none carried)."""
+        return ("Input",) if isinstance(self.padding, str) else ()
 
     def normalize(self) -> dict[str, Any]:
         p = self.padding
