@@ -242,7 +242,7 @@ def test_a_python_function_with_data_dependent_control_flow_runs_once_its_output
     torch.testing.assert_close(net(x=torch.tensor([[-1.0, -2.0, 3.0]])), torch.tensor([[1.0, 2.0, -3.0]]))
     with pytest.raises(ShapeError, match=r"must have same reduction dim"):  # a real shape error is still one
         NetGraph([FunctionLayer(lambda x: x @ torch.ones(5, 2), output=2)], [], x=3)
-    with pytest.raises(ShapeError, match=r"port 'Output': expected shape \(2\), found \(3\)"):  # given, checked
+    with pytest.raises(ShapeError, match=r"port 'Output': expected shape \(3\), found \(2\)"):  # given, checked
         NetGraph([FunctionLayer(flip, output=2)], [], x=3)
 
 

@@ -74,8 +74,8 @@ def test_max_and_min_of_several_arrays_are_their_largest_and_smallest_element(te
 
 
 def test_max_of_arrays_given_an_array_output_says_it_flattens_and_how_to_take_the_elementwise_one():
-    with pytest.raises(ShapeError, match=r"(?s)expected rank 1 \(3\), found rank 0.*Wolfram's Max flattens its arguments.*"
-                                         r"Ramp\[#x\] for Max\[#x, 0\]"):
+    with pytest.raises(ShapeError, match=r"(?s)expected rank 0 \(\), found rank 1 \(3\).*Wolfram's Max flattens its "
+                                         r"arguments.*Ramp\[#x\] for Max\[#x, 0\]"):
         NetGraph([FunctionLayer("Max[#x, 0]", output=3)], [], x=3)
 
 

@@ -212,8 +212,8 @@ def test_a_shape_conflict_carries_what_was_expected_and_found_as_fields(make, po
 
 
 @pytest.mark.parametrize("make, port, expected, found", [
-    # fill(): the rule names the port and the shape it derives for it
-    (lambda: NetGraph({"l": CrossEntropyLossLayer("Index")}, [], Input=(5, 3), Target=(4,)), "Target", (4,), (5,)),
+    # fill(): the rule names the port and the shape it derives for it (expected), the port's given one found
+    (lambda: NetGraph({"l": CrossEntropyLossLayer("Index")}, [], Input=(5, 3), Target=(4,)), "Target", (5,), (4,)),
     # a rule that words unify's conflict its own way (two of its ports must agree)
     (lambda: NetGraph({"l": MeanSquaredLossLayer()}, [], Input=(5, 3), Target=(4, 3)), None, (5, 3), (4, 3)),
 ])

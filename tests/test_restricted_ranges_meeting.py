@@ -41,11 +41,15 @@ def test_only_the_shape_layers_the_readme_lists_carry_a_range():
         for sub in cls.__subclasses__():
             yield sub
             yield from subclasses(sub)
-    carrying = {c.__name__ for c in subclasses(_ShapeLayer)
-                if "Input" in c.moved_inputs and not c.__name__.startswith("_")}
+    carrying = {c.__name__ for c in subclasses(_ShapeLayer) if isinstance(c.moved_inputs, tuple)
+                and "Input" in c.moved_inputs and not c.__name__.startswith("_")}
     assert carrying == {"FlattenLayer", "ReshapeLayer", "TransposeLayer", "PartLayer", "ReplicateLayer",
                         "SequenceMostLayer", "SequenceRestLayer", "SequenceLastLayer", "SequenceReverseLayer"}
     assert not _ShapeLayer.moved_inputs
+    deciding = {c.__name__ for c in subclasses(_ShapeLayer) if not isinstance(c.moved_inputs, tuple)}
+    assert deciding == {"PaddingLayer"}  # by its padding: a method's carries the range, a constant's does not
+    methods, constant = resize.PaddingLayer(1, padding="Fixed"), resize.PaddingLayer(1)
+    assert (methods.moved_inputs, constant.moved_inputs) == (("Input",), ())
 
 
 def _inner():
@@ -53,11 +57,14 @@ def _inner():
     return NetChain([ReshapeLayer((1,)), EmbeddingLayer(2, n=4)], input=Restricted("Integer", (0, 3), shape=()))
 
 
-@pytest.mark.parametrize("layers", [lambda: [_inner()], lambda: [ReshapeLayer(()), _inner()]])
-def test_an_outer_range_meeting_another_inner_range_is_a_conflict_naming_both(layers):
+@pytest.mark.parametrize("layers, compared", [
+    (lambda: [_inner()], r"expected range 0\.\.3, found 0\.\.9"),  # the inner net's input takes 0..3
+    # the ReshapeLayer says its Output holds 0..9, the range the inner net gave that port is 0..3
+    (lambda: [ReshapeLayer(()), _inner()], r"port 'Output': expected range 0\.\.9, found 0\.\.3")])
+def test_an_outer_range_meeting_another_inner_range_is_a_conflict_naming_both(layers, compared):
     # the first range won: the net showed 0..3 at its input, its encoder let 9 through to the embedding
     from netgraph import ShapeError
-    with pytest.raises(ShapeError, match=r"expected range 0\.\.3, found 0\.\.9"):
+    with pytest.raises(ShapeError, match=compared):
         NetChain(layers(), input=Restricted("Integer", (0, 9), shape=()))
     net = NetChain(layers(), input=Restricted("Integer", (0, 3), shape=()))
     assert str(net.port_types["Input"]) == "() Integer 0..3"

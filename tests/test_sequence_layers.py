@@ -50,7 +50,7 @@ def test_append_and_prepend_shapes_values_and_conflicts(cls, at_end):
     out = net(Input=x, Element=e)
     assert out.shape == (2, 6, 2)
     assert torch.equal(out, torch.cat([x, e[:, None]] if at_end else [e[:, None], x], 1))
-    with pytest.raises(ShapeError, match=r"port 'Element': expected shape \(3\), found \(2\)"):
+    with pytest.raises(ShapeError, match=r"port 'Element': expected shape \(2\), found \(3\)"):
         NetGraph([cls()], [], Input=(3, 2), Element=3)
     with pytest.raises(ShapeError, match="'Output'"):
         NetGraph([cls()], [], Input=(3, 2), Output=(5, 2))

@@ -184,10 +184,12 @@ def test_a_python_function_integer_result_feeds_a_real_layer_cast(how, layer, fe
 
 
 def test_a_python_function_real_result_into_an_embedding_layer_says_what_it_returns():
-    with pytest.raises(ShapeError, match=r"port 'Output': the function returns float32 on the probe, but expected "
-                                         r"dtype Integer, found Real \(\.long\(\) gives indices\)") as caught:
+    with pytest.raises(ShapeError, match=r"port 'Output': the function returns float32 on the probe, a Real output, "
+                                         r"but the port is Integer where it goes \(\.long\(\) gives indices\)"
+                       ) as caught:
         NetChain([FunctionLayer(lambda Input: Input.argmax(-1).float()), EmbeddingLayer(2, 3)], input=3)
-    assert caught.value.port == "Output"
+    (problem,) = caught.value.diagnostics
+    assert (problem.port, problem.expected, problem.found) == ("Output", "Real", "Integer")
 
 
 @pytest.mark.parametrize("how", ["net", "compiled", "interpreted"])

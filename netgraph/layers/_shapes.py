@@ -199,6 +199,9 @@ def levels_option(value: Any, layer: str, option: str = "levels") -> Any:
     if is_int(value) and value != 0:
         return int(value)
     if isinstance(value, (list, tuple)) and value and all(is_int(v) and v != 0 for v in value):
+        if len(set(value)) < len(value):  # k levels reduce (or scale) k dims: a repeated one would be dropped
+            return option_problem(_bad(f"{layer} {option}= must name each level once", option,
+                                       "distinct levels", value), [int(v) for v in dict.fromkeys(value)])
         return [int(v) for v in value]
     if span_bounds(value):
         return value
@@ -236,6 +239,10 @@ def level_dims(levels: Any, rank: int, port: str = "Input", allow_none: bool = F
         if any(not 0 <= d < rank for d in dims):
             raise Conflict(f"{option} {levels!r} do not exist in port {port!r} of rank {rank} ({levels_run(rank)})",
                            port=port, expected=level_range(rank), found=levels)
+        if len(dims) < len(chosen):  # 1 and -2 of rank 2: one level named twice
+            raise Conflict(f"{option} {levels!r} name a level of port {port!r} of rank {rank} twice (counted from the "
+                           f"start and from the end): name each level once", port=port, expected="distinct levels",
+                           found=levels, option=option)
     if not dims and not allow_none:
         raise Conflict(f"{option} {levels!r} select no dimension of port {port!r} of rank {rank} "
                        f"(give {option}=, e.g. {option}=1)", port=port, expected="at least one dimension",
@@ -289,19 +296,15 @@ def solved_dims(dims: tuple, total: int | None) -> tuple:
 
 def fill(types: dict[str, PortType], port: str, shape: Any, dtype: str | None = None,
          span: tuple | None = None) -> None:
-    """Refine ``types[port]`` with ``shape`` (and dtype, and an index ``span``), naming the port in any conflict. A
-    length name in
-    ``shape`` replaces another one the port has at that dim (unify keeps the port's): the layer says the port has
-    that length, so that inference refuses lengths given to graph ports apart, as a pointwise layer's one type
-    does (``netgraph.core.declared_lengths``), and otherwise keeps the name it had."""
+    """Refine ``types[port]`` with ``shape`` (and dtype, and an index ``span``), naming the port in any conflict:
+    expected what the layer says the port holds, found what the port has (given to it, or set by another layer). A
+    length name in ``shape`` replaces another one the port has at that dim (unify keeps the expected one's): the
+    layer says the port has that length, so that inference refuses lengths given to graph ports apart, as a
+    pointwise layer's one type does (``netgraph.core.declared_lengths``), and otherwise keeps the name it had."""
     try:
-        merged = unify(types[port], PortType(shape, dtype, span))
+        types[port] = unify(PortType(shape, dtype, span), types[port])
     except Conflict as exc:
         raise exc.reworded(f"port {port!r}: {exc}", port) from None
-    if shape is not None and merged.shape is not None and merged.shape != tuple(shape):
-        named = tuple(d if isinstance(d, str) and isinstance(m, str) else m for d, m in zip(shape, merged.shape))
-        merged = merged if named == merged.shape else PortType(named, merged.dtype, merged.range)
-    types[port] = merged
 
 
 class _ShapeLayer(Layer):

@@ -142,13 +142,15 @@ class _Spatial(Layer):
         return (f"; channels last? netgraph takes channels first (as torch): an input of shape "
                 f"{format_shape(moved)}")
 
-    def _channel_clash(self, exc: Conflict, declared: tuple, found: tuple) -> Conflict:
-        """``exc`` (Output's type refused ``found``) saying the channel counts when they are what differs: a later
-        layer's input= of another count read 'expected shape (3, 26, 26), found (8, 26, 26)'."""
-        if not (isinstance(declared[0], int) and isinstance(found[0], int) and declared[0] != found[0]):
+    def _channel_clash(self, exc: Conflict, there: tuple, made: tuple) -> Conflict:
+        """``exc`` (the Output, of shape ``there`` from where it goes, refused the ``made`` one) saying the channel
+        counts when they are what differs: a later layer's input= of another count read 'expected shape
+        (8, 26, 26), found (3, 26, 26)'."""
+        if not (isinstance(there[0], int) and isinstance(made[0], int) and there[0] != made[0]):
             return exc
-        return exc.reworded(f"port 'Output' has {counted(found[0], 'channel')} ({self._channels_given()}), but {declared[0]} are "
-                            f"expected: expected shape {format_shape(declared)}, found {format_shape(found)}", "Output")
+        return exc.reworded(f"port 'Output' has {counted(made[0], 'channel')} ({self._channels_given()}), but "
+                            f"{there[0]} are taken where it goes: expected shape {format_shape(made)}, found "
+                            f"{format_shape(there)}", "Output")
 
     def _channels_given(self) -> str:
         """What gives the Output its channels, for messages: output=, else the weights."""

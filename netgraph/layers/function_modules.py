@@ -149,5 +149,5 @@ def fill_results(types: dict[str, PortType], ports: tuple[str, ...], shapes: lis
             if not (real and types[port].dtype == INTEGER):  # a shape conflict: as any layer's
                 raise
             returned = str(dtype).removeprefix("torch.")
-            raise exc.reworded(f"port {port!r}: the function returns {returned} on the probe, but "
-                               f"{str(exc).removeprefix(f'port {port!r}: ')} (.long() gives indices)", port) from None
+            raise exc.reworded(f"port {port!r}: the function returns {returned} on the probe, a Real output, but "
+                               f"the port is Integer where it goes (.long() gives indices)", port) from None

@@ -111,11 +111,15 @@ def _scaled_hint(items: list) -> str:
 class PaddingLayer(_ShapeLayer):
     """``PaddingLayer([[1, 1], [2, 0]], padding=0.0)``: pads levels 1 and 2; see the module docstring."""
 
-    moved_inputs = ()  # padding values join the input's: no index range carried
-
     padding_size: PaddingSizes
     padding: Union[float, Literal["Reflected", "Periodic", "Fixed"]] = 0.0
     POSITIONAL = "padding_size"
+
+    @property
+    def moved_inputs(self) -> tuple[str, ...]:
+        """A method's padding repeats the input's values (an index range carried, as PartLayer's); a constant joins
+        a new value to them (none carried)."""
+        return ("Input",) if isinstance(self.padding, str) else ()
 
     def normalize(self) -> dict[str, Any]:
         p = self.padding
@@ -364,13 +368,14 @@ class ResizeLayer(_ShapeLayer):
         return {p: PortType(t.shape, REAL) for p, t in types.items()}
 
     def _call(self, types: Mapping[str, PortType]) -> dict[str, Any]:
-        """F.interpolate's options: the output's sizes, or over a variable length the scale factors (whole sizes)."""
+        """F.interpolate's options: the output's sizes (dims= given, or all known), else the scale factors (over a
+        variable length, scaled by whole numbers)."""
         shape = types["Input"].shape
         d = len(shape) - 1
         linear = ("linear", "bilinear", "trilinear")[d - 1]
         mode = {"Nearest": "nearest", "Cubic": "bicubic"}.get(self.resampling, linear)
         extra = {} if mode == "nearest" else {"align_corners": self.scheme == "Point"}
-        if any(isinstance(n, str) for n in shape[1:]):
+        if self.dims is None and any(isinstance(n, str) for n in shape[1:]):
             return {"scale_factor": tuple(self._per_dim(self.scale, d)), "mode": mode, **extra}
         return {"size": tuple(types["Output"].shape[1:]), "mode": mode, **extra}
 

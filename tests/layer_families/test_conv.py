@@ -54,14 +54,14 @@ def test_convolution_shape_errors():
 
 @pytest.mark.parametrize("layers, words", [
     ([ConvolutionLayer(8, 3), ConvolutionLayer(4, 3, input=(3, 26, 26))],
-     "layer 1 (ConvolutionLayer): port 'Output' has 8 channels (output= 8), but 3 are expected: expected shape "
-     "(3, 26, 26), found (8, 26, 26)"),
+     "layer 1 (ConvolutionLayer): port 'Output' has 8 channels (output= 8), but 3 are taken where it goes: expected "
+     "shape (8, 26, 26), found (3, 26, 26)"),
     ([ConvolutionLayer(kernel=3, weights=torch.zeros(8, 1, 3, 3)), PoolingLayer(2, input=(3, 26, 26))],
-     "port 'Output' has 8 channels (its Weights (8, 1, 3, 3) give them), but 3 are expected"),
+     "port 'Output' has 8 channels (its Weights (8, 1, 3, 3) give them), but 3 are taken where it goes"),
     ([DeconvolutionLayer(8, 3), ConvolutionLayer(4, 3, input=(3, 30, 30))],
-     "layer 1 (DeconvolutionLayer): port 'Output' has 8 channels (output= 8), but 3 are expected"),
+     "layer 1 (DeconvolutionLayer): port 'Output' has 8 channels (output= 8), but 3 are taken where it goes"),
     ([ConvolutionLayer(8, 3), PoolingLayer(2), ConvolutionLayer(4, 3, input=(3, 25, 25))],
-     "layer 2 (PoolingLayer): port 'Output' has 8 channels (its Input's), but 3 are expected"),
+     "layer 2 (PoolingLayer): port 'Output' has 8 channels (its Input's), but 3 are taken where it goes"),
 ])
 def test_a_channel_clash_with_a_later_layers_input_says_the_channel_counts(layers, words):
     """It said only 'expected shape (3, 26, 26), found (8, 26, 26)': the reader had to find the dimension that differs
