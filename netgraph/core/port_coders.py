@@ -223,8 +223,8 @@ def index_leaves(graph: Any, port: str, encoded: set | None = None, feeds: _Inpu
     """An ``IndexLeaf`` for each layer that is no graph which the values of graph input ``port`` reach unchanged:
     through nested graphs' inputs and operators' inner nets' (``passed_through``) alone (``fed``: as ``with_encoder``
     tells them), or through layers that only move or pick them too (``Layer.moved_inputs``: Reshape, Part, Catenate,
-    ...). A layer computing on them (padding, sums, arithmetic) ends the walk there. From an inner net's output the
-    walk goes on at the operator's outputs that give its values out unchanged (``passed_out``: NetMapOperator's,
+    ...). A layer computing on them (constant padding, sums, arithmetic) ends the walk there. From an inner net's output
+    the walk goes on at the operator's outputs that give its values out unchanged (``passed_out``: NetMapOperator's,
     NetNestOperator's, NetFoldOperator's, a Catenate NetBidirectionalOperator's). ``encoded``: the (path, port) pairs
     encoders' values reach, by which ``mixed`` is told."""
     fed = _fed_leaves(graph, port, feeds or _InputFeeds(graph))
