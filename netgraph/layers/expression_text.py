@@ -114,6 +114,11 @@ def translate(text: str) -> tuple[str, list[int]]:
             out.append(piece)
             origin += [i] * len(piece)
             i = m.end()
+            if name.isdigit() and re.match(r"\w", text[i:i + 1]):  # #2E is #2 E: a numbered slot ends at its digits
+                if text[i] == "_":
+                    raise ExpressionError("names may not start with '_'", text, i)
+                out.append(" ")
+                origin.append(i)
             continue
         two = text[i:i + 2]
         if ch == "&" and "&" not in (two[1:], text[i - 1:i]) and not re.sub(r"[)\]\s]", "", text[i + 1:]):
