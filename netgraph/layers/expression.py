@@ -122,15 +122,18 @@ def parse_quietly(text: str, internal: bool = False) -> Expression:
         raise ExpressionError(f"longer than {MAX_LENGTH} characters", text[:40] + "...")
     if not text.strip():
         raise ExpressionError("is empty: write a formula of the #slots, such as \"#x * LogisticSigmoid[#y]\"", text)
-    if trailing := re.search(r",\s*[\]}]", text):  # Python reads f(x, ) as f(x); Wolfram: Exp[x, ] is Exp[x, Null]
+    if trailing := re.search(r",\s*(?:[\]}]|\|>)", text):  # Python reads f(x, ) as f(x); Wolfram: Exp[x, ] is Exp[x, Null]
         raise ExpressionError("a ',' with no argument after it", text, trailing.start())
     py, columns = translate(text)
     if unmatched := unmatched_bracket(text):  # Python would read Sin[#x) as Sin(x) and name its own brackets
         raise unmatched
     py = py.replace("\r", " ").replace("\n", " ")  # a line break is a space (a YAML block scalar's lines)
+    if not py.strip():  # "&": a pure function of no body
+        raise ExpressionError("is a pure function with an empty body: write a formula before &, such as \"#x^2 &\"",
+                              text, max(text.find("&"), 0))
     origin = Origin(columns, py)
     try:
-        node = ast.parse(py.strip() or "None", mode="eval")
+        node = ast.parse(py.strip(), mode="eval")
     except SyntaxError as exc:
         at, msg = ((exc.offset or 1) - 1 + origin.lead, exc.msg) if exc.offset else \
             (len(py.rstrip()) - 1, "it ends before it is complete")  # offset 0: Python met the end of the text

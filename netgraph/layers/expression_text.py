@@ -329,12 +329,14 @@ def function_body(node: ast.Call, text: str, origin: list[int], reserved: Collec
     if not names or None in names or isinstance(variables, ast.Tuple) and text[_col(variables, origin)] != "{":
         raise ExpressionError("Function[x, body] names its variables by a name x or a list {x, y}", text,
                               _col(variables, origin))
-    for name in names:
+    for variable, name in zip(getattr(variables, "elts", [variables]), names):
+        written = re.match(r"#?\w*", text[_col(variable, origin):]).group()  # x, or #x (not the slot's _s_x)
         if name.startswith(SLOT_PREFIX) or name in reserved or names.count(name) > 1:
-            why = ("a slot" if name.startswith(SLOT_PREFIX) else "named twice" if names.count(name) > 1 else
-                   "a function or constant of expressions")
-            raise ExpressionError(f"Function's variable {name!r} is {why}: name each variable once, by a new name, "
-                                  f"as Function[{{x, y}}, x * y]", text, _col(variables, origin))
+            why = ("a variable of the Function around it already" if name.startswith(SLOT_PREFIX) and
+                   not written.startswith("#") else "a slot" if name.startswith(SLOT_PREFIX) else
+                   "named twice" if names.count(name) > 1 else "a function or constant of expressions")
+            raise ExpressionError(f"Function's variable {written!r} is {why}: name each variable once, by a new "
+                                  f"name, as Function[{{x, y}}, x * y]", text, _col(variables, origin))
     slots = {name: SLOT_PREFIX + ("" if len(names) == 1 else str(i)) for i, name in enumerate(names, 1)}
     _check_free_symbols(body, names, text, origin, reserved)
     for part in ast.walk(body):  # iterative: a long chain a + b + ... does not recurse
