@@ -25,6 +25,7 @@ import math
 import re
 import warnings
 from dataclasses import dataclass
+from typing import Callable
 
 from netgraph.core.errors import OptionError, did_you_mean, nearest_name
 from netgraph.core.option_words import EXPRESSION_PATTERN
@@ -262,7 +263,7 @@ def _converted(node: ast.AST, text: str, origin: list[int], slots: list[str], de
         if len(node.args) not in arities:
             raise ExpressionError(f"{name} takes {counted_either(arities, 'argument')}, found {len(node.args)}",
                                   text, _col(node, origin))
-        args = [sub(a) for a in node.args]
+        args = _if_arguments(node.args, sub, slots) if name == "If" else [sub(a) for a in node.args]
         if name in _TRUTH_READING and args[0][0] == "const" and math.isnan(args[0][1]):
             raise ExpressionError(f"{_part_text(node, text, origin)!r} reads Indeterminate as true or false: a NaN is "
                                   f"neither (Wolfram leaves it unevaluated): write the branch meant, or "
@@ -274,6 +275,25 @@ def _converted(node: ast.AST, text: str, origin: list[int], slots: list[str], de
                           f"and the functions {', '.join(sorted(FUNCTIONS))}; the whole-array functions "
                           f"{', '.join(sorted(STRUCTURAL))})", text,
                           not_allowed_col(node, text, origin))
+
+
+def _if_arguments(nodes: list[ast.AST], sub: Callable[[ast.AST], tuple], slots: list[str]) -> list[tuple]:
+    """If's trees: the branch a constant condition drops gives its ports, but a constant in it is not refused
+    (If[1, #x, Sqrt[-1]] is #x; a value in it is no output's, as an indeterminate one is not warned of)."""
+    trees = [sub(nodes[0])]
+    condition = trees[0][1] if trees[0][0] == "const" and not math.isnan(trees[0][1]) else None
+    dropped = None if condition is None else 2 if condition != 0 else 1
+    for i, node in enumerate(nodes[1:], 1):
+        try:
+            trees.append(sub(node))
+        except OverflowError:
+            if i != dropped:
+                raise
+            ports = sorted((n for n in ast.walk(node) if isinstance(n, ast.Name) and n.id.startswith(SLOT_PREFIX)),
+                           key=lambda n: n.col_offset)
+            slots.extend(name for name in dict.fromkeys(_slot_name(n.id) for n in ports) if name not in slots)
+            trees.append(("const", 0.0))  # the branch not taken
+    return trees
 
 
 def _unknown_name(name: str, text: str, col: int) -> str:
