@@ -231,7 +231,8 @@ def _converted(node: ast.AST, text: str, origin: list[int], slots: list[str], de
         return tree
     if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and not node.keywords:
         if node.func.id == "Function":  # Function[body] is body &; Function[x, body] is body with x as #
-            body = function_body(node, text, origin, [*_CONSTANTS, *FUNCTIONS, *STRUCTURAL])
+            body, variables = function_body(node, text, origin, [*_CONSTANTS, *FUNCTIONS, *STRUCTURAL])
+            slots.extend(_slot_name(v) for v in variables if _slot_name(v) not in slots)  # each a port, used or not
             return _convert(body, text, origin, slots, depth, internal)  # the body itself: <|...|> outputs too
         if node.func.id == "Apply":  # Wolfram's FunctionLayer[Apply[#1 + #2 &]]: #1, #2 are the ports
             return applied_body(node, text, origin, sub)

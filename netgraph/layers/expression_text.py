@@ -315,12 +315,13 @@ def mapped_call(node: ast.Call, text: str, origin: list[int], names: Collection[
                     end_lineno=node.end_lineno, end_col_offset=node.end_col_offset)
 
 
-def function_body(node: ast.Call, text: str, origin: list[int], reserved: Collection[str]) -> ast.AST:
+def function_body(node: ast.Call, text: str, origin: list[int], reserved: Collection[str]) -> tuple[ast.AST, list[str]]:
     """The body of Wolfram's ``Function[body]``, or of ``Function[x, body]`` / ``Function[{x, y}, body]`` with its
     variables as the slots a pure function has in their place: one variable is ``#`` (the port ``Input``, as
-    Wolfram's FunctionLayer[Function[x, x^2]]), several ``#1, #2, ...`` (``Input1``, ... as Apply[...] gives)."""
+    Wolfram's FunctionLayer[Function[x, x^2]]), several ``#1, #2, ...`` (``Input1``, ... as Apply[...] gives); and
+    those slots, in order (each variable is a port, used in the body or not)."""
     if len(node.args) == 1:
-        return node.args[0]
+        return node.args[0], []
     if len(node.args) != 2:
         raise ExpressionError(f"Function takes a body, or variables and a body (Function[x, x^2]), found "
                               f"{len(node.args)} arguments", text, _col(node, origin))
@@ -345,7 +346,7 @@ def function_body(node: ast.Call, text: str, origin: list[int], reserved: Collec
                                   "#slots (or write the body alone, #x^2 &)", text, _col(part, origin))
         if isinstance(part, ast.Name) and part.id in slots:
             part.id = slots[part.id]
-    return body
+    return body, list(slots.values())
 
 
 _PART_NAMES = ("All",)  # names a Part spec takes (x[[All, 1]])
