@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 import torch
 
-from netgraph import (FunctionLayer, LinearLayer, NetChain, NetGraph, NetMapOperator, OptionError, WiringError,
-                      net_append, net_delete, net_initialize, net_insert, net_prepend)
+from netgraph import (FunctionLayer, LinearLayer, NetChain, NetGraph, NetMapOperator, OptionError, ReshapeLayer,
+                      ShapeError, WiringError, net_append, net_delete, net_initialize, net_insert, net_prepend)
 
 
 def _functions(chain):
@@ -60,7 +60,8 @@ def test_a_path_to_no_chain_is_refused_naming_it():
         net_append(_graph(), "Tanh", at="head")
     with pytest.raises(WiringError, match="no layer 'enx'"):
         net_insert(_graph(), "Tanh", ("enx", 1))
-    with pytest.raises(OptionError, match="a layer name of the chain 'enc' or an index from 1 to 3"):
+    with pytest.raises(OptionError, match="^net_insert: in the chain 'enc': position= must be a layer name or an index "
+                                          "from 1 to 3"):
         net_insert(_graph(), "Tanh", ("enc", 4))  # the chain named (found by QA, tester P)
 
 
@@ -162,19 +163,21 @@ def test_a_new_head_with_one_input_of_another_name_takes_what_fed_the_chain():
 def test_an_unknown_position_name_suggests_the_layer_meant():
     """net_delete(chain, "relus") suggested 'relu'; net_insert's position= 'logit' only listed the layers."""
     chain = NetChain({"hidden": LinearLayer(4), "relu": "Ramp", "logits": LinearLayer(2)}, input=3)
-    for net, position, where in [(chain, "logit", "this chain"), (NetGraph({"enc": chain, "h": LinearLayer(2)},
-                                                                           [("enc", "h")]), ("enc", "logit"),
-                                                                  "the chain 'enc'")]:
-        with pytest.raises(OptionError, match=rf"'logit' \(did you mean 'logits'\?\) is no layer of {where}; its "
+    in_enc = NetGraph({"enc": chain, "h": LinearLayer(2)}, [("enc", "h")])
+    for net, position, where in [(chain, "logit", ""), (in_enc, ("enc", "logit"), "in the chain 'enc': ")]:
+        with pytest.raises(OptionError, match=rf"^net_insert: {where}position= 'logit' \(did you mean 'logits'\?\) "
+                                              r"is no layer of this chain; its "
                                               r"layers are \['hidden', 'relu', 'logits'\]"):
             net_insert(net, "Tanh", position)
 
 
 @pytest.mark.parametrize("edit, layer, words", [
     (lambda m: net_append(m, "Tanh", at=("map", "net")), ("map", "net"), "the inner net is a NetGraph, whose layers"),
-    (lambda m: net_append(m, {"a": "Tanh"}, at=("map", "net", "c")), ("map", "net", "c"), "the chain has a layer"),
-    (lambda m: net_insert(m, "Tanh", ("map", "net", "c", "zz")), ("map", "net", "c"), "position= 'zz' is no layer"),
-    (lambda m: net_append(m, [], at=("map", "net", "c")), None, "layers= is an empty list"),
+    (lambda m: net_append(m, {"a": "Tanh"}, at=("map", "net", "c")), ("map", "net", "c"),
+     "in the chain 'c': the chain has a layer"),
+    (lambda m: net_insert(m, "Tanh", ("map", "net", "c", "zz")), ("map", "net", "c"),
+     "in the chain 'c': position= 'zz' is no layer"),
+    (lambda m: net_append(m, [], at=("map", "net", "c")), None, "in the chain 'c': layers= is an empty list"),
 ])
 def test_a_chain_edit_inside_an_inner_net_names_its_function_once_and_the_net_refusing(edit, layer, words):
     """Was "net_append: inside layer 1 'map' (NetMapOperator), inner net 'net': net_append edits a NetChain; ...",
@@ -188,10 +191,22 @@ def test_a_chain_edit_inside_an_inner_net_names_its_function_once_and_the_net_re
 
 
 def test_a_chain_edit_at_a_path_names_the_layer_refusing_from_the_outer_net():
-    with pytest.raises(OptionError, match=r"^net_append: the chain has a layer named 'l1'") as caught:
+    with pytest.raises(OptionError, match=r"^net_append: in the chain 'enc': the chain has a layer named 'l1'") \
+            as caught:
         net_append(_graph(), {"l1": "Tanh"}, at="enc")
     assert caught.value.layer == ("enc",)  # was None
     with pytest.raises(OptionError, match=r"^net_append: the layer at 'head' is a LinearLayer, not a NetChain") \
             as caught:
         net_append(_graph(), "Tanh", at="head")
     assert caught.value.layer == ("head",)  # was None
+
+
+def test_a_shape_conflict_in_a_chain_edited_at_a_path_says_which_chain_in_its_message():
+    """The message said only "shape conflict: layer 3 (ReshapeLayer) ..." (the chain named in the fields alone)."""
+    enc = NetChain({"l1": LinearLayer(4), "l2": LinearLayer(5)}, input=3)
+    net = NetChain({"outer": NetChain({"enc": enc, "x": LinearLayer(3)}), "head": LinearLayer(2)})
+    for at, shown in (("outer", "outer"), (("outer", "enc"), "outer/enc")):
+        with pytest.raises(ShapeError, match=rf"^net_append: in the chain '{shown}': shape conflict: layer \d") \
+                as caught:
+            net_append(net, ReshapeLayer((7,)), at=at)
+        assert caught.value.layer[:-1] == tuple(shown.split("/")) and caught.value.kind == "shape"

@@ -60,3 +60,17 @@ layers:
 def test_a_port_feeding_a_real_parameter_still_refuses_integers(layer):
     with pytest.raises(ShapeError, match=r"expected dtype Real, found Integer"):
         NetGraph({"l": layer}, [], n=INTEGER)
+
+
+@pytest.mark.parametrize("layer, real", [
+    (RandomArrayLayer(BinomialDistribution("#n", "#n")), "BinomialDistribution's p (success probability)"),
+    (KLDivergenceLayer(BinomialDistribution("#n", 0.3), PoissonDistribution("#n")), "PoissonDistribution's mu (mean)"),
+], ids=["Binomial n and p", "count-and-mean"])
+def test_integers_at_a_port_feeding_a_count_and_a_real_parameter_get_advice_to_split_the_port(layer, real):
+    """Not the EmbeddingLayer advice for indices (which it got): the integers are counts, the Real parameter wants
+    a port of its own."""
+    with pytest.raises(ShapeError, match=r"expected dtype Real, found Integer") as err:
+        NetGraph({"l": layer}, [], n=INTEGER)
+    hint = err.value.diagnostics[0].hint
+    assert "EmbeddingLayer" not in hint and "number of trials, an integer" in hint and real in hint, hint
+    assert "a port of its own" in hint, hint

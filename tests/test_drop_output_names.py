@@ -81,3 +81,20 @@ def test_a_dropped_tails_producer_takes_the_next_free_number_not_a_name_read_as_
                    [(NetPort("x"), "a", "b"), (NetPort("s"), "m")], x=4, s=4)
     assert dict(net.output_shapes) == {"Output1": (3,), "Output2": (5,)}  # m's, b's
     assert dict(net_drop(net, "b").output_shapes) == {"Output1": (3,), "Output2": (4,)}  # m's kept, a's new
+
+
+@pytest.mark.parametrize("edges, drop, kept", [
+    ([("b", "t")], "t", ("Output1", "Output2")),  # b's new output after a's Output1 (it was a's Output1, t's Output2)
+    ([("a", NetPort("Output1")), ("b", "t"), ("t", NetPort("Output2"))], "t", ("Output1", "Output")),
+    ([("a", NetPort("Output2")), ("b", NetPort("Output1")), ("t", NetPort("Output3"))], "t", ("Output2", "Output1")),
+])
+def test_the_remaining_outputs_keep_their_order(edges, drop, kept):
+    """Wolfram's NetDelete keeps the remaining ports' order; net_drop gave the outputs in layer order (b's first:
+    ('Output2', 'Output1') for a net whose outputs were ('Output1', 'Output2')). A new output comes after them."""
+    net = NetGraph({"b": LinearLayer(3), "a": LinearLayer(2), "t": LinearLayer(4)}, edges, Input=3,
+                   **{kept[0]: ClassDecoder(["x", "y"])})
+    dropped = net_drop(net, drop)
+    assert dropped.output_ports == kept and list(net.output_ports)[:1] == list(kept)[:1]
+    assert dropped.output_shapes[kept[0]] == (2,) and set(dropped.coders) == {kept[0]}  # a's, with its decoder
+    values = net_initialize(dropped, seed=0)(torch.ones(2, 3))
+    assert list(values) == list(kept) and set(values[kept[0]]) <= {"x", "y"}

@@ -79,10 +79,18 @@ def test_an_embedding_without_n_after_an_operator_passing_the_values_out_takes_t
     assert net.layer_at(name).n == n and tuple(net.layer_at(name).arrays["Weights"].shape) == (n, 2)
 
 
-def test_a_net_nested_twice_is_not_followed_round_its_iterations():
-    # its second application gets the first one's output: the walk does not enter it (nor its output)
-    assert _nested(applications=2).layer_at("2").n is None
-    assert _nested(2, applications=2).layer_at("2").n == 2
+@pytest.mark.parametrize("applications", [2, 3])
+def test_a_net_nested_twice_or_more_is_followed_round_its_applications_and_checked_but_gives_no_n(applications):
+    """Its later applications get the earlier ones' output: the walk did not enter it, so an EmbeddingLayer(2, 2)
+    after a nest only reshaping a ClassEncoder's indices 0..4 was built (and failed at the call on index 2)."""
+    with pytest.raises(ShapeError) as info:
+        _nested(2, applications=applications)
+    (problem,) = info.value.diagnostics
+    assert (problem.kind, problem.layer, problem.expected, problem.found) == ("encoder-range", ("2",), (0, 1), (0, 4))
+    assert _nested(applications=applications).layer_at("2").n is None  # taken as joined with other values: no n
+    net = net_initialize(_nested(5, applications=applications), seed=0)
+    weights = net.layer_at("2").arrays["Weights"]
+    torch.testing.assert_close(net(["e", "b"]), weights[[4, 1]])
 
 
 def test_what_the_refusal_after_a_map_saves_index_two_into_n_two_fails_only_at_the_call():

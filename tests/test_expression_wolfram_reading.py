@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import math
 import re
+import warnings
 
 import pytest
 import torch
 
-from netgraph import FunctionLayer, NetGraph, OptionError
+from netgraph import FunctionLayer, NetGraph, OptionError, net_initialize
+from netgraph.layers.expression_indeterminate import IndeterminateWarning
 from tests.layer_families._helpers import three_way
 
 
@@ -120,3 +122,29 @@ def test_a_closing_ampersand_alone_on_the_next_line_is_refused(text):
 @pytest.mark.parametrize("text", ["#^2 &\n", "(#^2\n) &", "#^2 +\n1 &"])
 def test_a_closing_ampersand_on_the_last_line_is_read(text):
     assert FunctionLayer(text).input_ports == ("Input",)
+
+
+def _log_gamma_of(constant: str) -> torch.Tensor:
+    """The outputs of ``#x * 0 + LogGamma[constant]`` and of ``LogGamma[#y]`` at the constant's value, side by side."""
+    value = {"Indeterminate": math.nan, "-Infinity": -math.inf}[constant]
+    folded = net_initialize(NetGraph([FunctionLayer(f"#x * 0 + LogGamma[{constant}]")], [], x=1), seed=0)
+    ported = net_initialize(NetGraph([FunctionLayer("LogGamma[#y]")], [], y=1), seed=0)
+    return torch.cat([folded(torch.tensor([[1.0]])), ported(torch.tensor([[value]]))], dim=-1)
+
+
+def test_log_gamma_of_indeterminate_is_nan_unwarned_as_sin_of_it():
+    """It was refused as 'not a real number'; Wolfram's LogGamma[Indeterminate] is Indeterminate, as Sin's: NaN, with
+    no warning (Indeterminate was written), as a port's NaN gives."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert _log_gamma_of("Indeterminate").isnan().tolist() == [[True, True]]
+
+
+def test_log_gamma_of_minus_infinity_is_indeterminate_as_gamma_of_it():
+    """It was refused as 'not a real number'; it is noted indeterminate (NaN, warned), as Gamma[-Infinity] is and as
+    a port's -inf gives NaN."""
+    with pytest.warns(IndeterminateWarning, match=r"LogGamma\[-Infinity\] is indeterminate"):
+        outputs = _log_gamma_of("-Infinity")
+    assert outputs.isnan().tolist() == [[True, True]]
+    with pytest.warns(IndeterminateWarning, match=r"Gamma\[-Infinity\] is indeterminate"):
+        FunctionLayer("#x + Gamma[-Infinity]")

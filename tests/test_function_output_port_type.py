@@ -39,3 +39,16 @@ def test_an_elementwise_layers_port_type_output_gets_the_same_advice(shape, advi
         in str(info.value)
     net = net_initialize(NetChain([ElementwiseLayer("Ramp", output=(2,))], input=2), seed=0)
     assert net(torch.tensor([[-1.0, 2.0]])).tolist() == [[0.0, 2.0]]
+
+
+@pytest.mark.parametrize("shape, advice", [((2,), "give input=(2,)"), (None, "leave input= out")])
+def test_an_elementwise_layers_port_type_input_gets_the_same_advice(shape, advice):
+    """ElementwiseLayer's input= said 'must be an int or a list of ints' for a port type; it now gives the advice
+    its output= gives (one builder), naming input=; the advised form makes the layer."""
+    with pytest.raises(OptionError) as info:
+        ElementwiseLayer("Ramp", input=PortType(shape, "Real"))
+    assert (info.value.kind, info.value.option, info.value.expected) == ("option-value", "input", "a shape")
+    assert f"option input= takes the input's shape, found a port type PortType(shape={shape!r}, dtype='Real'): " \
+           f"{advice}; the port's type is Real" in str(info.value)
+    net = net_initialize(NetChain([ElementwiseLayer("Ramp", input=(2,))]), seed=0)
+    assert net(torch.tensor([[-1.0, 2.0]])).tolist() == [[0.0, 2.0]]

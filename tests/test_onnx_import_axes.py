@@ -119,7 +119,7 @@ def test_a_replication_whose_unsqueeze_axes_are_negative_imports(opset, tmp_path
     torch.testing.assert_close(import_onnx(path)(x), _Replicate()(x))
 
 
-@pytest.mark.parametrize("axis", [-1, -2, -3, 1, 2, 3])
+@pytest.mark.parametrize("axis", [-1, -2, -3, 1, 2, 3, 4])
 def test_flatten_with_a_negative_axis_counts_it_from_the_end(axis, tmp_path):
     # the axis was judged before adding the rank: every negative one was refused as "with axis 0"; the Reshape back
     # ends the model with the batch dim apart, as an imported net needs
@@ -131,6 +131,24 @@ def test_flatten_with_a_negative_axis_counts_it_from_the_end(axis, tmp_path):
     onnx.save(pinned_model(graph, 13), path := tmp_path / "m.onnx")
     x = torch.randn(2, 3, 4, 5, generator=torch.Generator().manual_seed(0))
     [want] = run_onnx(path, {"x": x})
+    torch.testing.assert_close(import_onnx(path)(x), torch.from_numpy(want))
+
+
+@pytest.mark.parametrize("shape", [("b",), ("b", 3), ("b", 3, 4)])
+def test_flatten_with_the_axis_at_the_rank_gives_vectors_of_one(shape, tmp_path):
+    """Legal ONNX (axis from -r to r): (N * d1 * ..., 1), here times a (1, 2) weight and reshaped back; it was refused
+    as 'axis past the last dim'."""
+    back = np.array([-1, *shape[1:], 2], np.int64)
+    nodes = [helper.make_node("Flatten", ["x"], ["f"], axis=len(shape)), helper.make_node("MatMul", ["f", "w"], ["m"]),
+             helper.make_node("Reshape", ["m", "s"], ["y"])]
+    graph = helper.make_graph(nodes, "g", [helper.make_tensor_value_info("x", onnx.TensorProto.FLOAT, shape)],
+                              [helper.make_tensor_value_info("y", onnx.TensorProto.FLOAT, None)],
+                              [numpy_helper.from_array(np.array([[0.5, -2.0]], np.float32), "w"),
+                               numpy_helper.from_array(back, "s")])
+    onnx.save(pinned_model(graph, 13), path := tmp_path / "m.onnx")
+    x = torch.randn(2, *shape[1:], generator=torch.Generator().manual_seed(0))
+    [want] = run_onnx(path, {"x": x})
+    assert want.shape == (2, *shape[1:], 2)
     torch.testing.assert_close(import_onnx(path)(x), torch.from_numpy(want))
 
 

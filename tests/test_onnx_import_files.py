@@ -19,10 +19,11 @@ from tests.onnx_helpers import pinned_model
 WEIGHTS = np.arange(16, dtype=np.float32).reshape(4, 4)
 
 
-def _model(folder, location):
-    """x @ W, W's data in the file ``location`` (relative to ``folder``, where the model is written)."""
+def _model(folder, location, span=(("length", str(WEIGHTS.nbytes)),)):
+    """x @ W, W's data in the file ``location`` (relative to ``folder``, where the model is written) at ``span``
+    (its external data's offset and length entries)."""
     w = TensorProto(name="W", data_type=TensorProto.FLOAT, dims=[4, 4], data_location=TensorProto.EXTERNAL)
-    for key, value in (("location", location), ("length", str(WEIGHTS.nbytes))):
+    for key, value in (("location", location), *span):
         entry = w.external_data.add()
         entry.key, entry.value = key, value
     graph = helper.make_graph([helper.make_node("MatMul", ["x", "W"], ["y"], name="mm")], "g",
@@ -111,6 +112,40 @@ def test_a_name_that_only_starts_like_a_device_imports(layout):
 def test_external_data_inside_the_folder_imports(layout):
     model, _ = layout
     net = import_onnx(_model(model, "inside.bin"))
+    x = torch.randn(3, 4)
+    torch.testing.assert_close(net(x), x @ torch.from_numpy(WEIGHTS))
+
+
+@pytest.mark.parametrize("field, value", [("offset", "abc"), ("length", "64 bytes"), ("offset", "-8"),
+                                          ("length", "")])
+def test_an_offset_or_length_that_is_no_byte_count_is_refused_naming_the_tensor_and_field(layout, field, value):
+    """It was an 'unreadable-file' error in int()'s words ("invalid literal for int() with base 10: 'abc'"), or
+    numpy's for a negative offset, naming no tensor."""
+    model, _ = layout
+    span = {"offset": "0", "length": str(WEIGHTS.nbytes), field: value}
+    with pytest.raises(SpecError, match=rf"tensor 'W' keeps its data at {field} {value!r}, which is no byte count "
+                                        rf"\(a whole number from 0\)") as info:
+        import_onnx(_model(model, "inside.bin", tuple(span.items())))
+    diagnostic = info.value.diagnostics[0]
+    assert (diagnostic.kind, diagnostic.port, diagnostic.option, diagnostic.found) == ("external-data", "W", field,
+                                                                                       value)
+
+
+def test_a_second_location_entry_is_the_one_checked_as_onnx_reads_the_last(layout, monkeypatch):
+    """The check read the first 'location' entry, onnx (and _naive_loader) the last: a first entry inside the folder
+    let the second lead out of it."""
+    model, _ = layout
+    monkeypatch.setattr(onnx, "load_external_data_for_model", _naive_loader)
+    path = _model(model, "inside.bin", (("location", "../secret/w.bin"), ("length", str(WEIGHTS.nbytes))))
+    with pytest.raises(SpecError, match=r"tensor 'W' keeps its data in '../secret/w.bin': an absolute path or a path "
+                                        r"out of the folder"):
+        import_onnx(path)
+
+
+def test_an_offset_and_length_inside_the_file_import(layout):
+    model, _ = layout
+    (model / "two.bin").write_bytes(b"\0" * 8 + WEIGHTS.tobytes())
+    net = import_onnx(_model(model, "two.bin", (("offset", "8"), ("length", str(WEIGHTS.nbytes)))))
     x = torch.randn(3, 4)
     torch.testing.assert_close(net(x), x @ torch.from_numpy(WEIGHTS))
 

@@ -68,9 +68,10 @@ def test_replacing_a_layer_inside_an_operator_infers_its_ports_again():
 def test_an_inner_edit_that_does_not_fit_names_the_operator_and_its_inner_net():
     net = NetGraph({"n": NetNestOperator(NetChain({"l": LinearLayer(3)}), 2)}, [], Input=3)
     with pytest.raises(NetGraphError, match=r"net_replace_part: the edit inside layer 1 'n' \(NetNestOperator\) "
-                                            r"\(inner net 'net'\) .*expected shape \(5\), found \(3\)") as info:
+                                            r"\(inner net 'net'\) .*'Output' is fed back into 'Input', so they "
+                                            r"must agree: expected shape \(3\), found \(5\)") as info:
         net_replace_part(net, {("n", "net", "l"): LinearLayer(5)})
-    assert [(d.kind, d.expected, d.found) for d in info.value.diagnostics] == [("shape", (5,), (3,))]  # kept
+    assert [(d.kind, d.expected, d.found) for d in info.value.diagnostics] == [("shape", (3,), (5,))]  # kept
 
 
 def test_a_length_shared_only_by_inference_is_checked_at_every_call():

@@ -122,3 +122,18 @@ def test_arrays_an_operator_cannot_size_name_the_inner_layer_and_port(depth, run
     path = ("ff", *("net", "layer") * (depth - 1), "net", "1")
     assert (diagnostic.kind, diagnostic.layer, diagnostic.port) == ("unknown-shape", path, "Output"), diagnostic
     assert ("net: layer 1 'layer' (NetMapOperator): cannot size" in str(info.value)) == (depth == 2)
+
+
+@pytest.mark.parametrize("fed", [False, True])
+def test_a_nests_output_disagreeing_with_its_input_is_named_at_the_inner_nets_output_fed_or_not(fed):
+    """Fed (3) from the graph input, a nest whose net gives (2) was named at the operator's 'Input' (the edge's port)
+    with 'expected (2), found (3)'; unfed, at its inner net's 'Output': the same now for both."""
+    from netgraph import LinearLayer
+    inner = NetChain([LinearLayer(2)], input=3)
+    with pytest.raises(NetGraphError) as info:
+        NetChain([NetNestOperator(inner, 2)], **({"input": 3} if fed else {}))
+    (diagnostic,) = info.value.diagnostics
+    assert (diagnostic.kind, diagnostic.layer, diagnostic.port) == ("shape", ("1", "net"), "Output")
+    assert (diagnostic.expected, diagnostic.found) == ((3,), (2,))
+    assert "layer 1 (NetNestOperator): its inner net's 'Output' is fed back into 'Input', so they must agree: " \
+           "expected shape (3), found (2)" in diagnostic.message

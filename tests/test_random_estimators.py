@@ -11,7 +11,8 @@ import pytest
 import torch
 
 from netgraph import (BernoulliDistribution, ElementwiseLayer, FunctionLayer, LinearLayer, NetGraph, NetMapOperator,
-                      NetPort, NormalDistribution, OptionError, PoissonDistribution, RandomArrayLayer, net_train)
+                      NetPort, NormalDistribution, OptionError, PoissonDistribution, RandomArrayLayer, net_initialize,
+                      net_train)
 from netgraph.layers.estimators import EstimatorWarning, surrogate_loss
 from tests.benchmark_modules import benchmark
 
@@ -181,6 +182,16 @@ def test_a_random_layer_inside_a_map_gets_the_leave_one_out_baseline_of_one_outs
     assert statistics.stdev(running) > 2 * statistics.stdev(inside)
 
 
+def test_only_a_maps_random_layers_carry_the_folded_draws_mark():
+    """example_logp reads the mark on the module owning the draws' records (a random layer's): no other module has
+    it."""
+    inner = NetGraph({"lin": LinearLayer(1), "b": RandomArrayLayer(BernoulliDistribution("#p"))},
+                     [("lin", NetPort("b", "p"))], Input=2)
+    module = net_initialize(NetGraph({"m": NetMapOperator(inner)}, [], Input=("n", 2)), seed=0).compile()
+    marked = [name for name, sub in module.named_modules() if "_netgraph_folded_draws" in vars(sub)]
+    assert marked == ["m.net.b"]
+
+
 def test_a_random_layer_inside_a_map_trains_under_net_train_without_a_baseline_warning():
     inner = NetGraph({"lin": LinearLayer(1), "sig": ElementwiseLayer("LogisticSigmoid"),
                       "b": RandomArrayLayer(BernoulliDistribution("#p"))}, [("lin", "sig", NetPort("b", "p"))], Input=2)
@@ -269,7 +280,6 @@ def classifier_data():
 
 
 def test_training_a_bernoulli_net_with_a_plain_torch_loop():
-    from netgraph import net_initialize
     module = net_initialize(bernoulli_classifier(), seed=0).compile()
     x, y = classifier_data()
     opt = torch.optim.Adam(module.parameters(), lr=0.1)

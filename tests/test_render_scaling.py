@@ -3,6 +3,7 @@ is measured by benchmarks/render.py), long paths get short ids, and depth caps k
 
 from __future__ import annotations
 
+import dataclasses
 import warnings
 import xml.etree.ElementTree as ET
 
@@ -61,9 +62,17 @@ def work(monkeypatch, depth: int) -> dict[str, int]:
         names[0] += len(args[0]) if isinstance(args[0], tuple) else len(args)
         return NetPort(*args)
     monkeypatch.setattr(build, "NetPort", port)
+    printed = [0]  # the names printed for the graph ports' tooltips (the last 120 of each port's path: quadratic)
+    real = build.printable_path
+
+    def printed_path(path, *args):
+        printed[0] += len(path)
+        return real(path, *args)
+    monkeypatch.setattr(build, "printable_path", printed_path)
     net = nest(depth)
     dot, svg = to_dot(net, expand=depth), render_svg(net, backend="builtin", expand=depth)
-    return {**{k: c.calls for k, c in counters.items()}, "dot": len(dot), "svg": len(svg), "port names": names[0]}
+    return {**{k: c.calls for k, c in counters.items()}, "dot": len(dot), "svg": len(svg), "port names": names[0],
+            "printed names": printed[0]}
 
 
 def test_work_and_text_grow_linearly_with_the_depth(monkeypatch):
@@ -164,3 +173,29 @@ def test_a_collapsed_graph_box_counts_its_layers_as_information_does():
     net = NetChain({"block": inner, "out": LinearLayer(5)}, input=(3, 4))
     box, = [n for n in diagram(net, expand=False).nodes if n.kind == "graph"]
     assert inner.information("LayersCount") == 4 and "4 layers (3 in 1 operator)" in box.lines
+
+
+class _CountedPath(tuple):
+    """A cluster path that counts the names its hashes read (a tuple's hash reads all of them, every time)."""
+    read = 0
+
+    def __hash__(self) -> int:
+        _CountedPath.read += len(self)
+        return tuple.__hash__(self)
+
+
+def test_the_frames_label_rows_avoid_are_found_without_hashing_their_paths(monkeypatch):
+    """``_frame_sides`` looked each node's path up (and made each frame's parent path again): hashing paths of every
+    depth, the square of the depth in all (800 levels: 0.03 s); the tree's first and last ranks are read by id."""
+    d = diagram(nest(120), expand=120)
+    d = dataclasses.replace(d, nodes=tuple(dataclasses.replace(n, cluster=_CountedPath(n.cluster)) for n in d.nodes))
+    read, real = [], layout._frame_sides
+
+    def counted(*args):
+        before = _CountedPath.read
+        sides = real(*args)
+        read.append(_CountedPath.read - before)
+        return sides
+    monkeypatch.setattr(layout, "_frame_sides", counted)
+    layout.place(d)
+    assert len(read) == 1 and read[0] <= 120, read  # linear: a name a level at most (before: 136,136)

@@ -53,7 +53,8 @@ def test_a_wrong_label_names_its_example_and_position():
     with pytest.raises(DataError) as info:
         net_train(_tagger(), {"Input": xs, "Output": tags}, max_training_rounds=1)
     assert "example 7: position 1: label 'odx' is not one of the 2 labels" in str(info.value)
-    assert info.value.diagnostics[0].port == "Output"
+    problem = info.value.diagnostics[0]  # expected and found were lost with the position: a Reason carries them
+    assert (problem.port, problem.example, problem.expected, problem.found) == ("Output", 7, tuple(LABELS), "odx")
 
 
 def test_one_label_where_a_list_is_expected_is_refused():

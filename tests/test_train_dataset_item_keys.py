@@ -81,7 +81,7 @@ def test_a_batch_whose_items_all_hold_other_keys_than_the_first_batch_s_is_named
     odd_keys = tuple(k for k in ("Input", "Target", *extra) if k != dropped)
     assert (problem.kind, problem.example, problem.expected, problem.found) == \
         ("example-keys", ODD, ("Input", "Target"), odd_keys)
-    assert "the first batch's items have" in str(info.value)
+    assert "the first batch's items (item " in str(info.value)
 
 
 def test_an_odd_item_of_an_unnumbered_batch_is_named_by_its_place_in_the_batch():
@@ -91,3 +91,21 @@ def test_an_odd_item_of_an_unnumbered_batch_is_named_by_its_place_in_the_batch()
     with pytest.raises(DataError, match=r"entry 1 of the batch has \['Input', 'Extra'\]") as info:
         _collate(items, "training data")
     assert info.value.diagnostics[0].example is None and info.value.kind == "example-keys"
+
+
+@pytest.mark.parametrize("first, later", [([5], [2]), ([5, 9], [2, 3])])
+def test_a_first_batch_of_odd_items_is_named_beside_the_later_item(first, later):
+    """Found in session 41: the first batch's keys are the reference, so where it holds the odd items alone (one
+    item, here item 5 with an extra key), the next normal item was named as odd and item 5 not at all. Which is odd
+    cannot be told from two batches: the refusal names both."""
+    from netgraph.train.datasets import _Collate, _NumberedItems
+    collate = _Collate("training data")
+    collate(_NumberedItems([{"Input": torch.zeros(2), "Extra": torch.zeros(1)} for _ in first], first))
+    with pytest.raises(DataError) as info:
+        collate(_NumberedItems([{"Input": torch.ones(2)} for _ in later], later))
+    problem = info.value.diagnostics[0]
+    assert (problem.kind, problem.example, problem.expected, problem.found) == \
+        ("example-keys", later[0], ("Input", "Extra"), ("Input",))
+    items = f"item {first[0]}" if len(first) == 1 else f"items {', '.join(map(str, first))}"
+    assert f"the first batch's items ({items} of the Dataset) have ['Input', 'Extra'], example {later[0]} has " \
+           f"['Input']" in str(info.value)

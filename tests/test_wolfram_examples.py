@@ -332,7 +332,8 @@ def test_nest_operator_applies_its_net_n_times():
     for _ in range(3):
         y = F.linear(y, weights, biases)
     torch.testing.assert_close(nest(x), y)
-    with pytest.raises(ShapeError, match=r"inner net's port 'Output': expected shape \(3\), found \(4\)"):
+    with pytest.raises(ShapeError, match=r"inner net's 'Output' is fed back into 'Input', so they must agree: "
+                                         r"expected shape \(4\), found \(3\)"):
         NetGraph([NetNestOperator(LinearLayer(3), 3)], [], Input=4)
 
 

@@ -35,6 +35,7 @@ from netgraph.backend.input_lengths import check_shared_lengths, empty_length_pr
 from netgraph.backend.module_builder import ModuleBuilder
 from netgraph.backend.module_errors import module_error
 from netgraph.backend.module_inputs import input_error
+from netgraph.backend.old_pickles import old_state, prefix_submodules, prefixed_state
 from netgraph.backend.readiness import check_ready
 from netgraph.backend.scripting import NotScriptable
 from netgraph.backend.source_map import layer_lines
@@ -55,11 +56,6 @@ __all__ = ["CompiledNet", "compile_net", "module_expr", "check_ready"]
 _NON_WORD = re.compile(r"\W", flags=re.ASCII)
 _RESERVED = {"self", "torch", "F", "math", "inf", "nan", "checked_batch_size", "symbolic_tracing",
              "traced_batch_size"} | set(dir(builtins))
-
-
-#: Names netgraph's own attributes of a compiled module had before they took the ``_netgraph_`` prefix (old pickles).
-_UNPREFIXED = frozenset({"_net", "_depth", "working_dtype", "inner_net", "own_output_dtypes", "route",
-                         "lengths_arguments"})
 
 
 class CompiledNet(NotScriptable, DeepModule):
@@ -129,8 +125,12 @@ class CompiledNet(NotScriptable, DeepModule):
         return _unpickled, (self.code, self._netgraph_depth), {**self.__getstate__(), "_netgraph_net": self.net}
 
     def __setstate__(self, state: dict) -> None:
-        """A pickle's state; one written before netgraph's attributes took their prefix gets it (``_net``, ``route``)."""
-        super().__setstate__({f"_netgraph_{k.lstrip('_')}" if k in _UNPREFIXED else k: v for k, v in state.items()})
+        """A pickle's state; one written before netgraph's attributes took their prefix gets it (``_net``, ``route``),
+        and so do its submodules' (``computed_inline``)."""
+        old = old_state(state)
+        super().__setstate__(prefixed_state(state) if old else state)
+        if old:
+            prefix_submodules(self, CompiledNet)
 
     def to_net(self, dtype: torch.dtype | None = None) -> Any:
         """The NetGraph with this module's current arrays (parameters and buffers) copied in: each floating array in

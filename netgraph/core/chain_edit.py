@@ -34,7 +34,7 @@ from netgraph.core.port_options import with_port_options
 from netgraph.core.rewiring import chain_items, chain_of, check_net, drop_layers, layer_path, put_back, subgraph
 from netgraph.core.surgery import net_replace_part
 from netgraph.core.surgery_take import taken
-from netgraph.core.surgery_lead import editing_inner_net, function_lead, led_by
+from netgraph.core.surgery_lead import editing_inner_net, function_lead, headed_here, led_by
 from netgraph.core.types import PortType
 from netgraph.core.option_problems import VALUE_KIND
 from netgraph.core.user_functions import called_for_layer
@@ -59,28 +59,25 @@ def net_insert(chain: NetGraph, layers: Any, position: Any) -> NetGraph:
     (``-1`` appends, ``-(len + 1)`` prepends). A tuple path ``("enc", "act")`` inserts into the chain ``enc``
     nested in ``chain``, as ``net_delete`` reaches it (the outer net may be a NetGraph)."""
     if isinstance(position, tuple) and position:
-        at, position = position[:-1] or None, position[-1]
-        where = f"the chain {shown_path(at)!r}"
-        return _edit_chain(chain, at, "net_insert", lambda inner: _insert_at(inner, layers, position, where))[0]
+        at, position = position[:-1] or None, position[-1]  # (its errors say which chain: see ``_edited_at``)
+        return _edit_chain(chain, at, "net_insert", lambda inner: _insert_at(inner, layers, position))[0]
     return _insert_at(chain, layers, position)[0]
 
 
-def _insert_at(chain: NetChain, layers: Any, position: int | str, where: str | None = None
-               ) -> tuple[NetChain, Moves]:
-    """``net_insert`` into ``chain``, which ``where`` (a nested chain's) names in its errors."""
+def _insert_at(chain: NetChain, layers: Any, position: int | str) -> tuple[NetChain, Moves]:
+    """``net_insert`` into ``chain``."""
     _check_chain(chain, "net_insert")
     count = len(chain.layers)
     position = plain_int(position)  # numpy's integers too
     if isinstance(position, str):
         if position not in chain.layers:
             raise OptionError(f"{function_lead('net_insert')}position= {position!r}"
-                              f"{did_you_mean(position, chain.layers)} is no layer of {where or 'this chain'}; its "
+                              f"{did_you_mean(position, chain.layers)} is no layer of this chain; its "
                               f"layers are {list(chain.layers)}", option="position", kind=VALUE_KIND, layer=())
         position = list(chain.layers).index(position) + 1
     elif isinstance(position, bool) or not isinstance(position, int) or not -count - 1 <= position <= count + 1 \
             or position == 0:
-        of = f" of {where}" if where else ""
-        raise OptionError(f"{function_lead('net_insert')}position= must be a layer name{of} or an index from 1 to "
+        raise OptionError(f"{function_lead('net_insert')}position= must be a layer name or an index from 1 to "
                           f"{count + 1} (the end), or from {-count - 1} (before the first) to -1 (the end) counting "
                           f"from the end as Wolfram's NetInsert; found {position!r:.60}", option="position",
                           kind=VALUE_KIND)
@@ -108,10 +105,10 @@ def _edit_chain(net: NetGraph, at: Any, function: str,
         raise OptionError(f"{function_lead(function)}the layer at {shown_path(path)!r} is "
                           f"{with_article(inner.type_name)}, not a NetChain; at= (or a path position=) names a chain "
                           f"to edit", option="at", kind=VALUE_KIND, layer=tuple(path))
-    new, moves = _edited_at(path, edit, inner)
+    new, moves = _edited_at(path, edit, inner, function)
     renamed_inputs = set(new.input_ports) != set(inner.input_ports)
     if renamed_inputs:  # as a flat chain's declared input: the new inputs take what the chain's input took here
-        new, moves = _edited_at(path, edit, _with_placed_inputs(net, path, inner))
+        new, moves = _edited_at(path, edit, _with_placed_inputs(net, path, inner), function)
     moves, placed = Moves(inside={path: moves}), [Moves(prefix=path)]
     try:  # the chain keeps its place; the net around it infers its types again
         if renamed_inputs or set(new.output_ports) != set(inner.output_ports):  # rewired as a closed-up chain, but
@@ -123,14 +120,16 @@ def _edit_chain(net: NetGraph, at: Any, function: str,
         raise headed(exc, header) from None
 
 
-def _edited_at(path: tuple, edit: Callable[[NetChain], tuple[NetChain, Moves]], chain: NetChain
+def _edited_at(path: tuple, edit: Callable[[NetChain], tuple[NetChain, Moves]], chain: NetChain, function: str
                ) -> tuple[NetChain, Moves]:
-    """``edit(chain)`` for the chain at ``path``: the layers its errors name (``()``: the chain) named from the net
-    holding it."""
+    """``edit(chain)`` for the chain at ``path``: its errors say they arose in that chain, and the layers they name
+    (``()``: the chain) are named from the net holding it."""
+    header = f"{function_lead(function)}in the chain {shown_path(path)!r}: "
     try:
-        return edit(chain)
+        with headed_here(function):
+            return edit(chain)
     except NetGraphError as exc:
-        raise nested(exc, path, "") from None
+        raise nested(exc, path, header) from None
 
 
 def _new_head(old: NetChain, new: NetChain) -> dict[str, str]:

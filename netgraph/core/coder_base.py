@@ -109,9 +109,13 @@ def coder_option(schema: dict) -> Any:
     return Annotated[Any, OptionKind("coder-option", None, schema)]
 
 
-Labels = coder_option({"type": "array", "minItems": 1, "uniqueItems": True,
+#: true and 1 (false and 0) are one label to the loader, as to Python (``True == 1``: one key of the dict that maps
+#: a value to its class) and to the data a YAML file holds; JSON Schema's uniqueItems counts them distinct.
+_NO_BOOLEAN_BESIDE_ITS_INT = [{"not": {"allOf": [{"contains": {"const": b}}, {"contains": {"const": int(b)}}]}}
+                              for b in (True, False)]
+Labels = coder_option({"type": "array", "minItems": 1, "uniqueItems": True, "allOf": _NO_BOOLEAN_BESIDE_ITS_INT,
                        "items": {"type": ["string", "integer", "boolean"]}})
-"""A non-empty list of distinct labels: strings, ints or booleans (``labels_option``)."""
+"""A non-empty list of distinct labels: strings, ints or booleans, ``true`` the same as ``1`` (``labels_option``)."""
 
 
 def labels_option(coder: Coder, value: Any, problems: list[Diagnostic], option: str = "labels") -> tuple:

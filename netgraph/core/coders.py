@@ -168,6 +168,14 @@ class ScalarEncoder(Encoder):
         return PortType((), REAL)
 
 
+_INT64 = {"type": "integer", "minimum": -INT64_BOUND, "maximum": INT64_BOUND - 1}
+_IndexDtype = coder_option({"const": INTEGER})  # Restricted's dtype, range and shape
+_IndexRange = coder_option({"anyOf": [{**_INT64, "minimum": 1}, {"type": "array", "items": _INT64, "minItems": 2,
+                                                                   "maxItems": 2}],
+                            "description": "a count n (indices 0 to n - 1) or [lo, hi], lo <= hi"})
+_IndexShape = coder_option({"$ref": "#/$defs/shape"})
+
+
 @dataclasses.dataclass(frozen=True)
 class Restricted(Encoder):
     """An index port that knows its range (Wolfram's ``Restricted["Integer", n]``, counted from 0 here as an
@@ -179,9 +187,9 @@ class Restricted(Encoder):
     ((0, 9), PortType(shape=('n',), dtype='Integer', range=(2, 5)))
     """
 
-    dtype: str = INTEGER
-    range: Any = None
-    shape: Any = ()
+    dtype: _IndexDtype = INTEGER
+    range: _IndexRange = None
+    shape: _IndexShape = ()
 
     def __post_init__(self) -> None:
         plain_numbers(self, arrays=True)

@@ -71,18 +71,24 @@ def merged_input_parts(layer: str, port: str) -> list[str | EdgeAdvice]:
 
 def dtype_hint(leaves: list, setter: tuple | None, who: tuple, old: PortType, new: PortType) -> str | None:
     """How to convert, where an output's values meet a port that takes the other dtype (Integer indices a Real port,
-    Real values an Integer port): the producing leaf layer's ``dtype_hint`` (``leaves``: (path, layer) pairs), else
-    ``INTEGER_HINT`` for indices (a leaf's, or a graph input's: no leaf output is either side); None for other
-    conflicts."""
+    Real values an Integer port): the receiving leaf layer's ``dtype_hint`` for its input port where it has one (a
+    port feeding a count and a Real parameter), else the producing leaf's for its output (``leaves``: (path, layer)
+    pairs), else ``INTEGER_HINT`` for indices (a leaf's, or a graph input's: no leaf output is either side); None for
+    other conflicts."""
     if {old.dtype, new.dtype} != {INTEGER, REAL} or setter is None:
         return None
-    sides = ((setter, old.dtype), (who, new.dtype))
-    for (_, (path, port)), dtype in sides:
-        layer = next((layer for p, layer in leaves if p == path), None)
+    pairs = ((setter, old.dtype), (who, new.dtype))
+    sides = [(next((layer for p, layer in leaves if p == path), None), port, dtype)
+             for (_, (path, port)), dtype in pairs]
+    for layer, port, _ in sides:
+        own = getattr(layer, "dtype_hint", None)  # (a nested graph, inferred as one layer, has none)
+        if own is not None and port in layer.input_ports and (hint := own(port)):
+            return hint
+    for layer, port, dtype in sides:
         if layer is not None and port in layer.output_ports:
-            own = getattr(layer, "dtype_hint", None)  # (a nested graph, inferred as one layer, has none)
+            own = getattr(layer, "dtype_hint", None)
             return (own and own(port)) or (INTEGER_HINT if dtype == INTEGER else None)
-    return INTEGER_HINT if any(side[0] == "graph" and dtype == INTEGER for side, dtype in sides) else None
+    return INTEGER_HINT if any(side[0] == "graph" and dtype == INTEGER for side, dtype in pairs) else None
 
 
 def found_dtype_hint(leaves: list, path: tuple, ports: dict[str, tuple], expected: object, found: object) -> str | None:

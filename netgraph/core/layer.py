@@ -41,10 +41,8 @@ _DATACLASS = {"frozen": True, "eq": False, "repr": False}
 
 
 def register(cls: type[Layer], name: str | None = None, replace: bool = False) -> type[Layer]:
-    """Make ``cls`` known by ``name`` (default: its class name) to YAML specs and ``layer_class``.
-
-    A name taken by another class raises OptionError naming both, unless ``replace=True``.
-    """
+    """Make ``cls`` known by ``name`` (default: its class name) to YAML specs and ``layer_class``; a name taken by
+    another class raises OptionError naming both, unless ``replace=True``."""
     return REGISTRY.add(cls, name, replace)
 
 
@@ -204,7 +202,8 @@ class Layer:
 
     def dtype_hint(self, port: str) -> str | None:
         """How to turn the values of output ``port`` into those of the other dtype a port it feeds takes (Integer
-        indices into Real values, or Real ones into Integer; a wiring error ends with it); None: the generic advice."""
+        indices into Real values, or Real ones into Integer; a wiring error ends with it), or for input ``port``, how
+        to make it take the dtype it was fed; None: the generic advice."""
         return None
 
     def shape_hint(self, port: str) -> str | None:
@@ -215,6 +214,10 @@ class Layer:
     def with_encoder(self, port: str, encoder: Any) -> Layer:
         """This layer fed at ``port`` by a graph input with ``encoder``: itself, or with an option taken from it (n)."""
         return self
+
+    def moved_places(self, port: str, places: torch.Tensor, types: Mapping[str, PortType]) -> torch.Tensor | None:
+        """Where the elements of input ``port`` (of ``moved_inputs``) marked in ``places`` land in the output; None:
+        anywhere, not known (a layer joining or picking values tells it: CatenateLayer, PartLayer)."""
 
     def with_input_count(self, n: int) -> Layer:
         """For a variadic layer: the same layer with ``n`` inputs (ports Input1..Inputn)."""
@@ -307,8 +310,7 @@ class Layer:
     def emit_block(self, ctx: EmitContext, outputs: tuple[str, ...]) -> list[str]:
         """Statements of the generated forward that assign ``outputs`` (default: one line with ``emit``).
         An operator writes several (a loop); fresh local names come from ``ctx.local``."""
-        code = self.emit(ctx)
-        if type(code) is not str:
+        if type(code := self.emit(ctx)) is not str:
             raise OptionError(f"{self.type_name}.emit() must return a Python expression as text, returned "
                               f"{type(code).__name__} {code!r}"[:300],
                               kind="layer-contract", expected="str", found=type(code).__name__)
@@ -359,8 +361,7 @@ class Layer:
         """A copy with some options changed (layers are frozen values); a shared array given a value stays shared
         (the value is the shared array's), one given None (or False, left out) is no longer shared."""
         names = _option_names(self)
-        unknown = [k for k in changes if k not in names]
-        if unknown:
+        if unknown := [k for k in changes if k not in names]:
             raise OptionError(f"{self.type_name}.replace: no option {unknown[0]!r}{did_you_mean(unknown[0], names)}; "
                               f"its options are {names}", option=unknown[0], kind=ARGUMENT_KIND)
         if not self._shared:

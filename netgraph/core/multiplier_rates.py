@@ -10,7 +10,7 @@ import warnings
 from collections.abc import Sequence
 from typing import Any
 
-from netgraph.core.array_rules import RuleIndex, matches, refuse_unmatched, rule_pattern
+from netgraph.core.array_rules import PathIndex, RuleIndex, matches, refuse_unmatched, rule_pattern
 from netgraph.core.errors import OptionError
 from netgraph.core.shared import is_graph, shared_users
 from netgraph.core.option_problems import VALUE_KIND
@@ -132,5 +132,6 @@ def picking_rules(net: Any) -> tuple:
                 stack.append((layer, (*path, name)))
             else:
                 names += [[*path, name, *array.split(".")] for array in layer.arrays]
+    index = PathIndex(names)  # one lookup a rule, not a walk over every array
     return tuple((k, r) for k, r in net.learning_rate_multipliers.items()
-                 if any(matches([] if k == "All" else k.split("/"), n) for n in names))
+                 if index.any_match([] if k == "All" else k.split("/")))

@@ -23,7 +23,7 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from netgraph.core.array_rules import PathIndex, matches, no_match, rule_pattern
+from netgraph.core.array_rules import PathIndex, RuleIndex, matches, no_match, rule_pattern
 from netgraph.core.errors import MAX_LISTED, OptionError, raise_all
 from netgraph.core.option_problems import VALUE_KIND
 from netgraph.core.plain_numbers import plain_number
@@ -107,10 +107,11 @@ def carry_multipliers(olds: Sequence[Any], new: Any, moves: Sequence[Moves] = ()
     for old, move in pairs:
         mapping = _path_map(old, move, there)
         added = _added_layers(old, mapping, there)
-        moved = [(k, r) for key, r in stored_multipliers(old) for k in _moved(key, mapping, names)]
+        known = {"/".join(path): path for path in mapping}
+        moved = [(k, r) for key, r in stored_multipliers(old) for k in _moved(key, mapping, known, names)]
         foreign = _foreign_layers(new, mapping, added) if alone_with_rules else None
-        rules = _exempt(foreign, moved, names) + moved if foreign is not None else [
-            (k, r) for key, r in moved for k in _own_layers([key], mapping, names, added)]
+        rules = _exempt(foreign, moved, names) + moved if foreign is not None else _own_layers(
+            moved, mapping, names, added)
         for key, r in rules:
             if key not in keys:
                 keys.add(key)
@@ -191,11 +192,13 @@ def _path_map(old: NetGraph, moves: Moves, there: set[tuple]) -> dict[tuple, tup
     return mapping
 
 
-def _moved(key: str, mapping: dict[tuple, tuple | None], names: list[list[str]]) -> list[str]:
-    """The keys that pick in the new net what ``key`` picked in the old one (see ``carry_multipliers``)."""
+def _moved(key: str, mapping: dict[tuple, tuple | None], known: dict[str, tuple], names: list[list[str]]
+           ) -> list[str]:
+    """The keys that pick in the new net what ``key`` picked in the old one (see ``carry_multipliers``; ``known``:
+    each old layer path of ``mapping`` by its key spelling)."""
     if key == "All":
         return [key]
-    parts, known = key.split("/"), {"/".join(path): path for path in mapping}
+    parts = key.split("/")
     layer = next((known["/".join(parts[:k])] for k in range(len(parts), 0, -1) if "/".join(parts[:k]) in known), None)
     if layer is None:  # a glob (or a key no layer path spells): kept while it still picks an array
         return [key] if any(matches(parts, n) for n in names) else []
@@ -254,24 +257,38 @@ def _exempt(foreign: list[tuple], moved: list[tuple[str, float]], names: list[li
             if any(matches(pattern, n) for n in under.get(path, ()) for pattern in patterns)]
 
 
-def _own_layers(keys: list[str], mapping: dict[tuple, tuple | None], names: list[list[str]],
-                added: set[tuple] = frozenset()) -> list[str]:
-    """``keys`` narrowed to the layers that came from the old net: ``"All"`` or a glob that would also pick a layer
+def _own_layers(rules: list[tuple[str, float]], mapping: dict[tuple, tuple | None], names: list[list[str]],
+                added: set[tuple] = frozenset()) -> list[tuple[str, float]]:
+    """``rules`` narrowed to the layers that came from the old net: ``"All"`` or a glob that would also pick a layer
     another argument brought (``net_append(frozen, head)``: the head trains) or an edit ``added`` inside a kept
     graph becomes a rule per old layer it picked (its arrays, where it picked some of a layer's). A layer in a kept
-    position (a replaced one) stays picked."""
+    position (a replaced one) stays picked. Each array's outermost kept layer is found once, and each rule's arrays
+    in one pass over the arrays (``RuleIndex``): linear in the layers, not a walk over them per rule."""
     holding = {path[:k] for path in added for k in range(1, len(path) + 1)}  # an added layer or a graph around one
     targets = {t for t in mapping.values() if t is not None} - holding
-    home = {i: next((n[:k] for k in range(1, len(n)) if tuple(n[:k]) in targets), None) for i, n in enumerate(names)}
+    home = [next((tuple(n[:k]) for k in range(1, len(n)) if tuple(n[:k]) in targets), None) for n in names]
+    under: dict[tuple, list[int]] = {}  # a kept layer -> its arrays (those whose home it is: no kept layer around it)
+    for i, top in enumerate(home):
+        if top is not None:
+            under.setdefault(top, []).append(i)
     out = []
-    for key in keys:
-        picked = set(range(len(names))) if key == "All" else _picked([key], names)
+    for (key, r), picked in zip(rules, _picked_each([key for key, _ in rules], names)):
         if all(home[i] is not None for i in picked):
-            out.append(key)
+            out.append((key, r))
             continue
-        for top in dict.fromkeys(tuple(home[i]) for i in sorted(picked) if home[i] is not None):
-            under = [i for i, n in enumerate(names) if tuple(n[:len(top)]) == top]
-            out += ["/".join(top)] if set(under) <= picked else ["/".join(names[i]) for i in under if i in picked]
+        chosen = set(picked)
+        for top in dict.fromkeys(home[i] for i in picked if home[i] is not None):
+            out += [("/".join(top), r)] if chosen.issuperset(under[top]) else [
+                ("/".join(names[i]), r) for i in under[top] if i in chosen]
+    return out
+
+
+def _picked_each(keys: list[str], names: list[list[str]]) -> list[list[int]]:
+    """For each of ``keys``, the indices of the arrays (``names``, as parts) it picks, in order."""
+    index, out = RuleIndex([[] if key == "All" else key.split("/") for key in keys]), [[] for _ in keys]
+    for i, n in enumerate(names):
+        for rule in index.matching(n):
+            out[rule].append(i)
     return out
 
 

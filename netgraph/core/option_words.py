@@ -1,6 +1,6 @@
 """The closed forms some options take, each defined once for the check that reads it and the JSON Schema that
 describes it: spans of levels (``"2;;"``, ``"1;;-1;;2"``), non-zero levels, function names or slot expressions,
-and a length's or slot's name (a Python identifier, whose Unicode letters a schema pattern must allow too).
+and a length's or slot's name (a Python identifier, as ``str.isidentifier`` says, for the schema too).
 
 >>> bool(SPAN.match("2;;")), bool(SPAN.match("0;;")), bool(STEPPED_SPAN.match("1;;-1;;2"))
 (True, False, True)
@@ -10,13 +10,14 @@ and a length's or slot's name (a Python identifier, whose Unicode letters a sche
 
 from __future__ import annotations
 
+import functools
+import itertools
 import keyword
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
-__all__ = ["SPAN", "STEPPED_SPAN", "LEVEL_SCHEMA", "levels_schema", "part_schema", "named_or_slots", "NAME_PATTERN",
-           "EXPRESSION_PATTERN",
-           "slot_schema"]
+__all__ = ["SPAN", "STEPPED_SPAN", "LEVEL_SCHEMA", "levels_schema", "part_schema", "named_or_slots", "NAME_REF",
+           "SLOT_REF", "EXPRESSION_PATTERN", "name_pattern", "name_schema", "slot_schema"]
 
 _INDEX = r"-?0*[1-9]\d*"  # a non-zero 1-based level or index, negative from the end
 _SPAN = rf"\s*({_INDEX})?\s*;;\s*({_INDEX}|All)?\s*"
@@ -56,12 +57,45 @@ def named_or_slots(names: Iterable[str]) -> dict:
                                                                "Function[x, body]"}]}
 
 
-#: A Python identifier's first character and the rest, as an ECMA-262 pattern that Python's re reads alike: ASCII
-#: letters and _ (digits after the first), and every non-ASCII character (Unicode letters; ECMA-262 without the u
-#: flag has no \p{XID_Start}, so non-letters beyond ASCII pass the schema and the loader refuses them).
-NAME_PATTERN = r"[^\x00-\x40\x5B-\x5E\x60\x7B-\x7F][^\x00-\x2F\x3A-\x40\x5B-\x5E\x60\x7B-\x7F]*"
+#: A name in the schema (a port's, a length's: Python identifiers, as the loader's ``str.isidentifier`` takes them) and
+#: a slot, ``#`` and a name that is no keyword: ``name_schema`` and ``slot_schema`` under these ``$defs`` names.
+NAME_REF, SLOT_REF = {"$ref": "#/$defs/name"}, {"$ref": "#/$defs/slot"}
 
 
+@functools.cache
+def name_pattern() -> str:
+    """A Python identifier as an ECMA-262 pattern that Python's re reads alike, found from ``str.isidentifier`` itself
+    (one rule): its first character and the rest, exact over the Basic Multilingual Plane (ranges in ``\\uXXXX``);
+    beyond it any character passes (a pattern both read alike cannot name those: ECMA-262 sees them as surrogate
+    pairs, Python as one character), which the loader checks (``x😀`` refused, ``𝑥`` taken).
+
+    >>> import re; [bool(re.fullmatch(name_pattern(), n)) for n in ("x_1", "café", "1x", "a€", "a-b", "𝑥")]
+    [True, True, False, False, False, True]
+    """
+    first, rest = (_bmp_class(lambda c, p=prefix: (p + c).isidentifier()) for prefix in ("", "a"))
+    return f"{first}{rest}*"
+
+
+def _bmp_class(allowed: Callable[[str], bool]) -> str:
+    """``(?:[...]|<surrogate pair>|<beyond the BMP>)``: the characters of the BMP ``allowed`` takes, as ranges, or any
+    character beyond the BMP (a surrogate pair to ECMA-262 without the u flag; one character to Python's re and to
+    ECMA-262 with it)."""
+    runs = (list(group) for ok, group in itertools.groupby(range(0x10000), key=lambda c: allowed(chr(c))) if ok)
+    ranges = "".join(_escaped(r[0]) + (f"-{_escaped(r[-1])}" if len(r) > 1 else "") for r in runs)
+    return rf"(?:[{ranges}]|[\uD800-\uDBFF][\uDC00-\uDFFF]|[^\u0000-\uFFFF])"
+
+
+def _escaped(code: int) -> str:
+    return f"\\u{code:04X}"
+
+
+@functools.cache
+def name_schema() -> dict:
+    """``#/$defs/name``: a Python identifier, as the loader takes port names and length names (``name_pattern``)."""
+    return {"type": "string", "pattern": f"^{name_pattern()}$"}
+
+
+@functools.cache
 def slot_schema() -> dict:
-    """A slot ``"#name"``: a Python identifier that is no keyword (``#if`` is refused)."""
-    return {"type": "string", "pattern": f"^#{NAME_PATTERN}$", "not": {"enum": [f"#{k}" for k in keyword.kwlist]}}
+    """``#/$defs/slot``: a slot ``"#name"``, a Python identifier that is no keyword (``#if`` is refused)."""
+    return {"type": "string", "pattern": f"^#{name_pattern()}$", "not": {"enum": [f"#{k}" for k in keyword.kwlist]}}

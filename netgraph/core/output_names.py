@@ -16,9 +16,11 @@ import itertools
 from netgraph.core.chain import NetChain
 from netgraph.core.graph import NetGraph
 from netgraph.core.names import fresh_name
+from netgraph.core.edge_text import written
+from netgraph.core.multipliers import carry_multipliers
 from netgraph.core.port_rename import rename_ports
 
-__all__ = ["kept_output_names"]
+__all__ = ["kept_output_names", "kept_output_order"]
 
 
 def _automatic(net: NetGraph) -> dict[tuple, str]:
@@ -52,3 +54,31 @@ def _free_name(name: str, taken: set[str]) -> str:
     if stem == name or not stem:
         return fresh_name(name, taken)
     return next(f"{stem}{n}" for n in itertools.count(1) if f"{stem}{n}" not in taken)
+
+
+def kept_output_order(net: NetGraph, part: NetGraph) -> NetGraph:
+    """``part`` (``net`` less some layers) with the outputs that the same source still gives in ``net``'s order, the
+    new ones (a dropped tail's producer's) after them, as Wolfram's NetDelete keeps the remaining ports' order (a
+    rebuilt graph lists its unwired outputs in layer order, before those its edges name)."""
+    if isinstance(part, NetChain):
+        return part
+    before = {source: i for i, source in enumerate(_sources(net)[p] for p in net.output_ports)}
+    sources = _sources(part)
+    wanted = sorted(part.output_ports, key=lambda p: before.get(sources[p], len(before)))
+    if tuple(wanted) == part.output_ports:
+        return part
+    edges = [written(e) for e in part.edges]
+    slots = [i for i, e in enumerate(part.edges) if e.dst.layer is None]
+    by_port = {part.edges[i].dst.port: edges[i] for i in slots}
+    for i, port in zip(slots, wanted):  # the output edges in the order wanted, every other edge where it was
+        edges[i] = by_port[port]
+    muted = [(a, b) for a, b in part.explicit_edges() if b is None]
+    rebuilt = NetGraph(dict(part.layers), edges + muted, **part.port_shape_options())
+    if rebuilt.input_ports != part.input_ports:  # an output reading a graph input moved ahead of the edges reading
+        return part  # another: the inputs' order matters more (it is the call's), keep the net as it was
+    return carry_multipliers([part], rebuilt)
+
+
+def _sources(net: NetGraph) -> dict[str, tuple]:
+    """Each graph output -> the (layer, port) feeding it (layer None: a graph input passed through)."""
+    return {e.dst.port: (e.src.layer, e.src.port) for e in net.edges if e.dst.layer is None}

@@ -16,6 +16,7 @@ from typing import Any, NamedTuple
 
 from netgraph.core.coders import Coder, Decoder, Encoder, Restricted
 from netgraph.core.errors import Diagnostic, ShapeError
+from netgraph.core.held_places import covered, moved_on, united
 from netgraph.core.integers import INT64_BOUND
 from netgraph.core.ir import Value
 from netgraph.core.ports import declared_port_type
@@ -265,26 +266,42 @@ def _reached(ir: Any, port: str, prefix: tuple, encoded: set | None = None) -> l
 
 def _walk(ir: Any, port: str, prefix: tuple, encoded: set | None) -> tuple[list[IndexLeaf], dict[str, bool]]:
     """``_reached``, and the graph outputs the values reach, each with whether it is ``mixed`` there."""
-    out, outputs, todo, seen = [], {}, [(Value(None, port), True, False)], set()
+    out, outputs, todo, seen = [], {}, [(Value(None, port), True, False, None, False)], {}
     while todo:
-        value, fed, mixed = todo.pop()
+        value, fed, mixed, places, own = todo.pop()
         for path, leaf_port in ir.consumers(value):
             if not path:  # a graph output
                 outputs[leaf_port] = outputs.get(leaf_port, False) or mixed
                 continue
-            if (path, leaf_port) in seen:
-                continue  # a port met by another way
-            seen.add((path, leaf_port))
+            if (key := (path, leaf_port)) in seen and covered(seen[key], places):
+                continue  # a port met by another way (with the places it holds now)
             node = ir.node(path)
-            out.append(IndexLeaf((*prefix, *path), node.layer, leaf_port, fed, node.types[leaf_port], mixed))
+            if key not in seen:
+                out.append(IndexLeaf((*prefix, *path), node.layer, leaf_port, fed, node.types[leaf_port], mixed))
+            seen[key] = united(seen.get(key, places), places)
             if leaf_port in node.layer.moved_inputs:
-                joined = mixed or encoded is not None and _joins_unranged(node, leaf_port, prefix, encoded)
-                todo += [(moved, False, joined) for moved in node.output_values]
+                todo += _moved_on(node, leaf_port, prefix, encoded, (mixed, places, own))
             if node.layer.inner_nets():
                 inner, passed = _through_operator(node, leaf_port, prefix, encoded)
                 out += [leaf._replace(fed=fed and leaf.fed, mixed=mixed or leaf.mixed) for leaf in inner]
-                todo += [(Value(path, passed_port), False, mixed or joined) for passed_port, joined in passed.items()]
+                todo += [(Value(path, passed_port), False, mixed or joined, None, mixed or joined)
+                         for passed_port, joined in passed.items()]
     return out, outputs
+
+
+def _moved_on(node: Any, port: str, prefix: tuple, encoded: set | None, held: tuple) -> list[tuple]:
+    """The walk's next steps from input ``port`` of ``node``, which moves its values (``moved_inputs``): its
+    outputs, each with whether it is mixed, where in it the values lie (``held_places``), and whether it would be
+    without the values other inputs joined there; none where the layer picks none of them (a PartLayer picking
+    another input's elements from a CatenateLayer's output). ``held``: (mixed, places, own) at ``port``."""
+    mixed, places, own = held
+    joined = mixed or encoded is not None and _joins_unranged(node, port, prefix, encoded)
+    moved = moved_on(node, port, places)
+    if moved is not None and not moved.any():
+        return []
+    if moved is not None and moved.all():  # only the walked values: what joined them is gone
+        joined, moved = own, None
+    return [(value, False, joined, moved, joined if moved is None else own) for value in node.output_values]
 
 
 def _through_operator(node: Any, port: str, prefix: tuple, encoded: set | None) -> tuple[list, dict[str, bool]]:
@@ -292,14 +309,23 @@ def _through_operator(node: Any, port: str, prefix: tuple, encoded: set | None) 
     operator's outputs its values come out at (``passed_out``), each with whether it is mixed there: joined on the
     way in a net, or with another inner output's values that the walk does not reach (the backward net's, in a
     Catenate of NetBidirectionalOperator's two nets), or with an input's that no inner net takes and the walk does
-    not follow (NetFoldOperator's InitialState, its State after no step), whatever its range."""
-    if not (passed := node.layer.passed_through(port)):
-        return [], {}  # (NetFoldOperator's InitialState: no inner net's IR made)
-    leaves, reached, nets = [], {}, node.inner
+    not follow (NetFoldOperator's InitialState, its State after no step), whatever its range. An input's values
+    entering at a first step alone (``first_step``: a nest's applied twice or more, a fold's InitialState) and an
+    inner output's fed into the next step (``fed_back``) are walked too, their leaves fed by no encoder."""
+    first = getattr(node.layer, "first_step", {}).get(port)  # NetOperator's (a nest's, a fold's: layers/operators)
+    if not (passed := node.layer.passed_through(port)) and first is None:
+        return [], {}
+    leaves, reached, nets, back, place = [], {}, node.inner, getattr(node.layer, "fed_back", {}), (*prefix, *node.path)
     for option, inner_port in passed:
-        inner, outputs = _walk(nets[option], inner_port, (*prefix, *node.path, option), encoded)
-        leaves += inner
-        reached.update({(option, out): mixed or reached.get((option, out), False) for out, mixed in outputs.items()})
+        leaves += _walk_in(nets[option], (option, inner_port), place, encoded, reached)
+    if first is not None:  # later steps there hold the output fed back: other values, where it is not theirs
+        inner = _walk_in(nets[first[0]], first, place, encoded, reached)
+        later = reached.get((first[0], next((out for out, into in back.items() if into == first[1]), None)), True)
+        leaves += [leaf._replace(fed=False, mixed=leaf.mixed or later) for leaf in inner]
+    for (option, out), mixed in list(reached.items()):  # the values fed back: the next step's
+        if out in back and (option, back[out]) not in (*passed, first):
+            leaves += [leaf._replace(fed=False, mixed=leaf.mixed or mixed)
+                       for leaf in _walk_in(nets[option], (option, back[out]), place, encoded, reached)]
     sources: dict[str, list] = {}
     for option, net in nets.items():
         for out in net.output_ports:
@@ -308,6 +334,15 @@ def _through_operator(node: Any, port: str, prefix: tuple, encoded: set | None) 
     untaken = any(not node.layer.passed_through(other) for other in node.layer.input_ports)
     return leaves, {out: untaken or any(reached.get(source, True) for source in given)
                     for out, given in sources.items() if any(source in reached for source in given)}
+
+
+def _walk_in(net: Any, entry: tuple[str, str], place: tuple, encoded: set | None, reached: dict) -> list[IndexLeaf]:
+    """The leaves from inner net ``net``'s port (``entry``: its option, the port) in the operator at ``place``; the
+    outputs the values reach added to ``reached`` by (option, output), with whether they are mixed there."""
+    option, port = entry
+    leaves, outputs = _walk(net, port, (*place, option), encoded)
+    reached.update({(option, out): mixed or reached.get((option, out), False) for out, mixed in outputs.items()})
+    return leaves
 
 
 def _joins_unranged(node: Any, port: str, prefix: tuple, encoded: set) -> bool:

@@ -26,7 +26,7 @@ from netgraph.core.integers import plain_int
 from netgraph.core.layer_moves import kept_names
 from netgraph.core.layer import Layer
 from netgraph.core.order import order
-from netgraph.core.output_names import kept_output_names
+from netgraph.core.output_names import kept_output_names, kept_output_order
 from netgraph.core.port_options import numbered, with_port_options
 from netgraph.core.port_paths import inner_net_first, shown_path
 from netgraph.core.ports import NetPort, PortRef
@@ -313,9 +313,9 @@ def _known_types(net: NetGraph, layer: str, ports: dict[str, str]) -> dict[str, 
 
 def drop_layers(net: NetGraph, drop: list[str]) -> NetGraph:
     """``net`` without the named top-level layers (``_drop_layers``), each automatic output the same layer still
-    gives named as before (``kept_output_names``), with its options (a decoder)."""
+    gives named as before (``kept_output_names``) and where it was (``kept_output_order``), with its options."""
     part = _drop_layers(net, drop)
-    named = kept_output_names(net, part)
+    named = kept_output_order(net, kept_output_names(net, part))  # Output2 stays Output2, and second
     return part if named is part else with_output_options(net, named)
 
 

@@ -41,7 +41,7 @@ from netgraph.core.port_rename import rename_ports, split_port_renames
 from netgraph.core.replaced_ports import lost_declared_port
 from netgraph.core.rename_levels import level_range, renames_at_levels
 from netgraph.core.shared import NetSharedArray, check_joined_shared, shared_users, shared_values
-from netgraph.core.surgery_values import array_value, given_once, no_overlaps, port_change
+from netgraph.core.surgery_values import array_value, in_order, port_change
 from netgraph.core.surgery_lead import function_lead, led_by
 from netgraph.core.flattening import net_flatten
 from netgraph.core.peripheral_coders import still_stripped
@@ -135,21 +135,22 @@ def _is_array_path(net: NetGraph, path: tuple[str, ...]) -> bool:
 
 def net_replace_part(net: NetGraph, changes: Mapping[Any, Any]) -> NetGraph:
     """Replace layers (``{"lin": LinearLayer(5)}``), arrays (``{("lin", "Weights"): w}``, same shape) or graph port
-    shapes (``{"Input": 3}``); the result is re-validated, so incompatible shapes raise a ShapeError. Of a layer
-    alone, its arrays by name (``{"Weights": w}``): the new layer."""
+    shapes (``{"Input": 3}``); the result is re-validated once, so incompatible shapes raise a ShapeError. The keys
+    apply in order (Wolfram's rules): a later one for the same part wins, one inside a layer an earlier key puts in
+    changes that new layer. Of a layer alone, its arrays by name (``{"Weights": w}``): the new layer."""
     if is_lone_layer(net):  # Wolfram's NetReplacePart[layer, "Weights" -> w]
         return replaced_layer(net, changes, net_replace_part)
     check_net(net, "net_replace_part")
     if not isinstance(changes, Mapping):
         raise OptionError(f"net_replace_part takes a dict {{part: new value}}, found {type(changes).__name__}",
                           option="changes", kind=VALUE_KIND)
-    no_overlaps(net, changes)
+    changes = in_order(net, changes, net_replace_part)  # Wolfram's rules in order: a later one wins
     replaced = [p for spec in changes if (p := container_path(net, spec))]  # their inner rules go with them
     shared = [(_shared_key(net, spec), value) for spec, value in changes.items()]  # set in every user, inside or out
     net, items = edit_operators(net, shared, "net_replace_part", _replace_inside)
     layers: dict[tuple, Layer] = {}
     ports: dict[str, Any] = {}
-    given: dict[tuple, tuple] = {}  # each part (a layer, an array, a shared array) -> (the key naming it, its value)
+    fits: list[tuple] = []  # each array given: (path, array, value, shared name)
     with led_by("net_replace_part"):  # a part the net lacks, a value that does not fit: named by the function
         for spec, value in items:
             change, path, array = _replaced_part(net, spec, value)
@@ -157,12 +158,15 @@ def net_replace_part(net: NetGraph, changes: Mapping[Any, Any]) -> NetGraph:
                 ports.update([change])
                 continue
             shared = None if array is None else net.layer_at(path).shared.get(array)
-            given_once(given, (shared,) if shared else (path, array), spec, value, array is not None)
             if array is None:
                 layers[path] = value
                 continue
             new = array_value(net, path, array, value, spec.name if isinstance(spec, NetSharedArray) else None)
-            _check_fit(net, path, array, new, shared)
+            fits.append((path, array, new, shared))
+        resizing = ports or layers  # a new layer or port type: arrays checked against the net with every change made
+        for path, array, new, shared in fits:
+            if not resizing:  # only arrays change: each against the one it replaces
+                _check_fit(net, path, array, new, shared)
             users: dict[tuple, dict[str, torch.Tensor]] = {}  # every user of a shared array (an operator: all too)
             for user, name in shared_users(net)[shared] if shared else [(path, array)]:
                 users.setdefault(user, {})[name] = new
@@ -175,6 +179,8 @@ def net_replace_part(net: NetGraph, changes: Mapping[Any, Any]) -> NetGraph:
         with led_by("net_replace_part"):  # the net rebuilt: its ShapeErrors and coder-clashes name the function
             result = net.replace_layers(layers) if layers else net
             result = with_port_options(result, declared) if ports else result
+            for fit in fits if resizing else ():  # against the types of the net with every change made
+                _check_fit(result, *fit, fresh=True)
     except WiringError as exc:
         raise lost_declared_port(net, layers, exc) or exc from None
     return prune_rules(drop_rules_below(result, replaced) if replaced else result)  # a layer now without arrays
@@ -194,11 +200,13 @@ def _replaced_part(net: NetGraph, spec: Any, value: Any) -> tuple[tuple[str, Any
     return None, *_split_array_spec(net, spec)
 
 
-def _check_fit(net: NetGraph, path: tuple, array: str, new: torch.Tensor, shared: str | None = None) -> None:
-    """OptionError when ``new`` has another shape than the array it replaces or, where there is none yet, than the
-    one the layer's known port types need (``array_shape_problems``); it names the ``shared`` array too, if given."""
+def _check_fit(net: NetGraph, path: tuple, array: str, new: torch.Tensor, shared: str | None = None,
+               fresh: bool = False) -> None:
+    """OptionError when ``new`` has another shape than the array it replaces or, where there is none yet (or
+    ``fresh``: ``net`` holds it already), than the one the layer's known port types need (``array_shape_problems``);
+    it names the ``shared`` array too, if given."""
     layer = net.layer_at(path)
-    old = layer.arrays.get(array)  # None: uninitialised, or an optional array the layer is given now
+    old = None if fresh else layer.arrays.get(array)  # None: uninitialised, or an optional array given now
     node = net.ir.node(path) if old is None and net.ir.has_node(path) else None
     if old is not None:
         want = tuple(old.shape)

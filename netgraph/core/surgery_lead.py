@@ -11,7 +11,7 @@ from contextvars import ContextVar
 from netgraph.core.errors import NetGraphError, headed
 from netgraph.core.scoped_values import scoped
 
-__all__ = ["function_lead", "inside_inner_net", "editing_inner_net", "led_by"]
+__all__ = ["function_lead", "inside_inner_net", "editing_inner_net", "led_by", "headed_here"]
 
 _INSIDE: ContextVar[bool] = ContextVar("inside_an_inner_net", default=False)  # an edit of an operator's inner net
 _LEADING: ContextVar[str | None] = ContextVar("surgery_function_leading", default=None)  # led_by's function
@@ -20,6 +20,11 @@ _LEADING: ContextVar[str | None] = ContextVar("surgery_function_leading", defaul
 def inside_inner_net() -> AbstractContextManager:
     """Errors raised inside begin with no function name (``function_lead``)."""
     return scoped(_INSIDE, True)
+
+
+def headed_here(function: str) -> AbstractContextManager:
+    """Errors raised inside begin with no function name: the caller heads them itself, naming ``function``."""
+    return scoped(_LEADING, function)
 
 
 def editing_inner_net() -> bool:

@@ -4,14 +4,13 @@ says how to share that array (or that its layer cannot: a TorchLayer's arrays ar
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import torch
 
 from netgraph.core.errors import NetGraphError, OptionError, WiringError, at_layer, did_you_mean
 from netgraph.core.graph import NetGraph, coerce_layer
-from netgraph.core.layer import Layer
 from netgraph.core.names import indexed
 from netgraph.core.operator import NetOperator
 from netgraph.core.option_problems import VALUE_KIND
@@ -20,7 +19,7 @@ from netgraph.core.ports import NetPort
 from netgraph.core.shared import NetSharedArray
 from netgraph.core.surgery_lead import function_lead
 
-__all__ = ["array_value", "given_once", "no_overlaps", "port_change", "spec_walk"]
+__all__ = ["array_value", "in_order", "port_change", "spec_walk"]
 
 _SET_ALL = "to set a shared array's values in every user: net_replace_part({}, {{NetSharedArray(name): values}})"
 
@@ -78,26 +77,6 @@ def share_hint(net: Any, path: tuple, array: str, name: str, lone: bool = False)
     return f"a {layer.type_name}'s arrays are its module's own: it cannot share one"
 
 
-def given_once(given: dict[tuple, tuple], part: tuple, spec: Any, value: Any, is_array: bool) -> None:
-    """OptionError where two keys (a name and an index, ``{"b": l1, 2: l2}``) give one part two different values
-    (equal ones, two lists or arrays of the same numbers, dtype and shape, or two equal layers, are one value)."""
-    first, before = given.setdefault(part, (spec, value))
-    if before is not value and not _same_value(before, value, is_array):
-        raise OptionError(f"{function_lead('net_replace_part')}keys {first!r} and {spec!r} name the same part; give "
-                          f"it one value",
-                          option="changes", expected="one value per part", found=(first, spec), kind=VALUE_KIND)
-
-
-def _same_value(a: Any, b: Any, is_array: bool) -> bool:
-    if not is_array:
-        return isinstance(a, Layer) and isinstance(b, Layer) and type(a) is type(b) and a == b
-    try:
-        x, y = as_array(a, "net_replace_part"), as_array(b, "net_replace_part")
-    except NetGraphError:  # refused later, with the part's own message
-        return False
-    return x is not None and y is not None and x.dtype == y.dtype and x.shape == y.shape and torch.equal(x, y)
-
-
 def port_change(net: Any, spec: Any, value: Any) -> tuple[str, Any] | None:
     """``(graph port, its new type or coder)`` where ``spec`` names a port of ``net``: ``NetPort("Input")`` (Wolfram's
     ``NetPort["Input"] -> 3``; also beside a layer named "Input"), or a port name that names no layer; else None. None
@@ -112,19 +91,29 @@ def port_change(net: Any, spec: Any, value: Any) -> tuple[str, Any] | None:
     return port, net.port_types[port] if value is None and port in net.coders else value
 
 
-def no_overlaps(net: NetGraph, changes: Mapping[Any, Any]) -> None:
-    """OptionError where a key names a part inside a layer another key replaces (``{"a": LinearLayer(3), ("a",
-    "Weights"): w}``): the rules would apply one over the other, so one of them would be lost."""
-    replaced = {path: spec for spec, value in changes.items()
-                if _is_layer(value) and (path := _spec_path(net, spec))}
-    for spec in changes:
+def in_order(net: NetGraph, changes: Mapping[Any, Any], replace: Callable[[Any, dict], Any]) -> dict[Any, Any]:
+    """``changes`` as Wolfram's NetReplacePart applies its rules, in order, as one dict of parts apart: a later key
+    for the same part (a name and an index) wins; one for a part inside a layer an earlier key puts in is applied to
+    that layer (``replace``: net_replace_part, on the new layer alone); one replacing a layer drops the earlier keys
+    for parts inside it. The net is checked once, with every change made."""
+    out: dict[Any, tuple[tuple | None, Any]] = {}  # key -> (the path it names, its value)
+    new_layers: dict[tuple, Any] = {}  # the path of a layer an earlier key puts in -> that key
+    for spec, value in changes.items():
         path = _spec_path(net, spec)
-        outer = next((path[:k] for k in range(1, len(path or ())) if path[:k] in replaced), None)
+        outer = next((new_layers[path[:k]] for k in range(1, len(path or ())) if path[:k] in new_layers), None)
         if outer is not None:
-            raise OptionError(f"{function_lead('net_replace_part')}keys {replaced[outer]!r} and {spec!r} overlap: "
-                              f"the second names a part inside the layer the first replaces; give the new layer "
-                              f"what the second would change (or replace in two calls)", option="changes",
-                              expected="parts apart", found=(replaced[outer], spec), kind=VALUE_KIND)
+            at, layer = out[outer]
+            rest = path[len(at):]
+            inner = {rest[0] if len(rest) == 1 else rest: value}  # the later rule, made on the new layer
+            out[outer] = at, replace(coerce_layer(layer, "net_replace_part"), inner)
+            continue
+        if path:
+            for old in [old for old, (at, _) in out.items() if at and at[:len(path)] == path]:
+                new_layers.pop(out.pop(old)[0], None)
+            if _is_layer(value):
+                new_layers[path] = spec
+        out[spec] = path, value
+    return {spec: value for spec, (_, value) in out.items()}
 
 
 def _spec_path(net: NetGraph, spec: Any) -> tuple | None:

@@ -354,29 +354,29 @@ def _is_label_list(example: Any) -> bool:
     return isinstance(example, (list, tuple)) or isinstance(example, np.ndarray) and example.ndim == 1
 
 
-def encode_example(coder: Coder, value: Any) -> torch.Tensor | str:
-    """One example's tensor, or the reason it cannot be encoded (a DataLoader worker returns it as text)."""
+def encode_example(coder: Coder, value: Any) -> torch.Tensor | Reason:
+    """One example's tensor, or the reason it cannot be encoded."""
     try:
         return _stack(coder, [_example_function(coder)(coder, value)])[0]
     except ExampleError as exc:
         return Reason.of(exc)
 
 
-def encode_label_sequence(coder: ClassDecoder, value: Any) -> torch.Tensor | str:
+def encode_label_sequence(coder: ClassDecoder, value: Any) -> torch.Tensor | Reason:
     """One example's labels, one per position (a tagger's target at a ClassDecoder output of shape ("n", k)), as
     its class indices; or why they cannot be, naming the first bad position."""
     value = as_labels(coder, value)
     if not isinstance(value, (list, tuple, np.ndarray)) or isinstance(value, np.ndarray) and value.ndim != 1:
-        return (f"expected a list of labels, one per position of the output sequence, found "
-                f"{type(value).__name__} {value!r:.40}{_characters_hint(coder, value)}")
+        return Reason(f"expected a list of labels, one per position of the output sequence, found "
+                      f"{type(value).__name__} {value!r:.40}{_characters_hint(coder, value)}")
     if not len(value):
-        return "an empty list of labels (a sequence has at least one position)"
+        return Reason("an empty list of labels (a sequence has at least one position)")
     indices = []
     for position, label in enumerate(value):
         try:
             indices.append(_class_index(coder, label))
         except ExampleError as exc:
-            return f"position {position}: {exc}"
+            return Reason(f"position {position}: {exc}", exc.expected, exc.found)
     return torch.tensor(indices, dtype=torch.long)
 
 

@@ -1,5 +1,9 @@
 """The error one example raises while it is encoded; ``encode`` collects them into one DataError."""
 
+from __future__ import annotations
+
+import dataclasses
+
 __all__ = ["ExampleError", "Reason"]
 
 
@@ -12,15 +16,18 @@ class ExampleError(Exception):
         self.expected, self.found = expected, found
 
 
-class Reason(str):
-    """Why an example cannot be encoded, as text (a DataLoader worker returns it so), with its ExampleError's
-    ``expected`` and ``found``."""
+@dataclasses.dataclass(frozen=True)
+class Reason:
+    """Why an example cannot be used: ``text`` (said after its port and number; ``str`` gives it) and, where known,
+    the Diagnostic's ``expected`` and ``found``. A plain record: it pickles to and from a DataLoader worker."""
 
+    text: str
     expected: object = None
     found: object = None
 
     @classmethod
-    def of(cls, error: ExampleError) -> "Reason":
-        reason = cls(str(error))
-        reason.expected, reason.found = error.expected, error.found
-        return reason
+    def of(cls, error: ExampleError) -> Reason:
+        return cls(str(error), error.expected, error.found)
+
+    def __str__(self) -> str:
+        return self.text

@@ -209,14 +209,29 @@ def _reads_as_text(data: bytes) -> bool:
 
 
 def _check_location(tensor: Any, folder: str, path: str) -> None:
-    """SpecError ``external-data`` naming the tensor unless its data's location is a regular file in ``folder``."""
-    location = next((e.value for e in tensor.external_data if e.key == "location"), "")
+    """SpecError ``external-data`` naming the tensor unless its data's location is a regular file in ``folder`` and
+    its ``offset`` and ``length`` (where given) are byte counts (``option`` the field)."""
+    entries = {e.key: e.value for e in tensor.external_data}
+    for field in ("offset", "length"):
+        if field in entries and not _byte_count(value := entries[field]):
+            detail = f"keeps its data at {field} {value[:200]!r}, which is no byte count (a whole number from 0)"
+            raise SpecError(f"{path}: tensor {tensor.name!r} {detail}", kind="external-data", file=path,
+                            detail=detail, port=tensor.name, option=field, found=value[:200])
+    location = entries.get("location", "")
     if (why := _location_problem(location, folder)) is None:
         return
     detail = f"keeps its data in {location[:200]!r}: {why}; external data is read only from files inside the " \
              f"model's folder {folder!r}"
     raise SpecError(f"{path}: tensor {tensor.name!r} {detail}", kind="external-data", file=path, detail=detail,
                     port=tensor.name, found=location[:200])
+
+
+def _byte_count(text: str) -> bool:
+    """Whether an external data entry's ``text`` is a byte count as onnx reads it (``int(text)``), 0 or more."""
+    try:
+        return int(text) >= 0
+    except ValueError:
+        return False
 
 
 _WINDOWS_DEVICES = {"NUL", "CON", "PRN", "AUX", *(f"{port}{n}" for port in ("COM", "LPT") for n in range(1, 10))}

@@ -260,16 +260,16 @@ def _flatten(node: Any, ctx: Context) -> Converted:
         raise Unsupported(f"Flatten with axis {given} (axis 0 of a rank-{rank} input: merging the batch dim)",
                           attribute="axis", expected="an axis after the batch", found=given)
     merged, out_fold = rank - axis, fold + axis - 1
-    if fold == 0 and axis == 1:
+    if merged < 0:
+        raise Unsupported(f"Flatten with axis {given}, past the last dim of a rank-{rank} input", attribute="axis",
+                          expected=f"an axis from {-rank} to {rank}", found=given)
+    if fold == 0 and axis == 1 and merged:
         return Converted(FlattenLayer(), (x,))
-    if merged <= 1:
-        return Converted(alias=x, fold=out_fold) if merged == 1 else _unsupported_flatten()
+    if merged == 0:  # axis = rank: every dim folded into the batch, each element a vector of 1: (N * ..., 1)
+        return Converted(ReplicateLayer(1, level=-1), (x,), fold=out_fold)
+    if merged == 1:
+        return Converted(alias=x, fold=out_fold)
     return Converted(FlattenLayer(-(merged - 1)), (x,), fold=out_fold)  # the last levels: folds stay in front
-
-
-def _unsupported_flatten() -> Converted:
-    raise Unsupported("Flatten with axis past the last dim", attribute="axis",
-                      expected="an axis up to the rank", found="past the last dim")
 
 
 RESHAPE_CONVERTERS = {"Reshape": reshape_converter, "Flatten": _flatten, "Unsqueeze": reshape_converter}

@@ -341,8 +341,13 @@ class _ShapeLayer(Layer):
     def function(self, types: Mapping[str, PortType]) -> Any:
         raise NotImplementedError
 
+    def moved_places(self, port: str, places: torch.Tensor, types: Mapping[str, PortType]) -> torch.Tensor | None:
+        """``places`` moved or picked as the values are (its own ``function``, on one example)."""
+        return self.function(types)(places[None])[0] if port in self.moved_inputs else None
+
     def emit(self, ctx: EmitContext) -> str:
         return self.code(ctx.args[0], ctx.types)
+
 
 
 class FnModule(LayerModule):

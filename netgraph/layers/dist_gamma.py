@@ -1,6 +1,6 @@
 """Gamma-family distributions, differentiable by implicit reparameterization through the Gamma draw.
 
-Gamma, Chi, Nakagami, ChiSquare, Erlang, LogGamma, ExpGamma, InverseGamma. Every draw goes through
+Gamma, Chi, Nakagami, ChiSquare, Erlang (LogGamma, ExpGamma, InverseGamma: ``dist_gamma_log``). Every draw goes through
 ``log_standard_gamma`` (torch's ``_standard_gamma``, whose backward is −(∂F/∂α)/p, plus a log-space boost
 below shape 1), so shapes as small as 0.01 give finite draws and finite gradients; draws below the smallest normal
 float are a normal float a shade above it (float32: 1.1754997e-38), never 0, even where subnormals are flushed.
@@ -21,16 +21,14 @@ import torch
 
 from netgraph.layers.dist_base import Distribution, full, log_standard_gamma, safe_exp, standard_gamma, tensors
 from netgraph.layers.dist_constraints import POSITIVE, POSITIVE_INT, REAL
-from netgraph.layers.dist_tensors import eps_of, floor_normal, is_tensor, log_max_of, on_support, tiny_of, xlogy
-from netgraph.layers.dist_limits import exp_bound, gamma_upper, log_gamma_lower
+from netgraph.layers.dist_tensors import floor_normal, is_tensor, on_support, tiny_of, xlogy
+from netgraph.layers.dist_limits import exp_bound, gamma_upper
 from netgraph.layers.dist_special import SADDLE_FROM, below_saddle, poisson_saddle
 from netgraph.layers.gamma_ratios import log_ratio, ratio_excess, ratio_gap
 from netgraph.layers.log_space_draws import GammaTransformDraws
 
 __all__ = ["GammaDistribution", "ChiDistribution", "NakagamiDistribution", "ChiSquareDistribution",
-           "ErlangDistribution", "LogGammaDistribution", "ExpGammaDistribution", "InverseGammaDistribution"]
-
-_INF = math.inf
+           "ErlangDistribution"]
 
 
 def _log_gamma_draw(alpha: Any, shape: tuple, params: Sequence[Any]) -> torch.Tensor:
@@ -269,127 +267,3 @@ class ErlangDistribution(_GammaLike):
 
     def _variance(self, k, rate):
         return k / rate ** 2
-
-
-class LogGammaDistribution(_GammaLike):
-    """LogGammaDistribution(α, β, μ): shapes α, β, location μ; support [μ, ∞). μ − 1 + e^Y, Y ~ Gamma(α, scale β).
-
-    Density (x−μ+1)^(−1−1/β)·log(x−μ+1)^(α−1)/(β^α Γ(α)). Heavy-tailed: the mean is finite only for β < 1
-    and the variance only for β < 1/2 (``inf`` otherwise).
-    """
-
-    PARAMS = ("alpha", "beta", "mu")
-    CONSTRAINTS = {"alpha": POSITIVE, "beta": POSITIVE, "mu": REAL}
-    ROLES = {"alpha": "shape", "beta": "shape", "mu": "location"}
-    SUPPORT_PARAMS = ("mu",)  # bounds the support: no score-function gradient
-    LOCATION = "mu"
-
-    BOUND_SLOPES = {"alpha": 1, "beta": 1, "mu": 0}
-
-    def _draw_bound(self, alpha, beta, mu):
-        return mu.abs() + exp_bound(beta * gamma_upper(alpha))  # e^Y, Y = βG below β·gamma_upper(α)
-
-    def rsample(self, params: Sequence[Any], shape: tuple) -> torch.Tensor:
-        alpha, beta, mu = params
-        y = floor_normal(beta * _gamma_draw(alpha, shape, params))
-        return mu + torch.expm1(y.clamp(max=log_max_of(y)))
-
-    def _log_prob(self, x: torch.Tensor, params: Sequence[Any]) -> torch.Tensor:
-        """From a shape α of ``SADDLE_FROM`` + 1 up: −y − log β + G's log-density at u = y/β in Loader's form, y =
-        log(x − μ + 1), whose terms do not cancel (float64 at α = 1e8 was 3e-7 off)."""
-        alpha, beta, mu = tensors(params, x)
-        z = x - mu  # below eps log1p(z) is z, and torch's log1p of a tiny z is 0 under set_flush_denormal(True)
-        y = torch.where(z < eps_of(z), z, torch.log1p(z)).clamp(min=0)
-        plain = (-1 - 1 / beta) * y + xlogy(alpha - 1, y) - alpha * beta.log() - torch.lgamma(alpha)
-        big = _large(alpha, y)
-        if big is None:
-            return on_support(z, plain)
-        r = torch.where(big, y, 1.0)  # Y = βG, dY/dx = e^−Y
-        return on_support(z, _saddle_where(big, alpha, r / beta, -r - beta.log(), plain))
-
-    def _mean(self, alpha, beta, mu):
-        ok = beta < 1
-        return torch.where(ok, mu - 1 + (-alpha * torch.log1p(-torch.where(ok, beta, 0.0))).exp(), _INF)
-
-    def _variance(self, alpha, beta, mu):
-        """(1−2β)^−α − (1−β)^−2α = (1−β)^−2α·(((1−2β)/(1−β)²)^−α − 1), (1−2β)/(1−β)² = 1 − (β/(1−β))²: no
-        difference of two near powers (it came out negative at α = 1e8, β = 1e-8)."""
-        ok = beta < 0.5
-        b = torch.where(ok, beta, 0.0)
-        value = (-2 * alpha * torch.log1p(-b)).exp() * torch.expm1(-alpha * torch.log1p(-(b / (1 - b)) ** 2))
-        return torch.where(ok, value, _INF) + 0 * mu
-
-
-class ExpGammaDistribution(_GammaLike):
-    """ExpGammaDistribution(κ, θ, μ): shape κ, scale θ, location μ; support ℝ. μ + θ·log G, G ~ Gamma(κ, 1).
-
-    Not to be confused with LogGammaDistribution. log G is drawn in log space (finite at tiny κ).
-    """
-
-    PARAMS = ("kappa", "theta", "mu")
-    CONSTRAINTS = {"kappa": POSITIVE, "theta": POSITIVE, "mu": REAL}
-    ROLES = {"kappa": "shape", "theta": "scale", "mu": "location"}
-
-    def _draw_bound(self, kappa, theta, mu):
-        return mu.abs() + theta * torch.maximum(log_gamma_lower(kappa).abs(), gamma_upper(kappa).log().abs())
-
-    def rsample(self, params: Sequence[Any], shape: tuple) -> torch.Tensor:
-        kappa, theta, mu = params
-        return mu + theta * _log_gamma_draw(kappa, shape, params)
-
-    def _log_prob(self, x: torch.Tensor, params: Sequence[Any]) -> torch.Tensor:
-        kappa, theta, mu = tensors(params, x)
-        z = (x - mu) / theta
-        plain = kappa * z - z.exp() - theta.log() - torch.lgamma(kappa)
-        big = _large(kappa, log_max_of(z) - z.abs())  # G = e^z, dG/dx = e^z/θ, where e^z is a normal float
-        if big is None:
-            return plain
-        zb = torch.where(big, z, 0.0)
-        return _saddle_where(big, kappa, zb.exp(), zb - theta.log(), plain)
-
-    def _mean(self, kappa, theta, mu):
-        return mu + theta * torch.digamma(kappa)
-
-    def _variance(self, kappa, theta, mu):
-        return theta ** 2 * torch.polygamma(1, kappa) + 0 * mu
-
-
-class InverseGammaDistribution(_GeneralizedGamma):
-    """InverseGammaDistribution(α, β): shape α, scale β, β/G with G ~ Gamma(α, 1); (α, β, γ, μ): μ + β·G^(−1/γ).
-
-    The mean needs α > 1 (αγ > 1) and the variance α > 2 (αγ > 2); ``inf`` otherwise.
-    """
-
-    BOUND_SLOPES = {"alpha": -1, "beta": 1, "mu": 0}  # not gamma: the sign of log G's lower bound decides
-
-    def _draw_bound(self, alpha, beta, gamma, mu):
-        return mu.abs() + exp_bound(beta.log() - log_gamma_lower(alpha) / gamma)  # β·G^(-1/γ), G's lower tail
-
-    def rsample(self, params: Sequence[Any], shape: tuple) -> torch.Tensor:
-        alpha, beta, gamma, mu = params
-        log_g = _log_gamma_draw(alpha, shape, params)
-        x = safe_exp(_log(beta) - (log_g if _plain(gamma, 1.0) else log_g / gamma))
-        return x if _plain(mu, 0.0) else x + mu
-
-    def _log_prob(self, x: torch.Tensor, params: Sequence[Any]) -> torch.Tensor:
-        alpha, beta, gamma, mu = tensors(params, x)
-        t = (x - mu) / beta
-        s = torch.where(t > 0, t, 1.0)  # the density vanishes at t = 0 too (e^(-t^-gamma) wins)
-        value = gamma.log() - beta.log() - torch.lgamma(alpha) + (-1 - alpha * gamma) * s.log() - s ** -gamma
-        big = _large(alpha, t)
-        if big is not None:  # G = s^−γ, |dG/dx| = γ s^(−γ−1)/β
-            r = torch.where(big, s, 1.0)
-            value = _saddle_where(big, alpha, r ** -gamma, gamma.log() - beta.log() - (1 + gamma) * r.log(), value)
-        return torch.where(t > 0, value, -math.inf)
-
-    def _mean(self, alpha, beta, gamma, mu):
-        ok = alpha * gamma > 1
-        a = torch.where(ok, alpha, 2.0)
-        g = torch.where(ok, gamma, 1.0)
-        return torch.where(ok, mu + beta * _ratio(a, -1 / g), _INF)
-
-    def _variance(self, alpha, beta, gamma, mu):
-        ok = alpha * gamma > 2
-        a = torch.where(ok, alpha, 3.0)
-        g = torch.where(ok, gamma, 1.0)
-        return torch.where(ok, beta ** 2 * ratio_excess(a, -1 / g), _INF) + 0 * mu

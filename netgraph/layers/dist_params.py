@@ -14,8 +14,8 @@ from netgraph.core.option_problems import VALUE_KIND
 from netgraph.core.plain_numbers import as_written, plain_number, plain_value
 from netgraph.core.types import MAX_PORT_DIMS, REAL
 
-__all__ = ["Param", "A_SLOT", "slot_name", "slot_dtypes", "as_param", "as_constructed", "plain_param", "whole",
-           "same_param"]
+__all__ = ["Param", "A_SLOT", "slot_name", "slot_dtypes", "shared_count_hint", "as_param", "as_constructed", "plain_param",
+           "whole", "same_param"]
 
 Param = Any  # float | str ("#slot") | list | torch.Tensor
 A_SLOT = "a slot like '#mu'"  # what a parameter given as a string must be (the expected value of its error)
@@ -48,6 +48,28 @@ def slot_dtypes(*distributions: Any) -> dict[str, str | None]:
             if slot is not None:
                 dtypes[slot] = None if name in counts and dtypes.get(slot, None) is None else REAL
     return dtypes
+
+
+def shared_count_hint(slot: str, *distributions: Any) -> str | None:
+    """Advice for port ``slot`` fed Integer values where it feeds a count and a parameter that takes Real values
+    (``slot_dtypes`` made it Real): give the Real ones a port of their own; None where it feeds no count.
+
+    >>> from netgraph.layers.dist_discrete import BinomialDistribution
+    >>> shared_count_hint("n", BinomialDistribution("#n", "#n"))[:70]
+    "Port 'n' feeds BinomialDistribution's n (number of trials, an integer)"
+    """
+    counts, reals = [], []
+    for dist in distributions:
+        for name, value in zip(dist.PARAMS, dist.params):
+            if isinstance(value, str) and slot_name(value) == slot:
+                said = f"{type(dist).__name__}'s {name} ({dist.ROLES.get(name, 'a parameter')})"
+                (counts if name in (*dist.INTEGER_PARAMS, *dist.COUNT_PARAMS) else reals).append((name, said))
+    if not counts or not reals:
+        return None
+    real_names = ", ".join(dict.fromkeys(name for name, _ in reals))
+    return (f"Port {slot!r} feeds {', '.join(said for _, said in counts)}, which takes integers, and "
+            f"{', '.join(said for _, said in reals)}, which takes Real values: give {real_names} a port of its own "
+            f"(a '#slot' of another name) and feed it Real values")
 
 
 def as_param(cls_name: str, name: str, value: Param) -> Param:

@@ -18,7 +18,7 @@ import math
 
 import torch
 
-from netgraph.core.tracing import tracing
+from netgraph.core.tracing import no_values
 from netgraph.layers.dist_tensors import tiny_of
 
 __all__ = ["log_orderings", "stirling_remainder", "digamma_gap", "STIRLING_FROM", "stirling_error", "deviance",
@@ -189,13 +189,13 @@ SADDLE_FROM = 256.0
 def needs_saddle(big: torch.Tensor) -> bool:
     """Whether a log-mass needs its saddle-point form anywhere (always in traced code, under vmap and on the meta
     device, where the mask's values are unknown): small counts skip its cost."""
-    return tracing() or big.is_meta or bool(big.any())
+    return no_values(big) or bool(big.any())
 
 
 def below_saddle(alpha: torch.Tensor) -> bool:
     """Whether every shape α is known to be below ``SADDLE_FROM`` + 1 (never in traced code, under vmap or on the meta
     device): one pass over α, so small shapes skip the mask's cost."""
-    return not (tracing() or alpha.is_meta) and (alpha.numel() == 0 or float(alpha.detach().max()) < SADDLE_FROM + 1)
+    return not no_values(alpha) and (alpha.numel() == 0 or float(alpha.detach().max()) < SADDLE_FROM + 1)
 
 
 def poisson_saddle(k: torch.Tensor, lam: torch.Tensor) -> torch.Tensor:

@@ -13,7 +13,7 @@ from typing import Any
 
 import torch
 
-from netgraph.core.tracing import tracing, vmapped
+from netgraph.core.tracing import no_values, vmapped
 
 __all__ = ["on_support", "noise", "full", "sized", "floating", "promoted", "promoted_dtype_code", "tensors",
            "standard_gamma", "log_standard_gamma", "safe_exp", "floor_normal", "xlogy", "xlogx", "log_or_tiny",
@@ -159,7 +159,7 @@ def _boosted_gamma(alpha: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
 
 
 def _all_large(alpha: torch.Tensor) -> bool:
-    return not tracing() and not alpha.is_meta and not bool((alpha < 1).any())  # traced or meta: the general path
+    return not no_values(alpha) and not bool((alpha < 1).any())  # traced or meta: the general path
 
 
 def standard_gamma(alpha: torch.Tensor) -> torch.Tensor:

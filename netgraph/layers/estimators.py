@@ -243,6 +243,8 @@ def record_score(owner: nn.Module, x: torch.Tensor, logp: torch.Tensor,
     (class indices) have no graph: ``owner`` holds their last ``HELD_RECORDS`` records until the
     surrogate is taken, and drawing again before that warns (nothing else could).
     """
+    if torch.compiler.is_compiling():  # torch.compile runs it eagerly: its per-thread bookkeeping is no graph op
+        return _record_score_eagerly(owner, x, logp, params)
     record, pending = ScoreRecord(owner, logp), records_here(owner)  # this thread's: only it touches them
     pending[:] = [r for r in pending if r() is not None]
     pending.append(weakref.ref(record))
@@ -253,6 +255,9 @@ def record_score(owner: nn.Module, x: torch.Tensor, logp: torch.Tensor,
         held.append(record)
     grads = [p for p in params if isinstance(p, torch.Tensor) and p.requires_grad]
     return _Watch.apply(x, record, *grads)
+
+
+_record_score_eagerly = torch.compiler.disable(record_score)  # dynamo warned it could not trace _thread.get_ident
 
 
 def pending_records(module: nn.Module, modules: list[nn.Module] | None = None) -> Iterator[ScoreRecord]:

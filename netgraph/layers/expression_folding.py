@@ -9,7 +9,7 @@ from netgraph.layers.expression_forms import OVERFLOW, children
 from netgraph.layers.expression_indeterminate import note, noted
 from netgraph.layers.expression_run import evaluate
 
-__all__ = ["folded", "expanded_constant", "pole_constant"]
+__all__ = ["folded", "expanded_constant", "special_constant"]
 
 _NOT_REAL = "a constant is not a real number (Wolfram's is complex: Sqrt[-1] is I, Log[-1] is I Pi)"
 _DIVIDES_BY_0 = "a constant divides by 0 (Wolfram's ComplexInfinity, no real number); write Infinity"
@@ -46,11 +46,18 @@ def folded(tree: tuple) -> tuple:
     return ("const", value)
 
 
-def pole_constant(name: str, args: list[tuple]) -> tuple | None:
-    """Wolfram's value of function ``name`` at constant ``args`` where its definition's parts would be refused at a
-    pole: LogGamma at a pole of Gamma is Infinity, a real limit (log|Gamma| grows without bound on both sides, as Log
-    at 0 is -Infinity, folded), where Gamma's is ComplexInfinity (refused); else None."""
-    return ("const", math.inf) if name == "LogGamma" and _at_pole(args[0][1]) else None
+def special_constant(name: str, args: list[tuple]) -> tuple | None:
+    """Wolfram's value of function ``name`` at constant ``args`` where its definition's parts would be refused: NaN
+    from a NaN argument (LogGamma[Indeterminate] is Indeterminate, as Sin[Indeterminate]; noted as a noted one's);
+    LogGamma at a pole of Gamma is Infinity, a real limit (log|Gamma| grows without bound on both sides, as Log at 0
+    is -Infinity, folded), where Gamma's is ComplexInfinity (refused); LogGamma[-Infinity] is indeterminate (noted
+    NaN), as Gamma[-Infinity] and a port's -inf are; else None."""
+    if (nan := _nan_from(args, ("const", math.nan))) is not None:
+        return nan
+    if name != "LogGamma":
+        return None
+    x = args[0][1]
+    return ("const", math.inf) if _at_pole(x) else note(("const", math.nan)) if x == -math.inf else None
 
 
 def _at_pole(x: float) -> bool:

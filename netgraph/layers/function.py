@@ -14,8 +14,8 @@ from torch import nn
 
 from netgraph.core.layer import EmitContext, Layer, shape_option
 from netgraph.core.option_words import named_or_slots
-from netgraph.core.options import Function, OptionKind, PortShapes, Ports, Shape
-from netgraph.layers.function_output import ElementwiseOutputShape, OutputShape
+from netgraph.core.options import Function, OptionKind, PortShapes, Ports
+from netgraph.layers.function_output import ElementwiseInputShape, ElementwiseOutputShape, OutputShape
 from netgraph.layers._callable_ports import callable_ports
 from netgraph.layers._broadcast import unknown_dims_taken
 from netgraph.layers._shapes import fill
@@ -352,7 +352,7 @@ class ElementwiseLayer(Layer):
     """
 
     function: ElementwiseFunction
-    input: Shape = None
+    input: ElementwiseInputShape = None
     output: ElementwiseOutputShape = None
     POSITIONAL = "function"
     input_ports = ("Input",)

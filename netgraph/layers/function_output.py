@@ -1,6 +1,6 @@
-"""``output=`` of FunctionLayer and ElementwiseLayer: a shape, as any layer's; a port type given there is refused
-with the shape alone to give, since the output's type is not declared: a FunctionLayer's follows what the function
-computes, an ElementwiseLayer's is Real."""
+"""``output=`` of FunctionLayer and ElementwiseLayer, and ElementwiseLayer's ``input=``: a shape, as any layer's; a
+port type given there is refused with the shape alone to give, since the port's type is not declared there: a
+FunctionLayer's output follows what the function computes, an ElementwiseLayer's ports are Real."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from netgraph.core.option_problems import VALUE_KIND
 from netgraph.core.options import Shape
 from netgraph.core.types import PortType
 
-__all__ = ["OutputShape", "ElementwiseOutputShape"]
+__all__ = ["OutputShape", "ElementwiseOutputShape", "ElementwiseInputShape"]
 
 _SHAPE_KIND = typing.get_args(Shape)[1]
 
@@ -24,8 +24,8 @@ def _shape_refusing_types(why: str) -> Any:
     def normalize(value: Any, layer: str, option: str) -> Any:
         if not isinstance(value, PortType):
             return _SHAPE_KIND.normalize(value, layer, option)
-        shape = "leave output= out" if value.shape is None else f"give output={value.shape!r}"
-        raise OptionError(f"{layer} option {option}= takes the output's shape, found a port type {value!r}: {shape}; "
+        shape = f"leave {option}= out" if value.shape is None else f"give {option}={value.shape!r}"
+        raise OptionError(f"{layer} option {option}= takes the {option}'s shape, found a port type {value!r}: {shape}; "
                           f"{why}", option=option, kind=VALUE_KIND, expected="a shape", found=value)
     return Annotated[Any, dataclasses.replace(_SHAPE_KIND, normalize=normalize)]
 
@@ -37,3 +37,7 @@ OutputShape = _shape_refusing_types(
 #: ElementwiseLayer's: its output is Real, of its input's shape.
 ElementwiseOutputShape = _shape_refusing_types(
     "the port's type is Real, as the input's (an ElementwiseLayer computes in real numbers, keeping the shape)")
+#: ElementwiseLayer's input: Real, as its output (an Integer port before it is refused at build, with advice).
+ElementwiseInputShape = _shape_refusing_types(
+    "the port's type is Real (an ElementwiseLayer computes in real numbers; Integer values are indices, turned into "
+    "Real vectors with an EmbeddingLayer)")

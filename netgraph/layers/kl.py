@@ -22,7 +22,7 @@ from typing import Any
 import torch
 
 from netgraph.core.errors import DataError
-from netgraph.core.tracing import symbolic_tracing, tracing
+from netgraph.core.tracing import no_values, symbolic_tracing, tracing
 from netgraph.layers.bad_index import Where, located_error
 from netgraph.layers.dist_base import Distribution, slot_name, xlogy
 from netgraph.layers.dist_special import STIRLING_FROM, deviance, digamma_rest, needs_saddle, stirling_error
@@ -166,7 +166,7 @@ def check_supports(p: Distribution, q: Distribution, p_params: list[Any], q_para
         return  # constant supports: checked when the layer was made (support_mismatch)
     bp, bq = _bounds(p, p_params), _bounds(q, q_params)
     bad = _outside(bp, bq)
-    if getattr(bad, "is_meta", False) or not bool(bad.any()):  # meta: shapes without values
+    if no_values(bad) or not bool(bad.any()):  # meta: shapes without values (called untraced only)
         return
     (bp, bq), at = _first_outside_bounds(bp, bq, bad)
     port = _bound_port(p, q, bp, bq)
@@ -268,7 +268,7 @@ def monte_carlo_kl(p: Distribution, q: Distribution, p_params: list[Any], q_para
     logp = log_prob_of_draw(p, z, origin, log_z).unsqueeze(-1).flatten(2)  # (samples, batch, elements), batch 0 too
     at_q, q_origin = _offset_from(q, q_params, z, shift)  # z itself, or an offset that log_z is not the log of
     logq = log_prob_of_draw(q, at_q, q_origin, log_z if at_q is z else None).unsqueeze(-1).flatten(2)
-    if not traced and not logq.is_meta and not bool(torch.isfinite(logq).all()):
+    if not no_values(logq) and not bool(torch.isfinite(logq).all()):
         drew, at = _first_outside(x, logq, shape)
         shown = f"{drew:g}" if isinstance(drew, float) else str(list(drew))
         head, tail = f"{where()}: a draw from p = {p!r} at ", (f" lies outside the support of q = {q!r} (it drew "
@@ -302,7 +302,7 @@ def closed_form_kl(fn: Callable[[Params, Params], torch.Tensor], p: Distribution
     not finite?) decides whether to look for them."""
     like = next(v for v in (*p_params, *q_params) if is_tensor(v))
     kl = fn(tensors(p_params, like), tensors(q_params, like))
-    if not (tracing() or kl.is_meta) and bool((~torch.isfinite(kl.detach())).any()):  # traced: no dead ops in the graph
+    if not no_values(kl) and bool((~torch.isfinite(kl.detach())).any()):  # traced: no dead ops in the graph
         check_certain_q(p, q, p_params, q_params, where, kl)
         check_classes(p, q, p_params, q_params, where)
         check_finite(kl, p, q, shape, where)

@@ -41,7 +41,7 @@ from netgraph.layers.bad_index import naming_layer
 from netgraph.layers.dist_tensors import sized
 from netgraph.layers.dist_vector import VectorDistribution
 from netgraph.layers.dist_base import torch_distribution_hint
-from netgraph.layers.dist_params import slot_dtypes
+from netgraph.layers.dist_params import shared_count_hint, slot_dtypes
 from netgraph.layers.distributions import Distribution, slot_name
 from netgraph.layers.kl import closed_form, closed_form_kl, describe_estimate, monte_carlo_kl, support_mismatch
 from netgraph.layers.kl_refusals import certain_q_mismatch
@@ -192,6 +192,9 @@ class KLDivergenceLayer(Layer):
     def declared_types(self) -> dict[str, PortType]:
         slots = slot_dtypes(self.p, self.q)  # a count's port takes Integer values too
         return {**{s: PortType(None, slots[s]) for s in self.input_ports}, "Output": PortType((), REAL)}
+
+    def dtype_hint(self, port: str) -> str | None:
+        return shared_count_hint(port, self.p, self.q) if port in self.input_ports else None
 
     def _shapes(self, types: Mapping[str, PortType]) -> list[tuple[str, Any, int]]:
         """(label, shape or None, event rank) of every input port and constant-array parameter."""

@@ -11,6 +11,7 @@ from typing import Any
 import torch
 
 from netgraph.core.errors import DataError
+from netgraph.core.tracing import no_values
 from netgraph.layers.bad_index import Where, located_error
 from netgraph.layers.dist_base import Distribution, slot_name
 from netgraph.layers.dist_vector import VectorDistribution
@@ -39,7 +40,7 @@ def check_certain_q(p: Distribution, q: Distribution, p_params: list[Any], q_par
     ``check_supports``, since p's draws may all land on q's value by chance (where both are certain, at other values,
     the draws' own check names them; for a closed form, its value ``kl``, infinite there, does)."""
     certain_q = _certain(q, q_params)
-    if certain_q is None or certain_q.is_meta or not bool(certain_q.any()):
+    if certain_q is None or no_values(certain_q) or not bool(certain_q.any()):
         return
     certain_p = _certain(p, p_params)
     bad = certain_q if certain_p is None else certain_q & ~certain_p
@@ -75,7 +76,7 @@ def check_classes(p: Distribution, q: Distribution, p_params: list[Any], q_param
         return
     a, b = (torch.as_tensor(v[0]).detach() for v in (p_params, q_params))
     bad = (a > 0) & (b == 0)
-    if bad.is_meta or not bool(bad.any()):
+    if no_values(bad) or not bool(bad.any()):
         return
     k = int(bad.reshape(-1, bad.shape[-1]).any(0).nonzero()[0])  # a class where it happens
     _refuse_at(bad[..., k], p, q, lambda at: f"{where()}: p = {p!r} gives class {k} a probability above 0{at}, but "
@@ -87,7 +88,7 @@ def check_finite(kl: torch.Tensor, p: Distribution, q: Distribution, shape: tupl
     """The support DataError where a closed form's value is ±∞ (q puts no mass where p does, such as a Categorical
     class of probability 0, or the value overflows its dtype), at its first place in ``shape`` (batch, ...)."""
     bad = torch.isinf(kl.detach())
-    if bad.is_meta or not bool(bad.any()):
+    if no_values(bad) or not bool(bad.any()):
         return
     bad = bad if shape is None else bad.expand(shape)
     _refuse_at(bad, p, q, lambda at: f"{where()}: the closed form of KL(p ‖ q) for p = {p!r} and q = {q!r} is "

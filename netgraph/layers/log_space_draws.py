@@ -16,6 +16,7 @@ from typing import Any
 import torch
 
 from netgraph.layers.dist_base import Distribution
+from netgraph.layers.dist_special import SADDLE_FROM, below_saddle
 from netgraph.layers.dist_tensors import full, is_tensor, log_standard_gamma, safe_exp, tensors, tiny_of
 
 __all__ = ["LogSpaceDraws", "GammaTransformDraws", "from_log", "scored_draw", "drawn_with_log", "log_prob_of_draw",
@@ -50,9 +51,11 @@ class LogSpaceDraws(Distribution, register=False):
 
 class GammaTransformDraws(LogSpaceDraws, register=False):
     """x = c·G^(1/k), G ~ Gamma(α, 1), at location 0, drawn and scored in log space (``_gamma_transform`` gives
-    α, k, log c): log x = log c + (log G)/k, and log p(x) = log k + α log G − G − lgamma(α) − log x where x is
-    below the smallest normal number (float32 at α = 0.02: the clamped draw's density was biased), ``_log_prob``
-    elsewhere."""
+    α, k, log c): log x = log c + (log G)/k, and log p(x) = log k + α log G − G − lgamma(α) − log x, from log x
+    alone (a draw below the smallest normal number too: float32 at α = 0.02, the clamped draw's density was biased);
+    where a shape reaches the saddle point's (``below_saddle``), ``_log_prob`` where x is normal."""
+
+    POWER = True  # x = c·G^(1/k) everywhere (LogGamma's x = e^(cG) − 1 is it only where x is tiny)
 
     def _gamma_transform(self, params: Sequence[Any]) -> tuple[Any, Any, Any]:
         raise NotImplementedError
@@ -65,13 +68,25 @@ class GammaTransformDraws(LogSpaceDraws, register=False):
         return safe_exp(log_x)  # as ``rsample`` draws: a shade above the smallest normal, never 0 or inf
 
     def _log_prob_log(self, log_x: torch.Tensor, params: Sequence[Any]) -> torch.Tensor:
+        """From log x alone where the shape is below the saddle point's and x is a power of G; else ``_log_prob``
+        (Loader's form above the saddle point) where x is a normal number. Eager calls whose every shape is below
+        it (``below_saddle``) skip the rest; traced ones select, the same values."""
         values = tensors(params, log_x)
         alpha, k, log_c = self._gamma_transform(values)
+        direct = self._from_log_g(alpha, k, (log_x - log_c) * k, log_x) if self.POWER else None
+        if direct is not None and below_saddle(alpha):
+            return direct
         normal = log_x.exp() >= tiny_of(log_x)
         exact = self._log_prob(torch.where(normal, log_x, 0.0).exp(), values)  # stand-ins: finite where unused
         log_g = (torch.where(normal, 0.0, log_x) - log_c) * k
+        combined = torch.where(normal, exact, self._from_log_g(alpha, k, log_g, log_x))
+        return combined if direct is None else torch.where(alpha - 1 >= SADDLE_FROM, combined, direct)
+
+    @staticmethod
+    def _from_log_g(alpha: torch.Tensor, k: Any, log_g: torch.Tensor, log_x: torch.Tensor) -> torch.Tensor:
+        """log p(x) = log k + α log G − G − lgamma(α) − log x."""
         log_k = k.log() if is_tensor(k) else math.log(k)
-        return torch.where(normal, exact, log_k + alpha * log_g - log_g.exp() - torch.lgamma(alpha) - log_x)
+        return log_k + alpha * log_g - log_g.exp() - torch.lgamma(alpha) - log_x
 
 
 def from_log(log_x: torch.Tensor) -> torch.Tensor:

@@ -21,6 +21,7 @@ import torch
 from torch import nn
 
 from netgraph.layers._shapes import fill, joined_range, level_dim, level_option, pass_dtype
+from netgraph.layers.joined_places import catenated_places
 from netgraph.layers.torch_functions import torch_function_hint
 from netgraph.core.layer import EmitContext, Layer
 from netgraph.core.options import Level, OptionKind
@@ -241,10 +242,10 @@ class CatenateLayer(_Variadic):
     """
 
     POSITIONALS = ("level",)
-
     level: Level = 1
     inputs: PortNames = None
     moved_inputs = property(lambda self: self.input_ports)  # its output's values are its inputs'
+    moved_places = catenated_places  # side by side along level
 
     def normalize(self) -> dict[str, Any]:
         return {"level": level_option(self.level, "CatenateLayer"), **self._ports()}
@@ -373,8 +374,7 @@ class DotLayer(Layer):
         return types
 
     def _equation(self, types: Mapping[str, PortType]) -> str:
-        ra, rb = len(types["Input1"].shape), len(types["Input2"].shape)
-        left, right = "abcdefgh"[:ra - 1], "ijklmnop"[:rb - 1]
+        left, right = "abcdefgh"[:len(types["Input1"].shape) - 1], "ijklmnop"[:len(types["Input2"].shape) - 1]
         return f"z{left}y,zy{right}->z{left}{right}"
 
     def build(self, types: Mapping[str, PortType]) -> nn.Module:

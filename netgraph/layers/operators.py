@@ -34,7 +34,7 @@ from netgraph.core.option_problems import VALUE_KIND, option_problem
 from netgraph.core.option_ranges import Within
 from netgraph.core.layer import EmitContext
 from netgraph.core.limits import current_limits, raise_hint
-from netgraph.core.operator import NetOperator
+from netgraph.core.operator import NetOperator, settled_types
 from netgraph.core.options import Net
 from netgraph.core.port_paths import expose, resolve
 from netgraph.core.ports import NetPort
@@ -45,6 +45,7 @@ from netgraph.layers.sequence_types import check_ranks, common_length, element_t
 from netgraph.layers.operator_modules import _FoldModule, _MapModule, _NestModule
 from netgraph.layers.estimators import mark_folded_draws
 from netgraph.layers.normalization import BatchNormalizationLayer
+from netgraph.layers.random_module import RandomModule
 
 __all__ = ["NetMapOperator", "NetFoldOperator", "NetNestOperator"]
 
@@ -149,7 +150,8 @@ class NetMapOperator(NetOperator):
 
     def build(self, types: Mapping[str, PortType]) -> nn.Module:
         net = self.compiled_nets(types)["net"]
-        mark_folded_draws(net)  # its random layers draw B*n, example by example: scored per example
+        # its random layers draw B*n, example by example: scored per example
+        mark_folded_draws(module for module in net.modules() if isinstance(module, RandomModule))
         length = types[self.input_ports[0]].shape[0]  # a fixed length, as emit_block views back with it
         return _MapModule(net, self.output_ports, length if isinstance(length, int) else None)
 
@@ -213,6 +215,10 @@ class NetFoldOperator(NetOperator):
 
     def passed_through(self, port: str) -> tuple[tuple[str, str], ...]:
         return (("net", port),) if port in self.elements else ()  # the state is the inner net's own output
+
+    # the encoder range walk (core.port_coders): InitialState is the first step's State, each Output the next's
+    first_step = property(lambda self: {"InitialState": ("net", "State")} if self.state_input else {})
+    fed_back = {"Output": "State"}
 
     def passed_out(self, option: str, inner_output: str) -> tuple[str, ...]:
         """Each step's state, and the last (after no step: the initial one, an input's that no net takes)."""
@@ -349,9 +355,12 @@ class NetNestOperator(NetOperator):
         return ("Input",) if self.n == 0 else ()  # applied no time: the output is the input
 
     def passed_through(self, port: str) -> tuple[tuple[str, str], ...]:
-        """Applied once, its net gets the input's values; applied more often, its own earlier outputs too (not
-        followed: the walk does not go round the iterations)."""
+        """Applied once, its net gets the input's values; applied more often, its own earlier outputs too (the
+        encoder range walk follows them: ``first_step``, ``fed_back``; no inner layer takes an n from them)."""
         return (("net", "Input"),) if port == "Input" and self.n == 1 else ()
+
+    first_step = property(lambda self: {"Input": ("net", "Input")} if self.n > 1 else {})  # the first application's
+    fed_back = property(lambda self: {"Output": "Input"} if self.n > 1 else {})  # each output into the next one
 
     def passed_out(self, option: str, inner_output: str) -> tuple[str, ...]:
         return ("Output",) if inner_output == "Output" else ()  # the last application's output
@@ -362,6 +371,7 @@ class NetNestOperator(NetOperator):
         except Conflict as exc:
             raise exc.reworded(f"its input and output must agree (the output is fed back): {exc}", "Output") \
                 from None
+        _fed_back({"Input": same, "Output": settled_types(self.net)["Output"]}, "Input")  # fed: named inside too
         return {"net": {"Input": same, "Output": same}}
 
     def outer_types(self, types: Mapping[str, PortType], inner: Mapping[str, Any]) -> dict[str, PortType]:

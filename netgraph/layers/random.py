@@ -18,7 +18,7 @@ from torch import nn
 from netgraph.core.layer import EmitContext, Layer
 from netgraph.core.options import DistributionOption, Literal, Shape
 from netgraph.layers.dist_base import torch_distribution_hint
-from netgraph.layers.dist_params import slot_dtypes
+from netgraph.layers.dist_params import shared_count_hint, slot_dtypes
 from netgraph.layers.distributions import DISTRIBUTIONS, Distribution, slot_name
 from netgraph.layers.dist_limits import unfit_dtypes
 from netgraph.layers.dist_tensors import promoted_dtype_code
@@ -149,8 +149,9 @@ class RandomArrayLayer(Layer):
         return f"{self.distribution!r}, {self.estimator or self.distribution.ESTIMATORS[0]}{default}"
 
     def dtype_hint(self, port: str) -> str | None:
-        dtype = self.declared_types()["Output"].dtype
-        return draw_dtype_hint(self.distribution, self.estimator, dtype) if port == "Output" else None
+        if port != "Output":
+            return shared_count_hint(port, self.distribution)
+        return draw_dtype_hint(self.distribution, self.estimator, self.declared_types()["Output"].dtype)
 
     def shape_hint(self, port: str) -> str | None:
         if port != "Output":

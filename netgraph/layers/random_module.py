@@ -15,7 +15,7 @@ import torch
 from torch._C import _functorch  # vmap's batched tensors (no public name; torch.func's own code reads them there)
 
 from netgraph.core.errors import DataError, OptionError
-from netgraph.core.tracing import recording_trace, symbolic_tracing, torch_func_transformed, tracing
+from netgraph.core.tracing import no_values, recording_trace, symbolic_tracing, torch_func_transformed, tracing
 from netgraph.layers._constant_buffers import ConstantBuffers
 from netgraph.layers._torch_compat import autocast_enabled
 from netgraph.layers.bad_index import naming_layer
@@ -211,7 +211,7 @@ class RandomModule(ConstantBuffers):
         """The closed-form mean, broadcast to ``shape`` (DataError where it is infinite)."""
         like = next(p for p in params if isinstance(p, torch.Tensor))
         mean = self.distribution._mean(*tensors(params, like))
-        if not tracing() and not mean.is_meta and not bool(torch.isfinite(mean).all()):
+        if not no_values(mean) and not bool(torch.isfinite(mean).all()):
             raise self._infinite_mean(mean)
         return mean.expand(shape)
 

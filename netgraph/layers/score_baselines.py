@@ -52,12 +52,13 @@ def leave_one_out_term(logp: torch.Tensor, losses: torch.Tensor | None, mixed: b
     return (advantage.to(logp.dtype) * (logp - logp.detach())).sum()
 
 
-def mark_folded_draws(module: nn.Module) -> None:
-    """Mark every layer inside ``module`` as drawing for examples folded into the batch with their elements
-    (``NetMapOperator``: ``(B, n, ...)`` flattened to ``B*n``, example by example), so that ``surrogate_loss`` sums
-    each example's draws' log-probabilities against its loss instead of falling back to the running mean."""
-    for sub in module.modules():
-        vars(sub)["_netgraph_folded_draws"] = True
+def mark_folded_draws(modules: Iterable[nn.Module]) -> None:
+    """Mark the random layers' ``modules`` (those whose records ``example_logp`` reads) as drawing for examples folded
+    into the batch with their elements (``NetMapOperator``: ``(B, n, ...)`` flattened to ``B*n``, example by example),
+    so that ``surrogate_loss`` sums each example's draws' log-probabilities against its loss instead of falling back to
+    the running mean."""
+    for module in modules:
+        vars(module)["_netgraph_folded_draws"] = True
 
 
 def example_logp(record: ScoreRecord, losses: int) -> torch.Tensor:

@@ -35,6 +35,7 @@ from netgraph.core.length_names import shifted_length
 from netgraph.core.tracing import symbolic_tracing
 from netgraph.layers._masks import MaskedFnModule, append, reverse
 from netgraph.layers.bad_index import Where, located_error
+from netgraph.layers.joined_places import appended_places
 from netgraph.layers._shapes import _ShapeLayer, fill, joined_range, pass_dtype, ranged_int
 from netgraph.core.option_ranges import Within
 from netgraph.layers._modules import LayerModule
@@ -247,6 +248,7 @@ class _Added(Layer):
     element: Shape = None
     input_ports = ("Input", "Element")
     moved_inputs = ("Input", "Element")  # its output's values are theirs
+    moved_places = appended_places  # the Element after (AT_END) or before the Input's elements
 
     def declared_types(self) -> dict[str, PortType]:
         return {"Input": PortType(self.input, None), "Element": PortType(self.element, None),

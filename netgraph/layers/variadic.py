@@ -12,7 +12,7 @@ from typing import Annotated, Any
 from netgraph.core.errors import OptionError
 from netgraph.core.layer import Layer
 from netgraph.core.option_problems import option_problem
-from netgraph.core.option_words import NAME_PATTERN
+from netgraph.core.option_words import NAME_REF
 from netgraph.core.options import OptionKind
 from netgraph.layers._shapes import is_int, positive_int
 
@@ -22,7 +22,7 @@ MAX_INPUTS = 10_000  # a port count beyond any real net (and beyond memory when 
 _TWO = ("Input1", "Input2")  # the ports of a variadic layer not told how many (and the stand-in for a bad count)
 PortNames = Annotated[Any, OptionKind("port-names", None, {"anyOf": [
     {"type": "integer", "minimum": 1, "maximum": MAX_INPUTS},
-    {"type": "array", "minItems": 1, "uniqueItems": True, "items": {"type": "string", "pattern": f"^{NAME_PATTERN}$"}},
+    {"type": "array", "minItems": 1, "uniqueItems": True, "items": NAME_REF},
     {"type": "null"}]})]
 """A variadic layer's ``inputs``: a count of ports (at most MAX_INPUTS), or distinct port names (``_port_names``)."""
 

@@ -44,6 +44,15 @@ def _tail(text: str, width: int = WHERE) -> str:
     return text if len(text) <= width else "…" + text[-(width - 1):]
 
 
+def _last_names(path: tuple) -> tuple:
+    """The last names of ``path`` whose printed forms (``printable_path``) reach past ``WHERE`` characters (all of
+    them when they do not): what ``_tail`` keeps of the whole path, found without printing every name."""
+    kept, reach = 0, 0
+    while kept < len(path) and reach <= WHERE + 1:  # the text is reach - 1 long: past WHERE, _tail cuts it
+        kept, reach = kept + 1, reach + len(printable(path[-kept - 1])) + 1
+    return path[len(path) - kept:]
+
+
 def _port_text(path: tuple, port: str) -> str:
     """A port as the user names it, the layer path and the port apart: ``NetPort('Input')`` (a graph port),
     ``NetPort('a', 'Input')``, ``NetPort(('enc', 'l1', 'Input'))`` (kept to its last ``WHERE`` characters: made
@@ -133,7 +142,7 @@ class _Builder:
         prefix = "I." if kind == "input" else "O."
         t = shape_label(self.port_type(frame, port), full=True)
         where = "graph input" if kind == "input" else "graph output"
-        inner = f" of {_tail(printable_path(frame[-WHERE:]))}" if frame else ""  # its last names reach WHERE
+        inner = f" of {_tail(printable_path(_last_names(frame)))}" if frame else ""  # a few names, not the depth
         coder = self.net.coders.get(port) if not frame else None
         self.nodes.append(Node(id=prefix + self.id_of(frame, port), kind=kind if not frame else f"cluster-{kind}",
                                title=shorten(port, 48), lines=(coder_line(coder),) if coder else (),

@@ -255,20 +255,18 @@ def _coordinates(geo: Geometry, iterations: int = 4) -> dict[str, float]:
     return u
 
 
-def _frame_sides(geo: Geometry, box_u: dict[tuple, tuple[float, float]]) -> list[tuple[float, int, int]]:
+def _frame_sides(tree: ClusterTree, box_u: dict[tuple, tuple[float, float]]) -> list[tuple[float, int, int]]:
     """Where across the flow the sides of the nested graphs' frames run, and through which gaps (u, first gap, last
     gap; a gap by the rank it ends at): a label must not straddle one (``label_rows`` counts them as it counts
-    edges)."""
-    first: dict[tuple, int] = {}
-    last: dict[tuple, int] = {}
-    for n, path in geo.cluster.items():
-        first[path], last[path] = min(first.get(path, geo.rank[n]), geo.rank[n]), max(last.get(path, -1), geo.rank[n])
-    for path in sorted({*first, *box_u}, key=len, reverse=True):  # a frame spans the ones inside it (not each
-        if path and path in first:  # node's every enclosing path: that was cubic in the depth)
-            up = path[:-1]
-            first[up], last[up] = min(first.get(up, first[path]), first[path]), max(last.get(up, -1), last[path])
-    return [(side, first[c] + 1, last[c]) for c, sides in box_u.items() if c in first and first[c] < last[c]
-            for side in sides]
+    edges). Each frame's first and last ranks are the tree's (its nodes' and its children's), found by the path
+    object's id (``box_u`` holds the tree's own paths): hashing a path tuple reads all of it, so a lookup by path a
+    frame, and a pass over every node's path, cost the square of the depth."""
+    spans = {id(c): span for c, *span in zip(tree.first, tree.first.values(), tree.last.values())}  # one order
+    out = []
+    for c, sides in box_u.items():
+        a, b = spans.get(id(c)) or ((tree.first[c], tree.last[c]) if c in tree.first else (0, 0))  # an equal path
+        out += [(side, a + 1, b) for side in sides] if a < b else []
+    return out
 
 
 def place(d: Diagram) -> Placed:
@@ -287,7 +285,7 @@ def place(d: Diagram) -> Placed:
     spacing = {r: (after[r - 1], RANKSEP, before[r]) for r in range(1, len(geo.order))}  # the gaps without labels
     flip = d.options.rankdir in ("BT", "RL")
     placed = label_rows(labels, geo, u, lane_u, horizontal, flip, LABEL_PT, LABEL_PAD, spacing, RANKSEP / 4,
-                        _frame_sides(geo, box_u))
+                        _frame_sides(tree, box_u))
     v, band, edge = {}, [], 0.0
     for r, row in enumerate(geo.order):
         edge += before[r]

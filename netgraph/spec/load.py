@@ -67,6 +67,7 @@ class Locator:
     links: dict[int, list[tuple[str, Loc]]] = dataclasses.field(default_factory=dict)  # a chain's, by hop: (text, loc)
     used_ports: set[str] = dataclasses.field(default_factory=set)  # declared graph ports that edges name
     used_layers: set[str] = dataclasses.field(default_factory=set)  # layers that edges name, in good edges or bad
+    net: Any = None  # the graph made from it (None until made, or where it failed)
 
     def __post_init__(self) -> None:
         self.reader.locators[self.prefix] = self
@@ -89,10 +90,23 @@ class Locator:
             return graph.file, where or graph.port_locs[problem.declared], message  # a declared shape a layer refused
         if problem.layer is not None and inner is not None and problem.port in inner.port_locs:
             return inner.file, inner.port_locs[problem.port], message
+        if problem.layer is not None and inner is not None and (*path, inner.port_layer(problem.port)) in \
+                self.reader.layer_locs:  # an undeclared port of a nested net: at the layer whose port it is
+            return (*self.reader.layer_locs[(*path, inner.port_layer(problem.port))], message)
         for n in range(len(path), len(self.prefix) if problem.layer is not None else len(path), -1):
             if path[:n] in self.reader.layer_locs:
                 return (*self.reader.layer_locs[path[:n]], message)
         return self.file, default, message
+
+    def port_layer(self, port: str | None) -> str | None:
+        """The layer of this graph whose port its graph port ``port`` is, where none declares it: the one feeding
+        an output, the first an input feeds (as its edges say); None where the net was not made."""
+        for edge in getattr(self.net, "edges", ()):
+            if edge.dst.layer is None and edge.dst.port == port and edge.src.layer is not None:
+                return edge.src.layer
+            if edge.src.layer is None and edge.src.port == port and edge.dst.layer is not None:
+                return edge.dst.layer
+        return None
 
     def edge_text(self, ref: EdgeRef) -> str:
         """An edge (or a chain's link, with its chain) as written in the YAML (its Python form when not known)."""
@@ -271,7 +285,7 @@ class SpecReader(ProblemLog):
             return FAILED
         layers = list(table.values()) if isinstance(value, YSeq) else table  # a list: numbered as in Python
         make = (lambda s: NetChain(layers, **s)) if kind == "NetChain" else (lambda s: NetGraph(table, edges, **s))
-        net = self.construct(make, shapes, loc_of, spec.loc, ports)
+        net = loc_of.net = self.construct(make, shapes, loc_of, spec.loc, ports)
         return net if net is FAILED or "learning_rate_multipliers" not in spec else read_multipliers(self, net, spec)
 
     def layers(self, value: YMap | YSeq, prefix: tuple) -> dict[str, Any]:

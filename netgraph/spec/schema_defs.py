@@ -13,7 +13,7 @@ from typing import Any
 
 from netgraph.core.coders import CODERS
 from netgraph.core.errors import NetGraphError
-from netgraph.core.option_words import NAME_PATTERN, slot_schema
+from netgraph.core.option_words import NAME_REF, SLOT_REF
 from netgraph.core.options import option_kinds
 from netgraph.core.types import DTYPES
 from netgraph.layers.distributions import DISTRIBUTIONS
@@ -21,11 +21,11 @@ from netgraph.layers.distributions import DISTRIBUTIONS
 __all__ = ["DEFS", "by_type", "distribution_schema", "needs_options"]
 
 _SHAPE = {"anyOf": [{"type": "integer", "minimum": 1}, {"type": "array", "items": {"anyOf": [
-    {"type": "integer", "minimum": 1}, {"type": "null"}, {"type": "string", "pattern": f"^{NAME_PATTERN}$", "not": {"const": "None"}}]}},
+    {"type": "integer", "minimum": 1}, {"type": "null"}, {**NAME_REF, "not": {"const": "None"}}]}},
     {"type": "null"}, {"enum": ["Automatic", "Varying"]}], "description": "a shape without the batch dimension: an int, "
     "a list of dims (null = unknown, a name = variable length), or null (inferred; Wolfram's Automatic too); Varying: "
     "a sequence of numbers"}
-_PARAM = {"anyOf": [{"type": "number"}, slot_schema(), {"$ref": "#/$defs/array"}]}
+_PARAM = {"anyOf": [{"type": "number"}, SLOT_REF, {"$ref": "#/$defs/array"}]}
 
 
 def distribution_schema() -> dict:

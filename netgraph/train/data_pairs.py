@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-__all__ = ["pair_problem", "dict_pair_problem", "is_pair_of_values", "is_dict_pair", "pair_dict", "pair_columns",
-           "lone_target_key", "tuples_advice"]
+__all__ = ["pair_problem", "dict_pair_problem", "is_pair", "is_pair_of_values", "is_dict_pair", "pair_dict",
+           "pair_columns", "lone_target_key", "tuples_advice"]
 
 
 def pair_problem(pair: tuple, inputs: Sequence[str], outputs: Sequence[str]) -> str:
@@ -30,6 +30,18 @@ def pair_problem(pair: tuple, inputs: Sequence[str], outputs: Sequence[str]) -> 
                 f"({', '.join(outputs)}): give a dict by port, {{{', '.join(keys)}}}")
     return (f"a pair (inputs, targets) needs a net with exactly one input port; this one has {len(inputs)} "
             f"({', '.join(inputs)}): give a dict by port, {keras}{{{', '.join(keys)}}}")
+
+
+def is_pair(value: Any) -> bool:
+    """Whether ``value`` is in the form of an (input, target) pair, a tuple of two, whatever they hold: an example
+    of a list of them (its parts are checked as each port's values, so a dict there is named as one), or the data
+    whose first part gives the input's example shape (a dict there gives none). ``is_pair_of_values`` asks more: a
+    pair that is read as the dict {input: ..., target: ...} holds no dict (``(dict, y)`` is Keras's dict of inputs).
+
+    >>> is_pair(([1], [2])), is_pair(({"a": 1}, [2])), is_pair([[1], [2]])
+    (True, True, False)
+    """
+    return isinstance(value, tuple) and len(value) == 2
 
 
 def is_pair_of_values(value: Any, forms: tuple[type, ...] = (tuple,)) -> bool:

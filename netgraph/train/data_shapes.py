@@ -22,6 +22,7 @@ from netgraph.core.ir import Value
 from netgraph.core.port_options import option_form, with_port_options
 from netgraph.core.types import format_shape
 from netgraph.core.wording import first_few
+from netgraph.train.data_pairs import is_pair
 
 __all__ = ["with_data_shapes"]
 
@@ -101,12 +102,12 @@ def _example_shape(data: Any, port: str, ports: tuple[str, ...], named: bool) ->
     if isinstance(data, list) and data and isinstance(data[0], Mapping) and port in data[0]:
         example = _array(data[0][port])
         return None if example is None else tuple(example.shape)
-    if isinstance(data, list) and data and _is_pair(data[0]) and len(ports) == 1:  # Wolfram's {in -> out, ...}
+    if isinstance(data, list) and data and is_pair(data[0]) and len(ports) == 1:  # Wolfram's {in -> out, ...}
         example = _array(data[0][0])
         return None if example is None else tuple(example.shape)
     if isinstance(data, Mapping) and port in data:
         value = data[port]
-    elif isinstance(data, tuple) and len(data) == 2 and len(ports) == 1:
+    elif is_pair(data) and len(ports) == 1:
         value = data[0]
     else:
         return None
@@ -119,11 +120,6 @@ def _example_shape(data: Any, port: str, ports: tuple[str, ...], named: bool) ->
         value = value.data
     batch = _array(value)
     return None if batch is None or batch.ndim < 1 else tuple(batch.shape[1:])
-
-
-def _is_pair(example: Any) -> bool:
-    """An example given as Wolfram's rule input -> target, a pair (input, target)."""
-    return isinstance(example, tuple) and len(example) == 2 and not isinstance(example[0], Mapping)
 
 
 def _array(value: Any) -> Any:

@@ -23,7 +23,7 @@ from netgraph.train.data_pairs import pair_dict
 from netgraph.train.data_sets import data_error
 
 __all__ = ["checked_loader", "checked_dataset", "reads_kept_by", "dataset_items", "checked_dataset_of", "NumberedBatch",
-           "read_once", "keeping_reads", "forget_reads", "pair_items", "is_pair"]
+           "read_once", "keeping_reads", "forget_reads", "pair_items"]
 
 _UNREAD = object()  # no item kept at an index
 
@@ -199,11 +199,6 @@ class PairItems(torch.utils.data.Dataset):
         return pair_dict(item, self.ports)
 
 
-def is_pair(item: Any) -> bool:
-    """Whether ``item`` is an example as an (input, target) pair: a tuple of two values."""
-    return isinstance(item, tuple) and len(item) == 2
-
-
 def _rng_states() -> list[Any]:
     """The random states a Dataset's transform may draw from: torch's CPU generator's and each GPU's once CUDA is
     started, Python's ``random``'s and numpy's global (legacy) generator's once ``numpy.random`` is imported (None
@@ -221,10 +216,11 @@ def _same(states: list[Any], now: list[Any]) -> bool:
 
 class _Collate:
     """``_collate`` for one loader, which keeps the keys its first batch's items hold (``keys``): every later
-    batch's items must hold them too."""
+    batch's items must hold them too; ``first``: those items' indices in the Dataset (None where not known), which a
+    refusal names too, since the odd one may be there (a first batch of one item, or of odd items alone)."""
 
     def __init__(self, what: str):
-        self.what, self.keys = what, None
+        self.what, self.keys, self.first = what, None, None
 
     def __call__(self, items: list) -> Any:
         return _collate(items, self.what, self)
@@ -268,10 +264,10 @@ def _check_keys(items: list[dict], numbers: list[int] | None, what: Any, loader:
     keys = [item.keys() for item in items]
     if all(k == keys[0] for k in keys):
         if loader is not None and loader.keys is None:
-            loader.keys = list(keys[0])
+            loader.keys, loader.first = list(keys[0]), numbers
         if loader is None or keys[0] == set(loader.keys):
             return
-        expected, odd, reference = loader.keys, range(len(keys)), "the first batch's items have"
+        expected, odd, reference = loader.keys, range(len(keys)), f"the first batch's items{_named(loader.first)} have"
     else:
         common = collections.Counter(frozenset(k) for k in keys).most_common(1)[0][0]
         expected = next(k for k in keys if k == common)
@@ -280,6 +276,14 @@ def _check_keys(items: list[dict], numbers: list[int] | None, what: Any, loader:
         raise example_keys_error(what, expected, None, keys[odd[0]], reference, name=f"entry {odd[0]} of the batch")
     j = min(odd, key=lambda j: numbers[j])
     raise example_keys_error(what, expected, numbers[j], keys[j], reference)
+
+
+def _named(examples: list[int] | None, shown: int = 5) -> str:
+    """`` (items 3, 8 of the Dataset)``: the indices ``examples``, the first ``shown`` of them; '' where unknown."""
+    if not examples:
+        return ""
+    more = f", ... ({len(examples)} in all)" if len(examples) > shown else ""
+    return f" (item{'s' * (len(examples) > 1)} {', '.join(map(str, examples[:shown]))}{more} of the Dataset)"
 
 
 def _value(value: Any, key: str, j: int, numbers: list[int] | None, what: Any) -> Any:

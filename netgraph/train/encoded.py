@@ -34,7 +34,7 @@ from netgraph.core.name_guesses import did_you_mean_file
 from netgraph.core.torch_state import generator_kept
 from netgraph.core.tensors import as_tensor
 from netgraph.data.encoding import already_encoded, encode_example, encode_label_sequence, encoded_form_problem
-from netgraph.data.errors import ExampleError
+from netgraph.data.errors import ExampleError, Reason
 from netgraph.data.images import check_image
 from netgraph.train.data_files import DATA_SUFFIXES, load_data
 from netgraph.train.data_lengths import Keyed, keyed
@@ -121,7 +121,7 @@ class EncodedDataset(torch.utils.data.Dataset):
                 result = self.encoded(key, i)
             except NetGraphError as exc:  # the Dataset's own: raised by the loader, in this process, as it is
                 return {"__raised__": exc}
-            if isinstance(result, str):  # (port, words, Diagnostic fields): plain values, as a worker hands back
+            if isinstance(result, Reason):  # (port, words, Diagnostic fields): plain values, as a worker hands back
                 return {"__error__": (self.ports[key], f"{self.port_words(key)}: {self.example_name(i)}: {result}",
                                       first_fields(self, i, result))}
             out[key] = result
@@ -130,7 +130,7 @@ class EncodedDataset(torch.utils.data.Dataset):
             return {"__error__": (*counts[0], {"example": self.index[i]})}
         return out
 
-    def encoded(self, key: str, i: int, header_only: bool = False) -> torch.Tensor | str | None:
+    def encoded(self, key: str, i: int, header_only: bool = False) -> torch.Tensor | Reason | None:
         """Example ``i``'s tensor at ``key``, or why it cannot be used (it cannot be encoded, it holds NaN);
         ``header_only`` checks an image file by its header (None when it is fine). A value ``check`` saw whole is
         not checked again."""
@@ -138,26 +138,27 @@ class EncodedDataset(torch.utils.data.Dataset):
         try:
             value = self.columns[key][i]  # a Dataset's item is read here (ItemColumn)
         except ExampleError as exc:
-            return str(exc)
+            return Reason.of(exc)
         fresh = not (self.checked and _seen_whole(coder, value))  # a Dataset's item, an image file: checked now
         if coder is None or already_encoded(coder, value):  # a list's encoded form checked up front (columns_of)
             if fresh and (problem := coder is not None and encoded_form_problem(coder, value)):
-                return problem
+                return Reason(problem)
             try:
                 result = as_tensor(value)
             except (TypeError, ValueError, RuntimeError) as exc:
                 if getattr(coder, "range_text", None):  # a Restricted port
-                    return f"takes integer indices in its range {coder.range_text}, found {type(value).__name__}"
-                return f"cannot make a tensor from {type(value).__name__}: {exc}"
+                    return Reason(f"takes integer indices in its range {coder.range_text}, found "
+                                  f"{type(value).__name__}")
+                return Reason(f"cannot make a tensor from {type(value).__name__}: {exc}")
         elif header_only and isinstance(coder, ImageEncoder) and not isinstance(value, np.ndarray):
-            return check_image(coder, value)
+            return None if (problem := check_image(coder, value)) is None else Reason(problem)
         else:
             result = encode_label_sequence(coder, value) if key in self.sequences else encode_example(coder, value)
-            if isinstance(result, str):
+            if isinstance(result, Reason):
                 return result
             result = result.reshape(self.shapes[key]) if key in self.shapes else result
         if fresh and key in self.nan_checked and result.is_floating_point() and bool(result.isnan().any()):
-            return "holds NaN, which makes the loss non-finite; remove or fix such examples"
+            return Reason("holds NaN, which makes the loss non-finite; remove or fix such examples")
         return result
 
     def check(self) -> None:

@@ -13,6 +13,7 @@ from typing import Any
 
 import torch
 
+from netgraph.data.errors import Reason
 from netgraph.train.encoded_loader import bad_examples
 from netgraph.train.item_columns import ItemColumn
 
@@ -34,7 +35,7 @@ def check_examples(dataset: Any) -> None:
             continue
         for i in range(len(values)) if examples is None else examples:
             reason = dataset.encoded(key, i, header_only=True)
-            if isinstance(reason, str):
+            if isinstance(reason, Reason):
                 fields = fields if problems else first_fields(dataset, i, reason)
                 problems.append((dataset.ports[key], f"{dataset.port_words(key)}: {dataset.example_name(i)}: {reason}"))
             elif isinstance(reason, torch.Tensor) and reason.dim():
@@ -43,10 +44,9 @@ def check_examples(dataset: Any) -> None:
         raise bad_examples(dataset.what, problems, **fields)
 
 
-def first_fields(dataset: Any, i: int, reason: str) -> dict[str, Any]:
-    """The Diagnostic fields of example ``i``'s problem ``reason`` (a ``Reason`` knows expected and found)."""
-    return {"example": dataset.index[i], "expected": getattr(reason, "expected", None),
-            "found": getattr(reason, "found", None)}
+def first_fields(dataset: Any, i: int, reason: Reason) -> dict[str, Any]:
+    """The Diagnostic fields of example ``i``'s problem ``reason``."""
+    return {"example": dataset.index[i], "expected": reason.expected, "found": reason.found}
 
 
 def _nan_problems(dataset: Any, key: str, values: torch.Tensor) -> list[tuple[str, str]]:

@@ -25,9 +25,9 @@ from netgraph.core.torch_state import generator_kept
 from netgraph.data import Examples
 from netgraph.data.encoding import as_labels, encoded_form_problem, range_refusal
 from netgraph.data.sources import IMAGE_SUFFIXES
-from netgraph.train.data_pairs import is_pair_of_values, pair_columns
+from netgraph.train.data_pairs import is_pair, is_pair_of_values, pair_columns
 from netgraph.train.data_sets import TRAINING, data_error
-from netgraph.train.datasets import checked_dataset_of, dataset_items, is_pair, keeping_reads
+from netgraph.train.datasets import checked_dataset_of, dataset_items, keeping_reads
 from netgraph.train.item_columns import ItemColumn, item_columns
 
 __all__ = ["coder_for", "columns_of", "output_for", "port_words", "as_written"]

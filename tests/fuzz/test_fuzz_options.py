@@ -36,7 +36,8 @@ _NAMES = st.sampled_from(["a", "b", "Input", "x"])
 
 #: a valid-looking value per option annotation (as the dataclass field's string)
 BY_ANNOTATION: dict[str, st.SearchStrategy] = {
-    "Shape": _SHAPES, "OutputShape": _SHAPES, "ElementwiseOutputShape": _SHAPES, "SequenceShape": st.one_of(_SHAPES, st.lists(st.one_of(_SIZES, st.just("Varying")), max_size=3)),
+    "Shape": _SHAPES, "OutputShape": _SHAPES, "ElementwiseOutputShape": _SHAPES, "ElementwiseInputShape": _SHAPES,
+    "SequenceShape": st.one_of(_SHAPES, st.lists(st.one_of(_SIZES, st.just("Varying")), max_size=3)),
     "Array": _ARRAYS, "RemovableArray": st.one_of(_ARRAYS, st.just(False)),
     "IntOrInts": st.one_of(_SIZES, st.lists(st.integers(0, 3), max_size=3)),
     "Counts": st.one_of(st.integers(-1, 4), st.lists(st.integers(-1, 4), max_size=3)),  # ReplicateLayer's n
