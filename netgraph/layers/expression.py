@@ -123,7 +123,7 @@ def parse_quietly(text: str, internal: bool = False) -> Expression:
         raise ExpressionError(f"longer than {MAX_LENGTH} characters", text[:40] + "...")
     if not text.strip():
         raise ExpressionError("is empty: write a formula of the #slots, such as \"#x * LogisticSigmoid[#y]\"", text)
-    if trailing := re.search(r",\s*(?:[\]}]|\|>)", text):  # Python reads f(x, ) as f(x); Wolfram: Exp[x, ] is Exp[x, Null]
+    if trailing := re.search(r",\s*(?:[\]}]|\|>)", text):  # Python reads f(x, ) as f(x); Wolfram's Exp[x, ] Null
         raise ExpressionError("a ',' with no argument after it", text, trailing.start())
     py, columns = translate(text)
     if unmatched := unmatched_bracket(text):  # Python would read Sin[#x) as Sin(x) and name its own brackets
