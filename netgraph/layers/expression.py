@@ -25,6 +25,7 @@ import math
 import re
 import warnings
 from dataclasses import dataclass
+from typing import Callable
 
 from netgraph.core.errors import OptionError, did_you_mean, nearest_name
 from netgraph.core.option_words import EXPRESSION_PATTERN
@@ -122,15 +123,18 @@ def parse_quietly(text: str, internal: bool = False) -> Expression:
         raise ExpressionError(f"longer than {MAX_LENGTH} characters", text[:40] + "...")
     if not text.strip():
         raise ExpressionError("is empty: write a formula of the #slots, such as \"#x * LogisticSigmoid[#y]\"", text)
-    if trailing := re.search(r",\s*[\]}]", text):  # Python reads f(x, ) as f(x); Wolfram: Exp[x, ] is Exp[x, Null]
+    if trailing := re.search(r",\s*(?:[\]}]|\|>)", text):  # Python reads f(x, ) as f(x); Wolfram's Exp[x, ] Null
         raise ExpressionError("a ',' with no argument after it", text, trailing.start())
     py, columns = translate(text)
     if unmatched := unmatched_bracket(text):  # Python would read Sin[#x) as Sin(x) and name its own brackets
         raise unmatched
     py = py.replace("\r", " ").replace("\n", " ")  # a line break is a space (a YAML block scalar's lines)
+    if not py.strip():  # "&": a pure function of no body
+        raise ExpressionError("is a pure function with an empty body: write a formula before &, such as \"#x^2 &\"",
+                              text, max(text.find("&"), 0))
     origin = Origin(columns, py)
     try:
-        node = ast.parse(py.strip() or "None", mode="eval")
+        node = ast.parse(py.strip(), mode="eval")
     except SyntaxError as exc:
         at, msg = ((exc.offset or 1) - 1 + origin.lead, exc.msg) if exc.offset else \
             (len(py.rstrip()) - 1, "it ends before it is complete")  # offset 0: Python met the end of the text
@@ -227,7 +231,8 @@ def _converted(node: ast.AST, text: str, origin: list[int], slots: list[str], de
         return tree
     if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and not node.keywords:
         if node.func.id == "Function":  # Function[body] is body &; Function[x, body] is body with x as #
-            body = function_body(node, text, origin, [*_CONSTANTS, *FUNCTIONS, *STRUCTURAL])
+            body, variables = function_body(node, text, origin, [*_CONSTANTS, *FUNCTIONS, *STRUCTURAL])
+            slots.extend(_slot_name(v) for v in variables if _slot_name(v) not in slots)  # each a port, used or not
             return _convert(body, text, origin, slots, depth, internal)  # the body itself: <|...|> outputs too
         if node.func.id == "Apply":  # Wolfram's FunctionLayer[Apply[#1 + #2 &]]: #1, #2 are the ports
             return applied_body(node, text, origin, sub)
@@ -259,7 +264,7 @@ def _converted(node: ast.AST, text: str, origin: list[int], slots: list[str], de
         if len(node.args) not in arities:
             raise ExpressionError(f"{name} takes {counted_either(arities, 'argument')}, found {len(node.args)}",
                                   text, _col(node, origin))
-        args = [sub(a) for a in node.args]
+        args = _if_arguments(node.args, sub, slots) if name == "If" else [sub(a) for a in node.args]
         if name in _TRUTH_READING and args[0][0] == "const" and math.isnan(args[0][1]):
             raise ExpressionError(f"{_part_text(node, text, origin)!r} reads Indeterminate as true or false: a NaN is "
                                   f"neither (Wolfram leaves it unevaluated): write the branch meant, or "
@@ -271,6 +276,25 @@ def _converted(node: ast.AST, text: str, origin: list[int], slots: list[str], de
                           f"and the functions {', '.join(sorted(FUNCTIONS))}; the whole-array functions "
                           f"{', '.join(sorted(STRUCTURAL))})", text,
                           not_allowed_col(node, text, origin))
+
+
+def _if_arguments(nodes: list[ast.AST], sub: Callable[[ast.AST], tuple], slots: list[str]) -> list[tuple]:
+    """If's trees: the branch a constant condition drops gives its ports, but a constant in it is not refused
+    (If[1, #x, Sqrt[-1]] is #x; a value in it is no output's, as an indeterminate one is not warned of)."""
+    trees = [sub(nodes[0])]
+    condition = trees[0][1] if trees[0][0] == "const" and not math.isnan(trees[0][1]) else None
+    dropped = None if condition is None else 2 if condition != 0 else 1
+    for i, node in enumerate(nodes[1:], 1):
+        try:
+            trees.append(sub(node))
+        except OverflowError:
+            if i != dropped:
+                raise
+            ports = sorted((n for n in ast.walk(node) if isinstance(n, ast.Name) and n.id.startswith(SLOT_PREFIX)),
+                           key=lambda n: n.col_offset)
+            slots.extend(name for name in dict.fromkeys(_slot_name(n.id) for n in ports) if name not in slots)
+            trees.append(("const", 0.0))  # the branch not taken
+    return trees
 
 
 def _unknown_name(name: str, text: str, col: int) -> str:

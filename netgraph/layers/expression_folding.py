@@ -16,6 +16,9 @@ _DIVIDES_BY_0 = "a constant divides by 0 (Wolfram's ComplexInfinity, no real num
 _POLE = ("a constant is at a pole of Gamma, 0 or a negative integer (Wolfram's Gamma is ComplexInfinity there, no real "
          "number; LogGamma is Infinity there: write Infinity if that is meant)")
 _NO_SIGN = "a constant is not a real number: infinite of no sign (Wolfram's ComplexInfinity, as (-2)^Infinity)"
+#: functions infinite at an end of their real domain, a real limit (Wolfram's Log[0] is -Infinity, ArcTanh[1] and
+#: InverseErf[1] Infinity; ArcCoth[1] and InverseErfc[0] through them): folded to that infinity
+_REAL_LIMITS = frozenset({"Log", "Log2", "Log10", "ArcTanh", "InverseErf"})
 
 
 def folded(tree: tuple) -> tuple:
@@ -35,7 +38,7 @@ def folded(tree: tuple) -> tuple:
     if math.isinf(value) and tree[:2] == ("bin", "/") and tree[3] == ("const", 0.0):  # Infinity/0 too
         raise OverflowError(_DIVIDES_BY_0)
     if math.isinf(value) and not _infinity_written(tree):
-        if tree[:2] == ("call", "Log") and value < 0:
+        if tree[0] == "call" and tree[1] in _REAL_LIMITS:  # Log[0], ArcTanh[1], InverseErf[-1]
             return ("const", value)
         if any(c[0] == "const" and c[1] == 0 for c in children(tree)):
             raise OverflowError(_DIVIDES_BY_0)

@@ -43,7 +43,12 @@ OTHER_FORMS = {"NetArray": "NetArray (a learnable array) is a NetArrayLayer feed
                **{name: f"{name} is written with arithmetic, as a comparison is 1 or 0 (and Boole[x] is, for any x): "
                         f"{name}[#x > 1{'' if name == 'Not' else ', #y > 1'}] is {form}"
                   for name, form in [("And", "(#x > 1) * (#y > 1)"), ("Or", "Unitize[(#x > 1) + (#y > 1)]"),
-                                     ("Xor", "(#x > 1) != (#y > 1)"), ("Not", "1 - (#x > 1)")]}}
+                                     ("Xor", "(#x > 1) != (#y > 1)"), ("Not", "1 - (#x > 1)")]},
+               # comparisons by name: Wolfram's operator forms are read (a comparison is 1 or 0)
+               **{name: f"{name} is written as its operator: {name}[#x, #y] is #x {op} #y (1 where true, else 0)"
+                  for name, op in [("Equal", "=="), ("Unequal", "!="), ("Greater", ">"), ("GreaterEqual", ">="),
+                                   ("Less", "<"), ("LessEqual", "<=")]},
+               "Slot": "Slot is written #: Slot[1] is #1 (the port Input1), Slot[\"x\"] is #x"}
 
 
 def outputs(node: ast.AST, text: str, origin: list[int], sub: Callable[[ast.AST], tuple]) -> tuple:

@@ -114,6 +114,11 @@ def translate(text: str) -> tuple[str, list[int]]:
             out.append(piece)
             origin += [i] * len(piece)
             i = m.end()
+            if name.isdigit() and re.match(r"\w", text[i:i + 1]):  # #2E is #2 E: a numbered slot ends at its digits
+                if text[i] == "_":
+                    raise ExpressionError("names may not start with '_'", text, i)
+                out.append(" ")
+                origin.append(i)
             continue
         two = text[i:i + 2]
         if ch == "&" and "&" not in (two[1:], text[i - 1:i]) and not re.sub(r"[)\]\s]", "", text[i + 1:]):
@@ -310,12 +315,13 @@ def mapped_call(node: ast.Call, text: str, origin: list[int], names: Collection[
                     end_lineno=node.end_lineno, end_col_offset=node.end_col_offset)
 
 
-def function_body(node: ast.Call, text: str, origin: list[int], reserved: Collection[str]) -> ast.AST:
+def function_body(node: ast.Call, text: str, origin: list[int], reserved: Collection[str]) -> tuple[ast.AST, list[str]]:
     """The body of Wolfram's ``Function[body]``, or of ``Function[x, body]`` / ``Function[{x, y}, body]`` with its
     variables as the slots a pure function has in their place: one variable is ``#`` (the port ``Input``, as
-    Wolfram's FunctionLayer[Function[x, x^2]]), several ``#1, #2, ...`` (``Input1``, ... as Apply[...] gives)."""
+    Wolfram's FunctionLayer[Function[x, x^2]]), several ``#1, #2, ...`` (``Input1``, ... as Apply[...] gives); and
+    those slots, in order (each variable is a port, used in the body or not)."""
     if len(node.args) == 1:
-        return node.args[0]
+        return node.args[0], []
     if len(node.args) != 2:
         raise ExpressionError(f"Function takes a body, or variables and a body (Function[x, x^2]), found "
                               f"{len(node.args)} arguments", text, _col(node, origin))
@@ -324,12 +330,14 @@ def function_body(node: ast.Call, text: str, origin: list[int], reserved: Collec
     if not names or None in names or isinstance(variables, ast.Tuple) and text[_col(variables, origin)] != "{":
         raise ExpressionError("Function[x, body] names its variables by a name x or a list {x, y}", text,
                               _col(variables, origin))
-    for name in names:
+    for variable, name in zip(getattr(variables, "elts", [variables]), names):
+        written = re.match(r"#?\w*", text[_col(variable, origin):]).group()  # x, or #x (not the slot's _s_x)
         if name.startswith(SLOT_PREFIX) or name in reserved or names.count(name) > 1:
-            why = ("a slot" if name.startswith(SLOT_PREFIX) else "named twice" if names.count(name) > 1 else
-                   "a function or constant of expressions")
-            raise ExpressionError(f"Function's variable {name!r} is {why}: name each variable once, by a new name, "
-                                  f"as Function[{{x, y}}, x * y]", text, _col(variables, origin))
+            why = ("a variable of the Function around it already" if name.startswith(SLOT_PREFIX) and
+                   not written.startswith("#") else "a slot" if name.startswith(SLOT_PREFIX) else
+                   "named twice" if names.count(name) > 1 else "a function or constant of expressions")
+            raise ExpressionError(f"Function's variable {written!r} is {why}: name each variable once, by a new "
+                                  f"name, as Function[{{x, y}}, x * y]", text, _col(variables, origin))
     slots = {name: SLOT_PREFIX + ("" if len(names) == 1 else str(i)) for i, name in enumerate(names, 1)}
     _check_free_symbols(body, names, text, origin, reserved)
     for part in ast.walk(body):  # iterative: a long chain a + b + ... does not recurse
@@ -338,7 +346,7 @@ def function_body(node: ast.Call, text: str, origin: list[int], reserved: Collec
                                   "#slots (or write the body alone, #x^2 &)", text, _col(part, origin))
         if isinstance(part, ast.Name) and part.id in slots:
             part.id = slots[part.id]
-    return body
+    return body, list(slots.values())
 
 
 _PART_NAMES = ("All",)  # names a Part spec takes (x[[All, 1]])

@@ -374,7 +374,7 @@ class ElementwiseLayer(Layer):
             # f is applied to each element: Max[#, 0] is the elementwise maximum
             expr = per_element(parse(f, type(self).__name__, "function"))
             if expr.slots == ("Input1",):  # Wolfram's #1 is #, the one input
-                expr = per_element(parse_quietly(re.sub(r"#0*1(?![0-9])", "#", f)))
+                expr = per_element(parse_quietly(re.sub(r"#0*1(?![0-9])(?=(\w)?)", lambda m: "# " if m[1] else "#", f)))
             if is_structural(expr.tree):
                 return _bad_function(f"ElementwiseLayer expression {f!r} must be elementwise (one output, no Total, "
                                      f"Mean, Dot or Part): use FunctionLayer", f)

@@ -96,11 +96,13 @@ _DEFINITIONS = {  # (arity, Wolfram definition); # is the argument, #1 and #2 th
     # sign, -0. kept via 1/(# 10^30)) below |#| = 10^-18, where (1/#)^2 overflows float32 in the gradient (NaN)
     # and 1/# in the value for subnormals (Infinity); the same step and safe inputs as ArcCot. At # = 0 their
     # gradient is the limit -Infinity, not NaN: no Abs (whose gradient at 0 is 0, times Infinity) before the Log,
-    # and the sign of zero read through -Ceiling[-#] (gradient 0, not 1/# 's 0 * Infinity); -# first, so that
-    # these zero gradients are -0. as Abs made them for # < 0 (gradients elsewhere are the same to the bit)
+    # and ArcCsch's sign of zero read as the sign of the angle ArcTan2[Ceiling[-#], Ceiling[-#] - 1], negated (-Pi at
+    # # = +0.): Ceiling's gradient is 0 (not 1/# 's 0 * Infinity), and no step divides (-1 / Ceiling[-#] did, by -0.
+    # for # in (0, 1), which the constant folder refused); -# first, so that these zero gradients are -0. as Abs made
+    # them for # < 0 (gradients elsewhere are the same to the bit)
     "ArcCoth": (1, "ArcTanh[1 / #]"), "ArcCsc": (1, "ArcSin[1 / #]"),
     "ArcCsch": (1, "Min[Floor[Abs[#] * 10^18], 1] * ArcSinh[1 / (# + (1 - Min[Floor[Abs[#] * 10^18], 1]))]"
-                   " + (1 - Min[Floor[Abs[#] * 10^18], 1]) * SignOrZero[-1 / Ceiling[-#]]"
+                   " + (1 - Min[Floor[Abs[#] * 10^18], 1]) * SignOrZero[-ArcTan2[Ceiling[-#], Ceiling[-#] - 1]]"
                    " * (Log[2] - Log[Min[(1 - SignOrZero[-#] - Abs[SignOrZero[-#]]) * #, 1]])"),
     "ArcSec": (1, "ArcCos[1 / #]"),
     "ArcSech": (1, "Min[Floor[Abs[#] * 10^18], 1] * ArcCosh[1 / (Abs[#] * (SignOrZero[#] + 1 - Abs[SignOrZero[#]])"
