@@ -41,7 +41,7 @@ from netgraph.backend.scripting import NotScriptable
 from netgraph.backend.source_map import layer_lines
 from netgraph.backend.traced_batch import drawing_layers, traced_batch_size
 from netgraph.core.layer import EmitContext
-from netgraph.core.torch_state import TORCH_STATE_LOCK
+from netgraph.core.torch_state import own_precision
 from netgraph.core.nesting import fits_recursion_limit
 from netgraph.core.errors import DataError, OptionError
 from netgraph.core.ir import Node
@@ -321,7 +321,7 @@ def compile_net(net: Any, checks: bool | str | None = None) -> CompiledNet:
     if checks not in (None, True, False, "auto"):
         raise OptionError(f"compile(checks=...) takes True, False or 'auto', found {checks!r}", option="checks",
                           kind="option-value", expected=(True, False, "auto"), found=checks)
-    with TORCH_STATE_LOCK, gc_paused():  # the working precision, torch's default dtype, is read while it builds
+    with own_precision(), gc_paused():  # the working precision, torch's default dtype, is read while it builds
         return _compile(net, inner_checks(checks))
 
 

@@ -31,6 +31,7 @@ from netgraph.backend.releases import released_body
 from netgraph.core.errors import DataError
 from netgraph.core.ir import Node
 from netgraph.core.tensors import as_tensor
+from netgraph.core.torch_state import own_precision
 from netgraph.core.types import INTEGER
 from netgraph.core.walk import GraphWalker
 from netgraph.layers._masks import valid
@@ -148,7 +149,8 @@ def compile_padded(net: Any, ports: Sequence[str], checks: bool | str | None = N
         signature = ", ".join(["self", *graph.input_ports, *(f"{a}=None" for a in writer.arguments.values())])
         return f"def forward({signature}):\n" + "".join(f"    {line}\n" for line in body)
 
-    module = _compile(net, checks, generate)
+    with own_precision():  # as compile_net: this thread's working precision, torch's default dtype, while it builds
+        module = _compile(net, checks, generate)
     object.__setattr__(module, "_netgraph_route", route)
     object.__setattr__(module, "_netgraph_lengths_arguments", arguments)
     return module

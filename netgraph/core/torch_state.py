@@ -25,7 +25,7 @@ from typing import Any
 import torch
 
 __all__ = ["TORCH_STATE_LOCK", "TRAINING_RUNS_LOCK", "generator_kept", "forked_generator", "buffers_kept",
-           "working_precision", "working_dtype"]
+           "working_precision", "working_dtype", "own_precision"]
 
 #: Held while torch's default dtype or CPU generator is moved (compiles, seeded calls, precision windows).
 TORCH_STATE_LOCK = threading.RLock()
@@ -92,6 +92,16 @@ def working_precision(dtype: torch.dtype, exclusive: bool = True) -> Iterator[No
             yield
         finally:
             _close(token)
+
+
+@contextlib.contextmanager
+def own_precision() -> Iterator[None]:
+    """Under ``TORCH_STATE_LOCK``: this thread's working precision is torch's default inside (a compile reads torch's
+    default: another thread's run-long window must not choose its dtype); a window opened only where they differ."""
+    with TORCH_STATE_LOCK:
+        dtype = working_dtype()
+        with working_precision(dtype) if dtype != torch.get_default_dtype() else contextlib.nullcontext():
+            yield
 
 
 def _open(dtype: torch.dtype) -> object:

@@ -1,0 +1,73 @@
+"""A float64 ``net_train`` in one thread and default-precision training, measuring and compiling in another: each
+thread's compile is in its own working precision (``netgraph.core.torch_state.own_precision``), and every result is
+the one it gives alone. Events force the overlap; every wait has a timeout so a hang fails instead."""
+
+from __future__ import annotations
+
+import threading
+
+import torch
+
+from netgraph import LinearLayer, NetChain, net_initialize, net_measurements, net_train
+
+WAIT = 30.0  # seconds a thread waits for the other before giving up
+_TRAIN = {"batch_size": 8, "random_seed": 1}
+
+
+def _net_and_data():
+    net = net_initialize(NetChain({"a": LinearLayer(8), "b": LinearLayer(2)}, input=4), seed=0)
+    generator = torch.Generator().manual_seed(0)
+    return net, {"Input": torch.randn(32, 4, generator=generator), "Target": torch.randn(32, 2, generator=generator)}
+
+
+def _arrays(net) -> dict[str, torch.Tensor]:
+    return net.information("Arrays")
+
+
+def _assert_same_arrays(found, expected) -> None:
+    assert _arrays(found).keys() == _arrays(expected).keys()
+    for name, array in _arrays(expected).items():
+        assert array.dtype == _arrays(found)[name].dtype and torch.equal(_arrays(found)[name], array), name
+
+
+def _float64_run_until(net, data, stop: threading.Event, running: threading.Event, rounds: list[int]):
+    """A float64 run that goes on, round after round, until ``stop`` is set (the other thread's work done)."""
+    def progress(info) -> str | None:
+        rounds.append(info["round"])
+        running.set()
+        return "StopTraining" if stop.is_set() else None
+
+    def run() -> None:
+        trained.append(net_train(net, data, max_training_rounds=5000, working_precision="float64", progress=progress,
+                                 **_TRAIN))
+    trained: list = []
+    return run, trained
+
+
+def test_default_precision_training_and_measuring_beside_a_float64_run_are_as_alone():
+    net, data = _net_and_data()
+    running, done, found = threading.Event(), threading.Event(), {}
+    float64_run, trained64 = _float64_run_until(net, data, done, running, rounds := [])
+
+    def default_precision_work() -> None:
+        try:
+            assert running.wait(timeout=WAIT)  # the float64 run's window is open
+            found["trained"] = net_train(net, data, max_training_rounds=3, progress=False, **_TRAIN)
+            found["loss"] = net_measurements(net, data, "Loss")
+            found["compiled"] = net.compile()(data["Input"][:2])
+        finally:
+            done.set()
+
+    threads = [threading.Thread(target=t, daemon=True) for t in (float64_run, default_precision_work)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert not any(t.is_alive() for t in threads) and trained64 and rounds[-1] >= 1
+    assert torch.get_default_dtype() is torch.float32
+    _assert_same_arrays(found["trained"], net_train(net, data, max_training_rounds=3, progress=False, **_TRAIN))
+    assert found["loss"] == net_measurements(net, data, "Loss")
+    assert found["compiled"].dtype is torch.float32 and torch.equal(found["compiled"], net(data["Input"][:2]))
+    alone64 = net_train(net, data, max_training_rounds=rounds[-1], working_precision="float64", progress=False,
+                        **_TRAIN)
+    _assert_same_arrays(trained64[0], alone64)
