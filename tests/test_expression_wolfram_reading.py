@@ -148,3 +148,13 @@ def test_log_gamma_of_minus_infinity_is_indeterminate_as_gamma_of_it():
     assert outputs.isnan().tolist() == [[True, True]]
     with pytest.warns(IndeterminateWarning, match=r"Gamma\[-Infinity\] is indeterminate"):
         FunctionLayer("#x + Gamma[-Infinity]")
+
+
+@pytest.mark.parametrize("constant, ported, message", [
+    ("Surd[Indeterminate, 0]", "Surd[#y, 0]", "a constant divides by 0"),
+    ("Log[-1, Indeterminate]", "Log[-1, #y]", "a constant is not a real number")])
+def test_an_indeterminate_argument_keeps_the_refusal_of_the_other_arguments(constant, ported, message):
+    """LogGamma's NaN shortcut skipped every definition's refusal: an Indeterminate argument is refused as a port's."""
+    for text in (f"#x * 0 + {constant}", ported):
+        with pytest.raises(OptionError, match=message):
+            FunctionLayer(text)

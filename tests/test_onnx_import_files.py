@@ -142,6 +142,16 @@ def test_a_second_location_entry_is_the_one_checked_as_onnx_reads_the_last(layou
         import_onnx(path)
 
 
+def test_a_last_location_inside_the_folder_is_the_one_read_after_a_first_out_of_it(layout):
+    """With onnx's own loader: the check read the first 'location' entry and refused the model, which onnx reads from
+    the last (here inside the folder; its weights differ from the secret's, so the output shows which was read)."""
+    model, _ = layout
+    (model / "inside.bin").write_bytes((WEIGHTS + 1).tobytes())
+    net = import_onnx(_model(model, "../secret/w.bin", (("location", "inside.bin"), ("length", str(WEIGHTS.nbytes)))))
+    x = torch.randn(3, 4)
+    torch.testing.assert_close(net(x), x @ torch.from_numpy(WEIGHTS + 1))
+
+
 def test_an_offset_and_length_inside_the_file_import(layout):
     model, _ = layout
     (model / "two.bin").write_bytes(b"\0" * 8 + WEIGHTS.tobytes())

@@ -214,6 +214,7 @@ def _net(layer: str, inputs: str = "{Input: [3, 4, 4]}") -> dict:
     "{type: TransposeLayer, perm: [2, -1]}", "{type: TransposeLayer, perm: null}",
     "{type: LinearLayer, biases: [null, 2]}",
     "{type: RandomArrayLayer, distribution: {type: NormalDistribution, args: ['#if', 1]}, output: 2}",
+    "{type: RandomArrayLayer, distribution: {type: NormalDistribution, args: [\"#x\\n\", 1]}, output: 2}",
     "{type: ResizeLayer, dims: [2, 2], scale: 2}", "{type: ResizeLayer, dims: [2, 2], scheme: Point, "
     "resampling: Nearest}", "{type: ResizeLayer, scale: [2, 2, 2], resampling: Cubic}",
     "{type: RandomArrayLayer, distribution: NormalDistribution, output: 2, temperature: 0.5}",

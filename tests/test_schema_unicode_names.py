@@ -13,7 +13,8 @@ import yaml
 from tests.test_schema_shape_options import VALIDATOR, _loads
 
 TAKEN = ["x", "_x1", "café", "μ", "日本", "a·b", "ℕ", "Ⅳ", "℘", "ａ", "x٣", "𝑥"]
-REFUSED = ["a€", "x²", "a\u00a0b", "a—b", "a\u200bb", "€", "·a", "1x", "a-b", "٣x", "«x»", "x\u3000"]
+REFUSED = ["a€", "x²", "a\u00a0b", "a—b", "a\u200bb", "€", "·a", "1x", "a-b", "٣x", "«x»", "x\u3000",
+           "x\n"]  # Python's $ matches before a final newline
 PLACES = {"port name": lambda name: {"netgraph": 1, "layers": {"t": {"type": "TotalLayer", "inputs": [name, "b"]}},
                                      "inputs": {"x": [3], "y": [3]}, "edges": [f"x -> t.{name}", "y -> t.b"]},
           "length name": lambda name: {"netgraph": 1, "type": "NetChain", "input": [name, 3], "layers": ["Tanh"]}}
@@ -40,7 +41,8 @@ def test_every_character_of_the_bmp_is_read_as_isidentifier_reads_it():
 
 
 @pytest.mark.parametrize("slot, taken", [("#café", True), ("#μ1", True), ("#a€", False), ("#x²", False),
-                                         ("#if", False), ("#1a", False)])
+                                         ("#if", False), ("#1a", False),
+                                         ("#x\n", False)])
 def test_a_slot_takes_the_same_names_less_the_keywords(slot, taken):
     from netgraph.core.option_words import slot_schema
     assert jsonschema.Draft202012Validator(slot_schema()).is_valid(slot) == taken

@@ -89,13 +89,19 @@ def _escaped(code: int) -> str:
     return f"\\u{code:04X}"
 
 
+#: The end of the string in ECMA-262 and in Python's re alike: Python's ``$`` also matches before a final newline
+#: (JSON Schema patterns search, so ``"x\n"`` passed ``^x$`` where the loader refuses it).
+_END = r"(?![\s\S])"
+
+
 @functools.cache
 def name_schema() -> dict:
     """``#/$defs/name``: a Python identifier, as the loader takes port names and length names (``name_pattern``)."""
-    return {"type": "string", "pattern": f"^{name_pattern()}$"}
+    return {"type": "string", "pattern": f"^{name_pattern()}{_END}"}
 
 
 @functools.cache
 def slot_schema() -> dict:
     """``#/$defs/slot``: a slot ``"#name"``, a Python identifier that is no keyword (``#if`` is refused)."""
-    return {"type": "string", "pattern": f"^#{name_pattern()}$", "not": {"enum": [f"#{k}" for k in keyword.kwlist]}}
+    keywords = [f"#{k}" for k in keyword.kwlist]
+    return {"type": "string", "pattern": f"^#{name_pattern()}{_END}", "not": {"enum": keywords}}

@@ -47,15 +47,15 @@ def folded(tree: tuple) -> tuple:
 
 
 def special_constant(name: str, args: list[tuple]) -> tuple | None:
-    """Wolfram's value of function ``name`` at constant ``args`` where its definition's parts would be refused: NaN
+    """Wolfram's value of LogGamma (``name``) at constant ``args`` where its definition's parts would be refused: NaN
     from a NaN argument (LogGamma[Indeterminate] is Indeterminate, as Sin[Indeterminate]; noted as a noted one's);
     LogGamma at a pole of Gamma is Infinity, a real limit (log|Gamma| grows without bound on both sides, as Log at 0
     is -Infinity, folded), where Gamma's is ComplexInfinity (refused); LogGamma[-Infinity] is indeterminate (noted
     NaN), as Gamma[-Infinity] and a port's -inf are; else None."""
+    if name != "LogGamma":  # other functions' definitions decide (Surd[Indeterminate, 0] divides by 0)
+        return None
     if (nan := _nan_from(args, ("const", math.nan))) is not None:
         return nan
-    if name != "LogGamma":
-        return None
     x = args[0][1]
     return ("const", math.inf) if _at_pole(x) else note(("const", math.nan)) if x == -math.inf else None
 
