@@ -216,8 +216,7 @@ class Layer:
         return self
 
     def moved_places(self, port: str, places: torch.Tensor, types: Mapping[str, PortType]) -> torch.Tensor | None:
-        """Where the elements of input ``port`` (of ``moved_inputs``) marked in ``places`` land in the output; None:
-        anywhere, not known (a layer joining or picking values tells it: CatenateLayer, PartLayer)."""
+        """Where the elements of input ``port`` marked in ``places`` land in the output; None: not known (anywhere)."""
 
     def with_input_count(self, n: int) -> Layer:
         """For a variadic layer: the same layer with ``n`` inputs (ports Input1..Inputn)."""
