@@ -162,9 +162,11 @@ def parse_quietly(text: str, internal: bool = False) -> Expression:
 
 
 def _positional_order(slots: list[str]) -> tuple[str, ...]:
-    """``slots``, numbered ones (``Input2``, ``Input1``) sorted by number: ``#2 - #1`` wired [p, q] is q - p."""
-    numbered = all(s.startswith("Input") and s[5:].isdigit() for s in slots)
-    return tuple(sorted(slots, key=lambda s: int(s[5:])) if numbered else slots)
+    """``slots``, numbered ones (``Input2``, ``Input1``) as ``Input1`` to the highest: ``#2 - #1`` wired [p, q] is
+    q - p, and ``#2 &`` takes two arguments (Wolfram's), ports Input1 and Input2, as Function[{x, y}, y] does."""
+    if not slots or not all(s.startswith("Input") and s[5:].isdigit() for s in slots):
+        return tuple(slots)
+    return tuple(f"Input{i}" for i in range(1, max(int(s[5:]) for s in slots) + 1))
 
 
 def _convert(node: ast.AST, text: str, origin: list[int], slots: list[str], depth: int, internal: bool) -> tuple:
