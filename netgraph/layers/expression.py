@@ -30,7 +30,7 @@ from typing import Callable
 from netgraph.core.errors import OptionError, did_you_mean, nearest_name
 from netgraph.core.option_words import EXPRESSION_PATTERN
 from netgraph.core.wording import counted_either
-from netgraph.layers.expression_errors import ExpressionError, Origin, _col
+from netgraph.layers.expression_errors import ExpressionError, Origin, _col, constant_result
 from netgraph.core.layer_being_read import layer_being_read, read_before
 from netgraph.core.user_frame import user_stacklevel
 from netgraph.layers.expression_indeterminate import IndeterminateWarning, kept_parts, name_part, noting
@@ -156,8 +156,8 @@ def parse_quietly(text: str, internal: bool = False) -> Expression:
         raise ExpressionError(str(exc), text) from None
     check_extent(tree, text)
     if slots and tree[0] == "const":  # If[1, 2, #x] is 2: the forward would return a float, not a tensor
-        raise ExpressionError(f"is the constant {tree[1]!r} once its constant If conditions pick their branches; the "
-                              f"result must depend on an input port", text)
+        raise ExpressionError(constant_result(tree[1], any(isinstance(part, ast.Name) and part.id.startswith(
+            SLOT_PREFIX) for part in ast.walk(node))), text)  # slots: a Function's variables once used
     return Expression(text, _positional_order(slots), tree, kept_parts(tree, notes))
 
 
