@@ -102,6 +102,7 @@ def carry_multipliers(olds: Sequence[Any], new: Any, moves: Sequence[Moves] = ()
         new = new.with_learning_rate_multipliers(own)  # (kept, '1/3' would pick the layer renumbered 4 -> 3)
     there = {path for path, _ in _walk(new)}
     keys, out = {key for key, _ in own}, list(own)  # one rule per key: the first match wins, a later one is dead
+    nested = set(stored_multipliers(new)) - set(own)  # an appended head's own rules: kept in it, not copied outside
     names = [n.split(".") for n in array_names(new)]
     alone_with_rules = sum(bool(stored_multipliers(old)) for old, _ in pairs) == 1
     for old, move in pairs:
@@ -113,7 +114,7 @@ def carry_multipliers(olds: Sequence[Any], new: Any, moves: Sequence[Moves] = ()
         rules = _exempt(foreign, moved, names) + moved if foreign is not None else _own_layers(
             moved, mapping, names, added)
         for key, r in rules:
-            if key not in keys:
+            if key not in keys and (key, r) not in nested:
                 keys.add(key)
                 out.append((key, r))
     return prune_rules(new.with_learning_rate_multipliers(tuple(out)) if len(out) > len(own) else new)
