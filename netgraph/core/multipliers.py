@@ -212,9 +212,7 @@ def _moved(key: str, mapping: dict[tuple, tuple | None], known: dict[str, tuple]
     if len(homes) == 1 and all(len(target) > len(path) - len(layer) for path, target in below):
         return ["/".join((*homes.pop(), *rest)) or "All"]  # a graph rebuilt in one place (its layers edited)
     out = []  # a graph taken apart (or a layer removed): one rule per kept layer below it
-    for path, target in mapping.items():
-        if target is None or path[:len(layer)] != layer or len(path) == len(layer):
-            continue
+    for path, target in below:
         key_parts = [*target, *rest[len(path) - len(layer):]]
         if matches(rest[:len(path) - len(layer)], list(path[len(layer):])) and any(
                 matches(key_parts, n) for n in names):
