@@ -38,3 +38,12 @@ def test_a_port_there_gets_the_same_value_compiled_and_interpreted(text, limit):
 def test_other_infinite_constants_stay_refused(text, message):
     with pytest.raises(ExpressionError, match=message):
         parse(text)
+
+
+@pytest.mark.parametrize("name", ["Cot", "Csc", "Coth", "Csch", "ArcCsc", "ArcSec", "ArcCsch", "Gamma"])
+@pytest.mark.parametrize("zero", ["0", "-0."])
+def test_a_constant_whose_wolfram_value_is_complex_infinity_is_refused_as_1_over_0(name, zero):
+    """Wolfram's value at 0 of each is ComplexInfinity, as 1/0's; ArcCsch[0] folded to Infinity (-Infinity at -0.)."""
+    with pytest.raises(ExpressionError, match="ComplexInfinity") as caught:
+        parse(f"{name}[{zero}] + #x")
+    assert caught.value.kind == "expression-syntax"

@@ -21,6 +21,11 @@ def _refusal(text: str) -> str:
     ("Function[x, Function[x, x]]", "at column 22: Function's variable 'x' is a variable of the Function around it "
                                     "already"),
     ("Function[#x, #x]", "Function's variable '#x' is a slot"),
+    ("Function[{x, y}, Function[{z, y}, z]]", "at column 27: Function's variable 'y' is a variable of the Function "
+                                              "around it already"),  # was: unknown symbol 'z'
+    ("Function[x, 2]", "is the constant 2.0: the body of Function uses none of its variables"),  # was: If conditions
+    ("Function[{x, y}, 2]", "the body of Function uses none of its variables"),
+    ("If[1, 2, #x]", "is the constant 2.0 once its constant If conditions pick their branches"),
     ("&", "at column 1: is a pure function with an empty body: write a formula before &"),
     ("  &  ", "is a pure function with an empty body"),
     ('<|"a" -> #x, |>', "at column 12: a ',' with no argument after it"),

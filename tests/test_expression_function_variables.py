@@ -36,3 +36,16 @@ def test_an_unconnected_unused_port_is_a_graph_input_that_needs_data():
     assert set(net.input_ports) == {"b", "Input1"}
     with pytest.raises(DataError, match="missing input port 'Input1'"):
         net(b=torch.ones(1, 2))
+
+
+@pytest.mark.parametrize("text, ports", [
+    ("#2 &", ("Input1", "Input2")), ("Apply[#2 &]", ("Input1", "Input2")), ("#3 - #1 &", ("Input1", "Input2", "Input3")),
+    ("#1 + #2 &", ("Input1", "Input2")), ("#x + #y", ("x", "y"))])
+def test_a_pure_function_takes_every_argument_up_to_its_highest_numbered_slot(text, ports):
+    """Wolfram's #2 & takes at least two arguments (#2 & alone had the one port Input2, as Function[{x, y}, y] had)."""
+    assert FunctionLayer(text).input_ports == ThreadingLayer(text).input_ports == ports
+
+
+def test_threading_layer_wires_the_second_input_to_the_second_slot():
+    net = NetGraph({"t": ThreadingLayer("#2 &")}, [([NetPort("a"), NetPort("b")], "t")], a=2, b=2)
+    torch.testing.assert_close(net(a=torch.ones(1, 2), b=torch.full((1, 2), 3.0)), torch.full((1, 2), 3.0))

@@ -38,7 +38,7 @@ def test_elementwise_layer_reads_the_product():
 
 
 def test_slot_digits_and_named_slots_keep_their_reading():
-    assert FunctionLayer("#12").input_ports == ("Input12",)
+    assert FunctionLayer("#12").input_ports == tuple(f"Input{i}" for i in range(1, 13))  # slot 12 of 12, not #1 2
     assert FunctionLayer("#x1").input_ports == ("x1",)
 
 

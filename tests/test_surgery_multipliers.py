@@ -206,3 +206,12 @@ def test_a_layer_inserted_into_an_operators_inner_chain_is_not_frozen_by_the_rul
     edited = net_insert(net_set_learning_rate_multipliers(net, {rule: 0}), {"new": LinearLayer(3)}, ("map", "net", "t"))
     rates = effective(edited)
     assert rates["map.net.new.Weights"] == 1.0 and rates["map.net.l.Weights"] == 0.0
+
+
+def test_an_appended_head_keeps_its_own_rules_stored_once():
+    """The head's rule was stored in it and copied onto the outer net too: ('3/a', 0.5) twice in the stored list."""
+    body = net_set_learning_rate_multipliers(NetChain([LinearLayer(3), LinearLayer(3)], input=2), {"1": 0.1})
+    head = net_set_learning_rate_multipliers(NetChain({"a": LinearLayer(2)}, input=3), {"a": 0.5})
+    appended = net_append(body, head)
+    assert stored_multipliers(appended) == [("1", 0.1), ("3/a", 0.5)]
+    assert effective(appended)["3.a.Weights"] == 0.5 and effective(appended)["1.Weights"] == 0.1

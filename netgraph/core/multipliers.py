@@ -102,6 +102,7 @@ def carry_multipliers(olds: Sequence[Any], new: Any, moves: Sequence[Moves] = ()
         new = new.with_learning_rate_multipliers(own)  # (kept, '1/3' would pick the layer renumbered 4 -> 3)
     there = {path for path, _ in _walk(new)}
     keys, out = {key for key, _ in own}, list(own)  # one rule per key: the first match wins, a later one is dead
+    nested = set(stored_multipliers(new)) - set(own)  # an appended head's own rules: kept in it, not copied outside
     names = [n.split(".") for n in array_names(new)]
     alone_with_rules = sum(bool(stored_multipliers(old)) for old, _ in pairs) == 1
     for old, move in pairs:
@@ -113,7 +114,7 @@ def carry_multipliers(olds: Sequence[Any], new: Any, moves: Sequence[Moves] = ()
         rules = _exempt(foreign, moved, names) + moved if foreign is not None else _own_layers(
             moved, mapping, names, added)
         for key, r in rules:
-            if key not in keys:
+            if key not in keys and (key, r) not in nested:
                 keys.add(key)
                 out.append((key, r))
     return prune_rules(new.with_learning_rate_multipliers(tuple(out)) if len(out) > len(own) else new)
@@ -211,9 +212,7 @@ def _moved(key: str, mapping: dict[tuple, tuple | None], known: dict[str, tuple]
     if len(homes) == 1 and all(len(target) > len(path) - len(layer) for path, target in below):
         return ["/".join((*homes.pop(), *rest)) or "All"]  # a graph rebuilt in one place (its layers edited)
     out = []  # a graph taken apart (or a layer removed): one rule per kept layer below it
-    for path, target in mapping.items():
-        if target is None or path[:len(layer)] != layer or len(path) == len(layer):
-            continue
+    for path, target in below:
         key_parts = [*target, *rest[len(path) - len(layer):]]
         if matches(rest[:len(path) - len(layer)], list(path[len(layer):])) and any(
                 matches(key_parts, n) for n in names):

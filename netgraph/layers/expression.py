@@ -30,7 +30,7 @@ from typing import Callable
 from netgraph.core.errors import OptionError, did_you_mean, nearest_name
 from netgraph.core.option_words import EXPRESSION_PATTERN
 from netgraph.core.wording import counted_either
-from netgraph.layers.expression_errors import ExpressionError, Origin, _col
+from netgraph.layers.expression_errors import ExpressionError, Origin, _col, constant_result
 from netgraph.core.layer_being_read import layer_being_read, read_before
 from netgraph.core.user_frame import user_stacklevel
 from netgraph.layers.expression_indeterminate import IndeterminateWarning, kept_parts, name_part, noting
@@ -156,15 +156,17 @@ def parse_quietly(text: str, internal: bool = False) -> Expression:
         raise ExpressionError(str(exc), text) from None
     check_extent(tree, text)
     if slots and tree[0] == "const":  # If[1, 2, #x] is 2: the forward would return a float, not a tensor
-        raise ExpressionError(f"is the constant {tree[1]!r} once its constant If conditions pick their branches; the "
-                              f"result must depend on an input port", text)
+        raise ExpressionError(constant_result(tree[1], any(isinstance(part, ast.Name) and part.id.startswith(
+            SLOT_PREFIX) for part in ast.walk(node))), text)  # slots: a Function's variables once used
     return Expression(text, _positional_order(slots), tree, kept_parts(tree, notes))
 
 
 def _positional_order(slots: list[str]) -> tuple[str, ...]:
-    """``slots``, numbered ones (``Input2``, ``Input1``) sorted by number: ``#2 - #1`` wired [p, q] is q - p."""
-    numbered = all(s.startswith("Input") and s[5:].isdigit() for s in slots)
-    return tuple(sorted(slots, key=lambda s: int(s[5:])) if numbered else slots)
+    """``slots``, numbered ones (``Input2``, ``Input1``) as ``Input1`` to the highest: ``#2 - #1`` wired [p, q] is
+    q - p, and ``#2 &`` takes two arguments (Wolfram's), ports Input1 and Input2, as Function[{x, y}, y] does."""
+    if not slots or not all(s.startswith("Input") and s[5:].isdigit() for s in slots):
+        return tuple(slots)
+    return tuple(f"Input{i}" for i in range(1, max(int(s[5:]) for s in slots) + 1))
 
 
 def _convert(node: ast.AST, text: str, origin: list[int], slots: list[str], depth: int, internal: bool) -> tuple:

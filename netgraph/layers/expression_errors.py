@@ -8,7 +8,11 @@ import re
 
 from netgraph.core.errors import OptionError
 
-__all__ = ["ExpressionError", "Origin"]
+__all__ = ["ExpressionError", "Origin", "constant_result", "VARIABLE_REFUSED"]
+
+#: Function's variable {written} is {why}
+VARIABLE_REFUSED = ("Function's variable {!r} is {}: name each variable once, by a new name, as "
+                    "Function[{{x, y}}, x * y]")
 
 _ONE_LINE = str.maketrans({"\r": " ", "\n": "\u23ce", "\t": " ", "\v": " ", "\f": " "})
 
@@ -46,3 +50,13 @@ def _col(node: ast.AST, origin: list[int], end: bool = False) -> int:
     if isinstance(origin, Origin):  # ast's offsets count UTF-8 bytes of the stripped text
         off = len(origin.source.encode("utf-8")[:off].decode("utf-8", "ignore")) + origin.lead
     return origin[off] if 0 <= off < len(origin) else 0
+
+
+def constant_result(value: float, slots_used: bool) -> str:
+    """Why an expression with ports is the constant ``value``: a Function's body that uses none of its variables
+    (``Function[x, 2]``: no ``slots_used``), else constant If conditions (``If[1, 2, #x]``)."""
+    if not slots_used:
+        return (f"is the constant {value!r}: the body of Function uses none of its variables, and the result must "
+                f"depend on an input port (use one, as Function[x, 2 x])")
+    return f"is the constant {value!r} once its constant If conditions pick their branches; the result must depend " \
+           f"on an input port"

@@ -51,7 +51,10 @@ def special_constant(name: str, args: list[tuple]) -> tuple | None:
     from a NaN argument (LogGamma[Indeterminate] is Indeterminate, as Sin[Indeterminate]; noted as a noted one's);
     LogGamma at a pole of Gamma is Infinity, a real limit (log|Gamma| grows without bound on both sides, as Log at 0
     is -Infinity, folded), where Gamma's is ComplexInfinity (refused); LogGamma[-Infinity] is indeterminate (noted
-    NaN), as Gamma[-Infinity] and a port's -inf are; else None."""
+    NaN), as Gamma[-Infinity] and a port's -inf are; else None. ArcCsch at 0 (-0. too) is refused as Csch[0] and 1/0
+    are: Wolfram's ArcCsch[0] is ComplexInfinity (its definition's Log[0] would fold it to a signed infinity)."""
+    if name == "ArcCsch" and args[0][1] == 0:
+        raise OverflowError(_DIVIDES_BY_0)
     if name != "LogGamma":  # other functions' definitions decide (Surd[Indeterminate, 0] divides by 0)
         return None
     if (nan := _nan_from(args, ("const", math.nan))) is not None:

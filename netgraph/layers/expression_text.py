@@ -13,7 +13,7 @@ import re
 import unicodedata
 from typing import Callable, Collection
 
-from netgraph.layers.expression_errors import ExpressionError, _col
+from netgraph.layers.expression_errors import VARIABLE_REFUSED, ExpressionError, _col
 from netgraph.layers.expression_products import with_products
 
 __all__ = ["translate", "SLOT_PREFIX", "list_beside_value", "unmatched_bracket", "applied_body", "function_body",
@@ -317,9 +317,8 @@ def mapped_call(node: ast.Call, text: str, origin: list[int], names: Collection[
 
 def function_body(node: ast.Call, text: str, origin: list[int], reserved: Collection[str]) -> tuple[ast.AST, list[str]]:
     """The body of Wolfram's ``Function[body]``, or of ``Function[x, body]`` / ``Function[{x, y}, body]`` with its
-    variables as the slots a pure function has in their place: one variable is ``#`` (the port ``Input``, as
-    Wolfram's FunctionLayer[Function[x, x^2]]), several ``#1, #2, ...`` (``Input1``, ... as Apply[...] gives); and
-    those slots, in order (each variable is a port, used in the body or not)."""
+    variables as slots: one is ``#`` (port ``Input``, as Wolfram's FunctionLayer[Function[x, x^2]]), several ``#1,
+    #2, ...`` (``Input1``, ...); and those slots, in order (each variable is a port, used in the body or not)."""
     if len(node.args) == 1:
         return node.args[0], []
     if len(node.args) != 2:
@@ -333,12 +332,11 @@ def function_body(node: ast.Call, text: str, origin: list[int], reserved: Collec
     for variable, name in zip(getattr(variables, "elts", [variables]), names):
         written = re.match(r"#?\w*", text[_col(variable, origin):]).group()  # x, or #x (not the slot's _s_x)
         if name.startswith(SLOT_PREFIX) or name in reserved or names.count(name) > 1:
-            why = ("a variable of the Function around it already" if name.startswith(SLOT_PREFIX) and
-                   not written.startswith("#") else "a slot" if name.startswith(SLOT_PREFIX) else
-                   "named twice" if names.count(name) > 1 else "a function or constant of expressions")
-            raise ExpressionError(f"Function's variable {written!r} is {why}: name each variable once, by a new "
-                                  f"name, as Function[{{x, y}}, x * y]", text, _col(variables, origin))
+            why = "a slot" if name.startswith(SLOT_PREFIX) else "named twice" if names.count(name) > 1 else \
+                "a function or constant of expressions"  # an outer variable again: _check_nested_variables
+            raise ExpressionError(VARIABLE_REFUSED.format(written, why), text, _col(variables, origin))
     slots = {name: SLOT_PREFIX + ("" if len(names) == 1 else str(i)) for i, name in enumerate(names, 1)}
+    _check_nested_variables(body, names, text, origin)
     _check_free_symbols(body, names, text, origin, reserved)
     for part in ast.walk(body):  # iterative: a long chain a + b + ... does not recurse
         if isinstance(part, ast.Name) and part.id.startswith(SLOT_PREFIX):
@@ -347,6 +345,16 @@ def function_body(node: ast.Call, text: str, origin: list[int], reserved: Collec
         if isinstance(part, ast.Name) and part.id in slots:
             part.id = slots[part.id]
     return body, list(slots.values())
+
+
+def _check_nested_variables(body: ast.AST, names: list[str], text: str, origin: list[int]) -> None:
+    """ExpressionError where a Function in ``body`` declares one of ``names`` again (Function[{x, y}, Function[{z,
+    y}, z]]), before its own variable z would be read as a free symbol of the Function around it."""
+    for part in (p for p in ast.walk(body) if isinstance(p, ast.Call) and getattr(p.func, "id", 0) == "Function"):
+        for variable in (v for v in getattr(part.args[0], "elts", part.args[:1]) if getattr(v, "id", 0) in names):
+            if len(part.args) == 2:
+                raise ExpressionError(VARIABLE_REFUSED.format(variable.id, "a variable of the Function around it "
+                                      "already"), text, _col(part.args[0], origin))
 
 
 _PART_NAMES = ("All",)  # names a Part spec takes (x[[All, 1]])
