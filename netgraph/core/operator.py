@@ -22,7 +22,7 @@ from __future__ import annotations
 import dataclasses
 import reprlib
 from collections.abc import Mapping
-from types import SimpleNamespace
+from types import MappingProxyType, SimpleNamespace
 from typing import Any, ClassVar
 
 import torch
@@ -159,10 +159,11 @@ class NetOperator(Layer, register=False):
 
     NETS: ClassVar[tuple[str, ...]] = ("net",)
     POSITIONAL: ClassVar[str | None] = "net"
-    # why its inner ports have no one value it gives out (with_inner_output's error)
     RUNS: ClassVar[str] = ("runs its inner net several times per example: the port has a value each time, none of "
-                           "which it gives out")
+                           "which it gives out")  # with_inner_output's error: why an inner port has no one value
     MAPS_ELEMENTS: ClassVar[bool] = False  # runs ``net`` on each element of its sequence ports (NetMapOperator)
+    # the encoder walk's (port_coders): input port -> (option, inner port) its values enter at a first step alone;
+    first_step = fed_back = MappingProxyType({})  # inner output -> the inner input it feeds next (a nest's, a fold's)
 
     def normalize(self) -> Mapping[str, Any]:
         nets = {f: as_inner_net(getattr(self, f), self.type_name, f) for f in self.NETS}
@@ -261,8 +262,7 @@ class NetOperator(Layer, register=False):
         raise NotImplementedError
 
     def outer_types(self, types: Mapping[str, PortType], inner: Mapping[str, NetGraph]) -> dict[str, PortType]:
-        """The operator's port types, given the current ones and the inner nets inferred from them (each
-        offering ``port_types``)."""
+        """The operator's port types, from the current ones and the inner nets inferred from them (``port_types``)."""
         raise NotImplementedError
 
     def inner_nets(self, types: Mapping[str, PortType] | None = None) -> dict[str, NetGraph]:

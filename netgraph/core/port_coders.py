@@ -312,10 +312,10 @@ def _through_operator(node: Any, port: str, prefix: tuple, encoded: set | None) 
     not follow (NetFoldOperator's InitialState, its State after no step), whatever its range. An input's values
     entering at a first step alone (``first_step``: a nest's applied twice or more, a fold's InitialState) and an
     inner output's fed into the next step (``fed_back``) are walked too, their leaves fed by no encoder."""
-    first = getattr(node.layer, "first_step", {}).get(port)  # NetOperator's (a nest's, a fold's: layers/operators)
+    first = node.layer.first_step.get(port)
     if not (passed := node.layer.passed_through(port)) and first is None:
         return [], {}
-    leaves, reached, nets, back, place = [], {}, node.inner, getattr(node.layer, "fed_back", {}), (*prefix, *node.path)
+    leaves, reached, nets, back, place = [], {}, node.inner, node.layer.fed_back, (*prefix, *node.path)
     for option, inner_port in passed:
         leaves += _walk_in(nets[option], (option, inner_port), place, encoded, reached)
     if first is not None:  # later steps there hold the output fed back: other values, where it is not theirs

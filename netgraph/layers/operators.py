@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Mapping
+from types import MappingProxyType
 from typing import Any
 
 from torch import nn
@@ -218,7 +219,7 @@ class NetFoldOperator(NetOperator):
 
     # the encoder range walk (core.port_coders): InitialState is the first step's State, each Output the next's
     first_step = property(lambda self: {"InitialState": ("net", "State")} if self.state_input else {})
-    fed_back = {"Output": "State"}
+    fed_back = MappingProxyType({"Output": "State"})
 
     def passed_out(self, option: str, inner_output: str) -> tuple[str, ...]:
         """Each step's state, and the last (after no step: the initial one, an input's that no net takes)."""
