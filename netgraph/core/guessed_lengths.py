@@ -15,7 +15,7 @@ import dataclasses
 import itertools
 from typing import Any
 
-__all__ = ["GuessedLength", "ScopedLength", "scoped", "as_named", "GUESSED", "is_guessed", "free_dim",
+__all__ = ["GuessedLength", "FreshLength", "ScopedLength", "scoped", "as_named", "GUESSED", "is_guessed", "free_dim",
            "without_guesses", "Renaming"]
 
 
@@ -26,6 +26,10 @@ class GuessedLength(str):
 
     def __reduce__(self) -> tuple:
         return str, (str(self),)  # saved as plain text: a solved net's names are plain
+
+
+class FreshLength(GuessedLength):
+    """The name inference gave a guess (``Renaming``): the same length wherever it is met."""
 
 
 class ScopedLength(GuessedLength):
@@ -88,15 +92,15 @@ class Renaming:
     def __init__(self, problem: Any) -> None:
         self.busy = getattr(problem, "scoped_names", False)  # a guess or nested graph's name met (else refine asks
         # ``settled`` only of GUESSED)
-        self.problem, self.taken, self.parent, self.shown, self.scoped = problem, None, {}, {}, {}
+        self.problem, self.taken, self.parent, self.shown, self.scoped, self.guessed = problem, None, {}, {}, {}, {}
         self.minted: dict[str, tuple[int, str]] = {}  # each guessed name: the order it was made in, its base
 
-    def settled(self, old: Any, new: Any, merged: Any) -> Any:
+    def settled(self, old: Any, new: Any, merged: Any, place: Any) -> Any:
         """A class's type ``merged`` (``old`` refined with ``new``) with each ``GUESSED`` named afresh, and the
         guesses it joins noted."""
         shape = merged.shape
-        if shape is not None and any(d is GUESSED or type(d) is ScopedLength for d in shape):
-            merged = dataclasses.replace(merged, shape=self.fresh(shape))
+        if shape is not None and any(type(d) is GuessedLength or type(d) is ScopedLength for d in shape):
+            merged = dataclasses.replace(merged, shape=self.fresh(shape, place))
         self.join(old.shape, merged.shape)
         self.join(new.shape, merged.shape)
         return merged
@@ -115,19 +119,26 @@ class Renaming:
             if (shape := self.final(t.shape)) is not t.shape:
                 class_types[i] = dataclasses.replace(t, shape=shape)
 
-    def fresh(self, shape: tuple) -> tuple:
-        """``shape`` with each ``GUESSED`` given a name that no user and no other guess has, and each nested graph's
+    def fresh(self, shape: tuple, place: Any) -> tuple:
+        """``shape`` with each guess given a name that no user and no other guess has (one per guess object and
+        layer, ``place``: ``GUESSED`` at a layer's ports is one length, two objects two), and each nested graph's
         name (``ScopedLength``) the one name its graph's has in the whole net."""
-        return tuple(self._new(str(GUESSED)) if d is GUESSED else self._local(d) if type(d) is ScopedLength else d
-                     for d in shape)
+        return tuple(self._marked(d, place) if type(d) is GuessedLength else self._local(d)
+                     if type(d) is ScopedLength else d for d in shape)
 
-    def _local(self, name: ScopedLength) -> GuessedLength:
+    def _marked(self, guess: GuessedLength, place: Any) -> FreshLength:
+        key = (place, id(guess))
+        if key not in self.guessed:
+            self.guessed[key] = (guess, self._new(str(GUESSED)))  # (the guess kept: its id is not reused)
+        return self.guessed[key][1]
+
+    def _local(self, name: ScopedLength) -> FreshLength:
         key = (name.scope, str(name))
         if key not in self.scoped:
             self.scoped[key] = self._new(str(name))
         return self.scoped[key]
 
-    def _new(self, base: str) -> GuessedLength:
+    def _new(self, base: str) -> FreshLength:
         if self.taken is None:  # the names the user gives: a declared type's (a layer's options' too)
             types = itertools.chain((t for _, t, _ in self.problem.declared), self.problem.leaf_types)
             self.taken = {d for t in types for d in (getattr(t, "shape", None) or ()) if isinstance(d, str)
@@ -139,14 +150,14 @@ class Renaming:
         self.taken.add(name)
         self.busy = True
         self.minted[name] = (len(self.minted), base)
-        return GuessedLength(name)
+        return FreshLength(name)
 
     def join(self, shape: tuple | None, merged: tuple | None) -> None:
         """Make each guessed name in ``shape`` one with the name at its dim in ``merged`` (the class's shape now)."""
         if shape and merged and shape != merged and len(shape) == len(merged):
             for a, b in zip(shape, merged):
                 a, b = (self._local(d) if type(d) is ScopedLength else d for d in (a, b))
-                if a is GUESSED or b is GUESSED or a == b or not (isinstance(a, str) and isinstance(b, str)):
+                if a == b or not (isinstance(a, str) and isinstance(b, str)) or GuessedLength in (type(a), type(b)):
                     continue
                 if is_guessed(a) or is_guessed(b):
                     ra, rb = sorted((self._find(str(a)), self._find(str(b))), key=self._rank)

@@ -222,7 +222,7 @@ def solve(problem: Problem) -> Solution:
                                     **compared(who, old, new)))
             return False
         if guesses.busy or merged.shape is not None and GUESSED in merged.shape:  # a guessed length named afresh
-            merged = guesses.settled(old, new, merged)
+            merged = guesses.settled(old, new, merged, leaf if leaf >= 0 else who)
         if merged is not old and merged != old:
             class_types[root] = merged
             if leaf < 0:
