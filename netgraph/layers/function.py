@@ -57,7 +57,7 @@ def _elementwise_infer(inputs: tuple[str, ...], types: Mapping[str, PortType]) -
         _unify_broadcast(types, inputs, shapes)
     out = types["Output"].shape
     filled = [p for p in all_inputs if (s := types[p].shape) is None or None in s  # (a guess: as an unknown dim)
-              or s != out[len(out) - len(s):] and any(map(is_guessed, s))] if out is not None else []
+              or s != out and any(map(is_guessed, s))] if out is not None else []
     for p in filled:  # (an unknown dim takes the output's: unknown_dims_taken)
         shape = types[p].shape
         types[p] = PortType(out if shape is None else unknown_dims_taken(shape, out[len(out) - len(shape):]),
