@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from typing import Any, Callable, Hashable
 
+from netgraph.core.guessed_lengths import is_guessed
+
 __all__ = ["declared_lengths", "joined_names", "apart_text", "fixed_name", "fixed_text"]
 
 
@@ -15,7 +17,7 @@ def declared_lengths(declared: list) -> dict[str, Hashable]:
     for key, t, kind in declared:
         if kind == "graph" and t.shape:
             for d in t.shape:
-                if isinstance(d, str):
+                if isinstance(d, str) and not is_guessed(d):  # (a nested graph's names are its own: ScopedLength)
                     named.setdefault(d, key)
     return named
 
@@ -25,7 +27,8 @@ def joined_names(named: dict[str, Hashable], old: tuple | None, new: tuple | Non
     would join them): lengths named apart are independent, as Wolfram's LengthVar."""
     if old and new and len(old) == len(new) and old != new:
         for a, b in zip(old, new):
-            if a != b and a in named and b in named and named[a] != named[b]:  # (one port's names: a layer's own)
+            if (a != b and a in named and b in named and named[a] != named[b]  # (one port's names: a layer's own)
+                    and not (is_guessed(a) or is_guessed(b))):  # (a guess takes any length it meets)
                 return a, b
     return None
 
@@ -44,7 +47,7 @@ def fixed_name(named: dict[str, Hashable], old: tuple | None, new: tuple | None)
     if old and new and len(old) == len(new) and old != new:
         for a, b in zip(old, new):
             for name, size in ((a, b), (b, a)):
-                if type(size) is int and isinstance(name, str) and name in named:
+                if type(size) is int and isinstance(name, str) and name in named and not is_guessed(name):
                     return name, size
     return None
 

@@ -18,6 +18,7 @@ from typing import Any
 
 import torch
 
+from netgraph.core.guessed_lengths import scoped
 from netgraph.core.layer import Layer
 from netgraph.core.layer_sequence import LayerSequence
 from netgraph.core.stage_doors import DrawingAndYaml
@@ -131,7 +132,7 @@ class NetGraph(Layer, LayerSequence, DrawingAndYaml):
                                  else problem.add_leaf(path, layer))
         problem.join_edges(prefix, self._edges, numbers, names=order)  # an EdgeRef is made only for an error message
         for port, t in self._declared.items():
-            problem.declare((prefix, port), t, "graph", numbers[None])
+            problem.declare((prefix, port), scoped(t, prefix, problem), "graph", numbers[None])
         problem.coders.update({(prefix, port): coder for port, coder in self._coders.items()})
         return numbers[None]
 

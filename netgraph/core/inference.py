@@ -20,6 +20,7 @@ from netgraph.core.errors import Diagnostic, EdgeRef, NetGraphError, ShapeError,
 from netgraph.core.conflict_words import (as_seen_by, coder_hint, compared, dtype_hint, edge_parts, found_dtype_hint,
                                           merged_input_parts, set_part)
 from netgraph.core.declared_lengths import apart_text, declared_lengths, fixed_name, fixed_text, joined_names
+from netgraph.core.guessed_lengths import GUESSED, Renaming
 from netgraph.core.inference_defaults import default_dtypes, default_shapes, layer_dtype_guesses, shared_users
 from netgraph.core.inference_problem import Key, Problem
 from netgraph.core.class_seeds import Origins, seed_classes
@@ -193,6 +194,7 @@ def solve(problem: Problem) -> Solution:
     class_types, origin = cls.type, cls.origin
 
     named = declared_lengths(problem.graph_declared())  # length names are given for graph ports only
+    guesses = Renaming(problem)  # the names of the lengths netgraph guesses
 
     def refine(root: int, new: PortType, who: tuple | str, leaf: int = -1) -> bool:
         """Refine the class ``root`` with ``new``, which came from ``who`` (its origin ``(kind, key)``; with ``leaf``:
@@ -219,6 +221,8 @@ def solve(problem: Problem) -> Solution:
                                     or coder_hint(problem.coders, cls.origin.get(root), who, old, new),
                                     **compared(who, old, new)))
             return False
+        if guesses.busy or merged.shape is not None and GUESSED in merged.shape:  # a guessed length named afresh
+            merged = guesses.settled(old, new, merged, leaf if leaf >= 0 else who)
         if merged is not old and merged != old:
             class_types[root] = merged
             if leaf < 0:
@@ -253,6 +257,7 @@ def solve(problem: Problem) -> Solution:
             default_dtypes(cls, root_of)
             propagate()
     raise_all(errors, ShapeError, "shape conflict")
+    guesses.finish(class_types)
     return Solution(cls.ids, root_of, class_types)
 
 

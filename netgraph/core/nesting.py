@@ -24,6 +24,7 @@ from typing import Any, TypeVar
 from netgraph.core.errors import Diagnostic, NetGraphError, ShapeError, WiringError, raise_all
 from netgraph.core.limits import current_limits, raise_hint
 from netgraph.core.batch_dim import batch_dim_error
+from netgraph.core.guessed_lengths import as_named, scoped
 from netgraph.core.inference import Key, Problem, Solution, solve
 from netgraph.core.shared import keeps_own
 from netgraph.core.swapped_group import swapped_group_error
@@ -70,16 +71,17 @@ class _Nested:
 
     infer_settles = False
 
-    def __init__(self, inner: Any, problem: Problem):
-        self.inner, self.problem = inner, problem
+    def __init__(self, inner: Any, problem: Problem, path: tuple):
+        self.inner, self.problem, self.path = inner, problem, path
         self.input_ports, self.output_ports = inner.input_ports, inner.output_ports
 
     def infer(self, types: Mapping[str, PortType]) -> dict[str, PortType]:
+        """Its ports' types, their length names its own (``scoped``: named afresh in this level)."""
         own = self.inner._inference.ports if self.problem.defaults_applied else self.inner._inference.before_defaults
         for port, t in types.items():
-            if port not in own or unify(t, own[port]) != own[port]:
+            if port not in own or unify(as_named(t, own[port]), own[port]) != own[port]:
                 raise _Refine(port)
-        return dict(own)
+        return {port: scoped(t, self.path, self.problem) for port, t in own.items()}
 
 
 def _is_net(layer: Any) -> bool:
@@ -95,11 +97,13 @@ def _level_problem(net: Any, ports: tuple[str, ...]) -> Problem | None:
                                                            for path, _ in users):
         return None  # nothing nested, or a shared array used inside: its users guess shapes from each other
     problem = Problem([], [], net.describe, watch=tuple(((), p) for p in ports))
+    problem.scoped_names = True  # (its nested graphs' names are their own: ``_Nested``)
     numbers = {None: problem.graph_ports((), ports)}  # each layer's port numbers by name; None: the graph's
     for name in net._order:
         layer = net._layers[name]
         nested = _is_net(layer)
-        numbers[name] = problem.add_leaf((name,), _Nested(layer, problem) if nested else layer, declare=not nested)
+        numbers[name] = problem.add_leaf((name,), _Nested(layer, problem, (name,)) if nested else layer,
+                                         declare=not nested)
     problem.join_edges((), net._edges, numbers, explained=False)
     for port, t in net._declared.items():
         problem.declare(((), port), t, "graph", numbers[None])

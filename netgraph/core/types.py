@@ -1,9 +1,8 @@
 """Port types: a shape without the batch dimension (dims may be unknown) and a dtype.
 
-A shape is ``None`` (rank unknown) or a tuple whose dims are ints, ``None`` (unknown size) or a
-string naming a variable length (e.g. ``"n"`` for a sequence). A layer that changes a variable length names
-the new one after it (``length_names``): equal names mean equal lengths. ``unify``
-merges two partial types and reports a conflict as text; ``broadcast`` combines shapes by numpy's rules.
+A shape is ``None`` (rank unknown) or a tuple of ints, ``None`` (unknown size) or strings naming variable lengths
+(``"n"``; netgraph's guesses: ``guessed_lengths``), a layer's new length named after the old (``length_names``): equal
+names, equal lengths. ``unify`` merges partial types, a conflict as text; ``broadcast`` follows numpy's rules.
 
 >>> unify(PortType((None, 3)), PortType((2, None)))
 PortType(shape=(2, 3), dtype='Real')
@@ -23,6 +22,7 @@ from typing import Union
 
 from netgraph.core.errors import ShapeError, did_you_mean, nearest_name
 from netgraph.core.frozen_values import frozen_value
+from netgraph.core.guessed_lengths import free_dim, without_guesses
 from netgraph.core.length_names import impossible_step, lengths_apart
 
 __all__ = ["Dim", "Shape", "PortType", "REAL", "INTEGER", "Conflict", "LengthConflict", "length_reason", "unify",
@@ -305,11 +305,11 @@ def element_count(shape: Shape) -> int | None:
 
 
 def _unify_dim(a: Dim, b: Dim) -> Dim:
-    """None is unknown; a str is a length variable that takes any size (an int wins, as Wolfram's LengthVar)."""
+    """None is unknown; a str is a length variable of any size (an int wins, as LengthVar; a user's over a guess)."""
     if a is None or (isinstance(a, str) and isinstance(b, int)):
         return b
     if b is None or a == b or isinstance(b, str):
-        return a
+        return free_dim(a, b)
     raise Conflict(f"{a} != {b}", expected=a, found=b)
 
 
@@ -361,7 +361,7 @@ def broadcast(*shapes: Shape) -> Shape:
     out: list[Dim] = []
     for i in range(rank):
         dims = [s[len(s) - rank + i] for s in shapes if len(s) - rank + i >= 0]
-        sizes = {d for d in dims if d != 1}
+        sizes = without_guesses({d for d in dims if d != 1})
         if any(isinstance(d, str) for d in sizes):
             fixed = {d for d in sizes if not isinstance(d, str)}
             names = sorted(d for d in sizes if isinstance(d, str))

@@ -19,6 +19,7 @@ from typing import Annotated, Any
 import torch
 
 from netgraph.core.errors import OptionError, did_you_mean
+from netgraph.core.guessed_lengths import is_guessed
 from netgraph.core.option_problems import option_problem
 from netgraph.core.options import OptionKind
 from netgraph.core.types import REAL, Conflict, PortType, broadcast, length_reason, format_shape, unify
@@ -109,7 +110,7 @@ def broadcast_infer(ports: tuple[str, ...], spec: Any, types: Mapping[str, PortT
     for p in ports if out is not None else ():
         if (shape := types[p].shape) is None:
             types[p] = PortType(out, types[p].dtype)
-        elif None in shape:
+        elif None in shape or any(map(is_guessed, shape)):
             position, missing = insert_at(len(shape), len(out), spec_of(spec, ports.index(p)), p), len(out) - len(shape)
             types[p] = PortType(unknown_dims_taken(shape, out[:position] + out[position + missing:]), types[p].dtype)
     return types
@@ -117,9 +118,9 @@ def broadcast_infer(ports: tuple[str, ...], spec: Any, types: Mapping[str, PortT
 
 def unknown_dims_taken(shape: tuple, facing: tuple) -> tuple:
     """``shape`` with each unknown dim taking the output's dim facing it (``facing``) where that is a length name:
-    a port without a length name takes the other's length (README), as a loss's Target does; an unknown dim facing
-    a size stays unknown (it may be 1, broadcast)."""
-    return tuple(f if d is None and isinstance(f, str) else d for d, f in zip(shape, facing))
+    a port without a length name takes the other's length (README), as a loss's Target does, and so does a length
+    netgraph guessed (the two are one); an unknown dim facing a size stays unknown (it may be 1, broadcast)."""
+    return tuple(f if (d is None or is_guessed(d)) and isinstance(f, str) else d for d, f in zip(shape, facing))
 
 
 def insert_code(var: str, position: int, missing: int) -> str:

@@ -12,6 +12,7 @@ from typing import Annotated, Any
 import torch
 from torch import nn
 
+from netgraph.core.guessed_lengths import is_guessed
 from netgraph.core.layer import EmitContext, Layer, shape_option
 from netgraph.core.option_words import named_or_slots
 from netgraph.core.options import Function, OptionKind, PortShapes, Ports
@@ -44,11 +45,8 @@ ElementwiseFunction = Annotated[Any, OptionKind("function", None, named_or_slots
 
 
 def _elementwise_infer(inputs: tuple[str, ...], types: Mapping[str, PortType]) -> dict[str, PortType]:
-    """Output = broadcast of inputs; an input of unknown shape takes the output's (elementwise rule).
-
-    An input whose shape is unknown while others are known is taken to have the full output shape
-    (so a NetArrayLayer scale or bias gets the shape of what it multiplies or shifts).
-    """
+    """Output = broadcast of inputs; an input of unknown shape takes the output's (elementwise rule): the full output
+    shape where others are known (a NetArrayLayer scale or bias gets the shape of what it multiplies or shifts)."""
     all_inputs = inputs
     types = dict(types)
     shapes = [types[p].shape for p in inputs]
@@ -58,7 +56,8 @@ def _elementwise_infer(inputs: tuple[str, ...], types: Mapping[str, PortType]) -
     if None not in shapes:
         _unify_broadcast(types, inputs, shapes)
     out = types["Output"].shape
-    filled = [p for p in all_inputs if None in (types[p].shape or (None,))] if out is not None else []
+    filled = [p for p in all_inputs if (s := types[p].shape) is None or None in s  # (a guess: as an unknown dim)
+              or s != out and any(map(is_guessed, s))] if out is not None else []
     for p in filled:  # (an unknown dim takes the output's: unknown_dims_taken)
         shape = types[p].shape
         types[p] = PortType(out if shape is None else unknown_dims_taken(shape, out[len(out) - len(shape):]),

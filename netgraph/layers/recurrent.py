@@ -37,6 +37,7 @@ from netgraph.layers._shapes import _ShapeLayer
 from netgraph.core.errors import OptionError, did_you_mean
 from netgraph.core.option_problems import COMBINATION_KIND, missing_option, none_given, option_problem
 from netgraph.core.types import REAL, Conflict, PortType, format_shape
+from netgraph.core.guessed_lengths import GUESSED
 from netgraph.layers.recurrent_module import _KINDS, _STATE_BIASES, RecurrentModule
 
 __all__ = ["LongShortTermMemoryLayer", "GatedRecurrentLayer", "BasicRecurrentLayer", "SequenceLastLayer"]
@@ -148,7 +149,7 @@ class _Recurrent(Layer):
                                f"InputWeights, so they cannot have a variable length, only a fixed size",
                                port="Input", expected="a fixed size", found=shape[1])
         x, y = types["Input"].shape, types["Output"].shape
-        seq = next((s[0] for s in (x, y) if s is not None and s[0] is not None), None if x is None else SEQUENCE)
+        seq = next((s[0] for s in (x, y) if s is not None and s[0] is not None), None if x is None else GUESSED)
         fill(types, "Output", (seq, self._size))
         fill(types, "Input", (types["Output"].shape[0], None))
         for port in (*self.input_ports[1:], *self.output_ports[1:]):
@@ -318,7 +319,7 @@ class SequenceLastLayer(_ShapeLayer):
         return None if shape is None else tuple(shape[1:])
 
     def backward_shape(self, out: tuple | None, shape: tuple | None) -> tuple | None:
-        return None if out is None else (SEQUENCE, *out)
+        return None if out is None else (GUESSED, *out)  # a length of its own unless wiring names it
 
     def function(self, types: Mapping[str, PortType]) -> Any:
         return _last

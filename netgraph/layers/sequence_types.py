@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from netgraph.core.guessed_lengths import GUESSED, is_guessed
 from netgraph.core.operator import settled_types
 from netgraph.core.types import Conflict, PortType, broadcast, length_reason, unify
 
@@ -47,14 +48,15 @@ def check_ranks(types: Mapping[str, PortType], net: Any, ports: tuple[str, ...])
 
 
 def common_length(types: Mapping[str, PortType], ports: tuple[str, ...]) -> Any:
-    """The sequence length the ``ports`` agree on (``"n"`` while none is known); Conflict when they differ, or
+    """The sequence length the ``ports`` agree on (a fresh guess, ``GUESSED``, while none is known); Conflict when they differ, or
     when two are lengths named apart (independent: the operator steps through them in lockstep)."""
     length: Any = None
     first = None
     for port in ports:
         shape = types[port].shape
         if shape:
-            if isinstance(length, str) and isinstance(shape[0], str) and shape[0] != length:
+            if isinstance(length, str) and isinstance(shape[0], str) and shape[0] != length \
+                    and not (is_guessed(length) or is_guessed(shape[0])):  # (a guess takes the other length)
                 try:
                     broadcast((length,), (shape[0],))
                     reason = ""
@@ -69,7 +71,7 @@ def common_length(types: Mapping[str, PortType], ports: tuple[str, ...]) -> Any:
                 raise Conflict(f"sequence port {port!r} has length {shape[0]}, another has {length}",
                                port=port, expected=length, found=shape[0]) from None
             length, first = merged, (first if merged == length else port)
-    return SEQUENCE if length is None else length
+    return GUESSED if length is None else length
 
 
 def sequence_of(length: Any, t: PortType) -> PortType:
