@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 
 from netgraph import (AppendLayer, ConvolutionLayer, CrossEntropyLossLayer, DotLayer, EmbeddingLayer, NetChain,
-                      NetGraph, PrependLayer, ReshapeLayer, ShapeError, TransposeLayer)
+                      NetGraph, PrependLayer, ReshapeLayer, ShapeError, TotalLayer, TransposeLayer)
 
 CASES = {  # the net, the port, what the layer says it holds, what it was given
     "append": (lambda: NetGraph({"a": AppendLayer()}, [], Input=(4, 3), Element=(2,)), "Element", (3,), (2,)),
@@ -22,6 +22,8 @@ CASES = {  # the net, the port, what the layer says it holds, what it was given
                                 (5, 3), (5, 2)),
     "prepend, output declared": (lambda: NetGraph({"a": PrependLayer()}, [], Input=(4, 3), Output=(5, 2)), "Output",
                                  (5, 3), (5, 2)),
+    "total, output declared": (lambda: NetGraph({"t": TotalLayer()}, [], Input1=3, Input2=3, Output=4), "Output",
+                               (3,), (4,)),
     "reshape": (lambda: NetChain([ReshapeLayer([2, 3])], input=(6,), output=(3, 2)), "Output", (2, 3), (3, 2)),
     "transpose": (lambda: NetChain([TransposeLayer()], input=(2, 3), output=(2, 3)), "Output", (3, 2), (2, 3)),
     "embedding": (lambda: NetChain([EmbeddingLayer(3, 5)], input=(4,), output=(4, 2)), "Output", (4, 3), (4, 2)),
