@@ -192,6 +192,15 @@ def test_a_python_function_real_result_into_an_embedding_layer_says_what_it_retu
     assert (problem.port, problem.expected, problem.found) == ("Output", "Real", "Integer")
 
 
+def test_a_python_function_real_result_of_the_wrong_shape_at_an_integer_port_is_a_shape_conflict():
+    # the dtype wording is for a dtype conflict only: a size 3 result where an EmbeddingLayer takes 4 is a shape one
+    with pytest.raises(ShapeError, match=r"port 'Output': expected shape \(3\), found \(4\)") as caught:
+        NetChain([FunctionLayer(lambda Input: Input * 1.0), EmbeddingLayer(2, 5, input=4)], input=3)
+    (problem,) = caught.value.diagnostics
+    assert (problem.port, problem.expected, problem.found) == ("Output", (3,), (4,))
+    assert "a Real output" not in problem.message
+
+
 @pytest.mark.parametrize("how", ["net", "compiled", "interpreted"])
 def test_a_python_function_argmax_feeds_an_embedding_layer(how):
     net = net_initialize(NetChain([FunctionLayer(lambda Input: Input.argmax(-1)), EmbeddingLayer(3, 4)], input=4),

@@ -33,7 +33,8 @@ LEVEL_SCHEMA = {"type": "integer", "not": {"const": 0}}
 def levels_schema(*words: str, empty: bool = False) -> dict:
     """A ``Levels`` option's schema: a level, a list of levels (non-empty unless ``empty``), a span, or one of
     ``words``."""
-    return {"anyOf": [LEVEL_SCHEMA, {"type": "array", "minItems": 0 if empty else 1, "items": LEVEL_SCHEMA},
+    return {"anyOf": [LEVEL_SCHEMA, {"type": "array", "minItems": 0 if empty else 1, "uniqueItems": True,
+                                       "items": LEVEL_SCHEMA},
                       {"type": "string", "pattern": SPAN.pattern}, *([{"enum": list(words)}] if words else [])]}
 
 

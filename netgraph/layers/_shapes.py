@@ -352,7 +352,6 @@ class _ShapeLayer(Layer):
         return self.code(ctx.args[0], ctx.types)
 
 
-
 class FnModule(LayerModule):
     """Applies ``fn`` (a partial of a torch function with validated arguments): the reference path."""
 

@@ -146,7 +146,7 @@ def fill_results(types: dict[str, PortType], ports: tuple[str, ...], shapes: lis
         try:
             fill(types, port, shape, REAL if real else None)
         except Conflict as exc:
-            if not (real and types[port].dtype == INTEGER):  # a shape conflict: as any layer's
+            if not (exc.expected == REAL and exc.found == INTEGER):  # a shape conflict: as any layer's
                 raise
             returned = str(dtype).removeprefix("torch.")
             raise exc.reworded(f"port {port!r}: the function returns {returned} on the probe, a Real output, but "

@@ -196,14 +196,14 @@ class TotalLayer(_Variadic):
         return {p: PortType(None, REAL) for p in (*self.input_ports, "Output")}
 
     def infer(self, types: Mapping[str, PortType]) -> dict[str, PortType]:
-        merged = types["Output"]
+        merged = types[self.input_ports[0]] if self.input_ports else types["Output"]  # inputs first, Output last
         known = [(p, types[p].shape) for p in self.input_ports if types[p].shape is not None]
         for d in range(min((len(s) for _, s in known), default=0)):
             if len(names := sorted({s[d] for _, s in known if isinstance(s[d], str)})) > 1:
                 shown = ", ".join(f"{p!r} {format_shape(s)}" for p, s in known)
                 raise Conflict(f"all inputs must have one shape ({shown}), but lengths {' and '.join(names)} "
                                f"{lengths_apart(names)}", expected=names[0], found=names[1])
-        for p in self.input_ports:
+        for p in (*self.input_ports[1:], "Output"):  # a declared Output at odds with agreeing inputs: blamed
             try:
                 merged = unify(merged, types[p])
             except Conflict as exc:

@@ -121,6 +121,12 @@ class PaddingLayer(_ShapeLayer):
         a new value to them (none carried)."""
         return ("Input",) if isinstance(self.padding, str) else ()
 
+    def moved_places(self, port: str, places: torch.Tensor, types: Mapping[str, PortType]) -> torch.Tensor | None:
+        """``places`` padded by the method's indices, as the values are (one example's: its sizes are known)."""
+        if port not in self.moved_inputs:
+            return None
+        return IndexPadModule(self._sizes(tuple(places.shape)), self.padding)(places[None])[0]
+
     def normalize(self) -> dict[str, Any]:
         p = self.padding
         if isinstance(p, bool) or not (isinstance(p, (int, float)) or p in PADDING_METHODS):

@@ -263,12 +263,14 @@ class _Added(Layer):
             raise Conflict(f"port 'Output' must be a sequence of length 2 or more (an Input of length 1 or more and "
                            f"the Element), found {format_shape(out)}",
                            port="Output", expected="length 2 or more", found=out)
-        for shape in (x, out):
-            fill(types, "Element", None if shape is None else shape[1:], dtype)
-        e = types["Element"].shape
-        if e is not None:
-            fill(types, "Output", (_shifted(x[0], 1) if x else None, *e), dtype)
-            fill(types, "Input", (_shifted(out[0], -1) if out else None, *e), dtype)
+        # Element from Input, Output from both, then Element from Output: a declared Output at odds is the one blamed
+        fill(types, "Element", None if x is None else x[1:], dtype)
+        if types["Element"].shape is not None:
+            fill(types, "Output", (_shifted(x[0], 1) if x else None, *types["Element"].shape), dtype)
+        out = _sequence(types["Output"].shape, "Output")
+        fill(types, "Element", None if out is None else out[1:], dtype)
+        if types["Element"].shape is not None:
+            fill(types, "Input", (_shifted(out[0], -1) if out else None, *types["Element"].shape), dtype)
         for port in ("Input", "Output"):
             fill(types, port, None, dtype)
         return types
