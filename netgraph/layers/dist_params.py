@@ -14,8 +14,8 @@ from netgraph.core.option_problems import VALUE_KIND
 from netgraph.core.plain_numbers import as_written, plain_number, plain_value
 from netgraph.core.types import MAX_PORT_DIMS, REAL
 
-__all__ = ["Param", "A_SLOT", "slot_name", "slot_dtypes", "shared_count_hint", "as_param", "as_constructed", "plain_param",
-           "whole", "same_param"]
+__all__ = ["Param", "A_SLOT", "slot_name", "slot_dtypes", "shared_count_hint", "as_param", "as_constructed",
+           "plain_param", "whole", "same_param"]
 
 Param = Any  # float | str ("#slot") | list | torch.Tensor
 A_SLOT = "a slot like '#mu'"  # what a parameter given as a string must be (the expected value of its error)
