@@ -74,3 +74,14 @@ def test_integers_at_a_port_feeding_a_count_and_a_real_parameter_get_advice_to_s
     hint = err.value.diagnostics[0].hint
     assert "EmbeddingLayer" not in hint and "number of trials, an integer" in hint and real in hint, hint
     assert "a port of its own" in hint, hint
+
+
+def test_the_split_port_advice_names_every_real_parameter_and_says_counts_accept_integers():
+    """Two Real parameters at the count's port: 'give p and mu ports of their own'; NegativeBinomial's n is Real
+    and accepts integers (it does not take integers only)."""
+    layer = KLDivergenceLayer(NegativeBinomialDistribution("#n", "#n"), PoissonDistribution("#n"))
+    with pytest.raises(ShapeError, match=r"expected dtype Real, found Integer") as err:
+        NetGraph({"l": layer}, [], n=INTEGER)
+    hint = err.value.diagnostics[0].hint
+    assert "give p and mu ports of their own" in hint and "feed them Real values" in hint, hint
+    assert "which accept integers" in hint and "takes integers" not in hint, hint

@@ -11,10 +11,11 @@ from typing import Any
 import torch
 
 from netgraph.layers.dist_constraints import POSITIVE, REAL
-from netgraph.layers.dist_gamma import (_GammaLike, _GeneralizedGamma, _large, _log, _log_gamma_draw, _plain, _ratio,
-                                        _saddle_where)
+from netgraph.layers.dist_gamma import (_gamma_draw, _GammaLike, _GeneralizedGamma, _large, _log, _log_gamma_draw,
+                                        _plain, _ratio, _saddle_where)
 from netgraph.layers.dist_limits import exp_bound, gamma_upper, log_gamma_lower
-from netgraph.layers.dist_tensors import eps_of, log_max_of, on_support, safe_exp, tensors, tiny_of, xlogy
+from netgraph.layers.dist_tensors import (eps_of, floor_normal, log_max_of, on_support, safe_exp, tensors, tiny_of,
+                                         xlogy)
 from netgraph.layers.gamma_ratios import ratio_excess
 from netgraph.layers.log_space_draws import GammaTransformDraws
 
@@ -39,8 +40,9 @@ class LogGammaDistribution(_GammaLike, GammaTransformDraws):
     """LogGammaDistribution(α, β, μ): shapes α, β, location μ; support [μ, ∞). μ − 1 + e^Y, Y ~ Gamma(α, scale β).
 
     Density (x−μ+1)^(−1−1/β)·log(x−μ+1)^(α−1)/(β^α Γ(α)). Heavy-tailed: the mean is finite only for β < 1
-    and the variance only for β < 1/2 (``inf`` otherwise). Drawn in log space, log(e^Y − 1) from log Y = log β +
-    log G: at tiny α, where Y falls below the smallest normal number, x − μ ≈ Y is Gamma(α, scale β)'s draw.
+    and the variance only for β < 1/2 (``inf`` otherwise). Scored draws are drawn in log space, log(e^Y − 1) from
+    log Y = log β + log G: at tiny α, where Y falls below the smallest normal number, x − μ ≈ Y is Gamma(α, scale
+    β)'s draw.
     """
 
     PARAMS = ("alpha", "beta", "mu")
@@ -55,8 +57,11 @@ class LogGammaDistribution(_GammaLike, GammaTransformDraws):
         return mu.abs() + exp_bound(beta * gamma_upper(alpha))  # e^Y, Y = βG below β·gamma_upper(α)
 
     def rsample(self, params: Sequence[Any], shape: tuple) -> torch.Tensor:
-        x = self.draw_of_log(self.rsample_log(params, shape))
-        return x if _plain(params[2], 0.0) else x + params[2]
+        """e^Y − 1 directly (a draw nothing scores: cheaper than log space; scored ones use ``rsample_log``)."""
+        alpha, beta, mu = params
+        y = floor_normal(beta * _gamma_draw(alpha, shape, params))  # β < 1: G's floor times β is subnormal
+        x = torch.expm1(y.clamp(max=log_max_of(y)))
+        return x if _plain(mu, 0.0) else x + mu
 
     POWER = False  # scored by _log_prob where x is a normal number
 

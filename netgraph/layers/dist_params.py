@@ -4,6 +4,7 @@ back as a spec writes them, and compared."""
 from __future__ import annotations
 
 import keyword
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 import numpy as np
@@ -14,8 +15,8 @@ from netgraph.core.option_problems import VALUE_KIND
 from netgraph.core.plain_numbers import as_written, plain_number, plain_value
 from netgraph.core.types import MAX_PORT_DIMS, REAL
 
-__all__ = ["Param", "A_SLOT", "slot_name", "slot_dtypes", "shared_count_hint", "as_param", "as_constructed", "plain_param",
-           "whole", "same_param"]
+__all__ = ["Param", "A_SLOT", "slot_name", "slot_dtypes", "shared_count_hint", "as_param", "as_constructed",
+           "plain_param", "whole", "same_param"]
 
 Param = Any  # float | str ("#slot") | list | torch.Tensor
 A_SLOT = "a slot like '#mu'"  # what a parameter given as a string must be (the expected value of its error)
@@ -41,13 +42,19 @@ def slot_dtypes(*distributions: Any) -> dict[str, str | None]:
     ({'n': None, 'p': 'Real'}, {'n': 'Real'})
     """
     dtypes: dict[str, str | None] = {}
+    for _, name, slot, counts in _slot_params(distributions):
+        dtypes[slot] = None if counts and dtypes.get(slot, None) is None else REAL
+    return dtypes
+
+
+def _slot_params(distributions: Sequence[Any]) -> Iterator[tuple[Any, str, str, bool]]:
+    """(distribution, parameter name, slot, whether it takes counts) of each parameter at a slot."""
     for dist in distributions:
         counts = (*dist.INTEGER_PARAMS, *dist.COUNT_PARAMS)
         for name, value in zip(dist.PARAMS, dist.params):
             slot = slot_name(value) if isinstance(value, str) else None
             if slot is not None:
-                dtypes[slot] = None if name in counts and dtypes.get(slot, None) is None else REAL
-    return dtypes
+                yield dist, name, slot, name in counts
 
 
 def shared_count_hint(slot: str, *distributions: Any) -> str | None:
@@ -59,17 +66,19 @@ def shared_count_hint(slot: str, *distributions: Any) -> str | None:
     "Port 'n' feeds BinomialDistribution's n (number of trials, an integer)"
     """
     counts, reals = [], []
-    for dist in distributions:
-        for name, value in zip(dist.PARAMS, dist.params):
-            if isinstance(value, str) and slot_name(value) == slot:
-                said = f"{type(dist).__name__}'s {name} ({dist.ROLES.get(name, 'a parameter')})"
-                (counts if name in (*dist.INTEGER_PARAMS, *dist.COUNT_PARAMS) else reals).append((name, said))
+    for dist, name, fed, takes_counts in _slot_params(distributions):
+        if fed == slot:
+            said = f"{type(dist).__name__}'s {name} ({dist.ROLES.get(name, 'a parameter')})"
+            (counts if takes_counts else reals).append((name, said))
     if not counts or not reals:
         return None
-    real_names = ", ".join(dict.fromkeys(name for name, _ in reals))
-    return (f"Port {slot!r} feeds {', '.join(said for _, said in counts)}, which takes integers, and "
-            f"{', '.join(said for _, said in reals)}, which takes Real values: give {real_names} a port of its own "
-            f"(a '#slot' of another name) and feed it Real values")
+    names = list(dict.fromkeys(name for name, _ in reals))
+    one = len(names) == 1
+    given = names[0] if one else f"{', '.join(names[:-1])} and {names[-1]}"
+    return (f"Port {slot!r} feeds {', '.join(said for _, said in counts)}, which accept integers, and "
+            f"{', '.join(said for _, said in reals)}, which take Real values only: give {given} "
+            f"{'a port of its own' if one else 'ports of their own'} (a '#slot' of another name) and feed "
+            f"{'it' if one else 'them'} Real values")
 
 
 def as_param(cls_name: str, name: str, value: Param) -> Param:

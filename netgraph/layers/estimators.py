@@ -64,7 +64,7 @@ import functools
 import threading
 import warnings
 import weakref
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 import torch
@@ -244,7 +244,9 @@ def record_score(owner: nn.Module, x: torch.Tensor, logp: torch.Tensor,
     surrogate is taken, and drawing again before that warns (nothing else could).
     """
     if torch.compiler.is_compiling():  # torch.compile runs it eagerly: its per-thread bookkeeping is no graph op
-        return _record_score_eagerly(owner, x, logp, params)
+        if not _EAGER_RECORD_SCORE:  # a list, not functools.cache: dynamo does not trace that
+            _EAGER_RECORD_SCORE.append(torch.compiler.disable(record_score))  # it could not trace _thread.get_ident
+        return _EAGER_RECORD_SCORE[0](owner, x, logp, params)
     record, pending = ScoreRecord(owner, logp), records_here(owner)  # this thread's: only it touches them
     pending[:] = [r for r in pending if r() is not None]
     pending.append(weakref.ref(record))
@@ -257,7 +259,7 @@ def record_score(owner: nn.Module, x: torch.Tensor, logp: torch.Tensor,
     return _Watch.apply(x, record, *grads)
 
 
-_record_score_eagerly = torch.compiler.disable(record_score)  # dynamo warned it could not trace _thread.get_ident
+_EAGER_RECORD_SCORE: list[Callable[..., torch.Tensor]] = []  # built on first compile: disable() imports torch._dynamo
 
 
 def pending_records(module: nn.Module, modules: list[nn.Module] | None = None) -> Iterator[ScoreRecord]:

@@ -15,6 +15,7 @@ from typing import Any
 
 import torch
 
+from netgraph.core.tracing import no_values
 from netgraph.layers.dist_base import Distribution
 from netgraph.layers.dist_special import SADDLE_FROM, below_saddle
 from netgraph.layers.dist_tensors import full, is_tensor, log_standard_gamma, safe_exp, tensors, tiny_of
@@ -69,14 +70,17 @@ class GammaTransformDraws(LogSpaceDraws, register=False):
 
     def _log_prob_log(self, log_x: torch.Tensor, params: Sequence[Any]) -> torch.Tensor:
         """From log x alone where the shape is below the saddle point's and x is a power of G; else ``_log_prob``
-        (Loader's form above the saddle point) where x is a normal number. Eager calls whose every shape is below
-        it (``below_saddle``) skip the rest; traced ones select, the same values."""
+        (Loader's form above the saddle point) where x is a normal number. Eager calls skip the rest where every
+        shape is below it (``below_saddle``) or, x not a power of G, every draw is a normal number; traced ones
+        select, the same values."""
         values = tensors(params, log_x)
         alpha, k, log_c = self._gamma_transform(values)
         direct = self._from_log_g(alpha, k, (log_x - log_c) * k, log_x) if self.POWER else None
         if direct is not None and below_saddle(alpha):
             return direct
         normal = log_x.exp() >= tiny_of(log_x)
+        if direct is None and not no_values(log_x) and bool(normal.all()):  # eager, no tiny draw: the exact form
+            return self._log_prob(log_x.exp(), values)
         exact = self._log_prob(torch.where(normal, log_x, 0.0).exp(), values)  # stand-ins: finite where unused
         log_g = (torch.where(normal, 0.0, log_x) - log_c) * k
         combined = torch.where(normal, exact, self._from_log_g(alpha, k, log_g, log_x))
