@@ -32,7 +32,10 @@ def test_a_dropped_branch_keeps_its_ports():
 
 @pytest.mark.parametrize("text, message", [
     ("If[0, #x, Sqrt[-1]]", "not a real number"), ("If[#x > 0, 1, 1/0]", "divides by 0"),
-    ("If[Indeterminate, #x, 1]", "reads Indeterminate as true or false"), ("If[1, #x, Foo[2]]", "unknown function")])
+    ("If[Indeterminate, #x, 1]", "reads Indeterminate as true or false"), ("If[1, #x, Foo[2]]", "unknown function"),
+    ("If[1, #x, 1e400]", "overflows to infinity"), ("If[1, #x, Boole[Infinity - Infinity]]", "reads Indeterminate"),
+    ("If[1, #x, If[Indeterminate, 1, 2]]", "reads Indeterminate"),
+    ("If[1, #x, #y == Indeterminate]", "Indeterminate")])  # as the README gives: read as written (review R5)
 def test_the_branch_taken_and_a_varying_condition_are_read_as_before(text, message):
     with pytest.raises(ExpressionError, match=message):
         FunctionLayer(text)

@@ -25,6 +25,7 @@ def _refusal(text: str) -> str:
                                               "around it already"),  # was: unknown symbol 'z'
     ("Function[x, 2]", "is the constant 2.0: the body of Function uses none of its variables"),  # was: If conditions
     ("Function[{x, y}, 2]", "the body of Function uses none of its variables"),
+    ("Function[x, 1]", "is the constant 1.0: the body of Function uses none of its variables"),  # review R5
     ("If[1, 2, #x]", "is the constant 2.0 once its constant If conditions pick their branches"),
     ("&", "at column 1: is a pure function with an empty body: write a formula before &"),
     ("  &  ", "is a pure function with an empty body"),

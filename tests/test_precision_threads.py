@@ -71,3 +71,30 @@ def test_default_precision_training_and_measuring_beside_a_float64_run_are_as_al
     alone64 = net_train(net, data, max_training_rounds=rounds[-1], working_precision="float64", progress=False,
                         **_TRAIN)
     _assert_same_arrays(trained64[0], alone64)
+
+
+def test_run_time_code_beside_another_threads_compile_keeps_its_own_working_precision():
+    """A compile elsewhere moves torch's default to float32 (``own_precision``) inside a float64 run's window: the
+    run's own run-time code (counts made floats, a constant parameter filled) still makes float64."""
+    from netgraph.core.torch_state import own_precision, working_precision
+    from netgraph.layers.dist_tensors import floating, full
+    from netgraph.layers.distributions import PoissonDistribution
+    compiling, done, found = threading.Event(), threading.Event(), {}
+
+    def compile_elsewhere() -> None:
+        with own_precision():
+            compiling.set()
+            done.wait(timeout=WAIT)
+
+    other = threading.Thread(target=compile_elsewhere)
+    with working_precision(torch.float64, exclusive=False):
+        other.start()
+        try:
+            assert compiling.wait(timeout=WAIT) and torch.get_default_dtype() == torch.float32  # the other's window
+            counts = torch.tensor([1, 2])
+            found = {"floating": floating(counts), "full": full(2.0, (2,), []),
+                     "log_prob": PoissonDistribution(1.5).log_prob(counts)}
+        finally:
+            done.set()
+            other.join(WAIT)
+    assert {name: t.dtype for name, t in found.items()} == dict.fromkeys(found, torch.float64)

@@ -41,7 +41,7 @@ from netgraph.backend.scripting import NotScriptable
 from netgraph.backend.source_map import layer_lines
 from netgraph.backend.traced_batch import drawing_layers, traced_batch_size
 from netgraph.core.layer import EmitContext
-from netgraph.core.torch_state import own_precision
+from netgraph.core.torch_state import own_precision, working_dtype
 from netgraph.core.nesting import fits_recursion_limit
 from netgraph.core.errors import DataError, OptionError
 from netgraph.core.ir import Node
@@ -366,7 +366,8 @@ def _write_casts(net: Any, module: CompiledNet, dtypes: dict, setting: bool | st
 # the names the generated code reads (inf and nan: what repr() writes for an infinite or NaN float option)
 _GLOBALS: dict[str, Any] = {**vars(builtins), "torch": torch, "F": F, "math": math, "inf": math.inf, "nan": math.nan,
                             "checked_batch_size": checked_batch_size, "symbolic_tracing": symbolic_tracing,
-                            "traced_batch_size": traced_batch_size, "checked_outputs": checked_outputs}
+                            "traced_batch_size": traced_batch_size, "checked_outputs": checked_outputs,
+                            "working_dtype": working_dtype}
 CompiledNet._code_globals = _GLOBALS  # a forward whose input port is named like one of them reads it here
 
 

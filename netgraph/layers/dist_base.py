@@ -23,6 +23,7 @@ from netgraph.core.layer import frozen_init
 from netgraph.core.layer_making import drop_dataclass_frozen
 from netgraph.core.option_problems import ARGUMENT_KIND
 from netgraph.core.registry import Registry
+from netgraph.core.torch_state import working_dtype
 from netgraph.core.wording import counted_either
 from netgraph.layers.bad_index import Where, bad_text, first_bad_at, located_error, piece_text
 from netgraph.layers.dist_constraints import REAL, Constraint, raise_constant_problems, read_extremes, unbroadcastable
@@ -303,7 +304,7 @@ class Distribution:
     def log_prob(self, x: Any, params: Sequence[Any] = ()) -> torch.Tensor:
         """Elementwise log-density (or log-mass) of ``x`` under ``params``, the values of an argument list the
         constructor takes (default: this distribution's constants), differentiable in them."""
-        x = x if is_tensor(x) else torch.as_tensor(x, dtype=torch.get_default_dtype())  # a traced one too
+        x = x if is_tensor(x) else torch.as_tensor(x, dtype=working_dtype())  # a traced one too
         values = self._values("log_prob", tuple(params))
         outside = self._outside(x, values)
         logp = self._log_prob(x, values)

@@ -26,6 +26,7 @@ from netgraph.layers.dist_constraints import (COUNT, INTEGER, NONNEGATIVE, POSIT
                                              raise_constant_problems)
 from netgraph.core.errors import OptionError
 from netgraph.core.option_problems import ARGUMENT_KIND
+from netgraph.core.torch_state import working_dtype
 from netgraph.layers.dist_limits import COUNT_MAX, E_MAX, Z_MAX, first_unheld_integer, gamma_upper, integer_limit
 from netgraph.layers.dist_special import (SADDLE_FROM, deviance, log_orderings, needs_saddle, poisson_saddle,
                                          stirling_error)
@@ -45,7 +46,7 @@ class _Discrete(Distribution):
         """``Distribution.log_prob``, with counts given as an integer or boolean tensor read as the float counts they
         are (fx's traced values keep their own dtype: no branch on it there)."""
         if isinstance(x, torch.Tensor) and not x.is_floating_point():
-            x = x.to(torch.get_default_dtype())
+            x = x.to(working_dtype())
         return super().log_prob(x, params)
 
     def certain(self, params: Sequence[Any]) -> torch.Tensor | None:

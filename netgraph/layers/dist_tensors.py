@@ -14,6 +14,7 @@ from typing import Any
 import torch
 
 from netgraph.core.tracing import no_values, vmapped
+from netgraph.core.torch_state import working_dtype
 
 __all__ = ["on_support", "noise", "full", "sized", "floating", "promoted", "promoted_dtype_code", "tensors",
            "standard_gamma", "log_standard_gamma", "safe_exp", "floor_normal", "xlogy", "xlogx", "log_or_tiny",
@@ -71,7 +72,7 @@ def full(p: Any, shape: tuple, like: Sequence[Any]) -> torch.Tensor:
     """Parameter ``p`` (a number or a broadcastable tensor) expanded to ``shape`` as a tensor."""
     if is_tensor(p):
         return p.expand(shape)
-    kwargs = _kwargs(like) or {"dtype": torch.get_default_dtype()}
+    kwargs = _kwargs(like) or {"dtype": working_dtype()}
     return torch.full(shape, float(p), **kwargs)
 
 
@@ -85,12 +86,12 @@ def floating(x: torch.Tensor, like: torch.Tensor | None = None) -> torch.Tensor:
 
 @torch.fx.wrap  # a call in fx's graph: the dtype is read when the graph runs (fx's proxies have none to branch on)
 def _floating(x: torch.Tensor) -> torch.Tensor:
-    return x if x.is_floating_point() else x.to(torch.get_default_dtype())
+    return x if x.is_floating_point() else x.to(working_dtype())
 
 
 @torch.fx.wrap
 def _floating_like(x: torch.Tensor, like: torch.Tensor) -> torch.Tensor:
-    return x if x.is_floating_point() else x.to(torch.promote_types(like.dtype, torch.get_default_dtype()))
+    return x if x.is_floating_point() else x.to(torch.promote_types(like.dtype, working_dtype()))
 
 
 def tiny_of(x: torch.Tensor) -> float:

@@ -22,6 +22,7 @@ from typing import Any, ClassVar, NamedTuple
 import torch
 
 from netgraph.core.types import REAL, Conflict, PortType, broadcast, format_shape, unify
+from netgraph.core.torch_state import working_dtype
 from netgraph.layers.dist_constraints import REAL as REAL_NUMBERS, raise_constant_problems
 from netgraph.layers.bad_index import Piece, bad_text, first_bad_at, piece_text
 from netgraph.layers.dist_base import Distribution, slot_name
@@ -95,7 +96,7 @@ class VectorDistribution(Distribution, register=False):
         """``Distribution.check`` on the slot tensors as given, where there are: ``value_problems`` look at one
         parameter at a time, so a bad matrix is named at its index in its port's data, not in the broadcast tensor."""
         if inputs is not None:
-            tensors = {s: t if t.is_floating_point() else t.to(torch.get_default_dtype())
+            tensors = {s: t if t.is_floating_point() else t.to(working_dtype())
                        for s, t in zip(self.slots, inputs)}
             values = [tensors[slot_name(p)] if isinstance(p, str) else v for p, v in zip(self.params, values)]
         return super().check(values, where, draws, inputs, given)

@@ -65,8 +65,7 @@ def _code(tree: tuple, names: dict[str, str], code: Callable[[tuple], str] | Non
         return f"(-{args[0]})"
     if kind == "bin":  # a negative base in brackets: Python reads -2.0 ** x as -(2.0 ** x)
         base = f"({args[0]})" if tree[1] == "**" and args[0].startswith("-") else args[0]
-        exponent = f"{names[_first_slot(tree)]}.new_tensor({args[1]})" if _root_power(tree) else args[1]
-        return f"({base} {tree[1]} {exponent})"
+        return f"({base} {tree[1]} {args[1]})"
     if kind == "cmp":
         return f"({args[0]} {tree[1]} {args[1]}).to({names[_first_slot(tree)]}.dtype)"
     name = tree[1]
@@ -78,13 +77,6 @@ def _code(tree: tuple, names: dict[str, str], code: Callable[[tuple], str] | Non
     if len(args) > 1 and (slot := _first_slot(tree)):  # torch's atan2 takes no number: a tensor like the slot's
         args = [f"{names[slot]}.new_tensor({a})" if child[0] == "const" else a for a, child in zip(args, tree[2:])]
     return table_entry(name).code(*args)
-
-
-def _root_power(tree: tuple) -> bool:
-    """Whether ``tree`` is a power of a port to a constant exponent 1/2 or -1/2, which torch's pow of a number
-    computes as sqrt or rsqrt (NaN at -Infinity, -0. and -Infinity at -0.): written with the exponent as a tensor,
-    it is pow's, as a port's exponent is (Infinity and 0 at -Infinity, 0 and Infinity at -0.)."""
-    return tree[:2] == ("bin", "**") and tree[3][0] == "const" and abs(tree[3][1]) == 0.5 and bool(_first_slot(tree))
 
 
 def _where_code(tree: tuple, code: Callable[[tuple], str]) -> str:
@@ -203,8 +195,6 @@ def evaluate(tree: tuple, env: dict[str, Any], fold: bool = False) -> Any:
     if kind == "neg":
         return -args[0]
     if kind == "bin":
-        if _root_power(tree) and isinstance(args[0], torch.Tensor):
-            args[1] = args[0].new_tensor(args[1])  # as _code's
         return _BINARY[tree[1]](*args)
     if kind == "cmp":
         return _COMPARE[tree[1]](*args).to(_slot_dtype(tree, env))

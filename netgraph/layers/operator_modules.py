@@ -9,6 +9,7 @@ import torch
 from torch import nn
 
 from netgraph.core.errors import DataError
+from netgraph.core.torch_state import working_dtype
 from netgraph.layers._modules import LayerModule
 from netgraph.layers._masks import valid
 from netgraph.layers.bad_index import examples_at, raise_unfolded
@@ -81,12 +82,13 @@ class _FoldModule(LayerModule):
 
     def integer_zeros(self, like: torch.Tensor) -> torch.Tensor:
         """The zero state for integer elements ``like``, in the inner net's first real array's dtype (a module moved
-        by ``.to(torch.bfloat16)`` computes in it; float32 zeros met bfloat16 weights), else torch's default. Cast to
-        that array itself, not its dtype: fx records the array, so a traced module moved by ``.to(...)`` follows."""
+        by ``.to(torch.bfloat16)`` computes in it; float32 zeros met bfloat16 weights), else this thread's working
+        precision. Cast to that array itself, not its dtype: fx records the array, so a traced module moved by
+        ``.to(...)`` follows."""
         zeros = like.new_zeros((like.shape[0], *self.shape))
         arrays = (*self.net.parameters(), *self.net.buffers())
         anchor = next((t for t in arrays if t.is_floating_point()), None)
-        return zeros.to(torch.get_default_dtype()) if anchor is None else zeros.to(anchor)
+        return zeros.to(working_dtype()) if anchor is None else zeros.to(anchor)
 
     def step_error(self, error: BaseException, step: int) -> None:
         """Raise ``error`` as seen outside the fold (a bad value named by example and step) where it names an

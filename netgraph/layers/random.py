@@ -254,7 +254,7 @@ class RandomArrayLayer(Layer):
                 params.append(repr(float(value)))
         like = [*ctx.args, *consts] or [constant("param_first")]  # noise in the parameters' promoted dtype
         reads.append((promoted := ctx.local("promoted"), promoted_dtype_code(like)))  # int or bool slots: the default
-        widest = f"torch.promote_types({ctx.module}.constant('slot_dtype', {anchor}).dtype, torch.get_default_dtype())"
+        widest = f"torch.promote_types({ctx.module}.constant('slot_dtype', {anchor}).dtype, working_dtype())"
         dtype = (f"({promoted} if not isinstance({promoted}, torch.dtype) or {promoted}.is_floating_point else "
                  f"{widest})")  # as the module draws (_floating_like); a traced one (a Proxy) is floating
         batch = f"{ctx.args[0]}.shape[0]" if ctx.args else ctx.batch

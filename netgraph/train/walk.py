@@ -14,6 +14,7 @@ from netgraph.backend.compile import submodule
 from netgraph.backend.interpreter import ModuleRunner
 from netgraph.core.errors import DataError, Diagnostic, TrainingError
 from netgraph.core.ir import Node
+from netgraph.core.torch_state import working_dtype
 from netgraph.layers.bad_index import examples_at
 from netgraph.layers.random_module import RandomModule
 from netgraph.train.data import non_finite_data
@@ -181,7 +182,7 @@ def nonfinite_cause(net: Any, module: Any, batch: dict, n: int, loss: str,
         return f"every layer output was finite, but the batch's data is not ({bad_data})", 1, None, None, bad_data
     reals = [v for v in batch.values() if v.is_floating_point() and v.numel()]
     largest = max((float(v.abs().max()) for v in reals), default=0.0)
-    dtype = reals[0].dtype if reals else torch.get_default_dtype()  # the working precision's: where squares overflow
+    dtype = reals[0].dtype if reals else working_dtype()  # the working precision's: where squares overflow
     return (f"every layer output was finite, so the loss itself ({loss}) is not: check the data's ranges (its largest "
             f"magnitude is {largest:.3g}; squares overflow past about {torch.finfo(dtype).max ** 0.5:.2g} in "
             f"{str(dtype).removeprefix('torch.')}) and targets such as a probability of exactly 0 for a cross-entropy "
