@@ -66,3 +66,27 @@ def test_a_shared_array_of_another_shape_names_the_user_and_the_shared_array(key
     with pytest.raises(OptionError, match=r"'a' \(LinearLayer\) array 'Weights' \(the shared array "
                                           r"NetSharedArray\('w'\)\): expected shape \(3, 3\), found \(2, 3\)"):
         net_replace_part(net, {key: torch.zeros(2, 3)})
+
+
+def _shared():
+    w = NetSharedArray("w")
+    net = NetGraph({"a": LinearLayer(3, weights=w), "b": LinearLayer(3, weights=w)}, [("a", "b")], Input=3)
+    return net_initialize(net, seed=0)
+
+
+@pytest.mark.parametrize("key", [NetSharedArray("w"), ("b", "Weights")])
+@pytest.mark.parametrize("shared_first", [True, False])
+def test_a_shared_arrays_values_skip_a_new_layer_that_does_not_share_it(key, shared_first):
+    """Found by review R2: the shared array's values went into the new unshared 'a' too (its users were the old
+    net's, whichever key came first)."""
+    two = torch.full((3, 3), 2.0)
+    keys = [(key, two), ("a", LinearLayer(3))]
+    new = net_replace_part(_shared(), dict(keys if shared_first else keys[::-1]))
+    assert new.layers["a"].arrays["Weights"] is None and new.layers["a"].shared == {}
+    assert torch.equal(new.layers["b"].arrays["Weights"], two)
+
+
+def test_a_shared_arrays_later_values_reach_a_new_layer_sharing_it():
+    w, ones = NetSharedArray("w"), torch.ones(3, 3)
+    new = net_replace_part(_shared(), {"a": LinearLayer(3, weights=w), NetSharedArray("w"): ones})
+    assert torch.equal(new.layers["a"].arrays["Weights"], ones) and torch.equal(new.layers["b"].arrays["Weights"], ones)

@@ -3,6 +3,7 @@ says how to share that array (or that its layer cannot: a TorchLayer's arrays ar
 
 from __future__ import annotations
 
+import bisect
 import dataclasses
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -16,10 +17,10 @@ from netgraph.core.operator import NetOperator
 from netgraph.core.option_problems import VALUE_KIND
 from netgraph.core.options import as_array
 from netgraph.core.ports import NetPort
-from netgraph.core.shared import NetSharedArray
+from netgraph.core.shared import NetSharedArray, collect_users, shared_users
 from netgraph.core.surgery_lead import function_lead
 
-__all__ = ["array_value", "in_order", "port_change", "spec_walk"]
+__all__ = ["array_value", "in_order", "port_change", "spec_walk", "users_with_changes"]
 
 _SET_ALL = "to set a shared array's values in every user: net_replace_part({}, {{NetSharedArray(name): values}})"
 
@@ -91,14 +92,19 @@ def port_change(net: Any, spec: Any, value: Any) -> tuple[str, Any] | None:
     return port, net.port_types[port] if value is None and port in net.coders else value
 
 
-def in_order(net: NetGraph, changes: Mapping[Any, Any], replace: Callable[[Any, dict], Any]) -> dict[Any, Any]:
-    """``changes`` as Wolfram's NetReplacePart applies its rules, in order, as one dict of parts apart: a later key
-    for the same part (a name and an index) wins; one for a part inside a layer an earlier key puts in is applied to
-    that layer (``replace``: net_replace_part, on the new layer alone); one replacing a layer drops the earlier keys
-    for parts inside it. The net is checked once, with every change made."""
+def in_order(net: NetGraph, changes: Mapping[Any, Any],
+             replace: Callable[[Any, dict], Any]) -> tuple[dict[Any, Any], Callable[[Any], list[tuple]]]:
+    """``changes`` applied in order, as one dict of parts apart: a later key for the same part (a name and an index)
+    wins; one for a part inside a layer an earlier key puts in is applied to that layer (``replace``:
+    net_replace_part, on the new layer alone); one replacing a layer drops the earlier keys for parts inside it. The
+    net is checked once, with every change made. With the changes: of a key, the paths of the layers that later keys
+    put in (a shared array's earlier values do not reach them; none for a key ``changes`` lacks)."""
     out: dict[Any, tuple[tuple | None, Any]] = {}  # key -> (the path it names, its value)
     new_layers: dict[tuple, Any] = {}  # the path of a layer an earlier key puts in -> that key
-    for spec, value in changes.items():
+    place: dict[Any, int] = {}  # key -> its place in ``changes``
+    layer_places: list[tuple[int, tuple]] = []  # (place, path) of each key putting a layer in, in order
+    for index, (spec, value) in enumerate(changes.items()):
+        place[spec] = index
         path = _spec_path(net, spec)
         outer = next((new_layers[path[:k]] for k in range(1, len(path or ())) if path[:k] in new_layers), None)
         if outer is not None:
@@ -112,8 +118,26 @@ def in_order(net: NetGraph, changes: Mapping[Any, Any], replace: Callable[[Any, 
                 new_layers.pop(out.pop(old)[0], None)
             if _is_layer(value):
                 new_layers[path] = spec
+                layer_places.append((index, path))
         out[spec] = path, value
-    return {spec: value for spec, (_, value) in out.items()}
+    starts = [index for index, _ in layer_places]
+
+    def replaced_later(spec: Any) -> list[tuple]:
+        return [path for _, path in layer_places[bisect.bisect_right(starts, place.get(spec, len(changes))):]]
+    return {spec: value for spec, (_, value) in out.items()}, replaced_later
+
+
+def users_with_changes(net: NetGraph, new_layers: Mapping[tuple, Any], name: str,
+                       skipped: list[tuple]) -> list[tuple[tuple, str]]:
+    """The users ``(layer path, array)`` of the shared array ``name`` in ``net`` with ``new_layers`` (path -> layer) put
+    in: those of ``net`` outside the new layers, and those of the new layers but the ``skipped`` paths."""
+    def inside(path: tuple, paths: Any) -> bool:
+        return any(path[:len(outer)] == outer for outer in paths)
+    users = [(path, array) for path, array in shared_users(net).get(name, []) if not inside(path, new_layers)]
+    for path, layer in new_layers.items():
+        if not inside(path, skipped):
+            users += [((*path, *inner[1:]), array) for inner, array in collect_users({"": layer}).get(name, ())]
+    return users
 
 
 def _spec_path(net: NetGraph, spec: Any) -> tuple | None:
