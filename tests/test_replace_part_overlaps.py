@@ -10,7 +10,7 @@ import pytest
 import torch
 
 from netgraph import (LinearLayer, NetChain, NetGraph, NetMapOperator, NetSharedArray, OptionError, ShapeError,
-                      net_initialize, net_replace_part)
+                      WiringError, net_initialize, net_replace_part)
 
 
 def _chain():
@@ -90,3 +90,17 @@ def test_a_shared_arrays_later_values_reach_a_new_layer_sharing_it():
     w, ones = NetSharedArray("w"), torch.ones(3, 3)
     new = net_replace_part(_shared(), {"a": LinearLayer(3, weights=w), NetSharedArray("w"): ones})
     assert torch.equal(new.layers["a"].arrays["Weights"], ones) and torch.equal(new.layers["b"].arrays["Weights"], ones)
+
+
+def test_a_key_on_a_shared_array_of_a_new_layer_sets_it_in_every_user():
+    """Found by review R2: the key was set in the new layer alone, so its users disagreed."""
+    ones = torch.ones(3, 3)
+    new = net_replace_part(_shared(), {"a": LinearLayer(3, weights=NetSharedArray("w")), ("a", "Weights"): ones})
+    assert torch.equal(new.layers["a"].arrays["Weights"], ones) and torch.equal(new.layers["b"].arrays["Weights"], ones)
+
+
+def test_an_error_inside_a_replaced_layer_names_that_layer():
+    """Found by review R2: the error of a key inside a new layer had layer=() and no word of that layer."""
+    with pytest.raises(WiringError, match=r"^net_replace_part: in the layer 'b': .*'Wieghts'") as caught:
+        net_replace_part(_chain(), {"b": LinearLayer(2), ("b", "Wieghts"): torch.ones(2, 3)})
+    assert caught.value.kind == "unknown-array" and caught.value.layer == ("b",)

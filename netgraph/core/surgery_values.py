@@ -10,7 +10,7 @@ from typing import Any
 
 import torch
 
-from netgraph.core.errors import NetGraphError, OptionError, WiringError, at_layer, did_you_mean
+from netgraph.core.errors import NetGraphError, OptionError, WiringError, at_layer, did_you_mean, nested
 from netgraph.core.graph import NetGraph, coerce_layer
 from netgraph.core.names import indexed
 from netgraph.core.operator import NetOperator
@@ -18,7 +18,8 @@ from netgraph.core.option_problems import VALUE_KIND
 from netgraph.core.options import as_array
 from netgraph.core.ports import NetPort
 from netgraph.core.shared import NetSharedArray, collect_users, shared_users
-from netgraph.core.surgery_lead import function_lead
+from netgraph.core.port_paths import shown_path
+from netgraph.core.surgery_lead import function_lead, headed_here
 
 __all__ = ["array_value", "in_order", "port_change", "spec_walk", "users_with_changes"]
 
@@ -109,9 +110,12 @@ def in_order(net: NetGraph, changes: Mapping[Any, Any],
         outer = next((new_layers[path[:k]] for k in range(1, len(path or ())) if path[:k] in new_layers), None)
         if outer is not None:
             at, layer = out[outer]
-            rest = path[len(at):]
-            inner = {rest[0] if len(rest) == 1 else rest: value}  # the later rule, made on the new layer
-            out[outer] = at, replace(coerce_layer(layer, "net_replace_part"), inner)
+            layer, rest = coerce_layer(layer, "net_replace_part"), path[len(at):]
+            if (name := _shared_name(layer, rest)) in shared_users(net):  # the array in every user, as the key does
+                spec = NetSharedArray(name)
+                place[spec], out[spec] = index, (None, value)
+                continue
+            out[outer] = at, _replaced_inside(layer, at, {rest[0] if len(rest) == 1 else rest: value}, replace)
             continue
         if path:
             for old in [old for old, (at, _) in out.items() if at and at[:len(path)] == path]:
@@ -138,6 +142,24 @@ def users_with_changes(net: NetGraph, new_layers: Mapping[tuple, Any], name: str
         if not inside(path, skipped):
             users += [((*path, *inner[1:]), array) for inner, array in collect_users({"": layer}).get(name, ())]
     return users
+
+
+def _shared_name(layer: Any, rest: tuple) -> str | None:
+    """The shared array's name that ``rest`` (a path in ``layer``) reaches, if any."""
+    try:
+        holder = layer.layer_at(rest[:-1]) if len(rest) > 1 else layer
+    except (NetGraphError, AttributeError):
+        return None
+    return (getattr(holder, "shared", None) or {}).get(rest[-1])
+
+
+def _replaced_inside(layer: Any, at: tuple, inner: dict, replace: Callable[[Any, dict], Any]) -> Any:
+    """``replace(layer, inner)`` for the new layer at ``at``: its errors name the layers from the net holding it."""
+    try:
+        with headed_here("net_replace_part"):
+            return replace(layer, inner)
+    except NetGraphError as exc:
+        raise nested(exc, at, f"{function_lead('net_replace_part')}in the layer {shown_path(at)!r}: ") from None
 
 
 def _spec_path(net: NetGraph, spec: Any) -> tuple | None:
