@@ -103,6 +103,7 @@ def in_order(net: NetGraph, changes: Mapping[Any, Any],
     out: dict[Any, tuple[tuple | None, Any]] = {}  # key -> (the path it names, its value)
     new_layers: dict[tuple, Any] = {}  # the path of a layer an earlier key puts in -> that key
     place: dict[Any, int] = {}  # key -> its place in ``changes``
+    by_path: dict[tuple, Any] = {}  # path -> the last key naming it
     layer_places: list[tuple[int, tuple]] = []  # (place, path) of each key putting a layer in, in order
     for index, (spec, value) in enumerate(changes.items()):
         place[spec] = index
@@ -118,9 +119,13 @@ def in_order(net: NetGraph, changes: Mapping[Any, Any],
             out[outer] = at, _replaced_inside(layer, at, {rest[0] if len(rest) == 1 else rest: value}, replace)
             continue
         if path:
-            for old in [old for old, (at, _) in out.items() if at and at[:len(path)] == path]:
+            is_layer = _is_layer(value)  # a layer drops the keys inside it; another value only one for its part
+            inside = [old for old, (at, _) in out.items() if at and at[:len(path)] == path] if is_layer else \
+                [old for old in (by_path.get(path),) if old in out]
+            for old in inside:
                 new_layers.pop(out.pop(old)[0], None)
-            if _is_layer(value):
+            by_path[path] = spec
+            if is_layer:
                 new_layers[path] = spec
                 layer_places.append((index, path))
         out[spec] = path, value
@@ -173,6 +178,8 @@ def _spec_path(net: NetGraph, spec: Any) -> tuple | None:
 def _is_layer(value: Any) -> bool:
     """Whether net_replace_part puts ``value`` in as a layer: a layer or what ``coerce_layer`` makes one of (a
     shorthand, a torch.nn.Module)."""
+    if isinstance(value, torch.Tensor):  # an array: not built into a refusal to find that out
+        return False
     try:
         coerce_layer(value, "net_replace_part")
     except NetGraphError:
