@@ -1,4 +1,4 @@
-"""net_replace_part applies its keys in order, as Wolfram's NetReplacePart applies its rules: a key inside a layer an
+"""net_replace_part applies its keys in order (netgraph's own rule): a key inside a layer an
 earlier key puts in changes that new layer, a key replacing a layer drops the earlier ones inside it, a later key for
 the same part wins, and the net is checked once with every change made (keys inside a replaced layer were an
 OptionError, two keys for one part too, and a layer resized with its consumer's weights failed halfway). Also: a
