@@ -98,3 +98,17 @@ def test_the_remaining_outputs_keep_their_order(edges, drop, kept):
     assert dropped.output_shapes[kept[0]] == (2,) and set(dropped.coders) == {kept[0]}  # a's, with its decoder
     values = net_initialize(dropped, seed=0)(torch.ones(2, 3))
     assert list(values) == list(kept) and set(values[kept[0]]) <= {"x", "y"}
+
+
+@pytest.mark.parametrize("edges, kept", [
+    ([("a", NetPort("X")), ("b", NetPort("Y")), ("a", NetPort("Z")), ("c", NetPort("W")), ("d", NetPort("V"))],
+     ("X", "Y", "Z", "W")),  # a gives X and Z: X stays first (ranking by source put a's last output's place on both)
+    ([(NetPort("Input"), NetPort("P")), ("a", NetPort("X")), (NetPort("Input"), NetPort("Q")), ("d", NetPort("V"))],
+     ("P", "X", "Q")),  # the graph input passed to two outputs
+])
+def test_outputs_sharing_a_source_keep_their_places(edges, kept):
+    """net_drop and net_delete keep each remaining output where ``net`` had it, two outputs of one source included."""
+    layers = {"a": LinearLayer(2), "b": LinearLayer(3), "c": LinearLayer(4), "d": LinearLayer(5)}
+    net = NetGraph({k: v for k, v in layers.items() if any(k == e[0] for e in edges)}, edges, Input=3)
+    assert net_drop(net, "d").output_ports == kept
+    assert net_delete(net, "d").output_ports == kept

@@ -1,4 +1,4 @@
-"""net_replace_part applies its keys in order, as Wolfram's NetReplacePart applies its rules: a key inside a layer an
+"""net_replace_part applies its keys in order (netgraph's own rule): a key inside a layer an
 earlier key puts in changes that new layer, a key replacing a layer drops the earlier ones inside it, a later key for
 the same part wins, and the net is checked once with every change made (keys inside a replaced layer were an
 OptionError, two keys for one part too, and a layer resized with its consumer's weights failed halfway). Also: a
@@ -10,7 +10,7 @@ import pytest
 import torch
 
 from netgraph import (LinearLayer, NetChain, NetGraph, NetMapOperator, NetSharedArray, OptionError, ShapeError,
-                      net_initialize, net_replace_part)
+                      WiringError, net_initialize, net_replace_part)
 
 
 def _chain():
@@ -66,3 +66,41 @@ def test_a_shared_array_of_another_shape_names_the_user_and_the_shared_array(key
     with pytest.raises(OptionError, match=r"'a' \(LinearLayer\) array 'Weights' \(the shared array "
                                           r"NetSharedArray\('w'\)\): expected shape \(3, 3\), found \(2, 3\)"):
         net_replace_part(net, {key: torch.zeros(2, 3)})
+
+
+def _shared():
+    w = NetSharedArray("w")
+    net = NetGraph({"a": LinearLayer(3, weights=w), "b": LinearLayer(3, weights=w)}, [("a", "b")], Input=3)
+    return net_initialize(net, seed=0)
+
+
+@pytest.mark.parametrize("key", [NetSharedArray("w"), ("b", "Weights")])
+@pytest.mark.parametrize("shared_first", [True, False])
+def test_a_shared_arrays_values_skip_a_new_layer_that_does_not_share_it(key, shared_first):
+    """Found by review R2: the shared array's values went into the new unshared 'a' too (its users were the old
+    net's, whichever key came first)."""
+    two = torch.full((3, 3), 2.0)
+    keys = [(key, two), ("a", LinearLayer(3))]
+    new = net_replace_part(_shared(), dict(keys if shared_first else keys[::-1]))
+    assert new.layers["a"].arrays["Weights"] is None and new.layers["a"].shared == {}
+    assert torch.equal(new.layers["b"].arrays["Weights"], two)
+
+
+def test_a_shared_arrays_later_values_reach_a_new_layer_sharing_it():
+    w, ones = NetSharedArray("w"), torch.ones(3, 3)
+    new = net_replace_part(_shared(), {"a": LinearLayer(3, weights=w), NetSharedArray("w"): ones})
+    assert torch.equal(new.layers["a"].arrays["Weights"], ones) and torch.equal(new.layers["b"].arrays["Weights"], ones)
+
+
+def test_a_key_on_a_shared_array_of_a_new_layer_sets_it_in_every_user():
+    """Found by review R2: the key was set in the new layer alone, so its users disagreed."""
+    ones = torch.ones(3, 3)
+    new = net_replace_part(_shared(), {"a": LinearLayer(3, weights=NetSharedArray("w")), ("a", "Weights"): ones})
+    assert torch.equal(new.layers["a"].arrays["Weights"], ones) and torch.equal(new.layers["b"].arrays["Weights"], ones)
+
+
+def test_an_error_inside_a_replaced_layer_names_that_layer():
+    """Found by review R2: the error of a key inside a new layer had layer=() and no word of that layer."""
+    with pytest.raises(WiringError, match=r"^net_replace_part: in the layer 'b': .*'Wieghts'") as caught:
+        net_replace_part(_chain(), {"b": LinearLayer(2), ("b", "Wieghts"): torch.ones(2, 3)})
+    assert caught.value.kind == "unknown-array" and caught.value.layer == ("b",)

@@ -80,7 +80,7 @@ def _insert_at(chain: NetChain, layers: Any, position: int | str) -> tuple[NetCh
         raise OptionError(f"{function_lead('net_insert')}position= must be a layer name or an index from 1 to "
                           f"{count + 1} (the end), or from {-count - 1} (before the first) to -1 (the end) counting "
                           f"from the end as Wolfram's NetInsert; found {position!r:.60}", option="position",
-                          kind=VALUE_KIND)
+                          kind=VALUE_KIND, layer=())
     elif position < 0:
         position += count + 2  # Insert's rule: the new layers land at that position counted from the end
     return _insert(chain, layers, position, "net_insert")

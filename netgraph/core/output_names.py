@@ -57,14 +57,12 @@ def _free_name(name: str, taken: set[str]) -> str:
 
 
 def kept_output_order(net: NetGraph, part: NetGraph) -> NetGraph:
-    """``part`` (``net`` less some layers) with the outputs that the same source still gives in ``net``'s order, the
-    new ones (a dropped tail's producer's) after them, as Wolfram's NetDelete keeps the remaining ports' order (a
+    """``part`` (``net`` less some layers) with the outputs ``net`` had in ``net``'s order, the new ones (a dropped
+    tail's producer's) at their source's first output or after them, as Wolfram's NetDelete keeps the remaining ports' order (a
     rebuilt graph lists its unwired outputs in layer order, before those its edges name)."""
     if isinstance(part, NetChain):
         return part
-    before = {source: i for i, source in enumerate(_sources(net)[p] for p in net.output_ports)}
-    sources = _sources(part)
-    wanted = sorted(part.output_ports, key=lambda p: before.get(sources[p], len(before)))
+    wanted = sorted(part.output_ports, key=_rank_in(net, part))
     if tuple(wanted) == part.output_ports:
         return part
     edges = [written(e) for e in part.edges]
@@ -77,6 +75,17 @@ def kept_output_order(net: NetGraph, part: NetGraph) -> NetGraph:
     if rebuilt.input_ports != part.input_ports:  # an output reading a graph input moved ahead of the edges reading
         return part  # another: the inputs' order matters more (it is the call's), keep the net as it was
     return carry_multipliers([part], rebuilt)
+
+
+def _rank_in(net: NetGraph, part: NetGraph):
+    """Sort key of ``part``'s outputs: an output ``net`` has by name takes that name's place, a new one the place of
+    the first output its source gave in ``net`` (after them all if none)."""
+    by_name = {port: i for i, port in enumerate(net.output_ports)}
+    by_source: dict[tuple, int] = {}
+    old_sources, sources = _sources(net), _sources(part)
+    for i, port in enumerate(net.output_ports):
+        by_source.setdefault(old_sources[port], i)
+    return lambda port: by_name.get(port, by_source.get(sources[port], len(by_name)))
 
 
 def _sources(net: NetGraph) -> dict[str, tuple]:

@@ -16,7 +16,7 @@ from typing import Any, NamedTuple
 
 from netgraph.core.coders import Coder, Decoder, Encoder, Restricted
 from netgraph.core.errors import Diagnostic, ShapeError
-from netgraph.core.held_places import covered, moved_on, united
+from netgraph.core.held_places import WalkSteps, covered, moved_on, united
 from netgraph.core.integers import INT64_BOUND
 from netgraph.core.ir import Value
 from netgraph.core.ports import declared_port_type
@@ -266,7 +266,7 @@ def _reached(ir: Any, port: str, prefix: tuple, encoded: set | None = None) -> l
 
 def _walk(ir: Any, port: str, prefix: tuple, encoded: set | None) -> tuple[list[IndexLeaf], dict[str, bool]]:
     """``_reached``, and the graph outputs the values reach, each with whether it is ``mixed`` there."""
-    out, outputs, todo, seen = [], {}, [(Value(None, port), True, False, None, False)], {}
+    out, outputs, seen, todo = [], {}, {}, WalkSteps(ir.nodes, [(Value(None, port), True, False, None, False)])
     while todo:
         value, fed, mixed, places, own = todo.pop()
         for path, leaf_port in ir.consumers(value):

@@ -41,7 +41,7 @@ from netgraph.core.port_rename import rename_ports, split_port_renames
 from netgraph.core.replaced_ports import lost_declared_port
 from netgraph.core.rename_levels import level_range, renames_at_levels
 from netgraph.core.shared import NetSharedArray, check_joined_shared, shared_users, shared_values
-from netgraph.core.surgery_values import array_value, in_order, port_change
+from netgraph.core.surgery_values import array_value, in_order, port_change, users_with_changes
 from netgraph.core.surgery_lead import function_lead, led_by
 from netgraph.core.flattening import net_flatten
 from netgraph.core.peripheral_coders import still_stripped
@@ -144,13 +144,14 @@ def net_replace_part(net: NetGraph, changes: Mapping[Any, Any]) -> NetGraph:
     if not isinstance(changes, Mapping):
         raise OptionError(f"net_replace_part takes a dict {{part: new value}}, found {type(changes).__name__}",
                           option="changes", kind=VALUE_KIND)
-    changes = in_order(net, changes, net_replace_part)  # Wolfram's rules in order: a later one wins
+    changes, replaced_later = in_order(net, changes, net_replace_part)  # in order: a later key wins
     replaced = [p for spec in changes if (p := container_path(net, spec))]  # their inner rules go with them
     shared = [(_shared_key(net, spec), value) for spec, value in changes.items()]  # set in every user, inside or out
     net, items = edit_operators(net, shared, "net_replace_part", _replace_inside)
     layers: dict[tuple, Layer] = {}
     ports: dict[str, Any] = {}
     fits: list[tuple] = []  # each array given: (path, array, value, shared name)
+    later: list[list[tuple]] = []  # of each array given: the paths of the layers later keys put in
     with led_by("net_replace_part"):  # a part the net lacks, a value that does not fit: named by the function
         for spec, value in items:
             change, path, array = _replaced_part(net, spec, value)
@@ -163,12 +164,14 @@ def net_replace_part(net: NetGraph, changes: Mapping[Any, Any]) -> NetGraph:
                 continue
             new = array_value(net, path, array, value, spec.name if isinstance(spec, NetSharedArray) else None)
             fits.append((path, array, new, shared))
+            later.append(replaced_later(spec))
         resizing = ports or layers  # a new layer or port type: arrays checked against the net with every change made
-        for path, array, new, shared in fits:
+        new_layers = dict(layers)
+        for (path, array, new, shared), skipped in zip(fits, later):
             if not resizing:  # only arrays change: each against the one it replaces
                 _check_fit(net, path, array, new, shared)
             users: dict[tuple, dict[str, torch.Tensor]] = {}  # every user of a shared array (an operator: all too)
-            for user, name in shared_users(net)[shared] if shared else [(path, array)]:
+            for user, name in users_with_changes(net, new_layers, shared, skipped) if shared else [(path, array)]:
                 users.setdefault(user, {})[name] = new
             for user, arrays in users.items():
                 layers[user] = layers.get(user, net.layer_at(user)).with_arrays(arrays)

@@ -3,23 +3,25 @@ says how to share that array (or that its layer cannot: a TorchLayer's arrays ar
 
 from __future__ import annotations
 
+import bisect
 import dataclasses
 from collections.abc import Callable, Mapping
 from typing import Any
 
 import torch
 
-from netgraph.core.errors import NetGraphError, OptionError, WiringError, at_layer, did_you_mean
+from netgraph.core.errors import NetGraphError, OptionError, WiringError, at_layer, did_you_mean, nested
 from netgraph.core.graph import NetGraph, coerce_layer
 from netgraph.core.names import indexed
 from netgraph.core.operator import NetOperator
 from netgraph.core.option_problems import VALUE_KIND
 from netgraph.core.options import as_array
 from netgraph.core.ports import NetPort
-from netgraph.core.shared import NetSharedArray
-from netgraph.core.surgery_lead import function_lead
+from netgraph.core.shared import NetSharedArray, collect_users, shared_users
+from netgraph.core.port_paths import shown_path
+from netgraph.core.surgery_lead import function_lead, headed_here
 
-__all__ = ["array_value", "in_order", "port_change", "spec_walk"]
+__all__ = ["array_value", "in_order", "port_change", "spec_walk", "users_with_changes"]
 
 _SET_ALL = "to set a shared array's values in every user: net_replace_part({}, {{NetSharedArray(name): values}})"
 
@@ -91,29 +93,78 @@ def port_change(net: Any, spec: Any, value: Any) -> tuple[str, Any] | None:
     return port, net.port_types[port] if value is None and port in net.coders else value
 
 
-def in_order(net: NetGraph, changes: Mapping[Any, Any], replace: Callable[[Any, dict], Any]) -> dict[Any, Any]:
-    """``changes`` as Wolfram's NetReplacePart applies its rules, in order, as one dict of parts apart: a later key
-    for the same part (a name and an index) wins; one for a part inside a layer an earlier key puts in is applied to
-    that layer (``replace``: net_replace_part, on the new layer alone); one replacing a layer drops the earlier keys
-    for parts inside it. The net is checked once, with every change made."""
+def in_order(net: NetGraph, changes: Mapping[Any, Any],
+             replace: Callable[[Any, dict], Any]) -> tuple[dict[Any, Any], Callable[[Any], list[tuple]]]:
+    """``changes`` applied in order, as one dict of parts apart: a later key for the same part (a name and an index)
+    wins; one for a part inside a layer an earlier key puts in is applied to that layer (``replace``:
+    net_replace_part, on the new layer alone); one replacing a layer drops the earlier keys for parts inside it. The
+    net is checked once, with every change made. With the changes: of a key, the paths of the layers that later keys
+    put in (a shared array's earlier values do not reach them; none for a key ``changes`` lacks)."""
     out: dict[Any, tuple[tuple | None, Any]] = {}  # key -> (the path it names, its value)
     new_layers: dict[tuple, Any] = {}  # the path of a layer an earlier key puts in -> that key
-    for spec, value in changes.items():
+    place: dict[Any, int] = {}  # key -> its place in ``changes``
+    by_path: dict[tuple, Any] = {}  # path -> the last key naming it
+    layer_places: list[tuple[int, tuple]] = []  # (place, path) of each key putting a layer in, in order
+    for index, (spec, value) in enumerate(changes.items()):
+        place[spec] = index
         path = _spec_path(net, spec)
         outer = next((new_layers[path[:k]] for k in range(1, len(path or ())) if path[:k] in new_layers), None)
         if outer is not None:
             at, layer = out[outer]
-            rest = path[len(at):]
-            inner = {rest[0] if len(rest) == 1 else rest: value}  # the later rule, made on the new layer
-            out[outer] = at, replace(coerce_layer(layer, "net_replace_part"), inner)
+            layer, rest = coerce_layer(layer, "net_replace_part"), path[len(at):]
+            if (name := _shared_name(layer, rest)) in shared_users(net):  # the array in every user, as the key does
+                spec = NetSharedArray(name)
+                place[spec], out[spec] = index, (None, value)
+                continue
+            out[outer] = at, _replaced_inside(layer, at, {rest[0] if len(rest) == 1 else rest: value}, replace)
             continue
         if path:
-            for old in [old for old, (at, _) in out.items() if at and at[:len(path)] == path]:
+            is_layer = _is_layer(value)  # a layer drops the keys inside it; another value only one for its part
+            inside = [old for old, (at, _) in out.items() if at and at[:len(path)] == path] if is_layer else \
+                [old for old in (by_path.get(path),) if old in out]
+            for old in inside:
                 new_layers.pop(out.pop(old)[0], None)
-            if _is_layer(value):
+            by_path[path] = spec
+            if is_layer:
                 new_layers[path] = spec
+                layer_places.append((index, path))
         out[spec] = path, value
-    return {spec: value for spec, (_, value) in out.items()}
+    starts = [index for index, _ in layer_places]
+
+    def replaced_later(spec: Any) -> list[tuple]:
+        return [path for _, path in layer_places[bisect.bisect_right(starts, place.get(spec, len(changes))):]]
+    return {spec: value for spec, (_, value) in out.items()}, replaced_later
+
+
+def users_with_changes(net: NetGraph, new_layers: Mapping[tuple, Any], name: str,
+                       skipped: list[tuple]) -> list[tuple[tuple, str]]:
+    """The users ``(layer path, array)`` of the shared array ``name`` in ``net`` with ``new_layers`` (path -> layer) put
+    in: those of ``net`` outside the new layers, and those of the new layers but the ``skipped`` paths."""
+    def inside(path: tuple, paths: Any) -> bool:
+        return any(path[:len(outer)] == outer for outer in paths)
+    users = [(path, array) for path, array in shared_users(net).get(name, []) if not inside(path, new_layers)]
+    for path, layer in new_layers.items():
+        if not inside(path, skipped):
+            users += [((*path, *inner[1:]), array) for inner, array in collect_users({"": layer}).get(name, ())]
+    return users
+
+
+def _shared_name(layer: Any, rest: tuple) -> str | None:
+    """The shared array's name that ``rest`` (a path in ``layer``) reaches, if any."""
+    try:
+        holder = layer.layer_at(rest[:-1]) if len(rest) > 1 else layer
+    except (NetGraphError, AttributeError):
+        return None
+    return (getattr(holder, "shared", None) or {}).get(rest[-1])
+
+
+def _replaced_inside(layer: Any, at: tuple, inner: dict, replace: Callable[[Any, dict], Any]) -> Any:
+    """``replace(layer, inner)`` for the new layer at ``at``: its errors name the layers from the net holding it."""
+    try:
+        with headed_here("net_replace_part"):
+            return replace(layer, inner)
+    except NetGraphError as exc:
+        raise nested(exc, at, f"{function_lead('net_replace_part')}in the layer {shown_path(at)!r}: ") from None
 
 
 def _spec_path(net: NetGraph, spec: Any) -> tuple | None:
@@ -127,6 +178,8 @@ def _spec_path(net: NetGraph, spec: Any) -> tuple | None:
 def _is_layer(value: Any) -> bool:
     """Whether net_replace_part puts ``value`` in as a layer: a layer or what ``coerce_layer`` makes one of (a
     shorthand, a torch.nn.Module)."""
+    if isinstance(value, torch.Tensor):  # an array: not built into a refusal to find that out
+        return False
     try:
         coerce_layer(value, "net_replace_part")
     except NetGraphError:
