@@ -58,8 +58,12 @@ def _function(node: Any, ctx: Context) -> Converted:
     if "#" not in text:
         raise Unsupported("all its operands are constants",
                           expected="a computed operand", found="constant operands only")
+    kept = [k for k in range(1, len(node.input) + 1) if f"#{k}" in text]  # renumbered 1..: ``#3`` alone has 3 ports
+    for slot, k in enumerate(kept, 1):
+        text = text.replace(f"#{k}", f"#{slot}")
     layer = FunctionLayer(text)
-    return Converted(layer, tuple(node.input[int(port.removeprefix("Input")) - 1] for port in layer.input_ports))
+    return Converted(layer, tuple(node.input[kept[int(port.removeprefix("Input")) - 1] - 1]
+                                  for port in layer.input_ports))
 
 
 def _one_number(value: np.ndarray, node: Any, ctx: Context) -> bool:
