@@ -21,8 +21,8 @@ def _cpu_seconds(count: int, size: int = 4) -> float:
 
 
 def test_keys_are_put_in_order_in_linear_time():
-    ratios = [_cpu_seconds(8000) / max(_cpu_seconds(2000), 1e-6) for _ in range(1)]
-    assert min(ratios) < 6, ratios  # four times the keys: about four times the time (was about fourteen)
+    ratios = [_cpu_seconds(8000) / max(_cpu_seconds(2000), 1e-6) for _ in range(5)]
+    assert min(ratios) < 6, ratios  # four times the keys: about 4.7 times the time, single reads up to 6.2 (was ~14)
 
 
 def test_an_array_is_told_from_a_layer_without_its_text():
