@@ -281,6 +281,7 @@ def test_onnx_array_names_are_kept_while_a_net_holds_the_array_and_freed_with_it
     """The record behind ``onnx_array_names`` lived for the process; it now goes with the last net holding the
     array: the imported one, its edits, or a copy (saved and loaded) asked about while the record lived."""
     weights = np.arange(16, dtype=np.float32).reshape(4, 4) / 9 + 0.5  # values no other test imports
+    gc.collect()  # records of earlier tests' nets held in reference cycles go first
     before = len(onnx_tied._SOURCES)
     net = import_onnx(_tied_file(tmp_path / "a.onnx", "enc.w", weights))
     assert len(onnx_tied._SOURCES) == before + 1

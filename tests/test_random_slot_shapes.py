@@ -75,7 +75,7 @@ def test_the_inline_normal_draw_costs_what_handwritten_torch_does():
     assert ("mu + sigma * torch.randn_like((mu if not symbolic_tracing() and mu.shape == sigma.shape else "
             "torch.broadcast_tensors(mu, sigma)[0]), dtype=(x1_promoted if not isinstance(x1_promoted, torch.dtype) "
             "or x1_promoted.is_floating_point else torch.promote_types(self._modules['1'].constant('slot_dtype', mu)"
-            ".dtype, torch.get_default_dtype())))") in module.code
+            ".dtype, working_dtype())))") in module.code
     assert ".expand(" not in module.code
 
 

@@ -364,10 +364,11 @@ def _write_casts(net: Any, module: CompiledNet, dtypes: dict, setting: bool | st
 
 
 # the names the generated code reads (inf and nan: what repr() writes for an infinite or NaN float option)
-_GLOBALS: dict[str, Any] = {**vars(builtins), "torch": torch, "F": F, "math": math, "inf": math.inf, "nan": math.nan,
-                            "checked_batch_size": checked_batch_size, "symbolic_tracing": symbolic_tracing,
-                            "traced_batch_size": traced_batch_size, "checked_outputs": checked_outputs,
-                            "working_dtype": working_dtype}
+_CODE_NAMES: dict[str, Any] = {"torch": torch, "F": F, "math": math, "inf": math.inf, "nan": math.nan,
+                               "checked_batch_size": checked_batch_size, "symbolic_tracing": symbolic_tracing,
+                               "traced_batch_size": traced_batch_size, "checked_outputs": checked_outputs,
+                               "working_dtype": working_dtype}
+_GLOBALS: dict[str, Any] = {**vars(builtins), **_CODE_NAMES}
 CompiledNet._code_globals = _GLOBALS  # a forward whose input port is named like one of them reads it here
 
 
@@ -382,8 +383,7 @@ def _code_class(code: str, depth: int) -> type:
         return cls
     lines = code.splitlines(True)  # split once: for linecache, compiling, and each module's code_layers
     filename = register(code, lines)
-    namespace = {name: _GLOBALS[name] for name in ("torch", "F", "math", "inf", "nan", "checked_batch_size",
-                                                   "symbolic_tracing", "traced_batch_size", "checked_outputs")}
+    namespace = dict(_CODE_NAMES)
     compile_source(lines, filename, namespace)  # generated from a validated graph (or read back from a pickle of
     # such a module: loading a pickle runs what it names anyway; README says so)
     members = {"forward": namespace["forward"], "__module__": __name__, "_filename": filename, "_code_lines": lines}
