@@ -39,7 +39,8 @@ def test_an_unconnected_unused_port_is_a_graph_input_that_needs_data():
 
 
 @pytest.mark.parametrize("text, ports", [
-    ("#2 &", ("Input1", "Input2")), ("Apply[#2 &]", ("Input1", "Input2")), ("#3 - #1 &", ("Input1", "Input2", "Input3")),
+    ("#2 &", ("Input1", "Input2")), ("Apply[#2 &]", ("Input1", "Input2")),
+    ("#3 - #1 &", ("Input1", "Input2", "Input3")),
     ("#1 + #2 &", ("Input1", "Input2")), ("#x + #y", ("x", "y"))])
 def test_a_pure_function_takes_every_argument_up_to_its_highest_numbered_slot(text, ports):
     """Wolfram's #2 & takes at least two arguments (#2 & alone had the one port Input2, as Function[{x, y}, y] had)."""

@@ -58,8 +58,8 @@ def _free_name(name: str, taken: set[str]) -> str:
 
 def kept_output_order(net: NetGraph, part: NetGraph) -> NetGraph:
     """``part`` (``net`` less some layers) with the outputs ``net`` had in ``net``'s order, the new ones (a dropped
-    tail's producer's) at their source's first output or after them, as Wolfram's NetDelete keeps the remaining ports' order (a
-    rebuilt graph lists its unwired outputs in layer order, before those its edges name)."""
+    tail's producer's) at their source's first output or after them, as Wolfram's NetDelete keeps the remaining ports'
+    order (a rebuilt graph lists its unwired outputs in layer order, before those its edges name)."""
     if isinstance(part, NetChain):
         return part
     wanted = sorted(part.output_ports, key=_rank_in(net, part))

@@ -48,8 +48,8 @@ def check_ranks(types: Mapping[str, PortType], net: Any, ports: tuple[str, ...])
 
 
 def common_length(types: Mapping[str, PortType], ports: tuple[str, ...]) -> Any:
-    """The sequence length the ``ports`` agree on (a fresh guess, ``GUESSED``, while none is known); Conflict when they differ, or
-    when two are lengths named apart (independent: the operator steps through them in lockstep)."""
+    """The sequence length the ``ports`` agree on (a fresh guess, ``GUESSED``, while none is known); Conflict when they
+    differ, or when two are lengths named apart (independent: the operator steps through them in lockstep)."""
     length: Any = None
     first = None
     for port in ports:
