@@ -4,17 +4,12 @@ exact zeros, NaN gradients, and a pathwise gradient of E[log p(x)] of -353 where
 
 from __future__ import annotations
 
-import math
 
 import torch
 import torch.distributions as td
 
-from netgraph import DirichletDistribution, KLDivergenceLayer, NetGraph, RandomArrayLayer
-
-
-def _mean_and_se(values: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-    values = values.double()
-    return values.mean(0), values.std(0) / math.sqrt(values.shape[0])
+from netgraph import DirichletDistribution, NetGraph, RandomArrayLayer
+from tests.statistics_helpers import assert_monte_carlo_kl_matches_closed_form, mean_and_se
 
 
 def test_draws_at_small_concentrations_have_no_zero_and_finite_gradients():
@@ -38,26 +33,13 @@ def test_the_pathwise_gradient_of_the_log_probability_is_unbiased_at_small_conce
     a = torch.tensor(alpha).expand(n, 3).clone().requires_grad_(True)
     torch.manual_seed(1)
     module(a=a)["LogProbability"].sum().backward()
-    mean, se = _mean_and_se(a.grad)
+    mean, se = mean_and_se(a.grad)
     assert bool(((mean - exact.grad).abs() < 4 * se).all()), (mean, exact.grad, se)
 
 
 def test_monte_carlo_kl_at_small_concentrations_matches_the_closed_form_in_value_and_gradient():
-    p, q = DirichletDistribution("#a"), DirichletDistribution([2.0, 2.0, 2.0])
-    closed = NetGraph({"kl": KLDivergenceLayer(p, q)}, [], a=3).compile()
-    monte_carlo = NetGraph({"kl": KLDivergenceLayer(p, q, method="monte_carlo", samples=4)}, [], a=3).compile()
-    exact = torch.full((1, 3), 0.02, dtype=torch.float64, requires_grad=True)
-    exact_kl = closed.double()(a=exact)
-    exact_kl.sum().backward()
-    n = 20_000
-    a = torch.full((n, 3), 0.02, requires_grad=True)
-    torch.manual_seed(2)
-    kl = monte_carlo(a=a)
-    kl.sum().backward()
-    value, value_se = _mean_and_se(kl.detach())
-    assert abs(value - exact_kl.item()) < 4 * value_se, (value, exact_kl.item(), value_se)
-    grad, grad_se = _mean_and_se(a.grad)
-    assert bool(((grad - exact.grad[0]).abs() < 4 * grad_se).all()), (grad, exact.grad, grad_se)
+    assert_monte_carlo_kl_matches_closed_form(DirichletDistribution("#a"), DirichletDistribution([2.0, 2.0, 2.0]), 3,
+                                              20_000)
 
 
 def test_score_function_draws_at_small_concentrations_are_scored_by_their_log():
@@ -67,7 +49,7 @@ def test_score_function_draws_at_small_concentrations_are_scored_by_their_log():
     module = NetGraph([RandomArrayLayer(DirichletDistribution("#a"), estimator="score_function",
                                         log_probability=True)], [], a=k).compile()
     torch.manual_seed(3)
-    log_p, se = _mean_and_se(module(a=torch.full((20_000, k), alpha))["LogProbability"])
+    log_p, se = mean_and_se(module(a=torch.full((20_000, k), alpha))["LogProbability"])
     exact = -td.Dirichlet(torch.full((k,), alpha, dtype=torch.float64)).entropy()
     assert abs(log_p - exact) < 4 * se, (log_p, exact, se)
     drawing = NetGraph([RandomArrayLayer(DirichletDistribution("#a"), estimator="score_function")], [], a=k).compile()

@@ -12,6 +12,7 @@ import torch
 
 from netgraph import (ChiDistribution, ChiSquareDistribution, GammaDistribution, KLDivergenceLayer,
                       LogGammaDistribution, NakagamiDistribution, NetGraph, RandomArrayLayer)
+from tests.statistics_helpers import assert_monte_carlo_kl_matches_closed_form, mean_and_se
 
 # each: (the distribution of port "#s", s, its transform x = c·G^(1/k), G ~ Gamma(α, 1), as (α, k, log c) of s)
 FAMILY = {
@@ -20,11 +21,6 @@ FAMILY = {
     "chi": (lambda: ChiDistribution("#s"), 0.04, lambda s: (s / 2, 2, math.log(2) / 2 + 0.0 * s)),
     "nakagami": (lambda: NakagamiDistribution("#s", 1.0), 0.02, lambda s: (s, 2, -s.log() / 2)),
 }
-
-
-def _mean_and_se(values: torch.Tensor) -> tuple[float, float]:
-    values = values.double()
-    return values.mean().item(), (values.std() / math.sqrt(values.numel())).item()
 
 
 def _exact_mean_log_density(name: str) -> tuple[float, float]:
@@ -44,9 +40,9 @@ def _assert_unbiased_log_probability(distribution, value: float, exact: float, e
     torch.manual_seed(0)
     log_p = module(s=s)["LogProbability"]
     log_p.sum().backward()  # per example: s's gradient is that draw's
-    mean, se = _mean_and_se(log_p.detach())
+    mean, se = mean_and_se(log_p.detach())
     assert abs(mean - exact) < 4 * se, (mean, exact, se)
-    grad, grad_se = _mean_and_se(s.grad)
+    grad, grad_se = mean_and_se(s.grad)
     assert abs(grad - exact_grad) < 4 * grad_se, (grad, exact_grad, grad_se)
 
 
@@ -67,20 +63,7 @@ def test_log_gamma_log_probability_and_its_pathwise_gradient_are_unbiased_at_sma
 
 
 def test_monte_carlo_kl_at_a_small_shape_matches_the_closed_form_in_value_and_gradient():
-    p, q = GammaDistribution("#a", 1.0), GammaDistribution(1.0, 1.0)
-    closed = NetGraph({"kl": KLDivergenceLayer(p, q)}, [], a=()).compile()
-    monte_carlo = NetGraph({"kl": KLDivergenceLayer(p, q, method="monte_carlo", samples=4)}, [], a=()).compile()
-    exact = torch.full((1,), 0.02, dtype=torch.float64, requires_grad=True)
-    exact_kl = closed.double()(a=exact)
-    exact_kl.sum().backward()
-    a = torch.full((25_000,), 0.02, requires_grad=True)
-    torch.manual_seed(2)
-    kl = monte_carlo(a=a)
-    kl.sum().backward()
-    value, value_se = _mean_and_se(kl.detach())
-    assert abs(value - exact_kl.item()) < 4 * value_se, (value, exact_kl.item(), value_se)
-    grad, grad_se = _mean_and_se(a.grad)
-    assert abs(grad - exact.grad.item()) < 4 * grad_se, (grad, exact.grad.item(), grad_se)
+    assert_monte_carlo_kl_matches_closed_form(GammaDistribution("#a", 1.0), GammaDistribution(1.0, 1.0), (), 25_000)
 
 
 def test_the_score_function_gradient_of_the_mean_is_unbiased_at_a_small_shape():
@@ -90,7 +73,7 @@ def test_the_score_function_gradient_of_the_mean_is_unbiased_at_a_small_shape():
     torch.manual_seed(3)
     x = module(a=a)
     (x.sum() + module.surrogate_loss(x) * x.numel()).backward()
-    grad, grad_se = _mean_and_se(a.grad)
+    grad, grad_se = mean_and_se(a.grad)
     assert abs(grad - 1) < 4 * grad_se, (grad, grad_se)
 
 
@@ -103,7 +86,7 @@ def test_log_gamma_score_function_gradient_of_the_mean_is_unbiased_at_a_small_sh
     torch.manual_seed(3)
     x = module(a=a)
     (x.sum() + module.surrogate_loss(x) * x.numel()).backward()
-    grad, grad_se = _mean_and_se(a.grad)
+    grad, grad_se = mean_and_se(a.grad)
     exact = -math.log(0.75) * 0.75 ** -0.01
     assert abs(grad - exact) < 4 * grad_se, (grad, exact, grad_se)
 
@@ -115,7 +98,7 @@ def test_monte_carlo_kl_scores_a_shifted_q_at_the_shifted_draw():
     monte_carlo = NetGraph({"kl": KLDivergenceLayer(p, q, method="monte_carlo", samples=4)}, [], a=()).compile()
     torch.manual_seed(4)
     kl = monte_carlo(a=torch.full((50_000,), 2.0))
-    value, se = _mean_and_se(kl)
+    value, se = mean_and_se(kl)
     x = torch.linspace(0, 80, 800_001, dtype=torch.float64)
     mean_log_q = torch.trapezoid(x * (-x).exp() * (1 + x).log(), x).item() - 3  # log q = log(1 + x) − (1 + x)
     exact = (2 - 1) * torch.digamma(torch.tensor(2.0, dtype=torch.float64)).item() - 2 - mean_log_q  # lgamma(2) = 0
