@@ -47,23 +47,22 @@ def _function(node: Any, ctx: Context) -> Converted:
     if len(node.input) != len(set(re.findall(r"#\d", text))):
         raise Unsupported(f"{node.op_type} with {counted(len(node.input), 'input')}",
                           expected=len(set(re.findall(r"#\d", text))), found=len(node.input))
+    kept = []  # the computed operands' slots, renumbered 1.. below: ``#3`` alone has 3 ports
     for k, name in enumerate(node.input, 1):
         value = ctx.constants.get(name)
         if value is None:
+            kept.append(k)
             continue
         if value.size != 1 and not _one_number(value, node, ctx):
             raise Unsupported(f"its constant operand of shape {list(value.shape)} (only one number is written "
                               f"into its FunctionLayer)", expected="one number", found=tuple(value.shape))
         text = text.replace(f"#{k}", f"({_literal(float(np.ravel(value)[0]))})")
-    if "#" not in text:
+    if not kept:
         raise Unsupported("all its operands are constants",
                           expected="a computed operand", found="constant operands only")
-    kept = [k for k in range(1, len(node.input) + 1) if f"#{k}" in text]  # renumbered 1..: ``#3`` alone has 3 ports
     for slot, k in enumerate(kept, 1):
         text = text.replace(f"#{k}", f"#{slot}")
-    layer = FunctionLayer(text)
-    return Converted(layer, tuple(node.input[kept[int(port.removeprefix("Input")) - 1] - 1]
-                                  for port in layer.input_ports))
+    return Converted(FunctionLayer(text), tuple(node.input[k - 1] for k in kept))  # its ports: Input1.. in that order
 
 
 def _one_number(value: np.ndarray, node: Any, ctx: Context) -> bool:

@@ -78,9 +78,9 @@ class GammaTransformDraws(LogSpaceDraws, register=False):
         direct = self._from_log_g(alpha, k, (log_x - log_c) * k, log_x) if self.POWER else None
         if direct is not None and below_saddle(alpha):
             return direct
-        normal = log_x.exp() >= tiny_of(log_x)
+        normal = (x := log_x.exp()) >= tiny_of(log_x)
         if direct is None and not no_values(log_x) and bool(normal.all()):  # eager, no tiny draw: the exact form
-            return self._log_prob(log_x.exp(), values)
+            return self._log_prob(x, values)
         exact = self._log_prob(torch.where(normal, log_x, 0.0).exp(), values)  # stand-ins: finite where unused
         log_g = (torch.where(normal, 0.0, log_x) - log_c) * k
         combined = torch.where(normal, exact, self._from_log_g(alpha, k, log_g, log_x))
