@@ -3,15 +3,13 @@ JSON Schema, which took it, refuses it too ("uniqueItems"); both take [1, 2]."""
 
 from __future__ import annotations
 
-import jsonschema
 import pytest
 import yaml
 
 from netgraph.core.errors import NetGraphError
 from netgraph.spec.api import from_yaml
-from netgraph.spec.schema import spec_schema
+from tests.test_schema_shape_options import VALIDATOR
 
-VALIDATOR = jsonschema.Draft202012Validator(spec_schema())
 LAYERS = [("AggregationLayer", "levels", {"function": "Max"}), ("ParametricRampLayer", "levels", {}),
           ("NormalizationLayer", "aggregation_levels", {}), ("NormalizationLayer", "scaling_levels", {})]
 

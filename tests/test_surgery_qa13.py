@@ -62,7 +62,7 @@ def test_rename_by_level_and_by_index_agree():
     ({NetSharedArray("w"): torch.eye(4), ("b", "Weights"): torch.zeros(4, 4)}, ("a", "Weights"), torch.zeros(4, 4))])
 def test_replace_part_takes_the_last_of_two_values_for_one_part(changes, part, last):
     """Two keys naming one layer, array or shared array (by name and by index, or a shared array and one of its
-    users) apply in order, as Wolfram's NetReplacePart rules: the later one wins (they were refused)."""
+    users) apply in order (netgraph's own rule): the later one wins (they were refused)."""
     w = NetSharedArray("w")
     net = net_initialize(NetChain({"a": LinearLayer(4, weights=w), "b": LinearLayer(4, weights=w),
                                    "head": LinearLayer(2)}, input=4), seed=0)

@@ -136,7 +136,7 @@ def _is_array_path(net: NetGraph, path: tuple[str, ...]) -> bool:
 def net_replace_part(net: NetGraph, changes: Mapping[Any, Any]) -> NetGraph:
     """Replace layers (``{"lin": LinearLayer(5)}``), arrays (``{("lin", "Weights"): w}``, same shape) or graph port
     shapes (``{"Input": 3}``); the result is re-validated once, so incompatible shapes raise a ShapeError. The keys
-    apply in order (Wolfram's rules): a later one for the same part wins, one inside a layer an earlier key puts in
+    apply in order (netgraph's own rule): a later one for the same part wins, one inside a layer an earlier key puts in
     changes that new layer. Of a layer alone, its arrays by name (``{"Weights": w}``): the new layer."""
     if is_lone_layer(net):  # Wolfram's NetReplacePart[layer, "Weights" -> w]
         return replaced_layer(net, changes, net_replace_part)

@@ -90,9 +90,9 @@ class Locator:
             return graph.file, where or graph.port_locs[problem.declared], message  # a declared shape a layer refused
         if problem.layer is not None and inner is not None and problem.port in inner.port_locs:
             return inner.file, inner.port_locs[problem.port], message
-        if problem.layer is not None and inner is not None and (*path, inner.port_layer(problem.port)) in \
+        if problem.layer is not None and inner is not None and (place := (*path, inner.port_layer(problem.port))) in \
                 self.reader.layer_locs:  # an undeclared port of a nested net: at the layer whose port it is
-            return (*self.reader.layer_locs[(*path, inner.port_layer(problem.port))], message)
+            return (*self.reader.layer_locs[place], message)
         for n in range(len(path), len(self.prefix) if problem.layer is not None else len(path), -1):
             if path[:n] in self.reader.layer_locs:
                 return (*self.reader.layer_locs[path[:n]], message)

@@ -17,7 +17,7 @@ import torch
 from netgraph.core.tensors import native_array
 from netgraph.backend.port_tensors import beyond_float64, data_tensor
 from netgraph.core.errors import DataError
-from netgraph.core.wording import counted, type_label
+from netgraph.core.wording import counted, first_few, type_label
 from netgraph.train.data_columns import beyond_float64_error, example_keys_error
 from netgraph.train.data_pairs import pair_dict
 from netgraph.train.data_sets import data_error
@@ -282,8 +282,7 @@ def _named(examples: list[int] | None, shown: int = 5) -> str:
     """`` (items 3, 8 of the Dataset)``: the indices ``examples``, the first ``shown`` of them; '' where unknown."""
     if not examples:
         return ""
-    more = f", ... ({len(examples)} in all)" if len(examples) > shown else ""
-    return f" (item{'s' * (len(examples) > 1)} {', '.join(map(str, examples[:shown]))}{more} of the Dataset)"
+    return f" (item{'s' * (len(examples) > 1)} {first_few(examples, most=shown)} of the Dataset)"
 
 
 def _value(value: Any, key: str, j: int, numbers: list[int] | None, what: Any) -> Any:
