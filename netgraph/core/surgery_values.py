@@ -17,7 +17,7 @@ from netgraph.core.operator import NetOperator
 from netgraph.core.option_problems import VALUE_KIND
 from netgraph.core.options import as_array
 from netgraph.core.ports import NetPort
-from netgraph.core.shared import NetSharedArray, collect_users, shared_users
+from netgraph.core.shared import NetSharedArray, collect_users
 from netgraph.core.port_paths import shown_path
 from netgraph.core.surgery_lead import function_lead, headed_here
 
@@ -112,7 +112,7 @@ def in_order(net: NetGraph, changes: Mapping[Any, Any],
         if outer is not None:
             at, layer = out[outer]
             layer, rest = coerce_layer(layer, "net_replace_part"), path[len(at):]
-            if (name := _shared_name(layer, rest)) in shared_users(net):  # the array in every user, as the key does
+            if (name := _shared_name(layer, rest)) in net._shared_users:  # the array in every user, as the key does
                 spec = NetSharedArray(name)
                 place[spec], out[spec] = index, (None, value)
                 continue
@@ -142,7 +142,7 @@ def users_with_changes(net: NetGraph, new_layers: Mapping[tuple, Any], name: str
     in: those of ``net`` outside the new layers, and those of the new layers but the ``skipped`` paths."""
     def inside(path: tuple, paths: Any) -> bool:
         return any(path[:len(outer)] == outer for outer in paths)
-    users = [(path, array) for path, array in shared_users(net).get(name, []) if not inside(path, new_layers)]
+    users = [(path, array) for path, array in net._shared_users.get(name, ()) if not inside(path, new_layers)]
     for path, layer in new_layers.items():
         if not inside(path, skipped):
             users += [((*path, *inner[1:]), array) for inner, array in collect_users({"": layer}).get(name, ())]
