@@ -11,7 +11,7 @@ from netgraph.core.graph import NetGraph
 from netgraph.core.multipliers import carry_multipliers
 from netgraph.core.port_options import numbered
 
-__all__ = ["in_chain", "output_map", "same_inputs"]
+__all__ = ["in_chain", "output_map", "output_sources", "same_inputs"]
 
 
 def in_chain(chain: NetChain, name: str, new: Any) -> NetChain:
@@ -28,14 +28,16 @@ def in_chain(chain: NetChain, name: str, new: Any) -> NetChain:
     return carry_multipliers([chain], NetChain(list(layers.values()) if numbered(chain) else layers, **kept))
 
 
+def output_sources(net: NetGraph) -> dict[str, tuple]:
+    """Each graph output -> the (layer, port) feeding it (layer None: a graph input passed through)."""
+    return {e.dst.port: (e.src.layer, e.src.port) for e in net.edges if e.dst.layer is None}
+
+
 def output_map(old: NetGraph, new: NetGraph) -> dict[str, str | None]:
     """Each output of ``old`` -> the output of ``new`` giving the same inner value (by its source, else by its name),
     or None when gone; one read from a dropped tail is sourced at the tail's producer, whose port path still reads.
     A chain's one output is its last layer's, so it goes to the edited chain's one output whatever its name (an
     appended layer's ``Foo``), as the name ``Output`` would."""
-    def sources(g: NetGraph) -> dict[str, tuple]:
-        return {e.dst.port: (e.src.layer, e.src.port) for e in g.edges if e.dst.layer is None}
-
     def producer(src: tuple) -> tuple:
         while src[0] is not None and src[0] not in new.layers:
             feeds = [(e.src.layer, e.src.port) for e in old.edges if e.dst.layer == src[0]]
@@ -43,11 +45,11 @@ def output_map(old: NetGraph, new: NetGraph) -> dict[str, str | None]:
                 break
             src = feeds[0]
         return src
-    by_source = {src: port for port, src in sources(new).items()}
+    by_source = {src: port for port, src in output_sources(new).items()}
     one = isinstance(old, NetChain) and isinstance(new, NetChain) and len(old.output_ports) == len(new.output_ports) == 1
     last = new.output_ports[0] if one else None
     return {port: by_source.get(src, by_source.get(producer(src), port if port in new.output_ports else last))
-            for port, src in sources(old).items()}
+            for port, src in output_sources(old).items()}
 
 
 def same_inputs(old: NetGraph, new: NetGraph) -> set[str]:

@@ -16,6 +16,7 @@ import itertools
 from netgraph.core.chain import NetChain
 from netgraph.core.graph import NetGraph
 from netgraph.core.names import fresh_name
+from netgraph.core.nested_ports import output_sources
 from netgraph.core.edge_text import written
 from netgraph.core.multipliers import carry_multipliers
 from netgraph.core.port_rename import rename_ports
@@ -82,12 +83,7 @@ def _rank_in(net: NetGraph, part: NetGraph):
     the first output its source gave in ``net`` (after them all if none)."""
     by_name = {port: i for i, port in enumerate(net.output_ports)}
     by_source: dict[tuple, int] = {}
-    old_sources, sources = _sources(net), _sources(part)
+    old_sources, sources = output_sources(net), output_sources(part)
     for i, port in enumerate(net.output_ports):
         by_source.setdefault(old_sources[port], i)
     return lambda port: by_name.get(port, by_source.get(sources[port], len(by_name)))
-
-
-def _sources(net: NetGraph) -> dict[str, tuple]:
-    """Each graph output -> the (layer, port) feeding it (layer None: a graph input passed through)."""
-    return {e.dst.port: (e.src.layer, e.src.port) for e in net.edges if e.dst.layer is None}

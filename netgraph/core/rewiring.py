@@ -15,7 +15,7 @@ from typing import Any
 import networkx as nx
 
 from netgraph.core.names import INDEX_RULE, fresh_name, indexed, usable_input_name
-from netgraph.core.nested_ports import in_chain, output_map, same_inputs
+from netgraph.core.nested_ports import in_chain, output_map, output_sources, same_inputs
 from netgraph.core.chain import NetChain
 from netgraph.core.drop_batch import ends_batch, interior_batch
 from netgraph.core.drop_fits import check_fit, fits_are_checked, fits_checked, fitting_run
@@ -280,11 +280,10 @@ def with_output_options(net: NetGraph, part: NetGraph) -> NetGraph:
     """``part`` (cut from ``net``) with ``net``'s options (a decoder, a declared type) on each graph output that
     the same layer port still gives, under its name in ``part`` (a renamed output, as a tail's producer's, too):
     cutting other layers away must not lose the decoder of an output it keeps."""
-    def producers(g: NetGraph) -> dict[str, tuple]:
-        return {e.dst.port: (e.src.layer, e.src.port) for e in g.edges if e.dst.layer is None}
     options, have = net.port_shape_options(), part.port_shape_options()
-    by_source = {source: options[p] for p, source in producers(net).items() if p in options}
-    extra = {p: by_source[source] for p, source in producers(part).items() if p not in have and source in by_source}
+    by_source = {source: options[p] for p, source in output_sources(net).items() if p in options}
+    extra = {p: by_source[source] for p, source in output_sources(part).items()
+             if p not in have and source in by_source}
     if not extra or isinstance(part, NetChain):  # a chain keeps them in _subchain
         return part
     return NetGraph(dict(part.layers), part.explicit_edges(), **have, **extra)
