@@ -4,12 +4,13 @@ independent of the user's names and of each other, and meet other lengths only w
 
 from __future__ import annotations
 
+import onnx
 import pytest
 import torch
 
 from netgraph import (DataError, DotLayer, GatedRecurrentLayer, LinearLayer, NetChain, NetFoldOperator, NetGraph,
                       NetMapOperator, NetPairEmbeddingOperator, NetPort, SequenceLastLayer, ShapeError,
-                      ThreadingLayer, net_initialize)
+                      ThreadingLayer, export_onnx, net_initialize)
 from netgraph.spec import from_yaml
 
 W, B = torch.tensor([[1.0, -2.0, 0.5, 3.0], [0.0, 1.0, -1.0, 2.0]]), torch.tensor([0.25, -0.5])
@@ -119,8 +120,6 @@ def test_a_two_tower_model_builds_runs_and_round_trips():
 
 
 def test_a_two_tower_model_exports_two_length_axes(tmp_path):
-    onnx = pytest.importorskip("onnx")
-    from netgraph import export_onnx
     path = str(tmp_path / "towers.onnx")
     export_onnx(net_initialize(_two_tower(), seed=0), path)
     dims = {i.name: [d.dim_param or d.dim_value for d in i.type.tensor_type.shape.dim]
