@@ -47,3 +47,26 @@ def test_a_constant_whose_wolfram_value_is_complex_infinity_is_refused_as_1_over
     with pytest.raises(ExpressionError, match="ComplexInfinity") as caught:
         parse(f"{name}[{zero}] + #x")
     assert caught.value.kind == "expression-syntax"
+
+
+#: the inverse trig and hyperbolic functions at their branch points and beyond, as Wolfram gives them: complex
+#: (ArcCoth[0] is I Pi/2, ArcCosh[0] I Pi/2, ArcSin[2] Pi/2 - I Log[2 + Sqrt[3]], ArcTanh[Infinity] -I Pi/2) refused
+#: as not real, ComplexInfinity (ArcCsc[0], ArcSec[0]) as 1/0, real ones folded
+COMPLEX = ["ArcCoth[0]", "ArcCoth[-0.]", "ArcCoth[1/2]", "ArcTanh[2]", "ArcTanh[Infinity]", "ArcSech[2]",
+           "ArcSech[-1]", "ArcSech[Infinity]", "ArcCosh[0]", "ArcCosh[-1]", "ArcCosh[1/2]", "ArcSin[2]", "ArcSin[-2]",
+           "ArcCos[2]", "ArcCos[-2]", "ArcCsc[1/2]", "ArcSec[1/2]"]
+REAL = [("ArcSech[0]", math.inf), ("ArcSech[1]", 0.0), ("ArcCosh[1]", 0.0), ("ArcSin[1]", math.pi / 2),
+        ("ArcCos[-1]", math.pi), ("ArcSec[-1]", math.pi), ("ArcCsc[-1]", -math.pi / 2), ("ArcCot[0]", math.pi / 2),
+        ("ArcCoth[Infinity]", 0.0), ("ArcSec[Infinity]", math.pi / 2)]
+
+
+@pytest.mark.parametrize("text", COMPLEX)
+def test_a_branch_point_constant_whose_wolfram_value_is_complex_is_refused_as_not_real(text):
+    with pytest.raises(ExpressionError, match="not a real number") as caught:
+        parse(f"{text} + #x")
+    assert "ComplexInfinity" not in str(caught.value) and "divides by 0" not in str(caught.value)
+
+
+@pytest.mark.parametrize("text, value", REAL)
+def test_a_branch_point_constant_whose_wolfram_value_is_real_is_that_value(text, value):
+    assert parse(text).tree[0] == "const" and parse(text).tree[1] == pytest.approx(value, rel=1e-12)

@@ -7,6 +7,7 @@ import jsonschema
 import pytest
 import yaml
 
+from netgraph.core.coders import CODERS
 from netgraph.core.errors import NetGraphError
 from netgraph.spec.api import from_yaml
 from netgraph.spec.schema import spec_schema
@@ -51,3 +52,16 @@ def test_a_coder_the_loader_takes_the_schema_takes(section, port):
     spec = _spec(section, port)
     from_yaml(yaml.safe_dump(spec))
     assert not list(VALIDATOR.iter_errors(spec))
+
+
+@pytest.mark.parametrize("name", sorted(CODERS))
+def test_a_coder_given_only_its_type_the_schema_takes_as_the_loader(name):
+    """Options the loader needs (Restricted's range, ClassEncoder's labels) are required in the schema too."""
+    kind = CODERS[name].kind
+    spec = _spec("inputs" if kind == "encoder" else "outputs", {kind: {"type": name}})
+    try:
+        from_yaml(yaml.safe_dump(spec))
+        loads = True
+    except NetGraphError:
+        loads = False
+    assert VALIDATOR.is_valid(spec) == loads

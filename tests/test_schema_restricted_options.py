@@ -19,7 +19,7 @@ NET = ("netgraph: 1\ntype: NetChain\nlayers: {emb: {type: EmbeddingLayer, output
     ("range: 0", False), ("range: -3", False), ("range: [1, 2, 3]", False), ("range: [2]", False),
     ("range: true", False), ("range: [true, 3]", False), ("range: '10'", False), ("range: [0, 1.5]", False),
     ("range: 10, dtype: Real", False), ("range: 10, shape: [0]", False), ("range: 10, shape: wide", False),
-    ("range: 10, size: 3", False)])
+    ("range: 10, size: 3", False), ("dtype: Integer", False), ("shape: [3]", False), ("range: null", False)])
 def test_the_schema_and_the_loader_take_the_same_restricted_options(options, taken):
     text = NET.replace("OPTIONS", options)
     assert (VALIDATOR.is_valid(yaml.safe_load(text)), _loads(text)) == (taken, taken)

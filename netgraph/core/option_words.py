@@ -14,10 +14,11 @@ import functools
 import itertools
 import keyword
 import re
+import unicodedata
 from collections.abc import Callable, Iterable
 
 __all__ = ["SPAN", "STEPPED_SPAN", "LEVEL_SCHEMA", "levels_schema", "part_schema", "named_or_slots", "NAME_REF",
-           "SLOT_REF", "EXPRESSION_PATTERN", "name_pattern", "name_schema", "slot_schema"]
+           "SLOT_REF", "EXPRESSION_PATTERN", "name_pattern", "name_schema", "slot_schema", "input_name_schema"]
 
 _INDEX = r"-?0*[1-9]\d*"  # a non-zero 1-based level or index, negative from the end
 _SPAN = rf"\s*({_INDEX})?\s*;;\s*({_INDEX}|All)?\s*"
@@ -75,6 +76,19 @@ def name_pattern() -> str:
     """
     first, rest = (_bmp_class(lambda c, p=prefix: (p + c).isidentifier()) for prefix in ("", "a"))
     return f"{first}{rest}*"
+
+
+@functools.cache
+def input_name_schema() -> dict:
+    """``#/$defs/inputName``: a graph input's name, a keyword argument (``usable_input_name``): an identifier that is
+    no keyword and not ``self``, each character one NFKC leaves alone (Python reads ``µ``, the micro sign, as ``μ``)."""
+    first, rest = (_bmp_class(lambda c, p=prefix: (p + c).isidentifier() and unicodedata.normalize("NFKC", c) == c)
+                   for prefix in ("", "a"))
+    return {"type": "string", "pattern": f"^{first}{rest}*{_END}", "not": {"enum": [*keyword.kwlist, "self"]},
+            "description": "a graph input's name, a Python identifier Python reads as written (it becomes a keyword "
+                           "argument): no keyword, not self, in Unicode NFKC form. The pattern refuses characters NFKC "
+                           "changes alone; the loader also refuses characters that NFKC joins (e and a combining "
+                           "accent for é) and those beyond the BMP that NFKC changes (𝑥)"}
 
 
 def _bmp_class(allowed: Callable[[str], bool]) -> str:

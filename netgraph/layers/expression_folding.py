@@ -52,9 +52,12 @@ def special_constant(name: str, args: list[tuple]) -> tuple | None:
     LogGamma at a pole of Gamma is Infinity, a real limit (log|Gamma| grows without bound on both sides, as Log at 0
     is -Infinity, folded), where Gamma's is ComplexInfinity (refused); LogGamma[-Infinity] is indeterminate (noted
     NaN), as Gamma[-Infinity] and a port's -inf are; else None. ArcCsch at 0 (-0. too) is refused as Csch[0] and 1/0
-    are: Wolfram's ArcCsch[0] is ComplexInfinity (its definition's Log[0] would fold it to a signed infinity)."""
+    are: Wolfram's ArcCsch[0] is ComplexInfinity (its definition's Log[0] would fold it to a signed infinity); ArcCoth
+    at 0 is refused as not real: Wolfram's ArcCoth[0] is I Pi/2 (its definition's 1/0 would call it a division by 0)."""
     if name == "ArcCsch" and args[0][1] == 0:
         raise OverflowError(_DIVIDES_BY_0)
+    if name == "ArcCoth" and args[0][1] == 0:
+        raise OverflowError(_NOT_REAL)
     if name != "LogGamma":  # other functions' definitions decide (Surd[Indeterminate, 0] divides by 0)
         return None
     if (nan := _nan_from(args, ("const", math.nan))) is not None:

@@ -264,7 +264,7 @@ def _frame_sides(tree: ClusterTree, box_u: dict[tuple, tuple[float, float]]) -> 
     spans = {id(c): span for c, *span in zip(tree.first, tree.first.values(), tree.last.values())}  # one order
     out = []
     for c, sides in box_u.items():
-        a, b = spans.get(id(c)) or ((tree.first[c], tree.last[c]) if c in tree.first else (0, 0))  # an equal path
+        a, b = spans[id(c)]  # box_u's paths are the tree's own objects (``ClusterTree.separate``)
         out += [(side, a + 1, b) for side in sides] if a < b else []
     return out
 

@@ -22,7 +22,7 @@ from netgraph.layers.function import ELEMENTWISE
 from netgraph.layers.merge import THREADING
 from netgraph.spec.layer_specs import CHAIN_KEYS, GRAPH_KEYS, layer_fields, required
 from netgraph.spec.options import option_codecs
-from netgraph.core.option_words import name_schema, slot_schema
+from netgraph.core.option_words import input_name_schema, name_schema, slot_schema
 from netgraph.spec.schema_defs import DEFS, by_type, distribution_schema, needs_options
 
 __all__ = ["spec_schema", "SCHEMA_ID"]
@@ -125,7 +125,7 @@ def spec_schema() -> dict:
                              {"$ref": "#/$defs/endpoint"},
                              {"type": "array", "items": {"$ref": "#/$defs/endpoint"}}]}}]},
         edge=_EDGE, endpoint=_ENDPOINT, **DEFS, distribution=distribution_schema(),
-        name=name_schema(), slot=slot_schema(),  # built here, once a schema is asked for: NAME_REF, SLOT_REF
+        name=name_schema(), slot=slot_schema(), inputName=input_name_schema(),  # built here, once a schema is asked for
         learningRateMultipliers={"type": ["object", "number"], "minimum": 0,
                                  "description": "{layer or 'layer/Array' or glob: multiplier}, or one number for "
                                  "every array; 0 freezes (net_set_learning_rate_multipliers)",

@@ -12,7 +12,7 @@ import functools
 from typing import Any
 
 from netgraph.core.coders import CODERS
-from netgraph.core.errors import NetGraphError
+from netgraph.core.errors import NetGraphError, OptionError
 from netgraph.core.option_words import NAME_REF, SLOT_REF
 from netgraph.core.options import option_kinds
 from netgraph.core.types import DTYPES
@@ -77,8 +77,18 @@ def _coder_schema(kind: str) -> dict:
     def options(cls: type) -> dict:
         kinds = option_kinds(cls)
         return {f.name: dict(kinds[f.name].schema) if f.name in kinds else {} for f in dataclasses.fields(cls)}
-    return by_type({n: {"properties": {"type": {}, **options(c)}, "additionalProperties": False}
-                    for n, c in sorted(CODERS.items()) if c.kind == kind})
+    return by_type({n: {"properties": {"type": {}, **options(c)}, "required": ["type", *_needed_options(c)],
+                        "additionalProperties": False} for n, c in sorted(CODERS.items()) if c.kind == kind})
+
+
+def _needed_options(cls: type) -> list[str]:
+    """The options of coder ``cls`` that its defaults are refused for (Restricted's ``range``, ClassEncoder's
+    ``labels``): the loader needs them given."""
+    try:
+        cls()
+    except OptionError as exc:
+        return sorted({d.option for d in exc.diagnostics if d.option})
+    return []
 
 
 _PLAIN_PORT = [{"$ref": "#/$defs/shape"}, {"enum": list(DTYPES)}, {
@@ -101,7 +111,8 @@ DEFS = {  # the schemas the option kinds refer to, by $defs name
     "portType": _port_type("encoder", "decoder"),
     "inputPortType": _port_type("encoder"),
     "outputPortType": _port_type("decoder"),
-    "inputPorts": {"type": "object", "additionalProperties": {"$ref": "#/$defs/inputPortType"}},
+    "inputPorts": {"type": "object", "propertyNames": {"$ref": "#/$defs/inputName"},
+                   "additionalProperties": {"$ref": "#/$defs/inputPortType"}},
     "outputPorts": {"type": "object", "additionalProperties": {"$ref": "#/$defs/outputPortType"}},
     "array": {"anyOf": [{"$ref": "#/$defs/arrayValues"}, {"type": "null"},
                         {"type": "object", "required": ["shared"], "additionalProperties": False,
