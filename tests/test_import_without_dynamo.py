@@ -1,10 +1,15 @@
 """Importing netgraph and building, compiling and calling a net, with or without a random layer, never imports
-torch._dynamo (about 3 s per process): only torch.compile of a score-function draw needs it."""
+torch._dynamo (about 3 s per process): only torch.compile of a score-function draw needs it. Nor does the command
+line's start: ``netgraph --help``, and ``check`` and ``run`` of a spec with a random layer."""
 
 from __future__ import annotations
 
 import subprocess
 import sys
+
+import pytest
+
+from tests.subprocess_env import ROOT, checkout_env
 
 _SCRIPT = """
 import sys
@@ -22,3 +27,25 @@ def test_building_and_calling_nets_imports_no_dynamo():
     result = subprocess.run([sys.executable, "-c", _SCRIPT], capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr[-2000:]
     assert result.stdout.strip() == "[]"
+
+
+_COMMAND = """
+import runpy, sys
+sys.argv = ["netgraph", *sys.argv[1:]]
+try:
+    runpy.run_module("netgraph", run_name="__main__")  # python -m netgraph ...
+except SystemExit as exit:
+    print("status", exit.code, file=sys.stderr)
+print(sorted(name for name in sys.modules if name.startswith("torch._dynamo")))
+"""
+
+_RANDOM_SPEC = str(ROOT / "specs" / "bernoulli_latent.yaml")  # a score-function draw: the one use that needs dynamo
+
+
+@pytest.mark.parametrize("argv", [["--help"], ["check", _RANDOM_SPEC], ["run", _RANDOM_SPEC, "-o", "d.svg"]],
+                         ids=["help", "check", "run"])
+def test_the_command_line_imports_no_dynamo(argv, tmp_path):
+    result = subprocess.run([sys.executable, "-c", _COMMAND, *argv], capture_output=True, text=True, timeout=300,
+                            cwd=tmp_path, env=checkout_env())
+    assert "status 0" in result.stderr or "status None" in result.stderr, result.stderr[-2000:]
+    assert result.stdout.strip().splitlines()[-1] == "[]"

@@ -29,7 +29,9 @@ from netgraph.layers.bad_index import Where, bad_text, first_bad_at, located_err
 from netgraph.layers.dist_constraints import REAL, Constraint, raise_constant_problems, read_extremes, unbroadcastable
 from netgraph.layers.dist_params import Param, as_constructed, as_param, plain_param, same_param, slot_name, whole
 from netgraph.layers.dist_order import Ordered, in_order_by_extremes, order_facts, order_problem
-from netgraph.layers.dist_limits import FLOAT_MAX, named_overflow_problems, overflow_problems, param_max, range_dtype
+from netgraph.layers.dist_advice import bad_value_advice
+from netgraph.layers.dist_limits import (FLOAT_MAX, below_normal, named_overflow_problems, overflow_problems, param_max,
+                                         range_dtype)
 from netgraph.layers.dist_tensors import (full, is_tensor, log_or_tiny, log_standard_gamma, noise, safe_exp,  # noqa: F401
                                            standard_gamma, tensors, xlogy)  # re-exported for the distributions
 
@@ -69,11 +71,6 @@ def distribution_class(name: str) -> type[Distribution]:
                           kind="unknown-distribution", expected=sorted(DISTRIBUTIONS), found=name) from None
 
 
-#: The hint for a bad integer parameter (a Softplus would not give whole numbers).
-INTEGER_HINT = ("An integer parameter takes whole numbers: feed it a constant, counts from the data or rounded "
-                "values (a Softplus alone gives no integers); it never gets a gradient")
-
-
 _DATACLASS = {"frozen": True, "init": False, "eq": False, "repr": False}
 
 
@@ -100,6 +97,7 @@ class Distribution:
     COUNT_PARAMS: ClassVar[tuple[str, ...]] = ()  # real counts (NegativeBinomial's n): an Integer port may feed them
     EXACT_INTEGERS: ClassVar[tuple[str, ...]] = ()  # draws are these integers: the draw's dtype must hold them exactly
     SUPPORT_PARAMS: ClassVar[tuple[str, ...]] = ()  # move the support: no score-function gradient
+    NORMAL_SCALES: ClassVar[tuple[str, ...]] = ()  # scales of draws held >= the smallest normal number: none below it
     LOCATION: ClassVar[str | None] = None  # a parameter that only shifts the draws (see ``at_origin``)
     ORDERED: ClassVar[Ordered | None] = None  # (lo, hi, strict): lo < hi (<=), the default relation
     discrete: ClassVar[bool] = False
@@ -183,7 +181,9 @@ class Distribution:
                 bad = first_bad_at(v, c)
                 errors.append((n, f"parameter {self.role(n)} must be {c.text}, found {bad_text(v, bad)}", c.text,
                                None if bad is None else bad[0]))
-        errors = errors or unbroadcastable(self._described(self.PARAMS), self.params)
+        errors = errors or unbroadcastable(self._described(self.PARAMS), self.params) or below_normal(
+            self, {n: float(torch.as_tensor(v, dtype=torch.float64).min()) for n, v in zip(self.PARAMS, self.params)
+                   if not isinstance(v, str)})
         if not errors and all(not isinstance(v, str) for v in self.params):
             if problem := self.relation([torch.as_tensor(v, dtype=torch.float64) for v in self.params]):
                 errors.append((None, piece_text(problem)))
@@ -213,7 +213,8 @@ class Distribution:
         """Runtime check of tensor parameter values; DataError naming ``where`` (or ``where()``) and the parameter.
         Returns each checked tensor parameter's (min, max), read in the check's one host sync.
 
-        ``draws=False`` skips the check that a draw could overflow (for uses that only evaluate formulas).
+        ``draws=False`` skips the checks that a draw could overflow or be held at the smallest normal number (for uses
+        that only evaluate formulas).
         ``inputs``: the slot tensors as given (in ``slots`` order), so that a bad value is named at its index there
         and by its port (``values`` are those tensors broadcast against the draw). ``given``: the slots fed straight by
         the data (the net input feeding each), whose bad values get advice about the data, not about a layer.
@@ -243,6 +244,14 @@ class Distribution:
                     facts = facts or {"option": n, "expected": c.text, "found": None if found is None else found[0]}
                     nonfinite |= {"inf" if math.isinf(b) else "nan" for b in (lo, hi) if not math.isfinite(b)}
         extremes = {n: pair for (n, _), pair in zip(checked, pairs)} if checked else {}
+        dtype = range_dtype(values)
+        lows = {n: lo for n, (lo, _) in extremes.items()}
+        subnormal = [] if errors or not draws else below_normal(self, lows, dtype)  # scales of draws held at tiny
+        for n, text, expected, found in subnormal:
+            slot = self._slot_of(n)
+            errors.append(text + (f" at port {slot!r}" if slot else ""))
+            ports += [slot] if slot else []
+            facts = facts or {"option": n, "expected": expected, "found": found}
         if not errors and not (self.ORDERED and in_order_by_extremes(self.ORDERED, self.PARAMS, values, extremes)):
             problem = self.relation(values)
             if problem:
@@ -254,7 +263,6 @@ class Distribution:
                     named = self._slot_of(facts["option"]) if facts else None
                     ports += [named] if named else [*self.slots] if len(self.slots) == 1 and inputs is not None else []
         # a parameter whose min and max lie within ±param_max needs no elementwise range check
-        dtype = range_dtype(values)
         largest = param_max(dtype)
         beyond = [n for n, (lo, hi) in extremes.items() if not max(abs(lo), abs(hi)) <= largest]
         overflow = [] if errors or not draws else overflow_problems(self, values, beyond, extremes, dtype)
@@ -263,11 +271,8 @@ class Distribution:
             # the ports of the bad values; of an overflow, those beyond ±param_max, else all (a bound of them together)
             fed = ports if errors else [s for n in beyond or self.PARAMS if (s := self._slot_of(n))]
             of_data = [given[p] for p in fed] if fed and given and set(fed) <= set(given) else []
-            why = (_data_hint(of_data) if of_data and not integers else
-                   "Such a draw would overflow; bound the layer feeding it (e.g. with a Tanh or a clip)" if overflow
-                   else INTEGER_HINT if integers else _NONFINITE_HINT if nonfinite == {"inf"} else
-                   "A NaN parameter comes from the layer feeding it, which went NaN" if nonfinite else
-                   f"A bad value would make the draw NaN; {self.BAD_VALUE_HINT}")
+            why = bad_value_advice(of_data, integers=integers, overflow=bool(overflow), subnormal=bool(subnormal),
+                                   nonfinite=nonfinite, bad_value_hint=self.BAD_VALUE_HINT)
             # values grown too large (or to inf, NaN), not ones outside a constraint: the tag training's advice reads
             grown = not (of_data and not integers) and (overflow or (nonfinite and not integers))
             pieces = errors or overflow
@@ -389,12 +394,3 @@ def _refuse_delete(self: Distribution, name: str) -> None:
 # set after @dataclass (frozen: it refuses a class's own): words saying how to make another, not "cannot assign"
 Distribution.__setattr__, Distribution.__delattr__ = _refuse_set, _refuse_delete  # type: ignore[method-assign]
 
-
-def _data_hint(ports: list[str]) -> str:
-    """Advice for bad values given as data at input ``ports`` (no layer computed them)."""
-    named = " and ".join(f"{p!r}" for p in dict.fromkeys(ports))
-    return f"The data at input port{'s' if ' and ' in named else ''} {named} holds it: fix those values in the data"
-
-
-_NONFINITE_HINT = ("Infinite values mean the layer feeding it overflowed (an Exp of a large input, say): bound its "
-                   "input, or use Softplus, which grows linearly, instead of Exp")

@@ -250,6 +250,7 @@ class WeibullDistribution(Distribution):
     ARITIES = (2, 3)
     DEFAULTS = {"mu": 0.0}
     CONSTRAINTS = {"alpha": POSITIVE, "beta": POSITIVE, "mu": REAL}
+    NORMAL_SCALES = ("beta",)  # its draws (β times a positive one) are held >= the smallest normal number
     ROLES = {"alpha": "shape", "beta": "scale", "mu": "location"}
     SUPPORT_PARAMS = ("mu",)  # bounds the support: no score-function gradient
     LOCATION = "mu"

@@ -77,6 +77,7 @@ class _GeneralizedGamma(_GammaLike):
     ARITIES = (2, 4)
     DEFAULTS = {"gamma": 1.0, "mu": 0.0}
     CONSTRAINTS = {"alpha": POSITIVE, "beta": POSITIVE, "gamma": POSITIVE, "mu": REAL}
+    NORMAL_SCALES = ("beta",)  # its draws (β times a positive one) are held >= the smallest normal number
     ROLES = {"alpha": "shape", "beta": "scale", "gamma": "power", "mu": "location"}
     SUPPORT_PARAMS = ("mu",)  # bounds the support: no score-function gradient
     LOCATION = "mu"

@@ -47,6 +47,7 @@ class LogGammaDistribution(_GammaLike, GammaTransformDraws):
 
     PARAMS = ("alpha", "beta", "mu")
     CONSTRAINTS = {"alpha": POSITIVE, "beta": POSITIVE, "mu": REAL}
+    NORMAL_SCALES = ("beta",)  # its draws (β times a positive one) are held >= the smallest normal number
     ROLES = {"alpha": "shape", "beta": "shape", "mu": "location"}
     SUPPORT_PARAMS = ("mu",)  # bounds the support: no score-function gradient
     LOCATION = "mu"

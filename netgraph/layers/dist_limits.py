@@ -28,7 +28,8 @@ import torch
 
 __all__ = ["PARAM_MAX", "FLOAT_MAX", "FLOAT64_PARAM_MAX", "FLOAT64_DRAW_MAX", "range_dtype", "param_max", "draw_limit",
            "COUNT_MAX", "Z_MAX", "E_MAX", "gamma_upper", "log_gamma_lower", "exp_bound", "overflow_problems",
-           "named_overflow_problems", "unfit_dtypes", "integer_limit", "first_unheld_integer", "largest"]
+           "named_overflow_problems", "unfit_dtypes", "integer_limit", "first_unheld_integer", "largest",
+           "below_normal"]
 
 PARAM_MAX = 1e38  #: any parameter: within float32's range with room for arithmetic on it
 FLOAT_MAX = float(torch.finfo(torch.float32).max)  #: continuous draws stay finite in float32
@@ -197,6 +198,21 @@ def named_overflow_problems(dist: Any, values: Sequence[Any], names: Sequence[st
                    f"below {limit:.3g}")]
 
 
+
+
+def below_normal(dist: Any, smallest: dict[str, float], dtype: torch.dtype = torch.float32) -> list[tuple]:
+    """(parameter, message, expected, found) for each of ``dist.NORMAL_SCALES`` whose smallest value (``smallest``:
+    name -> value) is positive but below ``dtype``'s smallest normal number (constants: float32's): every draw it
+    scales would fall below that number, where the sampler holds draws (``dist_tensors.floor_normal``).
+
+    >>> from netgraph.layers.distributions import WeibullDistribution
+    >>> below_normal(WeibullDistribution(2.0, 1.0), {"alpha": 1e-40, "beta": 1e-40})[0][2:]
+    ('>= 1.18e-38', 1e-40)
+    """
+    tiny = torch.finfo(dtype).tiny
+    return [(name, f"parameter {dist.role(name)} must be at least {_dtype_name(dtype)}'s smallest normal number "
+                   f"{tiny:.3g}, found {value!r}", f">= {tiny:.3g}", value)
+            for name, value in smallest.items() if name in dist.NORMAL_SCALES and 0 < value < tiny]
 
 
 def unfit_dtypes(dist: Any) -> dict[torch.dtype, tuple[str | None, str]]:

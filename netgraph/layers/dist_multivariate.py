@@ -152,7 +152,7 @@ class MultinormalDistribution(_Multinormal):
 
     def value_problems(self, values: Mapping[str, torch.Tensor], at_ports: bool = True) -> list[ValueProblem]:
         sigma = values.get("sigma")
-        if sigma is None:
+        if sigma is None or not sigma.numel():  # an empty batch: no matrix to check
             return []
         sigma = sigma.detach()
         size = sigma.abs().amax(dim=(-2, -1), keepdim=True)
@@ -161,7 +161,7 @@ class MultinormalDistribution(_Multinormal):
             return [_problem(self, values, at_ports, "sigma", asymmetric, sigma,
                              f"be symmetric (within {SYMMETRY_TOLERANCE:g} of its largest entry)",
                              "a symmetric matrix")]
-        info = torch.linalg.cholesky_ex(sigma).info if sigma.numel() else torch.zeros(())
+        info = torch.linalg.cholesky_ex(sigma).info
         if bool((info != 0).any()) or not bool(torch.isfinite(sigma).all()):
             bad = (info != 0) | ~torch.isfinite(sigma).all(-1).all(-1)
             return [_problem(self, values, at_ports, "sigma", bad, sigma,

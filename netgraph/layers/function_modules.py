@@ -16,6 +16,7 @@ from typing import Any
 import torch
 
 from netgraph.core.errors import DataError
+from netgraph.core.torch_state import working_dtype
 from netgraph.core.types import INTEGER, REAL, Conflict, PortType
 from netgraph.core.wording import counted
 from netgraph.layers._modules import LayerModule, init_module
@@ -116,7 +117,8 @@ def probe_run(fn: Callable, shapes: list[tuple], device: str, ports: tuple[str, 
     """The output shapes (after the batch dim) of the Python function ``fn`` run on zeros of ``shapes`` on ``device``
     ("meta": no data), a batch of a few examples; what it showed noted in ``seen``; a Conflict when it fails."""
     out_rank, batch = max(len(s) for s in shapes), probe_batch(shapes, 2)
-    args = [align(torch.zeros((batch, *s), device=device), len(s), out_rank) for s in shapes]
+    zeros = [torch.zeros((batch, *s), dtype=working_dtype(), device=device) for s in shapes]  # not another thread's
+    args = [align(z, len(s), out_rank) for z, s in zip(zeros, shapes)]
     try:
         result = fn(*args)
     except Exception as exc:  # a user's function failing on shapes is a shape conflict

@@ -1,0 +1,68 @@
+"""A scale below the dtype's smallest normal number, where the sampler holds draws at least that number (the β of
+Weibull, Gamma, InverseGamma and LogGamma), was silently clamped: every draw came out as the smallest normal number,
+and LogProbability scored that clamped draw. It is refused, as parameters whose draws would overflow are."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+
+import netgraph.layers.distributions as D
+from netgraph import DataError, ElementwiseLayer, NetGraph, OptionError, RandomArrayLayer
+
+HELD = [(D.WeibullDistribution, (2.0,)), (D.GammaDistribution, (2.0,)), (D.InverseGammaDistribution, (3.0,)),
+        (lambda *args: D.LogGammaDistribution(*args, 0.0), (2.0,))]  # LogGamma's third: its location
+IDS = ["Weibull", "Gamma", "InverseGamma", "LogGamma"]
+
+
+@pytest.mark.parametrize("dist,shape", HELD, ids=IDS)
+def test_a_subnormal_scale_constant_is_refused_when_built(dist, shape):
+    with pytest.raises(OptionError, match=r"parameter beta \(\w+\) must be at least float32's smallest normal") as info:
+        dist(*shape, 1e-40)
+    diagnostic = info.value.diagnostics[0]
+    assert (diagnostic.kind, diagnostic.option, diagnostic.expected, diagnostic.found) == (
+        "option-value", "beta", ">= 1.18e-38", 1e-40)
+
+
+def test_a_generalized_gamma_and_an_array_constant_are_refused_too():
+    with pytest.raises(OptionError, match="smallest normal"):
+        D.GammaDistribution(2.0, 1e-40, 1.5, 0.0)
+    with pytest.raises(OptionError, match="smallest normal") as info:
+        D.GammaDistribution(2.0, [1.0, 1e-40])
+    assert info.value.diagnostics[0].found == 1e-40
+
+
+@pytest.mark.parametrize("dtype,value,tiny", [(torch.float32, 1e-40, "1.18e-38"), (torch.float64, 1e-310, "2.23e-308")],
+                         ids=["float32", "float64"])
+@pytest.mark.parametrize("dist,shape", HELD, ids=IDS)
+def test_a_subnormal_scale_at_a_slot_is_a_data_error_naming_layer_port_and_value(dist, shape, dtype, value, tiny):
+    net = NetGraph({"draw": RandomArrayLayer(dist(*shape, "#b"), log_probability=True)}, [], b=())
+    precision = "float64" if dtype == torch.float64 else None
+    with pytest.raises(DataError, match=f"smallest normal number {tiny}, found .* at port 'b'") as info:
+        net({"b": torch.tensor([1.0, value], dtype=dtype)}, precision=precision)
+    error = info.value
+    assert (error.kind, error.layer, error.port, error.option, error.expected) == (
+        "parameter-value", ("draw",), "b", "beta", f">= {tiny}")
+    assert error.found == torch.tensor(value, dtype=dtype).item()
+
+
+def test_a_scale_subnormal_in_float32_draws_unclamped_in_float64():
+    """1e-40 is a normal float64: drawn in float64 the scale is kept, so draws / β have Gamma(2, 1)'s mean 2."""
+    torch.manual_seed(0)
+    net = NetGraph({"draw": RandomArrayLayer(D.GammaDistribution(2.0, "#b"))}, [], b=())
+    draws = net({"b": torch.full((20000,), 1e-40, dtype=torch.float64)}, precision="float64") / 1e-40
+    assert abs(float(draws.mean()) - 2.0) < 4 * (2.0 / draws.numel()) ** 0.5
+
+
+def test_a_layer_feeding_a_subnormal_scale_is_advised_to_bound_it():
+    net = NetGraph({"s": ElementwiseLayer("Exp"),
+                    "draw": RandomArrayLayer(D.WeibullDistribution(2.0, "#b"))}, {"s": "draw"}, Input=())
+    with pytest.raises(DataError, match=r"Every draw would be held at the smallest normal number; bound the scale"):
+        net({"Input": torch.tensor([0.0, -95.0])})
+
+
+def test_a_subnormal_normal_sigma_is_still_drawn():
+    """Normal's draws are not held at the smallest normal number: a subnormal σ gives subnormal draws, not refused."""
+    torch.manual_seed(0)
+    draws = NetGraph([RandomArrayLayer(D.NormalDistribution(0.0, 1e-40), output=())], [])(batch_size=1000)
+    assert 0 < float(draws.abs().max()) < 1e-38
