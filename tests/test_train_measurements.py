@@ -124,13 +124,39 @@ def test_dropout_is_off():
 
 
 def test_random_layers_draw_from_random_seed():
-    net = NetGraph({"noise": RandomArrayLayer(NormalDistribution(0, 1), output=(1,)),
-                    "sum": FunctionLayer("#Input + #Noise", output=1)},
-                   [("noise", NetPort("sum", "Noise"))], Input=1)
     data = {"Input": torch.zeros(200, 1), "Target": torch.zeros(200, 1)}
-    first, again, other = (net_measurements(net, data, random_seed=s) for s in (1, 1, 2))
+    first, again, other = (net_measurements(_noise_net(), data, random_seed=s) for s in (1, 1, 2))
     assert first == again != other
     assert 0.7 < first < 1.3  # the mean square of 200 standard normal draws (sd of the mean about 0.1)
+
+
+def _noise_net() -> NetGraph:
+    return NetGraph({"noise": RandomArrayLayer(NormalDistribution(0, 1), output=(1,)),
+                     "sum": FunctionLayer("#Input + #Noise", output=1)},
+                    [("noise", NetPort("sum", "Noise"))], Input=1)
+
+
+def test_random_seed_automatic_is_a_fresh_seed_every_call():
+    """'Automatic' was read as no seed (a copy of torch's generator): every call repeated the same draws."""
+    data = {"Input": torch.zeros(20, 1), "Target": torch.zeros(20, 1)}
+    torch.manual_seed(0)
+    first = net_measurements(_noise_net(), data, random_seed="Automatic")
+    torch.manual_seed(0)
+    assert net_measurements(_noise_net(), data, random_seed="Automatic") != first
+
+
+def test_without_a_seed_one_seed_is_drawn_from_torch_s_generator_as_net_train_draws_it():
+    """Unseeded, two calls in a row draw differently and torch.manual_seed decides, as in net_train (and net(x)):
+    they drew from a copy of torch's generator, put back after, so every call repeated the same draws."""
+    data = {"Input": torch.zeros(20, 1), "Target": torch.zeros(20, 1)}
+    torch.manual_seed(5)
+    first, second = net_measurements(_noise_net(), data), net_measurements(_noise_net(), data, random_seed=None)
+    after = torch.rand(1)
+    torch.manual_seed(5)
+    assert net_measurements(_noise_net(), data, random_seed="Inherited") == first != second
+    torch.manual_seed(5)
+    torch.randint(0, 2**62, ()), torch.randint(0, 2**62, ())  # the two seeds drawn: nothing more
+    assert torch.equal(torch.rand(1), after)
 
 
 def test_no_autograd_graph_is_built():

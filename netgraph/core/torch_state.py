@@ -24,7 +24,7 @@ from typing import Any
 
 import torch
 
-__all__ = ["TORCH_STATE_LOCK", "TRAINING_RUNS_LOCK", "generator_kept", "forked_generator", "buffers_kept",
+__all__ = ["TORCH_STATE_LOCK", "TRAINING_RUNS_LOCK", "generator_kept", "forked_generator", "drawn_seed", "buffers_kept",
            "working_precision", "working_dtype", "own_precision"]
 
 #: Held while torch's default dtype or CPU generator is moved (compiles, seeded calls, precision windows).
@@ -50,6 +50,13 @@ def forked_generator(seed: int | None = None, devices: Sequence[int] = ()) -> It
             for index in devices:
                 torch.cuda.default_generators[index].manual_seed(seed)
         yield
+
+
+def drawn_seed() -> int:
+    """A seed drawn from torch's CPU generator, an unseeded run's: one draw, under ``TORCH_STATE_LOCK`` (not from the
+    middle of another thread's seeded draws)."""
+    with TORCH_STATE_LOCK:
+        return int(torch.randint(0, 2**62, ()).item())
 
 
 @contextlib.contextmanager

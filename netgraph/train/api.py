@@ -28,7 +28,7 @@ from typing import Any
 import torch
 
 from netgraph.core.files import folders_made
-from netgraph.core.torch_state import TORCH_STATE_LOCK
+from netgraph.core.torch_state import drawn_seed
 from netgraph.train.checkpoint import NothingToResume, checkpoints, refuse_newer
 from netgraph.core.errors import DataError, OptionError, did_you_mean
 from netgraph.train.data_shapes import with_data_shapes
@@ -272,8 +272,7 @@ def _net_and_loss(net: NetGraph, data: Any, o: dict[str, Any], seed: int | None)
         raise OptionError("nothing to train: every term of loss_function has weight 0, so the loss is 0 at every step "
                           "and no array would move; give a term a weight above 0", kind="nothing-to-train",
                           option="loss_function", expected="a weight above 0", found=0)
-    with TORCH_STATE_LOCK:  # not from the middle of another thread's run's draws
-        drawn = int(torch.randint(0, 2**62, ()).item()) if seed is None else seed  # rank 0's is broadcast (_train)
+    drawn = drawn_seed() if seed is None else seed  # rank 0's is broadcast (_train)
     if any(v is None for v in all_arrays(net).values()):
         net = net_initialize(net, seed=drawn)  # unseeded: from torch's RNG too (DDP gives every rank rank 0's arrays)
     return net, data, loss, drawn

@@ -32,7 +32,7 @@ from netgraph.train.data_pairs import (dict_pair_problem, is_dict_pair, is_pair_
 from netgraph.train.data_checks import non_finite_data
 from netgraph.train.datasets import checked_dataset, checked_loader, forget_reads, keeping_reads, reads_kept_by
 from netgraph.train.in_memory import PASSED_OVER, InMemory
-from netgraph.train.loader_random import loader_random_state
+from netgraph.train.loader_random import let_workers_go, loader_random_state
 from netgraph.train.padded_columns import (as_sequences, refuse_listed_sequences, sample_of, stacked_examples,
                                            unpadded)
 
@@ -77,10 +77,11 @@ class Streamed:
         self.size = len(dataset) if dataset is not None and hasattr(dataset, "__len__") else None
         # a shuffling loader's draws: torch's generator (another run's, loaded) left as found; a Dataset's items
         with generator_kept(), keeping_reads(reads_kept_by(loader)), \
-                warnings.catch_warnings(record=True) as drawn:  # kept to train on, not read again; netgraph's
-            iterator = iter(getattr(loader, "in_this_process", lambda: loader)())  # loader starts no workers yet
-            first = next(iterator, None)
+                warnings.catch_warnings(record=True) as drawn:  # kept to train on, not read again; an EncodedLoader
+            iterator = iter(getattr(loader, "in_this_process", lambda: loader)())  # reads here, a user's starts its
+            first = next(iterator, None)  # workers, seeded from the caller's generator: they serve this read alone
             self.first_raw = self._as_dict(first)
+        let_workers_go(loader)  # persistent ones too: each pass starts its own under the run's seed
         self.first_form = "a pair (inputs, targets)" if first is not self.first_raw else "a dict of port -> tensor"
         if isinstance(self.first_raw, Mapping):  # collate's warnings (a read-only numpy array's) only for a batch used
             for caught in drawn:
@@ -191,6 +192,7 @@ class Streamed:
         self.passes += 1
         rest, self.rest, i = self.rest, None, 0
         self.round_start_random = loader_random_state(self.loader)  # a mid-round checkpoint's (``loader_random``)
+        let_workers_go(self.loader)  # the pass's workers seeded from the run's state now, as a resumed run's
         indexed = rest is None and isinstance(self.loader, LengthBuckets)
         source = (self.loader.indexed() if indexed else self.loader) if rest is None else itertools.chain(
             [self.first_raw], rest)

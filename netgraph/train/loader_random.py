@@ -1,7 +1,8 @@
 """The own generators of a user's DataLoader (``DataLoader(..., shuffle=True, generator=g)``, or its sampler's): a
 checkpoint holds their states (a round's: as the round ended; a mid-round one: as its round began), so a resumed run
 draws the order the uninterrupted run drew. torch's global generator, which a loader without one draws from, is the
-run's seeded one already."""
+run's seeded one already; a loader's persistent worker processes are let go at each pass, so that new ones are seeded
+from it (``let_workers_go``)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ import torch
 
 from netgraph.core.user_frame import user_stacklevel
 
-__all__ = ["loader_random_state", "restore_loader_random"]
+__all__ = ["loader_random_state", "restore_loader_random", "let_workers_go"]
 
 
 def _generators(loader: Any) -> list[torch.Generator]:
@@ -48,3 +49,13 @@ def restore_loader_random(train: Any, data: dict[str, Any]) -> None:
         return
     for state, generator in zip(states, generators):
         generator.set_state(state)
+
+
+def let_workers_go(loader: Any) -> None:
+    """Let a DataLoader's persistent worker processes go, so that its next pass starts new ones seeded from the random
+    state of that moment (the run's, as the round begins): torch seeds workers once, as they start, and keeps their
+    random state (a Dataset's augmentation draws) from pass to pass, which a resumed run's new workers lack. torch has
+    no public way to reseed them: dropping the loader's iterator (``_iterator``) shuts them down. The cost: the
+    workers start again every pass, as with ``persistent_workers=False``."""
+    if isinstance(loader, torch.utils.data.DataLoader) and loader.persistent_workers and loader.num_workers > 0:
+        loader._iterator = None

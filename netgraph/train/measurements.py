@@ -33,7 +33,7 @@ from netgraph.core.layer_surgery import as_net
 from netgraph.core.information import all_arrays
 from netgraph.core.net_arguments import compiled_module_hint, compiled_module_note
 from netgraph.core.options import random_seeding
-from netgraph.core.torch_state import forked_generator
+from netgraph.core.torch_state import drawn_seed, forked_generator
 from netgraph.core.wording import type_label
 from netgraph.train.data import finish, gather, sample
 from netgraph.train.buckets import in_order
@@ -72,9 +72,9 @@ def net_measurements(net: Any, data: Any, measurements: Any = LOSS, **options: A
 
     Options (net_train's): ``loss_function`` (None: the automatic loss), ``batch_size`` (64; the loss moves with
     it only by float32 rounding: net_train's gives its validation loss exactly), ``target_device``, ``random_seed``
-    (random layers' draws; None: torch's generator), ``working_precision``, ``num_workers``. Data: any form
-    net_train takes. A layer alone is measured as the net of it alone, ``NetGraph(layer)`` (Wolfram's
-    NetMeasurements[layer, data]).
+    (random layers' draws; None: one seed drawn from torch's generator, as net_train draws it), ``working_precision``,
+    ``num_workers``. Data: any form net_train takes. A layer alone is measured as the net of it alone,
+    ``NetGraph(layer)`` (Wolfram's NetMeasurements[layer, data]).
     """
     names, single = _requested(measurements)
     o = _options(options)
@@ -85,6 +85,7 @@ def net_measurements(net: Any, data: Any, measurements: Any = LOSS, **options: A
                               integer=True)
     workers = check_number(o["num_workers"], "num_workers", integer=True, strict=False)
     seed = random_seeding(o["random_seed"], "random_seed")
+    seed = drawn_seed() if seed is None else seed  # unseeded: one draw from torch's generator, as net_train's
     with precision.training(), forked_generator(seed, [device.index or 0] if device.type == "cuda" else []):
         values = _measure(_checked_net(net), data, names, o["loss_function"], batch_size, workers, device,
                           precision.mixed)
@@ -97,7 +98,8 @@ def _options(options: dict[str, Any]) -> dict[str, Any]:
             raise OptionError(f"net_measurements has no option {k!r}{did_you_mean(snake(k), OPTIONS)}; options: "
                               f"{', '.join(OPTIONS)}", option=k, kind="unknown-option", expected=tuple(OPTIONS),
                               found=k)
-    return {**OPTIONS, **{k: OPTIONS[k] if isinstance(v, str) and v == "Automatic" else v for k, v in options.items()}}
+    return {**OPTIONS, **{k: OPTIONS[k] if isinstance(v, str) and v == "Automatic" and k != "random_seed" else v
+                          for k, v in options.items()}}  # a seed's "Automatic" is a fresh one (random_seeding)
 
 
 def _checked_net(net: Any) -> NetGraph:
