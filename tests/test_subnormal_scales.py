@@ -66,3 +66,32 @@ def test_a_subnormal_normal_sigma_is_still_drawn():
     torch.manual_seed(0)
     draws = NetGraph([RandomArrayLayer(D.NormalDistribution(0.0, 1e-40), output=())], [])(batch_size=1000)
     assert 0 < float(draws.abs().max()) < 1e-38
+
+
+def test_an_erlang_rate_above_the_reciprocal_of_the_smallest_normal_is_refused():
+    """Erlang draws G/λ, held at the smallest normal number: λ = 1e38 (within ±1e38) held most draws there."""
+    with pytest.raises(OptionError, match=r"parameter lam \(rate λ\) must be at most 1 / float32's smallest") as info:
+        D.ErlangDistribution(1, 1e38)
+    diagnostic = info.value.diagnostics[0]
+    assert (diagnostic.option, diagnostic.expected, diagnostic.found) == ("lam", "<= 8.51e+37", 1e38)
+    net = NetGraph({"draw": RandomArrayLayer(D.ErlangDistribution(2, "#l"))}, [], l=())
+    with pytest.raises(DataError, match="at most 1 / float32's smallest normal number 8.51e.37, found .* at port 'l'") \
+            as info:
+        net({"l": torch.tensor([1.0, 9e37])})
+    error = info.value
+    assert (error.kind, error.layer, error.port, error.option, error.expected) == (
+        "parameter-value", ("draw",), "l", "lam", "<= 8.51e+37")
+    assert error.found == torch.tensor(9e37).item()
+
+
+@pytest.mark.parametrize("dist,rate,precision,mean", [
+    (lambda lam: D.ErlangDistribution(2, lam), 1e36, None, 2.0),  # 1/λ = 1e-36: few draws held
+    (lambda lam: D.ErlangDistribution(2, lam), 1e38, "float64", 2.0),  # a normal float64 scale
+    (D.ExponentialDistribution, 1e38, None, 1.0)], ids=["Erlang-1e36", "Erlang-float64", "Exponential"])
+def test_rates_whose_draws_are_not_held_are_drawn_unbiased(dist, rate, precision, mean):
+    """Exponential's E/λ is not held at the smallest normal number (subnormal draws): it is drawn, not refused."""
+    torch.manual_seed(0)
+    dtype = torch.float64 if precision else torch.float32
+    net = NetGraph({"draw": RandomArrayLayer(dist("#l"))}, [], l=())
+    draws = net({"l": torch.full((20000,), rate, dtype=dtype)}, precision=precision).double() * rate
+    assert abs(float(draws.mean()) - mean) < 4 * (mean / draws.numel()) ** 0.5

@@ -98,6 +98,7 @@ class Distribution:
     EXACT_INTEGERS: ClassVar[tuple[str, ...]] = ()  # draws are these integers: the draw's dtype must hold them exactly
     SUPPORT_PARAMS: ClassVar[tuple[str, ...]] = ()  # move the support: no score-function gradient
     NORMAL_SCALES: ClassVar[tuple[str, ...]] = ()  # scales of draws held >= the smallest normal number: none below it
+    NORMAL_RATES: ClassVar[tuple[str, ...]] = ()  # rates whose reciprocal is such a scale: none above 1 / that number
     LOCATION: ClassVar[str | None] = None  # a parameter that only shifts the draws (see ``at_origin``)
     ORDERED: ClassVar[Ordered | None] = None  # (lo, hi, strict): lo < hi (<=), the default relation
     discrete: ClassVar[bool] = False
@@ -181,9 +182,10 @@ class Distribution:
                 bad = first_bad_at(v, c)
                 errors.append((n, f"parameter {self.role(n)} must be {c.text}, found {bad_text(v, bad)}", c.text,
                                None if bad is None else bad[0]))
+        constants = {n: torch.as_tensor(v, dtype=torch.float64) for n, v in zip(self.PARAMS, self.params)
+                     if not isinstance(v, str)}
         errors = errors or unbroadcastable(self._described(self.PARAMS), self.params) or below_normal(
-            self, {n: float(torch.as_tensor(v, dtype=torch.float64).min()) for n, v in zip(self.PARAMS, self.params)
-                   if not isinstance(v, str)})
+            self, {n: (float(v.min()), float(v.max())) for n, v in constants.items()})
         if not errors and all(not isinstance(v, str) for v in self.params):
             if problem := self.relation([torch.as_tensor(v, dtype=torch.float64) for v in self.params]):
                 errors.append((None, piece_text(problem)))
@@ -245,8 +247,7 @@ class Distribution:
                     nonfinite |= {"inf" if math.isinf(b) else "nan" for b in (lo, hi) if not math.isfinite(b)}
         extremes = {n: pair for (n, _), pair in zip(checked, pairs)} if checked else {}
         dtype = range_dtype(values)
-        lows = {n: lo for n, (lo, _) in extremes.items()}
-        subnormal = [] if errors or not draws else below_normal(self, lows, dtype)  # scales of draws held at tiny
+        subnormal = [] if errors or not draws else below_normal(self, extremes, dtype)  # draws held at the tiniest
         for n, text, expected, found in subnormal:
             slot = self._slot_of(n)
             errors.append(text + (f" at port {slot!r}" if slot else ""))

@@ -200,19 +200,26 @@ def named_overflow_problems(dist: Any, values: Sequence[Any], names: Sequence[st
 
 
 
-def below_normal(dist: Any, smallest: dict[str, float], dtype: torch.dtype = torch.float32) -> list[tuple]:
-    """(parameter, message, expected, found) for each of ``dist.NORMAL_SCALES`` whose smallest value (``smallest``:
-    name -> value) is positive but below ``dtype``'s smallest normal number (constants: float32's): every draw it
-    scales would fall below that number, where the sampler holds draws (``dist_tensors.floor_normal``).
+def below_normal(dist: Any, extremes: dict[str, tuple[float, float]], dtype: torch.dtype = torch.float32) -> list[tuple]:
+    """(parameter, message, expected, found) for each of ``dist.NORMAL_SCALES`` whose smallest value (``extremes``:
+    name -> (min, max)) is positive but below ``dtype``'s smallest normal number (constants: float32's), and each of
+    ``dist.NORMAL_RATES`` whose largest is above its reciprocal: every draw it scales would fall below that number,
+    where the sampler holds draws (``dist_tensors.floor_normal``).
 
-    >>> from netgraph.layers.distributions import WeibullDistribution
-    >>> below_normal(WeibullDistribution(2.0, 1.0), {"alpha": 1e-40, "beta": 1e-40})[0][2:]
+    >>> from netgraph.layers.distributions import ErlangDistribution, WeibullDistribution
+    >>> below_normal(WeibullDistribution(2.0, 1.0), {"alpha": (1e-40, 1.0), "beta": (1e-40, 1.0)})[0][2:]
     ('>= 1.18e-38', 1e-40)
+    >>> below_normal(ErlangDistribution(2, 1.0), {"k": (2.0, 2.0), "lam": (1.0, 9e37)})[0][2:]
+    ('<= 8.51e+37', 9e+37)
     """
-    tiny = torch.finfo(dtype).tiny
-    return [(name, f"parameter {dist.role(name)} must be at least {_dtype_name(dtype)}'s smallest normal number "
-                   f"{tiny:.3g}, found {value!r}", f">= {tiny:.3g}", value)
-            for name, value in smallest.items() if name in dist.NORMAL_SCALES and 0 < value < tiny]
+    tiny, name_of = torch.finfo(dtype).tiny, _dtype_name(dtype)
+    scales = [(name, f"parameter {dist.role(name)} must be at least {name_of}'s smallest normal number {tiny:.3g}, "
+                     f"found {lo!r}", f">= {tiny:.3g}", lo)
+              for name, (lo, _) in extremes.items() if name in dist.NORMAL_SCALES and 0 < lo < tiny]
+    rates = [(name, f"parameter {dist.role(name)} must be at most 1 / {name_of}'s smallest normal number "
+                    f"{1 / tiny:.3g}, found {hi!r}", f"<= {1 / tiny:.3g}", hi)
+             for name, (_, hi) in extremes.items() if name in dist.NORMAL_RATES and hi > 1 / tiny]
+    return scales + rates
 
 
 def unfit_dtypes(dist: Any) -> dict[torch.dtype, tuple[str | None, str]]:
