@@ -95,3 +95,30 @@ def test_rates_whose_draws_are_not_held_are_drawn_unbiased(dist, rate, precision
     net = NetGraph({"draw": RandomArrayLayer(dist("#l"))}, [], l=())
     draws = net({"l": torch.full((20000,), rate, dtype=dtype)}, precision=precision).double() * rate
     assert abs(float(draws.mean()) - mean) < 4 * (mean / draws.numel()) ** 0.5
+
+
+@pytest.mark.parametrize("checks", [None, True, False])
+@pytest.mark.parametrize("dist,option,words,remedy", [
+    (D.WeibullDistribution(2.0, 1e-5), "beta", "least float16's smallest normal number 6.1e-05",
+     "give a larger constant beta"),
+    (D.ErlangDistribution(1, 3e4), "lam", r"most 1 / float16's smallest normal number 1.64e\+04",
+     "give a smaller constant lam")], ids=["Weibull-scale", "Erlang-rate"])
+def test_a_constant_subnormal_in_float16_is_refused_in_a_float16_module(dist, option, words, remedy, checks):
+    """Constants were checked against float32's smallest normal number only: a float16 Weibull of scale 1e-5 (below
+    float16's 6.1e-5) drew 6.1e-5 every time."""
+    module = NetGraph({"draw": RandomArrayLayer(dist, output=50)}, []).compile(
+        **({} if checks is None else {"checks": checks}))
+    with pytest.raises(DataError, match=f"layer 'draw' .* must be at {words}, found .*; run the layer in float32") \
+            as info:
+        module.half()()
+    assert str(info.value).endswith(remedy)
+    assert (info.value.kind, info.value.layer, info.value.option) == ("parameter-value", ("draw",), option)
+
+
+def test_a_scale_subnormal_only_in_float16_draws_unclamped_in_bfloat16():
+    """bfloat16 has float32's smallest normal number: Weibull(2, 1e-5)'s draws keep their mean β·Γ(1.5)."""
+    torch.manual_seed(0)
+    module = NetGraph({"draw": RandomArrayLayer(D.WeibullDistribution(2.0, 1e-5), output=20000)}, []).compile()
+    draws = module.to(torch.bfloat16)().double() / 1e-5
+    mean, sd = 0.886227, (1 - 0.886227 ** 2) ** 0.5
+    assert abs(float(draws.mean()) - mean) < 4 * sd / draws.numel() ** 0.5 + 0.004  # + bfloat16's rounding

@@ -30,8 +30,8 @@ from netgraph.layers.dist_constraints import REAL, Constraint, raise_constant_pr
 from netgraph.layers.dist_params import Param, as_constructed, as_param, plain_param, same_param, slot_name, whole
 from netgraph.layers.dist_order import Ordered, in_order_by_extremes, order_facts, order_problem
 from netgraph.layers.dist_advice import bad_value_advice
-from netgraph.layers.dist_limits import (FLOAT_MAX, below_normal, named_overflow_problems, overflow_problems, param_max,
-                                         range_dtype)
+from netgraph.layers.dist_limits import (FLOAT_MAX, below_normal, constant_extremes, named_overflow_problems,
+                                         overflow_problems, param_max, range_dtype)
 from netgraph.layers.dist_tensors import (full, is_tensor, log_or_tiny, log_standard_gamma, noise, safe_exp,  # noqa: F401
                                            standard_gamma, tensors, xlogy)  # re-exported for the distributions
 
@@ -182,10 +182,8 @@ class Distribution:
                 bad = first_bad_at(v, c)
                 errors.append((n, f"parameter {self.role(n)} must be {c.text}, found {bad_text(v, bad)}", c.text,
                                None if bad is None else bad[0]))
-        constants = {n: torch.as_tensor(v, dtype=torch.float64) for n, v in zip(self.PARAMS, self.params)
-                     if not isinstance(v, str)}
         errors = errors or unbroadcastable(self._described(self.PARAMS), self.params) or below_normal(
-            self, {n: (float(v.min()), float(v.max())) for n, v in constants.items()})
+            self, constant_extremes(self))
         if not errors and all(not isinstance(v, str) for v in self.params):
             if problem := self.relation([torch.as_tensor(v, dtype=torch.float64) for v in self.params]):
                 errors.append((None, piece_text(problem)))
