@@ -201,7 +201,8 @@ def named_overflow_problems(dist: Any, values: Sequence[Any], names: Sequence[st
 
 
 
-def below_normal(dist: Any, extremes: dict[str, tuple[float, float]], dtype: torch.dtype = torch.float32) -> list[tuple]:
+def below_normal(dist: Any, extremes: dict[str, tuple[float, float]],
+                 dtype: torch.dtype = torch.float32) -> list[tuple]:
     """(parameter, message, expected, found) for each of ``dist.NORMAL_SCALES`` whose smallest value (``extremes``:
     name -> (min, max)) is positive but below ``dtype``'s smallest normal number (constants: float32's), and each of
     ``dist.NORMAL_RATES`` whose largest is above its reciprocal: every draw it scales would fall below that number,
