@@ -1,8 +1,11 @@
 """GammaTransformDraws._log_prob_log skips work in eager calls: where every shape is below the saddle point's gate
 (``below_saddle``), and, for LogGamma (whose draw is no power of G), where every draw is a normal number. Traced code
-(vmap, torch.compile) reads no values and selects elementwise instead: both must give the same log-densities."""
+(vmap, torch.compile, torch.jit.trace) reads no values and selects elementwise instead: both must give the same
+log-densities."""
 
 from __future__ import annotations
+
+import warnings
 
 import pytest
 import torch
@@ -49,3 +52,22 @@ def test_a_compiled_log_gamma_log_probability_equals_the_eager_modules():
         traced = compiled(a=a)
         torch.testing.assert_close(eager["Output"], traced["Output"])
         torch.testing.assert_close(eager["LogProbability"], traced["LogProbability"])
+
+
+@pytest.mark.parametrize("dist,example,other", [
+    (GammaDistribution("#a", 1.0), 2.0, 1e6),  # traced below the saddle gate (log x alone), run above it
+    (LogGammaDistribution("#a", 1.0, 0.0), 5.0, 0.01)], ids=["Gamma", "LogGamma"])  # traced: no tiny draw; run: some
+def test_a_jit_traced_module_takes_no_shortcut_its_example_took(dist, example, other):
+    """torch.jit.trace recorded the shortcut its example input took, and ran it for every input: Gamma's log-density
+    at α = 1e6 from log x alone was 0.2 off, LogGamma's draws at α = 0.01 skipped the boost below shape 1."""
+    module = NetGraph([RandomArrayLayer(dist, log_probability=True)], [], a=()).compile()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # torch.jit.trace is deprecated in torch 2.13
+        traced = torch.jit.trace(module, (torch.full((64,), example),), check_trace=False, strict=False)
+    a = torch.full((64,), other)
+    torch.manual_seed(0)
+    eager = module(a=a)
+    torch.manual_seed(0)
+    found = traced(a)
+    torch.testing.assert_close(found["Output"], eager["Output"])
+    torch.testing.assert_close(found["LogProbability"], eager["LogProbability"])

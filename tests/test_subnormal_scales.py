@@ -66,3 +66,59 @@ def test_a_subnormal_normal_sigma_is_still_drawn():
     torch.manual_seed(0)
     draws = NetGraph([RandomArrayLayer(D.NormalDistribution(0.0, 1e-40), output=())], [])(batch_size=1000)
     assert 0 < float(draws.abs().max()) < 1e-38
+
+
+def test_an_erlang_rate_above_the_reciprocal_of_the_smallest_normal_is_refused():
+    """Erlang draws G/λ, held at the smallest normal number: λ = 1e38 (within ±1e38) held most draws there."""
+    with pytest.raises(OptionError, match=r"parameter lam \(rate λ\) must be at most 1 / float32's smallest") as info:
+        D.ErlangDistribution(1, 1e38)
+    diagnostic = info.value.diagnostics[0]
+    assert (diagnostic.option, diagnostic.expected, diagnostic.found) == ("lam", "<= 8.51e+37", 1e38)
+    net = NetGraph({"draw": RandomArrayLayer(D.ErlangDistribution(2, "#l"))}, [], l=())
+    with pytest.raises(DataError, match="at most 1 / float32's smallest normal number 8.51e.37, found .* at port 'l'") \
+            as info:
+        net({"l": torch.tensor([1.0, 9e37])})
+    error = info.value
+    assert (error.kind, error.layer, error.port, error.option, error.expected) == (
+        "parameter-value", ("draw",), "l", "lam", "<= 8.51e+37")
+    assert error.found == torch.tensor(9e37).item()
+
+
+@pytest.mark.parametrize("dist,rate,precision,mean", [
+    (lambda lam: D.ErlangDistribution(2, lam), 1e36, None, 2.0),  # 1/λ = 1e-36: few draws held
+    (lambda lam: D.ErlangDistribution(2, lam), 1e38, "float64", 2.0),  # a normal float64 scale
+    (D.ExponentialDistribution, 1e38, None, 1.0)], ids=["Erlang-1e36", "Erlang-float64", "Exponential"])
+def test_rates_whose_draws_are_not_held_are_drawn_unbiased(dist, rate, precision, mean):
+    """Exponential's E/λ is not held at the smallest normal number (subnormal draws): it is drawn, not refused."""
+    torch.manual_seed(0)
+    dtype = torch.float64 if precision else torch.float32
+    net = NetGraph({"draw": RandomArrayLayer(dist("#l"))}, [], l=())
+    draws = net({"l": torch.full((20000,), rate, dtype=dtype)}, precision=precision).double() * rate
+    assert abs(float(draws.mean()) - mean) < 4 * (mean / draws.numel()) ** 0.5
+
+
+@pytest.mark.parametrize("checks", [None, True, False])
+@pytest.mark.parametrize("dist,option,words,remedy", [
+    (D.WeibullDistribution(2.0, 1e-5), "beta", "least float16's smallest normal number 6.1e-05",
+     "give a larger constant beta"),
+    (D.ErlangDistribution(1, 3e4), "lam", r"most 1 / float16's smallest normal number 1.64e\+04",
+     "give a smaller constant lam")], ids=["Weibull-scale", "Erlang-rate"])
+def test_a_constant_subnormal_in_float16_is_refused_in_a_float16_module(dist, option, words, remedy, checks):
+    """Constants were checked against float32's smallest normal number only: a float16 Weibull of scale 1e-5 (below
+    float16's 6.1e-5) drew 6.1e-5 every time."""
+    module = NetGraph({"draw": RandomArrayLayer(dist, output=50)}, []).compile(
+        **({} if checks is None else {"checks": checks}))
+    with pytest.raises(DataError, match=f"layer 'draw' .* must be at {words}, found .*; run the layer in float32") \
+            as info:
+        module.half()()
+    assert str(info.value).endswith(remedy)
+    assert (info.value.kind, info.value.layer, info.value.option) == ("parameter-value", ("draw",), option)
+
+
+def test_a_scale_subnormal_only_in_float16_draws_unclamped_in_bfloat16():
+    """bfloat16 has float32's smallest normal number: Weibull(2, 1e-5)'s draws keep their mean β·Γ(1.5)."""
+    torch.manual_seed(0)
+    module = NetGraph({"draw": RandomArrayLayer(D.WeibullDistribution(2.0, 1e-5), output=20000)}, []).compile()
+    draws = module.to(torch.bfloat16)().double() / 1e-5
+    mean, sd = 0.886227, (1 - 0.886227 ** 2) ** 0.5
+    assert abs(float(draws.mean()) - mean) < 4 * sd / draws.numel() ** 0.5 + 0.004  # + bfloat16's rounding

@@ -116,14 +116,21 @@ def test_a_broken_image_is_named_with_its_index_when_it_is_read(tmp_path, datase
     assert info.value.diagnostics[0].port == "Input" and info.value.diagnostics[0].kind == "encoding"
 
 
-def test_an_item_without_the_key_of_item_0_is_named(tmp_path):
-    class Unlabelled(_Paths):
+@pytest.mark.parametrize("workers", [0, 1])
+@pytest.mark.parametrize("keys", [("Input",), ("Input", "Output", "Extra")], ids=["missing", "extra"])
+def test_an_item_without_the_keys_of_item_0_is_named_as_a_plain_datasets(tmp_path, keys, workers):
+    """An extra key in a later item was ignored (a plain Dataset's is refused), a missing one another kind of error:
+    both are refused as a plain Dataset's items are, kind example-keys naming the item."""
+    class OtherKeys(_Paths):
         def __getitem__(self, i):
-            item = super().__getitem__(i)
-            return {"Input": item["Input"]} if i == 3 else item
-    with pytest.raises(DataError, match=r"example 3: the Dataset's item has no key 'Output' \(item 0 has it\), "
-                                        r"found keys \['Input'\]"):
-        net_train(_net(), Unlabelled(tmp_path), **_OPTIONS)
+            item = {**super().__getitem__(i), "Extra": 1.0}
+            return {k: item[k] for k in keys} if i == 3 else {k: item[k] for k in ("Input", "Output")}
+    with pytest.raises(DataError, match=r"every example must have the same keys; example 0 has \['Input', 'Output'\], "
+                                        rf"example 3 has \[{', '.join(map(repr, keys))}\]") as info:
+        net_train(_net(), OtherKeys(tmp_path), **_OPTIONS, num_workers=workers)
+    problem = info.value.diagnostics[0]
+    assert (problem.kind, problem.example, problem.expected, problem.found) == (
+        "example-keys", 3, ("Input", "Output"), keys)
 
 
 def test_a_bad_label_in_a_later_item_is_named_when_it_is_read(tmp_path):

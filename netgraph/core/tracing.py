@@ -36,13 +36,14 @@ def tracing() -> bool:
 
 
 def no_values(*tensors: torch.Tensor) -> bool:
-    """True where a check of data values must be skipped: traced code (``tracing()``) or a meta tensor among
-    ``tensors`` (shapes without values, as ``module.to("meta")`` runs).
+    """True where a check of data values must be skipped and no branch may follow them: traced code (``tracing()``),
+    a recording by ``torch.jit.trace`` (its example's values hold for it alone: a shortcut they take would be recorded
+    for every input) or a meta tensor among ``tensors`` (shapes without values, as ``module.to("meta")`` runs).
 
     >>> no_values(torch.zeros(1)), no_values(torch.zeros(1, device="meta"))
     (False, True)
     """
-    return tracing() or any(t.is_meta for t in tensors)
+    return tracing() or torch.jit.is_tracing() or any(t.is_meta for t in tensors)
 
 
 def vmapped() -> bool:

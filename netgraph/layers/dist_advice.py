@@ -10,7 +10,8 @@ INTEGER_HINT = ("An integer parameter takes whole numbers: feed it a constant, c
 
 #: The hint for a scale below the dtype's smallest normal number (``dist_limits.below_normal``).
 SUBNORMAL_HINT = ("Every draw would be held at the smallest normal number; bound the scale below (e.g. add a small "
-                  "constant after a Softplus) or draw in float64 (precision=\"float64\")")
+                  "constant after a Softplus), a rate above (e.g. with a clip), or draw in float64 "
+                  "(precision=\"float64\")")
 
 _NONFINITE_HINT = ("Infinite values mean the layer feeding it overflowed (an Exp of a large input, say): bound its "
                    "input, or use Softplus, which grows linearly, instead of Exp")

@@ -30,8 +30,8 @@ from netgraph.layers.dist_constraints import REAL, Constraint, raise_constant_pr
 from netgraph.layers.dist_params import Param, as_constructed, as_param, plain_param, same_param, slot_name, whole
 from netgraph.layers.dist_order import Ordered, in_order_by_extremes, order_facts, order_problem
 from netgraph.layers.dist_advice import bad_value_advice
-from netgraph.layers.dist_limits import (FLOAT_MAX, below_normal, named_overflow_problems, overflow_problems, param_max,
-                                         range_dtype)
+from netgraph.layers.dist_limits import (FLOAT_MAX, below_normal, constant_extremes, named_overflow_problems,
+                                         overflow_problems, param_max, range_dtype)
 from netgraph.layers.dist_tensors import (full, is_tensor, log_or_tiny, log_standard_gamma, noise, safe_exp,  # noqa: F401
                                            standard_gamma, tensors, xlogy)  # re-exported for the distributions
 
@@ -98,6 +98,7 @@ class Distribution:
     EXACT_INTEGERS: ClassVar[tuple[str, ...]] = ()  # draws are these integers: the draw's dtype must hold them exactly
     SUPPORT_PARAMS: ClassVar[tuple[str, ...]] = ()  # move the support: no score-function gradient
     NORMAL_SCALES: ClassVar[tuple[str, ...]] = ()  # scales of draws held >= the smallest normal number: none below it
+    NORMAL_RATES: ClassVar[tuple[str, ...]] = ()  # rates whose reciprocal is such a scale: none above 1 / that number
     LOCATION: ClassVar[str | None] = None  # a parameter that only shifts the draws (see ``at_origin``)
     ORDERED: ClassVar[Ordered | None] = None  # (lo, hi, strict): lo < hi (<=), the default relation
     discrete: ClassVar[bool] = False
@@ -182,8 +183,7 @@ class Distribution:
                 errors.append((n, f"parameter {self.role(n)} must be {c.text}, found {bad_text(v, bad)}", c.text,
                                None if bad is None else bad[0]))
         errors = errors or unbroadcastable(self._described(self.PARAMS), self.params) or below_normal(
-            self, {n: float(torch.as_tensor(v, dtype=torch.float64).min()) for n, v in zip(self.PARAMS, self.params)
-                   if not isinstance(v, str)})
+            self, constant_extremes(self))
         if not errors and all(not isinstance(v, str) for v in self.params):
             if problem := self.relation([torch.as_tensor(v, dtype=torch.float64) for v in self.params]):
                 errors.append((None, piece_text(problem)))
@@ -245,8 +245,7 @@ class Distribution:
                     nonfinite |= {"inf" if math.isinf(b) else "nan" for b in (lo, hi) if not math.isfinite(b)}
         extremes = {n: pair for (n, _), pair in zip(checked, pairs)} if checked else {}
         dtype = range_dtype(values)
-        lows = {n: lo for n, (lo, _) in extremes.items()}
-        subnormal = [] if errors or not draws else below_normal(self, lows, dtype)  # scales of draws held at tiny
+        subnormal = [] if errors or not draws else below_normal(self, extremes, dtype)  # draws held at the tiniest
         for n, text, expected, found in subnormal:
             slot = self._slot_of(n)
             errors.append(text + (f" at port {slot!r}" if slot else ""))

@@ -243,6 +243,7 @@ class ErlangDistribution(_GammaLike):
     ROLES = {"k": "shape, an integer", "lam": "rate λ"}
     ESTIMATORS = ("pathwise", "score_function")
     INTEGER_PARAMS = ("k",)
+    NORMAL_RATES = ("lam",)  # its draws (G/λ) are held >= the smallest normal number
 
     BOUND_SLOPES = {"k": 1, "lam": -1}
 

@@ -10,7 +10,8 @@ deviations, exponential noise up to 30 and the Gamma tails below) by its ``DRAW_
 for the dtype's range: ``draw_limit``: 1e304 in float64, 65504 in float16). That holds for the samplers that work in
 log space too (generalized Gamma, InverseGamma, LogGamma): a parameter set whose draws would pass the dtype's range
 is refused, as for Weibull, never clamped silently. Constant parameters are checked when the distribution is built,
-before any dtype: in float32; and in float16 when a layer draws in it (``unfit_dtypes``).
+before any dtype: in float32; and in float16 when a layer draws in it (``unfit_dtypes``), against its range and its
+smallest normal number.
 
 >>> float(gamma_upper(torch.tensor(1.0, dtype=torch.float64)))   # 1 + 8 + 30
 39.0
@@ -29,7 +30,7 @@ import torch
 __all__ = ["PARAM_MAX", "FLOAT_MAX", "FLOAT64_PARAM_MAX", "FLOAT64_DRAW_MAX", "range_dtype", "param_max", "draw_limit",
            "COUNT_MAX", "Z_MAX", "E_MAX", "gamma_upper", "log_gamma_lower", "exp_bound", "overflow_problems",
            "named_overflow_problems", "unfit_dtypes", "integer_limit", "first_unheld_integer", "largest",
-           "below_normal"]
+           "below_normal", "constant_extremes"]
 
 PARAM_MAX = 1e38  #: any parameter: within float32's range with room for arithmetic on it
 FLOAT_MAX = float(torch.finfo(torch.float32).max)  #: continuous draws stay finite in float32
@@ -200,31 +201,57 @@ def named_overflow_problems(dist: Any, values: Sequence[Any], names: Sequence[st
 
 
 
-def below_normal(dist: Any, smallest: dict[str, float], dtype: torch.dtype = torch.float32) -> list[tuple]:
-    """(parameter, message, expected, found) for each of ``dist.NORMAL_SCALES`` whose smallest value (``smallest``:
-    name -> value) is positive but below ``dtype``'s smallest normal number (constants: float32's): every draw it
-    scales would fall below that number, where the sampler holds draws (``dist_tensors.floor_normal``).
+def below_normal(dist: Any, extremes: dict[str, tuple[float, float]],
+                 dtype: torch.dtype = torch.float32) -> list[tuple]:
+    """(parameter, message, expected, found) for each of ``dist.NORMAL_SCALES`` whose smallest value (``extremes``:
+    name -> (min, max)) is positive but below ``dtype``'s smallest normal number (constants: float32's), and each of
+    ``dist.NORMAL_RATES`` whose largest is above its reciprocal: every draw it scales would fall below that number,
+    where the sampler holds draws (``dist_tensors.floor_normal``).
 
-    >>> from netgraph.layers.distributions import WeibullDistribution
-    >>> below_normal(WeibullDistribution(2.0, 1.0), {"alpha": 1e-40, "beta": 1e-40})[0][2:]
+    >>> from netgraph.layers.distributions import ErlangDistribution, WeibullDistribution
+    >>> below_normal(WeibullDistribution(2.0, 1.0), {"alpha": (1e-40, 1.0), "beta": (1e-40, 1.0)})[0][2:]
     ('>= 1.18e-38', 1e-40)
+    >>> below_normal(ErlangDistribution(2, 1.0), {"k": (2.0, 2.0), "lam": (1.0, 9e37)})[0][2:]
+    ('<= 8.51e+37', 9e+37)
     """
-    tiny = torch.finfo(dtype).tiny
-    return [(name, f"parameter {dist.role(name)} must be at least {_dtype_name(dtype)}'s smallest normal number "
-                   f"{tiny:.3g}, found {value!r}", f">= {tiny:.3g}", value)
-            for name, value in smallest.items() if name in dist.NORMAL_SCALES and 0 < value < tiny]
+    tiny, name_of = torch.finfo(dtype).tiny, _dtype_name(dtype)
+    scales = [(name, f"parameter {dist.role(name)} must be at least {name_of}'s smallest normal number {tiny:.3g}, "
+                     f"found {lo!r}", f">= {tiny:.3g}", lo)
+              for name, (lo, _) in extremes.items() if name in dist.NORMAL_SCALES and 0 < lo < tiny]
+    rates = [(name, f"parameter {dist.role(name)} must be at most 1 / {name_of}'s smallest normal number "
+                    f"{1 / tiny:.3g}, found {hi!r}", f"<= {1 / tiny:.3g}", hi)
+             for name, (_, hi) in extremes.items() if name in dist.NORMAL_RATES and hi > 1 / tiny]
+    return scales + rates
 
 
-def unfit_dtypes(dist: Any) -> dict[torch.dtype, tuple[str | None, str]]:
-    """The dtypes narrower than float64 whose range the draws from ``dist``'s constant parameters would pass (made,
-    they fit float32's: float16's), each with its first problem (``named_overflow_problems``); none, at one check,
-    where they fit float16's, the narrowest."""
-    unfit = {}
+def constant_extremes(dist: Any) -> dict[str, tuple[float, float]]:
+    """Each of ``dist``'s constant (non-slot) parameters' (min, max), as float64 numbers.
+
+    >>> from netgraph.layers.distributions import NormalDistribution
+    >>> constant_extremes(NormalDistribution("#m", [1.0, 3.0]))
+    {'sigma': (1.0, 3.0)}
+    """
+    values = {n: torch.as_tensor(v, dtype=torch.float64) for n, v in zip(dist.PARAMS, dist.params)
+              if not isinstance(v, str)}
+    return {n: (float(v.min()), float(v.max())) for n, v in values.items()}
+
+
+def unfit_dtypes(dist: Any) -> dict[torch.dtype, tuple[str | None, str, str]]:
+    """The dtypes narrower than float64 that ``dist``'s constant parameters do not fit (made, they fit float32's:
+    float16's), each with its first problem and its remedy: draws that would pass the dtype's range
+    (``named_overflow_problems``), else a scale or rate whose draws it would hold at its smallest normal number
+    (``below_normal``); none, at one check, where they fit float16's, the narrowest in both ways."""
+    unfit, extremes = {}, constant_extremes(dist)
     for dtype in (torch.float16, torch.bfloat16, torch.float32):
         problems = named_overflow_problems(dist, dist.params, dtype=dtype)
-        if not problems:
+        if problems:
+            unfit[dtype] = (*problems[0], "give smaller constants")
+        elif held := below_normal(dist, extremes, dtype):
+            name = held[0][0]
+            unfit[dtype] = (name, held[0][1], f"give a {'larger' if name in dist.NORMAL_SCALES else 'smaller'} "
+                                              f"constant {name}")
+        else:
             break  # a wider dtype's range holds them too
-        unfit[dtype] = problems[0]
     return unfit
 
 

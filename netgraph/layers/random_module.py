@@ -167,11 +167,12 @@ class RandomModule(ConstantBuffers):
             return
         if label is not None and self.label is None:
             self.label, self.path = label, path
-        name, text = self.unfit[dtype]
+        name, text, *remedy = self.unfit[dtype]  # a module pickled before its remedy was kept: an overflow's
         hint = "run the layer in float32 or float64 (module.float())" if torch.finfo(dtype).bits < 32 else \
             "run the layer in float64 (net(..., precision='float64') or module.double())"
-        raise DataError(f"{self.describe()}: {type(self.distribution).__name__} {text}; {hint}, or give smaller "
-                        f"constants", kind="parameter-value", layer=self.path, option=name, hint=hint)
+        raise DataError(f"{self.describe()}: {type(self.distribution).__name__} {text}; {hint}, or "
+                        f"{remedy[0] if remedy else 'give smaller constants'}", kind="parameter-value",
+                        layer=self.path, option=name, hint=hint)
 
     def _check_integers_held(self, params: list[Any], checks: bool | str, where: Any = None,
                              path: tuple[str, ...] | None = None, extremes: dict | None = None) -> None:

@@ -156,7 +156,7 @@ def _image_items(net: Any, dataset: Any, what: Any, first: Mapping) -> dict[str,
     one = {str(k): [v] for k, v in first.items()}
     _refuse_uncoded(net, one, what)
     _refuse_unencoded_tensors(net, one, what)
-    return item_columns(checked_dataset_of(dataset, what), list(first), first)
+    return item_columns(checked_dataset_of(dataset, what), list(first), first, what)
 
 
 def _coded_examples(net: Any, data: Any) -> bool:

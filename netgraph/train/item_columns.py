@@ -21,19 +21,23 @@ import torch
 
 from netgraph.core.errors import NetGraphError
 from netgraph.data.errors import ExampleError
+from netgraph.train.data_columns import example_keys_error
+from netgraph.train.data_sets import TRAINING
 
 __all__ = ["ItemColumn", "item_columns"]
 
 
 class _Items:
     """The Dataset's items by number, the last one read kept until ``forget`` (an example's keys are read one after
-    another from one read of its item)."""
+    another from one read of its item); ``keys``: item 0's, which every item must hold, no more (``what`` names the
+    data in the refusal)."""
 
-    def __init__(self, dataset: Any, first: Any = None):
+    def __init__(self, dataset: Any, first: Any = None, what: Any = TRAINING):
         self.dataset, self.last = dataset, (None, None) if first is None else (0, first)
+        self.keys, self.what = (None if first is None else list(first)), what
 
-    def __getstate__(self) -> dict:
-        return {"dataset": self.dataset, "last": (None, None)}  # to a worker process: the item kept stays here
+    def __getstate__(self) -> dict:  # to a worker process: the item kept stays here
+        return {"dataset": self.dataset, "last": (None, None), "keys": self.keys, "what": self.what}
 
     def __len__(self) -> int:
         return len(self.dataset)
@@ -48,6 +52,12 @@ class _Items:
             except Exception as exc:  # noqa: BLE001 - the user's __getitem__ (a broken image it opens): said by item
                 raise ExampleError(f"the Dataset's item raised {type(exc).__name__}: {exc}") from None
         return self.last[1]
+
+    def check_keys(self, item: Mapping, number: int) -> None:
+        """A DataError (kind example-keys) where item ``number`` holds other keys than item 0, as a plain Dataset's
+        batches are refused (``datasets._check_keys``): an extra key was ignored, and a missing one no such error."""
+        if self.keys is not None and item.keys() != set(self.keys):
+            raise example_keys_error(self.what, self.keys, number, list(item))
 
     def forget(self) -> None:
         """The example read is done: a later read of its item (a later batch's, round's) reads it anew."""
@@ -65,7 +75,10 @@ class ItemColumn(Sequence):
 
     def __getitem__(self, i: Any) -> Any:
         i = operator.index(i)  # one item at a time: an int (numpy's too), never a slice
-        item = self.items.item(i if self.index is None else self.index[i])
+        number = i if self.index is None else self.index[i]
+        item = self.items.item(number)
+        if isinstance(item, Mapping):
+            self.items.check_keys(item, number)
         if not isinstance(item, Mapping) or self.key not in item:
             found = f"keys {list(item)}" if isinstance(item, Mapping) else type(item).__name__
             raise ExampleError(f"the Dataset's item has no key {self.key!r} (item 0 has it), found {found}")
@@ -86,8 +99,10 @@ class ItemColumn(Sequence):
         return ItemColumn(self.items, self.key, mine)
 
 
-def item_columns(dataset: torch.utils.data.Dataset, keys: Sequence[Any], first: Any = None) -> dict[str, ItemColumn]:
+def item_columns(dataset: torch.utils.data.Dataset, keys: Sequence[Any], first: Any = None,
+                 what: Any = TRAINING) -> dict[str, ItemColumn]:
     """The columns ``keys`` of ``dataset`` (map-style, its length checked), sharing one reader of its items;
-    ``first``: item 0 where the caller has read it (not read again for the example being read: ``forget_item``)."""
-    items = _Items(dataset, first)
+    ``first``: item 0 where the caller has read it (not read again for the example being read: ``forget_item``),
+    whose keys every item must hold (``what``: the data, as refusals name it)."""
+    items = _Items(dataset, first, what)
     return {str(key): ItemColumn(items, key) for key in keys}
