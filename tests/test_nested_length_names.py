@@ -57,3 +57,10 @@ def test_one_encoder_used_twice_takes_two_independent_lengths():
     torch.testing.assert_close(g({"query": q, "doc": d}), g.compile()(q, d))
     g = _towers(enc, query=("m", 8), doc=("k", 8))
     assert g.input_shapes == {"query": ("m", 8), "doc": ("k", 8)}
+
+
+def test_a_problem_meets_no_scoped_names_until_a_nested_graph_gives_one():
+    from netgraph.core.inference_problem import Problem
+    assert Problem([], [], str).scoped_names is False
+    problem = NetGraph({"in": _plus("q")}, [([NetPort("u"), NetPort("v")], "in")])._problem()
+    assert problem.scoped_names is True

@@ -90,8 +90,8 @@ class Renaming:
     shape with the names its guesses ended as."""
 
     def __init__(self, problem: Any) -> None:
-        self.busy = getattr(problem, "scoped_names", False)  # a guess or nested graph's name met (else refine asks
-        # ``settled`` only of GUESSED)
+        self.busy = problem.scoped_names  # a guess or nested graph's name met (else refine asks ``settled`` only
+        # of GUESSED)
         self.problem, self.taken, self.parent, self.shown, self.scoped, self.guessed = problem, None, {}, {}, {}, {}
         self.minted: dict[str, tuple[int, str]] = {}  # each guessed name: the order it was made in, its base
 
