@@ -16,7 +16,7 @@ import itertools
 from typing import Any
 
 __all__ = ["GuessedLength", "FreshLength", "ScopedLength", "scoped", "as_named", "GUESSED", "is_guessed", "free_dim",
-           "without_guesses", "Renaming"]
+           "without_guesses", "Renaming", "Link"]
 
 
 class GuessedLength(str):
@@ -84,26 +84,37 @@ def without_guesses(sizes: set) -> set:
     return rest if rest - {None} else {guesses[0]}
 
 
+@dataclasses.dataclass(frozen=True)
+class Link:
+    """Two lengths named apart (``kept``, ``other``: given for graph ports) that the length ``via`` would make one:
+    a nested graph's own name (``scope``: its path) or a guess (``scope`` None) met both."""
+
+    kept: str
+    other: str
+    via: str
+    scope: tuple | None
+
+
 class Renaming:
     """The names inference gives guessed lengths: each ``GUESSED`` met a fresh one (``fresh``); guesses that meet
-    another length are one with it (``join``: union-find, a user's name the representative); ``final`` is a solved
-    shape with the names its guesses ended as."""
+    another length are one with it (``join``: union-find, a user's name the representative; two of the user's
+    lengths ``named`` apart never: ``Link``); ``final`` is a solved shape with the names its guesses ended as."""
 
-    def __init__(self, problem: Any) -> None:
+    def __init__(self, problem: Any, named: dict) -> None:
         self.busy = problem.scoped_names  # a guess or nested graph's name met (else refine asks ``settled`` only
         # of GUESSED)
         self.problem, self.taken, self.parent, self.shown, self.scoped, self.guessed = problem, None, {}, {}, {}, {}
+        self.named = named  # the length names given for graph ports: each its first port (declared_lengths)
+        self.scope_of: dict[str, ScopedLength] = {}  # each nested graph's name named afresh: the name given
         self.minted: dict[str, tuple[int, str]] = {}  # each guessed name: the order it was made in, its base
 
-    def settled(self, old: Any, new: Any, merged: Any, place: Any) -> Any:
+    def settled(self, old: Any, new: Any, merged: Any, place: Any) -> tuple[Any, Link | None]:
         """A class's type ``merged`` (``old`` refined with ``new``) with each ``GUESSED`` named afresh, and the
-        guesses it joins noted."""
+        guesses it joins noted; with the ``Link`` that would make two lengths named apart one (else None)."""
         shape = merged.shape
         if shape is not None and any(type(d) is GuessedLength or type(d) is ScopedLength for d in shape):
             merged = dataclasses.replace(merged, shape=self.fresh(shape, place))
-        self.join(old.shape, merged.shape)
-        self.join(new.shape, merged.shape)
-        return merged
+        return merged, self.join(old.shape, merged.shape) or self.join(new.shape, merged.shape)
 
     def finish(self, class_types: list) -> None:
         """Each solved type in ``class_types`` with its guesses' final names (plain text), in place: the lengths
@@ -136,6 +147,7 @@ class Renaming:
         key = (name.scope, str(name))
         if key not in self.scoped:
             self.scoped[key] = self._new(str(name))
+            self.scope_of[self.scoped[key]] = name
         return self.scoped[key]
 
     def _new(self, base: str) -> FreshLength:
@@ -152,8 +164,9 @@ class Renaming:
         self.minted[name] = (len(self.minted), base)
         return FreshLength(name)
 
-    def join(self, shape: tuple | None, merged: tuple | None) -> None:
-        """Make each guessed name in ``shape`` one with the name at its dim in ``merged`` (the class's shape now)."""
+    def join(self, shape: tuple | None, merged: tuple | None) -> Link | None:
+        """Make each guessed name in ``shape`` one with the name at its dim in ``merged`` (the class's shape now);
+        the ``Link`` of a guess that would join two lengths named apart (they stay apart), else None."""
         if shape and merged and shape != merged and len(shape) == len(merged):
             for a, b in zip(shape, merged):
                 a, b = (self._local(d) if type(d) is ScopedLength else d for d in (a, b))
@@ -163,6 +176,13 @@ class Renaming:
                     ra, rb = sorted((self._find(str(a)), self._find(str(b))), key=self._rank)
                     if ra != rb and rb in self.minted:  # a user's name, else the first guessed, stands for both
                         self.parent[rb] = ra
+                    elif ra != rb and ra in self.named and rb in self.named and self.named[ra] != self.named[rb]:
+                        return self._link(ra, rb, a if is_guessed(a) else b)
+        return None
+
+    def _link(self, kept: str, other: str, via: str) -> Link:
+        given = self.scope_of.get(via)
+        return Link(kept, other, str(via), None) if given is None else Link(kept, other, str(given), given.scope)
 
     def _rank(self, name: str) -> int:
         return self.minted[name][0] if name in self.minted else -1

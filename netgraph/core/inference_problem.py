@@ -1,5 +1,5 @@
 """The inference problem: leaf layers by path, the edges joining their ports and the declared types, each port key
-numbered as it is met (what ``inference.infer_types`` solves; ``NetGraph._collect`` builds it)."""
+numbered as it is met (what ``inference.solve`` solves; ``NetGraph._collect`` builds it)."""
 
 from __future__ import annotations
 
