@@ -15,8 +15,8 @@ import dataclasses
 import itertools
 from typing import Any
 
-__all__ = ["GuessedLength", "FreshLength", "ScopedLength", "scoped", "as_named", "GUESSED", "is_guessed", "free_dim",
-           "without_guesses", "Renaming", "Link"]
+__all__ = ["GuessedLength", "FreshLength", "LocalLength", "ScopedLength", "scoped", "as_named", "GUESSED",
+           "is_guessed", "free_dim", "without_guesses", "Renaming", "Link"]
 
 
 class GuessedLength(str):
@@ -30,6 +30,17 @@ class GuessedLength(str):
 
 class FreshLength(GuessedLength):
     """The name inference gave a guess (``Renaming``): the same length wherever it is met."""
+
+
+class LocalLength(GuessedLength):
+    """A length name of an inner net's own (``base``) met outside it: a guess of its own (one length wherever this
+    object is met at a layer's ports), named afresh from ``base``. Spelled as ``GUESSED``, the text ``refine`` looks
+    for (a guess spelled otherwise was kept as a user's name, joining lengths that are not one)."""
+
+    def __new__(cls, base: str) -> "LocalLength":
+        made = super().__new__(cls, GUESSED)
+        made.base = base.base if isinstance(base, LocalLength) else str(base)
+        return made
 
 
 class ScopedLength(GuessedLength):
@@ -62,6 +73,7 @@ def as_named(t: Any, inner: Any) -> Any:
 
 
 GUESSED = GuessedLength("n")  # what a layer's infer gives a length it invents (by identity: inference renames it)
+_UNNAMED = frozenset({GuessedLength, LocalLength, ScopedLength})  # the guesses inference has yet to name
 
 
 def is_guessed(dim: Any) -> bool:
@@ -112,7 +124,7 @@ class Renaming:
         """A class's type ``merged`` (``old`` refined with ``new``) with each ``GUESSED`` named afresh, and the
         guesses it joins noted; with the ``Link`` that would make two lengths named apart one (else None)."""
         shape = merged.shape
-        if shape is not None and any(type(d) is GuessedLength or type(d) is ScopedLength for d in shape):
+        if shape is not None and any(type(d) in _UNNAMED for d in shape):
             merged = dataclasses.replace(merged, shape=self.fresh(shape, place))
         return merged, self.join(old.shape, merged.shape) or self.join(new.shape, merged.shape)
 
@@ -134,13 +146,14 @@ class Renaming:
         """``shape`` with each guess given a name that no user and no other guess has (one per guess object and
         layer, ``place``: ``GUESSED`` at a layer's ports is one length, two objects two), and each nested graph's
         name (``ScopedLength``) the one name its graph's has in the whole net."""
-        return tuple(self._marked(d, place) if type(d) is GuessedLength else self._local(d)
-                     if type(d) is ScopedLength else d for d in shape)
+        return tuple(self._local(d) if type(d) is ScopedLength else self._marked(d, place)
+                     if type(d) in _UNNAMED else d for d in shape)
 
     def _marked(self, guess: GuessedLength, place: Any) -> FreshLength:
         key = (place, id(guess))
         if key not in self.guessed:
-            self.guessed[key] = (guess, self._new(str(GUESSED)))  # (the guess kept: its id is not reused)
+            self.guessed[key] = (guess, self._new(getattr(guess, "base", str(GUESSED))))  # (the guess kept: its id
+            # is not reused)
         return self.guessed[key][1]
 
     def _local(self, name: ScopedLength) -> FreshLength:
@@ -170,7 +183,8 @@ class Renaming:
         if shape and merged and shape != merged and len(shape) == len(merged):
             for a, b in zip(shape, merged):
                 a, b = (self._local(d) if type(d) is ScopedLength else d for d in (a, b))
-                if a == b or not (isinstance(a, str) and isinstance(b, str)) or GuessedLength in (type(a), type(b)):
+                if a == b or not (isinstance(a, str) and isinstance(b, str)) or type(a) in _UNNAMED \
+                        or type(b) in _UNNAMED:
                     continue
                 if is_guessed(a) or is_guessed(b):
                     ra, rb = sorted((self._find(str(a)), self._find(str(b))), key=self._rank)
