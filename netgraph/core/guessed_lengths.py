@@ -13,10 +13,12 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
+from collections.abc import Mapping
+from types import SimpleNamespace
 from typing import Any
 
-__all__ = ["GuessedLength", "FreshLength", "LocalLength", "ScopedLength", "scoped", "as_named", "GUESSED",
-           "is_guessed", "free_dim", "without_guesses", "Renaming", "Link"]
+__all__ = ["GuessedLength", "FreshLength", "LocalLength", "ScopedLength", "scoped", "own_lengths", "as_named",
+           "GUESSED", "is_guessed", "free_dim", "without_guesses", "Renaming", "Link"]
 
 
 class GuessedLength(str):
@@ -63,12 +65,35 @@ def scoped(t: Any, scope: tuple, problem: Any) -> Any:
     return dataclasses.replace(t, shape=tuple(ScopedLength(d, scope) if isinstance(d, str) else d for d in t.shape))
 
 
-def as_named(t: Any, inner: Any) -> Any:
-    """Port type ``t`` with each length netgraph named in it named as ``inner`` names the dim (a guess adds no
-    information to a nested graph's port)."""
-    if not t.shape or not inner.shape or len(t.shape) != len(inner.shape) or not any(map(is_guessed, t.shape)):
+def own_lengths(given: Mapping[str, Mapping[str, Any]], inner: Mapping[str, Mapping[str, Any]]) -> dict:
+    """Each inner net's port types (``inner``, by option) as ``port_types``, each length name that is the net's own
+    (not among those the operator's ports ``given`` it) a ``LocalLength``, one per net and name: local to the net, as a
+    nested graph's names are (``scoped``), so neither taking nor taken by an outer name spelled alike."""
+    views = {}
+    for option, types in inner.items():
+        outer = {d for t in given.get(option, {}).values() if t.shape for d in t.shape if isinstance(d, str)}
+        local: dict[str, LocalLength] = {}  # each own name's guess
+        views[option] = SimpleNamespace(port_types={port: _with_local(t, outer, local) for port, t in types.items()})
+    return views
+
+
+def _with_local(t: Any, outer: set, local: dict) -> Any:
+    """Port type ``t`` with each length name not in ``outer`` its guess in ``local`` (made the first time)."""
+    if not t.shape or all(d in outer for d in t.shape if isinstance(d, str)):
         return t
-    named = tuple(i if is_guessed(d) and isinstance(i, str) else d for d, i in zip(t.shape, inner.shape))
+    own = (local.setdefault(d, LocalLength(d)) if isinstance(d, str) and d not in outer else d for d in t.shape)
+    return dataclasses.replace(t, shape=tuple(own))
+
+
+def as_named(t: Any, inner: Any, inner_guesses: bool = False) -> Any:
+    """Port type ``t`` with each length netgraph named in it named as ``inner`` names the dim (a guess adds no
+    information to a nested graph's port); ``inner_guesses``: each of its names too where ``inner`` has a guess (any
+    length: the name adds none to it)."""
+    if not t.shape or not inner.shape or len(t.shape) != len(inner.shape) or not any(map(is_guessed, t.shape)) \
+            and not (inner_guesses and any(map(is_guessed, inner.shape))):
+        return t
+    named = tuple(i if isinstance(d, str) and isinstance(i, str) and (is_guessed(d) or inner_guesses and is_guessed(i))
+                  else d for d, i in zip(t.shape, inner.shape))
     return dataclasses.replace(t, shape=named)
 
 
@@ -117,7 +142,7 @@ class Renaming:
         # of GUESSED)
         self.problem, self.taken, self.parent, self.shown, self.scoped, self.guessed = problem, None, {}, {}, {}, {}
         self.named = named  # the length names given for graph ports: each its first port (declared_lengths)
-        self.scope_of: dict[str, ScopedLength] = {}  # each nested graph's name named afresh: the name given
+        self.scope_of: dict[str, tuple] = {}  # each name made: the guess or nested graph's name, and its place
         self.minted: dict[str, tuple[int, str]] = {}  # each guessed name: the order it was made in, its base
 
     def settled(self, old: Any, new: Any, merged: Any, place: Any) -> tuple[Any, Link | None]:
@@ -126,7 +151,7 @@ class Renaming:
         shape = merged.shape
         if shape is not None and any(type(d) in _UNNAMED for d in shape):
             merged = dataclasses.replace(merged, shape=self.fresh(shape, place))
-        return merged, self.join(old.shape, merged.shape) or self.join(new.shape, merged.shape)
+        return merged, self.join(old.shape, merged.shape, place) or self.join(new.shape, merged.shape, place)
 
     def finish(self, class_types: list) -> None:
         """Each solved type in ``class_types`` with its guesses' final names (plain text), in place: the lengths
@@ -146,21 +171,24 @@ class Renaming:
         """``shape`` with each guess given a name that no user and no other guess has (one per guess object and
         layer, ``place``: ``GUESSED`` at a layer's ports is one length, two objects two), and each nested graph's
         name (``ScopedLength``) the one name its graph's has in the whole net."""
-        return tuple(self._local(d) if type(d) is ScopedLength else self._marked(d, place)
-                     if type(d) in _UNNAMED else d for d in shape)
+        return tuple(self._named(d, place) if type(d) in _UNNAMED else d for d in shape)
+
+    def _named(self, guess: GuessedLength, place: Any) -> FreshLength:
+        return self._local(guess) if type(guess) is ScopedLength else self._marked(guess, place)
 
     def _marked(self, guess: GuessedLength, place: Any) -> FreshLength:
         key = (place, id(guess))
         if key not in self.guessed:
             self.guessed[key] = (guess, self._new(getattr(guess, "base", str(GUESSED))))  # (the guess kept: its id
             # is not reused)
+            self.scope_of[self.guessed[key][1]] = (guess, place)
         return self.guessed[key][1]
 
     def _local(self, name: ScopedLength) -> FreshLength:
         key = (name.scope, str(name))
         if key not in self.scoped:
             self.scoped[key] = self._new(str(name))
-            self.scope_of[self.scoped[key]] = name
+            self.scope_of[self.scoped[key]] = (name, name.scope)
         return self.scoped[key]
 
     def _new(self, base: str) -> FreshLength:
@@ -177,14 +205,14 @@ class Renaming:
         self.minted[name] = (len(self.minted), base)
         return FreshLength(name)
 
-    def join(self, shape: tuple | None, merged: tuple | None) -> Link | None:
-        """Make each guessed name in ``shape`` one with the name at its dim in ``merged`` (the class's shape now);
-        the ``Link`` of a guess that would join two lengths named apart (they stay apart), else None."""
+    def join(self, shape: tuple | None, merged: tuple | None, place: Any) -> Link | None:
+        """Make each guessed name in ``shape`` one with the name at its dim in ``merged`` (the class's shape now; a
+        guess not yet named is named first, at ``place``); the ``Link`` of a guess that would join two lengths named
+        apart (they stay apart), else None."""
         if shape and merged and shape != merged and len(shape) == len(merged):
             for a, b in zip(shape, merged):
-                a, b = (self._local(d) if type(d) is ScopedLength else d for d in (a, b))
-                if a == b or not (isinstance(a, str) and isinstance(b, str)) or type(a) in _UNNAMED \
-                        or type(b) in _UNNAMED:
+                a, b = (self._named(d, place) if type(d) in _UNNAMED else d for d in (a, b))
+                if a == b or not (isinstance(a, str) and isinstance(b, str)):
                     continue
                 if is_guessed(a) or is_guessed(b):
                     ra, rb = sorted((self._find(str(a)), self._find(str(b))), key=self._rank)
@@ -195,8 +223,13 @@ class Renaming:
         return None
 
     def _link(self, kept: str, other: str, via: str) -> Link:
-        given = self.scope_of.get(via)
-        return Link(kept, other, str(via), None) if given is None else Link(kept, other, str(given), given.scope)
+        """``via``: a name made for a nested graph's name (its path the scope), an inner net's (``LocalLength``: the
+        operator's), or a layer's guess (no scope; or another net's, given as a port type)."""
+        given, place = self.scope_of.get(via, (via, None))
+        if type(given) is ScopedLength:
+            return Link(kept, other, str(given), place)
+        inner = type(given) is LocalLength and type(place) is int  # (a leaf's number)
+        return Link(kept, other, given.base if inner else str(given), self.problem.leaf_paths[place] if inner else None)
 
     def _rank(self, name: str) -> int:
         return self.minted[name][0] if name in self.minted else -1

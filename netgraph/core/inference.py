@@ -212,7 +212,7 @@ def solve(problem: Problem) -> Solution:
                                     or coder_hint(problem.coders, cls.origin.get(root), who, old, new),
                                     **compared(who, old, new)))
             return False
-        if guesses.busy or merged.shape is not None and GUESSED in merged.shape:  # a guessed length named afresh
+        if guesses.busy or GUESSED in (merged.shape or ()) or GUESSED in (new.shape or ()):  # a guess named afresh
             merged, link = guesses.settled(old, new, merged, leaf if leaf >= 0 else who)
             if link is not None:  # a nested graph's length (or a guess) met two lengths named apart
                 who = origin.port_origin(leaf, who) if leaf >= 0 else who
