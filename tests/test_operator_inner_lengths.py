@@ -74,3 +74,15 @@ def test_an_inner_nets_guessed_length_met_by_two_lengths_named_apart_is_refused(
     assert refused.value.kind == "shape" and "length m " in str(refused.value) and "length k " in str(refused.value)
     g = NetGraph({"m": NetMapOperator(inner)}, [(NetPort("x"), "m")], x=("s", "m", 2), Output=("s", "m", 4))
     assert g.output_shapes == {"Output": ("s", "m", 4)}
+
+
+def test_an_inner_name_given_two_ports_joins_the_outer_lengths_the_operator_gives_them():
+    """As for a nested graph: the inner net's a and b are one length q however its layers use them."""
+    inner = NetGraph({"f": NetMapOperator(LinearLayer(2)), "g": NetMapOperator(LinearLayer(2))},
+                     [(NetPort("a"), "f"), (NetPort("b"), "g")], a=("q", 3), b=("q", 3))
+    wired = [([NetPort("x"), NetPort("y")], "m")]
+    with pytest.raises(ShapeError, match="lengths k and m are independent") as refused:
+        NetGraph({"m": NetMapOperator(inner)}, wired, x=("s", "m", 3), y=("s", "k", 3))
+    assert refused.value.kind == "shape" and "the length q of layer 1 'm' (NetMapOperator)" in str(refused.value)
+    g = NetGraph({"m": NetMapOperator(inner)}, wired, x=("s", "m", 3), y=("s", None, 3))
+    assert g.input_shapes == {"x": ("s", "m", 3), "y": ("s", "m", 3)}

@@ -85,15 +85,14 @@ def _with_local(t: Any, outer: set, local: dict) -> Any:
     return dataclasses.replace(t, shape=tuple(own))
 
 
-def as_named(t: Any, inner: Any, inner_guesses: bool = False) -> Any:
-    """Port type ``t`` with each length netgraph named in it named as ``inner`` names the dim (a guess adds no
-    information to a nested graph's port); ``inner_guesses``: each of its names too where ``inner`` has a guess (any
-    length: the name adds none to it)."""
-    if not t.shape or not inner.shape or len(t.shape) != len(inner.shape) or not any(map(is_guessed, t.shape)) \
-            and not (inner_guesses and any(map(is_guessed, inner.shape))):
+def as_named(t: Any, inner: Any, every: bool = False) -> Any:
+    """Port type ``t`` with each length netgraph named in it (``every``: each length name) named as ``inner`` names
+    the dim (a guess adds no information to a nested graph's port; nor a name to an inner net's, local to it:
+    ``own_lengths`` joins the two outside)."""
+    renamed = (lambda d: isinstance(d, str)) if every else is_guessed
+    if not t.shape or not inner.shape or len(t.shape) != len(inner.shape) or not any(map(renamed, t.shape)):
         return t
-    named = tuple(i if isinstance(d, str) and isinstance(i, str) and (is_guessed(d) or inner_guesses and is_guessed(i))
-                  else d for d, i in zip(t.shape, inner.shape))
+    named = tuple(i if renamed(d) and isinstance(i, str) else d for d, i in zip(t.shape, inner.shape))
     return dataclasses.replace(t, shape=named)
 
 

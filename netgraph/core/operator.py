@@ -88,8 +88,8 @@ def specialised(net: NetGraph, types: Mapping[str, PortType], option: str | None
     for port, t in types.items():
         if t.shape is None and t.dtype is None:
             continue
-        t = as_named(t, current[port], inner_guesses=True)  # a guess either side is the other's length (an
-        try:  # operator's infer joins them: ``own_lengths``): no net is built again only to rename it
+        t = as_named(t, current[port], every=True)  # the net's own length names are local to it (its operator's
+        try:  # infer joins them to the outer ones: ``own_lengths``): no net is built again only to rename one
             merged = unify(current[port], t)
         except Conflict as exc:
             raise exc.reworded(f"its inner net's port {port!r}: {exc}", inner_ports=(port,)) from None
