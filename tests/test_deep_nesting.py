@@ -15,7 +15,7 @@ import torch
 import netgraph
 from netgraph import (ElementwiseLayer, EmbeddingLayer, FunctionLayer, LinearLayer, NetArrayLayer, NetChain,
                       NetGraph, NetNestOperator, NetPort, ReshapeLayer, WiringError, interpret, net_initialize)
-from netgraph.core.inference import infer_types
+from netgraph.core.inference import solve
 from netgraph.core.nesting import recursion_room
 
 SPECS = sorted((Path(__file__).resolve().parent.parent / "specs").glob("*.yaml"))
@@ -54,7 +54,7 @@ def test_nesting_past_the_limit_is_a_wiring_error_and_the_limit_can_be_raised():
 
 def _flat(net):
     """Every port's type as the flattened inference over all nested graphs gives it."""
-    return infer_types(net._problem())[0]
+    return solve(net._problem()).types()
 
 
 def _nets():

@@ -130,3 +130,28 @@ def test_a_two_tower_model_exports_two_length_axes(tmp_path):
 def test_two_users_names_still_refuse_to_join():
     with pytest.raises(ShapeError, match="independent"):
         NetGraph({"p": ThreadingLayer("Plus")}, [([NetPort("a"), NetPort("b")], "p")], a=("n", 3), b=("m", 3))
+
+
+@pytest.mark.parametrize("inner_name", ["q", "n"])
+def test_a_pair_embeddings_two_inputs_stay_apart_whatever_its_net_names_the_length(inner_name):
+    """A guess is found by inference however the inner net spells its length (a pair embedding's inputs took the
+    inner name as a user's when it was not "n": one length, and the outer port's of that name)."""
+    pair = NetPairEmbeddingOperator(NetChain([GatedRecurrentLayer(4), SequenceLastLayer()], input=(inner_name, 2)))
+    g = net_initialize(NetGraph({"p": pair, "z": NetMapOperator(LinearLayer(2))}, [(NetPort("w"), "z")],
+                                w=(inner_name, 3)), seed=0)
+    shapes = g.input_shapes
+    assert shapes["w"] == (inner_name, 3) and len({shapes[k][0] for k in ("w", "Input1", "Input2")}) == 3
+    out = g({"Input1": torch.randn(1, 3, 2), "Input2": torch.randn(1, 4, 2), "w": torch.randn(1, 6, 3)})
+    assert out["Output1"].shape == (1,) and out["Output2"].shape == (1, 6, 2)
+    alone = NetGraph({"p": pair}, [])
+    assert alone.input_shapes == {"Input1": (inner_name, 2), "Input2": (f"{inner_name}_2", 2)}
+
+
+def test_a_users_length_named_n_is_no_guess():
+    """A user's "n" is spelled as netgraph's guesses: it is still the user's, met by guesses as any other name."""
+    g = NetGraph({"q": GatedRecurrentLayer(4, input=8), "s": NetMapOperator(LinearLayer(2))},
+                 [(NetPort("x"), "q"), (NetPort("y"), "s")], y=("n", 3))
+    assert g.input_shapes == {"x": ("n_2", 8), "y": ("n", 3)}
+    g = NetGraph({"q": GatedRecurrentLayer(4, input=8), "p": ThreadingLayer("Plus")},
+                 [(NetPort("x"), "q"), (["q", NetPort("y")], "p")], y=("n", 4))
+    assert g.input_shapes == {"x": ("n", 8), "y": ("n", 4)} and g.output_shapes == {"Output": ("n", 4)}

@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 import torch
 
-from netgraph import (DotLayer, GatedRecurrentLayer, LinearLayer, NetChain, NetGraph, NetMapOperator, NetPort,
-                      SequenceLastLayer, ShapeError, ThreadingLayer, net_initialize)
+from netgraph import (DataError, DotLayer, GatedRecurrentLayer, LinearLayer, NetChain, NetGraph, NetMapOperator,
+                      NetPort, SequenceLastLayer, ShapeError, ThreadingLayer, net_initialize)
 from netgraph.spec import from_yaml
 
 
@@ -57,3 +57,33 @@ def test_one_encoder_used_twice_takes_two_independent_lengths():
     torch.testing.assert_close(g({"query": q, "doc": d}), g.compile()(q, d))
     g = _towers(enc, query=("m", 8), doc=("k", 8))
     assert g.input_shapes == {"query": ("m", 8), "doc": ("k", 8)}
+
+
+def test_a_problem_meets_no_scoped_names_until_a_nested_graph_gives_one():
+    from netgraph.core.inference_problem import Problem
+    assert Problem([], [], str).scoped_names is False
+    problem = NetGraph({"in": _plus("q")}, [([NetPort("u"), NetPort("v")], "in")])._problem()
+    assert problem.scoped_names is True
+
+
+def _apart_maps() -> NetGraph:
+    """Two ports of one length q, each through a layer of its own: nothing but the names joins them."""
+    return NetGraph({"f": NetMapOperator(LinearLayer(2)), "g": NetMapOperator(LinearLayer(2))},
+                    [(NetPort("a"), "f"), (NetPort("b"), "g")], a=("q", 3), b=("q", 3))
+
+
+def _wired(inner: NetGraph, u: tuple, v: tuple) -> NetGraph:
+    return NetGraph({"in": inner}, [([NetPort("u"), NetPort("v")], "in")], u=u, v=v)
+
+
+def test_an_inner_name_given_two_ports_joins_the_outer_lengths_wired_to_them():
+    with pytest.raises(DataError, match="share the length q"):  # the inner net's own word: a and b are one length
+        net_initialize(_apart_maps(), seed=0)({"a": torch.randn(1, 2, 3), "b": torch.randn(1, 5, 3)})
+    with pytest.raises(ShapeError, match="lengths k and m are independent") as nested:
+        _wired(_apart_maps(), ("m", 3), ("k", 3))
+    assert nested.value.kind == "shape" and "through the length q of layer 1 'in' (NetGraph)" in str(nested.value)
+    assert nested.value.diagnostics[0].port in {"u", "v"}
+    g = _wired(_apart_maps(), ("m", 3), (None, 3))
+    assert g.input_shapes == {"u": ("m", 3), "v": ("m", 3)}
+    with pytest.raises(DataError, match="share the length m"):
+        net_initialize(g, seed=0)({"u": torch.randn(1, 2, 3), "v": torch.randn(1, 5, 3)})

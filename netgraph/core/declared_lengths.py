@@ -8,7 +8,7 @@ from typing import Any, Callable, Hashable
 
 from netgraph.core.guessed_lengths import is_guessed
 
-__all__ = ["declared_lengths", "joined_names", "apart_text", "fixed_name", "fixed_text"]
+__all__ = ["declared_lengths", "joined_names", "apart_text", "linked_text", "fixed_name", "fixed_text"]
 
 
 def declared_lengths(declared: list) -> dict[str, Hashable]:
@@ -39,6 +39,17 @@ def apart_text(describe: Callable, named: dict[str, Hashable], joined: tuple[str
     return (f"length {b} (given for {describe(named[b])}) would be joined to length {a} (given for "
             f"{describe(named[a])}): lengths named apart are independent; name them alike for one length, "
             f"or leave one unnamed (None) (the {a} was set by ")
+
+
+def linked_text(describe: Callable, named: dict[str, Hashable], link: Any) -> str:
+    """Why a length that meets two lengths named apart may not join them (``link``: a ``guessed_lengths.Link``; a
+    conflict text that ends in '(the port's shape was set by ')."""
+    via = (f"the length {link.via} of {describe((link.scope, None))}, one length in that net" if link.scope
+           else "a length netgraph guessed, one length")
+    both = " and ".join(sorted((link.kept, link.other)))
+    return (f"length {link.other} (given for {describe(named[link.other])}) would be joined to length {link.kept} "
+            f"(given for {describe(named[link.kept])}) through {via}: lengths {both} are independent (named apart); "
+            f"name them alike for one length, or leave one unnamed (None) (the port's shape was set by ")
 
 
 def fixed_name(named: dict[str, Hashable], old: tuple | None, new: tuple | None) -> tuple[str, int] | None:

@@ -13,10 +13,12 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
+from collections.abc import Mapping
+from types import SimpleNamespace
 from typing import Any
 
-__all__ = ["GuessedLength", "FreshLength", "ScopedLength", "scoped", "as_named", "GUESSED", "is_guessed", "free_dim",
-           "without_guesses", "Renaming"]
+__all__ = ["GuessedLength", "FreshLength", "LocalLength", "ScopedLength", "scoped", "own_lengths", "as_named",
+           "GUESSED", "is_guessed", "free_dim", "without_guesses", "Renaming", "Link"]
 
 
 class GuessedLength(str):
@@ -30,6 +32,17 @@ class GuessedLength(str):
 
 class FreshLength(GuessedLength):
     """The name inference gave a guess (``Renaming``): the same length wherever it is met."""
+
+
+class LocalLength(GuessedLength):
+    """A length name of an inner net's own (``base``) met outside it: a guess of its own (one length wherever this
+    object is met at a layer's ports), named afresh from ``base``. Spelled as ``GUESSED``, the text ``refine`` looks
+    for (a guess spelled otherwise was kept as a user's name, joining lengths that are not one)."""
+
+    def __new__(cls, base: str) -> "LocalLength":
+        made = super().__new__(cls, GUESSED)
+        made.base = base.base if isinstance(base, LocalLength) else str(base)
+        return made
 
 
 class ScopedLength(GuessedLength):
@@ -52,16 +65,39 @@ def scoped(t: Any, scope: tuple, problem: Any) -> Any:
     return dataclasses.replace(t, shape=tuple(ScopedLength(d, scope) if isinstance(d, str) else d for d in t.shape))
 
 
-def as_named(t: Any, inner: Any) -> Any:
-    """Port type ``t`` with each length netgraph named in it named as ``inner`` names the dim (a guess adds no
-    information to a nested graph's port)."""
-    if not t.shape or not inner.shape or len(t.shape) != len(inner.shape) or not any(map(is_guessed, t.shape)):
+def own_lengths(given: Mapping[str, Mapping[str, Any]], inner: Mapping[str, Mapping[str, Any]]) -> dict:
+    """Each inner net's port types (``inner``, by option) as ``port_types``, each length name that is the net's own
+    (not among those the operator's ports ``given`` it) a ``LocalLength``, one per net and name: local to the net, as a
+    nested graph's names are (``scoped``), so neither taking nor taken by an outer name spelled alike."""
+    views = {}
+    for option, types in inner.items():
+        outer = {d for t in given.get(option, {}).values() if t.shape for d in t.shape if isinstance(d, str)}
+        local: dict[str, LocalLength] = {}  # each own name's guess
+        views[option] = SimpleNamespace(port_types={port: _with_local(t, outer, local) for port, t in types.items()})
+    return views
+
+
+def _with_local(t: Any, outer: set, local: dict) -> Any:
+    """Port type ``t`` with each length name not in ``outer`` its guess in ``local`` (made the first time)."""
+    if not t.shape or all(d in outer for d in t.shape if isinstance(d, str)):
         return t
-    named = tuple(i if is_guessed(d) and isinstance(i, str) else d for d, i in zip(t.shape, inner.shape))
+    own = (local.setdefault(d, LocalLength(d)) if isinstance(d, str) and d not in outer else d for d in t.shape)
+    return dataclasses.replace(t, shape=tuple(own))
+
+
+def as_named(t: Any, inner: Any, every: bool = False) -> Any:
+    """Port type ``t`` with each length netgraph named in it (``every``: each length name) named as ``inner`` names
+    the dim (a guess adds no information to a nested graph's port; nor a name to an inner net's, local to it:
+    ``own_lengths`` joins the two outside)."""
+    renamed = (lambda d: isinstance(d, str)) if every else is_guessed
+    if not t.shape or not inner.shape or len(t.shape) != len(inner.shape) or not any(map(renamed, t.shape)):
+        return t
+    named = tuple(i if renamed(d) and isinstance(i, str) else d for d, i in zip(t.shape, inner.shape))
     return dataclasses.replace(t, shape=named)
 
 
 GUESSED = GuessedLength("n")  # what a layer's infer gives a length it invents (by identity: inference renames it)
+_UNNAMED = frozenset({GuessedLength, LocalLength, ScopedLength})  # the guesses inference has yet to name
 
 
 def is_guessed(dim: Any) -> bool:
@@ -84,26 +120,37 @@ def without_guesses(sizes: set) -> set:
     return rest if rest - {None} else {guesses[0]}
 
 
+@dataclasses.dataclass(frozen=True)
+class Link:
+    """Two lengths named apart (``kept``, ``other``: given for graph ports) that the length ``via`` would make one:
+    a nested graph's own name (``scope``: its path) or a guess (``scope`` None) met both."""
+
+    kept: str
+    other: str
+    via: str
+    scope: tuple | None
+
+
 class Renaming:
     """The names inference gives guessed lengths: each ``GUESSED`` met a fresh one (``fresh``); guesses that meet
-    another length are one with it (``join``: union-find, a user's name the representative); ``final`` is a solved
-    shape with the names its guesses ended as."""
+    another length are one with it (``join``: union-find, a user's name the representative; two of the user's
+    lengths ``named`` apart never: ``Link``); ``final`` is a solved shape with the names its guesses ended as."""
 
-    def __init__(self, problem: Any) -> None:
-        self.busy = getattr(problem, "scoped_names", False)  # a guess or nested graph's name met (else refine asks
-        # ``settled`` only of GUESSED)
+    def __init__(self, problem: Any, named: dict) -> None:
+        self.busy = problem.scoped_names  # a guess or nested graph's name met (else refine asks ``settled`` only
+        # of GUESSED)
         self.problem, self.taken, self.parent, self.shown, self.scoped, self.guessed = problem, None, {}, {}, {}, {}
+        self.named = named  # the length names given for graph ports: each its first port (declared_lengths)
+        self.scope_of: dict[str, tuple] = {}  # each name made: the guess or nested graph's name, and its place
         self.minted: dict[str, tuple[int, str]] = {}  # each guessed name: the order it was made in, its base
 
-    def settled(self, old: Any, new: Any, merged: Any, place: Any) -> Any:
+    def settled(self, old: Any, new: Any, merged: Any, place: Any) -> tuple[Any, Link | None]:
         """A class's type ``merged`` (``old`` refined with ``new``) with each ``GUESSED`` named afresh, and the
-        guesses it joins noted."""
+        guesses it joins noted; with the ``Link`` that would make two lengths named apart one (else None)."""
         shape = merged.shape
-        if shape is not None and any(type(d) is GuessedLength or type(d) is ScopedLength for d in shape):
+        if shape is not None and any(type(d) in _UNNAMED for d in shape):
             merged = dataclasses.replace(merged, shape=self.fresh(shape, place))
-        self.join(old.shape, merged.shape)
-        self.join(new.shape, merged.shape)
-        return merged
+        return merged, self.join(old.shape, merged.shape, place) or self.join(new.shape, merged.shape, place)
 
     def finish(self, class_types: list) -> None:
         """Each solved type in ``class_types`` with its guesses' final names (plain text), in place: the lengths
@@ -123,19 +170,24 @@ class Renaming:
         """``shape`` with each guess given a name that no user and no other guess has (one per guess object and
         layer, ``place``: ``GUESSED`` at a layer's ports is one length, two objects two), and each nested graph's
         name (``ScopedLength``) the one name its graph's has in the whole net."""
-        return tuple(self._marked(d, place) if type(d) is GuessedLength else self._local(d)
-                     if type(d) is ScopedLength else d for d in shape)
+        return tuple(self._named(d, place) if type(d) in _UNNAMED else d for d in shape)
+
+    def _named(self, guess: GuessedLength, place: Any) -> FreshLength:
+        return self._local(guess) if type(guess) is ScopedLength else self._marked(guess, place)
 
     def _marked(self, guess: GuessedLength, place: Any) -> FreshLength:
         key = (place, id(guess))
         if key not in self.guessed:
-            self.guessed[key] = (guess, self._new(str(GUESSED)))  # (the guess kept: its id is not reused)
+            self.guessed[key] = (guess, self._new(getattr(guess, "base", str(GUESSED))))  # (the guess kept: its id
+            # is not reused)
+            self.scope_of[self.guessed[key][1]] = (guess, place)
         return self.guessed[key][1]
 
     def _local(self, name: ScopedLength) -> FreshLength:
         key = (name.scope, str(name))
         if key not in self.scoped:
             self.scoped[key] = self._new(str(name))
+            self.scope_of[self.scoped[key]] = (name, name.scope)
         return self.scoped[key]
 
     def _new(self, base: str) -> FreshLength:
@@ -152,17 +204,31 @@ class Renaming:
         self.minted[name] = (len(self.minted), base)
         return FreshLength(name)
 
-    def join(self, shape: tuple | None, merged: tuple | None) -> None:
-        """Make each guessed name in ``shape`` one with the name at its dim in ``merged`` (the class's shape now)."""
+    def join(self, shape: tuple | None, merged: tuple | None, place: Any) -> Link | None:
+        """Make each guessed name in ``shape`` one with the name at its dim in ``merged`` (the class's shape now; a
+        guess not yet named is named first, at ``place``); the ``Link`` of a guess that would join two lengths named
+        apart (they stay apart), else None."""
         if shape and merged and shape != merged and len(shape) == len(merged):
             for a, b in zip(shape, merged):
-                a, b = (self._local(d) if type(d) is ScopedLength else d for d in (a, b))
-                if a == b or not (isinstance(a, str) and isinstance(b, str)) or GuessedLength in (type(a), type(b)):
+                a, b = (self._named(d, place) if type(d) in _UNNAMED else d for d in (a, b))
+                if a == b or not (isinstance(a, str) and isinstance(b, str)):
                     continue
                 if is_guessed(a) or is_guessed(b):
                     ra, rb = sorted((self._find(str(a)), self._find(str(b))), key=self._rank)
                     if ra != rb and rb in self.minted:  # a user's name, else the first guessed, stands for both
                         self.parent[rb] = ra
+                    elif ra != rb and ra in self.named and rb in self.named and self.named[ra] != self.named[rb]:
+                        return self._link(ra, rb, a if is_guessed(a) else b)
+        return None
+
+    def _link(self, kept: str, other: str, via: str) -> Link:
+        """``via``: a name made for a nested graph's name (its path the scope), an inner net's (``LocalLength``: the
+        operator's), or a layer's guess (no scope; or another net's, given as a port type)."""
+        given, place = self.scope_of.get(via, (via, None))
+        if type(given) is ScopedLength:
+            return Link(kept, other, str(given), place)
+        inner = type(given) is LocalLength and type(place) is int  # (a leaf's number)
+        return Link(kept, other, given.base if inner else str(given), self.problem.leaf_paths[place] if inner else None)
 
     def _rank(self, name: str) -> int:
         return self.minted[name][0] if name in self.minted else -1

@@ -19,7 +19,8 @@ from netgraph.core.layer_checks import check_infer_result
 from netgraph.core.errors import Diagnostic, EdgeRef, NetGraphError, ShapeError, at_layer, raise_all
 from netgraph.core.conflict_words import (as_seen_by, coder_hint, compared, dtype_hint, edge_parts, found_dtype_hint,
                                           merged_input_parts, set_part)
-from netgraph.core.declared_lengths import apart_text, declared_lengths, fixed_name, fixed_text, joined_names
+from netgraph.core.declared_lengths import (apart_text, declared_lengths, fixed_name, fixed_text, joined_names,
+                                            linked_text)
 from netgraph.core.guessed_lengths import GUESSED, Renaming
 from netgraph.core.inference_defaults import default_dtypes, default_shapes, layer_dtype_guesses, shared_users
 from netgraph.core.inference_problem import Key, Problem
@@ -27,7 +28,7 @@ from netgraph.core.class_seeds import Origins, seed_classes
 from netgraph.core.conflict_sources import edge_into, port_sources
 from netgraph.core.types import UNKNOWN, Conflict, PortType, unify
 
-__all__ = ["Problem", "Solution", "infer_types", "solve", "conflict_error"]
+__all__ = ["Problem", "Solution", "solve", "conflict_error"]
 
 
 class _Classes:
@@ -158,19 +159,9 @@ class Solution:
         types = self.class_types
         return dict(zip(self.ids, [types[r] for r in self.root_of]))
 
-    def roots(self) -> dict[Key, int]:
-        """The class root of every port key."""
-        return dict(zip(self.ids, self.root_of))
-
     def root_lookup(self) -> _Roots:
         """``lookup[key]``: the class root of port ``key``, read without a dict of every key."""
         return _Roots(self.ids, self.root_of)
-
-
-def infer_types(problem: Problem) -> tuple[dict[Key, PortType], dict[Key, int]]:
-    """Return (type of every port key, class root of every key); raise ShapeError listing conflicts."""
-    solution = solve(problem)
-    return solution.types(), solution.roots()
 
 
 def conflict_error(problems: list[Diagnostic]) -> ShapeError | None:
@@ -194,7 +185,7 @@ def solve(problem: Problem) -> Solution:
     class_types, origin = cls.type, cls.origin
 
     named = declared_lengths(problem.graph_declared())  # length names are given for graph ports only
-    guesses = Renaming(problem)  # the names of the lengths netgraph guesses
+    guesses = Renaming(problem, named)  # the names of the lengths netgraph guesses
 
     def refine(root: int, new: PortType, who: tuple | str, leaf: int = -1) -> bool:
         """Refine the class ``root`` with ``new``, which came from ``who`` (its origin ``(kind, key)``; with ``leaf``:
@@ -221,8 +212,12 @@ def solve(problem: Problem) -> Solution:
                                     or coder_hint(problem.coders, cls.origin.get(root), who, old, new),
                                     **compared(who, old, new)))
             return False
-        if guesses.busy or merged.shape is not None and GUESSED in merged.shape:  # a guessed length named afresh
-            merged = guesses.settled(old, new, merged, leaf if leaf >= 0 else who)
+        if guesses.busy or GUESSED in (merged.shape or ()) or GUESSED in (new.shape or ()):  # a guess named afresh
+            merged, link = guesses.settled(old, new, merged, leaf if leaf >= 0 else who)
+            if link is not None:  # a nested graph's length (or a guess) met two lengths named apart
+                who = origin.port_origin(leaf, who) if leaf >= 0 else who
+                errors.append(_conflict(problem, cls, root, who, linked_text(problem.describe, named, link)))
+                return False
         if merged is not old and merged != old:
             class_types[root] = merged
             if leaf < 0:

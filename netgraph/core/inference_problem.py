@@ -1,5 +1,5 @@
 """The inference problem: leaf layers by path, the edges joining their ports and the declared types, each port key
-numbered as it is met (what ``inference.infer_types`` solves; ``NetGraph._collect`` builds it)."""
+numbered as it is met (what ``inference.solve`` solves; ``NetGraph._collect`` builds it)."""
 
 from __future__ import annotations
 
@@ -48,6 +48,7 @@ class Problem:
     watch: tuple = ()  # keys whose types before the dtype defaults are recorded in ``before_defaults``
     before_defaults: dict = field(default_factory=dict)
     defaults_applied: bool = False  # True while propagating again after the dtype defaults
+    scoped_names: bool = False  # a nested graph's length names met (``guessed_lengths.scoped``: named afresh)
     ids: PortIds = field(init=False)  # each key's number (a leaf's ports: from its first number and their order)
     joins: array = field(default_factory=lambda: array("q"))  # each equality's two keys' numbers, one after the
     # other: raw numbers, no reference to each key's int object (touched again, cold, when a list of them is freed)

@@ -22,7 +22,7 @@ from __future__ import annotations
 import dataclasses
 import reprlib
 from collections.abc import Mapping
-from types import MappingProxyType, SimpleNamespace
+from types import MappingProxyType
 from typing import Any, ClassVar
 
 import torch
@@ -31,6 +31,7 @@ from torch import nn
 from netgraph.core.errors import Diagnostic, NetGraphError, OptionError, ShapeError, WiringError, did_you_mean
 from netgraph.core.chain import NetChain
 from netgraph.core.graph import NetGraph
+from netgraph.core.guessed_lengths import as_named, own_lengths
 from netgraph.core.layer import Layer
 from netgraph.core.layer_call import as_net
 from netgraph.core.limits import current_limits, raise_hint
@@ -87,7 +88,8 @@ def specialised(net: NetGraph, types: Mapping[str, PortType], option: str | None
     for port, t in types.items():
         if t.shape is None and t.dtype is None:
             continue
-        try:
+        t = as_named(t, current[port], every=True)  # the net's own length names are local to it (its operator's
+        try:  # infer joins them to the outer ones: ``own_lengths``): no net is built again only to rename one
             merged = unify(current[port], t)
         except Conflict as exc:
             raise exc.reworded(f"its inner net's port {port!r}: {exc}", inner_ports=(port,)) from None
@@ -125,7 +127,8 @@ def _refused(net: NetGraph, declared: Mapping[str, PortType], d: Any, option: st
         except NetGraphError:
             kind = ""
         where = f"{'/'.join(path)}{kind}: "
-    head = f"its inner net does not accept the port types {_shown(declared)}: {where}"
+    shown = ", ".join(f"{p} {t}" for p, t in declared.items())
+    head = f"its inner net does not accept the port types {shown}: {where}"
     return Conflict(head + problem, inner=path, problem=problem, parts=(head, *parts), port=d.port,
                     expected=d.expected, found=d.found, kind=d.kind if d.kind != "error" else None,
                     option=d.option if d.layer is not None else None, inner_ports=tuple(declared))
@@ -148,10 +151,6 @@ def _redeclared(net: NetGraph, declared: Mapping[str, Any]) -> NetGraph:
     if isinstance(net, NetChain):
         return NetChain(list(net.layers.values()) if numbered(net.layers) else dict(net.layers), **declared)
     return NetGraph(dict(net.layers), net.explicit_edges(), **declared)
-
-
-def _shown(types: Mapping[str, PortType]) -> str:
-    return ", ".join(f"{p} {t}" for p, t in types.items())
 
 
 class NetOperator(Layer, register=False):
@@ -291,11 +290,12 @@ class NetOperator(Layer, register=False):
     def infer(self, types: Mapping[str, PortType]) -> dict[str, PortType]:
         """``outer_types`` from the inner nets' settled types: a shape an inner layer only guesses is not
         passed out while the outer net may still give that port another (``default_types`` passes it)."""
-        views = {f: SimpleNamespace(port_types=settled_types(net)) for f, net in self._inner_nets(types).items()}
-        return self.outer_types(types, views)
+        inner = {f: settled_types(net) for f, net in self._inner_nets(types).items()}
+        return self.outer_types(types, own_lengths(self.inner_types(types), inner))  # (its nets' names local)
 
     def default_types(self, types: Mapping[str, PortType]) -> dict[str, PortType]:
-        return self.outer_types(types, self._inner_nets(types))
+        inner = {f: net.port_types for f, net in self._inner_nets(types).items()}
+        return self.outer_types(types, own_lengths(self.inner_types(types), inner))
 
     def running_with(self, types: Mapping[str, PortType]) -> NetOperator:
         """This operator with its inner nets as its port ``types`` make them run (their ports' shapes), where those

@@ -29,7 +29,7 @@ from netgraph.core.layer import EmitContext
 from netgraph.core.operator import NetOperator, as_inner_net
 from netgraph.core.options import Literal, Net
 from netgraph.core.types import Conflict, PortType, format_shape, unify
-from netgraph.core.guessed_lengths import GuessedLength
+from netgraph.core.guessed_lengths import LocalLength
 from netgraph.core.wording import counted
 from netgraph.layers._modules import LayerModule
 
@@ -210,7 +210,7 @@ class NetPairEmbeddingOperator(NetOperator):
     def outer_types(self, types: Mapping[str, PortType], inner: Mapping[str, Any]) -> dict[str, PortType]:
         """Both inputs of the inner net's type, each with variable lengths of its own: the two are embedded apart,
         so ``Input2`` of a sequence ``(n, 2)`` is ``(n_2, 2)`` unless given or wired another length (each a length
-        guessed afresh: a ``GuessedLength`` of its own)."""
+        guessed afresh: a ``LocalLength`` of its own)."""
         t = inner["net"].port_types["Input"]
         if t.shape is None or not any(isinstance(d, str) for d in t.shape):
             return {"Input1": t, "Input2": t, "Output": PortType(())}
@@ -218,7 +218,7 @@ class NetPairEmbeddingOperator(NetOperator):
         for port in self.input_ports:
             own = types[port].shape if types[port].shape is not None and len(types[port].shape) == len(t.shape) \
                 else (None,) * len(t.shape)
-            dims = [(o if isinstance(o, str) else GuessedLength(d)) if isinstance(d, str) else d  # (each its own)
+            dims = [(o if isinstance(o, str) else LocalLength(d)) if isinstance(d, str) else d  # (each its own)
                     for o, d in zip(own, t.shape)]
             out[port] = PortType(tuple(dims), t.dtype)
         return {**out, "Output": PortType(())}
