@@ -17,11 +17,11 @@ from netgraph.core.given_shapes import given_shapes, with_given_shapes
 from netgraph.core.graph import NetGraph
 from netgraph.core.layer import Layer
 from netgraph.core.leaf_swap import replace_leaves
-from netgraph.core.limits import current_limits, default_init_elements, raise_hint
 from netgraph.core.options import random_seeding
 from netgraph.core.types import PortType
 from netgraph.core.net_arguments import compiled_module_hint, compiled_module_note
 from netgraph.core.walk import gc_paused
+from netgraph.backend.init_budget import check_budget
 from netgraph.backend.init_methods import Method, parse_rules, pick_methods
 from netgraph.backend.readiness import unknown_inputs
 
@@ -82,15 +82,18 @@ def _refuse_unknown(keyword: str) -> None:
 
 
 def _initialize(net: NetGraph, rules: Any, seed: int | None, all: bool, max_elements: int | None) -> NetGraph:
-    plans, leaves, shares, names, total = _plan(net, bool(rules), all)
-    methods = pick_methods(rules, net.layers, names, net) if rules else {}
-    _check_budget(leaves, plans, total, max_elements)
+    planning = _plan(net, bool(rules), all)
+    paths, leaves, plans, shares = planning.paths, planning.leaves, planning.plans, planning.shares
+    methods = pick_methods(rules, net.layers, planning.names, net) if rules else {}
+    check_budget(planning.paths, planning.leaves, plans, planning.total, max_elements)
     draws = _Draws(torch.Generator().manual_seed(_seed_value(seed)))
-    slots = [draws.take(leaves[path], plan, shares.get(path), methods, path) for path, plan in plans.items()]
-    arrays, own, changes = draws.values(), draws.own, {}
-    for (path, layer), slot in zip(leaves.items(), slots):
-        changes[path] = _with_arrays(layer, {n: arrays[i] for n, i in slot.items()}, own.issuperset(slot.values()))
-    return replace_leaves(net, changes) if changes else net
+    slots = [draws.take(layer, plan, shares.get(path) if shares else None, methods, path)
+             for path, layer, plan in zip(paths, leaves, plans)]  # read by position: no lookup by path a leaf
+    arrays, not_own, changes = draws.values(), draws.not_own, {}
+    for path, layer, slot in zip(paths, leaves, slots):
+        own = not_own.isdisjoint(slot.values())
+        changes[path] = _with_arrays(layer, {n: arrays[i] for n, i in slot.items()}, own)
+    return replace_leaves(net, changes, leaves) if changes else net
 
 
 def _seed_value(seed: Any) -> int:
@@ -102,27 +105,29 @@ def _seed_value(seed: Any) -> int:
     return int(torch.randint(0, 2**62, (), dtype=torch.int64)) if value is None else value
 
 
-def _plan(net: NetGraph, named: bool, all: bool) -> tuple[dict, dict, dict, dict, int]:
-    """The arrays to fill, in topological order: their shapes by layer path and array name, the layers by path
-    (in the same order), the shared array names of those sharing any, (``named``: for rules) every array's dotted
-    name with its shape (None: kept), and the number of elements to fill. ShapeError naming the ports of unknown
-    shape of the layers with arrays to fill."""
+def _plan(net: NetGraph, named: bool, all: bool) -> _Planning:
+    """The arrays to fill, in topological order (``_Planning``'s lists, one entry a leaf with arrays to fill: its
+    path, layer and arrays' shapes by name), the shared array names of those sharing any, (``named``: for rules)
+    every array's dotted name with its shape (None: kept), and the number of elements to fill. ShapeError naming the
+    ports of unknown shape of the layers with arrays to fill."""
     planning = _Planning(net, named)
     for path, layer, types in _leaves(net):
         _plan_layer(planning, path, layer, types, all)
     _raise_unknown(net, planning.unknown, planning.waits)
-    return planning.plans, planning.leaves, planning.shares, planning.names, planning.total
+    return planning
 
 
 @dataclasses.dataclass
 class _Planning:
-    """What ``_plan`` gathers, layer by layer."""
+    """What ``_plan`` gathers, layer by layer; the leaves with arrays to fill as three lists read side by side (no
+    dict keyed by path: each read hashed the path again, out of the cache by then in a large net)."""
 
     net: NetGraph
     named: bool
-    plans: dict = dataclasses.field(default_factory=dict)
-    leaves: dict = dataclasses.field(default_factory=dict)
-    shares: dict = dataclasses.field(default_factory=dict)
+    paths: list = dataclasses.field(default_factory=list)
+    leaves: list = dataclasses.field(default_factory=list)
+    plans: list = dataclasses.field(default_factory=list)
+    shares: dict = dataclasses.field(default_factory=dict)  # by path: the shared array names of layers sharing any
     names: dict = dataclasses.field(default_factory=dict)
     unknown: list = dataclasses.field(default_factory=list)
     # an array's Diagnostic, with the (layer, port) keys of unknown shape it waits on
@@ -191,7 +196,9 @@ def _array_shapes(planning: _Planning, path: tuple, layer: Layer, types: Mapping
 
 def _add_plan(planning: _Planning, path: tuple, layer: Layer, plan: dict) -> None:
     """``layer``'s plan, its shared arrays and (for rules) its arrays' shapes by dotted name, kept in ``planning``."""
-    planning.plans[path], planning.leaves[path] = plan, layer
+    planning.paths.append(path)
+    planning.leaves.append(layer)
+    planning.plans.append(plan)
     if shared := (layer._shared if type(layer).shared is Layer.shared else layer.shared):
         planning.shares[path] = shared
     if planning.named:
@@ -288,11 +295,12 @@ def _with_arrays(layer: Layer, arrays: dict[str, torch.Tensor], own: bool) -> La
 class _Draws:
     """The arrays drawn in order from one generator, by index. The layers' default Kaiming-uniform weights are
     drawn together, one ``torch.rand`` per run of them: the same numbers as one call each (the generator's stream
-    is serial), without a few tensor operations per layer. ``own`` holds the indices of the default draws not
-    shared with another layer: fresh tensors, each in its own storage, held by no one else."""
+    is serial), without a few tensor operations per layer. ``not_own`` holds the indices of the arrays drawn by a
+    method or a layer's ``init_array``, or shared: the others (most, kept without a set entry each) are default
+    draws, fresh tensors, each in its own storage, held by no one else."""
 
     def __init__(self, generator: torch.Generator):
-        self.generator, self.arrays, self.pending, self.own = generator, [], [], set()
+        self.generator, self.arrays, self.pending, self.not_own = generator, [], [], set()
         self.drawn: dict[str, int] = {}  # a shared array is drawn once, by its first user
 
     def take(self, layer: Layer, shapes: dict[str, tuple], shared: Any, methods: dict, path: tuple) -> dict[str, int]:
@@ -318,14 +326,15 @@ class _Draws:
     def add(self, method: Method | None, layer: Layer, name: str, shape: tuple) -> int:
         """Draw the array now, by ``method`` or the layer's own ``init_array``."""
         self.flush()  # what the layer or method draws comes after the weights waiting
+        self.not_own.add(len(self.arrays))
         self.arrays.append(_draw(method, layer, name, shape, self.generator))
         return len(self.arrays) - 1
 
     def add_default(self, name: str, shape: tuple, own: bool) -> int:
         """As ``Layer.init_array``: zeros for biases and vectors (nothing drawn), weights at the next flush."""
         index = len(self.arrays)
-        if own:
-            self.own.add(index)
+        if not own:
+            self.not_own.add(index)
         if len(shape) < 2 or name.lower().startswith("bias"):
             self.arrays.append(torch.zeros(shape))
         else:
@@ -344,7 +353,7 @@ class _Draws:
             block = flat[begin:begin + len(indices) * math.prod(shape)].view(len(indices), *shape)
             block.mul_((3.0 / max(1, math.prod(shape[1:]))) ** 0.5)
             for i, piece in zip(indices, block.unbind(0)):  # an own array gets its own storage
-                self.arrays[i] = piece.clone() if i in self.own else piece
+                self.arrays[i] = piece if i in self.not_own else piece.clone()
             begin += block.numel()
         self.pending = []
 
@@ -364,35 +373,3 @@ def _draw(method: Method | None, layer: Layer, name: str, shape: tuple, generato
         raise ShapeError(f"{layer.type_name}.init_array({name!r}, {tuple(shape)}, generator) must return a tensor of "
                          f"that shape, returned {what}", kind="layer-contract", expected=tuple(shape), found=found)
     return value
-
-
-def _check_budget(leaves: dict[tuple, Any], plans: dict[tuple, dict[str, tuple]], total: int,
-                  given: int | None) -> None:
-    """ShapeError when the planned arrays, ``total`` elements, are more than ``given`` (None: the init_elements
-    limit), naming the largest."""
-    budget = given if given is not None else current_limits().init_elements or default_init_elements()
-    if total <= budget:
-        return
-    sizes = {(path, name): math.prod(shape) for path, plan in plans.items() for name, shape in plan.items()}
-    (path, name), largest = max(sizes.items(), key=lambda item: item[1])
-    layer = leaves[path]
-    if given is not None:
-        over = f"more than max_elements={budget:.3g} ({_bytes(4 * budget)})"
-    else:
-        machine = "" if current_limits().init_elements else ", a quarter of this machine's memory"
-        over = (f"more than the init_elements limit, {budget:.3g} elements ({_bytes(4 * budget)}{machine}; "
-                f"{raise_hint('init_elements')}, or net_initialize(..., max_elements=N) for one call)")
-    raise ShapeError(f"net_initialize: the arrays to fill need {_bytes(4 * total)} ({total:.3g} float32 elements), "
-                     f"{over}; the largest is layer {'/'.join(path)!r} "
-                     f"({layer.type_name}) array {name!r} of shape {plans[path][name]}, {_bytes(4 * largest)}",
-                     kind="memory-limit", layer=path, option="max_elements" if given is not None else None,
-                     expected=budget, found=total)
-
-
-def _bytes(count: int) -> str:
-    """A byte count in words: ``_bytes(4 * 10**13) == '40.0 TB'``."""
-    for unit in ("bytes", "kB", "MB", "GB", "TB"):
-        if count < 1000 or unit == "TB":
-            return f"{count:.3g} {unit}" if unit == "bytes" else f"{count:.1f} {unit}"
-        count /= 1000
-    return f"{count} PB"

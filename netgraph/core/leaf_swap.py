@@ -8,7 +8,8 @@ over every leaf. ``split_changes`` resolves ``replace_layers``' names and paths 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
+from itertools import zip_longest
 from typing import Any
 
 import torch
@@ -107,16 +108,19 @@ def split_changes(net: Any, changes: Mapping[Any, Layer]) -> tuple[dict[str, Lay
     return layers, whole, nested
 
 
-def replace_leaves(net: Any, changes: Mapping[tuple, Layer]) -> Any:
+def replace_leaves(net: Any, changes: Mapping[tuple, Layer], replaced: Iterable[Layer] = ()) -> Any:
     """``net.replace_layers(changes)`` for ``changes`` keyed by paths of leaves (no operators on the way), each new
     layer the old one with arrays of its shapes (net_initialize's; options not compared). When every
     new layer has ``same_structure`` as the old and keeps its shared arrays (and the graph has none), the new graph,
     and each nested graph on the way, is ``net`` with the layers swapped, sharing its inferred types and holding its
-    IR (if built) with the changed nodes renewed; otherwise ``replace_layers`` does the work (and its checks)."""
-    for path, new in changes.items():
-        old = net._layers[path[0]]
-        for name in path[1:]:  # through nested graphs
-            old = old._layers[name]
+    IR (if built) with the changed nodes renewed; otherwise ``replace_layers`` does the work (and its checks).
+    ``replaced``: the layers now at those paths, in the order of ``changes``, where the caller holds them (not looked
+    up again by path)."""
+    for (path, new), old in zip_longest(changes.items(), replaced):
+        if old is None:
+            old = net._layers[path[0]]
+            for name in path[1:]:  # through nested graphs
+                old = old._layers[name]
         if not (same_structure(old, new, False) and type(new).shared is Layer.shared and new._shared == old._shared):
             return net.replace_layers(changes)
     if net._shared_users:  # users to unify: replace_layers' way

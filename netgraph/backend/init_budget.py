@@ -1,0 +1,44 @@
+"""net_initialize's memory budget: the arrays planned are refused, before anything is allocated, when they need more
+elements than ``max_elements`` or the ``init_elements`` limit."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from netgraph.core.errors import ShapeError
+from netgraph.core.limits import current_limits, default_init_elements, raise_hint
+
+__all__ = ["check_budget"]
+
+
+def check_budget(paths: list[tuple], leaves: list[Any], plans: list[dict[str, tuple]], total: int,
+                 given: int | None) -> None:
+    """ShapeError when the planned arrays (``plans``, those of the layers ``leaves`` at ``paths``), ``total``
+    elements, are more than ``given`` (None: the init_elements limit), naming the largest."""
+    budget = given if given is not None else current_limits().init_elements or default_init_elements()
+    if total <= budget:
+        return
+    sizes = {(i, name): math.prod(shape) for i, plan in enumerate(plans) for name, shape in plan.items()}
+    (i, name), largest = max(sizes.items(), key=lambda item: item[1])
+    path, layer, shape = paths[i], leaves[i], plans[i][name]
+    if given is not None:
+        over = f"more than max_elements={budget:.3g} ({_bytes(4 * budget)})"
+    else:
+        machine = "" if current_limits().init_elements else ", a quarter of this machine's memory"
+        over = (f"more than the init_elements limit, {budget:.3g} elements ({_bytes(4 * budget)}{machine}; "
+                f"{raise_hint('init_elements')}, or net_initialize(..., max_elements=N) for one call)")
+    raise ShapeError(f"net_initialize: the arrays to fill need {_bytes(4 * total)} ({total:.3g} float32 elements), "
+                     f"{over}; the largest is layer {'/'.join(path)!r} "
+                     f"({layer.type_name}) array {name!r} of shape {shape}, {_bytes(4 * largest)}",
+                     kind="memory-limit", layer=path, option="max_elements" if given is not None else None,
+                     expected=budget, found=total)
+
+
+def _bytes(count: int) -> str:
+    """A byte count in words: ``_bytes(4 * 10**13) == '40.0 TB'``."""
+    for unit in ("bytes", "kB", "MB", "GB", "TB"):
+        if count < 1000 or unit == "TB":
+            return f"{count:.3g} {unit}" if unit == "bytes" else f"{count:.1f} {unit}"
+        count /= 1000
+    return f"{count} PB"
