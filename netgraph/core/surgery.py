@@ -41,7 +41,7 @@ from netgraph.core.port_rename import rename_ports, split_port_renames
 from netgraph.core.replaced_arrays import arrays_inside, check_fit, check_fits_without
 from netgraph.core.replaced_ports import lost_declared_port
 from netgraph.core.rename_levels import level_range, renames_at_levels
-from netgraph.core.shared import NetSharedArray, check_joined_shared, shared_users, shared_values
+from netgraph.core.shared import NetSharedArray, check_joined_shared, shared_values
 from netgraph.core.surgery_values import array_value, in_order, port_change, users_with_changes
 from netgraph.core.surgery_lead import function_lead, led_by
 from netgraph.core.flattening import net_flatten
@@ -202,9 +202,10 @@ def _replaced_part(net: NetGraph, spec: Any, value: Any) -> tuple[tuple[str, Any
     if isinstance(spec, str) and spec not in net.layers:
         raise no_layer_or_port(net, spec, (*net.input_ports, *net.output_ports), "graph port",
                                *_state_dict_key_note(net, spec))
-    if isinstance(spec, NetSharedArray):
-        _shared_value(net, spec.name)  # an unknown name is an error
-        return None, *shared_users(net)[spec.name][0]
+    if isinstance(spec, NetSharedArray):  # a lookup in the net's table: no copy of every shared array's per key
+        if spec.name not in net._shared_users:
+            _shared_value(net, spec.name)  # an unknown name is an error
+        return None, *net._shared_users[spec.name][0]
     return None, *_split_array_spec(net, spec)
 
 
