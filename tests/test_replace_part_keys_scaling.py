@@ -43,4 +43,4 @@ def _shared_keys_cpu_seconds(count: int) -> float:
 
 def test_shared_array_keys_are_replaced_in_linear_time():
     ratios = [_shared_keys_cpu_seconds(1600) / max(_shared_keys_cpu_seconds(400), 1e-6) for _ in range(3)]
-    assert min(ratios) < 8, ratios  # four times the keys: about 4 times the time (a copy of every shared array per key: ~15)
+    assert min(ratios) < 8, ratios  # four times the keys: about 4 times the time (a copy of all shared per key: ~15)
