@@ -114,18 +114,30 @@ class RuleIndex:
 
 class PathIndex:
     """Array paths (as parts) indexed by their prefixes: ``any_match(pattern)`` is ``any(matches(pattern, p) for p
-    in paths)`` in one lookup for a pattern without glob characters."""
+    in paths)``, and ``picked(pattern)`` the indices of those it matches, in one lookup for a pattern without glob
+    characters."""
 
     def __init__(self, paths: list[list[str]]) -> None:
         self.paths = paths
-        self.prefixes = {tuple(split[:k]) for split in map(_split, paths) for k in range(len(split) + 1)}
+        self.under: dict[tuple, list[int]] = {}  # a prefix of the split paths -> the indices of the paths under it
+        for i, split in enumerate(map(_split, paths)):
+            for k in range(len(split) + 1):
+                self.under.setdefault(tuple(split[:k]), []).append(i)
 
     def any_match(self, pattern: list[str] | None) -> bool:
         if pattern is None:
             return False
         if _is_glob(pattern):
             return any(matches(pattern, parts) for parts in self.paths)
-        return tuple(_split(pattern)) in self.prefixes
+        return tuple(_split(pattern)) in self.under
+
+    def picked(self, pattern: list[str] | None) -> list[int]:
+        """The indices of the paths ``pattern`` matches, in order."""
+        if pattern is None:
+            return []
+        if _is_glob(pattern):
+            return [i for i, parts in enumerate(self.paths) if matches(pattern, parts)]
+        return self.under.get(tuple(_split(pattern)), [])
 
 
 def refuse_unmatched(option: str, rules: Sequence[tuple[Any, list[str] | None]], used: set[int],

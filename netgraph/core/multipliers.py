@@ -104,12 +104,13 @@ def carry_multipliers(olds: Sequence[Any], new: Any, moves: Sequence[Moves] = ()
     keys, out = {key for key, _ in own}, list(own)  # one rule per key: the first match wins, a later one is dead
     nested = set(stored_multipliers(new)) - set(own)  # an appended head's own rules: kept in it, not copied outside
     names = [n.split(".") for n in array_names(new)]
+    index = PathIndex(names)
     alone_with_rules = sum(bool(stored_multipliers(old)) for old, _ in pairs) == 1
     for old, move in pairs:
         mapping = _path_map(old, move, there)
         added = _added_layers(old, mapping, there)
-        known = {"/".join(path): path for path in mapping}
-        moved = [(k, r) for key, r in stored_multipliers(old) for k in _moved(key, mapping, known, names)]
+        known, below = {"/".join(path): path for path in mapping}, _kept_below(mapping)
+        moved = [(k, r) for key, r in stored_multipliers(old) for k in _moved(key, mapping, known, below, index)]
         foreign = _foreign_layers(new, mapping, added) if alone_with_rules else None
         rules = _exempt(foreign, moved, names) + moved if foreign is not None else _own_layers(
             moved, mapping, names, added)
@@ -193,31 +194,41 @@ def _path_map(old: NetGraph, moves: Moves, there: set[tuple]) -> dict[tuple, tup
     return mapping
 
 
-def _moved(key: str, mapping: dict[tuple, tuple | None], known: dict[str, tuple], names: list[list[str]]
-           ) -> list[str]:
+def _kept_below(mapping: dict[tuple, tuple | None]) -> dict[tuple, list[tuple[tuple, tuple]]]:
+    """Of each old path with kept layers below it, ``(old path, new path)`` of each of them (``mapping``'s order)."""
+    below: dict[tuple, list[tuple[tuple, tuple]]] = {}
+    for path, target in mapping.items():
+        for k in range(1, len(path)) if target is not None else ():
+            below.setdefault(path[:k], []).append((path, target))
+    return below
+
+
+def _moved(key: str, mapping: dict[tuple, tuple | None], known: dict[str, tuple],
+           kept_below: dict[tuple, list[tuple[tuple, tuple]]], index: PathIndex) -> list[str]:
     """The keys that pick in the new net what ``key`` picked in the old one (see ``carry_multipliers``; ``known``:
-    each old layer path of ``mapping`` by its key spelling)."""
+    each old layer path of ``mapping`` by its key spelling; ``kept_below``: ``_kept_below(mapping)``; ``index``: the
+    new net's arrays). Lookups, not walks over the layers or arrays: linear in the keys and layers."""
     if key == "All":
         return [key]
     parts = key.split("/")
     layer = next((known["/".join(parts[:k])] for k in range(len(parts), 0, -1) if "/".join(parts[:k]) in known), None)
     if layer is None:  # a glob (or a key no layer path spells): kept while it still picks an array
-        return [key] if any(matches(parts, n) for n in names) else []
+        return [key] if index.any_match(parts) else []
     rest = parts[len("/".join(layer).split("/")):]
     if mapping[layer] is not None:
         return ["/".join((*mapping[layer], *rest)) or "All"]
-    below = [(path, target) for path, target in mapping.items()
-             if target is not None and len(path) > len(layer) and path[:len(layer)] == layer]
+    below = kept_below.get(layer, [])
     homes = {target[:len(target) - len(path) + len(layer)] for path, target in below}
     if len(homes) == 1 and all(len(target) > len(path) - len(layer) for path, target in below):
         return ["/".join((*homes.pop(), *rest)) or "All"]  # a graph rebuilt in one place (its layers edited)
     out = []  # a graph taken apart (or a layer removed): one rule per kept layer below it
     for path, target in below:
         key_parts = [*target, *rest[len(path) - len(layer):]]
-        if matches(rest[:len(path) - len(layer)], list(path[len(layer):])) and any(
-                matches(key_parts, n) for n in names):
+        if matches(rest[:len(path) - len(layer)], list(path[len(layer):])) and index.any_match(key_parts):
             out.append("/".join(key_parts))
-    return [key] if out and _picked([key], names) == _picked(out, names) else list(dict.fromkeys(out))
+    if out and set(index.picked(parts)) == {i for k in out for i in index.picked(k.split("/"))}:
+        return [key]
+    return list(dict.fromkeys(out))
 
 
 def _added_layers(old: NetGraph, mapping: dict[tuple, tuple | None], there: set[tuple]) -> set[tuple]:
@@ -289,10 +300,6 @@ def _picked_each(keys: list[str], names: list[list[str]]) -> list[list[int]]:
         for rule in index.matching(n):
             out[rule].append(i)
     return out
-
-
-def _picked(keys: list[str], names: list[list[str]]) -> set[int]:
-    return {i for i, n in enumerate(names) if any(matches(k.split("/"), n) for k in keys)}
 
 
 def container_path(net: NetGraph, spec: Any) -> tuple | None:

@@ -32,10 +32,10 @@ from netgraph.core.errors import Diagnostic, NetGraphError, OptionError, ShapeEr
 from netgraph.core.chain import NetChain
 from netgraph.core.graph import NetGraph
 from netgraph.core.guessed_lengths import as_named, own_lengths
+from netgraph.core.inner_declared import declared_output_conflict, redeclared
 from netgraph.core.layer import Layer
 from netgraph.core.layer_call import as_net
 from netgraph.core.limits import current_limits, raise_hint
-from netgraph.core.names import numbered
 from netgraph.core.nesting import deep_walk
 from netgraph.core.option_problems import ARGUMENT_KIND, VALUE_KIND, option_problem
 from netgraph.core.plugins import stage
@@ -91,8 +91,9 @@ def specialised(net: NetGraph, types: Mapping[str, PortType], option: str | None
         t = as_named(t, current[port], every=True)  # the net's own length names are local to it (its operator's
         try:  # infer joins them to the outer ones: ``own_lengths``): no net is built again only to rename one
             merged = unify(current[port], t)
-        except Conflict as exc:
-            raise exc.reworded(f"its inner net's port {port!r}: {exc}", inner_ports=(port,)) from None
+        except Conflict as exc:  # (a clash at an input that a declared output's type set: that output's)
+            raise (port in net.input_ports and declared_output_conflict(net, types, option)
+                   or exc.reworded(f"its inner net's port {port!r}: {exc}", inner_ports=(port,))) from None
         merged = unify(t, merged)  # the outer length names win: the inner net's own 'n' is the outer's 'w'
         if port in net.output_ports and merged.range is not None:  # an output's range is inferred, never declared
             merged = dataclasses.replace(merged, range=None)
@@ -104,7 +105,7 @@ def specialised(net: NetGraph, types: Mapping[str, PortType], option: str | None
     key = tuple(sorted(declared.items(), key=lambda kv: kv[0]))
     if key not in cache:
         try:
-            cache[key] = _redeclared(net, declared)
+            cache[key] = redeclared(net, declared)
         except NetGraphError as exc:
             raise _refused(net, declared, exc.diagnostics[0], option) from None
     return cache[key]
@@ -142,15 +143,6 @@ def settled_types(net: NetGraph) -> dict[str, PortType]:
     before = net._inference.before_defaults
     return {p: PortType(before[p].shape, before[p].dtype, t.range) if p in before else t
             for p, t in net.port_types.items()}
-
-
-def _redeclared(net: NetGraph, declared: Mapping[str, Any]) -> NetGraph:
-    """``net`` built again with its port options ``declared``, as the kind of net it is: a chain stays a chain
-    (numbered or named as given), so whatever shows the net its operator runs (a repr, a compiled module's
-    ``to_net``) shows the kind the user gave."""
-    if isinstance(net, NetChain):
-        return NetChain(list(net.layers.values()) if numbered(net.layers) else dict(net.layers), **declared)
-    return NetGraph(dict(net.layers), net.explicit_edges(), **declared)
 
 
 class NetOperator(Layer, register=False):

@@ -66,16 +66,35 @@ def kept_output_order(net: NetGraph, part: NetGraph) -> NetGraph:
     wanted = sorted(part.output_ports, key=_rank_in(net, part))
     if tuple(wanted) == part.output_ports:
         return part
-    edges = [written(e) for e in part.edges]
-    slots = [i for i, e in enumerate(part.edges) if e.dst.layer is None]
-    by_port = {part.edges[i].dst.port: edges[i] for i in slots}
-    for i, port in zip(slots, wanted):  # the output edges in the order wanted, every other edge where it was
-        edges[i] = by_port[port]
+    by_port = {e.dst.port: e for e in part.edges if e.dst.layer is None}
+    edges = _merged([by_port[port] for port in wanted], [e for e in part.edges if e.dst.layer is not None],
+                    part.input_ports)
+    if edges is None:  # an output passing a graph input through must come before one reading an input before it:
+        return part  # the inputs' order matters more (it is the call's), keep the net as it was
     muted = [(a, b) for a, b in part.explicit_edges() if b is None]
-    rebuilt = NetGraph(dict(part.layers), edges + muted, **part.port_shape_options())
-    if rebuilt.input_ports != part.input_ports:  # an output reading a graph input moved ahead of the edges reading
-        return part  # another: the inputs' order matters more (it is the call's), keep the net as it was
+    rebuilt = NetGraph(dict(part.layers), [written(e) for e in edges] + muted, **part.port_shape_options())
     return carry_multipliers([part], rebuilt)
+
+
+def _merged(outputs: list, others: list, inputs: tuple[str, ...]) -> list | None:
+    """``outputs`` (the edges to graph outputs, in the order wanted) and ``others`` (in their order) in one list in
+    which the graph ``inputs`` are first read in their order (a graph lists its inputs as its edges first read them,
+    its outputs as its edges feed them): an output passing an input through goes after the edges reading the inputs
+    before it. None where no such list is."""
+    merged, read, rest = [], set(), iter(inputs)
+    heads = [outputs[::-1], others[::-1]]  # each a stack, its next edge last
+    after = next(rest, None)  # the next input to be read
+    while any(heads):
+        ready = [h for h in heads[::-1] if h and (h[-1].src.layer is not None or h[-1].src.port in read
+                                                  or h[-1].src.port == after)]
+        if not ready:
+            return None
+        edge = ready[0].pop()
+        merged.append(edge)
+        if edge.src.layer is None and edge.src.port not in read:
+            read.add(edge.src.port)
+            after = next(rest, None)
+    return merged
 
 
 def _rank_in(net: NetGraph, part: NetGraph):

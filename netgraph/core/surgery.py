@@ -21,14 +21,14 @@ import torch
 from netgraph.core.layer import Layer
 from netgraph.core.layer_surgery import (alone, as_layer_errors, by_array_name, is_lone_layer, part_in_alone,
                                         replaced_layer)
-from netgraph.core.errors import NetGraphError, OptionError, WiringError, did_you_mean
+from netgraph.core.errors import OptionError, ShapeError, WiringError, did_you_mean
 from netgraph.core.chain import NetChain
 from netgraph.core.declared_inputs import inner_as_given, with_declared_inputs
 from netgraph.core.edge_text import renamed_edges
 from netgraph.core.extracted_inputs import with_input_shapes
 from netgraph.core.graph import NetGraph, coerce_layer
 from netgraph.core.information import all_arrays, information
-from netgraph.core.layer_checks import array_shape_problems, layout_hint, removed_note
+from netgraph.core.layer_checks import removed_note
 from netgraph.core.torch_array_names import array_name_hint, array_name_note
 from netgraph.core.layer_moves import Moves, joined_moves, recorded
 from netgraph.core.multipliers import carry_into, carry_multipliers, container_path, drop_rules_below, \
@@ -38,9 +38,10 @@ from netgraph.core.operator_surgery import (edit_operators, into_operator, layer
                                            within)
 from netgraph.core.port_options import with_port_options
 from netgraph.core.port_rename import rename_ports, split_port_renames
+from netgraph.core.replaced_arrays import arrays_inside, check_fit, check_fits_without
 from netgraph.core.replaced_ports import lost_declared_port
 from netgraph.core.rename_levels import level_range, renames_at_levels
-from netgraph.core.shared import NetSharedArray, check_joined_shared, shared_users, shared_values
+from netgraph.core.shared import NetSharedArray, check_joined_shared, shared_values
 from netgraph.core.surgery_values import array_value, in_order, port_change, users_with_changes
 from netgraph.core.surgery_lead import function_lead, led_by
 from netgraph.core.flattening import net_flatten
@@ -144,7 +145,7 @@ def net_replace_part(net: NetGraph, changes: Mapping[Any, Any]) -> NetGraph:
     if not isinstance(changes, Mapping):
         raise OptionError(f"net_replace_part takes a dict {{part: new value}}, found {type(changes).__name__}",
                           option="changes", kind=VALUE_KIND)
-    changes, replaced_later = in_order(net, changes, net_replace_part)  # in order: a later key wins
+    changes, replaced_later, inside = in_order(net, changes, net_replace_part)  # in order: a later key wins
     replaced = [p for spec in changes if (p := container_path(net, spec))]  # their inner rules go with them
     shared = [(_shared_key(net, spec), value) for spec, value in changes.items()]  # set in every user, inside or out
     net, items = edit_operators(net, shared, "net_replace_part", _replace_inside)
@@ -169,7 +170,7 @@ def net_replace_part(net: NetGraph, changes: Mapping[Any, Any]) -> NetGraph:
         new_layers = dict(layers)
         for (path, array, new, shared), skipped in zip(fits, later):
             if not resizing:  # only arrays change: each against the one it replaces
-                _check_fit(net, path, array, new, shared)
+                check_fit(net, path, array, new, shared)
             users: dict[tuple, dict[str, torch.Tensor]] = {}  # every user of a shared array (an operator: all too)
             for user, name in users_with_changes(net, new_layers, shared, skipped) if shared else [(path, array)]:
                 users.setdefault(user, {})[name] = new
@@ -183,9 +184,13 @@ def net_replace_part(net: NetGraph, changes: Mapping[Any, Any]) -> NetGraph:
             result = net.replace_layers(layers) if layers else net
             result = with_port_options(result, declared) if ports else result
             for fit in fits if resizing else ():  # against the types of the net with every change made
-                _check_fit(result, *fit, fresh=True)
+                check_fit(result, *fit, fresh=True)
     except WiringError as exc:
         raise lost_declared_port(net, layers, exc) or exc from None
+    except ShapeError:  # an array given that does not fit: said as its key alone says it, else the conflict
+        with led_by("net_replace_part"):
+            check_fits_without(net, layers, [*fits, *arrays_inside(layers, inside)], declared if ports else {})
+        raise
     return prune_rules(drop_rules_below(result, replaced) if replaced else result)  # a layer now without arrays
 
 
@@ -197,35 +202,11 @@ def _replaced_part(net: NetGraph, spec: Any, value: Any) -> tuple[tuple[str, Any
     if isinstance(spec, str) and spec not in net.layers:
         raise no_layer_or_port(net, spec, (*net.input_ports, *net.output_ports), "graph port",
                                *_state_dict_key_note(net, spec))
-    if isinstance(spec, NetSharedArray):
-        _shared_value(net, spec.name)  # an unknown name is an error
-        return None, *shared_users(net)[spec.name][0]
+    if isinstance(spec, NetSharedArray):  # a lookup in the net's table: no copy of every shared array's per key
+        if spec.name not in net._shared_users:
+            _shared_value(net, spec.name)  # an unknown name is an error
+        return None, *net._shared_users[spec.name][0]
     return None, *_split_array_spec(net, spec)
-
-
-def _check_fit(net: NetGraph, path: tuple, array: str, new: torch.Tensor, shared: str | None = None,
-               fresh: bool = False) -> None:
-    """OptionError when ``new`` has another shape than the array it replaces or, where there is none yet (or
-    ``fresh``: ``net`` holds it already), than the one the layer's known port types need (``array_shape_problems``);
-    it names the ``shared`` array too, if given."""
-    layer = net.layer_at(path)
-    old = None if fresh else layer.arrays.get(array)  # None: uninitialised, or an optional array given now
-    node = net.ir.node(path) if old is None and net.ir.has_node(path) else None
-    if old is not None:
-        want = tuple(old.shape)
-    elif node is None or not all(t.known for t in node.types.values()):
-        return  # a nested graph's port, or a shape still unknown: compiling checks it
-    else:
-        try:
-            problems = array_shape_problems(node, lambda: "", {array: new})
-        except NetGraphError:
-            return  # the layer cannot size its arrays yet: compiling says why
-        want = problems[0].expected if problems else tuple(new.shape)
-    if want != tuple(new.shape):
-        which = "" if shared is None else f" (the shared array {NetSharedArray(shared)!r})"
-        raise OptionError(f"{net.describe((path, None))} array {array!r}{which}: expected shape {want}, found "
-                          f"{tuple(new.shape)}{layout_hint(want, new.shape)}", kind="array-shape", layer=path,
-                          option=layer.settable_arrays[array], expected=want, found=tuple(new.shape))
 
 
 def _shared_key(net: NetGraph, spec: Any) -> Any:

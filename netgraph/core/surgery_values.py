@@ -94,17 +94,19 @@ def port_change(net: Any, spec: Any, value: Any) -> tuple[str, Any] | None:
 
 
 def in_order(net: NetGraph, changes: Mapping[Any, Any],
-             replace: Callable[[Any, dict], Any]) -> tuple[dict[Any, Any], Callable[[Any], list[tuple]]]:
+             replace: Callable[[Any, dict], Any]) -> tuple[dict[Any, Any], Callable[[Any], list[tuple]], list[tuple]]:
     """``changes`` applied in order, as one dict of parts apart: a later key for the same part (a name and an index)
     wins; one for a part inside a layer an earlier key puts in is applied to that layer (``replace``:
     net_replace_part, on the new layer alone); one replacing a layer drops the earlier keys for parts inside it. The
     net is checked once, with every change made. With the changes: of a key, the paths of the layers that later keys
-    put in (a shared array's earlier values do not reach them; none for a key ``changes`` lacks)."""
+    put in (a shared array's earlier values do not reach them; none for a key ``changes`` lacks); and ``(that layer's
+    path, the path in it)`` of each array a key gave inside a layer an earlier key puts in."""
     out: dict[Any, tuple[tuple | None, Any]] = {}  # key -> (the path it names, its value)
     new_layers: dict[tuple, Any] = {}  # the path of a layer an earlier key puts in -> that key
     place: dict[Any, int] = {}  # key -> its place in ``changes``
     by_path: dict[tuple, Any] = {}  # path -> the last key naming it
     layer_places: list[tuple[int, tuple]] = []  # (place, path) of each key putting a layer in, in order
+    arrays_inside: dict[Any, list[tuple]] = {}  # the key putting a layer in -> the paths in it of arrays given there
     for index, (spec, value) in enumerate(changes.items()):
         place[spec] = index
         path = _spec_path(net, spec)
@@ -116,7 +118,10 @@ def in_order(net: NetGraph, changes: Mapping[Any, Any],
                 spec = NetSharedArray(name)
                 place[spec], out[spec] = index, (None, value)
                 continue
-            out[outer] = at, _replaced_inside(layer, at, {rest[0] if len(rest) == 1 else rest: value}, replace)
+            is_array = not _is_layer(value)
+            about = rest[:-1] if is_array else rest  # the layer in it that an error naming none is about
+            out[outer] = at, _replaced_inside(layer, at, {rest[0] if len(rest) == 1 else rest: value}, about, replace)
+            arrays_inside.setdefault(outer, []).extend([rest] if is_array else [])
             continue
         if path:
             is_layer = _is_layer(value)  # a layer drops the keys inside it; another value only one for its part
@@ -133,7 +138,8 @@ def in_order(net: NetGraph, changes: Mapping[Any, Any],
 
     def replaced_later(spec: Any) -> list[tuple]:
         return [path for _, path in layer_places[bisect.bisect_right(starts, place.get(spec, len(changes))):]]
-    return {spec: value for spec, (_, value) in out.items()}, replaced_later
+    inside = [(out[outer][0], rest) for outer, paths in arrays_inside.items() if outer in out for rest in paths]
+    return {spec: value for spec, (_, value) in out.items()}, replaced_later, inside
 
 
 def users_with_changes(net: NetGraph, new_layers: Mapping[tuple, Any], name: str,
@@ -158,13 +164,15 @@ def _shared_name(layer: Any, rest: tuple) -> str | None:
     return (getattr(holder, "shared", None) or {}).get(rest[-1])
 
 
-def _replaced_inside(layer: Any, at: tuple, inner: dict, replace: Callable[[Any, dict], Any]) -> Any:
-    """``replace(layer, inner)`` for the new layer at ``at``: its errors name the layers from the net holding it."""
+def _replaced_inside(layer: Any, at: tuple, inner: dict, about: tuple, replace: Callable[[Any, dict], Any]) -> Any:
+    """``replace(layer, inner)`` for the new layer at ``at``: its errors name the layers from the net holding it, one
+    naming none (a layer's own check) the layer at ``about`` in it."""
     try:
         with headed_here("net_replace_part"):
             return replace(layer, inner)
     except NetGraphError as exc:
-        raise nested(exc, at, f"{function_lead('net_replace_part')}in the layer {shown_path(at)!r}: ") from None
+        header = f"{function_lead('net_replace_part')}in the layer {shown_path(at)!r}: "
+        raise nested(at_layer(exc, about), at, header) from None
 
 
 def _spec_path(net: NetGraph, spec: Any) -> tuple | None:

@@ -1,0 +1,56 @@
+"""An operator's inner net built again with other port options (``redeclared``), and the clash of a type the operator
+gives it with what its declared output made of its inputs: a declared ``Output: 5`` after a Tanh makes its input 5,
+so a map fed 3 clashes at the input, though the declared output is what is wrong (``declared_output_conflict``).
+
+>>> from netgraph import NetGraph, ElementwiseLayer
+>>> from netgraph.core.types import PortType
+>>> inner = NetGraph({"t": ElementwiseLayer("Tanh")}, [], Output=5)
+>>> declared_output_conflict(inner, {"Input": PortType((3,))}, "net").port
+'Output'
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from netgraph.core.chain import NetChain
+from netgraph.core.errors import NetGraphError
+from netgraph.core.graph import NetGraph
+from netgraph.core.names import numbered
+from netgraph.core.types import Conflict, PortType, unify
+
+__all__ = ["redeclared", "declared_output_conflict"]
+
+
+def redeclared(net: NetGraph, declared: Mapping[str, Any]) -> NetGraph:
+    """``net`` built again with its port options ``declared``, as the kind of net it is: a chain stays a chain
+    (numbered or named as given), so whatever shows the net its operator runs (a repr, a compiled module's
+    ``to_net``) shows the kind the user gave."""
+    if isinstance(net, NetChain):
+        return NetChain(list(net.layers.values()) if numbered(net.layers) else dict(net.layers), **declared)
+    return NetGraph(dict(net.layers), net.explicit_edges(), **declared)
+
+
+def declared_output_conflict(net: NetGraph, types: Mapping[str, PortType], option: str | None) -> Conflict | None:
+    """The Conflict at the first declared output of ``net`` (the inner net in the operator's ``option``) whose type
+    is not the one ``net`` gives from the input ``types`` its operator gives; None where none is (``net`` without
+    its declared outputs refuses those types too, or gives what they say)."""
+    options = net.port_shape_options()
+    outputs = [p for p in net.output_ports if p in options]
+    given = {p: t for p, t in types.items() if p in net.input_ports and (t.shape is not None or t.dtype is not None)}
+    if not outputs or not given:
+        return None
+    try:
+        free = redeclared(net, {**given, **{p: o for p, o in options.items() if p not in outputs}})  # (its own win)
+    except NetGraphError:
+        return None  # the inputs do not fit the net's layers either: the clash is theirs
+    for port in outputs:
+        try:
+            unify(free.port_types[port], net.port_types[port])
+        except Conflict as exc:
+            shown = ", ".join(f"{p} {t}" for p, t in given.items())
+            return Conflict(f"its inner net's declared output {port!r}: {exc} (the expected one: what its layers "
+                            f"give for {shown})", port=port, inner=(option,) if option else (), kind=exc.kind,
+                            expected=exc.expected, found=exc.found, inner_ports=(port,))
+    return None

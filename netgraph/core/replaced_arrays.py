@@ -1,0 +1,80 @@
+"""Whether the arrays ``net_replace_part`` is given fit the net: each against the array it replaces or the shape the
+layer's port types need; and, where the net with every change made could not be built, against that net built
+without them, so that an array of the wrong shape is the OptionError (kind "array-shape") its key alone gives."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+import torch
+
+from netgraph.core.errors import NetGraphError, OptionError
+from netgraph.core.graph import NetGraph
+from netgraph.core.layer_checks import array_shape_problems, layout_hint
+from netgraph.core.port_options import with_port_options
+from netgraph.core.port_paths import layer_at
+from netgraph.core.shared import NetSharedArray
+
+__all__ = ["check_fit", "check_fits_without", "arrays_inside"]
+
+
+def check_fit(net: NetGraph, path: tuple, array: str, new: torch.Tensor, shared: str | None = None,
+              fresh: bool = False) -> None:
+    """OptionError when ``new`` has another shape than the array it replaces or, where there is none yet (or
+    ``fresh``: ``net`` holds it already), than the one the layer's known port types need (``array_shape_problems``);
+    it names the ``shared`` array too, if given."""
+    layer = net.layer_at(path)
+    old = None if fresh else layer.arrays.get(array)  # None: uninitialised, or an optional array given now
+    node = net.ir.node(path) if old is None and net.ir.has_node(path) else None
+    if old is not None:
+        want = tuple(old.shape)
+    elif node is None or not all(t.known for t in node.types.values()):
+        return  # a nested graph's port, or a shape still unknown: compiling checks it
+    else:
+        try:
+            problems = array_shape_problems(node, lambda: "", {array: new})
+        except NetGraphError:
+            return  # the layer cannot size its arrays yet: compiling says why
+        want = problems[0].expected if problems else tuple(new.shape)
+    if want != tuple(new.shape):
+        which = "" if shared is None else f" (the shared array {NetSharedArray(shared)!r})"
+        raise OptionError(f"{net.describe((path, None))} array {array!r}{which}: expected shape {want}, found "
+                          f"{tuple(new.shape)}{layout_hint(want, new.shape)}", kind="array-shape", layer=path,
+                          option=layer.settable_arrays[array], expected=want, found=tuple(new.shape))
+
+
+def arrays_inside(layers: Mapping[tuple, Any], inside: Iterable[tuple[tuple, tuple]]) -> list[tuple]:
+    """``(layer path, array, value, None)`` of each array given inside a layer another key puts in (``inside``: that
+    layer's path in the net, the array's path in it), where ``layers`` (path -> layer) holds that layer."""
+    found = []
+    for at, rest in inside:
+        value = layer_at(layers[at], rest[:-1]).arrays.get(rest[-1]) if at in layers else None
+        if isinstance(value, torch.Tensor):
+            found.append(((*at, *rest[:-1]), rest[-1], value, None))
+    return found
+
+
+def check_fits_without(net: NetGraph, layers: Mapping[tuple, Any], given: list[tuple],
+                       ports: Mapping[str, Any]) -> None:
+    """``check_fit`` of each array ``given`` (``(layer path, array, value, shared name or None)``, in ``layers``)
+    against ``net`` with ``layers`` (path -> layer) put in without those arrays and its ports given ``ports``; nothing
+    where that net cannot be built either (the change itself does not fit: its own error says so)."""
+    bare = dict(layers)
+    try:
+        for path, array, *_ in given:
+            at = next(k for k in bare if path[:len(k)] == k)
+            bare[at] = _cleared(bare[at], path[len(at):], array)
+        rebuilt = net.replace_layers(bare)
+        rebuilt = with_port_options(rebuilt, ports) if ports else rebuilt
+    except NetGraphError:
+        return
+    for fit in given:
+        check_fit(rebuilt, *fit, fresh=True)
+
+
+def _cleared(layer: Any, inner: tuple, array: str) -> Any:
+    """``layer`` with ``array`` of the layer at ``inner`` in it (itself, for an empty path) not given."""
+    holder = layer_at(layer, inner) if inner else layer
+    cleared = holder.with_arrays({array: None})
+    return layer.replace_layers({inner: cleared}) if inner else cleared

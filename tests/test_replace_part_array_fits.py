@@ -1,0 +1,60 @@
+"""An array of the wrong shape given to net_replace_part beside a key that puts a layer in (the array's own layer,
+replaced by an earlier key, or another) is the OptionError its key alone gives (kind "array-shape", naming the layer,
+the array, the shape expected and the one found), not the ShapeError of the net rebuilt with it."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+
+from netgraph import LinearLayer, NetChain, OptionError, ShapeError, net_initialize, net_replace_part
+
+
+def _chain():
+    return net_initialize(NetChain({"a": LinearLayer(3), "b": LinearLayer(2)}, input=4), seed=0)
+
+
+def _nested():
+    return net_initialize(NetChain({"enc": NetChain({"lin": LinearLayer(3)}), "b": LinearLayer(2)}, input=4), seed=0)
+
+
+def _refusal(net, changes):
+    with pytest.raises(OptionError) as info:
+        net_replace_part(net, changes)
+    first = info.value.diagnostics[0]
+    return info.value.kind, first.layer, first.option, first.expected, first.found
+
+
+@pytest.mark.parametrize("key", ["a", 1])
+def test_an_array_inside_a_layer_an_earlier_key_put_in_is_refused_as_its_key_alone(key):
+    wrong = {("a", "Weights"): torch.zeros(3, 5)}
+    alone = _refusal(_chain(), wrong)
+    assert alone == ("array-shape", ("a",), "weights", (3, 4), (3, 5))
+    assert _refusal(_chain(), {key: LinearLayer(3), **wrong}) == alone
+
+
+def test_an_array_inside_a_nested_graph_an_earlier_key_put_in_is_refused_as_its_key_alone():
+    wrong = {("enc", "lin", "Weights"): torch.zeros(3, 5)}
+    alone = _refusal(_nested(), wrong)
+    assert alone == ("array-shape", ("enc", "lin"), "weights", (3, 4), (3, 5))
+    assert _refusal(_nested(), {"enc": NetChain({"lin": LinearLayer(3)}), **wrong}) == alone
+
+
+def test_an_array_beside_another_layer_put_in_is_refused_as_its_key_alone():
+    wrong = {("a", "Weights"): torch.zeros(3, 5)}
+    assert _refusal(_chain(), {"b": LinearLayer(2), **wrong}) == ("array-shape", ("a",), "weights", (3, 4), (3, 5))
+    resized = _refusal(_chain(), {"a": LinearLayer(6), ("b", "Weights"): torch.zeros(2, 5)})
+    assert resized == ("array-shape", ("b",), "weights", (2, 6), (2, 5))  # against the new layer's output
+
+
+def test_an_array_its_new_layers_options_rule_out_names_the_layer_inside():
+    refusal = _refusal(_nested(), {"enc": NetChain({"lin": LinearLayer(3)}), ("enc", "lin", "Biases"): torch.zeros(5)})
+    assert refusal == ("array-shape", ("enc", "lin"), "biases", (3,), (5,))
+    assert _refusal(_chain(), {"a": LinearLayer(3), ("a", "Biases"): torch.zeros(4)})[:2] == ("array-shape", ("a",))
+
+
+def test_a_change_that_does_not_fit_with_arrays_that_do_is_still_the_shape_conflict():
+    with pytest.raises(ShapeError, match=r"^net_replace_part: .*'b'"):
+        net_replace_part(_chain(), {"a": LinearLayer(6), ("a", "Weights"): torch.zeros(6, 4)})
+    fits = net_replace_part(_chain(), {"a": LinearLayer(3), ("a", "Weights"): torch.ones(3, 4)})
+    assert torch.equal(fits.layers["a"].arrays["Weights"], torch.ones(3, 4))
