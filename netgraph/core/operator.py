@@ -29,7 +29,6 @@ import torch
 from torch import nn
 
 from netgraph.core.errors import Diagnostic, NetGraphError, OptionError, ShapeError, WiringError, did_you_mean
-from netgraph.core.chain import NetChain
 from netgraph.core.graph import NetGraph
 from netgraph.core.guessed_lengths import as_named, own_lengths
 from netgraph.core.inner_declared import declared_output_conflict, redeclared
