@@ -7,7 +7,7 @@ import pytest
 import torch
 from torch import nn
 
-from netgraph import NetChain, NetGraph, NetPort, ShapeError, TorchLayer, net_initialize
+from netgraph import NetChain, NetGraph, NetPort, PoolingLayer, ShapeError, TorchLayer, net_initialize
 
 
 class Transposed(nn.Module):
@@ -34,6 +34,15 @@ def test_a_residual_sum_around_a_wrapped_block_on_images_of_any_size_builds_and_
     assert net.port_types["Output"].shape == (2, "h", "w")
     x = torch.randn(3, 2, 5, 9)
     assert torch.allclose(net_initialize(net)(x), x + block(x), atol=1e-6)
+
+
+def test_a_wrapped_max_pooling_names_its_length_as_pooling_layer_does_so_the_two_add_up():
+    # MaxPool1d(2) on n gave "n_2_3_at_5_7" where PoolingLayer(2, stride=2) gives "n_minus_1_over_2": a ShapeError
+    net = NetGraph({"torch": TorchLayer(nn.MaxPool1d(2)), "own": PoolingLayer(2, stride=2), "add": "Plus"},
+                   [(NetPort("Input"), ["torch", "own"]), (["torch", "own"], "add")], Input=(2, "n"))
+    assert net.port_types["Output"].shape == (2, "n_minus_1_over_2")
+    x = torch.randn(2, 2, 9)
+    assert torch.equal(net(x), 2 * nn.functional.max_pool1d(x, 2))
 
 
 class TablePositions(nn.Module):
