@@ -4,8 +4,8 @@
 and results (``outputs``) as ports: a list of names, or a dict of name -> shape (batch excluded;
 ``PortType((5,), "Integer")`` for index inputs). Output shapes and dtypes are inferred by running the
 module on meta tensors (no memory, no compute) once the input shapes are known; each variable length
-(``"n"``) is probed at sizes of its own, as a Python function's (``function_lengths``). The module must keep the batch dim first and return a
-tensor, or a tuple with one tensor per output port.
+(``"n"``) is probed at sizes of its own, as a Python function's (``function_lengths``). The module must keep the
+batch dim first and return a tensor, or a tuple with one tensor per output port.
 
 Its arrays are the module's ``state_dict`` entries (parameter paths ``<layer>.<module's names>``);
 ``build`` deep-copies the module, so compiled modules never share weights with the layer.
