@@ -3,11 +3,13 @@ named after the one length it follows, in the forms netgraph's own layers name (
 
 from __future__ import annotations
 
+import onnx
 import pytest
 import torch
 from torch import nn
 
-from netgraph import NetChain, NetGraph, NetPort, PoolingLayer, ShapeError, TorchLayer, net_initialize
+from netgraph import (NetChain, NetGraph, NetPort, PoolingLayer, ShapeError, TorchLayer, export_onnx,
+                      net_initialize)
 
 
 class Transposed(nn.Module):
@@ -70,3 +72,10 @@ def test_an_output_length_of_two_input_lengths_asks_for_the_output_shape_and_tak
     net = NetChain([TorchLayer(nn.Flatten(), outputs={"Output": ("hw",)})], input=(2, "h", "w"))
     assert net.port_types["Output"].shape == ("hw",)
     assert net(torch.ones(1, 2, 3, 5)).shape == (1, 30)
+
+
+def test_onnx_export_of_a_wrapped_conv_declares_each_length_by_its_own_name(tmp_path):
+    net = net_initialize(NetChain([nn.Conv2d(1, 2, 3, padding=1)], input=(1, "h", "w")), seed=0)
+    export_onnx(net, tmp_path / "conv.onnx")
+    output = onnx.load(str(tmp_path / "conv.onnx")).graph.output[0]
+    assert [d.dim_param or d.dim_value for d in output.type.tensor_type.shape.dim] == ["batch", 2, "h", "w"]
