@@ -237,7 +237,7 @@ def probe_net(net: Any, ports: tuple) -> tuple[Any, tuple[str, ...]]:
     return cache[key]
 
 
-_UNFIT = ("", torch.Size([-1]))  # marks a net the plain call cannot serve (no input has this shape)
+_UNFIT = ("", (-1,), False)  # marks a net the plain call cannot serve (no input has this shape)
 
 
 def _plain_call(net: Any) -> Callable[[Any], Any] | None:
@@ -246,22 +246,23 @@ def _plain_call(net: Any) -> Callable[[Any], Any] | None:
     shape and that module is compiled already; it is cached on the net (``net._plain_call``), replacing one
     bound to other settings. None otherwise, and when the cached closure has these settings (it refused ``x``
     itself)."""
-    port, shape = net.__dict__.get("_fast_input") or _fast_input(net)
+    port, shape, integer = net.__dict__.get("_fast_input") or _fast_input(net)
     key = (distribution_checks(), "test", working_dtype())
     cache = net._compiled
     if not port or not cache or key not in cache or getattr(net._plain_call, "settings", None) == key:
         return None
-    net._plain_call = call = plain_call(cache[key], shape, *key[::2])
+    net._plain_call = call = plain_call(cache[key], shape, *key[::2], integer)
     call.settings = key
     return call
 
 
-def _fast_input(net: Any) -> tuple[str, torch.Size]:
-    """The one input port and its shape when the plain call can serve the net, else ``_UNFIT``; cached."""
+def _fast_input(net: Any) -> tuple[str, tuple, bool]:
+    """The one input port, its shape (sizes and length names) and whether it takes indices when the plain call can
+    serve the net, else ``_UNFIT``; cached."""
     t = net.port_types[net.input_ports[0]] if len(net.input_ports) == 1 else None
-    fit = t is not None and t.dtype != INTEGER and t.shape is not None and all(type(d) is int for d in t.shape) \
-        and not net.coders  # a decoder turns the outputs into labels: the general path decodes
-    net._fast_input = (net.input_ports[0], torch.Size(t.shape)) if fit else _UNFIT
+    fit = t is not None and t.shape is not None and all(type(d) in (int, str) for d in t.shape) \
+        and not net.coders  # a decoder turns the outputs into labels (an encoder reads text): the general path
+    net._fast_input = (net.input_ports[0], tuple(t.shape), t.dtype == INTEGER) if fit else _UNFIT
     return net._fast_input
 
 

@@ -1,5 +1,8 @@
-"""The plain call ``net(x)``: one dense CPU tensor of the working precision, batched, of the input port's shape,
-needing no grad, no options. A closure cached on the net serves it at the cost of calling the module.
+"""The plain call ``net(x)``: one dense CPU tensor of the working precision (``torch.long`` for an Integer port),
+batched, of the input port's shape, needing no grad, no options. A closure cached on the net serves it at the cost
+of calling the module. A port of variable length (``("n", 3)``) is served too: the closure checks its rank and
+fixed sizes, and the compiled module its lengths (empty ones, lengths shared or too short for a layer, multiples a
+name declares), with the errors the general path gives.
 
 Measured (benchmarks/call_overhead.py): each call into torch (a tensor attribute, a grad-mode switch) and each
 allocation costs several times more right after a forward pass than in a tight loop, so a check timed alone
@@ -24,34 +27,38 @@ from netgraph.layers.random import _CHECKS
 __all__ = ["plain_call"]
 
 
-def plain_call(module: torch.nn.Module, shape: torch.Size, checks: Any, dtype: torch.dtype) -> Callable[[Any], Any]:
+def plain_call(module: torch.nn.Module, shape: tuple, checks: Any, dtype: torch.dtype,
+               integer: bool = False) -> Callable[[Any], Any]:
     """A function of ``x``: ``module(x)`` in no-grad mode when ``x`` is a dense CPU tensor of ``dtype``
-    (and ``dtype`` is still the working precision, ``checks`` still the distribution checks), batched, of
-    ``shape``, needing no grad; else None (the caller then takes the general path, which checks everything).
-    The module takes its input by position, as every call of ``net(...)`` passes inputs (``call_by_name``).
+    (``torch.long`` where ``integer``; ``dtype`` still the working precision, ``checks`` still the distribution
+    checks), batched, of ``shape`` (a variable length, a name, any size), needing no grad; else None (the caller then
+    takes the general path, which checks everything). The module takes its input by position, as every call of
+    ``net(...)`` passes inputs (``call_by_name``).
 
     >>> from netgraph.layers.random import distribution_checks
     >>> m = torch.nn.Linear(2, 1)
-    >>> call = plain_call(m, torch.Size([2]), distribution_checks(), torch.float32)
+    >>> call = plain_call(m, (2,), distribution_checks(), torch.float32)
     >>> call(torch.ones(3, 2)).shape, call(torch.ones(3, 5)), call(torch.ones(3, 2).requires_grad_())
     (torch.Size([3, 1]), None, None)
     """
     rank, accepted = len(shape) + 1, [None]
+    fixed = tuple((axis, size) for axis, size in enumerate(shape, 1) if type(size) is int)
+    given_dtype = torch.int64 if integer else dtype
     tensor, strided, default_dtype = torch.Tensor, torch.strided, torch.get_default_dtype
     grad_enabled, set_grad_enabled = torch.is_grad_enabled, torch._C._set_grad_enabled
     hooks = _hook_dicts(module)
     setting = _CHECKS  # distribution_checks() reads it; a function call here costs a check's worth
 
     def call(x: Any) -> Any:
-        if type(x) is not tensor or x.requires_grad or not x.is_cpu or x.layout is not strided or x.dtype is not dtype \
-                or default_dtype() is not dtype or setting["enabled"] != checks:
+        if type(x) is not tensor or x.requires_grad or not x.is_cpu or x.layout is not strided \
+                or x.dtype is not given_dtype or default_dtype() is not dtype or setting["enabled"] != checks:
             return None
         try:
             size = x.shape
         except RuntimeError:  # a nested tensor has none: the general path names it
             return None
         if size != accepted[0]:  # a new batch size: check the example's shape once
-            if len(size) != rank or size[1:] != shape:
+            if len(size) != rank or any(size[axis] != n for axis, n in fixed):
                 return None
             accepted[0] = size
         enabled = grad_enabled()

@@ -37,6 +37,7 @@ from netgraph.layers._modules import LayerModule, optional_parameter, present
 __all__ = ["ConvolutionLayer", "PoolingLayer", "POOLING"]
 
 POOLING = ("Max", "Mean", "Total")
+_POOLING_SPELLINGS = {"avg": "Mean", "average": "Mean", "sum": "Total"}  # torch's and Keras's names: hinted
 
 
 class _Spatial(Layer):
@@ -313,7 +314,7 @@ class PoolingLayer(_Spatial):
     def normalize(self) -> dict[str, Any]:
         function, ceil_mode = self.function, self.ceil_mode
         if function not in POOLING:
-            hint = did_you_mean(function, POOLING)
+            hint = did_you_mean(_POOLING_SPELLINGS.get(str(function).lower(), function), POOLING)
             option_problem(OptionError(f"PoolingLayer: unknown function {function!r}{hint}; use one of "
                                        f"{', '.join(map(repr, POOLING))}", option="function", expected=POOLING,
                                        found=function), None)

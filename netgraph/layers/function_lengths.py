@@ -98,14 +98,16 @@ def probe_sizes(shapes: list[tuple[Dim, ...]], per_name: int = _PROBES) -> dict[
 def named_output_shapes(shapes: list[tuple[Dim, ...]], run: Run, ports: tuple[str, ...],
                         max_stride: int = MAX_STRIDE) -> list[tuple[Dim, ...]]:
     """The output shapes ``run`` gives on ``shapes`` (of the output ``ports``), each dim a fixed size or a length
-    name (see the module); strides up to ``max_stride`` (``MAX_STRIDE`` or ``ZEROS_MAX_STRIDE``) are named."""
+    name (see the module); strides up to ``max_stride`` (``MAX_STRIDE`` or ``ZEROS_MAX_STRIDE``) are named. With
+    ``max_stride=1`` the lengths take their consecutive sizes alone (for a run that refuses long lengths, as a
+    module with a table of positions does): no far ones, and only the forms ``a * n + b`` are named."""
     groups = probed_lengths(_names(shapes))
     probes = probe_sizes(shapes)
     if not probes:
         return run(shapes)
     first = {name: p[0] for name, p in probes.items()}
     taken = _fixed(shapes) | set(first.values())
-    gaps = _FAR_GAPS if max_stride > ZEROS_MAX_STRIDE else _NEAR_GAPS
+    gaps = _FAR_GAPS if max_stride > ZEROS_MAX_STRIDE else _NEAR_GAPS if max_stride > 1 else ()
     far = {name: _spread(p[0], gaps, taken) for name, p in probes.items()}
     probes = {name: (*p, *far[name]) for name, p in probes.items()}
 
@@ -117,6 +119,8 @@ def named_output_shapes(shapes: list[tuple[Dim, ...]], run: Run, ports: tuple[st
     wide: dict[str, tuple] = {}  # name -> (sizes, runs) to fit a stride on, made when a dim needs them
 
     def fitting(name: str) -> tuple[tuple[int, ...], list]:
+        if name not in wide and max_stride == 1:  # no stride to fit: the consecutive sizes' runs
+            wide[name] = (probes[name], moved[name])
         if name not in wide:
             sizes = _spread(first[name], range(_FIT_PROBES), taken - {first[name]})
             wide[name] = ((*sizes, *far[name]), [*at(name, sizes), *moved[name][-len(gaps):]])

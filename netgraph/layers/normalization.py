@@ -240,7 +240,8 @@ class BatchNormModule(LayerModule):
 class BatchNormalizationLayer(_Normalization):
     """Batch normalisation over the first dimension after the batch (channels, as Wolfram and torch).
 
-    ``momentum`` is Wolfram's (the weight of the old moving average: 0.9 is torch's momentum 0.1);
+    ``momentum`` is Wolfram's (the weight of the old moving average: 0.9 is torch's momentum 0.1, and torch's
+    0.1 given here keeps only 10% of the old average);
     ``epsilon`` 0.001 as Wolfram. Arrays: ``Scaling``, ``Biases`` (learned), ``MovingMean``,
     ``MovingVariance`` (updated in training mode, used in eval mode). In training mode a batch holding one value
     per channel (one example of a vector) normalises to ``Biases`` and leaves the moving statistics as they are.

@@ -3,9 +3,9 @@
 ``TorchLayer(module, inputs=..., outputs=...)`` names the module's positional arguments (``inputs``)
 and results (``outputs``) as ports: a list of names, or a dict of name -> shape (batch excluded;
 ``PortType((5,), "Integer")`` for index inputs). Output shapes and dtypes are inferred by running the
-module on meta tensors (no memory, no compute) once the input shapes are known; a variable-length
-dim (``"n"``) is probed with two lengths. The module must keep the batch dim first and return a
-tensor, or a tuple with one tensor per output port.
+module on meta tensors (no memory, no compute) once the input shapes are known; each variable length
+(``"n"``) is probed at sizes of its own, as a Python function's (``function_lengths``). The module must keep the
+batch dim first and return a tensor, or a tuple with one tensor per output port.
 
 Its arrays are the module's ``state_dict`` entries (parameter paths ``<layer>.<module's names>``);
 ``build`` deep-copies the module, so compiled modules never share weights with the layer.
@@ -33,6 +33,7 @@ from netgraph.layers._module_values import same_module
 from netgraph.layers._modules import meta_call, meta_inputs
 from netgraph.layers._shapes import probe_batch
 from netgraph.layers._torch_ports import port_types, positional_problem
+from netgraph.layers.function_lengths import MAX_STRIDE, UnnamedLength, named_output_shapes
 from netgraph.layers.given_outputs import checked_call, recast_call
 from netgraph.core.options import Module, Ports
 from netgraph.core.errors import OptionError, did_you_mean
@@ -40,12 +41,9 @@ from netgraph.core.shared import NetSharedArray
 from netgraph.core.option_checks import normalized
 from netgraph.core.option_problems import ARGUMENT_KIND, COMBINATION_KIND, VALUE_KIND, option_problem
 from netgraph.core.types import INTEGER, REAL, Conflict, PortType, format_shape, is_known, unify
-from netgraph.core.length_names import shifted_length, times_length
 from netgraph.core.torch_state import forked_generator
 
 __all__ = ["TorchLayer", "register_module"]
-
-_PROBE_LENGTHS = (5, 7)  # two sizes for variable-length dims, to tell them from fixed ones
 
 
 class _ModuleWrapper(Layer):
@@ -125,32 +123,61 @@ class _ModuleWrapper(Layer):
         return self._cache.get(("dtypes", tuple(types[p] for p in self.input_ports)), ())
 
     def _probe(self, ins: tuple[PortType, ...]) -> tuple[PortType, ...] | Conflict:
-        """Output types from running the module on meta tensors, or the Conflict saying why it failed."""
-        variable = any(isinstance(d, str) for t in ins for d in t.shape)
-        runs = []
-        for length in _PROBE_LENGTHS[:2 if variable else 1]:
-            result = self._meta_call(ins, length)
-            if isinstance(result, Conflict):
-                return result
-            self._cache[("mutated", ins)], result = result
-            runs.append(result)
-        name = next((d for t in ins for d in t.shape if isinstance(d, str)), None)
-        types = []
-        for i, (shape, dtype) in enumerate(runs[0]):
-            dims = tuple(d if all(r[i][0][j] == d for r in runs) else _probed_length(name, [r[i][0][j] for r in runs])
-                         for j, d in enumerate(shape))
-            types.append(PortType(dims, INTEGER if dtype in _INTEGER_DTYPES else REAL))
-        self._cache[("dtypes", ins)] = tuple(dtype for _, dtype in runs[0])  # a float one not the working one: recast
-        return tuple(types)
+        """Output types from running the module on meta tensors, each variable length probed at sizes of its own
+        (``named_output_shapes``, as for a Python function), or the Conflict saying why it failed."""
+        failures: list[_MetaFailure] = []
 
-    def _meta_call(self, ins: tuple[PortType, ...], length: int) -> tuple | Conflict:
-        shapes = [tuple(length if isinstance(d, str) else d for d in t.shape) for t in ins]
+        def run(shapes: list[tuple[int, ...]]) -> list[tuple[int, ...]]:
+            result = self._meta_call(ins, shapes)
+            if isinstance(result, Conflict):
+                failures.extend([result] if isinstance(result, _MetaFailure) else [])
+                raise result
+            self._cache.setdefault(("mutated", ins), result[0])
+            self._cache.setdefault(("dtypes", ins), tuple(dtype for _, dtype in result[1]))  # recast a float one
+            return [shape for shape, _ in result[1]]
+
+        shapes = [t.shape for t in ins]
+        try:
+            found = named_output_shapes(shapes, run, self.output_ports, max_stride=MAX_STRIDE)
+        except Conflict as exc:
+            first = self._probe_failure(exc, shapes, bool(failures))
+            if not failures:
+                return first
+            try:  # it refused a size (a module with a table of positions): small consecutive ones alone
+                found = named_output_shapes(shapes, run, self.output_ports, max_stride=1)
+            except Conflict:
+                return first
+        dtypes = self._cache[("dtypes", ins)]
+        return tuple(PortType(shape, INTEGER if dtype in _INTEGER_DTYPES else REAL)
+                     for shape, dtype in zip(found, dtypes))
+
+    def _probe_failure(self, exc: Conflict, shapes: list[tuple], raised: bool) -> Conflict:
+        """The Conflict for a failed probe: a _MetaFailure (the output shapes given stand in) where the module raised
+        or no length name says an output's shape."""
+        if isinstance(exc, UnnamedLength):
+            return _MetaFailure(f"the module's output {exc.port!r} on inputs {self._shown(shapes)} has no shape "
+                                f"netgraph can name: {exc.found}{self._outputs_hint()}",
+                                expected=exc.expected, found=exc.found)
+        return _MetaFailure(str(exc), expected=exc.expected, found=exc.found) if raised else exc
+
+    def _shown(self, shapes: list[tuple]) -> str:
+        return ", ".join(f"{p!r} {format_shape(s)}" for p, s in zip(self.input_ports, shapes))
+
+    def _outputs_hint(self) -> str:
+        """How to give the output shapes (a TorchLayer's ``outputs=``; a registered module's are fixed)."""
+        if not isinstance(self, TorchLayer):
+            return ""
+        return f"; give the output shapes with outputs={{{', '.join(repr(p) + ': shape' for p in self.output_ports)}}}"
+
+    def _meta_call(self, ins: tuple[PortType, ...], shapes: list[tuple[int, ...]]) -> tuple | Conflict:
+        """The module run on meta tensors of ``shapes`` (batch first): (the inputs it changed in place, each
+        output's shape and dtype), or a Conflict."""
         batch = probe_batch(shapes, 3)  # no input's size: a module that mixes the examples shows it
         args = meta_inputs(shapes, [t.dtype == INTEGER for t in ins], batch)
-        shown = ", ".join(f"{p!r} {format_shape(s)}" for p, s in zip(self.input_ports, shapes))
+        shown = self._shown(shapes)
         hint = ("; check that the module takes inputs of these shapes (what feeds it, or the graph's port shapes)"
-                + (f"; only if it needs real data to run (data-dependent shapes), give the output shapes with outputs="
-                   f"{{{', '.join(repr(p) + ': shape' for p in self.output_ports)}}}" if isinstance(self, TorchLayer) else ""))
+                + (f"; only if it needs real data to run (data-dependent shapes){self._outputs_hint()}"
+                   if isinstance(self, TorchLayer) else ""))
         try:
             out = meta_call(self._module, args)
         except Exception as exc:  # any failure of user code on these shapes is a shape problem
@@ -347,15 +374,3 @@ def register_module(module_class: type[nn.Module], name: str | None = None, inpu
                                      frozen=True, eq=False, repr=False)
     register(cls, name)
     return cls
-
-
-def _probed_length(name: str, sizes: list[int]) -> str:
-    """The name of a dim that took ``sizes`` at the probe lengths: the input's length ``name``, or one derived from
-    it (``n_minus_1`` when one shorter, ``n_times_2`` when twice as long, else named by the sizes it took)."""
-    offsets = {size - length for size, length in zip(sizes, _PROBE_LENGTHS)}
-    if len(offsets) == 1:
-        return shifted_length(name, offsets.pop())
-    factors = {size / length for size, length in zip(sizes, _PROBE_LENGTHS)}
-    if len(factors) == 1 and (factor := factors.pop()).is_integer():
-        return times_length(name, int(factor))
-    return f"{name}_{'_'.join(map(str, sizes))}_at_{'_'.join(map(str, _PROBE_LENGTHS))}"

@@ -88,3 +88,13 @@ def test_pooling_options_keep_through_yaml():
     assert back.output_shapes == net.output_shapes
     x = torch.randn(2, 2, 8, 9)
     torch.testing.assert_close(back(x), net(x))
+
+
+@pytest.mark.parametrize("spelled, meant", [("Avg", "Mean"), ("avg", "Mean"), ("Average", "Mean"), ("Sum", "Total"),
+                                            ("max", "Max")])
+def test_torch_and_keras_names_of_a_pooling_function_get_a_hint(spelled, meant):
+    # torch's avg_pool and Keras's AveragePooling: "Avg" got no "did you mean" where "mean" did
+    with pytest.raises(OptionError) as info:
+        PoolingLayer(2, function=spelled)
+    assert f"unknown function {spelled!r} (did you mean {meant!r}?)" in str(info.value)
+    assert info.value.option == "function" and info.value.found == spelled
