@@ -18,7 +18,7 @@ from netgraph.core.naming_scope import naming_under
 from netgraph.spec.advice_in_yaml import in_yaml
 from netgraph.spec.alias_problems import alias_repeats_merged
 from netgraph.spec.array_checks import check_arrays, check_sizes
-from netgraph.spec.edges import read_edges
+from netgraph.spec.edges import check_edges_without_layers, read_edges, refuse_chain_edges
 from netgraph.spec.multiplier_rules import read_multipliers
 from netgraph.spec.nested_names import from_top
 from netgraph.spec.net_defs import check_unused_nets, read_net_defs
@@ -265,18 +265,20 @@ class SpecReader(ProblemLog):
         if not isinstance(value, (YMap, YSeq)) or not value:
             found = ("it has none" if "layers" not in spec else "found nothing after 'layers:' (null)" if value is None
                      else f"found {value!r}")  # in YAML's words: no key, or a null, is not Python's None
-            return self.error(spec.value_locs.get("layers", spec.loc), f"a {kind} needs 'layers:', a mapping of "
-                              f"names to layers or a list (numbered from 1); {found}"[:300],
-                              layer=prefix, kind="missing-key" if "layers" not in spec else "value-type",
-                              found=None if "layers" not in spec else value_kind(value))
+            self.error(spec.value_locs.get("layers", spec.loc), f"a {kind} needs 'layers:', a mapping of "
+                       f"names to layers or a list (numbered from 1); {found}"[:300],
+                       layer=prefix, kind="missing-key" if "layers" not in spec else "value-type",
+                       found=None if "layers" not in spec else value_kind(value))
+            ports, _ = read_ports(self, spec, Locator(self, self.file, prefix), kind)  # what layers do not decide
+            check_edges_without_layers(self, spec, ports, prefix, kind)
+            return FAILED
         loc_of = Locator(self, self.file, prefix)
         self.layer_specs[prefix] = spec
         value = named_layers(self, value)  # '- enc: ...' items: their mapping (the slip recorded)
         table = self.layers(value, prefix)
         ports, shapes = read_ports(self, spec, loc_of, kind)
-        if kind == "NetChain" and "edges" in spec:
-            self.error(spec.key_locs["edges"], "a NetChain has no 'edges:' (each layer feeds the next); "
-                       "use type: NetGraph to wire layers freely", kind="unknown-key", layer=prefix, found="edges")
+        if kind == "NetChain":
+            refuse_chain_edges(self, spec, prefix)
         edges = [] if kind == "NetChain" else read_edges(self, spec, table, ports, loc_of)
         ports = check_unused(self, table, ports, shapes, loc_of)
         if kind == "NetGraph" and isinstance(value, YMap):  # beside bad edges too: the slip may be their cause
