@@ -201,7 +201,7 @@ def _edge_items(reader: Any, spec: YMap) -> list[tuple[Any, Loc]] | None:
     if isinstance(value, YSeq):
         return list(zip(value, value.item_locs))
     found = "nothing (leave 'edges:' out for none)" if value is None else repr(value)  # None: 'edges:' and nothing
-    reader.error(spec.value_locs["edges"], f"'edges:' is a list of edges such as 'a -> b', found {found}",
+    reader.error(spec.written_at("edges"), f"'edges:' is a list of edges such as 'a -> b', found {found}",
                  kind="value-type", found=value_kind(value))
     return None
 

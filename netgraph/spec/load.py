@@ -265,8 +265,8 @@ class SpecReader(ProblemLog):
         if not isinstance(value, (YMap, YSeq)) or not value:
             found = ("it has none" if "layers" not in spec else "found nothing after 'layers:' (null)" if value is None
                      else f"found {value!r}")  # in YAML's words: no key, or a null, is not Python's None
-            self.error(spec.value_locs.get("layers", spec.loc), f"a {kind} needs 'layers:', a mapping of "
-                       f"names to layers or a list (numbered from 1); {found}"[:300],
+            self.error(spec.written_at("layers") if "layers" in spec else spec.loc, f"a {kind} needs 'layers:', a "
+                       f"mapping of names to layers or a list (numbered from 1); {found}"[:300],
                        layer=prefix, kind="missing-key" if "layers" not in spec else "value-type",
                        found=None if "layers" not in spec else value_kind(value))
             ports, _ = read_ports(self, spec, Locator(self, self.file, prefix), kind)  # what layers do not decide

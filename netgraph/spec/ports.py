@@ -27,7 +27,7 @@ def read_ports(reader: Any, spec: YMap, loc_of: Any, kind: str) -> tuple[dict[st
             continue
         if not isinstance(value, YMap):  # None: 'inputs:' with nothing after it
             found = f"nothing (leave '{group}:' out for none)" if value is None else repr(value)
-            reader.error(spec.value_locs[group], f"'{group}:' maps port names to shapes (or null), e.g. "
+            reader.error(spec.written_at(group), f"'{group}:' maps port names to shapes (or null), e.g. "
                          f"'{group}: {{{'Input: 784' if group == 'inputs' else 'Output: null'}}}'; found {found}",
                          kind="value-type", layer=loc_of.prefix, found=value_kind(value))
             continue

@@ -36,6 +36,7 @@ from netgraph.spec.merge_keys import merge_into, merge_sources
 from netgraph.spec.line_breaks import blank_tab_lines, uniform_breaks, yaml_lines
 from netgraph.spec.unread_values import TAG, UnreadValues
 from netgraph.spec.scalar_spans import CORE, Loc, ScalarText, core_refusal, core_value
+from netgraph.spec.yaml_values import YMap, YSeq
 from netgraph.spec.yaml_hints import empty_file_problem, list_key_hint, syntax_hint
 
 __all__ = ["Loc", "YMap", "YSeq", "YamlRefused", "read_yaml", "use_loader", "LOADERS", "RESOLVERS"]
@@ -53,30 +54,6 @@ for _kind, _rx, _first in CORE:
 _INT64_DIGITS = len(str(INT64_BOUND))  # a decimal of more digits (no leading zero) is out of range
 _PROPERTIES = re.compile(r"(?:[&!][^\s,\[\]{}]*[ \t]+)+")  # anchors and tags before a value: '&x !!str '
 PURE_FALLBACK_CHARS = 2**16  # text libyaml refuses is read again by the pure parser up to this length (see _read)
-
-
-class YMap(dict):
-    """A mapping read from YAML: ``loc`` of the mapping, ``key_locs`` and ``value_locs`` by key."""
-
-    loc: Loc
-    key_locs: dict
-    value_locs: dict
-
-    @classmethod
-    def made(cls, items: dict, loc: Loc, key_loc: Loc | None = None) -> YMap:
-        """One made in code: at ``loc``, each value at ``loc`` and each key at ``key_loc`` (default ``loc``)."""
-        out = cls(items)
-        out.loc, out.key_locs, out.value_locs = loc, dict.fromkeys(items, key_loc or loc), dict.fromkeys(items, loc)
-        return out
-
-
-class YSeq(list):
-    """A list read from YAML: ``loc`` of the list, ``item_locs`` by index (an alias's: its anchor's) and
-    ``alias_locs``: where each item written as an alias is, by index."""
-
-    loc: Loc
-    item_locs: list
-    alias_locs: dict
 
 
 class YamlRefused(SpecError):
@@ -293,7 +270,7 @@ class _Composer(FlowLookahead, BlockLookahead, UnreadValues):
         out = YMap.made({}, loc)
         self.open.append(None)
         merged: list[tuple[Any, Loc]] = []
-        merge_loc = None  # where this mapping's '<<' is
+        merge_loc, aliases = None, {}  # where this mapping's '<<' is; where each value written as an alias is
         while not self.check_event(MappingEndEvent):
             if block:
                 self.item_ahead(block, out)
@@ -316,7 +293,10 @@ class _Composer(FlowLookahead, BlockLookahead, UnreadValues):
                 self.duplicate(key, out.key_locs[key], key_loc)
             else:
                 out[key], out.key_locs[key], out.value_locs[key] = value, key_loc, value_loc
+                if isinstance(use, AliasEvent):
+                    aliases[key] = _mark_loc(use.start_mark)
         self.get_event()
+        out.alias_locs = aliases
         merge_into(out, merged, self.bad_value)
         self.open.pop()
         return out
