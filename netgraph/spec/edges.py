@@ -159,11 +159,19 @@ def read_edges(reader: Any, spec: YMap, table: dict, ports: dict[str, str], grap
             graph.links[len(graph.edges) - 1] = _links(item, loc)
         ends = [[_endpoint(reader, ep, table, ports, (i, len(groups)), graph.prefix, port_first) for ep in g]
                 for i, g in enumerate(groups)]
+        graph.port_ends[len(graph.edges) - 1] = _port_ends(groups, ends)
         graph.used_ports.update(r.port for group in ends for r in group if isinstance(r, NetPort) and r.layer is None)
         graph.used_layers.update(_layer_of(r) for group in ends for r in group if _layer_of(r) is not None)
         edges.append(None if any(r is FAILED for g in ends for r in g)
                      else tuple(g if len(g) > 1 else g[0] for g in ends))
     return None if None in edges else edges
+
+
+def _port_ends(groups: list[list[Endpoint]], ends: list[list[Any]]) -> dict[tuple[str, str], Loc]:
+    """Where each layer port an edge names is written (at the port's name, after 'layer.'), by (layer, port): for a
+    problem the graph finds with it (a variadic layer's input it does not have)."""
+    return {(end.layer, end.port): ep.loc.at(len(end.layer) + 1) for group, found in zip(groups, ends)
+            for ep, end in zip(group, found) if isinstance(end, NetPort) and isinstance(end.layer, str)}
 
 
 def refuse_chain_edges(reader: Any, spec: YMap, prefix: tuple) -> None:

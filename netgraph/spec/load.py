@@ -65,6 +65,7 @@ class Locator:
     range_locs: dict[str, Loc] = dataclasses.field(default_factory=dict)  # of the ports declared with a 'range:'
     edges: list[tuple[str, Loc]] = dataclasses.field(default_factory=list)  # by edge index: (text, loc)
     links: dict[int, list[tuple[str, Loc]]] = dataclasses.field(default_factory=dict)  # a chain's, by hop: (text, loc)
+    port_ends: dict[int, dict] = dataclasses.field(default_factory=dict)  # by edge index: (layer, port) -> its loc
     used_ports: set[str] = dataclasses.field(default_factory=set)  # declared graph ports that edges name
     used_layers: set[str] = dataclasses.field(default_factory=set)  # layers that edges name, in good edges or bad
     net: Any = None  # the graph made from it (None until made, or where it failed)
@@ -84,7 +85,9 @@ class Locator:
         if problem.layer is not None and problem.option in spec:  # an inline array that does not fit: before its edge
             return self.reader.layer_locs.get(path, (self.file,))[0], spec.value_locs[problem.option], message
         if problem.edge is not None and graph is not None and problem.edge < len(graph.edges):
-            return graph.file, graph.where(problem.edge, problem.hop)[1], message
+            port_end = graph.port_ends.get(problem.edge, {}).get((path[-1], problem.port)) \
+                if problem.kind == "unknown-port" and problem.layer else None  # at the port, as the loader's own
+            return graph.file, port_end or graph.where(problem.edge, problem.hop)[1], message
         if problem.declared is not None and graph is not None and problem.declared in graph.port_locs:
             where = graph.range_locs.get(problem.declared) if problem.option == "range" else None
             return graph.file, where or graph.port_locs[problem.declared], message  # a declared shape a layer refused
