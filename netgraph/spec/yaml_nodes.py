@@ -297,7 +297,7 @@ class _Composer(FlowLookahead, BlockLookahead, UnreadValues):
                     aliases[key] = _mark_loc(use.start_mark)
         self.get_event()
         out.alias_locs = aliases
-        merge_into(out, merged, self.bad_value)
+        out.merge_refused = merge_into(out, merged, self.bad_value)
         self.open.pop()
         return out
 

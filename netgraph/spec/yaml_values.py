@@ -14,12 +14,13 @@ __all__ = ["YMap", "YSeq"]
 
 class YMap(dict):
     """A mapping read from YAML: ``loc`` of the mapping, ``key_locs`` and ``value_locs`` (an alias's: its anchor's)
-    by key, and ``alias_locs``: where each value written as an alias is, by key."""
+    by key, ``alias_locs``: where each value written as an alias is, by key, and ``merge_refused``."""
 
     loc: Loc
     key_locs: dict
     value_locs: dict
     alias_locs: Mapping = MappingProxyType({})  # none: one made in code
+    merge_refused: bool = False  # a '<<' source was no mapping (told): the keys it was to give are not missed
 
     def written_at(self, key: Any) -> Loc:
         """Where the value of ``key`` is written: the alias naming it, else the value itself (a problem of its use
