@@ -13,7 +13,8 @@ def _problems(text: str) -> list[tuple[int, int, str]]:
 
 
 def test_outputs_aliasing_the_edges_are_reported_at_the_alias(yaml_loader):
-    text = "netgraph: 1\nlayers:\n  a: 3\n  b: 2\ninputs: {Input: 2}\nedges: &e [Input -> a -> b, a -> zz]\noutputs: *e\n"
+    text = ("netgraph: 1\nlayers:\n  a: 3\n  b: 2\ninputs: {Input: 2}\nedges: &e [Input -> a -> b, a -> zz]\n"
+            "outputs: *e\n")
     assert _problems(text) == [(6, 34, "unknown-layer"), (7, 10, "value-type")]  # zz: in the edges, where written
 
 
