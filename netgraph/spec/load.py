@@ -28,7 +28,7 @@ from netgraph.spec.line_breaks import yaml_lines
 from netgraph.spec.layer_specs import CHAIN_KEYS, GRAPH_KEYS, is_lone_layer_type, read_layer, unknown_type_hint
 from netgraph.spec.ports import check_declared, check_unused, read_ports
 from netgraph.spec.spec_header import check_header
-from netgraph.spec.layer_places import layer_at
+from netgraph.spec.layer_places import layer_at, unread_fields
 from netgraph.spec.yaml_nodes import Loc, YamlRefused, YMap, YSeq, read_yaml
 from netgraph.spec.problems import FAILED, ProblemLog, TooManyProblems, looks_like_spec
 from netgraph.spec.saving import MODULE_ARRAYS, read_arrays
@@ -214,7 +214,8 @@ class SpecReader(ProblemLog):
         finally:
             for loc, problem, kind in recorded:
                 if kind is not None:  # None: a list holding a value that cannot be read
-                    self.error(loc, problem, kind=kind, layer=layer_at(data, loc, prefix))  # the layer it is within
+                    self.error(loc, problem, layer=layer_at(data, loc, prefix),  # the layer it is within
+                               **unread_fields(data, loc, kind, self.lines[f.name][loc.line - 1]))
                 if kind != "duplicate-key":  # what its None causes there is not told again
                     self.unread.add((f.name, loc.line, loc.col))
         if not isinstance(data, YMap):

@@ -39,7 +39,7 @@ from netgraph.spec.scalar_spans import CORE, Loc, ScalarText, core_refusal, core
 from netgraph.spec.yaml_values import YMap, YSeq
 from netgraph.spec.yaml_hints import empty_file_problem, list_key_hint, syntax_hint
 
-__all__ = ["Loc", "YMap", "YSeq", "YamlRefused", "read_yaml", "use_loader", "LOADERS", "RESOLVERS"]
+__all__ = ["Loc", "YMap", "YSeq", "YamlRefused", "read_yaml", "use_loader", "LOADERS", "RESOLVERS", "OUT_OF_RANGE"]
 
 _SCALAR_TAGS = {f"{TAG}{t}" for t in ("str", "int", "float", "bool", "null")}
 _SEQ, _MAP, _STR, _MERGE = f"{TAG}seq", f"{TAG}map", f"{TAG}str", f"{TAG}merge"
@@ -51,6 +51,7 @@ RESOLVERS: dict = {k: [(tag, rx) for tag, rx in v if tag in (f"{TAG}null", _MERG
 for _kind, _rx, _first in CORE:
     for _c in _first:
         RESOLVERS.setdefault(_c, []).append((f"{TAG}{_kind}", re.compile(f"^(?:{_rx})$")))  # the writer quotes by these
+OUT_OF_RANGE = "option-value"  # an integer beyond 64 bits: an option's problem (the reader: yaml-syntax elsewhere)
 _INT64_DIGITS = len(str(INT64_BOUND))  # a decimal of more digits (no leading zero) is out of range
 _PROPERTIES = re.compile(r"(?:[&!][^\s,\[\]{}]*[ \t]+)+")  # anchors and tags before a value: '&x !!str '
 PURE_FALLBACK_CHARS = 2**16  # text libyaml refuses is read again by the pure parser up to this length (see _read)
@@ -245,7 +246,7 @@ class _Composer(FlowLookahead, BlockLookahead, UnreadValues):
 
     def out_of_range(self, loc: Loc, text: str) -> None:
         self.bad_value(loc, f"integer {text[:40]}{'...' if len(text) > 40 else ''} is out of range (a spec's integers "
-                       f"fit in 64 bits)")
+                       f"fit in 64 bits)", kind=OUT_OF_RANGE)  # as a layer's option: option-value (the reader)
 
     def sequence(self, loc: Loc, layers: bool = False, block: tuple | None = None) -> YSeq:
         out, locs, aliases = YSeq(), [], {}
