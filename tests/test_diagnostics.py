@@ -158,7 +158,7 @@ EXPECTED = {
     "cycle": [("8:5", "closed by edge d -> b")],
     "joined": [("10:5", "joined by edge a -> t, a -> f.x")],
     "option": [("5:1", "'input:' and 'inputs: {Input: ...}' both give the shape of port 'Input'; keep one")],
-    "nested port": [("10:9", "edge x -> tot.Foo: layer 'inner/tot' (TotalLayer) has no port 'Foo'")],
+    "nested port": [("10:18", "edge x -> tot.Foo: layer 'inner/tot' (TotalLayer) has no port 'Foo'")],
 }
 
 

@@ -335,14 +335,15 @@ def test_bad_int_shorthands_are_placed_at_their_values_with_the_other_problems()
     assert "layer 'c/2'" in errors[1] and "found 0" in errors[1] and "LinearLayr" in errors[3]
 
 
-@pytest.mark.parametrize("ports, where", [("input: 2\noutput: 5\n", "<string>:6:1"),
+@pytest.mark.parametrize("ports, where", [("input: 2\noutput: 5\n", "<string>:6:9"),
                                           ("inputs: {Input: 2}\noutputs: {Output: 5}\n", "<string>:6:11")])
-def test_chain_port_shapes_that_conflict_are_placed_at_their_keys(ports, where):
-    # a NetChain's input:/output: conflicting with its layers was reported at 1:1
+def test_chain_port_shapes_that_conflict_are_placed_at_their_shapes_or_port_names(ports, where):
+    # a NetChain's input:/output: conflicting with its layers was reported at 1:1, then at the key (column 1): the
+    # shape is what conflicts, and a graph port's entry is placed at its name
     errors = errors_of(f"netgraph: 1\nname: c\ntype: NetChain\nlayers: [3, 2]\n{ports}")
     assert positions(errors) == [where] and "graph output 'Output': expected shape (2), found (5)" in errors[0]
     errors = errors_of("netgraph: 1\ntype: NetChain\nlayers: [{type: LinearLayer, output: 3, input: 4}, 2]\ninput: 2\n")
-    assert positions(errors) == ["<string>:4:1"] and "graph input 'Input': expected shape (4)" in errors[0]
+    assert positions(errors) == ["<string>:4:8"] and "graph input 'Input': expected shape (4)" in errors[0]
 
 
 def test_spec_messages_name_one_problem_once_and_inner_layers_by_path(tmp_path):

@@ -106,3 +106,23 @@ def test_a_duplicate_edge_is_told_by_the_places_of_both(edges, message, yaml_loa
 def test_an_unknown_shorthand_is_placed_at_its_value_not_its_layers_name(text, where, yaml_loader):
     """README: "the position is that of the value at fault"; `b: Frobnicate` was placed at `b`."""
     assert _at(text) == where
+
+
+@pytest.mark.parametrize("text, part", [("#a + 10^400", "10^400"), ("#a + Exp[1000]", "Exp[1000]"),
+                                        ("#a + Sqrt[-1]", "Sqrt[-1]"), ("#a + 1/0", "1/0"),
+                                        ("#a * (2 + Gamma[0])", "Gamma[0]"), ("Sin[#a] - 2^(3 * 10^3)", "2^(3")])
+def test_a_constant_folded_past_a_real_number_is_placed_at_its_part(text, part):
+    """Folding's errors (overflow, not real, divides by 0, a pole) had no column, though 1e400's had."""
+    with pytest.raises(ExpressionError) as info:
+        parse(text)
+    assert info.value.column == text.index(part)
+    assert f"at column {text.index(part) + 1}:" in str(info.value)
+
+
+@pytest.mark.parametrize("value, where", [
+    ('"#x + 10^400"', (5, 21)),
+    (">-\n      #x +\n      Sqrt[-1]", (7, 7)),
+    ("|\n      #x +\n        1/0", (7, 9)),
+])
+def test_a_constant_folded_past_a_real_number_in_a_spec_is_placed_at_its_part(value, where, yaml_loader):
+    assert _at(_F.format(value)) == where

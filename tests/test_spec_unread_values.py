@@ -19,6 +19,19 @@ def problems(text):
     return [(d.line, d.column, d.kind, d.message) for d in info.value.diagnostics]
 
 
+def test_an_option_past_64_bits_names_its_option_and_the_number_as_written(yaml_loader):
+    with pytest.raises(SpecError) as info:
+        NetGraph.from_yaml(f"netgraph: 1\nlayers:\n  a: {{type: LinearLayer, output: {BIG}}}\ninputs: {{Input: 2}}\n")
+    (problem,) = info.value.diagnostics
+    assert (problem.kind, problem.layer, problem.option, problem.found) == ("option-value", ("a",), "output", BIG)
+
+
+def test_a_port_shape_past_64_bits_stays_a_yaml_problem(yaml_loader):
+    with pytest.raises(SpecError) as info:
+        NetGraph.from_yaml(f"netgraph: 1\ntype: NetChain\nlayers: [2]\ninput: {BIG}\n")
+    assert [(d.line, d.column, d.kind, d.option) for d in info.value.diagnostics] == [(4, 8, "yaml-syntax", None)]
+
+
 @pytest.mark.parametrize("number, told", [
     (BIG, f"integer {BIG} is out of range (a spec's integers fit in 64 bits)"),
     ("010", "'010': a number with a leading zero is ambiguous"),
@@ -26,9 +39,12 @@ def problems(text):
     ("-" + "9" * 5000, "integer -" + "9" * 39 + "... is out of range (a spec's integers fit in 64 bits)"),
 ], ids=["beyond-64-bits", "leading-zero", "5000-digits", "5000-digits-negative"])
 def test_an_unread_number_is_told_beside_the_other_problems(yaml_loader, number, told):
+    """A layer option's integer past 64 bits is an option-value problem, as LinearLayer(10**30)'s is in Python (it
+    was yaml-syntax); a leading zero is the YAML's own."""
     found = problems("netgraph: 1\nlayers:\n  a: {type: LinearLayer, output: " + number + "}\n" + OTHERS)
     assert [(line, col, kind) for line, col, kind, _ in found] == [
-        (3, 34, "yaml-syntax"), (4, 13, "unknown-layer-type"), (6, 26, "unknown-layer")]
+        (3, 34, "yaml-syntax" if number == "010" else "option-value"), (4, 13, "unknown-layer-type"),
+        (6, 26, "unknown-layer")]
     assert found[0][3].startswith(told) and "set_int_max_str_digits" not in found[0][3], found[0][3]
     assert "LinearLayr" in found[1][3] and "'nowhere'" in found[2][3]
 

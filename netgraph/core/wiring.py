@@ -214,6 +214,7 @@ class _Normalizer(GraphPortsStep, ThreadingStep):
             count = f" (set its input count with inputs={port[5:]})" * more
             msg = (f"{self.desc(name)} has no port {port!r}{hint or did_you_mean(port, (*ins, *outs))}; its inputs "
                    f"are {list(ins)} and outputs {list(outs)}{count}",)
+            at["expected"] = (*ins, *outs)  # the ports it has, as a spec's unknown port says
         self.problem(kind, edge, *msg, **at)
         return False
 

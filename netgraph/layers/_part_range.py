@@ -25,7 +25,8 @@ from netgraph.core.length_names import shifted_length, strided_length
 from netgraph.layers._modules import LayerModule
 from netgraph.layers._shapes import is_int, span_bounds
 
-__all__ = ["part_level", "span_length", "span_count", "span_text", "part_bounds", "fitting_lengths", "PartModule"]
+__all__ = ["part_level", "span_length", "span_count", "span_text", "part_bounds", "fitting_range", "fitting_lengths",
+           "stepped_count", "PartModule"]
 
 
 def part_level(spec: Any) -> Any:
@@ -62,7 +63,7 @@ def span_length(spec: tuple[int, int], size: Any) -> Any:
     if not isinstance(size, str) or (start < 0 < stop):
         return None
     if (start > 0) == (stop > 0):  # both from the front, or both from the end
-        return len(range(0, stop - start + 1, step)) if stop >= start else None
+        return stepped_count(0, stop - start + 1, step) if stop >= start else None
     return strided_length(shifted_length(size, stop - start + 2), step)  # from start (1-based) to stop from the end
 
 
@@ -77,14 +78,30 @@ def part_bounds(spec: int | tuple[int, int], size: int) -> tuple[int, int] | Non
     return (start, stop) if 0 <= start < stop <= size else None
 
 
+def fitting_range(spec: int | tuple[int, int]) -> tuple[int, int | None] | None:
+    """The lengths that hold part ``spec``: (least, most, None when unbounded), None when none does; worked out from
+    the part's ends, never by trying lengths (a part of 10**9 would take 10**9 steps)."""
+    if isinstance(spec, int):
+        return abs(spec), None
+    start, stop = spec[0], spec[1]
+    if (start > 0) == (stop > 0):  # both from the front or both from the end: start must not pass stop
+        return (max(abs(start), abs(stop)), None) if start <= stop else None
+    if start > 0:  # from the front to the end: the level must reach both ends
+        return start - stop - 1, None
+    least, most = max(-start, stop), stop - start - 1  # from the end to the front: start must come before stop
+    return (least, most) if least <= most else None
+
+
 def fitting_lengths(spec: int | tuple[int, int]) -> str:
     """The lengths that hold part ``spec``, in words (they are one range: "of at least 3", "from 3 to 4")."""
-    ends = (abs(spec),) if isinstance(spec, int) else (abs(spec[0]), abs(spec[1]))
-    limit = 2 * sum(ends) + 3  # past every index the part names: a length that fits here fits from here on
-    fits = [n for n in range(1, limit + 1) if part_bounds(spec, n) is not None]
-    if not fits:
+    if (fits := fitting_range(spec)) is None:
         return "of no size"
-    return f"of at least {fits[0]}" if fits[-1] == limit else f"from {fits[0]} to {fits[-1]}"
+    return f"of at least {fits[0]}" if fits[1] is None else f"from {fits[0]} to {fits[1]}"
+
+
+def stepped_count(start: int, stop: int, step: int) -> int:
+    """``len(range(start, stop, step))`` for a positive step, for ends too large for ``len`` (past sys.maxsize)."""
+    return max(0, -((start - stop) // step))
 
 
 class PartModule(LayerModule):

@@ -30,7 +30,7 @@ from typing import Callable
 from netgraph.core.errors import OptionError, did_you_mean, nearest_name
 from netgraph.core.option_words import EXPRESSION_PATTERN
 from netgraph.core.wording import counted_either
-from netgraph.layers.expression_errors import ExpressionError, Origin, _col, constant_result
+from netgraph.layers.expression_errors import ExpressionError, Origin, PlacedOverflow, _col, constant_result
 from netgraph.core.layer_being_read import layer_being_read, read_before
 from netgraph.core.user_frame import user_stacklevel
 from netgraph.layers.expression_indeterminate import IndeterminateWarning, kept_parts, name_part, noting
@@ -152,8 +152,8 @@ def parse_quietly(text: str, internal: bool = False) -> Expression:
             tree = _convert(dot_before_times(node.body), text, origin, slots, 0, internal)
     except RecursionError:
         raise ExpressionError("nested too deeply", text) from None
-    except OverflowError as exc:  # a constant folded to infinity
-        raise ExpressionError(str(exc), text) from None
+    except PlacedOverflow as exc:  # a constant folded to infinity, or not real
+        raise ExpressionError(str(exc), text, exc.column) from None
     check_extent(tree, text)
     if slots and tree[0] == "const":  # If[1, 2, #x] is 2: the forward would return a float, not a tensor
         raise ExpressionError(constant_result(tree[1], any(isinstance(part, ast.Name) and part.id.startswith(
@@ -171,7 +171,10 @@ def _positional_order(slots: list[str]) -> tuple[str, ...]:
 
 def _convert(node: ast.AST, text: str, origin: list[int], slots: list[str], depth: int, internal: bool) -> tuple:
     """The tree of ``node``; a constant it makes indeterminate is named by its text."""
-    tree = _converted(node, text, origin, slots, depth, internal)
+    try:
+        tree = _converted(node, text, origin, slots, depth, internal)
+    except OverflowError as exc:  # a constant folded past a real number: at the innermost part that made it
+        raise PlacedOverflow.at(exc, _col(node, origin)) from None
     if tree[0] == "const" and tree[1] != tree[1]:  # NaN
         name_part(tree, _part_text(node, text, origin))
     return tree
@@ -393,6 +396,4 @@ def apply_all(name: str, trees: list[tuple]) -> tuple:
 
 def _fold(tree: tuple) -> tuple:
     """Replace a node whose children are all constants by its value (float64 torch: no hangs)."""
-    if all(c[0] == "const" for c in tree[2 if tree[0] in ("bin", "cmp", "call") else 1:]):
-        return folded(tree)
-    return tree
+    return folded(tree) if all(c[0] == "const" for c in tree[2 if tree[0] in ("bin", "cmp", "call") else 1:]) else tree

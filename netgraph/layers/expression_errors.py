@@ -8,7 +8,7 @@ import re
 
 from netgraph.core.errors import OptionError
 
-__all__ = ["ExpressionError", "Origin", "constant_result", "VARIABLE_REFUSED"]
+__all__ = ["ExpressionError", "PlacedOverflow", "Origin", "constant_result", "VARIABLE_REFUSED"]
 
 #: Function's variable {written} is {why}
 VARIABLE_REFUSED = ("Function's variable {!r} is {}: name each variable once, by a new name, as "
@@ -32,6 +32,20 @@ class ExpressionError(OptionError):
         pointer = f"\n    {shown}\n    {' ' * column}^" if column is not None and len(text) < 200 else ""
         super().__init__(f"expression {text!r}{where}: {message}{pointer}", kind="expression-syntax",
                          option="function")
+
+
+class PlacedOverflow(OverflowError):
+    """A constant folded past a real number (10^400, Sqrt[-1], 1/0), at the ``column`` of the part of the text that
+    made it (an OverflowError still: If's branch not taken may hold one)."""
+
+    def __init__(self, message: str, column: int):
+        super().__init__(message)
+        self.column = column
+
+    @classmethod
+    def at(cls, error: OverflowError, column: int) -> PlacedOverflow:
+        """``error`` placed at ``column``, unless an inner part placed it already."""
+        return error if isinstance(error, PlacedOverflow) else cls(str(error), column)
 
 
 class Origin(list):

@@ -14,7 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 from netgraph.core.types import Conflict, format_shape
-from netgraph.layers._part_range import part_bounds, span_length
+from netgraph.layers._part_range import fitting_range, span_length, stepped_count
 from netgraph.layers._shapes import slice_step
 
 __all__ = ["span_text", "fixed_span", "unsized_span_length", "variable_span", "span_least_length"]
@@ -48,7 +48,7 @@ def unsized_span_length(span: tuple) -> int | None:
     """The length of the span at a level of unknown size: known when both ends count from the start."""
     _, start, stop, step = span
     first = 1 if start is None else start
-    return len(range(first - 1, stop, step)) if first > 0 and stop is not None and stop > 0 else None
+    return stepped_count(first - 1, stop, step) if first > 0 and stop is not None and stop > 0 else None
 
 
 def variable_span(span: tuple, size: str, level: int, shape: tuple) -> tuple[tuple[int, int | None, int], Any]:
@@ -69,6 +69,7 @@ def variable_span(span: tuple, size: str, level: int, shape: tuple) -> tuple[tup
 
 
 def span_least_length(span: tuple) -> int:
-    """The shortest length the span selects something from (its step aside: a span's first element is taken)."""
-    first, last = _ends(span)
-    return next(n for n in range(1, abs(first) + abs(last) + 2) if part_bounds((first, last), n) is not None)
+    """The shortest length the span selects something from (its step aside: a span's first element is taken); 1
+    when no length does (the span's shape reports that)."""
+    fits = fitting_range(_ends(span))
+    return fits[0] if fits else 1

@@ -22,7 +22,8 @@ from netgraph.spec.edge_text import layer_named_ports
 from netgraph.spec.problems import FAILED, sole
 from netgraph.spec.yaml_nodes import Loc, YMap, YSeq
 
-__all__ = ["Endpoint", "EdgeSyntaxError", "parse_edge", "read_edges"]
+__all__ = ["Endpoint", "EdgeSyntaxError", "parse_edge", "read_edges", "refuse_chain_edges",
+           "check_edges_without_layers"]
 
 
 class Endpoint(NamedTuple):
@@ -141,21 +142,7 @@ def _list_item(item: Any, loc: Loc, names: frozenset, nested: bool = False) -> l
 def read_edges(reader: Any, spec: YMap, table: dict, ports: dict[str, str], graph: Any) -> list | None:
     """The edges as NetGraph takes them; None when any is bad (each problem recorded). ``graph`` (a
     ``Locator``) records each edge's text and position and the graph ports the edges use."""
-    value = spec.get("edges")
-    if value is None and "edges" not in spec:
-        return []
-    if isinstance(value, YMap):
-        items = []
-        for k, v in value.items():
-            item = YSeq([k, v])
-            item.loc, item.item_locs = value.key_locs[k], [value.key_locs[k], value.value_locs[k]]
-            items.append((item, item.loc))
-    elif isinstance(value, YSeq):
-        items = list(zip(value, value.item_locs))
-    else:  # None: 'edges:' with nothing after it
-        found = "nothing (leave 'edges:' out for none)" if value is None else repr(value)
-        reader.error(spec.value_locs["edges"], f"'edges:' is a list of edges such as 'a -> b', found {found}",
-                     kind="value-type", found=value_kind(value))
+    if (items := _edge_items(reader, spec)) is None:
         return None
     edges, names, port_first = [], frozenset((*table, *ports)), graph_ports_first(table, ports)
     for item, loc in items:
@@ -172,11 +159,59 @@ def read_edges(reader: Any, spec: YMap, table: dict, ports: dict[str, str], grap
             graph.links[len(graph.edges) - 1] = _links(item, loc)
         ends = [[_endpoint(reader, ep, table, ports, (i, len(groups)), graph.prefix, port_first) for ep in g]
                 for i, g in enumerate(groups)]
+        graph.port_ends[len(graph.edges) - 1] = _port_ends(groups, ends)
         graph.used_ports.update(r.port for group in ends for r in group if isinstance(r, NetPort) and r.layer is None)
         graph.used_layers.update(_layer_of(r) for group in ends for r in group if _layer_of(r) is not None)
         edges.append(None if any(r is FAILED for g in ends for r in g)
                      else tuple(g if len(g) > 1 else g[0] for g in ends))
     return None if None in edges else edges
+
+
+def _port_ends(groups: list[list[Endpoint]], ends: list[list[Any]]) -> dict[tuple[str, str], Loc]:
+    """Where each layer port an edge names is written (at the port's name, after 'layer.'), by (layer, port): for a
+    problem the graph finds with it (a variadic layer's input it does not have)."""
+    return {(end.layer, end.port): ep.loc.at(len(end.layer) + 1) for group, found in zip(groups, ends)
+            for ep, end in zip(group, found) if isinstance(end, NetPort) and isinstance(end.layer, str)}
+
+
+def refuse_chain_edges(reader: Any, spec: YMap, prefix: tuple) -> None:
+    """Record a NetChain's 'edges:' as a problem: each of its layers feeds the next."""
+    if "edges" in spec:
+        reader.error(spec.key_locs["edges"], "a NetChain has no 'edges:' (each layer feeds the next); "
+                     "use type: NetGraph to wire layers freely", kind="unknown-key", layer=prefix, found="edges")
+
+
+def check_edges_without_layers(reader: Any, spec: YMap, ports: dict[str, str], prefix: tuple, kind: str) -> None:
+    """Record the problems of 'edges:' that the layers do not decide, for a graph whose 'layers:' could not be read
+    (a NetChain's 'edges:' at all; a NetGraph's form and each edge's syntax): no endpoint is judged."""
+    if kind == "NetChain":
+        refuse_chain_edges(reader, spec, prefix)
+        return
+    for item, loc in _edge_items(reader, spec) or ():
+        try:
+            parse_edge(item, loc, frozenset(ports))
+        except EdgeSyntaxError as exc:
+            reader.error(exc.loc, exc.message, kind="edge-syntax")
+
+
+def _edge_items(reader: Any, spec: YMap) -> list[tuple[Any, Loc]] | None:
+    """Each edge of 'edges:' with its position (none when it is left out); None when 'edges:' is no list (recorded)."""
+    value = spec.get("edges")
+    if value is None and "edges" not in spec:
+        return []
+    if isinstance(value, YMap):
+        items = []
+        for k, v in value.items():
+            item = YSeq([k, v])
+            item.loc, item.item_locs = value.key_locs[k], [value.key_locs[k], value.value_locs[k]]
+            items.append((item, item.loc))
+        return items
+    if isinstance(value, YSeq):
+        return list(zip(value, value.item_locs))
+    found = "nothing (leave 'edges:' out for none)" if value is None else repr(value)  # None: 'edges:' and nothing
+    reader.error(spec.written_at("edges"), f"'edges:' is a list of edges such as 'a -> b', found {found}",
+                 kind="value-type", found=value_kind(value))
+    return None
 
 
 def graph_ports_first(table: dict, ports: dict[str, str]) -> frozenset:

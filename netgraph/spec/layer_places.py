@@ -12,17 +12,40 @@ as the reader's other problems do.
 from __future__ import annotations
 
 import bisect
+import re
 from typing import Any
 
-from netgraph.spec.yaml_nodes import Loc, YMap, YSeq
+from netgraph.spec.yaml_nodes import OUT_OF_RANGE, Loc, YMap, YSeq
 
-__all__ = ["layer_at"]
+__all__ = ["layer_at", "option_at", "unread_fields"]
+
+_PLAIN_SCALAR = re.compile(r"[^\s,\]}#]*")  # a number as written, to the end of its flow item
 
 
 def layer_at(spec: Any, loc: Loc, prefix: tuple = ()) -> tuple | None:
     """The path (below ``prefix``, the file's own) of the innermost layer whose entry under a 'layers:' (a net's,
     a nested net's, or a chain written as a list) holds ``loc``; else ``prefix``, or None at the top file."""
-    return _inner_layer(spec, _at(loc), prefix, (0, 0), None) or prefix or None
+    found = _inner_layer(spec, _at(loc), prefix, (0, 0), None)
+    return found[0] if found else prefix or None
+
+
+def unread_fields(spec: Any, loc: Loc, kind: str, line: str) -> dict[str, Any]:
+    """The kind (and option, found) of a value the YAML reader could not read at ``loc`` on ``line``: an integer
+    beyond 64 bits as a layer's option is an option-value problem, as in Python (found: the integer as written)."""
+    option = option_at(spec, loc) if kind == OUT_OF_RANGE else None
+    if option is None:
+        return {"kind": "yaml-syntax" if kind == OUT_OF_RANGE else kind}
+    return {"kind": "option-value", "option": option, "found": _PLAIN_SCALAR.match(line, loc.col - 1).group(0)}
+
+
+def option_at(spec: Any, loc: Loc) -> str | None:
+    """The option whose value is written at ``loc`` in the innermost layer entry holding it (``output: 10**30``),
+    else None (a layer's shorthand, a port's shape, a list item)."""
+    found = _inner_layer(spec, _at(loc), (), (0, 0), None)
+    layer = found[1] if found else None
+    if not isinstance(layer, YMap):
+        return None
+    return next((str(key) for key, at in layer.value_locs.items() if _at(at) == _at(loc) and key != "type"), None)
 
 
 def _at(loc: Any) -> tuple[int, int]:
@@ -30,7 +53,7 @@ def _at(loc: Any) -> tuple[int, int]:
 
 
 def _inner_layer(spec: Any, at: tuple, path: tuple, begin: tuple, end: tuple | None) -> tuple | None:
-    """The path of the layer holding position ``at`` among those of ``spec`` (a net's mapping, or a chain as a
+    """(path, entry) of the layer holding position ``at`` among those of ``spec`` (a net's mapping, or a chain as a
     list), written from ``begin`` to before ``end`` (None: the file's end); None when none holds it, or when
     ``spec`` is written elsewhere (an alias's anchor: its layers are told there)."""
     if not isinstance(spec, (YMap, YSeq)) or _at(spec.loc) < begin:
@@ -53,7 +76,7 @@ def _inner_layer(spec: Any, at: tuple, path: tuple, begin: tuple, end: tuple | N
     for name, start, value in entries:
         stop = _next(starts, start, end)
         if start <= at < stop:  # within this layer's entry: within a net it holds, if any
-            return _inner_layer(value, at, (*path, name), start, stop) or (*path, name)
+            return _inner_layer(value, at, (*path, name), start, stop) or ((*path, name), value)
     return None
 
 

@@ -250,6 +250,8 @@ def _shorthand_hint(name: Any, near: bool = False, top: bool = False) -> str:
 
 
 def _typed(reader: Any, spec: YMap, loc: Loc, path: tuple) -> Any:
+    if "type" not in spec and spec.merge_refused:  # its type may be what the refused '<<' was to give: told once
+        return FAILED
     if "type" not in spec:
         slip = next((f"; its key {key + ':'!r} (did you mean {close + ':'!r}?)" for key in spec if isinstance(key, str)
                      and (close := nearest_name(key, ("type", "file", "ref")))), "")  # {fiel: b.yaml}, {Type: ...}

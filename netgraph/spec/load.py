@@ -18,7 +18,7 @@ from netgraph.core.naming_scope import naming_under
 from netgraph.spec.advice_in_yaml import in_yaml
 from netgraph.spec.alias_problems import alias_repeats_merged
 from netgraph.spec.array_checks import check_arrays, check_sizes
-from netgraph.spec.edges import read_edges
+from netgraph.spec.edges import check_edges_without_layers, read_edges, refuse_chain_edges
 from netgraph.spec.multiplier_rules import read_multipliers
 from netgraph.spec.nested_names import from_top
 from netgraph.spec.net_defs import check_unused_nets, read_net_defs
@@ -28,7 +28,7 @@ from netgraph.spec.line_breaks import yaml_lines
 from netgraph.spec.layer_specs import CHAIN_KEYS, GRAPH_KEYS, is_lone_layer_type, read_layer, unknown_type_hint
 from netgraph.spec.ports import check_declared, check_unused, read_ports
 from netgraph.spec.spec_header import check_header
-from netgraph.spec.layer_places import layer_at
+from netgraph.spec.layer_places import layer_at, unread_fields
 from netgraph.spec.yaml_nodes import Loc, YamlRefused, YMap, YSeq, read_yaml
 from netgraph.spec.problems import FAILED, ProblemLog, TooManyProblems, looks_like_spec
 from netgraph.spec.saving import MODULE_ARRAYS, read_arrays
@@ -65,6 +65,7 @@ class Locator:
     range_locs: dict[str, Loc] = dataclasses.field(default_factory=dict)  # of the ports declared with a 'range:'
     edges: list[tuple[str, Loc]] = dataclasses.field(default_factory=list)  # by edge index: (text, loc)
     links: dict[int, list[tuple[str, Loc]]] = dataclasses.field(default_factory=dict)  # a chain's, by hop: (text, loc)
+    port_ends: dict[int, dict] = dataclasses.field(default_factory=dict)  # by edge index: (layer, port) -> its loc
     used_ports: set[str] = dataclasses.field(default_factory=set)  # declared graph ports that edges name
     used_layers: set[str] = dataclasses.field(default_factory=set)  # layers that edges name, in good edges or bad
     net: Any = None  # the graph made from it (None until made, or where it failed)
@@ -84,7 +85,9 @@ class Locator:
         if problem.layer is not None and problem.option in spec:  # an inline array that does not fit: before its edge
             return self.reader.layer_locs.get(path, (self.file,))[0], spec.value_locs[problem.option], message
         if problem.edge is not None and graph is not None and problem.edge < len(graph.edges):
-            return graph.file, graph.where(problem.edge, problem.hop)[1], message
+            port_end = graph.port_ends.get(problem.edge, {}).get((path[-1], problem.port)) \
+                if problem.kind == "unknown-port" and problem.layer else None  # at the port, as the loader's own
+            return graph.file, port_end or graph.where(problem.edge, problem.hop)[1], message
         if problem.declared is not None and graph is not None and problem.declared in graph.port_locs:
             where = graph.range_locs.get(problem.declared) if problem.option == "range" else None
             return graph.file, where or graph.port_locs[problem.declared], message  # a declared shape a layer refused
@@ -211,7 +214,8 @@ class SpecReader(ProblemLog):
         finally:
             for loc, problem, kind in recorded:
                 if kind is not None:  # None: a list holding a value that cannot be read
-                    self.error(loc, problem, kind=kind, layer=layer_at(data, loc, prefix))  # the layer it is within
+                    self.error(loc, problem, layer=layer_at(data, loc, prefix),  # the layer it is within
+                               **unread_fields(data, loc, kind, self.lines[f.name][loc.line - 1]))
                 if kind != "duplicate-key":  # what its None causes there is not told again
                     self.unread.add((f.name, loc.line, loc.col))
         if not isinstance(data, YMap):
@@ -265,18 +269,20 @@ class SpecReader(ProblemLog):
         if not isinstance(value, (YMap, YSeq)) or not value:
             found = ("it has none" if "layers" not in spec else "found nothing after 'layers:' (null)" if value is None
                      else f"found {value!r}")  # in YAML's words: no key, or a null, is not Python's None
-            return self.error(spec.value_locs.get("layers", spec.loc), f"a {kind} needs 'layers:', a mapping of "
-                              f"names to layers or a list (numbered from 1); {found}"[:300],
-                              layer=prefix, kind="missing-key" if "layers" not in spec else "value-type",
-                              found=None if "layers" not in spec else value_kind(value))
+            self.error(spec.written_at("layers") if "layers" in spec else spec.loc, f"a {kind} needs 'layers:', a "
+                       f"mapping of names to layers or a list (numbered from 1); {found}"[:300],
+                       layer=prefix, kind="missing-key" if "layers" not in spec else "value-type",
+                       found=None if "layers" not in spec else value_kind(value))
+            ports, _ = read_ports(self, spec, Locator(self, self.file, prefix), kind)  # what layers do not decide
+            check_edges_without_layers(self, spec, ports, prefix, kind)
+            return FAILED
         loc_of = Locator(self, self.file, prefix)
         self.layer_specs[prefix] = spec
         value = named_layers(self, value)  # '- enc: ...' items: their mapping (the slip recorded)
         table = self.layers(value, prefix)
         ports, shapes = read_ports(self, spec, loc_of, kind)
-        if kind == "NetChain" and "edges" in spec:
-            self.error(spec.key_locs["edges"], "a NetChain has no 'edges:' (each layer feeds the next); "
-                       "use type: NetGraph to wire layers freely", kind="unknown-key", layer=prefix, found="edges")
+        if kind == "NetChain":
+            refuse_chain_edges(self, spec, prefix)
         edges = [] if kind == "NetChain" else read_edges(self, spec, table, ports, loc_of)
         ports = check_unused(self, table, ports, shapes, loc_of)
         if kind == "NetGraph" and isinstance(value, YMap):  # beside bad edges too: the slip may be their cause

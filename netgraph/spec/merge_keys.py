@@ -21,11 +21,13 @@ def merge_sources(value: Any, loc: Any, alias_loc: Any) -> list[tuple[Any, Any]]
     return [(value, alias_loc or loc)]
 
 
-def merge_into(out: Any, merged: list[tuple[Any, Any]], bad_value: Callable[[Any, str], None]) -> None:
+def merge_into(out: Any, merged: list[tuple[Any, Any]], bad_value: Callable[[Any, str], None]) -> bool:
     """Give the mapping ``out`` each key of the ``merged`` sources it lacks (the first source to give one wins);
-    a source that is no mapping is told to ``bad_value`` once where written, and left out."""
-    for source_loc in dict.fromkeys(loc for source, loc in merged if not isinstance(source, dict)):
+    a source that is no mapping is told to ``bad_value`` once where written, and left out. Whether one was."""
+    refused = dict.fromkeys(loc for source, loc in merged if not isinstance(source, dict))
+    for source_loc in refused:
         bad_value(source_loc, _NO_MAPPING)  # among the file's other problems
     for source in (source for source, _ in merged if isinstance(source, dict)):
         for key in [k for k in source if k not in out]:
             out[key], out.key_locs[key], out.value_locs[key] = source[key], source.key_locs[key], source.value_locs[key]
+    return bool(refused)

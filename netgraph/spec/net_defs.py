@@ -17,7 +17,7 @@ def read_net_defs(reader: Any, data: YMap) -> None:
     """Keep the file's ``nets:`` mapping (each definition is read where a ``{ref: name}`` uses it)."""
     nets = data.get("nets", YMap.made({}, data.loc))
     if not isinstance(nets, YMap):
-        reader.error(data.value_locs["nets"], f"'nets:' is a mapping of names to nets (NetGraph or NetChain "
+        reader.error(data.written_at("nets"), f"'nets:' is a mapping of names to nets (NetGraph or NetChain "
                      f"specs, or any layer) that '{{ref: name}}' uses; found {value_kind(nets)}",
                      kind="value-type", found=value_kind(nets))
         nets = YMap.made({}, data.loc)

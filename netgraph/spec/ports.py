@@ -27,7 +27,7 @@ def read_ports(reader: Any, spec: YMap, loc_of: Any, kind: str) -> tuple[dict[st
             continue
         if not isinstance(value, YMap):  # None: 'inputs:' with nothing after it
             found = f"nothing (leave '{group}:' out for none)" if value is None else repr(value)
-            reader.error(spec.value_locs[group], f"'{group}:' maps port names to shapes (or null), e.g. "
+            reader.error(spec.written_at(group), f"'{group}:' maps port names to shapes (or null), e.g. "
                          f"'{group}: {{{'Input: 784' if group == 'inputs' else 'Output: null'}}}'; found {found}",
                          kind="value-type", layer=loc_of.prefix, found=value_kind(value))
             continue
@@ -42,11 +42,12 @@ def read_ports(reader: Any, spec: YMap, loc_of: Any, kind: str) -> tuple[dict[st
                              f"give the shape of port {name.capitalize()!r}; keep one",
                              kind="port-declaration", layer=loc_of.prefix, port=name.capitalize())
                 continue
-            loc_of.port_locs[name] = value.key_locs[name]
+            # a graph port at its name; a NetChain's input:/output: (no name) at its shape, not at the key
+            loc_of.port_locs[name] = value.value_locs[name] if alias else value.key_locs[name]
             if isinstance(shape, YMap) and "range" in shape:  # a layer refusing the range: told there
                 loc_of.range_locs[name] = shape.value_locs["range"]
             if alias:  # the NetChain's errors name the port it sets ('Input', 'Output')
-                loc_of.port_locs.setdefault(name.capitalize(), value.key_locs[name])
+                loc_of.port_locs.setdefault(name.capitalize(), value.value_locs[name])
             names.update({} if alias else {name: group})
             try:
                 if shape is not None or alias:

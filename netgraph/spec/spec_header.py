@@ -27,6 +27,6 @@ def check_header(reader: Any, data: YMap, version: int) -> None:
                      kind="version", expected=version, found=data["netgraph"])
     for key in (k for k in TEXT_KEYS if isinstance(data.get(k), (list, dict))):
         found = value_kind(data[key])
-        reader.error(data.value_locs[key], f"'{key}:' is free text, found {found}; write it as one string (quoted, "
+        reader.error(data.written_at(key), f"'{key}:' is free text, found {found}; write it as one string (quoted, "
                      f"\"...\", where YAML would read it as something else)", kind="value-type", option=key,
                      expected="a string", found=found)

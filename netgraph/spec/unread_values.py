@@ -41,7 +41,7 @@ class UnreadValues:
         return loc, (f"YAML tag {shown!r} is not allowed: a spec is plain data (mappings, lists, strings, numbers, "
                      f"booleans, null); it never constructs Python objects")
 
-    def bad_value(self, loc: Loc, problem: str, at: Loc | None = None) -> None:
+    def bad_value(self, loc: Loc, problem: str, at: Loc | None = None, kind: str = "yaml-syntax") -> None:
         """A value that cannot be read (None in its place): recorded in ``problems`` beside the file's other
         problems when given, and ``at`` (the value's place, when not ``loc``) and the lists holding it (kind None;
         the reader drops what the None causes at those places), else refused. Reading stops at MAX_PROBLEMS
@@ -49,7 +49,7 @@ class UnreadValues:
         if self.problems is None:
             self.refuse(loc, problem)
             return
-        self.problems.append((loc, problem, "yaml-syntax"))
+        self.problems.append((loc, problem, kind))
         if at is not None and at != loc:  # the value's place (past its tag): its None causes no problem there
             self.problems.append((at, "", None))
         for held in reversed(self.open):  # the lists holding it, up to a mapping: their Nones cause problems too

@@ -23,6 +23,7 @@ from netgraph.spec.line_breaks import yaml_lines
 __all__ = ["syntax_hint", "comment_hint", "list_key_hint", "unclosed_hint", "colon_hint", "empty_file_problem"]
 
 _CLOSERS = {"while parsing a flow mapping": ("{", "}"), "while parsing a flow sequence": ("[", "]")}
+_KEY_CHARACTERS = 1024  # YAML's longest key: a longer one is not read as a key (its ':' refused)
 _COMMENT = re.compile(r"(?:[^'\"]|'[^']*'|\"[^\"]*\")*?(?<=[ \t])#")  # to the first '#' after a space, not quoted
 _GROUP_EDGE = re.compile(r"(\s*-\s+)(\[[^\]\n]*\]\s*->.*?)\s*(?:#.*)?")  # - [a, b] -> p
 _FLOW_LIST = re.compile(r"\[[^\[\]\n]*\]")  # [a, b] on one line
@@ -33,7 +34,21 @@ def syntax_hint(exc: Any, text: str) -> tuple[int, int, str] | None:
     """(line, column, hint) for the syntax error ``exc`` in ``text`` when a hint explains it better, else None."""
     lines, mark = yaml_lines(text), exc.problem_mark
     return unclosed_hint(exc, lines) or _edge_hint(lines, mark) or _flow_edge_hint(exc, lines) or \
-        _layout_hint(lines, mark) or colon_hint(text, exc)
+        _long_key_hint(lines, mark) or _layout_hint(lines, mark) or colon_hint(text, exc)
+
+
+def _long_key_hint(lines: list[str], mark: Any) -> tuple[int, int, str] | None:
+    """For a key longer than YAML's 1024 characters, which the parser does not read as a key, so that its ':' is
+    refused ("did not find expected ','", "mapping values are not allowed here"): the key's position and the limit."""
+    if mark is None or _line(lines, mark.line)[mark.column:mark.column + 1] != ":":
+        return None
+    line = _line(lines, mark.line)
+    key = re.split(r"[{\[,]", line[:mark.column])[-1].strip().removeprefix("- ").strip()
+    if len(key) <= _KEY_CHARACTERS:
+        return None
+    return mark.line + 1, line.rindex(key, 0, mark.column) + 1, (
+        f"invalid YAML: this key has {len(key)} characters, and YAML reads a key (a name before ':') of at most "
+        f"{_KEY_CHARACTERS}; shorten it")
 
 
 def unclosed_hint(exc: Any, lines: list[str]) -> tuple[int, int, str] | None:

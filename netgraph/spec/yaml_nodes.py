@@ -36,9 +36,10 @@ from netgraph.spec.merge_keys import merge_into, merge_sources
 from netgraph.spec.line_breaks import blank_tab_lines, uniform_breaks, yaml_lines
 from netgraph.spec.unread_values import TAG, UnreadValues
 from netgraph.spec.scalar_spans import CORE, Loc, ScalarText, core_refusal, core_value
+from netgraph.spec.yaml_values import YMap, YSeq
 from netgraph.spec.yaml_hints import empty_file_problem, list_key_hint, syntax_hint
 
-__all__ = ["Loc", "YMap", "YSeq", "YamlRefused", "read_yaml", "use_loader", "LOADERS", "RESOLVERS"]
+__all__ = ["Loc", "YMap", "YSeq", "YamlRefused", "read_yaml", "use_loader", "LOADERS", "RESOLVERS", "OUT_OF_RANGE"]
 
 _SCALAR_TAGS = {f"{TAG}{t}" for t in ("str", "int", "float", "bool", "null")}
 _SEQ, _MAP, _STR, _MERGE = f"{TAG}seq", f"{TAG}map", f"{TAG}str", f"{TAG}merge"
@@ -50,33 +51,10 @@ RESOLVERS: dict = {k: [(tag, rx) for tag, rx in v if tag in (f"{TAG}null", _MERG
 for _kind, _rx, _first in CORE:
     for _c in _first:
         RESOLVERS.setdefault(_c, []).append((f"{TAG}{_kind}", re.compile(f"^(?:{_rx})$")))  # the writer quotes by these
+OUT_OF_RANGE = "option-value"  # an integer beyond 64 bits: an option's problem (the reader: yaml-syntax elsewhere)
 _INT64_DIGITS = len(str(INT64_BOUND))  # a decimal of more digits (no leading zero) is out of range
 _PROPERTIES = re.compile(r"(?:[&!][^\s,\[\]{}]*[ \t]+)+")  # anchors and tags before a value: '&x !!str '
 PURE_FALLBACK_CHARS = 2**16  # text libyaml refuses is read again by the pure parser up to this length (see _read)
-
-
-class YMap(dict):
-    """A mapping read from YAML: ``loc`` of the mapping, ``key_locs`` and ``value_locs`` by key."""
-
-    loc: Loc
-    key_locs: dict
-    value_locs: dict
-
-    @classmethod
-    def made(cls, items: dict, loc: Loc, key_loc: Loc | None = None) -> YMap:
-        """One made in code: at ``loc``, each value at ``loc`` and each key at ``key_loc`` (default ``loc``)."""
-        out = cls(items)
-        out.loc, out.key_locs, out.value_locs = loc, dict.fromkeys(items, key_loc or loc), dict.fromkeys(items, loc)
-        return out
-
-
-class YSeq(list):
-    """A list read from YAML: ``loc`` of the list, ``item_locs`` by index (an alias's: its anchor's) and
-    ``alias_locs``: where each item written as an alias is, by index."""
-
-    loc: Loc
-    item_locs: list
-    alias_locs: dict
 
 
 class YamlRefused(SpecError):
@@ -268,7 +246,7 @@ class _Composer(FlowLookahead, BlockLookahead, UnreadValues):
 
     def out_of_range(self, loc: Loc, text: str) -> None:
         self.bad_value(loc, f"integer {text[:40]}{'...' if len(text) > 40 else ''} is out of range (a spec's integers "
-                       f"fit in 64 bits)")
+                       f"fit in 64 bits)", kind=OUT_OF_RANGE)  # as a layer's option: option-value (the reader)
 
     def sequence(self, loc: Loc, layers: bool = False, block: tuple | None = None) -> YSeq:
         out, locs, aliases = YSeq(), [], {}
@@ -293,7 +271,7 @@ class _Composer(FlowLookahead, BlockLookahead, UnreadValues):
         out = YMap.made({}, loc)
         self.open.append(None)
         merged: list[tuple[Any, Loc]] = []
-        merge_loc = None  # where this mapping's '<<' is
+        merge_loc, aliases = None, {}  # where this mapping's '<<' is; where each value written as an alias is
         while not self.check_event(MappingEndEvent):
             if block:
                 self.item_ahead(block, out)
@@ -316,8 +294,11 @@ class _Composer(FlowLookahead, BlockLookahead, UnreadValues):
                 self.duplicate(key, out.key_locs[key], key_loc)
             else:
                 out[key], out.key_locs[key], out.value_locs[key] = value, key_loc, value_loc
+                if isinstance(use, AliasEvent):
+                    aliases[key] = _mark_loc(use.start_mark)
         self.get_event()
-        merge_into(out, merged, self.bad_value)
+        out.alias_locs = aliases
+        out.merge_refused = merge_into(out, merged, self.bad_value)
         self.open.pop()
         return out
 
