@@ -134,6 +134,16 @@ def test_results_take_a_list_of_properties_and_suggest_a_wolfram_name_not_kept(r
     assert d.kind == "unknown-property" and "(did you mean 'RoundPositions'? Wolfram has it; netgraph does not" in d.message
 
 
+@pytest.mark.parametrize("name, meant", [("FinalNet", "TrainingNet"), ("lastNet", "TrainingNet"),
+                                         ("BestNet", "TrainedNet")])
+def test_a_net_by_another_name_suggests_the_net_property_not_a_close_spelling(results, name, meant):
+    """Found by QA: r["FinalNet"] suggested 'FinalPlots'; the final round's net is 'TrainingNet'."""
+    d = sole_diagnostic(lambda: results[name], OptionError)
+    assert (d.kind, d.found) == ("unknown-property", name)
+    assert f"has no property {name!r} (did you mean {meant!r}? the " in d.message
+    assert results[meant] is getattr(results, {"TrainingNet": "training_net", "TrainedNet": "trained_net"}[meant])
+
+
 def test_a_loss_plot_of_another_suffix_is_an_option_value_of_its_path(results, tmp_path):
     path = tmp_path / "losses.jpg"
     d = sole_diagnostic(lambda: results.plot_losses(path), OptionError)

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from netgraph.cli import INTERRUPTED_STATUS
-from netgraph.cli.train_summary import losses_text, rounds_text
+from netgraph.cli.train_summary import losses_text, rounds_text, written_net_text
 from netgraph.core.errors import OptionError
 from netgraph.core.files import atomic_write, replaceable_target
 from netgraph.spec import save
@@ -64,8 +64,8 @@ def write_outputs(results: NetTrainResults, spec: str, out: Path, name: str | No
         "loss_weights", "round_metrics", "validation_metrics", "target_device")}
     text = json.dumps(_json_ready(summary), indent=1, allow_nan=False)
     atomic_write(out / "results.json", (text + "\n").encode("utf-8"))
-    print(f"{rounds_text(results, resumed_at)}: {losses_text(results)}; wrote {target}, {out / 'loss.svg'}, "
-          f"{out / 'results.json'}")
+    print(f"{rounds_text(results, resumed_at)}: {losses_text(results)}; wrote {written_net_text(results, target)}, "
+          f"{out / 'loss.svg'}, {out / 'results.json'}")
     # the command passes no progress function: only Ctrl-C (or SIGTERM) stops so; as an interrupted Unix tool ends
     return INTERRUPTED_STATUS if results.reason_training_stopped == "ManualStop" else 0
 

@@ -1,5 +1,5 @@
-"""The closing lines of ``netgraph train``: how many rounds this invocation trained and the last round's losses, or
-what a SIGTERM to ``--nproc``'s processes left."""
+"""The closing lines of ``netgraph train``: how many rounds this invocation trained and the last round's losses (and the
+best round's, where that round's net is written), or what a SIGTERM to ``--nproc``'s processes left."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from typing import Any
 from netgraph.core.wording import counted
 from netgraph.train.checkpoint import latest_checkpoint
 
-__all__ = ["rounds_text", "losses_text", "terminated_processes_text"]
+__all__ = ["rounds_text", "losses_text", "written_net_text", "terminated_processes_text"]
 
 
 def rounds_text(results: Any, resumed_at: tuple[int, int] = (0, 0)) -> str:
@@ -48,6 +48,20 @@ def losses_text(results: Any) -> str:
     if len(results.term_losses) > 1:
         val += " (" + ", ".join(f"{k} {v[-1]:.5g}" for k, v in results.term_losses.items()) + ")"
     return f"loss {results.round_loss:.5g}{val}"
+
+
+def written_net_text(results: Any, target: Any) -> str:
+    """The written net's file ``target``, and its round and validation loss where that is not the last round's (the
+    closing line's losses are the last round's; the net written is the best round's).
+
+    >>> from types import SimpleNamespace as Results
+    >>> written_net_text(Results(best_validation_round=1, total_rounds=3, validation_losses=[5.28, 6, 7]), "s.yaml")
+    's.yaml (the round-1 net, best validation loss 5.28)'
+    """
+    best = results.best_validation_round
+    if best is None or best == results.total_rounds:
+        return str(target)
+    return f"{target} (the round-{best} net, best validation loss {results.validation_losses[best - 1]:.5g})"
 
 
 def terminated_processes_text(processes: int, folder: str | None) -> str:

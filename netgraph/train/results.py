@@ -56,6 +56,12 @@ OLD_NAMES = {"LossEvolutionPlot": "LossPlot"}  # Wolfram's older names: answered
 #: Wolfram's properties that netgraph's results do not keep.
 NOT_KEPT = ("NetTrainInputForm", "RoundPositions", "BatchesPerRound", "TrainingExamples", "ValidationExamples",
             "BatchMeasurementsLists")
+#: Names (lower case) a user may try for a net, not close in spelling to the property meant: the property and why.
+_NETS_MEANT = {
+    **dict.fromkeys(("finalnet", "lastnet"), ("TrainingNet", "the final round's net; 'TrainedNet' is the best "
+                                                             "validation round's")),
+    "bestnet": ("TrainedNet", "the best validation round's net; 'TrainingNet' is the final round's"),
+}
 
 _HISTORY = "r.round_losses, r.validation_losses and r.round_metrics / r.validation_metrics (lists by round)"
 _KERAS_NAMES = {"history": _HISTORY, "losses": _HISTORY, "metrics": _HISTORY, "epoch": "r.total_rounds",
@@ -86,6 +92,9 @@ def _no_property(name: str) -> OptionError:
                            f"lists those that are", kind="property-not-kept", expected=tuple(PROPERTIES), found=name)
     close = nearest_name(name, (*PROPERTIES, *NOT_KEPT))  # a slip for a Wolfram name not kept: said so
     kept = "" if close not in NOT_KEPT else " Wolfram has it; netgraph does not keep it"
+    if isinstance(name, str) and name.lower() in _NETS_MEANT:  # "FinalNet": a net meant, not "FinalPlots"
+        close, what = _NETS_MEANT[name.lower()]
+        kept = f" {what}"
     hint = "" if close is None else f" (did you mean {close!r}?{kept})"
     return OptionError(f"NetTrainResults has no property {name!r}{hint}", kind="unknown-property",
                        expected=tuple(PROPERTIES), found=name)

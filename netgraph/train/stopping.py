@@ -57,9 +57,12 @@ class Stopping:
 
     def improved(self, best: float | None, new: float, threshold: bool = True) -> bool:
         """Whether ``new`` beats ``best``: by the ``improvement`` asked for (patience), or at all (``threshold``
-        False: the best net, the lowest loss whatever the threshold)."""
-        if best is None or math.isnan(best):
-            return not math.isnan(new)
+        False: the best net, the lowest loss whatever the threshold). A NaN or infinite value is never the best nor
+        a baseline: the first finite one after it improves (a threshold relative to an infinite best would be NaN)."""
+        if not math.isfinite(new):
+            return False
+        if best is None or not math.isfinite(best):
+            return True
         if self.maximize:
             best, new = -best, -new
         kind, amount = self.improvement if threshold else ("absolute", 0.0)
