@@ -1,4 +1,5 @@
-"""NormalizationLayer on torch's fused layer_norm over trailing levels of fixed sizes where they compute the layer, its formula elsewhere: compiled == interpreted == the formula, gradients too."""
+"""NormalizationLayer on torch's fused layer_norm over trailing levels of fixed sizes where it computes the layer,
+its formula elsewhere: compiled == interpreted == the formula, gradients too."""
 
 from __future__ import annotations
 
