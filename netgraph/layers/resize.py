@@ -45,7 +45,7 @@ from netgraph.core.types import INTEGER, REAL, Conflict, PortType, format_shape
 from netgraph.core.length_names import shifted_length, times_length
 from netgraph.layers._shapes import _ShapeLayer, as_float, is_int
 from netgraph.layers.dist_limits import FLOAT_MAX
-from netgraph.layers._pad_modules import IndexPadModule, PadModule, reflect_index  # noqa: F401 (reflect_index: its old home)
+from netgraph.layers._pad_modules import IndexPadModule, PadModule, reflect_index  # noqa: F401 (its old home)
 
 __all__ = ["PaddingLayer", "ResizeLayer", "PADDING_METHODS", "RESAMPLING", "SCHEMES"]
 
