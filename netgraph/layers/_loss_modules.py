@@ -25,9 +25,12 @@ def checked_probabilities(v: torch.Tensor, label: str, port: str, layer: tuple |
     it); else a DataError naming ``label``'s ``port`` and the first value outside. Traced code is not checked."""
     if no_values(v) or not v.numel():
         return v
+    low, high = torch.aminmax(v.detach())  # one pass (a NaN makes both NaN): the checks below only when it fails
+    if bool((low >= 0) & (high <= 1)):
+        return v
     inside = (v >= 0) & (v <= 1)
-    if not bool((inside | v.isnan() if nan else inside).all()):
-        first = float(v.detach()[~inside][0])  # no torch warning about its grad
+    if not bool((inside := inside | v.isnan() if nan else inside).all()):
+        first = float(v.detach()[~inside][0])  # no torch warning about its grad; not a NaN the caller takes
         raise DataError(f"{label} port {port!r} takes probabilities in [0, 1], found {first}"
                         + (" (for scores, use logits=True)" if port == "Input" else ""),
                         kind="data-range", layer=layer, port=port, expected=(0, 1), found=first)

@@ -17,6 +17,7 @@ from collections.abc import Mapping
 from typing import Annotated, Any
 
 import torch
+import torch.nn.functional as F
 from torch import nn
 
 from netgraph.core.errors import OptionError
@@ -102,21 +103,29 @@ class ParametricRampLayer(Layer):
         dims = self._dims(len(shape))
         return (1, *(shape[d] if d in dims else 1 for d in range(len(shape))))
 
+    def _prelu_fits(self, types: Mapping[str, PortType]) -> bool:
+        """Whether F.prelu takes the slope as it is: one slope, or a vector of them along level 1 (its channels)."""
+        return len(self._dims(len(types["Input"].shape))) <= 1 and all(v == 1 for v in self._view(types)[2:])
+
     def build(self, types: Mapping[str, PortType]) -> nn.Module:
-        return ParametricRampModule(self.slope, self._view(types))
+        return ParametricRampModule(self.slope, self._view(types), self._prelu_fits(types))
 
     def emit(self, ctx: EmitContext) -> str:
         x = ctx.args[0]
+        if self._prelu_fits(ctx.types):
+            return f"F.prelu({x}, {ctx.module}.Slope.reshape(-1))"  # one slope as (1,): the ONNX export takes it
         return f"torch.where({x} > 0, {x}, {ctx.module}.Slope.reshape({self._view(ctx.types)}) * {x})"
 
 
 class ParametricRampModule(LayerModule):
-    def __init__(self, slope: torch.Tensor, view: tuple[int, ...]):
+    def __init__(self, slope: torch.Tensor, view: tuple[int, ...], prelu: bool = False):
         super().__init__()
         self.Slope = nn.Parameter(slope.clone())
-        self.view = view
+        self.view, self.prelu = view, prelu
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        # as the compiled code (and its ONNX Where, which import_onnx reads back as this layer): at 0 the gradient is
-        # the slope, as torch's relu (0), leaky_relu and prelu
+        # as the compiled code: F.prelu where it takes the slope (ONNX's PRelu), else an ONNX Where; import_onnx
+        # reads either back as this layer. At 0 the gradient is the slope, as torch's prelu
+        if self.prelu:
+            return F.prelu(x, self.Slope.reshape(-1))
         return torch.where(x > 0, x, self.Slope.view(self.view) * x)

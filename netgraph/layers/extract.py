@@ -89,7 +89,7 @@ class ExtractLayer(Layer):
         (sizes, several), (x, p), m = self._plan(ctx.types), ctx.args, ctx.module
         strides = tuple(math.prod(sizes[j + 1:]) for j in range(len(sizes)))
         rows = f"torch.arange({x}.shape[0], device={x}.device)" + ("[:, None]" if several else "")
-        flat = f"({m}.zero_based({p}) * torch.tensor({strides}, device={p}.device)).sum(-1)"
+        flat = f"({m}.zero_based({p}) * {m}.constant({strides}, {p}.device)).sum(-1)"
         return f"{x}.flatten(1, {len(sizes)})[{rows}, {flat}]"
 
 
@@ -98,10 +98,18 @@ class ExtractModule(LayerModule):
 
     def __init__(self, sizes: tuple[int, ...], several: bool):
         super().__init__()
-        self.sizes, self.several = sizes, several
+        self.sizes, self.several, self.cache = sizes, several, {}
+
+    def constant(self, values: tuple[int, ...], device: torch.device) -> torch.Tensor:
+        """``values`` as a tensor on ``device``, made on first use and kept (under fx, made in its graph)."""
+        if isinstance(device, torch.fx.Proxy):
+            return torch.tensor(values, device=device)
+        if (values, device) not in self.cache:
+            self.cache[values, device] = torch.tensor(values, device=device)
+        return self.cache[values, device]
 
     def zero_based(self, position: torch.Tensor) -> torch.Tensor:
-        sizes = torch.tensor(self.sizes, device=position.device)
+        sizes = self.constant(self.sizes, position.device)
         bad = (position == 0) | (position.abs() > sizes)
         if not no_values(bad) and bool(bad.any()):  # traced, or meta: shapes without values
             found = int(position[bad].flatten()[0])

@@ -208,42 +208,70 @@ class NormalizationLayer(Layer):
             return (2, *(d + 2 for d in aggregated)), view
         return tuple(d + 1 for d in aggregated), view
 
+    def _kernel(self, types: Mapping[str, PortType]) -> tuple[str | None, tuple[int, ...]]:
+        """torch's fused kernel that computes this layer without groups (the biased variance, epsilon inside the
+        root, as theirs) and the sizes it normalises over, all fixed (layer_norm's normalized_shape: a shape's
+        slice does not export to ONNX): "layer" (trailing levels aggregated; "layer_affine" when the arrays span
+        those levels or there are none, so layer_norm applies them), or None: the formula. Not instance_norm (it
+        fails on a batch of 0 with arrays, or one element) nor group_norm (its ONNX export fails on a batch of 0)."""
+        shape = types["Input"].shape
+        aggregated, scaled = self.dims(len(shape))
+        sizes = tuple(shape[d] for d in aggregated)
+        if self.group_number is not None or self.method != "Standardize" or self.unbiased or not aggregated \
+                or not all(isinstance(n, int) for n in sizes):
+            return None, ()
+        if aggregated == tuple(range(aggregated[0], len(shape))):
+            return "layer_affine" if scaled == aggregated or not self.ARRAYS else "layer", sizes
+        return None, ()
+
     def build(self, types: Mapping[str, PortType]) -> nn.Module:
         return NormalizationModule(present(self.scaling), present(self.biases), *self._plan(types), self.method,
-                                   self.epsilon, self.unbiased, self.group_number)
+                                   self.epsilon, self.unbiased, self.group_number, *self._kernel(types))
 
     def emit(self, ctx: EmitContext) -> str:
         if self.group_number is not None:
             return super().emit(ctx)  # the module's forward: view into groups, normalise, view back
         (dims, view), x, m = self._plan(ctx.types), ctx.args[0], ctx.module
         # the module's forward, op for op (the same values: interpret runs the module)
-        if self.method == "RMS":
-            normed = f"{x} * torch.rsqrt({x}.square().mean({dims}, keepdim=True) + {self.epsilon!r})"
+        (kernel, sizes), eps = self._kernel(ctx.types), self.epsilon
+        scaling, biases = (f"{m}.{n}" if n in self.ARRAYS and kernel != "layer" else "None"
+                           for n in ("Scaling", "Biases"))
+        if kernel is not None:
+            normed = f"F.layer_norm({x}, {sizes}, {scaling}, {biases}, {eps!r})"
+            if kernel == "layer_affine":
+                return normed
+        elif self.method == "RMS":
+            normed = f"{x} * torch.rsqrt({x}.square().mean({dims}, keepdim=True) + {eps!r})"
         else:
             normed = (f"({x} - {x}.mean({dims}, keepdim=True)) * torch.rsqrt({x}.var({dims}, "
-                      f"correction={int(self.unbiased)}, keepdim=True) + {self.epsilon!r})")
+                      f"correction={int(self.unbiased)}, keepdim=True) + {eps!r})")
         scaled = f"{normed} * {m}.Scaling.reshape({view})" if "Scaling" in self.ARRAYS else normed
         return f"({scaled} + {m}.Biases.reshape({view}))" if "Biases" in self.ARRAYS else f"({scaled})"
 
 
 class NormalizationModule(LayerModule):
-    """Parameters ``Scaling`` and ``Biases`` (None when left out); normalises over ``dims`` (the reference path)."""
+    """Parameters ``Scaling`` and ``Biases`` (None when left out); normalises over ``dims`` (the reference path)
+    or with a torch kernel: ``kernel`` and ``sizes`` from NormalizationLayer._kernel."""
 
     def __init__(self, scaling: torch.Tensor | None, biases: torch.Tensor | None, dims: tuple, view: tuple,
-                 method: str, epsilon: float, unbiased: bool, groups: int | None = None):
+                 method: str, epsilon: float, unbiased: bool, groups: int | None = None, kernel: str | None = None,
+                 sizes: tuple[int, ...] = ()):
         super().__init__()
         optional_parameter(self, "Scaling", scaling)
         optional_parameter(self, "Biases", biases)
         self.dims, self.view, self.method, self.epsilon, self.unbiased = dims, view, method, epsilon, unbiased
-        self.groups = groups
+        self.groups, self.sizes = groups, sizes
         # torch's group_norm (whose ONNX export import_onnx reads back as this layer): groups, each standardised
         # over its channels and every other dim, scaled per channel
-        self.native = (groups is not None and method == "Standardize" and not unbiased
-                       and dims == tuple(range(2, len(view) + 1)) and all(v == 1 for v in view[2:]))
+        self.kernel = "group" if (groups is not None and method == "Standardize" and not unbiased
+                                  and dims == tuple(range(2, len(view) + 1)) and all(v == 1 for v in view[2:])) \
+            else kernel
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        if self.native:
+        if self.kernel == "group":
             return F.group_norm(x, self.groups, self.Scaling, self.Biases, self.epsilon)
+        if self.kernel == "layer_affine":
+            return F.layer_norm(x, self.sizes, self.Scaling, self.Biases, self.epsilon)
         shape = x.shape
         if self.groups is not None:
             # not reshape(batch, ...) nor unflatten's -1 (torch exports a Reshape to (b, g, -1, ...)): ambiguous for a
@@ -251,7 +279,9 @@ class NormalizationModule(LayerModule):
             x = x.unflatten(1, (self.groups, x.shape[1] // self.groups))
         # the compiled code's formula, op for op (measured fastest: rsqrt, not a division by sqrt; var and mean, not
         # var_mean; a product and a sum, not addcmul)
-        if self.method == "RMS":
+        if self.kernel == "layer":
+            y = F.layer_norm(x, self.sizes, None, None, self.epsilon)
+        elif self.method == "RMS":
             y = x * torch.rsqrt(x.square().mean(self.dims, keepdim=True) + self.epsilon)
         else:
             y = (x - x.mean(self.dims, keepdim=True)) * torch.rsqrt(

@@ -45,7 +45,7 @@ from netgraph.core.types import INTEGER, REAL, Conflict, PortType, format_shape
 from netgraph.core.length_names import shifted_length, times_length
 from netgraph.layers._shapes import _ShapeLayer, as_float, is_int
 from netgraph.layers.dist_limits import FLOAT_MAX
-from netgraph.layers._modules import LayerModule
+from netgraph.layers._pad_modules import IndexPadModule, PadModule, reflect_index  # noqa: F401 (its old home)
 
 __all__ = ["PaddingLayer", "ResizeLayer", "PADDING_METHODS", "RESAMPLING", "SCHEMES"]
 
@@ -79,23 +79,7 @@ def _pairs(value: Any) -> tuple[tuple[int, int], ...]:
     return tuple(pair(v) for v in items)  # several bad levels: the first is named (an option is named once)
 
 
-def reflect_index(n: Any, before: int, after: int, method: str, device: Any = None) -> torch.Tensor:
-    """The source index of each padded position along a dim of size ``n`` (Fixed, Periodic or Reflected), on ``device``.
-
-    ``n`` is an int or a length known only at run time (a SymInt or an fx Proxy): one formula for both, with no
-    branch on it; a length of 1 reflects with a period of 1 (every index 0).
-
-    >>> reflect_index(3, 2, 2, "Reflected").tolist(), reflect_index(3, 1, 1, "Periodic").tolist()
-    ([2, 1, 0, 1, 2, 1, 0], [2, 0, 1, 2, 0])
-    """
-    i = torch.arange(-before, n + after, device=device)
-    if method == "Fixed":
-        return torch.clamp(i, torch.zeros_like(i), torch.full_like(i, n - 1))
-    if method == "Periodic":
-        return i % n
-    period = torch.full_like(i, 2 * n - 2).clamp(min=1)
-    j = i % period
-    return torch.where(j < n, j, period - j)
+_F_PAD_MODES = {"Reflected": "reflect", "Fixed": "replicate", "Periodic": "circular"}  # F.pad's for each method
 
 
 def _scaled_hint(items: list) -> str:
@@ -184,53 +168,35 @@ class PaddingLayer(_ShapeLayer):
         """Per padded torch dim: (size, before, after)."""
         return {level + 1: (shape[level], a, b) for level, (a, b) in enumerate(self._pairs) if a or b}
 
+    def _native_mode(self, types: Mapping[str, PortType]) -> str | None:
+        """F.pad's mode that pads as this method does ("reflect", "replicate", "circular"), where F.pad takes it: a
+        real input of 2-4 levels, all of fixed sizes > 0, level 1 not padded (F.pad's channels: the batch stays a
+        batch, of any size), each padding less than its level's size for "Reflected" and at most it for
+        "Periodic"; else None (the source indices' gathers)."""
+        shape, mode = types["Input"].shape, _F_PAD_MODES.get(self.padding)
+        if mode is None or types["Input"].dtype != REAL or not 2 <= len(shape) <= 4 or self._pairs[0] != (0, 0) \
+                or not all(isinstance(n, int) and n > 0 for n in shape):
+            return None
+        limit = {"reflect": 1, "circular": 0, "replicate": -math.inf}[mode]
+        return mode if all(a <= n - limit and b <= n - limit for n, (a, b) in zip(shape, self._pairs)) else None
+
     def build(self, types: Mapping[str, PortType]) -> nn.Module:
+        rank = len(types["Input"].shape)
         if isinstance(self.padding, float):
-            return ConstantPadModule(self._flat(len(types["Input"].shape)), self.padding)
+            return PadModule(self._flat(rank), self.padding)
+        if mode := self._native_mode(types):
+            return PadModule(self._flat(rank)[:-2], None, mode)
         return IndexPadModule(self._sizes(types["Input"].shape), self.padding)
 
     def emit(self, ctx: EmitContext) -> str:
-        x = ctx.args[0]
+        x, rank = ctx.args[0], len(ctx.types["Input"].shape)
         if isinstance(self.padding, float):
-            return f"F.pad({x}, {self._flat(len(ctx.types['Input'].shape))}, 'constant', {self.padding!r})"
+            return f"F.pad({x}, {self._flat(rank)}, 'constant', {self.padding!r})"
+        if mode := self._native_mode(ctx.types):  # the pairs but level 1's (0, 0): F.pad's channels
+            return f"F.pad({x}, {self._flat(rank)[:-2]}, {mode!r})"
         for dim, (size, _, _) in self._sizes(ctx.types["Input"].shape).items():
             length = f", {ctx.args[0]}.shape[{dim}]" if isinstance(size, str) else ""  # a variable one: each call's
             x = f"{x}.index_select({dim}, {ctx.module}.index({dim}, {ctx.args[0]}.device{length}))"
-        return x
-
-
-class ConstantPadModule(LayerModule):
-    def __init__(self, flat: tuple[int, ...], value: float):
-        super().__init__()
-        self.flat, self.value = flat, value
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return F.pad(x, self.flat, value=self.value)
-
-
-class IndexPadModule(LayerModule):
-    """Gathers each padded dim through its source indices, made on first use (``index``) and kept; a variable
-    length's (its size a name) are made from the ``length`` each call finds."""
-
-    def __init__(self, sizes: Mapping[int, tuple[int | str, int, int]], method: str):
-        super().__init__()
-        self.sizes, self.method, self.cache = dict(sizes), method, {}
-
-    def index(self, dim: int, device: torch.device, length: Any = None) -> torch.Tensor:
-        size, before, after = self.sizes[dim]
-        if isinstance(size, str):  # a variable length: a few small ops a call, not a cache of every length seen
-            return reflect_index(length, before, after, self.method, device)
-        if isinstance(device, torch.fx.Proxy):  # fx: made in its graph; a tensor made here would be a constant that
-            return reflect_index(size, before, after, self.method, device)  # fx keeps as a state-dict key of the graph
-        key = (dim, device)
-        if key not in self.cache:
-            self.cache[key] = reflect_index(size, before, after, self.method).to(device)
-        return self.cache[key]
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        source = x
-        for dim in self.sizes:
-            x = torch.index_select(x, dim, self.index(dim, x.device, source.shape[dim]))
         return x
 
 

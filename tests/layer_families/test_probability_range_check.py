@@ -1,0 +1,38 @@
+"""checked_probabilities (the cross-entropy's run-time check of Input and Target): one aminmax passes values in [0, 1];
+the errors are those of the full check: the first value outside named, NaN taken where the caller allows it."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+import torch
+
+from netgraph import CrossEntropyLossLayer, DataError, NetGraph
+from netgraph.layers._loss_modules import checked_probabilities
+
+
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float64, torch.float16, torch.bfloat16])
+@pytest.mark.parametrize("values, nan, first", [
+    ([0.0, 0.5, 1.0], False, None), ([0.2, 1.5, -0.5], False, 1.5), ([0.2, -0.5, 1.5], False, -0.5),
+    ([0.2, math.inf], False, math.inf), ([-math.inf, 0.3], False, -math.inf),
+    ([0.2, math.nan, 0.7], True, None), ([math.nan, 0.7], False, math.nan), ([math.nan, 2.0, -1.0], True, 2.0)])
+def test_the_first_value_outside_is_named(values, nan, first, dtype):
+    v = torch.tensor(values, dtype=dtype).reshape(1, -1).expand(3, -1)
+    if first is None:
+        assert checked_probabilities(v, "L", "Input", None, nan) is v
+        return
+    with pytest.raises(DataError, match=r"L port 'Input' takes probabilities in \[0, 1\]") as info:
+        checked_probabilities(v, "L", "Input", None, nan)
+    assert info.value.kind == "data-range"
+    assert (math.isnan(info.value.found) and math.isnan(first)) or info.value.found == first
+
+
+def test_a_net_call_reports_it():
+    net = NetGraph({"l": CrossEntropyLossLayer("Probabilities")}, [], Input=3)
+    good, target = torch.tensor([[0.2, 0.3, 0.5]]), torch.tensor([[0.0, 1.0, 0.0]])
+    torch.testing.assert_close(net(Input=good, Target=target), -torch.log(torch.tensor([0.3])))
+    with pytest.raises(DataError, match="found 1.25"):
+        net(Input=torch.tensor([[0.2, 1.25, 0.5]]), Target=target)
+    with pytest.raises(DataError, match="port 'Target' takes probabilities.*found -0.5"):
+        net(Input=good, Target=torch.tensor([[0.0, -0.5, 1.5]]))
