@@ -122,3 +122,30 @@ def test_a_scale_subnormal_only_in_float16_draws_unclamped_in_bfloat16():
     draws = module.to(torch.bfloat16)().double() / 1e-5
     mean, sd = 0.886227, (1 - 0.886227 ** 2) ** 0.5
     assert abs(float(draws.mean()) - mean) < 4 * sd / draws.numel() ** 0.5 + 0.004  # + bfloat16's rounding
+
+
+def test_a_subnormal_scale_holding_no_draws_is_drawn_unbiased():
+    """β = 1e-39 was refused as below float32's smallest normal number though Gamma(100)'s draws G are above 11.7
+    (1.18e-38 / β) with probability 1 - 1e-60: none is held. Accepted as a constant and at a slot, its draws / β
+    have Gamma(100, 1)'s mean 100 (sd 10)."""
+    torch.manual_seed(0)
+    beta = torch.tensor(1e-39)  # subnormal in float32: its value there is 1.0000002e-39
+    net = NetGraph({"draw": RandomArrayLayer(D.GammaDistribution(100.0, "#b"), log_probability=True)}, [], b=())
+    out = net({"b": beta.expand(20000)})
+    draws = out["Output"].double() / float(beta)
+    assert abs(float(draws.mean()) - 100.0) < 4 * 10.0 / draws.numel() ** 0.5
+    assert bool(out["LogProbability"].isfinite().all())
+    assert D.GammaDistribution(100.0, 1e-39).params[1] == 1e-39
+
+
+@pytest.mark.parametrize("dist,share", [(lambda b: D.WeibullDistribution(0.2, b), "81%"),
+                                        (lambda b: D.InverseGammaDistribution(0.5, b), "68%")],
+                         ids=["Weibull", "InverseGamma"])
+def test_a_subnormal_scale_holding_many_draws_is_refused(dist, share):
+    """β = 1e-39 holds most of Weibull(0.2)'s and InverseGamma(0.5)'s draws at the floor: still refused."""
+    with pytest.raises(OptionError, match=f"found 1e-39: {share} of draws would be held at that number"):
+        dist(1e-39)
+    net = NetGraph({"draw": RandomArrayLayer(dist("#b"))}, [], b=())
+    with pytest.raises(DataError, match=f"{share} of draws would be held") as info:
+        net({"b": torch.full((3,), 1e-39)})
+    assert (info.value.kind, info.value.option, info.value.expected) == ("parameter-value", "beta", ">= 1.18e-38")

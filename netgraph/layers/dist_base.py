@@ -183,7 +183,7 @@ class Distribution:
                 errors.append((n, f"parameter {self.role(n)} must be {c.text}, found {bad_text(v, bad)}", c.text,
                                None if bad is None else bad[0]))
         errors = errors or unbroadcastable(self._described(self.PARAMS), self.params) or below_normal(
-            self, constant_extremes(self))
+            self, constant_extremes(self), self.params)
         if not errors and all(not isinstance(v, str) for v in self.params):
             if problem := self.relation([torch.as_tensor(v, dtype=torch.float64) for v in self.params]):
                 errors.append((None, piece_text(problem)))
@@ -196,6 +196,11 @@ class Distribution:
         (name -> +1 nondecreasing, -1 nonincreasing, 0 nondecreasing in the size |value|): runtime checks then
         evaluate it once, at the worst corner of the parameters' ranges."""
         return None
+
+    def held_share(self, floor: float, *params: torch.Tensor) -> torch.Tensor:
+        """The share of draws below ``floor`` (so held at it) for these float64 parameters: defined where
+        ``NORMAL_SCALES`` or ``NORMAL_RATES`` are (``dist_limits.below_normal``)."""
+        raise NotImplementedError(f"{type(self).__name__} scales no draws held at the smallest normal number")
 
     def relation(self, params: Sequence[torch.Tensor], at_ports: bool = True) -> str | None:
         """A message when the parameters violate a joint condition (e.g. min < max), else None; here, ``ORDERED``'s
@@ -245,7 +250,7 @@ class Distribution:
                     nonfinite |= {"inf" if math.isinf(b) else "nan" for b in (lo, hi) if not math.isfinite(b)}
         extremes = {n: pair for (n, _), pair in zip(checked, pairs)} if checked else {}
         dtype = range_dtype(values)
-        subnormal = [] if errors or not draws else below_normal(self, extremes, dtype)  # draws held at the tiniest
+        subnormal = [] if errors or not draws else below_normal(self, extremes, values, dtype)  # draws held at the tiniest
         for n, text, expected, found in subnormal:
             slot = self._slot_of(n)
             errors.append(text + (f" at port {slot!r}" if slot else ""))
