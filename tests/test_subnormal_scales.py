@@ -57,8 +57,20 @@ def test_a_scale_subnormal_in_float32_draws_unclamped_in_float64():
 def test_a_layer_feeding_a_subnormal_scale_is_advised_to_bound_it():
     net = NetGraph({"s": ElementwiseLayer("Exp"),
                     "draw": RandomArrayLayer(D.WeibullDistribution(2.0, "#b"))}, {"s": "draw"}, Input=())
-    with pytest.raises(DataError, match=r"Every draw would be held at the smallest normal number; bound the scale"):
+    with pytest.raises(DataError, match=r"Many draws would be held at the smallest normal number; bound the scale"):
         net({"Input": torch.tensor([0.0, -95.0])})
+
+
+def test_a_run_in_float64_is_not_advised_to_draw_in_float64():
+    """The advice offered float64 to a run already drawing in it (e^-720 is below float64's smallest normal)."""
+    net = NetGraph({"s": ElementwiseLayer("Exp"),
+                    "draw": RandomArrayLayer(D.WeibullDistribution(2.0, "#b"))}, {"s": "draw"}, Input=())
+    with pytest.raises(DataError, match=r"smallest normal number 2.23e-308") as info:
+        net({"Input": torch.tensor([0.0, -720.0], dtype=torch.float64)}, precision="float64")
+    assert str(info.value).endswith("a rate above (e.g. with a clip) in float64.")
+    with pytest.raises(DataError) as info:
+        net({"Input": torch.tensor([0.0, -95.0])})
+    assert str(info.value).endswith('or draw in float64 (precision="float64").')
 
 
 def test_a_subnormal_normal_sigma_is_still_drawn():
