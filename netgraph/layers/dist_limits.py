@@ -243,14 +243,16 @@ def below_normal(dist: Any, extremes: dict[str, tuple[float, float]], values: Se
 
 
 def constant_extremes(dist: Any) -> dict[str, tuple[float, float]]:
-    """Each of ``dist``'s constant (non-slot) parameters' (min, max), as float64 numbers.
+    """The (min, max) of each of ``dist``'s constant (non-slot) parameters that ``below_normal`` reads (its
+    ``NORMAL_SCALES`` and ``NORMAL_RATES``), as float64 numbers: none for most distributions.
 
-    >>> from netgraph.layers.distributions import NormalDistribution
-    >>> constant_extremes(NormalDistribution("#m", [1.0, 3.0]))
-    {'sigma': (1.0, 3.0)}
+    >>> from netgraph.layers.distributions import NormalDistribution, WeibullDistribution
+    >>> constant_extremes(WeibullDistribution("#a", [1.0, 3.0])), constant_extremes(NormalDistribution(0.0, 2.0))
+    ({'beta': (1.0, 3.0)}, {})
     """
+    read = (*dist.NORMAL_SCALES, *dist.NORMAL_RATES)
     values = {n: torch.as_tensor(v, dtype=torch.float64) for n, v in zip(dist.PARAMS, dist.params)
-              if not isinstance(v, str)}
+              if n in read and not isinstance(v, str)}
     return {n: (float(v.min()), float(v.max())) for n, v in values.items()}
 
 
