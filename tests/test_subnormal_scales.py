@@ -9,6 +9,7 @@ import torch
 
 import netgraph.layers.distributions as D
 from netgraph import DataError, ElementwiseLayer, NetGraph, OptionError, RandomArrayLayer
+from netgraph.layers.dist_limits import unfit_dtypes
 
 HELD = [(D.WeibullDistribution, (2.0,)), (D.GammaDistribution, (2.0,)), (D.InverseGammaDistribution, (3.0,)),
         (lambda *args: D.LogGammaDistribution(*args, 0.0), (2.0,))]  # LogGamma's third: its location
@@ -161,3 +162,15 @@ def test_a_subnormal_scale_holding_many_draws_is_refused(dist, share):
     with pytest.raises(DataError, match=f"{share} of draws would be held") as info:
         net({"b": torch.full((3,), 1e-39)})
     assert (info.value.kind, info.value.option, info.value.expected) == ("parameter-value", "beta", ">= 1.18e-38")
+
+
+def test_an_erlang_rate_and_a_float16_scale_holding_no_draws_are_drawn():
+    """The same rule for a rate above 1/1.18e-38 (Erlang(100)'s G/λ, G > 11.7 nearly always, is never held at λ =
+    1e38) and a constant scale below float16's 6.1e-5 (Gamma(100)'s β·G at β = 5e-5 exceeds it nearly always)."""
+    torch.manual_seed(0)
+    net = NetGraph({"draw": RandomArrayLayer(D.ErlangDistribution(100, "#l"))}, [], l=())
+    rate = torch.tensor(1e38)
+    draws = net({"l": rate.expand(20000)}).double() * float(rate)
+    assert abs(float(draws.mean()) - 100.0) < 4 * 10.0 / draws.numel() ** 0.5
+    assert unfit_dtypes(D.GammaDistribution(100.0, 5e-5)) == {}  # torch has no CPU float16 Gamma sampler to draw it
+    assert set(unfit_dtypes(D.GammaDistribution(2.0, 5e-5))) == {torch.float16}  # 1.22: 35% held
