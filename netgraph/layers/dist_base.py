@@ -250,7 +250,7 @@ class Distribution:
                     nonfinite |= {"inf" if math.isinf(b) else "nan" for b in (lo, hi) if not math.isfinite(b)}
         extremes = {n: pair for (n, _), pair in zip(checked, pairs)} if checked else {}
         dtype = range_dtype(values)
-        subnormal = [] if errors or not draws else below_normal(self, extremes, values, dtype)  # draws held at the tiniest
+        subnormal = [] if errors or not draws else below_normal(self, extremes, values, dtype)  # draws held at tiny
         for n, text, expected, found in subnormal:
             slot = self._slot_of(n)
             errors.append(text + (f" at port {slot!r}" if slot else ""))
@@ -276,7 +276,7 @@ class Distribution:
             fed = ports if errors else [s for n in beyond or self.PARAMS if (s := self._slot_of(n))]
             of_data = [given[p] for p in fed] if fed and given and set(fed) <= set(given) else []
             why = bad_value_advice(of_data, integers=integers, overflow=bool(overflow), subnormal=bool(subnormal),
-                                   nonfinite=nonfinite, bad_value_hint=self.BAD_VALUE_HINT, float64=dtype == torch.float64)
+                                   nonfinite=nonfinite, bad_value_hint=self.BAD_VALUE_HINT, float64=dtype.itemsize == 8)
             # values grown too large (or to inf, NaN), not ones outside a constraint: the tag training's advice reads
             grown = not (of_data and not integers) and (overflow or (nonfinite and not integers))
             pieces = errors or overflow
