@@ -9,6 +9,7 @@ import torch
 
 import netgraph.layers.distributions as D
 from netgraph import DataError, ElementwiseLayer, NetGraph, OptionError, RandomArrayLayer
+from netgraph.layers.dist_limits import unfit_dtypes
 
 HELD = [(D.WeibullDistribution, (2.0,)), (D.GammaDistribution, (2.0,)), (D.InverseGammaDistribution, (3.0,)),
         (lambda *args: D.LogGammaDistribution(*args, 0.0), (2.0,))]  # LogGamma's third: its location
@@ -57,8 +58,20 @@ def test_a_scale_subnormal_in_float32_draws_unclamped_in_float64():
 def test_a_layer_feeding_a_subnormal_scale_is_advised_to_bound_it():
     net = NetGraph({"s": ElementwiseLayer("Exp"),
                     "draw": RandomArrayLayer(D.WeibullDistribution(2.0, "#b"))}, {"s": "draw"}, Input=())
-    with pytest.raises(DataError, match=r"Every draw would be held at the smallest normal number; bound the scale"):
+    with pytest.raises(DataError, match=r"Many draws would be held at the smallest normal number; bound the scale"):
         net({"Input": torch.tensor([0.0, -95.0])})
+
+
+def test_a_run_in_float64_is_not_advised_to_draw_in_float64():
+    """The advice offered float64 to a run already drawing in it (e^-720 is below float64's smallest normal)."""
+    net = NetGraph({"s": ElementwiseLayer("Exp"),
+                    "draw": RandomArrayLayer(D.WeibullDistribution(2.0, "#b"))}, {"s": "draw"}, Input=())
+    with pytest.raises(DataError, match=r"smallest normal number 2.23e-308") as info:
+        net({"Input": torch.tensor([0.0, -720.0], dtype=torch.float64)}, precision="float64")
+    assert str(info.value).endswith("a rate above (e.g. with a clip) in float64.")
+    with pytest.raises(DataError) as info:
+        net({"Input": torch.tensor([0.0, -95.0])})
+    assert str(info.value).endswith('or draw in float64 (precision="float64").')
 
 
 def test_a_subnormal_normal_sigma_is_still_drawn():
@@ -122,3 +135,42 @@ def test_a_scale_subnormal_only_in_float16_draws_unclamped_in_bfloat16():
     draws = module.to(torch.bfloat16)().double() / 1e-5
     mean, sd = 0.886227, (1 - 0.886227 ** 2) ** 0.5
     assert abs(float(draws.mean()) - mean) < 4 * sd / draws.numel() ** 0.5 + 0.004  # + bfloat16's rounding
+
+
+def test_a_subnormal_scale_holding_no_draws_is_drawn_unbiased():
+    """β = 1e-39 was refused as below float32's smallest normal number though Gamma(100)'s draws G are above 11.7
+    (1.18e-38 / β) with probability 1 - 1e-60: none is held. Accepted as a constant and at a slot, its draws / β
+    have Gamma(100, 1)'s mean 100 (sd 10)."""
+    torch.manual_seed(0)
+    beta = torch.tensor(1e-39)  # subnormal in float32: its value there is 1.0000002e-39
+    net = NetGraph({"draw": RandomArrayLayer(D.GammaDistribution(100.0, "#b"), log_probability=True)}, [], b=())
+    out = net({"b": beta.expand(20000)})
+    draws = out["Output"].double() / float(beta)
+    assert abs(float(draws.mean()) - 100.0) < 4 * 10.0 / draws.numel() ** 0.5
+    assert bool(out["LogProbability"].isfinite().all())
+    assert D.GammaDistribution(100.0, 1e-39).params[1] == 1e-39
+
+
+@pytest.mark.parametrize("dist,share", [(lambda b: D.WeibullDistribution(0.2, b), "81%"),
+                                        (lambda b: D.InverseGammaDistribution(0.5, b), "68%")],
+                         ids=["Weibull", "InverseGamma"])
+def test_a_subnormal_scale_holding_many_draws_is_refused(dist, share):
+    """β = 1e-39 holds most of Weibull(0.2)'s and InverseGamma(0.5)'s draws at the floor: still refused."""
+    with pytest.raises(OptionError, match=f"found 1e-39: {share} of draws would be held at that number"):
+        dist(1e-39)
+    net = NetGraph({"draw": RandomArrayLayer(dist("#b"))}, [], b=())
+    with pytest.raises(DataError, match=f"{share} of draws would be held") as info:
+        net({"b": torch.full((3,), 1e-39)})
+    assert (info.value.kind, info.value.option, info.value.expected) == ("parameter-value", "beta", ">= 1.18e-38")
+
+
+def test_an_erlang_rate_and_a_float16_scale_holding_no_draws_are_drawn():
+    """The same rule for a rate above 1/1.18e-38 (Erlang(100)'s G/λ, G > 11.7 nearly always, is never held at λ =
+    1e38) and a constant scale below float16's 6.1e-5 (Gamma(100)'s β·G at β = 5e-5 exceeds it nearly always)."""
+    torch.manual_seed(0)
+    net = NetGraph({"draw": RandomArrayLayer(D.ErlangDistribution(100, "#l"))}, [], l=())
+    rate = torch.tensor(1e38)
+    draws = net({"l": rate.expand(20000)}).double() * float(rate)
+    assert abs(float(draws.mean()) - 100.0) < 4 * 10.0 / draws.numel() ** 0.5
+    assert unfit_dtypes(D.GammaDistribution(100.0, 5e-5)) == {}  # torch has no CPU float16 Gamma sampler to draw it
+    assert set(unfit_dtypes(D.GammaDistribution(2.0, 5e-5))) == {torch.float16}  # 1.22: 35% held

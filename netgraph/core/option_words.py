@@ -81,7 +81,8 @@ def name_pattern() -> str:
 @functools.cache
 def input_name_schema() -> dict:
     """``#/$defs/inputName``: a graph input's name, a keyword argument (``usable_input_name``): an identifier that is
-    no keyword and not ``self``, each character one NFKC leaves alone (Python reads ``µ``, the micro sign, as ``μ``)."""
+    no keyword and not ``self``, each character one NFKC leaves alone (Python reads ``µ``, the micro sign, as
+    ``μ``)."""
     first, rest = (_bmp_class(lambda c, p=prefix: (p + c).isidentifier() and unicodedata.normalize("NFKC", c) == c)
                    for prefix in ("", "a"))
     return {"type": "string", "pattern": f"^{first}{rest}*{_END}", "not": {"enum": [*keyword.kwlist, "self"]},

@@ -183,7 +183,7 @@ class Distribution:
                 errors.append((n, f"parameter {self.role(n)} must be {c.text}, found {bad_text(v, bad)}", c.text,
                                None if bad is None else bad[0]))
         errors = errors or unbroadcastable(self._described(self.PARAMS), self.params) or below_normal(
-            self, constant_extremes(self))
+            self, constant_extremes(self), self.params)
         if not errors and all(not isinstance(v, str) for v in self.params):
             if problem := self.relation([torch.as_tensor(v, dtype=torch.float64) for v in self.params]):
                 errors.append((None, piece_text(problem)))
@@ -196,6 +196,11 @@ class Distribution:
         (name -> +1 nondecreasing, -1 nonincreasing, 0 nondecreasing in the size |value|): runtime checks then
         evaluate it once, at the worst corner of the parameters' ranges."""
         return None
+
+    def held_share(self, floor: float, *params: torch.Tensor) -> torch.Tensor:
+        """The share of draws below ``floor`` (so held at it) for these float64 parameters: defined where
+        ``NORMAL_SCALES`` or ``NORMAL_RATES`` are (``dist_limits.below_normal``)."""
+        raise NotImplementedError(f"{type(self).__name__} scales no draws held at the smallest normal number")
 
     def relation(self, params: Sequence[torch.Tensor], at_ports: bool = True) -> str | None:
         """A message when the parameters violate a joint condition (e.g. min < max), else None; here, ``ORDERED``'s
@@ -245,7 +250,7 @@ class Distribution:
                     nonfinite |= {"inf" if math.isinf(b) else "nan" for b in (lo, hi) if not math.isfinite(b)}
         extremes = {n: pair for (n, _), pair in zip(checked, pairs)} if checked else {}
         dtype = range_dtype(values)
-        subnormal = [] if errors or not draws else below_normal(self, extremes, dtype)  # draws held at the tiniest
+        subnormal = [] if errors or not draws else below_normal(self, extremes, values, dtype)  # draws held at tiny
         for n, text, expected, found in subnormal:
             slot = self._slot_of(n)
             errors.append(text + (f" at port {slot!r}" if slot else ""))
@@ -271,7 +276,7 @@ class Distribution:
             fed = ports if errors else [s for n in beyond or self.PARAMS if (s := self._slot_of(n))]
             of_data = [given[p] for p in fed] if fed and given and set(fed) <= set(given) else []
             why = bad_value_advice(of_data, integers=integers, overflow=bool(overflow), subnormal=bool(subnormal),
-                                   nonfinite=nonfinite, bad_value_hint=self.BAD_VALUE_HINT)
+                                   nonfinite=nonfinite, bad_value_hint=self.BAD_VALUE_HINT, float64=dtype.itemsize == 8)
             # values grown too large (or to inf, NaN), not ones outside a constraint: the tag training's advice reads
             grown = not (of_data and not integers) and (overflow or (nonfinite and not integers))
             pieces = errors or overflow

@@ -260,6 +260,9 @@ class WeibullDistribution(Distribution):
     def _draw_bound(self, alpha, beta, mu):
         return mu.abs() + beta * E_MAX ** (1 / alpha)
 
+    def held_share(self, floor, alpha, beta, mu):
+        return -torch.expm1(-(floor / beta) ** alpha)  # P(β·E^(1/α) < floor)
+
     def rsample(self, params: Sequence[Any], shape: tuple) -> torch.Tensor:
         alpha, beta, mu = params
         x = floor_normal(beta * safe_exp(noise(shape, params, "exponential").log() / alpha))  # a tiny shape: never 0

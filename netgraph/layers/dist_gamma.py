@@ -91,6 +91,9 @@ class GammaDistribution(_GeneralizedGamma, GammaTransformDraws):
     def _draw_bound(self, alpha, beta, gamma, mu):
         return mu.abs() + exp_bound(beta.log() + gamma_upper(alpha).log() / gamma)  # β·G^(1/γ), G < gamma_upper(α)
 
+    def held_share(self, floor, alpha, beta, gamma, mu):
+        return torch.special.gammainc(alpha, (floor / beta) ** gamma)  # P(β·G^(1/γ) < floor)
+
     def rsample(self, params: Sequence[Any], shape: tuple) -> torch.Tensor:
         alpha, beta, gamma, mu = params
         if _plain(gamma, 1.0):
@@ -249,6 +252,9 @@ class ErlangDistribution(_GammaLike):
 
     def _draw_bound(self, k, lam):
         return gamma_upper(k) / lam
+
+    def held_share(self, floor, k, lam):
+        return torch.special.gammainc(k, floor * lam)  # P(G/λ < floor)
 
     def rsample(self, params: Sequence[Any], shape: tuple) -> torch.Tensor:
         k, rate = params

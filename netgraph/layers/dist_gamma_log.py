@@ -57,6 +57,9 @@ class LogGammaDistribution(_GammaLike, GammaTransformDraws):
     def _draw_bound(self, alpha, beta, mu):
         return mu.abs() + exp_bound(beta * gamma_upper(alpha))  # e^Y, Y = βG below β·gamma_upper(α)
 
+    def held_share(self, floor, alpha, beta, mu):
+        return torch.special.gammainc(alpha, floor / beta)  # P(Y = βG < floor)
+
     def rsample(self, params: Sequence[Any], shape: tuple) -> torch.Tensor:
         """e^Y − 1 directly (a draw nothing scores: cheaper than log space; scored ones use ``rsample_log``)."""
         alpha, beta, mu = params
@@ -142,6 +145,9 @@ class InverseGammaDistribution(_GeneralizedGamma):
 
     def _draw_bound(self, alpha, beta, gamma, mu):
         return mu.abs() + exp_bound(beta.log() - log_gamma_lower(alpha) / gamma)  # β·G^(-1/γ), G's lower tail
+
+    def held_share(self, floor, alpha, beta, gamma, mu):
+        return torch.special.gammaincc(alpha, (beta / floor) ** gamma)  # P(β·G^(-1/γ) < floor)
 
     def rsample(self, params: Sequence[Any], shape: tuple) -> torch.Tensor:
         alpha, beta, gamma, mu = params

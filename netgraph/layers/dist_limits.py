@@ -30,7 +30,7 @@ import torch
 __all__ = ["PARAM_MAX", "FLOAT_MAX", "FLOAT64_PARAM_MAX", "FLOAT64_DRAW_MAX", "range_dtype", "param_max", "draw_limit",
            "COUNT_MAX", "Z_MAX", "E_MAX", "gamma_upper", "log_gamma_lower", "exp_bound", "overflow_problems",
            "named_overflow_problems", "unfit_dtypes", "integer_limit", "first_unheld_integer", "largest",
-           "below_normal", "constant_extremes"]
+           "below_normal", "HELD_SHARE_MAX", "constant_extremes"]
 
 PARAM_MAX = 1e38  #: any parameter: within float32's range with room for arithmetic on it
 FLOAT_MAX = float(torch.finfo(torch.float32).max)  #: continuous draws stay finite in float32
@@ -201,38 +201,58 @@ def named_overflow_problems(dist: Any, values: Sequence[Any], names: Sequence[st
 
 
 
-def below_normal(dist: Any, extremes: dict[str, tuple[float, float]],
-                 dtype: torch.dtype = torch.float32) -> list[tuple]:
-    """(parameter, message, expected, found) for each of ``dist.NORMAL_SCALES`` whose smallest value (``extremes``:
-    name -> (min, max)) is positive but below ``dtype``'s smallest normal number (constants: float32's), and each of
-    ``dist.NORMAL_RATES`` whose largest is above its reciprocal: every draw it scales would fall below that number,
-    where the sampler holds draws (``dist_tensors.floor_normal``).
+HELD_SHARE_MAX = 0.01  #: the share of draws a scale (or rate) may leave held at the smallest normal number
 
-    >>> from netgraph.layers.distributions import ErlangDistribution, WeibullDistribution
-    >>> below_normal(WeibullDistribution(2.0, 1.0), {"alpha": (1e-40, 1.0), "beta": (1e-40, 1.0)})[0][2:]
+
+def below_normal(dist: Any, extremes: dict[str, tuple[float, float]], values: Sequence[Any],
+                 dtype: torch.dtype = torch.float32) -> list[tuple]:
+    """[(parameter, message, expected, found)] for the first of ``dist.NORMAL_SCALES`` whose smallest value
+    (``extremes``: name -> (min, max)) is below ``dtype``'s smallest normal number (constants: float32's), or of
+    ``dist.NORMAL_RATES`` whose largest is above its reciprocal, where more than ``HELD_SHARE_MAX`` of the draws
+    (``dist.held_share`` of the parameter ``values``) would be held at that number (``dist_tensors.floor_normal``);
+    none while a value is a '#slot' (checked at the call).
+
+    >>> from netgraph.layers.distributions import ErlangDistribution, GammaDistribution, WeibullDistribution
+    >>> below_normal(WeibullDistribution(2.0, 1.0), {"beta": (1e-40, 1.0)}, [2.0, [1.0, 1e-40], 0.0])[0][2:]
     ('>= 1.18e-38', 1e-40)
-    >>> below_normal(ErlangDistribution(2, 1.0), {"k": (2.0, 2.0), "lam": (1.0, 9e37)})[0][2:]
+    >>> below_normal(ErlangDistribution(2, 1.0), {"lam": (1.0, 9e37)}, [2.0, [1.0, 9e37]])[0][2:]
     ('<= 8.51e+37', 9e+37)
+    >>> below_normal(GammaDistribution(100.0, 1.0), {"beta": (1e-39, 1e-39)}, [100.0, 1e-39, 1.0, 0.0])  # G > 11.7
+    []
     """
     tiny, name_of = torch.finfo(dtype).tiny, _dtype_name(dtype)
-    scales = [(name, f"parameter {dist.role(name)} must be at least {name_of}'s smallest normal number {tiny:.3g}, "
-                     f"found {lo!r}", f">= {tiny:.3g}", lo)
-              for name, (lo, _) in extremes.items() if name in dist.NORMAL_SCALES and 0 < lo < tiny]
-    rates = [(name, f"parameter {dist.role(name)} must be at most 1 / {name_of}'s smallest normal number "
-                    f"{1 / tiny:.3g}, found {hi!r}", f"<= {1 / tiny:.3g}", hi)
-             for name, (_, hi) in extremes.items() if name in dist.NORMAL_RATES and hi > 1 / tiny]
-    return scales + rates
+    suspects = [n for n, (lo, hi) in extremes.items()
+                if (n in dist.NORMAL_SCALES and 0 < lo < tiny) or (n in dist.NORMAL_RATES and hi > 1 / tiny)]
+    if not suspects or any(isinstance(v, str) for v in values):
+        return []
+    params = [torch.as_tensor(v, dtype=torch.float64) for v in values]
+    share = dist.held_share(tiny, *params)
+    shape = torch.broadcast_shapes(share.shape, *(v.shape for v in params))
+    worst = int(share.expand(shape).reshape(-1).argmax())
+    held = _at(share, worst, shape)
+    if not held > HELD_SHARE_MAX:
+        return []
+    name = suspects[0]
+    found = _at(params[dist.PARAMS.index(name)], worst, shape)
+    scale = name in dist.NORMAL_SCALES
+    limit = f"least {name_of}'s smallest normal number {tiny:.3g}" if scale else \
+        f"most 1 / {name_of}'s smallest normal number {1 / tiny:.3g}"
+    text = (f"parameter {dist.role(name)} must be at {limit}, found {found!r}: {held:.0%} of draws would be held at "
+            f"that number (at most {HELD_SHARE_MAX:.0%} may be)")
+    return [(name, text, f">= {tiny:.3g}" if scale else f"<= {1 / tiny:.3g}", found)]
 
 
 def constant_extremes(dist: Any) -> dict[str, tuple[float, float]]:
-    """Each of ``dist``'s constant (non-slot) parameters' (min, max), as float64 numbers.
+    """The (min, max) of each of ``dist``'s constant (non-slot) parameters that ``below_normal`` reads (its
+    ``NORMAL_SCALES`` and ``NORMAL_RATES``), as float64 numbers: none for most distributions.
 
-    >>> from netgraph.layers.distributions import NormalDistribution
-    >>> constant_extremes(NormalDistribution("#m", [1.0, 3.0]))
-    {'sigma': (1.0, 3.0)}
+    >>> from netgraph.layers.distributions import NormalDistribution, WeibullDistribution
+    >>> constant_extremes(WeibullDistribution("#a", [1.0, 3.0])), constant_extremes(NormalDistribution(0.0, 2.0))
+    ({'beta': (1.0, 3.0)}, {})
     """
+    read = (*dist.NORMAL_SCALES, *dist.NORMAL_RATES)
     values = {n: torch.as_tensor(v, dtype=torch.float64) for n, v in zip(dist.PARAMS, dist.params)
-              if not isinstance(v, str)}
+              if n in read and not isinstance(v, str)}
     return {n: (float(v.min()), float(v.max())) for n, v in values.items()}
 
 
@@ -246,7 +266,7 @@ def unfit_dtypes(dist: Any) -> dict[torch.dtype, tuple[str | None, str, str]]:
         problems = named_overflow_problems(dist, dist.params, dtype=dtype)
         if problems:
             unfit[dtype] = (*problems[0], "give smaller constants")
-        elif held := below_normal(dist, extremes, dtype):
+        elif held := below_normal(dist, extremes, dist.params, dtype):
             name = held[0][0]
             unfit[dtype] = (name, held[0][1], f"give a {'larger' if name in dist.NORMAL_SCALES else 'smaller'} "
                                               f"constant {name}")

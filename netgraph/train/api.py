@@ -52,6 +52,7 @@ from netgraph.train.loss import attach_losses
 from netgraph.layers._constant_buffers import array_buffers
 from netgraph.train.options import (
     NETS,
+    OWN_AUTOMATIC,
     check_number,
     resolve_multipliers,
     snake,
@@ -86,8 +87,6 @@ OPTIONS: dict[str, Any] = {
 }
 #: The rounds of data without a length (an iterable of batches without ``__len__``) when none are asked for.
 UNSIZED_ROUNDS = 10
-#: Options where Wolfram's "Automatic" means more than the default: random_seed's is a fresh seed per call.
-OWN_AUTOMATIC = ("random_seed",)
 #: Options whose Wolfram None (the string "None", as progress="None" reads it too) is Python's None: none of it.
 WOLFRAM_NONE = ("validation_set", "checkpoint", "training_stopping_criterion")
 

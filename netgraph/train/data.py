@@ -81,7 +81,9 @@ class Streamed:
             iterator = iter(getattr(loader, "in_this_process", lambda: loader)())  # reads here, a user's starts its
             first = next(iterator, None)  # workers, seeded from the caller's generator: they serve this read alone
             self.first_raw = self._as_dict(first)
-        let_workers_go(loader)  # persistent ones too: each pass starts its own under the run's seed
+        # persistent workers go with this read (each pass lets them go anyway, so results do not change): a run
+        # refused before its first pass leaves none running in the caller's loader
+        let_workers_go(loader)
         self.first_form = "a pair (inputs, targets)" if first is not self.first_raw else "a dict of port -> tensor"
         if isinstance(self.first_raw, Mapping):  # collate's warnings (a read-only numpy array's) only for a batch used
             for caught in drawn:

@@ -49,6 +49,8 @@ __all__ = ["Method", "canonical_method", "parse_method", "resolve_multipliers", 
            "check_number", "snake", "schedule_factor", "clipped_step", "NETS"]
 
 NETS = "a NetGraph, a NetChain or a layer"  # what net_train and net_measurements take as the net
+#: Options where Wolfram's "Automatic" means more than the default: random_seed's is a fresh seed per call.
+OWN_AUTOMATIC = ("random_seed",)
 
 #: canonical name, optimizer class, default learning rate (torch's for Adam and AdamW; SGD's 0.01 and RMSProp's
 #: 1e-3 are ours: torch's RMSprop takes 0.01). The classes
