@@ -138,6 +138,18 @@ def test_a_range_an_embedding_refuses_is_told_at_the_range_in_a_spec():
                                "takes n=10 (indices 0 to 9); give it n=31, or narrow the range to within 0..9")
 
 
+@pytest.mark.parametrize("declared, place", [("input: {shape: [], range: [0, 30]}", (5, 27)),
+                                             ("input:\n  shape: []\n  range: [0, 30]", (7, 10))])
+def test_a_range_an_embedding_refuses_is_told_at_the_range_in_a_chain_spec(declared, place):
+    """A NetChain's input: range was told at the input: mapping (5:8), not at its range: value as a graph's is."""
+    with pytest.raises(SpecError) as info:
+        NetGraph.from_yaml(f"netgraph: 1\ntype: NetChain\nlayers:\n  - {{type: EmbeddingLayer, output: 2, n: 10}}\n"
+                           f"{declared}\n")
+    (problem,) = info.value.diagnostics
+    assert ((problem.line, problem.column), problem.kind) == (place, "encoder-range")
+    assert "graph input 'Input' takes indices in its range 0..30" in problem.message
+
+
 @pytest.mark.parametrize("n", [None, 10])
 def test_a_negative_range_into_an_embedding_is_refused_at_construction(n):
     with pytest.raises(ShapeError, match=r"graph input 'Input' takes indices in its range -3..5, but layer 'emb' "

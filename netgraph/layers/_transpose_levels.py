@@ -1,8 +1,10 @@
 """TransposeLayer's permutations as the user may write them: Wolfram's ``"n <-> m"`` swap, and torch's ``permute``
 dims with the batch first, which a hint turns into the TransposeLayer that equals them.
 
->>> swapped_levels("1<->3")
-[3, 2, 1]
+>>> level_swap(" 1 <-> 3 ")
+(1, 3)
+>>> swap_permutation((1, 3), 4)
+[3, 2, 1, 4]
 >>> torch_dims_hint((0, 2, 3, 1)).split(": ")[1]
 'it is TransposeLayer([3, 1, 2]) here (levels count from 1 after the batch)'
 >>> torch_dims_hint((1, 0, 2))
@@ -16,18 +18,22 @@ from typing import Any
 
 from netgraph.layers._shapes import is_int
 
-__all__ = ["swapped_levels", "torch_dims_hint"]
+__all__ = ["level_swap", "swap_permutation", "torch_dims_hint"]
 
 
-def swapped_levels(perm: Any) -> Any:
-    """Wolfram's ``n <-> m`` (levels n and m swapped) as a permutation; ``perm`` otherwise (None: a bad swap)."""
-    if not isinstance(perm, str):
-        return perm
-    found = re.fullmatch(r"\s*([1-9][0-9]*)\s*<->\s*([1-9][0-9]*)\s*", perm)
+def level_swap(perm: str) -> tuple[int, int] | None:
+    """Wolfram's ``n <-> m`` (levels n and m swapped) as ``(n, m)``; None for a bad swap. Its permutation waits for
+    the input's rank (``swap_permutation``): a level the user names may be far past any rank."""
+    found = re.fullmatch(r"\s*([1-9][0-9]{0,99})\s*<->\s*([1-9][0-9]{0,99})\s*", perm)  # past 100 digits: int()s limit
     if not found or found.group(1) == found.group(2):
         return None
-    a, b = int(found.group(1)), int(found.group(2))
-    return [b if k == a else a if k == b else k for k in range(1, max(a, b) + 1)]
+    return int(found.group(1)), int(found.group(2))
+
+
+def swap_permutation(swap: tuple[int, int], rank: int) -> list[int]:
+    """The permutation of levels 1..rank that swaps the two levels of ``swap`` (both at most ``rank``)."""
+    a, b = swap
+    return [b if k == a else a if k == b else k for k in range(1, rank + 1)]
 
 
 def torch_dims_hint(dims: Any) -> str:

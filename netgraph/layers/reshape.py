@@ -23,7 +23,7 @@ from netgraph.core.layer import EmitContext
 from netgraph.layers._reshape_dims import (dims_hint, flatten_code, input_dims, normal_dims, output_dims, reshape,
                                            run_dims)
 from netgraph.layers._part_range import PartModule, fitting_lengths, part_level, span_count, span_length, span_text
-from netgraph.layers._transpose_levels import swapped_levels, torch_dims_hint
+from netgraph.layers._transpose_levels import level_swap, swap_permutation, torch_dims_hint
 from netgraph.layers._shapes import (_ShapeLayer, fixed_product, is_int, level_option, level_range, positive_int,
                                      slice_step, solved_dims)
 from netgraph.core.errors import OptionError
@@ -179,19 +179,24 @@ class TransposeLayer(_ShapeLayer):
     POSITIONAL = "perm"
 
     def normalize(self) -> dict[str, Any]:
-        p = swapped_levels(self.perm)
+        swap = level_swap(self.perm) if isinstance(self.perm, str) else None
+        p = self.perm if swap is None else [1]  # a swap's permutation waits for the rank (_full)
         if not isinstance(p, (list, tuple)) or not all(is_int(v) for v in p) or sorted(p) != list(range(1, len(p) + 1)):
             return option_problem(OptionError(f"TransposeLayer perm= must be a permutation of 1..k (level k of the "
                                               f"input goes to level perm[k]), or Wolfram's swap of two levels, such as "
                                               f"'1<->3', found {self.perm!r}{torch_dims_hint(p)}", option="perm",
                                               expected="a permutation of 1..k", found=self.perm), {})
-        return {"perm": tuple(int(v) for v in p)}
+        if swap is not None:
+            return {"perm": f"{swap[0]}<->{swap[1]}", "_swap": swap, "_levels_moved": max(swap)}
+        return {"perm": tuple(int(v) for v in p), "_swap": None, "_levels_moved": len(p)}
 
     def _full(self, rank: int) -> tuple[int, ...]:
-        if rank < len(self.perm):
-            raise Conflict(f"perm {list(self.perm)} needs port 'Input' of rank >= {len(self.perm)}, found rank {rank}",
-                           port="Input", expected=f"rank >= {len(self.perm)}", found=rank)
-        return tuple(v - 1 for v in self.perm) + tuple(range(len(self.perm), rank))
+        if rank < self._levels_moved:
+            shown = repr(self.perm) if self._swap else list(self.perm)
+            raise Conflict(f"perm {shown} needs port 'Input' of rank >= {self._levels_moved}, found rank {rank}",
+                           port="Input", expected=f"rank >= {self._levels_moved}", found=rank)
+        perm = self.perm if self._swap is None else swap_permutation(self._swap, rank)
+        return tuple(v - 1 for v in perm) + tuple(range(len(perm), rank))
 
     def forward_shape(self, shape: tuple | None) -> tuple | None:
         if shape is None:

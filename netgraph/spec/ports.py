@@ -48,6 +48,8 @@ def read_ports(reader: Any, spec: YMap, loc_of: Any, kind: str) -> tuple[dict[st
                 loc_of.range_locs[name] = shape.value_locs["range"]
             if alias:  # the NetChain's errors name the port it sets ('Input', 'Output')
                 loc_of.port_locs.setdefault(name.capitalize(), value.value_locs[name])
+                if name in loc_of.range_locs:
+                    loc_of.range_locs.setdefault(name.capitalize(), loc_of.range_locs[name])
             names.update({} if alias else {name: group})
             try:
                 if shape is not None or alias:

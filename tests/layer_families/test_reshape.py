@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import time
 
 import jsonschema
 import pytest
@@ -10,7 +11,9 @@ import torch
 import yaml
 
 from netgraph import (DataError, EmbeddingLayer, FlattenLayer, FunctionLayer, LinearLayer, NetChain, NetGraph,
-                      OptionError, PartLayer, ReplicateLayer, ReshapeLayer, TransposeLayer, interpret, net_initialize)
+                      OptionError, PartLayer, ReplicateLayer, ReshapeLayer, ShapeError, TransposeLayer, interpret,
+                      net_initialize)
+from netgraph.cli import main
 from netgraph.spec.schema import spec_schema
 from tests.layer_families._helpers import shape_error, three_way
 
@@ -207,3 +210,33 @@ def test_a_span_step_past_the_length_takes_the_first_element(step):
                 NetGraph([FunctionLayer(f"#x[[1;;-1;;{step}]]")], [], x=("n",))):
         assert net.output_shapes == {"Output": (f"n_over_{step}",)} and NetGraph.from_yaml(net.to_yaml()) == net
         assert net(x).tolist() == x[:, :1].tolist() == net.compile()(x).tolist()
+
+
+@pytest.mark.parametrize("level", [10 ** 8, 10 ** 18])
+def test_a_swap_past_the_rank_is_refused_at_once_naming_the_level_and_rank(level):
+    """TransposeLayer('1<->100000000') listed all 10**8 levels (over 20 s) and printed them in the rank error."""
+    start = time.process_time()
+    with pytest.raises(ShapeError) as info:
+        NetChain([TransposeLayer(f"1<->{level}")], input=(2, 3))
+    assert time.process_time() - start < 0.5
+    assert info.value.expected == f"rank >= {level}" and info.value.found == 2 and len(str(info.value)) < 400
+    assert f"1<->{level}" in str(info.value)
+
+
+@pytest.mark.parametrize("level", [10 ** 8, 10 ** 18])
+def test_netgraph_check_refuses_a_huge_swap_in_a_spec_at_once(tmp_path, capsys, level):
+    spec = tmp_path / "swap.yaml"
+    spec.write_text(f"netgraph: 1\nlayers:\n  t: {{type: TransposeLayer, perm: '1<->{level}'}}\n"
+                    f"inputs: {{Input: [2, 3]}}\nedges: []\n")
+    start = time.process_time()
+    assert main(["check", str(spec)]) == 1
+    assert time.process_time() - start < 0.5
+    printed = capsys.readouterr()
+    assert f"rank >= {level}" in printed.out + printed.err and len(printed.out + printed.err) < 600
+
+
+def test_a_swap_of_levels_inside_a_longer_input_leaves_the_rest():
+    x = torch.randn(2, 2, 3, 4, 5)
+    net = NetChain([TransposeLayer("2<->4")], input=(2, 3, 4, 5))
+    assert net.output_shapes["Output"] == (2, 5, 4, 3)
+    torch.testing.assert_close(net(x), x.transpose(2, 4))
