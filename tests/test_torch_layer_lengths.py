@@ -79,3 +79,69 @@ def test_onnx_export_of_a_wrapped_conv_declares_each_length_by_its_own_name(tmp_
     export_onnx(net, tmp_path / "conv.onnx")
     output = onnx.load(str(tmp_path / "conv.onnx")).graph.output[0]
     assert [d.dim_param or d.dim_value for d in output.type.tensor_type.shape.dim] == ["batch", 2, "h", "w"]
+
+
+class ShortTable(nn.Module):
+    """Adds a learned position table of ``rows`` rows: it refuses longer sequences."""
+
+    def __init__(self, rows):
+        super().__init__()
+        self.table = nn.Parameter(torch.arange(float(rows))[:, None].repeat(1, 4))
+
+    def forward(self, x):
+        return x + self.table[: x.shape[1]]
+
+
+@pytest.mark.parametrize("rows", [10, 6])
+def test_a_position_table_shorter_than_the_nine_small_probe_sizes_still_builds(rows):
+    # a ShapeError since the fallback probed nine consecutive sizes (5 to 13): it built when two sizes were probed
+    net = NetChain([TorchLayer(ShortTable(rows))], input=("n", 4))
+    assert net.port_types["Output"].shape == ("n", 4)
+    assert torch.equal(net(torch.zeros(1, 3, 4))[0, :, 0], torch.tensor([0.0, 1.0, 2.0]))
+
+
+class OddLengthsOnly(nn.Module):
+    def forward(self, x):
+        if x.shape[1] % 2 == 0:
+            raise ValueError("needs an odd length")
+        return x[:, 1:]
+
+
+def test_a_module_that_takes_odd_lengths_alone_is_named_from_the_odd_sizes_it_takes():
+    net = NetChain([TorchLayer(OddLengthsOnly())], input=("n", 4))
+    assert net.port_types["Output"].shape == ("n_minus_1", 4)
+    assert net(torch.ones(1, 5, 4)).shape == (1, 4, 4)
+
+
+class SumOfTwo(nn.Module):
+    def forward(self, x, y):
+        return x + y
+
+
+def test_a_module_that_needs_two_lengths_named_apart_alike_still_builds_named_after_the_first():
+    # probed apart (n = 5 beside m = 14) the sum failed; it built when every length took one size
+    net = NetGraph({"sum": TorchLayer(SumOfTwo(), inputs=["x", "y"])},
+                   [(NetPort("A"), NetPort("sum", "x")), (NetPort("B"), NetPort("sum", "y"))], A=("n", 4), B=("m", 4))
+    assert net.port_types["Output"].shape == ("n", 4)
+    assert torch.equal(net(A=torch.ones(1, 3, 4), B=torch.ones(1, 3, 4)), torch.full((1, 3, 4), 2.0))
+
+
+def test_a_module_that_refuses_every_size_but_the_first_is_refused_with_the_module_error():
+    with pytest.raises(ShapeError) as info:
+        NetChain([TorchLayer(ShortTable(5))], input=("n", 4))
+    assert "running the module on meta tensors" in str(info.value) and "outputs={'Output': shape}" in str(info.value)
+
+
+class CountedCalls(nn.Module):
+    sizes: list[int] = []  # on the class: the layer runs a copy of the module
+
+    def forward(self, x):
+        CountedCalls.sizes.append(x.shape[1])
+        return torch.cat([x, x], 1)[:, 1:]
+
+
+def test_an_output_length_affine_at_the_first_sizes_and_the_far_ones_is_named_without_the_other_near_sizes():
+    # every length took nine near sizes and two far ones, though three near and the far ones tell a * n + b
+    CountedCalls.sizes.clear()
+    assert NetChain([TorchLayer(CountedCalls())], input=("n", 4)).port_types["Output"].shape == ("n_times_2_minus_1", 4)
+    assert sorted(set(CountedCalls.sizes)) == [5, 6, 7, 106, 10012]

@@ -14,9 +14,11 @@ PartLayer names a stepped span's length (``n_over_2``, ``n_minus_1_over_2``); an
 these forms) is a Conflict asking for ``output=``.
 
 Probes per length: nine consecutive sizes (but for fixed sizes) and two far ones (101 and 10007 on) tell a
-constant or affine dim from a stride's steps; a stride is fitted on ``MAX_STRIDE`` consecutive sizes (one period
-of any stride up to it, which tells ``b``) and the far ones (two slopes ``a / k`` with ``k`` up to 64 differ by
-at least 1 / (64 * 63): over 2 across 10007 sizes, so two forms' ceilings cannot agree at both ends). So the
+constant or affine dim from a stride's steps (the first three and the far ones first: where every dim is fixed or
+affine there, as no stride's is, the other six are not run); a stride is fitted on ``MAX_STRIDE`` consecutive
+sizes (one period of any stride up to it, which tells ``b``) and the far ones (two slopes ``a / k`` with ``k`` up
+to 64 differ by at least 1 / (64 * 63): over 2 across 10007 sizes, so two forms' ceilings cannot agree at both
+ends). So the
 function runs at most ``1 + PROBE_CALLS`` times per length (``calls_bound``).
 Run on tensors that hold memory, probing may stop at a smaller stride (``max_stride=ZEROS_MAX_STRIDE``: the far
 sizes stay within 1009 of the first, as a function of ``n * n`` elements would need gigabytes at 10007).
@@ -45,6 +47,7 @@ MAX_STRIDE = 64
 #: The largest stride probing names on tensors that hold memory (zeros, for a function that needs data)
 ZEROS_MAX_STRIDE = 8
 _PROBES = 9  # consecutive sizes a length: with the far ones, a stride's steps are told from an affine dim
+_FEW = 3  # of those, the ones probed first: with the far ones, enough where every dim is fixed or affine
 _FAR_GAPS = (101, 10_007)  # from a length's first size: past 2 * MAX_STRIDE * (MAX_STRIDE - 1) (see the module)
 _NEAR_GAPS = (101, 1009)  # the same for ZEROS_MAX_STRIDE (past 2 * 8 * 7)
 _FIT_PROBES = MAX_STRIDE  # consecutive sizes to fit a stride on: a period of every k up to MAX_STRIDE
@@ -99,8 +102,9 @@ def named_output_shapes(shapes: list[tuple[Dim, ...]], run: Run, ports: tuple[st
                         max_stride: int = MAX_STRIDE) -> list[tuple[Dim, ...]]:
     """The output shapes ``run`` gives on ``shapes`` (of the output ``ports``), each dim a fixed size or a length
     name (see the module); strides up to ``max_stride`` (``MAX_STRIDE`` or ``ZEROS_MAX_STRIDE``) are named. With
-    ``max_stride=1`` the lengths take their consecutive sizes alone (for a run that refuses long lengths, as a
-    module with a table of positions does): no far ones, and only the forms ``a * n + b`` are named."""
+    ``max_stride=1`` the lengths take their small sizes alone (for a run that refuses some lengths, as a module
+    with a table of positions does): no far ones, the sizes the run refuses are passed over (two must be left,
+    else the first refusal is raised), and only the forms ``a * n + b`` are named."""
     groups = probed_lengths(_names(shapes))
     probes = probe_sizes(shapes)
     if not probes:
@@ -109,17 +113,19 @@ def named_output_shapes(shapes: list[tuple[Dim, ...]], run: Run, ports: tuple[st
     taken = _fixed(shapes) | set(first.values())
     gaps = _FAR_GAPS if max_stride > ZEROS_MAX_STRIDE else _NEAR_GAPS if max_stride > 1 else ()
     far = {name: _spread(p[0], gaps, taken) for name, p in probes.items()}
-    probes = {name: (*p, *far[name]) for name, p in probes.items()}
+    base = _probed(run, shapes, groups, first)
 
     def at(name: str, sizes: tuple[int, ...]) -> list[list[tuple[int, ...]]]:
         return [_probed(run, shapes, groups, {**first, name: k}) for k in sizes]
 
-    base = _probed(run, shapes, groups, first)
-    moved = {name: [base, *at(name, p[1:])] for name, p in probes.items()}
+    moved = {}
+    for name, near in probes.items():
+        probes[name], moved[name] = (_accepted(near, base, lambda k, n=name: at(n, (k,))[0]) if max_stride == 1
+                                     else _staged(near, far[name], base, lambda s, n=name: at(n, s)))
     wide: dict[str, tuple] = {}  # name -> (sizes, runs) to fit a stride on, made when a dim needs them
 
     def fitting(name: str) -> tuple[tuple[int, ...], list]:
-        if name not in wide and max_stride == 1:  # no stride to fit: the consecutive sizes' runs
+        if name not in wide and max_stride == 1:  # no stride to fit: the small sizes' runs
             wide[name] = (probes[name], moved[name])
         if name not in wide:
             sizes = _spread(first[name], range(_FIT_PROBES), taken - {first[name]})
@@ -133,6 +139,39 @@ def named_output_shapes(shapes: list[tuple[Dim, ...]], run: Run, ports: tuple[st
         probed = (probes, moved, fitting, max_stride)
         out.append(tuple(_dim(shapes, ports[i], (i, j), probed, groups) for j in range(len(shape))))
     return out
+
+
+def _staged(near: tuple[int, ...], far: tuple[int, ...], base: list, at: Callable[[tuple[int, ...]], list]) -> tuple:
+    """(sizes, runs) of one length: its first ``_FEW`` near sizes and the far ones, and only when some output dim
+    there is neither fixed nor ``a * n + b`` the rest of the near sizes too (a stride's steps show among them)."""
+    sizes = (*near[:_FEW], *far)
+    runs = [base, *at(sizes[1:])]
+    if _all_affine(sizes, runs):
+        return sizes, runs
+    return (*near, *far), [*runs[:_FEW], *at(near[_FEW:]), *runs[_FEW:]]
+
+
+def _all_affine(sizes: tuple[int, ...], runs: list[list[tuple[int, ...]]]) -> bool:
+    """Whether every output dim of ``runs`` (at ``sizes``) is one fixed size or ``a * p + b`` of the size ``p``."""
+    if any(len(r) != len(runs[0]) or any(len(o) != len(s) for o, s in zip(r, runs[0])) for r in runs):
+        return False
+    dims = [[r[i][j] for r in runs] for i, shape in enumerate(runs[0]) for j in range(len(shape))]
+    return all(len(set(d)) == 1 or _affine(sizes, d) is not None for d in dims)
+
+
+def _accepted(near: tuple[int, ...], base: list, at: Callable[[int], list]) -> tuple[tuple[int, ...], list]:
+    """(sizes, runs) of one length at the sizes of ``near`` the run accepts (its first, ``base``'s, and at least
+    one more), else the first refusal is raised."""
+    sizes, runs, refusals = [near[0]], [base], []
+    for k in near[1:]:
+        try:
+            runs.append(at(k))
+            sizes.append(k)
+        except Conflict as exc:
+            refusals.append(exc)
+    if len(sizes) < 2:
+        raise refusals[0]
+    return tuple(sizes), runs
 
 
 def _dim(shapes: list, port: str, at: tuple[int, int], probed: tuple[dict, dict, Callable], groups: dict) -> Dim:

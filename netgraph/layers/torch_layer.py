@@ -22,7 +22,7 @@ import copy
 import dataclasses
 import functools
 import inspect
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any, ClassVar
 
 import torch
@@ -33,7 +33,7 @@ from netgraph.layers._module_values import same_module
 from netgraph.layers._modules import meta_call, meta_inputs
 from netgraph.layers._shapes import probe_batch
 from netgraph.layers._torch_ports import port_types, positional_problem
-from netgraph.layers.function_lengths import MAX_STRIDE, UnnamedLength, named_output_shapes
+from netgraph.layers.function_lengths import MAX_STRIDE, UnnamedLength, named_output_shapes, probed_lengths
 from netgraph.layers.given_outputs import checked_call, recast_call
 from netgraph.core.options import Module, Ports
 from netgraph.core.errors import OptionError, did_you_mean
@@ -143,13 +143,27 @@ class _ModuleWrapper(Layer):
             first = self._probe_failure(exc, shapes, bool(failures))
             if not failures:
                 return first
-            try:  # it refused a size (a module with a table of positions): small consecutive ones alone
-                found = named_output_shapes(shapes, run, self.output_ports, max_stride=1)
-            except Conflict:
+            found = self._probed_small(shapes, run)
+            if found is None:
                 return first
         dtypes = self._cache[("dtypes", ins)]
         return tuple(PortType(shape, INTEGER if dtype in _INTEGER_DTYPES else REAL)
                      for shape, dtype in zip(found, dtypes))
+
+    def _probed_small(self, shapes: list[tuple], run: Callable) -> list[tuple] | None:
+        """The output shapes from the small sizes the module accepts (it refused one: a table of positions), each
+        length apart, else with the lengths named apart at one size, named after the first (``x + y`` of an
+        ``n`` and an ``m``); None where the module takes neither."""
+        groups = probed_lengths(d for s in shapes for d in s if isinstance(d, str))
+        tries = [shapes]
+        if all(driver == name for name, (driver, _) in groups.items()):  # lengths of their own: tied to the first
+            tries.append([tuple(next(iter(groups)) if isinstance(d, str) else d for d in s) for s in shapes])
+        for tried in tries:
+            try:
+                return named_output_shapes(tried, run, self.output_ports, max_stride=1)
+            except Conflict:
+                continue
+        return None
 
     def _probe_failure(self, exc: Conflict, shapes: list[tuple], raised: bool) -> Conflict:
         """The Conflict for a failed probe: a _MetaFailure (the output shapes given stand in) where the module raised
