@@ -48,3 +48,12 @@ def test_a_clash_at_a_declared_input_still_names_the_input(inner):
         NetGraph({"map": NetMapOperator(inner)}, [], Input=("n", 3))
     assert info.value.diagnostics[0].port == "Input" and "declared output" not in str(info.value)
     assert NetGraph({"map": NetMapOperator(inner)}, [], Input=("n", 4)).output_shapes["Output"][0] == "n"
+
+
+def test_both_sides_of_the_declared_output_name_lengths_as_the_inner_net_does():
+    inner = NetGraph({"t": ElementwiseLayer("Tanh")}, [], Output=("n", 5))
+    with pytest.raises(ShapeError) as info:
+        NetGraph({"map": NetMapOperator(inner)}, [], Input=(4, "w", 3))
+    (d,) = info.value.diagnostics
+    assert "declared output 'Output': expected shape (n, 3), found (n, 5)" in str(info.value)
+    assert (d.port, d.expected, d.found) == ("Output", ("n", 3), ("n", 5))

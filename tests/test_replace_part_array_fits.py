@@ -7,7 +7,8 @@ from __future__ import annotations
 import pytest
 import torch
 
-from netgraph import LinearLayer, NetChain, OptionError, ShapeError, net_initialize, net_replace_part
+from netgraph import (LinearLayer, NetChain, NetGraph, NetSharedArray, OptionError, ShapeError, net_initialize,
+                      net_replace_part)
 
 
 def _chain():
@@ -16,6 +17,13 @@ def _chain():
 
 def _nested():
     return net_initialize(NetChain({"enc": NetChain({"lin": LinearLayer(3)}), "b": LinearLayer(2)}, input=4), seed=0)
+
+
+def _sharing():
+    """Layers a and b share the array "w"; c is a layer of its own."""
+    w = NetSharedArray("w")
+    layers = {"a": LinearLayer(3, weights=w), "b": LinearLayer(3, weights=w), "c": LinearLayer(2)}
+    return net_initialize(NetGraph(layers, [("a", "b"), ("b", "c")], Input=3), seed=0)
 
 
 def _refusal(net, changes):
@@ -58,3 +66,12 @@ def test_a_change_that_does_not_fit_with_arrays_that_do_is_still_the_shape_confl
         net_replace_part(_chain(), {"a": LinearLayer(6), ("a", "Weights"): torch.zeros(6, 4)})
     fits = net_replace_part(_chain(), {"a": LinearLayer(3), ("a", "Weights"): torch.ones(3, 4)})
     assert torch.equal(fits.layers["a"].arrays["Weights"], torch.ones(3, 4))
+
+
+@pytest.mark.parametrize("key", [NetSharedArray("w"), ("a", "Weights")])
+@pytest.mark.parametrize("layer", ["c", "a"])
+def test_a_shared_array_beside_a_layer_put_in_is_refused_as_its_key_alone(key, layer):
+    wrong = {key: torch.zeros(3, 5)}
+    alone = _refusal(_sharing(), wrong)
+    assert alone == ("array-shape", ("a",), "weights", (3, 3), (3, 5))
+    assert _refusal(_sharing(), {layer: LinearLayer(3 if layer == "a" else 2), **wrong}) == alone

@@ -31,3 +31,11 @@ def test_a_key_past_1024_characters_is_told_with_the_limit(layers, where, yaml_l
     found = _problems("netgraph: 1\nlayers: " + layers.replace("KEY", key))
     assert [(line, col) for line, col, _, _ in found] == [where]
     assert "of at most 1024" in found[0][3] and "characters" in found[0][3]
+
+
+@pytest.mark.parametrize("layers, where", [("{KEY : 3}\n", (2, 10)), ("\n  KEY : 3\n", (3, 3))])
+def test_the_spaces_before_a_keys_colon_count_towards_the_1024_characters(layers, where, yaml_loader):
+    found = _problems("netgraph: 1\nlayers: " + layers.replace("KEY", "k" * 1024))  # the parser counts to the ':'
+    assert [(line, col) for line, col, _, _ in found] == [where]
+    assert "this key has 1025 characters (with the spaces before its :), and YAML reads a key" in found[0][3]
+    assert "of at most 1024" in found[0][3]

@@ -91,7 +91,8 @@ def specialised(net: NetGraph, types: Mapping[str, PortType], option: str | None
         try:  # infer joins them to the outer ones: ``own_lengths``): no net is built again only to rename one
             merged = unify(current[port], t)
         except Conflict as exc:  # (a clash at an input that a declared output's type set: that output's)
-            raise (port in net.input_ports and declared_output_conflict(net, types, option)
+            raise (port in net.input_ports and declared_output_conflict(net, {  # the names as ``t`` has them
+                p: as_named(u, current[p], every=True) for p, u in types.items() if p in current}, option)
                    or exc.reworded(f"its inner net's port {port!r}: {exc}", inner_ports=(port,))) from None
         merged = unify(t, merged)  # the outer length names win: the inner net's own 'n' is the outer's 'w'
         if port in net.output_ports and merged.range is not None:  # an output's range is inferred, never declared

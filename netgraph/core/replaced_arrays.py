@@ -15,6 +15,7 @@ from netgraph.core.layer_checks import array_shape_problems, layout_hint
 from netgraph.core.port_options import with_port_options
 from netgraph.core.port_paths import layer_at
 from netgraph.core.shared import NetSharedArray
+from netgraph.core.surgery_values import users_with_changes
 
 __all__ = ["check_fit", "check_fits_without", "arrays_inside"]
 
@@ -62,9 +63,10 @@ def check_fits_without(net: NetGraph, layers: Mapping[tuple, Any], given: list[t
     where that net cannot be built either (the change itself does not fit: its own error says so)."""
     bare = dict(layers)
     try:
-        for path, array, *_ in given:
-            at = next(k for k in bare if path[:len(k)] == k)
-            bare[at] = _cleared(bare[at], path[len(at):], array)
+        for path, array, _, shared in given:  # a shared array: at every user the changes leave it in
+            for user, name in users_with_changes(net, layers, shared, []) if shared else [(path, array)]:
+                at = next((k for k in bare if user[:len(k)] == k), user)
+                bare[at] = _cleared(bare[at] if at in bare else net.layer_at(at), user[len(at):], name)
         rebuilt = net.replace_layers(bare)
         rebuilt = with_port_options(rebuilt, ports) if ports else rebuilt
     except NetGraphError:

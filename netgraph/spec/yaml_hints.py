@@ -43,12 +43,12 @@ def _long_key_hint(lines: list[str], mark: Any) -> tuple[int, int, str] | None:
     if mark is None or _line(lines, mark.line)[mark.column:mark.column + 1] != ":":
         return None
     line = _line(lines, mark.line)
-    key = re.split(r"[{\[,]", line[:mark.column])[-1].strip().removeprefix("- ").strip()
+    key = re.split(r"[{\[,]", line[:mark.column])[-1].lstrip().removeprefix("- ").lstrip()  # its spaces count
     if len(key) <= _KEY_CHARACTERS:
         return None
     return mark.line + 1, line.rindex(key, 0, mark.column) + 1, (
-        f"invalid YAML: this key has {len(key)} characters, and YAML reads a key (a name before ':') of at most "
-        f"{_KEY_CHARACTERS}; shorten it")
+        f"invalid YAML: this key has {len(key)} characters{' (with the spaces before its :)' * (key != key.rstrip())}"
+        f", and YAML reads a key (a name before ':') of at most {_KEY_CHARACTERS}; shorten it")
 
 
 def unclosed_hint(exc: Any, lines: list[str]) -> tuple[int, int, str] | None:

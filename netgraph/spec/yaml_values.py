@@ -41,4 +41,4 @@ class YSeq(list):
 
     loc: Loc
     item_locs: list
-    alias_locs: dict
+    alias_locs: Mapping = MappingProxyType({})  # none: one made in code
