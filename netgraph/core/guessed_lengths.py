@@ -162,7 +162,7 @@ class Renaming:
 
     def finish(self, class_types: list) -> None:
         """Each solved type in ``class_types`` with its guesses' final names (plain text), in place: the lengths
-        left apart named ``n``, ``n_2``... in the order guessed, skipping the user's names."""
+        left apart named ``n``, ``n_2``... in the order guessed, skipping the user's names and those shown."""
         if not self.minted:
             return
         users, names = self.taken - self.minted.keys(), {}
@@ -170,6 +170,7 @@ class Renaming:
             base = self.minted[r][1]
             counted = names.setdefault(base, (f"{base}_{i}" if i > 1 else base for i in itertools.count(1)))
             self.shown[r] = next(n for n in counted if n not in users)
+            users.add(self.shown[r])  # (taken: a guess n's second name n_2 is not an inner net's own n_2 too)
         for i, t in enumerate(class_types):
             if (shape := self.final(t.shape)) is not t.shape:
                 class_types[i] = dataclasses.replace(t, shape=shape)
