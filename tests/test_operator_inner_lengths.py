@@ -86,3 +86,46 @@ def test_an_inner_name_given_two_ports_joins_the_outer_lengths_the_operator_give
     assert refused.value.kind == "shape" and "the length q of layer 1 'm' (NetMapOperator)" in str(refused.value)
     g = NetGraph({"m": NetMapOperator(inner)}, wired, x=("s", "m", 3), y=("s", None, 3))
     assert g.input_shapes == {"x": ("s", "m", 3), "y": ("s", "m", 3)}
+
+
+def _two_maps(a: tuple, b: tuple) -> NetGraph:
+    """A net mapping its ports a and b, of the shapes given, each on its own."""
+    return NetGraph({"f": NetMapOperator(LinearLayer(2)), "g": NetMapOperator(LinearLayer(2))},
+                    [(NetPort("a"), "f"), (NetPort("b"), "g")], a=a, b=b)
+
+
+@pytest.mark.parametrize("a, b, x, y", [(("q", 3), (None, 3), ("s", "k", 3), ("s", "q", 3)),
+                                        (("q", 3), ("r", 3), ("s", "r", 3), ("s", "q", 3))])
+def test_an_inner_name_is_the_outer_name_only_at_the_port_and_dim_given_it(a, b, x, y):
+    """The inner q given the outer k at port a is not the outer q given to port b (a name spelled alike elsewhere)."""
+    wired = [([NetPort("x"), NetPort("y")], "m")]
+    g = NetGraph({"m": NetMapOperator(_two_maps(a, b))}, wired, x=x, y=y)
+    assert g.input_shapes == {"x": x, "y": y}
+    out = net_initialize(g, seed=0)({"x": torch.randn(1, 2, 3, 3), "y": torch.randn(1, 2, 5, 3)})
+    assert [tuple(v.shape) for v in out.values()] == [(1, 2, 3, 2), (1, 2, 5, 2)]
+    nested = NetGraph({"m": _two_maps(a, b)}, wired, x=x[1:], y=y[1:])  # as a nested graph
+    assert nested.input_shapes == {"x": x[1:], "y": y[1:]}
+
+
+def test_a_guess_named_after_an_inner_name_never_shows_a_name_another_guess_took():
+    """Two recurrent guesses (n, n_2) and a map over an encoder whose own length is named n_2: three lengths, three
+    names (the encoder's own n_2 was shown n_2 too, and calls with different lengths were refused)."""
+    g = NetGraph({"a": GatedRecurrentLayer(3, input=2), "b": GatedRecurrentLayer(3, input=2),
+                  "m": NetMapOperator(_encoder("n_2"))},
+                 [(NetPort("x"), "a"), (NetPort("y"), "b"), (NetPort("z"), "m")])
+    x, y, (steps, z) = g.input_shapes["x"][0], g.input_shapes["y"][0], g.input_shapes["z"][:2]
+    assert len({x, y, steps, z}) == 4 and g.input_shapes["z"][2] == 2
+    data = {"x": torch.randn(1, 3, 2), "y": torch.randn(1, 4, 2), "z": torch.randn(1, 5, 6, 2)}
+    out = net_initialize(g, seed=0)(data)
+    assert [tuple(v.shape) for v in out.values()] == [(1, 3, 3), (1, 4, 3), (1, 5, 4)]
+
+
+@pytest.mark.parametrize("depth", [2, 3, 4])
+def test_maps_nested_deep_keep_each_mapped_length_apart(depth):
+    net = _encoder("q")
+    for _ in range(depth):
+        net = NetChain([NetMapOperator(net)])
+    shape = net.input_shapes["Input"]
+    assert len(set(shape[:depth])) == depth and shape[depth:] == ("q", 2)
+    sizes = tuple(range(2, 2 + depth))
+    assert net_initialize(net, seed=0)(torch.randn(1, *sizes, 5, 2)).shape == (1, *sizes, 4)

@@ -109,3 +109,34 @@ def test_a_first_batch_of_odd_items_is_named_beside_the_later_item(first, later)
     items = f"item {first[0]}" if len(first) == 1 else f"items {', '.join(map(str, first))}"
     assert f"the first batch's items ({items} of the Dataset) have ['Input', 'Extra'], example {later[0]} has " \
            f"['Input']" in str(info.value)
+
+
+class _CountedKeys(dict):
+    """An item that counts how often its keys are compared."""
+
+    compared = 0
+
+    def keys(self):
+        type(self).compared += 1
+        return super().keys()
+
+
+def test_an_items_keys_are_compared_once_per_read_not_once_per_column():
+    """Found in review: each column read compared the item's keys again (and built item 0's set again)."""
+    from netgraph.train.item_columns import item_columns
+
+    class Counted(torch.utils.data.Dataset):
+        def __len__(self) -> int:
+            return 4
+
+        def __getitem__(self, i: int) -> dict:
+            return _CountedKeys(Input=i, Target=-i, Weight=1) if i != 3 else _CountedKeys(Input=i, Odd=0)
+
+    columns = item_columns(Counted(), ["Input", "Target", "Weight"], first=Counted()[0])
+    _CountedKeys.compared = 0
+    assert [columns[key][2] for key in ("Input", "Target", "Weight")] == [2, -2, 1]
+    assert _CountedKeys.compared == 1
+    for _ in range(2):  # refused each time it is read, as before
+        with pytest.raises(DataError) as info:
+            columns["Target"][3]
+        assert info.value.kind == "example-keys" and info.value.diagnostics[0].example == 3

@@ -67,21 +67,29 @@ def scoped(t: Any, scope: tuple, problem: Any) -> Any:
 
 def own_lengths(given: Mapping[str, Mapping[str, Any]], inner: Mapping[str, Mapping[str, Any]]) -> dict:
     """Each inner net's port types (``inner``, by option) as ``port_types``, each length name that is the net's own
-    (not among those the operator's ports ``given`` it) a ``LocalLength``, one per net and name: local to the net, as a
-    nested graph's names are (``scoped``), so neither taking nor taken by an outer name spelled alike."""
+    (at no port the name the operator's ports ``given`` it at the same dim) a ``LocalLength``, one per net and name:
+    local to the net, as a nested graph's names are (``scoped``), so neither taking nor taken by an outer name spelled
+    alike."""
     views = {}
     for option, types in inner.items():
-        outer = {d for t in given.get(option, {}).values() if t.shape for d in t.shape if isinstance(d, str)}
+        outer = given.get(option, {})
+        kept = {d for port, t in types.items() for d, o in _beside(t, outer.get(port)) if isinstance(d, str) and d == o}
         local: dict[str, LocalLength] = {}  # each own name's guess
-        views[option] = SimpleNamespace(port_types={port: _with_local(t, outer, local) for port, t in types.items()})
+        views[option] = SimpleNamespace(port_types={port: _with_local(t, kept, local) for port, t in types.items()})
     return views
 
 
-def _with_local(t: Any, outer: set, local: dict) -> Any:
-    """Port type ``t`` with each length name not in ``outer`` its guess in ``local`` (made the first time)."""
-    if not t.shape or all(d in outer for d in t.shape if isinstance(d, str)):
+def _beside(t: Any, given: Any) -> zip:
+    """Each dim of port type ``t`` with the dim ``given`` (the outer type of the same port, or None) has there."""
+    same_rank = given is not None and t.shape and given.shape and len(given.shape) == len(t.shape)
+    return zip(t.shape or (), given.shape if same_rank else ())
+
+
+def _with_local(t: Any, kept: set, local: dict) -> Any:
+    """Port type ``t`` with each length name not in ``kept`` its guess in ``local`` (made the first time)."""
+    if not t.shape or all(d in kept for d in t.shape if isinstance(d, str)):
         return t
-    own = (local.setdefault(d, LocalLength(d)) if isinstance(d, str) and d not in outer else d for d in t.shape)
+    own = (local.setdefault(d, LocalLength(d)) if isinstance(d, str) and d not in kept else d for d in t.shape)
     return dataclasses.replace(t, shape=tuple(own))
 
 
@@ -154,7 +162,7 @@ class Renaming:
 
     def finish(self, class_types: list) -> None:
         """Each solved type in ``class_types`` with its guesses' final names (plain text), in place: the lengths
-        left apart named ``n``, ``n_2``... in the order guessed, skipping the user's names."""
+        left apart named ``n``, ``n_2``... in the order guessed, skipping the user's names and those shown."""
         if not self.minted:
             return
         users, names = self.taken - self.minted.keys(), {}
@@ -162,6 +170,7 @@ class Renaming:
             base = self.minted[r][1]
             counted = names.setdefault(base, (f"{base}_{i}" if i > 1 else base for i in itertools.count(1)))
             self.shown[r] = next(n for n in counted if n not in users)
+            users.add(self.shown[r])  # (taken: a guess n's second name n_2 is not an inner net's own n_2 too)
         for i, t in enumerate(class_types):
             if (shape := self.final(t.shape)) is not t.shape:
                 class_types[i] = dataclasses.replace(t, shape=shape)

@@ -94,7 +94,8 @@ def specialised(net: NetGraph, types: Mapping[str, PortType], option: str | None
             raise (port in net.input_ports and declared_output_conflict(net, {  # the names as ``t`` has them
                 p: as_named(u, current[p], every=True) for p, u in types.items() if p in current}, option)
                    or exc.reworded(f"its inner net's port {port!r}: {exc}", inner_ports=(port,))) from None
-        merged = unify(t, merged)  # the outer length names win: the inner net's own 'n' is the outer's 'w'
+        merged = unify(t, merged)  # t's names are the inner net's (as_named): this fills only the dims it left
+        # unknown (None there) with the outer name or size
         if port in net.output_ports and merged.range is not None:  # an output's range is inferred, never declared
             merged = dataclasses.replace(merged, range=None)
         if merged != current[port] and merged != dataclasses.replace(current[port], range=None):

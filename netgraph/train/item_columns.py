@@ -35,9 +35,10 @@ class _Items:
     def __init__(self, dataset: Any, first: Any = None, what: Any = TRAINING):
         self.dataset, self.last = dataset, (None, None) if first is None else (0, first)
         self.keys, self.what = (None if first is None else list(first)), what
+        self.key_set = None if first is None else frozenset(first)  # (compared with each item read)
 
     def __getstate__(self) -> dict:  # to a worker process: the item kept stays here
-        return {"dataset": self.dataset, "last": (None, None), "keys": self.keys, "what": self.what}
+        return {**self.__dict__, "last": (None, None)}
 
     def __len__(self) -> int:
         return len(self.dataset)
@@ -46,17 +47,20 @@ class _Items:
         if self.last[0] != i:
             self.last = (None, None)  # a failed read keeps no older item
             try:
-                self.last = (i, self.dataset[i])
+                item = self.dataset[i]
             except NetGraphError:
                 raise  # netgraph's own error (the item made with netgraph): its kind and fields as they are
             except Exception as exc:  # noqa: BLE001 - the user's __getitem__ (a broken image it opens): said by item
                 raise ExampleError(f"the Dataset's item raised {type(exc).__name__}: {exc}") from None
+            self.check_keys(item, i)  # (an item refused is not kept: read again, it is refused again)
+            self.last = (i, item)
         return self.last[1]
 
-    def check_keys(self, item: Mapping, number: int) -> None:
-        """A DataError (kind example-keys) where item ``number`` holds other keys than item 0, as a plain Dataset's
-        batches are refused (``datasets._check_keys``): an extra key was ignored, and a missing one no such error."""
-        if self.keys is not None and item.keys() != set(self.keys):
+    def check_keys(self, item: Any, number: int) -> None:
+        """A DataError (kind example-keys) where item ``number``, a Mapping, holds other keys than item 0, as a plain
+        Dataset's batches are refused (``datasets._check_keys``): an extra key was ignored, and a missing one no such
+        error. Once per item read, not per column."""
+        if self.key_set is not None and isinstance(item, Mapping) and item.keys() != self.key_set:
             raise example_keys_error(self.what, self.keys, number, list(item))
 
     def forget(self) -> None:
@@ -77,8 +81,6 @@ class ItemColumn(Sequence):
         i = operator.index(i)  # one item at a time: an int (numpy's too), never a slice
         number = i if self.index is None else self.index[i]
         item = self.items.item(number)
-        if isinstance(item, Mapping):
-            self.items.check_keys(item, number)
         if not isinstance(item, Mapping) or self.key not in item:
             found = f"keys {list(item)}" if isinstance(item, Mapping) else type(item).__name__
             raise ExampleError(f"the Dataset's item has no key {self.key!r} (item 0 has it), found {found}")
