@@ -174,3 +174,13 @@ def test_an_erlang_rate_and_a_float16_scale_holding_no_draws_are_drawn():
     assert abs(float(draws.mean()) - 100.0) < 4 * 10.0 / draws.numel() ** 0.5
     assert unfit_dtypes(D.GammaDistribution(100.0, 5e-5)) == {}  # torch has no CPU float16 Gamma sampler to draw it
     assert set(unfit_dtypes(D.GammaDistribution(2.0, 5e-5))) == {torch.float16}  # 1.22: 35% held
+
+
+@pytest.mark.parametrize("alpha,share", [(0.2, "81%"), (100.0, "100%")])
+def test_a_subnormal_constant_scale_beside_a_slot_is_checked_at_the_call(alpha, share):
+    """A slot made the build skip the check ("checked at the call"), but the call checked only the slots' tensors:
+    Weibull('#a', 1e-39) drew 81% (α = 0.2) or all (α = 100) of its draws held at float32's smallest normal number."""
+    net = NetGraph({"draw": RandomArrayLayer(D.WeibullDistribution("#a", 1e-39))}, [], a=())
+    with pytest.raises(DataError, match=f"found 1e-39: {share} of draws would be held") as info:
+        net({"a": torch.full((3,), alpha)})
+    assert (info.value.kind, info.value.option, info.value.expected) == ("parameter-value", "beta", ">= 1.18e-38")

@@ -210,7 +210,7 @@ def below_normal(dist: Any, extremes: dict[str, tuple[float, float]], values: Se
     (``extremes``: name -> (min, max)) is below ``dtype``'s smallest normal number (constants: float32's), or of
     ``dist.NORMAL_RATES`` whose largest is above its reciprocal, where more than ``HELD_SHARE_MAX`` of the draws
     (``dist.held_share`` of the parameter ``values``) would be held at that number (``dist_tensors.floor_normal``);
-    none while a value is a '#slot' (checked at the call).
+    ``dist``'s constants count beside ``extremes``; none while a value is a '#slot' (checked at the call).
 
     >>> from netgraph.layers.distributions import ErlangDistribution, GammaDistribution, WeibullDistribution
     >>> below_normal(WeibullDistribution(2.0, 1.0), {"beta": (1e-40, 1.0)}, [2.0, [1.0, 1e-40], 0.0])[0][2:]
@@ -221,6 +221,7 @@ def below_normal(dist: Any, extremes: dict[str, tuple[float, float]], values: Se
     []
     """
     tiny, name_of = torch.finfo(dtype).tiny, _dtype_name(dtype)
+    extremes = {**constant_extremes(dist), **extremes}  # at a call, the constants beside the slots' tensors too
     suspects = [n for n, (lo, hi) in extremes.items()
                 if (n in dist.NORMAL_SCALES and 0 < lo < tiny) or (n in dist.NORMAL_RATES and hi > 1 / tiny)]
     if not suspects or any(isinstance(v, str) for v in values):
