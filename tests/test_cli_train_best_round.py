@@ -5,8 +5,11 @@ from __future__ import annotations
 
 import json
 import re
+from types import SimpleNamespace
 
 import numpy as np
+
+from netgraph.cli.train_summary import written_net_text
 
 
 def _data(path, sign: float) -> None:
@@ -25,7 +28,7 @@ def test_the_closing_line_names_the_best_round_whose_net_it_wrote(cli):
     best, losses = summary["best_validation_round"], summary["validation_losses"]
     assert best < summary["total_rounds"] == 4
     line = ran.out.strip().splitlines()[-1]
-    said = re.search(r"validation loss (\S+); wrote out/s\.yaml \(the round-(\d+) net, best validation loss (\S+)\), "
+    said = re.search(r"validation loss (\S+); wrote out/s\.yaml \(the round-(\d+) net, validation loss (\S+)\), "
                      r"out/loss\.svg, out/results\.json$", line)
     assert said is not None, line
     assert float(said[1]) == float(f"{losses[-1]:.5g}")
@@ -41,3 +44,10 @@ def test_the_closing_line_says_nothing_more_when_the_last_round_is_the_best(cli)
     assert ran.code == 0, ran.err
     assert json.loads((cli.folder / "out" / "results.json").read_text())["best_validation_round"] == 3
     assert ran.out.strip().splitlines()[-1].endswith("; wrote out/s.yaml, out/loss.svg, out/results.json")
+
+
+def test_a_round_chosen_by_a_watched_metric_is_not_called_the_best_validation_loss():
+    """Found in review: with early stopping on a metric the written round is the metric's best, whose validation loss
+    (6 here, beside round 1's 5) the line called the "best validation loss"."""
+    results = SimpleNamespace(best_validation_round=2, total_rounds=3, validation_losses=[5.0, 6.0, 7.0])
+    assert written_net_text(results, "s.yaml") == "s.yaml (the round-2 net, validation loss 6)"

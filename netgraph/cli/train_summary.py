@@ -52,16 +52,17 @@ def losses_text(results: Any) -> str:
 
 def written_net_text(results: Any, target: Any) -> str:
     """The written net's file ``target``, and its round and validation loss where that is not the last round's (the
-    closing line's losses are the last round's; the net written is the best round's).
+    closing line's losses are the last round's; the net written is the best round's, by the early-stopping metric
+    where one is watched, so its loss need not be the lowest).
 
     >>> from types import SimpleNamespace as Results
     >>> written_net_text(Results(best_validation_round=1, total_rounds=3, validation_losses=[5.28, 6, 7]), "s.yaml")
-    's.yaml (the round-1 net, best validation loss 5.28)'
+    's.yaml (the round-1 net, validation loss 5.28)'
     """
     best = results.best_validation_round
     if best is None or best == results.total_rounds:
         return str(target)
-    return f"{target} (the round-{best} net, best validation loss {results.validation_losses[best - 1]:.5g})"
+    return f"{target} (the round-{best} net, validation loss {results.validation_losses[best - 1]:.5g})"
 
 
 def terminated_processes_text(processes: int, folder: str | None) -> str:

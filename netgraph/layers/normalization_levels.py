@@ -238,8 +238,9 @@ class NormalizationLayer(Layer):
                            for n in ("Scaling", "Biases"))
         if kernel is not None:
             normed = f"F.layer_norm({x}, {sizes}, {scaling}, {biases}, {eps!r})"
-            if kernel == "layer_affine":
-                return normed
+            if kernel == "layer_affine":  # the module's dtype: x's and the arrays'
+                arrays = next((f"{m}.{n}" for n in ("Scaling", "Biases") if n in self.ARRAYS), None)
+                return normed if arrays is None else f"{normed}.to(torch.promote_types({x}.dtype, {arrays}.dtype))"
         elif self.method == "RMS":
             normed = f"{x} * torch.rsqrt({x}.square().mean({dims}, keepdim=True) + {eps!r})"
         else:
@@ -270,8 +271,10 @@ class NormalizationModule(LayerModule):
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         if self.kernel == "group":
             return F.group_norm(x, self.groups, self.Scaling, self.Biases, self.epsilon)
-        if self.kernel == "layer_affine":
-            return F.layer_norm(x, self.sizes, self.Scaling, self.Biases, self.epsilon)
+        if self.kernel == "layer_affine":  # in the formula's dtype: x's and the arrays' (under autocast, x's alone)
+            arrays = self.Scaling if self.Scaling is not None else self.Biases
+            y = F.layer_norm(x, self.sizes, self.Scaling, self.Biases, self.epsilon)
+            return y if arrays is None else y.to(torch.promote_types(x.dtype, arrays.dtype))
         shape = x.shape
         if self.groups is not None:
             # not reshape(batch, ...) nor unflatten's -1 (torch exports a Reshape to (b, g, -1, ...)): ambiguous for a

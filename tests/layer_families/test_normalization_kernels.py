@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 import torch
 
-from netgraph import NetChain, NormalizationLayer, net_initialize
+from netgraph import LinearLayer, NetChain, NormalizationLayer, net_initialize
 from netgraph.backend.interpreter import interpret
 
 # (options, input shape, the kernel the compiled code calls or None, the padded size of a variable length)
@@ -87,3 +87,15 @@ def test_onnx_export_of_a_kernel_matches(tmp_path, options, shape, kernel, lengt
     x = torch.randn(batch, *(length if isinstance(n, str) else n for n in shape),
                     generator=torch.Generator().manual_seed(0))
     assert_same_outputs(tmp_path / "m.onnx", net, {"Input": x}, atol=1e-5)
+
+
+@pytest.mark.parametrize("options", [{"aggregation_levels": -1, "scaling_levels": "Same"}, {"aggregation_levels": -1},
+                                     {}])
+def test_under_bfloat16_autocast_the_arrays_keep_the_formulas_float32(options):
+    """Found in review: under CPU bfloat16 autocast (a LinearLayer before it giving bfloat16) layer_norm given the
+    arrays returned bfloat16, where the formula (and the arrays applied after it) gives float32, bfloat16 times them."""
+    net = net_initialize(NetChain([LinearLayer((3, 8)), NormalizationLayer(**options)], Input=(5,)), seed=0)
+    module, x = net.compile(), torch.randn(4, 5)
+    with torch.autocast("cpu", dtype=torch.bfloat16):
+        outputs = module(x), interpret(net, module, Input=x), torch.fx.symbolic_trace(module)(x)
+    assert [y.dtype for y in outputs] == [torch.float32] * 3
