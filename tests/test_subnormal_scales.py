@@ -10,7 +10,6 @@ import torch
 import netgraph.layers.distributions as D
 from netgraph import DataError, ElementwiseLayer, NetGraph, OptionError, RandomArrayLayer
 from netgraph.layers.dist_limits import unfit_dtypes
-from netgraph.layers.dist_tensors import NORMAL_FLOOR
 
 HELD = [(D.WeibullDistribution, (2.0,)), (D.GammaDistribution, (2.0,)), (D.InverseGammaDistribution, (3.0,)),
         (lambda *args: D.LogGammaDistribution(*args, 0.0), (2.0,))]  # LogGamma's third: its location
@@ -185,31 +184,3 @@ def test_a_subnormal_constant_scale_beside_a_slot_is_checked_at_the_call(alpha, 
     with pytest.raises(DataError, match=f"found 1e-39: {share} of draws would be held") as info:
         net({"a": torch.full((3,), alpha)})
     assert (info.value.kind, info.value.option, info.value.expected) == ("parameter-value", "beta", ">= 1.18e-38")
-
-
-@pytest.mark.parametrize("dist,value,share", [(lambda b: D.WeibullDistribution(2.0, b), 1.2e-38, "62%"),
-                                              (lambda b: D.WeibullDistribution(0.2, b), 1e-30, "3%"),
-                                              (lambda b: D.GammaDistribution(2.0, b), 7e-38, "1%"),
-                                              (lambda b: D.GammaDistribution(0.01, b), 1e-3, "3%")],
-                         ids=["Weibull2", "Weibull0.2", "Gamma2", "Gamma0.01"])
-def test_a_normal_scale_holding_over_one_percent_of_draws_is_refused(dist, value, share):
-    """The 1% rule ran only below float32's smallest normal number (1.18e-38): Weibull(2, 1.2e-38) held 62% of its
-    draws there and was drawn while 1.1e-38 (68%) was refused; Weibull(0.2, 1e-30) held 2.6%. Gamma(0.01, 1e-3)
-    holds 45%, 3% beyond the 42% that Gamma(0.01)'s standard draw holds (which its scale of 1 leaves drawn)."""
-    with pytest.raises(OptionError, match=f"found {value!r}: {share} of draws would be held at that number beyond"):
-        dist(value)
-    net = NetGraph({"draw": RandomArrayLayer(dist("#b"))}, [], b=())
-    with pytest.raises(DataError, match=f"{share} of draws would be held") as info:
-        net({"b": torch.full((3,), value)})
-    assert (info.value.kind, info.value.option) == ("parameter-value", "beta")
-    assert info.value.expected == "at most 1% of draws held at 1.18e-38"
-
-
-def test_a_scale_whose_draws_are_held_under_one_percent_is_drawn():
-    """Just past the 1% line: Weibull(2, 1.2e-37) holds 0.96% (1 - exp(-(1.18e-38 / 1.2e-37)²)); Weibull(0.05, 1)'s
-    1.26% is held by the standard draw's own floor, not by its scale of 1, which is not checked."""
-    torch.manual_seed(0)
-    draws = NetGraph([RandomArrayLayer(D.WeibullDistribution(2.0, 1.2e-37), output=())], [])(batch_size=200000)
-    held = float((draws <= NORMAL_FLOOR[torch.float32]).double().mean())  # a shade above 1.18e-38
-    assert abs(held - 0.0096) < 4 * (0.0096 / 200000) ** 0.5
-    D.WeibullDistribution(0.05, 1.0)

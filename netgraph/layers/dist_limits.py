@@ -207,11 +207,10 @@ HELD_SHARE_MAX = 0.01  #: the share of draws a scale (or rate) may leave held at
 def below_normal(dist: Any, extremes: dict[str, tuple[float, float]], values: Sequence[Any],
                  dtype: torch.dtype = torch.float32) -> list[tuple]:
     """[(parameter, message, expected, found)] for the first of ``dist.NORMAL_SCALES`` whose smallest value
-    (``extremes``: name -> (min, max)) is below 1, or of ``dist.NORMAL_RATES`` whose largest is above 1, where more
-    than ``HELD_SHARE_MAX`` of the draws (``dist.held_share`` of the parameter ``values``, less that of the standard
-    draw, at scale and rate 1, which a scale of 1 or more cannot add to) would be held at ``dtype``'s smallest normal
-    number (constants: float32's; ``dist_tensors.floor_normal``). ``dist``'s constants count beside ``extremes``;
-    none while a value is a '#slot' (checked at the call).
+    (``extremes``: name -> (min, max)) is below ``dtype``'s smallest normal number (constants: float32's), or of
+    ``dist.NORMAL_RATES`` whose largest is above its reciprocal, where more than ``HELD_SHARE_MAX`` of the draws
+    (``dist.held_share`` of the parameter ``values``) would be held at that number (``dist_tensors.floor_normal``);
+    ``dist``'s constants count beside ``extremes``; none while a value is a '#slot' (checked at the call).
 
     >>> from netgraph.layers.distributions import ErlangDistribution, GammaDistribution, WeibullDistribution
     >>> below_normal(WeibullDistribution(2.0, 1.0), {"beta": (1e-40, 1.0)}, [2.0, [1.0, 1e-40], 0.0])[0][2:]
@@ -220,18 +219,15 @@ def below_normal(dist: Any, extremes: dict[str, tuple[float, float]], values: Se
     ('<= 8.51e+37', 9e+37)
     >>> below_normal(GammaDistribution(100.0, 1.0), {"beta": (1e-39, 1e-39)}, [100.0, 1e-39, 1.0, 0.0])  # G > 11.7
     []
-    >>> below_normal(WeibullDistribution(2.0, 1.0), {"beta": (1.2e-38, 1.2e-38)}, [2.0, 1.2e-38, 0.0])[0][2:]
-    ('at most 1% of draws held at 1.18e-38', 1.2e-38)
     """
+    tiny, name_of = torch.finfo(dtype).tiny, _dtype_name(dtype)
     extremes = {**constant_extremes(dist), **extremes}  # at a call, the constants beside the slots' tensors too
     suspects = [n for n, (lo, hi) in extremes.items()
-                if (n in dist.NORMAL_SCALES and 0 < lo < 1) or (n in dist.NORMAL_RATES and hi > 1)]
+                if (n in dist.NORMAL_SCALES and 0 < lo < tiny) or (n in dist.NORMAL_RATES and hi > 1 / tiny)]
     if not suspects or any(isinstance(v, str) for v in values):
         return []
-    tiny = torch.finfo(dtype).tiny
-    params = [torch.as_tensor(v, dtype=torch.float64).detach() for v in values]
-    standard = [torch.ones_like(v) if n in suspects else v for n, v in zip(dist.PARAMS, params)]
-    share = dist.held_share(tiny, *params) - dist.held_share(tiny, *standard)  # beyond the standard draw's own
+    params = [torch.as_tensor(v, dtype=torch.float64) for v in values]
+    share = dist.held_share(tiny, *params)
     shape = torch.broadcast_shapes(share.shape, *(v.shape for v in params))
     worst = int(share.expand(shape).reshape(-1).argmax())
     held = _at(share, worst, shape)
@@ -239,23 +235,12 @@ def below_normal(dist: Any, extremes: dict[str, tuple[float, float]], values: Se
         return []
     name = suspects[0]
     found = _at(params[dist.PARAMS.index(name)], worst, shape)
-    return [(name, *_held_text(dist, name, found, held, dtype), found)]
-
-
-def _held_text(dist: Any, name: str, found: float, held: float, dtype: torch.dtype) -> tuple[str, str]:
-    """``below_normal``'s message and expected value for ``name`` at ``found`` holding the share ``held``: a scale
-    below the smallest normal number (a rate above its reciprocal) must reach it, one past it must hold fewer."""
-    tiny, name_of, scale = torch.finfo(dtype).tiny, _dtype_name(dtype), name in dist.NORMAL_SCALES
-    share = f"{held:.0%} of draws would be held at that number (at most {HELD_SHARE_MAX:.0%} may be)"
-    if (found < tiny) if scale else (found > 1 / tiny):
-        limit = f"least {name_of}'s smallest normal number {tiny:.3g}" if scale else \
-            f"most 1 / {name_of}'s smallest normal number {1 / tiny:.3g}"
-        return (f"parameter {dist.role(name)} must be at {limit}, found {found!r}: {share}",
-                f">= {tiny:.3g}" if scale else f"<= {1 / tiny:.3g}")
-    expected = f"at most {HELD_SHARE_MAX:.0%} of draws held at {tiny:.3g}"
-    return (f"parameter {dist.role(name)} must leave at most {HELD_SHARE_MAX:.0%} of draws held at {name_of}'s "
-            f"smallest normal number {tiny:.3g}, found {found!r}: {held:.0%} of draws would be held at that number "
-            f"beyond those the standard draw (at {dist.role(name).split()[0]} 1) holds", expected)
+    scale = name in dist.NORMAL_SCALES
+    limit = f"least {name_of}'s smallest normal number {tiny:.3g}" if scale else \
+        f"most 1 / {name_of}'s smallest normal number {1 / tiny:.3g}"
+    text = (f"parameter {dist.role(name)} must be at {limit}, found {found!r}: {held:.0%} of draws would be held at "
+            f"that number (at most {HELD_SHARE_MAX:.0%} may be)")
+    return [(name, text, f">= {tiny:.3g}" if scale else f"<= {1 / tiny:.3g}", found)]
 
 
 def constant_extremes(dist: Any) -> dict[str, tuple[float, float]]:
