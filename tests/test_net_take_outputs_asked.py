@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 import torch
 
-from netgraph import LinearLayer, NetGraph, NetPort, WiringError, net_initialize, net_take
+from netgraph import LinearLayer, NetGraph, NetPort, WiringError, net_delete, net_initialize, net_take
 
 X = torch.randn(4, 3, generator=torch.Generator().manual_seed(0))
 
@@ -60,3 +60,12 @@ def test_a_passed_through_output_asked_first_comes_first():
     taken = net_take(net, ["P", "X"])
     assert taken.output_ports == ("P", "X")
     torch.testing.assert_close(taken(X)["P"], X, rtol=0, atol=0)
+
+
+def test_deleting_another_output_keeps_one_passing_a_graph_input_through():
+    net = net_initialize(NetGraph({"a": LinearLayer(2), "b": LinearLayer(4)},
+                                  [(NetPort("Input"), "a"), ("a", NetPort("X")), (NetPort("Input"), "b"),
+                                   ("b", NetPort("Y")), (NetPort("Input"), NetPort("P"))], Input=3), seed=0)
+    rest = net_delete(net, NetPort("Y"))  # net_delete of outputs takes the others, as net_take does
+    assert rest.output_ports == ("X", "P")
+    torch.testing.assert_close(rest(X)["P"], X, rtol=0, atol=0)
