@@ -65,4 +65,4 @@ def test_a_taken_port_path_is_named_the_same_whatever_else_reads_that_port():
         assert taken.output_ports == ("Output",) and taken.layers["enc"].output_ports == ("Output",)
         torch.testing.assert_close(taken(X), whole(X, outputs=port), rtol=0, atol=0)
     both = net_take(net, [port, NetPort(("enc", "act", "Output"))])  # l1 also read by act: named after its layer
-    assert both.output_ports == ("Output", "l1_Output")
+    assert both.output_ports == ("l1_Output", "Output")  # in the order asked

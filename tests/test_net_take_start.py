@@ -123,7 +123,7 @@ def test_a_start_in_a_numbered_chain_keeps_the_outputs_of_the_renumbered_layers(
         assert isinstance(taken, NetChain) and list(taken.layers) == ["1", "2"] and taken.output_ports == ("Output",)
         torch.testing.assert_close(taken(head), net(X), rtol=0, atol=0)
     both = net_take(net, [NetPort(("2", "a", "Output")), "3"], start="2")
-    assert both.output_ports == ("Output", "1_a_Output")  # named after the layer's new name, as a port it exposes
+    assert both.output_ports == ("1_a_Output", "Output")  # named after the layer's new name; in the order asked
     whole = net_take(net, [NetPort(("2", "a", "Output")), "3"])(X)
     torch.testing.assert_close(both(head), {"Output": whole["Output"], "1_a_Output": whole["2_a_Output"]},
                                rtol=0, atol=0)

@@ -12,6 +12,7 @@ another layer's output (and the decoder of ``Output2``, which the same layer sti
 from __future__ import annotations
 
 import itertools
+from typing import Callable
 
 from netgraph.core.chain import NetChain
 from netgraph.core.graph import NetGraph
@@ -57,13 +58,14 @@ def _free_name(name: str, taken: set[str]) -> str:
     return next(f"{stem}{n}" for n in itertools.count(1) if f"{stem}{n}" not in taken)
 
 
-def kept_output_order(net: NetGraph, part: NetGraph) -> NetGraph:
+def kept_output_order(net: NetGraph, part: NetGraph, rank: Callable[[str], int] | None = None) -> NetGraph:
     """``part`` (``net`` less some layers) with the outputs ``net`` had in ``net``'s order, the new ones (a dropped
     tail's producer's) at their source's first output or after them, as Wolfram's NetDelete keeps the remaining ports'
-    order (a rebuilt graph lists its unwired outputs in layer order, before those its edges name)."""
+    order (a rebuilt graph lists its unwired outputs in layer order, before those its edges name); ``rank`` (a sort
+    key of ``part``'s output names) orders them instead."""
     if isinstance(part, NetChain):
         return part
-    wanted = sorted(part.output_ports, key=_rank_in(net, part))
+    wanted = sorted(part.output_ports, key=rank or _rank_in(net, part))
     if tuple(wanted) == part.output_ports:
         return part
     by_port = {e.dst.port: e for e in part.edges if e.dst.layer is None}

@@ -21,7 +21,8 @@ from netgraph.core.graph import NetGraph
 from netgraph.core.layer_moves import Moves, kept_names
 from netgraph.core.multipliers import carry_multipliers
 from netgraph.core.operator_surgery import into_operator
-from netgraph.core.output_names import kept_output_names
+from netgraph.core.nested_ports import output_sources
+from netgraph.core.output_names import kept_output_names, kept_output_order
 from netgraph.core.port_paths import resolve
 from netgraph.core.ports import NetPort
 from netgraph.core.surgery_lead import led_by
@@ -53,13 +54,22 @@ def taken(net: NetGraph, outputs: Any, start: Any = None, *, own_names: bool = T
     specs = outputs if isinstance(outputs, list) else [outputs]
     nested: dict[str, list[NetPort]] = {}
     wanted: set[tuple[str, str]] = set()  # (layer, port): the values the result gives
+    asked: dict[Any, int] = {}  # a (layer, port), a nested graph's (name,) or a passed-through output -> its place
+    through = {spec for spec in (s.port if isinstance(s, NetPort) and s.layer is None else s for s in specs)
+               if isinstance(spec, str) and spec not in net.layers and spec in _passed_through(net)}
     for spec in specs:
         _not_into_operators(net, spec)
         if isinstance(spec, NetPort) and isinstance(spec.layer, tuple):
             names, port = resolve(net.layers, spec)
             nested.setdefault(names[0], []).append(NetPort((*names[1:], port)))
+            asked.setdefault((names[0],), len(asked))
         else:
-            wanted |= _sources(net, spec)
+            sources = _sources(net, spec)
+            wanted |= sources
+            for source in sorted(sources, key=_source_order(net)):
+                asked.setdefault(source, len(asked))
+            if (name := spec.port if isinstance(spec, NetPort) and spec.layer is None else spec) in through:
+                asked.setdefault(name, len(asked))
     targets = {layer for layer, _ in wanted} | set(nested)
     g = layer_graph(net)
     keep = set(targets).union(*(nx.ancestors(g, t) for t in targets))
@@ -67,7 +77,8 @@ def taken(net: NetGraph, outputs: Any, start: Any = None, *, own_names: bool = T
         keep = _after_start(net, g, keep, targets, start)
     part = subgraph(net, keep, targets=frozenset(targets), by_source=True)
     moves = Moves(levels={(): kept_names(net.layers, set(net.layers) - keep, part.layers)})
-    part = _only(part, {(moves.path((layer,))[0], port) for layer, port in wanted}, own_names)  # start= renumbers
+    renamed = {(moves.path((layer,))[0], port) for layer, port in wanted}  # start= renumbers
+    part = _only(part, renamed, own_names, through)
     result = with_output_options(net, kept_output_names(net, part))  # Output2 stays Output2, as after net_drop
     whole = set().union(*(nx.ancestors(g, t) for t in targets)) | {layer for layer, _ in wanted}
     for head in set(nested) & whole:  # its other outputs are used too: it stays whole, the ports become outputs
@@ -79,7 +90,23 @@ def taken(net: NetGraph, outputs: Any, start: Any = None, *, own_names: bool = T
         moves = moves.then(inside)
     result, unread = _cut_unread(result)
     moves = moves.then(unread)
+    result = kept_output_order(net, result, _asked_rank(asked, result, moves))
     return carry_multipliers([net], result, [moves]), moves
+
+
+def _source_order(net: NetGraph):
+    """Sort key of (layer, port) outputs: layer order, then the layer's port order."""
+    layers = list(net.layers)
+    return lambda source: (layers.index(source[0]), list(net.layers[source[0]].output_ports).index(source[1]))
+
+
+def _asked_rank(asked: dict[Any, int], result: NetGraph, moves: Moves):
+    """Sort key of ``result``'s outputs: the place of the spec asking for each (by its source, the nested graph it
+    comes from, or its name), as given to net_take; after them all if none."""
+    renamed = {(moves.path(key[:1])[0], *key[1:]) if isinstance(key, tuple) else key: place
+               for key, place in asked.items()}
+    sources = output_sources(result)
+    return lambda port: renamed.get(sources[port], renamed.get(sources[port][:1], renamed.get(port, len(asked))))
 
 
 def _after_start(net: NetGraph, g: nx.DiGraph, keep: set[str], targets: set[str], start: Any) -> set[str]:
@@ -192,19 +219,28 @@ def _feeding(net: NetGraph, spec: NetPort) -> set[tuple[str, str]] | None:
     return None
 
 
-def _only(net: NetGraph, wanted: set[tuple[str, str]], own_names: bool = True) -> NetGraph:
-    """``net`` whose graph outputs are exactly the ``wanted`` layer outputs: others are muted, a wanted one
-    that only feeds layers becomes an output ``layer_port``. A chain stays a chain when it gives just those.
-    ``own_names``: a wanted port that was a graph output keeps that name; else it is named as if it were not."""
-    given = {(e.src.layer, e.src.port) for e in net.edges if e.dst.layer is None}
-    if given == wanted and (own_names or isinstance(net, NetChain)) or (isinstance(net, NetChain) and not wanted):
+def _passed_through(net: NetGraph) -> dict[str, str]:
+    """Each graph output that passes a graph input straight through -> that input."""
+    return {e.dst.port: e.src.port for e in net.edges if e.src.layer is None and e.dst.layer is None}
+
+
+def _only(net: NetGraph, wanted: set[tuple[str, str]], own_names: bool = True,
+          through: frozenset[str] | set[str] = frozenset()) -> NetGraph:
+    """``net`` whose graph outputs are exactly the ``wanted`` layer outputs and the ``through`` outputs (each passing
+    a graph input through): others are muted, a wanted one that only feeds layers becomes an output ``layer_port``. A
+    chain stays a chain when it gives just those. ``own_names``: a wanted port that was a graph output keeps that
+    name; else it is named as if it were not."""
+    given = {(e.src.layer, e.src.port) for e in net.edges if e.dst.layer is None and e.src.layer is not None}
+    if given == wanted and set(_passed_through(net)) == through and (own_names or isinstance(net, NetChain)) \
+            or (isinstance(net, NetChain) and not wanted):
         return net
     wiring = net.explicit_edges()
     if isinstance(net, NetChain):  # its wiring is implicit: spelled out, the graph gives the wanted ports only
         wiring = [(NetPort(e.src.port) if e.src.layer is None else NetPort(e.src.layer, e.src.port),
                    NetPort(e.dst.port) if e.dst.layer is None else NetPort(e.dst.layer, e.dst.port)) for e in net.edges]
     edges = [pair for pair in wiring if pair[1] is not None and (  # as written
-        pair[1].layer is not None or own_names and (pair[0].layer, pair[0].port) in wanted)]
+        pair[1].layer is not None or own_names and (pair[0].layer, pair[0].port) in wanted
+        or pair[0].layer is None and pair[1].port in through)]
     used = {(a.layer, a.port) for a, _ in edges}
     edges += [(NetPort(n, p), None) for n, layer in net.layers.items() for p in layer.output_ports
               if (n, p) not in used and (n, p) not in wanted]
@@ -212,7 +248,8 @@ def _only(net: NetGraph, wanted: set[tuple[str, str]], own_names: bool = True) -
     outputs = {(a.layer, a.port) for a, b in edges if b is not None and b.layer is None}
     for name, port in sorted((wanted & used) - outputs):  # read by kept layers only
         edges.append((NetPort(name, port), NetPort(_free(f"{name}_{port}", taken))))
-    read = {e.src.port for e in net.edges if e.src.layer is None and e.dst.layer is not None}
+    read = {e.src.port for e in net.edges
+            if e.src.layer is None and (e.dst.layer is not None or e.dst.port in through)}
     return NetGraph(dict(net.layers), edges, **{p: t for p, t in net.port_shape_options().items() if p in read})
 
 

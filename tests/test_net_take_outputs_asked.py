@@ -1,0 +1,71 @@
+"""net_take keeps every output asked for: one passing a graph input straight through was silently dropped (session 43:
+net_take(net, ["X", "P"]) gave ('X',))."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+
+from netgraph import LinearLayer, NetGraph, NetPort, WiringError, net_delete, net_initialize, net_take
+
+X = torch.randn(4, 3, generator=torch.Generator().manual_seed(0))
+
+
+def passing_through() -> NetGraph:
+    """Input -> a -> X, and Input passed straight through to P."""
+    return net_initialize(NetGraph({"a": LinearLayer(2)}, [(NetPort("Input"), "a"), ("a", NetPort("X")),
+                                                           (NetPort("Input"), NetPort("P"))], Input=3), seed=0)
+
+
+@pytest.mark.parametrize("asked", [["X", "P"], ["X", NetPort("P")]])
+def test_an_output_passing_a_graph_input_through_is_kept_when_asked(asked):
+    net = passing_through()
+    taken = net_take(net, asked)
+    assert taken.output_ports == ("X", "P")
+    out, whole = taken(X), net(X)
+    torch.testing.assert_close(out["P"], X, rtol=0, atol=0)
+    torch.testing.assert_close(out["X"], whole["X"], rtol=0, atol=0)
+
+
+def test_an_output_passing_a_graph_input_through_goes_when_not_asked():
+    assert net_take(passing_through(), "X").output_ports == ("X",)
+
+
+def test_only_a_passed_through_output_asked_is_a_clear_error():
+    with pytest.raises(WiringError) as caught:
+        net_take(passing_through(), "P")
+    assert caught.value.kind == "empty-net"
+
+
+def two_heads() -> NetGraph:
+    """Input -> a -> X, Input -> b -> Y."""
+    return net_initialize(NetGraph({"a": LinearLayer(2), "b": LinearLayer(4)},
+                                   [(NetPort("Input"), "a"), ("a", NetPort("X")), (NetPort("Input"), "b"),
+                                    ("b", NetPort("Y"))], Input=3), seed=0)
+
+
+@pytest.mark.parametrize("asked", [["Y", "X"], ["X", "Y"], ["b", "a"], [NetPort("Y"), "a"]])
+def test_the_outputs_come_in_the_order_asked(asked):
+    net = two_heads()
+    taken = net_take(net, asked)
+    order = {"Y": "Y", "b": "Y", NetPort("Y"): "Y"}
+    assert taken.output_ports == tuple(order.get(spec, "X") for spec in asked)
+    out, whole = taken(X), net(X)
+    for port in taken.output_ports:
+        torch.testing.assert_close(out[port], whole[port], rtol=0, atol=0)
+
+
+def test_a_passed_through_output_asked_first_comes_first():
+    net = passing_through()
+    taken = net_take(net, ["P", "X"])
+    assert taken.output_ports == ("P", "X")
+    torch.testing.assert_close(taken(X)["P"], X, rtol=0, atol=0)
+
+
+def test_deleting_another_output_keeps_one_passing_a_graph_input_through():
+    net = net_initialize(NetGraph({"a": LinearLayer(2), "b": LinearLayer(4)},
+                                  [(NetPort("Input"), "a"), ("a", NetPort("X")), (NetPort("Input"), "b"),
+                                   ("b", NetPort("Y")), (NetPort("Input"), NetPort("P"))], Input=3), seed=0)
+    rest = net_delete(net, NetPort("Y"))  # net_delete of outputs takes the others, as net_take does
+    assert rest.output_ports == ("X", "P")
+    torch.testing.assert_close(rest(X)["P"], X, rtol=0, atol=0)
