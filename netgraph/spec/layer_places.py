@@ -29,13 +29,14 @@ def layer_at(spec: Any, loc: Loc, prefix: tuple = ()) -> tuple | None:
     return found[0] if found else prefix or None
 
 
-def unread_fields(spec: Any, loc: Loc, kind: str, line: str) -> dict[str, Any]:
-    """The kind (and option, found) of a value the YAML reader could not read at ``loc`` on ``line``: an integer
-    beyond 64 bits as a layer's option is an option-value problem, as in Python (found: the integer as written)."""
+def unread_fields(spec: Any, loc: Loc, kind: str, line: str) -> tuple[str, dict[str, Any]]:
+    """The kind (and the other fields: option, found) of a value the YAML reader could not read at ``loc`` on
+    ``line``: an integer beyond 64 bits as a layer's option is an option-value problem, as in Python (found: the
+    integer as written)."""
     option = option_at(spec, loc) if kind == OUT_OF_RANGE else None
     if option is None:
-        return {"kind": "yaml-syntax" if kind == OUT_OF_RANGE else kind}
-    return {"kind": "option-value", "option": option, "found": _PLAIN_SCALAR.match(line, loc.col - 1).group(0)}
+        return ("yaml-syntax" if kind == OUT_OF_RANGE else kind), {}
+    return "option-value", {"option": option, "found": _PLAIN_SCALAR.match(line, loc.col - 1).group(0)}
 
 
 def option_at(spec: Any, loc: Loc) -> str | None:

@@ -214,8 +214,8 @@ class SpecReader(ProblemLog):
         finally:
             for loc, problem, kind in recorded:
                 if kind is not None:  # None: a list holding a value that cannot be read
-                    self.error(loc, problem, layer=layer_at(data, loc, prefix),  # the layer it is within
-                               **unread_fields(data, loc, kind, self.lines[f.name][loc.line - 1]))
+                    told, fields = unread_fields(data, loc, kind, self.lines[f.name][loc.line - 1])
+                    self.error(loc, problem, kind=told, layer=layer_at(data, loc, prefix), **fields)  # (its layer's)
                 if kind != "duplicate-key":  # what its None causes there is not told again
                     self.unread.add((f.name, loc.line, loc.col))
         if not isinstance(data, YMap):
