@@ -52,7 +52,7 @@ from netgraph.train.loss import attach_losses
 from netgraph.layers._constant_buffers import array_buffers
 from netgraph.train.options import (
     NETS,
-    OWN_AUTOMATIC,
+    automatic_default,
     check_number,
     resolve_multipliers,
     snake,
@@ -176,8 +176,7 @@ def _options(options: dict[str, Any], counted: bool = False) -> dict[str, Any]:
 def _wolfram_word(key: str, value: Any) -> Any:
     """Option ``key``'s ``value`` with Wolfram's "Automatic" as the option's default and "None" as None (for the
     options that take those words so), any other value as it is."""
-    if isinstance(value, str) and value == "Automatic" and key not in OWN_AUTOMATIC:
-        return OPTIONS[key]
+    value = automatic_default(key, value, OPTIONS)
     return None if isinstance(value, str) and value == "None" and key in WOLFRAM_NONE else value
 
 

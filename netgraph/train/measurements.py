@@ -46,7 +46,7 @@ from netgraph.train.expectations import expect_metric_targets, input_expect, ref
 from netgraph.train.input_lengths import check_data_lengths
 from netgraph.train.loss import attach_losses
 from netgraph.train.metrics import NAMES, Measured, Meter, metric_hint, metric_name, plan_metrics
-from netgraph.train.options import NETS, OWN_AUTOMATIC, check_number, snake
+from netgraph.train.options import NETS, automatic_default, check_number, snake
 from netgraph.train.padded_data import lengths_keys, padded_training
 from netgraph.train.passes import forward_batch, measuring_pass
 from netgraph.train.precision import parse_working_precision
@@ -98,8 +98,8 @@ def _options(options: dict[str, Any]) -> dict[str, Any]:
             raise OptionError(f"net_measurements has no option {k!r}{did_you_mean(snake(k), OPTIONS)}; options: "
                               f"{', '.join(OPTIONS)}", option=k, kind="unknown-option", expected=tuple(OPTIONS),
                               found=k)
-    return {**OPTIONS, **{k: OPTIONS[k] if isinstance(v, str) and v == "Automatic" and k not in OWN_AUTOMATIC
-                          else v for k, v in options.items()}}  # a seed's "Automatic" is a fresh one (random_seeding)
+    # (a seed's "Automatic" is a fresh one: random_seeding)
+    return {**OPTIONS, **{k: automatic_default(k, v, OPTIONS) for k, v in options.items()}}
 
 
 def _checked_net(net: Any) -> NetGraph:

@@ -52,6 +52,12 @@ NETS = "a NetGraph, a NetChain or a layer"  # what net_train and net_measurement
 #: Options where Wolfram's "Automatic" means more than the default: random_seed's is a fresh seed per call.
 OWN_AUTOMATIC = ("random_seed",)
 
+
+def automatic_default(key: str, value: Any, defaults: Mapping[str, Any]) -> Any:
+    """``value``, or option ``key``'s default in ``defaults`` where it is Wolfram's "Automatic" (not for the
+    ``OWN_AUTOMATIC`` options, whose "Automatic" means more)."""
+    return defaults[key] if isinstance(value, str) and value == "Automatic" and key not in OWN_AUTOMATIC else value
+
 #: canonical name, optimizer class, default learning rate (torch's for Adam and AdamW; SGD's 0.01 and RMSProp's
 #: 1e-3 are ours: torch's RMSprop takes 0.01). The classes
 #: are torch's own without the torch._dynamo import (netgraph.train.optimizers).
