@@ -268,11 +268,13 @@ class NetOperator(Layer, register=False):
             raise ShapeError(problem.message, diagnostics=[problem]) from None
 
     @deep_walk
-    def _inner_nets(self, types: Mapping[str, PortType] | None) -> dict[str, NetGraph]:
+    def _inner_nets(self, types: Mapping[str, PortType] | None, wanted: dict | None = None) -> dict[str, NetGraph]:
+        """The inner nets as ``types`` run them; ``wanted`` (a dict) is filled with their ports' ``inner_types``."""
         nets = {f: getattr(self, f) for f in self.NETS}
         if types is None:
             return nets
-        wanted = self.inner_types(types)
+        wanted = {} if wanted is None else wanted
+        wanted.update(self.inner_types(types))
         return {f: specialised(net, wanted.get(f, {}), f) for f, net in nets.items()}
 
     def declared_types(self) -> dict[str, PortType]:
@@ -283,12 +285,14 @@ class NetOperator(Layer, register=False):
     def infer(self, types: Mapping[str, PortType]) -> dict[str, PortType]:
         """``outer_types`` from the inner nets' settled types: a shape an inner layer only guesses is not
         passed out while the outer net may still give that port another (``default_types`` passes it)."""
-        inner = {f: settled_types(net) for f, net in self._inner_nets(types).items()}
-        return self.outer_types(types, own_lengths(self.inner_types(types), inner))  # (its nets' names local)
+        wanted: dict = {}
+        inner = {f: settled_types(net) for f, net in self._inner_nets(types, wanted).items()}
+        return self.outer_types(types, own_lengths(wanted, inner))  # (its nets' names local)
 
     def default_types(self, types: Mapping[str, PortType]) -> dict[str, PortType]:
-        inner = {f: net.port_types for f, net in self._inner_nets(types).items()}
-        return self.outer_types(types, own_lengths(self.inner_types(types), inner))
+        wanted: dict = {}
+        inner = {f: net.port_types for f, net in self._inner_nets(types, wanted).items()}
+        return self.outer_types(types, own_lengths(wanted, inner))
 
     def running_with(self, types: Mapping[str, PortType]) -> NetOperator:
         """This operator with its inner nets as its port ``types`` make them run (their ports' shapes), where those

@@ -239,9 +239,9 @@ class NetFoldOperator(NetOperator):
         inner = {p: element_type(types[p], p, "sequence NetFoldOperator folds over", True) for p in self.elements}
         return {"net": {**inner, "State": state, "Output": state}}
 
-    def _inner_nets(self, types: Mapping[str, PortType] | None) -> dict[str, Any]:
+    def _inner_nets(self, types: Mapping[str, PortType] | None, wanted: dict | None = None) -> dict[str, Any]:
         try:
-            return super()._inner_nets(types)
+            return super()._inner_nets(types, wanted)
         except Conflict as exc:
             if types is None or not {"State", "Output"} & set(exc.inner_ports):
                 raise  # (the inner net's 'Output' is the state too: each step's, fed back)
