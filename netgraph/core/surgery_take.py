@@ -55,8 +55,9 @@ def taken(net: NetGraph, outputs: Any, start: Any = None, *, own_names: bool = T
     nested: dict[str, list[NetPort]] = {}
     wanted: set[tuple[str, str]] = set()  # (layer, port): the values the result gives
     asked: dict[Any, int] = {}  # a (layer, port), a nested graph's (name,) or a passed-through output -> its place
-    through = {spec for spec in (s.port if isinstance(s, NetPort) and s.layer is None else s for s in specs)
-               if isinstance(spec, str) and spec not in net.layers and spec in _passed_through(net)}
+    passed = _passed_through(net)
+    through = {name for name in map(_output_name, specs)
+               if isinstance(name, str) and name not in net.layers and name in passed}
     for spec in specs:
         _not_into_operators(net, spec)
         if isinstance(spec, NetPort) and isinstance(spec.layer, tuple):
@@ -68,7 +69,7 @@ def taken(net: NetGraph, outputs: Any, start: Any = None, *, own_names: bool = T
             wanted |= sources
             for source in sorted(sources, key=_source_order(net)):
                 asked.setdefault(source, len(asked))
-            if (name := spec.port if isinstance(spec, NetPort) and spec.layer is None else spec) in through:
+            if (name := _output_name(spec)) in through:
                 asked.setdefault(name, len(asked))
     targets = {layer for layer, _ in wanted} | set(nested)
     g = layer_graph(net)
@@ -219,9 +220,14 @@ def _feeding(net: NetGraph, spec: NetPort) -> set[tuple[str, str]] | None:
     return None
 
 
-def _passed_through(net: NetGraph) -> dict[str, str]:
-    """Each graph output that passes a graph input straight through -> that input."""
-    return {e.dst.port: e.src.port for e in net.edges if e.src.layer is None and e.dst.layer is None}
+def _passed_through(net: NetGraph) -> set[str]:
+    """The graph outputs that pass a graph input straight through."""
+    return {port for port, (layer, _) in output_sources(net).items() if layer is None}
+
+
+def _output_name(spec: Any) -> Any:
+    """A spec naming a graph output (``"P"``, ``NetPort("P")``) as that name; any other spec as it is."""
+    return spec.port if isinstance(spec, NetPort) and spec.layer is None else spec
 
 
 def _only(net: NetGraph, wanted: set[tuple[str, str]], own_names: bool = True,
@@ -231,7 +237,7 @@ def _only(net: NetGraph, wanted: set[tuple[str, str]], own_names: bool = True,
     chain stays a chain when it gives just those. ``own_names``: a wanted port that was a graph output keeps that
     name; else it is named as if it were not."""
     given = {(e.src.layer, e.src.port) for e in net.edges if e.dst.layer is None and e.src.layer is not None}
-    if given == wanted and set(_passed_through(net)) == through and (own_names or isinstance(net, NetChain)) \
+    if given == wanted and _passed_through(net) == through and (own_names or isinstance(net, NetChain)) \
             or (isinstance(net, NetChain) and not wanted):
         return net
     wiring = net.explicit_edges()
