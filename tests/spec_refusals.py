@@ -1,4 +1,4 @@
-"""The message a spec's refusal gives, for tests that compare two ways of refusing one text."""
+"""What a spec's refusal gives (its message, its diagnostics' fields), for tests of refusing texts."""
 
 from __future__ import annotations
 
@@ -12,3 +12,10 @@ def refusal(text: str) -> str:
     with pytest.raises(SpecError) as info:
         NetGraph.from_yaml(text)
     return str(info.value)
+
+
+def spec_problems(text: str, fields: tuple[str, ...] = ("line", "column", "kind")) -> list[tuple]:
+    """The ``fields`` of each Diagnostic of the SpecError that ``NetGraph.from_yaml(text)`` must raise."""
+    with pytest.raises(SpecError) as info:
+        NetGraph.from_yaml(text)
+    return [tuple(getattr(d, f) for f in fields) for d in info.value.diagnostics]

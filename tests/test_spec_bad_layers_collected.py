@@ -1,28 +1,20 @@
 """A spec whose 'layers:' cannot be read still has its other sections read: the loader collects every problem,
 so one in 'inputs:' or 'edges:' is not left for the next run (edges naming layers are judged once layers are read)."""
 
-import pytest
-
-from netgraph import NetGraph, SpecError
-
-
-def _problems(text: str) -> list[tuple[int, int, str]]:
-    with pytest.raises(SpecError) as info:
-        NetGraph.from_yaml(text)
-    return [(d.line, d.column, d.kind) for d in info.value.diagnostics]
+from tests.spec_refusals import spec_problems
 
 
 def test_a_graphs_ports_and_edge_syntax_are_checked_beside_bad_layers():
     text = "netgraph: 1\nlayers: 7\ninputs: {Input: [-3]}\nedges:\n  - Input => a\n  - 5\n  - Input -> zz\n"
-    assert _problems(text) == [(2, 9, "value-type"), (3, 17, "port-shape"), (5, 11, "edge-syntax"),
-                               (6, 5, "edge-syntax")]  # zz: no layers to judge it by
+    assert spec_problems(text) == [(2, 9, "value-type"), (3, 17, "port-shape"), (5, 11, "edge-syntax"),
+                                   (6, 5, "edge-syntax")]  # zz: no layers to judge it by
 
 
 def test_sections_of_the_wrong_type_are_reported_beside_bad_layers():
-    assert _problems("netgraph: 1\nlayers: 7\ninputs: [Input]\nedges: 'Input -> a'\n") == [
+    assert spec_problems("netgraph: 1\nlayers: 7\ninputs: [Input]\nedges: 'Input -> a'\n") == [
         (2, 9, "value-type"), (3, 9, "value-type"), (4, 8, "value-type")]
 
 
 def test_a_chains_ports_and_edges_are_checked_beside_missing_layers():
-    assert _problems("netgraph: 1\ntype: NetChain\ninput: [-3]\nedges: [a -> b]\n") == [
+    assert spec_problems("netgraph: 1\ntype: NetChain\ninput: [-3]\nedges: [a -> b]\n") == [
         (1, 1, "missing-key"), (3, 8, "port-shape"), (4, 1, "unknown-key")]

@@ -3,15 +3,14 @@
 
 import pytest
 
-from netgraph import NetGraph, SpecError
+from tests.spec_refusals import spec_problems
+
+
+def _places(text: str) -> list[tuple]:
+    return spec_problems(text, ("line", "column", "kind", "port"))
+
 
 _CHAIN = "netgraph: 1\ntype: NetChain\nlayers:\n  - {}\n"
-
-
-def _places(text: str) -> list[tuple[int, int, str, str | None]]:
-    with pytest.raises(SpecError) as info:
-        NetGraph.from_yaml(text)
-    return [(d.line, d.column, d.kind, d.port) for d in info.value.diagnostics]
 
 
 @pytest.mark.parametrize("layer, ports, place", [

@@ -4,13 +4,11 @@ find expected ','"."""
 
 import pytest
 
-from netgraph import NetGraph, SpecError
+from tests.spec_refusals import spec_problems
 
 
-def _problems(text: str) -> list[tuple[int, int, str, str]]:
-    with pytest.raises(SpecError) as info:
-        NetGraph.from_yaml(text)
-    return [(d.line, d.column, d.kind, d.message) for d in info.value.diagnostics]
+def _problems(text: str) -> list[tuple]:
+    return spec_problems(text, ("line", "column", "kind", "message"))
 
 
 def test_a_merge_key_of_no_mapping_is_the_layers_one_problem(yaml_loader):

@@ -4,15 +4,12 @@ an alias names. Several sources in one '<<' (a list, earlier wins) keep working.
 
 import pytest
 
-from netgraph import NetGraph
-from netgraph.core.errors import SpecError
 from netgraph.spec.yaml_nodes import YamlRefused, read_yaml
+from tests.spec_refusals import spec_problems
 
 
-def problems(text):
-    with pytest.raises(SpecError) as info:
-        NetGraph.from_yaml(text)
-    return [(d.line, d.column, d.kind, d.message) for d in info.value.diagnostics]
+def problems(text: str) -> list[tuple]:
+    return spec_problems(text, ("line", "column", "kind", "message"))
 
 
 @pytest.mark.parametrize("layer, where", [
