@@ -21,7 +21,7 @@ from netgraph.export.onnx_names import known_dim
 from netgraph.export.onnx_ops import Context, Converted, Unsupported, mapped, squeeze_axes
 from netgraph.layers import FlattenLayer, PartLayer, ReplicateLayer, ReshapeLayer
 
-__all__ = ["RESHAPE_CONVERTERS", "refined_shape", "reshape_converter", "symbolic_value"]
+__all__ = ["RESHAPE_CONVERTERS", "fresh_value", "refined_shape", "reshape_converter", "symbolic_value"]
 
 #: Ops that pass a 1-D shape value through unchanged (as data).
 _PASS = ("Cast", "Identity", "Unsqueeze", "Squeeze", "Reshape")
@@ -61,6 +61,30 @@ def symbolic_value(node: Any, ctx: Context) -> tuple | None:
         step = values[4][0] if len(values) > 4 else 1
         return values[0][slice(values[1][0], values[2][0], step)]
     return None
+
+
+def fresh_value(name: str, ctx: Context) -> tuple | None:
+    """The shape value ``name`` computed again, its computed inputs first, from the shapes the conversion has learned
+    since the first pass did it (a layer's own inference gives the sizes onnx lost after a Pad of computed pads:
+    ``LayerShapes._infer_shape``); ``ctx.symbols`` keeps what is learned. None where it is no shape computation."""
+    order: list[Any] = []
+    seen, todo = {name}, [(name, False)]
+    while todo:  # the computed tensors it is made from, each once, inputs before what reads them
+        tensor, ready = todo.pop()
+        node = ctx.producers.get(tensor)
+        if ready:
+            order.append(node)
+        elif node is not None and tensor not in ctx.constants:
+            todo.append((tensor, True))
+            for t in node.input:
+                if t and t not in seen:
+                    seen.add(t)
+                    todo.append((t, False))
+    for node in order:
+        value = symbolic_value(node, ctx)
+        if value is not None:
+            ctx.symbols[node.output[0]] = value
+    return _value(name, ctx)
 
 
 def refined_shape(node: Any, ctx: Context) -> tuple | None:

@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 
 from netgraph.export.onnx_ops import Context, Converted, Unsupported, refuse, text
+from netgraph.export.onnx_reshape import fresh_value
 from netgraph.layers import ResizeLayer
 
 __all__ = ["resize"]
@@ -99,8 +100,8 @@ def _resize_target(node: Any, ctx: Context, shape: tuple, of_axes: bool = False)
     sizes_name, scales_name = (inputs[3], inputs[2]) if len(node.input) > 2 else ("", inputs[1])
     known = all(isinstance(d, int) for d in shape[2:])
     if sizes_name:
-        sizes = ctx.symbols.get(sizes_name) or tuple(int(s) for s in np.ravel(ctx.const(sizes_name, "sizes")))
-        sizes = (*shape[:2], *sizes) if of_axes else _leading_kept(ctx, sizes_name, node.input[0], shape) or sizes
+        sizes = fresh_value(sizes_name, ctx) or tuple(int(s) for s in np.ravel(ctx.const(sizes_name, "sizes")))
+        sizes = (*shape[:2], *sizes) if of_axes else sizes
         if len(sizes) != len(shape) or sizes[1] != shape[1] or not all(isinstance(s, int) for s in sizes[2:]):
             raise Unsupported(f"sizes {sizes} for an input of shape {shape}: only the spatial dims may be resized, "
                               f"to known sizes", expected="known sizes of the spatial dims", found=sizes)
@@ -113,19 +114,3 @@ def _resize_target(node: Any, ctx: Context, shape: tuple, of_axes: bool = False)
                           f"dims map to ResizeLayer (whole-number scales over dynamic dims)",
                           expected="whole output sizes of the spatial dims", found=scales)
     return {"dims": [math.floor(n * s) for n, s in spatial]} if known else {"scale": scales[2:]}
-
-
-def _leading_kept(ctx: Context, sizes_name: str, x: str, shape: tuple) -> tuple | None:
-    """The sizes torch's exporter builds as ``Concat(Slice(Shape(x), [0], [2]), spatial)``, read from that form: the
-    input's own batch and channel dims, then the constant spatial sizes (ONNX's inference cannot see them where
-    ``x``'s shape comes from computed pads, as a Pad's of F.pad); None for any other form."""
-    concat = ctx.producers.get(sizes_name)
-    part = ctx.producers.get(concat.input[0]) if concat is not None and concat.op_type == "Concat" else None
-    whole = ctx.producers.get(part.input[0]) if part is not None and part.op_type == "Slice" else None
-    if whole is None or whole.op_type != "Shape" or whole.input[0] != x or len(concat.input) != 2 or whole.attribute:
-        return None
-    bounds = [ctx.constants.get(name) for name in part.input[1:]]
-    if any(b is None for b in bounds) or [list(np.ravel(b)) for b in bounds] != [[0], [2], [0], [1]][:len(bounds)]:
-        return None  # starts [0], ends [2], axes [0], steps [1]
-    spatial = ctx.constants.get(concat.input[1])
-    return None if spatial is None else (*shape[:2], *(int(s) for s in np.ravel(spatial)))
