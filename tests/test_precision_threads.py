@@ -98,3 +98,35 @@ def test_run_time_code_beside_another_threads_compile_keeps_its_own_working_prec
             done.set()
             other.join(WAIT)
     assert {name: t.dtype for name, t in found.items()} == dict.fromkeys(found, torch.float64)
+
+
+def test_initialising_in_a_float64_window_beside_another_thread_s_newer_float32_window_draws_float64():
+    """net_initialize drew in torch's default dtype, which the newest window (another thread's float32) sets: a
+    float64 run's arrays came out float32. Each draw (default weights and biases, a layer's init_array, a method) is in
+    the calling thread's working precision, the numbers it draws alone."""
+    from netgraph import EmbeddingLayer
+    from netgraph.core.torch_state import working_precision
+    net = NetChain([EmbeddingLayer(4, 10), LinearLayer(3), LinearLayer(2)], input=5)
+
+    def initialised():
+        return net_initialize(net, seed=0, method={("3", "Weights"): "Xavier"})
+    with working_precision(torch.float64):
+        alone = initialised()
+    opened, done, found = threading.Event(), threading.Event(), {}
+
+    def float32_window() -> None:
+        with working_precision(torch.float32, exclusive=False):
+            opened.set()
+            done.wait(timeout=WAIT)
+
+    other = threading.Thread(target=float32_window)
+    with working_precision(torch.float64, exclusive=False):
+        other.start()
+        try:
+            assert opened.wait(timeout=WAIT) and torch.get_default_dtype() == torch.float32  # the other's window
+            found["net"] = initialised()
+        finally:
+            done.set()
+            other.join(WAIT)
+    _assert_same_arrays(found["net"], alone)
+    assert {a.dtype for a in _arrays(alone).values()} == {torch.float64}
