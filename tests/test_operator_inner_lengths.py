@@ -129,3 +129,26 @@ def test_maps_nested_deep_keep_each_mapped_length_apart(depth):
     assert len(set(shape[:depth])) == depth and shape[depth:] == ("q", 2)
     sizes = tuple(range(2, 2 + depth))
     assert net_initialize(net, seed=0)(torch.randn(1, *sizes, 5, 2)).shape == (1, *sizes, 4)
+
+
+def test_an_inner_net_specialised_for_lengths_spelled_alike_keeps_them_as_they_are():
+    """The inner nets an operator runs are cached by the port types it gives them, whose length names were compared
+    as text: an inner net's own lengths (each a guess spelled 'n') took the net made for a user's 'n' at both ports (one
+    length), and a guess met twice in a port took the net made for two guesses (two lengths), and the reverse."""
+    from netgraph import ElementwiseLayer
+    from netgraph.core.guessed_lengths import LocalLength
+    from netgraph.core.operator import specialised
+    from netgraph.core.types import PortType
+
+    def shapes(declared) -> dict:
+        inner = NetGraph({"a": ElementwiseLayer("Tanh"), "b": ElementwiseLayer("Tanh")},
+                         [(NetPort("A"), "a", NetPort("X")), (NetPort("B"), "b", NetPort("Y"))])
+        return [{p: specialised(inner, {p: PortType(s) for p, s in d.items()}).port_types[p].shape for p in d}
+                for d in declared]
+    own = LocalLength("k")
+    assert shapes([{"A": (LocalLength("k"), 3), "B": (LocalLength("j"), 3)}, {"A": ("n", 3), "B": ("n", 3)}]) == [
+        {"A": ("k", 3), "B": ("j", 3)}, {"A": ("n", 3), "B": ("n", 3)}]
+    assert shapes([{"A": ("n", 3), "B": ("n", 3)}, {"A": (LocalLength("k"), 3), "B": (LocalLength("j"), 3)}])[1] == {
+        "A": ("k", 3), "B": ("j", 3)}
+    assert shapes([{"A": (own, own)}, {"A": (LocalLength("k"), LocalLength("k"))}]) == [{"A": ("k", "k")},
+                                                                                      {"A": ("k", "k_2")}]

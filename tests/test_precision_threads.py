@@ -4,6 +4,7 @@ the one it gives alone. Events force the overlap; every wait has a timeout so a 
 
 from __future__ import annotations
 
+import contextlib
 import threading
 
 import torch
@@ -73,28 +74,55 @@ def test_default_precision_training_and_measuring_beside_a_float64_run_are_as_al
     _assert_same_arrays(trained64[0], alone64)
 
 
-def test_run_time_code_beside_another_threads_compile_keeps_its_own_working_precision():
-    """A compile elsewhere moves torch's default to float32 (``own_precision``) inside a float64 run's window: the
-    run's own run-time code (counts made floats, a constant parameter filled) still makes float64."""
-    from netgraph.core.torch_state import own_precision, working_precision
-    from netgraph.layers.dist_tensors import floating, full
-    from netgraph.layers.distributions import PoissonDistribution
-    compiling, done, found = threading.Event(), threading.Event(), {}
+@contextlib.contextmanager
+def _float64_beside(window):
+    """Inside: this thread's float64 window (run-long, as net_train's) and, newer, ``window()`` held open by another
+    thread, so torch's default dtype is float32."""
+    from netgraph.core.torch_state import working_precision
+    opened, done = threading.Event(), threading.Event()
 
-    def compile_elsewhere() -> None:
-        with own_precision():
-            compiling.set()
+    def hold() -> None:
+        with window():
+            opened.set()
             done.wait(timeout=WAIT)
 
-    other = threading.Thread(target=compile_elsewhere)
+    other = threading.Thread(target=hold)
     with working_precision(torch.float64, exclusive=False):
         other.start()
         try:
-            assert compiling.wait(timeout=WAIT) and torch.get_default_dtype() == torch.float32  # the other's window
-            counts = torch.tensor([1, 2])
-            found = {"floating": floating(counts), "full": full(2.0, (2,), []),
-                     "log_prob": PoissonDistribution(1.5).log_prob(counts)}
+            assert opened.wait(timeout=WAIT) and torch.get_default_dtype() == torch.float32  # the other's window
+            yield
         finally:
             done.set()
             other.join(WAIT)
+
+
+def test_run_time_code_beside_another_threads_compile_keeps_its_own_working_precision():
+    """A compile elsewhere moves torch's default to float32 (``own_precision``) inside a float64 run's window: the
+    run's own run-time code (counts made floats, a constant parameter filled) still makes float64."""
+    from netgraph.core.torch_state import own_precision
+    from netgraph.layers.dist_tensors import floating, full
+    from netgraph.layers.distributions import PoissonDistribution
+    with _float64_beside(own_precision):
+        counts = torch.tensor([1, 2])
+        found = {"floating": floating(counts), "full": full(2.0, (2,), []),
+                 "log_prob": PoissonDistribution(1.5).log_prob(counts)}
     assert {name: t.dtype for name, t in found.items()} == dict.fromkeys(found, torch.float64)
+
+
+def test_initialising_in_a_float64_window_beside_another_thread_s_newer_float32_window_draws_float64():
+    """net_initialize drew in torch's default dtype, which the newest window (another thread's float32) sets: a
+    float64 run's arrays came out float32. Each draw (default weights and biases, a layer's init_array, a method) is in
+    the calling thread's working precision, the numbers it draws alone."""
+    from netgraph import EmbeddingLayer
+    from netgraph.core.torch_state import working_precision
+    net = NetChain([EmbeddingLayer(4, 10), LinearLayer(3), LinearLayer(2)], input=5)
+
+    def initialised():
+        return net_initialize(net, seed=0, method={("3", "Weights"): "Xavier"})
+    with working_precision(torch.float64):
+        alone = initialised()
+    with _float64_beside(lambda: working_precision(torch.float32, exclusive=False)):
+        beside = initialised()
+    _assert_same_arrays(beside, alone)
+    assert {a.dtype for a in _arrays(alone).values()} == {torch.float64}

@@ -145,3 +145,33 @@ def test_an_output_length_affine_at_the_first_sizes_and_the_far_ones_is_named_wi
     CountedCalls.sizes.clear()
     assert NetChain([TorchLayer(CountedCalls())], input=("n", 4)).port_types["Output"].shape == ("n_times_2_minus_1", 4)
     assert sorted(set(CountedCalls.sizes)) == [5, 6, 7, 106, 10012]
+
+
+class FiveOrSeven(nn.Module):
+    def forward(self, x):
+        if x.shape[1] not in (5, 7):
+            raise ValueError("takes a length of 5 or 7")
+        return 2 * x
+
+
+@pytest.mark.parametrize("fixed", [5, 7])
+def test_a_module_taking_two_lengths_alone_builds_beside_a_fixed_size_equal_to_one(fixed):
+    # a ShapeError: the probes passed over the fixed size (6, 7, 8...) and the first of them, refused, was raised
+    net = NetChain([TorchLayer(FiveOrSeven())], input=("n", fixed))
+    assert net.port_types["Output"].shape == ("n", fixed)
+    assert torch.equal(net(torch.ones(1, 7, fixed)), torch.full((1, 7, fixed), 2.0))
+
+
+class SumWithHalf(nn.Module):
+    def forward(self, x, y, z):
+        return x + y + z[:, ::2]
+
+
+def test_lengths_named_apart_beside_one_derived_from_them_are_tried_at_one_size():
+    # a ShapeError: with a derived length (m_times_2) among them, n and m were never tried at one size
+    net = NetGraph({"sum": TorchLayer(SumWithHalf(), inputs=["x", "y", "z"])},
+                   [(NetPort(p), NetPort("sum", q)) for p, q in zip("ABC", "xyz")],
+                   A=("n", 4), B=("m", 4), C=("m_times_2", 4))
+    assert net.port_types["Output"].shape == ("n", 4)
+    assert torch.equal(net(A=torch.ones(1, 3, 4), B=torch.ones(1, 3, 4), C=torch.ones(1, 6, 4)),
+                       torch.full((1, 3, 4), 3.0))

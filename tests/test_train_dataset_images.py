@@ -133,6 +133,22 @@ def test_an_item_without_the_keys_of_item_0_is_named_as_a_plain_datasets(tmp_pat
         "example-keys", 3, ("Input", "Output"), keys)
 
 
+@pytest.mark.parametrize("workers", [0, 1])
+@pytest.mark.parametrize("odd", [["a.png"], None], ids=["list", "none"])
+def test_a_later_item_that_is_no_dict_is_named_with_item_0_s_keys(tmp_path, odd, workers):
+    """An item after item 0 that is no dict (nor an (input, target) pair) was refused as having no key 'Input',
+    without the keys expected: now a DataError of kind data-form naming the item and item 0's keys."""
+    class NoDict(_Paths):
+        def __getitem__(self, i):
+            return odd if i == 3 else super().__getitem__(i)
+    with pytest.raises(DataError, match=r"every example must be a dict of the keys example 0 has \['Input', "
+                                        r"'Output'\]; example 3 is (a list|nothing)") as info:
+        net_train(_net(), NoDict(tmp_path), **_OPTIONS, num_workers=workers)
+    problem = info.value.diagnostics[0]
+    assert (problem.kind, problem.example, problem.expected, problem.found) == (
+        "data-form", 3, ("Input", "Output"), type(odd).__name__)
+
+
 def test_a_bad_label_in_a_later_item_is_named_when_it_is_read(tmp_path):
     class Misspelt(_Paths):
         def __getitem__(self, i):

@@ -20,6 +20,7 @@ from netgraph.core.leaf_swap import replace_leaves
 from netgraph.core.options import random_seeding
 from netgraph.core.types import PortType
 from netgraph.core.net_arguments import compiled_module_hint, compiled_module_note
+from netgraph.core.torch_state import own_precision, working_dtype
 from netgraph.core.walk import gc_paused
 from netgraph.backend.init_budget import check_budget
 from netgraph.backend.init_methods import Method, parse_rules, pick_methods
@@ -86,7 +87,7 @@ def _initialize(net: NetGraph, rules: Any, seed: int | None, all: bool, max_elem
     paths, leaves, plans, shares = planning.paths, planning.leaves, planning.plans, planning.shares
     methods = pick_methods(rules, net.layers, planning.names, net) if rules else {}
     check_budget(planning.paths, planning.leaves, plans, planning.total, max_elements)
-    draws = _Draws(torch.Generator().manual_seed(_seed_value(seed)))
+    draws = _Draws(torch.Generator().manual_seed(_seed_value(seed)), working_dtype())
     slots = [draws.take(layer, plan, shares.get(path) if shares else None, methods, path)
              for path, layer, plan in zip(paths, leaves, plans)]  # read by position: no lookup by path a leaf
     arrays, not_own, changes = draws.values(), draws.not_own, {}
@@ -293,14 +294,15 @@ def _with_arrays(layer: Layer, arrays: dict[str, torch.Tensor], own: bool) -> La
 
 
 class _Draws:
-    """The arrays drawn in order from one generator, by index. The layers' default Kaiming-uniform weights are
-    drawn together, one ``torch.rand`` per run of them: the same numbers as one call each (the generator's stream
-    is serial), without a few tensor operations per layer. ``not_own`` holds the indices of the arrays drawn by a
-    method or a layer's ``init_array``, or shared: the others (most, kept without a set entry each) are default
-    draws, fresh tensors, each in its own storage, held by no one else."""
+    """The arrays drawn in order from one generator, by index, in ``dtype`` (the calling thread's working precision,
+    read once: another thread's precision window, newer, moves torch's default dtype). The layers' default
+    Kaiming-uniform weights are drawn together, one ``torch.rand`` per run of them: the same numbers as one call each
+    (the generator's stream is serial), without a few tensor operations per layer. ``not_own`` holds the indices of
+    the arrays drawn by a method or a layer's ``init_array``, or shared: the others (most, kept without a set entry
+    each) are default draws, fresh tensors, each in its own storage, held by no one else."""
 
-    def __init__(self, generator: torch.Generator):
-        self.generator, self.arrays, self.pending, self.not_own = generator, [], [], set()
+    def __init__(self, generator: torch.Generator, dtype: torch.dtype):
+        self.generator, self.dtype, self.arrays, self.pending, self.not_own = generator, dtype, [], [], set()
         self.drawn: dict[str, int] = {}  # a shared array is drawn once, by its first user
 
     def take(self, layer: Layer, shapes: dict[str, tuple], shared: Any, methods: dict, path: tuple) -> dict[str, int]:
@@ -324,10 +326,12 @@ class _Draws:
         return slot
 
     def add(self, method: Method | None, layer: Layer, name: str, shape: tuple) -> int:
-        """Draw the array now, by ``method`` or the layer's own ``init_array``."""
+        """Draw the array now, by ``method`` or the layer's own ``init_array`` (which read torch's default dtype:
+        ``dtype`` inside)."""
         self.flush()  # what the layer or method draws comes after the weights waiting
         self.not_own.add(len(self.arrays))
-        self.arrays.append(_draw(method, layer, name, shape, self.generator))
+        with own_precision(self.dtype):
+            self.arrays.append(_draw(method, layer, name, shape, self.generator))
         return len(self.arrays) - 1
 
     def add_default(self, name: str, shape: tuple, own: bool) -> int:
@@ -336,7 +340,7 @@ class _Draws:
         if not own:
             self.not_own.add(index)
         if len(shape) < 2 or name.lower().startswith("bias"):
-            self.arrays.append(torch.zeros(shape))
+            self.arrays.append(torch.zeros(shape, dtype=self.dtype))
         else:
             self.pending.append((index, shape))
             self.arrays.append(None)
@@ -346,7 +350,8 @@ class _Draws:
         """Draw the waiting weights as ``Layer.init_array`` would: uniform in +-(3 / fan_in) ** 0.5."""
         if not self.pending:
             return
-        flat = torch.rand(sum(math.prod(shape) for _, shape in self.pending), generator=self.generator).mul_(2).sub_(1)
+        size = sum(math.prod(shape) for _, shape in self.pending)
+        flat = torch.rand(size, generator=self.generator, dtype=self.dtype).mul_(2).sub_(1)
         begin = 0
         for shape, run in itertools.groupby(self.pending, key=lambda item: item[1]):  # consecutive weights of a shape
             indices = [i for i, _ in run]

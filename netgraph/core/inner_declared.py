@@ -17,10 +17,11 @@ from typing import Any
 from netgraph.core.chain import NetChain
 from netgraph.core.errors import NetGraphError
 from netgraph.core.graph import NetGraph
+from netgraph.core.guessed_lengths import GuessedLength, LocalLength
 from netgraph.core.names import numbered
 from netgraph.core.types import Conflict, PortType, unify
 
-__all__ = ["redeclared", "declared_output_conflict"]
+__all__ = ["redeclared", "declared_output_conflict", "declared_key"]
 
 
 def redeclared(net: NetGraph, declared: Mapping[str, Any]) -> NetGraph:
@@ -54,3 +55,21 @@ def declared_output_conflict(net: NetGraph, types: Mapping[str, PortType], optio
                             f"give for {shown})", port=port, inner=(option,) if option else (), kind=exc.kind,
                             expected=exc.expected, found=exc.found, inner_ports=(port,))
     return None
+
+
+def declared_key(declared: Mapping[str, Any]) -> tuple:
+    """Port options ``declared`` (port -> PortType, or a coder) as a key that tells lengths apart as inference does,
+    not by their text: a user's name by its text, a name inference made (``FreshLength``) by its class and text, a
+    nested graph's (``ScopedLength``) with its scope too, and a guess (``GUESSED``, an inner net's ``LocalLength``,
+    one length per object, all spelled ``n``) by the order its object is first met in: one object at two ports is
+    one length, two objects two."""
+    objects: dict[int, int] = {}
+
+    def dim(d: Any) -> Any:
+        if type(d) is str or not isinstance(d, str):
+            return d
+        met = objects.setdefault(id(d), len(objects)) if type(d) in (GuessedLength, LocalLength) else None
+        return type(d).__name__, str(d), getattr(d, "base", None), getattr(d, "scope", None), met
+
+    return tuple((port, (None if t.shape is None else tuple(map(dim, t.shape)), t.dtype, t.range)
+                  if isinstance(t, PortType) else t) for port, t in sorted(declared.items(), key=lambda kv: kv[0]))

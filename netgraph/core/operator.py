@@ -31,7 +31,7 @@ from torch import nn
 from netgraph.core.errors import Diagnostic, NetGraphError, OptionError, ShapeError, WiringError, did_you_mean
 from netgraph.core.graph import NetGraph
 from netgraph.core.guessed_lengths import as_named, own_lengths
-from netgraph.core.inner_declared import declared_output_conflict, redeclared
+from netgraph.core.inner_declared import declared_key, declared_output_conflict, redeclared
 from netgraph.core.layer import Layer
 from netgraph.core.layer_call import as_net
 from netgraph.core.limits import current_limits, raise_hint
@@ -103,7 +103,7 @@ def specialised(net: NetGraph, types: Mapping[str, PortType], option: str | None
     if declared == net.port_shape_options():
         return net
     cache = net.__dict__.setdefault("_specialised", {})
-    key = tuple(sorted(declared.items(), key=lambda kv: kv[0]))
+    key = declared_key(declared)  # (a cached net holds the objects: no id in a key is another's while it is kept)
     if key not in cache:
         try:
             cache[key] = redeclared(net, declared)

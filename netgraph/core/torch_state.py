@@ -102,11 +102,12 @@ def working_precision(dtype: torch.dtype, exclusive: bool = True) -> Iterator[No
 
 
 @contextlib.contextmanager
-def own_precision() -> Iterator[None]:
-    """Under ``TORCH_STATE_LOCK``: this thread's working precision is torch's default inside (a compile reads torch's
-    default: another thread's run-long window must not choose its dtype); a window opened only where they differ."""
+def own_precision(dtype: torch.dtype | None = None) -> Iterator[None]:
+    """Under ``TORCH_STATE_LOCK``: this thread's working precision (or ``dtype``, one read from it before) is torch's
+    default inside (a compile reads torch's default: another thread's run-long window must not choose its dtype); a
+    window opened only where they differ."""
     with TORCH_STATE_LOCK:
-        dtype = working_dtype()
+        dtype = working_dtype() if dtype is None else dtype
         with working_precision(dtype) if dtype != torch.get_default_dtype() else contextlib.nullcontext():
             yield
 

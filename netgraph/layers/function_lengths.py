@@ -1,5 +1,6 @@
 """The output shapes of a Python function on inputs of variable length: the function is run with its lengths set
-to probe sizes (distinct from every fixed size in the shapes), and each output dim is read off the runs.
+to probe sizes (distinct from every fixed size in the shapes, but for a run that refuses some sizes), and each output
+dim is read off the runs.
 
 Lengths derived from one length (``n``, ``n_times_2``, ``n_over_2``: see ``netgraph.core.length_names``) are
 probed together, each at its size for one size of their longest common base (``probed_lengths``), so that
@@ -85,10 +86,11 @@ def calls_bound(shapes: list[tuple[Dim, ...]]) -> int:
     return 1 + PROBE_CALLS * len(set(d for d, _ in probed_lengths(_names(shapes)).values()))
 
 
-def probe_sizes(shapes: list[tuple[Dim, ...]], per_name: int = _PROBES) -> dict[str, tuple[int, ...]]:
-    """``per_name`` distinct sizes per probed length (``probed_lengths``, in order of appearance), none a fixed size
-    of ``shapes`` nor another's, and each leaving every length derived from it at least 2."""
-    fixed = _fixed(shapes)
+def probe_sizes(shapes: list[tuple[Dim, ...]], per_name: int = _PROBES, fixed_apart: bool = True
+                ) -> dict[str, tuple[int, ...]]:
+    """``per_name`` distinct sizes per probed length (``probed_lengths``, in order of appearance), none another's nor
+    (``fixed_apart``) a fixed size of ``shapes``, and each leaving every length derived from it at least 2."""
+    fixed = _fixed(shapes) if fixed_apart else set()
     groups = probed_lengths(_names(shapes))
     pool = (k for k in count(5) if k not in fixed)
     sizes = {}
@@ -104,16 +106,16 @@ def named_output_shapes(shapes: list[tuple[Dim, ...]], run: Run, ports: tuple[st
     name (see the module); strides up to ``max_stride`` (``MAX_STRIDE`` or ``ZEROS_MAX_STRIDE``) are named. With
     ``max_stride=1`` the lengths take their small sizes alone (for a run that refuses some lengths, as a module
     with a table of positions does): no far ones, the sizes the run refuses are passed over (two must be left,
-    else the first refusal is raised), and only the forms ``a * n + b`` are named."""
+    else the first refusal is raised), a fixed size of ``shapes`` is one of them (the run may take no other), and
+    only the forms ``a * n + b`` are named."""
     groups = probed_lengths(_names(shapes))
-    probes = probe_sizes(shapes)
+    probes = probe_sizes(shapes, fixed_apart=max_stride > 1)
     if not probes:
         return run(shapes)
-    first = {name: p[0] for name, p in probes.items()}
+    first, base = _first_taken(run, shapes, groups, probes, tries=1 if max_stride > 1 else _PROBES)
     taken = _fixed(shapes) | set(first.values())
     gaps = _FAR_GAPS if max_stride > ZEROS_MAX_STRIDE else _NEAR_GAPS if max_stride > 1 else ()
     far = {name: _spread(p[0], gaps, taken) for name, p in probes.items()}
-    base = _probed(run, shapes, groups, first)
 
     def at(name: str, sizes: tuple[int, ...]) -> list[list[tuple[int, ...]]]:
         return [_probed(run, shapes, groups, {**first, name: k}) for k in sizes]
@@ -139,6 +141,23 @@ def named_output_shapes(shapes: list[tuple[Dim, ...]], run: Run, ports: tuple[st
         probed = (probes, moved, fitting, max_stride)
         out.append(tuple(_dim(shapes, ports[i], (i, j), probed, groups) for j in range(len(shape))))
     return out
+
+
+def _first_taken(run: Run, shapes: list, groups: dict, probes: dict[str, tuple[int, ...]],
+                 tries: int) -> tuple[dict[str, int], list]:
+    """(each probed length's first size, the run there): the first of the first ``tries`` sizes of ``probes`` the
+    run takes, put first in ``probes``; else the first refusal is raised."""
+    refusals = []
+    for i in range(tries):
+        first = {name: p[i] for name, p in probes.items()}
+        try:
+            base = _probed(run, shapes, groups, first)
+        except Conflict as exc:
+            refusals.append(exc)
+            continue
+        probes.update({name: (k, *(s for s in probes[name] if s != k)) for name, k in first.items()})
+        return first, base
+    raise refusals[0]
 
 
 def _staged(near: tuple[int, ...], far: tuple[int, ...], base: list, at: Callable[[tuple[int, ...]], list]) -> tuple:

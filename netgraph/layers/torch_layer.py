@@ -155,9 +155,11 @@ class _ModuleWrapper(Layer):
         length apart, else with the lengths named apart at one size, named after the first (``x + y`` of an
         ``n`` and an ``m``); None where the module takes neither."""
         groups = probed_lengths(d for s in shapes for d in s if isinstance(d, str))
+        drivers = list(dict.fromkeys(driver for driver, _ in groups.values()))
         tries = [shapes]
-        if all(driver == name for name, (driver, _) in groups.items()):  # lengths of their own: tied to the first
-            tries.append([tuple(next(iter(groups)) if isinstance(d, str) else d for d in s) for s in shapes])
+        if len(drivers) > 1:  # lengths named apart tied to the first, each derived one to the first's alike
+            tied = {name: drivers[0] + name[len(driver):] for name, (driver, _) in groups.items()}
+            tries.append([tuple(tied[d] if isinstance(d, str) else d for d in s) for s in shapes])
         for tried in tries:
             try:
                 return named_output_shapes(tried, run, self.output_ports, max_stride=1)

@@ -18,9 +18,12 @@ from netgraph.core.errors import DataError
 from netgraph.core.wording import counted
 from netgraph.train.buckets import length_batches
 from netgraph.train.data_sets import ref
+from netgraph.train.run_plan import mix_seed
 from netgraph.core.user_frame import user_stacklevel
 
 __all__ = ["EncodedLoader", "LengthBatches", "collate", "bad_examples", "TooManyWorkers", "warn_workers"]
+
+_WORKER_SEEDS = 1  # mixed with a pass's order seed: the seed its workers' seeds are drawn from
 
 
 class TooManyWorkers(UserWarning):
@@ -86,7 +89,7 @@ class EncodedLoader:
         groups = dataset.length_groups()
         self.batching = dict(batch_sampler=LengthBatches(groups, batch_size, self.order)) if groups else dict(
             batch_size=batch_size, sampler=torch.utils.data.RandomSampler(dataset, generator=self.order))
-        self.loader = self._loader(num_workers, torch.Generator())
+        self.loader = self._loader(num_workers, torch.Generator())  # the workers' seeds: drawn anew every pass
 
     @property
     def read_items(self) -> Any:
@@ -95,10 +98,12 @@ class EncodedLoader:
 
     def _loader(self, num_workers: int, seeds: torch.Generator) -> torch.utils.data.DataLoader:
         """The DataLoader of ``dataset``'s batches read by ``num_workers`` processes (their seeds drawn from
-        ``seeds``)."""
+        ``seeds``), started afresh every pass: torch seeds a worker once, as it starts, and a persistent one kept its
+        random state (a Dataset's augmentation's draws) from pass to pass, which ``random_seed`` did not fix, nor a
+        resumed run's new workers have."""
         with _torch_workers_unsaid():  # warn_workers says it once for every loader
             return torch.utils.data.DataLoader(self.dataset, **self.batching, num_workers=num_workers,
-                                               collate_fn=collate, persistent_workers=num_workers > 0, generator=seeds)
+                                               collate_fn=collate, generator=seeds)
 
     def in_this_process(self) -> EncodedLoader:
         """This loader's batches (the same order, drawn alike) read in this process: a first batch read before
@@ -111,9 +116,11 @@ class EncodedLoader:
         return len(self.loader)
 
     def __iter__(self) -> Iterator[dict[str, torch.Tensor]]:
-        # the order comes from torch's RNG (seeded per round by net_train) through a generator of its own, so
-        # worker processes, which draw seeds and prefetch, change neither the order nor the global RNG
-        self.order.manual_seed(int(torch.randint(0, 2**62, ())))
+        # the order and the workers' seeds come from torch's RNG (seeded per round by net_train) through generators
+        # of their own, so worker processes, which draw seeds and prefetch, change neither the order nor the global RNG
+        seed = int(torch.randint(0, 2**62, ()))
+        self.order.manual_seed(seed)
+        self.loader.generator.manual_seed(mix_seed(seed, _WORKER_SEEDS))
         with _torch_workers_unsaid():  # torch checks the workers again as it starts them
             batches = iter(self.loader)
         for batch in batches:

@@ -20,9 +20,10 @@ from typing import Any
 import torch
 
 from netgraph.core.errors import NetGraphError
+from netgraph.core.wording import type_label, value_kind
 from netgraph.data.errors import ExampleError
 from netgraph.train.data_columns import example_keys_error
-from netgraph.train.data_sets import TRAINING
+from netgraph.train.data_sets import TRAINING, data_error
 
 __all__ = ["ItemColumn", "item_columns"]
 
@@ -59,8 +60,15 @@ class _Items:
     def check_keys(self, item: Any, number: int) -> None:
         """A DataError (kind example-keys) where item ``number``, a Mapping, holds other keys than item 0, as a plain
         Dataset's batches are refused (``datasets._check_keys``): an extra key was ignored, and a missing one no such
-        error. Once per item read, not per column."""
-        if self.key_set is not None and isinstance(item, Mapping) and item.keys() != self.key_set:
+        error; one of kind data-form where it is no Mapping (a list, None: it holds none of item 0's keys). Once per
+        item read, not per column."""
+        if self.key_set is None:
+            return
+        if not isinstance(item, Mapping):
+            raise data_error(self.what, f"every example must be a dict of the keys example 0 has {self.keys}; "
+                             f"example {number} is {value_kind(item)}", kind="data-form", example=number,
+                             expected=tuple(self.keys), found=type_label(item))
+        if item.keys() != self.key_set:
             raise example_keys_error(self.what, self.keys, number, list(item))
 
     def forget(self) -> None:
