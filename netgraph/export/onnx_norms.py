@@ -5,7 +5,8 @@
 * ``LayerNormalization`` over the last axis -> LayerNormalizationLayer; over several trailing axes ->
   NormalizationLayer over those levels ("Same" scaling).
 * ``InstanceNormalization`` -> NormalizationLayer (aggregated over the spatial levels, arrays per channel).
-* torch's ``nn.GroupNorm`` export (either exporter), Reshape(x, [0, g, -1]) -> InstanceNormalization (g ones and zeros) ->
+* torch's ``nn.GroupNorm`` export (either exporter), Reshape(x, [0, g, -1]) (``export_onnx``'s: to (batch, g, C/g, ...)
+  computed from Shape(x)) -> InstanceNormalization (g ones and zeros) ->
   Reshape(., Shape(x)) -> Mul by the per-channel weight -> Add of the bias -> NormalizationLayer(group_number=g)
   (``group_norm_patterns``, matched before the nodes are converted one by one; x of rank >= 2; the Muls and Adds by
   per-channel constants that follow, either operand first, composed into its arrays).
@@ -27,6 +28,7 @@ import numpy as np
 
 from netgraph.export.onnx_chains import NOT_THE_PATTERN, chain_patterns
 from netgraph.export.onnx_ops import Context, Converted, Unsupported, sole_use, sole_use_as_input_0
+from netgraph.export.onnx_reshape import fresh_value
 from netgraph.layers import BatchNormalizationLayer, LayerNormalizationLayer, NormalizationLayer
 
 __all__ = ["NORM_CONVERTERS", "affine_array", "exporter_made", "group_norm_patterns"]
@@ -149,9 +151,8 @@ def _group_norm(norm: Any, ctx: Context) -> tuple[list, NormalizationLayer, str]
         return None
     x, rank = first.input[0], ctx.rank(first.input[0])
     scale, bias = (ctx.const(n, what) for n, what in zip(norm.input[1:3], ("scale", "bias")))
-    groups, target = scale.size, ctx.const(first.input[1], "shape").ravel().tolist()
-    channels = (ctx.shapes.get(x) or (None, None))[1]
-    if (rank is None or rank < 2 or not isinstance(channels, int) or target != [0, groups, -1]
+    groups, channels = scale.size, (ctx.shapes.get(x) or (None, None))[1]
+    if (rank is None or rank < 2 or not isinstance(channels, int) or not _into_groups(first, x, groups, ctx)
             or not np.all(scale == 1) or not np.all(bias == 0) or channels % groups
             or sole_use_as_input_0(first.output[0], ctx, "InstanceNormalization",
                                    ignoring=("Shape",)) is not norm):
@@ -166,6 +167,15 @@ def _group_norm(norm: Any, ctx: Context) -> tuple[list, NormalizationLayer, str]
     layer = NormalizationLayer("2;;", "Complement", epsilon=float(ctx.attributes(norm).get("epsilon", 1e-5)),
                                group_number=groups, scaling=scaling, biases=biases)
     return taken, layer, x
+
+
+def _into_groups(reshape: Any, x: str, groups: int, ctx: Context) -> bool:
+    """Whether the Reshape views x as (batch, groups, ...): torch's target (0, g, -1), or export_onnx's
+    (batch, g, C/g, x's other dims) computed from Shape(x), which a batch of 0 can take. Reshape keeps the elements'
+    order, so each group's channels and dims are the rest, whatever its dims."""
+    target = fresh_value(reshape.input[1], ctx)
+    batch = ctx.shapes[x][0]
+    return target is not None and len(target) >= 3 and target[0] in (0, batch) and target[1] == groups
 
 
 def _affine_steps(taken: list, channels: int, rank: int, ctx: Context) -> tuple[Any, Any]:
