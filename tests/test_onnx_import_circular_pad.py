@@ -86,3 +86,21 @@ def test_a_padding_layer_round_trips_as_one_padding_layer(tmp_path, padding, pai
     x = torch.randn(3, *shape, generator=torch.Generator().manual_seed(0))
     torch.testing.assert_close(back(x), net(x))
     assert_same_outputs(tmp_path / "m.onnx", net, {"Input": x})
+
+
+@pytest.mark.parametrize("padding", ["Periodic", "Reflected", "Fixed"])
+@pytest.mark.parametrize("pairs, shape", [([[1, 2]], ("n", 3)), ([[0, 0], [3, 1]], (2, "n")),
+                                          ([[2, 1], [1, 2]], ("n", "m")), ([[1, 0], [0, 2]], (3, "n"))])
+def test_a_method_padding_of_a_variable_length_round_trips(tmp_path, padding, pairs, shape):
+    """Its export gathers at indices computed from the length (Shape, Range, Mod, ...): the import was refused, a
+    size used as data."""
+    net = net_initialize(NetChain({"pad": PaddingLayer(pairs, padding=padding)}, input=list(shape)), seed=0)
+    export_onnx(net, tmp_path / "m.onnx")
+    back = import_onnx(tmp_path / "m.onnx")
+    layers = [(layer.type_name, layer.padding, layer.padding_size) for layer in back.layers.values()]
+    assert layers[-1][:2] == ("PaddingLayer", padding) and len(layers) == (2 if shape == (3, "n") else 1)
+    generator = torch.Generator().manual_seed(0)
+    for n, m in [(1, 1), (2, 5), (7, 3)]:  # shorter and longer than the paddings
+        x = torch.randn(2, *(n if d == "n" else m if d == "m" else d for d in shape), generator=generator)
+        torch.testing.assert_close(back(x), net(x))
+        assert_same_outputs(tmp_path / "m.onnx", net, {"Input": x})
