@@ -57,3 +57,13 @@ class _Then(nn.Module):
 
     def forward(self, x):
         return self.inner(x) * self.scale
+
+
+@torch.no_grad()
+def test_a_number_the_code_multiplies_by_stays_fixed(tmp_path):
+    """A Constant node (``y * 2.0``) after a LayerNorm without arrays is no learned array: it stays a constant."""
+    module = _Then(nn.LayerNorm(4, elementwise_affine=False), torch.tensor(2.0))
+    back = import_onnx(torch_export(module, torch.randn(2, 3, 4), tmp_path / "ln.onnx"))
+    assert "LayerNormalizationLayer" in [a.type_name for a in back.layers.values()]
+    x = torch.randn(5, 3, 4)
+    torch.testing.assert_close(back(x), module(x))

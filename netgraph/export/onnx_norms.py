@@ -216,9 +216,11 @@ def _layer_norm_affine(norm: Any, ctx: Context) -> tuple[list, NormalizationLaye
 
 
 def _one_example(name: str, rank: int, ctx: Context) -> np.ndarray | None:
-    """A constant the same for every example (no dim along the batch but 1), as an array of x's rank - 1 dims."""
+    """An initializer the same for every example (no dim along the batch but 1), as an array of x's rank - 1 dims;
+    None for a Constant node (a number the model's code wrote, ``y * 2.0``, stays fixed, not a learned array)."""
     value = ctx.constants.get(name)
-    if value is None or value.ndim > rank or (value.ndim == rank and value.shape[0] != 1):
+    if (value is None or ctx.producers.get(name) is not None or value.ndim > rank
+            or (value.ndim == rank and value.shape[0] != 1)):
         return None
     value = np.asarray(value[0] if value.ndim == rank else value, dtype=np.float32)
     return value.reshape((1,) * (rank - 1 - value.ndim) + value.shape)
