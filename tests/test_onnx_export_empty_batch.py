@@ -72,3 +72,21 @@ def test_a_group_normalization_of_its_own_runs_on_a_batch_of_0(tmp_path, options
     export_onnx(net, tmp_path / "m.onnx")
     x = torch.randn(batch, *(5 if d == "n" else d for d in shape), generator=torch.Generator().manual_seed(0))
     assert_same_outputs(tmp_path / "m.onnx", net, {"Input": x}, atol=1e-5)
+
+
+@pytest.mark.parametrize("opset", [9, 17])
+@pytest.mark.parametrize("shape", [(4, 3, 3), (4, "n"), (4,), (6, 2, 2, 2)])
+def test_a_group_norm_kernel_runs_on_a_batch_of_0_and_imports_as_one_layer(tmp_path, opset, shape):
+    # torch's group_norm export reshaped to (0, g, -1): onnxruntime failed on a batch of 0
+    from netgraph import NormalizationLayer, import_onnx
+    layer = NormalizationLayer(group_number=2, scaling=torch.linspace(0.5, 2, shape[0]),
+                               biases=torch.linspace(-1, 1, shape[0]))
+    net = net_initialize(NetChain([layer], input=list(shape)), seed=0)
+    export_onnx(net, tmp_path / "m.onnx", opset=opset)
+    back = import_onnx(tmp_path / "m.onnx")
+    [imported] = back.layers.values()
+    assert imported.group_number == 2
+    for batch in (0, 1, 3):
+        x = torch.randn(batch, *(5 if d == "n" else d for d in shape), generator=torch.Generator().manual_seed(0))
+        assert_same_outputs(tmp_path / "m.onnx", net, {"Input": x}, atol=1e-5)
+        torch.testing.assert_close(back(x), net(x), atol=1e-5, rtol=1e-5)

@@ -11,8 +11,8 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from netgraph import import_onnx
-from tests.onnx_helpers import Op, quiet_exporter, run_onnx, torch_export
+from netgraph import NetChain, PaddingLayer, export_onnx, import_onnx, net_initialize
+from tests.onnx_helpers import Op, assert_same_outputs, quiet_exporter, run_onnx, torch_export
 
 #: name -> (F.pad's pads, the input shape exported, the same with other lengths, the PaddingLayer's pairs)
 CASES = {"1d": ((2, 1), (3, 6), (3, 9), [[0, 0], [2, 1]]),
@@ -42,9 +42,10 @@ def test_circular_padding_over_dynamic_lengths_imports_as_periodic_padding(name,
     net = import_onnx(path)
     layers = list(net.layers.values())
     padding = [layer for layer in layers if layer.type_name == "PaddingLayer"]
-    assert {layer.padding for layer in padding} == {"Periodic"} and len(padding) == len(layers)
-    per_layer = [_levels(layer, len(pairs)) for layer in padding]  # one layer, or one a level (TorchScript's 2d)
-    assert [[sum(own[k][i] for own in per_layer) for i in (0, 1)] for k in range(len(pairs))] == pairs
+    # TorchScript's 2d (a Concat per axis, a one-input Concat along an axis left) was two PaddingLayers and a
+    # CatenateLayer of one input
+    assert [(layer.type_name, layer.padding) for layer in layers] == [("PaddingLayer", "Periodic")]
+    assert _levels(layers[0], len(pairs)) == pairs
     for size in (shape, other):  # the length exported and others
         x = torch.randn(4, *size, generator=generator)
         torch.testing.assert_close(net(x), module(x))
@@ -69,3 +70,37 @@ def test_a_length_shorter_than_the_pads_wraps_around_as_often_as_needed(tmp_path
         module(x)
     torch.testing.assert_close(net(x), x.repeat(1, 1, 4)[..., 1:8])  # periodic: x[(i - 3) mod 2] for i in 0..6
     assert run_onnx(path, {"x": x})[0].shape == (2, 3, 6)  # x, x, x[:2]: not a padding of x by (3, 2)
+
+
+@pytest.mark.parametrize("padding", ["Periodic", "Reflected", "Fixed", 0.0, 2.5])
+@pytest.mark.parametrize("pairs, shape", [([[0, 0], [2, 1]], (3, 5, 6)), ([[0, 0], [0, 0], [1, 2]], (2, 3, 4, 5)),
+                                          ([[0, 0], [2, 1], [1, 1]], (2, 3, 4, 5)), ([[1, 2], [2, 1]], (3, 5, 6))])
+def test_a_padding_layer_round_trips_as_one_padding_layer(tmp_path, padding, pairs, shape):
+    """export_onnx's F.pad "circular" is a Concat per padded axis (and one of one input along an axis it leaves):
+    it imported as a PaddingLayer per axis and a CatenateLayer of one input."""
+    net = net_initialize(NetChain({"pad": PaddingLayer(pairs, padding=padding)}, input=list(shape)), seed=0)
+    export_onnx(net, tmp_path / "m.onnx")
+    back = import_onnx(tmp_path / "m.onnx")
+    [layer] = back.layers.values()
+    assert (layer.type_name, layer.padding, _levels(layer, len(pairs))) == ("PaddingLayer", padding, pairs)
+    x = torch.randn(3, *shape, generator=torch.Generator().manual_seed(0))
+    torch.testing.assert_close(back(x), net(x))
+    assert_same_outputs(tmp_path / "m.onnx", net, {"Input": x})
+
+
+@pytest.mark.parametrize("padding", ["Periodic", "Reflected", "Fixed"])
+@pytest.mark.parametrize("pairs, shape", [([[1, 2]], ("n", 3)), ([[0, 0], [3, 1]], (2, "n")),
+                                          ([[2, 1], [1, 2]], ("n", "m")), ([[1, 0], [0, 2]], (3, "n"))])
+def test_a_method_padding_of_a_variable_length_round_trips(tmp_path, padding, pairs, shape):
+    """Its export gathers at indices computed from the length (Shape, Range, Mod, ...): the import was refused, a
+    size used as data."""
+    net = net_initialize(NetChain({"pad": PaddingLayer(pairs, padding=padding)}, input=list(shape)), seed=0)
+    export_onnx(net, tmp_path / "m.onnx")
+    back = import_onnx(tmp_path / "m.onnx")
+    layers = [(layer.type_name, layer.padding, layer.padding_size) for layer in back.layers.values()]
+    assert layers[-1][:2] == ("PaddingLayer", padding) and len(layers) == (2 if shape == (3, "n") else 1)
+    generator = torch.Generator().manual_seed(0)
+    for n, m in [(1, 1), (2, 5), (7, 3)]:  # shorter and longer than the paddings
+        x = torch.randn(2, *(n if d == "n" else m if d == "m" else d for d in shape), generator=generator)
+        torch.testing.assert_close(back(x), net(x))
+        assert_same_outputs(tmp_path / "m.onnx", net, {"Input": x})

@@ -5,7 +5,8 @@
 * ``LayerNormalization`` over the last axis -> LayerNormalizationLayer; over several trailing axes ->
   NormalizationLayer over those levels ("Same" scaling).
 * ``InstanceNormalization`` -> NormalizationLayer (aggregated over the spatial levels, arrays per channel).
-* torch's ``nn.GroupNorm`` export (either exporter), Reshape(x, [0, g, -1]) -> InstanceNormalization (g ones and zeros) ->
+* torch's ``nn.GroupNorm`` export (either exporter), Reshape(x, [0, g, -1]) (``export_onnx``'s: to (batch, g, C/g, ...)
+  computed from Shape(x)) -> InstanceNormalization (g ones and zeros) ->
   Reshape(., Shape(x)) -> Mul by the per-channel weight -> Add of the bias -> NormalizationLayer(group_number=g)
   (``group_norm_patterns``, matched before the nodes are converted one by one; x of rank >= 2; the Muls and Adds by
   per-channel constants that follow, either operand first, composed into its arrays).
@@ -27,9 +28,10 @@ import numpy as np
 
 from netgraph.export.onnx_chains import NOT_THE_PATTERN, chain_patterns
 from netgraph.export.onnx_ops import Context, Converted, Unsupported, sole_use, sole_use_as_input_0
+from netgraph.export.onnx_reshape import fresh_value
 from netgraph.layers import BatchNormalizationLayer, LayerNormalizationLayer, NormalizationLayer
 
-__all__ = ["NORM_CONVERTERS", "affine_array", "exporter_made", "group_norm_patterns"]
+__all__ = ["NORM_CONVERTERS", "affine_array", "exporter_made", "group_norm_patterns", "layer_norm_patterns"]
 
 #: The dynamo exporter's value_info metadata: a constant it folded, or where a tensor came from (a module's
 #: parameter, a buffer, ...).
@@ -149,9 +151,8 @@ def _group_norm(norm: Any, ctx: Context) -> tuple[list, NormalizationLayer, str]
         return None
     x, rank = first.input[0], ctx.rank(first.input[0])
     scale, bias = (ctx.const(n, what) for n, what in zip(norm.input[1:3], ("scale", "bias")))
-    groups, target = scale.size, ctx.const(first.input[1], "shape").ravel().tolist()
-    channels = (ctx.shapes.get(x) or (None, None))[1]
-    if (rank is None or rank < 2 or not isinstance(channels, int) or target != [0, groups, -1]
+    groups, channels = scale.size, (ctx.shapes.get(x) or (None, None))[1]
+    if (rank is None or rank < 2 or not isinstance(channels, int) or not _into_groups(first, x, groups, ctx)
             or not np.all(scale == 1) or not np.all(bias == 0) or channels % groups
             or sole_use_as_input_0(first.output[0], ctx, "InstanceNormalization",
                                    ignoring=("Shape",)) is not norm):
@@ -162,20 +163,78 @@ def _group_norm(norm: Any, ctx: Context) -> tuple[list, NormalizationLayer, str]
             or ctx.attributes(sizes).get("start", 0) != 0 or "end" in ctx.attributes(sizes)):
         return None
     taken = [first, norm, back]
-    scaling, biases = _affine_steps(taken, channels, rank, ctx)
+    scaling, biases = _affine_steps(taken, lambda name: _per_channel(name, channels, rank, ctx), ctx)
     layer = NormalizationLayer("2;;", "Complement", epsilon=float(ctx.attributes(norm).get("epsilon", 1e-5)),
                                group_number=groups, scaling=scaling, biases=biases)
     return taken, layer, x
 
 
-def _affine_steps(taken: list, channels: int, rank: int, ctx: Context) -> tuple[Any, Any]:
-    """The scale and bias (False: none) of the Mul and Add nodes by per-channel constants (either operand) that
-    follow ``taken``'s last node one after another, composed into one ``y * scale + bias``; appends them to
-    ``taken``. The exporter's own ones and zeros (``affine=False``) add nothing."""
+def _into_groups(reshape: Any, x: str, groups: int, ctx: Context) -> bool:
+    """Whether the Reshape views x as (batch, groups, ...): torch's target (0, g, -1), or export_onnx's
+    (batch, g, C/g, x's other dims) computed from Shape(x), which a batch of 0 can take. Reshape keeps the elements'
+    order, so each group's channels and dims are the rest, whatever its dims."""
+    target = fresh_value(reshape.input[1], ctx)
+    batch = ctx.shapes[x][0]
+    return target is not None and len(target) >= 3 and target[0] in (0, batch) and target[1] == groups
+
+
+def layer_norm_patterns(nodes: Any, ctx: Context) -> tuple[dict[int, Converted], set[int]]:
+    """A LayerNormalization without arrays (the exporter's ones and zeros) followed by Muls and Adds of constants of
+    one example (``_affine_steps``) -> one NormalizationLayer, those constants its arrays over the levels they vary
+    along: our NormalizationLayer's export when its arrays span other levels than it aggregates (the default
+    ``NormalizationLayer()``'s "Complement": F.layer_norm, then the arrays), which imported as a
+    LayerNormalizationLayer and a ThreadingLayer and ConstantArrayLayer per array."""
+    return chain_patterns(nodes, ctx, "LayerNormalization", _layer_norm_affine, (Unsupported, *NOT_THE_PATTERN))
+
+
+def _layer_norm_affine(norm: Any, ctx: Context) -> tuple[list, NormalizationLayer, str] | None:
+    """The LayerNormalization and the Muls and Adds after it, the layer, and x; None where it does not match."""
+    a, x, rank = ctx.attributes(norm), norm.input[0], ctx.rank(norm.input[0])
+    axis = int(a.get("axis", -1))
+    axis = axis + rank if rank is not None and axis < 0 else axis
+    if (rank is None or not 1 <= axis < rank or int(a.get("stash_type", 1)) != 1
+            or affine_array(norm, 1, ctx, "scale") is not False or affine_array(norm, 2, ctx, "bias") is not False):
+        return None
+    taken = [norm]
+    arrays = _affine_steps(taken, lambda name: _one_example(name, rank, ctx), ctx)
+    shape, aggregated = ctx.shapes[x][1:], tuple(range(axis, rank))
+    present = [v for v in arrays if v is not False]
+    if not present:
+        return None
+    full = np.broadcast_shapes(*(v.shape for v in present))
+    levels = tuple(k + 1 for k, n in enumerate(full) if n != 1) or aggregated
+    sizes = tuple(shape[k - 1] for k in levels)
+    if not all(isinstance(n, int) for n in sizes) or any(n != 1 and n != shape[k] for k, n in enumerate(full)):
+        return None
+    view = tuple(shape[k] if k + 1 in levels else 1 for k in range(rank - 1))
+    scaling, biases = (v if v is False else np.broadcast_to(v, view).reshape(sizes).astype(np.float32) for v in arrays)
+    complement = tuple(k for k in range(1, rank) if k not in aggregated)
+    named = "Same" if levels == aggregated else "Complement" if levels == complement else list(levels)
+    layer = NormalizationLayer(f"{axis};;", named, epsilon=float(a.get("epsilon", 1e-5)), scaling=scaling,
+                               biases=biases)
+    return taken, layer, x
+
+
+def _one_example(name: str, rank: int, ctx: Context) -> np.ndarray | None:
+    """An initializer the same for every example (no dim along the batch but 1), as an array of x's rank - 1 dims;
+    None for a Constant node (a number the model's code wrote, ``y * 2.0``, stays fixed, not a learned array)."""
+    value = ctx.constants.get(name)
+    if (value is None or ctx.producers.get(name) is not None or value.ndim > rank
+            or (value.ndim == rank and value.shape[0] != 1)):
+        return None
+    value = np.asarray(value[0] if value.ndim == rank else value, dtype=np.float32)
+    return value.reshape((1,) * (rank - 1 - value.ndim) + value.shape)
+
+
+def _affine_steps(taken: list, read: Callable[[str], np.ndarray | None], ctx: Context) -> tuple[Any, Any]:
+    """The scale and bias (False: none) of the Mul and Add nodes by constants that ``read`` takes (either operand; as
+    it gives them, arrays broadcasting together) that follow ``taken``'s last node one after another, composed into
+    one ``y * scale + bias``; appends them to ``taken``. The exporter's own ones and zeros (``affine=False``) add
+    nothing."""
     scale = bias = False
     while (step := _affine_step(taken[-1].output[0], ctx)) is not None:
         name = step.input[1] if step.input[0] == taken[-1].output[0] else step.input[0]
-        value = _per_channel(name, channels, rank, ctx)
+        value = read(name)
         if value is None:
             break
         taken.append(step)

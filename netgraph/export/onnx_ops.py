@@ -377,10 +377,15 @@ def _dropout(node: Any, ctx: Context) -> Converted:
     return Converted(alias=node.input[0])
 
 
+#: ONNX's element types FLOAT and DOUBLE: a Cast to either is a no-op on real data (our layers compute in the
+#: working precision; a float64 net's export casts its integer-fed results to DOUBLE)
+REAL_CASTS = (1, 11)
+
+
 def _cast(node: Any, ctx: Context) -> Converted:
-    if (to := int(ctx.attributes(node).get("to", 0))) != 1:
-        raise Unsupported("only a Cast to float32 (a no-op on real data) is supported", attribute="to",
-                          expected=1, found=to)
+    if (to := int(ctx.attributes(node).get("to", 0))) not in REAL_CASTS:
+        raise Unsupported("only a Cast to float32 or float64 (a no-op on real data) is supported", attribute="to",
+                          expected=list(REAL_CASTS), found=to)
     return Converted(alias=node.input[0])
 
 

@@ -55,6 +55,10 @@ def symbolic_value(node: Any, ctx: Context) -> tuple | None:
         return None if None in same else tuple(same)
     if op == "Where" and None not in values[:3] and len({len(v) for v in values[:3]}) == 1:
         return tuple(a if c else b for c, a, b in zip(*values[:3]))
+    if op == "Slice" and len(values) == 1 and values[0] is not None:  # before opset 10: bounds as attributes
+        a = ctx.attributes(node)
+        bounds = [tuple(a.get("starts", ())), tuple(a.get("ends", ())), tuple(a.get("axes", (0,)))]
+        values += bounds if all(len(b) == 1 for b in bounds) else [None]
     if op == "Slice" and values[0] is not None and all(v is not None for v in values[1:]) and len(values) in (3, 4, 5):
         if len(values) > 3 and tuple(values[3]) != (0,):
             return None

@@ -195,6 +195,8 @@ def _concat(node: Any, ctx: Context) -> Converted:
     rank = ctx.rank(next((name for name in node.input if name not in ctx.constants), node.input[0]))
     if axis == 0 or (rank is not None and axis == -rank):
         raise Unsupported("Concat along the batch dim", attribute="axis", expected="a non-batch axis", found=axis)
+    if len(node.input) == 1 and node.input[0] not in ctx.constants:  # torch's pad of an axis it leaves as it is
+        return Converted(alias=node.input[0])
     if any(name in ctx.constants for name in node.input):
         return _with_constants(node, axis, rank, ctx)
     appended = _appended(node, axis, ctx)

@@ -218,9 +218,9 @@ def circular_pad_patterns(nodes: Any, ctx: Context) -> tuple[dict[int, Converted
     PaddingLayer "Periodic" of x, and the ids of those Slices: torch's TorchScript export of ``F.pad(x, ...,
     mode="circular")``, which a CatenateLayer could not import over a dynamic axis (the dynamo exporter writes a Pad
     of mode "wrap" itself). Alike for lengths of at least the pads (the ones torch pads); at a shorter one the Concat
-    puts x whole in place of each end, where the PaddingLayer wraps around as often as needed."""
-    found: dict[int, Converted] = {}
-    claimed: set[int] = set()
+    puts x whole in place of each end, where the PaddingLayer wraps around as often as needed. torch pads one axis
+    after another (a one-input Concat along an axis it leaves): such a chain is one PaddingLayer of every axis."""
+    matches: dict[int, tuple[str, dict[int, list[int]], set[int]]] = {}
     for concat in nodes:
         if concat.op_type != "Concat" or len(concat.input) not in (2, 3):
             continue
@@ -229,14 +229,36 @@ def circular_pad_patterns(nodes: Any, ctx: Context) -> tuple[dict[int, Converted
         except (Unsupported, ValueError, TypeError, KeyError, IndexError):  # not of this form, or malformed
             continue
         if matched is not None:
-            x, pairs, slices = matched
-            found[id(concat)] = Converted(PaddingLayer(pairs, padding="Periodic"), (x,))
-            claimed |= {id(n) for n in slices}
-    return found, claimed
+            x, axis, pair, slices = matched
+            taken = {id(n) for n in slices}
+            inner = _wrapped_before(x, concat, slices, ctx)
+            if inner is not None and id(inner[0]) in matches and axis not in matches[id(inner[0])][1]:
+                x, pads, before = matches.pop(id(inner[0]))
+                matches[id(concat)] = (x, {**pads, axis: pair}, taken | before | inner[1] | {id(inner[0])})
+            else:
+                matches[id(concat)] = (x, {axis: pair}, taken)
+    found = {key: Converted(PaddingLayer([pads.get(k, [0, 0]) for k in range(1, max(pads) + 1)], padding="Periodic"),
+                            (x,)) for key, (x, pads, _) in matches.items()}
+    return found, set().union(*(taken for _, _, taken in matches.values()))
 
 
-def _circular(concat: Any, ctx: Context) -> tuple[str, list[list[int]], list[Any]] | None:
-    """(x, the PaddingLayer's pairs, the Slice nodes) when ``concat`` wraps x around one axis, else None."""
+def _wrapped_before(x: str, concat: Any, slices: list, ctx: Context) -> tuple[Any, set[int]] | None:
+    """(the node computing ``x``, the ids of the one-input Concats passed on the way) where x, read by ``concat`` and
+    its ``slices`` alone, comes from a node through Concats of one input (torch's pad of an axis left as it is);
+    None where x is read elsewhere or is a graph output."""
+    readers = {id(concat), *(id(n) for n in slices)}
+    if x in ctx.graph_outputs or any(id(c) not in readers for c, _ in ctx.consumers.get(x, ())):
+        return None
+    passed: set[int] = set()
+    node = ctx.producers.get(x)
+    while node is not None and node.op_type == "Concat" and len(node.input) == 1 and sole_use(node.input[0], ctx):
+        passed.add(id(node))
+        node = ctx.producers.get(node.input[0])
+    return None if node is None else (node, passed)
+
+
+def _circular(concat: Any, ctx: Context) -> tuple[str, int, list[int], list[Any]] | None:
+    """(x, the axis, its [before, after], the Slice nodes) when ``concat`` wraps x around one axis, else None."""
     rank = ctx.rank(concat.input[0])
     axis = int(ctx.attributes(concat)["axis"])
     axis = axis + rank if axis < 0 and rank is not None else axis
@@ -261,8 +283,7 @@ def _circular(concat: Any, ctx: Context) -> tuple[str, list[list[int]], list[Any
             pair[1] = end
         else:
             return None
-    pairs = [[0, 0] for _ in range(1, axis)] + [pair]
-    return x, pairs, list(sliced.values())
+    return x, axis, pair, list(sliced.values())
 
 
 def _span(node: Any, ctx: Context, rank: int) -> tuple[int, int, int] | None:

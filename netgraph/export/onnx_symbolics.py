@@ -22,6 +22,7 @@ except ImportError:  # pragma: no cover - older torch
     from torch.onnx._internal import registration as _registration  # type: ignore[no-redef]
 
 from netgraph.backend.compile import variable_base
+from netgraph.export.onnx_group_symbolic import group_norm
 from netgraph.core.walk import nested_nodes
 
 __all__ = ["hyperbolic_symbolics", "call_without_onnx_form", "LayerAt", "layer_of_operator", "layer_running_operator",
@@ -41,7 +42,7 @@ def hyperbolic_symbolics() -> Iterator[None]:
     empty sequence"): an entry this block created is removed."""
     groups = getattr(_registration.registry, "_registry", None)
     symbolics = {**{aten: _symbolic(op) for aten, op in _HYPERBOLIC.items()}, "atan2": _atan2,
-                 "log_sigmoid": _log_sigmoid, "trunc": _trunc, "erfc": _erfc}
+                 "log_sigmoid": _log_sigmoid, "trunc": _trunc, "erfc": _erfc, "group_norm": group_norm}
     before = {aten: _override(aten) for aten in symbolics}
     try:
         for aten, symbolic in symbolics.items():

@@ -1,0 +1,40 @@
+"""torch's ``group_norm`` (``NormalizationLayer(group_number=g)``'s kernel, torch's ``nn.GroupNorm``) as ONNX, for
+``export_onnx``: torch's own symbolic reshapes x to (0, g, -1), which onnxruntime cannot resolve for a batch of 0
+(0 elements fit any size at the -1); this one reshapes to (batch, g, C/g, the rest of x's dims), the batch and the
+rest read from Shape(x), then InstanceNormalization of the g groups, Reshape back to Shape(x), Mul by the weight and
+Add of the bias, as torch's (``onnx_norms.group_norm_patterns`` imports both as one NormalizationLayer)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import torch
+
+try:  # where torch 2.13 keeps the TorchScript exporter's helpers; older torch, one level up
+    from torch.onnx._internal.torchscript_exporter import _type_utils, symbolic_helper, symbolic_opset9
+except ImportError:  # pragma: no cover - older torch
+    from torch.onnx import _type_utils, symbolic_helper, symbolic_opset9  # type: ignore[no-redef]
+
+__all__ = ["group_norm"]
+
+
+def group_norm(g: Any, x: Any, groups: Any, weight: Any, bias: Any, eps: Any, cudnn_enabled: Any) -> Any:
+    """The symbolic of ``aten::group_norm``; torch's own where x's channels or rank are unknown."""
+    rank, channels = symbolic_helper._get_tensor_rank(x), symbolic_helper._get_tensor_dim_size(x, 1)
+    groups, eps = symbolic_helper._get_const(groups, "i", "num_groups"), symbolic_helper._get_const(eps, "f", "eps")
+    if rank is None or channels is None:
+        return symbolic_opset9.group_norm(g, x, groups, weight, bias, eps, cudnn_enabled)
+    dtype = _type_utils.JitScalarType.from_value(x).dtype()
+    shape = g.op("Shape", x)
+    parts = [symbolic_helper._slice_helper(g, shape, axes=[0], starts=[0], ends=[1]),
+             g.op("Constant", value_t=torch.tensor([groups, channels // groups], dtype=torch.int64))]
+    if rank > 2:
+        parts.append(symbolic_helper._slice_helper(g, shape, axes=[0], starts=[2], ends=[rank]))
+    grouped = g.op("Reshape", x, g.op("Concat", *parts, axis_i=0))
+    ones, zeros = (g.op("Constant", value_t=torch.full((groups,), v, dtype=dtype)) for v in (1.0, 0.0))
+    normed = g.op("Reshape", g.op("InstanceNormalization", grouped, ones, zeros, epsilon_f=eps), shape)
+    axes = list(range(1, rank - 1))
+    for array, op in ((weight, "Mul"), (bias, "Add")):
+        if array is not None and not symbolic_helper._is_none(array):
+            normed = g.op(op, normed, symbolic_helper._unsqueeze_helper(g, array, axes) if axes else array)
+    return normed
