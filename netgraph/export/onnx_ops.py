@@ -1,9 +1,8 @@
 """One converter per ONNX op: an ONNX node -> one of our layers (or an alias for a no-op).
 
 A converter gets the node and the ``Context`` (constant values, inferred shapes, attributes) and returns a
-``Converted``: the layer and the names of the tensors feeding its input ports in order, or ``alias`` for nodes that
-pass their input through (Identity, Dropout, a Reshape to the same shape). It raises ``Unsupported`` (with the
-reason) when the node's options have no equivalent.
+``Converted`` (the layer and the tensors feeding its input ports in order, or ``alias`` for a pass-through node:
+Identity, Dropout, a same-shape Reshape); it raises ``Unsupported``, with the reason, where nothing is equivalent.
 """
 
 from __future__ import annotations
@@ -377,15 +376,11 @@ def _dropout(node: Any, ctx: Context) -> Converted:
     return Converted(alias=node.input[0])
 
 
-#: ONNX's element types FLOAT and DOUBLE: a Cast to either is a no-op on real data (our layers compute in the
-#: working precision; a float64 net's export casts its integer-fed results to DOUBLE)
-REAL_CASTS = (1, 11)
-
-
 def _cast(node: Any, ctx: Context) -> Converted:
-    if (to := int(ctx.attributes(node).get("to", 0))) not in REAL_CASTS:
+    # FLOAT (1), DOUBLE (11): no-ops on real data (a float64 net's export casts integer-fed results to DOUBLE)
+    if (to := int(ctx.attributes(node).get("to", 0))) not in (1, 11):
         raise Unsupported("only a Cast to float32 or float64 (a no-op on real data) is supported", attribute="to",
-                          expected=list(REAL_CASTS), found=to)
+                          expected=[1, 11], found=to)
     return Converted(alias=node.input[0])
 
 
