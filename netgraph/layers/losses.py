@@ -36,11 +36,13 @@ from netgraph.core.errors import OptionError, did_you_mean
 from netgraph.core.option_problems import option_problem
 from netgraph.core.types import INTEGER, REAL, Conflict, PortType, unify
 from netgraph.layers._modules import LayerModule
+from netgraph.core.tracing import symbolic_tracing
 
 __all__ = ["MeanSquaredLossLayer", "MeanAbsoluteLossLayer", "CrossEntropyLossLayer", "ContrastiveLossLayer", "CTCLossLayer", "LOSS_LAYERS",
            "EPSILON"]
 
 CROSS_ENTROPY_FORMS = ("Index", "Probabilities", "Binary")
+NO_INDEX = torch.iinfo(torch.int64).min  # F.cross_entropy's ignore_index: no class index is ignored
 
 
 class _LossBase(Layer):
@@ -96,16 +98,35 @@ class _CodeModule(LayerModule):
 
     wide = staticmethod(wide)
 
-    def index_target(self, t: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
-        return check_indices(t, x.shape[-1], f"{self.layer_label} port 'Target' (classes of 'Input')",
+    def index_target(self, t: torch.Tensor, classes: int) -> torch.Tensor:
+        return check_indices(t, classes, f"{self.layer_label} port 'Target' (classes of 'Input')",
                              layer=self.layer_path, port="Target")
+
+    def index_loss(self, x: torch.Tensor, t: torch.Tensor) -> torch.Tensor:
+        """The compiled code's loss of each element of class indices ``t``: on the CPU torch's own range check, then
+        check_indices's error if it fails; check_indices first on a GPU (a fatal device assert), under fx or torch.jit
+        (the ONNX export: import_onnx reads its gather) or for a target dtype F.cross_entropy does not take."""
+        if symbolic_tracing() or torch.jit.is_tracing() or t.device.type != "cpu" or t.dtype != torch.long:
+            return self._picked(x, self.index_target(t, x.shape[-1]))
+        try:
+            if self.logits:  # no index is ignored: NO_INDEX, the least int64, stands for none
+                classes_first = x.movedim(-1, 1) if x.dim() > 2 else x
+                return F.cross_entropy(classes_first, t, reduction="none", ignore_index=NO_INDEX)
+            return self._picked(x, t)
+        except (IndexError, RuntimeError):
+            self.index_target(t, x.shape[-1])  # the DataError naming the index out of range
+            raise
+
+    def _picked(self, x: torch.Tensor, t: torch.Tensor) -> torch.Tensor:
+        picked = (F.log_softmax(x, -1) if self.logits else x).gather(-1, t.unsqueeze(-1)).squeeze(-1)
+        return -picked if self.logits else -picked.clamp_min(EPSILON).log()
 
     def unit(self, v: torch.Tensor, port: str, nan: bool = False) -> torch.Tensor:
         return checked_probabilities(v, self.layer_label, port, self.layer_path, nan)
 
     def _checked(self, x: torch.Tensor, t: torch.Tensor) -> torch.Tensor:
         if self.checks == "Index":
-            t = self.index_target(t, x)
+            t = self.index_target(t, x.shape[-1])
         if self.checks == "Binary":
             x, t = self.unit(x, "Input"), self.unit(t, "Target")
         elif self.checks is not None:  # NaN left to the checks of non-finite outputs, as before these were checked
@@ -245,8 +266,6 @@ class CrossEntropyLossLayer(_LossBase):
     def _operands(self, ctx: EmitContext) -> tuple[str, str]:
         (x, t), m = ctx.args, ctx.module
         checks = self._checks()
-        if checks == "Index":
-            t = f"{m}.index_target({t}, {x})"
         if checks == "Binary":
             x, t = f"{m}.unit({x}, 'Input')", f"{m}.unit({t}, 'Target')"
         elif checks is not None:  # probabilities (NaN left to the checks of non-finite outputs)
@@ -255,7 +274,12 @@ class CrossEntropyLossLayer(_LossBase):
         return f"{m}.wide({x})", t if self.form == "Index" else f"{m}.wide({t})"
 
     def _loss(self, ctx: EmitContext, x: str, t: str) -> str:
-        return f"({self.code.format(x=x, t=t)}).to({ctx.args[0]}.dtype)"
+        single = len(ctx.types["Input"].shape) == 1 and self.form != "Binary"  # one number per example already
+        if self.form == "Index":  # the module's index_loss: torch's own range check on the CPU
+            mean = "" if single else ".flatten(1).mean(1)"
+            return f"{ctx.module}.index_loss({x}, {t}){mean}.to({ctx.args[0]}.dtype)"
+        code = self.code.replace(".unsqueeze(-1).flatten(1).mean(1)", "") if single else self.code
+        return f"({code.format(x=x, t=t)}).to({ctx.args[0]}.dtype)"
 
 
 # Handwritten equivalents of each template, so the interpreter does not share code with the compiler.
