@@ -295,7 +295,8 @@ def _returned(results: dict[str, str], suffix: str) -> str:
     return "return {" + ", ".join(f"{p!r}: {v}{suffix}" for p, v in results.items()) + "}"
 
 
-def _generate(net: Any, checks: bool | str | None = None, inline: dict | None = None, firsts: list | None = None) -> str:
+def _generate(net: Any, checks: bool | str | None = None, inline: dict | None = None,
+              firsts: list | None = None) -> str:
     """The forward's code; ``inline`` gets the path of each node whose module it never calls (to its type name),
     ``firsts`` each node's path and first statement."""
     writer = _CodeWriter(net, checks)
