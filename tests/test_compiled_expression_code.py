@@ -42,3 +42,23 @@ def test_standard_deviation_computes_x_less_its_mean_once():
     assert module.code.count("x.mean((1,))") == 1, module.code
     x = torch.randn(4, 5, dtype=torch.float64)
     torch.testing.assert_close(module.double()(x=x), x.std(1) + x.var(1) * x.mean(1))
+
+
+def test_a_subexpression_shared_by_several_outputs_is_computed_once():
+    """{Total[#x], #x / Total[#x]}: each output's code was written alone, so the compiled forward summed x twice; the
+    sum is now one local that both outputs read, the values and gradients those of the interpreter and of torch."""
+    from netgraph import interpret, net_initialize
+    net = net_initialize(NetGraph({"f": FunctionLayer("{Total[#x], #x / Total[#x] + Exp[Total[#x]]}")}, [], x=5))
+    module = net.compile()
+    assert module.code.count(".sum(") == 1, module.code
+    x = torch.randn(4, 5, dtype=torch.float64, requires_grad=True)
+    compiled = module.double()(x=x)
+    total = x.sum(1)
+    expected = {"Output1": total, "Output2": x / total[:, None] + total.exp()[:, None]}
+    reference = interpret(net, module, x=x)
+    for port, value in expected.items():
+        torch.testing.assert_close(compiled[port], value)
+        torch.testing.assert_close(reference[port], value)
+    grads = [torch.autograd.grad(sum(out[p].sum() for p in expected), x)[0]
+             for out in (compiled, expected)]
+    torch.testing.assert_close(grads[0], grads[1])

@@ -211,7 +211,7 @@ class _CodeWriter(GraphWalker):
         super().__init__(net)
         self.net, self.names, self.checks, self.lines, self.steps = net, _Names(set(net.input_ports)), checks, [], []
         self.inner = compiling_inner()  # an operator's inner net: its inputs are the operator's, not the data
-        self.batched, self.inline = bool(net.input_ports), set()  # inline: the node paths whose module is not called
+        self.batched, self.inline = bool(net.input_ports), {}  # inline: the node paths whose module is not called
         self.firsts: list[tuple[tuple, str]] = []  # (node path, its first statement), for module.code_layers
         self.temporaries: list[str] = []  # the locals (ctx.local) of the node being written
         self.batch = self.names.new("batch_size")
@@ -253,7 +253,7 @@ class _CodeWriter(GraphWalker):
             block, module = self._block(node, name, inputs, outs), name
             text = "\n".join(block)
         if f"{module}(" not in text:
-            self.inline.add(path)
+            self.inline[path] = node.layer.type_name
         self.steps.append(Step(start, _names_only(inputs), outs, tuple(self.temporaries)))
         self.firsts.append((path, self.lines[start] if len(self.lines) > start else block[0]))
         self.lines += block
@@ -295,9 +295,10 @@ def _returned(results: dict[str, str], suffix: str) -> str:
     return "return {" + ", ".join(f"{p!r}: {v}{suffix}" for p, v in results.items()) + "}"
 
 
-def _generate(net: Any, checks: bool | str | None = None, inline: set | None = None, firsts: list | None = None) -> str:
-    """The forward's code; ``inline`` gets the path of each node whose module it never calls, ``firsts`` each node's
-    path and first statement."""
+def _generate(net: Any, checks: bool | str | None = None, inline: dict | None = None,
+              firsts: list | None = None) -> str:
+    """The forward's code; ``inline`` gets the path of each node whose module it never calls (to its type name),
+    ``firsts`` each node's path and first statement."""
     writer = _CodeWriter(net, checks)
     results = writer.run(writer.entry)
     if inline is not None:
@@ -329,19 +330,21 @@ def compile_net(net: Any, checks: bool | str | None = None) -> CompiledNet:
 def _compile(net: Any, checks: bool | str | None,
              generate: Callable[[Any, bool | str | None, list], str] | None = None) -> CompiledNet:
     """The module; ``generate(net, checks, firsts)`` writes the forward (``_generate``; the padded one of
-    ``netgraph.backend.masks``). Its arrays are normal tensors even when it is built inside inference mode."""
+    ``netgraph.backend.masks``). Its arrays are normal tensors even when it is built inside inference mode. The
+    modules are built first: the forward is written once, casting the outputs of users' own modules of another
+    precision that the build's meta run found (``own_block``)."""
     check_ready(net)
-    setting, inline, firsts = checks if checks is not None else distribution_checks(), set(), []
-    code = generate(net, setting, firsts) if generate else _generate(net, setting, inline, firsts)
-    module = _code_class(code, net._depth)(net, code)
-    # line of module.code -> layer path, found now: the first statements noted (a string each) are freed before the
-    # modules are built, which reuse their memory
-    module.__dict__["code_layers"] = layer_lines(module._code_lines, firsts)
-    del firsts
-    builder = ModuleBuilder(net, module, checks, inline)
+    setting, inline, firsts = checks if checks is not None else distribution_checks(), {}, []
+    module = CompiledNet(net, "")  # of its forward's class below
+    builder = ModuleBuilder(net, module, checks)
     builder.run()
-    if dtypes := module.__dict__.get("_netgraph_own_output_dtypes"):  # a user's module giving x.double(): cast
-        _write_casts(net, module, dtypes, setting, generate)
+    with writing_casts(net, module.__dict__.get("_netgraph_own_output_dtypes") or {}):
+        code = generate(net, setting, firsts) if generate else _generate(net, setting, inline, firsts)
+    module.__class__ = _code_class(code, net._depth)
+    object.__setattr__(module, "code", code)
+    module.__dict__["code_layers"] = layer_lines(module._code_lines, firsts)  # line of module.code -> layer path
+    del firsts
+    builder.mark_inline(inline)
     label_inner_layers(builder.operators)
     tie_shared(net, module)
     if builder.other_precision:  # floating arrays in another precision (a float64 array given, a float16 one
@@ -349,18 +352,6 @@ def _compile(net: Any, checks: bool | str | None,
     module.__dict__["_netgraph_working_dtype"] = builder.working  # to_net gives arrays still in it back as given
     module.__dict__["_netgraph_inner_net"] = compiling_inner()  # its layers' DataErrors may blame the operator's inputs
     return module
-
-
-def _write_casts(net: Any, module: CompiledNet, dtypes: dict, setting: bool | str | None,
-                 generate: Callable[[Any, bool | str | None, list], str] | None) -> None:
-    """``module``'s forward written again, casting the outputs of users' own modules of another precision (``dtypes``
-    by path, found by the build's meta run) to the working one; its modules, built once, are kept."""
-    firsts: list = []
-    with writing_casts(net, dtypes):
-        code = generate(net, setting, firsts) if generate else _generate(net, setting, set(), firsts)
-    module.__class__ = _code_class(code, net._depth)
-    object.__setattr__(module, "code", code)
-    module.__dict__["code_layers"] = layer_lines(module._code_lines, firsts)
 
 
 # the names the generated code reads (inf and nan: what repr() writes for an infinite or NaN float option)

@@ -30,9 +30,9 @@ class ModuleBuilder(GraphWalker):
 
     looks_at_values = False
 
-    def __init__(self, net: Any, root: nn.Module, checks: bool | str | None, inline: set | frozenset = frozenset()):
+    def __init__(self, net: Any, root: nn.Module, checks: bool | str | None):
         super().__init__(net)
-        self.net, self.root, self.checks, self.inline = net, root, checks, inline
+        self.net, self.root, self.checks = net, root, checks
         self.working, self.other_precision = torch.get_default_dtype(), False
         self.operators: list[tuple[tuple[str, ...], nn.Module]] = []  # (path, module), for label_inner_layers
         self._kinds: dict[type, tuple[bool, bool]] = {}  # by layer class: see _kind
@@ -63,8 +63,6 @@ class ModuleBuilder(GraphWalker):
         except Conflict as exc:  # a shape the layer cannot build from: named, never the internal exception
             raise ShapeError(f"{self.net.describe((path, None))}: {exc}", kind=exc.kind or "shape", layer=path,
                              port=exc.port, expected=exc.expected, found=exc.found) from None
-        if path in self.inline and isinstance(built, LayerModule):  # hooks on it would never fire: they warn
-            built.__dict__["_netgraph_computed_inline"] = (path, layer.type_name)
         if not (ours and isinstance(built, nn.Module)) and \
                 (dtypes := check_built(layer, node.types, built, self.net.describe((path, None)))):  # a user's own
             self.root.__dict__.setdefault("_netgraph_own_output_dtypes", {})[path] = dtypes  # x.double(): cast, as compiled
@@ -73,6 +71,14 @@ class ModuleBuilder(GraphWalker):
                                   layer_type=layer.type_name)  # the path, for Diagnostic.layer; the type, for below
         if self.checks is not None or not self.other_precision:
             self._look_into(built)
+
+    def mark_inline(self, inline: dict[tuple[str, ...], str]) -> None:
+        """Mark the modules of the layers at the paths ``inline`` (to their type names), which the forward computes
+        without calling them: hooks on them would never fire, and they warn."""
+        for path, type_name in inline.items():
+            built = (self.root if len(path) == 1 else self._parent(path))._modules.get(path[-1])
+            if isinstance(built, LayerModule):
+                built.__dict__["_netgraph_computed_inline"] = (path, type_name)
 
     def _refuse_shared_module(self, path: tuple[str, ...], layer: Any, module: Any) -> None:
         """An OptionError where two layers wrap one module object (``NetChain([m, m])``): torch would share it, and

@@ -37,6 +37,13 @@ def checked_probabilities(v: torch.Tensor, label: str, port: str, layer: tuple |
     return v
 
 
+def picked_loss(x: torch.Tensor, t: torch.Tensor, logits: bool) -> torch.Tensor:
+    """-log of the probability (``logits``: of the softmax of the scores) of class ``t`` on ``x``'s last dim, floored
+    at EPSILON: CrossEntropyLossLayer("Index")'s loss of each element, as ONNX exports it (a GatherElements)."""
+    picked = (F.log_softmax(x, -1) if logits else x).gather(-1, t.unsqueeze(-1)).squeeze(-1)
+    return -picked if logits else -picked.clamp_min(EPSILON).log()
+
+
 def wide(v: torch.Tensor) -> torch.Tensor:
     """``v`` in float32 if it is float16/bfloat16 (their logs and 1/p lose digits, 1e-12 is 0 in float16)."""
     return _widened(v)  # through this module's globals, which fx patches (not an importer's copy of the name)

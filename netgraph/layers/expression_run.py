@@ -15,7 +15,7 @@ import torch.nn.functional as F
 from netgraph.layers.expression_forms import repeated_subtrees
 from netgraph.layers.function_table import INTERNAL_FUNCTIONS, NAMED_FUNCTIONS, NamedFunction
 
-__all__ = ["to_code", "evaluate", "table_entry", "literal", "LOWERED"]
+__all__ = ["to_code", "to_codes", "evaluate", "table_entry", "literal", "LOWERED"]
 
 
 def table_entry(name: str) -> NamedFunction:
@@ -35,9 +35,21 @@ def to_code(tree: tuple, names: dict[str, str], local: Callable[[str], str] | No
     by both. A node that involves no tensor (a comparison; ``If`` with two constant branches) takes the dtype of its
     first slot. With ``local`` (a temporary's name), a repeated subexpression is computed once: ``(t := ...)``.
     """
-    (classes, repeated), done = repeated_subtrees(tree) if local is not None else ({}, ()), {}
+    return to_codes([tree], names, local)[0]
+
+
+def to_codes(trees: list[tuple], names: dict[str, str], local: Callable[[str], str] | None = None) -> list[str]:
+    """``to_code`` of each of several outputs' ``trees``, for code that runs them in this order (a tuple of them): a
+    subexpression repeated across them, as ``Total[#x]`` in ``{Total[#x], #x / Total[#x]}``, is computed once too.
+
+    >>> from netgraph.layers.expression import parse
+    >>> to_codes([parse("Exp[#x]").tree, parse("1 + Exp[#x]").tree], {"x": "x"}, lambda hint: f"t_{hint}")
+    ['(t_e := torch.exp(x))', '(1.0 + t_e)']
+    """
+    whole = trees[0] if len(trees) == 1 else ("outputs", tuple(trees))
+    (classes, repeated), done = repeated_subtrees(whole) if local is not None else ({}, ()), {}
     if not repeated:  # the usual case, as fast as before
-        return _code(tree, names, None)
+        return [_code(tree, names, None) for tree in trees]
 
     def code(t: tuple) -> str:
         c = classes.get(id(t))
@@ -45,7 +57,7 @@ def to_code(tree: tuple, names: dict[str, str], local: Callable[[str], str] | No
             return done[c] if c in done else _code(t, names, code)
         text, done[c] = _code(t, names, code), local("e")  # the name after the code: inner temporaries come first
         return f"({done[c]} := {text})"
-    return code(tree)
+    return [code(tree) for tree in trees]
 
 
 def _code(tree: tuple, names: dict[str, str], code: Callable[[tuple], str] | None) -> str:

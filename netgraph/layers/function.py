@@ -21,6 +21,7 @@ from netgraph.layers._callable_ports import callable_ports
 from netgraph.layers._broadcast import unknown_dims_taken
 from netgraph.layers._shapes import fill
 from netgraph.layers.expression import is_expression, parse, parse_quietly, to_code
+from netgraph.layers.expression_run import to_codes
 from netgraph.layers.expression_elementwise import per_element
 from netgraph.layers.expression_shapes import is_structural, least_lengths, lower_outputs
 from netgraph.layers.function_lengths import MAX_STRIDE, ZEROS_MAX_STRIDE, UnnamedLength, named_output_shapes
@@ -310,8 +311,7 @@ class FunctionLayer(Layer):
                 return checked_call(call, ctx, self.output_ports, "FunctionLayer", "output")
             return call
         if self._structural:
-            return ", ".join(to_code(tree, dict(zip(self.input_ports, ctx.args)), ctx.local)
-                             for tree in self._lowered(ctx.types))
+            return ", ".join(to_codes(self._lowered(ctx.types), dict(zip(self.input_ports, ctx.args)), ctx.local))
         ranks, out_rank = self._ranks(ctx.types)
         names = {s: align_code(a, r, out_rank) for s, a, r in zip(self.input_ports, ctx.args, ranks)}
         return to_code(self._expr.tree, names, ctx.local)  # every expression has a slot, so this is a tensor

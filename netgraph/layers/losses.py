@@ -27,7 +27,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from netgraph.layers._loss_modules import EPSILON, ContrastiveModule, CTCModule, checked_probabilities, wide
+from netgraph.layers._loss_modules import (EPSILON, NARROW, ContrastiveModule, CTCModule, checked_probabilities,
+                                           picked_loss, wide)
 from netgraph.layers._masks import masked_loss
 from netgraph.layers._shapes import check_indices, fill, ranged_number
 from netgraph.core.layer import EmitContext, Layer
@@ -36,11 +37,13 @@ from netgraph.core.errors import OptionError, did_you_mean
 from netgraph.core.option_problems import option_problem
 from netgraph.core.types import INTEGER, REAL, Conflict, PortType, unify
 from netgraph.layers._modules import LayerModule
+from netgraph.core.tracing import symbolic_tracing
 
 __all__ = ["MeanSquaredLossLayer", "MeanAbsoluteLossLayer", "CrossEntropyLossLayer", "ContrastiveLossLayer", "CTCLossLayer", "LOSS_LAYERS",
            "EPSILON"]
 
 CROSS_ENTROPY_FORMS = ("Index", "Probabilities", "Binary")
+NO_INDEX = torch.iinfo(torch.int64).min  # F.cross_entropy's ignore_index: no class index is ignored
 
 
 class _LossBase(Layer):
@@ -87,25 +90,43 @@ class _CodeModule(LayerModule):
     ``"Probabilities"`` or ``"Binary"`` (Target holds probabilities), and Input probabilities unless ``logits``: bad
     values are a DataError naming the port, not torch's error from inside the loss, nor a negative loss."""
 
-    def __init__(self, code: str, checks: str | None = None, widen: bool = False, logits: bool = False):
+    def __init__(self, code: str, checks: str | None = None, widen: bool = False, logits: bool = False,
+                 elements: bool = False):  # elements: a class vector per element of an example (index_loss)
         super().__init__()
-        self.code, self.checks, self.widen, self.logits = code, checks, widen, logits
+        self.code, self.checks, self.widen, self.logits, self.elements = code, checks, widen, logits, elements
         if checks is not None:  # the compiler names the layer: "layer 'loss' (CrossEntropyLossLayer)"
             self.layer_label = f"CrossEntropyLossLayer({checks!r})"
         self.layer_path: tuple[str, ...] | None = None  # and tells its path, for its errors' Diagnostic.layer
 
     wide = staticmethod(wide)
 
-    def index_target(self, t: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
-        return check_indices(t, x.shape[-1], f"{self.layer_label} port 'Target' (classes of 'Input')",
+    def index_target(self, t: torch.Tensor, classes: int) -> torch.Tensor:
+        return check_indices(t, classes, f"{self.layer_label} port 'Target' (classes of 'Input')",
                              layer=self.layer_path, port="Target")
+
+    def index_loss(self, x: torch.Tensor, t: torch.Tensor) -> torch.Tensor:
+        """The compiled code's loss of each example of class indices ``t``: on the CPU torch's own range check, then
+        check_indices's error if it fails; check_indices first on a GPU (a fatal device assert), under fx or torch.jit
+        (the ONNX export: import_onnx reads its gather), for other target dtypes and for float16 (in float32)."""
+        if symbolic_tracing() or torch.jit.is_tracing() or not t.is_cpu or t.dtype != torch.long or x.dtype in NARROW:
+            return self._mean(picked_loss(wide(x), self.index_target(t, x.shape[-1]), self.logits)).to(x.dtype)
+        try:  # no index is ignored: NO_INDEX, the least int64, stands for none
+            each = F.cross_entropy(x.movedim(-1, 1) if self.elements else x, t, reduction="none",
+                                   ignore_index=NO_INDEX) if self.logits else picked_loss(x, t, False)
+        except (IndexError, RuntimeError):
+            self.index_target(t, x.shape[-1])  # the DataError naming the index out of range
+            raise
+        return self._mean(each)
+
+    def _mean(self, each: torch.Tensor) -> torch.Tensor:
+        return each.flatten(1).mean(1) if self.elements else each
 
     def unit(self, v: torch.Tensor, port: str, nan: bool = False) -> torch.Tensor:
         return checked_probabilities(v, self.layer_label, port, self.layer_path, nan)
 
     def _checked(self, x: torch.Tensor, t: torch.Tensor) -> torch.Tensor:
         if self.checks == "Index":
-            t = self.index_target(t, x)
+            t = self.index_target(t, x.shape[-1])
         if self.checks == "Binary":
             x, t = self.unit(x, "Input"), self.unit(t, "Target")
         elif self.checks is not None:  # NaN left to the checks of non-finite outputs, as before these were checked
@@ -230,14 +251,17 @@ class CrossEntropyLossLayer(_LossBase):
         return None if self.form == "Binary" and self.logits else self.form
 
     def build(self, types: Mapping[str, PortType]) -> nn.Module:
-        return _CodeModule(self.code, self._checks(), widen=True, logits=self.logits)
+        return _CodeModule(self.code, self._checks(), True, self.logits, len(types["Input"].shape) > 1)
 
     def emit(self, ctx: EmitContext) -> str:
+        if self.form == "Index":  # widened, checked and averaged in index_loss (torch's own range check on the CPU)
+            x = ctx.args[0] if self.logits else f"{ctx.module}.unit({ctx.args[0]}, 'Input', True)"
+            return f"{ctx.module}.index_loss({x}, {ctx.args[1]})"
         return self._loss(ctx, *self._operands(ctx))
 
     def emit_block(self, ctx: EmitContext, outputs: tuple[str, ...]) -> list[str]:
         """The checks and the widening (half precision computes in float32) once each, into locals, then the loss."""
-        if ctx.local is None:
+        if ctx.local is None or self.form == "Index":  # index_loss: one call
             return super().emit_block(ctx, outputs)
         x, t = ctx.local("x"), ctx.local("t")
         return [f"{x}, {t} = {', '.join(self._operands(ctx))}", f"{outputs[0]} = {self._loss(ctx, x, t)}"]
@@ -245,17 +269,16 @@ class CrossEntropyLossLayer(_LossBase):
     def _operands(self, ctx: EmitContext) -> tuple[str, str]:
         (x, t), m = ctx.args, ctx.module
         checks = self._checks()
-        if checks == "Index":
-            t = f"{m}.index_target({t}, {x})"
         if checks == "Binary":
             x, t = f"{m}.unit({x}, 'Input')", f"{m}.unit({t}, 'Target')"
         elif checks is not None:  # probabilities (NaN left to the checks of non-finite outputs)
-            x = x if self.logits else f"{m}.unit({x}, 'Input', True)"
-            t = t if checks == "Index" else f"{m}.unit({t}, 'Target', True)"
-        return f"{m}.wide({x})", t if self.form == "Index" else f"{m}.wide({t})"
+            x, t = x if self.logits else f"{m}.unit({x}, 'Input', True)", f"{m}.unit({t}, 'Target', True)"
+        return f"{m}.wide({x})", f"{m}.wide({t})"
 
     def _loss(self, ctx: EmitContext, x: str, t: str) -> str:
-        return f"({self.code.format(x=x, t=t)}).to({ctx.args[0]}.dtype)"
+        single = len(ctx.types["Input"].shape) == 1 and self.form != "Binary"  # one number per example already
+        code = self.code.replace(".unsqueeze(-1).flatten(1).mean(1)", "") if single else self.code
+        return f"({code.format(x=x, t=t)}).to({ctx.args[0]}.dtype)"
 
 
 # Handwritten equivalents of each template, so the interpreter does not share code with the compiler.

@@ -1,4 +1,4 @@
-"""Layers that combine several inputs: ThreadingLayer, TotalLayer, CatenateLayer, DotLayer.
+"""Layers that combine several inputs: ThreadingLayer, TotalLayer, CatenateLayer (DotLayer: netgraph.layers.dot).
 
 Threading, Total and Catenate are *variadic*: their inputs are ``Input1`` … ``Inputn`` and n is
 the number of edges that feed them (``([a, b, c], "cat")``), or ``inputs=n`` (Wolfram's
@@ -23,7 +23,7 @@ from torch import nn
 from netgraph.layers._shapes import fill, joined_range, level_dim, level_option, pass_dtype
 from netgraph.layers.joined_places import catenated_places
 from netgraph.layers.torch_functions import torch_function_hint
-from netgraph.core.layer import EmitContext, Layer
+from netgraph.core.layer import EmitContext
 from netgraph.core.options import Level, OptionKind
 from netgraph.core.option_words import EXPRESSION_PATTERN, named_or_slots
 from netgraph.layers.expression import Expression, apply, is_expression, parse, to_code
@@ -42,7 +42,7 @@ from netgraph.core.length_names import lengths_apart
 from netgraph.core.wording import counted
 from netgraph.layers._modules import LayerModule
 
-__all__ = ["ThreadingLayer", "TotalLayer", "CatenateLayer", "DotLayer", "THREADING"]
+__all__ = ["ThreadingLayer", "TotalLayer", "CatenateLayer", "THREADING"]
 
 #: ThreadingLayer function names -> exact number of inputs (None: any). What each computes is its entry in
 #: the named-function table (netgraph.layers.function_table), folded over the inputs: Plus[Plus[#1, #2], #3].
@@ -328,73 +328,4 @@ def _catenated_dim(shapes: dict[str, list], inputs: tuple[str, ...], axis: int) 
         shapes[inputs[sizes.index(None)]][axis] = rest
 
 
-class DotModule(LayerModule):
-    def __init__(self, equation: str):
-        super().__init__()
-        self.equation = equation
-
-    def forward(self, a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
-        return torch.einsum(self.equation, a, b)
-
-
-@dataclasses.dataclass(frozen=True, eq=False, repr=False)
-class DotLayer(Layer):
-    """Wolfram's Dot of ``Input1`` and ``Input2``: contracts the last dim of the first with the first dim
-    of the second (vector·vector → scalar, matrix·vector → vector, matrix·matrix → matrix, …)."""
-
-    input_ports = ("Input1", "Input2")
-
-    def declared_types(self) -> dict[str, PortType]:
-        return {p: PortType(None, REAL) for p in ("Input1", "Input2", "Output")}
-
-    def infer(self, types: Mapping[str, PortType]) -> dict[str, PortType]:
-        types = dict(types)
-        a, b, out = (types[p].shape for p in ("Input1", "Input2", "Output"))
-        for port, s in (("Input1", a), ("Input2", b)):
-            if s is not None and len(s) == 0:
-                raise Conflict(f"port {port!r} must be a vector or an array (rank >= 1), found a scalar ()",
-                               port=port, expected="rank >= 1", found=())
-        if a is None and b is not None and out is not None:
-            a = fill_get(types, "Input1", (*out[:_rank_beside(out, b, "Input2") - 1], b[0]))
-        if b is None and a is not None and out is not None:
-            _rank_beside(out, a, "Input1")  # a Conflict where the output has too few dims
-            b = fill_get(types, "Input2", (a[-1], *out[len(a) - 1:]))
-        if a is None or b is None:
-            return types
-        try:
-            k = unify(PortType((a[-1],)), PortType((b[0],))).shape[0]
-        except Conflict:
-            raise Conflict(f"the last dimension of 'Input1' {format_shape(a)} must equal the first of "
-                           f"'Input2' {format_shape(b)}", port="Input2", expected=a[-1], found=b[0]) from None
-        a = fill_get(types, "Input1", (*a[:-1], k))
-        b = fill_get(types, "Input2", (k, *b[1:]))
-        out = fill_get(types, "Output", (*a[:-1], *b[1:]))
-        fill(types, "Input1", (*out[:len(a) - 1], k))
-        fill(types, "Input2", (k, *out[len(a) - 1:]))
-        return types
-
-    def _equation(self, types: Mapping[str, PortType]) -> str:
-        left, right = "abcdefgh"[:len(types["Input1"].shape) - 1], "ijklmnop"[:len(types["Input2"].shape) - 1]
-        return f"z{left}y,zy{right}->z{left}{right}"
-
-    def build(self, types: Mapping[str, PortType]) -> nn.Module:
-        return DotModule(self._equation(types))
-
-    def emit(self, ctx: EmitContext) -> str:
-        return f"torch.einsum({self._equation(ctx.types)!r}, {ctx.args[0]}, {ctx.args[1]})"
-
-
-def _rank_beside(out: tuple, other: tuple, port: str) -> int:
-    """The rank of a Dot's input beside input ``port`` of shape ``other``, from the Output's shape ``out``; a
-    Conflict where ``out`` has too few dims for any."""
-    rank = len(out) - len(other) + 2
-    if rank < 1:
-        raise Conflict(f"the output {format_shape(out)} has too few dims for {port} {format_shape(other)}: it "
-                       f"needs at least {len(other) - 1} dims",
-                       port="Output", expected=f"at least {len(other) - 1}", found=out)
-    return rank
-
-
-def fill_get(types: dict[str, PortType], port: str, shape: tuple) -> tuple:
-    fill(types, port, shape)
-    return types[port].shape
+from netgraph.layers.dot import DotLayer, DotModule  # noqa: E402,F401  (pickles from before the move name them here)
