@@ -92,8 +92,8 @@ def test_net_initialize_refuses_a_net_larger_than_memory_at_once():
         net_initialize(net)
     assert time.process_time() - start < 2
     message = str(info.value)
-    assert "4.0 TB (1e+12 float32 elements)" in message  # 10**12 weights + 10**6 biases, 4 bytes each
-    assert "layer '1' (LinearLayer) array 'Weights' of shape (1000000, 1000000), 4.0 TB" in message
+    assert "4 TB (1e+12 float32 elements)" in message  # 10**12 weights + 10**6 biases, 4 bytes each
+    assert "layer '1' (LinearLayer) array 'Weights' of shape (1000000, 1000000), 4 TB" in message
 
 
 def test_ports_larger_than_the_port_elements_limit_are_refused_when_the_net_is_built():
@@ -109,10 +109,20 @@ def test_ports_larger_than_the_port_elements_limit_are_refused_when_the_net_is_b
 def test_the_element_budget_is_configurable_and_counts_every_array():
     net = NetGraph({"a": LinearLayer(3), "b": LinearLayer(2)}, [("a", "b")], Input=4)  # 12 + 3 + 6 + 2 = 23
     assert net_initialize(net, max_elements=23).layers["b"].weights.shape == (2, 3)
-    with pytest.raises(ShapeError, match=r"need 92 bytes \(23 float32 elements\), more than max_elements=22 "
-                                         r"\(88 bytes\); the largest is layer 'a' \(LinearLayer\) array 'Weights'"):
+    with pytest.raises(ShapeError, match=r"need 92 B \(23 float32 elements\), more than max_elements=22 "
+                                         r"\(88 B\); the largest is layer 'a' \(LinearLayer\) array 'Weights'"):
         net_initialize(net, max_elements=22)
     assert 0 < default_init_elements() < 2**62
+
+
+def test_the_element_budget_states_sizes_as_net_information_does():
+    """Its own byte wording said 999,996 bytes was '1000.0 kB' where net.information() says '1 MB'."""
+    net = NetChain([LinearLayer(500)], input=500)  # 250,500 elements, 1,002,000 bytes
+    with pytest.raises(ShapeError, match=r"need 1 MB \(2\.5e\+05 float32 elements\), more than max_elements="
+                                         r"2\.5e\+05 \(1 MB\); the largest is layer '1' \(LinearLayer\) array "
+                                         r"'Weights' of shape \(500, 500\), 1 MB"):
+        net_initialize(net, max_elements=249_999)
+    assert net_initialize(net).information("ArraysTotalSize") == "1 MB"
 
 
 def _item(entry: str, key, value):

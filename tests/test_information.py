@@ -180,12 +180,13 @@ def test_information_is_a_mapping_for_in_and_get():
 def test_arrays_total_size_never_prints_an_exponent():
     """999,500 to 999,999 bytes printed as '1e+03 kB' (three significant digits of 999.5), not '1 MB'."""
     from netgraph import NetArrayLayer
-    from netgraph.core.information import _bytes
+    from netgraph.core.wording import byte_size
     net = NetGraph({"a": NetArrayLayer(array=torch.zeros(249_900))}, [])
     assert net.information("ArraysTotalByteCount") == 999_600
     assert net.information("ArraysTotalSize") == "1 MB"
     assert "arrays: 1 (249,900 elements, 1 MB)" in str(net.information())
-    sizes = {n: _bytes(n) for n in (0, 999, 1000, 1_500, 999_499, 999_999, 999_999_999, 999_999_999_999, 5 * 10 ** 15)}
+    counts = (0, 999, 1000, 1_500, 999_499, 999_999, 999_999_999, 999_999_999_999, 5 * 10 ** 15)
+    sizes = {n: byte_size(n) for n in counts}
     assert sizes == {0: "0 B", 999: "999 B", 1000: "1 kB", 1_500: "1.5 kB", 999_499: "999 kB", 999_999: "1 MB",
                      999_999_999: "1 GB", 999_999_999_999: "1 TB", 5 * 10 ** 15: "5,000 TB"}
 

@@ -92,7 +92,7 @@ def test_the_init_budget_comes_from_the_limits_and_max_elements_overrides_it():
     net = NetGraph({"lin": LinearLayer(4)}, [], Input=3)  # 12 weights + 4 biases
     with netgraph.limits(init_elements=15):
         with pytest.raises(ShapeError, match=r"16 float32 elements\), more than the init_elements limit, 15 "
-                                             r"elements \(60 bytes; netgraph.limits\(init_elements=\.\.\.\) raises it"):
+                                             r"elements \(60 B; netgraph.limits\(init_elements=\.\.\.\) raises it"):
             net_initialize(net)
         assert net_initialize(net, max_elements=16).layers["lin"].arrays["Weights"].shape == (4, 3)
     assert net_initialize(net).layers["lin"].arrays["Weights"].shape == (4, 3)

@@ -8,6 +8,7 @@ from typing import Any
 
 from netgraph.core.errors import ShapeError
 from netgraph.core.limits import current_limits, default_init_elements, raise_hint
+from netgraph.core.wording import byte_size
 
 __all__ = ["check_budget"]
 
@@ -23,22 +24,14 @@ def check_budget(paths: list[tuple], leaves: list[Any], plans: list[dict[str, tu
     (i, name), largest = max(sizes.items(), key=lambda item: item[1])
     path, layer, shape = paths[i], leaves[i], plans[i][name]
     if given is not None:
-        over = f"more than max_elements={budget:.3g} ({_bytes(4 * budget)})"
+        over = f"more than max_elements={budget:.3g} ({byte_size(4 * budget)})"
     else:
         machine = "" if current_limits().init_elements else ", a quarter of this machine's memory"
-        over = (f"more than the init_elements limit, {budget:.3g} elements ({_bytes(4 * budget)}{machine}; "
+        over = (f"more than the init_elements limit, {budget:.3g} elements ({byte_size(4 * budget)}{machine}; "
                 f"{raise_hint('init_elements')}, or net_initialize(..., max_elements=N) for one call)")
-    raise ShapeError(f"net_initialize: the arrays to fill need {_bytes(4 * total)} ({total:.3g} float32 elements), "
+    raise ShapeError(f"net_initialize: the arrays to fill need {byte_size(4 * total)} ({total:.3g} float32 elements), "
                      f"{over}; the largest is layer {'/'.join(path)!r} "
-                     f"({layer.type_name}) array {name!r} of shape {shape}, {_bytes(4 * largest)}",
+                     f"({layer.type_name}) array {name!r} of shape {shape}, {byte_size(4 * largest)}",
                      kind="memory-limit", layer=path, option="max_elements" if given is not None else None,
                      expected=budget, found=total)
 
-
-def _bytes(count: int) -> str:
-    """A byte count in words: ``_bytes(4 * 10**13) == '40.0 TB'``."""
-    for unit in ("bytes", "kB", "MB", "GB", "TB"):
-        if count < 1000 or unit == "TB":
-            return f"{count:.3g} {unit}" if unit == "bytes" else f"{count:.1f} {unit}"
-        count /= 1000
-    return f"{count} PB"

@@ -39,6 +39,7 @@ from netgraph.core.shared import shared_users, shared_values
 from netgraph.core.summary import one_line, summary_table, walked_layers
 from netgraph.core.types import element_count
 from netgraph.core.walk import map_nodes, nested_nodes
+from netgraph.core.wording import byte_size
 from netgraph.core.option_problems import VALUE_KIND
 
 __all__ = ["information", "read_properties", "all_arrays", "array_key", "Information", "ByPath", "PROPERTIES"]
@@ -93,16 +94,6 @@ def _elements(total: int | None) -> str:
 
 def _dimensions(net: Any) -> dict[tuple, tuple | None]:
     return dict(item for items in map_nodes(net, _node_dimensions) for item in items)
-
-
-def _bytes(count: int) -> str:
-    """'92 B', '1.5 kB', '3.2 MB' (powers of 1000, as Wolfram's Quantity): three significant digits, rounded up to
-    the next unit (999,999 B is '1 MB', not '1e+03 kB'); no exponents."""
-    for unit, size in (("B", 1), ("kB", 1e3), ("MB", 1e6), ("GB", 1e9), ("TB", 1e12)):
-        value = float(f"{count / size:.3g}")
-        if value < 1000 or unit == "TB":
-            break
-    return f"{value:,.0f} {unit}" if value >= 100 else f"{value:g} {unit}"
 
 
 def _multipliers(net: Any, keys: list[tuple]) -> dict[tuple, float]:
@@ -211,8 +202,8 @@ _PROPERTIES: dict[str, Callable[[Any, "Information"], Any]] = {
     "ArraysTotalElementCount": lambda net, i: _total(n for k, n in i["ArraysElementCounts"].items()
                                                      if k not in _repeats(net)),
     "ArraysTotalByteCount": lambda net, i: sum(n for k, n in i["ArraysByteCounts"].items() if k not in _repeats(net)),
-    "ArraysTotalSize": lambda net, i: _bytes(i["ArraysTotalByteCount"]),
-    "ArraysSizes": lambda net, i: {k: _bytes(n) for k, n in i["ArraysByteCounts"].items()},  # Wolfram's, per array
+    "ArraysTotalSize": lambda net, i: byte_size(i["ArraysTotalByteCount"]),
+    "ArraysSizes": lambda net, i: {k: byte_size(n) for k, n in i["ArraysByteCounts"].items()},  # Wolfram's, per array
     "ArraysLearningRateMultipliers": lambda net, i: _multipliers(net, list(i["Arrays"])),
     "UninitializedArrays": lambda net, i: [k for k, v in i["Arrays"].items() if v is None and k not in _repeats(net)],
     "Estimators": lambda net, i: ByPath((path, node.layer.estimate) for path, node in nested_nodes(net)

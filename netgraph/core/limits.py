@@ -25,9 +25,12 @@ Every limit is checked when a file is read or a net initialised (never baked int
 - ``range_elements``: elements of an integer ONNX Range of constant bounds (of sizes or indices), at most
   ``port_elements``.
 
-``limits(...)`` raises (or lowers) some of them inside a ``with`` block, ``set_limits(...)`` from now
-on and returns the previous ``Limits`` (``set_limits(**vars(previous))`` restores them); the command
-line takes ``--limit NAME=VALUE``.
+``limits(...)`` raises (or lowers) some of them inside a ``with`` block, for the thread (``contextvars``
+context) that opened it only; ``set_limits(...)`` changes the process-wide ones, for every thread, from now on and
+returns the previous process-wide ``Limits`` (``set_limits(**vars(previous))`` restores them); inside a block its
+names keep the block's values. A thread started inside a block sees the process-wide limits (Python starts each
+with an empty context) unless run in the block's (``contextvars.copy_context().run``); a forked process, the
+block's. The command line takes ``--limit NAME=VALUE``.
 
 >>> current_limits().yaml_depth
 100
@@ -45,11 +48,14 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any, ContextManager
 
 from netgraph.core.errors import OptionError, did_you_mean
+from netgraph.core.scoped_values import scoped
 
 __all__ = ["Limits", "current_limits", "set_limits", "limits", "default_init_elements", "raise_hint"]
 
@@ -90,35 +96,53 @@ class Limits:
         return dataclasses.replace(self, **changes)
 
 
-_current = Limits()
+_process_wide = Limits()  # what set_limits changes
+_setting = threading.Lock()  # two threads' set_limits: neither change lost
+
+
+@dataclasses.dataclass(frozen=True)
+class _Block:
+    """The changes of the ``limits(...)`` blocks open in a context, and the limits they made of ``base``."""
+
+    changes: dict[str, Any]
+    base: Limits
+    made: Limits
+
+
+_BLOCK: ContextVar[_Block | None] = ContextVar("netgraph_limits_block", default=None)
 
 
 def current_limits() -> Limits:
-    """The limits in force now."""
-    return _current
+    """The limits in force now, in this thread: the process-wide ones changed by the blocks open here."""
+    block, base = _BLOCK.get(), _process_wide
+    if block is None:
+        return base
+    return block.made if block.base is base else dataclasses.replace(base, **block.changes)
 
 
 def set_limits(**changes: Any) -> Limits:
-    """Change limits from now on (e.g. ``set_limits(yaml_bytes=2**30)``); returns the previous ``Limits``."""
-    global _current
-    previous, _current = _current, _current.replace(**changes)
+    """Change the process-wide limits from now on (e.g. ``set_limits(yaml_bytes=2**30)``), for every thread; returns
+    the previous process-wide ``Limits``."""
+    global _process_wide
+    with _setting:
+        previous, _process_wide = _process_wide, _process_wide.replace(**changes)
     return previous
 
 
 def limits(**changes: Any) -> ContextManager[Limits]:
-    """``with limits(yaml_bytes=2**30): net = load("big.yaml")``: the limits changed inside the block only
-    (checked at once: OptionError for an unknown name or a bad value)."""
-    _current.replace(**changes)
-    return _changed(changes)
+    """``with limits(yaml_bytes=2**30): net = load("big.yaml")``: the limits changed inside the block only, in this
+    thread (context) only (checked at once: OptionError for an unknown name or a bad value)."""
+    current_limits().replace(**changes)
+    return _opened(changes)
 
 
 @contextmanager
-def _changed(changes: dict[str, Any]) -> Iterator[Limits]:
-    previous = set_limits(**changes)
-    try:
-        yield _current
-    finally:
-        set_limits(**vars(previous))
+def _opened(changes: dict[str, Any]) -> Iterator[Limits]:
+    """The block: ``changes`` over those of the blocks already open in this context, reset on leaving it."""
+    outer, base = _BLOCK.get(), _process_wide
+    changes = {**(outer.changes if outer else {}), **changes}
+    with scoped(_BLOCK, _Block(changes, base, dataclasses.replace(base, **changes))) as block:
+        yield block.made
 
 
 def default_init_elements() -> int:

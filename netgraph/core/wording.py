@@ -19,7 +19,7 @@ from netgraph.core.errors import MAX_LISTED, OptionError, with_article
 from netgraph.core.option_problems import VALUE_KIND
 
 __all__ = ["counted", "counted_either", "first_few", "few_names", "scaled_fraction", "refuse_scaled", "value_kind",
-           "type_label"]
+           "type_label", "byte_size"]
 
 _SCALED = re.compile(r"\s*Scaled\[\s*([^\]]*?)\s*\]\s*")
 _PERCENT = re.compile(r"\s*(\d+(?:\.\d*)?|\.\d+)\s*%\s*")
@@ -47,6 +47,20 @@ def type_label(value: Any) -> str:
     """The name of ``value``'s type, with its module where it is no builtin: 'list', 'numpy.ndarray'."""
     kind = type(value)
     return kind.__qualname__ if kind.__module__ == "builtins" else f"{kind.__module__}.{kind.__qualname__}"
+
+
+def byte_size(count: int) -> str:
+    """A byte count in words, in powers of 1000 as Wolfram's Quantity: three significant digits, rounded up to the
+    next unit (999,999 bytes is '1 MB', not '1e+03 kB'); no exponents.
+
+    >>> byte_size(92), byte_size(1_500), byte_size(999_999), byte_size(4 * 10**13), byte_size(5 * 10**15)
+    ('92 B', '1.5 kB', '1 MB', '40 TB', '5,000 TB')
+    """
+    for unit, size in (("B", 1), ("kB", 1e3), ("MB", 1e6), ("GB", 1e9), ("TB", 1e12)):
+        value = float(f"{count / size:.3g}")
+        if value < 1000 or unit == "TB":
+            break
+    return f"{value:,.0f} {unit}" if value >= 100 else f"{value:g} {unit}"
 
 
 def counted(n: int, noun: str, plural: str | None = None) -> str:
