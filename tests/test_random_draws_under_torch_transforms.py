@@ -6,10 +6,12 @@ from __future__ import annotations
 import pytest
 import torch
 import torch._dynamo
+from torch.autograd import forward_ad
 from torch.export import Dim
+from torch.func import jacfwd, jacrev
 
 from netgraph import (ElementwiseLayer, ExponentialDistribution, GammaDistribution, HalfNormalDistribution,
-                      NetGraph, NetPort, PoissonDistribution, RandomArrayLayer, RayleighDistribution,
+                      NetGraph, NetPort, OptionError, PoissonDistribution, RandomArrayLayer, RayleighDistribution,
                       WeibullDistribution, net_initialize)
 
 RATE_DISTRIBUTIONS = {"Exponential": ExponentialDistribution("#r"), "Gamma": GammaDistribution("#r", 1.0),
@@ -41,3 +43,27 @@ def test_a_draw_at_a_variable_length_exports_strictly_with_a_dynamic_length(name
     program = torch.export.export(m, (torch.randn(4, 7, 3),), strict=True,
                                   dynamic_shapes={"Input": {0: Dim("batch"), 1: Dim("n")}})
     assert program.module()(torch.randn(2, 5, 3)).shape == (2, 5, 3)
+
+
+def _gamma_draw():
+    return NetGraph([RandomArrayLayer(GammaDistribution("#a", 1.0))], [], a=3).compile()
+
+
+def test_jacfwd_through_a_gamma_draw_says_torch_has_no_forward_mode_derivative():
+    m = _gamma_draw()
+    with pytest.raises(OptionError) as caught:
+        jacfwd(lambda a: m(a=a[None]).sum(), randomness="different")(torch.rand(3) + 0.5)
+    assert (caught.value.kind, caught.value.layer, caught.value.expected) == (
+        "forward-mode-draw", ("1",), "jacrev, grad or backward")
+
+
+def test_forward_ad_through_a_gamma_draw_is_the_same_error_and_reverse_mode_differentiates_it():
+    m = _gamma_draw()
+    with forward_ad.dual_level(), pytest.raises(OptionError, match="forward-mode derivative"):
+        m(a=forward_ad.make_dual(torch.rand(1, 3) + 0.5, torch.ones(1, 3)))
+    a = torch.tensor([0.5, 1.0, 2.0], requires_grad=True)
+    torch.manual_seed(0)
+    m(a=a[None]).sum().backward()
+    torch.manual_seed(0)
+    gradient = jacrev(lambda a: m(a=a[None]).sum())(a.detach())
+    assert torch.isfinite(gradient).all() and torch.equal(gradient, a.grad)
