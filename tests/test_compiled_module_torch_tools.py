@@ -95,6 +95,18 @@ def test_a_hook_on_a_module_the_forward_never_calls_warns_naming_the_layer():
         prune.l1_unstructured(module.out, "Weights", amount=0.5)
 
 
+def test_a_hook_on_an_operators_inner_layer_names_it_by_its_whole_path():
+    inner = NetGraph({"g": NetChain([LinearLayer(4)])}, [], Input=4)
+    net = NetGraph({"a": NetMapOperator(LinearLayer(4)), "enc": NetChain({"b": NetMapOperator(inner)})}, [("a", "enc")],
+                   Input=("n", 4))
+    module = net_initialize(net, seed=0).compile()
+    for hooked, path in [(module.a.net.layer, "a/net/layer"), (module.enc.b.net.g._modules["1"], "enc/b/net/g/1")]:
+        with pytest.warns(InlineLayerWarning, match=rf"hook on layer '{path}' \(LinearLayer\) never fires"):
+            hooked.register_forward_hook(lambda mod, args, out: None)
+    with pytest.warns(InlineLayerWarning, match=r"hook on nested graph 'enc/b/net/g' never fires"):
+        module.enc.b.net.g.register_forward_pre_hook(lambda mod, args: None)
+
+
 @pytest.mark.parametrize("layer", [LongShortTermMemoryLayer(3), GatedRecurrentLayer(3),
                                    GatedRecurrentLayer(3, memory_gate_state_biases=torch.tensor([0.5, -0.3, 0.1])),
                                    BasicRecurrentLayer(3)], ids=["lstm", "gru", "gru_state_biases", "rnn"])
