@@ -107,6 +107,19 @@ def test_a_hook_on_an_operators_inner_layer_names_it_by_its_whole_path():
         module.enc.b.net.g.register_forward_pre_hook(lambda mod, args: None)
 
 
+@pytest.mark.filterwarnings("ignore::DeprecationWarning", "ignore:torch.quantize_per_tensor:UserWarning")
+def test_dynamic_quantization_replaces_a_torch_layers_linear_and_leaves_a_linear_layer_as_it_was():
+    """The README's example: quantize_dynamic swaps modules by type, and a LinearLayer's is no nn.Linear (nor
+    called: the forward computes it inline); a TorchLayer(nn.Linear) is called and swapped."""
+    module = net_initialize(NetChain([LinearLayer(8), "Tanh", TorchLayer(torch.nn.Linear(8, 3))], input=4),
+                            seed=0).compile().eval()
+    quantized = torch.ao.quantization.quantize_dynamic(copy.deepcopy(module), {torch.nn.Linear}, dtype=torch.qint8)
+    assert isinstance(quantized._modules["3"], torch.ao.nn.quantized.dynamic.Linear)
+    assert type(quantized._modules["1"]) is type(module._modules["1"])
+    x = torch.randn(5, 4, generator=torch.Generator().manual_seed(0))
+    assert not torch.equal(quantized(x), module(x)) and torch.allclose(quantized(x), module(x), atol=0.05)
+
+
 @pytest.mark.parametrize("layer", [LongShortTermMemoryLayer(3), GatedRecurrentLayer(3),
                                    GatedRecurrentLayer(3, memory_gate_state_biases=torch.tensor([0.5, -0.3, 0.1])),
                                    BasicRecurrentLayer(3)], ids=["lstm", "gru", "gru_state_biases", "rnn"])
