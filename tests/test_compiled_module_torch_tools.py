@@ -95,6 +95,31 @@ def test_a_hook_on_a_module_the_forward_never_calls_warns_naming_the_layer():
         prune.l1_unstructured(module.out, "Weights", amount=0.5)
 
 
+def test_a_hook_on_an_operators_inner_layer_names_it_by_its_whole_path():
+    inner = NetGraph({"g": NetChain([LinearLayer(4)])}, [], Input=4)
+    net = NetGraph({"a": NetMapOperator(LinearLayer(4)), "enc": NetChain({"b": NetMapOperator(inner)})}, [("a", "enc")],
+                   Input=("n", 4))
+    module = net_initialize(net, seed=0).compile()
+    for hooked, path in [(module.a.net.layer, "a/net/layer"), (module.enc.b.net.g._modules["1"], "enc/b/net/g/1")]:
+        with pytest.warns(InlineLayerWarning, match=rf"hook on layer '{path}' \(LinearLayer\) never fires"):
+            hooked.register_forward_hook(lambda mod, args, out: None)
+    with pytest.warns(InlineLayerWarning, match=r"hook on nested graph 'enc/b/net/g' never fires"):
+        module.enc.b.net.g.register_forward_pre_hook(lambda mod, args: None)
+
+
+@pytest.mark.filterwarnings("ignore::DeprecationWarning", "ignore:torch.quantize_per_tensor:UserWarning")
+def test_dynamic_quantization_replaces_a_torch_layers_linear_and_leaves_a_linear_layer_as_it_was():
+    """The README's example: quantize_dynamic swaps modules by type, and a LinearLayer's is no nn.Linear (nor
+    called: the forward computes it inline); a TorchLayer(nn.Linear) is called and swapped."""
+    module = net_initialize(NetChain([LinearLayer(8), "Tanh", TorchLayer(torch.nn.Linear(8, 3))], input=4),
+                            seed=0).compile().eval()
+    quantized = torch.ao.quantization.quantize_dynamic(copy.deepcopy(module), {torch.nn.Linear}, dtype=torch.qint8)
+    assert isinstance(quantized._modules["3"], torch.ao.nn.quantized.dynamic.Linear)
+    assert type(quantized._modules["1"]) is type(module._modules["1"])
+    x = torch.randn(5, 4, generator=torch.Generator().manual_seed(0))
+    assert not torch.equal(quantized(x), module(x)) and torch.allclose(quantized(x), module(x), atol=0.05)
+
+
 @pytest.mark.parametrize("layer", [LongShortTermMemoryLayer(3), GatedRecurrentLayer(3),
                                    GatedRecurrentLayer(3, memory_gate_state_biases=torch.tensor([0.5, -0.3, 0.1])),
                                    BasicRecurrentLayer(3)], ids=["lstm", "gru", "gru_state_biases", "rnn"])

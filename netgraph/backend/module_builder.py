@@ -37,6 +37,7 @@ class ModuleBuilder(GraphWalker):
         self.operators: list[tuple[tuple[str, ...], nn.Module]] = []  # (path, module), for label_inner_layers
         self._kinds: dict[type, tuple[bool, bool]] = {}  # by layer class: see _kind
         self._plain: dict[type, bool] = {}  # by module class: see _label
+        self._prefix: tuple[str, ...] | None = None  # see outer_path
         # the wrapped modules of the outermost compile (id of a TorchLayer's module -> (layer, (its description, its
         # path) from the outermost net)), one registry for every net a compile builds, so that operators' nets share
         # it with the outer net; and the outer (builder, operator node) whose inner nets are building (None outermost)
@@ -78,7 +79,7 @@ class ModuleBuilder(GraphWalker):
         for path, type_name in inline.items():
             built = (self.root if len(path) == 1 else self._parent(path))._modules.get(path[-1])
             if isinstance(built, LayerModule):
-                built.__dict__["_netgraph_computed_inline"] = (path, type_name)
+                built.__dict__["_netgraph_computed_inline"] = ((*self.outer_path(), *path), type_name)
 
     def _refuse_shared_module(self, path: tuple[str, ...], layer: Any, module: Any) -> None:
         """An OptionError where two layers wrap one module object (``NetChain([m, m])``): torch would share it, and
@@ -97,11 +98,21 @@ class ModuleBuilder(GraphWalker):
         ``layer 'map/net/t' (TorchLayer)``): worked out for an error only."""
         if self._outer is None:
             return self.net.describe((path, None)), path
-        builder, node = self._outer
-        names = [name for name, net in node.layer.inner_nets(node.types).items() if net is self.net or net == self.net]
-        _, outer_path = builder.whole(node.path)
-        whole = (*outer_path, *names[:1], *path)
+        whole = (*self.outer_path(), *path)
         return f"layer {'/'.join(whole)!r} ({self.net.layer_at(path).type_name})", whole
+
+    def outer_path(self) -> tuple[str, ...]:
+        """The path from the outermost net to this builder's net: () outermost, ('map', 'net') for a NetMapOperator
+        'map''s inner net (worked out once)."""
+        if self._prefix is None:
+            if self._outer is None:
+                self._prefix = ()
+            else:
+                builder, node = self._outer
+                names = [name for name, net in node.layer.inner_nets(node.types).items()
+                         if net is self.net or net == self.net]
+                self._prefix = (*builder.outer_path(), *node.path, *names[:1])
+        return self._prefix
 
     def _kind(self, cls: type) -> tuple[bool, bool]:
         """(an operator, a layer type of netgraph's own) for a layer class, worked out once per class."""
@@ -115,7 +126,7 @@ class ModuleBuilder(GraphWalker):
         for depth, part in enumerate(path[:-1], 1):
             if part not in parent._modules:
                 parent._modules[part] = container = LayerModule()  # not add_module: a layer may be named like an attribute
-                container.__dict__["_netgraph_computed_inline"] = (path[:depth], "nested graph")
+                container.__dict__["_netgraph_computed_inline"] = ((*self.outer_path(), *path[:depth]), "nested graph")
             parent = parent._modules[part]
         return parent
 

@@ -9,11 +9,13 @@ batched tensor's values cannot be read as Python numbers at all. Eager calls che
 from __future__ import annotations
 
 import torch
+from torch.autograd import forward_ad
 from torch._C._functorch import TransformType, maybe_current_level  # no public names: torch.func's own code reads them
 from torch._functorch.pyfunctorch import retrieve_all_functorch_interpreters
 from torch.fx._symbolic_trace import is_fx_symbolic_tracing  # torch's own modules read it there (no public name)
 
-__all__ = ["symbolic_tracing", "tracing", "no_values", "torch_func_transformed", "vmapped", "recording_trace"]
+__all__ = ["symbolic_tracing", "tracing", "no_values", "torch_func_transformed", "vmapped", "recording_trace",
+           "forward_mode"]
 
 
 def symbolic_tracing() -> bool:
@@ -76,3 +78,13 @@ def recording_trace() -> bool:
     False
     """
     return torch.jit.is_tracing() or torch.compiler.is_exporting()
+
+
+def forward_mode(*tensors: object) -> bool:
+    """True where a tensor among ``tensors`` carries a forward-mode tangent (``torch.func.jvp``/``jacfwd``, or
+    ``torch.autograd.forward_ad``), whose ops need a forward-mode derivative.
+
+    >>> forward_mode(torch.zeros(1))
+    False
+    """
+    return any(isinstance(t, torch.Tensor) and forward_ad.unpack_dual(t).tangent is not None for t in tensors)

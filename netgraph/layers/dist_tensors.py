@@ -148,7 +148,8 @@ def sized(shape: tuple, params: Sequence[Any]) -> tuple:
 
 @torch.fx.wrap  # a call in fx's graph: a traced slot's size is known when the graph runs
 def _largest_size(params: Sequence[Any], dim: int) -> int:
-    return max((p.shape[dim] for p in params if isinstance(p, torch.Tensor) and p.dim() > dim), default=1)
+    sizes = [p.shape[dim] for p in params if isinstance(p, torch.Tensor) and p.dim() > dim]
+    return max(sizes) if sizes else 1  # no max(..., default=): torch.compile cannot trace that keyword
 
 
 def _boosted_gamma(alpha: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:

@@ -24,7 +24,7 @@ import torch
 from netgraph.core.types import Conflict, broadcast, length_reason, format_shape
 from netgraph.core.wording import counted
 from netgraph.layers import expression
-from netgraph.layers.determinant import det_code, det_reference
+from netgraph.layers.determinant import det_code, det_reference, widened_call, widened_call_code
 from netgraph.layers.expression_derived import DERIVED_FORMS, DISTANCES, derived
 from netgraph.layers.expression_run import LOWERED, literal
 from netgraph.layers.expression_spans import (fixed_span, span_least_length, span_text, unsized_span_length,
@@ -321,7 +321,7 @@ def _norm_code(t: tuple, code: Callable[[tuple], str]) -> str:
     if rank == 1:
         return f"torch.linalg.vector_norm({x}, ord={literal(p)}, dim=1)"
     if p == 2:
-        return f"torch.linalg.matrix_norm({x}, ord=2)"
+        return widened_call_code("torch.linalg.matrix_norm", x, ", ord=2")
     summed, maximised = _MATRIX_NORMS[p]
     return f"{x}.abs().sum({summed}).amax({maximised})"
 
@@ -330,7 +330,7 @@ def _norm_reference(rank: int, p: float, x: torch.Tensor) -> torch.Tensor:
     if rank == 1:
         return torch.linalg.vector_norm(x, ord=p, dim=1)  # as the code: its gradient at 0 is 0, not NaN
     if p == 2:
-        return torch.linalg.svdvals(x)[:, 0]
+        return widened_call(torch.linalg.svdvals, x)[:, 0]
     summed, maximised = _MATRIX_NORMS[p]
     return torch.amax(torch.sum(torch.abs(x), summed), maximised)
 

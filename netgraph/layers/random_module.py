@@ -15,7 +15,8 @@ import torch
 from torch._C import _functorch  # vmap's batched tensors (no public name; torch.func's own code reads them there)
 
 from netgraph.core.errors import DataError, OptionError
-from netgraph.core.tracing import no_values, recording_trace, symbolic_tracing, torch_func_transformed, tracing
+from netgraph.core.tracing import (forward_mode, no_values, recording_trace, symbolic_tracing, torch_func_transformed,
+                                   tracing)
 from netgraph.layers._constant_buffers import ConstantBuffers
 from netgraph.layers._torch_compat import autocast_enabled
 from netgraph.layers.bad_index import naming_layer
@@ -143,12 +144,7 @@ class RandomModule(ConstantBuffers):
         try:
             return self.drawn(params, shape)
         except NotImplementedError as exc:  # torch has no float16 gamma, binomial, cholesky, ... kernel on the CPU
-            like = next(p for p in params if isinstance(p, torch.Tensor))
-            if autocast_enabled(like.device.type):  # mixed precision: as autocast's float32 ops, in float32
-                return self.drawn([p.float() if isinstance(p, torch.Tensor) else p for p in params], shape)
-            raise DataError(f"{self.describe()}: cannot draw in {like.dtype} on {like.device.type}, torch has no "
-                            f"kernel for it ({str(exc).splitlines()[0]}); run this layer in float32 or float64 "
-                            "(module.float())", kind="data-dtype", layer=self.path, found=like.dtype) from None
+            return self._draw_without_kernel(params, shape, exc)
         except RuntimeError as exc:  # a parameter value torch's sampler refuses reached it: the checks are off
             if checks is not False:
                 raise
@@ -156,6 +152,25 @@ class RandomModule(ConstantBuffers):
                             "are off here, so bad parameter values reach torch: turn them on "
                             "(set_distribution_checks(True) or compile(checks=True)) to have the bad parameter named",
                             kind="parameter-value", layer=self.path) from None
+
+    def _draw_without_kernel(self, params: list[Any], shape: tuple, exc: NotImplementedError) -> torch.Tensor:
+        """The draw torch refused with ``exc``: in float32 under autocast where its dtype has no kernel, else an
+        error saying what is missing (a forward-mode derivative, or a kernel for the dtype)."""
+        like = next(p for p in params if isinstance(p, torch.Tensor))
+        if like.dtype not in (torch.float32, torch.float64) and autocast_enabled(like.device.type):
+            floats = [p.float() if isinstance(p, torch.Tensor) else p for p in params]  # as autocast's float32 ops
+            try:
+                return self.drawn(floats, shape)
+            except NotImplementedError as again:
+                return self._draw_without_kernel(floats, shape, again)
+        if like.dtype in (torch.float32, torch.float64) and forward_mode(*params):
+            raise OptionError(f"{self.describe()}: torch has no forward-mode derivative for this draw "
+                              f"({str(exc).splitlines()[0]}); differentiate it in reverse mode (torch.func.jacrev "
+                              "or grad, or backward) instead of jacfwd, jvp or forward_ad", kind="forward-mode-draw",
+                              layer=self.path, expected="jacrev, grad or backward", found="forward-mode AD") from None
+        raise DataError(f"{self.describe()}: cannot draw in {like.dtype} on {like.device.type}, torch has no "
+                        f"kernel for it ({str(exc).splitlines()[0]}); run this layer in float32 or float64 "
+                        "(module.float())", kind="data-dtype", layer=self.path, found=like.dtype) from None
 
     def refuse_unfit(self, dtype: Any, label: str | None = None, path: tuple[str, ...] | None = None) -> None:
         """DataError naming the layer (``label`` and ``path`` from a draw written into the net's forward, which
