@@ -33,6 +33,7 @@ from netgraph.core.limits import current_limits, raise_hint
 from netgraph.spec.block_structure import BlockLookahead
 from netgraph.spec.flow_lists import FlowLookahead
 from netgraph.spec.merge_keys import merge_into, merge_sources
+from netgraph.spec.number_lists import NumberLists
 from netgraph.spec.line_breaks import blank_tab_lines, uniform_breaks, yaml_lines
 from netgraph.spec.unread_values import TAG, UnreadValues
 from netgraph.spec.scalar_spans import CORE, Loc, ScalarText, core_refusal, core_value
@@ -66,7 +67,7 @@ class YamlRefused(SpecError):
         super().__init__(f"{file}:{loc.line}:{loc.col}: {problem}", kind=kind)
 
 
-class _Composer(FlowLookahead, BlockLookahead, UnreadValues):
+class _Composer(FlowLookahead, BlockLookahead, NumberLists, UnreadValues):
     """Parser events -> values (PyYAML's composer and constructor in one); an alias gives its anchor's value, not
     a copy. Too deep, too many values or layers: refused at once; other refusals once the document is parsed, so
     that a syntax error anywhere is the one reported."""
@@ -193,7 +194,9 @@ class _Composer(FlowLookahead, BlockLookahead, UnreadValues):
                 self.bad_value(loc, f"a mapping key must be a plain name, not a list or mapping{hint}")
             self.flow_ahead(event)
             block = self.block_ahead(event, "-" if kind is SequenceNode else ":", layers)
-            value = self.sequence(loc, layers, block) if kind is SequenceNode else self.mapping(loc, layers, block)
+            numbers = self.number_list(event, loc) if kind is SequenceNode and not (key or layers or block) else None
+            value = numbers if numbers is not None else self.sequence(loc, layers, block) \
+                if kind is SequenceNode else self.mapping(loc, layers, block)
             if refused:  # read for its problems, then None
                 self.bad_value(*refused, at=loc)
             return (None if key or refused else value), loc, None
