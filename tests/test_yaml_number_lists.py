@@ -1,6 +1,7 @@
-"""A long flat flow list of plain numbers (an array written inline) is read in one pass, not value by value (a
-million numbers took 15.7 s in ``netgraph check``): the same values, types and places as composing them gives, and a
-list with anything else in it (a bad number, a word, a comment) composed as before, its problems told as before."""
+"""A long run of plain numbers in a flow list (an array written inline) is read in one pass, not value by value (a
+million numbers took 15.7 s in ``netgraph check``): the same values, types and places as composing them gives; any
+other item (a bad number, a word, a comment) is composed as before, its problems told as before, the runs around it
+read in one pass still."""
 
 from __future__ import annotations
 
@@ -25,13 +26,14 @@ READ = [
 COMPOSED = [  # a list with something else in it: value by value, as before
     f"a: [{_FLOATS}, 0012]\n", f"a: [{_FLOATS}, 12345678901234567890]\n", f"a: [{_FLOATS}, .inf]\n",
     f"a: [{_FLOATS}, '3']\n", f"a: [{_FLOATS}, x]\n", f"a: [{_FLOATS}, # note\n  3]\n", f"a: [{_FLOATS}, !!str 3]\n",
-    f"a: [{_FLOATS}, 1 2]\n", f"a: [{_FLOATS}, 1.2.3]\n",
+    f"a: [{_FLOATS}, 1 2]\n", f"a: [{_FLOATS}, 1.2.3]\n", f"a: [{_FLOATS}, 0012, {_FLOATS}, x, {_FLOATS}]\n",
+    f"a: [{_FLOATS}, [{_FLOATS}], &y 3, *y, {_FLOATS}]\n",
 ]
 
 
 def _composed(monkeypatch, read):
     with monkeypatch.context() as patch:
-        patch.setattr(NumberLists, "number_list", lambda self, event, loc: None)
+        patch.setattr(NumberLists, "number_run", lambda self, out, locs: None)
         return read()
 
 
@@ -70,5 +72,10 @@ def _outcome(spec: str):
 def test_the_numbers_are_not_composed_one_by_one(monkeypatch):
     composed, compose = [], yaml_nodes._Composer.compose
     monkeypatch.setattr(yaml_nodes._Composer, "compose", lambda self, *a, **k: composed.append(1) or compose(self, *a, **k))
-    assert yaml_nodes.read_yaml(f"a: [{', '.join(['0.5'] * 10_000)}]\n", "f.yaml")["a"] == [0.5] * 10_000
-    assert len(composed) < 10  # the mapping, its key and the list (was 10,003)
+    numbers = ", ".join(["0.5"] * 10_000)
+    assert yaml_nodes.read_yaml(f"a: [{numbers}]\n", "f.yaml")["a"] == [0.5] * 10_000
+    assert len(composed) < 10  # the mapping, its key, the list and its last item (was 10,003)
+    composed.clear()
+    with pytest.raises(yaml_nodes.YamlRefused, match="^f.yaml:1:50005: '007': a number with a leading zero"):
+        yaml_nodes.read_yaml(f"a: [{numbers}, 007, {numbers}]\n", "f.yaml")
+    assert len(composed) < 10  # the bad number and the last one too

@@ -194,9 +194,8 @@ class _Composer(FlowLookahead, BlockLookahead, NumberLists, UnreadValues):
                 self.bad_value(loc, f"a mapping key must be a plain name, not a list or mapping{hint}")
             self.flow_ahead(event)
             block = self.block_ahead(event, "-" if kind is SequenceNode else ":", layers)
-            numbers = self.number_list(event, loc) if kind is SequenceNode and not (key or layers or block) else None
-            value = numbers if numbers is not None else self.sequence(loc, layers, block) \
-                if kind is SequenceNode else self.mapping(loc, layers, block)
+            flow = getattr(event, "flow_style", False) and not (key or layers or block)  # its numbers read in runs
+            value = self.sequence(loc, layers, block, flow) if kind is SequenceNode else self.mapping(loc, layers, block)
             if refused:  # read for its problems, then None
                 self.bad_value(*refused, at=loc)
             return (None if key or refused else value), loc, None
@@ -251,10 +250,13 @@ class _Composer(FlowLookahead, BlockLookahead, NumberLists, UnreadValues):
         self.bad_value(loc, f"integer {text[:40]}{'...' if len(text) > 40 else ''} is out of range (a spec's integers "
                        f"fit in 64 bits)", kind=OUT_OF_RANGE)  # as a layer's option: option-value (the reader)
 
-    def sequence(self, loc: Loc, layers: bool = False, block: tuple | None = None) -> YSeq:
+    def sequence(self, loc: Loc, layers: bool = False, block: tuple | None = None, flow: bool = False) -> YSeq:
         out, locs, aliases = YSeq(), [], {}
         self.open.append(loc)
         while not self.check_event(SequenceEndEvent):
+            if flow and (run := self.number_run(out, locs)) is not None:
+                locs = run
+                continue
             if block:
                 self.item_ahead(block)
             use = self.peek_event()
