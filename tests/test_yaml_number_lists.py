@@ -71,7 +71,8 @@ def _outcome(spec: str):
 
 def test_the_numbers_are_not_composed_one_by_one(monkeypatch):
     composed, compose = [], yaml_nodes._Composer.compose
-    monkeypatch.setattr(yaml_nodes._Composer, "compose", lambda self, *a, **k: composed.append(1) or compose(self, *a, **k))
+    monkeypatch.setattr(yaml_nodes._Composer, "compose",
+                        lambda self, *a, **k: composed.append(1) or compose(self, *a, **k))
     numbers = ", ".join(["0.5"] * 10_000)
     assert yaml_nodes.read_yaml(f"a: [{numbers}]\n", "f.yaml")["a"] == [0.5] * 10_000
     assert len(composed) < 10  # the mapping, its key, the list and its last item (was 10,003)

@@ -93,7 +93,8 @@ def net_needs(net: NetGraph, at: tuple, layer: Any, inner: dict) -> OptionError 
         running = running_inner(net, path, field)
         try:
             if running is not None:
-                within(net, path, field, "net_replace_part", lambda: _raise(net_needs(running, at_inside, layer, inner)))
+                within(net, path, field, "net_replace_part",
+                       lambda: _raise(net_needs(running, at_inside, layer, inner)))
         except OptionError as exc:
             return exc
         return None

@@ -195,7 +195,8 @@ class _Composer(FlowLookahead, BlockLookahead, NumberLists, UnreadValues):
             self.flow_ahead(event)
             block = self.block_ahead(event, "-" if kind is SequenceNode else ":", layers)
             flow = getattr(event, "flow_style", False) and not (key or layers or block)  # its numbers read in runs
-            value = self.sequence(loc, layers, block, flow) if kind is SequenceNode else self.mapping(loc, layers, block)
+            value = self.sequence(loc, layers, block, flow) if kind is SequenceNode else \
+                self.mapping(loc, layers, block)
             if refused:  # read for its problems, then None
                 self.bad_value(*refused, at=loc)
             return (None if key or refused else value), loc, None

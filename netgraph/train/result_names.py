@@ -75,7 +75,8 @@ class _Hints(Mapping):
     def _hints(self) -> dict[str, str]:
         """Wolfram's property names (older ones too), the nets one may name otherwise, those not kept, Keras's."""
         names = {**{p: (p, a) for p, a in PROPERTIES.items()}, **{o: (p, PROPERTIES[p]) for o, p in OLD_NAMES.items()}}
-        hints = {name: f"r.{a}{'()' * self.is_method(a)}, or r[{p!r}] by Wolfram's property name" for name, (p, a) in names.items()}
+        hints = {name: f"r.{a}{'()' * self.is_method(a)}, or r[{p!r}] by Wolfram's property name"
+                 for name, (p, a) in names.items()}
         for name, (p, why) in NETS_MEANT.items():  # the other net named as an attribute too
             other = next(q for q in ("TrainedNet", "TrainingNet") if q != p)
             hints[name] = f"r.{PROPERTIES[p]} ({why.replace(repr(other), f'r.{PROPERTIES[other]}')})"
