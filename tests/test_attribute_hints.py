@@ -81,6 +81,27 @@ def test_keras_history_names_on_results_say_what_they_hold(name, hint):
     assert copy.deepcopy(results).round_losses == results.round_losses
 
 
+@pytest.mark.parametrize("name, hint", [
+    ("final_net", "r.training_net (the final round's net; r.trained_net is the best validation round's)"),
+    ("FinalNet", "r.training_net (the final round's net; r.trained_net is the best validation round's)"),
+    ("TrainedNet", "r.trained_net, or r['TrainedNet'] by Wolfram's property name"),
+    ("round_loss_list", "r.round_losses, or r['RoundLossList'] by Wolfram's property name"),
+    ("LossEvolutionPlot", "r.loss_plot_svg(), or r['LossPlot'] by Wolfram's property name"),
+    ("batches_per_round", "Wolfram's property 'BatchesPerRound' is not kept by netgraph's NetTrainResults; "
+                           "r['Properties'] lists those that are")])
+def test_wolfram_property_names_on_results_say_which_attribute_holds_them(name, hint):
+    from netgraph.train.results import NetTrainResults
+    results = NetTrainResults(trained_net=None, training_net=None, round_losses=[1.0], batch_losses=[1.0],
+                              validation_losses=[], best_validation_round=None, total_rounds=1, total_batches=1,
+                              batch_size=8, examples_processed=8, total_training_time=0.1,
+                              reason_training_stopped="MaxTrainingRounds")
+    with pytest.raises(AttributeError) as info:
+        getattr(results, name)
+    assert str(info.value) == f"'NetTrainResults' object has no attribute {name!r}: {hint}" and info.value.name == name
+    with pytest.raises(AttributeError, match=r"^'NetTrainResults' object has no attribute '_final_net'$"):
+        results._final_net
+
+
 @pytest.mark.parametrize("build", [lambda: NetChain([LinearLayer(3)], input_shape=(5,)),
                                    lambda: NetGraph([LinearLayer(3)], [], input_shape=5)])
 def test_keras_input_shape_keyword_names_the_port_shape(build):

@@ -7,8 +7,8 @@ from __future__ import annotations
 import pytest
 import torch
 
-from netgraph import (LinearLayer, NetChain, NetGraph, NetSharedArray, OptionError, ShapeError, net_initialize,
-                      net_replace_part)
+from netgraph import (LinearLayer, NetChain, NetGraph, NetMapOperator, NetSharedArray, OptionError, ShapeError,
+                      net_initialize, net_replace_part)
 
 
 def _chain():
@@ -75,3 +75,30 @@ def test_a_shared_array_beside_a_layer_put_in_is_refused_as_its_key_alone(key, l
     alone = _refusal(_sharing(), wrong)
     assert alone == ("array-shape", ("a",), "weights", (3, 3), (3, 5))
     assert _refusal(_sharing(), {layer: LinearLayer(3 if layer == "a" else 2), **wrong}) == alone
+
+
+def _mapped():
+    """A Map over 3 vectors of 8 whose inner net declares no input: its layer 'h' takes 8 from the Map's input."""
+    return NetGraph({"map": NetMapOperator(NetGraph({"h": LinearLayer(5)}, []))}, [], Input=(3, 8))
+
+
+@pytest.mark.parametrize("net, changes", [
+    (_mapped, {("map", "net", "h", "Weights"): torch.zeros(5, 9)}),  # was accepted: (5, 9) against the inner net alone
+    (_mapped, {("map", "net", "h", "Weights"): torch.zeros(8, 5)}),  # was expected (5, 5) (the layer's options)
+    (_mapped, {("map", "net", "h"): LinearLayer(5), ("map", "net", "h", "Weights"): torch.zeros(8, 5)}),
+    (lambda: NetGraph({"h": LinearLayer(5)}, [], Input=8), {"h": LinearLayer(5), ("h", "Weights"): torch.zeros(8, 5)}),
+])
+def test_an_array_is_checked_against_the_shape_the_net_needs(net, changes):
+    with pytest.raises(OptionError) as info:
+        net_replace_part(net(), changes)
+    error, (path, given) = info.value, list(changes.items())[-1]
+    assert (error.kind, error.layer, error.option, error.expected, error.found) == \
+        ("array-shape", path[:-1], "weights", (5, 8), tuple(given.shape))
+    assert str(error).startswith("net_replace_part: ") and str(error).count("net_replace_part") == 1
+    assert f"array 'Weights': expected shape (5, 8), found {tuple(given.shape)}" in str(error)
+
+
+def test_an_array_that_fits_the_map_is_taken():
+    net = net_replace_part(_mapped(), {("map", "net", "h", "Weights"): torch.ones(5, 8),
+                                       ("map", "net", "h", "Biases"): torch.zeros(5)})
+    assert torch.equal(net(torch.ones(3, 8)), torch.full((3, 5), 8.0))

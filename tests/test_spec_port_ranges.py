@@ -61,3 +61,23 @@ def test_a_restricted_port_is_written_as_its_ranged_type_and_read_back(shape, wr
     assert f"    {written}\n    dtype: Integer\n    range: [0, 9]\n" in text and "Restricted" not in text
     jsonschema.Draft202012Validator(spec_schema()).validate(yaml.safe_load(text))
     assert NetChain.from_yaml(text) == net
+
+
+_CHAIN = "netgraph: 1\ntype: NetChain\n{}layers:\n  - {{type: LinearLayer, output: 3}}\n"
+
+
+@pytest.mark.parametrize("text, line, column, graph", [
+    (_CHAIN.format("input: {shape: [4], range: [0, 10]}\n"), 3, 28, ()),
+    (_CHAIN.format("input:\n  shape: [4]\n  range: [0, 10]\n"), 5, 10, ()),
+    ("netgraph: 1\nlayers:\n  a: {type: LinearLayer, output: 3}\ninputs:\n  Input: {shape: [4], range: [0, 10]}\n",
+     5, 30, ()),
+    ("netgraph: 1\nlayers:\n  n:\n    type: NetChain\n    input: {shape: [4], range: [0, 10]}\n"
+     "    layers: [{type: LinearLayer, output: 3}]\n", 5, 32, ("n",))])
+def test_a_range_whose_integers_the_first_layer_refuses_is_placed_at_the_range(text, line, column, graph):
+    # it was placed at the 'input:' mapping (or the port's name), without option="range"
+    with pytest.raises(SpecError) as info:
+        NetGraph.from_yaml(text)
+    (problem,) = info.value.diagnostics
+    assert (problem.line, problem.column, problem.option, problem.declared, problem.graph) == \
+        (line, column, "range", "Input", graph)
+    assert (problem.kind, problem.expected, problem.found) == ("shape", "Real", "Integer")

@@ -12,7 +12,7 @@ the AttributeError says what netgraph has instead. A NetGraph is a frozen value,
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any, NoReturn
 
 from netgraph.core.errors import FrozenLayerError, did_you_mean
@@ -62,7 +62,7 @@ ATTRIBUTE_HINTS: dict[str, str] = {
 }
 
 
-def hinting_getattr(hints: dict[str, str]) -> Callable[[Any, str], NoReturn]:
+def hinting_getattr(hints: Mapping[str, str]) -> Callable[[Any, str], NoReturn]:
     """A ``__getattr__`` raising Python's AttributeError, with what to use instead (``attribute_hint``), written when
     read: a probe that misses (the library's ``getattr(layer, "_applications", 1)``) costs no hint."""
     def missing(self: Any, name: str) -> NoReturn:  # AttributeError itself: Python adds "Did you mean" to it only
@@ -75,7 +75,7 @@ class _MissingWords:
 
     __slots__ = ("obj", "name", "hints")
 
-    def __init__(self, obj: Any, name: str, hints: dict[str, str]) -> None:
+    def __init__(self, obj: Any, name: str, hints: Mapping[str, str]) -> None:
         self.obj, self.name, self.hints = obj, name, hints
 
     def __str__(self) -> str:
@@ -89,12 +89,12 @@ class _MissingWords:
         return str, (str(self),)  # its words, not the object (an error sent to another process)
 
 
-def attribute_hint(obj: Any, name: str, hints: dict[str, str]) -> str:
+def attribute_hint(obj: Any, name: str, hints: Mapping[str, str]) -> str:
     """What to use instead of ``obj.<name>``, after ': ': ``hints[name]`` where given; for an array's name as torch
     or Keras writes it (``weight``, ``running_mean``, ``gamma``) or as its key (``Weights``), where the array is; ''
     when nothing is known."""
-    if hints.get(name):
-        return f": {hints[name]}"
+    if hint := hints.get(name):
+        return f": {hint}"
     arrays = getattr(type(obj), "ARRAYS", {})  # the class's table: reading the instance here could recurse
     key = torch_array_name(name, arrays) or \
         next((k for k in arrays if name.lower() in (k.lower(), k.lower()[:-1], k.lower()[:-2])), None)

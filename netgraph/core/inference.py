@@ -271,8 +271,10 @@ class _Roots:
 def _conflict(problem: Problem, cls: _Classes, root: Key, who: tuple, text: str,
               hint: str | None = None, **compared: object) -> Diagnostic:
     """A type refused at ``who``'s key: where the old type came from and the edges of the class (and ``hint``,
-    and the ``expected`` and ``found`` values ``compared``)."""
+    and the ``expected`` and ``found`` values ``compared``); a graph port's range refused: at that ``option``, the
+    port ``declared`` with it (a spec's place: the range's value)."""
     key = who[1]
+    ranged = who[0] == "graph" and problem.range_given(key)
     setter = cls.origin.get(root)
     joining = cls.joining(setter[1], key) if setter else None
     via = ["; joined by edge ", *cls.edges_shown(root)] if cls.edges.get(root) else []
@@ -283,8 +285,9 @@ def _conflict(problem: Problem, cls: _Classes, root: Key, who: tuple, text: str,
     return Diagnostic.of("shape", f"{problem.origin_text(who)}: {text}",
                          problem.origin_text(setter) if setter else "?", *via, ")", *([f". {hint}"] if hint else []),
                          hint=hint, layer=key[0], port=key[1], **compared,
-                         edge=None if joining is None else joining.index,
-                         hop=None if joining is None else joining.hop, graph=() if joining is None else joining.graph)
+                         edge=None if joining is None else joining.index, hop=None if joining is None else joining.hop,
+                         graph=joining.graph if joining else key[0] if ranged else (),
+                         **({"option": "range", "declared": key[1]} if ranged else {}))
 
 
 def _propagate(problem: Problem, cls: _Classes, roots: _Roots, leaf_roots: list[dict[str, int]], touching: tuple,

@@ -237,6 +237,10 @@ class Problem:
         except ValueError:
             return None
 
+    def range_given(self, key: Key) -> bool:
+        """Whether graph port ``key`` was declared with a range (a ``Restricted`` coder: a spec's ``range:``)."""
+        return isinstance(self.coders.get(key), Restricted)
+
     def origin_text(self, origin: tuple) -> str:
         kind, key = origin
         if kind == "options":
@@ -246,7 +250,7 @@ class Problem:
             return f"{self.describe(key)} (from its options)"
         if kind == "graph":
             coder = self.coders.get(key)
-            if isinstance(coder, Restricted):  # a spec's 'range:' too: said as a range, not by the class's name
+            if self.range_given(key):  # a spec's 'range:' too: said as a range, not by the class's name
                 return f"the range {coder.range_text} given for {self.describe(key)}"
             return f"the {coder.type_name} on {self.describe(key)}" if coder is not None else \
                 f"the shape given for {self.describe(key)}"

@@ -24,12 +24,14 @@ from netgraph.core.names import indexed
 from netgraph.core.graph import NetGraph
 from netgraph.core.layer_moves import Moves, recorded
 from netgraph.core.multipliers import carry_multipliers
-from netgraph.core.operator import NetOperator
+from netgraph.core.operator import NetOperator, specialised
+from netgraph.core.types import Conflict
 from netgraph.core.option_problems import VALUE_KIND
 from netgraph.core.rewiring import check_net, edit_at
 from netgraph.core.surgery_lead import function_lead, inside_inner_net
 
-__all__ = ["into_operator", "edit_operators", "layer_in", "within", "removal_specs", "removed_layers"]
+__all__ = ["into_operator", "edit_operators", "layer_in", "within", "removal_specs", "removed_layers",
+           "running_inner"]
 
 
 def into_operator(net: NetGraph, spec: Any) -> tuple[tuple[str, ...], str, tuple] | None:
@@ -50,6 +52,20 @@ def into_operator(net: NetGraph, spec: Any) -> tuple[tuple[str, ...], str, tuple
         path.append(part)
         current = current.layers[part]
     return None
+
+
+def running_inner(net: NetGraph, path: tuple, field: str) -> NetGraph | None:
+    """The inner net ``field`` of the operator at ``path`` as the net around feeds it (its inputs' types, which
+    the operator's port types give, declared); None where those are not all known or do not fit (said elsewhere)."""
+    node = net.ir.node(path) if net.ir.has_node(path) else None
+    if node is None or not all(t.known for t in node.types.values()):
+        return None
+    inner = getattr(node.layer, field)
+    try:
+        fed = node.layer.inner_types(node.types).get(field, {})
+        return specialised(inner, {p: t for p, t in fed.items() if p in inner.input_ports}, field)
+    except (NetGraphError, Conflict):
+        return None
 
 
 def edit_operators(net: NetGraph, items: Iterable[tuple[Any, Any]], function: str,

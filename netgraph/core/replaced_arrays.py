@@ -14,10 +14,13 @@ from netgraph.core.graph import NetGraph
 from netgraph.core.layer_checks import array_shape_problems, layout_hint
 from netgraph.core.port_options import with_port_options
 from netgraph.core.port_paths import layer_at
+from netgraph.core.operator_surgery import into_operator, running_inner, within
+from netgraph.core.options import as_array
 from netgraph.core.shared import NetSharedArray
+from netgraph.core.surgery_lead import led_by
 from netgraph.core.surgery_values import users_with_changes
 
-__all__ = ["check_fit", "check_fits_without", "arrays_inside"]
+__all__ = ["check_fit", "check_fits_without", "arrays_inside", "net_needs"]
 
 
 def check_fit(net: NetGraph, path: tuple, array: str, new: torch.Tensor, shared: str | None = None,
@@ -80,3 +83,35 @@ def _cleared(layer: Any, inner: tuple, array: str) -> Any:
     holder = layer_at(layer, inner) if inner else layer
     cleared = holder.with_arrays({array: None})
     return layer.replace_layers({inner: cleared}) if inner else cleared
+
+
+def net_needs(net: NetGraph, at: tuple, layer: Any, inner: dict) -> OptionError | None:
+    """For an array (``inner``: its key in the new layer ``layer`` put in at ``at``, and its value) that the layer's
+    own options refuse: the array-shape error with the shape the net needs it to have, where that is known."""
+    if (inside := into_operator(net, at)) is not None:  # a layer put in an operator's inner net: as that net runs
+        path, field, at_inside = inside
+        running = running_inner(net, path, field)
+        try:
+            if running is not None:
+                within(net, path, field, "net_replace_part",
+                       lambda: _raise(net_needs(running, at_inside, layer, inner)))
+        except OptionError as exc:
+            return exc
+        return None
+    ((key, value),) = inner.items()
+    rest = key if isinstance(key, tuple) else (key,)
+    try:
+        array = as_array(value, "")
+    except NetGraphError:
+        return None
+    try:
+        with led_by("net_replace_part"):
+            check_fits_without(net, {at: layer}, [((*at, *rest[:-1]), rest[-1], array, None)], {})
+    except OptionError as exc:
+        return exc
+    return None
+
+
+def _raise(error: Exception | None) -> None:
+    if error is not None:
+        raise error

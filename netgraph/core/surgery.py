@@ -35,10 +35,10 @@ from netgraph.core.multipliers import carry_into, carry_multipliers, container_p
     prune_rules
 from netgraph.core.nesting import deep_walk
 from netgraph.core.operator_surgery import (edit_operators, into_operator, layer_in, removal_specs, removed_layers,
-                                           within)
+                                           running_inner, within)
 from netgraph.core.port_options import with_port_options
 from netgraph.core.port_rename import rename_ports, split_port_renames
-from netgraph.core.replaced_arrays import arrays_inside, check_fit, check_fits_without
+from netgraph.core.replaced_arrays import arrays_inside, check_fit, check_fits_without, net_needs
 from netgraph.core.replaced_ports import lost_declared_port
 from netgraph.core.rename_levels import level_range, renames_at_levels
 from netgraph.core.shared import NetSharedArray, check_joined_shared, shared_values
@@ -145,10 +145,12 @@ def net_replace_part(net: NetGraph, changes: Mapping[Any, Any]) -> NetGraph:
     if not isinstance(changes, Mapping):
         raise OptionError(f"net_replace_part takes a dict {{part: new value}}, found {type(changes).__name__}",
                           option="changes", kind=VALUE_KIND)
-    changes, replaced_later, inside = in_order(net, changes, net_replace_part)  # in order: a later key wins
+    changes, replaced_later, inside = in_order(net, changes, net_replace_part,  # in order: a later key wins
+                                               lambda at, layer, inner: net_needs(net, at, layer, inner))
     replaced = [p for spec in changes if (p := container_path(net, spec))]  # their inner rules go with them
     shared = [(_shared_key(net, spec), value) for spec, value in changes.items()]  # set in every user, inside or out
-    net, items = edit_operators(net, shared, "net_replace_part", _replace_inside)
+    net, items = edit_operators(net, shared, "net_replace_part", lambda inner, group, path, field: _replace_inside(
+        inner, group, lambda: running_inner(net, path, field)), placed=True)
     layers: dict[tuple, Layer] = {}
     ports: dict[str, Any] = {}
     fits: list[tuple] = []  # each array given: (path, array, value, shared name)
@@ -175,7 +177,13 @@ def net_replace_part(net: NetGraph, changes: Mapping[Any, Any]) -> NetGraph:
             for user, name in users_with_changes(net, new_layers, shared, skipped) if shared else [(path, array)]:
                 users.setdefault(user, {})[name] = new
             for user, arrays in users.items():
-                layers[user] = layers.get(user, net.layer_at(user)).with_arrays(arrays)
+                try:
+                    layers[user] = layers.get(user, net.layer_at(user)).with_arrays(arrays)
+                except OptionError as exc:  # a new layer's options refuse it: told with the shape the net needs
+                    if exc.kind == "array-shape" and user in new_layers:
+                        check_fits_without(net, new_layers, [(path, array, new, shared)],
+                                           {**net.port_shape_options(), **ports} if ports else {})
+                    raise
     declared = {**net.port_shape_options(), **ports}
     if ports and layers:  # {layer: new, "Output": n} (Wolfram's way to change both): the old port types go first
         net = with_port_options(net, {p: t for p, t in net.port_shape_options().items() if p not in ports})
@@ -228,11 +236,15 @@ def _shared_key(net: NetGraph, spec: Any) -> Any:
     return NetSharedArray(name) if name else spec
 
 
-def _replace_inside(inner: NetGraph, group: list[tuple[tuple, Any]]) -> NetGraph:
-    """net_replace_part inside an operator: a whole new inner net (an empty path), then the parts in it."""
+def _replace_inside(inner: NetGraph, group: list[tuple[tuple, Any]], running: Any) -> NetGraph:
+    """net_replace_part inside an operator: a whole new inner net (an empty path), then the parts in it; parts in
+    the inner net given tried first in it as the operator's ports make it run (``running()``: its ports' types
+    declared), so that an array is checked against the shapes the net around gives it."""
     whole = [value for rest, value in group if not rest]
     new = whole[-1] if whole else inner
     parts = {rest: value for rest, value in group if rest}
+    if parts and not whole and (as_run := running()) is not None:
+        net_replace_part(as_run, parts)
     return net_replace_part(new, parts) if parts else new
 
 

@@ -93,14 +93,15 @@ def port_change(net: Any, spec: Any, value: Any) -> tuple[str, Any] | None:
     return port, net.port_types[port] if value is None and port in net.coders else value
 
 
-def in_order(net: NetGraph, changes: Mapping[Any, Any],
-             replace: Callable[[Any, dict], Any]) -> tuple[dict[Any, Any], Callable[[Any], list[tuple]], list[tuple]]:
+def in_order(net: NetGraph, changes: Mapping[Any, Any], replace: Callable[[Any, dict], Any],
+             refit: Callable | None = None) -> tuple[dict[Any, Any], Callable[[Any], list[tuple]], list[tuple]]:
     """``changes`` applied in order, as one dict of parts apart: a later key for the same part (a name and an index)
     wins; one for a part inside a layer an earlier key puts in is applied to that layer (``replace``:
     net_replace_part, on the new layer alone); one replacing a layer drops the earlier keys for parts inside it. The
     net is checked once, with every change made. With the changes: of a key, the paths of the layers that later keys
     put in (a shared array's earlier values do not reach them; none for a key ``changes`` lacks); and ``(that layer's
-    path, the path in it)`` of each array a key gave inside a layer an earlier key puts in."""
+    path, the path in it)`` of each array a key gave inside a layer an earlier key puts in. ``refit(at, layer,
+    inner)``: for an array the new layer's own options refuse, the error with the shape the net needs (or None)."""
     out: dict[Any, tuple[tuple | None, Any]] = {}  # key -> (the path it names, its value)
     new_layers: dict[tuple, Any] = {}  # the path of a layer an earlier key puts in -> that key
     place: dict[Any, int] = {}  # key -> its place in ``changes``
@@ -120,7 +121,8 @@ def in_order(net: NetGraph, changes: Mapping[Any, Any],
                 continue
             is_array = not _is_layer(value)
             about = rest[:-1] if is_array else rest  # the layer in it that an error naming none is about
-            out[outer] = at, _replaced_inside(layer, at, {rest[0] if len(rest) == 1 else rest: value}, about, replace)
+            out[outer] = at, _replaced_inside(layer, at, {rest[0] if len(rest) == 1 else rest: value}, about, replace,
+                                               refit if is_array else None)
             arrays_inside.setdefault(outer, []).extend([rest] if is_array else [])
             continue
         if path:
@@ -164,15 +166,18 @@ def _shared_name(layer: Any, rest: tuple) -> str | None:
     return (getattr(holder, "shared", None) or {}).get(rest[-1])
 
 
-def _replaced_inside(layer: Any, at: tuple, inner: dict, about: tuple, replace: Callable[[Any, dict], Any]) -> Any:
+def _replaced_inside(layer: Any, at: tuple, inner: dict, about: tuple, replace: Callable[[Any, dict], Any],
+                     refit: Callable | None = None) -> Any:
     """``replace(layer, inner)`` for the new layer at ``at``: its errors name the layers from the net holding it, one
-    naming none (a layer's own check) the layer at ``about`` in it."""
+    naming none (a layer's own check) the layer at ``about`` in it; an array its options refuse, ``refit``'s error."""
     try:
         with headed_here("net_replace_part"):
             return replace(layer, inner)
     except NetGraphError as exc:
+        needed = refit(at, layer, inner) if refit is not None and exc.kind == "array-shape" else None
         header = f"{function_lead('net_replace_part')}in the layer {shown_path(at)!r}: "
-        raise nested(at_layer(exc, about), at, header) from None
+        error = needed or nested(at_layer(exc, about), at, header)
+    raise error from None
 
 
 def _spec_path(net: NetGraph, spec: Any) -> tuple | None:

@@ -125,6 +125,8 @@ _Dumper.add_representer(_Block, lambda d, data: d.represent_sequence(_SEQ, data,
 # a numpy scalar in an option or a name (np.str_("Tanh"), a label from np.unique) as the Python value it holds: PyYAML's
 # safe dumper has no representer for them, and raised its bare RepresenterError from save and to_yaml
 _Dumper.add_multi_representer(np.generic, lambda d, data: d.represent_data(data.item()))
+# a float subclass (a spec's OverflowedFloat, 1e400 as read: inf) as its value: the safe dumper knows float alone
+_Dumper.add_multi_representer(float, lambda d, data: d.represent_float(float(data)))
 
 
 class _Writer:

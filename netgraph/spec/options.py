@@ -68,7 +68,7 @@ def plain(value: Any) -> Any:
     """YAML data as plain dicts and lists (positions dropped)."""
     if isinstance(value, dict):
         return {k: plain(v) for k, v in value.items()}
-    return [plain(v) for v in value] if isinstance(value, list) else value
+    return [plain(v) if isinstance(v, (dict, list)) else v for v in value] if isinstance(value, list) else value
 
 
 def _read_distribution(reader: Any, spec: Any, loc: Any, label: str, layer: tuple | None = None) -> Any:

@@ -13,12 +13,13 @@ a fold removed; an escape sequence gives one character, an escaped line break no
 
 from __future__ import annotations
 
+import math
 import re
 from typing import Any, NamedTuple
 
 from netgraph.spec.line_breaks import line_col
 
-__all__ = ["Loc", "ScalarText", "core_value", "core_refusal", "CORE"]
+__all__ = ["Loc", "ScalarText", "core_value", "core_refusal", "CORE", "OverflowedFloat"]
 
 # YAML 1.2 core schema for plain scalars (as JSON and most YAML tools now read them), not PyYAML's YAML 1.1: only
 # true/false are booleans (yes, no, on, NO stay text), 5e-1 is a float, 1:30 and 1_000 are text, dates stay text;
@@ -119,7 +120,33 @@ def core_value(kind: str, text: str) -> Any:
         return text.lower() == "true"
     if kind == "int":  # the forms _CORE matches (no 0b, no '_'; leading zeros refused before)
         return int(text, 0)
-    return float(text.lower().replace(".inf", "inf").replace(".nan", "nan"))
+    value = float(text.lower().replace(".inf", "inf").replace(".nan", "nan"))
+    return OverflowedFloat(value, text) if math.isinf(value) and "inf" not in text.lower() else value
+
+
+class OverflowedFloat(float):
+    """A number written too large for a float (``1e400``): its value is ±inf, and it shows as written, so that a
+    problem with it says ``found 1e400``. A copy or pickle of it is a plain float.
+
+    >>> value = core_value("float", "-1e400")
+    >>> value == float("-inf"), f"found {value}", [value]
+    (True, 'found -1e400', [-1e400])
+    """
+
+    text: str
+
+    def __new__(cls, value: float, text: str) -> OverflowedFloat:
+        out = super().__new__(cls, value)
+        out.text = text
+        return out
+
+    def __repr__(self) -> str:
+        return self.text
+
+    __str__ = __repr__
+
+    def __reduce__(self) -> tuple:
+        return float, (float(self),)
 
 
 def core_refusal(kind: str, text: str) -> str | None:

@@ -33,6 +33,7 @@ from netgraph.core.limits import current_limits, raise_hint
 from netgraph.spec.block_structure import BlockLookahead
 from netgraph.spec.flow_lists import FlowLookahead
 from netgraph.spec.merge_keys import merge_into, merge_sources
+from netgraph.spec.number_lists import NumberLists
 from netgraph.spec.line_breaks import blank_tab_lines, uniform_breaks, yaml_lines
 from netgraph.spec.unread_values import TAG, UnreadValues
 from netgraph.spec.scalar_spans import CORE, Loc, ScalarText, core_refusal, core_value
@@ -66,7 +67,7 @@ class YamlRefused(SpecError):
         super().__init__(f"{file}:{loc.line}:{loc.col}: {problem}", kind=kind)
 
 
-class _Composer(FlowLookahead, BlockLookahead, UnreadValues):
+class _Composer(FlowLookahead, BlockLookahead, NumberLists, UnreadValues):
     """Parser events -> values (PyYAML's composer and constructor in one); an alias gives its anchor's value, not
     a copy. Too deep, too many values or layers: refused at once; other refusals once the document is parsed, so
     that a syntax error anywhere is the one reported."""
@@ -193,7 +194,9 @@ class _Composer(FlowLookahead, BlockLookahead, UnreadValues):
                 self.bad_value(loc, f"a mapping key must be a plain name, not a list or mapping{hint}")
             self.flow_ahead(event)
             block = self.block_ahead(event, "-" if kind is SequenceNode else ":", layers)
-            value = self.sequence(loc, layers, block) if kind is SequenceNode else self.mapping(loc, layers, block)
+            flow = getattr(event, "flow_style", False) and not (key or layers or block)  # its numbers read in runs
+            value = self.sequence(loc, layers, block, flow) if kind is SequenceNode else \
+                self.mapping(loc, layers, block)
             if refused:  # read for its problems, then None
                 self.bad_value(*refused, at=loc)
             return (None if key or refused else value), loc, None
@@ -248,10 +251,13 @@ class _Composer(FlowLookahead, BlockLookahead, UnreadValues):
         self.bad_value(loc, f"integer {text[:40]}{'...' if len(text) > 40 else ''} is out of range (a spec's integers "
                        f"fit in 64 bits)", kind=OUT_OF_RANGE)  # as a layer's option: option-value (the reader)
 
-    def sequence(self, loc: Loc, layers: bool = False, block: tuple | None = None) -> YSeq:
+    def sequence(self, loc: Loc, layers: bool = False, block: tuple | None = None, flow: bool = False) -> YSeq:
         out, locs, aliases = YSeq(), [], {}
         self.open.append(loc)
         while not self.check_event(SequenceEndEvent):
+            if flow and (run := self.number_run(out, locs)) is not None:
+                locs = run
+                continue
             if block:
                 self.item_ahead(block)
             use = self.peek_event()

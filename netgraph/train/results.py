@@ -29,45 +29,12 @@ from netgraph.core.attribute_hints import hinting_getattr
 from netgraph.core.errors import OptionError
 from netgraph.core.name_guesses import nearest_name
 from netgraph.train.metric_history import latest_values
+from netgraph.train.result_names import NETS_MEANT, NOT_KEPT, OLD_NAMES, PROPERTIES, result_hints
 
 __all__ = ["NetTrainResults", "svg_line_plot", "result_property", "picked"]
 
 TERM_COLORS = ("#2ca02c", "#d62728", "#9467bd", "#8c564b")
 METRIC_COLORS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f")
-
-#: Wolfram property name -> attribute.
-PROPERTIES = {
-    "TrainedNet": "trained_net", "TrainingNet": "training_net", "RoundLossList": "round_losses",
-    "BatchLossList": "batch_losses", "ValidationLossList": "validation_losses", "RoundLoss": "round_loss",
-    "ValidationLoss": "validation_loss", "BestValidationRound": "best_validation_round",
-    "TotalRounds": "total_rounds", "TotalBatches": "total_batches", "BatchSize": "batch_size",
-    "ExamplesProcessed": "examples_processed", "TotalTrainingTime": "total_training_time",
-    "MeanExamplesPerSecond": "mean_examples_per_second", "ReasonTrainingStopped": "reason_training_stopped",
-    "OptimizationMethod": "optimization_method", "InitialLearningRate": "initial_learning_rate",
-    "FinalLearningRate": "final_learning_rate", "CheckpointingFiles": "checkpointing_files",
-    "ArraysLearningRateMultipliers": "learning_rate_multipliers", "LossPlot": "loss_plot_svg",
-    "LossFunction": "loss_function", "TermLossLists": "term_losses", "TermWeightLists": "loss_weights",
-    "RoundMeasurementsLists": "round_metrics", "ValidationMeasurementsLists": "validation_metrics",
-    "RoundMeasurements": "round_measurements", "ValidationMeasurements": "validation_measurements",
-    "MeasurementsPlot": "metrics_plot_svg", "MeanBatchesPerSecond": "mean_batches_per_second",
-    "TargetDevice": "target_device", "FinalPlots": "final_plots",
-}
-OLD_NAMES = {"LossEvolutionPlot": "LossPlot"}  # Wolfram's older names: answered, not listed in "Properties"
-#: Wolfram's properties that netgraph's results do not keep.
-NOT_KEPT = ("NetTrainInputForm", "RoundPositions", "BatchesPerRound", "TrainingExamples", "ValidationExamples",
-            "BatchMeasurementsLists")
-#: Names (lower case) a user may try for a net, not close in spelling to the property meant: the property and why.
-_NETS_MEANT = {
-    **dict.fromkeys(("finalnet", "lastnet"), ("TrainingNet", "the final round's net; 'TrainedNet' is the best "
-                                                             "validation round's")),
-    "bestnet": ("TrainedNet", "the best validation round's net; 'TrainingNet' is the final round's"),
-}
-
-_HISTORY = "r.round_losses, r.validation_losses and r.round_metrics / r.validation_metrics (lists by round)"
-_KERAS_NAMES = {"history": _HISTORY, "losses": _HISTORY, "metrics": _HISTORY, "epoch": "r.total_rounds",
-                **dict.fromkeys(("model", "net", "best_net"), "r.trained_net (the best-validation net; "
-                                                              "r.training_net the final one)")}
-
 
 def result_property(spec: Any) -> Any:
     """Wolfram's NetTrain third argument: a property name or a list of them ("All": the results), checked before
@@ -92,8 +59,8 @@ def _no_property(name: str) -> OptionError:
                            f"lists those that are", kind="property-not-kept", expected=tuple(PROPERTIES), found=name)
     close = nearest_name(name, (*PROPERTIES, *NOT_KEPT))  # a slip for a Wolfram name not kept: said so
     kept = "" if close not in NOT_KEPT else " Wolfram has it; netgraph does not keep it"
-    if isinstance(name, str) and name.lower() in _NETS_MEANT:  # "FinalNet": a net meant, not "FinalPlots"
-        close, what = _NETS_MEANT[name.lower()]
+    if isinstance(name, str) and name.lower() in NETS_MEANT:  # "FinalNet": a net meant, not "FinalPlots"
+        close, what = NETS_MEANT[name.lower()]
         kept = f" {what}"
     hint = "" if close is None else f" (did you mean {close!r}?{kept})"
     return OptionError(f"NetTrainResults has no property {name!r}{hint}", kind="unknown-property",
@@ -182,7 +149,8 @@ class NetTrainResults:
         measured = {"Measurements": self.metrics_plot_svg()} if self.round_metrics else {}
         return {"Loss": self.loss_plot_svg(), **measured}
 
-    __getattr__ = hinting_getattr(_KERAS_NAMES)  # Keras's history.history: what the results hold instead
+    # Wolfram's property names (r.FinalNet, r.round_loss_list) and Keras's (r.history): what the results hold instead
+    __getattr__ = hinting_getattr(result_hints(lambda attribute: callable(getattr(NetTrainResults, attribute, None))))
 
     def __getitem__(self, name: str | list) -> Any:
         if isinstance(name, list):  # r[["TrainedNet", "LossPlot"]]: each, as net_train(net, data, [...]) gives them
