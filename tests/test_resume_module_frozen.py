@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 import torch
 
-from netgraph import OptionError, net_train
+from netgraph import NetChain, OptionError, TorchLayer, net_initialize, net_train
 from netgraph.train.checkpoint import read_checkpoint, save_checkpoint
 from tests.test_module_frozen_rules import frozen_linear
 
@@ -18,10 +18,15 @@ def data() -> dict:
     return {"Input": torch.randn(16, 3, generator=generator), "Output": torch.randn(16, 3, generator=generator)}
 
 
+def _remade(module: torch.nn.Module) -> NetChain:
+    return net_initialize(NetChain({"t": TorchLayer(module)}, input=3))
+
+
 def test_unfreezing_a_module_array_on_resume_is_refused_naming_requires_grad(tmp_path):
     module, net = frozen_linear("weight")
     net_train(net, data(), max_training_rounds=1, checkpoint=tmp_path, **KW)
     module.weight.requires_grad_(True)
+    net = _remade(module)  # a TorchLayer holds a copy of its module: the net of the module changed
     with pytest.raises(OptionError, match=r"this run trains t.weight, which its module froze \(requires_grad=False\)"
                        ) as caught:
         net_train(net, data(), max_training_rounds=2, checkpoint=tmp_path, resume=True, **KW)
@@ -32,6 +37,7 @@ def test_freezing_a_trained_module_array_on_resume_is_refused_naming_requires_gr
     module, net = frozen_linear()
     net_train(net, data(), max_training_rounds=1, checkpoint=tmp_path, **KW)
     module.weight.requires_grad_(False)
+    net = _remade(module)
     with pytest.raises(OptionError, match=r"it trained t.weight, which this run's module freezes "
                                           r"\(requires_grad=False\)") as caught:
         net_train(net, data(), max_training_rounds=2, checkpoint=tmp_path, resume=True, **KW)

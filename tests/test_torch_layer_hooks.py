@@ -6,10 +6,12 @@ from __future__ import annotations
 
 import threading
 
+import pytest
 import torch
 from torch import nn
 
 from netgraph import NetGraph, TorchLayer
+from netgraph.core.errors import OptionError
 
 
 def _logged(module: nn.Module, log: list) -> nn.Module:
@@ -40,17 +42,21 @@ def test_hooks_on_submodules_and_pre_hooks_too():
 
 
 class _Locked(nn.Linear):
-    """A module deepcopy refuses (it holds a lock): the meta run uses the module itself."""
+    """A module deepcopy refuses (it holds a lock)."""
 
     def __init__(self):
         super().__init__(3, 2)
         self.lock = threading.Lock()
 
 
-def test_a_module_that_cannot_be_copied_runs_without_its_hooks_and_gets_them_back():
+def test_a_module_that_cannot_be_copied_is_refused_and_keeps_its_hooks():
+    """A TorchLayer holds a copy of its module (a frozen value): one that cannot be copied is an OptionError when
+    the layer is made (it once ran the meta probe and failed with torch's TypeError at the first call)."""
     log: list = []
     locked = _logged(_Locked(), log)
-    net = NetGraph({"t": TorchLayer(locked, inputs={"Input": 3})}, [])
-    assert net.output_shapes == {"Output": (2,)} and log == [] and len(locked._forward_hooks) == 1
+    with pytest.raises(OptionError) as caught:
+        TorchLayer(locked, inputs={"Input": 3})
+    assert caught.value.option == "module" and "_Locked" in str(caught.value)
+    assert log == [] and len(locked._forward_hooks) == 1
     locked(torch.ones(1, 3))
     assert len(log) == 1

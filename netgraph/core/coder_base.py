@@ -10,6 +10,7 @@ from typing import Annotated, Any, ClassVar
 
 from netgraph.core.errors import Diagnostic, OptionError, raise_all
 from netgraph.core.integers import INT64_BOUND, is_int
+from netgraph.core.layer_values import short_sequence
 from netgraph.core.options import OptionKind
 from netgraph.core.types import Conflict, PortType, unify
 
@@ -37,6 +38,11 @@ class Coder:
         """The options as plain data (lists, not tuples): the YAML form, with ``type``."""
         return {f.name: _plain(getattr(self, f.name)) for f in dataclasses.fields(self)  # type: ignore[arg-type]
                 if getattr(self, f.name) != f.default}
+
+    def __repr__(self) -> str:
+        """As a dataclass's (each coder is made with ``repr=False``), a long list of labels or tokens cut short."""
+        shown = (f"{f.name}={short_sequence(getattr(self, f.name))}" for f in dataclasses.fields(self) if f.repr)
+        return f"{type(self).__qualname__}({', '.join(shown)})"
 
     def _problem(self, problems: list[Diagnostic], message: str, option: str) -> None:
         """Note that option ``option`` is bad (``message``: what it takes, found what); ``_raise`` says them all."""

@@ -66,6 +66,17 @@ class Labelled:
             return next((i for i, label in enumerate(self.labels) if label == value and isinstance(label, bool) == flag),
                         None)
 
+    def _options_key(self) -> tuple:
+        """The options compared and hashed, each label beside whether it is a bool (True is not the label 1)."""
+        return tuple(tuple((isinstance(v, bool), v) for v in value) if f.name == "labels" else value
+                     for f in dataclasses.fields(self) for value in [getattr(self, f.name)])  # type: ignore[arg-type]
+
+    def __eq__(self, other: object) -> bool:
+        return self._options_key() == other._options_key() if type(other) is type(self) else NotImplemented
+
+    def __hash__(self) -> int:
+        return hash((type(self), self._options_key()))
+
     @functools.cached_property
     def _label_positions(self) -> dict:
         """(is a bool, label) -> its first index (labels are frozen values: hashable)."""
@@ -78,7 +89,7 @@ class Labelled:
 _ClassOutput = coder_option({"enum": ["Index", "UnitVector"]})
 
 
-@dataclasses.dataclass(frozen=True)
+@dataclasses.dataclass(frozen=True, eq=False, repr=False)  # Labelled's eq, Coder's repr
 class ClassEncoder(Encoder, Labelled):
     """Labels → class indices (``output="Index"``, a scalar Integer) or one-hot vectors (``"UnitVector"``)."""
 
@@ -102,7 +113,7 @@ class ClassEncoder(Encoder, Labelled):
         return len(self.labels) if self.output == "Index" else None
 
 
-@dataclasses.dataclass(frozen=True)
+@dataclasses.dataclass(frozen=True, eq=False, repr=False)
 class ClassDecoder(Decoder, Labelled):
     """Probability vectors (or scalar class indices) → labels; ``net(x, decoder="Probabilities")`` and
     ``decoder=("TopProbabilities", k)`` ask for more (see ``netgraph.data.decoding``). A sequence of probability
@@ -126,7 +137,7 @@ class ClassDecoder(Decoder, Labelled):
                 f"or a scalar class index, found {PortType(t.shape, t.dtype)}")
 
 
-@dataclasses.dataclass(frozen=True)
+@dataclasses.dataclass(frozen=True, repr=False)
 class BooleanEncoder(Encoder):
     """True/False → 1.0/0.0 (a scalar)."""
 
@@ -134,7 +145,7 @@ class BooleanEncoder(Encoder):
         return PortType((), REAL)
 
 
-@dataclasses.dataclass(frozen=True)
+@dataclasses.dataclass(frozen=True, repr=False)
 class BooleanDecoder(Decoder):
     """A probability (a scalar, or a (1) vector) → True when above 0.5."""
 
@@ -144,7 +155,7 @@ class BooleanDecoder(Decoder):
 _Bound = coder_option({"type": ["number", "null"]})  # ScalarEncoder's min and max
 
 
-@dataclasses.dataclass(frozen=True)
+@dataclasses.dataclass(frozen=True, repr=False)
 class ScalarEncoder(Encoder):
     """Numbers → a scalar Real port (``min``/``max`` given: rescaled to [0, 1], as Wolfram's {"Scalar", {min, max}})."""
 
@@ -176,7 +187,7 @@ _IndexRange = coder_option({"anyOf": [{**_INT64, "minimum": 1}, {"type": "array"
 _IndexShape = coder_option({"$ref": "#/$defs/shape"})
 
 
-@dataclasses.dataclass(frozen=True)
+@dataclasses.dataclass(frozen=True, repr=False)
 class Restricted(Encoder):
     """An index port that knows its range (Wolfram's ``Restricted["Integer", n]``, counted from 0 here as an
     EmbeddingLayer's indices): ``Restricted("Integer", n)`` takes 0 to n - 1, ``Restricted("Integer", (lo, hi))`` lo
@@ -239,7 +250,7 @@ _Size = coder_option({"anyOf": [{"type": "integer", "minimum": 1},
                                  "maxItems": 2}]})
 
 
-@dataclasses.dataclass(frozen=True)
+@dataclasses.dataclass(frozen=True, repr=False)
 class ImageEncoder(Encoder):
     """Image files, PIL images or arrays → a (channels, height, width) float tensor in [0, 1], resized to
     ``size=(width, height)``, in ``color_space`` "RGB" or "Grayscale", then ``(x - mean) / std`` per channel."""

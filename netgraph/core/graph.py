@@ -21,6 +21,7 @@ import torch
 from netgraph.core.guessed_lengths import scoped
 from netgraph.core.layer import Layer
 from netgraph.core.layer_sequence import LayerSequence
+from netgraph.core.net_values import NetValues
 from netgraph.core.stage_doors import DrawingAndYaml
 from netgraph.core.attribute_hints import frozen_net_error, keras_compile_message, missing_attribute
 from netgraph.core.errors import OptionError, ShapeError, WiringError, did_you_mean, raise_all
@@ -56,7 +57,7 @@ __all__ = ["NetGraph", "coerce_layer", "RESERVED_NAMES"]
 _NO_DATA = object()  # net() called with no positional data
 
 
-class NetGraph(Layer, LayerSequence, DrawingAndYaml):
+class NetGraph(NetValues, Layer, LayerSequence, DrawingAndYaml):  # NetValues: arrays by path
     """A graph of layers: ``NetGraph(layers, edges, **port_shapes)``.
 
     ``layers`` is a list (layers numbered from 1, as Wolfram) or a dict (names). ``edges`` takes every form in

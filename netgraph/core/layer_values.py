@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import reprlib
 from collections.abc import Mapping
 from typing import Any
 
@@ -10,7 +11,7 @@ import torch
 
 from netgraph.core.shared import same_values
 
-__all__ = ["same_option", "hashed_option", "short_option"]
+__all__ = ["same_option", "hashed_option", "short_option", "short_sequence"]
 
 
 def same_option(a: Any, b: Any, _agreed: set | None = None) -> bool:
@@ -63,4 +64,18 @@ def short_option(value: Any, shape: bool = False) -> str:
     """An option as a layer's repr shows it (a large array by its shape; a one-dimension shape as its size)."""
     if isinstance(value, torch.Tensor):
         return f"<array {tuple(value.shape)}>" if value.numel() > 6 else repr(value.tolist())
-    return repr(value[0] if shape and type(value) is tuple and len(value) == 1 else value)  # a Shape (3,) as typed: 3
+    return short_sequence(value[0] if shape and type(value) is tuple and len(value) == 1 else value)  # (3,) as 3
+
+
+_LONG = 20  # a list or tuple of more items is shown by its first few
+_FIRST = reprlib.Repr()
+_FIRST.maxlist = _FIRST.maxtuple = 6
+
+
+def short_sequence(value: Any) -> str:
+    """``repr(value)``, but a list or tuple of over 20 items as its first 6, an ellipsis and the count
+    (``[1, 2, 3, 4, 5, 6, ... 50000 items]``): a layer's or coder's repr stays short."""
+    if not isinstance(value, (list, tuple)) or len(value) <= _LONG:
+        return repr(value)
+    shown = _FIRST.repr(value)
+    return f"{shown[:-1]} {len(value)} items{shown[-1]}"

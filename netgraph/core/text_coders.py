@@ -30,7 +30,7 @@ _MaxLength = coder_option({"type": ["integer", "null"], "minimum": 1})
 _Normalization = coder_option({"enum": [*_UNICODE_FORMS, None]})
 
 
-@dataclasses.dataclass(frozen=True)
+@dataclasses.dataclass(frozen=True, repr=False)
 class TokensEncoder(Encoder):
     """Text → a sequence of token indices (``"n"``, Integer): words split on whitespace (a text only: a list of
     strings is a batch of texts), looked up in ``vocabulary``; index 0 is ``padding``, 1 is ``unknown`` (any token not in the vocabulary),
@@ -127,7 +127,7 @@ class TokensEncoder(Encoder):
         return len(self.tokens)
 
 
-@dataclasses.dataclass(frozen=True)
+@dataclasses.dataclass(frozen=True, repr=False)
 class CharactersEncoder(TokensEncoder):
     """Text → a sequence of character indices: ``vocabulary`` a string (or list) of characters."""
 

@@ -14,7 +14,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Hashable, Iterable
 
 from netgraph.core.errors import did_you_mean
 
@@ -31,6 +31,7 @@ _NO_ARRAY = {"num_batches_tracked": " (netgraph keeps no count of batches: leave
                                     "BatchNormalizationLayer's momentum weighs the moving statistics)"}
 #: torch's packed arrays of nn.LSTM / nn.GRU / nn.RNN: every gate's weights stacked (weight_ih_l0, bias_hh_l1_reverse)
 _PACKED = re.compile(r"(weight|bias)_(ih|hh)_l\d+(_reverse)?")
+_BY_PATH = "net_replace_part(net, {(layer, array): value}) sets an array of a net's layer by its path"
 _FROM_TORCH = "recurrent_from_torch(module) makes the layer of an nn.LSTM, nn.GRU or nn.RNN with its arrays"
 
 
@@ -40,10 +41,12 @@ def torch_array_name(name: str, arrays: Iterable[str]) -> str | None:
     return next((a for a in _TORCH.get(name, _KERAS.get(name, ())) if a in arrays), None)
 
 
-def array_name_note(name: str, arrays: Iterable[str]) -> str:
+def array_name_note(name: Hashable, arrays: Iterable[str]) -> str:
     """' (torch's running_var is 'MovingVariance' here)' for another library's name of one of ``arrays``, why a torch
-    buffer has no array here, else ``did_you_mean``'s suggestion."""
+    buffer has no array here, that arrays are named by text (``name`` a path or a number), else ``did_you_mean``'s."""
     arrays = tuple(arrays)
+    if not isinstance(name, str):  # with_arrays({("a", "Weights"): w}): a net's path, given to a layer
+        return f" (arrays are named by text, one of {list(arrays)}: found {type(name).__name__} {name!r})"
     if (ours := torch_array_name(name, arrays)) is not None:
         return f" ({'torch' if name in _TORCH else 'Keras'}'s {name} is {ours!r} here)"
     if _packed(name, arrays):
@@ -56,14 +59,17 @@ def torch_array_hint(name: str, arrays: Iterable[str]) -> str | None:
     return _FROM_TORCH if _packed(name, tuple(arrays)) else None
 
 
-def array_name_hint(name: str, arrays: Iterable[str], remedy: str) -> str | None:
+def array_name_hint(name: Hashable, arrays: Iterable[str], remedy: str) -> str | None:
     """What to do instead of naming an array ``name`` that ``arrays`` lack: ``remedy`` formatted with the array that
     torch's or Keras's ``name`` is here (``"with_arrays({}=...)"``), else ``torch_array_hint``'s (or None)."""
     arrays = tuple(arrays)
+    if isinstance(name, tuple):
+        return _BY_PATH
     ours = torch_array_name(name, arrays)
     return torch_array_hint(name, arrays) if ours is None else remedy.format(ours)
 
 
-def _packed(name: str, arrays: tuple[str, ...]) -> bool:
+def _packed(name: Hashable, arrays: tuple[str, ...]) -> bool:
     """``name`` is a torch recurrent module's packed array and ``arrays`` a recurrent layer's."""
-    return _PACKED.fullmatch(name) is not None and any(a.endswith("InputWeights") for a in arrays)
+    packed = isinstance(name, str) and _PACKED.fullmatch(name) is not None
+    return packed and any(a.endswith("InputWeights") for a in arrays)

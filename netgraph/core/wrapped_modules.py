@@ -50,10 +50,16 @@ def modules_held(net: Any) -> tuple[tuple[Any, tuple[str, ...], int], ...]:
     held: dict[int, tuple[Any, tuple[str, ...], int]] = {}
     for name, layer in net._layers.items():
         for entry in _entries(name, layer):
-            one = held.setdefault(id(entry[0].__dict__["_module"]), entry)
+            one = held.setdefault(_module_id(entry[0]), entry)
             if one[0] is not entry[0]:
                 raise _shared_in(net, one, entry)
     return tuple(held.values())
+
+
+def _module_id(layer: Any) -> int:
+    """Which module object the layer was given (``_given``: a TorchLayer holds a copy of its own), else holds."""
+    given = layer.__dict__.get("_given")
+    return id(layer.__dict__["_module"] if given is None else given)
 
 
 def _entries(name: str, layer: Any) -> Iterator[tuple[Any, tuple[str, ...], int]]:

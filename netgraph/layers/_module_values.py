@@ -14,14 +14,17 @@ equality errs on the side of "different", never calling two modules that may com
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 import torch
 from torch import nn
 
+from netgraph.core.errors import OptionError
+from netgraph.core.option_problems import VALUE_KIND
 from netgraph.core.shared import same_values
 
-__all__ = ["same_module"]
+__all__ = ["same_module", "kept_array", "private_copy"]
 
 
 def same_module(a: nn.Module, b: nn.Module, seen: set | None = None) -> bool:
@@ -55,3 +58,19 @@ def _same_attr(a: Any, b: Any, seen: set) -> bool:
     if isinstance(a, (bool, int, float, complex, str, bytes, type(None), torch.dtype, torch.device, torch.Size)):
         return a == b or (a != a and b != b)  # NaN equals NaN
     return False  # anything else (functions, handles, objects of unknown equality) is the same object or different
+
+
+def kept_array(value: torch.Tensor, current: torch.Tensor | None) -> torch.Tensor:
+    """A copy of ``value`` for the module's array ``current``: in its own dtype when both are floating."""
+    same = current is None or (value.is_floating_point() and current.is_floating_point())
+    return value.detach().clone() if same else value.detach().to(current.dtype)
+
+
+def private_copy(module: nn.Module) -> nn.Module:
+    """A TorchLayer's own copy of the module given; OptionError where it cannot be copied."""
+    try:
+        return copy.deepcopy(module)
+    except Exception as exc:  # user code: a module holding something copy cannot copy
+        raise OptionError(f"TorchLayer keeps a copy of its module, and copy.deepcopy of this {type(module).__name__} "
+                          f"failed: {type(exc).__name__}: {str(exc)[:200]}", option="module", kind=VALUE_KIND,
+                          expected="a module copy.deepcopy can copy", found=type(module).__name__) from None

@@ -7,8 +7,8 @@ module on meta tensors (no memory, no compute) once the input shapes are known; 
 (``"n"``) is probed at sizes of its own, as a Python function's (``function_lengths``). The module must keep the
 batch dim first and return a tensor, or a tuple with one tensor per output port.
 
-Its arrays are the module's ``state_dict`` entries (parameter paths ``<layer>.<module's names>``);
-``build`` deep-copies the module, so compiled modules never share weights with the layer.
+Its arrays are the module's ``state_dict`` entries (paths ``<layer>.<module's names>``). It holds a copy of the module
+given (changing that module later changes no layer); ``build`` deep-copies it: compiled modules share no weights.
 
 >>> from torch import nn
 >>> layer = TorchLayer(nn.Conv1d(2, 4, 3), inputs={"Input": (2, 10)})
@@ -22,6 +22,7 @@ import copy
 import dataclasses
 import functools
 import inspect
+import weakref
 from collections.abc import Callable, Mapping
 from typing import Any, ClassVar
 
@@ -29,7 +30,7 @@ import torch
 from torch import nn
 
 from netgraph.core.layer import REGISTRY, EmitContext, Layer, _same, frozen_init, register
-from netgraph.layers._module_values import same_module
+from netgraph.layers._module_values import kept_array, private_copy, same_module
 from netgraph.layers._modules import meta_call, meta_inputs
 from netgraph.layers._shapes import probe_batch
 from netgraph.layers._torch_ports import port_types, positional_problem
@@ -246,7 +247,7 @@ class _ModuleWrapper(Layer):
                                   kind="option-value", expected=str(current.dtype), found=str(given.dtype))
             self._check_shape(name, given, current)
         try:  # a floating array keeps its dtype (a float64 one stays float64, as a built-in layer's); others take the module's
-            module.load_state_dict({k: _kept(v, state.get(k)) for k, v in tensors.items()}, strict=False,
+            module.load_state_dict({k: kept_array(v, state.get(k)) for k, v in tensors.items()}, strict=False,
                                    assign=True)
         except RuntimeError as exc:
             raise OptionError(f"{self.type_name}: arrays do not fit the module: {exc}", option=self.MODULE_OPTION,
@@ -282,18 +283,13 @@ class _ModuleWrapper(Layer):
         return copy.deepcopy(self._module)
 
 
-def _kept(value: torch.Tensor, current: torch.Tensor | None) -> torch.Tensor:
-    """A copy of ``value`` for the module's array ``current``: in its own dtype when both are floating."""
-    same = current is None or (value.is_floating_point() and current.is_floating_point())
-    return value.detach().clone() if same else value.detach().to(current.dtype)
-
-
 class _MetaFailure(Conflict):
     """The module raised on meta tensors (output shapes given by the user stand in); one that ran and returned the
     wrong things is a plain Conflict, whatever shapes were given."""
 
 
 _INTEGER_DTYPES = (torch.int64, torch.int32, torch.int16, torch.int8, torch.uint8, torch.bool)
+_HELD: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # a TorchLayer's own module -> the module given
 
 
 @dataclasses.dataclass(frozen=True, eq=False, repr=False)
@@ -307,10 +303,23 @@ class TorchLayer(_ModuleWrapper):
     MODULE_OPTION = "module"
 
     def normalize(self) -> dict[str, Any]:
-        return self._setup(self.module, self.inputs, self.outputs)
+        """Ports and arrays from a copy of the module given, the layer's own; a layer's own module (``replace``,
+        ``with_arrays``) is shared as its frozen arrays are. ``_given``: the module given (``core.wrapped_modules``)."""
+        if not isinstance(given := self.module, nn.Module):
+            return self._setup(given, self.inputs, self.outputs)
+        module, origin = given, _HELD.get(given)
+        if origin is None:
+            module, origin = private_copy(given), weakref.ref(given)
+            _HELD[module] = origin
+        return {**self._setup(module, self.inputs, self.outputs), "module": module, "_given": origin}
 
     def with_arrays(self, arrays: Mapping[str, Any] | None = None, /, **named: Any) -> Layer:
-        return dataclasses.replace(self, module=self._loaded({**(arrays or {}), **named}))
+        module = self._loaded({**(arrays or {}), **named})  # a copy: the new layer's own
+        _HELD[module] = weakref.ref(module)
+        return dataclasses.replace(self, module=module)
+
+    def __getstate__(self) -> dict[str, Any]:  # a copy (or a pickle) wraps a module of its own: not the one given
+        return {name: value for name, value in super().__getstate__().items() if name != "_given"}
 
     def __eq__(self, other: object) -> bool:
         """Equal port options and modules alike (``same_module``: class, arrays by value, other attributes), so a
@@ -350,7 +359,7 @@ class _RegisteredModule(_ModuleWrapper):
         if same is not True:
             return same
         mine, theirs = self.arrays, other.arrays  # type: ignore[attr-defined]
-        return mine.keys() == theirs.keys() and all(torch.equal(mine[k], theirs[k]) for k in mine)
+        return mine.keys() == theirs.keys() and all(_same(mine[k], theirs[k]) for k in mine)
 
     __hash__ = Layer.__hash__
 

@@ -1,0 +1,25 @@
+"""A layer's or coder's repr shows a long list option (labels, a vocabulary, PartLayer's positions) by its first
+items and its count, as a large array by its shape (QA: a 100,000-label ClassEncoder's repr was 1.39M characters);
+a short one is shown whole, as given."""
+
+import pytest
+
+from netgraph import ClassDecoder, ClassEncoder, PartLayer, TokensEncoder
+
+
+@pytest.mark.parametrize("make", [lambda labels: ClassEncoder(labels), lambda labels: ClassDecoder(labels),
+                                  lambda labels: TokensEncoder(labels)])
+def test_a_long_list_of_labels_is_shown_by_its_first_and_its_count(make):
+    shown = repr(make([f"label{i}" for i in range(100000)]))
+    assert len(shown) < 300
+    assert "('label0', 'label1', 'label2', 'label3', 'label4', 'label5', ... 100000 items)" in shown
+
+
+def test_a_long_list_option_of_a_layer_is_cut_short():
+    assert repr(PartLayer(list(range(1, 50001)))) == "PartLayer([1, 2, 3, 4, 5, 6, ... 50000 items])"
+
+
+def test_short_lists_are_shown_whole():
+    assert repr(ClassEncoder(["a", "b"])) == "ClassEncoder(labels=('a', 'b'), output='Index')"
+    assert repr(PartLayer(list(range(1, 21)))) == f"PartLayer({list(range(1, 21))})"
+    assert repr(ClassDecoder(list(range(20)))) == f"ClassDecoder(labels={tuple(range(20))})"

@@ -1,0 +1,52 @@
+"""A net's ``arrays`` are its layers' by path (it answered {}), and ``with_arrays``/``replace`` on a net, or a
+layer's ``with_arrays`` given a path or a number, are OptionErrors saying what to use (a raw TypeError, or hints
+that named nothing a net has)."""
+
+import pytest
+import torch
+
+from netgraph import LinearLayer, NetChain, NetGraph, net_initialize, net_replace_part
+from netgraph.core.errors import OptionError
+
+
+def _net():
+    torch.manual_seed(0)
+    return net_initialize(NetGraph({"n": NetChain({"a": LinearLayer(3)}), "b": LinearLayer(2)}, [("n", "b")],
+                                   Input=2))
+
+
+def test_a_nets_arrays_are_its_layers_by_path():
+    net = _net()
+    arrays = net.arrays
+    assert list(arrays) == [("n", "a", "Weights"), ("n", "a", "Biases"), ("b", "Weights"), ("b", "Biases")]
+    assert arrays[("n", "a", "Weights")] is net["n"]["a"].arrays["Weights"]
+    assert net_replace_part(net, arrays) == net
+    assert NetChain({"a": LinearLayer(3)}, input=2).arrays == {("a", "Weights"): None, ("a", "Biases"): None}
+
+
+def test_a_nets_with_arrays_points_to_net_replace_part():
+    net = _net()
+    with pytest.raises(OptionError) as caught:
+        net.with_arrays({"n.a.Weights": torch.zeros(3, 2)})
+    assert caught.value.kind == "layer-argument" and caught.value.found == "n.a.Weights"
+    assert "net_replace_part(net, {('n', 'a', 'Weights'): value})" in str(caught.value)
+    assert net.with_arrays({}) is net
+
+
+def test_a_nets_replace_points_to_surgery():
+    net = _net()
+    with pytest.raises(OptionError) as caught:
+        net.replace(input=3)
+    assert (caught.value.kind, caught.value.option) == ("layer-argument", "input")
+    assert "net_replace_part" in str(caught.value) and "its options are []" not in str(caught.value)
+    assert net.replace() is net
+
+
+@pytest.mark.parametrize("key", [("a", "Weights"), 3])
+def test_a_layers_array_given_by_a_path_or_a_number(key):
+    layer = net_initialize(LinearLayer(3, input=2))
+    with pytest.raises(OptionError) as caught:
+        layer.with_arrays({key: torch.zeros(3, 2)})
+    assert caught.value.kind == "layer-argument"
+    assert repr(key) in str(caught.value) and "['Weights', 'Biases']" in str(caught.value)
+    assert (caught.value.hint is not None) == isinstance(key, tuple)
