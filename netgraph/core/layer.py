@@ -27,7 +27,6 @@ from netgraph.core.option_ranges import Within
 from netgraph.core.option_rules import ChosenBy, Excludes
 from netgraph.core.plugins import stage
 from netgraph.core.registry import Registry, registry_scope
-from netgraph.core.replaced_sharing import kept_sharing
 from netgraph.core.layer_values import hashed_option as _hashed, same_option as _same, short_option as _short
 from netgraph.core.stage_doors import notebook_svg
 from netgraph.core.shared import NetSharedArray, SharedNames, check_shared_held, replaced_markers
@@ -159,9 +158,10 @@ class Layer:
 
     def __post_init__(self) -> None:
         plan = making_plan(type(self), Layer.__post_init__)
-        if plan.array_fields and (any(isinstance(getattr(self, f, None), NetSharedArray) for f in plan.array_fields)
-                                  or kept_sharing(self, Layer.replace)):  # dataclasses.replace keeps sharing
-            _take_shared(self)
+        for field in plan.array_fields:
+            if isinstance(getattr(self, field, None), NetSharedArray):
+                _take_shared(self)
+                break
         make_layer(self, plan, Layer.with_arrays)  # options normalised and checked (netgraph.core.layer_making)
         if self._shared:
             check_shared_held(self)

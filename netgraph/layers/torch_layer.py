@@ -7,8 +7,8 @@ module on meta tensors (no memory, no compute) once the input shapes are known; 
 (``"n"``) is probed at sizes of its own, as a Python function's (``function_lengths``). The module must keep the
 batch dim first and return a tensor, or a tuple with one tensor per output port.
 
-Its arrays are the module's ``state_dict`` entries (paths ``<layer>.<module's names>``). It holds a copy of the module
-given (changing that module later changes no layer); ``build`` deep-copies it: compiled modules share no weights.
+Its arrays are the module's ``state_dict`` entries (paths ``<layer>.<module's names>``); it holds a copy of the module
+given, and ``build`` copies that: a later change to the module given, or to a compiled one, changes no layer.
 
 >>> from torch import nn
 >>> layer = TorchLayer(nn.Conv1d(2, 4, 3), inputs={"Input": (2, 10)})
@@ -284,8 +284,7 @@ class _ModuleWrapper(Layer):
 
 
 class _MetaFailure(Conflict):
-    """The module raised on meta tensors (output shapes given by the user stand in); one that ran and returned the
-    wrong things is a plain Conflict, whatever shapes were given."""
+    """The module raised on meta tensors (user-given output shapes stand in); a wrong return is a plain Conflict."""
 
 
 _INTEGER_DTYPES = (torch.int64, torch.int32, torch.int16, torch.int8, torch.uint8, torch.bool)
@@ -303,8 +302,8 @@ class TorchLayer(_ModuleWrapper):
     MODULE_OPTION = "module"
 
     def normalize(self) -> dict[str, Any]:
-        """Ports and arrays from a copy of the module given, the layer's own; a layer's own module (``replace``,
-        ``with_arrays``) is shared as its frozen arrays are. ``_given``: the module given (``core.wrapped_modules``)."""
+        """Ports and arrays from the layer's own copy of the module given (a layer's own, from ``replace`` or
+        ``with_arrays``, is shared as frozen arrays are); ``_given``: the module given (``core.wrapped_modules``)."""
         if not isinstance(given := self.module, nn.Module):
             return self._setup(given, self.inputs, self.outputs)
         module, origin = given, _HELD.get(given)
