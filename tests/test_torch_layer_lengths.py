@@ -175,3 +175,23 @@ def test_lengths_named_apart_beside_one_derived_from_them_are_tried_at_one_size(
     assert net.port_types["Output"].shape == ("n", 4)
     assert torch.equal(net(A=torch.ones(1, 3, 4), B=torch.ones(1, 3, 4), C=torch.ones(1, 6, 4)),
                        torch.full((1, 3, 4), 3.0))
+
+
+class TwelveOrLonger(nn.Module):
+    sizes: list[int] = []  # on the class: the layer runs a copy of the module
+
+    def forward(self, x):
+        TwelveOrLonger.sizes.append(x.shape[1])
+        if x.shape[1] < 12:
+            raise ValueError("takes a length of 12 or more")
+        return x[:, 2:]
+
+
+def test_sizes_a_module_refused_are_not_probed_again():
+    # found in review: 17 runs, each of 5 to 11 twice (the search for a first size taken, then the sizes beside it);
+    # now 5 twice (once tried with strides, refused) and every other size once
+    TwelveOrLonger.sizes.clear()
+    net = NetChain([TorchLayer(TwelveOrLonger())], input=("n", 4))
+    assert net.port_types["Output"].shape == ("n_minus_2", 4)
+    assert TwelveOrLonger.sizes == [5, *range(5, 14)]
+    assert net(torch.ones(1, 12, 4)).shape == (1, 10, 4)

@@ -149,6 +149,21 @@ def test_a_later_item_that_is_no_dict_is_named_with_item_0_s_keys(tmp_path, odd,
         "data-form", 3, ("Input", "Output"), type(odd).__name__)
 
 
+@pytest.mark.parametrize("workers", [0, 1])
+def test_a_later_item_that_is_no_pair_in_a_dataset_of_pairs_is_named_as_no_pair(tmp_path, workers):
+    """Found in review: a Dataset of (input, target) pairs whose item 3 was None was told every example must be a
+    dict of the keys example 0 has, though example 0 was a pair."""
+    class Pairs(_Paths):
+        def __getitem__(self, i):
+            return None if i == 3 else tuple(super().__getitem__(i).values())
+    with pytest.raises(DataError, match=r"every example must be an \(input, target\) pair, as example 0 is; example 3 "
+                                        r"is nothing") as info:
+        net_train(_net(), Pairs(tmp_path), **_OPTIONS, num_workers=workers)
+    problem = info.value.diagnostics[0]
+    assert (problem.kind, problem.example, problem.expected, problem.found) == (
+        "data-form", 3, "an (input, target) pair", "NoneType")
+
+
 def test_a_bad_label_in_a_later_item_is_named_when_it_is_read(tmp_path):
     class Misspelt(_Paths):
         def __getitem__(self, i):

@@ -1,11 +1,12 @@
 """A Dataset of images read by DataLoader worker processes: each item read once a round by the workers, none of
-them reusing a read the main process kept before training (a persistent worker forked with it handed it out again
+them reusing a read the main process kept before training (a worker forked with it handed it out again
 in a later round); the first batch, read before training, is read in this process (it started the workers, whose
 prefetched batches round 1 threw away); a Dataset of images and texts grouped by length leaves torch's generator as
 found."""
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import pathlib
 
@@ -13,7 +14,8 @@ import pytest
 import torch
 from PIL import Image
 
-from netgraph import ClassDecoder, FlattenLayer, ImageEncoder, NetChain, SoftmaxLayer
+from netgraph import ClassDecoder, FlattenLayer, ImageEncoder, NetChain, SoftmaxLayer, net_train
+from netgraph.core.errors import DataError
 from netgraph.train.data import Streamed
 from netgraph.train.encoded import encoded_data
 from tests.test_train_images_and_texts import TEXTS, _data, _net as _image_and_text_net
@@ -60,7 +62,7 @@ def _round_reads(photos: _CountedPhotos, streamed: Streamed, rounds: int) -> lis
 
 
 @pytest.mark.skipif(multiprocessing.get_start_method() != "fork", reason="forked workers share the kept reads")
-def test_persistent_workers_read_every_item_every_round(tmp_path):
+def test_forked_workers_read_every_item_every_round(tmp_path):
     """Found in review: item 0, read and kept before training, was in each forked worker's copy of the Dataset; a
     worker that had not handed it out yet did so in a later round (round 5 read [0, 1, 1, ...])."""
     photos = _CountedPhotos(tmp_path)
@@ -109,3 +111,24 @@ def test_grouping_a_dataset_s_texts_by_length_leaves_torch_s_generator_as_found(
     loader, _ = encoded_data(_image_and_text_net(), data, None, 3, 0, 0)
     assert loader.loader.batch_sampler.groups  # grouped by length
     assert torch.equal(torch.get_rng_state(), found)
+
+
+class _NoneInWorkers(_CountedPhotos):
+    """Item 5 is None where a worker process reads it (the first batch, read in this process, never fails)."""
+
+    def __getitem__(self, i):
+        item = super().__getitem__(i)
+        return None if i == 5 and multiprocessing.current_process().pid != self.main else item
+
+
+def test_a_pass_ended_by_an_error_ends_its_workers_at_once(tmp_path):
+    """Found in review: the DataError of an item read by a worker kept the pass's iterator (through its traceback)
+    and with it the 2 worker processes and their pipes, until the garbage collector ran."""
+    gc.disable()  # the workers must end with the error, not when a collection happens to run
+    try:
+        with pytest.raises(DataError, match="example 5") as info:
+            net_train(_net(), _NoneInWorkers(tmp_path), max_training_rounds=2, batch_size=2, random_seed=0,
+                      progress=False, num_workers=2)
+        assert info.value.__traceback__ is not None and multiprocessing.active_children() == []
+    finally:
+        gc.enable()

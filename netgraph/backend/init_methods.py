@@ -70,9 +70,9 @@ class Method:
             return "Identity needs as many outputs as inputs (the first two dimensions equal)"
         return None
 
-    def fill(self, shape: tuple, generator: torch.Generator) -> torch.Tensor:
-        """A fresh array of ``shape`` drawn by the method (torch.nn.init)."""
-        t, o, init = torch.empty(shape), self.options, torch.nn.init
+    def fill(self, shape: tuple, generator: torch.Generator, dtype: torch.dtype) -> torch.Tensor:
+        """A fresh array of ``shape`` and ``dtype`` drawn by the method (torch.nn.init)."""
+        t, o, init = torch.empty(shape, dtype=dtype), self.options, torch.nn.init
         normal = o.get("distribution") == "normal"
         if self.name == "Constant":
             return init.constant_(t, o["value"])

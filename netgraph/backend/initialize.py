@@ -326,12 +326,22 @@ class _Draws:
         return slot
 
     def add(self, method: Method | None, layer: Layer, name: str, shape: tuple) -> int:
-        """Draw the array now, by ``method`` or the layer's own ``init_array`` (which read torch's default dtype:
-        ``dtype`` inside)."""
+        """Draw the array now, by ``method`` (in ``dtype``) or the layer's own ``init_array``, which reads torch's
+        default dtype: run without netgraph's lock (it may wait on a thread that takes it), and run again from the
+        same generator state with ``dtype`` torch's default (``own_precision``) where another thread's precision
+        window gave it another float dtype."""
         self.flush()  # what the layer or method draws comes after the weights waiting
         self.not_own.add(len(self.arrays))
-        with own_precision(self.dtype):
-            self.arrays.append(_draw(method, layer, name, shape, self.generator))
+        if method is not None:
+            self.arrays.append(method.fill(shape, self.generator, self.dtype))
+            return len(self.arrays) - 1
+        state = self.generator.get_state()
+        value = _own_array(layer, name, shape, self.generator)
+        if value.is_floating_point() and value.dtype != self.dtype:
+            self.generator.set_state(state)
+            with own_precision(self.dtype):
+                value = _own_array(layer, name, shape, self.generator)
+        self.arrays.append(value)
         return len(self.arrays) - 1
 
     def add_default(self, name: str, shape: tuple, own: bool) -> int:
@@ -367,10 +377,8 @@ class _Draws:
         return self.arrays
 
 
-def _draw(method: Method | None, layer: Layer, name: str, shape: tuple, generator: torch.Generator) -> torch.Tensor:
-    """Array ``name`` of ``layer`` drawn by ``method``, or by the layer's own default."""
-    if method is not None:
-        return method.fill(shape, generator)
+def _own_array(layer: Layer, name: str, shape: tuple, generator: torch.Generator) -> torch.Tensor:
+    """Array ``name`` of ``layer`` drawn by the layer's own ``init_array``, checked to be a tensor of ``shape``."""
     value = layer.init_array(name, shape, generator)
     found = tuple(value.shape) if isinstance(value, torch.Tensor) else None
     if found != tuple(shape):  # a user's own init_array: named here, not met later

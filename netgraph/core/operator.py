@@ -103,7 +103,7 @@ def specialised(net: NetGraph, types: Mapping[str, PortType], option: str | None
     if declared == net.port_shape_options():
         return net
     cache = net.__dict__.setdefault("_specialised", {})
-    key = declared_key(declared)  # (a cached net holds the objects: no id in a key is another's while it is kept)
+    key = declared_key(declared)  # (by value; a guessed length by the order it is first met in, never its id)
     if key not in cache:
         try:
             cache[key] = redeclared(net, declared)

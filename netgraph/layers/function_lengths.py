@@ -112,7 +112,7 @@ def named_output_shapes(shapes: list[tuple[Dim, ...]], run: Run, ports: tuple[st
     probes = probe_sizes(shapes, fixed_apart=max_stride > 1)
     if not probes:
         return run(shapes)
-    first, base = _first_taken(run, shapes, groups, probes, tries=1 if max_stride > 1 else _PROBES)
+    first, base, refusals = _first_taken(run, shapes, groups, probes, tries=1 if max_stride > 1 else _PROBES)
     taken = _fixed(shapes) | set(first.values())
     gaps = _FAR_GAPS if max_stride > ZEROS_MAX_STRIDE else _NEAR_GAPS if max_stride > 1 else ()
     far = {name: _spread(p[0], gaps, taken) for name, p in probes.items()}
@@ -122,8 +122,8 @@ def named_output_shapes(shapes: list[tuple[Dim, ...]], run: Run, ports: tuple[st
 
     moved = {}
     for name, near in probes.items():
-        probes[name], moved[name] = (_accepted(near, base, lambda k, n=name: at(n, (k,))[0]) if max_stride == 1
-                                     else _staged(near, far[name], base, lambda s, n=name: at(n, s)))
+        probes[name], moved[name] = (_accepted(near, base, lambda k, n=name: at(n, (k,))[0], refusals)
+                                     if max_stride == 1 else _staged(near, far[name], base, lambda s, n=name: at(n, s)))
     wide: dict[str, tuple] = {}  # name -> (sizes, runs) to fit a stride on, made when a dim needs them
 
     def fitting(name: str) -> tuple[tuple[int, ...], list]:
@@ -144,19 +144,22 @@ def named_output_shapes(shapes: list[tuple[Dim, ...]], run: Run, ports: tuple[st
 
 
 def _first_taken(run: Run, shapes: list, groups: dict, probes: dict[str, tuple[int, ...]],
-                 tries: int) -> tuple[dict[str, int], list]:
-    """(each probed length's first size, the run there): the first of the first ``tries`` sizes of ``probes`` the
-    run takes, put first in ``probes``; else the first refusal is raised."""
-    refusals = []
+                 tries: int) -> tuple[dict[str, int], list, list[Conflict]]:
+    """(each probed length's first size, the run there, the refusals before): the first of the first ``tries``
+    sizes of ``probes`` the run takes, put first in ``probes``, less the sizes refused beside the others' first ones
+    (not tried again); else the first refusal is raised."""
+    refusals, refused = [], []
     for i in range(tries):
         first = {name: p[i] for name, p in probes.items()}
         try:
             base = _probed(run, shapes, groups, first)
         except Conflict as exc:
             refusals.append(exc)
+            refused.append(first)
             continue
-        probes.update({name: (k, *(s for s in probes[name] if s != k)) for name, k in first.items()})
-        return first, base
+        probes.update({name: (k, *(s for s in probes[name] if s != k and {**first, name: s} not in refused))
+                       for name, k in first.items()})
+        return first, base, refusals
     raise refusals[0]
 
 
@@ -178,10 +181,11 @@ def _all_affine(sizes: tuple[int, ...], runs: list[list[tuple[int, ...]]]) -> bo
     return all(len(set(d)) == 1 or _affine(sizes, d) is not None for d in dims)
 
 
-def _accepted(near: tuple[int, ...], base: list, at: Callable[[int], list]) -> tuple[tuple[int, ...], list]:
+def _accepted(near: tuple[int, ...], base: list, at: Callable[[int], list],
+              before: list[Conflict]) -> tuple[tuple[int, ...], list]:
     """(sizes, runs) of one length at the sizes of ``near`` the run accepts (its first, ``base``'s, and at least
-    one more), else the first refusal is raised."""
-    sizes, runs, refusals = [near[0]], [base], []
+    one more), else the first refusal (``before``'s, the first size's search's, first) is raised."""
+    sizes, runs, refusals = [near[0]], [base], list(before)
     for k in near[1:]:
         try:
             runs.append(at(k))

@@ -19,7 +19,7 @@ from netgraph.backend.port_tensors import beyond_float64, data_tensor
 from netgraph.core.errors import DataError
 from netgraph.core.wording import counted, first_few, type_label
 from netgraph.train.data_columns import beyond_float64_error, example_keys_error
-from netgraph.train.data_pairs import pair_dict
+from netgraph.train.data_pairs import is_pair_of_values, pair_dict
 from netgraph.train.data_sets import data_error
 
 __all__ = ["checked_loader", "checked_dataset", "reads_kept_by", "dataset_items", "checked_dataset_of", "NumberedBatch",
@@ -178,18 +178,26 @@ def pair_items(dataset: Any, ports: tuple[str, str]) -> Any:
     return PairItems(dataset, ports) if isinstance(dataset, _CheckedDataset) else dataset
 
 
+def first_is_pair(dataset: Any) -> bool:
+    """Whether ``dataset`` is a ``PairItems`` whose item 0, read already, was an (input, target) pair."""
+    return isinstance(dataset, PairItems) and dataset.pair_at_zero
+
+
 class PairItems(torch.utils.data.Dataset):
     """A checked Dataset whose items that are (input, target) pairs are read as the dict {``ports[0]``: input,
     ``ports[1]``: target}, as a list of such pairs is read; other items as they are."""
 
     def __init__(self, dataset: _CheckedDataset, ports: tuple[str, str]):
-        self.dataset, self.ports = dataset, ports
+        self.dataset, self.ports, self.pair_at_zero = dataset, ports, False  # (whether item 0, once read, was one)
 
     def __len__(self) -> int:
         return len(self.dataset)
 
     def __getitem__(self, index: int) -> Any:
-        return self._as_dict(self.dataset[index])
+        item = self.dataset[index]
+        if index == 0:
+            self.pair_at_zero = is_pair_of_values(item)
+        return self._as_dict(item)
 
     def __getitems__(self, indices: list[int]) -> _NumberedItems:
         items = self.dataset.__getitems__(indices)

@@ -18,6 +18,7 @@ from netgraph.core.errors import DataError
 from netgraph.core.wording import counted
 from netgraph.train.buckets import length_batches
 from netgraph.train.data_sets import ref
+from netgraph.train.loader_random import end_workers
 from netgraph.train.run_plan import mix_seed
 from netgraph.core.user_frame import user_stacklevel
 
@@ -123,14 +124,17 @@ class EncodedLoader:
         self.loader.generator.manual_seed(mix_seed(seed, _WORKER_SEEDS))
         with _torch_workers_unsaid():  # torch checks the workers again as it starts them
             batches = iter(self.loader)
-        for batch in batches:
-            if "__raised__" in batch:
-                raise batch["__raised__"]
-            if "__error__" in batch:  # (port, words, Diagnostic fields) each
-                errors = batch["__error__"]
-                raise bad_examples(self.dataset.what, [(port, words) for port, words, _ in errors], " while training",
-                                   **errors[0][2])
-            yield batch
+        try:
+            for batch in batches:
+                if "__raised__" in batch:
+                    raise batch["__raised__"]
+                if "__error__" in batch:  # (port, words, Diagnostic fields) each
+                    errors = batch["__error__"]
+                    raise bad_examples(self.dataset.what, [(port, words) for port, words, _ in errors],
+                                       " while training", **errors[0][2])
+                yield batch
+        finally:  # the pass's workers end with it, also where an error's traceback keeps this generator
+            end_workers(batches)
 
 
 def bad_examples(what: Any, problems: list[tuple[str, str]], when: str = "", **first: Any) -> DataError:

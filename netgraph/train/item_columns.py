@@ -24,6 +24,7 @@ from netgraph.core.wording import type_label, value_kind
 from netgraph.data.errors import ExampleError
 from netgraph.train.data_columns import example_keys_error
 from netgraph.train.data_sets import TRAINING, data_error
+from netgraph.train.datasets import first_is_pair
 
 __all__ = ["ItemColumn", "item_columns"]
 
@@ -60,14 +61,17 @@ class _Items:
     def check_keys(self, item: Any, number: int) -> None:
         """A DataError (kind example-keys) where item ``number``, a Mapping, holds other keys than item 0, as a plain
         Dataset's batches are refused (``datasets._check_keys``): an extra key was ignored, and a missing one no such
-        error; one of kind data-form where it is no Mapping (a list, None: it holds none of item 0's keys). Once per
-        item read, not per column."""
+        error; one of kind data-form where it is no Mapping (a list, None: it holds none of item 0's keys), which
+        asks for an (input, target) pair where item 0 was one. Once per item read, not per column."""
         if self.key_set is None:
             return
         if not isinstance(item, Mapping):
-            raise data_error(self.what, f"every example must be a dict of the keys example 0 has {self.keys}; "
-                             f"example {number} is {value_kind(item)}", kind="data-form", example=number,
-                             expected=tuple(self.keys), found=type_label(item))
+            pair = first_is_pair(self.dataset)
+            form = "an (input, target) pair, as example 0 is" if pair else \
+                f"a dict of the keys example 0 has {self.keys}"
+            raise data_error(self.what, f"every example must be {form}; example {number} is {value_kind(item)}",
+                             kind="data-form", example=number, expected="an (input, target) pair" if pair else
+                             tuple(self.keys), found=type_label(item))
         if item.keys() != self.key_set:
             raise example_keys_error(self.what, self.keys, number, list(item))
 

@@ -13,7 +13,7 @@ import torch
 
 from netgraph.core.user_frame import user_stacklevel
 
-__all__ = ["loader_random_state", "restore_loader_random", "let_workers_go"]
+__all__ = ["loader_random_state", "restore_loader_random", "let_workers_go", "end_workers"]
 
 
 def _generators(loader: Any) -> list[torch.Generator]:
@@ -59,3 +59,12 @@ def let_workers_go(loader: Any) -> None:
     workers start again every pass, as with ``persistent_workers=False``."""
     if isinstance(loader, torch.utils.data.DataLoader) and loader.persistent_workers and loader.num_workers > 0:
         loader._iterator = None
+
+
+def end_workers(batches: Any) -> None:
+    """Shut down the worker processes of a DataLoader's iterator ``batches`` now (a pass ended by an error): the
+    iterator, kept alive by the error's traceback, would keep them and their pipes until garbage collected. torch has
+    no public way: its multi-process iterator's ``_shutdown_workers``."""
+    shutdown = getattr(batches, "_shutdown_workers", None)
+    if shutdown is not None:
+        shutdown()
