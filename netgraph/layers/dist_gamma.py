@@ -22,6 +22,7 @@ import torch
 from netgraph.layers.dist_base import Distribution, full, log_standard_gamma, safe_exp, standard_gamma, tensors
 from netgraph.layers.dist_constraints import POSITIVE, POSITIVE_INT, REAL
 from netgraph.layers.dist_tensors import floor_normal, is_tensor, on_support, tiny_of, xlogy
+from netgraph.layers.dist_held import gammainc_at_log, lower_gamma_bound
 from netgraph.layers.dist_limits import exp_bound, gamma_upper
 from netgraph.layers.dist_special import SADDLE_FROM, below_saddle, poisson_saddle
 from netgraph.layers.gamma_ratios import log_ratio, ratio_excess, ratio_gap
@@ -92,7 +93,10 @@ class GammaDistribution(_GeneralizedGamma, GammaTransformDraws):
         return mu.abs() + exp_bound(beta.log() + gamma_upper(alpha).log() / gamma)  # β·G^(1/γ), G < gamma_upper(α)
 
     def held_share(self, floor, alpha, beta, gamma, mu):
-        return torch.special.gammainc(alpha, (floor / beta) ** gamma)  # P(β·G^(1/γ) < floor)
+        return gammainc_at_log(alpha, gamma * (math.log(floor) - beta.log()))  # P(β·G^(1/γ) < floor)
+
+    def held_bound(self, floor, alpha, beta, gamma, mu):
+        return lower_gamma_bound(alpha, gamma * (math.log(floor) - math.log(beta)))
 
     def rsample(self, params: Sequence[Any], shape: tuple) -> torch.Tensor:
         alpha, beta, gamma, mu = params
@@ -140,6 +144,12 @@ class ChiDistribution(_GammaLike, GammaTransformDraws):
     def _draw_bound(self, nu):
         return (2 * gamma_upper(nu / 2)).sqrt()
 
+    def held_share(self, floor, nu):
+        return gammainc_at_log(nu / 2, 2 * math.log(floor) - math.log(2))  # P(√(2G) < floor)
+
+    def held_bound(self, floor, nu):
+        return lower_gamma_bound(nu / 2, 2 * math.log(floor) - math.log(2))
+
     def _gamma_transform(self, params):
         return params[0] / 2, 2, math.log(2) / 2
 
@@ -166,11 +176,18 @@ class NakagamiDistribution(_GammaLike, GammaTransformDraws):
     PARAMS = ("mu", "omega")
     CONSTRAINTS = {"mu": POSITIVE, "omega": POSITIVE}
     ROLES = {"mu": "shape", "omega": "spread"}
+    NORMAL_SCALES = ("omega",)  # its draws √(G·ω/μ) are held >= the smallest normal number
 
     BOUND_SLOPES = {"mu": -1, "omega": 1}
 
     def _draw_bound(self, mu, omega):
         return (gamma_upper(mu) * omega / mu).sqrt()
+
+    def held_share(self, floor, mu, omega):
+        return gammainc_at_log(mu, 2 * math.log(floor) + mu.log() - omega.log())  # P(√(G·ω/μ) < floor)
+
+    def held_bound(self, floor, mu, omega):
+        return lower_gamma_bound(mu, 2 * math.log(floor) + math.log(mu) - math.log(omega))
 
     def rsample(self, params: Sequence[Any], shape: tuple) -> torch.Tensor:
         mu, omega = params
@@ -211,6 +228,12 @@ class ChiSquareDistribution(_GammaLike, GammaTransformDraws):
 
     def _draw_bound(self, nu):
         return 2 * gamma_upper(nu / 2)
+
+    def held_share(self, floor, nu):
+        return torch.special.gammainc(nu / 2, torch.tensor(floor, dtype=nu.dtype))  # P(G < floor): G held there
+
+    def held_bound(self, floor, nu):
+        return lower_gamma_bound(nu / 2, math.log(floor))
 
     def rsample(self, params: Sequence[Any], shape: tuple) -> torch.Tensor:
         (nu,) = params
@@ -255,6 +278,9 @@ class ErlangDistribution(_GammaLike):
 
     def held_share(self, floor, k, lam):
         return torch.special.gammainc(k, floor * lam)  # P(G/λ < floor)
+
+    def held_bound(self, floor, k, lam):
+        return lower_gamma_bound(k, math.log(floor) + math.log(lam))
 
     def rsample(self, params: Sequence[Any], shape: tuple) -> torch.Tensor:
         k, rate = params
