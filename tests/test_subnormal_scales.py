@@ -22,8 +22,7 @@ IDS = ["Weibull", "Gamma", "InverseGamma", "LogGamma"]
 @pytest.mark.parametrize("dist,shape,bound", [(*h, BOUNDS[i][0]) for h, i in zip(HELD, IDS)], ids=IDS)
 def test_a_subnormal_scale_constant_is_refused_when_built(dist, shape, bound):
     with pytest.raises(OptionError, match=rf"parameter beta \(\w+\) must be at least {bound} where alpha \(shape\) = "
-                                          r"\d, found 1e-40: 100% of draws would be held at float32's smallest normal") \
-            as info:
+                                          r"\d, found 1e-40: 100% of draws would be held at float32's") as info:
         dist(*shape, 1e-40)
     diagnostic = info.value.diagnostics[0]
     assert (diagnostic.kind, diagnostic.option, diagnostic.expected, diagnostic.found) == (

@@ -144,12 +144,6 @@ class ChiDistribution(_GammaLike, GammaTransformDraws):
     def _draw_bound(self, nu):
         return (2 * gamma_upper(nu / 2)).sqrt()
 
-    def held_share(self, floor, nu):
-        return gammainc_at_log(nu / 2, 2 * math.log(floor) - math.log(2))  # P(√(2G) < floor)
-
-    def held_bound(self, floor, nu):
-        return lower_gamma_bound(nu / 2, 2 * math.log(floor) - math.log(2))
-
     def _gamma_transform(self, params):
         return params[0] / 2, 2, math.log(2) / 2
 
@@ -176,18 +170,11 @@ class NakagamiDistribution(_GammaLike, GammaTransformDraws):
     PARAMS = ("mu", "omega")
     CONSTRAINTS = {"mu": POSITIVE, "omega": POSITIVE}
     ROLES = {"mu": "shape", "omega": "spread"}
-    NORMAL_SCALES = ("omega",)  # its draws √(G·ω/μ) are held >= the smallest normal number
 
     BOUND_SLOPES = {"mu": -1, "omega": 1}
 
     def _draw_bound(self, mu, omega):
         return (gamma_upper(mu) * omega / mu).sqrt()
-
-    def held_share(self, floor, mu, omega):
-        return gammainc_at_log(mu, 2 * math.log(floor) + mu.log() - omega.log())  # P(√(G·ω/μ) < floor)
-
-    def held_bound(self, floor, mu, omega):
-        return lower_gamma_bound(mu, 2 * math.log(floor) + math.log(mu) - math.log(omega))
 
     def rsample(self, params: Sequence[Any], shape: tuple) -> torch.Tensor:
         mu, omega = params
@@ -228,12 +215,6 @@ class ChiSquareDistribution(_GammaLike, GammaTransformDraws):
 
     def _draw_bound(self, nu):
         return 2 * gamma_upper(nu / 2)
-
-    def held_share(self, floor, nu):
-        return torch.special.gammainc(nu / 2, torch.tensor(floor, dtype=nu.dtype))  # P(G < floor): G held there
-
-    def held_bound(self, floor, nu):
-        return lower_gamma_bound(nu / 2, math.log(floor))
 
     def rsample(self, params: Sequence[Any], shape: tuple) -> torch.Tensor:
         (nu,) = params

@@ -1,19 +1,22 @@
-"""Draws held at the dtype's smallest normal number: the samplers of Weibull, Gamma, InverseGamma, LogGamma, Erlang,
-Chi, ChiSquare and Nakagami raise a positive draw that falls below it to that number (``dist_tensors.floor_normal``,
-``safe_exp``). A parameter set that would hold more than ``HELD_SHARE_MAX`` of the draws there is refused: a scale
-just above the smallest normal number (Weibull(2, 1.2e-38) in float32 holds 62%), below it, or a tiny shape whose
-standard draw itself falls below it (Gamma(0.005, 1) holds 65%).
+"""Draws held at the dtype's smallest normal number by a scale: the samplers of Weibull, Gamma, InverseGamma,
+LogGamma and Erlang (its scale 1/λ) raise a positive draw that falls below that number to it
+(``dist_tensors.floor_normal``, ``safe_exp``). A scale (or rate) holding more than ``HELD_SHARE_MAX`` of the draws
+there is refused: below that number, or just above it (Weibull(2, 1.2e-38) in float32 holds 62%). The standard draw's
+own floor, which a tiny shape reaches at scale 1 (Gamma(0.01, 1) holds 4 in 10 in float32), is not refused: such
+shapes are drawn in log space where scored, unbiased in value and gradient (the README's "implicit" estimator).
 
-Each such distribution gives the share from its CDF at that number (``held_share``), which is monotone in each
-parameter: its largest value over tensors' ranges lies at a corner of their (min, max), checked first on those few
-numbers (``_corner_share``); only where a corner holds too many are the parameters checked elementwise. A refusal
-names the exact bound (3 digits, rounded to the side that holds at most that share) of the first parameter whose
-change, the others fixed, brings the share within it.
+Each such distribution gives the share from its CDF at that number (``held_share``), monotone in each parameter: its
+largest value over tensors' ranges lies at a corner of their (min, max), bounded first in floats (``held_bound``) on
+those few numbers (``_corner_share``); only where a corner may hold too many are the parameters checked elementwise.
+A refusal names the exact bound of the scale (3 digits, rounded to the side that holds at most that share).
 
 >>> from netgraph.layers.distributions import GammaDistribution, WeibullDistribution
->>> below_normal(WeibullDistribution(2.0, 1.0), {"beta": (1.2e-38, 1.0)}, [2.0, [1.0, 1.2e-38], 0.0])[0][2:]
+>>> beta = torch.tensor([1.0, 1.2e-38], dtype=torch.float64)
+>>> below_normal(WeibullDistribution(2.0, 1.0), {"beta": (1.2e-38, 1.0)}, [2.0, beta, 0.0])[0][2:]
 ('>= 1.18e-37', 1.2e-38)
 >>> below_normal(GammaDistribution(100.0, 1.0), {}, [100.0, 1e-39, 1.0, 0.0])  # G > 11.7 nearly always
+[]
+>>> below_normal(GammaDistribution(0.01, 1.0), {}, [0.01, 0.5, 1.0, 0.0])  # 41% held at scale 1 already
 []
 """
 
@@ -46,9 +49,10 @@ class HeldProblem(NamedTuple):
 
 
 def holds_draws(dist: Any) -> bool:
-    """Whether ``dist``'s sampler holds draws at the smallest normal number: it defines ``held_share(floor, *params)``,
-    the share of draws below ``floor`` for float64 parameters, monotone in each, and ``held_bound``, an upper bound of
-    it for numbers (``lower_gamma_bound``, ``upper_gamma_bound``)."""
+    """Whether ``dist``'s sampler holds draws at the smallest normal number by a scale (or rate, ``NORMAL_SCALES``,
+    ``NORMAL_RATES``): it defines ``held_share(floor, *params)``, the share of draws below ``floor`` for float64
+    parameters, monotone in each, and ``held_bound``, an upper bound of it for numbers (``lower_gamma_bound``,
+    ``upper_gamma_bound``)."""
     return hasattr(type(dist), "held_share")
 
 
@@ -65,7 +69,7 @@ def lower_gamma_bound(a: float, log_x: float) -> float:
     """An upper bound of P(a, e^log_x) (a Gamma(a, 1) draw below e^log_x), in floats: x^a/Γ(a + 1), tight at small x.
 
     >>> round(lower_gamma_bound(0.005, math.log(1.1754944e-38)), 3)
-    0.649
+    0.648
     """
     return math.exp(min(a * log_x - math.lgamma(a + 1), 0.0))
 
@@ -91,19 +95,27 @@ def constant_extremes(dist: Any) -> dict[str, tuple[float, float]]:
     return {n: (float(v.min()), float(v.max())) for n, v in values.items() if v.numel()}
 
 
+def _scale_index(dist: Any) -> tuple[int, bool]:
+    """(the index in ``dist.PARAMS`` of its scale or rate, whether it is a scale)."""
+    name = (*dist.NORMAL_SCALES, *dist.NORMAL_RATES)[0]
+    return dist.PARAMS.index(name), name in dist.NORMAL_SCALES
+
+
 def _corner_share(dist: Any, extremes: dict[str, tuple[float, float]], values: Sequence[Any], tiny: float) -> float:
-    """The largest held share over the corners of the parameters' ranges (numbers: themselves; tensors: their
-    ``extremes``; the location: any one value, it only shifts the draws); inf where a tensor's are not known. First
-    its bound ``held_bound`` in floats (a few microseconds: this runs at every call), then the share itself."""
-    ranges = []
-    for name, value in zip(dist.PARAMS, values):
-        if not isinstance(value, torch.Tensor):
-            ranges.append((float(value),))
-        elif name not in extremes:
+    """A bound of the share the scale holds over the corners of the parameters' ranges (numbers: themselves; tensors:
+    their ``extremes``; the location: any one value, it only shifts the draws), the scale's range cut at 1 (a scale
+    of 1 or more holds no more than the standard draw itself); inf where a tensor's are not known. First its bound
+    ``held_bound`` in floats (a few microseconds: this runs at every call), then the share itself."""
+    ranges, (at, scale) = [], _scale_index(dist)
+    for i, (name, value) in enumerate(zip(dist.PARAMS, values)):
+        if isinstance(value, torch.Tensor) and name not in extremes:
             return math.inf
-        else:
-            lo, hi = extremes[name]
-            ranges.append((lo,) if lo == hi or name == dist.LOCATION else (lo, hi))
+        lo, hi = extremes[name] if isinstance(value, torch.Tensor) else (float(value), float(value))
+        if i == at:
+            lo, hi = (lo, min(hi, 1.0)) if scale else (max(lo, 1.0), hi)
+            if lo > hi:
+                return 0.0
+        ranges.append((lo,) if lo == hi or name == dist.LOCATION else (lo, hi))
     corners = list(itertools.product(*ranges))
     try:
         if max(dist.held_bound(tiny, *corner) for corner in corners) <= HELD_SHARE_MAX:
@@ -111,6 +123,15 @@ def _corner_share(dist: Any, extremes: dict[str, tuple[float, float]], values: S
     except (ValueError, OverflowError):  # a value off the parameter's range, the checks off: the share itself says
         pass
     return float(dist.held_share(tiny, *torch.tensor(corners, dtype=torch.float64).unbind(1)).max())
+
+
+def _scale_held(dist: Any, tiny: float, params: list[torch.Tensor]) -> torch.Tensor:
+    """The share held at ``tiny`` where the scale holds it: 0 where the standard draw (at scale 1) holds more than
+    ``HELD_SHARE_MAX`` itself, or the scale is at least 1 (a rate at most 1)."""
+    at, _ = _scale_index(dist)
+    unit = [torch.ones_like(p) if i == at else p for i, p in enumerate(params)]
+    own = dist.held_share(tiny, *unit)
+    return torch.where(own <= HELD_SHARE_MAX, dist.held_share(tiny, *params), 0.0)
 
 
 def held_problem(dist: Any, extremes: dict[str, tuple[float, float]], values: Sequence[Any],
@@ -124,14 +145,14 @@ def held_problem(dist: Any, extremes: dict[str, tuple[float, float]], values: Se
     if _corner_share(dist, extremes, values, tiny) <= HELD_SHARE_MAX:
         return None
     params = [torch.as_tensor(v, dtype=torch.float64) for v in values]
-    share = dist.held_share(tiny, *params)
+    share = _scale_held(dist, tiny, params)
     shape = torch.broadcast_shapes(share.shape, *(v.shape for v in params))
     if not share.numel() or not math.prod(shape):
         return None
     worst = int(share.expand(shape).reshape(-1).argmax())
     at = [float(p.expand(shape).reshape(-1)[worst]) for p in params]
-    held = dist.held_share(tiny, *torch.tensor(at, dtype=torch.float64))
-    return _refusal(dist, at, float(held), dtype) if float(held) > HELD_SHARE_MAX else None
+    held = float(share.expand(shape).reshape(-1)[worst])
+    return _refusal(dist, at, held, dtype) if held > HELD_SHARE_MAX else None
 
 
 def below_normal(dist: Any, extremes: dict[str, tuple[float, float]], values: Sequence[Any],
@@ -142,22 +163,14 @@ def below_normal(dist: Any, extremes: dict[str, tuple[float, float]], values: Se
 
 
 def _refusal(dist: Any, at: list[float], held: float, dtype: torch.dtype) -> HeldProblem:
-    """The refusal of the parameters ``at`` (one element's), naming the first parameter a bound of which (the others
-    fixed) holds at most ``HELD_SHARE_MAX``: the scales and rates first, then the other real ones."""
+    """The refusal of the parameters ``at`` (one element's): the exact bound of the scale (or rate), the others
+    fixed, that holds at most ``HELD_SHARE_MAX``."""
     tiny = torch.finfo(dtype).tiny
-    first = (*dist.NORMAL_SCALES, *dist.NORMAL_RATES)
-    names = [*first, *(n for n in dist.PARAMS if n not in first and n != dist.LOCATION and not
-                       getattr(dist.CONSTRAINTS.get(n), "integer", False))]
-    for name in names:
-        if (bound := _bound(dist, at, dist.PARAMS.index(name), tiny, param_max(dtype))) is not None:
-            break
-    else:  # no one parameter suffices: the sufficient bound of a scale or rate
-        name = first[0]
-        bound = (tiny if name in dist.NORMAL_SCALES else 1 / tiny), name in dist.NORMAL_SCALES
-    value, larger = bound
-    i = dist.PARAMS.index(name)
-    others = ", ".join(f"{dist.role(n)} = {v:g}" for n, v in zip(dist.PARAMS, at)
-                       if n != name and n != dist.LOCATION and n in dist.PARAMS[:dist.nargs])
+    i, scale = _scale_index(dist)
+    name = dist.PARAMS[i]
+    value, larger = _bound(dist, at, i, tiny, param_max(dtype)) or ((tiny, True) if scale else (1 / tiny, False))
+    others = ", ".join(f"{dist.role(n)} = {v:g}" for n, v in zip(dist.PARAMS[:dist.nargs], at)
+                       if n != name and n != dist.LOCATION)
     text = (f"parameter {dist.role(name)} must be at {'least' if larger else 'most'} {value:.3g}"
             f"{f' where {others}' if others else ''}, found {at[i]!r}: {held:.0%} of draws would be held at "
             f"{str(dtype).removeprefix('torch.')}'s smallest normal number {tiny:.3g} (at most {HELD_SHARE_MAX:.0%} "
