@@ -105,7 +105,8 @@ def _corner_share(dist: Any, extremes: dict[str, tuple[float, float]], values: S
     """A bound of the share the scale holds over the corners of the parameters' ranges (numbers: themselves; tensors:
     their ``extremes``; the location: any one value, it only shifts the draws), the scale's range cut at 1 (a scale
     of 1 or more holds no more than the standard draw itself); inf where a tensor's are not known. First its bound
-    ``held_bound`` in floats (a few microseconds: this runs at every call), then the share itself."""
+    ``held_bound`` in floats (a few microseconds: this runs at every call), then the share itself, 0 where at every
+    corner the standard draw (scale 1) holds over ``HELD_SHARE_MAX`` itself (so it does everywhere: a tiny shape)."""
     ranges, (at, scale) = [], _scale_index(dist)
     for i, (name, value) in enumerate(zip(dist.PARAMS, values)):
         if isinstance(value, torch.Tensor) and name not in extremes:
@@ -122,7 +123,10 @@ def _corner_share(dist: Any, extremes: dict[str, tuple[float, float]], values: S
             return 0.0
     except (ValueError, OverflowError):  # a value off the parameter's range, the checks off: the share itself says
         pass
-    return float(dist.held_share(tiny, *torch.tensor(corners, dtype=torch.float64).unbind(1)).max())
+    units = [tuple(1.0 if i == at else v for i, v in enumerate(corner)) for corner in corners]
+    share = dist.held_share(tiny, *torch.tensor(corners + units, dtype=torch.float64).unbind(1))
+    own, held = torch.stack([share[len(corners):].min(), share[:len(corners)].max()]).tolist()
+    return 0.0 if own > HELD_SHARE_MAX else held  # the standard draw holds that much itself everywhere: not the scale
 
 
 def _scale_held(dist: Any, tiny: float, params: list[torch.Tensor]) -> torch.Tensor:
