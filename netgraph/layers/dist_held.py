@@ -6,7 +6,7 @@ own floor, which a tiny shape reaches at scale 1 (Gamma(0.01, 1) holds 4 in 10 i
 shapes are drawn in log space where scored, unbiased in value and gradient (the README's "implicit" estimator).
 
 Each such distribution gives the share from its CDF at that number (``held_share``), monotone in each parameter: its
-largest value over tensors' ranges lies at a corner of their (min, max), bounded first in floats (``held_bound``) on
+largest value over tensors' ranges lies at a corner of their (min, max), bounded first in floats (``held_bounds``) on
 those few numbers (``_corner_share``); only where a corner may hold too many are the parameters checked elementwise.
 A refusal names the exact bound of the scale (3 digits, rounded to the side that holds at most that share).
 
@@ -32,7 +32,7 @@ import torch
 from netgraph.layers.dist_limits import named_overflow_problems, param_max
 
 __all__ = ["HELD_SHARE_MAX", "holds_draws", "constant_extremes", "below_normal", "held_problem", "gammainc_at_log",
-           "unfit_dtypes", "lower_gamma_bound", "upper_gamma_bound"]
+           "unfit_dtypes", "lower_gamma_bounds", "upper_gamma_bounds"]
 
 HELD_SHARE_MAX = 0.01  #: the share of draws the parameters may leave held at the smallest normal number
 _STEPS = 64  #: bisection steps in log space for a bound (its relative error ~1e-17)
@@ -51,8 +51,8 @@ class HeldProblem(NamedTuple):
 def holds_draws(dist: Any) -> bool:
     """Whether ``dist``'s sampler holds draws at the smallest normal number by a scale (or rate, ``NORMAL_SCALES``,
     ``NORMAL_RATES``): it defines ``held_share(floor, *params)``, the share of draws below ``floor`` for float64
-    parameters, monotone in each, and ``held_bound``, an upper bound of it for numbers (``lower_gamma_bound``,
-    ``upper_gamma_bound``)."""
+    parameters, monotone in each, and ``held_bounds``, (lower, upper) bounds of it for numbers
+    (``lower_gamma_bounds``, ``upper_gamma_bounds``)."""
     return hasattr(type(dist), "held_share")
 
 
@@ -65,20 +65,22 @@ def gammainc_at_log(a: torch.Tensor, log_x: torch.Tensor) -> torch.Tensor:
                        torch.special.gammainc(a, torch.where(small, 0.0, log_x).exp()))
 
 
-def lower_gamma_bound(a: float, log_x: float) -> float:
-    """An upper bound of P(a, e^log_x) (a Gamma(a, 1) draw below e^log_x), in floats: x^a/Γ(a + 1), tight at small x.
+def lower_gamma_bounds(a: float, log_x: float) -> tuple[float, float]:
+    """Bounds of P(a, e^log_x) (a Gamma(a, 1) draw below x = e^log_x), in floats: x^a e^(−x)/Γ(a + 1) and
+    x^a/Γ(a + 1), both tight at small x.
 
-    >>> round(lower_gamma_bound(0.005, math.log(1.1754944e-38)), 3)
-    0.648
+    >>> [round(b, 3) for b in lower_gamma_bounds(0.005, math.log(1.1754944e-38))]
+    [0.648, 0.648]
     """
-    return math.exp(min(a * log_x - math.lgamma(a + 1), 0.0))
+    lead = a * log_x - math.lgamma(a + 1)
+    return math.exp(min(lead - math.exp(min(log_x, 700.0)), 0.0)), math.exp(min(lead, 0.0))
 
 
-def upper_gamma_bound(a: float, log_y: float) -> float:
-    """An upper bound of Q(a, e^log_y) (a Gamma(a, 1) draw above y = e^log_y), in floats: Chernoff's (y/a)^a e^(a − y)
+def upper_gamma_bounds(a: float, log_y: float) -> tuple[float, float]:
+    """Bounds of Q(a, e^log_y) (a Gamma(a, 1) draw above y = e^log_y), in floats: 0 and Chernoff's (y/a)^a e^(a − y)
     for y > a, else 1."""
     y = math.exp(min(log_y, 700.0))
-    return 1.0 if y <= a else math.exp(min(a * (log_y - math.log(a)) + a - y, 0.0))
+    return 0.0, 1.0 if y <= a else math.exp(min(a * (log_y - math.log(a)) + a - y, 0.0))
 
 
 def constant_extremes(dist: Any) -> dict[str, tuple[float, float]]:
@@ -104,9 +106,10 @@ def _scale_index(dist: Any) -> tuple[int, bool]:
 def _corner_share(dist: Any, extremes: dict[str, tuple[float, float]], values: Sequence[Any], tiny: float) -> float:
     """A bound of the share the scale holds over the corners of the parameters' ranges (numbers: themselves; tensors:
     their ``extremes``; the location: any one value, it only shifts the draws), the scale's range cut at 1 (a scale
-    of 1 or more holds no more than the standard draw itself); inf where a tensor's are not known. First its bound
-    ``held_bound`` in floats (a few microseconds: this runs at every call), then the share itself, 0 where at every
-    corner the standard draw (scale 1) holds over ``HELD_SHARE_MAX`` itself (so it does everywhere: a tiny shape)."""
+    of 1 or more holds no more than the standard draw itself); inf where a tensor's are not known. 0 where at every
+    corner the standard draw (scale 1) holds over ``HELD_SHARE_MAX`` itself (so it does everywhere: a tiny shape).
+    First by the share's bounds ``held_bounds`` in floats (a few microseconds: this runs at every call), then by the
+    share itself."""
     ranges, (at, scale) = [], _scale_index(dist)
     for i, (name, value) in enumerate(zip(dist.PARAMS, values)):
         if isinstance(value, torch.Tensor) and name not in extremes:
@@ -118,12 +121,13 @@ def _corner_share(dist: Any, extremes: dict[str, tuple[float, float]], values: S
                 return 0.0
         ranges.append((lo,) if lo == hi or name == dist.LOCATION else (lo, hi))
     corners = list(itertools.product(*ranges))
+    units = [tuple(1.0 if i == at else v for i, v in enumerate(corner)) for corner in corners]
     try:
-        if max(dist.held_bound(tiny, *corner) for corner in corners) <= HELD_SHARE_MAX:
+        if max(dist.held_bounds(tiny, *corner)[1] for corner in corners) <= HELD_SHARE_MAX or \
+                min(dist.held_bounds(tiny, *unit)[0] for unit in units) > HELD_SHARE_MAX:
             return 0.0
     except (ValueError, OverflowError):  # a value off the parameter's range, the checks off: the share itself says
         pass
-    units = [tuple(1.0 if i == at else v for i, v in enumerate(corner)) for corner in corners]
     share = dist.held_share(tiny, *torch.tensor(corners + units, dtype=torch.float64).unbind(1))
     own, held = torch.stack([share[len(corners):].min(), share[:len(corners)].max()]).tolist()
     return 0.0 if own > HELD_SHARE_MAX else held  # the standard draw holds that much itself everywhere: not the scale
