@@ -9,20 +9,24 @@ import torch
 
 import netgraph.layers.distributions as D
 from netgraph import DataError, ElementwiseLayer, NetGraph, OptionError, RandomArrayLayer
-from netgraph.layers.dist_limits import unfit_dtypes
+from netgraph.layers.dist_held import unfit_dtypes
 
 HELD = [(D.WeibullDistribution, (2.0,)), (D.GammaDistribution, (2.0,)), (D.InverseGammaDistribution, (3.0,)),
         (lambda *args: D.LogGammaDistribution(*args, 0.0), (2.0,))]  # LogGamma's third: its location
+#: each one's exact smallest scale holding at most 1% of draws, in float32 and float64 (rounded up to 3 digits)
+BOUNDS = {"Weibull": ("1.18e-37", "2.22e-307"), "Gamma": ("7.92e-38", "1.5e-307"),
+          "InverseGamma": ("9.89e-38", "1.88e-307"), "LogGamma": ("7.92e-38", "1.5e-307")}
 IDS = ["Weibull", "Gamma", "InverseGamma", "LogGamma"]
 
 
-@pytest.mark.parametrize("dist,shape", HELD, ids=IDS)
-def test_a_subnormal_scale_constant_is_refused_when_built(dist, shape):
-    with pytest.raises(OptionError, match=r"parameter beta \(\w+\) must be at least float32's smallest normal") as info:
+@pytest.mark.parametrize("dist,shape,bound", [(*h, BOUNDS[i][0]) for h, i in zip(HELD, IDS)], ids=IDS)
+def test_a_subnormal_scale_constant_is_refused_when_built(dist, shape, bound):
+    with pytest.raises(OptionError, match=rf"parameter beta \(\w+\) must be at least {bound} where alpha \(shape\) = "
+                                          r"\d, found 1e-40: 100% of draws would be held at float32's") as info:
         dist(*shape, 1e-40)
     diagnostic = info.value.diagnostics[0]
     assert (diagnostic.kind, diagnostic.option, diagnostic.expected, diagnostic.found) == (
-        "option-value", "beta", ">= 1.18e-38", 1e-40)
+        "option-value", "beta", f">= {bound}", 1e-40)
 
 
 def test_a_generalized_gamma_and_an_array_constant_are_refused_too():
@@ -35,15 +39,17 @@ def test_a_generalized_gamma_and_an_array_constant_are_refused_too():
 
 @pytest.mark.parametrize("dtype,value,tiny", [(torch.float32, 1e-40, "1.18e-38"), (torch.float64, 1e-310, "2.23e-308")],
                          ids=["float32", "float64"])
-@pytest.mark.parametrize("dist,shape", HELD, ids=IDS)
-def test_a_subnormal_scale_at_a_slot_is_a_data_error_naming_layer_port_and_value(dist, shape, dtype, value, tiny):
+@pytest.mark.parametrize("dist,shape,name", [(*h, i) for h, i in zip(HELD, IDS)], ids=IDS)
+def test_a_subnormal_scale_at_a_slot_is_a_data_error_naming_layer_port_and_value(dist, shape, name, dtype, value, tiny):
     net = NetGraph({"draw": RandomArrayLayer(dist(*shape, "#b"), log_probability=True)}, [], b=())
     precision = "float64" if dtype == torch.float64 else None
-    with pytest.raises(DataError, match=f"smallest normal number {tiny}, found .* at port 'b'") as info:
+    bound = BOUNDS[name][dtype == torch.float64]
+    with pytest.raises(DataError, match=f"at least {bound} where .* held at {dtype}'s smallest normal number "
+                                        f"{tiny} .* at port 'b'".replace("torch.", "")) as info:
         net({"b": torch.tensor([1.0, value], dtype=dtype)}, precision=precision)
     error = info.value
     assert (error.kind, error.layer, error.port, error.option, error.expected) == (
-        "parameter-value", ("draw",), "b", "beta", f">= {tiny}")
+        "parameter-value", ("draw",), "b", "beta", f">= {bound}")
     assert error.found == torch.tensor(value, dtype=dtype).item()
 
 
@@ -83,17 +89,17 @@ def test_a_subnormal_normal_sigma_is_still_drawn():
 
 def test_an_erlang_rate_above_the_reciprocal_of_the_smallest_normal_is_refused():
     """Erlang draws G/λ, held at the smallest normal number: λ = 1e38 (within ±1e38) held most draws there."""
-    with pytest.raises(OptionError, match=r"parameter lam \(rate λ\) must be at most 1 / float32's smallest") as info:
+    with pytest.raises(OptionError, match=r"parameter lam \(rate λ\) must be at most 8.54e\+35 where k") as info:
         D.ErlangDistribution(1, 1e38)
     diagnostic = info.value.diagnostics[0]
-    assert (diagnostic.option, diagnostic.expected, diagnostic.found) == ("lam", "<= 8.51e+37", 1e38)
+    assert (diagnostic.option, diagnostic.expected, diagnostic.found) == ("lam", "<= 8.54e+35", 1e38)
     net = NetGraph({"draw": RandomArrayLayer(D.ErlangDistribution(2, "#l"))}, [], l=())
-    with pytest.raises(DataError, match="at most 1 / float32's smallest normal number 8.51e.37, found .* at port 'l'") \
-            as info:
+    with pytest.raises(DataError, match="at most 1.26e.37 where .*, found .* float32's smallest normal number 1.18e-38 "
+                                        ".* at port 'l'") as info:
         net({"l": torch.tensor([1.0, 9e37])})
     error = info.value
     assert (error.kind, error.layer, error.port, error.option, error.expected) == (
-        "parameter-value", ("draw",), "l", "lam", "<= 8.51e+37")
+        "parameter-value", ("draw",), "l", "lam", "<= 1.26e+37")
     assert error.found == torch.tensor(9e37).item()
 
 
@@ -112,16 +118,16 @@ def test_rates_whose_draws_are_not_held_are_drawn_unbiased(dist, rate, precision
 
 @pytest.mark.parametrize("checks", [None, True, False])
 @pytest.mark.parametrize("dist,option,words,remedy", [
-    (D.WeibullDistribution(2.0, 1e-5), "beta", "least float16's smallest normal number 6.1e-05",
+    (D.WeibullDistribution(2.0, 1e-5), "beta", "least 0.000609 where .* float16's smallest normal number 6.1e-05",
      "give a larger constant beta"),
-    (D.ErlangDistribution(1, 3e4), "lam", r"most 1 / float16's smallest normal number 1.64e\+04",
+    (D.ErlangDistribution(1, 3e4), "lam", "most 164 where .* float16's smallest normal number 6.1e-05",
      "give a smaller constant lam")], ids=["Weibull-scale", "Erlang-rate"])
 def test_a_constant_subnormal_in_float16_is_refused_in_a_float16_module(dist, option, words, remedy, checks):
     """Constants were checked against float32's smallest normal number only: a float16 Weibull of scale 1e-5 (below
     float16's 6.1e-5) drew 6.1e-5 every time."""
     module = NetGraph({"draw": RandomArrayLayer(dist, output=50)}, []).compile(
         **({} if checks is None else {"checks": checks}))
-    with pytest.raises(DataError, match=f"layer 'draw' .* must be at {words}, found .*; run the layer in float32") \
+    with pytest.raises(DataError, match=f"layer 'draw' .* must be at {words} .*; run the layer in float32") \
             as info:
         module.half()()
     assert str(info.value).endswith(remedy)
@@ -151,17 +157,17 @@ def test_a_subnormal_scale_holding_no_draws_is_drawn_unbiased():
     assert D.GammaDistribution(100.0, 1e-39).params[1] == 1e-39
 
 
-@pytest.mark.parametrize("dist,share", [(lambda b: D.WeibullDistribution(0.2, b), "81%"),
-                                        (lambda b: D.InverseGammaDistribution(0.5, b), "68%")],
+@pytest.mark.parametrize("dist,share,bound", [(lambda b: D.WeibullDistribution(0.2, b), "81%", "1.15e-28"),
+                                              (lambda b: D.InverseGammaDistribution(0.5, b), "68%", "3.9e-38")],
                          ids=["Weibull", "InverseGamma"])
-def test_a_subnormal_scale_holding_many_draws_is_refused(dist, share):
+def test_a_subnormal_scale_holding_many_draws_is_refused(dist, share, bound):
     """β = 1e-39 holds most of Weibull(0.2)'s and InverseGamma(0.5)'s draws at the floor: still refused."""
-    with pytest.raises(OptionError, match=f"found 1e-39: {share} of draws would be held at that number"):
+    with pytest.raises(OptionError, match=f"found 1e-39: {share} of draws would be held at float32's smallest normal"):
         dist(1e-39)
     net = NetGraph({"draw": RandomArrayLayer(dist("#b"))}, [], b=())
     with pytest.raises(DataError, match=f"{share} of draws would be held") as info:
         net({"b": torch.full((3,), 1e-39)})
-    assert (info.value.kind, info.value.option, info.value.expected) == ("parameter-value", "beta", ">= 1.18e-38")
+    assert (info.value.kind, info.value.option, info.value.expected) == ("parameter-value", "beta", f">= {bound}")
 
 
 def test_an_erlang_rate_and_a_float16_scale_holding_no_draws_are_drawn():
@@ -176,11 +182,11 @@ def test_an_erlang_rate_and_a_float16_scale_holding_no_draws_are_drawn():
     assert set(unfit_dtypes(D.GammaDistribution(2.0, 5e-5))) == {torch.float16}  # 1.22: 35% held
 
 
-@pytest.mark.parametrize("alpha,share", [(0.2, "81%"), (100.0, "100%")])
-def test_a_subnormal_constant_scale_beside_a_slot_is_checked_at_the_call(alpha, share):
+@pytest.mark.parametrize("alpha,share,bound", [(0.2, "81%", "1.15e-28"), (100.0, "100%", "1.24e-38")])
+def test_a_subnormal_constant_scale_beside_a_slot_is_checked_at_the_call(alpha, share, bound):
     """A slot made the build skip the check ("checked at the call"), but the call checked only the slots' tensors:
     Weibull('#a', 1e-39) drew 81% (α = 0.2) or all (α = 100) of its draws held at float32's smallest normal number."""
     net = NetGraph({"draw": RandomArrayLayer(D.WeibullDistribution("#a", 1e-39))}, [], a=())
     with pytest.raises(DataError, match=f"found 1e-39: {share} of draws would be held") as info:
         net({"a": torch.full((3,), alpha)})
-    assert (info.value.kind, info.value.option, info.value.expected) == ("parameter-value", "beta", ">= 1.18e-38")
+    assert (info.value.kind, info.value.option, info.value.expected) == ("parameter-value", "beta", f">= {bound}")

@@ -10,6 +10,7 @@ closed-form ``_mean`` / ``_variance`` on float64 tensors.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import math
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, ClassVar
@@ -30,8 +31,8 @@ from netgraph.layers.dist_constraints import REAL, Constraint, raise_constant_pr
 from netgraph.layers.dist_params import Param, as_constructed, as_param, plain_param, same_param, slot_name, whole
 from netgraph.layers.dist_order import Ordered, in_order_by_extremes, order_facts, order_problem
 from netgraph.layers.dist_advice import bad_value_advice
-from netgraph.layers.dist_limits import (FLOAT_MAX, below_normal, constant_extremes, named_overflow_problems,
-                                         overflow_problems, param_max, range_dtype)
+from netgraph.layers.dist_held import below_normal, constant_extremes
+from netgraph.layers.dist_limits import FLOAT_MAX, named_overflow_problems, overflow_problems, param_max, range_dtype
 from netgraph.layers.dist_tensors import (full, is_tensor, log_or_tiny, log_standard_gamma, noise, safe_exp,  # noqa: F401
                                            standard_gamma, tensors, xlogy)  # re-exported for the distributions
 
@@ -183,7 +184,7 @@ class Distribution:
                 errors.append((n, f"parameter {self.role(n)} must be {c.text}, found {bad_text(v, bad)}", c.text,
                                None if bad is None else bad[0]))
         errors = errors or unbroadcastable(self._described(self.PARAMS), self.params) or below_normal(
-            self, constant_extremes(self), self.params)
+            self, self.held_extremes, self.params)
         if not errors and all(not isinstance(v, str) for v in self.params):
             if problem := self.relation([torch.as_tensor(v, dtype=torch.float64) for v in self.params]):
                 errors.append((None, piece_text(problem)))
@@ -197,10 +198,10 @@ class Distribution:
         evaluate it once, at the worst corner of the parameters' ranges."""
         return None
 
-    def held_share(self, floor: float, *params: torch.Tensor) -> torch.Tensor:
-        """The share of draws below ``floor`` (so held at it) for these float64 parameters: defined where
-        ``NORMAL_SCALES`` or ``NORMAL_RATES`` are (``dist_limits.below_normal``)."""
-        raise NotImplementedError(f"{type(self).__name__} scales no draws held at the smallest normal number")
+    @functools.cached_property
+    def held_extremes(self) -> dict[str, tuple[float, float]]:
+        """``dist_held.constant_extremes``, read once: for the build's check and ``unfit_dtypes``."""
+        return constant_extremes(self)
 
     def relation(self, params: Sequence[torch.Tensor], at_ports: bool = True) -> str | None:
         """A message when the parameters violate a joint condition (e.g. min < max), else None; here, ``ORDERED``'s
@@ -250,10 +251,9 @@ class Distribution:
                     nonfinite |= {"inf" if math.isinf(b) else "nan" for b in (lo, hi) if not math.isfinite(b)}
         extremes = {n: pair for (n, _), pair in zip(checked, pairs)} if checked else {}
         dtype = range_dtype(values)
-        subnormal = [] if errors or not draws else below_normal(self, extremes, values, dtype)  # draws held at tiny
+        subnormal = [] if errors or not draws else below_normal(self, extremes, values, dtype)  # held at the floor
         for n, text, expected, found in subnormal:
-            slot = self._slot_of(n)
-            errors.append(text + (f" at port {slot!r}" if slot else ""))
+            errors.append(text + (f" at port {slot!r}" if (slot := self._slot_of(n)) else ""))
             ports += [slot] if slot else []
             facts = facts or {"option": n, "expected": expected, "found": found}
         if not errors and not (self.ORDERED and in_order_by_extremes(self.ORDERED, self.PARAMS, values, extremes)):

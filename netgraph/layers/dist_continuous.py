@@ -263,6 +263,10 @@ class WeibullDistribution(Distribution):
     def held_share(self, floor, alpha, beta, mu):
         return -torch.expm1(-(floor / beta) ** alpha)  # P(β·E^(1/α) < floor)
 
+    def held_bounds(self, floor, alpha, beta, mu):
+        share = -math.expm1(-math.exp(min(alpha * (math.log(floor) - math.log(beta)), 700.0)))
+        return share, share
+
     def rsample(self, params: Sequence[Any], shape: tuple) -> torch.Tensor:
         alpha, beta, mu = params
         x = floor_normal(beta * safe_exp(noise(shape, params, "exponential").log() / alpha))  # a tiny shape: never 0

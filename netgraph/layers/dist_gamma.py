@@ -22,6 +22,7 @@ import torch
 from netgraph.layers.dist_base import Distribution, full, log_standard_gamma, safe_exp, standard_gamma, tensors
 from netgraph.layers.dist_constraints import POSITIVE, POSITIVE_INT, REAL
 from netgraph.layers.dist_tensors import floor_normal, is_tensor, on_support, tiny_of, xlogy
+from netgraph.layers.dist_held import gammainc_at_log, lower_gamma_bounds
 from netgraph.layers.dist_limits import exp_bound, gamma_upper
 from netgraph.layers.dist_special import SADDLE_FROM, below_saddle, poisson_saddle
 from netgraph.layers.gamma_ratios import log_ratio, ratio_excess, ratio_gap
@@ -92,7 +93,10 @@ class GammaDistribution(_GeneralizedGamma, GammaTransformDraws):
         return mu.abs() + exp_bound(beta.log() + gamma_upper(alpha).log() / gamma)  # β·G^(1/γ), G < gamma_upper(α)
 
     def held_share(self, floor, alpha, beta, gamma, mu):
-        return torch.special.gammainc(alpha, (floor / beta) ** gamma)  # P(β·G^(1/γ) < floor)
+        return gammainc_at_log(alpha, gamma * (math.log(floor) - beta.log()))  # P(β·G^(1/γ) < floor)
+
+    def held_bounds(self, floor, alpha, beta, gamma, mu):
+        return lower_gamma_bounds(alpha, gamma * (math.log(floor) - math.log(beta)))
 
     def rsample(self, params: Sequence[Any], shape: tuple) -> torch.Tensor:
         alpha, beta, gamma, mu = params
@@ -255,6 +259,9 @@ class ErlangDistribution(_GammaLike):
 
     def held_share(self, floor, k, lam):
         return torch.special.gammainc(k, floor * lam)  # P(G/λ < floor)
+
+    def held_bounds(self, floor, k, lam):
+        return lower_gamma_bounds(k, math.log(floor) + math.log(lam))
 
     def rsample(self, params: Sequence[Any], shape: tuple) -> torch.Tensor:
         k, rate = params

@@ -13,6 +13,7 @@ import torch
 from netgraph.layers.dist_constraints import POSITIVE, REAL
 from netgraph.layers.dist_gamma import (_gamma_draw, _GammaLike, _GeneralizedGamma, _large, _log, _log_gamma_draw,
                                         _plain, _ratio, _saddle_where)
+from netgraph.layers.dist_held import gammainc_at_log, lower_gamma_bounds, upper_gamma_bounds
 from netgraph.layers.dist_limits import exp_bound, gamma_upper, log_gamma_lower
 from netgraph.layers.dist_tensors import (eps_of, floor_normal, log_max_of, on_support, safe_exp, tensors, tiny_of,
                                          xlogy)
@@ -58,7 +59,10 @@ class LogGammaDistribution(_GammaLike, GammaTransformDraws):
         return mu.abs() + exp_bound(beta * gamma_upper(alpha))  # e^Y, Y = βG below β·gamma_upper(α)
 
     def held_share(self, floor, alpha, beta, mu):
-        return torch.special.gammainc(alpha, floor / beta)  # P(Y = βG < floor)
+        return gammainc_at_log(alpha, math.log(floor) - beta.log())  # P(Y = βG < floor)
+
+    def held_bounds(self, floor, alpha, beta, mu):
+        return lower_gamma_bounds(alpha, math.log(floor) - math.log(beta))
 
     def rsample(self, params: Sequence[Any], shape: tuple) -> torch.Tensor:
         """e^Y − 1 directly (a draw nothing scores: cheaper than log space; scored ones use ``rsample_log``)."""
@@ -148,6 +152,9 @@ class InverseGammaDistribution(_GeneralizedGamma):
 
     def held_share(self, floor, alpha, beta, gamma, mu):
         return torch.special.gammaincc(alpha, (beta / floor) ** gamma)  # P(β·G^(-1/γ) < floor)
+
+    def held_bounds(self, floor, alpha, beta, gamma, mu):
+        return upper_gamma_bounds(alpha, gamma * (math.log(beta) - math.log(floor)))
 
     def rsample(self, params: Sequence[Any], shape: tuple) -> torch.Tensor:
         alpha, beta, gamma, mu = params

@@ -11,7 +11,7 @@ for the dtype's range: ``draw_limit``: 1e304 in float64, 65504 in float16). That
 log space too (generalized Gamma, InverseGamma, LogGamma): a parameter set whose draws would pass the dtype's range
 is refused, as for Weibull, never clamped silently. Constant parameters are checked when the distribution is built,
 before any dtype: in float32; and in float16 when a layer draws in it (``unfit_dtypes``), against its range and its
-smallest normal number.
+smallest normal number (``dist_held.unfit_dtypes``).
 
 >>> float(gamma_upper(torch.tensor(1.0, dtype=torch.float64)))   # 1 + 8 + 30
 39.0
@@ -29,8 +29,7 @@ import torch
 
 __all__ = ["PARAM_MAX", "FLOAT_MAX", "FLOAT64_PARAM_MAX", "FLOAT64_DRAW_MAX", "range_dtype", "param_max", "draw_limit",
            "COUNT_MAX", "Z_MAX", "E_MAX", "gamma_upper", "log_gamma_lower", "exp_bound", "overflow_problems",
-           "named_overflow_problems", "unfit_dtypes", "integer_limit", "first_unheld_integer", "largest",
-           "below_normal", "HELD_SHARE_MAX", "constant_extremes"]
+           "named_overflow_problems", "integer_limit", "first_unheld_integer", "largest"]
 
 PARAM_MAX = 1e38  #: any parameter: within float32's range with room for arithmetic on it
 FLOAT_MAX = float(torch.finfo(torch.float32).max)  #: continuous draws stay finite in float32
@@ -198,82 +197,6 @@ def named_overflow_problems(dist: Any, values: Sequence[Any], names: Sequence[st
     return [(None, f"parameters {shown} give draws up to about {_at(bound, i, shape):.3g}, {what}; keep draws "
                    f"below {limit:.3g}")]
 
-
-
-
-HELD_SHARE_MAX = 0.01  #: the share of draws a scale (or rate) may leave held at the smallest normal number
-
-
-def below_normal(dist: Any, extremes: dict[str, tuple[float, float]], values: Sequence[Any],
-                 dtype: torch.dtype = torch.float32) -> list[tuple]:
-    """[(parameter, message, expected, found)] for the first of ``dist.NORMAL_SCALES`` whose smallest value
-    (``extremes``: name -> (min, max)) is below ``dtype``'s smallest normal number (constants: float32's), or of
-    ``dist.NORMAL_RATES`` whose largest is above its reciprocal, where more than ``HELD_SHARE_MAX`` of the draws
-    (``dist.held_share`` of the parameter ``values``) would be held at that number (``dist_tensors.floor_normal``);
-    ``dist``'s constants count beside ``extremes``; none while a value is a '#slot' (checked at the call).
-
-    >>> from netgraph.layers.distributions import ErlangDistribution, GammaDistribution, WeibullDistribution
-    >>> below_normal(WeibullDistribution(2.0, 1.0), {"beta": (1e-40, 1.0)}, [2.0, [1.0, 1e-40], 0.0])[0][2:]
-    ('>= 1.18e-38', 1e-40)
-    >>> below_normal(ErlangDistribution(2, 1.0), {"lam": (1.0, 9e37)}, [2.0, [1.0, 9e37]])[0][2:]
-    ('<= 8.51e+37', 9e+37)
-    >>> below_normal(GammaDistribution(100.0, 1.0), {"beta": (1e-39, 1e-39)}, [100.0, 1e-39, 1.0, 0.0])  # G > 11.7
-    []
-    """
-    tiny, name_of = torch.finfo(dtype).tiny, _dtype_name(dtype)
-    extremes = {**constant_extremes(dist), **extremes}  # at a call, the constants beside the slots' tensors too
-    suspects = [n for n, (lo, hi) in extremes.items()
-                if (n in dist.NORMAL_SCALES and 0 < lo < tiny) or (n in dist.NORMAL_RATES and hi > 1 / tiny)]
-    if not suspects or any(isinstance(v, str) for v in values):
-        return []
-    params = [torch.as_tensor(v, dtype=torch.float64) for v in values]
-    share = dist.held_share(tiny, *params)
-    shape = torch.broadcast_shapes(share.shape, *(v.shape for v in params))
-    worst = int(share.expand(shape).reshape(-1).argmax())
-    held = _at(share, worst, shape)
-    if not held > HELD_SHARE_MAX:
-        return []
-    name = suspects[0]
-    found = _at(params[dist.PARAMS.index(name)], worst, shape)
-    scale = name in dist.NORMAL_SCALES
-    limit = f"least {name_of}'s smallest normal number {tiny:.3g}" if scale else \
-        f"most 1 / {name_of}'s smallest normal number {1 / tiny:.3g}"
-    text = (f"parameter {dist.role(name)} must be at {limit}, found {found!r}: {held:.0%} of draws would be held at "
-            f"that number (at most {HELD_SHARE_MAX:.0%} may be)")
-    return [(name, text, f">= {tiny:.3g}" if scale else f"<= {1 / tiny:.3g}", found)]
-
-
-def constant_extremes(dist: Any) -> dict[str, tuple[float, float]]:
-    """The (min, max) of each of ``dist``'s constant (non-slot) parameters that ``below_normal`` reads (its
-    ``NORMAL_SCALES`` and ``NORMAL_RATES``), as float64 numbers: none for most distributions.
-
-    >>> from netgraph.layers.distributions import NormalDistribution, WeibullDistribution
-    >>> constant_extremes(WeibullDistribution("#a", [1.0, 3.0])), constant_extremes(NormalDistribution(0.0, 2.0))
-    ({'beta': (1.0, 3.0)}, {})
-    """
-    read = (*dist.NORMAL_SCALES, *dist.NORMAL_RATES)
-    values = {n: torch.as_tensor(v, dtype=torch.float64) for n, v in zip(dist.PARAMS, dist.params)
-              if n in read and not isinstance(v, str)}
-    return {n: (float(v.min()), float(v.max())) for n, v in values.items()}
-
-
-def unfit_dtypes(dist: Any) -> dict[torch.dtype, tuple[str | None, str, str]]:
-    """The dtypes narrower than float64 that ``dist``'s constant parameters do not fit (made, they fit float32's:
-    float16's), each with its first problem and its remedy: draws that would pass the dtype's range
-    (``named_overflow_problems``), else a scale or rate whose draws it would hold at its smallest normal number
-    (``below_normal``); none, at one check, where they fit float16's, the narrowest in both ways."""
-    unfit, extremes = {}, constant_extremes(dist)
-    for dtype in (torch.float16, torch.bfloat16, torch.float32):
-        problems = named_overflow_problems(dist, dist.params, dtype=dtype)
-        if problems:
-            unfit[dtype] = (*problems[0], "give smaller constants")
-        elif held := below_normal(dist, extremes, dist.params, dtype):
-            name = held[0][0]
-            unfit[dtype] = (name, held[0][1], f"give a {'larger' if name in dist.NORMAL_SCALES else 'smaller'} "
-                                              f"constant {name}")
-        else:
-            break  # a wider dtype's range holds them too
-    return unfit
 
 
 def integer_limit(dtype: torch.dtype) -> float:

@@ -20,7 +20,7 @@ from netgraph.core.options import DistributionOption, Literal, Shape
 from netgraph.layers.dist_base import torch_distribution_hint
 from netgraph.layers.dist_params import shared_count_hint, slot_dtypes
 from netgraph.layers.distributions import DISTRIBUTIONS, Distribution, slot_name
-from netgraph.layers.dist_limits import unfit_dtypes
+from netgraph.layers.dist_held import unfit_dtypes
 from netgraph.layers.dist_tensors import promoted_dtype_code
 from netgraph.layers.dist_vector import VectorDistribution, vector_types
 from netgraph.layers.function import align_code

@@ -22,7 +22,8 @@ from netgraph.layers._torch_compat import autocast_enabled
 from netgraph.layers.bad_index import naming_layer
 from netgraph.layers.distributions import Distribution, slot_name
 from netgraph.layers.dist_tensors import floating, sized, tensors
-from netgraph.layers.dist_limits import first_unheld_integer, integer_limit, largest, range_dtype, unfit_dtypes
+from netgraph.layers.dist_held import unfit_dtypes
+from netgraph.layers.dist_limits import first_unheld_integer, integer_limit, largest, range_dtype
 from netgraph.layers.dist_vector import VectorDistribution
 from netgraph.layers.estimators import (record_score, score_handle, straight_through, uncertain_log_mass,
                                         warn_traced_score)
