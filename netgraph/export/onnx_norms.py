@@ -45,8 +45,8 @@ def affine_array(node: Any, index: int, ctx: Context, what: str) -> Any:
     or what torch's exporter writes for a module without it: a Constant node of ones (scale) or zeros (bias), where
     a module's own parameters are initializers; from the dynamo exporter, an initializer of ones or zeros it folded
     from none of the module's tensors (LayerNorm's ``val_2``; see ``exporter_made``) or a buffer (BatchNorm's
-    running variance and mean, which its optimiser shares with an equal folded scale and bias). Another initializer of ones or zeros stays an array (a module's, at its starting
-    values), as does a Constant node of other values."""
+    running variance and mean, which its optimiser shares with an equal folded scale and bias). Another initializer
+    of ones or zeros stays an array (a module's, at its starting values), as does a Constant node of other values."""
     name = node.input[index] if len(node.input) > index else ""
     if not name:
         if index == 1:
