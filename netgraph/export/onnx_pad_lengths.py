@@ -18,7 +18,7 @@ from netgraph.export.onnx_ops import THREADING_OPS, Context, Converted
 from netgraph.layers import PaddingLayer
 from netgraph.layers.resize import PADDING_METHODS, reflect_index
 
-__all__ = ["variable_padding_patterns"]
+__all__ = ["padding_method", "variable_padding_patterns"]
 
 #: the lengths the indices are computed at: 1, the ones shorter and longer than a padding (wrapping around); then
 #: also past the computation's largest constant plus the padding, and at a prime (``_more_lengths``)
@@ -79,11 +79,18 @@ def _padding(gather: Any, ctx: Context) -> tuple[str, str, int, list[int], set[i
     runs.update((n, indices(n)) for n in more)
     if any(v is None or v.shape != (n + extra,) for n, v in runs.items()):
         return None
+    found = padding_method(runs, extra)
+    return None if found is None else (x, found[0], axis, [found[1], extra - found[1]], {id(n) for n in computation})
+
+
+def padding_method(runs: dict[int, np.ndarray], extra: int) -> tuple[str, int] | None:
+    """(the method, the padding before) whose indices (``reflect_index``) of each length n are ``runs[n]``, a padding
+    by ``extra`` in all; None where no method's are."""
     for before in range(extra + 1):
         for method in PADDING_METHODS:
             if all(np.array_equal(reflect_index(n, before, extra - before, method).numpy(), indices)
                    for n, indices in runs.items()):
-                return x, method, axis, [before, extra - before], {id(node) for node in computation}
+                return method, before
     return None
 
 
