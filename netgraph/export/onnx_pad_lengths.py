@@ -18,7 +18,7 @@ from netgraph.export.onnx_ops import THREADING_OPS, Context, Converted
 from netgraph.layers import PaddingLayer
 from netgraph.layers.resize import PADDING_METHODS, reflect_index
 
-__all__ = ["padding_method", "variable_padding_patterns"]
+__all__ = ["padded_alike", "padding_method", "variable_padding_patterns"]
 
 #: the lengths the indices are computed at: 1, the ones shorter and longer than a padding (wrapping around); then
 #: also past the computation's largest constant plus the padding, and at a prime (``_more_lengths``)
@@ -44,10 +44,11 @@ def variable_padding_patterns(nodes: Any, ctx: Context) -> tuple[dict[int, Conve
         inner = ctx.producers.get(x)
         merged = matches.get(id(inner)) if inner is not None and id(inner) in producers else None
         readers = {id(gather)} | taken
-        if (merged is not None and merged[1] == method and axis not in merged[2] and x not in ctx.graph_outputs
+        pads = padded_alike(method, {axis: pair}, merged[1:3] if merged is not None else None)
+        if (pads is not None and x not in ctx.graph_outputs
                 and all(id(c) in readers for c, _ in ctx.consumers.get(x, ()))):
             del matches[id(inner)]
-            matches[id(gather)] = (merged[0], method, {**merged[2], axis: pair}, taken | merged[3] | {id(inner)})
+            matches[id(gather)] = (merged[0], method, pads, taken | merged[3] | {id(inner)})
         else:
             matches[id(gather)] = (x, method, {axis: pair}, taken)
     found = {key: Converted(PaddingLayer([pads.get(k, [0, 0]) for k in range(1, max(pads) + 1)], padding=method),
@@ -81,6 +82,14 @@ def _padding(gather: Any, ctx: Context) -> tuple[str, str, int, list[int], set[i
         return None
     found = padding_method(runs, extra)
     return None if found is None else (x, found[0], axis, [found[1], extra - found[1]], {id(n) for n in computation})
+
+
+def padded_alike(method: str, pads: dict[int, Any], inner: tuple[str, dict[int, Any]] | None) -> dict | None:
+    """The pads by axis of a padding by ``method`` of ``pads`` and of the one before it, ``inner`` (its method and
+    pads), as one padding, where that is by the same method along other axes; else None."""
+    if inner is None or inner[0] != method or set(inner[1]) & set(pads):
+        return None
+    return {**inner[1], **pads}
 
 
 def padding_method(runs: dict[int, np.ndarray], extra: int) -> tuple[str, int] | None:

@@ -17,7 +17,7 @@ import numpy as np
 
 from netgraph.export.onnx_ops import (Context, Converted, Unsupported, int_option, refuse, sole_use, symmetric_pads,
                                       text)
-from netgraph.export.onnx_pad_lengths import padding_method
+from netgraph.export.onnx_pad_lengths import padded_alike, padding_method
 from netgraph.export.onnx_resize import resize
 from netgraph.core.chain import NetChain
 from netgraph.layers import ConvolutionLayer, DeconvolutionLayer, PaddingLayer, PartLayer
@@ -312,10 +312,10 @@ def padding_gather(node: Any, ctx: Context) -> Converted | None:
     while True:
         inner = ctx.producers.get(x)
         inner_padding = _gather_padding(inner, ctx) if inner is not None and inner.op_type == "Gather" else None
-        if (inner_padding is None or inner_padding[1] != method or set(inner_padding[2]) & set(pairs)
-                or sole_use(x, ctx) is None):
+        merged = padded_alike(method, pairs, inner_padding[1:] if inner_padding is not None else None)
+        if merged is None or sole_use(x, ctx) is None:
             break
-        x, pairs = inner_padding[0], {**pairs, **inner_padding[2]}
+        x, pairs = inner_padding[0], merged
     sizes = [list(pairs.get(level, (0, 0))) for level in range(1, max(pairs) + 1)]
     return Converted(PaddingLayer(sizes, padding=method), (x,))
 
