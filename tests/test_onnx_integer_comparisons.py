@@ -242,3 +242,19 @@ def test_an_index_cast_to_a_half_float_imports_as_a_lookup_of_the_rounded_values
         want = module.emb(idx) * torch.tensor(weights).unsqueeze(-1)
         torch.testing.assert_close(module(idx), want, rtol=0, atol=0)
         torch.testing.assert_close(import_onnx(path)(idx=idx), want, rtol=0, atol=0)
+
+
+class _HalvesAsDouble(torch.nn.Module):
+    def forward(self, x):
+        return x.double() * 0.5
+
+
+def test_an_integer_input_only_cast_to_double_imports_as_a_real_port(tmp_path):
+    """``x.double()`` (a Cast to DOUBLE, a pass-through at import) was refused where ``x.float()`` imported."""
+    path = tmp_path / "double.onnx"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        torch.onnx.export(_HalvesAsDouble(), (torch.tensor([[3, 5]]),), str(path), input_names=["x"], dynamo=False,
+                          dynamic_axes={"x": {0: "b"}})
+    x = torch.tensor([[1, 2], [7, -4]])
+    assert import_onnx(path)(x=x).tolist() == _HalvesAsDouble()(x).tolist() == [[0.5, 1.0], [3.5, -2.0]]

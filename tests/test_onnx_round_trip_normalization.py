@@ -4,13 +4,17 @@ LayerNormalizationLayer, two ThreadingLayers and two ConstantArrayLayers, its ar
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
+import onnx
 import pytest
 import torch
+from onnx import TensorProto, helper, numpy_helper
 from torch import nn
 
 from netgraph import NetChain, NormalizationLayer, export_onnx, import_onnx, net_initialize
-from tests.onnx_helpers import assert_same_outputs, torch_export
+from tests.onnx_helpers import assert_same_outputs, quiet_exporter, torch_export
 
 
 @pytest.mark.parametrize("options, shape", [
@@ -67,3 +71,54 @@ def test_a_number_the_code_multiplies_by_stays_fixed(tmp_path):
     assert "LayerNormalizationLayer" in [a.type_name for a in back.layers.values()]
     x = torch.randn(5, 3, 4)
     torch.testing.assert_close(back(x), module(x))
+
+
+class _LayerNormThen(nn.Module):
+    """LayerNorm without arrays, then ``y * 2.0 + 1.0``, ``y * buffer`` or ``y * parameter``."""
+
+    def __init__(self, then: str):
+        super().__init__()
+        self.ln, self.then = nn.LayerNorm(4, elementwise_affine=False), then
+        self.register_buffer("buffer", torch.arange(1.0, 5.0))
+        self.weight = nn.Parameter(torch.arange(2.0, 6.0))
+
+    def forward(self, x):
+        y = self.ln(x)
+        return y * 2.0 + 1.0 if self.then == "numbers" else y * (self.buffer if self.then == "buffer" else self.weight)
+
+
+@pytest.mark.parametrize("then, types", [
+    ("numbers", ["ConstantArrayLayer", "ConstantArrayLayer", "LayerNormalizationLayer", "ThreadingLayer",
+                 "ThreadingLayer"]),
+    ("buffer", ["ConstantArrayLayer", "LayerNormalizationLayer", "ThreadingLayer"]),
+    ("parameter", ["NormalizationLayer"])])
+@torch.no_grad()
+def test_a_dynamo_layer_norm_then_numbers_or_a_buffer_keeps_them_fixed(then, types, tmp_path):
+    """The dynamo exporter writes a number the code multiplies by and a buffer as initializers: neither is a learned
+    array of a NormalizationLayer (a module's parameter is)."""
+    module = _LayerNormThen(then).eval()
+    with quiet_exporter(), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        torch.onnx.export(module, (torch.randn(2, 3, 4),), str(tmp_path / "ln.onnx"), dynamo=True,
+                          dynamic_shapes=({0: torch.export.Dim("b")},))
+    back = import_onnx(tmp_path / "ln.onnx")
+    assert sorted(a.type_name for a in back.layers.values()) == types
+    x = torch.randn(5, 3, 4)
+    torch.testing.assert_close(back(x), module(x))
+
+
+def test_an_array_a_layer_norm_shares_with_another_node_stays_one_array(tmp_path):
+    """W read by LayerNormalization -> Mul and by Mul(x, W) stays one array, not a learned copy and a fixed one."""
+    weight = numpy_helper.from_array(np.arange(1.0, 5.0, dtype=np.float32), "W")
+    ones = helper.make_node("Constant", [], ["ones"], value=numpy_helper.from_array(np.ones(4, np.float32)))
+    nodes = [ones, helper.make_node("LayerNormalization", ["x", "ones"], ["y"]),
+             helper.make_node("Mul", ["y", "W"], ["scaled"]), helper.make_node("Mul", ["x", "W"], ["z"])]
+    outputs = [helper.make_tensor_value_info(name, TensorProto.FLOAT, None) for name in ("scaled", "z")]
+    graph = helper.make_graph(nodes, "g", [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["b", 3, 4])],
+                              outputs, [weight])
+    onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)]), tmp_path / "shared.onnx")
+    back = import_onnx(tmp_path / "shared.onnx")
+    assert "NormalizationLayer" not in [a.type_name for a in back.layers.values()]
+    x = torch.randn(2, 3, 4)
+    got = back(x)
+    torch.testing.assert_close(got["z"], x * torch.arange(1.0, 5.0))

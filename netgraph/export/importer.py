@@ -58,7 +58,7 @@ from netgraph.export.onnx_ops import (SHAPE_INPUTS, Context, Converted, Unsuppor
 from netgraph.export.onnx_recurrent import RECURRENT_CONVERTERS, RECURRENT_OPS
 from netgraph.export.onnx_recurrent_glue import sequence_inputs
 from netgraph.export.onnx_recurrent_states import data_states, muted_states
-from netgraph.export.onnx_norms import NORM_CONVERTERS, exporter_made
+from netgraph.export.onnx_norms import NORM_CONVERTERS, exporter_made, program_parameters
 from netgraph.export.onnx_patterns import find_patterns
 from netgraph.export.onnx_ports import graph_port_names, model_inputs, producers_of, value_shapes
 from netgraph.export.onnx_problems import (RANDOM_OPS, RANDOM_REASON, OnnxImportWarning, no_layer, node_path,
@@ -134,7 +134,7 @@ class _Builder(ConstantFolding, LayerShapes):
                            onnx.numpy_helper.to_array, frozenset(o.name for o in graph.output))
         self.taken: set[str] = set()
         inputs = model_inputs(graph)  # a Constant node's output as an input: refused by definition_problems
-        self.ctx.exporter_made = exporter_made(graph)
+        self.ctx.exporter_made, self.ctx.parameters = exporter_made(graph), program_parameters(graph)
         self.ctx.integers = integer_tensors(graph)
         self.ctx.batch_dims = frozenset(s[0] for s in map(self.shapes.get, inputs) if s and s[0] not in ("?", ""))
         names = graph_port_names(inputs, graph.output, producers, self.taken)  # torch's made-up: Input, Output

@@ -170,11 +170,11 @@ def integer_tensors(graph: Any) -> frozenset[str]:
 
 
 def _cast_to_float(tensor: str, consumers: dict[str, list], attributes: Any, real: Any, depth: int = 0) -> bool:
-    """Whether every use of ``tensor``'s values casts it to float32 or compares it with a real operand, directly or
-    after ops of ``VALUE_MOVES`` (as their data); a Shape reads only its sizes."""
+    """Whether every use of ``tensor``'s values casts it to float32 or float64 or compares it with a real operand,
+    directly or after ops of ``VALUE_MOVES`` (as their data); a Shape reads only its sizes."""
     uses = [(node, slot) for node, slot in consumers.get(tensor, []) if node.op_type != "Shape"]
     return bool(uses) and depth < 16 and all(
-        (node.op_type == "Cast" and int(attributes(node).get("to", 0)) == 1)
+        (node.op_type == "Cast" and int(attributes(node).get("to", 0)) in (1, 11))  # float32, float64
         or (node.op_type in COMPARISONS and len(node.input) == 2 and real(node.input[1 - slot]))
         or (node.op_type in VALUE_MOVES and slot == 0
             and _cast_to_float(node.output[0], consumers, attributes, real, depth + 1))

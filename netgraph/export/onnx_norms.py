@@ -31,7 +31,8 @@ from netgraph.export.onnx_ops import Context, Converted, Unsupported, sole_use, 
 from netgraph.export.onnx_reshape import fresh_value
 from netgraph.layers import BatchNormalizationLayer, LayerNormalizationLayer, NormalizationLayer
 
-__all__ = ["NORM_CONVERTERS", "affine_array", "exporter_made", "group_norm_patterns", "layer_norm_patterns"]
+__all__ = ["NORM_CONVERTERS", "affine_array", "exporter_made", "group_norm_patterns", "layer_norm_patterns",
+           "program_parameters"]
 
 #: The dynamo exporter's value_info metadata: a constant it folded, or where a tensor came from (a module's
 #: parameter, a buffer, ...).
@@ -43,9 +44,9 @@ def affine_array(node: Any, index: int, ctx: Context, what: str) -> Any:
     """A normalisation's scale (input 1) or bias (input 2) as its layer's array, or False for none: a bias left out,
     or what torch's exporter writes for a module without it: a Constant node of ones (scale) or zeros (bias), where
     a module's own parameters are initializers; from the dynamo exporter, an initializer of ones or zeros it folded
-    from none of the module's tensors (LayerNorm's ``val_2``; see ``exporter_made``) or a buffer (BatchNorm's running variance and mean, which its optimiser shares with an
-    equal folded scale and bias). Another initializer of ones or zeros stays an array (a module's, at its starting
-    values), as does a Constant node of other values."""
+    from none of the module's tensors (LayerNorm's ``val_2``; see ``exporter_made``) or a buffer (BatchNorm's
+    running variance and mean, which its optimiser shares with an equal folded scale and bias). Another initializer
+    of ones or zeros stays an array (a module's, at its starting values), as does a Constant node of other values."""
     name = node.input[index] if len(node.input) > index else ""
     if not name:
         if index == 1:
@@ -74,13 +75,25 @@ def exporter_made(graph: Any) -> frozenset[str]:
     return frozenset(made)
 
 
-def _program_tensors(graph: Any) -> frozenset[str] | None:
-    """The targets of the exported program's parameters, buffers and constant tensors (the initializers the
-    exporter names after them), from the signature in the graph's metadata; None where it has none."""
+def program_parameters(graph: Any) -> frozenset[str] | None:
+    """The initializers of a dynamo file that hold the module's parameters: those named after a parameter and those
+    folded from parameters alone (GroupNorm's ``val_23`` from ``bias``); None in a file without the signature."""
+    parameters = _program_tensors(graph, "PARAMETER")
+    if parameters is None:
+        return None
+    folded = {value.name for value in graph.value_info
+              if (sources := set(re.findall(r"'([^']*)'", _marks(value).get(_FOLDED, "")))) and sources <= parameters}
+    return parameters | frozenset(folded)
+
+
+def _program_tensors(graph: Any, kinds: str = "PARAMETER|BUFFER|CONSTANT_TENSOR") -> frozenset[str] | None:
+    """The targets of the exported program's tensors of ``kinds`` (default: parameters, buffers and constant
+    tensors; the initializers the exporter names after them), from the signature in the graph's metadata; None
+    where it has none."""
     signature = _marks(graph).get(_SIGNATURE)
     if signature is None:
         return None
-    return frozenset(re.findall(r"^\s*\S+: (?:PARAMETER|BUFFER|CONSTANT_TENSOR) target='([^']*)'", signature, re.M))
+    return frozenset(re.findall(rf"^\s*\S+: (?:{kinds}) target='([^']*)'", signature, re.M))
 
 
 def _marks(value: Any) -> dict[str, str]:
@@ -216,14 +229,21 @@ def _layer_norm_affine(norm: Any, ctx: Context) -> tuple[list, NormalizationLaye
 
 
 def _one_example(name: str, rank: int, ctx: Context) -> np.ndarray | None:
-    """An initializer the same for every example (no dim along the batch but 1), as an array of x's rank - 1 dims;
-    None for a Constant node (a number the model's code wrote, ``y * 2.0``, stays fixed, not a learned array)."""
+    """An initializer the same for every example (no dim along the batch but 1), as an array of x's rank - 1 dims,
+    that can be a module's own array; None where it stays fixed (``_fixed``)."""
     value = ctx.constants.get(name)
-    if (value is None or ctx.producers.get(name) is not None or value.ndim > rank
-            or (value.ndim == rank and value.shape[0] != 1)):
+    if value is None or _fixed(name, value, ctx) or value.ndim > rank or (value.ndim == rank and value.shape[0] != 1):
         return None
     value = np.asarray(value[0] if value.ndim == rank else value, dtype=np.float32)
     return value.reshape((1,) * (rank - 1 - value.ndim) + value.shape)
+
+
+def _fixed(name: str, value: np.ndarray, ctx: Context) -> bool:
+    """Whether a constant is no array of the module's to learn: a Constant node or a number (``y * 2.0``: the dynamo
+    exporter writes it as an initializer), a buffer or a value the exporter made, in a dynamo file anything but a
+    parameter; or one read by other nodes too (one array in two places: taken into a layer, it would be untied)."""
+    return (ctx.producers.get(name) is not None or value.size == 1 or name in ctx.exporter_made
+            or (ctx.parameters is not None and name not in ctx.parameters) or len(ctx.consumers.get(name, ())) != 1)
 
 
 def _affine_steps(taken: list, read: Callable[[str], np.ndarray | None], ctx: Context) -> tuple[Any, Any]:

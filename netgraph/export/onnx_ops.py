@@ -91,6 +91,7 @@ class Context:
     batch_dims: frozenset = frozenset()  # the graph inputs' first dims, as named (shape values name the batch so)
     folded_sizes: dict[str, tuple] = dataclasses.field(default_factory=dict)  # a folded batch's dim -> merged sizes
     exporter_made: frozenset = frozenset()  # initializers torch's dynamo exporter folded or took from a buffer
+    parameters: frozenset | None = None  # a dynamo file's initializers of the module's parameters (None: no such file)
     decisions: dict[str, int] = dataclasses.field(default_factory=dict)  # ArgMax output -> its classes (decoded)
     integers: frozenset = frozenset()  # tensors of an integer element type, as ONNX inferred them
     time_major_uses: set = dataclasses.field(default_factory=set)  # ids of nodes a pattern reads a recurrence by
@@ -385,8 +386,7 @@ def _cast(node: Any, ctx: Context) -> Converted:
 
 
 CONVERTERS: dict[str, Callable[[Any, Context], Converted]] = {
-    "Gemm": _gemm, "MatMul": _matmul,
-    "Softmax": _softmax, "LogSoftmax": _log_softmax, "Transpose": _transpose,
+    "Gemm": _gemm, "MatMul": _matmul, "Softmax": _softmax, "LogSoftmax": _log_softmax, "Transpose": _transpose,
     "Identity": _identity, "Dropout": _dropout, "Cast": _cast,
     **{op: _elementwise for op in ELEMENTWISE_OPS}, **{op: _threading for op in THREADING_OPS},
 }

@@ -1,6 +1,8 @@
 """The chains of ONNX nodes that one layer replaces, found before the nodes are converted one by one: attention
-first, then GroupNorm's, a LayerNorm's arrays after it, LRN's window, a Pad before a Conv, a circular pad's Concat, a padding's Gather of a variable length, positions, a table's first rows, a Total pooling, a 1-D linear resize's gathers,
-torch's variance, an index input's comparisons and casts (each finder sees only the nodes the ones before it left)."""
+first, then GroupNorm's, a LayerNorm's arrays after it, LRN's window, a Pad before a Conv, a circular pad's Concat, a
+padding's Gather of a variable length, positions, a table's first rows, a Total pooling, a 1-D linear resize's
+gathers, torch's variance, an index input's comparisons and casts (each finder sees only the nodes the ones before it
+left)."""
 
 from __future__ import annotations
 
@@ -26,7 +28,8 @@ _FINDERS = (group_norm_patterns, layer_norm_patterns, lrn_window_patterns, pad_c
 
 
 def find_patterns(nodes: Any, ctx: Context) -> tuple[dict[int, Converted], set[int]]:
-    """Each matched chain's last node (by ``id``) -> its layer, and the ids of the nodes the chains take the place of."""
+    """Each matched chain's last node (by ``id``) -> its layer, and the ids of the nodes the chains take the place
+    of."""
     patterns, claimed = attention_patterns(nodes, ctx)
     for find in _FINDERS:
         more, taken = find([n for n in nodes if id(n) not in claimed], ctx)

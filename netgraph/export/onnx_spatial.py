@@ -17,12 +17,13 @@ import numpy as np
 
 from netgraph.export.onnx_ops import (Context, Converted, Unsupported, int_option, refuse, sole_use, symmetric_pads,
                                       text)
+from netgraph.export.onnx_pad_lengths import padded_alike, padding_method
 from netgraph.export.onnx_resize import resize
 from netgraph.core.chain import NetChain
 from netgraph.layers import ConvolutionLayer, DeconvolutionLayer, PaddingLayer, PartLayer
-from netgraph.layers.resize import PADDING_METHODS, reflect_index
 
-__all__ = ["SPATIAL_CONVERTERS", "conv_layer", "same_pads", "split_pads", "padding_gather", "pad_conv_patterns", "circular_pad_patterns"]
+__all__ = ["SPATIAL_CONVERTERS", "conv_layer", "same_pads", "split_pads", "padding_gather", "pad_conv_patterns",
+           "circular_pad_patterns"]
 
 _PAD_MODES = {"reflect": "Reflected", "edge": "Fixed", "wrap": "Periodic"}
 
@@ -274,7 +275,8 @@ def _circular(concat: Any, ctx: Context) -> tuple[str, int, list[int], list[Any]
     for i, node in sliced.items():
         span = _span(node, ctx, rank)
         uses = ctx.consumers.get(node.output[0], [])
-        if node.input[0] != x or span is None or span[0] != axis or len(uses) != 1 or node.output[0] in ctx.graph_outputs:
+        if (node.input[0] != x or span is None or span[0] != axis or len(uses) != 1
+                or node.output[0] in ctx.graph_outputs):
             return None
         start, end = span[1:]
         if i < at and start < 0 and end >= 2**62:  # the last -start elements, before x
@@ -310,10 +312,10 @@ def padding_gather(node: Any, ctx: Context) -> Converted | None:
     while True:
         inner = ctx.producers.get(x)
         inner_padding = _gather_padding(inner, ctx) if inner is not None and inner.op_type == "Gather" else None
-        if (inner_padding is None or inner_padding[1] != method or set(inner_padding[2]) & set(pairs)
-                or sole_use(x, ctx) is None):
+        merged = padded_alike(method, pairs, inner_padding[1:] if inner_padding is not None else None)
+        if merged is None or sole_use(x, ctx) is None:
             break
-        x, pairs = inner_padding[0], {**pairs, **inner_padding[2]}
+        x, pairs = inner_padding[0], merged
     sizes = [list(pairs.get(level, (0, 0))) for level in range(1, max(pairs) + 1)]
     return Converted(PaddingLayer(sizes, padding=method), (x,))
 
@@ -328,12 +330,9 @@ def _gather_padding(node: Any, ctx: Context) -> tuple[str, str, dict[int, tuple[
     n = shape[axis] if 0 < axis < len(shape) else None
     if not isinstance(n, int) or len(index) <= n:
         return None
-    index = np.where(index < 0, index + n, index)
-    for before in range(len(index) - n + 1):
-        for method in PADDING_METHODS:
-            if np.array_equal(reflect_index(n, before, len(index) - n - before, method).numpy(), index):
-                return node.input[0], method, {axis: (before, len(index) - n - before)}
-    return None
+    extra = len(index) - n
+    found = padding_method({n: np.where(index < 0, index + n, index)}, extra)
+    return None if found is None else (node.input[0], found[0], {axis: (found[1], extra - found[1])})
 
 
 SPATIAL_CONVERTERS: dict[str, Callable[[Any, Context], Converted]] = {
