@@ -1,6 +1,6 @@
 """A compiled module pickled before netgraph's own attributes took the ``_netgraph_`` prefix loads with the prefix on
 every module inside it, not only on the root: hooks on a nested graph's module still warn, and draws folded into the
-batch by a map are still scored per example."""
+batch by a map are still scored per example. One whose forward calls a layer module's method as it was then runs."""
 
 import io
 import pickle
@@ -9,8 +9,9 @@ import pytest
 import torch
 from torch import nn
 
-from netgraph import BernoulliDistribution, NetChain, NetGraph, NetMapOperator, RandomArrayLayer
-from netgraph import net_initialize
+from netgraph import (BernoulliDistribution, CrossEntropyLossLayer, DataError, NetChain, NetGraph, NetMapOperator,
+                      RandomArrayLayer, net_initialize)
+from netgraph.backend.compile import CompiledNet
 from netgraph.core.layer_table import NETGRAPH_PREFIX
 from netgraph.layers._modules import InlineLayerWarning
 
@@ -93,3 +94,37 @@ def test_a_users_module_keeps_its_attribute_named_like_an_old_one():
     loaded = pickle.loads(_old_pickle(module))
     [users] = [m for m in loaded.modules() if isinstance(m, _Marked)]
     assert vars(users)["computed_inline"] == "the user's" and "_netgraph_computed_inline" not in vars(users)
+
+
+#: the forward compiled for CrossEntropyLossLayer("Index") on Input (3, 5) before index_loss (netgraph 76d80c9d)
+_OLD_INDEX_FORWARD = """def forward(self, Input, Target):
+    x1_module = self._modules['1']
+    x1_x_2, x1_t_2 = x1_module.wide(x1_module.unit(Input, 'Input', True)), x1_module.index_target(Target, Input)
+    x1 = ((-x1_x_2.gather(-1, x1_t_2.unsqueeze(-1)).clamp_min(1e-12).log()).unsqueeze(-1).flatten(1)\
+.mean(1)).to(Input.dtype);  x1_x_2 = x1_t_2 = None
+    return x1
+"""
+
+
+class _OldForwardPickler(pickle.Pickler):
+    """Writes a compiled module with the forward it had before index_loss (its class is made again from that code)."""
+
+    def reducer_override(self, obj):
+        if not isinstance(obj, CompiledNet):
+            return NotImplemented
+        unpickled, (_, depth), state = obj.__reduce_ex__(2)
+        return unpickled, (_OLD_INDEX_FORWARD, depth), {**state, "code": _OLD_INDEX_FORWARD}
+
+
+def test_an_old_pickles_index_cross_entropy_checks_its_target_with_the_old_call():
+    """Its forward calls index_target(Target, Input): a tensor where the class count is taken now ("Boolean value of
+    Tensor ... is ambiguous" on every call)."""
+    module = net_initialize(NetGraph([CrossEntropyLossLayer("Index")], [], Input=(3, 5)), seed=0).compile()
+    buffer = io.BytesIO()
+    _OldForwardPickler(buffer, protocol=2).dump(module)
+    loaded = pickle.loads(buffer.getvalue())
+    assert "index_target(Target, Input)" in loaded.code
+    x, t = torch.softmax(torch.randn(2, 3, 5), -1), torch.tensor([[1, 2, 3], [0, 4, 1]])
+    torch.testing.assert_close(loaded(Input=x, Target=t), module(Input=x, Target=t))
+    with pytest.raises(DataError, match=r"port 'Target' .*takes indices in \[0, 5\), found values from 0 to 5"):
+        loaded(Input=x, Target=torch.tensor([[1, 2, 3], [0, 5, 1]]))

@@ -39,7 +39,8 @@ def checked_probabilities(v: torch.Tensor, label: str, port: str, layer: tuple |
 
 def picked_loss(x: torch.Tensor, t: torch.Tensor, logits: bool) -> torch.Tensor:
     """-log of the probability (``logits``: of the softmax of the scores) of class ``t`` on ``x``'s last dim, floored
-    at EPSILON: CrossEntropyLossLayer("Index")'s loss of each element, as ONNX exports it (a GatherElements)."""
+    at EPSILON: CrossEntropyLossLayer("Index")'s loss of each element, the interpreter's and the compiled forward's
+    where torch's own range check is not used (ONNX exports it as a GatherElements)."""
     picked = (F.log_softmax(x, -1) if logits else x).gather(-1, t.unsqueeze(-1)).squeeze(-1)
     return -picked if logits else -picked.clamp_min(EPSILON).log()
 

@@ -85,7 +85,8 @@ class DotLayer(Layer):
 
 
 #: (dims of Input1, of Input2 beside the contracted one) -> the product's code
-_PRODUCTS = {(0, 0): "({a} * {b}).sum(-1)", (1, 0): "({a} @ {b}.unsqueeze(-1)).squeeze(-1)",
+_PRODUCTS = {(0, 0): "({a} * {b}).sum(-1, dtype={a}.dtype)",  # the dtype kept, as einsum: sum widens ints
+             (1, 0): "({a} @ {b}.unsqueeze(-1)).squeeze(-1)",
              (0, 1): "({a}.unsqueeze(1) @ {b}).squeeze(1)", (1, 1): "({a} @ {b})"}
 
 

@@ -43,7 +43,6 @@ __all__ = ["MeanSquaredLossLayer", "MeanAbsoluteLossLayer", "CrossEntropyLossLay
            "EPSILON"]
 
 CROSS_ENTROPY_FORMS = ("Index", "Probabilities", "Binary")
-NO_INDEX = torch.iinfo(torch.int64).min  # F.cross_entropy's ignore_index: no class index is ignored
 
 
 class _LossBase(Layer):
@@ -100,8 +99,9 @@ class _CodeModule(LayerModule):
 
     wide = staticmethod(wide)
 
-    def index_target(self, t: torch.Tensor, classes: int) -> torch.Tensor:
-        return check_indices(t, classes, f"{self.layer_label} port 'Target' (classes of 'Input')",
+    def index_target(self, t: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
+        """``t`` checked as indices of ``x``'s last dim (the forward of a module pickled before index_loss calls it)."""
+        return check_indices(t, x.shape[-1], f"{self.layer_label} port 'Target' (classes of 'Input')",
                              layer=self.layer_path, port="Target")
 
     def index_loss(self, x: torch.Tensor, t: torch.Tensor) -> torch.Tensor:
@@ -109,12 +109,12 @@ class _CodeModule(LayerModule):
         check_indices's error if it fails; check_indices first on a GPU (a fatal device assert), under fx or torch.jit
         (the ONNX export: import_onnx reads its gather), for other target dtypes and for float16 (in float32)."""
         if symbolic_tracing() or torch.jit.is_tracing() or not t.is_cpu or t.dtype != torch.long or x.dtype in NARROW:
-            return self._mean(picked_loss(wide(x), self.index_target(t, x.shape[-1]), self.logits)).to(x.dtype)
-        try:  # no index is ignored: NO_INDEX, the least int64, stands for none
-            each = F.cross_entropy(x.movedim(-1, 1) if self.elements else x, t, reduction="none",
-                                   ignore_index=NO_INDEX) if self.logits else picked_loss(x, t, False)
+            return self._mean(picked_loss(wide(x), self.index_target(t, x), self.logits)).to(x.dtype)
+        try:  # every negative index as -1, which torch refuses (its ignore_index, -100, is then none of them)
+            each = F.cross_entropy(x.movedim(-1, 1) if self.elements else x, t.clamp_min(-1),
+                                   reduction="none") if self.logits else picked_loss(x, t, False)
         except (IndexError, RuntimeError):
-            self.index_target(t, x.shape[-1])  # the DataError naming the index out of range
+            self.index_target(t, x)  # the DataError naming the index out of range
             raise
         return self._mean(each)
 
@@ -126,15 +126,18 @@ class _CodeModule(LayerModule):
 
     def _checked(self, x: torch.Tensor, t: torch.Tensor) -> torch.Tensor:
         if self.checks == "Index":
-            t = self.index_target(t, x.shape[-1])
+            t = self.index_target(t, x)
         if self.checks == "Binary":
             x, t = self.unit(x, "Input"), self.unit(t, "Target")
         elif self.checks is not None:  # NaN left to the checks of non-finite outputs, as before these were checked
             x = x if self.logits else self.unit(x, "Input", True)
             t = t if self.checks == "Index" else self.unit(t, "Target", True)
-        if self.widen:
-            return _RUNNERS[self.code](wide(x), wide(t)).to(x.dtype)
-        return _RUNNERS[self.code](x, t)
+        run = self._picked if self.checks == "Index" else _RUNNERS[self.code]
+        return run(wide(x), wide(t)).to(x.dtype) if self.widen else run(x, t)
+
+    def _picked(self, x: torch.Tensor, t: torch.Tensor) -> torch.Tensor:
+        """The interpreter's "Index" loss: each example's mean (a padded sequence's steps come one per example)."""
+        return picked_loss(x, t, self.logits).unsqueeze(-1).flatten(1).mean(1)
 
     def forward(self, x: torch.Tensor, t: torch.Tensor, lengths: tuple | None = None) -> torch.Tensor:
         given = [n for n in lengths or () if n is not None]
@@ -163,10 +166,7 @@ class MeanAbsoluteLossLayer(_PairLoss):
     CODE = "({x} - {t}).abs().unsqueeze(-1).flatten(1).mean(1)"
 
 
-_CE_CODE = {
-    ("Index", False): "(-{x}.gather(-1, {t}.unsqueeze(-1)).clamp_min(1e-12).log()).unsqueeze(-1).flatten(1).mean(1)",
-    ("Index", True): "(-F.log_softmax({x}, -1).gather(-1, {t}.unsqueeze(-1)).squeeze(-1)).unsqueeze(-1).flatten(1)"
-                     ".mean(1)",
+_CE_CODE = {  # "Index" has none: index_loss computes it
     ("Probabilities", False): "(-({t} * {x}.clamp_min(1e-12).log()).sum(-1)).unsqueeze(-1).flatten(1).mean(1)",
     ("Probabilities", True): "(-({t} * F.log_softmax({x}, -1)).sum(-1)).unsqueeze(-1).flatten(1).mean(1)",
     ("Binary", False): "(-({t} * {x}.clamp_min(1e-12).log() + (1 - {t}) * (1 - {x}).clamp_min(1e-12).log()))"
@@ -210,7 +210,7 @@ class CrossEntropyLossLayer(_LossBase):
 
     @property
     def code(self) -> str:
-        return _CE_CODE[(self.form, self.logits)]
+        return _CE_CODE.get((self.form, self.logits), "")
 
     def declared_types(self) -> dict[str, PortType]:
         target = None
@@ -251,7 +251,8 @@ class CrossEntropyLossLayer(_LossBase):
         return None if self.form == "Binary" and self.logits else self.form
 
     def build(self, types: Mapping[str, PortType]) -> nn.Module:
-        return _CodeModule(self.code, self._checks(), True, self.logits, len(types["Input"].shape) > 1)
+        return _CodeModule(self.code, self._checks(), widen=True, logits=self.logits,
+                           elements=len(types["Input"].shape) > 1)
 
     def emit(self, ctx: EmitContext) -> str:
         if self.form == "Index":  # widened, checked and averaged in index_loss (torch's own range check on the CPU)
@@ -285,10 +286,6 @@ class CrossEntropyLossLayer(_LossBase):
 _RUNNERS = {
     MeanSquaredLossLayer.CODE: lambda x, t: (x - t).square().unsqueeze(-1).flatten(1).mean(1),
     MeanAbsoluteLossLayer.CODE: lambda x, t: (x - t).abs().unsqueeze(-1).flatten(1).mean(1),
-    _CE_CODE[("Index", False)]: lambda x, t: -torch.log(torch.gather(x, -1, t[..., None]).clamp_min(EPSILON))
-    .unsqueeze(-1).flatten(1).mean(1),
-    _CE_CODE[("Index", True)]: lambda x, t: -torch.gather(torch.log_softmax(x, -1), -1, t[..., None])[..., 0]
-    .unsqueeze(-1).flatten(1).mean(1),
     _CE_CODE[("Probabilities", False)]: lambda x, t: -(t * torch.log(x.clamp_min(EPSILON))).sum(-1)
     .unsqueeze(-1).flatten(1).mean(1),
     _CE_CODE[("Probabilities", True)]: lambda x, t: -(t * torch.log_softmax(x, -1)).sum(-1)

@@ -41,3 +41,19 @@ def test_a_dot_of_vectors_and_matrices_is_a_matrix_product_equal_to_torchs(shape
 def test_a_dot_of_vectors_and_matrices_exports_as_one_dot(shapes, tmp_path):
     back = round_trip(NetGraph({"d": DotLayer()}, [], Input1=shapes[0], Input2=shapes[1]), tmp_path)
     assert [layer.type_name for _, layer in back.leaves()] == ["DotLayer"]
+
+
+@pytest.mark.parametrize("dtype", [torch.int32, torch.uint8, torch.int64])
+@pytest.mark.parametrize("shapes", _RANKS.values(), ids=_RANKS.keys())
+def test_a_dot_of_integers_keeps_their_dtype_as_the_interpreters_einsum(shapes, dtype):
+    """The vector.vector product summed to int64, where einsum keeps int32 and uint8 (which wraps past 255)."""
+    net = net_initialize(NetGraph({"d": DotLayer()}, [], Input1=shapes[0], Input2=shapes[1]))
+    module = net.compile()
+    g = torch.Generator().manual_seed(0)
+    sizes = [[6 if s == "n" else s for s in shape] for shape in shapes]
+    a, b = (torch.randint(0, 20, (5, *s), generator=g).to(dtype) for s in sizes)
+    exact = torch.stack([torch.tensordot(x, y, dims=1) for x, y in zip(a.long(), b.long())])
+    want = exact.to(dtype)
+    assert dtype != torch.uint8 or bool((want.long() != exact).any())  # some uint8 sum wraps
+    for got in (module(Input1=a, Input2=b), interpret(net, module, Input1=a, Input2=b)):
+        torch.testing.assert_close(got, want)

@@ -175,9 +175,27 @@ def test_a_compiled_index_cross_entropy_reads_no_index_on_the_cpu_unless_torchs_
     x = torch.softmax(torch.randn(2, 3, 5), -1)
     assert module(Input=x, Target=torch.tensor([[4, 0, 1], [2, 3, 0]])).shape == (2,)
     assert calls == []
-    for bad, found in (([[4, 0, 1], [2, 5, 0]], "from 0 to 5"), ([[4, -1, 1], [2, 3, 0]], "from -1 to 4")):
+    least = torch.iinfo(torch.int64).min  # F.cross_entropy ignored it when it was the ignore_index: a loss of 0
+    for bad, found in (([[4, 0, 1], [2, 5, 0]], "from 0 to 5"), ([[4, -1, 1], [2, 3, 0]], "from -1 to 4"),
+                       ([[4, least, 1], [2, 3, 0]], f"from {least} to 4")):
         with pytest.raises(DataError, match=rf"^layer '1' \(CrossEntropyLossLayer\) port 'Target' .*takes indices "
                                             rf"in \[0, 5\), found values {found}") as info:
             module(Input=x, Target=torch.tensor(bad))
         assert (info.value.diagnostics[0].layer, info.value.diagnostics[0].port) == (("1",), "Target")
-    assert len(calls) == 2
+    assert len(calls) == 3
+
+
+@pytest.mark.parametrize("shape", [(5,), (3, 5)])
+def test_the_least_int64_target_is_an_error_compiled_interpreted_and_under_torch_compile(shape):
+    """The compiled CPU forward gave it a loss of 0 (averaged into its sequence's), where the interpreter raised."""
+    from netgraph import DataError, interpret
+    net = net_initialize(NetGraph([CrossEntropyLossLayer("Index", logits=True)], [], Input=shape))
+    module = net.compile()
+    x, t = torch.randn(2, *shape), torch.zeros(2, *shape[:-1], dtype=torch.long)
+    t.view(-1)[1] = torch.iinfo(torch.int64).min
+    for run in (lambda: module(Input=x, Target=t), lambda: interpret(net, module, Input=x, Target=t)):
+        with pytest.raises(DataError, match=r"port 'Target' .*takes indices in \[0, 5\), found values from "
+                                            r"-9223372036854775808 to 0"):
+            run()
+    with pytest.raises(IndexError, match="out of bounds"):  # torch's error: no values are read in dynamo's graph
+        torch.compile(module, backend="aot_eager")(Input=x, Target=t)
