@@ -13,7 +13,7 @@ from netgraph import (AggregationLayer, CatenateLayer, DataError, DotLayer, Flat
                       NetGraph, NetMapOperator, NetPort, NormalDistribution, PaddingLayer, PartLayer, RandomArrayLayer,
                       ReplicateLayer, ReshapeLayer, SequenceLastLayer, SequenceMostLayer, SequenceRestLayer,
                       SequenceReverseLayer, SummationLayer, ThreadingLayer, TotalLayer, TransposeLayer, net_extract,
-                      net_initialize)
+                      net_initialize, net_replace_part)
 
 
 def _net() -> NetGraph:
@@ -90,3 +90,16 @@ def test_an_extracted_layer_runs_on_the_data_it_took_there_and_names_its_shape_f
     with pytest.raises(DataError, match=r"expected one example of shape \(2, 3\)"):
         thr(Input1=torch.randn(5, 4), Input2=torch.randn(5, 4))
     assert ThreadingLayer("Plus", inputs=2)(Input1=torch.randn(5, 4), Input2=torch.randn(5, 4)).shape == (5, 4)
+
+
+def test_each_access_gives_the_same_object_until_the_net_holds_another_layer():
+    """net["t"] built a new layer object at every access; now one, not pickled with the net, and a net made from it
+    by replacing the layer, or with other input shapes, gives its own."""
+    net = NetGraph({"lin": LinearLayer(3), "t": ThreadingLayer("Plus", inputs=1)}, [("lin", "t")], Input=2)
+    first = net["t"]
+    assert net["t"] is first and net_extract(net, "t") is first and net["lin"] is net["lin"]
+    assert "_extracted" not in pickle.loads(pickle.dumps(net)).__dict__
+    renewed = net_replace_part(net, {"t": ThreadingLayer("Times", inputs=1)})
+    assert renewed["t"].function == "Times" and net["t"] is first
+    wider = NetGraph({"lin": LinearLayer(5), "t": net.layers["t"]}, [("lin", "t")], Input=2)
+    assert NetGraph(wider["t"]).input_shapes == {"Input1": (5,)} and NetGraph(first).input_shapes == {"Input1": (3,)}

@@ -8,6 +8,7 @@ import math
 
 import pytest
 import torch
+from torch.func import jacfwd, jacrev
 
 from netgraph import ElementwiseLayer, FunctionLayer, NetGraph, ThreadingLayer, interpret
 from netgraph.layers.function_table import NAMED_FUNCTIONS, NamedFunction
@@ -125,3 +126,16 @@ def test_surd_at_0_is_0_with_gradient_infinity_compiled_and_interpreted(expressi
         dx, dn = torch.autograd.grad(y.sum(), (x, n), allow_unused=True)
         assert y.tolist() == [[0.0, 0.0]] and dx.tolist() == [[math.inf, math.inf]]
         assert dn is None or dn.tolist() == [[0.0, 0.0]]
+
+
+@pytest.mark.parametrize("name", ["ArcCsch", "ArcSech"])
+def test_forward_mode_derivative_at_zero_is_the_limit_as_reverse_modes(name):
+    """jacfwd gave NaN at 0: the step gate's forward derivative 0 times the Log term's Infinity; now forward and
+    reverse mode agree wherever the value is real (-Infinity at 0 and -0.), compiled and interpreted."""
+    x = torch.tensor([0.0, -0.0, 1e-30, -1e-30, 1e-18, 0.5, -0.5, 3.0], dtype=torch.float64)
+    module = NetGraph([FunctionLayer(f"{name}[#x]")], [], x=x.numel()).compile().double()
+    for run in (lambda t: module(t[None])[0], lambda t: interpret(module.net, module, x=t[None])[0]):
+        forward, reverse = jacfwd(run)(x).diagonal(), jacrev(run)(x).diagonal()
+        assert forward[:2].tolist() == [-math.inf, -math.inf]
+        real = ~run(x).isnan()  # ArcSech of x < 0 or x > 1 is complex: NaN
+        torch.testing.assert_close(forward[real], reverse[real], rtol=1e-15, atol=0)

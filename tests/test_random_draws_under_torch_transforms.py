@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import warnings
+
 import pytest
 import torch
 import torch._dynamo
@@ -43,6 +45,18 @@ def test_a_draw_at_a_variable_length_exports_strictly_with_a_dynamic_length(name
     program = torch.export.export(m, (torch.randn(4, 7, 3),), strict=True,
                                   dynamic_shapes={"Input": {0: Dim("batch"), 1: Dim("n")}})
     assert program.module()(torch.randn(2, 5, 3)).shape == (2, 5, 3)
+
+
+@pytest.mark.parametrize("name", ["Exponential", "Poisson"])
+def test_strict_export_of_a_draw_finds_no_side_effect_in_the_forward(name):
+    """The layer's module was told its label, path and fed ports by its first call, which wrote them onto it: strict
+    export warned of side effects in the forward. The compile names it now."""
+    m = _sequence_draw(RATE_DISTRIBUTIONS[name])
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        torch.export.export(m, (torch.randn(4, 7, 3),), strict=True)
+    assert not [w for w in caught if "side effects" in str(w.message)]
+    assert (m.z.label, m.z.path) == ("layer 'z'", ("z",))
 
 
 def _gamma_draw():

@@ -80,3 +80,12 @@ def test_the_numbers_are_not_composed_one_by_one(monkeypatch):
     with pytest.raises(yaml_nodes.YamlRefused, match="^f.yaml:1:50005: '007': a number with a leading zero"):
         yaml_nodes.read_yaml(f"a: [{numbers}, 007, {numbers}]\n", "f.yaml")
     assert len(composed) < 10  # the bad number and the last one too
+
+
+def test_the_places_of_a_run_equal_the_list_of_places_composing_gives(monkeypatch):
+    """A run's places (an ItemLocs, worked out when asked) compared unequal to the list composing gave, by identity."""
+    read = yaml_nodes.read_yaml(READ[1], "f.yaml")["a"]
+    composed = _composed(monkeypatch, lambda: yaml_nodes.read_yaml(READ[1], "f.yaml"))["a"]
+    assert type(read.item_locs) is not list and type(composed.item_locs) is list
+    assert read.item_locs == composed.item_locs and composed.item_locs == read.item_locs
+    assert read.item_locs != composed.item_locs[:-1] and read.item_locs != tuple(composed.item_locs)

@@ -8,7 +8,7 @@ from typing import Any
 import torch
 from torch import nn
 
-from netgraph.backend.built_checks import check_built, inner_build, inner_shared
+from netgraph.backend.built_checks import check_built, compiling_inner, inner_build, inner_shared
 from netgraph.core.errors import OptionError, ShapeError
 from netgraph.core.ir import Node
 from netgraph.core.layer import Layer
@@ -17,6 +17,8 @@ from netgraph.core.types import Conflict
 from netgraph.core.walk import GraphWalker
 from netgraph.core.wrapped_modules import shared_module_error
 from netgraph.layers._modules import LayerModule
+from netgraph.layers.kl_divergence import KLModule
+from netgraph.layers.random import _label as call_label
 from netgraph.layers.random_module import RandomModule
 from netgraph.layers.torch_layer import _ModuleWrapper
 
@@ -70,6 +72,8 @@ class ModuleBuilder(GraphWalker):
         if isinstance(self._label(built), str):  # a module whose errors name its layer (cheaply: no search)
             built.__dict__.update(layer_label=f"layer {'/'.join(path)!r} ({layer.type_name})", layer_path=path,
                                   layer_type=layer.type_name)  # the path, for Diagnostic.layer; the type, for below
+        if isinstance(built, (RandomModule, KLModule)) and not compiling_inner():  # named as the forward names it,
+            built.label, built.path, built.given = call_label(path), path, dict(node.given)  # so its calls write nothing
         if self.checks is not None or not self.other_precision:
             self._look_into(built)
 

@@ -371,8 +371,8 @@ class NetGraph(NetValues, Layer, LayerSequence, DrawingAndYaml):  # NetValues: a
     __getattr__ = missing_attribute  # net.parameters(), net.summary(): what a net has instead (misses only)
 
     def __getstate__(self) -> dict[str, Any]:
-        """Copies and pickles leave the compiled modules and the IR behind; both are rebuilt on first use."""
-        state = {name: value for name, value in self.__dict__.items() if name != "_plain_call"}
+        """Copies and pickles leave the compiled modules, the IR and the extracted layers behind (rebuilt on use)."""
+        state = {name: value for name, value in self.__dict__.items() if name not in ("_plain_call", "_extracted")}
         return {**state, "_compiled": None, "_ir": None}
 
     def __reduce_ex__(self, protocol: Any) -> Any:

@@ -110,8 +110,20 @@ def extracted(net: NetGraph, spec: Any) -> Any:
     if array is not None:
         return layer.arrays[array]
     part = carry_into(net, path, layer)
-    declared = with_declared_inputs if isinstance(part, NetGraph) else with_input_shapes  # the input shapes it had here
-    return declared(part, lambda: net.layer_types(path))
+    if isinstance(part, NetGraph):  # the input shapes it had here
+        return with_declared_inputs(part, lambda: net.layer_types(path))
+    return _kept_with_input_shapes(net, path, part)
+
+
+def _kept_with_input_shapes(net: NetGraph, path: tuple[str, ...], part: Any) -> Any:
+    """``with_input_shapes`` of ``part``, the layer at ``path``: one object for every access (``net["t"] is
+    net["t"]``), kept in the net while it holds that layer with those types (a copy of the net may share the dict)."""
+    kept = net.__dict__.setdefault("_extracted", {})
+    layer, inference, found = kept.get(path, (None, None, None))
+    if layer is not part or inference is not net._inference:
+        found = with_input_shapes(part, lambda: net.layer_types(path))
+        kept[path] = (part, net._inference, found)
+    return found
 
 
 def _state_dict_key_note(net: NetGraph, name: str) -> tuple[str, str | None]:

@@ -79,6 +79,8 @@ _PATHS = {
     "ArcTanh": "torch.atanh", "ArcSinh": "torch.asinh", "ArcCosh": "torch.acosh", "InverseErf": "torch.erfinv",
     "IntegerPart": "torch.trunc",
 }
+_TINY_GATE = "Min[Floor[Abs[#] * 10^18], 1]"  # 1 where |#| >= 10^-18, else 0 (ArcCsch's and ArcSech's step)
+_ZERO_SIGN = "SignOrZero[-ArcTan2[Ceiling[-#], Ceiling[-#] - 1]]"  # the sign of #, 1 at +0., -1 at -0.
 _DEFINITIONS = {  # (arity, Wolfram definition); # is the argument, #1 and #2 the arguments
     "HardSigmoid": (1, "Min[Max[(# + 1) / 2, 0], 1]"),  # Wolfram's Clip[(x+1)/2, {0,1}], not torch's hardsigmoid
     # the rest of Wolfram's ElementwiseLayer functions, by their real-valued definitions; Sech and Csch written so
@@ -99,15 +101,16 @@ _DEFINITIONS = {  # (arity, Wolfram definition); # is the argument, #1 and #2 th
     # and ArcCsch's sign of zero read as the sign of the angle ArcTan2[Ceiling[-#], Ceiling[-#] - 1], negated (-Pi at
     # # = +0.): Ceiling's gradient is 0 (not 1/# 's 0 * Infinity), and no step divides (-1 / Ceiling[-#] did, by -0.
     # for # in (0, 1), which the constant folder refused); -# first, so that these zero gradients are -0. as Abs made
-    # them for # < 0 (gradients elsewhere are the same to the bit)
+    # them for # < 0 (gradients elsewhere are the same to the bit). No step multiplies the infinite Log (0 * Infinity
+    # is NaN in forward mode, jacfwd): the step and the sign move the Log's argument past 1 instead, where Min clips it
     "ArcCoth": (1, "ArcTanh[1 / #]"), "ArcCsc": (1, "ArcSin[1 / #]"),
-    "ArcCsch": (1, "Min[Floor[Abs[#] * 10^18], 1] * ArcSinh[1 / (# + (1 - Min[Floor[Abs[#] * 10^18], 1]))]"
-                   " + (1 - Min[Floor[Abs[#] * 10^18], 1]) * SignOrZero[-ArcTan2[Ceiling[-#], Ceiling[-#] - 1]]"
-                   " * (Log[2] - Log[Min[(1 - SignOrZero[-#] - Abs[SignOrZero[-#]]) * #, 1]])"),
+    "ArcCsch": (1, f"{_TINY_GATE} * ArcSinh[1 / (# + (1 - {_TINY_GATE}))] + {_ZERO_SIGN} * (1 - {_TINY_GATE}) * Log[2]"
+                   f" - (Log[Min[{_ZERO_SIGN} * # + 2 * (1 - {_ZERO_SIGN} + 2 * {_TINY_GATE}), 1]]"
+                   f" - Log[Min[{_ZERO_SIGN} * # + 2 * (1 + {_ZERO_SIGN} + 2 * {_TINY_GATE}), 1]])"),
     "ArcSec": (1, "ArcCos[1 / #]"),
-    "ArcSech": (1, "Min[Floor[Abs[#] * 10^18], 1] * ArcCosh[1 / (Abs[#] * (SignOrZero[#] + 1 - Abs[SignOrZero[#]])"
-                   " + (1 - Min[Floor[Abs[#] * 10^18], 1]) / 2)] + (1 - Min[Floor[Abs[#] * 10^18], 1])"
-                   " * (Log[2] - Log[Min[# + (Abs[SignOrZero[#]] - Abs[SignOrZero[#]]), 1]])"),
+    "ArcSech": (1, f"{_TINY_GATE} * ArcCosh[1 / (Abs[#] * (SignOrZero[#] + 1 - Abs[SignOrZero[#]])"
+                   f" + (1 - {_TINY_GATE}) / 2)] + (1 - {_TINY_GATE}) * Log[2]"
+                   f" - Log[Min[# + (Abs[SignOrZero[#]] - Abs[SignOrZero[#]]) + 2 * {_TINY_GATE}, 1]]"),
     "Haversine": (1, "(1 - Cos[#]) / 2"), "InverseHaversine": (1, "2 * ArcSin[Sqrt[#]]"),
     "Gudermannian": (1, "2 * ArcTan[Tanh[# / 2]]"), "InverseGudermannian": (1, "2 * ArcTanh[Tan[# / 2]]"),
     "Sign": (1, "SignOrZero[#] + 0 * Min[Abs[#], 1]"),  # torch.sign(NaN) is 0: the second term adds the NaN back

@@ -76,6 +76,12 @@ class ItemLocs(Sequence):
     def __iter__(self) -> Iterator[Loc]:
         return (self[i] for i in range(len(self)))
 
+    def __eq__(self, other: object) -> bool:
+        """Equal to a list (or ``ItemLocs``) of the same places, as the list of places it stands for."""
+        return list(self) == list(other) if isinstance(other, (list, ItemLocs)) else NotImplemented
+
+    __hash__ = None  # it grows, as a list does
+
     def _in_run(self, index: int) -> Loc:
         which = bisect.bisect_right(self.firsts, index) - 1
         first, text, start, end, line, line_start, offsets = run = self.runs[which]

@@ -3,7 +3,7 @@ keys, values and items is written in the file."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from types import MappingProxyType
 from typing import Any
 
@@ -40,5 +40,5 @@ class YSeq(list):
     ``alias_locs``: where each item written as an alias is, by index."""
 
     loc: Loc
-    item_locs: list
+    item_locs: Sequence[Loc]  # a list, or a number_lists.ItemLocs (places worked out when asked) equal to one
     alias_locs: Mapping = MappingProxyType({})  # none: one made in code
