@@ -21,7 +21,7 @@ from netgraph.core.shared import NetSharedArray, collect_users
 from netgraph.core.port_paths import shown_path
 from netgraph.core.surgery_lead import function_lead, headed_here
 
-__all__ = ["array_value", "in_order", "port_change", "spec_walk", "users_with_changes"]
+__all__ = ["array_value", "check_one_value_per_shared", "in_order", "port_change", "spec_walk", "users_with_changes"]
 
 _SET_ALL = "to set a shared array's values in every user: net_replace_part({}, {{NetSharedArray(name): values}})"
 
@@ -55,6 +55,23 @@ def array_value(net: Any, path: tuple, array: str, value: Any, shared: str | Non
         return as_array(value, where)
     except NetGraphError as exc:
         raise (at_layer(exc, path) if at else exc) from None
+
+
+def check_one_value_per_shared(given: list[tuple[Any, str | None, torch.Tensor]]) -> None:
+    """OptionError (naming both keys and the shared array) for two keys of one call giving one shared array different
+    values, e.g. two of its users' paths: keeping either would lose the other silently. ``given``: (key, shared name
+    or None, value) of each array given."""
+    first: dict[str, tuple[Any, torch.Tensor]] = {}
+    for key, shared, value in given:
+        if shared is None:
+            continue
+        seen = first.setdefault(shared, (key, value))
+        if seen[1] is not value and not torch.equal(seen[1], value):
+            raise OptionError(f"net_replace_part: {seen[0]!r} and {key!r} give the shared array "
+                              f"{NetSharedArray(shared)!r} different values; give it one value, once "
+                              f"(net_replace_part(net, {{NetSharedArray({shared!r}): values}}) sets every user)",
+                              option=shared, kind=VALUE_KIND, found=(seen[0], key),
+                              hint=f"net_replace_part(net, {{NetSharedArray({shared!r}): values}})")
 
 
 def share_hint(net: Any, path: tuple, array: str, name: str, lone: bool = False) -> str:
