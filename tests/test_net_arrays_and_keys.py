@@ -77,5 +77,8 @@ def test_two_values_for_one_shared_array_in_one_call_are_refused():
     message = str(caught.value)
     assert "('a', 'Weights')" in message and "('b', 'Weights')" in message and "'w'" in message
     assert caught.value.found == (("a", "Weights"), ("b", "Weights"))
-    with pytest.raises(OptionError, match="different values"):
-        net_replace_part(net, {NetSharedArray("w"): torch.ones(3, 3), ("b", "Weights"): same})
+    assert "net_replace_part: ('a', 'Weights') and" in message  # the function named once
+    with pytest.raises(OptionError, match="different values"):  # one user by index, another by name
+        net_replace_part(net, {(2, "Weights"): torch.ones(3, 3), ("a", "Weights"): same})
+    last = net_replace_part(net, {("b", "Weights"): same, (2, "Weights"): torch.ones(3, 3)})  # one user twice
+    assert torch.equal(last["a"].arrays["Weights"], torch.ones(3, 3))

@@ -156,7 +156,7 @@ def net_replace_part(net: NetGraph, changes: Mapping[Any, Any]) -> NetGraph:
     ports: dict[str, Any] = {}
     fits: list[tuple] = []  # each array given: (path, array, value, shared name)
     later: list[list[tuple]] = []  # of each array given: the paths of the layers later keys put in
-    given: list[tuple] = []  # each array given: (key, shared name, value)
+    given: list[tuple] = []  # each array given: (key, shared name, (path, array), value)
     with led_by("net_replace_part"):  # a part the net lacks, a value that does not fit: named by the function
         for spec, value in items:
             change, path, array = _replaced_part(net, spec, value)
@@ -170,7 +170,7 @@ def net_replace_part(net: NetGraph, changes: Mapping[Any, Any]) -> NetGraph:
             new = array_value(net, path, array, value, spec.name if isinstance(spec, NetSharedArray) else None)
             fits.append((path, array, new, shared))
             later.append(replaced_later(spec))
-            given.append((spec, shared, new))
+            given.append((spec, shared, (path, array), new))
         check_one_value_per_shared(given)  # two users' keys with different values: one edit would be lost
         resizing = ports or layers  # a new layer or port type: arrays checked against the net with every change made
         new_layers = dict(layers)

@@ -57,21 +57,24 @@ def array_value(net: Any, path: tuple, array: str, value: Any, shared: str | Non
         raise (at_layer(exc, path) if at else exc) from None
 
 
-def check_one_value_per_shared(given: list[tuple[Any, str | None, torch.Tensor]]) -> None:
-    """OptionError (naming both keys and the shared array) for two keys of one call giving one shared array different
-    values, e.g. two of its users' paths: keeping either would lose the other silently. ``given``: (key, shared name
-    or None, value) of each array given."""
-    first: dict[str, tuple[Any, torch.Tensor]] = {}
-    for key, shared, value in given:
-        if shared is None:
-            continue
-        seen = first.setdefault(shared, (key, value))
-        if seen[1] is not value and not torch.equal(seen[1], value):
-            raise OptionError(f"net_replace_part: {seen[0]!r} and {key!r} give the shared array "
-                              f"{NetSharedArray(shared)!r} different values; give it one value, once "
-                              f"(net_replace_part(net, {{NetSharedArray({shared!r}): values}}) sets every user)",
-                              option=shared, kind=VALUE_KIND, found=(seen[0], key),
-                              hint=f"net_replace_part(net, {{NetSharedArray({shared!r}): values}})")
+def check_one_value_per_shared(given: list[tuple[Any, str | None, tuple, torch.Tensor]]) -> None:
+    """OptionError (naming both keys and the shared array) for two users' keys of one call giving one shared array
+    different values (``("a", "Weights")`` and ``("b", "Weights")``): each looks like an array of its own, and the
+    later would lose the other silently. A ``NetSharedArray`` key names the array itself, and keys naming one user
+    (by name and index) apply in order: the later wins. ``given``: (key, shared name or None, user, value) of each
+    array given, in order."""
+    users: dict[str, dict[tuple, tuple[Any, torch.Tensor]]] = {}
+    for key, shared, user, value in given:
+        if shared is not None and not isinstance(key, NetSharedArray):
+            users.setdefault(shared, {})[user] = (key, value)
+    for shared, by_user in users.items():
+        (first, value), *others = by_user.values()
+        for key, other in others:
+            if other is not value and not torch.equal(other, value):
+                raise OptionError(f"{first!r} and {key!r} give the shared array {NetSharedArray(shared)!r} "
+                                  f"different values; give it one value, once (NetSharedArray({shared!r}) as the "
+                                  f"key sets every user)", option=shared, kind=VALUE_KIND, found=(first, key),
+                                  hint=f"net_replace_part(net, {{NetSharedArray({shared!r}): values}})")
 
 
 def share_hint(net: Any, path: tuple, array: str, name: str, lone: bool = False) -> str:
