@@ -16,7 +16,7 @@ from typing import Any
 import torch
 
 from netgraph.core.errors import OptionError
-from netgraph.core.information import all_arrays, shared_repeats
+from netgraph.core.information import all_arrays, arrays_once
 from netgraph.core.option_problems import ARGUMENT_KIND
 
 __all__ = ["NetValues"]
@@ -31,8 +31,7 @@ class NetValues:
     def arrays(self) -> dict[tuple, torch.Tensor | None]:
         """Every array of the net's layers by path, ``("enc", "l1", "Weights")``; None for an uninitialised one. A
         shared array is listed once, under its first user (``net_replace_part`` sets it in every user)."""
-        repeats = shared_repeats(self)
-        return {key: value for key, value in all_arrays(self).items() if key not in repeats}
+        return arrays_once(self, all_arrays(self))
 
     def with_arrays(self, arrays: Mapping[Any, Any] | None = None, /, **named: Any) -> Any:
         """Itself for no arrays; else an OptionError: a net's arrays are its layers', set with ``net_replace_part``."""
