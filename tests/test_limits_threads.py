@@ -136,3 +136,17 @@ def test_a_process_forked_inside_a_block_starts_with_the_blocks_limits():
     finally:
         child.join(TIMEOUT)
     assert child.exitcode == 0
+
+
+def test_a_block_makes_its_limits_once_after_set_limits():
+    # every current_limits() in the block rebuilt them with dataclasses.replace (17 us a call, against 0.2 us)
+    with netgraph.limits(yaml_depth=7):
+        previous = netgraph.set_limits(yaml_nodes=123)
+        try:
+            now = current_limits()
+            assert (now.yaml_depth, now.yaml_nodes) == (7, 123) and current_limits() is now
+            netgraph.set_limits(yaml_nodes=124)
+            assert current_limits().yaml_nodes == 124 and current_limits().yaml_depth == 7
+        finally:
+            netgraph.set_limits(**vars(previous))
+    assert current_limits() == previous

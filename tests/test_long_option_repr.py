@@ -23,3 +23,12 @@ def test_short_lists_are_shown_whole():
     assert repr(ClassEncoder(["a", "b"])) == "ClassEncoder(labels=('a', 'b'), output='Index')"
     assert repr(PartLayer(list(range(1, 21)))) == f"PartLayer({list(range(1, 21))})"
     assert repr(ClassDecoder(list(range(20)))) == f"ClassDecoder(labels={tuple(range(20))})"
+
+
+def test_long_labels_stay_told_apart():
+    # reprlib cut each label to 30 characters: six labels all shown as 'category-000...nopqrstuvwxyz'
+    labels = [f"category-{i:04d}-abcdefghijklmnopqrstuvwxyz" for i in range(30)]
+    assert f"({', '.join(map(repr, labels[:6]))}, ... 30 items)" in repr(ClassEncoder(labels))
+    assert repr(PartLayer([10 ** 45 + i for i in range(1, 31)])).startswith(f"PartLayer([{10 ** 45 + 1}, ")
+    shown = repr(ClassEncoder([f"{i}" + "x" * 500 for i in range(30)]))
+    assert len(shown) < 700 and "'0xxx" in shown  # a very long label is still cut

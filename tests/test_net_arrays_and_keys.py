@@ -5,7 +5,7 @@ that named nothing a net has)."""
 import pytest
 import torch
 
-from netgraph import LinearLayer, NetChain, NetGraph, net_initialize, net_replace_part
+from netgraph import LinearLayer, NetChain, NetGraph, NetSharedArray, net_initialize, net_replace_part
 from netgraph.core.errors import OptionError
 
 
@@ -50,3 +50,35 @@ def test_a_layers_array_given_by_a_path_or_a_number(key):
     assert caught.value.kind == "layer-argument"
     assert repr(key) in str(caught.value) and "['Weights', 'Biases']" in str(caught.value)
     assert (caught.value.hint is not None) == isinstance(key, tuple)
+
+
+def _shared_net():
+    torch.manual_seed(0)
+    w = NetSharedArray("w")
+    return net_initialize(NetChain({"a": LinearLayer(3, weights=w), "b": LinearLayer(3, weights=w)}, input=3))
+
+
+def test_a_shared_array_is_listed_once_so_an_edit_passed_back_is_kept():
+    net = _shared_net()
+    arrays = net.arrays
+    assert list(arrays) == [("a", "Weights"), ("a", "Biases"), ("b", "Biases")]  # the first user holds it
+    arrays[("a", "Weights")] = torch.ones(3, 3)
+    edited = net_replace_part(net, arrays)
+    for user in ("a", "b"):
+        assert torch.equal(edited[user].arrays["Weights"], torch.ones(3, 3))
+
+
+def test_two_values_for_one_shared_array_in_one_call_are_refused():
+    net = _shared_net()
+    same = net["a"].arrays["Weights"]
+    assert net_replace_part(net, {("a", "Weights"): same, ("b", "Weights"): same.clone()}) == net  # equal: fine
+    with pytest.raises(OptionError) as caught:
+        net_replace_part(net, {("a", "Weights"): torch.ones(3, 3), ("b", "Weights"): same})
+    message = str(caught.value)
+    assert "('a', 'Weights')" in message and "('b', 'Weights')" in message and "'w'" in message
+    assert caught.value.found == (("a", "Weights"), ("b", "Weights"))
+    assert "net_replace_part: ('a', 'Weights') and" in message  # the function named once
+    with pytest.raises(OptionError, match="different values"):  # one user by index, another by name
+        net_replace_part(net, {(2, "Weights"): torch.ones(3, 3), ("a", "Weights"): same})
+    last = net_replace_part(net, {("b", "Weights"): same, (2, "Weights"): torch.ones(3, 3)})  # one user twice
+    assert torch.equal(last["a"].arrays["Weights"], torch.ones(3, 3))

@@ -81,3 +81,15 @@ def test_a_range_whose_integers_the_first_layer_refuses_is_placed_at_the_range(t
     assert (problem.line, problem.column, problem.option, problem.declared, problem.graph) == \
         (line, column, "range", "Input", graph)
     assert (problem.kind, problem.expected, problem.found) == ("shape", "Real", "Integer")
+
+
+def test_a_shape_the_first_layer_refuses_at_a_ranged_port_is_placed_at_the_shape():
+    # it was placed at the range (3:28) with option="range", though the range's Integers fit EmbeddingLayer: now at
+    # the port's mapping, as any port's shape conflict
+    text = "netgraph: 1\ntype: NetChain\ninput: {shape: [4], range: [0, 10]}\nlayers:\n" \
+           "  - {type: EmbeddingLayer, output: 3, input: [5]}\n"
+    with pytest.raises(SpecError) as info:
+        NetGraph.from_yaml(text)
+    (problem,) = info.value.diagnostics
+    assert (problem.line, problem.column, problem.option) == (3, 8, None)
+    assert (problem.expected, problem.found) == ((5,), (4,))

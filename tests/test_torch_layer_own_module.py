@@ -3,6 +3,7 @@ changed in place changed the net's equality and ``compile()``, while ``net(x)`` 
 registered module's layer equals itself with NaN in an array (``torch.equal`` said NaN != NaN)."""
 
 import copy
+import weakref
 
 import pytest
 import torch
@@ -75,3 +76,17 @@ def test_a_registered_module_with_nan_equals_itself():
     layer = cls(n=2).with_arrays(scale=torch.tensor([float("nan"), 1.0]))
     assert layer == copy.deepcopy(layer) and hash(layer) == hash(copy.deepcopy(layer))
     assert layer != cls(n=2).with_arrays(scale=torch.tensor([float("nan"), 2.0]))
+
+
+class _OtherRef(weakref.ref):
+    """A weak reference of its own (CPython hands out one plain reference per object: ids of those agree)."""
+
+
+def test_two_layers_of_one_module_are_told_by_the_module_not_by_its_reference():
+    # keyed by the reference's id, two layers whose references differ were taken for two modules
+    module = nn.Linear(2, 2)
+    one, two = TorchLayer(module), TorchLayer(module)
+    object.__setattr__(two, "_given", _OtherRef(module))
+    with pytest.raises(OptionError) as caught:
+        NetChain([one, two], input=2)
+    assert caught.value.kind == "shared-module"

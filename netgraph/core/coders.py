@@ -66,16 +66,22 @@ class Labelled:
             return next((i for i, label in enumerate(self.labels) if label == value and isinstance(label, bool) == flag),
                         None)
 
-    def _options_key(self) -> tuple:
-        """The options compared and hashed, each label beside whether it is a bool (True is not the label 1)."""
-        return tuple(tuple((isinstance(v, bool), v) for v in value) if f.name == "labels" else value
-                     for f in dataclasses.fields(self) for value in [getattr(self, f.name)])  # type: ignore[arg-type]
+    def _options(self) -> tuple:
+        """The options compared and hashed (a bool label equals its int: ``_bool_positions`` tells them apart)."""
+        return tuple(getattr(self, f.name) for f in dataclasses.fields(self))  # type: ignore[arg-type]
+
+    @functools.cached_property
+    def _bool_positions(self) -> tuple[int, ...]:
+        """The indices of the labels that are bools (True is not the label 1), found once per coder."""
+        return tuple(i for i, label in enumerate(self.labels) if isinstance(label, bool))
 
     def __eq__(self, other: object) -> bool:
-        return self._options_key() == other._options_key() if type(other) is type(self) else NotImplemented
+        if type(other) is not type(self):
+            return NotImplemented
+        return self._options() == other._options() and self._bool_positions == other._bool_positions
 
     def __hash__(self) -> int:
-        return hash((type(self), self._options_key()))
+        return hash((type(self), self._options(), self._bool_positions))
 
     @functools.cached_property
     def _label_positions(self) -> dict:

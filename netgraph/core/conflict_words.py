@@ -9,8 +9,8 @@ from netgraph.core.advice import EdgeAdvice, PortAdvice
 from netgraph.core.errors import MAX_LISTED, EdgeRef
 from netgraph.core.types import INTEGER, REAL, Conflict, PortType, unify, unify_shapes
 
-__all__ = ["as_seen_by", "compared", "set_part", "edge_parts", "merged_input_parts", "dtype_hint", "found_dtype_hint",
-           "coder_hint", "INTEGER_HINT"]
+__all__ = ["as_seen_by", "compared", "shapes_agree", "set_part", "edge_parts", "merged_input_parts", "dtype_hint",
+           "found_dtype_hint", "coder_hint", "INTEGER_HINT"]
 
 
 def as_seen_by(who: tuple, old: PortType, new: PortType, exc: Conflict) -> Conflict:
@@ -29,11 +29,18 @@ def compared(who: tuple, old: PortType, new: PortType) -> dict[str, object]:
     """The conflict's ``expected`` and ``found`` values (Diagnostic fields), from the side ``as_seen_by`` tells it:
     the shapes where they clash, else the dtypes."""
     expected, found = (old, new) if who[0] == "graph" else (new, old)
-    try:
-        unify_shapes(expected.shape, found.shape)
-    except Conflict:
+    if not shapes_agree(expected, found):
         return {"expected": expected.shape, "found": found.shape}
     return {"expected": expected.dtype, "found": found.dtype}
+
+
+def shapes_agree(old: PortType, new: PortType) -> bool:
+    """Whether the shapes of two types unify (a conflict between them is then of their dtypes)."""
+    try:
+        unify_shapes(old.shape, new.shape)
+    except Conflict:
+        return False
+    return True
 
 
 def set_part(t: PortType, clash: PortType) -> str:

@@ -18,7 +18,7 @@ from netgraph.core.layer import Layer
 from netgraph.core.layer_checks import check_infer_result
 from netgraph.core.errors import Diagnostic, EdgeRef, NetGraphError, ShapeError, at_layer, raise_all
 from netgraph.core.conflict_words import (as_seen_by, coder_hint, compared, dtype_hint, edge_parts, found_dtype_hint,
-                                          merged_input_parts, set_part)
+                                          merged_input_parts, set_part, shapes_agree)
 from netgraph.core.declared_lengths import (apart_text, declared_lengths, fixed_name, fixed_text, joined_names,
                                             linked_text)
 from netgraph.core.guessed_lengths import GUESSED, Renaming
@@ -210,7 +210,7 @@ def solve(problem: Problem) -> Solution:
                                                              f"{set_part(old, new)} was set by ",
                                     dtype_hint(problem.leaves, cls.origin.get(root), who, old, new)
                                     or coder_hint(problem.coders, cls.origin.get(root), who, old, new),
-                                    **compared(who, old, new)))
+                                    dtype_clash=shapes_agree(old, new), **compared(who, old, new)))
             return False
         if guesses.busy or GUESSED in (merged.shape or ()) or GUESSED in (new.shape or ()):  # a guess named afresh
             merged, link = guesses.settled(old, new, merged, leaf if leaf >= 0 else who)
@@ -269,12 +269,13 @@ class _Roots:
 
 
 def _conflict(problem: Problem, cls: _Classes, root: Key, who: tuple, text: str,
-              hint: str | None = None, **compared: object) -> Diagnostic:
+              hint: str | None = None, dtype_clash: bool = False, **compared: object) -> Diagnostic:
     """A type refused at ``who``'s key: where the old type came from and the edges of the class (and ``hint``,
-    and the ``expected`` and ``found`` values ``compared``); a graph port's range refused: at that ``option``, the
-    port ``declared`` with it (a spec's place: the range's value)."""
+    and the ``expected`` and ``found`` values ``compared``); a graph port's range refused (``dtype_clash``: its
+    Integer dtype, not its shape): at that ``option``, the port ``declared`` with it (a spec's place: the range's
+    value)."""
     key = who[1]
-    ranged = who[0] == "graph" and problem.range_given(key)
+    ranged = dtype_clash and who[0] == "graph" and problem.range_given(key)
     setter = cls.origin.get(root)
     joining = cls.joining(setter[1], key) if setter else None
     via = ["; joined by edge ", *cls.edges_shown(root)] if cls.edges.get(root) else []

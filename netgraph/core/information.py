@@ -42,12 +42,19 @@ from netgraph.core.walk import map_nodes, nested_nodes
 from netgraph.core.wording import byte_size
 from netgraph.core.option_problems import VALUE_KIND
 
-__all__ = ["information", "read_properties", "all_arrays", "array_key", "Information", "ByPath", "PROPERTIES"]
+__all__ = ["information", "read_properties", "all_arrays", "arrays_once", "array_key", "Information", "ByPath",
+           "PROPERTIES"]
 
 
 def _repeats(net: Any) -> set[tuple]:
     """The array keys of every user of a shared array but its first: the totals count a shared array once."""
     return {array_key(path, array) for users in shared_users(net).values() for path, array in users[1:]}
+
+
+def arrays_once(net: Any, by_key: dict[tuple, Any]) -> dict[tuple, Any]:
+    """``by_key`` with a shared array's entry at its first user only."""
+    repeats = _repeats(net)
+    return {key: value for key, value in by_key.items() if key not in repeats}
 
 
 def array_key(path: tuple, array: str) -> tuple:
@@ -199,13 +206,12 @@ _PROPERTIES: dict[str, Callable[[Any, "Information"], Any]] = {
     "ArraysDimensions": lambda net, i: _dimensions(net),
     "ArraysElementCounts": lambda net, i: {k: element_count(d) for k, d in i["ArraysDimensions"].items()},
     "ArraysByteCounts": lambda net, i: {k: v.numel() * v.element_size() for k, v in _known(i["Arrays"]).items()},
-    "ArraysTotalElementCount": lambda net, i: _total(n for k, n in i["ArraysElementCounts"].items()
-                                                     if k not in _repeats(net)),
-    "ArraysTotalByteCount": lambda net, i: sum(n for k, n in i["ArraysByteCounts"].items() if k not in _repeats(net)),
+    "ArraysTotalElementCount": lambda net, i: _total(arrays_once(net, i["ArraysElementCounts"]).values()),
+    "ArraysTotalByteCount": lambda net, i: sum(arrays_once(net, i["ArraysByteCounts"]).values()),
     "ArraysTotalSize": lambda net, i: byte_size(i["ArraysTotalByteCount"]),
     "ArraysSizes": lambda net, i: {k: byte_size(n) for k, n in i["ArraysByteCounts"].items()},  # Wolfram's, per array
     "ArraysLearningRateMultipliers": lambda net, i: _multipliers(net, list(i["Arrays"])),
-    "UninitializedArrays": lambda net, i: [k for k, v in i["Arrays"].items() if v is None and k not in _repeats(net)],
+    "UninitializedArrays": lambda net, i: [k for k, v in arrays_once(net, i["Arrays"]).items() if v is None],
     "Estimators": lambda net, i: ByPath((path, node.layer.estimate) for path, node in nested_nodes(net)
                                         if isinstance(getattr(node.layer, "estimate", None), str)),  # in operators
     "SharedArrays": lambda net, i: shared_values(net),

@@ -70,6 +70,7 @@ def short_option(value: Any, shape: bool = False) -> str:
 _LONG = 20  # a list or tuple of more items is shown by its first few
 _FIRST = reprlib.Repr()
 _FIRST.maxlist = _FIRST.maxtuple = 6
+_FIRST.maxstring = _FIRST.maxlong = _FIRST.maxother = 80  # an item's repr whole up to 80 characters (was 30 and 40)
 
 
 def short_sequence(value: Any) -> str:

@@ -100,13 +100,14 @@ _process_wide = Limits()  # what set_limits changes
 _setting = threading.Lock()  # two threads' set_limits: neither change lost
 
 
-@dataclasses.dataclass(frozen=True)
 class _Block:
-    """The changes of the ``limits(...)`` blocks open in a context, and the limits they made of ``base``."""
+    """The changes of the ``limits(...)`` blocks open in a context, and the limits they made of the process-wide
+    ones (``made``: (base, limits), remade once when ``set_limits`` changes the base, not at each call)."""
 
-    changes: dict[str, Any]
-    base: Limits
-    made: Limits
+    __slots__ = ("changes", "made")
+
+    def __init__(self, changes: dict[str, Any], base: Limits) -> None:
+        self.changes, self.made = changes, (base, dataclasses.replace(base, **changes))
 
 
 _BLOCK: ContextVar[_Block | None] = ContextVar("netgraph_limits_block", default=None)
@@ -117,7 +118,11 @@ def current_limits() -> Limits:
     block, base = _BLOCK.get(), _process_wide
     if block is None:
         return base
-    return block.made if block.base is base else dataclasses.replace(base, **block.changes)
+    made_of, made = block.made  # one attribute: a thread sharing the block reads a matching pair
+    if made_of is not base:
+        made = dataclasses.replace(base, **block.changes)
+        block.made = (base, made)
+    return made
 
 
 def set_limits(**changes: Any) -> Limits:
@@ -141,8 +146,8 @@ def _opened(changes: dict[str, Any]) -> Iterator[Limits]:
     """The block: ``changes`` over those of the blocks already open in this context, reset on leaving it."""
     outer, base = _BLOCK.get(), _process_wide
     changes = {**(outer.changes if outer else {}), **changes}
-    with scoped(_BLOCK, _Block(changes, base, dataclasses.replace(base, **changes))) as block:
-        yield block.made
+    with scoped(_BLOCK, _Block(changes, base)) as block:
+        yield block.made[1]
 
 
 def default_init_elements() -> int:

@@ -1,5 +1,6 @@
 """A net's answers to a layer's value methods: ``net.arrays`` is every array of its layers by path (as
-``net.information("Arrays")`` and ``net_replace_part`` key them); ``with_arrays`` and ``replace``, for which a net
+``net.information("Arrays")`` and ``net_replace_part`` key them; a shared array once, under its first user, so an
+edit passed back cannot be lost to another user's copy); ``with_arrays`` and ``replace``, for which a net
 has no arrays or options of its own, are an OptionError saying how a net's arrays and parts change.
 
 >>> from netgraph import NetChain, LinearLayer
@@ -15,7 +16,7 @@ from typing import Any
 import torch
 
 from netgraph.core.errors import OptionError
-from netgraph.core.information import all_arrays
+from netgraph.core.information import all_arrays, arrays_once
 from netgraph.core.option_problems import ARGUMENT_KIND
 
 __all__ = ["NetValues"]
@@ -28,8 +29,9 @@ class NetValues:
 
     @property
     def arrays(self) -> dict[tuple, torch.Tensor | None]:
-        """Every array of the net's layers by path, ``("enc", "l1", "Weights")``; None for an uninitialised one."""
-        return all_arrays(self)
+        """Every array of the net's layers by path, ``("enc", "l1", "Weights")``; None for an uninitialised one. A
+        shared array is listed once, under its first user (``net_replace_part`` sets it in every user)."""
+        return arrays_once(self, all_arrays(self))
 
     def with_arrays(self, arrays: Mapping[Any, Any] | None = None, /, **named: Any) -> Any:
         """Itself for no arrays; else an OptionError: a net's arrays are its layers', set with ``net_replace_part``."""

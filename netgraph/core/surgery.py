@@ -42,7 +42,8 @@ from netgraph.core.replaced_arrays import arrays_inside, check_fit, check_fits_w
 from netgraph.core.replaced_ports import lost_declared_port
 from netgraph.core.rename_levels import level_range, renames_at_levels
 from netgraph.core.shared import NetSharedArray, check_joined_shared, shared_values
-from netgraph.core.surgery_values import array_value, in_order, port_change, users_with_changes
+from netgraph.core.surgery_values import (array_value, check_one_value_per_shared, in_order, port_change,
+                                          users_with_changes)
 from netgraph.core.surgery_lead import function_lead, led_by
 from netgraph.core.flattening import net_flatten
 from netgraph.core.peripheral_coders import still_stripped
@@ -167,6 +168,7 @@ def net_replace_part(net: NetGraph, changes: Mapping[Any, Any]) -> NetGraph:
     ports: dict[str, Any] = {}
     fits: list[tuple] = []  # each array given: (path, array, value, shared name)
     later: list[list[tuple]] = []  # of each array given: the paths of the layers later keys put in
+    given: list[tuple] = []  # each array given: (key, shared name, (path, array), value)
     with led_by("net_replace_part"):  # a part the net lacks, a value that does not fit: named by the function
         for spec, value in items:
             change, path, array = _replaced_part(net, spec, value)
@@ -180,6 +182,8 @@ def net_replace_part(net: NetGraph, changes: Mapping[Any, Any]) -> NetGraph:
             new = array_value(net, path, array, value, spec.name if isinstance(spec, NetSharedArray) else None)
             fits.append((path, array, new, shared))
             later.append(replaced_later(spec))
+            given.append((spec, shared, (path, array), new))
+        check_one_value_per_shared(given)  # two users' keys with different values: one edit would be lost
         resizing = ports or layers  # a new layer or port type: arrays checked against the net with every change made
         new_layers = dict(layers)
         for (path, array, new, shared), skipped in zip(fits, later):

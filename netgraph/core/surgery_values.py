@@ -21,7 +21,7 @@ from netgraph.core.shared import NetSharedArray, collect_users
 from netgraph.core.port_paths import shown_path
 from netgraph.core.surgery_lead import function_lead, headed_here
 
-__all__ = ["array_value", "in_order", "port_change", "spec_walk", "users_with_changes"]
+__all__ = ["array_value", "check_one_value_per_shared", "in_order", "port_change", "spec_walk", "users_with_changes"]
 
 _SET_ALL = "to set a shared array's values in every user: net_replace_part({}, {{NetSharedArray(name): values}})"
 
@@ -55,6 +55,26 @@ def array_value(net: Any, path: tuple, array: str, value: Any, shared: str | Non
         return as_array(value, where)
     except NetGraphError as exc:
         raise (at_layer(exc, path) if at else exc) from None
+
+
+def check_one_value_per_shared(given: list[tuple[Any, str | None, tuple, torch.Tensor]]) -> None:
+    """OptionError (naming both keys and the shared array) for two users' keys of one call giving one shared array
+    different values (``("a", "Weights")`` and ``("b", "Weights")``): each looks like an array of its own, and the
+    later would lose the other silently. A ``NetSharedArray`` key names the array itself, and keys naming one user
+    (by name and index) apply in order: the later wins. ``given``: (key, shared name or None, user, value) of each
+    array given, in order."""
+    users: dict[str, dict[tuple, tuple[Any, torch.Tensor]]] = {}
+    for key, shared, user, value in given:
+        if shared is not None and not isinstance(key, NetSharedArray):
+            users.setdefault(shared, {})[user] = (key, value)
+    for shared, by_user in users.items():
+        (first, value), *others = by_user.values()
+        for key, other in others:
+            if other is not value and not torch.equal(other, value):
+                raise OptionError(f"{first!r} and {key!r} give the shared array {NetSharedArray(shared)!r} "
+                                  f"different values; give it one value, once (NetSharedArray({shared!r}) as the "
+                                  f"key sets every user)", option=shared, kind=VALUE_KIND, found=(first, key),
+                                  hint=f"net_replace_part(net, {{NetSharedArray({shared!r}): values}})")
 
 
 def share_hint(net: Any, path: tuple, array: str, name: str, lone: bool = False) -> str:

@@ -57,9 +57,11 @@ def modules_held(net: Any) -> tuple[tuple[Any, tuple[str, ...], int], ...]:
 
 
 def _module_id(layer: Any) -> int:
-    """Which module object the layer was given (``_given``: a TorchLayer holds a copy of its own), else holds."""
+    """Which module object the layer was given (``_given``: a weak reference to it, a TorchLayer holds a copy of its
+    own), else holds (the one given gone, or none)."""
     given = layer.__dict__.get("_given")
-    return id(layer.__dict__["_module"] if given is None else given)
+    target = given() if given is not None else None
+    return id(layer.__dict__["_module"] if target is None else target)
 
 
 def _entries(name: str, layer: Any) -> Iterator[tuple[Any, tuple[str, ...], int]]:
