@@ -48,7 +48,7 @@ def net_initialize(net: Any, seed: int | None = None, all: bool = False, max_ele
     (2, 3)
     >>> net_initialize(NetGraph([LinearLayer(10**6)], [], Input=10**6))  # doctest: +ELLIPSIS
     Traceback (most recent call last):
-    netgraph.core.errors.ShapeError: net_initialize: the arrays to fill need 4.0 TB (1e+12 float32 elements)...
+    netgraph.core.errors.ShapeError: net_initialize: the arrays to fill need 4 TB (1e+12 float32 elements)...
     """
     if unknown:
         _refuse_unknown(next(iter(unknown)))
