@@ -1,0 +1,50 @@
+"""Regressions from the session-44 QA of hostile and odd names: graph outputs a spec could not read back, and names
+that messages and reprs must show escaped."""
+
+from __future__ import annotations
+
+import pytest
+
+import netgraph
+from netgraph import LinearLayer, NetGraph, NetPort, SpecError
+from netgraph.spec import from_yaml, to_yaml
+
+
+def _output_named(name: str) -> NetGraph:
+    return NetGraph({"lin": LinearLayer(3, input=2)}, [("lin", NetPort(name))])
+
+
+@pytest.mark.parametrize("name", ["a ", " ", "\t", "a\n", " a"])
+def test_a_graph_output_the_reader_would_strip_is_refused_at_writing(tmp_path, name):
+    # to_yaml and save wrote it, and from_yaml refused it: "'a ' is declared under outputs: but no edge uses it"
+    for write in (to_yaml, lambda net: netgraph.save(net, tmp_path / "n.yaml")):
+        with pytest.raises(SpecError) as caught:
+            write(_output_named(name))
+        d = caught.value.diagnostics[0]
+        assert (d.kind, d.port, d.layer) == ("graph-output-name", name, ())
+        assert f"graph output {name!r} starts or ends with whitespace" in str(caught.value)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_nested_graph_output_the_reader_would_strip_is_refused_at_writing():
+    inner = _output_named("o ")
+    with pytest.raises(SpecError) as caught:
+        to_yaml(NetGraph({"g": inner}, []))
+    d = caught.value.diagnostics[0]
+    assert (d.kind, d.port, d.layer) == ("graph-output-name", "o ", ("g",))
+
+
+def test_a_graph_output_with_inner_whitespace_still_reads_back():
+    net = _output_named("a b\nc")
+    assert from_yaml(to_yaml(net)).output_ports == ("a b\nc",)
+
+
+def test_the_readers_hints_escape_a_port_name_as_other_messages_do():
+    text = 'netgraph: 1\nlayers:\n  lin: {type: LinearLayer, output: 3, input: 2}\noutputs: {"a\\n\\t": null}\n' \
+           'edges: [lin -> b]\n'
+    with pytest.raises(SpecError) as caught:
+        from_yaml(text)
+    unused, unknown = caught.value.errors
+    assert "(e.g. 'layer.Output -> a\\n\\t')" in unused
+    assert "declared graph port (a\\n\\t)" in unknown
+    assert "\n" not in unused + unknown and "\t" not in unused + unknown
