@@ -48,3 +48,12 @@ def test_the_readers_hints_escape_a_port_name_as_other_messages_do():
     assert "(e.g. 'layer.Output -> a\\n\\t')" in unused
     assert "declared graph port (a\\n\\t)" in unknown
     assert "\n" not in unused + unknown and "\t" not in unused + unknown
+
+
+def test_an_empty_graph_output_name_is_refused_at_build():
+    # it built, read back, and ONNX export named it Output
+    with pytest.raises(netgraph.NetGraphError) as caught:
+        _output_named("")
+    d = caught.value.diagnostics[0]
+    assert (d.kind, d.port, d.layer) == ("graph-output-name", "", ())
+    assert "a graph output of this NetGraph is named '': port names are non-empty strings" in str(caught.value)
