@@ -4,9 +4,10 @@ that messages and reprs must show escaped."""
 from __future__ import annotations
 
 import pytest
+from torch import nn
 
 import netgraph
-from netgraph import LinearLayer, NetGraph, NetPort, SpecError
+from netgraph import LinearLayer, NetGraph, NetPort, SpecError, net_initialize
 from netgraph.spec import from_yaml, to_yaml
 
 
@@ -57,3 +58,21 @@ def test_an_empty_graph_output_name_is_refused_at_build():
     d = caught.value.diagnostics[0]
     assert (d.kind, d.port, d.layer) == ("graph-output-name", "", ())
     assert "a graph output of this NetGraph is named '': port names are non-empty strings" in str(caught.value)
+
+
+def _nested_net(outer: str, inner: str) -> NetGraph:
+    net = NetGraph({outer: LinearLayer(3, input=2), "g": NetGraph({inner: "Tanh"}, [], Input=3)}, [(outer, "g")])
+    return net_initialize(net, seed=0)
+
+
+def test_the_compiled_modules_repr_escapes_layer_names():
+    # torch's repr printed them raw: a real ESC sequence and a line break in the terminal
+    shown = repr(_nested_net("x\x1b[2J\nEVIL", "a\tb").compile())
+    assert shown == ("CompiledNet(\n  (x\\x1b[2J\\nEVIL): LinearModule()\n  (g): LayerModule(\n"
+                     "    (a\\tb): ExpressionModule()\n  )\n)")
+
+
+def test_the_compiled_modules_repr_of_plain_names_is_torchs():
+    module = _nested_net("lin", "tanh").compile()
+    assert repr(module) == nn.Module.__repr__(module)
+    assert repr(module.g) == nn.Module.__repr__(module.g)
