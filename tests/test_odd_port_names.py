@@ -4,10 +4,12 @@ that messages and reprs must show escaped."""
 from __future__ import annotations
 
 import pytest
+import torch
 from torch import nn
 
 import netgraph
 from netgraph import LinearLayer, NetGraph, NetPort, SpecError, net_initialize
+from netgraph.render import to_dot
 from netgraph.spec import from_yaml, to_yaml
 
 
@@ -76,3 +78,40 @@ def test_the_compiled_modules_repr_of_plain_names_is_torchs():
     module = _nested_net("lin", "tanh").compile()
     assert repr(module) == nn.Module.__repr__(module)
     assert repr(module.g) == nn.Module.__repr__(module.g)
+
+
+
+LONG = "q" * 10_000
+
+
+def _long_output():
+    net = net_initialize(NetGraph({LONG: LinearLayer(2, input=3)}, []), seed=0)
+    return net(torch.ones(1, 3), outputs=NetPort(LONG, "Out\nput"))
+
+
+@pytest.mark.parametrize("build, length", [
+    (lambda: NetGraph({"a": LinearLayer(2, input=2)}, [(LONG, "a")]), 10_000),
+    (lambda: NetGraph({LONG: LinearLayer(2, input=3), "b": LinearLayer(2, input=5)}, [(LONG, "b")]), 10_000),
+    (lambda: NetGraph({LONG: LinearLayer(2, input=3)}, [(NetPort(LONG, LONG), NetPort("o"))]), 10_000),
+    (lambda: NetGraph({"a": "Rampp" + "z" * 5000}, []), 5007),
+    (_long_output, 10_000),
+], ids=["missing-layer", "shape-conflict", "unknown-port", "unknown-shorthand", "unknown-output"])
+def test_a_long_name_is_shortened_in_messages(build, length):
+    # the name was quoted whole 2 to 4 times: messages of 5,000 to 40,000 characters
+    with pytest.raises(netgraph.NetGraphError) as caught:
+        build()
+    message = str(caught.value)
+    assert len(message) < 1000 and "…" in message and f"({length} characters)" in message
+
+
+def test_a_long_name_stays_whole_in_the_fields():
+    with pytest.raises(netgraph.NetGraphError) as caught:
+        NetGraph({LONG: LinearLayer(2, input=3)}, [(NetPort(LONG, LONG), NetPort("o"))])
+    d = caught.value.diagnostics[0]
+    assert (d.layer, d.port) == ((LONG,), LONG)
+
+
+def test_the_diagram_tells_a_length_named_b_from_the_batch():
+    # it drew (b, b, 2)
+    assert "(b_2, b, 2)" in to_dot(NetGraph({"l": "Tanh"}, [], Input=("b", 2)))
+    assert "(b, n, 2)" in to_dot(NetGraph({"l": "Tanh"}, [], Input=("n", 2)))
