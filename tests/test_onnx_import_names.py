@@ -38,3 +38,10 @@ def test_nested_array_paths_and_shared_prefixes_stay_unique(tmp_path):
     export_onnx(net, tmp_path / "n.onnx")
     back = import_onnx(tmp_path / "n.onnx")
     assert [n for n in back.layers if not n.startswith("Input")][:3] == ["enc_a", "enc_b", "head"]
+
+
+def test_a_length_named_like_a_python_keyword_keeps_its_name(tmp_path):
+    # it came back as 'def_': a length name is no keyword argument, so it need not be an identifier
+    net = net_initialize(NetGraph({"l": "Tanh"}, [], Input=("def", 2), Output=("def", 2)), seed=0)
+    export_onnx(net, tmp_path / "m.onnx")
+    assert import_onnx(tmp_path / "m.onnx").port_types == net.port_types

@@ -24,6 +24,7 @@ import functools
 from torch import nn
 
 from netgraph.core.nesting import deep_walk, fits_recursion_limit
+from netgraph.layers._modules import printable_repr
 
 __all__ = ["DeepModule", "module_walk"]
 
@@ -57,8 +58,8 @@ class DeepModule(nn.Module):
         return super().load_state_dict(*args, **kwargs)
 
     @module_walk
-    def __repr__(self) -> str:
-        return super().__repr__()
+    def __repr__(self) -> str:  # layer names printable, as information() and the diagram show them
+        return printable_repr(self)
 
     @module_walk
     def __deepcopy__(self, memo: dict) -> Any:  # copy.deepcopy's own steps, within the room

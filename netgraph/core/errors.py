@@ -8,6 +8,7 @@ from typing import Final, Union
 
 from netgraph.core.advice import ADVICE_TYPES, Advice
 from netgraph.core.frozen_values import frozen_value
+from netgraph.core.naming_scope import SHOWN_EDGE, shortened
 from netgraph.core.name_guesses import (  # noqa: F401 - re-exported: their callers import them from here
     MAX_GUESSED, SHORT_NAME, did_you_mean, nearest_name, with_article)
 
@@ -35,8 +36,9 @@ class EdgeRef:
     hop: int | None = None
     link: str = ""
 
-    def __str__(self) -> str:
-        return f"{self.link} (in chain {self.text})" if self.link else self.text
+    def __str__(self) -> str:  # ``shortened``: a long name would be written whole in each edge a message names
+        text = shortened(self.text, SHOWN_EDGE)
+        return f"{shortened(self.link, SHOWN_EDGE)} (in chain {text})" if self.link else text
 
 
 @dataclasses.dataclass(frozen=True, slots=True)

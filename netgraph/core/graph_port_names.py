@@ -1,4 +1,5 @@
-"""The port names a ``NetGraph`` is given: shape keywords that name no port, and graph inputs no keyword can name.
+"""The port names a ``NetGraph`` is given: shape keywords that name no port, graph inputs no keyword can name, and
+empty graph output names.
 
 >>> [p.kind for p in port_name_problems({"Inptu": 3}, ("Input", "in put"), ("Output",), "NetGraph", ())]
 ['unknown-graph-port', 'graph-input-name']
@@ -30,4 +31,7 @@ def port_name_problems(given: Iterable[str], inputs: tuple[str, ...], outputs: t
     errors += [Diagnostic(f"graph input {name!r} must be a Python identifier that Python reads as written (it becomes "
                           f"a keyword argument)", "graph-input-name", layer=(), port=name)
                for name in inputs if not usable_input_name(name)]
+    errors += [Diagnostic(f"a graph output of this {type_name} is named {name!r}: port names are non-empty strings",
+                          "graph-output-name", layer=(), port=name, found=name)
+               for name in outputs if name == ""]
     return errors

@@ -17,7 +17,7 @@ import unicodedata
 from collections.abc import Collection, Container, Mapping, Sequence
 from typing import Any
 
-from netgraph.core.naming_scope import scoped_layer
+from netgraph.core.naming_scope import quoted, scoped_layer
 
 __all__ = ["fresh_name", "indexed", "numbered", "printable", "printable_path", "ellipsized", "INDEX_RULE",
            "describe_layer", "layer_label", "usable_input_name"]
@@ -100,5 +100,5 @@ def layer_label(names: list[str] | Mapping[str, int], layers: Mapping[str, Any],
         index = names[name] + 1 if name in names else "?"
     else:
         index = names.index(name) + 1 if name in names else "?"
-    label = "" if name == str(index) else f" {name!r}"
+    label = "" if name == str(index) else f" {quoted(name)}"
     return f"{index}{label} ({layers[name].type_name})"

@@ -24,9 +24,11 @@ from contextvars import ContextVar
 from netgraph.core.scoped_values import scoped
 
 __all__ = ["naming_under", "naming_prefix", "scoped_layer", "shown_layer", "scoped_name", "scoped_path", "shown_path",
-           "elided", "SHOWN_LEVELS"]
+           "elided", "SHOWN_LEVELS", "shortened", "quoted", "SHOWN_CHARACTERS", "SHOWN_EDGE"]
 
 SHOWN_LEVELS = 3  # a layer path in a message shows this many levels at each end when it is longer than twice that + 2
+SHOWN_CHARACTERS = 80  # a name in a message shows half this at each end when it is longer
+SHOWN_EDGE = 400  # as long an edge's text (a chain's may name many layers) is shown whole
 
 _PREFIX: ContextVar[tuple[str, ...] | None] = ContextVar("netgraph_naming_prefix", default=None)
 
@@ -54,7 +56,7 @@ def scoped_layer(path: tuple[str, ...], type_name: str) -> str | None:
 
 def shown_layer(path: tuple[str, ...], type_name: str) -> str:
     """"layer 'inner/b' (T)": the layer at ``path`` with its type, as messages name it."""
-    return f"layer {shown_path(path)!r} ({type_name})"
+    return f"layer {quoted(shown_path(path))} ({type_name})"
 
 
 def scoped_name(shown: str) -> str:
@@ -82,9 +84,34 @@ def elided(parts: list[str]) -> list[str]:
 
 
 def shown_path(path: tuple) -> str:
-    """``path`` joined by ``/`` for a message (``elided``).
+    """``path`` joined by ``/`` for a message (``elided``, each name ``shortened``).
 
     >>> shown_path(("enc", "l1")), shown_path(tuple("abcdefghij"))
     ('enc/l1', 'a/b/c/... 4 levels .../h/i/j')
     """
-    return "/".join(elided([str(p) for p in path]))
+    return "/".join(elided([shortened(str(p)) for p in path]))
+
+
+def shortened(text: str, width: int = SHOWN_CHARACTERS) -> str:
+    """``text`` for a message: past ``width`` characters, its head and tail around an ellipsis, and its length (a
+    10,000-character name quoted whole, several times, made a message of 40,000).
+
+    >>> shortened("a" * 50 + "b" * 50)
+    'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa…bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb (100 characters)'
+    """
+    if len(text) <= width:
+        return text
+    half = width // 2
+    return f"{text[:half]}…{text[-half:]} ({len(text)} characters)"
+
+
+def quoted(name: str) -> str:
+    """``repr(name)``, or past ``SHOWN_CHARACTERS`` that of its head and tail around an ellipsis, and its length.
+
+    >>> quoted("a b"), quoted("x" * 41 + "y" * 41)
+    ("'a b'", "'xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx…yyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyy' (82 characters)")
+    """
+    if len(name) <= SHOWN_CHARACTERS:
+        return repr(name)
+    half = SHOWN_CHARACTERS // 2
+    return f"{name[:half] + '…' + name[-half:]!r} ({len(name)} characters)"

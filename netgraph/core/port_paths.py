@@ -18,7 +18,7 @@ from netgraph.core.errors import WiringError, did_you_mean, with_article
 from netgraph.core.ports import NetPort, PortRef
 from netgraph.core.wording import few_names
 from netgraph.core.naming_scope import (  # noqa: F401 - elided, shown_path re-exported: callers import them here
-    elided, scoped_name, scoped_path, shown_path)
+    elided, quoted, scoped_name, scoped_path, shortened, shown_path)
 
 __all__ = ["resolve", "expose", "layer_at", "named_path", "shown_path", "elided", "no_inner_net", "inner_net_first"]
 
@@ -29,7 +29,7 @@ def _is_graph(layer: Any) -> bool:
 
 def _unresolved(ref: NetPort, detail: str, **fields: Any) -> WiringError:
     """The WiringError of a path ``ref`` that does not resolve: ``detail`` says why, after the path."""
-    return WiringError(f"{ref!r}: {detail}", detail=detail, **fields)
+    return WiringError(f"{shortened(repr(ref))}: {detail}", detail=detail, **fields)
 
 
 def resolve(layers: Any, port: NetPort, want: str = "output") -> tuple[tuple[str, ...], str]:
@@ -48,7 +48,7 @@ def resolve(layers: Any, port: NetPort, want: str = "output") -> tuple[tuple[str
                                   f"{did_you_mean(part, inner)}; its inner nets are {list(inner)}",
                                   kind="unknown-layer", layer=tuple(names), found=part)
             names.append(part)
-            current, where = inner[part], f"layer {scoped_name('/'.join(names))!r}"
+            current, where = inner[part], f"layer {quoted(scoped_name('/'.join(names)))}"
             continue
         table = layers if current is None else current.layers
         names_here = list(table)
@@ -65,11 +65,11 @@ def resolve(layers: Any, port: NetPort, want: str = "output") -> tuple[tuple[str
                               f"layers are {few_names(names_here)}{states}", kind="unknown-layer", layer=tuple(names),
                               found=part)
         names.append(part)
-        current, where = table[part], f"layer {scoped_name('/'.join(names))!r}"
+        current, where = table[part], f"layer {quoted(scoped_name('/'.join(names)))}"
     ports = current.output_ports if want == "output" else current.input_ports
     if port.port not in ports:
         hint = current.port_hint(port.port, want) if hasattr(current, "port_hint") else ""  # a recurrent state's
-        raise _unresolved(port, f"{where} has no {want} port {port.port!r}{hint}"
+        raise _unresolved(port, f"{where} has no {want} port {quoted(port.port)}{hint}"
                           f"{did_you_mean(port.port, ports)}; its {want}s are {list(ports)}", kind="unknown-port",
                           layer=tuple(names), port=port.port)
     return tuple(names), port.port

@@ -21,7 +21,7 @@ from netgraph.core.advice import OUTPUT_TO_OUTPUT, Advice, fed_twice_parts
 from netgraph.core.errors import MAX_LISTED, Diagnostic, EdgeRef, WiringError, did_you_mean, raise_all
 from netgraph.core.arrow_names import arrow_name_pieces
 from netgraph.core.names import describe_layer
-from netgraph.core.naming_scope import elided, scoped_layer
+from netgraph.core.naming_scope import elided, quoted, scoped_layer
 from netgraph.core.port_paths import resolve
 from netgraph.core.ports import NetPort, PortRef, WrittenEdge, new_edge, new_port_ref
 from netgraph.core.wiring_ports import FoundEdges, GraphPortsStep, Wiring
@@ -183,7 +183,8 @@ class _Normalizer(GraphPortsStep, ThreadingStep):
                 return ref
             if ref not in self.guesses:
                 self.guesses[ref] = did_you_mean(ref, self.names) if len(self.guesses) < MAX_LISTED else ""
-            self.problem("unknown-layer", edge, f"there is no layer {ref!r}{self.guesses[ref]}; {self._port_form(ref)}")
+            self.problem("unknown-layer", edge,
+                         f"there is no layer {quoted(ref)}{self.guesses[ref]}; {self._port_form(ref)}")
             return None
         self.problem("endpoint-form", edge, f"{ref!r} is not a layer index, layer name or NetPort")
         return None
@@ -193,8 +194,8 @@ class _Normalizer(GraphPortsStep, ThreadingStep):
         graph's."""
         layer, dot, port = ref.rpartition(".")
         if dot and port and layer in self.layers:
-            return f"a layer's port is written NetPort({layer!r}, {port!r}), a graph port NetPort('name')"
-        return f"a graph port is written NetPort({ref!r})"
+            return f"a layer's port is written NetPort({quoted(layer)}, {quoted(port)}), a graph port NetPort('name')"
+        return f"a graph port is written NetPort({quoted(ref)})"
 
     def check_port(self, name: str, port: str, want: str, edge: EdgeRef) -> bool:
         layer = self.layers[name]
@@ -212,8 +213,8 @@ class _Normalizer(GraphPortsStep, ThreadingStep):
             kind = "unknown-port"
             more = layer.variadic and port[5:].isdigit() and port.startswith("Input")  # NetPort("cat", 3)
             count = f" (set its input count with inputs={port[5:]})" * more
-            msg = (f"{self.desc(name)} has no port {port!r}{hint or did_you_mean(port, (*ins, *outs))}; its inputs "
-                   f"are {list(ins)} and outputs {list(outs)}{count}",)
+            msg = (f"{self.desc(name)} has no port {quoted(port)}{hint or did_you_mean(port, (*ins, *outs))}; its "
+                   f"inputs are {list(ins)} and outputs {list(outs)}{count}",)
             at["expected"] = (*ins, *outs)  # the ports it has, as a spec's unknown port says
         self.problem(kind, edge, *msg, **at)
         return False

@@ -233,8 +233,10 @@ class LengthVariables:
         if dim == "?":
             return identifier("n", self.taken)
         dim = self.joined.get(dim, dim)
-        if dim not in self.names:
-            self.names[dim] = identifier(dim, self.taken)
+        if dim not in self.names:  # a keyword stays: a length name is no keyword argument ("None" is YAML's null)
+            kept = dim.isidentifier() and dim != "None" and dim not in self.taken
+            self.names[dim] = dim if kept else identifier(dim, self.taken)
+            self.taken.add(self.names[dim])
         return self.names[dim]
 
 

@@ -35,11 +35,27 @@ import torch
 from torch import nn
 from torch.nn.modules import module as torch_module
 
-__all__ = ["LayerModule", "InlineLayerWarning", "init_module", "add_parameters", "present", "optional_parameter"]
+from netgraph.core.names import printable
+
+__all__ = ["LayerModule", "InlineLayerWarning", "init_module", "add_parameters", "present", "optional_parameter",
+           "printable_repr"]
 
 
 class InlineLayerWarning(UserWarning):
     """A hook was added to a layer's module that the compiled forward never calls: it will not fire."""
+
+
+def printable_repr(module: nn.Module) -> str:
+    """``nn.Module.__repr__`` with each submodule's name ``printable``: a layer's name may hold a newline or an
+    escape sequence, which torch would print raw."""
+    extra = module.extra_repr()
+    extra_lines = extra.split("\n") if extra else []
+    children = [f"({printable(key)}): {torch_module._addindent(repr(child), 2)}"
+                for key, child in module._modules.items()]
+    lines = extra_lines + children
+    if len(extra_lines) == 1 and not children:
+        return f"{module._get_name()}({extra_lines[0]})"
+    return module._get_name() + ("(\n  " + "\n  ".join(lines) + "\n)" if lines else "()")
 
 
 class LayerModule(nn.Module):
@@ -58,6 +74,9 @@ class LayerModule(nn.Module):
                           f"and never calls this module; hook the compiled module, change an array "
                           f"with a parametrization (torch.nn.utils.parametrize), or read the layer's output with "
                           f"net(x, outputs=NetPort(...))", InlineLayerWarning, stacklevel=3)
+
+    def __repr__(self) -> str:
+        return printable_repr(self)
 
     def register_forward_hook(self, *args: Any, **kwargs: Any) -> Any:
         self._warn_inline()

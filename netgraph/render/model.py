@@ -21,7 +21,7 @@ import numpy as np
 
 from netgraph.core.errors import OptionError, did_you_mean
 from netgraph.core.integers import plain_int
-from netgraph.core.names import ellipsized  # the summary's table cuts its cells with it too
+from netgraph.core.names import ellipsized, fresh_name  # the summary's table cuts its cells with ellipsized too
 from netgraph.core.stage_doors import MAX_EXPAND  # the notebook's check for a big diagram counts with it too
 from netgraph.core.types import INTEGER, PortType, range_suffix
 
@@ -155,8 +155,9 @@ VARYING = re.compile(r"(?<![A-Za-z0-9])Varying(?![A-Za-z0-9])")  # Wolfram's "Va
 
 
 def shape_label(t: PortType | None, full: bool = False) -> str:
-    """The edge label of a port type: batch as ``b``, a ``"Varying"`` length as ``var`` (``full``: as named), an index
-    port's range (Restricted) after ``int``.
+    """The edge label of a port type: batch as ``b`` (``b_2``, ... where a length is named so, as ONNX export names
+    its batch ``batch_2``), a ``"Varying"`` length as ``var`` (``full``: as named), an index port's range (Restricted)
+    after ``int``.
 
     >>> shape_label(PortType((2, 3))), shape_label(PortType(())), shape_label(PortType(None))
     ('(b, 2, 3)', '(b)', '(b, …)')
@@ -164,12 +165,14 @@ def shape_label(t: PortType | None, full: bool = False) -> str:
     ('(b, ?, n) int', '(b, 4) int 0..9')
     >>> shape_label(PortType(("Varying_minus_1", 4))), shape_label(PortType(("Varying", 4)), full=True)
     ('(b, var_minus_1, 4)', '(b, Varying, 4)')
+    >>> shape_label(PortType(("b", 2)))
+    '(b_2, b, 2)'
     """
     if t is None or t.shape is None:
         text = "(b, …)"
     else:
-        dims = ("?" if d is None else str(d) if full else VARYING.sub("var", str(d)) for d in t.shape)
-        text = "(" + ", ".join(["b", *dims]) + ")"
+        dims = ["?" if d is None else str(d) if full else VARYING.sub("var", str(d)) for d in t.shape]
+        text = "(" + ", ".join([fresh_name("b", dims, "_"), *dims]) + ")"
     return f"{text} int{range_suffix(t)}" if t is not None and t.dtype == INTEGER else text
 
 

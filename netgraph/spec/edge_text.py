@@ -68,12 +68,24 @@ def render_edges(net: Any, path: tuple = ()) -> list:
                         f"layer names cannot be None (an edge's None mutes an output) or start or end with a space "
                         f"(the reader strips it); rename it first (net_rename)", kind="layer-name",
                         layer=(unreadable[0],))
+    _refuse_padded_ports(net, path)
     for _ in range(8):  # until the text reads back in the order it was written from (to_yaml: a fixed point)
         items, read_order = _render(net, pairs, qualified)
         if read_order == pairs:
             break
         pairs = read_order
     return items
+
+
+def _refuse_padded_ports(net: Any, path: tuple) -> None:
+    """SpecError at the first graph output whose name starts or ends with whitespace: the reader strips an edge's
+    endpoints, so a spec could not connect it."""
+    padded = [name for name in net.output_ports if name != name.strip()]
+    if padded:
+        where = f" in graph {'/'.join(path)!r}" if path else ""
+        raise SpecError(f"graph output {padded[0]!r}{where} starts or ends with whitespace, which a spec could not "
+                        f"read back (the reader strips an edge's names); rename it first (net_rename)",
+                        kind="graph-output-name", layer=path, port=padded[0], found=padded[0])
 
 
 def _port_named_layers(net: Any, path: tuple, ports: set) -> frozenset:

@@ -14,7 +14,7 @@ from typing import Any, NamedTuple
 from netgraph.core.arrow_names import arrow_name_pieces
 from netgraph.core.errors import WiringError, did_you_mean
 from netgraph.core.graph import NetGraph
-from netgraph.core.names import numbered
+from netgraph.core.names import numbered, printable
 from netgraph.core.port_paths import resolve, shown_path
 from netgraph.core.ports import NetPort
 from netgraph.core.wording import first_few, value_kind
@@ -336,7 +336,7 @@ def _unknown_endpoint(reader: Any, ep: Endpoint, table: dict, ports: dict[str, s
         return reader.error(ep.loc, f"there is no layer {text}: the layers are numbered 1 to {len(table)} (in the "
                             f"order of the 'layers:' list)",
                             kind="unknown-layer", layer=prefix, found=text, expected=tuple(table))
-    graph_ports = f" or declared graph port ({', '.join(sorted(ports))})" if ports else ""
+    graph_ports = f" or declared graph port ({', '.join(map(printable, sorted(ports)))})" if ports else ""
     group = "inputs" if index == 0 else "outputs"  # a source is a graph input, a destination a graph output
     near = did_you_mean(text, [*table, *ports])  # a near name is the likely fix: no advice to declare the typo
     if not near and (reader.file, prefix, text) in reader.undeclared:  # one declaration fixes every use: told once

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from netgraph.core.errors import Diagnostic
-from netgraph.core.names import usable_input_name
+from netgraph.core.names import printable, usable_input_name
 from netgraph.core.types import Conflict
 from netgraph.core.wording import value_kind
 from netgraph.spec.options import part_loc, port_type
@@ -79,7 +79,7 @@ def check_unused(reader: Any, table: dict, ports: dict[str, str], shapes: dict, 
                          port=name)
             shapes.pop(name, None)
             continue
-        example = f"{name} -> layer" if group == "inputs" else f"layer.Output -> {name}"
+        example = f"{printable(name)} -> layer" if group == "inputs" else f"layer.Output -> {printable(name)}"
         reader.error(loc_of.port_locs[name], f"{name!r} is declared under {group}: but no edge uses it and no "
                      f"layer has a port of that name; connect it (e.g. '{example}') or remove it",
                      kind="unused-port", layer=loc_of.prefix, port=name)
