@@ -12,7 +12,7 @@ import torch
 from onnx import TensorProto, helper, numpy_helper
 
 from netgraph import NetChain, PaddingLayer, SpecError, export_onnx, import_onnx, net_initialize
-from tests.onnx_helpers import assert_same_outputs
+from tests.onnx_helpers import assert_same_outputs, pinned_model
 
 
 def _integer(name: str, value: int) -> onnx.NodeProto:
@@ -28,7 +28,7 @@ def _gathered(tmp_path, computation: list, index: str) -> str:
              helper.make_node("Gather", ["x", index], ["y"], axis=1)]
     graph = helper.make_graph(nodes, "g", [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["b", "n"])],
                               [helper.make_tensor_value_info("y", TensorProto.FLOAT, None)])
-    onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)]), tmp_path / "m.onnx")
+    onnx.save(pinned_model(graph), tmp_path / "m.onnx")
     return str(tmp_path / "m.onnx")
 
 

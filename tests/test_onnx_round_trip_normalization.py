@@ -14,7 +14,7 @@ from onnx import TensorProto, helper, numpy_helper
 from torch import nn
 
 from netgraph import NetChain, NormalizationLayer, export_onnx, import_onnx, net_initialize
-from tests.onnx_helpers import assert_same_outputs, quiet_exporter, torch_export
+from tests.onnx_helpers import assert_same_outputs, pinned_model, quiet_exporter, torch_export
 
 
 @pytest.mark.parametrize("options, shape", [
@@ -116,7 +116,7 @@ def test_an_array_a_layer_norm_shares_with_another_node_stays_one_array(tmp_path
     outputs = [helper.make_tensor_value_info(name, TensorProto.FLOAT, None) for name in ("scaled", "z")]
     graph = helper.make_graph(nodes, "g", [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["b", 3, 4])],
                               outputs, [weight])
-    onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)]), tmp_path / "shared.onnx")
+    onnx.save(pinned_model(graph), tmp_path / "shared.onnx")
     back = import_onnx(tmp_path / "shared.onnx")
     assert "NormalizationLayer" not in [a.type_name for a in back.layers.values()]
     x = torch.randn(2, 3, 4)
