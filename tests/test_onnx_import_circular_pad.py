@@ -41,7 +41,6 @@ def test_circular_padding_over_dynamic_lengths_imports_as_periodic_padding(name,
     _export(module, torch.randn(2, *shape, generator=generator), path, dynamo)
     net = import_onnx(path)
     layers = list(net.layers.values())
-    padding = [layer for layer in layers if layer.type_name == "PaddingLayer"]
     # TorchScript's 2d (a Concat per axis, a one-input Concat along an axis left) was two PaddingLayers and a
     # CatenateLayer of one input
     assert [(layer.type_name, layer.padding) for layer in layers] == [("PaddingLayer", "Periodic")]

@@ -72,8 +72,8 @@ class ModuleBuilder(GraphWalker):
         if isinstance(self._label(built), str):  # a module whose errors name its layer (cheaply: no search)
             built.__dict__.update(layer_label=f"layer {'/'.join(path)!r} ({layer.type_name})", layer_path=path,
                                   layer_type=layer.type_name)  # the path, for Diagnostic.layer; the type, for below
-        if isinstance(built, (RandomModule, KLModule)) and not compiling_inner():  # named as the forward names it,
-            built.label, built.path, built.given = call_label(path), path, dict(node.given)  # so its calls write nothing
+        if isinstance(built, (RandomModule, KLModule)) and not compiling_inner():  # named as the forward names
+            built.label, built.path, built.given = call_label(path), path, dict(node.given)  # it: calls write nothing
         if self.checks is not None or not self.other_precision:
             self._look_into(built)
 
