@@ -18,7 +18,7 @@ from netgraph.export.onnx_ops import THREADING_OPS, Context, Converted
 from netgraph.layers import PaddingLayer
 from netgraph.layers.resize import PADDING_METHODS, reflect_index
 
-__all__ = ["padded_alike", "padding_method", "variable_padding_patterns"]
+__all__ = ["padding_layer", "padded_alike", "padding_method", "variable_padding_patterns"]
 
 #: the lengths the indices are computed at: 1, the ones shorter and longer than a padding (wrapping around); then
 #: also past the computation's largest constant plus the padding, and at a prime (``_more_lengths``)
@@ -51,9 +51,13 @@ def variable_padding_patterns(nodes: Any, ctx: Context) -> tuple[dict[int, Conve
             matches[id(gather)] = (merged[0], method, pads, taken | merged[3] | {id(inner)})
         else:
             matches[id(gather)] = (x, method, {axis: pair}, taken)
-    found = {key: Converted(PaddingLayer([pads.get(k, [0, 0]) for k in range(1, max(pads) + 1)], padding=method),
-                            (x,)) for key, (x, method, pads, _) in matches.items()}
+    found = {key: padding_layer(x, method, pads) for key, (x, method, pads, _) in matches.items()}
     return found, set().union(*(taken for *_, taken in matches.values()))
+
+
+def padding_layer(x: str, method: str, pads: dict[int, Any]) -> Converted:
+    """The PaddingLayer by ``method`` of ``x`` by ``pads`` ([before, after] by axis; axes not named unpadded)."""
+    return Converted(PaddingLayer([list(pads.get(k, (0, 0))) for k in range(1, max(pads) + 1)], padding=method), (x,))
 
 
 def _padding(gather: Any, ctx: Context) -> tuple[str, str, int, list[int], set[int]] | None:

@@ -17,7 +17,7 @@ import numpy as np
 
 from netgraph.export.onnx_ops import (Context, Converted, Unsupported, int_option, refuse, sole_use, symmetric_pads,
                                       text)
-from netgraph.export.onnx_pad_lengths import padded_alike, padding_method
+from netgraph.export.onnx_pad_lengths import padded_alike, padding_layer, padding_method
 from netgraph.export.onnx_resize import resize
 from netgraph.core.chain import NetChain
 from netgraph.layers import ConvolutionLayer, DeconvolutionLayer, PaddingLayer, PartLayer
@@ -233,13 +233,14 @@ def circular_pad_patterns(nodes: Any, ctx: Context) -> tuple[dict[int, Converted
             x, axis, pair, slices = matched
             taken = {id(n) for n in slices}
             inner = _wrapped_before(x, concat, slices, ctx)
-            if inner is not None and id(inner[0]) in matches and axis not in matches[id(inner[0])][1]:
-                x, pads, before = matches.pop(id(inner[0]))
-                matches[id(concat)] = (x, {**pads, axis: pair}, taken | before | inner[1] | {id(inner[0])})
+            before = matches.get(id(inner[0])) if inner is not None else None
+            merged = padded_alike("Periodic", {axis: pair}, ("Periodic", before[1]) if before is not None else None)
+            if merged is not None:
+                del matches[id(inner[0])]
+                matches[id(concat)] = (before[0], merged, taken | before[2] | inner[1] | {id(inner[0])})
             else:
                 matches[id(concat)] = (x, {axis: pair}, taken)
-    found = {key: Converted(PaddingLayer([pads.get(k, [0, 0]) for k in range(1, max(pads) + 1)], padding="Periodic"),
-                            (x,)) for key, (x, pads, _) in matches.items()}
+    found = {key: padding_layer(x, "Periodic", pads) for key, (x, pads, _) in matches.items()}
     return found, set().union(*(taken for _, _, taken in matches.values()))
 
 
@@ -316,8 +317,7 @@ def padding_gather(node: Any, ctx: Context) -> Converted | None:
         if merged is None or sole_use(x, ctx) is None:
             break
         x, pairs = inner_padding[0], merged
-    sizes = [list(pairs.get(level, (0, 0))) for level in range(1, max(pairs) + 1)]
-    return Converted(PaddingLayer(sizes, padding=method), (x,))
+    return padding_layer(x, method, pairs)
 
 
 def _gather_padding(node: Any, ctx: Context) -> tuple[str, str, dict[int, tuple[int, int]]] | None:
