@@ -6,7 +6,7 @@
 ...         return 3
 ...     def __getitem__(self, i):
 ...         return {"Input": f"{i}.png", "Output": "cat"}
->>> columns = item_columns(Items(), ["Input", "Output"])
+>>> columns = item_columns(Items(), ["Input", "Output"], Items()[0])
 >>> len(columns["Input"]), columns["Input"][2], columns["Output"].subset([2, 0])[1]
 (3, '2.png', 'cat')
 """
@@ -34,10 +34,10 @@ class _Items:
     another from one read of its item); ``keys``: item 0's, which every item must hold, no more (``what`` names the
     data in the refusal)."""
 
-    def __init__(self, dataset: Any, first: Any = None, what: Any = TRAINING):
-        self.dataset, self.last = dataset, (None, None) if first is None else (0, first)
-        self.keys, self.what = (None if first is None else list(first)), what
-        self.key_set = None if first is None else frozenset(first)  # (compared with each item read)
+    def __init__(self, dataset: Any, first: Any, what: Any = TRAINING):
+        self.dataset, self.last = dataset, (0, first)
+        self.keys, self.what = list(first), what
+        self.key_set = frozenset(first)  # (compared with each item read)
 
     def __getstate__(self) -> dict:  # to a worker process: the item kept stays here
         return {**self.__dict__, "last": (None, None)}
@@ -63,8 +63,6 @@ class _Items:
         Dataset's batches are refused (``datasets._check_keys``): an extra key was ignored, and a missing one no such
         error; one of kind data-form where it is no Mapping (a list, None: it holds none of item 0's keys), which
         asks for an (input, target) pair where item 0 was one. Once per item read, not per column."""
-        if self.key_set is None:
-            return
         if not isinstance(item, Mapping):
             pair = first_is_pair(self.dataset)
             form = "an (input, target) pair, as example 0 is" if pair else \
@@ -92,11 +90,7 @@ class ItemColumn(Sequence):
     def __getitem__(self, i: Any) -> Any:
         i = operator.index(i)  # one item at a time: an int (numpy's too), never a slice
         number = i if self.index is None else self.index[i]
-        item = self.items.item(number)
-        if not isinstance(item, Mapping) or self.key not in item:
-            found = f"keys {list(item)}" if isinstance(item, Mapping) else type(item).__name__
-            raise ExampleError(f"the Dataset's item has no key {self.key!r} (item 0 has it), found {found}")
-        return item[self.key]
+        return self.items.item(number)[self.key]  # (an item's form and keys checked as it is read: check_keys)
 
     def read_items(self) -> torch.utils.data.Dataset:
         """The Dataset this column reads its items from: the whole, or a Subset of it (``index``)."""
@@ -113,10 +107,10 @@ class ItemColumn(Sequence):
         return ItemColumn(self.items, self.key, mine)
 
 
-def item_columns(dataset: torch.utils.data.Dataset, keys: Sequence[Any], first: Any = None,
+def item_columns(dataset: torch.utils.data.Dataset, keys: Sequence[Any], first: Any,
                  what: Any = TRAINING) -> dict[str, ItemColumn]:
     """The columns ``keys`` of ``dataset`` (map-style, its length checked), sharing one reader of its items;
-    ``first``: item 0 where the caller has read it (not read again for the example being read: ``forget_item``),
+    ``first``: item 0, which the caller has read (not read again for the example being read: ``forget_item``),
     whose keys every item must hold (``what``: the data, as refusals name it)."""
     items = _Items(dataset, first, what)
     return {str(key): ItemColumn(items, key) for key in keys}
