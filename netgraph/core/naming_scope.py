@@ -99,10 +99,7 @@ def shortened(text: str, width: int = SHOWN_CHARACTERS) -> str:
     >>> shortened("a" * 50 + "b" * 50)
     'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa…bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb (100 characters)'
     """
-    if len(text) <= width:
-        return text
-    half = width // 2
-    return f"{text[:half]}…{text[-half:]} ({len(text)} characters)"
+    return text if len(text) <= width else f"{_cut(text, width)} ({len(text)} characters)"
 
 
 def quoted(name: str) -> str:
@@ -113,5 +110,9 @@ def quoted(name: str) -> str:
     """
     if len(name) <= SHOWN_CHARACTERS:
         return repr(name)
-    half = SHOWN_CHARACTERS // 2
-    return f"{name[:half] + '…' + name[-half:]!r} ({len(name)} characters)"
+    return f"{_cut(name, SHOWN_CHARACTERS)!r} ({len(name)} characters)"
+
+
+def _cut(text: str, width: int) -> str:
+    """``text``'s head and tail, ``width // 2`` characters each, around an ellipsis."""
+    return f"{text[:width // 2]}…{text[-(width // 2):]}"
