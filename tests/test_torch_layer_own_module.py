@@ -11,6 +11,7 @@ from torch import nn
 
 from netgraph import NetChain, TorchLayer, register_module
 from netgraph.core.errors import OptionError
+from netgraph.core.wrapped_modules import GIVEN_MODULES
 
 
 def _changed_in_place(module: nn.Linear) -> None:
@@ -86,7 +87,7 @@ def test_two_layers_of_one_module_are_told_by_the_module_not_by_its_reference():
     # keyed by the reference's id, two layers whose references differ were taken for two modules
     module = nn.Linear(2, 2)
     one, two = TorchLayer(module), TorchLayer(module)
-    object.__setattr__(two, "_given", _OtherRef(module))
+    GIVEN_MODULES[two.module] = _OtherRef(module)
     with pytest.raises(OptionError) as caught:
         NetChain([one, two], input=2)
     assert caught.value.kind == "shared-module"

@@ -20,13 +20,17 @@ netgraph.core.errors.OptionError: layer 1 'a' (TorchLayer) and layer 2 'b' (Torc
 from __future__ import annotations
 
 import functools
+import weakref
 from collections.abc import Iterator, Mapping
 from typing import Any
 
 from netgraph.core.errors import OptionError
 from netgraph.core.port_paths import layer_at
 
-__all__ = ["modules_held", "shared_module_error"]
+__all__ = ["GIVEN_MODULES", "modules_held", "shared_module_error"]
+
+#: a TorchLayer's own module -> a weak reference to the module it was given (TorchLayer copies the module given)
+GIVEN_MODULES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 _MODULE, _GRAPH, _OPERATOR = 1, 2, 3
 
@@ -57,11 +61,12 @@ def modules_held(net: Any) -> tuple[tuple[Any, tuple[str, ...], int], ...]:
 
 
 def _module_id(layer: Any) -> int:
-    """Which module object the layer was given (``_given``: a weak reference to it, a TorchLayer holds a copy of its
-    own), else holds (the one given gone, or none)."""
-    given = layer.__dict__.get("_given")
+    """Which module object the layer was given (``GIVEN_MODULES``: a TorchLayer holds a copy of its own), else holds
+    (the one given gone, or none recorded: a copy's or an unpickled layer's own)."""
+    own = layer.__dict__["_module"]
+    given = GIVEN_MODULES.get(own)
     target = given() if given is not None else None
-    return id(layer.__dict__["_module"] if target is None else target)
+    return id(own if target is None else target)
 
 
 def _entries(name: str, layer: Any) -> Iterator[tuple[Any, tuple[str, ...], int]]:

@@ -30,6 +30,7 @@ import torch
 from torch import nn
 
 from netgraph.core.layer import REGISTRY, EmitContext, Layer, _same, frozen_init, register
+from netgraph.core.wrapped_modules import GIVEN_MODULES
 from netgraph.layers._module_values import kept_array, private_copy, same_module
 from netgraph.layers._modules import meta_call, meta_inputs
 from netgraph.layers._shapes import probe_batch
@@ -288,7 +289,6 @@ class _MetaFailure(Conflict):
 
 
 _INTEGER_DTYPES = (torch.int64, torch.int32, torch.int16, torch.int8, torch.uint8, torch.bool)
-_HELD: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # a TorchLayer's own module -> the module given
 
 
 @dataclasses.dataclass(frozen=True, eq=False, repr=False)
@@ -303,22 +303,19 @@ class TorchLayer(_ModuleWrapper):
 
     def normalize(self) -> dict[str, Any]:
         """Ports and arrays from the layer's own copy of the module given (a layer's own, from ``replace`` or
-        ``with_arrays``, is shared as frozen arrays are); ``_given``: the module given (``core.wrapped_modules``)."""
+        ``with_arrays``, is shared as frozen arrays are), the module given recorded in ``GIVEN_MODULES``."""
         if not isinstance(given := self.module, nn.Module):
             return self._setup(given, self.inputs, self.outputs)
-        module, origin = given, _HELD.get(given)
-        if origin is None:
-            module, origin = private_copy(given), weakref.ref(given)
-            _HELD[module] = origin
-        return {**self._setup(module, self.inputs, self.outputs), "module": module, "_given": origin}
+        module = given
+        if given not in GIVEN_MODULES:
+            module = private_copy(given)
+            GIVEN_MODULES[module] = weakref.ref(given)
+        return {**self._setup(module, self.inputs, self.outputs), "module": module}
 
     def with_arrays(self, arrays: Mapping[str, Any] | None = None, /, **named: Any) -> Layer:
         module = self._loaded({**(arrays or {}), **named})  # a copy: the new layer's own
-        _HELD[module] = weakref.ref(module)
+        GIVEN_MODULES[module] = weakref.ref(module)
         return dataclasses.replace(self, module=module)
-
-    def __getstate__(self) -> dict[str, Any]:  # a copy (or a pickle) wraps a module of its own: not the one given
-        return {name: value for name, value in super().__getstate__().items() if name != "_given"}
 
     def __eq__(self, other: object) -> bool:
         """Equal port options and modules alike (``same_module``: class, arrays by value, other attributes), so a
