@@ -1,6 +1,7 @@
 """Single layers vs the handwritten torch a user would write: CrossEntropyLossLayer("Index") against
-``F.cross_entropy``, a FunctionLayer of two outputs sharing a sum against the sum written once, DotLayer against
-``torch.matmul`` (forward + backward, batch 32 by default, one thread).
+``F.cross_entropy`` (on probabilities against a gather and log), CrossEntropyLossLayer("Probabilities") against
+``-(t * p.clamp_min(1e-12).log()).sum(-1)``, a FunctionLayer of two outputs sharing a sum against the sum written
+once, DotLayer against ``torch.matmul`` (forward + backward, batch 32 by default, one thread).
 
 Both twins compute the same function (checked before timing); each round runs them in a freshly shuffled order; a
 ratio is the median of per-round ratios (see _common.compare).
@@ -27,6 +28,12 @@ def cross_entropy(classes: int, logits: bool) -> tuple[NetGraph, Callable]:
             return F.cross_entropy(Input, Target, reduction="none")
         return -Input.gather(1, Target.unsqueeze(1)).squeeze(1).clamp_min(1e-12).log()
     return NetGraph({"loss": CrossEntropyLossLayer("Index", logits=logits)}, [], Input=classes), hand
+
+
+def cross_entropy_probabilities(classes: int) -> tuple[NetGraph, Callable]:
+    def hand(Input: torch.Tensor, Target: torch.Tensor) -> torch.Tensor:
+        return -(Target * Input.clamp_min(1e-12).log()).sum(-1)
+    return NetGraph({"loss": CrossEntropyLossLayer("Probabilities")}, [], Input=classes), hand
 
 
 def shared_sum(features: int) -> tuple[NetGraph, Callable]:
@@ -63,6 +70,10 @@ def cases(small: bool, batch: int) -> list[tuple]:
             x = real(classes) if logits else torch.softmax(real(classes), -1).detach().requires_grad_()
             out.append((f"CrossEntropyLossLayer('Index'{', logits=True' if logits else ''})",
                         *cross_entropy(classes, logits), {"Input": x, "Target": index}, f"{classes} classes"))
+        target = torch.softmax(torch.randn(batch, classes, generator=g), -1)
+        out.append(("CrossEntropyLossLayer('Probabilities')", *cross_entropy_probabilities(classes),
+                    {"Input": torch.softmax(real(classes), -1).detach().requires_grad_(), "Target": target},
+                    f"{classes} classes"))
     out.append(("FunctionLayer {Total[#x], #x / Total[#x]}", *shared_sum(k), {"x": real(k)}, f"{k} features"))
     for name, (a, b), hand in (("vector.vector", ((k,), (k,)), torch.linalg.vecdot),
                                ("matrix.vector", ((n, k), (k,)), lambda a, b: (a @ b.unsqueeze(-1)).squeeze(-1)),

@@ -105,9 +105,11 @@ class _CodeModule(LayerModule):
                              layer=self.layer_path, port="Target")
 
     def index_loss(self, x: torch.Tensor, t: torch.Tensor) -> torch.Tensor:
-        """The compiled code's loss of each example of class indices ``t``: on the CPU torch's own range check, then
-        check_indices's error if it fails; check_indices first on a GPU (a fatal device assert), under fx or torch.jit
-        (the ONNX export: import_onnx reads its gather), for other target dtypes and for float16 (in float32)."""
+        """The compiled code's loss of each example of class indices ``t`` (``x`` checked as probabilities unless
+        ``logits``): on the CPU torch's own range check, then check_indices's error if it fails; check_indices first on
+        a GPU (a fatal device assert), under fx or torch.jit (the ONNX export: import_onnx reads its gather), for other
+        target dtypes and for float16 (in float32)."""
+        x = x if self.logits else self.unit(x, "Input", True)
         if symbolic_tracing() or torch.jit.is_tracing() or not t.is_cpu or t.dtype != torch.long or x.dtype in NARROW:
             return self._mean(picked_loss(wide(x), self.index_target(t, x), self.logits)).to(x.dtype)
         try:  # every negative index as -1, which torch refuses (its ignore_index, -100, is then none of them)
@@ -116,7 +118,7 @@ class _CodeModule(LayerModule):
         except (IndexError, RuntimeError):
             self.index_target(t, x)  # the DataError naming the index out of range
             raise
-        return self._mean(each)
+        return each.flatten(1).mean(1) if self.elements else each
 
     def _mean(self, each: torch.Tensor) -> torch.Tensor:
         return each.flatten(1).mean(1) if self.elements else each
@@ -256,8 +258,7 @@ class CrossEntropyLossLayer(_LossBase):
 
     def emit(self, ctx: EmitContext) -> str:
         if self.form == "Index":  # widened, checked and averaged in index_loss (torch's own range check on the CPU)
-            x = ctx.args[0] if self.logits else f"{ctx.module}.unit({ctx.args[0]}, 'Input', True)"
-            return f"{ctx.module}.index_loss({x}, {ctx.args[1]})"
+            return f"{ctx.module}.index_loss({ctx.args[0]}, {ctx.args[1]})"
         return self._loss(ctx, *self._operands(ctx))
 
     def emit_block(self, ctx: EmitContext, outputs: tuple[str, ...]) -> list[str]:
