@@ -1,0 +1,66 @@
+"""Two keys of one net_replace_part that set one shared array (NetSharedArray("w") and a user's path, or two users'
+paths inside an operator's inner net) with different values are one OptionError naming both keys and both values'
+shapes: each sets the array in every user, so one edit would be lost (the later key won, or inside an operator no key
+was compared). Keys naming one part by name and index still apply in order."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+
+from netgraph import (LinearLayer, NetChain, NetGraph, NetMapOperator, NetSharedArray, OptionError, net_initialize,
+                      net_replace_part)
+
+
+def _pair():
+    w = NetSharedArray("w")
+    net = NetGraph({"a": LinearLayer(3, weights=w), "b": LinearLayer(3, weights=w)}, [("a", "b")], Input=3)
+    return net_initialize(net, seed=0)
+
+
+def _mapped():
+    w = NetSharedArray("w")
+    inner = NetChain({"a": LinearLayer(3, weights=w), "b": LinearLayer(3, weights=w)})
+    return net_initialize(NetGraph({"map": NetMapOperator(inner)}, [], Input=("n", 3)), seed=0)
+
+
+def _refused(net, changes):
+    with pytest.raises(OptionError) as caught:
+        net_replace_part(net, changes)
+    return caught.value
+
+
+@pytest.mark.parametrize("shared_first", [True, False])
+def test_a_shared_array_and_a_users_key_with_different_values_are_refused(shared_first):
+    keys = [(NetSharedArray("w"), torch.ones(3, 3)), (("b", "Weights"), torch.zeros(3, 3))]
+    first, second = keys if shared_first else keys[::-1]
+    error = _refused(_pair(), dict([first, second]))
+    assert str(error) == (f"net_replace_part: {first[0]!r} and {second[0]!r} give the shared array "
+                          f"NetSharedArray('w') different values (shapes (3, 3) and (3, 3)); give it one value, once "
+                          f"(NetSharedArray('w') as the key sets every user)")
+    assert error.kind == "option-value" and error.found == (first[0], second[0]) and error.option == "w"
+
+
+def test_the_error_gives_both_values_shapes():
+    error = _refused(_pair(), {NetSharedArray("w"): torch.ones(3, 3), (2, "Weights"): torch.ones(2, 3)})
+    assert "(shapes (3, 3) and (2, 3))" in str(error)
+
+
+def test_two_inner_users_keys_with_different_values_are_refused():
+    error = _refused(_mapped(), {("map", "net", "a", "Weights"): torch.ones(3, 3),
+                                 ("map", "net", "b", "Weights"): torch.zeros(3, 3)})
+    assert error.found == (("map", "net", "a", "Weights"), ("map", "net", "b", "Weights"))
+    assert str(error).startswith("net_replace_part: ('map', 'net', 'a', 'Weights') and ('map', 'net', 'b', 'Weights')"
+                                 " give the shared array NetSharedArray('w') different values (shapes (3, 3) and")
+    error = _refused(_mapped(), {NetSharedArray("w"): torch.ones(3, 3), ("map", "net", 2, "Weights"): torch.eye(3)})
+    assert error.found == (NetSharedArray("w"), ("map", "net", 2, "Weights"))
+
+
+def test_one_value_given_twice_or_one_part_named_twice_is_taken():
+    ones, twos = torch.ones(3, 3), torch.full((3, 3), 2.0)
+    same = net_replace_part(_mapped(), {("map", "net", "a", "Weights"): ones, NetSharedArray("w"): ones.clone(),
+                                        ("map", "net", "b", "Weights"): ones.clone()})
+    assert torch.equal(same["map", "net", "b", "Weights"], ones)
+    last = net_replace_part(_mapped(), {("map", "net", "b", "Weights"): ones, ("map", "net", 2, "Weights"): twos})
+    assert torch.equal(last["map", "net", "a", "Weights"], twos)  # one user by name and index: the later wins
+    assert torch.equal(net_replace_part(_pair(), {("b", "Weights"): ones, (2, "Weights"): twos})["a", "Weights"], twos)
