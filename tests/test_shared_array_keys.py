@@ -64,3 +64,16 @@ def test_one_value_given_twice_or_one_part_named_twice_is_taken():
     last = net_replace_part(_mapped(), {("map", "net", "b", "Weights"): ones, ("map", "net", 2, "Weights"): twos})
     assert torch.equal(last["map", "net", "a", "Weights"], twos)  # one user by name and index: the later wins
     assert torch.equal(net_replace_part(_pair(), {("b", "Weights"): ones, (2, "Weights"): twos})["a", "Weights"], twos)
+
+
+@pytest.mark.parametrize("make", [_pair, _mapped])
+def test_information_lists_a_shared_array_once_as_net_arrays_does(make):
+    """Information "Arrays" listed "w" at each user (net.arrays and Wolfram's Information list it once)."""
+    net = make()
+    info = net.information()
+    assert list(info["Arrays"]) == list(net.arrays) == info["ArraysPositionList"] == list(info["ArraysDimensions"])
+    assert all(torch.equal(a, b) for a, b in zip(info["ArraysList"], net.arrays.values()))
+    assert info["ArraysCount"] == len(info["Arrays"]) == 3 and info["ArraysTotalElementCount"] == 9 + 3 + 3
+    assert sum(info["ArraysByteCounts"].values()) == info["ArraysTotalByteCount"] == 15 * 4
+    assert list(info["ArraysLearningRateMultipliers"]) == list(net.arrays)
+    assert net_replace_part(net, info["Arrays"]) == net  # taken back as net.arrays is
