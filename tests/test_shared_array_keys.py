@@ -77,3 +77,19 @@ def test_information_lists_a_shared_array_once_as_net_arrays_does(make):
     assert sum(info["ArraysByteCounts"].values()) == info["ArraysTotalByteCount"] == 15 * 4
     assert list(info["ArraysLearningRateMultipliers"]) == list(net.arrays)
     assert net_replace_part(net, info["Arrays"]) == net  # taken back as net.arrays is
+
+
+@pytest.mark.parametrize("declared", [None, 3])
+def test_an_array_inside_an_operator_is_set_by_one_inner_edit(monkeypatch, declared):
+    """Found in session 44: net_replace_part ran on the inner net twice (a check as the Map feeds it, then the edit)."""
+    import netgraph.core.surgery as surgery
+    inner = NetChain({"h": LinearLayer(8), "o": LinearLayer(2)}, **({"input": declared} if declared else {}))
+    net = net_initialize(NetGraph({"map": NetMapOperator(inner)}, [], Input=("n", 3)), seed=0)
+    inner_calls = []
+    monkeypatch.setattr(surgery, "net_replace_part", lambda *args: inner_calls.append(args) or net_replace_part(*args))
+    edited = net_replace_part(net, {("map", "net", "o", "Weights"): torch.ones(2, 8)})
+    assert len(inner_calls) == 1 and torch.equal(edited["map", "net", "o", "Weights"], torch.ones(2, 8))
+    assert edited.layers["map"].net.port_shape_options() == inner.port_shape_options()  # as given, not as run
+    assert torch.equal(edited["map", "net", "h", "Weights"], net["map", "net", "h", "Weights"])
+    with pytest.raises(OptionError, match=r"expected shape \(2, 8\), found \(2, 5\)"):
+        net_replace_part(net, {("map", "net", "o", "Weights"): torch.ones(2, 5)})

@@ -34,8 +34,8 @@ from netgraph.core.layer_moves import Moves, joined_moves, recorded
 from netgraph.core.multipliers import carry_into, carry_multipliers, container_path, drop_rules_below, \
     prune_rules
 from netgraph.core.nesting import deep_walk
-from netgraph.core.operator_surgery import (edit_operators, into_operator, layer_in, removal_specs, removed_layers,
-                                           running_inner, within)
+from netgraph.core.operator_surgery import (carried_edit, edit_operators, into_operator, layer_in, removal_specs,
+                                           removed_layers, running_inner, within)
 from netgraph.core.port_options import with_port_options
 from netgraph.core.port_rename import rename_ports, split_port_renames
 from netgraph.core.replaced_arrays import arrays_inside, check_fit, check_fits_without, net_needs
@@ -255,13 +255,14 @@ def _shared_key(net: NetGraph, spec: Any) -> Any:
 
 def _replace_inside(inner: NetGraph, group: list[tuple[tuple, Any]], running: Any) -> NetGraph:
     """net_replace_part inside an operator: a whole new inner net (an empty path), then the parts in it; parts in
-    the inner net given tried first in it as the operator's ports make it run (``running()``: its ports' types
-    declared), so that an array is checked against the shapes the net around gives it."""
+    the inner net given made once in it as the operator's ports make it run (``running()``: its ports' types
+    declared), so that an array is checked against the shapes the net around gives it (``carried_edit``)."""
     whole = [value for rest, value in group if not rest]
     new = whole[-1] if whole else inner
     parts = {rest: value for rest, value in group if rest}
     if parts and not whole and (as_run := running()) is not None:
-        net_replace_part(as_run, parts)
+        if (carried := carried_edit(inner, as_run, net_replace_part(as_run, parts))) is not None:
+            return carried
     return net_replace_part(new, parts) if parts else new
 
 
