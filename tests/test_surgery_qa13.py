@@ -59,10 +59,11 @@ def test_rename_by_level_and_by_index_agree():
     ({"head": "Tanh", 3: LinearLayer(2)}, ("head",), LinearLayer(2)),
     ({("head", "Weights"): torch.ones(2, 4), (-1, "Weights"): torch.zeros(2, 4)}, ("head", "Weights"),
      torch.zeros(2, 4)),
-    ({NetSharedArray("w"): torch.eye(4), ("b", "Weights"): torch.zeros(4, 4)}, ("a", "Weights"), torch.zeros(4, 4))])
+    ({NetSharedArray("w"): torch.eye(4), ("b", "Weights"): torch.eye(4)}, ("a", "Weights"), torch.eye(4))])
 def test_replace_part_takes_the_last_of_two_values_for_one_part(changes, part, last):
-    """Two keys naming one layer, array or shared array (by name and by index, or a shared array and one of its
-    users) apply in order (netgraph's own rule): the later one wins (they were refused)."""
+    """Two keys naming one layer or array (by name and by index) apply in order (netgraph's own rule): the later one
+    wins (they were refused). A shared array and one of its users given one value is that value (given two:
+    test_shared_array_keys)."""
     w = NetSharedArray("w")
     net = net_initialize(NetChain({"a": LinearLayer(4, weights=w), "b": LinearLayer(4, weights=w),
                                    "head": LinearLayer(2)}, input=4), seed=0)

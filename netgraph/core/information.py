@@ -105,10 +105,9 @@ def _dimensions(net: Any) -> dict[tuple, tuple | None]:
 
 def _multipliers(net: Any, keys: list[tuple]) -> dict[tuple, float]:
     """Each array's learning-rate multiplier from the rules stored on the net (net_train's, given no others); a
-    shared array's users all get its rate, as they train one parameter."""
-    first = {array_key(p, a): array_key(*users[0]) for users in shared_users(net).values() for p, a in users}
-    rates = array_multipliers(net, [".".join(k) for k in keys if first.get(k, k) == k])
-    return {k: rates[".".join(first.get(k, k))] for k in keys}
+    shared array's, at its first user, is the one its users train by (a rule may name any of them)."""
+    rates = array_multipliers(net, [".".join(k) for k in keys])
+    return {k: rates[".".join(k)] for k in keys}
 
 
 def _states(net: Any) -> list[tuple]:
@@ -199,19 +198,19 @@ _PROPERTIES: dict[str, Callable[[Any, "Information"], Any]] = {
     "LayerTypeCounts": lambda net, i: dict(Counter(layer.type_name for layer in walked_layers(net))),
     "LayersGraph": lambda net, i: layers_graph(net),
     "TopologicalOrder": lambda net, i: [node.path for node in net.ir.nodes],
-    "Arrays": lambda net, i: all_arrays(net),
+    "Arrays": lambda net, i: arrays_once(net, all_arrays(net)),  # a shared array once, as net.arrays and Wolfram
     "ArraysList": lambda net, i: list(i["Arrays"].values()),
     "ArraysPositionList": lambda net, i: list(i["Arrays"]),
-    "ArraysCount": lambda net, i: len(i["Arrays"]) - len(_repeats(net)),  # a shared array counts once
-    "ArraysDimensions": lambda net, i: _dimensions(net),
+    "ArraysCount": lambda net, i: len(i["Arrays"]),
+    "ArraysDimensions": lambda net, i: arrays_once(net, _dimensions(net)),
     "ArraysElementCounts": lambda net, i: {k: element_count(d) for k, d in i["ArraysDimensions"].items()},
     "ArraysByteCounts": lambda net, i: {k: v.numel() * v.element_size() for k, v in _known(i["Arrays"]).items()},
-    "ArraysTotalElementCount": lambda net, i: _total(arrays_once(net, i["ArraysElementCounts"]).values()),
-    "ArraysTotalByteCount": lambda net, i: sum(arrays_once(net, i["ArraysByteCounts"]).values()),
+    "ArraysTotalElementCount": lambda net, i: _total(i["ArraysElementCounts"].values()),
+    "ArraysTotalByteCount": lambda net, i: sum(i["ArraysByteCounts"].values()),
     "ArraysTotalSize": lambda net, i: byte_size(i["ArraysTotalByteCount"]),
     "ArraysSizes": lambda net, i: {k: byte_size(n) for k, n in i["ArraysByteCounts"].items()},  # Wolfram's, per array
     "ArraysLearningRateMultipliers": lambda net, i: _multipliers(net, list(i["Arrays"])),
-    "UninitializedArrays": lambda net, i: [k for k, v in arrays_once(net, i["Arrays"]).items() if v is None],
+    "UninitializedArrays": lambda net, i: [k for k, v in i["Arrays"].items() if v is None],
     "Estimators": lambda net, i: ByPath((path, node.layer.estimate) for path, node in nested_nodes(net)
                                         if isinstance(getattr(node.layer, "estimate", None), str)),  # in operators
     "SharedArrays": lambda net, i: shared_values(net),

@@ -30,7 +30,7 @@ from netgraph.core.option_problems import VALUE_KIND
 from netgraph.core.rewiring import check_net, edit_at
 from netgraph.core.surgery_lead import function_lead, inside_inner_net
 
-__all__ = ["into_operator", "edit_operators", "layer_in", "within", "removal_specs", "removed_layers",
+__all__ = ["carried_edit", "into_operator", "edit_operators", "layer_in", "within", "removal_specs", "removed_layers",
            "running_inner"]
 
 
@@ -66,6 +66,20 @@ def running_inner(net: NetGraph, path: tuple, field: str) -> NetGraph | None:
         return specialised(inner, {p: t for p, t in fed.items() if p in inner.input_ports}, field)
     except (NetGraphError, Conflict):
         return None
+
+
+def carried_edit(inner: NetGraph, as_run: NetGraph, edited: NetGraph) -> NetGraph | None:
+    """``inner`` with the layers that ``edited`` (net_replace_part of ``as_run``, ``running_inner``'s ``inner``) holds
+    in place of ``as_run``'s; None where the edit changed more: a port's type or coder, a rule, the layers' names."""
+    if as_run is inner:
+        return edited
+    ports, edited_ports = as_run.port_shape_options(), edited.port_shape_options()
+    if list(edited.layers) != list(as_run.layers) or ports.keys() != edited_ports.keys() or \
+            any(edited_ports[port] is not value for port, value in ports.items()) or \
+            edited.learning_rate_multipliers != as_run.learning_rate_multipliers:
+        return None
+    layers = {(name,): layer for name, layer in edited.layers.items() if layer is not as_run.layers[name]}
+    return inner.replace_layers(layers) if layers else inner
 
 
 def edit_operators(net: NetGraph, items: Iterable[tuple[Any, Any]], function: str,

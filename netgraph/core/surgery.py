@@ -34,8 +34,8 @@ from netgraph.core.layer_moves import Moves, joined_moves, recorded
 from netgraph.core.multipliers import carry_into, carry_multipliers, container_path, drop_rules_below, \
     prune_rules
 from netgraph.core.nesting import deep_walk
-from netgraph.core.operator_surgery import (edit_operators, into_operator, layer_in, removal_specs, removed_layers,
-                                           running_inner, within)
+from netgraph.core.operator_surgery import (carried_edit, edit_operators, into_operator, layer_in, removal_specs,
+                                           removed_layers, running_inner, within)
 from netgraph.core.port_options import with_port_options
 from netgraph.core.port_rename import rename_ports, split_port_renames
 from netgraph.core.replaced_arrays import arrays_inside, check_fit, check_fits_without, net_needs
@@ -43,7 +43,7 @@ from netgraph.core.replaced_ports import lost_declared_port
 from netgraph.core.rename_levels import level_range, renames_at_levels
 from netgraph.core.shared import NetSharedArray, check_joined_shared, shared_values
 from netgraph.core.surgery_values import (array_value, check_one_value_per_shared, in_order, port_change,
-                                          users_with_changes)
+                                          spec_walk, users_with_changes)
 from netgraph.core.surgery_lead import function_lead, led_by
 from netgraph.core.flattening import net_flatten
 from netgraph.core.peripheral_coders import still_stripped
@@ -151,7 +151,8 @@ def net_replace_part(net: NetGraph, changes: Mapping[Any, Any]) -> NetGraph:
     """Replace layers (``{"lin": LinearLayer(5)}``), arrays (``{("lin", "Weights"): w}``, same shape) or graph port
     shapes (``{"Input": 3}``); the result is re-validated once, so incompatible shapes raise a ShapeError. The keys
     apply in order (netgraph's own rule): a later one for the same part wins, one inside a layer an earlier key puts in
-    changes that new layer. Of a layer alone, its arrays by name (``{"Weights": w}``): the new layer."""
+    changes that new layer; two setting one shared array apart (users' paths, ``NetSharedArray``) are an OptionError.
+    Of a layer alone, its arrays by name (``{"Weights": w}``): the new layer."""
     if is_lone_layer(net):  # Wolfram's NetReplacePart[layer, "Weights" -> w]
         return replaced_layer(net, changes, net_replace_part)
     check_net(net, "net_replace_part")
@@ -161,16 +162,16 @@ def net_replace_part(net: NetGraph, changes: Mapping[Any, Any]) -> NetGraph:
     changes, replaced_later, inside = in_order(net, changes, net_replace_part,  # in order: a later key wins
                                                lambda at, layer, inner: net_needs(net, at, layer, inner))
     replaced = [p for spec in changes if (p := container_path(net, spec))]  # their inner rules go with them
-    shared = [(_shared_key(net, spec), value) for spec, value in changes.items()]  # set in every user, inside or out
+    shared = [(_shared_key(net, spec), (spec, value)) for spec, value in changes.items()]  # in every user, any depth
     net, items = edit_operators(net, shared, "net_replace_part", lambda inner, group, path, field: _replace_inside(
-        inner, group, lambda: running_inner(net, path, field)), placed=True)
+        inner, [(rest, value) for rest, (_, value) in group], lambda: running_inner(net, path, field)), placed=True)
     layers: dict[tuple, Layer] = {}
     ports: dict[str, Any] = {}
     fits: list[tuple] = []  # each array given: (path, array, value, shared name)
     later: list[list[tuple]] = []  # of each array given: the paths of the layers later keys put in
-    given: list[tuple] = []  # each array given: (key, shared name, (path, array), value)
+    given: list[tuple] = []  # each array given: (the user's key, shared name, the part it names, value)
     with led_by("net_replace_part"):  # a part the net lacks, a value that does not fit: named by the function
-        for spec, value in items:
+        for spec, (key, value) in items:
             change, path, array = _replaced_part(net, spec, value)
             if change is not None:
                 ports.update([change])
@@ -182,7 +183,7 @@ def net_replace_part(net: NetGraph, changes: Mapping[Any, Any]) -> NetGraph:
             new = array_value(net, path, array, value, spec.name if isinstance(spec, NetSharedArray) else None)
             fits.append((path, array, new, shared))
             later.append(replaced_later(spec))
-            given.append((spec, shared, (path, array), new))
+            given.append((key, shared, None if isinstance(key, NetSharedArray) else spec_walk(net, key)[0], new))
         check_one_value_per_shared(given)  # two users' keys with different values: one edit would be lost
         resizing = ports or layers  # a new layer or port type: arrays checked against the net with every change made
         new_layers = dict(layers)
@@ -254,13 +255,14 @@ def _shared_key(net: NetGraph, spec: Any) -> Any:
 
 def _replace_inside(inner: NetGraph, group: list[tuple[tuple, Any]], running: Any) -> NetGraph:
     """net_replace_part inside an operator: a whole new inner net (an empty path), then the parts in it; parts in
-    the inner net given tried first in it as the operator's ports make it run (``running()``: its ports' types
-    declared), so that an array is checked against the shapes the net around gives it."""
+    the inner net given made once in it as the operator's ports make it run (``running()``: its ports' types
+    declared), so that an array is checked against the shapes the net around gives it (``carried_edit``)."""
     whole = [value for rest, value in group if not rest]
     new = whole[-1] if whole else inner
     parts = {rest: value for rest, value in group if rest}
     if parts and not whole and (as_run := running()) is not None:
-        net_replace_part(as_run, parts)
+        if (carried := carried_edit(inner, as_run, net_replace_part(as_run, parts))) is not None:
+            return carried
     return net_replace_part(new, parts) if parts else new
 
 

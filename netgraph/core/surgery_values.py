@@ -57,23 +57,24 @@ def array_value(net: Any, path: tuple, array: str, value: Any, shared: str | Non
         raise (at_layer(exc, path) if at else exc) from None
 
 
-def check_one_value_per_shared(given: list[tuple[Any, str | None, tuple, torch.Tensor]]) -> None:
-    """OptionError (naming both keys and the shared array) for two users' keys of one call giving one shared array
-    different values (``("a", "Weights")`` and ``("b", "Weights")``): each looks like an array of its own, and the
-    later would lose the other silently. A ``NetSharedArray`` key names the array itself, and keys naming one user
-    (by name and index) apply in order: the later wins. ``given``: (key, shared name or None, user, value) of each
-    array given, in order."""
-    users: dict[str, dict[tuple, tuple[Any, torch.Tensor]]] = {}
-    for key, shared, user, value in given:
-        if shared is not None and not isinstance(key, NetSharedArray):
-            users.setdefault(shared, {})[user] = (key, value)
-    for shared, by_user in users.items():
-        (first, value), *others = by_user.values()
+def check_one_value_per_shared(given: list[tuple[Any, str | None, tuple | None, torch.Tensor]]) -> None:
+    """OptionError (naming both keys, the shared array and both values' shapes) for two keys of one call giving one
+    shared array different values: two of its users' (``("a", "Weights")`` and ``("b", "Weights")``, inside an
+    operator too), or ``NetSharedArray(name)`` and a user's. Each sets the array in every user, and the later would
+    lose the other silently. Keys naming one part (by name and index) apply in order: the later wins. ``given``: (key,
+    shared name or None, the part it names, None for a NetSharedArray key, value) of each array given, in order."""
+    parts: dict[str, dict[tuple | None, tuple[Any, torch.Tensor]]] = {}
+    for key, shared, part, value in given:
+        if shared is not None:
+            parts.setdefault(shared, {})[part] = (key, value)
+    for shared, by_part in parts.items():
+        (first, value), *others = by_part.values()
         for key, other in others:
             if other is not value and not torch.equal(other, value):
                 raise OptionError(f"{first!r} and {key!r} give the shared array {NetSharedArray(shared)!r} "
-                                  f"different values; give it one value, once (NetSharedArray({shared!r}) as the "
-                                  f"key sets every user)", option=shared, kind=VALUE_KIND, found=(first, key),
+                                  f"different values (shapes {tuple(value.shape)} and {tuple(other.shape)}); give it "
+                                  f"one value, once (NetSharedArray({shared!r}) as the key sets every user)",
+                                  option=shared, kind=VALUE_KIND, found=(first, key),
                                   hint=f"net_replace_part(net, {{NetSharedArray({shared!r}): values}})")
 
 
