@@ -13,7 +13,7 @@ import torch
 
 from netgraph.core.user_frame import user_stacklevel
 
-__all__ = ["loader_random_state", "restore_loader_random", "let_workers_go", "end_workers"]
+__all__ = ["loader_random_state", "restore_loader_random", "let_workers_go", "end_loader_workers"]
 
 
 def _generators(loader: Any) -> list[torch.Generator]:
@@ -61,10 +61,18 @@ def let_workers_go(loader: Any) -> None:
         loader._iterator = None
 
 
-def end_workers(batches: Any) -> None:
+def _end_workers(batches: Any) -> None:
     """Shut down the worker processes of a DataLoader's iterator ``batches`` now (a pass ended by an error): the
     iterator, kept alive by the error's traceback, would keep them and their pipes until garbage collected. torch has
     no public way: its multi-process iterator's ``_shutdown_workers``."""
     shutdown = getattr(batches, "_shutdown_workers", None)
     if shutdown is not None:
         shutdown()
+
+
+def end_loader_workers(loader: torch.utils.data.DataLoader) -> None:
+    """Shut down the worker processes of ``loader``'s kept iterator (``persistent_workers``) now; its next pass
+    starts new ones."""
+    batches, loader._iterator = loader._iterator, None
+    _end_workers(batches)
+
