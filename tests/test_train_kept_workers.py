@@ -1,6 +1,6 @@
 """netgraph's own DataLoader worker processes (``num_workers=``, a Dataset of images) stay from round to round of one
 net_train call, seeded as each round starts as torch seeds workers it starts afresh, and end when net_train returns or
-raises."""
+raises; a user's DataLoader's workers end with an error in the middle of a pass too."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ import torch
 from netgraph import net_initialize, net_measurements, net_train
 from netgraph.core.errors import DataError
 from tests.test_train_dataset_images import _Photos, _net
+from tests.test_train_interrupted_round import data, dropout_net
 
 _OPTIONS = {"batch_size": 2, "progress": False, "random_seed": 3, "num_workers": 2}
 
@@ -98,3 +99,37 @@ def test_no_worker_is_left_after_an_error_in_round_2(tmp_path, case, no_collecti
     seeds = {seed for _, seed, _ in photos.worker_reads() if seed}  # the failed read's left 0
     assert (len(seeds) > 2) == (case == "data")  # the workers' seeds of round 2 too, or of round 1 alone
 
+
+class _BadInRound2(torch.utils.data.Dataset):
+    """32 examples; item 5 read in a worker in round 2 (``round_done``: the progress function) holds NaN
+    (``how="nan"``: the batch's check refuses it) or raises a DataError (``how="raise"``)."""
+
+    def __init__(self, how: str):
+        self.cols, self.how, self.rounds_done = data(32), how, multiprocessing.Value("i", 0)
+
+    def round_done(self, progress):
+        self.rounds_done.value = progress["round"]
+
+    def __len__(self):
+        return 32
+
+    def __getitem__(self, i):
+        bad = i == 5 and self.rounds_done.value == 1 and torch.utils.data.get_worker_info() is not None
+        if bad and self.how == "raise":
+            raise DataError(f"item {i} is broken", kind="encoding")
+        x = self.cols["Input"][i]
+        return {"Input": x * float("nan") if bad else x, "Target": self.cols["Target"][i]}
+
+
+@pytest.mark.parametrize("persistent", [False, True])
+@pytest.mark.parametrize("how", ["nan", "raise"])
+def test_a_user_s_loader_s_workers_end_with_an_error_in_the_middle_of_a_pass(how, persistent, no_collection):
+    """Found in review: a user's DataLoader's workers outlived the DataError of a batch in round 2, kept by the
+    error's traceback (a worker's error re-raised by the loader) or by the loader (persistent_workers=True)."""
+    examples = _BadInRound2(how)
+    loader = torch.utils.data.DataLoader(examples, batch_size=8, shuffle=True, num_workers=2,
+                                         persistent_workers=persistent)
+    with pytest.raises(DataError, match="NaN" if how == "nan" else "item 5 is broken") as info:
+        net_train(dropout_net(), loader, max_training_rounds=3, random_seed=0, progress=examples.round_done)
+    assert examples.rounds_done.value == 1
+    assert info.value.__traceback__ is not None and multiprocessing.active_children() == []
