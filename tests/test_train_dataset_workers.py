@@ -109,7 +109,7 @@ def test_grouping_a_dataset_s_texts_by_length_leaves_torch_s_generator_as_found(
     torch.manual_seed(3)
     found = torch.get_rng_state()
     loader, _ = encoded_data(_image_and_text_net(), data, None, 3, 0, 0)
-    assert loader.loader.batch_sampler.groups  # grouped by length
+    assert loader.batches.batches.groups  # grouped by length
     assert torch.equal(torch.get_rng_state(), found)
 
 

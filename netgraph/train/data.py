@@ -32,7 +32,7 @@ from netgraph.train.data_pairs import (dict_pair_problem, is_dict_pair, is_pair_
 from netgraph.train.data_checks import non_finite_data
 from netgraph.train.datasets import checked_dataset, checked_loader, forget_reads, keeping_reads, reads_kept_by
 from netgraph.train.in_memory import PASSED_OVER, InMemory
-from netgraph.train.loader_random import let_workers_go, loader_random_state
+from netgraph.train.loader_random import end_pass, let_workers_go, loader_random_state
 from netgraph.train.padded_columns import (as_sequences, refuse_listed_sequences, sample_of, stacked_examples,
                                            unpadded)
 
@@ -200,19 +200,13 @@ class Streamed:
             [self.first_raw], rest)
         if sliced := world > 1 and not self.own_batches and order is not None:
             source = seeded(source, order)
-        for i, item in enumerate(source, 1):
-            if i <= passed_over:
-                yield PASSED_OVER
-                continue
-            examples, batch = item if indexed else (getattr(item, "examples", None), item)
-            cols = self.check(batch, i)
-            n = own = next(iter(cols.values())).shape[0]
-            if sliced:
-                share, own = process_share(n, rank, world)
-                cols = {k: v[share] for k, v in cols.items()}
-                examples = None if examples is None else [examples[j] for j in share.tolist()]
-            moved = {k: v.to(self.device) for k, v in cols.items()} if self.device is not None else cols
-            yield moved, own, n, examples
+        batches = iter(source)
+        try:
+            for i, item in enumerate(batches, 1):
+                yield PASSED_OVER if i <= passed_over else self._own_part(item, i, indexed, sliced, rank, world)
+        except BaseException:  # an error, or the pass left early: its workers end now, not with the traceback
+            end_pass(self.loader, batches)
+            raise
         forget_reads(reads_kept_by(self.loader))  # items kept and not asked for: read afresh in the next pass
         if i == 0:
             raise data_error(self.what, f"the data gave no batch when iterated again for the next round (pass "
@@ -220,6 +214,20 @@ class Streamed:
                             f"re-iterable such as a DataLoader (a list is read as examples, not batches)",
                             kind="one-shot-data", expected="a re-iterable", found=type_label(self.loader))
 
+
+    def _own_part(self, item: Any, i: int, indexed: bool, sliced: bool, rank: int,
+                  world: int) -> tuple[dict[str, torch.Tensor], int, int, list[int] | None]:
+        """Batch ``i`` (``item``, as the source gives it) checked, this process's part of it on the device: (the
+        columns, how many examples count, the whole batch's, the examples' indices or None)."""
+        examples, batch = item if indexed else (getattr(item, "examples", None), item)
+        cols = self.check(batch, i)
+        n = own = next(iter(cols.values())).shape[0]
+        if sliced:
+            share, own = process_share(n, rank, world)
+            cols = {k: v[share] for k, v in cols.items()}
+            examples = None if examples is None else [examples[j] for j in share.tolist()]
+        moved = {k: v.to(self.device) for k, v in cols.items()} if self.device is not None else cols
+        return moved, own, n, examples
 
 def _form_of(batch: Any) -> str:
     """A batch that is no dict, in words: 'a tuple of 3 values', 'a Tensor'."""

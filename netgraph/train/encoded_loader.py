@@ -18,7 +18,8 @@ from netgraph.core.errors import DataError
 from netgraph.core.wording import counted
 from netgraph.train.buckets import length_batches
 from netgraph.train.data_sets import ref
-from netgraph.train.loader_random import end_workers
+from netgraph.train.loader_random import end_loader_workers
+from netgraph.train.pass_seeds import PassBatches, PassSeeded, base_seed
 from netgraph.train.run_plan import mix_seed
 from netgraph.core.user_frame import user_stacklevel
 
@@ -86,32 +87,37 @@ class EncodedLoader:
     whole_batches = True  # every process of a distributed run takes its slice of each batch (data.Streamed)
 
     def __init__(self, dataset: Any, batch_size: int, num_workers: int):  # an EncodedDataset
-        self.dataset, self.order = dataset, torch.Generator()
+        self.dataset, self.order, self.passes = dataset, torch.Generator(), 0
         groups = dataset.length_groups()
-        self.batching = dict(batch_sampler=LengthBatches(groups, batch_size, self.order)) if groups else dict(
-            batch_size=batch_size, sampler=torch.utils.data.RandomSampler(dataset, generator=self.order))
-        self.loader = self._loader(num_workers, torch.Generator())  # the workers' seeds: drawn anew every pass
+        self.batches = PassBatches(LengthBatches(groups, batch_size, self.order) if groups else
+                                   torch.utils.data.BatchSampler(torch.utils.data.RandomSampler(
+                                       dataset, generator=self.order), batch_size, drop_last=False))
+        self.loader = self._loader(num_workers)
 
     @property
     def read_items(self) -> Any:
         """The Dataset of items whose reads before training are kept (data.Streamed): its EncodedDataset's."""
         return self.dataset.read_items
 
-    def _loader(self, num_workers: int, seeds: torch.Generator) -> torch.utils.data.DataLoader:
-        """The DataLoader of ``dataset``'s batches read by ``num_workers`` processes (their seeds drawn from
-        ``seeds``), started afresh every pass: torch seeds a worker once, as it starts, and a persistent one kept its
-        random state (a Dataset's augmentation's draws) from pass to pass, which ``random_seed`` did not fix, nor a
-        resumed run's new workers have."""
+    def _loader(self, num_workers: int) -> torch.utils.data.DataLoader:
+        """The DataLoader of ``dataset``'s batches read by ``num_workers`` processes, kept from pass to pass and
+        seeded as each pass starts (``PassSeeded``); they end with a pass ended early or by an error, or at
+        ``end_workers``. Its generator, whose draws the workers' seeds of each pass replace, leaves torch's alone."""
         with _torch_workers_unsaid():  # warn_workers says it once for every loader
-            return torch.utils.data.DataLoader(self.dataset, **self.batching, num_workers=num_workers,
-                                               collate_fn=collate, generator=seeds)
+            return torch.utils.data.DataLoader(PassSeeded(self.dataset), batch_sampler=self.batches,
+                                               num_workers=num_workers, persistent_workers=num_workers > 0,
+                                               collate_fn=collate, generator=torch.Generator())
 
     def in_this_process(self) -> EncodedLoader:
         """This loader's batches (the same order, drawn alike) read in this process: a first batch read before
         training starts no worker processes, whose prefetched batches round 1 would throw away."""
         loader = copy.copy(self)
-        loader.loader = self._loader(0, self.loader.generator)
+        loader.loader = self._loader(0)
         return loader
+
+    def end_workers(self) -> None:
+        """End the worker processes kept from pass to pass (the run is over)."""
+        end_loader_workers(self.loader)
 
     def __len__(self) -> int:
         return len(self.loader)
@@ -121,7 +127,8 @@ class EncodedLoader:
         # of their own, so worker processes, which draw seeds and prefetch, change neither the order nor the global RNG
         seed = int(torch.randint(0, 2**62, ()))
         self.order.manual_seed(seed)
-        self.loader.generator.manual_seed(mix_seed(seed, _WORKER_SEEDS))
+        self.passes += 1
+        self.batches.key = (self.passes, base_seed(torch.Generator().manual_seed(mix_seed(seed, _WORKER_SEEDS))))
         with _torch_workers_unsaid():  # torch checks the workers again as it starts them
             batches = iter(self.loader)
         try:
@@ -133,8 +140,9 @@ class EncodedLoader:
                     raise bad_examples(self.dataset.what, [(port, words) for port, words, _ in errors],
                                        " while training", **errors[0][2])
                 yield batch
-        finally:  # the pass's workers end with it, also where an error's traceback keeps this generator
-            end_workers(batches)
+        except BaseException:  # an error, or the pass left early: its workers end now, not when a traceback that
+            self.end_workers()  # keeps this generator goes
+            raise
 
 
 def bad_examples(what: Any, problems: list[tuple[str, str]], when: str = "", **first: Any) -> DataError:

@@ -2,7 +2,7 @@
 checkpoint holds their states (a round's: as the round ended; a mid-round one: as its round began), so a resumed run
 draws the order the uninterrupted run drew. torch's global generator, which a loader without one draws from, is the
 run's seeded one already; a loader's persistent worker processes are let go at each pass, so that new ones are seeded
-from it (``let_workers_go``)."""
+from it (``let_workers_go``), and a pass ended by an error ends its workers at once (``end_pass``)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ import torch
 
 from netgraph.core.user_frame import user_stacklevel
 
-__all__ = ["loader_random_state", "restore_loader_random", "let_workers_go", "end_workers"]
+__all__ = ["loader_random_state", "restore_loader_random", "let_workers_go", "end_loader_workers", "end_pass"]
 
 
 def _generators(loader: Any) -> list[torch.Generator]:
@@ -61,10 +61,30 @@ def let_workers_go(loader: Any) -> None:
         loader._iterator = None
 
 
-def end_workers(batches: Any) -> None:
+def _end_workers(batches: Any) -> None:
     """Shut down the worker processes of a DataLoader's iterator ``batches`` now (a pass ended by an error): the
     iterator, kept alive by the error's traceback, would keep them and their pipes until garbage collected. torch has
     no public way: its multi-process iterator's ``_shutdown_workers``."""
     shutdown = getattr(batches, "_shutdown_workers", None)
     if shutdown is not None:
         shutdown()
+
+
+def end_loader_workers(loader: torch.utils.data.DataLoader) -> None:
+    """Shut down the worker processes of ``loader``'s kept iterator (``persistent_workers``) now; its next pass
+    starts new ones."""
+    batches, loader._iterator = loader._iterator, None
+    _end_workers(batches)
+
+
+def end_pass(loader: Any, batches: Any) -> None:
+    """End the worker processes of a pass over ``loader`` (``batches``: its iterator) that an error ended or that
+    was left early, now rather than when a traceback that keeps them goes: a generator's (netgraph's loader's) by
+    closing it; a DataLoader iterator's by shutting them down, and a persistent one is dropped from its loader, whose
+    next pass starts new ones."""
+    close = getattr(batches, "close", None)
+    if close is not None:
+        close()
+    _end_workers(batches)
+    if getattr(loader, "_iterator", None) is batches:
+        loader._iterator = None

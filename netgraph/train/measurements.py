@@ -41,7 +41,7 @@ from netgraph.train.data_checks import check_example_shapes
 from netgraph.train.data_lengths import refuse_fixed_lengths
 from netgraph.train.data_sets import TEST
 from netgraph.train.data_shapes import with_data_shapes
-from netgraph.train.encoded import encoded_alone, from_disk
+from netgraph.train.encoded import EncodedLoader, encoded_alone, from_disk
 from netgraph.train.expectations import expect_metric_targets, input_expect, refuse_unread_target
 from netgraph.train.input_lengths import check_data_lengths
 from netgraph.train.loss import attach_losses
@@ -192,8 +192,19 @@ def _measure(net: Any, data: Any, names: list[tuple[str, str | None, str]], loss
     net = with_data_shapes(net, data)
     loss = attach_losses(net, loss_function)
     loss.set_progress(sys.maxsize, math.inf)  # a trained net: each term's warm-up done, at its full weight
+    encoded = encoded_alone(net, data, TEST, batch_size, workers)
+    try:
+        return _measured(net, encoded, names, loss, loss_function, batch_size, device, mixed)
+    finally:  # netgraph's loader's worker processes, kept from pass to pass, end with the one pass
+        if isinstance(encoded, EncodedLoader):
+            encoded.end_workers()
+
+
+def _measured(net: Any, data: Any, names: list[tuple[str, str | None, str]], loss: Any, loss_function: Any,
+              batch_size: int, device: torch.device, mixed: bool) -> dict[str, Any]:
+    """The measurements on ``data`` (encoded: ``encoded_alone``'s) with ``loss`` attached to ``net``."""
     ports = (net.input_ports, net.output_ports)  # how a pair (inputs, targets) is read, as net_train reads it
-    raw = gather(encoded_alone(net, data, TEST, batch_size, workers), TEST, ports, batch_size)
+    raw = gather(data, TEST, ports, batch_size)
     expect = {p: input_expect(net, p) for p in net.input_ports}
     expect.update(loss.targets(sample(raw)))
     planned = _planned(net, loss, names)  # after loss.targets: the metrics read the targets' keys as the data gives
