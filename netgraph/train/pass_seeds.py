@@ -6,7 +6,7 @@ torch's worker loop does (``PassSeeded``). So a pass draws what it drew with new
 
 from __future__ import annotations
 
-import dataclasses
+import copy
 import random
 from collections.abc import Iterator
 from typing import Any
@@ -72,4 +72,6 @@ def _seed_worker(info: Any, base: int) -> None:
     random.seed(seed)
     torch.manual_seed(seed)
     numpy.random.seed(torch_worker._generate_state(base, info.id))
-    torch_worker._worker_info = dataclasses.replace(info, seed=seed)
+    info = copy.copy(info)  # a frozen dataclass in newer torch, a class refusing setattr in older: set it past both
+    object.__setattr__(info, "seed", seed)
+    torch_worker._worker_info = info
