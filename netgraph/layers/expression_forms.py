@@ -17,16 +17,19 @@ are resolved by ``expression_shapes.lower``.
 from __future__ import annotations
 
 import ast
+import functools
 import math
 import re
-from typing import Any, Callable
+from typing import Any, Callable, TypeVar
 
 from netgraph.core.wording import counted
 from netgraph.layers.expression_derived import DERIVED_FORMS
 from netgraph.layers.expression_errors import ExpressionError, _col
 
+T = TypeVar("T")
+
 __all__ = ["STRUCTURAL", "OTHER_FORMS", "LONG_CHAIN", "outputs", "structural", "part_index", "chain_terms",
-           "not_allowed", "check_extent"]
+           "not_allowed", "check_extent", "once_per_tree"]
 
 #: Whole-array functions -> (fewest, most) arguments.
 STRUCTURAL = {"Total": (1, 2), "Mean": (1, 2), "Dot": (2, 2), "Part": (2, 9), "Clip": (1, 2), "Norm": (1, 2),
@@ -139,21 +142,30 @@ def children(node: tuple) -> list[tuple]:
     return kids
 
 
+def once_per_tree(walk: Callable[[tuple], T]) -> Callable[[tuple], T]:
+    """``walk``, run once per tree (by identity: parsed trees are cached, and a chain of 10,000 Tanh layers holds
+    one), its result kept with the tree (so that the tree's id names no other tree while it is kept)."""
+    seen: dict[int, tuple[tuple, T]] = {}
+
+    @functools.wraps(walk)
+    def walked(tree: tuple) -> T:
+        found = seen.get(id(tree))
+        if found is not None and found[0] is tree:
+            return found[1]
+        if len(seen) > 4096:
+            seen.clear()
+        found = seen[id(tree)] = (tree, walk(tree))
+        return found[1]
+    return walked
+
+
+@once_per_tree
 def repeated_subtrees(tree: tuple) -> tuple[dict[int, int], set[int]]:
     """Each node's class (by ``id``; equal subtrees share one: same kind and operator, children of the same classes)
     and the classes of more than one place in ``tree`` (constants and slots aside), which the compiled forward
     computes once: ArcCot's definition uses ``Min[Floor[Abs[#]], 1]`` three times. Walked once per distinct node,
-    and once per tree (parsed trees are cached: a chain of 10,000 Tanh layers holds one)."""
-    seen = _SEEN.get(id(tree))
-    if seen is not None and seen[0] is tree:
-        return seen[1]
-    if len(_SEEN) > 4096:
-        _SEEN.clear()
-    found = _SEEN[id(tree)] = (tree, _repeated(tree))  # the tree kept: its id names no other tree while it is here
-    return found[1]
-
-
-_SEEN: dict[int, tuple[tuple, tuple[dict[int, int], set[int]]]] = {}
+    and once per tree (``once_per_tree``)."""
+    return _repeated(tree)
 
 
 def _repeated(tree: tuple) -> tuple[dict[int, int], set[int]]:

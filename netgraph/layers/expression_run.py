@@ -13,6 +13,7 @@ import torch
 import torch.nn.functional as F
 
 from netgraph.layers.expression_forms import repeated_subtrees
+from netgraph.layers.expression_steps import cut_steps
 from netgraph.layers.function_table import INTERNAL_FUNCTIONS, NAMED_FUNCTIONS, NamedFunction
 
 __all__ = ["to_code", "to_codes", "evaluate", "table_entry", "literal", "LOWERED"]
@@ -48,31 +49,36 @@ def to_codes(trees: list[tuple], names: dict[str, str], local: Callable[[str], s
     """
     whole = trees[0] if len(trees) == 1 else ("outputs", tuple(trees))
     (classes, repeated), done = repeated_subtrees(whole) if local is not None else ({}, ()), {}
+    steps = cut_steps(whole)
     if not repeated:  # the usual case, as fast as before
-        return [_code(tree, names, None) for tree in trees]
+        return [_code(tree, names, None, steps) for tree in trees]
 
     def code(t: tuple) -> str:
         c = classes.get(id(t))
         if c in done or c not in repeated:
-            return done[c] if c in done else _code(t, names, code)
-        text, done[c] = _code(t, names, code), local("e")  # the name after the code: inner temporaries come first
+            return done[c] if c in done else _code(t, names, code, steps)
+        text, done[c] = _code(t, names, code, steps), local("e")  # the name after the code: inner temporaries first
         return f"({done[c]} := {text})"
     return [code(tree) for tree in trees]
 
 
-def _code(tree: tuple, names: dict[str, str], code: Callable[[tuple], str] | None) -> str:
+def _code(tree: tuple, names: dict[str, str], code: Callable[[tuple], str] | None, steps: frozenset[int]) -> str:
+    """``tree``'s code; a step in ``steps`` (``cut_steps``) detached, where its parent uses it."""
     kind = tree[0]
     if kind == "const":
         return literal(tree[1])
     if kind == "slot":
         return names[tree[1]]
+    if code is None:
+        def code(t: tuple) -> str:
+            return _code(t, names, None, steps)
     if kind in LOWERED:
-        return LOWERED[kind][0](tree, code or (lambda t: _code(t, names, None)))
+        return LOWERED[kind][0](tree, code)
     if clipped := _clipped(tree):
-        return _clip_code(code(clipped[0]) if code else _code(clipped[0], names, None), clipped[1], clipped[2])
+        return _clip_code(_detached(code, clipped[0], steps), clipped[1], clipped[2])
     if tree[:2] == ("call", "If") and tree[2][0] == "cmp" and not _constant_branches(tree):
-        return _where_code(tree, code or (lambda t: _code(t, names, None)))
-    args = [code(a) if code else _code(a, names, None) for a in tree[2 if kind in ("bin", "cmp", "call") else 1:]]
+        return _where_code(tree, code, steps)
+    args = [_detached(code, a, steps) for a in tree[2 if kind in ("bin", "cmp", "call") else 1:]]
     if kind == "neg":
         return f"(-{args[0]})"
     if kind == "bin":  # a negative base in brackets: Python reads -2.0 ** x as -(2.0 ** x)
@@ -91,11 +97,17 @@ def _code(tree: tuple, names: dict[str, str], code: Callable[[tuple], str] | Non
     return table_entry(name).code(*args)
 
 
-def _where_code(tree: tuple, code: Callable[[tuple], str]) -> str:
+def _detached(code: Callable[[tuple], str], tree: tuple, steps: frozenset[int]) -> str:
+    """``code(tree)``, detached where ``tree`` is a step to cut (``expression_steps``)."""
+    return f"{code(tree)}.detach()" if id(tree) in steps else code(tree)
+
+
+def _where_code(tree: tuple, code: Callable[[tuple], str], steps: frozenset[int]) -> str:
     """``If[a op b, x, y]``: ``torch.where`` on the comparison itself, as it would be on its 1 or 0 being non-zero
     (one op, not three: an ONNX export is a plain Where on the compare, which imports as one layer again)."""
     test = tree[2]
-    return f"torch.where({code(test[2])} {test[1]} {code(test[3])}, {code(tree[3])}, {code(tree[4])})"
+    return (f"torch.where({code(test[2])} {test[1]} {code(test[3])}, {_detached(code, tree[3], steps)}, "
+            f"{_detached(code, tree[4], steps)})")
 
 
 def _constant_branches(tree: tuple) -> bool:
@@ -187,8 +199,9 @@ _COMPARE = {"<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operato
             "!=": operator.ne}
 
 
-def evaluate(tree: tuple, env: dict[str, Any], fold: bool = False) -> Any:
-    """Run ``tree`` on the tensors in ``env`` (the reference interpreter; also used for folding).
+def evaluate(tree: tuple, env: dict[str, Any], fold: bool = False, steps: frozenset[int] | None = None) -> Any:
+    """Run ``tree`` on the tensors in ``env`` (the reference interpreter; also used for folding); the steps of
+    ``steps`` (those of ``tree``, ``cut_steps``, if not given) detached, as the compiled code's.
 
     >>> from netgraph.layers.expression import parse
     >>> evaluate(parse("(2 < #x) * #x").tree, {"x": torch.tensor([1.0, 3.0])})
@@ -199,11 +212,16 @@ def evaluate(tree: tuple, env: dict[str, Any], fold: bool = False) -> Any:
         return torch.tensor(tree[1], dtype=torch.float64) if fold else tree[1]
     if kind == "slot":
         return env[tree[1]]
+    steps = frozenset() if fold else cut_steps(tree) if steps is None else steps
+
+    def run(t: tuple) -> Any:
+        value = evaluate(t, env, fold, steps)
+        return value.detach() if id(t) in steps else value
     if kind in LOWERED:
-        return LOWERED[kind][1](tree, lambda t: evaluate(t, env, fold))
+        return LOWERED[kind][1](tree, run)
     if not fold and (clipped := _clipped(tree)):
-        return _clip(evaluate(clipped[0], env), clipped[1], clipped[2])
-    args = [evaluate(a, env, fold) for a in tree[2 if kind in ("bin", "cmp", "call") else 1:]]
+        return _clip(run(clipped[0]), clipped[1], clipped[2])
+    args = [run(a) for a in tree[2 if kind in ("bin", "cmp", "call") else 1:]]
     if kind == "neg":
         return -args[0]
     if kind == "bin":

@@ -32,7 +32,8 @@ import torch
 from netgraph.core.other_layer_names import elementwise_name_hint
 
 __all__ = ["NamedFunction", "NAMED_FUNCTIONS", "INTERNAL_FUNCTIONS", "LOWERCASE_NAMES", "OPERATORS",
-           "TWO_ARGUMENT_FORMS", "NO_REAL_VALUE_AS_NAN", "NOT_THREADED_BY_NAME", "TORCH_NAMES", "torch_name_hint"]
+           "TWO_ARGUMENT_FORMS", "NO_REAL_VALUE_AS_NAN", "ZERO_DERIVATIVE", "NOT_THREADED_BY_NAME", "TORCH_NAMES",
+           "torch_name_hint"]
 
 _MODULES = {"torch": torch, "F": torch.nn.functional}
 
@@ -84,9 +85,14 @@ _ZERO_SIGN = "SignOrZero[-ArcTan2[Ceiling[-#], Ceiling[-#] - 1]]"  # the sign of
 _DEFINITIONS = {  # (arity, Wolfram definition); # is the argument, #1 and #2 the arguments
     "HardSigmoid": (1, "Min[Max[(# + 1) / 2, 0], 1]"),  # Wolfram's Clip[(x+1)/2, {0,1}], not torch's hardsigmoid
     # the rest of Wolfram's ElementwiseLayer functions, by their real-valued definitions; Sech and Csch written so
-    # that no step overflows (1 / Cosh[90.] in float32 is 0, but its gradient was NaN), and without comparisons (ONNX)
+    # that no step overflows (1 / Cosh[90.] in float32 is 0, but its gradient was NaN), and without comparisons (ONNX).
+    # Csch is Sech / Tanh from |#| = 1 (Min[Floor[Abs[#]], 1] is 1 there, 0 below), 1 / Sinh below, where Sinh does not
+    # overflow: Sech / Tanh's gradient at 0 was Sech's 0 times 1 / Tanh[0] = Infinity, NaN (the limit is -Infinity);
+    # each branch not taken gets a safe input, # + 1 and # clipped to [-1, 1] (as ArcCot's)
     "Cot": (1, "1 / Tan[#]"), "Coth": (1, "1 / Tanh[#]"), "Csc": (1, "1 / Sin[#]"), "Sec": (1, "1 / Cos[#]"),
-    "Sech": (1, "2 * Exp[-Abs[#]] / (1 + Exp[-2 * Abs[#]])"), "Csch": (1, "Sech[#] / Tanh[#]"),
+    "Sech": (1, "2 * Exp[-Abs[#]] / (1 + Exp[-2 * Abs[#]])"),
+    "Csch": (1, "Min[Floor[Abs[#]], 1] * Sech[# + 1 - Min[Floor[Abs[#]], 1]] / Tanh[# + 1 - Min[Floor[Abs[#]], 1]]"
+                " + (1 - Min[Floor[Abs[#]], 1]) / Sinh[Min[Max[#, -1], 1]]"),
     # ArcCot = ArcTan[1/x] (Wolfram's branch: negative for x < 0, Pi/2 at 0 and -0.) for |x| >= 1 (exact for huge
     # x), s Pi/2 - ArcTan[x] below (s = 1 for x >= 0, else -1), so that the gradient is -1/(1 + x^2) everywhere
     # (ArcTan[1/x]'s was NaN at 0); the branch not taken gets a safe input (a NaN gradient times 0 is NaN), and no
@@ -138,6 +144,10 @@ _DEFINITIONS = {  # (arity, Wolfram definition); # is the argument, #1 and #2 th
                 " + (Mod[#2, 2] != 1)) ^ (1 / #2), If[#1 < 0, Indeterminate,"
                 " (SignOrZero[SignOrZero[#1] + 1 / 2] * #1 + (Mod[#2, 2] == 1)) ^ (1 / #2)]]"),
 }
+#: Functions whose derivative is 0 wherever they have one (steps): the expression runner stops their zero tangent
+#: where it would meet another part's value (0 * Infinity is NaN in forward mode), as reverse mode does
+#: (``expression_steps``).
+ZERO_DERIVATIVE = frozenset({"Floor", "Ceiling", "Round", "IntegerPart", "SignOrZero"})
 #: Functions whose definition writes Indeterminate where no real number is (Surd[-8, 2], as Sqrt[-8] is complex).
 NO_REAL_VALUE_AS_NAN = frozenset({"Surd"})
 #: Two-argument forms of one-argument names: Log[b, x] is the logarithm to base b; ArcTan[x, y] the angle of the point

@@ -1,0 +1,63 @@
+"""Step subexpressions: the parts of an expression's tree whose derivative is 0 wherever it is defined (Floor,
+Ceiling, Round, IntegerPart, torch's sign, and what is built from them, constants and comparisons alone).
+
+Reverse mode stops at a step: Floor's gradient is zeros, whatever reached it. Forward mode (``torch.func.jvp``,
+``jacfwd``) instead carries the step's zero tangent on, and the product rule multiplies it by the other factor's
+value: 0 * Infinity (Gamma's Exp[LogAbsGamma[#]] at 0) or 0 * NaN (ArcSech's gate times ArcCosh beyond its
+domain) is NaN where reverse mode gives the limit. The expression runner therefore detaches a step where it
+meets a part that is no step (``cut_steps``): neither mode sees its tangent, and both give the same derivative.
+A whole expression that is a step is not detached (its gradient stays 0, and its output is still attached to
+the inputs), nor is a step of constants and comparisons (which carries no tangent).
+
+>>> from netgraph.layers.expression import parse
+>>> tree = parse("Floor[#x] * Exp[#x]").tree
+>>> [node[1] for node in tree[2:] if id(node) in cut_steps(tree)]
+['Floor']
+"""
+
+from __future__ import annotations
+
+from netgraph.layers.expression_forms import children, once_per_tree
+from netgraph.layers.function_table import ZERO_DERIVATIVE
+
+__all__ = ["cut_steps"]
+
+_OPERATORS = ("bin", "neg", "call", "cmp")
+_NO_TANGENT, _ZERO_TANGENT = 1, 2  # a step of constants and comparisons; one with a zero tangent (Floor[#x])
+
+
+@once_per_tree
+def cut_steps(tree: tuple) -> frozenset[int]:
+    """The ids of the steps in ``tree`` with a zero tangent whose parent is no step: the ones to detach. Walked
+    once per distinct node, and once per tree (``once_per_tree``)."""
+    return _cut(tree)
+
+
+def _cut(tree: tuple) -> frozenset[int]:
+    kinds: dict[int, int | None] = {}
+    cut: set[int] = set()
+    stack = [tree]
+    while stack:
+        node = stack[-1]
+        if todo := [k for k in children(node) if id(k) not in kinds]:
+            stack += todo
+            continue
+        stack.pop()
+        kinds[id(node)] = kind = _step_kind(node, kinds)
+        if kind is None and node[0] in _OPERATORS:
+            cut.update(id(k) for k in children(node) if kinds[id(k)] == _ZERO_TANGENT)
+    return frozenset(cut)
+
+
+def _step_kind(node: tuple, kinds: dict[int, int | None]) -> int | None:
+    """_NO_TANGENT or _ZERO_TANGENT where ``node`` is a step (``kinds`` holds its children's), else None."""
+    if node[0] in ("const", "cmp"):
+        return _NO_TANGENT
+    if node[0] not in _OPERATORS:  # a slot, or a lowered node (Part, Dot, Total): none is a step here
+        return None
+    parts = [kinds[id(k)] for k in children(node)]
+    if node[0] == "call" and node[1] in ZERO_DERIVATIVE:  # Floor[#x]: a zero tangent, unless no tangent reaches it
+        return _NO_TANGENT if all(part == _NO_TANGENT for part in parts) else _ZERO_TANGENT
+    if node[:2] == ("call", "If"):  # its condition chooses between values: only they count
+        parts = parts[1:]
+    return None if None in parts else max(parts, default=_NO_TANGENT)

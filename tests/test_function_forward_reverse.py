@@ -1,0 +1,126 @@
+"""Every function of the function table, by forward mode (``torch.func.jacfwd``) and reverse mode (``jacrev``), in
+float64 at domain edges (0, -0., +-1, negative, tiny, subnormal, large, Gamma's poles): the two agree where both
+are finite, and are the same kind of non-finite number (NaN, Infinity, -Infinity) where either is not; both match a
+central difference where the function is finite and smooth; and the compiled forward and the interpreter give
+the same values and derivatives. The table itself is walked, so that a function it gains is checked too."""
+
+from __future__ import annotations
+
+import itertools
+
+import pytest
+import torch
+from torch.func import jacfwd, jacrev
+
+from netgraph import FunctionLayer, NetGraph, interpret
+from netgraph.layers.function_table import NAMED_FUNCTIONS, TWO_ARGUMENT_FORMS
+
+ONE_ARGUMENT = [0.0, -0.0, 1.0, -1.0, 0.5, -0.5, 0.3, -0.7, 2.0, -2.0, 3.0, -3.0, -2.5, 7.25, 1e-18, 1e-30, -1e-30,
+                1e-300, -1e-300, 5e-324, 1e10, -1e10, 1e300, -1e300]
+TWO_ARGUMENTS = [0.0, -0.0, 1.0, -1.0, 0.5, -0.5, 2.0, -2.0, 3.0, 1e-30, 1e10, -1e10]
+INTEGERS = [1.0, 2.0, 3.0, -1.0, -2.0, 5.0]  # Surd's n: an integer (Wolfram's Surd[x, n] is defined for no other)
+THREE_ARGUMENTS = [0.0, -0.0, 1.0, -2.0, 0.5, 1e10]
+
+# Documented exceptions, torch's own: F.softsign is x / (1 + |x|), and at |x| = 10^10 both modes' derivatives are a
+# difference of two terms near 10^-10 (each right to ~10^-7 relative only, differently rounded), so equal to 10^-6
+ROUNDING = {"SoftSign": 1e-6}
+# Quotient[x, 0] is NaN; forward mode's tangent of torch.round is 0 there, while reverse mode's zero gradient from
+# torch.round goes on into torch.div's and torch.remainder's backward as 0 / 0 (NaN): (name, argument) -> the points
+ZERO_FORWARD_NAN_REVERSE = {("Quotient", 0): lambda xs: xs[1] == 0, ("Quotient", 1): lambda xs: xs[1] == 0}
+
+
+def _entries() -> list[tuple[str, int]]:
+    """(name, arity) of each entry of the table once (synonyms share one), and of the two-argument forms."""
+    unique = {id(entry): (entry.name, entry.arity) for entry in NAMED_FUNCTIONS.values()}
+    return [*unique.values(), *((name, entry.arity) for name, entry in TWO_ARGUMENT_FORMS.items())]
+
+
+def _grid(name: str, arity: int) -> list[torch.Tensor]:
+    """Each argument's column of the grid of points (all combinations for two or three arguments)."""
+    if arity == 1:
+        return [torch.tensor(ONE_ARGUMENT, dtype=torch.float64)]
+    axes = [THREE_ARGUMENTS] * 3 if arity == 3 else [TWO_ARGUMENTS, INTEGERS if name == "Surd" else TWO_ARGUMENTS]
+    return [torch.tensor(column, dtype=torch.float64) for column in zip(*itertools.product(*axes))]
+
+
+def _runs(name: str, arity: int, expression: str | None = None) -> dict:
+    """The function (or ``expression`` of ports p0, p1, ...) on a batch of numbers, compiled and interpreted (ports
+    of scalars: the batch is the grid)."""
+    ports = [f"p{i}" for i in range(arity)]
+    expression = expression or f"{name}[{', '.join('#' + p for p in ports)}]"
+    module = NetGraph([FunctionLayer(expression)], [], **{p: () for p in ports}).compile().double()
+    return {"compiled": module,
+            "interpreted": lambda *xs: interpret(module.net, module, **dict(zip(ports, xs)))}
+
+
+def _kind(t: torch.Tensor) -> torch.Tensor:
+    """0 for NaN, 1 for a finite number, +-2 for +-Infinity."""
+    return torch.where(t.isnan(), 0, torch.where(t.isinf(), 2 * t.sign().long(), 1))
+
+
+def _smooth_difference(run, xs: list[torch.Tensor], i: int, derivative: torch.Tensor) -> None:
+    """A central difference of argument ``i`` matches ``derivative`` where the function is finite and smooth near
+    each point: the derivative a step h either side is about the same (no kink, no pole between), and so are the
+    differences of step h and h/2 (no jump); points of arguments up to 1000 (a step of Sin[10^10] is no small one)."""
+    h = torch.where(xs[i] == 0, 1e-6, 1e-6 * xs[i].abs())
+
+    def moved(step: torch.Tensor) -> list[torch.Tensor]:
+        return [x + step if j == i else x for j, x in enumerate(xs)]
+
+    def difference(step: torch.Tensor) -> torch.Tensor:
+        return (run(*moved(step)) - run(*moved(-step))) / (2 * step)
+
+    near = [jacfwd(run, argnums=i)(*moved(step)).diagonal() for step in (h, -h)]
+    wide, narrow = difference(h), difference(h / 2)
+    smooth = (torch.stack(xs).abs() <= 1000).all(0) & wide.isfinite() & derivative.isfinite()
+    for other in (narrow, *near):
+        smooth &= (other - derivative).abs() <= 1e-4 * derivative.abs().clamp_min(1)
+    torch.testing.assert_close(wide[smooth], derivative[smooth], rtol=1e-5, atol=1e-6)
+
+
+def _differ(forward: torch.Tensor, reverse: torch.Tensor, rtol: float) -> torch.Tensor:
+    """Where the two derivatives are different kinds of number, or finite and not equal but for rounding."""
+    return (_kind(forward) != _kind(reverse)) | (forward.isfinite() & ~torch.isclose(forward, reverse, rtol, 0))
+
+
+def _excepted(name: str, i: int, xs: list[torch.Tensor], forward: torch.Tensor, reverse: torch.Tensor) -> torch.Tensor:
+    """The points of a documented exception, which must still be as documented (0 forward, NaN reverse)."""
+    points = ZERO_FORWARD_NAN_REVERSE.get((name, i), lambda xs: torch.zeros_like(xs[0], dtype=torch.bool))(xs)
+    assert (forward[points] == 0).all() and reverse[points].isnan().all()
+    return points
+
+
+@pytest.mark.parametrize("name, arity", _entries())
+def test_forward_and_reverse_mode_agree_compiled_and_interpreted(name, arity):
+    xs = _grid(name, arity)
+    results = {}
+    for way, run in _runs(name, arity).items():
+        value = run(*xs)
+        for i in range(arity):
+            forward = jacfwd(run, argnums=i)(*xs).diagonal()
+            reverse = jacrev(run, argnums=i)(*xs).diagonal()
+            differ = _differ(forward, reverse, ROUNDING.get(name, 1e-12)) & ~_excepted(name, i, xs, forward, reverse)
+            assert not differ.any(), (way, i, [[x[k].item() for x in xs] for k in differ.nonzero().flatten()],
+                                      forward[differ], reverse[differ])
+            _smooth_difference(run, xs, i, forward)
+            results[way, i] = forward
+        results[way] = value
+    for key in [None, *range(arity)]:  # the compiled forward and the interpreter: the same numbers
+        compiled, interpreted = (results[("compiled", key) if key is not None else "compiled"],
+                                 results[("interpreted", key) if key is not None else "interpreted"])
+        torch.testing.assert_close(compiled, interpreted, rtol=0, atol=0, equal_nan=True)
+
+
+def test_a_step_beside_other_parts_is_a_constant_in_both_modes_and_a_whole_step_keeps_gradient_zero():
+    """Ceiling[x + 1/2] Log[x] at 0: forward mode's product rule gave Ceiling's zero tangent times Log[0] (0 times
+    -Infinity, NaN) where reverse mode gave the limit Infinity; now both give it. Floor[#x] alone stays attached:
+    gradient 0."""
+    x = torch.tensor([0.0, 1.0, 0.25], dtype=torch.float64)
+    runs = _runs("", 1, "Ceiling[#p0 + 1/2] * Log[#p0]")
+    for run in runs.values():
+        assert jacfwd(run)(x).diagonal().tolist() == jacrev(run)(x).diagonal().tolist() == [float("inf"), 2.0, 4.0]
+    assert ".detach()" in runs["compiled"].code
+    for run in _runs("Floor", 1).values():
+        xi = x.clone().requires_grad_(True)
+        run(xi).sum().backward()
+        assert xi.grad.tolist() == [0.0, 0.0, 0.0]
