@@ -32,7 +32,8 @@ from netgraph.export.onnx_ops import Context, Converted, Unsupported, sole_use, 
 from netgraph.export.onnx_reshape import fresh_value
 from netgraph.layers import BatchNormalizationLayer, LayerNormalizationLayer, NormalizationLayer
 
-__all__ = ["NORM_CONVERTERS", "affine_array", "dynamo_marks", "group_norm_patterns", "layer_norm_patterns"]
+__all__ = ["NORM_CONVERTERS", "affine_array", "affine_steps", "arrays_at_levels", "dynamo_marks", "group_norm_patterns",
+           "layer_norm_patterns", "one_example"]
 
 #: The dynamo exporter's value_info metadata: a constant it folded, or where a tensor came from (a module's
 #: parameter, a buffer, ...).
@@ -167,7 +168,7 @@ def _group_norm(norm: Any, ctx: Context) -> tuple[list, NormalizationLayer, str]
             or ctx.attributes(sizes).get("start", 0) != 0 or "end" in ctx.attributes(sizes)):
         return None
     taken = [n for n in (first, cast_in, norm, cast_out, back) if n is not None]
-    scaling, biases = _affine_steps(taken, lambda name: _per_channel(name, channels, rank, ctx), ctx)
+    scaling, biases = affine_steps(taken, lambda name: _per_channel(name, channels, rank, ctx), ctx)
     layer = NormalizationLayer("2;;", "Complement", epsilon=float(ctx.attributes(norm).get("epsilon", 1e-5)),
                                group_number=groups, scaling=scaling, biases=biases)
     return taken, layer, x
@@ -198,7 +199,7 @@ def _into_groups(reshape: Any, x: str, groups: int, ctx: Context) -> bool:
 
 def layer_norm_patterns(nodes: Any, ctx: Context) -> tuple[dict[int, Converted], set[int]]:
     """A LayerNormalization without arrays (the exporter's ones and zeros) followed by Muls and Adds of constants of
-    one example (``_affine_steps``) -> one NormalizationLayer, those constants its arrays over the levels they vary
+    one example (``affine_steps``) -> one NormalizationLayer, those constants its arrays over the levels they vary
     along: our NormalizationLayer's export when its arrays span other levels than it aggregates (the default
     ``NormalizationLayer()``'s "Complement": F.layer_norm, then the arrays), which imported as a
     LayerNormalizationLayer and a ThreadingLayer and ConstantArrayLayer per array."""
@@ -214,26 +215,38 @@ def _layer_norm_affine(norm: Any, ctx: Context) -> tuple[list, NormalizationLaye
             or affine_array(norm, 1, ctx, "scale") is not False or affine_array(norm, 2, ctx, "bias") is not False):
         return None
     taken = [norm]
-    arrays = _affine_steps(taken, lambda name: _one_example(name, rank, ctx), ctx)
-    shape, aggregated = ctx.shapes[x][1:], tuple(range(axis, rank))
-    present = [v for v in arrays if v is not False]
-    if not present:
+    arrays = affine_steps(taken, lambda name: one_example(name, rank, ctx), ctx)
+    if all(v is False for v in arrays):
         return None
-    full = np.broadcast_shapes(*(v.shape for v in present))
-    levels = tuple(k + 1 for k, n in enumerate(full) if n != 1) or aggregated
-    sizes = tuple(shape[k - 1] for k in levels)
-    if not all(isinstance(n, int) for n in sizes) or any(n != 1 and n != shape[k] for k, n in enumerate(full)):
+    placed = arrays_at_levels(arrays, ctx.shapes[x], tuple(range(axis, rank)))
+    if placed is None:
         return None
-    view = tuple(shape[k] if k + 1 in levels else 1 for k in range(rank - 1))
-    scaling, biases = (v if v is False else np.broadcast_to(v, view).reshape(sizes).astype(np.float32) for v in arrays)
-    complement = tuple(k for k in range(1, rank) if k not in aggregated)
-    named = "Same" if levels == aggregated else "Complement" if levels == complement else list(levels)
+    scaling, biases, named = placed
     layer = NormalizationLayer(f"{axis};;", named, epsilon=float(a.get("epsilon", 1e-5)), scaling=scaling,
                                biases=biases)
     return taken, layer, x
 
 
-def _one_example(name: str, rank: int, ctx: Context) -> np.ndarray | None:
+def arrays_at_levels(arrays: tuple, shape: tuple, aggregated: tuple[int, ...]) -> tuple[Any, Any, Any] | None:
+    """The scale and bias of ``affine_steps`` (arrays of x's rank - 1 dims, or False) as a NormalizationLayer's
+    arrays over the levels they vary along (all 1: ``aggregated``'s), and its ``scaling_levels`` ("Same",
+    "Complement" or the levels; no arrays: "Complement"); None where a dim is not x's (of ``shape``, batch first)
+    or of unknown size."""
+    rank, present = len(shape), [v for v in arrays if v is not False]
+    if not present:
+        return False, False, "Complement"
+    full = np.broadcast_shapes(*(v.shape for v in present))
+    levels = tuple(k + 1 for k, n in enumerate(full) if n != 1) or aggregated
+    sizes = tuple(shape[k] for k in levels)
+    if not all(isinstance(n, int) for n in sizes) or any(n != 1 and n != shape[k + 1] for k, n in enumerate(full)):
+        return None
+    view = tuple(shape[k + 1] if k + 1 in levels else 1 for k in range(rank - 1))
+    scaling, biases = (v if v is False else np.broadcast_to(v, view).reshape(sizes).astype(np.float32) for v in arrays)
+    complement = tuple(k for k in range(1, rank) if k not in aggregated)
+    return scaling, biases, "Same" if levels == aggregated else "Complement" if levels == complement else list(levels)
+
+
+def one_example(name: str, rank: int, ctx: Context) -> np.ndarray | None:
     """An initializer the same for every example (no dim along the batch but 1), as an array of x's rank - 1 dims,
     that can be a module's own array; None where it stays fixed (``_fixed``)."""
     value = ctx.constants.get(name)
@@ -251,7 +264,7 @@ def _fixed(name: str, value: np.ndarray, ctx: Context) -> bool:
             or (ctx.parameters is not None and name not in ctx.parameters) or len(ctx.consumers.get(name, ())) != 1)
 
 
-def _affine_steps(taken: list, read: Callable[[str], np.ndarray | None], ctx: Context) -> tuple[Any, Any]:
+def affine_steps(taken: list, read: Callable[[str], np.ndarray | None], ctx: Context) -> tuple[Any, Any]:
     """The scale and bias (False: none) of the Mul and Add nodes by constants that ``read`` takes (either operand; as
     it gives them, arrays broadcasting together) that follow ``taken``'s last node one after another, composed into
     one ``y * scale + bias``; appends them to ``taken``. The exporter's own ones and zeros (``affine=False``) add
