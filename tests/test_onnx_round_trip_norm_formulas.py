@@ -1,6 +1,7 @@
-"""A NormalizationLayer(method="RMS") exports as x * 1/sqrt(mean(x*x) + epsilon) then its arrays: it imports back as
-one NormalizationLayer of that method (it was twelve layers: ThreadingLayers, ConstantArrayLayers, a mean's NetChain);
-a chain with one constant changed is no RMS normalisation and imports node by node, computing what it computes."""
+"""A NormalizationLayer(method="RMS") exports as x * 1/sqrt(mean(x*x) + epsilon) then its arrays, one with
+unbiased=True as (x - mean) * 1/sqrt(torch's variance + epsilon): each imports back as one NormalizationLayer of
+those options (they were 12 and 13 layers: ThreadingLayers, ConstantArrayLayers, NetChains); a chain with one
+constant changed is no such normalisation and imports node by node, computing what it computes."""
 
 from __future__ import annotations
 
@@ -14,26 +15,28 @@ from netgraph import NetChain, NormalizationLayer, export_onnx, import_onnx, net
 from tests.onnx_helpers import assert_same_outputs, run_onnx
 
 
-def _rms_net(options: dict, shape: list):
-    net = net_initialize(NetChain({"norm": NormalizationLayer(method="RMS", **options)}, input=shape), seed=0)
+def _formula_net(options: dict, shape: list):
+    net = net_initialize(NetChain({"norm": NormalizationLayer(**options)}, input=shape), seed=0)
     generator = torch.Generator().manual_seed(0)
     for array in net.layers["norm"].arrays.values():  # not the starting ones and zeros
         array.copy_(torch.randn(array.shape, generator=generator))
     return net
 
 
+@pytest.mark.parametrize("method", [{"method": "RMS"}, {"unbiased": True}], ids=["rms", "unbiased"])
 @pytest.mark.parametrize("options, shape, levels", [
     ({}, [3, 4], ("2;;", "Complement")), ({"scaling_levels": "Same", "epsilon": 1e-5}, [3, 4], ("2;;", "Same")),
     ({"aggregation_levels": [1, 3]}, [3, 4, 2], ([1, 3], "Complement")), ({"scaling": False}, [3, 4], ("2;;", None)),
     ({"scaling": False, "biases": False}, [3, 4], ("2;;", None)), ({"scaling_levels": [2]}, ["n", 4], ("2;;", "Same")),
     ({"aggregation_levels": "1;;", "scaling_levels": [2]}, ["n", 4], ("1;;", [2]))])
-def test_an_rms_normalization_imports_as_one_layer(options, shape, levels, tmp_path):
-    net = _rms_net(options, shape)
+def test_a_normalization_written_as_its_formula_imports_as_one_layer(method, options, shape, levels, tmp_path):
+    net = _formula_net({**method, **options}, shape)
     path = export_onnx(net, tmp_path / "m.onnx")
     back = import_onnx(path)
     [layer] = back.layers.values()
     original = net.layers["norm"]
-    assert (type(layer), layer.method, layer.epsilon) == (NormalizationLayer, "RMS", original.epsilon)
+    assert (type(layer), layer.method, layer.unbiased, layer.epsilon) == (
+        NormalizationLayer, original.method, original.unbiased, original.epsilon)
     assert layer.aggregation_levels == levels[0]
     if levels[1] is not None:
         assert layer.scaling_levels == levels[1]
@@ -47,12 +50,15 @@ def test_an_rms_normalization_imports_as_one_layer(options, shape, levels, tmp_p
         assert_same_outputs(path, back, {"Input": x})
 
 
-@pytest.mark.parametrize("op, slot, value", [("Div", 0, 2.0), ("Div", 0, -1.0)], ids=["numerator-2", "numerator-neg"])
-def test_an_rms_chain_with_one_constant_changed_imports_node_by_node(op, slot, value, tmp_path):
-    net = _rms_net({"aggregation_levels": "2;;"}, [3, 4])
+@pytest.mark.parametrize("options, op, slot, value", [
+    ({"method": "RMS"}, "Div", 0, 2.0), ({"method": "RMS"}, "Div", 0, -1.0), ({"unbiased": True}, "Div", 0, 2.0),
+    ({"unbiased": True}, "ReduceMean", 1, 1)], ids=["rms-numerator-2", "rms-numerator-neg", "unbiased-numerator-2",
+                                                   "unbiased-mean-elsewhere"])
+def test_a_formula_with_one_constant_changed_imports_node_by_node(options, op, slot, value, tmp_path):
+    net = _formula_net(options, [3, 4])
     model = onnx.load(export_onnx(net, tmp_path / "m.onnx"))
     producers = {out: node for node in model.graph.node for out in node.output}
-    [node] = [n for n in model.graph.node if n.op_type == op]
+    node = [n for n in model.graph.node if n.op_type == op][-1 if op == "Div" else 0]  # the 1 / sqrt; the centring
     constant = producers[node.input[slot]]
     old = numpy_helper.to_array(constant.attribute[0].t)
     constant.attribute[0].t.CopyFrom(numpy_helper.from_array(np.full_like(old, value), constant.attribute[0].t.name))
