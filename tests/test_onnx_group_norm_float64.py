@@ -11,14 +11,7 @@ from torch import nn
 
 from netgraph import NetChain, NormalizationLayer, export_onnx, import_onnx, net_initialize
 from tests.onnx_helpers import assert_same_outputs, torch_export
-
-
-@pytest.fixture
-def float64():
-    default = torch.get_default_dtype()
-    torch.set_default_dtype(torch.float64)
-    yield
-    torch.set_default_dtype(default)
+from tests.test_onnx_round_trip_float64 import float64  # noqa: F401 - the fixture: torch's default dtype float64
 
 
 def _group_net(shape: list[int]):
