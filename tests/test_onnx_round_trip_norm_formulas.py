@@ -1,7 +1,8 @@
 """A NormalizationLayer(method="RMS") exports as x * 1/sqrt(mean(x*x) + epsilon) then its arrays, one with
-unbiased=True as (x - mean) * 1/sqrt(torch's variance + epsilon): each imports back as one NormalizationLayer of
-those options (they were 12 and 13 layers: ThreadingLayers, ConstantArrayLayers, NetChains); a chain with one
-constant changed is no such normalisation and imports node by node, computing what it computes."""
+unbiased=True as (x - mean) * 1/sqrt(torch's variance + epsilon), a standardisation over levels not trailing as
+(x - mean) * 1/sqrt(mean((x - mean)^2) + epsilon): each imports back as one NormalizationLayer of those options
+(they were 12 to 15 layers: ThreadingLayers, ConstantArrayLayers, NetChains); a chain with one constant changed is
+no such normalisation and imports node by node, computing what it computes."""
 
 from __future__ import annotations
 
@@ -30,7 +31,19 @@ def _formula_net(options: dict, shape: list):
     ({"scaling": False, "biases": False}, [3, 4], ("2;;", None)), ({"scaling_levels": [2]}, ["n", 4], ("2;;", "Same")),
     ({"aggregation_levels": "1;;", "scaling_levels": [2]}, ["n", 4], ("1;;", [2]))])
 def test_a_normalization_written_as_its_formula_imports_as_one_layer(method, options, shape, levels, tmp_path):
-    net = _formula_net({**method, **options}, shape)
+    _check_round_trip(_formula_net({**method, **options}, shape), shape, levels, tmp_path)
+
+
+@pytest.mark.parametrize("options, shape, levels", [
+    ({"aggregation_levels": [1, 3]}, [3, 4, 2], ([1, 3], "Complement")),
+    ({"aggregation_levels": [1]}, [3, 4], ([1], "Complement")),
+    ({"aggregation_levels": [1], "scaling": False, "biases": False}, ["n", 4], ([1], None))])
+def test_a_standardization_over_levels_not_trailing_imports_as_one_layer(options, shape, levels, tmp_path):
+    """No LayerNormalization there: (x - mean) * 1/sqrt(mean((x - mean)^2) + epsilon), it was 15 layers."""
+    _check_round_trip(_formula_net(options, shape), shape, levels, tmp_path)
+
+
+def _check_round_trip(net, shape: list, levels: tuple, tmp_path) -> None:
     path = export_onnx(net, tmp_path / "m.onnx")
     back = import_onnx(path)
     [layer] = back.layers.values()
@@ -52,8 +65,10 @@ def test_a_normalization_written_as_its_formula_imports_as_one_layer(method, opt
 
 @pytest.mark.parametrize("options, op, slot, value", [
     ({"method": "RMS"}, "Div", 0, 2.0), ({"method": "RMS"}, "Div", 0, -1.0), ({"unbiased": True}, "Div", 0, 2.0),
-    ({"unbiased": True}, "ReduceMean", 1, 1)], ids=["rms-numerator-2", "rms-numerator-neg", "unbiased-numerator-2",
-                                                   "unbiased-mean-elsewhere"])
+    ({"unbiased": True}, "ReduceMean", 1, 1), ({"aggregation_levels": [1]}, "Div", 0, 2.0),
+    ({"aggregation_levels": [1]}, "ReduceMean", 1, 2)],
+    ids=["rms-numerator-2", "rms-numerator-neg", "unbiased-numerator-2", "unbiased-mean-elsewhere",
+         "standardize-numerator-2", "standardize-mean-elsewhere"])
 def test_a_formula_with_one_constant_changed_imports_node_by_node(options, op, slot, value, tmp_path):
     net = _formula_net(options, [3, 4])
     model = onnx.load(export_onnx(net, tmp_path / "m.onnx"))

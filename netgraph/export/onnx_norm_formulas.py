@@ -4,7 +4,9 @@ by y, then the Muls and Adds of one example's constants that ``onnx_norms.affine
 
 * ``method="RMS"``: the statistic ReduceMean(Mul(x, x) or Pow(x, 2)) over non-batch axes, keeping dims; y = x;
 * ``unbiased=True``: the statistic torch's variance of x (``onnx_variance.variance_chain``: n - 1 in the
-  divisor); y = Sub(x, ReduceMean(x)) over the same axes.
+  divisor); y = Sub(x, ReduceMean(x)) over the same axes;
+* the default standardisation over levels that are not trailing (no LayerNormalization): the statistic
+  ReduceMean(Mul(c, c)) of c = Sub(x, ReduceMean(x)), y another such Sub, all over the same axes.
 
 Each step is the one use of the one before (another form stays nodes one by one)."""
 
@@ -26,20 +28,50 @@ _NOT_MATCHED = (Unsupported, *NOT_THE_PATTERN)
 
 
 def formula_norm_patterns(nodes: Any, ctx: Context) -> tuple[dict[int, Converted], set[int]]:
-    """The last node of each matched RMS or unbiased normalisation (by ``id``) -> its NormalizationLayer fed by x,
-    and the ids of the nodes it takes the place of."""
+    """The last node of each matched RMS, unbiased or other standardising normalisation (by ``id``) -> its
+    NormalizationLayer fed by x, and the ids of the nodes it takes the place of."""
     found, claimed = chain_patterns(nodes, ctx, "ReduceMean", _rms, _NOT_MATCHED)
     more, taken = chain_patterns([n for n in nodes if id(n) not in claimed], ctx, "Div", _unbiased, _NOT_MATCHED)
     return {**found, **more}, claimed | taken
 
 
 def _rms(reduce: Any, ctx: Context) -> tuple[list, NormalizationLayer, str] | None:
-    """The nodes from the square to the last array's, the layer, and x; None where they are not the pattern."""
+    """The nodes from the square to the last array's, the layer, and x; None where they are not the pattern. The
+    mean square of x's own centring alone (``_biased``) is a biased variance: a standardisation."""
     square, x = _square(reduce, ctx)
     axes = _reduced_axes(reduce, ctx)
     if square is None or axes is None:
         return None
+    biased = _biased(square, reduce, x, axes, ctx)
+    if biased is not None:
+        return biased
     return _normalised([square, reduce], reduce, x, x, axes, ctx, method="RMS")
+
+
+def _biased(square: Any, reduce: Any, centred: str, axes: tuple[int, ...],
+            ctx: Context) -> tuple[list, Any, str] | None:
+    """Where ``centred``, which ``square`` alone reads, is x - mean(x) over ``axes``: the standardisation of x by
+    ``reduce``, the mean of the squares, its centring another x - mean(x); else None."""
+    first = _centring(centred, axes, ctx)
+    if first is None or any(c is not square for c, _ in ctx.consumers.get(centred, ())):
+        return None
+    x = first[0].input[0]
+    other = next((c for c, _ in ctx.consumers.get(x, ()) if c.op_type == "Sub" and c.input[0] == x
+                  and c is not first[0]), None)
+    second = _centring(other.output[0], axes, ctx) if other is not None else None
+    if second is None:
+        return None
+    return _normalised([*reversed(first), square, *reversed(second), reduce], reduce, other.output[0], x, axes, ctx)
+
+
+def _centring(tensor: str, axes: tuple[int, ...], ctx: Context) -> tuple[Any, Any] | None:
+    """(the Sub, the ReduceMean) where ``tensor`` is x - mean(x over ``axes``), the mean read by that Sub alone."""
+    sub = ctx.producers.get(tensor)
+    mean = ctx.producers.get(sub.input[1]) if sub is not None and sub.op_type == "Sub" else None
+    if (mean is None or mean.op_type != "ReduceMean" or mean.input[0] != sub.input[0]
+            or _reduced_axes(mean, ctx) != axes or sole_use(mean.output[0], ctx) is None):
+        return None
+    return sub, mean
 
 
 def _unbiased(div: Any, ctx: Context) -> tuple[list, NormalizationLayer, str] | None:
@@ -49,13 +81,12 @@ def _unbiased(div: Any, ctx: Context) -> tuple[list, NormalizationLayer, str] | 
         return None
     variance, _, x = matched
     axes = _reduced_axes(variance[3], ctx)  # the ReduceMean of the squares
-    centred = next((c for c, _ in ctx.consumers.get(x, ()) if c.op_type == "Sub" and c.input[0] == x
-                    and c is not variance[1]), None)
-    mean = ctx.producers.get(centred.input[1]) if centred is not None else None
-    if (axes is None or mean is None or mean.op_type != "ReduceMean" or mean.input[0] != x
-            or _reduced_axes(mean, ctx) != axes or sole_use(mean.output[0], ctx) is None):
+    other = next((c for c, _ in ctx.consumers.get(x, ()) if c.op_type == "Sub" and c.input[0] == x
+                  and c is not variance[1]), None)
+    centring = _centring(other.output[0], axes, ctx) if other is not None and axes is not None else None
+    if centring is None:
         return None
-    return _normalised([*variance, mean, centred], div, centred.output[0], x, axes, ctx, unbiased=True)
+    return _normalised([*variance, *reversed(centring)], div, other.output[0], x, axes, ctx, unbiased=True)
 
 
 def _normalised(taken: list, statistic: Any, y: str, x: str, axes: tuple[int, ...], ctx: Context,
