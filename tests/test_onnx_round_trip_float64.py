@@ -1,13 +1,18 @@
 """export -> import of float64 nets (``torch.set_default_dtype(torch.float64)``, the model in ``tensor(double)``),
-at a batch of 1 and several lengths: the imported net computes what the net computes."""
+at a batch of 1 and several lengths: the imported net computes what the net computes. A group NormalizationLayer
+exports as a model onnxruntime runs (it has no InstanceNormalization of double: the groups are cast to float32 and
+back) and imports back as one layer."""
 
 from __future__ import annotations
 
+import onnx
 import pytest
 import torch
 
-from netgraph import CrossEntropyLossLayer, NetGraph, export_onnx, import_onnx, net_initialize
+from netgraph import (CrossEntropyLossLayer, NetChain, NetGraph, NormalizationLayer, export_onnx, import_onnx,
+                      net_initialize)
 from netgraph.export.exporter import example_inputs
+from tests.onnx_helpers import assert_same_outputs
 from tests.test_onnx_export import family_nets
 
 
@@ -36,3 +41,38 @@ def test_a_float64_loss_ending_in_a_cast_to_double_imports_back(float64, make, t
         for got, want in zip(_outputs(back(**inputs)), _outputs(net(**inputs))):
             assert got.dtype == torch.float64
             torch.testing.assert_close(got, want)
+
+
+def _group_net(shape: list[int]):
+    net = net_initialize(NetChain({"grouped": NormalizationLayer(group_number=2)}, input=shape), seed=0)
+    generator = torch.Generator().manual_seed(0)
+    for array in net.layers["grouped"].arrays.values():  # not the starting ones and zeros
+        array.copy_(torch.randn(array.shape, generator=generator, dtype=array.dtype))
+    return net
+
+
+@pytest.mark.parametrize("shape", [[4, 5], [6, 3, 2]])
+def test_a_float64_group_norm_runs_in_onnxruntime_and_imports_as_one_layer(float64, shape, tmp_path):
+    net = _group_net(shape)
+    path = export_onnx(net, tmp_path / "m.onnx")
+    x = torch.randn(3, *shape, generator=torch.Generator().manual_seed(1))
+    assert_same_outputs(path, net, {"Input": x}, atol=1e-5)  # onnxruntime refused the double InstanceNormalization
+    back = import_onnx(path)
+    [(name, layer)] = back.layers.items()
+    assert (name, type(layer), layer.group_number) == ("grouped", NormalizationLayer, 2)
+    got = back(x)
+    assert got.dtype == torch.float64
+    torch.testing.assert_close(got, net(x))
+
+
+def test_group_norm_between_other_casts_is_not_taken_as_one_layer(float64, tmp_path):
+    """A Cast to double (not float) before the InstanceNormalization is no export_onnx form: its nodes one by one."""
+    net = _group_net([4, 5])
+    model = onnx.load(export_onnx(net, tmp_path / "m.onnx"))
+    [cast_in, _] = [node for node in model.graph.node if node.op_type == "Cast"]
+    cast_in.attribute[0].i = onnx.TensorProto.DOUBLE
+    onnx.save(model, tmp_path / "near.onnx")
+    back = import_onnx(tmp_path / "near.onnx")
+    assert len(back.layers) > 1 and "grouped" not in back.layers
+    x = torch.randn(3, 4, 5, generator=torch.Generator().manual_seed(1))
+    torch.testing.assert_close(back(x), net(x))

@@ -58,8 +58,8 @@ from netgraph.export.onnx_ops import (SHAPE_INPUTS, Context, Converted, Unsuppor
 from netgraph.export.onnx_recurrent import RECURRENT_CONVERTERS, RECURRENT_OPS
 from netgraph.export.onnx_recurrent_glue import sequence_inputs
 from netgraph.export.onnx_recurrent_states import data_states, muted_states
-from netgraph.export.onnx_norms import NORM_CONVERTERS, exporter_made, program_parameters
-from netgraph.export.onnx_patterns import find_patterns
+from netgraph.export.onnx_norms import NORM_CONVERTERS, dynamo_marks
+from netgraph.export.onnx_patterns import Matched, find_patterns
 from netgraph.export.onnx_ports import graph_port_names, model_inputs, producers_of, value_shapes
 from netgraph.export.onnx_problems import (RANDOM_OPS, RANDOM_REASON, OnnxImportWarning, no_layer, node_path,
                                            node_problem, output_problems, raise_refused, refusal_fields, shape_use)
@@ -102,7 +102,7 @@ def import_model(model: Any, path: str) -> NetGraph:
     except Exception as exc:  # onnx's own errors (InferenceError) share no public base
         raise SpecError(f"{path}: not a valid ONNX model: {type(exc).__name__}: {exc}", kind="invalid-model",
                         found=type(exc).__name__, detail=str(exc)) from None
-    builder = _Builder(onnx, inferred.graph, path)
+    builder = _Builder(onnx, inferred.graph, path, model.producer_name == "netgraph")
     builder.ctx.opset = next((o.version for o in model.opset_import if o.domain in ("", "ai.onnx")), 13)
     builder.labels = model_labels(model, path)  # export_onnx's class labels: the ports' encoders and decoders
     builder.coders = model_coders(model, builder.coder_notes)  # and its other coders (onnx_coders)
@@ -111,8 +111,8 @@ def import_model(model: Any, path: str) -> NetGraph:
 
 
 class _Builder(ConstantFolding, LayerShapes):
-    def __init__(self, onnx: Any, graph: Any, where: str):
-        self.onnx, self.graph, self.where = onnx, graph, where
+    def __init__(self, onnx: Any, graph: Any, where: str, netgraph_file: bool = False):
+        self.onnx, self.graph, self.where, self.netgraph_file = onnx, graph, where, netgraph_file
         self.evaluator = require("onnx.reference").ReferenceEvaluator
         helper = onnx.numpy_helper
         self.constants = {t.name: _initializer(helper, t, where) for t in graph.initializer}
@@ -134,7 +134,7 @@ class _Builder(ConstantFolding, LayerShapes):
                            onnx.numpy_helper.to_array, frozenset(o.name for o in graph.output))
         self.taken: set[str] = set()
         inputs = model_inputs(graph)  # a Constant node's output as an input: refused by definition_problems
-        self.ctx.exporter_made, self.ctx.parameters = exporter_made(graph), program_parameters(graph)
+        self.ctx.exporter_made, self.ctx.parameters = dynamo_marks(graph)  # one walk of its metadata
         self.ctx.integers = integer_tensors(graph)
         self.ctx.batch_dims = frozenset(s[0] for s in map(self.shapes.get, inputs) if s and s[0] not in ("?", ""))
         names = graph_port_names(inputs, graph.output, producers, self.taken)  # torch's made-up: Input, Output
@@ -237,6 +237,7 @@ class _Builder(ConstantFolding, LayerShapes):
         return False
 
     def _add(self, node: Any, index: int, converted: Converted) -> None:
+        scope = converted.scope if isinstance(converted, Matched) and self.netgraph_file else None  # export_onnx's
         fold = self.ctx.folds[node.output[0]] = self._fold(node, converted)
         kind = getattr(converted.layer, "type_name", None)  # None: an alias (a recurrence's layout glue), no layer
         if fold and converted.fold is None and kind is not None and kind not in SHAPE_AGNOSTIC:
@@ -249,7 +250,7 @@ class _Builder(ConstantFolding, LayerShapes):
             return
         if self._fuse_bias(node, converted):
             return
-        name = identifier(layer_name(node, index, self.initializers), self.taken)
+        name = identifier(scope or layer_name(node, index, self.initializers), self.taken)
         self.layers[name] = converted.layer
         shape = self.shapes.get(node.output[0])
         for port_index, tensor in enumerate(converted.inputs):

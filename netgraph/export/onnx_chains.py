@@ -11,15 +11,32 @@ nodes are converted one by one.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from typing import Any
 
 from netgraph.export.onnx_ops import Context, Converted
 
-__all__ = ["chain_patterns", "NOT_THE_PATTERN"]
+__all__ = ["chain_patterns", "Matched", "NOT_THE_PATTERN"]
 
 #: What a matcher raises on a node that is malformed or not the pattern (its own conversion then says why)
 NOT_THE_PATTERN = (ValueError, TypeError, KeyError, IndexError)
+
+
+@dataclasses.dataclass
+class Matched(Converted):
+    """A chain's layer; ``scope``: the module scope all its nodes' names share (torch's ``/norm/Reshape``: "norm"),
+    or None. In ``export_onnx``'s file it names the imported layer (the exported layer's name); elsewhere, and
+    without one, the chain's last node does."""
+    scope: str | None = None
+
+
+def shared_scope(nodes: list) -> str | None:
+    """The module scope (``/a/b/Op``: "a_b", as the compiled forward names layer a/b) all ``nodes``' names share;
+    None where they share none or a name is no such path."""
+    scopes = {node.name.rpartition("/")[0] for node in nodes}
+    scope = scopes.pop() if len(scopes) == 1 and all(n.name.startswith("/") for n in nodes) else ""
+    return "_".join(filter(None, scope.split("/"))) or None
 
 
 def chain_patterns(nodes: Any, ctx: Context | None, op_type: str,
@@ -39,6 +56,6 @@ def chain_patterns(nodes: Any, ctx: Context | None, op_type: str,
             continue
         if matched is not None:
             taken, layer, x = matched
-            found[id(taken[-1])] = Converted(layer, (x,))
+            found[id(taken[-1])] = Matched(layer, (x,), scope=shared_scope(taken))
             claimed.update(id(n) for n in taken[:-1])
     return found, claimed

@@ -1,8 +1,9 @@
 """torch's ``group_norm`` (``NormalizationLayer(group_number=g)``'s kernel, torch's ``nn.GroupNorm``) as ONNX, for
 ``export_onnx``: torch's own symbolic reshapes x to (0, g, -1), which onnxruntime cannot resolve for a batch of 0
 (0 elements fit any size at the -1); this one reshapes to (batch, g, C/g, the rest of x's dims), the batch and the
-rest read from Shape(x), then InstanceNormalization of the g groups, Reshape back to Shape(x), Mul by the weight and
-Add of the bias, as torch's (``onnx_norms.group_norm_patterns`` imports both as one NormalizationLayer)."""
+rest read from Shape(x), then InstanceNormalization of the g groups (of a float64 x, cast to float32 and back:
+onnxruntime has no InstanceNormalization of double), Reshape back to Shape(x), Mul by the weight and Add of the
+bias, as torch's (``onnx_norms.group_norm_patterns`` imports both as one NormalizationLayer)."""
 
 from __future__ import annotations
 
@@ -31,8 +32,15 @@ def group_norm(g: Any, x: Any, groups: Any, weight: Any, bias: Any, eps: Any, cu
     if rank > 2:
         parts.append(symbolic_helper._slice_helper(g, shape, axes=[0], starts=[2], ends=[rank]))
     grouped = g.op("Reshape", x, g.op("Concat", *parts, axis_i=0))
-    ones, zeros = (g.op("Constant", value_t=torch.full((groups,), v, dtype=dtype)) for v in (1.0, 0.0))
-    normed = g.op("Reshape", g.op("InstanceNormalization", grouped, ones, zeros, epsilon_f=eps), shape)
+    double = dtype == torch.float64  # ONNX has InstanceNormalization of double, onnxruntime has none: in float
+    if double:
+        grouped = g.op("Cast", grouped, to_i=_type_utils.JitScalarType.FLOAT.onnx_type())
+    ones, zeros = (g.op("Constant", value_t=torch.full((groups,), v, dtype=torch.float32 if double else dtype))
+                   for v in (1.0, 0.0))
+    normed = g.op("InstanceNormalization", grouped, ones, zeros, epsilon_f=eps)
+    if double:
+        normed = g.op("Cast", normed, to_i=_type_utils.JitScalarType.DOUBLE.onnx_type())
+    normed = g.op("Reshape", normed, shape)
     axes = list(range(1, rank - 1))
     for array, op in ((weight, "Mul"), (bias, "Add")):
         if array is not None and not symbolic_helper._is_none(array):

@@ -6,7 +6,8 @@
   NormalizationLayer over those levels ("Same" scaling).
 * ``InstanceNormalization`` -> NormalizationLayer (aggregated over the spatial levels, arrays per channel).
 * torch's ``nn.GroupNorm`` export (either exporter), Reshape(x, [0, g, -1]) (``export_onnx``'s: to (batch, g, C/g, ...)
-  computed from Shape(x)) -> InstanceNormalization (g ones and zeros) ->
+  computed from Shape(x)) -> InstanceNormalization (g ones and zeros; ``export_onnx``'s of float64 between a Cast
+  to float and one back to double) ->
   Reshape(., Shape(x)) -> Mul by the per-channel weight -> Add of the bias -> NormalizationLayer(group_number=g)
   (``group_norm_patterns``, matched before the nodes are converted one by one; x of rank >= 2; the Muls and Adds by
   per-channel constants that follow, either operand first, composed into its arrays).
@@ -31,20 +32,21 @@ from netgraph.export.onnx_ops import Context, Converted, Unsupported, sole_use, 
 from netgraph.export.onnx_reshape import fresh_value
 from netgraph.layers import BatchNormalizationLayer, LayerNormalizationLayer, NormalizationLayer
 
-__all__ = ["NORM_CONVERTERS", "affine_array", "exporter_made", "group_norm_patterns", "layer_norm_patterns",
-           "program_parameters"]
+__all__ = ["NORM_CONVERTERS", "affine_array", "affine_steps", "arrays_at_levels", "dynamo_marks", "group_norm_patterns",
+           "layer_norm_patterns", "one_example"]
 
 #: The dynamo exporter's value_info metadata: a constant it folded, or where a tensor came from (a module's
 #: parameter, a buffer, ...).
 _FOLDED, _KIND = "pkg.onnxscript.optimizer.folded_from", "pkg.torch.export.graph_signature.InputSpec.kind"
 _SIGNATURE = "pkg.torch.export.ExportedProgram.graph_signature"
+_FLOAT, _DOUBLE = 1, 11  # ONNX's TensorProto.FLOAT and DOUBLE
 
 
 def affine_array(node: Any, index: int, ctx: Context, what: str) -> Any:
     """A normalisation's scale (input 1) or bias (input 2) as its layer's array, or False for none: a bias left out,
     or what torch's exporter writes for a module without it: a Constant node of ones (scale) or zeros (bias), where
     a module's own parameters are initializers; from the dynamo exporter, an initializer of ones or zeros it folded
-    from none of the module's tensors (LayerNorm's ``val_2``; see ``exporter_made``) or a buffer (BatchNorm's
+    from none of the module's tensors (LayerNorm's ``val_2``; see ``dynamo_marks``) or a buffer (BatchNorm's
     running variance and mean, which its optimiser shares with an equal folded scale and bias). Another initializer
     of ones or zeros stays an array (a module's, at its starting values), as does a Constant node of other values."""
     name = node.input[index] if len(node.input) > index else ""
@@ -60,39 +62,26 @@ def affine_array(node: Any, index: int, ctx: Context, what: str) -> Any:
     return value
 
 
-def exporter_made(graph: Any) -> frozenset[str]:
-    """The tensors torch's dynamo exporter marks as buffers, or as folded from none of the exported program's own
-    tensors (its parameters, buffers and constants, by the graph signature it records): none holds a module's
-    parameter (``bias`` folded into GroupNorm's ``val_23`` does). Without that signature nothing folded counts."""
-    owned = _program_tensors(graph)
-    made = set()
+def dynamo_marks(graph: Any) -> tuple[frozenset[str], frozenset[str] | None]:
+    """What the dynamo exporter's metadata says of ``graph``'s tensors, read in one walk of its value_info: the
+    tensors it made (``exporter_made``) and the initializers holding the module's parameters (``parameters``)."""
+    signature = _marks(graph).get(_SIGNATURE)
+    owned, parameters = (None, None) if signature is None else (
+        _program_tensors(signature), _program_tensors(signature, "PARAMETER"))
+    made, folded = set(), set()
     for value in graph.value_info:
         marks = _marks(value)
-        sources = re.findall(r"'([^']*)'", marks.get(_FOLDED, ""))
-        folded = owned is not None and bool(sources) and not owned.intersection(sources)
-        if folded or marks.get(_KIND) == "BUFFER":
+        sources = set(re.findall(r"'([^']*)'", marks.get(_FOLDED, "")))
+        if (owned is not None and sources and not owned & sources) or marks.get(_KIND) == "BUFFER":
             made.add(value.name)
-    return frozenset(made)
+        if parameters is not None and sources and sources <= parameters:
+            folded.add(value.name)
+    return frozenset(made), None if parameters is None else parameters | frozenset(folded)
 
 
-def program_parameters(graph: Any) -> frozenset[str] | None:
-    """The initializers of a dynamo file that hold the module's parameters: those named after a parameter and those
-    folded from parameters alone (GroupNorm's ``val_23`` from ``bias``); None in a file without the signature."""
-    parameters = _program_tensors(graph, "PARAMETER")
-    if parameters is None:
-        return None
-    folded = {value.name for value in graph.value_info
-              if (sources := set(re.findall(r"'([^']*)'", _marks(value).get(_FOLDED, "")))) and sources <= parameters}
-    return parameters | frozenset(folded)
-
-
-def _program_tensors(graph: Any, kinds: str = "PARAMETER|BUFFER|CONSTANT_TENSOR") -> frozenset[str] | None:
+def _program_tensors(signature: str, kinds: str = "PARAMETER|BUFFER|CONSTANT_TENSOR") -> frozenset[str]:
     """The targets of the exported program's tensors of ``kinds`` (default: parameters, buffers and constant
-    tensors; the initializers the exporter names after them), from the signature in the graph's metadata; None
-    where it has none."""
-    signature = _marks(graph).get(_SIGNATURE)
-    if signature is None:
-        return None
+    tensors; the initializers the exporter names after them), from the graph signature in its metadata."""
     return frozenset(re.findall(rf"^\s*\S+: (?:{kinds}) target='([^']*)'", signature, re.M))
 
 
@@ -159,7 +148,8 @@ def group_norm_patterns(nodes: Any, ctx: Context) -> tuple[dict[int, Converted],
 
 def _group_norm(norm: Any, ctx: Context) -> tuple[list, NormalizationLayer, str] | None:
     """The nodes from the first Reshape to the last of the chain, the layer, and x; None where it does not match."""
-    first = ctx.producers.get(norm.input[0])
+    cast_in = _cast_to(ctx.producers.get(norm.input[0]), _FLOAT, ctx)
+    first = ctx.producers.get(cast_in.input[0] if cast_in is not None else norm.input[0])
     if first is None or first.op_type != "Reshape" or len(norm.input) < 3:
         return None
     x, rank = first.input[0], ctx.rank(first.input[0])
@@ -167,19 +157,35 @@ def _group_norm(norm: Any, ctx: Context) -> tuple[list, NormalizationLayer, str]
     groups, channels = scale.size, (ctx.shapes.get(x) or (None, None))[1]
     if (rank is None or rank < 2 or not isinstance(channels, int) or not _into_groups(first, x, groups, ctx)
             or not np.all(scale == 1) or not np.all(bias == 0) or channels % groups
-            or sole_use_as_input_0(first.output[0], ctx, "InstanceNormalization",
-                                   ignoring=("Shape",)) is not norm):
+            or _grouped_use(first, cast_in, ctx) is not norm):
         return None
-    back = sole_use_as_input_0(norm.output[0], ctx, "Reshape", ignoring=("Shape",))
+    cast_out = _cast_to(sole_use_as_input_0(norm.output[0], ctx, "Cast"), _DOUBLE, ctx) if cast_in else None
+    if cast_in is not None and cast_out is None:
+        return None
+    back = sole_use_as_input_0((cast_out or norm).output[0], ctx, "Reshape", ignoring=("Shape",))
     sizes = ctx.producers.get(back.input[1]) if back is not None else None
     if (sizes is None or sizes.op_type != "Shape" or sizes.input[0] != x
             or ctx.attributes(sizes).get("start", 0) != 0 or "end" in ctx.attributes(sizes)):
         return None
-    taken = [first, norm, back]
-    scaling, biases = _affine_steps(taken, lambda name: _per_channel(name, channels, rank, ctx), ctx)
+    taken = [n for n in (first, cast_in, norm, cast_out, back) if n is not None]
+    scaling, biases = affine_steps(taken, lambda name: _per_channel(name, channels, rank, ctx), ctx)
     layer = NormalizationLayer("2;;", "Complement", epsilon=float(ctx.attributes(norm).get("epsilon", 1e-5)),
                                group_number=groups, scaling=scaling, biases=biases)
     return taken, layer, x
+
+
+def _cast_to(node: Any, to: int, ctx: Context) -> Any:
+    """``node`` where it is a Cast to ONNX type ``to`` of a tensor with no other use; else None."""
+    ok = node is not None and node.op_type == "Cast" and ctx.attributes(node).get("to") == to
+    return node if ok and sole_use(node.input[0], ctx, ignoring=("Shape",)) is not None else None
+
+
+def _grouped_use(reshape: Any, cast: Any, ctx: Context) -> Any:
+    """The InstanceNormalization that alone reads the Reshape into groups (through ``cast``, a float64 export's
+    Cast to float32, where not None); else None."""
+    if cast is not None and sole_use_as_input_0(reshape.output[0], ctx, "Cast", ignoring=("Shape",)) is not cast:
+        return None
+    return sole_use_as_input_0((cast or reshape).output[0], ctx, "InstanceNormalization", ignoring=("Shape",))
 
 
 def _into_groups(reshape: Any, x: str, groups: int, ctx: Context) -> bool:
@@ -193,7 +199,7 @@ def _into_groups(reshape: Any, x: str, groups: int, ctx: Context) -> bool:
 
 def layer_norm_patterns(nodes: Any, ctx: Context) -> tuple[dict[int, Converted], set[int]]:
     """A LayerNormalization without arrays (the exporter's ones and zeros) followed by Muls and Adds of constants of
-    one example (``_affine_steps``) -> one NormalizationLayer, those constants its arrays over the levels they vary
+    one example (``affine_steps``) -> one NormalizationLayer, those constants its arrays over the levels they vary
     along: our NormalizationLayer's export when its arrays span other levels than it aggregates (the default
     ``NormalizationLayer()``'s "Complement": F.layer_norm, then the arrays), which imported as a
     LayerNormalizationLayer and a ThreadingLayer and ConstantArrayLayer per array."""
@@ -209,26 +215,38 @@ def _layer_norm_affine(norm: Any, ctx: Context) -> tuple[list, NormalizationLaye
             or affine_array(norm, 1, ctx, "scale") is not False or affine_array(norm, 2, ctx, "bias") is not False):
         return None
     taken = [norm]
-    arrays = _affine_steps(taken, lambda name: _one_example(name, rank, ctx), ctx)
-    shape, aggregated = ctx.shapes[x][1:], tuple(range(axis, rank))
-    present = [v for v in arrays if v is not False]
-    if not present:
+    arrays = affine_steps(taken, lambda name: one_example(name, rank, ctx), ctx)
+    if all(v is False for v in arrays):
         return None
-    full = np.broadcast_shapes(*(v.shape for v in present))
-    levels = tuple(k + 1 for k, n in enumerate(full) if n != 1) or aggregated
-    sizes = tuple(shape[k - 1] for k in levels)
-    if not all(isinstance(n, int) for n in sizes) or any(n != 1 and n != shape[k] for k, n in enumerate(full)):
+    placed = arrays_at_levels(arrays, ctx.shapes[x], tuple(range(axis, rank)))
+    if placed is None:
         return None
-    view = tuple(shape[k] if k + 1 in levels else 1 for k in range(rank - 1))
-    scaling, biases = (v if v is False else np.broadcast_to(v, view).reshape(sizes).astype(np.float32) for v in arrays)
-    complement = tuple(k for k in range(1, rank) if k not in aggregated)
-    named = "Same" if levels == aggregated else "Complement" if levels == complement else list(levels)
+    scaling, biases, named = placed
     layer = NormalizationLayer(f"{axis};;", named, epsilon=float(a.get("epsilon", 1e-5)), scaling=scaling,
                                biases=biases)
     return taken, layer, x
 
 
-def _one_example(name: str, rank: int, ctx: Context) -> np.ndarray | None:
+def arrays_at_levels(arrays: tuple, shape: tuple, aggregated: tuple[int, ...]) -> tuple[Any, Any, Any] | None:
+    """The scale and bias of ``affine_steps`` (arrays of x's rank - 1 dims, or False) as a NormalizationLayer's
+    arrays over the levels they vary along (all 1: ``aggregated``'s), and its ``scaling_levels`` ("Same",
+    "Complement" or the levels; no arrays: "Complement"); None where a dim is not x's (of ``shape``, batch first)
+    or of unknown size."""
+    rank, present = len(shape), [v for v in arrays if v is not False]
+    if not present:
+        return False, False, "Complement"
+    full = np.broadcast_shapes(*(v.shape for v in present))
+    levels = tuple(k + 1 for k, n in enumerate(full) if n != 1) or aggregated
+    sizes = tuple(shape[k] for k in levels)
+    if not all(isinstance(n, int) for n in sizes) or any(n != 1 and n != shape[k + 1] for k, n in enumerate(full)):
+        return None
+    view = tuple(shape[k + 1] if k + 1 in levels else 1 for k in range(rank - 1))
+    scaling, biases = (v if v is False else np.broadcast_to(v, view).reshape(sizes).astype(np.float32) for v in arrays)
+    complement = tuple(k for k in range(1, rank) if k not in aggregated)
+    return scaling, biases, "Same" if levels == aggregated else "Complement" if levels == complement else list(levels)
+
+
+def one_example(name: str, rank: int, ctx: Context) -> np.ndarray | None:
     """An initializer the same for every example (no dim along the batch but 1), as an array of x's rank - 1 dims,
     that can be a module's own array; None where it stays fixed (``_fixed``)."""
     value = ctx.constants.get(name)
@@ -246,7 +264,7 @@ def _fixed(name: str, value: np.ndarray, ctx: Context) -> bool:
             or (ctx.parameters is not None and name not in ctx.parameters) or len(ctx.consumers.get(name, ())) != 1)
 
 
-def _affine_steps(taken: list, read: Callable[[str], np.ndarray | None], ctx: Context) -> tuple[Any, Any]:
+def affine_steps(taken: list, read: Callable[[str], np.ndarray | None], ctx: Context) -> tuple[Any, Any]:
     """The scale and bias (False: none) of the Mul and Add nodes by constants that ``read`` takes (either operand; as
     it gives them, arrays broadcasting together) that follow ``taken``'s last node one after another, composed into
     one ``y * scale + bias``; appends them to ``taken``. The exporter's own ones and zeros (``affine=False``) add

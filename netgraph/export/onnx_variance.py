@@ -15,13 +15,13 @@ from netgraph.export.onnx_ops import (Context, Converted, Unsupported, sole_use_
                                       squeeze_axes)
 from netgraph.export.onnx_shape_ops import reduction
 
-__all__ = ["variance_patterns"]
+__all__ = ["variance_chain", "variance_patterns"]
 
 
 def variance_patterns(nodes: Any, ctx: Context) -> tuple[dict[int, Converted], set[int]]:
     """The Div (or the Sqrt after it) of each matched chain (by ``id``) -> its AggregationLayer fed by x, and the
     ids of the nodes it takes the place of; a chain that does not match is left to the nodes' own conversions."""
-    return chain_patterns(nodes, ctx, "Div", _variance, (Unsupported, *NOT_THE_PATTERN))
+    return chain_patterns(nodes, ctx, "Div", variance_chain, (Unsupported, *NOT_THE_PATTERN))
 
 
 def _producer(tensor: str, ctx: Context, *ops: str) -> Any:
@@ -29,7 +29,7 @@ def _producer(tensor: str, ctx: Context, *ops: str) -> Any:
     return node if node is not None and node.op_type in ops else None
 
 
-def _variance(div: Any, ctx: Context) -> tuple[list, Any, str] | None:
+def variance_chain(div: Any, ctx: Context) -> tuple[list, Any, str] | None:
     """The chain's nodes from the first ReduceMean to the Div (or its Sqrt), the layer, and x; None where the chain
     is not torch's variance of a size-counted n."""
     scaled, less = _producer(div.input[0], ctx, "Mul"), _producer(div.input[1], ctx, "Sub")
