@@ -40,7 +40,7 @@ def _reference(x: torch.Tensor, method: str, pairs: list) -> torch.Tensor:
 @pytest.mark.parametrize("method, shape, pairs, native, length", CASES)
 def test_compiled_equals_interpreted_and_numpy_pad(method, shape, pairs, native, length, dtype, batch):
     module = net_initialize(NetChain([PaddingLayer(pairs, padding=method)], Input=shape), seed=0).compile()
-    assert (f"F.pad(Input, " in module.code) == native, module.code
+    assert ("F.pad(Input, " in module.code) == native, module.code
     sizes = tuple(length if isinstance(n, str) else n for n in shape)
     x = torch.randn(batch, *sizes, dtype=dtype, requires_grad=True)
     compiled = module.to(dtype)(x)
