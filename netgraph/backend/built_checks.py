@@ -22,6 +22,7 @@ from torch import nn
 
 from netgraph.core.errors import OptionError, ShapeError
 from netgraph.core.layer import EmitContext, Layer
+from netgraph.core.naming_scope import quoted, shown_layer, shown_path
 from netgraph.core.scoped_values import scoped
 from netgraph.core.types import INTEGER, PortType, format_shape
 from netgraph.core.wording import counted
@@ -176,7 +177,7 @@ def label_inner_layers(operators: list[tuple[tuple[str, ...], nn.Module]]) -> No
         where, module = todo.pop()
         kind = module.__dict__.get("layer_type")  # set with its label by the inner net's compile
         if kind is not None:
-            module.layer_label, module.layer_path = f"layer {'/'.join(where)!r} ({kind})", where
+            module.layer_label, module.layer_path = shown_layer(where, kind), where
         elif isinstance(module, (RandomModule, KLModule)) and module.label is None:  # else named by its net's code
-            module.label, module.path = f"layer {'/'.join(where)!r}", where  # the path: its Diagnostics' layer
+            module.label, module.path = f"layer {quoted(shown_path(where))}", where  # the path: its Diagnostics' layer
         todo += [(where + (name,), sub) for name, sub in module._modules.items() if sub is not None]

@@ -35,6 +35,7 @@ from netgraph.core.inner_declared import declared_key, declared_output_conflict,
 from netgraph.core.layer import Layer
 from netgraph.core.layer_call import as_net
 from netgraph.core.limits import current_limits, raise_hint
+from netgraph.core.naming_scope import quoted, shown_path
 from netgraph.core.nesting import deep_walk
 from netgraph.core.option_problems import ARGUMENT_KIND, VALUE_KIND, option_problem
 from netgraph.core.plugins import stage
@@ -243,7 +244,7 @@ class NetOperator(Layer, register=False):
         the layers inside) an output of its own, and that output's name, for probing and edges. Here a WiringError:
         an operator that runs its inner net per step or several times has no one value of that port to give."""
         shown = "/".join(map(str, (*at, *path)))
-        raise WiringError(f"the port {port!r} of {shown!r} is inside {self.type_name} {'/'.join(at)!r}, which "
+        raise WiringError(f"the port {port!r} of {shown!r} is inside {self.type_name} {quoted(shown_path(at))}, which "
                           f"{self.RUNS}, so the port cannot be probed or wired; probe the inner net alone on the "
                           f"values it gets: net_extract(net, {(*at, path[0])!r})(data, "
                           f"outputs=NetPort({(*path[1:], port)!r}))", kind="layer-path", layer=(*at, *path), port=port)
