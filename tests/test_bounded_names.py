@@ -103,3 +103,11 @@ def test_the_diagram_names_the_batch_one_way_across_its_edges():
 def test_a_long_name_runs_as_before():
     net = netgraph.net_initialize(NetGraph({LONG: LinearLayer(2, input=3)}, []), seed=0)
     assert net(torch.ones(1, 3)).shape == (1, 2)
+
+
+def test_data_for_an_input_names_the_port_shortened():
+    # a graph input is an identifier: no newline nor RTL mark; a long one was quoted whole, up to 3 times
+    net = netgraph.net_initialize(NetGraph({"lin": LinearLayer(2, input=3)}, [(NetPort(LONG), "lin")]), seed=0)
+    for call in (lambda: net({LONG + "x": torch.ones(1, 3)}), lambda: net({LONG: torch.ones(1, 4)})):
+        message = _message(call)
+        assert len(message) < 2_000 and "(10000 characters)" in message

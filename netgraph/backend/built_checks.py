@@ -86,8 +86,8 @@ def check_built(layer: Layer, types: Mapping[str, PortType], built: Any, where: 
         kind = INTEGER if not (out.is_floating_point() or out.is_complex()) else "Real"
         if not fits or (want.dtype is not None and kind != want.dtype):
             shown = "no batch dim" if found is None else f"{format_shape(found)} {kind}"
-            raise ShapeError(f"{where}: port {port!r}: infer() gives {format_shape(want.shape)} {want.dtype}, but the "
-                             f"module from {layer.type_name}.build() gives {shown} (checked on meta tensors "
+            raise ShapeError(f"{where}: port {quoted(port)}: infer() gives {format_shape(want.shape)} {want.dtype}, "
+                             f"but the module from {layer.type_name}.build() gives {shown} (checked on meta tensors "
                              f"of the input shapes, batch dim first)", kind="layer-contract", port=port,
                              expected=(want.shape, want.dtype), found=shown)
     other = any(out.is_floating_point() and out.dtype != torch.get_default_dtype() for out in outs)  # x.double()

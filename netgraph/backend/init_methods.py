@@ -107,7 +107,7 @@ def parse_method(spec: Any, where: str) -> Method:
                           expected="a name, (name, {options}) or a number", found=spec)
     key = re.sub(r"[\s_-]", "", name).lower()
     if key not in ALIASES:
-        raise OptionError(f"{where}: unknown initialisation method {name!r}"
+        raise OptionError(f"{where}: unknown initialisation method {quoted(name)}"
                           f"{did_you_mean(name, [*OPTIONS, 'Glorot', 'He'])}; known: {', '.join(OPTIONS)}, "
                           f"Glorot and He (with Uniform or Normal), or a number", option="method", kind="unknown-method",
                           expected=tuple(OPTIONS), found=name)
@@ -143,7 +143,7 @@ def _options(name: str, options: Mapping, where: str) -> dict:
         if isinstance(value, str) and allowed.get(key):
             value = next((c for c in allowed[key] if c == value.lower()), value)  # and "Normal"
         if key not in allowed:
-            raise OptionError(f"{where}: {name} has no option {key!r}{did_you_mean(key, allowed)}; "
+            raise OptionError(f"{where}: {name} has no option {quoted(key)}{did_you_mean(key, allowed)}; "
                               f"options: {', '.join(allowed) or 'none'}", option="method", kind="method-suboption",
                               expected=tuple(allowed), found=key)
         if name == "Random":
@@ -152,10 +152,10 @@ def _options(name: str, options: Mapping, where: str) -> dict:
         choices = allowed[key]
         if choices is None and not (isinstance(value, numbers.Real) and not isinstance(value, bool)
                                     and math.isfinite(value)):  # a NaN or infinite constant fills nothing useful
-            raise OptionError(f"{where}: {name} option {key!r} must be a finite number, found {value!r}",
+            raise OptionError(f"{where}: {name} option {quoted(key)} must be a finite number, found {value!r}",
                               option="method", kind="method-suboption", expected="a finite number", found=value)
         if choices is not None and value not in choices:
-            raise OptionError(f"{where}: {name} option {key!r} must be one of {choices}, found {value!r}"
+            raise OptionError(f"{where}: {name} option {quoted(key)} must be one of {choices}, found {value!r}"
                               f"{did_you_mean(value, choices)}", option="method", kind="method-suboption",
                               expected=tuple(choices), found=value)
         out[key] = value
@@ -175,7 +175,7 @@ def parse_rules(spec: Any) -> list[tuple[Any, Method]]:
         items = [tuple(i) for i in spec]
     else:
         items = [("All", spec)]
-    return [(key, parse_method(m, f"method[{key!r}]" if key != "All" or len(items) > 1 else "method"))
+    return [(key, parse_method(m, f"method[{quoted(key)}]" if key != "All" or len(items) > 1 else "method"))
             for key, m in items]
 
 

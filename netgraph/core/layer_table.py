@@ -131,13 +131,14 @@ def _checked_table(names: list, given: Any) -> dict[str, Layer]:
     for i, (name, layer) in enumerate(zip(names, given), 1):
         at = (name,) if isinstance(name, str) else None
         if not isinstance(name, str) or not name or "." in name or reserved_name(name):
-            errors.append(Diagnostic(f"layer {i}: name {name!r} is not allowed ({_name_rule(name)})", "layer-name",
+            errors.append(Diagnostic(f"layer {i}: name {quoted(name)} is not allowed "
+                                     f"({_name_rule(name)})", "layer-name",
                                      layer=at))
             continue
         if isinstance(layer, Layer):  # the common case, without writing a label per layer
             table[name] = layer
             continue
-        label = f"layer {i}" if name == str(i) else f"layer {i} {name!r}"
+        label = f"layer {i}" if name == str(i) else f"layer {i} {quoted(name)}"
         try:
             table[name] = coerce_layer(layer, label)
         except OptionError as exc:

@@ -70,7 +70,7 @@ def _layer_name(graph: NetGraph, part: Any, parts: tuple, at: tuple) -> str:
         return names[part]
     if isinstance(part, str):
         if part not in graph.layers:
-            raise WiringError(f"{where} has no layer {part!r}{did_you_mean(part, names)}; its layers are "
+            raise WiringError(f"{where} has no layer {quoted(part)}{did_you_mean(part, names)}; its layers are "
                               f"{listed(names)}", kind="unknown-layer", layer=at, found=part)
         return part
     raise NetItemError(f"{_shown(parts)}: a layer is named by {_KEYS}; found {type(part).__name__} {part!r:.60}",

@@ -19,6 +19,7 @@ from typing import Any, Mapping
 
 from netgraph.core.graph import NetGraph
 from netgraph.core.names import printable, printable_path
+from netgraph.core.naming_scope import quoted
 from netgraph.core.nesting import deep_walk
 from netgraph.core.ports import NetPort
 from netgraph.core.stage_doors import count_drawn
@@ -105,7 +106,7 @@ class _Builder:
     def describe(parent: str, graph: Any, name: str) -> str:
         """``NetGraph.describe`` of the path (in an operator ``graph``: its inner net ``name``), from its parent's
         (kept to what a tooltip shows)."""
-        own = one_line(graph.describe(((name,), None))) if isinstance(graph, NetGraph) else f"inner net {name!r}"
+        own = one_line(graph.describe(((name,), None))) if isinstance(graph, NetGraph) else f"inner net {quoted(name)}"
         return (f"{parent} > {own}" if parent else own)[: TOOLTIP + 1]
 
     def tooltip(self, frame: tuple, name: str, graph: Any, layer: Any) -> str:
@@ -149,7 +150,7 @@ class _Builder:
                                title=shorten(port, 48), lines=(coder_line(coder),) if coder else (),
                                classes=(f"graph-{kind}",) if not frame else (f"cluster-{kind}",),
                                fill=FILL[kind] if not frame else FILL["port"],
-                               tooltip=f"{where} {port!r}{inner}: {t}", cluster=cluster))
+                               tooltip=f"{where} {quoted(port)}{inner}: {t}", cluster=cluster))
 
     def walk(self, graph: Any, frame: tuple, depth: int) -> None:
         for name, layer in graph.layers.items():

@@ -27,6 +27,7 @@ from netgraph.core.coders import CODERS, Coder, Restricted, coder_from_data
 from netgraph.spec.distribution_example import example_args
 from netgraph.core.errors import Diagnostic, NetGraphError, OptionError, did_you_mean, with_article
 from netgraph.core.layer import Layer
+from netgraph.core.naming_scope import quoted
 from netgraph.core.options import OptionKind, option_hints, option_kind, option_kinds
 from netgraph.core.shared import NetSharedArray
 from netgraph.core.types import DTYPES, INTEGER, Conflict, PortType, as_shape
@@ -83,7 +84,7 @@ def _read_distribution(reader: Any, spec: Any, loc: Any, label: str, layer: tupl
         return plain(spec)
     name, args = spec["type"], spec.get("args", [])
     if not isinstance(name, str) or name not in DISTRIBUTIONS:
-        return reader.error(spec.value_locs["type"], f"{label}unknown type {name!r}"
+        return reader.error(spec.value_locs["type"], f"{label}unknown type {quoted(name)}"
                             f"{distribution_name_hint(name, DISTRIBUTIONS)} (a distribution such as "
                             f"NormalDistribution)",
                             kind="unknown-distribution", found=name, layer=layer)
