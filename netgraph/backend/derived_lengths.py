@@ -90,7 +90,7 @@ def check_derived_lengths(net: Any, sizes: Sizes) -> None:
             continue
         need = next((m for m in range(n + 1, n + 100_000)
                      if all(_fits(m, o, k) for _, _, _, b, o, k, _ in found if b == base)), None)
-        where = f"layer {node.name!r} ({node.layer.type_name}) port {quoted(port)}"
+        where = f"layer {quoted(node.name)} ({node.layer.type_name}) port {quoted(port)}"
         hint = f"; give lengths of {need} or more" if need else ""
         got = lengths_along(n, ops) or [n]
         shown = min(got) if min(got) < 1 else got[-1]

@@ -352,7 +352,8 @@ class _Normalizer(GraphPortsStep, ThreadingStep):
         return ref if type(ref) is str and ref in self.layers else None
 
     def fed_twice(self, dst: PortRef, refs: list[EdgeRef], sources: list[PortRef]) -> None:
-        where = f"graph output {dst.port!r}" if dst.layer is None else f"port {dst.port!r} of {self.desc(dst.layer)}"
+        where = f"graph output {quoted(dst.port)}" if dst.layer is None else \
+            f"port {quoted(dst.port)} of {self.desc(dst.layer)}"
         if self.duplicate(refs, sources, f"{where} takes one edge"):
             return
         advice = fed_twice_parts("an input port" if dst.layer is not None else "a graph output")
