@@ -134,9 +134,8 @@ def labels_option(coder: Coder, value: Any, problems: list[Diagnostic], option: 
         return ()
     labels = tuple(value)
     if not all(isinstance(v, (str, int, bool)) for v in labels):
-        odd = next(v for v in labels if not isinstance(v, (str, int, bool)))
-        coder._problem(problems, f"labels must be strings, ints or booleans, found {quoted(odd)} "
-                                 f"({type(odd).__name__})", option)
+        coder._problem(problems, f"labels must be strings, ints or booleans, found {short_sequence(list(labels))}",
+                       option)
     elif wide := [v for v in labels if is_int(v) and not -INT64_BOUND <= v < INT64_BOUND]:
         coder._problem(problems, f"int labels that fit in 64 bits (-2**63 to 2**63 - 1, as a spec file holds them), "
                                  f"found {reprlib.repr(wide[0])}", option)

@@ -150,7 +150,7 @@ class _Builder:
                                title=shorten(port, 48), lines=(coder_line(coder),) if coder else (),
                                classes=(f"graph-{kind}",) if not frame else (f"cluster-{kind}",),
                                fill=FILL[kind] if not frame else FILL["port"],
-                               tooltip=f"{where} {quoted(port)}{inner}: {t}", cluster=cluster))
+                               tooltip=f"{where} {port!r}{inner}: {t}", cluster=cluster))
 
     def walk(self, graph: Any, frame: tuple, depth: int) -> None:
         for name, layer in graph.layers.items():

@@ -334,7 +334,8 @@ def _unknown_endpoint(reader: Any, ep: Endpoint, table: dict, ports: dict[str, s
     name, dot, _ = text.partition(".")
     if dot:
         return reader.error(ep.loc, f"there is no layer {quoted(name)}{did_you_mean(name, table)} (in endpoint "
-                            f"{quoted(text)}); the layers are {first_few(list(table), text=quoted)}",
+                            f"{quoted(text)}); the layers are "
+                            f"{first_few(list(table), text=lambda n: printable(shortened(n)))}",
                             kind="unknown-layer", layer=prefix, found=name, expected=tuple(table))
     if text.isdigit() and numbered(table):  # layers given as a list
         return reader.error(ep.loc, f"there is no layer {text}: the layers are numbered 1 to {len(table)} (in the "

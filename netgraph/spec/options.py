@@ -108,9 +108,9 @@ def _read_distribution(reader: Any, spec: Any, loc: Any, label: str, layer: tupl
                 reader.error(at, f"{label}{d.message}{quoted_number_hint(value)}", source=d, kind="option-value",
                              layer=layer)
             return FAILED
-        quoted = next((i for i, a in enumerate(args) if quoted_number_hint(a)), None)
-        at = where if quoted is None or not isinstance(args, YSeq) else args.item_locs[quoted]
-        reader.error(at, f"{label}{exc}{'' if quoted is None else quoted_number_hint(args[quoted])}",
+        text_arg = next((i for i, a in enumerate(args) if quoted_number_hint(a)), None)
+        at = where if text_arg is None or not isinstance(args, YSeq) else args.item_locs[text_arg]
+        reader.error(at, f"{label}{exc}{'' if text_arg is None else quoted_number_hint(args[text_arg])}",
                      source=sole(exc), kind="option-value", layer=layer)
     except Exception as exc:  # noqa: BLE001 - as for layers: bad args are the spec's fault
         reader.error(where, f"{label}{name} rejected its args: {type(exc).__name__}: {exc}", kind="option-value",
