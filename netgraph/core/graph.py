@@ -24,7 +24,7 @@ from netgraph.core.layer_sequence import LayerSequence
 from netgraph.core.net_values import NetValues
 from netgraph.core.stage_doors import DrawingAndYaml
 from netgraph.core.attribute_hints import frozen_net_error, keras_compile_message, missing_attribute
-from netgraph.core.errors import OptionError, ShapeError, WiringError, did_you_mean, raise_all
+from netgraph.core.errors import OptionError, ShapeError, WiringError, raise_all
 from netgraph.core.plugins import stage
 from netgraph.core.inference import Problem
 from netgraph.core.inference_problem import NumbersByName
