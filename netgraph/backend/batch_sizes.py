@@ -18,6 +18,7 @@ from typing import Any
 import torch
 
 from netgraph.core.errors import OptionError
+from netgraph.core.naming_scope import quoted
 from netgraph.core.types import INTEGER, PortType
 
 __all__ = ["checked_batch_size", "largest_batch", "unchecked_batch"]
@@ -83,7 +84,7 @@ def _check_memory(n: int, module: Any) -> None:
         return
     node, port, elements, size = _largest_port(module.net, dtype.itemsize)
     if (need := n * elements * size) > memory:
-        where = f"layer {node.name!r} port {port!r}" if node is not None else "its output"
+        where = f"layer {quoted(node.name)} port {quoted(port)}" if node is not None else "its output"
         raise OptionError(f"batch_size={n} would need {need} bytes for {where} ({elements} elements of {size} bytes "
                           f"an example), more than this machine's memory, {memory} bytes; draw smaller batches",
                           option="batch_size", kind="memory-limit", expected=f"at most {memory // (elements * size)}",

@@ -22,6 +22,7 @@ from torch import nn
 
 from netgraph.core.errors import OptionError, ShapeError
 from netgraph.core.layer import EmitContext, Layer
+from netgraph.core.naming_scope import quoted, shown_layer, shown_path
 from netgraph.core.scoped_values import scoped
 from netgraph.core.types import INTEGER, PortType, format_shape
 from netgraph.core.wording import counted
@@ -85,8 +86,8 @@ def check_built(layer: Layer, types: Mapping[str, PortType], built: Any, where: 
         kind = INTEGER if not (out.is_floating_point() or out.is_complex()) else "Real"
         if not fits or (want.dtype is not None and kind != want.dtype):
             shown = "no batch dim" if found is None else f"{format_shape(found)} {kind}"
-            raise ShapeError(f"{where}: port {port!r}: infer() gives {format_shape(want.shape)} {want.dtype}, but the "
-                             f"module from {layer.type_name}.build() gives {shown} (checked on meta tensors "
+            raise ShapeError(f"{where}: port {quoted(port)}: infer() gives {format_shape(want.shape)} {want.dtype}, "
+                             f"but the module from {layer.type_name}.build() gives {shown} (checked on meta tensors "
                              f"of the input shapes, batch dim first)", kind="layer-contract", port=port,
                              expected=(want.shape, want.dtype), found=shown)
     other = any(out.is_floating_point() and out.dtype != torch.get_default_dtype() for out in outs)  # x.double()
@@ -176,7 +177,7 @@ def label_inner_layers(operators: list[tuple[tuple[str, ...], nn.Module]]) -> No
         where, module = todo.pop()
         kind = module.__dict__.get("layer_type")  # set with its label by the inner net's compile
         if kind is not None:
-            module.layer_label, module.layer_path = f"layer {'/'.join(where)!r} ({kind})", where
+            module.layer_label, module.layer_path = shown_layer(where, kind), where
         elif isinstance(module, (RandomModule, KLModule)) and module.label is None:  # else named by its net's code
-            module.label, module.path = f"layer {'/'.join(where)!r}", where  # the path: its Diagnostics' layer
+            module.label, module.path = f"layer {quoted(shown_path(where))}", where  # the path: its Diagnostics' layer
         todo += [(where + (name,), sub) for name, sub in module._modules.items() if sub is not None]

@@ -29,6 +29,7 @@ from netgraph.backend.example_lists import is_example_list, stacked_batch
 from netgraph.backend.masks import Padded
 from netgraph.core.errors import DataError, NetGraphError
 from netgraph.core.graph import NetGraph
+from netgraph.core.naming_scope import quoted
 from netgraph.core.tensors import as_tensor
 from netgraph.core.types import format_shape
 
@@ -121,15 +122,15 @@ def _example_shape(port: str, value: Any, batch: bool, declared: tuple | None) -
     if isinstance(value, Padded) and variable:
         return tuple(as_tensor(value.data).shape[1:])
     if isinstance(value, Padded):
-        raise DataError(f"input port {port!r} has an unknown shape: Padded data needs a port shape with a variable "
-                        f"length, e.g. NetGraph(net, {port}=['n', 3])", port=port, layer=(), kind="data-shape")
+        raise DataError(f"input port {quoted(port)} has an unknown shape: Padded data needs a port shape with a "
+                        f"variable length, e.g. NetGraph(net, {port}=['n', 3])", port=port, layer=(), kind="data-shape")
     if variable and type(value) in (list, tuple) and (shape := _sequences_shape(value, declared)) is not None:
         return shape
     try:
         shape = tuple(as_tensor(value).shape)
     except (TypeError, ValueError, RuntimeError, OverflowError):
         if type(value) in (list, tuple) and any(type(v) in (list, tuple) for v in value):
-            raise DataError(f"input port {port!r} has an unknown shape, and its data (nested lists of different "
+            raise DataError(f"input port {quoted(port)} has an unknown shape, and its data (nested lists of different "
                             f"lengths) is no array to read one from: give one example as one array, or examples "
                             f"of one shape as a list of tensors (a batch); sequences of different lengths need a "
                             f"port shape with a variable length, e.g. {port}=['n']", port=port,

@@ -27,6 +27,7 @@ from netgraph.core.errors import DataError
 from netgraph.core.types import PortType
 from netgraph.backend.input_lengths import check_shared_lengths
 from netgraph.core.length_names import length_steps, lengths_along, shortest_length  # shortest_length: kept public
+from netgraph.core.naming_scope import quoted
 from netgraph.layers.bad_index import Where, located_error
 
 __all__ = ["check_input_lengths", "check_derived_lengths", "derived_length_lines", "shortest_length",
@@ -89,7 +90,7 @@ def check_derived_lengths(net: Any, sizes: Sizes) -> None:
             continue
         need = next((m for m in range(n + 1, n + 100_000)
                      if all(_fits(m, o, k) for _, _, _, b, o, k, _ in found if b == base)), None)
-        where = f"layer {node.name!r} ({node.layer.type_name}) port {port!r}"
+        where = f"layer {quoted(node.name)} ({node.layer.type_name}) port {quoted(port)}"
         hint = f"; give lengths of {need} or more" if need else ""
         got = lengths_along(n, ops) or [n]
         shown = min(got) if min(got) < 1 else got[-1]
@@ -128,7 +129,7 @@ def _check_multiple(name: str, port: str, size: Any) -> None:
     below = n - (n - c) % k if (n - c) % k else n - k
     takes = " or ".join(str(m) for m in (below, below + k) if m >= k + c and m != n)
     kind = f"a multiple of {k}" + (f" plus {c}" if c > 0 else f" minus {-c}" if c < 0 else "") + f", at least {k + c}"
-    head = f"input port {port!r}: a length of {n} along {name}"
+    head = f"input port {quoted(port)}: a length of {n} along {name}"
     tail = f" is not one that name declares ({kind}, which the layers rely on); give {takes}"
     if isinstance(size, int):  # one length for the whole batch
         raise DataError(head + tail, port=port, layer=(), kind="data-shape")

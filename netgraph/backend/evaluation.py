@@ -24,6 +24,7 @@ from netgraph.backend.ragged import Calls, evaluate_ragged, is_ragged, ragged_po
 from netgraph.backend.states import split_state_keywords, states_need_grad, with_states
 from netgraph.core.coders import Decoder, Encoder, TokensEncoder
 from netgraph.core.errors import DataError, OptionError, did_you_mean
+from netgraph.core.naming_scope import quoted
 from netgraph.data import decode, decode_where_fits, encode
 from netgraph.core.port_coders import checked_coders
 from netgraph.core.ports import NetPort
@@ -118,7 +119,7 @@ def _batched(port: str, x: torch.Tensor, shape: tuple, unbatched: list[bool], in
         batch = f"(b, {format_shape(shape)[1:-1]})" if shape else "(b)"
         expected = f"one example of shape {format_shape(shape)} or a batch {batch}" if unbatched[-1] else \
             f"shape {batch}"  # the shape as given, never with the batch dim added to one example
-        raise DataError(f"input port {port!r}: expected {expected} with b the batch size, found {given}"
+        raise DataError(f"input port {quoted(port)}: expected {expected} with b the batch size, found {given}"
                         f"{_hint(shape, given, unbatched[-1], integer)}", kind="data-shape", layer=(), port=port,
                         expected=shape, found=given)  # the facts of the compiled module's (module_inputs._problem)
     if (empty := empty_length_problem(port, shape, *((x.shape[1:], 0) if unbatched[-1] else (x.shape,)))):

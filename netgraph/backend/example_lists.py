@@ -16,6 +16,7 @@ import numpy
 import torch
 
 from netgraph.core.errors import DataError
+from netgraph.core.naming_scope import quoted
 from netgraph.core.tensors import as_tensor
 from netgraph.core.types import format_shape
 from netgraph.core.wording import counted
@@ -37,8 +38,8 @@ def refuse_nested(port: str, examples: list) -> None:
     is no one example (as a bare nested tensor at a port is told)."""
     nested = next((i for i, t in enumerate(examples) if isinstance(t, torch.Tensor) and t.is_nested), None)
     if nested is not None:
-        raise DataError(f"input port {port!r}: example {nested} of the list is a nested tensor; each example is one "
-                        f"dense tensor: give the list of its tensors (x.unbind()), one per example", port=port,
+        raise DataError(f"input port {quoted(port)}: example {nested} of the list is a nested tensor; each example is "
+                        f"one dense tensor: give the list of its tensors (x.unbind()), one per example", port=port,
                         layer=(), example=nested, kind="data-layout", expected="strided", found="nested")
 
 
@@ -52,12 +53,12 @@ def stacked_batch(port: str, examples: list, rank: int | None) -> torch.Tensor |
     refuse_nested(port, tensors)
     devices = sorted({str(t.device) for t in tensors})
     if len(devices) > 1:
-        raise DataError(f"input port {port!r}: its {len(tensors)} examples are on different devices "
+        raise DataError(f"input port {quoted(port)}: its {len(tensors)} examples are on different devices "
                         f"({', '.join(devices)}); move them to one first, e.g. [x.to('cpu') for x in examples]",
                         port=port, layer=(), kind="data-device", expected="one device", found=tuple(devices))
     shapes = sorted({tuple(t.shape) for t in tensors})
     if rank is not None and all(len(s) == rank + 1 for s in shapes):
-        raise DataError(f"input port {port!r} takes examples of rank {rank}, but it was given a list of "
+        raise DataError(f"input port {quoted(port)} takes examples of rank {rank}, but it was given a list of "
                         f"{counted(len(tensors), 'tensor')} of shape {', '.join(map(format_shape, shapes[:3]))}, "
                         f"each a batch: join them into one batch with torch.cat(batches), or give one tensor per "
                         f"example",
@@ -65,7 +66,7 @@ def stacked_batch(port: str, examples: list, rank: int | None) -> torch.Tensor |
     if len(shapes) > 1 or rank is not None and len(shapes[0]) != rank:
         if rank is not None:
             return None
-        raise DataError(f"input port {port!r} has an unknown shape and its examples have different shapes "
+        raise DataError(f"input port {quoted(port)} has an unknown shape and its examples have different shapes "
                         f"{', '.join(map(format_shape, shapes[:3]))}: give the port a shape, with \"n\" for a "
                         f"variable length (e.g. NetGraph(net, {port}=['n', 3]) or layer.replace(input=...))",
                         port=port, layer=(), kind="data-shape", found=shapes)

@@ -29,6 +29,7 @@ from netgraph.core.errors import OptionError, did_you_mean
 from netgraph.core.graph import NetGraph
 from netgraph.core.layer import Layer
 from netgraph.core.layer_call import on_layer
+from netgraph.core.naming_scope import quoted
 from netgraph.core.ports import NetPort
 from netgraph.core.types import INTEGER
 from netgraph.layers.bad_index import examples_at
@@ -224,11 +225,11 @@ def _output_seeds(net: Any, of: Any, dtype: torch.dtype | None) -> dict[str, tor
 def _summed(output: torch.Tensor, seed: torch.Tensor | None, port: str) -> torch.Tensor:
     """The output (times its seed) summed over each example's dims: one value per example."""
     if not output.is_floating_point():
-        raise OptionError(f"of=: output port {port!r} gives integers ({output.dtype}) and has no gradient; "
+        raise OptionError(f"of=: output port {quoted(port)} gives integers ({output.dtype}) and has no gradient; "
                           f"name the real outputs with of=", option="of", port=port, layer=(), kind="no-gradient",
                           expected="a Real output port", found=output.dtype)
     if seed is not None and (seed.dim() > output.dim() or seed.shape != output.shape[output.dim() - seed.dim():]):
-        raise OptionError(f"of=: the gradient given for output port {port!r} has shape {tuple(seed.shape)}, "
+        raise OptionError(f"of=: the gradient given for output port {quoted(port)} has shape {tuple(seed.shape)}, "
                           f"the output has shape {tuple(output.shape)}", option="of", port=port, layer=(), kind="data-shape",
                           expected=tuple(output.shape), found=tuple(seed.shape))
     seeded_output = output if seed is None else output * seed.to(output.device)

@@ -13,6 +13,7 @@ import torch
 
 from netgraph.backend.masks import Padded, check_padded, unpad
 from netgraph.core.errors import OptionError
+from netgraph.core.naming_scope import quoted
 from netgraph.core.tensors import as_tensor
 from netgraph.core.types import format_shape
 
@@ -33,7 +34,7 @@ def example_seeds(of: Any, total: int) -> Any:
         elif isinstance(seed, (list, tuple)):
             seed = [as_tensor(s) for s in seed]
         if isinstance(seed, list) and len(seed) != total:
-            raise OptionError(f"of=: output port {port!r} takes one gradient per example ({total}), found "
+            raise OptionError(f"of=: output port {quoted(port)} takes one gradient per example ({total}), found "
                               f"{len(seed)}", option="of", port=port, layer=(), kind="data-shape", expected=total,
                               found=len(seed))
         out[port] = seed
@@ -77,8 +78,8 @@ def _stacked(port: str, seeds: list[torch.Tensor], idx: list[int]) -> torch.Tens
     """The seeds of one group's examples (whose outputs share a shape) as a batch; an OptionError where two differ."""
     other = next((i for i, s in enumerate(seeds) if s.shape != seeds[0].shape), None)
     if other is not None:
-        raise OptionError(f"of=: the gradients given for output port {port!r} at examples {idx[0]} and {idx[other]} "
-                          f"have shapes {format_shape(tuple(seeds[0].shape))} and "
+        raise OptionError(f"of=: the gradients given for output port {quoted(port)} at examples {idx[0]} and "
+                          f"{idx[other]} have shapes {format_shape(tuple(seeds[0].shape))} and "
                           f"{format_shape(tuple(seeds[other].shape))}, but those examples' outputs have one shape",
                           option="of", port=port, layer=(), kind="data-shape", example=idx[other],
                           expected=tuple(seeds[0].shape), found=tuple(seeds[other].shape))
@@ -97,7 +98,7 @@ def seed_misfit(net: Any, error: OptionError, of: Any, idx: list[int], total: in
     found = tuple(error.found)[1:] if by_example else tuple(error.found)
     shape = net.port_types[port].shape or ()
     varies = any(isinstance(d, str) for d in shape)
-    return OptionError(f"of=: the gradient given for output port {port!r} at example {idx[0]} has shape "
+    return OptionError(f"of=: the gradient given for output port {quoted(port)} at example {idx[0]} has shape "
                        f"{format_shape(found)}, its output there has shape {format_shape(output)}"
                        f"{'; ' + _PER_EXAMPLE if varies and not by_example else ''}", option="of", port=port, layer=(),
                        kind="data-shape", example=idx[0], expected=output, found=found)

@@ -8,6 +8,7 @@ from typing import Any
 
 from netgraph.core.errors import ShapeError
 from netgraph.core.limits import current_limits, default_init_elements, raise_hint
+from netgraph.core.naming_scope import quoted, shown_path
 from netgraph.core.wording import byte_size
 
 __all__ = ["check_budget"]
@@ -30,8 +31,8 @@ def check_budget(paths: list[tuple], leaves: list[Any], plans: list[dict[str, tu
         over = (f"more than the init_elements limit, {budget:.3g} elements ({byte_size(4 * budget)}{machine}; "
                 f"{raise_hint('init_elements')}, or net_initialize(..., max_elements=N) for one call)")
     raise ShapeError(f"net_initialize: the arrays to fill need {byte_size(4 * total)} ({total:.3g} float32 elements), "
-                     f"{over}; the largest is layer {'/'.join(path)!r} "
-                     f"({layer.type_name}) array {name!r} of shape {shape}, {byte_size(4 * largest)}",
+                     f"{over}; the largest is layer {quoted(shown_path(path))} "
+                     f"({layer.type_name}) array {quoted(name)} of shape {shape}, {byte_size(4 * largest)}",
                      kind="memory-limit", layer=path, option="max_elements" if given is not None else None,
                      expected=budget, found=total)
 

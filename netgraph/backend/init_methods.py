@@ -29,6 +29,7 @@ import torch
 from netgraph.core.array_rules import RuleIndex, matches, refuse_unmatched, rule_pattern
 from netgraph.core.multiplier_rates import names_array, shared_aliases, unreached_shared
 from netgraph.core.errors import OptionError, ShapeError, did_you_mean, raise_all
+from netgraph.core.naming_scope import quoted, shown_path
 from netgraph.core.option_problems import VALUE_KIND
 from netgraph.layers.dist_continuous import NormalDistribution, UniformDistribution
 
@@ -106,7 +107,7 @@ def parse_method(spec: Any, where: str) -> Method:
                           expected="a name, (name, {options}) or a number", found=spec)
     key = re.sub(r"[\s_-]", "", name).lower()
     if key not in ALIASES:
-        raise OptionError(f"{where}: unknown initialisation method {name!r}"
+        raise OptionError(f"{where}: unknown initialisation method {quoted(name)}"
                           f"{did_you_mean(name, [*OPTIONS, 'Glorot', 'He'])}; known: {', '.join(OPTIONS)}, "
                           f"Glorot and He (with Uniform or Normal), or a number", option="method", kind="unknown-method",
                           expected=tuple(OPTIONS), found=name)
@@ -142,7 +143,7 @@ def _options(name: str, options: Mapping, where: str) -> dict:
         if isinstance(value, str) and allowed.get(key):
             value = next((c for c in allowed[key] if c == value.lower()), value)  # and "Normal"
         if key not in allowed:
-            raise OptionError(f"{where}: {name} has no option {key!r}{did_you_mean(key, allowed)}; "
+            raise OptionError(f"{where}: {name} has no option {quoted(key)}{did_you_mean(key, allowed)}; "
                               f"options: {', '.join(allowed) or 'none'}", option="method", kind="method-suboption",
                               expected=tuple(allowed), found=key)
         if name == "Random":
@@ -151,10 +152,10 @@ def _options(name: str, options: Mapping, where: str) -> dict:
         choices = allowed[key]
         if choices is None and not (isinstance(value, numbers.Real) and not isinstance(value, bool)
                                     and math.isfinite(value)):  # a NaN or infinite constant fills nothing useful
-            raise OptionError(f"{where}: {name} option {key!r} must be a finite number, found {value!r}",
+            raise OptionError(f"{where}: {name} option {quoted(key)} must be a finite number, found {value!r}",
                               option="method", kind="method-suboption", expected="a finite number", found=value)
         if choices is not None and value not in choices:
-            raise OptionError(f"{where}: {name} option {key!r} must be one of {choices}, found {value!r}"
+            raise OptionError(f"{where}: {name} option {quoted(key)} must be one of {choices}, found {value!r}"
                               f"{did_you_mean(value, choices)}", option="method", kind="method-suboption",
                               expected=tuple(choices), found=value)
         out[key] = value
@@ -174,7 +175,7 @@ def parse_rules(spec: Any) -> list[tuple[Any, Method]]:
         items = [tuple(i) for i in spec]
     else:
         items = [("All", spec)]
-    return [(key, parse_method(m, f"method[{key!r}]" if key != "All" or len(items) > 1 else "method"))
+    return [(key, parse_method(m, f"method[{quoted(key)}]" if key != "All" or len(items) > 1 else "method"))
             for key, m in items]
 
 
@@ -205,7 +206,7 @@ def pick_methods(rules: list[tuple[Any, Method]], top: Mapping[str, Any], names:
                 out[name] = method
                 break
             if len(pattern) == len(parts) or len(shape) >= 2:  # named, or a weight array: it must fit
-                misfits.append(f"layer {'/'.join(parts[:-1])!r} array {parts[-1]!r} of shape {shape}: {why}")
+                misfits.append(f"layer {quoted(shown_path(parts[:-1]))} array {parts[-1]!r} of shape {shape}: {why}")
                 break
     raise_all(misfits, ShapeError, "net_initialize: the method does not fit")
     own = [name.split(".") for name in names if name not in later]
@@ -228,6 +229,7 @@ def _refuse_statistics_rules(patterns: list[tuple], used: set[int], names: dict[
     for i, (key, pattern, _) in enumerate(patterns):
         hit = next((s for s in statistics if matches(pattern, s)), None) if i not in used and statistics else None
         if hit is not None and not any(matches(pattern, n.split(".")) for n in names):
-            raise OptionError(f"net_initialize: method key {key!r} names {hit[-1]!r} of layer {'/'.join(hit[:-1])!r}, "
+            raise OptionError(f"net_initialize: method key {quoted(key)} names {quoted(hit[-1])} of layer "
+                              f"{quoted(shown_path(hit[:-1]))}, "
                               f"a running statistic, which no method fills: it starts at the layer's default (a batch "
                               f"norm's MovingMean 0, MovingVariance 1)", option="method", kind=VALUE_KIND, found=key)

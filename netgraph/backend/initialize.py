@@ -17,6 +17,7 @@ from netgraph.core.given_shapes import given_shapes, with_given_shapes
 from netgraph.core.graph import NetGraph
 from netgraph.core.layer import Layer
 from netgraph.core.leaf_swap import replace_leaves
+from netgraph.core.naming_scope import quoted
 from netgraph.core.options import random_seeding
 from netgraph.core.types import PortType
 from netgraph.core.net_arguments import compiled_module_hint, compiled_module_note
@@ -232,8 +233,8 @@ def _waiting_arrays(net: NetGraph, path: tuple, types: Mapping[str, PortType], s
         shape = shapes.get(name)
         if shape is None or any(d is None for d in shape):
             shown = "?" if shape is None else str(PortType(tuple(shape)))
-            problems.append(Diagnostic(f"{net.describe((path, None))} array {name!r} has unknown shape {shown}: its "
-                                       f"size waits on {ports}", "unknown-shape", layer=path))
+            problems.append(Diagnostic(f"{net.describe((path, None))} array {quoted(name)} has unknown shape {shown}: "
+                                       f"its size waits on {ports}", "unknown-shape", layer=path))
     return problems
 
 
@@ -383,6 +384,7 @@ def _own_array(layer: Layer, name: str, shape: tuple, generator: torch.Generator
     found = tuple(value.shape) if isinstance(value, torch.Tensor) else None
     if found != tuple(shape):  # a user's own init_array: named here, not met later
         what = f"a tensor of shape {found}" if found is not None else type(value).__name__
-        raise ShapeError(f"{layer.type_name}.init_array({name!r}, {tuple(shape)}, generator) must return a tensor of "
-                         f"that shape, returned {what}", kind="layer-contract", expected=tuple(shape), found=found)
+        raise ShapeError(f"{layer.type_name}.init_array({quoted(name)}, {tuple(shape)}, generator) must return a "
+                         f"tensor of that shape, returned "
+                         f"{what}", kind="layer-contract", expected=tuple(shape), found=found)
     return value

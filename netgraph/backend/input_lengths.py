@@ -41,6 +41,7 @@ import torch
 from netgraph.core.errors import DataError, Diagnostic
 from netgraph.core.length_names import (LENGTH_STEPS, length_steps, lengths_along, names_by_shortest_base,
                                         shortest_length)
+from netgraph.core.naming_scope import quoted
 from netgraph.core.types import PortType, format_shape
 
 __all__ = ["shared_dims", "shared_length_problems", "check_shared_lengths", "empty_length_problem",
@@ -146,14 +147,14 @@ def derived_length_problems(net: Any, sizes: Sizes) -> list[Diagnostic]:
         example = example if example >= 0 else None
         if want < 1:  # the base is too short for the name: that is the length to change
             least = shortest_length(steps)
-            detail = (f"a length of {n} along {base} makes {name} of input port {port!r} {want} (each length must be "
-                      f"at least 1); give lengths of {least} or more")
+            detail = (f"a length of {n} along {base} makes {name} of input port {quoted(port)} {want} (each length "
+                      f"must be at least 1); give lengths of {least} or more")
             problems.append(Diagnostic(f"input port {base_port!r}: {detail}{at}", "data-shape", layer=(),
                                        port=base_port, expected=f"at least {least}", found=n, example=example,
                                        detail=detail))
             continue
         detail = f"its length along {name} must be {want} (from {base} = {n} of input port {base_port!r}), found {got}"
-        problems.append(Diagnostic(f"input port {port!r}: {detail}{at}", "data-shape", layer=(), port=port,
+        problems.append(Diagnostic(f"input port {quoted(port)}: {detail}{at}", "data-shape", layer=(), port=port,
                                    expected=want, found=got, example=example, detail=detail))
     return problems
 
@@ -197,10 +198,10 @@ def _group_problem(base: str, members: list, lengths: list[int], example: int | 
         (lo, hi), (other, _), other_name = spans[pair[0]], *members[pair[0]][:2]
         expected, takes = _lengths_of(steps, max(lo, shortest_length(steps)), hi)
         detail = (f"its length along {name} {f'must be {takes}' if takes else 'would be below 1'} ({other_name} = "
-                  f"{lengths[pair[0]]} of input port {other!r} takes {base} = {lo}{f' to {hi}' if hi > lo else ''}), "
-                  f"found {lengths[last]}")
+                  f"{lengths[pair[0]]} of input port {quoted(other)} takes {base} = "
+                  f"{lo}{f' to {hi}' if hi > lo else ''}), found {lengths[last]}")
     at = f" (example {example})" if example is not None else ""
-    return Diagnostic(f"input port {port!r}: {detail}{at}", "data-shape", layer=(), port=port, expected=expected,
+    return Diagnostic(f"input port {quoted(port)}: {detail}{at}", "data-shape", layer=(), port=port, expected=expected,
                       found=lengths[last], example=example, detail=detail)
 
 
@@ -296,7 +297,7 @@ def empty_length_problem(port: str, shape: tuple, found: Sequence[int],
         return None
     which = f"example {example}" if example is not None else "the data"
     detail = f"{which} has length 0 along {empty[0]} (shape {tuple(found)}); each length must be at least 1"
-    return Diagnostic(f"input port {port!r}: {detail}", "data-shape", layer=(), port=port, expected=shape,
+    return Diagnostic(f"input port {quoted(port)}: {detail}", "data-shape", layer=(), port=port, expected=shape,
                       found=tuple(found), example=example, detail=detail)
 
 
@@ -318,5 +319,5 @@ def _first_difference(a: list[int], b: list[int]) -> int | None:
 
 def _label(first: tuple[str, int], other: tuple[str, int]) -> str:
     if first[0] == other[0]:
-        return f"input port {first[0]!r} dims {first[1] + 1} and {other[1] + 1}"
-    return f"input ports {first[0]!r} and {other[0]!r}"
+        return f"input port {quoted(first[0])} dims {first[1] + 1} and {other[1] + 1}"
+    return f"input ports {quoted(first[0])} and {quoted(other[0])}"

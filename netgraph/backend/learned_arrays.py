@@ -15,7 +15,7 @@ import torch
 from torch import nn
 
 from netgraph.core.errors import DataError, NetGraphError, at_layer, headed
-from netgraph.core.naming_scope import shown_layer, shown_path
+from netgraph.core.naming_scope import quoted, shown_layer, shown_path
 
 __all__ = ["learned_arrays", "learned_layer"]
 
@@ -63,7 +63,7 @@ def _check_values(value: torch.Tensor, name: str, at: tuple[tuple[str, ...], str
     """A DataError where ``value`` (array ``name`` of the layer at path and of type ``at``) has no values (meta)."""
     if value.is_meta:
         path, type_name = at
-        raise DataError(f"layer {'/'.join(path)!r} ({type_name}): to_net() copies its array {name!r} into the net, "
+        raise DataError(f"{shown_layer(path, type_name)}: to_net() copies its array {quoted(name)} into the net, "
                         f"found it on the meta device (shapes without values); give the module values first: "
                         f"module.to_empty(device='cpu'), then module.load_state_dict(...)", kind="data-device",
                         layer=path, option=name, expected="an array with values", found=value.device)

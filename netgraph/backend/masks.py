@@ -30,6 +30,7 @@ from netgraph.backend.interpreter import ModuleRunner
 from netgraph.backend.releases import released_body
 from netgraph.core.errors import DataError
 from netgraph.core.ir import Node
+from netgraph.core.naming_scope import quoted
 from netgraph.core.tensors import as_tensor
 from netgraph.core.torch_state import own_precision
 from netgraph.core.types import INTEGER
@@ -252,7 +253,7 @@ def check_padded(port: str, value: Padded, what: str = "input port") -> tuple[to
 def _refused(what: str, port: str, text: str, **fields: object) -> DataError:
     """The "padded-data" DataError saying ``text`` about the Padded value given at ``port``, a port of the graph
     (``layer=()``, as every problem of the data given to a graph port)."""
-    return DataError(f"{what} {port!r}: {text}", kind="padded-data", layer=(), port=port, **fields)
+    return DataError(f"{what} {quoted(port)}: {text}", kind="padded-data", layer=(), port=port, **fields)
 
 
 def _first(bad: torch.Tensor, lengths: torch.Tensor) -> int | float:

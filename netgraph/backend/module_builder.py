@@ -12,6 +12,7 @@ from netgraph.backend.built_checks import check_built, compiling_inner, inner_bu
 from netgraph.core.errors import OptionError, ShapeError
 from netgraph.core.ir import Node
 from netgraph.core.layer import Layer
+from netgraph.core.naming_scope import shown_layer
 from netgraph.core.operator import NetOperator
 from netgraph.core.types import Conflict
 from netgraph.core.walk import GraphWalker
@@ -70,7 +71,7 @@ class ModuleBuilder(GraphWalker):
                 (dtypes := check_built(layer, node.types, built, self.net.describe((path, None)))):  # a user's own
             self.root.__dict__.setdefault("_netgraph_own_output_dtypes", {})[path] = dtypes  # x.double(): cast, as compiled
         if isinstance(self._label(built), str):  # a module whose errors name its layer (cheaply: no search)
-            built.__dict__.update(layer_label=f"layer {'/'.join(path)!r} ({layer.type_name})", layer_path=path,
+            built.__dict__.update(layer_label=shown_layer(path, layer.type_name), layer_path=path,
                                   layer_type=layer.type_name)  # the path, for Diagnostic.layer; the type, for below
         if isinstance(built, (RandomModule, KLModule)) and not compiling_inner():  # named as the forward names
             built.label, built.path, built.given = call_label(path), path, dict(node.given)  # it: calls write nothing
@@ -103,7 +104,7 @@ class ModuleBuilder(GraphWalker):
         if self._outer is None:
             return self.net.describe((path, None)), path
         whole = (*self.outer_path(), *path)
-        return f"layer {'/'.join(whole)!r} ({self.net.layer_at(path).type_name})", whole
+        return shown_layer(whole, self.net.layer_at(path).type_name), whole
 
     def outer_path(self) -> tuple[str, ...]:
         """The path from the outermost net to this builder's net: () outermost, ('map', 'net') for a NetMapOperator

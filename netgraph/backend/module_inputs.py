@@ -27,10 +27,11 @@ from torch.nn.modules import module as torch_module
 
 from netgraph.backend.shape_hints import layout_hint
 from netgraph.core.errors import DataError, Diagnostic, NetGraphError, did_you_mean
+from netgraph.core.naming_scope import quoted
 from netgraph.core.torch_state import buffers_kept, forked_generator
 from netgraph.core.tracing import symbolic_tracing
 from netgraph.core.types import INTEGER, REAL, format_shape
-from netgraph.core.wording import counted, type_label
+from netgraph.core.wording import counted, few_names, type_label
 
 __all__ = ["input_error", "input_problem", "missing_port", "unknown_port", "own_layer_error"]
 
@@ -79,7 +80,7 @@ def _unbound(module: Any, args: tuple, kwargs: dict[str, Any]) -> DataError | No
     names, ports = [p.name for p in params], module.net.input_ports
     if len(args) == 1 and isinstance(args[0], dict) and len(ports) > 1:
         return DataError(f"the module takes its inputs by name: call module(**inputs), not module(inputs) with a "
-                         f"dict; inputs are {list(ports)}", kind="positional-data", layer=(), expected=tuple(ports),
+                         f"dict; inputs are {few_names(list(ports))}", kind="positional-data", layer=(), expected=tuple(ports),
                          found=len(args))
     if len(args) > len(names):
         takes = f"{counted(len(ports), 'input')} ({', '.join(ports)})" if ports else "no inputs, only batch_size"
@@ -101,8 +102,8 @@ def unknown_port(key: str, ports: tuple[str, ...], hint: str, listed: bool = Tru
     >>> unknown_port("Inptu", ("Input",), " (did you mean 'Input'?)").message
     "unknown input port 'Inptu' (did you mean 'Input'?); inputs are ['Input']"
     """
-    listing = f"; inputs are {list(ports)}" if listed else ""
-    return Diagnostic(f"unknown input port {key!r}{hint}{listing}", "input-port", layer=(), port=key,
+    listing = f"; inputs are {few_names(list(ports))}" if listed else ""
+    return Diagnostic(f"unknown input port {quoted(key)}{hint}{listing}", "input-port", layer=(), port=key,
                       expected=ports, found=key)
 
 
@@ -114,7 +115,8 @@ def missing_port(port: str, shape: tuple | None, shown: bool = True) -> Diagnost
     "missing input port 'b' (shape (3))"
     """
     shape_text = f" (shape {format_shape(shape)})" if shown else ""
-    return Diagnostic(f"missing input port {port!r}{shape_text}", "input-port", layer=(), port=port, expected=shape)
+    return Diagnostic(f"missing input port "
+                      f"{quoted(port)}{shape_text}", "input-port", layer=(), port=port, expected=shape)
 
 
 def _forwarded(module: Any, exc: Exception, args: tuple, kwargs: dict[str, Any]) -> dict[str, Any] | None:
@@ -203,11 +205,11 @@ def _no_tensor(port: str, value: Any, who: str) -> Diagnostic:
     found): how to convert it, or, for sequences of different lengths (which make no one tensor), that they go to
     ``net(x)``."""
     if value is None:
-        return Diagnostic(f"input port {port!r}: {who} takes a tensor, found None", "missing-data",
+        return Diagnostic(f"input port {quoted(port)}: {who} takes a tensor, found None", "missing-data",
                           layer=(), port=port, expected="a tensor", found="None")
     kind = type_label(value)
     if isinstance(value, (str, os.PathLike)) or type(value).__module__.startswith("PIL."):
-        return Diagnostic(f"input port {port!r}: {who} takes tensors, found {kind} {value!r:.60}; net(x) encodes "
+        return Diagnostic(f"input port {quoted(port)}: {who} takes tensors, found {kind} {value!r:.60}; net(x) encodes "
                           f"files, texts and labels (its encoders' values)", "not-a-tensor", layer=(), port=port,
                           expected="a tensor", found=kind)
     try:
@@ -220,7 +222,7 @@ def _no_tensor(port: str, value: Any, who: str) -> Diagnostic:
                  if isinstance(value, torch.nn.utils.rnn.PackedSequence)  # net(x) refuses one as it is
                  else "sequences of different lengths (a list, Padded) go to net(x)")
         remedy = f"it takes one batched tensor, of one length per call: {which}, which honours each length"
-    return Diagnostic(f"input port {port!r}: {who} takes tensors, found {kind}; {remedy}",
+    return Diagnostic(f"input port {quoted(port)}: {who} takes tensors, found {kind}; {remedy}",
                       "not-a-tensor", layer=(), port=port, expected="a tensor", found=kind)
 
 
@@ -228,9 +230,9 @@ def _problem(port: str, shape: tuple, integer: bool, x: torch.Tensor, real: torc
              device: torch.device | None) -> Diagnostic | None:
     """The Diagnostic of tensor ``x`` at ``port``, of declared ``shape``, when it does not fit, else None."""
     if x.is_nested:  # it has no shape to compare
-        return Diagnostic(f"input port {port!r}: the compiled module takes a dense tensor, found a nested tensor; "
-                          f"sequences of different lengths go to net(x) as a list (x.unbind()), which honours each "
-                          f"length", "data-layout", layer=(), port=port, expected="strided", found="nested")
+        return Diagnostic(f"input port {quoted(port)}: the compiled module takes a dense tensor, found a nested "
+                          f"tensor; sequences of different lengths go to net(x) as a list (x.unbind()), which honours "
+                          f"each length", "data-layout", layer=(), port=port, expected="strided", found="nested")
     if message := _shape_problem(port, shape, integer, x):  # the facts of net(x)'s (evaluation._batched)
         return Diagnostic(message, "data-shape", layer=(), port=port, expected=shape, found=tuple(x.shape))
     return _type_problem(port, integer, x, real, device)
@@ -242,10 +244,10 @@ def _shape_problem(port: str, shape: tuple, integer: bool, x: torch.Tensor) -> s
         remedy = ("inside torch.func.vmap the forward sees one example per mapped row: vmap over batches, or give "
                   "it xi.unsqueeze(0)") if _functorch.is_batchedtensor(x) else \
             "give x.unsqueeze(0) (net(x) takes one example or a batch)"
-        return (f"input port {port!r}: the compiled module takes a batch, shape {expected}, found one example "
+        return (f"input port {quoted(port)}: the compiled module takes a batch, shape {expected}, found one example "
                 f"{tuple(x.shape)}; {remedy}")
     if x.dim() != len(shape) + 1 or not _fits(shape, x.shape[1:]):
-        return (f"input port {port!r}: the compiled module takes shape {expected} with b the batch size, found "
+        return (f"input port {quoted(port)}: the compiled module takes shape {expected} with b the batch size, found "
                 f"{tuple(x.shape)}{layout_hint(shape, tuple(x.shape), integer)}")
     return None
 
@@ -255,7 +257,7 @@ def _type_problem(port: str, integer: bool, x: torch.Tensor, real: torch.dtype |
     """The Diagnostic of tensor ``x`` on another device than the module's arrays ("data-device") or of a dtype the
     port does not take ("data-dtype"), the device or dtype taken expected and ``x``'s found, else None."""
     if device is not None and x.device != device:
-        return Diagnostic(f"input port {port!r}: the compiled module's arrays are on {device}, found a tensor on "
+        return Diagnostic(f"input port {quoted(port)}: the compiled module's arrays are on {device}, found a tensor on "
                           f"{x.device}; move one to the other: x.to({str(device)!r}) (or module.to({str(x.device)!r}))",
                           "data-device", layer=(), port=port, expected=device, found=x.device)
     message, expected = _dtype_problem(port, integer, x, real)
@@ -267,17 +269,17 @@ def _dtype_problem(port: str, integer: bool, x: torch.Tensor, real: torch.dtype 
     """The message when ``x``'s dtype does not fit the port, and the dtype (or dtypes) the port takes; (None, None)
     when it fits."""
     if integer and (x.is_floating_point() or x.is_complex()):
-        return (f"input port {port!r} takes integer indices (dtype Integer), found dtype {x.dtype}; net(x) takes "
+        return (f"input port {quoted(port)} takes integer indices (dtype Integer), found dtype {x.dtype}; net(x) takes "
                 f"integral floats, the module does not: x.long()"), INTEGER
     if not integer and real is None and not x.is_floating_point():  # no arrays to say which dtype: real numbers
-        return (f"input port {port!r} takes real numbers, found dtype {x.dtype}: give a float32 tensor (net(x) casts "
-                f"the data, the module does not)"), REAL
+        return (f"input port {quoted(port)} takes real numbers, found dtype {x.dtype}: give a float32 tensor (net(x) "
+                f"casts the data, the module does not)"), REAL
     if not integer and real is None and x.dtype in (torch.float16, torch.bfloat16) and x.device.type == "cpu":
-        return (f"input port {port!r} takes float32 or float64 on the CPU (torch lacks some of its operations in "
+        return (f"input port {quoted(port)} takes float32 or float64 on the CPU (torch lacks some of its operations in "
                 f"{x.dtype} there), found dtype {x.dtype}: x.float()"), (torch.float32, torch.float64)
     if not integer and real is not None and x.dtype != real:
-        return (f"input port {port!r}: the compiled module computes in {real}, found dtype {x.dtype}; net(x) casts "
-                f"the data, the module does not: x.to({real})"), real
+        return (f"input port {quoted(port)}: the compiled module computes in {real}, found dtype {x.dtype}; net(x) "
+                f"casts the data, the module does not: x.to({real})"), real
     return None, None
 
 

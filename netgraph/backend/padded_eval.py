@@ -25,6 +25,7 @@ from netgraph.backend.eval_options import (EvaluationOptions, call_by_name, eval
 from netgraph.backend.input_lengths import empty_length_problem
 from netgraph.backend.masks import Fallback, Padded, check_padded, compile_padded, output_lengths, pad, unpad
 from netgraph.core.errors import DataError, Diagnostic, raise_all
+from netgraph.core.naming_scope import quoted
 from netgraph.core.types import INTEGER, format_shape
 from netgraph.core.wording import counted
 from netgraph.layers.random import distribution_checks
@@ -64,7 +65,7 @@ def examples_of(net: Any, port: str, values: list, to_tensor: Callable, problems
         if x.dim() != len(t.shape) or any(type(d) is int and d != n for d, n in zip(t.shape, x.shape)):
             detail = (f"example {i} has shape {tuple(x.shape)}, expected {format_shape(t.shape)} (one example, "
                       f"without a batch dim)")
-            problems.append(Diagnostic(f"input port {port!r}: {detail}", "data-shape", layer=(), port=port,
+            problems.append(Diagnostic(f"input port {quoted(port)}: {detail}", "data-shape", layer=(), port=port,
                                        expected=t.shape, found=tuple(x.shape), example=i, detail=detail))
         elif (empty := empty_length_problem(port, t.shape, x.shape, i)) is not None:
             problems.append(empty)
@@ -88,7 +89,7 @@ def _padded_port(net: Any, port: str, value: Any, to_tensor: Callable) -> tuple[
             return None
         data, lengths = pad(examples)
     if data.dim() != len(t.shape) + 1 or any(type(d) is int and d != n for d, n in zip(t.shape, data.shape[1:])):
-        raise DataError(f"input port {port!r}: padded data has shape {tuple(data.shape)}, expected (b, "
+        raise DataError(f"input port {quoted(port)}: padded data has shape {tuple(data.shape)}, expected (b, "
                         f"{format_shape(t.shape)[1:-1]}) with b the batch size", port=port, layer=(), kind="data-shape",
                         expected=f"(b, {format_shape(t.shape)[1:-1]})", found=tuple(data.shape))
     return data, lengths
@@ -138,7 +139,7 @@ def beside_ragged(port: str, x: torch.Tensor, total: int) -> torch.Tensor:
     """``x``, given at ``port`` as one batched tensor beside ragged inputs of ``total`` examples; a DataError
     ("data-shape") when it is no batch of that many."""
     if x.dim() == 0 or x.shape[0] != total:
-        raise DataError(f"input port {port!r}: beside ragged inputs of {counted(total, 'example')}, expected a "
+        raise DataError(f"input port {quoted(port)}: beside ragged inputs of {counted(total, 'example')}, expected a "
                         f"batched tensor of {counted(total, 'example')} along dim 0, found shape {tuple(x.shape)}",
                         port=port, layer=(), kind="data-shape", expected=total, found=tuple(x.shape))
     return x

@@ -12,6 +12,7 @@ import torch
 
 from netgraph.core.errors import DataError
 from netgraph.core.integers import INT64_BOUND
+from netgraph.core.naming_scope import quoted
 from netgraph.core.port_options import option_form
 from netgraph.core.tensors import as_tensor
 from netgraph.core.torch_state import working_dtype
@@ -114,7 +115,7 @@ def beyond_int64_as_float64(value: Any) -> torch.Tensor | None:
 def _port_error(port: str, said: str, **fields: Any) -> DataError:
     """The DataError 'input port <port><said>' of the graph's port; its Diagnostic's ``detail`` is ``said`` without
     the port (for a reader that names the port its own way: net_train names the key and what it is for)."""
-    return DataError(f"input port {port!r}{said}", layer=(), port=port, detail=said.lstrip(": "), **fields)
+    return DataError(f"input port {quoted(port)}{said}", layer=(), port=port, detail=said.lstrip(": "), **fields)
 
 
 def _check_dense(port: str, x: torch.Tensor, integer: bool) -> None:
@@ -220,7 +221,7 @@ def _refuse_beyond(port: str, largest: float | int, dtype: torch.dtype) -> None:
     """The DataError (kind precision-range) for values as large as ``largest`` beyond ``dtype``'s range."""
     detail = beyond_range(largest, dtype)
     wider = ", or work in float64 (net(x, precision='float64'))" if dtype != torch.float64 else ""
-    raise DataError(f"input port {port!r}: {detail}; scale the data{wider}",
+    raise DataError(f"input port {quoted(port)}: {detail}; scale the data{wider}",
                     kind="precision-range", layer=(), port=port, found=largest, detail=detail)
 
 

@@ -29,6 +29,7 @@ from netgraph.backend.masks import Padded, as_lists
 from netgraph.backend.padded_eval import FALLBACK, beside_ragged, evaluate_padded, examples_of
 from netgraph.backend.states import given_states
 from netgraph.core.errors import DataError, Diagnostic, raise_all
+from netgraph.core.naming_scope import quoted
 from netgraph.core.tensors import as_tensor
 from netgraph.core.types import format_shape
 from netgraph.core.wording import counted, first_few
@@ -113,16 +114,17 @@ def _fixed_problem(port: str, shape: tuple | None, value: Any) -> Diagnostic:
     if not isinstance(value, Padded) and type(value[0]) in (list, tuple):  # nested lists: a row of another length
         lengths = sorted({len(v) for v in value})  # at most 10 named (they can be thousands), and how many
         shown = f"{lengths[:10]} ... ({len(lengths)} in all)" if len(lengths) > 10 else str(lengths)
-        return Diagnostic(f"input port {port!r} has the fixed shape {format_shape(shape)}, but its examples (nested "
-                          f"lists) have different lengths {shown}; each example needs the shape {format_shape(shape)}",
+        return Diagnostic(f"input port {quoted(port)} has the fixed shape {format_shape(shape)}, but its examples "
+                          f"(nested lists) have different lengths {shown}; each example needs the shape "
+                          f"{format_shape(shape)}",
                           "data-shape", found=f"rows of lengths {shown}", **fields)
     if not isinstance(value, Padded) and (shape is None or None in shape):
         return _open_sizes_problem(port, shape, value)
     found = "Padded data" if isinstance(value, Padded) else f"a list of {len(value)} tensors"
     given = "Padded data (sequences padded to one length" if isinstance(value, Padded) else \
         "a list of tensors (one per example, of different lengths"
-    return Diagnostic(f"input port {port!r} has the fixed shape {format_shape(shape)}; {given}) is only for a port "
-                      f"with a variable length like \"n\"; give one batched tensor", "data-shape", found=found,
+    return Diagnostic(f"input port {quoted(port)} has the fixed shape {format_shape(shape)}; {given}) is only for a "
+                      f"port with a variable length like \"n\"; give one batched tensor", "data-shape", found=found,
                       **fields)
 
 
@@ -131,7 +133,7 @@ def _open_sizes_problem(port: str, shape: tuple | None, examples: list) -> Diagn
     rank, ``found`` the others), against a size the port fixes (``expected`` it, ``found`` the others there), or of
     different shapes that each fit (``expected`` the port's shape, ``found`` theirs)."""
     shapes = [tuple(v.shape) for v in examples]
-    head = f"input port {port!r} has the shape {format_shape(shape)}, its sizes read from the data"
+    head = f"input port {quoted(port)} has the shape {format_shape(shape)}, its sizes read from the data"
     fields: dict = {"layer": (), "port": port}
     if shape is not None and (ranks := sorted({len(s) for s in shapes} - {len(shape)})):
         wrong = [s for s in shapes if len(s) != len(shape)]

@@ -10,6 +10,7 @@ from netgraph.core.errors import (MSG_UNKNOWN_INPUT_SHAPE, Diagnostic, ShapeErro
                                   unknown_inside)
 from netgraph.core.ir import Node, Value
 from netgraph.core.layer_checks import array_shape_problems
+from netgraph.core.naming_scope import quoted
 from netgraph.core.port_options import option_form
 from netgraph.core.walk import GraphWalker
 from netgraph.core.wording import first_few
@@ -30,7 +31,7 @@ def unknown_inputs(net: Any, ir: Any = None) -> tuple[list[Diagnostic], set[tupl
             hint = batch_dim_hint(net, name, t.shape) or _unknown_dims_hint(net, name, t.shape) or \
                 MSG_UNKNOWN_INPUT_SHAPE.format(form=option_form(net, name, "3"))
             feeds = first_few(keys, text=net.describe) or "nothing"
-            problems.append(Diagnostic(f"graph input {name!r} (feeding {feeds}) "
+            problems.append(Diagnostic(f"graph input {quoted(name)} (feeding {feeds}) "
                                        f"has unknown shape {t}: {hint}",
                                        "unknown-shape", layer=(), port=name))
     return problems, fed
@@ -76,7 +77,8 @@ class _Readiness(GraphWalker):
         missing = [name for name, value in arrays.items() if value is None]
         if missing:  # described only when something is wrong: a large net must not build text per layer
             where = self.net.describe((node.path, None))
-            self.missing += [Diagnostic(f"{where} array {name!r}", "uninitialized", layer=node.path) for name in missing]
+            self.missing += [Diagnostic(f"{where} array {quoted(name)}", "uninitialized", layer=node.path)
+                             for name in missing]
         if not unknown:
             try:
                 self.misshapen += array_shape_problems(node, lambda: self.net.describe((node.path, None)), arrays)

@@ -21,6 +21,7 @@ from netgraph.core.errors import OptionError, did_you_mean
 from netgraph.core.integers import is_int, plain_index
 from netgraph.core.option_problems import VALUE_KIND
 from netgraph.core.names import indexed
+from netgraph.core.naming_scope import quoted
 from netgraph.core.wording import few_names
 
 __all__ = ["WILDCARDS", "rule_pattern", "matches", "refuse_unmatched", "no_match", "RuleIndex", "PathIndex"]
@@ -177,15 +178,15 @@ def no_match(key: Any, top: Sequence[str] | Mapping[str, Any], paths: list[list[
     layers = sorted({"/".join(p[:-1]) for p in paths})
     shown = few_names(layers)
     if isinstance(key, (slice, range)) or isinstance(key, str) and ";;" in key:
-        return (f"key {key!r} is a span of layers (Wolfram's m;;n), which rules do not take: give a rule per layer, "
-                f"such as {{1: r, 2: r}}, or a glob ('enc*'); layers with arrays: {shown}")
+        return (f"key {quoted(key)} is a span of layers (Wolfram's m;;n), which rules do not take: give a rule per "
+                f"layer, such as {{1: r, 2: r}}, or a glob ('enc*'); layers with arrays: {shown}")
     at = indexed(top, key)  # the layer an index in range names; None for anything else
     if is_int(key) and at is None:  # 0 or past the end
-        return (f"key {key!r} names no layer: the net's {len(top)} layers are numbered 1 to {len(top)}, or -1 for the "
-                f"last (Wolfram's n -> r); layers with arrays: {shown}")
+        return (f"key {quoted(key)} names no layer: the net's {len(top)} layers are numbered 1 to {len(top)}, or -1 "
+                f"for the last (Wolfram's n -> r); layers with arrays: {shown}")
     if key in top or is_int(key) or isinstance(key, tuple) and _layer_at(rule_pattern(key, top), top) is not None:
         named = "" if at is None else f" ({at!r})"
-        return f"key {key!r}{named} names a layer without arrays; layers with arrays: {shown}"
+        return f"key {quoted(key)}{named} names a layer without arrays; layers with arrays: {shown}"
     arrays = ["/".join(p) for p in paths] if isinstance(key, str) and "/" in key else []  # 'enc/Wieghts'
     hint = did_you_mean(key, [*top, *layers, *arrays]) if isinstance(key, str) and guess else ""
-    return f"key {key!r} matches no array{hint}; layers with arrays: {shown}"
+    return f"key {quoted(key)} matches no array{hint}; layers with arrays: {shown}"

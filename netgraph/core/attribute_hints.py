@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import Any, NoReturn
 
 from netgraph.core.errors import FrozenLayerError, did_you_mean
+from netgraph.core.naming_scope import quoted
 from netgraph.core.torch_option_names import torch_option_hint
 from netgraph.core.torch_array_names import torch_array_name
 
@@ -98,7 +99,7 @@ def attribute_hint(obj: Any, name: str, hints: Mapping[str, str]) -> str:
     arrays = getattr(type(obj), "ARRAYS", {})  # the class's table: reading the instance here could recurse
     key = torch_array_name(name, arrays) or \
         next((k for k in arrays if name.lower() in (k.lower(), k.lower()[:-1], k.lower()[:-2])), None)
-    return f": its array {key!r} is layer.arrays[{key!r}] (also layer.{arrays[key]})" if key else ""
+    return f": its array {quoted(key)} is layer.arrays[{quoted(key)}] (also layer.{arrays[key]})" if key else ""
 
 
 #: ``__getattr__`` of a net: Python's AttributeError, with what to use instead for a torch or Keras name.
@@ -158,7 +159,7 @@ def frozen_layer_error(layer: Any, name: str, options: Iterable[str], deleting: 
                 f"new_layer}}) puts it in a net")
     else:
         meant = torch_option_hint(type(layer).__name__, name) or did_you_mean(name, options)
-        hint = f": it has no option {name!r}{meant}; its options are {', '.join(options)}"
+        hint = f": it has no option {quoted(name)}{meant}; its options are {', '.join(options)}"
     return _frozen(f"{type(layer).__name__} is frozen (a value: edits return new layers), not {given}{hint}",
                    "frozen-layer", name, layer)
 

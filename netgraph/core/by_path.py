@@ -14,6 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 from netgraph.core.errors import NetGraphError
+from netgraph.core.naming_scope import quoted
 
 __all__ = ["ByPath", "InnerPathError"]
 
@@ -37,7 +38,7 @@ class ByPath(dict):
         inner = self._inside(key)
         if inner:
             shown = ", ".join(map(repr, inner[:4])) + (f" and {len(inner) - 4} more" if len(inner) > 4 else "")
-            raise InnerPathError(f"{key!r} holds layers of its own, keyed by their paths inside it: {shown}",
+            raise InnerPathError(f"{quoted(key)} holds layers of its own, keyed by their paths inside it: {shown}",
                                  kind="unknown-layer", layer=tuple(map(str, self._parts(key))), found=key,
                                  expected=tuple(inner))
         raise KeyError(key)

@@ -28,7 +28,8 @@ from netgraph.core.layer_moves import Moves, recorded
 from netgraph.core.multipliers import carry_multipliers, prune_rules
 from netgraph.core.operator import NetOperator
 from netgraph.core.operator_surgery import edit_operators, layer_in, removal_specs, removed_layers
-from netgraph.core.port_paths import shown_path
+from netgraph.core.naming_scope import quoted, shortened
+from netgraph.core.port_paths import no_output, shown_path
 from netgraph.core.ports import NetPort
 from netgraph.core.port_options import with_port_options
 from netgraph.core.rewiring import chain_items, chain_of, check_net, drop_layers, layer_path, put_back, subgraph
@@ -38,6 +39,7 @@ from netgraph.core.surgery_lead import editing_inner_net, function_lead, headed_
 from netgraph.core.types import PortType
 from netgraph.core.option_problems import VALUE_KIND
 from netgraph.core.user_functions import called_for_layer
+from netgraph.core.wording import few_names
 
 __all__ = ["net_append", "net_prepend", "net_insert", "net_delete", "net_replace"]
 
@@ -71,9 +73,10 @@ def _insert_at(chain: NetChain, layers: Any, position: int | str) -> tuple[NetCh
     position = plain_int(position)  # numpy's integers too
     if isinstance(position, str):
         if position not in chain.layers:
-            raise OptionError(f"{function_lead('net_insert')}position= {position!r}"
+            raise OptionError(f"{function_lead('net_insert')}position= {quoted(position)}"
                               f"{did_you_mean(position, chain.layers)} is no layer of this chain; its "
-                              f"layers are {list(chain.layers)}", option="position", kind=VALUE_KIND, layer=())
+                              f"layers are {few_names(list(chain.layers))}", option="position", kind=VALUE_KIND,
+                              layer=())
         position = list(chain.layers).index(position) + 1
     elif isinstance(position, bool) or not isinstance(position, int) or not -count - 1 <= position <= count + 1 \
             or position == 0:
@@ -102,7 +105,7 @@ def _edit_chain(net: NetGraph, at: Any, function: str,
     path = layer_path(net, at, function)
     inner = net.layer_at(path)
     if not isinstance(inner, NetChain):
-        raise OptionError(f"{function_lead(function)}the layer at {shown_path(path)!r} is "
+        raise OptionError(f"{function_lead(function)}the layer at {quoted(shown_path(path))} is "
                           f"{with_article(inner.type_name)}, not a NetChain; at= (or a path position=) names a chain "
                           f"to edit", option="at", kind=VALUE_KIND, layer=tuple(path))
     new, moves = _edited_at(path, edit, inner, function)
@@ -116,7 +119,8 @@ def _edit_chain(net: NetGraph, at: Any, function: str,
                 moves  # a new head is fed
         return carry_multipliers([net, new], net.replace_layers({path: new}), [moves, *placed]), moves
     except NetGraphError as exc:
-        header = f"{function_lead(function)}the edited chain at {shown_path(path)!r} does not fit the net around it: "
+        header = (f"{function_lead(function)}the edited chain at {quoted(shown_path(path))} does not fit the net "
+                  f"around it: ")
         raise headed(exc, header) from None
 
 
@@ -124,7 +128,7 @@ def _edited_at(path: tuple, edit: Callable[[NetChain], tuple[NetChain, Moves]], 
                ) -> tuple[NetChain, Moves]:
     """``edit(chain)`` for the chain at ``path``: its errors say they arose in that chain, and the layers they name
     (``()``: the chain) are named from the net holding it."""
-    header = f"{function_lead(function)}in the chain {shown_path(path)!r}: "
+    header = f"{function_lead(function)}in the chain {quoted(shown_path(path))}: "
     try:
         with headed_here(function):
             return edit(chain)
@@ -162,7 +166,7 @@ def _new_items(layers: Any, function: str) -> list[tuple[str | None, Layer]]:
         if bad or not layers:
             raise OptionError(f"{function_lead(function)}layers= as a dict maps names (strings) to layers, found "
                               f"{dict(layers)!r:.80}", option="layers", kind=VALUE_KIND)
-        return [(name, coerce_layer(layer, f"{function_lead(function)}layers[{name!r}]"))
+        return [(name, coerce_layer(layer, f"{function_lead(function)}layers[{quoted(name)}]"))
                 for name, layer in layers.items()]
     listed = layers if isinstance(layers, list) else [layers]
     if not listed:
@@ -198,7 +202,7 @@ def _check_names(items: list[tuple[str | None, Layer]], at: int, added: list[tup
     held = {}
     for i, (name, layer) in enumerate(items, 1):
         if name is not None:
-            held[name] = f"the chain has a layer named {name!r} ({layer.type_name})"
+            held[name] = f"the chain has a layer named {quoted(name)} ({layer.type_name})"
         else:
             number = str(i + len(added) if i > at else i)
             held[number] = (f"the name {number!r} is the number the chain's layer {i} ({layer.type_name}) takes "
@@ -226,7 +230,7 @@ def _fed_inputs(chain: NetChain, added: list[Layer], function: str) -> dict[str,
             gives = f"give {_type_text(alone.port_types[alone.output_ports[0]])}"
         except NetGraphError:
             gives = "cannot give that"
-        raise ShapeError(f"{function_lead(function)}the chain's first layer {first!r} "
+        raise ShapeError(f"{function_lead(function)}the chain's first layer {quoted(first)} "
                          f"({chain.layers[first].type_name}) takes "
                          f"{shown} (the chain's declared input, which stays its layer's), but the added layers "
                          f"{gives}; declare the input anew with a NetChain of all the layers", kind="shape",
@@ -279,16 +283,17 @@ def _without_outputs(net: NetGraph, specs: list, function: str) -> tuple[NetGrap
     that computed only them (``net_take`` of the other outputs, which keep their names)."""
     lead = function_lead(function)
     if not all(isinstance(s, NetPort) and s.layer is None for s in specs):
-        raise WiringError(f"{lead}layers= takes layers or graph output ports, not both in one call; found {specs!r}",
+        raise WiringError(f"{lead}layers= takes layers or graph output ports, not both in one call; found "
+                          f"{shortened(repr(specs))}",
                           kind="endpoint-form", found=specs)
     outputs = net.output_ports
     unknown = [s.port for s in specs if s.port not in outputs]
     if unknown:
-        raise WiringError(f"{lead}the net has no output port {unknown[0]!r}{did_you_mean(unknown[0], outputs)}; "
-                          f"its outputs are {list(outputs)}", kind="unknown-port", layer=(), port=unknown[0])
+        raise WiringError(f"{lead}{no_output(unknown[0], outputs)}", kind="unknown-port", layer=(), port=unknown[0])
     rest = [o for o in outputs if o not in {s.port for s in specs}]
     if not rest:
-        raise WiringError(f"{lead}deleting {specs!r} would remove every output of the net ({list(outputs)})",
+        raise WiringError(f"{lead}deleting {shortened(repr(specs))} would remove every output of the net "
+                          f"({few_names(list(outputs))})",
                           kind="no-output", found=specs)
     return taken(net, rest)
 

@@ -6,13 +6,16 @@ from __future__ import annotations
 
 import dataclasses
 import reprlib
+from collections import Counter
 from typing import Annotated, Any, ClassVar
 
 from netgraph.core.errors import Diagnostic, OptionError, raise_all
 from netgraph.core.integers import INT64_BOUND, is_int
 from netgraph.core.layer_values import short_sequence
+from netgraph.core.naming_scope import quoted
 from netgraph.core.options import OptionKind
 from netgraph.core.types import Conflict, PortType, unify
+from netgraph.core.wording import first_few
 
 __all__ = ["Coder", "Encoder", "Decoder", "CODERS", "raise_options", "labels_option", "coder_option",
            "Labels"]
@@ -127,16 +130,19 @@ Labels = coder_option({"type": "array", "minItems": 1, "uniqueItems": True, "all
 def labels_option(coder: Coder, value: Any, problems: list[Diagnostic], option: str = "labels") -> tuple:
     """``value`` as a tuple of labels; a problem noted (and ``()`` given) when it is not one."""
     if isinstance(value, (str, bytes)) or not isinstance(value, (list, tuple)) or len(value) < 1:
-        coder._problem(problems, f"a non-empty list of labels, found {value!r}", option)
+        coder._problem(problems, f"a non-empty list of labels, found {quoted(value)}", option)
         return ()
     labels = tuple(value)
     if not all(isinstance(v, (str, int, bool)) for v in labels):
-        coder._problem(problems, f"labels must be strings, ints or booleans, found {list(labels)}", option)
+        coder._problem(problems, f"labels must be strings, ints or booleans, found {short_sequence(list(labels))}",
+                       option)
     elif wide := [v for v in labels if is_int(v) and not -INT64_BOUND <= v < INT64_BOUND]:
         coder._problem(problems, f"int labels that fit in 64 bits (-2**63 to 2**63 - 1, as a spec file holds them), "
                                  f"found {reprlib.repr(wide[0])}", option)
     elif len(set(labels)) != len(labels):
-        coder._problem(problems, f"labels must be distinct, found {list(labels)}", option)
+        twice = [v for v, n in Counter(labels).items() if n > 1]
+        coder._problem(problems, f"labels must be distinct, found {first_few(twice, text=quoted)} more than once "
+                                 f"(in {len(labels)} labels)", option)
     else:
         return labels
     return ()

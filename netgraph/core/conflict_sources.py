@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from netgraph.core.errors import EdgeRef
+from netgraph.core.naming_scope import quoted
 from netgraph.core.types import PortType
 
 __all__ = ["edge_into", "port_sources"]
@@ -31,7 +32,7 @@ def port_sources(problem: Any, cls: Any, roots: Any, path: tuple,
         if t.shape is None or root not in cls.origin:
             continue
         edges = cls.edges.get(root, [])
-        parts += ["; " if parts else " [", f"{port!r} {t} set by {problem.origin_text(cls.origin[root])}"]
+        parts += ["; " if parts else " [", f"{quoted(port)} {t} set by {problem.origin_text(cls.origin[root])}"]
         parts += [" via edge ", *cls.edges_shown(root)] if edges else []
         named += edges
     return (parts + ["]"] if parts else []), named

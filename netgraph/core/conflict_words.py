@@ -7,6 +7,7 @@ import heapq
 
 from netgraph.core.advice import EdgeAdvice, PortAdvice
 from netgraph.core.errors import MAX_LISTED, EdgeRef
+from netgraph.core.naming_scope import quoted
 from netgraph.core.types import INTEGER, REAL, Conflict, PortType, unify, unify_shapes
 
 __all__ = ["as_seen_by", "compared", "shapes_agree", "set_part", "edge_parts", "merged_input_parts", "dtype_hint",
@@ -72,8 +73,8 @@ def merged_input_parts(layer: str, port: str) -> list[str | EdgeAdvice]:
     >>> "".join(map(str, merged_input_parts("b", "Input")))[-65:]
     "its own, e.g. the edge (NetPort('Input2'), NetPort('b', 'Input'))"
     """
-    return [f"; both are the graph input {port!r}: unwired inputs that share a name merge into one; give one its own, "
-            "e.g. the edge ", EdgeAdvice(PortAdvice(None, f"{port}2"), PortAdvice(layer, port))]
+    return [f"; both are the graph input {quoted(port)}: unwired inputs that share a name merge into one; give one its "
+            "own, e.g. the edge ", EdgeAdvice(PortAdvice(None, f"{port}2"), PortAdvice(layer, port))]
 
 
 def dtype_hint(leaves: list, setter: tuple | None, who: tuple, old: PortType, new: PortType) -> str | None:

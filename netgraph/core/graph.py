@@ -24,13 +24,14 @@ from netgraph.core.layer_sequence import LayerSequence
 from netgraph.core.net_values import NetValues
 from netgraph.core.stage_doors import DrawingAndYaml
 from netgraph.core.attribute_hints import frozen_net_error, keras_compile_message, missing_attribute
-from netgraph.core.errors import OptionError, ShapeError, WiringError, did_you_mean, raise_all
+from netgraph.core.errors import OptionError, ShapeError, WiringError, raise_all
 from netgraph.core.plugins import stage
 from netgraph.core.inference import Problem
 from netgraph.core.inference_problem import NumbersByName
 from netgraph.core.nesting import deep_walk, infer_net, layer_count, nesting_depth, recursion_room
 from netgraph.core.information import information
 from netgraph.core.multiplier_rates import picking_rules
+from netgraph.core.naming_scope import shortened
 from netgraph.core.graph_port_names import port_name_problems
 from netgraph.core.layer_view import LayerView
 from netgraph.core.layer_table import (NOT_GIVEN, RESERVED_NAMES, coerce_layer, given_by_keyword, graph_parts,
@@ -43,7 +44,7 @@ from netgraph.core.graph_wiring import graph_wiring
 from netgraph.core.ir import GraphIR, build_ir, with_layers
 from netgraph.core.leaf_swap import same_structure, split_changes
 from netgraph.core.order import in_order, order
-from netgraph.core.port_paths import expose, layer_at, named_path, no_inner_net, resolve
+from netgraph.core.port_paths import expose, layer_at, named_path, no_inner_net, no_output, resolve
 from netgraph.core.ports import Edge, NetPort, declared_port_type
 from netgraph.core.edge_text import written
 from netgraph.core.shared import collect_users, shape_clashes, unify_shared
@@ -248,8 +249,7 @@ class NetGraph(NetValues, Layer, LayerSequence, DrawingAndYaml):  # NetValues: a
     def with_output(self, port: NetPort) -> tuple[NetGraph, str]:
         """This graph with output ``port`` (a path into nested graphs) also a graph output, and its name."""
         if port.layer is None and port.port not in self._outputs:
-            raise WiringError(f"{port!r}: the net has no output port {port.port!r}"
-                              f"{did_you_mean(port.port, self._outputs)}; its outputs are {list(self._outputs)}",
+            raise WiringError(f"{shortened(repr(port))}: {no_output(port.port, self._outputs)}",
                               kind="unknown-port", layer=(), port=port.port)
         return (self, port.port) if port.layer is None else expose(self, *resolve(self._layers, port), NetGraph)
 

@@ -19,6 +19,7 @@ from netgraph.core.errors import NetGraphError
 from netgraph.core.graph import NetGraph
 from netgraph.core.guessed_lengths import GuessedLength, LocalLength
 from netgraph.core.names import numbered
+from netgraph.core.naming_scope import quoted
 from netgraph.core.types import Conflict, PortType, unify
 
 __all__ = ["redeclared", "declared_output_conflict", "declared_key"]
@@ -51,7 +52,7 @@ def declared_output_conflict(net: NetGraph, types: Mapping[str, PortType], optio
             unify(free.port_types[port], net.port_types[port])
         except Conflict as exc:
             shown = ", ".join(f"{p} {t}" for p, t in given.items())
-            return Conflict(f"its inner net's declared output {port!r}: {exc} (the expected one: what its layers "
+            return Conflict(f"its inner net's declared output {quoted(port)}: {exc} (the expected one: what its layers "
                             f"give for {shown})", port=port, inner=(option,) if option else (), kind=exc.kind,
                             expected=exc.expected, found=exc.found, inner_ports=(port,))
     return None

@@ -21,6 +21,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from netgraph.core.errors import Diagnostic, OptionError, did_you_mean
+from netgraph.core.naming_scope import quoted
 from netgraph.core.option_problems import ARGUMENT_KIND, options_error
 from netgraph.core.options import option_fields
 from netgraph.core.torch_option_names import torch_option_hint, torch_order_hint
@@ -108,7 +109,7 @@ def _argument_problems(cls: type, init: Any, args: tuple, kwargs: dict) -> list[
     for key in (k for k in kwargs if k not in fields):
         hint = torch_option_hint(name, key) or _slot_hint(key, fields, args, kwargs) or _port_shape_hint(key, fields) \
             or did_you_mean(key, fields)
-        problems.append((f"{name} has no option {key!r}{hint}; its options are {listed}", key))
+        problems.append((f"{name} has no option {quoted(key)}{hint}; its options are {listed}", key))
     params = [p for p in signature.parameters.values() if p.name in fields]
     positional = [p.name for p in params if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
     if len(args) > len(positional):
@@ -127,7 +128,7 @@ def _slot_hint(key: str, fields: list[str], args: tuple, kwargs: dict) -> str:
     text = kwargs.get("function", args[0] if args else None)
     if "input" not in fields or not isinstance(text, str) or not re.search(rf"#{re.escape(key)}\b", text):
         return ""
-    return f" (#{key} is a port: give its shape as input={{{key!r}: ...}})"
+    return f" (#{key} is a port: give its shape as input={{{quoted(key)}: ...}})"
 
 
 def _port_shape_hint(key: str, fields: list[str]) -> str:

@@ -20,6 +20,7 @@ from typing import Any
 from netgraph.core.errors import Diagnostic, ShapeError, UninitializedError, raise_all
 from netgraph.core.graph import NetGraph
 from netgraph.core.layer import Layer, frozen_init
+from netgraph.core.naming_scope import quoted
 
 __all__ = ["call_layer", "as_net", "on_layer"]
 
@@ -62,4 +63,4 @@ def _uninitialized(layer: Layer, net: NetGraph) -> None:
 
 
 def _array_name(name: Any) -> str:
-    return repr(name) if isinstance(name, str) else f"{name[-1]!r} of {'/'.join(map(str, name[:-1]))}"
+    return repr(name) if isinstance(name, str) else f"{quoted(name[-1])} of {'/'.join(map(str, name[:-1]))}"

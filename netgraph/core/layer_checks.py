@@ -10,6 +10,7 @@ from contextlib import AbstractContextManager
 from typing import Any
 
 from netgraph.core.errors import Diagnostic, NetGraphError, OptionError, ShapeError, did_you_mean
+from netgraph.core.naming_scope import quoted
 from netgraph.core.scoped_values import scoped
 from netgraph.core.types import Conflict, PortType
 
@@ -24,8 +25,8 @@ def check_class(cls: type) -> None:
         ports = cls.__dict__.get(attr)
         if ports is not None and not isinstance(ports, property) and (
                 not isinstance(ports, (tuple, list)) or not all(isinstance(p, str) for p in ports)):
-            raise OptionError(f"layer type {cls.__name__}: {attr} must be a tuple of port names, found {ports!r}"
-                              + (f" (write ({ports!r},))" if isinstance(ports, str) else ""), option=attr,
+            raise OptionError(f"layer type {cls.__name__}: {attr} must be a tuple of port names, found {quoted(ports)}"
+                              + (f" (write ({quoted(ports)},))" if isinstance(ports, str) else ""), option=attr,
                               kind="layer-contract")
     ports = [p for attr in ("input_ports", "output_ports") if isinstance(getattr(cls, attr, None), (tuple, list))
              for p in getattr(cls, attr)]  # inherited ones too: a subclass's output_ports may repeat them
@@ -67,11 +68,11 @@ def check_infer_result(layer: Any, result: object, current: Mapping[str, PortTyp
                          kind="layer-contract", found=type(result).__name__)
     for port, t in result.items():
         if port not in current:
-            raise ShapeError(f"{where}; it returned port {port!r}, which the layer does not have"
+            raise ShapeError(f"{where}; it returned port {quoted(port)}, which the layer does not have"
                              f"{did_you_mean(port, current)} (its ports are {list(current)})",
                              kind="layer-contract", port=port, expected=list(current), found=port)
         if not isinstance(t, PortType):
-            raise ShapeError(f"{where}; it returned {type(t).__name__} {t!r} for port {port!r}",
+            raise ShapeError(f"{where}; it returned {type(t).__name__} {t!r} for port {quoted(port)}",
                              kind="layer-contract", port=port, expected="PortType", found=type(t).__name__)
 
 
@@ -136,7 +137,7 @@ def check_array_shapes(layer: Any, names: Any, where: str) -> None:
     for name, array in given.items():
         want = expected.get(name)
         if want is not None and all(type(d) is int for d in want) and tuple(array.shape) != tuple(want):
-            label = f"array {name!r}" + (f" (shared array {shared[name]!r})" if name in shared else "")
+            label = f"array {quoted(name)}" + (f" (shared array {shared[name]!r})" if name in shared else "")
             raise OptionError(f"{where}: {label}: expected shape {tuple(want)} (from the layer's options), "
                               f"found {tuple(array.shape)}{layout_hint(want, array.shape)}", option=layer.ARRAYS[name],
                               kind="array-shape", expected=tuple(want), found=tuple(array.shape))
@@ -170,7 +171,7 @@ def array_shape_problems(node: Any, where: Callable[[], str],
     for name, value in (layer.arrays if arrays is None else arrays).items():
         if value is not None and name in expected and value.shape != tuple(expected[name]):
             want, found = tuple(expected[name]), tuple(value.shape)
-            detail = f"array {name!r} should have shape {want}, found {found}{layout_hint(want, found)}"
+            detail = f"array {quoted(name)} should have shape {want}, found {found}{layout_hint(want, found)}"
             problems.append(Diagnostic(f"{where()} {detail}", "array-shape", layer=node.path, option=layer.ARRAYS[name],
                                        detail=detail, expected=want, found=found))
     return problems

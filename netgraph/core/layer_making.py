@@ -17,6 +17,7 @@ from typing import Any, NamedTuple
 from netgraph.core.errors import OptionError
 from netgraph.core.layer_checks import check_made_arrays, leave_out_removed
 from netgraph.core.limits import current_limits, raise_hint
+from netgraph.core.naming_scope import quoted
 from netgraph.core.option_checks import (check_choices, check_plain_types, check_port_names, check_strict_choices,
                                          normalized, plain_typed, restore, strict_choices)
 from netgraph.core.option_problems import checked_together, collected, reported_options
@@ -116,7 +117,7 @@ def make_layer(layer: Any, plan: MakingPlan, base_with_arrays: Any) -> None:
     except RecursionError:  # an option nested deeper than any real one (checking or printing it recursed)
         options = zip(plan.names, given) if type(given) is tuple else given.items()
         name = _deepest_option(options)
-        raise OptionError(f"{type(layer).__name__}: option {name!r} is nested too deeply", option=name,
+        raise OptionError(f"{type(layer).__name__}: option {quoted(name)} is nested too deeply", option=name,
                           kind="option-value") from None
 
 
@@ -127,11 +128,11 @@ def _check_extent(layer_type: str, name: str, value: Any) -> None:
     per distinct list (``value_extent``)."""
     extent, limit = value_extent(value), current_limits().port_elements
     if extent.cyclic:
-        raise OptionError(f"{layer_type}: option {name!r} is nested too deeply: it holds itself (a list, tuple or "
-                          f"dict inside itself)", option=name, kind="option-value")
+        raise OptionError(f"{layer_type}: option {quoted(name)} is nested too deeply: it holds itself (a list, tuple "
+                          f"or dict inside itself)", option=name, kind="option-value")
     if extent.elements > limit:
-        raise OptionError(f"{layer_type}: option {name!r} holds {extent.elements} values, each repeat of a list it "
-                          f"holds more than once counted, more than the port_elements limit ({limit}; "
+        raise OptionError(f"{layer_type}: option {quoted(name)} holds {extent.elements} values, each repeat of a list "
+                          f"it holds more than once counted, more than the port_elements limit ({limit}; "
                           f"{raise_hint('port_elements')})", option=name, kind="limit", expected=limit,
                           found=extent.elements)
 

@@ -22,6 +22,7 @@ from netgraph.core.given_shapes import given_shapes, with_given_shapes
 from netgraph.core.graph import NetGraph
 from netgraph.core.information import all_arrays
 from netgraph.core.layer import Layer
+from netgraph.core.naming_scope import quoted
 from netgraph.core.port_paths import inner_net_first
 from netgraph.core.shared import NetSharedArray
 from netgraph.core.surgery_lead import led_by
@@ -133,7 +134,7 @@ def rules_in_alone(layer: Layer, rules: Any, option: str) -> Any:
                 not any(matches(pattern, path) for path in paths):
             names = list(by_array_name({tuple(p): None for p in paths}, layer))
             hint = did_you_mean(key, [n for n in names if isinstance(n, str)]) if isinstance(key, str) else ""
-            raise OptionError(f"{option}: key {key!r} matches no array of {layer.type_name}{hint}; its arrays: "
+            raise OptionError(f"{option}: key {quoted(key)} matches no array of {layer.type_name}{hint}; its arrays: "
                               f"{names}", option=option, kind="unknown-array", expected=names, found=key)
     translated = [(key if isinstance(key, str) and key in WILDCARDS else in_alone(layer, key), r) for key, r in items]
     return dict(translated) if isinstance(rules, Mapping) else translated

@@ -21,7 +21,7 @@ from netgraph.core.errors import Diagnostic, NetGraphError, OptionError, WiringE
 from netgraph.core.given_shapes import given_shapes
 from netgraph.core.layer import Layer
 from netgraph.core.names import INDEX_RULE, indexed, numbered
-from netgraph.core.naming_scope import shortened
+from netgraph.core.naming_scope import quoted, shortened, shown_path
 from netgraph.core.plugins import stage
 from netgraph.core.net_arguments import compiled_module_hint, compiled_module_note
 from netgraph.core.ports import NetPort, WrittenEdge
@@ -131,13 +131,14 @@ def _checked_table(names: list, given: Any) -> dict[str, Layer]:
     for i, (name, layer) in enumerate(zip(names, given), 1):
         at = (name,) if isinstance(name, str) else None
         if not isinstance(name, str) or not name or "." in name or reserved_name(name):
-            errors.append(Diagnostic(f"layer {i}: name {name!r} is not allowed ({_name_rule(name)})", "layer-name",
+            errors.append(Diagnostic(f"layer {i}: name {quoted(name)} is not allowed "
+                                     f"({_name_rule(name)})", "layer-name",
                                      layer=at))
             continue
         if isinstance(layer, Layer):  # the common case, without writing a label per layer
             table[name] = layer
             continue
-        label = f"layer {i}" if name == str(i) else f"layer {i} {name!r}"
+        label = f"layer {i}" if name == str(i) else f"layer {i} {quoted(name)}"
         try:
             table[name] = coerce_layer(layer, label)
         except OptionError as exc:
@@ -173,8 +174,9 @@ def _refuse_path_clash(table: Mapping[str, Any]) -> None:
             here, parts = (*path, name), (*split, *name.split("/"))
             if parts in seen:
                 a, b = (p[0] if len(p) == 1 else p for p in sorted([seen[parts], here], key=len))
-                raise WiringError(f"layers {a!r} and {b!r} have the same path {'/'.join(parts)!r}, so a key such as "
-                                  f"{'/'.join(parts)!r} (learning-rate multipliers, net_initialize method=) would "
+                shown = quoted(shown_path(parts))
+                raise WiringError(f"layers {quoted(a)} and {quoted(b)} have the same path {shown}, so a key such as "
+                                  f"{shown} (learning-rate multipliers, net_initialize method=) would "
                                   "name both; rename one (a name may hold '/' only where it spells no other layer's "
                                   "path)", layer=here, kind="layer-name")
             seen[parts] = here

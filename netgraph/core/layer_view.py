@@ -12,6 +12,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from netgraph.core.errors import WiringError, did_you_mean
+from netgraph.core.naming_scope import quoted
 
 __all__ = ["LayerView"]
 
@@ -70,7 +71,7 @@ def _missing(key: Any, names: list[str]) -> str:
         by_name = str(key) if str(key) in names else names[0] if names else "1"  # Wolfram's layer `key`, if named so
         in_range = -len(names) <= key < len(names)
         by_position = f", or by position (from 0, as Python counts): net[{key}]" if in_range else ""
-        return (f"net.layers has no key {key!r}: layers are keyed by name, as strings ({shown}; unnamed layers are "
-                f"numbered from '1', as in Wolfram): net.layers[{by_name!r}]{by_position}")
+        return (f"net.layers has no key {quoted(key)}: layers are keyed by name, as strings ({shown}; unnamed layers "
+                f"are numbered from '1', as in Wolfram): net.layers[{by_name!r}]{by_position}")
     hint = did_you_mean(key, names) if isinstance(key, str) else ""
     return f"net.layers has no key {key!r:.60}{hint}; the layers are {shown}"

@@ -9,6 +9,7 @@ import functools
 from typing import Any
 
 from netgraph.core.by_path import ByPath
+from netgraph.core.naming_scope import quoted
 
 __all__ = ["layers_graph"]
 
@@ -27,7 +28,7 @@ def __getattr__(name: str) -> Any:
     """The class by its name, as pickle finds a class (made on first use, as networkx is imported then)."""
     if name == "LayersGraph":
         return _graph_class()
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    raise AttributeError(f"module {__name__!r} has no attribute {quoted(name)}")
 
 
 def layers_graph(net: Any) -> Any:

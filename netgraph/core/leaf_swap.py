@@ -18,6 +18,7 @@ from netgraph.core.errors import NetGraphError, WiringError, did_you_mean, plain
 from netgraph.core.ir import with_node_layers
 from netgraph.core.layer import Layer, _same
 from netgraph.core.layer_table import layer_key
+from netgraph.core.naming_scope import quoted
 from netgraph.core.nesting import deep_walk
 from netgraph.core.options import copy_plan
 from netgraph.core.shared import is_graph
@@ -92,7 +93,7 @@ def split_changes(net: Any, changes: Mapping[Any, Layer]) -> tuple[dict[str, Lay
     for key, layer in changes.items():
         path = layer_key(key, names)
         if path[0] not in layers:
-            raise WiringError(f"no layer {path[0]!r}{did_you_mean(path[0], layers)} in the net; its layers are "
+            raise WiringError(f"no layer {quoted(path[0])}{did_you_mean(path[0], layers)} in the net; its layers are "
                               f"{few_names(names)}", kind="unknown-layer", layer=(), found=path[0])
         if len(path) == 1:
             layers[path[0]] = layer
@@ -103,7 +104,7 @@ def split_changes(net: Any, changes: Mapping[Any, Layer]) -> tuple[dict[str, Lay
         if not hasattr(layers[name], "replace_layers"):  # a graph, or an operator (into its inner nets)
             key = next(iter(inner))
             raise WiringError(f"{net.describe(((name,), None))} holds no layers: the path {(name, *key)!r} "
-                              f"goes on into it with {key[0]!r}", kind="layer-path", layer=(name,))
+                              f"goes on into it with {quoted(key[0])}", kind="layer-path", layer=(name,))
         layers[name] = replace_inside(net, name, layers[name], inner)  # its errors name the layer
     return layers, whole, nested
 

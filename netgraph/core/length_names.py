@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Union
 
 from netgraph.core.errors import ShapeError
+from netgraph.core.naming_scope import quoted
 
 __all__ = ["shifted_length", "strided_length", "times_length", "lengths_apart", "length_steps", "lengths_along",
            "length_bases", "LengthStep", "LENGTH_STEPS", "shortest_length", "impossible_step",
@@ -257,7 +258,7 @@ def _step(op: str, k: int, name: str | None = None) -> LengthStep:
     if k < 1 and op in ("over", "times"):
         why = f"its step {LENGTH_STEPS[op].text(k)!r} {'divides' if op == 'over' else 'multiplies'} by {k}, which " \
               f"gives no length"
-        raise ShapeError(f"the length name {name!r}: {why}" if name else f"a length step: {why}", kind="shape",
+        raise ShapeError(f"the length name {quoted(name)}: {why}" if name else f"a length step: {why}", kind="shape",
                          expected="a step size from 1", found=k, detail=why)
     return LENGTH_STEPS[op]
 

@@ -55,6 +55,7 @@ from contextvars import ContextVar
 from typing import Any, ContextManager
 
 from netgraph.core.errors import OptionError, did_you_mean
+from netgraph.core.naming_scope import quoted
 from netgraph.core.scoped_values import scoped
 
 __all__ = ["Limits", "current_limits", "set_limits", "limits", "default_init_elements", "raise_hint"]
@@ -87,7 +88,8 @@ class Limits:
         problems = []
         for name, value in changes.items():
             if name not in names:
-                problems.append(f"unknown limit {name!r}{did_you_mean(name, names)}; the limits are {', '.join(names)}")
+                problems.append(f"unknown limit {quoted(name)}{did_you_mean(name, names)}; the limits are "
+                                f"{', '.join(names)}")
             elif not (isinstance(value, int) and not isinstance(value, bool) and value > 0) \
                     and not (name == "init_elements" and value is None):
                 problems.append(f"limit {name}= must be a positive int, found {value!r}")

@@ -19,6 +19,7 @@ from collections.abc import Iterable
 from types import FrameType
 
 from netgraph.core.errors import MAX_GUESSED
+from netgraph.core.naming_scope import quoted
 from netgraph.core.other_layer_names import other_layer_hint, wolfram_function_hint
 
 __all__ = ["missing_name_error", "imported_by"]
@@ -37,9 +38,11 @@ def missing_name_error(module: str, name: str, public: Iterable[str], importing:
     if importing:  # Python's words (the module's file in parentheses), then the hint
         path = getattr(sys.modules.get(module), "__file__", None)
         where = f" ({path})" if path else ""
-        return ImportError(f"cannot import name {name!r} from {module!r}{where}{_hint(name, public)}", name=module,
+        return ImportError(f"cannot import name {quoted(name)} from "
+                           f"{module!r}{where}{_hint(name, public)}", name=module,
                            path=path)
-    message = f"module {module!r} has no attribute {name!r}{other_layer_hint(name) or wolfram_function_hint(name)}"
+    message = (f"module {module!r} has no attribute {quoted(name)}"
+               f"{other_layer_hint(name) or wolfram_function_hint(name)}")
     return AttributeError(message, name=name, obj=sys.modules.get(module))
 
 

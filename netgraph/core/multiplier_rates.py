@@ -12,6 +12,7 @@ from typing import Any
 
 from netgraph.core.array_rules import PathIndex, RuleIndex, matches, refuse_unmatched, rule_pattern
 from netgraph.core.errors import OptionError
+from netgraph.core.naming_scope import quoted
 from netgraph.core.shared import is_graph, shared_users
 from netgraph.core.option_problems import VALUE_KIND
 from netgraph.core.user_frame import user_stacklevel
@@ -87,9 +88,10 @@ def _warn_module_frozen(given: list, picked: dict[int, list[str]], frozen: froze
     (requires_grad=False): it changes nothing, as training leaves those arrays as they are."""
     for i, (key, _, rate) in enumerate(given):
         if rate and picked.get(i) and all(name in frozen for name in picked[i]):
-            warnings.warn(f"learning_rate_multipliers rule {key!r}: {rate} picks only {', '.join(picked[i][:4])}, "
-                          f"which its module keeps from training (requires_grad=False): the rule changes nothing; "
-                          f"set requires_grad=True on the parameter to train it", stacklevel=user_stacklevel())
+            warnings.warn(f"learning_rate_multipliers rule {quoted(key)}: {rate} picks only "
+                          f"{', '.join(picked[i][:4])}, which its module keeps from training (requires_grad=False): "
+                          f"the rule changes nothing; set requires_grad=True on the parameter to "
+                          f"train it", stacklevel=user_stacklevel())
 
 
 def unreached_shared(net: Any, key: Any, pattern: list[str] | None, own: list[list[str]]) -> str | None:
@@ -101,8 +103,8 @@ def unreached_shared(net: Any, key: Any, pattern: list[str] | None, own: list[li
     if not hit or any(names_array(pattern, p) for p in hit) or any(matches(pattern, p) for p in own):
         return None
     firsts = ", ".join(sorted({repr("/".join(later[tuple(p)])) for p in hit}))
-    return (f"key {key!r} reaches only shared arrays whose first user is layer {firsts}: a layer rule reaches a shared "
-            f"array through its first user; name that layer or the array itself, such as {tuple(hit[0])!r}")
+    return (f"key {quoted(key)} reaches only shared arrays whose first user is layer {firsts}: a layer rule reaches a "
+            f"shared array through its first user; name that layer or the array itself, such as {tuple(hit[0])!r}")
 
 
 def shared_aliases(net: Any) -> dict[str, list[list[str]]]:

@@ -31,6 +31,7 @@ from netgraph.core.graph import NetGraph
 from netgraph.core.layer_moves import Moves
 from netgraph.core.layer_surgery import alone, is_lone_layer, rules_in_alone
 from netgraph.core.multiplier_rates import picking_rules, stored_multipliers, unreached_shared
+from netgraph.core.naming_scope import quoted
 from netgraph.core.shared import shared_users
 from netgraph.core.nesting import deep_walk
 from netgraph.core.net_arguments import compiled_module_hint, compiled_module_note
@@ -75,7 +76,7 @@ def net_set_learning_rate_multipliers(net: Any, rules: Any, *, header: str = "ne
         pattern = rule_pattern(key, net.layers)
         r = 0.0 if value is None else value
         if isinstance(r, bool) or not isinstance(r, numbers.Real) or not math.isfinite(r) or r < 0:
-            errors.append(f"multiplier of {key!r} must be a number >= 0 (0 freezes), found {value!r}")
+            errors.append(f"multiplier of {quoted(key)} must be a number >= 0 (0 freezes), found {value!r}")
         elif not (index := index or PathIndex(names)).any_match(pattern):
             errors.append(no_match(key, top, names, guess=len(errors) < MAX_LISTED))
         elif problem := unreached_shared(net, key, pattern, [n for n in names if tuple(n) not in later]):

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from contextlib import AbstractContextManager
 from contextvars import ContextVar
+from typing import Any
 
 from netgraph.core.scoped_values import scoped
 
@@ -102,12 +103,17 @@ def shortened(text: str, width: int = SHOWN_CHARACTERS) -> str:
     return text if len(text) <= width else f"{_cut(text, width)} ({len(text)} characters)"
 
 
-def quoted(name: str) -> str:
-    """``repr(name)``, or past ``SHOWN_CHARACTERS`` that of its head and tail around an ellipsis, and its length.
+def quoted(name: Any) -> str:
+    """``repr(name)``, or past ``SHOWN_CHARACTERS`` that of its head and tail around an ellipsis, and its length; a
+    name that is no string (an index, a path's tuple) as its ``repr``, ``shortened``.
 
     >>> quoted("a b"), quoted("x" * 41 + "y" * 41)
     ("'a b'", "'xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx…yyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyy' (82 characters)")
+    >>> quoted(3), quoted(("a", 1))
+    ('3', "('a', 1)")
     """
+    if not isinstance(name, str):
+        return shortened(repr(name))
     if len(name) <= SHOWN_CHARACTERS:
         return repr(name)
     return f"{_cut(name, SHOWN_CHARACTERS)!r} ({len(name)} characters)"

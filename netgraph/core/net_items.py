@@ -19,6 +19,7 @@ from netgraph.core.layer_sequence import LayerIndexError, NetItemError
 from netgraph.core.rewiring import listed
 from netgraph.core.surgery import extracted, net_drop, net_take
 from netgraph.core.integers import is_int, plain_int
+from netgraph.core.naming_scope import quoted, shown_layer, shown_path
 
 __all__ = ["net_item"]
 
@@ -46,8 +47,9 @@ def _names(net: NetGraph, parts: tuple) -> tuple[str, ...]:
         elif isinstance(part, str):
             names.append(part)
         else:
-            raise NetItemError(f"{_shown(parts)}: layer {'/'.join(names)!r} is {with_article(current.type_name)}, not a net: past "
-                               f"it a path names an inner net or an array by its name, found {part!r:.60}",
+            raise NetItemError(f"{_shown(parts)}: layer {quoted(shown_path(names))} is "
+                               f"{with_article(current.type_name)}, not a net: past it a path names an inner net or "
+                               f"an array by its name, found {quoted(part)}",
                                kind="net-index", layer=tuple(names))
         if depth < len(parts) - 1:
             current = net.layer_at(tuple(names))  # its WiringError says where the path stops
@@ -57,7 +59,7 @@ def _names(net: NetGraph, parts: tuple) -> tuple[str, ...]:
 def _layer_name(graph: NetGraph, part: Any, parts: tuple, at: tuple) -> str:
     """The name of ``graph``'s layer at position ``part`` (from 0, negative from the end) or named ``part``."""
     names = list(graph.layers)
-    where = f"{_shown(parts)}: " + (f"layer {'/'.join(at)!r} ({graph.type_name})" if at else f"the {graph.type_name}")
+    where = f"{_shown(parts)}: " + (shown_layer(at, graph.type_name) if at else f"the {graph.type_name}")
     if is_int(part := plain_int(part)):  # numpy's integers too
         n = len(names)
         if not -n <= part < n:
@@ -68,7 +70,7 @@ def _layer_name(graph: NetGraph, part: Any, parts: tuple, at: tuple) -> str:
         return names[part]
     if isinstance(part, str):
         if part not in graph.layers:
-            raise WiringError(f"{where} has no layer {part!r}{did_you_mean(part, names)}; its layers are "
+            raise WiringError(f"{where} has no layer {quoted(part)}{did_you_mean(part, names)}; its layers are "
                               f"{listed(names)}", kind="unknown-layer", layer=at, found=part)
         return part
     raise NetItemError(f"{_shown(parts)}: a layer is named by {_KEYS}; found {type(part).__name__} {part!r:.60}",

@@ -17,6 +17,7 @@ import torch
 
 from netgraph.core.errors import OptionError
 from netgraph.core.information import all_arrays, arrays_once
+from netgraph.core.naming_scope import quoted
 from netgraph.core.option_problems import ARGUMENT_KIND
 
 __all__ = ["NetValues"]
@@ -40,8 +41,9 @@ class NetValues:
             return self
         key = next(iter(given))
         path = tuple(key.split(".")) if isinstance(key, str) else key
-        raise OptionError(f"{self.type_name} has no arrays of its own (given {key!r}): a net's arrays are its layers', "
-                          f"read by path with net.arrays and set with net_replace_part(net, {{{path!r}: value}})",
+        raise OptionError(f"{self.type_name} has no arrays of its own (given {quoted(key)}): a net's arrays are its "
+                          f"layers', read by path with net.arrays and set with "
+                          f"net_replace_part(net, {{{quoted(path)}: value}})",
                           kind=ARGUMENT_KIND, found=key, hint=f"net_replace_part(net, {{{path!r}: value}})")
 
     def replace(self, **changes: Any) -> Any:
@@ -49,7 +51,7 @@ class NetValues:
         if not changes:
             return self
         name = next(iter(changes))
-        raise OptionError(f"{self.type_name}.replace: a net has no options (given {name!r}): its layers and port "
+        raise OptionError(f"{self.type_name}.replace: a net has no options (given {quoted(name)}): its layers and port "
                           f"shapes change by surgery, net_replace_part(net, {{'layer': new_layer, 'Input': 3}}) or "
                           f"net.replace_layers(...), which return new nets", option=name, kind=ARGUMENT_KIND,
                           hint="net_replace_part(net, {'layer': new_layer, 'Input': 3})")

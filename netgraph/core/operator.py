@@ -35,6 +35,7 @@ from netgraph.core.inner_declared import declared_key, declared_output_conflict,
 from netgraph.core.layer import Layer
 from netgraph.core.layer_call import as_net
 from netgraph.core.limits import current_limits, raise_hint
+from netgraph.core.naming_scope import quoted, shown_path
 from netgraph.core.nesting import deep_walk
 from netgraph.core.option_problems import ARGUMENT_KIND, VALUE_KIND, option_problem
 from netgraph.core.plugins import stage
@@ -93,7 +94,7 @@ def specialised(net: NetGraph, types: Mapping[str, PortType], option: str | None
         except Conflict as exc:  # (a clash at an input that a declared output's type set: that output's)
             raise (port in net.input_ports and declared_output_conflict(net, {  # the names as ``t`` has them
                 p: as_named(u, current[p], every=True) for p, u in types.items() if p in current}, option)
-                   or exc.reworded(f"its inner net's port {port!r}: {exc}", inner_ports=(port,))) from None
+                   or exc.reworded(f"its inner net's port {quoted(port)}: {exc}", inner_ports=(port,))) from None
         merged = unify(t, merged)  # t's names are the inner net's (as_named): this fills only the dims it left
         # unknown (None there) with the outer name or size
         if port in net.output_ports and merged.range is not None:  # an output's range is inferred, never declared
@@ -208,7 +209,7 @@ class NetOperator(Layer, register=False):
             path = (key,) if isinstance(key, str) else tuple(key)
             if not path or path[0] not in self.NETS:
                 raise WiringError(f"{self.type_name} holds its inner nets in the options {list(self.NETS)}; the "
-                                  f"path {path!r} starts with {path[0] if path else None!r}"
+                                  f"path {quoted(path)} starts with {path[0] if path else None!r}"
                                   f"{did_you_mean(path[0], self.NETS) if path and isinstance(path[0], str) else ''}",
                                   kind="unknown-layer", layer=(), found=path[0] if path else None)
             grouped.setdefault(path[0], {})[path[1:]] = layer
@@ -243,8 +244,8 @@ class NetOperator(Layer, register=False):
         the layers inside) an output of its own, and that output's name, for probing and edges. Here a WiringError:
         an operator that runs its inner net per step or several times has no one value of that port to give."""
         shown = "/".join(map(str, (*at, *path)))
-        raise WiringError(f"the port {port!r} of {shown!r} is inside {self.type_name} {'/'.join(at)!r}, which "
-                          f"{self.RUNS}, so the port cannot be probed or wired; probe the inner net alone on the "
+        raise WiringError(f"the port {quoted(port)} of {shown!r} is inside {self.type_name} {quoted(shown_path(at))}, "
+                          f"which {self.RUNS}, so the port cannot be probed or wired; probe the inner net alone on the "
                           f"values it gets: net_extract(net, {(*at, path[0])!r})(data, "
                           f"outputs=NetPort({(*path[1:], port)!r}))", kind="layer-path", layer=(*at, *path), port=port)
 

@@ -35,6 +35,7 @@ import torch
 
 from netgraph.core.errors import OptionError
 from netgraph.core.name_guesses import did_you_mean
+from netgraph.core.naming_scope import quoted
 from netgraph.core.option_problems import VALUE_KIND
 from netgraph.core.option_ranges import Within
 from netgraph.core.option_words import LEVEL_SCHEMA, levels_schema
@@ -199,7 +200,8 @@ def _port_shapes(value: Any, layer: str, option: str) -> Any:
     one option (equal, hashed alike, one TopologyHash); a key is checked against the ports by the layer."""
     if not isinstance(value, Mapping):
         return _shape(value, layer, option)
-    return {port: None if shape is None else _shape(shape, layer, f"{option}[{port!r}]") for port, shape in value.items()}
+    return {port: None if shape is None else _shape(shape, layer, f"{option}[{quoted(port)}]")
+            for port, shape in value.items()}
 
 
 def _array(value: Any, layer: str, option: str) -> Any:

@@ -19,6 +19,7 @@ from typing import Any
 
 from netgraph.core.coders import Coder, Encoder, Restricted
 from netgraph.core.errors import WiringError
+from netgraph.core.naming_scope import quoted
 from netgraph.core.shared import is_graph
 
 __all__ = ["peripheral_coders", "without_coders", "stripped_coders", "still_stripped", "retaken", "given_back"]
@@ -70,8 +71,8 @@ def _one_coder(port: str, coders: dict[tuple, Coder]) -> Coder:
     (place, coder), *others = coders.items()
     for other, clash in others:
         if clash != coder:
-            raise WiringError(f"graph input {port!r} feeds {place[0]}.{place[1]} with {coder!r} and "
-                              f"{other[0]}.{other[1]} with {clash!r}; give {port!r} one encoder",
+            raise WiringError(f"graph input {quoted(port)} feeds {place[0]}.{place[1]} with {coder!r} and "
+                              f"{other[0]}.{other[1]} with {clash!r}; give {quoted(port)} one encoder",
                               kind="coder-clash", layer=(), port=port, expected=coder, found=clash)
     return coder
 

@@ -16,11 +16,12 @@ from typing import Any
 from netgraph.core.names import INDEX_RULE, fresh_name, indexed
 from netgraph.core.errors import WiringError, did_you_mean, with_article
 from netgraph.core.ports import NetPort, PortRef
-from netgraph.core.wording import few_names
+from netgraph.core.wording import few_names, first_few
 from netgraph.core.naming_scope import (  # noqa: F401 - elided, shown_path re-exported: callers import them here
     elided, quoted, scoped_name, scoped_path, shortened, shown_path)
 
-__all__ = ["resolve", "expose", "layer_at", "named_path", "shown_path", "elided", "no_inner_net", "inner_net_first"]
+__all__ = ["resolve", "expose", "layer_at", "named_path", "shown_path", "elided", "no_inner_net", "inner_net_first",
+           "no_output"]
 
 
 def _is_graph(layer: Any) -> bool:
@@ -42,10 +43,10 @@ def resolve(layers: Any, port: NetPort, want: str = "output") -> tuple[tuple[str
             if not inner:
                 raise _unresolved(port, f"{where} is {with_article(current.type_name)}, not a NetGraph or "
                                   f"NetChain (nor an operator holding nets); a path goes into those only "
-                                  f"(cannot look up {part!r} inside it)", kind="layer-path", layer=tuple(names))
+                                  f"(cannot look up {quoted(part)} inside it)", kind="layer-path", layer=tuple(names))
             if part not in inner:
-                raise _unresolved(port, f"{where} ({current.type_name}) has no inner net {part!r}"
-                                  f"{did_you_mean(part, inner)}; its inner nets are {list(inner)}",
+                raise _unresolved(port, f"{where} ({current.type_name}) has no inner net {quoted(part)}"
+                                  f"{did_you_mean(part, inner)}; its inner nets are {few_names(list(inner))}",
                                   kind="unknown-layer", layer=tuple(names), found=part)
             names.append(part)
             current, where = inner[part], f"layer {quoted(scoped_name('/'.join(names)))}"
@@ -61,7 +62,7 @@ def resolve(layers: Any, port: NetPort, want: str = "output") -> tuple[tuple[str
         if part not in table:
             states = (" (Wolfram's NetPort[All, \"States\"], every recurrent layer's final states, is "
                       "net(x, return_states=True) here)") if part == "All" and port.port == "States" else ""
-            raise _unresolved(port, f"{where} has no layer {part!r}{did_you_mean(part, names_here)}; its "
+            raise _unresolved(port, f"{where} has no layer {quoted(part)}{did_you_mean(part, names_here)}; its "
                               f"layers are {few_names(names_here)}{states}", kind="unknown-layer", layer=tuple(names),
                               found=part)
         names.append(part)
@@ -70,14 +71,10 @@ def resolve(layers: Any, port: NetPort, want: str = "output") -> tuple[tuple[str
     if port.port not in ports:
         hint = current.port_hint(port.port, want) if hasattr(current, "port_hint") else ""  # a recurrent state's
         raise _unresolved(port, f"{where} has no {want} port {quoted(port.port)}{hint}"
-                          f"{did_you_mean(port.port, ports)}; its {want}s are {list(ports)}", kind="unknown-port",
+                          f"{did_you_mean(port.port, ports)}; its {want}s are {few_names(list(ports))}",
+                          kind="unknown-port",
                           layer=tuple(names), port=port.port)
     return tuple(names), port.port
-
-
-def _names(parts: Any, shown: int = 20) -> str:
-    names = [repr(p) for p in list(parts)[:shown + 1]]
-    return ", ".join(names) if len(names) <= shown else f"{', '.join(names[:shown])}, ... ({len(parts)} in all)"
 
 
 def named_path(net: Any, path: tuple) -> tuple:
@@ -103,7 +100,7 @@ def layer_at(net: Any, path: tuple) -> Any:
         path = (path,)
     elif not isinstance(path, (tuple, list)):
         raise WiringError(f"a layer path is a name, a 1-based index or a tuple of them, found {type(path).__name__} "
-                          f"{path!r}", kind="layer-path")
+                          f"{quoted(path)}", kind="layer-path")
     path = list(named_path(net, tuple(path)))
     for depth, name in enumerate(path):
         parts = current.layers if _is_graph(current) else current.inner_nets()
@@ -111,10 +108,11 @@ def layer_at(net: Any, path: tuple) -> Any:
             name = path[depth] = indexed(parts, name) or name
         if name not in parts:
             where = "the net" if depth == 0 else \
-                f"layer {scoped_path(path[:depth])!r} ({current.type_name})"
-            what = f"its layers are {_names(parts)}" if _is_graph(current) else (
-                f"its inner nets are {_names(parts)}" if parts else "it holds no layers")
-            raise WiringError(f"no layer at {shown_path(path)!r}: {where} has no layer {name!r}"
+                f"layer {quoted(scoped_path(path[:depth]))} ({current.type_name})"
+            shown = first_few(list(parts), text=quoted, most=20)
+            what = f"its layers are {shown}" if _is_graph(current) else (
+                f"its inner nets are {shown}" if parts else "it holds no layers")
+            raise WiringError(f"no layer at {quoted(shown_path(path))}: {where} has no layer {quoted(name)}"
                               f"{did_you_mean(name, parts)}; {what}", kind="unknown-layer",
                               layer=tuple(map(str, path[:depth])), found=name)
         current = parts[name]
@@ -147,12 +145,19 @@ def inner_net_first(part: Any, nets: list[str]) -> str:
     >>> inner_net_first("nte", ["net"])
     "names its inner net first, one of ['net'], not 'nte' (did you mean 'net'?)"
     """
-    return f"names its inner net first, one of {nets}, not {part!r:.60}{did_you_mean(part, nets)}"
+    return f"names its inner net first, one of {nets}, not {quoted(part)}{did_you_mean(part, nets)}"
+
+
+def no_output(name: str, outputs: Any) -> str:
+    """Why graph output ``name`` is none of the net's ``outputs``: the name and those outputs, each shortened."""
+    return (f"the net has no output port {quoted(name)}{did_you_mean(name, outputs)}; its outputs are "
+            f"{few_names(list(outputs))}")
 
 
 def no_inner_net(path: tuple, i: int, operator: Any, inner: Mapping[str, Any]) -> WiringError:
     """The error for ``path`` whose part ``i`` names no inner net of ``operator``, the layer at ``path[:i]``."""
-    what = f"has no inner net {path[i]!r}{did_you_mean(path[i], inner)}; its inner nets are {list(inner)}"
-    where = f"layer {scoped_path(path[:i])!r} ({operator.type_name})"
-    return WiringError(f"no layer at {shown_path(path)!r}: {where} {what if inner else 'holds no layers'}",
+    what = (f"has no inner net {quoted(path[i])}{did_you_mean(path[i], inner)}; its inner nets are "
+            f"{few_names(list(inner))}")
+    where = f"layer {quoted(scoped_path(path[:i]))} ({operator.type_name})"
+    return WiringError(f"no layer at {quoted(shown_path(path))}: {where} {what if inner else 'holds no layers'}",
                        kind="unknown-layer", layer=tuple(map(str, path[:i])), found=path[i])

@@ -8,6 +8,7 @@ from typing import Any
 from netgraph.core.errors import ShapeError, WiringError
 from netgraph.core.integers import plain_index
 from netgraph.core.layer import frozen_init
+from netgraph.core.naming_scope import quoted
 from netgraph.core.types import INTEGER, REAL, Conflict, PortType, as_shape
 
 __all__ = ["NetPort", "PortRef", "Edge", "WrittenEdge", "declared_port_type", "new_edge", "new_port_ref"]
@@ -176,7 +177,7 @@ def declared_port_type(value: Any, port: str) -> PortType:
     shape, dtype = (value.shape, value.dtype) if isinstance(value, PortType) else (value, None)  # None: the layers'
     span = value.range if isinstance(value, PortType) else None
     try:
-        return PortType(as_shape(shape, f"shape of port {port!r}"), dtype, span)
+        return PortType(as_shape(shape, f"shape of port {quoted(port)}"), dtype, span)
     except Conflict as exc:
         raise ShapeError(str(exc), kind="port-shape", layer=(), port=port, expected=exc.expected,
                          found=exc.found) from None

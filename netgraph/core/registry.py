@@ -21,6 +21,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from netgraph.core.errors import OptionError
+from netgraph.core.naming_scope import quoted
 
 __all__ = ["Registry", "registry_scope"]
 
@@ -66,9 +67,9 @@ class Registry(dict):
     def clash(self, name: str, cls: type, old: type | None = None) -> OptionError:
         """The error for ``cls`` wanting ``name``, taken by ``old`` (default: its class): it names both and
         ``replace=True``."""
-        return OptionError(f"{self.kind} name {name!r} is taken by {_qualified(old or self[name])}; {_qualified(cls)} "
-                           f"cannot take it too (register it under another name, or pass replace=True to replace it on "
-                           f"purpose)", option="name", kind="name-clash")
+        return OptionError(f"{self.kind} name {quoted(name)} is taken by {_qualified(old or self[name])}; "
+                           f"{_qualified(cls)} cannot take it too (register it under another name, or pass "
+                           f"replace=True to replace it on purpose)", option="name", kind="name-clash")
 
     def defer(self, modules: Mapping[str, str]) -> None:
         """Make each name of ``{name: module}`` known now, registered by importing its module on first use."""

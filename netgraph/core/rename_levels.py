@@ -23,6 +23,7 @@ from typing import Any
 
 from netgraph.core.errors import OptionError, WiringError, did_you_mean
 from netgraph.core.graph import NetGraph
+from netgraph.core.naming_scope import quoted
 from netgraph.core.ports import NetPort
 from netgraph.core.option_problems import VALUE_KIND
 from netgraph.core.user_functions import called_for_layer
@@ -110,7 +111,8 @@ def _claim(rules: dict[tuple, Any], out: dict[Any, Any], path: tuple, rule: Any,
     first = rules.setdefault(path, rule)
     if first != rule and out.get(path, new) != new:
         raise OptionError(f"net_rename: layer {shown_path(path)!r} gets two new names, "
-                          f"{out[path]!r} by rule {first!r} and {new!r} by rule {rule!r}; give it one", layer=path,
+                          f"{out[path]!r} by rule {quoted(first)} and {new!r} by rule {rule!r}; give it "
+                          f"one", layer=path,
                           option="rename", expected="one new name per layer", found=(first, rule), kind=VALUE_KIND)
 
 

@@ -25,6 +25,7 @@ from netgraph.core.graph import NetGraph
 from netgraph.core.integers import plain_int
 from netgraph.core.layer_moves import kept_names
 from netgraph.core.layer import Layer
+from netgraph.core.naming_scope import quoted
 from netgraph.core.order import order
 from netgraph.core.output_names import kept_output_names, kept_output_order
 from netgraph.core.port_options import numbered, with_port_options
@@ -85,8 +86,8 @@ def layer_path(net: NetGraph, spec: Any, function: str = "this function") -> tup
         if part not in current.layers:
             port = ": it is a port of the net, not a layer" if not path and part in (
                 *current.input_ports, *current.output_ports) else ""
-            raise WiringError(f"there is no layer {part!r}{did_you_mean(part, names)} in {here}{port}; its layers are "
-                              f"{listed(names)}", kind="unknown-layer", layer=tuple(path), found=part)
+            raise WiringError(f"there is no layer {quoted(part)}{did_you_mean(part, names)} in {here}{port}; its "
+                              f"layers are {listed(names)}", kind="unknown-layer", layer=tuple(path), found=part)
         path.append(part)
         current = current.layers[part]
     return tuple(path)
@@ -98,7 +99,7 @@ def no_layer_or_port(net: NetGraph, name: str, ports: tuple, what: str, note: st
     ending with ``note`` (what ``name`` is instead, with ``hint`` its remedy, and then no close name) where the caller
     knows it."""
     close = "" if note else did_you_mean(name, [*net.layers, *ports])  # a note says what the name is instead
-    return WiringError(f"there is no layer or {what} {name!r}{close} in the net; "
+    return WiringError(f"there is no layer or {what} {quoted(name)}{close} in the net; "
                        f"its layers are {listed(list(net.layers))}, its {what}s {list(ports)}{note}",
                        kind="unknown-layer", layer=(), found=name, hint=hint)
 

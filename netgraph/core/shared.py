@@ -29,7 +29,7 @@ from netgraph.core.errors import Diagnostic, NetGraphError, OptionError, raise_a
 from netgraph.core.option_problems import COMBINATION_KIND, VALUE_KIND
 from netgraph.core.options import as_array
 from netgraph.core.types import Conflict
-from netgraph.core.naming_scope import scoped_name
+from netgraph.core.naming_scope import quoted, scoped_name
 
 __all__ = ["same_values", "NetSharedArray", "replaced_markers", "SharedNames", "shared_users", "collect_users",
            "unify_shared", "check_joined_shared", "check_shared_held", "shared_values", "shape_clashes", "is_graph"]
@@ -309,7 +309,7 @@ def shape_clashes(net: Any) -> list[Diagnostic]:
                 want = None
             if want is None:
                 continue
-            user = (f"layer {scoped_name(_shown(path, array))!r} ({layer.type_name}) array {name!r} of shape "
+            user = (f"layer {scoped_name(_shown(path, array))!r} ({layer.type_name}) array {quoted(name)} of shape "
                     f"{tuple(want)}")
             if first is None:
                 first = (tuple(want), user)

@@ -18,6 +18,7 @@ from typing import Any
 from netgraph.core.errors import OptionError
 from netgraph.core.graph import NetGraph, coerce_layer
 from netgraph.core.names import fresh_name
+from netgraph.core.naming_scope import quoted
 from netgraph.core.shared import NetSharedArray, shared_users
 from netgraph.core.walk import nested_nodes
 from netgraph.core.option_problems import VALUE_KIND
@@ -35,7 +36,7 @@ def net_insert_shared_arrays(net: Any, prefix: str = "shared") -> NetGraph:
     twice; two different nets made so need different prefixes (their names would clash)."""
     if not isinstance(prefix, str) or not _PREFIX.fullmatch(prefix):
         raise OptionError(f"net_insert_shared_arrays: prefix must be letters, digits, '_' or '-' (starting with a "
-                          f"letter), found {prefix!r}", option="prefix", kind=VALUE_KIND)
+                          f"letter), found {quoted(prefix)}", option="prefix", kind=VALUE_KIND)
     net = coerce_layer(net, "net_insert_shared_arrays")
     if not isinstance(net, NetGraph):  # a layer alone: its arrays are named by the prefix
         return _shared(net, prefix, set(net.shared.values())) if not net.inner_nets() else \

@@ -9,7 +9,7 @@ from typing import Any
 
 from netgraph.core.errors import Diagnostic, ShapeError
 from netgraph.core.inference import conflict_error
-from netgraph.core.naming_scope import scoped_name
+from netgraph.core.naming_scope import quoted, scoped_name
 from netgraph.core.trial_solve import solves_with
 
 __all__ = ["MAX_SWAP_TRIALS", "swapped_group_error"]
@@ -62,6 +62,7 @@ def _with_hint(net: Any, diagnostic: Diagnostic, group: list) -> Diagnostic:
     edge = next((ref for ref in diagnostic.edges if (ref.index, ref.hop) == (diagnostic.edge, diagnostic.hop)),
                 group[0].text)
     hint = ("; the group ", edge, f" fits with its sources swapped: layer {scoped_name(name)!r} "
-                                  f"({net._layers[name].type_name}) takes {ports[0]!r} then {ports[1]!r}{keras}")
+                                  f"({net._layers[name].type_name}) takes {quoted(ports[0])} then "
+                                  f"{quoted(ports[1])}{keras}")
     return dataclasses.replace(diagnostic, message=diagnostic.message + "".join(map(str, hint)),
                                parts=(*(diagnostic.parts or (diagnostic.message,)), *hint))

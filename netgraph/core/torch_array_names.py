@@ -17,6 +17,7 @@ import re
 from collections.abc import Hashable, Iterable
 
 from netgraph.core.errors import did_you_mean
+from netgraph.core.naming_scope import quoted
 
 __all__ = ["torch_array_name", "array_name_note", "torch_array_hint", "array_name_hint"]
 
@@ -46,7 +47,7 @@ def array_name_note(name: Hashable, arrays: Iterable[str]) -> str:
     buffer has no array here, that arrays are named by text (``name`` a path or a number), else ``did_you_mean``'s."""
     arrays = tuple(arrays)
     if not isinstance(name, str):  # with_arrays({("a", "Weights"): w}): a net's path, given to a layer
-        return f" (arrays are named by text, one of {list(arrays)}: found {type(name).__name__} {name!r})"
+        return f" (arrays are named by text, one of {list(arrays)}: found {type(name).__name__} {quoted(name)})"
     if (ours := torch_array_name(name, arrays)) is not None:
         return f" ({'torch' if name in _TORCH else 'Keras'}'s {name} is {ours!r} here)"
     if _packed(name, arrays):

@@ -47,12 +47,12 @@ def describe_key(net: Any, key: tuple) -> str:
     """A (layer path, port) key of ``net`` in words: "layer 4 'sample' (FunctionLayer) port 'Means'"."""
     path, port = key
     if not path:
-        return f"{'graph input' if port in net.input_ports else 'graph output'} {port!r}"
+        return f"{'graph input' if port in net.input_ports else 'graph output'} {quoted(port)}"
     layer = net.layer_at(path)
     where = scoped_layer(tuple(path), layer.type_name) or _layers_path(net, path)
     if hasattr(layer, "explicit_edges") and port is not None:
-        return f"{where} {'input' if port in layer.input_ports else 'output'} port {port!r}"
-    return where if port is None else f"{where} port {port!r}"
+        return f"{where} {'input' if port in layer.input_ports else 'output'} port {quoted(port)}"
+    return where if port is None else f"{where} port {quoted(port)}"
 
 
 def _layers_path(net: Any, path: tuple) -> str:
@@ -186,7 +186,7 @@ class _Normalizer(GraphPortsStep, ThreadingStep):
             self.problem("unknown-layer", edge,
                          f"there is no layer {quoted(ref)}{self.guesses[ref]}; {self._port_form(ref)}")
             return None
-        self.problem("endpoint-form", edge, f"{ref!r} is not a layer index, layer name or NetPort")
+        self.problem("endpoint-form", edge, f"{quoted(ref)} is not a layer index, layer name or NetPort")
         return None
 
     def _port_form(self, ref: str) -> str:
@@ -207,8 +207,9 @@ class _Normalizer(GraphPortsStep, ThreadingStep):
         hint = layer.port_hint(port, want) if hasattr(layer, "port_hint") else ""  # a recurrent layer's states
         if port in other:
             kind = "wrong-direction"
-            msg = (f"port {port!r} of {self.desc(name)} is an input; an edge's source must be an output port",) if \
-                want == "output" else (f"port {port!r} of {self.desc(name)}{hint} is an output: ", OUTPUT_TO_OUTPUT)
+            msg = (f"port {quoted(port)} of {self.desc(name)} is an input; an edge's source must be an output port",) \
+                if want == "output" else (f"port {quoted(port)} of {self.desc(name)}{hint} is an output: ",
+                                          OUTPUT_TO_OUTPUT)
         else:
             kind = "unknown-port"
             more = layer.variadic and port[5:].isdigit() and port.startswith("Input")  # NetPort("cat", 3)
@@ -274,7 +275,7 @@ class _Normalizer(GraphPortsStep, ThreadingStep):
                 except WiringError as exc:
                     self.resolve_problem(exc, ref, edge)
                     return None
-                self.problem("nested-destination", edge, f"{ref!r}: a port inside a nested net can be an edge's "
+                self.problem("nested-destination", edge, f"{quoted(ref)}: a port inside a nested net can be an edge's "
                              f"source only; feed the nested net's own input port instead")
                 return None
             if ref.layer is None:
@@ -351,7 +352,8 @@ class _Normalizer(GraphPortsStep, ThreadingStep):
         return ref if type(ref) is str and ref in self.layers else None
 
     def fed_twice(self, dst: PortRef, refs: list[EdgeRef], sources: list[PortRef]) -> None:
-        where = f"graph output {dst.port!r}" if dst.layer is None else f"port {dst.port!r} of {self.desc(dst.layer)}"
+        where = f"graph output {quoted(dst.port)}" if dst.layer is None else \
+            f"port {quoted(dst.port)} of {self.desc(dst.layer)}"
         if self.duplicate(refs, sources, f"{where} takes one edge"):
             return
         advice = fed_twice_parts("an input port" if dst.layer is not None else "a graph output")

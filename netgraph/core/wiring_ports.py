@@ -14,6 +14,7 @@ from typing import Any
 from netgraph.core.advice import EdgeAdvice, PortAdvice
 from netgraph.core.errors import EdgeRef
 from netgraph.core.layer import Layer
+from netgraph.core.naming_scope import quoted
 from netgraph.core.ports import Edge, PortRef, new_edge, new_port_ref
 from netgraph.core.wiring_threading import add_feed, also
 
@@ -150,8 +151,8 @@ class GraphPortsStep:
                 feeding = next(e.index for e in w.edges if e.dst == PortRef(None, out))
                 first = self.layers[ref.layer].output_ports[0] == ref.port  # (layer, None) mutes its first output
                 muting = EdgeAdvice(PortAdvice(ref.layer, None if first and ref.layer != "None" else ref.port))
-                self.problem("output-clash", None, f"graph output {out!r} is fed explicitly and also by the unwired "
-                             f"output {ref.port!r} of {self.desc(ref.layer)}; mute one with ", muting,
+                self.problem("output-clash", None, f"graph output {quoted(out)} is fed explicitly and also by the "
+                             f"unwired output {quoted(ref.port)} of {self.desc(ref.layer)}; mute one with ", muting,
                              " or name the graph port differently", layer=(), port=out, edge=feeding)
                 continue
             w.edges.append(Edge(ref, PortRef(None, out), f"(unwired {ref.layer}.{ref.port})", True))
@@ -170,7 +171,7 @@ class GraphPortsStep:
             free = [n for n in (f"{name}Out", "Output", "Result", "Prediction", *(f"{name}Out{i}" for i in range(
                 2, len(w.inputs) + len(w.outputs) + 3))) if n not in (*w.inputs, *w.outputs)]
             names = [part for n in free[:2] for part in (" or ", PortAdvice(None, n))][1:]
-            self.problem("port-name-clash", None, f"{name!r} is both a graph input and a graph output (fed by "
+            self.problem("port-name-clash", None, f"{quoted(name)} is both a graph input and a graph output (fed by "
                          f"{fed_by}); a graph's input and output ports need different names: name the output "
                          f"differently, e.g. ", *names, layer=(), port=name, edge=None if feeding.implicit else
                          feeding.index)

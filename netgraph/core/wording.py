@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from netgraph.core.errors import MAX_LISTED, OptionError, with_article
+from netgraph.core.naming_scope import quoted
 from netgraph.core.option_problems import VALUE_KIND
 
 __all__ = ["counted", "counted_either", "first_few", "few_names", "scaled_fraction", "refuse_scaled", "value_kind",
@@ -86,12 +87,14 @@ def first_few(items: Sequence[Any], sep: str = ", ", text: Callable[[Any], str] 
 
 
 def few_names(names: list[Any]) -> str:
-    """``names`` written as a list, the first ``MAX_LISTED`` and how many in all (a big net's layers).
+    """``names`` written as a list, the first ``MAX_LISTED`` and how many in all (a big net's layers), each name
+    ``quoted`` (a long one shortened).
 
     >>> few_names(["a", "b"]), few_names(list(range(30)))[-27:]
     ("['a', 'b']", '17, 18, 19] ... (30 in all)')
     """
-    return str(names) if len(names) <= MAX_LISTED else f"{names[:MAX_LISTED]} ... ({len(names)} in all)"
+    shown = ", ".join(map(quoted, names[:MAX_LISTED]))
+    return f"[{shown}]" + (f" ... ({len(names)} in all)" if len(names) > MAX_LISTED else "")
 
 
 def scaled_fraction(value: Any) -> str | None:

@@ -25,6 +25,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from netgraph.core.errors import OptionError
+from netgraph.core.naming_scope import shown_layer
 from netgraph.core.port_paths import layer_at
 
 __all__ = ["GIVEN_MODULES", "modules_held", "shared_module_error"]
@@ -111,4 +112,4 @@ def shared_module_error(module_type: str, one: tuple[str, tuple], two: tuple[str
 def _described(net: Any, path: tuple[str, ...], layer: Any) -> str:
     """As the compiled net names it: by the graph's description, or by its path through an operator's inner net."""
     through_operator = any(_kind(type(layer_at(net, path[:i]))) == _OPERATOR for i in range(1, len(path)))
-    return f"layer {'/'.join(path)!r} ({layer.type_name})" if through_operator else net.describe((path, None))
+    return shown_layer(path, layer.type_name) if through_operator else net.describe((path, None))

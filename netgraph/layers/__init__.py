@@ -18,6 +18,7 @@ import importlib
 from typing import Any
 
 from netgraph.core.layer import REGISTRY, Layer, layer_class, register
+from netgraph.core.naming_scope import quoted
 
 __all__ = ["Layer", "REGISTRY", "layer_class", "register"]
 
@@ -72,7 +73,7 @@ def __getattr__(name: str) -> Any:
     """Load the family that defines ``name`` on first use (``import netgraph.layers`` itself loads none)."""
     family = FAMILY_OF.get(name)
     if family is None:
-        raise AttributeError(f"module 'netgraph.layers' has no attribute {name!r}")
+        raise AttributeError(f"module 'netgraph.layers' has no attribute {quoted(name)}")
     # importlib rather than an import statement: deferring a family until one of its names is used is the point
     value = globals()[name] = getattr(importlib.import_module(f"netgraph.layers.{family}"), name)
     return value

@@ -20,6 +20,7 @@ import torch
 
 from netgraph.core.errors import OptionError, did_you_mean
 from netgraph.core.guessed_lengths import is_guessed
+from netgraph.core.naming_scope import quoted
 from netgraph.core.option_problems import option_problem
 from netgraph.core.options import OptionKind
 from netgraph.core.types import REAL, Conflict, PortType, broadcast, length_reason, format_shape, unify
@@ -68,12 +69,12 @@ def insert_at(rank: int, out_rank: int, spec: Any, port: str) -> int:
     if rank == out_rank or spec == "Automatic":
         return 0
     if spec == "None":
-        raise Conflict(f"port {port!r} has rank {rank} but the output has rank {out_rank}, and its broadcast spec "
-                       f"'None' replicates nothing", port=port, expected=out_rank, found=rank)
+        raise Conflict(f"port {quoted(port)} has rank {rank} but the output has rank {out_rank}, and its broadcast "
+                       f"spec 'None' replicates nothing", port=port, expected=out_rank, found=rank)
     position = spec - 1 if spec > 0 else rank + spec + 1
     if not 0 <= position <= rank:
-        raise Conflict(f"port {port!r} of rank {rank} has no level {spec} to insert its missing dims at (levels run "
-                       f"from {level_range(rank + 1)})", port=port, expected=level_range(rank + 1),
+        raise Conflict(f"port {quoted(port)} of rank {rank} has no level {spec} to insert its missing dims at (levels "
+                       f"run from {level_range(rank + 1)})", port=port, expected=level_range(rank + 1),
                        found=spec)
     return position
 

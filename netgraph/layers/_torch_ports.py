@@ -11,6 +11,7 @@ from torch import nn
 
 from netgraph.core.errors import OptionError
 from netgraph.core.layer import shape_option
+from netgraph.core.naming_scope import quoted
 from netgraph.core.types import INTEGER, REAL, PortType
 
 __all__ = ["port_types", "positional_problem"]
@@ -31,17 +32,18 @@ def port_types(value: Any, layer: str, option: str, default: str = "Input") -> d
     out = {}
     for name, spec in items:
         if not isinstance(name, str) or not name.isidentifier():
-            raise OptionError(f"{layer} {option}=: port names must be identifiers, found {name!r}", option=option,
+            raise OptionError(f"{layer} {option}=: port names must be identifiers, found {quoted(name)}", option=option,
                               kind="option-value", expected="a Python identifier", found=name)
         if name in out:
-            raise OptionError(f"{layer} {option}=: port names must be distinct, found {name!r} twice", option=option,
+            raise OptionError(f"{layer} {option}=: port names must be distinct, found {quoted(name)} "
+                              f"twice", option=option,
                               kind="option-value", found=name)
         if isinstance(spec, PortType):
             out[name] = spec
         elif spec in (REAL, INTEGER):
             out[name] = PortType((), spec)
         else:
-            out[name] = PortType(shape_option(spec, layer, f"{option}[{name!r}]"), None)
+            out[name] = PortType(shape_option(spec, layer, f"{option}[{quoted(name)}]"), None)
     if not out:
         raise OptionError(f"{layer} {option}= names no port", option=option,
                           kind="option-value", expected="at least one port", found=value)

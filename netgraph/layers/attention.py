@@ -32,6 +32,7 @@ from torch import nn
 from netgraph.core.layer import EmitContext, Layer
 from netgraph.core.options import Array, Literal, Shape
 from netgraph.core.errors import OptionError, did_you_mean
+from netgraph.core.naming_scope import quoted
 from netgraph.core.option_problems import option_problem
 from netgraph.core.types import REAL, Conflict, PortType, format_shape, unify
 from netgraph.layers._masks import real_steps
@@ -197,7 +198,7 @@ class AttentionLayer(Layer):
             shape = types[port].shape
             ranks = (r,) if port in ("Key", "Value") else (r - 1, r)
             if shape is not None and len(shape) not in ranks:
-                raise Conflict(f"port {port!r} must be {self._form(port)}, found {format_shape(shape)}"
+                raise Conflict(f"port {quoted(port)} must be {self._form(port)}, found {format_shape(shape)}"
                                f"{self._heads_hint(shape)}", port=port, expected=self._form(port), found=shape)
             shapes[port] = None if shape is None else list(shape)
         for port in ("Key", "Value"):

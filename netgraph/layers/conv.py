@@ -29,6 +29,7 @@ from netgraph.layers._window_sizes import ceil_in_size, ceil_out_size, in_size, 
 from netgraph.core.layer import EmitContext, Layer
 from netgraph.core.options import Array, IntOrInts, Literal, RemovableArray, Shape
 from netgraph.core.errors import OptionError, did_you_mean
+from netgraph.core.naming_scope import quoted
 from netgraph.core.option_problems import missing_option, none_given, option_problem
 from netgraph.core.types import REAL, Conflict, PortType, format_shape
 from netgraph.core.wording import counted
@@ -93,13 +94,13 @@ class _Spatial(Layer):
         if self._d is not None:
             for port, r in ranks.items():
                 if r != self._d + 1:
-                    raise Conflict(f"port {port!r} must have rank {self._d + 1} (channels and {self._d} spatial "
+                    raise Conflict(f"port {quoted(port)} must have rank {self._d + 1} (channels and {self._d} spatial "
                                    f"dims), found {format_shape(types[port].shape)}",
                                    port=port, expected=self._d + 1, found=types[port].shape)
             return self._d + 1
         for port, r in ranks.items():
             if not 2 <= r <= 4:
-                raise Conflict(f"port {port!r} must be (channels, *spatial) with 1 to 3 spatial dims, found "
+                raise Conflict(f"port {quoted(port)} must be (channels, *spatial) with 1 to 3 spatial dims, found "
                                f"{format_shape(types[port].shape)}",
                                port=port, expected="(channels, *spatial) with 1 to 3 spatial dims",
                                found=types[port].shape)

@@ -31,6 +31,7 @@ from typing import Any
 
 import torch
 
+from netgraph.core.naming_scope import quoted
 from netgraph.layers.dist_base import full, log_standard_gamma, noise, tensors
 from netgraph.layers.dist_constraints import POSITIVE, REAL
 from netgraph.layers.dist_limits import Z_MAX
@@ -51,7 +52,7 @@ def _where(values: Mapping[str, torch.Tensor], name: str, bad: torch.Tensor, bef
            port: str | None) -> str | Piece:
     """``before`` ' (the matrix at index (i, ...)) of port 'S'' ``after``: the first bad matrix in a batch of them (no
     index for a single one; no port for a constant)."""
-    at_port = f" {'of' if values[name].dim() > 2 else 'at'} port {port!r}" if port else ""
+    at_port = f" {'of' if values[name].dim() > 2 else 'at'} port {quoted(port)}" if port else ""
     if values[name].dim() <= 2:
         return before + at_port + after
     flat = int(bad.reshape(-1).nonzero()[0])

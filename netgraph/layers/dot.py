@@ -13,6 +13,7 @@ import torch
 from torch import nn
 
 from netgraph.core.layer import EmitContext, Layer
+from netgraph.core.naming_scope import quoted
 from netgraph.core.types import REAL, Conflict, PortType, format_shape, unify
 from netgraph.layers._modules import LayerModule
 from netgraph.layers._shapes import fill
@@ -44,7 +45,7 @@ class DotLayer(Layer):
         a, b, out = (types[p].shape for p in ("Input1", "Input2", "Output"))
         for port, s in (("Input1", a), ("Input2", b)):
             if s is not None and len(s) == 0:
-                raise Conflict(f"port {port!r} must be a vector or an array (rank >= 1), found a scalar ()",
+                raise Conflict(f"port {quoted(port)} must be a vector or an array (rank >= 1), found a scalar ()",
                                port=port, expected="rank >= 1", found=())
         if a is None and b is not None and out is not None:
             a = fill_get(types, "Input1", (*out[:_rank_beside(out, b, "Input2") - 1], b[0]))

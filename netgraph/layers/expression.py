@@ -32,6 +32,7 @@ from netgraph.core.option_words import EXPRESSION_PATTERN
 from netgraph.core.wording import counted_either
 from netgraph.layers.expression_errors import ExpressionError, Origin, PlacedOverflow, _col, constant_result
 from netgraph.core.layer_being_read import layer_being_read, read_before
+from netgraph.core.naming_scope import quoted
 from netgraph.core.user_frame import user_stacklevel
 from netgraph.layers.expression_indeterminate import IndeterminateWarning, kept_parts, name_part, noting
 from netgraph.layers.expression_forms import (LONG_CHAIN, OTHER_FORMS, STRUCTURAL, chain_terms, check_extent,
@@ -312,7 +313,7 @@ def _unknown_name(name: str, text: str, col: int) -> str:
     hint = torch_name_hint(name, arguments if arguments and "," not in arguments else None) or \
         (f" (did you mean {meant}[{arguments}]? a function's arguments go in brackets)" if meant else
          did_you_mean(name, [*_CONSTANTS, *FUNCTIONS, *STRUCTURAL]))
-    return f"unknown name {name!r}{hint}; ports are written #{name}"
+    return f"unknown name {quoted(name)}{hint}; ports are written #{name}"
 
 
 def _case_hint(name: str) -> str:

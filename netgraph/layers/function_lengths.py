@@ -38,6 +38,7 @@ from typing import Union
 
 from netgraph.core.length_names import length_bases, length_steps, lengths_along, shifted_length, strided_length
 from netgraph.core.length_names import names_by_shortest_base, times_length
+from netgraph.core.naming_scope import quoted
 from netgraph.core.types import Conflict
 
 __all__ = ["probe_sizes", "named_output_shapes", "probed_lengths", "calls_bound", "UnnamedLength", "MAX_STRIDE",
@@ -291,7 +292,7 @@ def _names(shapes: list) -> list[str]:
 
 
 def _refused(shapes: list, port: str, why: str) -> UnnamedLength:
-    return UnnamedLength(f"the Python function's output {port!r} on inputs of shapes {shapes} has no shape netgraph "
-                         f"can name: {why}; give its output shape, output=...",
+    return UnnamedLength(f"the Python function's output {quoted(port)} on inputs of shapes {shapes} has no shape "
+                         f"netgraph can name: {why}; give its output shape, output=...",
                          port=port, expected="an output length a * n + b or ceil((a * n + b) / k) of one length n",
                          found=why)

@@ -16,6 +16,7 @@ from typing import Any
 import torch
 
 from netgraph.core.errors import DataError
+from netgraph.core.naming_scope import quoted
 from netgraph.core.torch_state import working_dtype
 from netgraph.core.types import INTEGER, REAL, Conflict, PortType
 from netgraph.core.wording import counted
@@ -151,5 +152,5 @@ def fill_results(types: dict[str, PortType], ports: tuple[str, ...], shapes: lis
             if not (exc.expected == REAL and exc.found == INTEGER):  # a shape conflict: as any layer's
                 raise
             returned = str(dtype).removeprefix("torch.")
-            raise exc.reworded(f"port {port!r}: the function returns {returned} on the probe, a Real output, but "
+            raise exc.reworded(f"port {quoted(port)}: the function returns {returned} on the probe, a Real output, but "
                                f"the port is Integer where it goes (.long() gives indices)", port) from None

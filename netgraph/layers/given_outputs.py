@@ -19,6 +19,7 @@ import torch
 
 from netgraph.core.errors import ShapeError
 from netgraph.core.layer import EmitContext
+from netgraph.core.naming_scope import quoted
 from netgraph.core.tracing import tracing
 from netgraph.core.types import REAL, format_shape
 
@@ -88,8 +89,8 @@ def checked_outputs(out: Any, shapes: tuple[tuple, ...], path: tuple[str, ...], 
         where = "/".join(path) or "1"
         said = f"shape {format_shape(found)}" if found is not None else type(value).__name__
         what = "function" if type_name == "FunctionLayer" else "module"
-        raise ShapeError(f"layer {where!r} ({type_name}) port {port!r}: the {what} returned {said}, where {option}= "
-                         f"gave (b{', ' if shape else ''}{format_shape(shape)[1:-1]}) with b the batch size; give the "
-                         f"shapes it returns in {option}=, or make it return those", kind="layer-contract",
+        raise ShapeError(f"layer {where!r} ({type_name}) port {quoted(port)}: the {what} returned {said}, where "
+                         f"{option}= gave (b{', ' if shape else ''}{format_shape(shape)[1:-1]}) with b the batch size; "
+                         f"give the shapes it returns in {option}=, or make it return those", kind="layer-contract",
                          layer=path, port=port, expected=shape, found=found)
     return out

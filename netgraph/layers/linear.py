@@ -14,6 +14,7 @@ from netgraph.core.layer import EmitContext, Layer
 from netgraph.layers._modules import LayerModule, add_parameters, init_module
 from netgraph.core.options import Array, RemovableArray, Shape
 from netgraph.core.errors import OptionError
+from netgraph.core.naming_scope import quoted
 from netgraph.core.option_problems import option_problem
 from netgraph.core.types import REAL, Conflict, PortType, format_shape, numel, real_type
 from netgraph.core.wording import counted
@@ -93,14 +94,14 @@ class LinearLayer(Layer):
         for port in ("Input", "Output"):
             for d in types[port].shape or ():  # a loop, not any(...): a generator per port costs more than the test
                 if isinstance(d, str):
-                    raise Conflict(f"port {port!r} {format_shape(types[port].shape)} has a variable-length dimension, "
-                                   f"which a LinearLayer cannot flatten (it needs fixed sizes); "
+                    raise Conflict(f"port {quoted(port)} {format_shape(types[port].shape)} has a variable-length "
+                                   f"dimension, which a LinearLayer cannot flatten (it needs fixed sizes); "
                                    f"{self._variable_hint(types[port].shape)}",
                                    port=port, expected="fixed sizes", found=types[port].shape)
         for port, size, option in self._array_sizes():  # arrays give a port's size, not its rank: (6) fits (2, 3)
             shape = types[port].shape
             if shape is not None and None not in shape and numel(shape) != size:
-                raise Conflict(f"port {port!r}: expected size {size} (from {option}=), found {shape} "
+                raise Conflict(f"port {quoted(port)}: expected size {size} (from {option}=), found {shape} "
                                f"with {counted(numel(shape), 'element')}", option=option, port=port, expected=size, found=shape)
             if shape is None and port == "Output":
                 types[port] = PortType((size,), REAL)

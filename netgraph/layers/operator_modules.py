@@ -9,6 +9,7 @@ import torch
 from torch import nn
 
 from netgraph.core.errors import DataError
+from netgraph.core.naming_scope import quoted
 from netgraph.core.torch_state import working_dtype
 from netgraph.layers._modules import LayerModule
 from netgraph.layers._masks import valid
@@ -99,7 +100,7 @@ class _FoldModule(LayerModule):
         """A fixed-length fold given another length (the loop would run over it): a DataError that a compiled
         module replaces by the one naming its own input port, as ``net(x)`` gives (``blames_inputs``)."""
         port, x = next((p, x) for p, x in zip(self.elements, xs) if x.shape[1] != self.length)
-        error = DataError(f"{self.layer_label} port {port!r}: expected a sequence of length {self.length}, found "
+        error = DataError(f"{self.layer_label} port {quoted(port)}: expected a sequence of length {self.length}, found "
                           f"shape {tuple(x.shape)} (its batch dim first)", port=port, layer=self.layer_path,
                           kind="data-shape", expected=self.length, found=tuple(x.shape))
         error.blames_inputs = True

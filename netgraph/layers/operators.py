@@ -35,6 +35,7 @@ from netgraph.core.option_problems import VALUE_KIND, option_problem
 from netgraph.core.option_ranges import Within
 from netgraph.core.layer import EmitContext
 from netgraph.core.limits import current_limits, raise_hint
+from netgraph.core.naming_scope import quoted
 from netgraph.core.operator import NetOperator, settled_types
 from netgraph.core.options import Net
 from netgraph.core.port_paths import expose, resolve
@@ -83,7 +84,7 @@ def _fed_back(inner_types: Mapping[str, PortType], port: str) -> PortType:
     try:
         return unify(*_unranged_where_they_differ(inner_types[port], inner_types["Output"]))
     except Conflict as exc:
-        raise exc.reworded(f"its inner net's 'Output' is fed back into {port!r}, so they must agree: {exc}",
+        raise exc.reworded(f"its inner net's 'Output' is fed back into {quoted(port)}, so they must agree: {exc}",
                            "Output", ("net",)) from None  # the inner net's own port
 
 

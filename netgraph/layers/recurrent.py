@@ -38,6 +38,7 @@ from netgraph.core.errors import OptionError, did_you_mean
 from netgraph.core.option_problems import COMBINATION_KIND, missing_option, none_given, option_problem
 from netgraph.core.types import REAL, Conflict, PortType, format_shape
 from netgraph.core.guessed_lengths import GUESSED
+from netgraph.core.naming_scope import quoted
 from netgraph.layers.recurrent_module import _KINDS, _STATE_BIASES, RecurrentModule
 
 __all__ = ["LongShortTermMemoryLayer", "GatedRecurrentLayer", "BasicRecurrentLayer", "SequenceLastLayer"]
@@ -97,7 +98,7 @@ class _Recurrent(Layer):
         widths = {a: int(v.shape[1]) for a, v in arrays.items() if a.endswith("InputWeights")}
         first = next(iter(widths), None)
         given = given_input[1] if given_input is not None and is_int(given_input[1]) else None
-        width, source = (given, "input=") if given is not None else (widths.get(first), f"array {first!r}")
+        width, source = (given, "input=") if given is not None else (widths.get(first), f"array {quoted(first)}")
         if wrong := next((a for a, w in widths.items() if w != width), None):
             raise OptionError(f"{self.type_name}: array {wrong!r}: expected input width {width} (from {source}), "
                               f"found shape {format_shape(tuple(arrays[wrong].shape))}", option=self.ARRAYS[wrong],
@@ -142,7 +143,7 @@ class _Recurrent(Layer):
         for port in ("Input", "Output"):
             shape = types[port].shape
             if shape is not None and len(shape) != 2:
-                raise Conflict(f"port {port!r} must be a sequence of vectors (length, features), found "
+                raise Conflict(f"port {quoted(port)} must be a sequence of vectors (length, features), found "
                                f"{format_shape(shape)}", port=port, expected="(length, features)", found=shape)
             if shape is not None and port == "Input" and isinstance(shape[1], str):
                 raise Conflict(f"port 'Input' {format_shape(shape)}: its features (dimension 2) size the learned "

@@ -19,6 +19,7 @@ import torch
 from torch import nn
 
 from netgraph.core.errors import DataError
+from netgraph.core.naming_scope import quoted
 from netgraph.core.tracing import tracing
 from netgraph.layers._modules import LayerModule
 from netgraph.layers._torch_compat import disabled_at_first_need
@@ -117,8 +118,8 @@ class RecurrentModule(LayerModule):
         do not: a wrong size ran on, a wrong batch too)."""
         for port, state in zip(self.ports, initial):
             if state.dim() != 2 or state.shape[0] != x.shape[0] or state.shape[1] != size:
-                raise DataError(f"{self.layer_label}: input port {port!r}: expected shape ({x.shape[0]}, {size}) (the "
-                                f"batch size and the state size), found {tuple(state.shape)}", port=port,
+                raise DataError(f"{self.layer_label}: input port {quoted(port)}: expected shape ({x.shape[0]}, {size}) "
+                                f"(the batch size and the state size), found {tuple(state.shape)}", port=port,
                                 layer=self.layer_path, expected=(x.shape[0], size), found=tuple(state.shape),
                                 kind="data-shape")
 

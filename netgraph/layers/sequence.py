@@ -32,6 +32,7 @@ from netgraph.core.layer import EmitContext, Layer
 from netgraph.core.options import Shape
 from netgraph.core.types import INTEGER, Conflict, PortType, format_shape
 from netgraph.core.length_names import shifted_length
+from netgraph.core.naming_scope import quoted
 from netgraph.core.tracing import symbolic_tracing
 from netgraph.layers._masks import MaskedFnModule, append, reverse
 from netgraph.layers.bad_index import Where, located_error
@@ -49,7 +50,8 @@ SEQUENCE = "n"
 def _sequence(shape: tuple | None, port: str) -> tuple | None:
     """``shape`` when it is a sequence (rank >= 1), else Conflict naming the port."""
     if shape is not None and len(shape) == 0:
-        raise Conflict(f"port {port!r} must be a sequence (rank >= 1, the first dim the sequence), found a scalar ()",
+        raise Conflict(f"port {quoted(port)} must be a sequence (rank >= 1, the first dim the sequence), found a "
+                       f"scalar ()",
                        port=port, expected="rank >= 1", found=())
     return shape
 

@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from netgraph.core.guessed_lengths import GUESSED, is_guessed
+from netgraph.core.naming_scope import quoted
 from netgraph.core.operator import settled_types
 from netgraph.core.types import Conflict, PortType, broadcast, length_reason, unify
 
@@ -26,7 +27,7 @@ def element_type(t: PortType, port: str, what: str, span: bool = False) -> PortT
     if t.shape is None:
         return PortType(None, t.dtype, t.range if span else None)
     if len(t.shape) == 0:
-        raise Conflict(f"port {port!r} takes a sequence (its first dim is the {what}), found a non-sequence {t}",
+        raise Conflict(f"port {quoted(port)} takes a sequence (its first dim is the {what}), found a non-sequence {t}",
                        port=port, expected="a sequence", found=t.shape)
     return PortType(t.shape[1:], t.dtype, t.range if span else None)
 
@@ -42,7 +43,7 @@ def check_ranks(types: Mapping[str, PortType], net: Any, ports: tuple[str, ...])
             except Conflict:
                 length = SEQUENCE
             verb = "gives" if port in net.output_ports else "takes"
-            raise Conflict(f"port {port!r} {verb} a sequence of {PortType(inner)} elements, shape "
+            raise Conflict(f"port {quoted(port)} {verb} a sequence of {PortType(inner)} elements, shape "
                            f"{PortType((length, *inner))} (rank {len(inner) + 1}); found {PortType(outer)} (rank "
                            f"{len(outer)})", port=port, expected=(length, *inner), found=outer)
 
@@ -62,13 +63,13 @@ def common_length(types: Mapping[str, PortType], ports: tuple[str, ...]) -> Any:
                     reason = ""
                 except Conflict as exc:
                     reason = length_reason(exc)
-                raise Conflict(f"sequence ports {first!r} (length {length}) and {port!r} (length {shape[0]}) are "
-                               f"stepped through together, so their lengths must be one{reason}",
+                raise Conflict(f"sequence ports {quoted(first)} (length {length}) and {quoted(port)} (length "
+                               f"{shape[0]}) are stepped through together, so their lengths must be one{reason}",
                                port=port, expected=length, found=shape[0])
             try:
                 merged = unify(PortType((length,)), PortType((shape[0],))).shape[0]
             except Conflict:
-                raise Conflict(f"sequence port {port!r} has length {shape[0]}, another has {length}",
+                raise Conflict(f"sequence port {quoted(port)} has length {shape[0]}, another has {length}",
                                port=port, expected=length, found=shape[0]) from None
             length, first = merged, (first if merged == length else port)
     return GUESSED if length is None else length

@@ -39,6 +39,7 @@ from netgraph.layers.function_lengths import MAX_STRIDE, UnnamedLength, named_ou
 from netgraph.layers.given_outputs import checked_call, recast_call
 from netgraph.core.options import Module, Ports
 from netgraph.core.errors import OptionError, did_you_mean
+from netgraph.core.naming_scope import quoted
 from netgraph.core.shared import NetSharedArray
 from netgraph.core.option_checks import normalized
 from netgraph.core.option_problems import ARGUMENT_KIND, COMBINATION_KIND, VALUE_KIND, option_problem
@@ -93,7 +94,7 @@ class _ModuleWrapper(Layer):
             try:
                 types[port] = unify(types[port], t)
             except Conflict as exc:
-                raise exc.reworded(f"port {port!r}: the module returns {t}, but {exc}", port) from None
+                raise exc.reworded(f"port {quoted(port)}: the module returns {t}, but {exc}", port) from None
         return types
 
     def _probed(self, ins: tuple[PortType, ...]) -> tuple[PortType, ...] | Conflict:
@@ -242,8 +243,9 @@ class _ModuleWrapper(Layer):
         for name, given in tensors.items():  # load_state_dict would drop an imaginary part (only torch warns)
             current = state.get(name)
             if current is not None and given.is_complex() != current.is_complex():
-                raise OptionError(f"{self.type_name}: array {name!r} is {str(given.dtype).removeprefix('torch.')}, "
-                                  f"where the module's is {str(current.dtype).removeprefix('torch.')}",
+                raise OptionError(f"{self.type_name}: array {quoted(name)} is "
+                                  f"{str(given.dtype).removeprefix('torch.')}, where the module's is "
+                                  f"{str(current.dtype).removeprefix('torch.')}",
                                   option=self.MODULE_OPTION,
                                   kind="option-value", expected=str(current.dtype), found=str(given.dtype))
             self._check_shape(name, given, current)
@@ -259,15 +261,15 @@ class _ModuleWrapper(Layer):
         """``value`` for array ``name`` as a tensor; OptionError for a shared array (a module's arrays are its own)
         and for a value that is no array (torch's own error was raw)."""
         if isinstance(value, NetSharedArray):
-            raise OptionError(f"{self.type_name} array {name!r} cannot be shared ({value!r}): its arrays are its "
+            raise OptionError(f"{self.type_name} array {quoted(name)} cannot be shared ({value!r}): its arrays are its "
                               f"module's own (its state_dict); share an array between netgraph layers instead "
                               f"(LinearLayer(n, weights={value!r}) in each user)", option=self.MODULE_OPTION,
                               kind=VALUE_KIND, expected="an array's values", found=repr(value))
         try:
             return torch.as_tensor(value)
         except (TypeError, ValueError, RuntimeError):
-            raise OptionError(f"{self.type_name} array {name!r} needs a tensor (or an array, a number, nested lists "
-                              f"of numbers); found {type(value).__name__}", option=self.MODULE_OPTION,
+            raise OptionError(f"{self.type_name} array {quoted(name)} needs a tensor (or an array, a number, nested "
+                              f"lists of numbers); found {type(value).__name__}", option=self.MODULE_OPTION,
                               kind=VALUE_KIND, expected="an array's values", found=type(value).__name__) from None
 
     def _check_shape(self, name: str, given: torch.Tensor, current: torch.Tensor | None) -> None:
@@ -277,7 +279,8 @@ class _ModuleWrapper(Layer):
             return
         expected, found = tuple(current.shape), tuple(given.shape)
         if expected != found:
-            raise OptionError(f"{self.type_name}: array {name!r} has shape {found}, where the module's is {expected}",
+            raise OptionError(f"{self.type_name}: array {quoted(name)} has shape {found}, where the module's is "
+                              f"{expected}",
                               option=self.MODULE_OPTION, kind="array-shape", expected=expected, found=found)
 
     def build(self, types: Mapping[str, PortType]) -> nn.Module:
@@ -374,7 +377,7 @@ def register_module(module_class: type[nn.Module], name: str | None = None, inpu
                           found=module_class)
     name = name or module_class.__name__
     if not name.isidentifier():
-        raise OptionError(f"register_module: the type name must be an identifier, found {name!r}",
+        raise OptionError(f"register_module: the type name must be an identifier, found {quoted(name)}",
                           kind="option-value", option="name", expected="a Python identifier", found=name)
     taken = getattr(REGISTRY[name], "MODULE", REGISTRY[name]) if name in REGISTRY else module_class
     same = (taken.__module__, taken.__qualname__) == (module_class.__module__, module_class.__qualname__)

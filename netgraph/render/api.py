@@ -29,6 +29,7 @@ from netgraph.core.files import atomic_replace, writable_file
 from netgraph.core.errors import NetGraphError, OptionError, did_you_mean
 from netgraph.core.graph import NetGraph
 from netgraph.core.layer_surgery import as_net
+from netgraph.core.naming_scope import quoted
 from netgraph.render.engines import BACKEND_KIND, REASONS, EngineFailed, announce, backends_for, run_engine
 from netgraph.render.build import build_diagram
 from netgraph.render.model import (FILL, Diagram, DiagramOptions, Node, escape_id, lcm_spans, table_columns,
@@ -271,7 +272,7 @@ def _engine_output(net: Any, fmt: str, backend: str | None, options: dict,
         except EngineFailed as exc:
             tried.append(str(exc))
             if backend is not None:
-                raise NetGraphError(f"render backend {name!r} failed: {exc}", kind=BACKEND_KIND, option="backend",
+                raise NetGraphError(f"render backend {quoted(name)} failed: {exc}", kind=BACKEND_KIND, option="backend",
                                     found=name) from None
             warnings.warn(f"netgraph: {exc}; trying the next render backend", stacklevel=3)
             continue
@@ -346,9 +347,9 @@ def render(net: Any, path: Any, *, format: str | None = None, backend: str | Non
         text = os.fspath(path)
         path = Path(text)
     except TypeError:
-        raise OptionError(f"render needs a file path, found {path!r}", kind="output-path", found=path) from None
+        raise OptionError(f"render needs a file path, found {quoted(path)}", kind="output-path", found=path) from None
     if not text.strip():  # Path("") is the current folder
-        raise OptionError(f"render needs a file path, found {text!r}", kind="output-path", found=text)
+        raise OptionError(f"render needs a file path, found {quoted(text)}", kind="output-path", found=text)
     check_target(path)
     fmt = _format_of(path, format)
     if fmt in ("dot", "gv"):

@@ -19,13 +19,14 @@ from typing import Any, Mapping
 
 from netgraph.core.graph import NetGraph
 from netgraph.core.names import printable, printable_path
+from netgraph.core.naming_scope import quoted
 from netgraph.core.nesting import deep_walk
 from netgraph.core.ports import NetPort
 from netgraph.core.stage_doors import count_drawn
 from netgraph.core.types import PortType
 from netgraph.layers.operators import NetFoldOperator
 from netgraph.render.model import (FILL, MAX_EXPAND, Cluster, Diagram, DiagramOptions, Edge, Node, escape_id,
-                                    one_line, shape_label, shorten, tooltip_text, without_addresses)
+                                    batch_name, one_line, shape_label, shorten, tooltip_text, without_addresses)
 from netgraph.render.nodes import coder_line, layer_node, operator_options
 from netgraph.render.probability import score_mark
 
@@ -78,6 +79,7 @@ class _Builder:
     graph_at: dict = field(default_factory=dict)  # an expanded nested graph's path -> the graph
     shortened: int = 0
     marks: dict = field(default_factory=dict)  # score_mark's lookups, once per graph port
+    batch: str = "b"  # the batch's name in every label (batch_name: one across the diagram)
 
     # -- ids, descriptions and types, each worked out once per path -----------------------------------------
     def id_of(self, frame: tuple, name: str) -> str:
@@ -104,7 +106,7 @@ class _Builder:
     def describe(parent: str, graph: Any, name: str) -> str:
         """``NetGraph.describe`` of the path (in an operator ``graph``: its inner net ``name``), from its parent's
         (kept to what a tooltip shows)."""
-        own = one_line(graph.describe(((name,), None))) if isinstance(graph, NetGraph) else f"inner net {name!r}"
+        own = one_line(graph.describe(((name,), None))) if isinstance(graph, NetGraph) else f"inner net {quoted(name)}"
         return (f"{parent} > {own}" if parent else own)[: TOOLTIP + 1]
 
     def tooltip(self, frame: tuple, name: str, graph: Any, layer: Any) -> str:
@@ -140,7 +142,7 @@ class _Builder:
     # -- nodes, clusters and edges --------------------------------------------------------------------------
     def port_node(self, kind: str, frame: tuple, port: str, cluster: tuple) -> None:
         prefix = "I." if kind == "input" else "O."
-        t = shape_label(self.port_type(frame, port), full=True)
+        t = shape_label(self.port_type(frame, port), full=True, batch=self.batch)
         where = "graph input" if kind == "input" else "graph output"
         inner = f" of {_tail(printable_path(_last_names(frame)))}" if frame else ""  # a few names, not the depth
         coder = self.net.coders.get(port) if not frame else None
@@ -192,8 +194,8 @@ class _Builder:
             for kind, src, port, dst_kind, dst, dst_port in ends:
                 t = self.port_type(src, port)
                 self.edges.append(Edge(kind + self.id_of(src, port), None, dst_kind + self.id_of(dst, dst_port), None,
-                                       shape_label(t), f"{_port_text(src, port)} -> {_port_text(dst, dst_port)}: "
-                                       f"{shape_label(t, full=True)}"))
+                                       shape_label(t, batch=self.batch), f"{_port_text(src, port)} -> "
+                                       f"{_port_text(dst, dst_port)}: {shape_label(t, full=True, batch=self.batch)}"))
         for port in layer.output_ports:
             self.port_node("output", path, port, path)
 
@@ -224,7 +226,8 @@ class _Builder:
         dst, dst_port, _ = self.endpoint(frame, e.dst, "dst")
         t = self.port_type(key, e.src.port)
         mark = score_mark(graph.layers[e.src.layer], e.src.port, self.marks) if e.src.layer is not None else None
-        label, full = ((f"{text} {mark}" if mark else text) for text in (shape_label(t), shape_label(t, full=True)))
+        label, full = ((f"{text} {mark}" if mark else text)
+                       for text in (shape_label(t, batch=self.batch), shape_label(t, full=True, batch=self.batch)))
         ends = [_port_text(frame if end.layer is None else (*frame, end.layer), end.port) for end in (e.src, e.dst)]
         return Edge(src, src_port, dst, dst_port, label, f"{ends[0]} -> {ends[1]}: {full}")
 
@@ -242,10 +245,18 @@ def build_diagram(net: Any, options: DiagramOptions) -> Diagram:
     compact = options.compact
     if compact == "auto":
         compact = count_drawn(net, options.depth_allowed, COMPACT_ABOVE) > COMPACT_ABOVE
-    b = _Builder(net, options, bool(compact))
-    for port in net.input_ports:
-        b.port_node("input", (), port, ())
-    b.walk(net, (), 0)
-    for port in net.output_ports:
-        b.port_node("output", (), port, ())
+    b = _drawn(_Builder(net, options, bool(compact)))
+    batch = batch_name(t for types in b.types.values() for t in types.values())
+    if batch != b.batch:  # a length is named b: every label drawn again with the batch named apart from it
+        b = _drawn(_Builder(net, options, bool(compact), batch=batch))
     return Diagram(tuple(b.nodes), tuple(b.edges), tuple(b.clusters), options, bool(compact))
+
+
+def _drawn(b: _Builder) -> _Builder:
+    """``b`` with its net's graph inputs, layers and graph outputs drawn."""
+    for port in b.net.input_ports:
+        b.port_node("input", (), port, ())
+    b.walk(b.net, (), 0)
+    for port in b.net.output_ports:
+        b.port_node("output", (), port, ())
+    return b

@@ -15,6 +15,7 @@ import math
 import re
 import textwrap
 from dataclasses import dataclass
+from collections.abc import Iterable
 from typing import Any
 
 import numpy as np
@@ -25,8 +26,8 @@ from netgraph.core.names import ellipsized, fresh_name  # the summary's table cu
 from netgraph.core.stage_doors import MAX_EXPAND  # the notebook's check for a big diagram counts with it too
 from netgraph.core.types import INTEGER, PortType, range_suffix
 
-__all__ = ["DiagramOptions", "Diagram", "Node", "Edge", "Cluster", "shape_label", "escape_id", "shorten", "ellipsized",
-           "without_addresses", "lcm_spans", "table_columns", "title_lines", "MAX_EXPAND"]
+__all__ = ["DiagramOptions", "Diagram", "Node", "Edge", "Cluster", "batch_name", "shape_label", "escape_id", "shorten",
+           "ellipsized", "without_addresses", "lcm_spans", "table_columns", "title_lines", "MAX_EXPAND"]
 
 RANKDIRS = ("TB", "LR", "BT", "RL")
 
@@ -154,10 +155,20 @@ def escape_id(name: str) -> str:
 VARYING = re.compile(r"(?<![A-Za-z0-9])Varying(?![A-Za-z0-9])")  # Wolfram's "Varying" in a length's name
 
 
-def shape_label(t: PortType | None, full: bool = False) -> str:
-    """The edge label of a port type: batch as ``b`` (``b_2``, ... where a length is named so, as ONNX export names
-    its batch ``batch_2``), a ``"Varying"`` length as ``var`` (``full``: as named), an index port's range (Restricted)
-    after ``int``.
+def batch_name(types: Iterable[PortType | None]) -> str:
+    """The batch's name in a diagram whose ports have ``types``: ``b``, or ``b_2``, ... where a length in any of them
+    is named so (one name across the diagram, as ONNX export names its batch ``batch_2``).
+
+    >>> batch_name([PortType((2,)), PortType(("b", 2))])
+    'b_2'
+    """
+    names = {str(d) for t in types if t is not None and t.shape for d in t.shape if isinstance(d, str)}
+    return fresh_name("b", names | {VARYING.sub("var", n) for n in names}, "_")
+
+
+def shape_label(t: PortType | None, full: bool = False, batch: str = "b") -> str:
+    """The edge label of a port type: batch as ``batch`` (``batch_name``), a ``"Varying"`` length as ``var``
+    (``full``: as named), an index port's range (Restricted) after ``int``.
 
     >>> shape_label(PortType((2, 3))), shape_label(PortType(())), shape_label(PortType(None))
     ('(b, 2, 3)', '(b)', '(b, …)')
@@ -165,14 +176,14 @@ def shape_label(t: PortType | None, full: bool = False) -> str:
     ('(b, ?, n) int', '(b, 4) int 0..9')
     >>> shape_label(PortType(("Varying_minus_1", 4))), shape_label(PortType(("Varying", 4)), full=True)
     ('(b, var_minus_1, 4)', '(b, Varying, 4)')
-    >>> shape_label(PortType(("b", 2)))
+    >>> shape_label(PortType(("b", 2)), batch="b_2")
     '(b_2, b, 2)'
     """
     if t is None or t.shape is None:
-        text = "(b, …)"
+        text = f"({batch}, …)"
     else:
         dims = ["?" if d is None else str(d) if full else VARYING.sub("var", str(d)) for d in t.shape]
-        text = "(" + ", ".join([fresh_name("b", dims, "_"), *dims]) + ")"
+        text = "(" + ", ".join([batch, *dims]) + ")"
     return f"{text} int{range_suffix(t)}" if t is not None and t.dtype == INTEGER else text
 
 

@@ -10,6 +10,7 @@ from netgraph.core.errors import Diagnostic, NetGraphError
 from netgraph.core.layer_checks import array_shape_problems
 from netgraph.core.layer_surgery import alone, is_lone_layer
 from netgraph.core.limits import current_limits, raise_hint
+from netgraph.core.naming_scope import quoted
 from netgraph.core.summary import node_elements
 from netgraph.core.types import Conflict, element_count
 from netgraph.core.walk import map_nodes, nested_nodes
@@ -60,7 +61,8 @@ def check_arrays(reader: Any, net: Any, graph: Any) -> None:
         names = {field: name for name, field in fields.items()}
         for problem in problems:  # at the array's option in the YAML, else at its layer
             name = names[problem.option]
-            origin = f" (key {'.'.join((*path, name))!r} of the weights file {weights!r})" if name in taken else ""
+            origin = f" (key {quoted('.'.join((*path, name)))} of the weights file {quoted(weights)})" \
+                if name in taken else ""
             _error(reader, path, f"{label} {problem.detail}{origin}", "array-shape", problem.option,
                    at_layer(problem, path))
 
@@ -68,7 +70,7 @@ def check_arrays(reader: Any, net: Any, graph: Any) -> None:
 def missing_arrays(label: str, path: tuple, weights: str | None, missing: list[str]) -> str:
     """The problem of a layer (``label``) at ``path`` whose weights file gives some of its arrays, not ``missing``."""
     keys = ", ".join(repr(".".join((*path, name))) for name in missing)
-    return (f"{label} has no array {', '.join(map(repr, missing))}: the weights file {weights!r} gives its other "
+    return (f"{label} has no array {', '.join(map(repr, missing))}: the weights file {quoted(weights)} gives its other "
             f"arrays but has no {keys}; save the net again")
 
 
@@ -92,15 +94,15 @@ def check_sizes(reader: Any, net: Any) -> Any:
     limit, drop = current_limits().port_elements, int(is_lone_layer(net))  # a layer alone: its net's layer name
 
     def check(node: Any) -> None:
-        big = [f"port {p!r} {t}" for p, t in node.types.items()
+        big = [f"port {quoted(p)} {t}" for p, t in node.types.items()
                if (element_count(t.shape) or 0) > limit]
         count = node_elements(node)
         if count is not None and count > limit:
             big.append(f"arrays of {count:.3g} elements")
         if big:
-            _error(reader, node.path[drop:], f"layer {node.name!r} ({node.layer.type_name}) is too large: {'; '.join(big)} "
-                   f"(more than {limit} elements, the port_elements limit; {raise_hint('port_elements')}); check "
-                   f"its sizes", "limit")
+            _error(reader, node.path[drop:], f"layer {quoted(node.name)} ({node.layer.type_name}) is too large: "
+                   f"{'; '.join(big)} (more than {limit} elements, the port_elements limit; "
+                   f"{raise_hint('port_elements')}); check its sizes", "limit")
     graph = _graph(reader, net)
     if graph is not None:
         map_nodes(graph, check)

@@ -8,6 +8,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from netgraph.core.errors import SpecError
+from netgraph.core.naming_scope import quoted, shown_path
 
 __all__ = ["render_edges", "SIMPLE_NAME", "layer_named_ports"]
 
@@ -64,9 +65,9 @@ def render_edges(net: Any, path: tuple = ()) -> list:
     unreadable = sorted({r.layer for pair in pairs for r in pair if r is not None and r.layer is not None
                          and (r.layer == "None" or r.layer != r.layer.strip())})
     if unreadable:
-        raise SpecError(f"layer {unreadable[0]!r} is wired by an edge, which a spec could not read back: an edge's "
-                        f"layer names cannot be None (an edge's None mutes an output) or start or end with a space "
-                        f"(the reader strips it); rename it first (net_rename)", kind="layer-name",
+        raise SpecError(f"layer {quoted(unreadable[0])} is wired by an edge, which a spec could not read back: an "
+                        f"edge's layer names cannot be None (an edge's None mutes an output) or start or end with a "
+                        f"space (the reader strips it); rename it first (net_rename)", kind="layer-name",
                         layer=(unreadable[0],))
     _refuse_padded_ports(net, path)
     for _ in range(8):  # until the text reads back in the order it was written from (to_yaml: a fixed point)
@@ -82,9 +83,9 @@ def _refuse_padded_ports(net: Any, path: tuple) -> None:
     endpoints, so a spec could not connect it."""
     padded = [name for name in net.output_ports if name != name.strip()]
     if padded:
-        where = f" in graph {'/'.join(path)!r}" if path else ""
-        raise SpecError(f"graph output {padded[0]!r}{where} starts or ends with whitespace, which a spec could not "
-                        f"read back (the reader strips an edge's names); rename it first (net_rename)",
+        where = f" in graph {quoted(shown_path(path))}" if path else ""
+        raise SpecError(f"graph output {quoted(padded[0])}{where} starts or ends with whitespace, which a spec "
+                        f"could not read back (the reader strips an edge's names); rename it first (net_rename)",
                         kind="graph-output-name", layer=path, port=padded[0], found=padded[0])
 
 
@@ -95,13 +96,14 @@ def _port_named_layers(net: Any, path: tuple, ports: set) -> frozenset:
     name (the reader takes the bare name for the layer then: the declared port connects to that port by name)."""
     shared, clashing = layer_named_ports(net.layers, ports)
     for name in sorted(ports & {*clashing, "None"}):
-        where = f" in graph {'/'.join(path)!r}" if path else ""
+        where = f" in graph {quoted(shown_path(path))}" if path else ""
         if name in net.layers:
             layer_type = net.layers[name].type_name
             other = next(k for k, v in net.layers.items() if name in (*v.input_ports, *v.output_ports))
-            raise SpecError(f"graph port {name!r} has the name of layer {name!r} ({layer_type}){where}, and layer "
-                            f"{other!r} has a port {name!r}, so an edge in a spec could not tell the graph port from "
-                            f"the layer; rename one of them first (net_rename)", kind="name-clash", port=name,
+            raise SpecError(f"graph port {quoted(name)} has the name of layer {quoted(name)} ({layer_type}){where}, "
+                            f"and layer {quoted(other)} has a port {quoted(name)}, so an edge in a spec could not tell "
+                            f"the graph port from the layer; rename one of them first (net_rename)", kind="name-clash",
+                            port=name,
                             layer=(*path, name), found=name)
         raise SpecError(f"graph port 'None'{where} cannot be named by an edge in a spec, where None mutes an output; "
                         f"rename it first (net_rename)", kind="name-clash", port=name, layer=path, found=name)

@@ -15,9 +15,10 @@ from netgraph.core.arrow_names import arrow_name_pieces
 from netgraph.core.errors import WiringError, did_you_mean
 from netgraph.core.graph import NetGraph
 from netgraph.core.names import numbered, printable
+from netgraph.core.naming_scope import quoted, shortened
 from netgraph.core.port_paths import resolve, shown_path
 from netgraph.core.ports import NetPort
-from netgraph.core.wording import first_few, value_kind
+from netgraph.core.wording import few_names, first_few, value_kind
 from netgraph.spec.edge_text import layer_named_ports
 from netgraph.spec.problems import FAILED, sole
 from netgraph.spec.yaml_nodes import Loc, YMap, YSeq
@@ -58,12 +59,12 @@ def _group(text: str, offset: int, loc: Loc, names: frozenset = frozenset()) -> 
     if text.startswith("[") and text.endswith("]"):
         items = _pieces(text[1:-1], ",", offset + 1)
     elif any(c in text for c in "[],"):
-        raise EdgeSyntaxError(f"cannot read endpoint {text!r}: a group is written [a, b]", loc.at(offset))
+        raise EdgeSyntaxError(f"cannot read endpoint {quoted(text)}: a group is written [a, b]", loc.at(offset))
     else:
         items = [(text, offset)]
     for item, at in items:
         if not item or any(c in item for c in "[],"):
-            raise EdgeSyntaxError(f"cannot read endpoint {item!r} in {text!r}: endpoints are 'layer', "
+            raise EdgeSyntaxError(f"cannot read endpoint {quoted(item)} in {quoted(text)}: endpoints are 'layer', "
                                   f"'layer.Port', a graph port, or None", loc.at(at))
     return [Endpoint(item, loc.at(at)) for item, at in items]
 
@@ -75,14 +76,14 @@ def parse_edge(value: Any, loc: Loc, names: frozenset = frozenset()) -> list[lis
         _refuse_look_alike(value, loc)
         _refuse_arrow_names(value, loc, names)
         if "->" not in value:
-            raise EdgeSyntaxError(f"edge {value!r} has no '->': write 'src -> dst' (or a list [src, dst])", loc)
+            raise EdgeSyntaxError(f"edge {quoted(value)} has no '->': write 'src -> dst' (or a list [src, dst])", loc)
         pieces = _pieces(value, "->", 0)
         for i, (piece, at) in enumerate(pieces):
             if not piece:
                 where = ("starts with '->'" if i == 0 else "ends with '->'" if i == len(pieces) - 1
                          else "has two '->' with nothing between them")
                 at = value.rindex("->") if 0 < i == len(pieces) - 1 else at  # at the last arrow
-                raise EdgeSyntaxError(f"edge {value!r} {where}: an endpoint is missing there", loc.at(at))
+                raise EdgeSyntaxError(f"edge {quoted(value)} {where}: an endpoint is missing there", loc.at(at))
         return [_group(piece, at, loc, names) for piece, at in pieces]
     if isinstance(value, YSeq):
         if len(value) < 2:
@@ -92,7 +93,7 @@ def parse_edge(value: Any, loc: Loc, names: frozenset = frozenset()) -> list[lis
         (src, dst), = value.items()
         raise EdgeSyntaxError(f"edge {{{src}: {dst}}} is a mapping; write '{src} -> {dst}' (quoted if it "
                               f"starts with '[')", loc)
-    raise EdgeSyntaxError(f"an edge is a string 'src -> dst' or a list [src, dst], found {value!r}", loc)
+    raise EdgeSyntaxError(f"an edge is a string 'src -> dst' or a list [src, dst], found {quoted(value)}", loc)
 
 
 #: Arrows people write for '->'.
@@ -111,8 +112,8 @@ def _refuse_look_alike(text: str, loc: Loc) -> None:
     fix = " -> ".join(pieces)
     if not all(pieces) or any(a in text.replace(arrow, " ") for a in _LOOK_ALIKES):  # another kind of look-alike too
         fix = None
-    advice = f"write {fix!r}" if fix else "an edge runs from source to destination, each link written '->'"
-    raise EdgeSyntaxError(f"edge {text!r}: {arrow!r} is not an arrow; {advice}", loc.at(at))
+    advice = f"write {quoted(fix)}" if fix else "an edge runs from source to destination, each link written '->'"
+    raise EdgeSyntaxError(f"edge {quoted(text)}: {quoted(arrow)} is not an arrow; {advice}", loc.at(at))
 
 
 def _refuse_arrow_names(text: str, loc: Loc, names: frozenset) -> None:
@@ -121,8 +122,8 @@ def _refuse_arrow_names(text: str, loc: Loc, names: frozenset) -> None:
     pieces = arrow_name_pieces(text, names)
     if pieces is not None:
         arrowed = sorted({n for n in names if "->" in n and n in text})
-        raise EdgeSyntaxError(f"edge {text!r}: the name {' and '.join(map(repr, arrowed))} holds '->', which splits "
-                              f"a string edge; write the edge as a list: [{', '.join(pieces)}]", loc)
+        raise EdgeSyntaxError(f"edge {quoted(text)}: the name {' and '.join(map(quoted, arrowed))} holds '->', "
+                              f"which splits a string edge; write the edge as a list: [{', '.join(pieces)}]", loc)
 
 
 def _list_item(item: Any, loc: Loc, names: frozenset, nested: bool = False) -> list[Endpoint]:
@@ -134,7 +135,8 @@ def _list_item(item: Any, loc: Loc, names: frozenset, nested: bool = False) -> l
         raise EdgeSyntaxError("groups do not nest: write [a, b], not [[a, b]]", loc)
     if isinstance(item, YSeq) and item:
         return [ep for sub, sub_loc in zip(item, item.item_locs) for ep in _list_item(sub, sub_loc, names, True)]
-    raise EdgeSyntaxError(f"an edge endpoint is a name, 'layer.Port', a list of them, or null; found {item!r}", loc)
+    raise EdgeSyntaxError(f"an edge endpoint is a name, 'layer.Port', a list of them, or null; found {quoted(item)}",
+                          loc)
 
 
 # -- reading: endpoints resolved against the layers and declared ports ---------------------------
@@ -264,7 +266,7 @@ def _endpoint(reader: Any, ep: Endpoint, table: dict, ports: dict[str, str], pos
     joined, skipped = (f" {port}", len(head) + 1) if head in table else (f" {text}", 0)  # a layer may be named 'b - c'
     if " - " in joined:  # '- a -> b' over '  - c -> d': YAML reads one edge 'a -> b - c -> d'
         return reader.error(ep.loc.at(joined.index(" - ") + skipped),
-                            f"{text!r} is not an endpoint: this '- ' starts a line "
+                            f"{quoted(text)} is not an endpoint: this '- ' starts a line "
                             f"that YAML joined to the edge above it, as the line is indented further than that edge's "
                             f"'- '; start each edge's '- ' in the same column", kind="layout", found=text)
     if text.count(".") > 1 and head in table:
@@ -281,15 +283,16 @@ def _nested_endpoint(reader: Any, ep: Endpoint, table: dict, index: int, prefix:
     head = text.partition(".")[0]
     if isinstance(table[head], NetGraph) and index > 0:
         inputs = getattr(table[head], "input_ports", ())
-        return reader.error(ep.loc, f"endpoint {text!r}: an edge cannot feed a layer inside the nested graph "
-                            f"{head!r}; feed one of its input ports ({', '.join(f'{head}.{p}' for p in inputs)}), "
-                            f"which its own edges pass on", kind="nested-endpoint", layer=(*prefix, head), found=text)
+        ends = first_few([f"{head}.{p}" for p in inputs], text=lambda end: printable(shortened(end)))
+        return reader.error(ep.loc, f"endpoint {quoted(text)}: an edge cannot feed a layer inside the nested graph "
+                            f"{quoted(head)}; feed one of its input ports ({ends}), which its own edges pass on",
+                            kind="nested-endpoint", layer=(*prefix, head), found=text)
     if table[head] is FAILED:  # a nested graph that could not be built: told already
         return FAILED
     try:
         resolve(table, NetPort(tuple(text.split("."))))
     except WiringError as exc:
-        return reader.error(ep.loc, f"endpoint {text!r}: {sole(exc).detail}", source=sole(exc),
+        return reader.error(ep.loc, f"endpoint {quoted(text)}: {sole(exc).detail}", source=sole(exc),
                             kind="unknown-port", layer=prefix, found=text)
     return NetPort(tuple(text.split(".")))
 
@@ -303,9 +306,10 @@ def _layer_port(reader: Any, ep: Endpoint, name: str, layer: Any, port: str, pos
         return NetPort(name, int(port))  # Wolfram's numbered inputs: cat.2 is cat.Input2, as NetPort("cat", 2)
     if port == "0" and index > 0 and hasattr(layer, "input_ports") \
             and (layer.variadic or "Input1" in layer.input_ports):  # an input end only: a source '0' is no input
+        shown = printable(shortened(name))
         return reader.error(ep.loc.at(len(name) + 1), f"layer {shown_path((*prefix, name))!r} ({layer.type_name}) "
-                            f"has no port {port!r}: "
-                            f"numbered inputs count from 1 ({name}.1 is {name}.Input1, as in Wolfram)",
+                            f"has no port {quoted(port)}: "
+                            f"numbered inputs count from 1 ({shown}.1 is {shown}.Input1, as in Wolfram)",
                             kind="unknown-port", layer=(*prefix, name), port=port)  # variadic: was told at the edge
     if not hasattr(layer, "input_ports") or layer.variadic or port in (*layer.input_ports, *layer.output_ports):
         return NetPort(name, port)
@@ -314,11 +318,11 @@ def _layer_port(reader: Any, ep: Endpoint, name: str, layer: Any, port: str, pos
     hint = layer.port_hint(port, want).replace("=True", ": true") \
         if hasattr(layer, "port_hint") else ""  # a recurrent layer's state port without its option
     if want == "output" and port in getattr(layer, "layers", {}):  # enc.l1: a layer inside the nested graph
-        hint = f" ({port!r} is a layer inside it: its output is {name}.{port}.Output)"
+        hint = f" ({quoted(port)} is a layer inside it: its output is {printable(shortened(f'{name}.{port}'))}.Output)"
     hint = hint or did_you_mean(port, (*layer.input_ports, *layer.output_ports))
     return reader.error(ep.loc.at(len(name) + 1), f"layer {shown_path((*prefix, name))!r} ({layer.type_name}) has "
-                        f"no port {port!r}{hint}; its inputs are {list(layer.input_ports)} and outputs "
-                        f"{list(layer.output_ports)}",
+                        f"no port {quoted(port)}{hint}; its inputs are {few_names(list(layer.input_ports))} and "
+                        f"outputs {few_names(list(layer.output_ports))}",
                         kind="unknown-port", layer=(*prefix, name), port=port,
                         expected=(*layer.input_ports, *layer.output_ports))
 
@@ -329,20 +333,22 @@ def _unknown_endpoint(reader: Any, ep: Endpoint, table: dict, ports: dict[str, s
     text = ep.text
     name, dot, _ = text.partition(".")
     if dot:
-        return reader.error(ep.loc, f"there is no layer {name!r}{did_you_mean(name, table)} (in endpoint "
-                            f"{text!r}); the layers are {first_few(list(table))}",
+        return reader.error(ep.loc, f"there is no layer {quoted(name)}{did_you_mean(name, table)} (in endpoint "
+                            f"{quoted(text)}); the layers are "
+                            f"{first_few(list(table), text=lambda n: printable(shortened(n)))}",
                             kind="unknown-layer", layer=prefix, found=name, expected=tuple(table))
     if text.isdigit() and numbered(table):  # layers given as a list
         return reader.error(ep.loc, f"there is no layer {text}: the layers are numbered 1 to {len(table)} (in the "
                             f"order of the 'layers:' list)",
                             kind="unknown-layer", layer=prefix, found=text, expected=tuple(table))
-    graph_ports = f" or declared graph port ({', '.join(map(printable, sorted(ports)))})" if ports else ""
+    graph_ports = f" or declared graph port ({first_few(sorted(ports), text=lambda p: printable(shortened(p)))})" \
+        if ports else ""
     group = "inputs" if index == 0 else "outputs"  # a source is a graph input, a destination a graph output
     near = did_you_mean(text, [*table, *ports])  # a near name is the likely fix: no advice to declare the typo
     if not near and (reader.file, prefix, text) in reader.undeclared:  # one declaration fixes every use: told once
         return FAILED
     reader.undeclared.add((reader.file, prefix, text))
-    return reader.error(ep.loc, f"{text!r} is not a layer{graph_ports}{near}" if near else
-                        f"{text!r} is not a layer{graph_ports}; a graph port used in an edge is declared under "
-                        f"'inputs:' or 'outputs:' (here '{group}: {{{text}: null}}')",
+    return reader.error(ep.loc, f"{quoted(text)} is not a layer{graph_ports}{near}" if near else
+                        f"{quoted(text)} is not a layer{graph_ports}; a graph port used in an edge is declared under "
+                        f"'inputs:' or 'outputs:' (here '{group}: {{{printable(shortened(text))}: null}}')",
                         kind="unknown-layer", layer=prefix, found=text)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from netgraph.core.naming_scope import quoted
 from netgraph.spec.misindented import option_owners
 from netgraph.spec.yaml_nodes import YMap, YSeq
 
@@ -48,7 +49,7 @@ def named_layers(reader: Any, value: Any) -> Any:
     options = [k for k in joined if k in owners]
     if len(options) == len(joined):
         return value
-    also = (f"; '- {options[0]}: ...' is read as the layer {options[0]!r} too (an option of the layer above goes "
+    also = (f"; '- {options[0]}: ...' is read as the layer {quoted(options[0])} too (an option of the layer above goes "
             f"inside its mapping)") if options else ""
     reader.error(value.item_locs[0], f"'layers:' is a list of one-key mappings ('- {next(iter(joined))}: ...'); "
                  f"layers are named in a mapping: remove the '- ' before each name (a list of layers, numbered from "

@@ -17,6 +17,8 @@ from netgraph.core.layer import REGISTRY
 from netgraph.core.layer_being_read import reading_again, reading_layer
 from netgraph.core.layer_checks import shapes_checked_elsewhere
 from netgraph.core.limits import current_limits, raise_hint
+from netgraph.core.names import printable
+from netgraph.core.naming_scope import quoted, shortened
 from netgraph.core.nesting import recursion_room
 from netgraph.core.options import option_fields as layer_fields, option_hints
 from netgraph.core.port_paths import shown_path
@@ -96,17 +98,18 @@ def _shorthand(reader: Any, spec: Any, loc: Loc, path: tuple, at: Loc, slip: Cal
         return _construct(reader, type(layer), {**layer.options(), **arrays}, YMap.made({}, at), at, path) \
             if arrays else layer
     if isinstance(spec, str) and spec in reader.net_defs.get(reader.file, {}):  # a named net used without 'ref:'
-        return reader.error(at, f"layer {_name(path)}: {spec!r} is not a layer; {spec!r} is a net of this file's "
-                            f"'nets:': use it as {{ref: {spec}}}", kind="not-a-layer", layer=path, found=spec)
+        return reader.error(at, f"layer {_name(path)}: {quoted(spec)} is not a layer; {quoted(spec)} is a net of this "
+                            f"file's 'nets:': use it as {{ref: {printable(shortened(spec))}}}", kind="not-a-layer",
+                            layer=path, found=spec)
     hint = slip() if slip is not None else ""  # asked only here: it may import every layer module
     if hint:  # 'biases: None' under-indented below its layer's options
-        return reader.error(loc, f"layer {_name(path)}: {spec!r} is not a layer: {hint}",
+        return reader.error(loc, f"layer {_name(path)}: {quoted(spec)} is not a layer: {hint}",
                             kind="not-a-layer", layer=path, found=spec)
     others = [n for n in (*ELEMENTWISE, *REGISTRY) if n != spec]  # 'NetGraph' is no slip for itself
     hint = layer_name_hint(spec, others) if isinstance(spec, str) else ""
     if not hint and isinstance(spec, str) and spec in REGISTRY:  # a type with no shorthand ('NetGraph')
         hint = f" by its name alone (it needs options): write it as {{type: {spec}, ...}}"
-    return reader.error(at, f"layer {_name(path)}: {spec!r} is not a layer{hint}; write a mapping such as "
+    return reader.error(at, f"layer {_name(path)}: {quoted(spec)} is not a layer{hint}; write a mapping such as "
                         f"{{type: LinearLayer, output: 3}}, or a shorthand (an int for LinearLayer, a function name "
                         f"such as Tanh, a list for a NetChain)", kind="not-a-layer", layer=path, found=spec)
 
@@ -131,7 +134,7 @@ def _reference(reader: Any, spec: YMap, path: tuple) -> Any:
         reader.error(spec.value_locs["type"], "a layer given by 'file:' is a NetGraph or NetChain spec",
                      kind="unknown-layer-type", layer=path, found=spec["type"])
     if not isinstance(target, str) or not target:
-        return reader.error(loc, f"'file:' takes a path to another spec, relative to this file; found {target!r}",
+        return reader.error(loc, f"'file:' takes a path to another spec, relative to this file; found {quoted(target)}",
                             kind="value-type", layer=path, found=value_kind(target))
     try:
         refusal, full = reference_refusal(f.folder, target), Path(f.folder, target)
@@ -149,8 +152,8 @@ def _reference(reader: Any, spec: YMap, path: tuple) -> Any:
     if not found:
         what = ("is a folder" if full.is_dir() else "is not a regular file (a device, pipe or socket)"
                 if os.path.exists(full) else None)
-        return reader.error(loc, f"'file:' names a spec file; {shown!r} {what}" if what else f"no spec file "
-                            f"{shown!r} (paths in 'file:' are relative to the file that names them)",
+        return reader.error(loc, f"'file:' names a spec file; {quoted(shown)} {what}" if what else f"no spec file "
+                            f"{quoted(shown)} (paths in 'file:' are relative to the file that names them)",
                             kind="reference", layer=path, found=target)
     return reader.read_file(full, path, f.chain, shown, loc, target)
 
@@ -164,7 +167,7 @@ def _named_net(reader: Any, spec: YMap, path: tuple) -> Any:
     f, defs = reader.file, reader.net_defs.get(reader.file, {})
     if not isinstance(name, str) or name not in defs:
         known = f"its 'nets:' defines {', '.join(map(str, defs))}" if defs else "this file has no 'nets:'"
-        return reader.error(loc, f"'ref:' names no net of this file: {name!r}"
+        return reader.error(loc, f"'ref:' names no net of this file: {quoted(name)}"
                             f"{did_you_mean(name, defs) if isinstance(name, str) else ''}; {known}",
                             kind="reference", layer=path, found=name, expected=tuple(defs))
     if (f, name) in reader.ref_chain:
@@ -174,7 +177,7 @@ def _named_net(reader: Any, spec: YMap, path: tuple) -> Any:
     size, reached = _uses_reading(reader, f, name)
     if reader.refs_read + size > MAX_REFERENCES:  # refused unread: a bomb of 2**30 uses is not read up to the limit
         reader.refs_used |= {(f, n) for n in reached}  # nor read again as unused definitions
-        return reader.error(loc, f"more than {MAX_REFERENCES} 'ref:' uses read for one net: this use of {name!r} "
+        return reader.error(loc, f"more than {MAX_REFERENCES} 'ref:' uses read for one net: this use of {quoted(name)} "
                             f"reads {size if size <= MAX_REFERENCES else f'more than {MAX_REFERENCES}'} (its nets' "
                             f"own uses included): do the nets refer to each other many times over?", kind="limit",
                             layer=path, expected=MAX_REFERENCES, found=size)
@@ -244,7 +247,7 @@ def _shorthand_hint(name: Any, near: bool = False, top: bool = False) -> str:
         layer = None
     function = getattr(layer, "function", None)
     return "" if layer is None or not isinstance(function, str) else (
-        f"{f' (did you mean {name!r}?)' if near else ''}; {name!r} is a function: " + (
+        f"{f' (did you mean {quoted(name)}?)' if near else ''}; {quoted(name)} is a function: " + (
             f"write the layer with type: {layer.type_name} and function: {function} as the file's keys" if top else
             f"write the layer as {name} alone, or {{type: {layer.type_name}, function: {function}}}"))
 
@@ -260,7 +263,7 @@ def _typed(reader: Any, spec: YMap, loc: Loc, path: tuple) -> Any:
     name = spec["type"]
     cls = REGISTRY.get(name) if isinstance(name, str) else None
     if cls is None:
-        return reader.error(spec.value_locs["type"], f"layer {_name(path)}: unknown layer type {name!r}"
+        return reader.error(spec.value_locs["type"], f"layer {_name(path)}: unknown layer type {quoted(name)}"
                             f"{unknown_type_hint(name)}",
                             kind="unknown-layer-type", layer=path, found=name)
     if issubclass(cls, NetGraph):
@@ -279,16 +282,17 @@ def _options(reader: Any, cls: type, spec: YMap, loc: Loc, path: tuple) -> Any:
         if key not in fields and key != "type":
             ends = [f for f in fields if isinstance(key, str) and f.endswith(f"_{key}")]  # net: forward_net, say
             hint = torch_option_hint(cls.__name__, key) or did_you_mean(key, fields) or (
-                f" (did you mean {ends[0]!r}?)" if ends else "")
-            reader.error(spec.key_locs[key], f"{label} has no option {key!r}{hint}; "
+                f" (did you mean {quoted(ends[0])}?)" if ends else "")
+            reader.error(spec.key_locs[key], f"{label} has no option {quoted(key)}{hint}; "
                          f"its options are {', '.join(fields) or 'none'}",
                          kind="layer-argument", layer=path, option=key, expected=tuple(fields))
             ok = False
         elif key != "type":  # an operator's inner net ("net" kind) is a nested spec at path (*operator, option)
             how, where = option_codecs(cls)[key], spec.value_locs[key]
             if isinstance(value, str) and value.lower() in _YAML11_BOOLEANS and hints.get(key) in (bool, Optional[bool]):
-                kwargs[key] = reader.error(where, f"{label} option {key} takes true or false, found the text {value!r} "
-                                           f"(specs read YAML 1.2, where only true and false are booleans)",
+                kwargs[key] = reader.error(where, f"{label} option {key} takes true or false, found the text "
+                                           f"{quoted(value)} (specs read YAML 1.2, where only true and false are "
+                                           f"booleans)",
                                            kind="option-value", layer=path, option=key, expected="true or false",
                                            found=value)
             elif how.kind == "net" and isinstance(value, YSeq) and key in getattr(cls, "PAIR", ())[:1]:
@@ -298,7 +302,7 @@ def _options(reader: Any, cls: type, spec: YMap, loc: Loc, path: tuple) -> Any:
                                else how.read(reader, value, where, f"layer {_name(path)} option {key}: ", path))
     for key, field in fields.items():
         if required(field) and key not in spec:
-            reader.error(loc, f"{label} needs option {key!r} (in Python its first argument: {cls.__name__}(...))",
+            reader.error(loc, f"{label} needs option {quoted(key)} (in Python its first argument: {cls.__name__}(...))",
                          kind="layer-argument", layer=path, option=key)
             ok = False
     ok = ok and all(v is not FAILED for v in kwargs.values())

@@ -14,7 +14,7 @@ from typing import Any
 from netgraph.core.errors import Diagnostic, EdgeRef, NetGraphError, SpecError, did_you_mean, nearest_name
 from netgraph.core.files import file_identity
 from netgraph.core.limits import current_limits, raise_hint
-from netgraph.core.naming_scope import naming_under
+from netgraph.core.naming_scope import naming_under, quoted
 from netgraph.spec.advice_in_yaml import in_yaml
 from netgraph.spec.alias_problems import alias_repeats_merged
 from netgraph.spec.array_checks import check_arrays, check_sizes
@@ -192,7 +192,7 @@ class SpecReader(ProblemLog):
             if not prefix:  # the spec asked for: no line of it was read, so no file:line:col (as import_onnx's kind)
                 raise SpecError(f"cannot read the spec: {reason}", file=shown, kind="unreadable-file",
                                 found=shown) from None
-            return self.error(named_at or Loc(1, 1), f"'file:' names {shown!r}, which cannot be read: {reason}",
+            return self.error(named_at or Loc(1, 1), f"'file:' names {quoted(shown)}, which cannot be read: {reason}",
                               kind="reference", layer=prefix, found=target)  # at that 'file:', in the file naming it
         if prefix and not looks_like_spec(text):  # a referenced file: its content is not repeated
             return self.error(Loc(1, 1), f"not a netgraph spec: it has no 'netgraph: {VERSION}' line (the "
@@ -243,7 +243,7 @@ class SpecReader(ProblemLog):
         elif kind not in ("NetGraph", "NetChain"):
             known = unknown_type_hint(kind, top=True)
             net = self.error(data.value_locs["type"], f"a spec's top-level type is NetGraph, NetChain or a layer type "
-                             f"(a layer alone), found {kind!r}{known}", kind="unknown-layer-type", layer=prefix,
+                             f"(a layer alone), found {quoted(kind)}{known}", kind="unknown-layer-type", layer=prefix,
                              found=kind)
         else:
             net = self.graph(data, prefix, kind)
@@ -258,9 +258,10 @@ class SpecReader(ProblemLog):
         for key in spec:
             if key not in allowed and key not in explained:
                 anchored = "nets" in allowed and isinstance(spec[key], YMap) and "type" in spec[key]
-                self.error(spec.key_locs[key], f"{what} has no key {key!r}{did_you_mean(key, allowed)}; its keys are "
-                           f"{', '.join(allowed)}" + ("; a net defined once for several uses goes under 'nets:' (each "
-                           "use written {ref: name}), or is anchored where it is first used (a: &lin {...})" * anchored),
+                self.error(spec.key_locs[key], f"{what} has no key {quoted(key)}{did_you_mean(key, allowed)}; its "
+                           f"keys are {', '.join(allowed)}" + ("; a net defined once for several uses goes under "
+                           "'nets:' (each use written {ref: name}), or is anchored where it is first used "
+                           "(a: &lin {...})" * anchored),
                            kind="unknown-key", found=key, expected=allowed, layer=layer)
 
     # -- graphs --------------------------------------------------------------------------------------
@@ -268,7 +269,7 @@ class SpecReader(ProblemLog):
         value = spec.get("layers")
         if not isinstance(value, (YMap, YSeq)) or not value:
             found = ("it has none" if "layers" not in spec else "found nothing after 'layers:' (null)" if value is None
-                     else f"found {value!r}")  # in YAML's words: no key, or a null, is not Python's None
+                     else f"found {quoted(value)}")  # in YAML's words: no key, or a null, is not Python's None
             self.error(spec.written_at("layers") if "layers" in spec else spec.loc, f"a {kind} needs 'layers:', a "
                        f"mapping of names to layers or a list (numbered from 1); {found}"[:300],
                        layer=prefix, kind="missing-key" if "layers" not in spec else "value-type",
@@ -355,8 +356,9 @@ class SpecReader(ProblemLog):
             key = ".".join((*path, name))
             if key in self.arrays:
                 out[field], f, _ = self.arrays.pop(key)
-                self.taken_from[(path, field)] = (f"key {key!r} of the weights file {self.weights_names.get(f)!r} has "
-                                                  f"shape {tuple(out[field].shape)}")
+                self.taken_from[(path, field)] = (f"key {quoted(key)} of the weights file "
+                                                  f"{quoted(self.weights_names.get(f))} has shape "
+                                                  f"{tuple(out[field].shape)}")
                 self.arrays_from.setdefault(path, (self.weights_names.get(f), set()))[1].add(name)
         return out
 
@@ -367,7 +369,7 @@ class SpecReader(ProblemLog):
 
     def check_unused_arrays(self) -> None:
         for key, (_, f, loc) in self.arrays.items():
-            self.error(loc, f"the arrays file has {key!r}, but the spec has no layer with that array "
+            self.error(loc, f"the arrays file has {quoted(key)}, but the spec has no layer with that array "
                        f"(keys are '<layer path>.<Array>', as in the compiled module's state_dict)", f,
                        kind="unused-array", found=key)
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from netgraph.core.layer import REGISTRY
+from netgraph.core.naming_scope import quoted
 from netgraph.core.options import option_fields
 from netgraph.spec.problems import FAILED
 from netgraph.spec.yaml_nodes import YMap, YSeq
@@ -39,7 +40,7 @@ def check_misindented(reader: Any, layers: YMap, table: dict, named: set[str], w
             continue
         hint = _hint(layers, above, name, anywhere=wired)  # no edges: all are unwired, on purpose or not
         if hint:
-            reader.error(layers.key_locs[name], f"layer {name!r} is in no edge: {hint}", kind="layout",
+            reader.error(layers.key_locs[name], f"layer {quoted(name)} is in no edge: {hint}", kind="layout",
                          layer=(*graph, name))
 
 
@@ -51,8 +52,9 @@ def _hint(layers: YMap, above: str, name: str, anywhere: bool) -> str:
     if first.line <= layers.key_locs[above].line or layers.key_locs[name].col >= first.col:
         return ""  # a flow mapping {type: ...} on the name's line, or the key indented as far as the options
     owner = _owner(name, spec.get("type"), anywhere)
-    return "" if owner is None else (f"an option of the layer {above!r} above, indented too little? ({owner} has an "
-                                     f"option {name!r}; the options of {above!r} start in column {first.col})")
+    return "" if owner is None else (f"an option of the layer {quoted(above)} above, indented too little? ({owner} "
+                                     f"has an option {quoted(name)}; the options of {quoted(above)} start in column "
+                                     f"{first.col})")
 
 
 def _owner(option: str, type_name: Any, anywhere: bool) -> str | None:

@@ -27,6 +27,7 @@ from netgraph.core.coders import CODERS, Coder, Restricted, coder_from_data
 from netgraph.spec.distribution_example import example_args
 from netgraph.core.errors import Diagnostic, NetGraphError, OptionError, did_you_mean, with_article
 from netgraph.core.layer import Layer
+from netgraph.core.naming_scope import quoted
 from netgraph.core.options import OptionKind, option_hints, option_kind, option_kinds
 from netgraph.core.shared import NetSharedArray
 from netgraph.core.types import DTYPES, INTEGER, Conflict, PortType, as_shape
@@ -83,7 +84,7 @@ def _read_distribution(reader: Any, spec: Any, loc: Any, label: str, layer: tupl
         return plain(spec)
     name, args = spec["type"], spec.get("args", [])
     if not isinstance(name, str) or name not in DISTRIBUTIONS:
-        return reader.error(spec.value_locs["type"], f"{label}unknown type {name!r}"
+        return reader.error(spec.value_locs["type"], f"{label}unknown type {quoted(name)}"
                             f"{distribution_name_hint(name, DISTRIBUTIONS)} (a distribution such as "
                             f"NormalDistribution)",
                             kind="unknown-distribution", found=name, layer=layer)
@@ -107,9 +108,9 @@ def _read_distribution(reader: Any, spec: Any, loc: Any, label: str, layer: tupl
                 reader.error(at, f"{label}{d.message}{quoted_number_hint(value)}", source=d, kind="option-value",
                              layer=layer)
             return FAILED
-        quoted = next((i for i, a in enumerate(args) if quoted_number_hint(a)), None)
-        at = where if quoted is None or not isinstance(args, YSeq) else args.item_locs[quoted]
-        reader.error(at, f"{label}{exc}{'' if quoted is None else quoted_number_hint(args[quoted])}",
+        text_arg = next((i for i, a in enumerate(args) if quoted_number_hint(a)), None)
+        at = where if text_arg is None or not isinstance(args, YSeq) else args.item_locs[text_arg]
+        reader.error(at, f"{label}{exc}{'' if text_arg is None else quoted_number_hint(args[text_arg])}",
                      source=sole(exc), kind="option-value", layer=layer)
     except Exception as exc:  # noqa: BLE001 - as for layers: bad args are the spec's fault
         reader.error(where, f"{label}{name} rejected its args: {type(exc).__name__}: {exc}", kind="option-value",

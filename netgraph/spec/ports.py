@@ -7,6 +7,7 @@ from typing import Any
 
 from netgraph.core.errors import Diagnostic
 from netgraph.core.names import printable, usable_input_name
+from netgraph.core.naming_scope import quoted
 from netgraph.core.types import Conflict
 from netgraph.core.wording import value_kind
 from netgraph.spec.options import part_loc, port_type
@@ -33,7 +34,7 @@ def read_ports(reader: Any, spec: YMap, loc_of: Any, kind: str) -> tuple[dict[st
             continue
         for name, shape in value.items():
             if name in names:
-                reader.error(value.key_locs[name], f"port {name!r} is declared in both inputs: and outputs:",
+                reader.error(value.key_locs[name], f"port {quoted(name)} is declared in both inputs: and outputs:",
                              kind="port-declaration", layer=loc_of.prefix, port=name)
                 continue
             alias = not group.endswith("s")  # a NetChain's input:/output: (no port name)
@@ -58,7 +59,7 @@ def read_ports(reader: Any, spec: YMap, loc_of: Any, kind: str) -> tuple[dict[st
                 port = name.capitalize() if alias else name
                 problem = Diagnostic(str(exc), "port-shape", layer=loc_of.prefix, port=port, expected=exc.expected,
                                      found=exc.found)
-                reader.error(part_loc(value, name, exc), f"{group if alias else f'{group[:-1]} {name!r}'}: {exc}"
+                reader.error(part_loc(value, name, exc), f"{group if alias else f'{group[:-1]} {quoted(name)}'}: {exc}"
                              f"{text_hint(shape)}", source=problem, kind="port-shape")
     return names, shapes
 
@@ -74,13 +75,14 @@ def check_unused(reader: Any, table: dict, ports: dict[str, str], shapes: dict, 
             left[name] = group
             continue
         if group == "inputs" and not usable_input_name(name):  # no edge could name it: say what is wrong with it
-            reader.error(loc_of.port_locs[name], f"graph input {name!r} must be a Python identifier that Python reads "
-                         f"as written (it becomes a keyword argument)", kind="graph-input-name", layer=loc_of.prefix,
+            reader.error(loc_of.port_locs[name], f"graph input {quoted(name)} must be a Python identifier that Python "
+                         f"reads as written (it becomes a keyword argument)", kind="graph-input-name",
+                         layer=loc_of.prefix,
                          port=name)
             shapes.pop(name, None)
             continue
         example = f"{printable(name)} -> layer" if group == "inputs" else f"layer.Output -> {printable(name)}"
-        reader.error(loc_of.port_locs[name], f"{name!r} is declared under {group}: but no edge uses it and no "
+        reader.error(loc_of.port_locs[name], f"{quoted(name)} is declared under {group}: but no edge uses it and no "
                      f"layer has a port of that name; connect it (e.g. '{example}') or remove it",
                      kind="unused-port", layer=loc_of.prefix, port=name)
         shapes.pop(name, None)
@@ -92,12 +94,12 @@ def check_declared(reader: Any, net: Any, ports: dict[str, str], loc_of: Any) ->
     for name, group in ports.items():
         kind = "inputs" if name in net.input_ports else "outputs" if name in net.output_ports else None
         if kind is None:
-            reader.error(loc_of.port_locs[name], f"{name!r} is declared under {group}: but is not a port of "
+            reader.error(loc_of.port_locs[name], f"{quoted(name)} is declared under {group}: but is not a port of "
                          f"this graph (no edge uses it); its ports are inputs {list(net.input_ports)}, outputs "
                          f"{list(net.output_ports)}",
                          kind="unknown-graph-port", layer=loc_of.prefix, port=name,
                          expected=(*net.input_ports, *net.output_ports))
         elif kind != group:
-            reader.error(loc_of.port_locs[name], f"{name!r} is declared under {group}: but it is "
+            reader.error(loc_of.port_locs[name], f"{quoted(name)} is declared under {group}: but it is "
                          f"{'an input' if kind == 'inputs' else 'an output'} of this graph; move it to {kind}:",
                          kind="port-declaration", layer=loc_of.prefix, port=name, expected=kind, found=group)

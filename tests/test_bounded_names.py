@@ -1,0 +1,113 @@
+"""Names a user gave (layers, ports, paths, labels, spec keys) in messages: shortened past 80 characters and escaped, as
+the session-44 ones; each message here quoted a 10,000-character name whole or wrote a newline, NUL or RTL mark raw."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+
+import netgraph
+from netgraph import BatchNormalizationLayer, ClassDecoder, LinearLayer, NetChain, NetGraph, NetMapOperator, NetPort, net_delete
+from netgraph.render import to_dot
+from netgraph.spec import from_yaml
+
+LONG = "q" * 10_000
+ODD = "a\nb\x00c\u200fd"  # a newline, a NUL and a right-to-left mark
+
+
+def _check(message: str, name: str) -> None:
+    """``message`` is short, has none of ``name``'s unprintable characters raw, and still names it."""
+    assert len(message) < 2_000
+    assert "\x00" not in message and "\u200f" not in message and "a\nb" not in message
+    if len(name) > 80:
+        assert "q" * 40 + "…" in message and f"({len(name)} characters)" in message
+    else:
+        assert "a\\nb\\x00c\\u200fd" in message
+
+
+def _message(call) -> str:
+    with pytest.raises(netgraph.NetGraphError) as caught:
+        call()
+    return str(caught.value)
+
+
+def _with_output(name: str) -> NetGraph:
+    return NetGraph({"lin": LinearLayer(2, input=3)}, [("lin", NetPort(name))])
+
+
+@pytest.mark.parametrize("name", [LONG, ODD], ids=["long", "odd"])
+def test_an_unknown_graph_output_names_it_and_the_outputs_shortened(name):
+    _check(_message(lambda: _with_output(name).with_output(NetPort(name + "x"))), name)
+
+
+@pytest.mark.parametrize("name", [LONG, ODD], ids=["long", "odd"])
+def test_deleting_an_unknown_graph_output_names_it_shortened(name):
+    _check(_message(lambda: net_delete(_with_output(name), NetPort(name + "x"))), name)
+
+
+@pytest.mark.parametrize("name", [LONG, ODD], ids=["long", "odd"])
+def test_a_layer_path_to_no_layer_names_it_shortened(name):
+    net = NetGraph({name: LinearLayer(2, input=3)}, [])
+    _check(_message(lambda: net.layer_at((name + "x",))), name)
+
+
+@pytest.mark.parametrize("name", [LONG, ODD], ids=["long", "odd"])
+def test_a_path_to_no_inner_net_names_it_shortened(name):
+    net = NetGraph({"map": NetMapOperator(NetChain({"lin": LinearLayer(3)}))}, [], Input=(5, 4))
+    _check(_message(lambda: net.layer_at(("map", name))), name)
+
+
+@pytest.mark.parametrize("name", [LONG, ODD], ids=["long", "odd"])
+def test_repeated_labels_are_named_shortened(name):
+    _check(_message(lambda: ClassDecoder(labels=[name, "x", name])), name)
+
+
+def test_repeated_labels_of_a_long_list_give_a_short_message():
+    # it printed every label: 100,000 labels made a message of 500,000 characters
+    message = _message(lambda: ClassDecoder(labels=["a", *map(str, range(100_000)), "a"]))
+    assert len(message) < 300 and "'a' more than once" in message
+
+
+@pytest.mark.parametrize("name", [LONG, ODD], ids=["long", "odd"])
+def test_a_compiled_modules_layer_label_is_shortened(name):
+    module = netgraph.net_initialize(NetGraph({name: BatchNormalizationLayer(), "lin": LinearLayer(2)}, [], Input=3), seed=0).compile()
+    labels = [m.layer_label for m in module.modules() if isinstance(getattr(m, "layer_label", None), str)]
+    assert labels
+    for label in labels:
+        assert len(label) < 300 and label.isprintable()
+    assert any("(10000 characters)" in label or "a\\nb" in label for label in labels)
+
+
+@pytest.mark.parametrize("name", [LONG, ODD], ids=["long", "odd"])
+def test_a_spec_endpoint_naming_no_layer_is_shortened(name):
+    escaped = name.replace("\n", "\\n").replace("\x00", "\\0").replace("\u200f", "\\u200F")
+    text = f'netgraph: 1\nlayers: {{lin: {{type: LinearLayer, output: 2, input: 3}}}}\nedges: ["{escaped}.Output -> lin"]\n'
+    _check(_message(lambda: from_yaml(text)), name)
+
+
+@pytest.mark.parametrize("name", [LONG[:1000], ODD], ids=["long", "odd"])  # YAML reads keys of 1024 at most
+def test_a_spec_key_it_does_not_know_is_shortened(name):
+    escaped = name.replace("\n", "\\n").replace("\x00", "\\0").replace("\u200f", "\\u200F")
+    text = f'netgraph: 1\nlayers: {{lin: {{type: LinearLayer, output: 2, input: 3}}}}\n"{escaped}": 1\n'
+    _check(_message(lambda: from_yaml(text)), name)
+
+
+def test_the_diagram_names_the_batch_one_way_across_its_edges():
+    # each edge chose alone: (b_2, b, 2) on one edge and (b, 3) on the other, b both the batch and a length
+    net = NetGraph({"l": "Tanh", "k": "Tanh"}, [(NetPort("x"), "l"), (NetPort("y"), "k")], x=("b", 2), y=3)
+    dot = to_dot(net)
+    assert "(b_2, b, 2)" in dot and "(b_2, 3)" in dot and "(b, 3)" not in dot
+    assert "(b, 3)" in to_dot(NetGraph({"k": "Tanh"}, [(NetPort("y"), "k")], y=3))
+
+
+def test_a_long_name_runs_as_before():
+    net = netgraph.net_initialize(NetGraph({LONG: LinearLayer(2, input=3)}, []), seed=0)
+    assert net(torch.ones(1, 3)).shape == (1, 2)
+
+
+def test_data_for_an_input_names_the_port_shortened():
+    # a graph input is an identifier: no newline nor RTL mark; a long one was quoted whole, up to 3 times
+    net = netgraph.net_initialize(NetGraph({"lin": LinearLayer(2, input=3)}, [(NetPort(LONG), "lin")]), seed=0)
+    for call in (lambda: net({LONG + "x": torch.ones(1, 3)}), lambda: net({LONG: torch.ones(1, 4)})):
+        message = _message(call)
+        assert len(message) < 2_000 and "(10000 characters)" in message
