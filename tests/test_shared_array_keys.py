@@ -8,8 +8,8 @@ from __future__ import annotations
 import pytest
 import torch
 
-from netgraph import (LinearLayer, NetChain, NetGraph, NetMapOperator, NetSharedArray, OptionError, net_initialize,
-                      net_replace_part)
+from netgraph import (LinearLayer, NetChain, NetGraph, NetMapOperator, NetSharedArray, OptionError, net_extract,
+                      net_initialize, net_replace_part)
 
 
 def _pair():
@@ -72,6 +72,7 @@ def test_information_lists_a_shared_array_once_as_net_arrays_does(make):
     net = make()
     info = net.information()
     assert list(info["Arrays"]) == list(net.arrays) == info["ArraysPositionList"] == list(info["ArraysDimensions"])
+    assert list(net_extract(net, "All")) == list(net.arrays)  # it listed "w" at each user (session 45)
     assert all(torch.equal(a, b) for a, b in zip(info["ArraysList"], net.arrays.values()))
     assert info["ArraysCount"] == len(info["Arrays"]) == 3 and info["ArraysTotalElementCount"] == 9 + 3 + 3
     assert sum(info["ArraysByteCounts"].values()) == info["ArraysTotalByteCount"] == 15 * 4
