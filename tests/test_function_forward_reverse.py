@@ -124,3 +124,19 @@ def test_a_step_beside_other_parts_is_a_constant_in_both_modes_and_a_whole_step_
         xi = x.clone().requires_grad_(True)
         run(xi).sum().backward()
         assert xi.grad.tolist() == [0.0, 0.0, 0.0]
+
+
+@pytest.mark.parametrize("expression, points, derivatives", [
+    ("UnitStep[#p0] * Gamma[#p0]", [0.0, 1.0], [-float("inf"), -0.5772156649015329]),
+    ("Sign[#p0] * Log[#p0]", [-2.0, 1.0, 0.5], [0.5, 1.0, 2.0]),
+    ("Unitize[#p0] * Log[#p0]", [-2.0, 1.0], [-0.5, 1.0]),
+    ("KroneckerDelta[#p0] * Log[#p0]", [0.0, 1.0], [float("inf"), 0.0])])
+def test_sign_and_unit_step_are_steps_beside_other_parts_and_keep_nan(expression, points, derivatives):
+    """Sign, UnitStep, Unitize and KroneckerDelta (whose definitions add 0 * Min[Abs[#], 1] to keep a NaN) are
+    steps: forward mode gave NaN (Sign[-2] Log[-2]'s 0 tangent times Log's NaN) where reverse mode gave 0.5, and
+    both NaN for UnitStep[x] Gamma[x] at 0; both now give the derivative of the other factor times the step's
+    value. A NaN argument still gives NaN."""
+    x = torch.tensor(points, dtype=torch.float64)
+    for run in _runs("", 1, expression).values():
+        assert jacfwd(run)(x).diagonal().tolist() == jacrev(run)(x).diagonal().tolist() == pytest.approx(derivatives)
+        assert run(torch.tensor([float("nan")], dtype=torch.float64)).isnan().all()

@@ -8,8 +8,8 @@ from __future__ import annotations
 import pytest
 import torch
 
-from netgraph import (LinearLayer, NetChain, NetGraph, NetMapOperator, NetSharedArray, OptionError, net_initialize,
-                      net_replace_part)
+from netgraph import (LinearLayer, NetChain, NetGraph, NetMapOperator, NetSharedArray, OptionError, net_extract,
+                      net_initialize, net_replace_part)
 
 
 def _pair():
@@ -72,6 +72,7 @@ def test_information_lists_a_shared_array_once_as_net_arrays_does(make):
     net = make()
     info = net.information()
     assert list(info["Arrays"]) == list(net.arrays) == info["ArraysPositionList"] == list(info["ArraysDimensions"])
+    assert list(net_extract(net, "All")) == list(net.arrays)  # it listed "w" at each user (session 45)
     assert all(torch.equal(a, b) for a, b in zip(info["ArraysList"], net.arrays.values()))
     assert info["ArraysCount"] == len(info["Arrays"]) == 3 and info["ArraysTotalElementCount"] == 9 + 3 + 3
     assert sum(info["ArraysByteCounts"].values()) == info["ArraysTotalByteCount"] == 15 * 4
@@ -93,3 +94,20 @@ def test_an_array_inside_an_operator_is_set_by_one_inner_edit(monkeypatch, decla
     assert torch.equal(edited["map", "net", "h", "Weights"], net["map", "net", "h", "Weights"])
     with pytest.raises(OptionError, match=r"expected shape \(2, 8\), found \(2, 5\)"):
         net_replace_part(net, {("map", "net", "o", "Weights"): torch.ones(2, 5)})
+
+
+@pytest.mark.parametrize("shared_first", [True, False])
+def test_a_users_key_inside_a_new_layer_and_a_shared_key_with_different_values_are_refused(shared_first):
+    """Found in session 45: a key for a shared array inside a layer an earlier key puts in became a NetSharedArray
+    key and replaced NetSharedArray("w")'s value (or was replaced by it) uncompared: the call gave zeros."""
+    keys = [(NetSharedArray("w"), torch.zeros(3, 3)), (("a", "Weights"), torch.ones(3, 3))]
+    new_a = ("a", LinearLayer(3, weights=NetSharedArray("w")))
+    changes = dict([keys[0], new_a, keys[1]] if shared_first else [new_a, keys[1], keys[0]])
+    error = _refused(_pair(), changes)
+    first, second = (keys[0][0], keys[1][0]) if shared_first else (keys[1][0], keys[0][0])
+    assert str(error).startswith(f"net_replace_part: {first!r} and {second!r} give the shared array "
+                                 f"NetSharedArray('w') different values (shapes (3, 3) and (3, 3))")
+    assert error.kind == "option-value" and error.found == (first, second) and error.option == "w"
+    changes[NetSharedArray("w")] = torch.ones(3, 3)  # one value: taken
+    edited = net_replace_part(_pair(), changes)
+    assert all(torch.equal(edited[user, "Weights"], torch.ones(3, 3)) for user in ("a", "b"))

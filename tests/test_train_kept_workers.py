@@ -133,3 +133,41 @@ def test_a_user_s_loader_s_workers_end_with_an_error_in_the_middle_of_a_pass(how
         net_train(dropout_net(), loader, max_training_rounds=3, random_seed=0, progress=examples.round_done)
     assert examples.rounds_done.value == 1
     assert info.value.__traceback__ is not None and multiprocessing.active_children() == []
+
+
+@pytest.mark.parametrize("persistent", [False, True])
+def test_a_user_s_loader_s_workers_end_when_a_training_step_raises(monkeypatch, persistent, no_collection):
+    """Found in session 45: a step that raised in the middle of a pass (not the data) left a user's non-persistent
+    DataLoader's workers alive until the error's traceback was collected."""
+    from netgraph.train.loop import Trainer
+    steps, train_batch = [], Trainer.train_batch
+
+    def failing_second_step(self, *args):
+        steps.append(len(steps) + 1)
+        if len(steps) == 2:
+            raise RuntimeError("the step failed")
+        return train_batch(self, *args)
+    monkeypatch.setattr(Trainer, "train_batch", failing_second_step)
+    loader = torch.utils.data.DataLoader(_BadInRound2("none"), batch_size=8, num_workers=2,
+                                         persistent_workers=persistent)
+    with pytest.raises(RuntimeError, match="the step failed") as info:
+        net_train(dropout_net(), loader, max_training_rounds=2, random_seed=0, progress=False)
+    assert steps == [1, 2] and info.value.__traceback__ is not None and multiprocessing.active_children() == []
+
+
+def test_a_user_s_loader_s_workers_end_when_a_measuring_pass_raises(monkeypatch, no_collection):
+    """Found in session 45: a loss (or forward) that raised in the middle of net_measurements' pass left a user's
+    DataLoader's workers alive until the error's traceback was collected, as a training step's did."""
+    from netgraph.train.loss import Loss
+    calls, loss_call = [], Loss.__call__
+
+    def failing_second_call(self, *args):
+        calls.append(len(calls) + 1)
+        if len(calls) == 2:
+            raise RuntimeError("the loss failed")
+        return loss_call(self, *args)
+    monkeypatch.setattr(Loss, "__call__", failing_second_call)
+    loader = torch.utils.data.DataLoader(_BadInRound2("none"), batch_size=8, num_workers=2)
+    with pytest.raises(RuntimeError, match="the loss failed") as info:
+        net_measurements(net_initialize(dropout_net(), seed=0), loader, "Loss")
+    assert calls == [1, 2] and info.value.__traceback__ is not None and multiprocessing.active_children() == []

@@ -27,7 +27,7 @@ from netgraph.core.declared_inputs import inner_as_given, with_declared_inputs
 from netgraph.core.edge_text import renamed_edges
 from netgraph.core.extracted_inputs import with_input_shapes
 from netgraph.core.graph import NetGraph, coerce_layer
-from netgraph.core.information import all_arrays, information
+from netgraph.core.information import information
 from netgraph.core.layer_checks import removed_note
 from netgraph.core.torch_array_names import array_name_hint, array_name_note
 from netgraph.core.layer_moves import Moves, joined_moves, recorded
@@ -83,7 +83,8 @@ def _split_array_spec(net: NetGraph, spec: Any) -> tuple[tuple[str, ...], str | 
 
 
 def net_extract(net: NetGraph, spec: Any = "All") -> Any:
-    """A layer, an array (``(layer, "Weights")``, None when uninitialised) or, for ``"All"``, every array by path.
+    """A layer, an array (``(layer, "Weights")``, None when uninitialised) or, for ``"All"``, every array by path
+    (``net.arrays``: a shared array once).
     Of a layer alone, its array by name (``"Weights"``) or every array by name."""
     if is_lone_layer(net):  # Wolfram's NetExtract[layer, "Weights"]
         with led_by("net_extract"), as_layer_errors(net):
@@ -91,7 +92,7 @@ def net_extract(net: NetGraph, spec: Any = "All") -> Any:
         return by_array_name(found, net) if isinstance(spec, str) and spec == "All" else found
     check_net(net, "net_extract")
     if isinstance(spec, str) and spec == "All":
-        return all_arrays(net)
+        return net.arrays  # a shared array once, at its first user, as information("Arrays") lists it
     with led_by("net_extract"):  # a part the net lacks, a spec naming none: the lookups' errors name no function
         return extracted(net, spec)
 

@@ -19,7 +19,7 @@ from netgraph.core.options import as_array
 from netgraph.core.ports import NetPort
 from netgraph.core.shared import NetSharedArray, collect_users
 from netgraph.core.port_paths import shown_path
-from netgraph.core.surgery_lead import function_lead, headed_here
+from netgraph.core.surgery_lead import function_lead, headed_here, led_by
 
 __all__ = ["array_value", "check_one_value_per_shared", "in_order", "port_change", "spec_walk", "users_with_changes"]
 
@@ -129,6 +129,7 @@ def in_order(net: NetGraph, changes: Mapping[Any, Any], replace: Callable[[Any, 
     by_path: dict[tuple, Any] = {}  # path -> the last key naming it
     layer_places: list[tuple[int, tuple]] = []  # (place, path) of each key putting a layer in, in order
     arrays_inside: dict[Any, list[tuple]] = {}  # the key putting a layer in -> the paths in it of arrays given there
+    shared_keys: dict[NetSharedArray, Any] = {}  # a shared array -> the key that set it (a user's inside a new layer)
     for index, (spec, value) in enumerate(changes.items()):
         place[spec] = index
         path = _spec_path(net, spec)
@@ -137,6 +138,7 @@ def in_order(net: NetGraph, changes: Mapping[Any, Any], replace: Callable[[Any, 
             at, layer = out[outer]
             layer, rest = coerce_layer(layer, "net_replace_part"), path[len(at):]
             if (name := _shared_name(layer, rest)) in net._shared_users:  # the array in every user, as the key does
+                _check_same_shared(out, shared_keys, spec, NetSharedArray(name), value)
                 spec = NetSharedArray(name)
                 place[spec], out[spec] = index, (None, value)
                 continue
@@ -146,6 +148,8 @@ def in_order(net: NetGraph, changes: Mapping[Any, Any], replace: Callable[[Any, 
                                                refit if is_array else None)
             arrays_inside.setdefault(outer, []).extend([rest] if is_array else [])
             continue
+        if isinstance(spec, NetSharedArray):
+            _check_same_shared(out, shared_keys, spec, spec, value)
         if path:
             is_layer = _is_layer(value)  # a layer drops the keys inside it; another value only one for its part
             inside = [old for old, (at, _) in out.items() if at and at[:len(path)] == path] if is_layer else \
@@ -163,6 +167,18 @@ def in_order(net: NetGraph, changes: Mapping[Any, Any], replace: Callable[[Any, 
         return [path for _, path in layer_places[bisect.bisect_right(starts, place.get(spec, len(changes))):]]
     inside = [(out[outer][0], rest) for outer, paths in arrays_inside.items() if outer in out for rest in paths]
     return {spec: value for spec, (_, value) in out.items()}, replaced_later, inside
+
+
+def _check_same_shared(out: dict, shared_keys: dict, key: Any, shared: NetSharedArray, value: Any) -> None:
+    """The OptionError of ``check_one_value_per_shared`` where ``key`` sets the ``shared`` array (as a NetSharedArray
+    key or as a user's inside a layer an earlier key puts in, which becomes one) to another value than an earlier key
+    did: the later would replace the earlier in ``out`` uncompared. Notes ``key`` in ``shared_keys``."""
+    if shared in out:
+        earlier, where = shared_keys[shared], f"the shared array {shared!r}"
+        with led_by("net_replace_part"):
+            check_one_value_per_shared([(earlier, shared.name, earlier, as_array(out[shared][1], where)),
+                                        (key, shared.name, key, as_array(value, where))])
+    shared_keys[shared] = key
 
 
 def users_with_changes(net: NetGraph, new_layers: Mapping[tuple, Any], name: str,

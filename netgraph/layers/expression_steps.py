@@ -1,5 +1,6 @@
 """Step subexpressions: the parts of an expression's tree whose derivative is 0 wherever it is defined (Floor,
-Ceiling, Round, IntegerPart, torch's sign, and what is built from them, constants and comparisons alone).
+Ceiling, Round, IntegerPart, torch's sign, a product with the constant 0, and what is built from them, constants and
+comparisons alone: Sign, UnitStep, Unitize and KroneckerDelta, whose definitions add 0 * Min[Abs[#], 1] to keep a NaN).
 
 Reverse mode stops at a step: Floor's gradient is zeros, whatever reached it. Forward mode (``torch.func.jvp``,
 ``jacfwd``) instead carries the step's zero tangent on, and the product rule multiplies it by the other factor's
@@ -56,8 +57,14 @@ def _step_kind(node: tuple, kinds: dict[int, int | None]) -> int | None:
     if node[0] not in _OPERATORS:  # a slot, or a lowered node (Part, Dot, Total): none is a step here
         return None
     parts = [kinds[id(k)] for k in children(node)]
-    if node[0] == "call" and node[1] in ZERO_DERIVATIVE:  # Floor[#x]: a zero tangent, unless no tangent reaches it
+    if node[0] == "call" and node[1] in ZERO_DERIVATIVE or _times_zero(node):  # Floor[#x], 0 * Min[Abs[#x], 1]
         return _NO_TANGENT if all(part == _NO_TANGENT for part in parts) else _ZERO_TANGENT
     if node[:2] == ("call", "If"):  # its condition chooses between values: only they count
         parts = parts[1:]
     return None if None in parts else max(parts, default=_NO_TANGENT)
+
+
+def _times_zero(node: tuple) -> bool:
+    """Whether ``node`` is a product with the constant 0: its value is 0 (or NaN, which Sign's and UnitStep's
+    definitions keep so), its derivative 0 wherever it has one."""
+    return node[:2] == ("bin", "*") and any(k[0] == "const" and k[1] == 0 for k in node[2:])

@@ -2,18 +2,22 @@
 checkpoint holds their states (a round's: as the round ended; a mid-round one: as its round began), so a resumed run
 draws the order the uninterrupted run drew. torch's global generator, which a loader without one draws from, is the
 run's seeded one already; a loader's persistent worker processes are let go at each pass, so that new ones are seeded
-from it (``let_workers_go``), and a pass ended by an error ends its workers at once (``end_pass``)."""
+from it (``let_workers_go``), and a pass ended by an error (the data's, or a training step's:
+``pass_ended_on_error``) ends its workers at once (``end_pass``)."""
 
 from __future__ import annotations
 
+import contextlib
 import warnings
+from collections.abc import Iterator
 from typing import Any
 
 import torch
 
 from netgraph.core.user_frame import user_stacklevel
 
-__all__ = ["loader_random_state", "restore_loader_random", "let_workers_go", "end_loader_workers", "end_pass"]
+__all__ = ["loader_random_state", "restore_loader_random", "let_workers_go", "end_loader_workers", "end_pass",
+           "pass_ended_on_error"]
 
 
 def _generators(loader: Any) -> list[torch.Generator]:
@@ -88,3 +92,14 @@ def end_pass(loader: Any, batches: Any) -> None:
     _end_workers(batches)
     if getattr(loader, "_iterator", None) is batches:
         loader._iterator = None
+
+
+@contextlib.contextmanager
+def pass_ended_on_error(loader: Any, batches: Any) -> Iterator[None]:
+    """``end_pass(loader, batches)`` as an error raised inside leaves (a training step's, between two of the pass's
+    batches), not when its traceback goes."""
+    try:
+        yield
+    except BaseException:
+        end_pass(loader, batches)
+        raise

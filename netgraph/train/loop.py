@@ -37,6 +37,7 @@ from netgraph.train.loop_progress import ProgressReports
 from netgraph.train.run_plan import Plan, Progress, mix_seed
 from netgraph.train.shared_log import SharedLog
 from netgraph.train.interrupted_round import checkpoint_interrupted, resumed_batches, resumed_within
+from netgraph.train.loader_random import pass_ended_on_error
 from netgraph.train.step_boundary import StepBoundary, rounds_ended
 from netgraph.train.own_random import OwnRandomState
 
@@ -256,8 +257,8 @@ class Trainer(ProgressReports):
 
     def next_step(self, batches: Iterator) -> float | None:
         """The next batch's step and its loss, the batch fetched and stepped on under the run's random state (loaded
-        once for both); None when the round's batches have run out."""
-        with self.random.loaded():
+        once for both); None when the round's batches have run out. A step's error ends the pass (its workers)."""
+        with self.random.loaded(), pass_ended_on_error(getattr(self.train, "loader", None), batches):
             item = next(batches, None)
             if item is None:
                 return None
@@ -312,7 +313,7 @@ class Trainer(ProgressReports):
             s.validation_losses.append(watched)
         if stopping is not None and stopping.metric is not None:
             watched = (s.validation_metrics or s.round_metrics)[stopping.metric][-1]
-        if (stopping is not None and stopping.metric is not None) or not self.warming_up():
+        if (stopping is not None and stopping.metric is not None) or not self.loss.warming_up():
             self.track_best(r, watched, stopping or Stopping())
         reason = None
         if stopping is not None:
@@ -326,10 +327,6 @@ class Trainer(ProgressReports):
         if interval and r % interval == 0:
             self.save(r)
         return reason
-
-    def warming_up(self) -> bool:
-        """Whether a loss term's weight is still warming up: such a round's loss, weighted less, is not compared."""
-        return any(w != sch.weight for sch, w in zip(self.loss.schedules, self.loss.weights.values()))
 
     def track_best(self, r: int, watched: float, judge: Stopping) -> None:
         """Round ``r``'s ``watched`` value against the best so far: the stale rounds patience counts (by ``judge``'s

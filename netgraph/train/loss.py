@@ -129,6 +129,11 @@ class Loss:
         """Set scheduled weights for the step after ``batches`` steps (``rounds`` rounds, fractional)."""
         self.terms = [(s.at(batches, rounds), t) for s, (_, t) in zip(self.schedules, self.terms)]
 
+    def warming_up(self) -> bool:
+        """Whether a term's weight is still warming up (short of its scheduled weight): such a round's loss, weighted
+        less, is not compared with others."""
+        return any(w != s.weight for s, (w, _) in zip(self.schedules, self.terms))
+
     def describe(self) -> str:
         return " + ".join(t.describe() if s.constant and s.weight == 1 else f"{s.describe()} * {t.describe()}"
                           for s, (_, t) in zip(self.schedules, self.terms))

@@ -9,6 +9,7 @@ from typing import Any
 
 import torch
 
+from netgraph.train.loader_random import pass_ended_on_error
 from netgraph.train.precision import mixed_forward, widened
 from netgraph.train.walk import run_model
 
@@ -36,16 +37,17 @@ def measuring_pass(batches: Iterable, forward: Callable[[dict, int, list[int] | 
     examples, and ``meter`` (None: none) updated on ``split``; batches as ``InMemory.batches`` gives them, a
     stand-in (counting 0) skipped; the first batch whose loss is not finite, as (batch, n, examples), appended to
     ``nonfinite`` where given. The caller sets eval mode and ``torch.no_grad``."""
-    total, count = 0.0, 0
-    for batch, weight, _, examples in batches:
-        if not weight:  # a stand-in example: this process has none of a small last batch
-            continue
-        n = next(iter(batch.values())).shape[0]
-        outputs = forward(batch, n, examples)
-        value = float(loss(outputs, batch, n)[1])  # one read of the loss (a host sync on a GPU)
-        total, count = total + value * n, count + n
-        if nonfinite == [] and not math.isfinite(value):
-            nonfinite.append((batch, n, examples))
-        if meter is not None:
-            meter.update(split, outputs, batch)
+    total, count, batches = 0.0, 0, iter(batches)
+    with pass_ended_on_error(None, batches):  # a forward's or loss's error ends a loader's workers as it leaves
+        for batch, weight, _, examples in batches:
+            if not weight:  # a stand-in example: this process has none of a small last batch
+                continue
+            n = next(iter(batch.values())).shape[0]
+            outputs = forward(batch, n, examples)
+            value = float(loss(outputs, batch, n)[1])  # one read of the loss (a host sync on a GPU)
+            total, count = total + value * n, count + n
+            if nonfinite == [] and not math.isfinite(value):
+                nonfinite.append((batch, n, examples))
+            if meter is not None:
+                meter.update(split, outputs, batch)
     return total, count
