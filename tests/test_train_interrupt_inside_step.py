@@ -79,3 +79,22 @@ def test_a_keyboard_interrupt_raised_by_the_loss_function_of_a_net_with_batch_no
     assert ("training interrupted inside a step or at a round's end; a KeyboardInterrupt raised in its forward pass "
             "or loss function, after the forward pass may have moved the net's running statistics (bn.MovingMean, "
             "...): round-000002.pt is the newest checkpoint") in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("option", ["progress", "training_stopping_criterion"])
+def test_a_keyboard_interrupt_from_a_function_called_after_a_round_writes_that_rounds_checkpoint(option, tmp_path,
+                                                                                                  capsys):
+    """Found by QA: from training_stopping_criterion it wrote no checkpoint (the round's end was read as a step
+    stopped halfway), unlike the same from a progress function; resuming now ends as the uninterrupted run."""
+    def interrupt_after_round_1(info):
+        if info["round"] == 1:
+            raise KeyboardInterrupt
+        return False  # go on (the criterion's answer; a progress function's is not read)
+    options = dict(max_training_rounds=3, **KW, training_stopping_criterion=lambda info: False)
+    whole = net_train(dropout_net(), data(), **options)
+    stopped = net_train(dropout_net(), data(), checkpoint={"directory": tmp_path, "interval": 2},
+                        **{**options, option: interrupt_after_round_1})
+    assert stopped.reason_training_stopped == "ManualStop" and stopped.total_rounds == 1
+    assert [p.name for p in checkpoints(tmp_path)] == ["round-000001.pt"]
+    assert "interrupted after round 1; wrote round-000001.pt: resuming continues with round 2" in capsys.readouterr().err
+    assert_same_run(net_train(dropout_net(), data(), checkpoint=tmp_path, resume=True, **options), whole)
