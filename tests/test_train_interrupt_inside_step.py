@@ -8,7 +8,8 @@ import torch
 
 from netgraph import BatchNormalizationLayer, LinearLayer, NetGraph, net_initialize
 from netgraph.train import net_train
-from netgraph.train.checkpoint import checkpoints
+from netgraph.train.checkpoint import checkpoints, load_checkpoint
+from netgraph.train.interrupted_round import PastTheLimit
 from tests.test_train_interrupted_round import KW, Examples, assert_same_run, data, dropout_net
 
 
@@ -98,3 +99,21 @@ def test_a_keyboard_interrupt_from_a_function_called_after_a_round_writes_that_r
     assert [p.name for p in checkpoints(tmp_path)] == ["round-000001.pt"]
     assert "interrupted after round 1; wrote round-000001.pt: resuming continues with round 2" in capsys.readouterr().err
     assert_same_run(net_train(dropout_net(), data(), checkpoint=tmp_path, resume=True, **options), whole)
+
+
+@pytest.mark.parametrize("limit, reason", [({"max_training_rounds": 1}, "MaxTrainingRounds"),
+                                           ({"max_training_time": 1e-9}, "MaxTrainingTime")])
+def test_resuming_a_mid_round_checkpoint_past_the_limit_warns_that_the_net_is_the_checkpoints(limit, reason, tmp_path):
+    """Found by QA: resumed with fewer max_training_rounds (or less time), the run trained nothing and returned the
+    checkpoint's net, 3 batches into round 2, with nothing to say it was not round 1's."""
+    options = dict(max_training_rounds=2, **{**KW, "validation_set": None})
+    examples = Examples(stop_at=28)  # round 2's 4th batch: 3 of its batches done
+    net_train(dropout_net(), examples, checkpoint=tmp_path, **{**options, "progress": examples.arm})
+    (written,) = [p for p in checkpoints(tmp_path) if p.name == "round-000002-batch-000003.pt"]
+    with pytest.warns(PastTheLimit, match=rf"already trained 1 round and 3 batches of round 2, past this run's limit "
+                                          rf"\({reason}\): nothing was trained") as caught:
+        past = net_train(dropout_net(), Examples(), checkpoint=tmp_path, resume=True, **{**options, **limit})
+    assert (caught[0].message.rounds, caught[0].message.batches, caught[0].message.reason) == (1, 3, reason)
+    assert (past.total_rounds, past.total_batches, len(past.batch_losses)) == (1, 15, 15)
+    assert past.reason_training_stopped == reason
+    assert past.training_net == load_checkpoint(dropout_net(), written)
