@@ -97,7 +97,8 @@ def test_a_keyboard_interrupt_from_a_function_called_after_a_round_writes_that_r
                         **{**options, option: interrupt_after_round_1})
     assert stopped.reason_training_stopped == "ManualStop" and stopped.total_rounds == 1
     assert [p.name for p in checkpoints(tmp_path)] == ["round-000001.pt"]
-    assert "interrupted after round 1; wrote round-000001.pt: resuming continues with round 2" in capsys.readouterr().err
+    said = capsys.readouterr().err
+    assert "interrupted after round 1; wrote round-000001.pt: resuming continues with round 2" in said
     assert_same_run(net_train(dropout_net(), data(), checkpoint=tmp_path, resume=True, **options), whole)
 
 
