@@ -188,8 +188,9 @@ class PastTheLimit(UserWarning):
     def __init__(self, rounds: int, batches: int, reason: str):
         super().__init__(f"the checkpoint resumed had already trained {counted(rounds, 'round')} and "
                          f"{counted(batches, 'batch', 'batches')} of round {rounds + 1}, past this run's limit "
-                         f"({reason}): nothing was trained, and the net is the checkpoint's (the results count those "
-                         f"batches: total_batches, batch_losses), not the net after round {rounds}")
+                         f"({reason}): nothing was trained, and the net it ends with (training_net) is the "
+                         f"checkpoint's (the results count those batches: total_batches, batch_losses), not the net "
+                         f"after round {rounds}")
         self.rounds, self.batches, self.reason = rounds, batches, reason
 
 
