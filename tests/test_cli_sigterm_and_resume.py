@@ -97,6 +97,13 @@ def test_sigterm_mid_round_checkpoints_the_last_step_and_resume_ends_as_the_unin
     assert (tmp_path / "ck" / "round-000002-batch-000010.pt").is_file()
     stopped = json.loads((tmp_path / "stopped" / "results.json").read_text())
     assert stopped["total_batches"] == 42, stopped_run.stdout
+    past = cli(*TRAIN, "-o", "past", "--rounds", "1", "--resume")  # found by QA: "already trained 1 round", no more
+    assert (past.code, past.err) == (0, ""), past.err
+    assert past.out.startswith("already trained 1 round and 10 batches of round 2, past this run's limit "
+                               "(MaxTrainingRounds), nothing left to train: loss "), past.out
+    assert json.loads((tmp_path / "past" / "results.json").read_text())["total_batches"] == 42
+    stopped_net, past_net = _arrays(tmp_path / "stopped"), _arrays(tmp_path / "past")
+    assert all(np.array_equal(stopped_net[k], past_net[k]) for k in stopped_net)  # the checkpoint's, as it says
     resumed = cli(*TRAIN, "-o", "resumed", "--rounds", "3", "--resume")
     assert resumed.code == 0, resumed.err  # it said "trained 2 more rounds": round 2's rest counted as a round
     assert resumed.out.startswith("trained the rest of round 2 (from batch 11) and 1 more round, 3 in all "
@@ -114,7 +121,8 @@ def test_resuming_a_run_that_had_ended_says_it_trained_nothing(cli):
     assert cli(*TRAIN, "-o", "out", "--rounds", "2").code == 0
     ran = cli(*TRAIN, "-o", "out", "--rounds", "2", "--resume")
     assert ran.code == 0, ran.err
-    assert ran.out.startswith("already trained 2 rounds (MaxTrainingRounds), nothing left to train: loss "), ran.out
+    assert ran.out.startswith("already trained 2 rounds, past this run's limit (MaxTrainingRounds), nothing left to "
+                              "train: loss "), ran.out
 
 
 def test_resuming_a_run_for_more_rounds_says_how_many_this_run_trained_and_in_all(cli):
@@ -134,6 +142,8 @@ def test_resuming_a_run_for_more_rounds_says_how_many_this_run_trained_and_in_al
     ((3, 50), 6, "ManualStop", "trained the rest of round 4 (from batch 51) and 2 more rounds, 6 in all (ManualStop)"),
     ((3, 50), 3, "ManualStop", "trained more of round 4 (from batch 51), 3 in all (ManualStop)"),
     ((3, 0), 3, "ManualStop", "trained 0 more rounds, 3 in all (ManualStop)"),
+    ((0, 3), 0, "MaxTrainingTime", "already trained 0 rounds and 3 batches of round 1, past this run's limit "
+                                   "(MaxTrainingTime), nothing left to train"),  # found by QA: "0 rounds" alone
     ((0, 7), 2, "MaxTrainingRounds", "trained the rest of round 1 (from batch 8) and 1 more round, 2 in all "
                                      "(MaxTrainingRounds)")])
 def test_a_run_resumed_mid_round_says_it_trained_the_rest_of_that_round_apart_from_whole_rounds(

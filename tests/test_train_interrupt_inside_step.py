@@ -8,7 +8,8 @@ import torch
 
 from netgraph import BatchNormalizationLayer, LinearLayer, NetGraph, net_initialize
 from netgraph.train import net_train
-from netgraph.train.checkpoint import checkpoints
+from netgraph.train.checkpoint import checkpoints, load_checkpoint
+from netgraph.train.interrupted_round import PastTheLimit
 from tests.test_train_interrupted_round import KW, Examples, assert_same_run, data, dropout_net
 
 
@@ -79,3 +80,41 @@ def test_a_keyboard_interrupt_raised_by_the_loss_function_of_a_net_with_batch_no
     assert ("training interrupted inside a step or at a round's end; a KeyboardInterrupt raised in its forward pass "
             "or loss function, after the forward pass may have moved the net's running statistics (bn.MovingMean, "
             "...): round-000002.pt is the newest checkpoint") in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("option", ["progress", "training_stopping_criterion"])
+def test_a_keyboard_interrupt_from_a_function_called_after_a_round_writes_that_rounds_checkpoint(option, tmp_path,
+                                                                                                  capsys):
+    """Found by QA: from training_stopping_criterion it wrote no checkpoint (the round's end was read as a step
+    stopped halfway), unlike the same from a progress function; resuming now ends as the uninterrupted run."""
+    def interrupt_after_round_1(info):
+        if info["round"] == 1:
+            raise KeyboardInterrupt
+        return False  # go on (the criterion's answer; a progress function's is not read)
+    options = dict(max_training_rounds=3, **KW, training_stopping_criterion=lambda info: False)
+    whole = net_train(dropout_net(), data(), **options)
+    stopped = net_train(dropout_net(), data(), checkpoint={"directory": tmp_path, "interval": 2},
+                        **{**options, option: interrupt_after_round_1})
+    assert stopped.reason_training_stopped == "ManualStop" and stopped.total_rounds == 1
+    assert [p.name for p in checkpoints(tmp_path)] == ["round-000001.pt"]
+    said = capsys.readouterr().err
+    assert "interrupted after round 1; wrote round-000001.pt: resuming continues with round 2" in said
+    assert_same_run(net_train(dropout_net(), data(), checkpoint=tmp_path, resume=True, **options), whole)
+
+
+@pytest.mark.parametrize("limit, reason", [({"max_training_rounds": 1}, "MaxTrainingRounds"),
+                                           ({"max_training_time": 1e-9}, "MaxTrainingTime")])
+def test_resuming_a_mid_round_checkpoint_past_the_limit_warns_that_the_net_is_the_checkpoints(limit, reason, tmp_path):
+    """Found by QA: resumed with fewer max_training_rounds (or less time), the run trained nothing and returned the
+    checkpoint's net, 3 batches into round 2, with nothing to say it was not round 1's."""
+    options = dict(max_training_rounds=2, **{**KW, "validation_set": None})
+    examples = Examples(stop_at=28)  # round 2's 4th batch: 3 of its batches done
+    net_train(dropout_net(), examples, checkpoint=tmp_path, **{**options, "progress": examples.arm})
+    (written,) = [p for p in checkpoints(tmp_path) if p.name == "round-000002-batch-000003.pt"]
+    with pytest.warns(PastTheLimit, match=rf"already trained 1 round and 3 batches of round 2, past this run's limit "
+                                          rf"\({reason}\): nothing was trained") as caught:
+        past = net_train(dropout_net(), Examples(), checkpoint=tmp_path, resume=True, **{**options, **limit})
+    assert (caught[0].message.rounds, caught[0].message.batches, caught[0].message.reason) == (1, 3, reason)
+    assert (past.total_rounds, past.total_batches, len(past.batch_losses)) == (1, 15, 15)
+    assert past.reason_training_stopped == reason
+    assert past.training_net == load_checkpoint(dropout_net(), written)

@@ -10,6 +10,7 @@ import gc
 import importlib
 import io
 import os
+import signal
 import sys
 import warnings
 from collections.abc import Callable
@@ -92,14 +93,21 @@ def _noting(show: Callable) -> Callable:
 _PACKAGE = Path(__file__).resolve().parents[1]
 
 
-def entry() -> int:
+def entry(process: bool = False) -> int:
     """The ``netgraph`` command (``python -m netgraph``): ``main`` in a process of its own. Its imports (torch's
     ~100,000 long-lived objects included) run with the cyclic garbage collector paused and are then frozen
-    (``gc.freeze``), so the full collections they would trigger, about 0.1-0.2 s of each start, never scan them."""
+    (``gc.freeze``), so the full collections they would trigger, about 0.1-0.2 s of each start, never scan them.
+    ``process``: the process ends after it, so once interrupted it ignores Ctrl-C until it has ended (a second one,
+    as Python shuts down, printed a traceback and ended it by signal, not with status 130)."""
     gc.disable()
     try:
-        return main(imported=_settle_collector)
+        code = main(imported=_settle_collector)
+        if process and code in (INTERRUPTED_STATUS, TERMINATED_STATUS):
+            signal.signal(signal.SIGINT, signal.SIG_IGN)
+        return code
     except KeyboardInterrupt as exc:  # Ctrl-C (or SIGTERM while training) outside net_train's rounds: no traceback
+        if process:
+            signal.signal(signal.SIGINT, signal.SIG_IGN)
         terminated = isinstance(exc, Terminated)
         print(f"netgraph: {'terminated' if terminated else 'interrupted'}", file=sys.stderr)
         return TERMINATED_STATUS if terminated else INTERRUPTED_STATUS

@@ -30,6 +30,7 @@ from netgraph.train.api import OPTIONS as NET_TRAIN_DEFAULTS
 from netgraph.train.checkpoint import NothingToResume, latest_checkpoint, position_of
 from netgraph.train.distributed import LONGEST_TIMEOUT, DistributedTimeoutError, launch
 from netgraph.train.encoded_loader import TooManyWorkers
+from netgraph.train.interrupted_round import PastTheLimit
 from netgraph.train.loss import AUTOMATIC, not_an_output_port
 from netgraph.train.metrics import parse_metrics
 from netgraph.train.options import canonical_method
@@ -244,8 +245,10 @@ def _progress(quiet: bool) -> Any:
 def _flag_notes(show: Callable, flag: str, checkpoint_flag: bool) -> Callable:
     """``show`` (a ``warnings.showwarning``) with net_train's warnings about stopping on training data, about too
     many workers and about nothing to resume worded by ``flag``, --validation, --workers and --resume (with
-    --checkpoint when ``checkpoint_flag``: given), not by its keywords."""
+    --checkpoint when ``checkpoint_flag``: given), not by its keywords; none about a checkpoint past the limits."""
     def note(message, category, *rest):  # noqa: ANN001, ANN002 - showwarning's signature
+        if isinstance(message, PastTheLimit):  # the closing line says it (train_summary.rounds_text)
+            return
         if isinstance(message, NothingToResume):
             folder = f"--checkpoint {message.directory!r}" if checkpoint_flag else \
                 f"{message.directory!r} (the checkpoint folder, OUTPUT/checkpoints with --resume)"

@@ -21,13 +21,17 @@ def rounds_text(results: Any, resumed_at: tuple[int, int] = (0, 0)) -> str:
     'trained 1 more round, 6 in all (MaxTrainingRounds)'
     >>> rounds_text(Results(total_rounds=6, reason_training_stopped="MaxTrainingRounds"), (3, 50))
     'trained the rest of round 4 (from batch 51) and 2 more rounds, 6 in all (MaxTrainingRounds)'
+    >>> rounds_text(Results(total_rounds=1, reason_training_stopped="MaxTrainingRounds"), (1, 4))
+    "already trained 1 round and 4 batches of round 2, past this run's limit (MaxTrainingRounds), nothing left to train"
     """
     total, reason = results.total_rounds, results.reason_training_stopped
     done, batches = resumed_at
     if done == 0 and not batches:
         return f"trained {counted(total, 'round')} ({reason})"
-    if total == done and reason != "ManualStop":
-        return f"already trained {counted(total, 'round')} ({reason}), nothing left to train"
+    if total == done and reason != "ManualStop":  # a limit passed already, by the checkpoint's batches of a round too
+        partial = f" and {counted(batches, 'batch', 'batches')} of round {done + 1}" if batches else ""
+        return f"already trained {counted(total, 'round')}{partial}, past this run's limit ({reason}), nothing " \
+               f"left to train"
     if not batches:
         return f"trained {counted(total - done, 'more round')}, {total} in all ({reason})"
     rest = f"round {done + 1} (from batch {batches + 1})"

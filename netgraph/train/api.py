@@ -46,6 +46,7 @@ from netgraph.train.other_names import other_name_hint, suboption_hint
 from netgraph.train.encoded import EncodedLoader, encoded_data, from_disk
 from netgraph.train.frozen import hold_frozen_buffers, release
 from netgraph.train.loop import Plan, Trainer, TrainingError
+from netgraph.train.interrupted_round import warn_past_the_limit
 from netgraph.train.metric_history import measured_labels
 from netgraph.train.run_options import RunOptions, run_options
 from netgraph.train.loss import attach_losses
@@ -245,6 +246,7 @@ def _train(net: Any, data: Any, o: dict[str, Any], precision: WorkingPrecision, 
         trainer = Trainer(net, module, loss.to(ctx.device), train.to(ctx.device),
                           validation.to(ctx.device) if validation is not None else None, plan, ctx, groups)
         reason = trainer.run()  # torch's random state left as it was: the run draws from its own (Trainer.random)
+        warn_past_the_limit(trainer, reason)  # a mid-round checkpoint already past this run's limit
         log = None  # closed here, where its last events are written (or by `finally` on an error's way out)
         _after_run(trainer, held, guards)
         return _results(net, module, trainer, reason, run.method, rates, loss, o, precision.dtype)

@@ -25,13 +25,15 @@ from typing import Any
 
 
 from netgraph.core.errors import TrainingError
+from netgraph.core.wording import counted
 from netgraph.core.user_frame import user_stacklevel
 from netgraph.train.checkpoint import latest_checkpoint, run_state, save_checkpoint
 from netgraph.train.checkpoint_checks import mismatch
 from netgraph.train.data import Streamed
 from netgraph.train.data_sets import TRAINING
 
-__all__ = ["checkpoint_interrupted", "resumed_batches", "resumed_within", "unresumable"]
+__all__ = ["PastTheLimit", "checkpoint_interrupted", "resumed_batches", "resumed_within", "unresumable",
+           "warn_past_the_limit"]
 
 
 def unresumable(trainer: Any) -> str | None:
@@ -177,6 +179,26 @@ def _check_batching(trainer: Any, source: Any, within: dict[str, Any]) -> None:
                            f": the resumed run would pass over other examples than the first run trained on; resume "
                            f"with the data (and loader) the run was trained on", data=TRAINING,
                            expected=found[key], found=within[key])
+
+
+class PastTheLimit(UserWarning):
+    """A run resumed from a checkpoint written ``batches`` batches into round ``rounds + 1`` had passed its limit
+    already (``reason``): it trained nothing, and its net is the checkpoint's, further along than round ``rounds``."""
+
+    def __init__(self, rounds: int, batches: int, reason: str):
+        super().__init__(f"the checkpoint resumed had already trained {counted(rounds, 'round')} and "
+                         f"{counted(batches, 'batch', 'batches')} of round {rounds + 1}, past this run's limit "
+                         f"({reason}): nothing was trained, and the net it ends with (training_net) is the "
+                         f"checkpoint's (the results count those batches: total_batches, batch_losses), not the net "
+                         f"after round {rounds}")
+        self.rounds, self.batches, self.reason = rounds, batches, reason
+
+
+def warn_past_the_limit(trainer: Any, reason: str) -> None:
+    """``PastTheLimit`` when the run ended (``reason``) before going on from its mid-round checkpoint."""
+    if trainer.place_in_round is not None and reason != "ManualStop":
+        warnings.warn(PastTheLimit(trainer.state.rounds, trainer.place_in_round["batches"], reason),
+                      stacklevel=user_stacklevel())
 
 
 def resumed_batches(trainer: Any, batches: Iterable) -> Iterator:

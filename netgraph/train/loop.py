@@ -30,7 +30,7 @@ from netgraph.train.passes import forward_batch, measuring_pass
 from netgraph.train.validation_nonfinite import nonfinite_flags, warn_nonfinite_validation
 from netgraph.train.metric_history import append_values, measured_labels
 from netgraph.train.options import clipped_step
-from netgraph.train.stopping import Stopping, asks_to_stop, ended_before, time_used_up
+from netgraph.train.stopping import Stopping, ended_before, time_used_up
 from netgraph.train.precision import mixed_forward
 from netgraph.train.progress_text import bar_postfix
 from netgraph.train.loop_progress import ProgressReports
@@ -318,8 +318,7 @@ class Trainer(ProgressReports):
         reason = None
         if stopping is not None:
             if callable(stopping.criterion):
-                stop = self.ctx.together(lambda: self.ctx.main and asks_to_stop(stopping.criterion, self.info()),
-                                         f"in the training_stopping_criterion function after round {r}")
+                stop = self.criterion_stops(stopping.criterion, r)
             else:
                 stop = stopping.met(r, s.stale)
             reason = "TrainingStoppingCriterion" if self.ctx.any(stop) else None

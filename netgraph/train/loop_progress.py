@@ -14,6 +14,7 @@ from tqdm.auto import tqdm
 from netgraph.train.progress_info import ProgressInfo
 from netgraph.train.progress_text import bar_postfix, round_line
 from netgraph.train.metric_history import latest_values, measured_labels
+from netgraph.train.stopping import asks_to_stop
 
 __all__ = ["ProgressReports"]
 
@@ -63,6 +64,15 @@ class ProgressReports:
             stop = self.ctx.together(lambda: self.ctx.main and mode(self.info()) == "StopTraining",
                                      f"in the progress function after round {r}")
         return "ManualStop" if self.ctx.any(stop) else None
+
+    def criterion_stops(self, criterion: Callable[[Any], Any], r: int) -> bool:
+        """Whether the training_stopping_criterion function stops training after round ``r``, which has ended: a
+        KeyboardInterrupt it raises writes that round's checkpoint (``checkpoint_interrupted``), as from ``report``."""
+        self.done_in_round = 0  # no batch of the next round done yet
+        stop = self.ctx.together(lambda: self.ctx.main and asks_to_stop(criterion, self.info()),
+                                 f"in the training_stopping_criterion function after round {r}")
+        self.done_in_round = None  # back in the round's end, its checkpoint not yet written
+        return stop
 
     def log(self, write: Callable[[Any], None], where: str) -> None:
         """``write(plan.log)`` on rank 0, which alone writes the TensorBoard log, when there is one (``SharedLog``)."""
