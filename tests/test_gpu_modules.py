@@ -1,16 +1,19 @@
 """On a GPU: every example spec and every layer example of test_layer_parity (each layer type, function name and
 distribution), compiled and moved with ``.to("cuda")``, gives the CPU module's outputs and dtypes, in float32 and
 float64, eval and train mode (values only where the module draws nothing at random; random ones: ports, shapes,
-dtypes and device). The data-on-the-wrong-device errors are the documented DataErrors."""
+dtypes and device). The data-on-the-wrong-device errors are the documented DataErrors; the probability check reads
+the device once."""
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 
 import pytest
 import torch
 
 from netgraph import DataError, LinearLayer, NetChain, NetGraph, net_initialize
+from netgraph.layers._loss_modules import checked_probabilities
 from tests.gpu_helpers import check_moved, needs_cuda
 from tests.test_layer_parity import EXAMPLES, Example, _inputs, distribution_examples, function_examples
 
@@ -98,3 +101,17 @@ def test_a_module_on_the_gpu_given_cpu_data_is_the_documented_data_error():
                                         r"tensor on cpu"):
         module(torch.rand(2, 4))
     assert module(torch.rand(2, 4, device="cuda")).device.type == "cuda"
+
+
+def test_a_cross_entropy_s_probability_check_on_the_gpu_reads_the_device_once():
+    """Found in review: the check of values in [0, 1] read its two ends with two .item() calls, two syncs."""
+    v = torch.rand(32, 10, device="cuda")
+    torch.cuda.synchronize()
+    torch.cuda.set_sync_debug_mode("warn")
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            assert checked_probabilities(v, "L", "Input", None, False) is v
+    finally:
+        torch.cuda.set_sync_debug_mode("default")
+    assert len([w for w in caught if "synchroniz" in str(w.message)]) == 1

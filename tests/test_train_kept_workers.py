@@ -7,7 +7,9 @@ from __future__ import annotations
 import gc
 import multiprocessing
 import os
+import random
 
+import numpy
 import pytest
 import torch
 
@@ -20,13 +22,14 @@ _OPTIONS = {"batch_size": 2, "progress": False, "random_seed": 3, "num_workers":
 
 
 class _Watched(_Photos):
-    """Each item read in a worker process records (its process id, its worker's seed, a draw from torch's generator);
-    the ``bad_read``-th read in the workers raises a DataError."""
+    """Each item read in a worker process records (its process id, its worker's seed and id, a draw from torch's,
+    Python's and numpy's generators); the ``bad_read``-th read in the workers raises a DataError."""
 
     def __init__(self, folder, bad_read: int = 0):
         super().__init__(folder)
         self.bad_read, self.count = bad_read, multiprocessing.Value("i", 0)
-        self.pids, self.seeds, self.draws = (multiprocessing.Array(kind, 64) for kind in ("q", "q", "d"))
+        self.pids, self.seeds, self.ids = (multiprocessing.Array("q", 64) for _ in range(3))
+        self.draws = [multiprocessing.Array("d", 64) for _ in ("torch", "random", "numpy")]
 
     def __getitem__(self, i):
         info = torch.utils.data.get_worker_info()
@@ -35,12 +38,36 @@ class _Watched(_Photos):
                 n, self.count.value = self.count.value, self.count.value + 1
             if n + 1 == self.bad_read:
                 raise DataError(f"item {i} is broken", kind="encoding")
-            self.pids[n], self.seeds[n], self.draws[n] = os.getpid(), info.seed, float(torch.rand(()))
+            self.pids[n], self.seeds[n], self.ids[n] = os.getpid(), info.seed, info.id
+            for drawn, draw in zip(self.draws, (float(torch.rand(())), random.random(), float(numpy.random.rand()))):
+                drawn[n] = draw
         return super().__getitem__(i)
 
-    def worker_reads(self) -> list[tuple[int, int, float]]:
+    def worker_reads(self) -> list[tuple[int, int, tuple[int, float, float, float]]]:
+        """(process id, seed, (worker id, its draws from torch, random and numpy)) of each read in a worker."""
         n = self.count.value
-        return list(zip(self.pids[:n], self.seeds[:n], self.draws[:n]))
+        return list(zip(self.pids[:n], self.seeds[:n], zip(self.ids[:n], *(drawn[:n] for drawn in self.draws))))
+
+
+def _fresh_workers_draws(folder, base: int, monkeypatch) -> dict[int, list[tuple[float, float, float]]]:
+    """Each worker id's draws (torch, random, numpy) in 8 reads by a new worker of torch's own DataLoader started
+    from the base seed ``base`` (set where torch draws it, as the loader starts its workers)."""
+    start = torch.utils.data.dataloader._BaseDataLoaderIter.__init__
+
+    def start_from_base(iterator, loader):
+        start(iterator, loader)
+        iterator._base_seed = base
+    monkeypatch.setattr(torch.utils.data.dataloader._BaseDataLoaderIter, "__init__", start_from_base)
+    fresh = _Watched(folder)
+    for _ in torch.utils.data.DataLoader(fresh, batch_size=None, sampler=[i % 8 for i in range(16)], num_workers=2,
+                                         collate_fn=lambda item: None):
+        pass
+    monkeypatch.undo()
+    by_id: dict[int, list[tuple[float, float, float]]] = {}
+    for _, seed, (worker, *draws) in fresh.worker_reads():
+        assert seed == base + worker
+        by_id.setdefault(worker, []).append(tuple(draws))
+    return by_id
 
 
 def test_the_workers_stay_from_round_to_round(tmp_path):
@@ -50,18 +77,23 @@ def test_the_workers_stay_from_round_to_round(tmp_path):
     assert len({pid for pid, _, _ in photos.worker_reads()}) == 2
 
 
-def test_each_round_s_workers_are_seeded_as_torch_seeds_new_ones(tmp_path):
-    """Each round's worker k draws from torch's generator seeded with the round's base seed + k, as a new worker."""
+def test_each_round_s_workers_are_seeded_as_torch_seeds_new_ones(tmp_path, monkeypatch):
+    """Each pass's worker k (the held-out loader's too) draws from torch's, Python's and numpy's generators what a new
+    worker k of torch's own loader draws, started from the pass's base seed (its seed - k): found in review, the test
+    checked torch's draws alone."""
     photos = _Watched(tmp_path)
-    net_train(_net(), photos, max_training_rounds=3, **_OPTIONS)
-    by_seed: dict[int, list[float]] = {}
-    for _, seed, draw in photos.worker_reads():
-        by_seed.setdefault(seed, []).append(draw)
-    seeds = sorted(by_seed)  # 3 rounds of 2 workers: a base seed and the base + 1 each
-    assert len(seeds) == 6 and all(second == first + 1 for first, second in zip(seeds[::2], seeds[1::2]))
-    for seed, draws in by_seed.items():
-        generator = torch.Generator().manual_seed(seed)
-        assert draws == [float(torch.rand((), generator=generator)) for _ in draws]
+    net_train(_net(), photos, max_training_rounds=3, validation_set=0.25, **_OPTIONS)
+    by_pass: dict[tuple[int, int], list[tuple[float, float, float]]] = {}
+    for _, seed, (worker, *draws) in photos.worker_reads():
+        by_pass.setdefault((seed - worker, worker), []).append(tuple(draws))
+    bases = {base for base, _ in by_pass}
+    assert len(bases) == 6 and {worker for _, worker in by_pass} == {0, 1}  # 3 rounds, each validated
+    for base in bases:
+        fresh = _fresh_workers_draws(tmp_path, base, monkeypatch)
+        for worker in (0, 1):
+            drawn = by_pass.get((base, worker), [])
+            assert drawn == fresh[worker][:len(drawn)]
+            assert len({draw for draws in drawn for draw in draws}) == 3 * len(drawn)  # three generators, no repeats
 
 
 @pytest.fixture

@@ -44,10 +44,14 @@ _ONE_BITS = {real: (bits, int(torch.ones((), dtype=real).view(bits))) for real, 
 
 def _probabilities(v: torch.Tensor) -> bool:
     """True where every value of ``v`` is in [+0, 1]: one aminmax over the bits as integers (32,000 float32: 4.9 µs
-    CPU, over the floats 10.6; the view is no part of v's graph); False for NaN and -0. (the full check tells)."""
-    bits, one = _ONE_BITS.get(v.dtype, (None, 1))
-    low, high = torch.aminmax(v.detach() if bits is None else v.view(bits))
-    return low.item() >= 0 and high.item() <= one  # Python numbers: comparing 0-dim tensors costs more than aminmax
+    CPU, over the floats 10.6; the view is no part of v's graph); False for NaN and -0. (the full check tells). Over
+    the floats where torch's negative bit is set (a lazy negation, e.g. a conjugate's ``.imag``): their bits are not
+    their values, and torch refuses the view."""
+    bits, one = (None, 1) if v.is_neg() else _ONE_BITS.get(v.dtype, (None, 1))
+    ends = torch.aminmax(v.detach() if bits is None else v.view(bits))
+    # Python numbers (comparing 0-dim tensors costs more than aminmax): off the CPU in one read, one device sync
+    low, high = (ends[0].item(), ends[1].item()) if v.is_cpu else torch.stack(ends).tolist()
+    return low >= 0 and high <= one
 
 
 def picked_loss(x: torch.Tensor, t: torch.Tensor, logits: bool) -> torch.Tensor:

@@ -118,7 +118,7 @@ class _CodeModule(LayerModule):
         except (IndexError, RuntimeError):
             self.index_target(t, x)  # the DataError naming the index out of range
             raise
-        return each.flatten(1).mean(1) if self.elements else each
+        return self._mean(each)
 
     def _mean(self, each: torch.Tensor) -> torch.Tensor:
         return each.flatten(1).mean(1) if self.elements else each

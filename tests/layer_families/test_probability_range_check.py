@@ -68,3 +68,29 @@ def test_values_in_range_cost_one_reduction_and_no_comparison(form):
     names = [event.name for event in profile.events()]
     assert names.count("aten::aminmax") == (1 if form == "Index" else 2)
     assert not {"aten::ge", "aten::le", "aten::bitwise_and", "aten::logical_and", "aten::is_nonzero"} & set(names)
+
+
+def _negative_bit(values: torch.Tensor) -> torch.Tensor:
+    """``values`` as torch's lazy negation of their negatives (the imaginary part of a conjugate), negative bit set."""
+    lazy = torch.complex(torch.zeros_like(values), -values).conj().imag
+    assert lazy.is_neg()
+    return lazy
+
+
+@pytest.mark.parametrize("compiled", [False, True])
+@pytest.mark.parametrize("form", ["Index", "Probabilities"])
+def test_a_tensor_of_torch_s_negative_bit_is_checked_by_its_values(form, compiled):
+    """Found in review: the check viewed the floats' bits as integers, which torch refuses for a tensor with its
+    negative bit set (a RuntimeError on valid probabilities); it reads their values, in range or not."""
+    net = NetGraph({"l": CrossEntropyLossLayer(form)}, [], Input=4)
+    run = net.compile() if compiled else net
+    probabilities = torch.tensor([[0.1, 0.2, 0.3, 0.4], [0.7, 0.1, 0.1, 0.1]])
+    t = torch.tensor([3, 0]) if form == "Index" else torch.tensor([[0.0, 0.0, 0.0, 1.0], [1.0, 0.0, 0.0, 0.0]])
+    torch.testing.assert_close(run(Input=_negative_bit(probabilities), Target=t), -torch.log(torch.tensor([0.4, 0.7])))
+    with pytest.raises(DataError, match="port 'Input' takes probabilities.*found -0.5") as info:
+        run(Input=_negative_bit(torch.tensor([[0.5, -0.5, 0.5, 0.5], [0.1, 0.2, 0.3, 0.4]])), Target=t)
+    assert info.value.kind == "data-range"
+    if form == "Probabilities":
+        torch.testing.assert_close(run(Input=probabilities, Target=_negative_bit(t)),
+                                   -torch.log(torch.tensor([0.4, 0.7])))
+
