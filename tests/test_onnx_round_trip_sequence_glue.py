@@ -39,3 +39,11 @@ def test_a_transposed_sequence_between_layers_feeds_a_recurrence(kind, middle, l
     if length == "n":  # the imported net keeps the variable length: another one computes as the original too
         round_trip(net, tmp_path, length=9)
 
+
+@pytest.mark.parametrize("after", ["flatten", "reshape"])
+def test_a_reshape_after_a_reversal_of_a_variable_length_imports(after, tmp_path):
+    reshape = FlattenLayer(-1) if after == "flatten" else ReshapeLayer(["Inherited", 1, 3])
+    net = NetChain([SequenceReverseLayer(), reshape], input=("n", 1, 3))
+    back = round_trip(net, tmp_path)
+    assert back.port_types["Input"].shape == ("n", 1, 3)
+    round_trip(net, tmp_path, length=7)  # the length stays variable through the reversal
