@@ -120,9 +120,10 @@ def refined_shape(node: Any, ctx: Context) -> tuple | None:
 def _sliced_shape(node: Any, ctx: Context, source: tuple) -> tuple:
     """A Slice's output shape as far as it keeps its input's sizes: the axes it takes whole, forwards or reversed
     (``torch.flip``: start -1, end -(2**63 - 1), step -1), keep theirs; other sliced axes are '?'."""
-    starts, ends, axes, steps = (_value(name, ctx) if name else None for name in (*node.input[1:5], "", "")[:4])
-    if starts is None or ends is None:
-        return ()
+    bounds = [_value(name, ctx) if name else () for name in (*node.input[1:5], "", "")[:4]]  # () if not given
+    if not bounds[0] or any(b is None or not all(isinstance(v, int) for v in b) for b in bounds):
+        return ()  # a bound not constant, or computed from a length (a symbol)
+    starts, ends, axes, steps = bounds
     told = list(source)
     for start, end, axis, step in zip(starts, ends, axes or range(len(starts)), steps or (1,) * len(starts)):
         whole = ((step == 1 and start == 0 and end >= OPEN_END)
