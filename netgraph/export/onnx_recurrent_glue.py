@@ -19,8 +19,8 @@ import numpy as np
 from netgraph.export.onnx_ops import Context, squeeze_axes, text
 
 __all__ = ["RECURRENT_OPS", "LAYOUT_PERM", "DIRECTIONS_PERM", "is_op", "recurrent_output", "bidirectional",
-           "time_major_output", "batch_first_perm", "time_major_perm", "batch_first_uses", "state_stack", "stacked_state_index",
-           "sequence_inputs"]
+           "time_major_output", "batch_first_perm", "time_major_perm", "batch_first_uses", "state_stack",
+           "stacked_state_index", "sequence_inputs"]
 
 RECURRENT_OPS = ("LSTM", "GRU", "RNN")
 LAYOUT_PERM = [1, 0, 2]  # (time, batch, features) <-> (batch, time, features)
