@@ -7,7 +7,8 @@ from __future__ import annotations
 import pytest
 import torch
 
-from netgraph import DataError, FunctionLayer, LinearLayer, NetChain, NetGraph, OptionError, interpret, net_initialize
+from netgraph import (DataError, ElementwiseLayer, FunctionLayer, LinearLayer, NetChain, NetGraph, OptionError,
+                      interpret, net_initialize)
 from netgraph.backend import interpreter
 from tests.diagnostic_helpers import sole_diagnostic
 
@@ -46,6 +47,17 @@ def test_an_input_without_a_batch_that_the_port_check_lets_through_is_a_data_sha
     monkeypatch.setattr(interpreter, "input_problem", no_problem)
     d = sole_diagnostic(lambda: interpret(pair, pair.compile(), a=torch.ones(2, 3), b=torch.tensor(1.0)), DataError)
     assert (d.kind, d.layer, d.port, d.expected, d.found) == ("data-shape", (), "b", "a batched tensor", ())
+
+
+@pytest.mark.parametrize("port, example", [(("n",), (2,)), (("n", "m"), (4, 5)), ((3, "n"), (3, 5))])
+def test_one_example_of_a_variable_length_is_refused_as_by_the_compiled_module(port, example):
+    net = NetChain([ElementwiseLayer("Tanh")], input=port)
+    module, x = net.compile(), torch.randn(example)
+    compiled = sole_diagnostic(lambda: module(x), DataError)
+    interpreted = sole_diagnostic(lambda: interpret(net, module, Input=x), DataError)
+    assert (interpreted.kind, interpreted.port, interpreted.expected, interpreted.found) == (
+        "data-shape", "Input", port, example)
+    assert interpreted.message == compiled.message
 
 
 def test_a_module_of_another_net_is_a_module_mismatch():

@@ -26,7 +26,8 @@ from netgraph.export.onnx_reshape import reshape_converter
 from netgraph.export.onnx_shape_ops import SHAPE_CONVERTERS
 from netgraph.export.onnx_recurrent_glue import (DIRECTIONS_PERM, LAYOUT_PERM, RECURRENT_OPS, batch_first_perm,
                                                  batch_first_uses, bidirectional, is_op, recurrent_output,
-                                                 stacked_state_index, state_stack, time_major_output)
+                                                 stacked_state_index, state_stack, time_major_output,
+                                                 time_major_perm)
 from netgraph.export.onnx_recurrent_states import cell_state_use, state_source
 from netgraph.layers import NetBidirectionalOperator, SequenceLastLayer
 from netgraph.layers.recurrent_torch import packed_layer
@@ -123,9 +124,10 @@ def _layout_problems(node: Any, ctx: Context) -> list[str]:
     """The glue must make the node batch-first (see ``onnx_recurrent_glue``)."""
     found = []
     source = ctx.producers.get(node.input[0])
-    if not (is_op(source, ctx, "Transpose", LAYOUT_PERM) or time_major_output(node.input[0], ctx) is not None):
+    if time_major_perm(source, ctx) is None and time_major_output(node.input[0], ctx) is None:
         found.append("a time-major input X (expected a Transpose [1, 0, 2] of a batch-first tensor, as torch "
-                     "exports batch_first=True, or the output of a recurrence below it)")
+                     "exports batch_first=True, possibly joined with a transpose keeping the batch first, or the "
+                     "output of a recurrence below it)")
     y, y_h, y_c = (*node.output, "", "")[:3]
     for consumer, _ in ctx.consumers.get(y, []):
         if not _glued(consumer, node, ctx):
@@ -216,12 +218,14 @@ def _concat(node: Any, ctx: Context) -> Converted:
 
 def _transpose(node: Any, ctx: Context) -> Converted:
     perm = list(ctx.attributes(node).get("perm", ()))
-    if perm == LAYOUT_PERM:
-        uses = [(c, i) for c, i in ctx.consumers.get(node.output[0], []) if c.op_type != "Shape"]
-        feeds_recurrence = uses and all(c.op_type in RECURRENT_OPS and i == 0 for c, i in uses)  # a static export
-        # also reads the Shape of X, for the zero initial state: only its size, not its data
-        if feeds_recurrence or time_major_output(node.input[0], ctx) is not None:
-            return Converted(alias=node.input[0])
+    uses = [(c, i) for c, i in ctx.consumers.get(node.output[0], []) if c.op_type != "Shape"]
+    feeds_recurrence = uses and all(c.op_type in RECURRENT_OPS and i == 0 for c, i in uses)  # a static export
+    # also reads the Shape of X, for the zero initial state: only its size, not its data
+    ahead = time_major_perm(node, ctx) if feeds_recurrence else None  # the glue, maybe joined with a transpose
+    if ahead is not None:
+        return Converted(alias=node.input[0]) if ahead == sorted(ahead) else transposed(node, ahead, ctx)
+    if perm == LAYOUT_PERM and time_major_output(node.input[0], ctx) is not None:
+        return Converted(alias=node.input[0])
     if perm == DIRECTIONS_PERM and (recurrent_output(node.input[0], ctx) or (None, 1))[1] == 0:
         return Converted(alias=node.input[0])  # a bidirectional Y's glue: the operator catenates already
     ours = batch_first_perm(node, ctx) if time_major_output(node.input[0], ctx) is not None else None

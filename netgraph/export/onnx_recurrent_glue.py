@@ -19,8 +19,8 @@ import numpy as np
 from netgraph.export.onnx_ops import Context, squeeze_axes, text
 
 __all__ = ["RECURRENT_OPS", "LAYOUT_PERM", "DIRECTIONS_PERM", "is_op", "recurrent_output", "bidirectional",
-           "time_major_output", "batch_first_perm", "batch_first_uses", "state_stack", "stacked_state_index",
-           "sequence_inputs"]
+           "time_major_output", "batch_first_perm", "time_major_perm", "batch_first_uses", "state_stack",
+           "stacked_state_index", "sequence_inputs"]
 
 RECURRENT_OPS = ("LSTM", "GRU", "RNN")
 LAYOUT_PERM = [1, 0, 2]  # (time, batch, features) <-> (batch, time, features)
@@ -77,6 +77,16 @@ def batch_first_perm(node: Any, ctx: Context) -> list[int] | None:
     (attention's keys transposed, [0, 2, 1] batch-first, are [1, 2, 0] time-major); else None."""
     perm = list(ctx.attributes(node).get("perm", ())) if node.op_type == "Transpose" else []
     ours = [LAYOUT_PERM[p] for p in perm] if sorted(perm) == [0, 1, 2] else []
+    return ours if ours and ours[0] == 0 else None
+
+
+def time_major_perm(node: Any, ctx: Context) -> list[int] | None:
+    """For Transpose ``node`` making a batch-first tensor a recurrence's time-major input: the perm (ONNX's, batch
+    first) it applies before the glue's Transpose [1, 0, 2], when that keeps the batch first: torch's exporter joins
+    a transpose of the sequence with the glue ([0, 2, 1] then [1, 0, 2] is [2, 0, 1]); the identity for the glue
+    alone; else None. The inverse of ``batch_first_perm``'s composition."""
+    perm = list(ctx.attributes(node).get("perm", ())) if is_op(node, ctx, "Transpose") else []
+    ours = [perm[p] for p in LAYOUT_PERM] if sorted(perm) == [0, 1, 2] else []
     return ours if ours and ours[0] == 0 else None
 
 

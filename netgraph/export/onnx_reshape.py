@@ -19,6 +19,7 @@ import numpy as np
 
 from netgraph.export.onnx_names import known_dim
 from netgraph.export.onnx_ops import Context, Converted, Unsupported, mapped, squeeze_axes
+from netgraph.export.onnx_reversal import OPEN_END
 from netgraph.layers import FlattenLayer, PartLayer, ReplicateLayer, ReshapeLayer
 
 __all__ = ["RESHAPE_CONVERTERS", "fresh_value", "refined_shape", "reshape_converter", "symbolic_value"]
@@ -92,9 +93,10 @@ def fresh_value(name: str, ctx: Context) -> tuple | None:
 
 
 def refined_shape(node: Any, ctx: Context) -> tuple | None:
-    """A Reshape's or Transpose's output shape with the dims onnx's inference could not tell (``unk__N``) taken
-    from its input's shape and its target as the importer computed it (onnx does not propagate sizes through a Div
-    or Cast: nanoGPT's ``view(b, n, h, c // h)``), so that a Shape of it reads them; None when nothing is learned."""
+    """A Reshape's, Transpose's or Slice's output shape with the dims onnx's inference could not tell (``unk__N``)
+    taken from its input's shape and its target as the importer computed it (onnx does not propagate sizes through a
+    Div or Cast: nanoGPT's ``view(b, n, h, c // h)``; nor through a reversal of a dynamic axis), so that a Shape of it
+    reads them; None when nothing is learned."""
     out, source = ctx.shapes.get(node.output[0]), ctx.shapes.get(node.input[0]) if node.input else None
     if source is None or (out is not None and all(map(known_dim, out))):
         return None
@@ -103,6 +105,8 @@ def refined_shape(node: Any, ctx: Context) -> tuple | None:
     elif node.op_type == "Reshape" and not ctx.attributes(node).get("allowzero", 0) and len(node.input) > 1:
         target = _value(node.input[1], ctx) or ()
         told = tuple(source[i] if d == 0 and i < len(source) else d for i, d in enumerate(target))
+    elif node.op_type == "Slice" and len(node.input) > 2:
+        told = _sliced_shape(node, ctx, source)
     else:
         return None
     if out is None:  # onnx told nothing, not even the rank (at opset 13, after a Split by computed sizes)
@@ -111,6 +115,22 @@ def refined_shape(node: Any, ctx: Context) -> tuple | None:
         return None
     refined = tuple(d if known_dim(d) or not known_dim(t) or t == -1 else t for d, t in zip(out, told))
     return refined if refined != tuple(out) else None
+
+
+def _sliced_shape(node: Any, ctx: Context, source: tuple) -> tuple:
+    """A Slice's output shape as far as it keeps its input's sizes: the axes it takes whole, forwards or reversed
+    (``torch.flip``: start -1, end -(2**63 - 1), step -1), keep theirs; other sliced axes are '?'."""
+    bounds = [_value(name, ctx) if name else () for name in (*node.input[1:5], "", "")[:4]]  # () if not given
+    if not bounds[0] or any(b is None or not all(isinstance(v, int) for v in b) for b in bounds):
+        return ()  # a bound not constant, or computed from a length (a symbol)
+    starts, ends, axes, steps = bounds
+    told = list(source)
+    for start, end, axis, step in zip(starts, ends, axes or range(len(starts)), steps or (1,) * len(starts)):
+        whole = ((step == 1 and start == 0 and end >= OPEN_END)
+                 or (step == -1 and (start == -1 or start >= OPEN_END) and end <= -OPEN_END))
+        if not whole and -len(told) <= axis < len(told):
+            told[axis] = "?"
+    return tuple(told)
 
 
 def _equal(a: Any, b: Any) -> int | None:
