@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import importlib
 import sys
+from types import ModuleType
 from typing import Any
 
 from netgraph.core import plugins as _plugins
@@ -69,6 +70,12 @@ _EXPORTS = {
                                                   "ScalarEncoder", "ImageEncoder", "TokensEncoder", "CharactersEncoder",
                                                   "Restricted")},
     "image_folder": "netgraph.data", "text_table": "netgraph.data",
+    "FrozenLayerError": "netgraph.core.errors", "IndeterminateWarning": "netgraph.layers.expression_indeterminate",
+    "EstimatorWarning": "netgraph.layers.estimators", "InlineLayerWarning": "netgraph.layers._modules",
+    "RenderBackendWarning": "netgraph.render.engines", "OnnxImportWarning": "netgraph.export.onnx_problems",
+    # for your own layer types (README, "Your own layer types")
+    "unify": "netgraph.core.types", "Within": "netgraph.core.options", "Shape": "netgraph.core.options",
+    "Array": "netgraph.core.options", "registry_scope": "netgraph.core.registry", "layer_locations": "netgraph.spec",
 }
 
 
@@ -86,7 +93,7 @@ def __getattr__(name: str) -> Any:
     if name == "layers":
         return importlib.import_module("netgraph.layers")
     layers = importlib.import_module("netgraph.layers")
-    if name in layers.__all__:
+    if name in layers.__all__ or name in layers.INTERNAL_NAMES:  # (those out of ``__all__`` read as before)
         return getattr(layers, name)
     # imported lazily as the exports are: the package imports next to nothing, so that Ctrl-C while ``netgraph``
     # starts comes in netgraph/__main__.py, which catches it, not in this module's imports (a traceback)
@@ -95,4 +102,8 @@ def __getattr__(name: str) -> Any:
 
 
 def __dir__() -> list[str]:
-    return sorted({*globals(), *_public_names()})
+    """The public names and the subpackages loaded so far (not this module's own imports)."""
+    public = _public_names()  # (loads netgraph.layers, a global: before globals are read)
+    loaded = [name for name, value in globals().items()
+              if isinstance(value, ModuleType) and value.__name__.startswith(f"{__name__}.")]
+    return sorted({*public, *loaded})

@@ -80,11 +80,14 @@ def _call_site(node: Node, sub: torch.nn.Module) -> dict[str, Any]:
     return {}
 
 
-def interpret(net: Any, module: torch.nn.Module, /, **inputs: torch.Tensor) -> Any:
-    """Run ``net`` with the submodules of ``module`` (a compiled ``net``) on batched ``inputs``; a net without inputs
-    takes ``batch_size=n`` (n examples; none: one without the batch dim), as ``module(batch_size=n)``. ``net`` and
-    ``module`` are positional only, so that input ports may have those names."""
+def interpret(net: Any, module: torch.nn.Module, /, *data: torch.Tensor, **inputs: torch.Tensor) -> Any:
+    """Run ``net`` with the submodules of ``module`` (a compiled ``net``) on batched ``inputs`` (or, for a net with
+    one input, one positional tensor, as ``net(x)``); a net without inputs takes ``batch_size=n`` (n examples; none:
+    one without the batch dim), as ``module(batch_size=n)``. ``net`` and ``module`` are positional only, so that
+    input ports may have those names."""
     ports = tuple(net.input_ports)
+    if data:
+        inputs = _positional_input(ports, data, inputs)
     size = inputs.pop("batch_size", None) if not ports else None  # with inputs, a port may be named batch_size
     if set(inputs) != set(ports):  # a misnamed port once reached a layer as None (a TypeError inside torch)
         _refuse_ports(net, ports, inputs)
@@ -118,6 +121,16 @@ def _check_lengths(net: Any, inputs: dict[str, torch.Tensor]) -> None:
         if 0 in lengths and (problem := empty_length_problem(port, shape, tuple(x.shape))):
             raise DataError(problem.message, diagnostics=[problem])
     check_input_lengths(net, lambda port, axis: inputs[port].shape[axis + 1])
+
+
+def _positional_input(ports: tuple[str, ...], data: tuple, inputs: dict[str, Any]) -> dict[str, Any]:
+    """The inputs of ``interpret(net, module, x)``: one tensor for a net with one input and no keywords, as net(x)."""
+    if len(data) == 1 and len(ports) == 1 and not inputs:
+        return {ports[0]: data[0]}
+    keywords = ", ".join(f"{p}=..." for p in ports) or "batch_size=..."
+    raise DataError(f"interpret: pass a single positional tensor only to a net with one input and no keyword inputs; "
+                    f"this net's inputs are {list(ports)}: call interpret(net, module, {keywords})",
+                    kind="positional-data", expected="one positional tensor for a net with one input", found=len(data))
 
 
 def _refuse_ports(net: Any, ports: tuple[str, ...], inputs: dict[str, Any]) -> None:

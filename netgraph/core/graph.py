@@ -55,15 +55,15 @@ from netgraph.core.wiring import describe_key
 
 __all__ = ["NetGraph", "coerce_layer", "RESERVED_NAMES"]
 
-_NO_DATA = object()  # net() called with no positional data
+_NO_DATA = NOT_GIVEN  # net() called with no positional data
 
 
 class NetGraph(NetValues, Layer, LayerSequence, DrawingAndYaml):  # NetValues: arrays by path
     """A graph of layers: ``NetGraph(layers, edges, **port_shapes)``.
 
     ``layers`` is a list (layers numbered from 1, as Wolfram) or a dict (names). ``edges`` takes every form in
-    DESIGN.md. ``port_shapes`` gives graph ports their shapes (batch excluded), e.g. ``Input=3``. Unwired layer ports
-    become graph ports. Calling the net runs its compiled module.
+    the README's "Building graphs" table. ``port_shapes`` gives graph ports their shapes (batch excluded), e.g.
+    ``Input=3``. Unwired layer ports become graph ports. Calling the net runs its compiled module.
     """
     _wire = staticmethod(graph_wiring)  # the edges -> a Wiring holding named_layers'
     PORT_ALIASES = ()  # table (not a copy of every entry); a NetChain links its layers itself

@@ -90,8 +90,7 @@ class _Classes:
 
     @functools.cached_property
     def links(self) -> dict[Key, list[tuple[Key, EdgeRef | None]]]:
-        """Each key's neighbours and the user's edge to each (None: one the wiring made); built once, for all
-        conflicts (a big net can have thousands)."""
+        """Each key's neighbours and the user's edge to each (None: one the wiring made) (built once)."""
         links: dict[Key, list[tuple[Key, EdgeRef | None]]] = defaultdict(list)
         for a, b, joined in self.problem.each_equality():
             edge = _edge_ref(joined)
@@ -106,8 +105,11 @@ class _Classes:
         return self.shown[root]
 
     def joining(self, start: Key, goal: Key) -> EdgeRef | None:
-        """The user's edge that joins ``start`` to ``goal``: on the path between them, the one in the
-        outermost graph (it is what made the two meet), nearest ``goal`` among equals."""
+        """The user's edge joining ``start`` to ``goal``: the outermost on their path, nearest goal among equals."""
+        return min(self.path_edges(start, goal), key=lambda e: len(e.graph), default=None)
+
+    def path_edges(self, start: Key, goal: Key) -> list[EdgeRef]:
+        """The user's edges on the shortest path from ``goal`` back to ``start`` (none where they do not meet)."""
         links = self.links
         if start not in self.searches:  # one search from each start, resumed for each goal (thousands, in a big net)
             self.searches[start] = ({start: (start, None)}, deque([start]))
@@ -122,7 +124,7 @@ class _Classes:
         while key in previous and key != start:
             key, edge = previous[key]
             path += [edge] if edge is not None else []
-        return min(path, key=lambda e: len(e.graph), default=None)
+        return path
 
 
 def _root(parent: list[int], i: int) -> int:
@@ -270,15 +272,15 @@ class _Roots:
 
 def _conflict(problem: Problem, cls: _Classes, root: Key, who: tuple, text: str,
               hint: str | None = None, dtype_clash: bool = False, **compared: object) -> Diagnostic:
-    """A type refused at ``who``'s key: where the old type came from and the edges of the class (and ``hint``,
-    and the ``expected`` and ``found`` values ``compared``); a graph port's range refused (``dtype_clash``: its
-    Integer dtype, not its shape): at that ``option``, the port ``declared`` with it (a spec's place: the range's
-    value)."""
+    """A type refused at ``who``'s key: where the old type came from and the edges joining the two (and ``hint``, the
+    ``expected`` and ``found`` values ``compared``); a graph port's range refused (``dtype_clash``: its Integer dtype,
+    not its shape): at that ``option``, the port ``declared`` with it (a spec's place: the range's value)."""
     key = who[1]
     ranged = dtype_clash and who[0] == "graph" and problem.range_given(key)
     setter = cls.origin.get(root)
-    joining = cls.joining(setter[1], key) if setter else None
-    via = ["; joined by edge ", *cls.edges_shown(root)] if cls.edges.get(root) else []
+    path = cls.path_edges(setter[1], key) if setter else []
+    joining = min(path, key=lambda e: len(e.graph), default=None)
+    via = ["; joined by edge ", *edge_parts(path)] if path else []  # the edges between the two ports, not the class's
     port, graph_input = key[1], ((), key[1])
     if setter and setter[1] != key and setter[1][1] == port and setter[1][0] and len(key[0]) == 1 \
             and graph_input in cls.ids and cls.find(cls.ids[graph_input]) == root:

@@ -28,7 +28,7 @@ from netgraph.core.option_rules import ChosenBy, Excludes
 from netgraph.core.plugins import stage
 from netgraph.core.registry import Registry, registry_scope
 from netgraph.core.layer_values import hashed_option as _hashed, same_option as _same, short_option as _short
-from netgraph.core.stage_doors import notebook_svg
+from netgraph.core.stage_doors import SpecText, notebook_svg
 from netgraph.core.shared import NetSharedArray, SharedNames, check_shared_held, replaced_markers
 from netgraph.core.torch_array_names import array_name_hint, array_name_note
 from netgraph.core.types import ANY_REAL, Conflict, PortType, as_shape
@@ -109,7 +109,7 @@ class EmitContext:
     given: tuple[tuple[str, str], ...] = ()
 
 
-class Layer:
+class Layer(SpecText):
     """Base of every layer spec. A subclass is made a frozen dataclass of its annotated fields (its options).
 
     ``class X(Layer, register=False)`` keeps it out of the registry (by default it is registered under

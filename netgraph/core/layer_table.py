@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 import dataclasses
+import enum
 import numbers
 from itertools import repeat
 from operator import contains
@@ -28,7 +29,17 @@ from netgraph.core.ports import NetPort, WrittenEdge
 
 __all__ = ["RESERVED_NAMES", "NETGRAPH_PREFIX", "reserved_name", "NOT_GIVEN", "coerce_layer", "named_layers", "given_by_keyword", "graph_parts", "layer_key"]
 
-NOT_GIVEN: Any = object()  # NetGraph(...) / NetChain(...) called without positional layers or edges
+
+class _NotGiven(enum.Enum):
+    """The default of an argument left out (one value, shown by name in ``help`` and signatures)."""
+    NOT_GIVEN = "not given"
+
+    def __repr__(self) -> str:
+        return "NOT_GIVEN"
+
+
+#: NetGraph(...) / NetChain(...) called without positional layers or edges, or a net without positional data
+NOT_GIVEN: Any = _NotGiven.NOT_GIVEN
 
 #: The prefix of netgraph's own attributes of a compiled module (``_netgraph_route``, ...): no layer name takes it.
 NETGRAPH_PREFIX = "_netgraph_"

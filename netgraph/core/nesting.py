@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import inspect
 import sys
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any, TypeVar
@@ -246,11 +247,14 @@ def fits_recursion_limit(levels: int) -> bool:
 def deep_walk(method: Callable[..., T], depth: str = "_depth") -> Callable[..., T]:
     """A method (or function) of a net that recurses into its nested graphs, run within ``recursion_room`` for the
     levels its attribute ``depth`` holds."""
+    owner_name = next(iter(inspect.signature(method).parameters))  # ``self`` or ``net``: callers may name it
+
     @functools.wraps(method)
-    def walk(self: Any, *args: Any, **kwargs: Any) -> T:
-        levels = getattr(self, depth, 1)
+    def walk(*args: Any, **kwargs: Any) -> T:
+        owner = args[0] if args else kwargs.get(owner_name)
+        levels = getattr(owner, depth, 1)
         if fits_recursion_limit(levels):  # the common case: no context manager
-            return method(self, *args, **kwargs)
+            return method(*args, **kwargs)
         with recursion_room(levels):
-            return method(self, *args, **kwargs)
+            return method(*args, **kwargs)
     return walk

@@ -164,7 +164,7 @@ def _refuse_seed_word(value: str, option: str) -> None:
         slip = f"{close}: a string so close to one of those is refused, not taken as a seed" if close else \
             ": that word is no seed here"
         raise OptionError(f"{option}= must be an integer in [0, 2**64), a string seed, 'Automatic' (a fresh seed per "
-                          f"call) or 'Inherited' (torch's global generator, as None), found {value!r}{slip}",
+                          f"call) or 'Inherited' (a seed from torch's global generator), found {value!r}{slip}",
                           option=option, kind=VALUE_KIND, found=value,
                           expected="an integer in [0, 2**64), a string seed, 'Automatic' or 'Inherited'")
 

@@ -15,7 +15,7 @@ from typing import Any
 from netgraph.core.errors import NetGraphError
 from netgraph.core.plugins import stage
 
-__all__ = ["DrawingAndYaml", "MAX_EXPAND", "MAX_NOTEBOOK_LAYERS", "count_drawn", "notebook_svg"]
+__all__ = ["SpecText", "DrawingAndYaml", "MAX_EXPAND", "MAX_NOTEBOOK_LAYERS", "count_drawn", "notebook_svg"]
 
 MAX_NOTEBOOK_LAYERS = 1000  # a notebook draws a net of up to this many layers; a bigger one shows its text
 #: ``expand=True`` draws this many levels of nested graphs as clusters; deeper ones are collapsed boxes (an int
@@ -23,7 +23,16 @@ MAX_NOTEBOOK_LAYERS = 1000  # a notebook draws a net of up to this many layers; 
 MAX_EXPAND = 32
 
 
-class DrawingAndYaml:
+class SpecText:
+    """``to_yaml`` of a net or of a layer alone (as ``save`` writes either)."""
+
+    __slots__ = ()
+
+    def to_yaml(self, name: str | None = None, description: str | None = None) -> str:
+        return stage("to_yaml")(self, name=name, description=description)
+
+
+class DrawingAndYaml(SpecText):
     """``to_dot``, ``render_svg``, ``render``, ``to_yaml`` and ``from_yaml`` of a net (its notebook diagram,
     ``_repr_svg_``, is every layer's: ``Layer._repr_svg_``)."""
 
@@ -37,9 +46,6 @@ class DrawingAndYaml:
 
     def render(self, path: Any, **options: Any) -> Any:
         return stage("render")(self, path, **options)
-
-    def to_yaml(self, name: str | None = None, description: str | None = None) -> str:
-        return stage("to_yaml")(self, name=name, description=description)
 
     @classmethod
     def from_yaml(cls, source: Any, **options: Any) -> Any:

@@ -66,7 +66,9 @@ LAYER_MODULES = {**{name: f"netgraph.layers.{family}" for name, family in FAMILY
                     if name.endswith(("Layer", "Operator"))},
                  "NetGraph": "netgraph.core.graph", "NetChain": "netgraph.core.chain"}
 REGISTRY.defer(LAYER_MODULES)
-__all__ += list(FAMILY_OF)
+#: names a family exports for netgraph's own modules, which the README does not document: attributes, not ``__all__``
+INTERNAL_NAMES = frozenset({"align", "align_code", "EPSILON", "LOSS_LAYERS", "THREADING", "SCHEMES"})
+__all__ += [name for name in FAMILY_OF if name not in INTERNAL_NAMES]
 
 
 def __getattr__(name: str) -> Any:
