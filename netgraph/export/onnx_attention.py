@@ -1,17 +1,19 @@
-"""Causal attention as torch exports it -> ``AttentionLayer(mask="Causal")``.
+"""Attention as torch exports it -> an ``AttentionLayer`` (``causal_attention``, found before nodes are converted).
 
 torch writes ``softmax(q k + mask) v`` (``scaled_dot_product_attention(..., is_causal=True)``, and our own
 ``AttentionLayer(mask="Causal")``) with the mask computed from the two sequence lengths:
 ``Where(Equal(Trilu(Expand(1, (m, n)), upper=0), 0), -inf, 0)`` (the dynamo exporter: float32's lowest value for
--inf, the same after the softmax, as no row is masked whole). No node of it maps to a layer on its own,
-so the pattern is found before nodes are converted (``causal_attention``): the final MatMul becomes an
-``AttentionLayer("Dot", mask="Causal")`` without rescaling (torch has already scaled q and k), between
-``TransposeLayer``s that put ONNX's (heads, length, features) layout into ours, and the score MatMul, Add,
-Softmax and the mask's nodes are not converted. The Softmax must be over the last axis only (before opset 13 its
-default axis is 1, and it normalises over all dims from its axis on). So is nanoGPT's hand-written form,
+-inf, the same after the softmax, as no row is masked whole). So is nanoGPT's hand-written form,
 ``softmax(masked_fill(q k / sqrt(d), tril[:n, :n] == 0, -inf)) v``: a Where putting -inf where a constant lower
-triangle of ones (or its leading rows and columns, cut to the length) is 0, of scores unscaled or scaled by
-1/sqrt(d) (the AttentionLayer's ``"DimensionSqrt"``).
+triangle of ones (or its leading rows and columns, cut to the length) is 0. Without a mask (an ``AttentionLayer()``,
+a plain ``scaled_dot_product_attention``) ``softmax(q k) v``, k the Transpose of the key. The scores are scaled by
+1 or 1/sqrt(d) in all (``score_rescaling`` "None" or "DimensionSqrt"): a Mul or Div after the score MatMul, and/or
+q and k each times one constant c (``split_scale``), as torch writes the scaling. The final MatMul becomes an
+``AttentionLayer("Dot")``, between ``TransposeLayer``s that put ONNX's (heads, length, features) layout into ours
+where ONNX's own Transposes (of one use, taken in) do not; the score MatMul, scaling, Softmax and the mask's nodes
+are not converted. The Softmax must be over the last axis only (before opset 13 its default axis is 1, and it
+normalises over all dims from its axis on). Every constant and perm is checked: a near-miss of the unmasked form
+(another scale, k^T not the key's Transpose) stays nodes one by one.
 """
 
 from __future__ import annotations
@@ -78,12 +80,12 @@ def _match(matmul: Any, ctx: Context) -> tuple[NetGraph, tuple[str, str, str], l
         if scaled is None:
             continue
         (query, key_t), rescaling, scaling = scaled
-        shape = _attention_shape(ctx.shapes.get(scaling[-1].input[0]), ctx.shapes.get(matmul.input[1]))
-        _output_shape(matmul.output[0], shape, ctx)
         ports = {"Query": query, "Key": key_t, "Value": matmul.input[1]}
         perms, inputs, before, after = _taken_transposes(ports, matmul, _PERMS[level], ctx)
         if masking is None and perms["Key"] is not None:
             return None  # unmasked: only the exact form AttentionLayer exports (another perm: node by node)
+        shape = _attention_shape(ctx.shapes.get(scaling[-1].input[0]), ctx.shapes.get(matmul.input[1]))
+        _output_shape(matmul.output[0], shape, ctx)
         for node in after:  # the Transpose taken in: its output's shape too
             _output_shape(node.output[0], _permuted(ctx.shapes.get(matmul.output[0]), node, ctx), ctx)
         layer = _layer(perms, rescaling, masking, level == 3)
