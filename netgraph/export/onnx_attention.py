@@ -1,17 +1,19 @@
-"""Causal attention as torch exports it -> ``AttentionLayer(mask="Causal")``.
+"""Attention as torch exports it -> an ``AttentionLayer`` (``causal_attention``, found before nodes are converted).
 
 torch writes ``softmax(q k + mask) v`` (``scaled_dot_product_attention(..., is_causal=True)``, and our own
 ``AttentionLayer(mask="Causal")``) with the mask computed from the two sequence lengths:
 ``Where(Equal(Trilu(Expand(1, (m, n)), upper=0), 0), -inf, 0)`` (the dynamo exporter: float32's lowest value for
--inf, the same after the softmax, as no row is masked whole). No node of it maps to a layer on its own,
-so the pattern is found before nodes are converted (``causal_attention``): the final MatMul becomes an
-``AttentionLayer("Dot", mask="Causal")`` without rescaling (torch has already scaled q and k), between
-``TransposeLayer``s that put ONNX's (heads, length, features) layout into ours, and the score MatMul, Add,
-Softmax and the mask's nodes are not converted. The Softmax must be over the last axis only (before opset 13 its
-default axis is 1, and it normalises over all dims from its axis on). So is nanoGPT's hand-written form,
+-inf, the same after the softmax, as no row is masked whole). So is nanoGPT's hand-written form,
 ``softmax(masked_fill(q k / sqrt(d), tril[:n, :n] == 0, -inf)) v``: a Where putting -inf where a constant lower
-triangle of ones (or its leading rows and columns, cut to the length) is 0, of scores unscaled or scaled by
-1/sqrt(d) (the AttentionLayer's ``"DimensionSqrt"``).
+triangle of ones (or its leading rows and columns, cut to the length) is 0. Without a mask (an ``AttentionLayer()``,
+a plain ``scaled_dot_product_attention``) ``softmax(q k) v``, k the Transpose of the key. The scores are scaled by
+1 or 1/sqrt(d) in all (``score_rescaling`` "None" or "DimensionSqrt"): a Mul or Div after the score MatMul, and/or
+q and k each times one constant c (``split_scale``), as torch writes the scaling. The final MatMul becomes an
+``AttentionLayer("Dot")``, between ``TransposeLayer``s that put ONNX's (heads, length, features) layout into ours
+where ONNX's own Transposes (of one use, taken in) do not; the score MatMul, scaling, Softmax and the mask's nodes
+are not converted. The Softmax must be over the last axis only (before opset 13 its default axis is 1, and it
+normalises over all dims from its axis on). Every constant and perm is checked: a near-miss of the unmasked form
+(another scale, k^T not the key's Transpose) stays nodes one by one.
 """
 
 from __future__ import annotations
@@ -22,8 +24,9 @@ import numpy as np
 
 from netgraph.core.graph import NetGraph
 from netgraph.core.ports import NetPort
+from netgraph.export.onnx_chains import Matched, shared_scope
 from netgraph.export.onnx_names import known_dim
-from netgraph.export.onnx_ops import Context, Converted, single_use_producer
+from netgraph.export.onnx_ops import Context, Converted, single_use_producer, sole_use
 from netgraph.layers import AttentionLayer, TransposeLayer
 
 __all__ = ["causal_attention", "causal_mask", "masked_out"]
@@ -36,48 +39,68 @@ _PERMS = {2: {"Query": None, "Key": (2, 1), "Value": None, "Output": None},
 
 
 def causal_attention(nodes: Any, ctx: Context) -> tuple[dict[int, Converted], set[int]]:
-    """The final MatMul of each causal attention (by ``id``) -> its layer, and the ids of the nodes it takes
-    the place of (score MatMul, Add, Softmax, mask), which are not to be converted."""
+    """The last node of each attention (by ``id``: its final MatMul, or the Transpose after it taken in) -> its
+    layer, and the ids of the nodes it takes the place of (score MatMul, scaling, Softmax, mask, Transposes)."""
     found: dict[int, Converted] = {}
     claimed: set[int] = set()
     for node in nodes:
         match = _match(node, ctx) if node.op_type == "MatMul" else None
         if match is not None:
-            (query, key, value, level, rescaling), taken = match
-            found[id(node)] = Converted(_layer(level, rescaling), (query, key, value))
-            _output_shape(node.output[0], ctx.shapes.get(query), ctx.shapes.get(value), ctx)
-            claimed.update(id(n) for n in taken)
+            layer, inputs, taken = match
+            found[id(taken[-1])] = Matched(layer, inputs, scope=shared_scope(taken))
+            claimed.update(id(n) for n in taken[:-1])
     return found, claimed
 
 
-def _output_shape(output: str, query: tuple | None, value: tuple | None, ctx: Context) -> None:
-    """The attention's output shape, q's but v's features, where onnx's inference lost it (a mask cut to a computed
-    length) and q's and v's are known: for the nodes after it (our layers infer no nested graph's shape there)."""
-    if query is not None and value is not None and len(query) == len(value):
-        shape = (*query[:-1], value[-1])
-        if all(map(known_dim, shape)) and not all(map(known_dim, ctx.shapes.get(output) or ("?",))):
-            ctx.shapes[output] = shape
+def _output_shape(output: str, shape: tuple | None, ctx: Context) -> None:
+    """The attention's output ``shape`` where onnx's inference lost it (a mask cut to a computed length) and it is
+    known: for the nodes after it (our layers infer no nested graph's shape there)."""
+    if shape is not None and all(map(known_dim, shape)) and not all(map(known_dim, ctx.shapes.get(output) or "?")):
+        ctx.shapes[output] = shape
 
 
-def _match(matmul: Any, ctx: Context) -> tuple[tuple[str, str, str, int, str], list[Any]] | None:
-    """((q, k^T, v tensors, non-batch rank, score rescaling), nodes taken) when ``matmul`` is
-    ``softmax(q k^T + mask) v`` or ``softmax(masked_fill(s q k^T, upper, -inf)) v``."""
+def _attention_shape(query: tuple | None, value: tuple | None) -> tuple | None:
+    """q's shape but v's features, where both are known and of one rank."""
+    return (*query[:-1], value[-1]) if query is not None and value is not None and len(query) == len(value) else None
+
+
+def _match(matmul: Any, ctx: Context) -> tuple[NetGraph, tuple[str, str, str], list[Any]] | None:
+    """(the layer, its q, k, v tensors, the nodes taken, the last one's output the layer's) when ``matmul`` is
+    ``softmax(q k^T) v``, ``softmax(q k^T + mask) v`` or ``softmax(masked_fill(q k^T, upper, -inf)) v``, q k^T
+    unscaled or scaled by 1/sqrt(d) (``_scaled_scores``). Unmasked, k^T must be the Transpose of k taken in."""
     softmax = single_use_producer(matmul.input[0], ctx, "Softmax")
-    masking = softmax and (single_use_producer(softmax.input[0], ctx, "Add")
-                           or single_use_producer(softmax.input[0], ctx, "Where"))
     level = _rank(matmul.output[0], ctx) or _rank(matmul.input[1], ctx)  # onnx may not tell the output's: v's
-    if masking is None or level not in _PERMS or matmul.input[1] in ctx.constants:
+    if softmax is None or level not in _PERMS or matmul.input[1] in ctx.constants:
         return None
     axis = int(ctx.attributes(softmax).get("axis", 1 if ctx.opset < 13 else -1))  # before opset 13: from axis on
     if axis not in (-1, _rank(softmax.input[0], ctx)):
         return None
-    for scores_name, mask in _masked(masking, ctx):
-        scaled = _scaled_scores(scores_name, ctx)
-        if scaled is not None and mask is not None:
-            scores, rescaling, scaling = scaled
-            return ((scores.input[0], scores.input[1], matmul.input[1], level, rescaling),
-                    [scores, *scaling, masking, softmax, *mask])
+    for scores_name, mask, masking in _masks(softmax.input[0], ctx):
+        scaled = _scaled_scores(scores_name, ctx, strict=masking is None) if mask is not None else None
+        if scaled is None:
+            continue
+        (query, key_t), rescaling, scaling = scaled
+        ports = {"Query": query, "Key": key_t, "Value": matmul.input[1]}
+        perms, inputs, before, after = _taken_transposes(ports, matmul, _PERMS[level], ctx)
+        if masking is None and perms["Key"] is not None:
+            return None  # unmasked: only the exact form AttentionLayer exports (another perm: node by node)
+        shape = _attention_shape(ctx.shapes.get(scaling[-1].input[0]), ctx.shapes.get(matmul.input[1]))
+        _output_shape(matmul.output[0], shape, ctx)
+        for node in after:  # the Transpose taken in: its output's shape too
+            _output_shape(node.output[0], _permuted(ctx.shapes.get(matmul.output[0]), node, ctx), ctx)
+        layer = _layer(perms, rescaling, masking, level == 3)
+        by_port = dict(zip(ports, inputs, strict=True))
+        return layer, tuple(by_port[port] for port in layer.input_ports), [*before, *scaling, *mask, softmax,
+                                                                          matmul, *after]
     return None
+
+
+def _masks(tensor: str, ctx: Context) -> list[tuple[str, list[Any] | None, str | None]]:
+    """(scores, the mask's nodes (None: not a mask), the AttentionLayer's mask) for each way the Softmax's input
+    ``tensor`` can be masked scores: the scores themselves, unmasked, or ``_masked`` by an Add or Where."""
+    masking = single_use_producer(tensor, ctx, "Add") or single_use_producer(tensor, ctx, "Where")
+    masked = _masked(masking, ctx) if masking is not None else []
+    return [(tensor, [], None), *((s, None if m is None else [masking, *m], "Causal") for s, m in masked)]
 
 
 def _masked(node: Any, ctx: Context) -> list[tuple[str, list[Any] | None]]:
@@ -90,27 +113,99 @@ def _masked(node: Any, ctx: Context) -> list[tuple[str, list[Any] | None]]:
     return []
 
 
-def _scaled_scores(tensor: str, ctx: Context) -> tuple[Any, str, list[Any]] | None:
-    """(the MatMul q k^T, the AttentionLayer's score rescaling, the Mul or Div between) of scores unscaled, or
-    scaled by 1/sqrt(d) of q's d features; None for another form (or another scale)."""
-    node, scaling = ctx.producers.get(tensor), []
-    if node is not None and node.op_type in ("Mul", "Div") and len(ctx.consumers.get(tensor, ())) == 1:
-        factors = [name for name in node.input if name in ctx.constants and ctx.constants[name].size == 1]
-        scores = [name for name in node.input if name not in factors]
-        if len(factors) != 1 or len(scores) != 1 or (node.op_type == "Div" and node.input[1] != factors[0]):
+def _scaled_scores(tensor: str, ctx: Context, strict: bool) -> tuple[tuple[str, str], str, list[Any]] | None:
+    """((q, k^T), the AttentionLayer's score rescaling, the nodes from the scaling to the score MatMul, which is
+    last) of scores q k^T unscaled or scaled, by a Mul or Div after it and/or Muls of q and k^T by one constant c
+    each (``split_scale``), by 1 or 1/sqrt(d) of q's d features in all; None for another form or scale. Muls of q
+    and k^T by another scale are a near-miss: not ``strict``, q and k^T are their outputs (left node by node)."""
+    node, after = ctx.producers.get(tensor), []
+    if node is not None and node.op_type in ("Mul", "Div") and sole_use(tensor, ctx):
+        factor = _scalar_factor(node, ctx)
+        if factor is None:
             return None
-        scale = float(np.ravel(ctx.constants[factors[0]])[0]) ** (-1 if node.op_type == "Div" else 1)
-        node, scaling = ctx.producers.get(scores[0]), [node]
-        if node is None or node.op_type != "MatMul" or len(ctx.consumers.get(scores[0], ())) != 1:
-            return None
-        features = (ctx.shapes.get(node.input[0]) or (None,))[-1]
-        if not isinstance(features, int) or not np.isclose(scale, features ** -0.5, rtol=1e-6, atol=0):
-            return None
-    elif node is None or node.op_type != "MatMul" or len(ctx.consumers.get(tensor, ())) != 1:
+        (tensor, _), after, node = factor, [node], ctx.producers.get(factor[0])
+    if (node is None or node.op_type != "MatMul" or not sole_use(tensor, ctx)
+            or {*node.input} & ctx.constants.keys()):
         return None
-    if {*node.input} & ctx.constants.keys():
+    scale = 1.0 if not after else _scalar_factor(after[0], ctx)[1]
+    split = split_scale(node, ctx)
+    if split is not None:
+        operands, factor, muls = split
+        rescaling = _rescaling(scale * factor * factor, operands[0], ctx)
+        if rescaling is not None:
+            return operands, rescaling, [*after, *muls, node]
+        if strict:
+            return None
+    rescaling = _rescaling(scale, node.input[0], ctx) if after else "None"
+    return None if rescaling is None else ((node.input[0], node.input[1]), rescaling, [*after, node])
+
+
+def split_scale(scores: Any, ctx: Context) -> tuple[tuple[str, str], float, list[Any]] | None:
+    """((q, k^T), c, the two Muls) where the MatMul ``scores`` is of q and k^T each multiplied by the constant c
+    alone (the two Muls' constants equal), as export_onnx writes an AttentionLayer's scaling; else None."""
+    muls = [single_use_producer(tensor, ctx, "Mul") for tensor in scores.input]
+    factors = [_scalar_factor(mul, ctx) if mul is not None else None for mul in muls]
+    if None in factors or factors[0][1] != factors[1][1]:
         return None
-    return node, "DimensionSqrt" if scaling else "None", scaling
+    return (factors[0][0], factors[1][0]), factors[0][1], muls
+
+
+def _scalar_factor(node: Any, ctx: Context) -> tuple[str, float] | None:
+    """(x, f) where the Mul or Div ``node`` is x times the constant f: a one-element constant of at most one dim or
+    no more than x has, the other input (a Div's divisor: f its inverse); None for another node."""
+    factors = [name for name in node.input if name in ctx.constants and ctx.constants[name].size == 1]
+    data = [name for name in node.input if name not in factors]
+    if len(factors) != 1 or len(data) != 1 or (node.op_type == "Div" and node.input[1] != factors[0]):
+        return None
+    if ctx.constants[factors[0]].ndim > max(1, ctx.rank(data[0]) or 0):
+        return None
+    value = float(np.ravel(ctx.constants[factors[0]])[0])
+    return data[0], value ** (-1 if node.op_type == "Div" else 1)
+
+
+def _rescaling(scale: float, query: str, ctx: Context) -> str | None:
+    """The AttentionLayer's score rescaling that is ``scale`` for q's d features: "None" (1) or "DimensionSqrt"
+    (1/sqrt(d)), within float tolerance; None for another scale (or d unknown)."""
+    if np.isclose(scale, 1.0, rtol=1e-6, atol=0):
+        return "None"
+    features = (ctx.shapes.get(query) or (None,))[-1]
+    if isinstance(features, int) and np.isclose(scale, features ** -0.5, rtol=1e-6, atol=0):
+        return "DimensionSqrt"
+    return None
+
+
+def _taken_transposes(ports: dict[str, str], matmul: Any, perms: dict[str, tuple | None],
+                      ctx: Context) -> tuple[dict[str, tuple | None], tuple[str, ...], list[Any], list[Any]]:
+    """The TransposeLayer perms still needed, the layer's q, k, v tensors, and the Transposes taken in before and
+    after the attention: each one ONNX's own (of one use) that does the layout change a port's perm would (undo)."""
+    perms, inputs, before = dict(perms), [], []
+    for port, tensor in ports.items():
+        node = single_use_producer(tensor, ctx, "Transpose")
+        onnx_perm = _onnx_perm(perms[port])
+        if node is not None and onnx_perm and [_perm_of(node, ctx)[i] for i in onnx_perm] == sorted(onnx_perm):
+            before, tensor, perms[port] = [*before, node], node.input[0], None
+        inputs.append(tensor)
+    use = sole_use(matmul.output[0], ctx)
+    after = [use[0]] if use and use[0].op_type == "Transpose" and perms["Output"] is not None else []
+    if after and _perm_of(after[0], ctx) == _onnx_perm(perms["Output"]):
+        perms["Output"] = None
+    return perms, tuple(inputs), before, after if perms["Output"] is None else []
+
+
+def _permuted(shape: tuple | None, transpose: Any, ctx: Context) -> tuple | None:
+    return None if shape is None else tuple(shape[i] for i in _perm_of(transpose, ctx))
+
+
+def _onnx_perm(perm: tuple | None) -> list[int]:
+    """ONNX's Transpose perm (the batch dim first) doing what a TransposeLayer's (level k to level perm[k]) does."""
+    onnx_perm = [0] * (len(perm or ()) + 1)
+    for level, target in enumerate(perm or (), 1):
+        onnx_perm[target] = level
+    return onnx_perm if perm else []
+
+
+def _perm_of(node: Any, ctx: Context) -> list[int]:
+    return [int(p) for p in ctx.attributes(node).get("perm", ())]
 
 
 def _above_diagonal(tensor: str, ctx: Context) -> list[Any] | None:
@@ -179,11 +274,13 @@ def _rank(tensor: str, ctx: Context) -> int | None:
     return None if rank is None else rank - 1
 
 
-def _layer(level: int, rescaling: str) -> NetGraph:
-    """Query, Key (k^T as ONNX has it), Value -> AttentionLayer(mask="Causal") -> Output, in ONNX's layout."""
-    perms = _PERMS[level]
-    layers: dict[str, Any] = {"attention": AttentionLayer("Dot", mask="Causal", score_rescaling=rescaling,
-                                                          multi_head=level == 3)}
+def _layer(perms: dict[str, tuple | None], rescaling: str, mask: str | None, multi_head: bool) -> Any:
+    """The AttentionLayer (mask None: "None"); where a port has a perm, a NetGraph of Query, Key, Value -> it ->
+    Output, each such port through a TransposeLayer of its perm (ONNX's layout into ours)."""
+    attention = AttentionLayer("Dot", mask=mask or "None", score_rescaling=rescaling, multi_head=multi_head)
+    if all(perm is None for perm in perms.values()):
+        return attention
+    layers: dict[str, Any] = {"attention": attention}
     edges: list[tuple] = []
     for port in ("Query", "Key", "Value"):
         source: Any = NetPort(port)

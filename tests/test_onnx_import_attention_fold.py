@@ -1,0 +1,133 @@
+"""import_onnx of the attention an AttentionLayer without a mask exports (Transpose of k, q and k^T each times c,
+c^2 = 1/sqrt(d), MatMul, Softmax, MatMul; torch's own scaled_dot_product_attention writes the same): one
+AttentionLayer back, as are the causal ones, at batches 1 and 4, fixed and variable lengths, float32 and float64.
+A near-miss (another scale, another perm) imports node by node, still computing the same."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+import torch.nn.functional as F
+from onnx import TensorProto, helper, numpy_helper
+from torch import nn
+
+import onnx
+
+from netgraph import AttentionLayer, NetGraph, export_onnx, import_onnx, net_initialize
+from netgraph.export.exporter import example_inputs
+from tests.onnx_helpers import pinned_model, run_onnx, torch_export
+
+
+@pytest.fixture
+def dtype(request):
+    default = torch.get_default_dtype()
+    torch.set_default_dtype(request.param)
+    yield request.param
+    torch.set_default_dtype(default)
+
+
+def _attention_net(length, **options) -> NetGraph:
+    shape = (length, 2, 4) if options.get("multi_head") else (length, 4)
+    layer = AttentionLayer(**options)
+    return net_initialize(NetGraph({"att": layer}, [], Key=shape, Value=shape, Query=shape), seed=0)
+
+
+def _attention_layers(net) -> list:
+    found = []
+    for layer in net.layers.values():
+        nested = _attention_layers(layer) if isinstance(layer, NetGraph) else []
+        found += [layer] if isinstance(layer, AttentionLayer) else nested
+    return found
+
+
+def _assert_same(back, net, length, dtype) -> None:
+    for batch in (1, 4):
+        x = example_inputs(net, batch=batch, length=7 if length == "n" else length, seed=batch)
+        got, want = back.compile().eval()(**x), net.compile().eval()(**x)
+        assert got.dtype == dtype
+        torch.testing.assert_close(got, want, atol=1e-5, rtol=1e-4)
+
+
+OPTIONS = {"plain": {}, "unscaled": {"score_rescaling": "None"}, "causal": {"mask": "Causal"},
+           "causal_unscaled": {"mask": "Causal", "score_rescaling": "None"}}
+#: a causal float64 net cannot be exported (torch: "Unsupported type for attn_mask")
+CASES = [pytest.param(name, dtype, id=f"{name}-{str(dtype)[6:]}")
+         for name, dtype in [*((name, torch.float32) for name in sorted(OPTIONS)),
+                             ("plain", torch.float64), ("unscaled", torch.float64)]]
+
+
+@pytest.mark.parametrize("length", ["n", 5])
+@pytest.mark.parametrize("name, dtype", CASES, indirect=["dtype"])
+@torch.no_grad()
+def test_an_attention_layer_imports_back_as_one_layer(name, length, dtype, tmp_path):
+    # the unmasked ones imported as 8 layers (Transpose, two Muls and their constants, MatMul, Softmax, MatMul);
+    # the causal ones as an attention fed by Transpose and Mul layers
+    net = _attention_net(length, **OPTIONS[name])
+    back = import_onnx(export_onnx(net, tmp_path / "att.onnx"))
+    assert list(back.layers.values()) == [net.layers["att"]]
+    _assert_same(back, net, length, dtype)
+
+
+@pytest.mark.parametrize("mask", ["None", "Causal"])
+@torch.no_grad()
+def test_multi_head_attention_imports_back_with_one_attention_layer(mask, tmp_path):
+    net = _attention_net("n", multi_head=True, mask=mask)
+    back = import_onnx(export_onnx(net, tmp_path / "heads.onnx"))
+    assert _attention_layers(back) == [net.layers["att"]]
+    _assert_same(back, net, "n", torch.float32)
+
+
+class _Attention(nn.Module):
+    def forward(self, q, k, v):
+        return F.scaled_dot_product_attention(q, k, v)
+
+
+@torch.no_grad()
+def test_torchs_scaled_dot_product_attention_imports_as_one_layer(tmp_path):
+    example = torch.randn(2, 6, 4)
+    path = torch_export(_Attention(), (example,) * 3, tmp_path / "sdpa.onnx", ["q", "k", "v"],
+                        axes={name: {0: "b", 1: "n"} for name in "qkv"})
+    back = import_onnx(path)
+    assert [type(layer) for layer in back.layers.values()] == [AttentionLayer]
+    assert back.layers[next(iter(back.layers))].score_rescaling == "DimensionSqrt"
+    generator = torch.Generator().manual_seed(3)
+    q, k, v = (torch.randn(4, 9, 4, generator=generator) for _ in range(3))
+    torch.testing.assert_close(back({"q": q, "k": k, "v": v}), F.scaled_dot_product_attention(q, k, v))
+
+
+def _split_scaled(path, scales: tuple[float, float], perm: tuple[int, ...] = (0, 2, 1), n: int = 5, d: int = 4):
+    """softmax((q c1) (Transpose(k, perm) c2)) v written by hand."""
+    node = helper.make_node
+    nodes = [node("Transpose", ["k"], ["kt"], perm=list(perm)), node("Mul", ["q", "c1"], ["qs"]),
+             node("Mul", ["kt", "c2"], ["ks"]), node("MatMul", ["qs", "ks"], ["s"]),
+             node("Softmax", ["s"], ["p"], axis=-1), node("MatMul", ["p", "v"], ["y"])]
+    key = ["b", n, d] if perm == (0, 2, 1) else ["b", d, n]  # (0, 1, 2): k^T given
+    values = [helper.make_tensor_value_info(name, TensorProto.FLOAT, shape)
+              for name, shape in (("q", ["b", n, d]), ("k", key), ("v", ["b", n, d]), ("y", ["b", n, d]))]
+    constants = [numpy_helper.from_array(np.array(c, np.float32), name) for name, c in zip(("c1", "c2"), scales)]
+    onnx.save(pinned_model(helper.make_graph(nodes, "g", values[:3], values[3:], constants)), str(path))
+    return path
+
+
+NEAR_MISSES = {"scale_off": ((0.5, 0.5 * 1.01), (0, 2, 1)), "unequal": ((1.0, 0.5), (0, 2, 1)),
+               "other_perm": ((4 ** -0.25, 4 ** -0.25), (0, 1, 2))}
+
+
+@pytest.mark.parametrize("name", sorted(NEAR_MISSES))
+@torch.no_grad()
+def test_a_near_miss_of_the_exported_attention_imports_node_by_node(name, tmp_path):
+    scales, perm = NEAR_MISSES[name]
+    path = _split_scaled(tmp_path / "near.onnx", scales, perm)
+    back = import_onnx(path)
+    assert not _attention_layers(back)
+    generator = torch.Generator().manual_seed(6)
+    x = {"q": torch.randn(3, 5, 4, generator=generator), "v": torch.randn(3, 5, 4, generator=generator),
+         "k": torch.randn(*((3, 5, 4) if perm == (0, 2, 1) else (3, 4, 5)), generator=generator)}
+    torch.testing.assert_close(back(x), torch.from_numpy(run_onnx(path, x)[0]), atol=1e-5, rtol=1e-4)
+
+
+@torch.no_grad()
+def test_the_split_scale_folds_only_at_one_over_the_root_of_the_key_size(tmp_path):
+    path = _split_scaled(tmp_path / "exact.onnx", (4 ** -0.25, 4 ** -0.25))
+    assert [layer.score_rescaling for layer in import_onnx(path).layers.values()] == ["DimensionSqrt"]
