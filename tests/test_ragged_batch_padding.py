@@ -5,8 +5,8 @@ the longest of all: one long sequence no longer makes every batch as long (999 s
 import pytest
 import torch
 
-from netgraph import (LinearLayer, NetChain, NetGraph, NetMapOperator, NetPort, SequenceLastLayer, SequenceRestLayer,
-                      net_initialize)
+from netgraph import (DataError, EmbeddingLayer, LinearLayer, NetChain, NetGraph, NetMapOperator, NetPort,
+                      SequenceLastLayer, SequenceRestLayer, net_initialize)
 from netgraph.backend import masks, padded_eval
 
 
@@ -53,3 +53,11 @@ def test_sequence_outputs_joined_across_batches(padded_sizes):
     assert [r.shape[0] for r in batched["Rest"]] == [1, 6, 2, 8, 3]
     assert all(torch.allclose(a, b, atol=1e-6) for a, b in zip(batched["Rest"], whole["Rest"]))
     assert torch.allclose(batched["Last"], whole["Last"], atol=1e-6)
+
+
+def test_an_error_in_a_later_batch_names_the_call_s_example():
+    net = net_initialize(NetChain([EmbeddingLayer(3, 5), SequenceLastLayer()], Input=["n"]), seed=0)
+    sequences = [torch.tensor([1, 2]), torch.tensor([2]), torch.tensor([1, 3, 2]), torch.tensor([9])]
+    with pytest.raises(DataError) as caught:
+        net(sequences, batch_size=2)
+    assert [d.example for d in caught.value.diagnostics] == [3] and "at example 3" in str(caught.value)
