@@ -14,20 +14,22 @@ would reach a layer that does not honour lengths, or the call asks for states or
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from typing import Any
 
 import torch
 
 from netgraph.backend.derived_lengths import check_input_lengths
-from netgraph.backend.eval_options import (EvaluationOptions, call_by_name, evaluation_ready, in_batches,
-                                           outside_transforms, seeded)
+from netgraph.backend.eval_options import (EvaluationOptions, call_by_name, evaluation_ready, outside_transforms,
+                                           seeded)
 from netgraph.backend.input_lengths import empty_length_problem
 from netgraph.backend.masks import Fallback, Padded, check_padded, compile_padded, output_lengths, pad, unpad
 from netgraph.core.errors import DataError, Diagnostic, raise_all
 from netgraph.core.naming_scope import quoted
 from netgraph.core.types import INTEGER, format_shape
 from netgraph.core.wording import counted
+from netgraph.layers.bad_index import examples_at
 from netgraph.layers.random import distribution_checks
 
 __all__ = ["FALLBACK", "evaluate_padded", "padded_module", "examples_of", "beside_ragged"]
@@ -73,21 +75,21 @@ def examples_of(net: Any, port: str, values: list, to_tensor: Callable, problems
     return out
 
 
-def _padded_port(net: Any, port: str, value: Any, to_tensor: Callable) -> tuple[torch.Tensor, torch.Tensor] | None:
-    """One ragged port's padded tensor and lengths, its dtype the port's; DataError when its shape does not fit;
+def _ragged_port(net: Any, port: str, value: Any, to_tensor: Callable) -> tuple[Any, torch.Tensor] | None:
+    """One ragged port's value and lengths: a ``Padded`` value's padded tensor (its dtype the port's), or a list's
+    examples as tensors, padded later a batch at a time (``_padded_slice``); DataError when its shape does not fit;
     None when its examples differ in a dim past the first (``("n", "m", 3)``), which padding one dim cannot hold."""
     t = net.port_types[port]
     integer = t.dtype == INTEGER
-    if isinstance(value, Padded):
-        data, lengths = check_padded(port, value)
-        data = to_tensor(port, data, integer)
-    else:
+    if not isinstance(value, Padded):
         problems: list[str | Diagnostic] = []
         examples = examples_of(net, port, value, to_tensor, problems)
         raise_all(problems, DataError, "bad ragged input")
         if len({x.shape[1:] for x in examples}) > 1:  # another variable dim differs too: run by shape groups
             return None
-        data, lengths = pad(examples)
+        return examples, torch.tensor([x.shape[0] for x in examples], dtype=torch.int64)
+    data, lengths = check_padded(port, value)
+    data = to_tensor(port, data, integer)
     if data.dim() != len(t.shape) + 1 or any(type(d) is int and d != n for d, n in zip(t.shape, data.shape[1:])):
         raise DataError(f"input port {quoted(port)}: padded data has shape {tuple(data.shape)}, expected (b, "
                         f"{format_shape(t.shape)[1:-1]}) with b the batch size", port=port, layer=(), kind="data-shape",
@@ -95,19 +97,26 @@ def _padded_port(net: Any, port: str, value: Any, to_tensor: Callable) -> tuple[
     return data, lengths
 
 
+def _padded_slice(value: Any, at: slice) -> torch.Tensor:
+    """Examples ``at`` of a ragged port's value: a list's padded to the longest of them alone (here, so that a
+    batch's padding, not the whole call's, bounds the memory), a padded tensor's as given."""
+    return pad(value[at])[0] if isinstance(value, list) else value[at]
+
+
 def evaluate_padded(net: Any, data: dict[str, Any], ragged: list[str], options: EvaluationOptions,
                     to_tensor: Callable, decode: Callable) -> Any:
-    """The call's outputs from one padded run, or FALLBACK (see the module doc)."""
+    """The call's outputs from padded runs, a batch of ``batch_size`` examples at a time (each padded on its own),
+    or FALLBACK (see the module doc)."""
     if options.outputs:
         return FALLBACK
     module = padded_module(net, tuple(ragged), options)
     if module is FALLBACK or any(module._netgraph_route.outputs.get(p) for p in net.coders if p in net.output_ports):
         return FALLBACK
-    tensors, lengths = {}, {}
+    values, lengths = {}, {}
     for port in ragged:
-        if (padded := _padded_port(net, port, data[port], to_tensor)) is None:
+        if (found := _ragged_port(net, port, data[port], to_tensor)) is None:
             return FALLBACK
-        tensors[port], lengths[port] = padded
+        values[port], lengths[port] = found
     total = next(iter(lengths.values())).shape[0]
     if any(n.shape[0] != total for n in lengths.values()):
         raise DataError(f"ragged input ports hold different numbers of examples: "
@@ -116,23 +125,53 @@ def evaluate_padded(net: Any, data: dict[str, Any], ragged: list[str], options: 
                         found={p: int(n.shape[0]) for p, n in lengths.items()})
     types = net.port_types
     for port, value in data.items():
-        if port not in tensors:
-            tensors[port] = beside_ragged(port, to_tensor(port, value, types[port].dtype == INTEGER), total)
+        if port not in values:
+            values[port] = beside_ragged(port, to_tensor(port, value, types[port].dtype == INTEGER), total)
 
     def sizes(p: str, axis: int) -> Any:
-        return lengths[p] if axis == 0 and p in lengths else tensors[p].shape[axis + 1]
+        return lengths[p] if axis == 0 and p in lengths else values[p][0].shape[axis] if isinstance(
+            values[p], list) else values[p].shape[axis + 1]
 
     check_input_lengths(net, sizes)
-    arguments = {**tensors, **{module._netgraph_lengths_arguments[p]: n for p, n in lengths.items()}}
-    grad = torch.is_grad_enabled() and any(x.requires_grad for x in tensors.values())
+    grad = torch.is_grad_enabled() and any(x.requires_grad for v in values.values() for x in
+                                           (v if isinstance(v, list) else [v]))
     with torch.set_grad_enabled(grad), seeded(options.seed):
-        result = in_batches(lambda batch: call_by_name(module, batch), arguments, options.batch_size)
-    result = decode(net, result, options.decoder)
-    cut = output_lengths(module._netgraph_route, lengths)
+        spans = _slices(total, options.batch_size)
+        parts = [_run_slice(module, values, lengths, range(*span), net.output_ports[0], len(spans) > 1)
+                 for span in spans]
+    return decode(net, _joined(parts), options.decoder)
+
+
+def _slices(total: int, batch_size: int | None) -> list[tuple[int, int]]:
+    """The ``(start, stop)`` of each batch of ``batch_size`` examples (one of all when None or no fewer)."""
+    if batch_size is None or total <= batch_size:
+        return [(0, total)]
+    return [(i, min(i + batch_size, total)) for i in range(0, total, batch_size)]
+
+
+def _run_slice(module: Any, values: dict[str, Any], lengths: dict[str, torch.Tensor], examples: range,
+               first_output: str, batched: bool) -> Any:
+    """The padded module on ``examples`` (one of several batches when ``batched``), its padded outputs cut to their
+    lengths (lists of tensors)."""
+    at = slice(examples.start, examples.stop)
+    part = {p: n[at] for p, n in lengths.items()}
+    arguments = {p: _padded_slice(v, at) if p in lengths else v[at] for p, v in values.items()}
+    arguments.update({module._netgraph_lengths_arguments[p]: n for p, n in part.items()})
+    with examples_at(examples) if batched else contextlib.nullcontext():  # an error names the call's example
+        result = call_by_name(module, arguments)
+    cut = output_lengths(module._netgraph_route, part)
     if not isinstance(result, dict):
-        only = cut[net.output_ports[0]]
-        return result if only is None else unpad(result, only)
+        return result if cut[first_output] is None else unpad(result, cut[first_output])
     return {p: x if cut.get(p) is None else unpad(x, cut[p]) for p, x in result.items()}
+
+
+def _joined(parts: list[Any]) -> Any:
+    """The batches' outputs as one call's: lists of examples chained, tensors concatenated."""
+    if len(parts) == 1:
+        return parts[0]
+    if isinstance(parts[0], dict):
+        return {p: _joined([part[p] for part in parts]) for p in parts[0]}
+    return [x for part in parts for x in part] if isinstance(parts[0], list) else torch.cat(parts)
 
 
 def beside_ragged(port: str, x: torch.Tensor, total: int) -> torch.Tensor:

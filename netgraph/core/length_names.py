@@ -8,6 +8,8 @@ mean equal lengths; and why two names do not join.
 
 from __future__ import annotations
 
+import functools
+import math
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -18,7 +20,7 @@ from netgraph.core.naming_scope import quoted
 
 __all__ = ["shifted_length", "strided_length", "times_length", "lengths_apart", "length_steps", "lengths_along",
            "length_bases", "LengthStep", "LENGTH_STEPS", "shortest_length", "impossible_step",
-           "names_by_shortest_base"]
+           "names_by_shortest_base", "least_length", "least_element_count"]
 
 Dim = Union[int, str, None]  # as core.types' (which imports this module for its conflict messages)
 
@@ -261,6 +263,31 @@ def _step(op: str, k: int, name: str | None = None) -> LengthStep:
         raise ShapeError(f"the length name {quoted(name)}: {why}" if name else f"a length step: {why}", kind="shape",
                          expected="a step size from 1", found=k, detail=why)
     return LENGTH_STEPS[op]
+
+
+@functools.lru_cache(maxsize=4096)
+def least_length(name: str) -> int:
+    """The least length a variable length ``name`` takes (a derived name's at its base's shortest length; 1 for a
+    base): a lower bound for sizes checked before the lengths are known.
+
+    >>> least_length("n"), least_length("n_minus_2"), least_length("n_plus_7"), least_length("n_times_4_over_2")
+    (1, 1, 8, 2)
+    """
+    base = min(length_bases(name), key=len)
+    steps = length_steps(name, {base}) if base != name else None
+    return lengths_along(shortest_length(steps[1]), steps[1])[-1] if steps else 1
+
+
+def least_element_count(shape: tuple[Dim, ...] | None) -> int:
+    """The fewest elements ``shape`` may hold: a variable length at its ``least_length``, an unknown dim as 1, an
+    unknown rank as 0 (the element count where every dim is a size).
+
+    >>> least_element_count((2, 3)), least_element_count((10, "n_plus_2")), least_element_count((None, 4))
+    (6, 30, 4)
+    """
+    if shape is None:
+        return 0
+    return math.prod(d if isinstance(d, int) else least_length(d) if isinstance(d, str) else 1 for d in shape)
 
 
 def lengths_along(length: int, ops: tuple[tuple[str, int], ...]) -> list[int]:

@@ -29,7 +29,8 @@ from netgraph.core.guessed_lengths import as_named, scoped
 from netgraph.core.inference import Key, Problem, Solution, solve
 from netgraph.core.shared import keeps_own
 from netgraph.core.swapped_group import swapped_group_error
-from netgraph.core.types import MAX_PORT_DIMS, Conflict, PortType, element_count, numel, unify
+from netgraph.core.length_names import least_element_count
+from netgraph.core.types import MAX_PORT_DIMS, Conflict, PortType, unify
 
 __all__ = ["Inference", "infer_net", "nesting_depth", "layer_count", "recursion_room", "deep_walk",
            "fits_recursion_limit"]
@@ -154,20 +155,24 @@ def infer_net(net: Any) -> Inference:
                      {p: problem.before_defaults.get(((), p), type_of(((), p))) for p in ports}, solution)
 
 
+TORCH_NUMEL = 2**63 - 1  # the most elements (and the largest size) a torch tensor has, whatever the limits say
+
+
 def _check_sizes(net: Any, solution: Solution) -> None:
-    """ShapeError for every port whose one example holds more elements than the port_elements limit, or more dims
-    than torch's ops take (each a Diagnostic; ``raise_all`` lists the first few)."""
+    """ShapeError for every port whose one example holds more elements than the port_elements limit (a variable
+    length counted at its least: ``least_element_count``), or more dims than torch's ops take (each a Diagnostic;
+    ``raise_all`` lists the first few)."""
     limit = current_limits().port_elements
     too_large = {shape for shape in {t.shape for t in solution.class_types}  # each distinct shape checked once
-                 if (element_count(shape) or 0) > limit or len(shape or ()) > MAX_PORT_DIMS}
+                 if least_element_count(shape) > min(limit, TORCH_NUMEL) or len(shape or ()) > MAX_PORT_DIMS}
     if not too_large:
         return
     big = [(key, t) for key, t in solution.types().items() if t.shape in too_large]
     big = [(key, t) for key, t in big if key[0]] or big  # a layer's port, rather than the graph port it feeds
     raise_all([Diagnostic(f"{net.describe(key)} {_too_large(t, limit)}", "too-large", layer=key[0], port=key[1],
                           detail=_too_large(t, limit),
-                          expected=MAX_PORT_DIMS if len(t.shape) > MAX_PORT_DIMS else limit,
-                          found=len(t.shape) if len(t.shape) > MAX_PORT_DIMS else numel(t.shape))
+                          expected=MAX_PORT_DIMS if len(t.shape) > MAX_PORT_DIMS else min(limit, TORCH_NUMEL),
+                          found=len(t.shape) if len(t.shape) > MAX_PORT_DIMS else least_element_count(t.shape))
                for key, t in big], ShapeError, "too large")
 
 
@@ -176,8 +181,10 @@ def _too_large(t: PortType, limit: int) -> str:
     if len(t.shape) > MAX_PORT_DIMS:
         return (f"has {len(t.shape)} dims, more than the {MAX_PORT_DIMS} an example may have (torch's ops take at most "
                 f"64 dims, the batch dimension one of them)")
-    return (f"is too large: {t} holds {numel(t.shape):.3g} elements per example, more than the port_elements limit "
-            f"({limit}; {raise_hint('port_elements')})")
+    count, fixed = least_element_count(t.shape), all(isinstance(d, int) for d in t.shape)
+    most = (f"the port_elements limit ({limit}; {raise_hint('port_elements')})" if count > limit else
+            f"the {TORCH_NUMEL} a torch tensor holds")
+    return f"is too large: {t} holds {'' if fixed else 'at least '}{count:.3g} elements per example, more than {most}"
 
 
 def nesting_depth(layers: Mapping[str, Any]) -> int:
