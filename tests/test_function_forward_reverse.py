@@ -140,3 +140,33 @@ def test_sign_and_unit_step_are_steps_beside_other_parts_and_keep_nan(expression
     for run in _runs("", 1, expression).values():
         assert jacfwd(run)(x).diagonal().tolist() == jacrev(run)(x).diagonal().tolist() == pytest.approx(derivatives)
         assert run(torch.tensor([float("nan")], dtype=torch.float64)).isnan().all()
+
+
+@pytest.mark.parametrize("expression, derivatives", [
+    ("Total[Ceiling[#x + 1/2]] * Log[#x]", [float("inf"), 4.0, 16.0]),
+    ("Mean[Ceiling[#x + 1/2]] * Log[#x]", [float("inf"), 4 / 3, 16 / 3]),
+    ("Part[Ceiling[#x + 1/2], 2] * Log[#x]", [float("inf"), 2.0, 8.0]),
+    ("Dot[Ceiling[#x + 1/2], Ceiling[#x + 1/2]] * Log[#x]", [float("inf"), 6.0, 24.0]),
+    ("Max[Floor[#x]] * Log[#x]", [float("inf"), 1.0, 4.0])])
+def test_a_whole_array_function_of_steps_is_a_step(expression, derivatives):
+    """Total, Mean, Part, Dot and Max of steps are steps: forward mode gave Total's zero tangent times Log[0], NaN,
+    where reverse mode gave Infinity."""
+    x = torch.tensor([[0.0, 1.0, 0.25]], dtype=torch.float64)
+    module = NetGraph([FunctionLayer(expression)], [], x=(3,)).compile().double()
+    for run in (module, lambda t: interpret(module.net, module, x=t)):
+        forward, reverse = (jac(run)(x).reshape(3, 3).diagonal().tolist() for jac in (jacfwd, jacrev))
+        assert forward == reverse == pytest.approx(derivatives)
+
+
+def test_a_step_under_a_whole_array_function_is_cut_and_a_whole_step_keeps_gradient_zero():
+    """Dot[Floor[#x], Log[#y]] by x: forward mode gave Floor's zero tangent times Log[0], NaN, where reverse mode gave
+    0. Total[Floor[#x]] alone stays attached: gradient 0."""
+    x, y = (torch.tensor([values], dtype=torch.float64) for values in ([0.5, 1.0, 0.25], [0.0, 1.0, 2.0]))
+    module = NetGraph([FunctionLayer("Dot[Floor[#x], Log[#y]]")], [], x=(3,), y=(3,)).compile().double()
+    for run in (module, lambda a, b: interpret(module.net, module, x=a, y=b)):
+        assert jacfwd(run)(x, y).flatten().tolist() == jacrev(run)(x, y).flatten().tolist() == [0.0] * 3
+    module = NetGraph([FunctionLayer("Total[Floor[#x]]")], [], x=(3,)).compile().double()
+    for run in (module, lambda t: interpret(module.net, module, x=t)):
+        xi = x.clone().requires_grad_(True)
+        run(xi).sum().backward()
+        assert xi.grad.tolist() == [[0.0] * 3]
