@@ -7,13 +7,16 @@ the same values and derivatives. The table itself is walked, so that a function 
 from __future__ import annotations
 
 import itertools
+from pathlib import Path
 
 import pytest
 import torch
 from torch.func import jacfwd, jacrev
 
 from netgraph import FunctionLayer, NetGraph, interpret
-from netgraph.layers.function_table import NAMED_FUNCTIONS, TWO_ARGUMENT_FORMS
+from netgraph.layers.expression import parse
+from netgraph.layers.expression_steps import cut_steps
+from netgraph.layers.function_table import NAMED_FUNCTIONS, OPERATORS, TWO_ARGUMENT_FORMS
 
 ONE_ARGUMENT = [0.0, -0.0, 1.0, -1.0, 0.5, -0.5, 0.3, -0.7, 2.0, -2.0, 3.0, -3.0, -2.5, 7.25, 1e-18, 1e-30, -1e-30,
                 1e-300, -1e-300, 5e-324, 1e10, -1e10, 1e300, -1e300]
@@ -170,3 +173,14 @@ def test_a_step_under_a_whole_array_function_is_cut_and_a_whole_step_keeps_gradi
         xi = x.clone().requires_grad_(True)
         run(xi).sum().backward()
         assert xi.grad.tolist() == [[0.0] * 3]
+
+
+def test_the_readme_names_every_named_function_that_is_a_step():
+    """The README's list of steps missed Quotient (Round of a quotient): each function of the table that is a step
+    (detached beside Exp) is named there."""
+    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    listed = readme.split("compiled or interpreted: a step (", 1)[1].split(") is", 1)[0]
+    for name, entry in NAMED_FUNCTIONS.items():
+        tree = parse(f"{name}[{', '.join(['#x'] * entry.arity)}] * Exp[#x]").tree
+        if entry.arity and name not in OPERATORS and id(tree[2]) in cut_steps(tree):
+            assert f"`{name}`" in listed, name

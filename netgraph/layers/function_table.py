@@ -86,13 +86,14 @@ _DEFINITIONS = {  # (arity, Wolfram definition); # is the argument, #1 and #2 th
     "HardSigmoid": (1, "Min[Max[(# + 1) / 2, 0], 1]"),  # Wolfram's Clip[(x+1)/2, {0,1}], not torch's hardsigmoid
     # the rest of Wolfram's ElementwiseLayer functions, by their real-valued definitions; Sech and Csch written so
     # that no step overflows (1 / Cosh[90.] in float32 is 0, but its gradient was NaN), and without comparisons (ONNX).
-    # Csch is Sech / Tanh from |#| = 1 (Min[Floor[Abs[#]], 1] is 1 there, 0 below), 1 / Sinh below, where Sinh does not
-    # overflow: Sech / Tanh's gradient at 0 was Sech's 0 times 1 / Tanh[0] = Infinity, NaN (the limit is -Infinity);
-    # each branch not taken gets a safe input, # + 1 and # clipped to [-1, 1] (as ArcCot's)
+    # Csch is 1 / Sinh[#] up to |#| = L, Exp[L - |#|] / Sinh[L Sign[#]] beyond (the same to 10^-35), so that Sinh
+    # neither overflows (its gradient was 0 * Infinity, NaN) nor its square in the gradient in float32 (0 from
+    # |#| = 45): 7 ops; gradient -Infinity at 0 and -0. (Sech / Tanh's was Sech's 0 times 1 / Tanh[0], NaN). Both
+    # clips' gradients are 0 at their bound, so the gradient at exactly +-L is 0 (the true one -8.5e-18): L is
+    # 40 + 2^-16, which no decimal grid meets, and a multiple of 2^-16, so that L - |#| is exact
     "Cot": (1, "1 / Tan[#]"), "Coth": (1, "1 / Tanh[#]"), "Csc": (1, "1 / Sin[#]"), "Sec": (1, "1 / Cos[#]"),
     "Sech": (1, "2 * Exp[-Abs[#]] / (1 + Exp[-2 * Abs[#]])"),
-    "Csch": (1, "Min[Floor[Abs[#]], 1] * Sech[# + 1 - Min[Floor[Abs[#]], 1]] / Tanh[# + 1 - Min[Floor[Abs[#]], 1]]"
-                " + (1 - Min[Floor[Abs[#]], 1]) / Sinh[Min[Max[#, -1], 1]]"),
+    "Csch": (1, "Exp[40 + 2^-16 - Max[Abs[#], 40 + 2^-16]] / Sinh[Min[Max[#, -40 - 2^-16], 40 + 2^-16]]"),
     # ArcCot = ArcTan[1/x] (Wolfram's branch: negative for x < 0, Pi/2 at 0 and -0.) for |x| >= 1 (exact for huge
     # x), s Pi/2 - ArcTan[x] below (s = 1 for x >= 0, else -1), so that the gradient is -1/(1 + x^2) everywhere
     # (ArcTan[1/x]'s was NaN at 0); the branch not taken gets a safe input (a NaN gradient times 0 is NaN), and no
