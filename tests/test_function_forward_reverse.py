@@ -184,3 +184,14 @@ def test_the_readme_names_every_named_function_that_is_a_step():
         tree = parse(f"{name}[{', '.join(['#x'] * entry.arity)}] * Exp[#x]").tree
         if entry.arity and name not in OPERATORS and id(tree[2]) in cut_steps(tree):
             assert f"`{name}`" in listed, name
+
+
+@pytest.mark.parametrize("name", ["Gamma", "LogGamma"])
+def test_gamma_at_minus_zero_is_gamma_at_zero_in_both_modes(name):
+    """-0. reads as 0: Gamma's and LogGamma's derivative at -0. was +Infinity (torch.digamma(-0.)), at 0 -Infinity;
+    now -Infinity at both, forward and reverse, and the value +Infinity at both."""
+    x = torch.tensor([0.0, -0.0], dtype=torch.float64)
+    for run in _runs(name, 1).values():
+        assert run(x).tolist() == [float("inf")] * 2
+        for jac in (jacfwd, jacrev):
+            assert jac(run)(x).diagonal().tolist() == [-float("inf")] * 2

@@ -124,9 +124,11 @@ _DEFINITIONS = {  # (arity, Wolfram definition); # is the argument, #1 and #2 th
     # the real cube root s (s #)^(1/3), s = -1 for # < 0, else 1 (0 and NaN too): its gradient (1/3)|#|^(-2/3) is
     # +Infinity at 0, as the true one (Sign[#] Abs[#]^(1/3)'s was 0 * Infinity, NaN, through Sign and Abs)
     "CubeRoot": (1, "SignOrZero[SignOrZero[#] + 1 / 2] * (SignOrZero[SignOrZero[#] + 1 / 2] * #) ^ (1 / 3)"),
-    "Gamma": (1, "Exp[LogAbsGamma[#]] * If[# > 0, 1, 1 - 2 * Mod[Ceiling[-#], 2]]"),  # the sign Gamma has below 0
+    # the sign Gamma has below 0 times |Gamma|, of # + 0: -0. read as 0, so that the gradient there is -Infinity as at 0
+    # (torch.digamma(-0.) is +Infinity); the value is +Infinity at both. LogGamma's likewise
+    "Gamma": (1, "Exp[LogAbsGamma[# + 0]] * If[# > 0, 1, 1 - 2 * Mod[Ceiling[-#], 2]]"),
     # Wolfram's LogGamma is complex for x < 0 (even where Gamma > 0), so NaN there, but for the poles (Infinity)
-    "LogGamma": (1, "LogAbsGamma[#] + Log[SignOrZero[(# >= 0) + (Floor[#] == #) * (# > -Infinity) - 1 / 2]]"),
+    "LogGamma": (1, "LogAbsGamma[# + 0] + Log[SignOrZero[(# >= 0) + (Floor[#] == #) * (# > -Infinity) - 1 / 2]]"),
     "InverseErfc": (1, "InverseErf[1 - #]"), "FractionalPart": (1, "# - IntegerPart[#]"),
     "Unitize": (1, "Abs[Sign[#]]"), "KroneckerDelta": (1, "1 - Abs[Sign[#]]"),
     "UnitStep": (1, "(# >= 0) + 0 * Min[Abs[#], 1]"),  # the second term keeps a NaN (Wolfram's Indeterminate)
