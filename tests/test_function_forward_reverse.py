@@ -7,13 +7,16 @@ the same values and derivatives. The table itself is walked, so that a function 
 from __future__ import annotations
 
 import itertools
+from pathlib import Path
 
 import pytest
 import torch
 from torch.func import jacfwd, jacrev
 
 from netgraph import FunctionLayer, NetGraph, interpret
-from netgraph.layers.function_table import NAMED_FUNCTIONS, TWO_ARGUMENT_FORMS
+from netgraph.layers.expression import parse
+from netgraph.layers.expression_steps import cut_steps
+from netgraph.layers.function_table import NAMED_FUNCTIONS, OPERATORS, TWO_ARGUMENT_FORMS
 
 ONE_ARGUMENT = [0.0, -0.0, 1.0, -1.0, 0.5, -0.5, 0.3, -0.7, 2.0, -2.0, 3.0, -3.0, -2.5, 7.25, 1e-18, 1e-30, -1e-30,
                 1e-300, -1e-300, 5e-324, 1e10, -1e10, 1e300, -1e300]
@@ -140,3 +143,55 @@ def test_sign_and_unit_step_are_steps_beside_other_parts_and_keep_nan(expression
     for run in _runs("", 1, expression).values():
         assert jacfwd(run)(x).diagonal().tolist() == jacrev(run)(x).diagonal().tolist() == pytest.approx(derivatives)
         assert run(torch.tensor([float("nan")], dtype=torch.float64)).isnan().all()
+
+
+@pytest.mark.parametrize("expression, derivatives", [
+    ("Total[Ceiling[#x + 1/2]] * Log[#x]", [float("inf"), 4.0, 16.0]),
+    ("Mean[Ceiling[#x + 1/2]] * Log[#x]", [float("inf"), 4 / 3, 16 / 3]),
+    ("Part[Ceiling[#x + 1/2], 2] * Log[#x]", [float("inf"), 2.0, 8.0]),
+    ("Dot[Ceiling[#x + 1/2], Ceiling[#x + 1/2]] * Log[#x]", [float("inf"), 6.0, 24.0]),
+    ("Max[Floor[#x]] * Log[#x]", [float("inf"), 1.0, 4.0])])
+def test_a_whole_array_function_of_steps_is_a_step(expression, derivatives):
+    """Total, Mean, Part, Dot and Max of steps are steps: forward mode gave Total's zero tangent times Log[0], NaN,
+    where reverse mode gave Infinity."""
+    x = torch.tensor([[0.0, 1.0, 0.25]], dtype=torch.float64)
+    module = NetGraph([FunctionLayer(expression)], [], x=(3,)).compile().double()
+    for run in (module, lambda t: interpret(module.net, module, x=t)):
+        forward, reverse = (jac(run)(x).reshape(3, 3).diagonal().tolist() for jac in (jacfwd, jacrev))
+        assert forward == reverse == pytest.approx(derivatives)
+
+
+def test_a_step_under_a_whole_array_function_is_cut_and_a_whole_step_keeps_gradient_zero():
+    """Dot[Floor[#x], Log[#y]] by x: forward mode gave Floor's zero tangent times Log[0], NaN, where reverse mode gave
+    0. Total[Floor[#x]] alone stays attached: gradient 0."""
+    x, y = (torch.tensor([values], dtype=torch.float64) for values in ([0.5, 1.0, 0.25], [0.0, 1.0, 2.0]))
+    module = NetGraph([FunctionLayer("Dot[Floor[#x], Log[#y]]")], [], x=(3,), y=(3,)).compile().double()
+    for run in (module, lambda a, b: interpret(module.net, module, x=a, y=b)):
+        assert jacfwd(run)(x, y).flatten().tolist() == jacrev(run)(x, y).flatten().tolist() == [0.0] * 3
+    module = NetGraph([FunctionLayer("Total[Floor[#x]]")], [], x=(3,)).compile().double()
+    for run in (module, lambda t: interpret(module.net, module, x=t)):
+        xi = x.clone().requires_grad_(True)
+        run(xi).sum().backward()
+        assert xi.grad.tolist() == [[0.0] * 3]
+
+
+def test_the_readme_names_every_named_function_that_is_a_step():
+    """The README's list of steps missed Quotient (Round of a quotient): each function of the table that is a step
+    (detached beside Exp) is named there."""
+    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    listed = readme.split("compiled or interpreted: a step (", 1)[1].split(") is", 1)[0]
+    for name, entry in NAMED_FUNCTIONS.items():
+        tree = parse(f"{name}[{', '.join(['#x'] * entry.arity)}] * Exp[#x]").tree
+        if entry.arity and name not in OPERATORS and id(tree[2]) in cut_steps(tree):
+            assert f"`{name}`" in listed, name
+
+
+@pytest.mark.parametrize("name", ["Gamma", "LogGamma"])
+def test_gamma_at_minus_zero_is_gamma_at_zero_in_both_modes(name):
+    """-0. reads as 0: Gamma's and LogGamma's derivative at -0. was +Infinity (torch.digamma(-0.)), at 0 -Infinity;
+    now -Infinity at both, forward and reverse, and the value +Infinity at both."""
+    x = torch.tensor([0.0, -0.0], dtype=torch.float64)
+    for run in _runs(name, 1).values():
+        assert run(x).tolist() == [float("inf")] * 2
+        for jac in (jacfwd, jacrev):
+            assert jac(run)(x).diagonal().tolist() == [-float("inf")] * 2

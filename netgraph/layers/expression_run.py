@@ -73,7 +73,7 @@ def _code(tree: tuple, names: dict[str, str], code: Callable[[tuple], str] | Non
         def code(t: tuple) -> str:
             return _code(t, names, None, steps)
     if kind in LOWERED:
-        return LOWERED[kind][0](tree, code)
+        return LOWERED[kind][0](tree, lambda t: _detached(code, t, steps))
     if clipped := _clipped(tree):
         return _clip_code(_detached(code, clipped[0], steps), clipped[1], clipped[2])
     if tree[:2] == ("call", "If") and tree[2][0] == "cmp" and not _constant_branches(tree):

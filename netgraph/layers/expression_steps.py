@@ -1,14 +1,15 @@
 """Step subexpressions: the parts of an expression's tree whose derivative is 0 wherever it is defined (Floor,
 Ceiling, Round, IntegerPart, torch's sign, a product with the constant 0, and what is built from them, constants and
-comparisons alone: Sign, UnitStep, Unitize and KroneckerDelta, whose definitions add 0 * Min[Abs[#], 1] to keep a NaN).
+comparisons alone: Sign, UnitStep, Unitize and KroneckerDelta, whose definitions add 0 * Min[Abs[#], 1] to keep a NaN;
+whole-array functions of steps too, Total[Floor[#x]]).
 
 Reverse mode stops at a step: Floor's gradient is zeros, whatever reached it. Forward mode (``torch.func.jvp``,
 ``jacfwd``) instead carries the step's zero tangent on, and the product rule multiplies it by the other factor's
 value: 0 * Infinity (Gamma's Exp[LogAbsGamma[#]] at 0) or 0 * NaN (ArcSech's gate times ArcCosh beyond its
 domain) is NaN where reverse mode gives the limit. The expression runner therefore detaches a step where it
-meets a part that is no step (``cut_steps``): neither mode sees its tangent, and both give the same derivative.
-A whole expression that is a step is not detached (its gradient stays 0, and its output is still attached to
-the inputs), nor is a step of constants and comparisons (which carries no tangent).
+meets a part that is no step, an operator or a whole-array function (``cut_steps``): neither mode sees its tangent,
+and both give the same derivative. A whole expression that is a step is not detached (its gradient stays 0, and
+its output is still attached to the inputs), nor is a step of constants and comparisons (which carries no tangent).
 
 >>> from netgraph.layers.expression import parse
 >>> tree = parse("Floor[#x] * Exp[#x]").tree
@@ -45,7 +46,7 @@ def _cut(tree: tuple) -> frozenset[int]:
             continue
         stack.pop()
         kinds[id(node)] = kind = _step_kind(node, kinds)
-        if kind is None and node[0] in _OPERATORS:
+        if kind is None and node[0] != "outputs":  # an operator, or a lowered node (Dot[Floor[#x], Log[#x]])
             cut.update(id(k) for k in children(node) if kinds[id(k)] == _ZERO_TANGENT)
     return frozenset(cut)
 
@@ -54,14 +55,14 @@ def _step_kind(node: tuple, kinds: dict[int, int | None]) -> int | None:
     """_NO_TANGENT or _ZERO_TANGENT where ``node`` is a step (``kinds`` holds its children's), else None."""
     if node[0] in ("const", "cmp"):
         return _NO_TANGENT
-    if node[0] not in _OPERATORS:  # a slot, or a lowered node (Part, Dot, Total): none is a step here
+    if node[0] in ("slot", "outputs"):
         return None
     parts = [kinds[id(k)] for k in children(node)]
     if node[0] == "call" and node[1] in ZERO_DERIVATIVE or _times_zero(node):  # Floor[#x], 0 * Min[Abs[#x], 1]
         return _NO_TANGENT if all(part == _NO_TANGENT for part in parts) else _ZERO_TANGENT
     if node[:2] == ("call", "If"):  # its condition chooses between values: only they count
         parts = parts[1:]
-    return None if None in parts else max(parts, default=_NO_TANGENT)
+    return None if None in parts else max(parts, default=_NO_TANGENT)  # lowered nodes too: Total[Floor[#x]]
 
 
 def _times_zero(node: tuple) -> bool:

@@ -86,13 +86,14 @@ _DEFINITIONS = {  # (arity, Wolfram definition); # is the argument, #1 and #2 th
     "HardSigmoid": (1, "Min[Max[(# + 1) / 2, 0], 1]"),  # Wolfram's Clip[(x+1)/2, {0,1}], not torch's hardsigmoid
     # the rest of Wolfram's ElementwiseLayer functions, by their real-valued definitions; Sech and Csch written so
     # that no step overflows (1 / Cosh[90.] in float32 is 0, but its gradient was NaN), and without comparisons (ONNX).
-    # Csch is Sech / Tanh from |#| = 1 (Min[Floor[Abs[#]], 1] is 1 there, 0 below), 1 / Sinh below, where Sinh does not
-    # overflow: Sech / Tanh's gradient at 0 was Sech's 0 times 1 / Tanh[0] = Infinity, NaN (the limit is -Infinity);
-    # each branch not taken gets a safe input, # + 1 and # clipped to [-1, 1] (as ArcCot's)
+    # Csch is 1 / Sinh[#] up to |#| = L, Exp[L - |#|] / Sinh[L Sign[#]] beyond (the same to 10^-35), so that Sinh
+    # neither overflows (its gradient was 0 * Infinity, NaN) nor its square in the gradient in float32 (0 from
+    # |#| = 45): 7 ops; gradient -Infinity at 0 and -0. (Sech / Tanh's was Sech's 0 times 1 / Tanh[0], NaN). Both
+    # clips' gradients are 0 at their bound, so the gradient at exactly +-L is 0 (the true one -8.5e-18): L is
+    # 40 + 2^-16, which no decimal grid meets, and a multiple of 2^-16, so that L - |#| is exact
     "Cot": (1, "1 / Tan[#]"), "Coth": (1, "1 / Tanh[#]"), "Csc": (1, "1 / Sin[#]"), "Sec": (1, "1 / Cos[#]"),
     "Sech": (1, "2 * Exp[-Abs[#]] / (1 + Exp[-2 * Abs[#]])"),
-    "Csch": (1, "Min[Floor[Abs[#]], 1] * Sech[# + 1 - Min[Floor[Abs[#]], 1]] / Tanh[# + 1 - Min[Floor[Abs[#]], 1]]"
-                " + (1 - Min[Floor[Abs[#]], 1]) / Sinh[Min[Max[#, -1], 1]]"),
+    "Csch": (1, "Exp[40 + 2^-16 - Max[Abs[#], 40 + 2^-16]] / Sinh[Min[Max[#, -40 - 2^-16], 40 + 2^-16]]"),
     # ArcCot = ArcTan[1/x] (Wolfram's branch: negative for x < 0, Pi/2 at 0 and -0.) for |x| >= 1 (exact for huge
     # x), s Pi/2 - ArcTan[x] below (s = 1 for x >= 0, else -1), so that the gradient is -1/(1 + x^2) everywhere
     # (ArcTan[1/x]'s was NaN at 0); the branch not taken gets a safe input (a NaN gradient times 0 is NaN), and no
@@ -123,9 +124,11 @@ _DEFINITIONS = {  # (arity, Wolfram definition); # is the argument, #1 and #2 th
     # the real cube root s (s #)^(1/3), s = -1 for # < 0, else 1 (0 and NaN too): its gradient (1/3)|#|^(-2/3) is
     # +Infinity at 0, as the true one (Sign[#] Abs[#]^(1/3)'s was 0 * Infinity, NaN, through Sign and Abs)
     "CubeRoot": (1, "SignOrZero[SignOrZero[#] + 1 / 2] * (SignOrZero[SignOrZero[#] + 1 / 2] * #) ^ (1 / 3)"),
-    "Gamma": (1, "Exp[LogAbsGamma[#]] * If[# > 0, 1, 1 - 2 * Mod[Ceiling[-#], 2]]"),  # the sign Gamma has below 0
+    # the sign Gamma has below 0 times |Gamma|, of # + 0: -0. read as 0, so that the gradient there is -Infinity as at 0
+    # (torch.digamma(-0.) is +Infinity); the value is +Infinity at both. LogGamma's likewise
+    "Gamma": (1, "Exp[LogAbsGamma[# + 0]] * If[# > 0, 1, 1 - 2 * Mod[Ceiling[-#], 2]]"),
     # Wolfram's LogGamma is complex for x < 0 (even where Gamma > 0), so NaN there, but for the poles (Infinity)
-    "LogGamma": (1, "LogAbsGamma[#] + Log[SignOrZero[(# >= 0) + (Floor[#] == #) * (# > -Infinity) - 1 / 2]]"),
+    "LogGamma": (1, "LogAbsGamma[# + 0] + Log[SignOrZero[(# >= 0) + (Floor[#] == #) * (# > -Infinity) - 1 / 2]]"),
     "InverseErfc": (1, "InverseErf[1 - #]"), "FractionalPart": (1, "# - IntegerPart[#]"),
     "Unitize": (1, "Abs[Sign[#]]"), "KroneckerDelta": (1, "1 - Abs[Sign[#]]"),
     "UnitStep": (1, "(# >= 0) + 0 * Min[Abs[#], 1]"),  # the second term keeps a NaN (Wolfram's Indeterminate)
