@@ -27,17 +27,20 @@ def _net():
     return NetChain([LinearLayer(512), LinearLayer(512), *[LinearLayer(4) for _ in range(20)]], Input=256)
 
 
-def test_no_draw_holds_more_than_one_large_weight(draw_sizes):
+def test_no_draw_holds_more_than_one_large_weight(draw_sizes, monkeypatch):
+    monkeypatch.setattr(initialize, "_DRAWN_TOGETHER", 2**16)  # below the net's weights' total (the default: 2**22)
     net = net_initialize(_net(), seed=0)
     weights = [x.numel() for name, x in net.compile().state_dict().items() if name.endswith("Weights")]
     largest = max(weights)
     assert largest == 512 * 512 and draw_sizes  # the weights were drawn here
     assert max(draw_sizes) <= max(largest, initialize._DRAWN_TOGETHER)
-    assert sum(draw_sizes) == sum(weights)
+    assert sum(draw_sizes) == sum(weights) and len(draw_sizes) > 2
 
 
-def test_drawn_numbers_are_one_seeded_stream():
-    """Each weight is its slice of one uniform stream, scaled by (3 / fan_in) ** 0.5."""
+@pytest.mark.parametrize("drawn_together", [2**22, 2**16, 1])
+def test_drawn_numbers_are_one_seeded_stream(drawn_together, monkeypatch):
+    """Each weight is its slice of one uniform stream, scaled by (3 / fan_in) ** 0.5, however the stream is cut."""
+    monkeypatch.setattr(initialize, "_DRAWN_TOGETHER", drawn_together)
     net = net_initialize(_net(), seed=5)
     weights = [x for name, x in net.compile().state_dict().items() if name.endswith("Weights")]
     generator = torch.Generator().manual_seed(5)

@@ -73,7 +73,7 @@ def net_initialize(net: Any, seed: int | None = None, all: bool = False, max_ele
 
 
 _OPTIONS = ("seed", "all", "max_elements", "method")
-_DRAWN_TOGETHER = 2**16  # elements of consecutive weights drawn at once (each then copied to its own storage)
+_DRAWN_TOGETHER = 2**22  # elements of weights drawn at once (each then copied to its own storage): 16 MB in float32
 
 
 def _refuse_unknown(keyword: str) -> None:
@@ -360,18 +360,30 @@ class _Draws:
 
     def flush(self) -> None:
         """Draw the waiting weights as ``Layer.init_array`` would: uniform in +-(3 / fan_in) ** 0.5, in order, one
-        stream (drawn in parts, the same numbers); consecutive small weights of a shape drawn together, up to
-        ``_DRAWN_TOGETHER`` elements, so that no copy holds more than that beside the arrays."""
-        for shape, run in itertools.groupby(self.pending, key=lambda item: item[1]):  # consecutive weights of a shape
-            indices = [i for i, _ in run]
-            scale, together = (3.0 / max(1, math.prod(shape[1:]))) ** 0.5, max(1, _DRAWN_TOGETHER // math.prod(shape))
-            for start in range(0, len(indices), together):
-                part = indices[start:start + together]
-                block = torch.rand(len(part), *shape, generator=self.generator, dtype=self.dtype)
-                block = block.mul_(2).sub_(1).mul_(scale)
-                for i, piece in zip(part, block.unbind(0)):  # an own array gets its own storage
-                    self.arrays[i] = piece if i in self.not_own or len(part) == 1 else piece.clone()
+        stream drawn in parts (the same numbers) of at most ``_DRAWN_TOGETHER`` elements or one weight, so that no
+        draw held beside the arrays is larger than that."""
+        part, size = [], 0
+        for item in self.pending:
+            if part and size + math.prod(item[1]) > _DRAWN_TOGETHER:
+                self._draw(part, size)
+                part, size = [], 0
+            part.append(item)
+            size += math.prod(item[1])
+        if part:
+            self._draw(part, size)
         self.pending = []
+
+    def _draw(self, pending: list[tuple[int, tuple]], size: int) -> None:
+        """Draw ``pending``'s weights from one flat draw of ``size`` elements; an own array gets its own storage."""
+        flat = torch.rand(size, generator=self.generator, dtype=self.dtype).mul_(2).sub_(1)
+        begin = 0
+        for shape, run in itertools.groupby(pending, key=lambda item: item[1]):  # consecutive weights of a shape
+            indices = [i for i, _ in run]
+            block = flat[begin:begin + len(indices) * math.prod(shape)].view(len(indices), *shape)
+            block.mul_((3.0 / max(1, math.prod(shape[1:]))) ** 0.5)
+            for i, piece in zip(indices, block.unbind(0)):
+                self.arrays[i] = piece if i in self.not_own or len(pending) == 1 else piece.clone()
+            begin += block.numel()
 
     def values(self) -> list[torch.Tensor]:
         self.flush()
