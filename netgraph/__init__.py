@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import importlib
 import sys
-from types import ModuleType
 from typing import Any
 
 from netgraph.core import plugins as _plugins
@@ -104,6 +103,4 @@ def __getattr__(name: str) -> Any:
 def __dir__() -> list[str]:
     """The public names and the subpackages loaded so far (not this module's own imports)."""
     public = _public_names()  # (loads netgraph.layers, a global: before globals are read)
-    loaded = [name for name, value in globals().items()
-              if isinstance(value, ModuleType) and value.__name__.startswith(f"{__name__}.")]
-    return sorted({*public, *loaded})
+    return importlib.import_module("netgraph.core.module_dir").public_dir(__name__, public)

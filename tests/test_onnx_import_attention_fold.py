@@ -72,9 +72,27 @@ def test_an_attention_layer_imports_back_as_one_layer(name, length, dtype, tmp_p
 @pytest.mark.parametrize("mask", ["None", "Causal"])
 @torch.no_grad()
 def test_multi_head_attention_imports_back_with_one_attention_layer(mask, tmp_path):
+    """q's Transpose also feeds the Shapes that compute d (and the causal mask's lengths): it was not taken in, so
+    the heads imported as a TransposeLayer and a NetGraph of the attention and the output's Transpose."""
     net = _attention_net("n", multi_head=True, mask=mask)
     back = import_onnx(export_onnx(net, tmp_path / "heads.onnx"))
+    assert list(back.layers.values()) == [net.layers["att"]]
+    _assert_same(back, net, "n", torch.float32)
+
+
+@torch.no_grad()
+def test_a_shape_of_q_read_by_another_node_keeps_qs_transpose(tmp_path):
+    """A near-miss: the Shape of q's Transpose also gives a Reshape its shape, so that Transpose is not taken in."""
+    net = _attention_net("n", multi_head=True)
+    model = onnx.load(export_onnx(net, tmp_path / "heads.onnx"))
+    *_, last = model.graph.node
+    q_shape = next(node for node in model.graph.node if node.op_type == "Shape").output[0]
+    model.graph.node.insert(len(model.graph.node) - 1, helper.make_node("Reshape", [last.input[0], q_shape], ["r"]))
+    last.input[0] = "r"
+    onnx.save(model, tmp_path / "reshaped.onnx")
+    back = import_onnx(tmp_path / "reshaped.onnx")
     assert _attention_layers(back) == [net.layers["att"]]
+    assert [type(layer).__name__ for layer in back.layers.values()].count("TransposeLayer") == 2  # q's, the output's
     _assert_same(back, net, "n", torch.float32)
 
 

@@ -22,13 +22,22 @@ README_NAMES = [
     ("Array", "netgraph.core.options"), ("registry_scope", "netgraph.core.registry"),
     ("layer_locations", "netgraph.spec"),
 ]
-INTERNAL = ["align", "align_code", "EPSILON", "LOSS_LAYERS", "THREADING", "SCHEMES"]
+INTERNAL = ["align", "align_code", "EPSILON", "LOSS_LAYERS", "THREADING", "SCHEMES", "ELEMENTWISE", "PADDING_METHODS",
+            "RESAMPLING", "POOLING", "AGGREGATION", "NORMALIZATION_METHODS", "DISTRIBUTIONS", "distribution_class",
+            "distribution_checks"]  # (none of them in the README)
 
 
 def test_dir_lists_public_names_not_the_modules_own_imports():
     names = dir(netgraph)
     assert not {"Any", "annotations", "importlib", "sys", "ModuleType"} & set(names)
     assert {"NetGraph", "LinearLayer", "save", "layers", "__version__"} <= set(names)
+
+
+def test_dir_of_layers_lists_public_names_and_loaded_families_not_its_own_imports():
+    importlib.import_module("netgraph.layers.linear")
+    names = dir(netgraph.layers)
+    assert not {"Any", "annotations", "importlib", "quoted", *INTERNAL} & set(names)
+    assert {"LinearLayer", "REGISTRY", "register", "linear"} <= set(names)
 
 
 @pytest.mark.parametrize("name", INTERNAL)

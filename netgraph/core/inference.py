@@ -41,7 +41,6 @@ class _Classes:
         self.origin: Origins = Origins(problem)
         self.problem, self.joins = problem, problem.joins  # its equalities are read again only to explain a conflict
         self.searches: dict[Key, tuple[dict, deque]] = {}  # joining's breadth-first search from each start so far
-        self.shown: dict[int, list[str | EdgeRef]] = {}  # edges_shown's parts, by root
         self.parent = parent = list(range(len(self.ids)))
         find = self.find
         ends = iter(self.joins)
@@ -74,21 +73,6 @@ class _Classes:
         return root
 
     @functools.cached_property
-    def edges(self) -> dict[int, list[EdgeRef]]:
-        """The user's edges inside each class, by root, in the order the joins gathered them (for messages)."""
-        parent, edges = list(range(len(self.ids))), {}
-        ends = iter(self.joins)
-        for a, b, (_, _, joined) in zip(ends, ends, self.problem.each_equality()):
-            ra, rb = _root(parent, a), _root(parent, b)
-            if ra != rb:  # the same joins as __init__, so the same roots
-                parent[rb] = ra
-                if rb in edges:
-                    edges.setdefault(ra, []).extend(edges.pop(rb))
-            if (edge := _edge_ref(joined)) is not None:
-                edges.setdefault(ra, []).append(edge)
-        return edges
-
-    @functools.cached_property
     def links(self) -> dict[Key, list[tuple[Key, EdgeRef | None]]]:
         """Each key's neighbours and the user's edge to each (None: one the wiring made) (built once)."""
         links: dict[Key, list[tuple[Key, EdgeRef | None]]] = defaultdict(list)
@@ -97,12 +81,6 @@ class _Classes:
             links[a].append((b, edge))
             links[b].append((a, edge))
         return links
-
-    def edges_shown(self, root: int) -> list[str | EdgeRef]:
-        """Message parts naming the user's edges in the class of ``root`` (``edge_parts``), made once per class."""
-        if root not in self.shown:
-            self.shown[root] = edge_parts(self.edges.get(root, []))
-        return self.shown[root]
 
     def joining(self, start: Key, goal: Key) -> EdgeRef | None:
         """The user's edge joining ``start`` to ``goal``: the outermost on their path, nearest goal among equals."""
@@ -125,12 +103,6 @@ class _Classes:
             key, edge = previous[key]
             path += [edge] if edge is not None else []
         return path
-
-
-def _root(parent: list[int], i: int) -> int:
-    while parent[i] != i:
-        i = parent[i]
-    return i
 
 
 def _edge_ref(joined: tuple | None) -> EdgeRef | None:

@@ -10,7 +10,8 @@ a plain ``scaled_dot_product_attention``) ``softmax(q k) v``, k the Transpose of
 1 or 1/sqrt(d) in all (``score_rescaling`` "None" or "DimensionSqrt"): a Mul or Div after the score MatMul, and/or
 q and k each times one constant c (``split_scale``), as torch writes the scaling. The final MatMul becomes an
 ``AttentionLayer("Dot")``, between ``TransposeLayer``s that put ONNX's (heads, length, features) layout into ours
-where ONNX's own Transposes (of one use, taken in) do not; the score MatMul, scaling, Softmax and the mask's nodes
+where ONNX's own Transposes (of one use, taken in; a Shape of one read only into constants or the nodes
+taken, as the multi-head d and mask lengths are) do not; the score MatMul, scaling, Softmax and the mask's nodes
 are not converted. The Softmax must be over the last axis only (before opset 13 its default axis is 1, and it
 normalises over all dims from its axis on). Every constant and perm is checked: a near-miss of the unmasked form
 (another scale, k^T not the key's Transpose) stays nodes one by one.
@@ -81,7 +82,8 @@ def _match(matmul: Any, ctx: Context) -> tuple[NetGraph, tuple[str, str, str], l
             continue
         (query, key_t), rescaling, scaling = scaled
         ports = {"Query": query, "Key": key_t, "Value": matmul.input[1]}
-        perms, inputs, before, after = _taken_transposes(ports, matmul, _PERMS[level], ctx)
+        folded = {id(n) for n in (*scaling, *(mask or ()), softmax, matmul)}
+        perms, inputs, before, after = _taken_transposes(ports, matmul, _PERMS[level], folded, ctx)
         if masking is None and perms["Key"] is not None:
             return None  # unmasked: only the exact form AttentionLayer exports (another perm: node by node)
         shape = _attention_shape(ctx.shapes.get(scaling[-1].input[0]), ctx.shapes.get(matmul.input[1]))
@@ -174,13 +176,14 @@ def _rescaling(scale: float, query: str, ctx: Context) -> str | None:
     return None
 
 
-def _taken_transposes(ports: dict[str, str], matmul: Any, perms: dict[str, tuple | None],
+def _taken_transposes(ports: dict[str, str], matmul: Any, perms: dict[str, tuple | None], folded: set[int],
                       ctx: Context) -> tuple[dict[str, tuple | None], tuple[str, ...], list[Any], list[Any]]:
     """The TransposeLayer perms still needed, the layer's q, k, v tensors, and the Transposes taken in before and
-    after the attention: each one ONNX's own (of one use) that does the layout change a port's perm would (undo)."""
+    after the attention: each one ONNX's own that does the layout change a port's perm would (undo), of one use but
+    Shapes read only into constants or the nodes ``folded`` (by id; the d of q's scale, a mask's lengths)."""
     perms, inputs, before = dict(perms), [], []
     for port, tensor in ports.items():
-        node = single_use_producer(tensor, ctx, "Transpose")
+        node = _transpose_taken(tensor, folded, ctx)
         onnx_perm = _onnx_perm(perms[port])
         if node is not None and onnx_perm and [_perm_of(node, ctx)[i] for i in onnx_perm] == sorted(onnx_perm):
             before, tensor, perms[port] = [*before, node], node.input[0], None
@@ -190,6 +193,24 @@ def _taken_transposes(ports: dict[str, str], matmul: Any, perms: dict[str, tuple
     if after and _perm_of(after[0], ctx) == _onnx_perm(perms["Output"]):
         perms["Output"] = None
     return perms, tuple(inputs), before, after if perms["Output"] is None else []
+
+
+def _transpose_taken(tensor: str, folded: set[int], ctx: Context) -> Any:
+    """The Transpose computing ``tensor`` where its one use is the attention's and any other is a Shape whose value
+    is only ``_folded_away``; else None."""
+    node, shapes = ctx.producers.get(tensor), [c for c, _ in ctx.consumers.get(tensor, ()) if c.op_type == "Shape"]
+    if node is None or node.op_type != "Transpose" or not sole_use(tensor, ctx, ("Shape",)):
+        return None
+    return node if all(_folded_away(shape, folded, ctx) for shape in shapes) else None
+
+
+def _folded_away(node: Any, folded: set[int], ctx: Context) -> bool:
+    """Whether ``node`` is one of the nodes ``folded``, or each of its outputs is a constant or read only by such
+    nodes (checked through every use; none a graph output): converting without it loses nothing."""
+    if id(node) in folded:
+        return True
+    return all(out in ctx.constants or (out not in ctx.graph_outputs and all(
+        _folded_away(use, folded, ctx) for use, _ in ctx.consumers.get(out, ()))) for out in node.output)
 
 
 def _permuted(shape: tuple | None, transpose: Any, ctx: Context) -> tuple | None:

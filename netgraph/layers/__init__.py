@@ -18,6 +18,7 @@ import importlib
 from typing import Any
 
 from netgraph.core.layer import REGISTRY, Layer, layer_class, register
+from netgraph.core.module_dir import public_dir
 from netgraph.core.naming_scope import quoted
 
 __all__ = ["Layer", "REGISTRY", "layer_class", "register"]
@@ -67,7 +68,9 @@ LAYER_MODULES = {**{name: f"netgraph.layers.{family}" for name, family in FAMILY
                  "NetGraph": "netgraph.core.graph", "NetChain": "netgraph.core.chain"}
 REGISTRY.defer(LAYER_MODULES)
 #: names a family exports for netgraph's own modules, which the README does not document: attributes, not ``__all__``
-INTERNAL_NAMES = frozenset({"align", "align_code", "EPSILON", "LOSS_LAYERS", "THREADING", "SCHEMES"})
+INTERNAL_NAMES = frozenset({"align", "align_code", "EPSILON", "LOSS_LAYERS", "THREADING", "SCHEMES", "ELEMENTWISE",
+                            "PADDING_METHODS", "RESAMPLING", "POOLING", "AGGREGATION", "NORMALIZATION_METHODS",
+                            "DISTRIBUTIONS", "distribution_class", "distribution_checks"})
 __all__ += [name for name in FAMILY_OF if name not in INTERNAL_NAMES]
 
 
@@ -82,4 +85,5 @@ def __getattr__(name: str) -> Any:
 
 
 def __dir__() -> list[str]:
-    return sorted({*globals(), *__all__})
+    """The public names and the family modules loaded so far (not this module's own imports)."""
+    return public_dir(__name__, __all__)
