@@ -122,3 +122,12 @@ def test_a_path_of_names_each_under_80_characters_is_shown_whole():
     net = NetChain({a: NetChain({b: NetChain({c: LinearLayer(3)})})}, input=[4])
     message = _message(lambda: net.layer_at((a, b, c + "x", "deeper")))
     assert f"no layer at '{a}/{b}/{c}x/deeper'" in message and "…" not in message, message
+
+
+def test_an_unknown_path_key_is_shown_whole_when_each_name_is_short():
+    """net_replace_part's unknown key 'a/b/c/Weights' (82 characters) was cut mid-name."""
+    a, b, c = "encoder_block_number_one", "attention_heads_projection", "output_linear_layer_x"
+    net = NetChain({a: NetChain({b: NetChain({c: LinearLayer(3)})})}, input=[4])
+    key = f"{a}/{b}/{c}x/Weights"
+    message = _message(lambda: netgraph.net_replace_part(net, {key: torch.zeros(3, 4)}))
+    assert f"no layer or graph port {key!r}" in message and "…" not in message, message
