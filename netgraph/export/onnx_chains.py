@@ -2,7 +2,7 @@
 nodes are converted one by one.
 
 >>> class Node:
-...     def __init__(self, op_type): self.op_type = op_type
+...     def __init__(self, op_type): self.op_type, self.name = op_type, ""
 >>> a, b = Node("Range"), Node("Add")
 >>> found, claimed = chain_patterns([a, b], None, "Range", lambda node, ctx: ([b, node], "layer", "x"))
 >>> found[id(a)].layer, claimed == {id(b)}
