@@ -7,7 +7,8 @@ import pytest
 import torch
 
 import netgraph
-from netgraph import BatchNormalizationLayer, ClassDecoder, LinearLayer, NetChain, NetGraph, NetMapOperator, NetPort, net_delete
+from netgraph import (BatchNormalizationLayer, ClassDecoder, LinearLayer, NetChain, NetGraph, NetMapOperator, NetPort,
+                      net_delete)
 from netgraph.render import to_dot
 from netgraph.spec import from_yaml
 
@@ -70,7 +71,8 @@ def test_repeated_labels_of_a_long_list_give_a_short_message():
 
 @pytest.mark.parametrize("name", [LONG, ODD], ids=["long", "odd"])
 def test_a_compiled_modules_layer_label_is_shortened(name):
-    module = netgraph.net_initialize(NetGraph({name: BatchNormalizationLayer(), "lin": LinearLayer(2)}, [], Input=3), seed=0).compile()
+    net = NetGraph({name: BatchNormalizationLayer(), "lin": LinearLayer(2)}, [], Input=3)
+    module = netgraph.net_initialize(net, seed=0).compile()
     labels = [m.layer_label for m in module.modules() if isinstance(getattr(m, "layer_label", None), str)]
     assert labels
     for label in labels:
@@ -81,7 +83,8 @@ def test_a_compiled_modules_layer_label_is_shortened(name):
 @pytest.mark.parametrize("name", [LONG, ODD], ids=["long", "odd"])
 def test_a_spec_endpoint_naming_no_layer_is_shortened(name):
     escaped = name.replace("\n", "\\n").replace("\x00", "\\0").replace("\u200f", "\\u200F")
-    text = f'netgraph: 1\nlayers: {{lin: {{type: LinearLayer, output: 2, input: 3}}}}\nedges: ["{escaped}.Output -> lin"]\n'
+    text = (f'netgraph: 1\nlayers: {{lin: {{type: LinearLayer, output: 2, input: 3}}}}\n'
+            f'edges: ["{escaped}.Output -> lin"]\n')
     _check(_message(lambda: from_yaml(text)), name)
 
 
@@ -111,3 +114,20 @@ def test_data_for_an_input_names_the_port_shortened():
     for call in (lambda: net({LONG + "x": torch.ones(1, 3)}), lambda: net({LONG: torch.ones(1, 4)})):
         message = _message(call)
         assert len(message) < 2_000 and "(10000 characters)" in message
+
+
+def test_a_path_of_names_each_under_80_characters_is_shown_whole():
+    """The joined path was cut again at 80 characters, mid-name: 'encoder_block_number_one/attention_heads…'."""
+    a, b, c = "encoder_block_number_one", "attention_heads_projection", "output_linear_layer_x"
+    net = NetChain({a: NetChain({b: NetChain({c: LinearLayer(3)})})}, input=[4])
+    message = _message(lambda: net.layer_at((a, b, c + "x", "deeper")))
+    assert f"no layer at '{a}/{b}/{c}x/deeper'" in message and "…" not in message, message
+
+
+def test_an_unknown_path_key_is_shown_whole_when_each_name_is_short():
+    """net_replace_part's unknown key 'a/b/c/Weights' (82 characters) was cut mid-name."""
+    a, b, c = "encoder_block_number_one", "attention_heads_projection", "output_linear_layer_x"
+    net = NetChain({a: NetChain({b: NetChain({c: LinearLayer(3)})})}, input=[4])
+    key = f"{a}/{b}/{c}x/Weights"
+    message = _message(lambda: netgraph.net_replace_part(net, {key: torch.zeros(3, 4)}))
+    assert f"no layer or graph port {key!r}" in message and "…" not in message, message

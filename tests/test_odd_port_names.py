@@ -8,8 +8,8 @@ import torch
 from torch import nn
 
 import netgraph
-from netgraph import LinearLayer, NetGraph, NetPort, SpecError, net_initialize
-from netgraph.render import to_dot
+from netgraph import LinearLayer, NetChain, NetGraph, NetPort, SpecError, net_initialize
+from netgraph.render import build, to_dot
 from netgraph.spec import from_yaml, to_yaml
 
 
@@ -115,3 +115,13 @@ def test_the_diagram_tells_a_length_named_b_from_the_batch():
     # it drew (b, b, 2)
     assert "(b_2, b, 2)" in to_dot(NetGraph({"l": "Tanh"}, [], Input=("b", 2)))
     assert "(b, n, 2)" in to_dot(NetGraph({"l": "Tanh"}, [], Input=("n", 2)))
+
+
+def test_drawing_again_for_a_length_named_b_looks_each_port_type_up_once(monkeypatch):
+    """The second drawing (batch b_2) built every port type and score mark again."""
+    looked_up = []
+    lookup = build._Builder._lookup
+    monkeypatch.setattr(build._Builder, "_lookup", lambda self, path: looked_up.append(path) or lookup(self, path))
+    net = NetGraph({"l": "Tanh", "chain": NetChain({"a": "Tanh", "b": "Tanh"})}, [("l", "chain")], Input=("b", 2))
+    assert "(b_2, b, 2)" in to_dot(net, expand=True)
+    assert looked_up and len(looked_up) == len(set(looked_up)), looked_up

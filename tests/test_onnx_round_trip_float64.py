@@ -76,3 +76,20 @@ def test_group_norm_between_other_casts_is_not_taken_as_one_layer(float64, tmp_p
     assert len(back.layers) > 1 and "grouped" not in back.layers
     x = torch.randn(3, 4, 5, generator=torch.Generator().manual_seed(1))
     torch.testing.assert_close(back(x), net(x))
+
+
+@pytest.mark.parametrize("options, shape", [
+    ({"group_number": 2}, [4, 5]), ({"method": "RMS"}, [3, 4]), ({"aggregation_levels": [1]}, [3, 4]),
+    ({"aggregation_levels": "1;;", "scaling_levels": "Same"}, [3, 4])],
+    ids=["group", "rms", "standardize-level-1", "layer-normalization-op"])
+def test_a_float64_normalization_imports_its_arrays_in_float64_exactly(float64, options, shape, tmp_path):
+    """Its folded arrays were rounded to float32 (a float64 LinearLayer's stayed float64)."""
+    net = net_initialize(NetChain({"norm": NormalizationLayer(**options)}, input=shape), seed=0)
+    generator = torch.Generator().manual_seed(0)
+    for array in net.layers["norm"].arrays.values():  # not the starting ones and zeros
+        array.copy_(torch.randn(array.shape, generator=generator, dtype=array.dtype) / 3)
+    [layer] = import_onnx(export_onnx(net, tmp_path / "m.onnx")).layers.values()
+    assert isinstance(layer, NormalizationLayer) and set(layer.arrays) == set(net.layers["norm"].arrays)
+    for name, array in net.layers["norm"].arrays.items():
+        assert layer.arrays[name].dtype == torch.float64
+        assert torch.equal(layer.arrays[name].reshape(array.shape), array)

@@ -10,10 +10,11 @@ import numpy as np
 import onnx
 import pytest
 import torch
-from onnx import numpy_helper
+from onnx import TensorProto, helper, numpy_helper
 
 from netgraph import NetChain, NormalizationLayer, export_onnx, import_onnx, net_initialize
-from tests.onnx_helpers import assert_same_outputs, run_onnx
+from netgraph import SpecError
+from tests.onnx_helpers import assert_same_outputs, pinned_model, run_onnx
 
 
 def _formula_net(options: dict, shape: list):
@@ -83,3 +84,51 @@ def test_a_formula_with_one_constant_changed_imports_node_by_node(options, op, s
     x = torch.randn(2, 3, 4, generator=torch.Generator().manual_seed(1))
     [want] = run_onnx(tmp_path / "near.onnx", {"Input": x})
     torch.testing.assert_close(back(x), torch.from_numpy(want), atol=1e-5, rtol=1e-5)
+
+
+def _standardization_model(epsilon: np.ndarray, numerator: np.ndarray, outputs: tuple[str, ...]) -> onnx.ModelProto:
+    """(x - mean) * numerator / sqrt(mean((x - mean)^2) + epsilon) over level 2 of x (batch, 3, 4), written by hand:
+    the first centring c1 feeds the square, the second c2 the product; ``outputs`` the graph's."""
+    constants = {"axes": np.array([2]), "eps": epsilon, "one": numerator}
+    nodes = [helper.make_node("Constant", [], [k], value=numpy_helper.from_array(v, k)) for k, v in constants.items()]
+    steps = [("ReduceMean", ["x", "axes"], "m1"), ("Sub", ["x", "m1"], "c1"), ("Mul", ["c1", "c1"], "sq"),
+             ("ReduceMean", ["sq", "axes"], "v"), ("Add", ["v", "eps"], "a"), ("Sqrt", ["a"], "r"),
+             ("Div", ["one", "r"], "i"), ("ReduceMean", ["x", "axes"], "m2"), ("Sub", ["x", "m2"], "c2"),
+             ("Mul", ["c2", "i"], "y")]
+    nodes += [helper.make_node(op, ins, [out], **({"keepdims": 1} if op == "ReduceMean" else {}))
+              for op, ins, out in steps]
+    graph = helper.make_graph(nodes, "g", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [None, 3, 4])],
+                              [helper.make_tensor_value_info(name, TensorProto.FLOAT, None) for name in outputs])
+    return pinned_model(graph, 18)
+
+
+@pytest.mark.parametrize("epsilon, numerator, outputs, folded", [
+    ((), (), ("y",), True), ((), (1,), ("y",), True), ((1, 1, 1), (1, 1), ("y",), True),
+    ((), (), ("y", "c1"), False), ((), (), ("y", "c2"), False)],
+    ids=["scalars", "numerator-of-shape-1", "constants-of-x's-rank", "first-centring-an-output",
+         "second-centring-an-output"])
+def test_a_handwritten_standardization_folds_only_where_nothing_else_reads_its_steps(
+        epsilon, numerator, outputs, folded, tmp_path):
+    """A centring that is also a graph output stays nodes (it was refused: "cannot import graph output 'c1'");
+    a constant 1 of shape (1,) folds too (numpy 2's float() of it raised, so it stayed nodes)."""
+    model = _standardization_model(np.full(epsilon, 1e-3, np.float32), np.full(numerator, 1, np.float32), outputs)
+    onnx.save(model, tmp_path / "m.onnx")
+    back = import_onnx(tmp_path / "m.onnx")
+    assert ([layer.type_name for layer in back.layers.values()] == ["NormalizationLayer"]) == folded
+    x = torch.randn(2, 3, 4, generator=torch.Generator().manual_seed(1))
+    got = back(x)
+    for want, out in zip(run_onnx(tmp_path / "m.onnx", {"x": x}), got.values() if isinstance(got, dict) else [got]):
+        torch.testing.assert_close(out, torch.from_numpy(want), atol=1e-5, rtol=1e-5)
+
+
+@pytest.mark.parametrize("name", ["eps", "one"])
+def test_a_constant_of_more_dims_than_x_is_refused_not_folded(name, tmp_path):
+    """A (1, 1, 1, 1) epsilon or 1 on a rank-3 x broadcasts the output to (1, 2, 3, 4) (onnxruntime's, for the
+    epsilon): no NormalizationLayer computes that (it folded, giving (2, 3, 4)), and the Add or Div alone is refused."""
+    shapes = {"eps": (), "one": (), name: (1, 1, 1, 1)}
+    model = _standardization_model(np.full(shapes["eps"], 1e-3, np.float32), np.ones(shapes["one"], np.float32),
+                                   ("y",))
+    onnx.save(model, tmp_path / "m.onnx")
+    with pytest.raises(SpecError) as refused:
+        import_onnx(tmp_path / "m.onnx")
+    assert (refused.value.kind, refused.value.found) == ("unsupported-node", (1, 1, 1, 1))

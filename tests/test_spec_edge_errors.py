@@ -40,6 +40,21 @@ def test_an_arrow_look_alike_is_placed_at_it_with_the_edge_rewritten(edge, where
     assert errors == [f"<string>:{where}"]
 
 
+_NAMES = ["embedding_lookup", "first_linear_projection", "hyperbolic_tangent", "second_linear_projection", "final_output"]
+
+
+@pytest.mark.parametrize("link, found", [(" -> -> ", "has two '->' with nothing between them"),
+                                         (" => ", "'=>' is not an arrow; write 'Input -> embedding_lookup")])
+def test_an_edge_up_to_400_characters_is_quoted_whole(link, found):
+    """A 118-character edge was cut at 80 characters, its bad arrow and the suggested fix with it."""
+    layers = "".join(f"  {name}: {{type: ElementwiseLayer, function: Tanh}}\n" for name in _NAMES)
+    edge = "Input -> " + " -> ".join(_NAMES[:3]) + link + " -> ".join(_NAMES[3:])
+    (error,) = errors_of(f"netgraph: 1\nlayers:\n{layers}inputs: {{Input: [3]}}\nedges:\n  - {edge}\n")
+    assert f"edge {edge!r}" in error and found in error and "…" not in error, error
+    if "=>" in link:
+        assert error.endswith(f"write {edge.replace(' => ', ' -> ')!r}")
+
+
 @pytest.mark.parametrize("spec, advice", [
     ("layers: {a: 3, b: 3}\ninputs: {Input: 3}\noutputs: {Output: null}\nedges: [Input -> a -> Output, Input -> b]\n",
      "mute one with 'b -> None' or name the graph port differently"),

@@ -179,5 +179,5 @@ def label_inner_layers(operators: list[tuple[tuple[str, ...], nn.Module]]) -> No
         if kind is not None:
             module.layer_label, module.layer_path = shown_layer(where, kind), where
         elif isinstance(module, (RandomModule, KLModule)) and module.label is None:  # else named by its net's code
-            module.label, module.path = f"layer {quoted(shown_path(where))}", where  # the path: its Diagnostics' layer
+            module.label, module.path = f"layer {shown_path(where)!r}", where  # the path: its Diagnostics' layer
         todo += [(where + (name,), sub) for name, sub in module._modules.items() if sub is not None]

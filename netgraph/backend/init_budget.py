@@ -31,7 +31,7 @@ def check_budget(paths: list[tuple], leaves: list[Any], plans: list[dict[str, tu
         over = (f"more than the init_elements limit, {budget:.3g} elements ({byte_size(4 * budget)}{machine}; "
                 f"{raise_hint('init_elements')}, or net_initialize(..., max_elements=N) for one call)")
     raise ShapeError(f"net_initialize: the arrays to fill need {byte_size(4 * total)} ({total:.3g} float32 elements), "
-                     f"{over}; the largest is layer {quoted(shown_path(path))} "
+                     f"{over}; the largest is layer {shown_path(path)!r} "
                      f"({layer.type_name}) array {quoted(name)} of shape {shape}, {byte_size(4 * largest)}",
                      kind="memory-limit", layer=path, option="max_elements" if given is not None else None,
                      expected=budget, found=total)

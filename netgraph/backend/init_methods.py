@@ -206,7 +206,7 @@ def pick_methods(rules: list[tuple[Any, Method]], top: Mapping[str, Any], names:
                 out[name] = method
                 break
             if len(pattern) == len(parts) or len(shape) >= 2:  # named, or a weight array: it must fit
-                misfits.append(f"layer {quoted(shown_path(parts[:-1]))} array {parts[-1]!r} of shape {shape}: {why}")
+                misfits.append(f"layer {shown_path(parts[:-1])!r} array {parts[-1]!r} of shape {shape}: {why}")
                 break
     raise_all(misfits, ShapeError, "net_initialize: the method does not fit")
     own = [name.split(".") for name in names if name not in later]
@@ -230,6 +230,6 @@ def _refuse_statistics_rules(patterns: list[tuple], used: set[int], names: dict[
         hit = next((s for s in statistics if matches(pattern, s)), None) if i not in used and statistics else None
         if hit is not None and not any(matches(pattern, n.split(".")) for n in names):
             raise OptionError(f"net_initialize: method key {quoted(key)} names {quoted(hit[-1])} of layer "
-                              f"{quoted(shown_path(hit[:-1]))}, "
+                              f"{shown_path(hit[:-1])!r}, "
                               f"a running statistic, which no method fills: it starts at the layer's default (a batch "
                               f"norm's MovingMean 0, MovingVariance 1)", option="method", kind=VALUE_KIND, found=key)

@@ -21,7 +21,7 @@ from netgraph.backend.module_inputs import input_problem, missing_port, own_laye
 from netgraph.core.errors import DataError, OptionError, did_you_mean
 from netgraph.core.wording import type_label
 from netgraph.core.ir import Node
-from netgraph.core.naming_scope import quoted, shown_path
+from netgraph.core.naming_scope import shown_path
 from netgraph.core.walk import GraphWalker
 from netgraph.layers.given_outputs import outputs_to_recast
 from netgraph.layers.kl_divergence import KLModule
@@ -175,7 +175,7 @@ def _check_module(net: Any, module: Any) -> None:
         except (KeyError, AttributeError):
             have = list(getattr(module, "_modules", {}))
             raise OptionError(f"interpret: module is not a compiled form of this net: it has no submodule for layer "
-                              f"{quoted(shown_path(node.path))} (its submodules are {have[:10]}"
+                              f"{shown_path(node.path)!r} (its submodules are {have[:10]}"
                               f"{', ...' if len(have) > 10 else ''}); pass net.compile()", option="module",
                               kind="module-mismatch", layer=node.path, found=tuple(have),
-                              expected=f"a submodule for layer {quoted(shown_path(node.path))}") from None
+                              expected=f"a submodule for layer {shown_path(node.path)!r}") from None

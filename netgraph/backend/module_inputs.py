@@ -80,8 +80,8 @@ def _unbound(module: Any, args: tuple, kwargs: dict[str, Any]) -> DataError | No
     names, ports = [p.name for p in params], module.net.input_ports
     if len(args) == 1 and isinstance(args[0], dict) and len(ports) > 1:
         return DataError(f"the module takes its inputs by name: call module(**inputs), not module(inputs) with a "
-                         f"dict; inputs are {few_names(list(ports))}", kind="positional-data", layer=(), expected=tuple(ports),
-                         found=len(args))
+                         f"dict; inputs are {few_names(list(ports))}", kind="positional-data", layer=(),
+                         expected=tuple(ports), found=len(args))
     if len(args) > len(names):
         takes = f"{counted(len(ports), 'input')} ({', '.join(ports)})" if ports else "no inputs, only batch_size"
         return DataError(f"the module takes {takes}, found {len(args)} by position", kind="positional-data",

@@ -22,7 +22,7 @@ import torch
 from netgraph.core.names import fresh_name
 from netgraph.core.errors import DataError, Diagnostic, did_you_mean
 from netgraph.core.graph import NetGraph
-from netgraph.core.naming_scope import quoted, shown_path
+from netgraph.core.naming_scope import shown_path
 from netgraph.core.ports import NetPort
 from netgraph.core.tensors import as_tensor
 from netgraph.core.walk import nested_nodes
@@ -132,7 +132,7 @@ def _unreachable(net: NetGraph) -> dict[str, tuple[str, tuple[str, ...], str]]:
     for path, node in layers.items():
         holder = next((path[:i] for i in range(1, len(path)) if getattr(layers.get(path[:i]), "inner", None)), None)
         if holder is not None and isinstance(node.layer, _Recurrent):
-            holder_name = f"{layers[holder].layer.type_name} {quoted(shown_path(holder))}"
+            holder_name = f"{layers[holder].layer.type_name} {shown_path(holder)!r}"
             found["/".join(path)] = "state-in-operator", path, holder_name
         elif isinstance(node.layer, _Recurrent) and node.layer.state_input:
             found["/".join(path)] = "option-combination", path, ""

@@ -105,7 +105,7 @@ def _edit_chain(net: NetGraph, at: Any, function: str,
     path = layer_path(net, at, function)
     inner = net.layer_at(path)
     if not isinstance(inner, NetChain):
-        raise OptionError(f"{function_lead(function)}the layer at {quoted(shown_path(path))} is "
+        raise OptionError(f"{function_lead(function)}the layer at {shown_path(path)!r} is "
                           f"{with_article(inner.type_name)}, not a NetChain; at= (or a path position=) names a chain "
                           f"to edit", option="at", kind=VALUE_KIND, layer=tuple(path))
     new, moves = _edited_at(path, edit, inner, function)
@@ -119,7 +119,7 @@ def _edit_chain(net: NetGraph, at: Any, function: str,
                 moves  # a new head is fed
         return carry_multipliers([net, new], net.replace_layers({path: new}), [moves, *placed]), moves
     except NetGraphError as exc:
-        header = (f"{function_lead(function)}the edited chain at {quoted(shown_path(path))} does not fit the net "
+        header = (f"{function_lead(function)}the edited chain at {shown_path(path)!r} does not fit the net "
                   f"around it: ")
         raise headed(exc, header) from None
 
@@ -128,7 +128,7 @@ def _edited_at(path: tuple, edit: Callable[[NetChain], tuple[NetChain, Moves]], 
                ) -> tuple[NetChain, Moves]:
     """``edit(chain)`` for the chain at ``path``: its errors say they arose in that chain, and the layers they name
     (``()``: the chain) are named from the net holding it."""
-    header = f"{function_lead(function)}in the chain {quoted(shown_path(path))}: "
+    header = f"{function_lead(function)}in the chain {shown_path(path)!r}: "
     try:
         with headed_here(function):
             return edit(chain)

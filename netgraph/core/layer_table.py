@@ -185,7 +185,7 @@ def _refuse_path_clash(table: Mapping[str, Any]) -> None:
             here, parts = (*path, name), (*split, *name.split("/"))
             if parts in seen:
                 a, b = (p[0] if len(p) == 1 else p for p in sorted([seen[parts], here], key=len))
-                shown = quoted(shown_path(parts))
+                shown = repr(shown_path(parts))
                 raise WiringError(f"layers {quoted(a)} and {quoted(b)} have the same path {shown}, so a key such as "
                                   f"{shown} (learning-rate multipliers, net_initialize method=) would "
                                   "name both; rename one (a name may hold '/' only where it spells no other layer's "

@@ -57,7 +57,7 @@ def scoped_layer(path: tuple[str, ...], type_name: str) -> str | None:
 
 def shown_layer(path: tuple[str, ...], type_name: str) -> str:
     """"layer 'inner/b' (T)": the layer at ``path`` with its type, as messages name it."""
-    return f"layer {quoted(shown_path(path))} ({type_name})"
+    return f"layer {shown_path(path)!r} ({type_name})"
 
 
 def scoped_name(shown: str) -> str:
@@ -103,8 +103,8 @@ def shortened(text: str, width: int = SHOWN_CHARACTERS) -> str:
     return text if len(text) <= width else f"{_cut(text, width)} ({len(text)} characters)"
 
 
-def quoted(name: Any) -> str:
-    """``repr(name)``, or past ``SHOWN_CHARACTERS`` that of its head and tail around an ellipsis, and its length; a
+def quoted(name: Any, width: int = SHOWN_CHARACTERS) -> str:
+    """``repr(name)``, or past ``width`` characters that of its head and tail around an ellipsis, and its length; a
     name that is no string (an index, a path's tuple) as its ``repr``, ``shortened``.
 
     >>> quoted("a b"), quoted("x" * 41 + "y" * 41)
@@ -113,10 +113,10 @@ def quoted(name: Any) -> str:
     ('3', "('a', 1)")
     """
     if not isinstance(name, str):
-        return shortened(repr(name))
-    if len(name) <= SHOWN_CHARACTERS:
+        return shortened(repr(name), width)
+    if len(name) <= width:
         return repr(name)
-    return f"{_cut(name, SHOWN_CHARACTERS)!r} ({len(name)} characters)"
+    return f"{_cut(name, width)!r} ({len(name)} characters)"
 
 
 def _cut(text: str, width: int) -> str:

@@ -47,7 +47,7 @@ def _names(net: NetGraph, parts: tuple) -> tuple[str, ...]:
         elif isinstance(part, str):
             names.append(part)
         else:
-            raise NetItemError(f"{_shown(parts)}: layer {quoted(shown_path(names))} is "
+            raise NetItemError(f"{_shown(parts)}: layer {shown_path(names)!r} is "
                                f"{with_article(current.type_name)}, not a net: past it a path names an inner net or "
                                f"an array by its name, found {quoted(part)}",
                                kind="net-index", layer=tuple(names))

@@ -244,7 +244,7 @@ class NetOperator(Layer, register=False):
         the layers inside) an output of its own, and that output's name, for probing and edges. Here a WiringError:
         an operator that runs its inner net per step or several times has no one value of that port to give."""
         shown = "/".join(map(str, (*at, *path)))
-        raise WiringError(f"the port {quoted(port)} of {shown!r} is inside {self.type_name} {quoted(shown_path(at))}, "
+        raise WiringError(f"the port {quoted(port)} of {shown!r} is inside {self.type_name} {shown_path(at)!r}, "
                           f"which {self.RUNS}, so the port cannot be probed or wired; probe the inner net alone on the "
                           f"values it gets: net_extract(net, {(*at, path[0])!r})(data, "
                           f"outputs=NetPort({(*path[1:], port)!r}))", kind="layer-path", layer=(*at, *path), port=port)

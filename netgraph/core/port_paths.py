@@ -108,11 +108,11 @@ def layer_at(net: Any, path: tuple) -> Any:
             name = path[depth] = indexed(parts, name) or name
         if name not in parts:
             where = "the net" if depth == 0 else \
-                f"layer {quoted(scoped_path(path[:depth]))} ({current.type_name})"
+                f"layer {scoped_path(path[:depth])!r} ({current.type_name})"
             shown = first_few(list(parts), text=quoted, most=20)
             what = f"its layers are {shown}" if _is_graph(current) else (
                 f"its inner nets are {shown}" if parts else "it holds no layers")
-            raise WiringError(f"no layer at {quoted(shown_path(path))}: {where} has no layer {quoted(name)}"
+            raise WiringError(f"no layer at {shown_path(path)!r}: {where} has no layer {quoted(name)}"
                               f"{did_you_mean(name, parts)}; {what}", kind="unknown-layer",
                               layer=tuple(map(str, path[:depth])), found=name)
         current = parts[name]
@@ -158,6 +158,6 @@ def no_inner_net(path: tuple, i: int, operator: Any, inner: Mapping[str, Any]) -
     """The error for ``path`` whose part ``i`` names no inner net of ``operator``, the layer at ``path[:i]``."""
     what = (f"has no inner net {quoted(path[i])}{did_you_mean(path[i], inner)}; its inner nets are "
             f"{few_names(list(inner))}")
-    where = f"layer {quoted(scoped_path(path[:i]))} ({operator.type_name})"
-    return WiringError(f"no layer at {quoted(shown_path(path))}: {where} {what if inner else 'holds no layers'}",
+    where = f"layer {scoped_path(path[:i])!r} ({operator.type_name})"
+    return WiringError(f"no layer at {shown_path(path)!r}: {where} {what if inner else 'holds no layers'}",
                        kind="unknown-layer", layer=tuple(map(str, path[:i])), found=path[i])

@@ -25,7 +25,7 @@ from netgraph.core.graph import NetGraph
 from netgraph.core.integers import plain_int
 from netgraph.core.layer_moves import kept_names
 from netgraph.core.layer import Layer
-from netgraph.core.naming_scope import quoted
+from netgraph.core.naming_scope import quoted, shown_path
 from netgraph.core.order import order
 from netgraph.core.output_names import kept_output_names, kept_output_order
 from netgraph.core.port_options import numbered, with_port_options
@@ -99,7 +99,8 @@ def no_layer_or_port(net: NetGraph, name: str, ports: tuple, what: str, note: st
     ending with ``note`` (what ``name`` is instead, with ``hint`` its remedy, and then no close name) where the caller
     knows it."""
     close = "" if note else did_you_mean(name, [*net.layers, *ports])  # a note says what the name is instead
-    return WiringError(f"there is no layer or {what} {quoted(name)}{close} in the net; "
+    shown = repr(shown_path(tuple(name.split("/")))) if isinstance(name, str) else quoted(name)  # as a path
+    return WiringError(f"there is no layer or {what} {shown}{close} in the net; "
                        f"its layers are {listed(list(net.layers))}, its {what}s {list(ports)}{note}",
                        kind="unknown-layer", layer=(), found=name, hint=hint)
 

@@ -2,7 +2,7 @@
 nodes are converted one by one.
 
 >>> class Node:
-...     def __init__(self, op_type): self.op_type = op_type
+...     def __init__(self, op_type): self.op_type, self.name = op_type, ""
 >>> a, b = Node("Range"), Node("Add")
 >>> found, claimed = chain_patterns([a, b], None, "Range", lambda node, ctx: ([b, node], "layer", "x"))
 >>> found[id(a)].layer, claimed == {id(b)}
@@ -32,8 +32,9 @@ class Matched(Converted):
 
 
 def shared_scope(nodes: list) -> str | None:
-    """The module scope (``/a/b/Op``: "a_b", as the compiled forward names layer a/b) all ``nodes``' names share;
-    None where they share none or a name is no such path."""
+    """The module scope all ``nodes``' names share, its levels joined by "_" (``/norm/Add``: "norm"; a nested one,
+    ``/a/b/Op``, "a_b", though export_onnx flattens nested chains to ``/norm``, ``/norm_1``); None where they share
+    none or a name is no such path."""
     scopes = {node.name.rpartition("/")[0] for node in nodes}
     scope = scopes.pop() if len(scopes) == 1 and all(n.name.startswith("/") for n in nodes) else ""
     return "_".join(filter(None, scope.split("/"))) or None

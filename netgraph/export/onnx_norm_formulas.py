@@ -19,7 +19,7 @@ import numpy as np
 from netgraph.export.onnx_chains import NOT_THE_PATTERN, chain_patterns
 from netgraph.export.onnx_ops import Context, Converted, Unsupported, sole_use, squeeze_axes
 from netgraph.export.onnx_norms import affine_steps, arrays_at_levels, one_example
-from netgraph.export.onnx_variance import variance_chain
+from netgraph.export.onnx_variance import one_element, variance_chain
 from netgraph.layers import NormalizationLayer
 
 __all__ = ["formula_norm_patterns"]
@@ -50,10 +50,11 @@ def _rms(reduce: Any, ctx: Context) -> tuple[list, NormalizationLayer, str] | No
 
 def _biased(square: Any, reduce: Any, centred: str, axes: tuple[int, ...],
             ctx: Context) -> tuple[list, Any, str] | None:
-    """Where ``centred``, which ``square`` alone reads, is x - mean(x) over ``axes``: the standardisation of x by
-    ``reduce``, the mean of the squares, its centring another x - mean(x); else None."""
+    """Where ``centred``, which ``square`` alone reads (not a graph output), is x - mean(x) over ``axes``: the
+    standardisation of x by ``reduce``, the mean of the squares, its centring another x - mean(x); else None."""
     first = _centring(centred, axes, ctx)
-    if first is None or any(c is not square for c, _ in ctx.consumers.get(centred, ())):
+    if (first is None or centred in ctx.graph_outputs
+            or any(c is not square for c, _ in ctx.consumers.get(centred, ()))):
         return None
     x = first[0].input[0]
     other = next((c for c, _ in ctx.consumers.get(x, ()) if c.op_type == "Sub" and c.input[0] == x
@@ -94,17 +95,17 @@ def _normalised(taken: list, statistic: Any, y: str, x: str, axes: tuple[int, ..
     """``taken`` (the nodes computing ``statistic``'s output and ``y`` from x) then + epsilon, Sqrt, 1 / ., * y and
     the arrays, as a NormalizationLayer of ``options`` over ``axes``, x's levels; None where they are not that."""
     plus = _only_use(statistic, "Add", ctx)
-    epsilon = _other_constant(plus, statistic.output[0], ctx)
+    rank = ctx.rank(x)
+    epsilon = _other_constant(plus, statistic.output[0], rank, ctx)
     root = _only_use(plus, "Sqrt", ctx)
     inverse = _only_use(root, "Reciprocal", ctx) or _only_use(root, "Div", ctx)
     if epsilon is None or inverse is None or (inverse.op_type == "Div" and (
-            inverse.input[1] != root.output[0] or not _is_one(ctx.constants.get(inverse.input[0])))):
+            inverse.input[1] != root.output[0] or not _is_number(inverse.input[0], 1.0, rank, ctx))):
         return None
     scaled = _only_use(inverse, "Mul", ctx)
     if scaled is None or sorted(scaled.input) != sorted((y, inverse.output[0])) or (
             y != x and sole_use(y, ctx) is None):
         return None
-    rank = ctx.rank(x)
     taken += [plus, root, inverse, scaled]
     placed = arrays_at_levels(affine_steps(taken, lambda name: one_example(name, rank, ctx), ctx), ctx.shapes[x],
                               axes)
@@ -122,8 +123,8 @@ def _square(reduce: Any, ctx: Context) -> tuple[Any, str | None]:
         return None, None
     if node.op_type == "Mul" and node.input[0] == node.input[1]:
         return node, node.input[0]
-    power = ctx.constants.get(node.input[1]) if node.op_type == "Pow" else None
-    return (node, node.input[0]) if power is not None and power.size == 1 and float(power) == 2.0 else (None, None)
+    squared = node.op_type == "Pow" and _is_number(node.input[1], 2.0, ctx.rank(node.input[0]), ctx)
+    return (node, node.input[0]) if squared else (None, None)
 
 
 def _reduced_axes(reduce: Any, ctx: Context) -> tuple[int, ...] | None:
@@ -140,16 +141,16 @@ def _only_use(node: Any, op: str, ctx: Context) -> Any:
     return use[0] if use is not None and use[0].op_type == op else None
 
 
-def _other_constant(node: Any, tensor: str, ctx: Context) -> float | None:
-    """The number ``node`` (an Add of ``tensor``) adds: a constant of one element, as the float it was written from
-    (float32 0.001 as 0.001); else None."""
+def _other_constant(node: Any, tensor: str, rank: int | None, ctx: Context) -> float | None:
+    """The number ``node`` (an Add of ``tensor``, of ``rank`` dims) adds: a constant of one element and no more dims
+    (``one_element``), as the float it was written from (float32 0.001 as 0.001); else None."""
     if node is None or len(node.input) != 2 or tensor not in node.input or node.input[0] == node.input[1]:
         return None
-    value = ctx.constants.get(node.input[1] if node.input[0] == tensor else node.input[0])
-    if value is None or value.size != 1:
-        return None
-    return float(np.format_float_positional(value.reshape(-1)[0], unique=True))
+    element = one_element(node.input[1] if node.input[0] == tensor else node.input[0], rank, ctx)
+    return None if element is None else float(np.format_float_positional(element, unique=True))
 
 
-def _is_one(value: np.ndarray | None) -> bool:
-    return value is not None and value.size == 1 and float(value) == 1.0
+def _is_number(tensor: str, number: float, rank: int | None, ctx: Context) -> bool:
+    """Whether ``tensor`` is a constant ``one_element`` (no more dims than ``rank``) equal to ``number``."""
+    element = one_element(tensor, rank, ctx)
+    return element is not None and float(element) == number

@@ -135,7 +135,7 @@ def _layer_norm(node: Any, ctx: Context) -> Converted:
     if not all(isinstance(d, int) for d in shape):
         raise Unsupported(f"normalising over dims {shape}, not all of known size",
                           expected="dims of known size", found=shape)
-    scale, bias = (v if v is False else np.broadcast_to(v, shape).astype(np.float32) for v in (scale, bias))
+    scale, bias = (v if v is False else np.broadcast_to(v, shape).copy() for v in (scale, bias))
     return Converted(NormalizationLayer(f"{axis};;", "Same", epsilon=epsilon, scaling=scale, biases=bias),
                      (node.input[0],))
 
@@ -241,7 +241,7 @@ def arrays_at_levels(arrays: tuple, shape: tuple, aggregated: tuple[int, ...]) -
     if not all(isinstance(n, int) for n in sizes) or any(n != 1 and n != shape[k + 1] for k, n in enumerate(full)):
         return None
     view = tuple(shape[k + 1] if k + 1 in levels else 1 for k in range(rank - 1))
-    scaling, biases = (v if v is False else np.broadcast_to(v, view).reshape(sizes).astype(np.float32) for v in arrays)
+    scaling, biases = (v if v is False else np.broadcast_to(v, view).reshape(sizes).copy() for v in arrays)
     complement = tuple(k for k in range(1, rank) if k not in aggregated)
     return scaling, biases, "Same" if levels == aggregated else "Complement" if levels == complement else list(levels)
 
@@ -252,7 +252,7 @@ def one_example(name: str, rank: int, ctx: Context) -> np.ndarray | None:
     value = ctx.constants.get(name)
     if value is None or _fixed(name, value, ctx) or value.ndim > rank or (value.ndim == rank and value.shape[0] != 1):
         return None
-    value = np.asarray(value[0] if value.ndim == rank else value, dtype=np.float32)
+    value = np.asarray(value[0] if value.ndim == rank else value)
     return value.reshape((1,) * (rank - 1 - value.ndim) + value.shape)
 
 
@@ -299,12 +299,12 @@ def _per_channel(name: str, channels: int, rank: int, ctx: Context) -> np.ndarra
     value = ctx.constants.get(name)
     if value is None:
         return None
-    value = np.asarray(value, dtype=np.float32)
+    value = np.asarray(value)
     while value.ndim > rank - 1 and value.shape[0] == 1:
         value = value[0]
     if value.ndim > rank - 1 or any(d != 1 for d in value.shape[1:]) or value.ndim < rank - 1 and value.size != 1:
         return None
-    return np.broadcast_to(value.reshape(-1), (channels,)).astype(np.float32) if value.size in (1, channels) else None
+    return np.broadcast_to(value.reshape(-1), (channels,)).copy() if value.size in (1, channels) else None
 
 
 NORM_CONVERTERS: dict[str, Callable[[Any, Context], Converted]] = {

@@ -36,7 +36,7 @@ from torch import nn
 from torch.nn.modules import module as torch_module
 
 from netgraph.core.names import printable
-from netgraph.core.naming_scope import quoted, shown_layer, shown_path
+from netgraph.core.naming_scope import shown_layer, shown_path
 
 __all__ = ["LayerModule", "InlineLayerWarning", "init_module", "add_parameters", "present", "optional_parameter",
            "printable_repr"]
@@ -70,7 +70,7 @@ class LayerModule(nn.Module):
     def _warn_inline(self) -> None:
         if self._netgraph_computed_inline is not None:
             path, kind = self._netgraph_computed_inline
-            what = f"nested graph {quoted(shown_path(path))}" if kind == "nested graph" else shown_layer(path, kind)
+            what = f"nested graph {shown_path(path)!r}" if kind == "nested graph" else shown_layer(path, kind)
             warnings.warn(f"a hook on {what} never fires: the compiled forward computes it inline (see module.code) "
                           f"and never calls this module; hook the compiled module, change an array "
                           f"with a parametrization (torch.nn.utils.parametrize), or read the layer's output with "

@@ -248,7 +248,7 @@ def build_diagram(net: Any, options: DiagramOptions) -> Diagram:
     b = _drawn(_Builder(net, options, bool(compact)))
     batch = batch_name(t for types in b.types.values() for t in types.values())
     if batch != b.batch:  # a length is named b: every label drawn again with the batch named apart from it
-        b = _drawn(_Builder(net, options, bool(compact), batch=batch))
+        b = _drawn(_Builder(net, options, bool(compact), types=b.types, marks=b.marks, batch=batch))
     return Diagram(tuple(b.nodes), tuple(b.edges), tuple(b.clusters), options, bool(compact))
 
 

@@ -83,7 +83,7 @@ def _refuse_padded_ports(net: Any, path: tuple) -> None:
     endpoints, so a spec could not connect it."""
     padded = [name for name in net.output_ports if name != name.strip()]
     if padded:
-        where = f" in graph {quoted(shown_path(path))}" if path else ""
+        where = f" in graph {shown_path(path)!r}" if path else ""
         raise SpecError(f"graph output {quoted(padded[0])}{where} starts or ends with whitespace, which a spec "
                         f"could not read back (the reader strips an edge's names); rename it first (net_rename)",
                         kind="graph-output-name", layer=path, port=padded[0], found=padded[0])
@@ -96,7 +96,7 @@ def _port_named_layers(net: Any, path: tuple, ports: set) -> frozenset:
     name (the reader takes the bare name for the layer then: the declared port connects to that port by name)."""
     shared, clashing = layer_named_ports(net.layers, ports)
     for name in sorted(ports & {*clashing, "None"}):
-        where = f" in graph {quoted(shown_path(path))}" if path else ""
+        where = f" in graph {shown_path(path)!r}" if path else ""
         if name in net.layers:
             layer_type = net.layers[name].type_name
             other = next(k for k, v in net.layers.items() if name in (*v.input_ports, *v.output_ports))

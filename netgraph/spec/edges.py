@@ -15,7 +15,7 @@ from netgraph.core.arrow_names import arrow_name_pieces
 from netgraph.core.errors import WiringError, did_you_mean
 from netgraph.core.graph import NetGraph
 from netgraph.core.names import numbered, printable
-from netgraph.core.naming_scope import quoted, shortened
+from netgraph.core.naming_scope import SHOWN_EDGE, quoted, shortened
 from netgraph.core.port_paths import resolve, shown_path
 from netgraph.core.ports import NetPort
 from netgraph.core.wording import few_names, first_few, value_kind
@@ -76,14 +76,16 @@ def parse_edge(value: Any, loc: Loc, names: frozenset = frozenset()) -> list[lis
         _refuse_look_alike(value, loc)
         _refuse_arrow_names(value, loc, names)
         if "->" not in value:
-            raise EdgeSyntaxError(f"edge {quoted(value)} has no '->': write 'src -> dst' (or a list [src, dst])", loc)
+            raise EdgeSyntaxError(f"edge {quoted(value, SHOWN_EDGE)} has no '->': write 'src -> dst' "
+                                  f"(or a list [src, dst])", loc)
         pieces = _pieces(value, "->", 0)
         for i, (piece, at) in enumerate(pieces):
             if not piece:
                 where = ("starts with '->'" if i == 0 else "ends with '->'" if i == len(pieces) - 1
                          else "has two '->' with nothing between them")
                 at = value.rindex("->") if 0 < i == len(pieces) - 1 else at  # at the last arrow
-                raise EdgeSyntaxError(f"edge {quoted(value)} {where}: an endpoint is missing there", loc.at(at))
+                raise EdgeSyntaxError(f"edge {quoted(value, SHOWN_EDGE)} {where}: an endpoint is missing there",
+                                      loc.at(at))
         return [_group(piece, at, loc, names) for piece, at in pieces]
     if isinstance(value, YSeq):
         if len(value) < 2:
@@ -93,7 +95,8 @@ def parse_edge(value: Any, loc: Loc, names: frozenset = frozenset()) -> list[lis
         (src, dst), = value.items()
         raise EdgeSyntaxError(f"edge {{{src}: {dst}}} is a mapping; write '{src} -> {dst}' (quoted if it "
                               f"starts with '[')", loc)
-    raise EdgeSyntaxError(f"an edge is a string 'src -> dst' or a list [src, dst], found {quoted(value)}", loc)
+    raise EdgeSyntaxError(f"an edge is a string 'src -> dst' or a list [src, dst], "
+                          f"found {quoted(value, SHOWN_EDGE)}", loc)
 
 
 #: Arrows people write for '->'.
@@ -112,8 +115,9 @@ def _refuse_look_alike(text: str, loc: Loc) -> None:
     fix = " -> ".join(pieces)
     if not all(pieces) or any(a in text.replace(arrow, " ") for a in _LOOK_ALIKES):  # another kind of look-alike too
         fix = None
-    advice = f"write {quoted(fix)}" if fix else "an edge runs from source to destination, each link written '->'"
-    raise EdgeSyntaxError(f"edge {quoted(text)}: {quoted(arrow)} is not an arrow; {advice}", loc.at(at))
+    advice = (f"write {quoted(fix, SHOWN_EDGE)}" if fix
+              else "an edge runs from source to destination, each link written '->'")
+    raise EdgeSyntaxError(f"edge {quoted(text, SHOWN_EDGE)}: {quoted(arrow)} is not an arrow; {advice}", loc.at(at))
 
 
 def _refuse_arrow_names(text: str, loc: Loc, names: frozenset) -> None:
@@ -122,7 +126,8 @@ def _refuse_arrow_names(text: str, loc: Loc, names: frozenset) -> None:
     pieces = arrow_name_pieces(text, names)
     if pieces is not None:
         arrowed = sorted({n for n in names if "->" in n and n in text})
-        raise EdgeSyntaxError(f"edge {quoted(text)}: the name {' and '.join(map(quoted, arrowed))} holds '->', "
+        raise EdgeSyntaxError(f"edge {quoted(text, SHOWN_EDGE)}: the name {' and '.join(map(quoted, arrowed))} "
+                              f"holds '->', "
                               f"which splits a string edge; write the edge as a list: [{', '.join(pieces)}]", loc)
 
 
