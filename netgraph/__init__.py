@@ -102,8 +102,10 @@ def __getattr__(name: str) -> Any:
 
 
 def __dir__() -> list[str]:
-    """The public names and the subpackages loaded so far (not this module's own imports)."""
+    """The public names, the public subpackages loaded so far and the module's dunders (``__file__``,
+    ``__path__``, ...), not this module's own imports nor private names."""
     public = _public_names()  # (loads netgraph.layers, a global: before globals are read)
-    loaded = [name for name, value in globals().items()
-              if isinstance(value, ModuleType) and value.__name__.startswith(f"{__name__}.")]
-    return sorted({*public, *loaded})
+    loaded = [name for name, value in globals().items() if not name.startswith("_")
+              and isinstance(value, ModuleType) and value.__name__.startswith(f"{__name__}.")]
+    dunders = [name for name in globals() if name.startswith("__") and name.endswith("__")]
+    return sorted({*public, *loaded, *dunders})
