@@ -101,6 +101,7 @@ def __getattr__(name: str) -> Any:
 
 
 def __dir__() -> list[str]:
-    """The public names and the subpackages loaded so far (not this module's own imports)."""
+    """The public names, the public subpackages loaded so far and the module's dunders (``__file__``,
+    ``__path__``, ...), not this module's own imports nor private names."""
     public = _public_names()  # (loads netgraph.layers, a global: before globals are read)
     return importlib.import_module("netgraph.core.module_dir").public_dir(__name__, public)

@@ -14,7 +14,7 @@ from torch import nn
 
 import onnx
 
-from netgraph import AttentionLayer, NetGraph, export_onnx, import_onnx, net_initialize
+from netgraph import AttentionLayer, NetGraph, NetGraphError, export_onnx, import_onnx, net_initialize
 from netgraph.export.exporter import example_inputs
 from tests.onnx_helpers import pinned_model, run_onnx, torch_export
 
@@ -114,16 +114,18 @@ def test_torchs_scaled_dot_product_attention_imports_as_one_layer(tmp_path):
     torch.testing.assert_close(back({"q": q, "k": k, "v": v}), F.scaled_dot_product_attention(q, k, v))
 
 
-def _split_scaled(path, scales: tuple[float, float], perm: tuple[int, ...] = (0, 2, 1), n: int = 5, d: int = 4):
-    """softmax((q c1) (Transpose(k, perm) c2)) v written by hand."""
+def _split_scaled(path, scales: tuple[float, float], perm: tuple[int, ...] | None = (0, 2, 1), n: int = 5, d: int = 4,
+                  dtype=np.float32):
+    """softmax((q c1) (Transpose(k, perm) c2)) v written by hand (perm None: the Transpose has no perm)."""
     node = helper.make_node
-    nodes = [node("Transpose", ["k"], ["kt"], perm=list(perm)), node("Mul", ["q", "c1"], ["qs"]),
+    transpose = node("Transpose", ["k"], ["kt"], **({} if perm is None else {"perm": list(perm)}))
+    nodes = [transpose, node("Mul", ["q", "c1"], ["qs"]),
              node("Mul", ["kt", "c2"], ["ks"]), node("MatMul", ["qs", "ks"], ["s"]),
              node("Softmax", ["s"], ["p"], axis=-1), node("MatMul", ["p", "v"], ["y"])]
-    key = ["b", n, d] if perm == (0, 2, 1) else ["b", d, n]  # (0, 1, 2): k^T given
-    values = [helper.make_tensor_value_info(name, TensorProto.FLOAT, shape)
+    key = ["b", d, n] if perm == (0, 1, 2) else ["b", n, d]  # (0, 1, 2): k^T given
+    values = [helper.make_tensor_value_info(name, helper.np_dtype_to_tensor_dtype(np.dtype(dtype)), shape)
               for name, shape in (("q", ["b", n, d]), ("k", key), ("v", ["b", n, d]), ("y", ["b", n, d]))]
-    constants = [numpy_helper.from_array(np.array(c, np.float32), name) for name, c in zip(("c1", "c2"), scales)]
+    constants = [numpy_helper.from_array(np.array(c, dtype), name) for name, c in zip(("c1", "c2"), scales)]
     onnx.save(pinned_model(helper.make_graph(nodes, "g", values[:3], values[3:], constants)), str(path))
     return path
 
@@ -149,3 +151,47 @@ def test_a_near_miss_of_the_exported_attention_imports_node_by_node(name, tmp_pa
 def test_the_split_scale_folds_only_at_one_over_the_root_of_the_key_size(tmp_path):
     path = _split_scaled(tmp_path / "exact.onnx", (4 ** -0.25, 4 ** -0.25))
     assert [layer.score_rescaling for layer in import_onnx(path).layers.values()] == ["DimensionSqrt"]
+
+
+@torch.no_grad()
+def test_a_float16_split_scale_folds_within_float16_rounding(tmp_path):
+    # c = 64^-1/4 in float16: c^2 is 1/8 to 2e-4, which a float32 tolerance (1e-6) took for another scale
+    path = _split_scaled(tmp_path / "half.onnx", (64 ** -0.25, 64 ** -0.25), n=5, d=64, dtype=np.float16)
+    back = import_onnx(path)
+    assert [layer.score_rescaling for layer in _attention_layers(back)] == ["DimensionSqrt"]
+    generator = torch.Generator().manual_seed(8)
+    x = {name: torch.randn(3, 5, 64, generator=generator).half() for name in "qkv"}
+    want = torch.from_numpy(run_onnx(path, x)[0])
+    torch.testing.assert_close(back(x).double(), want.double(), atol=2e-3, rtol=2e-3)
+
+
+def test_a_transpose_with_no_perm_is_one_clear_error_naming_the_reversed_dims(tmp_path):
+    # ONNX's default perm reverses the dims, (2, 1, 0) here, moving the batch: an IndexError before
+    path = _split_scaled(tmp_path / "noperm.onnx", (1.0, 1.0), perm=None, n=4, d=4)
+    with pytest.raises(NetGraphError) as raised:
+        import_onnx(path)
+    assert raised.value.kind == "unsupported-node" and "perm [2, 1, 0] moves the batch" in str(raised.value)
+
+
+class _Attention4D(nn.Module):
+    def __init__(self, causal: bool):
+        super().__init__()
+        self.causal = causal
+
+    def forward(self, q, k, v):
+        return F.scaled_dot_product_attention(q, k, v, is_causal=self.causal)
+
+
+@pytest.mark.parametrize("causal", [False, True])
+@torch.no_grad()
+def test_torchs_four_dim_scaled_dot_product_attention_imports_computing_the_same(causal, tmp_path):
+    # (batch, heads, length, dim): the causal form folds into one AttentionLayer; the unmasked one (k's Transpose
+    # [0, 1, 3, 2], not the AttentionLayer export's [0, 2, 3, 1]) may import node by node, as the README says
+    path = torch_export(_Attention4D(causal), (torch.randn(2, 3, 6, 4),) * 3, tmp_path / "sdpa4.onnx",
+                        ["q", "k", "v"], axes={name: {0: "b", 2: "n"} for name in "qkv"})
+    back = import_onnx(path)
+    assert len(_attention_layers(back)) == 1 or not causal
+    generator = torch.Generator().manual_seed(5)
+    q, k, v = (torch.randn(4, 3, 9, 4, generator=generator) for _ in range(3))
+    want = F.scaled_dot_product_attention(q, k, v, is_causal=causal)
+    torch.testing.assert_close(back({"q": q, "k": k, "v": v}), want)

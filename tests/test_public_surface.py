@@ -40,6 +40,12 @@ def test_dir_of_layers_lists_public_names_and_loaded_families_not_its_own_import
     assert {"LinearLayer", "REGISTRY", "register", "linear"} <= set(names)
 
 
+def test_dir_keeps_the_module_dunders_and_leaves_out_private_names():
+    names = set(dir(netgraph))
+    assert {"__file__", "__path__", "__doc__", "__name__"} <= names
+    assert not {name for name in names if name.startswith("_") and not name.endswith("__")}
+
+
 @pytest.mark.parametrize("name", INTERNAL)
 def test_undocumented_internals_stay_importable_but_out_of_all(name):
     assert name not in netgraph.layers.__all__ and name not in netgraph.__all__

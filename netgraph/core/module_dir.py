@@ -1,5 +1,6 @@
-"""A package's ``dir()``: the names it makes public and the subpackages loaded so far, not its own imports
-(``Any``, ``annotations``, ``importlib`` ...)."""
+"""A package's ``dir()``: the names it makes public, the public subpackages loaded so far and the module's dunders
+(``__file__``, ``__path__`` ...), not its own imports (``Any``, ``annotations``, ``importlib`` ...) nor private
+names."""
 
 from __future__ import annotations
 
@@ -11,7 +12,10 @@ __all__ = ["public_dir"]
 
 
 def public_dir(module: str, public: Iterable[str]) -> list[str]:
-    """``dir()`` of the package ``module``: ``public`` and its loaded subpackages (``import netgraph.layers``)."""
-    loaded = [name for name, value in vars(sys.modules[module]).items()
-              if isinstance(value, ModuleType) and value.__name__.startswith(f"{module}.")]
-    return sorted({*public, *loaded})
+    """``dir()`` of the package ``module``: ``public``, its loaded public subpackages (``import netgraph.layers``)
+    and its dunders."""
+    names = vars(sys.modules[module])
+    loaded = [name for name, value in names.items() if not name.startswith("_")
+              and isinstance(value, ModuleType) and value.__name__.startswith(f"{module}.")]
+    dunders = [name for name in names if name.startswith("__") and name.endswith("__")]
+    return sorted({*public, *loaded, *dunders})

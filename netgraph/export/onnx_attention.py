@@ -27,7 +27,7 @@ from netgraph.core.graph import NetGraph
 from netgraph.core.ports import NetPort
 from netgraph.export.onnx_chains import Matched, shared_scope
 from netgraph.export.onnx_names import known_dim
-from netgraph.export.onnx_ops import Context, Converted, single_use_producer, sole_use
+from netgraph.export.onnx_ops import Context, Converted, perm_of, single_use_producer, sole_use
 from netgraph.layers import AttentionLayer, TransposeLayer
 
 __all__ = ["causal_attention", "causal_mask", "masked_out"]
@@ -133,12 +133,12 @@ def _scaled_scores(tensor: str, ctx: Context, strict: bool) -> tuple[tuple[str, 
     split = split_scale(node, ctx)
     if split is not None:
         operands, factor, muls = split
-        rescaling = _rescaling(scale * factor * factor, operands[0], ctx)
+        rescaling = _rescaling(scale * factor * factor, operands[0], ctx, _tolerance([*after, *muls], ctx))
         if rescaling is not None:
             return operands, rescaling, [*after, *muls, node]
         if strict:
             return None
-    rescaling = _rescaling(scale, node.input[0], ctx) if after else "None"
+    rescaling = _rescaling(scale, node.input[0], ctx, _tolerance(after, ctx)) if after else "None"
     return None if rescaling is None else ((node.input[0], node.input[1]), rescaling, [*after, node])
 
 
@@ -165,15 +165,23 @@ def _scalar_factor(node: Any, ctx: Context) -> tuple[str, float] | None:
     return data[0], value ** (-1 if node.op_type == "Div" else 1)
 
 
-def _rescaling(scale: float, query: str, ctx: Context) -> str | None:
+def _rescaling(scale: float, query: str, ctx: Context, rtol: float) -> str | None:
     """The AttentionLayer's score rescaling that is ``scale`` for q's d features: "None" (1) or "DimensionSqrt"
-    (1/sqrt(d)), within float tolerance; None for another scale (or d unknown)."""
-    if np.isclose(scale, 1.0, rtol=1e-6, atol=0):
+    (1/sqrt(d)), within relative tolerance ``rtol``; None for another scale (or d unknown)."""
+    if np.isclose(scale, 1.0, rtol=rtol, atol=0):
         return "None"
     features = (ctx.shapes.get(query) or (None,))[-1]
-    if isinstance(features, int) and np.isclose(scale, features ** -0.5, rtol=1e-6, atol=0):
+    if isinstance(features, int) and np.isclose(scale, features ** -0.5, rtol=rtol, atol=0):
         return "DimensionSqrt"
     return None
+
+
+def _tolerance(scaling: list[Any], ctx: Context) -> float:
+    """A few units of rounding of the coarsest float among the constants of the ``scaling`` nodes (float64's where
+    none is a float): how near the scale they make must be to 1 or 1/sqrt(d)."""
+    floats = [ctx.constants[name].dtype for node in scaling for name in node.input if name in ctx.constants]
+    return 4 * max((np.finfo(dtype).eps for dtype in floats if np.issubdtype(dtype, np.floating)),
+                   default=np.finfo(np.float64).eps)
 
 
 def _taken_transposes(ports: dict[str, str], matmul: Any, perms: dict[str, tuple | None], folded: set[int],
@@ -185,12 +193,12 @@ def _taken_transposes(ports: dict[str, str], matmul: Any, perms: dict[str, tuple
     for port, tensor in ports.items():
         node = _transpose_taken(tensor, folded, ctx)
         onnx_perm = _onnx_perm(perms[port])
-        if node is not None and onnx_perm and [_perm_of(node, ctx)[i] for i in onnx_perm] == sorted(onnx_perm):
+        if node is not None and _undoes(perm_of(node, ctx), onnx_perm):
             before, tensor, perms[port] = [*before, node], node.input[0], None
         inputs.append(tensor)
     use = sole_use(matmul.output[0], ctx)
     after = [use[0]] if use and use[0].op_type == "Transpose" and perms["Output"] is not None else []
-    if after and _perm_of(after[0], ctx) == _onnx_perm(perms["Output"]):
+    if after and _undoes(perm_of(after[0], ctx), _onnx_perm(perms["Output"])):
         perms["Output"] = None
     return perms, tuple(inputs), before, after if perms["Output"] is None else []
 
@@ -214,7 +222,7 @@ def _folded_away(node: Any, folded: set[int], ctx: Context) -> bool:
 
 
 def _permuted(shape: tuple | None, transpose: Any, ctx: Context) -> tuple | None:
-    return None if shape is None else tuple(shape[i] for i in _perm_of(transpose, ctx))
+    return None if shape is None else tuple(shape[i] for i in perm_of(transpose, ctx))
 
 
 def _onnx_perm(perm: tuple | None) -> list[int]:
@@ -225,8 +233,10 @@ def _onnx_perm(perm: tuple | None) -> list[int]:
     return onnx_perm if perm else []
 
 
-def _perm_of(node: Any, ctx: Context) -> list[int]:
-    return [int(p) for p in ctx.attributes(node).get("perm", ())]
+def _undoes(perm: list[int], onnx_perm: list[int]) -> bool:
+    """Whether the ONNX Transposes by ``perm`` and by ``onnx_perm`` are each other's inverse (one after the other
+    changes nothing), both of one length; False for no ``onnx_perm`` (no layout change to undo)."""
+    return len(perm) == len(onnx_perm) > 0 and all(perm[dim] == place for place, dim in enumerate(onnx_perm))
 
 
 def _above_diagonal(tensor: str, ctx: Context) -> list[Any] | None:

@@ -12,7 +12,7 @@ from netgraph.core.graph import NetGraph
 from netgraph.core.ports import NetPort
 from netgraph.export.deps import require
 from netgraph.export.onnx_attention import masked_out
-from netgraph.export.onnx_ops import SHAPE_INPUTS, Context, squeeze_axes
+from netgraph.export.onnx_ops import SHAPE_INPUTS, Context, perm_of, squeeze_axes
 from netgraph.layers import AttentionLayer, LinearLayer, NetMapOperator
 
 __all__ = ["Miss", "attention_graph", "batch_heads", "bias_vector", "causal_constant", "expect", "mask_inputs",
@@ -62,10 +62,6 @@ def expect(value: Any, test: Any, node: Any, what: Any) -> None:
 def batch_heads(dim: Any, batch: Any, heads: int) -> bool:
     """Whether ``dim`` (None: not known at import) can be batch times heads."""
     return dim is None or dim == (batch if heads == 1 else batch * heads if isinstance(batch, int) else None)
-
-
-def perm_of(node: Any, ctx: Context) -> list[int]:
-    return [int(p) for p in ctx.attributes(node).get("perm", ())]
 
 
 def target_dims(tensor: str, ctx: Context) -> tuple | None:

@@ -110,23 +110,19 @@ class Context:
 
 
 def sole_use(tensor: str, ctx: Context, ignoring: tuple[str, ...] = ()) -> tuple[Any, int] | None:
-    """(the node, its input index) of the one use of ``tensor``, uses by ops in ``ignoring`` aside; None where it has
-    none or another, or is a graph output."""
+    """(the node, its input index) of ``tensor``'s one use, ops in ``ignoring`` aside; else (or an output) None."""
     uses = [(c, i) for c, i in ctx.consumers.get(tensor, ()) if c.op_type not in ignoring]
     return uses[0] if len(uses) == 1 and tensor not in ctx.graph_outputs else None
 
 
-def sole_use_as_input_0(tensor: str, ctx: Context, op: str,
-                        ignoring: tuple[str, ...] = ()) -> Any:
-    """The one node using ``tensor`` (``sole_use``) where that node is an ``op`` and ``tensor`` its input 0; else
-    None."""
+def sole_use_as_input_0(tensor: str, ctx: Context, op: str, ignoring: tuple[str, ...] = ()) -> Any:
+    """The one node using ``tensor`` (``sole_use``) where it is an ``op`` and ``tensor`` its input 0; else None."""
     use = sole_use(tensor, ctx, ignoring)
     return use[0] if use is not None and use[0].op_type == op and use[1] == 0 else None
 
 
 def single_use_producer(tensor: str, ctx: Context, op: str) -> Any:
-    """The node computing ``tensor`` where it is an ``op`` and ``tensor`` has no other use (``sole_use``); else
-    None."""
+    """The node computing ``tensor`` where it is an ``op`` and ``tensor`` has no other use; else None."""
     node = ctx.producers.get(tensor)
     return node if node is not None and node.op_type == op and sole_use(tensor, ctx) else None
 
@@ -344,13 +340,17 @@ def _threading(node: Any, ctx: Context) -> Converted:
     return Converted(layer, tuple(node.input), constants=constants)
 
 
+def perm_of(node: Any, ctx: Context) -> list[int]:
+    """A Transpose's perm; where it has none, ONNX's default: its input's dims reversed ([] for an unknown rank)."""
+    return [int(p) for p in ctx.attributes(node).get("perm", range((ctx.rank(node.input[0]) or 0) - 1, -1, -1))]
+
+
 def _transpose(node: Any, ctx: Context) -> Converted:
-    return transposed(node, list(ctx.attributes(node).get("perm", ())), ctx)
+    return transposed(node, perm_of(node, ctx), ctx)
 
 
 def transposed(node: Any, perm: list[int], ctx: Context) -> Converted:
-    """A TransposeLayer of ``node``'s input by ``perm`` (ONNX's, over the dims the batch first); Unsupported when it
-    moves the batch."""
+    """A TransposeLayer of ``node``'s input by ONNX's ``perm`` (batch first); Unsupported where it moves the batch."""
     if not perm or perm[0] != 0:
         hint = (" to a (length, batch, ...) layout, as torch exports nn.MultiheadAttention (also inside "
                 "nn.TransformerEncoderLayer); netgraph keeps the batch first: write attention as "

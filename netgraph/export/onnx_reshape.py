@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from netgraph.export.onnx_names import known_dim
-from netgraph.export.onnx_ops import Context, Converted, Unsupported, mapped, squeeze_axes
+from netgraph.export.onnx_ops import Context, Converted, Unsupported, mapped, perm_of, squeeze_axes
 from netgraph.export.onnx_reversal import OPEN_END
 from netgraph.layers import FlattenLayer, PartLayer, ReplicateLayer, ReshapeLayer
 
@@ -101,7 +101,7 @@ def refined_shape(node: Any, ctx: Context) -> tuple | None:
     if source is None or (out is not None and all(map(known_dim, out))):
         return None
     if node.op_type == "Transpose":
-        told = tuple(source[p] for p in ctx.attributes(node).get("perm", range(len(source) - 1, -1, -1)))
+        told = tuple(source[p] for p in perm_of(node, ctx))
     elif node.op_type == "Reshape" and not ctx.attributes(node).get("allowzero", 0) and len(node.input) > 1:
         target = _value(node.input[1], ctx) or ()
         told = tuple(source[i] if d == 0 and i < len(source) else d for i, d in enumerate(target))
