@@ -81,3 +81,25 @@ def test_a_second_ctrl_c_as_the_command_ends_changes_nothing(when, tmp_path):
                           env=checkout_env(WHEN=when), timeout=60)
     expected_err = "" if when == "trained" else "netgraph: interrupted\n"
     assert (done.returncode, done.stderr, done.stdout) == (130, expected_err, "")
+
+
+#: another program imports ``netgraph.__main__`` (not to run the command) and is interrupted while it imports
+IMPORTED_ONLY = """\
+import os, signal, sys, time
+class InterruptOnImport:
+    def find_spec(self, name, path=None, target=None):
+        if name == "netgraph.cli.parser":
+            os.kill(os.getpid(), signal.SIGINT)
+            time.sleep(30)  # the KeyboardInterrupt comes here
+sys.meta_path.insert(0, InterruptOnImport())
+import netgraph.__main__
+print(signal.getsignal(signal.SIGINT) is signal.default_int_handler)
+"""
+
+
+def test_a_ctrl_c_while_another_program_imports_the_module_leaves_its_ctrl_c_alone(tmp_path):
+    """Found by review: the import itself set SIGINT ignored, so the importing interpreter ignored Ctrl-C for good;
+    only the command's own process (``entry``) ignores a second one."""
+    done = subprocess.run([sys.executable, "-c", IMPORTED_ONLY], cwd=tmp_path, capture_output=True, text=True,
+                          env=checkout_env(), timeout=60)
+    assert (done.returncode, done.stdout, done.stderr) == (0, "True\n", "")

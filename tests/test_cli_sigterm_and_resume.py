@@ -144,6 +144,8 @@ def test_resuming_a_run_for_more_rounds_says_how_many_this_run_trained_and_in_al
     ((3, 0), 3, "ManualStop", "trained 0 more rounds, 3 in all (ManualStop)"),
     ((0, 3), 0, "MaxTrainingTime", "already trained 0 rounds and 3 batches of round 1, past this run's limit "
                                    "(MaxTrainingTime), nothing left to train"),  # found by QA: "0 rounds" alone
+    ((3, 0), 3, "TrainingStoppingCriterion", "already trained 3 rounds, its stopping criterion was met "
+                                             "(TrainingStoppingCriterion), nothing left to train"),  # not a limit
     ((0, 7), 2, "MaxTrainingRounds", "trained the rest of round 1 (from batch 8) and 1 more round, 2 in all "
                                      "(MaxTrainingRounds)")])
 def test_a_run_resumed_mid_round_says_it_trained_the_rest_of_that_round_apart_from_whole_rounds(

@@ -3,13 +3,16 @@ data that draws from torch's generator between steps (a Dataset's random augment
 
 from __future__ import annotations
 
+import warnings
+from types import SimpleNamespace
+
 import pytest
 import torch
 
 from netgraph import BatchNormalizationLayer, LinearLayer, NetGraph, net_initialize
 from netgraph.train import net_train
 from netgraph.train.checkpoint import checkpoints, load_checkpoint
-from netgraph.train.interrupted_round import PastTheLimit
+from netgraph.train.interrupted_round import PastTheLimit, warn_past_the_limit
 from tests.test_train_interrupted_round import KW, Examples, assert_same_run, data, dropout_net
 
 
@@ -118,3 +121,14 @@ def test_resuming_a_mid_round_checkpoint_past_the_limit_warns_that_the_net_is_th
     assert (past.total_rounds, past.total_batches, len(past.batch_losses)) == (1, 15, 15)
     assert past.reason_training_stopped == reason
     assert past.training_net == load_checkpoint(dropout_net(), written)
+
+
+def test_a_resumed_run_whose_stopping_criterion_was_met_is_not_past_a_limit():
+    """Found by review: a run stopped by its stopping criterion, resumed from a mid-round checkpoint, warned that it
+    was "past this run's limit (TrainingStoppingCriterion)": a criterion is no limit (README: PastTheLimit)."""
+    trainer = SimpleNamespace(place_in_round={"batches": 3}, state=SimpleNamespace(rounds=1))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        warn_past_the_limit(trainer, "TrainingStoppingCriterion")
+    with pytest.warns(PastTheLimit, match=r"past this run's limit \(MaxTrainingTime\)"):
+        warn_past_the_limit(trainer, "MaxTrainingTime")

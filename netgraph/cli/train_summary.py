@@ -7,6 +7,7 @@ from typing import Any
 
 from netgraph.core.wording import counted
 from netgraph.train.checkpoint import latest_checkpoint
+from netgraph.train.interrupted_round import why_nothing_left
 
 __all__ = ["rounds_text", "losses_text", "written_net_text", "terminated_processes_text"]
 
@@ -30,8 +31,8 @@ def rounds_text(results: Any, resumed_at: tuple[int, int] = (0, 0)) -> str:
         return f"trained {counted(total, 'round')} ({reason})"
     if total == done and reason != "ManualStop":  # a limit passed already, by the checkpoint's batches of a round too
         partial = f" and {counted(batches, 'batch', 'batches')} of round {done + 1}" if batches else ""
-        return f"already trained {counted(total, 'round')}{partial}, past this run's limit ({reason}), nothing " \
-               f"left to train"
+        return f"already trained {counted(total, 'round')}{partial}, {why_nothing_left(reason)} ({reason}), " \
+               f"nothing left to train"
     if not batches:
         return f"trained {counted(total - done, 'more round')}, {total} in all ({reason})"
     rest = f"round {done + 1} (from batch {batches + 1})"

@@ -42,8 +42,8 @@ from netgraph.core.replaced_arrays import arrays_inside, check_fit, check_fits_w
 from netgraph.core.replaced_ports import lost_declared_port
 from netgraph.core.rename_levels import level_range, renames_at_levels
 from netgraph.core.shared import NetSharedArray, check_joined_shared, shared_values
-from netgraph.core.surgery_values import (array_value, check_one_value_per_shared, in_order, port_change,
-                                          spec_walk, users_with_changes)
+from netgraph.core.surgery_values import (array_value, check_one_value_per_shared, in_order, keys_given, port_change,
+                                          users_with_changes)
 from netgraph.core.surgery_lead import function_lead, led_by
 from netgraph.core.flattening import net_flatten
 from netgraph.core.peripheral_coders import still_stripped
@@ -160,8 +160,8 @@ def net_replace_part(net: NetGraph, changes: Mapping[Any, Any]) -> NetGraph:
     if not isinstance(changes, Mapping):
         raise OptionError(f"net_replace_part takes a dict {{part: new value}}, found {type(changes).__name__}",
                           option="changes", kind=VALUE_KIND)
-    changes, replaced_later, inside = in_order(net, changes, net_replace_part,  # in order: a later key wins
-                                               lambda at, layer, inner: net_needs(net, at, layer, inner))
+    changes, replaced_later, inside, sources = in_order(net, changes, net_replace_part,  # a later key wins
+                                                        lambda at, layer, inner: net_needs(net, at, layer, inner))
     replaced = [p for spec in changes if (p := container_path(net, spec))]  # their inner rules go with them
     shared = [(_shared_key(net, spec), (spec, value)) for spec, value in changes.items()]  # in every user, any depth
     net, items = edit_operators(net, shared, "net_replace_part", lambda inner, group, path, field: _replace_inside(
@@ -184,7 +184,7 @@ def net_replace_part(net: NetGraph, changes: Mapping[Any, Any]) -> NetGraph:
             new = array_value(net, path, array, value, spec.name if isinstance(spec, NetSharedArray) else None)
             fits.append((path, array, new, shared))
             later.append(replaced_later(spec))
-            given.append((key, shared, None if isinstance(key, NetSharedArray) else spec_walk(net, key)[0], new))
+            given += keys_given(net, key, path, array, shared, new, sources)
         check_one_value_per_shared(given)  # two users' keys with different values: one edit would be lost
         resizing = ports or layers  # a new layer or port type: arrays checked against the net with every change made
         new_layers = dict(layers)

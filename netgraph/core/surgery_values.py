@@ -19,9 +19,10 @@ from netgraph.core.options import as_array
 from netgraph.core.ports import NetPort
 from netgraph.core.shared import NetSharedArray, collect_users
 from netgraph.core.port_paths import shown_path
-from netgraph.core.surgery_lead import function_lead, headed_here, led_by
+from netgraph.core.surgery_lead import function_lead, headed_here
 
-__all__ = ["array_value", "check_one_value_per_shared", "in_order", "port_change", "spec_walk", "users_with_changes"]
+__all__ = ["array_value", "check_one_value_per_shared", "in_order", "keys_given", "port_change", "spec_walk",
+           "users_with_changes"]
 
 _SET_ALL = "to set a shared array's values in every user: net_replace_part({}, {{NetSharedArray(name): values}})"
 
@@ -115,21 +116,23 @@ def port_change(net: Any, spec: Any, value: Any) -> tuple[str, Any] | None:
 
 
 def in_order(net: NetGraph, changes: Mapping[Any, Any], replace: Callable[[Any, dict], Any],
-             refit: Callable | None = None) -> tuple[dict[Any, Any], Callable[[Any], list[tuple]], list[tuple]]:
+             refit: Callable | None = None) -> tuple[dict[Any, Any], Callable[[Any], list[tuple]], list[tuple], dict]:
     """``changes`` applied in order, as one dict of parts apart: a later key for the same part (a name and an index)
     wins; one for a part inside a layer an earlier key puts in is applied to that layer (``replace``:
     net_replace_part, on the new layer alone); one replacing a layer drops the earlier keys for parts inside it. The
     net is checked once, with every change made. With the changes: of a key, the paths of the layers that later keys
     put in (a shared array's earlier values do not reach them; none for a key ``changes`` lacks); and ``(that layer's
     path, the path in it)`` of each array a key gave inside a layer an earlier key puts in. ``refit(at, layer,
-    inner)``: for an array the new layer's own options refuse, the error with the shape the net needs (or None)."""
+    inner)``: for an array the new layer's own options refuse, the error with the shape the net needs (or None). And of
+    each NetSharedArray key, the keys that set it, in order: ``(the user's key, the part it names or None, value)``
+    (a user's inside a layer an earlier key puts in becomes the NetSharedArray key: ``keys_given`` compares them)."""
     out: dict[Any, tuple[tuple | None, Any]] = {}  # key -> (the path it names, its value)
     new_layers: dict[tuple, Any] = {}  # the path of a layer an earlier key puts in -> that key
     place: dict[Any, int] = {}  # key -> its place in ``changes``
     by_path: dict[tuple, Any] = {}  # path -> the last key naming it
     layer_places: list[tuple[int, tuple]] = []  # (place, path) of each key putting a layer in, in order
     arrays_inside: dict[Any, list[tuple]] = {}  # the key putting a layer in -> the paths in it of arrays given there
-    shared_keys: dict[NetSharedArray, Any] = {}  # a shared array -> the key that set it (a user's inside a new layer)
+    sources: dict[NetSharedArray, list[tuple]] = {}  # a shared array -> (key, part, value) of each key setting it
     for index, (spec, value) in enumerate(changes.items()):
         place[spec] = index
         path = _spec_path(net, spec)
@@ -138,7 +141,7 @@ def in_order(net: NetGraph, changes: Mapping[Any, Any], replace: Callable[[Any, 
             at, layer = out[outer]
             layer, rest = coerce_layer(layer, "net_replace_part"), path[len(at):]
             if (name := _shared_name(layer, rest)) in net._shared_users:  # the array in every user, as the key does
-                _check_same_shared(out, shared_keys, spec, NetSharedArray(name), value)
+                sources.setdefault(NetSharedArray(name), []).append((spec, path, value))
                 spec = NetSharedArray(name)
                 place[spec], out[spec] = index, (None, value)
                 continue
@@ -149,7 +152,7 @@ def in_order(net: NetGraph, changes: Mapping[Any, Any], replace: Callable[[Any, 
             arrays_inside.setdefault(outer, []).extend([rest] if is_array else [])
             continue
         if isinstance(spec, NetSharedArray):
-            _check_same_shared(out, shared_keys, spec, spec, value)
+            sources.setdefault(spec, []).append((spec, None, value))
         if path:
             is_layer = _is_layer(value)  # a layer drops the keys inside it; another value only one for its part
             inside = [old for old, (at, _) in out.items() if at and at[:len(path)] == path] if is_layer else \
@@ -166,19 +169,17 @@ def in_order(net: NetGraph, changes: Mapping[Any, Any], replace: Callable[[Any, 
     def replaced_later(spec: Any) -> list[tuple]:
         return [path for _, path in layer_places[bisect.bisect_right(starts, place.get(spec, len(changes))):]]
     inside = [(out[outer][0], rest) for outer, paths in arrays_inside.items() if outer in out for rest in paths]
-    return {spec: value for spec, (_, value) in out.items()}, replaced_later, inside
+    return {spec: value for spec, (_, value) in out.items()}, replaced_later, inside, sources
 
 
-def _check_same_shared(out: dict, shared_keys: dict, key: Any, shared: NetSharedArray, value: Any) -> None:
-    """The OptionError of ``check_one_value_per_shared`` where ``key`` sets the ``shared`` array (as a NetSharedArray
-    key or as a user's inside a layer an earlier key puts in, which becomes one) to another value than an earlier key
-    did: the later would replace the earlier in ``out`` uncompared. Notes ``key`` in ``shared_keys``."""
-    if shared in out:
-        earlier, where = shared_keys[shared], f"the shared array {shared!r}"
-        with led_by("net_replace_part"):
-            check_one_value_per_shared([(earlier, shared.name, earlier, as_array(out[shared][1], where)),
-                                        (key, shared.name, key, as_array(value, where))])
-    shared_keys[shared] = key
+def keys_given(net: Any, key: Any, path: tuple, array: str, shared: str | None, value: torch.Tensor,
+               sources: Mapping[NetSharedArray, list[tuple]]) -> list[tuple]:
+    """For ``check_one_value_per_shared``: (the user's key, ``shared``, the part it names, value) of each key that
+    ``key`` (of ``in_order``'s changes, setting the array ``array`` at ``path`` to ``value``) stands for: a
+    NetSharedArray's ``sources`` (each value read by ``array_value``), else ``key`` itself."""
+    if key not in sources:
+        return [(key, shared, None if isinstance(key, NetSharedArray) else spec_walk(net, key)[0], value)]
+    return [(user, shared, part, array_value(net, path, array, given, shared)) for user, part, given in sources[key]]
 
 
 def users_with_changes(net: NetGraph, new_layers: Mapping[tuple, Any], name: str,
@@ -195,12 +196,11 @@ def users_with_changes(net: NetGraph, new_layers: Mapping[tuple, Any], name: str
 
 
 def _shared_name(layer: Any, rest: tuple) -> str | None:
-    """The shared array's name that ``rest`` (a path in ``layer``) reaches, if any."""
-    try:
-        holder = layer.layer_at(rest[:-1]) if len(rest) > 1 else layer
-    except (NetGraphError, AttributeError):
-        return None
-    return (getattr(holder, "shared", None) or {}).get(rest[-1])
+    """The shared array's name that ``rest`` (a path in ``layer``, into an operator's net too) reaches, if any."""
+    for name, users in collect_users({"": layer}).items():  # an operator's users: (("",), "net.a.Weights")
+        if any((*user[1:], *array.split(".")) == rest for user, array in users):
+            return name
+    return None
 
 
 def _replaced_inside(layer: Any, at: tuple, inner: dict, about: tuple, replace: Callable[[Any, dict], Any],

@@ -32,8 +32,8 @@ from netgraph.train.checkpoint_checks import mismatch
 from netgraph.train.data import Streamed
 from netgraph.train.data_sets import TRAINING
 
-__all__ = ["PastTheLimit", "checkpoint_interrupted", "resumed_batches", "resumed_within", "unresumable",
-           "warn_past_the_limit"]
+__all__ = ["LIMITS", "PastTheLimit", "checkpoint_interrupted", "resumed_batches", "resumed_within", "unresumable",
+           "warn_past_the_limit", "why_nothing_left"]
 
 
 def unresumable(trainer: Any) -> str | None:
@@ -181,6 +181,15 @@ def _check_batching(trainer: Any, source: Any, within: dict[str, Any]) -> None:
                            expected=found[key], found=within[key])
 
 
+#: the reasons a run stops that are its limits (not a stopping criterion met, not an interrupt)
+LIMITS = ("MaxTrainingRounds", "MaxTrainingTime")
+
+
+def why_nothing_left(reason: str) -> str:
+    """Why a run resumed with nothing left to train stopped: past its limit, or its stopping criterion met."""
+    return "past this run's limit" if reason in LIMITS else "its stopping criterion was met"
+
+
 class PastTheLimit(UserWarning):
     """A run resumed from a checkpoint written ``batches`` batches into round ``rounds + 1`` had passed its limit
     already (``reason``): it trained nothing, and its net is the checkpoint's, further along than round ``rounds``."""
@@ -195,8 +204,8 @@ class PastTheLimit(UserWarning):
 
 
 def warn_past_the_limit(trainer: Any, reason: str) -> None:
-    """``PastTheLimit`` when the run ended (``reason``) before going on from its mid-round checkpoint."""
-    if trainer.place_in_round is not None and reason != "ManualStop":
+    """``PastTheLimit`` when the run ended at a limit (``reason``) before going on from its mid-round checkpoint."""
+    if trainer.place_in_round is not None and reason in LIMITS:
         warnings.warn(PastTheLimit(trainer.state.rounds, trainer.place_in_round["batches"], reason),
                       stacklevel=user_stacklevel())
 

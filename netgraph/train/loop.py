@@ -234,13 +234,15 @@ class Trainer(ProgressReports):
             else:  # a mid-round checkpoint's round: from the batch after its last
                 batches = resumed_batches(self, self.batches(self.train, order, self.place_in_round["batches"]))
             self.done_in_round = s.batches - self.round_started_at
-            while (value := self.next_step(batches)) is not None:
-                if self.bar is not None:
-                    self.bar.update(1)
-                    self.bar.set_postfix(bar_postfix(self.state, self.loss.last_terms, value, measured), refresh=False)
-                if plan.max_time and self.ctx.any(time.perf_counter() - self.started > plan.max_time):
-                    timed_out = True
-                    break
+            with pass_ended_on_error(None, batches):  # a step's error ends the pass (its workers) as it leaves
+                while (value := self.next_step(batches)) is not None:
+                    if self.bar is not None:
+                        self.bar.update(1)
+                        self.bar.set_postfix(bar_postfix(self.state, self.loss.last_terms, value, measured),
+                                             refresh=False)
+                    if plan.max_time and self.ctx.any(time.perf_counter() - self.started > plan.max_time):
+                        timed_out = True
+                        break
             if self.validation is not None:
                 self.hold_random_state()
             with self.random.loaded():
@@ -257,8 +259,8 @@ class Trainer(ProgressReports):
 
     def next_step(self, batches: Iterator) -> float | None:
         """The next batch's step and its loss, the batch fetched and stepped on under the run's random state (loaded
-        once for both); None when the round's batches have run out. A step's error ends the pass (its workers)."""
-        with self.random.loaded(), pass_ended_on_error(getattr(self.train, "loader", None), batches):
+        once for both); None when the round's batches have run out."""
+        with self.random.loaded():
             item = next(batches, None)
             if item is None:
                 return None
