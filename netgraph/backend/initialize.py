@@ -360,21 +360,18 @@ class _Draws:
 
     def flush(self) -> None:
         """Draw the waiting weights as ``Layer.init_array`` would: uniform in +-(3 / fan_in) ** 0.5, in order, one
-        stream drawn in parts (the same numbers) of at most ``_DRAWN_TOGETHER`` elements or one weight, so that no
-        draw held beside the arrays is larger than that."""
+        stream drawn in parts (the same numbers) of at most ``_DRAWN_TOGETHER`` elements or one weight (the peak)."""
         part, size = [], 0
         for item in self.pending:
             if part and size + math.prod(item[1]) > _DRAWN_TOGETHER:
-                self._draw(part, size)
-                part, size = [], 0
+                part, size = self._draw(part, size)
             part.append(item)
             size += math.prod(item[1])
-        if part:
-            self._draw(part, size)
-        self.pending = []
+        self.pending = self._draw(part, size)[0] if part else []
 
-    def _draw(self, pending: list[tuple[int, tuple]], size: int) -> None:
-        """Draw ``pending``'s weights from one flat draw of ``size`` elements; an own array gets its own storage."""
+    def _draw(self, pending: list[tuple[int, tuple]], size: int) -> tuple[list, int]:
+        """Draw ``pending``'s weights from one flat draw of ``size`` elements (an own array gets its own storage);
+        an empty part to go on with."""
         flat = torch.rand(size, generator=self.generator, dtype=self.dtype).mul_(2).sub_(1)
         begin = 0
         for shape, run in itertools.groupby(pending, key=lambda item: item[1]):  # consecutive weights of a shape
@@ -384,6 +381,7 @@ class _Draws:
             for i, piece in zip(indices, block.unbind(0)):
                 self.arrays[i] = piece if i in self.not_own or len(pending) == 1 else piece.clone()
             begin += block.numel()
+        return [], 0
 
     def values(self) -> list[torch.Tensor]:
         self.flush()
