@@ -307,6 +307,7 @@ def test_training_a_bernoulli_net_with_net_train():
     assert statistics.fmean(losses[:2]) > 0.3 and statistics.fmean(losses[-5:]) < 0.15
 
 
+@pytest.mark.filterwarnings("error::UserWarning")  # the held-share check of a learned parameter: no graph
 def test_benchmark_smoke_run():
     out = benchmark("random_layers").main(small=True)
     assert [r[0] for r in out["timing"]] == ["Normal 64x16", "Gamma 64x16"] * 2

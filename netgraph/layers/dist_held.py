@@ -152,7 +152,7 @@ def held_problem(dist: Any, extremes: dict[str, tuple[float, float]], values: Se
     tiny = torch.finfo(dtype).tiny
     if _corner_share(dist, extremes, values, tiny) <= HELD_SHARE_MAX:
         return None
-    params = [torch.as_tensor(v, dtype=torch.float64) for v in values]
+    params = [torch.as_tensor(v, dtype=torch.float64).detach() for v in values]  # a check: no graph, no warning
     share = _scale_held(dist, tiny, params)
     shape = torch.broadcast_shapes(share.shape, *(v.shape for v in params))
     if not share.numel() or not math.prod(shape):
