@@ -49,7 +49,8 @@ def test_an_input_without_a_batch_that_the_port_check_lets_through_is_a_data_sha
     assert (d.kind, d.layer, d.port, d.expected, d.found) == ("data-shape", (), "b", "a batched tensor", ())
 
 
-@pytest.mark.parametrize("port, example", [(("n",), (2,)), (("n", "m"), (4, 5)), ((3, "n"), (3, 5))])
+@pytest.mark.parametrize("port, example", [(("n",), (2,)), (("n", "m"), (4, 5)), ((3, "n"), (3, 5)),
+                                           (("n", "m"), (4, 0))])  # the compiled check stops at the first 0
 def test_one_example_of_a_variable_length_is_refused_as_by_the_compiled_module(port, example):
     net = NetChain([ElementwiseLayer("Tanh")], input=port)
     module, x = net.compile(), torch.randn(example)

@@ -365,3 +365,21 @@ def test_a_recurrences_output_as_attentions_keys_imports(tmp_path):
     for shape in ((2, 4, 3), (1, 7, 3)):
         x = torch.randn(*shape)
         torch.testing.assert_close(back(x), net(x), atol=1e-5, rtol=1e-4)
+
+
+class SwappedBetween(nn.Module):
+    """Two batch-first LSTMs with the first one's outputs transposed (batch <-> time) between them."""
+
+    def __init__(self):
+        super().__init__()
+        self.first, self.second = nn.LSTM(4, 3, batch_first=True), nn.LSTM(3, 2, batch_first=True)
+
+    def forward(self, x):
+        return self.second(self.first(x)[0].transpose(0, 1))[0]
+
+
+def test_a_swap_of_batch_and_time_between_recurrences_is_refused_not_read_as_glue(tmp_path):
+    path = torch_export(SwappedBetween(), torch.randn(3, 6, 4), tmp_path / "swap.onnx", axes={})
+    with pytest.raises(SpecError, match="'/second/LSTM' .*time-major input X") as info:
+        import_onnx(path)  # it imported, the second LSTM reading the batch as its time axis: wrong values
+    assert info.value.kind == "unsupported-node"

@@ -57,12 +57,12 @@ def _fresh_workers_draws(folder, base: int, monkeypatch) -> dict[int, list[tuple
     def start_from_base(iterator, loader):
         start(iterator, loader)
         iterator._base_seed = base
-    monkeypatch.setattr(torch.utils.data.dataloader._BaseDataLoaderIter, "__init__", start_from_base)
     fresh = _Watched(folder)
-    for _ in torch.utils.data.DataLoader(fresh, batch_size=None, sampler=[i % 8 for i in range(16)], num_workers=2,
-                                         collate_fn=lambda item: None):
-        pass
-    monkeypatch.undo()
+    with monkeypatch.context() as patch:  # undone here, even if the loader raises; the test's own patches stay
+        patch.setattr(torch.utils.data.dataloader._BaseDataLoaderIter, "__init__", start_from_base)
+        for _ in torch.utils.data.DataLoader(fresh, batch_size=None, sampler=[i % 8 for i in range(16)],
+                                             num_workers=2, collate_fn=lambda item: None):
+            pass
     by_id: dict[int, list[tuple[float, float, float]]] = {}
     for _, seed, (worker, *draws) in fresh.worker_reads():
         assert seed == base + worker

@@ -115,9 +115,9 @@ def _check_lengths(net: Any, inputs: dict[str, torch.Tensor]) -> None:
     net(x)'s, not torch's error from inside a layer (or a value where the compiled module refuses the inputs)."""
     for port, x in inputs.items():
         shape = getattr(net.port_types[port], "shape", None)
-        lengths = [x.shape[a + 1] for a, d in enumerate(shape or ()) if isinstance(d, str)]  # read as the compiled
-        # forward reads them (``length_check_lines``): an input lacking a dim (one example) fails here as there, and
-        # ``interpret`` raises the module's DataError (``_input_error``)
+        lengths = (x.shape[a + 1] for a, d in enumerate(shape or ()) if isinstance(d, str))  # read as the compiled
+        # forward's ``or`` chain reads them (``length_check_lines``), stopping at the first 0: an input lacking a
+        # later dim (one example) fails here as there, and ``interpret`` raises the module's DataError
         if 0 in lengths and (problem := empty_length_problem(port, shape, tuple(x.shape))):
             raise DataError(problem.message, diagnostics=[problem])
     check_input_lengths(net, lambda port, axis: inputs[port].shape[axis + 1])

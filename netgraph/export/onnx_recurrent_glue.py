@@ -84,8 +84,11 @@ def time_major_perm(node: Any, ctx: Context) -> list[int] | None:
     """For Transpose ``node`` making a batch-first tensor a recurrence's time-major input: the perm (ONNX's, batch
     first) it applies before the glue's Transpose [1, 0, 2], when that keeps the batch first: torch's exporter joins
     a transpose of the sequence with the glue ([0, 2, 1] then [1, 0, 2] is [2, 0, 1]); the identity for the glue
-    alone; else None. The inverse of ``batch_first_perm``'s composition."""
-    perm = list(ctx.attributes(node).get("perm", ())) if is_op(node, ctx, "Transpose") else []
+    alone; else None, also when the input is already a recurrence's time-major output (a Transpose there swaps its
+    time and batch). The inverse of ``batch_first_perm``'s composition."""
+    if not is_op(node, ctx, "Transpose") or time_major_output(node.input[0], ctx) is not None:
+        return None
+    perm = list(ctx.attributes(node).get("perm", ()))
     ours = [perm[p] for p in LAYOUT_PERM] if sorted(perm) == [0, 1, 2] else []
     return ours if ours and ours[0] == 0 else None
 
