@@ -40,7 +40,9 @@ def test_an_arrow_look_alike_is_placed_at_it_with_the_edge_rewritten(edge, where
     assert errors == [f"<string>:{where}"]
 
 
-_NAMES = ["embedding_lookup", "first_linear_projection", "hyperbolic_tangent", "second_linear_projection", "final_output"]
+_NAMES = [
+    "embedding_lookup", "first_linear_projection", "hyperbolic_tangent", "second_linear_projection", "final_output",
+]
 
 
 @pytest.mark.parametrize("link, found", [(" -> -> ", "has two '->' with nothing between them"),
