@@ -1,9 +1,10 @@
 """net_initialize's memory budget: the arrays planned are refused, before anything is allocated, when they need more
-elements than ``max_elements`` or the ``init_elements`` limit."""
+elements than ``max_elements`` or the ``init_elements`` limit; weights are drawn in parts of a bounded size."""
 
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
 from typing import Any
 
 from netgraph.core.errors import ShapeError
@@ -11,7 +12,7 @@ from netgraph.core.limits import current_limits, default_init_elements, raise_hi
 from netgraph.core.naming_scope import quoted, shown_path
 from netgraph.core.wording import byte_size
 
-__all__ = ["check_budget"]
+__all__ = ["check_budget", "draw_parts"]
 
 
 def check_budget(paths: list[tuple], leaves: list[Any], plans: list[dict[str, tuple]], total: int,
@@ -36,3 +37,19 @@ def check_budget(paths: list[tuple], leaves: list[Any], plans: list[dict[str, tu
                      kind="memory-limit", layer=path, option="max_elements" if given is not None else None,
                      expected=budget, found=total)
 
+
+def draw_parts(pending: list[tuple[int, tuple]], most: int) -> Iterator[list[tuple[int, tuple]]]:
+    """``pending``'s (index, shape) items in consecutive parts of at most ``most`` elements, or of one item.
+
+    >>> [[i for i, _ in part] for part in draw_parts([(0, (2, 3)), (1, (2, 2)), (2, (4, 4)), (3, (1, 2))], 10)]
+    [[0, 1], [2], [3]]
+    """
+    part, size = [], 0
+    for item in pending:
+        if part and size + math.prod(item[1]) > most:
+            yield part
+            part, size = [], 0
+        part.append(item)
+        size += math.prod(item[1])
+    if part:
+        yield part

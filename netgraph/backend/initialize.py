@@ -23,7 +23,7 @@ from netgraph.core.types import PortType
 from netgraph.core.net_arguments import compiled_module_hint, compiled_module_note
 from netgraph.core.torch_state import own_precision, working_dtype
 from netgraph.core.walk import gc_paused
-from netgraph.backend.init_budget import check_budget
+from netgraph.backend.init_budget import check_budget, draw_parts
 from netgraph.backend.init_methods import Method, parse_rules, pick_methods
 from netgraph.backend.readiness import unknown_inputs
 
@@ -361,27 +361,21 @@ class _Draws:
     def flush(self) -> None:
         """Draw the waiting weights as ``Layer.init_array`` would: uniform in +-(3 / fan_in) ** 0.5, in order, one
         stream drawn in parts (the same numbers) of at most ``_DRAWN_TOGETHER`` elements or one weight (the peak)."""
-        part, size = [], 0
-        for item in self.pending:
-            if part and size + math.prod(item[1]) > _DRAWN_TOGETHER:
-                part, size = self._draw(part, size)
-            part.append(item)
-            size += math.prod(item[1])
-        self.pending = self._draw(part, size)[0] if part else []
+        for part in draw_parts(self.pending, _DRAWN_TOGETHER):
+            self._draw(part)
+        self.pending = []
 
-    def _draw(self, pending: list[tuple[int, tuple]], size: int) -> tuple[list, int]:
-        """Draw ``pending``'s weights from one flat draw of ``size`` elements (an own array gets its own storage);
-        an empty part to go on with."""
-        flat = torch.rand(size, generator=self.generator, dtype=self.dtype).mul_(2).sub_(1)
-        begin = 0
-        for shape, run in itertools.groupby(pending, key=lambda item: item[1]):  # consecutive weights of a shape
+    def _draw(self, part: list[tuple[int, tuple]]) -> None:
+        """Draw ``part``'s weights from one flat draw; an own array gets its own storage."""
+        flat = torch.rand(sum(math.prod(shape) for _, shape in part), generator=self.generator, dtype=self.dtype)
+        flat, begin = flat.mul_(2).sub_(1), 0
+        for shape, run in itertools.groupby(part, key=lambda item: item[1]):  # consecutive weights of a shape
             indices = [i for i, _ in run]
             block = flat[begin:begin + len(indices) * math.prod(shape)].view(len(indices), *shape)
             block.mul_((3.0 / max(1, math.prod(shape[1:]))) ** 0.5)
             for i, piece in zip(indices, block.unbind(0)):
-                self.arrays[i] = piece if i in self.not_own or len(pending) == 1 else piece.clone()
+                self.arrays[i] = piece if i in self.not_own or len(part) == 1 else piece.clone()
             begin += block.numel()
-        return [], 0
 
     def values(self) -> list[torch.Tensor]:
         self.flush()
