@@ -243,8 +243,10 @@ def length_steps(name: str, bases: set[str]) -> tuple[str, tuple[tuple[str, int]
         rest = name[len(base):]
         if name.startswith(base) and rest:
             found = tuple((op, int(k)) for op, k in _STEP.findall(rest))
-            if "".join(LENGTH_STEPS[op].text(k) for op, k in found) == rest:  # steps, then each checked (_step)
-                return base, tuple((op, k) for op, k in found if _step(op, k, name))
+            if "".join(LENGTH_STEPS[op].text(k) for op, k in found) == rest:  # the text is steps: each checked
+                for op, k in found:
+                    _step(op, k, name)
+                return base, found
     return None
 
 
