@@ -338,20 +338,25 @@ def call_by_name(module: Any, inputs: Mapping[str, Any]) -> Any:
     return module(*given, **{k: v for k, v in inputs.items() if k not in taken})
 
 
-def in_batches(run: Callable[[dict], Any], tensors: dict[str, torch.Tensor], batch_size: int | None) -> Any:
-    """``run(tensors)``, or ``run`` on slices of ``batch_size`` examples with the outputs concatenated (an error
-    that names an example names it in the whole batch)."""
-    total = next(iter(tensors.values())).shape[0] if tensors else 0
+def in_batches(run: Callable[[dict], Any], tensors: dict[str, Any], batch_size: int | None) -> Any:
+    """``run(tensors)``, or ``run`` on slices of ``batch_size`` examples (of tensors, or of lists of examples) with
+    the outputs joined: tensors concatenated, lists chained (an error that names an example names it in the whole
+    batch)."""
+    total = len(next(iter(tensors.values()))) if tensors else 0
     if batch_size is None or total <= batch_size:
         return run(tensors)
 
     def run_slice(i: int) -> Any:
         with examples_at(range(i, min(i + batch_size, total))):
             return run({p: x[i:i + batch_size] for p, x in tensors.items()})
-    parts = [run_slice(i) for i in range(0, total, batch_size)]
+    return _joined([run_slice(i) for i in range(0, total, batch_size)])
+
+
+def _joined(parts: list[Any]) -> Any:
+    """The batches' outputs as one call's: dicts port by port, lists of examples chained, tensors concatenated."""
     if isinstance(parts[0], dict):
-        return {k: torch.cat([part[k] for part in parts]) for k in parts[0]}
-    return torch.cat(parts)
+        return {k: _joined([part[k] for part in parts]) for k in parts[0]}
+    return [x for part in parts for x in part] if isinstance(parts[0], list) else torch.cat(parts)
 
 
 def check_port_names(names: Any, ports: tuple[str, ...], what: str, option: str) -> list[str]:

@@ -14,22 +14,20 @@ would reach a layer that does not honour lengths, or the call asks for states or
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Callable
 from typing import Any
 
 import torch
 
 from netgraph.backend.derived_lengths import check_input_lengths
-from netgraph.backend.eval_options import (EvaluationOptions, call_by_name, evaluation_ready, outside_transforms,
-                                           seeded)
+from netgraph.backend.eval_options import (EvaluationOptions, call_by_name, evaluation_ready, in_batches,
+                                           outside_transforms, seeded)
 from netgraph.backend.input_lengths import empty_length_problem
 from netgraph.backend.masks import Fallback, Padded, check_padded, compile_padded, output_lengths, pad, unpad
 from netgraph.core.errors import DataError, Diagnostic, raise_all
 from netgraph.core.naming_scope import quoted
 from netgraph.core.types import INTEGER, format_shape
 from netgraph.core.wording import counted
-from netgraph.layers.bad_index import examples_at
 from netgraph.layers.random import distribution_checks
 
 __all__ = ["FALLBACK", "evaluate_padded", "padded_module", "examples_of", "beside_ragged"]
@@ -77,7 +75,7 @@ def examples_of(net: Any, port: str, values: list, to_tensor: Callable, problems
 
 def _ragged_port(net: Any, port: str, value: Any, to_tensor: Callable) -> tuple[Any, torch.Tensor] | None:
     """One ragged port's value and lengths: a ``Padded`` value's padded tensor (its dtype the port's), or a list's
-    examples as tensors, padded later a batch at a time (``_padded_slice``); DataError when its shape does not fit;
+    examples as tensors, padded later a batch at a time (``_padded``); DataError when its shape does not fit;
     None when its examples differ in a dim past the first (``("n", "m", 3)``), which padding one dim cannot hold."""
     t = net.port_types[port]
     integer = t.dtype == INTEGER
@@ -97,10 +95,10 @@ def _ragged_port(net: Any, port: str, value: Any, to_tensor: Callable) -> tuple[
     return data, lengths
 
 
-def _padded_slice(value: Any, at: slice) -> torch.Tensor:
-    """Examples ``at`` of a ragged port's value: a list's padded to the longest of them alone (here, so that a
-    batch's padding, not the whole call's, bounds the memory), a padded tensor's as given."""
-    return pad(value[at])[0] if isinstance(value, list) else value[at]
+def _padded(value: Any) -> torch.Tensor:
+    """A batch of a ragged port's value: a list's examples padded to the longest of them alone (here, so that a
+    batch's padding, not the whole call's, bounds the memory), a tensor as given."""
+    return pad(value)[0] if isinstance(value, list) else value
 
 
 def evaluate_padded(net: Any, data: dict[str, Any], ragged: list[str], options: EvaluationOptions,
@@ -135,43 +133,17 @@ def evaluate_padded(net: Any, data: dict[str, Any], ragged: list[str], options: 
     check_input_lengths(net, sizes)
     grad = torch.is_grad_enabled() and any(x.requires_grad for v in values.values() for x in
                                            (v if isinstance(v, list) else [v]))
+    names = module._netgraph_lengths_arguments
+
+    def run(batch: dict[str, Any]) -> Any:  # the padded module on a batch, its outputs cut to their lengths
+        result = call_by_name(module, {p: _padded(v) for p, v in batch.items()})
+        cut = output_lengths(module._netgraph_route, {p: batch[names[p]] for p in lengths})
+        if not isinstance(result, dict):
+            return result if cut[net.output_ports[0]] is None else unpad(result, cut[net.output_ports[0]])
+        return {p: x if cut.get(p) is None else unpad(x, cut[p]) for p, x in result.items()}
     with torch.set_grad_enabled(grad), seeded(options.seed):
-        spans = _slices(total, options.batch_size)
-        parts = [_run_slice(module, values, lengths, range(*span), net.output_ports[0], len(spans) > 1)
-                 for span in spans]
-    return decode(net, _joined(parts), options.decoder)
-
-
-def _slices(total: int, batch_size: int | None) -> list[tuple[int, int]]:
-    """The ``(start, stop)`` of each batch of ``batch_size`` examples (one of all when None or no fewer)."""
-    if batch_size is None or total <= batch_size:
-        return [(0, total)]
-    return [(i, min(i + batch_size, total)) for i in range(0, total, batch_size)]
-
-
-def _run_slice(module: Any, values: dict[str, Any], lengths: dict[str, torch.Tensor], examples: range,
-               first_output: str, batched: bool) -> Any:
-    """The padded module on ``examples`` (one of several batches when ``batched``), its padded outputs cut to their
-    lengths (lists of tensors)."""
-    at = slice(examples.start, examples.stop)
-    part = {p: n[at] for p, n in lengths.items()}
-    arguments = {p: _padded_slice(v, at) if p in lengths else v[at] for p, v in values.items()}
-    arguments.update({module._netgraph_lengths_arguments[p]: n for p, n in part.items()})
-    with examples_at(examples) if batched else contextlib.nullcontext():  # an error names the call's example
-        result = call_by_name(module, arguments)
-    cut = output_lengths(module._netgraph_route, part)
-    if not isinstance(result, dict):
-        return result if cut[first_output] is None else unpad(result, cut[first_output])
-    return {p: x if cut.get(p) is None else unpad(x, cut[p]) for p, x in result.items()}
-
-
-def _joined(parts: list[Any]) -> Any:
-    """The batches' outputs as one call's: lists of examples chained, tensors concatenated."""
-    if len(parts) == 1:
-        return parts[0]
-    if isinstance(parts[0], dict):
-        return {p: _joined([part[p] for part in parts]) for p in parts[0]}
-    return [x for part in parts for x in part] if isinstance(parts[0], list) else torch.cat(parts)
+        result = in_batches(run, {**values, **{names[p]: n for p, n in lengths.items()}}, options.batch_size)
+    return decode(net, result, options.decoder)
 
 
 def beside_ragged(port: str, x: torch.Tensor, total: int) -> torch.Tensor:
