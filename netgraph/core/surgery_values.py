@@ -176,10 +176,13 @@ def keys_given(net: Any, key: Any, path: tuple, array: str, shared: str | None, 
                sources: Mapping[NetSharedArray, list[tuple]]) -> list[tuple]:
     """For ``check_one_value_per_shared``: (the user's key, ``shared``, the part it names, value) of each key that
     ``key`` (of ``in_order``'s changes, setting the array ``array`` at ``path`` to ``value``) stands for: a
-    NetSharedArray's ``sources`` (each value read by ``array_value``), else ``key`` itself."""
+    NetSharedArray's ``sources`` (each earlier value read by ``array_value``; the last is the one ``value`` was read
+    from), else ``key`` itself."""
     if key not in sources:
         return [(key, shared, None if isinstance(key, NetSharedArray) else spec_walk(net, key)[0], value)]
-    return [(user, shared, part, array_value(net, path, array, given, shared)) for user, part, given in sources[key]]
+    *earlier, (user, part, _) = sources[key]
+    return [(u, shared, p, array_value(net, path, array, given, shared)) for u, p, given in earlier] + [
+        (user, shared, part, value)]
 
 
 def users_with_changes(net: NetGraph, new_layers: Mapping[tuple, Any], name: str,
