@@ -28,7 +28,7 @@ from netgraph.core.layer_moves import Moves, recorded
 from netgraph.core.multipliers import carry_multipliers, prune_rules
 from netgraph.core.operator import NetOperator
 from netgraph.core.operator_surgery import edit_operators, layer_in, removal_specs, removed_layers
-from netgraph.core.naming_scope import quoted, shortened
+from netgraph.core.naming_scope import quoted
 from netgraph.core.port_paths import no_output, shown_path
 from netgraph.core.ports import NetPort
 from netgraph.core.port_options import with_port_options
@@ -284,7 +284,7 @@ def _without_outputs(net: NetGraph, specs: list, function: str) -> tuple[NetGrap
     lead = function_lead(function)
     if not all(isinstance(s, NetPort) and s.layer is None for s in specs):
         raise WiringError(f"{lead}layers= takes layers or graph output ports, not both in one call; found "
-                          f"{shortened(repr(specs))}",
+                          f"{quoted(specs)}",
                           kind="endpoint-form", found=specs)
     outputs = net.output_ports
     unknown = [s.port for s in specs if s.port not in outputs]
@@ -292,7 +292,7 @@ def _without_outputs(net: NetGraph, specs: list, function: str) -> tuple[NetGrap
         raise WiringError(f"{lead}{no_output(unknown[0], outputs)}", kind="unknown-port", layer=(), port=unknown[0])
     rest = [o for o in outputs if o not in {s.port for s in specs}]
     if not rest:
-        raise WiringError(f"{lead}deleting {shortened(repr(specs))} would remove every output of the net "
+        raise WiringError(f"{lead}deleting {quoted(specs)} would remove every output of the net "
                           f"({few_names(list(outputs))})",
                           kind="no-output", found=specs)
     return taken(net, rest)

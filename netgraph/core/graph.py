@@ -31,7 +31,7 @@ from netgraph.core.inference_problem import NumbersByName
 from netgraph.core.nesting import deep_walk, infer_net, layer_count, nesting_depth, recursion_room
 from netgraph.core.information import information
 from netgraph.core.multiplier_rates import picking_rules
-from netgraph.core.naming_scope import shortened
+from netgraph.core.naming_scope import quoted
 from netgraph.core.graph_port_names import port_name_problems
 from netgraph.core.layer_view import LayerView
 from netgraph.core.layer_table import (NOT_GIVEN, RESERVED_NAMES, coerce_layer, given_by_keyword, graph_parts,
@@ -249,7 +249,7 @@ class NetGraph(NetValues, Layer, LayerSequence, DrawingAndYaml):  # NetValues: a
     def with_output(self, port: NetPort) -> tuple[NetGraph, str]:
         """This graph with output ``port`` (a path into nested graphs) also a graph output, and its name."""
         if port.layer is None and port.port not in self._outputs:
-            raise WiringError(f"{shortened(repr(port))}: {no_output(port.port, self._outputs)}",
+            raise WiringError(f"{quoted(port)}: {no_output(port.port, self._outputs)}",
                               kind="unknown-port", layer=(), port=port.port)
         return (self, port.port) if port.layer is None else expose(self, *resolve(self._layers, port), NetGraph)
 

@@ -23,6 +23,7 @@ from collections.abc import Callable, Iterator, Mapping
 from typing import Any, TypeVar
 
 from netgraph.core.errors import Diagnostic, NetGraphError, ShapeError, WiringError, raise_all
+from netgraph.core.integers import INT64_BOUND
 from netgraph.core.limits import current_limits, raise_hint
 from netgraph.core.batch_dim import batch_dim_error
 from netgraph.core.guessed_lengths import as_named, scoped
@@ -155,7 +156,7 @@ def infer_net(net: Any) -> Inference:
                      {p: problem.before_defaults.get(((), p), type_of(((), p))) for p in ports}, solution)
 
 
-TORCH_NUMEL = 2**63 - 1  # the most elements (and the largest size) a torch tensor has, whatever the limits say
+TORCH_NUMEL = INT64_BOUND - 1  # the most elements (and the largest size) a torch tensor has, whatever the limits say
 
 
 def _check_sizes(net: Any, solution: Solution) -> None:

@@ -18,7 +18,7 @@ from netgraph.core.errors import WiringError, did_you_mean, with_article
 from netgraph.core.ports import NetPort, PortRef
 from netgraph.core.wording import few_names, first_few
 from netgraph.core.naming_scope import (  # noqa: F401 - elided, shown_path re-exported: callers import them here
-    elided, quoted, scoped_name, scoped_path, shortened, shown_path)
+    elided, quoted, scoped_name, scoped_path, shown_path)
 
 __all__ = ["resolve", "expose", "layer_at", "named_path", "shown_path", "elided", "no_inner_net", "inner_net_first",
            "no_output"]
@@ -30,7 +30,7 @@ def _is_graph(layer: Any) -> bool:
 
 def _unresolved(ref: NetPort, detail: str, **fields: Any) -> WiringError:
     """The WiringError of a path ``ref`` that does not resolve: ``detail`` says why, after the path."""
-    return WiringError(f"{shortened(repr(ref))}: {detail}", detail=detail, **fields)
+    return WiringError(f"{quoted(ref)}: {detail}", detail=detail, **fields)
 
 
 def resolve(layers: Any, port: NetPort, want: str = "output") -> tuple[tuple[str, ...], str]:
