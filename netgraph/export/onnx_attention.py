@@ -28,6 +28,7 @@ from netgraph.core.ports import NetPort
 from netgraph.export.onnx_chains import Matched, shared_scope
 from netgraph.export.onnx_names import known_dim
 from netgraph.export.onnx_ops import Context, Converted, perm_of, single_use_producer, sole_use
+from netgraph.export.onnx_variance import one_element
 from netgraph.layers import AttentionLayer, TransposeLayer
 
 __all__ = ["causal_attention", "causal_mask", "masked_out"]
@@ -159,10 +160,10 @@ def _scalar_factor(node: Any, ctx: Context) -> tuple[str, float] | None:
     data = [name for name in node.input if name not in factors]
     if len(factors) != 1 or len(data) != 1 or (node.op_type == "Div" and node.input[1] != factors[0]):
         return None
-    if ctx.constants[factors[0]].ndim > max(1, ctx.rank(data[0]) or 0):
+    element = one_element(factors[0], max(1, ctx.rank(data[0]) or 0), ctx)
+    if element is None:
         return None
-    value = float(np.ravel(ctx.constants[factors[0]])[0])
-    return data[0], value ** (-1 if node.op_type == "Div" else 1)
+    return data[0], float(element) ** (-1 if node.op_type == "Div" else 1)
 
 
 def _rescaling(scale: float, query: str, ctx: Context, rtol: float) -> str | None:

@@ -19,7 +19,7 @@ import numpy as np
 from netgraph.export.onnx_chains import NOT_THE_PATTERN, chain_patterns
 from netgraph.export.onnx_ops import Context, Converted, Unsupported, sole_use, squeeze_axes
 from netgraph.export.onnx_norms import affine_steps, arrays_at_levels, one_example
-from netgraph.export.onnx_variance import one_element, variance_chain
+from netgraph.export.onnx_variance import is_number, one_element, variance_chain
 from netgraph.layers import NormalizationLayer
 
 __all__ = ["formula_norm_patterns"]
@@ -57,12 +57,18 @@ def _biased(square: Any, reduce: Any, centred: str, axes: tuple[int, ...],
             or any(c is not square for c, _ in ctx.consumers.get(centred, ()))):
         return None
     x = first[0].input[0]
-    other = next((c for c, _ in ctx.consumers.get(x, ()) if c.op_type == "Sub" and c.input[0] == x
-                  and c is not first[0]), None)
-    second = _centring(other.output[0], axes, ctx) if other is not None else None
+    second = _other_centring(x, first[0], axes, ctx)
     if second is None:
         return None
-    return _normalised([*reversed(first), square, *reversed(second), reduce], reduce, other.output[0], x, axes, ctx)
+    return _normalised([*reversed(first), square, *reversed(second), reduce], reduce, second[0].output[0], x, axes,
+                       ctx)
+
+
+def _other_centring(x: str, besides: Any, axes: tuple[int, ...] | None, ctx: Context) -> tuple[Any, Any] | None:
+    """(the Sub, the ReduceMean) of another centring of ``x`` over ``axes`` than the Sub ``besides``; else None."""
+    other = next((c for c, _ in ctx.consumers.get(x, ()) if c.op_type == "Sub" and c.input[0] == x
+                  and c is not besides), None)
+    return None if other is None or axes is None else _centring(other.output[0], axes, ctx)
 
 
 def _centring(tensor: str, axes: tuple[int, ...], ctx: Context) -> tuple[Any, Any] | None:
@@ -82,12 +88,10 @@ def _unbiased(div: Any, ctx: Context) -> tuple[list, NormalizationLayer, str] | 
         return None
     variance, _, x = matched
     axes = _reduced_axes(variance[3], ctx)  # the ReduceMean of the squares
-    other = next((c for c, _ in ctx.consumers.get(x, ()) if c.op_type == "Sub" and c.input[0] == x
-                  and c is not variance[1]), None)
-    centring = _centring(other.output[0], axes, ctx) if other is not None and axes is not None else None
+    centring = _other_centring(x, variance[1], axes, ctx)
     if centring is None:
         return None
-    return _normalised([*variance, *reversed(centring)], div, other.output[0], x, axes, ctx, unbiased=True)
+    return _normalised([*variance, *reversed(centring)], div, centring[0].output[0], x, axes, ctx, unbiased=True)
 
 
 def _normalised(taken: list, statistic: Any, y: str, x: str, axes: tuple[int, ...], ctx: Context,
@@ -100,7 +104,7 @@ def _normalised(taken: list, statistic: Any, y: str, x: str, axes: tuple[int, ..
     root = _only_use(plus, "Sqrt", ctx)
     inverse = _only_use(root, "Reciprocal", ctx) or _only_use(root, "Div", ctx)
     if epsilon is None or inverse is None or (inverse.op_type == "Div" and (
-            inverse.input[1] != root.output[0] or not _is_number(inverse.input[0], 1.0, rank, ctx))):
+            inverse.input[1] != root.output[0] or not is_number(inverse.input[0], 1.0, rank, ctx))):
         return None
     scaled = _only_use(inverse, "Mul", ctx)
     if scaled is None or sorted(scaled.input) != sorted((y, inverse.output[0])) or (
@@ -123,7 +127,7 @@ def _square(reduce: Any, ctx: Context) -> tuple[Any, str | None]:
         return None, None
     if node.op_type == "Mul" and node.input[0] == node.input[1]:
         return node, node.input[0]
-    squared = node.op_type == "Pow" and _is_number(node.input[1], 2.0, ctx.rank(node.input[0]), ctx)
+    squared = node.op_type == "Pow" and is_number(node.input[1], 2.0, ctx.rank(node.input[0]), ctx)
     return (node, node.input[0]) if squared else (None, None)
 
 
@@ -149,8 +153,3 @@ def _other_constant(node: Any, tensor: str, rank: int | None, ctx: Context) -> f
     element = one_element(node.input[1] if node.input[0] == tensor else node.input[0], rank, ctx)
     return None if element is None else float(np.format_float_positional(element, unique=True))
 
-
-def _is_number(tensor: str, number: float, rank: int | None, ctx: Context) -> bool:
-    """Whether ``tensor`` is a constant ``one_element`` (no more dims than ``rank``) equal to ``number``."""
-    element = one_element(tensor, rank, ctx)
-    return element is not None and float(element) == number

@@ -15,7 +15,7 @@ from netgraph.export.onnx_ops import (Context, Converted, Unsupported, sole_use_
                                       squeeze_axes)
 from netgraph.export.onnx_shape_ops import reduction
 
-__all__ = ["one_element", "variance_chain", "variance_patterns"]
+__all__ = ["is_number", "one_element", "variance_chain", "variance_patterns"]
 
 
 def variance_patterns(nodes: Any, ctx: Context) -> tuple[dict[int, Converted], set[int]]:
@@ -33,7 +33,7 @@ def variance_chain(div: Any, ctx: Context) -> tuple[list, Any, str] | None:
     """The chain's nodes from the first ReduceMean to the Div (or its Sqrt), the layer, and x; None where the chain
     is not torch's variance of a size-counted n."""
     scaled, less = _producer(div.input[0], ctx, "Mul"), _producer(div.input[1], ctx, "Sub")
-    if scaled is None or less is None or not _is_one(less.input[1], ctx.rank(div.output[0]), ctx):
+    if scaled is None or less is None or not is_number(less.input[1], 1.0, ctx.rank(div.output[0]), ctx):
         return None
     count = less.input[0]
     mean_square = next((_producer(t, ctx, "ReduceMean") for t in scaled.input if t != count), None)
@@ -56,9 +56,10 @@ def variance_chain(div: Any, ctx: Context) -> tuple[list, Any, str] | None:
     return chain, layer, x
 
 
-def _is_one(tensor: str, rank: int | None, ctx: Context) -> bool:
+def is_number(tensor: str, number: float, rank: int | None, ctx: Context) -> bool:
+    """Whether ``tensor`` is a constant ``one_element`` (no more dims than ``rank``) equal to ``number``."""
     element = one_element(tensor, rank, ctx)
-    return element is not None and float(element) == 1.0
+    return element is not None and float(element) == number
 
 
 def one_element(tensor: str, rank: int | None, ctx: Context) -> Any:
