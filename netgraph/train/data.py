@@ -32,7 +32,7 @@ from netgraph.train.data_pairs import (dict_pair_problem, is_dict_pair, is_pair_
 from netgraph.train.data_checks import non_finite_data
 from netgraph.train.datasets import checked_dataset, checked_loader, forget_reads, keeping_reads, reads_kept_by
 from netgraph.train.in_memory import PASSED_OVER, InMemory
-from netgraph.train.loader_random import end_pass, let_workers_go, loader_random_state
+from netgraph.train.loader_random import let_workers_go, loader_random_state, pass_ended_on_error
 from netgraph.train.padded_columns import (as_sequences, refuse_listed_sequences, sample_of, stacked_examples,
                                            unpadded)
 
@@ -201,12 +201,9 @@ class Streamed:
         if sliced := world > 1 and not self.own_batches and order is not None:
             source = seeded(source, order)
         batches = iter(source)
-        try:
+        with pass_ended_on_error(self.loader, batches):  # an error, or the pass left early: its workers end now
             for i, item in enumerate(batches, 1):
                 yield PASSED_OVER if i <= passed_over else self._own_part(item, i, indexed, sliced, rank, world)
-        except BaseException:  # an error, or the pass left early: its workers end now, not with the traceback
-            end_pass(self.loader, batches)
-            raise
         forget_reads(reads_kept_by(self.loader))  # items kept and not asked for: read afresh in the next pass
         if i == 0:
             raise data_error(self.what, f"the data gave no batch when iterated again for the next round (pass "

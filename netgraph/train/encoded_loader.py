@@ -18,7 +18,7 @@ from netgraph.core.errors import DataError
 from netgraph.core.wording import counted
 from netgraph.train.buckets import length_batches
 from netgraph.train.data_sets import ref
-from netgraph.train.loader_random import end_loader_workers
+from netgraph.train.loader_random import end_loader_workers, pass_ended_on_error
 from netgraph.train.pass_seeds import PassBatches, PassSeeded, base_seed
 from netgraph.train.run_plan import mix_seed
 from netgraph.core.user_frame import user_stacklevel
@@ -131,7 +131,7 @@ class EncodedLoader:
         self.batches.key = (self.passes, base_seed(torch.Generator().manual_seed(mix_seed(seed, _WORKER_SEEDS))))
         with _torch_workers_unsaid():  # torch checks the workers again as it starts them
             batches = iter(self.loader)
-        try:
+        with pass_ended_on_error(self.loader, batches):  # an error, or the pass left early: its workers end now
             for batch in batches:
                 if "__raised__" in batch:
                     raise batch["__raised__"]
@@ -140,9 +140,6 @@ class EncodedLoader:
                     raise bad_examples(self.dataset.what, [(port, words) for port, words, _ in errors],
                                        " while training", **errors[0][2])
                 yield batch
-        except BaseException:  # an error, or the pass left early: its workers end now, not when a traceback that
-            self.end_workers()  # keeps this generator goes
-            raise
 
 
 def bad_examples(what: Any, problems: list[tuple[str, str]], when: str = "", **first: Any) -> DataError:
