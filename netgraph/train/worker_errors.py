@@ -10,21 +10,12 @@ import contextlib
 from collections.abc import Iterator
 from multiprocessing.pool import RemoteTraceback
 
-from torch._utils import ExceptionWrapper  # private: how torch re-raises a worker's error (a test checks it)
-
 from netgraph.core.errors import NetGraphError
+from netgraph.train.torch_workers import raised_again_by_torch
 
 __all__ = ["worker_errors_unwrapped"]
 
 _ORIGINAL = "\nOriginal "  # torch's text: its "Caught ..." line, then "Original " and the worker's traceback
-
-
-def _raised_by_torch(error: BaseException) -> bool:
-    """Whether ``error`` is a worker's, raised again by torch's ``ExceptionWrapper.reraise`` (its innermost frame)."""
-    tb = error.__traceback__
-    while tb is not None and tb.tb_next is not None:
-        tb = tb.tb_next
-    return tb is not None and tb.tb_frame.f_code is ExceptionWrapper.reraise.__code__
 
 
 def _unwrapped(error: NetGraphError) -> tuple[NetGraphError, str] | None:
@@ -33,7 +24,7 @@ def _unwrapped(error: NetGraphError) -> tuple[NetGraphError, str] | None:
     text = str(error)
     start = text.find(_ORIGINAL)
     last = text.rfind(f"\n{type(error).__module__}.{type(error).__qualname__}: ")
-    if not _raised_by_torch(error) or start < 0 or last < start:
+    if not raised_again_by_torch(error) or start < 0 or last < start:
         return None
     message = text[text.index(": ", last) + 2:].rstrip("\n")
     try:
