@@ -103,7 +103,8 @@ class EncodedLoader:
     def _loader(self, num_workers: int) -> torch.utils.data.DataLoader:
         """The DataLoader of ``dataset``'s batches read by ``num_workers`` processes, kept from pass to pass and
         seeded as each pass starts (``PassSeeded``); they end with a pass ended early or by an error, or at
-        ``end_kept_workers``. Its generator, whose draws the workers' seeds of each pass replace, leaves torch's alone."""
+        ``end_kept_workers``. Its generator, whose draws the workers' seeds of each pass replace, leaves torch's
+        alone."""
         with _torch_workers_unsaid():  # warn_workers says it once for every loader
             return torch.utils.data.DataLoader(PassSeeded(self.dataset), batch_sampler=self.batches,
                                                num_workers=num_workers, persistent_workers=num_workers > 0,
