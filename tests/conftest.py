@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
 
@@ -80,6 +81,15 @@ def _scoped_registry():
     """Layer types and distributions a test defines or registers are forgotten after it."""
     with registry_scope():
         yield
+
+
+@pytest.fixture
+def no_collection():
+    """No garbage collection during the test: DataLoader worker processes must end when net_train (or
+    net_measurements) returns or raises, not when a collection happens to run."""
+    gc.disable()
+    yield
+    gc.enable()
 
 
 @pytest.fixture(params=sorted(LOADERS))

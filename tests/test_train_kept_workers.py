@@ -4,7 +4,6 @@ raises; a user's DataLoader's workers end with an error in the middle of a pass 
 
 from __future__ import annotations
 
-import gc
 import multiprocessing
 import os
 import random
@@ -94,14 +93,6 @@ def test_each_round_s_workers_are_seeded_as_torch_seeds_new_ones(tmp_path, monke
             drawn = by_pass.get((base, worker), [])
             assert drawn == fresh[worker][:len(drawn)]
             assert len({draw for draws in drawn for draw in draws}) == 3 * len(drawn)  # three generators, no repeats
-
-
-@pytest.fixture
-def no_collection():
-    """The workers must end when net_train returns or raises, not when a garbage collection happens to run."""
-    gc.disable()
-    yield
-    gc.enable()
 
 
 def test_no_worker_is_left_when_net_train_returns(tmp_path, no_collection):

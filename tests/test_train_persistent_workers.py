@@ -5,8 +5,12 @@ workers, as in a new process) takes the uninterrupted run's steps."""
 
 from __future__ import annotations
 
+import multiprocessing
+
+import pytest
 import torch
 
+from netgraph import net_initialize, net_measurements
 from netgraph.train import net_train
 from netgraph.train.checkpoint import checkpoints
 from tests.test_train_interrupted_round import assert_same_run, data, dropout_net, interrupting_loss
@@ -56,3 +60,21 @@ def test_a_run_resumed_mid_round_with_persistent_workers_takes_the_uninterrupted
     resumed = net_train(dropout_net(), _loader(), loss_function=interrupting_loss(set()), checkpoint=tmp_path,
                         resume=True, **options)
     assert_same_run(resumed, whole)
+
+
+def _batches(loader: torch.utils.data.DataLoader, seed: int) -> list[torch.Tensor]:
+    torch.manual_seed(seed)
+    return [batch["Input"] for batch in loader]
+
+
+@pytest.mark.parametrize("call", ["net_train", "net_measurements"])
+def test_the_run_leaves_a_persistent_loader_as_one_never_iterated(call, no_collection):
+    """Found in session 46: the workers of the run's last pass (seeded from the run's generator) stayed in the user's
+    loader after net_train returned, running processes that then served the user's next pass with the run's seeds."""
+    loader, validation = _loader(), _loader()
+    if call == "net_train":
+        net_train(dropout_net(), loader, validation_set=validation, max_training_rounds=2, **KW)
+    else:
+        net_measurements(net_initialize(dropout_net(), seed=0), loader, "Loss")
+    assert multiprocessing.active_children() == []
+    assert all(map(torch.equal, _batches(loader, 7), _batches(_loader(), 7)))

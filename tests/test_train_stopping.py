@@ -116,3 +116,32 @@ def test_a_stopping_key_spelled_twice_is_refused_naming_both_keys():
                                  "give one of them")
     assert (caught.value.kind, caught.value.option, caught.value.found) == (
         "option-combination", "training_stopping_criterion", ("patience", "Patience"))
+
+
+def _progress_run(answer, rounds=3):
+    """A run whose progress function returns ``answer`` after round 2 (None before)."""
+    net = NetChain([LinearLayer(1)], input=2)
+    data = {"Input": torch.randn(16, 2), "Target": torch.randn(16, 1)}
+    return net_train(net, data, max_training_rounds=rounds, random_seed=0, all=True,
+                     progress=lambda info: answer if info["round"] == 2 else None)
+
+
+@pytest.mark.parametrize("answer", ["StopTraining", True, torch.tensor(True)])
+def test_a_progress_function_stops_training_with_stop_training_or_true(answer):
+    # found in session 46: True was ignored (training_stopping_criterion's functions stop with it)
+    results = _progress_run(answer)
+    assert results.total_rounds == 2 and results.reason_training_stopped == "ManualStop"
+
+
+@pytest.mark.parametrize("answer", [False, 12, {"loss": 1.0}])  # 12: what file.write returns, say
+def test_a_progress_function_s_other_results_go_on(answer):
+    assert _progress_run(answer).total_rounds == 3
+
+
+@pytest.mark.parametrize("answer", ["stoptraining", "Stop"])
+def test_a_progress_function_s_unknown_word_is_refused(answer):
+    # found in session 46: "stoptraining" (a typo of "StopTraining") was ignored, and training went on
+    with pytest.raises(OptionError, match=f"the progress function returned '{answer}' after round 2") as info:
+        _progress_run(answer)
+    assert info.value.option == "progress" and info.value.found == answer and "StopTraining" in info.value.expected
+    assert ("did you mean 'StopTraining'?" in str(info.value)) == (answer == "stoptraining")

@@ -43,7 +43,8 @@ from netgraph.train.input_lengths import check_data_lengths
 from netgraph.train.padded_data import padded_training
 from netgraph.core.wording import refuse_scaled, type_label
 from netgraph.train.other_names import other_name_hint, suboption_hint
-from netgraph.train.encoded import EncodedLoader, encoded_data, from_disk
+from netgraph.train.encoded import encoded_data, from_disk
+from netgraph.train.encoded_loader import end_kept_workers
 from netgraph.train.frozen import hold_frozen_buffers, release
 from netgraph.train.loop import Plan, Trainer, TrainingError
 from netgraph.train.interrupted_round import warn_past_the_limit
@@ -257,8 +258,8 @@ def _train(net: Any, data: Any, o: dict[str, Any], precision: WorkingPrecision, 
     finally:
         if log is not None:
             log.close()
-        for loader in loaders:  # netgraph's own, whose worker processes stay from round to round
-            loader.end_workers()
+        for loader in loaders:  # netgraph's own, whose workers stay from round to round; a user's persistent one
+            end_kept_workers(loader)
         if trainer is not None:
             trainer.model = None  # DDP's reducer holds the process group: release it before the group goes
         ctx.close(together=sys.exc_info()[0] is None)  # an error or Ctrl-C on its way: leave without a barrier
@@ -284,11 +285,11 @@ def _net_and_loss(net: NetGraph, data: Any, o: dict[str, Any], seed: int | None)
 def _data_and_module(net: NetGraph, data: Any, o: dict[str, Any], loss: Any, run: RunOptions, seed: int,
                      workers: int, loaders: list) -> tuple[Any, Any, torch.nn.Module, Any, Any]:
     """(the training data, the validation data or None, the compiled module, the metrics' meter, the stopping);
-    ``loaders`` gets netgraph's own loaders of the data (EncodedLoader), whose workers the run ends."""
+    ``loaders`` gets the training and validation data, whose loaders' workers the run ends (``end_kept_workers``)."""
     ports = (net.input_ports, net.output_ports)  # how a pair (inputs, targets) is read
     batch_size = run.batch_size
     data, o["validation_set"] = encoded_data(net, data, o["validation_set"], batch_size, workers, seed)
-    loaders.extend(d for d in (data, o["validation_set"]) if isinstance(d, EncodedLoader))
+    loaders.extend((data, o["validation_set"]))
     raw = gather(data, TRAINING, ports, batch_size)
     if isinstance(raw, Streamed) and raw.own_batches:  # a user's loader: its own batch size
         refuse_other_batch_size(raw.batch_size(batch_size), o["batch_size"])

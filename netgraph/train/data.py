@@ -33,6 +33,7 @@ from netgraph.train.data_checks import non_finite_data
 from netgraph.train.datasets import checked_dataset, checked_loader, forget_reads, keeping_reads, reads_kept_by
 from netgraph.train.in_memory import PASSED_OVER, InMemory
 from netgraph.train.loader_random import let_workers_go, loader_random_state, pass_ended_on_error
+from netgraph.train.worker_errors import worker_errors_unwrapped
 from netgraph.train.padded_columns import (as_sequences, refuse_listed_sequences, sample_of, stacked_examples,
                                            unpadded)
 
@@ -76,7 +77,7 @@ class Streamed:
         dataset = getattr(loader, "dataset", None)
         self.size = len(dataset) if dataset is not None and hasattr(dataset, "__len__") else None
         # a shuffling loader's draws: torch's generator (another run's, loaded) left as found; a Dataset's items
-        with generator_kept(), keeping_reads(reads_kept_by(loader)), \
+        with generator_kept(), keeping_reads(reads_kept_by(loader)), worker_errors_unwrapped(), \
                 warnings.catch_warnings(record=True) as drawn:  # kept to train on, not read again; an EncodedLoader
             iterator = iter(getattr(loader, "in_this_process", lambda: loader)())  # reads here, a user's starts its
             first = next(iterator, None)  # workers, seeded from the caller's generator: they serve this read alone
@@ -201,7 +202,8 @@ class Streamed:
         if sliced := world > 1 and not self.own_batches and order is not None:
             source = seeded(source, order)
         batches = iter(source)
-        with pass_ended_on_error(self.loader, batches):  # an error, or the pass left early: its workers end now
+        # an error, or the pass left early: its workers end now; a worker's NetGraphError with its own message
+        with worker_errors_unwrapped(), pass_ended_on_error(self.loader, batches):
             for i, item in enumerate(batches, 1):
                 yield PASSED_OVER if i <= passed_over else self._own_part(item, i, indexed, sliced, rank, world)
         forget_reads(reads_kept_by(self.loader))  # items kept and not asked for: read afresh in the next pass

@@ -23,7 +23,8 @@ from netgraph.train.pass_seeds import PassBatches, PassSeeded, base_seed
 from netgraph.train.run_plan import mix_seed
 from netgraph.core.user_frame import user_stacklevel
 
-__all__ = ["EncodedLoader", "LengthBatches", "collate", "bad_examples", "TooManyWorkers", "warn_workers"]
+__all__ = ["EncodedLoader", "LengthBatches", "collate", "bad_examples", "TooManyWorkers", "warn_workers",
+           "end_kept_workers"]
 
 _WORKER_SEEDS = 1  # mixed with a pass's order seed: the seed its workers' seeds are drawn from
 
@@ -102,7 +103,8 @@ class EncodedLoader:
     def _loader(self, num_workers: int) -> torch.utils.data.DataLoader:
         """The DataLoader of ``dataset``'s batches read by ``num_workers`` processes, kept from pass to pass and
         seeded as each pass starts (``PassSeeded``); they end with a pass ended early or by an error, or at
-        ``end_workers``. Its generator, whose draws the workers' seeds of each pass replace, leaves torch's alone."""
+        ``end_kept_workers``. Its generator, whose draws the workers' seeds of each pass replace, leaves torch's
+        alone."""
         with _torch_workers_unsaid():  # warn_workers says it once for every loader
             return torch.utils.data.DataLoader(PassSeeded(self.dataset), batch_sampler=self.batches,
                                                num_workers=num_workers, persistent_workers=num_workers > 0,
@@ -114,10 +116,6 @@ class EncodedLoader:
         loader = copy.copy(self)
         loader.loader = self._loader(0)
         return loader
-
-    def end_workers(self) -> None:
-        """End the worker processes kept from pass to pass (the run is over)."""
-        end_loader_workers(self.loader)
 
     def __len__(self) -> int:
         return len(self.loader)
@@ -140,6 +138,16 @@ class EncodedLoader:
                     raise bad_examples(self.dataset.what, [(port, words) for port, words, _ in errors],
                                        " while training", **errors[0][2])
                 yield batch
+
+
+def end_kept_workers(data: Any) -> None:
+    """End the worker processes that a call over ``data`` (net_train's, net_measurements') leaves in a DataLoader as
+    it returns or raises: netgraph's own (an EncodedLoader's, kept from pass to pass), or a user's last pass's
+    (``persistent_workers``, seeded from the run's generator), so that the user's loader is left as one never iterated,
+    whose next pass starts new workers from the caller's generator."""
+    loader = data.loader if isinstance(data, EncodedLoader) else data
+    if isinstance(loader, torch.utils.data.DataLoader):
+        end_loader_workers(loader)
 
 
 def bad_examples(what: Any, problems: list[tuple[str, str]], when: str = "", **first: Any) -> DataError:

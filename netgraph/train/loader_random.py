@@ -15,6 +15,7 @@ from typing import Any
 import torch
 
 from netgraph.core.user_frame import user_stacklevel
+from netgraph.train.torch_workers import drop_kept_workers, shutdown_workers
 
 __all__ = ["loader_random_state", "restore_loader_random", "let_workers_go", "end_loader_workers", "end_pass",
            "pass_ended_on_error"]
@@ -59,26 +60,16 @@ def let_workers_go(loader: Any) -> None:
     """Let a DataLoader's persistent worker processes go, so that its next pass starts new ones seeded from the random
     state of that moment (the run's, as the round begins): torch seeds workers once, as they start, and keeps their
     random state (a Dataset's augmentation draws) from pass to pass, which a resumed run's new workers lack. torch has
-    no public way to reseed them: dropping the loader's iterator (``_iterator``) shuts them down. The cost: the
-    workers start again every pass, as with ``persistent_workers=False``."""
+    no public way to reseed them: dropping the loader's iterator (``drop_kept_workers``) shuts them down. The cost:
+    the workers start again every pass, as with ``persistent_workers=False``."""
     if isinstance(loader, torch.utils.data.DataLoader) and loader.persistent_workers and loader.num_workers > 0:
-        loader._iterator = None
-
-
-def _end_workers(batches: Any) -> None:
-    """Shut down the worker processes of a DataLoader's iterator ``batches`` now (a pass ended by an error): the
-    iterator, kept alive by the error's traceback, would keep them and their pipes until garbage collected. torch has
-    no public way: its multi-process iterator's ``_shutdown_workers``."""
-    shutdown = getattr(batches, "_shutdown_workers", None)
-    if shutdown is not None:
-        shutdown()
+        drop_kept_workers(loader)
 
 
 def end_loader_workers(loader: torch.utils.data.DataLoader) -> None:
     """Shut down the worker processes of ``loader``'s kept iterator (``persistent_workers``) now; its next pass
     starts new ones."""
-    batches, loader._iterator = loader._iterator, None
-    _end_workers(batches)
+    shutdown_workers(drop_kept_workers(loader))
 
 
 def end_pass(loader: Any, batches: Any) -> None:
@@ -89,9 +80,8 @@ def end_pass(loader: Any, batches: Any) -> None:
     close = getattr(batches, "close", None)
     if close is not None:
         close()
-    _end_workers(batches)
-    if getattr(loader, "_iterator", None) is batches:
-        loader._iterator = None
+    shutdown_workers(batches)  # the iterator, kept alive by an error's traceback, would keep them and their pipes
+    drop_kept_workers(loader, only=batches)
 
 
 @contextlib.contextmanager

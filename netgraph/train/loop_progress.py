@@ -14,7 +14,7 @@ from tqdm.auto import tqdm
 from netgraph.train.progress_info import ProgressInfo
 from netgraph.train.progress_text import bar_postfix, round_line
 from netgraph.train.metric_history import latest_values, measured_labels
-from netgraph.train.stopping import asks_to_stop
+from netgraph.train.stopping import asks_to_stop, progress_stops
 
 __all__ = ["ProgressReports"]
 
@@ -61,7 +61,7 @@ class ProgressReports:
             print(round_line(self.state, r, self.plan.max_rounds, time.perf_counter() - self.started, measured),
                   flush=True)
         elif callable(mode):
-            stop = self.ctx.together(lambda: self.ctx.main and mode(self.info()) == "StopTraining",
+            stop = self.ctx.together(lambda: self.ctx.main and progress_stops(mode(self.info()), r),
                                      f"in the progress function after round {r}")
         return "ManualStop" if self.ctx.any(stop) else None
 

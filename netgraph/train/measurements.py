@@ -41,7 +41,8 @@ from netgraph.train.data_checks import check_example_shapes
 from netgraph.train.data_lengths import refuse_fixed_lengths
 from netgraph.train.data_sets import TEST
 from netgraph.train.data_shapes import with_data_shapes
-from netgraph.train.encoded import EncodedLoader, encoded_alone, from_disk
+from netgraph.train.encoded import encoded_alone, from_disk
+from netgraph.train.encoded_loader import end_kept_workers
 from netgraph.train.expectations import expect_metric_targets, input_expect, refuse_unread_target
 from netgraph.train.input_lengths import check_data_lengths
 from netgraph.train.loss import attach_losses
@@ -195,9 +196,8 @@ def _measure(net: Any, data: Any, names: list[tuple[str, str | None, str]], loss
     encoded = encoded_alone(net, data, TEST, batch_size, workers)
     try:
         return _measured(net, encoded, names, loss, loss_function, batch_size, device, mixed)
-    finally:  # netgraph's loader's worker processes, kept from pass to pass, end with the one pass
-        if isinstance(encoded, EncodedLoader):
-            encoded.end_workers()
+    finally:  # netgraph's loader's worker processes, kept from pass to pass, end with the one pass; a user's too
+        end_kept_workers(encoded)
 
 
 def _measured(net: Any, data: Any, names: list[tuple[str, str | None, str]], loss: Any, loss_function: Any,

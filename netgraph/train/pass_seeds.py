@@ -6,14 +6,14 @@ torch's worker loop does (``PassSeeded``). So a pass draws what it drew with new
 
 from __future__ import annotations
 
-import copy
 import random
 from collections.abc import Iterator
 from typing import Any
 
 import numpy
 import torch
-from torch.utils.data._utils import worker as torch_worker
+
+from netgraph.train.torch_workers import numpy_worker_seed, show_worker_seed
 
 __all__ = ["PassBatch", "PassBatches", "PassSeeded", "base_seed"]
 
@@ -71,7 +71,5 @@ def _seed_worker(info: Any, base: int) -> None:
     seed = base + info.id
     random.seed(seed)
     torch.manual_seed(seed)
-    numpy.random.seed(torch_worker._generate_state(base, info.id))
-    info = copy.copy(info)  # a frozen dataclass in newer torch, a class refusing setattr in older: set it past both
-    object.__setattr__(info, "seed", seed)
-    torch_worker._worker_info = info
+    numpy.random.seed(numpy_worker_seed(base, info.id))
+    show_worker_seed(info, seed)

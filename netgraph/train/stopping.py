@@ -24,7 +24,8 @@ from netgraph.train.metrics import NAMES, STOPPING, maximize, round_metric_name
 from netgraph.train.option_keys import snake, snake_keys
 from netgraph.train.options import check_number
 
-__all__ = ["Stopping", "parse_stopping", "ended_before", "time_used_up", "TrainingDataStopping", "asks_to_stop"]
+__all__ = ["Stopping", "parse_stopping", "ended_before", "time_used_up", "TrainingDataStopping", "asks_to_stop",
+           "progress_stops"]
 
 
 class TrainingDataStopping(UserWarning):
@@ -91,13 +92,34 @@ def _refused(subject: str, detail: str, kind: str, found: Any, expected: Any = N
                        detail=detail)
 
 
+def _bool_item(result: Any) -> Any:
+    """A 0-d bool tensor or array's value; any other ``result`` as it is."""
+    if isinstance(result, (torch.Tensor, np.ndarray)) and result.ndim == 0 and result.dtype in (torch.bool, np.bool_):
+        return result.item()
+    return result
+
+
+_STOP_WORD = "StopTraining"
+
+
+def progress_stops(result: Any, r: int) -> bool:
+    """Whether a progress function's ``result`` after round ``r`` stops training: "StopTraining" or True (a 0-d bool
+    tensor too) stops; any other string is refused (an OptionError: a typo, "stoptraining", would go on unseen); None,
+    False and other values (what its last call returned, file.write's count) go on."""
+    result = _bool_item(result)
+    if isinstance(result, str) and result != _STOP_WORD:
+        expected = f"{_STOP_WORD!r} or True (stop), None or False (go on)"
+        raise OptionError(f"the progress function returned {result!r:.60} after round {r}"
+                          f"{did_you_mean(result, [_STOP_WORD])}; return {expected}", option="progress",
+                          kind="option-value", found=result, expected=expected)
+    return result == _STOP_WORD or isinstance(result, (bool, np.bool_)) and bool(result)
+
+
 def asks_to_stop(criterion: Callable[[Any], Any], info: Any) -> bool:
     """Whether the function ``criterion`` stops training after this round: True, False or None (go on), 0 or 1, a
     0-d bool tensor or array; OptionError for any other result (a NaN, a tensor of several values) rather than a
     guess at what it means."""
-    result = criterion(info)
-    if isinstance(result, (torch.Tensor, np.ndarray)) and result.ndim == 0 and result.dtype in (torch.bool, np.bool_):
-        result = result.item()
+    result = _bool_item(criterion(info))
     if result is None or isinstance(result, (bool, np.bool_)) or isinstance(result, int) and result in (0, 1):
         return bool(result)
     shown = f"{type(result).__name__} {result!r:.60}"
