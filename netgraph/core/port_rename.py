@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from netgraph.core.edge_text import renamed_pair, written
+from netgraph.core.edge_text import pair_renamer, written
 from netgraph.core.errors import OptionError, WiringError, did_you_mean
 from netgraph.core.graph import NetGraph
 from netgraph.core.multipliers import carry_multipliers
@@ -86,4 +86,5 @@ def _ordered_edges(net: NetGraph, renames: Mapping[str, str]) -> list[tuple]:
     listed = {id(e) for e in (*unwired_outputs, *unwired_inputs)}
     ordered = unwired_outputs + [e for e in net.edges if id(e) not in listed] + unwired_inputs
     muted = [(a, b) for a, b in net.explicit_edges() if b is None]
-    return [renamed_pair(written(e), (end(e.src), end(e.dst)), ports=renames) for e in ordered] + muted
+    renamed = pair_renamer(ports=renames)
+    return [renamed(written(e), (end(e.src), end(e.dst))) for e in ordered] + muted
