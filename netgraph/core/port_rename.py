@@ -17,6 +17,7 @@ from typing import Any
 
 from netgraph.core.edge_text import pair_renamer, written
 from netgraph.core.errors import OptionError, WiringError, did_you_mean
+from netgraph.core.naming_scope import quoted
 from netgraph.core.graph import NetGraph
 from netgraph.core.multipliers import carry_multipliers
 from netgraph.core.ports import NetPort, PortRef
@@ -37,13 +38,13 @@ def split_port_renames(net: NetGraph, rename: Mapping[Any, Any]) -> tuple[dict[A
             layers[old] = new
             continue
         if old.layer is not None:
-            raise OptionError(f"net_rename renames the net's own ports (NetPort('Name')); {old!r} is a port of a "
+            raise OptionError(f"net_rename renames the net's own ports (NetPort('Name')); {quoted(old)} is a port of a "
                               f"layer inside it, whose name its layer defines", option="rename", kind=VALUE_KIND)
         if isinstance(new, NetPort) and new.layer is None:
             new = new.port
         if not isinstance(new, str) or not new:
-            raise OptionError(f"net_rename: the new name of port {old.port!r} must be NetPort('name') or a "
-                              f"non-empty string, found {new!r}", option="rename", kind=VALUE_KIND)
+            raise OptionError(f"net_rename: the new name of port {quoted(old.port)} must be NetPort('name') or a "
+                              f"non-empty string, found {quoted(new)}", option="rename", kind=VALUE_KIND)
         ports[old.port] = new
     return layers, ports
 
