@@ -195,3 +195,11 @@ _SITES = {  # each site's message, given a layer, port or option value 10^6 char
 def test_a_huge_name_or_value_gives_a_bounded_message_that_names_its_start(site):
     message = _raised(_SITES[site])
     assert len(message) < 2_000 and "x" * 40 + "…" in message and " characters)" in message
+
+
+def test_a_huge_expression_in_a_spec_is_quoted_bounded_by_its_own_message():
+    """The message quotes the expression as ``quoted`` does (head, tail, length), not cut afterwards."""
+    expression = "(" * 1_500 + "x"  # (past 2,000 characters an expression is refused unread)
+    text = f"netgraph: 1\nlayers:\n  f: {{type: FunctionLayer, function: '{expression}'}}\ninputs: {{Input: 2}}\n"
+    message = _raised(lambda: from_yaml(text))
+    assert len(message) < 2_000 and f"'{'(' * 100}…" in message and f"({len(expression)} characters)" in message
