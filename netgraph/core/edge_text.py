@@ -1,6 +1,6 @@
 """The user's edges through a rebuild: a graph's ``Edge`` as the ``WrittenEdge`` pair that keeps its text and index
-(``written``, ``pair_renamer``), and a user's edge text with layers or graph ports renamed (``renamed_text``), read back from the form
-the wiring writes it in (``format_endpoint``: names, quoted names, numbers, lists, ``NetPort(...)``).
+(``written``, ``pair_renamer``), and a user's edge text with layers or graph ports renamed (``renamed_text``), read
+back from the form the wiring writes it in (``format_endpoint``: names, quoted names, numbers, lists, ``NetPort(...)``).
 
 >>> renamed_text("a -> [b, 'my c'] -> NetPort('d', 'Output')", {"b": "B", "d": "x y"})
 "a -> [B, 'my c'] -> NetPort('x y', 'Output')"
