@@ -3,12 +3,20 @@ the session-44 ones; each message here quoted a 10,000-character name whole or w
 
 from __future__ import annotations
 
+import inspect
+
 import pytest
 import torch
 
 import netgraph
-from netgraph import (BatchNormalizationLayer, ClassDecoder, LinearLayer, NetChain, NetGraph, NetMapOperator, NetPort,
-                      net_delete)
+from netgraph import (BatchNormalizationLayer, ClassDecoder, ClassEncoder, EmbeddingLayer, LinearLayer, NetChain,
+                      NetGraph, NetMapOperator, NetPort, NetSharedArray, ThreadingLayer, TransposeLayer, net_delete,
+                      net_rename, net_replace_part, net_take, register_module)
+from netgraph.backend.masks import plan
+from netgraph.core.layer import layer_class
+from netgraph.core.types import PortType
+from netgraph.layers._shapes import fill, level_dims, pass_dtype, same_rank
+from netgraph.layers.dist_base import distribution_class
 from netgraph.render import to_dot
 from netgraph.spec import from_yaml
 
@@ -131,3 +139,67 @@ def test_an_unknown_path_key_is_shown_whole_when_each_name_is_short():
     key = f"{a}/{b}/{c}x/Weights"
     message = _message(lambda: netgraph.net_replace_part(net, {key: torch.zeros(3, 4)}))
     assert f"no layer or graph port {key!r}" in message and "…" not in message, message
+
+
+HUGE = "x" * 10**6
+
+
+def _raised(call) -> str:
+    """The message of what ``call`` raises (a NetGraphError, or the Conflict or Fallback a helper raises)."""
+    with pytest.raises(Exception) as caught:
+        call()
+    return str(caught.value)
+
+
+def _nested(name: str) -> NetGraph:
+    return NetGraph({name: NetChain({"lin": LinearLayer(3)}), "head": LinearLayer(2)}, [(name, "head")], Input=4)
+
+
+def _positional_only(name: str) -> type:
+    """A torch module whose ``__init__`` takes a positional-only parameter called ``name`` (by its signature)."""
+    class Module(torch.nn.Module):
+        def __init__(self, *args):
+            super().__init__()
+    Module.__init__.__signature__ = inspect.Signature(
+        [inspect.Parameter(n, inspect.Parameter.POSITIONAL_ONLY) for n in ("self", name)])
+    return Module
+
+
+_SITES = {  # each site's message, given a layer, port or option value 10^6 characters long
+    "unknown layer type": lambda: layer_class(HUGE),
+    "unknown distribution": lambda: distribution_class(HUGE),
+    "levels that do not exist": lambda: level_dims([1, 5], 2, port=HUGE),
+    "a level named twice": lambda: level_dims([1, -2], 2, port=HUGE),
+    "levels selecting none": lambda: level_dims("3;;", 2, port=HUGE),
+    "a wrong rank": lambda: same_rank((2,), 2, HUGE, "a matrix"),
+    "ports of two dtypes": lambda: pass_dtype({HUGE: PortType((2,), "Real"), "b": PortType((2,), "Integer")},
+                                              (HUGE, "b")),
+    "a port it cannot fill": lambda: fill({HUGE: PortType((2,))}, HUGE, (3,)),
+    "a layer no padding can pass": lambda: plan(NetGraph({HUGE: TransposeLayer()}, [], Input=("n", 3)), ["Input"]),
+    "a positional-only option": lambda: register_module(_positional_only(HUGE), "PositionalOnly"),
+    "a bad shared array name": lambda: NetSharedArray(HUGE + "!"),
+    "a port renamed to no name": lambda: net_rename(
+        NetGraph({"lin": LinearLayer(2, input=3)}, [(NetPort(HUGE), "lin")]), {NetPort(HUGE): ""}),
+    "a layer renamed to no string": lambda: net_rename(NetGraph({HUGE: LinearLayer(2, input=3)}, []), {HUGE: 5}),
+    "two layers renamed alike": lambda: net_rename(NetGraph({HUGE: "Tanh", "b": "Tanh"}, [], Input=3), {HUGE: "b"}),
+    "one layer renamed twice": lambda: net_rename(NetGraph({HUGE: "Tanh"}, [], Input=3), {HUGE: "p", 1: "q"}),
+    "a nested start": lambda: net_take(_nested(HUGE), "head", start=(HUGE, "lin")),
+    "a nested part taken": lambda: net_take(_nested(HUGE), (HUGE, "lin")),
+    "a replaced layer lacking a port": lambda: net_replace_part(_nested(HUGE), {(HUGE, "lin"): ThreadingLayer("Plus")}),
+    "an encoder's range": lambda: NetGraph({"emb": EmbeddingLayer(2, 3)}, [(NetPort(HUGE), "emb")],
+                                           **{HUGE: ClassEncoder(["a", "b", "c", "d"])}),
+}
+
+
+@pytest.mark.parametrize("site", _SITES)
+def test_a_huge_name_or_value_gives_a_bounded_message_that_names_its_start(site):
+    message = _raised(_SITES[site])
+    assert len(message) < 2_000 and "x" * 40 + "…" in message and " characters)" in message
+
+
+def test_a_huge_expression_in_a_spec_is_quoted_bounded_by_its_own_message():
+    """The message quotes the expression as ``quoted`` does (head, tail, length), not cut afterwards."""
+    expression = "(" * 1_500 + "x"  # (past 2,000 characters an expression is refused unread)
+    text = f"netgraph: 1\nlayers:\n  f: {{type: FunctionLayer, function: '{expression}'}}\ninputs: {{Input: 2}}\n"
+    message = _raised(lambda: from_yaml(text))
+    assert len(message) < 2_000 and f"'{'(' * 100}…" in message and f"({len(expression)} characters)" in message

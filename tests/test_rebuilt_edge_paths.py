@@ -88,3 +88,15 @@ def test_a_flattened_net_keeps_the_users_edges_of_its_top_level(levels):
                    [(NetPort("Input"), "a"), ("a", "enc", "b"), ("a", "d")], Input=4)
     message, edges = quoted(net_flatten(net, levels), BAD_D)
     assert message.endswith("via edge a -> d]") and edges == [2]
+
+
+
+@pytest.mark.parametrize("edit, chain", [  # the link b -> c keeps its ends: its chain's text is renamed all the same
+    (lambda net: net_rename(net, {"a": "A"}), "NetPort('Input') -> A -> b -> c -> e"),  # renamed_edges
+    (lambda net: net_rename(net, {NetPort("Input"): NetPort("x")}), "NetPort('x') -> a -> b -> c -> e"),  # ports
+])
+def test_every_link_of_a_renamed_chain_quotes_the_chain_by_its_new_names(edit, chain):
+    layers = {"a": LinearLayer(3), "b": "Tanh", "c": "Tanh", "e": LinearLayer(4)}
+    net = NetGraph(layers, [(NetPort("Input"), "a", "b", "c", "e")], Input=4)
+    message, edges = quoted(edit(net), {"c": ReshapeLayer((2, 2))})
+    assert message.endswith(f"via edge b -> c (in chain {chain})]") and edges == [0]

@@ -79,11 +79,12 @@ class _Planner(GraphWalker):
         if mode == "pointwise":
             given = {s for s in inputs if s is not None}
             if len(given) > 1:
-                raise Fallback(f"layer {node.name!r} ({node.layer.type_name}) joins sequences of different lengths")
+                raise Fallback(f"layer {quoted(node.name)} ({node.layer.type_name}) joins sequences of different "
+                               "lengths")
             symbol = given.pop()
             return [symbol if _variable(node.types[p].shape) else None for p in node.output_ports]
         if mode != "masked":
-            raise Fallback(f"layer {node.name!r} ({node.layer.type_name}) does not honour sequence lengths")
+            raise Fallback(f"layer {quoted(node.name)} ({node.layer.type_name}) does not honour sequence lengths")
         self.calls[node.path] = tuple(inputs)
         by_port, rules = dict(zip(node.input_ports, inputs)), node.layer.padded_outputs(node.types)
         out = []

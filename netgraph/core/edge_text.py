@@ -1,6 +1,6 @@
 """The user's edges through a rebuild: a graph's ``Edge`` as the ``WrittenEdge`` pair that keeps its text and index
-(``written``), and a user's edge text with layers or graph ports renamed (``renamed_text``), read back from the form
-the wiring writes it in (``format_endpoint``: names, quoted names, numbers, lists, ``NetPort(...)``).
+(``written``, ``pair_renamer``), and a user's edge text with layers or graph ports renamed (``renamed_text``), read
+back from the form the wiring writes it in (``format_endpoint``: names, quoted names, numbers, lists, ``NetPort(...)``).
 
 >>> renamed_text("a -> [b, 'my c'] -> NetPort('d', 'Output')", {"b": "B", "d": "x y"})
 "a -> [B, 'my c'] -> NetPort('x y', 'Output')"
@@ -11,15 +11,16 @@ the wiring writes it in (``format_endpoint``: names, quoted names, numbers, list
 from __future__ import annotations
 
 import ast
+import functools
 import io
 import tokenize
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from netgraph.core.ports import Edge, NetPort, PortRef, WrittenEdge
 from netgraph.core.wiring import format_endpoint
 
-__all__ = ["written", "renamed_text", "renamed_pair", "renamed_edges"]
+__all__ = ["written", "renamed_text", "pair_renamer", "renamed_edges"]
 
 _SKIPPED = (tokenize.NEWLINE, tokenize.NL, tokenize.ENDMARKER, tokenize.INDENT, tokenize.DEDENT)
 
@@ -36,29 +37,56 @@ def written(edge: Edge, src: NetPort | None = None, dst: NetPort | None = None) 
         WrittenEdge(*pair, edge.text, edge.index, edge.hop, edge.link)
 
 
-def renamed_pair(pair: tuple, new: tuple, layers: Mapping[str, str] = {},
-                 ports: Mapping[str, str] = {}) -> tuple:
-    """``new`` (``pair`` with names changed) keeping ``pair``'s user's edge, its text renamed alike (the library's
-    own text when it cannot be read back); ``pair`` itself when nothing changed."""
-    if new == pair:
-        return pair
-    if type(pair) is not WrittenEdge or pair.index is None:
-        return new
-    text = renamed_text(pair.text, layers, ports) or ""
-    link = (renamed_text(pair.link, layers, ports) or "") if text and pair.link else ""  # the chain's link, alike
-    return WrittenEdge(*new, text, pair.index, pair.hop if link else None, link)
+def pair_renamer(layers: Mapping[str, str] = {}, ports: Mapping[str, str] = {}) -> Callable[[tuple, tuple], tuple]:
+    """A function of (``pair``, ``new``: ``pair`` with names changed) giving ``new`` keeping ``pair``'s user's edge,
+    its text and its chain's link renamed alike (layers, old -> new; graph ports) even where ``pair``'s own ends are
+    unchanged (``b -> c`` of the chain ``a -> b -> c``, renaming ``a``); the library's own text when it cannot be
+    read back. Each user's text is read once (a chain's links share it)."""
+    read = functools.cache(lambda text: _renamed_ends(text, layers, ports))
+
+    def renamed(pair: tuple, new: tuple) -> tuple:
+        if type(pair) is not WrittenEdge or pair.index is None:
+            return new
+        ends, changed, text = read(pair.text)
+        if not changed and new == pair:
+            return pair
+        if ends is None:
+            return WrittenEdge(*new, "", pair.index, None, "")
+        hop = pair.hop if pair.link and pair.hop is not None and pair.hop + 1 < len(ends) else None
+        link = f"{ends[hop]} -> {ends[hop + 1]}" if hop is not None else \
+            (renamed_text(pair.link, layers, ports) or "") if pair.link else ""
+        return WrittenEdge(*new, text, pair.index, pair.hop if link else None, link)
+    return renamed
 
 
 def renamed_edges(edges: list[tuple], layers: Mapping[str, str]) -> list[tuple]:
     """``explicit_edges`` pairs with layers renamed (``layers``: old -> new), each keeping its user's edge."""
     def port(p: NetPort | None) -> NetPort | None:
         return p if p is None or p.layer is None else NetPort(layers.get(p.layer, p.layer), p.port)
-    return [renamed_pair(pair, (port(pair[0]), port(pair[1])), layers=layers) for pair in edges]
+    renamed = pair_renamer(layers=layers)
+    return [renamed(pair, (port(pair[0]), port(pair[1]))) for pair in edges]
 
 
 def renamed_text(text: str, layers: Mapping[str, str] = {}, ports: Mapping[str, str] = {}) -> str | None:
     """``text`` (an edge as ``format_endpoint`` writes it) with layer names (``layers``, old -> new) and graph
     ports (``ports``) renamed; None when it is not in that form."""
+    return _renamed_ends(text, layers, ports)[2]
+
+
+def _renamed_ends(text: str, layers: Mapping[str, str],
+                  ports: Mapping[str, str]) -> tuple[list[str] | None, bool, str | None]:
+    """``text``'s ends (an edge as ``format_endpoint`` writes it) renamed and written, whether any changed, and the
+    text they make; (None, False, None) when it is not in that form."""
+    ends = _ends(text)
+    if ends is None:
+        return None, False, None
+    renamed = [_renamed(e, layers, ports) for e in ends]
+    written = [format_endpoint(e) for e in renamed]
+    return written, renamed != ends, " -> ".join(written)
+
+
+def _ends(text: str) -> list | None:
+    """The endpoints of ``text`` (an edge as ``format_endpoint`` writes it); None when it is not in that form."""
     try:
         tokens = [t for t in tokenize.generate_tokens(io.StringIO(text).readline) if t.type not in _SKIPPED]
         ends, at = [], 0
@@ -66,13 +94,12 @@ def renamed_text(text: str, layers: Mapping[str, str] = {}, ports: Mapping[str, 
             end, at = _endpoint(text, tokens, at)
             ends.append(end)
             if at == len(tokens):
-                break
+                return ends
             if tokens[at].string != "->":
                 return None
             at += 1
     except (tokenize.TokenError, SyntaxError, ValueError, TypeError, IndexError):
         return None
-    return " -> ".join(format_endpoint(_renamed(e, layers, ports)) for e in ends)
 
 
 def _endpoint(text: str, tokens: list, at: int) -> tuple[Any, int]:

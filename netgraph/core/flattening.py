@@ -14,7 +14,7 @@ from typing import Any
 
 from netgraph.core.names import fresh_name
 from netgraph.core.chain import NetChain
-from netgraph.core.edge_text import renamed_pair, written
+from netgraph.core.edge_text import pair_renamer, written
 from netgraph.core.errors import OptionError
 from netgraph.core.graph import NetGraph
 from netgraph.core.integers import is_int, plain_int
@@ -74,9 +74,9 @@ def _inlined(net: NetGraph) -> tuple[NetGraph, Moves]:
                       for e in layer.edges if e.dst.layer is not None]
         else:
             layers[new[(name,)]] = layer
-    renamed = {n: new[(n,)] for n in net.layers if n not in nested and new[(n,)] != n}
+    kept = pair_renamer(layers={n: new[(n,)] for n in net.layers if n not in nested and new[(n,)] != n})
     edges += [(resolve(e.src), resolve(e.dst)) if nested.keys() & {e.src.layer, e.dst.layer} else  # the library's
-              renamed_pair(written(e), (resolve(e.src), resolve(e.dst)), layers=renamed)  # the user's edge, kept
+              kept(written(e), (resolve(e.src), resolve(e.dst)))  # the user's edge, kept
               for e in net.edges if e.dst.layer not in nested]
     consumed = {(a.layer, a.port) for a, _ in edges}
     edges += [(NetPort(n, p), None) for n, l in layers.items() for p in l.output_ports if (n, p) not in consumed]

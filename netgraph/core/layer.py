@@ -80,7 +80,7 @@ def layer_class(name: str) -> type[Layer]:
     try:
         return REGISTRY[name]
     except KeyError:
-        raise OptionError(f"unknown layer type {name!r}{did_you_mean(name, REGISTRY)}",
+        raise OptionError(f"{REGISTRY.unknown(name)}{did_you_mean(name, REGISTRY)}",
                           kind="unknown-layer-type", found=name) from None
 
 

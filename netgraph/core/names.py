@@ -17,9 +17,9 @@ import unicodedata
 from collections.abc import Collection, Container, Mapping, Sequence
 from typing import Any
 
-from netgraph.core.naming_scope import quoted, scoped_layer
+from netgraph.core.naming_scope import quoted, scoped_layer, shortened
 
-__all__ = ["fresh_name", "indexed", "numbered", "printable", "printable_path", "ellipsized", "INDEX_RULE",
+__all__ = ["fresh_name", "indexed", "numbered", "printable", "unquoted", "printable_path", "ellipsized", "INDEX_RULE",
            "describe_layer", "layer_label", "usable_input_name"]
 
 INDEX_RULE = "numbered 1 to {n}, or -1 for the last"
@@ -63,6 +63,16 @@ def printable(text: str) -> str:
     r"""``text`` as the summary and the diagram show a name: characters that are not printable (newlines, tabs,
     escape sequences, zero-width ones) as their escapes (``a\nb``), so that a name keeps its row and moves no cursor."""
     return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+
+
+def unquoted(name: str) -> str:
+    r"""``name`` as a message writes it bare (a spec's ``enc.Input``, ``{ref: name}``): ``shortened`` and
+    ``printable``, as ``quoted`` bounds a quoted one.
+
+    >>> unquoted("a\nb"), len(unquoted("x" * 10_000))
+    ('a\\nb', 100)
+    """
+    return printable(shortened(name))
 
 
 def ellipsized(text: str, width: int) -> str:

@@ -21,7 +21,7 @@ from netgraph.core.integers import INT64_BOUND
 from netgraph.core.ir import Value
 from netgraph.core.ports import declared_port_type
 from netgraph.core.types import INTEGER, PortType
-from netgraph.core.naming_scope import scoped_name
+from netgraph.core.naming_scope import quoted, scoped_path
 
 __all__ = ["split_port_options", "checked_coders", "check_decoders", "index_leaves", "IndexLeaf", "with_encoder_counts",
            "reached_encoder_counts", "graph_with_encoder"]
@@ -121,7 +121,7 @@ def _encoder_range_problems(graph: Any, port: str, coder: Encoder, feeds: _Input
     options = {"declared": port, "option": "range"} if restricted else {}
     for leaf in index_leaves(graph, port, feeds=feeds):
         if reason := _untaken_indices(span, graph, leaf.path, leaf.layer, leaf.port, restricted, leaf.fed):
-            errors.append(Diagnostic(f"graph input {port!r}{given}, but layer {scoped_name('/'.join(leaf.path))!r} "
+            errors.append(Diagnostic(f"graph input {quoted(port)}{given}, but layer {scoped_path(leaf.path)!r} "
                                      f"({leaf.layer.type_name}) {reason}", "encoder-range", layer=leaf.path, port=port,
                                      expected=_taken_span(graph, leaf), found=span, **options))
         elif not restricted and not range_told and _outside(span, taken := leaf.type.range):
@@ -141,13 +141,13 @@ def _narrower_range(graph: Any, leaf: IndexLeaf, port: str, given: str, span: tu
     ``taken``: named at the nested net's input that gives it, where one does (else at the leaf's port)."""
     wide = f"{min(span[0], taken[0])}..{max(span[1], taken[1])}"
     if (at := _range_given_at(graph, leaf.path, taken)) is None:
-        where, layer, named = f"layer {scoped_name('/'.join(leaf.path))!r} ({leaf.layer.type_name}) port " \
-                              f"{leaf.port!r}", leaf.path, port
+        where, layer, named = f"layer {scoped_path(leaf.path)!r} ({leaf.layer.type_name}) port " \
+                              f"{quoted(leaf.port)}", leaf.path, port
     else:
-        where, layer, named = f"net {scoped_name('/'.join(at[0]))!r} input {at[1]!r}", at[0], at[1]
-    return Diagnostic(f"graph input {port!r}{given}, but {where} takes indices in its range {taken[0]}..{taken[1]} "
-                      f"(a range given inside the net); widen that range to {wide}", "encoder-range", layer=layer,
-                      port=named, expected=taken, found=span)
+        where, layer, named = f"net {scoped_path(at[0])!r} input {quoted(at[1])}", at[0], at[1]
+    return Diagnostic(f"graph input {quoted(port)}{given}, but {where} takes indices in its range "
+                      f"{taken[0]}..{taken[1]} (a range given inside the net); widen that range to {wide}",
+                      "encoder-range", layer=layer, port=named, expected=taken, found=span)
 
 
 def _range_given_at(graph: Any, path: tuple, taken: tuple[int, int]) -> tuple[tuple, str] | None:

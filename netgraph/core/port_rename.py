@@ -15,8 +15,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from netgraph.core.edge_text import renamed_pair, written
+from netgraph.core.edge_text import pair_renamer, written
 from netgraph.core.errors import OptionError, WiringError, did_you_mean
+from netgraph.core.naming_scope import quoted
 from netgraph.core.graph import NetGraph
 from netgraph.core.multipliers import carry_multipliers
 from netgraph.core.ports import NetPort, PortRef
@@ -37,13 +38,13 @@ def split_port_renames(net: NetGraph, rename: Mapping[Any, Any]) -> tuple[dict[A
             layers[old] = new
             continue
         if old.layer is not None:
-            raise OptionError(f"net_rename renames the net's own ports (NetPort('Name')); {old!r} is a port of a "
+            raise OptionError(f"net_rename renames the net's own ports (NetPort('Name')); {quoted(old)} is a port of a "
                               f"layer inside it, whose name its layer defines", option="rename", kind=VALUE_KIND)
         if isinstance(new, NetPort) and new.layer is None:
             new = new.port
         if not isinstance(new, str) or not new:
-            raise OptionError(f"net_rename: the new name of port {old.port!r} must be NetPort('name') or a "
-                              f"non-empty string, found {new!r}", option="rename", kind=VALUE_KIND)
+            raise OptionError(f"net_rename: the new name of port {quoted(old.port)} must be NetPort('name') or a "
+                              f"non-empty string, found {quoted(new)}", option="rename", kind=VALUE_KIND)
         ports[old.port] = new
     return layers, ports
 
@@ -86,4 +87,5 @@ def _ordered_edges(net: NetGraph, renames: Mapping[str, str]) -> list[tuple]:
     listed = {id(e) for e in (*unwired_outputs, *unwired_inputs)}
     ordered = unwired_outputs + [e for e in net.edges if id(e) not in listed] + unwired_inputs
     muted = [(a, b) for a, b in net.explicit_edges() if b is None]
-    return [renamed_pair(written(e), (end(e.src), end(e.dst)), ports=renames) for e in ordered] + muted
+    renamed = pair_renamer(ports=renames)
+    return [renamed(written(e), (end(e.src), end(e.dst))) for e in ordered] + muted

@@ -71,6 +71,10 @@ class Registry(dict):
                            f"{_qualified(cls)} cannot take it too (register it under another name, or pass "
                            f"replace=True to replace it on purpose)", option="name", kind="name-clash")
 
+    def unknown(self, name: Any) -> str:
+        """"unknown layer type 'Foo'": the words for ``name``, which the table lacks (``quoted``: bounded)."""
+        return f"unknown {self.kind} {quoted(name)}"
+
     def defer(self, modules: Mapping[str, str]) -> None:
         """Make each name of ``{name: module}`` known now, registered by importing its module on first use."""
         self._deferred.update((name, module) for name, module in modules.items() if not dict.__contains__(self, name))

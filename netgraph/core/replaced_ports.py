@@ -8,6 +8,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from netgraph.core.errors import NetGraphError, WiringError, with_article
+from netgraph.core.naming_scope import quoted, shown_path
+from netgraph.core.wording import few_names
 from netgraph.core.layer import Layer
 
 __all__ = ["lost_declared_port"]
@@ -28,11 +30,12 @@ def lost_declared_port(net: Any, layers: Mapping[tuple, Layer], error: NetGraphE
             graph = net.layer_at(where) if where else net
             declared = graph.port_shape_options().get(problem.port)
             side = "inputs" if problem.port in old.input_ports else "outputs"
-            shown = "/".join(map(str, path))
+            shown = shown_path(path)
             return WiringError(
                 f"net_replace_part: {shown!r} becomes {with_article(new.type_name)} with {side} "
-                f"{list(getattr(new, f'{side[:-1]}_ports'))}, which lack {problem.port!r}, the port the "
-                f"{graph.type_name}{' ' + repr('/'.join(where)) if where else ''} declares as {declared}; replace "
+                f"{few_names(list(getattr(new, f'{side[:-1]}_ports')))}, which lack {quoted(problem.port)}, the port "
+                f"the "
+                f"{graph.type_name}{' ' + repr(shown_path(where)) if where else ''} declares as {declared}; replace "
                 f"{shown!r} by a layer with that port, or build the net anew declaring the new ports",
                 kind="unknown-graph-port", layer=path, port=problem.port, expected=problem.port,
                 found=list(getattr(new, f"{side[:-1]}_ports")))

@@ -71,8 +71,8 @@ class NetSharedArray:
     def __post_init__(self) -> None:
         if not isinstance(self.name, str) or not _NAME.fullmatch(self.name):
             raise OptionError(f"NetSharedArray name must be letters, digits, '_' or '-' (starting with a letter), "
-                              f"found {self.name!r}", option="name", kind=VALUE_KIND)
-        object.__setattr__(self, "array", as_array(self.array, f"NetSharedArray({self.name!r}) array="))
+                              f"found {quoted(self.name)}", option="name", kind=VALUE_KIND)
+        object.__setattr__(self, "array", as_array(self.array, f"NetSharedArray({quoted(self.name)}) array="))
 
     def __repr__(self) -> str:
         value = "" if self.array is None else f", <array {tuple(self.array.shape)}>"

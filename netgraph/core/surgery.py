@@ -22,6 +22,7 @@ from netgraph.core.layer import Layer
 from netgraph.core.layer_surgery import (alone, as_layer_errors, by_array_name, is_lone_layer, part_in_alone,
                                         replaced_layer)
 from netgraph.core.errors import OptionError, ShapeError, WiringError, did_you_mean
+from netgraph.core.naming_scope import quoted, shown_path
 from netgraph.core.chain import NetChain
 from netgraph.core.declared_inputs import inner_as_given, with_declared_inputs
 from netgraph.core.edge_text import renamed_edges
@@ -306,9 +307,8 @@ def _rename(net: NetGraph, rename: Mapping[Any, str], prefix: tuple) -> tuple[Ne
     for old, new in items:
         path = layer_path(net, old)
         if not isinstance(new, str):
-            raise OptionError(f"{function_lead('net_rename')}the new name of {'/'.join(path)!r} must be a string, "
-                              f"found {new!r}",
-                              option="rename", kind=VALUE_KIND)
+            raise OptionError(f"{function_lead('net_rename')}the new name of {shown_path(path)!r} must be a string, "
+                              f"found {quoted(new)}", option="rename", kind=VALUE_KIND)
         _one_new_name(rules.setdefault(path, (old, new)), (old, new), (*prefix, *path))
         if len(path) == 1:
             here[path[0]] = new
@@ -320,9 +320,9 @@ def _rename(net: NetGraph, rename: Mapping[Any, str], prefix: tuple) -> tuple[Ne
     names = [here.get(n, n) for n in layers]
     if len(set(names)) != len(names):
         dup = next(n for n in names if names.count(n) > 1)
-        moves = ", ".join(f"{'/'.join((*prefix, o))!r} to {n!r}" for o, n in here.items() if n == dup)
-        where = f"layer {'/'.join(prefix)!r}" if prefix else "the net"
-        raise WiringError(f"renaming {moves} would give two layers the same name {dup!r} in {where}; "
+        moves = ", ".join(f"{shown_path((*prefix, o))!r} to {quoted(n)}" for o, n in here.items() if n == dup)
+        where = f"layer {shown_path(prefix)!r}" if prefix else "the net"
+        raise WiringError(f"renaming {moves} would give two layers the same name {quoted(dup)} in {where}; "
                           f"its layers would be {listed(names)}", kind="name-clash", layer=tuple(prefix), found=dup)
     renamed = {here.get(n, n): layer for n, layer in layers.items()}
     moves = Moves(levels={(): here}, inside=found)
@@ -335,8 +335,9 @@ def _rename(net: NetGraph, rename: Mapping[Any, str], prefix: tuple) -> tuple[Ne
 def _one_new_name(first: tuple, rule: tuple, path: tuple) -> None:
     """OptionError naming both rules where two (a name and an index, ``{1: "x", "a": "y"}``) rename one layer apart."""
     if first[1] != rule[1]:
-        raise OptionError(f"{function_lead('net_rename')}layer {'/'.join(path)!r} gets two new names, {first[1]!r} by "
-                          f"rule {first[0]!r} and {rule[1]!r} by rule {rule[0]!r}; give it one", layer=path,
+        raise OptionError(f"{function_lead('net_rename')}layer {shown_path(path)!r} gets two new names, "
+                          f"{quoted(first[1])} by rule {quoted(first[0])} and {quoted(rule[1])} by rule "
+                          f"{quoted(rule[0])}; give it one", layer=path,
                           option="rename", expected="one new name per layer", found=(first[0], rule[0]),
                           kind=VALUE_KIND)
 

@@ -17,6 +17,7 @@ import networkx as nx
 from netgraph.core.names import fresh_name
 from netgraph.core.chain import NetChain
 from netgraph.core.errors import WiringError, did_you_mean
+from netgraph.core.naming_scope import quoted, shown_path
 from netgraph.core.graph import NetGraph
 from netgraph.core.layer_moves import Moves, kept_names
 from netgraph.core.multipliers import carry_multipliers
@@ -154,9 +155,9 @@ def _start_layers(net: NetGraph, spec: Any) -> set[str]:
 def _nested_start(spec: Any, path: tuple) -> None:
     """The WiringError for a start inside a nested graph (a tuple path or a NetPort's): net_take starts at the
     top level, where the nested graph is one layer."""
-    raise WiringError(f"start= takes a graph input, a top-level layer or its port, found the nested path {spec!r}; "
-                      f"start at the graph holding it ({path[0]!r}), or take from net_flatten(net) (layer "
-                      f"{'/'.join(map(str, path))!r})", kind="layer-path", layer=tuple(path))
+    raise WiringError(f"start= takes a graph input, a top-level layer or its port, found the nested path "
+                      f"{quoted(spec)}; start at the graph holding it ({quoted(path[0])}), or take from "
+                      f"net_flatten(net) (layer {shown_path(path)!r})", kind="layer-path", layer=tuple(path))
 
 
 def _not_into_operators(net: NetGraph, spec: Any) -> None:
@@ -196,10 +197,10 @@ def _sources(net: NetGraph, spec: Any) -> set[tuple[str, str]]:
         raise no_layer_or_port(net, spec, net.output_ports, "graph output")
     path = layer_path(net, spec, "net_take")
     if len(path) > 1:
-        inside = f"NetPort(({', '.join(map(repr, path))}, 'Output'))"
-        raise WiringError(f"found the nested path {spec!r}; net_take takes top-level layers, graph outputs or "
+        inside = f"NetPort(({', '.join(map(quoted, path))}, 'Output'))"
+        raise WiringError(f"found the nested path {quoted(spec)}; net_take takes top-level layers, graph outputs or "
                           f"NetPorts: name a port inside it (net_take(net, {inside})), or take from net_flatten(net) "
-                          f"(layer {'/'.join(path)!r})", kind="layer-path", layer=path)
+                          f"(layer {shown_path(path)!r})", kind="layer-path", layer=path)
     return {(path[0], port) for port in net.layers[path[0]].output_ports}
 
 

@@ -20,21 +20,22 @@ import torch
 from torch import nn
 
 from netgraph.core.layer import EmitContext, Layer
-from netgraph.core.error_places import Where, located_error
-from netgraph.core.errors import DataError, OptionError
+from netgraph.core.errors import OptionError
 from netgraph.core.integers import is_int
+from netgraph.core.naming_scope import quoted
 from netgraph.core.option_problems import option_problem
 from netgraph.core.option_words import SPAN, STEPPED_SPAN
 from netgraph.core.types import Conflict, PortType, broadcast, format_shape, unify
-from netgraph.core.tracing import no_values, symbolic_tracing
 from netgraph.core.wording import counted
 from netgraph.layers._modules import LayerModule
+from netgraph.layers.bad_index import check_indices
 
 __all__ = ["as_float", "positive_int", "int_tuple", "level_dim", "level_option", "pass_dtype", "fill", "is_int",
            "broadcasts_to",
            "same_rank", "check_number", "ranged_int", "ranged_number",
            "FnModule", "levels_option", "level_dims", "span_bounds", "level_range",
-           "levels_run", "fixed_product", "solved_dims", "probe_batch", "LONGEST_STEP", "slice_step"]
+           "levels_run", "fixed_product", "solved_dims", "probe_batch", "LONGEST_STEP", "slice_step",
+           "check_indices"]  # check_indices: bad_index's, where embedding and losses took it from
 
 
 def broadcasts_to(shape: tuple, target: tuple) -> bool:
@@ -237,14 +238,14 @@ def level_dims(levels: Any, rank: int, port: str = "Input", allow_none: bool = F
         chosen = levels if isinstance(levels, list) else [levels]
         dims = tuple(sorted({lv - 1 if lv > 0 else rank + lv for lv in chosen}))
         if any(not 0 <= d < rank for d in dims):
-            raise Conflict(f"{option} {levels!r} do not exist in port {port!r} of rank {rank} ({levels_run(rank)})",
-                           port=port, expected=level_range(rank), found=levels)
+            raise Conflict(f"{option} {quoted(levels)} do not exist in port {quoted(port)} of rank {rank} "
+                           f"({levels_run(rank)})", port=port, expected=level_range(rank), found=levels)
         if len(dims) < len(chosen):  # 1 and -2 of rank 2: one level named twice
-            raise Conflict(f"{option} {levels!r} name a level of port {port!r} of rank {rank} twice (counted from the "
-                           f"start and from the end): name each level once", port=port, expected="distinct levels",
-                           found=levels, option=option)
+            raise Conflict(f"{option} {quoted(levels)} name a level of port {quoted(port)} of rank {rank} twice "
+                           f"(counted from the start and from the end): name each level once", port=port,
+                           expected="distinct levels", found=levels, option=option)
     if not dims and not allow_none:
-        raise Conflict(f"{option} {levels!r} select no dimension of port {port!r} of rank {rank} "
+        raise Conflict(f"{option} {quoted(levels)} select no dimension of port {quoted(port)} of rank {rank} "
                        f"(give {option}=, e.g. {option}=1)", port=port, expected="at least one dimension",
                        found=levels, option=option)
     return dims
@@ -253,7 +254,7 @@ def level_dims(levels: Any, rank: int, port: str = "Input", allow_none: bool = F
 def same_rank(shape: Any, rank: int, port: str, what: str) -> None:
     """Conflict unless ``shape`` (when known) has ``rank`` dims."""
     if shape is not None and len(shape) != rank:
-        raise Conflict(f"port {port!r} must have rank {rank} ({what}), found {format_shape(shape)}",
+        raise Conflict(f"port {quoted(port)} must have rank {rank} ({what}), found {format_shape(shape)}",
                        port=port, expected=rank, found=shape)
 
 
@@ -261,7 +262,7 @@ def pass_dtype(types: Mapping[str, PortType], ports: tuple[str, ...]) -> str | N
     """The dtype shared by ``ports`` (for shape-only layers that work on reals and integers alike)."""
     dtypes = {types[p].dtype for p in ports} - {None}
     if len(dtypes) > 1:
-        shown = ", ".join(f"{p!r} {types[p].dtype}" for p in ports)
+        shown = ", ".join(f"{quoted(p)} {types[p].dtype}" for p in ports)
         raise Conflict(f"ports must share one dtype, found {shown}",
                        expected="one dtype", found=tuple(types[p].dtype for p in ports))
     return dtypes.pop() if dtypes else None
@@ -304,7 +305,7 @@ def fill(types: dict[str, PortType], port: str, shape: Any, dtype: str | None = 
     try:
         types[port] = unify(PortType(shape, dtype, span), types[port])
     except Conflict as exc:
-        raise exc.reworded(f"port {port!r}: {exc}", port) from None
+        raise exc.reworded(f"port {quoted(port)}: {exc}", port) from None
 
 
 class _ShapeLayer(Layer):
@@ -361,40 +362,3 @@ class FnModule(LayerModule):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return self.fn(x)
-
-
-def check_indices(x: torch.Tensor, count: int, where: str, past_hint: str = "", layer: tuple[str, ...] | None = None,
-                  port: str | None = None) -> torch.Tensor:
-    """``x`` when every value is an index in [0, count), else DataError naming ``where``, the range and the first
-    value out of it by its example (a located_error: a map or fold around names its element too; its
-    Diagnostic's ``layer`` path and ``port`` as given), with ``past_hint`` for an index >= count (neither is checked
-    under torch.fx.symbolic_trace, nor the range in code traced
-    by torch.compile or torch.export, where data-dependent ints cannot be read: F.embedding refuses such an index there).
-
-    >>> check_indices(torch.tensor([0, 2]), 3, "EmbeddingLayer port 'Input'").tolist()
-    [0, 2]
-    >>> check_indices(torch.tensor([3]), 3, "EmbeddingLayer port 'Input'")
-    Traceback (most recent call last):
-    ...
-    netgraph.core.errors.DataError: EmbeddingLayer port 'Input' takes indices in [0, 3), found values from 3 to 3 (the first out of range: 3 at example 0)
-    """
-    if symbolic_tracing():  # fx's proxies have no dtype or values to read: F.embedding refuses a wrong index
-        return x
-    if x.is_floating_point() or x.is_complex() or x.dtype == torch.bool:
-        raise DataError(f"{where} takes integer indices (an integer dtype such as torch.long), found dtype {x.dtype}; "
-                        f"convert with .long()", kind="data-dtype", layer=layer, port=port,
-                        expected="Integer", found=x.dtype)
-    if x.dtype not in (torch.int64, torch.int32):  # uint8, int16 ...: F.embedding takes neither
-        x = x.long()
-    if no_values(x):  # traced code (torch.export, torch.compile), module.to("meta"): no values known
-        return x
-    # one read of both ends (a host sync on a GPU: this runs on every call); no values: none out of range
-    low, high = torch.stack(torch.aminmax(x)).tolist() if x.numel() else (0, -1)
-    if low < 0 or high >= count:
-        first = tuple(int(i) for i in ((x < 0) | (x >= count)).nonzero()[0])
-        value, hint = int(x[first]), past_hint if high >= count else ""
-        raise located_error([Where(first[0], first[1:])], lambda at: (
-            f"{where} takes indices in [0, {count}), found values from {low} to {high} (the first out of range: "
-            f"{value} at {at[0].by_example()}){hint}"), kind="data-range", layer=layer, port=port,
-            expected=(0, count - 1), found=(low, high))
-    return x

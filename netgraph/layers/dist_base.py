@@ -67,8 +67,8 @@ def distribution_class(name: str) -> type[Distribution]:
     try:
         return DISTRIBUTIONS[name]
     except KeyError:
-        raise OptionError(f"unknown distribution {name!r}{other_layer_hint(name) or did_you_mean(name, DISTRIBUTIONS)}; known: "
-                          f"{', '.join(sorted(DISTRIBUTIONS))}",
+        hint = other_layer_hint(name) or did_you_mean(name, DISTRIBUTIONS)
+        raise OptionError(f"{DISTRIBUTIONS.unknown(name)}{hint}; known: {', '.join(sorted(DISTRIBUTIONS))}",
                           kind="unknown-distribution", expected=sorted(DISTRIBUTIONS), found=name) from None
 
 

@@ -7,12 +7,15 @@ import ast
 import re
 
 from netgraph.core.errors import OptionError
+from netgraph.core.naming_scope import quoted
 
 __all__ = ["ExpressionError", "PlacedOverflow", "Origin", "constant_result", "VARIABLE_REFUSED"]
 
 #: Function's variable {written} is {why}
 VARIABLE_REFUSED = ("Function's variable {!r} is {}: name each variable once, by a new name, as "
                     "Function[{{x, y}}, x * y]")
+
+SHOWN_EXPRESSION = 200  # an expression's text in a message is shown whole (with a caret under its column) up to this
 
 _ONE_LINE = str.maketrans({"\r": " ", "\n": "\u23ce", "\t": " ", "\v": " ", "\f": " "})
 
@@ -29,9 +32,9 @@ class ExpressionError(OptionError):
         # a line break is drawn as ⏎ (\r\n as " ⏎"): one line keeps the caret under it, and the break shows; NUL, a
         # bidi override, ESC are '?' (not echoed)
         shown = "".join(c if c.isprintable() else "?" for c in re.sub(r"\r(?!\n)", "\n", text).translate(_ONE_LINE))
-        pointer = f"\n    {shown}\n    {' ' * column}^" if column is not None and len(text) < 200 else ""
-        super().__init__(f"expression {text!r}{where}: {message}{pointer}", kind="expression-syntax",
-                         option="function")
+        pointer = f"\n    {shown}\n    {' ' * column}^" if column is not None and len(text) < SHOWN_EXPRESSION else ""
+        super().__init__(f"expression {quoted(text, SHOWN_EXPRESSION)}{where}: {message}{pointer}",
+                         kind="expression-syntax", option="function")
 
 
 class PlacedOverflow(OverflowError):

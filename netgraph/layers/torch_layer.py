@@ -174,7 +174,7 @@ class _ModuleWrapper(Layer):
         """The Conflict for a failed probe: a _MetaFailure (the output shapes given stand in) where the module raised
         or no length name says an output's shape."""
         if isinstance(exc, UnnamedLength):
-            return _MetaFailure(f"the module's output {exc.port!r} on inputs {self._shown(shapes)} has no shape "
+            return _MetaFailure(f"the module's output {quoted(exc.port)} on inputs {self._shown(shapes)} has no shape "
                                 f"netgraph can name: {exc.found}{self._outputs_hint()}",
                                 expected=exc.expected, found=exc.found)
         return _MetaFailure(str(exc), expected=exc.expected, found=exc.found) if raised else exc
@@ -389,7 +389,7 @@ def register_module(module_class: type[nn.Module], name: str | None = None, inpu
             continue
         if p.kind == p.POSITIONAL_ONLY:
             raise OptionError(f"register_module: {module_class.__name__}.__init__ has positional-only parameter "
-                              f"{p.name!r}; options are passed by keyword", kind="layer-contract", option=p.name)
+                              f"{quoted(p.name)}; options are passed by keyword", kind="layer-contract", option=p.name)
         default = dataclasses.field() if p.default is p.empty else dataclasses.field(default=p.default)
         fields.append((p.name, Any, default))
     namespace = {"MODULE": module_class, "PORTS": (inputs, outputs), "__module__": module_class.__module__}

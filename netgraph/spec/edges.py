@@ -14,8 +14,8 @@ from typing import Any, NamedTuple
 from netgraph.core.arrow_names import arrow_name_pieces
 from netgraph.core.errors import WiringError, did_you_mean
 from netgraph.core.graph import NetGraph
-from netgraph.core.names import numbered, printable
-from netgraph.core.naming_scope import SHOWN_EDGE, quoted, shortened
+from netgraph.core.names import numbered, unquoted
+from netgraph.core.naming_scope import SHOWN_EDGE, quoted
 from netgraph.core.port_paths import resolve, shown_path
 from netgraph.core.ports import NetPort
 from netgraph.core.wording import few_names, first_few, value_kind
@@ -288,7 +288,7 @@ def _nested_endpoint(reader: Any, ep: Endpoint, table: dict, index: int, prefix:
     head = text.partition(".")[0]
     if isinstance(table[head], NetGraph) and index > 0:
         inputs = getattr(table[head], "input_ports", ())
-        ends = first_few([f"{head}.{p}" for p in inputs], text=lambda end: printable(shortened(end)))
+        ends = first_few([f"{head}.{p}" for p in inputs], text=unquoted)
         return reader.error(ep.loc, f"endpoint {quoted(text)}: an edge cannot feed a layer inside the nested graph "
                             f"{quoted(head)}; feed one of its input ports ({ends}), which its own edges pass on",
                             kind="nested-endpoint", layer=(*prefix, head), found=text)
@@ -311,7 +311,7 @@ def _layer_port(reader: Any, ep: Endpoint, name: str, layer: Any, port: str, pos
         return NetPort(name, int(port))  # Wolfram's numbered inputs: cat.2 is cat.Input2, as NetPort("cat", 2)
     if port == "0" and index > 0 and hasattr(layer, "input_ports") \
             and (layer.variadic or "Input1" in layer.input_ports):  # an input end only: a source '0' is no input
-        shown = printable(shortened(name))
+        shown = unquoted(name)
         return reader.error(ep.loc.at(len(name) + 1), f"layer {shown_path((*prefix, name))!r} ({layer.type_name}) "
                             f"has no port {quoted(port)}: "
                             f"numbered inputs count from 1 ({shown}.1 is {shown}.Input1, as in Wolfram)",
@@ -323,7 +323,7 @@ def _layer_port(reader: Any, ep: Endpoint, name: str, layer: Any, port: str, pos
     hint = layer.port_hint(port, want).replace("=True", ": true") \
         if hasattr(layer, "port_hint") else ""  # a recurrent layer's state port without its option
     if want == "output" and port in getattr(layer, "layers", {}):  # enc.l1: a layer inside the nested graph
-        hint = f" ({quoted(port)} is a layer inside it: its output is {printable(shortened(f'{name}.{port}'))}.Output)"
+        hint = f" ({quoted(port)} is a layer inside it: its output is {unquoted(f'{name}.{port}')}.Output)"
     hint = hint or did_you_mean(port, (*layer.input_ports, *layer.output_ports))
     return reader.error(ep.loc.at(len(name) + 1), f"layer {shown_path((*prefix, name))!r} ({layer.type_name}) has "
                         f"no port {quoted(port)}{hint}; its inputs are {few_names(list(layer.input_ports))} and "
@@ -340,13 +340,13 @@ def _unknown_endpoint(reader: Any, ep: Endpoint, table: dict, ports: dict[str, s
     if dot:
         return reader.error(ep.loc, f"there is no layer {quoted(name)}{did_you_mean(name, table)} (in endpoint "
                             f"{quoted(text)}); the layers are "
-                            f"{first_few(list(table), text=lambda n: printable(shortened(n)))}",
+                            f"{first_few(list(table), text=unquoted)}",
                             kind="unknown-layer", layer=prefix, found=name, expected=tuple(table))
     if text.isdigit() and numbered(table):  # layers given as a list
         return reader.error(ep.loc, f"there is no layer {text}: the layers are numbered 1 to {len(table)} (in the "
                             f"order of the 'layers:' list)",
                             kind="unknown-layer", layer=prefix, found=text, expected=tuple(table))
-    graph_ports = f" or declared graph port ({first_few(sorted(ports), text=lambda p: printable(shortened(p)))})" \
+    graph_ports = f" or declared graph port ({first_few(sorted(ports), text=unquoted)})" \
         if ports else ""
     group = "inputs" if index == 0 else "outputs"  # a source is a graph input, a destination a graph output
     near = did_you_mean(text, [*table, *ports])  # a near name is the likely fix: no advice to declare the typo
@@ -355,5 +355,5 @@ def _unknown_endpoint(reader: Any, ep: Endpoint, table: dict, ports: dict[str, s
     reader.undeclared.add((reader.file, prefix, text))
     return reader.error(ep.loc, f"{quoted(text)} is not a layer{graph_ports}{near}" if near else
                         f"{quoted(text)} is not a layer{graph_ports}; a graph port used in an edge is declared under "
-                        f"'inputs:' or 'outputs:' (here '{group}: {{{printable(shortened(text))}: null}}')",
+                        f"'inputs:' or 'outputs:' (here '{group}: {{{unquoted(text)}: null}}')",
                         kind="unknown-layer", layer=prefix, found=text)

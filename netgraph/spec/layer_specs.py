@@ -17,8 +17,8 @@ from netgraph.core.layer import REGISTRY
 from netgraph.core.layer_being_read import reading_again, reading_layer
 from netgraph.core.layer_checks import shapes_checked_elsewhere
 from netgraph.core.limits import current_limits, raise_hint
-from netgraph.core.names import printable
-from netgraph.core.naming_scope import quoted, shortened
+from netgraph.core.names import unquoted
+from netgraph.core.naming_scope import quoted
 from netgraph.core.nesting import recursion_room
 from netgraph.core.options import option_fields as layer_fields, option_hints
 from netgraph.core.port_paths import shown_path
@@ -99,7 +99,7 @@ def _shorthand(reader: Any, spec: Any, loc: Loc, path: tuple, at: Loc, slip: Cal
             if arrays else layer
     if isinstance(spec, str) and spec in reader.net_defs.get(reader.file, {}):  # a named net used without 'ref:'
         return reader.error(at, f"layer {_name(path)}: {quoted(spec)} is not a layer; {quoted(spec)} is a net of this "
-                            f"file's 'nets:': use it as {{ref: {printable(shortened(spec))}}}", kind="not-a-layer",
+                            f"file's 'nets:': use it as {{ref: {unquoted(spec)}}}", kind="not-a-layer",
                             layer=path, found=spec)
     hint = slip() if slip is not None else ""  # asked only here: it may import every layer module
     if hint:  # 'biases: None' under-indented below its layer's options

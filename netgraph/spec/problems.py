@@ -1,8 +1,9 @@
 """The problems found reading a spec: each at ``file:line:col``, raised together as one ``SpecError``.
 
 Hostile files cannot make the message huge: reading stops at ``MAX_PROBLEMS`` problems (a graph's own list of
-problems, already found, is counted past it: "100 of 5000 problems shown"), and a message echoing a long value keeps
-its head and tail (``capped``).
+problems, already found, is counted past it: "100 of 5000 problems shown"); each message bounds the names and values
+it quotes itself (``quoted``, ``shown_path``, ``few_names``), and a value the file gave kept in a problem's fields
+(``found``) keeps its head and tail (``capped``).
 
 >>> capped("unknown layer type '" + "x" * 10_000 + "'")[:40]
 "unknown layer type 'xxxxxxxxxxxxxxxxxxxx"
@@ -101,7 +102,7 @@ class ProblemLog:
         if self.full():
             self.stopped = True
             raise TooManyProblems
-        self.errors.append(((file or self.file).name, loc, capped(message), _problem(source, kind, fields)))
+        self.errors.append(((file or self.file).name, loc, message, _problem(source, kind, fields)))
         if stop and self.full():
             self.stopped = True
             raise TooManyProblems
