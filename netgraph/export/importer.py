@@ -59,7 +59,7 @@ from netgraph.export.onnx_recurrent import RECURRENT_CONVERTERS, RECURRENT_OPS
 from netgraph.export.onnx_recurrent_glue import sequence_inputs
 from netgraph.export.onnx_recurrent_states import data_states, muted_states
 from netgraph.export.onnx_norms import NORM_CONVERTERS, dynamo_marks
-from netgraph.export.onnx_patterns import Matched, find_patterns
+from netgraph.export.onnx_patterns import chain_name, find_patterns
 from netgraph.export.onnx_ports import graph_port_names, model_inputs, producers_of, value_shapes
 from netgraph.export.onnx_problems import (RANDOM_OPS, RANDOM_REASON, OnnxImportWarning, no_layer, node_path,
                                            node_problem, output_problems, raise_refused, refusal_fields, shape_use)
@@ -237,7 +237,6 @@ class _Builder(ConstantFolding, LayerShapes):
         return False
 
     def _add(self, node: Any, index: int, converted: Converted) -> None:
-        scope = converted.scope if isinstance(converted, Matched) and self.netgraph_file else None  # export_onnx's
         fold = self.ctx.folds[node.output[0]] = self._fold(node, converted)
         kind = getattr(converted.layer, "type_name", None)  # None: an alias (a recurrence's layout glue), no layer
         if fold and converted.fold is None and kind is not None and kind not in SHAPE_AGNOSTIC:
@@ -250,7 +249,8 @@ class _Builder(ConstantFolding, LayerShapes):
             return
         if self._fuse_bias(node, converted):
             return
-        name = identifier(scope or layer_name(node, index, self.initializers), self.taken)
+        own = layer_name(node, index, self.initializers)
+        name = identifier(chain_name(converted, self.netgraph_file, own), self.taken)  # export_onnx's, a fold's kind
         self.layers[name] = converted.layer
         shape = self.shapes.get(node.output[0])
         for port_index, tensor in enumerate(converted.inputs):

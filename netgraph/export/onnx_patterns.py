@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from netgraph.export.onnx_chains import Matched
+from netgraph.export.onnx_chains import Matched, chain_name
 from netgraph.export.onnx_indices import indices_patterns, table_patterns
 from netgraph.export.onnx_lookups import lookup_patterns
 from netgraph.export.onnx_lrn import lrn_window_patterns
@@ -22,7 +22,7 @@ from netgraph.export.onnx_resize_gathers import linear_gather_patterns
 from netgraph.export.onnx_spatial import circular_pad_patterns, pad_conv_patterns
 from netgraph.export.onnx_variance import variance_patterns
 
-__all__ = ["Matched", "find_patterns"]
+__all__ = ["Matched", "chain_name", "find_patterns"]
 
 _FINDERS = (group_norm_patterns, layer_norm_patterns, formula_norm_patterns, lrn_window_patterns, pad_conv_patterns,
             circular_pad_patterns, variable_padding_patterns, indices_patterns, table_patterns, total_pool_patterns,
