@@ -39,7 +39,7 @@ from netgraph.export.onnx_branches import consumers_of, taken_branch
 from netgraph.export.onnx_activations import ACTIVATION_CONVERTERS
 from netgraph.export.onnx_decisions import DECISION_CONVERTERS, fixed_triangles
 from netgraph.export.onnx_einsum import EINSUM_CONVERTERS
-from netgraph.export.onnx_integer_inputs import refuse_compared_integers
+from netgraph.export.onnx_integer_inputs import kept_integer, refuse_compared_integers
 from netgraph.export.onnx_indices import fixed_tables, hint_range_lengths
 from netgraph.export.onnx_extra import EXTRA_CONVERTERS, nan_guard, split_as_slices
 from netgraph.export.onnx_gather import GATHER_CONVERTERS, one_hot_tables
@@ -261,7 +261,7 @@ class _Builder(ConstantFolding, LayerShapes):
                 self.edges.append((NetPort(const, "Output"), NetPort(name, port)))
             else:
                 self.edges.append((self._source(tensor), NetPort(name, port)))
-        self.sources[node.output[0]] = NetPort(name, "Output")
+        self.sources[node.output[0]] = NetPort(name, converted.layer.output_ports[0])  # a loss's: Loss
         if node.op_type in RECURRENT_OPS and "CellState" in converted.layer.output_ports:
             self.sources[node.output[2]] = NetPort(name, "CellState")  # Y_c: read by a Squeeze or Gather, an alias
             self.ctx.folds[node.output[2]] = fold  # merged as Y (a map's CellState: per merged element)
@@ -339,9 +339,9 @@ class _Builder(ConstantFolding, LayerShapes):
             warnings.warn(f"{self.where}: {first_few(notes, '; ')}", OnnxImportWarning, stacklevel=user_stacklevel())
         shapes, variables, real = {}, LengthVariables(joined), real_tensor(self.constants, self.ctx.integers)
         for onnx_name, port in self.ports.items():
-            value = next(v for v in self.graph.input if v.name == onnx_name)
-            dims = self.shapes[onnx_name]
-            dtype = port_dtype(value, self.ctx.consumers, self._attributes, real)
+            value, dims = next(v for v in self.graph.input if v.name == onnx_name), self.shapes[onnx_name]
+            dtype = kept_integer(port, self.edges, self.layers, onnx_name in self.ctx.integers) or port_dtype(
+                value, self.ctx.consumers, self._attributes, real)
             shapes[port] = PortType(None if dims is None else tuple(map(variables, dims[1:])), dtype)
         return shapes
 

@@ -62,7 +62,7 @@ def chain_patterns(nodes: Any, ctx: Context | None, op_type: str,
                    kind: str | None = None) -> tuple[dict[int, Converted], set[int]]:
     """The last node of each chain ``match`` finds from a node of ``op_type`` (by ``id``) -> its layer fed by x,
     and the ids of the nodes it takes the place of. ``match(node, ctx)`` gives (the chain's nodes, the layer, x)
-    or None; a chain that does not match (or raises one of ``not_matched``) is left to the nodes' own conversions.
+    or None (x a tuple of tensors for a layer of several inputs); a chain that does not match (or raises one of ``not_matched``) is left to the nodes' own conversions.
     ``kind``: the layer's name where the chain's nodes share no scope (``Matched``)."""
     found: dict[int, Converted] = {}
     claimed: set[int] = set()
@@ -75,6 +75,7 @@ def chain_patterns(nodes: Any, ctx: Context | None, op_type: str,
             continue
         if matched is not None:
             taken, layer, x = matched
-            found[id(taken[-1])] = Matched(layer, (x,), scope=shared_scope(taken), kind=kind)
+            inputs = x if isinstance(x, tuple) else (x,)
+            found[id(taken[-1])] = Matched(layer, inputs, scope=shared_scope(taken), kind=kind)
             claimed.update(id(n) for n in taken[:-1])
     return found, claimed
