@@ -184,14 +184,20 @@ class _Attention4D(nn.Module):
 
 @pytest.mark.parametrize("causal", [False, True])
 @torch.no_grad()
-def test_torchs_four_dim_scaled_dot_product_attention_imports_computing_the_same(causal, tmp_path):
-    # (batch, heads, length, dim): the causal form folds into one AttentionLayer; the unmasked one (k's Transpose
-    # [0, 1, 3, 2], not the AttentionLayer export's [0, 2, 3, 1]) may import node by node, as the README says
+def test_torchs_four_dim_scaled_dot_product_attention_imports_as_one_attention(causal, tmp_path):
+    # (batch, heads, length, dim), k^T a Transpose [0, 1, 3, 2] of k (the AttentionLayer export's is [0, 2, 3, 1]):
+    # the unmasked form imported node by node (8 layers), the causal one kept k^T's Transpose as a TransposeLayer
     path = torch_export(_Attention4D(causal), (torch.randn(2, 3, 6, 4),) * 3, tmp_path / "sdpa4.onnx",
                         ["q", "k", "v"], axes={name: {0: "b", 2: "n"} for name in "qkv"})
     back = import_onnx(path)
-    assert len(_attention_layers(back)) == 1 or not causal
+    [graph] = back.layers.values()
+    assert sorted(type(layer).__name__ for layer in graph.layers.values()) == ["AttentionLayer", *["TransposeLayer"] * 4]
+    [attention] = _attention_layers(back)
+    assert (attention.mask, attention.score_rescaling, attention.multi_head) == (
+        "Causal" if causal else "None", "DimensionSqrt", True)
     generator = torch.Generator().manual_seed(5)
     q, k, v = (torch.randn(4, 3, 9, 4, generator=generator) for _ in range(3))
-    want = F.scaled_dot_product_attention(q, k, v, is_causal=causal)
-    torch.testing.assert_close(back({"q": q, "k": k, "v": v}), want)
+    got = back({"q": q, "k": k, "v": v})
+    torch.testing.assert_close(got, F.scaled_dot_product_attention(q, k, v, is_causal=causal))
+    torch.testing.assert_close(got, torch.from_numpy(run_onnx(path, {"q": q, "k": k, "v": v})[0]),
+                               atol=1e-5, rtol=1e-4)

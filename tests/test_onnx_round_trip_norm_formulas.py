@@ -12,7 +12,7 @@ import pytest
 import torch
 from onnx import TensorProto, helper, numpy_helper
 
-from netgraph import NetChain, NormalizationLayer, export_onnx, import_onnx, net_initialize
+from netgraph import LinearLayer, NetChain, NetMapOperator, NormalizationLayer, export_onnx, import_onnx, net_initialize
 from netgraph import SpecError
 from tests.onnx_helpers import assert_same_outputs, pinned_model, run_onnx
 
@@ -132,3 +132,19 @@ def test_a_constant_of_more_dims_than_x_is_refused_not_folded(name, tmp_path):
     with pytest.raises(SpecError) as refused:
         import_onnx(tmp_path / "m.onnx")
     assert (refused.value.kind, refused.value.found) == ("unsupported-node", (1, 1, 1, 1))
+
+
+@pytest.mark.parametrize("options", [{"method": "RMS"}, {"unbiased": True}, {}, {"aggregation_levels": [1]}],
+                         ids=["rms", "unbiased", "layer-norm-and-arrays", "standardize"])
+def test_a_norm_the_compiled_forward_writes_inline_imports_named_for_its_kind(options, tmp_path):
+    """Its nodes share no scope (``/Mul_2``, ``/Add_1``): the folded layer was named for its last node, "Add_1"."""
+    layers = {"lin": NetMapOperator(LinearLayer(6)), "norm": NormalizationLayer(**options),
+              "out": NetMapOperator(LinearLayer(3))}
+    net = net_initialize(NetChain(layers, input=[5, 4]), seed=0)
+    path = export_onnx(net, tmp_path / "m.onnx")
+    back = import_onnx(path)
+    assert [(name, layer.type_name) for name, layer in back.layers.items()][1] == (
+        "normalization", "NormalizationLayer")
+    x = torch.randn(3, 5, 4, generator=torch.Generator().manual_seed(2))
+    torch.testing.assert_close(back(x), net(x), atol=1e-5, rtol=1e-5)
+    assert_same_outputs(path, back, {"Input": x})

@@ -39,7 +39,7 @@ from netgraph.export.onnx_branches import consumers_of, taken_branch
 from netgraph.export.onnx_activations import ACTIVATION_CONVERTERS
 from netgraph.export.onnx_decisions import DECISION_CONVERTERS, fixed_triangles
 from netgraph.export.onnx_einsum import EINSUM_CONVERTERS
-from netgraph.export.onnx_integer_inputs import refuse_compared_integers
+from netgraph.export.onnx_integer_inputs import kept_integer, refuse_compared_integers
 from netgraph.export.onnx_indices import fixed_tables, hint_range_lengths
 from netgraph.export.onnx_extra import EXTRA_CONVERTERS, nan_guard, split_as_slices
 from netgraph.export.onnx_gather import GATHER_CONVERTERS, one_hot_tables
@@ -59,7 +59,7 @@ from netgraph.export.onnx_recurrent import RECURRENT_CONVERTERS, RECURRENT_OPS
 from netgraph.export.onnx_recurrent_glue import sequence_inputs
 from netgraph.export.onnx_recurrent_states import data_states, muted_states
 from netgraph.export.onnx_norms import NORM_CONVERTERS, dynamo_marks
-from netgraph.export.onnx_patterns import Matched, find_patterns
+from netgraph.export.onnx_patterns import chain_name, find_patterns
 from netgraph.export.onnx_ports import graph_port_names, model_inputs, producers_of, value_shapes
 from netgraph.export.onnx_problems import (RANDOM_OPS, RANDOM_REASON, OnnxImportWarning, no_layer, node_path,
                                            node_problem, output_problems, raise_refused, refusal_fields, shape_use)
@@ -237,7 +237,6 @@ class _Builder(ConstantFolding, LayerShapes):
         return False
 
     def _add(self, node: Any, index: int, converted: Converted) -> None:
-        scope = converted.scope if isinstance(converted, Matched) and self.netgraph_file else None  # export_onnx's
         fold = self.ctx.folds[node.output[0]] = self._fold(node, converted)
         kind = getattr(converted.layer, "type_name", None)  # None: an alias (a recurrence's layout glue), no layer
         if fold and converted.fold is None and kind is not None and kind not in SHAPE_AGNOSTIC:
@@ -250,7 +249,8 @@ class _Builder(ConstantFolding, LayerShapes):
             return
         if self._fuse_bias(node, converted):
             return
-        name = identifier(scope or layer_name(node, index, self.initializers), self.taken)
+        own = layer_name(node, index, self.initializers)
+        name = identifier(chain_name(converted, self.netgraph_file, own), self.taken)  # export_onnx's, a fold's kind
         self.layers[name] = converted.layer
         shape = self.shapes.get(node.output[0])
         for port_index, tensor in enumerate(converted.inputs):
@@ -261,7 +261,7 @@ class _Builder(ConstantFolding, LayerShapes):
                 self.edges.append((NetPort(const, "Output"), NetPort(name, port)))
             else:
                 self.edges.append((self._source(tensor), NetPort(name, port)))
-        self.sources[node.output[0]] = NetPort(name, "Output")
+        self.sources[node.output[0]] = NetPort(name, converted.layer.output_ports[0])  # a loss's: Loss
         if node.op_type in RECURRENT_OPS and "CellState" in converted.layer.output_ports:
             self.sources[node.output[2]] = NetPort(name, "CellState")  # Y_c: read by a Squeeze or Gather, an alias
             self.ctx.folds[node.output[2]] = fold  # merged as Y (a map's CellState: per merged element)
@@ -339,9 +339,9 @@ class _Builder(ConstantFolding, LayerShapes):
             warnings.warn(f"{self.where}: {first_few(notes, '; ')}", OnnxImportWarning, stacklevel=user_stacklevel())
         shapes, variables, real = {}, LengthVariables(joined), real_tensor(self.constants, self.ctx.integers)
         for onnx_name, port in self.ports.items():
-            value = next(v for v in self.graph.input if v.name == onnx_name)
-            dims = self.shapes[onnx_name]
-            dtype = port_dtype(value, self.ctx.consumers, self._attributes, real)
+            value, dims = next(v for v in self.graph.input if v.name == onnx_name), self.shapes[onnx_name]
+            dtype = kept_integer(port, self.edges, self.layers, onnx_name in self.ctx.integers) or port_dtype(
+                value, self.ctx.consumers, self._attributes, real)
             shapes[port] = PortType(None if dims is None else tuple(map(variables, dims[1:])), dtype)
         return shapes
 

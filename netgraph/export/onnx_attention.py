@@ -6,7 +6,8 @@ torch writes ``softmax(q k + mask) v`` (``scaled_dot_product_attention(..., is_c
 -inf, the same after the softmax, as no row is masked whole). So is nanoGPT's hand-written form,
 ``softmax(masked_fill(q k / sqrt(d), tril[:n, :n] == 0, -inf)) v``: a Where putting -inf where a constant lower
 triangle of ones (or its leading rows and columns, cut to the length) is 0. Without a mask (an ``AttentionLayer()``,
-a plain ``scaled_dot_product_attention``) ``softmax(q k) v``, k the Transpose of the key. The scores are scaled by
+a plain ``scaled_dot_product_attention``) ``softmax(q k) v``, k the Transpose of the key (the AttentionLayer's
+own, or the swap of its last two dims torch writes, 4-D q, k, v then multi-head). The scores are scaled by
 1 or 1/sqrt(d) in all (``score_rescaling`` "None" or "DimensionSqrt"): a Mul or Div after the score MatMul, and/or
 q and k each times one constant c (``split_scale``), as torch writes the scaling. The final MatMul becomes an
 ``AttentionLayer("Dot")``, between ``TransposeLayer``s that put ONNX's (heads, length, features) layout into ours
@@ -82,11 +83,14 @@ def _match(matmul: Any, ctx: Context) -> tuple[NetGraph, tuple[str, str, str], l
         if scaled is None:
             continue
         (query, key_t), rescaling, scaling = scaled
-        ports = {"Query": query, "Key": key_t, "Value": matmul.input[1]}
         folded = {id(n) for n in (*scaling, *(mask or ()), softmax, matmul)}
-        perms, inputs, before, after = _taken_transposes(ports, matmul, _PERMS[level], folded, ctx)
-        if masking is None and perms["Key"] is not None:
-            return None  # unmasked: only the exact form AttentionLayer exports (another perm: node by node)
+        swap = _swapped_key(key_t, folded, ctx)
+        ports = {"Query": query, "Key": key_t if swap is None else swap.input[0], "Value": matmul.input[1]}
+        start = _PERMS[level] if swap is None else {**_PERMS[level], "Key": _PERMS[level]["Query"]}
+        perms, inputs, before, after = _taken_transposes(ports, matmul, start, folded, ctx)
+        if masking is None and swap is None and perms["Key"] is not None:
+            return None  # unmasked: k^T a Transpose of k (another perm or none: node by node)
+        before = [*([] if swap is None else [swap]), *before]
         shape = _attention_shape(ctx.shapes.get(scaling[-1].input[0]), ctx.shapes.get(matmul.input[1]))
         _output_shape(matmul.output[0], shape, ctx)
         for node in after:  # the Transpose taken in: its output's shape too
@@ -202,6 +206,16 @@ def _taken_transposes(ports: dict[str, str], matmul: Any, perms: dict[str, tuple
     if after and _undoes(perm_of(after[0], ctx), _onnx_perm(perms["Output"])):
         perms["Output"] = None
     return perms, tuple(inputs), before, after if perms["Output"] is None else []
+
+
+def _swapped_key(key_t: str, folded: set[int], ctx: Context) -> Any:
+    """The Transpose of k swapping its last two dims (``k.transpose(-2, -1)``, as torch writes k^T) that computes
+    ``key_t`` and can be taken in (``_transpose_taken``); else None."""
+    node = _transpose_taken(key_t, folded, ctx)
+    if node is None:
+        return None
+    perm = perm_of(node, ctx)
+    return node if perm == [*range(len(perm) - 2), len(perm) - 1, len(perm) - 2] else None
 
 
 def _transpose_taken(tensor: str, folded: set[int], ctx: Context) -> Any:

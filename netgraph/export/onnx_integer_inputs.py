@@ -15,10 +15,11 @@ from collections.abc import Callable, Mapping, Set
 from typing import Any
 
 from netgraph.core.errors import Diagnostic, SpecError, raise_all
+from netgraph.core.ports import NetPort
 from netgraph.core.types import INTEGER, PortType
 from netgraph.export.onnx_names import ARITHMETIC, COMPARISONS, FLOAT_CASTS, VALUE_MOVES
 
-__all__ = ["refuse_compared_integers"]
+__all__ = ["kept_integer", "refuse_compared_integers"]
 
 _HINT = ("give the comparison's result or the float values to the model as an input of its own (a mask, e.g. "
          "(idx > 0).float(), or idx.float(), computed before the call)")
@@ -26,6 +27,15 @@ _INDEX_HINT = ("give the computed indices to the model as its integer input inst
                "the call, for emb(9 - idx))")
 #: ops reading indices, with the input slot they read them from: integer arithmetic feeding one computes an index
 _INDEXED = {"Gather": 1, "GatherElements": 1, "GatherND": 1, "OneHot": 0}
+
+
+def kept_integer(port: str, edges: list[tuple], layers: Mapping[str, Any], integer: bool) -> str | None:
+    """INTEGER where the ``integer`` graph input ``port`` feeds a layer's Integer port itself (a folded
+    ``ContrastiveLossLayer``'s Target: the comparison that made it Real is in that layer); else None."""
+    source = NetPort(port)
+    return INTEGER if integer and any(
+        edge[0] == source and layers[edge[1].layer].declared_types()[edge[1].port].dtype == INTEGER
+        for edge in edges) else None
 
 
 def refuse_compared_integers(ports: Mapping[str, str], types: Mapping[str, PortType], consumers: Mapping[str, list],

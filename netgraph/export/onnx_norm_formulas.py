@@ -18,7 +18,7 @@ import numpy as np
 
 from netgraph.export.onnx_chains import NOT_THE_PATTERN, chain_patterns
 from netgraph.export.onnx_ops import Context, Converted, Unsupported, sole_use, squeeze_axes
-from netgraph.export.onnx_norms import affine_steps, arrays_at_levels, one_example
+from netgraph.export.onnx_norms import NORM_KIND, affine_steps, arrays_at_levels, one_example
 from netgraph.export.onnx_variance import is_number, one_element, variance_chain
 from netgraph.layers import NormalizationLayer
 
@@ -30,8 +30,9 @@ _NOT_MATCHED = (Unsupported, *NOT_THE_PATTERN)
 def formula_norm_patterns(nodes: Any, ctx: Context) -> tuple[dict[int, Converted], set[int]]:
     """The last node of each matched RMS, unbiased or other standardising normalisation (by ``id``) -> its
     NormalizationLayer fed by x, and the ids of the nodes it takes the place of."""
-    found, claimed = chain_patterns(nodes, ctx, "ReduceMean", _rms, _NOT_MATCHED)
-    more, taken = chain_patterns([n for n in nodes if id(n) not in claimed], ctx, "Div", _unbiased, _NOT_MATCHED)
+    found, claimed = chain_patterns(nodes, ctx, "ReduceMean", _rms, _NOT_MATCHED, NORM_KIND)
+    more, taken = chain_patterns([n for n in nodes if id(n) not in claimed], ctx, "Div", _unbiased, _NOT_MATCHED,
+                                 NORM_KIND)
     return {**found, **more}, claimed | taken
 
 

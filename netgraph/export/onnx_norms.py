@@ -32,8 +32,11 @@ from netgraph.export.onnx_ops import Context, Converted, Unsupported, sole_use, 
 from netgraph.export.onnx_reshape import fresh_value
 from netgraph.layers import BatchNormalizationLayer, LayerNormalizationLayer, NormalizationLayer
 
-__all__ = ["NORM_CONVERTERS", "affine_array", "affine_steps", "arrays_at_levels", "dynamo_marks", "group_norm_patterns",
-           "layer_norm_patterns", "one_example"]
+#: The name of a norm folded from nodes that share no scope (a compiled forward writes a norm inline)
+NORM_KIND = "normalization"
+
+__all__ = ["NORM_CONVERTERS", "NORM_KIND", "affine_array", "affine_steps", "arrays_at_levels", "dynamo_marks",
+           "group_norm_patterns", "layer_norm_patterns", "one_example"]
 
 #: The dynamo exporter's value_info metadata: a constant it folded, or where a tensor came from (a module's
 #: parameter, a buffer, ...).
@@ -143,7 +146,7 @@ def _layer_norm(node: Any, ctx: Context) -> Converted:
 def group_norm_patterns(nodes: Any, ctx: Context) -> tuple[dict[int, Converted], set[int]]:
     """The last node of each matched GroupNorm export (by ``id``) -> its NormalizationLayer fed by x, and the ids of
     the nodes it takes the place of; a chain that does not match is left to the nodes' own conversions."""
-    return chain_patterns(nodes, ctx, "InstanceNormalization", _group_norm, (Unsupported, *NOT_THE_PATTERN))
+    return chain_patterns(nodes, ctx, "InstanceNormalization", _group_norm, (Unsupported, *NOT_THE_PATTERN), NORM_KIND)
 
 
 def _group_norm(norm: Any, ctx: Context) -> tuple[list, NormalizationLayer, str] | None:
@@ -203,7 +206,8 @@ def layer_norm_patterns(nodes: Any, ctx: Context) -> tuple[dict[int, Converted],
     along: our NormalizationLayer's export when its arrays span other levels than it aggregates (the default
     ``NormalizationLayer()``'s "Complement": F.layer_norm, then the arrays), which imported as a
     LayerNormalizationLayer and a ThreadingLayer and ConstantArrayLayer per array."""
-    return chain_patterns(nodes, ctx, "LayerNormalization", _layer_norm_affine, (Unsupported, *NOT_THE_PATTERN))
+    return chain_patterns(nodes, ctx, "LayerNormalization", _layer_norm_affine, (Unsupported, *NOT_THE_PATTERN),
+                          NORM_KIND)
 
 
 def _layer_norm_affine(norm: Any, ctx: Context) -> tuple[list, NormalizationLayer, str] | None:

@@ -1,0 +1,73 @@
+"""A ContrastiveLossLayer as its compiled forward writes it -> that one layer (``contrastive_loss_patterns``, found
+before the nodes are converted): ``Where(Greater(t, 0), Mul(c, c), Mul(x, x))`` with c = ``Clip(Sub(margin, x), 0)``,
+then ``Unsqueeze`` at the end, ``Flatten`` from axis 1 and ``ReduceMean`` over axis 1 without keeping it, t an
+integer tensor of x's shape (the layer's Integer ``Target``). Another form (a float t, another axis or constant)
+stays nodes one by one."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from netgraph.export.onnx_chains import NOT_THE_PATTERN, chain_patterns
+from netgraph.export.onnx_ops import Context, Converted, single_use_producer, sole_use, squeeze_axes
+from netgraph.export.onnx_variance import is_number, one_element
+from netgraph.layers import ContrastiveLossLayer
+
+__all__ = ["contrastive_loss_patterns"]
+
+
+def contrastive_loss_patterns(nodes: Any, ctx: Context) -> tuple[dict[int, Converted], set[int]]:
+    """The ReduceMean of each matched contrastive loss (by ``id``) -> its layer fed by x and t, and the ids of the
+    nodes it takes the place of."""
+    return chain_patterns(nodes, ctx, "ReduceMean", _contrastive, NOT_THE_PATTERN, "contrastive_loss")
+
+
+def _contrastive(reduce: Any, ctx: Context) -> tuple[list, ContrastiveLossLayer, tuple[str, str]] | None:
+    """The nodes from the Greater to ``reduce``, the layer, and (x, t); None where they are not the pattern."""
+    if int(ctx.attributes(reduce).get("keepdims", 1)) != 0 or squeeze_axes(reduce, ctx, 2) != [1]:
+        return None
+    flatten = single_use_producer(reduce.input[0], ctx, "Flatten")
+    if flatten is None or int(ctx.attributes(flatten).get("axis", 1)) != 1:
+        return None
+    unsqueeze = single_use_producer(flatten.input[0], ctx, "Unsqueeze")
+    where = single_use_producer(unsqueeze.input[0], ctx, "Where") if unsqueeze is not None else None
+    rank = ctx.rank(where.output[0]) if where is not None else None
+    if rank is None or squeeze_axes(unsqueeze, ctx, rank) != [rank]:
+        return None
+    greater, far, near = (single_use_producer(where.input[i], ctx, op) for i, op in enumerate(("Greater", "Mul", "Mul")))
+    if greater is None or far is None or near is None or not is_number(greater.input[1], 0, rank, ctx):
+        return None
+    target, x = greater.input[0], near.input[0]
+    clip = _squared(far, ctx)
+    sub = ctx.producers.get(clip.input[0]) if clip is not None and _clipped_at_zero(clip, rank, ctx) else None
+    if (sub is None or sub.op_type != "Sub" or sub.input[1] != x or near.input[1] != x
+            or not sole_use(sub.output[0], ctx) or not _same_integer_shape(x, target, ctx)):
+        return None
+    margin = one_element(sub.input[0], rank, ctx)
+    if margin is None:
+        return None
+    layer = ContrastiveLossLayer(float(np.format_float_positional(margin, unique=True)))
+    return [greater, sub, clip, far, near, where, unsqueeze, flatten, reduce], layer, (x, target)
+
+
+def _squared(mul: Any, ctx: Context) -> Any:
+    """The node computing c where ``mul`` is Mul(c, c), its only use; else None."""
+    c = mul.input[0]
+    if mul.input[1] != c or c in ctx.graph_outputs or any(use is not mul for use, _ in ctx.consumers.get(c, ())):
+        return None
+    return ctx.producers.get(c)
+
+
+def _clipped_at_zero(clip: Any, rank: int, ctx: Context) -> bool:
+    """Whether ``clip`` is a Clip of min 0 and no max (opset 11 on: its inputs)."""
+    return (clip.op_type == "Clip" and len(clip.input) > 1 and is_number(clip.input[1], 0.0, rank, ctx)
+            and (len(clip.input) < 3 or not clip.input[2]))
+
+
+def _same_integer_shape(x: str, target: str, ctx: Context) -> bool:
+    """Whether ``target`` is of an integer type and of ``x``'s known shape (the batch aside)."""
+    x_shape, t_shape = ctx.shapes.get(x), ctx.shapes.get(target)
+    return (target in ctx.integers and x_shape is not None and t_shape is not None
+            and tuple(x_shape[1:]) == tuple(t_shape[1:]) and len(x_shape) == len(t_shape))

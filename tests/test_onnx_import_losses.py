@@ -1,0 +1,62 @@
+"""A ContrastiveLossLayer exports as Where(Target > 0, Max(margin - x, 0)^2, x^2), Unsqueeze, Flatten, ReduceMean: it
+imports back as that one layer, its Target an Integer port (it was 10 layers, Target a Real port); a near-miss (a
+float target, another clip) imports node by node, computing what it computes."""
+
+from __future__ import annotations
+
+import numpy as np
+import onnx
+import pytest
+import torch
+from onnx import TensorProto, helper, numpy_helper
+
+from netgraph import ContrastiveLossLayer, NetGraph, export_onnx, import_onnx
+from tests.onnx_helpers import assert_same_outputs, pinned_model, run_onnx
+
+
+@pytest.mark.parametrize("margin", [0.5, 0.7])
+@pytest.mark.parametrize("shape", [(), (5,), (3, 4)])
+@torch.no_grad()
+def test_a_contrastive_loss_imports_back_as_one_layer_with_an_integer_target(margin, shape, tmp_path):
+    net = NetGraph({"c": ContrastiveLossLayer(margin)}, [], Input=shape, Target=shape)
+    path = export_onnx(net, tmp_path / "loss.onnx")
+    back = import_onnx(path)
+    assert [(name, layer) for name, layer in back.layers.items()] == [("contrastive_loss", net.layers["c"])]
+    assert back.port_types["Target"].dtype == "Integer"
+    x = torch.rand(6, *shape, generator=torch.Generator().manual_seed(2))
+    inputs = {"Input": x, "Target": torch.arange(x.numel()).reshape(x.shape) % 2}  # pushed apart and pulled together
+    torch.testing.assert_close(back(inputs), net(inputs))
+    assert_same_outputs(path, back, inputs)
+
+
+def _loss_model(target_type: int, clip_min: float) -> onnx.ModelProto:
+    """The contrastive loss of x (batch, 4) and t (batch, 4) written by hand, t of ``target_type``, the clip's
+    minimum ``clip_min`` (0 for the loss)."""
+    constants = {"zero": np.array(0, helper.tensor_dtype_to_np_dtype(target_type)), "margin": np.array(0.5, np.float32),
+                 "low": np.array(clip_min, np.float32), "last": np.array([-1]), "one": np.array([1])}
+    steps = [("Greater", ["t", "zero"], "far_side"), ("Sub", ["margin", "x"], "gap"), ("Clip", ["gap", "low"], "c"),
+             ("Mul", ["c", "c"], "far"), ("Mul", ["x", "x"], "near"), ("Where", ["far_side", "far", "near"], "e"),
+             ("Unsqueeze", ["e", "last"], "u"), ("Flatten", ["u"], "f")]
+    nodes = [helper.make_node(op, ins, [out]) for op, ins, out in steps]
+    nodes.append(helper.make_node("ReduceMean", ["f", "one"], ["loss"], keepdims=0))
+    inputs = [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["b", 4]),
+              helper.make_tensor_value_info("t", target_type, ["b", 4])]
+    graph = helper.make_graph(nodes, "g", inputs, [helper.make_tensor_value_info("loss", TensorProto.FLOAT, ["b"])],
+                              [numpy_helper.from_array(v, k) for k, v in constants.items()])
+    return pinned_model(graph, 18)
+
+
+@pytest.mark.parametrize("target_type, clip_min, folded", [
+    (TensorProto.INT64, 0.0, True), (TensorProto.FLOAT, 0.0, False), (TensorProto.INT64, 0.1, False)],
+    ids=["integer-target", "float-target", "other-clip"])
+@torch.no_grad()
+def test_only_the_exact_loss_of_an_integer_target_folds(target_type, clip_min, folded, tmp_path):
+    onnx.save(_loss_model(target_type, clip_min), tmp_path / "m.onnx")
+    back = import_onnx(tmp_path / "m.onnx")
+    assert ([layer.type_name for layer in back.layers.values()] == ["ContrastiveLossLayer"]) == folded
+    generator = torch.Generator().manual_seed(4)
+    x = {"x": torch.rand(5, 4, generator=generator), "t": torch.randint(0, 2, (5, 4), generator=generator)}
+    if target_type == TensorProto.FLOAT:
+        x["t"] = x["t"].float()
+    [want] = run_onnx(tmp_path / "m.onnx", x)
+    torch.testing.assert_close(back(x), torch.from_numpy(want))
