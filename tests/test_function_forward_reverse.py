@@ -10,6 +10,7 @@ import itertools
 from pathlib import Path
 
 import pytest
+import scipy.special
 import torch
 from torch.func import jacfwd, jacrev
 
@@ -195,3 +196,34 @@ def test_gamma_at_minus_zero_is_gamma_at_zero_in_both_modes(name):
         assert run(x).tolist() == [float("inf")] * 2
         for jac in (jacfwd, jacrev):
             assert jac(run)(x).diagonal().tolist() == [-float("inf")] * 2
+
+
+def test_gamma_at_its_poles_has_the_derivative_of_its_value_there_in_both_modes():
+    """Gamma at a pole -n is its limit from the right, (-1)^n Infinity (Gamma ~ (-1)^n / (n! (x + n))), as at 0; its
+    derivative there was NaN (torch.digamma(-n)) beside the value -Infinity at -1: it is now that limit's,
+    -(-1)^n Infinity (Gamma' ~ -(-1)^n / (n! (x + n)^2)), forward and reverse."""
+    poles = [0.0, -0.0, -1.0, -2.0, -3.0, -6.0]
+    x = torch.tensor(poles, dtype=torch.float64)
+    signs = [(-1.0) ** int(-n) for n in poles]
+    for run in _runs("Gamma", 1).values():
+        assert run(x).tolist() == [s * float("inf") for s in signs]
+        for jac in (jacfwd, jacrev):
+            assert jac(run)(x).diagonal().tolist() == [-s * float("inf") for s in signs]
+
+
+def test_log_gamma_has_a_nan_derivative_where_its_value_is_nan_and_the_limit_at_poles():
+    """LogGamma of a negative non-integer (and of -Infinity) is NaN (Wolfram's is complex), but its derivative was
+    torch.digamma's finite number there; it is now NaN in both modes. At a pole -n its value is Infinity and its
+    derivative the limit from the right, -Infinity (log|Gamma| ~ -Log[x + n]), as at 0 (it was NaN); elsewhere it
+    is digamma (scipy's psi)."""
+    nan_points = torch.tensor([-0.5, -1.5, -2.5, -3.25, -1e10 - 0.5, -float("inf")], dtype=torch.float64)
+    poles = torch.tensor([0.0, -0.0, -1.0, -2.0, -5.0], dtype=torch.float64)
+    real = torch.tensor([0.25, 1.0, 2.5, 40.0, 1e-30], dtype=torch.float64)
+    for run in _runs("LogGamma", 1).values():
+        assert run(nan_points).isnan().all()
+        assert run(poles).tolist() == [float("inf")] * 5
+        for jac in (jacfwd, jacrev):
+            assert jac(run)(nan_points).diagonal().isnan().all()
+            assert jac(run)(poles).diagonal().tolist() == [-float("inf")] * 5
+            torch.testing.assert_close(jac(run)(real).diagonal(), torch.tensor(scipy.special.psi(real.numpy())),
+                                       rtol=1e-14, atol=0)

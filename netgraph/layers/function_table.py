@@ -82,6 +82,7 @@ _PATHS = {
 }
 _TINY_GATE = "Min[Floor[Abs[#] * 10^18], 1]"  # 1 where |#| >= 10^-18, else 0 (ArcCsch's and ArcSech's step)
 _ZERO_SIGN = "SignOrZero[-ArcTan2[Ceiling[-#], Ceiling[-#] - 1]]"  # the sign of #, 1 at +0., -1 at -0.
+_AT_POLE = "If[# == Min[Floor[#], 0], Floor[#], 0]"  # # at a pole of Gamma (0, -0., -1, ...; -Infinity), else 0
 _DEFINITIONS = {  # (arity, Wolfram definition); # is the argument, #1 and #2 the arguments
     "HardSigmoid": (1, "Min[Max[(# + 1) / 2, 0], 1]"),  # Wolfram's Clip[(x+1)/2, {0,1}], not torch's hardsigmoid
     # the rest of Wolfram's ElementwiseLayer functions, by their real-valued definitions; Sech and Csch written so
@@ -124,11 +125,14 @@ _DEFINITIONS = {  # (arity, Wolfram definition); # is the argument, #1 and #2 th
     # the real cube root s (s #)^(1/3), s = -1 for # < 0, else 1 (0 and NaN too): its gradient (1/3)|#|^(-2/3) is
     # +Infinity at 0, as the true one (Sign[#] Abs[#]^(1/3)'s was 0 * Infinity, NaN, through Sign and Abs)
     "CubeRoot": (1, "SignOrZero[SignOrZero[#] + 1 / 2] * (SignOrZero[SignOrZero[#] + 1 / 2] * #) ^ (1 / 3)"),
-    # the sign Gamma has below 0 times |Gamma|, of # + 0: -0. read as 0, so that the gradient there is -Infinity as at 0
-    # (torch.digamma(-0.) is +Infinity); the value is +Infinity at both. LogGamma's likewise
-    "Gamma": (1, "Exp[LogAbsGamma[# + 0]] * If[# > 0, 1, 1 - 2 * Mod[Ceiling[-#], 2]]"),
-    # Wolfram's LogGamma is complex for x < 0 (even where Gamma > 0), so NaN there, but for the poles (Infinity)
-    "LogGamma": (1, "LogAbsGamma[# + 0] + Log[SignOrZero[(# >= 0) + (Floor[#] == #) * (# > -Infinity) - 1 / 2]]"),
+    # the sign Gamma has below 0 times |Gamma|, of # moved to +0. at a pole (-0. too; the move a step, so that the
+    # tangent stays 1): torch.digamma is NaN at -1, -2, ... and +Infinity at -0., -Infinity at +0., the limit from
+    # the right, so that Gamma's derivative at each pole is its limit from the right, as its value (-Infinity at -1,
+    # derivative +Infinity). LogGamma likewise (Infinity, derivative -Infinity)
+    "Gamma": (1, f"Exp[LogAbsGamma[# - {_AT_POLE}]] * If[# > 0, 1, 1 - 2 * Mod[Ceiling[-#], 2]]"),
+    # Wolfram's LogGamma is complex for x < 0 (even where Gamma > 0), so NaN there, but for the poles (Infinity); its
+    # argument times NaN there, so that the derivative is NaN too (the NaN added to log|Gamma| left digamma's)
+    "LogGamma": (1, f"LogAbsGamma[(# - {_AT_POLE}) * If[(# >= 0) + (# == Min[Floor[#], 0]), 1, Indeterminate]]"),
     "InverseErfc": (1, "InverseErf[1 - #]"), "FractionalPart": (1, "# - IntegerPart[#]"),
     "Unitize": (1, "Abs[Sign[#]]"), "KroneckerDelta": (1, "1 - Abs[Sign[#]]"),
     "UnitStep": (1, "(# >= 0) + 0 * Min[Abs[#], 1]"),  # the second term keeps a NaN (Wolfram's Indeterminate)
