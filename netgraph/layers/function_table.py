@@ -141,8 +141,10 @@ _DEFINITIONS = {  # (arity, Wolfram definition); # is the argument, #1 and #2 th
     "Mod": (2, "#1 % #2 + 0"),  # + 0: torch's remainder keeps the dividend's -0. (Mod[-2., 2]), Wolfram's is 0.
     "Boole": (1, "# != 0"),  # 1 where its argument (a comparison, or any number but 0, as If reads it) is true, else 0
     # Floor[m/n] as Wolfram's for integers, written so that m == n Quotient[m, n] + Mod[m, n] holds for reals too
-    # (Quotient[1, 0.1] is 9, as Mod[1, 0.1] is 0.1 less a rounding), as torch's floor division
-    "Quotient": (2, "Round[(#1 - Mod[#1, #2]) / #2]"),
+    # (Quotient[1, 0.1] is 9, as Mod[1, 0.1] is 0.1 less a rounding), as torch's floor division. Quotient[m, 0] is
+    # ComplexInfinity, no sign: NaN, added by a step, with 1 for the divisor inside, so that reverse mode's zero
+    # gradient meets no 0 / 0 (NaN) there: the derivative is 0 in both modes, as forward mode's was
+    "Quotient": (2, "Round[(#1 - Mod[#1, #2 + (#2 == 0)]) / (#2 + (#2 == 0))] + If[#2 == 0, Indeterminate, 0]"),
     # the real n-th root: of an odd n s (s x)^(1/n) as CubeRoot's, of an even one x^(1/n), Indeterminate (NaN) below
     # 0 as Wolfram's; its gradient is +Infinity at 0 and -0. (-(Abs[x]^(1/n)) gave 0 * Infinity). Both roots take s x
     # and the one not taken adds 1 to it, so neither has a NaN or infinite gradient that If (for an n given as an
