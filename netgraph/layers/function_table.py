@@ -146,12 +146,15 @@ _DEFINITIONS = {  # (arity, Wolfram definition); # is the argument, #1 and #2 th
     # gradient meets no 0 / 0 (NaN) there: the derivative is 0 in both modes, as forward mode's was
     "Quotient": (2, "Round[(#1 - Mod[#1, #2 + (#2 == 0)]) / (#2 + (#2 == 0))] + If[#2 == 0, Indeterminate, 0]"),
     # the real n-th root: of an odd n s (s x)^(1/n) as CubeRoot's, of an even one x^(1/n), Indeterminate (NaN) below
-    # 0 as Wolfram's; its gradient is +Infinity at 0 and -0. (-(Abs[x]^(1/n)) gave 0 * Infinity). Both roots take s x
-    # and the one not taken adds 1 to it, so neither has a NaN or infinite gradient that If (for an n given as an
-    # input it computes both) would pass on as 0 * NaN; for a constant n the added term is 0.
+    # 0 as Wolfram's, and of an n that is no integer (from a port; a constant one is refused) NaN, added to the base
+    # (1^NaN is 1) and to n (NaN^0 is 1), so that the derivatives are NaN there too; its gradient is +Infinity at 0 and -0. (-(Abs[x]^(1/n)) gave
+    # 0 * Infinity). Both roots take s x and the one not taken adds 1 to it, so neither has a NaN or infinite gradient
+    # that If (for an n given as an input it computes both) would pass on as 0 * NaN; for a constant n the added
+    # term is 0.
     "Surd": (2, "If[Mod[#2, 2] == 1, SignOrZero[SignOrZero[#1] + 1 / 2] * (SignOrZero[SignOrZero[#1] + 1 / 2] * #1"
-                " + (Mod[#2, 2] != 1)) ^ (1 / #2), If[#1 < 0, Indeterminate,"
-                " (SignOrZero[SignOrZero[#1] + 1 / 2] * #1 + (Mod[#2, 2] == 1)) ^ (1 / #2)]]"),
+                " + (Mod[#2, 2] != 1)) ^ (1 / #2), If[#1 < 0, Indeterminate, (SignOrZero[SignOrZero[#1] + 1 / 2] * #1"
+                " + If[Mod[#2, 2] == 1, 1, If[Mod[#2, 1] == 0, 0, Indeterminate]])"
+                " ^ (1 / (#2 + If[Mod[#2, 1] == 0, 0, Indeterminate]))]]"),
 }
 #: Functions whose derivative is 0 wherever they have one (steps): the expression runner stops their zero tangent
 #: where it would meet another part's value (0 * Infinity is NaN in forward mode), as reverse mode does
