@@ -229,3 +229,18 @@ def test_quotient_by_zero_is_nan_with_a_step_derivative_0_in_both_modes():
         for jac in (jacfwd, jacrev):
             for i in (0, 1):
                 assert jac(run, argnums=i)(m, n).diagonal().tolist() == [0.0] * 5
+
+
+def test_arc_sech_below_zero_has_a_nan_derivative_where_its_value_is_nan():
+    """ArcSech of x < 0 is NaN (Wolfram's is complex), but for x in [-1, 0) it took torch.acosh of 1/x <= -1, whose
+    gradient 1/Sqrt[y^2 - 1] is finite there (-2.31 at -0.5): now NaN in both modes, as at x > 1 and x < -1; in its
+    domain the closed form -1/(x Sqrt[1 - x^2])."""
+    outside = torch.tensor([-0.5, -1.0, -0.25, -1e-10, -1e-30, -2.0, 2.0], dtype=torch.float64)
+    inside = torch.tensor([0.5, 0.25, 1e-10, 0.999], dtype=torch.float64)
+    for run in _runs("ArcSech", 1).values():
+        assert run(outside).isnan().all()
+        for jac in (jacfwd, jacrev):
+            assert jac(run)(outside).diagonal().isnan().all()
+            # to 1e-13: torch.acosh's backward takes y^2 - 1 at y = 1/x near 1 (1.8e-14 off at 0.999)
+            torch.testing.assert_close(jac(run)(inside).diagonal(), -1 / (inside * ((1 - inside) * (1 + inside)).sqrt()),
+                                       rtol=1e-13, atol=0)

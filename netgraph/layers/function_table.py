@@ -102,7 +102,8 @@ _DEFINITIONS = {  # (arity, Wolfram definition); # is the argument, #1 and #2 th
     "ArcCot": (1, "Min[Floor[Abs[#]], 1] * ArcTan[1 / (# + 1 - Min[Floor[Abs[#]], 1])] + (1 - Min[Floor[Abs[#]], 1])"
                   " * ((SignOrZero[#] + 1 - Abs[SignOrZero[#]]) * Pi / 2 - ArcTan[#])"),
     # ArcSech's argument is # with -0. made +0. (Infinity at both, as Wolfram's ArcSech[0]): |#| times 1 for # >= 0,
-    # -1 below; not # + 0, which onnxruntime's optimiser drops. ArcCsch and ArcSech take s Log[2 / |#|] (s: the
+    # Sqrt[-1] (NaN) below, so that its derivative is NaN where its value is (torch.acosh's is finite at 1/# <= -1,
+    # which -1 gave for # in [-1, 0)); not # + 0, which onnxruntime's optimiser drops. ArcCsch and ArcSech take s Log[2 / |#|] (s: the
     # sign, -0. kept via 1/(# 10^30)) below |#| = 10^-18, where (1/#)^2 overflows float32 in the gradient (NaN)
     # and 1/# in the value for subnormals (Infinity); the same step and safe inputs as ArcCot. At # = 0 their
     # gradient is the limit -Infinity, not NaN: no Abs (whose gradient at 0 is 0, times Infinity) before the Log,
@@ -116,7 +117,7 @@ _DEFINITIONS = {  # (arity, Wolfram definition); # is the argument, #1 and #2 th
                    f" - (Log[Min[{_ZERO_SIGN} * # + 2 * (1 - {_ZERO_SIGN} + 2 * {_TINY_GATE}), 1]]"
                    f" - Log[Min[{_ZERO_SIGN} * # + 2 * (1 + {_ZERO_SIGN} + 2 * {_TINY_GATE}), 1]])"),
     "ArcSec": (1, "ArcCos[1 / #]"),
-    "ArcSech": (1, f"{_TINY_GATE} * ArcCosh[1 / (Abs[#] * (SignOrZero[#] + 1 - Abs[SignOrZero[#]])"
+    "ArcSech": (1, f"{_TINY_GATE} * ArcCosh[1 / (Abs[#] * Sqrt[SignOrZero[#] + 1 - Abs[SignOrZero[#]]]"
                    f" + (1 - {_TINY_GATE}) / 2)] + (1 - {_TINY_GATE}) * Log[2]"
                    f" - Log[Min[# + (Abs[SignOrZero[#]] - Abs[SignOrZero[#]]) + 2 * {_TINY_GATE}, 1]]"),
     "Haversine": (1, "(1 - Cos[#]) / 2"), "InverseHaversine": (1, "2 * ArcSin[Sqrt[#]]"),
