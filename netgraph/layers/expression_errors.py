@@ -9,7 +9,8 @@ import re
 
 from netgraph.core.errors import OptionError
 
-__all__ = ["ExpressionError", "PlacedOverflow", "Origin", "constant_result", "constant_argument_problem", "VARIABLE_REFUSED"]
+__all__ = ["ExpressionError", "PlacedOverflow", "Origin", "constant_result", "constant_argument_problem",
+           "VARIABLE_REFUSED"]
 
 #: Function's variable {written} is {why}
 VARIABLE_REFUSED = ("Function's variable {!r} is {}: name each variable once, by a new name, as "

@@ -103,15 +103,15 @@ _DEFINITIONS = {  # (arity, Wolfram definition); # is the argument, #1 and #2 th
                   " * ((SignOrZero[#] + 1 - Abs[SignOrZero[#]]) * Pi / 2 - ArcTan[#])"),
     # ArcSech's argument is # with -0. made +0. (Infinity at both, as Wolfram's ArcSech[0]): |#| times 1 for # >= 0,
     # Sqrt[-1] (NaN) below, so that its derivative is NaN where its value is (torch.acosh's is finite at 1/# <= -1,
-    # which -1 gave for # in [-1, 0)); not # + 0, which onnxruntime's optimiser drops. ArcCsch and ArcSech take s Log[2 / |#|] (s: the
-    # sign, -0. kept via 1/(# 10^30)) below |#| = 10^-18, where (1/#)^2 overflows float32 in the gradient (NaN)
-    # and 1/# in the value for subnormals (Infinity); the same step and safe inputs as ArcCot. At # = 0 their
-    # gradient is the limit -Infinity, not NaN: no Abs (whose gradient at 0 is 0, times Infinity) before the Log,
-    # and ArcCsch's sign of zero read as the sign of the angle ArcTan2[Ceiling[-#], Ceiling[-#] - 1], negated (-Pi at
-    # # = +0.): Ceiling's gradient is 0 (not 1/# 's 0 * Infinity), and no step divides (-1 / Ceiling[-#] did, by -0.
-    # for # in (0, 1), which the constant folder refused); -# first, so that these zero gradients are -0. as Abs made
-    # them for # < 0 (gradients elsewhere are the same to the bit). No step multiplies the infinite Log (0 * Infinity
-    # is NaN in forward mode, jacfwd): the step and the sign move the Log's argument past 1 instead, where Min clips it
+    # which -1 gave for # in [-1, 0)); not # + 0, which onnxruntime's optimiser drops. ArcCsch and ArcSech take s Log[2
+    # / |#|] (s: the sign, -0. kept via 1/(# 10^30)) below |#| = 10^-18, where (1/#)^2 overflows float32 in the gradient
+    # (NaN) and 1/# in the value for subnormals (Infinity); the same step and safe inputs as ArcCot. At # = 0 their
+    # gradient is the limit -Infinity, not NaN: no Abs (whose gradient at 0 is 0, times Infinity) before the Log, and
+    # ArcCsch's sign of zero read as the sign of the angle ArcTan2[Ceiling[-#], Ceiling[-#] - 1], negated (-Pi at # =
+    # +0.): Ceiling's gradient is 0 (not 1/# 's 0 * Infinity), and no step divides (-1 / Ceiling[-#] did, by -0. for #
+    # in (0, 1), which the constant folder refused); -# first, so that these zero gradients are -0. as Abs made them for
+    # # < 0 (gradients elsewhere are the same to the bit). No step multiplies the infinite Log (0 * Infinity is NaN in
+    # forward mode, jacfwd): the step and the sign move the Log's argument past 1 instead, where Min clips it
     "ArcCoth": (1, "ArcTanh[1 / #]"), "ArcCsc": (1, "ArcSin[1 / #]"),
     "ArcCsch": (1, f"{_TINY_GATE} * ArcSinh[1 / (# + (1 - {_TINY_GATE}))] + {_ZERO_SIGN} * (1 - {_TINY_GATE}) * Log[2]"
                    f" - (Log[Min[{_ZERO_SIGN} * # + 2 * (1 - {_ZERO_SIGN} + 2 * {_TINY_GATE}), 1]]"
@@ -146,12 +146,12 @@ _DEFINITIONS = {  # (arity, Wolfram definition); # is the argument, #1 and #2 th
     # ComplexInfinity, no sign: NaN, added by a step, with 1 for the divisor inside, so that reverse mode's zero
     # gradient meets no 0 / 0 (NaN) there: the derivative is 0 in both modes, as forward mode's was
     "Quotient": (2, "Round[(#1 - Mod[#1, #2 + (#2 == 0)]) / (#2 + (#2 == 0))] + If[#2 == 0, Indeterminate, 0]"),
-    # the real n-th root: of an odd n s (s x)^(1/n) as CubeRoot's, of an even one x^(1/n), Indeterminate (NaN) below
-    # 0 as Wolfram's, and of an n that is no integer (from a port; a constant one is refused) NaN, added to the base
-    # (1^NaN is 1) and to n (NaN^0 is 1), so that the derivatives are NaN there too; its gradient is +Infinity at 0 and -0. (-(Abs[x]^(1/n)) gave
-    # 0 * Infinity). Both roots take s x and the one not taken adds 1 to it, so neither has a NaN or infinite gradient
-    # that If (for an n given as an input it computes both) would pass on as 0 * NaN; for a constant n the added
-    # term is 0.
+    # the real n-th root: of an odd n s (s x)^(1/n) as CubeRoot's, of an even one x^(1/n), Indeterminate (NaN) below 0
+    # as Wolfram's, and of an n that is no integer (from a port; a constant one is refused) NaN, added to the base
+    # (1^NaN is 1) and to n (NaN^0 is 1), so that the derivatives are NaN there too; its gradient is +Infinity at 0 and
+    # -0. (-(Abs[x]^(1/n)) gave 0 * Infinity). Both roots take s x and the one not taken adds 1 to it, so neither has a
+    # NaN or infinite gradient that If (for an n given as an input it computes both) would pass on as 0 * NaN; for a
+    # constant n the added term is 0.
     "Surd": (2, "If[Mod[#2, 2] == 1, SignOrZero[SignOrZero[#1] + 1 / 2] * (SignOrZero[SignOrZero[#1] + 1 / 2] * #1"
                 " + (Mod[#2, 2] != 1)) ^ (1 / #2), If[#1 < 0, Indeterminate, (SignOrZero[SignOrZero[#1] + 1 / 2] * #1"
                 " + If[Mod[#2, 2] == 1, 1, If[Mod[#2, 1] == 0, 0, Indeterminate]])"
