@@ -172,3 +172,23 @@ def test_csch_is_one_over_sinh_to_the_last_bits_in_float32_and_exports_as_few_no
         path = export_onnx(NetGraph([FunctionLayer(form)], [], x=8), tmp_path / f"{len(nodes)}.onnx")
         nodes[form] = len(onnx.load(str(path)).graph.node)
     assert nodes["Csch[#x]"] <= nodes["Sech[#x] / Tanh[#x]"], nodes
+
+
+@pytest.mark.parametrize("expression", ["Surd[#x, 2.5]", "Surd[8, 1/2]", "Surd[#x, Infinity]", "Surd[#x, -0.5] + 1"])
+def test_surd_of_a_constant_n_that_is_no_integer_is_refused_as_wolframs_is_unevaluated(expression):
+    """Wolfram's Surd[x, n] takes an integer n (Surd::int); Surd[#x, 2.5] was x^(1/2.5), and Surd[#x, Infinity] 1."""
+    with pytest.raises(OptionError, match=r"'Surd\[.*\]' takes an integer n, as Wolfram's Surd\[x, n\], found n = "):
+        FunctionLayer(expression)
+
+
+def test_surd_of_an_n_from_a_port_that_is_no_integer_is_nan_with_nan_derivatives():
+    """Surd[x, n] with n from a port: NaN where n is no integer (2.5, Infinity), value and derivatives in both modes;
+    it was x^(1/n) (x^0 = 1 at Infinity). An integer n keeps the real root, 8^(1/3) = 2 with d/dx 1/12."""
+    from torch.func import jacfwd, jacrev
+    module = NetGraph([FunctionLayer("Surd[#x, #n]")], [], x=(), n=()).compile().double()
+    x, n = (torch.tensor(v, dtype=torch.float64) for v in ([8.0, 8.0, 0.5, -8.0, 8.0], [2.5, math.inf, 0.5, 3.0, 3.0]))
+    assert module(x, n)[:3].isnan().all() and module(x, n)[3:].tolist() == [-2.0, 2.0]
+    for jac in (jacfwd, jacrev):
+        for i in (0, 1):
+            assert jac(module, argnums=i)(x, n).diagonal()[:3].isnan().all()
+        assert jac(module)(x, n).diagonal()[3:].tolist() == pytest.approx([1 / 12, 1 / 12], rel=1e-15)

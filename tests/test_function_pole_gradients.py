@@ -57,7 +57,9 @@ def test_gradient_at_zero_is_the_limit_and_the_same_bits_elsewhere(name, dtype, 
         value, grad = _values_and_grads(layer, x)
         assert _same_bits(value, old_value)[x != -math.inf].all()  # ArcCsch[-Infinity] is -0. now, as torch's
         assert math.copysign(1, value[x == -math.inf].item()) == (-1 if name == "ArcCsch" else 1)  # asinh(1/-inf)
-        assert _same_bits(grad[~zero], old_grad[~zero]).all()
+        nan_below_0 = (x < 0) & (name == "ArcSech")  # ArcSech's value is NaN there: its gradient now too
+        assert _same_bits(grad[~zero & ~nan_below_0], old_grad[~zero & ~nan_below_0]).all()
+        assert grad[nan_below_0].isnan().all()
         assert grad[zero].tolist() == [-math.inf, -math.inf]
     expected = [math.inf, -math.inf] if name == "ArcCsch" else [math.inf, math.inf]
     assert value[zero].tolist() == expected
@@ -85,7 +87,7 @@ def test_surds_gradient_at_0_is_infinity_as_cuberoots_and_exact_elsewhere(expres
         assert grad[0, i].item() == pytest.approx(want, rel=1e-12)
 
 
-@pytest.mark.parametrize("k", [3.0, 5.0, -3.0, 2.0, 4.0, 2.5])
+@pytest.mark.parametrize("k", [3.0, 5.0, -3.0, 2.0, 4.0])
 def test_surd_of_an_input_n_has_exact_gradients_either_side_of_0_and_infinity_at_it(k):
     """With n an input, If computes both roots: the even one's (x + 0)^(1/n) had a NaN gradient at every x < 0 that
     reached an odd n's result (Surd[-8, 3] gave (NaN, NaN) for (d/dx, d/dn), not (1/12, Log[8] 2/9)), and the root
@@ -107,9 +109,8 @@ def test_surd_of_an_input_n_has_exact_gradients_either_side_of_0_and_infinity_at
     assert dx[0, 4] == (math.inf if k > 0 else -math.inf) and dn[0, 4] == (0 if k > 0 else math.inf)
     real = slice(0, 4) if odd else slice(2, 4)  # n's gradient only where x > 0: of an x < 0 Surd is real at odd n only
     fixed_n = n[:, real].detach()
+    # n's derivative is x^(1/n)'s at an integer n (above): no difference checks it, as Surd is NaN off an integer
     assert torch.autograd.gradcheck(lambda a: module(Input1=a, Input2=fixed_n), x[:, real].detach().requires_grad_())
-    assert torch.autograd.gradcheck(lambda b: module(Input1=x[:, 2:4].detach(), Input2=b),
-                                    n[:, 2:4].detach().requires_grad_())
 
 
 @pytest.mark.parametrize("expression, k", [("Surd[#x, 3]", 3.0), ("Surd[#x, 2]", 2.0), ("Surd[#x, 4]", 4.0),

@@ -267,7 +267,7 @@ def test_a_name_that_is_not_alone_is_still_to_be_called():
 
 def test_threading_layer_takes_wolframs_arctan_erf_and_surd():
     """Wolfram's ThreadingLayer functions include Surd, ArcTan and Erf (two-argument forms); they were 'unknown'."""
-    x, y = torch.tensor([[-8.0, 8.0, -27.0, 0.0, 1.0]]), torch.tensor([[3.0, 3.0, 3.0, 5.0, -0.5]])
+    x, y = torch.tensor([[-8.0, 8.0, -27.0, 0.0, 1.0]]), torch.tensor([[3.0, 3.0, 3.0, 5.0, -2.0]])
     cases = {"ArcTan": torch.atan2(y, x),  # ArcTan[x, y]: the angle of the point (x, y)
              "Erf": torch.erf(y) - torch.erf(x),  # Erf[z0, z1] = Erf[z1] - Erf[z0]
              "Surd": torch.tensor([[-2.0, 2.0, -3.0, 0.0, 1.0]])}  # Surd[x, n]: the real n-th root

@@ -30,7 +30,8 @@ from typing import Callable
 from netgraph.core.errors import OptionError, did_you_mean, nearest_name
 from netgraph.core.option_words import EXPRESSION_PATTERN
 from netgraph.core.wording import counted_either
-from netgraph.layers.expression_errors import ExpressionError, Origin, PlacedOverflow, _col, constant_result
+from netgraph.layers.expression_errors import (ExpressionError, Origin, PlacedOverflow, _col, constant_argument_problem,
+                                                constant_result)
 from netgraph.core.layer_being_read import layer_being_read, read_before
 from netgraph.core.naming_scope import quoted
 from netgraph.core.user_frame import user_stacklevel
@@ -61,7 +62,6 @@ _BINOPS = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.Pow: "**
 _CMPOPS = {ast.Lt: "<", ast.LtE: "<=", ast.Gt: ">", ast.GtE: ">=", ast.Eq: "==", ast.NotEq: "!="}
 _VARIADIC = ("Plus", "Times", "Min", "Max")  # Wolfram's take any number of arguments (one: itself)
 _ALL_OF = ("KroneckerDelta", "UnitStep")  # Wolfram's take any number: 1 where it holds of each (a product)
-_TRUTH_READING = ("If", "Boole")  # read their first argument as true (not 0) or false (0)
 _FLATTENING = {"Max", "Min"}  # of an array, its largest element: Map[Max, #m] is no Max[#m]
 
 
@@ -271,10 +271,8 @@ def _converted(node: ast.AST, text: str, origin: list[int], slots: list[str], de
             raise ExpressionError(f"{name} takes {counted_either(arities, 'argument')}, found {len(node.args)}",
                                   text, _col(node, origin))
         args = _if_arguments(node.args, sub, slots) if name == "If" else [sub(a) for a in node.args]
-        if name in _TRUTH_READING and args[0][0] == "const" and math.isnan(args[0][1]):
-            raise ExpressionError(f"{_part_text(node, text, origin)!r} reads Indeterminate as true or false: a NaN is "
-                                  f"neither (Wolfram leaves it unevaluated): write the branch meant, or "
-                                  f"Indeterminate for a NaN", text, _col(node, origin))
+        if problem := constant_argument_problem(name, args):
+            raise ExpressionError(f"{_part_text(node, text, origin)!r} {problem}", text, _col(node, origin))
         return apply(name, args)
     if isinstance(node, ast.Call) and (beside := list_beside_value(text)):  # {a} (b): Python reads a call
         raise beside

@@ -4,19 +4,21 @@
 from __future__ import annotations
 
 import ast
+import math
 import re
 
 from netgraph.core.errors import OptionError
 from netgraph.core.naming_scope import quoted
 
-__all__ = ["ExpressionError", "PlacedOverflow", "Origin", "constant_result", "VARIABLE_REFUSED"]
+__all__ = ["ExpressionError", "PlacedOverflow", "Origin", "constant_result", "constant_argument_problem",
+           "VARIABLE_REFUSED"]
 
 #: Function's variable {written} is {why}
 VARIABLE_REFUSED = ("Function's variable {!r} is {}: name each variable once, by a new name, as "
                     "Function[{{x, y}}, x * y]")
 
 SHOWN_EXPRESSION = 200  # an expression's text in a message is shown whole (with a caret under its column) up to this
-
+_TRUTH_READING = ("If", "Boole")  # read their first argument as true (not 0) or false (0)
 _ONE_LINE = str.maketrans({"\r": " ", "\n": "\u23ce", "\t": " ", "\v": " ", "\f": " "})
 
 
@@ -77,3 +79,15 @@ def constant_result(value: float, slots_used: bool) -> str:
                 f"depend on an input port (use one, as Function[x, 2 x])")
     return f"is the constant {value!r} once its constant If conditions pick their branches; the result must depend " \
            f"on an input port"
+
+
+def constant_argument_problem(name: str, args: list[tuple]) -> str | None:
+    """Why function ``name`` refuses its constant ``args`` (trees), after the part's text, or None: Indeterminate read
+    as true or false (If, Boole); Surd's n no integer (Wolfram's Surd::int: Surd[x, 2.5] stays unevaluated)."""
+    if name in _TRUTH_READING and args[0][0] == "const" and math.isnan(args[0][1]):
+        return ("reads Indeterminate as true or false: a NaN is neither (Wolfram leaves it unevaluated): write the "
+                "branch meant, or Indeterminate for a NaN")
+    n = args[1] if name == "Surd" else ("slot",)
+    if n[0] == "const" and not (math.isnan(n[1]) or n[1].is_integer()):
+        return f"takes an integer n, as Wolfram's Surd[x, n], found n = {n[1]:g}: write x^(1/n) for that power"
+    return None

@@ -82,6 +82,7 @@ _PATHS = {
 }
 _TINY_GATE = "Min[Floor[Abs[#] * 10^18], 1]"  # 1 where |#| >= 10^-18, else 0 (ArcCsch's and ArcSech's step)
 _ZERO_SIGN = "SignOrZero[-ArcTan2[Ceiling[-#], Ceiling[-#] - 1]]"  # the sign of #, 1 at +0., -1 at -0.
+_AT_POLE = "If[# == Min[Floor[#], 0], Floor[#], 0]"  # # at a pole of Gamma (0, -0., -1, ...; -Infinity), else 0
 _DEFINITIONS = {  # (arity, Wolfram definition); # is the argument, #1 and #2 the arguments
     "HardSigmoid": (1, "Min[Max[(# + 1) / 2, 0], 1]"),  # Wolfram's Clip[(x+1)/2, {0,1}], not torch's hardsigmoid
     # the rest of Wolfram's ElementwiseLayer functions, by their real-valued definitions; Sech and Csch written so
@@ -101,21 +102,22 @@ _DEFINITIONS = {  # (arity, Wolfram definition); # is the argument, #1 and #2 th
     "ArcCot": (1, "Min[Floor[Abs[#]], 1] * ArcTan[1 / (# + 1 - Min[Floor[Abs[#]], 1])] + (1 - Min[Floor[Abs[#]], 1])"
                   " * ((SignOrZero[#] + 1 - Abs[SignOrZero[#]]) * Pi / 2 - ArcTan[#])"),
     # ArcSech's argument is # with -0. made +0. (Infinity at both, as Wolfram's ArcSech[0]): |#| times 1 for # >= 0,
-    # -1 below; not # + 0, which onnxruntime's optimiser drops. ArcCsch and ArcSech take s Log[2 / |#|] (s: the
-    # sign, -0. kept via 1/(# 10^30)) below |#| = 10^-18, where (1/#)^2 overflows float32 in the gradient (NaN)
-    # and 1/# in the value for subnormals (Infinity); the same step and safe inputs as ArcCot. At # = 0 their
-    # gradient is the limit -Infinity, not NaN: no Abs (whose gradient at 0 is 0, times Infinity) before the Log,
-    # and ArcCsch's sign of zero read as the sign of the angle ArcTan2[Ceiling[-#], Ceiling[-#] - 1], negated (-Pi at
-    # # = +0.): Ceiling's gradient is 0 (not 1/# 's 0 * Infinity), and no step divides (-1 / Ceiling[-#] did, by -0.
-    # for # in (0, 1), which the constant folder refused); -# first, so that these zero gradients are -0. as Abs made
-    # them for # < 0 (gradients elsewhere are the same to the bit). No step multiplies the infinite Log (0 * Infinity
-    # is NaN in forward mode, jacfwd): the step and the sign move the Log's argument past 1 instead, where Min clips it
+    # Sqrt[-1] (NaN) below, so that its derivative is NaN where its value is (torch.acosh's is finite at 1/# <= -1,
+    # which -1 gave for # in [-1, 0)); not # + 0, which onnxruntime's optimiser drops. ArcCsch and ArcSech take s Log[2
+    # / |#|] (s: the sign, -0. kept via 1/(# 10^30)) below |#| = 10^-18, where (1/#)^2 overflows float32 in the gradient
+    # (NaN) and 1/# in the value for subnormals (Infinity); the same step and safe inputs as ArcCot. At # = 0 their
+    # gradient is the limit -Infinity, not NaN: no Abs (whose gradient at 0 is 0, times Infinity) before the Log, and
+    # ArcCsch's sign of zero read as the sign of the angle ArcTan2[Ceiling[-#], Ceiling[-#] - 1], negated (-Pi at # =
+    # +0.): Ceiling's gradient is 0 (not 1/# 's 0 * Infinity), and no step divides (-1 / Ceiling[-#] did, by -0. for #
+    # in (0, 1), which the constant folder refused); -# first, so that these zero gradients are -0. as Abs made them for
+    # # < 0 (gradients elsewhere are the same to the bit). No step multiplies the infinite Log (0 * Infinity is NaN in
+    # forward mode, jacfwd): the step and the sign move the Log's argument past 1 instead, where Min clips it
     "ArcCoth": (1, "ArcTanh[1 / #]"), "ArcCsc": (1, "ArcSin[1 / #]"),
     "ArcCsch": (1, f"{_TINY_GATE} * ArcSinh[1 / (# + (1 - {_TINY_GATE}))] + {_ZERO_SIGN} * (1 - {_TINY_GATE}) * Log[2]"
                    f" - (Log[Min[{_ZERO_SIGN} * # + 2 * (1 - {_ZERO_SIGN} + 2 * {_TINY_GATE}), 1]]"
                    f" - Log[Min[{_ZERO_SIGN} * # + 2 * (1 + {_ZERO_SIGN} + 2 * {_TINY_GATE}), 1]])"),
     "ArcSec": (1, "ArcCos[1 / #]"),
-    "ArcSech": (1, f"{_TINY_GATE} * ArcCosh[1 / (Abs[#] * (SignOrZero[#] + 1 - Abs[SignOrZero[#]])"
+    "ArcSech": (1, f"{_TINY_GATE} * ArcCosh[1 / (Abs[#] * Sqrt[SignOrZero[#] + 1 - Abs[SignOrZero[#]]]"
                    f" + (1 - {_TINY_GATE}) / 2)] + (1 - {_TINY_GATE}) * Log[2]"
                    f" - Log[Min[# + (Abs[SignOrZero[#]] - Abs[SignOrZero[#]]) + 2 * {_TINY_GATE}, 1]]"),
     "Haversine": (1, "(1 - Cos[#]) / 2"), "InverseHaversine": (1, "2 * ArcSin[Sqrt[#]]"),
@@ -124,11 +126,14 @@ _DEFINITIONS = {  # (arity, Wolfram definition); # is the argument, #1 and #2 th
     # the real cube root s (s #)^(1/3), s = -1 for # < 0, else 1 (0 and NaN too): its gradient (1/3)|#|^(-2/3) is
     # +Infinity at 0, as the true one (Sign[#] Abs[#]^(1/3)'s was 0 * Infinity, NaN, through Sign and Abs)
     "CubeRoot": (1, "SignOrZero[SignOrZero[#] + 1 / 2] * (SignOrZero[SignOrZero[#] + 1 / 2] * #) ^ (1 / 3)"),
-    # the sign Gamma has below 0 times |Gamma|, of # + 0: -0. read as 0, so that the gradient there is -Infinity as at 0
-    # (torch.digamma(-0.) is +Infinity); the value is +Infinity at both. LogGamma's likewise
-    "Gamma": (1, "Exp[LogAbsGamma[# + 0]] * If[# > 0, 1, 1 - 2 * Mod[Ceiling[-#], 2]]"),
-    # Wolfram's LogGamma is complex for x < 0 (even where Gamma > 0), so NaN there, but for the poles (Infinity)
-    "LogGamma": (1, "LogAbsGamma[# + 0] + Log[SignOrZero[(# >= 0) + (Floor[#] == #) * (# > -Infinity) - 1 / 2]]"),
+    # the sign Gamma has below 0 times |Gamma|, of # moved to +0. at a pole (-0. too; the move a step, so that the
+    # tangent stays 1): torch.digamma is NaN at -1, -2, ... and +Infinity at -0., -Infinity at +0., the limit from
+    # the right, so that Gamma's derivative at each pole is its limit from the right, as its value (-Infinity at -1,
+    # derivative +Infinity). LogGamma likewise (Infinity, derivative -Infinity)
+    "Gamma": (1, f"Exp[LogAbsGamma[# - {_AT_POLE}]] * If[# > 0, 1, 1 - 2 * Mod[Ceiling[-#], 2]]"),
+    # Wolfram's LogGamma is complex for x < 0 (even where Gamma > 0), so NaN there, but for the poles (Infinity); its
+    # argument times NaN there, so that the derivative is NaN too (the NaN added to log|Gamma| left digamma's)
+    "LogGamma": (1, f"LogAbsGamma[(# - {_AT_POLE}) * If[(# >= 0) + (# == Min[Floor[#], 0]), 1, Indeterminate]]"),
     "InverseErfc": (1, "InverseErf[1 - #]"), "FractionalPart": (1, "# - IntegerPart[#]"),
     "Unitize": (1, "Abs[Sign[#]]"), "KroneckerDelta": (1, "1 - Abs[Sign[#]]"),
     "UnitStep": (1, "(# >= 0) + 0 * Min[Abs[#], 1]"),  # the second term keeps a NaN (Wolfram's Indeterminate)
@@ -137,15 +142,20 @@ _DEFINITIONS = {  # (arity, Wolfram definition); # is the argument, #1 and #2 th
     "Mod": (2, "#1 % #2 + 0"),  # + 0: torch's remainder keeps the dividend's -0. (Mod[-2., 2]), Wolfram's is 0.
     "Boole": (1, "# != 0"),  # 1 where its argument (a comparison, or any number but 0, as If reads it) is true, else 0
     # Floor[m/n] as Wolfram's for integers, written so that m == n Quotient[m, n] + Mod[m, n] holds for reals too
-    # (Quotient[1, 0.1] is 9, as Mod[1, 0.1] is 0.1 less a rounding), as torch's floor division
-    "Quotient": (2, "Round[(#1 - Mod[#1, #2]) / #2]"),
-    # the real n-th root: of an odd n s (s x)^(1/n) as CubeRoot's, of an even one x^(1/n), Indeterminate (NaN) below
-    # 0 as Wolfram's; its gradient is +Infinity at 0 and -0. (-(Abs[x]^(1/n)) gave 0 * Infinity). Both roots take s x
-    # and the one not taken adds 1 to it, so neither has a NaN or infinite gradient that If (for an n given as an
-    # input it computes both) would pass on as 0 * NaN; for a constant n the added term is 0.
+    # (Quotient[1, 0.1] is 9, as Mod[1, 0.1] is 0.1 less a rounding), as torch's floor division. Quotient[m, 0] is
+    # ComplexInfinity, no sign: NaN, added by a step, with 1 for the divisor inside, so that reverse mode's zero
+    # gradient meets no 0 / 0 (NaN) there: the derivative is 0 in both modes, as forward mode's was
+    "Quotient": (2, "Round[(#1 - Mod[#1, #2 + (#2 == 0)]) / (#2 + (#2 == 0))] + If[#2 == 0, Indeterminate, 0]"),
+    # the real n-th root: of an odd n s (s x)^(1/n) as CubeRoot's, of an even one x^(1/n), Indeterminate (NaN) below 0
+    # as Wolfram's, and of an n that is no integer (from a port; a constant one is refused) NaN, added to the base
+    # (1^NaN is 1) and to n (NaN^0 is 1), so that the derivatives are NaN there too; its gradient is +Infinity at 0 and
+    # -0. (-(Abs[x]^(1/n)) gave 0 * Infinity). Both roots take s x and the one not taken adds 1 to it, so neither has a
+    # NaN or infinite gradient that If (for an n given as an input it computes both) would pass on as 0 * NaN; for a
+    # constant n the added term is 0.
     "Surd": (2, "If[Mod[#2, 2] == 1, SignOrZero[SignOrZero[#1] + 1 / 2] * (SignOrZero[SignOrZero[#1] + 1 / 2] * #1"
-                " + (Mod[#2, 2] != 1)) ^ (1 / #2), If[#1 < 0, Indeterminate,"
-                " (SignOrZero[SignOrZero[#1] + 1 / 2] * #1 + (Mod[#2, 2] == 1)) ^ (1 / #2)]]"),
+                " + (Mod[#2, 2] != 1)) ^ (1 / #2), If[#1 < 0, Indeterminate, (SignOrZero[SignOrZero[#1] + 1 / 2] * #1"
+                " + If[Mod[#2, 2] == 1, 1, If[Mod[#2, 1] == 0, 0, Indeterminate]])"
+                " ^ (1 / (#2 + If[Mod[#2, 1] == 0, 0, Indeterminate]))]]"),
 }
 #: Functions whose derivative is 0 wherever they have one (steps): the expression runner stops their zero tangent
 #: where it would meet another part's value (0 * Infinity is NaN in forward mode), as reverse mode does
