@@ -1,5 +1,6 @@
 """A cross-entropy fed by a SoftmaxLayer leaves its [0, 1] check of that port out of the compiled forward (it cannot
-fail there: EmitContext.known_probabilities); every other producer keeps it; compiled and interpreted agree."""
+fail there: EmitContext.known_probabilities); every other producer keeps it; compiled and interpreted agree. The loss
+is cast back to the input's dtype only where it was widened."""
 
 from __future__ import annotations
 
@@ -71,3 +72,23 @@ def test_other_producers_are_still_checked(form, producer):
               torch.full((2, 4), 0.25)}
     with pytest.raises(DataError, match="port 'Input' takes probabilities in \\[0, 1\\]"):
         net.compile()(**inputs)
+
+
+@pytest.mark.parametrize("form, logits", [("Probabilities", False), ("Probabilities", True), ("Binary", False),
+                                          ("Binary", True)])
+def test_the_loss_is_cast_back_only_where_it_was_widened(form, logits):
+    """float32 computes in float32: no ``.to`` of its own dtype (as costly as an op); bfloat16 computes in float32 and
+    comes back in bfloat16, equal to the interpreter's."""
+    net = net_initialize(NetGraph({"loss": CrossEntropyLossLayer(form, logits=logits)}, [], Input=4))
+    g = torch.Generator().manual_seed(2)
+    inputs = {"Input": torch.rand(3, 4, generator=g), "Target": torch.rand(3, 4, generator=g).softmax(-1)}
+    module = net.compile()
+    with torch.profiler.profile(record_shapes=True) as prof:
+        module(**inputs)
+    tensors = prof.key_averages(group_by_input_shape=True)  # not the 0-dim tensor made of 1 in 1 - x
+    assert "aten::to" not in {e.key for e in tensors if e.input_shapes and e.input_shapes[0]}
+    narrow = {port: v.bfloat16() for port, v in inputs.items()}
+    module = module.bfloat16()
+    found = module(**narrow)
+    assert found.dtype == torch.bfloat16
+    torch.testing.assert_close(found, interpret(net, module, **narrow), rtol=0, atol=0)

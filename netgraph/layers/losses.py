@@ -28,7 +28,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from netgraph.layers._loss_modules import (EPSILON, NARROW, ContrastiveModule, CTCModule, checked_probabilities,
-                                           picked_loss, wide)
+                                           narrowed, picked_loss, wide)
 from netgraph.layers._masks import masked_loss
 from netgraph.layers._shapes import check_indices, fill, ranged_number
 from netgraph.core.layer import EmitContext, Layer
@@ -97,7 +97,7 @@ class _CodeModule(LayerModule):
             self.layer_label = f"CrossEntropyLossLayer({checks!r})"
         self.layer_path: tuple[str, ...] | None = None  # and tells its path, for its errors' Diagnostic.layer
 
-    wide = staticmethod(wide)
+    wide, narrowed = staticmethod(wide), staticmethod(narrowed)
 
     def index_target(self, t: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
         """``t`` checked as indices of ``x``'s last dim (the forward of a module pickled before index_loss calls it)."""
@@ -282,7 +282,7 @@ class CrossEntropyLossLayer(_LossBase):
     def _loss(self, ctx: EmitContext, x: str, t: str) -> str:
         single = len(ctx.types["Input"].shape) == 1 and self.form != "Binary"  # one number per example already
         code = self.code.replace(".unsqueeze(-1).flatten(1).mean(1)", "") if single else self.code
-        return f"({code.format(x=x, t=t)}).to({ctx.args[0]}.dtype)"
+        return f"{ctx.module}.narrowed({code.format(x=x, t=t)}, {ctx.args[0]})"
 
 
 # Handwritten equivalents of each template, so the interpreter does not share code with the compiler.
