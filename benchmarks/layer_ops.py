@@ -1,7 +1,8 @@
 """Single layers vs the handwritten torch a user would write: CrossEntropyLossLayer("Index") against
 ``F.cross_entropy`` (on probabilities against a gather and log), CrossEntropyLossLayer("Probabilities") against
-``-(t * p.clamp_min(1e-12).log()).sum(-1)``, a FunctionLayer of two outputs sharing a sum against the sum written
-once, DotLayer against ``torch.matmul`` (forward + backward, batch 32 by default, one thread).
+``-(t * p.clamp_min(1e-12).log()).sum(-1)``, both fed by a SoftmaxLayer against the softmax then the same, PoolingLayer
+"Total" against ``avg_pool2d(..., divisor_override=1)``, a FunctionLayer of two outputs sharing a sum against the sum
+written once, DotLayer against ``torch.matmul`` (forward + backward, batch 32 by default, one thread).
 
 Both twins compute the same function (checked before timing); each round runs them in a freshly shuffled order; a
 ratio is the median of per-round ratios (see _common.compare).
@@ -19,7 +20,8 @@ import torch
 import torch.nn.functional as F
 
 from _common import allocator, allocator_option, compare, machine, print_table
-from netgraph import CrossEntropyLossLayer, DotLayer, FunctionLayer, NetGraph
+from netgraph import (CrossEntropyLossLayer, DotLayer, FunctionLayer, NetGraph, NetPort, PoolingLayer,
+                      SoftmaxLayer)
 
 
 def cross_entropy(classes: int, logits: bool) -> tuple[NetGraph, Callable]:
@@ -34,6 +36,24 @@ def cross_entropy_probabilities(classes: int) -> tuple[NetGraph, Callable]:
     def hand(Input: torch.Tensor, Target: torch.Tensor) -> torch.Tensor:
         return -(Target * Input.clamp_min(1e-12).log()).sum(-1)
     return NetGraph({"loss": CrossEntropyLossLayer("Probabilities")}, [], Input=classes), hand
+
+
+def softmax_cross_entropy(classes: int, form: str) -> tuple[NetGraph, Callable]:
+    """A SoftmaxLayer feeding the loss (its Input known to hold probabilities: not checked) against the softmax then
+    the loss written out."""
+    def hand(Input: torch.Tensor, Target: torch.Tensor) -> torch.Tensor:
+        p = torch.softmax(Input, -1)
+        if form == "Index":
+            return -p.gather(1, Target.unsqueeze(1)).squeeze(1).clamp_min(1e-12).log()
+        return -(Target * p.clamp_min(1e-12).log()).sum(-1)
+    layers = {"p": SoftmaxLayer(), "loss": CrossEntropyLossLayer(form)}
+    return NetGraph(layers, [("p", NetPort("loss", "Input"))], Input=classes), hand
+
+
+def total_pool(channels: int, size: int) -> tuple[NetGraph, Callable]:
+    """PoolingLayer "Total" (3 x 3, padding 1) against torch's sum pool, ``avg_pool2d`` with divisor 1."""
+    net = NetGraph([PoolingLayer(3, padding_size=1, function="Total")], [], Input=(channels, size, size))
+    return net, lambda Input: F.avg_pool2d(Input, 3, 1, 1, divisor_override=1)
 
 
 def shared_sum(features: int) -> tuple[NetGraph, Callable]:
@@ -74,7 +94,13 @@ def cases(small: bool, batch: int) -> list[tuple]:
         out.append(("CrossEntropyLossLayer('Probabilities')", *cross_entropy_probabilities(classes),
                     {"Input": torch.softmax(real(classes), -1).detach().requires_grad_(), "Target": target},
                     f"{classes} classes"))
+        for form, t in (("Index", index), ("Probabilities", target)):
+            out.append((f"SoftmaxLayer + CrossEntropyLossLayer({form!r})", *softmax_cross_entropy(classes, form),
+                        {"Input": real(classes), "Target": t}, f"{classes} classes"))
     out.append(("FunctionLayer {Total[#x], #x / Total[#x]}", *shared_sum(k), {"x": real(k)}, f"{k} features"))
+    c, side = (2, 5) if small else (16, 16)
+    out.append(("PoolingLayer 'Total' 3x3, padding 1", *total_pool(c, side), {"Input": real(c, side, side)},
+                f"({c}, {side}, {side})"))
     for name, (a, b), hand in (("vector.vector", ((k,), (k,)), torch.linalg.vecdot),
                                ("matrix.vector", ((n, k), (k,)), lambda a, b: (a @ b.unsqueeze(-1)).squeeze(-1)),
                                ("matrix.matrix", ((n, k), (k, m)), torch.matmul)):

@@ -272,7 +272,8 @@ class _CodeWriter(GraphWalker):
             self.temporaries.append(self.names.new(f"{'_'.join(node.path)}_{hint}"))
             return self.temporaries[-1]
         given = () if self.inner else node.given
-        return EmitContext(module, tuple(inputs), self.size, node.types, self.checks, local, node.path, given)
+        return EmitContext(module, tuple(inputs), self.size, node.types, self.checks, local, node.path, given,
+                           node.inputs, self.ir)
 
 
 def _names_only(values: Sequence[Any]) -> tuple[str, ...]:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from types import MappingProxyType
 from typing import Any, ClassVar
 
@@ -16,6 +16,7 @@ import torch
 from torch import nn
 
 from netgraph.core.attribute_hints import frozen_layer_error, missing_layer_attribute
+from netgraph.core.emit_context import EmitContext
 from netgraph.core.errors import OptionError, did_you_mean
 from netgraph.core.options import as_array, copy_plan, removable_fields, shape_options
 from netgraph.core.layer_checks import (SHAPES_CHECKED, check_class, leave_out_removed, removed_note, same_shapes,
@@ -91,22 +92,6 @@ def shape_option(value: Any, layer: str, option: str) -> tuple | None:
     except Conflict as exc:
         raise OptionError(str(exc), option=option.split("[")[0], expected=exc.expected, found=exc.found,
                           kind="option-value") from None
-
-
-@dataclasses.dataclass(frozen=True)
-class EmitContext:
-    """What a layer's ``emit`` gets: its module's code, input variables, batch size, port types, the distribution
-    checks (True, False, "auto"; None: the global one), ``local(hint)`` (a fresh local for ``emit_block``), its path
-    and ``given``, its input ports fed straight by the outermost net's inputs ((port, net input) pairs: data)."""
-
-    module: str
-    args: tuple[str, ...]
-    batch: str
-    types: Mapping[str, PortType]
-    checks: bool | str | None = None
-    local: Callable[[str], str] | None = None
-    path: tuple[str, ...] = ()
-    given: tuple[tuple[str, str], ...] = ()
 
 
 class Layer(SpecText):
@@ -217,6 +202,11 @@ class Layer(SpecText):
 
     def moved_places(self, port: str, places: torch.Tensor, types: Mapping[str, PortType]) -> torch.Tensor | None:
         """Where the elements of input ``port`` marked in ``places`` land in the output; None: not known (anywhere)."""
+
+    def probability_outputs(self) -> frozenset[str]:
+        """Output ports whose values are in [0, 1] (or NaN) whatever its inputs: a loss taking probabilities from one
+        leaves its check out of the compiled forward (``EmitContext.known_probabilities``)."""
+        return frozenset()
 
     def with_input_count(self, n: int) -> Layer:
         """For a variadic layer: the same layer with ``n`` inputs (ports Input1..Inputn)."""

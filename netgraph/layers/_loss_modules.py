@@ -72,6 +72,17 @@ def _widened(v: torch.Tensor) -> torch.Tensor:
     return v.float() if v.dtype in NARROW else v
 
 
+def narrowed(loss: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
+    """``loss`` (computed ``wide``) in ``x``'s dtype: cast only where it was widened (``.to`` of its own dtype costs
+    about as much as an op on a batch of 32)."""
+    return _narrowed(loss, x)
+
+
+@torch.fx.wrap  # as _widened
+def _narrowed(loss: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
+    return loss if loss.dtype == x.dtype else loss.to(x.dtype)
+
+
 class CTCModule(LayerModule):
     """Checks the labels (``labels``) and computes the CTC loss per example (the reference path)."""
 

@@ -13,7 +13,6 @@ input size is also inferred from the output size.
 from __future__ import annotations
 
 import dataclasses
-import math
 from collections.abc import Mapping
 from typing import Any, Optional
 
@@ -34,6 +33,7 @@ from netgraph.core.option_problems import missing_option, none_given, option_pro
 from netgraph.core.types import REAL, Conflict, PortType, format_shape
 from netgraph.core.wording import counted
 from netgraph.layers._modules import LayerModule, optional_parameter, present
+from netgraph.layers.pool_module import PoolModule, sum_pool_code
 
 __all__ = ["ConvolutionLayer", "PoolingLayer", "POOLING"]
 
@@ -373,28 +373,6 @@ class PoolingLayer(_Spatial):
         if self.function == "Max":
             extra = f", {dilation}, {self.ceil_mode}" if self.ceil_mode or set(dilation) != {1} else ""
             return f"F.max_pool{d}d({x}, {kernel}, {stride}, {padding}{extra})"
-        code = f"F.avg_pool{d}d({x}, {kernel}, {stride}, {padding}, {self.ceil_mode}, {self.function == 'Total'})"
-        return f"({code} * {math.prod(kernel)})" if self.function == "Total" else code
-
-
-class PoolModule(LayerModule):
-    def __init__(self, function: str, d: int, kernel: tuple, stride: tuple, padding: tuple, dilation: tuple,
-                 ceil_mode: bool):
-        super().__init__()
-        self.function, self.kernel, self.stride, self.padding = function, kernel, stride, padding
-        self.dilation, self.ceil_mode, self.dims = dilation, ceil_mode, d
-
-    @property
-    def max(self) -> Any:  # looked up, not kept: F.max_pool2d is a local function pickle cannot name
-        return (F.max_pool1d, F.max_pool2d, F.max_pool3d)[self.dims - 1]
-
-    @property
-    def avg(self) -> Any:
-        return (F.avg_pool1d, F.avg_pool2d, F.avg_pool3d)[self.dims - 1]
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        if self.function == "Max":
-            return self.max(x, self.kernel, self.stride, self.padding, self.dilation, self.ceil_mode)
-        total = self.function == "Total"
-        y = self.avg(x, self.kernel, self.stride, self.padding, self.ceil_mode, total)
-        return y * math.prod(self.kernel) if total else y
+        if self.function == "Total":  # a sum pool (no ceil_mode: RULES)
+            return sum_pool_code(x, kernel, stride, padding)
+        return f"F.avg_pool{d}d({x}, {kernel}, {stride}, {padding}, {self.ceil_mode}, False)"

@@ -28,7 +28,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from netgraph.layers._loss_modules import (EPSILON, NARROW, ContrastiveModule, CTCModule, checked_probabilities,
-                                           picked_loss, wide)
+                                           narrowed, picked_loss, wide)
 from netgraph.layers._masks import masked_loss
 from netgraph.layers._shapes import check_indices, fill, ranged_number
 from netgraph.core.layer import EmitContext, Layer
@@ -97,19 +97,19 @@ class _CodeModule(LayerModule):
             self.layer_label = f"CrossEntropyLossLayer({checks!r})"
         self.layer_path: tuple[str, ...] | None = None  # and tells its path, for its errors' Diagnostic.layer
 
-    wide = staticmethod(wide)
+    wide, narrowed = staticmethod(wide), staticmethod(narrowed)
 
     def index_target(self, t: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
         """``t`` checked as indices of ``x``'s last dim (the forward of a module pickled before index_loss calls it)."""
         return check_indices(t, x.shape[-1], f"{self.layer_label} port 'Target' (classes of 'Input')",
                              layer=self.layer_path, port="Target")
 
-    def index_loss(self, x: torch.Tensor, t: torch.Tensor) -> torch.Tensor:
+    def index_loss(self, x: torch.Tensor, t: torch.Tensor, known: bool = False) -> torch.Tensor:
         """The compiled code's loss of each example of class indices ``t`` (``x`` checked as probabilities unless
-        ``logits``): on the CPU torch's own range check, then check_indices's error if it fails; check_indices first on
-        a GPU (a fatal device assert), under fx or torch.jit (the ONNX export: import_onnx reads its gather), for other
-        target dtypes and for float16 (in float32)."""
-        x = x if self.logits else self.unit(x, "Input", True)
+        ``logits`` or ``known``, a softmax's output): on the CPU torch's own range check, then check_indices's error if
+        it fails; check_indices first on a GPU (a fatal device assert), under fx or torch.jit (the ONNX export:
+        import_onnx reads its gather), for other target dtypes and for float16 (in float32)."""
+        x = x if self.logits or known else self.unit(x, "Input", True)
         if symbolic_tracing() or torch.jit.is_tracing() or not t.is_cpu or t.dtype != torch.long or x.dtype in NARROW:
             return self._mean(picked_loss(wide(x), self.index_target(t, x), self.logits)).to(x.dtype)
         try:  # every negative index as -1, which torch refuses (its ignore_index, -100, is then none of them)
@@ -258,7 +258,8 @@ class CrossEntropyLossLayer(_LossBase):
 
     def emit(self, ctx: EmitContext) -> str:
         if self.form == "Index":  # widened, checked and averaged in index_loss (torch's own range check on the CPU)
-            return f"{ctx.module}.index_loss({ctx.args[0]}, {ctx.args[1]})"
+            known = ", True" if not self.logits and ctx.known_probabilities("Input") else ""
+            return f"{ctx.module}.index_loss({ctx.args[0]}, {ctx.args[1]}{known})"
         return self._loss(ctx, *self._operands(ctx))
 
     def emit_block(self, ctx: EmitContext, outputs: tuple[str, ...]) -> list[str]:
@@ -273,14 +274,15 @@ class CrossEntropyLossLayer(_LossBase):
         checks = self._checks()
         if checks == "Binary":
             x, t = f"{m}.unit({x}, 'Input')", f"{m}.unit({t}, 'Target')"
-        elif checks is not None:  # probabilities (NaN left to the checks of non-finite outputs)
-            x, t = x if self.logits else f"{m}.unit({x}, 'Input', True)", f"{m}.unit({t}, 'Target', True)"
+        elif checks is not None:  # probabilities (NaN left to the checks of non-finite outputs); none of a softmax's
+            x = x if self.logits or ctx.known_probabilities("Input") else f"{m}.unit({x}, 'Input', True)"
+            t = t if ctx.known_probabilities("Target") else f"{m}.unit({t}, 'Target', True)"
         return f"{m}.wide({x})", f"{m}.wide({t})"
 
     def _loss(self, ctx: EmitContext, x: str, t: str) -> str:
         single = len(ctx.types["Input"].shape) == 1 and self.form != "Binary"  # one number per example already
         code = self.code.replace(".unsqueeze(-1).flatten(1).mean(1)", "") if single else self.code
-        return f"({code.format(x=x, t=t)}).to({ctx.args[0]}.dtype)"
+        return f"{ctx.module}.narrowed({code.format(x=x, t=t)}, {ctx.args[0]})"
 
 
 # Handwritten equivalents of each template, so the interpreter does not share code with the compiler.

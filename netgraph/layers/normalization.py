@@ -32,6 +32,8 @@ from netgraph.layers._sync_norm import BatchStatsSync, synced_batch_norm
 
 __all__ = ["SoftmaxLayer", "DropoutLayer", "BatchNormalizationLayer", "LayerNormalizationLayer"]
 
+_OUTPUT = frozenset({"Output"})  # a softmax's probability outputs
+
 
 class _SameShape(Layer):
     """``Input`` and ``Output`` share one real type."""
@@ -85,6 +87,9 @@ class SoftmaxLayer(_SameShape):
 
     def masking(self, types: Mapping[str, PortType]) -> str:
         return "unaware" if self._dim(types) == 1 else "pointwise"  # over the sequence it would mix the padding
+
+    def probability_outputs(self) -> frozenset[str]:
+        return _OUTPUT  # exp(x - max) / their sum: each in [0, 1], NaN where an input is NaN or +Infinity
 
     def build(self, types: Mapping[str, PortType]) -> nn.Module:
         return SoftmaxModule(self._dim(types))
