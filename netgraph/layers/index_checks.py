@@ -17,8 +17,8 @@ def check_indices(x: torch.Tensor, count: int, where: str, past_hint: str = "", 
     """``x`` when every value is an index in [0, count), else DataError naming ``where``, the range and the first
     value out of it by its example (a located_error: a map or fold around names its element too; its
     Diagnostic's ``layer`` path and ``port`` as given), with ``past_hint`` for an index >= count (neither is checked
-    under torch.fx.symbolic_trace, nor the range in code traced
-    by torch.compile or torch.export, where data-dependent ints cannot be read: F.embedding refuses such an index there).
+    under torch.fx.symbolic_trace, nor the range in code traced by torch.compile or torch.export, where
+    data-dependent ints cannot be read: F.embedding refuses such an index there).
 
     >>> check_indices(torch.tensor([0, 2]), 3, "EmbeddingLayer port 'Input'").tolist()
     [0, 2]
