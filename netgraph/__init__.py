@@ -73,7 +73,7 @@ _EXPORTS = {
     "EstimatorWarning": "netgraph.layers.estimators", "InlineLayerWarning": "netgraph.layers._modules",
     "RenderBackendWarning": "netgraph.render.engines", "OnnxImportWarning": "netgraph.export.onnx_problems",
     # for your own layer types (README, "Your own layer types")
-    "unify": "netgraph.core.types", "Within": "netgraph.core.options", "Shape": "netgraph.core.options",
+    "unify": "netgraph.core.types", "Within": "netgraph.core.option_ranges", "Shape": "netgraph.core.options",
     "Array": "netgraph.core.options", "registry_scope": "netgraph.core.registry", "layer_locations": "netgraph.spec",
 }
 

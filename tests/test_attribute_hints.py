@@ -193,3 +193,18 @@ def test_a_probe_that_misses_writes_no_hint(monkeypatch, make, probe, typo, hint
         getattr(value, typo)
     assert hint in str(info.value) and info.value.name == typo and len(calls) == 1
     assert hint in str(pickle.loads(pickle.dumps(info.value)))  # an error sent to another process keeps its words
+
+
+@pytest.mark.parametrize("make, typo, meant", [(_net, "informaton", "information"), (_net, "to_yml", "to_yaml"),
+                                               (lambda: _net()[0], "informaton", "information"),
+                                               (lambda: _net()[0], "replce", "replace"),
+                                               (lambda: _net()[0], "outptu", "output")])
+def test_a_mistyped_attribute_names_the_one_meant_once(make, typo, meant):
+    """A typo names the attribute meant, in the message itself (str, pytest, a log) and once in a traceback."""
+    import traceback
+    with pytest.raises(AttributeError) as info:
+        getattr(make(), typo)
+    assert str(info.value).endswith(f"object has no attribute {typo!r} (did you mean {meant!r}?)")
+    assert info.value.name == typo
+    shown = "".join(traceback.format_exception(info.value))
+    assert shown.lower().count("did you mean") == 1

@@ -71,6 +71,19 @@ def test_uint64_indices_past_int64_are_named_not_wrapped():
     assert torch.equal(_classifier()(numpy.array([[1, 2]], dtype=numpy.uint64)), _classifier()(torch.tensor([[1, 2]])))
 
 
+def test_the_compiled_module_names_uint64_indices_past_int64_as_net_does():
+    """The module wrapped 2**63 to -2**63 and quoted that in its range error, a value nobody gave."""
+    net, x = _classifier(), torch.tensor([[1, 2 ** 63]], dtype=torch.uint64)
+    with pytest.raises(DataError) as called:
+        net(x)
+    with pytest.raises(DataError) as compiled:
+        net.compile()(x)
+    assert str(compiled.value) == str(called.value) and "-9223372036854775808" not in str(compiled.value)
+    assert compiled.value.diagnostics[0].kind == called.value.diagnostics[0].kind == "data-dtype"
+    small = torch.tensor([[1, 0]])
+    assert torch.equal(net.compile()(small.to(torch.uint64)), net.compile()(small))
+
+
 @pytest.mark.parametrize("layer", [LongShortTermMemoryLayer, GatedRecurrentLayer, BasicRecurrentLayer])
 @pytest.mark.parametrize("features", [1, 5])
 def test_compiled_recurrent_layer_refuses_another_feature_size(layer, features):

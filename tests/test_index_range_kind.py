@@ -7,7 +7,7 @@ import torch
 
 from netgraph import (CrossEntropyLossLayer, DataError, EmbeddingLayer, ExtractLayer, NetChain, NetGraph, PortType,
                       net_initialize)
-from netgraph.layers._shapes import check_indices
+from netgraph.layers.index_checks import check_indices
 
 
 def test_net_x_reports_an_index_past_an_embedding_as_data_range():

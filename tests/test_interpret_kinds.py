@@ -7,8 +7,8 @@ from __future__ import annotations
 import pytest
 import torch
 
-from netgraph import (DataError, ElementwiseLayer, FunctionLayer, LinearLayer, NetChain, NetGraph, OptionError,
-                      interpret, net_initialize)
+from netgraph import (ConstantArrayLayer, DataError, ElementwiseLayer, FunctionLayer, LinearLayer, NetChain, NetGraph,
+                      NetPort, OptionError, ThreadingLayer, interpret, net_initialize)
 from netgraph.backend import interpreter
 from tests.diagnostic_helpers import sole_diagnostic
 
@@ -40,13 +40,13 @@ def test_interpret_names_each_unknown_and_missing_port(pair):
         ("input-port", (), "B", ("a", "b"), "B"), ("input-port", (), "b", (3,), None)]
 
 
-def test_an_input_without_a_batch_that_the_port_check_lets_through_is_a_data_shape(pair, monkeypatch):
+def test_an_input_that_is_no_tensor_that_the_port_check_lets_through_is_a_data_shape(pair, monkeypatch):
     def no_problem(*args, **kwargs):  # input_problem's signature: the fallback behind the port check is reached
         return None
 
     monkeypatch.setattr(interpreter, "input_problem", no_problem)
-    d = sole_diagnostic(lambda: interpret(pair, pair.compile(), a=torch.ones(2, 3), b=torch.tensor(1.0)), DataError)
-    assert (d.kind, d.layer, d.port, d.expected, d.found) == ("data-shape", (), "b", "a batched tensor", ())
+    d = sole_diagnostic(lambda: interpret(pair, pair.compile(), a=torch.ones(2, 3), b=[1.0, 2.0]), DataError)
+    assert (d.kind, d.layer, d.port, d.expected, d.found) == ("data-shape", (), "b", "a batched tensor", "list")
 
 
 @pytest.mark.parametrize("port, example", [(("n",), (2,)), (("n", "m"), (4, 5)), ((3, "n"), (3, 5)),
@@ -74,3 +74,21 @@ def test_a_module_that_is_no_nn_module_is_an_option_value():
     d = sole_diagnostic(lambda: interpret(net, None, Input=torch.randn(2, 4)), OptionError)
     assert (d.kind, d.option, d.expected, d.found) == (
         "option-value", "module", "the nn.Module net.compile() made", "NoneType")
+
+
+@pytest.mark.parametrize("inputs", [{"Input": torch.tensor(0.5)}, {"Input": torch.tensor([0.5, -1.0])}])
+def test_interpret_runs_what_the_compiled_module_runs_a_0_d_input_included(inputs):
+    net = NetGraph([ElementwiseLayer("Tanh")], [], Input=())
+    module = net.compile()
+    assert torch.equal(interpret(net, module, **inputs), module(**inputs))
+    assert torch.equal(interpret(net, module, **inputs), torch.tanh(inputs["Input"]))
+
+
+def test_a_0_d_input_where_a_layer_reads_the_batch_size_is_refused_as_by_the_compiled_module():
+    net = NetGraph({"c": ConstantArrayLayer(array=torch.tensor(2.0)), "t": ThreadingLayer("Plus")},
+                   [("c", "t"), (NetPort("Input"), "t")], Input=())
+    module, x = net_initialize(net, seed=0).compile(), torch.tensor(0.5)
+    compiled = sole_diagnostic(lambda: module(x), DataError)
+    interpreted = sole_diagnostic(lambda: interpret(net, module, x), DataError)
+    assert (interpreted.kind, interpreted.port, interpreted.found, interpreted.message) == (
+        "data-shape", "Input", (), compiled.message)

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import importlib
 import inspect
+import subprocess
+import sys
 import warnings
 
 import pytest
@@ -12,6 +14,7 @@ import pytest
 import netgraph
 import netgraph.layers
 from netgraph import LinearLayer, NetChain, NetGraph
+from tests.subprocess_env import checkout_env
 
 #: (name, the module the README named it in)
 README_NAMES = [
@@ -82,3 +85,17 @@ def test_a_layer_alone_has_to_yaml_as_save_writes_it():
     text = layer.to_yaml(name="lin")
     assert text == netgraph.spec.to_yaml(layer, name="lin")
     assert netgraph.spec.from_yaml(text) == layer
+
+
+#: public names whose modules need no torch (``from netgraph import NetPort`` in a tool that only reads specs)
+TORCH_FREE = ["NetPort", "PortType", "NetGraphError", "ShapeError", "Limits", "limits", "unify", "Within",
+              "registry_scope"]
+
+
+@pytest.mark.parametrize("name", TORCH_FREE)
+def test_names_that_need_no_torch_load_without_it(name):
+    script = f"import sys, netgraph; netgraph.{name}; print('torch' in sys.modules)"
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120,
+                            env=checkout_env())
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stdout.strip() == "False"

@@ -26,10 +26,20 @@ def test_an_option_past_64_bits_names_its_option_and_the_number_as_written(yaml_
     assert (problem.kind, problem.layer, problem.option, problem.found) == ("option-value", ("a",), "output", BIG)
 
 
-def test_a_port_shape_past_64_bits_stays_a_yaml_problem(yaml_loader):
+@pytest.mark.parametrize("text, line, col, port", [
+    (f"netgraph: 1\ntype: NetChain\nlayers: [2]\ninput: {BIG}\n", 4, 8, "Input"),
+    (f"netgraph: 1\nlayers: {{a: Tanh}}\ninputs: {{x: 3, y: [n, {BIG}]}}\noutputs: {{z: 2}}\n", 3, 23, "y"),
+    (f"netgraph: 1\nlayers: {{a: Tanh}}\ninputs: {{x: 3}}\noutputs:\n  z: [{BIG}]\n", 5, 7, "z"),
+    (f"netgraph: 1\nlayers:\n  box: {{layers: [Tanh], inputs: {{p: [{BIG}]}}}}\ninputs: {{x: 3}}\n", 3, 38, "p"),
+])
+def test_a_port_shape_past_64_bits_is_a_port_shape_problem_at_its_port(yaml_loader, text, line, col, port):
+    """It was told as a YAML syntax problem (yaml-syntax), though the YAML is well formed: the port's shape is wrong,
+    as 1e400 there is (port-shape)."""
     with pytest.raises(SpecError) as info:
-        NetGraph.from_yaml(f"netgraph: 1\ntype: NetChain\nlayers: [2]\ninput: {BIG}\n")
-    assert [(d.line, d.column, d.kind, d.option) for d in info.value.diagnostics] == [(4, 8, "yaml-syntax", None)]
+        NetGraph.from_yaml(text)
+    (problem,) = [d for d in info.value.diagnostics if "out of range" in d.message]
+    assert (problem.line, problem.column, problem.kind, problem.port, problem.found) == (
+        line, col, "port-shape", port, BIG)
 
 
 @pytest.mark.parametrize("number, told", [

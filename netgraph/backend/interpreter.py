@@ -34,7 +34,7 @@ __all__ = ["interpret", "ModuleRunner"]
 class ModuleRunner(GraphWalker):
     """Runs each node's submodule of ``module`` (a compiled ``net``) on the tensors walked to it."""
 
-    def __init__(self, net: Any, module: torch.nn.Module, batch_size: int):
+    def __init__(self, net: Any, module: torch.nn.Module, batch_size: int | None):
         super().__init__(net)
         self.module, self.batch_size = module, batch_size
 
@@ -51,7 +51,7 @@ class ModuleRunner(GraphWalker):
         return result if len(node.output_ports) > 1 else (result,)
 
 
-def _own_module_outputs(node: Node, sub: torch.nn.Module, inputs: Sequence[torch.Tensor], batch: int,
+def _own_module_outputs(node: Node, sub: torch.nn.Module, inputs: Sequence[torch.Tensor], batch: int | None,
                         told: dict[str, Any], probed: tuple = ()) -> tuple:
     """The outputs of a layer running its author's code (``runs_user_code``) as the compiled forward gives them:
     those the meta probe found floating in another dtype than the working one cast (``recast_call``); an error raised
@@ -141,17 +141,20 @@ def _refuse_ports(net: Any, ports: tuple[str, ...], inputs: dict[str, Any]) -> N
                     diagnostics=wrong)
 
 
-def _batch_size(net: Any, module: Any, inputs: dict[str, Any], size: Any) -> int:
-    """The leading size of the first input (with none: ``size``, checked, else 1); a DataError if an input is no
-    tensor or has no batch."""
-    unbatched = [(p, x) for p, x in inputs.items() if not isinstance(x, torch.Tensor) or x.dim() == 0]
-    if unbatched:
-        port, x = unbatched[0]
+def _batch_size(net: Any, module: Any, inputs: dict[str, Any], size: Any) -> int | None:
+    """The leading size of the net's first input (with none: ``size``, checked, else 1); None for a 0-d one, run as
+    the compiled module runs it (a layer that reads the batch size fails then, and the module's DataError is raised);
+    a DataError if an input is no tensor."""
+    no_tensors = [(p, x) for p, x in inputs.items() if not isinstance(x, torch.Tensor)]
+    if no_tensors:
+        port, x = no_tensors[0]
         raise _input_error(net, module, inputs) or DataError(
             "interpret: inputs must be batched tensors", kind="data-shape", layer=(), port=port,
-            expected="a batched tensor", found=tuple(x.shape) if isinstance(x, torch.Tensor) else type_label(x))
-    return next(iter(inputs.values())).shape[0] if inputs else 1 if size is None else \
-        checked_batch_size(size, largest_batch(net), module)
+            expected="a batched tensor", found=type_label(x))
+    if not inputs:
+        return 1 if size is None else checked_batch_size(size, largest_batch(net), module)
+    first = inputs[next(iter(net.input_ports))]  # the compiled forward's batch_size = <first port>.shape[0]
+    return first.shape[0] if first.dim() else None
 
 
 def _input_error(net: Any, module: Any, inputs: dict[str, Any]) -> DataError | None:

@@ -25,6 +25,7 @@ import torch
 from torch._C import _functorch
 from torch.nn.modules import module as torch_module
 
+from netgraph.backend.port_tensors import past_int64, past_int64_words
 from netgraph.backend.shape_hints import layout_hint
 from netgraph.core.errors import DataError, Diagnostic, NetGraphError, did_you_mean
 from netgraph.core.naming_scope import quoted
@@ -271,6 +272,8 @@ def _dtype_problem(port: str, integer: bool, x: torch.Tensor, real: torch.dtype 
     if integer and (x.is_floating_point() or x.is_complex()):
         return (f"input port {quoted(port)} takes integer indices (dtype Integer), found dtype {x.dtype}; net(x) takes "
                 f"integral floats, the module does not: x.long()"), INTEGER
+    if integer and past_int64(x):  # .long() would wrap them to negative indices (read for uint64 only)
+        return f"input port {quoted(port)}{past_int64_words(f'of dtype {x.dtype}')}", INTEGER
     if not integer and real is None and not x.is_floating_point():  # no arrays to say which dtype: real numbers
         return (f"input port {quoted(port)} takes real numbers, found dtype {x.dtype}: give a float32 tensor (net(x) "
                 f"casts the data, the module does not)"), REAL

@@ -19,8 +19,8 @@ from netgraph.core.torch_state import working_dtype
 from netgraph.core.types import INTEGER, REAL, Shape, format_shape
 from netgraph.core.wording import type_label
 
-__all__ = ["as_port_tensor", "beyond_float64", "beyond_int64_as_float64", "beyond_range", "data_tensor", "ragged_hint",
-           "refused_tuple", "tuple_problem"]
+__all__ = ["as_port_tensor", "beyond_float64", "beyond_int64_as_float64", "beyond_range", "data_tensor", "past_int64",
+           "past_int64_words", "ragged_hint", "refused_tuple", "tuple_problem"]
 
 
 _DATA = "a tensor, array or list"  # what net(x) takes at a port without an encoder
@@ -143,15 +143,25 @@ def _indices(port: str, x: torch.Tensor) -> torch.Tensor:
                 if bool((x == x.round()).all()) else "non-integer values")  # inf and 1e30 are "integral"
         raise _port_error(port, f" takes integer indices (dtype Integer), found {kind} of dtype {x.dtype}",
                           kind="data-dtype", expected=INTEGER, found=x.dtype)
-    if x.dtype == torch.uint64 and bool((x.view(torch.int64) < 0).any()):  # past int64: .long() would wrap
+    if past_int64(x):
         raise _too_large(port, f"of dtype {x.dtype}", x.dtype)
     return x.long()
 
 
+def past_int64(x: torch.Tensor) -> bool:
+    """Whether integer tensor ``x`` holds values past int64's range (uint64's from 2**63: ``.long()`` would wrap them
+    to negative indices); read for uint64 only, the one dtype that can."""
+    return x.dtype == torch.uint64 and bool((x.view(torch.int64) < 0).any())
+
+
+def past_int64_words(where: str) -> str:
+    """What a port's name is followed by for indices past int64's range, ``where`` saying which data holds them."""
+    return f" takes integer indices (dtype Integer), found values too large for int64 {where}"
+
+
 def _too_large(port: str, where: str, found: Any) -> DataError:
     """The DataError for indices past int64's range, ``where`` saying which data holds them."""
-    return _port_error(port, f" takes integer indices (dtype Integer), found values too large for int64 {where}",
-                       kind="data-dtype", expected=INTEGER, found=found)
+    return _port_error(port, past_int64_words(where), kind="data-dtype", expected=INTEGER, found=found)
 
 
 def _no_tensor(value: Any) -> dict[str, Any]:

@@ -66,8 +66,8 @@ ATTRIBUTE_HINTS: dict[str, str] = {
 def hinting_getattr(hints: Mapping[str, str]) -> Callable[[Any, str], NoReturn]:
     """A ``__getattr__`` raising Python's AttributeError, with what to use instead (``attribute_hint``), written when
     read: a probe that misses (the library's ``getattr(layer, "_applications", 1)``) costs no hint."""
-    def missing(self: Any, name: str) -> NoReturn:  # AttributeError itself: Python adds "Did you mean" to it only
-        raise AttributeError(_MissingWords(self, name, hints), name=name, obj=self)
+    def missing(self: Any, name: str) -> NoReturn:  # no obj=: the message guesses the name meant, not Python again
+        raise AttributeError(_MissingWords(self, name, hints), name=name)
     return missing
 
 
@@ -92,14 +92,16 @@ class _MissingWords:
 
 def attribute_hint(obj: Any, name: str, hints: Mapping[str, str]) -> str:
     """What to use instead of ``obj.<name>``, after ': ': ``hints[name]`` where given; for an array's name as torch
-    or Keras writes it (``weight``, ``running_mean``, ``gamma``) or as its key (``Weights``), where the array is; ''
-    when nothing is known."""
+    or Keras writes it (``weight``, ``running_mean``, ``gamma``) or as its key (``Weights``), where the array is; else
+    the public attribute a typo meant (`` (did you mean 'information'?)``); '' when nothing is known."""
     if hint := hints.get(name):
         return f": {hint}"
     arrays = getattr(type(obj), "ARRAYS", {})  # the class's table: reading the instance here could recurse
     key = torch_array_name(name, arrays) or \
         next((k for k in arrays if name.lower() in (k.lower(), k.lower()[:-1], k.lower()[:-2])), None)
-    return f": its array {quoted(key)} is layer.arrays[{quoted(key)}] (also layer.{arrays[key]})" if key else ""
+    if key:
+        return f": its array {quoted(key)} is layer.arrays[{quoted(key)}] (also layer.{arrays[key]})"
+    return "" if name.startswith("_") else did_you_mean(name, (n for n in dir(obj) if not n.startswith("_")))
 
 
 #: ``__getattr__`` of a net: Python's AttributeError, with what to use instead for a torch or Keras name.

@@ -18,6 +18,7 @@ from torch import nn
 from netgraph.core.attribute_hints import frozen_layer_error, missing_layer_attribute
 from netgraph.core.emit_context import EmitContext
 from netgraph.core.errors import OptionError, did_you_mean
+from netgraph.core.frozen import frozen_init
 from netgraph.core.options import as_array, copy_plan, removable_fields, shape_options
 from netgraph.core.layer_checks import (SHAPES_CHECKED, check_class, leave_out_removed, removed_note, same_shapes,
                                        shapes_checked_elsewhere)
@@ -45,12 +46,6 @@ def register(cls: type[Layer], name: str | None = None, replace: bool = False) -
     """Make ``cls`` known by ``name`` (default: its class name) to YAML specs and ``layer_class``; a name taken by
     another class raises OptionError naming both, unless ``replace=True``."""
     return REGISTRY.add(cls, name, replace)
-
-
-def frozen_init(obj: Any, **values: Any) -> None:
-    """Set attributes of a frozen value while it is being made (its normalised options, cached parts)."""
-    for name, value in values.items():
-        object.__setattr__(obj, name, value)
 
 
 def _as_dataclass(cls: type) -> None:

@@ -7,7 +7,7 @@ from typing import Any
 
 from netgraph.core.errors import ShapeError, WiringError
 from netgraph.core.integers import plain_index
-from netgraph.core.layer import frozen_init
+from netgraph.core.frozen import frozen_init
 from netgraph.core.naming_scope import quoted
 from netgraph.core.types import INTEGER, REAL, Conflict, PortType, as_shape
 

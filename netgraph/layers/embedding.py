@@ -18,7 +18,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from netgraph.layers._shapes import check_indices, fill, is_int, ranged_int
+from netgraph.layers._shapes import fill, is_int, ranged_int
+from netgraph.layers.index_checks import check_indices
 from netgraph.core.option_ranges import Within
 from netgraph.core.layer import EmitContext, Layer
 from netgraph.core.options import Array, Shape

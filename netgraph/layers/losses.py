@@ -30,7 +30,8 @@ from torch import nn
 from netgraph.layers._loss_modules import (EPSILON, NARROW, ContrastiveModule, CTCModule, checked_probabilities,
                                            narrowed, picked_loss, wide)
 from netgraph.layers._masks import masked_loss
-from netgraph.layers._shapes import check_indices, fill, ranged_number
+from netgraph.layers._shapes import fill, ranged_number
+from netgraph.layers.index_checks import check_indices
 from netgraph.core.layer import EmitContext, Layer
 from netgraph.core.options import Literal, Shape, Within
 from netgraph.core.errors import OptionError, did_you_mean

@@ -17,7 +17,7 @@ from typing import Any
 
 from netgraph.spec.yaml_nodes import OUT_OF_RANGE, Loc, YMap, YSeq
 
-__all__ = ["layer_at", "option_at", "unread_fields"]
+__all__ = ["layer_at", "option_at", "port_at", "unread_fields"]
 
 _PLAIN_SCALAR = re.compile(r"[^\s,\]}#]*")  # a number as written, to the end of its flow item
 
@@ -30,13 +30,36 @@ def layer_at(spec: Any, loc: Loc, prefix: tuple = ()) -> tuple | None:
 
 
 def unread_fields(spec: Any, loc: Loc, kind: str, line: str) -> tuple[str, dict[str, Any]]:
-    """The kind (and the other fields: option, found) of a value the YAML reader could not read at ``loc`` on
-    ``line``: an integer beyond 64 bits as a layer's option is an option-value problem, as in Python (found: the
-    integer as written)."""
-    option = option_at(spec, loc) if kind == OUT_OF_RANGE else None
-    if option is None:
-        return ("yaml-syntax" if kind == OUT_OF_RANGE else kind), {}
-    return "option-value", {"option": option, "found": _PLAIN_SCALAR.match(line, loc.col - 1).group(0)}
+    """The kind (and the other fields: option or port, found) of a value the YAML reader could not read at ``loc`` on
+    ``line``: an integer beyond 64 bits as a layer's option is an option-value problem, as in Python, and in a port's
+    shape a port-shape one (found: the integer as written)."""
+    if kind != OUT_OF_RANGE:
+        return kind, {}
+    found = _PLAIN_SCALAR.match(line, loc.col - 1).group(0)
+    if (option := option_at(spec, loc)) is not None:
+        return "option-value", {"option": option, "found": found}
+    if (port := port_at(spec, loc)) is not None:  # a port's shape: as 1e400 there, not the YAML's own problem
+        return "port-shape", {"port": port, "found": found}
+    return "yaml-syntax", {}
+
+
+def port_at(spec: Any, loc: Loc) -> str | None:
+    """The port whose shape is written at ``loc``: one under the innermost net's ``inputs:`` or ``outputs:``, or a
+    chain's ``input:`` or ``output:`` (``Input``, ``Output``); else None."""
+    found, at = _inner_layer(spec, _at(loc), (), (0, 0), None), _at(loc)
+    net = found[1] if found else spec
+    if not isinstance(net, YMap):
+        return None
+    starts = sorted(_at(key_loc) for key_loc in net.key_locs.values())
+    for key, port in (("inputs", None), ("outputs", None), ("input", "Input"), ("output", "Output")):
+        if key in net.key_locs and _at(net.key_locs[key]) <= at < _next(starts, _at(net.key_locs[key]), None):
+            ports = net[key]
+            if port is not None or not isinstance(ports, YMap):
+                return port
+            names = sorted(_at(name_loc) for name_loc in ports.key_locs.values())
+            return next((str(name) for name, name_loc in ports.key_locs.items()
+                         if _at(name_loc) <= at < _next(names, _at(name_loc), None)), None)
+    return None
 
 
 def option_at(spec: Any, loc: Loc) -> str | None:

@@ -168,7 +168,7 @@ def test_a_compiled_index_cross_entropy_reads_no_index_on_the_cpu_unless_torchs_
     and check_indices runs only where that fails, for the same clear error naming the layer, port and values."""
     from netgraph import DataError
     from netgraph.layers import losses
-    from netgraph.layers._shapes import check_indices
+    from netgraph.layers.index_checks import check_indices
     calls = []
     monkeypatch.setattr(losses, "check_indices", lambda *a, **k: calls.append(a) or check_indices(*a, **k))
     module = net_initialize(NetGraph([CrossEntropyLossLayer("Index", logits=logits)], [], Input=(3, 5))).compile()
