@@ -28,14 +28,12 @@ from netgraph.core.option_words import SPAN, STEPPED_SPAN
 from netgraph.core.types import Conflict, PortType, broadcast, format_shape, unify
 from netgraph.core.wording import counted
 from netgraph.layers._modules import LayerModule
-from netgraph.layers.bad_index import check_indices
 
 __all__ = ["as_float", "positive_int", "int_tuple", "level_dim", "level_option", "pass_dtype", "fill", "is_int",
            "broadcasts_to",
            "same_rank", "check_number", "ranged_int", "ranged_number",
            "FnModule", "levels_option", "level_dims", "span_bounds", "level_range",
-           "levels_run", "fixed_product", "solved_dims", "probe_batch", "LONGEST_STEP", "slice_step",
-           "check_indices"]  # check_indices: bad_index's, where embedding and losses took it from
+           "levels_run", "fixed_product", "solved_dims", "probe_batch", "LONGEST_STEP", "slice_step"]
 
 
 def broadcasts_to(shape: tuple, target: tuple) -> bool:
