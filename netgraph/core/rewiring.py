@@ -30,7 +30,7 @@ from netgraph.core.order import order
 from netgraph.core.output_names import kept_output_names, kept_output_order
 from netgraph.core.port_options import numbered, with_port_options
 from netgraph.core.port_paths import inner_net_first, shown_path
-from netgraph.core.ports import NetPort, PortRef
+from netgraph.core.ports import NetPort, PortRef, as_declared
 from netgraph.core.surgery_lead import function_lead
 from netgraph.core.option_problems import VALUE_KIND
 from netgraph.core.wording import few_names
@@ -307,9 +307,10 @@ def _subchain(chain: NetChain, keep: set[str]) -> NetChain:
 
 def _known_types(net: NetGraph, layer: str, ports: dict[str, str]) -> dict[str, Any]:
     """The types ``layer``'s input ports had in ``net`` (those with a known shape), by the graph input each one gets
-    (``ports``: layer port -> graph input): a layer that lost its producer still takes what it took."""
+    (``ports``: layer port -> graph input), declared as written (``as_declared``): a layer that lost its producer
+    still takes what it took."""
     types = net.layer_types(layer)
-    return {name: types[port] for port, name in ports.items() if types[port].shape is not None}
+    return {name: as_declared(types[port]) for port, name in ports.items() if types[port].shape is not None}
 
 
 def drop_layers(net: NetGraph, drop: list[str]) -> NetGraph:
