@@ -349,3 +349,13 @@ def test_an_edit_declares_a_new_head_as_the_same_net_built_at_once_would():
     integers = NetChain([ReshapeLayer([2, 2]), ReshapeLayer([4])], input=PortType(4, "Integer"))
     assert net_drop(integers, 1).port_types["Input"] == PortType((2, 2), "Integer")  # a dtype the layer lacks stays
 
+
+def test_join_makes_names_unique_that_clash_only_by_path():
+    """README: join makes names unique. A layer ``enc`` holding ``l1`` beside a flattened ``enc/l1`` clashed by path
+    (a WiringError said to rename one); ``enc`` is renamed ``enc_2``, as net_flatten's names avoid such clashes."""
+    first = net_flatten(NetChain({"enc": NetChain({"l1": "Tanh"})}))
+    second = NetChain({"enc": NetChain({"l1": "Sin"})})
+    joined = net_join(first, second)
+    assert list(joined.layers) == ["enc/l1", "enc_2"] and joined.layers["enc_2"] == second.layers["enc"]
+    joined = net_join(second, first)
+    assert list(joined.layers) == ["enc", "enc/l1_2"]

@@ -14,7 +14,7 @@ from typing import Any
 
 import networkx as nx
 
-from netgraph.core.names import INDEX_RULE, fresh_name, indexed, usable_input_name
+from netgraph.core.names import INDEX_RULE, PathsTaken, fresh_name, indexed, usable_input_name
 from netgraph.core.nested_ports import in_chain, output_map, output_sources, same_inputs
 from netgraph.core.chain import NetChain
 from netgraph.core.drop_batch import ends_batch, interior_batch
@@ -199,17 +199,20 @@ def _put_back(net: NetGraph, path: tuple, edited: NetGraph, renamed: dict[str, s
 
 def chain_of(items: list[tuple[str | None, Any]], shapes: dict[str, Any]) -> NetChain:
     """A NetChain of ``(name or None, layer)`` items: numbered when no item has a name, else named. Given names
-    come first (one repeated is made unique as ``name_2``, ``name_3``, ...), so an unnamed item never takes one:
-    it is named by its position, made unique the same way."""
+    come first (one repeated, or one with another's path, ``enc`` holding ``l1`` beside ``enc/l1``, is made unique as
+    ``name_2``, ``name_3``, ...), so an unnamed item never takes one: it is named by its position, made unique the
+    same way."""
     if all(name is None for name, _ in items):
         return NetChain([layer for _, layer in items], **shapes)
-    taken: set[str] = set()
     names: list[str | None] = [name for name, _ in items]
+    by_path = any(name is not None and "/" in name for name in names)  # then a name may clash by its path too
+    taken: Any = PathsTaken() if by_path else set()
     for unnamed in (False, True):
         for i, name in enumerate(names):
             if (name is None) == unnamed:
-                names[i] = fresh_name(str(i + 1) if unnamed else name, taken, "_")
-                taken.add(names[i])
+                among = taken.naming(items[i][1]) if by_path else taken
+                names[i] = fresh_name(str(i + 1) if unnamed else name, among, "_")
+                among.add(names[i])
     return NetChain({name: layer for name, (_, layer) in zip(names, items)}, **shapes)
 
 
