@@ -6,8 +6,8 @@ import pytest
 import torch
 
 from netgraph import (ClassDecoder, ElementwiseLayer, FunctionLayer, LinearLayer, NetChain, NetGraph, NetPort, OptionError,
-                      ShapeError, SoftmaxLayer, WiringError, net_delete, net_drop, net_extract, net_flatten,
-                      net_initialize, net_join, net_rename, net_replace_part, net_take)
+                      PortType, ReshapeLayer, ShapeError, SoftmaxLayer, WiringError, net_delete, net_drop, net_extract,
+                      net_flatten, net_initialize, net_join, net_prepend, net_rename, net_replace_part, net_take)
 
 
 @pytest.fixture
@@ -330,3 +330,32 @@ def test_a_tuple_of_top_level_layers_is_told_it_is_a_path():
     with pytest.raises(WiringError) as info:
         net_drop(chain, ("up", "x"))
     assert "a tuple is a path" not in str(info.value)
+
+
+def test_an_edit_declares_a_new_head_as_the_same_net_built_at_once_would():
+    """QA: deleting a chain's first layer, or flattening a nested chain that declared ``input=4``, declared the input's
+    inferred type (``Input: {shape: 4, dtype: Real}``), so the result was not == the same net built in one go."""
+    chain = NetChain({"l1": LinearLayer(4), "a": "Tanh"}, input=4)
+    prepended = net_prepend(chain, {"p": "Tanh"})
+    for edited in (net_delete(prepended, "p"), net_drop(prepended, "p")):
+        assert edited == chain and edited.to_yaml() == chain.to_yaml()
+    longer = NetChain({"l0": LinearLayer(4), "l1": LinearLayer(4), "a": "Tanh"}, input=2)
+    assert net_drop(longer, "l0") == chain
+    graph = NetGraph({"a": LinearLayer(3), "b": "Tanh"}, [("a", "b")], Input=2)
+    assert net_drop(graph, "a") == NetGraph({"b": "Tanh"}, [], Input=3)
+    nested = NetChain({"n": NetChain({"l1": LinearLayer(4), "a1": "Tanh"}, input=4), "o": "Sin"})
+    built = NetChain({"n/l1": LinearLayer(4), "n/a1": "Tanh", "o": "Sin"}, input=4)
+    assert net_flatten(nested) == built and net_flatten(nested).to_yaml() == built.to_yaml()
+    integers = NetChain([ReshapeLayer([2, 2]), ReshapeLayer([4])], input=PortType(4, "Integer"))
+    assert net_drop(integers, 1).port_types["Input"] == PortType((2, 2), "Integer")  # a dtype the layer lacks stays
+
+
+def test_join_makes_names_unique_that_clash_only_by_path():
+    """README: join makes names unique. A layer ``enc`` holding ``l1`` beside a flattened ``enc/l1`` clashed by path
+    (a WiringError said to rename one); ``enc`` is renamed ``enc_2``, as net_flatten's names avoid such clashes."""
+    first = net_flatten(NetChain({"enc": NetChain({"l1": "Tanh"})}))
+    second = NetChain({"enc": NetChain({"l1": "Sin"})})
+    joined = net_join(first, second)
+    assert list(joined.layers) == ["enc/l1", "enc_2"] and joined.layers["enc_2"] == second.layers["enc"]
+    joined = net_join(second, first)
+    assert list(joined.layers) == ["enc", "enc/l1_2"]

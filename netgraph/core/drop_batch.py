@@ -16,7 +16,7 @@ from netgraph.core.edge_text import written
 from netgraph.core.graph import NetGraph
 from netgraph.core.names import fresh_name
 from netgraph.core.order import order
-from netgraph.core.ports import NetPort, PortRef
+from netgraph.core.ports import NetPort, PortRef, as_declared
 from netgraph.core.types import REAL
 
 __all__ = ["ends_batch", "interior_batch"]
@@ -133,7 +133,7 @@ def ends_batch(net: NetGraph, remaining: set[str]) -> tuple[NetGraph, set[str]] 
                 return None  # a tail dropped may have told it its type, a head of unknown type: rebuilds infer anew
             inputs.add(new)
             pairs.append((NetPort(new), dst))
-            options[new] = known
+            options[new] = as_declared(known)
             if dst.layer in fed_by:
                 fed_by[dst.layer] -= 1
                 if not fed_by[dst.layer]:

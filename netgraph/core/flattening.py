@@ -22,7 +22,7 @@ from netgraph.core.ir import Value
 from netgraph.core.layer import Layer
 from netgraph.core.layer_moves import Moves
 from netgraph.core.multipliers import carry_multipliers
-from netgraph.core.ports import NetPort, PortRef
+from netgraph.core.ports import NetPort, PortRef, as_declared
 from netgraph.core.rewiring import check_net
 from netgraph.core.option_problems import VALUE_KIND
 
@@ -97,7 +97,7 @@ def keeping_port_types(net: NetGraph, layers: dict, edges: list) -> NetGraph:
     edges = sorted(edges, key=rank)
     flat = NetGraph(layers, edges, **net.port_shape_options())
     before, after = net.port_types, flat.port_types
-    lost = {p: t for p, t in before.items() if p in after and after[p] != t}
+    lost = {p: as_declared(t) for p, t in before.items() if p in after and after[p] != t}
     return NetGraph(layers, edges, **{**net.port_shape_options(), **lost}) if lost else flat
 
 

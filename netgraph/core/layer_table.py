@@ -21,7 +21,7 @@ from netgraph.core.other_layer_names import layer_name_hint
 from netgraph.core.errors import Diagnostic, NetGraphError, OptionError, WiringError, raise_all
 from netgraph.core.given_shapes import given_shapes
 from netgraph.core.layer import Layer
-from netgraph.core.names import INDEX_RULE, indexed, numbered
+from netgraph.core.names import INDEX_RULE, indexed, numbered, split_paths
 from netgraph.core.naming_scope import quoted, shortened, shown_path
 from netgraph.core.plugins import stage
 from netgraph.core.net_arguments import compiled_module_hint, compiled_module_note
@@ -178,22 +178,15 @@ def _refuse_path_clash(table: Mapping[str, Any]) -> None:
     if not any(map(contains, table, repeat("/"))):  # (a C loop: no Python step a name)
         return
     seen: dict[tuple, tuple] = {}
-    stack = [((), (), table)]
-    while stack:  # a loop: nets nest deep
-        path, split, layers = stack.pop()
-        for name, layer in layers.items():
-            here, parts = (*path, name), (*split, *name.split("/"))
-            if parts in seen:
-                a, b = (p[0] if len(p) == 1 else p for p in sorted([seen[parts], here], key=len))
-                shown = repr(shown_path(parts))
-                raise WiringError(f"layers {quoted(a)} and {quoted(b)} have the same path {shown}, so a key such as "
-                                  f"{shown} (learning-rate multipliers, net_initialize method=) would "
-                                  "name both; rename one (a name may hold '/' only where it spells no other layer's "
-                                  "path)", layer=here, kind="layer-name")
-            seen[parts] = here
-            inner = getattr(layer, "layers", None)
-            if isinstance(inner, Mapping):
-                stack.append((here, parts, inner))
+    for here, parts in split_paths(table):
+        if parts in seen:
+            a, b = (p[0] if len(p) == 1 else p for p in sorted([seen[parts], here], key=len))
+            shown = repr(shown_path(parts))
+            raise WiringError(f"layers {quoted(a)} and {quoted(b)} have the same path {shown}, so a key such as "
+                              f"{shown} (learning-rate multipliers, net_initialize method=) would "
+                              "name both; rename one (a name may hold '/' only where it spells no other layer's "
+                              "path)", layer=here, kind="layer-name")
+        seen[parts] = here
 
 
 def given_by_keyword(kind: str, layers: Any, edges: Any, port_shapes: dict[str, Any]) -> tuple[Any, Any]:

@@ -14,13 +14,13 @@ from __future__ import annotations
 
 import keyword
 import unicodedata
-from collections.abc import Collection, Container, Mapping, Sequence
+from collections.abc import Collection, Container, Iterator, Mapping, Sequence
 from typing import Any
 
 from netgraph.core.naming_scope import quoted, scoped_layer, shortened
 
 __all__ = ["fresh_name", "indexed", "numbered", "printable", "unquoted", "printable_path", "ellipsized", "INDEX_RULE",
-           "describe_layer", "layer_label", "usable_input_name"]
+           "describe_layer", "layer_label", "usable_input_name", "split_paths", "PathsTaken"]
 
 INDEX_RULE = "numbered 1 to {n}, or -1 for the last"
 
@@ -32,6 +32,45 @@ def fresh_name(base: str, taken: Container[str], sep: str = "") -> str:
         n += 1
         name = f"{base}{sep}{n}"
     return name
+
+
+def split_paths(layers: Mapping[str, Any]) -> Iterator[tuple[tuple, tuple]]:
+    """Each layer's path (its names, at every depth) and its split path (the names split at '/', as a key such as
+    ``'enc/l1'`` reads): a layer ``'enc/l1'`` and ``l1`` in a graph ``enc`` have one split path."""
+    stack: list[tuple[tuple, tuple, Mapping]] = [((), (), layers)]
+    while stack:  # a loop: nets nest deep
+        path, split, table = stack.pop()
+        for name, layer in table.items():
+            here, parts = (*path, name), (*split, *name.split("/"))
+            yield here, parts
+            inner = getattr(layer, "layers", None)
+            if isinstance(inner, Mapping):
+                stack.append((here, parts, inner))
+
+
+class PathsTaken:
+    """The split paths of the layers named so far: a name is taken for ``layer`` when it or a layer within would
+    have one of them (``fresh_name``'s container, where a name holds '/': ``'enc'`` holding ``l1`` beside
+    ``'enc/l1'`` is renamed as an exact repeat is)."""
+
+    def __init__(self) -> None:
+        self._seen: set[tuple] = set()
+        self._within: list[tuple] = [()]
+
+    def naming(self, layer: Any) -> PathsTaken:
+        """Itself, asked next about names for ``layer``."""
+        inner = getattr(layer, "layers", None)
+        self._within = [(), *(parts for _, parts in split_paths(inner))] if isinstance(inner, Mapping) else [()]
+        return self
+
+    def __contains__(self, name: object) -> bool:
+        head = tuple(str(name).split("/"))
+        return any((*head, *rest) in self._seen for rest in self._within)
+
+    def add(self, name: str) -> None:
+        """``name`` given to the layer last asked about."""
+        head = tuple(name.split("/"))
+        self._seen.update((*head, *rest) for rest in self._within)
 
 
 def usable_input_name(name: str) -> bool:

@@ -11,7 +11,7 @@ from netgraph.core.frozen import frozen_init
 from netgraph.core.naming_scope import quoted
 from netgraph.core.types import INTEGER, REAL, Conflict, PortType, as_shape
 
-__all__ = ["NetPort", "PortRef", "Edge", "WrittenEdge", "declared_port_type", "new_edge", "new_port_ref"]
+__all__ = ["NetPort", "PortRef", "Edge", "WrittenEdge", "declared_port_type", "as_declared", "new_edge", "new_port_ref"]
 
 
 @dataclass(frozen=True, init=False, repr=False, slots=True)
@@ -181,3 +181,9 @@ def declared_port_type(value: Any, port: str) -> PortType:
     except Conflict as exc:
         raise ShapeError(str(exc), kind="port-shape", layer=(), port=port, expected=exc.expected,
                          found=exc.found) from None
+
+
+def as_declared(t: PortType) -> PortType:
+    """Type ``t`` (a port's inferred type) as a declaration gives it: a Real type without a range by its shape alone
+    (as ``input=4`` declares it: the layers make it Real), so an edited net equals the same net built in one go."""
+    return PortType(t.shape, None) if t.dtype == REAL and t.range is None else t

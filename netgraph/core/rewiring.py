@@ -14,7 +14,7 @@ from typing import Any
 
 import networkx as nx
 
-from netgraph.core.names import INDEX_RULE, fresh_name, indexed, usable_input_name
+from netgraph.core.names import INDEX_RULE, PathsTaken, fresh_name, indexed, usable_input_name
 from netgraph.core.nested_ports import in_chain, output_map, output_sources, same_inputs
 from netgraph.core.chain import NetChain
 from netgraph.core.drop_batch import ends_batch, interior_batch
@@ -30,7 +30,7 @@ from netgraph.core.order import order
 from netgraph.core.output_names import kept_output_names, kept_output_order
 from netgraph.core.port_options import numbered, with_port_options
 from netgraph.core.port_paths import inner_net_first, shown_path
-from netgraph.core.ports import NetPort, PortRef
+from netgraph.core.ports import NetPort, PortRef, as_declared
 from netgraph.core.surgery_lead import function_lead
 from netgraph.core.option_problems import VALUE_KIND
 from netgraph.core.wording import few_names
@@ -199,17 +199,20 @@ def _put_back(net: NetGraph, path: tuple, edited: NetGraph, renamed: dict[str, s
 
 def chain_of(items: list[tuple[str | None, Any]], shapes: dict[str, Any]) -> NetChain:
     """A NetChain of ``(name or None, layer)`` items: numbered when no item has a name, else named. Given names
-    come first (one repeated is made unique as ``name_2``, ``name_3``, ...), so an unnamed item never takes one:
-    it is named by its position, made unique the same way."""
+    come first (one repeated, or one with another's path, ``enc`` holding ``l1`` beside ``enc/l1``, is made unique as
+    ``name_2``, ``name_3``, ...), so an unnamed item never takes one: it is named by its position, made unique the
+    same way."""
     if all(name is None for name, _ in items):
         return NetChain([layer for _, layer in items], **shapes)
-    taken: set[str] = set()
     names: list[str | None] = [name for name, _ in items]
+    by_path = any(name is not None and "/" in name for name in names)  # then a name may clash by its path too
+    taken: Any = PathsTaken() if by_path else set()
     for unnamed in (False, True):
         for i, name in enumerate(names):
             if (name is None) == unnamed:
-                names[i] = fresh_name(str(i + 1) if unnamed else name, taken, "_")
-                taken.add(names[i])
+                among = taken.naming(items[i][1]) if by_path else taken
+                names[i] = fresh_name(str(i + 1) if unnamed else name, among, "_")
+                among.add(names[i])
     return NetChain({name: layer for name, (_, layer) in zip(names, items)}, **shapes)
 
 
@@ -307,9 +310,10 @@ def _subchain(chain: NetChain, keep: set[str]) -> NetChain:
 
 def _known_types(net: NetGraph, layer: str, ports: dict[str, str]) -> dict[str, Any]:
     """The types ``layer``'s input ports had in ``net`` (those with a known shape), by the graph input each one gets
-    (``ports``: layer port -> graph input): a layer that lost its producer still takes what it took."""
+    (``ports``: layer port -> graph input), declared as written (``as_declared``): a layer that lost its producer
+    still takes what it took."""
     types = net.layer_types(layer)
-    return {name: types[port] for port, name in ports.items() if types[port].shape is not None}
+    return {name: as_declared(types[port]) for port, name in ports.items() if types[port].shape is not None}
 
 
 def drop_layers(net: NetGraph, drop: list[str]) -> NetGraph:
