@@ -29,7 +29,7 @@ from netgraph.core.naming_scope import quoted, shown_path
 from netgraph.core.order import order
 from netgraph.core.output_names import kept_output_names, kept_output_order
 from netgraph.core.port_options import numbered, with_port_options
-from netgraph.core.port_paths import inner_net_first, shown_path
+from netgraph.core.port_paths import inner_net_first
 from netgraph.core.ports import NetPort, PortRef, as_declared
 from netgraph.core.surgery_lead import function_lead
 from netgraph.core.option_problems import VALUE_KIND
