@@ -5,14 +5,16 @@ back) and imports back as one layer."""
 
 from __future__ import annotations
 
+import numpy as np
 import onnx
 import pytest
 import torch
+from onnx import TensorProto, helper, numpy_helper
 
 from netgraph import (CrossEntropyLossLayer, NetChain, NetGraph, NormalizationLayer, export_onnx, import_onnx,
                       net_initialize)
 from netgraph.export.exporter import example_inputs
-from tests.onnx_helpers import assert_same_outputs
+from tests.onnx_helpers import assert_same_outputs, pinned_model, run_onnx
 from tests.test_onnx_export import family_nets
 
 
@@ -93,3 +95,22 @@ def test_a_float64_normalization_imports_its_arrays_in_float64_exactly(float64, 
     for name, array in net.layers["norm"].arrays.items():
         assert layer.arrays[name].dtype == torch.float64
         assert torch.equal(layer.arrays[name].reshape(array.shape), array)
+
+
+def test_a_float64_matmul_plus_bias_keeps_its_biases_in_float64(float64, tmp_path):
+    """MatMul(x, W) + b of doubles -> one LinearLayer: its fused biases were rounded to float32."""
+    generator = np.random.default_rng(0)
+    weights, bias = generator.standard_normal((4, 3)), generator.standard_normal(3) / 3
+    graph = helper.make_graph(
+        [helper.make_node("MatMul", ["x", "W"], ["h"]), helper.make_node("Add", ["h", "b"], ["y"])], "g",
+        [helper.make_tensor_value_info("x", TensorProto.DOUBLE, ["b", 4])],
+        [helper.make_tensor_value_info("y", TensorProto.DOUBLE, ["b", 3])],
+        [numpy_helper.from_array(weights, "W"), numpy_helper.from_array(bias, "b")])
+    onnx.save(pinned_model(graph), tmp_path / "m.onnx")
+    net = import_onnx(tmp_path / "m.onnx")
+    [layer] = net.layers.values()
+    assert layer.arrays["Biases"].dtype == torch.float64
+    assert torch.equal(layer.arrays["Biases"].reshape(-1), torch.from_numpy(bias))
+    x = torch.from_numpy(generator.standard_normal((5, 4)))
+    [want] = run_onnx(tmp_path / "m.onnx", {"x": x})
+    torch.testing.assert_close(net.compile()(x), torch.from_numpy(want), atol=1e-12, rtol=1e-12)
