@@ -11,8 +11,8 @@ import pytest
 import torch
 from onnx import TensorProto, helper, numpy_helper
 
-from netgraph import (CrossEntropyLossLayer, NetChain, NetGraph, NormalizationLayer, export_onnx, import_onnx,
-                      net_initialize)
+from netgraph import (AttentionLayer, CrossEntropyLossLayer, NetChain, NetGraph, NormalizationLayer, export_onnx,
+                      import_onnx, net_initialize)
 from netgraph.export.exporter import example_inputs
 from tests.onnx_helpers import assert_same_outputs, pinned_model, run_onnx
 from tests.test_onnx_export import family_nets
@@ -114,3 +114,21 @@ def test_a_float64_matmul_plus_bias_keeps_its_biases_in_float64(float64, tmp_pat
     x = torch.from_numpy(generator.standard_normal((5, 4)))
     [want] = run_onnx(tmp_path / "m.onnx", {"x": x})
     torch.testing.assert_close(net.compile()(x), torch.from_numpy(want), atol=1e-12, rtol=1e-12)
+
+
+@pytest.mark.parametrize("multi_head", [False, True], ids=["one-head", "multi-head"])
+def test_a_float64_causal_attention_exports_and_imports_back_as_one_layer(float64, multi_head, tmp_path):
+    """torch's exporter refused its causal mask of doubles ("Unsupported type for attn_mask: 7")."""
+    shape = (2, 3) if multi_head else (4,)
+    net = net_initialize(NetGraph({"a": AttentionLayer("Dot", multi_head=multi_head, mask="Causal")}, [],
+                                  Key=("n", *shape), Value=("n", *shape), Query=("n", *shape)), seed=0)
+    path = export_onnx(net, tmp_path / "m.onnx")
+    back = import_onnx(path)
+    [layer] = back.layers.values()
+    assert isinstance(layer, AttentionLayer) and layer.mask == "Causal"
+    for length in (1, 5):
+        inputs = example_inputs(net, batch=3, length=length, seed=1)
+        want = net.compile()(**inputs)
+        assert want.dtype == torch.float64
+        assert_same_outputs(path, net.compile(), inputs, atol=1e-12)
+        torch.testing.assert_close(back.compile()(**inputs), want, atol=1e-12, rtol=1e-12)
