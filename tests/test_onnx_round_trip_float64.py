@@ -82,16 +82,22 @@ def test_group_norm_between_other_casts_is_not_taken_as_one_layer(float64, tmp_p
 
 @pytest.mark.parametrize("options, shape", [
     ({"group_number": 2}, [4, 5]), ({"method": "RMS"}, [3, 4]), ({"aggregation_levels": [1]}, [3, 4]),
-    ({"aggregation_levels": "1;;", "scaling_levels": "Same"}, [3, 4])],
-    ids=["group", "rms", "standardize-level-1", "layer-normalization-op"])
+    ({"aggregation_levels": "1;;", "scaling_levels": "Same"}, [3, 4]), ({"unbiased": True}, [3, 4]),
+    ({"unbiased": True, "aggregation_levels": [1]}, [3, 4])],
+    ids=["group", "rms", "standardize-level-1", "layer-normalization-op", "unbiased", "unbiased-level-1"])
 def test_a_float64_normalization_imports_its_arrays_in_float64_exactly(float64, options, shape, tmp_path):
-    """Its folded arrays were rounded to float32 (a float64 LinearLayer's stayed float64)."""
+    """Its folded arrays were rounded to float32 (a float64 LinearLayer's stayed float64); an unbiased one imported
+    as its ~20 ops (its count n cast to float, then to double, once for n and once for n - 1)."""
     net = net_initialize(NetChain({"norm": NormalizationLayer(**options)}, input=shape), seed=0)
     generator = torch.Generator().manual_seed(0)
     for array in net.layers["norm"].arrays.values():  # not the starting ones and zeros
         array.copy_(torch.randn(array.shape, generator=generator, dtype=array.dtype) / 3)
-    [layer] = import_onnx(export_onnx(net, tmp_path / "m.onnx")).layers.values()
+    back = import_onnx(export_onnx(net, tmp_path / "m.onnx"))
+    [layer] = back.layers.values()
     assert isinstance(layer, NormalizationLayer) and set(layer.arrays) == set(net.layers["norm"].arrays)
+    assert (layer.method, layer.unbiased) == (net.layers["norm"].method, net.layers["norm"].unbiased)
+    x = torch.randn(3, *shape, generator=generator)
+    torch.testing.assert_close(back.compile()(x), net.compile()(x))  # float64 tolerances
     for name, array in net.layers["norm"].arrays.items():
         assert layer.arrays[name].dtype == torch.float64
         assert torch.equal(layer.arrays[name].reshape(array.shape), array)
