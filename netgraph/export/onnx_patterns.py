@@ -1,8 +1,8 @@
 """The chains of ONNX nodes that one layer replaces, found before the nodes are converted one by one: attention
 first, then GroupNorm's, a LayerNorm's arrays after it, an RMS or unbiased normalisation, LRN's window, a Pad before
 a Conv, a circular pad's Concat, a padding's Gather of a variable length, positions, a table's first rows, a Total
-pooling, a 1-D linear resize's gathers, torch's variance, its cosine distance, an index input's comparisons and casts (each finder sees
-only the nodes the ones before it left)."""
+pooling, a 1-D linear resize's gathers, torch's variance, its cosine distance, an index input's comparisons and
+casts (each finder sees only the nodes the ones before it left)."""
 
 from __future__ import annotations
 

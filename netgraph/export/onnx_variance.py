@@ -1,8 +1,9 @@
 """``x.var(dim)`` and ``x.std(dim)`` as torch's TorchScript exporter writes them (n - 1 in the divisor):
 ReduceMean((x - ReduceMean(x, A))², A) * n / (n - 1), then a Sqrt for ``std``, where n is the count of the reduced
-elements, ReduceProd(Gather(Shape(x), A)) (Cast to float; in a float64 model, then to double). Over a dynamic length n is a size used as data, which no
-layer computes: the chain becomes one ``AggregationLayer("Variance")`` (``"StandardDeviation"`` with its Sqrt) of
-x over those levels, which counts each example's elements itself, so the net runs at any length."""
+elements, ReduceProd(Gather(Shape(x), A)) (Cast to float; in a float64 model, then to double). Over a dynamic
+length n is a size used as data, which no layer computes: the chain becomes one ``AggregationLayer("Variance")``
+(``"StandardDeviation"`` with its Sqrt) of x over those levels, which counts each example's elements itself, so the
+net runs at any length."""
 
 from __future__ import annotations
 
