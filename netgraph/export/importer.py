@@ -281,7 +281,7 @@ class _Builder(ConstantFolding, LayerShapes):
         linear, _ = linear_of(self.layers[name])
         if not _bias_vector(bias, linear.weights.shape[0], self.ctx.rank(producer.input[0])):
             return False
-        self.layers[name] = with_biases(self.layers[name], np.reshape(bias, (-1,)).astype(np.float32))
+        self.layers[name] = with_biases(self.layers[name], linear.weights.new_tensor(bias).reshape(-1))  # W's dtype
         self.fused.append((name, node))
         self.sources[node.output[0]] = NetPort(name, "Output")
         return True

@@ -21,7 +21,7 @@ import numpy as np
 
 from netgraph.export.onnx_ops import CONVERTERS as BASIC_CONVERTERS
 from netgraph.export.onnx_gather import gather
-from netgraph.export.onnx_ops import Context, Converted, Unsupported, text, transposed
+from netgraph.export.onnx_ops import Context, Converted, Unsupported, perm_of, text, transposed
 from netgraph.export.onnx_reshape import reshape_converter
 from netgraph.export.onnx_shape_ops import SHAPE_CONVERTERS
 from netgraph.export.onnx_recurrent_glue import (DIRECTIONS_PERM, LAYOUT_PERM, RECURRENT_OPS, batch_first_perm,
@@ -217,7 +217,7 @@ def _concat(node: Any, ctx: Context) -> Converted:
 
 
 def _transpose(node: Any, ctx: Context) -> Converted:
-    perm = list(ctx.attributes(node).get("perm", ()))
+    perm = perm_of(node, ctx)
     uses = [(c, i) for c, i in ctx.consumers.get(node.output[0], []) if c.op_type != "Shape"]
     feeds_recurrence = uses and all(c.op_type in RECURRENT_OPS and i == 0 for c, i in uses)  # a static export
     # also reads the Shape of X, for the zero initial state: only its size, not its data

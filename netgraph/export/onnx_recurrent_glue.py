@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from netgraph.export.onnx_ops import Context, squeeze_axes, text
+from netgraph.export.onnx_ops import Context, perm_of, squeeze_axes, text
 
 __all__ = ["RECURRENT_OPS", "LAYOUT_PERM", "DIRECTIONS_PERM", "is_op", "recurrent_output", "bidirectional",
            "time_major_output", "batch_first_perm", "time_major_perm", "batch_first_uses", "state_stack",
@@ -34,7 +34,7 @@ def is_op(node: Any, ctx: Context, op: str, perm: list[int] | None = None, axes:
     """``node`` is an ``op`` node (with this Transpose ``perm`` / Squeeze ``axes`` when given)."""
     if node is None or node.op_type != op:
         return False
-    if perm is not None and list(ctx.attributes(node).get("perm", ())) != perm:
+    if perm is not None and perm_of(node, ctx) != perm:
         return False
     return axes is None or squeeze_axes(node, ctx) == axes
 
@@ -75,9 +75,7 @@ def batch_first_perm(node: Any, ctx: Context) -> list[int] | None:
     """The perm of Transpose ``node`` of a time-major (time, batch, features) sequence as a perm of our batch-first
     one, when it keeps the batch first: torch's exporter joins the glue's Transpose [1, 0, 2] with the next one
     (attention's keys transposed, [0, 2, 1] batch-first, are [1, 2, 0] time-major); else None."""
-    perm = list(ctx.attributes(node).get("perm", ())) if node.op_type == "Transpose" else []
-    ours = [LAYOUT_PERM[p] for p in perm] if sorted(perm) == [0, 1, 2] else []
-    return ours if ours and ours[0] == 0 else None
+    return _joined(LAYOUT_PERM, perm_of(node, ctx)) if node.op_type == "Transpose" else None
 
 
 def time_major_perm(node: Any, ctx: Context) -> list[int] | None:
@@ -88,8 +86,12 @@ def time_major_perm(node: Any, ctx: Context) -> list[int] | None:
     time and batch). The inverse of ``batch_first_perm``'s composition."""
     if not is_op(node, ctx, "Transpose") or time_major_output(node.input[0], ctx) is not None:
         return None
-    perm = list(ctx.attributes(node).get("perm", ()))
-    ours = [perm[p] for p in LAYOUT_PERM] if sorted(perm) == [0, 1, 2] else []
+    return _joined(perm_of(node, ctx), LAYOUT_PERM)
+
+
+def _joined(first: list[int], then: list[int]) -> list[int] | None:
+    """Transposes by ``first`` then by ``then`` (perms of 3 dims) as one perm, when it keeps the batch first."""
+    ours = [first[p] for p in then] if sorted(first) == sorted(then) == [0, 1, 2] else []
     return ours if ours and ours[0] == 0 else None
 
 

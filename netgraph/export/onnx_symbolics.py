@@ -22,6 +22,7 @@ except ImportError:  # pragma: no cover - older torch
     from torch.onnx._internal import registration as _registration  # type: ignore[no-redef]
 
 from netgraph.backend.compile import variable_base
+from netgraph.export.onnx_attention_symbolic import ATTENTION_OPSET, scaled_dot_product_attention
 from netgraph.export.onnx_group_symbolic import group_norm
 from netgraph.core.walk import nested_nodes
 
@@ -30,33 +31,36 @@ __all__ = ["hyperbolic_symbolics", "call_without_onnx_form", "LayerAt", "layer_o
 
 _HYPERBOLIC = {"sinh": "Sinh", "cosh": "Cosh", "asinh": "Asinh", "acosh": "Acosh", "atanh": "Atanh"}
 HYPERBOLIC_OPSET = 9
+_OPSETS = {"scaled_dot_product_attention": ATTENTION_OPSET}  # the symbolics registered from another opset
 
 
 @contextlib.contextmanager
 def hyperbolic_symbolics() -> Iterator[None]:
     """Export ``aten::sinh`` ... as ONNX ``Sinh`` ..., ``aten::log_sigmoid`` stably, ``aten::trunc``, ``aten::erfc``
     and ``aten::atan2`` correctly on the axes (from opset 9; below, onnx's checker rejects the model, and
-    ``export_onnx`` says so) inside the block only: afterwards torch's registry is as before (a user's own
-    symbolic for one of them back in place), so a later plain ``torch.onnx.export`` is unaffected. torch's
+    ``export_onnx`` says so) and a causal ``scaled_dot_product_attention`` of doubles (from opset 14), inside the
+    block only: afterwards torch's registry is as before (a user's own symbolic for one of them back in place), so a
+    later plain ``torch.onnx.export`` is unaffected. torch's
     ``unregister_custom_op_symbolic`` leaves an empty entry behind, on which its exporter fails ("min() arg is an
     empty sequence"): an entry this block created is removed."""
     groups = getattr(_registration.registry, "_registry", None)
     symbolics = {**{aten: _symbolic(op) for aten, op in _HYPERBOLIC.items()}, "atan2": _atan2,
-                 "log_sigmoid": _log_sigmoid, "trunc": _trunc, "erfc": _erfc, "group_norm": group_norm}
+                 "log_sigmoid": _log_sigmoid, "trunc": _trunc, "erfc": _erfc, "group_norm": group_norm,
+                 "scaled_dot_product_attention": scaled_dot_product_attention}
     before = {aten: _override(aten) for aten in symbolics}
     try:
         for aten, symbolic in symbolics.items():
-            register_custom_op_symbolic(f"aten::{aten}", symbolic, HYPERBOLIC_OPSET)
+            register_custom_op_symbolic(f"aten::{aten}", symbolic, _OPSETS.get(aten, HYPERBOLIC_OPSET))
         yield
     finally:
         for aten, (existed, previous) in before.items():
-            name = f"aten::{aten}"
+            name, opset = f"aten::{aten}", _OPSETS.get(aten, HYPERBOLIC_OPSET)
             if previous is not None:
-                register_custom_op_symbolic(name, previous, HYPERBOLIC_OPSET)
+                register_custom_op_symbolic(name, previous, opset)
                 continue
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
-                unregister_custom_op_symbolic(name, HYPERBOLIC_OPSET)
+                unregister_custom_op_symbolic(name, opset)
             group = groups.get(name) if isinstance(groups, dict) else None
             if not existed and group is not None and not len(group._functions):
                 del groups[name]
@@ -64,10 +68,10 @@ def hyperbolic_symbolics() -> Iterator[None]:
 
 def _override(aten: str) -> tuple[bool, Any]:
     """Whether torch's registry has an entry for ``aten::<aten>``, and the custom symbolic registered for it at
-    ``HYPERBOLIC_OPSET`` (None when none)."""
+    the opset ours is (None when none)."""
     group = _registration.registry.get_function_group(f"aten::{aten}")
     overrides = getattr(getattr(group, "_functions", None), "_overrides", {})
-    return group is not None, overrides.get(HYPERBOLIC_OPSET)
+    return group is not None, overrides.get(_OPSETS.get(aten, HYPERBOLIC_OPSET))
 
 
 def _symbolic(op: str) -> Any:

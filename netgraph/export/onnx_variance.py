@@ -1,8 +1,9 @@
 """``x.var(dim)`` and ``x.std(dim)`` as torch's TorchScript exporter writes them (n - 1 in the divisor):
 ReduceMean((x - ReduceMean(x, A))², A) * n / (n - 1), then a Sqrt for ``std``, where n is the count of the reduced
-elements, ReduceProd(Gather(Shape(x), A)) (Cast to float). Over a dynamic length n is a size used as data, which no
-layer computes: the chain becomes one ``AggregationLayer("Variance")`` (``"StandardDeviation"`` with its Sqrt) of
-x over those levels, which counts each example's elements itself, so the net runs at any length."""
+elements, ReduceProd(Gather(Shape(x), A)) (Cast to float; in a float64 model, then to double). Over a dynamic
+length n is a size used as data, which no layer computes: the chain becomes one ``AggregationLayer("Variance")``
+(``"StandardDeviation"`` with its Sqrt) of x over those levels, which counts each example's elements itself, so the
+net runs at any length."""
 
 from __future__ import annotations
 
@@ -16,6 +17,8 @@ from netgraph.export.onnx_ops import (Context, Converted, Unsupported, sole_use_
 from netgraph.export.onnx_shape_ops import reduction
 
 __all__ = ["is_number", "one_element", "variance_chain", "variance_patterns"]
+
+_FLOATS = (1, 11)  # ONNX's FLOAT and DOUBLE: a count cast to either is the same number
 
 
 def variance_patterns(nodes: Any, ctx: Context) -> tuple[dict[int, Converted], set[int]]:
@@ -35,9 +38,9 @@ def variance_chain(div: Any, ctx: Context) -> tuple[list, Any, str] | None:
     scaled, less = _producer(div.input[0], ctx, "Mul"), _producer(div.input[1], ctx, "Sub")
     if scaled is None or less is None or not is_number(less.input[1], 1.0, ctx.rank(div.output[0]), ctx):
         return None
-    count = less.input[0]
-    mean_square = next((_producer(t, ctx, "ReduceMean") for t in scaled.input if t != count), None)
-    if mean_square is None or count not in scaled.input:
+    count = _uncast(less.input[0], ctx)  # a float64 export casts n to float, then to double for each use
+    mean_square = next((_producer(t, ctx, "ReduceMean") for t in scaled.input if _uncast(t, ctx) != count), None)
+    if mean_square is None or count not in (_uncast(t, ctx) for t in scaled.input):
         return None
     square = _producer(mean_square.input[0], ctx, "Mul")
     centred = _producer(square.input[0], ctx, "Sub") if square is not None and len(set(square.input)) == 1 else None
@@ -54,6 +57,13 @@ def variance_chain(div: Any, ctx: Context) -> tuple[list, Any, str] | None:
         return None
     layer = reduction("StandardDeviation" if root is not None else "Variance", mean_square, ctx).layer
     return chain, layer, x
+
+
+def _uncast(tensor: str, ctx: Context) -> str:
+    """The tensor that ``tensor`` is Casts to float32 or float64 of (itself where no such Cast computes it)."""
+    while (cast := _producer(tensor, ctx, "Cast")) is not None and ctx.attributes(cast).get("to") in _FLOATS:
+        tensor = cast.input[0]
+    return tensor
 
 
 def is_number(tensor: str, number: float, rank: int | None, ctx: Context) -> bool:
