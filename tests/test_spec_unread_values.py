@@ -26,11 +26,25 @@ def test_an_option_past_64_bits_names_its_option_and_the_number_as_written(yaml_
     assert (problem.kind, problem.layer, problem.option, problem.found) == ("option-value", ("a",), "output", BIG)
 
 
+@pytest.mark.parametrize("value", [BIG, f"[2, {BIG}]", f"[[{BIG}], 2]", f"{{n: {BIG}}}"],
+                         ids=["scalar", "in-a-list", "in-a-nested-list", "in-a-mapping"])
+def test_a_number_past_64_bits_within_an_option_names_the_option(yaml_loader, value):
+    """Within a plain layer's option written as a list (``input: [2, ...]``), the number was told as the shape of a
+    port Input (port-shape), as though the layer were a net; it is the option's value (option-value), as written
+    alone, and as Python's ``LinearLayer(3, input=[2, 10**25])`` tells it."""
+    with pytest.raises(SpecError) as info:
+        NetGraph.from_yaml(f"netgraph: 1\nlayers:\n  a: {{type: LinearLayer, output: 3, input: {value}}}\n")
+    (problem,) = [d for d in info.value.diagnostics if "out of range" in d.message]
+    assert (problem.kind, problem.layer, problem.option, problem.port, problem.found) == (
+        "option-value", ("a",), "input", None, BIG)
+
+
 @pytest.mark.parametrize("text, line, col, port", [
     (f"netgraph: 1\ntype: NetChain\nlayers: [2]\ninput: {BIG}\n", 4, 8, "Input"),
     (f"netgraph: 1\nlayers: {{a: Tanh}}\ninputs: {{x: 3, y: [n, {BIG}]}}\noutputs: {{z: 2}}\n", 3, 23, "y"),
     (f"netgraph: 1\nlayers: {{a: Tanh}}\ninputs: {{x: 3}}\noutputs:\n  z: [{BIG}]\n", 5, 7, "z"),
     (f"netgraph: 1\nlayers:\n  box: {{layers: [Tanh], inputs: {{p: [{BIG}]}}}}\ninputs: {{x: 3}}\n", 3, 38, "p"),
+    (f"netgraph: 1\nlayers:\n  box: {{type: NetChain, layers: [Tanh], input: [{BIG}]}}\n", 3, 49, "Input"),
 ])
 def test_a_port_shape_past_64_bits_is_a_port_shape_problem_at_its_port(yaml_loader, text, line, col, port):
     """It was told as a YAML syntax problem (yaml-syntax), though the YAML is well formed: the port's shape is wrong,

@@ -23,6 +23,7 @@ from torch import nn
 from netgraph.core.errors import OptionError, ShapeError
 from netgraph.core.layer import EmitContext, Layer
 from netgraph.core.naming_scope import quoted, shown_layer, shown_path
+from netgraph.core.own_classes import is_netgraph_class
 from netgraph.core.scoped_values import scoped
 from netgraph.core.types import INTEGER, PortType, format_shape
 from netgraph.core.wording import counted
@@ -44,7 +45,7 @@ def check_built(layer: Layer, types: Mapping[str, PortType], built: Any, where: 
                           f"{type(built).__name__}", kind="layer-contract", expected="a torch.nn.Module",
                           found=type(built).__name__)
     cls = type(layer)
-    if cls.__module__.startswith("netgraph."):
+    if is_netgraph_class(cls):
         return ()
     state = built.state_dict()
     missing = [name for name in layer.arrays if name not in state]

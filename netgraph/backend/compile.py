@@ -41,6 +41,7 @@ from netgraph.backend.scripting import NotScriptable
 from netgraph.backend.source_map import layer_lines
 from netgraph.backend.traced_batch import drawing_layers, traced_batch_size
 from netgraph.core.layer import EmitContext
+from netgraph.core.own_classes import is_netgraph_class
 from netgraph.core.torch_state import own_precision, working_dtype
 from netgraph.core.nesting import fits_recursion_limit
 from netgraph.core.errors import DataError, OptionError
@@ -262,7 +263,7 @@ class _CodeWriter(GraphWalker):
     def _block(self, node: Node, module: str, inputs: Sequence[str], outs: tuple[str, ...]) -> list[str]:
         """The node's statements."""
         block = node.layer.emit_block(ctx := self._context(node, module, inputs), tuple(outs))
-        if not type(node.layer).__module__.startswith("netgraph."):  # a user's own emit: checked, the layer named
+        if not is_netgraph_class(type(node.layer)):  # a user's own emit: checked, the layer named
             return own_block(self.net, node, ctx, block)  # and its module's outputs of another precision cast
         return block
 

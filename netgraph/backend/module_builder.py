@@ -14,6 +14,7 @@ from netgraph.core.ir import Node
 from netgraph.core.layer import Layer
 from netgraph.core.naming_scope import shown_layer
 from netgraph.core.operator import NetOperator
+from netgraph.core.own_classes import is_netgraph_class
 from netgraph.core.types import Conflict
 from netgraph.core.walk import GraphWalker
 from netgraph.core.wrapped_modules import shared_module_error
@@ -121,7 +122,7 @@ class ModuleBuilder(GraphWalker):
 
     def _kind(self, cls: type) -> tuple[bool, bool]:
         """(an operator, a layer type of netgraph's own) for a layer class, worked out once per class."""
-        kind = self._kinds[cls] = (issubclass(cls, NetOperator), cls.__module__.startswith("netgraph."))
+        kind = self._kinds[cls] = (issubclass(cls, NetOperator), is_netgraph_class(cls))
         return kind
 
     def _parent(self, path: tuple[str, ...]) -> nn.Module:

@@ -22,6 +22,7 @@ import torch
 
 from netgraph.core.errors import DataError, NetGraphError
 from netgraph.core.naming_scope import shown_layer
+from netgraph.core.own_classes import is_netgraph_class
 from netgraph.core.port_paths import layer_at
 from netgraph.layers.function import FunctionLayer
 from netgraph.layers.torch_layer import _ModuleWrapper
@@ -58,7 +59,7 @@ def module_error(module: Any, exc: BaseException) -> DataError | None:
 def runs_user_code(layer: Any) -> bool:
     """Whether ``layer`` computes with its author's code, whose errors are blamed on the layer: a TorchLayer's or
     ``register_module`` layer's module, a layer class of one's own, a FunctionLayer's Python function."""
-    return isinstance(layer, _ModuleWrapper) or not type(layer).__module__.startswith("netgraph.") or (
+    return isinstance(layer, _ModuleWrapper) or not is_netgraph_class(type(layer)) or (
         isinstance(layer, FunctionLayer) and callable(layer.function))
 
 

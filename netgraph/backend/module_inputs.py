@@ -12,6 +12,9 @@ outside the forward (by a hook, or by Python binding the arguments) stays as it 
 one example per row: it is blamed for lacking the batch dim only where the forward runs on it given one. An
 operator's inner net blames its own inputs first; the outer module then names its own port, or, when its inputs
 fit, raises torch's error in place of the inner one's blame.
+
+So what the forward does not fail on is never named: uint64 indices past int64 at an Integer port are named only
+where a layer reading them fails (an EmbeddingLayer); a net that only moves them (Flatten, Reshape, Part) returns them.
 """
 
 from __future__ import annotations

@@ -8,6 +8,7 @@ from typing import Any
 from torch import nn
 
 from netgraph.core.layer_table import NETGRAPH_PREFIX
+from netgraph.core.own_classes import is_netgraph_class
 
 __all__ = ["old_state", "prefixed_state", "prefix_submodules"]
 
@@ -37,7 +38,7 @@ def prefix_submodules(root: nn.Module, compiled: type) -> None:
         if module is None or (isinstance(module, compiled) and module is not root):
             continue
         stack.extend(module._modules.values())
-        if type(module).__module__.startswith("netgraph."):
+        if is_netgraph_class(type(module)):
             _prefix(vars(module))
 
 

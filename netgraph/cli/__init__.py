@@ -21,6 +21,7 @@ from netgraph.cli.terminate import TERMINATED_STATUS, Terminated
 from netgraph.core.errors import NetGraphError, OptionError
 from netgraph.core.files import REFERENCE_SCOPE
 from netgraph.core.limits import limits
+from netgraph.core.own_classes import is_netgraph_class
 from netgraph.core.scoped_values import scoped
 
 __all__ = ["main", "entry", "build_parser", "EPIPE_STATUS", "INTERRUPTED_STATUS", "TERMINATED_STATUS", "ERRORS_FOLDER"]
@@ -82,7 +83,7 @@ def _noting(show: Callable) -> Callable:
     Python's file:line format with the source line); other packages' warnings go to ``show``."""
     def note(message, category, filename, lineno, file=None, line=None):  # noqa: ANN001 - showwarning's signature
         text = " ".join(str(message).split("\n")).strip()
-        if category.__module__.startswith("netgraph.") or text.startswith("netgraph") \
+        if is_netgraph_class(category) or text.startswith("netgraph") \
                 or Path(filename).resolve().is_relative_to(_PACKAGE):
             print(f"note: {text.removeprefix('netgraph: ')}", file=sys.stderr if file is None else file)
         else:

@@ -6,6 +6,7 @@ import dataclasses
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from netgraph.core.own_classes import is_netgraph_class
 from netgraph.core.types import PortType
 
 __all__ = ["EmitContext"]
@@ -50,5 +51,5 @@ class EmitContext:
         """Whether every value reaching input ``port`` is in [0, 1] or NaN whatever the data: its producer is one of
         netgraph's own layers (a user's subclass may compute something else) that says so of that output."""
         found = self.producer(port)
-        return found is not None and type(found[0]).__module__.startswith("netgraph.") \
+        return found is not None and is_netgraph_class(type(found[0])) \
             and found[1] in found[0].probability_outputs()

@@ -200,7 +200,8 @@ class Layer(SpecText):
 
     def probability_outputs(self) -> frozenset[str]:
         """Output ports whose values are in [0, 1] (or NaN) whatever its inputs: a loss taking probabilities from one
-        leaves its check out of the compiled forward (``EmitContext.known_probabilities``)."""
+        leaves its check out of the compiled forward (``EmitContext.known_probabilities``). Read for netgraph's own
+        layers only: a user's layer overriding it is ignored (its claim could leave out a check its values need)."""
         return frozenset()
 
     def with_input_count(self, n: int) -> Layer:

@@ -45,31 +45,40 @@ def unread_fields(spec: Any, loc: Loc, kind: str, line: str) -> tuple[str, dict[
 
 def port_at(spec: Any, loc: Loc) -> str | None:
     """The port whose shape is written at ``loc``: one under the innermost net's ``inputs:`` or ``outputs:``, or a
-    chain's ``input:`` or ``output:`` (``Input``, ``Output``); else None."""
+    chain's ``input:`` or ``output:`` (``Input``, ``Output``); else None (a plain layer's options are no ports)."""
     found, at = _inner_layer(spec, _at(loc), (), (0, 0), None), _at(loc)
     net = found[1] if found else spec
-    if not isinstance(net, YMap):
+    if not _is_net(net):
         return None
-    starts = sorted(_at(key_loc) for key_loc in net.key_locs.values())
-    for key, port in (("inputs", None), ("outputs", None), ("input", "Input"), ("output", "Output")):
-        if key in net.key_locs and _at(net.key_locs[key]) <= at < _next(starts, _at(net.key_locs[key]), None):
-            ports = net[key]
-            if port is not None or not isinstance(ports, YMap):
-                return port
-            names = sorted(_at(name_loc) for name_loc in ports.key_locs.values())
-            return next((str(name) for name, name_loc in ports.key_locs.items()
-                         if _at(name_loc) <= at < _next(names, _at(name_loc), None)), None)
-    return None
+    key = _key_at(net, at)
+    if key in ("input", "output"):
+        return key.title()
+    if key not in ("inputs", "outputs") or not isinstance(net[key], YMap):
+        return None
+    return _key_at(net[key], at)
 
 
 def option_at(spec: Any, loc: Loc) -> str | None:
-    """The option whose value is written at ``loc`` in the innermost layer entry holding it (``output: 10**30``),
-    else None (a layer's shorthand, a port's shape, a list item)."""
+    """The option whose value holds ``loc`` (``output: 10**30``, ``input: [2, 10**30]``) in the innermost layer entry
+    holding it, else None (a layer's shorthand, its type, a net's keys)."""
     found = _inner_layer(spec, _at(loc), (), (0, 0), None)
     layer = found[1] if found else None
-    if not isinstance(layer, YMap):
+    if not isinstance(layer, YMap) or _is_net(layer):
         return None
-    return next((str(key) for key, at in layer.value_locs.items() if _at(at) == _at(loc) and key != "type"), None)
+    key = _key_at(layer, _at(loc))
+    return None if key in (None, "type", "file", "ref") else key
+
+
+def _is_net(entry: Any) -> bool:
+    """Whether a layer's entry (or the file's own) is a net's: a mapping with ``layers:`` (as ``_inner_layer``)."""
+    return isinstance(entry, YMap) and isinstance(entry.get("layers"), (YMap, YSeq))
+
+
+def _key_at(mapping: YMap, at: tuple) -> str | None:
+    """The key of ``mapping`` whose entry (from its key to the next key, or the mapping's end) holds ``at``."""
+    starts = sorted(_at(key_loc) for key_loc in mapping.key_locs.values())
+    return next((str(key) for key, key_loc in mapping.key_locs.items()
+                 if _at(key_loc) <= at < _next(starts, _at(key_loc), None)), None)
 
 
 def _at(loc: Any) -> tuple[int, int]:
