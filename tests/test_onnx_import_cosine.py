@@ -1,5 +1,6 @@
-"""torch's ``1 - F.cosine_similarity(a, b, dim=1)`` (a cosine ``NetPairEmbeddingOperator``'s distance) imports as
-one FunctionLayer of its formula, eps clamp included; a chain differing in a constant imports as its ops."""
+"""torch's ``1 - F.cosine_similarity(a, b, dim=1)`` imports as one FunctionLayer of its formula, eps clamp included (a
+chain differing in a constant imports as its ops); a cosine ``NetPairEmbeddingOperator``'s scale-invariant distance
+imports as one FunctionLayer of its own formula."""
 
 from __future__ import annotations
 
@@ -74,3 +75,47 @@ def test_a_cosine_chain_with_another_constant_imports_as_its_ops(tmp_path):
     assert len(back.layers) > 1 and not _functions(back)
     a, b = _inputs()
     torch.testing.assert_close(back.compile()(a=a, b=b), CosineDistance(1e-8)(a, b) + 1)
+
+
+@pytest.fixture
+def dtype(request):
+    default = torch.get_default_dtype()
+    torch.set_default_dtype(request.param)
+    yield request.param
+    torch.set_default_dtype(default)
+
+
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float64], ids=["float32", "float64"], indirect=True)
+def test_a_cosine_pair_embedding_of_small_embeddings_round_trips_scale_invariant(dtype, tmp_path):
+    """The operator's scale-invariant distance (each embedding divided by its largest |x|) imports as one layer
+    that keeps it: at 1e-12 torch's clamped cosine_similarity gave 1 for parallel embeddings."""
+    net = net_initialize(NetGraph({"p": NetPairEmbeddingOperator(LinearLayer(3, biases=False), distance="Cosine")},
+                                  [], Input1=4, Input2=4), seed=0)
+    path = export_onnx(net, tmp_path / "m.onnx")
+    back = import_onnx(path)
+    assert len(_functions(back)) == 1
+    a, b = (x.to(dtype) * 1e-12 for x in _inputs())
+    b[1] = 3 * a[1]  # parallel
+    want = net.compile()(Input1=a, Input2=b)
+    got = back.compile()(Input1=a, Input2=b)
+    assert want[0] == 1 and abs(want[1].item()) < 1e-6
+    torch.testing.assert_close(got, want)
+    torch.testing.assert_close(torch.from_numpy(run_onnx(path, {"Input1": a, "Input2": b})[0]), want)
+
+
+def test_the_scaled_cosine_chain_imports_with_its_own_constants(tmp_path):
+    """A Clip bound other than the operator's (2, not 1, under the product of the norms) is kept in the formula."""
+    net = net_initialize(NetGraph({"p": NetPairEmbeddingOperator(LinearLayer(3, biases=False), distance="Cosine")},
+                                  [], Input1=4, Input2=4), seed=0)
+    model = onnx.load(export_onnx(net, tmp_path / "m.onnx"))
+    div = next(node for node in model.graph.node if node.output[0] == model.graph.node[-1].input[1])
+    clip = next(node for node in model.graph.node if node.output[0] == div.input[1])
+    low = next(node for node in model.graph.node if node.output[0] == clip.input[1])
+    low.attribute[0].t.CopyFrom(onnx.numpy_helper.from_array(np.array(2.0, dtype=np.float32)))
+    onnx.save(model, tmp_path / "two.onnx")
+    back = import_onnx(tmp_path / "two.onnx")
+    assert len(_functions(back)) == 1
+    a, b = _inputs()
+    want = torch.from_numpy(run_onnx(tmp_path / "two.onnx", {"Input1": a, "Input2": b})[0])
+    torch.testing.assert_close(back.compile()(Input1=a, Input2=b), want)
+    assert not torch.allclose(want, net.compile()(Input1=a, Input2=b))

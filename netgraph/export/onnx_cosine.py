@@ -1,7 +1,9 @@
-"""torch's ``1 - F.cosine_similarity(a, b, dim=1)`` (a ``NetPairEmbeddingOperator(..., distance="Cosine")``'s
-distance) as its TorchScript exporter writes it: Sub(1, Div(ReduceSum(a b), Max(Sqrt(ReduceSum(a a) ReduceSum(b b)),
-eps))), each ReduceSum over axis 1 of (batch, n) vectors. The chain becomes one ``FunctionLayer`` of that formula
-(torch's clamp by eps kept: 1 where an embedding is zero), as the Euclidean distance's Sub and ReduceL2 are two."""
+"""torch's ``1 - F.cosine_similarity(a, b, dim=1)`` as its TorchScript exporter writes it:
+Sub(1, Div(ReduceSum(a b), Max(Sqrt(ReduceSum(a a) ReduceSum(b b)), eps))), each ReduceSum over axis 1 of (batch, n)
+vectors. The chain becomes one ``FunctionLayer`` of that formula (torch's clamp by eps kept: 1 where an embedding is
+zero), as the Euclidean distance's Sub and ReduceL2 are two.
+The operator's own scale-invariant form (``_PairModule.cosine_distance``: each vector divided by Clip(ReduceMax(Abs),
+tiny) first, the ReduceL2s' product clipped to at least 1) becomes one FunctionLayer of that formula too."""
 
 from __future__ import annotations
 
@@ -21,7 +23,7 @@ def cosine_patterns(nodes: Any, ctx: Context) -> tuple[dict[int, Converted], set
     found: dict[int, Converted] = {}
     claimed: set[int] = set()
     for node in nodes:
-        matched = _cosine(node, ctx) if node.op_type == "Sub" else None
+        matched = (_cosine(node, ctx) or _scaled_cosine(node, ctx)) if node.op_type == "Sub" else None
         if matched is not None:
             taken, layer, inputs = matched
             found[id(taken[-1])] = Matched(layer, inputs, scope=shared_scope(taken))
@@ -51,8 +53,63 @@ def _cosine(sub: Any, ctx: Context) -> tuple[list, FunctionLayer, tuple[str, str
     chain = [*dot[0], *squares[0][0], *squares[1][0], both, root, clamp, div, sub]
     if not _inside(chain, ctx):
         return None
-    bound = f"{float(eps):.17g}".replace("e", "*^")
-    return chain, FunctionLayer(f"1 - Dot[#1, #2] / Max[Sqrt[Dot[#1, #1] Dot[#2, #2]], {bound}]"), (a, b)
+    return chain, FunctionLayer(f"1 - Dot[#1, #2] / Max[Sqrt[Dot[#1, #1] Dot[#2, #2]], {_number(eps)}]"), (a, b)
+
+
+def _scaled_cosine(sub: Any, ctx: Context) -> tuple[list, FunctionLayer, tuple[str, str]] | None:
+    """As ``_cosine``, for Sub(1, Div(ReduceSum(ua ub), Clip(ReduceL2(ua) ReduceL2(ub), low))), each u x / its scale."""
+    div = _producer(sub.input[1], ctx, "Div")
+    if div is None or not is_number(sub.input[0], 1.0, 1, ctx):
+        return None
+    dot, clip = _product_sum(div.input[0], ctx), _clipped(div.input[1], ctx)
+    both = _producer(clip[0].input[0], ctx, "Mul") if clip is not None else None
+    if dot is None or both is None:
+        return None
+    scaled = [_scaled(t, ctx) for t in dot[1]]
+    norms = [_reduced(t, ctx, "ReduceL2", 0) for t in both.input]
+    if None in scaled or None in norms or [n.input[0] for n in norms] != list(dot[1]):
+        return None
+    chain = [*scaled[0][0], *scaled[1][0], *norms, both, *dot[0], clip[0], div, sub]
+    if not _inside(chain, ctx):
+        return None
+    (_, (a, low_a)), (_, (b, low_b)) = scaled
+    unit = {x: f"{x} / Max[Max[Abs[{x}]], {_number(low)}]" for x, low in (("#1", low_a), ("#2", low_b))}
+    formula = f"1 - Dot[{unit['#1']}, {unit['#2']}] / Max[Norm[{unit['#1']}] Norm[{unit['#2']}], {_number(clip[1])}]"
+    return chain, FunctionLayer(formula), (a, b)
+
+
+def _scaled(tensor: str, ctx: Context) -> tuple[list, tuple[str, Any]] | None:
+    """([Abs, ReduceMax, Clip, Div], (x, low)) where ``tensor`` is x / Clip(ReduceMax(Abs(x)) over axis 1, low)."""
+    div = _producer(tensor, ctx, "Div")
+    clip = _clipped(div.input[1], ctx) if div is not None else None
+    top = _reduced(clip[0].input[0], ctx, "ReduceMax", 1) if clip is not None else None
+    absolute = _producer(top.input[0], ctx, "Abs") if top is not None else None
+    if absolute is None or absolute.input[0] != div.input[0] or ctx.rank(div.input[0]) != 2:
+        return None
+    return [absolute, top, clip[0], div], (div.input[0], clip[1])
+
+
+def _clipped(tensor: str, ctx: Context) -> tuple[Any, Any] | None:
+    """(the Clip, its low) where ``tensor`` is Clip(x, low) with a constant low > 0 and no high."""
+    clip = _producer(tensor, ctx, "Clip")
+    if clip is None or len(clip.input) < 2 or (len(clip.input) > 2 and clip.input[2]):
+        return None
+    low = one_element(clip.input[1], 0, ctx)
+    return (clip, low) if low is not None and low > 0 else None
+
+
+def _reduced(tensor: str, ctx: Context, op: str, keepdims: int) -> Any:
+    """The ``op`` node making ``tensor`` by reducing axis 1 of a (batch, n) input, ``keepdims`` as given; else None."""
+    node = _producer(tensor, ctx, op)
+    if (node is None or ctx.rank(node.input[0]) != 2 or ctx.attributes(node).get("keepdims", 1) != keepdims
+            or squeeze_axes(node, ctx) != [1]):
+        return None
+    return node
+
+
+def _number(value: Any) -> str:
+    """A constant as the formula writes it, every digit kept."""
+    return f"{float(value):.17g}".replace("e", "*^")
 
 
 def _product_sum(tensor: str, ctx: Context) -> tuple[list, tuple[str, str]] | None:

@@ -21,7 +21,6 @@ from typing import Any
 
 import torch
 from torch import nn
-from torch.nn import functional as F
 
 from netgraph.core.errors import OptionError, did_you_mean
 from netgraph.core.option_problems import ARGUMENT_KIND, VALUE_KIND, option_problem
@@ -37,6 +36,7 @@ __all__ = ["NetBidirectionalOperator", "NetPairEmbeddingOperator"]
 
 AGGREGATIONS = ("Catenate", "Plus", "Mean")
 DISTANCES = ("Euclidean", "Cosine")
+SMALLEST = torch.finfo(torch.float32).tiny  # the least largest |x| an embedding is scaled by (cosine_distance)
 WOLFRAM_DISTANCES = {"EuclideanDistance": "Euclidean", "CosineDistance": "Cosine"}  # DistanceFunction -> ...
 _PORTS = "one input port 'Input' and one output port 'Output'"
 
@@ -229,7 +229,7 @@ class NetPairEmbeddingOperator(NetOperator):
     def emit(self, ctx: EmitContext) -> str:
         a, b = (f"{ctx.module}.net({x}).unsqueeze(-1).flatten(1)" for x in ctx.args)  # a scalar embedding too
         if self.distance == "Cosine":
-            return f"1 - F.cosine_similarity({a}, {b}, dim=1)"
+            return f"{ctx.module}.cosine_distance({a}, {b})"
         return f"torch.linalg.vector_norm({a} - {b}, dim=1)"
 
 
@@ -243,5 +243,15 @@ class _PairModule(LayerModule):
         NaN (sqrt's), and small embeddings' cosine is theirs, not one of a clamped product of norms."""
         a, b = self.net(x1).unsqueeze(-1).flatten(1), self.net(x2).unsqueeze(-1).flatten(1)
         if self.distance == "Cosine":
-            return 1 - F.cosine_similarity(a, b, dim=1)
+            return self.cosine_distance(a, b)
         return torch.linalg.vector_norm(a - b, dim=1)
+
+    @staticmethod
+    def cosine_distance(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
+        """1 - a.b / (|a| |b|) of (batch, n) embeddings at any scale: each scaled by its largest |x| first (at least
+        float32's smallest normal number, so a zero one stays zero), whose norm is then 1 to sqrt(n), neither
+        underflowing nor clamped. A zero embedding is 1 from any other (torch's, not CosineDistance's NaN), with a
+        finite gradient. ``onnx_cosine`` imports its export as the FunctionLayer ``COSINE_FORMULA``."""
+        a, b = (x / x.abs().amax(1, keepdim=True).clamp_min(SMALLEST) for x in (a, b))
+        norms = torch.linalg.vector_norm(a, dim=1) * torch.linalg.vector_norm(b, dim=1)
+        return 1 - (a * b).sum(1) / norms.clamp_min(1.0)
