@@ -95,7 +95,8 @@ def as_array(value: Any, what: str, option: str | None = None) -> torch.Tensor |
         return value.detach().clone()
     plain = not hasattr(value, "dtype")  # Python numbers and lists: read as float64, checked, stored as float32
     try:
-        t = torch.as_tensor(value, dtype=torch.float64) if plain else as_tensor(value)  # numpy: made native
+        # on the CPU whatever torch's default device is (a net's arrays live there); numpy: made native
+        t = torch.as_tensor(value, dtype=torch.float64, device="cpu") if plain else as_tensor(value, device="cpu")
     except (TypeError, ValueError, RuntimeError):
         t = None
     if t is None or t.layout != torch.strided or t.is_meta or not (t.is_floating_point() or t.dtype in _INTEGERS):

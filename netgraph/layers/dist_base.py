@@ -186,7 +186,7 @@ class Distribution:
         errors = errors or unbroadcastable(self._described(self.PARAMS), self.params) or below_normal(
             self, self.held_extremes, self.params)
         if not errors and all(not isinstance(v, str) for v in self.params):
-            if problem := self.relation([torch.as_tensor(v, dtype=torch.float64) for v in self.params]):
+            if problem := self.relation([torch.as_tensor(v, dtype=torch.float64, device="cpu") for v in self.params]):
                 errors.append((None, piece_text(problem)))
         raise_constant_problems(type(self).__name__, errors or named_overflow_problems(self, self.params))
 
@@ -344,7 +344,8 @@ class Distribution:
 
     def _closed_form(self, fn: Any, params: tuple) -> Any:
         params = self._values(fn.__name__.lstrip("_"), params)
-        tensors = [p if isinstance(p, torch.Tensor) else torch.tensor(float(p), dtype=torch.float64) for p in params]
+        tensors = [p if isinstance(p, torch.Tensor) else torch.tensor(float(p), dtype=torch.float64, device="cpu")
+                   for p in params]
         out = fn(*tensors)  # a float where every value was a number
         return float(out) if out.dim() == 0 and not any(isinstance(p, torch.Tensor) for p in params) else out
 
