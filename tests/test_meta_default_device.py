@@ -7,8 +7,8 @@ import numpy as np
 import torch
 
 import netgraph
-from netgraph import (BatchNormalizationLayer, LinearLayer, NetArrayLayer, NetChain, NormalDistribution, net_initialize,
-                      net_train)
+from netgraph import (BatchNormalizationLayer, LinearLayer, NetArrayLayer, NetChain, NormalDistribution,
+                      UniformDistribution, net_initialize, net_train)
 
 
 def _net():
@@ -42,9 +42,12 @@ def test_meta_default_device_options_distributions_and_evaluation():
         layer = NetArrayLayer(array=[1.5, 2.0])
         normal = NormalDistribution(0, 1)
         variance = normal.variance()
+        uniform = UniformDistribution([0, 1])  # its order check makes tensors
+        mean = uniform.mean()
         out = cpu(x)
     assert layer.array.device.type == "cpu" and layer.array.tolist() == [1.5, 2.0]
     assert variance == 1.0 and str(normal) == "NormalDistribution(0.0, 1.0)"
+    assert mean == 0.5 and str(uniform) == "UniformDistribution([0.0, 1.0])"
     assert out.device.type == "cpu" and torch.equal(out, cpu(x))
 
 
