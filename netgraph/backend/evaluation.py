@@ -28,6 +28,7 @@ from netgraph.core.naming_scope import quoted
 from netgraph.data import decode, decode_where_fits, encode
 from netgraph.core.port_coders import checked_coders
 from netgraph.core.ports import NetPort
+from netgraph.core.torch_state import cpu_tensors
 from netgraph.core.types import INTEGER, format_shape
 from netgraph.layers.random import distribution_checks
 
@@ -143,7 +144,13 @@ def compiled_for_evaluation(net: Any, options: EvaluationOptions | None = None) 
 def evaluate(net: Any, args: tuple, keywords: dict[str, Any]) -> Any:
     """``net(...)``: run the cached module, under ``torch.no_grad()`` unless an input tensor requires grad
     (then gradients reach the inputs and the arrays, as in ``net.compile()(...)``). ``states=`` and
-    ``return_states=True`` carry recurrent states across calls (``netgraph.backend.states``)."""
+    ``return_states=True`` carry recurrent states across calls (``netgraph.backend.states``). On the CPU, where the
+    arrays are, whatever torch's default device."""
+    with cpu_tensors():
+        return _evaluate(net, args, keywords)
+
+
+def _evaluate(net: Any, args: tuple, keywords: dict[str, Any]) -> Any:
     if len(args) == 1 and not keywords and (call := _plain_call(net)) is not None:
         result = call(args[0])  # the common call: from now on the net's __call__ runs this closure first
         if result is not None:

@@ -73,7 +73,7 @@ class Method:
 
     def fill(self, shape: tuple, generator: torch.Generator, dtype: torch.dtype) -> torch.Tensor:
         """A fresh array of ``shape`` and ``dtype`` drawn by the method (torch.nn.init)."""
-        t, o, init = torch.empty(shape, dtype=dtype), self.options, torch.nn.init
+        t, o, init = torch.empty(shape, dtype=dtype, device="cpu"), self.options, torch.nn.init
         normal = o.get("distribution") == "normal"
         if self.name == "Constant":
             return init.constant_(t, o["value"])

@@ -21,7 +21,7 @@ from netgraph.core.naming_scope import quoted
 from netgraph.core.options import random_seeding
 from netgraph.core.types import PortType
 from netgraph.core.net_arguments import compiled_module_hint, compiled_module_note
-from netgraph.core.torch_state import own_precision, working_dtype
+from netgraph.core.torch_state import cpu_tensors, own_precision, working_dtype
 from netgraph.core.walk import gc_paused
 from netgraph.backend.init_budget import check_budget, draw_parts
 from netgraph.backend.init_methods import Method, parse_rules, pick_methods
@@ -68,7 +68,7 @@ def net_initialize(net: Any, seed: int | None = None, all: bool = False, max_ele
         shapes = given_shapes(net)  # an extracted layer's, which it keeps
         alone = NetGraph({"layer": net}, [], **shapes)
         return with_given_shapes(net_initialize(alone, seed, all, max_elements, rules).layers["layer"], shapes)
-    with gc_paused():  # a large net makes many small objects and tensors: no collector passes that find nothing
+    with gc_paused(), cpu_tensors():  # gc: a large net makes many small objects, no collector passes needed
         return _initialize(net, parse_rules(method), seed, all, max_elements)
 
 
@@ -352,7 +352,7 @@ class _Draws:
         if not own:
             self.not_own.add(index)
         if len(shape) < 2 or name.lower().startswith("bias"):
-            self.arrays.append(torch.zeros(shape, dtype=self.dtype))
+            self.arrays.append(torch.zeros(shape, dtype=self.dtype, device="cpu"))
         else:
             self.pending.append((index, shape))
             self.arrays.append(None)
@@ -367,7 +367,8 @@ class _Draws:
 
     def _draw(self, part: list[tuple[int, tuple]]) -> None:
         """Draw ``part``'s weights from one flat draw; an own array gets its own storage."""
-        flat = torch.rand(sum(math.prod(shape) for _, shape in part), generator=self.generator, dtype=self.dtype)
+        flat = torch.rand(sum(math.prod(shape) for _, shape in part), generator=self.generator, dtype=self.dtype,
+                          device="cpu")
         flat, begin = flat.mul_(2).sub_(1), 0
         for shape, run in itertools.groupby(part, key=lambda item: item[1]):  # consecutive weights of a shape
             indices = [i for i, _ in run]

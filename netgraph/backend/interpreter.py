@@ -16,6 +16,7 @@ from netgraph.backend.batch_sizes import checked_batch_size, largest_batch
 from netgraph.backend.compile import submodule
 from netgraph.backend.derived_lengths import check_input_lengths
 from netgraph.backend.input_lengths import empty_length_problem
+from netgraph.backend.mixed_dtypes import mixed_dtype_problem
 from netgraph.backend.module_errors import blames_module, layer_module_error, runs_user_code
 from netgraph.backend.module_inputs import input_problem, missing_port, own_layer_error, unknown_port
 from netgraph.core.errors import DataError, OptionError, did_you_mean
@@ -162,6 +163,8 @@ def _input_error(net: Any, module: Any, inputs: dict[str, Any]) -> DataError | N
     real = next((p.dtype for p in module.parameters() if p.is_floating_point()), None)
     device = next((t.device for t in chain(module.parameters(), module.buffers())), None)
     problem = input_problem(net, (), inputs, real, device, who="interpret")
+    if problem is None or problem.kind == "data-dtype":  # arrays of several dtypes: the layer it meets
+        problem = mixed_dtype_problem(net, module, inputs) or problem
     return None if problem is None else DataError(problem.message, diagnostics=[problem])
 
 

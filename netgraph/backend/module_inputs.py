@@ -28,6 +28,7 @@ import torch
 from torch._C import _functorch
 from torch.nn.modules import module as torch_module
 
+from netgraph.backend.mixed_dtypes import mixed_dtype_problem
 from netgraph.backend.port_tensors import past_int64, past_int64_words
 from netgraph.backend.shape_hints import layout_hint
 from netgraph.core.errors import DataError, Diagnostic, NetGraphError, did_you_mean
@@ -65,6 +66,8 @@ def input_error(module: Any, exc: Exception, args: tuple, kwargs: dict[str, Any]
     real = next((p.dtype for p in module.parameters() if p.is_floating_point()), None)
     device = next((t.device for t in chain(module.parameters(), module.buffers())), None)
     problem = input_problem(module.net, (), given, real, device) if given else None
+    if given and (problem is None or problem.kind == "data-dtype"):  # arrays of several dtypes: the layer it meets
+        problem = mixed_dtype_problem(module.net, module, given) or problem
     if problem is None or _batch_dim_not_the_error(module, problem, given):
         return replaced
     error = DataError(problem.message, diagnostics=[problem])

@@ -39,7 +39,7 @@ from netgraph.core.naming_scope import quoted
 from netgraph.core.option_problems import VALUE_KIND
 from netgraph.core.option_ranges import Within
 from netgraph.core.option_words import LEVEL_SCHEMA, levels_schema
-from netgraph.core.tensors import as_tensor
+from netgraph.core.tensors import as_tensor, unread_dtype
 from netgraph.core.types import Conflict, as_shape, vector_shape
 
 __all__ = ["OptionKind", "Shape", "SequenceShape", "PortShapes", "Ports", "Array", "RemovableArray",
@@ -95,12 +95,15 @@ def as_array(value: Any, what: str, option: str | None = None) -> torch.Tensor |
         return value.detach().clone()
     plain = not hasattr(value, "dtype")  # Python numbers and lists: read as float64, checked, stored as float32
     try:
-        t = torch.as_tensor(value, dtype=torch.float64) if plain else as_tensor(value)  # numpy: made native
+        # on the CPU whatever torch's default device is (a net's arrays live there); numpy: made native
+        t = torch.as_tensor(value, dtype=torch.float64, device="cpu") if plain else as_tensor(value, device="cpu")
     except (TypeError, ValueError, RuntimeError):
         t = None
     if t is None or t.layout != torch.strided or t.is_meta or not (t.is_floating_point() or t.dtype in _INTEGERS):
         ragged = _ragged_rows(value) if t is None and plain else None
         found = (f"nested lists whose rows differ in length: {ragged} (1-based)" if ragged
+                 else f"a numpy array of dtype {unread_dtype(value)} (cast it: a.astype(numpy.float32))"
+                 if t is None and unread_dtype(value)
                  else f"{type(value).__name__} {reprlib.repr(value)}" if t is None
                  else f"a {t.layout} tensor" if t.layout != torch.strided else "a meta tensor (no values)" if t.is_meta
                  else "a complex array (its imaginary part would be dropped)" if t.is_complex()

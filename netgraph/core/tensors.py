@@ -16,7 +16,7 @@ from typing import Any
 import numpy
 import torch
 
-__all__ = ["as_tensor", "native_array"]
+__all__ = ["as_tensor", "native_array", "bfloat16_tensor", "unread_dtype"]
 
 
 def native_array(value: Any) -> Any:
@@ -27,6 +27,28 @@ def native_array(value: Any) -> Any:
                                              or not value.flags.writeable):
         return numpy.array(value, dtype=value.dtype.newbyteorder("="), order="C")
     return value
+
+
+def bfloat16_tensor(value: Any) -> torch.Tensor | None:
+    """A numpy array of ml_dtypes' bfloat16 (onnx's reading of a BFLOAT16 initializer; torch takes no such array) as
+    a bfloat16 tensor of the same bits, else None.
+
+    >>> import ml_dtypes
+    >>> bfloat16_tensor(numpy.array([1.5, -2.0], dtype=ml_dtypes.bfloat16)), bfloat16_tensor(numpy.zeros(1))
+    (tensor([ 1.5000, -2.0000], dtype=torch.bfloat16), None)
+    """
+    if isinstance(value, numpy.ndarray) and value.dtype.name == "bfloat16" and value.dtype.itemsize == 2:
+        return torch.from_numpy(numpy.array(value, order="C").view(numpy.int16)).view(torch.bfloat16)
+    return None
+
+
+def unread_dtype(value: Any) -> str | None:
+    """The name of a numpy array's dtype of ml_dtypes' that ``as_tensor`` does not read (float8, int4: torch takes no
+    such array), else None."""
+    if isinstance(value, numpy.ndarray) and value.dtype.type.__module__.startswith("ml_dtypes") \
+            and value.dtype.name != "bfloat16":
+        return value.dtype.name
+    return None
 
 
 def _is_masked_array(value: Any) -> bool:
@@ -45,6 +67,8 @@ def as_tensor(value: Any, **kwargs: Any) -> torch.Tensor:
                          f"data; fill them (x.filled(0.0)) or drop those examples")
     if _same_shape_arrays(value):  # torch reads them number by number (10x slower, with a warning): stacked
         value = numpy.stack([native_array(v) for v in value])
+    if (bf16 := bfloat16_tensor(value)) is not None:
+        return bf16.to(**kwargs)
     try:
         x = torch.as_tensor(native_array(value), **kwargs)
     except (TypeError, ValueError, RuntimeError) as exc:

@@ -25,7 +25,7 @@ from typing import Any
 import torch
 
 __all__ = ["TORCH_STATE_LOCK", "TRAINING_RUNS_LOCK", "generator_kept", "forked_generator", "drawn_seed", "buffers_kept",
-           "working_precision", "working_dtype", "own_precision"]
+           "working_precision", "working_dtype", "own_precision", "cpu_tensors"]
 
 #: Held while torch's default dtype or CPU generator is moved (compiles, seeded calls, precision windows).
 TORCH_STATE_LOCK = threading.RLock()
@@ -57,6 +57,13 @@ def drawn_seed() -> int:
     middle of another thread's seeded draws)."""
     with TORCH_STATE_LOCK:
         return int(torch.randint(0, 2**62, ()).item())
+
+
+def cpu_tensors() -> contextlib.AbstractContextManager:
+    """A block whose new tensors are made on the CPU, where a net's arrays live, whatever torch's default device
+    (``torch.set_default_device("meta")``, ``with torch.device("cuda"):``); nothing at all (no cost) where no torch
+    function mode is active, as by default. Tensors the block makes with an explicit ``device=`` keep theirs."""
+    return torch.device("cpu") if torch._C._len_torch_function_stack() else contextlib.nullcontext()
 
 
 @contextlib.contextmanager

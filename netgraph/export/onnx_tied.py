@@ -34,6 +34,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 import numpy as np
+import torch
 
 from netgraph.core.names import fresh_name
 from netgraph.core.shared import NetSharedArray, shared_users, shared_values
@@ -118,7 +119,7 @@ def _joined_gates(places: dict[tuple, list], digests: frozenset[str]) -> tuple[d
     firsts: dict[tuple, tuple] = {}  # _key of a gate part's value -> the first key holding it
     mixed: set[tuple] = set()
     for (root, part), found in places.items():
-        value = found[0][2].detach().cpu().numpy()
+        value = _values(found[0][2])
         joins = part and digests and not _filled(value) and _digest(value) in digests  # hashed only if it may join
         first = firsts.setdefault(_key(value), (root, part)) if joins else (root, part)
         if first[0] != root:
@@ -133,7 +134,7 @@ def shared_record(net: Any) -> str | None:
     values = {name: value for name, value in shared_values(net).items() if value is not None}
     if not values:
         return None
-    return json.dumps({name: _digest(value.detach().cpu().numpy()) for name, value in values.items()})
+    return json.dumps({name: _digest(_values(value)) for name, value in values.items()})
 
 
 def _digest(array: np.ndarray) -> str:
@@ -165,7 +166,7 @@ def onnx_array_names(net: Any) -> dict[str, str]:
     of it) gets that name. Empty for any other net."""
     found = {}
     for name, value in shared_values(net).items():
-        record = None if value is None else _SOURCES.get(key := (name, _key(value.detach().cpu().numpy())))
+        record = None if value is None else _SOURCES.get(key := (name, _key(_values(value))))
         if record is not None:
             record.hold(key, value)  # a copy (a loaded net) keeps the record once the imported net is gone
             if len(record.names) == 1:
@@ -179,7 +180,7 @@ def recorded(net: Any, sources: dict[str, str]) -> Any:
     is kept too, so that neither is given)."""
     for name, value in shared_values(net).items():
         if name in sources and value is not None:
-            key = (name, _key(value.detach().cpu().numpy()))
+            key = (name, _key(_values(value)))
             record = _SOURCES.setdefault(key, _Record())
             record.names.add(sources[name])
             record.hold(key, value)
@@ -241,6 +242,13 @@ def aliases(nodes: Iterable[Any], constants: Mapping[str, np.ndarray], initializ
     return found
 
 
+def _values(value: Any) -> np.ndarray:
+    """An array's values as numpy: a bfloat16 one's as float32 (the same numbers; numpy has no bfloat16 of its own,
+    and a bfloat16 initializer's ml_dtypes array compares equal to them)."""
+    value = value.detach().cpu()
+    return (value.float() if value.dtype == torch.bfloat16 else value).numpy()
+
+
 def _key(array: np.ndarray) -> tuple:
     """An array's shape, dtype and a digest of its bytes (not the bytes: a model's weights would be held twice)."""
     return array.shape, array.dtype.str, hashlib.blake2b(np.ascontiguousarray(array).data, digest_size=16).digest()
@@ -267,7 +275,7 @@ def _part(value: Any, initializer: np.ndarray, gates: bool) -> tuple | None:
     ``bias_ih_l0_reverse = bias_ih_l0``) is the first's, unless all one number (separate fresh biases)."""
     if _holds(value, initializer):
         return ()
-    array = value.detach().cpu().numpy().ravel()
+    array = _values(value).ravel()
     if not gates or array.size < 2 or initializer.ndim < 2:
         return None
     found = [(d, key) for d, row in enumerate(initializer.reshape(initializer.shape[0], -1))
@@ -290,7 +298,7 @@ def _gate_parts(array: np.ndarray, row: np.ndarray) -> set[tuple]:
 
 def _holds(value: Any, initializer: np.ndarray) -> bool:
     """Whether an array's values are the initializer's, as stored or transposed."""
-    array = value.detach().cpu().numpy()
+    array = _values(value)
     if array.size != initializer.size or array.size < 2:
         return False
     return bool(np.array_equal(array.ravel(), initializer.ravel())

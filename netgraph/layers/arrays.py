@@ -60,7 +60,7 @@ class NetArrayLayer(Layer):
 
     def init_array(self, name: str, shape: tuple, generator: torch.Generator) -> torch.Tensor:
         std = 1.0 / max(1, shape[-1] if shape else 1) ** 0.5
-        return torch.randn(shape, generator=generator) * std
+        return torch.randn(shape, generator=generator, device="cpu") * std
 
     def build(self, types: Mapping[str, PortType]) -> nn.Module:
         return ArrayModule(self.array)

@@ -24,7 +24,7 @@ from netgraph.core.layer import frozen_init
 from netgraph.core.layer_making import drop_dataclass_frozen
 from netgraph.core.option_problems import ARGUMENT_KIND
 from netgraph.core.registry import Registry
-from netgraph.core.torch_state import working_dtype
+from netgraph.core.torch_state import cpu_tensors, working_dtype
 from netgraph.core.wording import counted_either
 from netgraph.layers.bad_index import Where, bad_text, first_bad_at, located_error, piece_text
 from netgraph.layers.dist_constraints import REAL, Constraint, raise_constant_problems, read_extremes, unbroadcastable
@@ -119,15 +119,15 @@ class Distribution:
     def __init__(self, *params: Param, **named: Any):
         if named:
             self._refuse_named(named)
-        arities = self.ARITIES or (len(self.PARAMS),)
-        name = type(self).__name__
+        arities, name = self.ARITIES or (len(self.PARAMS),), type(self).__name__
         if len(params) not in arities:
             raise OptionError(f"{name} takes {counted_either(arities, 'parameter')} ({', '.join(self._described(self.PARAMS))}), "
                               f"found {len(params)}: {list(params)!r}", kind=ARGUMENT_KIND)
-        given = [as_param(name, n, v) for n, v in zip(self.PARAMS, params)]
-        full = given + [self.DEFAULTS[n] for n in self.PARAMS[len(given):]]
-        frozen_init(self, params=tuple(full), nargs=len(given))
-        self._check_constants()
+        with cpu_tensors():  # the parameters and their checks' tensors on the CPU, whatever torch's default device
+            given = [as_param(name, n, v) for n, v in zip(self.PARAMS, params)]
+            full = given + [self.DEFAULTS[n] for n in self.PARAMS[len(given):]]
+            frozen_init(self, params=tuple(full), nargs=len(given))
+            self._check_constants()
 
     @classmethod
     def _refuse_named(cls, named: Mapping[str, Any]) -> None:
@@ -344,7 +344,7 @@ class Distribution:
 
     def _closed_form(self, fn: Any, params: tuple) -> Any:
         params = self._values(fn.__name__.lstrip("_"), params)
-        tensors = [p if isinstance(p, torch.Tensor) else torch.tensor(float(p), dtype=torch.float64) for p in params]
+        tensors = [p if is_tensor(p) else torch.tensor(float(p), dtype=torch.float64, device="cpu") for p in params]
         out = fn(*tensors)  # a float where every value was a number
         return float(out) if out.dim() == 0 and not any(isinstance(p, torch.Tensor) for p in params) else out
 

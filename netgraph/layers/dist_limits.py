@@ -90,7 +90,8 @@ def exp_bound(log_bound: torch.Tensor) -> torch.Tensor:
 
 
 def _as64(values: Sequence[Any]) -> list[torch.Tensor]:
-    return [(v.detach() if isinstance(v, torch.Tensor) else torch.tensor(float(v), dtype=torch.float64)).to(torch.float64)
+    return [(v.detach() if isinstance(v, torch.Tensor) else torch.tensor(float(v), dtype=torch.float64, device="cpu"))
+            .to(torch.float64)
             for v in values]
 
 
@@ -146,7 +147,8 @@ def _corner_within(dist: Any, values: Sequence[Any], extremes: dict[str, tuple[f
             return False
         corner.append(_worst(extremes[name], slopes[name]) if isinstance(v, torch.Tensor) else float(v))
     ranks = getattr(dist, "PARAM_EVENT_RANKS", {})  # a vector distribution's corner: a 1-vector, a 1×1 matrix
-    shaped = (torch.full((1,) * ranks.get(n, 0), c, dtype=torch.float64) for n, c in zip(dist.PARAMS, corner))
+    shaped = (torch.full((1,) * ranks.get(n, 0), c, dtype=torch.float64, device="cpu")
+              for n, c in zip(dist.PARAMS, corner))
     return float(dist._draw_bound(*shaped).max()) <= limit
 
 

@@ -107,7 +107,7 @@ def as_param(cls_name: str, name: str, value: Param) -> Param:
                             else value.detach().to(torch.float32))
     if isinstance(value, (list, tuple)):
         try:  # float64, as written (a float32 module casts it once, as any array; a float64 one computes with it)
-            tensor = torch.tensor(value, dtype=torch.float64)
+            tensor = torch.tensor(value, dtype=torch.float64, device="cpu")
         except (TypeError, ValueError, RuntimeError):
             pass
         else:

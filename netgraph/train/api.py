@@ -28,7 +28,7 @@ from typing import Any
 import torch
 
 from netgraph.core.files import folders_made
-from netgraph.core.torch_state import drawn_seed
+from netgraph.core.torch_state import cpu_tensors, drawn_seed
 from netgraph.train.checkpoint import NothingToResume, checkpoints, refuse_newer
 from netgraph.core.errors import DataError, OptionError, did_you_mean
 from netgraph.train.data_shapes import with_data_shapes
@@ -130,7 +130,7 @@ def net_train(net: Any, data: Any, *more: Any, **options: Any) -> Any:
     o = _options(options, counted=isinstance(data, numbers.Integral) and not getattr(net, "input_ports", True))
     precision = parse_working_precision(o["working_precision"])
     # made: the checkpoint and log folders it creates, removed if it fails; float64: data, arrays, module, results
-    with folders_made() as made, precision.training():
+    with folders_made() as made, precision.training(), cpu_tensors():  # net state on the CPU whatever the default
         return _train(net, data, o, precision, made)
 
 
