@@ -86,7 +86,9 @@ def _scoped_registry():
 @pytest.fixture
 def no_collection():
     """No garbage collection during the test: DataLoader worker processes must end when net_train (or
-    net_measurements) returns or raises, not when a collection happens to run."""
+    net_measurements) returns or raises, not when a collection happens to run. Garbage an earlier test left (a
+    caught worker error's traceback cycle holding its iterator and workers) is collected first."""
+    gc.collect()
     gc.disable()
     yield
     gc.enable()

@@ -1,6 +1,7 @@
 """A ContrastiveLossLayer exports as Where(Target > 0, Max(margin - x, 0)^2, x^2), Unsqueeze, Flatten, ReduceMean: it
 imports back as that one layer, its Target an Integer port (it was 10 layers, Target a Real port); a near-miss (a
-float target, another clip) imports node by node, computing what it computes."""
+float target, another clip), another tool's file (its integer target may hold 2 or -1) or a target read elsewhere too
+imports node by node, computing what it computes."""
 
 from __future__ import annotations
 
@@ -29,9 +30,9 @@ def test_a_contrastive_loss_imports_back_as_one_layer_with_an_integer_target(mar
     assert_same_outputs(path, back, inputs)
 
 
-def _loss_model(target_type: int, clip_min: float) -> onnx.ModelProto:
-    """The contrastive loss of x (batch, 4) and t (batch, 4) written by hand, t of ``target_type``, the clip's
-    minimum ``clip_min`` (0 for the loss)."""
+def _loss_model(target_type: int, clip_min: float, producer: str = "netgraph") -> onnx.ModelProto:
+    """The contrastive loss of x (batch, 4) and t (batch, 4) as export_onnx writes it (``producer``: the tool the
+    file says wrote it), t of ``target_type``, the clip's minimum ``clip_min`` (0 for the loss)."""
     constants = {"zero": np.array(0, helper.tensor_dtype_to_np_dtype(target_type)), "margin": np.array(0.5, np.float32),
                  "low": np.array(clip_min, np.float32), "last": np.array([-1]), "one": np.array([1])}
     steps = [("Greater", ["t", "zero"], "far_side"), ("Sub", ["margin", "x"], "gap"), ("Clip", ["gap", "low"], "c"),
@@ -43,7 +44,9 @@ def _loss_model(target_type: int, clip_min: float) -> onnx.ModelProto:
               helper.make_tensor_value_info("t", target_type, ["b", 4])]
     graph = helper.make_graph(nodes, "g", inputs, [helper.make_tensor_value_info("loss", TensorProto.FLOAT, ["b"])],
                               [numpy_helper.from_array(v, k) for k, v in constants.items()])
-    return pinned_model(graph, 18)
+    model = pinned_model(graph, 18)
+    model.producer_name = producer
+    return model
 
 
 @pytest.mark.parametrize("target_type, clip_min, folded", [
@@ -60,3 +63,30 @@ def test_only_the_exact_loss_of_an_integer_target_folds(target_type, clip_min, f
         x["t"] = x["t"].float()
     [want] = run_onnx(tmp_path / "m.onnx", x)
     torch.testing.assert_close(back(x), torch.from_numpy(want))
+
+
+def _node_by_node_matches_onnxruntime(model: onnx.ModelProto, path, inputs: dict) -> None:
+    onnx.save(model, path)
+    back = import_onnx(path)
+    assert "ContrastiveLossLayer" not in [layer.type_name for layer in back.layers.values()]
+    assert_same_outputs(path, back, inputs)
+
+
+@torch.no_grad()
+def test_another_tool_s_loss_of_an_integer_target_of_any_values_imports_node_by_node(tmp_path):
+    # found in session 46: it folded, and the layer refused a target of 2 or -1 that onnxruntime computes with
+    x = {"x": torch.rand(2, 4, generator=torch.Generator().manual_seed(5)),
+         "t": torch.tensor([[0, 1, 2, -1], [1, 1, 0, 0]])}
+    _node_by_node_matches_onnxruntime(_loss_model(TensorProto.INT64, 0.0, producer="hand"), tmp_path / "m.onnx", x)
+
+
+@torch.no_grad()
+def test_a_target_also_read_as_reals_imports_node_by_node(tmp_path):
+    # found in session 46: t, also cast to float and added to x, was refused as an integer input read as reals
+    model = _loss_model(TensorProto.INT64, 0.0)
+    model.graph.node.extend([helper.make_node("Cast", ["t"], ["tf"], to=TensorProto.FLOAT),
+                             helper.make_node("Add", ["x", "tf"], ["y"])])
+    model.graph.output.append(helper.make_tensor_value_info("y", TensorProto.FLOAT, ["b", 4]))
+    generator = torch.Generator().manual_seed(6)
+    x = {"x": torch.rand(3, 4, generator=generator), "t": torch.randint(0, 2, (3, 4), generator=generator)}
+    _node_by_node_matches_onnxruntime(model, tmp_path / "m.onnx", x)

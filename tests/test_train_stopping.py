@@ -3,6 +3,7 @@ a bad key or criterion is an OptionError naming it as the user wrote it, with a 
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 import torch
 
@@ -126,15 +127,19 @@ def _progress_run(answer, rounds=3):
                      progress=lambda info: answer if info["round"] == 2 else None)
 
 
-@pytest.mark.parametrize("answer", ["StopTraining", True, torch.tensor(True)])
+@pytest.mark.parametrize("answer", ["StopTraining", True, torch.tensor(True), np.str_("StopTraining"), np.bool_(True),
+                                    np.array(True)])
 def test_a_progress_function_stops_training_with_stop_training_or_true(answer):
     # found in session 46: True was ignored (training_stopping_criterion's functions stop with it)
     results = _progress_run(answer)
     assert results.total_rounds == 2 and results.reason_training_stopped == "ManualStop"
 
 
-@pytest.mark.parametrize("answer", [False, 12, {"loss": 1.0}])  # 12: what file.write returns, say
-def test_a_progress_function_s_other_results_go_on(answer):
+@pytest.mark.parametrize("answer", [False, 12, {"loss": 1.0}, np.bool_(False), np.array(False), np.float64(1.0),
+                                    np.array([1, 2]), np.array(["StopTraining"]), torch.tensor([1.0, 2.0])])
+def test_a_progress_function_s_other_results_go_on(answer):  # 12: what file.write returns, say
+    # found in session 46: np.array([1, 2]) raised numpy's "truth value … is ambiguous", and
+    # np.array(["StopTraining"]) (an array, not a string) stopped training
     assert _progress_run(answer).total_rounds == 3
 
 

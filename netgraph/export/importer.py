@@ -129,15 +129,15 @@ class _Builder(ConstantFolding, LayerShapes):
         self.shapes = value_shapes(graph)
         split_as_slices(graph, self.constants, self.shapes, self._attributes, onnx.helper.make_node)
         self.consumers = consumers_of(graph.node)
-        producers = producers_of(graph.node)
-        self.ctx = Context(self.constants, self.shapes, self._attributes, self.consumers, producers,
-                           onnx.numpy_helper.to_array, frozenset(o.name for o in graph.output))
+        self.ctx = Context(self.constants, self.shapes, self._attributes, self.consumers, producers_of(graph.node),
+                           onnx.numpy_helper.to_array, frozenset(o.name for o in graph.output),
+                           netgraph_file=netgraph_file)
         self.taken: set[str] = set()
         inputs = model_inputs(graph)  # a Constant node's output as an input: refused by definition_problems
         self.ctx.exporter_made, self.ctx.parameters = dynamo_marks(graph)  # one walk of its metadata
         self.ctx.integers = integer_tensors(graph)
         self.ctx.batch_dims = frozenset(s[0] for s in map(self.shapes.get, inputs) if s and s[0] not in ("?", ""))
-        names = graph_port_names(inputs, graph.output, producers, self.taken)  # torch's made-up: Input, Output
+        names = graph_port_names(inputs, graph.output, self.ctx.producers, self.taken)  # torch's made-up: Input, Output
         self.ports, self.outputs = dict(zip(inputs, names)), names[len(inputs):]
         self.layers: dict[str, Any] = {}
         self.sources: dict[str, Any] = {onnx_name: NetPort(port) for onnx_name, port in self.ports.items()}

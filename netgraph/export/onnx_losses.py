@@ -1,18 +1,16 @@
-"""A ContrastiveLossLayer as its compiled forward writes it -> that one layer (``contrastive_loss_patterns``, found
-before the nodes are converted): ``Where(Greater(t, 0), Mul(c, c), Mul(x, x))`` with c = ``Clip(Sub(margin, x), 0)``,
-then ``Unsqueeze`` at the end, ``Flatten`` from axis 1 and ``ReduceMean`` over axis 1 without keeping it, t an
-integer tensor of x's shape (the layer's Integer ``Target``). Another form (a float t, another axis or constant)
-stays nodes one by one."""
+"""A ContrastiveLossLayer as export_onnx writes it, in its own files only -> that one layer
+(``contrastive_loss_patterns``, found before the nodes are converted): ``Where(Greater(t, 0), Mul(c, c), Mul(x, x))``
+with c = ``Clip(Sub(margin, x), 0)``, then ``Unsqueeze`` at the end, ``Flatten`` from axis 1 and ``ReduceMean`` over axis 1 without keeping it, t an
+integer tensor of x's shape (the layer's Integer ``Target``) that nothing else reads. Another form (a float t,
+another axis or constant) stays nodes one by one."""
 
 from __future__ import annotations
 
 from typing import Any
 
-import numpy as np
-
 from netgraph.export.onnx_chains import NOT_THE_PATTERN, chain_patterns
 from netgraph.export.onnx_ops import Context, Converted, single_use_producer, sole_use, squeeze_axes
-from netgraph.export.onnx_variance import is_number, one_element
+from netgraph.export.onnx_variance import is_number, written_number
 from netgraph.layers import ContrastiveLossLayer
 
 __all__ = ["contrastive_loss_patterns"]
@@ -20,12 +18,29 @@ __all__ = ["contrastive_loss_patterns"]
 
 def contrastive_loss_patterns(nodes: Any, ctx: Context) -> tuple[dict[int, Converted], set[int]]:
     """The ReduceMean of each matched contrastive loss (by ``id``) -> its layer fed by x and t, and the ids of the
-    nodes it takes the place of."""
-    return chain_patterns(nodes, ctx, "ReduceMean", _contrastive, NOT_THE_PATTERN, "contrastive_loss")
+    nodes it takes the place of; none outside export_onnx's files (another tool's integer t may hold 2 or -1, which
+    the layer refuses) and none of a t read elsewhere too (its port would be Integer and Real)."""
+    if not ctx.netgraph_file:
+        return {}, set()
+    found, claimed = chain_patterns(nodes, ctx, "ReduceMean", _contrastive, NOT_THE_PATTERN, "contrastive_loss")
+    shared = {t for t in (m.inputs[1] for m in found.values()) if not _only_losses_read(t, claimed, ctx)}
+    if not shared:
+        return found, claimed
+    return chain_patterns(nodes, ctx, "ReduceMean", lambda node, c: _contrastive(node, c, shared), NOT_THE_PATTERN,
+                          "contrastive_loss")
 
 
-def _contrastive(reduce: Any, ctx: Context) -> tuple[list, ContrastiveLossLayer, tuple[str, str]] | None:
-    """The nodes from the Greater to ``reduce``, the layer, and (x, t); None where they are not the pattern."""
+def _only_losses_read(target: str, claimed: set[int], ctx: Context) -> bool:
+    """Whether every use of ``target`` (its sizes aside) is the Greater of a matched loss (the nodes ``claimed``)."""
+    return target not in ctx.graph_outputs and all(
+        node.op_type == "Shape" or node.op_type == "Greater" and id(node) in claimed
+        for node, _ in ctx.consumers.get(target, ()))
+
+
+def _contrastive(reduce: Any, ctx: Context, shared: set[str] = frozenset()
+                 ) -> tuple[list, ContrastiveLossLayer, tuple[str, str]] | None:
+    """The nodes from the Greater to ``reduce``, the layer, and (x, t); None where they are not the pattern or t is
+    ``shared`` (read elsewhere too)."""
     if int(ctx.attributes(reduce).get("keepdims", 1)) != 0 or squeeze_axes(reduce, ctx, 2) != [1]:
         return None
     flatten = single_use_producer(reduce.input[0], ctx, "Flatten")
@@ -36,20 +51,22 @@ def _contrastive(reduce: Any, ctx: Context) -> tuple[list, ContrastiveLossLayer,
     rank = ctx.rank(where.output[0]) if where is not None else None
     if rank is None or squeeze_axes(unsqueeze, ctx, rank) != [rank]:
         return None
-    greater, far, near = (single_use_producer(where.input[i], ctx, op) for i, op in enumerate(("Greater", "Mul", "Mul")))
+    greater, far, near = (single_use_producer(where.input[i], ctx, op)
+                          for i, op in enumerate(("Greater", "Mul", "Mul")))
     if greater is None or far is None or near is None or not is_number(greater.input[1], 0, rank, ctx):
         return None
     target, x = greater.input[0], near.input[0]
+    if target in shared:
+        return None
     clip = _squared(far, ctx)
     sub = ctx.producers.get(clip.input[0]) if clip is not None and _clipped_at_zero(clip, rank, ctx) else None
     if (sub is None or sub.op_type != "Sub" or sub.input[1] != x or near.input[1] != x
             or not sole_use(sub.output[0], ctx) or not _same_integer_shape(x, target, ctx)):
         return None
-    margin = one_element(sub.input[0], rank, ctx)
+    margin = written_number(sub.input[0], rank, ctx)
     if margin is None:
         return None
-    layer = ContrastiveLossLayer(float(np.format_float_positional(margin, unique=True)))
-    return [greater, sub, clip, far, near, where, unsqueeze, flatten, reduce], layer, (x, target)
+    return [greater, sub, clip, far, near, where, unsqueeze, flatten, reduce], ContrastiveLossLayer(margin), (x, target)
 
 
 def _squared(mul: Any, ctx: Context) -> Any:

@@ -14,12 +14,10 @@ from __future__ import annotations
 
 from typing import Any
 
-import numpy as np
-
 from netgraph.export.onnx_chains import NOT_THE_PATTERN, chain_patterns
 from netgraph.export.onnx_ops import Context, Converted, Unsupported, sole_use, squeeze_axes
 from netgraph.export.onnx_norms import NORM_KIND, affine_steps, arrays_at_levels, one_example
-from netgraph.export.onnx_variance import is_number, one_element, variance_chain
+from netgraph.export.onnx_variance import is_number, variance_chain, written_number
 from netgraph.layers import NormalizationLayer
 
 __all__ = ["formula_norm_patterns"]
@@ -148,9 +146,8 @@ def _only_use(node: Any, op: str, ctx: Context) -> Any:
 
 def _other_constant(node: Any, tensor: str, rank: int | None, ctx: Context) -> float | None:
     """The number ``node`` (an Add of ``tensor``, of ``rank`` dims) adds: a constant of one element and no more dims
-    (``one_element``), as the float it was written from (float32 0.001 as 0.001); else None."""
+    (``written_number``); else None."""
     if node is None or len(node.input) != 2 or tensor not in node.input or node.input[0] == node.input[1]:
         return None
-    element = one_element(node.input[1] if node.input[0] == tensor else node.input[0], rank, ctx)
-    return None if element is None else float(np.format_float_positional(element, unique=True))
+    return written_number(node.input[1] if node.input[0] == tensor else node.input[0], rank, ctx)
 

@@ -97,6 +97,7 @@ class Context:
     time_major_uses: set = dataclasses.field(default_factory=set)  # ids of nodes a pattern reads a recurrence by
     glued_states: frozenset = frozenset()  # the recurrences' initial states given as data (data_states: state glue)
     lookups: set = dataclasses.field(default_factory=set)  # outputs an index input's table gives (onnx_lookups)
+    netgraph_file: bool = False  # export_onnx's own file (its producer "netgraph"): its patterns are our layers'
 
     def const(self, name: str, what: str) -> np.ndarray:
         if name not in self.constants:
@@ -105,8 +106,7 @@ class Context:
         return self.constants[name]
 
     def rank(self, name: str) -> int | None:
-        shape = self.shapes.get(name)
-        return None if shape is None else len(shape)
+        return None if (shape := self.shapes.get(name)) is None else len(shape)
 
 
 def sole_use(tensor: str, ctx: Context, ignoring: tuple[str, ...] = ()) -> tuple[Any, int] | None:

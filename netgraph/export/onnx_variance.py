@@ -16,7 +16,7 @@ from netgraph.export.onnx_ops import (Context, Converted, Unsupported, sole_use_
                                       squeeze_axes)
 from netgraph.export.onnx_shape_ops import reduction
 
-__all__ = ["is_number", "one_element", "variance_chain", "variance_patterns"]
+__all__ = ["is_number", "one_element", "variance_chain", "variance_patterns", "written_number"]
 
 _FLOATS = (1, 11)  # ONNX's FLOAT and DOUBLE: a count cast to either is the same number
 
@@ -79,6 +79,13 @@ def one_element(tensor: str, rank: int | None, ctx: Context) -> Any:
     if value is None or value.size != 1 or (value.ndim and (rank is None or value.ndim > rank)):
         return None
     return value.reshape(-1)[0]
+
+
+def written_number(tensor: str, rank: int | None, ctx: Context) -> float | None:
+    """``one_element`` as the float it was written from (float32 0.001 as 0.001, not 0.0010000000474974513);
+    else None."""
+    element = one_element(tensor, rank, ctx)
+    return None if element is None else float(np.format_float_positional(element, unique=True))
 
 
 def _counts(count: str, x: str, axes: list[int], ctx: Context) -> bool:

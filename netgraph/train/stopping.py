@@ -112,7 +112,9 @@ def progress_stops(result: Any, r: int) -> bool:
         raise OptionError(f"the progress function returned {result!r:.60} after round {r}"
                           f"{did_you_mean(result, [_STOP_WORD])}; return {expected}", option="progress",
                           kind="option-value", found=result, expected=expected)
-    return result == _STOP_WORD or isinstance(result, (bool, np.bool_)) and bool(result)
+    if isinstance(result, str):  # compared only as a string: an array's == is elementwise
+        return result == _STOP_WORD
+    return isinstance(result, (bool, np.bool_)) and bool(result)
 
 
 def asks_to_stop(criterion: Callable[[Any], Any], info: Any) -> bool:
