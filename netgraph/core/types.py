@@ -24,6 +24,7 @@ from netgraph.core.errors import ShapeError, did_you_mean, nearest_name
 from netgraph.core.frozen_values import frozen_value
 from netgraph.core.guessed_lengths import free_dim, without_guesses
 from netgraph.core.length_names import impossible_step, lengths_apart
+from netgraph.core.naming_scope import SHOWN_CHARACTERS, quoted
 
 __all__ = ["Dim", "Shape", "PortType", "REAL", "INTEGER", "Conflict", "LengthConflict", "length_reason", "unify",
            "broadcast", "as_shape", "format_shape", "range_suffix", "ports_text", "is_known", "numel", "element_count",
@@ -216,8 +217,9 @@ def _scalar_hint(value: object) -> str:
     >>> _scalar_hint("Rael"), _scalar_hint("Deal")[-48:]
     (" (did you mean 'Real', the dtype of a scalar port?)", "(or did you mean 'Real', a scalar port's dtype?)")
     """
+    named = isinstance(value, str) and value.isidentifier() and len(value) <= SHOWN_CHARACTERS  # a longer one: no name
     length = (f"; a variable length is a name inside the list: [{value!r}] is a sequence of length {value}, "
-              f"[{value!r}, 3] one of vectors of 3" if isinstance(value, str) and value.isidentifier() else "")
+              f"[{value!r}, 3] one of vectors of 3" if named else "")
     dtype = nearest_name(value, DTYPES) if isinstance(value, str) else None
     if dtype is None:
         return length
@@ -250,7 +252,8 @@ def as_shape(value: object, what: str = "shape") -> Shape:
     if isinstance(value, numbers.Integral):  # numpy's integers too
         value = (value,)
     if not isinstance(value, (tuple, list)):
-        raise Conflict(f"{what} must be an int or a list of ints, found {reprlib.repr(value)}{_scalar_hint(value)}",
+        shown = quoted(value) if isinstance(value, str) else reprlib.repr(value)  # a long string: head, tail, length
+        raise Conflict(f"{what} must be an int or a list of ints, found {shown}{_scalar_hint(value)}",
                        expected=_SHAPE_WORDS, found=value)
     dims = []
     for d in value:
