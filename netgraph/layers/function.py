@@ -376,8 +376,8 @@ class ElementwiseLayer(Layer):
             if expr.slots == ("Input1",):  # Wolfram's #1 is #, the one input
                 expr = per_element(parse_quietly(re.sub(r"#0*1(?![0-9])(?=(\w)?)", lambda m: "# " if m[1] else "#", f)))
             if is_structural(expr.tree):
-                return _bad_function(f"ElementwiseLayer expression {quoted(f)} must be elementwise (one output, no Total, "
-                                     f"Mean, Dot or Part): use FunctionLayer", f)
+                return _bad_function(f"ElementwiseLayer expression {quoted(f)} must be elementwise (one output, no "
+                                     f"Total, Mean, Dot or Part): use FunctionLayer", f)
             if expr.slots != ("Input",):
                 return _bad_function(f"ElementwiseLayer expression {quoted(f)} must use only # (its one input), found "
                                      f"{list(expr.slots)}", f)

@@ -109,7 +109,8 @@ class ThreadingLayer(_Variadic):
         f = self.function
         if not isinstance(f, str):
             option_problem(OptionError(f"ThreadingLayer needs a function name such as 'Plus' or an expression such as "
-                                       f"'#1 * #2', found {quoted(f)}{torch_function_hint(f, THREADING, 'ThreadingLayer')}",
+                                       f"'#1 * #2', found {quoted(f)}"
+                                       f"{torch_function_hint(f, THREADING, 'ThreadingLayer')}",
                                        option="function", expected="a function name or an expression", found=f), None)
         spec = broadcast_option(self.broadcast, "ThreadingLayer")
         if not isinstance(f, str):
@@ -138,8 +139,8 @@ class ThreadingLayer(_Variadic):
         # f is applied to corresponding elements: Max[#1, #2] is elementwise
         expr = per_element(parse(f, type(self).__name__, "function"))
         if is_structural(expr.tree):
-            raise OptionError(f"ThreadingLayer expression {quoted(f)} must be elementwise (one output, no Total, Mean, Dot "
-                              f"or Part): use FunctionLayer", option="function",
+            raise OptionError(f"ThreadingLayer expression {quoted(f)} must be elementwise (one output, no Total, Mean, "
+                              f"Dot or Part): use FunctionLayer", option="function",
                               kind="option-value", expected="an elementwise expression", found=f)
         return {"_expr": expr, "input_ports": expr.slots, "broadcast": self._checked(spec, expr.slots)}
 
