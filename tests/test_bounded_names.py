@@ -4,14 +4,15 @@ the session-44 ones; each message here quoted a 10,000-character name whole or w
 from __future__ import annotations
 
 import inspect
+from types import SimpleNamespace
 
 import pytest
 import torch
 
 import netgraph
 from netgraph import (BatchNormalizationLayer, ClassDecoder, ClassEncoder, EmbeddingLayer, LinearLayer, NetChain,
-                      NetGraph, NetMapOperator, NetPort, NetSharedArray, ThreadingLayer, TransposeLayer, net_delete,
-                      net_rename, net_replace_part, net_take, register_module)
+                      NetGraph, NetMapOperator, NetPort, NetSharedArray, PoolingLayer, ThreadingLayer, TransposeLayer,
+                      net_delete, net_rename, net_replace_part, net_take, register_module)
 from netgraph.backend.masks import plan
 from netgraph.core.layer import layer_class
 from netgraph.core.types import PortType
@@ -19,6 +20,7 @@ from netgraph.layers._shapes import fill, level_dims, pass_dtype, same_rank
 from netgraph.layers.dist_base import distribution_class
 from netgraph.render import to_dot
 from netgraph.spec import from_yaml
+from netgraph.spec.problems import ProblemLog
 
 LONG = "q" * 10_000
 ODD = "a\nb\x00c\u200fd"  # a newline, a NUL and a right-to-left mark
@@ -188,7 +190,21 @@ _SITES = {  # each site's message, given a layer, port or option value 10^6 char
     "a replaced layer lacking a port": lambda: net_replace_part(_nested(HUGE), {(HUGE, "lin"): ThreadingLayer("Plus")}),
     "an encoder's range": lambda: NetGraph({"emb": EmbeddingLayer(2, 3)}, [(NetPort(HUGE), "emb")],
                                            **{HUGE: ClassEncoder(["a", "b", "c", "d"])}),
+    "a spec's elementwise function": lambda: _spec_layer(f"{{type: ElementwiseLayer, function: '{HUGE}'}}", "2"),
+    "a spec's threading function": lambda: _spec_layer(f"{{type: ThreadingLayer, function: '{HUGE}'}}",
+                                                       "2", "Input2: 2"),
+    "a spec's pooling function": lambda: _spec_layer(f"{{type: PoolingLayer, kernel: 2, function: '{HUGE}'}}",
+                                                     "[1, 4, 4]"),
+    "a spec's aggregation function": lambda: _spec_layer(f"{{type: AggregationLayer, function: '{HUGE}'}}", "[2, 3]"),
+    "a spec's input shape": lambda: _spec_layer("Tanh", f"'{HUGE}'"),
+    "a spec's input dtype": lambda: _spec_layer("Tanh", f"{{shape: 2, dtype: '{HUGE}'}}"),
+    "a pooling ceil_mode": lambda: PoolingLayer(2, ceil_mode=HUGE),
 }
+
+
+def _spec_layer(layer: str, shape: str, *more_inputs: str) -> None:
+    """Read a spec of one layer ``l`` (its YAML) with an input of ``shape`` (YAML), and any ``more_inputs``."""
+    from_yaml(f"netgraph: 1\nlayers:\n  l: {layer}\ninputs: {{{', '.join([f'Input: {shape}', *more_inputs])}}}\n")
 
 
 @pytest.mark.parametrize("site", _SITES)
@@ -203,3 +219,23 @@ def test_a_huge_expression_in_a_spec_is_quoted_bounded_by_its_own_message():
     text = f"netgraph: 1\nlayers:\n  f: {{type: FunctionLayer, function: '{expression}'}}\ninputs: {{Input: 2}}\n"
     message = _raised(lambda: from_yaml(text))
     assert len(message) < 2_000 and f"'{'(' * 100}…" in message and f"({len(expression)} characters)" in message
+
+
+def _logged(message: str) -> str:
+    """The SpecError a ProblemLog raises for one problem saying ``message``."""
+    log = ProblemLog()
+    log.errors, log.file = [], SimpleNamespace(name="f.yaml")
+    log.error(SimpleNamespace(line=1, col=2), message, kind="value")
+    return _raised(log.raise_errors)
+
+
+def test_a_spec_message_quoting_a_value_whole_is_still_capped():
+    """A site left quoting a value the file gave whole: its message is cut to head and tail when it is read."""
+    message = _logged(f"unknown thing {HUGE!r}")
+    assert len(message) < 2_100 and message.startswith("f.yaml:1:2: unknown thing 'xxx") and "not shown" in message
+
+
+def test_a_spec_message_that_bounds_itself_is_kept_whole():
+    """A bounded message past MAX_MESSAGE (a long list of names) is not cut."""
+    names = ", ".join(f"name{i}" for i in range(400))
+    assert _logged(f"known: {names}") == f"f.yaml:1:2: known: {names}"

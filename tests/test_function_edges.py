@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 
 import onnx
 import onnxruntime as ort
@@ -179,6 +180,14 @@ def test_surd_of_a_constant_n_that_is_no_integer_is_refused_as_wolframs_is_uneva
     """Wolfram's Surd[x, n] takes an integer n (Surd::int); Surd[#x, 2.5] was x^(1/2.5), and Surd[#x, Infinity] 1."""
     with pytest.raises(OptionError, match=r"'Surd\[.*\]' takes an integer n, as Wolfram's Surd\[x, n\], found n = "):
         FunctionLayer(expression)
+
+
+@pytest.mark.parametrize("n, shown", [("2.0000001", "2.0000001"), ("-Infinity", "-Infinity"), ("Infinity", "Infinity"),
+                                      ("1/3", "0.3333333333333333")])
+def test_surd_names_the_n_it_refuses_exactly_as_wolfram_writes_it(n, shown):
+    """n = 2.0000001 was written "n = 2" (rounded, an integer), -Infinity "-inf"."""
+    with pytest.raises(OptionError, match=rf"found n = {re.escape(shown)}: write"):
+        FunctionLayer(f"Surd[#x, {n}]")
 
 
 def test_surd_of_an_n_from_a_port_that_is_no_integer_is_nan_with_nan_derivatives():

@@ -219,6 +219,12 @@ def test_log_gamma_has_a_nan_derivative_where_its_value_is_nan_and_the_limit_at_
                                        rtol=1e-14, atol=0)
 
 
+def test_log_gamma_tests_for_a_pole_once():
+    """LogGamma's definition compared # with Min[Floor[#], 0] twice: for its pole and again for its NaN below 0."""
+    code = NetGraph([FunctionLayer("LogGamma[#x]")], [], x=4).compile().code
+    assert code.count(" == ") == 1 and code.count("hardtanh(") == 1, code
+
+
 def test_quotient_by_zero_is_nan_with_a_step_derivative_0_in_both_modes():
     """Quotient[m, 0] is Wolfram's ComplexInfinity, which has no sign: NaN. Quotient is a step, and its derivative
     was 0 there in forward mode (torch.round's tangent) but NaN in reverse mode (Round's zero gradient divided by

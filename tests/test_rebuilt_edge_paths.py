@@ -7,6 +7,7 @@ import pytest
 
 from netgraph import LinearLayer, NetGraph, NetGraphError, NetPort, ReshapeLayer
 from netgraph.core.drop_batch import ends_batch
+from netgraph.core import edge_text
 from netgraph.core.edge_text import renamed_text
 from netgraph.core.surgery import net_drop, net_rename, net_replace_part
 
@@ -100,3 +101,16 @@ def test_every_link_of_a_renamed_chain_quotes_the_chain_by_its_new_names(edit, c
     net = NetGraph(layers, [(NetPort("Input"), "a", "b", "c", "e")], Input=4)
     message, edges = quoted(edit(net), {"c": ReshapeLayer((2, 2))})
     assert message.endswith(f"via edge b -> c (in chain {chain})]") and edges == [0]
+
+
+@pytest.mark.parametrize("rename", [{NetPort("Input"): NetPort("x")}, {"l5": "m5"}], ids=["port", "layer"])
+def test_only_edge_texts_naming_a_renamed_name_are_read(rename, monkeypatch):
+    """Each user's edge text was read (tokenized) on every rename, naming the renamed name or not."""
+    net = NetGraph({f"l{i}": "Tanh" for i in range(40)},
+                   [(NetPort("Input"), "l0"), *((f"l{i}", f"l{i + 1}") for i in range(39))], Input=4)
+    read = []
+    monkeypatch.setattr(edge_text, "_ends", lambda text, ends=edge_text._ends: read.append(text) or ends(text))
+    renamed = net_rename(net, rename)
+    assert sorted(read) == (["NetPort('Input') -> l0"] if "l5" not in rename else ["l4 -> l5", "l5 -> l6"])
+    texts = {e.text for e in renamed.edges if not e.implicit}
+    assert {"l0 -> l1", "NetPort('x') -> l0" if "l5" not in rename else "l4 -> m5"} <= texts

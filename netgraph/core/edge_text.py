@@ -13,6 +13,7 @@ from __future__ import annotations
 import ast
 import functools
 import io
+import re
 import tokenize
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -22,6 +23,7 @@ from netgraph.core.wiring import format_endpoint
 
 __all__ = ["written", "renamed_text", "pair_renamer", "renamed_edges"]
 
+_WORDS = re.compile(r"""'([^'\\\n]*)'|"([^"\\\n]*)"|(\w+)""")  # a quoted name (no escapes) or a word
 _SKIPPED = (tokenize.NEWLINE, tokenize.NL, tokenize.ENDMARKER, tokenize.INDENT, tokenize.DEDENT)
 
 
@@ -43,10 +45,13 @@ def pair_renamer(layers: Mapping[str, str] = {}, ports: Mapping[str, str] = {}) 
     unchanged (``b -> c`` of the chain ``a -> b -> c``, renaming ``a``); the library's own text when it cannot be
     read back. Each user's text is read once (a chain's links share it)."""
     read = functools.cache(lambda text: _renamed_ends(text, layers, ports))
+    olds = {*layers, *ports}
 
     def renamed(pair: tuple, new: tuple) -> tuple:
         if type(pair) is not WrittenEdge or pair.index is None:
             return new
+        if new == pair and (names := _names_in(pair.text)) is not None and olds.isdisjoint(names):
+            return pair  # it names none renamed: not read (tokenized)
         ends, changed, text = read(pair.text)
         if not changed and new == pair:
             return pair
@@ -83,6 +88,11 @@ def _renamed_ends(text: str, layers: Mapping[str, str],
     renamed = [_renamed(e, layers, ports) for e in ends]
     written = [format_endpoint(e) for e in renamed]
     return written, renamed != ends, " -> ".join(written)
+
+
+def _names_in(text: str) -> frozenset[str] | None:
+    """Every name ``text`` may write (its words and quoted strings); None where a backslash escapes characters."""
+    return None if "\\" in text else frozenset(a or b or c for a, b, c in _WORDS.findall(text))
 
 
 def _ends(text: str) -> list | None:

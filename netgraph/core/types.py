@@ -16,7 +16,6 @@ import difflib
 import functools
 import math
 import numbers
-import reprlib
 from dataclasses import dataclass
 from typing import Union
 
@@ -24,6 +23,7 @@ from netgraph.core.errors import ShapeError, did_you_mean, nearest_name
 from netgraph.core.frozen_values import frozen_value
 from netgraph.core.guessed_lengths import free_dim, without_guesses
 from netgraph.core.length_names import impossible_step, lengths_apart
+from netgraph.core.naming_scope import SHOWN_CHARACTERS, quoted
 
 __all__ = ["Dim", "Shape", "PortType", "REAL", "INTEGER", "Conflict", "LengthConflict", "length_reason", "unify",
            "broadcast", "as_shape", "format_shape", "range_suffix", "ports_text", "is_known", "numel", "element_count",
@@ -88,8 +88,7 @@ class LengthConflict(Conflict):
 
 
 def length_reason(exc: Conflict) -> str:
-    """``": <why>"`` when ``exc`` is a LengthConflict (a caller rewording a broadcast failure keeps its reason),
-    else ``""``."""
+    """``": <why>"`` of a LengthConflict (a caller rewording a broadcast failure keeps its reason), else ``""``."""
     return f": {exc.reason}" if isinstance(exc, LengthConflict) else ""
 
 
@@ -148,7 +147,7 @@ def _index_range(span: object, what: str) -> tuple[int, int]:
         parts = list(span)
         if len(parts) == 2 and all(isinstance(v, numbers.Integral) and not isinstance(v, bool) for v in parts):
             return int(parts[0]), int(parts[1])
-    raise Conflict(f"{what} must be two ints (lowest, highest), found {reprlib.repr(span)}", expected="two ints",
+    raise Conflict(f"{what} must be two ints (lowest, highest), found {quoted(span)}", expected="two ints",
                    found=span)
 
 
@@ -216,8 +215,9 @@ def _scalar_hint(value: object) -> str:
     >>> _scalar_hint("Rael"), _scalar_hint("Deal")[-48:]
     (" (did you mean 'Real', the dtype of a scalar port?)", "(or did you mean 'Real', a scalar port's dtype?)")
     """
-    length = (f"; a variable length is a name inside the list: [{value!r}] is a sequence of length {value}, "
-              f"[{value!r}, 3] one of vectors of 3" if isinstance(value, str) and value.isidentifier() else "")
+    named = isinstance(value, str) and value.isidentifier() and len(value) <= SHOWN_CHARACTERS  # a longer one: no name
+    length = f"; a variable length is a name inside the list: [{value!r}] is a sequence of length {value}, " \
+        f"[{value!r}, 3] one of vectors of 3" if named else ""
     dtype = nearest_name(value, DTYPES) if isinstance(value, str) else None
     if dtype is None:
         return length
@@ -250,7 +250,7 @@ def as_shape(value: object, what: str = "shape") -> Shape:
     if isinstance(value, numbers.Integral):  # numpy's integers too
         value = (value,)
     if not isinstance(value, (tuple, list)):
-        raise Conflict(f"{what} must be an int or a list of ints, found {reprlib.repr(value)}{_scalar_hint(value)}",
+        raise Conflict(f"{what} must be an int or a list of ints, found {quoted(value)}{_scalar_hint(value)}",
                        expected=_SHAPE_WORDS, found=value)
     dims = []
     for d in value:
@@ -270,10 +270,10 @@ def as_shape(value: object, what: str = "shape") -> Shape:
         elif isinstance(d, numbers.Integral) and not isinstance(d, bool) and 1 <= d < 2**63:
             dims.append(int(d))
         elif isinstance(d, numbers.Integral) and not isinstance(d, bool) and d >= 2**63:
-            raise Conflict(f"{what} dims must be below 2**63 (torch's largest size), found {reprlib.repr(d)}",
+            raise Conflict(f"{what} dims must be below 2**63 (torch's largest size), found {quoted(d)}",
                            expected="below 2**63", found=d)
         else:
-            raise Conflict(f"{what} dims must be positive ints (or None for unknown), found {reprlib.repr(d)}",
+            raise Conflict(f"{what} dims must be positive ints (or None for unknown), found {quoted(d)}",
                            expected="positive ints", found=d)
     return tuple(dims)
 

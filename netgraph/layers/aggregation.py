@@ -28,6 +28,7 @@ from netgraph.core.layer import EmitContext
 from netgraph.core.options import Levels, Literal
 from netgraph.core.errors import OptionError, did_you_mean
 from netgraph.core.option_problems import option_problem
+from netgraph.core.naming_scope import quoted
 from netgraph.core.types import REAL, Conflict, PortType, format_shape
 
 __all__ = ["AggregationLayer", "SummationLayer", "AGGREGATION"]
@@ -84,7 +85,7 @@ class AggregationLayer(_Reduction):
 
     def normalize(self) -> dict[str, Any]:
         if self.function not in (functions := [*AGGREGATION, *FLATTENED]):
-            option_problem(OptionError(f"AggregationLayer: unknown function {self.function!r}"
+            option_problem(OptionError(f"AggregationLayer: unknown function {quoted(self.function)}"
                                        f"{did_you_mean(self.function, functions)}; use one of "
                                        f"{', '.join(functions)}", option="function", expected=functions,
                                        found=self.function), None)

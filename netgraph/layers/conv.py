@@ -316,11 +316,11 @@ class PoolingLayer(_Spatial):
         function, ceil_mode = self.function, self.ceil_mode
         if function not in POOLING:
             hint = did_you_mean(_POOLING_SPELLINGS.get(str(function).lower(), function), POOLING)
-            option_problem(OptionError(f"PoolingLayer: unknown function {function!r}{hint}; use one of "
+            option_problem(OptionError(f"PoolingLayer: unknown function {quoted(function)}{hint}; use one of "
                                        f"{', '.join(map(repr, POOLING))}", option="function", expected=POOLING,
                                        found=function), None)
         if not isinstance(ceil_mode, bool):
-            option_problem(OptionError(f"PoolingLayer: ceil_mode= must be True or False, found {ceil_mode!r}",
+            option_problem(OptionError(f"PoolingLayer: ceil_mode= must be True or False, found {quoted(ceil_mode)}",
                                        option="ceil_mode", expected="True or False", found=ceil_mode), None)
         return self._spatial_options("PoolingLayer")
 

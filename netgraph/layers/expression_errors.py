@@ -11,7 +11,7 @@ from netgraph.core.errors import OptionError
 from netgraph.core.naming_scope import quoted
 
 __all__ = ["ExpressionError", "PlacedOverflow", "Origin", "constant_result", "constant_argument_problem",
-           "VARIABLE_REFUSED"]
+           "wolfram_number", "VARIABLE_REFUSED"]
 
 #: Function's variable {written} is {why}
 VARIABLE_REFUSED = ("Function's variable {!r} is {}: name each variable once, by a new name, as "
@@ -89,5 +89,19 @@ def constant_argument_problem(name: str, args: list[tuple]) -> str | None:
                 "branch meant, or Indeterminate for a NaN")
     n = args[1] if name == "Surd" else ("slot",)
     if n[0] == "const" and not (math.isnan(n[1]) or n[1].is_integer()):
-        return f"takes an integer n, as Wolfram's Surd[x, n], found n = {n[1]:g}: write x^(1/n) for that power"
+        return (f"takes an integer n, as Wolfram's Surd[x, n], found n = {wolfram_number(n[1])}: write x^(1/n) for "
+                f"that power")
     return None
+
+
+def wolfram_number(value: float) -> str:
+    """``value`` exactly, as the expression language writes it: 2, 2.0000001, Infinity, -Infinity, Indeterminate (NaN).
+
+    >>> wolfram_number(2.0000001), wolfram_number(-float("inf")), wolfram_number(2.0), wolfram_number(1e300)
+    ('2.0000001', '-Infinity', '2', '1e+300')
+    """
+    if math.isnan(value):
+        return "Indeterminate"
+    if math.isinf(value):
+        return "Infinity" if value > 0 else "-Infinity"
+    return str(int(value)) if value.is_integer() and abs(value) < 2**53 else repr(value)

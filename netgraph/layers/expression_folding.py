@@ -53,8 +53,9 @@ def special_constant(name: str, args: list[tuple]) -> tuple | None:
     is -Infinity, folded), where Gamma's is ComplexInfinity (refused); LogGamma[-Infinity] is indeterminate (noted
     NaN), as Gamma[-Infinity] and a port's -inf are; else None. ArcCsch at 0 (-0. too) is refused as Csch[0] and 1/0
     are: Wolfram's ArcCsch[0] is ComplexInfinity (its definition's Log[0] would fold it to a signed infinity); ArcCoth
-    at 0 is refused as not real: Wolfram's ArcCoth[0] is I Pi/2 (its definition's 1/0 would call it a division by 0)."""
-    if name == "ArcCsch" and args[0][1] == 0:
+    at 0 is refused as not real: Wolfram's ArcCoth[0] is I Pi/2 (its definition's 1/0 would call it a division by 0);
+    Quotient[m, 0] is refused as 1/0 is (its definition's NaN, a port's n = 0, would be noted indeterminate)."""
+    if name == "ArcCsch" and args[0][1] == 0 or name == "Quotient" and args[1][1] == 0:  # Quotient[5, 0] too
         raise OverflowError(_DIVIDES_BY_0)
     if name == "ArcCoth" and args[0][1] == 0:
         raise OverflowError(_NOT_REAL)

@@ -24,7 +24,7 @@ from typing import Any, Callable, TypeVar
 
 from netgraph.core.wording import counted
 from netgraph.layers.expression_derived import DERIVED_FORMS
-from netgraph.layers.expression_errors import ExpressionError, _col
+from netgraph.layers.expression_errors import ExpressionError, _col, wolfram_number
 
 T = TypeVar("T")
 
@@ -349,11 +349,8 @@ def _constant_bounds(node: ast.AST, text: str, origin: list[int], sub: Callable[
     # not min <= max: torch's clamp gives all max past it, and NaN everywhere for an Indeterminate (NaN) bound
     if len(trees) != 2 or any(t[0] != "const" for t in trees) or not trees[0][1] <= trees[1][1]:
         both = len(trees) == 2 and trees[0][0] == trees[1][0] == "const"
-        found = f", found {{{_bound_text(trees[0][1])}, {_bound_text(trees[1][1])}}}" if both else ""
+        found = f", found {{{wolfram_number(trees[0][1])}, {wolfram_number(trees[1][1])}}}" if both else ""
         raise ExpressionError(f"Clip[x, {{min, max}}] takes two constant bounds, min <= max{found}", text,
                               _col(node, origin))
     return trees[0][1], trees[1][1]
 
-
-def _bound_text(value: float) -> str:
-    return "Indeterminate" if math.isnan(value) else f"{value:g}"

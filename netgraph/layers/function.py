@@ -13,6 +13,7 @@ import torch
 from torch import nn
 
 from netgraph.core.guessed_lengths import is_guessed
+from netgraph.core.naming_scope import quoted
 from netgraph.core.layer import EmitContext, Layer, shape_option
 from netgraph.core.option_words import named_or_slots
 from netgraph.core.options import Function, OptionKind, PortShapes, Ports
@@ -360,14 +361,14 @@ class ElementwiseLayer(Layer):
     def normalize(self) -> dict[str, Any]:
         f = self.function
         if not isinstance(f, str):
-            return _bad_function(f"ElementwiseLayer needs a function name such as 'Ramp', found {f!r}"
+            return _bad_function(f"ElementwiseLayer needs a function name such as 'Ramp', found {quoted(f)}"
                                  f"{torch_function_hint(f, ELEMENTWISE, 'ElementwiseLayer')}", f)
         if f in ELEMENTWISE:
             expr = parse(f"{f}[#]")  # a name is the expression that applies it: one definition for both paths
         elif not is_expression(f):
             hint = (elementwise_name_hint(f) or torch_function_hint(f, ELEMENTWISE, "ElementwiseLayer")
                     or did_you_mean(f, ELEMENTWISE))
-            return _bad_function(f"ElementwiseLayer: unknown function {f!r}{hint}; known: "
+            return _bad_function(f"ElementwiseLayer: unknown function {quoted(f)}{hint}; known: "
                                  f"{', '.join(sorted(ELEMENTWISE))}, or an expression in # such as '#^2'", f)
         else:
             # f is applied to each element: Max[#, 0] is the elementwise maximum
@@ -375,10 +376,10 @@ class ElementwiseLayer(Layer):
             if expr.slots == ("Input1",):  # Wolfram's #1 is #, the one input
                 expr = per_element(parse_quietly(re.sub(r"#0*1(?![0-9])(?=(\w)?)", lambda m: "# " if m[1] else "#", f)))
             if is_structural(expr.tree):
-                return _bad_function(f"ElementwiseLayer expression {f!r} must be elementwise (one output, no Total, "
-                                     f"Mean, Dot or Part): use FunctionLayer", f)
+                return _bad_function(f"ElementwiseLayer expression {quoted(f)} must be elementwise (one output, no "
+                                     f"Total, Mean, Dot or Part): use FunctionLayer", f)
             if expr.slots != ("Input",):
-                return _bad_function(f"ElementwiseLayer expression {f!r} must use only # (its one input), found "
+                return _bad_function(f"ElementwiseLayer expression {quoted(f)} must use only # (its one input), found "
                                      f"{list(expr.slots)}", f)
         return {"_expr": expr}
 

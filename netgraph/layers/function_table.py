@@ -82,7 +82,8 @@ _PATHS = {
 }
 _TINY_GATE = "Min[Floor[Abs[#] * 10^18], 1]"  # 1 where |#| >= 10^-18, else 0 (ArcCsch's and ArcSech's step)
 _ZERO_SIGN = "SignOrZero[-ArcTan2[Ceiling[-#], Ceiling[-#] - 1]]"  # the sign of #, 1 at +0., -1 at -0.
-_AT_POLE = "If[# == Min[Floor[#], 0], Floor[#], 0]"  # # at a pole of Gamma (0, -0., -1, ...; -Infinity), else 0
+_POLE_OR = "If[# == Min[Floor[#], 0], Floor[#], {}]"  # # at a pole of Gamma (0, -0., -1, ...; -Infinity), else {}
+_AT_POLE = _POLE_OR.format(0)
 _DEFINITIONS = {  # (arity, Wolfram definition); # is the argument, #1 and #2 the arguments
     "HardSigmoid": (1, "Min[Max[(# + 1) / 2, 0], 1]"),  # Wolfram's Clip[(x+1)/2, {0,1}], not torch's hardsigmoid
     # the rest of Wolfram's ElementwiseLayer functions, by their real-valued definitions; Sech and Csch written so
@@ -132,8 +133,9 @@ _DEFINITIONS = {  # (arity, Wolfram definition); # is the argument, #1 and #2 th
     # derivative +Infinity). LogGamma likewise (Infinity, derivative -Infinity)
     "Gamma": (1, f"Exp[LogAbsGamma[# - {_AT_POLE}]] * If[# > 0, 1, 1 - 2 * Mod[Ceiling[-#], 2]]"),
     # Wolfram's LogGamma is complex for x < 0 (even where Gamma > 0), so NaN there, but for the poles (Infinity); its
-    # argument times NaN there, so that the derivative is NaN too (the NaN added to log|Gamma| left digamma's)
-    "LogGamma": (1, f"LogAbsGamma[(# - {_AT_POLE}) * If[(# >= 0) + (# == Min[Floor[#], 0]), 1, Indeterminate]]"),
+    # argument less NaN there, so that the derivative is NaN too (the NaN added to log|Gamma| left digamma's); the
+    # pole test once, its other branch NaN below 0
+    "LogGamma": (1, f"LogAbsGamma[# - {_POLE_OR.format('If[# < 0, Indeterminate, 0]')}]"),
     "InverseErfc": (1, "InverseErf[1 - #]"), "FractionalPart": (1, "# - IntegerPart[#]"),
     "Unitize": (1, "Abs[Sign[#]]"), "KroneckerDelta": (1, "1 - Abs[Sign[#]]"),
     "UnitStep": (1, "(# >= 0) + 0 * Min[Abs[#], 1]"),  # the second term keeps a NaN (Wolfram's Indeterminate)

@@ -39,6 +39,7 @@ from netgraph.core.option_rules import Among, CountsNotOf, Matching, Excludes, N
 from netgraph.layers.variadic import PortNames, _port_names, _Variadic
 from netgraph.core.types import REAL, Conflict, PortType, format_shape, unify
 from netgraph.core.length_names import lengths_apart
+from netgraph.core.naming_scope import quoted
 from netgraph.core.wording import counted
 from netgraph.layers._modules import LayerModule
 
@@ -108,7 +109,8 @@ class ThreadingLayer(_Variadic):
         f = self.function
         if not isinstance(f, str):
             option_problem(OptionError(f"ThreadingLayer needs a function name such as 'Plus' or an expression such as "
-                                       f"'#1 * #2', found {f!r}{torch_function_hint(f, THREADING, 'ThreadingLayer')}",
+                                       f"'#1 * #2', found {quoted(f)}"
+                                       f"{torch_function_hint(f, THREADING, 'ThreadingLayer')}",
                                        option="function", expected="a function name or an expression", found=f), None)
         spec = broadcast_option(self.broadcast, "ThreadingLayer")
         if not isinstance(f, str):
@@ -128,7 +130,7 @@ class ThreadingLayer(_Variadic):
                                               expected=list(THREADING), found=f), {})
         if not is_expression(f):
             hint = torch_function_hint(f, THREADING, "ThreadingLayer") or did_you_mean(f, THREADING)
-            return option_problem(OptionError(f"ThreadingLayer: unknown function {f!r}{hint}; known: "
+            return option_problem(OptionError(f"ThreadingLayer: unknown function {quoted(f)}{hint}; known: "
                                               f"{', '.join(THREADING)}, or an expression in slots such as '#1 * #2'",
                                               option="function", expected=list(THREADING), found=f), {})
         if refuses(self, "inputs"):
@@ -137,8 +139,8 @@ class ThreadingLayer(_Variadic):
         # f is applied to corresponding elements: Max[#1, #2] is elementwise
         expr = per_element(parse(f, type(self).__name__, "function"))
         if is_structural(expr.tree):
-            raise OptionError(f"ThreadingLayer expression {f!r} must be elementwise (one output, no Total, Mean, Dot "
-                              f"or Part): use FunctionLayer", option="function",
+            raise OptionError(f"ThreadingLayer expression {quoted(f)} must be elementwise (one output, no Total, Mean, "
+                              f"Dot or Part): use FunctionLayer", option="function",
                               kind="option-value", expected="an elementwise expression", found=f)
         return {"_expr": expr, "input_ports": expr.slots, "broadcast": self._checked(spec, expr.slots)}
 

@@ -262,10 +262,10 @@ def _dtype_problem(found: Any) -> str:
     dtype is a kind, not a width."""
     kind = _torch_kind(found) if isinstance(found, str) else None
     if kind is None:
-        return f"dtype must be Real or Integer, found {found!r}{did_you_mean(found, DTYPES)}"
+        return f"dtype must be Real or Integer, found {quoted(found)}{did_you_mean(found, DTYPES)}"
     width = "a Real port takes any real dtype, at the working precision" if kind == "Real" else \
         "an Integer port takes any integer dtype, as int64"
-    return f"dtype is Real or Integer (Wolfram's names), found torch's {found!r}: write {kind} ({width})"
+    return f"dtype is Real or Integer (Wolfram's names), found torch's {quoted(found)}: write {kind} ({width})"
 
 
 def part_loc(ports: YMap, name: str, exc: Conflict) -> Any:

@@ -1,9 +1,10 @@
 """The problems found reading a spec: each at ``file:line:col``, raised together as one ``SpecError``.
 
 Hostile files cannot make the message huge: reading stops at ``MAX_PROBLEMS`` problems (a graph's own list of
-problems, already found, is counted past it: "100 of 5000 problems shown"); each message bounds the names and values
-it quotes itself (``quoted``, ``shown_path``, ``few_names``), and a value the file gave kept in a problem's fields
-(``found``) keeps its head and tail (``capped``).
+problems, already found, is counted past it: "100 of 5000 problems shown"); a message bounds the names and values it
+quotes itself (``quoted``, ``shown_path``, ``few_names``), and one past ``MAX_UNBOUNDED`` characters (a site that quotes
+a value the file gave whole) is cut to its head and tail (``capped``), as is a value kept in a problem's fields
+(``found``).
 
 >>> capped("unknown layer type '" + "x" * 10_000 + "'")[:40]
 "unknown layer type 'xxxxxxxxxxxxxxxxxxxx"
@@ -28,6 +29,7 @@ FAILED = object()  # what a value that could not be read becomes (its problems a
 MAX_PROBLEMS = 100  # problems reported for one load; reading stops at the next
 MAX_WORD = 160  # characters of one word (a run without spaces: a value) a message repeats
 MAX_MESSAGE = 2000  # characters of one message
+MAX_UNBOUNDED = 4 * MAX_MESSAGE  # characters of a message past which it is capped: it repeats a value whole
 _VERSION_LINE = re.compile(rf"""(?:^|(?<=[{BREAKS}]))[ \t]*\{{?[ \t]*["']?netgraph["']?[ \t]*:[ \t]*1"""
                            rf"""[ \t]*[,}}#{BREAKS}]""")  # at a line's start, as YAML breaks lines
 _WORD = re.compile(r"\S{%d,}" % (MAX_WORD + 1))
@@ -102,6 +104,7 @@ class ProblemLog:
         if self.full():
             self.stopped = True
             raise TooManyProblems
+        message = capped(message) if len(message) > MAX_UNBOUNDED else message  # a message bounded itself is kept
         self.errors.append(((file or self.file).name, loc, message, _problem(source, kind, fields)))
         if stop and self.full():
             self.stopped = True
