@@ -5,9 +5,10 @@ from __future__ import annotations
 import pytest
 import torch
 
-from netgraph import (ClassDecoder, ElementwiseLayer, FunctionLayer, LinearLayer, NetChain, NetGraph, NetPort, OptionError,
-                      PortType, ReshapeLayer, ShapeError, SoftmaxLayer, WiringError, net_delete, net_drop, net_extract,
-                      net_flatten, net_initialize, net_join, net_prepend, net_rename, net_replace_part, net_take)
+from netgraph import (ClassDecoder, ElementwiseLayer, EmbeddingLayer, FunctionLayer, LinearLayer, NetChain, NetGraph,
+                      NetPort, OptionError, PortType, ReshapeLayer, ShapeError, SoftmaxLayer, WiringError, net_delete,
+                      net_drop, net_extract, net_flatten, net_initialize, net_join, net_prepend, net_rename,
+                      net_replace_part, net_take)
 
 
 @pytest.fixture
@@ -348,6 +349,19 @@ def test_an_edit_declares_a_new_head_as_the_same_net_built_at_once_would():
     assert net_flatten(nested) == built and net_flatten(nested).to_yaml() == built.to_yaml()
     integers = NetChain([ReshapeLayer([2, 2]), ReshapeLayer([4])], input=PortType(4, "Integer"))
     assert net_drop(integers, 1).port_types["Input"] == PortType((2, 2), "Integer")  # a dtype the layer lacks stays
+    real = PortType((2, 2), "Real")  # declared by the user: flattening keeps it
+    declared = NetChain({"n": NetChain({"s": ReshapeLayer([4])}, input=real), "o": "Sin"})
+    built = NetChain({"n/s": ReshapeLayer([4]), "o": "Sin"}, input=real)
+    assert net_flatten(declared) == built and net_flatten(declared).to_yaml() == built.to_yaml()
+    embedded = NetChain({"r": ReshapeLayer([4]), "e": EmbeddingLayer(8, 10)}, input=(2, 2))  # Integer: inferred
+    built = NetChain({"e": EmbeddingLayer(8, 10)}, input=4)
+    assert net_drop(embedded, "r") == built and net_drop(embedded, "r").to_yaml() == built.to_yaml()
+    nested = NetChain({"n": NetChain({"e": EmbeddingLayer(8, 10)}, input=4), "o": "Sin"})
+    assert net_flatten(nested) == NetChain({"n/e": EmbeddingLayer(8, 10), "o": "Sin"}, input=4)
+    graph = NetGraph({"r": ReshapeLayer([4]), "e": EmbeddingLayer(8, 10)}, [("r", "e")], Input=(2, 2))
+    assert net_drop(graph, "r") == NetGraph({"e": EmbeddingLayer(8, 10)}, [], Input=4)
+    nested = NetChain({"n": NetChain({"a": "Tanh"}, input=4), "o": "Sin"})  # its output type: worked out
+    assert net_flatten(nested) == NetChain({"n/a": "Tanh", "o": "Sin"}, input=4)
 
 
 def test_join_makes_names_unique_that_clash_only_by_path():
@@ -359,3 +373,15 @@ def test_join_makes_names_unique_that_clash_only_by_path():
     assert list(joined.layers) == ["enc/l1", "enc_2"] and joined.layers["enc_2"] == second.layers["enc"]
     joined = net_join(second, first)
     assert list(joined.layers) == ["enc", "enc/l1_2"]
+
+
+def test_paths_taken_answers_for_the_layer_asked_about():
+    """Review: PathsTaken answered for the layer of its last ``naming()`` call and ``add`` silently used it; each
+    question now names its layer, and a name clashes by any path of the layer or the layers within."""
+    from netgraph.core.names import PathsTaken
+    taken, holder = PathsTaken(), NetChain({"l1": "Tanh"})
+    taken.add("enc/l1", ElementwiseLayer("Sin"))
+    assert taken.clashes("enc", holder) and not taken.clashes("enc", ElementwiseLayer("Sin"))
+    assert not taken.clashes("enc/l2", holder) and taken.clashes("enc/l1", ElementwiseLayer("Cos"))
+    assert taken.fresh("enc", holder) == "enc_2" and taken.clashes("enc_2/l1", ElementwiseLayer("Cos"))
+    assert taken.fresh("x", ElementwiseLayer("Cos")) == "x" and taken.clashes("x", ElementwiseLayer("Cos"))

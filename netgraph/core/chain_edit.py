@@ -30,7 +30,7 @@ from netgraph.core.operator import NetOperator
 from netgraph.core.operator_surgery import edit_operators, layer_in, removal_specs, removed_layers
 from netgraph.core.naming_scope import quoted
 from netgraph.core.port_paths import no_output, shown_path
-from netgraph.core.ports import NetPort
+from netgraph.core.ports import NetPort, declared_where_needed
 from netgraph.core.port_options import with_port_options
 from netgraph.core.rewiring import chain_items, chain_of, check_net, drop_layers, layer_path, put_back, subgraph
 from netgraph.core.surgery import net_replace_part
@@ -185,10 +185,9 @@ def _insert(chain: NetChain, layers: Any, position: int | None, function: str) -
     added = _new_items(layers, function)
     _check_names(items, at, added, function)
     kept = _kept_shapes(chain, keep_inputs=at > 0, keep_outputs=at < len(items))
-    if at == 0:
-        kept.update(_fed_inputs(chain, [layer for _, layer in added], function))
+    fed = _fed_inputs(chain, [layer for _, layer in added], function) if at == 0 else {}
     with led_by(function):  # the rebuilt chain's ShapeErrors name the function
-        result = chain_of(items[:at] + added + items[at:], kept)
+        result = declared_where_needed(lambda types: chain_of(items[:at] + added + items[at:], {**kept, **types}), fed)
     names = list(result.layers)
     moves = Moves(levels={(): dict(zip(chain.layers, names[:at] + names[at + len(added):]))})
     placed = [Moves(prefix=(name,)) for name in names[at:at + len(added)]]
@@ -214,7 +213,7 @@ def _check_names(items: list[tuple[str | None, Layer]], at: int, added: list[tup
 
 
 def _fed_inputs(chain: NetChain, added: list[Layer], function: str) -> dict[str, Any]:
-    """Input shapes for a chain with ``added`` in front: the chain's declared input (now fed by the added layers)
+    """Input types for a chain with ``added`` in front: the chain's declared input (now fed by the added layers)
     still holds for its first layer, as Wolfram's layers keep their inferred types, so the added layers' inputs
     take what it implies (a Plus in front of ``input=2`` takes two 2-vectors); ShapeError when they cannot feed it."""
     first = next(iter(chain.layers))
@@ -237,7 +236,7 @@ def _fed_inputs(chain: NetChain, added: list[Layer], function: str) -> dict[str,
                          layer=(first,)) from None
     except NetGraphError:
         return {}  # not a shape the added layers miss: the flat chain says what is wrong, if anything
-    return {p: PortType(t.shape, None) for p, t in guide.port_types.items() if p in guide.input_ports}
+    return {p: t for p, t in guide.port_types.items() if p in guide.input_ports and t.shape is not None}
 
 
 def _type_text(t: PortType) -> str:

@@ -16,7 +16,7 @@ from netgraph.core.edge_text import written
 from netgraph.core.graph import NetGraph
 from netgraph.core.names import fresh_name
 from netgraph.core.order import order
-from netgraph.core.ports import NetPort, PortRef, as_declared
+from netgraph.core.ports import NetPort, PortRef, declared_where_needed
 from netgraph.core.types import REAL
 
 __all__ = ["ends_batch", "interior_batch"]
@@ -111,6 +111,7 @@ def ends_batch(net: NetGraph, remaining: set[str]) -> tuple[NetGraph, set[str]] 
     muted = [p for p in net.explicit_edges() if p[1] is None]
     implicit = {(e.dst.layer, e.src.port) for e in net.edges if e.implicit and e.src.layer is None}
     gone: set[str] = set()
+    heads: dict[str, Any] = {}  # the new inputs' types, declared where needed
     while ready:
         name = names[heapq.heappop(ready)]
         if name in gone:
@@ -133,12 +134,14 @@ def ends_batch(net: NetGraph, remaining: set[str]) -> tuple[NetGraph, set[str]] 
                 return None  # a tail dropped may have told it its type, a head of unknown type: rebuilds infer anew
             inputs.add(new)
             pairs.append((NetPort(new), dst))
-            options[new] = as_declared(known)
+            options[new] = heads[new] = known
             if dst.layer in fed_by:
                 fed_by[dst.layer] -= 1
                 if not fed_by[dst.layer]:
                     heapq.heappush(ready, position[dst.layer])
         options = {**{p: t for p, t in options.items() if p not in coders},
                    **{p: t for p, t in options.items() if p in coders}}
-    built = NetGraph({n: layer for n, layer in net.layers.items() if n not in gone}, pairs + muted, **options)
+    layers = {n: layer for n, layer in net.layers.items() if n not in gone}
+    built = declared_where_needed(lambda types: NetGraph(layers, pairs + muted, **{**options, **types}),
+                                  {p: t for p, t in heads.items() if p in options})
     return built, remaining - gone

@@ -22,7 +22,7 @@ from netgraph.core.ir import Value
 from netgraph.core.layer import Layer
 from netgraph.core.layer_moves import Moves
 from netgraph.core.multipliers import carry_multipliers
-from netgraph.core.ports import NetPort, PortRef, as_declared
+from netgraph.core.ports import NetPort, PortRef, declared_where_needed
 from netgraph.core.rewiring import check_net
 from netgraph.core.option_problems import VALUE_KIND
 
@@ -80,13 +80,14 @@ def _inlined(net: NetGraph) -> tuple[NetGraph, Moves]:
               for e in net.edges if e.dst.layer not in nested]
     consumed = {(a.layer, a.port) for a, _ in edges}
     edges += [(NetPort(n, p), None) for n, l in layers.items() for p in l.output_ports if (n, p) not in consumed]
-    return keeping_port_types(net, layers, edges), Moves(paths={path: (name,) for path, name in new.items()})
+    return keeping_port_types(net, layers, edges, 1), Moves(paths={path: (name,) for path, name in new.items()})
 
 
-def keeping_port_types(net: NetGraph, layers: dict, edges: list) -> NetGraph:
+def keeping_port_types(net: NetGraph, layers: dict, edges: list, levels: int | None = None) -> NetGraph:
     """``NetGraph(layers, edges)`` with ``net``'s port options, plus the types of ports that would otherwise be known
-    less well than in ``net`` (a shape a nested graph declared, its layers now inlined). The graph ports keep ``net``'s
-    order (its inputs are the compiled module's positional arguments): edges are listed in it."""
+    less well than in ``net`` (a shape a nested graph declared, its layers now inlined ``levels`` deep: as declared
+    there). The graph ports keep ``net``'s order (its inputs are the compiled module's positional arguments): edges
+    are listed in it."""
     ins, outs = ({p: i for i, p in enumerate(ports)} for ports in (net.input_ports, net.output_ports))
 
     def rank(edge: tuple) -> tuple[int, int]:
@@ -95,10 +96,30 @@ def keeping_port_types(net: NetGraph, layers: dict, edges: list) -> NetGraph:
             return 0, ins[src.port]
         return (2, outs[dst.port]) if dst is not None and dst.layer is None and dst.port in outs else (1, 0)
     edges = sorted(edges, key=rank)
-    flat = NetGraph(layers, edges, **net.port_shape_options())
-    before, after = net.port_types, flat.port_types
-    lost = {p: as_declared(t) for p, t in before.items() if p in after and after[p] != t}
-    return NetGraph(layers, edges, **{**net.port_shape_options(), **lost}) if lost else flat
+    options = {**_inner_declarations(net, levels), **net.port_shape_options()}
+    flat = NetGraph(layers, edges, **options)
+    before = net.port_types
+    for ports in (net.input_ports, net.port_types):  # inputs first: outputs they give need no declaring
+        after = flat.port_types
+        lost = {p: before[p] for p in ports if p in after and after[p] != before[p]}
+        flat = declared_where_needed(lambda types: NetGraph(layers, edges, **{**options, **types}), lost) \
+            if lost else flat
+        options = {**options, **{p: t for p, t in flat.port_shape_options().items() if p in lost}}
+    return flat
+
+
+def _inner_declarations(net: NetGraph, levels: int | None) -> dict[str, Any]:
+    """The types nested graphs (``levels`` deep; None: all) declare for their inputs that ``net``'s inputs feed, by
+    ``net``'s input: what the user wrote stays written when the nested graph is inlined."""
+    declared: dict[str, Any] = {}
+    for e in net.edges:
+        inner = net.layers[e.dst.layer] if e.src.layer is None and e.dst.layer is not None else None
+        if isinstance(inner, NetGraph) and e.src.port not in declared:
+            deeper = {} if levels == 1 else _inner_declarations(inner, levels and levels - 1)
+            types = {**deeper, **inner._declared}
+            if e.dst.port in types:
+                declared[e.src.port] = types[e.dst.port]
+    return declared
 
 
 def net_flatten(net: Layer, levels: int | None = None) -> Layer:

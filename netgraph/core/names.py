@@ -43,34 +43,58 @@ def split_paths(layers: Mapping[str, Any]) -> Iterator[tuple[tuple, tuple]]:
         for name, layer in table.items():
             here, parts = (*path, name), (*split, *name.split("/"))
             yield here, parts
-            inner = getattr(layer, "layers", None)
-            if isinstance(inner, Mapping):
+            if isinstance(inner := _inner_layers(layer), Mapping):
                 stack.append((here, parts, inner))
 
 
+def _inner_layers(layer: Any) -> Any:
+    """A net's layers by name; None for a layer (asked of its class: a layer's own lookup of a missing attribute
+    looks for hints, slow over many layers)."""
+    return layer.layers if hasattr(type(layer), "layers") else None
+
+
 class PathsTaken:
-    """The split paths of the layers named so far: a name is taken for ``layer`` when it or a layer within would
-    have one of them (``fresh_name``'s container, where a name holds '/': ``'enc'`` holding ``l1`` beside
-    ``'enc/l1'`` is renamed as an exact repeat is)."""
+    """The layer names taken so far, each with the split paths (``split_paths``) of its layer and the layers within:
+    a name clashes for a layer when one of them is taken already (``'enc'`` holding ``l1`` beside ``'enc/l1'``, as
+    an exact repeat does)."""
 
     def __init__(self) -> None:
-        self._seen: set[tuple] = set()
-        self._within: list[tuple] = [()]
+        self._paths: set[tuple] = set()
 
-    def naming(self, layer: Any) -> PathsTaken:
-        """Itself, asked next about names for ``layer``."""
-        inner = getattr(layer, "layers", None)
-        self._within = [(), *(parts for _, parts in split_paths(inner))] if isinstance(inner, Mapping) else [()]
-        return self
+    def clashes(self, name: str, layer: Any) -> bool:
+        """Whether ``name`` given to ``layer`` clashes with a name taken."""
+        return not self._paths.isdisjoint(_paths_as(name, layer))
+
+    def add(self, name: str, layer: Any) -> None:
+        """``name`` taken by ``layer``."""
+        self._paths.update(_paths_as(name, layer))
+
+    def fresh(self, base: str, layer: Any) -> str:
+        """``base``, or else ``base_2``, ``base_3``, ... (``fresh_name``): the first that does not clash, now taken
+        by ``layer``."""
+        paths = _paths_as(base, layer)
+        if not self._paths.isdisjoint(paths):
+            base = fresh_name(base, _Clashing(self, layer), "_")
+            paths = _paths_as(base, layer)
+        self._paths.update(paths)
+        return base
+
+
+class _Clashing:
+    """``fresh_name``'s container for one layer: the names that clash for it in ``taken``."""
+
+    def __init__(self, taken: PathsTaken, layer: Any) -> None:
+        self._taken, self._layer = taken, layer
 
     def __contains__(self, name: object) -> bool:
-        head = tuple(str(name).split("/"))
-        return any((*head, *rest) in self._seen for rest in self._within)
+        return self._taken.clashes(str(name), self._layer)
 
-    def add(self, name: str) -> None:
-        """``name`` given to the layer last asked about."""
-        head = tuple(name.split("/"))
-        self._seen.update((*head, *rest) for rest in self._within)
+
+def _paths_as(name: str, layer: Any) -> tuple[tuple, ...]:
+    """The split paths of ``layer`` named ``name`` and of the layers within it."""
+    head = tuple(name.split("/"))
+    inner = _inner_layers(layer)
+    return (head,) if inner is None else (head, *((*head, *parts) for _, parts in split_paths(inner)))
 
 
 def usable_input_name(name: str) -> bool:

@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from collections.abc import Callable, Mapping
+from typing import Any, TypeVar
 
-from netgraph.core.errors import ShapeError, WiringError
+from netgraph.core.errors import NetGraphError, ShapeError, WiringError
 from netgraph.core.integers import plain_index
 from netgraph.core.frozen import frozen_init
 from netgraph.core.naming_scope import quoted
 from netgraph.core.types import INTEGER, REAL, Conflict, PortType, as_shape
 
-__all__ = ["NetPort", "PortRef", "Edge", "WrittenEdge", "declared_port_type", "as_declared", "new_edge", "new_port_ref"]
+__all__ = ["NetPort", "PortRef", "Edge", "WrittenEdge", "declared_port_type", "declared_where_needed", "new_edge",
+           "new_port_ref"]
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, init=False, repr=False, slots=True)
@@ -183,7 +187,18 @@ def declared_port_type(value: Any, port: str) -> PortType:
                          found=exc.found) from None
 
 
-def as_declared(t: PortType) -> PortType:
-    """Type ``t`` (a port's inferred type) as a declaration gives it: a Real type without a range by its shape alone
-    (as ``input=4`` declares it: the layers make it Real), so an edited net equals the same net built in one go."""
-    return PortType(t.shape, None) if t.dtype == REAL and t.range is None else t
+def declared_where_needed(build: Callable[[dict[str, PortType]], T], types: Mapping[str, PortType]) -> T:
+    """``build(options)`` (a net) with graph ports ``types`` (the types an edit keeps) declared no more than the net
+    so built needs: each by its shape alone, its dtype and range too where the net infers others (as
+    ``extracted_inputs`` declares only what a layer does not infer), so an edited net equals the same net built in
+    one go. Two builds at most: never one per layer."""
+    if not types:
+        return build({})
+    shapes = {p: PortType(t.shape, None) for p, t in types.items()}
+    try:
+        net = build(shapes)
+    except NetGraphError:  # a shape alone the layers cannot take: the whole type
+        return build(dict(types))
+    inferred = net.port_types
+    differ = {p: t for p, t in types.items() if inferred.get(p) != t}
+    return build({**shapes, **differ}) if differ else net

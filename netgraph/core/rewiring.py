@@ -30,7 +30,7 @@ from netgraph.core.order import order
 from netgraph.core.output_names import kept_output_names, kept_output_order
 from netgraph.core.port_options import numbered, with_port_options
 from netgraph.core.port_paths import inner_net_first
-from netgraph.core.ports import NetPort, PortRef, as_declared
+from netgraph.core.ports import NetPort, PortRef, declared_where_needed
 from netgraph.core.surgery_lead import function_lead
 from netgraph.core.option_problems import VALUE_KIND
 from netgraph.core.wording import few_names
@@ -186,15 +186,16 @@ def _put_back(net: NetGraph, path: tuple, edited: NetGraph, renamed: dict[str, s
     declared = {p: t for p, t in net.port_shape_options().items() if p in inputs or p in outs}
     fresh = [NetPort(name, p) for p in new.input_ports if p not in same_in]
     fresh += [_ref(e.dst) for e in net.edges if e.src.layer == name and outputs[e.src.port] is None and e.dst.layer]
-    made = set()
+    made, known = set(), {}  # known: the new inputs' types
     for dst in fresh:
         port = fresh_name(dst.port, inputs)
         inputs.add(port)
         made.add(port)
         edges.append((NetPort(port), dst))
         if dst.layer != name:  # a reader of a lost output takes what it took (the edited graph declares its own)
-            declared.update(_known_types(net, dst.layer, {dst.port: port}))
-    return NetGraph({n: new if n == name else layer for n, layer in net.layers.items()}, edges, **declared), made
+            known.update(_known_types(net, dst.layer, {dst.port: port}))
+    layers = {n: new if n == name else layer for n, layer in net.layers.items()}
+    return declared_where_needed(lambda types: NetGraph(layers, edges, **declared, **types), known), made
 
 
 def chain_of(items: list[tuple[str | None, Any]], shapes: dict[str, Any]) -> NetChain:
@@ -205,14 +206,11 @@ def chain_of(items: list[tuple[str | None, Any]], shapes: dict[str, Any]) -> Net
     if all(name is None for name, _ in items):
         return NetChain([layer for _, layer in items], **shapes)
     names: list[str | None] = [name for name, _ in items]
-    by_path = any(name is not None and "/" in name for name in names)  # then a name may clash by its path too
-    taken: Any = PathsTaken() if by_path else set()
+    taken = PathsTaken()
     for unnamed in (False, True):
         for i, name in enumerate(names):
             if (name is None) == unnamed:
-                among = taken.naming(items[i][1]) if by_path else taken
-                names[i] = fresh_name(str(i + 1) if unnamed else name, among, "_")
-                among.add(names[i])
+                names[i] = taken.fresh(str(i + 1) if unnamed else name, items[i][1])
     return NetChain({name: layer for name, (_, layer) in zip(names, items)}, **shapes)
 
 
@@ -251,18 +249,21 @@ def subgraph(net: NetGraph, keep: set[str], mute_orphans: bool = True, targets: 
     shapes = {p: s for p, s in net.port_shape_options().items() if p in inputs}
     used = {(e.src.layer, e.src.port) for e in kept_edges}
     named = cut_input_names(net, keep, inputs) if by_source else {}
+    known: dict[str, Any] = {}
     for e in net.edges:
         if e.dst.layer in keep and e.src.layer is not None and e.src.layer not in keep:
             name = named.get((e.src.layer, e.src.port)) or fresh_name(e.dst.port, inputs)
             inputs.add(name)
             edges.append((NetPort(name), NetPort(e.dst.layer, e.dst.port)))
-            shapes.update(_known_types(net, e.dst.layer, {e.dst.port: name}))
+            known.update(_known_types(net, e.dst.layer, {e.dst.port: name}))
         if mute_orphans and e.src.layer in keep and e.src.layer not in targets and e.dst.layer is not None \
                 and e.dst.layer not in keep \
                 and (e.src.layer, e.src.port) not in used:
             used.add((e.src.layer, e.src.port))
             edges.append((NetPort(e.src.layer, e.src.port), None))
-    return with_output_options(net, NetGraph({n: l for n, l in net.layers.items() if n in keep}, edges, **shapes))
+    layers = {n: l for n, l in net.layers.items() if n in keep}
+    return with_output_options(net, declared_where_needed(lambda types: NetGraph(layers, edges, **shapes, **types),
+                                                          known))
 
 
 def cut_input_names(net: NetGraph, keep: set[str], taken: set[str]) -> dict[tuple[str, str], str]:
@@ -302,18 +303,18 @@ def _subchain(chain: NetChain, keep: set[str]) -> NetChain:
     first, last = names[0] == next(iter(chain.layers)), names[-1] == list(chain.layers)[-1]
     shapes = {p: s for p, s in chain.port_shape_options().items()
               if (first and p in first_inputs) or (last and p in last_outputs)}  # the ends that stay keep theirs
-    if not first:  # a new head takes what it took before, as in Wolfram, where layers keep their inferred types
-        shapes.update(_known_types(chain, names[0], {p: p for p in first_inputs}))
+    # a new head takes what it took before, as in Wolfram, where layers keep their inferred types
+    known = {} if first else _known_types(chain, names[0], {p: p for p in first_inputs})
     layers: Any = [chain.layers[n] for n in names] if numbered(chain) else {n: chain.layers[n] for n in names}
-    return NetChain(layers, **shapes)
+    return declared_where_needed(lambda types: NetChain(layers, **shapes, **types), known)
 
 
 def _known_types(net: NetGraph, layer: str, ports: dict[str, str]) -> dict[str, Any]:
     """The types ``layer``'s input ports had in ``net`` (those with a known shape), by the graph input each one gets
-    (``ports``: layer port -> graph input), declared as written (``as_declared``): a layer that lost its producer
-    still takes what it took."""
+    (``ports``: layer port -> graph input), to declare where needed (``declared_where_needed``): a layer that lost its
+    producer still takes what it took."""
     types = net.layer_types(layer)
-    return {name: as_declared(types[port]) for port, name in ports.items() if types[port].shape is not None}
+    return {name: types[port] for port, name in ports.items() if types[port].shape is not None}
 
 
 def drop_layers(net: NetGraph, drop: list[str]) -> NetGraph:
