@@ -46,6 +46,19 @@ def test_the_cosine_distance_is_the_closed_forms_at_every_scale(dtype, scale):
     torch.testing.assert_close(netgraph.interpret(net, module, Input1=x1, Input2=x2), compiled, atol=0, rtol=0)
 
 
+@pytest.mark.parametrize("scale", [1e-100, 1e-300])
+def test_float64_embeddings_below_float32s_range_get_their_own_cosine(scale):
+    """The scale's floor is the embedding dtype's smallest normal number, not float32's (R5: 1 apart at 1e-100)."""
+    net, module, weights = _pair(torch.float64)
+    a, b = _vectors(4)
+    b[0] = 2 * a[0]
+    want = _closed_form(a @ weights.T, b @ weights.T)
+    compiled = module(Input1=a * scale, Input2=b * scale)
+    torch.testing.assert_close(compiled, want, atol=1e-12, rtol=0)
+    torch.testing.assert_close(netgraph.interpret(net, module, Input1=a * scale, Input2=b * scale), compiled,
+                               atol=0, rtol=0)
+
+
 @pytest.mark.parametrize("scale", [1.0, 1e-9, 1e-20])
 def test_the_cosine_distance_gradient_is_the_closed_forms(scale):
     """d/da (1 - a.b/(|a||b|)) = -(b/|b| - cos a/|a|) / |a|, of the embeddings, compiled and interpreted."""

@@ -36,7 +36,6 @@ __all__ = ["NetBidirectionalOperator", "NetPairEmbeddingOperator"]
 
 AGGREGATIONS = ("Catenate", "Plus", "Mean")
 DISTANCES = ("Euclidean", "Cosine")
-SMALLEST = torch.finfo(torch.float32).tiny  # the least largest |x| an embedding is scaled by (cosine_distance)
 WOLFRAM_DISTANCES = {"EuclideanDistance": "Euclidean", "CosineDistance": "Cosine"}  # DistanceFunction -> ...
 _PORTS = "one input port 'Input' and one output port 'Output'"
 
@@ -249,9 +248,10 @@ class _PairModule(LayerModule):
     @staticmethod
     def cosine_distance(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
         """1 - a.b / (|a| |b|) of (batch, n) embeddings at any scale: each scaled by its largest |x| first (at least
-        float32's smallest normal number, so a zero one stays zero), whose norm is then 1 to sqrt(n), neither
-        underflowing nor clamped. A zero embedding is 1 from any other (torch's, not CosineDistance's NaN), with a
-        finite gradient. ``onnx_cosine`` imports its export as the FunctionLayer ``COSINE_FORMULA``."""
-        a, b = (x / x.abs().amax(1, keepdim=True).clamp_min(SMALLEST) for x in (a, b))
+        its dtype's smallest normal number, so a zero one stays zero), whose norm is then 1 to sqrt(n), neither
+        underflowing nor clamped. A zero embedding is 1 from any other (torch's, not CosineDistance's NaN); its
+        gradient there is finite but of the order of 1 / that smallest number. ``onnx_cosine._scaled_cosine``
+        imports its export as one FunctionLayer."""
+        a, b = (x / x.abs().amax(1, keepdim=True).clamp_min(torch.finfo(x.dtype).tiny) for x in (a, b))
         norms = torch.linalg.vector_norm(a, dim=1) * torch.linalg.vector_norm(b, dim=1)
         return 1 - (a * b).sum(1) / norms.clamp_min(1.0)
