@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import pytest
 import torch
 from torch.utils.data import Dataset
 
-from netgraph import net_train
+from netgraph import DataError, net_train
 from tests.test_train import known_function, mlp
 
 OPTIONS = dict(max_training_rounds=2, batch_size=16, random_seed=0, progress=False, all=True)
@@ -76,3 +77,19 @@ def test_a_batch_size_a_loader_does_not_batch_by_is_refused():
         net_train(mlp(), loader, batch_size=32, max_training_rounds=1, progress=False)
     assert info.value.diagnostics[0].option == "batch_size"
     assert net_train(mlp(), loader, batch_size=10, max_training_rounds=1, progress=False, all=True).batch_size == 10
+
+
+class StopsAt(Items):
+    """An item whose read raises StopIteration (a generator's next() inside): it read as the round's end."""
+
+    def __getitem__(self, i):
+        if i == 37:
+            raise StopIteration
+        return super().__getitem__(i)
+
+
+def test_an_item_raising_stop_iteration_is_a_data_error_naming_it():
+    with pytest.raises(DataError) as info:
+        net_train(mlp(), StopsAt(64), max_training_rounds=3, batch_size=8, random_seed=0, progress=False)
+    assert info.value.kind == "dataset-stop" and info.value.found == 37
+    assert "item 37 raised StopIteration" in str(info.value)
