@@ -92,8 +92,8 @@ class Streamed:
         self.one_shot = iterator is loader  # a generator or iterator: it gives its batches once
         self.rest = iterator if self.one_shot else None  # a one-shot iterable: round 1 goes on from here
         if self.first_raw is None:
-            raise data_error(what, "the data loader yields no batches",
-                             kind="missing-data", expected="one batch or more", found=0)
+            raise data_error(what, _no_batch(loader, self.one_shot), kind="missing-data", expected="one batch or more",
+                             found=0)
         if not isinstance(self.first_raw, Mapping):
             raise data_error(what, self._not_dicts(),
                              kind="data-form", expected="dicts of port -> tensor", found=type_label(self.first_raw))
@@ -227,6 +227,15 @@ class Streamed:
             examples = None if examples is None else [examples[j] for j in share.tolist()]
         moved = {k: v.to(self.device) for k, v in cols.items()} if self.device is not None else cols
         return moved, own, n, examples
+
+def _no_batch(loader: Any, one_shot: bool) -> str:
+    """Why the data gave no first batch, in words: a one-shot iterable was likely used up already."""
+    if not one_shot:
+        return "the data loader yields no batches"
+    return (f"the {type_label(loader)} gave nothing: a generator or iterator gives its batches once, so it was probably "
+            f"used up already; give a re-iterable (a Dataset, a DataLoader; a list is read as examples) or a new "
+            f"generator (a function returning one, called anew for each run)")
+
 
 def _form_of(batch: Any) -> str:
     """A batch that is no dict, in words: 'a tuple of 3 values', 'a Tensor'."""
