@@ -232,8 +232,8 @@ def _no_batch(loader: Any, one_shot: bool) -> str:
     """Why the data gave no first batch, in words: a one-shot iterable was likely used up already."""
     if not one_shot:
         return "the data loader yields no batches"
-    return (f"the {type_label(loader)} gave nothing: a generator or iterator gives its batches once, so it was probably "
-            f"used up already; give a re-iterable (a Dataset, a DataLoader; a list is read as examples) or a new "
+    return (f"the {type_label(loader)} gave nothing: a generator or iterator gives its batches once, so it was "
+            f"probably used up already; give a re-iterable (a Dataset, a DataLoader; a list is read as examples) or a new "
             f"generator (a function returning one, called anew for each run)")
 
 
