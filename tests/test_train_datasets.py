@@ -93,3 +93,11 @@ def test_an_item_raising_stop_iteration_is_a_data_error_naming_it():
         net_train(mlp(), StopsAt(64), max_training_rounds=3, batch_size=8, random_seed=0, progress=False)
     assert info.value.kind == "dataset-stop" and info.value.found == 37
     assert "item 37 raised StopIteration" in str(info.value)
+
+
+def test_a_user_loader_whose_item_raises_stop_iteration_is_a_data_error_naming_the_batches_it_gave():
+    loader = torch.utils.data.DataLoader(StopsAt(64), batch_size=8)  # item 37 is in batch 5: 4 given of 8
+    with pytest.raises(DataError) as info:
+        net_train(mlp(), loader, max_training_rounds=3, random_seed=0, progress=False)
+    assert (info.value.kind, info.value.expected, info.value.found) == ("dataset-stop", 8, 4)
+    assert "gave 4 batches of its 8" in str(info.value)
