@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import pytest
 import torch
 from torch.utils.data import Dataset
 
-from netgraph import net_train
+from netgraph import DataError, net_train
 from tests.test_train import known_function, mlp
 
 OPTIONS = dict(max_training_rounds=2, batch_size=16, random_seed=0, progress=False, all=True)
@@ -76,3 +77,27 @@ def test_a_batch_size_a_loader_does_not_batch_by_is_refused():
         net_train(mlp(), loader, batch_size=32, max_training_rounds=1, progress=False)
     assert info.value.diagnostics[0].option == "batch_size"
     assert net_train(mlp(), loader, batch_size=10, max_training_rounds=1, progress=False, all=True).batch_size == 10
+
+
+class StopsAt(Items):
+    """An item whose read raises StopIteration (a generator's next() inside): it read as the round's end."""
+
+    def __getitem__(self, i):
+        if i == 37:
+            raise StopIteration
+        return super().__getitem__(i)
+
+
+def test_an_item_raising_stop_iteration_is_a_data_error_naming_it():
+    with pytest.raises(DataError) as info:
+        net_train(mlp(), StopsAt(64), max_training_rounds=3, batch_size=8, random_seed=0, progress=False)
+    assert info.value.kind == "dataset-stop" and info.value.found == 37
+    assert "item 37 raised StopIteration" in str(info.value)
+
+
+def test_a_user_loader_whose_item_raises_stop_iteration_is_a_data_error_naming_the_batches_it_gave():
+    loader = torch.utils.data.DataLoader(StopsAt(64), batch_size=8)  # item 37 is in batch 5: 4 given of 8
+    with pytest.raises(DataError) as info:
+        net_train(mlp(), loader, max_training_rounds=3, random_seed=0, progress=False)
+    assert (info.value.kind, info.value.expected, info.value.found) == ("dataset-stop", 8, 4)
+    assert "gave 4 batches of its 8" in str(info.value)

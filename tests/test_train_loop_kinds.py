@@ -58,3 +58,18 @@ def test_a_one_shot_iterable_for_several_rounds_is_one_shot_data():
                                           progress=False), DataError)
     assert (d.kind, d.option, d.expected, d.found, d.data.name) == (
         "one-shot-data", "max_training_rounds", 1, 2, "validation")
+
+
+def test_a_used_up_generator_is_said_to_have_given_nothing_and_a_re_iterable_is_suggested():
+    batches = (b for b in [_data()])
+    list(batches)
+    d = sole_diagnostic(lambda: net_train(_net(), batches, max_training_rounds=1, progress=False), DataError)
+    assert (d.kind, d.found) == ("missing-data", 0)
+    assert "the generator gave nothing" in d.message and "used up already" in d.message
+    assert "a re-iterable" in d.message and "a function returning one" in d.message
+
+
+def test_an_empty_data_loader_still_says_it_yields_no_batches():
+    loader = torch.utils.data.DataLoader([], batch_size=4)
+    d = sole_diagnostic(lambda: net_train(_net(), loader, max_training_rounds=1, progress=False), DataError)
+    assert d.kind == "missing-data" and "yields no batches" in d.message and "used up" not in d.message

@@ -18,6 +18,7 @@ multi-process training in ``netgraph.train.distributed``. ``all=True`` returns a
 
 from __future__ import annotations
 
+import contextlib
 import math
 import numbers
 import sys
@@ -49,7 +50,8 @@ from netgraph.train.frozen import hold_frozen_buffers, release
 from netgraph.train.loop import Plan, Trainer, TrainingError
 from netgraph.train.interrupted_round import warn_past_the_limit
 from netgraph.train.metric_history import measured_labels
-from netgraph.train.run_options import RunOptions, run_options
+from netgraph.train.folder_marker import folder_held
+from netgraph.train.run_options import RunOptions, refuse_occupied, run_options
 from netgraph.train.loss import attach_losses
 from netgraph.layers._constant_buffers import array_buffers
 from netgraph.train.options import (
@@ -225,7 +227,11 @@ def _train(net: Any, data: Any, o: dict[str, Any], precision: WorkingPrecision, 
     timeout = check_number(o["distributed_timeout"], "distributed_timeout", maximum=LONGEST_TIMEOUT, unit=" seconds")
     ctx = setup(bool(o["distributed"]), run.device, timeout)
     trainer, log, loaders = None, None, []
+    folder = contextlib.ExitStack()  # the checkpoint folder, held by this run (folder_held)
     try:
+        if run.checkpoint is not None and ctx.main:  # a new run's folder checked again, once held
+            folder.enter_context(folder_held(run.checkpoint["directory"],
+                                           refuse_occupied if run.resume is None else lambda _: None))
         # rank 0 reads the later files, every process refuses them
         if run.resume is not None and run.checkpoint is not None:
             refuse_newer(run.checkpoint["directory"], *run.resume, ctx=ctx)
@@ -256,6 +262,7 @@ def _train(net: Any, data: Any, o: dict[str, Any], precision: WorkingPrecision, 
         ctx.refuse_lost_peer(exc)  # another process failed and left
         raise
     finally:
+        folder.close()
         if log is not None:
             log.close()
         for loader in loaders:  # netgraph's own, whose workers stay from round to round; a user's persistent one

@@ -92,8 +92,8 @@ class Streamed:
         self.one_shot = iterator is loader  # a generator or iterator: it gives its batches once
         self.rest = iterator if self.one_shot else None  # a one-shot iterable: round 1 goes on from here
         if self.first_raw is None:
-            raise data_error(what, "the data loader yields no batches",
-                             kind="missing-data", expected="one batch or more", found=0)
+            raise data_error(what, _no_batch(loader, self.one_shot), kind="missing-data", expected="one batch or more",
+                             found=0)
         if not isinstance(self.first_raw, Mapping):
             raise data_error(what, self._not_dicts(),
                              kind="data-form", expected="dicts of port -> tensor", found=type_label(self.first_raw))
@@ -207,6 +207,10 @@ class Streamed:
             for i, item in enumerate(batches, 1):
                 yield PASSED_OVER if i <= passed_over else self._own_part(item, i, indexed, sliced, rank, world)
         forget_reads(reads_kept_by(self.loader))  # items kept and not asked for: read afresh in the next pass
+        if rest is None and i < (sized := _map_loader_length(self.loader)):
+            raise data_error(self.what, f"the DataLoader gave {counted(i, 'batch', 'batches')} of its {sized}: an "
+                            f"item that raises StopIteration ends its batches early; its Dataset's __getitem__ must "
+                            f"return the item or raise another error", kind="dataset-stop", expected=sized, found=i)
         if i == 0:
             raise data_error(self.what, f"the data gave no batch when iterated again for the next round (pass "
                             f"{self.passes}): it can be iterated only once (a generator or iterator?); give a "
@@ -227,6 +231,26 @@ class Streamed:
             examples = None if examples is None else [examples[j] for j in share.tolist()]
         moved = {k: v.to(self.device) for k, v in cols.items()} if self.device is not None else cols
         return moved, own, n, examples
+
+def _map_loader_length(loader: Any) -> int:
+    """The batches a DataLoader over a map-style Dataset gives a pass (``len``), 0 for any other loader."""
+    if not isinstance(loader, torch.utils.data.DataLoader) or isinstance(loader.dataset,
+                                                                         torch.utils.data.IterableDataset):
+        return 0
+    try:
+        return len(loader)
+    except TypeError:  # a sampler without a length
+        return 0
+
+
+def _no_batch(loader: Any, one_shot: bool) -> str:
+    """Why the data gave no first batch, in words: a one-shot iterable was likely used up already."""
+    if not one_shot:
+        return "the data loader yields no batches"
+    return (f"the {type_label(loader)} gave nothing: a generator or iterator gives its batches once, so it was "
+            f"probably used up already; give a re-iterable (a Dataset, a DataLoader; a list is read as examples) or "
+            f"a new generator (a function returning one, called anew for each run)")
+
 
 def _form_of(batch: Any) -> str:
     """A batch that is no dict, in words: 'a tuple of 3 values', 'a Tensor'."""

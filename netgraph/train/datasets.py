@@ -170,6 +170,10 @@ class _CheckedDataset(torch.utils.data.Dataset):
         except IndexError as exc:
             raise data_error(self.what, f"the Dataset says it has {counted(self.size, 'item')} but item {index} raised "
                             f"IndexError: {exc}", kind="dataset-length", expected=self.size, found=index) from None
+        except StopIteration:  # escaping the loader's next(), it would end the round there, silently
+            raise data_error(self.what, f"item {index} raised StopIteration, which would end the round early; the "
+                            f"Dataset's __getitem__ must return the item or raise another error", kind="dataset-stop",
+                            expected="an item", found=index) from None
 
 
 def pair_items(dataset: Any, ports: tuple[str, str]) -> Any:

@@ -23,7 +23,7 @@ from netgraph.train.precision import WorkingPrecision
 from netgraph.train.stopping import parse_stopping
 from netgraph.train.tensorboard import parse_reporting
 
-__all__ = ["RunOptions", "run_options", "DEFAULT_BATCH_SIZE"]
+__all__ = ["RunOptions", "run_options", "refuse_occupied", "DEFAULT_BATCH_SIZE"]
 
 DEFAULT_BATCH_SIZE = 64
 
@@ -61,7 +61,7 @@ def run_options(o: dict[str, Any], precision: WorkingPrecision, made: list[Path]
     path = _resume(o["resume"], checkpoint)
     seed = random_seeding(o["random_seed"], "random_seed")  # Wolfram's 'Inherited' (None) and 'Automatic' too
     if path is None and checkpoint is not None:
-        _refuse_occupied(checkpoint["directory"])
+        refuse_occupied(checkpoint["directory"])
     resume, given = None, o["random_seed"]
     text = given if isinstance(given, str) and given not in ("Automatic", "Inherited") else None
     if path is not None:
@@ -77,7 +77,7 @@ def run_options(o: dict[str, Any], precision: WorkingPrecision, made: list[Path]
                       seed, text)
 
 
-def _refuse_occupied(directory: Path) -> None:
+def refuse_occupied(directory: Path) -> None:
     """A new run refuses a folder of an earlier run's checkpoints."""
     if found := latest_checkpoint(directory):
         raise OptionError(f"checkpoint directory {str(directory)!r} already holds an earlier run's "
