@@ -20,7 +20,7 @@ from netgraph.layers._shapes import fill, level_dims, pass_dtype, same_rank
 from netgraph.layers.dist_base import distribution_class
 from netgraph.render import to_dot
 from netgraph.spec import from_yaml
-from netgraph.spec.problems import ProblemLog
+from netgraph.spec.problems import MAX_MESSAGE, MAX_UNBOUNDED, ProblemLog
 
 LONG = "q" * 10_000
 ODD = "a\nb\x00c\u200fd"  # a newline, a NUL and a right-to-left mark
@@ -230,12 +230,20 @@ def _logged(message: str) -> str:
 
 
 def test_a_spec_message_quoting_a_value_whole_is_still_capped():
-    """A site left quoting a value the file gave whole: its message is cut to head and tail when it is read."""
-    message = _logged(f"unknown thing {HUGE!r}")
-    assert len(message) < 2_100 and message.startswith("f.yaml:1:2: unknown thing 'xxx") and "not shown" in message
+    """A site left quoting a value the file gave whole: its message is cut to head and tail when it is read, to
+    MAX_UNBOUNDED characters (it was cut to about MAX_MESSAGE, so that a message's bound was two numbers)."""
+    message = _logged(f"unknown thing {' '.join(['xxx'] * 10**5)!r}")
+    assert MAX_MESSAGE < len(message) < MAX_UNBOUNDED + 100
+    assert message.startswith("f.yaml:1:2: unknown thing 'xxx") and "not shown" in message
 
 
 def test_a_spec_message_that_bounds_itself_is_kept_whole():
     """A bounded message past MAX_MESSAGE (a long list of names) is not cut."""
     names = ", ".join(f"name{i}" for i in range(400))
     assert _logged(f"known: {names}") == f"f.yaml:1:2: known: {names}"
+
+
+def test_an_integer_too_long_to_write_is_named_by_its_size():
+    """LinearLayer(3, input=[10**5000]) raised Python's raw ValueError (past 4300 digits an int cannot be written)."""
+    message = _message(lambda: LinearLayer(3, input=[10**5000]))
+    assert len(message) < 2_000 and f"an integer of {(10**5000).bit_length()} bits" in message

@@ -119,3 +119,12 @@ def test_the_scaled_cosine_chain_imports_with_its_own_constants(tmp_path):
     want = torch.from_numpy(run_onnx(tmp_path / "two.onnx", {"Input1": a, "Input2": b})[0])
     torch.testing.assert_close(back.compile()(Input1=a, Input2=b), want)
     assert not torch.allclose(want, net.compile()(Input1=a, Input2=b))
+
+
+def test_an_infinite_eps_imports_as_the_formula_writes_infinity(tmp_path):
+    """The formula wrote the eps as Python's 'inf', which the expression language refuses: import crashed."""
+    path = torch_export(CosineDistance(float("inf")), _inputs(), tmp_path / "m.onnx", ["a", "b"])
+    [layer] = import_onnx(path).layers.values()
+    assert layer.function.endswith(", Infinity]")
+    a, b = _inputs()
+    torch.testing.assert_close(import_onnx(path).compile()(a=a, b=b), torch.ones(6))

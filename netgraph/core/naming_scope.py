@@ -109,14 +109,27 @@ def quoted(name: Any, width: int = SHOWN_CHARACTERS) -> str:
 
     >>> quoted("a b"), quoted("x" * 41 + "y" * 41)
     ("'a b'", "'xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx…yyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyy' (82 characters)")
-    >>> quoted(3), quoted(("a", 1))
-    ('3', "('a', 1)")
+    >>> quoted(3), quoted(("a", 1)), quoted(10**200)
+    ('3', "('a', 1)", 'an integer of 665 bits')
     """
     if not isinstance(name, str):
-        return shortened(repr(name), width)
+        return shortened(_written(name), width)
     if len(name) <= width:
         return repr(name)
     return f"{_cut(name, width)!r} ({len(name)} characters)"
+
+
+def _written(value: Any) -> str:
+    """``repr(value)``; an integer past 10**100 (past 4300 digits Python cannot write one) by its size in bits."""
+    if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > _LARGEST_WRITTEN_BITS:
+        return f"an integer of {value.bit_length()} bits"
+    try:
+        return repr(value)
+    except ValueError:  # a container holding such an integer
+        return f"a {type(value).__name__} holding an integer too long to write"
+
+
+_LARGEST_WRITTEN_BITS = (10**100).bit_length()
 
 
 def _cut(text: str, width: int) -> str:

@@ -12,6 +12,7 @@ from typing import Any
 from netgraph.export.onnx_chains import Matched, shared_scope
 from netgraph.export.onnx_ops import Context, Converted, squeeze_axes
 from netgraph.export.onnx_variance import is_number, one_element
+from netgraph.layers.expression_errors import wolfram_number
 from netgraph.layers.function import FunctionLayer
 
 __all__ = ["cosine_patterns"]
@@ -53,7 +54,8 @@ def _cosine(sub: Any, ctx: Context) -> tuple[list, FunctionLayer, tuple[str, str
     chain = [*dot[0], *squares[0][0], *squares[1][0], both, root, clamp, div, sub]
     if not _inside(chain, ctx):
         return None
-    return chain, FunctionLayer(f"1 - Dot[#1, #2] / Max[Sqrt[Dot[#1, #1] Dot[#2, #2]], {_number(eps)}]"), (a, b)
+    formula = f"1 - Dot[#1, #2] / Max[Sqrt[Dot[#1, #1] Dot[#2, #2]], {wolfram_number(float(eps))}]"
+    return chain, FunctionLayer(formula), (a, b)
 
 
 def _scaled_cosine(sub: Any, ctx: Context) -> tuple[list, FunctionLayer, tuple[str, str]] | None:
@@ -73,8 +75,9 @@ def _scaled_cosine(sub: Any, ctx: Context) -> tuple[list, FunctionLayer, tuple[s
     if not _inside(chain, ctx):
         return None
     (_, (a, low_a)), (_, (b, low_b)) = scaled
-    unit = {x: f"{x} / Max[Max[Abs[{x}]], {_number(low)}]" for x, low in (("#1", low_a), ("#2", low_b))}
-    formula = f"1 - Dot[{unit['#1']}, {unit['#2']}] / Max[Norm[{unit['#1']}] Norm[{unit['#2']}], {_number(clip[1])}]"
+    unit = {x: f"{x} / Max[Max[Abs[{x}]], {wolfram_number(float(low))}]" for x, low in (("#1", low_a), ("#2", low_b))}
+    least = wolfram_number(float(clip[1]))
+    formula = f"1 - Dot[{unit['#1']}, {unit['#2']}] / Max[Norm[{unit['#1']}] Norm[{unit['#2']}], {least}]"
     return chain, FunctionLayer(formula), (a, b)
 
 
@@ -105,11 +108,6 @@ def _reduced(tensor: str, ctx: Context, op: str, keepdims: int) -> Any:
             or squeeze_axes(node, ctx) != [1]):
         return None
     return node
-
-
-def _number(value: Any) -> str:
-    """A constant as the formula writes it, every digit kept."""
-    return f"{float(value):.17g}".replace("e", "*^")
 
 
 def _product_sum(tensor: str, ctx: Context) -> tuple[list, tuple[str, str]] | None:

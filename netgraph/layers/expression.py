@@ -38,7 +38,7 @@ from netgraph.core.user_frame import user_stacklevel
 from netgraph.layers.expression_indeterminate import IndeterminateWarning, kept_parts, name_part, noting
 from netgraph.layers.expression_forms import (LONG_CHAIN, OTHER_FORMS, STRUCTURAL, chain_terms, check_extent,
                                               not_allowed, not_allowed_col, outputs, number, part_index, structural)
-from netgraph.layers.expression_folding import expanded_constant, folded, special_constant
+from netgraph.layers.expression_folding import expanded_constant, folded, refuse_quotient_by_0, special_constant
 from netgraph.layers.expression_run import evaluate, table_entry, to_code
 from netgraph.layers.expression_text import (MAP_FORM, SLOT_PREFIX, applied_body, dot_before_times, function_body,
                                               list_beside_value, mapped_call, parenthesised_after, translate,
@@ -358,6 +358,7 @@ def _extremum(name: str, trees: list[tuple]) -> tuple:
 
 def _expand(entry: NamedFunction, args: list[tuple]) -> tuple:
     """The tree of ``entry``'s definition with its slots (``#`` or ``#1``, ``#2``) replaced by ``args``."""
+    refuse_quotient_by_0(entry.name, args)
     if all(a[0] == "const" for a in args) and (special := special_constant(entry.name, args)) is not None:
         return special  # LogGamma[0]: Infinity, though its definition's log|Gamma[0]| is refused for Gamma[0]
     slots = ("Input",) if entry.arity == 1 else tuple(f"Input{i}" for i in range(1, entry.arity + 1))

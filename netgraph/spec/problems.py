@@ -3,8 +3,8 @@
 Hostile files cannot make the message huge: reading stops at ``MAX_PROBLEMS`` problems (a graph's own list of
 problems, already found, is counted past it: "100 of 5000 problems shown"); a message bounds the names and values it
 quotes itself (``quoted``, ``shown_path``, ``few_names``), and one past ``MAX_UNBOUNDED`` characters (a site that quotes
-a value the file gave whole) is cut to its head and tail (``capped``), as is a value kept in a problem's fields
-(``found``).
+a value the file gave whole) is cut to its head and tail, ``MAX_UNBOUNDED`` characters at most (``capped``: one bound
+for every message), as is a value kept in a problem's fields (``found``).
 
 >>> capped("unknown layer type '" + "x" * 10_000 + "'")[:40]
 "unknown layer type 'xxxxxxxxxxxxxxxxxxxx"
@@ -40,10 +40,11 @@ class TooManyProblems(BaseException):
     turns a layer's own errors into problems) takes it for one."""
 
 
-def capped(message: str) -> str:
-    """``message`` with each over-long word and the whole cut to their head and tail, saying how much is cut."""
+def capped(message: str, limit: int = MAX_MESSAGE) -> str:
+    """``message`` with each over-long word and the whole (past ``limit``) cut to their head and tail, saying how
+    much is cut."""
     message = _WORD.sub(lambda m: _cut(m.group(), MAX_WORD // 2, MAX_WORD // 4), message)
-    return _cut(message, MAX_MESSAGE * 3 // 4, MAX_MESSAGE // 8) if len(message) > MAX_MESSAGE else message
+    return _cut(message, limit * 3 // 4, limit // 8) if len(message) > limit else message
 
 
 def looks_like_spec(text: str) -> bool:
@@ -104,7 +105,7 @@ class ProblemLog:
         if self.full():
             self.stopped = True
             raise TooManyProblems
-        message = capped(message) if len(message) > MAX_UNBOUNDED else message  # a message bounded itself is kept
+        message = capped(message, MAX_UNBOUNDED) if len(message) > MAX_UNBOUNDED else message  # bounded itself: kept
         self.errors.append(((file or self.file).name, loc, message, _problem(source, kind, fields)))
         if stop and self.full():
             self.stopped = True
