@@ -191,7 +191,8 @@ def test_torchs_four_dim_scaled_dot_product_attention_imports_as_one_attention(c
                         ["q", "k", "v"], axes={name: {0: "b", 2: "n"} for name in "qkv"})
     back = import_onnx(path)
     [graph] = back.layers.values()
-    assert sorted(type(layer).__name__ for layer in graph.layers.values()) == ["AttentionLayer", *["TransposeLayer"] * 4]
+    kinds = sorted(type(layer).__name__ for layer in graph.layers.values())
+    assert kinds == ["AttentionLayer", *["TransposeLayer"] * 4]
     [attention] = _attention_layers(back)
     assert (attention.mask, attention.score_rescaling, attention.multi_head) == (
         "Causal" if causal else "None", "DimensionSqrt", True)

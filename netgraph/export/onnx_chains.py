@@ -62,7 +62,8 @@ def chain_patterns(nodes: Any, ctx: Context | None, op_type: str,
                    kind: str | None = None) -> tuple[dict[int, Converted], set[int]]:
     """The last node of each chain ``match`` finds from a node of ``op_type`` (by ``id``) -> its layer fed by x,
     and the ids of the nodes it takes the place of. ``match(node, ctx)`` gives (the chain's nodes, the layer, x)
-    or None (x a tuple of tensors for a layer of several inputs); a chain that does not match (or raises one of ``not_matched``) is left to the nodes' own conversions.
+    or None (x a tuple of tensors for a layer of several inputs); a chain that does not match (or raises one of
+    ``not_matched``) is left to the nodes' own conversions.
     ``kind``: the layer's name where the chain's nodes share no scope (``Matched``)."""
     found: dict[int, Converted] = {}
     claimed: set[int] = set()
