@@ -1,8 +1,8 @@
 """A ContrastiveLossLayer as export_onnx writes it, in its own files only -> that one layer
 (``contrastive_loss_patterns``, found before the nodes are converted): ``Where(Greater(t, 0), Mul(c, c), Mul(x, x))``
 with c = ``Clip(Sub(margin, x), 0)``, then ``Unsqueeze`` at the end, ``Flatten`` from axis 1 and ``ReduceMean`` over
-axis 1 without keeping it, t an integer tensor of x's shape (the layer's Integer ``Target``) that nothing else reads. Another form (a float t,
-another axis or constant) stays nodes one by one."""
+axis 1 without keeping it, t an integer tensor of x's shape (the layer's Integer ``Target``) that nothing else
+reads. Another form (a float t, another axis or constant) stays nodes one by one."""
 
 from __future__ import annotations
 
