@@ -84,6 +84,15 @@ def _scoped_registry():
 
 
 @pytest.fixture
+def dtype(request):
+    """torch's default dtype set to the parameter (``indirect=True``) for the test, and put back after it."""
+    default = torch.get_default_dtype()
+    torch.set_default_dtype(request.param)
+    yield request.param
+    torch.set_default_dtype(default)
+
+
+@pytest.fixture
 def no_collection():
     """No garbage collection during the test: DataLoader worker processes must end when net_train (or
     net_measurements) returns or raises, not when a collection happens to run. Garbage an earlier test left (a

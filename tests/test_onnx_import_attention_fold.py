@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 import torch
 import torch.nn.functional as F
-from onnx import TensorProto, helper, numpy_helper
+from onnx import helper, numpy_helper
 from torch import nn
 
 import onnx
@@ -17,14 +17,6 @@ import onnx
 from netgraph import AttentionLayer, NetGraph, NetGraphError, export_onnx, import_onnx, net_initialize
 from netgraph.export.exporter import example_inputs
 from tests.onnx_helpers import pinned_model, run_onnx, torch_export
-
-
-@pytest.fixture
-def dtype(request):
-    default = torch.get_default_dtype()
-    torch.set_default_dtype(request.param)
-    yield request.param
-    torch.set_default_dtype(default)
 
 
 def _attention_net(length, **options) -> NetGraph:

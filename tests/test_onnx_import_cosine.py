@@ -77,14 +77,6 @@ def test_a_cosine_chain_with_another_constant_imports_as_its_ops(tmp_path):
     torch.testing.assert_close(back.compile()(a=a, b=b), CosineDistance(1e-8)(a, b) + 1)
 
 
-@pytest.fixture
-def dtype(request):
-    default = torch.get_default_dtype()
-    torch.set_default_dtype(request.param)
-    yield request.param
-    torch.set_default_dtype(default)
-
-
 @pytest.mark.parametrize("dtype", [torch.float32, torch.float64], ids=["float32", "float64"], indirect=True)
 def test_a_cosine_pair_embedding_of_small_embeddings_round_trips_scale_invariant(dtype, tmp_path):
     """The operator's scale-invariant distance (each embedding divided by its largest |x|) imports as one layer
