@@ -120,13 +120,16 @@ def quoted(name: Any, width: int = SHOWN_CHARACTERS) -> str:
 
 
 def _written(value: Any) -> str:
-    """``repr(value)``; an integer past 10**100 (past 4300 digits Python cannot write one) by its size in bits."""
+    """``repr(value)``; an integer past 10**100 (past 4300 digits Python cannot write one) by its size in bits, and
+    a container whose repr fails by its type."""
     if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > _LARGEST_WRITTEN_BITS:
         return f"an integer of {value.bit_length()} bits"
     try:
         return repr(value)
     except ValueError:  # a container holding such an integer
         return f"a {type(value).__name__} holding an integer too long to write"
+    except RecursionError:  # a container nested past the recursion limit ([[[...]]] 5,000 deep)
+        return f"a {type(value).__name__} nested too deep to write"
 
 
 _LARGEST_WRITTEN_BITS = (10**100).bit_length()
