@@ -376,11 +376,11 @@ def test_join_makes_names_unique_that_clash_only_by_path():
 
 
 def test_paths_taken_answers_for_the_layer_asked_about():
-    """Review: PathsTaken answered for the layer of its last ``naming()`` call and ``add`` silently used it; each
+    """Review: PathsTaken answered for the layer of its last ``naming()`` call and took names for it silently; each
     question now names its layer, and a name clashes by any path of the layer or the layers within."""
     from netgraph.core.names import PathsTaken
     taken, holder = PathsTaken(), NetChain({"l1": "Tanh"})
-    taken.add("enc/l1", ElementwiseLayer("Sin"))
+    assert taken.fresh("enc/l1", ElementwiseLayer("Sin")) == "enc/l1"
     assert taken.clashes("enc", holder) and not taken.clashes("enc", ElementwiseLayer("Sin"))
     assert not taken.clashes("enc/l2", holder) and taken.clashes("enc/l1", ElementwiseLayer("Cos"))
     assert taken.fresh("enc", holder) == "enc_2" and taken.clashes("enc_2/l1", ElementwiseLayer("Cos"))

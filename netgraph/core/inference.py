@@ -251,7 +251,7 @@ def _conflict(problem: Problem, cls: _Classes, root: Key, who: tuple, text: str,
     ranged = dtype_clash and who[0] == "graph" and problem.range_given(key)
     setter = cls.origin.get(root)
     path = cls.path_edges(setter[1], key) if setter else []
-    joining = min(path, key=lambda e: len(e.graph), default=None)
+    joining = cls.joining(setter[1], key) if setter else None  # the search resumed: walks the path back only
     via = ["; joined by edge ", *edge_parts(path)] if path else []  # the edges between the two ports, not the class's
     port, graph_input = key[1], ((), key[1])
     if setter and setter[1] != key and setter[1][1] == port and setter[1][0] and len(key[0]) == 1 \

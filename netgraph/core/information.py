@@ -198,7 +198,7 @@ _PROPERTIES: dict[str, Callable[[Any, "Information"], Any]] = {
     "LayerTypeCounts": lambda net, i: dict(Counter(layer.type_name for layer in walked_layers(net))),
     "LayersGraph": lambda net, i: layers_graph(net),
     "TopologicalOrder": lambda net, i: [node.path for node in net.ir.nodes],
-    "Arrays": lambda net, i: arrays_once(net, all_arrays(net)),  # a shared array once, as net.arrays and Wolfram
+    "Arrays": lambda net, i: net.arrays,  # a shared array once, as Wolfram
     "ArraysList": lambda net, i: list(i["Arrays"].values()),
     "ArraysPositionList": lambda net, i: list(i["Arrays"]),
     "ArraysCount": lambda net, i: len(i["Arrays"]),

@@ -65,10 +65,6 @@ class PathsTaken:
         """Whether ``name`` given to ``layer`` clashes with a name taken."""
         return not self._paths.isdisjoint(_paths_as(name, layer))
 
-    def add(self, name: str, layer: Any) -> None:
-        """``name`` taken by ``layer``."""
-        self._paths.update(_paths_as(name, layer))
-
     def fresh(self, base: str, layer: Any) -> str:
         """``base``, or else ``base_2``, ``base_3``, ... (``fresh_name``): the first that does not clash, now taken
         by ``layer``."""
