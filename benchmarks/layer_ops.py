@@ -41,11 +41,10 @@ def cross_entropy_probabilities(classes: int) -> tuple[NetGraph, Callable]:
 def softmax_cross_entropy(classes: int, form: str) -> tuple[NetGraph, Callable]:
     """A SoftmaxLayer feeding the loss (its Input known to hold probabilities: not checked) against the softmax then
     the loss written out."""
+    _, loss = cross_entropy(classes, False) if form == "Index" else cross_entropy_probabilities(classes)
+
     def hand(Input: torch.Tensor, Target: torch.Tensor) -> torch.Tensor:
-        p = torch.softmax(Input, -1)
-        if form == "Index":
-            return -p.gather(1, Target.unsqueeze(1)).squeeze(1).clamp_min(1e-12).log()
-        return -(Target * p.clamp_min(1e-12).log()).sum(-1)
+        return loss(torch.softmax(Input, -1), Target)
     layers = {"p": SoftmaxLayer(), "loss": CrossEntropyLossLayer(form)}
     return NetGraph(layers, [("p", NetPort("loss", "Input"))], Input=classes), hand
 

@@ -207,7 +207,7 @@ class Streamed:
             for i, item in enumerate(batches, 1):
                 yield PASSED_OVER if i <= passed_over else self._own_part(item, i, indexed, sliced, rank, world)
         forget_reads(reads_kept_by(self.loader))  # items kept and not asked for: read afresh in the next pass
-        if rest is None and i < (sized := _map_loader_length(self.loader)):
+        if rest is None and _over_map_dataset(self.loader) and i < (sized := self.batches_per_round(0) or 0):
             raise data_error(self.what, f"the DataLoader gave {counted(i, 'batch', 'batches')} of its {sized}: an "
                             f"item that raises StopIteration ends its batches early; its Dataset's __getitem__ must "
                             f"return the item or raise another error", kind="dataset-stop", expected=sized, found=i)
@@ -232,15 +232,10 @@ class Streamed:
         moved = {k: v.to(self.device) for k, v in cols.items()} if self.device is not None else cols
         return moved, own, n, examples
 
-def _map_loader_length(loader: Any) -> int:
-    """The batches a DataLoader over a map-style Dataset gives a pass (``len``), 0 for any other loader."""
-    if not isinstance(loader, torch.utils.data.DataLoader) or isinstance(loader.dataset,
-                                                                         torch.utils.data.IterableDataset):
-        return 0
-    try:
-        return len(loader)
-    except TypeError:  # a sampler without a length
-        return 0
+def _over_map_dataset(loader: Any) -> bool:
+    """Whether ``loader`` is a DataLoader over a map-style Dataset, whose ``len`` is the batches a pass gives."""
+    return isinstance(loader, torch.utils.data.DataLoader) and not isinstance(loader.dataset,
+                                                                              torch.utils.data.IterableDataset)
 
 
 def _no_batch(loader: Any, one_shot: bool) -> str:
