@@ -26,7 +26,7 @@ import numpy as np
 
 from netgraph.core.graph import NetGraph
 from netgraph.core.ports import NetPort
-from netgraph.export.onnx_chains import Matched, shared_scope
+from netgraph.export.onnx_chains import chain_patterns
 from netgraph.export.onnx_names import known_dim
 from netgraph.export.onnx_ops import Context, Converted, perm_of, single_use_producer, sole_use
 from netgraph.export.onnx_variance import one_element
@@ -44,15 +44,7 @@ _PERMS = {2: {"Query": None, "Key": (2, 1), "Value": None, "Output": None},
 def causal_attention(nodes: Any, ctx: Context) -> tuple[dict[int, Converted], set[int]]:
     """The last node of each attention (by ``id``: its final MatMul, or the Transpose after it taken in) -> its
     layer, and the ids of the nodes it takes the place of (score MatMul, scaling, Softmax, mask, Transposes)."""
-    found: dict[int, Converted] = {}
-    claimed: set[int] = set()
-    for node in nodes:
-        match = _match(node, ctx) if node.op_type == "MatMul" else None
-        if match is not None:
-            layer, inputs, taken = match
-            found[id(taken[-1])] = Matched(layer, inputs, scope=shared_scope(taken))
-            claimed.update(id(n) for n in taken[:-1])
-    return found, claimed
+    return chain_patterns(nodes, ctx, "MatMul", lambda node, c: (m := _match(node, c)) and (m[2], m[0], m[1]), ())
 
 
 def _output_shape(output: str, shape: tuple | None, ctx: Context) -> None:
@@ -125,16 +117,15 @@ def _scaled_scores(tensor: str, ctx: Context, strict: bool) -> tuple[tuple[str, 
     last) of scores q k^T unscaled or scaled, by a Mul or Div after it and/or Muls of q and k^T by one constant c
     each (``split_scale``), by 1 or 1/sqrt(d) of q's d features in all; None for another form or scale. Muls of q
     and k^T by another scale are a near-miss: not ``strict``, q and k^T are their outputs (left node by node)."""
-    node, after = ctx.producers.get(tensor), []
+    node, after, scale = ctx.producers.get(tensor), [], 1.0
     if node is not None and node.op_type in ("Mul", "Div") and sole_use(tensor, ctx):
         factor = _scalar_factor(node, ctx)
         if factor is None:
             return None
-        (tensor, _), after, node = factor, [node], ctx.producers.get(factor[0])
+        (tensor, scale), after, node = factor, [node], ctx.producers.get(factor[0])
     if (node is None or node.op_type != "MatMul" or not sole_use(tensor, ctx)
             or {*node.input} & ctx.constants.keys()):
         return None
-    scale = 1.0 if not after else _scalar_factor(after[0], ctx)[1]
     split = split_scale(node, ctx)
     if split is not None:
         operands, factor, muls = split

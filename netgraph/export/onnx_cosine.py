@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from netgraph.export.onnx_chains import Matched, shared_scope
+from netgraph.export.onnx_chains import chain_patterns
 from netgraph.export.onnx_ops import Context, Converted, squeeze_axes
-from netgraph.export.onnx_variance import is_number, one_element
+from netgraph.export.onnx_variance import is_number, one_element, op_producer, used_inside
 from netgraph.layers.expression_errors import wolfram_number
 from netgraph.layers.function import FunctionLayer
 
@@ -21,30 +21,19 @@ __all__ = ["cosine_patterns"]
 def cosine_patterns(nodes: Any, ctx: Context) -> tuple[dict[int, Converted], set[int]]:
     """The Sub of each matched chain (by ``id``) -> its FunctionLayer fed by a and b, and the ids of the nodes it
     takes the place of; a chain that does not match is left to the nodes' own conversions."""
-    found: dict[int, Converted] = {}
-    claimed: set[int] = set()
-    for node in nodes:
-        matched = (_cosine(node, ctx) or _scaled_cosine(node, ctx)) if node.op_type == "Sub" else None
-        if matched is not None:
-            taken, layer, inputs = matched
-            found[id(taken[-1])] = Matched(layer, inputs, scope=shared_scope(taken))
-            claimed.update(id(n) for n in taken[:-1])
-    return found, claimed
+    return chain_patterns(nodes, ctx, "Sub", lambda node, c: _cosine(node, c) or _scaled_cosine(node, c), ())
 
 
-def _producer(tensor: str, ctx: Context, op: str) -> Any:
-    node = ctx.producers.get(tensor)
-    return node if node is not None and node.op_type == op else None
 
 
 def _cosine(sub: Any, ctx: Context) -> tuple[list, FunctionLayer, tuple[str, str]] | None:
     """The chain's nodes (the Sub last), the layer and (a, b); None where it is not torch's cosine distance."""
-    div = _producer(sub.input[1], ctx, "Div")
+    div = op_producer(sub.input[1], ctx, "Div")
     if div is None or not is_number(sub.input[0], 1.0, 1, ctx):
         return None
-    dot, clamp = _product_sum(div.input[0], ctx), _producer(div.input[1], ctx, "Max")
-    root = _producer(clamp.input[0], ctx, "Sqrt") if clamp is not None and len(clamp.input) == 2 else None
-    both = _producer(root.input[0], ctx, "Mul") if root is not None else None
+    dot, clamp = _product_sum(div.input[0], ctx), op_producer(div.input[1], ctx, "Max")
+    root = op_producer(clamp.input[0], ctx, "Sqrt") if clamp is not None and len(clamp.input) == 2 else None
+    both = op_producer(root.input[0], ctx, "Mul") if root is not None else None
     eps = one_element(clamp.input[1], 1, ctx) if clamp is not None else None
     if dot is None or both is None or eps is None:
         return None
@@ -52,7 +41,7 @@ def _cosine(sub: Any, ctx: Context) -> tuple[list, FunctionLayer, tuple[str, str
     if None in squares or [s[1] for s in squares] != [(a, a), (b, b)]:
         return None
     chain = [*dot[0], *squares[0][0], *squares[1][0], both, root, clamp, div, sub]
-    if not _inside(chain, ctx):
+    if not used_inside(chain, ctx):
         return None
     formula = f"1 - Dot[#1, #2] / Max[Sqrt[Dot[#1, #1] Dot[#2, #2]], {wolfram_number(float(eps))}]"
     return chain, FunctionLayer(formula), (a, b)
@@ -60,11 +49,11 @@ def _cosine(sub: Any, ctx: Context) -> tuple[list, FunctionLayer, tuple[str, str
 
 def _scaled_cosine(sub: Any, ctx: Context) -> tuple[list, FunctionLayer, tuple[str, str]] | None:
     """As ``_cosine``, for Sub(1, Div(ReduceSum(ua ub), Clip(ReduceL2(ua) ReduceL2(ub), low))), each u x / its scale."""
-    div = _producer(sub.input[1], ctx, "Div")
+    div = op_producer(sub.input[1], ctx, "Div")
     if div is None or not is_number(sub.input[0], 1.0, 1, ctx):
         return None
     dot, clip = _product_sum(div.input[0], ctx), _clipped(div.input[1], ctx)
-    both = _producer(clip[0].input[0], ctx, "Mul") if clip is not None else None
+    both = op_producer(clip[0].input[0], ctx, "Mul") if clip is not None else None
     if dot is None or both is None:
         return None
     scaled = [_scaled(t, ctx) for t in dot[1]]
@@ -72,7 +61,7 @@ def _scaled_cosine(sub: Any, ctx: Context) -> tuple[list, FunctionLayer, tuple[s
     if None in scaled or None in norms or [n.input[0] for n in norms] != list(dot[1]):
         return None
     chain = [*scaled[0][0], *scaled[1][0], *norms, both, *dot[0], clip[0], div, sub]
-    if not _inside(chain, ctx):
+    if not used_inside(chain, ctx):
         return None
     (_, (a, low_a)), (_, (b, low_b)) = scaled
     unit = {x: f"{x} / Max[Max[Abs[{x}]], {wolfram_number(float(low))}]" for x, low in (("#1", low_a), ("#2", low_b))}
@@ -83,10 +72,10 @@ def _scaled_cosine(sub: Any, ctx: Context) -> tuple[list, FunctionLayer, tuple[s
 
 def _scaled(tensor: str, ctx: Context) -> tuple[list, tuple[str, Any]] | None:
     """([Abs, ReduceMax, Clip, Div], (x, low)) where ``tensor`` is x / Clip(ReduceMax(Abs(x)) over axis 1, low)."""
-    div = _producer(tensor, ctx, "Div")
+    div = op_producer(tensor, ctx, "Div")
     clip = _clipped(div.input[1], ctx) if div is not None else None
     top = _reduced(clip[0].input[0], ctx, "ReduceMax", 1) if clip is not None else None
-    absolute = _producer(top.input[0], ctx, "Abs") if top is not None else None
+    absolute = op_producer(top.input[0], ctx, "Abs") if top is not None else None
     if absolute is None or absolute.input[0] != div.input[0] or ctx.rank(div.input[0]) != 2:
         return None
     return [absolute, top, clip[0], div], (div.input[0], clip[1])
@@ -94,7 +83,7 @@ def _scaled(tensor: str, ctx: Context) -> tuple[list, tuple[str, Any]] | None:
 
 def _clipped(tensor: str, ctx: Context) -> tuple[Any, Any] | None:
     """(the Clip, its low) where ``tensor`` is Clip(x, low) with a constant low > 0 and no high."""
-    clip = _producer(tensor, ctx, "Clip")
+    clip = op_producer(tensor, ctx, "Clip")
     if clip is None or len(clip.input) < 2 or (len(clip.input) > 2 and clip.input[2]):
         return None
     low = one_element(clip.input[1], 0, ctx)
@@ -103,7 +92,7 @@ def _clipped(tensor: str, ctx: Context) -> tuple[Any, Any] | None:
 
 def _reduced(tensor: str, ctx: Context, op: str, keepdims: int) -> Any:
     """The ``op`` node making ``tensor`` by reducing axis 1 of a (batch, n) input, ``keepdims`` as given; else None."""
-    node = _producer(tensor, ctx, op)
+    node = op_producer(tensor, ctx, op)
     if (node is None or ctx.rank(node.input[0]) != 2 or ctx.attributes(node).get("keepdims", 1) != keepdims
             or squeeze_axes(node, ctx) != [1]):
         return None
@@ -112,16 +101,9 @@ def _reduced(tensor: str, ctx: Context, op: str, keepdims: int) -> Any:
 
 def _product_sum(tensor: str, ctx: Context) -> tuple[list, tuple[str, str]] | None:
     """([Mul, ReduceSum], (x, y)) where ``tensor`` is ReduceSum(Mul(x, y)) over axis 1 of (batch, n), dims dropped."""
-    total = _producer(tensor, ctx, "ReduceSum")
-    product = _producer(total.input[0], ctx, "Mul") if total is not None else None
+    total = op_producer(tensor, ctx, "ReduceSum")
+    product = op_producer(total.input[0], ctx, "Mul") if total is not None else None
     if (product is None or ctx.rank(product.input[0]) != 2 or ctx.rank(product.input[1]) != 2
             or ctx.attributes(total).get("keepdims", 1) or squeeze_axes(total, ctx) != [1]):
         return None
     return [product, total], (product.input[0], product.input[1])
-
-
-def _inside(chain: list, ctx: Context) -> bool:
-    """Whether every output of the chain but its last is used only by the chain's nodes."""
-    ids = {id(n) for n in chain}
-    return all(out not in ctx.graph_outputs and all(id(c) in ids for c, _ in ctx.consumers.get(out, []))
-               for node in chain[:-1] for out in node.output)

@@ -16,7 +16,8 @@ from netgraph.export.onnx_ops import (Context, Converted, Unsupported, sole_use_
                                       squeeze_axes)
 from netgraph.export.onnx_shape_ops import reduction
 
-__all__ = ["is_number", "one_element", "variance_chain", "variance_patterns", "written_number"]
+__all__ = ["is_number", "one_element", "op_producer", "used_inside", "variance_chain", "variance_patterns",
+           "written_number"]
 
 _FLOATS = (1, 11)  # ONNX's FLOAT and DOUBLE: a count cast to either is the same number
 
@@ -27,7 +28,8 @@ def variance_patterns(nodes: Any, ctx: Context) -> tuple[dict[int, Converted], s
     return chain_patterns(nodes, ctx, "Div", variance_chain, (Unsupported, *NOT_THE_PATTERN))
 
 
-def _producer(tensor: str, ctx: Context, *ops: str) -> Any:
+def op_producer(tensor: str, ctx: Context, *ops: str) -> Any:
+    """The node making ``tensor`` where it is one of ``ops``; else None."""
     node = ctx.producers.get(tensor)
     return node if node is not None and node.op_type in ops else None
 
@@ -35,16 +37,16 @@ def _producer(tensor: str, ctx: Context, *ops: str) -> Any:
 def variance_chain(div: Any, ctx: Context) -> tuple[list, Any, str] | None:
     """The chain's nodes from the first ReduceMean to the Div (or its Sqrt), the layer, and x; None where the chain
     is not torch's variance of a size-counted n."""
-    scaled, less = _producer(div.input[0], ctx, "Mul"), _producer(div.input[1], ctx, "Sub")
+    scaled, less = op_producer(div.input[0], ctx, "Mul"), op_producer(div.input[1], ctx, "Sub")
     if scaled is None or less is None or not is_number(less.input[1], 1.0, ctx.rank(div.output[0]), ctx):
         return None
     count = _uncast(less.input[0], ctx)  # a float64 export casts n to float, then to double for each use
-    mean_square = next((_producer(t, ctx, "ReduceMean") for t in scaled.input if _uncast(t, ctx) != count), None)
+    mean_square = next((op_producer(t, ctx, "ReduceMean") for t in scaled.input if _uncast(t, ctx) != count), None)
     if mean_square is None or count not in (_uncast(t, ctx) for t in scaled.input):
         return None
-    square = _producer(mean_square.input[0], ctx, "Mul")
-    centred = _producer(square.input[0], ctx, "Sub") if square is not None and len(set(square.input)) == 1 else None
-    mean = _producer(centred.input[1], ctx, "ReduceMean") if centred is not None else None
+    square = op_producer(mean_square.input[0], ctx, "Mul")
+    centred = op_producer(square.input[0], ctx, "Sub") if square is not None and len(set(square.input)) == 1 else None
+    mean = op_producer(centred.input[1], ctx, "ReduceMean") if centred is not None else None
     if mean is None or mean.input[0] != centred.input[0] or not ctx.attributes(mean).get("keepdims", 1):
         return None
     x, axes = centred.input[0], squeeze_axes(mean_square, ctx)
@@ -53,7 +55,7 @@ def variance_chain(div: Any, ctx: Context) -> tuple[list, Any, str] | None:
     chain = [mean, centred, square, mean_square, scaled, less, div]
     root = sole_use_as_input_0(div.output[0], ctx, "Sqrt")
     chain += [root] if root is not None else []
-    if not _inside(chain, ctx):
+    if not used_inside(chain, ctx):
         return None
     layer = reduction("StandardDeviation" if root is not None else "Variance", mean_square, ctx).layer
     return chain, layer, x
@@ -61,7 +63,7 @@ def variance_chain(div: Any, ctx: Context) -> tuple[list, Any, str] | None:
 
 def _uncast(tensor: str, ctx: Context) -> str:
     """The tensor that ``tensor`` is Casts to float32 or float64 of (itself where no such Cast computes it)."""
-    while (cast := _producer(tensor, ctx, "Cast")) is not None and ctx.attributes(cast).get("to") in _FLOATS:
+    while (cast := op_producer(tensor, ctx, "Cast")) is not None and ctx.attributes(cast).get("to") in _FLOATS:
         tensor = cast.input[0]
     return tensor
 
@@ -91,10 +93,10 @@ def written_number(tensor: str, rank: int | None, ctx: Context) -> float | None:
 def _counts(count: str, x: str, axes: list[int], ctx: Context) -> bool:
     """Whether ``count`` is the number of x's elements along ``axes`` as computed from x's shape: [Cast of] ReduceProd
     of Gather(Shape(x), axes). A constant count, even of that number, is not: those nodes then import one by one."""
-    cast = _producer(count, ctx, "Cast")
-    product = _producer(cast.input[0] if cast is not None else count, ctx, "ReduceProd")
-    gather = _producer(product.input[0], ctx, "Gather") if product is not None else None
-    shape = _producer(gather.input[0], ctx, "Shape") if gather is not None else None
+    cast = op_producer(count, ctx, "Cast")
+    product = op_producer(cast.input[0] if cast is not None else count, ctx, "ReduceProd")
+    gather = op_producer(product.input[0], ctx, "Gather") if product is not None else None
+    shape = op_producer(gather.input[0], ctx, "Shape") if gather is not None else None
     if shape is None or shape.input[0] != x or ctx.attributes(shape).get("start", 0) or "end" in ctx.attributes(shape):
         return False
     picked = ctx.constants.get(gather.input[1])
@@ -102,7 +104,7 @@ def _counts(count: str, x: str, axes: list[int], ctx: Context) -> bool:
     return picked is not None and rank is not None and sorted(int(a) % rank for a in np.ravel(picked)) == axes
 
 
-def _inside(chain: list, ctx: Context) -> bool:
+def used_inside(chain: list, ctx: Context) -> bool:
     """Whether every output of the chain but its last is used only by the chain's nodes (else it is needed too)."""
     ids = {id(n) for n in chain}
     return all(out not in ctx.graph_outputs and all(id(c) in ids for c, _ in ctx.consumers.get(out, []))
