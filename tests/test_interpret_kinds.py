@@ -41,10 +41,10 @@ def test_interpret_names_each_unknown_and_missing_port(pair):
 
 
 def test_an_input_that_is_no_tensor_that_the_port_check_lets_through_is_a_data_shape(pair, monkeypatch):
-    def no_problem(*args, **kwargs):  # input_problem's signature: the fallback behind the port check is reached
+    def no_problem(*args, **kwargs):  # module_input_problem's signature: the fallback behind the port check is reached
         return None
 
-    monkeypatch.setattr(interpreter, "input_problem", no_problem)
+    monkeypatch.setattr(interpreter, "module_input_problem", no_problem)
     d = sole_diagnostic(lambda: interpret(pair, pair.compile(), a=torch.ones(2, 3), b=[1.0, 2.0]), DataError)
     assert (d.kind, d.layer, d.port, d.expected, d.found) == ("data-shape", (), "b", "a batched tensor", "list")
 

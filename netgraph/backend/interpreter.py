@@ -7,7 +7,6 @@ It walks the graph IR (not the generated code) with the core's GraphWalker, so t
 from __future__ import annotations
 
 from collections.abc import Sequence
-from itertools import chain
 from typing import Any
 
 import torch
@@ -16,9 +15,8 @@ from netgraph.backend.batch_sizes import checked_batch_size, largest_batch
 from netgraph.backend.compile import submodule
 from netgraph.backend.derived_lengths import check_input_lengths
 from netgraph.backend.input_lengths import empty_length_problem
-from netgraph.backend.mixed_dtypes import mixed_dtype_problem
 from netgraph.backend.module_errors import blames_module, layer_module_error, runs_user_code
-from netgraph.backend.module_inputs import input_problem, missing_port, own_layer_error, unknown_port
+from netgraph.backend.module_inputs import missing_port, module_input_problem, own_layer_error, unknown_port
 from netgraph.core.errors import DataError, OptionError, did_you_mean
 from netgraph.core.wording import type_label
 from netgraph.core.ir import Node
@@ -160,11 +158,7 @@ def _batch_size(net: Any, module: Any, inputs: dict[str, Any], size: Any) -> int
 
 def _input_error(net: Any, module: Any, inputs: dict[str, Any]) -> DataError | None:
     """The DataError naming the first input that does not fit its port, as the compiled module gives, else None."""
-    real = next((p.dtype for p in module.parameters() if p.is_floating_point()), None)
-    device = next((t.device for t in chain(module.parameters(), module.buffers())), None)
-    problem = input_problem(net, (), inputs, real, device, who="interpret")
-    if problem is None or problem.kind == "data-dtype":  # arrays of several dtypes: the layer it meets
-        problem = mixed_dtype_problem(net, module, inputs) or problem
+    problem = module_input_problem(net, module, inputs, who="interpret")
     return None if problem is None else DataError(problem.message, diagnostics=[problem])
 
 

@@ -38,7 +38,7 @@ from netgraph.core.tracing import symbolic_tracing
 from netgraph.core.types import INTEGER, REAL, format_shape
 from netgraph.core.wording import counted, few_names, type_label
 
-__all__ = ["input_error", "input_problem", "missing_port", "unknown_port", "own_layer_error"]
+__all__ = ["input_error", "input_problem", "module_input_problem", "missing_port", "unknown_port", "own_layer_error"]
 
 
 def own_layer_error(exc: BaseException) -> bool:
@@ -63,16 +63,25 @@ def input_error(module: Any, exc: Exception, args: tuple, kwargs: dict[str, Any]
         # input of the outer module may explain (its batch times a mapped length: (10, 4) for (2, 5, 4))
     replaced = getattr(exc, "replaced_error", None)  # an inner compiled net's DataError in place of torch's error
     given = _forwarded(module, exc, args, kwargs)
-    real = next((p.dtype for p in module.parameters() if p.is_floating_point()), None)
-    device = next((t.device for t in chain(module.parameters(), module.buffers())), None)
-    problem = input_problem(module.net, (), given, real, device) if given else None
-    if given and (problem is None or problem.kind == "data-dtype"):  # arrays of several dtypes: the layer it meets
-        problem = mixed_dtype_problem(module.net, module, given) or problem
+    problem = module_input_problem(module.net, module, given) if given else None
     if problem is None or _batch_dim_not_the_error(module, problem, given):
         return replaced
     error = DataError(problem.message, diagnostics=[problem])
     error.replaced_error = replaced or exc
     return error
+
+
+def module_input_problem(net: Any, module: Any, given: dict[str, Any],
+                         who: str = "the compiled module") -> Diagnostic | None:
+    """``input_problem`` of inputs ``given`` to ``module`` (``net`` compiled), read against its arrays' dtype and
+    device; where its arrays hold several dtypes, the layer an input meets in another dtype
+    (``mixed_dtype_problem``)."""
+    real = next((p.dtype for p in module.parameters() if p.is_floating_point()), None)
+    device = next((t.device for t in chain(module.parameters(), module.buffers())), None)
+    problem = input_problem(net, (), given, real, device, who=who)
+    if problem is None or problem.kind == "data-dtype":  # arrays of several dtypes: the layer it meets
+        problem = mixed_dtype_problem(net, module, given) or problem
+    return problem
 
 
 def _unbound(module: Any, args: tuple, kwargs: dict[str, Any]) -> DataError | None:
