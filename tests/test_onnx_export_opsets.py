@@ -4,6 +4,7 @@ hyperbolic functions hold for its own export only: a user's later torch.onnx.exp
 from __future__ import annotations
 
 import io
+import threading
 import warnings
 
 import pytest
@@ -68,6 +69,33 @@ def test_a_users_own_symbolic_is_back_in_place_after_our_export(tmp_path):
         unregister_custom_op_symbolic("aten::cosh", 9)
         if not existed:  # torch leaves an empty entry, on which its exporter fails
             _registration.registry._registry.pop("aten::cosh", None)
+
+
+def test_another_threads_plain_export_during_ours_sees_torchs_symbolics(tmp_path, monkeypatch):
+    """Our symbolics were registered process-wide while export_onnx ran: another thread's torch.onnx.export then
+    wrote our Sinh and Cosh. The threads are ordered by events: ours waits inside its export while the other exports."""
+    before, export = _plain_export(), torch.onnx.export
+    inside, done, theirs = threading.Event(), threading.Event(), []
+
+    def paused(*args, **kwargs):
+        if threading.current_thread() is ours:
+            inside.set()
+            assert done.wait(60)
+        return export(*args, **kwargs)
+
+    monkeypatch.setattr(torch.onnx, "export", paused)
+    net = net_initialize(NetChain({"act": ElementwiseLayer("Sinh")}, input=3))
+    ours = threading.Thread(target=lambda: export_onnx(net, tmp_path / "sinh.onnx"))
+    ours.start()
+    try:
+        assert inside.wait(60)
+        theirs.append(_plain_export())
+    finally:
+        done.set()
+        ours.join(60)
+    assert theirs == [before]
+    assert [n.op_type for n in onnx.load(tmp_path / "sinh.onnx").graph.node] == ["Sinh"]
+    assert _plain_export() == before
 
 
 @pytest.mark.parametrize("opset", [7, 8])
