@@ -15,12 +15,9 @@ import onnx
 
 from netgraph import (ElementwiseLayer, FunctionLayer, NetChain, NetGraph, NetMapOperator, OptionError, ResizeLayer,
                       export_onnx, net_initialize)
+from netgraph.export.onnx_torch_private import drop_empty_entry, symbolic_group
 from tests.onnx_helpers import run_onnx
 
-try:  # torch's registry of TorchScript symbolics (torch 2.13; older torch one level up)
-    from torch.onnx._internal.torchscript_exporter import registration as _registration
-except ImportError:  # pragma: no cover
-    from torch.onnx._internal import registration as _registration
 
 
 class Hyperbolic(torch.nn.Module):
@@ -41,7 +38,7 @@ def _plain_export(opset: int = 17) -> list[str] | str:
 
 
 def _entries() -> dict:
-    return {name: _registration.registry.get_function_group(name) for name in ("aten::sinh", "aten::cosh")}
+    return {name: symbolic_group(name) for name in ("aten::sinh", "aten::cosh")}
 
 
 def test_a_plain_torch_export_after_ours_is_unaffected(tmp_path):
@@ -55,7 +52,7 @@ def test_a_plain_torch_export_after_ours_is_unaffected(tmp_path):
 
 
 def test_a_users_own_symbolic_is_back_in_place_after_our_export(tmp_path):
-    existed = _registration.registry.get_function_group("aten::cosh") is not None
+    existed = symbolic_group("aten::cosh") is not None
     register_custom_op_symbolic("aten::cosh", lambda g, x: g.op("Exp", x), 9)  # the user's own, wrong on purpose
     try:
         net = net_initialize(NetChain({"act": ElementwiseLayer("Cosh")}, input=3))
@@ -63,12 +60,12 @@ def test_a_users_own_symbolic_is_back_in_place_after_our_export(tmp_path):
         assert [n.op_type for n in onnx.load(tmp_path / "cosh.onnx").graph.node] == ["Cosh"]  # ours inside
         after = _plain_export()
         assert isinstance(after, str) or "Exp" in after  # theirs again (sinh may be refused by torch itself)
-        group = _registration.registry.get_function_group("aten::cosh")
+        group = symbolic_group("aten::cosh")
         assert group is not None and group.get(17) is not None and group.get(17).__name__ == "<lambda>"
     finally:
         unregister_custom_op_symbolic("aten::cosh", 9)
         if not existed:  # torch leaves an empty entry, on which its exporter fails
-            _registration.registry._registry.pop("aten::cosh", None)
+            drop_empty_entry("aten::cosh")
 
 
 def test_another_threads_plain_export_during_ours_sees_torchs_symbolics(tmp_path, monkeypatch):

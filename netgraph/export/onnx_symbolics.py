@@ -14,17 +14,12 @@ from collections.abc import Iterator
 from typing import Any, NamedTuple
 
 import torch
-from torch.utils._python_dispatch import TorchDispatchMode
 from torch.onnx import register_custom_op_symbolic, unregister_custom_op_symbolic
-
-try:  # where torch 2.13 keeps the TorchScript exporter's registry; older torch, one level up
-    from torch.onnx._internal.torchscript_exporter import registration as _registration
-except ImportError:  # pragma: no cover - older torch
-    from torch.onnx._internal import registration as _registration  # type: ignore[no-redef]
 
 from netgraph.backend.compile import variable_base
 from netgraph.export.onnx_attention_symbolic import ATTENTION_OPSET, scaled_dot_product_attention
 from netgraph.export.onnx_group_symbolic import group_norm
+from netgraph.export.onnx_torch_private import TorchDispatchMode, custom_symbolic, drop_empty_entry, symbolic_group
 from netgraph.core.walk import nested_nodes
 
 __all__ = ["hyperbolic_symbolics", "call_without_onnx_form", "LayerAt", "layer_of_operator", "layer_running_operator",
@@ -75,7 +70,7 @@ def _in_own_export(aten: str, ours: Any) -> Any:
     """``ours`` in netgraph's own export; in another thread's, the symbolic torch ran for ``aten::<aten>`` before
     ours was registered (read now, at registration), or torch's refusal where it had none."""
     name, (_, _, theirs) = f"aten::{aten}", _override(aten)
-    group = _registration.registry.get_function_group(name)
+    group = symbolic_group(name)
     try:
         supported = group.get_min_supported() if group is not None else None
     except ValueError:  # an empty entry
@@ -99,18 +94,16 @@ def _restore(aten: str, existed: bool, previous: Any) -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         unregister_custom_op_symbolic(name, opset)
-    groups = getattr(_registration.registry, "_registry", None)
-    group = groups.get(name) if isinstance(groups, dict) else None
-    if not existed and group is not None and not len(group._functions):
-        del groups[name]
+    if not existed:
+        drop_empty_entry(name)
 
 
 def _override(aten: str) -> tuple[bool, Any, Any]:
     """Whether torch's registry has an entry for ``aten::<aten>``, the custom symbolic registered for it at the
     opset ours is (None when none), and the symbolic torch runs for it at that opset (None when none)."""
-    group = _registration.registry.get_function_group(f"aten::{aten}")
-    overrides = getattr(getattr(group, "_functions", None), "_overrides", {})
-    return group is not None, overrides.get(_opset(aten)), group.get(_opset(aten)) if group is not None else None
+    group = symbolic_group(f"aten::{aten}")
+    theirs = group.get(_opset(aten)) if group is not None else None
+    return group is not None, custom_symbolic(f"aten::{aten}", _opset(aten)), theirs
 
 
 def _symbolic(op: str) -> Any:
@@ -195,7 +188,7 @@ class _FirstCaller(TorchDispatchMode):
         self.operator, self.running, self.found = operator, [], None
 
     def __torch_dispatch__(self, func: Any, types: Any, args: tuple = (), kwargs: dict | None = None) -> Any:
-        if self.found is None and func._schema.name == self.operator:
+        if self.found is None and f"{func.namespace}::{func.overloadpacket.__name__}" == self.operator:
             self.found = list(self.running)
         return func(*args, **(kwargs or {}))
 
