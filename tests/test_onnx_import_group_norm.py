@@ -181,3 +181,14 @@ def test_a_float64_group_norm_imports_with_torchs_epsilon(tmp_path):
     [layer] = back.layers.values()
     assert layer.group_number == 3
     torch.testing.assert_close(back(x, precision="float64"), module(x), atol=0, rtol=1e-13)
+
+
+@pytest.mark.parametrize("opset", [9, 11, 13, 17])
+@torch.no_grad()
+def test_our_group_norm_symbolic_writes_each_opsets_slice_and_unsqueeze(opset, tmp_path):
+    """The symbolic's Slice (attributes before opset 10) and Unsqueeze (attribute before 13) of every opset run in
+    onnxruntime as the net computes."""
+    net = net_initialize(NetChain([NormalizationLayer(group_number=2, epsilon=1e-5)], input=(4, 3, 5)), seed=0)
+    path = export_onnx(net, tmp_path / "gn.onnx", opset=opset)
+    x = torch.randn(3, 4, 3, 5, generator=torch.Generator().manual_seed(0))
+    torch.testing.assert_close(torch.from_numpy(run_onnx(path, {"Input": x})[0]), net(x), atol=1e-5, rtol=1e-5)
