@@ -4,6 +4,7 @@ hyperbolic functions hold for its own export only: a user's later torch.onnx.exp
 from __future__ import annotations
 
 import io
+import threading
 import warnings
 
 import pytest
@@ -14,12 +15,9 @@ import onnx
 
 from netgraph import (ElementwiseLayer, FunctionLayer, NetChain, NetGraph, NetMapOperator, OptionError, ResizeLayer,
                       export_onnx, net_initialize)
+from netgraph.export.onnx_torch_private import drop_empty_entry, symbolic_group
 from tests.onnx_helpers import run_onnx
 
-try:  # torch's registry of TorchScript symbolics (torch 2.13; older torch one level up)
-    from torch.onnx._internal.torchscript_exporter import registration as _registration
-except ImportError:  # pragma: no cover
-    from torch.onnx._internal import registration as _registration
 
 
 class Hyperbolic(torch.nn.Module):
@@ -27,20 +25,25 @@ class Hyperbolic(torch.nn.Module):
         return torch.sinh(x) + torch.cosh(x)
 
 
-def _plain_export(opset: int = 17) -> list[str] | str:
-    """The op types of a plain torch export of sinh and cosh, or the name of the error torch raises."""
+class _Cosh(torch.nn.Module):
+    def forward(self, x):
+        return torch.cosh(x)
+
+
+def _plain_export(opset: int = 17, module: torch.nn.Module | None = None) -> list[str] | str:
+    """The op types of a plain torch export of sinh and cosh (or ``module``), or the name of the error torch raises."""
     buffer = io.BytesIO()
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            torch.onnx.export(Hyperbolic(), (torch.randn(2, 3),), buffer, dynamo=False, opset_version=opset)
+            torch.onnx.export(module or Hyperbolic(), (torch.randn(2, 3),), buffer, dynamo=False, opset_version=opset)
     except Exception as exc:  # noqa: BLE001 - whatever torch does without netgraph
         return type(exc).__name__
     return [node.op_type for node in onnx.load_from_string(buffer.getvalue()).graph.node]
 
 
 def _entries() -> dict:
-    return {name: _registration.registry.get_function_group(name) for name in ("aten::sinh", "aten::cosh")}
+    return {name: symbolic_group(name) for name in ("aten::sinh", "aten::cosh")}
 
 
 def test_a_plain_torch_export_after_ours_is_unaffected(tmp_path):
@@ -54,7 +57,7 @@ def test_a_plain_torch_export_after_ours_is_unaffected(tmp_path):
 
 
 def test_a_users_own_symbolic_is_back_in_place_after_our_export(tmp_path):
-    existed = _registration.registry.get_function_group("aten::cosh") is not None
+    existed = symbolic_group("aten::cosh") is not None
     register_custom_op_symbolic("aten::cosh", lambda g, x: g.op("Exp", x), 9)  # the user's own, wrong on purpose
     try:
         net = net_initialize(NetChain({"act": ElementwiseLayer("Cosh")}, input=3))
@@ -62,12 +65,56 @@ def test_a_users_own_symbolic_is_back_in_place_after_our_export(tmp_path):
         assert [n.op_type for n in onnx.load(tmp_path / "cosh.onnx").graph.node] == ["Cosh"]  # ours inside
         after = _plain_export()
         assert isinstance(after, str) or "Exp" in after  # theirs again (sinh may be refused by torch itself)
-        group = _registration.registry.get_function_group("aten::cosh")
+        group = symbolic_group("aten::cosh")
         assert group is not None and group.get(17) is not None and group.get(17).__name__ == "<lambda>"
     finally:
         unregister_custom_op_symbolic("aten::cosh", 9)
         if not existed:  # torch leaves an empty entry, on which its exporter fails
-            _registration.registry._registry.pop("aten::cosh", None)
+            drop_empty_entry("aten::cosh")
+
+
+def _plain_export_during_ours(layer: str, path, monkeypatch, module=None) -> list[str] | str:
+    """``_plain_export`` in this thread while export_onnx of an ElementwiseLayer(``layer``) runs in another, which
+    waits inside its export (events order the threads, no timing); asserts that export wrote the layer's op."""
+    export, inside, done, theirs = torch.onnx.export, threading.Event(), threading.Event(), []
+
+    def paused(*args, **kwargs):
+        if threading.current_thread() is ours:
+            inside.set()
+            assert done.wait(60)
+        return export(*args, **kwargs)
+
+    monkeypatch.setattr(torch.onnx, "export", paused)
+    net = net_initialize(NetChain({"act": ElementwiseLayer(layer)}, input=3))
+    ours = threading.Thread(target=lambda: export_onnx(net, path))
+    ours.start()
+    try:
+        assert inside.wait(60)
+        theirs.append(_plain_export(module=module))
+    finally:
+        done.set()
+        ours.join(60)
+    assert [n.op_type for n in onnx.load(path).graph.node] == [layer]
+    return theirs[0]
+
+
+def test_another_threads_plain_export_during_ours_sees_torchs_symbolics(tmp_path, monkeypatch):
+    """Our symbolics were registered process-wide while export_onnx ran: another thread's torch.onnx.export then
+    wrote our Sinh and Cosh (torch 2.13 refuses them)."""
+    before = _plain_export()
+    assert _plain_export_during_ours("Sinh", tmp_path / "sinh.onnx", monkeypatch) == before
+    assert _plain_export() == before
+
+
+def test_another_threads_plain_export_during_ours_runs_the_users_own_symbolic(tmp_path, monkeypatch):
+    existed = symbolic_group("aten::cosh") is not None
+    register_custom_op_symbolic("aten::cosh", lambda g, x: g.op("Exp", x), 9)  # the user's own, wrong on purpose
+    try:
+        assert _plain_export_during_ours("Cosh", tmp_path / "cosh.onnx", monkeypatch, _Cosh()) == ["Exp"]
+    finally:
+        unregister_custom_op_symbolic("aten::cosh", 9)
+        if not existed:
+            drop_empty_entry("aten::cosh")
 
 
 @pytest.mark.parametrize("opset", [7, 8])

@@ -14,7 +14,7 @@ from torch import nn
 
 import onnx
 
-from netgraph import AttentionLayer, NetGraph, NetGraphError, export_onnx, import_onnx, net_initialize
+from netgraph import AttentionLayer, NetGraph, NetGraphError, NetPort, export_onnx, import_onnx, net_initialize
 from netgraph.export.exporter import example_inputs
 from tests.onnx_helpers import pinned_model, run_onnx, torch_export
 
@@ -86,6 +86,19 @@ def test_a_shape_of_q_read_by_another_node_keeps_qs_transpose(tmp_path):
     assert _attention_layers(back) == [net.layers["att"]]
     assert [type(layer).__name__ for layer in back.layers.values()].count("TransposeLayer") == 2  # q's, the output's
     _assert_same(back, net, "n", torch.float32)
+
+
+@pytest.mark.parametrize("length", ["n", 5])
+@torch.no_grad()
+def test_self_attention_of_one_input_takes_its_shared_transpose_in(length, tmp_path):
+    """q and v of one input are one Transpose in the export (read by q's scale and by the last MatMul): it stayed a
+    TransposeLayer before the attention, which kept that port's perm; now the export imports as the one layer."""
+    layer = AttentionLayer(multi_head=True)
+    edges = [(NetPort("Input"), NetPort("att", port)) for port in ("Query", "Key", "Value")]
+    net = net_initialize(NetGraph({"att": layer}, edges, Input=(length, 2, 4)), seed=0)
+    back = import_onnx(export_onnx(net, tmp_path / "self.onnx"))
+    assert [*back.layers.values()] == [layer]
+    _assert_same(back, net, length, torch.float32)
 
 
 class _Attention(nn.Module):

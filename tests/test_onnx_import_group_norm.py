@@ -166,3 +166,29 @@ def test_our_group_normalisation_round_trips_as_one_layer(shape, tmp_path):
         torch.testing.assert_close(back(x), net(x), atol=1e-5, rtol=1e-5)
         torch.testing.assert_close(net(x), F.group_norm(x, 2, arrays["Scaling"], arrays["Biases"], 1e-5),
                                    atol=1e-5, rtol=1e-5)
+
+
+@torch.no_grad()
+def test_a_float64_group_norm_imports_with_torchs_epsilon(tmp_path):
+    """ONNX keeps epsilon as a float32 attribute (1e-5 as 9.99999974738e-06) and no runtime has InstanceNormalization
+    of double: the import read the float32 value, ~1e-8 relative off torch's float64 module where the groups' variance
+    is near epsilon; it reads the number written (1e-5), as the norm formulas' constants are read."""
+    torch.manual_seed(0)
+    module = nn.GroupNorm(3, 6, eps=1e-5).double().eval()
+    module.weight.normal_(), module.bias.normal_()
+    x = 1e-3 * torch.randn(5, 6, 4, dtype=torch.float64)  # variance ~1e-6: epsilon weighs
+    back = import_onnx(torch_export(module, x, tmp_path / "gn.onnx"))
+    [layer] = back.layers.values()
+    assert layer.group_number == 3
+    torch.testing.assert_close(back(x, precision="float64"), module(x), atol=0, rtol=1e-13)
+
+
+@pytest.mark.parametrize("opset", [9, 11, 13, 17])
+@torch.no_grad()
+def test_our_group_norm_symbolic_writes_each_opsets_slice_and_unsqueeze(opset, tmp_path):
+    """The symbolic's Slice (attributes before opset 10) and Unsqueeze (attribute before 13) of every opset run in
+    onnxruntime as the net computes."""
+    net = net_initialize(NetChain([NormalizationLayer(group_number=2, epsilon=1e-5)], input=(4, 3, 5)), seed=0)
+    path = export_onnx(net, tmp_path / "gn.onnx", opset=opset)
+    x = torch.randn(3, 4, 3, 5, generator=torch.Generator().manual_seed(0))
+    torch.testing.assert_close(torch.from_numpy(run_onnx(path, {"Input": x})[0]), net(x), atol=1e-5, rtol=1e-5)

@@ -185,3 +185,21 @@ def test_a_test_cast_to_integers_summed_then_doubled_imports_as_onnx_computes_it
             helper.make_node("Cast", ["d"], ["y"], to=TensorProto.FLOAT)]
     net = import_onnx(_counted_then(tail, tmp_path / "m.onnx", TensorProto.FLOAT))
     assert net(torch.tensor([[1.0, 0.0, 2.0], [0.0, 0.0, 0.0]])).tolist() == [4.0, 0.0]
+
+
+def test_constants_written_into_expressions_read_as_one_writes_them(tmp_path):
+    """A Clip's bounds and a comparison's constant are written as the expression language writes numbers (0, 6, 2,
+    -Infinity), by the one function that writes them: they were 0.0, 6.0 and 2.0 (two copies of it)."""
+    numbers = {"low": 0.0, "high": 6.0, "two": 2.0, "floor": -np.inf}
+    arrays = [numpy_helper.from_array(np.array(v, np.float32), name) for name, v in numbers.items()]
+    nodes = [helper.make_node("Clip", ["x", "low", "high"], ["c"]), helper.make_node("Less", ["x", "two"], ["b"]),
+             helper.make_node("Clip", ["c", "floor"], ["m"]), helper.make_node("Where", ["b", "x", "m"], ["y"])]
+    graph = helper.make_graph(nodes, "g", [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["n", 3])],
+                              [helper.make_tensor_value_info("y", TensorProto.FLOAT, ["n", 3])], arrays)
+    onnx.save(pinned_model(graph), tmp_path / "c.onnx")
+    back = import_onnx(tmp_path / "c.onnx")
+    written = sorted(a.function for a in back.layers.values() if isinstance(a, FunctionLayer))
+    assert written == ["Clip[#, {-Infinity, Infinity}]", "Clip[#, {0, 6}]", "If[#1 != 0, #2, #3]",
+                       "If[#1 < (2), 1, 0]"]
+    x = torch.tensor([[-1.0, 3.0, 7.0], [2.5, 6.5, -2.0]])
+    torch.testing.assert_close(back(x), torch.from_numpy(run_onnx(tmp_path / "c.onnx", {"x": x})[0]))

@@ -11,7 +11,7 @@ import pytest
 import torch
 from onnx import TensorProto, helper, numpy_helper
 
-from netgraph import ContrastiveLossLayer, NetGraph, export_onnx, import_onnx
+from netgraph import ContrastiveLossLayer, NetGraph, NetMapOperator, export_onnx, import_onnx
 from tests.onnx_helpers import assert_same_outputs, pinned_model, run_onnx
 
 
@@ -26,6 +26,22 @@ def test_a_contrastive_loss_imports_back_as_one_layer_with_an_integer_target(mar
     assert back.port_types["Target"].dtype == "Integer"
     x = torch.rand(6, *shape, generator=torch.Generator().manual_seed(2))
     inputs = {"Input": x, "Target": torch.arange(x.numel()).reshape(x.shape) % 2}  # pushed apart and pulled together
+    torch.testing.assert_close(back(inputs), net(inputs))
+    assert_same_outputs(path, back, inputs)
+
+
+@torch.no_grad()
+def test_a_contrastive_loss_mapped_over_a_sequence_imports_back_with_an_integer_target(tmp_path):
+    """The export merges the batch with the sequence (Flatten) before the loss, so the folded loss imports mapped
+    (a NetMapOperator): the import gave Target a Real port, which the map's Integer one refused (a ShapeError)."""
+    net = NetGraph({"m": NetMapOperator(ContrastiveLossLayer(0.7))}, [], Input=(4, 3), Target=(4, 3))
+    path = export_onnx(net, tmp_path / "loss.onnx")
+    back = import_onnx(path)
+    [layer] = back.layers.values()
+    assert isinstance(layer, NetMapOperator) and [*layer.net.layers.values()] == [net.layers["m"].net.layers["layer"]]
+    assert back.port_types["Target"].dtype == "Integer"
+    x = torch.rand(6, 4, 3, generator=torch.Generator().manual_seed(2))
+    inputs = {"Input": x, "Target": torch.arange(x.numel()).reshape(x.shape) % 2}
     torch.testing.assert_close(back(inputs), net(inputs))
     assert_same_outputs(path, back, inputs)
 

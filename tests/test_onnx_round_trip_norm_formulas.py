@@ -148,3 +148,23 @@ def test_a_norm_the_compiled_forward_writes_inline_imports_named_for_its_kind(op
     x = torch.randn(3, 5, 4, generator=torch.Generator().manual_seed(2))
     torch.testing.assert_close(back(x), net(x), atol=1e-5, rtol=1e-5)
     assert_same_outputs(path, back, {"Input": x})
+
+
+class _StandardiseOverLevel1(torch.nn.Module):
+    def forward(self, x):
+        centred = x - x.mean(1, keepdim=True)
+        return centred / torch.sqrt((centred * centred).mean(1, keepdim=True) + 1e-5)
+
+
+@torch.no_grad()
+def test_a_float64_standardisation_imports_its_double_constants_unrounded(tmp_path):
+    """Its epsilon, a DOUBLE constant 1e-5 in the file, became a float32 ConstantArrayLayer (9.99999974738e-06): the
+    import was ~1e-8 relative off onnxruntime and torch where the variance is near epsilon."""
+    from tests.onnx_helpers import torch_export
+    x = 1e-3 * torch.randn(5, 6, 4, generator=torch.Generator().manual_seed(0), dtype=torch.float64)
+    path = torch_export(_StandardiseOverLevel1(), x, tmp_path / "s.onnx")
+    back = import_onnx(path)
+    want = _StandardiseOverLevel1()(x)
+    [runtime] = run_onnx(path, {"input": x})
+    torch.testing.assert_close(torch.from_numpy(runtime), want, atol=0, rtol=1e-13)
+    torch.testing.assert_close(back(x, precision="float64"), want, atol=0, rtol=1e-13)

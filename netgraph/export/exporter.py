@@ -41,6 +41,7 @@ from netgraph.export.onnx_files import model_path
 from netgraph.export.onnx_coders import CODERS_KEY, coders_metadata
 from netgraph.export.onnx_labels import LABELS_KEY
 from netgraph.export.onnx_tied import SHARED_KEY, shared_record
+from netgraph.export.onnx_torch_private import onnx_log_off
 from netgraph.export.onnx_symbolics import (call_without_onnx_form, first_opset, hyperbolic_symbolics, layer_of_node,
                                             layer_of_op_type, layer_of_operator, layer_running_operator,
                                             refused_operator)
@@ -224,16 +225,10 @@ def _refuse_variable_folds(net: Any) -> None:
 
 @contextlib.contextmanager
 def _quiet() -> Iterator[None]:
-    """No warnings, and no ONNX log: torch 2.13's exporter always enables it (its setup_onnx_logging tests the
-    function ``_jit_is_onnx_log_enabled``, not its result) and prints its whole IR graph to stdout on a failure."""
-    log = torch._C._jit_onnx_log
-    torch._C._jit_onnx_log = lambda *args: None
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            yield
-    finally:
-        torch._C._jit_onnx_log = log
+    """No warnings, and no ONNX log (``onnx_log_off``)."""
+    with onnx_log_off(), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        yield
 
 
 def _trace_inputs(net: Any, module: torch.nn.Module) -> dict:

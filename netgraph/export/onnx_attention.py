@@ -20,6 +20,7 @@ normalises over all dims from its axis on). Every constant and perm is checked: 
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Any
 
 import numpy as np
@@ -185,12 +186,15 @@ def _taken_transposes(ports: dict[str, str], matmul: Any, perms: dict[str, tuple
     """The TransposeLayer perms still needed, the layer's q, k, v tensors, and the Transposes taken in before and
     after the attention: each one ONNX's own that does the layout change a port's perm would (undo), of one use but
     Shapes read only into constants or the nodes ``folded`` (by id; the d of q's scale, a mask's lengths)."""
-    perms, inputs, before = dict(perms), [], []
+    perms, inputs, before, readers = dict(perms), [], [], Counter(ports.values())
+    taken = {port: _transpose_taken(tensor, folded, ctx, readers[tensor]) for port, tensor in ports.items()}
+    taken = {port: node if node is not None and _undoes(perm_of(node, ctx), _onnx_perm(perms[port])) else None
+             for port, node in taken.items()}
     for port, tensor in ports.items():
-        node = _transpose_taken(tensor, folded, ctx)
-        onnx_perm = _onnx_perm(perms[port])
-        if node is not None and _undoes(perm_of(node, ctx), onnx_perm):
-            before, tensor, perms[port] = [*before, node], node.input[0], None
+        node = taken[port]  # one Transpose read by several ports (q and v of one x) is taken in by all or none
+        if node is not None and all(taken[other] is node for other in ports if ports[other] == tensor):
+            before = before if any(n is node for n in before) else [*before, node]
+            tensor, perms[port] = node.input[0], None
         inputs.append(tensor)
     use = sole_use(matmul.output[0], ctx)
     after = [use[0]] if use and use[0].op_type == "Transpose" and perms["Output"] is not None else []
@@ -209,11 +213,12 @@ def _swapped_key(key_t: str, folded: set[int], ctx: Context) -> Any:
     return node if perm == [*range(len(perm) - 2), len(perm) - 1, len(perm) - 2] else None
 
 
-def _transpose_taken(tensor: str, folded: set[int], ctx: Context) -> Any:
-    """The Transpose computing ``tensor`` where its one use is the attention's and any other is a Shape whose value
-    is only ``_folded_away``; else None."""
+def _transpose_taken(tensor: str, folded: set[int], ctx: Context, readers: int = 1) -> Any:
+    """The Transpose computing ``tensor`` where its ``readers`` uses are the attention's (one per port it feeds) and
+    any other is a Shape whose value is only ``_folded_away``; else None."""
     node, shapes = ctx.producers.get(tensor), [c for c, _ in ctx.consumers.get(tensor, ()) if c.op_type == "Shape"]
-    if node is None or node.op_type != "Transpose" or not sole_use(tensor, ctx, ("Shape",)):
+    uses = [c for c, _ in ctx.consumers.get(tensor, ()) if c.op_type != "Shape"]
+    if node is None or node.op_type != "Transpose" or len(uses) != readers or tensor in ctx.graph_outputs:
         return None
     return node if all(_folded_away(shape, folded, ctx) for shape in shapes) else None
 

@@ -10,10 +10,9 @@ from typing import Any
 
 import torch
 
-try:  # where torch 2.13 keeps the TorchScript exporter's helpers; older torch, one level up
-    from torch.onnx._internal.torchscript_exporter import _type_utils, symbolic_helper, symbolic_opset14
-except ImportError:  # pragma: no cover - older torch
-    from torch.onnx import _type_utils, symbolic_helper, symbolic_opset14  # type: ignore[no-redef]
+from torch.onnx import JitScalarType, symbolic_helper, symbolic_opset14
+
+from netgraph.export.onnx_symbolic_parts import is_none, shape_slice, tensor_rank
 
 __all__ = ["ATTENTION_OPSET", "scaled_dot_product_attention"]
 
@@ -26,13 +25,13 @@ def scaled_dot_product_attention(g: Any, query: Any, key: Any, value: Any, attn_
                                  dropout_p: float = 0.0, is_causal: bool = False, scale: Any = None,
                                  enable_gqa: bool = False) -> Any:
     """The symbolic of ``aten::scaled_dot_product_attention``: torch's, but for a causal one of doubles."""
-    dtype = _type_utils.JitScalarType.from_value(query, _type_utils.JitScalarType.UNDEFINED)
-    if not is_causal or dtype != _type_utils.JitScalarType.DOUBLE or dropout_p or enable_gqa:
+    dtype = JitScalarType.from_value(query, JitScalarType.UNDEFINED)
+    if not is_causal or dtype != JitScalarType.DOUBLE or dropout_p or enable_gqa:
         return symbolic_opset14.scaled_dot_product_attention(g, query, key, value, attn_mask, dropout_p, is_causal,
                                                              scale, enable_gqa)
-    if symbolic_helper._is_none(scale):
+    if is_none(scale):
         scale = _attention_scale(g, query)
-    rank = symbolic_helper._get_tensor_rank(key)
+    rank = tensor_rank(key)
     perm = [*range(rank - 2), rank - 1, rank - 2]
     root = g.op("Sqrt", scale)
     scores = g.op("MatMul", g.op("Mul", query, root), g.op("Mul", g.op("Transpose", key, perm_i=perm), root))
@@ -46,15 +45,14 @@ def _constant(g: Any, number: float) -> Any:
 
 def _attention_scale(g: Any, query: Any) -> Any:
     """1 / Sqrt(the query's last size), in double (torch's divides a float32 one by it)."""
-    size = symbolic_helper._slice_helper(g, g.op("Shape", query), axes=[0], starts=[-1], ends=[2**62])
-    size = g.op("Cast", size, to_i=_type_utils.JitScalarType.DOUBLE.onnx_type())
+    size = shape_slice(g, g.op("Shape", query), -1, 2**62)
+    size = g.op("Cast", size, to_i=JitScalarType.DOUBLE.onnx_type())
     return g.op("Div", _constant(g, 1.0), g.op("Sqrt", size))
 
 
 def _causal_mask(g: Any, query: Any, key: Any) -> Any:
     """torch's causal mask of (L, S), 0 on and below the diagonal and -inf above it, in double."""
-    lengths = [symbolic_helper._slice_helper(g, g.op("Shape", x), axes=[0], starts=[-2], ends=[-1])
-               for x in (query, key)]
+    lengths = [shape_slice(g, g.op("Shape", x), -2, -1) for x in (query, key)]
     ones = g.op("Expand", _constant(g, 1.0), g.op("Concat", *lengths, axis_i=0))
     zero = _constant(g, 0.0)
     return g.op("Where", g.op("Equal", g.op("Trilu", ones, upper_i=0), zero), _constant(g, -float("inf")), zero)

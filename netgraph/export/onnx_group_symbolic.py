@@ -11,38 +11,37 @@ from typing import Any
 
 import torch
 
-try:  # where torch 2.13 keeps the TorchScript exporter's helpers; older torch, one level up
-    from torch.onnx._internal.torchscript_exporter import _type_utils, symbolic_helper, symbolic_opset9
-except ImportError:  # pragma: no cover - older torch
-    from torch.onnx import _type_utils, symbolic_helper, symbolic_opset9  # type: ignore[no-redef]
+from torch.onnx import JitScalarType, symbolic_helper, symbolic_opset9
+
+from netgraph.export.onnx_symbolic_parts import dim_size, is_none, shape_slice, tensor_rank, unsqueezed
 
 __all__ = ["group_norm"]
 
 
-def group_norm(g: Any, x: Any, groups: Any, weight: Any, bias: Any, eps: Any, cudnn_enabled: Any) -> Any:
+@symbolic_helper.parse_args("v", "i", "v", "v", "f", "b")
+def group_norm(g: Any, x: Any, groups: int, weight: Any, bias: Any, eps: float, cudnn_enabled: bool) -> Any:
     """The symbolic of ``aten::group_norm``; torch's own where x's channels or rank are unknown."""
-    rank, channels = symbolic_helper._get_tensor_rank(x), symbolic_helper._get_tensor_dim_size(x, 1)
-    groups, eps = symbolic_helper._get_const(groups, "i", "num_groups"), symbolic_helper._get_const(eps, "f", "eps")
+    rank, channels = tensor_rank(x), dim_size(x, 1)
     if rank is None or channels is None:
         return symbolic_opset9.group_norm(g, x, groups, weight, bias, eps, cudnn_enabled)
-    dtype = _type_utils.JitScalarType.from_value(x).dtype()
+    dtype = JitScalarType.from_value(x).dtype()
     shape = g.op("Shape", x)
-    parts = [symbolic_helper._slice_helper(g, shape, axes=[0], starts=[0], ends=[1]),
+    parts = [shape_slice(g, shape, 0, 1),
              g.op("Constant", value_t=torch.tensor([groups, channels // groups], dtype=torch.int64))]
     if rank > 2:
-        parts.append(symbolic_helper._slice_helper(g, shape, axes=[0], starts=[2], ends=[rank]))
+        parts.append(shape_slice(g, shape, 2, rank))
     grouped = g.op("Reshape", x, g.op("Concat", *parts, axis_i=0))
     double = dtype == torch.float64  # ONNX has InstanceNormalization of double, onnxruntime has none: in float
     if double:
-        grouped = g.op("Cast", grouped, to_i=_type_utils.JitScalarType.FLOAT.onnx_type())
+        grouped = g.op("Cast", grouped, to_i=JitScalarType.FLOAT.onnx_type())
     ones, zeros = (g.op("Constant", value_t=torch.full((groups,), v, dtype=torch.float32 if double else dtype))
                    for v in (1.0, 0.0))
     normed = g.op("InstanceNormalization", grouped, ones, zeros, epsilon_f=eps)
     if double:
-        normed = g.op("Cast", normed, to_i=_type_utils.JitScalarType.DOUBLE.onnx_type())
+        normed = g.op("Cast", normed, to_i=JitScalarType.DOUBLE.onnx_type())
     normed = g.op("Reshape", normed, shape)
     axes = list(range(1, rank - 1))
     for array, op in ((weight, "Mul"), (bias, "Add")):
-        if array is not None and not symbolic_helper._is_none(array):
-            normed = g.op(op, normed, symbolic_helper._unsqueeze_helper(g, array, axes) if axes else array)
+        if not is_none(array):
+            normed = g.op(op, normed, unsqueezed(g, array, axes) if axes else array)
     return normed

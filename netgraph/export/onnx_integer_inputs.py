@@ -15,6 +15,7 @@ from collections.abc import Callable, Mapping, Set
 from typing import Any
 
 from netgraph.core.errors import Diagnostic, SpecError, raise_all
+from netgraph.layers import NetMapOperator
 from netgraph.core.ports import NetPort
 from netgraph.core.types import INTEGER, PortType
 from netgraph.export.onnx_names import ARITHMETIC, COMPARISONS, FLOAT_CASTS, VALUE_MOVES
@@ -31,11 +32,18 @@ _INDEXED = {"Gather": 1, "GatherElements": 1, "GatherND": 1, "OneHot": 0}
 
 def kept_integer(port: str, edges: list[tuple], layers: Mapping[str, Any], integer: bool) -> str | None:
     """INTEGER where the ``integer`` graph input ``port`` feeds a layer's Integer port itself (a folded
-    ``ContrastiveLossLayer``'s Target: the comparison that made it Real is in that layer); else None."""
+    ``ContrastiveLossLayer``'s Target: the comparison that made it Real is in that layer; mapped over the dims torch
+    merged with the batch too); else None."""
     source = NetPort(port)
-    return INTEGER if integer and any(
-        edge[0] == source and layers[edge[1].layer].declared_types()[edge[1].port].dtype == INTEGER
-        for edge in edges) else None
+    fed = [_declared_dtype(layers[edge[1].layer], edge[1].port) for edge in edges if edge[0] == source]
+    return INTEGER if integer and INTEGER in fed else None
+
+
+def _declared_dtype(layer: Any, port: str) -> str | None:
+    """The dtype ``layer`` declares for ``port``; of a NetMapOperator (which declares none), its inner net's."""
+    while isinstance(layer, NetMapOperator):
+        layer = layer.net
+    return layer.declared_types()[port].dtype
 
 
 def refuse_compared_integers(ports: Mapping[str, str], types: Mapping[str, PortType], consumers: Mapping[str, list],

@@ -11,7 +11,6 @@ computed operands have; one of several values is refused (a ConstantArrayLayer o
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Callable
 from typing import Any
@@ -22,6 +21,7 @@ from netgraph.core.wording import counted
 from netgraph.export.onnx_names import ARITHMETIC
 from netgraph.export.onnx_ops import CONVERTERS, Context, Converted, Unsupported
 from netgraph.layers import FunctionLayer
+from netgraph.layers.expression_errors import wolfram_number
 
 __all__ = ["LOGIC_CONVERTERS"]
 
@@ -56,7 +56,7 @@ def _function(node: Any, ctx: Context) -> Converted:
         if value.size != 1 and not _one_number(value, node, ctx):
             raise Unsupported(f"its constant operand of shape {list(value.shape)} (only one number is written "
                               f"into its FunctionLayer)", expected="one number", found=tuple(value.shape))
-        text = text.replace(f"#{k}", f"({_literal(float(np.ravel(value)[0]))})")
+        text = text.replace(f"#{k}", f"({wolfram_number(float(np.ravel(value)[0]))})")
     if not kept:
         raise Unsupported("all its operands are constants",
                           expected="a computed operand", found="constant operands only")
@@ -75,15 +75,6 @@ def _one_number(value: np.ndarray, node: Any, ctx: Context) -> bool:
         return False
     return all(size == 1 or any(len(s) >= k and s[-k] == size for s in computed)
                for k, size in enumerate(reversed(value.shape), 1))
-
-
-def _literal(number: float) -> str:
-    """``number`` as the expression language writes it: 2.5, Infinity, -Infinity, Indeterminate (NaN)."""
-    if math.isnan(number):
-        return "Indeterminate"
-    if math.isinf(number):
-        return "Infinity" if number > 0 else "-Infinity"
-    return repr(number)
 
 
 def _cast(node: Any, ctx: Context) -> Converted:

@@ -172,8 +172,10 @@ def _group_norm(norm: Any, ctx: Context) -> tuple[list, NormalizationLayer, str]
         return None
     taken = [n for n in (first, cast_in, norm, cast_out, back) if n is not None]
     scaling, biases = affine_steps(taken, lambda name: _per_channel(name, channels, rank, ctx), ctx)
-    layer = NormalizationLayer("2;;", "Complement", epsilon=float(ctx.attributes(norm).get("epsilon", 1e-5)),
-                               group_number=groups, scaling=scaling, biases=biases)
+    # the number written, as torch meant it (1e-5): ONNX keeps it as float32, no runtime has double InstanceNorm
+    epsilon = float(np.format_float_positional(np.float32(ctx.attributes(norm).get("epsilon", 1e-5)), unique=True))
+    layer = NormalizationLayer("2;;", "Complement", epsilon=epsilon, group_number=groups, scaling=scaling,
+                               biases=biases)
     return taken, layer, x
 
 

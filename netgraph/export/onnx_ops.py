@@ -393,8 +393,8 @@ CONVERTERS: dict[str, Callable[[Any, Context], Converted]] = {
 
 
 def constant_layer(array: np.ndarray, shape: tuple | None) -> Any:
-    """A ConstantArrayLayer for a broadcast operand: batch dim dropped, broadcast to the data's shape."""
+    """A ConstantArrayLayer for a broadcast operand: batch dim dropped, broadcast to x's shape; DOUBLE: float64"""
     value = array[0] if shape is not None and array.ndim == len(shape) and array.shape[0] == 1 else array
     if shape is not None and all(isinstance(d, int) for d in shape[1:]):
         value = np.broadcast_to(value, tuple(shape[1:]))
-    return ConstantArrayLayer(array=np.array(value, dtype=np.float32))  # a writable copy, not a broadcast view
+    return ConstantArrayLayer(array=np.array(value, dtype=np.float64 if value.dtype == np.float64 else np.float32))

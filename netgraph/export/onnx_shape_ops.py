@@ -28,6 +28,7 @@ from netgraph.export.onnx_ops import (THREADING_OPS, Context, Converted, Unsuppo
 from netgraph.export.onnx_reversal import OPEN_END, reversal, reversed_span
 from netgraph.layers import (AggregationLayer, AppendLayer, CatenateLayer, ConstantArrayLayer,
                              FunctionLayer, PartLayer, PrependLayer, ReplicateLayer, ReshapeLayer, SummationLayer)
+from netgraph.layers.expression_errors import wolfram_number
 
 __all__ = ["SHAPE_CONVERTERS", "reduction"]
 
@@ -302,14 +303,8 @@ def _function(node: Any, ctx: Context) -> Converted:
     if len(node.input) == 1:  # opset < 11: bounds are attributes
         a = ctx.attributes(node)
         bounds = [a.get("min"), a.get("max")]
-    low, high = (_bound(b, sign) for b, sign in zip(bounds, ("-", "")))
+    low, high = (wolfram_number(sign * math.inf if b is None else float(b)) for b, sign in zip(bounds, (-1, 1)))
     return Converted(FunctionLayer(f"Clip[#, {{{low}, {high}}}]"), (node.input[0],))  # Max[#, lo] would flatten #
-
-
-def _bound(value: float | None, sign: str) -> str:
-    """A Clip bound as the expression language writes it: a number, or ±Infinity (none, or infinite)."""
-    return f"{sign}Infinity" if value is None else (repr(float(value)) if math.isfinite(value) else
-                                                    ("Infinity" if value > 0 else "-Infinity"))
 
 
 SHAPE_CONVERTERS: dict[str, Callable[[Any, Context], Converted]] = {

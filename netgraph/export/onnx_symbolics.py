@@ -8,22 +8,18 @@ from __future__ import annotations
 import contextlib
 import math
 import re
+import threading
 import warnings
 from collections.abc import Iterator
 from typing import Any, NamedTuple
 
 import torch
-from torch.utils._python_dispatch import TorchDispatchMode
 from torch.onnx import register_custom_op_symbolic, unregister_custom_op_symbolic
-
-try:  # where torch 2.13 keeps the TorchScript exporter's registry; older torch, one level up
-    from torch.onnx._internal.torchscript_exporter import registration as _registration
-except ImportError:  # pragma: no cover - older torch
-    from torch.onnx._internal import registration as _registration  # type: ignore[no-redef]
 
 from netgraph.backend.compile import variable_base
 from netgraph.export.onnx_attention_symbolic import ATTENTION_OPSET, scaled_dot_product_attention
 from netgraph.export.onnx_group_symbolic import group_norm
+from netgraph.export.onnx_torch_private import TorchDispatchMode, custom_symbolic, drop_empty_entry, symbolic_group
 from netgraph.core.walk import nested_nodes
 
 __all__ = ["hyperbolic_symbolics", "call_without_onnx_form", "LayerAt", "layer_of_operator", "layer_running_operator",
@@ -34,44 +30,80 @@ HYPERBOLIC_OPSET = 9
 _OPSETS = {"scaled_dot_product_attention": ATTENTION_OPSET}  # the symbolics registered from another opset
 
 
+#: whether this thread runs netgraph's own export (our symbolics apply there only)
+_OWN_EXPORT = threading.local()
+#: netgraph's exports register and restore the symbolics one at a time
+_REGISTERING = threading.RLock()
+
+
 @contextlib.contextmanager
 def hyperbolic_symbolics() -> Iterator[None]:
     """Export ``aten::sinh`` ... as ONNX ``Sinh`` ..., ``aten::log_sigmoid`` stably, ``aten::trunc``, ``aten::erfc``
     and ``aten::atan2`` correctly on the axes (from opset 9; below, onnx's checker rejects the model, and
     ``export_onnx`` says so) and a causal ``scaled_dot_product_attention`` of doubles (from opset 14), inside the
-    block only: afterwards torch's registry is as before (a user's own symbolic for one of them back in place), so a
-    later plain ``torch.onnx.export`` is unaffected. torch's
+    block and in its thread only: another thread's ``torch.onnx.export`` meanwhile gets what torch would run without
+    it (a user's own symbolic, torch's, or torch's refusal), and afterwards torch's registry is as before (a user's
+    own symbolic back in place). Blocks of several threads run one at a time. torch's
     ``unregister_custom_op_symbolic`` leaves an empty entry behind, on which its exporter fails ("min() arg is an
     empty sequence"): an entry this block created is removed."""
-    groups = getattr(_registration.registry, "_registry", None)
     symbolics = {**{aten: _symbolic(op) for aten, op in _HYPERBOLIC.items()}, "atan2": _atan2,
                  "log_sigmoid": _log_sigmoid, "trunc": _trunc, "erfc": _erfc, "group_norm": group_norm,
                  "scaled_dot_product_attention": scaled_dot_product_attention}
-    before = {aten: _override(aten) for aten in symbolics}
-    try:
+    with _REGISTERING:
+        before = {aten: _override(aten) for aten in symbolics}
         for aten, symbolic in symbolics.items():
-            register_custom_op_symbolic(f"aten::{aten}", symbolic, _OPSETS.get(aten, HYPERBOLIC_OPSET))
-        yield
-    finally:
-        for aten, (existed, previous) in before.items():
-            name, opset = f"aten::{aten}", _OPSETS.get(aten, HYPERBOLIC_OPSET)
-            if previous is not None:
-                register_custom_op_symbolic(name, previous, opset)
-                continue
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                unregister_custom_op_symbolic(name, opset)
-            group = groups.get(name) if isinstance(groups, dict) else None
-            if not existed and group is not None and not len(group._functions):
-                del groups[name]
+            register_custom_op_symbolic(f"aten::{aten}", _in_own_export(aten, symbolic), _opset(aten))
+        was, _OWN_EXPORT.active = getattr(_OWN_EXPORT, "active", False), True
+        try:
+            yield
+        finally:
+            _OWN_EXPORT.active = was
+            for aten, (existed, previous, _) in before.items():
+                _restore(aten, existed, previous)
 
 
-def _override(aten: str) -> tuple[bool, Any]:
-    """Whether torch's registry has an entry for ``aten::<aten>``, and the custom symbolic registered for it at
-    the opset ours is (None when none)."""
-    group = _registration.registry.get_function_group(f"aten::{aten}")
-    overrides = getattr(getattr(group, "_functions", None), "_overrides", {})
-    return group is not None, overrides.get(_OPSETS.get(aten, HYPERBOLIC_OPSET))
+def _opset(aten: str) -> int:
+    return _OPSETS.get(aten, HYPERBOLIC_OPSET)
+
+
+def _in_own_export(aten: str, ours: Any) -> Any:
+    """``ours`` in netgraph's own export; in another thread's, the symbolic torch ran for ``aten::<aten>`` before
+    ours was registered (read now, at registration), or torch's refusal where it had none."""
+    name, (_, _, theirs) = f"aten::{aten}", _override(aten)
+    group = symbolic_group(name)
+    try:
+        supported = group.get_min_supported() if group is not None else None
+    except ValueError:  # an empty entry
+        supported = None
+
+    def symbolic(g: Any, *args: Any, **kwargs: Any) -> Any:
+        if getattr(_OWN_EXPORT, "active", False):
+            return ours(g, *args, **kwargs)
+        if theirs is None:
+            raise torch.onnx.errors.UnsupportedOperatorError(name, g.opset, supported)
+        return theirs(g, *args, **kwargs)
+    return symbolic
+
+
+def _restore(aten: str, existed: bool, previous: Any) -> None:
+    """torch's registry entry of ``aten::<aten>`` as it was: the user's own symbolic back, or ours removed."""
+    name, opset = f"aten::{aten}", _opset(aten)
+    if previous is not None:
+        register_custom_op_symbolic(name, previous, opset)
+        return
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        unregister_custom_op_symbolic(name, opset)
+    if not existed:
+        drop_empty_entry(name)
+
+
+def _override(aten: str) -> tuple[bool, Any, Any]:
+    """Whether torch's registry has an entry for ``aten::<aten>``, the custom symbolic registered for it at the
+    opset ours is (None when none), and the symbolic torch runs for it at that opset (None when none)."""
+    group = symbolic_group(f"aten::{aten}")
+    theirs = group.get(_opset(aten)) if group is not None else None
+    return group is not None, custom_symbolic(f"aten::{aten}", _opset(aten)), theirs
 
 
 def _symbolic(op: str) -> Any:
@@ -156,7 +188,7 @@ class _FirstCaller(TorchDispatchMode):
         self.operator, self.running, self.found = operator, [], None
 
     def __torch_dispatch__(self, func: Any, types: Any, args: tuple = (), kwargs: dict | None = None) -> Any:
-        if self.found is None and func._schema.name == self.operator:
+        if self.found is None and f"{func.namespace}::{func.overloadpacket.__name__}" == self.operator:
             self.found = list(self.running)
         return func(*args, **(kwargs or {}))
 
