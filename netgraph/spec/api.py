@@ -91,7 +91,12 @@ def layer_locations(source: Any, base_dir: Any = None, allow_outside: bool = Fal
                     limits: Any = None) -> dict[tuple[str, ...], str]:
     """Each layer's path (nested ones too) -> ``"file:line:col"`` where the spec defines it; with
     ``module.code_layers``, a line of a compiled forward leads back to its YAML. Reads ``source`` as
-    ``from_yaml`` does (SpecError listing every problem)."""
+    ``from_yaml`` does (SpecError listing every problem).
+
+    >>> text = "netgraph: 1\\nlayers:\\n  lin: {type: LinearLayer, output: 3}\\n  act: Tanh\\ninputs: {Input: 2}\\n"
+    >>> layer_locations(text)
+    {('lin',): '<string>:3:3', ('act',): '<string>:4:3'}
+    """
     located: dict[tuple[str, ...], str] = {}
     _read(source, base_dir, allow_outside, limits, located)
     return located
@@ -151,6 +156,12 @@ def load(path: Any, allow_outside: bool = False, base_dir: Any = None, limits: A
 
     ``allow_outside`` / ``base_dir``: where ``file:`` references may point; ``limits``: size limits
     for this call (see ``from_yaml``).
+
+    >>> import tempfile
+    >>> from netgraph import NetChain, LinearLayer, save
+    >>> net = load(save(NetChain([LinearLayer(2), "Tanh"], input=3), f"{tempfile.mkdtemp()}/tiny.yaml"))
+    >>> net.input_shapes, net.output_shapes
+    ({'Input': (3,)}, {'Output': (2,)})
     """
     return from_yaml(spec_path("load", path), base_dir=base_dir, allow_outside=allow_outside, limits=limits)
 
