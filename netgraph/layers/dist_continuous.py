@@ -131,7 +131,11 @@ class UniformDistribution(Distribution):
 
 
 class ExponentialDistribution(Distribution):
-    """ExponentialDistribution(λ): **rate** λ, mean 1/λ. Pathwise: E/λ with E ~ Exponential(1)."""
+    """ExponentialDistribution(λ): **rate** λ, mean 1/λ. Pathwise: E/λ with E ~ Exponential(1).
+
+    >>> ExponentialDistribution(2).mean(), ExponentialDistribution(2).variance()  # 1/λ, 1/λ²
+    (0.5, 0.25)
+    """
 
     PARAMS = ("lam",)
     CONSTRAINTS = {"lam": POSITIVE}
@@ -158,7 +162,12 @@ class ExponentialDistribution(Distribution):
 
 
 class MaxwellDistribution(Distribution):
-    """MaxwellDistribution(σ): scale σ, density ∝ x²·exp(−x²/2σ²). Pathwise: σ·‖Z‖, Z ~ N(0, I₃)."""
+    """MaxwellDistribution(σ): scale σ, density ∝ x²·exp(−x²/2σ²). Pathwise: σ·‖Z‖, Z ~ N(0, I₃).
+
+    >>> import math
+    >>> math.isclose(MaxwellDistribution(1).mean(), 2 * math.sqrt(2 / math.pi))  # 2σ √(2/π)
+    True
+    """
 
     PARAMS = ("sigma",)
     CONSTRAINTS = {"sigma": POSITIVE}
@@ -187,7 +196,12 @@ class MaxwellDistribution(Distribution):
 
 
 class RayleighDistribution(Distribution):
-    """RayleighDistribution(σ): density (x/σ²)·exp(−x²/2σ²). Pathwise: σ·√(2E), E ~ Exponential(1)."""
+    """RayleighDistribution(σ): density (x/σ²)·exp(−x²/2σ²). Pathwise: σ·√(2E), E ~ Exponential(1).
+
+    >>> import math
+    >>> math.isclose(RayleighDistribution(1).mean(), math.sqrt(math.pi / 2))  # σ √(π/2)
+    True
+    """
 
     PARAMS = ("sigma",)
     CONSTRAINTS = {"sigma": POSITIVE}
