@@ -228,7 +228,12 @@ class RayleighDistribution(Distribution):
 
 
 class HalfNormalDistribution(Distribution):
-    """HalfNormalDistribution(θ): **θ, not σ**: density (2θ/π)·exp(−x²θ²/π), mean 1/θ. Pathwise: |Z|·√(π/2)/θ."""
+    """HalfNormalDistribution(θ): **θ, not σ**: density (2θ/π)·exp(−x²θ²/π), mean 1/θ. Pathwise: |Z|·√(π/2)/θ.
+
+    >>> import math
+    >>> math.isclose(HalfNormalDistribution(2).variance(), (math.pi - 2) / (2 * 2 ** 2))  # (π − 2) / 2θ²
+    True
+    """
 
     PARAMS = ("theta",)
     CONSTRAINTS = {"theta": POSITIVE}
@@ -258,6 +263,10 @@ class WeibullDistribution(Distribution):
     """WeibullDistribution(α, β) or (α, β, μ): **shape α, scale β**, location μ. Pathwise: μ + β·E^(1/α).
 
     torch's ``Weibull(scale, concentration)`` takes them in the opposite order.
+
+    >>> import math
+    >>> math.isclose(WeibullDistribution(2, 3).variance(), 9 * (math.gamma(2) - math.gamma(1.5) ** 2))
+    True
     """
 
     PARAMS = ("alpha", "beta", "mu")
