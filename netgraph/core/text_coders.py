@@ -36,7 +36,8 @@ class TokensEncoder(Encoder):
     strings is a batch of texts), looked up in ``vocabulary``; index 0 is ``padding``, 1 is ``unknown`` (any token not in the vocabulary),
     then the vocabulary in order. ``max_length`` refuses longer sequences; batches pad to the longest.
     ``normalization`` ("NFC", "NFD", "NFKC", "NFKD"; None: off) puts the text in that Unicode form (before
-    ``lowercase``, as NFKC can give capitals: "ℌ" is "H") before it is split, so "café" typed as e + a combining accent finds the vocabulary's "café".
+    ``lowercase``, as NFKC can give capitals: "ℌ" is "H") before it is split, so "café" typed as e + a combining
+    accent finds the vocabulary's "café".
 
     >>> from netgraph.data import encode
     >>> coder = TokensEncoder(["the", "cat"])

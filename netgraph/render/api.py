@@ -293,7 +293,13 @@ def _too_deep(engines: list[str], why: str | None) -> list[str]:
 
 def render_svg(net: Any, *, backend: str | None = None, **options: Any) -> str:
     """SVG text of ``net``'s diagram. ``backend`` forces "dot", "graphviz-pure" or "builtin"
-    (default: the first available); other options as for ``to_dot``."""
+    (default: the first available); other options as for ``to_dot``.
+
+    >>> from netgraph import NetChain, LinearLayer
+    >>> svg = render_svg(NetChain([LinearLayer(3), "Tanh"], input=4))
+    >>> "<svg" in svg
+    True
+    """
     data, _ = _engine_output(net, "svg", backend, options)
     return data.decode("utf-8")
 
@@ -342,7 +348,14 @@ def _write_atomically(path: Path, data: bytes) -> None:
 
 def render(net: Any, path: Any, *, format: str | None = None, backend: str | None = None, **options: Any) -> Path:
     """Write ``net``'s diagram to ``path`` and return the path. The format comes from ``format=`` or
-    the suffix: .svg (any backend), .png (dot or graphviz-pure), .pdf (dot), .dot/.gv (DOT text)."""
+    the suffix: .svg (any backend), .png (dot or graphviz-pure), .pdf (dot), .dot/.gv (DOT text).
+
+    >>> import tempfile
+    >>> from netgraph import NetChain, LinearLayer
+    >>> path = render(NetChain([LinearLayer(3), "Tanh"], input=4), f"{tempfile.mkdtemp()}/net.svg")
+    >>> path.name, path.stat().st_size > 0
+    ('net.svg', True)
+    """
     try:
         text = os.fspath(path)
         path = Path(text)

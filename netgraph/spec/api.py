@@ -83,6 +83,11 @@ def from_yaml(source: Any, base_dir: Any = None, allow_outside: bool = False, li
     scope in force, which the command line's ``--base-dir`` / ``--allow-outside`` set).
     ``limits`` (a dict, e.g. ``{"yaml_bytes": 2**30}``) changes size limits for this call only
     (``netgraph.limits``).
+
+    >>> text = "netgraph: 1\\ntype: NetChain\\nlayers: [{type: LinearLayer, output: 3}, Tanh]\\ninputs: {Input: 4}"
+    >>> net = from_yaml(text)
+    >>> type(net).__name__, net.output_shapes
+    ('NetChain', {'Output': (3,)})
     """
     return _read(source, base_dir, allow_outside, limits)
 
