@@ -52,6 +52,12 @@ def prepare_inputs(net: Any, args: tuple, inputs: dict[str, Any],
 
     Raises one DataError naming each missing, unknown or mis-shaped port. A tensor already of the port's
     dtype and rank (plus batch) goes straight through; anything else takes ``as_port_tensor``.
+
+    >>> import torch
+    >>> from netgraph import NetChain, LinearLayer
+    >>> net = NetChain([LinearLayer(2)], input=3)
+    >>> prepare_inputs(net, (torch.zeros(3),), {})  # one example: given a batch dim, and said to be unbatched
+    ({'Input': tensor([[0., 0., 0.]])}, True)
     """
     ports = net.input_ports
     inputs = by_port(ports, args, inputs)

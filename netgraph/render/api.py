@@ -225,6 +225,11 @@ def to_dot(net: Any, *, backend: str | None = None, **options: Any) -> str:
     Options: ``rankdir`` ("TB" top to bottom, "LR", "BT", "RL"), ``expand`` (True, False, or how
     many levels of nested graphs to draw as clusters), ``compact`` ("auto" shortens labels above
     60 layers; True/False), ``title``.
+
+    >>> from netgraph import NetChain
+    >>> dot = to_dot(NetChain(["Tanh"], input=2), rankdir="LR")
+    >>> dot.splitlines()[0], "rankdir=LR" in dot, '"I.Input" -> "L.1"' in dot
+    ('digraph NetGraph {', True, True)
     """
     _no_backend_for_dot(backend)
     return dot_source(diagram(net, **options))

@@ -112,7 +112,17 @@ def problem_location(source: Any, problem: Diagnostic, base_dir: Any = None, all
     """``"file:line:col"`` where the spec ``source`` writes what ``problem`` (a Diagnostic of an error met after
     loading) names, as a load places its own problems: its layer's option, edge or layer, a graph port where it is
     declared (a layer's input left unwired: that layer); None when it names none of them. Reads ``source`` as
-    ``from_yaml`` does."""
+    ``from_yaml`` does.
+
+    >>> import torch
+    >>> from netgraph import DataError
+    >>> text = "netgraph: 1\\nlayers: {a: {type: LinearLayer, output: 3}}\\ninputs: {Input: 2}\\n"
+    >>> try:
+    ...     from_yaml(text)(torch.zeros(1, 5))
+    ... except DataError as e:
+    ...     print(e.diagnostics[0].port, problem_location(text, e.diagnostics[0]))  # where the spec declares it
+    Input <string>:3:10
+    """
     reader = SpecReader()
     net = _read(source, base_dir, allow_outside, limits, reader=reader)
     top = reader.locators.get(())
