@@ -213,11 +213,9 @@ class ConvolutionLayer(_Channeled):
     Options ``stride``, ``padding_size`` (zeros on each side), ``dilation``, ``channel_groups``.
     Arrays: ``Weights`` (n, in_channels / groups, *kernel), ``Biases`` (n); none with ``biases=False``.
 
-    >>> from netgraph import NetChain, net_initialize
+    >>> from netgraph import NetChain
     >>> NetChain([ConvolutionLayer(16, 3), ConvolutionLayer(8, 3, stride=2)], input=(1, 28, 28)).output_shapes
     {'Output': (8, 12, 12)}
-    >>> {k: tuple(v.shape) for k, v in net_initialize(ConvolutionLayer(16, 3, input=(1, 28, 28))).arrays.items()}
-    {'Weights': (16, 1, 3, 3), 'Biases': (16,)}
     """
 
     def normalize(self) -> dict[str, Any]:
