@@ -58,7 +58,12 @@ FAST_BENDS = 1_000
 
 def diagram(net: Any, **options: Any) -> Diagram:
     """The backend-neutral diagram model of ``net`` (options as for ``to_dot``); a layer alone is drawn as the net of
-    it alone, one node with its ports (as Wolfram draws a layer)."""
+    it alone, one node with its ports (as Wolfram draws a layer).
+
+    >>> from netgraph import NetChain, LinearLayer
+    >>> [(node.id, node.warning) for node in diagram(NetChain([LinearLayer(3)], input=4)).nodes]
+    [('I.Input', ''), ('L.1', 'uninitialised: Weights, Biases'), ('O.Output', '')]
+    """
     return _diagram(net, options)
 
 
