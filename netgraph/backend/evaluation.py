@@ -151,7 +151,14 @@ def evaluate(net: Any, args: tuple, keywords: dict[str, Any]) -> Any:
     """``net(...)``: run the cached module, under ``torch.no_grad()`` unless an input tensor requires grad
     (then gradients reach the inputs and the arrays, as in ``net.compile()(...)``). ``states=`` and
     ``return_states=True`` carry recurrent states across calls (``netgraph.backend.states``). On the CPU, where the
-    arrays are, whatever torch's default device."""
+    arrays are, whatever torch's default device.
+
+    >>> import torch
+    >>> from netgraph import NetChain, LinearLayer, net_initialize
+    >>> net, x = net_initialize(NetChain([LinearLayer(2)], input=3), seed=0), torch.ones(4, 3)
+    >>> torch.equal(evaluate(net, (x,), {}), net(x))
+    True
+    """
     with cpu_tensors():
         return _evaluate(net, args, keywords)
 
