@@ -52,6 +52,12 @@ def prepare_inputs(net: Any, args: tuple, inputs: dict[str, Any],
 
     Raises one DataError naming each missing, unknown or mis-shaped port. A tensor already of the port's
     dtype and rank (plus batch) goes straight through; anything else takes ``as_port_tensor``.
+
+    >>> import torch
+    >>> from netgraph import NetChain, LinearLayer
+    >>> net = NetChain([LinearLayer(2)], input=3)
+    >>> prepare_inputs(net, (torch.zeros(3),), {})  # one example: given a batch dim, and said to be unbatched
+    ({'Input': tensor([[0., 0., 0.]])}, True)
     """
     ports = net.input_ports
     inputs = by_port(ports, args, inputs)
@@ -145,7 +151,14 @@ def evaluate(net: Any, args: tuple, keywords: dict[str, Any]) -> Any:
     """``net(...)``: run the cached module, under ``torch.no_grad()`` unless an input tensor requires grad
     (then gradients reach the inputs and the arrays, as in ``net.compile()(...)``). ``states=`` and
     ``return_states=True`` carry recurrent states across calls (``netgraph.backend.states``). On the CPU, where the
-    arrays are, whatever torch's default device."""
+    arrays are, whatever torch's default device.
+
+    >>> import torch
+    >>> from netgraph import NetChain, LinearLayer, net_initialize
+    >>> net, x = net_initialize(NetChain([LinearLayer(2)], input=3), seed=0), torch.ones(4, 3)
+    >>> torch.equal(evaluate(net, (x,), {}), net(x))
+    True
+    """
     with cpu_tensors():
         return _evaluate(net, args, keywords)
 

@@ -54,6 +54,12 @@ def net_port_gradient(net: Any, data: Any, wrt: Any = None, of: Any = None, **op
     port takes ragged data as ``net(...)`` does (a list of per-example sequences, or Padded): each length group
     runs as a dense batch, and the gradient at such a port is a list of per-example tensors, each of its length;
     a sequence output's seeds are then per example too (a list of tensors, or Padded).
+
+    >>> import torch
+    >>> from netgraph import ElementwiseLayer
+    >>> x = torch.tensor([[0.0, 1.0, -2.0]])
+    >>> net_port_gradient(ElementwiseLayer("Tanh", input=3), x)  # d tanh(x) / dx = 1 - tanh(x)^2
+    tensor([[1.0000, 0.4200, 0.0707]])
     """
     if isinstance(net, Layer) and not isinstance(net, NetGraph):  # Wolfram's NetGraph[layer]
         return on_layer(net, lambda one: net_port_gradient(one, data, wrt, of, **options))

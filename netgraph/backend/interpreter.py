@@ -83,7 +83,15 @@ def interpret(net: Any, module: torch.nn.Module, /, *data: torch.Tensor, **input
     """Run ``net`` with the submodules of ``module`` (a compiled ``net``) on batched ``inputs`` (or, for a net with
     one input, one positional tensor, as ``net(x)``); a net without inputs takes ``batch_size=n`` (n examples; none:
     one without the batch dim), as ``module(batch_size=n)``. ``net`` and ``module`` are positional only, so that
-    input ports may have those names."""
+    input ports may have those names.
+
+    >>> import torch
+    >>> from netgraph import NetChain, LinearLayer, net_initialize
+    >>> net = net_initialize(NetChain([LinearLayer(2), "Tanh"], input=3), seed=0)
+    >>> module, x = net.compile(), torch.ones(4, 3)
+    >>> torch.equal(interpret(net, module, x), module(x))
+    True
+    """
     ports = tuple(net.input_ports)
     if data:
         inputs = _positional_input(ports, data, inputs)

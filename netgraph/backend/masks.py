@@ -48,6 +48,12 @@ class Padded(NamedTuple):
 
     ``net(Padded(x, lengths))`` and ``net_train(net, {"Input": Padded(x, lengths), ...})`` take it where a list
     of sequences goes; what lies past each length is never read.
+
+    >>> import torch
+    >>> from netgraph import NetChain, SequenceLastLayer
+    >>> x = torch.tensor([[1.0, 2.0, 3.0], [4.0, 0.0, 0.0]])  # the second sequence has one element
+    >>> NetChain([SequenceLastLayer()], input=("n",))(Padded(x, torch.tensor([3, 1])))
+    tensor([3., 4.])
     """
 
     data: Any

@@ -87,7 +87,14 @@ class _Readiness(GraphWalker):
 
 
 def check_ready(net: Any) -> None:
-    """Raise ShapeError for any unknown shape and UninitializedError for missing arrays, listing all."""
+    """Raise ShapeError for any unknown shape and UninitializedError for missing arrays, listing all.
+
+    >>> from netgraph import NetChain, LinearLayer, net_initialize
+    >>> check_ready(net_initialize(NetChain([LinearLayer(2)], input=3)))  # ready: returns None
+    >>> check_ready(NetChain([LinearLayer(2)], input=3))  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    netgraph.core.errors.UninitializedError: the net has uninitialised arrays; call net_initialize(net) first: ...
+    """
     walker = _Readiness(net)
     walker.run()
     raise_all(walker.unknown, ShapeError, "the net is not fully specified")

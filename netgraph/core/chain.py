@@ -37,6 +37,14 @@ class NetChain(NetGraph):
     nested NetChain). ``port_shapes`` types the chain's ports by name (``Input=(1, 28, 28)``);
     ``input=`` and ``output=`` are short for the first layer's first input and the last layer's
     first output.
+
+    >>> import torch
+    >>> from netgraph import LinearLayer, net_initialize
+    >>> chain = NetChain({"hidden": LinearLayer(8), "act": "Ramp", "out": LinearLayer(2)}, input=4)
+    >>> list(chain.layers), chain.output_shapes
+    (['hidden', 'act', 'out'], {'Output': (2,)})
+    >>> net_initialize(chain, seed=0)(torch.zeros(5, 4)).shape
+    torch.Size([5, 2])
     """
 
     def __init__(self, layers: Any = NOT_GIVEN, /, *more: Any, **port_shapes: Any):

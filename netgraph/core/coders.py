@@ -97,7 +97,12 @@ _ClassOutput = coder_option({"enum": ["Index", "UnitVector"]})
 
 @dataclasses.dataclass(frozen=True, eq=False, repr=False)  # Labelled's eq, Coder's repr
 class ClassEncoder(Encoder, Labelled):
-    """Labels → class indices (``output="Index"``, a scalar Integer) or one-hot vectors (``"UnitVector"``)."""
+    """Labels → class indices (``output="Index"``, a scalar Integer) or one-hot vectors (``"UnitVector"``).
+
+    >>> from netgraph.data import encode
+    >>> encode(ClassEncoder(["red", "green", "blue"]), "Input", ["blue", "red"])
+    tensor([2, 0])
+    """
 
     labels: Labels = ()
     output: _ClassOutput = "Index"
@@ -123,7 +128,16 @@ class ClassEncoder(Encoder, Labelled):
 class ClassDecoder(Decoder, Labelled):
     """Probability vectors (or scalar class indices) → labels; ``net(x, decoder="Probabilities")`` and
     ``decoder=("TopProbabilities", k)`` ask for more (see ``netgraph.data.decoding``). A sequence of probability
-    vectors, (n, k), decodes at each position (a tagger's labels), as Wolfram's class decoder of a rank-2 input."""
+    vectors, (n, k), decodes at each position (a tagger's labels), as Wolfram's class decoder of a rank-2 input.
+
+    >>> import torch
+    >>> from netgraph import NetChain, SoftmaxLayer
+    >>> net = NetChain([SoftmaxLayer()], input=2, output=ClassDecoder(["cat", "dog"]))
+    >>> net(torch.tensor([[0.0, 1.0], [3.0, 1.0]]))
+    ['dog', 'cat']
+    >>> {label: round(p, 3) for label, p in net(torch.tensor([0.0, 1.0]), decoder="Probabilities").items()}
+    {'cat': 0.269, 'dog': 0.731}
+    """
 
     labels: Labels = ()
 
@@ -145,7 +159,12 @@ class ClassDecoder(Decoder, Labelled):
 
 @dataclasses.dataclass(frozen=True, repr=False)
 class BooleanEncoder(Encoder):
-    """True/False → 1.0/0.0 (a scalar)."""
+    """True/False → 1.0/0.0 (a scalar).
+
+    >>> from netgraph import NetChain, ElementwiseLayer
+    >>> NetChain([ElementwiseLayer("#")], input=BooleanEncoder())([True, False])
+    tensor([1., 0.])
+    """
 
     def port_type(self) -> PortType:
         return PortType((), REAL)
@@ -153,7 +172,13 @@ class BooleanEncoder(Encoder):
 
 @dataclasses.dataclass(frozen=True, repr=False)
 class BooleanDecoder(Decoder):
-    """A probability (a scalar, or a (1) vector) → True when above 0.5."""
+    """A probability (a scalar, or a (1) vector) → True when above 0.5.
+
+    >>> import torch
+    >>> from netgraph import NetChain
+    >>> NetChain(["LogisticSigmoid"], input=(), output=BooleanDecoder())(torch.tensor([2.0, -1.0]))
+    [True, False]
+    """
 
     accepts: ClassVar[tuple[PortType, ...]] = (PortType(()), PortType((1,)))
 
@@ -163,7 +188,12 @@ _Bound = coder_option({"type": ["number", "null"]})  # ScalarEncoder's min and m
 
 @dataclasses.dataclass(frozen=True, repr=False)
 class ScalarEncoder(Encoder):
-    """Numbers → a scalar Real port (``min``/``max`` given: rescaled to [0, 1], as Wolfram's {"Scalar", {min, max}})."""
+    """Numbers → a scalar Real port (``min``/``max`` given: rescaled to [0, 1], as Wolfram's {"Scalar", {min, max}}).
+
+    >>> from netgraph import NetChain, ElementwiseLayer
+    >>> NetChain([ElementwiseLayer("#")], input=ScalarEncoder(0, 10))([5, 10])  # rescaled from [0, 10] to [0, 1]
+    tensor([0.5000, 1.0000])
+    """
 
     min: _Bound = None
     max: _Bound = None
@@ -259,7 +289,14 @@ _Size = coder_option({"anyOf": [{"type": "integer", "minimum": 1},
 @dataclasses.dataclass(frozen=True, repr=False)
 class ImageEncoder(Encoder):
     """Image files, PIL images or arrays → a (channels, height, width) float tensor in [0, 1], resized to
-    ``size=(width, height)``, in ``color_space`` "RGB" or "Grayscale", then ``(x - mean) / std`` per channel."""
+    ``size=(width, height)``, in ``color_space`` "RGB" or "Grayscale", then ``(x - mean) / std`` per channel.
+
+    >>> import numpy as np
+    >>> from netgraph.data import encode
+    >>> image = encode(ImageEncoder(size=(4, 2)), "Input", np.full((8, 8, 3), 255, np.uint8))  # an (h, w, c) array
+    >>> image.shape, image.max().item()  # (channels, height, width), values in [0, 1]
+    (torch.Size([3, 2, 4]), 1.0)
+    """
 
     size: _Size = (32, 32)
     color_space: _ColorSpace = "RGB"

@@ -240,7 +240,13 @@ def _with_fields(problem: Problem, fields: dict[str, object]) -> Diagnostic:
 
 
 class WiringError(NetGraphError):
-    """An edge names an unknown layer or port, feeds a port twice, or connects the wrong kinds of port."""
+    """An edge names an unknown layer or port, feeds a port twice, or connects the wrong kinds of port.
+
+    >>> from netgraph import NetGraph, LinearLayer
+    >>> NetGraph({"a": LinearLayer(2)}, [("a", "b")], Input=3)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    netgraph.core.errors.WiringError: invalid wiring: edge a -> b: there is no layer 'b'; a graph port is written ...
+    """
 
 
 class CycleError(WiringError):
@@ -248,7 +254,13 @@ class CycleError(WiringError):
 
 
 class ShapeError(NetGraphError):
-    """Port shapes or dtypes conflict, or a shape needed to build the net is unknown."""
+    """Port shapes or dtypes conflict, or a shape needed to build the net is unknown.
+
+    >>> from netgraph import NetChain, LinearLayer
+    >>> NetChain([LinearLayer(2), LinearLayer(3, input=4)])  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    netgraph.core.errors.ShapeError: shape conflict: ...
+    """
 
 
 class SpecError(NetGraphError):
@@ -263,7 +275,13 @@ class SpecError(NetGraphError):
 
 
 class OptionError(NetGraphError):
-    """A layer, distribution or function was given an invalid option or argument."""
+    """A layer, distribution or function was given an invalid option or argument.
+
+    >>> from netgraph import LinearLayer
+    >>> LinearLayer(-1)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    netgraph.core.errors.OptionError: LinearLayer option output= dims must be positive ints (...), found -1
+    """
 
 
 class FrozenLayerError(OptionError, dataclasses.FrozenInstanceError):
@@ -273,7 +291,13 @@ class FrozenLayerError(OptionError, dataclasses.FrozenInstanceError):
 
 
 class DataError(NetGraphError):
-    """Data given to a net (call or training) is missing a port or has the wrong shape or dtype."""
+    """Data given to a net (call or training) is missing a port or has the wrong shape or dtype.
+
+    >>> import torch; from netgraph import NetChain, LinearLayer, net_initialize
+    >>> net_initialize(NetChain([LinearLayer(2)], input=3))(torch.zeros(1, 4))
+    Traceback (most recent call last):
+    netgraph.core.errors.DataError: input port 'Input': expected shape (b, 3) with b the batch size, found (1, 4)
+    """
 
 
 class TrainingError(NetGraphError):

@@ -128,6 +128,12 @@ def net_flatten(net: Layer, levels: int | None = None) -> Layer:
     Behaviour and arrays are unchanged. An operator stays one layer, and the nets nested in its inner nets are
     flattened too (as Wolfram's NetFlatten, "including within operators"). A result whose layers simply follow one
     another is a NetChain. A layer alone is itself (an operator: its inner nets flattened), as Wolfram's.
+
+    >>> from netgraph import NetChain, LinearLayer
+    >>> net = NetChain({"enc": NetChain({"l1": LinearLayer(8), "act": "Ramp"}), "head": LinearLayer(2)}, input=4)
+    >>> flat = net_flatten(net)
+    >>> type(flat).__name__, list(flat.layers)
+    ('NetChain', ['enc/l1', 'enc/act', 'head'])
     """
     return _flattened(net, levels)[0]
 

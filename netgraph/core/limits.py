@@ -65,7 +65,11 @@ MEMORY_FRACTION = 4  # net_initialize may fill 1/4 of the machine's memory (fill
 
 @dataclasses.dataclass(frozen=True)
 class Limits:
-    """The limits in force (see the module docstring); every field a positive int."""
+    """The limits in force (see the module docstring); every field a positive int.
+
+    >>> Limits().yaml_depth, Limits().replace(yaml_depth=10).yaml_depth
+    (100, 10)
+    """
 
     yaml_bytes: int = 16 * 2**20
     yaml_nodes: int = 2_000_000
@@ -116,7 +120,14 @@ _BLOCK: ContextVar[_Block | None] = ContextVar("netgraph_limits_block", default=
 
 
 def current_limits() -> Limits:
-    """The limits in force now, in this thread: the process-wide ones changed by the blocks open here."""
+    """The limits in force now, in this thread: the process-wide ones changed by the blocks open here.
+
+    >>> with limits(yaml_depth=10):
+    ...     current_limits().yaml_depth
+    10
+    >>> current_limits().yaml_depth
+    100
+    """
     block, base = _BLOCK.get(), _process_wide
     if block is None:
         return base
@@ -129,7 +140,13 @@ def current_limits() -> Limits:
 
 def set_limits(**changes: Any) -> Limits:
     """Change the process-wide limits from now on (e.g. ``set_limits(yaml_bytes=2**30)``), for every thread; returns
-    the previous process-wide ``Limits``."""
+    the previous process-wide ``Limits``.
+
+    >>> previous = set_limits(yaml_depth=50)
+    >>> current_limits().yaml_depth, previous.yaml_depth
+    (50, 100)
+    >>> _ = set_limits(yaml_depth=previous.yaml_depth)  # put the old value back
+    """
     global _process_wide
     with _setting:
         previous, _process_wide = _process_wide, _process_wide.replace(**changes)
@@ -138,7 +155,15 @@ def set_limits(**changes: Any) -> Limits:
 
 def limits(**changes: Any) -> ContextManager[Limits]:
     """``with limits(yaml_bytes=2**30): net = load("big.yaml")``: the limits changed inside the block only, in this
-    thread (context) only (checked at once: OptionError for an unknown name or a bad value)."""
+    thread (context) only (checked at once: OptionError for an unknown name or a bad value).
+
+    >>> with limits(yaml_layers=1000) as inside:
+    ...     inside.yaml_layers
+    1000
+    >>> limits(yaml_layers=0)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    netgraph.core.errors.OptionError: ...
+    """
     current_limits().replace(**changes)
     return _opened(changes)
 

@@ -55,7 +55,13 @@ def net_set_learning_rate_multipliers(net: Any, rules: Any, *, header: str = "ne
                                       ) -> NetGraph:
     """A copy of ``net`` storing the multipliers ``rules`` (a number, a dict or (key, r) pairs; {} clears). A layer
     alone (which stores none) gives the net of it alone, ``NetGraph(layer)``, its keys naming the layer's arrays.
-    ``header``: what the error listing bad rules starts with (a spec names its key instead)."""
+    ``header``: what the error listing bad rules starts with (a spec names its key instead).
+
+    >>> from netgraph import NetChain, LinearLayer
+    >>> net = NetChain({"enc": LinearLayer(8), "head": LinearLayer(2)}, input=4)
+    >>> net_set_learning_rate_multipliers(net, {"enc": 0}).learning_rate_multipliers  # "enc" frozen in training
+    {'enc': 0.0}
+    """
     if is_lone_layer(net):  # Wolfram's LinearLayer[..., LearningRateMultipliers -> r]
         return net_set_learning_rate_multipliers(
             alone(net), rules_in_alone(net, rules, "net_set_learning_rate_multipliers"), header=header)

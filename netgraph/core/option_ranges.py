@@ -17,7 +17,12 @@ __all__ = ["Within", "range_schema"]
 
 @dataclasses.dataclass(frozen=True)
 class Within:
-    """Numbers from ``low`` to ``high``, either end left out when open (``open_low``, ``open_high``)."""
+    """Numbers from ``low`` to ``high``, either end left out when open (``open_low``, ``open_high``).
+
+    >>> p_range = Within(0.0, 1.0, open_high=True)  # as DropoutLayer.RANGES = {"p": p_range}
+    >>> 0.0 in p_range, 1.0 in p_range
+    (True, False)
+    """
 
     low: float = -math.inf
     high: float = math.inf

@@ -63,6 +63,14 @@ class NetSharedArray:
 
     ``array`` gives its value (else it is uninitialised until ``net_initialize``). The name is letters,
     digits, ``_`` and ``-`` (it keys the saved arrays).
+
+    >>> import torch
+    >>> from netgraph import NetGraph, LinearLayer, net_initialize
+    >>> w = NetSharedArray("w")
+    >>> tied = NetGraph({"a": LinearLayer(4, weights=w), "b": LinearLayer(4, weights=w)}, [("a", "b")], Input=4)
+    >>> net = net_initialize(tied, seed=0)
+    >>> torch.equal(net.layers["a"].arrays["Weights"], net.layers["b"].arrays["Weights"])
+    True
     """
 
     name: str

@@ -33,7 +33,13 @@ def net_insert_shared_arrays(net: Any, prefix: str = "shared") -> NetGraph:
     """``net`` with each array that is not shared yet made ``NetSharedArray(f"{prefix}-{path}-{array}")`` (the
     layer path joined by ``-``; other characters than letters, digits, ``_`` and ``-`` become ``_``), keeping its
     value; arrays inside nested nets and operators too. Place the result twice in a graph to use one set of arrays
-    twice; two different nets made so need different prefixes (their names would clash)."""
+    twice; two different nets made so need different prefixes (their names would clash).
+
+    >>> from netgraph import NetChain, LinearLayer, net_initialize
+    >>> net = net_insert_shared_arrays(net_initialize(NetChain([LinearLayer(2)], input=3), seed=0))
+    >>> sorted(net.information("SharedArrays"))
+    ['shared-1-Biases', 'shared-1-Weights']
+    """
     if not isinstance(prefix, str) or not _PREFIX.fullmatch(prefix):
         raise OptionError(f"net_insert_shared_arrays: prefix must be letters, digits, '_' or '-' (starting with a "
                           f"letter), found {quoted(prefix)}", option="prefix", kind=VALUE_KIND)

@@ -43,7 +43,14 @@ def net_take(net: NetGraph, outputs: Any, start: Any = None) -> NetGraph:
     ``start`` (Wolfram's NetTake[net, {start, end}]): a graph input (``"x"``, ``NetPort("x")``), a top-level layer, a
     layer's port (an output: the layers after that value; an input: that layer on), or a list of those; only the
     layers between it and the outputs are kept (and the source layers they read), and what they took from layers
-    before it becomes graph inputs, one per value, named after the layer that gave it (as Wolfram names them)."""
+    before it becomes graph inputs, one per value, named after the layer that gave it (as Wolfram names them).
+
+    >>> from netgraph import NetGraph, LinearLayer
+    >>> net = NetGraph({"a": LinearLayer(3), "b": "Tanh", "c": LinearLayer(1)}, [("a", "b", "c")], Input=2)
+    >>> part = net_take(net, "b")
+    >>> list(part.layers), part.output_shapes
+    (['a', 'b'], {'Output': (3,)})
+    """
     check_net(net, "net_take")
     with led_by("net_take"):  # a part the net lacks, the rebuild's errors: named by the function
         return taken(net, outputs, start)[0]

@@ -36,7 +36,16 @@ class TokensEncoder(Encoder):
     strings is a batch of texts), looked up in ``vocabulary``; index 0 is ``padding``, 1 is ``unknown`` (any token not in the vocabulary),
     then the vocabulary in order. ``max_length`` refuses longer sequences; batches pad to the longest.
     ``normalization`` ("NFC", "NFD", "NFKC", "NFKD"; None: off) puts the text in that Unicode form (before
-    ``lowercase``, as NFKC can give capitals: "ℌ" is "H") before it is split, so "café" typed as e + a combining accent finds the vocabulary's "café"."""
+    ``lowercase``, as NFKC can give capitals: "ℌ" is "H") before it is split, so "café" typed as e + a combining
+    accent finds the vocabulary's "café".
+
+    >>> from netgraph.data import encode
+    >>> coder = TokensEncoder(["the", "cat"])
+    >>> coder.tokens
+    ('<pad>', '<unk>', 'the', 'cat')
+    >>> encode(coder, "Input", "the cat sat")  # "sat" is unknown
+    tensor([2, 3, 1])
+    """
 
     vocabulary: Labels = ()
     unknown: _Text = "<unk>"
@@ -129,7 +138,12 @@ class TokensEncoder(Encoder):
 
 @dataclasses.dataclass(frozen=True, repr=False)
 class CharactersEncoder(TokensEncoder):
-    """Text → a sequence of character indices: ``vocabulary`` a string (or list) of characters."""
+    """Text → a sequence of character indices: ``vocabulary`` a string (or list) of characters.
+
+    >>> from netgraph.data import encode
+    >>> encode(CharactersEncoder("abc"), "Input", "cab")  # 0 is padding, 1 unknown, then a, b, c
+    tensor([4, 2, 3])
+    """
 
     _split_rule: ClassVar[str] = "a text is read one character at a time, so entries are single characters"
 

@@ -37,7 +37,11 @@ _TOP_DEFAULT = 5
 
 
 def parse_property(value: Any) -> tuple[str, int | None] | None:
-    """``decoder=`` as (property, k), or None for no decoding; an OptionError for anything else."""
+    """``decoder=`` as (property, k), or None for no decoding; an OptionError for anything else.
+
+    >>> parse_property("Probabilities"), parse_property(("TopProbabilities", 2)), parse_property(None)
+    (('Probabilities', None), ('TopProbabilities', 2), None)
+    """
     if value is None or value is False:
         return None
     name, k = (value, None) if isinstance(value, str) else (value if isinstance(value, tuple) and len(value) == 2
@@ -65,7 +69,13 @@ def _check_argument(name: str, k: Any, value: tuple) -> None:
 
 
 def decode(coder: Coder, port: str, x: torch.Tensor, prop: tuple[str, int | None]) -> list:
-    """One decoded value per example of the batch ``x``."""
+    """One decoded value per example of the batch ``x``.
+
+    >>> import torch
+    >>> from netgraph import ClassDecoder
+    >>> decode(ClassDecoder(["cat", "dog"]), "Output", torch.tensor([[0.9, 0.1], [0.2, 0.8]]), ("Decision", None))
+    ['cat', 'dog']
+    """
     name, k = prop
     if name != "Probabilities" and (isinstance(coder, BooleanDecoder) or x.dim() >= 2):  # indices: checked below
         _refuse_nan(coder, port, x)
@@ -84,7 +94,14 @@ def decode_where_fits(decoders: dict[str, Coder], outputs: dict[str, torch.Tenso
                       prop: tuple[str, int | None]) -> dict[str, Any]:
     """``outputs`` with each decoded port (in ``decoders``) decoded: as ``prop`` says where it fits the port, else
     as its ``"Decision"`` (a top-k of a BooleanDecoder beside a ClassDecoder); the error of the first port where it
-    fits none. A port without a decoder keeps its tensor."""
+    fits none. A port without a decoder keeps its tensor.
+
+    >>> import torch
+    >>> from netgraph import ClassDecoder
+    >>> outputs = {"Output": torch.tensor([[0.9, 0.1]]), "Score": torch.tensor([0.5])}
+    >>> decode_where_fits({"Output": ClassDecoder(["cat", "dog"])}, outputs, ("Decision", None))
+    {'Output': ['cat'], 'Score': tensor([0.5000])}
+    """
     fitting = {p for p, x in outputs.items() if p in decoders and fits(decoders[p], x, prop[0])}
     if not fitting:
         port = next(p for p in outputs if p in decoders)

@@ -57,7 +57,16 @@ def _label_order(label: Any) -> tuple:
 
 
 def image_folder(path: str | os.PathLike) -> Examples:
-    """(image path, label) pairs from ``path/<label>/<image>`` (Keras's image_dataset_from_directory layout)."""
+    """(image path, label) pairs from ``path/<label>/<image>`` (Keras's image_dataset_from_directory layout).
+
+    >>> import tempfile, pathlib
+    >>> from PIL import Image
+    >>> root = pathlib.Path(tempfile.mkdtemp())
+    >>> for label in ["cat", "dog"]:
+    ...     (root / label).mkdir(); Image.new("RGB", (4, 4)).save(root / label / "a.png")
+    >>> [(pathlib.Path(path).parent.name, label) for path, label in image_folder(root)]
+    [('cat', 'cat'), ('dog', 'dog')]
+    """
     return read_folder(path)
 
 
@@ -158,7 +167,14 @@ def _hidden(root: Path, hidden: list[Path], folders: list[Path]) -> str:
 
 
 def text_table(path: str | os.PathLike, text: str = "text", label: str = "label") -> Examples:
-    """(text, label) pairs from a .csv (with a header row) or .jsonl file, columns ``text`` and ``label``."""
+    """(text, label) pairs from a .csv (with a header row) or .jsonl file, columns ``text`` and ``label``.
+
+    >>> import tempfile, pathlib
+    >>> path = pathlib.Path(tempfile.mkdtemp(), "reviews.csv")
+    >>> _ = path.write_text("text,label\\ngreat film,pos\\ndull,neg\\n")
+    >>> list(text_table(path))
+    [('great film', 'pos'), ('dull', 'neg')]
+    """
     return read_table(path, text, label)
 
 

@@ -43,7 +43,17 @@ __all__ = ["LayerModule", "InlineLayerWarning", "init_module", "add_parameters",
 
 
 class InlineLayerWarning(UserWarning):
-    """A hook was added to a layer's module that the compiled forward never calls: it will not fire."""
+    """A hook was added to a layer's module that the compiled forward never calls: it will not fire.
+
+    >>> import warnings
+    >>> from netgraph import NetChain, LinearLayer, net_initialize
+    >>> module = net_initialize(NetChain({"lin": LinearLayer(2), "act": "Tanh"}, input=3), seed=0).compile()
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     _ = module.lin.register_forward_hook(lambda *args: None)
+    >>> [type(w.message).__name__ for w in caught], str(caught[0].message).split(":")[0]
+    (['InlineLayerWarning'], "a hook on layer 'lin' (LinearLayer) never fires")
+    """
 
 
 def printable_repr(module: nn.Module) -> str:

@@ -37,7 +37,13 @@ RampLevels = Annotated[Any, OptionKind("levels", None, levels_schema(empty=True)
 
 @dataclasses.dataclass(frozen=True, eq=False, repr=False)
 class ParametricRampLayer(Layer):
-    """``ParametricRampLayer(levels=1, slope=None, input=None)``: see the module docstring. Array ``Slope``."""
+    """``ParametricRampLayer(levels=1, slope=None, input=None)``: see the module docstring. Array ``Slope``.
+
+    >>> import torch
+    >>> layer = ParametricRampLayer(input=3, slope=torch.tensor([0.1, 0.2, 0.5]))
+    >>> layer(torch.tensor([[-1.0, -1.0, 2.0]]))
+    tensor([[-0.1000, -0.2000,  2.0000]])
+    """
 
     levels: RampLevels = 1
     slope: Array = None

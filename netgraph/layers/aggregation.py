@@ -75,7 +75,13 @@ class _Reduction(_ShapeLayer):
 class AggregationLayer(_Reduction):
     """Reduces ``levels`` of each example with ``function`` ("Max", "Min", "Mean", "Total", "Times", "Median",
     "Variance", "StandardDeviation", "MeanDeviation" or "InterquartileRange": Wolfram's default quartiles
-    {{1/2, 0}, {0, 1}}, linear between the elements around position n q + 1/2)."""
+    {{1/2, 0}, {0, 1}}, linear between the elements around position n q + 1/2).
+
+    >>> import torch
+    >>> x = torch.tensor([[1.0, 5.0], [3.0, 2.0]])  # one example, no batch dim
+    >>> AggregationLayer("Max")(x), AggregationLayer("Mean", 1)(x)  # over levels 2;; (the default), over level 1
+    (tensor([5., 3.]), tensor([2.0000, 3.5000]))
+    """
 
     function: Literal["Max", "Min", "Mean", "Total", "Times", "Median", "Variance", "StandardDeviation",
                       "MeanDeviation", "InterquartileRange"] = "Max"
@@ -204,7 +210,13 @@ def _quartile(s: torch.Tensor, k: int) -> torch.Tensor:
 
 @dataclasses.dataclass(frozen=True, eq=False, repr=False)
 class SummationLayer(_Reduction):
-    """The sum of all elements of each example: ``Output`` is a scalar ``()``."""
+    """The sum of all elements of each example: ``Output`` is a scalar ``()``.
+
+    >>> import torch
+    >>> from netgraph import NetGraph
+    >>> NetGraph(SummationLayer(), Input=(2, 3))(torch.ones(4, 2, 3))  # a batch of 4
+    tensor([6., 6., 6., 6.])
+    """
 
     def forward_shape(self, shape: tuple | None) -> tuple | None:
         return ()

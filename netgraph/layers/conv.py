@@ -212,6 +212,10 @@ class ConvolutionLayer(_Channeled):
 
     Options ``stride``, ``padding_size`` (zeros on each side), ``dilation``, ``channel_groups``.
     Arrays: ``Weights`` (n, in_channels / groups, *kernel), ``Biases`` (n); none with ``biases=False``.
+
+    >>> from netgraph import NetChain
+    >>> NetChain([ConvolutionLayer(16, 3), ConvolutionLayer(8, 3, stride=2)], input=(1, 28, 28)).output_shapes
+    {'Output': (8, 12, 12)}
     """
 
     def normalize(self) -> dict[str, Any]:
@@ -298,6 +302,13 @@ class PoolingLayer(_Spatial):
     stride defaults to 1 as Wolfram (torch defaults it to the kernel size): LeNet's 2×2 pooling is
     ``PoolingLayer(2, stride=2)``. Beyond Wolfram's options, as torch's: ``dilation`` (of "Max") spaces
     each window's elements, ``ceil_mode=True`` ("Max", "Mean") adds a partial last window.
+
+    >>> import torch
+    >>> from netgraph import NetChain
+    >>> NetChain([PoolingLayer(2, stride=2)], input=(3, 28, 28)).output_shapes
+    {'Output': (3, 14, 14)}
+    >>> PoolingLayer(2, stride=2, function="Mean", input=(1, 2, 4))(torch.arange(8.0).reshape(1, 1, 2, 4))
+    tensor([[[[2.5000, 4.5000]]]])
     """
 
     kernel: IntOrInts

@@ -62,6 +62,10 @@ class DeconvolutionLayer(_Channeled):
     Options ``stride``, ``padding_size`` (removed from each side of the output), ``dilation``,
     ``channel_groups``. Arrays: ``Weights`` (in_channels, n / groups, *kernel) (torch's
     ``conv_transpose`` layout), ``Biases`` (n); none with ``biases=False``.
+
+    >>> from netgraph import NetChain
+    >>> NetChain([DeconvolutionLayer(8, 2, stride=2)], input=(16, 7, 7)).output_shapes
+    {'Output': (8, 14, 14)}
     """
 
     OUT_SIZE = staticmethod(_deconv_out)

@@ -71,7 +71,12 @@ def _log_mass(x: torch.Tensor, p: torch.Tensor) -> torch.Tensor:
 
 
 class CategoricalDistribution(VectorDistribution):
-    """CategoricalDistribution(p): class index i (0-based) with probability p_i; p (k,) sums to 1."""
+    """CategoricalDistribution(p): class index i (0-based) with probability p_i; p (k,) sums to 1.
+
+    >>> import torch
+    >>> CategoricalDistribution([0.2, 0.3, 0.5]).log_prob(torch.tensor(2))  # log p_2
+    tensor(-0.6931, dtype=torch.float64)
+    """
 
     PARAMS = ("p",)
     CONSTRAINTS = {"p": UNIT}

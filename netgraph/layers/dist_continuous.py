@@ -131,7 +131,11 @@ class UniformDistribution(Distribution):
 
 
 class ExponentialDistribution(Distribution):
-    """ExponentialDistribution(λ): **rate** λ, mean 1/λ. Pathwise: E/λ with E ~ Exponential(1)."""
+    """ExponentialDistribution(λ): **rate** λ, mean 1/λ. Pathwise: E/λ with E ~ Exponential(1).
+
+    >>> ExponentialDistribution(2).mean(), ExponentialDistribution(2).variance()  # 1/λ, 1/λ²
+    (0.5, 0.25)
+    """
 
     PARAMS = ("lam",)
     CONSTRAINTS = {"lam": POSITIVE}
@@ -158,7 +162,12 @@ class ExponentialDistribution(Distribution):
 
 
 class MaxwellDistribution(Distribution):
-    """MaxwellDistribution(σ): scale σ, density ∝ x²·exp(−x²/2σ²). Pathwise: σ·‖Z‖, Z ~ N(0, I₃)."""
+    """MaxwellDistribution(σ): scale σ, density ∝ x²·exp(−x²/2σ²). Pathwise: σ·‖Z‖, Z ~ N(0, I₃).
+
+    >>> import math
+    >>> math.isclose(MaxwellDistribution(1).mean(), 2 * math.sqrt(2 / math.pi))  # 2σ √(2/π)
+    True
+    """
 
     PARAMS = ("sigma",)
     CONSTRAINTS = {"sigma": POSITIVE}
@@ -187,7 +196,12 @@ class MaxwellDistribution(Distribution):
 
 
 class RayleighDistribution(Distribution):
-    """RayleighDistribution(σ): density (x/σ²)·exp(−x²/2σ²). Pathwise: σ·√(2E), E ~ Exponential(1)."""
+    """RayleighDistribution(σ): density (x/σ²)·exp(−x²/2σ²). Pathwise: σ·√(2E), E ~ Exponential(1).
+
+    >>> import math
+    >>> math.isclose(RayleighDistribution(1).mean(), math.sqrt(math.pi / 2))  # σ √(π/2)
+    True
+    """
 
     PARAMS = ("sigma",)
     CONSTRAINTS = {"sigma": POSITIVE}
@@ -214,7 +228,12 @@ class RayleighDistribution(Distribution):
 
 
 class HalfNormalDistribution(Distribution):
-    """HalfNormalDistribution(θ): **θ, not σ**: density (2θ/π)·exp(−x²θ²/π), mean 1/θ. Pathwise: |Z|·√(π/2)/θ."""
+    """HalfNormalDistribution(θ): **θ, not σ**: density (2θ/π)·exp(−x²θ²/π), mean 1/θ. Pathwise: |Z|·√(π/2)/θ.
+
+    >>> import math
+    >>> math.isclose(HalfNormalDistribution(2).variance(), (math.pi - 2) / (2 * 2 ** 2))  # (π − 2) / 2θ²
+    True
+    """
 
     PARAMS = ("theta",)
     CONSTRAINTS = {"theta": POSITIVE}
@@ -244,6 +263,10 @@ class WeibullDistribution(Distribution):
     """WeibullDistribution(α, β) or (α, β, μ): **shape α, scale β**, location μ. Pathwise: μ + β·E^(1/α).
 
     torch's ``Weibull(scale, concentration)`` takes them in the opposite order.
+
+    >>> import math
+    >>> math.isclose(WeibullDistribution(2, 3).variance(), 9 * (math.gamma(2) - math.gamma(1.5) ** 2))
+    True
     """
 
     PARAMS = ("alpha", "beta", "mu")

@@ -113,6 +113,9 @@ class BernoulliDistribution(_Discrete):
 
     Estimators: ``"score_function"`` (default; score w.r.t. the logit is b − p), ``"straight_through"``
     (b forward, ∂b/∂p := 1), ``"relaxed"`` (a Concrete / RelaxedBernoulli draw in (0, 1) with a temperature).
+
+    >>> BernoulliDistribution(0.3).mean(), round(BernoulliDistribution(0.3).variance(), 4)  # p, p (1 - p)
+    (0.3, 0.21)
     """
 
     PARAMS = ("p",)
@@ -165,7 +168,11 @@ class BernoulliDistribution(_Discrete):
 
 
 class BinomialDistribution(_Discrete):
-    """BinomialDistribution(n, p): successes in n trials (integer n: no gradient), success probability p."""
+    """BinomialDistribution(n, p): successes in n trials (integer n: no gradient), success probability p.
+
+    >>> BinomialDistribution(10, 0.3).mean(), round(BinomialDistribution(10, 0.3).variance(), 4)  # n p, n p (1 - p)
+    (3.0, 2.1)
+    """
 
     PARAMS = ("n", "p")
     CONSTRAINTS = {"n": COUNT, "p": UNIT}
@@ -220,7 +227,11 @@ class BinomialDistribution(_Discrete):
 
 
 class PoissonDistribution(_Discrete):
-    """PoissonDistribution(μ): mean μ (μ = 0 draws 0, the limit; Wolfram needs μ > 0). Score w.r.t. μ: N/μ − 1."""
+    """PoissonDistribution(μ): mean μ (μ = 0 draws 0, the limit; Wolfram needs μ > 0). Score w.r.t. μ: N/μ − 1.
+
+    >>> PoissonDistribution(2.5).mean(), PoissonDistribution(2.5).variance()
+    (2.5, 2.5)
+    """
 
     PARAMS = ("mu",)
     CONSTRAINTS = {"mu": NONNEGATIVE}
@@ -268,6 +279,9 @@ class NegativeBinomialDistribution(_Discrete):
 
     torch's ``NegativeBinomial(total_count=n, probs=1−p)`` counts the same thing with p flipped. Drawn as
     Poisson(λ) with λ ~ Gamma(n, scale (1−p)/p). Mean n(1−p)/p, variance n(1−p)/p².
+
+    >>> NegativeBinomialDistribution(3, 0.5).mean(), NegativeBinomialDistribution(3, 0.5).variance()
+    (3.0, 6.0)
     """
 
     PARAMS = ("n", "p")

@@ -85,7 +85,11 @@ class _GeneralizedGamma(_GammaLike):
 
 
 class GammaDistribution(_GeneralizedGamma, GammaTransformDraws):
-    """GammaDistribution(α, β): shape α, **scale** β; (α, β, γ, μ): generalized, μ + β·G^(1/γ), G ~ Gamma(α, 1)."""
+    """GammaDistribution(α, β): shape α, **scale** β; (α, β, γ, μ): generalized, μ + β·G^(1/γ), G ~ Gamma(α, 1).
+
+    >>> GammaDistribution(2, 3).mean(), GammaDistribution(2, 3).variance()  # αβ, αβ² (β a scale, not a rate)
+    (6.0, 18.0)
+    """
 
     BOUND_SLOPES = {"alpha": 1, "beta": 1, "gamma": -1, "mu": 0}
 
@@ -133,7 +137,12 @@ class GammaDistribution(_GeneralizedGamma, GammaTransformDraws):
 
 
 class ChiDistribution(_GammaLike, GammaTransformDraws):
-    """ChiDistribution(ν): ν > 0 degrees of freedom (real). √(2G), G ~ Gamma(ν/2, 1)."""
+    """ChiDistribution(ν): ν > 0 degrees of freedom (real). √(2G), G ~ Gamma(ν/2, 1).
+
+    >>> import math
+    >>> math.isclose(ChiDistribution(3).mean(), math.sqrt(2) * math.gamma(2) / math.gamma(1.5))  # √2 Γ((ν+1)/2)/Γ(ν/2)
+    True
+    """
 
     PARAMS = ("nu",)
     CONSTRAINTS = {"nu": POSITIVE}
@@ -165,7 +174,12 @@ class ChiDistribution(_GammaLike, GammaTransformDraws):
 
 
 class NakagamiDistribution(_GammaLike, GammaTransformDraws):
-    """NakagamiDistribution(μ, ω): shape μ, spread ω = E[X²]. √(G·ω/μ), G ~ Gamma(μ, 1)."""
+    """NakagamiDistribution(μ, ω): shape μ, spread ω = E[X²]. √(G·ω/μ), G ~ Gamma(μ, 1).
+
+    >>> import math
+    >>> math.isclose(NakagamiDistribution(1, 2).mean(), math.gamma(1.5) * math.sqrt(2))  # Γ(μ+½)/Γ(μ)·√(ω/μ)
+    True
+    """
 
     PARAMS = ("mu", "omega")
     CONSTRAINTS = {"mu": POSITIVE, "omega": POSITIVE}
@@ -205,7 +219,11 @@ class NakagamiDistribution(_GammaLike, GammaTransformDraws):
 
 
 class ChiSquareDistribution(_GammaLike, GammaTransformDraws):
-    """ChiSquareDistribution(ν): 2G, G ~ Gamma(ν/2, 1); mean ν, variance 2ν."""
+    """ChiSquareDistribution(ν): 2G, G ~ Gamma(ν/2, 1); mean ν, variance 2ν.
+
+    >>> ChiSquareDistribution(4).mean(), ChiSquareDistribution(4).variance()  # ν, 2ν
+    (4.0, 8.0)
+    """
 
     PARAMS = ("nu",)
     CONSTRAINTS = {"nu": POSITIVE}
@@ -243,6 +261,9 @@ class ErlangDistribution(_GammaLike):
     """ErlangDistribution(k, λ): integer k ≥ 1, **rate** λ (a sum of k Exponential(λ)). G/λ, G ~ Gamma(k, 1).
 
     k is an integer: it gets no gradient. λ is pathwise (∂x/∂λ = −x/λ).
+
+    >>> ErlangDistribution(3, 2).mean(), ErlangDistribution(3, 2).variance()  # k/λ, k/λ²
+    (1.5, 0.75)
     """
 
     PARAMS = ("k", "lam")

@@ -44,6 +44,9 @@ class LogGammaDistribution(_GammaLike, GammaTransformDraws):
     and the variance only for β < 1/2 (``inf`` otherwise). Scored draws are drawn in log space, log(e^Y − 1) from
     log Y = log β + log G: at tiny α, where Y falls below the smallest normal number, x − μ ≈ Y is Gamma(α, scale
     β)'s draw.
+
+    >>> LogGammaDistribution(2, 1, 0).mean(), LogGammaDistribution(2, 0.25, 0).mean() < float("inf")
+    (inf, True)
     """
 
     PARAMS = ("alpha", "beta", "mu")
@@ -109,6 +112,9 @@ class ExpGammaDistribution(_GammaLike):
     """ExpGammaDistribution(κ, θ, μ): shape κ, scale θ, location μ; support ℝ. μ + θ·log G, G ~ Gamma(κ, 1).
 
     Not to be confused with LogGammaDistribution. log G is drawn in log space (finite at tiny κ).
+
+    >>> round(ExpGammaDistribution(2, 1, 0).mean(), 4)  # μ + θ ψ(κ): ψ(2) = 1 − Euler's γ
+    0.4228
     """
 
     PARAMS = ("kappa", "theta", "mu")
@@ -143,6 +149,9 @@ class InverseGammaDistribution(_GeneralizedGamma):
     """InverseGammaDistribution(α, β): shape α, scale β, β/G with G ~ Gamma(α, 1); (α, β, γ, μ): μ + β·G^(−1/γ).
 
     The mean needs α > 1 (αγ > 1) and the variance α > 2 (αγ > 2); ``inf`` otherwise.
+
+    >>> InverseGammaDistribution(3, 2).mean(), InverseGammaDistribution(1, 2).mean()  # β/(α−1); inf for α ≤ 1
+    (1.0, inf)
     """
 
     BOUND_SLOPES = {"alpha": -1, "beta": 1, "mu": 0}  # not gamma: the sign of log G's lower bound decides

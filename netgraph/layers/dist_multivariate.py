@@ -136,6 +136,9 @@ class MultinormalDistribution(_Multinormal):
     """MultinormalDistribution(μ, Σ): mean vector μ (k,), covariance matrix Σ (k, k), symmetric positive definite.
 
     Pathwise: μ + L·ε, L = cholesky(Σ) (gradients reach Σ through the factorisation).
+
+    >>> MultinormalDistribution([0.0, 1.0], [[1.0, 0.5], [0.5, 2.0]]).mean()
+    tensor([0., 1.], dtype=torch.float64)
     """
 
     PARAMS = ("mu", "sigma")
@@ -171,7 +174,12 @@ class MultinormalDistribution(_Multinormal):
 
 
 class MultinormalCholeskyDistribution(_Multinormal):
-    """MultinormalCholeskyDistribution(μ, L): the Multinormal with covariance L·Lᵀ (lower triangle of L read, diagonal > 0)."""
+    """MultinormalCholeskyDistribution(μ, L): the Multinormal with covariance L·Lᵀ (lower triangle of L read, diagonal > 0).
+
+    >>> MultinormalCholeskyDistribution([0.0, 1.0], [[1.0, 0.0], [0.5, 2.0]]).covariance()  # L Lᵀ
+    tensor([[1.0000, 0.5000],
+            [0.5000, 4.2500]], dtype=torch.float64)
+    """
 
     PARAMS = ("mu", "L")
     CONSTRAINTS = {"mu": REAL, "L": REAL}
@@ -199,7 +207,12 @@ class MultinormalCholeskyDistribution(_Multinormal):
 
 
 class MultinormalDiagonalDistribution(_Multinormal):
-    """MultinormalDiagonalDistribution(μ, σ): independent normal coordinates, means μ (k,), standard deviations σ (k,) > 0."""
+    """MultinormalDiagonalDistribution(μ, σ): independent normal coordinates, means μ (k,), standard deviations σ (k,) > 0.
+
+    >>> MultinormalDiagonalDistribution([0.0, 1.0], [1.0, 2.0]).covariance()  # diag(σ²)
+    tensor([[1., 0.],
+            [0., 4.]], dtype=torch.float64)
+    """
 
     PARAMS = ("mu", "sigma")
     CONSTRAINTS = {"mu": REAL, "sigma": POSITIVE}
@@ -242,6 +255,9 @@ class DirichletDistribution(LogSpaceDraws, VectorDistribution):
     Implicit reparameterization through log-space Gamma draws: finite draws and gradients down to α = 0.01. Draws
     are computed in log space (``LogSpaceDraws``): a coordinate below the dtype's smallest normal number is raised to
     it, as torch does, and a log-density taken with the draw comes from its exact log.
+
+    >>> DirichletDistribution([1.0, 2.0, 1.0]).mean()  # α / Σα
+    tensor([0.2500, 0.5000, 0.2500], dtype=torch.float64)
     """
 
     PARAMS = ("alpha",)

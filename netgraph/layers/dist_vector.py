@@ -42,7 +42,15 @@ class ValueProblem(NamedTuple):
 
 
 class VectorDistribution(Distribution, register=False):
-    """A distribution whose parameters and draws end in event dims of one size k (see the module doc)."""
+    """A distribution whose parameters and draws end in event dims of one size k (see the module doc).
+
+    >>> from netgraph import NetGraph, RandomArrayLayer, MultinormalDiagonalDistribution
+    >>> issubclass(MultinormalDiagonalDistribution, VectorDistribution)
+    True
+    >>> events = RandomArrayLayer(MultinormalDiagonalDistribution([0.0, 1.0, 2.0], [1.0, 1.0, 1.0]), output=(4, 3))
+    >>> NetGraph(events).output_shapes  # 4 draws of an event of size k = 3
+    {'Output': (4, 3)}
+    """
 
     PARAM_EVENT_RANKS: ClassVar[dict[str, int]] = {}  # trailing dims of size k in each parameter
 

@@ -33,7 +33,15 @@ class DotModule(LayerModule):
 @dataclasses.dataclass(frozen=True, eq=False, repr=False)
 class DotLayer(Layer):
     """Wolfram's Dot of ``Input1`` and ``Input2``: contracts the last dim of the first with the first dim
-    of the second (vector·vector → scalar, matrix·vector → vector, matrix·matrix → matrix, …)."""
+    of the second (vector·vector → scalar, matrix·vector → vector, matrix·matrix → matrix, …).
+
+    >>> import torch
+    >>> from netgraph import NetGraph
+    >>> NetGraph(DotLayer(), Input1=(2, 3), Input2=3).output_shapes
+    {'Output': (2,)}
+    >>> DotLayer()(Input1=torch.ones(2, 3), Input2=torch.tensor([1.0, 2.0, 3.0]))  # one example, no batch dim
+    tensor([6., 6.])
+    """
 
     input_ports = ("Input1", "Input2")
 

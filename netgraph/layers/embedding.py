@@ -52,7 +52,14 @@ class EmbeddingModule(LayerModule):
 
 @dataclasses.dataclass(frozen=True, eq=False, repr=False)
 class EmbeddingLayer(Layer):
-    """``EmbeddingLayer(size, n)`` embeds indices 0..n-1 as vectors of length ``size``."""
+    """``EmbeddingLayer(size, n)`` embeds indices 0..n-1 as vectors of length ``size``.
+
+    >>> import torch
+    >>> from netgraph import net_initialize
+    >>> layer = net_initialize(EmbeddingLayer(4, 10), seed=0)
+    >>> layer.arrays["Weights"].shape, layer(torch.tensor([[1, 7, 7]])).shape
+    (torch.Size([10, 4]), torch.Size([1, 3, 4]))
+    """
 
     output: Optional[int] = None
     n: Optional[int] = None

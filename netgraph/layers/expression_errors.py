@@ -24,7 +24,15 @@ _ONE_LINE = str.maketrans({"\r": " ", "\n": "\u23ce", "\t": " ", "\v": " ", "\f"
 
 class ExpressionError(OptionError):
     """A FunctionLayer expression is malformed or uses something outside the allowlist (kind "expression-syntax";
-    option ``function``: every expression a layer parses is its ``function=`` option)."""
+    option ``function``: every expression a layer parses is its ``function=`` option).
+
+    >>> from netgraph import FunctionLayer
+    >>> FunctionLayer("#x +* 2")
+    Traceback (most recent call last):
+    netgraph.layers.expression_errors.ExpressionError: expression '#x +* 2' at column 5: syntax error (invalid syntax)
+        #x +* 2
+            ^
+    """
 
     def __init__(self, message: str, text: str, column: int | None = None):
         self.column = column  # in ``text`` as given (a YAML value's position adds it); the message's: in it stripped

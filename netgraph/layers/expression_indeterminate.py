@@ -22,7 +22,16 @@ _NOTES: contextvars.ContextVar[dict[int, tuple[tuple, str | None]] | None] = con
 class IndeterminateWarning(UserWarning):
     """An expression's constant part is Wolfram's Indeterminate (Infinity::indet, Power::indet): it computes NaN.
     Its fields say where: ``layer`` (the path a net file gives it; None for a layer made in Python), ``layer_type``,
-    ``option``, ``port`` (the output, of an expression with several; else None), ``expression`` and ``part``."""
+    ``option``, ``port`` (the output, of an expression with several; else None), ``expression`` and ``part``.
+
+    >>> import warnings
+    >>> from netgraph import FunctionLayer
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     _ = FunctionLayer("# + 0/0")
+    >>> [(type(w.message).__name__, w.message.part) for w in caught]
+    [('IndeterminateWarning', '0/0')]
+    """
 
     def __init__(self, expression: str, part: str, layer_type: str | None = None, option: str | None = None,
                  layer: tuple | None = None, port: str | None = None):

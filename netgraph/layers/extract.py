@@ -33,7 +33,13 @@ __all__ = ["ExtractLayer"]
 
 @dataclasses.dataclass(frozen=True, eq=False, repr=False)
 class ExtractLayer(Layer):
-    """``ExtractLayer(input=None, position=None)``: the parts of ``Input`` at ``Position``; see the module docstring."""
+    """``ExtractLayer(input=None, position=None)``: the parts of ``Input`` at ``Position``; see the module docstring.
+
+    >>> import torch
+    >>> x = torch.tensor([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]])
+    >>> ExtractLayer()(Input=x, Position=torch.tensor([2, -1]))  # x[[2, -1]], 1-based as Wolfram's Part
+    tensor(6.)
+    """
 
     input: Shape = None
     position: Shape = None

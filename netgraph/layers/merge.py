@@ -94,6 +94,15 @@ class ThreadingLayer(_Variadic):
     ``broadcast`` is Wolfram's second argument: "Automatic" (numpy's rules, the default), "None" (no
     replication), a level n where a lower-rank input's missing dims are inserted (-1: at the end), or a
     list of these per input (see ``netgraph.layers._broadcast``).
+
+    >>> import torch
+    >>> layer = ThreadingLayer("#a / #b")
+    >>> layer.input_ports
+    ('a', 'b')
+    >>> layer(a=torch.tensor([1.0, 2.0, 3.0]), b=torch.tensor([2.0, 4.0, 4.0]))
+    tensor([0.5000, 0.5000, 0.7500])
+    >>> ThreadingLayer("Times")(Input1=torch.tensor([1.0, 2.0, 3.0]), Input2=torch.tensor(2.0))  # broadcasts
+    tensor([2., 4., 6.])
     """
 
     function: ThreadedFunction
@@ -187,7 +196,14 @@ class ThreadingLayer(_Variadic):
 
 @dataclasses.dataclass(frozen=True, eq=False, repr=False)
 class TotalLayer(_Variadic):
-    """The elementwise sum of its inputs, which all have one shape: ``([a, b, c], TotalLayer())``."""
+    """The elementwise sum of its inputs, which all have one shape: ``([a, b, c], TotalLayer())``.
+
+    >>> import torch
+    >>> from netgraph import NetGraph, NetPort
+    >>> net = NetGraph({"sum": TotalLayer()}, [([NetPort("a"), NetPort("b"), NetPort("c")], "sum")], a=2, b=2, c=2)
+    >>> net({"a": torch.ones(1, 2), "b": torch.ones(1, 2), "c": torch.tensor([[1.0, 2.0]])})
+    tensor([[3., 4.]])
+    """
 
     inputs: PortNames = None
 

@@ -52,6 +52,11 @@ class NormalizationLayer(Layer):
     (None: no groups), ``input``.
     Arrays ``Scaling`` (ones) and ``Biases`` (zeros), shaped as the input's dims at the scaling levels;
     ``scaling=False`` / ``biases=False`` leave one out (Wolfram's ``"Scaling" -> None``, torch's ``affine=False``).
+
+    >>> from netgraph import net_initialize
+    >>> layer = net_initialize(NormalizationLayer(input=(2, 3)))  # statistics over level 2, an affine map per channel
+    >>> {k: tuple(v.shape) for k, v in layer.arrays.items()}
+    {'Scaling': (2,), 'Biases': (2,)}
     """
 
     aggregation_levels: Levels = "2;;"

@@ -212,6 +212,10 @@ class LongShortTermMemoryLayer(_Recurrent):
 
     ``c_t = f ⊙ c_{t-1} + i ⊙ m``, ``s_t = o ⊙ tanh(c_t)``; each gate has arrays
     ``<Gate>InputWeights`` (n, d), ``<Gate>StateWeights`` (n, n) and ``<Gate>Biases`` (n).
+
+    >>> from netgraph import NetChain, SequenceLastLayer
+    >>> NetChain([LongShortTermMemoryLayer(8), SequenceLastLayer()], input=("n", 3)).output_shapes  # the last state
+    {'Output': (8,)}
     """
 
     output: Optional[int] = None
@@ -247,6 +251,11 @@ class GatedRecurrentLayer(_Recurrent):
 
     The optional array ``MemoryGateStateBiases`` (n), absent unless given, adds a bias inside the reset
     product, m = tanh(W x + b + r ⊙ (U s + c)): torch's ``b_hn``, which ``import_onnx`` keeps.
+
+    >>> from netgraph import NetChain, net_initialize
+    >>> net = net_initialize(NetChain([GatedRecurrentLayer(8)], input=(5, 3)), seed=0)
+    >>> net.output_shapes, tuple(net.layers["1"].arrays["UpdateGateStateWeights"].shape)
+    ({'Output': (5, 8)}, (8, 8))
     """
 
     output: Optional[int] = None
@@ -279,7 +288,12 @@ _ACTIVATIONS = {"Tanh": "rnn_tanh", "Ramp": "rnn_relu"}
 
 @dataclasses.dataclass(frozen=True, eq=False, repr=False)
 class BasicRecurrentLayer(_Recurrent):
-    """``s_t = activation(InputWeights x_t + StateWeights s_{t-1} + Biases)``; activation "Tanh" or "Ramp"."""
+    """``s_t = activation(InputWeights x_t + StateWeights s_{t-1} + Biases)``; activation "Tanh" or "Ramp".
+
+    >>> from netgraph import NetChain
+    >>> NetChain([BasicRecurrentLayer(8)], input=("n", 3)).output_shapes  # a state per step of a sequence of any length
+    {'Output': ('n', 8)}
+    """
 
     output: Optional[int] = None
     activation: Literal["Tanh", "Ramp"] = "Tanh"
@@ -309,7 +323,13 @@ class BasicRecurrentLayer(_Recurrent):
 
 @dataclasses.dataclass(frozen=True, eq=False, repr=False)
 class SequenceLastLayer(_ShapeLayer):
-    """The last element of a sequence: ``Input`` (n, ...) -> ``Output`` (...)."""
+    """The last element of a sequence: ``Input`` (n, ...) -> ``Output`` (...).
+
+    >>> import torch
+    >>> from netgraph import NetChain
+    >>> NetChain([SequenceLastLayer()], input=("n", 2))(torch.tensor([[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]]))
+    tensor([5., 6.])
+    """
 
     moved_inputs = ("Input",)  # its output's values are its input's: an index range is carried
 

@@ -65,7 +65,14 @@ def recurrent_from_torch(module: nn.Module) -> Any:
     is batch-first) with its arrays: a LongShortTermMemoryLayer, GatedRecurrentLayer or BasicRecurrentLayer; else a
     NetChain of one per layer, or of a NetBidirectionalOperator of two (Catenate, as torch) per layer of a
     bidirectional module, a DropoutLayer between layers for torch's ``dropout``. OptionError for another module or
-    ``proj_size``."""
+    ``proj_size``.
+
+    >>> import torch
+    >>> gru = torch.nn.GRU(3, 5, batch_first=True)
+    >>> net = recurrent_from_torch(gru)
+    >>> type(net).__name__, torch.allclose(net(torch.ones(2, 4, 3)), gru(torch.ones(2, 4, 3))[0], atol=1e-6)
+    ('GatedRecurrentLayer', True)
+    """
     op = next((name for cls, name in _TORCH_OPS if isinstance(module, cls)), None)
     if op is None:
         raise OptionError(f"recurrent_from_torch takes an nn.LSTM, nn.GRU or nn.RNN, found "

@@ -93,7 +93,13 @@ def _scaled_hint(items: list) -> str:
 
 @dataclasses.dataclass(frozen=True, eq=False, repr=False)
 class PaddingLayer(_ShapeLayer):
-    """``PaddingLayer([[1, 1], [2, 0]], padding=0.0)``: pads levels 1 and 2; see the module docstring."""
+    """``PaddingLayer([[1, 1], [2, 0]], padding=0.0)``: pads levels 1 and 2; see the module docstring.
+
+    >>> import torch
+    >>> PaddingLayer([[1, 0], [0, 2]])(torch.tensor([[1.0, 2.0]]))  # one row before; two columns after
+    tensor([[0., 0., 0., 0.],
+            [1., 2., 0., 0.]])
+    """
 
     padding_size: PaddingSizes
     padding: Union[float, Literal["Reflected", "Periodic", "Fixed"]] = 0.0
@@ -211,7 +217,14 @@ def _scales(value: Any) -> Any:
 
 @dataclasses.dataclass(frozen=True, eq=False, repr=False)
 class ResizeLayer(_ShapeLayer):
-    """``ResizeLayer([h, w])`` or ``ResizeLayer(scale=2)``: resamples (channels, *spatial); see the module docstring."""
+    """``ResizeLayer([h, w])`` or ``ResizeLayer(scale=2)``: resamples (channels, *spatial); see the module docstring.
+
+    >>> from netgraph import NetChain
+    >>> NetChain([ResizeLayer([8, 6])], input=(3, 4, 3)).output_shapes
+    {'Output': (3, 8, 6)}
+    >>> NetChain([ResizeLayer(scale=2)], input=(3, 4, 3)).output_shapes
+    {'Output': (3, 8, 6)}
+    """
 
     dims: IntOrInts = None
     scale: Scales = None

@@ -130,7 +130,12 @@ def _lengths_at(wheres: list[Where], lengths: list[int]) -> str:
 
 
 class SequenceMostLayer(_Shortened):
-    """All elements of a sequence but the last: ``Input`` (L, ...) -> ``Output`` (L - 1, ...)."""
+    """All elements of a sequence but the last: ``Input`` (L, ...) -> ``Output`` (L - 1, ...).
+
+    >>> import torch
+    >>> SequenceMostLayer()(torch.tensor([1.0, 2.0, 3.0]))
+    tensor([1., 2.])
+    """
 
     def function(self, types: Mapping[str, PortType]) -> Any:
         return _most
@@ -140,7 +145,12 @@ class SequenceMostLayer(_Shortened):
 
 
 class SequenceRestLayer(_Shortened):
-    """All elements of a sequence but the first: ``Input`` (L, ...) -> ``Output`` (L - 1, ...)."""
+    """All elements of a sequence but the first: ``Input`` (L, ...) -> ``Output`` (L - 1, ...).
+
+    >>> import torch
+    >>> SequenceRestLayer()(torch.tensor([1.0, 2.0, 3.0]))
+    tensor([2., 3.])
+    """
 
     def function(self, types: Mapping[str, PortType]) -> Any:
         return _rest
@@ -150,7 +160,12 @@ class SequenceRestLayer(_Shortened):
 
 
 class SequenceReverseLayer(_ShapeLayer):
-    """The elements of a sequence in reverse order: ``Input`` (L, ...) -> ``Output`` (L, ...)."""
+    """The elements of a sequence in reverse order: ``Input`` (L, ...) -> ``Output`` (L, ...).
+
+    >>> import torch
+    >>> SequenceReverseLayer()(torch.tensor([1.0, 2.0, 3.0]))
+    tensor([3., 2., 1.])
+    """
 
     moved_inputs = ("Input",)  # its output's values are its input's: an index range is carried
 
@@ -308,11 +323,21 @@ class AddElementModule(LayerModule):
 
 @dataclasses.dataclass(frozen=True, eq=False, repr=False)
 class AppendLayer(_Added):
-    """``AppendLayer(input=None, element=None)``: ``Element`` added at the end of the sequence ``Input``."""
+    """``AppendLayer(input=None, element=None)``: ``Element`` added at the end of the sequence ``Input``.
+
+    >>> import torch
+    >>> AppendLayer()(Input=torch.tensor([1.0, 2.0]), Element=torch.tensor(9.0))
+    tensor([1., 2., 9.])
+    """
 
 
 @dataclasses.dataclass(frozen=True, eq=False, repr=False)
 class PrependLayer(_Added):
-    """``PrependLayer(input=None, element=None)``: ``Element`` added at the front of the sequence ``Input``."""
+    """``PrependLayer(input=None, element=None)``: ``Element`` added at the front of the sequence ``Input``.
+
+    >>> import torch
+    >>> PrependLayer()(Input=torch.tensor([1.0, 2.0]), Element=torch.tensor(9.0))
+    tensor([9., 1., 2.])
+    """
 
     AT_END = False

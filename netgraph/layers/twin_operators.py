@@ -90,6 +90,10 @@ class NetBidirectionalOperator(NetOperator):
 
     ``NetBidirectionalOperator([fwd, bwd], "Plus")``, or ``NetBidirectionalOperator(net)`` for one net
     used in both directions (the backward copy has arrays of its own).
+
+    >>> from netgraph import NetChain, GatedRecurrentLayer
+    >>> NetChain([NetBidirectionalOperator(GatedRecurrentLayer(4))], input=("n", 3)).output_shapes  # Catenate: 4 + 4
+    {'Output': ('n', 8)}
     """
 
     NETS = ("forward_net", "backward_net")
@@ -175,7 +179,15 @@ class _BidirectionalModule(LayerModule):
 
 
 class NetPairEmbeddingOperator(NetOperator):
-    """Embed ``Input1`` and ``Input2`` with the same ``net``; ``Output`` is their distance per example."""
+    """Embed ``Input1`` and ``Input2`` with the same ``net``; ``Output`` is their distance per example.
+
+    >>> import torch
+    >>> from netgraph import NetGraph, LinearLayer, net_initialize
+    >>> net = net_initialize(NetGraph(NetPairEmbeddingOperator(LinearLayer(2)), Input1=3, Input2=3), seed=0)
+    >>> x = torch.tensor([[1.0, 2.0, 3.0]])
+    >>> net(Input1=x, Input2=x)  # the same input embeds to the same point: distance 0
+    tensor([0.])
+    """
 
     net: Net = None
     NEEDS_ONE_OF = (("net",),)

@@ -58,7 +58,12 @@ FAST_BENDS = 1_000
 
 def diagram(net: Any, **options: Any) -> Diagram:
     """The backend-neutral diagram model of ``net`` (options as for ``to_dot``); a layer alone is drawn as the net of
-    it alone, one node with its ports (as Wolfram draws a layer)."""
+    it alone, one node with its ports (as Wolfram draws a layer).
+
+    >>> from netgraph import NetChain, LinearLayer
+    >>> [(node.id, node.warning) for node in diagram(NetChain([LinearLayer(3)], input=4)).nodes]
+    [('I.Input', ''), ('L.1', 'uninitialised: Weights, Biases'), ('O.Output', '')]
+    """
     return _diagram(net, options)
 
 
@@ -225,6 +230,11 @@ def to_dot(net: Any, *, backend: str | None = None, **options: Any) -> str:
     Options: ``rankdir`` ("TB" top to bottom, "LR", "BT", "RL"), ``expand`` (True, False, or how
     many levels of nested graphs to draw as clusters), ``compact`` ("auto" shortens labels above
     60 layers; True/False), ``title``.
+
+    >>> from netgraph import NetChain
+    >>> dot = to_dot(NetChain(["Tanh"], input=2), rankdir="LR")
+    >>> dot.splitlines()[0], "rankdir=LR" in dot, '"I.Input" -> "L.1"' in dot
+    ('digraph NetGraph {', True, True)
     """
     _no_backend_for_dot(backend)
     return dot_source(diagram(net, **options))
@@ -293,7 +303,13 @@ def _too_deep(engines: list[str], why: str | None) -> list[str]:
 
 def render_svg(net: Any, *, backend: str | None = None, **options: Any) -> str:
     """SVG text of ``net``'s diagram. ``backend`` forces "dot", "graphviz-pure" or "builtin"
-    (default: the first available); other options as for ``to_dot``."""
+    (default: the first available); other options as for ``to_dot``.
+
+    >>> from netgraph import NetChain, LinearLayer
+    >>> svg = render_svg(NetChain([LinearLayer(3), "Tanh"], input=4))
+    >>> "<svg" in svg
+    True
+    """
     data, _ = _engine_output(net, "svg", backend, options)
     return data.decode("utf-8")
 
@@ -342,7 +358,14 @@ def _write_atomically(path: Path, data: bytes) -> None:
 
 def render(net: Any, path: Any, *, format: str | None = None, backend: str | None = None, **options: Any) -> Path:
     """Write ``net``'s diagram to ``path`` and return the path. The format comes from ``format=`` or
-    the suffix: .svg (any backend), .png (dot or graphviz-pure), .pdf (dot), .dot/.gv (DOT text)."""
+    the suffix: .svg (any backend), .png (dot or graphviz-pure), .pdf (dot), .dot/.gv (DOT text).
+
+    >>> import tempfile
+    >>> from netgraph import NetChain, LinearLayer
+    >>> path = render(NetChain([LinearLayer(3), "Tanh"], input=4), f"{tempfile.mkdtemp()}/net.svg")
+    >>> path.name, path.stat().st_size > 0
+    ('net.svg', True)
+    """
     try:
         text = os.fspath(path)
         path = Path(text)

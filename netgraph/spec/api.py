@@ -83,6 +83,11 @@ def from_yaml(source: Any, base_dir: Any = None, allow_outside: bool = False, li
     scope in force, which the command line's ``--base-dir`` / ``--allow-outside`` set).
     ``limits`` (a dict, e.g. ``{"yaml_bytes": 2**30}``) changes size limits for this call only
     (``netgraph.limits``).
+
+    >>> text = "netgraph: 1\\ntype: NetChain\\nlayers: [{type: LinearLayer, output: 3}, Tanh]\\ninputs: {Input: 4}"
+    >>> net = from_yaml(text)
+    >>> type(net).__name__, net.output_shapes
+    ('NetChain', {'Output': (3,)})
     """
     return _read(source, base_dir, allow_outside, limits)
 
@@ -91,7 +96,12 @@ def layer_locations(source: Any, base_dir: Any = None, allow_outside: bool = Fal
                     limits: Any = None) -> dict[tuple[str, ...], str]:
     """Each layer's path (nested ones too) -> ``"file:line:col"`` where the spec defines it; with
     ``module.code_layers``, a line of a compiled forward leads back to its YAML. Reads ``source`` as
-    ``from_yaml`` does (SpecError listing every problem)."""
+    ``from_yaml`` does (SpecError listing every problem).
+
+    >>> text = "netgraph: 1\\nlayers:\\n  lin: {type: LinearLayer, output: 3}\\n  act: Tanh\\ninputs: {Input: 2}\\n"
+    >>> layer_locations(text)
+    {('lin',): '<string>:3:3', ('act',): '<string>:4:3'}
+    """
     located: dict[tuple[str, ...], str] = {}
     _read(source, base_dir, allow_outside, limits, located)
     return located
@@ -102,7 +112,17 @@ def problem_location(source: Any, problem: Diagnostic, base_dir: Any = None, all
     """``"file:line:col"`` where the spec ``source`` writes what ``problem`` (a Diagnostic of an error met after
     loading) names, as a load places its own problems: its layer's option, edge or layer, a graph port where it is
     declared (a layer's input left unwired: that layer); None when it names none of them. Reads ``source`` as
-    ``from_yaml`` does."""
+    ``from_yaml`` does.
+
+    >>> import torch
+    >>> from netgraph import DataError
+    >>> text = "netgraph: 1\\nlayers: {a: {type: LinearLayer, output: 3}}\\ninputs: {Input: 2}\\n"
+    >>> try:
+    ...     from_yaml(text)(torch.zeros(1, 5))
+    ... except DataError as e:
+    ...     print(e.diagnostics[0].port, problem_location(text, e.diagnostics[0]))  # where the spec declares it
+    Input <string>:3:10
+    """
     reader = SpecReader()
     net = _read(source, base_dir, allow_outside, limits, reader=reader)
     top = reader.locators.get(())
@@ -151,6 +171,12 @@ def load(path: Any, allow_outside: bool = False, base_dir: Any = None, limits: A
 
     ``allow_outside`` / ``base_dir``: where ``file:`` references may point; ``limits``: size limits
     for this call (see ``from_yaml``).
+
+    >>> import tempfile
+    >>> from netgraph import NetChain, LinearLayer, save
+    >>> net = load(save(NetChain([LinearLayer(2), "Tanh"], input=3), f"{tempfile.mkdtemp()}/tiny.yaml"))
+    >>> net.input_shapes, net.output_shapes
+    ({'Input': (3,)}, {'Output': (2,)})
     """
     return from_yaml(spec_path("load", path), base_dir=base_dir, allow_outside=allow_outside, limits=limits)
 

@@ -260,7 +260,18 @@ def dump_data(data: dict) -> str:
 def to_yaml(net: Any, name: str | None = None, description: str | None = None) -> str:
     """The spec text of ``net``, arrays inline, with the top keys ``name`` and ``description`` when given (a
     NetGraph does not keep a loaded spec's: pass them on); SpecError when a layer holds Python code (a callable),
-    or when ``from_yaml`` would refuse the text under the limits in force (``check_loadable``, as ``save``)."""
+    or when ``from_yaml`` would refuse the text under the limits in force (``check_loadable``, as ``save``).
+
+    >>> from netgraph import NetChain
+    >>> print(to_yaml(NetChain(["Tanh"], input=2), name="tiny"), end="")
+    netgraph: 1
+    name: tiny
+    type: NetChain
+    layers:
+      - {type: ElementwiseLayer, function: Tanh}
+    inputs:
+      Input: 2
+    """
     data = spec_data(net, name, description=description)
     check_loadable(data)
     return dump_data(data)

@@ -86,7 +86,16 @@ def save(net: Any, path: Any, *, name: str | None = None, description: str | Non
     """Write ``net`` (a NetGraph, a layer alone, or a compiled module: its ``to_net()``) as spec YAML at ``path`` (with the top
     keys ``name`` and ``description`` when given) plus its arrays in a safetensors file beside it, named by its
     SHA-256, which ``load`` verifies; returns the path as given (a link's, not the spec it leads to, which is
-    written through, as ``render`` and ``export_onnx`` return it)."""
+    written through, as ``render`` and ``export_onnx`` return it).
+
+    >>> import tempfile, torch
+    >>> from netgraph import NetChain, LinearLayer, net_initialize, load
+    >>> net = net_initialize(NetChain([LinearLayer(2), "Tanh"], input=3), seed=0)
+    >>> path = save(net, f"{tempfile.mkdtemp()}/tiny.yaml", name="tiny")
+    >>> back = load(path)
+    >>> path.name, back == net, torch.equal(back.layers["1"].arrays["Weights"], net.layers["1"].arrays["Weights"])
+    ('tiny.yaml', True, True)
+    """
     path = given = spec_path("save", path)
     if os.path.islink(path):  # the spec and its weights go to the linked file's folder: it names them from there
         path = _linked_spec(path)

@@ -31,7 +31,14 @@ def load_data(path: str | os.PathLike, *, command_line: bool = False) -> Any:
     (``<key>.lengths`` beside ``<key>``: ragged sequences, ``Padded``); (input, label) pairs from a folder of images in
     label sub-folders or a .csv/.jsonl table (``netgraph.image_folder``, ``netgraph.text_table``). ``command_line``:
     errors give the command line's words, not Python's (a table's columns renamed, not ``text_table``'s keywords; no
-    Python function named)."""
+    Python function named).
+
+    >>> import tempfile, numpy as np
+    >>> path = f"{tempfile.mkdtemp()}/data.npz"
+    >>> np.savez(path, Input=np.zeros((4, 3), np.float32), Target=np.arange(4))
+    >>> {key: tuple(value.shape) for key, value in load_data(path).items()}
+    {'Input': (4, 3), 'Target': (4,)}
+    """
     if not str(path):  # Path("") is "." (the current folder), read as an image folder; " " names a file
         raise DataError("the data path is empty; give a data file or an image folder", kind="missing-file",
                         found=str(path))

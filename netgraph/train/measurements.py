@@ -76,6 +76,12 @@ def net_measurements(net: Any, data: Any, measurements: Any = LOSS, **options: A
     (random layers' draws; None: one seed drawn from torch's generator, as net_train draws it), ``working_precision``,
     ``num_workers``. Data: any form net_train takes. A layer alone is measured as the net of it alone,
     ``NetGraph(layer)`` (Wolfram's NetMeasurements[layer, data]).
+
+    >>> import math, torch
+    >>> from netgraph import SoftmaxLayer
+    >>> loss = net_measurements(SoftmaxLayer(input=3), {"Input": torch.zeros(2, 3), "Target": torch.tensor([0, 2])})
+    >>> round(loss, 4), round(math.log(3), 4)  # uniform probabilities: the cross-entropy is log 3
+    (1.0986, 1.0986)
     """
     names, single = _requested(measurements)
     o = _options(options)

@@ -86,6 +86,14 @@ class NetTrainResults:
     NaN for rounds the term was not in the loss (a run resumed with another ``loss_function``).
     ``round_metrics[label][i]`` (and ``validation_metrics``) is the metric in round ``i + 1``: NaN for rounds
     it was not measured in (a run resumed with other ``metrics=``), so every list lines up with ``round_losses``.
+
+    >>> import torch
+    >>> from netgraph import NetChain, LinearLayer, net_train
+    >>> x = torch.tensor([[0.0], [1.0], [2.0]])
+    >>> net = NetChain([LinearLayer(1)], input=1)
+    >>> results = net_train(net, (x, 2 * x), max_training_rounds=3, random_seed=0, all=True)
+    >>> results.total_rounds, results.reason_training_stopped, len(results.round_losses)
+    (3, 'MaxTrainingRounds', 3)
     """
 
     trained_net: Any
