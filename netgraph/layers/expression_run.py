@@ -12,8 +12,8 @@ from typing import Any, Callable
 import torch
 import torch.nn.functional as F
 
-from netgraph.layers.expression_forms import repeated_subtrees
-from netgraph.layers.expression_steps import cut_steps
+from netgraph.layers.expression_forms import children, repeated_subtrees
+from netgraph.layers.expression_steps import cut_steps, detached_whole_step
 from netgraph.layers.function_table import INTERNAL_FUNCTIONS, NAMED_FUNCTIONS, NamedFunction
 
 __all__ = ["to_code", "to_codes", "evaluate", "table_entry", "literal", "LOWERED"]
@@ -47,6 +47,14 @@ def to_codes(trees: list[tuple], names: dict[str, str], local: Callable[[str], s
     >>> to_codes([parse("Exp[#x]").tree, parse("1 + Exp[#x]").tree], {"x": "x"}, lambda hint: f"t_{hint}")
     ['(t_e := torch.exp(x))', '(1.0 + t_e)']
     """
+    if any(detached_whole_step(tree) for tree in trees):  # each such output on its own, on detached inputs
+        return [_attached(_codes([tree], _detached_names(tree, names), local)[0], tree, names)
+                if detached_whole_step(tree) else _codes([tree], names, local)[0] for tree in trees]
+    return _codes(trees, names, local)
+
+
+def _codes(trees: list[tuple], names: dict[str, str], local: Callable[[str], str] | None) -> list[str]:
+    """``to_codes``'s code, each tree run as it is."""
     whole = trees[0] if len(trees) == 1 else ("outputs", tuple(trees))
     (classes, repeated), done = repeated_subtrees(whole) if local is not None else ({}, ()), {}
     steps = cut_steps(whole)
@@ -95,6 +103,34 @@ def _code(tree: tuple, names: dict[str, str], code: Callable[[tuple], str] | Non
     if len(args) > 1 and (slot := _first_slot(tree)):  # torch's atan2 takes no number: a tensor like the slot's
         args = [f"{names[slot]}.new_tensor({a})" if child[0] == "const" else a for a, child in zip(args, tree[2:])]
     return table_entry(name).code(*args)
+
+
+def _slots(tree: tuple) -> list[str]:
+    """The slots ``tree`` uses, in order."""
+    found = {}
+    stack = [tree]
+    while stack:
+        node = stack.pop()
+        if node[0] == "slot":
+            found[node[1]] = None
+        stack += reversed(children(node))
+    return list(found)
+
+
+def _detached_names(tree: tuple, names: dict[str, str]) -> dict[str, str]:
+    """``names`` of ``tree``'s slots, detached (``detached_whole_step``)."""
+    return {**names, **{s: f"{_operand(names[s])}.detach()" for s in _slots(tree)}}
+
+
+def _operand(text: str) -> str:
+    return text if text.isidentifier() else f"({text})"
+
+
+def _attached(code: str, tree: tuple, names: dict[str, str]) -> str:
+    """``code`` (a whole step run on detached inputs) attached to ``tree``'s slots again by subtracting their empty
+    sums, an exact 0: the value is the same to the bit (-0. too), its derivative by each slot 0 in both modes."""
+    zeros = " + ".join(f"{_operand(names[s])}[:0].sum()" for s in _slots(tree))
+    return f"({code} - ({zeros}))"
 
 
 def _detached(code: Callable[[tuple], str], tree: tuple, steps: frozenset[int]) -> str:
@@ -212,6 +248,9 @@ def evaluate(tree: tuple, env: dict[str, Any], fold: bool = False, steps: frozen
         return torch.tensor(tree[1], dtype=torch.float64) if fold else tree[1]
     if kind == "slot":
         return env[tree[1]]
+    if steps is None and not fold and detached_whole_step(tree):  # as to_codes's
+        value = evaluate(tree, {**env, **{s: env[s].detach() for s in _slots(tree)}}, steps=cut_steps(tree))
+        return value - sum(env[s][:0].sum() for s in _slots(tree))
     steps = frozenset() if fold else cut_steps(tree) if steps is None else steps
 
     def run(t: tuple) -> Any:
