@@ -84,6 +84,8 @@ _TINY_GATE = "Min[Floor[Abs[#] * 10^18], 1]"  # 1 where |#| >= 10^-18, else 0 (A
 _ZERO_SIGN = "SignOrZero[-ArcTan2[Ceiling[-#], Ceiling[-#] - 1]]"  # the sign of #, 1 at +0., -1 at -0.
 _POLE_OR = "If[# == Min[Floor[#], 0], Floor[#], {}]"  # # at a pole of Gamma (0, -0., -1, ...; -Infinity), else {}
 _AT_POLE = _POLE_OR.format(0)
+_SURD_SIGN = "SignOrZero[SignOrZero[#1] + 1 / 2]"  # -1 for #1 < 0, else 1 (0 and NaN too)
+_SURD_N = "(Round[#2] + If[Mod[#2, 1] == 0, 0, Indeterminate])"  # Surd's n, a step: NaN where no integer
 _DEFINITIONS = {  # (arity, Wolfram definition); # is the argument, #1 and #2 the arguments
     "HardSigmoid": (1, "Min[Max[(# + 1) / 2, 0], 1]"),  # Wolfram's Clip[(x+1)/2, {0,1}], not torch's hardsigmoid
     # the rest of Wolfram's ElementwiseLayer functions, by their real-valued definitions; Sech and Csch written so
@@ -148,16 +150,16 @@ _DEFINITIONS = {  # (arity, Wolfram definition); # is the argument, #1 and #2 th
     # ComplexInfinity, no sign: NaN, added by a step, with 1 for the divisor inside, so that reverse mode's zero
     # gradient meets no 0 / 0 (NaN) there: the derivative is 0 in both modes, as forward mode's was
     "Quotient": (2, "Round[(#1 - Mod[#1, #2 + (#2 == 0)]) / (#2 + (#2 == 0))] + If[#2 == 0, Indeterminate, 0]"),
-    # the real n-th root: of an odd n s (s x)^(1/n) as CubeRoot's, of an even one x^(1/n), Indeterminate (NaN) below 0
-    # as Wolfram's, and of an n that is no integer (from a port; a constant one is refused) NaN, added to the base
-    # (1^NaN is 1) and to n (NaN^0 is 1), so that the derivatives are NaN there too; its gradient is +Infinity at 0 and
-    # -0. (-(Abs[x]^(1/n)) gave 0 * Infinity). Both roots take s x and the one not taken adds 1 to it, so neither has a
-    # NaN or infinite gradient that If (for an n given as an input it computes both) would pass on as 0 * NaN; for a
-    # constant n the added term is 0.
-    "Surd": (2, "If[Mod[#2, 2] == 1, SignOrZero[SignOrZero[#1] + 1 / 2] * (SignOrZero[SignOrZero[#1] + 1 / 2] * #1"
-                " + (Mod[#2, 2] != 1)) ^ (1 / #2), If[#1 < 0, Indeterminate, (SignOrZero[SignOrZero[#1] + 1 / 2] * #1"
-                " + If[Mod[#2, 2] == 1, 1, If[Mod[#2, 1] == 0, 0, Indeterminate]])"
-                " ^ (1 / (#2 + If[Mod[#2, 1] == 0, 0, Indeterminate]))]]"),
+    # the real n-th root: of an odd n s (s x)^(1/n) as CubeRoot's, of an even one x^(1/n), NaN below 0 (pow's, its
+    # derivative NaN too) as Wolfram's Indeterminate, and of an n that is no integer (from a port; a constant one is
+    # refused) NaN, added to the base (1^NaN is 1, and the derivative by x NaN) and to n (NaN^0 is 1). n is an integer,
+    # a count: Surd is a step in n (Round[n]), its derivative by n 0 in both modes (it was x^(1/n)'s), as Quotient's.
+    # The gradient is +Infinity at 0 and -0. (-(Abs[x]^(1/n)) gave 0 * Infinity). For an n given as an input If
+    # computes both roots: the one not taken takes s x + 1, so that neither has a NaN or infinite gradient that it
+    # would pass on as 0 * NaN; for a constant n each folds to one op but the power (x + 0: -0. is 0, Wolfram's).
+    "Surd": (2, f"If[Mod[#2, 2] == 1, {_SURD_SIGN} * ({_SURD_SIGN} * #1 + (Mod[#2, 2] != 1)) ^ (1 / {_SURD_N}),"
+                f" If[Mod[#2, 2] == 1, {_SURD_SIGN} * #1 + 1, #1 + If[Mod[#2, 1] == 0, 0, Indeterminate]]"
+                f" ^ (1 / {_SURD_N})]"),
 }
 #: Functions whose derivative is 0 wherever they have one (steps): the expression runner stops their zero tangent
 #: where it would meet another part's value (0 * Infinity is NaN in forward mode), as reverse mode does
