@@ -202,3 +202,26 @@ def test_surd_of_an_n_from_a_port_that_is_no_integer_is_nan_with_nan_derivatives
         assert jac(module)(x, n).diagonal()[:3].isnan().all()
         assert jac(module, argnums=1)(x, n).diagonal().tolist() == [0.0] * 5  # a step in n (a count), as Quotient's
         assert jac(module)(x, n).diagonal()[3:].tolist() == pytest.approx([1 / 12, 1 / 12], rel=1e-15)
+
+
+@pytest.mark.parametrize("expression", ["Mod[3, 0] + #x", "Mod[#x, 0]", "Mod[#x, 1 - 1]", "Mod[#x, -0.]"])
+def test_mod_by_a_constant_0_is_refused_whatever_m_as_quotients(expression):
+    """Wolfram's Mod[m, 0] is Indeterminate whatever m: Mod[#x, 0] was a layer of NaNs, silently (Mod[3, 0] NaN with
+    a warning); refused now, as Quotient[m, 0] is."""
+    with pytest.raises(OptionError, match=r"Mod\[m, 0\] is Indeterminate whatever m; give Mod a divisor that is not"):
+        FunctionLayer(expression)
+
+
+def test_mod_by_0_from_a_port_is_nan_with_nan_derivatives_in_both_modes_compiled_and_interpreted():
+    """Mod[m, n] at an n = 0 from a port is NaN (Wolfram's Indeterminate), but its derivative by m was 1 (remainder's);
+    now NaN in both modes, by n too, as the value; elsewhere 1 by m and -Floor[m/n] by n, as before."""
+    from torch.func import jacfwd, jacrev
+    module = NetGraph([FunctionLayer("Mod[#m, #n]")], [], m=(), n=()).compile().double()
+    m, n = (torch.tensor(v, dtype=torch.float64)
+            for v in ([5.0, -5.0, 0.0, 7.0, -7.0, 2.5], [0.0, -0.0, 0.0, 2.0, 2.0, -1.0]))
+    for run in (module, lambda a, b: interpret(module.net, module, m=a, n=b)):
+        assert run(m, n)[:3].isnan().all() and run(m, n)[3:].tolist() == [1.0, 1.0, -0.5]
+        for jac in (jacfwd, jacrev):
+            dm, dn = (jac(run, argnums=i)(m, n).diagonal() for i in (0, 1))
+            assert dm[:3].isnan().all() and dn[:3].isnan().all()
+            assert dm[3:].tolist() == [1.0] * 3 and dn[3:].tolist() == [-3.0, 4.0, 3.0]
