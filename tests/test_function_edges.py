@@ -225,3 +225,21 @@ def test_mod_by_0_from_a_port_is_nan_with_nan_derivatives_in_both_modes_compiled
             dm, dn = (jac(run, argnums=i)(m, n).diagonal() for i in (0, 1))
             assert dm[:3].isnan().all() and dn[:3].isnan().all()
             assert dm[3:].tolist() == [1.0] * 3 and dn[3:].tolist() == [-3.0, 4.0, 3.0]
+
+
+def test_csch_gradient_at_the_meeting_of_its_two_forms_is_the_derivative_in_both_modes():
+    """Csch is 1/Sinh[x] up to |x| = L = 40 + 2^-16 and Exp[L - |x|] / Sinh[L Sign[x]] beyond; both clips (Min/Max,
+    hardtanh) had gradient 0 at the bound, so its gradient at exactly +-L was 0. Sinh's clip is now torch's clamp,
+    gradient 1 at the bound: -Cosh[L] / Sinh[L]^2 there, in both modes, compiled and interpreted."""
+    from torch.func import jacfwd, jacrev
+    bound = 40 + 2.0 ** -16
+    x = torch.tensor([bound, -bound, bound + 1, 1.5], dtype=torch.float64)
+    closed = [-math.cosh(v) / math.sinh(v) ** 2 for v in x.tolist()]
+    module = NetGraph([ElementwiseLayer("Csch")], [], Input=()).compile().double()
+    for run in (module, lambda t: interpret(module.net, module, Input=t)):
+        for jac in (jacfwd, jacrev):
+            torch.testing.assert_close(jac(run)(x).diagonal(), torch.tensor(closed, dtype=torch.float64),
+                                       rtol=4e-16, atol=0)
+        x32 = x.float().requires_grad_(True)
+        run(x32).sum().backward()
+        torch.testing.assert_close(x32.grad, torch.tensor(closed, dtype=torch.float32), rtol=4 * 2.0 ** -23, atol=0)

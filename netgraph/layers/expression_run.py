@@ -100,9 +100,10 @@ def _code(tree: tuple, names: dict[str, str], code: Callable[[tuple], str] | Non
         return f"{code}.to({names[_first_slot(tree)]}.dtype)" if _constant_branches(tree) else code
     if name in ("Min", "Max"):
         return _min_max_code(name, tree[2:], args)
-    if len(args) > 1 and (slot := _first_slot(tree)):  # torch's atan2 takes no number: a tensor like the slot's
+    entry = table_entry(name)
+    if len(args) > 1 and not entry.numbers and (slot := _first_slot(tree)):  # atan2 takes no number: a tensor
         args = [f"{names[slot]}.new_tensor({a})" if child[0] == "const" else a for a, child in zip(args, tree[2:])]
-    return table_entry(name).code(*args)
+    return entry.code(*args)
 
 
 def _slots(tree: tuple) -> list[str]:
@@ -273,9 +274,11 @@ def evaluate(tree: tuple, env: dict[str, Any], fold: bool = False, steps: frozen
         return result.to(_slot_dtype(tree, env)) if _constant_branches(tree) else result
     if name in ("Min", "Max"):
         return _min_max(name, *args)
-    if len(args) > 1 and (tensor := next((a for a in args if isinstance(a, torch.Tensor)), None)) is not None:
+    entry = table_entry(name)
+    if len(args) > 1 and not entry.numbers and (tensor := next((a for a in args if isinstance(a, torch.Tensor)),
+                                                               None)) is not None:
         args = [a if isinstance(a, torch.Tensor) else tensor.new_tensor(a) for a in args]  # as to_code's
-    return table_entry(name).function(*args)
+    return entry.function(*args)
 
 
 #: Node kinds made by ``expression_shapes.lower`` once the shapes are known: kind -> (code, evaluation).

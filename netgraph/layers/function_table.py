@@ -50,6 +50,7 @@ class NamedFunction:
     arity: int = 1
     path: str | None = None
     definition: str | None = None
+    numbers: bool = False  # takes its constant arguments as numbers (torch.clamp's bounds), not as tensors
 
     def code(self, *args: str) -> str:
         """The compiled forward's call: ``torch.tanh(x)``."""
@@ -92,12 +93,12 @@ _DEFINITIONS = {  # (arity, Wolfram definition); # is the argument, #1 and #2 th
     # that no step overflows (1 / Cosh[90.] in float32 is 0, but its gradient was NaN), and without comparisons (ONNX).
     # Csch is 1 / Sinh[#] up to |#| = L, Exp[L - |#|] / Sinh[L Sign[#]] beyond (the same to 10^-35), so that Sinh
     # neither overflows (its gradient was 0 * Infinity, NaN) nor its square in the gradient in float32 (0 from
-    # |#| = 45): 7 ops; gradient -Infinity at 0 and -0. (Sech / Tanh's was Sech's 0 times 1 / Tanh[0], NaN). Both
-    # clips' gradients are 0 at their bound, so the gradient at exactly +-L is 0 (the true one -8.5e-18): L is
-    # 40 + 2^-16, which no decimal grid meets, and a multiple of 2^-16, so that L - |#| is exact
+    # |#| = 45): 7 ops; gradient -Infinity at 0 and -0. (Sech / Tanh's was Sech's 0 times 1 / Tanh[0], NaN). Max's
+    # clip (hardtanh) has gradient 0 at its bound, Sinh's (torch's clamp) 1, so that the gradient at exactly +-L is
+    # -Cosh/Sinh^2 (it was 0 with two hardtanhs): L is 40 + 2^-16, a multiple of 2^-16, so that L - |#| is exact
     "Cot": (1, "1 / Tan[#]"), "Coth": (1, "1 / Tanh[#]"), "Csc": (1, "1 / Sin[#]"), "Sec": (1, "1 / Cos[#]"),
     "Sech": (1, "2 * Exp[-Abs[#]] / (1 + Exp[-2 * Abs[#]])"),
-    "Csch": (1, "Exp[40 + 2^-16 - Max[Abs[#], 40 + 2^-16]] / Sinh[Min[Max[#, -40 - 2^-16], 40 + 2^-16]]"),
+    "Csch": (1, "Exp[40 + 2^-16 - Max[Abs[#], 40 + 2^-16]] / Sinh[ClampInclusive[#, -40 - 2^-16, 40 + 2^-16]]"),
     # ArcCot = ArcTan[1/x] (Wolfram's branch: negative for x < 0, Pi/2 at 0 and -0.) for |x| >= 1 (exact for huge
     # x), s Pi/2 - ArcTan[x] below (s = 1 for x >= 0, else -1), so that the gradient is -1/(1 + x^2) everywhere
     # (ArcTan[1/x]'s was NaN at 0); the branch not taken gets a safe input (a NaN gradient times 0 is NaN), and no
@@ -197,10 +198,13 @@ NAMED_FUNCTIONS: dict[str, NamedFunction] = {
 NAMED_FUNCTIONS.update({alias: NAMED_FUNCTIONS[name] for alias, name in _SYNONYMS.items()})
 
 #: Entries only the definitions above may use (an expression cannot name them): log|Gamma|, which Gamma needs,
-#: torch's sign, which is 0 at NaN, and torch's atan2(y, x), which ArcTan[x, y] needs.
+#: torch's sign, which is 0 at NaN, torch's atan2(y, x), which ArcTan[x, y] needs, and torch's clamp of constant
+#: bounds, whose gradient is 1 at a bound (Min and Max compile to hardtanh's 0 there), which Csch needs.
 INTERNAL_FUNCTIONS: dict[str, NamedFunction] = {"LogAbsGamma": NamedFunction("LogAbsGamma", 1, path="torch.lgamma"),
                                                 "SignOrZero": NamedFunction("SignOrZero", 1, path="torch.sign"),
-                                                "ArcTan2": NamedFunction("ArcTan2", 2, path="torch.atan2")}
+                                                "ArcTan2": NamedFunction("ArcTan2", 2, path="torch.atan2"),
+                                                "ClampInclusive": NamedFunction("ClampInclusive", 3, path="torch.clamp",
+                                                                                numbers=True)}
 
 #: Lower-case names of other libraries -> the function here, for the message on one: Wolfram's names are
 #: case-sensitive (its exp is an unknown symbol), so ``exp[#x]`` is an unknown function, as ElementwiseLayer("exp") is.
