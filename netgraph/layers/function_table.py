@@ -152,8 +152,9 @@ _DEFINITIONS = {  # (arity, Wolfram definition); # is the argument, #1 and #2 th
     # Floor[m/n] as Wolfram's for integers, written so that m == n Quotient[m, n] + Mod[m, n] holds for reals too
     # (Quotient[1, 0.1] is 9, as Mod[1, 0.1] is 0.1 less a rounding), as torch's floor division. Quotient[m, 0] is
     # ComplexInfinity, no sign: NaN, added by a step, with 1 for the divisor inside, so that reverse mode's zero
-    # gradient meets no 0 / 0 (NaN) there: the derivative is 0 in both modes, as forward mode's was
-    "Quotient": (2, "Round[(#1 - Mod[#1, #2 + (#2 == 0)]) / (#2 + (#2 == 0))] + If[#2 == 0, Indeterminate, 0]"),
+    # gradient meets no 0 / 0 (NaN) there: the derivative is 0 in both modes, as forward mode's was; Mod's own % (its
+    # divisor is never 0: no NaN factor to compute)
+    "Quotient": (2, "Round[(#1 - (#1 % (#2 + (#2 == 0)) + 0)) / (#2 + (#2 == 0))] + If[#2 == 0, Indeterminate, 0]"),
     # the real n-th root: of an odd n s (s x)^(1/n) as CubeRoot's, of an even one x^(1/n), NaN below 0 (pow's, its
     # derivative NaN too) as Wolfram's Indeterminate, and of an n that is no integer (from a port; a constant one is
     # refused) NaN, added to the base (1^NaN is 1, and the derivative by x NaN) and to n (NaN^0 is 1). n is an integer,
