@@ -191,13 +191,55 @@ def test_surd_names_the_n_it_refuses_exactly_as_wolfram_writes_it(n, shown):
 
 
 def test_surd_of_an_n_from_a_port_that_is_no_integer_is_nan_with_nan_derivatives():
-    """Surd[x, n] with n from a port: NaN where n is no integer (2.5, Infinity), value and derivatives in both modes;
-    it was x^(1/n) (x^0 = 1 at Infinity). An integer n keeps the real root, 8^(1/3) = 2 with d/dx 1/12."""
+    """Surd[x, n] with n from a port: NaN where n is no integer (2.5, Infinity), value and derivative by x in both
+    modes, derivative by n 0 (Surd is a step in n); it was x^(1/n) (x^0 = 1 at Infinity). An integer n keeps the
+    real root, 8^(1/3) = 2 with d/dx 1/12."""
     from torch.func import jacfwd, jacrev
     module = NetGraph([FunctionLayer("Surd[#x, #n]")], [], x=(), n=()).compile().double()
     x, n = (torch.tensor(v, dtype=torch.float64) for v in ([8.0, 8.0, 0.5, -8.0, 8.0], [2.5, math.inf, 0.5, 3.0, 3.0]))
     assert module(x, n)[:3].isnan().all() and module(x, n)[3:].tolist() == [-2.0, 2.0]
     for jac in (jacfwd, jacrev):
-        for i in (0, 1):
-            assert jac(module, argnums=i)(x, n).diagonal()[:3].isnan().all()
+        assert jac(module)(x, n).diagonal()[:3].isnan().all()
+        assert jac(module, argnums=1)(x, n).diagonal().tolist() == [0.0] * 5  # a step in n (a count), as Quotient's
         assert jac(module)(x, n).diagonal()[3:].tolist() == pytest.approx([1 / 12, 1 / 12], rel=1e-15)
+
+
+@pytest.mark.parametrize("expression", ["Mod[3, 0] + #x", "Mod[#x, 0]", "Mod[#x, 1 - 1]", "Mod[#x, -0.]"])
+def test_mod_by_a_constant_0_is_refused_whatever_m_as_quotients(expression):
+    """Wolfram's Mod[m, 0] is Indeterminate whatever m: Mod[#x, 0] was a layer of NaNs, silently (Mod[3, 0] NaN with
+    a warning); refused now, as Quotient[m, 0] is."""
+    with pytest.raises(OptionError, match=r"Mod\[m, 0\] is Indeterminate whatever m; give Mod a divisor that is not"):
+        FunctionLayer(expression)
+
+
+def test_mod_by_0_from_a_port_is_nan_with_nan_derivatives_in_both_modes_compiled_and_interpreted():
+    """Mod[m, n] at an n = 0 from a port is NaN (Wolfram's Indeterminate), but its derivative by m was 1 (remainder's);
+    now NaN in both modes, by n too, as the value; elsewhere 1 by m and -Floor[m/n] by n, as before."""
+    from torch.func import jacfwd, jacrev
+    module = NetGraph([FunctionLayer("Mod[#m, #n]")], [], m=(), n=()).compile().double()
+    m, n = (torch.tensor(v, dtype=torch.float64)
+            for v in ([5.0, -5.0, 0.0, 7.0, -7.0, 2.5], [0.0, -0.0, 0.0, 2.0, 2.0, -1.0]))
+    for run in (module, lambda a, b: interpret(module.net, module, m=a, n=b)):
+        assert run(m, n)[:3].isnan().all() and run(m, n)[3:].tolist() == [1.0, 1.0, -0.5]
+        for jac in (jacfwd, jacrev):
+            dm, dn = (jac(run, argnums=i)(m, n).diagonal() for i in (0, 1))
+            assert dm[:3].isnan().all() and dn[:3].isnan().all()
+            assert dm[3:].tolist() == [1.0] * 3 and dn[3:].tolist() == [-3.0, 4.0, 3.0]
+
+
+def test_csch_gradient_at_the_meeting_of_its_two_forms_is_the_derivative_in_both_modes():
+    """Csch is 1/Sinh[x] up to |x| = L = 40 + 2^-16 and Exp[L - |x|] / Sinh[L Sign[x]] beyond; both clips (Min/Max,
+    hardtanh) had gradient 0 at the bound, so its gradient at exactly +-L was 0. Sinh's clip is now torch's clamp,
+    gradient 1 at the bound: -Cosh[L] / Sinh[L]^2 there, in both modes, compiled and interpreted."""
+    from torch.func import jacfwd, jacrev
+    bound = 40 + 2.0 ** -16
+    x = torch.tensor([bound, -bound, bound + 1, 1.5], dtype=torch.float64)
+    closed = [-math.cosh(v) / math.sinh(v) ** 2 for v in x.tolist()]
+    module = NetGraph([ElementwiseLayer("Csch")], [], Input=()).compile().double()
+    for run in (module, lambda t: interpret(module.net, module, Input=t)):
+        for jac in (jacfwd, jacrev):
+            torch.testing.assert_close(jac(run)(x).diagonal(), torch.tensor(closed, dtype=torch.float64),
+                                       rtol=4e-16, atol=0)
+        x32 = x.float().requires_grad_(True)
+        run(x32).sum().backward()
+        torch.testing.assert_close(x32.grad, torch.tensor(closed, dtype=torch.float32), rtol=4 * 2.0 ** -23, atol=0)

@@ -24,6 +24,7 @@ ONE_ARGUMENT = [0.0, -0.0, 1.0, -1.0, 0.5, -0.5, 0.3, -0.7, 2.0, -2.0, 3.0, -3.0
 TWO_ARGUMENTS = [0.0, -0.0, 1.0, -1.0, 0.5, -0.5, 2.0, -2.0, 3.0, 1e-30, 1e10, -1e10]
 INTEGERS = [1.0, 2.0, 3.0, -1.0, -2.0, 5.0]  # Surd's n: an integer (Wolfram's Surd[x, n] is defined for no other)
 THREE_ARGUMENTS = [0.0, -0.0, 1.0, -2.0, 0.5, 1e10]
+INF, NAN = float("inf"), float("nan")
 
 # Documented exceptions, torch's own: F.softsign is x / (1 + |x|), and at |x| = 10^10 both modes' derivatives are a
 # difference of two terms near 10^-10 (each right to ~10^-7 relative only, differently rounded), so equal to 10^-6
@@ -250,3 +251,28 @@ def test_arc_sech_below_zero_has_a_nan_derivative_where_its_value_is_nan():
             # to 1e-13: torch.acosh's backward takes y^2 - 1 at y = 1/x near 1 (1.8e-14 off at 0.999)
             closed_form = -1 / (inside * ((1 - inside) * (1 + inside)).sqrt())
             torch.testing.assert_close(jac(run)(inside).diagonal(), closed_form, rtol=1e-13, atol=0)
+
+
+@pytest.mark.parametrize("expression, values", [
+    ("Quotient[#p0, #p1]", [NAN, NAN, NAN, NAN, 0.0, NAN, 3.0, 0.0, NAN]),
+    ("Floor[#p0 / #p1] + Round[#p1 * #p0]", [NAN, NAN, NAN, -INF, INF, NAN, 17.0, -0.0, INF])])
+def test_a_whole_step_through_an_operator_has_derivative_0_in_both_modes_at_infinite_and_nan_inputs(expression, values):
+    """A whole expression that is Quotient kept its division's gradient path: at an infinite or NaN m or n reverse
+    mode passed Round's zero gradient through the division (0 / NaN, 0 * Infinity: NaN) where forward mode gave 0.
+    It now runs on detached inputs, attached again by an exact 0: derivative 0 in both modes, the value unchanged
+    (the same bits, -0. too), and backward gives each input a zero gradient."""
+    m = torch.tensor([INF, 5.0, NAN, -INF, 5.0, INF, 7.0, -0.0, 1.0], dtype=torch.float64)
+    n = torch.tensor([0.0, NAN, 2.0, 3.0, INF, INF, 2.0, 3.0, 0.0], dtype=torch.float64)
+    runs = _runs("", 2, expression)
+    expected = runs["compiled"](m, n)
+    for run in runs.values():
+        assert run(m, n).view(torch.int64).tolist() == expected.view(torch.int64).tolist()
+        for jac in (jacfwd, jacrev):
+            for i in (0, 1):
+                assert jac(run, argnums=i)(m, n).diagonal().tolist() == [0.0] * len(m)
+        mi, ni = m.clone().requires_grad_(True), n.clone().requires_grad_(True)
+        run(mi, ni).sum().backward()
+        assert mi.grad.tolist() == ni.grad.tolist() == [0.0] * len(m)
+    torch.testing.assert_close(expected, torch.tensor(values, dtype=torch.float64), rtol=0, atol=0, equal_nan=True)
+    signs = [bool(b) for b, v in zip(expected.signbit(), values) if v == v]  # -0. kept
+    assert signs == [str(v)[0] == "-" for v in values if v == v]

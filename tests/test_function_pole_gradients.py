@@ -90,26 +90,25 @@ def test_surds_gradient_at_0_is_infinity_as_cuberoots_and_exact_elsewhere(expres
 @pytest.mark.parametrize("k", [3.0, 5.0, -3.0, 2.0, 4.0])
 def test_surd_of_an_input_n_has_exact_gradients_either_side_of_0_and_infinity_at_it(k):
     """With n an input, If computes both roots: the even one's (x + 0)^(1/n) had a NaN gradient at every x < 0 that
-    reached an odd n's result (Surd[-8, 3] gave (NaN, NaN) for (d/dx, d/dn), not (1/12, Log[8] 2/9)), and the root
-    not taken gave 0 * Infinity at x = 0."""
+    reached an odd n's result (Surd[-8, 3] gave NaN for d/dx, not 1/12), and the root not taken gave 0 * Infinity at
+    x = 0. n, a count, gets no gradient (Surd is a step in n)."""
     module = NetGraph([ThreadingLayer("Surd")], [], Input1=5, Input2=5).compile().double()
     x = torch.tensor([[-8.0, -0.5, 0.5, 27.0, 0.0]], dtype=torch.float64, requires_grad=True)
     n = torch.full((1, 5), k, dtype=torch.float64, requires_grad=True)
     y = module(Input1=x, Input2=n)
-    dx, dn = torch.autograd.grad(y.sum(), (x, n))
+    dx, dn = torch.autograd.grad(y.sum(), (x, n), allow_unused=True)
+    assert dn is None  # n reaches Surd only through steps (a count), detached as Floor[#n] #x's
     odd = k % 2 == 1
     for i in range(4):
         root = math.copysign(abs(x[0, i].item()) ** (1 / k), x[0, i].item())
-        if x[0, i] < 0 and not odd:  # Indeterminate, as Wolfram's; no gradient flows from it
-            assert math.isnan(y[0, i].item()) and dx[0, i] == dn[0, i] == 0
+        if x[0, i] < 0 and not odd:  # Indeterminate, as Wolfram's; its derivative by x too, by n (a count) 0
+            assert math.isnan(y[0, i].item()) and math.isnan(dx[0, i].item())
             continue
         assert y[0, i].item() == pytest.approx(root, rel=1e-12)
         assert dx[0, i].item() == pytest.approx(abs(x[0, i].item()) ** (1 / k - 1) / k, rel=1e-12)
-        assert dn[0, i].item() == pytest.approx(-root * math.log(abs(x[0, i].item())) / k ** 2, rel=1e-12)
-    assert dx[0, 4] == (math.inf if k > 0 else -math.inf) and dn[0, 4] == (0 if k > 0 else math.inf)
+    assert dx[0, 4] == (math.inf if k > 0 else -math.inf)
     real = slice(0, 4) if odd else slice(2, 4)  # n's gradient only where x > 0: of an x < 0 Surd is real at odd n only
     fixed_n = n[:, real].detach()
-    # n's derivative is x^(1/n)'s at an integer n (above): no difference checks it, as Surd is NaN off an integer
     assert torch.autograd.gradcheck(lambda a: module(Input1=a, Input2=fixed_n), x[:, real].detach().requires_grad_())
 
 
@@ -140,3 +139,27 @@ def test_forward_mode_derivative_at_zero_is_the_limit_as_reverse_modes(name):
         assert forward[:2].tolist() == [-math.inf, -math.inf]
         real = ~run(x).isnan()  # ArcSech of x < 0 or x > 1 is complex: NaN
         torch.testing.assert_close(forward[real], reverse[real], rtol=1e-15, atol=0)
+
+
+@pytest.mark.parametrize("expression", ["Surd[#x, 2]", "Surd[#x, -4]", "Surd[#x, #n]"])
+def test_surd_of_a_negative_x_and_an_even_n_has_a_nan_derivative_and_n_derivative_0(expression):
+    """Surd of x < 0 at an even n is NaN (Wolfram's Indeterminate), but its derivative by x was 0 (If's constant NaN
+    branch passes no gradient): now NaN in both modes, as the value. n is an integer (Wolfram's Surd[x, n] has no
+    other), a count: Surd is a step in n, its derivative by n 0 (it was x^(1/n)'s, -Surd Log[x] / n^2), where n is no
+    integer too (the value NaN, as Quotient's by 0); by x the closed form (1/n) |x|^(1/n - 1) where the root is real,
+    else NaN."""
+    ports = FunctionLayer(expression).input_ports
+    module = NetGraph([FunctionLayer(expression)], [], **{p: () for p in ports}).compile().double()
+    x = torch.tensor([-8.0, -0.5, 8.0, -27.0, 0.5, 16.0, 16.0], dtype=torch.float64)
+    k = {"Surd[#x, 2]": 2.0, "Surd[#x, -4]": -4.0}.get(expression)
+    n = torch.tensor([k or 2.0] * 3 + ([k] * 4 if k else [3.0, 3.0, 4.0, 2.5]), dtype=torch.float64)
+    args = (x, n) if "#n" in expression else (x,)
+    real = (n % 2 == 1) | ((n % 2 == 0) & (x >= 0))
+    closed = torch.where(real, x.abs() ** (1 / n - 1) / n, math.nan)
+    for run in (module, lambda *a: interpret(module.net, module, **dict(zip(ports, a)))):
+        assert run(*args).isnan().tolist() == (~real).tolist()
+        for jac in (jacfwd, jacrev):
+            torch.testing.assert_close(jac(run)(*args).diagonal(), closed, rtol=1e-14, atol=0, equal_nan=True)
+            if "#n" in expression:
+                dn = jac(run, argnums=1)(*args).diagonal()
+                assert dn.tolist() == [0.0] * 7

@@ -38,7 +38,7 @@ from netgraph.core.user_frame import user_stacklevel
 from netgraph.layers.expression_indeterminate import IndeterminateWarning, kept_parts, name_part, noting
 from netgraph.layers.expression_forms import (LONG_CHAIN, OTHER_FORMS, STRUCTURAL, chain_terms, check_extent,
                                               not_allowed, not_allowed_col, outputs, number, part_index, structural)
-from netgraph.layers.expression_folding import expanded_constant, folded, refuse_quotient_by_0, special_constant
+from netgraph.layers.expression_folding import expanded_constant, folded, refuse_constant_divisor_0, special_constant
 from netgraph.layers.expression_run import evaluate, table_entry, to_code
 from netgraph.layers.expression_text import (MAP_FORM, SLOT_PREFIX, applied_body, dot_before_times, function_body,
                                               list_beside_value, mapped_call, parenthesised_after, translate,
@@ -49,8 +49,7 @@ from netgraph.layers.function_table import (LOWERCASE_NAMES, INTERNAL_FUNCTIONS,
 __all__ = ["Expression", "parse", "parse_definition", "apply", "apply_all", "to_code", "evaluate",
            "FUNCTIONS", "ExpressionError", "is_expression", "parse_quietly", "warn_indeterminate"]
 
-MAX_LENGTH = 2000
-MAX_DEPTH = 60
+MAX_LENGTH, MAX_DEPTH = 2000, 60
 
 
 #: Function name -> its entry in the one table of named functions (kept under its older name).
@@ -358,7 +357,7 @@ def _extremum(name: str, trees: list[tuple]) -> tuple:
 
 def _expand(entry: NamedFunction, args: list[tuple]) -> tuple:
     """The tree of ``entry``'s definition with its slots (``#`` or ``#1``, ``#2``) replaced by ``args``."""
-    refuse_quotient_by_0(entry.name, args)
+    refuse_constant_divisor_0(entry.name, args)
     if all(a[0] == "const" for a in args) and (special := special_constant(entry.name, args)) is not None:
         return special  # LogGamma[0]: Infinity, though its definition's log|Gamma[0]| is refused for Gamma[0]
     slots = ("Input",) if entry.arity == 1 else tuple(f"Input{i}" for i in range(1, entry.arity + 1))
@@ -375,6 +374,8 @@ def _substitute(tree: tuple, values: dict[str, tuple]) -> tuple:
     node = tuple(_substitute(c, values) if isinstance(c, tuple) else c for c in tree)
     if node[:2] == ("call", "If") and node[2][0] == "const":
         return node[3] if node[2][1] != 0 else node[4]
+    if node[:2] == ("bin", "*") and node[3] == ("const", 1):  # x * 1 is x to the bit (Mod's at a constant divisor)
+        return node[2]
     return _fold(node) if node[0] in ("bin", "cmp", "call", "neg") else node
 
 

@@ -2,7 +2,8 @@
 
 ``SquaredEuclideanDistance[u, v]`` is ``Total[(u - v)^2]``, ``ManhattanDistance[u, v]`` ``Total[Abs[u - v]]``,
 ``ChessboardDistance[u, v]`` ``Max[Abs[u - v]]`` (of two vectors of one length, or two numbers: no broadcasting),
-``CosineDistance[u, v]`` ``1 - Dot[u, v] / (Norm[u] Norm[v])`` (of two vectors; NaN if one is zero),
+``CosineDistance[u, v]`` ``1 - Dot[u, v] / (Norm[u] Norm[v])`` (of two vectors, each scaled by its largest |x| first
+as ``netgraph.layers.cosine``'s, ``expression_shapes``' ``"cosine"``; NaN if one is zero),
 ``RootMeanSquare[x]`` ``Sqrt[Mean[x^2]]`` (over level 1, as Mean; of a vector ``Norm[x] / Sqrt[Length[x]]``,
 gradient 0 at zero), ``Differences[x]`` ``x[[2;;]] - x[[;;-2]]`` (level 1, at least 2 elements, one fewer) and
 ``Accumulate[x]`` the running totals along level 1 (torch's ``cumsum``, expression_shapes' ``"cumsum"``), as
@@ -72,9 +73,8 @@ def _distance(tree: tuple, shapes: Mapping[str, tuple], lower: Callable[..., tup
     _same_lengths(kind, lower(u, shapes)[1], lower(v, shapes)[1])
     if kind == "EuclideanDistance":
         return ("Norm", difference, 2.0)
-    if kind == "CosineDistance":
-        norms = ("bin", "*", ("Norm", u, 2.0), ("Norm", v, 2.0))
-        return ("bin", "-", ("const", 1.0), ("bin", "/", ("Dot", u, v), norms))
+    if kind == "CosineDistance":  # the pair operator's scale-invariant one (netgraph.layers.cosine), NaN at zero
+        return ("cosine", u, v)
     if kind == "HammingDistance":
         each = ("cmp", "!=", u, v)
     elif kind == "SquaredEuclideanDistance":

@@ -12,8 +12,8 @@ from typing import Any, Callable
 import torch
 import torch.nn.functional as F
 
-from netgraph.layers.expression_forms import repeated_subtrees
-from netgraph.layers.expression_steps import cut_steps
+from netgraph.layers.expression_forms import children, repeated_subtrees
+from netgraph.layers.expression_steps import cut_steps, detached_whole_step
 from netgraph.layers.function_table import INTERNAL_FUNCTIONS, NAMED_FUNCTIONS, NamedFunction
 
 __all__ = ["to_code", "to_codes", "evaluate", "table_entry", "literal", "LOWERED"]
@@ -47,6 +47,14 @@ def to_codes(trees: list[tuple], names: dict[str, str], local: Callable[[str], s
     >>> to_codes([parse("Exp[#x]").tree, parse("1 + Exp[#x]").tree], {"x": "x"}, lambda hint: f"t_{hint}")
     ['(t_e := torch.exp(x))', '(1.0 + t_e)']
     """
+    if any(detached_whole_step(tree) for tree in trees):  # each such output on its own, on detached inputs
+        return [_attached(_codes([tree], _detached_names(tree, names), local)[0], tree, names)
+                if detached_whole_step(tree) else _codes([tree], names, local)[0] for tree in trees]
+    return _codes(trees, names, local)
+
+
+def _codes(trees: list[tuple], names: dict[str, str], local: Callable[[str], str] | None) -> list[str]:
+    """``to_codes``'s code, each tree run as it is."""
     whole = trees[0] if len(trees) == 1 else ("outputs", tuple(trees))
     (classes, repeated), done = repeated_subtrees(whole) if local is not None else ({}, ()), {}
     steps = cut_steps(whole)
@@ -92,9 +100,38 @@ def _code(tree: tuple, names: dict[str, str], code: Callable[[tuple], str] | Non
         return f"{code}.to({names[_first_slot(tree)]}.dtype)" if _constant_branches(tree) else code
     if name in ("Min", "Max"):
         return _min_max_code(name, tree[2:], args)
-    if len(args) > 1 and (slot := _first_slot(tree)):  # torch's atan2 takes no number: a tensor like the slot's
+    entry = table_entry(name)
+    if len(args) > 1 and not entry.numbers and (slot := _first_slot(tree)):  # atan2 takes no number: a tensor
         args = [f"{names[slot]}.new_tensor({a})" if child[0] == "const" else a for a, child in zip(args, tree[2:])]
-    return table_entry(name).code(*args)
+    return entry.code(*args)
+
+
+def _slots(tree: tuple) -> list[str]:
+    """The slots ``tree`` uses, in order."""
+    found = {}
+    stack = [tree]
+    while stack:
+        node = stack.pop()
+        if node[0] == "slot":
+            found[node[1]] = None
+        stack += reversed(children(node))
+    return list(found)
+
+
+def _detached_names(tree: tuple, names: dict[str, str]) -> dict[str, str]:
+    """``names`` of ``tree``'s slots, detached (``detached_whole_step``)."""
+    return {**names, **{s: f"{_operand(names[s])}.detach()" for s in _slots(tree)}}
+
+
+def _operand(text: str) -> str:
+    return text if text.isidentifier() else f"({text})"
+
+
+def _attached(code: str, tree: tuple, names: dict[str, str]) -> str:
+    """``code`` (a whole step run on detached inputs) attached to ``tree``'s slots again by subtracting their empty
+    sums, an exact 0: the value is the same to the bit (-0. too), its derivative by each slot 0 in both modes."""
+    zeros = " + ".join(f"{_operand(names[s])}[:0].sum()" for s in _slots(tree))
+    return f"({code} - ({zeros}))"
 
 
 def _detached(code: Callable[[tuple], str], tree: tuple, steps: frozenset[int]) -> str:
@@ -212,6 +249,9 @@ def evaluate(tree: tuple, env: dict[str, Any], fold: bool = False, steps: frozen
         return torch.tensor(tree[1], dtype=torch.float64) if fold else tree[1]
     if kind == "slot":
         return env[tree[1]]
+    if steps is None and not fold and detached_whole_step(tree):  # as to_codes's
+        value = evaluate(tree, {**env, **{s: env[s].detach() for s in _slots(tree)}}, steps=cut_steps(tree))
+        return value - sum(env[s][:0].sum() for s in _slots(tree))
     steps = frozenset() if fold else cut_steps(tree) if steps is None else steps
 
     def run(t: tuple) -> Any:
@@ -234,9 +274,11 @@ def evaluate(tree: tuple, env: dict[str, Any], fold: bool = False, steps: frozen
         return result.to(_slot_dtype(tree, env)) if _constant_branches(tree) else result
     if name in ("Min", "Max"):
         return _min_max(name, *args)
-    if len(args) > 1 and (tensor := next((a for a in args if isinstance(a, torch.Tensor)), None)) is not None:
+    entry = table_entry(name)
+    if len(args) > 1 and not entry.numbers and (tensor := next((a for a in args if isinstance(a, torch.Tensor)),
+                                                               None)) is not None:
         args = [a if isinstance(a, torch.Tensor) else tensor.new_tensor(a) for a in args]  # as to_code's
-    return table_entry(name).function(*args)
+    return entry.function(*args)
 
 
 #: Node kinds made by ``expression_shapes.lower`` once the shapes are known: kind -> (code, evaluation).

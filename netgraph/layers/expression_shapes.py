@@ -24,6 +24,7 @@ import torch
 from netgraph.core.types import Conflict, broadcast, length_reason, format_shape
 from netgraph.core.wording import counted
 from netgraph.layers import expression
+from netgraph.layers.cosine import cosine_code, cosine_distance
 from netgraph.layers.determinant import det_code, det_reference, widened_call, widened_call_code
 from netgraph.layers.expression_derived import DERIVED_FORMS, DISTANCES, derived
 from netgraph.layers.expression_run import LOWERED, literal
@@ -141,6 +142,8 @@ def lower(tree: tuple, shapes: Mapping[str, tuple]) -> tuple[tuple, Any]:
         return ("length", len(shape), child), ()
     if kind in ("Variance", "StandardDeviation"):
         return lower(_variance(tree, shapes), shapes)
+    if kind == "cosine":  # CosineDistance's (expression_derived): a number per example
+        return ("cosine", lower(tree[1], shapes)[0], lower(tree[2], shapes)[0]), ()
     if kind in DERIVED_FORMS or kind in DISTANCES:
         return lower(derived(tree, shapes, lower), shapes)
     if kind in ("Reverse", "Transpose", "Tr", "Det"):
@@ -362,5 +365,7 @@ _KINDS: dict[str, tuple[Callable, Callable]] = {
     "dot": (lambda t, c: f"torch.einsum({_dot_equation(t[1], t[2])!r}, {c(t[3])}, {c(t[4])})",
             lambda t, e: _dot_reference(t[1], t[2], e(t[3]), e(t[4]))),
     "index": (lambda t, c: _index_code(t[1], c(t[2])), lambda t, e: _index_reference(t[1], e(t[2]))),
+    "cosine": (lambda t, c: cosine_code(c(t[1]), c(t[2]), zero_is_nan=True),
+               lambda t, e: cosine_distance(e(t[1]), e(t[2]), zero_is_nan=True)),
 }
 LOWERED.update(_KINDS)

@@ -10,6 +10,9 @@ domain) is NaN where reverse mode gives the limit. The expression runner therefo
 meets a part that is no step, an operator or a whole-array function (``cut_steps``): neither mode sees its tangent,
 and both give the same derivative. A whole expression that is a step is not detached (its gradient stays 0, and
 its output is still attached to the inputs), nor is a step of constants and comparisons (which carries no tangent).
+A whole step whose step function takes an operator's value (Quotient's Round of a quotient) would pass its zero
+gradient back through that operator, where 0 / NaN or 0 * Infinity is NaN (forward mode's tangent stays 0): it runs
+on its inputs detached, attached again by an exact 0 (``detached_whole_step``).
 
 >>> from netgraph.layers.expression import parse
 >>> tree = parse("Floor[#x] * Exp[#x]").tree
@@ -22,7 +25,7 @@ from __future__ import annotations
 from netgraph.layers.expression_forms import children, once_per_tree
 from netgraph.layers.function_table import ZERO_DERIVATIVE
 
-__all__ = ["cut_steps"]
+__all__ = ["cut_steps", "detached_whole_step"]
 
 _OPERATORS = ("bin", "neg", "call", "cmp")
 _NO_TANGENT, _ZERO_TANGENT = 1, 2  # a step of constants and comparisons; one with a zero tangent (Floor[#x])
@@ -32,10 +35,33 @@ _NO_TANGENT, _ZERO_TANGENT = 1, 2  # a step of constants and comparisons; one wi
 def cut_steps(tree: tuple) -> frozenset[int]:
     """The ids of the steps in ``tree`` with a zero tangent whose parent is no step: the ones to detach. Walked
     once per distinct node, and once per tree (``once_per_tree``)."""
-    return _cut(tree)
+    return frozenset(_cut(tree)[0])
 
 
-def _cut(tree: tuple) -> frozenset[int]:
+@once_per_tree
+def detached_whole_step(tree: tuple) -> bool:
+    """Whether ``tree`` is a whole step with a zero tangent in which a step function (Floor, Round, ...) takes an
+    operator's value, ``Round[#m / #n]``: the one to run on detached inputs. A step function of slots alone
+    (``Floor[#x]``, Sign's ``SignOrZero[#]``) gives its zero gradient to them directly and runs as it is."""
+    kinds = _cut(tree)[1]
+    if kinds[id(tree)] != _ZERO_TANGENT:
+        return False
+    return any(node[0] == "call" and node[1] in ZERO_DERIVATIVE
+               and any(kinds[id(k)] is None and k[0] != "slot" for k in children(node)) for node in _nodes(tree))
+
+
+def _nodes(tree: tuple) -> list[tuple]:
+    """Every node of ``tree`` (a shared one once)."""
+    seen, stack = {}, [tree]
+    while stack:
+        node = stack.pop()
+        if id(node) not in seen:
+            seen[id(node)] = node
+            stack += children(node)
+    return list(seen.values())
+
+
+def _cut(tree: tuple) -> tuple[set[int], dict[int, int | None]]:
     kinds: dict[int, int | None] = {}
     cut: set[int] = set()
     stack = [tree]
@@ -48,7 +74,7 @@ def _cut(tree: tuple) -> frozenset[int]:
         kinds[id(node)] = kind = _step_kind(node, kinds)
         if kind is None and node[0] != "outputs":  # an operator, or a lowered node (Dot[Floor[#x], Log[#x]])
             cut.update(id(k) for k in children(node) if kinds[id(k)] == _ZERO_TANGENT)
-    return frozenset(cut)
+    return cut, kinds
 
 
 def _step_kind(node: tuple, kinds: dict[int, int | None]) -> int | None:

@@ -50,6 +50,7 @@ class NamedFunction:
     arity: int = 1
     path: str | None = None
     definition: str | None = None
+    numbers: bool = False  # takes its constant arguments as numbers (torch.clamp's bounds), not as tensors
 
     def code(self, *args: str) -> str:
         """The compiled forward's call: ``torch.tanh(x)``."""
@@ -84,18 +85,20 @@ _TINY_GATE = "Min[Floor[Abs[#] * 10^18], 1]"  # 1 where |#| >= 10^-18, else 0 (A
 _ZERO_SIGN = "SignOrZero[-ArcTan2[Ceiling[-#], Ceiling[-#] - 1]]"  # the sign of #, 1 at +0., -1 at -0.
 _POLE_OR = "If[# == Min[Floor[#], 0], Floor[#], {}]"  # # at a pole of Gamma (0, -0., -1, ...; -Infinity), else {}
 _AT_POLE = _POLE_OR.format(0)
+_SURD_SIGN = "SignOrZero[SignOrZero[#1] + 1 / 2]"  # -1 for #1 < 0, else 1 (0 and NaN too)
+_SURD_N = "(Round[#2] + If[Mod[#2, 1] == 0, 0, Indeterminate])"  # Surd's n, a step: NaN where no integer
 _DEFINITIONS = {  # (arity, Wolfram definition); # is the argument, #1 and #2 the arguments
     "HardSigmoid": (1, "Min[Max[(# + 1) / 2, 0], 1]"),  # Wolfram's Clip[(x+1)/2, {0,1}], not torch's hardsigmoid
     # the rest of Wolfram's ElementwiseLayer functions, by their real-valued definitions; Sech and Csch written so
     # that no step overflows (1 / Cosh[90.] in float32 is 0, but its gradient was NaN), and without comparisons (ONNX).
     # Csch is 1 / Sinh[#] up to |#| = L, Exp[L - |#|] / Sinh[L Sign[#]] beyond (the same to 10^-35), so that Sinh
     # neither overflows (its gradient was 0 * Infinity, NaN) nor its square in the gradient in float32 (0 from
-    # |#| = 45): 7 ops; gradient -Infinity at 0 and -0. (Sech / Tanh's was Sech's 0 times 1 / Tanh[0], NaN). Both
-    # clips' gradients are 0 at their bound, so the gradient at exactly +-L is 0 (the true one -8.5e-18): L is
-    # 40 + 2^-16, which no decimal grid meets, and a multiple of 2^-16, so that L - |#| is exact
+    # |#| = 45): 7 ops; gradient -Infinity at 0 and -0. (Sech / Tanh's was Sech's 0 times 1 / Tanh[0], NaN). Max's
+    # clip (hardtanh) has gradient 0 at its bound, Sinh's (torch's clamp) 1, so that the gradient at exactly +-L is
+    # -Cosh/Sinh^2 (it was 0 with two hardtanhs): L is 40 + 2^-16, a multiple of 2^-16, so that L - |#| is exact
     "Cot": (1, "1 / Tan[#]"), "Coth": (1, "1 / Tanh[#]"), "Csc": (1, "1 / Sin[#]"), "Sec": (1, "1 / Cos[#]"),
     "Sech": (1, "2 * Exp[-Abs[#]] / (1 + Exp[-2 * Abs[#]])"),
-    "Csch": (1, "Exp[40 + 2^-16 - Max[Abs[#], 40 + 2^-16]] / Sinh[Min[Max[#, -40 - 2^-16], 40 + 2^-16]]"),
+    "Csch": (1, "Exp[40 + 2^-16 - Max[Abs[#], 40 + 2^-16]] / Sinh[ClampInclusive[#, -40 - 2^-16, 40 + 2^-16]]"),
     # ArcCot = ArcTan[1/x] (Wolfram's branch: negative for x < 0, Pi/2 at 0 and -0.) for |x| >= 1 (exact for huge
     # x), s Pi/2 - ArcTan[x] below (s = 1 for x >= 0, else -1), so that the gradient is -1/(1 + x^2) everywhere
     # (ArcTan[1/x]'s was NaN at 0); the branch not taken gets a safe input (a NaN gradient times 0 is NaN), and no
@@ -141,23 +144,27 @@ _DEFINITIONS = {  # (arity, Wolfram definition); # is the argument, #1 and #2 th
     "UnitStep": (1, "(# >= 0) + 0 * Min[Abs[#], 1]"),  # the second term keeps a NaN (Wolfram's Indeterminate)
     "Plus": (2, "#1 + #2"), "Subtract": (2, "#1 - #2"), "Times": (2, "#1 * #2"), "Divide": (2, "#1 / #2"),
     "Power": (2, "#1 ^ #2"),
-    "Mod": (2, "#1 % #2 + 0"),  # + 0: torch's remainder keeps the dividend's -0. (Mod[-2., 2]), Wolfram's is 0.
+    # + 0: torch's remainder keeps the dividend's -0. (Mod[-2., 2]), Wolfram's is 0. Mod[m, 0] is Indeterminate (NaN,
+    # remainder's): m times NaN there, so that both derivatives are NaN too (remainder's by m was 1); a constant 0
+    # divisor is refused, and a constant other one folds the factor to 1
+    "Mod": (2, "(#1 * If[#2 == 0, Indeterminate, 1]) % #2 + 0"),
     "Boole": (1, "# != 0"),  # 1 where its argument (a comparison, or any number but 0, as If reads it) is true, else 0
     # Floor[m/n] as Wolfram's for integers, written so that m == n Quotient[m, n] + Mod[m, n] holds for reals too
     # (Quotient[1, 0.1] is 9, as Mod[1, 0.1] is 0.1 less a rounding), as torch's floor division. Quotient[m, 0] is
     # ComplexInfinity, no sign: NaN, added by a step, with 1 for the divisor inside, so that reverse mode's zero
-    # gradient meets no 0 / 0 (NaN) there: the derivative is 0 in both modes, as forward mode's was
-    "Quotient": (2, "Round[(#1 - Mod[#1, #2 + (#2 == 0)]) / (#2 + (#2 == 0))] + If[#2 == 0, Indeterminate, 0]"),
-    # the real n-th root: of an odd n s (s x)^(1/n) as CubeRoot's, of an even one x^(1/n), Indeterminate (NaN) below 0
-    # as Wolfram's, and of an n that is no integer (from a port; a constant one is refused) NaN, added to the base
-    # (1^NaN is 1) and to n (NaN^0 is 1), so that the derivatives are NaN there too; its gradient is +Infinity at 0 and
-    # -0. (-(Abs[x]^(1/n)) gave 0 * Infinity). Both roots take s x and the one not taken adds 1 to it, so neither has a
-    # NaN or infinite gradient that If (for an n given as an input it computes both) would pass on as 0 * NaN; for a
-    # constant n the added term is 0.
-    "Surd": (2, "If[Mod[#2, 2] == 1, SignOrZero[SignOrZero[#1] + 1 / 2] * (SignOrZero[SignOrZero[#1] + 1 / 2] * #1"
-                " + (Mod[#2, 2] != 1)) ^ (1 / #2), If[#1 < 0, Indeterminate, (SignOrZero[SignOrZero[#1] + 1 / 2] * #1"
-                " + If[Mod[#2, 2] == 1, 1, If[Mod[#2, 1] == 0, 0, Indeterminate]])"
-                " ^ (1 / (#2 + If[Mod[#2, 1] == 0, 0, Indeterminate]))]]"),
+    # gradient meets no 0 / 0 (NaN) there: the derivative is 0 in both modes, as forward mode's was; Mod's own % (its
+    # divisor is never 0: no NaN factor to compute)
+    "Quotient": (2, "Round[(#1 - (#1 % (#2 + (#2 == 0)) + 0)) / (#2 + (#2 == 0))] + If[#2 == 0, Indeterminate, 0]"),
+    # the real n-th root: of an odd n s (s x)^(1/n) as CubeRoot's, of an even one x^(1/n), NaN below 0 (pow's, its
+    # derivative NaN too) as Wolfram's Indeterminate, and of an n that is no integer (from a port; a constant one is
+    # refused) NaN, added to the base (1^NaN is 1, and the derivative by x NaN) and to n (NaN^0 is 1). n is an integer,
+    # a count: Surd is a step in n (Round[n]), its derivative by n 0 in both modes (it was x^(1/n)'s), as Quotient's.
+    # The gradient is +Infinity at 0 and -0. (-(Abs[x]^(1/n)) gave 0 * Infinity). For an n given as an input If
+    # computes both roots: the one not taken takes s x + 1, so that neither has a NaN or infinite gradient that it
+    # would pass on as 0 * NaN; for a constant n each folds to one op but the power (x + 0: -0. is 0, Wolfram's).
+    "Surd": (2, f"If[Mod[#2, 2] == 1, {_SURD_SIGN} * ({_SURD_SIGN} * #1 + (Mod[#2, 2] != 1)) ^ (1 / {_SURD_N}),"
+                f" If[Mod[#2, 2] == 1, {_SURD_SIGN} * #1 + 1, #1 + If[Mod[#2, 1] == 0, 0, Indeterminate]]"
+                f" ^ (1 / {_SURD_N})]"),
 }
 #: Functions whose derivative is 0 wherever they have one (steps): the expression runner stops their zero tangent
 #: where it would meet another part's value (0 * Infinity is NaN in forward mode), as reverse mode does
@@ -192,10 +199,13 @@ NAMED_FUNCTIONS: dict[str, NamedFunction] = {
 NAMED_FUNCTIONS.update({alias: NAMED_FUNCTIONS[name] for alias, name in _SYNONYMS.items()})
 
 #: Entries only the definitions above may use (an expression cannot name them): log|Gamma|, which Gamma needs,
-#: torch's sign, which is 0 at NaN, and torch's atan2(y, x), which ArcTan[x, y] needs.
+#: torch's sign, which is 0 at NaN, torch's atan2(y, x), which ArcTan[x, y] needs, and torch's clamp of constant
+#: bounds, whose gradient is 1 at a bound (Min and Max compile to hardtanh's 0 there), which Csch needs.
 INTERNAL_FUNCTIONS: dict[str, NamedFunction] = {"LogAbsGamma": NamedFunction("LogAbsGamma", 1, path="torch.lgamma"),
                                                 "SignOrZero": NamedFunction("SignOrZero", 1, path="torch.sign"),
-                                                "ArcTan2": NamedFunction("ArcTan2", 2, path="torch.atan2")}
+                                                "ArcTan2": NamedFunction("ArcTan2", 2, path="torch.atan2"),
+                                                "ClampInclusive": NamedFunction("ClampInclusive", 3, path="torch.clamp",
+                                                                                numbers=True)}
 
 #: Lower-case names of other libraries -> the function here, for the message on one: Wolfram's names are
 #: case-sensitive (its exp is an unknown symbol), so ``exp[#x]`` is an unknown function, as ElementwiseLayer("exp") is.

@@ -31,6 +31,7 @@ from netgraph.core.types import Conflict, PortType, format_shape, unify
 from netgraph.core.guessed_lengths import LocalLength
 from netgraph.core.wording import counted
 from netgraph.layers._modules import LayerModule
+from netgraph.layers.cosine import cosine_distance
 
 __all__ = ["NetBidirectionalOperator", "NetPairEmbeddingOperator"]
 
@@ -259,11 +260,8 @@ class _PairModule(LayerModule):
 
     @staticmethod
     def cosine_distance(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
-        """1 - a.b / (|a| |b|) of (batch, n) embeddings at any scale: each scaled by its largest |x| first (at least
-        its dtype's smallest normal number, so a zero one stays zero), whose norm is then 1 to sqrt(n), neither
-        underflowing nor clamped. A zero embedding is 1 from any other (torch's, not CosineDistance's NaN); its
-        gradient there is finite but of the order of 1 / that smallest number. ``onnx_cosine._scaled_cosine``
+        """1 - a.b / (|a| |b|) of (batch, n) embeddings at any scale (``netgraph.layers.cosine``, a FunctionLayer's
+        CosineDistance too): a zero embedding is 1 from any other (torch's, not CosineDistance's NaN); its gradient
+        there is finite but of the order of 1 / the dtype's smallest normal number. ``onnx_cosine._scaled_cosine``
         imports its export as one FunctionLayer."""
-        a, b = (x / x.abs().amax(1, keepdim=True).clamp_min(torch.finfo(x.dtype).tiny) for x in (a, b))
-        norms = torch.linalg.vector_norm(a, dim=1) * torch.linalg.vector_norm(b, dim=1)
-        return 1 - (a * b).sum(1) / norms.clamp_min(1.0)
+        return cosine_distance(a, b)
