@@ -104,13 +104,13 @@ class _ModuleWrapper(Layer):
         return self._cache[ins]
 
     def mutated_inputs(self, types: Mapping[str, PortType]) -> frozenset[int]:
-        """The positions of the inputs the module changes in place (``nn.ReLU(inplace=True)``), seen by the meta
-        probe: they get a copy, so a tensor that feeds other layers too (or the caller's input) stays as it was."""
+        """The inputs (positions) the meta probe saw changed in place (``nn.ReLU(inplace=True)``), all where it cannot
+        run: each gets a copy, so a tensor that feeds other layers too (or the caller's input) stays as it was."""
         ins = tuple(types[p] for p in self.input_ports)
         if not all(is_known(t.shape) and t.dtype is not None for t in ins):
             return frozenset()
-        self._probed(ins)
-        return self._cache.get(("mutated", ins), frozenset())
+        unprobed = isinstance(self._probed(ins), _MetaFailure)
+        return frozenset(range(len(ins))) if unprobed else self._cache.get(("mutated", ins), frozenset())
 
     def emit(self, ctx: EmitContext) -> str:
         mutated = self.mutated_inputs(ctx.types)
