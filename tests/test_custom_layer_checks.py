@@ -8,7 +8,8 @@ import pytest
 import torch
 from torch import nn
 
-from netgraph import EmbeddingLayer, NetChain, OptionError, ShapeError
+from netgraph import EmbeddingLayer, LinearLayer, NetChain, OptionError, ShapeError, net_initialize
+from netgraph.backend.interpreter import interpret
 from netgraph.core.types import PortType, unify
 from netgraph.layers import Layer
 
@@ -236,3 +237,29 @@ def test_a_dtype_from_the_default_is_not_said_to_come_from_the_options():
                                       "_Same declares no port types); joined by edge 1 -> 2)")
     with pytest.raises(ShapeError, match=r"set by layer 1 \(Typed\) port 'Output' \(from its options\); joined"):
         NetChain([Typed(), EmbeddingLayer(4, 10)], input=3)
+
+
+def _needing_values(forward):
+    """A user's own layer type whose module reads a value (``.item()``), so it cannot run on meta tensors."""
+    class ReadsValues(nn.Module):
+        def forward(self, x):
+            x.abs().max().item()
+            return forward(x)
+
+    class Unprobed(_Same, register=False):
+        def build(self, types):
+            return ReadsValues()
+    return Unprobed
+
+
+@pytest.mark.parametrize("forward, found", [(lambda x: torch.cat([x, x], -1), r"shape \(2, 6\)"),
+                                            (lambda x: None, "NoneType"), (lambda x: (x, x), "tuple")])
+def test_built_module_that_cannot_run_on_meta_is_checked_at_its_first_call(forward, found):
+    net = net_initialize(NetChain([_needing_values(forward)(), LinearLayer(2)], input=3))
+    message = (rf"layer '1' \(Unprobed\) port 'Output': the module returned {found}, where infer\(\) gives \(b, 3\) "
+               rf"with b the batch size; make infer\(\) give the shapes it returns, or make it return those")
+    module, x = net.compile(), torch.ones(2, 3)
+    for call in (lambda: net(x), lambda: module(Input=x), lambda: interpret(net, module, Input=x)):
+        with pytest.raises(ShapeError, match=message):
+            call()
+    assert torch.equal(NetChain([_needing_values(lambda x: x * 2)()], input=3)(x), x * 2)

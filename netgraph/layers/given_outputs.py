@@ -23,7 +23,10 @@ from netgraph.core.naming_scope import quoted
 from netgraph.core.tracing import tracing
 from netgraph.core.types import REAL, format_shape
 
-__all__ = ["checked_outputs", "checked_call", "recast_call", "outputs_to_recast"]
+__all__ = ["checked_outputs", "checked_call", "recast_call", "outputs_to_recast", "INFER"]
+
+#: ``checked_outputs``' option for a user's own layer type, whose output shapes its ``infer()`` gives
+INFER = "infer()"
 
 
 def checked_call(call: str, ctx: EmitContext, ports: Sequence[str], type_name: str, option: str) -> str:
@@ -80,7 +83,12 @@ def checked_outputs(out: Any, shapes: tuple[tuple, ...], path: tuple[str, ...], 
     modules are not."""
     if tracing():
         return out
-    outs = out if isinstance(out, (tuple, list)) else (out,)
+    outs = out if isinstance(out, (tuple, list)) and len(ports) > 1 else (out,)
+    what = "function" if type_name == "FunctionLayer" else "module"
+    if len(outs) != len(ports):
+        raise ShapeError(f"layer {'/'.join(path) or '1'!r} ({type_name}): the {what} returned {len(outs)} outputs, "
+                         f"where the layer has output ports {list(ports)}", kind="layer-contract", layer=path,
+                         expected=len(ports), found=len(outs))
     for port, shape, value in zip(ports, shapes, outs):
         found = tuple(value.shape) if isinstance(value, torch.Tensor) else None
         if found is not None and len(found) == len(shape) + 1 and \
@@ -88,9 +96,10 @@ def checked_outputs(out: Any, shapes: tuple[tuple, ...], path: tuple[str, ...], 
             continue
         where = "/".join(path) or "1"
         said = f"shape {format_shape(found)}" if found is not None else type(value).__name__
-        what = "function" if type_name == "FunctionLayer" else "module"
+        given, remedy = (f"{option} gives", f"make {option} give the shapes it returns") if option == INFER else \
+            (f"{option}= gave", f"give the shapes it returns in {option}=")
         raise ShapeError(f"layer {where!r} ({type_name}) port {quoted(port)}: the {what} returned {said}, where "
-                         f"{option}= gave (b{', ' if shape else ''}{format_shape(shape)[1:-1]}) with b the batch size; "
-                         f"give the shapes it returns in {option}=, or make it return those", kind="layer-contract",
-                         layer=path, port=port, expected=shape, found=found)
+                         f"{given} (b{', ' if shape else ''}{format_shape(shape)[1:-1]}) with b the batch size; "
+                         f"{remedy}, or make it return those", kind="layer-contract", layer=path, port=port,
+                         expected=shape, found=found)
     return out
