@@ -64,16 +64,16 @@ def test_is_batched_and_unbatched_under_nested_vmap():
     assert not ti.is_batched(plain) and ti.unbatched(plain) is plain
 
 
-def test_function_mode_active_under_device_blocks_and_default_device():
-    outside = ti.function_mode_active()
+def test_function_modes_counted_under_device_blocks_and_default_device():
+    outside = ti.function_modes()
     with torch.device("meta"):
-        in_block = ti.function_mode_active()
+        in_block = ti.function_modes()
     torch.set_default_device("meta")
     try:
-        by_default = ti.function_mode_active()
+        by_default = ti.function_modes()
     finally:
         torch.set_default_device(None)
-    assert (outside, in_block, by_default, ti.function_mode_active()) == (False, True, True, False)
+    assert (outside, in_block, by_default, ti.function_modes()) == (0, 1, 1, 0)
 
 
 def test_global_forward_hooks_are_the_dicts_torch_fills():

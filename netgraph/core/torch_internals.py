@@ -2,7 +2,8 @@
 them: torch 2.13 has no public name for any of these (torch's own code reads them where they are).
 
 A torch upgrade that moves, renames or changes one fails ``tests/test_torch_internals.py`` (each function is tested
-against the torch behaviour it stands for), so it fails loudly in CI rather than silently in a net.
+against the torch behaviour it stands for), so it fails loudly in CI rather than silently in a net. Those that are
+torch's function as it is are bound to it, not wrapped: hot paths (the compiled forward, ``net(x)``) call them.
 """
 
 from __future__ import annotations
@@ -13,26 +14,21 @@ from torch._functorch.pyfunctorch import retrieve_all_functorch_interpreters
 from torch.fx._symbolic_trace import is_fx_symbolic_tracing
 from torch.nn.modules import module as _torch_module
 
-__all__ = ["fx_symbolic_tracing", "functorch_level", "vmap_active", "is_batched", "unbatched", "function_mode_active",
+__all__ = ["fx_symbolic_tracing", "functorch_level", "vmap_active", "is_batched", "unbatched", "function_modes",
            "global_forward_hooks"]
 
+#: ``() -> bool``: True while ``torch.fx.symbolic_trace`` runs a forward (torch's own modules ask it there)
+fx_symbolic_tracing = is_fx_symbolic_tracing
 
-def fx_symbolic_tracing() -> bool:
-    """True while ``torch.fx.symbolic_trace`` runs a forward (torch's own modules ask ``torch.fx._symbolic_trace``).
+#: ``() -> int | None``: the level of the innermost ``torch.func`` transform (vmap, grad, jvp, ...), None outside all
+functorch_level = _functorch.maybe_current_level
 
-    >>> fx_symbolic_tracing()
-    False
-    """
-    return is_fx_symbolic_tracing()
+#: ``(tensor) -> bool``: True where ``tensor`` is vmap's batched tensor (inside ``torch.func.vmap``: one example a row)
+is_batched = _functorch.is_batchedtensor
 
-
-def functorch_level() -> int | None:
-    """The level of the innermost ``torch.func`` transform (vmap, grad, jvp, ...) running, None outside every one.
-
-    >>> functorch_level() is None
-    True
-    """
-    return _functorch.maybe_current_level()
+#: ``() -> int``: how many torch function modes are active (``torch.set_default_device``, ``with torch.device(...)``,
+#: a user's ``TorchFunctionMode``): one C call, where the public ``torch.get_default_device()`` costs microseconds
+function_modes = torch._C._len_torch_function_stack
 
 
 def vmap_active() -> bool:
@@ -42,17 +38,8 @@ def vmap_active() -> bool:
     >>> vmap_active()
     False
     """
-    return _functorch.maybe_current_level() is not None and any(
+    return functorch_level() is not None and any(
         interpreter.key() == _functorch.TransformType.Vmap for interpreter in retrieve_all_functorch_interpreters())
-
-
-def is_batched(tensor: torch.Tensor) -> bool:
-    """True where ``tensor`` is vmap's batched tensor (inside ``torch.func.vmap``: one example per mapped row).
-
-    >>> is_batched(torch.zeros(2))
-    False
-    """
-    return _functorch.is_batchedtensor(tensor)
 
 
 def unbatched(tensor: torch.Tensor) -> torch.Tensor:
@@ -60,16 +47,6 @@ def unbatched(tensor: torch.Tensor) -> torch.Tensor:
     while is_batched(tensor):
         tensor = _functorch.get_unwrapped(tensor)
     return tensor
-
-
-def function_mode_active() -> bool:
-    """True while a torch function mode is active (``torch.set_default_device``, ``with torch.device(...)``, a user's
-    ``TorchFunctionMode``): one C call, where the public ``torch.get_default_device()`` costs microseconds.
-
-    >>> function_mode_active()
-    False
-    """
-    return bool(torch._C._len_torch_function_stack())
 
 
 def global_forward_hooks() -> tuple[dict, dict]:
