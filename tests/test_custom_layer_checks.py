@@ -263,3 +263,12 @@ def test_built_module_that_cannot_run_on_meta_is_checked_at_its_first_call(forwa
         with pytest.raises(ShapeError, match=message):
             call()
     assert torch.equal(NetChain([_needing_values(lambda x: x * 2)()], input=3)(x), x * 2)
+
+
+def test_built_module_that_cannot_run_on_meta_has_outputs_of_another_precision_cast():
+    """Its float64 output met the next layer's float32 weights in torch ("mat1 and mat2 must have the same dtype")."""
+    net = net_initialize(NetChain([_needing_values(lambda x: x.double() * 2)(), LinearLayer(2)], input=3), seed=0)
+    module, x = net.compile(), torch.randn(4, 3, generator=torch.Generator().manual_seed(0))
+    expected = net_initialize(NetChain([_needing_values(lambda x: x * 2)(), LinearLayer(2)], input=3), seed=0)(x)
+    for found in (net(x), module(Input=x), interpret(net, module, Input=x)):
+        assert found.dtype == torch.float32 and torch.equal(found, expected)

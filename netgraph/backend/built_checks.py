@@ -125,7 +125,8 @@ def own_block(net: Any, node: Any, ctx: EmitContext, block: list[str]) -> list[s
         return block
     targets, call = block[0].split(" = ", 1)
     if dtypes is None:
-        return [f"{targets} = {checked_call(call, ctx, node.layer.output_ports, node.layer.type_name, INFER)}"]
+        layer = node.layer
+        return [f"{targets} = {checked_call(call, ctx, layer.output_ports, layer.type_name, INFER, layer.input_ports)}"]
     return [f"{targets} = {recast_call(call, ctx, node.layer.input_ports, dtypes)}"]
 
 

@@ -118,7 +118,7 @@ class _ModuleWrapper(Layer):
         call = f"{ctx.module}({', '.join(args) if self.input_ports else ctx.batch})"
         ins = tuple(ctx.types[p] for p in self.input_ports)
         if all(is_known(t.shape) and t.dtype is not None for t in ins) and isinstance(self._probed(ins), _MetaFailure):
-            return checked_call(call, ctx, self.output_ports, self.type_name, "outputs")  # the user's shapes: checked
+            return checked_call(call, ctx, self.output_ports, self.type_name, "outputs", self.input_ports)  # checked
         return recast_call(call, ctx, self.input_ports, self.probed_dtypes(ctx.types), self.output_ports)  # x.double()
 
     def probed_dtypes(self, types: Mapping[str, PortType]) -> tuple[torch.dtype, ...]:
