@@ -8,7 +8,8 @@ import pytest
 import torch
 from torch import nn
 
-from netgraph import EmbeddingLayer, NetChain, OptionError, ShapeError
+from netgraph import EmbeddingLayer, LinearLayer, NetChain, OptionError, ShapeError, net_initialize
+from netgraph.backend.interpreter import interpret
 from netgraph.core.types import PortType, unify
 from netgraph.layers import Layer
 
@@ -236,3 +237,38 @@ def test_a_dtype_from_the_default_is_not_said_to_come_from_the_options():
                                       "_Same declares no port types); joined by edge 1 -> 2)")
     with pytest.raises(ShapeError, match=r"set by layer 1 \(Typed\) port 'Output' \(from its options\); joined"):
         NetChain([Typed(), EmbeddingLayer(4, 10)], input=3)
+
+
+def _needing_values(forward):
+    """A user's own layer type whose module reads a value (``.item()``), so it cannot run on meta tensors."""
+    class ReadsValues(nn.Module):
+        def forward(self, x):
+            x.abs().max().item()
+            return forward(x)
+
+    class Unprobed(_Same, register=False):
+        def build(self, types):
+            return ReadsValues()
+    return Unprobed
+
+
+@pytest.mark.parametrize("forward, found", [(lambda x: torch.cat([x, x], -1), r"shape \(2, 6\)"),
+                                            (lambda x: None, "NoneType"), (lambda x: (x, x), "tuple")])
+def test_built_module_that_cannot_run_on_meta_is_checked_at_its_first_call(forward, found):
+    net = net_initialize(NetChain([_needing_values(forward)(), LinearLayer(2)], input=3))
+    message = (rf"layer '1' \(Unprobed\) port 'Output': the module returned {found}, where infer\(\) gives \(b, 3\) "
+               rf"with b the batch size; make infer\(\) give the shapes it returns, or make it return those")
+    module, x = net.compile(), torch.ones(2, 3)
+    for call in (lambda: net(x), lambda: module(Input=x), lambda: interpret(net, module, Input=x)):
+        with pytest.raises(ShapeError, match=message):
+            call()
+    assert torch.equal(NetChain([_needing_values(lambda x: x * 2)()], input=3)(x), x * 2)
+
+
+def test_built_module_that_cannot_run_on_meta_has_outputs_of_another_precision_cast():
+    """Its float64 output met the next layer's float32 weights in torch ("mat1 and mat2 must have the same dtype")."""
+    net = net_initialize(NetChain([_needing_values(lambda x: x.double() * 2)(), LinearLayer(2)], input=3), seed=0)
+    module, x = net.compile(), torch.randn(4, 3, generator=torch.Generator().manual_seed(0))
+    expected = net_initialize(NetChain([_needing_values(lambda x: x * 2)(), LinearLayer(2)], input=3), seed=0)(x)
+    for found in (net(x), module(Input=x), interpret(net, module, Input=x)):
+        assert found.dtype == torch.float32 and torch.equal(found, expected)

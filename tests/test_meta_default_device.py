@@ -4,10 +4,11 @@ distribution parameters on the CPU, where a net's arrays live: the net saves, wr
 import contextlib
 
 import numpy as np
+import pytest
 import torch
 
 import netgraph
-from netgraph import (BatchNormalizationLayer, LinearLayer, NetArrayLayer, NetChain, NormalDistribution,
+from netgraph import (BatchNormalizationLayer, LinearLayer, NetArrayLayer, NetChain, NormalDistribution, OptionError,
                       UniformDistribution, net_initialize, net_train)
 
 
@@ -60,3 +61,10 @@ def test_meta_default_device_training_matches_cpu():
         trained = net_train(net_initialize(_net(), seed=0), data, **options)
     assert all(trained.arrays[k].device.type == "cpu" for k in expected.arrays)
     assert all(torch.equal(trained.arrays[k], expected.arrays[k]) for k in expected.arrays)
+
+
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float64, torch.int64, torch.bool])
+def test_a_meta_tensor_as_an_array_option_is_refused_as_one(dtype):
+    with pytest.raises(OptionError, match=r"found a meta tensor \(no values\)"):
+        NetArrayLayer(array=torch.zeros(2, dtype=dtype, device="meta"))
+

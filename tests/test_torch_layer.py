@@ -137,6 +137,35 @@ def test_outputs_given_by_the_user_that_the_module_does_not_return_are_a_shape_e
 
 
 
+@pytest.mark.parametrize("returned, found", [(lambda x: x, "1 outputs"), (lambda x: (x, x, x), "3 outputs")])
+def test_outputs_given_by_the_user_for_several_ports_are_counted(returned, found):
+    """One tensor for two ports came back split along the batch (a, b = out: a batch of two became two examples)."""
+    class TwoFromData(nn.Module):
+        def forward(self, x):
+            return returned(x[:, : int(x.sum().item()) % 3 + 1])
+
+    net = NetChain({"t": TorchLayer(TwoFromData(), outputs={"A": (1,), "B": (1,)})}, input=4)
+    x = torch.zeros(2, 4)
+    said = rf"^layer 't' \(TorchLayer\): the module returned {found}, where the layer has output ports \['A', 'B'\]"
+    for call in (lambda: net(x), lambda: net.compile()(x)):
+        with pytest.raises(ShapeError, match=said):
+            call()
+
+
+def test_outputs_given_by_the_user_of_another_precision_are_cast():
+    """A float64 output of a module the meta run could not probe met the next layer's float32 weights in torch."""
+    class DoubleFromData(nn.Module):
+        def forward(self, x):
+            return x[:, : int(x.sum().item()) % 3 + 1].double()
+
+    net = net_initialize(NetChain({"t": TorchLayer(DoubleFromData(), outputs={"Output": (1,)}), "lin": LinearLayer(2)},
+                                  input=4), seed=0)
+    x = torch.zeros(2, 4)
+    weights, biases = net.arrays[("lin", "Weights")], net.arrays[("lin", "Biases")]
+    for found in (net(x), net.compile()(x)):
+        assert found.dtype == torch.float32 and torch.equal(found, x[:, :1] @ weights.T + biases)
+
+
 @pytest.mark.parametrize("module, outputs, message", [
     (nn.Identity(), {"b": 3, "a": 3}, r"per output port \['b', 'a'\], returned Tensor"),
     (nn.GRU(3, 5, batch_first=True), {"Output": (4, 5), "State": (4, 5)}, "must keep the batch dim first"),

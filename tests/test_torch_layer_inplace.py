@@ -53,3 +53,21 @@ def test_the_shape_probe_leaves_the_users_module_as_it_was():
     module = net_initialize(net, seed=0).compile()
     module(torch.randn(2, 3, 5))
     assert module._modules["1"].calls == 1 and mod.calls == 0
+
+
+class _DoublesKnowingItsMax(nn.Module):
+    """Changes its input in place and reads a value (``.item()``), so it cannot run on meta tensors."""
+
+    def forward(self, x):
+        return x.mul_(2) / max(x.abs().max().item(), 1.0)
+
+
+def test_module_that_cannot_run_on_meta_gets_a_copy_of_each_input():
+    net = NetChain([TorchLayer(_DoublesKnowingItsMax(), outputs={"Output": 3})], input=3)
+    x = torch.tensor([[1.0, -4.0, 2.0]])
+    before = x.clone()
+    expected = before * 2 / 8
+    assert torch.equal(net(x), expected) and torch.equal(x, before)
+    module = net.compile()
+    assert torch.equal(module(Input=x), expected) and torch.equal(x, before)
+    assert torch.equal(interpret(net, module, Input=x), expected) and torch.equal(x, before)

@@ -6,7 +6,8 @@ defined outside netgraph that is called as its module
 shapes: outputs of another number, shape or kind (Real / Integer) than ``infer`` gave are a ShapeError when the net
 is compiled; floating outputs of another precision (``x.double()``) are cast by the compiled forward and the
 interpreter (``recast_call``), as a TorchLayer's: the module itself is left as it is.
-A module that cannot run on meta tensors, or a layer with variable-length inputs, is not checked.
+A module that cannot run on meta tensors is checked at each call instead (``checked_outputs``: the number, kind
+and shape of its outputs); a layer with variable-length inputs is not checked.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from netgraph.core.scoped_values import scoped
 from netgraph.core.types import INTEGER, PortType, format_shape
 from netgraph.core.wording import counted
 from netgraph.layers._modules import meta_call, meta_inputs
-from netgraph.layers.given_outputs import recast_call
+from netgraph.layers.given_outputs import INFER, checked_call, recast_call
 from netgraph.layers.kl_divergence import KLModule
 from netgraph.layers.random_module import RandomModule
 
@@ -37,9 +38,11 @@ __all__ = ["check_built", "check_emitted", "own_block", "writing_casts"]
 _BATCH = 3
 
 
-def check_built(layer: Layer, types: Mapping[str, PortType], built: Any, where: str) -> tuple[torch.dtype, ...]:
+def check_built(layer: Layer, types: Mapping[str, PortType], built: Any,
+                where: str) -> tuple[torch.dtype, ...] | None:
     """Raise OptionError when ``built`` is no module, ShapeError when its outputs disagree with ``types``; the dtypes
-    of its outputs on meta tensors where one is floating in another precision than the working one (else none)."""
+    of its outputs on meta tensors where one is floating in another precision than the working one (else none);
+    None where the module cannot run on meta tensors (``own_block`` checks its outputs at each call)."""
     if not isinstance(built, nn.Module):
         raise OptionError(f"{where}: {layer.type_name}.build() must return a torch.nn.Module, returned "
                           f"{type(built).__name__}", kind="layer-contract", expected="a torch.nn.Module",
@@ -62,7 +65,7 @@ def check_built(layer: Layer, types: Mapping[str, PortType], built: Any, where: 
         return ()
     outs, args = _meta_outputs(built, ins)
     if outs is None:
-        return ()
+        return None
     changed = [p for p, a in zip(layer.input_ports, args) if a._version]
     if changed:
         raise OptionError(f"{where}: the module from {layer.type_name}.build() changes its input {changed[0]!r} "
@@ -113,13 +116,17 @@ def check_emitted(layer: Layer, block: Any, where: str) -> None:
 
 def own_block(net: Any, node: Any, ctx: EmitContext, block: list[str]) -> list[str]:
     """``block``, a user's own layer's statements, checked (``check_emitted``); of its default ``emit``, its module's
-    outputs of another precision cast (``recast_call``) where ``writing_casts`` gave the dtypes the meta run found."""
+    outputs of another precision cast (``recast_call``) where ``writing_casts`` gave the dtypes the meta run found,
+    or checked at each call (``checked_call``) where it gave None: the module could not run on meta tensors."""
     check_emitted(node.layer, block, net.describe((node.path, None)))
     held = _OWN_DTYPES.get()
-    dtypes = held[1].get(node.path) if held is not None and held[0] is net else None
-    if not dtypes:
+    dtypes = held[1].get(node.path, ()) if held is not None and held[0] is net else ()
+    if dtypes == ():
         return block
     targets, call = block[0].split(" = ", 1)
+    if dtypes is None:
+        layer = node.layer
+        return [f"{targets} = {checked_call(call, ctx, layer.output_ports, layer.type_name, INFER, layer.input_ports)}"]
     return [f"{targets} = {recast_call(call, ctx, node.layer.input_ports, dtypes)}"]
 
 

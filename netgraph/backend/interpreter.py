@@ -22,7 +22,8 @@ from netgraph.core.wording import type_label
 from netgraph.core.ir import Node
 from netgraph.core.naming_scope import shown_path
 from netgraph.core.walk import GraphWalker
-from netgraph.layers.given_outputs import outputs_to_recast
+from netgraph.core.types import REAL
+from netgraph.layers.given_outputs import INFER, checked_outputs, outputs_to_recast
 from netgraph.layers.kl_divergence import KLModule
 from netgraph.layers.random import _label
 from netgraph.layers.random_module import RandomModule
@@ -51,10 +52,11 @@ class ModuleRunner(GraphWalker):
 
 
 def _own_module_outputs(node: Node, sub: torch.nn.Module, inputs: Sequence[torch.Tensor], batch: int | None,
-                        told: dict[str, Any], probed: tuple = ()) -> tuple:
+                        told: dict[str, Any], probed: tuple | None = ()) -> tuple:
     """The outputs of a layer running its author's code (``runs_user_code``) as the compiled forward gives them:
-    those the meta probe found floating in another dtype than the working one cast (``recast_call``); an error raised
-    inside the module as the "module-error" DataError naming the layer."""
+    those the meta probe found floating in another dtype than the working one cast (``recast_call``), or checked
+    (``checked_outputs``) where ``probed`` is None (a user's own module that could not run on meta tensors); an error
+    raised inside the module as the "module-error" DataError naming the layer."""
     try:
         result = sub(*inputs, **told) if node.input_ports else sub(batch, **told)
     except Exception as exc:
@@ -62,6 +64,11 @@ def _own_module_outputs(node: Node, sub: torch.nn.Module, inputs: Sequence[torch
             raise
         error = layer_module_error(node.layer, node.path, exc)
     else:
+        if probed is None:
+            real = next((x.dtype for x, p in zip(inputs, node.input_ports) if node.types[p].dtype == REAL), None)
+            result, probed = checked_outputs(result, tuple(tuple(node.types[p].shape) for p in node.output_ports),
+                                             node.path, tuple(node.output_ports), node.layer.type_name, INFER,
+                                             real or torch.get_default_dtype()), ()
         outputs = tuple(result) if len(node.output_ports) > 1 else (result,)
         if hasattr(type(node.layer), "probed_dtypes"):  # else ``probed``: a user's own module's, found when compiled
             probed = node.layer.probed_dtypes(node.types)

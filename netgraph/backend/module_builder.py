@@ -69,8 +69,9 @@ class ModuleBuilder(GraphWalker):
             raise ShapeError(f"{self.net.describe((path, None))}: {exc}", kind=exc.kind or "shape", layer=path,
                              port=exc.port, expected=exc.expected, found=exc.found) from None
         if not (ours and isinstance(built, nn.Module)) and \
-                (dtypes := check_built(layer, node.types, built, self.net.describe((path, None)))):  # a user's own
-            self.root.__dict__.setdefault("_netgraph_own_output_dtypes", {})[path] = dtypes  # x.double(): cast, as compiled
+                (dtypes := check_built(layer, node.types, built, self.net.describe((path, None)))) != ():  # own
+            # x.double(): cast, as compiled; None: it cannot run on meta tensors, its outputs checked at each call
+            self.root.__dict__.setdefault("_netgraph_own_output_dtypes", {})[path] = dtypes
         if isinstance(self._label(built), str):  # a module whose errors name its layer (cheaply: no search)
             built.__dict__.update(layer_label=shown_layer(path, layer.type_name), layer_path=path,
                                   layer_type=layer.type_name)  # the path, for Diagnostic.layer; the type, for below

@@ -25,14 +25,13 @@ from itertools import chain
 from typing import Any
 
 import torch
-from torch._C import _functorch
-from torch.nn.modules import module as torch_module
 
 from netgraph.backend.mixed_dtypes import mixed_dtype_problem
 from netgraph.backend.port_tensors import past_int64, past_int64_words
 from netgraph.backend.shape_hints import layout_hint
 from netgraph.core.errors import DataError, Diagnostic, NetGraphError, did_you_mean
 from netgraph.core.naming_scope import quoted
+from netgraph.core.torch_internals import global_forward_hooks, is_batched
 from netgraph.core.torch_state import buffers_kept, forked_generator
 from netgraph.core.tracing import symbolic_tracing
 from netgraph.core.types import INTEGER, REAL, format_shape
@@ -137,12 +136,13 @@ def missing_port(port: str, shape: tuple | None, shown: bool = True) -> Diagnost
 
 def _forwarded(module: Any, exc: Exception, args: tuple, kwargs: dict[str, Any]) -> dict[str, Any] | None:
     """The inputs by port that ``module``'s forward got when ``exc`` was raised within it, else None."""
-    hooked = bool(module._forward_pre_hooks or torch_module._global_forward_pre_hooks)
+    every_pre, every_post = global_forward_hooks()
+    hooked = bool(module._forward_pre_hooks or every_pre)
     code, tb = type(module).forward.__code__, exc.__traceback__
     while tb is not None and not (tb.tb_frame.f_code is code and tb.tb_frame.f_locals.get("self") is module):
         tb = tb.tb_next
     if tb is None:  # raised outside the forward; under module.compile() its frames are torch's own
-        hooks = hooked or module._forward_hooks or torch_module._global_forward_hooks
+        hooks = hooked or module._forward_hooks or every_post
         if module._compiled_call_impl is None or hooks:
             return None
     ports = module.net.input_ports
@@ -163,7 +163,7 @@ def _batch_dim_not_the_error(module: Any, problem: Diagnostic, given: dict[str, 
     torch's generators and the module's buffers (running statistics) as found after it (``_retried``)."""
     def one_example(port: str) -> bool:
         value, shape = given.get(port), module.net.port_types[port].shape
-        return isinstance(value, torch.Tensor) and _functorch.is_batchedtensor(value) and shape is not None \
+        return isinstance(value, torch.Tensor) and is_batched(value) and shape is not None \
             and value.dim() == len(shape)
     if problem.kind != "data-shape" or not one_example(problem.port):
         return False
@@ -258,7 +258,7 @@ def _shape_problem(port: str, shape: tuple, integer: bool, x: torch.Tensor) -> s
     expected = f"(b, {format_shape(shape)[1:-1]})" if shape else "(b)"
     if x.dim() == len(shape) and x.dim() > 0 and _fits(shape, x.shape):
         remedy = ("inside torch.func.vmap the forward sees one example per mapped row: vmap over batches, or give "
-                  "it xi.unsqueeze(0)") if _functorch.is_batchedtensor(x) else \
+                  "it xi.unsqueeze(0)") if is_batched(x) else \
             "give x.unsqueeze(0) (net(x) takes one example or a batch)"
         return (f"input port {quoted(port)}: the compiled module takes a batch, shape {expected}, found one example "
                 f"{tuple(x.shape)}; {remedy}")

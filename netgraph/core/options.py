@@ -86,17 +86,20 @@ def as_array(value: Any, what: str, option: str | None = None) -> torch.Tensor |
     """A detached copy of ``value`` (list, number, ndarray or tensor) as a net keeps it, or None: the one rule for a
     layer's array option and ``net_replace_part``'s arrays. Python numbers and lists are read as float64 and kept as
     float32 (OptionError beyond its range, where they would become inf); integer and bool arrays become float32;
-    floating tensors and arrays keep their dtype (``compile`` casts them to the working precision). OptionError naming
-    ``what`` for anything else: text, complex, sparse or meta tensors."""
+    floating tensors and arrays keep their dtype (``compile`` casts them to the working precision). Each is kept on
+    the CPU, where a net's arrays live, whatever device a tensor was on. OptionError naming ``what`` for anything
+    else: text, complex, sparse or meta tensors."""
     if value is None:
         return None
     if isinstance(value, torch.Tensor) and value.is_floating_point() and value.layout == torch.strided \
             and not value.is_meta:  # the common case, as below in fewer steps
-        return value.detach().clone()
+        return value.detach().clone() if value.is_cpu else value.detach().to("cpu")  # from another device: a copy
     plain = not hasattr(value, "dtype")  # Python numbers and lists: read as float64, checked, stored as float32
+    meta = isinstance(value, torch.Tensor) and value.is_meta  # no values to copy: refused below as one
     try:
         # on the CPU whatever torch's default device is (a net's arrays live there); numpy: made native
-        t = torch.as_tensor(value, dtype=torch.float64, device="cpu") if plain else as_tensor(value, device="cpu")
+        t = value if meta else torch.as_tensor(value, dtype=torch.float64, device="cpu") if plain \
+            else as_tensor(value, device="cpu")
     except (TypeError, ValueError, RuntimeError):
         t = None
     if t is None or t.layout != torch.strided or t.is_meta or not (t.is_floating_point() or t.dtype in _INTEGERS):

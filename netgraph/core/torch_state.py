@@ -24,6 +24,8 @@ from typing import Any
 
 import torch
 
+from netgraph.core.torch_internals import function_modes
+
 __all__ = ["TORCH_STATE_LOCK", "TRAINING_RUNS_LOCK", "generator_kept", "forked_generator", "drawn_seed", "buffers_kept",
            "working_precision", "working_dtype", "own_precision", "cpu_tensors"]
 
@@ -63,7 +65,7 @@ def cpu_tensors() -> contextlib.AbstractContextManager:
     """A block whose new tensors are made on the CPU, where a net's arrays live, whatever torch's default device
     (``torch.set_default_device("meta")``, ``with torch.device("cuda"):``); nothing at all (no cost) where no torch
     function mode is active, as by default. Tensors the block makes with an explicit ``device=`` keep theirs."""
-    return torch.device("cpu") if torch._C._len_torch_function_stack() else contextlib.nullcontext()
+    return torch.device("cpu") if function_modes() else contextlib.nullcontext()
 
 
 @contextlib.contextmanager

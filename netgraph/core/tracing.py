@@ -10,9 +10,8 @@ from __future__ import annotations
 
 import torch
 from torch.autograd import forward_ad
-from torch._C._functorch import TransformType, maybe_current_level  # no public names: torch.func's own code reads them
-from torch._functorch.pyfunctorch import retrieve_all_functorch_interpreters
-from torch.fx._symbolic_trace import is_fx_symbolic_tracing  # torch's own modules read it there (no public name)
+
+from netgraph.core.torch_internals import functorch_level, fx_symbolic_tracing, vmap_active
 
 __all__ = ["symbolic_tracing", "tracing", "no_values", "torch_func_transformed", "vmapped", "recording_trace",
            "forward_mode"]
@@ -24,7 +23,7 @@ def symbolic_tracing() -> bool:
     >>> symbolic_tracing()
     False
     """
-    return is_fx_symbolic_tracing()
+    return fx_symbolic_tracing()
 
 
 def tracing() -> bool:
@@ -34,7 +33,7 @@ def tracing() -> bool:
     >>> tracing()
     False
     """
-    return torch.compiler.is_compiling() or is_fx_symbolic_tracing() or vmapped()
+    return torch.compiler.is_compiling() or fx_symbolic_tracing() or vmap_active()
 
 
 def no_values(*tensors: torch.Tensor) -> bool:
@@ -56,8 +55,7 @@ def vmapped() -> bool:
     >>> vmapped()
     False
     """
-    return maybe_current_level() is not None and any(
-        interpreter.key() == TransformType.Vmap for interpreter in retrieve_all_functorch_interpreters())
+    return vmap_active()
 
 
 def torch_func_transformed() -> bool:
@@ -67,7 +65,7 @@ def torch_func_transformed() -> bool:
     >>> torch_func_transformed()
     False
     """
-    return maybe_current_level() is not None
+    return functorch_level() is not None
 
 
 def recording_trace() -> bool:

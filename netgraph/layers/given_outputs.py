@@ -23,13 +23,27 @@ from netgraph.core.naming_scope import quoted
 from netgraph.core.tracing import tracing
 from netgraph.core.types import REAL, format_shape
 
-__all__ = ["checked_outputs", "checked_call", "recast_call", "outputs_to_recast"]
+__all__ = ["checked_outputs", "checked_call", "recast_call", "outputs_to_recast", "INFER"]
+
+#: ``checked_outputs``' option for a user's own layer type, whose output shapes its ``infer()`` gives
+INFER = "infer()"
 
 
-def checked_call(call: str, ctx: EmitContext, ports: Sequence[str], type_name: str, option: str) -> str:
-    """The code of ``checked_outputs`` around ``call``, the layer's module call, with the ports' shapes of ``ctx``."""
+def checked_call(call: str, ctx: EmitContext, ports: Sequence[str], type_name: str, option: str,
+                 inputs: Sequence[str] | None = None) -> str:
+    """The code of ``checked_outputs`` around ``call``, the layer's module call, with the ports' shapes of ``ctx``;
+    with ``inputs`` (the layer's input ports), floating outputs of another dtype cast as ``recast_call`` casts them."""
     shapes = tuple(tuple(ctx.types[p].shape) for p in ports)
-    return f"checked_outputs({call}, {shapes!r}, {tuple(ctx.path)!r}, {tuple(ports)!r}, {type_name!r}, {option!r})"
+    cast = "" if inputs is None else f", {_cast_target(ctx, inputs)}"
+    return (f"checked_outputs({call}, {shapes!r}, {tuple(ctx.path)!r}, {tuple(ports)!r}, {type_name!r}, "
+            f"{option!r}{cast})")
+
+
+def _cast_target(ctx: EmitContext, inputs: Sequence[str]) -> str:
+    """The dtype a module's floating output of another precision is cast to: its first real input's, else the
+    working precision's."""
+    real = next((k for k, port in enumerate(inputs) if ctx.types[port].dtype == REAL), None)
+    return f"{ctx.args[real]}.dtype" if real is not None else f"torch.{str(torch.get_default_dtype())[6:]}"
 
 
 def recast_call(call: str, ctx: EmitContext, inputs: Sequence[str], dtypes: Sequence[torch.dtype],
@@ -44,11 +58,10 @@ def recast_call(call: str, ctx: EmitContext, inputs: Sequence[str], dtypes: Sequ
     >>> recast_call("m(x)", ctx, ["Input"], [torch.float64]), recast_call("m(x)", ctx, ["Input"], [torch.float32])
     ('m(x).to(x.dtype)', 'm(x)')
     """
-    recast, real = outputs_to_recast(dtypes, inputs, ctx.types, outputs)
+    recast, _ = outputs_to_recast(dtypes, inputs, ctx.types, outputs)
     if not any(recast):
         return call
-    working = str(torch.get_default_dtype()).removeprefix("torch.")
-    to = f"{ctx.args[real]}.dtype" if real is not None else f"torch.{working}"
+    to = _cast_target(ctx, inputs)
     return f"{call}.to({to})" if len(recast) == 1 else \
         f"tuple(o.to({to}) if cast else o for o, cast in zip({call}, {recast!r}))"
 
@@ -73,14 +86,19 @@ def outputs_to_recast(dtypes: Sequence[torch.dtype], inputs: Sequence[str], type
 
 
 def checked_outputs(out: Any, shapes: tuple[tuple, ...], path: tuple[str, ...], ports: tuple[str, ...],
-                    type_name: str, option: str) -> Any:
+                    type_name: str, option: str, dtype: torch.dtype | None = None) -> Any:
     """``out`` (a tensor, or a tuple of one per port) when each output has its port's ``shapes`` after one batch dim
-    (a variable length, a name, takes any size); else a ShapeError naming the layer at ``path``, the port and the
-    ``option`` that gave the shape. Traced code (fx, ``torch.compile``, ``vmap``) is not checked, as torch's own
-    modules are not."""
+    (a variable length, a name, takes any size), its floating outputs of another dtype cast to ``dtype`` if given;
+    else a ShapeError naming the layer at ``path``, the port and the ``option`` that gave the shape. Traced code
+    (fx, ``torch.compile``, ``vmap``) is not checked, as torch's own modules are not."""
     if tracing():
         return out
-    outs = out if isinstance(out, (tuple, list)) else (out,)
+    outs = out if isinstance(out, (tuple, list)) and len(ports) > 1 else (out,)
+    what = "function" if type_name == "FunctionLayer" else "module"
+    if len(outs) != len(ports):
+        raise ShapeError(f"layer {'/'.join(path) or '1'!r} ({type_name}): the {what} returned {len(outs)} outputs, "
+                         f"where the layer has output ports {list(ports)}", kind="layer-contract", layer=path,
+                         expected=len(ports), found=len(outs))
     for port, shape, value in zip(ports, shapes, outs):
         found = tuple(value.shape) if isinstance(value, torch.Tensor) else None
         if found is not None and len(found) == len(shape) + 1 and \
@@ -88,9 +106,13 @@ def checked_outputs(out: Any, shapes: tuple[tuple, ...], path: tuple[str, ...], 
             continue
         where = "/".join(path) or "1"
         said = f"shape {format_shape(found)}" if found is not None else type(value).__name__
-        what = "function" if type_name == "FunctionLayer" else "module"
+        given, remedy = (f"{option} gives", f"make {option} give the shapes it returns") if option == INFER else \
+            (f"{option}= gave", f"give the shapes it returns in {option}=")
         raise ShapeError(f"layer {where!r} ({type_name}) port {quoted(port)}: the {what} returned {said}, where "
-                         f"{option}= gave (b{', ' if shape else ''}{format_shape(shape)[1:-1]}) with b the batch size; "
-                         f"give the shapes it returns in {option}=, or make it return those", kind="layer-contract",
-                         layer=path, port=port, expected=shape, found=found)
-    return out
+                         f"{given} (b{', ' if shape else ''}{format_shape(shape)[1:-1]}) with b the batch size; "
+                         f"{remedy}, or make it return those", kind="layer-contract", layer=path, port=port,
+                         expected=shape, found=found)
+    if dtype is None or not any(o.is_floating_point() and o.dtype != dtype for o in outs):
+        return out
+    cast = tuple(o.to(dtype) if o.is_floating_point() else o for o in outs)
+    return cast if len(ports) > 1 else cast[0]

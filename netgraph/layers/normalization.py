@@ -18,10 +18,10 @@ from typing import Any
 import torch
 import torch.nn.functional as F
 from torch import nn
-from torch._C import _functorch  # whether a tensor is vmap's batch (no public name; torch's own code reads it there)
 
 from netgraph.layers._shapes import level_dim, level_option, ranged_number
 from netgraph.core.layer import EmitContext, Layer
+from netgraph.core.torch_internals import is_batched
 from netgraph.core.options import Array, Level, RemovableArray, Shape
 from netgraph.core.errors import DataError, OptionError
 from netgraph.core.option_problems import option_problem
@@ -209,7 +209,7 @@ class BatchNormModule(LayerModule):
         channel (a batch of one vector) leaves the moving statistics alone: its variance has no estimate
         (F.batch_norm refuses it, and torch's op would store NaN)."""
         if self.training:
-            if _functorch.is_batchedtensor(x) and not _functorch.is_batchedtensor(self.MovingMean):
+            if is_batched(x) and not is_batched(self.MovingMean):
                 raise self._unbatched_statistics()
             if self.sync is not None:
                 return synced_batch_norm(self, x, self.sync)

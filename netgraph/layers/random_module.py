@@ -12,9 +12,9 @@ from types import MappingProxyType
 from typing import Any
 
 import torch
-from torch._C import _functorch  # vmap's batched tensors (no public name; torch.func's own code reads them there)
 
 from netgraph.core.errors import DataError, OptionError
+from netgraph.core.torch_internals import unbatched
 from netgraph.core.tracing import (forward_mode, no_values, recording_trace, symbolic_tracing, torch_func_transformed,
                                    tracing)
 from netgraph.layers._constant_buffers import ConstantBuffers
@@ -44,9 +44,7 @@ def _requires_grad(value: Any) -> bool:
 
 def _wants_grad(value: Any) -> bool:
     """Whether ``value`` requires grad, also beneath vmap's batching (a batched tensor says it does not)."""
-    while isinstance(value, torch.Tensor) and _functorch.is_batchedtensor(value):
-        value = _functorch.get_unwrapped(value)
-    return isinstance(value, torch.Tensor) and value.requires_grad
+    return isinstance(value, torch.Tensor) and unbatched(value).requires_grad
 
 
 class RandomModule(ConstantBuffers):

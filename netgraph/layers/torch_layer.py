@@ -104,13 +104,13 @@ class _ModuleWrapper(Layer):
         return self._cache[ins]
 
     def mutated_inputs(self, types: Mapping[str, PortType]) -> frozenset[int]:
-        """The positions of the inputs the module changes in place (``nn.ReLU(inplace=True)``), seen by the meta
-        probe: they get a copy, so a tensor that feeds other layers too (or the caller's input) stays as it was."""
+        """The inputs (positions) the meta probe saw changed in place (``nn.ReLU(inplace=True)``), all where it cannot
+        run: each gets a copy, so a tensor that feeds other layers too (or the caller's input) stays as it was."""
         ins = tuple(types[p] for p in self.input_ports)
         if not all(is_known(t.shape) and t.dtype is not None for t in ins):
             return frozenset()
-        self._probed(ins)
-        return self._cache.get(("mutated", ins), frozenset())
+        unprobed = isinstance(self._probed(ins), _MetaFailure)
+        return frozenset(range(len(ins))) if unprobed else self._cache.get(("mutated", ins), frozenset())
 
     def emit(self, ctx: EmitContext) -> str:
         mutated = self.mutated_inputs(ctx.types)
@@ -118,7 +118,7 @@ class _ModuleWrapper(Layer):
         call = f"{ctx.module}({', '.join(args) if self.input_ports else ctx.batch})"
         ins = tuple(ctx.types[p] for p in self.input_ports)
         if all(is_known(t.shape) and t.dtype is not None for t in ins) and isinstance(self._probed(ins), _MetaFailure):
-            return checked_call(call, ctx, self.output_ports, self.type_name, "outputs")  # the user's shapes: checked
+            return checked_call(call, ctx, self.output_ports, self.type_name, "outputs", self.input_ports)  # checked
         return recast_call(call, ctx, self.input_ports, self.probed_dtypes(ctx.types), self.output_ports)  # x.double()
 
     def probed_dtypes(self, types: Mapping[str, PortType]) -> tuple[torch.dtype, ...]:

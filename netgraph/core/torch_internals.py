@@ -1,0 +1,55 @@
+"""torch's private names that netgraph reads, each behind one small function of this module, the only one to import
+them: torch 2.13 has no public name for any of these (torch's own code reads them where they are).
+
+A torch upgrade that moves, renames or changes one fails ``tests/test_torch_internals.py`` (each function is tested
+against the torch behaviour it stands for), so it fails loudly in CI rather than silently in a net. Those that are
+torch's function as it is are bound to it, not wrapped: hot paths (the compiled forward, ``net(x)``) call them.
+"""
+
+from __future__ import annotations
+
+import torch
+from torch._C import _functorch
+from torch._functorch.pyfunctorch import retrieve_all_functorch_interpreters
+from torch.fx._symbolic_trace import is_fx_symbolic_tracing
+from torch.nn.modules import module as _torch_module
+
+__all__ = ["fx_symbolic_tracing", "functorch_level", "vmap_active", "is_batched", "unbatched", "function_modes",
+           "global_forward_hooks"]
+
+#: ``() -> bool``: True while ``torch.fx.symbolic_trace`` runs a forward (torch's own modules ask it there)
+fx_symbolic_tracing = is_fx_symbolic_tracing
+
+#: ``() -> int | None``: the level of the innermost ``torch.func`` transform (vmap, grad, jvp, ...), None outside all
+functorch_level = _functorch.maybe_current_level
+
+#: ``(tensor) -> bool``: True where ``tensor`` is vmap's batched tensor (inside ``torch.func.vmap``: one example a row)
+is_batched = _functorch.is_batchedtensor
+
+#: ``() -> int``: how many torch function modes are active (``torch.set_default_device``, ``with torch.device(...)``,
+#: a user's ``TorchFunctionMode``): one C call, where the public ``torch.get_default_device()`` costs microseconds
+function_modes = torch._C._len_torch_function_stack
+
+
+def vmap_active() -> bool:
+    """True inside ``torch.func.vmap``, also beneath another transform (``jacfwd``: vmap over jvp); outside every
+    transform, one check of torch's level.
+
+    >>> vmap_active()
+    False
+    """
+    return functorch_level() is not None and any(
+        interpreter.key() == _functorch.TransformType.Vmap for interpreter in retrieve_all_functorch_interpreters())
+
+
+def unbatched(tensor: torch.Tensor) -> torch.Tensor:
+    """``tensor`` beneath every level of vmap's batching (the tensor vmap was given); ``tensor`` itself unbatched."""
+    while is_batched(tensor):
+        tensor = _functorch.get_unwrapped(tensor)
+    return tensor
+
+
+def global_forward_hooks() -> tuple[dict, dict]:
+    """The forward pre-hooks and forward hooks every module runs (``torch.nn.modules.module.
+    register_module_forward_pre_hook`` / ``register_module_forward_hook`` fill them), as two dicts."""
+    return _torch_module._global_forward_pre_hooks, _torch_module._global_forward_hooks
