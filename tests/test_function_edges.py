@@ -12,6 +12,7 @@ import torch
 
 from netgraph import ElementwiseLayer, FunctionLayer, NetChain, NetGraph, export_onnx, import_onnx, interpret
 from netgraph.core.errors import OptionError
+from netgraph.layers.expression_indeterminate import IndeterminateWarning
 
 
 def _both(layer, x: torch.Tensor, port: str = "Input") -> tuple[torch.Tensor, torch.Tensor]:
@@ -204,12 +205,22 @@ def test_surd_of_an_n_from_a_port_that_is_no_integer_is_nan_with_nan_derivatives
         assert jac(module)(x, n).diagonal()[3:].tolist() == pytest.approx([1 / 12, 1 / 12], rel=1e-15)
 
 
-@pytest.mark.parametrize("expression", ["Mod[3, 0] + #x", "Mod[#x, 0]", "Mod[#x, 1 - 1]", "Mod[#x, -0.]"])
-def test_mod_by_a_constant_0_is_refused_whatever_m_as_quotients(expression):
-    """Wolfram's Mod[m, 0] is Indeterminate whatever m: Mod[#x, 0] was a layer of NaNs, silently (Mod[3, 0] NaN with
-    a warning); refused now, as Quotient[m, 0] is."""
-    with pytest.raises(OptionError, match=r"Mod\[m, 0\] is Indeterminate whatever m; give Mod a divisor that is not"):
-        FunctionLayer(expression)
+@pytest.mark.parametrize("expression, part", [("Mod[3, 0] + #x", "Mod[3, 0]"), ("Mod[#x, 0]", "Mod[#x, 0]"),
+                                              ("#x + Mod[#x, 1 - 1]", "Mod[#x, 1 - 1]"), ("Mod[#x, -0.]", None)])
+def test_mod_by_a_constant_0_is_nan_warned_of_as_indeterminate_whatever_m(expression, part):
+    """Wolfram's Mod[m, 0] is Indeterminate whatever m (Quotient[m, 0] is ComplexInfinity, refused): NaN of the
+    output's shape, with NaN derivatives, and an IndeterminateWarning naming the part, as 0/0's (Mod[#x, 0] was a
+    silent layer of NaNs with derivative 1)."""
+    with pytest.warns(IndeterminateWarning) as caught:
+        layer = FunctionLayer(expression)
+    assert [w.message.part for w in caught] == [part or expression]
+    module = NetGraph([layer], [], x=3).compile().double()
+    x = torch.tensor([[1.0, -2.0, 0.0], [5.0, float("inf"), -0.0]], dtype=torch.float64, requires_grad=True)
+    for run in (module, lambda a: interpret(module.net, module, a)):
+        y = run(x)
+        assert y.shape == (2, 3) and y.isnan().all()
+        gradient = torch.autograd.grad(y.sum(), x)[0]
+        assert gradient.isnan().all() if "#x, " in expression else gradient.eq(1).all()  # Mod[3, 0] + #x: by #x 1
 
 
 def test_mod_by_0_from_a_port_is_nan_with_nan_derivatives_in_both_modes_compiled_and_interpreted():

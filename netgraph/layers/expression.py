@@ -38,7 +38,7 @@ from netgraph.core.user_frame import user_stacklevel
 from netgraph.layers.expression_indeterminate import IndeterminateWarning, kept_parts, name_part, noting
 from netgraph.layers.expression_forms import (LONG_CHAIN, OTHER_FORMS, STRUCTURAL, chain_terms, check_extent,
                                               not_allowed, not_allowed_col, outputs, number, part_index, structural)
-from netgraph.layers.expression_folding import expanded_constant, folded, refuse_constant_divisor_0, special_constant
+from netgraph.layers.expression_folding import divided_by_constant_0, expanded_constant, folded, special_constant
 from netgraph.layers.expression_run import evaluate, table_entry, to_code
 from netgraph.layers.expression_text import (MAP_FORM, SLOT_PREFIX, applied_body, dot_before_times, function_body,
                                               list_beside_value, mapped_call, parenthesised_after, translate,
@@ -50,7 +50,6 @@ __all__ = ["Expression", "parse", "parse_definition", "apply", "apply_all", "to_
            "FUNCTIONS", "ExpressionError", "is_expression", "parse_quietly", "warn_indeterminate"]
 
 MAX_LENGTH, MAX_DEPTH = 2000, 60
-
 
 #: Function name -> its entry in the one table of named functions (kept under its older name).
 FUNCTIONS: dict[str, NamedFunction] = NAMED_FUNCTIONS
@@ -175,7 +174,7 @@ def _convert(node: ast.AST, text: str, origin: list[int], slots: list[str], dept
         tree = _converted(node, text, origin, slots, depth, internal)
     except OverflowError as exc:  # a constant folded past a real number: at the innermost part that made it
         raise PlacedOverflow.at(exc, _col(node, origin)) from None
-    if tree[0] == "const" and tree[1] != tree[1]:  # NaN
+    if tree[0] == "bin" or (tree[0] == "const" and tree[1] != tree[1]):  # NaN, or maybe by NaN (Mod[#x, 0]'s)
         name_part(tree, _part_text(node, text, origin))
     return tree
 
@@ -357,7 +356,8 @@ def _extremum(name: str, trees: list[tuple]) -> tuple:
 
 def _expand(entry: NamedFunction, args: list[tuple]) -> tuple:
     """The tree of ``entry``'s definition with its slots (``#`` or ``#1``, ``#2``) replaced by ``args``."""
-    refuse_constant_divisor_0(entry.name, args)
+    if (by_0 := divided_by_constant_0(entry.name, args)) is not None:
+        return by_0  # Mod[m, 0]: NaN, noted (Quotient[m, 0] is refused)
     if all(a[0] == "const" for a in args) and (special := special_constant(entry.name, args)) is not None:
         return special  # LogGamma[0]: Infinity, though its definition's log|Gamma[0]| is refused for Gamma[0]
     slots = ("Input",) if entry.arity == 1 else tuple(f"Input{i}" for i in range(1, entry.arity + 1))

@@ -9,14 +9,12 @@ from netgraph.layers.expression_forms import OVERFLOW, children
 from netgraph.layers.expression_indeterminate import note, noted
 from netgraph.layers.expression_run import evaluate
 
-__all__ = ["folded", "expanded_constant", "refuse_constant_divisor_0", "special_constant"]
+__all__ = ["folded", "expanded_constant", "divided_by_constant_0", "special_constant"]
 
 _NOT_REAL = "a constant is not a real number (Wolfram's is complex: Sqrt[-1] is I, Log[-1] is I Pi)"
 _DIVIDES_BY_0 = "a constant divides by 0 (Wolfram's ComplexInfinity, no real number); write Infinity"
 _QUOTIENT_BY_0 = ("a constant divides by 0 (Wolfram's ComplexInfinity, no real number): Quotient[m, 0] has no value "
                   "whatever m; give Quotient a divisor that is not 0")
-_MOD_BY_0 = ("a constant divides by 0: Wolfram's Mod[m, 0] is Indeterminate whatever m; give Mod a divisor that "
-             "is not 0 (or write Indeterminate for a NaN)")
 _POLE = ("a constant is at a pole of Gamma, 0 or a negative integer (Wolfram's Gamma is ComplexInfinity there, no real "
          "number; LogGamma is Infinity there: write Infinity if that is meant)")
 _NO_SIGN = "a constant is not a real number: infinite of no sign (Wolfram's ComplexInfinity, as (-2)^Infinity)"
@@ -58,7 +56,7 @@ def special_constant(name: str, args: list[tuple]) -> tuple | None:
     NaN), as Gamma[-Infinity] and a port's -inf are; else None. ArcCsch at 0 (-0. too) is refused as Csch[0] and 1/0
     are: Wolfram's ArcCsch[0] is ComplexInfinity (its definition's Log[0] would fold it to a signed infinity); ArcCoth
     at 0 is refused as not real: Wolfram's ArcCoth[0] is I Pi/2 (its definition's 1/0 would call it a division by 0);
-    Quotient and Mod at a constant 0 divisor are refused by ``refuse_constant_divisor_0``."""
+    Quotient and Mod at a constant 0 divisor are ``divided_by_constant_0``'s."""
     if name == "ArcCsch" and args[0][1] == 0:
         raise OverflowError(_DIVIDES_BY_0)
     if name == "ArcCoth" and args[0][1] == 0:
@@ -71,12 +69,17 @@ def special_constant(name: str, args: list[tuple]) -> tuple | None:
     return ("const", math.inf) if _at_pole(x) else note(("const", math.nan)) if x == -math.inf else None
 
 
-def refuse_constant_divisor_0(name: str, args: list[tuple]) -> None:
-    """Refuse Quotient[m, 0] (Wolfram's ComplexInfinity, as 1/0 is) and Mod[m, 0] (Wolfram's Indeterminate) at a
-    constant 0 divisor whatever m: their definitions' NaN would be silent for an m from a port; a divisor from a
-    port that is 0 at run time stays NaN."""
-    if name in ("Quotient", "Mod") and args[1][0] == "const" and args[1][1] == 0:
-        raise OverflowError(_QUOTIENT_BY_0 if name == "Quotient" else _MOD_BY_0)
+def divided_by_constant_0(name: str, args: list[tuple]) -> tuple | None:
+    """Quotient[m, 0] or Mod[m, 0] at a constant 0 divisor, whatever m: Quotient's refused (Wolfram's ComplexInfinity,
+    as 1/0 is; its definition's NaN would be silent for an m from a port); Mod's Wolfram's Indeterminate, so NaN noted
+    as indeterminate (warned of, as 0/0 is), times m where m is not constant (NaN of m's shape, NaN derivatives);
+    else None. A divisor from a port that is 0 at run time gives NaN."""
+    if name not in ("Quotient", "Mod") or args[1][0] != "const" or args[1][1] != 0:
+        return None
+    if name == "Quotient":
+        raise OverflowError(_QUOTIENT_BY_0)
+    nan = note(("const", math.nan))
+    return nan if args[0][0] == "const" else ("bin", "*", args[0], nan)
 
 
 def _at_pole(x: float) -> bool:

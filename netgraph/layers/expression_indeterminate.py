@@ -70,7 +70,9 @@ def noted(node: tuple) -> tuple[str | None] | None:
 
 
 def name_part(node: tuple, part: str) -> None:
-    """Name the text a noted ``node`` came from, unless named already (by a smaller part)."""
+    """Name the text a noted ``node`` (or a noted NaN it multiplies by: Mod[#x, 0]'s) came from, unless named
+    already (by a smaller part)."""
+    node = node[3] if node[:2] == ("bin", "*") else node
     if (found := noted(node)) is not None and found[0] is None:
         note(node, part)
 
