@@ -92,3 +92,29 @@ def test_the_loss_is_cast_back_only_where_it_was_widened(form, logits):
     found = module(**narrow)
     assert found.dtype == torch.bfloat16
     torch.testing.assert_close(found, interpret(net, module, **narrow), rtol=0, atol=0)
+
+
+@pytest.mark.parametrize("function", ["LogisticSigmoid", "Sigmoid", "LogisticSigmoid[2 # + 1]"])
+def test_a_sigmoid_input_to_binary_is_not_checked_and_compiled_equals_interpreted(function, checked_ports):
+    net = _net("Binary", ElementwiseLayer(function))
+    g = torch.Generator().manual_seed(3)
+    inputs = {"Input": 30 * torch.randn(5, 4, generator=g), "Target": torch.rand(5, 4, generator=g)}
+    module = net.compile()
+    compiled = module(**inputs)
+    assert checked_ports == ["Target"]
+    torch.testing.assert_close(compiled, interpret(net, module, **inputs), rtol=0, atol=0)
+    assert checked_ports[1:] == ["Input", "Target"]
+
+
+def test_a_sigmoid_of_nan_gives_a_nan_binary_loss_left_to_the_non_finite_checks():
+    """The README: NaN is no cross-entropy DataError (the sigmoid's NaN comes from a NaN it was given)."""
+    inputs = {"Input": torch.tensor([[0.0, float("nan"), 1.0, 2.0]]), "Target": torch.full((1, 4), 0.5)}
+    assert torch.isnan(_net("Binary", ElementwiseLayer("LogisticSigmoid")).compile()(**inputs)).all()
+
+
+@pytest.mark.parametrize("function", ["Tanh", "LogisticSigmoid[#] * 2", "1 - 2 LogisticSigmoid[#]"])
+def test_binary_still_checks_other_elementwise_producers(function):
+    """tanh(-3) < 0; 2 sigmoid(5) > 1; 1 - 2 sigmoid(5) < 0: none of them is a sigmoid's output."""
+    inputs = {"Input": torch.tensor([[5.0, 0.0, 0.0, -3.0]] * 2), "Target": torch.full((2, 4), 0.25)}
+    with pytest.raises(DataError, match="port 'Input' takes probabilities in \\[0, 1\\]"):
+        _net("Binary", ElementwiseLayer(function)).compile()(**inputs)

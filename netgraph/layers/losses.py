@@ -273,11 +273,10 @@ class CrossEntropyLossLayer(_LossBase):
     def _operands(self, ctx: EmitContext) -> tuple[str, str]:
         (x, t), m = ctx.args, ctx.module
         checks = self._checks()
-        if checks == "Binary":
-            x, t = f"{m}.unit({x}, 'Input')", f"{m}.unit({t}, 'Target')"
-        elif checks is not None:  # probabilities (NaN left to the checks of non-finite outputs); none of a softmax's
-            x = x if self.logits or ctx.known_probabilities("Input") else f"{m}.unit({x}, 'Input', True)"
-            t = t if ctx.known_probabilities("Target") else f"{m}.unit({t}, 'Target', True)"
+        if checks is not None:  # none of a softmax's or sigmoid's outputs (their NaN left to the non-finite checks)
+            nan = "" if checks == "Binary" else ", True"  # Binary refuses NaN where it checks, the others leave it
+            x = x if self.logits or ctx.known_probabilities("Input") else f"{m}.unit({x}, 'Input'{nan})"
+            t = t if ctx.known_probabilities("Target") else f"{m}.unit({t}, 'Target'{nan})"
         return f"{m}.wide({x})", f"{m}.wide({t})"
 
     def _loss(self, ctx: EmitContext, x: str, t: str) -> str:
