@@ -118,3 +118,29 @@ def test_binary_still_checks_other_elementwise_producers(function):
     inputs = {"Input": torch.tensor([[5.0, 0.0, 0.0, -3.0]] * 2), "Target": torch.full((2, 4), 0.25)}
     with pytest.raises(DataError, match="port 'Input' takes probabilities in \\[0, 1\\]"):
         _net("Binary", ElementwiseLayer(function)).compile()(**inputs)
+
+
+@pytest.mark.parametrize("form", ["Probabilities", "Binary"])
+def test_the_forward_reads_the_loss_module_once(form, monkeypatch):
+    """Each ``self.loss`` is nn.Module.__getattr__ (Python, 0.3-0.8 µs): the loss's code reads it into a local."""
+    module = _net(form, ElementwiseLayer("Tanh")).compile()
+    read, getattr_ = [], torch.nn.Module.__getattr__
+    monkeypatch.setattr(type(module), "__getattr__", lambda self, name: read.append(name) or getattr_(self, name),
+                        raising=False)
+    inputs = {"Input": torch.rand(3, 4), "Target": torch.rand(3, 4).softmax(-1)}
+    module(**inputs)
+    assert read.count("loss") == 1
+
+
+@pytest.mark.parametrize("size, views", [(40, 0), (4096, 1)])
+def test_a_small_check_reads_the_floats_and_a_large_one_their_bits(size, views):
+    """Below losses' _BITS_FROM values the one aminmax goes over the floats (a view costs more than it saves there)."""
+    v = torch.rand(size)
+    with torch.profiler.profile() as prof:
+        assert losses.checked_probabilities(v, "L", "Target", None, True) is v
+    assert sum(e.count for e in prof.key_averages() if e.key == "aten::view") == views
+    for bad, found in ((-0.5, -0.5), (1.5, 1.5)):  # both paths still find what is outside
+        with pytest.raises(DataError, match=f"found {found}"):
+            losses.checked_probabilities(torch.cat([v, torch.tensor([bad])]), "L", "Target", None, True)
+    assert losses.checked_probabilities(torch.cat([v, torch.tensor([-0.0, float("nan")])]), "L", "T", None, True) \
+        is not None  # -0. is in [0, 1]; NaN is left to the non-finite checks

@@ -264,11 +264,12 @@ class CrossEntropyLossLayer(_LossBase):
         return self._loss(ctx, *self._operands(ctx))
 
     def emit_block(self, ctx: EmitContext, outputs: tuple[str, ...]) -> list[str]:
-        """The checks and the widening (half precision computes in float32) once each, into locals, then the loss."""
+        """The module (nn.Module's __getattr__ is slow), checks and widening once each into locals, then the loss."""
         if ctx.local is None or self.form == "Index":  # index_loss: one call
             return super().emit_block(ctx, outputs)
-        x, t = ctx.local("x"), ctx.local("t")
-        return [f"{x}, {t} = {', '.join(self._operands(ctx))}", f"{outputs[0]} = {self._loss(ctx, x, t)}"]
+        m, x, t = ctx.local("module"), ctx.local("x"), ctx.local("t")
+        first, ctx = f"{m} = {ctx.module}", dataclasses.replace(ctx, module=m)
+        return [first, f"{x}, {t} = {', '.join(self._operands(ctx))}", f"{outputs[0]} = {self._loss(ctx, x, t)}"]
 
     def _operands(self, ctx: EmitContext) -> tuple[str, str]:
         (x, t), m = ctx.args, ctx.module
