@@ -1,6 +1,7 @@
 """Single layers vs the handwritten torch a user would write: CrossEntropyLossLayer("Index") against
 ``F.cross_entropy`` (on probabilities against a gather and log), CrossEntropyLossLayer("Probabilities") against
-``-(t * p.clamp_min(1e-12).log()).sum(-1)``, both fed by a SoftmaxLayer against the softmax then the same, PoolingLayer
+``-(t * p.clamp_min(1e-12).log()).sum(-1)``, both fed by a SoftmaxLayer against the softmax then the same,
+CrossEntropyLossLayer("Binary") fed by a LogisticSigmoid against the sigmoid then the floored logs, PoolingLayer
 "Total" against ``avg_pool2d(..., divisor_override=1)``, a FunctionLayer of two outputs sharing a sum against the sum
 written once, DotLayer against ``torch.matmul`` (forward + backward, batch 32 by default, one thread).
 
@@ -20,7 +21,7 @@ import torch
 import torch.nn.functional as F
 
 from _common import allocator, allocator_option, compare, machine, print_table
-from netgraph import (CrossEntropyLossLayer, DotLayer, FunctionLayer, NetGraph, NetPort, PoolingLayer,
+from netgraph import (CrossEntropyLossLayer, DotLayer, ElementwiseLayer, FunctionLayer, NetGraph, NetPort, PoolingLayer,
                       SoftmaxLayer)
 
 
@@ -47,6 +48,16 @@ def softmax_cross_entropy(classes: int, form: str) -> tuple[NetGraph, Callable]:
         return loss(torch.softmax(Input, -1), Target)
     layers = {"p": SoftmaxLayer(), "loss": CrossEntropyLossLayer(form)}
     return NetGraph(layers, [("p", NetPort("loss", "Input"))], Input=classes), hand
+
+
+def sigmoid_binary_cross_entropy(features: int) -> tuple[NetGraph, Callable]:
+    """ElementwiseLayer("LogisticSigmoid") feeding CrossEntropyLossLayer("Binary") (its Input not checked) against the
+    sigmoid then the loss written out, floored as ours."""
+    def hand(Input: torch.Tensor, Target: torch.Tensor) -> torch.Tensor:
+        p = torch.sigmoid(Input)
+        return -(Target * p.clamp_min(1e-12).log() + (1 - Target) * (1 - p).clamp_min(1e-12).log()).mean(-1)
+    layers = {"p": ElementwiseLayer("LogisticSigmoid"), "loss": CrossEntropyLossLayer("Binary")}
+    return NetGraph(layers, [("p", NetPort("loss", "Input"))], Input=features), hand
 
 
 def total_pool(channels: int, size: int) -> tuple[NetGraph, Callable]:
@@ -96,6 +107,10 @@ def cases(small: bool, batch: int) -> list[tuple]:
         for form, t in (("Index", index), ("Probabilities", target)):
             out.append((f"SoftmaxLayer + CrossEntropyLossLayer({form!r})", *softmax_cross_entropy(classes, form),
                         {"Input": real(classes), "Target": t}, f"{classes} classes"))
+    for features in (5,) if small else (10, 1000):
+        out.append(("LogisticSigmoid + CrossEntropyLossLayer('Binary')", *sigmoid_binary_cross_entropy(features),
+                    {"Input": real(features), "Target": torch.rand(batch, features, generator=g)},
+                    f"{features} values"))
     out.append(("FunctionLayer {Total[#x], #x / Total[#x]}", *shared_sum(k), {"x": real(k)}, f"{k} features"))
     c, side = (2, 5) if small else (16, 16)
     out.append(("PoolingLayer 'Total' 3x3, padding 1", *total_pool(c, side), {"Input": real(c, side, side)},

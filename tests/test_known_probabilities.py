@@ -92,3 +92,55 @@ def test_the_loss_is_cast_back_only_where_it_was_widened(form, logits):
     found = module(**narrow)
     assert found.dtype == torch.bfloat16
     torch.testing.assert_close(found, interpret(net, module, **narrow), rtol=0, atol=0)
+
+
+@pytest.mark.parametrize("function", ["LogisticSigmoid", "Sigmoid", "LogisticSigmoid[2 # + 1]"])
+def test_a_sigmoid_input_to_binary_is_not_checked_and_compiled_equals_interpreted(function, checked_ports):
+    net = _net("Binary", ElementwiseLayer(function))
+    g = torch.Generator().manual_seed(3)
+    inputs = {"Input": 30 * torch.randn(5, 4, generator=g), "Target": torch.rand(5, 4, generator=g)}
+    module = net.compile()
+    compiled = module(**inputs)
+    assert checked_ports == ["Target"]
+    torch.testing.assert_close(compiled, interpret(net, module, **inputs), rtol=0, atol=0)
+    assert checked_ports[1:] == ["Input", "Target"]
+
+
+def test_a_sigmoid_of_nan_gives_a_nan_binary_loss_left_to_the_non_finite_checks():
+    """The README: NaN is no cross-entropy DataError (the sigmoid's NaN comes from a NaN it was given)."""
+    inputs = {"Input": torch.tensor([[0.0, float("nan"), 1.0, 2.0]]), "Target": torch.full((1, 4), 0.5)}
+    assert torch.isnan(_net("Binary", ElementwiseLayer("LogisticSigmoid")).compile()(**inputs)).all()
+
+
+@pytest.mark.parametrize("function", ["Tanh", "LogisticSigmoid[#] * 2", "1 - 2 LogisticSigmoid[#]"])
+def test_binary_still_checks_other_elementwise_producers(function):
+    """tanh(-3) < 0; 2 sigmoid(5) > 1; 1 - 2 sigmoid(5) < 0: none of them is a sigmoid's output."""
+    inputs = {"Input": torch.tensor([[5.0, 0.0, 0.0, -3.0]] * 2), "Target": torch.full((2, 4), 0.25)}
+    with pytest.raises(DataError, match="port 'Input' takes probabilities in \\[0, 1\\]"):
+        _net("Binary", ElementwiseLayer(function)).compile()(**inputs)
+
+
+@pytest.mark.parametrize("form", ["Probabilities", "Binary"])
+def test_the_forward_reads_the_loss_module_once(form, monkeypatch):
+    """Each ``self.loss`` is nn.Module.__getattr__ (Python, 0.3-0.8 µs): the loss's code reads it into a local."""
+    module = _net(form, ElementwiseLayer("Tanh")).compile()
+    read, getattr_ = [], torch.nn.Module.__getattr__
+    monkeypatch.setattr(type(module), "__getattr__", lambda self, name: read.append(name) or getattr_(self, name),
+                        raising=False)
+    inputs = {"Input": torch.rand(3, 4), "Target": torch.rand(3, 4).softmax(-1)}
+    module(**inputs)
+    assert read.count("loss") == 1
+
+
+@pytest.mark.parametrize("size, views", [(40, 0), (4096, 1)])
+def test_a_small_check_reads_the_floats_and_a_large_one_their_bits(size, views):
+    """Below losses' _BITS_FROM values the one aminmax goes over the floats (a view costs more than it saves there)."""
+    v = torch.rand(size)
+    with torch.profiler.profile() as prof:
+        assert losses.checked_probabilities(v, "L", "Target", None, True) is v
+    assert sum(e.count for e in prof.key_averages() if e.key == "aten::view") == views
+    for bad, found in ((-0.5, -0.5), (1.5, 1.5)):  # both paths still find what is outside
+        with pytest.raises(DataError, match=f"found {found}"):
+            losses.checked_probabilities(torch.cat([v, torch.tensor([bad])]), "L", "Target", None, True)
+    assert losses.checked_probabilities(torch.cat([v, torch.tensor([-0.0, float("nan")])]), "L", "T", None, True) \
+        is not None  # -0. is in [0, 1]; NaN is left to the non-finite checks

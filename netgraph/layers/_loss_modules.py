@@ -42,13 +42,18 @@ _ONE_BITS = {real: (bits, int(torch.ones((), dtype=real).view(bits))) for real, 
               (torch.bfloat16, torch.int16))}
 
 
+#: From this many values the pass reads their bits (a view: about 0.6 µs CPU), below it the floats themselves.
+_BITS_FROM = 4096
+
+
 def _probabilities(v: torch.Tensor) -> bool:
-    """True where every value of ``v`` is in [+0, 1]: one aminmax over the bits as integers (32,000 float32: 4.9 µs
-    CPU, over the floats 10.6; the view is no part of v's graph); False for NaN and -0. (the full check tells). Over
-    the floats where torch's negative bit is set (a lazy negation, e.g. a conjugate's ``.imag``): their bits are not
-    their values, and torch refuses the view."""
-    bits, one = (None, 1) if v.is_neg() else _ONE_BITS.get(v.dtype, (None, 1))
-    ends = torch.aminmax(v.detach() if bits is None else v.view(bits))
+    """True where every value of ``v`` is in [0, 1]: one aminmax, from ``_BITS_FROM`` values over the bits as integers
+    (32,000 float32: 4.9 µs CPU, over the floats 10.6; the view is no part of v's graph; False for -0. there, which
+    the full check accepts), below it over the floats (320: 2.2 µs, the bits 2.9). NaN gives False (the full check
+    tells). Over the floats too where torch's negative bit is set (a lazy negation, e.g. a conjugate's ``.imag``):
+    their bits are not their values, and torch refuses the view."""
+    bits, one = (None, 1) if v.numel() < _BITS_FROM or v.is_neg() else _ONE_BITS.get(v.dtype, (None, 1))
+    ends = torch.aminmax(v if bits is None and not v.requires_grad else v.detach() if bits is None else v.view(bits))
     # Python numbers (comparing 0-dim tensors costs more than aminmax): off the CPU in one read, one device sync
     low, high = (ends[0].item(), ends[1].item()) if v.is_cpu else torch.stack(ends).tolist()
     return low >= 0 and high <= one

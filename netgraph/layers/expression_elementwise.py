@@ -12,7 +12,10 @@ from __future__ import annotations
 
 from netgraph.layers.expression import Expression, apply_all
 
-__all__ = ["per_element"]
+__all__ = ["per_element", "UnitRangeOutputs"]
+
+#: Functions whose every value is in [0, 1] whatever their (real) argument, NaN only where it is NaN.
+_UNIT_RANGE = frozenset({"LogisticSigmoid"})
 
 
 def per_element(expr: Expression) -> Expression:
@@ -28,3 +31,15 @@ def _per_element(tree: tuple) -> tuple:
     if tree[0] in ("Max", "Min"):
         return apply_all(tree[0], list(children))
     return (tree[0], *children)
+
+
+class UnitRangeOutputs:
+    """ElementwiseLayer's ``probability_outputs``: ``Output`` where its expression is such a function of anything
+    (``LogisticSigmoid[#]``, ``LogisticSigmoid[2 # + 1]``), so a cross-entropy it feeds leaves its check out."""
+
+    def probability_outputs(self) -> frozenset[str]:
+        tree = self._expr.tree
+        return _OUTPUT if tree[0] == "call" and tree[1] in _UNIT_RANGE and len(tree) == 3 else frozenset()
+
+
+_OUTPUT = frozenset({"Output"})

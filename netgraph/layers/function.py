@@ -23,7 +23,7 @@ from netgraph.layers._broadcast import unknown_dims_taken
 from netgraph.layers._shapes import fill
 from netgraph.layers.expression import is_expression, parse, parse_quietly, to_code
 from netgraph.layers.expression_run import to_codes
-from netgraph.layers.expression_elementwise import per_element
+from netgraph.layers.expression_elementwise import UnitRangeOutputs, per_element
 from netgraph.layers.expression_shapes import is_structural, least_lengths, lower_outputs
 from netgraph.layers.function_lengths import MAX_STRIDE, ZEROS_MAX_STRIDE, UnnamedLength, named_output_shapes
 from netgraph.layers.function_table import NAMED_FUNCTIONS, NamedFunction
@@ -341,7 +341,7 @@ def _bad_function(message: str, found: Any, expected: str = "an elementwise func
 
 
 @dataclasses.dataclass(frozen=True, eq=False, repr=False)
-class ElementwiseLayer(Layer):
+class ElementwiseLayer(UnitRangeOutputs, Layer):
     """Applies a unary function to every element: ``ElementwiseLayer("Ramp")``, or an expression in ``#``.
 
     Ports: ``Input`` and ``Output``, of the same shape. Names: see ``ELEMENTWISE`` (the one-argument

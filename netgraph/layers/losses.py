@@ -264,20 +264,20 @@ class CrossEntropyLossLayer(_LossBase):
         return self._loss(ctx, *self._operands(ctx))
 
     def emit_block(self, ctx: EmitContext, outputs: tuple[str, ...]) -> list[str]:
-        """The checks and the widening (half precision computes in float32) once each, into locals, then the loss."""
+        """The module (nn.Module's __getattr__ is slow), checks and widening once each into locals, then the loss."""
         if ctx.local is None or self.form == "Index":  # index_loss: one call
             return super().emit_block(ctx, outputs)
-        x, t = ctx.local("x"), ctx.local("t")
-        return [f"{x}, {t} = {', '.join(self._operands(ctx))}", f"{outputs[0]} = {self._loss(ctx, x, t)}"]
+        m, x, t = ctx.local("module"), ctx.local("x"), ctx.local("t")
+        first, ctx = f"{m} = {ctx.module}", dataclasses.replace(ctx, module=m)
+        return [first, f"{x}, {t} = {', '.join(self._operands(ctx))}", f"{outputs[0]} = {self._loss(ctx, x, t)}"]
 
     def _operands(self, ctx: EmitContext) -> tuple[str, str]:
         (x, t), m = ctx.args, ctx.module
         checks = self._checks()
-        if checks == "Binary":
-            x, t = f"{m}.unit({x}, 'Input')", f"{m}.unit({t}, 'Target')"
-        elif checks is not None:  # probabilities (NaN left to the checks of non-finite outputs); none of a softmax's
-            x = x if self.logits or ctx.known_probabilities("Input") else f"{m}.unit({x}, 'Input', True)"
-            t = t if ctx.known_probabilities("Target") else f"{m}.unit({t}, 'Target', True)"
+        if checks is not None:  # none of a softmax's or sigmoid's outputs (their NaN left to the non-finite checks)
+            nan = "" if checks == "Binary" else ", True"  # Binary refuses NaN where it checks, the others leave it
+            x = x if self.logits or ctx.known_probabilities("Input") else f"{m}.unit({x}, 'Input'{nan})"
+            t = t if ctx.known_probabilities("Target") else f"{m}.unit({t}, 'Target'{nan})"
         return f"{m}.wide({x})", f"{m}.wide({t})"
 
     def _loss(self, ctx: EmitContext, x: str, t: str) -> str:
