@@ -106,3 +106,17 @@ def test_one_small_scale_among_many_safe_elements_is_still_refused():
     with pytest.raises(DataError, match="must be at least 7.92e-38 where alpha \\(shape\\) = 2, found") as info:
         net(a=a, b=b)
     assert (info.value.port, info.value.expected, info.value.found) == ("b", ">= 7.92e-38", pytest.approx(5e-38))
+
+
+@pytest.mark.parametrize("dist,bad,expected", [(D.ErlangDistribution(1, "#s"), 8e37, "<= 8.54e+35"),
+                                               (D.WeibullDistribution(2.0, "#s"), 1.2e-38, ">= 1.18e-37")],
+                         ids=["Erlang rate", "Weibull scale"])
+def test_one_bad_scale_or_rate_among_many_is_still_refused_and_without_it_drawn(dist, bad, expected):
+    """The gather keeps the elements below the safe scale (above the safe rate): the one refused among them."""
+    net = NetGraph({"z": RandomArrayLayer(dist)}, [], s=8)
+    s = torch.linspace(0.5, 2.0, 64 * 8).reshape(64, 8)
+    assert net(s=s).shape == (64, 8)
+    s[7, 2] = bad
+    with pytest.raises(DataError) as info:
+        net(s=s)
+    assert (info.value.port, info.value.expected, info.value.found) == ("s", expected, pytest.approx(bad))
