@@ -7,6 +7,8 @@ Prints, in one run (``--steps-only``: table 2 alone):
      same tensors (goal <= 1.05x), with torch's default threads and with one thread, as the median of
      per-round ratios of wall and of process CPU time, in a shuffled order per round (_common.compare);
      a Gamma row shows the cost of the small-shape-safe Gamma draw against ``Gamma.rsample``.
+  1b. the cost of the parameter check (``checks="auto"``) of a Gamma forward draw of 4096 x 8 with small shapes
+     (0.05 to 2.05) beside scale 1 and beside scale slots, against ``checks=False`` and ``Gamma.rsample`` (one thread);
   2. one score-function training step of each discrete distribution (Bernoulli, Binomial, Poisson,
      NegativeBinomial; batch/4 x width, one thread) against the same leave-one-out estimator written by
      hand in torch (benchmarks/estimator_twins.py; goal <= 1.1x);
@@ -39,7 +41,7 @@ def draw_timing(batch: int, width: int, rounds: int, threads: int | None = None)
     gamma = NetGraph([RandomArrayLayer(GammaDistribution("#a", "#b"))], [], a=width, b=width).compile()
     mu = torch.randn(batch, width, requires_grad=True)
     sigma = (torch.rand(batch, width) + 0.5).requires_grad_()
-    alpha = (torch.rand(batch, width) * 3 + 0.05).requires_grad_()
+    alpha = (torch.rand(batch, width) * 3 + 0.1).requires_grad_()  # 0.05: a few (0.053, 0.5) pairs hold 1% at the floor
 
     def run(fn):
         def step():
@@ -66,6 +68,35 @@ def draw_timing(batch: int, width: int, rounds: int, threads: int | None = None)
         rows.append((f"{case.capitalize()} {batch}x{width}", threads or before, f"{t.median(o) * 1e3:.2f}",
                      f"{t.median(r) * 1e3:.2f}", f"{t.ratio(o, r):.3f}", f"{t.ratio(o, r, 'cpu'):.3f}"))
     return rows
+
+
+CHECK_CASES = {"scale 1": None, "scale in [1, 2]": 1.0, "scale in [0.95, 1.95]": 0.95}  #: the scale slot's least
+
+
+def check_timing(batch: int, width: int, rounds: int) -> list[tuple]:
+    """Rows (case, auto ms, unchecked ms, torch ms, auto/unchecked and auto/torch, wall · CPU): a Gamma forward
+    draw with small shapes (0.05 to 2.05), its parameter check on (``checks="auto"``) and off, against
+    ``Gamma.rsample``, on one thread, beside scale 1 and beside a scale slot (``CHECK_CASES``)."""
+    torch.manual_seed(0)
+    alpha, fns = torch.empty(batch, width).uniform_(0.05, 2.05), {}
+    for case, least in CHECK_CASES.items():
+        beta = torch.ones(batch, width) if least is None else torch.empty(batch, width).uniform_(least, least + 1)
+        dist, inputs = (GammaDistribution("#a", 1.0), {"a": alpha}) if least is None else (
+            GammaDistribution("#a", "#b"), {"a": alpha, "b": beta})
+        net = NetGraph([RandomArrayLayer(dist)], [], **{k: width for k in inputs})
+        auto, off = net.compile(), net.compile(checks=False)
+        fns |= {f"{case} auto": lambda m=auto, i=inputs: m(**i), f"{case} off": lambda m=off, i=inputs: m(**i),
+                f"{case} torch": lambda r=1 / beta: torch.distributions.Gamma(alpha, r).rsample()}
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        t = compare(fns, rounds, warmup=3)
+    finally:
+        torch.set_num_threads(before)
+    return [(f"Gamma {batch}x{width}, {case}", *(f"{t.median(f'{case} {k}') * 1e3:.2f}" for k in ("auto", "off",
+                                                                                            "torch")),
+             *(" · ".join(f"{t.ratio(f'{case} auto', f'{case} {k}', clock):.3f}" for clock in ("wall", "cpu"))
+               for k in ("off", "torch"))) for case in CHECK_CASES]
 
 
 def estimator_timing(batch: int, width: int, rounds: int, threads: int | None = None) -> list[tuple]:
@@ -129,6 +160,11 @@ def main(small: bool = False, rounds: int = 30, estimates: int = 5000, adaptive_
     if timing:
         print_table(f"Draw, forward + backward (median ms); goal ratio <= 1.05 for Normal; {how}", timing,
                     ("draw", "threads", "netgraph", "torch.distributions", "ratio (wall)", "ratio (CPU time)"))
+    if not steps_only:
+        print_table(f"Parameter check of a forward Gamma draw, small shapes, one thread (median ms); {how}",
+                    check_timing(batch, width // 32 if not small else width, rounds),
+                    ("draw", "checks auto", "checks off", "Gamma.rsample", "auto / off (wall · CPU)",
+                     "auto / torch (wall · CPU)"))
     estimator = estimator_timing(batch // 4, width, rounds, threads=1)
     print_table(f"Score-function training step (draw, loss, leave-one-out surrogate, backward) vs the same written "
                 f"by hand (median ms); goal ratio <= 1.1; {how}", estimator,

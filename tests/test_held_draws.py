@@ -9,6 +9,7 @@ import torch
 
 import netgraph.layers.distributions as D
 from netgraph import DataError, NetGraph, OptionError, RandomArrayLayer
+from netgraph.layers import dist_held
 from netgraph.layers.dist_tensors import NORMAL_FLOOR
 
 REFUSED = [(lambda: D.WeibullDistribution(2.0, 1.2e-38), "beta", ">= 1.18e-37", "62%"),
@@ -58,3 +59,64 @@ def test_the_stated_bound_holds_about_one_percent_of_draws(dist):
     held = float((draws <= NORMAL_FLOOR[torch.float32]).double().mean())
     se = (0.01 * 0.99 / n) ** 0.5
     assert 0.01 - 6 * se < held < 0.01 + 4 * se
+
+
+def _counting_scale_held(monkeypatch) -> list[int]:
+    """The numbers of elements each elementwise pass (``dist_held._scale_held``) gets, as it runs."""
+    sizes, real = [], dist_held._scale_held
+
+    def counted(dist, tiny, params):
+        sizes.append(max(p.numel() for p in params))
+        return real(dist, tiny, params)
+    monkeypatch.setattr(dist_held, "_scale_held", counted)
+    return sizes
+
+
+def test_a_scale_of_one_or_more_skips_the_elementwise_pass_and_draws_the_same(monkeypatch):
+    """Small shapes beside scale 1 ran the float64 gammainc pass over every element at every call (3x the draw's
+    time), though a scale of 1 or more cannot hold more draws than the standard draw itself."""
+    sizes = _counting_scale_held(monkeypatch)
+    net = NetGraph({"z": RandomArrayLayer(D.GammaDistribution("#a", 1.0))}, [], a=8)
+    a = torch.linspace(0.05, 2.05, 64 * 8).reshape(64, 8)
+    checked, unchecked = net.compile(), net.compile(checks=False)
+    torch.manual_seed(1)
+    drawn = checked(a)
+    torch.manual_seed(1)
+    assert torch.equal(drawn, unchecked(a)) and sizes == []
+
+
+def test_only_the_elements_whose_scale_may_hold_draws_get_the_elementwise_pass(monkeypatch):
+    sizes = _counting_scale_held(monkeypatch)
+    net = NetGraph({"z": RandomArrayLayer(D.GammaDistribution("#a", "#b"))}, [], a=8, b=8)
+    a = torch.linspace(0.05, 2.05, 64 * 8).reshape(64, 8)
+    b = torch.ones(64, 8).index_put_((torch.tensor([3, 9, 60]), torch.tensor([0, 4, 7])), torch.tensor(0.5))
+    checked, unchecked = net.compile(), net.compile(checks=False)
+    torch.manual_seed(2)
+    drawn = checked(a=a, b=b)
+    torch.manual_seed(2)
+    assert torch.equal(drawn, unchecked(a=a, b=b)) and sizes and max(sizes) <= 3
+
+
+def test_one_small_scale_among_many_safe_elements_is_still_refused():
+    net = NetGraph({"z": RandomArrayLayer(D.GammaDistribution("#a", "#b"))}, [], a=8, b=8)
+    a = torch.linspace(0.05, 2.05, 64 * 8).reshape(64, 8).index_put_((torch.tensor(5), torch.tensor(3)),
+                                                                      torch.tensor(2.0))
+    b = torch.rand(64, 8, generator=torch.Generator().manual_seed(0)) + 0.5
+    b[5, 3] = 5e-38
+    with pytest.raises(DataError, match="must be at least 7.92e-38 where alpha \\(shape\\) = 2, found") as info:
+        net(a=a, b=b)
+    assert (info.value.port, info.value.expected, info.value.found) == ("b", ">= 7.92e-38", pytest.approx(5e-38))
+
+
+@pytest.mark.parametrize("dist,bad,expected", [(D.ErlangDistribution(1, "#s"), 8e37, "<= 8.54e+35"),
+                                               (D.WeibullDistribution(2.0, "#s"), 1.2e-38, ">= 1.18e-37")],
+                         ids=["Erlang rate", "Weibull scale"])
+def test_one_bad_scale_or_rate_among_many_is_still_refused_and_without_it_drawn(dist, bad, expected):
+    """The gather keeps the elements below the safe scale (above the safe rate): the one refused among them."""
+    net = NetGraph({"z": RandomArrayLayer(dist)}, [], s=8)
+    s = torch.linspace(0.5, 2.0, 64 * 8).reshape(64, 8)
+    assert net(s=s).shape == (64, 8)
+    s[7, 2] = bad
+    with pytest.raises(DataError) as info:
+        net(s=s)
+    assert (info.value.port, info.value.expected, info.value.found) == ("s", expected, pytest.approx(bad))

@@ -76,6 +76,14 @@ def test_a_module_that_is_no_nn_module_is_an_option_value():
         "option-value", "module", "the nn.Module net.compile() made", "NoneType")
 
 
+def test_a_forgotten_module_is_an_option_value_not_a_missing_port():
+    """``interpret(net, x)`` said "missing input port 'Input'": the tensor was taken for the module."""
+    net = net_initialize(NetChain({"l": LinearLayer(3)}, input=4), seed=0)
+    d = sole_diagnostic(lambda: interpret(net, torch.randn(2, 4)), OptionError)
+    assert (d.kind, d.option, d.expected, d.found) == (
+        "option-value", "module", "the nn.Module net.compile() made", "torch.Tensor")
+
+
 @pytest.mark.parametrize("inputs", [{"Input": torch.tensor(0.5)}, {"Input": torch.tensor([0.5, -1.0])}])
 def test_interpret_runs_what_the_compiled_module_runs_a_0_d_input_included(inputs):
     net = NetGraph([ElementwiseLayer("Tanh")], [], Input=())

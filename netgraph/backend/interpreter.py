@@ -99,13 +99,13 @@ def interpret(net: Any, module: torch.nn.Module, /, *data: torch.Tensor, **input
     >>> torch.equal(interpret(net, module, x), module(x))
     True
     """
+    _check_module(net, module)  # first: a tensor given in its place (the module forgotten) is no missing port
     ports = tuple(net.input_ports)
     if data:
         inputs = _positional_input(ports, data, inputs)
     size = inputs.pop("batch_size", None) if not ports else None  # with inputs, a port may be named batch_size
     if set(inputs) != set(ports):  # a misnamed port once reached a layer as None (a TypeError inside torch)
         _refuse_ports(net, ports, inputs)
-    _check_module(net, module)
     batch = _batch_size(net, module, inputs, size)
     try:
         if ports:  # lengths of 0, differing shared lengths, too short for a layer: the compiled forward's DataError

@@ -7,7 +7,9 @@ shapes are drawn in log space where scored, unbiased in value and gradient (the 
 
 Each such distribution gives the share from its CDF at that number (``held_share``), monotone in each parameter: its
 largest value over tensors' ranges lies at a corner of their (min, max), bounded first in floats (``held_bounds``) on
-those few numbers (``_corner_share``); only where a corner may hold too many are the parameters checked elementwise.
+those few numbers (``_corner_share``); only where a corner may hold too many are the parameters checked elementwise,
+and then only the elements whose scale is below one that the bounds find safe (``_safe_scale``; at most 1: a scale of
+1 or more holds no more than the standard draw), gathered first: usually none or few.
 A refusal names the exact bound of the scale (3 digits, rounded to the side that holds at most that share).
 
 >>> from netgraph.layers.distributions import GammaDistribution, WeibullDistribution
@@ -36,6 +38,7 @@ __all__ = ["HELD_SHARE_MAX", "holds_draws", "constant_extremes", "below_normal",
 
 HELD_SHARE_MAX = 0.01  #: the share of draws the parameters may leave held at the smallest normal number
 _STEPS = 64  #: bisection steps in log space for a bound (its relative error ~1e-17)
+_CUT_STEPS = 12  #: bisection steps for ``_safe_scale``: a cut within ~2e-4 of its log's range, at every call
 
 
 class HeldProblem(NamedTuple):
@@ -103,6 +106,44 @@ def _scale_index(dist: Any) -> tuple[int, bool]:
     return dist.PARAMS.index(name), name in dist.NORMAL_SCALES
 
 
+def _ranges(dist: Any, extremes: dict[str, tuple[float, float]], values: Sequence[Any]) -> list[tuple] | None:
+    """Each parameter's (min, max) (a number's: itself, once; the location's: any one value, it only shifts the
+    draws); None where a tensor's are not known."""
+    ranges = []
+    for name, value in zip(dist.PARAMS, values):
+        if isinstance(value, torch.Tensor) and name not in extremes:
+            return None
+        lo, hi = extremes[name] if isinstance(value, torch.Tensor) else (float(value), float(value))
+        ranges.append((lo,) if lo == hi or name == dist.LOCATION else (lo, hi))
+    return ranges
+
+
+def _safe_scale(dist: Any, extremes: dict[str, tuple[float, float]], values: Sequence[Any], tiny: float) -> float:
+    """A scale (rate) at or above (below) which no element holds over ``HELD_SHARE_MAX``: 1 (a scale of 1 or more
+    holds no more than the standard draw), or less (more) where the share's bound ``held_bounds`` at every corner
+    of the other parameters' ranges says so (``_CUT_STEPS`` bisection steps of its log)."""
+    ranges, (at, scale) = _ranges(dist, extremes, values), _scale_index(dist)
+    if ranges is None:
+        return 1.0
+    sign = 1.0 if scale else -1.0  # the log of a scale: minus a rate's
+
+    def safe(log_scale: float) -> bool:
+        ranges[at] = (math.exp(sign * log_scale),)
+        return max(dist.held_bounds(tiny, *corner)[1] for corner in itertools.product(*ranges)) <= HELD_SHARE_MAX
+    try:
+        unsafe, good = sign * math.log(ranges[at][0] if scale else ranges[at][-1]), 0.0
+        if unsafe >= good or not safe(good):
+            return 1.0
+        if safe(unsafe):  # the smallest scale too (its corners' bounds once failed to be read): none may hold
+            return math.exp(sign * unsafe)
+        for _ in range(_CUT_STEPS):
+            middle = (unsafe + good) / 2
+            unsafe, good = (unsafe, middle) if safe(middle) else (middle, good)
+    except (ValueError, OverflowError):  # a value off the parameter's range, the checks off
+        return 1.0
+    return math.exp(sign * good)
+
+
 def _corner_share(dist: Any, extremes: dict[str, tuple[float, float]], values: Sequence[Any], tiny: float) -> float:
     """A bound of the share the scale holds over the corners of the parameters' ranges (numbers: themselves; tensors:
     their ``extremes``; the location: any one value, it only shifts the draws), the scale's range cut at 1 (a scale
@@ -110,16 +151,13 @@ def _corner_share(dist: Any, extremes: dict[str, tuple[float, float]], values: S
     corner the standard draw (scale 1) holds over ``HELD_SHARE_MAX`` itself (so it does everywhere: a tiny shape).
     First by the share's bounds ``held_bounds`` in floats (a few microseconds: this runs at every call), then by the
     share itself."""
-    ranges, (at, scale) = [], _scale_index(dist)
-    for i, (name, value) in enumerate(zip(dist.PARAMS, values)):
-        if isinstance(value, torch.Tensor) and name not in extremes:
-            return math.inf
-        lo, hi = extremes[name] if isinstance(value, torch.Tensor) else (float(value), float(value))
-        if i == at:
-            lo, hi = (lo, min(hi, 1.0)) if scale else (max(lo, 1.0), hi)
-            if lo > hi:
-                return 0.0
-        ranges.append((lo,) if lo == hi or name == dist.LOCATION else (lo, hi))
+    ranges, (at, scale) = _ranges(dist, extremes, values), _scale_index(dist)
+    if ranges is None:
+        return math.inf
+    lo, hi = ranges[at][0], ranges[at][-1]
+    if (lo >= 1.0) if scale else (hi <= 1.0):  # the scale holds no more than the standard draw itself
+        return 0.0
+    ranges[at] = (lo, min(hi, 1.0)) if scale else (max(lo, 1.0), hi)
     corners = list(itertools.product(*ranges))
     units = [tuple(1.0 if i == at else v for i, v in enumerate(corner)) for corner in corners]
     try:
@@ -152,15 +190,28 @@ def held_problem(dist: Any, extremes: dict[str, tuple[float, float]], values: Se
     tiny = torch.finfo(dtype).tiny
     if _corner_share(dist, extremes, values, tiny) <= HELD_SHARE_MAX:
         return None
-    params = [torch.as_tensor(v, dtype=torch.float64).detach() for v in values]  # a check: no graph, no warning
-    share = _scale_held(dist, tiny, params)
-    shape = torch.broadcast_shapes(share.shape, *(v.shape for v in params))
-    if not share.numel() or not math.prod(shape):
+    params = _may_hold(dist, values, _safe_scale(dist, extremes, values, tiny))
+    if params is None:
         return None
-    worst = int(share.expand(shape).reshape(-1).argmax())
-    at = [float(p.expand(shape).reshape(-1)[worst]) for p in params]
-    held = float(share.expand(shape).reshape(-1)[worst])
-    return _refusal(dist, at, held, dtype) if held > HELD_SHARE_MAX else None
+    share = _scale_held(dist, tiny, params)
+    worst = int(share.argmax())
+    held = float(share[worst])
+    return _refusal(dist, [float(p.expand(share.shape)[worst]) for p in params], held, dtype) \
+        if held > HELD_SHARE_MAX else None
+
+
+def _may_hold(dist: Any, values: Sequence[Any], safe: float) -> list[torch.Tensor] | None:
+    """The elements of parameter ``values`` whose scale is below ``safe`` (rate above), gathered (flat, in float64;
+    a number: one element): the only ones that may hold too many draws, usually none or few; None where none do."""
+    at, scale = _scale_index(dist)
+    params = [v.detach() if isinstance(v, torch.Tensor) else torch.tensor([float(v)], dtype=torch.float64)
+              for v in values]  # a check: no graph, no warning
+    shape = torch.broadcast_shapes(*(p.shape for p in params))
+    index = (params[at] < safe if scale else params[at] > safe).expand(shape).reshape(-1).nonzero().squeeze(1)
+    if not len(index):
+        return None
+    return [(p if p.numel() == 1 else p.expand(shape).reshape(-1).index_select(0, index)).to(torch.float64).reshape(-1)
+            for p in params]
 
 
 def below_normal(dist: Any, extremes: dict[str, tuple[float, float]], values: Sequence[Any],
