@@ -22,7 +22,7 @@ from netgraph.core.ir import Value
 from netgraph.core.layer import Layer
 from netgraph.core.layer_moves import Moves
 from netgraph.core.multipliers import carry_multipliers
-from netgraph.core.ports import NetPort, PortRef, declared_where_needed
+from netgraph.core.ports import NetPort, PortRef, declared_types_of, declared_where_needed
 from netgraph.core.rewiring import check_net
 from netgraph.core.option_problems import VALUE_KIND
 
@@ -124,7 +124,7 @@ def _inner_declarations(net: NetGraph, levels: int | None) -> dict[str, Any]:
         inner = net.layers[e.dst.layer] if e.src.layer is None and e.dst.layer is not None else None
         if isinstance(inner, NetGraph) and e.src.port not in declared:
             deeper = {} if levels == 1 else _inner_declarations(inner, levels and levels - 1)
-            types = {**deeper, **inner._declared}
+            types = {**deeper, **declared_types_of(inner)}
             if e.dst.port in types:
                 declared[e.src.port] = types[e.dst.port]
     return declared
