@@ -48,12 +48,13 @@ def pair_renamer(layers: Mapping[str | int, str] = {},
     where ``pair``'s own ends are unchanged (``b -> c`` of the chain ``a -> b -> c``, renaming ``a``); the library's
     own text when it cannot be read back. Each user's text is read once (a chain's links share it)."""
     read = functools.cache(lambda text: _renamed_ends(text, layers, ports))
+    names_in = functools.cache(_names_in)  # a chain's links share its text: each text's names found once
     olds = {str(old) for old in (*layers, *ports)}  # as the text writes them (an index: its digits)
 
     def renamed(pair: tuple, new: tuple) -> tuple:
         if type(pair) is not WrittenEdge or pair.index is None:
             return new
-        if new == pair and (not olds or (names := _names_in(pair.text)) is not None and olds.isdisjoint(names)):
+        if new == pair and (not olds or (names := names_in(pair.text)) is not None and olds.isdisjoint(names)):
             return pair  # it names none renamed: not read (tokenized)
         ends, changed, text = read(pair.text)
         if not changed and new == pair:

@@ -198,7 +198,8 @@ def _flatten_all(net: NetGraph) -> tuple[NetGraph, Moves]:
     edges += [(source(value), NetPort(port)) for port, value in ir.outputs.items()]
     if all(name.get((n,), n) == n for n in net.layers):  # the top level's names kept: its user's edges are kept too
         written = {pair: pair for pair in net.explicit_edges() if pair[1] is not None}
-        kept = pair_renamer(layers=_moved_indices(net, {n: n for n in net.layers}, [name[path] for path in order]))
+        top = {n: n for n, layer in net.layers.items() if not isinstance(layer, NetGraph)}
+        kept = pair_renamer(layers=_moved_indices(net, top, [name[path] for path in order]))
         edges = [kept(written[pair], pair) if pair in written else pair for pair in edges]
     edges += [(NetPort(name[node.path], v.port), None)
               for node in ir.nodes for v in node.output_values if not ir.consumers(v)]
