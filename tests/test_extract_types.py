@@ -99,5 +99,8 @@ def test_an_extracted_layer_keeps_the_dtype_and_range_it_had_where_alone_it_infe
     extracted = net_extract(net, "r")
     assert extracted == ReshapeLayer((2, 2))  # (no option takes its input's type: kept beside)
     assert NetGraph(extracted).port_types == net.layer_types("r")
+    nested = NetGraph({"enc": NetChain([ReshapeLayer((2, 2))]), "e": EmbeddingLayer(3, 10)}, [("enc", "e")],
+                      Input=PortType(4, "Integer", (0, 9)))  # a nested net: with_declared_inputs
+    assert net_extract(nested, "enc").port_types == nested.layer_types("enc")
     real = NetChain({"r": ReshapeLayer((2, 2)), "t": "Tanh"}, Input=4)
     assert NetGraph(net_extract(real, "r")).port_types == real.layer_types("r")  # Real alone too: the shape only
