@@ -51,6 +51,23 @@ def test_bad_options_are_option_errors_naming_the_option(options, name):
     assert info.value.diagnostics[0].option == name
 
 
+@pytest.mark.parametrize("options, listed", [({"mode": "TRAIN"}, "train"), ({"mode": "tesT"}, "test"),
+                                             ({"precision": "real64"}, "Real64"), ({"precision": "FLOAT32"}, "float32")])
+def test_an_option_value_in_another_case_is_refused_naming_the_listed_spelling(options, listed):
+    """mode= is 'test' or 'train' (Wolfram's 'Test', 'Train'), precision= 'float32' or 'float64' ('Real32',
+    'Real64'), as the README lists them; other cases were taken silently."""
+    (name, value), = options.items()
+    with pytest.raises(OptionError, match=rf"{name}=.*found {value!r} \(did you mean {listed!r}\?\)") as info:
+        linear_net()(torch.randn(2, 4), **options)
+    assert info.value.diagnostics[0].option == name
+
+
+@pytest.mark.parametrize("options", [{"mode": "Train"}, {"mode": "Test"}, {"precision": "Real32"}])
+def test_wolframs_spellings_of_mode_and_precision_are_taken(options):
+    x = torch.randn(2, 4)
+    torch.testing.assert_close(linear_net()(x, **options), linear_net()(x))
+
+
 def test_every_bad_option_is_reported_at_once():
     with pytest.raises(OptionError, match=r"batch_size=.*mode="):
         linear_net()(torch.randn(2, 4), batch_size=0, mode="x")

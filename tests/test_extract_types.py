@@ -88,3 +88,19 @@ def test_a_layer_that_knows_its_shapes_comes_back_as_it_is_one_without_an_option
     assert net_extract(net, "a") is lin
     extracted = net_extract(net, "plus")  # no option declares a ThreadingLayer's input shapes: it keeps them beside
     assert extracted == plus and NetGraph(extracted).input_shapes == {"Input1": (3,), "Input2": (3,)}
+
+
+def test_an_extracted_layer_keeps_the_dtype_and_range_it_had_where_alone_it_infers_others():
+    """A Reshape fed indices 0..9 came back with its shape only: alone it took Real values. It declares as an
+    edited net does (``declared_where_needed``): the dtype and range too where alone it infers others."""
+    from netgraph import EmbeddingLayer, ReshapeLayer
+    net = NetGraph({"r": ReshapeLayer((2, 2)), "e": EmbeddingLayer(3, 10)}, [("r", "e")],
+                   Input=PortType(4, "Integer", (0, 9)))
+    extracted = net_extract(net, "r")
+    assert extracted == ReshapeLayer((2, 2))  # (no option takes its input's type: kept beside)
+    assert NetGraph(extracted).port_types == net.layer_types("r")
+    nested = NetGraph({"enc": NetChain([ReshapeLayer((2, 2))]), "e": EmbeddingLayer(3, 10)}, [("enc", "e")],
+                      Input=PortType(4, "Integer", (0, 9)))  # a nested net: with_declared_inputs
+    assert net_extract(nested, "enc").port_types == nested.layer_types("enc")
+    real = NetChain({"r": ReshapeLayer((2, 2)), "t": "Tanh"}, Input=4)
+    assert NetGraph(net_extract(real, "r")).port_types == real.layer_types("r")  # Real alone too: the shape only

@@ -3,7 +3,7 @@ whether an edge to a graph port was written or made for a dangling port (and has
 
 from __future__ import annotations
 
-from netgraph import CatenateLayer, LinearLayer, NetGraph, NetPort, net_rename
+from netgraph import CatenateLayer, LinearLayer, NetGraph, NetPort, ReshapeLayer, net_rename
 
 
 def _layers():
@@ -32,3 +32,16 @@ def test_other_wiring_is_not_equal():
     assert NetGraph(_layers(), [("a", "b")], Input=2) != NetGraph(_layers(), [], Input=2)
     muted = NetGraph(_layers(), [("a", "b"), (NetPort("a", "Output"), None)], Input=2)
     assert muted != NetGraph(_layers(), [("a", "b")], Input=2)
+
+
+def test_a_shape_alone_and_a_port_type_of_the_dtype_it_resolves_to_are_equal():
+    """``Input=4`` leaves the dtype to inference (Real here); ``PortType(4)`` says Real: the same net. YAML keeps
+    what each declared."""
+    from netgraph.core.types import PortType
+    from netgraph.spec.dump import to_yaml
+    shape, typed = (NetGraph(_layers(), [("a", "b")], Input=t, Output=3) for t in (4, PortType(4)))
+    assert shape == typed and hash(shape) == hash(typed) and repr(shape) == repr(typed)
+    assert "Input: 4" in to_yaml(shape) and "dtype: Real" in to_yaml(typed)
+    assert NetGraph(_layers(), [("a", "b")], Input=4, Output=PortType(3)) == shape
+    integer = NetGraph({"r": ReshapeLayer((2, 2))}, [], Input=PortType(4, "Integer"))
+    assert integer != NetGraph({"r": ReshapeLayer((2, 2))}, [], Input=4)  # a reshape takes either: Real by default

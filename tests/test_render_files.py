@@ -148,6 +148,18 @@ def test_bad_paths_and_formats_are_clear_errors(tmp_path):
         net.render(42)
 
 
+def test_a_format_in_another_case_is_refused_naming_the_listed_spelling(seed_spec, tmp_path, capsys):
+    """format= and -f take the formats as listed (svg, png, pdf, dot, gv): 'SVG' was taken silently. A file's own
+    suffix is read in any case (``net.SVG``)."""
+    from netgraph.cli import main
+    with pytest.raises(OptionError, match=r"unknown diagram format 'SVG' \(did you mean 'svg'\?\)") as info:
+        seed().render(tmp_path / "net.svg", format="SVG")
+    assert info.value.diagnostics[0].option == "format" and list(tmp_path.iterdir()) == []
+    assert main(["render", "seed.yaml", "-o", str(tmp_path / "x.dot"), "-f", "DOT"]) == 1
+    assert "unknown diagram format 'DOT' (did you mean 'dot'?)" in capsys.readouterr().err
+    assert seed().render(tmp_path / "net.DOT").read_text(encoding="utf-8") == seed().to_dot()
+
+
 def test_an_empty_path_or_a_format_that_is_no_string_is_an_option_error(tmp_path):
     """render('') said "cannot write the diagram to '.': it is a folder" (Path('') is '.'); format=3 raised a raw
     AttributeError ('int' object has no attribute 'lower')."""
@@ -225,7 +237,7 @@ def test_a_format_without_o_names_the_default_file_by_that_format(seed_spec, tmp
     assert main(["render", "specs/seed.yaml", "-f", "dot"]) == 0
     assert capsys.readouterr().out == "diagram written to seed.dot\n"
     assert (tmp_path / "seed.dot").read_text(encoding="utf-8") == seed().to_dot()
-    assert main(["render", "specs/seed.yaml", "-f", "SVG", "--backend", "builtin"]) == 0
+    assert main(["render", "specs/seed.yaml", "-f", "svg", "--backend", "builtin"]) == 0
     assert (tmp_path / "seed.svg").read_text(encoding="utf-8").lstrip().startswith(("<?xml", "<svg"))
     assert main(["render", "specs/seed.yaml", "-f", "jpg"]) == 1
     assert "unknown diagram format 'jpg'" in capsys.readouterr().err and not (tmp_path / "seed.jpg").exists()

@@ -225,3 +225,12 @@ def test_weight_clipping_leaves_arrays_a_learning_rate_of_0_does_not_move(name):
     moved = net_train(net, {"Input": x, "Target": x.sum(1, keepdim=True)}, learning_rate=1e-3, random_seed=0,
                       method=(name, {"weight_clipping": clip}), max_training_rounds=2, batch_size=8, progress=False)
     assert float(moved.layers["lin"].arrays["Weights"].abs().max()) == pytest.approx(clip)
+
+
+def test_a_schedule_name_in_another_case_is_refused_naming_the_listed_spelling():
+    """learning_rate_schedule is 'cosine', 'linear' or 'polynomial', as the README lists them: 'Cosine' was taken
+    silently."""
+    assert parse_method(("SGD", {"learning_rate_schedule": "cosine"}), None).schedule(1.0) == pytest.approx(0.0)
+    with pytest.raises(OptionError, match=r"found 'Cosine' \(did you mean 'cosine'\?\)") as info:
+        parse_method(("SGD", {"learning_rate_schedule": "Cosine"}), None)
+    assert info.value.diagnostics[0].option == "learning_rate_schedule"

@@ -125,11 +125,20 @@ def test_mixed_draw_fallback_asks_autocast_as_torch_2_3_does(monkeypatch):
 
 
 @pytest.mark.parametrize("value, dtype, mixed", [("Real64", torch.float64, False), ("float32", torch.float32, False),
-                                                 (torch.float64, torch.float64, False), ("MIXED", None, True),
+                                                 (torch.float64, torch.float64, False), ("Mixed", None, True),
                                                  (None, None, False)])
 def test_working_precision_names(value, dtype, mixed):
     parsed = parse_working_precision(value)
     assert (parsed.dtype, parsed.mixed) == (dtype, mixed)
+
+
+@pytest.mark.parametrize("value, listed", [("MIXED", "mixed"), ("real64", "Real64"), ("Float32", "float32")])
+def test_a_working_precision_in_another_case_is_refused_naming_the_listed_spelling(value, listed):
+    """The README lists 'float32', 'float64', 'mixed' and Wolfram's 'Real32', 'Real64', 'Mixed'; other cases were
+    taken silently."""
+    with pytest.raises(OptionError, match=rf"found {value!r} \(did you mean {listed!r}\?\)") as info:
+        parse_working_precision(value)
+    assert info.value.diagnostics[0].option == "working_precision"
 
 
 def test_an_unknown_working_precision_is_an_option_error_before_training():

@@ -41,9 +41,8 @@ CALL_KEYWORDS = (*OPTION_NAMES, "states", "return_states")  # every keyword of n
 #: Wolfram's names of the evaluation options, keywords of net(...) too
 WOLFRAM_OPTIONS = {"BatchSize": "batch_size", "NetEvaluationMode": "mode", "RandomSeeding": "seed",
                    "WorkingPrecision": "precision"}
-_MODES = {"test": "test", "train": "train"}
-PRECISIONS = {"float32": torch.float32, "real32": torch.float32, "float64": torch.float64,
-               "real64": torch.float64}
+_MODES = {"test": "test", "train": "train", "Test": "test", "Train": "train"}  # as listed (Wolfram's too)
+PRECISIONS = {"float32": torch.float32, "float64": torch.float64, "Real32": torch.float32, "Real64": torch.float64}
 
 
 @dataclasses.dataclass(frozen=True)
@@ -99,10 +98,11 @@ def _batch_size(value: Any, label: str = "batch_size", least: int = 1) -> int | 
 
 
 def _mode(value: Any, label: str = "mode") -> str:
-    mode = _MODES.get(value.lower()) if isinstance(value, str) else None
+    mode = _MODES.get(value) if isinstance(value, str) else None
     if mode is None:
-        raise OptionError(f"{label}= must be 'test' or 'train' (Wolfram's NetEvaluationMode), found {value!r}",
-                          option="mode", kind="option-value", expected=("test", "train"), found=value)
+        raise OptionError(f"{label}= must be 'test' or 'train' (Wolfram's NetEvaluationMode), found {value!r}"
+                          f"{_hint(value, _MODES)}", option="mode", kind="option-value", expected=("test", "train"),
+                          found=value)
     return mode
 
 
@@ -125,12 +125,17 @@ def _seed(value: Any, label: str = "seed") -> int | None:
 def _precision(value: Any, label: str = "precision") -> torch.dtype | None:
     if value is None or value in (torch.float32, torch.float64):
         return value
-    dtype = PRECISIONS.get(value.lower()) if isinstance(value, str) else None
+    dtype = PRECISIONS.get(value) if isinstance(value, str) else None
     if dtype is None:
         raise OptionError(f"{label}= must be 'float32' or 'float64' (or Wolfram's 'Real32', 'Real64'), found "
-                          f"{value!r}", option="precision", kind="option-value",
+                          f"{value!r}{_hint(value, PRECISIONS)}", option="precision", kind="option-value",
                           expected=("float32", "float64"), found=value)
     return dtype
+
+
+def _hint(value: Any, spellings: Mapping[str, Any]) -> str:
+    """Did-you-mean for a string not among ``spellings`` (its listed spelling, for another case)."""
+    return did_you_mean(value, spellings) if isinstance(value, str) else ""
 
 
 _PARSERS: dict[str, Callable[..., Any]] = {"batch_size": _batch_size, "mode": _mode, "seed": _seed,

@@ -43,8 +43,8 @@ def diagram_path(output: str | None, spec: str, fmt: str | None, format_flag: st
 
 
 def _target(output: str | None, spec: str, fmt: str | None, format_flag: str | None) -> Path:
-    if fmt is not None and fmt.lower() not in FILE_FORMATS:  # before the spec is read (-f "" too: not ignored)
-        raise OptionError(f"unknown diagram format {fmt!r}{did_you_mean(fmt.lower(), FILE_FORMATS)} ({format_flag} "
+    if fmt is not None and fmt not in FILE_FORMATS:  # before the spec is read (-f "" too: not ignored); as listed
+        raise OptionError(f"unknown diagram format {fmt!r}{did_you_mean(fmt, FILE_FORMATS)} ({format_flag} "
                           f"{fmt!r}); formats are {', '.join(FILE_FORMATS)}", kind="option-value", option="format",
                           found=fmt)
     suffix = fmt.lower() if fmt else "svg"  # no -o: <spec name>.<-f's format>

@@ -11,12 +11,11 @@ PortType(shape=(4,), dtype='Real')
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import Any
 
-from netgraph.core.chain import NetChain
 from netgraph.core.errors import NetGraphError
 from netgraph.core.graph import NetGraph
-from netgraph.core.port_options import numbered
+from netgraph.core.inner_declared import redeclared
+from netgraph.core.ports import declared_where_needed
 from netgraph.core.types import PortType
 
 __all__ = ["inner_as_given", "with_declared_inputs"]
@@ -37,16 +36,13 @@ def with_declared_inputs(inner: NetGraph, types: Callable[[], Mapping[str, PortT
     except (NetGraphError, KeyError):
         return inner
     own = inner.port_types
-    shapes: dict[str, Any] = {p: given[p].shape for p in inner.input_ports
-                              if p in given and given[p].shape != own[p].shape}
-    if not shapes:
+    wanted = {p: given[p] for p in inner.input_ports
+              if p in given and given[p].shape is not None and given[p] != own[p]}
+    if not wanted:
         return inner
-    shapes = {**inner.port_shape_options(), **shapes}
-    try:
-        if isinstance(inner, NetChain):
-            new = NetChain(list(inner.layers.values()) if numbered(inner) else dict(inner.layers), **shapes)
-        else:
-            new = NetGraph(dict(inner.layers), inner.explicit_edges(), **shapes)
+    options = inner.port_shape_options()
+    try:  # as an edited net declares: a shape alone, its dtype and range too where the net infers others
+        new = declared_where_needed(lambda types: redeclared(inner, {**options, **types}), wanted)
     except NetGraphError:
         return inner
     rules = inner.learning_rate_multipliers

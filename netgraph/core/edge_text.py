@@ -15,7 +15,7 @@ import functools
 import io
 import re
 import tokenize
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from netgraph.core.ports import Edge, NetPort, PortRef, WrittenEdge
@@ -23,8 +23,10 @@ from netgraph.core.wiring import format_endpoint
 
 __all__ = ["written", "renamed_text", "pair_renamer", "renamed_edges"]
 
-_WORDS = re.compile(r"""'([^'\\\n]*)'|"([^"\\\n]*)"|(\w+)""")  # a quoted name (no escapes) or a word
+_WORDS = re.compile(r"""'([^'\\\n]*)'|"([^"\\\n]*)"|([\w\x80-\U0010ffff]+)""")  # a quoted name (no escapes)
+# or a word (a combining mark, not re's word character, joins its name: ``xe\u0301``)
 _SKIPPED = (tokenize.NEWLINE, tokenize.NL, tokenize.ENDMARKER, tokenize.INDENT, tokenize.DEDENT)
+_NAME_PARTS = {tokenize.NAME, tokenize.NUMBER, tokenize.ERRORTOKEN}
 
 
 def _port(ref: PortRef) -> NetPort:
@@ -39,18 +41,20 @@ def written(edge: Edge, src: NetPort | None = None, dst: NetPort | None = None) 
         WrittenEdge(*pair, edge.text, edge.index, edge.hop, edge.link)
 
 
-def pair_renamer(layers: Mapping[str, str] = {}, ports: Mapping[str, str] = {}) -> Callable[[tuple, tuple], tuple]:
+def pair_renamer(layers: Mapping[str | int, str] = {},
+                 ports: Mapping[str, str] = {}) -> Callable[[tuple, tuple], tuple]:
     """A function of (``pair``, ``new``: ``pair`` with names changed) giving ``new`` keeping ``pair``'s user's edge,
-    its text and its chain's link renamed alike (layers, old -> new; graph ports) even where ``pair``'s own ends are
-    unchanged (``b -> c`` of the chain ``a -> b -> c``, renaming ``a``); the library's own text when it cannot be
-    read back. Each user's text is read once (a chain's links share it)."""
+    its text and its chain's link renamed alike (layers, old name or 1-based index -> new name; graph ports) even
+    where ``pair``'s own ends are unchanged (``b -> c`` of the chain ``a -> b -> c``, renaming ``a``); the library's
+    own text when it cannot be read back. Each user's text is read once (a chain's links share it)."""
     read = functools.cache(lambda text: _renamed_ends(text, layers, ports))
-    olds = {*layers, *ports}
+    names_in = functools.cache(_names_in)  # a chain's links share its text: each text's names found once
+    olds = {str(old) for old in (*layers, *ports)}  # as the text writes them (an index: its digits)
 
     def renamed(pair: tuple, new: tuple) -> tuple:
         if type(pair) is not WrittenEdge or pair.index is None:
             return new
-        if new == pair and (names := _names_in(pair.text)) is not None and olds.isdisjoint(names):
+        if new == pair and (not olds or (names := names_in(pair.text)) is not None and olds.isdisjoint(names)):
             return pair  # it names none renamed: not read (tokenized)
         ends, changed, text = read(pair.text)
         if not changed and new == pair:
@@ -64,21 +68,22 @@ def pair_renamer(layers: Mapping[str, str] = {}, ports: Mapping[str, str] = {}) 
     return renamed
 
 
-def renamed_edges(edges: list[tuple], layers: Mapping[str, str]) -> list[tuple]:
-    """``explicit_edges`` pairs with layers renamed (``layers``: old -> new), each keeping its user's edge."""
+def renamed_edges(edges: list[tuple], layers: Mapping[str, str], names: Sequence[str]) -> list[tuple]:
+    """``explicit_edges`` pairs with layers renamed (``layers``: old -> new), each keeping its user's edge (an index
+    naming a renamed layer of ``names``, the graph's layers in order, written as its new name)."""
     def port(p: NetPort | None) -> NetPort | None:
         return p if p is None or p.layer is None else NetPort(layers.get(p.layer, p.layer), p.port)
-    renamed = pair_renamer(layers=layers)
+    renamed = pair_renamer(layers={**layers, **{i: layers[n] for i, n in enumerate(names, 1) if n in layers}})
     return [renamed(pair, (port(pair[0]), port(pair[1]))) for pair in edges]
 
 
-def renamed_text(text: str, layers: Mapping[str, str] = {}, ports: Mapping[str, str] = {}) -> str | None:
-    """``text`` (an edge as ``format_endpoint`` writes it) with layer names (``layers``, old -> new) and graph
-    ports (``ports``) renamed; None when it is not in that form."""
+def renamed_text(text: str, layers: Mapping[str | int, str] = {}, ports: Mapping[str, str] = {}) -> str | None:
+    """``text`` (an edge as ``format_endpoint`` writes it) with layers (``layers``, old name or 1-based index -> new
+    name) and graph ports (``ports``) renamed; None when it is not in that form."""
     return _renamed_ends(text, layers, ports)[2]
 
 
-def _renamed_ends(text: str, layers: Mapping[str, str],
+def _renamed_ends(text: str, layers: Mapping[str | int, str],
                   ports: Mapping[str, str]) -> tuple[list[str] | None, bool, str | None]:
     """``text``'s ends (an edge as ``format_endpoint`` writes it) renamed and written, whether any changed, and the
     text they make; (None, False, None) when it is not in that form."""
@@ -98,7 +103,7 @@ def _names_in(text: str) -> frozenset[str] | None:
 def _ends(text: str) -> list | None:
     """The endpoints of ``text`` (an edge as ``format_endpoint`` writes it); None when it is not in that form."""
     try:
-        tokens = [t for t in tokenize.generate_tokens(io.StringIO(text).readline) if t.type not in _SKIPPED]
+        tokens = _joined([t for t in tokenize.generate_tokens(io.StringIO(text).readline) if t.type not in _SKIPPED])
         ends, at = [], 0
         while True:
             end, at = _endpoint(text, tokens, at)
@@ -110,6 +115,19 @@ def _ends(text: str) -> list | None:
             at += 1
     except (tokenize.TokenError, SyntaxError, ValueError, TypeError, IndexError):
         return None
+
+
+def _joined(tokens: list[tokenize.TokenInfo]) -> list[tokenize.TokenInfo]:
+    """``tokens`` with the touching parts of a name joined into one name token: tokenize splits a name at a
+    combining mark (``xe\u0301``: a name, an error token)."""
+    joined: list[tokenize.TokenInfo] = []
+    for token in tokens:
+        if joined and joined[-1].end == token.start and {joined[-1].type, token.type} <= _NAME_PARTS:
+            joined[-1] = joined[-1]._replace(type=tokenize.NAME, string=joined[-1].string + token.string,
+                                             end=token.end)
+        else:
+            joined.append(token)
+    return joined
 
 
 def _endpoint(text: str, tokens: list, at: int) -> tuple[Any, int]:
@@ -139,21 +157,21 @@ def _endpoint(text: str, tokens: list, at: int) -> tuple[Any, int]:
             close += 1
         start, end = tokens[at + 1].start[1], tokens[close].end[1]
         return NetPort(*ast.literal_eval(text[start:end - 1] + ",)")), close + 1
-    if token.type == tokenize.NAME:
+    if token.type == tokenize.NAME and token.string.isidentifier():
         return token.string, at + 1
     raise ValueError(token.string)
 
 
-def _renamed(end: Any, layers: Mapping[str, str], ports: Mapping[str, str]) -> Any:
+def _renamed(end: Any, layers: Mapping[str | int, str], ports: Mapping[str, str]) -> Any:
     """An endpoint with its layer (a bare name, a NetPort's layer or path head) or graph port renamed."""
     if isinstance(end, list):
         return [_renamed(e, layers, ports) for e in end]
-    if isinstance(end, str):
+    if isinstance(end, (str, int)):
         return layers.get(end, end)
     if not isinstance(end, NetPort):
         return end
     if end.layer is None:
         return NetPort(ports.get(end.port, end.port))
     path = end.path
-    head = layers.get(path[0], path[0]) if isinstance(path[0], str) else path[0]
+    head = layers.get(path[0], path[0])
     return NetPort(head, end.port) if len(path) == 1 else NetPort((head, *path[1:], end.port))

@@ -26,6 +26,7 @@ from netgraph.core.graph import NetGraph
 from netgraph.core.layer import Layer
 from netgraph.core.layer_call import as_net
 from netgraph.core.options import option_kinds
+from netgraph.core.ports import declared_where_needed
 from netgraph.core.types import PortType
 
 __all__ = ["with_input_shapes"]
@@ -45,30 +46,46 @@ def with_input_shapes(layer: Layer, port_types: Callable[[], Mapping[str, PortTy
     own = _alone(layer)
     if own is None:
         return layer
-    missing = _missing(own, types, layer.input_ports or layer.output_ports)
+    missing = _missing(layer, own, types, layer.input_ports or layer.output_ports)
     for changes, ports in _option_changes(layer, {p: types[p] for p in missing if p in layer.input_ports}):
         try:
             layer = layer.replace(**changes)
         except NetGraphError:  # the option takes no such value (a count of ports, not their shapes)
             continue
-        missing = {p: shape for p, shape in missing.items() if p not in ports}
-    return with_given_shapes(layer, missing)
+        missing = {p: t for p, t in missing.items() if p not in ports or t.dtype is not None}  # (a dtype: beside)
+    return with_given_shapes(layer, {p: t.shape if t.dtype is None else t for p, t in missing.items()})
 
 
-def _alone(layer: Layer) -> dict[str, tuple | None] | None:
-    """The port shapes ``layer`` infers on its own (not the ones it was given where it came from); None when it
+def _alone(layer: Layer) -> dict[str, PortType] | None:
+    """The port types ``layer`` infers on its own (with the shapes it was given where it came from); None when it
     is no net alone."""
     try:
-        types = (NetGraph({"layer": layer}, []) if given_shapes(layer) else as_net(layer)).port_types  # as_net: kept
+        return _lone_net(layer, {}).port_types
     except NetGraphError:
         return None
-    return {p: t.shape for p, t in types.items()}
 
 
-def _missing(own: Mapping[str, Any], types: Mapping[str, PortType], ports: tuple[str, ...]) -> dict[str, Any]:
-    """The shapes ``types`` gives ``ports`` where they are known and ``own`` (what the layer infers) differs."""
-    return {p: types[p].shape for p in ports
-            if p in types and types[p].shape is not None and types[p].shape != own.get(p)}
+def _lone_net(layer: Layer, declared: Mapping[str, PortType]) -> NetGraph:
+    """The net of ``layer`` alone, its ports ``declared`` (beside the shapes it was given)."""
+    if not declared and not given_shapes(layer):
+        return as_net(layer)  # kept on the layer
+    return NetGraph({"layer": layer}, [], **{**given_shapes(layer), **declared})
+
+
+def _missing(layer: Layer, own: Mapping[str, PortType], types: Mapping[str, PortType],
+             ports: tuple[str, ...]) -> dict[str, PortType]:
+    """The types ``types`` gives ``ports`` where their shapes are known and ``own`` (what ``layer`` infers alone)
+    differs, declared no more than ``layer`` alone needs (``declared_where_needed``: a shape alone, its dtype and
+    range too where alone it infers others)."""
+    wanted = {p: types[p] for p in ports if p in types and types[p].shape is not None and types[p] != own.get(p)}
+    if not wanted:
+        return {}
+    try:
+        lone = declared_where_needed(lambda declared: _lone_net(layer, declared), wanted)
+    except NetGraphError:  # the whole types refused alone: their shapes, as the net it came from gave them
+        return {p: PortType(t.shape, None) for p, t in wanted.items()}
+    options = lone.port_shape_options()  # (a range's type is declared as its encoder: the type, as given)
+    return {p: options[p] if isinstance(options[p], PortType) else wanted[p] for p in wanted if p in options}
 
 
 def _option_changes(layer: Layer, types: Mapping[str, PortType]) -> list[tuple[dict[str, Any], set[str]]]:

@@ -22,7 +22,7 @@ from netgraph.core.ir import Value
 from netgraph.core.layer import Layer
 from netgraph.core.layer_moves import Moves
 from netgraph.core.multipliers import carry_multipliers
-from netgraph.core.ports import NetPort, PortRef, declared_where_needed
+from netgraph.core.ports import NetPort, PortRef, declared_types_of, declared_where_needed
 from netgraph.core.rewiring import check_net
 from netgraph.core.option_problems import VALUE_KIND
 
@@ -74,13 +74,21 @@ def _inlined(net: NetGraph) -> tuple[NetGraph, Moves]:
                       for e in layer.edges if e.dst.layer is not None]
         else:
             layers[new[(name,)]] = layer
-    kept = pair_renamer(layers={n: new[(n,)] for n in net.layers if n not in nested and new[(n,)] != n})
+    top = {n: new[(n,)] for n in net.layers if n not in nested}
+    kept = pair_renamer(layers={**{n: m for n, m in top.items() if m != n}, **_moved_indices(net, top, layers)})
     edges += [(resolve(e.src), resolve(e.dst)) if nested.keys() & {e.src.layer, e.dst.layer} else  # the library's
               kept(written(e), (resolve(e.src), resolve(e.dst)))  # the user's edge, kept
               for e in net.edges if e.dst.layer not in nested]
     consumed = {(a.layer, a.port) for a, _ in edges}
     edges += [(NetPort(n, p), None) for n, l in layers.items() for p in l.output_ports if (n, p) not in consumed]
     return keeping_port_types(net, layers, edges, 1), Moves(paths={path: (name,) for path, name in new.items()})
+
+
+def _moved_indices(net: NetGraph, new: dict[str, str], flat: Any) -> dict[int, str]:
+    """The 1-based index of each of ``net``'s layers named in ``new`` (old -> new name) that is not its index among
+    ``flat`` (the flat net's layer names, in order), to its new name: a user's edge naming it by index names it."""
+    at = {name: i for i, name in enumerate(flat, 1)}
+    return {i: new[n] for i, n in enumerate(net.layers, 1) if n in new and at.get(new[n]) != i}
 
 
 def keeping_port_types(net: NetGraph, layers: dict, edges: list, levels: int | None = None) -> NetGraph:
@@ -116,7 +124,7 @@ def _inner_declarations(net: NetGraph, levels: int | None) -> dict[str, Any]:
         inner = net.layers[e.dst.layer] if e.src.layer is None and e.dst.layer is not None else None
         if isinstance(inner, NetGraph) and e.src.port not in declared:
             deeper = {} if levels == 1 else _inner_declarations(inner, levels and levels - 1)
-            types = {**deeper, **inner._declared}
+            types = {**deeper, **declared_types_of(inner)}
             if e.dst.port in types:
                 declared[e.src.port] = types[e.dst.port]
     return declared
@@ -196,7 +204,9 @@ def _flatten_all(net: NetGraph) -> tuple[NetGraph, Moves]:
     edges += [(source(value), NetPort(port)) for port, value in ir.outputs.items()]
     if all(name.get((n,), n) == n for n in net.layers):  # the top level's names kept: its user's edges are kept too
         written = {pair: pair for pair in net.explicit_edges() if pair[1] is not None}
-        edges = [written.get(pair, pair) for pair in edges]
+        top = {n: n for n, layer in net.layers.items() if not isinstance(layer, NetGraph)}
+        kept = pair_renamer(layers=_moved_indices(net, top, [name[path] for path in order]))
+        edges = [kept(written[pair], pair) if pair in written else pair for pair in edges]
     edges += [(NetPort(name[node.path], v.port), None)
               for node in ir.nodes for v in node.output_values if not ir.consumers(v)]
     flat = keeping_port_types(net, {name[path]: ir.node(path).layer for path in order}, edges)

@@ -45,7 +45,7 @@ from netgraph.core.ir import GraphIR, build_ir, with_layers
 from netgraph.core.leaf_swap import same_structure, split_changes
 from netgraph.core.order import in_order, order
 from netgraph.core.port_paths import expose, layer_at, named_path, no_inner_net, no_output, resolve
-from netgraph.core.ports import Edge, NetPort, declared_port_type
+from netgraph.core.ports import Edge, NetPort, declared_as_inferred, declared_port_type
 from netgraph.core.edge_text import written
 from netgraph.core.shared import collect_users, shape_clashes, unify_shared
 from netgraph.core.wrapped_modules import modules_held
@@ -325,13 +325,13 @@ class NetGraph(NetValues, Layer, LayerSequence, DrawingAndYaml):  # NetValues: a
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, NetGraph):
             return NotImplemented
-        # inferred types follow from these (a nested graph's own may be stale after replace_layers: not compared);
-        # the wiring compared as resolved, as Wolfram's canonical edges: an edge to NetPort("Output") written or made
+        # inferred types follow from these (read only for a dtype a declared shape left open); the wiring compared
+        # as resolved, as Wolfram's canonical edges: an edge to NetPort("Output") written or made compares equal
         return (list(self._layers.items()) == list(other._layers.items()) and self._muted == other._muted
                 and {(e.src, e.dst) for e in self._edges} == {(e.src, e.dst) for e in other._edges}
                 and self._inputs == other._inputs and self._outputs == other._outputs
-                and self._declared == other._declared and self._coders == other._coders
-                and self._multipliers == other._multipliers)
+                and (self._declared == other._declared or declared_as_inferred(self) == declared_as_inferred(other))
+                and self._coders == other._coders and self._multipliers == other._multipliers)
 
     def __hash__(self) -> int:  # agrees with __eq__ (which a NetChain and the same NetGraph pass), in O(1)
         return hash((len(self._layers), next(iter(self._layers)), next(reversed(self._layers)), self._inputs))

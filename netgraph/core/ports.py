@@ -12,8 +12,8 @@ from netgraph.core.frozen import frozen_init
 from netgraph.core.naming_scope import quoted
 from netgraph.core.types import INTEGER, REAL, Conflict, PortType, as_shape
 
-__all__ = ["NetPort", "PortRef", "Edge", "WrittenEdge", "declared_port_type", "declared_where_needed", "new_edge",
-           "new_port_ref"]
+__all__ = ["NetPort", "PortRef", "Edge", "WrittenEdge", "declared_port_type", "declared_where_needed",
+           "declared_types_of", "declared_as_inferred", "new_edge", "new_port_ref"]
 
 T = TypeVar("T")
 
@@ -202,3 +202,16 @@ def declared_where_needed(build: Callable[[dict[str, PortType]], T], types: Mapp
     inferred = net.port_types
     differ = {p: t for p, t in types.items() if inferred.get(p) != t}
     return build({**shapes, **differ}) if differ else net
+
+
+def declared_types_of(net: Any) -> dict[str, PortType]:
+    """The port types ``net`` (a NetGraph) was declared with, by port: its port options less its coders."""
+    return {p: t for p, t in net.port_shape_options().items() if isinstance(t, PortType)}
+
+
+def declared_as_inferred(net: Any) -> dict[str, PortType]:
+    """``net``'s declared port types with a dtype left to inference (a shape alone, ``Input=4``) as the dtype it
+    infers: what it declares, as equality compares it (``PortType(4)``, Real, where the net infers Real)."""
+    inferred = net.port_types
+    return {p: PortType(t.shape, inferred[p].dtype, t.range) if t.dtype is None and p in inferred else t
+            for p, t in declared_types_of(net).items()}

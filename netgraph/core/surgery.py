@@ -328,7 +328,7 @@ def _rename(net: NetGraph, rename: Mapping[Any, str], prefix: tuple) -> tuple[Ne
     moves = Moves(levels={(): here}, inside=found)
     given = net.port_shape_options()  # with the coders taken from inner nets, known as taken again
     rebuilt = NetChain(renamed, **given) if isinstance(net, NetChain) else \
-        NetGraph(renamed, renamed_edges(net.explicit_edges(), here), **given)
+        NetGraph(renamed, renamed_edges(net.explicit_edges(), here, list(net.layers)), **given)
     return carry_multipliers([original], still_stripped(net, rebuilt, here), [moves]), moves
 
 

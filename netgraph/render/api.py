@@ -318,7 +318,7 @@ def _format_of(path: Path, given: str | None) -> str:
     if given is not None and not isinstance(given, str):
         raise OptionError(f"format must be one of {list(FILE_FORMATS)} (a string), found {given!r}", option="format",
                           kind="option-value", found=given)
-    fmt = (given or path.suffix.lstrip(".")).lower()
+    fmt = given or path.suffix.lstrip(".").lower()  # format= as listed; a file's suffix in any case
     if not fmt:
         raise OptionError(f"cannot tell which format to write to {str(path)!r}: give the file a suffix "
                           f"({', '.join('.' + f for f in FILE_FORMATS)}) or pass format=", kind="option-value",

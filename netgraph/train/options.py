@@ -300,8 +300,8 @@ def _schedule(value: Any) -> Callable[[float], float] | None:
     if value is None or callable(value):
         refuse_misfit(value, "learning_rate_schedule", "f(fraction_done)")
         return value
-    if isinstance(value, str) and value.lower() in SCHEDULES:
-        return SCHEDULES[value.lower()]
+    if isinstance(value, str) and value in SCHEDULES:  # as listed
+        return SCHEDULES[value]
     expected = f"{', '.join(map(repr, SCHEDULES))} or a function f(fraction_done) -> factor"
     raise OptionError(f"learning_rate_schedule must be {expected}; found {value!r}{did_you_mean(value, SCHEDULES)}",
                       option="learning_rate_schedule", kind="option-value", expected=expected, found=value)

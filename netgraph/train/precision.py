@@ -31,8 +31,8 @@ __all__ = ["WorkingPrecision", "parse_working_precision", "mixed_forward", "wide
            "CHOICES"]
 
 MIXED_DTYPE = torch.bfloat16  # the forward's dtype under "mixed"
-#: working_precision's names (any case) -> dtype, or "mixed"; evaluation's precision names and Wolfram's too
-NAMES: dict[str, Any] = {**PRECISIONS, "mixed": "mixed"}
+#: working_precision's names as listed -> dtype, or "mixed"; evaluation's precision names and Wolfram's too
+NAMES: dict[str, Any] = {**PRECISIONS, "mixed": "mixed", "Mixed": "mixed"}
 CHOICES = ("float32", "float64", "mixed")  # the names messages offer
 
 
@@ -67,9 +67,9 @@ def parse_working_precision(value: Any) -> WorkingPrecision:
         return WorkingPrecision()
     if value in (torch.float32, torch.float64):
         return WorkingPrecision(value)
-    found = NAMES.get(value.lower()) if isinstance(value, str) else None
+    found = NAMES.get(value) if isinstance(value, str) else None
     if found is None:
-        hint = did_you_mean(value, CHOICES) if isinstance(value, str) else ""
+        hint = did_you_mean(value, NAMES) if isinstance(value, str) else ""
         raise OptionError(f"net_train option working_precision= is 'float32', 'float64' or 'mixed' (Wolfram's "
                           f"'Real32', 'Real64', 'Mixed'), found {value!r}{hint}", option="working_precision",
                           kind="option-value", expected=CHOICES, found=value)
