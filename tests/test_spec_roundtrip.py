@@ -250,3 +250,17 @@ def test_a_layer_s_repr_names_an_array_dtype_other_than_float32():
     assert repr(NetArrayLayer(array=[0.5])) == "NetArrayLayer(array=[0.5])"  # a list is read as float32
     assert repr(NetArrayLayer(array=large)) == "NetArrayLayer(array=<array (7,) bfloat16>)"
     assert repr(NetArrayLayer(array=large.float())) == "NetArrayLayer(array=<array (7,)>)"
+
+
+def test_an_initialised_operator_s_inner_net_shows_the_same_ports_after_yaml_and_save(tmp_path):
+    from netgraph import NetMapOperator, load, net_initialize, net_replace_part, save
+    net = net_initialize(NetGraph({"map": NetMapOperator(LinearLayer(2))}, [], Input=("n", 3)), seed=0)
+    save(net, tmp_path / "m.yaml")
+    for back in (NetGraph.from_yaml(net.to_yaml()), load(tmp_path / "m.yaml")):
+        assert back == net and repr(back.layers["map"]) == repr(net.layers["map"])
+    assert net.layers["map"].net.port_types["Input"].shape == (3,)  # the weights' input size, as built from them
+    given = net_replace_part(NetGraph({"l": LinearLayer(2)}, []), {("l", "Weights"): torch.ones(2, 3)})
+    assert given.port_types["Input"].shape == (3,)
+    nested = net_initialize(NetGraph({"enc": NetGraph({"l": LinearLayer(2)}, [])}, [], Input=3), seed=0)
+    assert repr(NetGraph.from_yaml(nested.to_yaml()).layers["enc"]) == repr(nested.layers["enc"])
+    assert nested.layers["enc"].port_types["Input"].shape == (3,)
