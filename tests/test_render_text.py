@@ -264,3 +264,11 @@ def test_a_run_of_spaces_shows_every_space(backend, name):
         root = ET.fromstring(NetGraph({name: LinearLayer(3)}, [], Input=2).render_svg(backend=backend))
     shown = [t.text for t in root.iter(f"{SVG}text")]
     assert "'" + " " + "\xa0" * (len(name) - 1) + "'" in shown, shown
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_node_ids_write_other_characters_as_their_hex_code_as_the_readme_says(backend):
+    net = NetGraph({"a<b": LinearLayer(2), "x-y": LinearLayer(2), "enc": NetGraph({"l 1": LinearLayer(2)}, [])},
+                   [("a<b", "x-y"), ("x-y", "enc")], Input=3)
+    ids = {g.get("id") for g in ET.fromstring(net.render_svg(backend=backend)).iter(f"{SVG}g")}
+    assert {"L.a-3c-b", "L.x-2d-y", "L.enc.l-20-1"} <= ids

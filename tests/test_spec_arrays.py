@@ -8,6 +8,7 @@ import re
 
 import pytest
 import torch
+import yaml
 from safetensors.torch import save_file
 
 from netgraph import LinearLayer, NetGraph, NetSharedArray, SpecError, load, net_initialize, save
@@ -119,3 +120,41 @@ def test_an_inline_array_with_rows_of_different_lengths_names_the_short_row(arra
                                f"{found} (1-based)")
     with pytest.raises(ValueError, match=f"rows differ in length: {re.escape(found)}"):
         LinearLayer(2, weights=json.loads(array))
+
+
+def _array_spec(array: str) -> str:
+    return f"netgraph: 1\nlayers:\n  w: {{type: NetArrayLayer, array: {array}}}\n"
+
+
+def test_an_array_s_dtype_name_it_does_not_know_is_one_error_at_the_name():
+    text = _array_spec("{array: [0.1], dtype: float46}")
+    with pytest.raises(SpecError) as info:
+        NetGraph.from_yaml(text)
+    col = text.splitlines()[2].index("float46") + 1
+    assert str(info.value) == (f"<string>:3:{col}: layer 'w' option array: an array's dtype is one of float16, "
+                               f"bfloat16, float32, float64, found 'float46' (did you mean 'float64'?)")
+    (problem,) = info.value.diagnostics
+    assert (problem.kind, problem.expected, problem.found, problem.layer) == (
+        "option-value", ("float16", "bfloat16", "float32", "float64"), "float46", ("w",))
+
+
+@pytest.mark.parametrize("array, message", [
+    ("{array: [1.0, 70000.0], dtype: float16}", "the array holds 7e+04, beyond float16's range"),
+    ("{shared: s, dtype: float64}", "dtype: float64 goes with the array's values"),
+    ("{dtype: float64}", "an array is a list of numbers, null, {array: [...], dtype: float64}")])
+def test_an_array_whose_dtype_cannot_hold_it_or_has_no_values_is_refused(array, message):
+    with pytest.raises(SpecError, match=re.escape(message)):
+        NetGraph.from_yaml(_array_spec(array))
+
+
+def test_an_array_with_its_dtype_is_read_in_that_dtype_and_the_schema_takes_it():
+    import jsonschema
+    from netgraph.spec.schema import spec_schema
+    validator = jsonschema.Draft202012Validator(spec_schema())
+    text = _array_spec("{array: [[0.1, 1.0e+300]], dtype: float64}")
+    array = NetGraph.from_yaml(text).layers["w"].array
+    assert array.dtype == torch.float64 and array.tolist() == [[0.1, 1e300]]
+    assert NetGraph.from_yaml(_array_spec("{array: [0.1]}")).layers["w"].array.dtype == torch.float32
+    assert not list(validator.iter_errors(yaml.safe_load(text)))
+    for wrong in ("{array: [0.1], dtype: float46}", "{dtype: float64}", "{array: [0.1], dtype: float64, x: 1}"):
+        assert list(validator.iter_errors(yaml.safe_load(_array_spec(wrong)))), wrong

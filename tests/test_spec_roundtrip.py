@@ -6,9 +6,11 @@ import re
 
 import pytest
 import torch
+import yaml
 
 from netgraph.layers import REGISTRY
-from netgraph import DotLayer, ElementwiseLayer, LinearLayer, NetGraph, NetPort, SpecError, TorchLayer
+from netgraph import (DotLayer, ElementwiseLayer, LinearLayer, NetArrayLayer, NetChain, NetGraph, NetPort,
+                      NetSharedArray, SpecError, TorchLayer)
 from tests.layer_families.test_registry import SAMPLES
 
 CONTAINERS = {"NetGraph", "NetChain"}
@@ -187,3 +189,78 @@ def test_a_bare_name_is_the_layer_where_the_declared_port_connects_to_a_layer_po
                              "  y: {type: ElementwiseLayer, function: Tanh}\ninputs:\n  x: 3\nedges:\n  - x -> y\n")
     assert [(str(s), str(d)) for s, d in net.explicit_edges()] == [("NetPort('x', 'Output')", "NetPort('y', 'Input')")]
     assert net.input_ports == ("x",) and NetGraph.from_yaml(net.to_yaml()) == net
+
+
+def _every_value(dtype: torch.dtype) -> torch.Tensor:
+    """Every value of a 16-bit float ``dtype`` but NaN (whose payloads YAML's .nan does not keep), by bit pattern."""
+    values = torch.arange(-2**15, 2**15, dtype=torch.int32).to(torch.int16).view(dtype)
+    return values[~torch.isnan(values)]
+
+
+def _same_bits(a: torch.Tensor, b: torch.Tensor) -> bool:
+    """Same dtype, shape and bits (-0.0 is not 0.0)."""
+    bits = {2: torch.int16, 8: torch.int64}[a.element_size()]
+    return a.dtype == b.dtype and a.shape == b.shape and torch.equal(a.view(bits), b.view(bits))
+
+
+def test_a_float64_net_reads_back_equal_in_float64_and_writes_the_same_text():
+    from netgraph import net_initialize
+    net = net_initialize(NetChain([LinearLayer(2)], input=3), seed=0).compile().double().to_net()
+    text = net.to_yaml()
+    back = NetGraph.from_yaml(text)
+    assert back == net and back.to_yaml() == text
+    for key, array in net.arrays.items():
+        assert back.arrays[key].dtype == torch.float64 and torch.equal(back.arrays[key], array)
+
+
+@pytest.mark.parametrize("dtype", [torch.float16, torch.bfloat16])
+def test_every_16_bit_float_value_reads_back_bit_for_bit(dtype):
+    values = _every_value(dtype)
+    net = NetGraph({"a": NetArrayLayer(array=values)}, [])
+    back = NetGraph.from_yaml(net.to_yaml())
+    assert back == net and _same_bits(back.layers["a"].array, values)
+
+
+def test_float64_values_of_every_magnitude_read_back_exactly():
+    generator = torch.Generator().manual_seed(0)
+    values = torch.randn(4000, dtype=torch.float64, generator=generator) \
+        * 10.0 ** torch.randint(-300, 300, (4000,), generator=generator).double()
+    values = torch.cat([values, torch.tensor([5e-324, 1.7976931348623157e308, -0.0, 1 / 3])])  # extremes, -0
+    net = NetGraph({"a": NetArrayLayer(array=values)}, [])
+    back = NetGraph.from_yaml(net.to_yaml())
+    assert back == net and _same_bits(back.layers["a"].array, values)
+
+
+def test_a_shared_float64_array_reads_back_shared_in_float64():
+    weights = torch.tensor([[0.1, 1 / 3], [2 / 3, -1e-300]], dtype=torch.float64)
+    net = NetGraph({"a": LinearLayer(2, weights=NetSharedArray("w", weights)), "b": LinearLayer(2, weights=
+                    NetSharedArray("w"))}, [("a", "b")], Input=2)
+    text = net.to_yaml()
+    assert yaml.safe_load(text)["layers"]["a"]["weights"] == {
+        "shared": "w", "array": [[0.1, 0.3333333333333333], [0.6666666666666666, -1e-300]], "dtype": "float64"}
+    back = NetGraph.from_yaml(text)
+    assert back == net and back.to_yaml() == text
+    assert back.layers["b"].arrays["Weights"].dtype == torch.float64
+    assert torch.equal(back.layers["b"].arrays["Weights"], weights)
+
+
+def test_a_layer_s_repr_names_an_array_dtype_other_than_float32():
+    small, large = torch.tensor([0.5], dtype=torch.float64), torch.zeros(7, dtype=torch.bfloat16)
+    assert repr(NetArrayLayer(array=small)) == "NetArrayLayer(array=[0.5] (float64))"
+    assert repr(NetArrayLayer(array=[0.5])) == "NetArrayLayer(array=[0.5])"  # a list is read as float32
+    assert repr(NetArrayLayer(array=large)) == "NetArrayLayer(array=<array (7,) bfloat16>)"
+    assert repr(NetArrayLayer(array=large.float())) == "NetArrayLayer(array=<array (7,)>)"
+
+
+def test_an_initialised_operator_s_inner_net_shows_the_same_ports_after_yaml_and_save(tmp_path):
+    from netgraph import NetMapOperator, load, net_initialize, net_replace_part, save
+    net = net_initialize(NetGraph({"map": NetMapOperator(LinearLayer(2))}, [], Input=("n", 3)), seed=0)
+    save(net, tmp_path / "m.yaml")
+    for back in (NetGraph.from_yaml(net.to_yaml()), load(tmp_path / "m.yaml")):
+        assert back == net and repr(back.layers["map"]) == repr(net.layers["map"])
+    assert net.layers["map"].net.port_types["Input"].shape == (3,)  # the weights' input size, as built from them
+    given = net_replace_part(NetGraph({"l": LinearLayer(2)}, []), {("l", "Weights"): torch.ones(2, 3)})
+    assert given.port_types["Input"].shape == (3,)
+    nested = net_initialize(NetGraph({"enc": NetGraph({"l": LinearLayer(2)}, [])}, [], Input=3), seed=0)
+    assert repr(NetGraph.from_yaml(nested.to_yaml()).layers["enc"]) == repr(nested.layers["enc"])
+    assert nested.layers["enc"].port_types["Input"].shape == (3,)

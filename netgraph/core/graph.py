@@ -272,8 +272,8 @@ class NetGraph(NetValues, Layer, LayerSequence, DrawingAndYaml):  # NetValues: a
         layers, whole, nested = split_changes(self, changes)
         if all(same_structure(self._layers[n], layers[n]) or (n in nested and isinstance(layers[n], NetGraph)
                                                               and layers[n]._same_ports(self._layers[n]))
-               for n in layers if layers[n] is not self._layers[n]):
-            return self._with_layers(layers)  # arrays changed only: types, edges and order stay valid
+               for n in layers if layers[n] is not self._layers[n]) and all(t.known for t in self.port_types.values()):
+            return self._with_layers(layers)  # arrays changed only, no port unknown (they may size it): types stay
         rebuilt = still_stripped(self, self._rebuilt(*retaken(self, layers, whole, set(nested))))
         if not self._multipliers:
             return rebuilt

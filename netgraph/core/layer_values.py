@@ -61,9 +61,14 @@ def hashed_option(value: Any, _done: dict | None = None) -> Any:
 
 
 def short_option(value: Any, shape: bool = False) -> str:
-    """An option as a layer's repr shows it (a large array by its shape; a one-dimension shape as its size)."""
+    """An option as a layer's repr shows it (a large array by its shape; a one-dimension shape as its size; an array
+    of another float dtype than float32, which arrays given as lists are, with that dtype: ``[0.1] (float64)``)."""
     if isinstance(value, torch.Tensor):
-        return f"<array {tuple(value.shape)}>" if value.numel() > 6 else repr(value.tolist())
+        dtype = str(value.dtype).removeprefix("torch.") if value.is_floating_point() and \
+            value.dtype != torch.float32 else ""
+        if value.numel() > 6:
+            return f"<array {tuple(value.shape)}{' ' * bool(dtype)}{dtype}>"
+        return f"{value.tolist()!r}{f' ({dtype})' * bool(dtype)}"
     return short_sequence(value[0] if shape and type(value) is tuple and len(value) == 1 else value)  # (3,) as 3
 
 

@@ -139,6 +139,8 @@ def _swapped(net: Any, changes: Mapping[tuple, Layer], ir: Any) -> Any:
             layers[path[0]] = layer
         else:
             nested.setdefault(path[0], {})[path[1:]] = layer
-    for name, inner in nested.items():  # each a nested graph whose leaves changed
-        layers[name] = _swapped(layers[name], inner, None)
+    for name, inner in nested.items():  # each a nested graph whose leaves changed; one with ports of unknown type
+        graph = layers[name]  # on its own: its new arrays may size them, which replace_layers infers
+        known = all(t.known for t in graph._inference.ports.values())
+        layers[name] = _swapped(graph, inner, None) if known else graph.replace_layers(inner)
     return net._holding(layers, net._shared_users, ir)  # no shared arrays: the users stay none

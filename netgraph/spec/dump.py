@@ -26,6 +26,7 @@ from netgraph.core.graph import NetGraph
 from netgraph.core.layer import REGISTRY, Layer
 from netgraph.core.nesting import deep_walk
 from netgraph.core.peripheral_coders import given_back
+from netgraph.spec.array_values import array_dtype
 from netgraph.spec.edge_text import render_edges
 from netgraph.spec.flow_numbers import FlowNumbers, flow_numbers, flow_text
 from netgraph.core.shared import NetSharedArray
@@ -216,11 +217,14 @@ class _Writer:
                                f"hold; netgraph.save(net, path) writes them to the arrays file beside the spec")
 
     def shared_array(self, value: NetSharedArray, key: str) -> Flow:
-        """``{shared: name}``; its first user also carries the values (inline, or under ``key`` in the arrays)."""
+        """``{shared: name}``; its first user also carries the values (inline, with their dtype where not float32, or
+        under ``key`` in the arrays)."""
         out = Flow(shared=value.name)
         if value.array is not None and value.name not in self.shared:
             if self.arrays is None:
                 out["array"] = data(value.array)
+                if (dtype := array_dtype(value.array)) is not None:  # not float32, as inline arrays are read
+                    out["dtype"] = dtype
             else:
                 self.arrays[key] = value.array
         self.shared.add(value.name)

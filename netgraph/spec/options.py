@@ -15,7 +15,6 @@ its JSON Schema (``schema_defs.DEFS``: the schemas the kinds refer to, ``#/$defs
 from __future__ import annotations
 
 import dataclasses
-import reprlib
 import typing
 from collections.abc import Callable, Mapping
 from typing import Any, Literal, Union
@@ -35,6 +34,7 @@ from netgraph.core.other_layer_names import distribution_name_hint, other_layer_
 from netgraph.core.wording import value_kind
 from netgraph.layers.dist_params import plain_param
 from netgraph.layers.distributions import DISTRIBUTIONS, Distribution
+from netgraph.spec.array_values import ARRAY_KEYS, array_dtype, numbers, typed_values
 from netgraph.spec.port_ranges import range_problem
 from netgraph.spec.problems import FAILED, sole
 from netgraph.spec.quoted_numbers import quoted_number_hint
@@ -311,18 +311,23 @@ def data(value: Any) -> Any:
 
 
 def _read_array(reader: Any, spec: Any, loc: Any, label: str, layer: tuple | None = None) -> Any:
-    """``{shared: w}`` or ``{shared: w, array: [...]}`` -> a NetSharedArray (other values: plain data)."""
+    """``[...]``, ``{array: [...], dtype: float64}`` (values of another dtype than float32), ``{shared: w}`` or
+    ``{shared: w, array: [...]}`` (a NetSharedArray, its values typed alike) -> the option's value (others: plain
+    data)."""
     if not isinstance(spec, YMap):
-        return _numbers(reader, plain(spec), loc, label, layer, nested=True)
-    unknown = [k for k in spec if k not in ("shared", "array")]
-    if "shared" not in spec or unknown:  # a mapping, as a shared array is: its keys are at fault, not its type
-        return reader.error(loc, f"{label}an array is a list of numbers, null, or {{shared: name}} (a shared array, "
-                            f"optionally with array: values); found keys {list(spec)}"
-                            f"{did_you_mean(unknown[0], ('shared', 'array')) if unknown else ''}", layer=layer,
+        return numbers(reader, plain(spec), loc, label, layer, nested=True)
+    unknown = [k for k in spec if k not in ARRAY_KEYS]
+    if not ("shared" in spec or "array" in spec) or unknown:  # its keys are at fault, not its type
+        return reader.error(loc, f"{label}an array is a list of numbers, null, {{array: [...], dtype: float64}} "
+                            f"(values of another dtype than float32) or {{shared: name}} (a shared array, optionally "
+                            f"with array: values); found keys {list(spec)}"
+                            f"{did_you_mean(unknown[0], ARRAY_KEYS) if unknown else ''}", layer=layer,
                             kind="unknown-key" if unknown else "missing-key", found=unknown[0] if unknown else None,
-                            expected=("shared", "array") if unknown else "shared")
-    values = _numbers(reader, plain(spec.get("array")), loc, label, layer, nested=False)
-    if values is FAILED:
+                            expected=ARRAY_KEYS if unknown else ("shared", "array"))
+    values = numbers(reader, plain(spec.get("array")), loc, label, layer, nested=False)
+    if values is not FAILED and "dtype" in spec:
+        values = typed_values(reader, spec, values, label, layer)
+    if values is FAILED or "shared" not in spec:
         return values
     try:
         return NetSharedArray(spec["shared"], values)
@@ -330,30 +335,16 @@ def _read_array(reader: Any, spec: Any, loc: Any, label: str, layer: tuple | Non
         return reader.error(loc, f"{label}{exc}", source=sole(exc), kind="option-value", layer=layer)
 
 
-def _numbers(reader: Any, value: Any, loc: Any, label: str, layer: tuple | None, nested: bool) -> Any:
-    """``value``, an array's values, unless a boolean is among them (true is no number: the schema refuses it too);
-    ``nested``: a boolean alone is left to the option (``biases: false`` leaves biases out)."""
-    flagged = _first_boolean(value) if isinstance(value, list) or not nested else None
-    if flagged is None:
-        return value
-    return reader.error(loc, f"{label}an array holds numbers, found the boolean {str(flagged).lower()} in "
-                        f"{reprlib.repr(value)}; write 1 or 0", layer=layer, kind="value-type",
-                        expected="numbers", found=flagged)
-
-
-def _first_boolean(value: Any) -> bool | None:
-    """The first boolean in ``value`` or its nested lists, else None."""
-    if isinstance(value, bool):
-        return value
-    types = set(map(type, value)) if isinstance(value, list) else ()  # one pass in C over a row of numbers
-    if bool in types:
-        return next(v for v in value if isinstance(v, bool))
-    return next((found for item in value if (found := _first_boolean(item)) is not None), None) \
-        if list in types else None
+def _write_array(value: Any) -> Any:
+    """An array option as YAML data: its values, with their dtype, ``{array: [...], dtype: float64}``, where it is
+    not float32 (which inline arrays are read as)."""
+    name = array_dtype(value)
+    return data(value) if name is None else Flow(array=data(value), dtype=name)
 
 
 _READ = {"distribution": _read_distribution, "array": _read_array}  # kind name -> read; every other kind reads plain data
-_WRITE = dict.fromkeys(("shape", "sequence-shape", "port-shapes"), shape_data)  # every other kind writes ``data``
+_WRITE = {**dict.fromkeys(("shape", "sequence-shape", "port-shapes"), shape_data), "array": _write_array}
+# (every other kind writes ``data``)
 _PLAIN = {bool: "boolean", int: "integer", float: "number", str: "string", tuple: "array", list: "array",
           type(None): "null"}
 

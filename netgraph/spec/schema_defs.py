@@ -17,6 +17,7 @@ from netgraph.core.option_words import NAME_REF, SLOT_REF
 from netgraph.core.options import option_kinds
 from netgraph.core.types import DTYPES
 from netgraph.layers.distributions import DISTRIBUTIONS
+from netgraph.spec.array_values import ARRAY_DTYPES
 
 __all__ = ["DEFS", "by_type", "distribution_schema", "needs_options"]
 
@@ -115,10 +116,13 @@ DEFS = {  # the schemas the option kinds refer to, by $defs name
                    "additionalProperties": {"$ref": "#/$defs/inputPortType"}},
     "outputPorts": {"type": "object", "additionalProperties": {"$ref": "#/$defs/outputPortType"}},
     "array": {"anyOf": [{"$ref": "#/$defs/arrayValues"}, {"type": "null"},
-                        {"type": "object", "required": ["shared"], "additionalProperties": False,
+                        {"type": "object", "anyOf": [{"required": ["shared"]}, {"required": ["array"]}],
+                         "dependentRequired": {"dtype": ["array"]}, "additionalProperties": False,
                          "properties": {"shared": {"type": "string"},
-                                        "array": {"anyOf": [{"$ref": "#/$defs/arrayValues"}, {"type": "null"}]}}}],
-              "description": "initial values as (nested) lists of numbers; null = initialised by net_initialize; "
+                                        "array": {"anyOf": [{"$ref": "#/$defs/arrayValues"}, {"type": "null"}]},
+                                        "dtype": {"enum": list(ARRAY_DTYPES)}}}],
+              "description": "initial values as (nested) lists of numbers, read as float32; null = initialised by "
+                             "net_initialize; {array: [...], dtype: float64} = values of another dtype; "
                              "{shared: name} = a shared array (NetSharedArray), its values given once"},
     "arrayValues": {"anyOf": [{"type": "number"}, {"type": "array", "items": {"$ref": "#/$defs/arrayValues"}}],
                     "description": "a number, or a list of them (nested): no null inside, as the loader refuses"},

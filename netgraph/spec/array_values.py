@@ -1,0 +1,81 @@
+"""An array option's values in a spec: numbers only (``numbers``), and of another dtype than float32, which inline
+arrays are read as, ``{array: [...], dtype: float64}`` (``array_dtype`` names it when writing, ``typed_values`` reads
+it back exactly: float64 by its 17 significant digits, float16 and bfloat16 by each element's shortest decimal).
+
+>>> array_dtype(torch.zeros(2, dtype=torch.float64)), array_dtype(torch.zeros(2))
+('float64', None)
+"""
+
+from __future__ import annotations
+
+import reprlib
+from typing import Any
+
+import torch
+
+from netgraph.core.errors import did_you_mean
+from netgraph.core.naming_scope import quoted
+from netgraph.spec.yaml_nodes import YMap
+
+__all__ = ["ARRAY_DTYPES", "ARRAY_KEYS", "array_dtype", "typed_values", "numbers"]
+
+ARRAY_DTYPES = {"float16": torch.float16, "bfloat16": torch.bfloat16, "float32": torch.float32,
+                "float64": torch.float64}  # an array's ``dtype:`` names, as torch names them
+ARRAY_KEYS = ("shared", "array", "dtype")  # the keys of an array option written as a mapping
+
+
+def array_dtype(value: Any) -> str | None:
+    """The ``dtype:`` a spec writes beside tensor ``value``'s values: its dtype's name, None for float32 (what an
+    inline array is read as) and for anything but a floating tensor."""
+    if not isinstance(value, torch.Tensor) or not value.is_floating_point() or value.dtype == torch.float32:
+        return None
+    return str(value.dtype).removeprefix("torch.")
+
+
+def typed_values(reader: Any, spec: YMap, values: Any, label: str, layer: tuple | None) -> Any:
+    """``values`` (plain nested lists) as a tensor of the dtype ``spec['dtype']`` names, each value read exactly where
+    that dtype holds it; FAILED (the problem recorded at ``dtype:``) for a name that is no array dtype, for no values,
+    and for a finite value beyond the dtype's range (it would become inf). Values torch cannot read (ragged rows,
+    text) are left to the layer, whose error names them."""
+    name, loc = spec["dtype"], spec.value_locs["dtype"]
+    if not isinstance(name, str) or name not in ARRAY_DTYPES:
+        return reader.error(loc, f"{label}an array's dtype is one of {', '.join(ARRAY_DTYPES)}, found {quoted(name)}"
+                            f"{did_you_mean(name, ARRAY_DTYPES) if isinstance(name, str) else ''}",
+                            kind="option-value", expected=tuple(ARRAY_DTYPES), found=name, layer=layer)
+    if values is None:
+        return reader.error(loc, f"{label}dtype: {name} goes with the array's values, {{array: [...], dtype: {name}}}; "
+                            f"found none", kind="missing-key", expected="array", layer=layer)
+    try:
+        exact = torch.as_tensor(values, dtype=torch.float64)
+        typed = torch.as_tensor(values, dtype=ARRAY_DTYPES[name])  # as the writer checked each decimal reads back
+    except (TypeError, ValueError, RuntimeError):
+        return values
+    flat, cast = exact.reshape(-1), typed.reshape(-1)  # torch's masks take at most 64 dims; nested lists may have more
+    over = torch.isinf(cast) & torch.isfinite(flat)
+    if bool(over.any()):
+        big = float(flat[over].abs().max())
+        return reader.error(loc, f"{label}the array holds {big:.4g}, beyond {name}'s range (it would become inf)",
+                            kind="option-value", found=big, layer=layer)
+    return typed
+
+
+def numbers(reader: Any, value: Any, loc: Any, label: str, layer: tuple | None, nested: bool) -> Any:
+    """``value``, an array's values, unless a boolean is among them (true is no number: the schema refuses it too);
+    ``nested``: a boolean alone is left to the option (``biases: false`` leaves biases out)."""
+    flagged = _first_boolean(value) if isinstance(value, list) or not nested else None
+    if flagged is None:
+        return value
+    return reader.error(loc, f"{label}an array holds numbers, found the boolean {str(flagged).lower()} in "
+                        f"{reprlib.repr(value)}; write 1 or 0", layer=layer, kind="value-type",
+                        expected="numbers", found=flagged)
+
+
+def _first_boolean(value: Any) -> bool | None:
+    """The first boolean in ``value`` or its nested lists, else None."""
+    if isinstance(value, bool):
+        return value
+    types = set(map(type, value)) if isinstance(value, list) else ()  # one pass in C over a row of numbers
+    if bool in types:
+        return next(v for v in value if isinstance(v, bool))
+    return next((found for item in value if (found := _first_boolean(item)) is not None), None) \
+        if list in types else None
