@@ -106,10 +106,18 @@ def test_a_sigmoid_input_to_binary_is_not_checked_and_compiled_equals_interprete
     assert checked_ports[1:] == ["Input", "Target"]
 
 
-def test_a_sigmoid_of_nan_gives_a_nan_binary_loss_left_to_the_non_finite_checks():
-    """The README: NaN is no cross-entropy DataError (the sigmoid's NaN comes from a NaN it was given)."""
-    inputs = {"Input": torch.tensor([[0.0, float("nan"), 1.0, 2.0]]), "Target": torch.full((1, 4), 0.5)}
-    assert torch.isnan(_net("Binary", ElementwiseLayer("LogisticSigmoid")).compile()(**inputs)).all()
+@pytest.mark.parametrize("producer, value", [(ElementwiseLayer("LogisticSigmoid"), float("nan")),
+                                             (SoftmaxLayer(), float("inf")),
+                                             (ElementwiseLayer("LogisticSigmoid[Sqrt[#]]"), -1.0)],
+                         ids=["sigmoid-nan", "softmax-inf", "sigmoid-of-sqrt"])
+def test_a_nan_into_binary_is_left_to_the_non_finite_checks_in_both_paths(producer, value):
+    """The README: NaN is no cross-entropy DataError, whether the port is checked (interpreter) or not (compiled)."""
+    net = _net("Binary", producer)
+    inputs = {"Input": torch.tensor([[0.0, value, 1.0, 4.0]]), "Target": torch.full((1, 4), 0.5)}
+    module = net.compile()
+    compiled = module(**inputs)
+    assert torch.isnan(compiled).all()
+    torch.testing.assert_close(compiled, interpret(net, module, **inputs), rtol=0, atol=0, equal_nan=True)
 
 
 @pytest.mark.parametrize("function", ["Tanh", "LogisticSigmoid[#] * 2", "1 - 2 LogisticSigmoid[#]"])
@@ -144,3 +152,14 @@ def test_a_small_check_reads_the_floats_and_a_large_one_their_bits(size, views):
             losses.checked_probabilities(torch.cat([v, torch.tensor([bad])]), "L", "Target", None, True)
     assert losses.checked_probabilities(torch.cat([v, torch.tensor([-0.0, float("nan")])]), "L", "T", None, True) \
         is not None  # -0. is in [0, 1]; NaN is left to the non-finite checks
+
+
+@pytest.mark.parametrize("target, found", [(3.0, "3.0"), (-0.5, "-0.5")])
+def test_binary_logits_checks_its_target_in_both_paths(target, found):
+    """logits=True frees Input, not Target: 3.0 gave a negative loss (-0.53) with no error."""
+    net = net_initialize(NetGraph({"loss": CrossEntropyLossLayer("Binary", logits=True)}, [], Input=2))
+    inputs = {"Input": torch.tensor([[1.0, -1.0]]), "Target": torch.tensor([[0.5, target]])}
+    module = net.compile()
+    for run in (lambda: module(**inputs), lambda: interpret(net, module, **inputs)):
+        with pytest.raises(DataError, match=f"port 'Target' takes probabilities in \\[0, 1\\], found {found}"):
+            run()

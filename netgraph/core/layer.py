@@ -36,9 +36,10 @@ from netgraph.core.torch_array_names import array_name_hint, array_name_note
 from netgraph.core.types import ANY_REAL, Conflict, PortType, as_shape
 
 __all__ = ["Layer", "REGISTRY", "layer_class", "register", "registry_scope", "as_array", "shape_option",
-           "EmitContext", "frozen_init"]
+           "EmitContext", "frozen_init", "PROBABILITY_OUTPUT"]
 
 REGISTRY: Registry = Registry("layer type")
+PROBABILITY_OUTPUT = frozenset({"Output"})  # probability_outputs where Output is in [0, 1] (softmax, sigmoid)
 _DATACLASS = {"frozen": True, "eq": False, "repr": False}
 
 

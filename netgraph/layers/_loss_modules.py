@@ -53,7 +53,7 @@ def _probabilities(v: torch.Tensor) -> bool:
     tells). Over the floats too where torch's negative bit is set (a lazy negation, e.g. a conjugate's ``.imag``):
     their bits are not their values, and torch refuses the view."""
     bits, one = (None, 1) if v.numel() < _BITS_FROM or v.is_neg() else _ONE_BITS.get(v.dtype, (None, 1))
-    ends = torch.aminmax(v if bits is None and not v.requires_grad else v.detach() if bits is None else v.view(bits))
+    ends = torch.aminmax(v.view(bits) if bits is not None else v.detach() if v.requires_grad else v)
     # Python numbers (comparing 0-dim tensors costs more than aminmax): off the CPU in one read, one device sync
     low, high = (ends[0].item(), ends[1].item()) if v.is_cpu else torch.stack(ends).tolist()
     return low >= 0 and high <= one

@@ -12,9 +12,10 @@ from __future__ import annotations
 
 from netgraph.layers.expression import Expression, apply_all
 
-__all__ = ["per_element", "UnitRangeOutputs"]
+__all__ = ["per_element", "unit_range"]
 
-#: Functions whose every value is in [0, 1] whatever their (real) argument, NaN only where it is NaN.
+#: Functions whose every value is in [0, 1] or NaN whatever their argument (NaN where it is NaN, which an argument
+#: such as Sqrt[#] or Log[#] also makes of finite data: left to the non-finite checks).
 _UNIT_RANGE = frozenset({"LogisticSigmoid"})
 
 
@@ -33,13 +34,7 @@ def _per_element(tree: tuple) -> tuple:
     return (tree[0], *children)
 
 
-class UnitRangeOutputs:
-    """ElementwiseLayer's ``probability_outputs``: ``Output`` where its expression is such a function of anything
-    (``LogisticSigmoid[#]``, ``LogisticSigmoid[2 # + 1]``), so a cross-entropy it feeds leaves its check out."""
-
-    def probability_outputs(self) -> frozenset[str]:
-        tree = self._expr.tree
-        return _OUTPUT if tree[0] == "call" and tree[1] in _UNIT_RANGE and len(tree) == 3 else frozenset()
-
-
-_OUTPUT = frozenset({"Output"})
+def unit_range(tree: tuple) -> bool:
+    """True where ``tree`` is such a function of anything (``LogisticSigmoid[#]``, ``LogisticSigmoid[2 # + 1]``): its
+    every value is in [0, 1] or NaN (ElementwiseLayer's ``probability_outputs``)."""
+    return tree[0] == "call" and tree[1] in _UNIT_RANGE and len(tree) == 3

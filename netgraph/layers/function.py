@@ -14,7 +14,7 @@ from torch import nn
 
 from netgraph.core.guessed_lengths import is_guessed
 from netgraph.core.naming_scope import quoted
-from netgraph.core.layer import EmitContext, Layer, shape_option
+from netgraph.core.layer import PROBABILITY_OUTPUT, EmitContext, Layer, shape_option
 from netgraph.core.option_words import named_or_slots
 from netgraph.core.options import Function, OptionKind, PortShapes, Ports
 from netgraph.layers.function_output import ElementwiseInputShape, ElementwiseOutputShape, OutputShape
@@ -23,7 +23,7 @@ from netgraph.layers._broadcast import unknown_dims_taken
 from netgraph.layers._shapes import fill
 from netgraph.layers.expression import is_expression, parse, parse_quietly, to_code
 from netgraph.layers.expression_run import to_codes
-from netgraph.layers.expression_elementwise import UnitRangeOutputs, per_element
+from netgraph.layers.expression_elementwise import per_element, unit_range
 from netgraph.layers.expression_shapes import is_structural, least_lengths, lower_outputs
 from netgraph.layers.function_lengths import MAX_STRIDE, ZEROS_MAX_STRIDE, UnnamedLength, named_output_shapes
 from netgraph.layers.function_table import NAMED_FUNCTIONS, NamedFunction
@@ -322,11 +322,10 @@ def _extremum_hint(tree: Any) -> str:
     """Why an output is a scalar where an array was expected, when the expression takes Max (or Min) of several."""
     def several(t: Any) -> bool:
         return isinstance(t, tuple) and bool(t) and ((t[0] in ("Max", "Min") and len(t) > 2) or any(map(several, t)))
-    if not several(tree):
-        return ""
-    return (" (Max[x, y] and Min[x, y] of arrays are their largest and smallest element, a number, as Wolfram's Max "
-            "flattens its arguments; elementwise: Ramp[#x] for Max[#x, 0], Clip[#x, {lo, hi}] against constants, "
-            "ThreadingLayer(\"Max\") for two arrays)")
+    return "" if not several(tree) else (" (Max[x, y] and Min[x, y] of arrays are their largest and smallest "
+                                         "element, a number, as Wolfram's Max flattens its arguments; elementwise: "
+                                         "Ramp[#x] for Max[#x, 0], Clip[#x, {lo, hi}] against constants, "
+                                         "ThreadingLayer(\"Max\") for two arrays)")
 
 
 @functools.lru_cache(maxsize=4096)
@@ -341,7 +340,7 @@ def _bad_function(message: str, found: Any, expected: str = "an elementwise func
 
 
 @dataclasses.dataclass(frozen=True, eq=False, repr=False)
-class ElementwiseLayer(UnitRangeOutputs, Layer):
+class ElementwiseLayer(Layer):
     """Applies a unary function to every element: ``ElementwiseLayer("Ramp")``, or an expression in ``#``.
 
     Ports: ``Input`` and ``Output``, of the same shape. Names: see ``ELEMENTWISE`` (the one-argument
@@ -371,8 +370,7 @@ class ElementwiseLayer(UnitRangeOutputs, Layer):
             return _bad_function(f"ElementwiseLayer: unknown function {quoted(f)}{hint}; known: "
                                  f"{', '.join(sorted(ELEMENTWISE))}, or an expression in # such as '#^2'", f)
         else:
-            # f is applied to each element: Max[#, 0] is the elementwise maximum
-            expr = per_element(parse(f, type(self).__name__, "function"))
+            expr = per_element(parse(f, type(self).__name__, "function"))  # Max[#, 0]: the elementwise maximum
             if expr.slots == ("Input1",):  # Wolfram's #1 is #, the one input
                 expr = per_element(parse_quietly(re.sub(r"#0*1(?![0-9])(?=(\w)?)", lambda m: "# " if m[1] else "#", f)))
             if is_structural(expr.tree):
@@ -387,11 +385,13 @@ class ElementwiseLayer(UnitRangeOutputs, Layer):
         return {"Input": real_type(self.input), "Output": real_type(self.output)}
 
     def infer(self, types: Mapping[str, PortType]) -> dict[str, PortType]:
-        merged = unify(types["Input"], types["Output"])
-        return {"Input": merged, "Output": merged}
+        return dict.fromkeys(("Input", "Output"), unify(types["Input"], types["Output"]))
 
     def masking(self, types: Mapping[str, PortType]) -> str:
         return "pointwise"  # each sequence element alone (padded sequences keep their lengths)
+
+    def probability_outputs(self) -> frozenset[str]:  # a sigmoid of anything: a cross-entropy leaves its check out
+        return PROBABILITY_OUTPUT if unit_range(self._expr.tree) else frozenset()
 
     def build(self, types: Mapping[str, PortType]) -> nn.Module:
         return ExpressionModule(self._expr, (0,), 0)

@@ -130,9 +130,7 @@ class _CodeModule(LayerModule):
     def _checked(self, x: torch.Tensor, t: torch.Tensor) -> torch.Tensor:
         if self.checks == "Index":
             t = self.index_target(t, x)
-        if self.checks == "Binary":
-            x, t = self.unit(x, "Input"), self.unit(t, "Target")
-        elif self.checks is not None:  # NaN left to the checks of non-finite outputs, as before these were checked
+        if self.checks is not None:  # NaN left to the checks of non-finite outputs, as before these were checked
             x = x if self.logits else self.unit(x, "Input", True)
             t = t if self.checks == "Index" else self.unit(t, "Target", True)
         run = self._picked if self.checks == "Index" else _RUNNERS[self.code]
@@ -250,11 +248,8 @@ class CrossEntropyLossLayer(_LossBase):
             fill(types, "Input", (*t, None))
         return types
 
-    def _checks(self) -> str | None:
-        return None if self.form == "Binary" and self.logits else self.form
-
     def build(self, types: Mapping[str, PortType]) -> nn.Module:
-        return _CodeModule(self.code, self._checks(), widen=True, logits=self.logits,
+        return _CodeModule(self.code, self.form, widen=True, logits=self.logits,
                            elements=len(types["Input"].shape) > 1)
 
     def emit(self, ctx: EmitContext) -> str:
@@ -273,11 +268,9 @@ class CrossEntropyLossLayer(_LossBase):
 
     def _operands(self, ctx: EmitContext) -> tuple[str, str]:
         (x, t), m = ctx.args, ctx.module
-        checks = self._checks()
-        if checks is not None:  # none of a softmax's or sigmoid's outputs (their NaN left to the non-finite checks)
-            nan = "" if checks == "Binary" else ", True"  # Binary refuses NaN where it checks, the others leave it
-            x = x if self.logits or ctx.known_probabilities("Input") else f"{m}.unit({x}, 'Input'{nan})"
-            t = t if ctx.known_probabilities("Target") else f"{m}.unit({t}, 'Target'{nan})"
+        # none of a softmax's or sigmoid's outputs (their NaN left to the non-finite checks); logits=True: Target only
+        x = x if self.logits or ctx.known_probabilities("Input") else f"{m}.unit({x}, 'Input', True)"
+        t = t if ctx.known_probabilities("Target") else f"{m}.unit({t}, 'Target', True)"
         return f"{m}.wide({x})", f"{m}.wide({t})"
 
     def _loss(self, ctx: EmitContext, x: str, t: str) -> str:

@@ -20,7 +20,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from netgraph.layers._shapes import level_dim, level_option, ranged_number
-from netgraph.core.layer import EmitContext, Layer
+from netgraph.core.layer import PROBABILITY_OUTPUT, EmitContext, Layer
 from netgraph.core.torch_internals import is_batched
 from netgraph.core.options import Array, Level, RemovableArray, Shape
 from netgraph.core.errors import DataError, OptionError
@@ -31,9 +31,6 @@ from netgraph.layers._modules import LayerModule, optional_parameter, present
 from netgraph.layers._sync_norm import BatchStatsSync, synced_batch_norm
 
 __all__ = ["SoftmaxLayer", "DropoutLayer", "BatchNormalizationLayer", "LayerNormalizationLayer"]
-
-_OUTPUT = frozenset({"Output"})  # a softmax's probability outputs
-
 
 class _SameShape(Layer):
     """``Input`` and ``Output`` share one real type."""
@@ -89,7 +86,7 @@ class SoftmaxLayer(_SameShape):
         return "unaware" if self._dim(types) == 1 else "pointwise"  # over the sequence it would mix the padding
 
     def probability_outputs(self) -> frozenset[str]:
-        return _OUTPUT  # exp(x - max) / their sum: each in [0, 1], NaN where an input is NaN or +Infinity
+        return PROBABILITY_OUTPUT  # exp(x - max) / their sum: each in [0, 1], NaN where an input is NaN or +Infinity
 
     def build(self, types: Mapping[str, PortType]) -> nn.Module:
         return SoftmaxModule(self._dim(types))
