@@ -6,7 +6,7 @@ import pytest
 from netgraph import (DiscreteUniformDistribution, ElementwiseLayer, EmbeddingLayer, NetChain, NetGraph, NetPort,
                       RandomArrayLayer, ReshapeLayer, Restricted, ShapeError)
 from netgraph.core.coders import ClassEncoder
-from netgraph.core.port_coders import _reached, index_leaves
+from netgraph.core.index_leaves import _reached, index_leaves
 
 
 def test_an_encoder_feeding_an_embedding_directly_builds_no_ir():

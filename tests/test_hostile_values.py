@@ -184,3 +184,9 @@ def test_a_function_without_inputs_is_named_without_its_address():
     with pytest.raises(OptionError) as caught:
         FunctionLayer(lambda: torch.ones(3))
     assert str(caught.value).startswith("FunctionLayer of the function <lambda> uses no input")
+
+
+def test_a_layer_value_whose_repr_fails_is_refused_naming_it_not_with_pythons_error():
+    # a set holding an integer past Python's 4300 written digits: repr raised ValueError out of the refusal itself
+    with pytest.raises(WiringError, match=r"layer 1 'a' is not a layer .* found a set holding an integer too long"):
+        NetGraph({"a": {10**5000}})

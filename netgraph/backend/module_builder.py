@@ -22,7 +22,7 @@ from netgraph.layers._modules import LayerModule
 from netgraph.layers.kl_divergence import KLModule
 from netgraph.layers.random import _label as call_label
 from netgraph.layers.random_module import RandomModule
-from netgraph.layers.torch_layer import _ModuleWrapper
+from netgraph.layers.module_wrapper import _ModuleWrapper
 
 __all__ = ["ModuleBuilder"]
 

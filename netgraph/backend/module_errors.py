@@ -25,7 +25,7 @@ from netgraph.core.naming_scope import shown_layer
 from netgraph.core.own_classes import is_netgraph_class
 from netgraph.core.port_paths import layer_at
 from netgraph.layers.function import FunctionLayer
-from netgraph.layers.torch_layer import _ModuleWrapper
+from netgraph.layers.module_wrapper import _ModuleWrapper
 
 __all__ = ["module_error", "blames_module", "layer_module_error", "runs_user_code"]
 

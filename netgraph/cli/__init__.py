@@ -102,18 +102,22 @@ def entry(process: bool = False) -> int:
     as Python shuts down, printed a traceback and ended it by signal, not with status 130)."""
     gc.disable()
     try:
-        code = main(imported=_settle_collector)
-        if process and code in (INTERRUPTED_STATUS, TERMINATED_STATUS):
-            signal.signal(signal.SIGINT, signal.SIG_IGN)
-        return code
+        return _ended(main(imported=_settle_collector), process)
     except KeyboardInterrupt as exc:  # Ctrl-C (or SIGTERM while training) outside net_train's rounds: no traceback
-        if process:
-            signal.signal(signal.SIGINT, signal.SIG_IGN)
         terminated = isinstance(exc, Terminated)
+        code = _ended(TERMINATED_STATUS if terminated else INTERRUPTED_STATUS, process)
         print(f"netgraph: {'terminated' if terminated else 'interrupted'}", file=sys.stderr)
-        return TERMINATED_STATUS if terminated else INTERRUPTED_STATUS
+        return code
     finally:
         gc.enable()
+
+
+def _ended(code: int, process: bool) -> int:
+    """``code``, the command's exit status; a ``process`` ending interrupted or terminated ignores Ctrl-C from now
+    on."""
+    if process and code in (INTERRUPTED_STATUS, TERMINATED_STATUS):
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+    return code
 
 
 def _settle_collector() -> None:

@@ -12,7 +12,8 @@ from pathlib import Path
 from typing import Any
 
 from netgraph.core.errors import MAX_LISTED, Diagnostic, OptionError, SpecError
-from netgraph.core.files import atomic_write, open_regular, refuse_folder_name, unwritable, writable_file
+from netgraph.core.files import atomic_write, open_regular
+from netgraph.core.output_paths import refuse_folder_name, unwritable, writable_file
 from netgraph.core.summary import one_line, summary_table
 from netgraph.core.unused_layers import unused_layer_notes, unwired_layer_notes
 from netgraph.cli.loading import load_net as load

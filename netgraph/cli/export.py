@@ -10,7 +10,7 @@ from netgraph.cli.flags import check_seed
 from netgraph.cli.loading import default_output, load_with_header
 from netgraph.cli.places import placed_at_layers
 from netgraph.core.errors import OptionError
-from netgraph.core.files import refuse_folder_name, refuse_overwriting, writable_file
+from netgraph.core.output_paths import refuse_folder_name, refuse_overwriting, writable_file
 from netgraph.core.summary import one_line
 from netgraph.export import export_onnx
 from netgraph.export.exporter import check_opset

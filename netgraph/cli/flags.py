@@ -11,7 +11,7 @@ import sys
 import torch
 
 from netgraph.core.errors import OptionError
-from netgraph.core.files import usable_folder
+from netgraph.core.output_paths import usable_folder
 from netgraph.backend.devices import parse_device
 from netgraph.core.wording import refuse_scaled
 

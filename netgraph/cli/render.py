@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 
 from netgraph.core.errors import OptionError, did_you_mean
-from netgraph.core.files import refuse_folder_name, refuse_overwriting
+from netgraph.core.output_paths import refuse_folder_name, refuse_overwriting
 from netgraph.render import FILE_FORMATS
 from netgraph.render import render as render_net
 from netgraph.render.api import check_target, other_suffix

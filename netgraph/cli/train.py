@@ -23,7 +23,7 @@ from netgraph.cli.train_summary import terminated_processes_text
 from netgraph.cli.train_words import _matrix_words, worded_by_files, worded_by_flags
 from netgraph.core.layer import Layer
 from netgraph.core.errors import DataError, NetGraphError, OptionError, did_you_mean, headed
-from netgraph.core.files import folders_made, refuse_overwriting, remove_made, usable_folder
+from netgraph.core.output_paths import folders_made, refuse_overwriting, remove_made, usable_folder
 from netgraph.spec.api import load_located
 from netgraph.train import NetTrainResults, load_data, net_train
 from netgraph.train.api import OPTIONS as NET_TRAIN_DEFAULTS

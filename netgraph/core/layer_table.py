@@ -22,7 +22,7 @@ from netgraph.core.errors import Diagnostic, NetGraphError, OptionError, WiringE
 from netgraph.core.given_shapes import given_shapes
 from netgraph.core.layer import Layer
 from netgraph.core.names import INDEX_RULE, indexed, numbered, split_paths
-from netgraph.core.naming_scope import quoted, shortened, shown_path
+from netgraph.core.naming_scope import quoted, shown_path
 from netgraph.core.plugins import stage
 from netgraph.core.net_arguments import compiled_module_hint, compiled_module_note
 from netgraph.core.ports import NetPort, WrittenEdge
@@ -76,7 +76,7 @@ def coerce_layer(value: Any, where: str) -> Layer:
             hint = (" (a Python function is no shorthand: give a function name such as 'Tanh' or 'Ramp', or wrap "
                     "it: FunctionLayer(lambda Input: f(Input)), whose parameter names are its ports)")
         raise OptionError(f"{where} is not a layer or a layer shorthand (an int, a function name such as "
-                          f"'Tanh', a list for a chain, a torch.nn.Module): found {shortened(repr(value))}{hint}",
+                          f"'Tanh', a list for a chain, a torch.nn.Module): found {quoted(value)}{hint}",
                           kind="not-a-layer", found=value)
     return layer
 

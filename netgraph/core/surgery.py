@@ -22,33 +22,28 @@ from netgraph.core.layer import Layer
 from netgraph.core.layer_surgery import (alone, as_layer_errors, by_array_name, is_lone_layer, part_in_alone,
                                         replaced_layer)
 from netgraph.core.errors import OptionError, ShapeError, WiringError, did_you_mean
-from netgraph.core.naming_scope import quoted, shown_path
 from netgraph.core.chain import NetChain
 from netgraph.core.declared_inputs import inner_as_given, with_declared_inputs
-from netgraph.core.edge_text import renamed_edges
 from netgraph.core.extracted_inputs import with_input_shapes
 from netgraph.core.graph import NetGraph, coerce_layer
 from netgraph.core.information import information
 from netgraph.core.layer_checks import removed_note
 from netgraph.core.torch_array_names import array_name_hint, array_name_note
-from netgraph.core.layer_moves import Moves, joined_moves, recorded
+from netgraph.core.layer_moves import Moves, joined_moves
 from netgraph.core.multipliers import carry_into, carry_multipliers, container_path, drop_rules_below, \
     prune_rules
-from netgraph.core.nesting import deep_walk
 from netgraph.core.operator_surgery import (carried_edit, edit_operators, into_operator, layer_in, removal_specs,
                                            removed_layers, running_inner, within)
 from netgraph.core.port_options import with_port_options
-from netgraph.core.port_rename import rename_ports, split_port_renames
 from netgraph.core.replaced_arrays import arrays_inside, check_fit, check_fits_without, net_needs
 from netgraph.core.replaced_ports import lost_declared_port
-from netgraph.core.rename_levels import level_range, renames_at_levels
 from netgraph.core.shared import NetSharedArray, check_joined_shared, shared_values
 from netgraph.core.surgery_values import (array_value, check_one_value_per_shared, in_order, keys_given, port_change,
                                           users_with_changes)
-from netgraph.core.surgery_lead import function_lead, led_by
+from netgraph.core.surgery_lead import led_by
 from netgraph.core.flattening import net_flatten
-from netgraph.core.peripheral_coders import still_stripped
-from netgraph.core.rewiring import chain_items, chain_of, check_net, drop_layers, layer_path, listed, no_layer_or_port
+from netgraph.core.rewiring import chain_items, chain_of, check_net, drop_layers, layer_path, no_layer_or_port
+from netgraph.core.surgery_rename import net_rename
 from netgraph.core.surgery_take import net_take
 from netgraph.core.option_problems import VALUE_KIND
 
@@ -274,72 +269,6 @@ def _shared_value(net: NetGraph, name: str) -> Any:
         raise WiringError(f"the net has no shared array {name!r}{did_you_mean(name, values)}; "
                           f"its shared arrays: {sorted(values)}", kind="unknown-array", found=name)
     return values[name]
-
-
-@deep_walk
-def net_rename(net: NetGraph, rename: Any, level: Any = 1) -> NetGraph:
-    """Rename layers: ``{"old": "new"}`` at the top level, ``{("enc", "old"): "new"}`` inside a nested graph;
-    the net's own ports: ``{NetPort("Input"): NetPort("x")}``; or every top-level layer by a function of its name.
-
-    ``level`` (Wolfram's levelspec) lets a name or function reach nested layers: ``2`` is levels 1 and 2, ``[2]``
-    level 2 only, ``[1, math.inf]`` every level (``rename_levels``). Names must stay unique within their graph;
-    learned arrays, behaviour and port order are unchanged.
-    """
-    check_net(net, "net_rename")
-    rename = renames_at_levels(net, rename, level_range(level))
-    if not isinstance(rename, Mapping):
-        raise OptionError(f"net_rename takes a dict {{old name, path or NetPort: new name}} or a function of a "
-                          f"layer's name, found {type(rename).__name__}", option="rename", kind=VALUE_KIND)
-    layers, ports = split_port_renames(net, rename)
-    with led_by("net_rename"):  # a layer the net lacks, a name clash: the errors name the function
-        renamed = _rename(net, layers, ())[0] if layers else net
-    return rename_ports(renamed, ports) if ports else renamed
-
-
-def _rename(net: NetGraph, rename: Mapping[Any, str], prefix: tuple) -> tuple[NetGraph, Moves]:
-    """``net_rename`` of the graph at ``prefix`` (which its errors name), and where its layers went."""
-    found: dict[tuple, Moves] = {}
-    original, (net, items) = net, edit_operators(net, rename.items(), "net_rename", recorded(
-        found, lambda inner, group, *_: _rename(inner, {layer_in(r): n for r, n in group}, ())), placed=True)
-    here: dict[str, str] = {}
-    nested: dict[str, dict[tuple, str]] = {}
-    rules: dict[tuple, tuple] = {}  # a layer's path -> (the rule naming it, its new name)
-    for old, new in items:
-        path = layer_path(net, old)
-        if not isinstance(new, str):
-            raise OptionError(f"{function_lead('net_rename')}the new name of {shown_path(path)!r} must be a string, "
-                              f"found {quoted(new)}", option="rename", kind=VALUE_KIND)
-        _one_new_name(rules.setdefault(path, (old, new)), (old, new), (*prefix, *path))
-        if len(path) == 1:
-            here[path[0]] = new
-        else:
-            nested.setdefault(path[0], {})[path[1:]] = new
-    inner = {name: _rename(net.layers[name], renames, (*prefix, name)) for name, renames in nested.items()}
-    found.update({(name,): moves for name, (_, moves) in inner.items()})
-    layers = {name: inner[name][0] if name in inner else layer for name, layer in net.layers.items()}
-    names = [here.get(n, n) for n in layers]
-    if len(set(names)) != len(names):
-        dup = next(n for n in names if names.count(n) > 1)
-        moves = ", ".join(f"{shown_path((*prefix, o))!r} to {quoted(n)}" for o, n in here.items() if n == dup)
-        where = f"layer {shown_path(prefix)!r}" if prefix else "the net"
-        raise WiringError(f"renaming {moves} would give two layers the same name {quoted(dup)} in {where}; "
-                          f"its layers would be {listed(names)}", kind="name-clash", layer=tuple(prefix), found=dup)
-    renamed = {here.get(n, n): layer for n, layer in layers.items()}
-    moves = Moves(levels={(): here}, inside=found)
-    given = net.port_shape_options()  # with the coders taken from inner nets, known as taken again
-    rebuilt = NetChain(renamed, **given) if isinstance(net, NetChain) else \
-        NetGraph(renamed, renamed_edges(net.explicit_edges(), here, list(net.layers)), **given)
-    return carry_multipliers([original], still_stripped(net, rebuilt, here), [moves]), moves
-
-
-def _one_new_name(first: tuple, rule: tuple, path: tuple) -> None:
-    """OptionError naming both rules where two (a name and an index, ``{1: "x", "a": "y"}``) rename one layer apart."""
-    if first[1] != rule[1]:
-        raise OptionError(f"{function_lead('net_rename')}layer {shown_path(path)!r} gets two new names, "
-                          f"{quoted(first[1])} by rule {quoted(first[0])} and {quoted(rule[1])} by rule "
-                          f"{quoted(rule[0])}; give it one", layer=path,
-                          option="rename", expected="one new name per layer", found=(first[0], rule[0]),
-                          kind=VALUE_KIND)
 
 
 def net_drop(net: NetGraph, layers: Any) -> NetGraph:

@@ -8,18 +8,18 @@ from __future__ import annotations
 import math
 import os
 import warnings
-from typing import Any, BinaryIO
+from typing import Any
 
 import numpy as np
 import torch
 
 from netgraph.core.coders import ImageEncoder
 from netgraph.core.errors import DataError
-from netgraph.core.files import NotRegularFile, open_regular
 from netgraph.core.tensors import native_array
 from netgraph.core.torch_state import working_dtype
 from netgraph.core.user_frame import user_stacklevel
 from netgraph.data.errors import ExampleError
+from netgraph.data.image_files import image_file, opened_image, too_many_pixels, unreadable_image
 
 __all__ = ["encode_image", "is_single_image", "is_encoded_image", "check_image", "pillow", "pixels_hint"]
 
@@ -100,21 +100,6 @@ def encode_image(coder: ImageEncoder, value: Any) -> torch.Tensor:
     return x.contiguous()
 
 
-def _image_file(path: Any) -> BinaryIO:
-    """``path`` opened for reading (``open_regular``: a folder, pipe or device is refused on the opened file, never
-    read, so it cannot block or run forever); ExampleError saying why it cannot be."""
-    try:
-        return open_regular(path)
-    except FileNotFoundError:
-        where = "" if os.path.isabs(path) else f" (a relative path: read from the current folder, {os.getcwd()!r})"
-        raise ExampleError(f"no image file {os.fspath(path)!r}{where}") from None
-    except NotRegularFile as exc:
-        raise ExampleError(f"{os.fspath(path)!r} is a folder, not an image file" if exc.is_folder else
-                           f"{os.fspath(path)!r} is not a regular file (a pipe or a device?)") from None
-    except (OSError, ValueError) as exc:  # a name too long, a NUL byte, no permission
-        raise ExampleError(f"cannot read image {os.fspath(path)!r}: {getattr(exc, 'strerror', None) or exc}") from None
-
-
 def _pillow_image(coder: ImageEncoder, value: Any) -> torch.Tensor:
     Image = pillow()
     if isinstance(value, (str, os.PathLike)):
@@ -141,14 +126,14 @@ def _file_upright(Image: Any, coder: ImageEncoder, path: Any) -> Any:
     as stored, its EXIF ignored, said once a file (``_exif_ignored``)."""
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        with _image_file(path) as f:
+        with image_file(path) as f:
             try:
-                with _opened(Image, f, path) as image:
-                    if refusal := _too_many_pixels(Image, image, coder, path):
+                with opened_image(Image, f, path) as image:
+                    if refusal := too_many_pixels(Image, image, coder, path):
                         raise ExampleError(refusal)
                     image.load()
             except (OSError, ValueError) as exc:
-                raise ExampleError(_unreadable(f, path, str(exc))) from None
+                raise ExampleError(unreadable_image(f, path, str(exc))) from None
         upright = _upright(image)
     corrupt = [w for w in caught if "EXIF" in str(w.message)]
     for other in caught:
@@ -328,73 +313,11 @@ def check_image(coder: ImageEncoder, value: Any) -> str | None:
                 f"{type(value).__name__} {value!r:.40}")
     Image = pillow()
     try:
-        with _image_file(value) as f:
+        with image_file(value) as f:
             try:
-                with _opened(Image, f, value) as image:
-                    return _too_many_pixels(Image, image, coder, value)
+                with opened_image(Image, f, value) as image:
+                    return too_many_pixels(Image, image, coder, value)
             except (OSError, ValueError) as exc:
-                return _unreadable(f, value, str(exc))
+                return unreadable_image(f, value, str(exc))
     except ExampleError as exc:
         return str(exc)
-
-
-def _opened(Image: Any, f: BinaryIO, path: Any) -> Any:
-    """``Image.open(f)``, its header read, without pillow's DecompressionBombWarning (``_too_many_pixels``
-    refuses such images before decoding); pillow's refusal of one over twice its limit in netgraph's words."""
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
-            return Image.open(f)
-    except Image.DecompressionBombError as exc:  # pillow's words hold the image's pixel count
-        raise ExampleError(f"{_bomb_text(path, None, Image.MAX_IMAGE_PIXELS)} ({exc})") from None
-    except Image.UnidentifiedImageError:  # pillow names the file object: "cannot identify image file <_io...>"
-        raise ExampleError(_unreadable(f, path, None)) from None
-
-
-#: the first bytes of the image formats a folder of images usually holds: a file pillow cannot read that starts so
-#: is one of them damaged (a download cut short), not another kind of file
-_SIGNATURES = ((b"\x89PNG\r\n\x1a\n", "PNG"), (b"\xff\xd8\xff", "JPEG"), (b"GIF87a", "GIF"), (b"GIF89a", "GIF"),
-               (b"II*\x00", "TIFF"), (b"MM\x00*", "TIFF"))
-
-
-def _unreadable(f: BinaryIO, path: Any, why: str | None) -> str:
-    """Why pillow cannot read the image file ``f`` (``why``, pillow's words, None when it cannot identify it),
-    saying which format it was meant to be when its first bytes tell (a PNG cut short)."""
-    try:
-        f.seek(0)
-        head = f.read(12)
-    except (OSError, ValueError):
-        head = None
-    if head == b"":  # a download that failed, a file still being written
-        return f"cannot read image {os.fspath(path)!r}: the file is empty (0 bytes)"
-    head = head or b""
-    meant = next((name for magic, name in _SIGNATURES if head.startswith(magic)), None)
-    if meant is None and head[:4] == b"RIFF" and head[8:12] == b"WEBP":
-        meant = "WebP"
-    if meant is None and head[:2] == b"BM" and head[6:10] == bytes(4):  # BM, the file size, 4 reserved zero bytes
-        meant = "BMP"
-    if meant:
-        said = f"a {meant} file, but cut short or damaged ({why or 'pillow cannot identify it'})"
-    else:
-        said = why or "not an image file pillow can read (another kind of file, or a format pillow lacks)"
-    return f"cannot read image {os.fspath(path)!r}: {said}"
-
-
-def _too_many_pixels(Image: Any, image: Any, coder: ImageEncoder, path: Any) -> str | None:
-    """Why a file's image is not decoded: more pixels than ``PIL.Image.MAX_IMAGE_PIXELS`` (a decompression bomb?),
-    after a JPEG is set to decode at the smallest scale (1/2, 1/4, 1/8) still at least the encoder's size."""
-    limit = Image.MAX_IMAGE_PIXELS
-    if not limit or image.width * image.height <= limit:
-        return None
-    size = image.size
-    if image.format == "JPEG":
-        image.draft(None, coder.size)  # the encoder resizes anyway: decoded at a scale still at least its size
-        if image.width * image.height <= limit:
-            return None
-    return _bomb_text(path, size, limit)
-
-
-def _bomb_text(path: Any, size: tuple[int, int] | None, limit: int) -> str:
-    what = (f"is {size[0]}x{size[1]} = {size[0] * size[1]:,} pixels, over" if size else "is over twice")
-    return (f"image {os.fspath(path)!r} {what} the limit of {limit:,} pixels (PIL.Image.MAX_IMAGE_PIXELS; a "
-            f"decompression bomb?), refused before decoding; raise PIL.Image.MAX_IMAGE_PIXELS to read it")

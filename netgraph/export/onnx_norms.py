@@ -160,7 +160,8 @@ def _group_norm(norm: Any, ctx: Context) -> tuple[list, NormalizationLayer, str]
     groups, channels = scale.size, (ctx.shapes.get(x) or (None, None))[1]
     if (rank is None or rank < 2 or not isinstance(channels, int) or not _into_groups(first, x, groups, ctx)
             or not np.all(scale == 1) or not np.all(bias == 0) or channels % groups
-            or _grouped_use(first, cast_in, ctx) is not norm):
+            or sole_use_as_input_0((cast_in or first).output[0], ctx, "InstanceNormalization",
+                                   ignoring=("Shape",)) is not norm):
         return None
     cast_out = _cast_to(sole_use_as_input_0(norm.output[0], ctx, "Cast"), _DOUBLE, ctx) if cast_in else None
     if cast_in is not None and cast_out is None:
@@ -183,14 +184,6 @@ def _cast_to(node: Any, to: int, ctx: Context) -> Any:
     """``node`` where it is a Cast to ONNX type ``to`` of a tensor with no other use; else None."""
     ok = node is not None and node.op_type == "Cast" and ctx.attributes(node).get("to") == to
     return node if ok and sole_use(node.input[0], ctx, ignoring=("Shape",)) is not None else None
-
-
-def _grouped_use(reshape: Any, cast: Any, ctx: Context) -> Any:
-    """The InstanceNormalization that alone reads the Reshape into groups (through ``cast``, a float64 export's
-    Cast to float32, where not None); else None."""
-    if cast is not None and sole_use_as_input_0(reshape.output[0], ctx, "Cast", ignoring=("Shape",)) is not cast:
-        return None
-    return sole_use_as_input_0((cast or reshape).output[0], ctx, "InstanceNormalization", ignoring=("Shape",))
 
 
 def _into_groups(reshape: Any, x: str, groups: int, ctx: Context) -> bool:

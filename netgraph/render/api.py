@@ -25,7 +25,8 @@ from typing import Any
 
 import graphviz
 
-from netgraph.core.files import atomic_replace, writable_file
+from netgraph.core.files import atomic_replace
+from netgraph.core.output_paths import writable_file
 from netgraph.core.errors import NetGraphError, OptionError, did_you_mean
 from netgraph.core.graph import NetGraph
 from netgraph.core.layer_surgery import as_net

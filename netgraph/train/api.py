@@ -28,7 +28,7 @@ from typing import Any
 
 import torch
 
-from netgraph.core.files import folders_made
+from netgraph.core.output_paths import folders_made
 from netgraph.core.torch_state import cpu_tensors, drawn_seed
 from netgraph.train.checkpoint import NothingToResume, checkpoints, refuse_newer
 from netgraph.core.errors import DataError, OptionError, did_you_mean

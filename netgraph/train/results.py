@@ -24,7 +24,8 @@ from typing import Any
 from xml.sax.saxutils import escape
 
 from netgraph.core.wording import counted
-from netgraph.core.files import atomic_replace, unwritable, writable_file
+from netgraph.core.files import atomic_replace
+from netgraph.core.output_paths import unwritable, writable_file
 from netgraph.core.attribute_hints import hinting_getattr
 from netgraph.core.errors import OptionError
 from netgraph.core.name_guesses import nearest_name

@@ -12,7 +12,7 @@ import torch
 
 from netgraph.backend.devices import parse_device
 from netgraph.core.errors import OptionError
-from netgraph.core.files import usable_folder
+from netgraph.core.output_paths import usable_folder
 from netgraph.core.options import random_seeding
 from netgraph.train.checkpoint import folders_in_the_way, latest_checkpoint, read_checkpoint, resolve
 from netgraph.train.checkpoint_checks import check_layout, resumed_seed

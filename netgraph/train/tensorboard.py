@@ -28,7 +28,7 @@ from typing import Any
 import torch
 
 from netgraph.core.errors import OptionError
-from netgraph.core.files import usable_folder
+from netgraph.core.output_paths import usable_folder
 from netgraph.core.torch_state import buffers_kept, forked_generator
 from netgraph.train.metric_history import latest_values
 from netgraph.core.user_frame import user_stacklevel

@@ -1,0 +1,275 @@
+"""The shared base of TorchLayer and register_module's classes (``_ModuleWrapper``): ports and arrays from a
+module, output types found by running it on meta tensors (each variable length probed at sizes of its own), its
+arrays replaced, built as a copy."""
+
+from __future__ import annotations
+
+import copy
+import functools
+from collections.abc import Callable, Mapping
+from typing import Any, ClassVar
+
+import torch
+from torch import nn
+
+from netgraph.core.layer import EmitContext, Layer
+from netgraph.layers._module_values import kept_array
+from netgraph.layers._modules import meta_call, meta_inputs
+from netgraph.layers._shapes import probe_batch
+from netgraph.layers._torch_ports import port_types, positional_problem
+from netgraph.layers.function_lengths import MAX_STRIDE, UnnamedLength, named_output_shapes, probed_lengths
+from netgraph.layers.given_outputs import checked_call, recast_call
+from netgraph.core.errors import OptionError, did_you_mean
+from netgraph.core.naming_scope import quoted
+from netgraph.core.shared import NetSharedArray
+from netgraph.core.option_checks import normalized
+from netgraph.core.option_problems import ARGUMENT_KIND, COMBINATION_KIND, VALUE_KIND, option_problem
+from netgraph.core.types import INTEGER, REAL, Conflict, PortType, format_shape, is_known, unify
+
+__all__ = ["_ModuleWrapper"]
+
+
+class _ModuleWrapper(Layer):
+    """Shared behaviour of TorchLayer and registered module classes (``self._module`` is the module)."""
+
+    MODULE_OPTION: ClassVar[str | None] = None  # the option that holds the module, whose arrays are the layer's
+    WRAPS_MODULE: ClassVar[bool] = True  # one module object per layer of a net (core.wrapped_modules)
+    OUTPUTS_OPTION: ClassVar[bool] = False  # whether ``outputs=`` gives the output shapes (TorchLayer's)
+
+    def _setup(self, module: nn.Module, inputs: Any, outputs: Any) -> dict[str, Any]:
+        """The attributes a wrapper derives from its module and port options."""
+        name = self.type_name
+        if not isinstance(module, nn.Module):
+            module = option_problem(OptionError(f"{name} needs a torch.nn.Module, found {type(module).__name__}",
+                                                option="module", expected="a torch.nn.Module",
+                                                found=type(module).__name__), None)
+        ins = normalized(port_types, inputs, name, "inputs")
+        outs = normalized(functools.partial(port_types, default="Output"), outputs, name, "outputs")
+        if module is None or ins is None or outs is None:  # a bad one reported: the checks of them together are moot
+            return {}
+        clash = set(ins) & set(outs)
+        if clash:
+            raise OptionError(f"{name}: {sorted(clash)} named as both input and output ports", option="outputs",
+                              kind=COMBINATION_KIND)
+        if problem := positional_problem(module, tuple(ins)):
+            raise OptionError(f"{name}: {problem}", option="inputs", kind=COMBINATION_KIND)
+        return {"_module": module, "_in": ins, "_out": outs, "input_ports": tuple(ins), "output_ports": tuple(outs),
+                "ARRAYS": {k: k for k in module.state_dict()}, "_cache": {},
+                "BUFFERS": frozenset(name for name, _ in module.named_buffers())}
+
+    def declared_types(self) -> dict[str, PortType]:
+        ins = {p: PortType(t.shape, t.dtype or REAL) for p, t in self._in.items()}
+        return {**ins, **self._out}
+
+    def infer(self, types: Mapping[str, PortType]) -> dict[str, PortType]:
+        types = dict(types)
+        ins = tuple(types[p] for p in self.input_ports)
+        if not all(is_known(t.shape) and t.dtype is not None for t in ins):
+            return types
+        result = self._probed(ins)
+        if isinstance(result, Conflict):
+            if isinstance(result, _MetaFailure) and all(is_known(types[p].shape) for p in self.output_ports):
+                return types  # it cannot run on meta tensors (data-dependent shapes): the shapes given by the user
+            raise result.reworded(str(result))  # (a new one each time: the cached one keeps no traceback)
+        for port, t in zip(self.output_ports, result):
+            try:
+                types[port] = unify(types[port], t)
+            except Conflict as exc:
+                raise exc.reworded(f"port {quoted(port)}: the module returns {t}, but {exc}", port) from None
+        return types
+
+    def _probed(self, ins: tuple[PortType, ...]) -> tuple[PortType, ...] | Conflict:
+        """``_probe``'s result for these input types, cached."""
+        if ins not in self._cache:
+            self._cache[ins] = self._probe(ins)
+        return self._cache[ins]
+
+    def mutated_inputs(self, types: Mapping[str, PortType]) -> frozenset[int]:
+        """The inputs (positions) the meta probe saw changed in place (``nn.ReLU(inplace=True)``), all where it cannot
+        run: each gets a copy, so a tensor that feeds other layers too (or the caller's input) stays as it was."""
+        ins = tuple(types[p] for p in self.input_ports)
+        if not all(is_known(t.shape) and t.dtype is not None for t in ins):
+            return frozenset()
+        unprobed = isinstance(self._probed(ins), _MetaFailure)
+        return frozenset(range(len(ins))) if unprobed else self._cache.get(("mutated", ins), frozenset())
+
+    def emit(self, ctx: EmitContext) -> str:
+        mutated = self.mutated_inputs(ctx.types)
+        args = [f"{a}.clone()" if i in mutated else a for i, a in enumerate(ctx.args)]
+        call = f"{ctx.module}({', '.join(args) if self.input_ports else ctx.batch})"
+        ins = tuple(ctx.types[p] for p in self.input_ports)
+        if all(is_known(t.shape) and t.dtype is not None for t in ins) and isinstance(self._probed(ins), _MetaFailure):
+            return checked_call(call, ctx, self.output_ports, self.type_name, "outputs", self.input_ports)  # checked
+        return recast_call(call, ctx, self.input_ports, self.probed_dtypes(ctx.types), self.output_ports)  # x.double()
+
+    def probed_dtypes(self, types: Mapping[str, PortType]) -> tuple[torch.dtype, ...]:
+        """The dtypes of the module's outputs as the meta probe found them for these input types (none unprobed)."""
+        return self._cache.get(("dtypes", tuple(types[p] for p in self.input_ports)), ())
+
+    def _probe(self, ins: tuple[PortType, ...]) -> tuple[PortType, ...] | Conflict:
+        """Output types from running the module on meta tensors, each variable length probed at sizes of its own
+        (``named_output_shapes``, as for a Python function), or the Conflict saying why it failed."""
+        failures: list[_MetaFailure] = []
+
+        def run(shapes: list[tuple[int, ...]]) -> list[tuple[int, ...]]:
+            result = self._meta_call(ins, shapes)
+            if isinstance(result, Conflict):
+                failures.extend([result] if isinstance(result, _MetaFailure) else [])
+                raise result
+            self._cache.setdefault(("mutated", ins), result[0])
+            self._cache.setdefault(("dtypes", ins), tuple(dtype for _, dtype in result[1]))  # recast a float one
+            return [shape for shape, _ in result[1]]
+
+        shapes = [t.shape for t in ins]
+        try:
+            found = named_output_shapes(shapes, run, self.output_ports, max_stride=MAX_STRIDE)
+        except Conflict as exc:
+            first = self._probe_failure(exc, shapes, bool(failures))
+            if not failures:
+                return first
+            found = self._probed_small(shapes, run)
+            if found is None:
+                return first
+        dtypes = self._cache[("dtypes", ins)]
+        return tuple(PortType(shape, INTEGER if dtype in _INTEGER_DTYPES else REAL)
+                     for shape, dtype in zip(found, dtypes))
+
+    def _probed_small(self, shapes: list[tuple], run: Callable) -> list[tuple] | None:
+        """The output shapes from the small sizes the module accepts (it refused one: a table of positions), each
+        length apart, else with the lengths named apart at one size, named after the first (``x + y`` of an
+        ``n`` and an ``m``); None where the module takes neither."""
+        groups = probed_lengths(d for s in shapes for d in s if isinstance(d, str))
+        drivers = list(dict.fromkeys(driver for driver, _ in groups.values()))
+        tries = [shapes]
+        if len(drivers) > 1:  # lengths named apart tied to the first, each derived one to the first's alike
+            tied = {name: drivers[0] + name[len(driver):] for name, (driver, _) in groups.items()}
+            tries.append([tuple(tied[d] if isinstance(d, str) else d for d in s) for s in shapes])
+        for tried in tries:
+            try:
+                return named_output_shapes(tried, run, self.output_ports, max_stride=1)
+            except Conflict:
+                continue
+        return None
+
+    def _probe_failure(self, exc: Conflict, shapes: list[tuple], raised: bool) -> Conflict:
+        """The Conflict for a failed probe: a _MetaFailure (the output shapes given stand in) where the module raised
+        or no length name says an output's shape."""
+        if isinstance(exc, UnnamedLength):
+            return _MetaFailure(f"the module's output {quoted(exc.port)} on inputs {self._shown(shapes)} has no shape "
+                                f"netgraph can name: {exc.found}{self._outputs_hint()}",
+                                expected=exc.expected, found=exc.found)
+        return _MetaFailure(str(exc), expected=exc.expected, found=exc.found) if raised else exc
+
+    def _shown(self, shapes: list[tuple]) -> str:
+        return ", ".join(f"{p!r} {format_shape(s)}" for p, s in zip(self.input_ports, shapes))
+
+    def _outputs_hint(self) -> str:
+        """How to give the output shapes (a TorchLayer's ``outputs=``; a registered module's are fixed)."""
+        if not self.OUTPUTS_OPTION:
+            return ""
+        return f"; give the output shapes with outputs={{{', '.join(repr(p) + ': shape' for p in self.output_ports)}}}"
+
+    def _meta_call(self, ins: tuple[PortType, ...], shapes: list[tuple[int, ...]]) -> tuple | Conflict:
+        """The module run on meta tensors of ``shapes`` (batch first): (the inputs it changed in place, each
+        output's shape and dtype), or a Conflict."""
+        batch = probe_batch(shapes, 3)  # no input's size: a module that mixes the examples shows it
+        args = meta_inputs(shapes, [t.dtype == INTEGER for t in ins], batch)
+        shown = self._shown(shapes)
+        hint = ("; check that the module takes inputs of these shapes (what feeds it, or the graph's port shapes)"
+                + (f"; only if it needs real data to run (data-dependent shapes){self._outputs_hint()}"
+                   if self.OUTPUTS_OPTION else ""))
+        try:
+            out = meta_call(self._module, args)
+        except Exception as exc:  # any failure of user code on these shapes is a shape problem
+            failure = f"{type(exc).__name__}: {str(exc)[:300]}"
+            return _MetaFailure(f"running the module on meta tensors with inputs {shown} (batch dim first) failed: "
+                                f"{failure}{hint}", expected=tuple(shapes), found=failure)
+        outs = list(out) if isinstance(out, (tuple, list)) else [out]
+        if not all(isinstance(o, torch.Tensor) for o in outs) or len(outs) != len(self.output_ports):
+            kinds = type(out).__name__ if not isinstance(out, (tuple, list)) else \
+                f"({', '.join(type(o).__name__ for o in outs)})"
+            return Conflict(f"the module must return one tensor per output port {list(self.output_ports)}, "
+                            f"returned {kinds}", expected=list(self.output_ports), found=kinds)
+        bad = [o for o in outs if o.dim() == 0 or o.shape[0] != batch]
+        if bad:
+            found = [tuple(o.shape) for o in outs]
+            return Conflict(f"the module must keep the batch dim first: on inputs {shown} with batch {batch} it "
+                            f"returned shapes {found}", expected=f"batch {batch}", found=found)
+        mutated = frozenset(i for i, a in enumerate(args) if a._version)
+        return mutated, [(tuple(o.shape[1:]), o.dtype) for o in outs]
+
+    # -- arrays: the module's state -----------------------------------------------------------------
+    @property
+    def arrays(self) -> dict[str, torch.Tensor | None]:
+        return {k: v.detach() for k, v in self._module.state_dict().items()}
+
+    @property
+    def frozen_arrays(self) -> tuple[str, ...]:
+        """The module's parameters with ``requires_grad=False``: training leaves them (their rate is 0)."""
+        return tuple(name for name, p in self._module.named_parameters() if not p.requires_grad)
+
+    def array_shapes(self, types: Mapping[str, PortType]) -> dict[str, tuple]:
+        return {k: tuple(v.shape) for k, v in self.arrays.items()}
+
+    def init_array(self, name: str, shape: tuple, generator: torch.Generator) -> torch.Tensor:
+        """A wrapped module keeps its own initialisation."""
+        return self.arrays[name].clone()
+
+    def _loaded(self, arrays: Mapping[str, Any]) -> nn.Module:
+        if unknown := [n for n in arrays if n not in self.ARRAYS]:
+            raise OptionError(f"{self.type_name} has no array {unknown[0]!r}{did_you_mean(unknown[0], self.ARRAYS)}",
+                              option=self.MODULE_OPTION, kind=ARGUMENT_KIND)
+        module = copy.deepcopy(self._module)
+        state, tensors = module.state_dict(), {name: self._array_value(name, value) for name, value in arrays.items()}
+        for name, given in tensors.items():  # load_state_dict would drop an imaginary part (only torch warns)
+            current = state.get(name)
+            if current is not None and given.is_complex() != current.is_complex():
+                raise OptionError(f"{self.type_name}: array {quoted(name)} is "
+                                  f"{str(given.dtype).removeprefix('torch.')}, where the module's is "
+                                  f"{str(current.dtype).removeprefix('torch.')}",
+                                  option=self.MODULE_OPTION,
+                                  kind="option-value", expected=str(current.dtype), found=str(given.dtype))
+            self._check_shape(name, given, current)
+        try:  # a floating array keeps its dtype (a float64 one stays float64, as a built-in layer's); others take the module's
+            module.load_state_dict({k: kept_array(v, state.get(k)) for k, v in tensors.items()}, strict=False,
+                                   assign=True)
+        except RuntimeError as exc:
+            raise OptionError(f"{self.type_name}: arrays do not fit the module: {exc}", option=self.MODULE_OPTION,
+                              kind="array-shape") from None
+        return module
+
+    def _array_value(self, name: str, value: Any) -> torch.Tensor:
+        """``value`` for array ``name`` as a tensor; OptionError for a shared array (a module's arrays are its own)
+        and for a value that is no array (torch's own error was raw)."""
+        if isinstance(value, NetSharedArray):
+            raise OptionError(f"{self.type_name} array {quoted(name)} cannot be shared ({value!r}): its arrays are its "
+                              f"module's own (its state_dict); share an array between netgraph layers instead "
+                              f"(LinearLayer(n, weights={value!r}) in each user)", option=self.MODULE_OPTION,
+                              kind=VALUE_KIND, expected="an array's values", found=repr(value))
+        try:
+            return torch.as_tensor(value)
+        except (TypeError, ValueError, RuntimeError):
+            raise OptionError(f"{self.type_name} array {quoted(name)} needs a tensor (or an array, a number, nested "
+                              f"lists of numbers); found {type(value).__name__}", option=self.MODULE_OPTION,
+                              kind=VALUE_KIND, expected="an array's values", found=type(value).__name__) from None
+
+    def _check_shape(self, name: str, given: torch.Tensor, current: torch.Tensor | None) -> None:
+        """OptionError naming array ``name`` when ``given`` is not the module's shape (load_state_dict says it in torch's
+        words: "size mismatch ... from checkpoint"). A lazy module's array not yet made has no shape to check."""
+        if current is None or isinstance(current, nn.parameter.UninitializedTensorMixin):
+            return
+        expected, found = tuple(current.shape), tuple(given.shape)
+        if expected != found:
+            raise OptionError(f"{self.type_name}: array {quoted(name)} has shape {found}, where the module's is "
+                              f"{expected}",
+                              option=self.MODULE_OPTION, kind="array-shape", expected=expected, found=found)
+
+    def build(self, types: Mapping[str, PortType]) -> nn.Module:
+        return copy.deepcopy(self._module)
+
+
+class _MetaFailure(Conflict):
+    """The module raised on meta tensors (user-given output shapes stand in); a wrong return is a plain Conflict."""
+
+
+_INTEGER_DTYPES = (torch.int64, torch.int32, torch.int16, torch.int8, torch.uint8, torch.bool)
