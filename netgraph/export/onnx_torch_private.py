@@ -1,8 +1,8 @@
 """The torch private names netgraph's ONNX export needs, one wrapper each (``tests/test_onnx_torch_private.py``
-fails if torch changes one); ``netgraph.core.torch_internals`` wraps the rest of netgraph's: torch 2.13 has no public API to read the TorchScript
-exporter's registry of symbolics (which symbolic torch runs for an op, a user's own among them, and the empty entry
-``unregister_custom_op_symbolic`` leaves behind), nor to turn off its ONNX log, which it always enables, and no
-public name for ``TorchDispatchMode`` (a mode that sees each operator torch runs)."""
+fails if torch changes one); ``netgraph.core.torch_internals`` wraps the rest of netgraph's. torch 2.13 has no
+public API to read the TorchScript exporter's registry of symbolics (which symbolic torch runs for an op, a user's
+own among them, and the empty entry ``unregister_custom_op_symbolic`` leaves behind), nor to turn off its ONNX log,
+which it always enables, and no public name for ``TorchDispatchMode`` (a mode that sees each operator torch runs)."""
 
 from __future__ import annotations
 
