@@ -15,6 +15,7 @@ import onnx
 
 from netgraph import (ElementwiseLayer, FunctionLayer, NetChain, NetGraph, NetMapOperator, OptionError, ResizeLayer,
                       export_onnx, net_initialize)
+from netgraph.export import onnx_symbolics
 from netgraph.export.onnx_torch_private import drop_empty_entry, symbolic_group
 from tests.onnx_helpers import run_onnx
 
@@ -73,7 +74,7 @@ def test_a_users_own_symbolic_is_back_in_place_after_our_export(tmp_path):
             drop_empty_entry("aten::cosh")
 
 
-def _plain_export_during_ours(layer: str, path, monkeypatch, module=None) -> list[str] | str:
+def _plain_export_during_ours(layer: str, path, monkeypatch, module=None, opset: int = 17) -> list[str] | str:
     """``_plain_export`` in this thread while export_onnx of an ElementwiseLayer(``layer``) runs in another, which
     waits inside its export (events order the threads, no timing); asserts that export wrote the layer's op."""
     export, inside, done, theirs = torch.onnx.export, threading.Event(), threading.Event(), []
@@ -90,7 +91,7 @@ def _plain_export_during_ours(layer: str, path, monkeypatch, module=None) -> lis
     ours.start()
     try:
         assert inside.wait(60)
-        theirs.append(_plain_export(module=module))
+        theirs.append(_plain_export(opset, module=module))
     finally:
         done.set()
         ours.join(60)
@@ -115,6 +116,38 @@ def test_another_threads_plain_export_during_ours_runs_the_users_own_symbolic(tm
         unregister_custom_op_symbolic("aten::cosh", 9)
         if not existed:
             drop_empty_entry("aten::cosh")
+
+
+def test_another_threads_export_below_opset_9_during_ours_dispatches_at_its_own_opset(tmp_path, monkeypatch):
+    """The symbolic for another thread's export was read at opset 9: a user's cosh registered at opset 7 ran in an
+    opset-8 export, which torch refuses (below opset 9 it looks up toward 9, not down)."""
+    existed = symbolic_group("aten::cosh") is not None
+    register_custom_op_symbolic("aten::cosh", lambda g, x: g.op("Exp", x), 7)  # the user's own, wrong on purpose
+    try:
+        before = _plain_export(8, module=_Cosh())
+        assert before == "UnsupportedOperatorError"
+        assert _plain_export_during_ours("Cosh", tmp_path / "cosh.onnx", monkeypatch, _Cosh(), opset=8) == before
+        assert _plain_export(10, module=_Cosh()) == ["Exp"]  # from opset 9 on torch looks down: the user's
+    finally:
+        unregister_custom_op_symbolic("aten::cosh", 7)
+        if not existed:
+            drop_empty_entry("aten::cosh")
+
+
+def test_a_plain_export_while_ours_restores_the_registry_is_refused_not_crashed(tmp_path, monkeypatch):
+    """Restoring left cosh's entry empty for a moment (unregister, then drop): an export of cosh then failed with
+    "min() arg is an empty sequence" (ValueError) instead of torch's UnsupportedOperatorError. The export runs at
+    each unregister of the restore, in the restoring thread (its own-export flag is already off, as another's)."""
+    unregister, seen = onnx_symbolics.unregister_custom_op_symbolic, []
+
+    def unregister_then_export(name, opset):
+        unregister(name, opset)
+        seen.append((name, _plain_export(module=_Cosh())))
+
+    monkeypatch.setattr(onnx_symbolics, "unregister_custom_op_symbolic", unregister_then_export)
+    export_onnx(net_initialize(NetChain({"act": ElementwiseLayer("Cosh")}, input=3)), tmp_path / "cosh.onnx")
+    assert seen and all(refused == "UnsupportedOperatorError" for _, refused in seen), seen
+    assert _plain_export(module=_Cosh()) == "UnsupportedOperatorError"
 
 
 @pytest.mark.parametrize("opset", [7, 8])

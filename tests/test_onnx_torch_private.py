@@ -10,8 +10,8 @@ import pytest
 import torch
 from torch.onnx import register_custom_op_symbolic, unregister_custom_op_symbolic
 
-from netgraph.export.onnx_torch_private import (TorchDispatchMode, custom_symbolic, drop_empty_entry, onnx_log_off,
-                                                 symbolic_group)
+from netgraph.export.onnx_torch_private import (TorchDispatchMode, custom_symbolic, drop_empty_entry, drop_entry,
+                                                 onnx_log_off, symbolic_at, symbolic_group, symbolic_table)
 
 
 class _Cosh(torch.nn.Module):
@@ -50,6 +50,33 @@ def test_a_users_symbolic_is_read_at_its_opset_and_an_empty_entry_is_dropped():
     assert symbolic_group("aten::cosh") is None
     with pytest.raises(torch.onnx.errors.UnsupportedOperatorError):
         _export_cosh()
+
+
+def test_drop_entry_removes_a_users_only_symbolic_in_one_step():
+    assert symbolic_group("aten::cosh") is None
+    register_custom_op_symbolic("aten::cosh", lambda g, x: g.op("Exp", x), 9)
+    drop_entry("aten::cosh")
+    assert symbolic_group("aten::cosh") is None
+    with pytest.raises(torch.onnx.errors.UnsupportedOperatorError):
+        _export_cosh()
+
+
+def test_symbolic_table_dispatches_like_torch_at_each_opset():
+    def at_7(g, x):
+        return g.op("Exp", x)
+
+    def at_11(g, x):
+        return g.op("Exp", x)
+    register_custom_op_symbolic("aten::cosh", at_7, 7)
+    register_custom_op_symbolic("aten::cosh", at_11, 11)
+    try:
+        table, group = symbolic_table("aten::cosh"), symbolic_group("aten::cosh")
+        assert table == {7: at_7, 11: at_11}
+        assert [symbolic_at(table, opset) for opset in range(6, 18)] == [group.get(opset) for opset in range(6, 18)]
+        assert symbolic_at(table, 8) is None and symbolic_at(table, 6) is at_7  # below 9 torch looks up to 9
+    finally:
+        drop_entry("aten::cosh")
+    assert symbolic_table("aten::cosh") == {}
 
 
 def test_onnx_log_off_silences_torchs_onnx_log_inside_only(capfd):

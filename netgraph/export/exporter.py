@@ -10,14 +10,11 @@ specialises away. Graph ports become the ONNX input and output names; the batch 
 
 from __future__ import annotations
 
-import contextlib
 import io
 import json
 import numbers
 import os
 import re
-import warnings
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -41,7 +38,7 @@ from netgraph.export.onnx_files import model_path
 from netgraph.export.onnx_coders import CODERS_KEY, coders_metadata
 from netgraph.export.onnx_labels import LABELS_KEY
 from netgraph.export.onnx_tied import SHARED_KEY, shared_record
-from netgraph.export.onnx_torch_private import onnx_log_off
+from netgraph.export.onnx_quiet import quiet
 from netgraph.export.onnx_symbolics import (call_without_onnx_form, first_opset, hyperbolic_symbolics, layer_of_node,
                                             layer_of_op_type, layer_of_operator, layer_running_operator,
                                             refused_operator)
@@ -223,14 +220,6 @@ def _refuse_variable_folds(net: Any) -> None:
                              kind="variable-length", expected="a fixed length", found=None if shape is None else shape[0])
 
 
-@contextlib.contextmanager
-def _quiet() -> Iterator[None]:
-    """No warnings, and no ONNX log (``onnx_log_off``)."""
-    with onnx_log_off(), warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        yield
-
-
 def _trace_inputs(net: Any, module: torch.nn.Module) -> dict:
     """``example_inputs`` that ``module`` runs on, so its trace is that of a valid evaluation: Integer ports
     get random indices 0 or 1, else all 1 (ExtractLayer's smallest 1-based position), else all 0 (the first
@@ -247,7 +236,7 @@ def _trace_inputs(net: Any, module: torch.nn.Module) -> dict:
     problem = None
     for trial in fills:
         try:
-            with _quiet(), torch.no_grad():
+            with quiet(), torch.no_grad():
                 module(*(trial[p] for p in net.input_ports))
             return trial
         except (ValueError, IndexError, RuntimeError) as exc:  # DataError, an index past an embedding's count
@@ -265,12 +254,12 @@ def _export_bytes(net: Any, module: torch.nn.Module, opset: int | None) -> bytes
     inputs = _trace_inputs(net, module)
     buffer = io.BytesIO()
     try:
-        with hyperbolic_symbolics(), _quiet(), torch.no_grad():
+        with hyperbolic_symbolics(), quiet(), torch.no_grad():
             torch.onnx.export(module, tuple(inputs[p] for p in net.input_ports), buffer, dynamo=False,
                               input_names=list(net.input_ports), output_names=list(net.output_ports),
                               dynamic_axes=dynamic_axes(net) or None, opset_version=opset)
     except torch.onnx.errors.UnsupportedOperatorError as exc:
-        with _quiet():  # running the module again: no InlineLayerWarning per inline layer, no ONNX log
+        with quiet():  # running the module again: no InlineLayerWarning per inline layer, no ONNX log
             # (torch's UnsupportedOperatorError names its aten operator in its text alone: no field holds it)
             where = layer_of_operator(net, module.code, str(exc), module) or layer_running_operator(
                 net, module, tuple(inputs[p] for p in net.input_ports), str(exc))  # operators' inner nets; modules

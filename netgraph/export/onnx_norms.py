@@ -30,6 +30,7 @@ import numpy as np
 from netgraph.export.onnx_chains import NOT_THE_PATTERN, chain_patterns
 from netgraph.export.onnx_ops import Context, Converted, Unsupported, sole_use, sole_use_as_input_0
 from netgraph.export.onnx_reshape import fresh_value
+from netgraph.export.onnx_variance import written_float
 from netgraph.layers import BatchNormalizationLayer, LayerNormalizationLayer, NormalizationLayer
 
 #: The name of a norm folded from nodes that share no scope (a compiled forward writes a norm inline)
@@ -103,9 +104,10 @@ def _batch_norm(node: Any, ctx: Context) -> Converted:
                           expected=0 if named == "training_mode" else 1, found=a[named])
     scale, bias = affine_array(node, 1, ctx, "scale"), affine_array(node, 2, ctx, "B")
     mean, var = (ctx.const(n, what) for n, what in zip(node.input[3:5], ("mean", "var")))
-    momentum = float(np.format_float_positional(np.float32(a.get("momentum", 0.9))))  # 0.7, not 0.699999988
-    return Converted(BatchNormalizationLayer(epsilon=float(a.get("epsilon", 1e-5)), momentum=momentum, scaling=scale,
-                                             biases=bias, moving_mean=mean, moving_variance=var), (node.input[0],))
+    momentum = written_float(a.get("momentum", 0.9))  # 0.7, not 0.699999988
+    epsilon = written_float(a.get("epsilon", 1e-5))
+    return Converted(BatchNormalizationLayer(epsilon=epsilon, momentum=momentum, scaling=scale, biases=bias,
+                                             moving_mean=mean, moving_variance=var), (node.input[0],))
 
 
 def _instance_norm(node: Any, ctx: Context) -> Converted:
@@ -114,7 +116,7 @@ def _instance_norm(node: Any, ctx: Context) -> Converted:
         raise Unsupported(f"an input of rank {rank}: InstanceNormalization needs (batch, channels, spatial...)",
                           expected="rank >= 3", found=rank)
     scale, bias = affine_array(node, 1, ctx, "scale"), affine_array(node, 2, ctx, "bias")
-    epsilon = float(ctx.attributes(node).get("epsilon", 1e-5))
+    epsilon = written_float(ctx.attributes(node).get("epsilon", 1e-5))
     return Converted(NormalizationLayer("2;;", "Complement", epsilon=epsilon, scaling=scale, biases=bias),
                      (node.input[0],))
 
@@ -125,7 +127,7 @@ def _layer_norm(node: Any, ctx: Context) -> Converted:
     axis = int(a.get("axis", -1))
     axis = axis + rank if rank is not None and axis < 0 else axis
     scale, bias = affine_array(node, 1, ctx, "scale"), affine_array(node, 2, ctx, "bias")
-    epsilon = float(a.get("epsilon", 1e-5))
+    epsilon = written_float(a.get("epsilon", 1e-5))
     if rank is None or axis in (-1, rank - 1) or axis < 1:
         if axis not in (-1, (rank or 0) - 1):
             raise Unsupported("only LayerNormalization over the last dim maps to LayerNormalizationLayer",
@@ -174,7 +176,7 @@ def _group_norm(norm: Any, ctx: Context) -> tuple[list, NormalizationLayer, str]
     taken = [n for n in (first, cast_in, norm, cast_out, back) if n is not None]
     scaling, biases = affine_steps(taken, lambda name: _per_channel(name, channels, rank, ctx), ctx)
     # the number written, as torch meant it (1e-5): ONNX keeps it as float32, no runtime has double InstanceNorm
-    epsilon = float(np.format_float_positional(np.float32(ctx.attributes(norm).get("epsilon", 1e-5)), unique=True))
+    epsilon = written_float(ctx.attributes(norm).get("epsilon", 1e-5))
     layer = NormalizationLayer("2;;", "Complement", epsilon=epsilon, group_number=groups, scaling=scaling,
                                biases=biases)
     return taken, layer, x
@@ -221,7 +223,7 @@ def _layer_norm_affine(norm: Any, ctx: Context) -> tuple[list, NormalizationLaye
     if placed is None:
         return None
     scaling, biases, named = placed
-    layer = NormalizationLayer(f"{axis};;", named, epsilon=float(a.get("epsilon", 1e-5)), scaling=scaling,
+    layer = NormalizationLayer(f"{axis};;", named, epsilon=written_float(a.get("epsilon", 1e-5)), scaling=scaling,
                                biases=biases)
     return taken, layer, x
 

@@ -19,7 +19,8 @@ from torch.onnx import register_custom_op_symbolic, unregister_custom_op_symboli
 from netgraph.backend.compile import variable_base
 from netgraph.export.onnx_attention_symbolic import ATTENTION_OPSET, scaled_dot_product_attention
 from netgraph.export.onnx_group_symbolic import group_norm
-from netgraph.export.onnx_torch_private import TorchDispatchMode, custom_symbolic, drop_empty_entry, symbolic_group
+from netgraph.export.onnx_torch_private import (TorchDispatchMode, custom_symbolic, drop_entry, symbolic_at,
+                                                 symbolic_group, symbolic_table)
 from netgraph.core.walk import nested_nodes
 
 __all__ = ["hyperbolic_symbolics", "call_without_onnx_form", "LayerAt", "layer_of_operator", "layer_running_operator",
@@ -51,14 +52,15 @@ def hyperbolic_symbolics() -> Iterator[None]:
                  "scaled_dot_product_attention": scaled_dot_product_attention}
     with _REGISTERING:
         before = {aten: _override(aten) for aten in symbolics}
-        for aten, symbolic in symbolics.items():
-            register_custom_op_symbolic(f"aten::{aten}", _in_own_export(aten, symbolic), _opset(aten))
-        was, _OWN_EXPORT.active = getattr(_OWN_EXPORT, "active", False), True
+        was = getattr(_OWN_EXPORT, "active", False)
         try:
+            for aten, symbolic in symbolics.items():
+                register_custom_op_symbolic(f"aten::{aten}", _in_own_export(aten, symbolic), _opset(aten))
+            _OWN_EXPORT.active = True
             yield
         finally:
             _OWN_EXPORT.active = was
-            for aten, (existed, previous, _) in before.items():
+            for aten, (existed, previous) in before.items():
                 _restore(aten, existed, previous)
 
 
@@ -67,43 +69,39 @@ def _opset(aten: str) -> int:
 
 
 def _in_own_export(aten: str, ours: Any) -> Any:
-    """``ours`` in netgraph's own export; in another thread's, the symbolic torch ran for ``aten::<aten>`` before
-    ours was registered (read now, at registration), or torch's refusal where it had none."""
-    name, (_, _, theirs) = f"aten::{aten}", _override(aten)
-    group = symbolic_group(name)
-    try:
-        supported = group.get_min_supported() if group is not None else None
-    except ValueError:  # an empty entry
-        supported = None
+    """``ours`` in netgraph's own export; in another thread's, the symbolic torch ran for ``aten::<aten>`` at that
+    export's opset before ours was registered (its table read now, at registration), or torch's refusal."""
+    name, table = f"aten::{aten}", symbolic_table(f"aten::{aten}")
 
     def symbolic(g: Any, *args: Any, **kwargs: Any) -> Any:
         if getattr(_OWN_EXPORT, "active", False):
             return ours(g, *args, **kwargs)
+        theirs = symbolic_at(table, g.opset)
         if theirs is None:
-            raise torch.onnx.errors.UnsupportedOperatorError(name, g.opset, supported)
+            raise torch.onnx.errors.UnsupportedOperatorError(name, g.opset, min(table) if table else None)
         return theirs(g, *args, **kwargs)
     return symbolic
 
 
 def _restore(aten: str, existed: bool, previous: Any) -> None:
-    """torch's registry entry of ``aten::<aten>`` as it was: the user's own symbolic back, or ours removed."""
+    """torch's registry entry of ``aten::<aten>`` as it was: the user's own symbolic back, or ours removed (an
+    entry ours created in one step: ``unregister_custom_op_symbolic`` would leave it empty for a moment, on which
+    another thread's export fails with "min() arg is an empty sequence")."""
     name, opset = f"aten::{aten}", _opset(aten)
     if previous is not None:
         register_custom_op_symbolic(name, previous, opset)
-        return
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        unregister_custom_op_symbolic(name, opset)
-    if not existed:
-        drop_empty_entry(name)
+    elif not existed:
+        drop_entry(name)
+    else:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            unregister_custom_op_symbolic(name, opset)
 
 
-def _override(aten: str) -> tuple[bool, Any, Any]:
-    """Whether torch's registry has an entry for ``aten::<aten>``, the custom symbolic registered for it at the
-    opset ours is (None when none), and the symbolic torch runs for it at that opset (None when none)."""
-    group = symbolic_group(f"aten::{aten}")
-    theirs = group.get(_opset(aten)) if group is not None else None
-    return group is not None, custom_symbolic(f"aten::{aten}", _opset(aten)), theirs
+def _override(aten: str) -> tuple[bool, Any]:
+    """Whether torch's registry has an entry for ``aten::<aten>``, and the custom symbolic registered for it at the
+    opset ours is (None when none)."""
+    return symbolic_group(f"aten::{aten}") is not None, custom_symbolic(f"aten::{aten}", _opset(aten))
 
 
 def _symbolic(op: str) -> Any:

@@ -1,8 +1,8 @@
-"""The torch private names netgraph's ONNX export needs, one wrapper each, in one place (``tests/
-test_onnx_torch_private.py`` fails if torch changes one): torch 2.13 has no public API to read the TorchScript
-exporter's registry of symbolics (which symbolic torch runs for an op, a user's own among them, and the empty entry
-``unregister_custom_op_symbolic`` leaves behind), nor to turn off its ONNX log, which it always enables, and no
-public name for ``TorchDispatchMode`` (a mode that sees each operator torch runs)."""
+"""The torch private names netgraph's ONNX export needs, one wrapper each (``tests/test_onnx_torch_private.py``
+fails if torch changes one); ``netgraph.core.torch_internals`` wraps the rest of netgraph's. torch 2.13 has no
+public API to read the TorchScript exporter's registry of symbolics (which symbolic torch runs for an op, a user's
+own among them, and the empty entry ``unregister_custom_op_symbolic`` leaves behind), nor to turn off its ONNX log,
+which it always enables, and no public name for ``TorchDispatchMode`` (a mode that sees each operator torch runs)."""
 
 from __future__ import annotations
 
@@ -18,7 +18,8 @@ try:  # where torch 2.13 keeps the TorchScript exporter's registry; older torch,
 except ImportError:  # pragma: no cover - older torch
     from torch.onnx._internal import registration as _registration  # type: ignore[no-redef]
 
-__all__ = ["TorchDispatchMode", "symbolic_group", "custom_symbolic", "drop_empty_entry", "onnx_log_off"]
+__all__ = ["TorchDispatchMode", "symbolic_group", "custom_symbolic", "drop_empty_entry", "drop_entry", "symbolic_table",
+           "symbolic_at", "onnx_log_off"]
 
 
 def symbolic_group(name: str) -> Any:
@@ -40,6 +41,25 @@ def drop_empty_entry(name: str) -> None:
     group = groups.get(name) if isinstance(groups, dict) else None
     if group is not None and not len(group._functions):
         del groups[name]
+
+
+def drop_entry(name: str) -> None:
+    """Remove the registry's entry of ``name`` in one step (no moment where another thread's export meets it empty)."""
+    groups = getattr(_registration.registry, "_registry", None)
+    if isinstance(groups, dict):
+        groups.pop(name, None)
+
+
+def symbolic_table(name: str) -> dict[int, Any]:
+    """A copy of the registry's opset -> symbolic table of ``name`` (a user's own overriding torch's); {} if none."""
+    group = symbolic_group(name)
+    return {opset: group._functions[opset] for opset in group._functions} if group is not None else {}
+
+
+def symbolic_at(table: dict[int, Any], opset: int) -> Any:
+    """The symbolic torch's exporter would run at ``opset`` from ``table`` (``symbolic_table``'s); None where none."""
+    version = _registration._dispatch_opset_version(opset, table)
+    return None if version is None else table[version]
 
 
 @contextlib.contextmanager

@@ -87,7 +87,15 @@ def written_number(tensor: str, rank: int | None, ctx: Context) -> float | None:
     """``one_element`` as the float it was written from (float32 0.001 as 0.001, not 0.0010000000474974513);
     else None."""
     element = one_element(tensor, rank, ctx)
-    return None if element is None else float(np.format_float_positional(element, unique=True))
+    return None if element is None else written_float(element)
+
+
+def written_float(value: Any) -> float:
+    """A float32 (an ONNX FLOAT attribute or constant) as the decimal it was written from: 1e-5, not
+    9.99999974738e-06; a float64's value is its own."""
+    if isinstance(value, float):
+        value = np.float32(value)
+    return float(np.format_float_positional(value, unique=True))
 
 
 def _counts(count: str, x: str, axes: list[int], ctx: Context) -> bool:

@@ -1,0 +1,59 @@
+"""export_onnx's quieting (``netgraph.export.onnx_quiet``) across threads: warnings and torch's ONNX log are
+process-wide, so two exports that leave in another order than they entered must still leave them as they were."""
+
+from __future__ import annotations
+
+import threading
+import warnings
+
+import torch
+
+from netgraph.export.onnx_quiet import quiet
+
+
+def _inside_quiet(entered: threading.Event, leave: threading.Event) -> threading.Thread:
+    """A thread that enters ``quiet``, sets ``entered`` and leaves once ``leave`` is set."""
+    def body():
+        with quiet():
+            entered.set()
+            assert leave.wait(60)
+    thread = threading.Thread(target=body)
+    thread.start()
+    assert entered.wait(60)
+    return thread
+
+
+def _warns() -> int:
+    """How many warnings a ``warnings.warn`` records under the filters in force (a user's "always" among them)."""
+    with warnings.catch_warnings(record=True) as seen:
+        warnings.filterwarnings("always", message="netgraph quiet test")
+        warnings.warn("netgraph quiet test")
+        warnings.warn("netgraph quiet test")
+    return len(seen)
+
+
+def test_two_exports_leaving_in_the_order_they_entered_restore_warnings_and_the_onnx_log():
+    """The first to enter leaves first: each saved and restored the filters and ONNX log itself, so the second
+    restored the first's silence (every warning ignored, torch's ONNX log off for good)."""
+    filters, log = list(warnings.filters), torch._C._jit_onnx_log
+    a_in, a_out, b_in, b_out = (threading.Event() for _ in range(4))
+    first = _inside_quiet(a_in, a_out)
+    second = _inside_quiet(b_in, b_out)
+    a_out.set()
+    first.join(60)
+    assert torch._C._jit_onnx_log is not log  # the second export is still inside: still quiet
+    assert warnings.filters[0][0] == "ignore"
+    b_out.set()
+    second.join(60)
+    assert warnings.filters == filters
+    assert torch._C._jit_onnx_log is log
+    assert _warns() == 2
+
+
+def test_quiet_nests_in_one_thread_and_restores_on_leaving_the_outer():
+    filters, log = list(warnings.filters), torch._C._jit_onnx_log
+    with quiet():
+        with quiet():
+            pass
+        assert torch._C._jit_onnx_log is not log and warnings.filters[0][0] == "ignore"
+    assert warnings.filters == filters and torch._C._jit_onnx_log is log
