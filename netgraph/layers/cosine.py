@@ -9,7 +9,7 @@ Wolfram's Indeterminate): ``cosine_code`` writes for the compiled forward what `
 >>> cosine_distance(torch.tensor([[1e-30, 0.0]]), torch.tensor([[2e-30, 0.0]]))
 tensor([0.])
 >>> cosine_code("u", "v")[:40]
-'(lambda a, b: 1 - (a * b).sum(1) / (torc'
+'(lambda a, b: 1 - (a * b).sum(1) / torch'
 """
 
 from __future__ import annotations
