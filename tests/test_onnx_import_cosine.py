@@ -96,12 +96,13 @@ def test_a_cosine_pair_embedding_of_small_embeddings_round_trips_scale_invariant
 
 
 def test_the_scaled_cosine_chain_imports_with_its_own_constants(tmp_path):
-    """A Clip bound other than the operator's (2, not 1, under the product of the norms) is kept in the formula."""
+    """A Clip bound other than the operator's (2, not 1, under the product of the squares) is kept in the formula."""
     net = net_initialize(NetGraph({"p": NetPairEmbeddingOperator(LinearLayer(3, biases=False), distance="Cosine")},
                                   [], Input1=4, Input2=4), seed=0)
     model = onnx.load(export_onnx(net, tmp_path / "m.onnx"))
     div = next(node for node in model.graph.node if node.output[0] == model.graph.node[-1].input[1])
-    clip = next(node for node in model.graph.node if node.output[0] == div.input[1])
+    root = next(node for node in model.graph.node if node.output[0] == div.input[1])
+    clip = next(node for node in model.graph.node if node.output[0] == root.input[0])
     low = next(node for node in model.graph.node if node.output[0] == clip.input[1])
     low.attribute[0].t.CopyFrom(onnx.numpy_helper.from_array(np.array(2.0, dtype=np.float32)))
     onnx.save(model, tmp_path / "two.onnx")

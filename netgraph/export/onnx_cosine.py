@@ -3,7 +3,8 @@ Sub(1, Div(ReduceSum(a b), Max(Sqrt(ReduceSum(a a) ReduceSum(b b)), eps))), each
 vectors. The chain becomes one ``FunctionLayer`` of that formula (torch's clamp by eps kept: 1 where an embedding is
 zero), as the Euclidean distance's Sub and ReduceL2 are two.
 The operator's own scale-invariant form (``_PairModule.cosine_distance``: each vector divided by Clip(ReduceMax(Abs),
-tiny) first, the ReduceL2s' product clipped to at least 1) becomes one FunctionLayer of that formula too."""
+tiny) first, the product of their squares clipped to at least 1 under a Sqrt) becomes one FunctionLayer of that
+formula too."""
 
 from __future__ import annotations
 
@@ -48,25 +49,27 @@ def _cosine(sub: Any, ctx: Context) -> tuple[list, FunctionLayer, tuple[str, str
 
 
 def _scaled_cosine(sub: Any, ctx: Context) -> tuple[list, FunctionLayer, tuple[str, str]] | None:
-    """As ``_cosine``, for Sub(1, Div(ReduceSum(ua ub), Clip(ReduceL2(ua) ReduceL2(ub), low))), each u x / its scale."""
+    """As ``_cosine``, for Sub(1, Div(ReduceSum(ua ub), Sqrt(Clip(ReduceSum(ua ua) ReduceSum(ub ub), low)))), each u
+    x / its scale."""
     div = op_producer(sub.input[1], ctx, "Div")
     if div is None or not is_number(sub.input[0], 1.0, 1, ctx):
         return None
-    dot, clip = _product_sum(div.input[0], ctx), _clipped(div.input[1], ctx)
+    root = op_producer(div.input[1], ctx, "Sqrt")
+    dot, clip = _product_sum(div.input[0], ctx), _clipped(root.input[0], ctx) if root is not None else None
     both = op_producer(clip[0].input[0], ctx, "Mul") if clip is not None else None
     if dot is None or both is None:
         return None
-    scaled = [_scaled(t, ctx) for t in dot[1]]
-    norms = [_reduced(t, ctx, "ReduceL2", 0) for t in both.input]
-    if None in scaled or None in norms or [n.input[0] for n in norms] != list(dot[1]):
+    scaled, squares = [_scaled(t, ctx) for t in dot[1]], [_product_sum(t, ctx) for t in both.input]
+    if None in scaled or None in squares or [s[1] for s in squares] != [(x, x) for x in dot[1]]:
         return None
-    chain = [*scaled[0][0], *scaled[1][0], *norms, both, *dot[0], clip[0], div, sub]
+    chain = [*scaled[0][0], *scaled[1][0], *squares[0][0], *squares[1][0], both, *dot[0], clip[0], root, div, sub]
     if not used_inside(chain, ctx):
         return None
     (_, (a, low_a)), (_, (b, low_b)) = scaled
     unit = {x: f"{x} / Max[Max[Abs[{x}]], {wolfram_number(float(low))}]" for x, low in (("#1", low_a), ("#2", low_b))}
     least = wolfram_number(float(clip[1]))
-    formula = f"1 - Dot[{unit['#1']}, {unit['#2']}] / Max[Norm[{unit['#1']}] Norm[{unit['#2']}], {least}]"
+    squares = " ".join(f"Dot[{u}, {u}]" for u in unit.values())
+    formula = f"1 - Dot[{unit['#1']}, {unit['#2']}] / Sqrt[Max[{squares}, {least}]]"
     return chain, FunctionLayer(formula), (a, b)
 
 

@@ -47,27 +47,34 @@ def to_codes(trees: list[tuple], names: dict[str, str], local: Callable[[str], s
     >>> to_codes([parse("Exp[#x]").tree, parse("1 + Exp[#x]").tree], {"x": "x"}, lambda hint: f"t_{hint}")
     ['(t_e := torch.exp(x))', '(1.0 + t_e)']
     """
-    if any(detached_whole_step(tree) for tree in trees):  # each such output on its own, on detached inputs
-        return [_attached(_codes([tree], _detached_names(tree, names), local)[0], tree, names)
-                if detached_whole_step(tree) else _codes([tree], names, local)[0] for tree in trees]
     return _codes(trees, names, local)
 
 
 def _codes(trees: list[tuple], names: dict[str, str], local: Callable[[str], str] | None) -> list[str]:
-    """``to_codes``'s code, each tree run as it is."""
+    """``to_codes``'s code. A detached whole step (``detached_whole_step``) runs on its slots detached, and uses a
+    subexpression computed once for all outputs detached, attached again to its slots by an exact 0 (``_attached``)."""
     whole = trees[0] if len(trees) == 1 else ("outputs", tuple(trees))
     (classes, repeated), done = repeated_subtrees(whole) if local is not None else ({}, ()), {}
     steps = cut_steps(whole)
+    loose = [detached_whole_step(tree) for tree in trees]
     if not repeated:  # the usual case, as fast as before
-        return [_code(tree, names, None, steps) for tree in trees]
+        return [_attached(_code(tree, _detached_names(tree, names), None, steps), tree, names) if apart
+                else _code(tree, names, None, steps) for tree, apart in zip(trees, loose)]
 
-    def code(t: tuple) -> str:
-        c = classes.get(id(t))
-        if c in done or c not in repeated:
-            return done[c] if c in done else _code(t, names, code, steps)
-        text, done[c] = _code(t, names, code, steps), local("e")  # the name after the code: inner temporaries first
-        return f"({done[c]} := {text})"
-    return [code(tree) for tree in trees]
+    def coder(detach: bool) -> Callable[[tuple], str]:
+        own = _detached_names(whole, names) if detach else names
+
+        def code(t: tuple) -> str:
+            c = classes.get(id(t))
+            if c not in repeated:
+                return _code(t, own, code, steps)
+            if c not in done:  # the name after the code: inner temporaries first
+                text, done[c] = _code(t, names, attached, steps), local("e")
+                return f"({done[c]} := {text}).detach()" if detach else f"({done[c]} := {text})"
+            return f"{done[c]}.detach()" if detach else done[c]
+        return code
+    attached, detached = coder(False), coder(True)
+    return [_attached(detached(tree), tree, names) if apart else attached(tree) for tree, apart in zip(trees, loose)]
 
 
 def _code(tree: tuple, names: dict[str, str], code: Callable[[tuple], str] | None, steps: frozenset[int]) -> str:
@@ -84,8 +91,9 @@ def _code(tree: tuple, names: dict[str, str], code: Callable[[tuple], str] | Non
         return LOWERED[kind][0](tree, lambda t: _detached(code, t, steps))
     if clipped := _clipped(tree):
         return _clip_code(_detached(code, clipped[0], steps), clipped[1], clipped[2])
-    if tree[:2] == ("call", "If") and tree[2][0] == "cmp" and not _constant_branches(tree):
-        return _where_code(tree, code, steps)
+    if tree[:2] == ("call", "If") and tree[2][0] == "cmp":
+        where = _where_code(tree, code, steps)
+        return f"{where}.to({names[_first_slot(tree)]}.dtype)" if _constant_branches(tree) else where
     args = [_detached(code, a, steps) for a in tree[2 if kind in ("bin", "cmp", "call") else 1:]]
     if kind == "neg":
         return f"(-{args[0]})"
@@ -130,7 +138,7 @@ def _operand(text: str) -> str:
 def _attached(code: str, tree: tuple, names: dict[str, str]) -> str:
     """``code`` (a whole step run on detached inputs) attached to ``tree``'s slots again by subtracting their empty
     sums, an exact 0: the value is the same to the bit (-0. too), its derivative by each slot 0 in both modes."""
-    zeros = " + ".join(f"{_operand(names[s])}[:0].sum()" for s in _slots(tree))
+    zeros = " + ".join(f"{_operand(names[s])}.reshape(-1)[:0].sum()" for s in _slots(tree))
     return f"({code} - ({zeros}))"
 
 
@@ -251,7 +259,7 @@ def evaluate(tree: tuple, env: dict[str, Any], fold: bool = False, steps: frozen
         return env[tree[1]]
     if steps is None and not fold and detached_whole_step(tree):  # as to_codes's
         value = evaluate(tree, {**env, **{s: env[s].detach() for s in _slots(tree)}}, steps=cut_steps(tree))
-        return value - sum(env[s][:0].sum() for s in _slots(tree))
+        return value - sum(env[s].reshape(-1)[:0].sum() for s in _slots(tree))
     steps = frozenset() if fold else cut_steps(tree) if steps is None else steps
 
     def run(t: tuple) -> Any:

@@ -41,29 +41,18 @@ def cut_steps(tree: tuple) -> frozenset[int]:
 @once_per_tree
 def detached_whole_step(tree: tuple) -> bool:
     """Whether ``tree`` is a whole step with a zero tangent in which a step function (Floor, Round, ...) takes an
-    operator's value, ``Round[#m / #n]``: the one to run on detached inputs. A step function of slots alone
-    (``Floor[#x]``, Sign's ``SignOrZero[#]``) gives its zero gradient to them directly and runs as it is."""
-    kinds = _cut(tree)[1]
-    if kinds[id(tree)] != _ZERO_TANGENT:
-        return False
-    return any(node[0] == "call" and node[1] in ZERO_DERIVATIVE
-               and any(kinds[id(k)] is None and k[0] != "slot" for k in children(node)) for node in _nodes(tree))
+    operator's value that may pass its zero gradient back as 0 * Infinity or 0 / 0, ``Round[#m / #n]``: the one to
+    run on detached inputs. A step function of slots, finite constants, sums and negations (``Floor[#x]``,
+    ``Floor[#m / 2 + 1]``, Sign's ``SignOrZero[#]``) gives its zero gradient to them directly and runs as it is."""
+    _, kinds, fed = _cut(tree)
+    return kinds[id(tree)] == _ZERO_TANGENT and fed
 
 
-def _nodes(tree: tuple) -> list[tuple]:
-    """Every node of ``tree`` (a shared one once)."""
-    seen, stack = {}, [tree]
-    while stack:
-        node = stack.pop()
-        if id(node) not in seen:
-            seen[id(node)] = node
-            stack += children(node)
-    return list(seen.values())
-
-
-def _cut(tree: tuple) -> tuple[set[int], dict[int, int | None]]:
+def _cut(tree: tuple) -> tuple[set[int], dict[int, int | None], bool]:
+    """The steps to cut, each node's step kind, and whether a step function takes a value not ``_linear``."""
     kinds: dict[int, int | None] = {}
     cut: set[int] = set()
+    fed = False
     stack = [tree]
     while stack:
         node = stack[-1]
@@ -74,7 +63,32 @@ def _cut(tree: tuple) -> tuple[set[int], dict[int, int | None]]:
         kinds[id(node)] = kind = _step_kind(node, kinds)
         if kind is None and node[0] != "outputs":  # an operator, or a lowered node (Dot[Floor[#x], Log[#x]])
             cut.update(id(k) for k in children(node) if kinds[id(k)] == _ZERO_TANGENT)
-    return cut, kinds
+        elif node[0] == "call" and node[1] in ZERO_DERIVATIVE and not fed:
+            fed = not all(_linear(k, kinds) for k in children(node))
+    return cut, kinds, fed
+
+
+def _linear(tree: tuple, kinds: dict[int, int | None]) -> bool:
+    """Whether ``tree`` passes a zero gradient back to its slots as zeros: it is built of slots, steps, finite
+    constants, sums, negations, products with and quotients by a finite constant (not 0) alone."""
+    stack = [tree]
+    while stack:
+        node = stack.pop()
+        if node[0] in ("slot", "const") or kinds[id(node)] is not None:
+            continue
+        if node[0] == "neg" or node[:2] in (("bin", "+"), ("bin", "-")):
+            stack += children(node)
+        elif node[:2] == ("bin", "*") and (finite := [k for k in node[2:] if _finite(k)]):
+            stack += [k for k in node[2:] if k is not finite[0]]
+        elif node[:2] == ("bin", "/") and _finite(node[3]) and node[3][1] != 0:
+            stack.append(node[2])
+        else:
+            return False
+    return True
+
+
+def _finite(node: tuple) -> bool:
+    return node[0] == "const" and abs(node[1]) < float("inf")
 
 
 def _step_kind(node: tuple, kinds: dict[int, int | None]) -> int | None:
