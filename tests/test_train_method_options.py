@@ -231,6 +231,15 @@ def test_a_schedule_name_in_another_case_is_refused_naming_the_listed_spelling()
     """learning_rate_schedule is 'cosine', 'linear' or 'polynomial', as the README lists them: 'Cosine' was taken
     silently."""
     assert parse_method(("SGD", {"learning_rate_schedule": "cosine"}), None).schedule(1.0) == pytest.approx(0.0)
-    with pytest.raises(OptionError, match=r"found 'Cosine' \(did you mean 'cosine'\?\)") as info:
-        parse_method(("SGD", {"learning_rate_schedule": "Cosine"}), None)
+    with pytest.raises(OptionError, match=r"found 'COSINE' \(did you mean 'cosine'\?\)") as info:
+        parse_method(("SGD", {"learning_rate_schedule": "COSINE"}), None)
     assert info.value.diagnostics[0].option == "learning_rate_schedule"
+
+
+@pytest.mark.parametrize("wolfram, ours", [("Polynomial", "polynomial"), ("Cosine", "cosine"), ("Linear", "linear")])
+def test_a_schedule_takes_wolframs_spelling_as_ours(wolfram, ours):
+    """Wolfram's LearningRateSchedule -> "Polynomial" (SGD's default there) was refused: only "polynomial" was taken."""
+    theirs = parse_method(("SGD", {"LearningRateSchedule": wolfram}), None).schedule
+    mine = parse_method(("SGD", {"learning_rate_schedule": ours}), None).schedule
+    assert [theirs(f) for f in (0.0, 0.3, 0.75, 1.0)] == [mine(f) for f in (0.0, 0.3, 0.75, 1.0)]
+    assert mine(0.0) == 1.0 and mine(1.0) == pytest.approx(0.0) and 0 < mine(0.3) < 1

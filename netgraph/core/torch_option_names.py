@@ -107,6 +107,11 @@ _KERAS_RECURRENT = {"return_sequences": " (a recurrent layer's Output is the who
                     "return_state": " (state_output=True adds the final states as output ports State, and CellState "
                                     "for an LSTM)"}
 _KERAS_STRIDES = {"strides": " (Keras's strides is netgraph's stride)"}
+#: Wolfram's Interleaving -> True and Keras's data_format="channels_last": a spatial layer's channels last
+_CHANNELS = dict.fromkeys(("interleaving", "Interleaving", "data_format"), (
+    " (netgraph is channels-first, as torch: for channels last, as Wolfram's Interleaving -> True, put "
+    "TransposeLayer([2, 3, 1]) before the layer and TransposeLayer([3, 1, 2]) after it, for a 2-d input (h, w, c); "
+    "1-d: TransposeLayer([2, 1]) before and after; 3-d: [2, 3, 4, 1] and [4, 1, 2, 3])"))
 _KERAS_BIAS = {"use_bias": " (Keras's use_bias=False is netgraph's biases=False: a layer without Biases)"}
 _KERAS_NORM = {"center": " (Keras's center=False is netgraph's biases=False: a layer without Biases)",
                "scale": " (Keras's scale=False is netgraph's scaling=False: a layer without Scaling)"}
@@ -118,8 +123,9 @@ KERAS_OPTIONS: dict[str, dict[str, str]] = {
                        "mask_zero": " (no padding index here: sequences of different lengths go in as a list or "
                                     "Padded(data, lengths), and each is read to its length)"},
     "LinearLayer": _KERAS_BIAS,
-    "ConvolutionLayer": {**_KERAS_STRIDES, **_KERAS_BIAS}, "DeconvolutionLayer": {**_KERAS_STRIDES, **_KERAS_BIAS},
-    "PoolingLayer": {"pool_size": " (Keras's pool_size is netgraph's kernel)", **_KERAS_STRIDES},
+    "ConvolutionLayer": {**_KERAS_STRIDES, **_KERAS_BIAS, **_CHANNELS},
+    "DeconvolutionLayer": {**_KERAS_STRIDES, **_KERAS_BIAS, **_CHANNELS},
+    "PoolingLayer": {"pool_size": " (Keras's pool_size is netgraph's kernel)", **_KERAS_STRIDES, **_CHANNELS},
     "DropoutLayer": {"rate": " (Keras's rate is netgraph's p)"},
     "BatchNormalizationLayer": _KERAS_NORM, "LayerNormalizationLayer": _KERAS_NORM, "NormalizationLayer": _KERAS_NORM,
     "LongShortTermMemoryLayer": _KERAS_RECURRENT, "GatedRecurrentLayer": _KERAS_RECURRENT,

@@ -82,9 +82,10 @@ def ranged_number(layer: Any, option: str) -> float:
                         open_high=within.open_high)
 
 
-def _bad(words: str, option: str, expected: str, found: Any) -> OptionError:
-    """The OptionError ``words, found <found>`` for one option, with its expected and found values as data."""
-    return OptionError(f"{words}, found {found!r}", option=option, expected=expected, found=found, kind="option-value")
+def _bad(words: str, option: str, expected: str, found: Any, advice: str = "") -> OptionError:
+    """The OptionError ``words, found <found><advice>`` for one option, with its expected and found values as data."""
+    return OptionError(f"{words}, found {found!r}{advice}", option=option, expected=expected, found=found,
+                       kind="option-value")
 
 
 def as_float(value: Any) -> float | None:
@@ -134,11 +135,11 @@ def int_tuple(value: Any, n: int | None, layer: str, option: str, minimum: int =
     return tuple(int(v) for v in items)
 
 
-def level_option(value: Any, layer: str, option: str = "level") -> int:
-    """A non-zero int level (Wolfram's: 1 first non-batch dim, -1 last)."""
+def level_option(value: Any, layer: str, option: str = "level", advice: str = "") -> int:
+    """A non-zero int level (Wolfram's: 1 first non-batch dim, -1 last); ``advice`` ends the refusal's message."""
     if not is_int(value) or value == 0:
         return option_problem(_bad(f"{layer} option {option}= must be a non-zero integer (1 is the first dimension "
-                                   f"after the batch, -1 the last)", option, "a non-zero integer", value), 1)
+                                   f"after the batch, -1 the last)", option, "a non-zero integer", value, advice), 1)
     return int(value)
 
 

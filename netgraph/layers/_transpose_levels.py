@@ -18,7 +18,7 @@ from typing import Any
 
 from netgraph.layers._shapes import is_int
 
-__all__ = ["level_swap", "swap_permutation", "torch_dims_hint"]
+__all__ = ["level_swap", "swap_permutation", "torch_dims_hint", "level_groups_advice"]
 
 
 def level_swap(perm: str) -> tuple[int, int] | None:
@@ -47,3 +47,26 @@ def torch_dims_hint(dims: Any) -> str:
         perm[source - 1] = level
     return (f"; torch's permute({', '.join(map(str, dims))}) counts the batch dim: it is TransposeLayer({perm}) here "
             f"(levels count from 1 after the batch)")
+
+
+def level_groups_advice(level: Any) -> str:
+    """'; Wolfram's FlattenLayer[{{2, 3}, {1}}] is TransposeLayer([3, 1, 2]) then FlattenLayer(1) here' for
+    Wolfram's level groups (each output level merges a group's input levels, in order), else ''."""
+    if not (isinstance(level, (list, tuple)) and level and all(isinstance(g, (list, tuple)) and g for g in level)):
+        return ""
+    order = [v for group in level for v in group]
+    if not all(is_int(v) for v in order) or sorted(order) != list(range(1, len(order) + 1)):
+        return ("; Wolfram's level groups (FlattenLayer[{{2, 3}, {1}}]) are a TransposeLayer putting each group's "
+                "levels together, in order, then a ReshapeLayer multiplying each group's sizes")
+    perm = [0] * len(order)
+    for position, v in enumerate(order, 1):
+        perm[v - 1] = position
+    steps = [f"TransposeLayer({perm})"] if perm != sorted(perm) else []
+    merged = [i for i, group in enumerate(level) if len(group) > 1]
+    if merged == [0] or merged == [len(level) - 1]:
+        n = len(level[merged[0]]) - 1
+        steps.append(f"FlattenLayer({n if merged == [0] else -n})")
+    elif merged:
+        steps.append("a ReshapeLayer multiplying each group's sizes")
+    wolfram = str([list(g) for g in level]).replace("[", "{").replace("]", "}")
+    return f"; Wolfram's FlattenLayer[{wolfram}] is {' then '.join(steps)} here"

@@ -31,7 +31,7 @@ from netgraph.core.errors import OptionError, did_you_mean, nearest_name
 from netgraph.core.option_words import EXPRESSION_PATTERN
 from netgraph.core.wording import counted_either
 from netgraph.layers.expression_errors import (ExpressionError, Origin, PlacedOverflow, _col, constant_argument_problem,
-                                                constant_result)
+                                                constant_result, truth_test_problem)
 from netgraph.core.layer_being_read import layer_being_read, read_before
 from netgraph.core.naming_scope import quoted
 from netgraph.core.user_frame import user_stacklevel
@@ -269,7 +269,7 @@ def _converted(node: ast.AST, text: str, origin: list[int], slots: list[str], de
             raise ExpressionError(f"{name} takes {counted_either(arities, 'argument')}, found {len(node.args)}",
                                   text, _col(node, origin))
         args = _if_arguments(node.args, sub, slots) if name == "If" else [sub(a) for a in node.args]
-        if problem := constant_argument_problem(name, args):
+        if problem := constant_argument_problem(name, args) or truth_test_problem(name, node.args):
             raise ExpressionError(f"{_part_text(node, text, origin)!r} {problem}", text, _col(node, origin))
         return apply(name, args)
     if isinstance(node, ast.Call) and (beside := list_beside_value(text)):  # {a} (b): Python reads a call

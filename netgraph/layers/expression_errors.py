@@ -11,7 +11,7 @@ from netgraph.core.errors import OptionError
 from netgraph.core.naming_scope import quoted
 
 __all__ = ["ExpressionError", "PlacedOverflow", "Origin", "constant_result", "constant_argument_problem",
-           "wolfram_number", "VARIABLE_REFUSED"]
+           "truth_test_problem", "wolfram_number", "VARIABLE_REFUSED"]
 
 #: Function's variable {written} is {why}
 VARIABLE_REFUSED = ("Function's variable {!r} is {}: name each variable once, by a new name, as "
@@ -100,6 +100,17 @@ def constant_argument_problem(name: str, args: list[tuple]) -> str | None:
         return (f"takes an integer n, as Wolfram's Surd[x, n], found n = {wolfram_number(n[1])}: write x^(1/n) for "
                 f"that power")
     return None
+
+
+def truth_test_problem(name: str, nodes: list[ast.AST]) -> str | None:
+    """Why If or Boole refuses ``Negative[...]`` as what it reads as true or false (``nodes``: its arguments), after
+    the part's text, or None: Wolfram's Negative is the test x < 0, but Negative[x] is -x here (old specs), which is
+    true for every x but 0."""
+    first = nodes[0] if name in _TRUTH_READING and nodes else None
+    if not (isinstance(first, ast.Call) and isinstance(first.func, ast.Name) and first.func.id == "Negative"):
+        return None
+    return (f"reads Negative[x] as true or false, as Wolfram's test Negative (x < 0), but Negative[x] is -x here "
+            f"(true for every x but 0): write x < 0, as {name}[# < 0{', 1, 0' if name == 'If' else ''}]")
 
 
 def wolfram_number(value: float) -> str:

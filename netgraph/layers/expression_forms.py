@@ -51,7 +51,15 @@ OTHER_FORMS = {"NetArray": "NetArray (a learnable array) is a NetArrayLayer feed
                **{name: f"{name} is written as its operator: {name}[#x, #y] is #x {op} #y (1 where true, else 0)"
                   for name, op in [("Equal", "=="), ("Unequal", "!="), ("Greater", ">"), ("GreaterEqual", ">="),
                                    ("Less", "<"), ("LessEqual", "<=")]},
-               "Slot": "Slot is written #: Slot[1] is #1 (the port Input1), Slot[\"x\"] is #x"}
+               "Slot": "Slot is written #: Slot[1] is #1 (the port Input1), Slot[\"x\"] is #x",
+               # Wolfram's sign tests (Negative[x] is -x here: expression_errors.truth_test_problem)
+               **{name: f"{name} is Wolfram's test x {op} 0, written as its comparison here: {name}[#x] is #x {op} 0 "
+                        f"(1 where true, else 0)"
+                  for name, op in [("NonNegative", ">="), ("Positive", ">"), ("NonPositive", "<="),
+                                   ("PossibleZeroQ", "==")]},
+               **{name: f"{name} is written with If: {name}[#x, d] is If[Abs[#x] < d, 0, #x] ({why})"
+                  for name, why in [("Threshold", "Wolfram's hard threshold: values below d in magnitude become 0"),
+                                    ("Chop", "Chop[#x]: d = 10^-10")]}}
 
 
 def outputs(node: ast.AST, text: str, origin: list[int], sub: Callable[[ast.AST], tuple]) -> tuple:

@@ -23,7 +23,7 @@ from netgraph.core.layer import EmitContext
 from netgraph.layers._reshape_dims import (dims_hint, flatten_code, input_dims, normal_dims, output_dims, reshape,
                                            run_dims)
 from netgraph.layers._part_range import PartModule, fitting_lengths, part_level, span_count, span_length, span_text
-from netgraph.layers._transpose_levels import level_swap, swap_permutation, torch_dims_hint
+from netgraph.layers._transpose_levels import level_groups_advice, level_swap, swap_permutation, torch_dims_hint
 from netgraph.layers._shapes import (_ShapeLayer, fixed_product, is_int, level_option, level_range, positive_int,
                                      slice_step, solved_dims)
 from netgraph.core.errors import OptionError
@@ -74,7 +74,7 @@ class FlattenLayer(_ShapeLayer):
 
     def validate(self) -> None:
         if self.level is not None:
-            level_option(self.level, "FlattenLayer")
+            level_option(self.level, "FlattenLayer", advice=level_groups_advice(self.level))
 
     def _group(self, rank: int) -> tuple[int, int]:
         """[start, stop) of the merged dims."""

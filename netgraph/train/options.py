@@ -8,7 +8,7 @@ or Wolfram's names for them (``Momentum``; ``Beta1``, ``Beta2`` and ``Epsilon`` 
 plus Wolfram's, in snake_case or Wolfram's own spelling: ``l2_regularization`` (weight decay),
 ``gradient_clipping`` (clip each gradient element to ±c), ``max_gradient_norm`` (clip the global
 norm), ``weight_clipping`` (clamp every array to ±c after each step), ``learning_rate_schedule``
-(``"cosine"``, ``"linear"``, ``"polynomial"`` or ``f(fraction_done) -> factor``) and
+(``"cosine"``, ``"linear"``, ``"polynomial"``, or as Wolfram ``"Cosine"``..., or ``f(fraction_done) -> factor``) and
 ``learning_rate``.
 
 >>> m = parse_method(("SGD", {"momentum": 0.9, "L2Regularization": 1e-4}), None)
@@ -69,6 +69,8 @@ SCHEDULES: dict[str, Callable[[float], float]] = {
     "constant": lambda f: 1.0, "cosine": lambda f: 0.5 * (1 + math.cos(math.pi * min(f, 1.0))),
     "linear": lambda f: max(0.0, 1 - f), "polynomial": lambda f: max(0.0, 1 - f) ** 2,
 }
+SCHEDULES.update({"Cosine": SCHEDULES["cosine"], "Linear": SCHEDULES["linear"],  # Wolfram's spellings
+                  "Polynomial": SCHEDULES["polynomial"]})
 _OURS = ("l2_regularization", "gradient_clipping", "max_gradient_norm", "weight_clipping",
          "learning_rate_schedule", "learning_rate", "initial_learning_rate")
 
