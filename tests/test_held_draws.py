@@ -83,6 +83,8 @@ def test_a_scale_of_one_or_more_skips_the_elementwise_pass_and_draws_the_same(mo
     drawn = checked(a)
     torch.manual_seed(1)
     assert torch.equal(drawn, unchecked(a)) and sizes == []
+    with pytest.raises(DataError, match="port 'a'"):  # the module does check (sizes == [] is not its checks off)
+        checked(-a)
 
 
 def test_only_the_elements_whose_scale_may_hold_draws_get_the_elementwise_pass(monkeypatch):
