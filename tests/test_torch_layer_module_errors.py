@@ -9,7 +9,8 @@ import pytest
 import torch
 from torch import nn
 
-from netgraph import DataError, ShapeError, LinearLayer, NetChain, NetGraph, PortType, TorchLayer, interpret, net_initialize
+from netgraph import (DataError, LinearLayer, NetChain, NetGraph, PortType, ShapeError, TorchLayer, interpret,
+                      net_initialize)
 
 
 class _Double(nn.Module):
