@@ -136,17 +136,22 @@ def test_outputs_given_by_the_user_that_the_module_does_not_return_are_a_shape_e
         NetChain([TorchLayer(nn.Linear(4, 1))], input=4).compile().code  # a module the meta run checked: no check
 
 
+_COUNTED, _PER_PORT = r": the module returned {}, where the layer has output ports \['A', 'B'\]", \
+    r" port 'A': the module returned {}, where outputs= gave \(b, 1\)"
 
-@pytest.mark.parametrize("returned, found", [(lambda x: x, "1 outputs"), (lambda x: (x, x, x), "3 outputs")])
-def test_outputs_given_by_the_user_for_several_ports_are_counted(returned, found):
-    """One tensor for two ports came back split along the batch (a, b = out: a batch of two became two examples)."""
+
+@pytest.mark.parametrize("returned, said", [
+    (lambda x: (x,), _COUNTED.format("1 output")), (lambda x: [x, x, x], _COUNTED.format("3 outputs")),
+    (lambda x: x, _PER_PORT.format("Tensor")), (lambda x: {"A": x, "B": x}, _PER_PORT.format("dict"))])
+def test_outputs_given_by_the_user_for_several_ports_are_counted(returned, said):
+    """A tensor or a dict for two ports was counted as "1 outputs": only a tuple or list is a count of outputs."""
     class TwoFromData(nn.Module):
         def forward(self, x):
             return returned(x[:, : int(x.sum().item()) % 3 + 1])
 
     net = NetChain({"t": TorchLayer(TwoFromData(), outputs={"A": (1,), "B": (1,)})}, input=4)
     x = torch.zeros(2, 4)
-    said = rf"^layer 't' \(TorchLayer\): the module returned {found}, where the layer has output ports \['A', 'B'\]"
+    said = rf"^layer 't' \(TorchLayer\){said}"
     for call in (lambda: net(x), lambda: net.compile()(x)):
         with pytest.raises(ShapeError, match=said):
             call()

@@ -9,7 +9,8 @@ import pytest
 import torch
 from torch import nn
 
-from netgraph import DataError, LinearLayer, NetChain, NetGraph, PortType, TorchLayer, interpret, net_initialize
+from netgraph import (DataError, LinearLayer, NetChain, NetGraph, PortType, ShapeError, TorchLayer, interpret,
+                      net_initialize)
 
 
 class _Double(nn.Module):
@@ -73,3 +74,17 @@ def test_the_interpreter_casts_and_names_the_layer_as_the_compiled_module_does()
     assert str(info.value) == "layer '2' (TorchLayer): its module raised IndexError: five examples"
     assert (info.value.kind, info.value.layer) == ("module-error", ("2",))
     assert isinstance(info.value.__cause__, IndexError)
+
+
+class _OneTuple(nn.Module):
+    def forward(self, x: torch.Tensor) -> tuple[torch.Tensor]:
+        return (x * 2,)
+
+
+def test_a_one_tuple_for_one_output_port_is_a_shape_error_naming_the_layer():
+    """It passed the shape probe and ended in "'tuple' object has no attribute 'shape'" or torch's "tanh(): argument
+    'input' must be Tensor, not tuple" when the net ran."""
+    with pytest.raises(ShapeError, match=r"'t' \(TorchLayer\): the module must return one tensor per output port "
+                                         r"\['Output'\], returned \(Tensor\)") as caught:
+        NetChain({"t": TorchLayer(_OneTuple()), "tanh": "Tanh"}, input=3)
+    assert caught.value.layer == ("t",)

@@ -50,7 +50,7 @@ from netgraph.core.tracing import symbolic_tracing
 from netgraph.core.walk import GraphWalker, gc_paused, map_nodes
 from netgraph.layers.estimators import surrogate_loss
 from netgraph.layers.random import distribution_checks
-from netgraph.layers.given_outputs import checked_outputs
+from netgraph.layers.given_outputs import checked_outputs, copied_if_changed
 
 __all__ = ["CompiledNet", "compile_net", "module_expr", "check_ready"]
 
@@ -360,7 +360,7 @@ def _compile(net: Any, checks: bool | str | None,
 _CODE_NAMES: dict[str, Any] = {"torch": torch, "F": F, "math": math, "inf": math.inf, "nan": math.nan,
                                "checked_batch_size": checked_batch_size, "symbolic_tracing": symbolic_tracing,
                                "traced_batch_size": traced_batch_size, "checked_outputs": checked_outputs,
-                               "working_dtype": working_dtype}
+                               "copied_if_changed": copied_if_changed, "working_dtype": working_dtype}
 _GLOBALS: dict[str, Any] = {**vars(builtins), **_CODE_NAMES}
 CompiledNet._code_globals = _GLOBALS  # a forward whose input port is named like one of them reads it here
 

@@ -22,8 +22,7 @@ from netgraph.core.wording import type_label
 from netgraph.core.ir import Node
 from netgraph.core.naming_scope import shown_path
 from netgraph.core.walk import GraphWalker
-from netgraph.core.types import REAL
-from netgraph.layers.given_outputs import INFER, checked_outputs, outputs_to_recast
+from netgraph.layers.given_outputs import INFER, checked_outputs, first_real, outputs_to_recast
 from netgraph.layers.kl_divergence import KLModule
 from netgraph.layers.random import _label
 from netgraph.layers.random_module import RandomModule
@@ -64,16 +63,15 @@ def _own_module_outputs(node: Node, sub: torch.nn.Module, inputs: Sequence[torch
             raise
         error = layer_module_error(node.layer, node.path, exc)
     else:
+        real = first_real(node.input_ports, node.types)
+        to = inputs[real].dtype if real is not None else torch.get_default_dtype()
         if probed is None:
-            real = next((x.dtype for x, p in zip(inputs, node.input_ports) if node.types[p].dtype == REAL), None)
             result, probed = checked_outputs(result, tuple(tuple(node.types[p].shape) for p in node.output_ports),
-                                             node.path, tuple(node.output_ports), node.layer.type_name, INFER,
-                                             real or torch.get_default_dtype()), ()
+                                             node.path, tuple(node.output_ports), node.layer.type_name, INFER, to), ()
         outputs = tuple(result) if len(node.output_ports) > 1 else (result,)
         if hasattr(type(node.layer), "probed_dtypes"):  # else ``probed``: a user's own module's, found when compiled
             probed = node.layer.probed_dtypes(node.types)
-        recast, real = outputs_to_recast(probed, node.input_ports, node.types, node.output_ports)
-        to = inputs[real].dtype if real is not None else torch.get_default_dtype()
+        recast = outputs_to_recast(probed, node.types, node.output_ports)
         return tuple(o.to(to) if i < len(recast) and recast[i] else o for i, o in enumerate(outputs))
     raise error  # outside the except: in place of the module's error, as the compiled module raises it
 

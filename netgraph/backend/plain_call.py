@@ -19,9 +19,9 @@ from collections.abc import Callable
 from typing import Any
 
 import torch
-from torch.nn.modules import module as torch_module
 
 from netgraph.backend.module_errors import module_error
+from netgraph.core.torch_internals import global_backward_hooks, global_forward_hooks, set_grad_mode
 from netgraph.layers.random import _CHECKS
 
 __all__ = ["plain_call"]
@@ -45,7 +45,7 @@ def plain_call(module: torch.nn.Module, shape: tuple, checks: Any, dtype: torch.
     fixed = tuple((axis, size) for axis, size in enumerate(shape, 1) if type(size) is int)
     given_dtype = torch.int64 if integer else dtype
     tensor, strided, default_dtype = torch.Tensor, torch.strided, torch.get_default_dtype
-    grad_enabled, set_grad_enabled = torch.is_grad_enabled, torch._C._set_grad_enabled
+    grad_enabled, set_grad_enabled = torch.is_grad_enabled, set_grad_mode
     hooks = _hook_dicts(module)
     setting = _CHECKS  # distribution_checks() reads it; a function call here costs a check's worth
 
@@ -82,5 +82,4 @@ def plain_call(module: torch.nn.Module, shape: tuple, checks: Any, dtype: torch.
 def _hook_dicts(module: torch.nn.Module) -> tuple[dict, ...]:
     """The dicts ``nn.Module.__call__`` looks at before calling ``forward`` straight (filled in place)."""
     return (module._backward_hooks, module._backward_pre_hooks, module._forward_hooks, module._forward_pre_hooks,
-            torch_module._global_backward_pre_hooks, torch_module._global_backward_hooks,
-            torch_module._global_forward_hooks, torch_module._global_forward_pre_hooks)
+            *global_backward_hooks(), *global_forward_hooks())

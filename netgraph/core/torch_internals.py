@@ -1,5 +1,6 @@
 """torch's private names that netgraph reads, each behind one small function of this module, the only one to import
-them: torch 2.13 has no public name for any of these (torch's own code reads them where they are).
+them but the ONNX export's own (``export/onnx_torch_private.py``): torch 2.13 has no public name for any of these
+(torch's own code reads them where they are). ``tests/test_torch_internals.py`` scans every module for others.
 
 A torch upgrade that moves, renames or changes one fails ``tests/test_torch_internals.py`` (each function is tested
 against the torch behaviour it stands for), so it fails loudly in CI rather than silently in a net. Those that are
@@ -8,6 +9,8 @@ torch's function as it is are bound to it, not wrapped: hot paths (the compiled 
 
 from __future__ import annotations
 
+import contextlib
+
 import torch
 from torch._C import _functorch
 from torch._functorch.pyfunctorch import retrieve_all_functorch_interpreters
@@ -15,7 +18,7 @@ from torch.fx._symbolic_trace import is_fx_symbolic_tracing
 from torch.nn.modules import module as _torch_module
 
 __all__ = ["fx_symbolic_tracing", "functorch_level", "vmap_active", "is_batched", "unbatched", "function_modes",
-           "global_forward_hooks"]
+           "global_forward_hooks", "global_backward_hooks", "set_grad_mode", "graph_task_id", "outside_torch_func"]
 
 #: ``() -> bool``: True while ``torch.fx.symbolic_trace`` runs a forward (torch's own modules ask it there)
 fx_symbolic_tracing = is_fx_symbolic_tracing
@@ -29,6 +32,17 @@ is_batched = _functorch.is_batchedtensor
 #: ``() -> int``: how many torch function modes are active (``torch.set_default_device``, ``with torch.device(...)``,
 #: a user's ``TorchFunctionMode``): one C call, where the public ``torch.get_default_device()`` costs microseconds
 function_modes = torch._C._len_torch_function_stack
+
+#: ``(bool) -> None``: grad mode switched with no context manager (what ``torch.set_grad_enabled`` does at its core)
+set_grad_mode = torch._C._set_grad_enabled
+
+#: ``() -> int``: the id of the backward pass running on this thread, -1 outside torch's backward engine
+graph_task_id = torch._C._current_graph_task_id
+
+try:  # torch.func's own code steps outside its transforms so
+    from torch._functorch.pyfunctorch import temporarily_clear_interpreter_stack as outside_torch_func
+except ImportError:  # a torch without it: building a module inside a transform stays torch's error there
+    outside_torch_func = contextlib.nullcontext
 
 
 def vmap_active() -> bool:
@@ -53,3 +67,9 @@ def global_forward_hooks() -> tuple[dict, dict]:
     """The forward pre-hooks and forward hooks every module runs (``torch.nn.modules.module.
     register_module_forward_pre_hook`` / ``register_module_forward_hook`` fill them), as two dicts."""
     return _torch_module._global_forward_pre_hooks, _torch_module._global_forward_hooks
+
+
+def global_backward_hooks() -> tuple[dict, dict]:
+    """The backward pre-hooks and backward hooks every module runs (``register_module_full_backward_pre_hook`` /
+    ``register_module_full_backward_hook`` fill them), as two dicts."""
+    return _torch_module._global_backward_pre_hooks, _torch_module._global_backward_hooks

@@ -14,7 +14,10 @@ from torch.autograd import forward_ad
 from netgraph.core.torch_internals import functorch_level, fx_symbolic_tracing, vmap_active
 
 __all__ = ["symbolic_tracing", "tracing", "no_values", "torch_func_transformed", "vmapped", "recording_trace",
-           "forward_mode"]
+           "forward_mode", "jit_tracing", "JIT_TRACING_CODE"]
+
+#: ``jit_tracing()`` as generated forwards write it (no call of ours per forward)
+JIT_TRACING_CODE = "torch.jit.is_tracing()"
 
 
 def symbolic_tracing() -> bool:
@@ -66,6 +69,17 @@ def torch_func_transformed() -> bool:
     False
     """
     return functorch_level() is not None
+
+
+def jit_tracing() -> bool:
+    """True while ``torch.jit.trace`` records the forward, as the ONNX export does (``dynamo=False``): layers take
+    the form ONNX has (a "Total" pool as the mean times the window, a DotLayer as einsum); ``JIT_TRACING_CODE``
+    inline in generated code.
+
+    >>> jit_tracing()
+    False
+    """
+    return torch.jit.is_tracing()
 
 
 def recording_trace() -> bool:

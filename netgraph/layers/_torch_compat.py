@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Callable
 from typing import Any
 
 import torch
 
-try:  # torch.func's own code steps outside its transforms so (no public name)
-    from torch._functorch.pyfunctorch import temporarily_clear_interpreter_stack as outside_torch_func
-except ImportError:  # a torch without it: building a module inside a transform stays torch's error there
-    outside_torch_func = contextlib.nullcontext
+from netgraph.core.torch_internals import outside_torch_func
 
 __all__ = ["autocast_enabled", "compiler_disable", "disabled_at_first_need", "outside_torch_func"]
 

@@ -14,6 +14,7 @@ from torch import nn
 
 from netgraph.core.layer import EmitContext, Layer
 from netgraph.core.naming_scope import quoted
+from netgraph.core.tracing import JIT_TRACING_CODE
 from netgraph.core.types import REAL, Conflict, PortType, format_shape, unify
 from netgraph.layers._modules import LayerModule
 from netgraph.layers._shapes import fill
@@ -90,7 +91,7 @@ class DotLayer(Layer):
         if ranks not in _PRODUCTS:
             return einsum
         product = _PRODUCTS[ranks].format(a=ctx.args[0], b=ctx.args[1])
-        return product if ranks == (1, 1) else f"({einsum} if torch.jit.is_tracing() else {product})"
+        return product if ranks == (1, 1) else f"({einsum} if {JIT_TRACING_CODE} else {product})"
 
 
 #: (dims of Input1, of Input2 beside the contracted one) -> the product's code

@@ -70,6 +70,7 @@ from typing import Any
 import torch
 from torch import nn
 
+from netgraph.core.torch_internals import graph_task_id
 from netgraph.core.errors import OptionError
 from netgraph.core.user_frame import user_stacklevel
 from netgraph.layers.dist_tensors import tensors
@@ -115,9 +116,8 @@ _PASSES = 64  # passes kept at once: beyond it, the oldest (a failed one) is dro
 def _unused_at_end(owner: nn.Module) -> None:
     """Warn about ``owner`` at the end of the running backward pass, in one warning with every other layer that pass
     met (a big net may hold thousands); at once where torch queues nothing (not inside its backward engine)."""
-    task = torch._C._current_graph_task_id()
     with _LOCK:
-        met = _UNUSED.get(task)
+        met = _UNUSED.get(task := graph_task_id())
         if met is not None:
             met[id(owner)] = owner
             return

@@ -22,11 +22,28 @@ from netgraph.core.layer import EmitContext
 from netgraph.core.naming_scope import quoted
 from netgraph.core.tracing import tracing
 from netgraph.core.types import REAL, format_shape
+from netgraph.core.wording import counted
 
-__all__ = ["checked_outputs", "checked_call", "recast_call", "outputs_to_recast", "INFER"]
+__all__ = ["checked_outputs", "checked_call", "recast_call", "outputs_to_recast", "INFER", "copied_if_changed",
+           "first_real"]
 
 #: ``checked_outputs``' option for a user's own layer type, whose output shapes its ``infer()`` gives
 INFER = "infer()"
+#: where a module keeps the positions of the inputs it was seen to change in place at its first real call
+_CHANGED = "_netgraph_changed_inputs"
+
+
+def copied_if_changed(module: Any, *args: torch.Tensor) -> Any:
+    """``module(*args)`` for a module that could not run on meta tensors: the inputs it changes in place (seen at its
+    first real call, run on copies, by their ``_version``) copied at each call, the others given as they are."""
+    changed = module.__dict__.get(_CHANGED)
+    if changed is None:
+        copies = [a.clone() for a in args]
+        out = module(*copies)
+        if not tracing() and not any(c.is_inference() for c in copies):  # else no version counter: copy next time
+            module.__dict__[_CHANGED] = frozenset(i for i, c in enumerate(copies) if c._version)
+        return out
+    return module(*[a.clone() if i in changed else a for i, a in enumerate(args)]) if changed else module(*args)
 
 
 def checked_call(call: str, ctx: EmitContext, ports: Sequence[str], type_name: str, option: str,
@@ -39,10 +56,20 @@ def checked_call(call: str, ctx: EmitContext, ports: Sequence[str], type_name: s
             f"{option!r}{cast})")
 
 
+def first_real(inputs: Sequence[str], types: Any) -> int | None:
+    """The position in ``inputs`` (port names, typed by ``types``) of the first Real one, whose dtype a module's
+    floating outputs of another precision are cast to; None where none is Real: the working precision is.
+
+    >>> from netgraph.core.types import PortType
+    >>> first_real(["Index", "Input"], {"Index": PortType((), "Integer"), "Input": PortType((2,), REAL)})
+    1
+    """
+    return next((k for k, port in enumerate(inputs) if types[port].dtype == REAL), None)
+
+
 def _cast_target(ctx: EmitContext, inputs: Sequence[str]) -> str:
-    """The dtype a module's floating output of another precision is cast to: its first real input's, else the
-    working precision's."""
-    real = next((k for k, port in enumerate(inputs) if ctx.types[port].dtype == REAL), None)
+    """The code of the dtype a module's floating output of another precision is cast to (``first_real``)."""
+    real = first_real(inputs, ctx.types)
     return f"{ctx.args[real]}.dtype" if real is not None else f"torch.{str(torch.get_default_dtype())[6:]}"
 
 
@@ -58,7 +85,7 @@ def recast_call(call: str, ctx: EmitContext, inputs: Sequence[str], dtypes: Sequ
     >>> recast_call("m(x)", ctx, ["Input"], [torch.float64]), recast_call("m(x)", ctx, ["Input"], [torch.float32])
     ('m(x).to(x.dtype)', 'm(x)')
     """
-    recast, _ = outputs_to_recast(dtypes, inputs, ctx.types, outputs)
+    recast = outputs_to_recast(dtypes, ctx.types, outputs)
     if not any(recast):
         return call
     to = _cast_target(ctx, inputs)
@@ -66,23 +93,19 @@ def recast_call(call: str, ctx: EmitContext, inputs: Sequence[str], dtypes: Sequ
         f"tuple(o.to({to}) if cast else o for o, cast in zip({call}, {recast!r}))"
 
 
-def outputs_to_recast(dtypes: Sequence[torch.dtype], inputs: Sequence[str], types: Any,
-                      outputs: Sequence[str] = ()) -> tuple[tuple, int | None]:
+def outputs_to_recast(dtypes: Sequence[torch.dtype], types: Any, outputs: Sequence[str] = ()) -> tuple[bool, ...]:
     """For a module's outputs the meta probe found of ``dtypes``: which to cast (floating, not the working precision;
-    any not floating where the port of ``outputs``, if given, is Real), and the position in ``inputs`` (port names,
-    typed by ``types``) of the first real one, whose dtype they take (None: the working precision's). Shared by the
-    compiled forward (``recast_call``) and the interpreter.
+    any not floating where the port of ``outputs``, typed by ``types``, is Real) to the dtype ``first_real`` names.
+    Shared by the compiled forward (``recast_call``) and the interpreter.
 
     >>> from netgraph.core.types import PortType
-    >>> outputs_to_recast([torch.float64, torch.int64], ["Index", "Input"], {"Index": PortType((), "Integer"),
-    ...                                                                      "Input": PortType((2,), REAL)})
-    ((True, False), 1)
+    >>> outputs_to_recast([torch.float64, torch.int64], {})
+    (True, False)
     """
     working = torch.get_default_dtype()
-    real = next((k for k, port in enumerate(inputs) if types[port].dtype == REAL), None)
     real_out = [types[port].dtype == REAL for port in outputs] or [False] * len(dtypes)
     return tuple(d != working if d.is_floating_point else bool(is_real and not d.is_complex)
-                 for d, is_real in zip(dtypes, real_out)), real
+                 for d, is_real in zip(dtypes, real_out))
 
 
 def checked_outputs(out: Any, shapes: tuple[tuple, ...], path: tuple[str, ...], ports: tuple[str, ...],
@@ -93,26 +116,35 @@ def checked_outputs(out: Any, shapes: tuple[tuple, ...], path: tuple[str, ...], 
     (fx, ``torch.compile``, ``vmap``) is not checked, as torch's own modules are not."""
     if tracing():
         return out
-    outs = out if isinstance(out, (tuple, list)) and len(ports) > 1 else (out,)
+    many = len(ports) > 1
+    outs = out if many and isinstance(out, (tuple, list)) else (out,)
+    whole = many and outs is not out  # one value (a tensor, a dict) for several ports: none of them
     what = "function" if type_name == "FunctionLayer" else "module"
-    if len(outs) != len(ports):
-        raise ShapeError(f"layer {'/'.join(path) or '1'!r} ({type_name}): the {what} returned {len(outs)} outputs, "
-                         f"where the layer has output ports {list(ports)}", kind="layer-contract", layer=path,
-                         expected=len(ports), found=len(outs))
+    if not whole and len(outs) != len(ports):
+        raise ShapeError(f"layer {'/'.join(path) or '1'!r} ({type_name}): the {what} returned "
+                         f"{counted(len(outs), 'output')}, where the layer has output ports {list(ports)}",
+                         kind="layer-contract", layer=path, expected=len(ports), found=len(outs))
     for port, shape, value in zip(ports, shapes, outs):
-        found = tuple(value.shape) if isinstance(value, torch.Tensor) else None
-        if found is not None and len(found) == len(shape) + 1 and \
-                all(isinstance(d, str) or d == n for d, n in zip(shape, found[1:])):
-            continue
-        where = "/".join(path) or "1"
-        said = f"shape {format_shape(found)}" if found is not None else type(value).__name__
-        given, remedy = (f"{option} gives", f"make {option} give the shapes it returns") if option == INFER else \
-            (f"{option}= gave", f"give the shapes it returns in {option}=")
-        raise ShapeError(f"layer {where!r} ({type_name}) port {quoted(port)}: the {what} returned {said}, where "
-                         f"{given} (b{', ' if shape else ''}{format_shape(shape)[1:-1]}) with b the batch size; "
-                         f"{remedy}, or make it return those", kind="layer-contract", layer=path, port=port,
-                         expected=shape, found=found)
-    if dtype is None or not any(o.is_floating_point() and o.dtype != dtype for o in outs):
+        found = tuple(value.shape) if isinstance(value, torch.Tensor) and not whole else None
+        if found is None or len(found) != len(shape) + 1 or \
+                not all(isinstance(d, str) or d == n for d, n in zip(shape, found[1:])):
+            raise _port_error(path, type_name, what, option, port, shape, found, value)
+    if dtype is None or not many and (out.dtype is dtype or not out.is_floating_point()):
+        return out
+    if not any(o.is_floating_point() and o.dtype != dtype for o in outs):
         return out
     cast = tuple(o.to(dtype) if o.is_floating_point() else o for o in outs)
-    return cast if len(ports) > 1 else cast[0]
+    return cast if many else cast[0]
+
+
+def _port_error(path: tuple[str, ...], type_name: str, what: str, option: str, port: str, shape: tuple,
+                found: tuple | None, value: Any) -> ShapeError:
+    """The ShapeError for an output ``value`` (of shape ``found``, None for no tensor) that is not the ``shape`` that
+    ``option`` gave ``port``."""
+    said = f"shape {format_shape(found)}" if found is not None else type(value).__name__
+    given, remedy = (f"{option} gives", f"make {option} give the shapes it returns") if option == INFER else \
+        (f"{option}= gave", f"give the shapes it returns in {option}=")
+    return ShapeError(f"layer {'/'.join(path) or '1'!r} ({type_name}) port {quoted(port)}: the {what} returned {said}, "
+                      f"where {given} (b{', ' if shape else ''}{format_shape(shape)[1:-1]}) with b the batch size; "
+                      f"{remedy}, or make it return those", kind="layer-contract", layer=path, port=port,
+                      expected=shape, found=found)

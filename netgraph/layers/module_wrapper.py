@@ -94,12 +94,12 @@ class _ModuleWrapper(Layer):
         return frozenset(range(len(ins))) if unprobed else self._cache.get(("mutated", ins), frozenset())
 
     def emit(self, ctx: EmitContext) -> str:
-        mutated = self.mutated_inputs(ctx.types)
+        ins, mutated = tuple(ctx.types[p] for p in self.input_ports), self.mutated_inputs(ctx.types)
+        if all(is_known(t.shape) and t.dtype is not None for t in ins) and isinstance(self._probed(ins), _MetaFailure):
+            call = f"copied_if_changed({', '.join([ctx.module, *ctx.args])})" if ins else f"{ctx.module}({ctx.batch})"
+            return checked_call(call, ctx, self.output_ports, self.type_name, "outputs", self.input_ports)  # checked
         args = [f"{a}.clone()" if i in mutated else a for i, a in enumerate(ctx.args)]
         call = f"{ctx.module}({', '.join(args) if self.input_ports else ctx.batch})"
-        ins = tuple(ctx.types[p] for p in self.input_ports)
-        if all(is_known(t.shape) and t.dtype is not None for t in ins) and isinstance(self._probed(ins), _MetaFailure):
-            return checked_call(call, ctx, self.output_ports, self.type_name, "outputs", self.input_ports)  # checked
         return recast_call(call, ctx, self.input_ports, self.probed_dtypes(ctx.types), self.output_ports)  # x.double()
 
     def probed_dtypes(self, types: Mapping[str, PortType]) -> tuple[torch.dtype, ...]:
@@ -184,10 +184,10 @@ class _ModuleWrapper(Layer):
             failure = f"{type(exc).__name__}: {str(exc)[:300]}"
             return _MetaFailure(f"running the module on meta tensors with inputs {shown} (batch dim first) failed: "
                                 f"{failure}{hint}", expected=tuple(shapes), found=failure)
-        outs = list(out) if isinstance(out, (tuple, list)) else [out]
+        outs = list(out) if isinstance(out, (tuple, list)) and len(self.output_ports) > 1 else [out]
         if not all(isinstance(o, torch.Tensor) for o in outs) or len(outs) != len(self.output_ports):
             kinds = type(out).__name__ if not isinstance(out, (tuple, list)) else \
-                f"({', '.join(type(o).__name__ for o in outs)})"
+                f"({', '.join(type(o).__name__ for o in out)})"
             return Conflict(f"the module must return one tensor per output port {list(self.output_ports)}, "
                             f"returned {kinds}", expected=list(self.output_ports), found=kinds)
         bad = [o for o in outs if o.dim() == 0 or o.shape[0] != batch]

@@ -5,20 +5,15 @@ is the window's sum itself (padding adds zeros), not its mean times the window's
 from __future__ import annotations
 
 import math
-import operator
 from typing import Any
 
 import torch
 import torch.nn.functional as F
 
+from netgraph.core.tracing import JIT_TRACING_CODE, jit_tracing
 from netgraph.layers._modules import LayerModule
 
-__all__ = ["PoolModule", "sum_pool", "sum_pool_code", "total_pool", "MEAN_WHEN"]
-
-#: When the "Total" pool is the mean times the window's size: torch's function of this name under ``torch``, true
-#: under ``torch.jit.trace`` (the ONNX export); ``total_pool`` calls it and ``sum_pool_code`` writes its call.
-MEAN_WHEN = "jit.is_tracing"
-_mean_when = operator.attrgetter(MEAN_WHEN)
+__all__ = ["PoolModule", "sum_pool", "sum_pool_code", "total_pool"]
 
 
 def sum_pool(x: torch.Tensor, kernel: tuple, stride: tuple, padding: tuple) -> torch.Tensor:
@@ -31,7 +26,7 @@ def sum_pool(x: torch.Tensor, kernel: tuple, stride: tuple, padding: tuple) -> t
 def total_pool(x: torch.Tensor, kernel: tuple, stride: tuple, padding: tuple) -> torch.Tensor:
     """The "Total" pool: the sum pool, but under ``torch.jit`` (the ONNX export, whose AveragePool has no divisor 1
     and which ``import_onnx`` reads back as a Total) the mean times the window's size; ``sum_pool_code`` inline."""
-    if _mean_when(torch)():
+    if jit_tracing():
         function, args = _mean_call(kernel, stride, padding)
         return getattr(F, function)(x, *args) * math.prod(kernel)
     return sum_pool(x, kernel, stride, padding)
@@ -43,7 +38,7 @@ def sum_pool_code(x: str, kernel: tuple, stride: tuple, padding: tuple) -> str:
     total = f"F.{function}({x}.unsqueeze(-2), {_listed(args)}).squeeze(-2)" if one_row else \
         f"F.{function}({x}, {_listed(args)})"
     function, args = _mean_call(kernel, stride, padding)
-    return f"(F.{function}({x}, {_listed(args)}) * {math.prod(kernel)} if torch.{MEAN_WHEN}() else {total})"
+    return f"(F.{function}({x}, {_listed(args)}) * {math.prod(kernel)} if {JIT_TRACING_CODE} else {total})"
 
 
 def _sum_call(kernel: tuple, stride: tuple, padding: tuple) -> tuple[str, tuple, bool]:

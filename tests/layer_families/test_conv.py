@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import inspect
-import sys
-
 import pytest
 import torch
 import torch.nn.functional as F
@@ -13,7 +10,6 @@ from torch import nn
 from netgraph import (AggregationLayer, ConvolutionLayer, DeconvolutionLayer, LinearLayer, NetChain, NetGraph, OptionError,
                       PoolingLayer, ShapeError)
 from netgraph.backend.interpreter import interpret
-from netgraph.layers import pool_module
 from tests.layer_families._helpers import convolution_equals_torch, shape_error, three_way
 
 CONV = {1: nn.Conv1d, 2: nn.Conv2d, 3: nn.Conv3d}
@@ -177,17 +173,16 @@ def test_total_pooling_is_each_windows_sum_exactly(kernel, stride, padding):
         assert torch.equal(found, expected) and torch.equal(given.grad, x.grad)
 
 
-def test_total_pooling_mean_condition_is_written_once_and_both_forwards_ask_it(monkeypatch):
-    """The "Total" pool's ONNX-export condition is defined once (MEAN_WHEN): the interpreter's total_pool calls
-    torch's function of that name and the compiled forward writes its call, so both ask it on every forward."""
-    assert inspect.getsource(pool_module).count("is_tracing") == 1
+def test_total_pooling_is_the_mean_times_the_window_under_jit_trace_in_both_forwards():
+    """Under torch.jit.trace (the ONNX export) the "Total" pool is the mean times the window (an AveragePool ONNX has),
+    elsewhere the sum pool (divisor 1), in the compiled forward and the interpreter alike."""
     net = NetGraph([PoolingLayer([3], function="Total")], [], Input=(2, 9))
-    module, x, askers = net.compile(), torch.randn(2, 2, 9), []
-    monkeypatch.setattr(torch.jit, pool_module.MEAN_WHEN.split(".")[-1],
-                        lambda: askers.append(sys._getframe(1).f_code.co_name) or False)
+    module, x = net.compile(), torch.randn(2, 2, 9)
     expected = x.unfold(-1, 3, 1).sum(-1)  # stride 1
-    assert torch.allclose(module(Input=x), expected) and torch.allclose(interpret(net, module, Input=x), expected)
-    assert askers == ["forward", "total_pool"]
+    for run in (lambda t: module(Input=t), lambda t: interpret(net, module, Input=t)):
+        assert torch.allclose(run(x), expected)
+        graph = str(torch.jit.trace(run, (x,), check_trace=False).graph)
+        assert "aten::avg_pool1d" in graph and "divisor_override" not in graph and "aten::mul" in graph
 
 
 def test_pooling_keeps_channels_both_ways():
