@@ -15,6 +15,7 @@ import torch
 
 from netgraph.core.errors import did_you_mean
 from netgraph.core.naming_scope import quoted
+from netgraph.core.options import beyond_range
 from netgraph.spec.yaml_nodes import YMap
 
 __all__ = ["ARRAY_DTYPES", "ARRAY_KEYS", "array_dtype", "typed_values", "numbers"]
@@ -50,10 +51,8 @@ def typed_values(reader: Any, spec: YMap, values: Any, label: str, layer: tuple 
         typed = torch.as_tensor(values, dtype=ARRAY_DTYPES[name])  # as the writer checked each decimal reads back
     except (TypeError, ValueError, RuntimeError):
         return values
-    flat, cast = exact.reshape(-1), typed.reshape(-1)  # torch's masks take at most 64 dims; nested lists may have more
-    over = torch.isinf(cast) & torch.isfinite(flat)
-    if bool(over.any()):
-        big = float(flat[over].abs().max())
+    big = beyond_range(exact, ARRAY_DTYPES[name])
+    if big is not None:
         return reader.error(loc, f"{label}the array holds {big:.4g}, beyond {name}'s range (it would become inf)",
                             kind="option-value", found=big, layer=layer)
     return typed
