@@ -66,7 +66,7 @@ def numbers(reader: Any, value: Any, loc: Any, label: str, layer: tuple | None, 
     flagged = _first_unread(value)
     if isinstance(flagged, OverflowedFloat):
         return reader.error(loc, f"{label}the array holds {flagged}, beyond float64's range (it would become inf); "
-                            f"write .inf for an infinity", layer=layer, kind="option-value", found=float(flagged))
+                            f"write .inf for an infinity", layer=layer, kind="option-value", found=flagged)
     if flagged is None or (nested and not isinstance(value, list)):
         return value
     return reader.error(loc, f"{label}an array holds numbers, found the boolean {str(flagged).lower()} in "
