@@ -331,3 +331,18 @@ def test_a_small_build_leaves_the_young_generation_as_it_is():
     beside = [object()]  # tracked: in the youngest generation
     NetChain([LinearLayer(3), "Tanh"], input=2)
     assert any(o is beside for o in gc.get_objects(0))
+
+
+def test_initialising_nested_chains_infers_their_types_again_without_building_them_again(monkeypatch):
+    """Each nested chain with no Input declared was built anew by net_initialize (its new weights size the Input):
+    N=4000 of them took 4x as long. Only their types are inferred again; the result is the same."""
+    from netgraph import net_initialize
+    net = NetChain([NetChain([LinearLayer(8), ElementwiseLayer("Tanh")]) for _ in range(3)], Input=8)
+    built = []
+    real = NetGraph._construct
+    monkeypatch.setattr(NetGraph, "_construct", lambda self, *args: built.append(self) or real(self, *args))
+    initialised = net_initialize(net, seed=0)
+    assert built == []
+    monkeypatch.undo()
+    assert [inner.port_types["Input"].shape for inner in initialised.layers.values()] == [(8,)] * 3
+    assert NetChain.from_yaml(initialised.to_yaml()) == initialised

@@ -87,6 +87,20 @@ def test_measure_words_a_bad_flag_value_by_the_flag_as_train_does(cli, tmp_path,
     assert cli("train", "soft.yaml", "--data", "test.npz", *flags).err == f"netgraph train: {message}\n"
 
 
+def test_measure_and_train_take_precision_as_spelled_and_guess_another_case(cli, tmp_path):
+    """--precision Real64 (Wolfram's spelling, listed in the README) was refused after a lowercasing check, and
+    Float64 passed it only to be refused in net_train's words ('working_precision='), not the flag's."""
+    save(net_initialize(NetChain([LinearLayer(3), SoftmaxLayer()], Input=3), seed=0), tmp_path / "soft.yaml")
+    np.savez(tmp_path / "test.npz", Input=LOGITS.numpy(), Target=CLASSES.numpy())
+    for command in ("measure", "train"):
+        ran = cli(command, "soft.yaml", "--data", "test.npz", "--precision", "Real64", "--rounds" if
+                  command == "train" else "--batch-size", "1", *(["-o", "out.yaml"] if command == "train" else []))
+        assert ran.code == 0, ran.err
+        ran = cli(command, "soft.yaml", "--data", "test.npz", "--precision", "Float64")
+        assert ran.err == (f"netgraph {command}: --precision must be float32, float64 or mixed, found 'Float64' "
+                           f"(did you mean 'float64'?)\n")
+
+
 @pytest.mark.parametrize("loss, message", [
     ("{Output: -1}", "--loss: weight of 'Output' must be a finite number >= 0, found -1"),
     ("Output", "give loss_function={'Output': 1} (command line: --loss '{Output: 1}')")])

@@ -62,10 +62,17 @@ def test_an_option_value_in_another_case_is_refused_naming_the_listed_spelling(o
     assert info.value.diagnostics[0].option == name
 
 
-@pytest.mark.parametrize("options", [{"mode": "Train"}, {"mode": "Test"}, {"precision": "Real32"}])
-def test_wolframs_spellings_of_mode_and_precision_are_taken(options):
-    x = torch.randn(2, 4)
-    torch.testing.assert_close(linear_net()(x, **options), linear_net()(x))
+@pytest.mark.parametrize("wolframs, ours, other", [
+    ({"mode": "Train"}, {"mode": "train"}, {"mode": "test"}), ({"mode": "Test"}, {"mode": "test"}, {"mode": "train"}),
+    ({"precision": "Real64"}, {"precision": "float64"}, {"precision": "float32"}),
+    ({"precision": "Real32"}, {"precision": "float32"}, {"precision": "float64"})])
+def test_wolframs_spellings_of_mode_and_precision_are_taken(wolframs, ours, other):
+    """Each spelling gives what ours gives and not what the other value gives (dropout drops only in train mode)."""
+    net = net_initialize(NetChain([LinearLayer(30), DropoutLayer(0.5)], Input=4), seed=0)
+    x = torch.randn(20, 4)
+    given, listed, unlike = (net(x, seed=3, **options) for options in (wolframs, ours, other))
+    torch.testing.assert_close(given, listed, rtol=0, atol=0)
+    assert given.dtype != unlike.dtype or not torch.equal(given, unlike)
 
 
 def test_every_bad_option_is_reported_at_once():

@@ -140,6 +140,11 @@ def test_an_array_s_dtype_name_it_does_not_know_is_one_error_at_the_name():
 
 @pytest.mark.parametrize("array, message", [
     ("{array: [1.0, 70000.0], dtype: float16}", "the array holds 7e+04, beyond float16's range"),
+    ("{array: [1.0, 1.0e400], dtype: float64}", ":3:35: layer 'w' option array: the array holds 1.0e400, beyond "
+                                                "float64's range (it would become inf); write .inf for an infinity"),
+    ("{array: [[-1.0e400]], dtype: float16}", "the array holds -1.0e400, beyond float64's range"),
+    ("[0.5, 2, 1.0e400, 3]", ":3:35: layer 'w' option array: the array holds 1.0e400, beyond float64's range"),
+    ("[[1, 2], [3, 1e999]]", "the array holds 1e999, beyond float64's range"),
     ("{shared: s, dtype: float64}", "dtype: float64 goes with the array's values"),
     ("{dtype: float64}", "an array is a list of numbers, null, {array: [...], dtype: float64}")])
 def test_an_array_whose_dtype_cannot_hold_it_or_has_no_values_is_refused(array, message):
@@ -155,6 +160,9 @@ def test_an_array_with_its_dtype_is_read_in_that_dtype_and_the_schema_takes_it()
     array = NetGraph.from_yaml(text).layers["w"].array
     assert array.dtype == torch.float64 and array.tolist() == [[0.1, 1e300]]
     assert NetGraph.from_yaml(_array_spec("{array: [0.1]}")).layers["w"].array.dtype == torch.float32
+    infinite = NetGraph.from_yaml(_array_spec("{array: [.inf, -.Inf], dtype: float64}")).layers["w"].array
+    assert infinite.tolist() == [float("inf"), float("-inf")]  # written as infinities: no overflow
     assert not list(validator.iter_errors(yaml.safe_load(text)))
-    for wrong in ("{array: [0.1], dtype: float46}", "{dtype: float64}", "{array: [0.1], dtype: float64, x: 1}"):
+    for wrong in ("{array: [0.1], dtype: float46}", "{dtype: float64}", "{array: [0.1], dtype: float64, x: 1}",
+                  "{array: null, dtype: float64}", "{shared: s, array: null, dtype: float64}"):
         assert list(validator.iter_errors(yaml.safe_load(_array_spec(wrong)))), wrong

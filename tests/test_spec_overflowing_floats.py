@@ -1,6 +1,6 @@
 """A float written too large for a float64 (``1e400``) is read as ±inf, and a problem with it says what was written:
-``found 1e400``, not ``found inf`` (in an option, a port shape, a range, an array); where inf is taken (an array's
-value) it is inf, and to_yaml writes it as .inf."""
+``found 1e400``, not ``found inf`` (in an option, a port shape, a range, an array); an array refuses it (an
+infinity there is written .inf, as to_yaml writes it)."""
 
 from __future__ import annotations
 
@@ -20,7 +20,6 @@ _SPECS = {
     "graph range": (_HEAD + _TANH + "inputs:\n  Input: {shape: [3], range: [0, 1e400]}\n", "(0, 1e400)", "1e400"),
     "chain range": ("netgraph: 1\ntype: NetChain\ninput: {range: [0, 1.5e999]}\nlayers:\n"
                     "  - {type: EmbeddingLayer, output: 3}\n", "(0, 1.5e999)", "1.5e999"),
-    "array": (_HEAD + "  c: {type: NetArrayLayer, array: [one, 1e400]}\n", "('one', 1e400)", "1e400"),
 }
 
 
@@ -34,7 +33,12 @@ def test_an_overflowing_float_is_told_as_written(where, yaml_loader):
     assert written in str(problem_json(diagnostic, "s.yaml")["found"])
 
 
-def test_an_overflowing_float_in_an_array_is_infinity_and_is_written_as_inf(yaml_loader):
-    net = NetGraph.from_yaml(_HEAD + "  c: {type: NetArrayLayer, array: [1.0, -1e400], output: 2}\n")
+def test_an_overflowing_float_in_an_array_is_refused_and_an_infinity_is_written_inf(yaml_loader):
+    """An array's 1e400 was taken as inf, though a value beyond the dtype's range is a SpecError: .inf is infinity."""
+    with pytest.raises(SpecError) as info:
+        NetGraph.from_yaml(_HEAD + "  c: {type: NetArrayLayer, array: [1.0, -1e400], output: 2}\n")
+    (diagnostic,) = info.value.diagnostics
+    assert repr(diagnostic.found) == "-1e400" and "holds -1e400, beyond float64's range" in diagnostic.message
+    net = NetGraph.from_yaml(_HEAD + "  c: {type: NetArrayLayer, array: [1.0, -.inf], output: 2}\n")
     assert net.layers["c"].array.tolist() == [1.0, -math.inf]
     assert "[1.0, -.inf]" in net.to_yaml() and NetGraph.from_yaml(net.to_yaml()) == net

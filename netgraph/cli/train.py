@@ -266,9 +266,9 @@ def _flag_notes(show: Callable, flag: str, checkpoint_flag: bool) -> Callable:
 
 def check_precision(value: str | None) -> None:
     """--precision, checked here rather than in ``flags`` (``netgraph run`` imports that, and not netgraph.train)."""
-    if value is not None and value.lower() not in PRECISION_NAMES:
+    if value is not None and value not in PRECISION_NAMES:
         raise OptionError(f"--precision must be float32, float64 or mixed, found {value!r}"
-                          f"{did_you_mean(value, PRECISION_CHOICES)}", option="precision", kind="option-value",
+                          f"{did_you_mean(value, PRECISION_NAMES)}", option="precision", kind="option-value",
                           expected=tuple(PRECISION_CHOICES), found=value)
 
 

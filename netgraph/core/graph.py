@@ -42,7 +42,7 @@ from netgraph.core.peripheral_coders import peripheral_coders, retaken, still_st
 from netgraph.core.flat_pickle import PLAIN_DEPTH, flat_form
 from netgraph.core.graph_wiring import graph_wiring
 from netgraph.core.ir import GraphIR, build_ir, with_layers
-from netgraph.core.leaf_swap import same_structure, split_changes
+from netgraph.core.leaf_swap import reinferred, same_structure, split_changes
 from netgraph.core.order import in_order, order
 from netgraph.core.port_paths import expose, layer_at, named_path, no_inner_net, no_output, resolve
 from netgraph.core.ports import Edge, NetPort, declared_as_inferred, declared_port_type
@@ -272,8 +272,8 @@ class NetGraph(NetValues, Layer, LayerSequence, DrawingAndYaml):  # NetValues: a
         layers, whole, nested = split_changes(self, changes)
         if all(same_structure(self._layers[n], layers[n]) or (n in nested and isinstance(layers[n], NetGraph)
                                                               and layers[n]._same_ports(self._layers[n]))
-               for n in layers if layers[n] is not self._layers[n]) and all(t.known for t in self.port_types.values()):
-            return self._with_layers(layers)  # arrays changed only, no port unknown (they may size it): types stay
+               for n in layers if layers[n] is not self._layers[n]):
+            return reinferred(self, self._with_layers(layers))  # arrays changed only: edges and order stay valid
         rebuilt = still_stripped(self, self._rebuilt(*retaken(self, layers, whole, set(nested))))
         if not self._multipliers:
             return rebuilt

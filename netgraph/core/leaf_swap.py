@@ -19,12 +19,12 @@ from netgraph.core.ir import with_node_layers
 from netgraph.core.layer import Layer, _same
 from netgraph.core.layer_table import layer_key
 from netgraph.core.naming_scope import quoted
-from netgraph.core.nesting import deep_walk
+from netgraph.core.nesting import deep_walk, infer_net
 from netgraph.core.options import copy_plan
 from netgraph.core.shared import is_graph
 from netgraph.core.wording import few_names
 
-__all__ = ["same_structure", "replace_leaves", "replace_inside", "split_changes"]
+__all__ = ["reinferred", "same_structure", "replace_leaves", "replace_inside", "split_changes"]
 
 
 def same_structure(old: Layer, new: Layer, options: bool = True) -> bool:
@@ -139,8 +139,15 @@ def _swapped(net: Any, changes: Mapping[tuple, Layer], ir: Any) -> Any:
             layers[path[0]] = layer
         else:
             nested.setdefault(path[0], {})[path[1:]] = layer
-    for name, inner in nested.items():  # each a nested graph whose leaves changed; one with ports of unknown type
-        graph = layers[name]  # on its own: its new arrays may size them, which replace_layers infers
-        known = all(t.known for t in graph._inference.ports.values())
-        layers[name] = _swapped(graph, inner, None) if known else graph.replace_layers(inner)
+    for name, inner in nested.items():  # each a nested graph whose leaves changed
+        layers[name] = reinferred(layers[name], _swapped(layers[name], inner, None))
     return net._holding(layers, net._shared_users, ir)  # no shared arrays: the users stay none
+
+
+def reinferred(old: Any, new: Any) -> Any:
+    """``new``, graph ``old`` holding other arrays (the same structure), with its types inferred again where ``old``
+    left a port unknown (the new arrays may size it): only the inference, the graph is not built again."""
+    if all(t.known for t in old._inference.ports.values()):
+        return new
+    new.__dict__.update(_inference=infer_net(new), _ir=None)  # a fresh copy: its types, and an IR built from them
+    return new

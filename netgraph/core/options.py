@@ -44,7 +44,7 @@ from netgraph.core.types import Conflict, as_shape, vector_shape
 
 __all__ = ["OptionKind", "Shape", "SequenceShape", "PortShapes", "Ports", "Array", "RemovableArray",
            "DistributionOption", "Function", "IntOrInts", "Level", "Levels", "Module", "Net", "Literal", "option_kind",
-           "option_kinds", "option_fields", "option_hints", "removable_fields", "as_array", "as_seed", "beyond_float32",
+           "option_kinds", "option_fields", "option_hints", "removable_fields", "as_array", "as_seed", "beyond_range",
            "shape_options", "Within"]
 
 
@@ -115,7 +115,7 @@ def as_array(value: Any, what: str, option: str | None = None) -> torch.Tensor |
                           f"found {found}", option=option, expected="a numeric array", found=value,
                           kind=VALUE_KIND)
     if plain:
-        big = beyond_float32(t)
+        big = beyond_range(t)
         if big is not None:
             raise OptionError(f"{what} holds {big:.4g}, beyond float32's range (it would become inf)", option=option,
                               kind=VALUE_KIND, found=big)
@@ -123,16 +123,18 @@ def as_array(value: Any, what: str, option: str | None = None) -> torch.Tensor |
     return t.detach().to(torch.float32 if not t.is_floating_point() else t.dtype).clone()
 
 
-def beyond_float32(values: torch.Tensor) -> float | None:
-    """The largest magnitude among ``values``' finite float64 values that become inf in float32, or None.
+def beyond_range(values: torch.Tensor, dtype: torch.dtype = torch.float32) -> float | None:
+    """The largest magnitude among ``values``' finite float64 values that become inf in ``dtype``, or None.
 
-    >>> beyond_float32(torch.tensor([1.0, -1e300, float("inf")], dtype=torch.float64)), beyond_float32(torch.ones(2))
+    >>> beyond_range(torch.tensor([1.0, -1e300, float("inf")], dtype=torch.float64)), beyond_range(torch.ones(2))
     (1e+300, None)
+    >>> beyond_range(torch.tensor([7e4], dtype=torch.float64), torch.float16)
+    70000.0
     """
     if values.dtype != torch.float64:
         return None
     values = values.reshape(-1)  # torch's reductions and masks take at most 64 dims; nested lists may have more
-    over = torch.isinf(values.to(torch.float32)) & torch.isfinite(values)
+    over = torch.isinf(values.to(dtype)) & torch.isfinite(values)
     return float(values[over].abs().max()) if bool(over.any()) else None
 
 

@@ -15,6 +15,8 @@ import torch
 
 from netgraph.core.errors import did_you_mean
 from netgraph.core.naming_scope import quoted
+from netgraph.core.options import beyond_range
+from netgraph.spec.scalar_spans import OverflowedFloat
 from netgraph.spec.yaml_nodes import YMap
 
 __all__ = ["ARRAY_DTYPES", "ARRAY_KEYS", "array_dtype", "typed_values", "numbers"]
@@ -50,32 +52,37 @@ def typed_values(reader: Any, spec: YMap, values: Any, label: str, layer: tuple 
         typed = torch.as_tensor(values, dtype=ARRAY_DTYPES[name])  # as the writer checked each decimal reads back
     except (TypeError, ValueError, RuntimeError):
         return values
-    flat, cast = exact.reshape(-1), typed.reshape(-1)  # torch's masks take at most 64 dims; nested lists may have more
-    over = torch.isinf(cast) & torch.isfinite(flat)
-    if bool(over.any()):
-        big = float(flat[over].abs().max())
+    big = beyond_range(exact, ARRAY_DTYPES[name])
+    if big is not None:
         return reader.error(loc, f"{label}the array holds {big:.4g}, beyond {name}'s range (it would become inf)",
                             kind="option-value", found=big, layer=layer)
     return typed
 
 
 def numbers(reader: Any, value: Any, loc: Any, label: str, layer: tuple | None, nested: bool) -> Any:
-    """``value``, an array's values, unless a boolean is among them (true is no number: the schema refuses it too);
-    ``nested``: a boolean alone is left to the option (``biases: false`` leaves biases out)."""
-    flagged = _first_boolean(value) if isinstance(value, list) or not nested else None
-    if flagged is None:
+    """``value``, an array's values, unless a boolean is among them (true is no number: the schema refuses it too)
+    or a decimal too large for any float (``1e400``, read as inf: an infinity is written ``.inf``); ``nested``: a
+    boolean alone is left to the option (``biases: false`` leaves biases out)."""
+    flagged = _first_unread(value)
+    if isinstance(flagged, OverflowedFloat):
+        return reader.error(loc, f"{label}the array holds {flagged}, beyond float64's range (it would become inf); "
+                            f"write .inf for an infinity", layer=layer, kind="option-value", found=flagged)
+    if flagged is None or (nested and not isinstance(value, list)):
         return value
     return reader.error(loc, f"{label}an array holds numbers, found the boolean {str(flagged).lower()} in "
                         f"{reprlib.repr(value)}; write 1 or 0", layer=layer, kind="value-type",
                         expected="numbers", found=flagged)
 
 
-def _first_boolean(value: Any) -> bool | None:
-    """The first boolean in ``value`` or its nested lists, else None."""
-    if isinstance(value, bool):
+def _first_unread(value: Any) -> bool | OverflowedFloat | None:
+    """The first boolean or overflowed decimal in ``value`` or its nested lists, else None."""
+    if type(value) in _UNREAD:
         return value
-    types = set(map(type, value)) if isinstance(value, list) else ()  # one pass in C over a row of numbers
-    if bool in types:
-        return next(v for v in value if isinstance(v, bool))
-    return next((found for item in value if (found := _first_boolean(item)) is not None), None) \
+    types = set(map(type, value)) if isinstance(value, list) else set()  # one pass in C over a row of numbers
+    if not types.isdisjoint(_UNREAD):
+        return next(v for v in value if type(v) in _UNREAD)
+    return next((found for item in value if (found := _first_unread(item)) is not None), None) \
         if list in types else None
+
+
+_UNREAD = {bool, OverflowedFloat}  # an array's items that read as no number it holds

@@ -118,6 +118,8 @@ DEFS = {  # the schemas the option kinds refer to, by $defs name
     "array": {"anyOf": [{"$ref": "#/$defs/arrayValues"}, {"type": "null"},
                         {"type": "object", "anyOf": [{"required": ["shared"]}, {"required": ["array"]}],
                          "dependentRequired": {"dtype": ["array"]}, "additionalProperties": False,
+                         "if": {"required": ["dtype"]},  # a dtype types values: the loader refuses array: null
+                         "then": {"properties": {"array": {"$ref": "#/$defs/arrayValues"}}},
                          "properties": {"shared": {"type": "string"},
                                         "array": {"anyOf": [{"$ref": "#/$defs/arrayValues"}, {"type": "null"}]},
                                         "dtype": {"enum": list(ARRAY_DTYPES)}}}],
