@@ -123,3 +123,17 @@ def test_a_checked_call_with_slot_bounds_reads_their_values_once():
                                   (a - 2.0 ** 26, b, r"imin.*-67108864.*float32")]:
         with pytest.raises(DataError, match=problem):
             module(a=bad_a, b=bad_b)
+
+
+def test_binomial_counts_beyond_the_dtypes_integers_are_refused_as_discrete_uniform_bounds_are():
+    """BinomialDistribution(2**24 + 1, 1) drew 16777216 in float32: its n rounded silently."""
+    from netgraph import BinomialDistribution, PortType
+    net = NetGraph({"hits": RandomArrayLayer(BinomialDistribution("#n", 1.0))}, [], n=PortType((1,), "Integer"))
+    with pytest.raises(DataError, match=r"layer 'hits'.*BinomialDistribution.*n .*16777217.*float32.*float64") as err:
+        net(n=torch.tensor([[BIG + 1]]))
+    assert (err.value.diagnostics[0].port, err.value.diagnostics[0].option) == ("n", "n")
+    assert net(n=torch.tensor([[BIG + 1]]), precision="float64").item() == BIG + 1
+    with pytest.raises(DataError, match=r"n .*9007199254740994.*float64"):
+        net(n=torch.tensor([[2 ** 53 + 2]]), precision="float64")
+    with pytest.raises(DataError, match=r"layer 'hits'.*n .*16777218.*float32"):
+        NetGraph({"hits": RandomArrayLayer(BinomialDistribution(BIG + 2, 0.5), output=2)}, [])()
