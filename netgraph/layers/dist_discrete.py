@@ -178,7 +178,6 @@ class BinomialDistribution(_Discrete):
     CONSTRAINTS = {"n": COUNT, "p": UNIT}
     ROLES = {"n": "number of trials, an integer", "p": "success probability"}
     INTEGER_PARAMS = ("n",)
-    EXACT_INTEGERS = ("n",)  # an n the draw's dtype rounds (float32: beyond 2**24) draws off the support
 
     BOUND_SLOPES = {"n": 1, "p": 1}  # the bound is n
 
