@@ -7,10 +7,20 @@ from __future__ import annotations
 
 import torch
 
+from netgraph.core.tracing import tracing
+
 __all__ = ["NORMAL_COUNTS_FROM", "BINOMIAL_SAMPLER_MAX", "poisson_counts", "binomial_counts"]
 
 NORMAL_COUNTS_FROM = 2.0 ** 40  # torch.poisson's variance is Wolfram's below (1e14: +0.75%, 3e15: −17%)
 BINOMIAL_SAMPLER_MAX = 2.0 ** 44  # torch.binomial's draws have Wolfram's mean and variance to here (2**53: +4.5%)
+
+
+def _none_beyond(beyond: torch.Tensor) -> bool:
+    """Eagerly, that no element is ``beyond`` (one read: torch's sampler alone, as fast as before, then); traced
+    (export, vmap, compile) or on meta tensors False: both samplers, no branch on the values."""
+    if tracing() or not isinstance(beyond, torch.Tensor) or beyond.is_meta:  # fx hands a Proxy
+        return False
+    return not bool(beyond.any())
 
 
 def _rounded_normal(mean: torch.Tensor, variance: torch.Tensor) -> torch.Tensor:
@@ -26,12 +36,14 @@ def _rounded_normal(mean: torch.Tensor, variance: torch.Tensor) -> torch.Tensor:
 def poisson_counts(rate: torch.Tensor) -> torch.Tensor:
     """Poisson counts of mean ``rate``: torch's sampler below ``NORMAL_COUNTS_FROM``, where it keeps Wolfram's variance
     (beyond 2**63 it drew -2**63), from there ``_rounded_normal``; an infinite rate (NegativeBinomial's p = 0) draws
-    inf, its limit. No branch on the values (one graph for export and vmap): every call draws both.
+    inf, its limit. Traced, every call draws both (no branch on the values).
 
     >>> poisson_counts(torch.tensor([0.0, float("inf"), 2.0 ** 70])).tolist()[:2]
     [0.0, inf]
     """
     normal = rate >= NORMAL_COUNTS_FROM
+    if _none_beyond(normal):
+        return torch.poisson(rate)
     small = torch.poisson(torch.where(normal, 0.0, rate))  # first: a seed draws what it drew before below 2**40
     return torch.where(normal, _rounded_normal(rate, rate), small)
 
@@ -42,6 +54,8 @@ def binomial_counts(count: torch.Tensor, prob: torch.Tensor) -> torch.Tensor:
     past ``NORMAL_COUNTS_FROM``), else thinned: Y ~ Binomial(n, m1) with m1 = BINOMIAL_SAMPLER_MAX / n by that
     normal, then Binomial(Y, m / m1) by torch's sampler: Binomial(n, m) exactly; mirrored where 1 − p < p."""
     many = count > BINOMIAL_SAMPLER_MAX
+    if _none_beyond(many):
+        return torch.binomial(count, prob)
     small = torch.binomial(torch.where(many, 0.0, count), prob)  # first: a seed's draws to 2**44 trials are kept
     flip = prob > 0.5
     m = torch.where(flip, 1 - prob, prob)
