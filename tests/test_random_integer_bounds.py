@@ -123,3 +123,14 @@ def test_a_checked_call_with_slot_bounds_reads_their_values_once():
                                   (a - 2.0 ** 26, b, r"imin.*-67108864.*float32")]:
         with pytest.raises(DataError, match=problem):
             module(a=bad_a, b=bad_b)
+
+
+def test_integer_port_bounds_are_checked_as_fed_not_as_cast_to_float32():
+    """An Integer port's imax = 2**24 + 1 was cast to float32 (2**24) before the check, which then let it through."""
+    from netgraph import PortType
+    net = NetGraph({"ids": RandomArrayLayer(DiscreteUniformDistribution([0, "#b"]), output=2)}, [],
+                   b=PortType((1,), "Integer"))
+    with pytest.raises(DataError, match=r"layer 'ids'.*imax.*16777217.*float32") as err:
+        net(b=torch.tensor([[BIG + 1]]))
+    assert err.value.diagnostics[0].port == "b"
+    assert net(b=torch.tensor([[BIG]])).max() <= BIG

@@ -21,6 +21,7 @@ from typing import Any
 
 import torch
 
+from netgraph.layers.count_samplers import binomial_counts, poisson_counts
 from netgraph.layers.dist_base import Distribution, full, log_or_tiny, noise, tensors
 from netgraph.layers.dist_constraints import (COUNT, INTEGER, NONNEGATIVE, POSITIVE, UNIT, UNIT_LEFT_OPEN,
                                              raise_constant_problems)
@@ -75,17 +76,6 @@ class _Discrete(Distribution):
         """g · ∂ log_prob(x, params)/∂ SCORE_PARAM for draws ``x`` (``g`` broadcast against x), the same
         values autograd gives for ``log_prob`` (the same operations; tests/test_discrete_log_mass.py)."""
         raise NotImplementedError
-
-
-def _counts(rate: torch.Tensor) -> torch.Tensor:
-    """Poisson counts of mean ``rate``; a rate of ``COUNT_MAX`` or more (only with the checks off), beyond torch's int64
-    sampler (which draws -2**63 there), draws the rate itself: an integer at that size, whose relative spread
-    (below 5e-10) float32 cannot resolve; an infinite rate (NegativeBinomial's p = 0) draws inf, its limit.
-
-    >>> _counts(torch.tensor([0.0, math.inf, 2.0 ** 70])).tolist() == [0.0, math.inf, 2.0 ** 70]
-    True
-    """
-    return torch.where(rate < COUNT_MAX, torch.poisson(rate), rate)
 
 
 def _binomial_saddle(x: torch.Tensor, n: torch.Tensor, p: torch.Tensor, rest: torch.Tensor | None = None
@@ -192,7 +182,7 @@ class BinomialDistribution(_Discrete):
         count = full(_nograd(n), shape, params).to(prob.dtype)
         unknown = count.isnan()  # torch.binomial never returns for a NaN count: draw 0 there, then NaN
         wide = torch.promote_types(prob.dtype, torch.float64)  # float32's sampler is off from n = 1e8 (variance +25%)
-        drawn = torch.binomial(count.masked_fill(unknown, 0.0).to(wide).contiguous(), prob.to(wide).contiguous())
+        drawn = binomial_counts(count.masked_fill(unknown, 0.0).to(wide).contiguous(), prob.to(wide).contiguous())
         return drawn.to(prob.dtype).masked_fill_(unknown, math.nan)
 
     def _log_prob(self, x: torch.Tensor, params: Sequence[Any]) -> torch.Tensor:
@@ -245,7 +235,7 @@ class PoissonDistribution(_Discrete):
 
     def rsample(self, params: Sequence[Any], shape: tuple) -> torch.Tensor:
         (mu,) = params
-        return _counts(full(_nograd(mu), shape, params).contiguous())
+        return poisson_counts(full(_nograd(mu), shape, params).contiguous())
 
     def _log_prob(self, x: torch.Tensor, params: Sequence[Any]) -> torch.Tensor:
         """x log μ − μ − lgamma(x + 1), from a count of ``SADDLE_FROM`` up in Loader's form −deviance(x, μ) −
@@ -300,7 +290,7 @@ class NegativeBinomialDistribution(_Discrete):
         n, p = (_nograd(v) for v in params)
         n, p = full(n, shape, params), full(p, shape, params)
         rate = torch._standard_gamma(n.contiguous()) * (1 - p) / p
-        return _counts(rate)
+        return poisson_counts(rate)
 
     def _log_prob(self, x: torch.Tensor, params: Sequence[Any]) -> torch.Tensor:
         """The log-mass, its coefficient without the lgammas' cancellation (``log_orderings``) and x log(1 − p) with

@@ -137,7 +137,7 @@ class RandomModule(ConstantBuffers):
         if self.eval_mode == "mean" and not self.training:
             return self.mean(params, shape)
         if self.distribution.EXACT_INTEGERS and not tracing():
-            self._check_integers_held(params, checks, extremes=extremes)
+            self._check_integers_held(params, checks, extremes=extremes, inputs=inputs)
         if self.estimator in DETACHED and symbolic_tracing():
             return traced_draw(self, params, shape)  # fx: one call in its graph, made when the graph runs
         try:
@@ -189,11 +189,13 @@ class RandomModule(ConstantBuffers):
                         layer=self.path, option=name, hint=hint)
 
     def _check_integers_held(self, params: list[Any], checks: bool | str, where: Any = None,
-                             path: tuple[str, ...] | None = None, extremes: dict | None = None) -> None:
+                             path: tuple[str, ...] | None = None, extremes: dict | None = None,
+                             inputs: tuple[torch.Tensor, ...] = ()) -> None:
         """DataError for an integer parameter (``EXACT_INTEGERS``) beyond the integers the draw's dtype holds exactly
         (float32: ±2**24), whose draws would round off the support: a constant's value as written, a slot's as fed
         (unchecked with the checks off). ``where`` (a callable) and ``path`` name the layer (default: this one).
-        ``extremes``: the slots' (min, max) as ``distribution.check`` read them (no second read of the values)."""
+        ``extremes``: the slots' (min, max) as ``distribution.check`` read them (no second read of the values);
+        ``inputs``: the slots as fed, whose integer values the cast to ``dtype`` may have rounded (2**24 + 1)."""
         dist = self.distribution
         floats = [p.dtype for p in params if isinstance(p, torch.Tensor) and p.is_floating_point() and not p.is_meta]
         if not floats:
@@ -202,6 +204,8 @@ class RandomModule(ConstantBuffers):
         exact = [given if k != "slot" else None if checks is False else largest(extremes[name])
                  if extremes is not None and name in extremes else value
                  for name, (k, _), value, given in zip(dist.PARAMS, self.kinds, params, dist.params)]
+        exact = [inputs[v] if k == "slot" and held is not None and inputs and not inputs[v].is_floating_point() else held
+                 for (k, v), held in zip(self.kinds, exact)]
         unheld = first_unheld_integer(dist.PARAMS, exact, dtype)
         if unheld is None:
             return
