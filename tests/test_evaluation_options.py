@@ -52,7 +52,8 @@ def test_bad_options_are_option_errors_naming_the_option(options, name):
 
 
 @pytest.mark.parametrize("options, listed", [({"mode": "TRAIN"}, "train"), ({"mode": "tesT"}, "test"),
-                                             ({"precision": "real64"}, "Real64"), ({"precision": "FLOAT32"}, "float32")])
+                                             ({"precision": "real64"}, "Real64"),
+                                             ({"precision": "FLOAT32"}, "float32")])
 def test_an_option_value_in_another_case_is_refused_naming_the_listed_spelling(options, listed):
     """mode= is 'test' or 'train' (Wolfram's 'Test', 'Train'), precision= 'float32' or 'float64' ('Real32',
     'Real64'), as the README lists them; other cases were taken silently."""

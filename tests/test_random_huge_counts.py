@@ -76,7 +76,8 @@ def test_counts_beyond_torch_s_accurate_samplers_keep_wolfram_s_mean_and_varianc
 
 
 @pytest.mark.parametrize("dist, value, exact", [(PoissonDistribution("#x"), 1e16, 1.0),
-                                                (BinomialDistribution(1e17, "#x"), 0.5, 1e17)], ids=["Poisson", "Binomial"])
+                                                (BinomialDistribution(1e17, "#x"), 0.5, 1e17)],
+                         ids=["Poisson", "Binomial"])
 def test_the_score_function_gradient_of_the_mean_stays_exact_there(dist, value, exact):
     """d E[x] / dμ = 1 (Poisson), d E[x] / dp = n (Binomial): torch's draws gave 1.42 and 1.12 times it."""
     from netgraph.layers.estimators import surrogate_loss

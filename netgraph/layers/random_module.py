@@ -204,8 +204,8 @@ class RandomModule(ConstantBuffers):
         exact = [given if k != "slot" else None if checks is False else largest(extremes[name])
                  if extremes is not None and name in extremes else value
                  for name, (k, _), value, given in zip(dist.PARAMS, self.kinds, params, dist.params)]
-        exact = [inputs[v] if k == "slot" and held is not None and inputs and not inputs[v].is_floating_point() else held
-                 for (k, v), held in zip(self.kinds, exact)]
+        exact = [inputs[v] if k == "slot" and held is not None and inputs and not inputs[v].is_floating_point()
+                 else held for (k, v), held in zip(self.kinds, exact)]
         unheld = first_unheld_integer(dist.PARAMS, exact, dtype)
         if unheld is None:
             return
