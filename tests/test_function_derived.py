@@ -126,14 +126,14 @@ def test_cosine_distance_is_scale_invariant_and_the_pair_operators_nan_at_a_zero
     float32 were -7e-6 apart (the squares underflow to subnormals); it is now the pair operator's definition (each
     vector scaled by its largest |x|): 0 to a rounding, the same for every scale, compiled and interpreted alike,
     NaN where a vector is zero (Wolfram's Indeterminate, where the pair operator's is 1)."""
-    from netgraph.layers.twin_operators import _PairModule
+    from netgraph.layers.cosine import cosine_distance
     g = torch.Generator().manual_seed(0)
     u, v = torch.randn(2, 4, 5, generator=g)
     module = NetGraph([FunctionLayer("CosineDistance[#u, #v]")], [], u=5, v=5).compile()
     for run in (module, lambda **p: interpret(module.net, module, **p)):
         for scale in (1e-20, 1e-30, 1.0, 1e20):
             assert run(u=u * scale, v=u * (3 * scale)).abs().max() <= 4 * 2.0 ** -23
-            got, want = run(u=u * scale, v=v * scale), _PairModule.cosine_distance(u, v)
+            got, want = run(u=u * scale, v=v * scale), cosine_distance(u, v)
             torch.testing.assert_close(got, want, rtol=0, atol=4 * 2.0 ** -23)
         assert run(u=torch.zeros(1, 5), v=v[:1]).isnan().all()
-        assert _PairModule.cosine_distance(torch.zeros(1, 5), v[:1]).tolist() == [1.0]
+        assert cosine_distance(torch.zeros(1, 5), v[:1]).tolist() == [1.0]

@@ -2,7 +2,7 @@
 Sub(1, Div(ReduceSum(a b), Max(Sqrt(ReduceSum(a a) ReduceSum(b b)), eps))), each ReduceSum over axis 1 of (batch, n)
 vectors. The chain becomes one ``FunctionLayer`` of that formula (torch's clamp by eps kept: 1 where an embedding is
 zero), as the Euclidean distance's Sub and ReduceL2 are two.
-The operator's own scale-invariant form (``_PairModule.cosine_distance``: each vector divided by Clip(ReduceMax(Abs),
+The operator's own scale-invariant form (``netgraph.layers.cosine``: each vector divided by Clip(ReduceMax(Abs),
 tiny) first, the product of their squares clipped to at least 1 under a Sqrt) becomes one FunctionLayer of that
 formula too."""
 

@@ -31,7 +31,7 @@ from netgraph.core.types import Conflict, PortType, format_shape, unify
 from netgraph.core.guessed_lengths import LocalLength
 from netgraph.core.wording import counted
 from netgraph.layers._modules import LayerModule
-from netgraph.layers.cosine import cosine_distance
+from netgraph.layers.cosine import cosine_code, cosine_distance
 
 __all__ = ["NetBidirectionalOperator", "NetPairEmbeddingOperator"]
 
@@ -241,7 +241,7 @@ class NetPairEmbeddingOperator(NetOperator):
     def emit(self, ctx: EmitContext) -> str:
         a, b = (f"{ctx.module}.net({x}).unsqueeze(-1).flatten(1)" for x in ctx.args)  # a scalar embedding too
         if self.distance == "Cosine":
-            return f"{ctx.module}.cosine_distance({a}, {b})"
+            return cosine_code(a, b)
         return f"torch.linalg.vector_norm({a} - {b}, dim=1)"
 
 
@@ -254,14 +254,6 @@ class _PairModule(LayerModule):
         """The distance as the compiled forward (``emit``) computes it: its gradient at a distance of 0 is 0, not
         NaN (sqrt's), and small embeddings' cosine is theirs, not one of a clamped product of norms."""
         a, b = self.net(x1).unsqueeze(-1).flatten(1), self.net(x2).unsqueeze(-1).flatten(1)
-        if self.distance == "Cosine":
-            return self.cosine_distance(a, b)
+        if self.distance == "Cosine":  # a zero embedding is 1 from any other (torch's, not CosineDistance's NaN)
+            return cosine_distance(a, b)
         return torch.linalg.vector_norm(a - b, dim=1)
-
-    @staticmethod
-    def cosine_distance(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
-        """1 - a.b / (|a| |b|) of (batch, n) embeddings at any scale (``netgraph.layers.cosine``, a FunctionLayer's
-        CosineDistance too): a zero embedding is 1 from any other (torch's, not CosineDistance's NaN); its gradient
-        there is finite but of the order of 1 / the dtype's smallest normal number. ``onnx_cosine._scaled_cosine``
-        imports its export as one FunctionLayer."""
-        return cosine_distance(a, b)
