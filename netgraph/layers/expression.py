@@ -174,7 +174,7 @@ def _convert(node: ast.AST, text: str, origin: list[int], slots: list[str], dept
         tree = _converted(node, text, origin, slots, depth, internal)
     except OverflowError as exc:  # a constant folded past a real number: at the innermost part that made it
         raise PlacedOverflow.at(exc, _col(node, origin)) from None
-    if tree[0] == "bin" or (tree[0] == "const" and tree[1] != tree[1]):  # NaN, or maybe by NaN (Mod[#x, 0]'s)
+    if tree[:2] == ("bin", "*") or (tree[0] == "const" and tree[1] != tree[1]):  # NaN, or maybe by NaN (Mod[#x, 0]'s)
         name_part(tree, _part_text(node, text, origin))
     return tree
 

@@ -46,13 +46,10 @@ def to_codes(trees: list[tuple], names: dict[str, str], local: Callable[[str], s
     >>> from netgraph.layers.expression import parse
     >>> to_codes([parse("Exp[#x]").tree, parse("1 + Exp[#x]").tree], {"x": "x"}, lambda hint: f"t_{hint}")
     ['(t_e := torch.exp(x))', '(1.0 + t_e)']
+
+    A detached whole step (``detached_whole_step``) runs on its slots detached, and uses a subexpression computed
+    once for all outputs detached, attached again to its slots by an exact 0 (``_attached``).
     """
-    return _codes(trees, names, local)
-
-
-def _codes(trees: list[tuple], names: dict[str, str], local: Callable[[str], str] | None) -> list[str]:
-    """``to_codes``'s code. A detached whole step (``detached_whole_step``) runs on its slots detached, and uses a
-    subexpression computed once for all outputs detached, attached again to its slots by an exact 0 (``_attached``)."""
     whole = trees[0] if len(trees) == 1 else ("outputs", tuple(trees))
     (classes, repeated), done = repeated_subtrees(whole) if local is not None else ({}, ()), {}
     steps = cut_steps(whole)
@@ -258,8 +255,9 @@ def evaluate(tree: tuple, env: dict[str, Any], fold: bool = False, steps: frozen
     if kind == "slot":
         return env[tree[1]]
     if steps is None and not fold and detached_whole_step(tree):  # as to_codes's
-        value = evaluate(tree, {**env, **{s: env[s].detach() for s in _slots(tree)}}, steps=cut_steps(tree))
-        return value - sum(env[s].reshape(-1)[:0].sum() for s in _slots(tree))
+        slots = _slots(tree)
+        value = evaluate(tree, {**env, **{s: env[s].detach() for s in slots}}, steps=cut_steps(tree))
+        return value - sum(env[s].reshape(-1)[:0].sum() for s in slots)
     steps = frozenset() if fold else cut_steps(tree) if steps is None else steps
 
     def run(t: tuple) -> Any:
