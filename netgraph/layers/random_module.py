@@ -201,11 +201,10 @@ class RandomModule(ConstantBuffers):
         if not floats:
             return  # meta: no values
         dtype = functools.reduce(torch.promote_types, floats)
-        exact = [given if k != "slot" else None if checks is False else largest(extremes[name])
+        exact = [given if k != "slot" else None if checks is False else inputs[v]
+                 if inputs and not inputs[v].is_floating_point() else largest(extremes[name])
                  if extremes is not None and name in extremes else value
-                 for name, (k, _), value, given in zip(dist.PARAMS, self.kinds, params, dist.params)]
-        exact = [inputs[v] if k == "slot" and held is not None and inputs and not inputs[v].is_floating_point()
-                 else held for (k, v), held in zip(self.kinds, exact)]
+                 for name, (k, v), value, given in zip(dist.PARAMS, self.kinds, params, dist.params)]
         unheld = first_unheld_integer(dist.PARAMS, exact, dtype)
         if unheld is None:
             return
