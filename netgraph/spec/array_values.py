@@ -49,7 +49,7 @@ def typed_values(reader: Any, spec: YMap, values: Any, label: str, layer: tuple 
                             f"found none", kind="missing-key", expected="array", layer=layer)
     try:
         exact = torch.as_tensor(values, dtype=torch.float64)
-        typed = torch.as_tensor(values, dtype=ARRAY_DTYPES[name])  # as the writer checked each decimal reads back
+        typed = exact.to(ARRAY_DTYPES[name])  # as the writer checked each decimal reads back (one rounding of each)
     except (TypeError, ValueError, RuntimeError):
         return values
     big = beyond_range(exact, ARRAY_DTYPES[name])
