@@ -63,7 +63,7 @@ def pair_renamer(layers: Mapping[str | int, str] = {},
             return WrittenEdge(*new, "", pair.index, None, "")
         hop = pair.hop if pair.link and pair.hop is not None and pair.hop + 1 < len(ends) else None
         link = f"{ends[hop]} -> {ends[hop + 1]}" if hop is not None else \
-            (renamed_text(pair.link, layers, ports) or "") if pair.link else ""
+            (read(pair.link)[2] or "") if pair.link else ""
         return WrittenEdge(*new, text, pair.index, pair.hop if link else None, link)
     return renamed
 

@@ -82,9 +82,10 @@ class _Classes:
             links[b].append((a, edge))
         return links
 
-    def joining(self, start: Key, goal: Key) -> EdgeRef | None:
-        """The user's edge joining ``start`` to ``goal``: the outermost on their path, nearest goal among equals."""
-        return min(self.path_edges(start, goal), key=lambda e: len(e.graph), default=None)
+    def joining(self, start: Key, goal: Key, path: list[EdgeRef] | None = None) -> EdgeRef | None:
+        """The user's edge joining ``start`` to ``goal``: the outermost on their path (``path``, if found already),
+        nearest goal among equals."""
+        return min(self.path_edges(start, goal) if path is None else path, key=lambda e: len(e.graph), default=None)
 
     def path_edges(self, start: Key, goal: Key) -> list[EdgeRef]:
         """The user's edges on the shortest path from ``goal`` back to ``start`` (none where they do not meet)."""
@@ -251,7 +252,7 @@ def _conflict(problem: Problem, cls: _Classes, root: Key, who: tuple, text: str,
     ranged = dtype_clash and who[0] == "graph" and problem.range_given(key)
     setter = cls.origin.get(root)
     path = cls.path_edges(setter[1], key) if setter else []
-    joining = cls.joining(setter[1], key) if setter else None  # the search resumed: walks the path back only
+    joining = cls.joining(setter[1], key, path) if setter else None
     via = ["; joined by edge ", *edge_parts(path)] if path else []  # the edges between the two ports, not the class's
     port, graph_input = key[1], ((), key[1])
     if setter and setter[1] != key and setter[1][1] == port and setter[1][0] and len(key[0]) == 1 \
