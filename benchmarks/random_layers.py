@@ -20,8 +20,10 @@ Prints, in one run (``--steps-only``: table 2 alone):
 from __future__ import annotations
 
 import argparse
+import contextlib
 import statistics
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import torch
@@ -33,6 +35,17 @@ from estimator_twins import CASES, hand_step, ours_step  # noqa: E402
 from netgraph import BernoulliDistribution, GammaDistribution, NetGraph, NormalDistribution, RandomArrayLayer  # noqa: E402
 
 T, EXACT = 0.45, 0.25 * (1 - 2 * 0.45)  # theta (1 - theta)(1 - 2t) at theta = 0.5
+
+
+@contextlib.contextmanager
+def _threads(count: int | None) -> Iterator[int]:
+    """torch's thread count ``count`` inside (its current one where None), which it yields; the old one after."""
+    before = torch.get_num_threads()
+    torch.set_num_threads(count or before)
+    try:
+        yield count or before
+    finally:
+        torch.set_num_threads(before)
 
 
 def draw_timing(batch: int, width: int, rounds: int, threads: int | None = None) -> list[tuple]:
@@ -56,16 +69,12 @@ def draw_timing(batch: int, width: int, rounds: int, threads: int | None = None)
         "gamma ours": run(lambda: gamma(a=alpha, b=sigma)),
         "gamma torch": run(lambda: torch.distributions.Gamma(alpha, 1 / sigma).rsample()),
     }
-    before = torch.get_num_threads()
-    torch.set_num_threads(threads or before)
-    try:
+    with _threads(threads) as used:
         t = compare(fns, rounds, warmup=3)
-    finally:
-        torch.set_num_threads(before)
     rows = []
     for case in ("normal", "gamma"):
         o, r = f"{case} ours", f"{case} torch"
-        rows.append((f"{case.capitalize()} {batch}x{width}", threads or before, f"{t.median(o) * 1e3:.2f}",
+        rows.append((f"{case.capitalize()} {batch}x{width}", used, f"{t.median(o) * 1e3:.2f}",
                      f"{t.median(r) * 1e3:.2f}", f"{t.ratio(o, r):.3f}", f"{t.ratio(o, r, 'cpu'):.3f}"))
     return rows
 
@@ -87,12 +96,8 @@ def check_timing(batch: int, width: int, rounds: int) -> list[tuple]:
         auto, off = net.compile(), net.compile(checks=False)
         fns |= {f"{case} auto": lambda m=auto, i=inputs: m(**i), f"{case} off": lambda m=off, i=inputs: m(**i),
                 f"{case} torch": lambda r=1 / beta: torch.distributions.Gamma(alpha, r).rsample()}
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
+    with _threads(1):
         t = compare(fns, rounds, warmup=3)
-    finally:
-        torch.set_num_threads(before)
     return [(f"Gamma {batch}x{width}, {case}", *(f"{t.median(f'{case} {k}') * 1e3:.2f}" for k in ("auto", "off",
                                                                                             "torch")),
              *(" · ".join(f"{t.ratio(f'{case} auto', f'{case} {k}', clock):.3f}" for clock in ("wall", "cpu"))
@@ -102,19 +107,15 @@ def check_timing(batch: int, width: int, rounds: int) -> list[tuple]:
 def estimator_timing(batch: int, width: int, rounds: int, threads: int | None = None) -> list[tuple]:
     """Rows (distribution, ours ms, handwritten ms, wall ratio, CPU ratio): one score-function training step
     (draw, per-example loss, leave-one-out surrogate, backward) through the layer vs written by hand."""
-    before = torch.get_num_threads()
-    torch.set_num_threads(threads or before)
     rows = []
-    try:
+    with _threads(threads) as used:
         for case in CASES:
             torch.manual_seed(0)
             logits = (torch.randn(batch, width) * 0.5).requires_grad_()
             t = compare({"ours": ours_step(case, logits), "hand": hand_step(case, logits)}, rounds, warmup=3)
-            rows.append((f"{case.name} {batch}x{width}", threads or before, f"{t.median('ours') * 1e3:.2f}",
+            rows.append((f"{case.name} {batch}x{width}", used, f"{t.median('ours') * 1e3:.2f}",
                          f"{t.median('hand') * 1e3:.2f}", f"{t.ratio('ours', 'hand'):.3f}",
                          f"{t.ratio('ours', 'hand', 'cpu'):.3f}"))
-    finally:
-        torch.set_num_threads(before)
     return rows
 
 

@@ -16,7 +16,7 @@ import onnx
 from netgraph import (ElementwiseLayer, FunctionLayer, NetChain, NetGraph, NetMapOperator, OptionError, ResizeLayer,
                       export_onnx, net_initialize)
 from netgraph.export import onnx_symbolics
-from netgraph.export.onnx_torch_private import drop_empty_entry, symbolic_group
+from netgraph.export.onnx_torch_private import drop_entry, symbolic_group
 from tests.onnx_helpers import run_onnx
 
 
@@ -71,7 +71,7 @@ def test_a_users_own_symbolic_is_back_in_place_after_our_export(tmp_path):
     finally:
         unregister_custom_op_symbolic("aten::cosh", 9)
         if not existed:  # torch leaves an empty entry, on which its exporter fails
-            drop_empty_entry("aten::cosh")
+            drop_entry("aten::cosh")
 
 
 def _plain_export_during_ours(layer: str, path, monkeypatch, module=None, opset: int = 17) -> list[str] | str:
@@ -115,7 +115,7 @@ def test_another_threads_plain_export_during_ours_runs_the_users_own_symbolic(tm
     finally:
         unregister_custom_op_symbolic("aten::cosh", 9)
         if not existed:
-            drop_empty_entry("aten::cosh")
+            drop_entry("aten::cosh")
 
 
 def test_another_threads_export_below_opset_9_during_ours_dispatches_at_its_own_opset(tmp_path, monkeypatch):
@@ -131,7 +131,7 @@ def test_another_threads_export_below_opset_9_during_ours_dispatches_at_its_own_
     finally:
         unregister_custom_op_symbolic("aten::cosh", 7)
         if not existed:
-            drop_empty_entry("aten::cosh")
+            drop_entry("aten::cosh")
 
 
 def test_a_plain_export_while_ours_restores_the_registry_is_refused_not_crashed(tmp_path, monkeypatch):

@@ -10,8 +10,8 @@ import pytest
 import torch
 from torch.onnx import register_custom_op_symbolic, unregister_custom_op_symbolic
 
-from netgraph.export.onnx_torch_private import (TorchDispatchMode, custom_symbolic, drop_empty_entry, drop_entry,
-                                                 onnx_log_off, symbolic_at, symbolic_group, symbolic_table)
+from netgraph.export.onnx_torch_private import (TorchDispatchMode, custom_symbolic, drop_entry, onnx_log_off,
+                                                 symbolic_at, symbolic_group, symbolic_table)
 
 
 class _Cosh(torch.nn.Module):
@@ -46,7 +46,7 @@ def test_a_users_symbolic_is_read_at_its_opset_and_an_empty_entry_is_dropped():
     assert custom_symbolic("aten::cosh", 9) is None
     with pytest.raises(ValueError, match="empty sequence"):  # torch's exporter on the empty entry left behind
         _export_cosh()
-    drop_empty_entry("aten::cosh")
+    drop_entry("aten::cosh")
     assert symbolic_group("aten::cosh") is None
     with pytest.raises(torch.onnx.errors.UnsupportedOperatorError):
         _export_cosh()

@@ -32,7 +32,7 @@ def diagram_path(output: str | None, spec: str, fmt: str | None, format_flag: st
     work: its folder exists, it is no folder nor the input ``spec``, its format is known (from ``format_flag``'s
     value ``fmt`` or the suffix), and an installed engine (``backend`` if named) writes it (PDF needs ``dot``)."""
     out = _target(output, spec, fmt, format_flag)
-    laid_out = (fmt or out.suffix[1:]).lower()
+    laid_out = fmt or out.suffix[1:].lower()
     if laid_out in ("svg", "png", "pdf"):
         backends_for(laid_out, backend)
     elif backend is not None:  # in the flags' words, not to_dot's backend=
@@ -47,7 +47,7 @@ def _target(output: str | None, spec: str, fmt: str | None, format_flag: str | N
         raise OptionError(f"unknown diagram format {fmt!r}{did_you_mean(fmt, FILE_FORMATS)} ({format_flag} "
                           f"{fmt!r}); formats are {', '.join(FILE_FORMATS)}", kind="option-value", option="format",
                           found=fmt)
-    suffix = fmt.lower() if fmt else "svg"  # no -o: <spec name>.<-f's format>
+    suffix = fmt or "svg"  # no -o: <spec name>.<-f's format>
     refuse_folder_name(output, "-o", default_output(spec, f".{suffix}"))
     out = Path(output or default_output(spec, f".{suffix}"))
     check_target(out)
@@ -55,8 +55,8 @@ def _target(output: str | None, spec: str, fmt: str | None, format_flag: str | N
     suffixes = ", ".join("." + f for f in FILE_FORMATS)
     if fmt and (suffix := other_suffix(out, fmt)):  # -o x.svg -f png would write PNG bytes to x.svg
         raise OptionError(f"-o {output} names a .{suffix} file but {format_flag} {fmt} writes {fmt.upper()}; drop "
-                          f"{format_flag}, or end -o in .{fmt.lower()}", option="format",
-                          kind="option-combination", expected=f".{fmt.lower()}", found=output)
+                          f"{format_flag}, or end -o in .{fmt}", option="format",
+                          kind="option-combination", expected=f".{fmt}", found=output)
     if fmt:
         return out
     if not out.suffix:

@@ -45,7 +45,7 @@ _PERMS = {2: {"Query": None, "Key": (2, 1), "Value": None, "Output": None},
 def causal_attention(nodes: Any, ctx: Context) -> tuple[dict[int, Converted], set[int]]:
     """The last node of each attention (by ``id``: its final MatMul, or the Transpose after it taken in) -> its
     layer, and the ids of the nodes it takes the place of (score MatMul, scaling, Softmax, mask, Transposes)."""
-    return chain_patterns(nodes, ctx, "MatMul", lambda node, c: (m := _match(node, c)) and (m[2], m[0], m[1]), ())
+    return chain_patterns(nodes, ctx, "MatMul", _match, ())
 
 
 def _output_shape(output: str, shape: tuple | None, ctx: Context) -> None:
@@ -60,8 +60,8 @@ def _attention_shape(query: tuple | None, value: tuple | None) -> tuple | None:
     return (*query[:-1], value[-1]) if query is not None and value is not None and len(query) == len(value) else None
 
 
-def _match(matmul: Any, ctx: Context) -> tuple[NetGraph, tuple[str, str, str], list[Any]] | None:
-    """(the layer, its q, k, v tensors, the nodes taken, the last one's output the layer's) when ``matmul`` is
+def _match(matmul: Any, ctx: Context) -> tuple[list[Any], NetGraph, tuple[str, str, str]] | None:
+    """(the nodes taken, the last one's output the layer's, the layer, its q, k, v tensors) when ``matmul`` is
     ``softmax(q k^T) v``, ``softmax(q k^T + mask) v`` or ``softmax(masked_fill(q k^T, upper, -inf)) v``, q k^T
     unscaled or scaled by 1/sqrt(d) (``_scaled_scores``). Unmasked, k^T must be the Transpose of k taken in."""
     softmax = single_use_producer(matmul.input[0], ctx, "Softmax")
@@ -90,8 +90,7 @@ def _match(matmul: Any, ctx: Context) -> tuple[NetGraph, tuple[str, str, str], l
             _output_shape(node.output[0], _permuted(ctx.shapes.get(matmul.output[0]), node, ctx), ctx)
         layer = _layer(perms, rescaling, masking, level == 3)
         by_port = dict(zip(ports, inputs, strict=True))
-        return layer, tuple(by_port[port] for port in layer.input_ports), [*before, *scaling, *mask, softmax,
-                                                                          matmul, *after]
+        return [*before, *scaling, *mask, softmax, matmul, *after], layer, tuple(by_port[p] for p in layer.input_ports)
     return None
 
 

@@ -12,7 +12,7 @@ from typing import Any
 
 from netgraph.export.onnx_chains import chain_patterns
 from netgraph.export.onnx_ops import Context, Converted, squeeze_axes
-from netgraph.export.onnx_variance import is_number, one_element, op_producer, used_inside
+from netgraph.export.onnx_variance import clip_minimum, is_number, one_element, op_producer, used_inside
 from netgraph.layers.expression_errors import wolfram_number
 from netgraph.layers.function import FunctionLayer
 
@@ -22,16 +22,20 @@ __all__ = ["cosine_patterns"]
 def cosine_patterns(nodes: Any, ctx: Context) -> tuple[dict[int, Converted], set[int]]:
     """The Sub of each matched chain (by ``id``) -> its FunctionLayer fed by a and b, and the ids of the nodes it
     takes the place of; a chain that does not match is left to the nodes' own conversions."""
-    return chain_patterns(nodes, ctx, "Sub", lambda node, c: _cosine(node, c) or _scaled_cosine(node, c), ())
+    return chain_patterns(nodes, ctx, "Sub", _cosine_distance, ())
 
 
-
-
-def _cosine(sub: Any, ctx: Context) -> tuple[list, FunctionLayer, tuple[str, str]] | None:
-    """The chain's nodes (the Sub last), the layer and (a, b); None where it is not torch's cosine distance."""
+def _cosine_distance(sub: Any, ctx: Context) -> tuple[list, FunctionLayer, tuple[str, str]] | None:
+    """``_cosine`` or ``_scaled_cosine`` of ``sub`` where it is Sub(1, Div(...)); else None."""
     div = op_producer(sub.input[1], ctx, "Div")
     if div is None or not is_number(sub.input[0], 1.0, 1, ctx):
         return None
+    return _cosine(sub, div, ctx) or _scaled_cosine(sub, div, ctx)
+
+
+def _cosine(sub: Any, div: Any, ctx: Context) -> tuple[list, FunctionLayer, tuple[str, str]] | None:
+    """The chain's nodes (the Sub last), the layer and (a, b); None where Sub(1, ``div``) is not torch's cosine
+    distance."""
     dot, clamp = _product_sum(div.input[0], ctx), op_producer(div.input[1], ctx, "Max")
     root = op_producer(clamp.input[0], ctx, "Sqrt") if clamp is not None and len(clamp.input) == 2 else None
     both = op_producer(root.input[0], ctx, "Mul") if root is not None else None
@@ -48,12 +52,9 @@ def _cosine(sub: Any, ctx: Context) -> tuple[list, FunctionLayer, tuple[str, str
     return chain, FunctionLayer(formula), (a, b)
 
 
-def _scaled_cosine(sub: Any, ctx: Context) -> tuple[list, FunctionLayer, tuple[str, str]] | None:
+def _scaled_cosine(sub: Any, div: Any, ctx: Context) -> tuple[list, FunctionLayer, tuple[str, str]] | None:
     """As ``_cosine``, for Sub(1, Div(ReduceSum(ua ub), Sqrt(Clip(ReduceSum(ua ua) ReduceSum(ub ub), low)))), each u
     x / its scale."""
-    div = op_producer(sub.input[1], ctx, "Div")
-    if div is None or not is_number(sub.input[0], 1.0, 1, ctx):
-        return None
     root = op_producer(div.input[1], ctx, "Sqrt")
     dot, clip = _product_sum(div.input[0], ctx), _clipped(root.input[0], ctx) if root is not None else None
     both = op_producer(clip[0].input[0], ctx, "Mul") if clip is not None else None
@@ -87,9 +88,7 @@ def _scaled(tensor: str, ctx: Context) -> tuple[list, tuple[str, Any]] | None:
 def _clipped(tensor: str, ctx: Context) -> tuple[Any, Any] | None:
     """(the Clip, its low) where ``tensor`` is Clip(x, low) with a constant low > 0 and no high."""
     clip = op_producer(tensor, ctx, "Clip")
-    if clip is None or len(clip.input) < 2 or (len(clip.input) > 2 and clip.input[2]):
-        return None
-    low = one_element(clip.input[1], 0, ctx)
+    low = clip_minimum(clip, 0, ctx)
     return (clip, low) if low is not None and low > 0 else None
 
 

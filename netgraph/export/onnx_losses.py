@@ -10,7 +10,7 @@ from typing import Any
 
 from netgraph.export.onnx_chains import NOT_THE_PATTERN, chain_patterns
 from netgraph.export.onnx_ops import Context, Converted, single_use_producer, sole_use, squeeze_axes
-from netgraph.export.onnx_variance import is_number, written_number
+from netgraph.export.onnx_variance import clip_minimum, is_number, written_number
 from netgraph.layers import ContrastiveLossLayer
 
 __all__ = ["contrastive_loss_patterns"]
@@ -59,7 +59,8 @@ def _contrastive(reduce: Any, ctx: Context, shared: set[str] = frozenset()
     if target in shared:
         return None
     clip = _squared(far, ctx)
-    sub = ctx.producers.get(clip.input[0]) if clip is not None and _clipped_at_zero(clip, rank, ctx) else None
+    low = clip_minimum(clip, rank, ctx)  # c = Clip(Sub(margin, x), 0), no max
+    sub = ctx.producers.get(clip.input[0]) if low is not None and float(low) == 0.0 else None
     if (sub is None or sub.op_type != "Sub" or sub.input[1] != x or near.input[1] != x
             or not sole_use(sub.output[0], ctx) or not _same_integer_shape(x, target, ctx)):
         return None
@@ -75,12 +76,6 @@ def _squared(mul: Any, ctx: Context) -> Any:
     if mul.input[1] != c or c in ctx.graph_outputs or any(use is not mul for use, _ in ctx.consumers.get(c, ())):
         return None
     return ctx.producers.get(c)
-
-
-def _clipped_at_zero(clip: Any, rank: int, ctx: Context) -> bool:
-    """Whether ``clip`` is a Clip of min 0 and no max (opset 11 on: its inputs)."""
-    return (clip.op_type == "Clip" and len(clip.input) > 1 and is_number(clip.input[1], 0.0, rank, ctx)
-            and (len(clip.input) < 3 or not clip.input[2]))
 
 
 def _same_integer_shape(x: str, target: str, ctx: Context) -> bool:

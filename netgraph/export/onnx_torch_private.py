@@ -18,8 +18,8 @@ try:  # where torch 2.13 keeps the TorchScript exporter's registry; older torch,
 except ImportError:  # pragma: no cover - older torch
     from torch.onnx._internal import registration as _registration  # type: ignore[no-redef]
 
-__all__ = ["TorchDispatchMode", "symbolic_group", "custom_symbolic", "drop_empty_entry", "drop_entry", "symbolic_table",
-           "symbolic_at", "onnx_log_off"]
+__all__ = ["TorchDispatchMode", "symbolic_group", "custom_symbolic", "drop_entry", "symbolic_table", "symbolic_at",
+           "onnx_log_off"]
 
 
 def symbolic_group(name: str) -> Any:
@@ -32,15 +32,6 @@ def custom_symbolic(name: str, opset: int) -> Any:
     """The symbolic a user registered for ``name`` at ``opset`` exactly (``register_custom_op_symbolic``); else None."""
     group = symbolic_group(name)
     return getattr(getattr(group, "_functions", None), "_overrides", {}).get(opset)
-
-
-def drop_empty_entry(name: str) -> None:
-    """Remove the registry's entry of ``name`` where it holds no symbolic (``unregister_custom_op_symbolic`` leaves
-    one, on which torch's exporter fails: "min() arg is an empty sequence")."""
-    groups = getattr(_registration.registry, "_registry", None)
-    group = groups.get(name) if isinstance(groups, dict) else None
-    if group is not None and not len(group._functions):
-        del groups[name]
 
 
 def drop_entry(name: str) -> None:

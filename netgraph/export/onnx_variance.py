@@ -16,8 +16,8 @@ from netgraph.export.onnx_ops import (Context, Converted, Unsupported, sole_use_
                                       squeeze_axes)
 from netgraph.export.onnx_shape_ops import reduction
 
-__all__ = ["is_number", "one_element", "op_producer", "used_inside", "variance_chain", "variance_patterns",
-           "written_number"]
+__all__ = ["clip_minimum", "is_number", "one_element", "op_producer", "used_inside", "variance_chain",
+           "variance_patterns", "written_number"]
 
 _FLOATS = (1, 11)  # ONNX's FLOAT and DOUBLE: a count cast to either is the same number
 
@@ -81,6 +81,14 @@ def one_element(tensor: str, rank: int | None, ctx: Context) -> Any:
     if value is None or value.size != 1 or (value.ndim and (rank is None or value.ndim > rank)):
         return None
     return value.reshape(-1)[0]
+
+
+def clip_minimum(clip: Any, rank: int | None, ctx: Context) -> Any:
+    """The minimum of ``clip`` where it is a Clip with a constant ``one_element`` minimum and no maximum (opset 11
+    on: its inputs); else None (also for a ``clip`` of None)."""
+    if clip is None or clip.op_type != "Clip" or len(clip.input) < 2 or (len(clip.input) > 2 and clip.input[2]):
+        return None
+    return one_element(clip.input[1], rank, ctx)
 
 
 def written_number(tensor: str, rank: int | None, ctx: Context) -> float | None:

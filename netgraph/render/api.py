@@ -336,10 +336,10 @@ def _format_of(path: Path, given: str | None) -> str:
 
 
 def other_suffix(path: Path, fmt: str) -> str | None:
-    """``path``'s suffix when it names a diagram format other than ``fmt`` (.dot and .gv are one), else None."""
+    """``path``'s suffix when it names a diagram format other than ``fmt`` (one of FILE_FORMATS; .dot and .gv are
+    one), else None."""
     suffix, same = path.suffix[1:].lower(), {"gv": "dot"}
-    known = suffix in FILE_FORMATS and fmt.lower() in FILE_FORMATS
-    return suffix if known and same.get(suffix, suffix) != same.get(fmt.lower(), fmt.lower()) else None
+    return suffix if suffix in FILE_FORMATS and same.get(suffix, suffix) != same.get(fmt, fmt) else None
 
 
 def check_target(path: Path) -> None:

@@ -107,13 +107,13 @@ def progress_stops(result: Any, r: int) -> bool:
     tensor too) stops; any other string is refused (an OptionError: a typo, "stoptraining", would go on unseen); None,
     False and other values (what its last call returned, file.write's count) go on."""
     result = _bool_item(result)
-    if isinstance(result, str) and result != _STOP_WORD:
+    if isinstance(result, str):  # compared only as a string: an array's == is elementwise
+        if result == _STOP_WORD:
+            return True
         expected = f"{_STOP_WORD!r} or True (stop), None or False (go on)"
         raise OptionError(f"the progress function returned {result!r:.60} after round {r}"
                           f"{did_you_mean(result, [_STOP_WORD])}; return {expected}", option="progress",
                           kind="option-value", found=result, expected=expected)
-    if isinstance(result, str):  # compared only as a string: an array's == is elementwise
-        return result == _STOP_WORD
     return isinstance(result, (bool, np.bool_)) and bool(result)
 
 
