@@ -10,7 +10,8 @@ import re
 import pytest
 import torch
 
-from netgraph import ElementwiseLayer, FunctionLayer, net_initialize
+import netgraph
+from netgraph import ElementwiseLayer, FunctionLayer, NetGraph, net_initialize
 from netgraph.layers.expression import ExpressionError
 
 X = torch.tensor([-2.0, -1e-12, 0.0, 3e-11, 0.5, 2.0])
@@ -63,3 +64,46 @@ def test_a_wolfram_test_is_refused_with_a_rewrite_that_computes_it(text):
 def test_function_layer_refuses_the_tests_alike():
     with pytest.raises(ExpressionError, match=r"NonNegative is Wolfram's test"):
         FunctionLayer("If[NonNegative[#x], #x, 0]")
+
+
+#: Negative[...] whose value is read as true or false further down (QA, session 47): each was -x read as "x != 0"
+#: silently (2 Negative[#] under If) or refused by the And, Not of it, with no word of Negative
+READ_AS_TRUTH = ["If[2 * Negative[#], 1, 0]", "If[Negative[#] && # > 0, 1, 0]", "Boole[Not[Negative[#]]]",
+                 "If[# > 1, 0, Boole[-Negative[#]]]", "Boole[Abs[Negative[#]] / 2]", "Boole[If[# > 1, Negative[#], 0]]",
+                 "If[Or[Negative[#], # > 0], 1, 0]", "Function[x, If[Times[Negative[x], 3], x, 0]]"]
+
+
+@pytest.mark.parametrize("text", READ_AS_TRUTH)
+def test_negative_read_as_a_test_deeper_down_is_refused_at_its_column(text):
+    with pytest.raises(ExpressionError) as info:
+        ElementwiseLayer(text)
+    message, at = str(info.value).splitlines()[0], re.search(r"Negative\[", text).start()
+    assert info.value.column == at and f"at column {at + 1}:" in message, message
+    assert "Negative[x] is -x here" in message and "< 0" in message, message
+
+
+def test_a_net_file_names_the_layer_and_the_place_of_negative():
+    text = "netgraph: 1\nlayers:\n  sign:\n    type: ElementwiseLayer\n    function: 'Boole[3 * Negative[#]]'\n"
+    with pytest.raises(netgraph.SpecError) as info:
+        NetGraph.from_yaml(text)
+    column = text.splitlines()[4].index("Negative") + 1
+    assert f":5:{column}: layer 'sign':" in str(info.value) and "Negative[x] is -x here" in str(info.value)
+
+
+#: Negative[x] as -x where a comparison or a function that is no test of zero reads it: Wolfram's value and ours
+AS_MINUS_X = {"If[Negative[#] > 0, 1, 0] + #": lambda x: (-x > 0).double() + x,
+              "Boole[Ramp[Negative[#]]] * #": lambda x: (torch.relu(-x) != 0).double() * x,
+              "If[# > 0, Negative[#]^2, 2 #]": lambda x: torch.where(x > 0, (-x) ** 2, 2 * x)}
+
+
+@pytest.mark.parametrize("text", list(AS_MINUS_X))
+def test_negative_read_as_a_number_is_minus_x_compiled_and_interpreted(text):
+    layer = ElementwiseLayer(text)
+    module = net_initialize(NetGraph([layer], [], Input="Real")).compile().double()
+    x = X.double().requires_grad_()
+    want = AS_MINUS_X[text](x)
+    (expected,) = torch.autograd.grad(want.sum(), x)
+    for run in (module, lambda **ports: netgraph.interpret(module.net, module, **ports)):
+        got = run(Input=x)
+        (gradient,) = torch.autograd.grad(got.sum(), x)
+        assert torch.equal(got, want) and torch.equal(gradient, expected), (got, gradient)

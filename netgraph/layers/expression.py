@@ -31,7 +31,7 @@ from netgraph.core.errors import OptionError, did_you_mean, nearest_name
 from netgraph.core.option_words import EXPRESSION_PATTERN
 from netgraph.core.wording import counted_either
 from netgraph.layers.expression_errors import (ExpressionError, Origin, PlacedOverflow, _col, constant_argument_problem,
-                                                constant_result, truth_test_problem)
+                                                constant_result, negative_read_as_truth, part_text)
 from netgraph.core.layer_being_read import layer_being_read, read_before
 from netgraph.core.naming_scope import quoted
 from netgraph.core.user_frame import user_stacklevel
@@ -145,6 +145,8 @@ def parse_quietly(text: str, internal: bool = False) -> Expression:
         raise ExpressionError(f"syntax error ({msg})", text, col) from None
     except (ValueError, RecursionError, MemoryError) as exc:
         raise ExpressionError(f"cannot be parsed ({type(exc).__name__}: {str(exc)[:80]})", text) from None
+    if refused := negative_read_as_truth(node.body, text, origin):  # before And, Not refuse themselves
+        raise refused
     slots: list[str] = []
     try:
         with noting() as notes:
@@ -175,14 +177,8 @@ def _convert(node: ast.AST, text: str, origin: list[int], slots: list[str], dept
     except OverflowError as exc:  # a constant folded past a real number: at the innermost part that made it
         raise PlacedOverflow.at(exc, _col(node, origin)) from None
     if tree[:2] == ("bin", "*") or (tree[0] == "const" and tree[1] != tree[1]):  # NaN, or maybe by NaN (Mod[#x, 0]'s)
-        name_part(tree, _part_text(node, text, origin))
+        name_part(tree, part_text(node, text, origin))
     return tree
-
-
-def _part_text(node: ast.AST, text: str, origin: list[int]) -> str:
-    """The text ``node`` was translated from (to the end of ``text`` where its end maps to no column)."""
-    start, end = _col(node, origin), _col(node, origin, end=True)
-    return text[start:end if end > start else len(text)].strip()
 
 
 def _converted(node: ast.AST, text: str, origin: list[int], slots: list[str], depth: int, internal: bool) -> tuple:
@@ -218,7 +214,7 @@ def _converted(node: ast.AST, text: str, origin: list[int], slots: list[str], de
     if isinstance(node, ast.Compare) and len(node.ops) == 1 and type(node.ops[0]) in _CMPOPS:
         left, right = sub(node.left), sub(node.comparators[0])
         if any(t[0] == "const" and t[1] != t[1] for t in (left, right)):  # NaN compares false to everything
-            raise ExpressionError(f"{_part_text(node, text, origin)!r} compares with Indeterminate: a NaN is unequal "
+            raise ExpressionError(f"{part_text(node, text, origin)!r} compares with Indeterminate: a NaN is unequal "
                                   f"to everything, so it is false (!= true) whatever the input; Wolfram leaves it "
                                   f"unevaluated",
                                   text, _col(node, origin))
@@ -269,8 +265,8 @@ def _converted(node: ast.AST, text: str, origin: list[int], slots: list[str], de
             raise ExpressionError(f"{name} takes {counted_either(arities, 'argument')}, found {len(node.args)}",
                                   text, _col(node, origin))
         args = _if_arguments(node.args, sub, slots) if name == "If" else [sub(a) for a in node.args]
-        if problem := constant_argument_problem(name, args) or truth_test_problem(name, node.args):
-            raise ExpressionError(f"{_part_text(node, text, origin)!r} {problem}", text, _col(node, origin))
+        if problem := constant_argument_problem(name, args):
+            raise ExpressionError(f"{part_text(node, text, origin)!r} {problem}", text, _col(node, origin))
         return apply(name, args)
     if isinstance(node, ast.Call) and (beside := list_beside_value(text)):  # {a} (b): Python reads a call
         raise beside

@@ -11,14 +11,13 @@ from netgraph.core.errors import OptionError
 from netgraph.core.naming_scope import quoted
 
 __all__ = ["ExpressionError", "PlacedOverflow", "Origin", "constant_result", "constant_argument_problem",
-           "truth_test_problem", "wolfram_number", "VARIABLE_REFUSED"]
+           "negative_read_as_truth", "part_text", "wolfram_number", "VARIABLE_REFUSED"]
 
 #: Function's variable {written} is {why}
 VARIABLE_REFUSED = ("Function's variable {!r} is {}: name each variable once, by a new name, as "
                     "Function[{{x, y}}, x * y]")
 
 SHOWN_EXPRESSION = 200  # an expression's text in a message is shown whole (with a caret under its column) up to this
-_TRUTH_READING = ("If", "Boole")  # read their first argument as true (not 0) or false (0)
 _ONE_LINE = str.maketrans({"\r": " ", "\n": "\u23ce", "\t": " ", "\v": " ", "\f": " "})
 
 
@@ -92,7 +91,7 @@ def constant_result(value: float, slots_used: bool) -> str:
 def constant_argument_problem(name: str, args: list[tuple]) -> str | None:
     """Why function ``name`` refuses its constant ``args`` (trees), after the part's text, or None: Indeterminate read
     as true or false (If, Boole); Surd's n no integer (Wolfram's Surd::int: Surd[x, 2.5] stays unevaluated)."""
-    if name in _TRUTH_READING and args[0][0] == "const" and math.isnan(args[0][1]):
+    if name in ("If", "Boole") and args[0][0] == "const" and math.isnan(args[0][1]):
         return ("reads Indeterminate as true or false: a NaN is neither (Wolfram leaves it unevaluated): write the "
                 "branch meant, or Indeterminate for a NaN")
     n = args[1] if name == "Surd" else ("slot",)
@@ -102,15 +101,54 @@ def constant_argument_problem(name: str, args: list[tuple]) -> str | None:
     return None
 
 
-def truth_test_problem(name: str, nodes: list[ast.AST]) -> str | None:
-    """Why If or Boole refuses ``Negative[...]`` as what it reads as true or false (``nodes``: its arguments), after
-    the part's text, or None: Wolfram's Negative is the test x < 0, but Negative[x] is -x here (old specs), which is
-    true for every x but 0."""
-    first = nodes[0] if name in _TRUTH_READING and nodes else None
-    if not (isinstance(first, ast.Call) and isinstance(first.func, ast.Name) and first.func.id == "Negative"):
-        return None
-    return (f"reads Negative[x] as true or false, as Wolfram's test Negative (x < 0), but Negative[x] is -x here "
-            f"(true for every x but 0): write x < 0, as {name}[# < 0{', 1, 0' if name == 'If' else ''}]")
+#: Functions that read arguments as true (not 0) or false (0): name -> how many, from the first
+_TRUTH_READERS = {"If": 1, "Boole": 1, "Not": 1, "And": math.inf, "Or": math.inf, "Xor": math.inf, "Nand": math.inf,
+                  "Nor": math.inf}
+#: Functions 0 exactly where an argument is (so read as true or false with their value): name -> how many, from the
+#: first (If's condition aside, its value is a branch's)
+_ZERO_KEEPING = {"If": 3, "Times": math.inf, "Divide": 1, "Power": 1, "Surd": 1, "Abs": 1, "Sign": 1, "Unitize": 1,
+                 "Minus": 1, "Negative": 1, "Square": 1, "Sqrt": 1, "CubeRoot": 1}
+_ZERO_KEEPING_OPS = {ast.Mult: 2, ast.Div: 1, ast.Pow: 1}  # x * y, x / y, x ^ y: of the operands, from the left
+
+
+def negative_read_as_truth(body: ast.AST, text: str, origin: list[int]) -> ExpressionError | None:
+    """The error for the first ``Negative[x]`` in ``body`` whose value is read as true or false (an argument If, Boole
+    or a logic connective reads so, or a product, quotient, branch... that is 0 exactly where it is), or None:
+    Wolfram's Negative is the test x < 0, but Negative[x] is -x here (old specs), true for every x but 0."""
+    stack: list[tuple[ast.AST, bool]] = [(body, False)]
+    while stack:
+        node, read = stack.pop()
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
+            name, args = node.func.id, node.args
+            if read and name == "Negative" and len(args) == 1:
+                return ExpressionError(_negative_problem(node, text, origin), text, _col(node, origin))
+            truth, kept = _TRUTH_READERS.get(name, 0), _ZERO_KEEPING.get(name, 0) if read else 0
+            stack.extend((a, i < truth or i < kept) for i, a in reversed(list(enumerate(args))))
+            continue
+        kept = _ZERO_KEEPING_OPS.get(type(getattr(node, "op", None)), 0) if read else 0
+        if isinstance(node, ast.BinOp):
+            stack.extend([(node.right, kept > 1), (node.left, kept > 0)])
+        elif isinstance(node, (ast.UnaryOp, ast.BoolOp)):  # -x and +x keep 0; not, and, or read as truth
+            signed = isinstance(node, ast.UnaryOp) and not isinstance(node.op, ast.Not)
+            stack.extend((child, read or not signed) for child in reversed(list(ast.iter_child_nodes(node))))
+        else:  # a comparison reads numbers; a list's entries are outputs
+            stack.extend((child, False) for child in reversed(list(ast.iter_child_nodes(node))))
+    return None
+
+
+def _negative_problem(call: ast.Call, text: str, origin: list[int]) -> str:
+    """Why ``call``, Negative[x], is refused where its value is read as true or false: Wolfram's test is x < 0."""
+    argument = part_text(call.args[0], text, origin)
+    if not isinstance(call.args[0], (ast.Name, ast.Constant, ast.Call, ast.Subscript)):
+        argument = f"({argument})"
+    return (f"{part_text(call, text, origin)!r} is read as true or false, as Wolfram's test Negative (x < 0), but "
+            f"Negative[x] is -x here (true for every x but 0): write x < 0, here {argument} < 0")
+
+
+def part_text(node: ast.AST, text: str, origin: list[int]) -> str:
+    """The text ``node`` was translated from (to the end of ``text`` where its end maps to no column)."""
+    start, end = _col(node, origin), _col(node, origin, end=True)
+    return text[start:end if end > start else len(text)].strip()
 
 
 def wolfram_number(value: float) -> str:

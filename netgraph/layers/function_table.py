@@ -147,7 +147,8 @@ _DEFINITIONS = {  # (arity, Wolfram definition); # is the argument, #1 and #2 th
     # + 0: torch's remainder keeps the dividend's -0. (Mod[-2., 2]), Wolfram's is 0. Mod[m, 0] is Indeterminate (NaN,
     # remainder's): m times NaN there, so that both derivatives are NaN too (remainder's by m was 1); a constant 0
     # divisor gives NaN with an IndeterminateWarning, a constant other one folds the factor to 1. Mod[m, n] of an
-    # infinite or NaN m is NaN, but its derivative by m stays remainder's 1 (no factor computed for it)
+    # infinite or NaN m is NaN, but its derivative by m stays remainder's 1 (a factor NaN there, If[Abs[#2] > 0 #1, 1,
+    # Indeterminate], made Mod[#x, 2] 2x, Mod[#x, #n] 1.09x as costly forward and backward on 1M elements)
     "Mod": (2, "(#1 * If[#2 == 0, Indeterminate, 1]) % #2 + 0"),
     "Boole": (1, "# != 0"),  # 1 where its argument (a comparison, or any number but 0, as If reads it) is true, else 0
     # Floor[m/n] as Wolfram's for integers, written so that m == n Quotient[m, n] + Mod[m, n] holds for reals too
