@@ -113,7 +113,9 @@ class RandomModule(ConstantBuffers):
         return [aligned[v] if k == "slot" else (self.constant(v, anchor) if k == "buffer" else v) for k, v in self.kinds]
 
     def forward(self, *inputs: Any, label: str | None = None, path: tuple[str, ...] | None = None,
-                given: tuple[tuple[str, str], ...] = ()) -> Any:
+                given: tuple[tuple[str, str], ...] = (), unchecked: bool = False) -> Any:
+        """The layer's draw; ``unchecked``: checks off for this call, as the compiled forward's inline draws (a
+        pathwise Normal or Uniform under checks="auto") are, for ``interpret`` to draw as they do."""
         if label is not None and self.label is None:
             self.label, self.path, self.given = label, path, dict(given)
         refuse_complex(self.distribution, inputs if self.ranks else (), self.describe, self.path)
@@ -122,7 +124,7 @@ class RandomModule(ConstantBuffers):
         else:
             params, batch = self.params((), inputs[0]), inputs[0]
         shape = sized((batch, *self.shape), params)
-        checks, extremes = _CHECKS["enabled"] if self.checks is None else self.checks, None
+        checks, extremes = False if unchecked else _CHECKS["enabled"] if self.checks is None else self.checks, None
         if self.unfit and symbolic_tracing():  # fx: recorded in its graph, made when the graph runs
             traced_refusal(self, params)
         elif self.unfit and not tracing():  # constants beyond this call's dtype: before the checks, which blame slots
