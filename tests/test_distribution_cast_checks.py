@@ -28,8 +28,8 @@ def _draws(call, seed=0):
                          ids=["float64-tensor", "python-floats"])
 def test_a_parameter_that_underflows_the_nets_float32_is_named_with_the_value_fed(layer, port, option, fed):
     net = NetGraph({"g": layer}, [], r=1)
-    with pytest.raises(DataError, match=r"layer 1 'g' \(RandomArrayLayer\): parameter .*input port 'r'.*1e-300 lie below float32's smallest positive "
-                                        r"number \(1\.4e-45\)") as err:
+    with pytest.raises(DataError, match=r"layer 1 'g' \(RandomArrayLayer\): parameter .*input port 'r'.*1e-300 lie "
+                                        r"below float32's smallest positive number \(1\.4e-45\)") as err:
         net(r=fed)
     problem = err.value.diagnostics[0]
     assert (problem.kind, problem.layer, problem.port, problem.option, problem.found) == \
