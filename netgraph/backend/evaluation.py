@@ -18,7 +18,7 @@ from netgraph.backend.eval_options import (CALL_KEYWORDS, OTHER_KEYWORDS, Evalua
 from netgraph.backend.input_lengths import empty_length_problem
 from netgraph.backend.module_inputs import missing_port, unknown_port
 from netgraph.backend.plain_call import plain_call
-from netgraph.backend.port_tensors import as_port_tensor
+from netgraph.backend.port_tensors import as_port_tensor, underflow_error
 from netgraph.backend.shape_hints import layout_hint
 from netgraph.backend.ragged import Calls, evaluate_ragged, is_ragged, ragged_ports, stacked_examples
 from netgraph.backend.states import split_state_keywords, states_need_grad, with_states
@@ -180,6 +180,17 @@ def _evaluate(net: Any, args: tuple, keywords: dict[str, Any]) -> Any:
                       decode_outputs)
         return evaluate_ragged(net, data, ragged, keywords, states, return_states, calls)
     tensors, single = prepare_inputs(net, (), data, options.precision)
+    try:
+        return _run(net, tensors, single, options, states, return_states)
+    except DataError as exc:  # a layer refused a value the cast made 0 (1e-300 in float32): say so
+        if (underflow := underflow_error(exc, net, data, tensors)) is None:
+            raise
+        raise underflow from None
+
+
+def _run(net: Any, tensors: dict[str, torch.Tensor], single: bool, options: EvaluationOptions, states: Any,
+         return_states: bool) -> Any:
+    """``net(...)`` on its inputs as tensors (``single``: one example given unbatched), with its options."""
     grad = torch.is_grad_enabled() and any(x.requires_grad for x in tensors.values())
     if states is not None or return_states:
         if options.outputs:  # the states run returns the net's own outputs: a probe would be silently dropped

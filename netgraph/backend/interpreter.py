@@ -31,7 +31,11 @@ __all__ = ["interpret", "ModuleRunner"]
 
 
 class ModuleRunner(GraphWalker):
-    """Runs each node's submodule of ``module`` (a compiled ``net``) on the tensors walked to it."""
+    """Runs each node's submodule of ``module`` (a compiled ``net``) on the tensors walked to it; a draw the compiled
+    forward makes inline (``computed_inline``: a pathwise Normal or Uniform under checks="auto") unchecked, as there,
+    unless ``checks_inline_draws``."""
+
+    checks_inline_draws = False
 
     def __init__(self, net: Any, module: torch.nn.Module, batch_size: int | None):
         super().__init__(net)
@@ -43,6 +47,8 @@ class ModuleRunner(GraphWalker):
         if mutated:  # a module that changes an input in place gets a copy, as the compiled forward gives it
             inputs = [x.clone() if i in mutated else x for i, x in enumerate(inputs)]
         told = _call_site(node, sub)
+        if isinstance(sub, RandomModule) and sub._netgraph_computed_inline is not None and not self.checks_inline_draws:
+            told["unchecked"] = True
         if runs_user_code(node.layer):
             return _own_module_outputs(node, sub, inputs, self.batch_size, told,
                                        self.module.__dict__.get("_netgraph_own_output_dtypes", {}).get(node.path, ()))

@@ -19,8 +19,8 @@ from netgraph.core.torch_state import working_dtype
 from netgraph.core.types import INTEGER, REAL, Shape, format_shape
 from netgraph.core.wording import type_label
 
-__all__ = ["as_port_tensor", "beyond_float64", "beyond_int64_as_float64", "beyond_range", "data_tensor", "past_int64",
-           "past_int64_words", "ragged_hint", "refused_tuple", "tuple_problem"]
+__all__ = ["as_port_tensor", "beyond_float64", "beyond_int64_as_float64", "beyond_range", "below_range", "data_tensor",
+           "past_int64", "past_int64_words", "ragged_hint", "refused_tuple", "tuple_problem", "underflow_error"]
 
 
 _DATA = "a tensor, array or list"  # what net(x) takes at a port without an encoder
@@ -227,12 +227,60 @@ def _power_text(number: int) -> str:
     return f"{'-' if number < 0 else ''}2**{number.bit_length() - 1}"
 
 
+def below_range(smallest: float, dtype: torch.dtype) -> str:
+    """The words for nonzero values as small as ``smallest`` that ``dtype`` makes 0.
+
+    >>> below_range(1e-300, torch.float32)
+    "values as small as 1e-300 lie below float32's smallest positive number (1.4e-45): they would become 0"
+    """
+    info = torch.finfo(dtype)  # its smallest subnormal number: the smallest normal one times its epsilon
+    return (f"values as small as {smallest:g} lie below {str(dtype).removeprefix('torch.')}'s smallest positive "
+            f"number ({info.tiny * info.eps:.2g}): they would become 0")
+
+
+def _rescaled(detail: str, dtype: torch.dtype) -> str:
+    """``detail`` (``beyond_range``'s or ``below_range``'s words) with the remedy for data cast to ``dtype``."""
+    wider = ", or work in float64 (net(x, precision='float64'))" if dtype != torch.float64 else ""
+    return f"{detail}; scale the data{wider}"
+
+
 def _refuse_beyond(port: str, largest: float | int, dtype: torch.dtype) -> None:
     """The DataError (kind precision-range) for values as large as ``largest`` beyond ``dtype``'s range."""
     detail = beyond_range(largest, dtype)
-    wider = ", or work in float64 (net(x, precision='float64'))" if dtype != torch.float64 else ""
-    raise DataError(f"input port {quoted(port)}: {detail}; scale the data{wider}",
+    raise DataError(f"input port {quoted(port)}: {_rescaled(detail, dtype)}",
                     kind="precision-range", layer=(), port=port, found=largest, detail=detail)
+
+
+def underflow_error(error: DataError, net: Any, data: dict[str, Any],
+                    tensors: dict[str, torch.Tensor]) -> DataError | None:
+    """For ``error``, a layer's refusal of a 0 at its port fed straight by a net input, where the data given there
+    (``data``, by port) held nonzero values that the cast to the net's dtype (``tensors``, as cast) made 0 (1e-300
+    in float32): the DataError (kind precision-range) naming the layer, the port and such a value; else None.
+    Read only once the layer refused: the cast itself costs no extra pass."""
+    problem = error.diagnostics[0] if len(error.diagnostics) == 1 else None
+    if problem is None or problem.kind != "parameter-value" or type(problem.found) is not float or problem.found:
+        return None
+    node = next((node for node in net.ir.nodes if node.path == problem.layer), None)
+    port = dict(node.given).get(problem.port) if node is not None else None
+    cast = tensors.get(port)
+    if cast is None or not cast.is_floating_point():
+        return None
+    try:
+        fed = _read(data[port], exact=True, integer=False)
+    except (TypeError, ValueError, RuntimeError, OverflowError):
+        return None
+    if not fed.is_floating_point() or fed.dtype == cast.dtype or fed.numel() != cast.numel():
+        return None
+    fed = fed.reshape(cast.shape)
+    lost = fed[(cast == 0) & (fed != 0)]
+    if not lost.numel():
+        return None
+    smallest = float(lost[lost.abs().argmin()])
+    detail = below_range(smallest, cast.dtype)
+    return DataError(f"{net.describe((problem.layer, None))}: parameter {problem.option} (which must be "
+                     f"{problem.expected}) is fed by input port {quoted(port)}, whose {_rescaled(detail, cast.dtype)}",
+                     kind="precision-range", layer=problem.layer, port=problem.port, option=problem.option,
+                     expected=problem.expected, found=smallest, detail=detail)
 
 
 def ragged_hint(value: Any) -> str:

@@ -36,6 +36,7 @@ from netgraph.layers.random_traced import DETACHED, traced_draw, traced_refusal
 __all__ = ["RandomModule", "DEFAULT_TEMPERATURE"]
 
 DEFAULT_TEMPERATURE = 0.5  #: the relaxed estimator's, where temperature= is not given
+_EXACT = {t: integer_limit(t) for t in (torch.float16, torch.bfloat16, torch.float32, torch.float64)}  # by dtype
 
 
 def _requires_grad(value: Any) -> bool:
@@ -53,6 +54,7 @@ class RandomModule(ConstantBuffers):
 
     checks: bool | str | None = None
     unfit: Mapping[torch.dtype, tuple] = MappingProxyType({})  # a module pickled before it was kept: none
+    counts: tuple[tuple[int, int], ...] = ()  # (parameter, slot) indices of integer slots the cast may round
 
     def __init__(self, distribution: Distribution, ranks: Mapping[str, int], shape: tuple,
                  estimator: str | None = None, temperature: float | None = None, eval_mode: str = "sample",
@@ -91,6 +93,9 @@ class RandomModule(ConstantBuffers):
         self.expands = bool(self.ranks) and not vector
         self.checked = {n for n, (k, _) in zip(distribution.PARAMS, self.kinds) if k == "slot"}
         self.unfit = unfit_dtypes(distribution)  # the dtypes its constants would overflow: refused when drawn in
+        self.counts = tuple((i, v) for i, (name, (k, v)) in enumerate(zip(distribution.PARAMS, self.kinds))
+                            if k == "slot" and name in distribution.INTEGER_PARAMS
+                            and name not in distribution.EXACT_INTEGERS)  # those: refused beyond the exact integers
         self.no_grad = set(distribution.INTEGER_PARAMS) | (
             set(getattr(distribution, "SUPPORT_PARAMS", ())) if self.estimator == "score_function" else set())
 
@@ -113,7 +118,9 @@ class RandomModule(ConstantBuffers):
         return [aligned[v] if k == "slot" else (self.constant(v, anchor) if k == "buffer" else v) for k, v in self.kinds]
 
     def forward(self, *inputs: Any, label: str | None = None, path: tuple[str, ...] | None = None,
-                given: tuple[tuple[str, str], ...] = ()) -> Any:
+                given: tuple[tuple[str, str], ...] = (), unchecked: bool = False) -> Any:
+        """The layer's draw; ``unchecked``: checks off for this call, as the compiled forward's inline draws (a
+        pathwise Normal or Uniform under checks="auto") are, for ``interpret`` to draw as they do."""
         if label is not None and self.label is None:
             self.label, self.path, self.given = label, path, dict(given)
         refuse_complex(self.distribution, inputs if self.ranks else (), self.describe, self.path)
@@ -122,7 +129,7 @@ class RandomModule(ConstantBuffers):
         else:
             params, batch = self.params((), inputs[0]), inputs[0]
         shape = sized((batch, *self.shape), params)
-        checks, extremes = _CHECKS["enabled"] if self.checks is None else self.checks, None
+        checks, extremes = False if unchecked else _CHECKS["enabled"] if self.checks is None else self.checks, None
         if self.unfit and symbolic_tracing():  # fx: recorded in its graph, made when the graph runs
             traced_refusal(self, params)
         elif self.unfit and not tracing():  # constants beyond this call's dtype: before the checks, which blame slots
@@ -130,6 +137,8 @@ class RandomModule(ConstantBuffers):
         if self.checked and checks is not False and not tracing():
             with naming_layer(self.path):
                 extremes = self.distribution.check(params, self.describe, inputs=inputs, given=self.given)
+            if self.counts and self._counts_reach_limit(params, extremes):
+                self._refuse_rounded_counts(params, inputs, extremes)
         if self.expands:  # a slot broadcasting beyond the output: an error; one of its shape needs no call
             for i, (kind, _) in enumerate(self.kinds):  # a loop, not a list comprehension: no Python call a draw
                 if kind == "slot" and (type(params[i]) is torch.fx.Proxy or params[i].shape != shape):
@@ -217,6 +226,42 @@ class RandomModule(ConstantBuffers):
                         f"[{', '.join(dist.EXACT_INTEGERS)}]; {wider}", kind="parameter-value", layer=path or self.path,
                         port=dist._slot_of(name), option=name, expected=f"an integer within ±{limit:.0f} ({kind})",
                         found=int(value) if math.isfinite(value) else value)
+
+    def _counts_reach_limit(self, params: list[Any], extremes: dict) -> bool:
+        """Whether a count slot's min or max (``extremes``) reaches its dtype's exact integers (``_EXACT``): only then
+        is it read elementwise (no call, no allocation otherwise: a check's cost)."""
+        names = self.distribution.PARAMS
+        for i, _ in self.counts:
+            lo, hi = extremes.get(names[i], (0.0, 0.0))
+            if not max(-lo, hi) < _EXACT.get(params[i].dtype, 0.0):  # NaN: read, then let through
+                return True
+        return False
+
+    def _refuse_rounded_counts(self, params: list[Any], inputs: tuple[torch.Tensor, ...], extremes: dict) -> None:
+        """DataError for an integer parameter fed integers (a Binomial n at an Integer port) that the cast to the
+        draw's dtype changed (2**24 + 1 in float32: drawn as 2**24). Read elementwise only where ``extremes`` (the
+        check's min and max of the cast values) reach the dtype's exact integers (``integer_limit``)."""
+        dist = self.distribution
+        for i, v in self.counts:
+            fed, cast, name = inputs[v], params[i], dist.PARAMS[i]
+            if fed.is_floating_point() or name not in extremes or not fed.numel() or \
+                    abs(largest(extremes[name])) < integer_limit(cast.dtype):
+                continue  # fed reals: the check refuses non-integers; counts within the exact integers: unchanged
+            wide = fed.to(cast.dtype)
+            changed = (wide.abs() >= 2.0 ** 63) | (wide.to(torch.int64) != fed)  # cast beyond int64: changed
+            if not bool(changed.any()):
+                continue
+            index = tuple(int(j) for j in changed.nonzero()[0])
+            value, kind, slot = int(fed[index]), str(cast.dtype).removeprefix("torch."), dist._slot_of(name)
+            limit = integer_limit(cast.dtype)
+            wider = ("run the layer in float64 (net(..., precision='float64') or module.double()), which holds "
+                     "every integer within ±2**53, or give smaller counts" if cast.dtype != torch.float64 else
+                     "give counts within ±2**53")
+            raise DataError(f"{self.describe()}: {type(dist).__name__} parameter {dist.role(name)} = {value} at index "
+                            f"{index} of port {slot!r} lies beyond ±{limit:.0f}, the integers {kind} holds exactly: "
+                            f"it would be drawn as {float(wide[index]):.0f}; {wider}",
+                            kind="parameter-value", layer=self.path, port=slot, option=name,
+                            expected=f"an integer {kind} holds exactly", found=value)
 
     def drawn(self, params: list[Any], shape: tuple) -> Any:
         """The layer's output: a draw, or (draw, log-density per example) with ``log_probability``."""

@@ -79,6 +79,8 @@ class _Nonfinite(Exception):
 
 
 class _NonfiniteFinder(ModuleRunner):
+    checks_inline_draws = True  # a refusal there names the cause of a non-finite value
+
     def __init__(self, net: Any, module: torch.nn.Module, batch_size: int):
         super().__init__(net, module, batch_size)
         self.refusal: tuple | None = None  # the first refusal's finding (``_refused``)

@@ -1,0 +1,107 @@
+"""Distribution parameters through the casts between the data and the draw (found by QA-D, session 48): a float64
+rate of 1e-300 fed to a float32 net was refused as "found 0.0" (the cast at the net's input made it 0); ``interpret``
+checked the inline Normal and Uniform draws that the compiled forward draws unchecked under checks="auto"; a Binomial
+n of 2**24 + 1 at an Integer port was drawn as 2**24 in float32 without a word.
+"""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+import torch
+
+from netgraph import (BinomialDistribution, DataError, ExponentialDistribution, GammaDistribution, NetGraph,
+                      NormalDistribution, RandomArrayLayer, UniformDistribution, interpret)
+
+
+def _draws(call, seed=0):
+    torch.manual_seed(seed)
+    return call()
+
+
+@pytest.mark.parametrize("layer, port, option", [
+    (RandomArrayLayer(ExponentialDistribution("#r")), "r", "lam"),
+    (RandomArrayLayer(GammaDistribution(2.0, "#r")), "r", "beta"),
+], ids=["exponential-rate", "gamma-scale"])
+@pytest.mark.parametrize("fed", [torch.tensor([[1.0], [1e-300]], dtype=torch.float64), [[1.0], [1e-300]]],
+                         ids=["float64-tensor", "python-floats"])
+def test_a_parameter_that_underflows_the_nets_float32_is_named_with_the_value_fed(layer, port, option, fed):
+    net = NetGraph({"g": layer}, [], r=1)
+    with pytest.raises(DataError, match=r"layer 1 'g' \(RandomArrayLayer\): parameter .*input port 'r'.*1e-300 lie "
+                                        r"below float32's smallest positive number \(1\.4e-45\)") as err:
+        net(r=fed)
+    problem = err.value.diagnostics[0]
+    assert (problem.kind, problem.layer, problem.port, problem.option, problem.found) == \
+        ("precision-range", ("g",), port, option, 1e-300)
+
+
+def test_a_parameter_that_underflows_float32_draws_in_float64_compiled_and_interpreted():
+    net = NetGraph({"g": RandomArrayLayer(ExponentialDistribution("#r"))}, [], r=1)
+    rate = torch.full((4000, 1), 1e-300, dtype=torch.float64)
+    module = net.compile().double()
+    for draws in (net(r=rate, precision="float64"), module(r=rate), interpret(net, module, r=rate)):
+        assert draws.dtype == torch.float64
+        mean, standard_error = 1e300, 1e300 / math.sqrt(rate.numel())  # Exponential(λ): mean and sd 1/λ
+        assert abs(draws.mean().item() - mean) < 5 * standard_error
+
+
+def test_a_zero_fed_as_data_is_still_found_as_zero():
+    net = NetGraph({"g": RandomArrayLayer(ExponentialDistribution("#r"))}, [], r=1)
+    with pytest.raises(DataError, match=r"found 0\.0 at index \(1, 0\) of port 'r'") as err:
+        net(r=torch.tensor([[2.0], [0.0]], dtype=torch.float64))
+    assert err.value.diagnostics[0].kind == "parameter-value"
+
+
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float64])
+@pytest.mark.parametrize("dist, fed", [
+    (NormalDistribution("#a", "#b"), (0.0, -2.0)),
+    (UniformDistribution(["#a", "#b"]), (3.0, 1.0)),
+], ids=["negative-sigma", "bounds-out-of-order"])
+def test_the_interpreter_draws_an_inline_draw_unchecked_as_the_compiled_forward(dist, fed, dtype):
+    """README (checks="auto"): pathwise Normal and Uniform draws are inline in the compiled forward, unchecked."""
+    net = NetGraph({"g": RandomArrayLayer(dist)}, [], a=1, b=1)
+    module = net.compile(checks="auto").to(dtype)
+    a, b = (torch.full((5, 1), v, dtype=dtype) for v in fed)
+    compiled = _draws(lambda: module(a=a, b=b))
+    interpreted = _draws(lambda: interpret(net, module, a=a, b=b))
+    assert compiled.dtype == interpreted.dtype == dtype
+    torch.testing.assert_close(interpreted, compiled)
+    checked = net.compile(checks=True).to(dtype)
+    with pytest.raises(DataError, match="layer 'g'"):
+        checked(a=a, b=b)
+    with pytest.raises(DataError, match="layer 'g'"):
+        interpret(net, checked, a=a, b=b)
+
+
+def _binomial_net() -> NetGraph:
+    return NetGraph({"b": RandomArrayLayer(BinomialDistribution("#n", 0.5))}, [], n="Integer")
+
+
+@pytest.mark.parametrize("dtype, n", [(torch.float32, 2 ** 24 + 1), (torch.float64, 2 ** 53 + 1)])
+def test_a_binomial_count_the_cast_would_round_is_refused_compiled_and_interpreted(dtype, n):
+    net = _binomial_net()
+    module = net.compile().to(dtype)
+    counts = torch.tensor([3, n, 5])
+    calls = [lambda: module(n=counts), lambda: interpret(net, module, n=counts)]
+    if dtype == torch.float32:
+        calls.append(lambda: net(n=counts))
+    for call in calls:
+        with pytest.raises(DataError, match=rf"layer 'b'.*parameter n \(number of trials, an integer\) = {n} at index "
+                                            rf"\(1,\) of port 'n'.*{str(dtype)[6:]}") as err:
+            call()
+        problem = err.value.diagnostics[0]
+        assert (problem.kind, problem.layer, problem.port, problem.option, problem.found) == \
+            ("parameter-value", ("b",), "n", "n", n)
+
+
+@pytest.mark.parametrize("dtype, n", [(torch.float32, 2 ** 25), (torch.float64, 2 ** 24 + 1)])
+def test_a_binomial_count_the_dtype_holds_exactly_is_drawn_compiled_and_interpreted(dtype, n):
+    """2**25 is a float32 number (README: Binomial draws n beyond 2**24), 2**24 + 1 a float64 one."""
+    net = _binomial_net()
+    module = net.compile().to(dtype)
+    counts = torch.full((4000,), n)
+    for draws in (module(n=counts), interpret(net, module, n=counts)):
+        assert draws.dtype == dtype
+        mean, sd = n / 2, math.sqrt(n / 4)
+        assert abs(draws.double().mean().item() - mean) < 5 * sd / math.sqrt(counts.numel()) + 1  # float32: ulp 2
