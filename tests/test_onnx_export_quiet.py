@@ -57,3 +57,27 @@ def test_quiet_nests_in_one_thread_and_restores_on_leaving_the_outer():
             pass
         assert torch._C._jit_onnx_log is not log and warnings.filters[0][0] == "ignore"
     assert warnings.filters == filters and torch._C._jit_onnx_log is log
+
+
+def test_torchs_onnx_log_is_off_in_the_exporting_thread_only(capfd):
+    """torch's exporter turns its ONNX log on for good (it prints a failing export's IR graph): another thread's
+    log, its own torch.onnx.export's, went unprinted while any export_onnx ran."""
+    enabled, entered, leave = torch._C._jit_is_onnx_log_enabled(), threading.Event(), threading.Event()
+    torch._C._jit_set_onnx_log_enabled(True)  # as torch.onnx.export leaves it
+
+    def body():
+        with quiet():
+            torch._C._jit_onnx_log("netgraph quiet test: exporting thread")
+            entered.set()
+            assert leave.wait(60)
+    thread = threading.Thread(target=body)
+    thread.start()
+    try:
+        assert entered.wait(60)
+        torch._C._jit_onnx_log("netgraph quiet test: other thread")
+    finally:
+        leave.set()
+        thread.join(60)
+        torch._C._jit_set_onnx_log_enabled(enabled)
+    printed = capfd.readouterr().out
+    assert "other thread" in printed and "exporting thread" not in printed

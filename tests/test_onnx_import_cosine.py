@@ -121,3 +121,18 @@ def test_an_infinite_eps_imports_as_the_formula_writes_infinity(tmp_path):
     assert layer.function.endswith(", Infinity]")
     a, b = _inputs()
     torch.testing.assert_close(import_onnx(path).compile()(a=a, b=b), torch.ones(6))
+
+
+@pytest.mark.parametrize("shapes", [((6, 1), (6, 4)), ((6, 4), (6, 1))], ids=["a-broadcast", "b-broadcast"])
+def test_a_cosine_of_a_broadcast_vector_imports_as_its_ops(shapes, tmp_path):
+    """torch broadcasts a (batch, 1) operand against (batch, n): the product's ReduceSum reads (batch, n) vectors but
+    the Mul's operands differ in size. The product-sum path checked only the operands' ranks (the ReduceMax one the
+    reduced tensor's): it folded to Dot[#1, #2] of sizes 1 and 4, a ShapeError. Both now ask one rule: (batch, n)
+    vectors of one size n, the reduced tensor's and each operand's."""
+    generator = torch.Generator().manual_seed(2)
+    a, b = (torch.randn(*shape, generator=generator) for shape in shapes)
+    path = torch_export(CosineDistance(1e-8), (a, b), tmp_path / "m.onnx", ["a", "b"])
+    back = import_onnx(path)
+    assert not _functions(back)
+    # the model's own values: torch's eager cosine_similarity normalises the broadcast (batch, n) vector instead
+    torch.testing.assert_close(back.compile()(a=a, b=b), torch.from_numpy(run_onnx(path, {"a": a, "b": b})[0]))

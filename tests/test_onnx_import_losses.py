@@ -46,19 +46,22 @@ def test_a_contrastive_loss_mapped_over_a_sequence_imports_back_with_an_integer_
     assert_same_outputs(path, back, inputs)
 
 
-def _loss_model(target_type: int, clip_min: float, producer: str = "netgraph") -> onnx.ModelProto:
+def _loss_model(target_type: int, clip_min: float, producer: str = "netgraph", real: int = TensorProto.FLOAT,
+                margin: float = 0.5) -> onnx.ModelProto:
     """The contrastive loss of x (batch, 4) and t (batch, 4) as export_onnx writes it (``producer``: the tool the
-    file says wrote it), t of ``target_type``, the clip's minimum ``clip_min`` (0 for the loss)."""
-    constants = {"zero": np.array(0, helper.tensor_dtype_to_np_dtype(target_type)), "margin": np.array(0.5, np.float32),
-                 "low": np.array(clip_min, np.float32), "last": np.array([-1]), "one": np.array([1])}
+    file says wrote it), t of ``target_type``, the clip's minimum ``clip_min`` (0 for the loss), x, the loss and the
+    constants of type ``real``."""
+    dtype = helper.tensor_dtype_to_np_dtype(real)
+    constants = {"zero": np.array(0, helper.tensor_dtype_to_np_dtype(target_type)), "margin": np.array(margin, dtype),
+                 "low": np.array(clip_min, dtype), "last": np.array([-1]), "one": np.array([1])}
     steps = [("Greater", ["t", "zero"], "far_side"), ("Sub", ["margin", "x"], "gap"), ("Clip", ["gap", "low"], "c"),
              ("Mul", ["c", "c"], "far"), ("Mul", ["x", "x"], "near"), ("Where", ["far_side", "far", "near"], "e"),
              ("Unsqueeze", ["e", "last"], "u"), ("Flatten", ["u"], "f")]
     nodes = [helper.make_node(op, ins, [out]) for op, ins, out in steps]
     nodes.append(helper.make_node("ReduceMean", ["f", "one"], ["loss"], keepdims=0))
-    inputs = [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["b", 4]),
+    inputs = [helper.make_tensor_value_info("x", real, ["b", 4]),
               helper.make_tensor_value_info("t", target_type, ["b", 4])]
-    graph = helper.make_graph(nodes, "g", inputs, [helper.make_tensor_value_info("loss", TensorProto.FLOAT, ["b"])],
+    graph = helper.make_graph(nodes, "g", inputs, [helper.make_tensor_value_info("loss", real, ["b"])],
                               [numpy_helper.from_array(v, k) for k, v in constants.items()])
     model = pinned_model(graph, 18)
     model.producer_name = producer
@@ -79,6 +82,27 @@ def test_only_the_exact_loss_of_an_integer_target_folds(target_type, clip_min, f
         x["t"] = x["t"].float()
     [want] = run_onnx(tmp_path / "m.onnx", x)
     torch.testing.assert_close(back(x), torch.from_numpy(want))
+
+
+
+@pytest.mark.parametrize("real, margin, written", [
+    (TensorProto.DOUBLE, 2 ** 24 + 1, 2 ** 24 + 1), (TensorProto.DOUBLE, 1e300, 1e300),
+    (TensorProto.FLOAT, 2 ** 24 + 1, 2 ** 24), (TensorProto.FLOAT, 123456789, 123456792)],
+    ids=["float64-2**24+1", "float64-1e300", "float32-2**24+1", "float32-whole"])
+@torch.no_grad()
+def test_a_margin_imports_as_the_number_its_type_holds(real, margin, written, tmp_path):
+    # a float64 margin was read as float32 (2**24 + 1 as 2**24, 1e300 as inf), and a whole float32 one by its shortest
+    # decimal (123456790), not its value as plain_number writes every other number (123456792)
+    onnx.save(_loss_model(TensorProto.INT64, 0.0, real=real, margin=margin), tmp_path / "m.onnx")
+    back = import_onnx(tmp_path / "m.onnx")
+    [layer] = back.layers.values()
+    assert (layer.type_name, layer.margin) == ("ContrastiveLossLayer", written)
+    dtype = torch.float64 if real == TensorProto.DOUBLE else torch.float32
+    generator = torch.Generator().manual_seed(7)
+    x = {"x": torch.rand(3, 4, generator=generator, dtype=dtype), "t": torch.randint(0, 2, (3, 4), generator=generator)}
+    [want] = run_onnx(tmp_path / "m.onnx", x)
+    torch.testing.assert_close(back(x, precision=str(dtype).removeprefix("torch.")), torch.from_numpy(want),
+                               atol=0, rtol=1e-13 if real == TensorProto.DOUBLE else 1e-6)
 
 
 def _node_by_node_matches_onnxruntime(model: onnx.ModelProto, path, inputs: dict) -> None:

@@ -40,11 +40,11 @@ from netgraph.export.onnx_files import model_path, read_model
 from netgraph.export.onnx_fold import ONNX_DOMAINS, ConstantFolding, constant_of_node
 from netgraph.export.onnx_coders import model_coders
 from netgraph.export.onnx_labels import model_labels
-from netgraph.export.onnx_layer_shapes import SHAPE_AGNOSTIC, LayerShapes
+from netgraph.export.onnx_layer_shapes import SHAPE_AGNOSTIC, LayerShapes, constant_layer
 from netgraph.export.onnx_names import (definition_problems, identifier, integer_tensors, known_dim, layer_name,
-                                        sort_nodes)
+                                        real_dtype, sort_nodes)
 from netgraph.export.onnx_ops import CONVERTERS as BASIC_CONVERTERS
-from netgraph.export.onnx_ops import (SHAPE_INPUTS, Context, Converted, Unsupported, constant_layer, linear_of, mapped,
+from netgraph.export.onnx_ops import (SHAPE_INPUTS, Context, Converted, Unsupported, linear_of, mapped,
                                       with_biases)
 from netgraph.export.onnx_recurrent import RECURRENT_CONVERTERS, RECURRENT_OPS
 from netgraph.export.onnx_recurrent_states import data_states
@@ -125,7 +125,7 @@ class _Builder(ConstantFolding, LayerShapes, GraphAssembly):
         self.taken: set[str] = set()
         inputs = model_inputs(graph)  # a Constant node's output as an input: refused by definition_problems
         self.ctx.exporter_made, self.ctx.parameters = dynamo_marks(graph)  # one walk of its metadata
-        self.ctx.integers = integer_tensors(graph)
+        self.ctx.integers, self.ctx.real_dtype = integer_tensors(graph), real_dtype(graph)
         self.ctx.batch_dims = frozenset(s[0] for s in map(self.shapes.get, inputs) if s and s[0] not in ("?", ""))
         names = graph_port_names(inputs, graph.output, self.ctx.producers, self.taken)  # torch's made-up: Input, Output
         self.ports, self.outputs = dict(zip(inputs, names)), names[len(inputs):]
@@ -247,7 +247,7 @@ class _Builder(ConstantFolding, LayerShapes, GraphAssembly):
             port = converted.layer.input_ports[port_index]
             if port_index in converted.constants:
                 const = identifier(f"{name}_{port}", self.taken)
-                self.layers[const] = constant_layer(converted.constants[port_index], shape)
+                self.layers[const] = constant_layer(converted.constants[port_index], shape, self.ctx)
                 self.edges.append((NetPort(const, "Output"), NetPort(name, port)))
             else:
                 self.edges.append((self._source(tensor), NetPort(name, port)))

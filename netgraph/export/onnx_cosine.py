@@ -93,19 +93,26 @@ def _clipped(tensor: str, ctx: Context) -> tuple[Any, Any] | None:
 
 
 def _reduced(tensor: str, ctx: Context, op: str, keepdims: int) -> Any:
-    """The ``op`` node making ``tensor`` by reducing axis 1 of a (batch, n) input, ``keepdims`` as given; else None."""
+    """The ``op`` node making ``tensor`` by reducing axis 1 of (batch, n) vectors (``_vectors``), ``keepdims`` as
+    given; else None."""
     node = op_producer(tensor, ctx, op)
-    if (node is None or ctx.rank(node.input[0]) != 2 or ctx.attributes(node).get("keepdims", 1) != keepdims
+    if (node is None or not _vectors(node.input[:1], ctx) or ctx.attributes(node).get("keepdims", 1) != keepdims
             or squeeze_axes(node, ctx) != [1]):
         return None
     return node
 
 
 def _product_sum(tensor: str, ctx: Context) -> tuple[list, tuple[str, str]] | None:
-    """([Mul, ReduceSum], (x, y)) where ``tensor`` is ReduceSum(Mul(x, y)) over axis 1 of (batch, n), dims dropped."""
-    total = op_producer(tensor, ctx, "ReduceSum")
+    """([Mul, ReduceSum], (x, y)) where ``tensor`` is ReduceSum(Mul(x, y)) over axis 1, dims dropped, of x and y
+    (batch, n) vectors of the product's size (``_reduced``'s rule: a broadcast (batch, 1) is not a vector of n)."""
+    total = _reduced(tensor, ctx, "ReduceSum", 0)
     product = op_producer(total.input[0], ctx, "Mul") if total is not None else None
-    if (product is None or ctx.rank(product.input[0]) != 2 or ctx.rank(product.input[1]) != 2
-            or ctx.attributes(total).get("keepdims", 1) or squeeze_axes(total, ctx) != [1]):
+    if product is None or not _vectors([*product.input, total.input[0]], ctx):
         return None
     return [product, total], (product.input[0], product.input[1])
+
+
+def _vectors(tensors: Any, ctx: Context) -> bool:
+    """Whether ``tensors`` are (batch, n) vectors of one size n (known, or named alike)."""
+    shapes = [ctx.shapes.get(t) for t in tensors]
+    return all(s is not None and len(s) == 2 for s in shapes) and len({s[1] for s in shapes}) == 1

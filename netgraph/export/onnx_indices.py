@@ -95,7 +95,7 @@ def _first_rows(node: Any, ctx: Context) -> tuple[list, NetGraph, str] | None:
     shape = ctx.shapes.get(x)
     if shape is None or len(shape) < 2 or ctx.symbols.get(node.input[2]) != (shape[1],):
         return None
-    rows = np.array(table[0] if table.ndim == 3 else table, dtype=np.float32)
+    rows = ctx.real(table[0] if table.ndim == 3 else table)
     ctx.shapes[node.output[0]] = (*table.shape[:-2], shape[1], rows.shape[1])  # the dynamo exporter writes Min(T, n)
     return [*nodes, node], _rows_layer(rows), x
 
@@ -108,7 +108,7 @@ def _rows_at_positions(gather: Any, taken: list, x: str, ctx: Context) -> tuple[
     if (table is None or table.ndim != 2 or int(ctx.attributes(gather).get("axis", 0)) != 0 or shape is None
             or len(shape) < 2 or not _broadcast_only(gather.output[0], ctx)):
         return None
-    rows = np.array(table, dtype=np.float32)
+    rows = ctx.real(table)
     ctx.shapes[gather.output[0]] = (shape[1], rows.shape[1])
     return [*taken, gather], _rows_layer(rows), x
 

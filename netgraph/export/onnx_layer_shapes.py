@@ -1,17 +1,20 @@
 """The shapes and batch folds of an imported layer's output (mixed into ``importer``'s builder: ``shapes`` and
 ``ctx`` are the builder's): our layer's own shape inference where onnx's lost sizes, and the fold (see
-``onnx_reshape``) a layer's output inherits from its inputs."""
+``onnx_reshape``) a layer's output inherits from its inputs; the ConstantArrayLayer of a constant operand."""
 
 from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
+
 from netgraph.core.types import REAL, PortType
 from netgraph.export.onnx_names import known_dim
-from netgraph.export.onnx_ops import Converted, Unsupported, constant_layer
+from netgraph.export.onnx_ops import Context, Converted, Unsupported
 from netgraph.export.onnx_recurrent import RECURRENT_OPS
+from netgraph.layers import ConstantArrayLayer
 
-__all__ = ["SHAPE_AGNOSTIC", "LayerShapes"]
+__all__ = ["SHAPE_AGNOSTIC", "LayerShapes", "constant_layer"]
 
 #: Layers that compute element by element, so work on a tensor whose batch is folded (see onnx_reshape).
 SHAPE_AGNOSTIC = ("ElementwiseLayer", "FunctionLayer", "ThreadingLayer")
@@ -33,7 +36,7 @@ class LayerShapes:
         types = dict(layer.declared_types())
         for index, (port, tensor) in enumerate(zip(layer.input_ports, converted.inputs)):
             if index in converted.constants:
-                types[port] = constant_layer(converted.constants[index], out).declared_types()["Output"]
+                types[port] = constant_layer(converted.constants[index], out, self.ctx).declared_types()["Output"]
                 continue
             shape = self.shapes.get(tensor)
             if shape is None or not all(known_dim(d) for d in shape[1:]) or self.ctx.folds.get(tensor):
@@ -66,3 +69,11 @@ class LayerShapes:
         raise Unsupported(f"{kind} of tensors whose batch dim torch merged with other dims (a map) differently: a "
                           f"layer maps over the merged dims of inputs merged alike",
                           expected="inputs whose batch dims torch merged alike", found="inputs merged differently")
+
+
+def constant_layer(array: np.ndarray, shape: tuple | None, ctx: Context) -> Any:
+    """A ConstantArrayLayer for a broadcast operand: batch dim dropped, broadcast to x's shape, of the model's dtype"""
+    value = array[0] if shape is not None and array.ndim == len(shape) and array.shape[0] == 1 else array
+    if shape is not None and all(isinstance(d, int) for d in shape[1:]):
+        value = np.broadcast_to(value, tuple(shape[1:]))
+    return ConstantArrayLayer(array=ctx.real(value))

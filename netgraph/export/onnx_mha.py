@@ -116,7 +116,7 @@ class _Walk:
             raise Miss(f"its in_proj MatMul {matmul.name!r} multiplies by a {w_in.shape} matrix, not ({size}, "
                         f"{3 * size}) (one packed projection of query, key and value: cross-attention and kdim/vdim "
                         f"do not import)")
-        add, b_in = matmul, np.zeros(3 * size, np.float32)  # no Add: bias=False
+        add, b_in = matmul, ctx.real(np.zeros(3 * size))  # no Add: bias=False
         if any(c.op_type == "Add" for c, _ in ctx.consumers.get(matmul.output[0], ())):
             add = self.next(matmul, "Add", "the in_proj bias Add", None)
             b_in = bias_vector(ctx, add, 3 * size)
@@ -158,7 +158,7 @@ class _Walk:
         expect(target_dims(node.input[1], ctx), lambda t: len(t) == 3 and t[2] == size, node, f"(n, b, {size})")
         end = self.next(node, "Transpose", "the last Transpose [1, 0, 2]")
         expect(perm_of(end, ctx), lambda p: p == [1, 0, 2], end, [1, 0, 2])
-        return end, attention_graph(w_in.T, b_in, heads, w_out, b_out, causal)
+        return end, attention_graph(ctx.real(w_in.T), b_in, heads, w_out, b_out, causal)
 
     def _in_proj(self) -> Any:
         """The one MatMul reading the time-major sequence (its other uses make it batch-first again: a residual)."""

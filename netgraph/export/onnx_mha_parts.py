@@ -81,7 +81,7 @@ def bias_vector(ctx: Context, add: Any, size: int) -> np.ndarray:
     bias = next((ctx.constants[t] for t in add.input if t in ctx.constants), None)
     if bias is None or bias.size != size:
         raise Miss(f"Add {add.name!r} does not add a constant in_proj bias of {size} values")
-    return np.reshape(bias, (-1,)).astype(np.float32)
+    return ctx.real(np.reshape(bias, (-1,)))
 
 
 def scale_of(ctx: Context, mul: Any, tensor: str, known: dict[str, tuple], taken: list) -> float:
@@ -123,13 +123,13 @@ def computed(tensor: str, ctx: Context, known: dict[str, tuple], run: int, depth
 def out_projection(gemm: Any, ctx: Context, size: int) -> tuple[np.ndarray, np.ndarray]:
     a = ctx.attributes(gemm) if gemm.op_type == "Gemm" else {"transB": 0}
     w = ctx.constants.get(gemm.input[1])
-    b = ctx.constants.get(gemm.input[2]) if len(gemm.input) > 2 and gemm.input[2] else np.zeros(size, np.float32)
+    b = ctx.constants.get(gemm.input[2]) if len(gemm.input) > 2 and gemm.input[2] else np.zeros(size)
     if a.get("transA", 0) or w is None or w.shape != (size, size) or b is None or b.size not in (1, size):
         raise Miss(f"{gemm.op_type} {gemm.name!r} is not out_proj (a constant ({size}, {size}) matrix and bias, "
                     f"no transA)")
     w = (w if a.get("transB", 0) else w.T) * a.get("alpha", 1.0)
     b = np.broadcast_to(np.ravel(b) * a.get("beta", 1.0), (size,))
-    return np.ascontiguousarray(w, np.float32), b.astype(np.float32)
+    return ctx.real(w), ctx.real(b)
 
 
 def causal_constant(tensor: str, ctx: Context) -> list | None:
@@ -175,7 +175,7 @@ def attention_graph(w_in: np.ndarray, b_in: np.ndarray, heads: int, w_out: np.nd
     edges: list[tuple] = []
     for i, name in enumerate(("query", "key", "value")):
         part = slice(i * size, (i + 1) * size)
-        linear = LinearLayer((heads, size // heads), weights=np.ascontiguousarray(w_in[part], np.float32),
+        linear = LinearLayer((heads, size // heads), weights=w_in[part],
                              biases=b_in[part])
         layers[name] = NetMapOperator(linear)
         edges += [(NetPort("Input"), NetPort(name, "Input")),

@@ -163,6 +163,14 @@ def real_tensor(constants: dict[str, Any], integers: frozenset) -> Any:
     return real
 
 
+def real_dtype(graph: Any) -> type:
+    """The dtype of ``graph``'s real data: float64 where a graph input (else, of integer inputs only, an output) is
+    DOUBLE (11), else float32 (FLOAT, and FLOAT16 and BFLOAT16, which our layers compute in float32)."""
+    types = [[v.type.tensor_type.elem_type for v in values] for values in (graph.input, graph.output)]
+    reals = next(([t for t in found if t in FLOAT_CASTS] for found in types if set(found) & set(FLOAT_CASTS)), [])
+    return np.float64 if 11 in reals else np.float32
+
+
 def integer_tensors(graph: Any) -> frozenset[str]:
     """The tensors of ``graph`` (inputs, inferred values, outputs) whose element type is an integer one."""
     return frozenset(v.name for v in (*graph.input, *graph.value_info, *graph.output)

@@ -17,7 +17,7 @@ from netgraph.core.chain import NetChain
 from netgraph.core.frozen_values import frozen_value
 from netgraph.core.graph import NetGraph
 from netgraph.core.wording import counted
-from netgraph.layers import (ConstantArrayLayer, DotLayer, ElementwiseLayer, FlattenLayer, LinearLayer,
+from netgraph.layers import (DotLayer, ElementwiseLayer, FlattenLayer, LinearLayer,
                              NetMapOperator, ReshapeLayer, SoftmaxLayer, ThreadingLayer, TransposeLayer)
 
 __all__ = ["CONVERTERS", "Context", "Converted", "Unsupported", "ELEMENTWISE_OPS", "THREADING_OPS", "SHAPE_INPUTS",
@@ -98,12 +98,17 @@ class Context:
     glued_states: frozenset = frozenset()  # the recurrences' initial states given as data (data_states: state glue)
     lookups: set = dataclasses.field(default_factory=set)  # outputs an index input's table gives (onnx_lookups)
     netgraph_file: bool = False  # export_onnx's own file (its producer "netgraph"): its patterns are our layers'
+    real_dtype: type = np.float32  # the dtype of the model's real data (``onnx_names.real_dtype``): its arrays'
 
     def const(self, name: str, what: str) -> np.ndarray:
         if name not in self.constants:
             raise Unsupported(f"its {what} ({name!r}) is computed, not a constant",
                               expected=f"a constant {what}", found=f"a computed {what}")
         return self.constants[name]
+
+    def real(self, values: Any) -> np.ndarray:
+        """``values`` as a new array of the model's real dtype: a float64 model's constants are not rounded."""
+        return np.array(values, dtype=self.real_dtype, order="C")
 
     def rank(self, name: str) -> int | None:
         return None if (shape := self.shapes.get(name)) is None else len(shape)
@@ -391,10 +396,3 @@ CONVERTERS: dict[str, Callable[[Any, Context], Converted]] = {
     **{op: _elementwise for op in ELEMENTWISE_OPS}, **{op: _threading for op in THREADING_OPS},
 }
 
-
-def constant_layer(array: np.ndarray, shape: tuple | None) -> Any:
-    """A ConstantArrayLayer for a broadcast operand: batch dim dropped, broadcast to x's shape; DOUBLE: float64"""
-    value = array[0] if shape is not None and array.ndim == len(shape) and array.shape[0] == 1 else array
-    if shape is not None and all(isinstance(d, int) for d in shape[1:]):
-        value = np.broadcast_to(value, tuple(shape[1:]))
-    return ConstantArrayLayer(array=np.array(value, dtype=np.float64 if value.dtype == np.float64 else np.float32))

@@ -1,7 +1,8 @@
-"""Quieting shared by concurrent ``export_onnx`` calls: warnings and torch's ONNX log are process-wide, so each
-export's own save-and-restore would break when two exports leave in another order than they entered (the process
-left with every warning ignored and the log off for good). One count under a lock: the first to enter saves and
-silences, the last to leave restores."""
+"""Quieting shared by concurrent ``export_onnx`` calls: warnings filters are process-wide (Python before 3.14 has
+no filters per thread or context), so each export's own save-and-restore would break when two exports leave in
+another order than they entered (the process left with every warning ignored for good). One count under a lock: the
+first to enter saves and silences, the last to leave restores. torch's ONNX log is off in the exporting threads
+only (a count per thread): another thread's own ``torch.onnx.export`` still prints its log."""
 
 from __future__ import annotations
 
@@ -17,21 +18,25 @@ __all__ = ["quiet"]
 _LOCK = threading.Lock()
 _entered = 0
 _saved = contextlib.ExitStack()  # closed by the last to leave: the warnings filters and ONNX log as they were
+_inside = threading.local()  # count: how deep the calling thread is inside ``quiet``
 
 
 @contextlib.contextmanager
 def quiet() -> Iterator[None]:
-    """No warnings and no ONNX log (``onnx_log_off``) in the whole process while any thread is inside."""
+    """No warnings in the whole process while any thread is inside, no ONNX log (``onnx_log_off``) in the threads
+    inside."""
     global _entered
+    _inside.count = getattr(_inside, "count", 0) + 1
     with _LOCK:
         if not _entered:
-            _saved.enter_context(onnx_log_off())
+            _saved.enter_context(onnx_log_off(lambda: getattr(_inside, "count", 0) > 0))
             _saved.enter_context(warnings.catch_warnings())
             warnings.simplefilter("ignore")
         _entered += 1
     try:
         yield
     finally:
+        _inside.count -= 1
         with _LOCK:
             _entered -= 1
             if not _entered:

@@ -216,13 +216,13 @@ def _refuse_dynamic(inputs: Any, axis: int, ctx: Context) -> None:
                           expected="a known size along the axis", found="a dynamic size")
 
 
-def _constant_array(value: np.ndarray) -> ConstantArrayLayer:
+def _constant_array(value: np.ndarray, ctx: Context) -> ConstantArrayLayer:
     """A ConstantArrayLayer of a Concat's constant operand; refused unless floating (its output is Real: integer token
     ids would reach an EmbeddingLayer as floats)."""
     if not np.issubdtype(value.dtype, np.floating):
         raise Unsupported(f"Concat of a constant of type {value.dtype} (ConstantArrayLayer outputs Real values only)",
                           expected="a floating-point constant", found=str(value.dtype))
-    return ConstantArrayLayer(array=np.array(value, dtype=np.float32))
+    return ConstantArrayLayer(array=ctx.real(value))
 
 
 def _with_constants(node: Any, axis: int, rank: int | None, ctx: Context) -> Converted:
@@ -238,7 +238,7 @@ def _with_constants(node: Any, axis: int, rank: int | None, ctx: Context) -> Con
     shape = ctx.shapes.get(computed[0])
     if len(node.input) == 2 and axis % rank == 1 and values[0].shape[1] == 1 and shape and not isinstance(shape[1], int):
         first = node.input[0] in ctx.constants
-        joined = {"element": _constant_array(values[0][0, 0]),
+        joined = {"element": _constant_array(values[0][0, 0], ctx),
                   "join": PrependLayer() if first else AppendLayer()}
         return Converted(NetGraph(joined, [(NetPort("Input"), NetPort("join", "Input")),
                                            ("element", NetPort("join", "Element"))]), tuple(computed))
@@ -248,7 +248,7 @@ def _with_constants(node: Any, axis: int, rank: int | None, ctx: Context) -> Con
     ports = iter(range(1, len(computed) + 1))  # the computed inputs, in order
     for k, name in enumerate(node.input, 1):
         if name in ctx.constants:
-            layers[f"constant{k}"] = _constant_array(ctx.constants[name][0])
+            layers[f"constant{k}"] = _constant_array(ctx.constants[name][0], ctx)
             edges.append((f"constant{k}", NetPort("cat", f"Input{k}")))
         else:
             edges.append((NetPort(f"Input{next(ports)}"), NetPort("cat", f"Input{k}")))
@@ -275,7 +275,7 @@ def _constant_of_shape(node: Any, ctx: Context) -> Converted:
     batch merged with known sizes (a fold's state inside a NetMapOperator), one of those sizes too, its output
     folded as theirs."""
     shape, value = ctx.symbols.get(node.input[0]), ctx.attributes(node).get("value")
-    fill = np.zeros(1, np.float32) if value is None else ctx.to_array(value)
+    fill = np.zeros(1) if value is None else ctx.to_array(value)
     merged = ctx.folded_sizes.get(shape[0], ()) if shape else ()  # a batch merged with these (a fold in a map)
     if shape is None or (shape[0] not in ctx.batch_dims and not merged) or not all(
             isinstance(d, int) for d in shape[1:]):
@@ -290,7 +290,7 @@ def _constant_of_shape(node: Any, ctx: Context) -> Converted:
                           f"state inside a NetMapOperator over a variable length): a ConstantArrayLayer has fixed "
                           f"sizes; give the mapped dims fixed sizes", expected="fixed sizes", found=tuple(merged))
     ctx.shapes[node.output[0]] = tuple(shape)
-    array = np.full((*merged, *shape[1:]), np.ravel(fill)[0], np.float32)
+    array = np.full((*merged, *shape[1:]), np.ravel(fill)[0], ctx.real_dtype)
     return Converted(ConstantArrayLayer(array=array), fold=len(merged))
 
 

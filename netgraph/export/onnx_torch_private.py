@@ -7,7 +7,7 @@ which it always enables, and no public name for ``TorchDispatchMode`` (a mode th
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import torch
@@ -54,12 +54,13 @@ def symbolic_at(table: dict[int, Any], opset: int) -> Any:
 
 
 @contextlib.contextmanager
-def onnx_log_off() -> Iterator[None]:
-    """torch's ONNX log off inside (``torch._C._jit_onnx_log``): torch 2.13's exporter always enables it (its
-    setup_onnx_logging tests the function ``_jit_is_onnx_log_enabled``, not its result) and prints its whole IR
-    graph to stdout on a failure."""
+def onnx_log_off(silent: Callable[[], bool] = lambda: True) -> Iterator[None]:
+    """torch's ONNX log off inside (``torch._C._jit_onnx_log``) wherever ``silent()`` (the calling thread's test):
+    torch 2.13's exporter always enables it (its setup_onnx_logging tests the function ``_jit_is_onnx_log_enabled``,
+    not its result) and prints its whole IR graph to stdout on a failure. The switch itself is process-wide (a C++
+    flag, which torch's exporter sets in every export): only the Python function writing to it can be scoped."""
     log = torch._C._jit_onnx_log
-    torch._C._jit_onnx_log = lambda *args: None
+    torch._C._jit_onnx_log = lambda *args: None if silent() else log(*args)
     try:
         yield
     finally:
