@@ -38,7 +38,7 @@ from netgraph.core.errors import OptionError, did_you_mean
 from netgraph.core.option_problems import option_problem
 from netgraph.core.types import INTEGER, REAL, Conflict, PortType, unify
 from netgraph.layers._modules import LayerModule
-from netgraph.core.tracing import symbolic_tracing
+from netgraph.core.tracing import jit_tracing, symbolic_tracing
 
 __all__ = ["MeanSquaredLossLayer", "MeanAbsoluteLossLayer", "CrossEntropyLossLayer", "ContrastiveLossLayer", "CTCLossLayer", "LOSS_LAYERS",
            "EPSILON"]
@@ -119,7 +119,7 @@ class _CodeModule(LayerModule):
         it fails; check_indices first on a GPU (a fatal device assert), under fx or torch.jit (the ONNX export:
         import_onnx reads its gather), for other target dtypes and for float16 (in float32)."""
         x = x if self.logits or known else self.unit(x, "Input", True)
-        if symbolic_tracing() or torch.jit.is_tracing() or not t.is_cpu or t.dtype != torch.long or x.dtype in NARROW:
+        if symbolic_tracing() or jit_tracing() or not t.is_cpu or t.dtype != torch.long or x.dtype in NARROW:
             return self._mean(picked_loss(wide(x), self.index_target(t, x), self.logits)).to(x.dtype)
         try:  # every negative index as -1, which torch refuses (its ignore_index, -100, is then none of them)
             each = F.cross_entropy(x.movedim(-1, 1) if self.elements else x, t.clamp_min(-1),
