@@ -1,7 +1,8 @@
 """Single layers vs the handwritten torch a user would write: CrossEntropyLossLayer("Index") against
 ``F.cross_entropy`` (on probabilities against a gather and log), CrossEntropyLossLayer("Probabilities") against
 ``-(t * p.clamp_min(1e-12).log()).sum(-1)``, both fed by a SoftmaxLayer against the softmax then the same,
-CrossEntropyLossLayer("Binary") fed by a LogisticSigmoid against the sigmoid then the floored logs, PoolingLayer
+CrossEntropyLossLayer("Binary") fed by a LogisticSigmoid against the sigmoid then the floored logs and with
+``logits=True`` against ``F.binary_cross_entropy_with_logits``, PoolingLayer
 "Total" against ``avg_pool2d(..., divisor_override=1)``, a FunctionLayer of two outputs sharing a sum against the sum
 written once, DotLayer against ``torch.matmul`` (forward + backward, batch 32 by default, one thread).
 
@@ -60,6 +61,13 @@ def sigmoid_binary_cross_entropy(features: int) -> tuple[NetGraph, Callable]:
     return NetGraph(layers, [("p", NetPort("loss", "Input"))], Input=features), hand
 
 
+def binary_logits_cross_entropy(features: int) -> tuple[NetGraph, Callable]:
+    """CrossEntropyLossLayer("Binary", logits=True) (its Target checked as probabilities) against torch's loss."""
+    def hand(Input: torch.Tensor, Target: torch.Tensor) -> torch.Tensor:
+        return F.binary_cross_entropy_with_logits(Input, Target, reduction="none").mean(-1)
+    return NetGraph({"loss": CrossEntropyLossLayer("Binary", logits=True)}, [], Input=features), hand
+
+
 def total_pool(channels: int, size: int) -> tuple[NetGraph, Callable]:
     """PoolingLayer "Total" (3 x 3, padding 1) against torch's sum pool, ``avg_pool2d`` with divisor 1."""
     net = NetGraph([PoolingLayer(3, padding_size=1, function="Total")], [], Input=(channels, size, size))
@@ -108,9 +116,11 @@ def cases(small: bool, batch: int) -> list[tuple]:
             out.append((f"SoftmaxLayer + CrossEntropyLossLayer({form!r})", *softmax_cross_entropy(classes, form),
                         {"Input": real(classes), "Target": t}, f"{classes} classes"))
     for features in (5,) if small else (10, 1000):
+        target = torch.rand(batch, features, generator=g)
         out.append(("LogisticSigmoid + CrossEntropyLossLayer('Binary')", *sigmoid_binary_cross_entropy(features),
-                    {"Input": real(features), "Target": torch.rand(batch, features, generator=g)},
-                    f"{features} values"))
+                    {"Input": real(features), "Target": target}, f"{features} values"))
+        out.append(("CrossEntropyLossLayer('Binary', logits=True)", *binary_logits_cross_entropy(features),
+                    {"Input": real(features), "Target": target}, f"{features} values"))
     out.append(("FunctionLayer {Total[#x], #x / Total[#x]}", *shared_sum(k), {"x": real(k)}, f"{k} features"))
     c, side = (2, 5) if small else (16, 16)
     out.append(("PoolingLayer 'Total' 3x3, padding 1", *total_pool(c, side), {"Input": real(c, side, side)},

@@ -139,3 +139,14 @@ def test_no_library_code_decides_by_the_text_of_an_exception():
                 found[f"{path.relative_to(PACKAGE)}:{fn.name}"] = lines
     assert {k: v for k, v in found.items() if k not in FOREIGN_TEXT_TESTS} == {}
     assert set(FOREIGN_TEXT_TESTS) <= set(found), "an allow-listed function no longer searches a foreign text"
+
+
+def test_only_the_tracing_module_asks_torch_whether_torch_jit_traces():
+    """Whether a forward runs traced is decided in one place (``netgraph.core.tracing``: ``jit_tracing()``,
+    ``no_values()``, ...): a module asking ``torch.jit.is_tracing()`` itself drifts from it."""
+    found = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Call) and ast.unparse(node.func) == "torch.jit.is_tracing":
+                found.append(f"{path.relative_to(PACKAGE)}:{node.lineno}")
+    assert [place for place in found if not place.startswith("core/tracing.py:")] == []

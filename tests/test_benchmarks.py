@@ -39,6 +39,7 @@ BENCH = Path(__file__).resolve().parents[1] / "benchmarks"
     ("random_layers.py", ["--small"], ["Normal 64x16", "plain REINFORCE", "Bernoulli 16x16", "NegativeBinomial 16x16"]),
     ("operators.py", ["--small"], ["NetMapOperator", "NetFoldOperator", "SummationLayer", "ratio (CPU)"]),
     ("layer_ops.py", ["--small"], ["CrossEntropyLossLayer('Index', logits=True)", "FunctionLayer {Total[#x]",
+                                   "CrossEntropyLossLayer('Binary', logits=True)",
                                    "DotLayer matrix.vector", "ratio (CPU)"]),
     ("ragged_training.py", ["--small"], ["GatedRecurrentLayer", "LongShortTermMemoryLayer", "padded batches"]),
     ("recurrent.py", ["--small"], ["LongShortTermMemoryLayer / nn.LSTM", "GatedRecurrentLayer / nn.GRU",

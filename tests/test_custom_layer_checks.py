@@ -11,6 +11,7 @@ from torch import nn
 from netgraph import EmbeddingLayer, LinearLayer, NetChain, OptionError, ShapeError, net_initialize
 from netgraph.backend.interpreter import interpret
 from netgraph.core.types import PortType, unify
+from netgraph.layers import given_outputs
 from netgraph.layers import Layer
 
 
@@ -272,3 +273,23 @@ def test_built_module_that_cannot_run_on_meta_has_outputs_of_another_precision_c
     expected = net_initialize(NetChain([_needing_values(lambda x: x * 2)(), LinearLayer(2)], input=3), seed=0)(x)
     for found in (net(x), module(Input=x), interpret(net, module, Input=x)):
         assert found.dtype == torch.float32 and torch.equal(found, expected)
+
+
+def test_an_output_of_the_shape_and_dtype_given_is_checked_without_asking_whether_torch_traces(monkeypatch):
+    """The compiled forward checks an unprobed module's outputs at every call: the common case, one tensor of the shape
+    given in its dtype, is one comparison of its shape (asking whether torch traces was a third of the check); every
+    other output takes the full check, which still refuses a missing batch dim, a wrong size and casts a precision."""
+    asked = []
+    monkeypatch.setattr(given_outputs, "tracing", lambda: asked.append(1) or False)
+    check = lambda out, shape: given_outputs.checked_outputs(out, (shape,), ("t",), ("Output",), "T", "outputs",  # noqa
+                                                             torch.float32)
+    fits = torch.zeros(2, 3)
+    assert check(fits, (3,)) is fits and check(torch.zeros(0, 3, 4), (3, 4)) is not None
+    assert check(torch.zeros(2, 3, dtype=torch.long), (3,)).dtype == torch.long
+    assert asked == []
+    assert check(torch.zeros(2, 3, dtype=torch.float64), (3,)).dtype == torch.float32
+    for wrong, shape in ((torch.zeros(()), ()), (torch.zeros(3), (3,)), (torch.zeros(2, 4), (3,)),
+                         (torch.zeros(2, 3, 1), (3,))):
+        with pytest.raises(ShapeError, match=r"port 'Output': the module returned shape"):
+            check(wrong, shape)
+    assert check(torch.zeros(2, 5), ("n",)).shape == (2, 5)  # a variable length takes any size

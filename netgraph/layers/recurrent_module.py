@@ -20,7 +20,7 @@ from torch import nn
 
 from netgraph.core.errors import DataError
 from netgraph.core.naming_scope import quoted
-from netgraph.core.tracing import tracing
+from netgraph.core.tracing import jit_tracing, tracing
 from netgraph.layers._modules import LayerModule
 from netgraph.layers._torch_compat import disabled_at_first_need
 
@@ -51,7 +51,7 @@ class RecurrentModule(LayerModule):
         padded ``x`` and asked for final states, each sequence runs packed to its own length, so that they are its
         last step's; ``Output`` alone needs no packing: its real steps never see the padding that follows them."""
         traced = tracing()
-        recorded = traced or torch.jit.is_tracing()  # zeros made in the call, which a trace records (ONNX export)
+        recorded = traced or jit_tracing()  # zeros made in the call, which a trace records (ONNX export)
         params = self._params(traced, recorded)
         if not traced:
             self._check_input(x, params[0].shape[1])

@@ -8,6 +8,7 @@ import torch.nn.functional as F
 
 from netgraph import (CrossEntropyLossLayer, LinearLayer, MeanAbsoluteLossLayer, MeanSquaredLossLayer, NetChain,
                       NetGraph, NetPort, OptionError, PortType, SoftmaxLayer, net_initialize)
+from netgraph.backend.interpreter import interpret
 from tests.layer_families._helpers import shape_error, three_way
 
 
@@ -199,3 +200,30 @@ def test_the_least_int64_target_is_an_error_compiled_interpreted_and_under_torch
             run()
     with pytest.raises(IndexError, match="out of bounds"):  # torch's error: no values are read in dynamo's graph
         torch.compile(module, backend="aot_eager")(Input=x, Target=t)
+
+
+_ELEMENTWISE = [MeanSquaredLossLayer(), MeanAbsoluteLossLayer(), CrossEntropyLossLayer("Binary"),
+                CrossEntropyLossLayer("Binary", logits=True), CrossEntropyLossLayer("Probabilities"),
+                CrossEntropyLossLayer("Probabilities", logits=True)]
+
+
+_RANKED = [(layer, shape) for layer in _ELEMENTWISE for shape in [(), (4,), (3, 4), (2, 3, 4)]
+           if shape or getattr(layer, "form", None) != "Probabilities"]
+
+
+@pytest.mark.parametrize("layer, shape", _RANKED, ids=str)
+def test_the_compiled_mean_of_each_example_adds_no_view_op_and_equals_the_interpreters(layer, shape):
+    """Each example's mean was ``.unsqueeze(-1).flatten(1).mean(1)`` at every rank: two view ops (each a dispatch
+    forward and backward) where the elements' loss has at most one dim, the unsqueeze one at every rank but 0
+    ("Probabilities" of shape () is refused: no class dimension)."""
+    net = net_initialize(NetGraph({"loss": layer}, [], Input=shape))
+    g = torch.Generator().manual_seed(4)
+    x, t = torch.rand(5, *shape, generator=g), torch.rand(5, *shape, generator=g)
+    module = net.compile()
+    with torch.profiler.profile() as prof:
+        found = module(Input=x.requires_grad_(), Target=t)
+    ops = {e.key: e.count for e in prof.key_averages()}
+    element_rank = len(shape) - (getattr(layer, "form", None) == "Probabilities")
+    assert ops.get("aten::unsqueeze", 0) == 0
+    assert ops.get("aten::flatten", 0) == (element_rank >= 2)
+    torch.testing.assert_close(found, interpret(net, module, Input=x, Target=t), rtol=0, atol=0)
