@@ -172,15 +172,15 @@ class NetGraph(NetValues, Layer, LayerSequence, DrawingAndYaml):  # NetValues: a
     @property
     def port_types(self) -> dict[str, PortType]:
         """The inferred type of every graph port."""
-        return dict(self._inference.ports)
+        return dict(self._inference.settled(self).ports)
 
     @property
     def input_shapes(self) -> dict[str, Any]:
-        return {p: self._inference.ports[p].shape for p in self._inputs}
+        return {p: self._inference.settled(self).ports[p].shape for p in self._inputs}
 
     @property
     def output_shapes(self) -> dict[str, Any]:
-        return {p: self._inference.ports[p].shape for p in self._outputs}
+        return {p: self._inference.settled(self).ports[p].shape for p in self._outputs}
 
     def layer_types(self, path: str | tuple) -> dict[str, PortType]:
         """The inferred port types of the layer at ``path`` (a name, or a tuple for nested layers)."""
