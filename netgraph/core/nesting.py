@@ -124,7 +124,7 @@ def _level_problem(net: Any, ports: tuple[str, ...]) -> Problem | None:
         numbers[name] = problem.add_leaf((name,), _Nested(layer, problem, (name,)) if nested else layer,
                                          declare=not nested)
     problem.join_edges((), net._edges, numbers, explained=False)
-    for port, t in net._declared.items():
+    for port, t in net.declared_port_types.items():
         problem.declare(((), port), t, "graph", numbers[None])
     return problem
 
