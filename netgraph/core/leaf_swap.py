@@ -24,7 +24,7 @@ from netgraph.core.options import copy_plan
 from netgraph.core.shared import is_graph
 from netgraph.core.wording import few_names
 
-__all__ = ["reinferred", "same_structure", "replace_leaves", "replace_inside", "split_changes"]
+__all__ = ["reinferred", "same_structure", "replace_leaves", "replace_inside", "split_changes", "types_fixed"]
 
 
 def same_structure(old: Layer, new: Layer, options: bool = True) -> bool:
@@ -154,3 +154,18 @@ def reinferred(old: Any, new: Any, later: bool = False) -> Any:
         return new
     new.__dict__.update(_inference=Inference.deferred() if later else infer_net(new), _ir=None)  # an IR built anew
     return new
+
+
+def types_fixed(net: Any, paths: Iterable[tuple]) -> bool:
+    """Whether every port of the leaves at ``paths`` (through nested graphs only; no operator) has a known type in
+    ``net``'s solution: arrays that fit those types size nothing, so every type stays (``replace_leaves``)."""
+    solution = net._inference.solution(net)  # (kept: a path's leaf is found by a table made once)
+    for path in paths:
+        layer = net
+        for name in path:
+            if not is_graph(layer) or (layer := layer._layers.get(name)) is None:
+                return False
+        if hasattr(layer, "replace_layers") or not all(solution.type_of((path, port)).known
+                                                       for port in (*layer.input_ports, *layer.output_ports)):
+            return False
+    return True
