@@ -44,3 +44,23 @@ def _shared_keys_cpu_seconds(count: int) -> float:
 def test_shared_array_keys_are_replaced_in_linear_time():
     ratios = [_shared_keys_cpu_seconds(1600) / max(_shared_keys_cpu_seconds(400), 1e-6) for _ in range(3)]
     assert min(ratios) < 8, ratios  # four times the keys: about 4 times the time (a copy of all shared per key: ~15)
+
+
+def _edit_calls(count: int) -> int:
+    """Python calls (cProfile) of one net_replace_part setting a middle LinearLayer's weights in a chain of ``count``
+    layers whose Input is unknown (the layer's own ports are known: its input is the layer before's output)."""
+    from tests.test_build_scaling import calls
+    net = NetChain([LinearLayer(8) if i % 2 == 0 else "Tanh" for i in range(count)])
+    key = (count // 2 + 1, "Weights")
+    net = net_replace_part(net, {key: torch.ones(8, 8)})  # the first edit: what one net does once (its IR, tables)
+    edited = []
+    made = calls(lambda: edited.append(net_replace_part(net, {key: torch.full((8, 8), 2.0)})))
+    again = NetChain(list(edited[0].layers.values()))  # the same layers, built at once
+    assert edited[0].port_types == again.port_types and edited[0].port_types["Input"].shape is None
+    return made
+
+
+def test_an_array_edit_in_a_graph_with_an_unknown_input_costs_its_neighbourhood():
+    """Each such edit inferred the whole net again (62 calls a layer): n edits cost O(n^2). An array that fits the
+    known types of its layer's ports sizes nothing, so the types stay."""
+    assert _edit_calls(2000) - _edit_calls(1000) < 1000

@@ -34,7 +34,8 @@ def batch_dim_error(net: Any, exc: ShapeError) -> ShapeError | None:
     """``exc`` with its first problem ending with a hint naming the graph inputs of ``net`` declared with a leading
     None, when the net's shapes agree without those Nones: all of them at once, else each alone (a whole inference
     each: ``MAX_NONE_TRIALS`` tries in all); None otherwise."""
-    candidates = {name: t for name, t in net._declared.items() if name in net._inputs and _shape_meant(t.shape)}
+    candidates = {name: t for name, t in net.declared_port_types.items()
+                  if name in net.input_ports and _shape_meant(t.shape)}
     trials = [candidates] if candidates else []
     if len(candidates) > 1:
         trials += [{name: t} for name, t in list(candidates.items())[:MAX_NONE_TRIALS - 1]]
@@ -67,5 +68,5 @@ def _hinted(exc: ShapeError, hint: str) -> ShapeError | None:
 
 def _fits_without(net: Any, declared: dict[str, Any]) -> bool:
     """Whether ``net``'s shapes agree with each of the ``declared`` inputs' leading None dropped."""
-    return solves_with(net, _declared={**net._declared, **{name: dataclasses.replace(t, shape=t.shape[1:])
-                                                            for name, t in declared.items()}})
+    dropped = {name: dataclasses.replace(t, shape=t.shape[1:]) for name, t in declared.items()}
+    return solves_with(net, _declared={**net.declared_port_types, **dropped})

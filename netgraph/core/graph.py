@@ -22,6 +22,7 @@ from netgraph.core.guessed_lengths import scoped
 from netgraph.core.layer import Layer
 from netgraph.core.layer_sequence import LayerSequence
 from netgraph.core.net_values import NetValues
+from netgraph.core.graph_views import GraphViews
 from netgraph.core.stage_doors import DrawingAndYaml
 from netgraph.core.attribute_hints import frozen_net_error, keras_compile_message, missing_attribute
 from netgraph.core.errors import OptionError, ShapeError, WiringError, raise_all
@@ -33,7 +34,6 @@ from netgraph.core.information import information
 from netgraph.core.multiplier_rates import picking_rules
 from netgraph.core.naming_scope import quoted
 from netgraph.core.graph_port_names import port_name_problems
-from netgraph.core.layer_view import LayerView
 from netgraph.core.layer_table import (NOT_GIVEN, RESERVED_NAMES, coerce_layer, given_by_keyword, graph_parts,
                                       named_layers)
 from netgraph.core.port_coders import (check_decoders, graph_with_encoder, reached_encoder_counts, split_port_options,
@@ -45,7 +45,7 @@ from netgraph.core.ir import GraphIR, build_ir, with_layers
 from netgraph.core.leaf_swap import reinferred, same_structure, split_changes
 from netgraph.core.order import in_order, order
 from netgraph.core.port_paths import expose, layer_at, named_path, no_inner_net, no_output, resolve
-from netgraph.core.ports import Edge, NetPort, declared_as_inferred, declared_port_type
+from netgraph.core.ports import NetPort, declared_as_inferred, declared_port_type
 from netgraph.core.edge_text import written
 from netgraph.core.shared import collect_users, shape_clashes, unify_shared
 from netgraph.core.wrapped_modules import modules_held
@@ -58,7 +58,7 @@ __all__ = ["NetGraph", "coerce_layer", "RESERVED_NAMES"]
 _NO_DATA = NOT_GIVEN  # net() called with no positional data
 
 
-class NetGraph(NetValues, Layer, LayerSequence, DrawingAndYaml):  # NetValues: arrays by path
+class NetGraph(NetValues, GraphViews, Layer, LayerSequence, DrawingAndYaml):  # NetValues: arrays by path
     """A graph of layers: ``NetGraph(layers, edges, **port_shapes)``.
 
     ``layers`` is a list (layers numbered from 1, as Wolfram) or a dict (names). ``edges`` takes every form in
@@ -150,38 +150,7 @@ class NetGraph(NetValues, Layer, LayerSequence, DrawingAndYaml):  # NetValues: a
         """Human description of a (layer path, port) key: "layer 4 'sample' (FunctionLayer) port 'Means'"."""
         return describe_key(self, key)
 
-    # -- public read-only views ---------------------------------------------------------------------
-    @property
-    def layers(self) -> Mapping[str, Layer]:
-        """The layers by name, in the order given."""
-        return LayerView(self._layers)
-
-    @property
-    def edges(self) -> tuple[Edge, ...]:
-        """Every connection, including those made for unwired ports (``edge.implicit``)."""
-        return self._edges
-
-    @property
-    def input_ports(self) -> tuple[str, ...]:
-        return self._inputs
-
-    @property
-    def output_ports(self) -> tuple[str, ...]:
-        return self._outputs
-
-    @property
-    def port_types(self) -> dict[str, PortType]:
-        """The inferred type of every graph port."""
-        return dict(self._inference.ports)
-
-    @property
-    def input_shapes(self) -> dict[str, Any]:
-        return {p: self._inference.ports[p].shape for p in self._inputs}
-
-    @property
-    def output_shapes(self) -> dict[str, Any]:
-        return {p: self._inference.ports[p].shape for p in self._outputs}
-
+    # -- public read-only views: GraphViews' (layers, edges, ports and their types), and these -----------------
     def layer_types(self, path: str | tuple) -> dict[str, PortType]:
         """The inferred port types of the layer at ``path`` (a name, or a tuple for nested layers)."""
         path = named_path(self, (path,) if isinstance(path, (str, int)) else tuple(path))

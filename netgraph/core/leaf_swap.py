@@ -19,12 +19,12 @@ from netgraph.core.ir import with_node_layers
 from netgraph.core.layer import Layer, _same
 from netgraph.core.layer_table import layer_key
 from netgraph.core.naming_scope import quoted
-from netgraph.core.nesting import deep_walk, infer_net
+from netgraph.core.nesting import Inference, deep_walk, infer_net
 from netgraph.core.options import copy_plan
 from netgraph.core.shared import is_graph
 from netgraph.core.wording import few_names
 
-__all__ = ["reinferred", "same_structure", "replace_leaves", "replace_inside", "split_changes"]
+__all__ = ["reinferred", "same_structure", "replace_leaves", "replace_inside", "split_changes", "types_fixed"]
 
 
 def same_structure(old: Layer, new: Layer, options: bool = True) -> bool:
@@ -139,15 +139,33 @@ def _swapped(net: Any, changes: Mapping[tuple, Layer], ir: Any) -> Any:
             layers[path[0]] = layer
         else:
             nested.setdefault(path[0], {})[path[1:]] = layer
-    for name, inner in nested.items():  # each a nested graph whose leaves changed
-        layers[name] = reinferred(layers[name], _swapped(layers[name], inner, None))
+    for name, inner in nested.items():  # each a nested graph whose leaves changed: its types inferred when first
+        # read (the arrays were drawn to fit the solved types, so nothing is refused later)
+        layers[name] = reinferred(layers[name], _swapped(layers[name], inner, None), later=True)
     return net._holding(layers, net._shared_users, ir)  # no shared arrays: the users stay none
 
 
-def reinferred(old: Any, new: Any) -> Any:
+def reinferred(old: Any, new: Any, later: bool = False) -> Any:
     """``new``, graph ``old`` holding other arrays (the same structure), with its types inferred again where ``old``
-    left a port unknown (the new arrays may size it): only the inference, the graph is not built again."""
-    if all(t.known for t in old._inference.ports.values()):
+    left a port unknown (the new arrays may size it; ``later``: when first read): only the inference, the graph is
+    not built again."""
+    inferred = old._inference
+    if inferred.ports is not None and all(t.known for t in inferred.ports.values()):
         return new
-    new.__dict__.update(_inference=infer_net(new), _ir=None)  # a fresh copy: its types, and an IR built from them
+    new.__dict__.update(_inference=Inference.deferred() if later else infer_net(new), _ir=None)  # an IR built anew
     return new
+
+
+def types_fixed(net: Any, paths: Iterable[tuple]) -> bool:
+    """Whether every port of the leaves at ``paths`` (through nested graphs only; no operator) has a known type in
+    ``net``'s solution: arrays that fit those types size nothing, so every type stays (``replace_leaves``)."""
+    solution = net._inference.solution(net)  # (kept: a path's leaf is found by a table made once)
+    for path in paths:
+        layer = net
+        for name in path:
+            if not is_graph(layer) or (layer := layer._layers.get(name)) is None:
+                return False
+        if hasattr(layer, "replace_layers") or not all(solution.type_of((path, port)).known
+                                                       for port in (*layer.input_ports, *layer.output_ports)):
+            return False
+    return True

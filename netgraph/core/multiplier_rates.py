@@ -31,8 +31,9 @@ def stored_multipliers(net: Any, prefix: tuple = ()) -> list[tuple[str, float]]:
         graph, path = stack.pop()
         out += [("/".join((*path, *([] if key == "All" else [key]))) or "All", r)
                 for key, r in graph.learning_rate_multipliers.items()]
-        stack += reversed([(inner, (*path, *at)) for name, layer in graph.layers.items()
-                           for at, inner in _nets_in(name, layer)])
+        if graph._depth > 1:  # (a net of depth 1 holds no graph or operator: no walk over its layers)
+            stack += reversed([(inner, (*path, *at)) for name, layer in graph.layers.items()
+                               for at, inner in _nets_in(name, layer)])
     return out
 
 

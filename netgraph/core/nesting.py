@@ -43,17 +43,32 @@ FRAMES_PER_LEVEL = 8  # the most Python frames (and C-level recursion counts) an
 
 class Inference:
     """A graph's inferred types: its ports' (``ports``; ``before_defaults``: before the dtype defaults)
-    and, solved on first use, every nested port's with the class roots (``solution()``; as dicts: ``full()``)."""
+    and, solved on first use, every nested port's with the class roots (``solution()``; as dicts: ``full()``).
+    A deferred one (``deferred()``, its ``ports`` None) is inferred when first read (``settled``)."""
 
-    def __init__(self, ports: dict[str, PortType], before_defaults: dict[str, PortType], solution: Solution | None):
+    def __init__(self, ports: dict[str, PortType] | None, before_defaults: dict[str, PortType] | None,
+                 solution: Solution | None):
         self.ports, self.before_defaults, self._solution = ports, before_defaults, solution  # no reference to the
         # net: a cycle net -> inference -> net would keep every net's arrays alive until a full garbage collection
         self._full: dict | None = None
 
+    @classmethod
+    def deferred(cls) -> Inference:
+        """An inference made by ``infer_net`` when first read: one object, so copies sharing it share its types."""
+        return cls(None, None, None)
+
+    def settled(self, net: Any) -> Inference:
+        """This inference, inferred now from ``net`` (the graph, or a copy sharing it) if deferred."""
+        if self.ports is None:
+            with recursion_room(net._depth):
+                made = infer_net(net)
+            self.before_defaults, self._solution, self.ports = made.before_defaults, made._solution, made.ports
+        return self
+
     def solution(self, net: Any) -> Solution:
         """The type and class root of every port key of ``net`` (the graph this is the inference of, or a copy
         differing only in arrays), flattened over the nested graphs."""
-        if self._solution is None:
+        if self._solution is None and self.settled(net)._solution is None:
             with recursion_room(net._depth):
                 self._solution = solve(net._problem())
         return self._solution
@@ -80,7 +95,8 @@ class _Nested:
 
     def infer(self, types: Mapping[str, PortType]) -> dict[str, PortType]:
         """Its ports' types, their length names its own (``scoped``: named afresh in this level)."""
-        own = self.inner._inference.ports if self.problem.defaults_applied else self.inner._inference.before_defaults
+        inferred = self.inner._inference.settled(self.inner)
+        own = inferred.ports if self.problem.defaults_applied else inferred.before_defaults
         for port, t in types.items():
             if port not in own or unify(as_named(t, own[port]), own[port]) != own[port]:
                 raise _Refine(port)
@@ -108,7 +124,7 @@ def _level_problem(net: Any, ports: tuple[str, ...]) -> Problem | None:
         numbers[name] = problem.add_leaf((name,), _Nested(layer, problem, (name,)) if nested else layer,
                                          declare=not nested)
     problem.join_edges((), net._edges, numbers, explained=False)
-    for port, t in net._declared.items():
+    for port, t in net.declared_port_types.items():
         problem.declare(((), port), t, "graph", numbers[None])
     return problem
 
@@ -130,7 +146,7 @@ def _own_level(net: Any, ports: tuple[str, ...]) -> Inference | None:
     type_of, ids = solution.type_of, solution.ids
     for path, layer in zip(problem.leaf_paths, problem.leaf_layers):
         if isinstance(layer, _Nested) and any((path, p) not in ids or type_of((path, p)) != t
-                                              for p, t in layer.inner._inference.ports.items()):
+                                              for p, t in layer.inner._inference.settled(layer.inner).ports.items()):
             return None
     return Inference({p: type_of(((), p)) for p in ports},
                      {p: problem.before_defaults.get(((), p), type_of(((), p))) for p in ports}, None)

@@ -142,7 +142,7 @@ def settled_types(net: NetGraph) -> dict[str, PortType]:
     from its weights: a vector): an operator's ports may still give those ports other shapes. An index range is
     kept (the operator passes it out). A dtype only defaulted (Real, at a port of value-moving layers alone) is
     left open too, so it comes from what feeds the port, as in a NetGraph."""
-    before = net._inference.before_defaults
+    before = net._inference.settled(net).before_defaults
     return {p: PortType(before[p].shape, before[p].dtype, t.range) if p in before else t
             for p, t in net.port_types.items()}
 

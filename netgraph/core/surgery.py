@@ -30,6 +30,7 @@ from netgraph.core.information import information
 from netgraph.core.layer_checks import removed_note
 from netgraph.core.torch_array_names import array_name_hint, array_name_note
 from netgraph.core.layer_moves import Moves, joined_moves
+from netgraph.core.leaf_swap import replace_leaves, types_fixed
 from netgraph.core.multipliers import carry_into, carry_multipliers, container_path, drop_rules_below, \
     prune_rules
 from netgraph.core.operator_surgery import (carried_edit, edit_operators, into_operator, layer_in, removal_specs,
@@ -182,7 +183,7 @@ def net_replace_part(net: NetGraph, changes: Mapping[Any, Any]) -> NetGraph:
             later.append(replaced_later(spec))
             given += keys_given(net, key, path, array, shared, new, sources)
         check_one_value_per_shared(given)  # two users' keys with different values: one edit would be lost
-        resizing = ports or layers  # a new layer or port type: arrays checked against the net with every change made
+        resizing = bool(ports or layers)  # a new layer or port type: arrays checked against the net changed
         new_layers = dict(layers)
         for (path, array, new, shared), skipped in zip(fits, later):
             if not resizing:  # only arrays change: each against the one it replaces
@@ -203,7 +204,10 @@ def net_replace_part(net: NetGraph, changes: Mapping[Any, Any]) -> NetGraph:
         net = with_port_options(net, {p: t for p, t in net.port_shape_options().items() if p not in ports})
     try:
         with led_by("net_replace_part"):  # the net rebuilt: its ShapeErrors and coder-clashes name the function
-            result = net.replace_layers(layers) if layers else net
+            if layers and not resizing and types_fixed(net, layers):  # fitted arrays whose layers' types are known
+                result = replace_leaves(net, layers)  # (the types stay: no inference, no walk over the layers)
+            else:
+                result = net.replace_layers(layers) if layers else net
             result = with_port_options(result, declared) if ports else result
             for fit in fits if resizing else ():  # against the types of the net with every change made
                 check_fit(result, *fit, fresh=True)
