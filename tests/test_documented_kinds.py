@@ -12,6 +12,8 @@ import ast
 from collections.abc import Iterator
 from pathlib import Path
 
+import pytest
+
 import netgraph
 
 ROOT = Path(netgraph.__file__).parent
@@ -65,6 +67,18 @@ class _Module:
         self.constants = {target.id: value for node in self.tree.body if isinstance(node, ast.Assign)
                           for target in node.targets if isinstance(target, ast.Name)
                           if (value := _strings(node.value)) is not None}
+        self.nodes = list(_scoped_nodes(self.tree))
+        self.calls = [(node, scopes) for node, scopes in self.nodes if isinstance(node, ast.Call)]
+        self._calls_by_name: dict[str, list[tuple[ast.Call, ast.AST | None]]] | None = None
+
+    def calls_named(self, name: str) -> list[tuple[ast.Call, ast.AST | None]]:
+        """The calls of a function ``name``, each once with every function it is in and once with None (the
+        module: a call inside a nested function is seen in each function around it)."""
+        if self._calls_by_name is None:
+            self._calls_by_name = {}
+            for call, scopes in self.calls:
+                self._calls_by_name.setdefault(_name(call), []).extend((call, s) for s in (*scopes, None))
+        return self._calls_by_name.get(name, [])
 
     def imports(self, module: "_Module", name: str) -> bool:
         """Whether this module calls ``module``'s function ``name``: its own, or imported from it."""
@@ -73,13 +87,20 @@ class _Module:
 
     def places(self) -> Iterator[tuple[ast.Call, ast.expr, ast.AST | None]]:
         """Each call passing a kind, its kind argument, and the function it is in (None: at module level)."""
-        scopes = [node for node in ast.walk(self.tree) if isinstance(node, FUNCTIONS)]
-        inner = {id(call) for scope in scopes for call in ast.walk(scope)}
-        for scope in [*scopes, None]:
-            for node in ast.walk(scope if scope is not None else self.tree):
-                if isinstance(node, ast.Call) and (scope is not None or id(node) not in inner):
-                    if (argument := _kind_argument(node)) is not None:
-                        yield node, argument, scope
+        for call, scopes in self.calls:  # a call inside a nested function: once for each function around it
+            if (argument := _kind_argument(call)) is not None:
+                yield from ((call, argument, scope) for scope in scopes or (None,))
+
+
+def _scoped_nodes(tree: ast.AST) -> Iterator[tuple[ast.AST, tuple[ast.AST, ...]]]:
+    """Every node of ``tree`` (one walk), with the functions it is in (innermost last; a function's own
+    decorators and defaults count as in it, as ``ast.walk`` of the function finds them)."""
+    stack = [(tree, ())]
+    while stack:
+        node, scopes = stack.pop()
+        yield node, scopes
+        inner = (*scopes, node) if isinstance(node, FUNCTIONS) else scopes
+        stack.extend((child, inner) for child in ast.iter_child_nodes(node))
 
 
 def _assigned(scope: ast.AST, name: str) -> Iterator[ast.expr]:
@@ -105,14 +126,10 @@ def _parameter_callers(modules: list[_Module], defining: _Module, scope: ast.AST
     if position is not None and params[:1] in (["self"], ["cls"]):
         position -= 1  # called as self.f(...)
     for module in (m for m in modules if m.imports(defining, scope.name)):
-        callers = [node for node in ast.walk(module.tree) if isinstance(node, FUNCTIONS)] + [module.tree]
-        for caller in callers:  # a call inside a nested function is seen in each function around it: the same kinds
-            for call in ast.walk(caller):
-                if isinstance(call, ast.Call) and _name(call) == scope.name:
-                    within = caller if isinstance(caller, FUNCTIONS) else None
-                    yield from ((k.value, module, within) for k in call.keywords if k.arg == name)
-                    if position is not None and position < len(call.args):
-                        yield call.args[position], module, within
+        for call, within in module.calls_named(scope.name):
+            yield from ((k.value, module, within) for k in call.keywords if k.arg == name)
+            if position is not None and position < len(call.args):
+                yield call.args[position], module, within
 
 
 def _kinds_of(node: ast.expr, module: _Module, scope: ast.AST | None, modules: list[_Module],
@@ -138,7 +155,7 @@ def _kinds_of(node: ast.expr, module: _Module, scope: ast.AST | None, modules: l
 
 def _compared_sets(module: _Module) -> Iterator[tuple[str, int]]:
     """The names of module-level sets of strings that a kind is compared against (``d.kind in LINK_KINDS``)."""
-    for node in ast.walk(module.tree):
+    for node, _ in module.nodes:
         if isinstance(node, ast.Compare) and getattr(node.left, "attr", None) == "kind":
             for other in node.comparators:
                 if isinstance(other, ast.Name) and other.id in module.constants:
@@ -161,8 +178,13 @@ def _kinds() -> dict[str, list[str]]:
     return kinds
 
 
-def test_the_walk_finds_the_kinds_it_means_to():
-    kinds = _kinds()
+@pytest.fixture(scope="module")
+def kinds() -> dict[str, list[str]]:
+    """The walk's kinds, read once for the module's tests (each walk parses every file of netgraph/)."""
+    return _kinds()
+
+
+def test_the_walk_finds_the_kinds_it_means_to(kinds):
     assert {"option-value", "data-range", "unknown-port", "validation-split", "error"} <= set(kinds)  # kind="..."
     assert {"chain-input", "no-convergence", "metric-port", "merged-batch-output"} <= set(kinds)  # by position
     assert {"layer-argument", "empty-net"} <= set(kinds)  # module constants (ARGUMENT_KIND, EMPTY_KIND)
@@ -175,12 +197,11 @@ def test_the_walk_finds_the_kinds_it_means_to():
     assert len(kinds) > 100
 
 
-def test_the_walk_reads_no_other_strings_as_kinds():
-    kinds = _kinds()
+def test_the_walk_reads_no_other_strings_as_kinds(kinds):
     assert not {"InputWeights", "Total", "encoder", "BUFFER"} & set(kinds)  # other constants and .kind values
 
 
-def test_every_kind_passed_in_netgraph_is_in_the_readme():
+def test_every_kind_passed_in_netgraph_is_in_the_readme(kinds):
     readme = (ROOT.parent / "README.md").read_text(encoding="utf-8")
-    undocumented = {kind: places for kind, places in _kinds().items() if f'"{kind}"' not in readme}
+    undocumented = {kind: places for kind, places in kinds.items() if f'"{kind}"' not in readme}
     assert undocumented == {}

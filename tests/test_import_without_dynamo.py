@@ -4,10 +4,9 @@ line's start: ``netgraph --help``, and ``check`` and ``run`` of a spec with a ra
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
-
-import pytest
 
 from tests.subprocess_env import ROOT, checkout_env
 
@@ -29,23 +28,28 @@ def test_building_and_calling_nets_imports_no_dynamo():
     assert result.stdout.strip() == "[]"
 
 
-_COMMAND = """
-import runpy, sys
-sys.argv = ["netgraph", *sys.argv[1:]]
-try:
-    runpy.run_module("netgraph", run_name="__main__")  # python -m netgraph ...
-except SystemExit as exit:
-    print("status", exit.code, file=sys.stderr)
-print(sorted(name for name in sys.modules if name.startswith("torch._dynamo")))
+_COMMANDS = """
+import json, runpy, sys
+for argv in json.loads(sys.argv[1]):  # each command in turn: what it imports joins sys.modules after it
+    sys.argv = ["netgraph", *argv]
+    try:
+        runpy.run_module("netgraph", run_name="__main__")  # python -m netgraph ...
+    except SystemExit as exit:
+        print(argv[0], "status", exit.code, file=sys.stderr)
+    print("dynamo after", argv[0], sorted(name for name in sys.modules if name.startswith("torch._dynamo")))
 """
 
 _RANDOM_SPEC = str(ROOT / "specs" / "bernoulli_latent.yaml")  # a score-function draw: the one use that needs dynamo
 
 
-@pytest.mark.parametrize("argv", [["--help"], ["check", _RANDOM_SPEC], ["run", _RANDOM_SPEC, "-o", "d.svg"]],
-                         ids=["help", "check", "run"])
-def test_the_command_line_imports_no_dynamo(argv, tmp_path):
-    result = subprocess.run([sys.executable, "-c", _COMMAND, *argv], capture_output=True, text=True, timeout=300,
-                            cwd=tmp_path, env=checkout_env())
-    assert "status 0" in result.stderr or "status None" in result.stderr, result.stderr[-2000:]
-    assert result.stdout.strip().splitlines()[-1] == "[]"
+def test_the_command_line_imports_no_dynamo(tmp_path):
+    """``--help``, ``check`` and ``run`` in one interpreter, in turn (a process each cost an import of torch each):
+    the modules listed after each command are those it and the ones before it imported."""
+    argvs = [["--help"], ["check", _RANDOM_SPEC], ["run", _RANDOM_SPEC, "-o", "d.svg"]]
+    result = subprocess.run([sys.executable, "-c", _COMMANDS, json.dumps(argvs)], capture_output=True, text=True,
+                            timeout=300, cwd=tmp_path, env=checkout_env())
+    for argv in argvs:
+        assert f"{argv[0]} status 0" in result.stderr or f"{argv[0]} status None" in result.stderr, \
+            result.stderr[-2000:]
+    assert [line for line in result.stdout.splitlines() if line.startswith("dynamo after ")] == [
+        "dynamo after --help []", "dynamo after check []", "dynamo after run []"], result.stdout[-2000:]
