@@ -132,10 +132,11 @@ def bfloat16_values(values: np.ndarray) -> np.ndarray:
     return rounded.astype(np.uint32).view(np.float32)
 
 
-#: ONNX's float types (FLOAT, FLOAT16, DOUBLE, BFLOAT16) -> an array's values cast to that type, as float32
+#: ONNX's float types (FLOAT, FLOAT16, DOUBLE, BFLOAT16) -> an array's values cast to that type (FLOAT16 and
+#: BFLOAT16 as float32, which our layers compute them in)
 FLOAT_CASTS = {1: lambda values: values.astype(np.float32),
                10: lambda values: values.astype(np.float16).astype(np.float32),
-               11: lambda values: values.astype(np.float64).astype(np.float32),
+               11: lambda values: values.astype(np.float64),
                16: bfloat16_values}
 
 
