@@ -15,6 +15,7 @@ from onnx import TensorProto, helper
 from torch import nn
 
 from netgraph import import_onnx
+from netgraph.export.onnx_names import real_dtype
 from tests.onnx_helpers import pinned_model, run_onnx, torch_export
 from tests.test_onnx_import_extra import _lrn_as_specified
 from tests.test_onnx_import_mha import _Attention
@@ -146,3 +147,15 @@ def test_onnx_lrn_windows_and_bias_take_the_models_real_dtype(elem_type, dtype, 
     want = torch.from_numpy(_lrn_as_specified(x.numpy().astype(np.float64), 3, alpha=alpha, beta=beta, bias=bias))
     tolerance = 1e-12 if dtype == torch.float64 else 1e-5
     torch.testing.assert_close(net(x, precision=str(dtype)[6:]), want.to(dtype), atol=tolerance, rtol=tolerance)
+
+
+@pytest.mark.parametrize("inputs, outputs, dtype", [
+    ([TensorProto.FLOAT, TensorProto.DOUBLE], [TensorProto.FLOAT], np.float64),  # any double input decides
+    ([TensorProto.FLOAT16], [TensorProto.DOUBLE], np.float32),  # a real input decides over the outputs
+    ([TensorProto.INT64], [TensorProto.DOUBLE], np.float64),  # of integer inputs only, the outputs decide
+    ([TensorProto.INT64], [TensorProto.FLOAT, TensorProto.INT64], np.float32),
+    ([TensorProto.INT64], [TensorProto.INT64], np.float32)])
+def test_the_models_real_dtype_is_its_inputs_else_its_outputs(inputs, outputs, dtype):
+    def values(prefix: str, types: list) -> list:
+        return [helper.make_tensor_value_info(f"{prefix}{i}", t, [1]) for i, t in enumerate(types)]
+    assert real_dtype(helper.make_graph([], "g", values("x", inputs), values("y", outputs))) is dtype
