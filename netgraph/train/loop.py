@@ -33,7 +33,7 @@ from netgraph.train.options import clipped_step
 from netgraph.train.stopping import Stopping, ended_before, time_used_up
 from netgraph.train.precision import mixed_forward
 from netgraph.train.progress_text import bar_postfix
-from netgraph.train.loop_progress import ProgressReports
+from netgraph.train.loop_progress import ProgressReports, warn_unscheduled
 from netgraph.train.run_plan import Plan, Progress, mix_seed
 from netgraph.train.shared_log import SharedLog
 from netgraph.train.interrupted_round import checkpoint_interrupted, resumed_batches, resumed_within
@@ -95,8 +95,7 @@ class Trainer(ProgressReports):
         if self.plan.batch_stats is not None:
             self.plan.batch_stats.counts = weight > 0  # a stand-in example adds nothing to the batch statistics
         if self.scheduled:
-            per_round = self.plan.batches_per_round
-            s = self.state
+            per_round, s = self.batches_a_round(), self.state
             self.loss.set_progress(s.batches, s.batches / per_round if per_round else float(s.rounds))
         try:
             outputs = self.forward(self.model, batch, n, examples)
@@ -165,18 +164,12 @@ class Trainer(ProgressReports):
             return nonfinite_cause(self.net, self.module, batch, n, self.loss.describe(), examples)
 
     # -- rounds ---------------------------------------------------------------------------------------------
-    def fraction_done(self) -> float:
-        plan, s, planned = self.plan, self.state, self.planned_batches()
-        parts = [s.batches / planned if planned else s.rounds / plan.max_rounds]
-        if plan.max_time:
-            parts.append((time.perf_counter() - self.started) / plan.max_time)
-        return min(1.0, max(parts))
-
     def run(self) -> str:
         self.resume()
         self.refuse_one_shot()
         self.started = time.perf_counter() - self.state.elapsed
         self.open_bar()
+        warn_unscheduled(self)
         try:
             with StepBoundary.installed(self.plan.checkpoint is not None and not self.ctx.active) as self.boundary:
                 return rounds_ended(self._rounds())
@@ -304,6 +297,7 @@ class Trainer(ProgressReports):
         reason or None (progress: ``report``)."""
         s, stopping = self.state, self.plan.stopping
         s.rounds = r
+        s.first_round_batches = s.batches if r == 1 else s.first_round_batches
         s.round_losses.append(self.round_total / max(self.round_count, 1))
         self.record_terms(self.round_count, r)
         append_values(s.round_metrics, self.plan.meter.compute("train") if self.plan.meter is not None else {}, r)

@@ -36,6 +36,7 @@ class Progress:
     term_weights: dict = dataclasses.field(default_factory=dict)  # label -> the weight at each round's end
     round_metrics: dict = dataclasses.field(default_factory=dict)  # metric label -> per-round training values
     validation_metrics: dict = dataclasses.field(default_factory=dict)  # metric label -> per-round validation values
+    first_round_batches: int | None = None  # round 1's batches: a round's, for data without a length
 
     def as_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
