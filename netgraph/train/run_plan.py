@@ -37,6 +37,7 @@ class Progress:
     round_metrics: dict = dataclasses.field(default_factory=dict)  # metric label -> per-round training values
     validation_metrics: dict = dataclasses.field(default_factory=dict)  # metric label -> per-round validation values
     first_round_batches: int | None = None  # round 1's batches: a round's, for data without a length
+    criterion_stopped: int = 0  # the round after which training_stopping_criterion ended the run (0: it did not)
 
     def as_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
