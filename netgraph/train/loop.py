@@ -72,7 +72,8 @@ class Trainer(ProgressReports):
         self.draws_between_steps = not isinstance(train, InMemory)
         self.unstepped: tuple | None = None  # a step's random state at its start, where it was stopped before changing
         self.boundary = StepBoundary()  # holds Ctrl-C and SIGTERM until the step under way ends (run)
-        self.state = Progress(watched=plan.stopping.metric if plan.stopping is not None else None)
+        self.state = Progress(watched=plan.stopping.metric if plan.stopping is not None else None,
+                              validation_fraction=plan.held_out)
         self.best_state: dict | None = None
         self.files: list[str] = []
         self.bar = None
