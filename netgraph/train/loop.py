@@ -64,6 +64,7 @@ class Trainer(ProgressReports):
         self.round_started_at = 0  # state.batches when the current round began (info's batch_in_round)
         self.round_total, self.round_count = 0.0, 0  # the round's loss sum (weighted by examples) and examples
         self.done_in_round: int | None = None  # batches of the round under way done; None inside a step or round end
+        self.validating: int | None = None  # the round whose validation pass runs (said when interrupted there)
         self.place_in_round: dict | None = None  # a mid-round checkpoint's place in its round, until it goes on
         self.random = OwnRandomState(ctx.device)  # in torch's generators inside ``with self.random.loaded():``
         self.rng_after: tuple | None = None  # torch's random state after the last step (None: torch's own now)
@@ -350,6 +351,7 @@ class Trainer(ProgressReports):
     def validate(self, r: int) -> tuple[float, dict[str, Any]]:
         """The validation loss and metrics after round ``r`` (before the round's state is recorded: an interrupt here
         leaves the state after the round's last step)."""
+        self.validating = r
         self.module.eval()
         try:
             with torch.no_grad():
@@ -362,6 +364,7 @@ class Trainer(ProgressReports):
         finally:
             self.module.train()
         metrics = self.plan.meter.compute("validation") if self.plan.meter is not None else {}
+        self.validating = None
         return total / max(count, 1), metrics
 
     def finish(self, reason: str) -> str:
