@@ -304,7 +304,8 @@ def check_validation(progress: dict[str, Any], validating: bool, source: Any, fr
                        expected=validating, found=had)
     saved = progress.get("validation_fraction", fraction)  # (older files do not record it)
     if rounds and had and saved != fraction:
-        said = {s: f"validation_set={s!r}" if s is not None else "validation data of its own" for s in (saved, fraction)}
+        said = {s: f"validation_set={s!r}" if s is not None else "validation data of its own"
+                for s in (saved, fraction)}
         raise mismatch(source, f"was written by a run with {said[saved]}, not {said[fraction]}: the examples held out "
                        f"(and trained on) would differ; resume with {said[saved]}, or {START_FRESH}",
                        option="validation_set", expected=fraction, found=saved)

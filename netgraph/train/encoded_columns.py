@@ -25,7 +25,7 @@ from netgraph.core.torch_state import generator_kept
 from netgraph.data import Examples
 from netgraph.data.encoding import as_labels, encoded_form_problem, range_refusal
 from netgraph.data.sources import IMAGE_SUFFIXES
-from netgraph.train.data_pairs import is_pair, is_pair_of_values, lone_target_key, pair_columns
+from netgraph.train.data_pairs import is_pair, is_pair_of_values, pair_columns
 from netgraph.train.data_sets import TRAINING, data_error
 from netgraph.train.datasets import checked_dataset_of, dataset_items, keeping_reads
 from netgraph.train.item_columns import ItemColumn, item_columns
@@ -83,9 +83,8 @@ def columns_of(net: Any, data: Any, what: Any = TRAINING) -> dict[str, list] | N
                                    f"inputs {list(net.input_ports)}, outputs {list(net.output_ports)}",
                                    kind="data-form", expected="a net with one input and one output",
                                    found=(tuple(net.input_ports), tuple(net.output_ports)))
-        target = lone_target_key(net.input_ports, net.output_ports[0])  # the in-memory pair's key
-        columns = {net.input_ports[0]: _table_numbers(net, data, [e[0] for e in data]),
-                   target: _folder_labels(net, data, [e[1] for e in data])}
+        columns = pair_columns((_table_numbers(net, data, [e[0] for e in data]),  # keyed as the pair (x, y) is
+                                _folder_labels(net, data, [e[1] for e in data])), net.input_ports, net.output_ports)
         _refuse_folder_for_other_coder(net, data, what)
         _refuse_uncoded(net, columns, what)
         _refuse_unencoded_tensors(net, columns, what)
