@@ -238,6 +238,7 @@ class Trainer(ProgressReports):
                     if plan.max_time and self.ctx.any(time.perf_counter() - self.started > plan.max_time):
                         timed_out = True
                         break
+            s.first_round_batches = s.batches if r == 1 and not timed_out else s.first_round_batches  # (whole)
             if self.validation is not None:
                 self.hold_random_state()
             with self.random.loaded():
@@ -299,7 +300,6 @@ class Trainer(ProgressReports):
         reason or None (progress: ``report``)."""
         s, stopping = self.state, self.plan.stopping
         s.rounds = r
-        s.first_round_batches = s.batches if r == 1 else s.first_round_batches
         s.round_losses.append(self.round_total / max(self.round_count, 1))
         self.record_terms(self.round_count, r)
         append_values(s.round_metrics, self.plan.meter.compute("train") if self.plan.meter is not None else {}, r)
