@@ -244,6 +244,7 @@ def _train(net: Any, data: Any, o: dict[str, Any], precision: WorkingPrecision, 
         held = hold_frozen_buffers(module, rates if run.method.learning_rate else dict.fromkeys(rates, 0.0))
         plan = _plan(o, run, train, seed, stopping, precision, ctx)
         plan.meter = meter.to(ctx.device) if meter is not None else None
+        plan.held_out = float(o["validation_set"]) if isinstance(o["validation_set"], float) else None
         plan.batch_stats = share_batch_statistics(module, ctx) if o["sync_batch_norm"] else None
         guards = guard_torch_norms(net, module, getattr(train, "size", None))  # torch's own on one example per channel
         if run.log_dir is not None:  # rank 0 writes it; its errors stop every process (Trainer.log)
