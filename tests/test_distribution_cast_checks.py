@@ -105,3 +105,16 @@ def test_a_binomial_count_the_dtype_holds_exactly_is_drawn_compiled_and_interpre
         assert draws.dtype == dtype
         mean, sd = n / 2, math.sqrt(n / 4)
         assert abs(draws.double().mean().item() - mean) < 5 * sd / math.sqrt(counts.numel()) + 1  # float32: ulp 2
+
+
+@pytest.mark.parametrize("dtype, n, drawn_as, float64_holds", [
+    (torch.float32, 2 ** 24 + 1, 2 ** 24, True), (torch.float32, 2 ** 63 - 1, 2 ** 63, False),
+    (torch.float64, 2 ** 53 + 1, 2 ** 53, False), (torch.float64, 2 ** 63 - 1, 2 ** 63, False)])
+def test_a_rounded_binomial_counts_remedy_promises_only_what_holds(dtype, n, drawn_as, float64_holds):
+    """Review R1, session 48: "lies beyond ±2**24" read as the rule (2**24 + 2 draws), and float64 was offered for
+    counts it cannot hold either (2**63 - 1), or told to give counts "within ±2**53" (2**53 + 2 draws)."""
+    with pytest.raises(DataError) as err:
+        _binomial_net().compile().to(dtype)(n=torch.tensor([3, n]))
+    message, kind = str(err.value), str(dtype).removeprefix("torch.")
+    assert f"= {n} at index (1,) of port 'n' is no {kind} number (it would be drawn as {drawn_as})" in message, message
+    assert ("precision='float64'" in message) == float64_holds and "±" not in message and "beyond" not in message
