@@ -189,8 +189,8 @@ def test_calls_of_functions_named_alike_are_all_counted():
 
 def test_an_elementwise_layer_writes_its_code_once_per_expression():
     """A compiled chain's ElementwiseLayer names its input in its expression's code, written once (Tanh's emit made 28
-    calls, builtins counted: the tree's step, whole-step and repeated-part walks looked up, its code written again; 8). An expression
-    computing a part once (ArcCot's) names its temporaries for each layer."""
+    calls, builtins counted: the tree's step, whole-step and repeated-part walks looked up, its code written again;
+    now 8). An expression computing a part once (ArcCot's) names its temporaries for each layer."""
     def numbered(start: int):
         count = iter(range(start, start + 100))
         return lambda hint: f"t_{hint}{next(count)}"
