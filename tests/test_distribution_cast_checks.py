@@ -36,6 +36,20 @@ def test_a_parameter_that_underflows_the_nets_float32_is_named_with_the_value_fe
         ("precision-range", ("g",), port, option, 1e-300)
 
 
+@pytest.mark.parametrize("fed", [[torch.tensor([[1.0], [2.0]], dtype=torch.float64),
+                                   torch.tensor([[1.0], [1e-300], [3.0]], dtype=torch.float64)],
+                                  [[[1.0], [2.0]], [[1.0], [1e-300], [3.0]]]], ids=["float64-tensors", "python-floats"])
+def test_a_parameter_that_underflows_float32_in_variable_length_data_is_named_with_the_value_fed(fed):
+    """Sequences of different lengths run one length group at a time, each cast as it is grouped."""
+    net = NetGraph({"g": RandomArrayLayer(ExponentialDistribution("#r"))}, [], r=("n", 1))
+    with pytest.raises(DataError, match=r"layer 1 'g' \(RandomArrayLayer\): parameter lam .*input port 'r'.*1e-300 "
+                                        r"lie below float32's smallest positive number") as err:
+        net(r=fed)
+    problem = err.value.diagnostics[0]
+    assert (problem.kind, problem.layer, problem.port, problem.option, problem.found) == \
+        ("precision-range", ("g",), "r", "lam", 1e-300)
+
+
 def test_a_parameter_that_underflows_float32_draws_in_float64_compiled_and_interpreted():
     net = NetGraph({"g": RandomArrayLayer(ExponentialDistribution("#r"))}, [], r=1)
     rate = torch.full((4000, 1), 1e-300, dtype=torch.float64)

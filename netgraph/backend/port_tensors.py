@@ -5,6 +5,7 @@ that makes no tensor (text, a DataLoader, a tuple of tensors, ragged lists) is t
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from typing import Any
 
 import numpy
@@ -251,12 +252,13 @@ def _refuse_beyond(port: str, largest: float | int, dtype: torch.dtype) -> None:
                     kind="precision-range", layer=(), port=port, found=largest, detail=detail)
 
 
-def underflow_error(error: DataError, net: Any, data: dict[str, Any],
-                    tensors: dict[str, torch.Tensor]) -> DataError | None:
+def underflow_error(error: DataError, net: Any, data: dict[str, Any], tensors: dict[str, torch.Tensor],
+                    ragged: Sequence[str] = ()) -> DataError | None:
     """For ``error``, a layer's refusal of a 0 at its port fed straight by a net input, where the data given there
     (``data``, by port) held nonzero values that the cast to the net's dtype (``tensors``, as cast) made 0 (1e-300
     in float32): the DataError (kind precision-range) naming the layer, the port and such a value; else None.
-    Read only once the layer refused: the cast itself costs no extra pass."""
+    A ``ragged`` port's examples (sequences of different lengths) are read one after another, as its tensor holds
+    them. Read only once the layer refused: the cast itself costs no extra pass."""
     problem = error.diagnostics[0] if len(error.diagnostics) == 1 else None
     if problem is None or problem.kind != "parameter-value" or type(problem.found) is not float or problem.found:
         return None
@@ -266,7 +268,8 @@ def underflow_error(error: DataError, net: Any, data: dict[str, Any],
     if cast is None or not cast.is_floating_point():
         return None
     try:
-        fed = _read(data[port], exact=True, integer=False)
+        fed = _read(data[port], exact=True, integer=False) if port not in ragged else \
+            torch.cat([_read(example, exact=True, integer=False).reshape(-1) for example in data[port]])
     except (TypeError, ValueError, RuntimeError, OverflowError):
         return None
     if not fed.is_floating_point() or fed.dtype == cast.dtype or fed.numel() != cast.numel():
