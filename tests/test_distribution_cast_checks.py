@@ -11,8 +11,9 @@ import math
 import pytest
 import torch
 
-from netgraph import (BinomialDistribution, DataError, ExponentialDistribution, GammaDistribution, NetGraph,
-                      NormalDistribution, RandomArrayLayer, UniformDistribution, interpret)
+from netgraph import (BinomialDistribution, DataError, ExponentialDistribution, GammaDistribution, LinearLayer,
+                      MeanSquaredLossLayer, NetGraph, NetPort, NormalDistribution, RandomArrayLayer, TrainingError,
+                      UniformDistribution, interpret, net_train)
 
 
 def _draws(call, seed=0):
@@ -34,6 +35,35 @@ def test_a_parameter_that_underflows_the_nets_float32_is_named_with_the_value_fe
     problem = err.value.diagnostics[0]
     assert (problem.kind, problem.layer, problem.port, problem.option, problem.found) == \
         ("precision-range", ("g",), port, option, 1e-300)
+
+
+@pytest.mark.parametrize("fed", [[torch.tensor([[1.0], [2.0]], dtype=torch.float64),
+                                   torch.tensor([[1.0], [1e-300], [3.0]], dtype=torch.float64)],
+                                  [[[1.0], [2.0]], [[1.0], [1e-300], [3.0]]]], ids=["float64-tensors", "python-floats"])
+def test_a_parameter_that_underflows_float32_in_variable_length_data_is_named_with_the_value_fed(fed):
+    """Sequences of different lengths run one length group at a time, each cast as it is grouped."""
+    net = NetGraph({"g": RandomArrayLayer(ExponentialDistribution("#r"))}, [], r=("n", 1))
+    with pytest.raises(DataError, match=r"layer 1 'g' \(RandomArrayLayer\): parameter lam .*input port 'r'.*1e-300 "
+                                        r"lie below float32's smallest positive number") as err:
+        net(r=fed)
+    problem = err.value.diagnostics[0]
+    assert (problem.kind, problem.layer, problem.port, problem.option, problem.found) == \
+        ("precision-range", ("g",), "r", "lam", 1e-300)
+
+
+def test_a_parameter_that_underflows_float32_in_training_data_is_named_with_the_value_fed():
+    """net_train casts its data's columns to the working precision before the first step, as net(x) does."""
+    net = NetGraph({"g": RandomArrayLayer(ExponentialDistribution("#r")), "w": LinearLayer(1),
+                    "l": MeanSquaredLossLayer()}, [("g", "w"), ("w", NetPort("l", "Input")), (NetPort("t"), "l")],
+                   r=1, t=1)
+    data = {"r": torch.tensor([[1.0], [1e-300]] * 4, dtype=torch.float64), "t": torch.ones(8, 1)}
+    with pytest.raises(TrainingError, match=r"layer 1 'g' \(RandomArrayLayer\): parameter lam .*input port 'r'.*"
+                                            r"1e-300 lie below float32's smallest positive number .*working_precision"
+                                            r"='float64'") as err:
+        net_train(net, data, max_training_rounds=1, batch_size=8)
+    problem = err.value.diagnostics[0]
+    assert (problem.kind, problem.layer, problem.port, problem.option, problem.found) == \
+        ("precision-range", ("g",), "r", "lam", 1e-300)
 
 
 def test_a_parameter_that_underflows_float32_draws_in_float64_compiled_and_interpreted():
