@@ -15,6 +15,8 @@ import tracemalloc
 import pytest
 
 from netgraph import ElementwiseLayer, FunctionLayer, LinearLayer, NetChain, NetGraph
+from netgraph.core.emit_context import EmitContext
+from netgraph.layers.expression_run import to_code
 from tests.benchmark_modules import benchmark
 
 N = 2000
@@ -183,6 +185,24 @@ def test_calls_of_functions_named_alike_are_all_counted():
             Often()
 
     assert calls(make, 50) - calls(make, 0) == 50
+
+
+def test_an_elementwise_layer_writes_its_code_once_per_expression():
+    """A compiled chain's ElementwiseLayer names its input in its expression's code, written once (Tanh's emit made 28
+    calls, builtins counted: the tree's step, whole-step and repeated-part walks looked up, its code written again;
+    now 8). An expression computing a part once (ArcCot's) names its temporaries for each layer."""
+    def numbered(start: int):
+        count = iter(range(start, start + 100))
+        return lambda hint: f"t_{hint}{next(count)}"
+    for function in ("Tanh", "#^2 + 1", "Quotient[#, 3]", "Floor[#] * Exp[#]", "ArcCot"):
+        ElementwiseLayer(function).emit(EmitContext("m", ("x",), "b", {}, local=numbered(0)))  # the first: written
+        layer = ElementwiseLayer(function)
+        if function != "ArcCot":
+            assert calls(layer.emit, EmitContext("m", ("y",), "b", {}, local=numbered(0))) <= 8
+        for start in (0, 7):
+            code = layer.emit(EmitContext("m", ("y",), "b", {}, local=numbered(start)))
+            assert code == to_code(layer._expr.tree, {"Input": "y"}, numbered(start))
+    assert "t_e7" in code  # ArcCot: new temporaries each time
 
 
 def test_a_chain_keeps_few_tracked_objects_per_layer():
