@@ -6,7 +6,6 @@ build the layer's ``__dict__`` (Python 3.10 always has one: a layer counts one m
 
 from __future__ import annotations
 
-import cProfile
 import dataclasses
 import gc
 import sys
@@ -18,6 +17,7 @@ from netgraph import ElementwiseLayer, FunctionLayer, LinearLayer, NetChain, Net
 from netgraph.core.emit_context import EmitContext
 from netgraph.layers.expression_run import to_code
 from tests.benchmark_modules import benchmark
+from tests.profile_helpers import calls, solves
 
 N = 2000
 OWN_DICT = 1 if sys.version_info < (3, 11) else 0  # Python 3.10 keeps every instance's attributes in a dict
@@ -131,21 +131,6 @@ def calls_per_layer(build, parts) -> float:
     build(parts)  # first: what the process does once (caches, imports) is not counted
     gc.collect()  # nor the collector's work on what came before
     return calls(build, parts) / N
-
-
-def calls(function, *args) -> int:
-    """Python function calls (cProfile's count) ``function(*args)`` makes, itself included: each profiled
-    function's own count summed (``getstats``). pstats' table keys functions by file, line and name and keeps one of
-    those alike (every dataclass's generated ``__init__`` is ``<string>:2``), the last by its code's address: the
-    total moved with the interpreter's memory layout (the import order), a PortRef's inits kept adding 2 a chain's
-    layer and 3 a wide graph's over a PortType's (3 in all)."""
-    profile = cProfile.Profile()
-    profile.enable()
-    try:
-        function(*args)
-    finally:
-        profile.disable()
-    return sum(entry.callcount for entry in profile.getstats())
 
 
 def test_construction_makes_few_calls_per_layer():
@@ -366,18 +351,6 @@ def test_initialising_nested_chains_infers_their_types_again_without_building_th
     monkeypatch.undo()
     assert [inner.port_types["Input"].shape for inner in initialised.layers.values()] == [(8,)] * 3
     assert NetChain.from_yaml(initialised.to_yaml()) == initialised
-
-
-def solves(function, *args) -> int:
-    """How many inference problems ``function(*args)`` solves (``netgraph.core.inference.solve``'s calls)."""
-    profile = cProfile.Profile()
-    profile.enable()
-    try:
-        function(*args)
-    finally:
-        profile.disable()
-    return sum(entry.callcount for entry in profile.getstats()
-               if getattr(entry.code, "co_name", "") == "solve" and entry.code.co_filename.endswith("inference.py"))
 
 
 def test_initialising_nested_chains_infers_their_types_when_first_read():

@@ -283,6 +283,8 @@ class NetGraph(NetValues, GraphViews, Layer, LayerSequence, DrawingAndYaml):  # 
         new._layers, new._shared_users, new._compiled, new._ir = layers, shared_users, None, ir
         new.__dict__.pop("_specialised", None)  # copies inferred for an operator hold the old arrays
         new.__dict__.pop("_plain_call", None)  # it runs the old arrays' module
+        if self._module_table and layers is not self._layers:  # the table holds the old wrappers (their modules)
+            new._module_table = modules_held(new)
         return new
 
     # -- Layer interface and values -----------------------------------------------------------------------
