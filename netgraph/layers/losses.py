@@ -39,6 +39,7 @@ from netgraph.core.option_problems import option_problem
 from netgraph.core.types import INTEGER, REAL, Conflict, PortType, unify
 from netgraph.layers._modules import LayerModule
 from netgraph.core.tracing import jit_tracing, symbolic_tracing
+from netgraph.core.naming_scope import quoted
 
 __all__ = ["MeanSquaredLossLayer", "MeanAbsoluteLossLayer", "CrossEntropyLossLayer", "ContrastiveLossLayer", "CTCLossLayer", "LOSS_LAYERS",
            "EPSILON"]
@@ -209,9 +210,8 @@ class CrossEntropyLossLayer(_LossBase):
                                        f"{', '.join(map(repr, CROSS_ENTROPY_FORMS))}", option="form",
                                        expected=list(CROSS_ENTROPY_FORMS), found=self.form), None)
         if not isinstance(self.logits, bool):
-            option_problem(OptionError(f"CrossEntropyLossLayer option logits= must be True or False, found "
-                                       f"{self.logits!r}", option="logits", expected="True or False",
-                                       found=self.logits), None)
+            message = f"CrossEntropyLossLayer option logits= must be True or False, found {quoted(self.logits)}"
+            option_problem(OptionError(message, option="logits", expected="True or False", found=self.logits), None)
         if self.form == "Index" and self.input == ():
             raise OptionError("CrossEntropyLossLayer('Index') input= must have a class dimension (the last), "
                               "found () — e.g. input=10 for 10 classes", option="input",
@@ -362,11 +362,11 @@ class CTCLossLayer(_LossBase):
 
     def validate(self) -> None:
         if not isinstance(self.logits, bool):
-            option_problem(OptionError(f"CTCLossLayer option logits= must be True or False, found {self.logits!r}",
+            option_problem(OptionError(f"CTCLossLayer option logits= must be True or False, found {quoted(self.logits)}",
                                        option="logits", expected="True or False", found=self.logits), None)
         if self.input is not None and (len(self.input) != 2 or self.input[1] in (None, 1)):
             option_problem(OptionError(f"CTCLossLayer option input= must be (length, classes) with at least 2 classes "
-                                       f"(the last is the blank), found {self.input}", option="input",
+                                       f"(the last is the blank), found {quoted(self.input)}", option="input",
                                        expected="(length, classes) with at least 2 classes", found=self.input), None)
 
     def declared_types(self) -> dict[str, PortType]:

@@ -199,7 +199,7 @@ class NetFoldOperator(NetOperator):
     def validate(self) -> None:
         if not isinstance(self.state_input, bool):
             option_problem(OptionError(f"NetFoldOperator option state_input= takes True or False, found "
-                                       f"{self.state_input!r}", option="state_input", expected="True or False",
+                                       f"{quoted(self.state_input)}", option="state_input", expected="True or False",
                                        found=self.state_input), None)
         net = self.net
         elements = [p for p in net.input_ports if p != "State"]
@@ -336,7 +336,7 @@ class NetNestOperator(NetOperator):
     def normalize(self) -> Mapping[str, Any]:
         changes = super().normalize()
         if not isinstance(self.n, int) or isinstance(self.n, bool) or self.n < self.RANGES["n"].low:
-            return option_problem(OptionError(f"NetNestOperator option n= takes a count >= 0, found {self.n!r}",
+            return option_problem(OptionError(f"NetNestOperator option n= takes a count >= 0, found {quoted(self.n)}",
                                               option="n", expected="a count >= 0", found=self.n), changes)
         if not changes:
             return changes  # its net is none (reported)
