@@ -51,19 +51,54 @@ def test_a_parameter_that_underflows_float32_in_variable_length_data_is_named_wi
         ("precision-range", ("g",), "r", "lam", 1e-300)
 
 
-def test_a_parameter_that_underflows_float32_in_training_data_is_named_with_the_value_fed():
-    """net_train casts its data's columns to the working precision before the first step, as net(x) does."""
+GENUINE_ZERO = [[1.0]] * 6 + [[0.0], [1e-300]]  # the 0 at example 6 is refused; 1e-300 (example 7) is no excuse
+
+
+@pytest.mark.parametrize("fed", [torch.tensor(GENUINE_ZERO, dtype=torch.float64), GENUINE_ZERO],
+                         ids=["float64-tensor", "python-floats"])
+@pytest.mark.parametrize("precision", ["float32", "float64"])
+def test_a_genuine_zero_beside_an_underflow_keeps_the_layers_error(fed, precision):
+    """The underflow is named only where the value refused is one the cast made 0 (review R6 of misc48)."""
+    net = NetGraph({"g": RandomArrayLayer(ExponentialDistribution("#r"))}, [], r=1)
+    with pytest.raises(DataError, match=r"found 0\.0 at index \(6, 0\)") as err:
+        net(r=fed, precision=precision)
+    problem = err.value.diagnostics[0]
+    assert (problem.kind, problem.port, problem.example, problem.found) == ("parameter-value", "r", 6, 0.0)
+
+
+@pytest.mark.parametrize("fed, example", [([[[0.0], [1.0]], [[1.0], [1e-300], [2.0]]], None),
+                                          ([[[1.0], [1e-300]], [[1.0], [0.0], [2.0]]], 0)],
+                         ids=["genuine-zero-refused", "underflow-refused"])
+def test_variable_length_data_names_the_underflow_only_where_it_is_refused(fed, example):
+    net = NetGraph({"g": RandomArrayLayer(ExponentialDistribution("#r"))}, [], r=("n", 1))
+    with pytest.raises(DataError) as err:
+        net(r=fed)
+    problem = err.value.diagnostics[0]
+    expected = ("parameter-value", 0, 0.0) if example is None else ("precision-range", 0, 1e-300)
+    assert (problem.kind, problem.example, problem.found) == expected
+
+
+def _rates(rows):
+    return {"r": torch.tensor(rows, dtype=torch.float64), "t": torch.ones(len(rows), 1)}
+
+
+@pytest.mark.parametrize("data", [
+    _rates([[1.0]] * 5 + [[1e-300]] + [[1.0]] * 2),
+    {"r": [[1.0]] * 5 + [[1e-300]] + [[1.0]] * 2, "t": [[1.0]] * 8},
+    [{"r": r, "t": [1.0]} for r in [[1.0]] * 5 + [[1e-300]] + [[1.0]] * 2],
+], ids=["float64-tensor", "python-lists", "list-of-examples"])
+@pytest.mark.parametrize("seed", [0, 1])
+def test_training_refused_a_rate_cast_to_zero_names_its_round_batch_and_example(data, seed):
+    """net_train's error keeps where it stopped and the example (batches of 2 from 8 examples, shuffled)."""
     net = NetGraph({"g": RandomArrayLayer(ExponentialDistribution("#r")), "w": LinearLayer(1),
                     "l": MeanSquaredLossLayer()}, [("g", "w"), ("w", NetPort("l", "Input")), (NetPort("t"), "l")],
                    r=1, t=1)
-    data = {"r": torch.tensor([[1.0], [1e-300]] * 4, dtype=torch.float64), "t": torch.ones(8, 1)}
-    with pytest.raises(TrainingError, match=r"layer 1 'g' \(RandomArrayLayer\): parameter lam .*input port 'r'.*"
-                                            r"1e-300 lie below float32's smallest positive number .*working_precision"
-                                            r"='float64'") as err:
-        net_train(net, data, max_training_rounds=1, batch_size=8)
+    with pytest.raises(TrainingError, match=r"^training stopped at round 1, batch [1-4]: layer 'g' .*found 0\.0") \
+            as err:
+        net_train(net, data, max_training_rounds=1, batch_size=2, progress=False, random_seed=seed)
     problem = err.value.diagnostics[0]
-    assert (problem.kind, problem.layer, problem.port, problem.option, problem.found) == \
-        ("precision-range", ("g",), "r", "lam", 1e-300)
+    assert (problem.kind, problem.layer, problem.port, problem.example, problem.found) == \
+        ("parameter-value", ("g",), "r", 5, 0.0)
 
 
 def test_a_parameter_that_underflows_float32_draws_in_float64_compiled_and_interpreted():

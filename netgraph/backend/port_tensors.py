@@ -5,7 +5,6 @@ that makes no tensor (text, a DataLoader, a tuple of tensors, ragged lists) is t
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
 from typing import Any
 
 import numpy
@@ -21,7 +20,8 @@ from netgraph.core.types import INTEGER, REAL, Shape, format_shape
 from netgraph.core.wording import type_label
 
 __all__ = ["as_port_tensor", "beyond_float64", "beyond_int64_as_float64", "beyond_range", "below_range", "data_tensor",
-           "past_int64", "past_int64_words", "ragged_hint", "refused_tuple", "tuple_problem", "underflow_error"]
+           "past_int64", "past_int64_words", "ragged_hint", "refused_tuple", "refused_zero", "tuple_problem",
+           "underflow_error"]
 
 
 _DATA = "a tensor, array or list"  # what net(x) takes at a port without an encoder
@@ -239,10 +239,9 @@ def below_range(smallest: float, dtype: torch.dtype) -> str:
             f"number ({info.tiny * info.eps:.2g}): they would become 0")
 
 
-def _rescaled(detail: str, dtype: torch.dtype, training: bool = False) -> str:
+def _rescaled(detail: str, dtype: torch.dtype) -> str:
     """``detail`` (``beyond_range``'s or ``below_range``'s words) with the remedy for data cast to ``dtype``."""
-    wider = "" if dtype == torch.float64 else ", or train in float64 (working_precision='float64')" if training \
-        else ", or work in float64 (net(x, precision='float64'))"
+    wider = "" if dtype == torch.float64 else ", or work in float64 (net(x, precision='float64'))"
     return f"{detail}; scale the data{wider}"
 
 
@@ -253,40 +252,41 @@ def _refuse_beyond(port: str, largest: float | int, dtype: torch.dtype) -> None:
                     kind="precision-range", layer=(), port=port, found=largest, detail=detail)
 
 
-def underflow_error(error: DataError, net: Any, data: dict[str, Any], tensors: dict[str, torch.Tensor],
-                    ragged: Sequence[str] = (), training: bool = False) -> DataError | None:
-    """For ``error``, a layer's refusal of a 0 at its port fed straight by a net input, where the data given there
-    (``data``, by port) held nonzero values that the cast to the net's dtype (``tensors``, as cast) made 0 (1e-300
-    in float32): the DataError (kind precision-range) naming the layer, the port and such a value; else None.
-    A ``ragged`` port's examples (sequences of different lengths) are read one after another, as its tensor holds
-    them; ``training``: the data is net_train's (its remedy). Read only once the layer refused: the cast itself costs
-    no extra pass."""
+def refused_zero(error: DataError, net: Any) -> tuple[Any, str] | None:
+    """For ``error``, a layer's refusal of a 0 (one parameter-value diagnostic, found 0.0) at a port fed straight by a
+    net input: that diagnostic and the input port; else None. Reads no data (``underflow_error`` then reads one
+    example)."""
     problem = error.diagnostics[0] if len(error.diagnostics) == 1 else None
-    if problem is None or problem.kind != "parameter-value" or type(problem.found) is not float or problem.found:
+    if problem is None or problem.kind != "parameter-value" or type(problem.found) is not float or problem.found \
+            or problem.example is None:
         return None
     node = next((node for node in net.ir.nodes if node.path == problem.layer), None)
     port = dict(node.given).get(problem.port) if node is not None else None
-    cast = tensors.get(port)
-    if cast is None or not cast.is_floating_point():
+    return None if port is None else (problem, port)
+
+
+def underflow_error(problem: Any, net: Any, port: str, value: Any, cast: torch.Tensor) -> DataError | None:
+    """For ``problem`` (``refused_zero``'s), the refused example as given at input ``port`` (``value``) and as cast
+    to the net's dtype (``cast``): where the value refused (the example's first 0 once cast) was nonzero as given
+    (1e-300 in float32), the DataError (kind precision-range) naming the layer, the port and that value; else None (a
+    genuine 0 keeps the layer's own error)."""
+    if not cast.is_floating_point():
         return None
     try:
-        fed = _read(data[port], exact=True, integer=False) if port not in ragged else \
-            torch.cat([_read(example, exact=True, integer=False).reshape(-1) for example in data[port]])
+        fed = _read(value, exact=True, integer=False)
     except (TypeError, ValueError, RuntimeError, OverflowError):
         return None
     if not fed.is_floating_point() or fed.dtype == cast.dtype or fed.numel() != cast.numel():
         return None
-    fed = fed.reshape(cast.shape)
-    lost = fed[(cast == 0) & (fed != 0)]
-    if not lost.numel():
+    zeros = (cast.reshape(-1) == 0).nonzero()
+    refused = float(fed.reshape(-1)[zeros[0, 0]]) if len(zeros) else 0.0
+    if not refused:
         return None
-    smallest = float(lost[lost.abs().argmin()])
-    detail = below_range(smallest, cast.dtype)
-    remedy = _rescaled(detail, cast.dtype, training)
+    detail = below_range(refused, cast.dtype)
     return DataError(f"{net.describe((problem.layer, None))}: parameter {problem.option} (which must be "
-                     f"{problem.expected}) is fed by input port {quoted(port)}, whose {remedy}",
+                     f"{problem.expected}) is fed by input port {quoted(port)}, whose {_rescaled(detail, cast.dtype)}",
                      kind="precision-range", layer=problem.layer, port=problem.port, option=problem.option,
-                     expected=problem.expected, found=smallest, detail=detail)
+                     expected=problem.expected, found=refused, detail=detail, example=problem.example)
 
 
 def ragged_hint(value: Any) -> str:

@@ -33,7 +33,6 @@ from netgraph.core.torch_state import cpu_tensors, drawn_seed
 from netgraph.train.checkpoint import NothingToResume, checkpoints, refuse_newer
 from netgraph.core.errors import DataError, OptionError, did_you_mean
 from netgraph.train.data_shapes import with_data_shapes
-from netgraph.train.data_underflow import training_underflow
 from netgraph.train.data import Streamed, finish, gather, sample
 from netgraph.train.data_split import training_and_validation
 from netgraph.train.buckets import in_order
@@ -134,10 +133,7 @@ def net_train(net: Any, data: Any, *more: Any, **options: Any) -> Any:
     precision = parse_working_precision(o["working_precision"])
     # made: the checkpoint and log folders it creates, removed if it fails; float64: data, arrays, module, results
     with folders_made() as made, precision.training(), cpu_tensors():  # net state on the CPU whatever the default
-        try:
-            return _train(net, data, o, precision, made)
-        except TrainingError as exc:  # a layer refused a value the cast of the data made 0 (1e-300 in float32)?
-            raise training_underflow(exc, net, data) or exc
+        return _train(net, data, o, precision, made)
 
 
 def _options(options: dict[str, Any], counted: bool = False) -> dict[str, Any]:
