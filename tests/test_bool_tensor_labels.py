@@ -72,6 +72,7 @@ def test_net_train_refuses_a_bool_tensor_target_where_no_label_is_a_boolean(pair
     data = [(x[i], y[i]) for i in range(8)] if pairs else {"Input": x, "Output": y}
     with pytest.raises(DataError) as info:
         net_train(_classifier(["a", "b"]), data, max_training_rounds=1)
-    assert "target 'Output' (ClassDecoder): " in str(info.value)
+    assert ("target 'Target' of output port 'Output'" if pairs else "target 'Output'") + " (ClassDecoder): " in str(
+        info.value)  # (pairs give their targets under 'Target', as the pair (x, y) does)
     assert "a bool tensor holds no class indices" in str(info.value)
     assert info.value.kind == "encoded-form"

@@ -6,7 +6,6 @@ build the layer's ``__dict__`` (Python 3.10 always has one: a layer counts one m
 
 from __future__ import annotations
 
-import cProfile
 import dataclasses
 import gc
 import sys
@@ -15,7 +14,10 @@ import tracemalloc
 import pytest
 
 from netgraph import ElementwiseLayer, FunctionLayer, LinearLayer, NetChain, NetGraph
+from netgraph.core.emit_context import EmitContext
+from netgraph.layers.expression_run import to_code
 from tests.benchmark_modules import benchmark
+from tests.profile_helpers import calls, solves
 
 N = 2000
 OWN_DICT = 1 if sys.version_info < (3, 11) else 0  # Python 3.10 keeps every instance's attributes in a dict
@@ -131,21 +133,6 @@ def calls_per_layer(build, parts) -> float:
     return calls(build, parts) / N
 
 
-def calls(function, *args) -> int:
-    """Python function calls (cProfile's count) ``function(*args)`` makes, itself included: each profiled
-    function's own count summed (``getstats``). pstats' table keys functions by file, line and name and keeps one of
-    those alike (every dataclass's generated ``__init__`` is ``<string>:2``), the last by its code's address: the
-    total moved with the interpreter's memory layout (the import order), a PortRef's inits kept adding 2 a chain's
-    layer and 3 a wide graph's over a PortType's (3 in all)."""
-    profile = cProfile.Profile()
-    profile.enable()
-    try:
-        function(*args)
-    finally:
-        profile.disable()
-    return sum(entry.callcount for entry in profile.getstats())
-
-
 def test_construction_makes_few_calls_per_layer():
     """No pass sorting layers given producers first (a check that every edge feeds a later layer instead), none
     looking for nested graphs in a graph of depth 1, the links checked while a chain is wired: 69.1 -> 57.1 calls a
@@ -183,6 +170,24 @@ def test_calls_of_functions_named_alike_are_all_counted():
             Often()
 
     assert calls(make, 50) - calls(make, 0) == 50
+
+
+def test_an_elementwise_layer_writes_its_code_once_per_expression():
+    """A compiled chain's ElementwiseLayer names its input in its expression's code, written once (Tanh's emit made 28
+    calls, builtins counted: the tree's step, whole-step and repeated-part walks looked up, its code written again;
+    now 8). An expression computing a part once (ArcCot's) names its temporaries for each layer."""
+    def numbered(start: int):
+        count = iter(range(start, start + 100))
+        return lambda hint: f"t_{hint}{next(count)}"
+    for function in ("Tanh", "#^2 + 1", "Quotient[#, 3]", "Floor[#] * Exp[#]", "ArcCot"):
+        ElementwiseLayer(function).emit(EmitContext("m", ("x",), "b", {}, local=numbered(0)))  # the first: written
+        layer = ElementwiseLayer(function)
+        if function != "ArcCot":
+            assert calls(layer.emit, EmitContext("m", ("y",), "b", {}, local=numbered(0))) <= 8
+        for start in (0, 7):
+            code = layer.emit(EmitContext("m", ("y",), "b", {}, local=numbered(start)))
+            assert code == to_code(layer._expr.tree, {"Input": "y"}, numbered(start))
+    assert "t_e7" in code  # ArcCot: new temporaries each time
 
 
 def test_a_chain_keeps_few_tracked_objects_per_layer():
@@ -346,18 +351,6 @@ def test_initialising_nested_chains_infers_their_types_again_without_building_th
     monkeypatch.undo()
     assert [inner.port_types["Input"].shape for inner in initialised.layers.values()] == [(8,)] * 3
     assert NetChain.from_yaml(initialised.to_yaml()) == initialised
-
-
-def solves(function, *args) -> int:
-    """How many inference problems ``function(*args)`` solves (``netgraph.core.inference.solve``'s calls)."""
-    profile = cProfile.Profile()
-    profile.enable()
-    try:
-        function(*args)
-    finally:
-        profile.disable()
-    return sum(entry.callcount for entry in profile.getstats()
-               if getattr(entry.code, "co_name", "") == "solve" and entry.code.co_filename.endswith("inference.py"))
 
 
 def test_initialising_nested_chains_infers_their_types_when_first_read():

@@ -25,3 +25,13 @@ def test_a_resume_refusal_names_the_flags(cli, first, then, words):
     assert ran.code == 1
     assert ran.err == f"netgraph train: checkpoint 'c/round-000001.pt' {words}{FRESH}"
     assert "=" not in ran.err and "resume=False" not in ran.err
+
+
+def test_a_resume_holding_out_another_fraction_names_both_flags(cli):
+    cli.spec(), cli.data()
+    assert cli(*TRAIN, "--rounds", "1", "--validation", "0.25").code == 0
+    ran = cli(*TRAIN, "--rounds", "2", "--resume", "--validation", "0.5")
+    assert ran.code == 1
+    assert ran.err == ("netgraph train: checkpoint 'c/round-000001.pt' was written with --validation 0.25, not "
+                       f"--validation 0.5: the examples held out (and trained on) would differ; resume with "
+                       f"--validation 0.25, {FRESH}")

@@ -11,8 +11,9 @@ import math
 import pytest
 import torch
 
-from netgraph import (BinomialDistribution, DataError, ExponentialDistribution, GammaDistribution, NetGraph,
-                      NormalDistribution, RandomArrayLayer, UniformDistribution, interpret)
+from netgraph import (BinomialDistribution, DataError, ExponentialDistribution, GammaDistribution, LinearLayer,
+                      MeanSquaredLossLayer, NetGraph, NetPort, NormalDistribution, RandomArrayLayer, TrainingError,
+                      UniformDistribution, interpret, net_train)
 
 
 def _draws(call, seed=0):
@@ -34,6 +35,35 @@ def test_a_parameter_that_underflows_the_nets_float32_is_named_with_the_value_fe
     problem = err.value.diagnostics[0]
     assert (problem.kind, problem.layer, problem.port, problem.option, problem.found) == \
         ("precision-range", ("g",), port, option, 1e-300)
+
+
+@pytest.mark.parametrize("fed", [[torch.tensor([[1.0], [2.0]], dtype=torch.float64),
+                                   torch.tensor([[1.0], [1e-300], [3.0]], dtype=torch.float64)],
+                                  [[[1.0], [2.0]], [[1.0], [1e-300], [3.0]]]], ids=["float64-tensors", "python-floats"])
+def test_a_parameter_that_underflows_float32_in_variable_length_data_is_named_with_the_value_fed(fed):
+    """Sequences of different lengths run one length group at a time, each cast as it is grouped."""
+    net = NetGraph({"g": RandomArrayLayer(ExponentialDistribution("#r"))}, [], r=("n", 1))
+    with pytest.raises(DataError, match=r"layer 1 'g' \(RandomArrayLayer\): parameter lam .*input port 'r'.*1e-300 "
+                                        r"lie below float32's smallest positive number") as err:
+        net(r=fed)
+    problem = err.value.diagnostics[0]
+    assert (problem.kind, problem.layer, problem.port, problem.option, problem.found) == \
+        ("precision-range", ("g",), "r", "lam", 1e-300)
+
+
+def test_a_parameter_that_underflows_float32_in_training_data_is_named_with_the_value_fed():
+    """net_train casts its data's columns to the working precision before the first step, as net(x) does."""
+    net = NetGraph({"g": RandomArrayLayer(ExponentialDistribution("#r")), "w": LinearLayer(1),
+                    "l": MeanSquaredLossLayer()}, [("g", "w"), ("w", NetPort("l", "Input")), (NetPort("t"), "l")],
+                   r=1, t=1)
+    data = {"r": torch.tensor([[1.0], [1e-300]] * 4, dtype=torch.float64), "t": torch.ones(8, 1)}
+    with pytest.raises(TrainingError, match=r"layer 1 'g' \(RandomArrayLayer\): parameter lam .*input port 'r'.*"
+                                            r"1e-300 lie below float32's smallest positive number .*working_precision"
+                                            r"='float64'") as err:
+        net_train(net, data, max_training_rounds=1, batch_size=8)
+    problem = err.value.diagnostics[0]
+    assert (problem.kind, problem.layer, problem.port, problem.option, problem.found) == \
+        ("precision-range", ("g",), "r", "lam", 1e-300)
 
 
 def test_a_parameter_that_underflows_float32_draws_in_float64_compiled_and_interpreted():
@@ -105,3 +135,16 @@ def test_a_binomial_count_the_dtype_holds_exactly_is_drawn_compiled_and_interpre
         assert draws.dtype == dtype
         mean, sd = n / 2, math.sqrt(n / 4)
         assert abs(draws.double().mean().item() - mean) < 5 * sd / math.sqrt(counts.numel()) + 1  # float32: ulp 2
+
+
+@pytest.mark.parametrize("dtype, n, drawn_as, float64_holds", [
+    (torch.float32, 2 ** 24 + 1, 2 ** 24, True), (torch.float32, 2 ** 63 - 1, 2 ** 63, False),
+    (torch.float64, 2 ** 53 + 1, 2 ** 53, False), (torch.float64, 2 ** 63 - 1, 2 ** 63, False)])
+def test_a_rounded_binomial_counts_remedy_promises_only_what_holds(dtype, n, drawn_as, float64_holds):
+    """Review R1, session 48: "lies beyond ±2**24" read as the rule (2**24 + 2 draws), and float64 was offered for
+    counts it cannot hold either (2**63 - 1), or told to give counts "within ±2**53" (2**53 + 2 draws)."""
+    with pytest.raises(DataError) as err:
+        _binomial_net().compile().to(dtype)(n=torch.tensor([3, n]))
+    message, kind = str(err.value), str(dtype).removeprefix("torch.")
+    assert f"= {n} at index (1,) of port 'n' is no {kind} number (it would be drawn as {drawn_as})" in message, message
+    assert ("precision='float64'" in message) == float64_holds and "±" not in message and "beyond" not in message

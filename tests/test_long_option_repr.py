@@ -2,9 +2,14 @@
 items and its count, as a large array by its shape (QA: a 100,000-label ClassEncoder's repr was 1.39M characters);
 a short one is shown whole, as given."""
 
+import dataclasses
+
+import numpy as np
 import pytest
 
-from netgraph import ClassDecoder, ClassEncoder, PartLayer, TokensEncoder
+from netgraph import ClassDecoder, ClassEncoder, NetGraph, PartLayer, TokensEncoder, net_initialize
+from netgraph.core.errors import NetGraphError
+from tests.test_layer_parity import EXAMPLES, distribution_examples
 
 
 @pytest.mark.parametrize("make", [lambda labels: ClassEncoder(labels), lambda labels: ClassDecoder(labels),
@@ -32,3 +37,36 @@ def test_long_labels_stay_told_apart():
     assert repr(PartLayer([10 ** 45 + i for i in range(1, 31)])).startswith(f"PartLayer([{10 ** 45 + 1}, ")
     shown = repr(ClassEncoder([f"{i}" + "x" * 500 for i in range(30)]))
     assert len(shown) < 700 and "'0xxx" in shown  # a very long label is still cut
+
+
+def _catalogue() -> list:
+    """(kind, option) for every option of every registered kind, with the layer whose other options it keeps."""
+    layers = {kind: examples[0].layer for kind, examples in EXAMPLES.items() if examples}
+    layers["RandomArrayLayer"] = next(iter(distribution_examples().values())).layer
+    return [(layer, f.name) for kind, layer in sorted(layers.items())
+            for f in dataclasses.fields(type(layer)) if f.init]
+
+
+def _refusal(make) -> str:
+    try:
+        make()
+    except NetGraphError as e:
+        return str(e)
+    return ""
+
+
+@pytest.mark.parametrize("found", [list(range(1, 10001)), np.arange(1.0, 10001.0), ["a"] * 10000],
+                         ids=["ints", "array", "strings"])
+def test_a_10k_value_for_any_option_of_any_kind_makes_a_short_message(found):
+    # QA: DropoutLayer(list(range(10000))) said 59 KB; NetGraph([AttentionLayer(key=...)]) 118 KB
+    long = {}
+    for layer, option in _catalogue():
+        given = {f.name: getattr(layer, f.name) for f in dataclasses.fields(type(layer)) if f.init}
+        given[option] = found
+        made = []
+        message = _refusal(lambda: made.append(type(layer)(**given)))
+        if made:
+            message = _refusal(lambda: net_initialize(NetGraph([made[0]]), seed=0))
+        if len(message) >= 2000:
+            long[f"{type(layer).__name__}.{option}"] = len(message)
+    assert long == {}

@@ -81,3 +81,35 @@ def test_torchs_onnx_log_is_off_in_the_exporting_thread_only(capfd):
         torch._C._jit_set_onnx_log_enabled(enabled)
     printed = capfd.readouterr().out
     assert "other thread" in printed and "exporting thread" not in printed
+
+
+def test_quiet_left_on_another_thread_than_entered_restores_warnings_and_the_onnx_log(capfd):
+    """Each thread's count changed outside the locked part: leaving on another thread raised AttributeError before
+    the restore, so every warning stayed ignored and torch's ONNX log patched for the whole process."""
+    filters, log, failures = list(warnings.filters), torch._C._jit_onnx_log, []
+    enabled = torch._C._jit_is_onnx_log_enabled()
+    inside = quiet()
+    inside.__enter__()
+
+    def leave():
+        try:
+            inside.__exit__(None, None, None)
+        except Exception as error:  # noqa: BLE001 (recorded: the test asserts there was none)
+            failures.append(error)
+    thread = threading.Thread(target=leave)
+    thread.start()
+    thread.join(60)
+    assert failures == []
+    assert warnings.filters == filters and torch._C._jit_onnx_log is log
+    assert _warns() == 2
+    # the entering thread is no longer inside: its log prints while another thread exports
+    entered, done = threading.Event(), threading.Event()
+    other = _inside_quiet(entered, done)
+    torch._C._jit_set_onnx_log_enabled(True)
+    try:
+        torch._C._jit_onnx_log("netgraph quiet test: entered here, left elsewhere")
+    finally:
+        done.set()
+        other.join(60)
+        torch._C._jit_set_onnx_log_enabled(enabled)
+    assert "left elsewhere" in capfd.readouterr().out

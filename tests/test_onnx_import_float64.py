@@ -1,16 +1,23 @@
 """import_onnx of a float64 model keeps every real constant in float64 (a class token concatenated, torch.full's
-ConstantOfShape fill, a positional table's rows, MultiheadAttention's projections): the imported net computes what
-onnxruntime computes in float64, to rounding; the same model in float32 imports with float32 arrays."""
+ConstantOfShape fill, a positional table's rows, MultiheadAttention's projections, recurrent and PReLU weights, LRN
+windows, an index input's lookups): the imported net computes what onnxruntime (or, for ops onnxruntime has no double
+kernel of, the torch module) computes in float64, to rounding; the same model in float32 imports with float32
+arrays."""
 
 from __future__ import annotations
 
 
+import numpy as np
+import onnx
 import pytest
 import torch
+from onnx import TensorProto, helper
 from torch import nn
 
 from netgraph import import_onnx
-from tests.onnx_helpers import run_onnx, torch_export
+from netgraph.export.onnx_names import real_dtype
+from tests.onnx_helpers import pinned_model, run_onnx, torch_export
+from tests.test_onnx_import_extra import _lrn_as_specified
 from tests.test_onnx_import_mha import _Attention
 from tests.test_onnx_import_positions import EmbeddedPositions, LearnedPositions, PositionRows
 from tests.test_onnx_import_sequences import _ClassToken
@@ -28,19 +35,52 @@ class _Filled(nn.Module):
         return torch.cat([h, torch.full((x.shape[0], 2), 0.1, dtype=h.dtype)], 1)
 
 
+class _Recurrent(nn.Module):
+    """A recurrent layer's outputs at each step (LSTM, GRU or RNN of 4 -> 3, batch first)."""
+
+    def __init__(self, kind: type):
+        super().__init__()
+        self.recurrent = kind(4, 3, batch_first=True)
+
+    def forward(self, x):
+        return self.recurrent(x)[0]
+
+
+class _Prelu(nn.Module):
+    """A slope for each of 4 channels (x's last dim moved to dim 1, where PReLU's channels are)."""
+
+    def __init__(self):
+        super().__init__()
+        self.ramp = nn.PReLU(4)
+
+    def forward(self, x):
+        return self.ramp(x.transpose(1, 2))
+
+
 MODELS = {"class token": _ClassToken, "torch.full": _Filled, "(1, T, d) table": LearnedPositions,
           "(T, d) table": PositionRows, "rows at arange(n)": EmbeddedPositions,
-          "attention": lambda: _Attention("plain", size=4)}
+          "attention": lambda: _Attention("plain", size=4), "LSTM": lambda: _Recurrent(nn.LSTM),
+          "GRU": lambda: _Recurrent(nn.GRU), "RNN": lambda: _Recurrent(nn.RNN), "PReLU": _Prelu}
+#: onnxruntime has no double kernel of these: compared with the torch module, its weights drawn in float64
+TORCH_CHECKED = ("LSTM", "GRU", "RNN", "PReLU")
 
 
 def _model(name: str, dtype: torch.dtype, tmp_path):
     torch.manual_seed(0)
     module = MODELS[name]().to(dtype).eval()
+    if name in TORCH_CHECKED:
+        with torch.no_grad():  # not float32's values widened: rounding them to float32 changes them
+            for weights in module.parameters():
+                weights.copy_(torch.randn(weights.shape, dtype=dtype))
     x = torch.randn(2, 5, 8 if name in ("class token", "torch.full") else 4, dtype=dtype)
     with torch.enable_grad():  # under no_grad, attention's fused fast path: torch's ONNX exporter refuses it
         path = torch_export(module, x, tmp_path / "m.onnx", "x", axes={"x": {0: "b", 1: "n"}})
     # another batch; the length exported (torch wrote it into attention's Reshapes: the ONNX model needs it)
-    return path, torch.randn(3, 5, x.shape[2], dtype=dtype, generator=torch.Generator().manual_seed(1))
+    return path, torch.randn(3, 5, x.shape[2], dtype=dtype, generator=torch.Generator().manual_seed(1)), module
+
+
+def _expected(name: str, module: nn.Module, path, x: torch.Tensor) -> torch.Tensor:
+    return module(x) if name in TORCH_CHECKED else torch.from_numpy(run_onnx(path, {"x": x})[0])
 
 
 def _arrays(net) -> set:
@@ -51,10 +91,10 @@ def _arrays(net) -> set:
 @pytest.mark.parametrize("name", MODELS)
 @torch.no_grad()
 def test_a_float64_model_imports_computing_as_onnxruntime_in_float64(name, tmp_path):
-    path, x = _model(name, torch.float64, tmp_path)
+    path, x, module = _model(name, torch.float64, tmp_path)
     net = import_onnx(path)
     assert _arrays(net) == {torch.float64}
-    want = torch.from_numpy(run_onnx(path, {"x": x})[0])
+    want = _expected(name, module, path, x)
     assert want.dtype == torch.float64
     torch.testing.assert_close(net(x, precision="float64"), want, atol=1e-12, rtol=1e-12)
 
@@ -62,7 +102,60 @@ def test_a_float64_model_imports_computing_as_onnxruntime_in_float64(name, tmp_p
 @pytest.mark.parametrize("name", MODELS)
 @torch.no_grad()
 def test_a_float32_model_imports_with_float32_arrays(name, tmp_path):
-    path, x = _model(name, torch.float32, tmp_path)
+    path, x, module = _model(name, torch.float32, tmp_path)
     net = import_onnx(path)
     assert _arrays(net) == {torch.float32}
-    torch.testing.assert_close(net(x), torch.from_numpy(run_onnx(path, {"x": x})[0]), atol=1e-5, rtol=1e-4)
+    torch.testing.assert_close(net(x), _expected(name, module, path, x), atol=1e-5, rtol=1e-4)
+
+
+class _MaskedEmbedding(nn.Module):
+    """Embeddings of an index input weighted by the index (a Cast to double) and masked at 0 (a comparison): both
+    lookups in tables of the index's 10 values."""
+
+    def __init__(self):
+        super().__init__()
+        self.emb = nn.Embedding(10, 4)
+
+    def forward(self, idx):
+        return self.emb(idx) * (idx.to(self.emb.weight.dtype) + (idx > 0).to(self.emb.weight.dtype)).unsqueeze(-1)
+
+
+@pytest.mark.parametrize("dtype", [torch.float64, torch.float32])
+@torch.no_grad()
+def test_an_index_inputs_lookups_take_the_models_real_dtype(dtype, tmp_path):
+    torch.manual_seed(0)
+    path = torch_export(_MaskedEmbedding().to(dtype), torch.tensor([[3, 0, 5]]), tmp_path / "m.onnx", "idx",
+                        axes={"idx": {0: "b", 1: "n"}})
+    net = import_onnx(path)
+    assert _arrays(net) == {dtype}
+    idx = torch.tensor([[3, 0, 5, 7], [0, 9, 1, 0]])
+    want = torch.from_numpy(run_onnx(path, {"idx": idx})[0])
+    assert want.dtype == dtype
+    torch.testing.assert_close(net(idx=idx, precision=str(dtype)[6:]), want, atol=0, rtol=0)
+
+
+@pytest.mark.parametrize("elem_type, dtype", [(TensorProto.DOUBLE, torch.float64), (TensorProto.FLOAT, torch.float32)])
+def test_onnx_lrn_windows_and_bias_take_the_models_real_dtype(elem_type, dtype, tmp_path):
+    node = helper.make_node("LRN", ["x"], ["y"], size=3, alpha=0.3, beta=0.6, bias=0.1)
+    graph = helper.make_graph([node], "g", [helper.make_tensor_value_info("x", elem_type, ["b", 5, 4])],
+                              [helper.make_tensor_value_info("y", elem_type, None)])
+    onnx.save(pinned_model(graph, 13), str(tmp_path / "lrn.onnx"))
+    net = import_onnx(tmp_path / "lrn.onnx")
+    assert _arrays(net) == {dtype}
+    x = 2 * torch.randn(2, 5, 4, dtype=dtype, generator=torch.Generator().manual_seed(0))
+    alpha, beta, bias = (float(np.float32(v)) for v in (0.3, 0.6, 0.1))  # as ONNX's float attributes hold them
+    want = torch.from_numpy(_lrn_as_specified(x.numpy().astype(np.float64), 3, alpha=alpha, beta=beta, bias=bias))
+    tolerance = 1e-12 if dtype == torch.float64 else 1e-5
+    torch.testing.assert_close(net(x, precision=str(dtype)[6:]), want.to(dtype), atol=tolerance, rtol=tolerance)
+
+
+@pytest.mark.parametrize("inputs, outputs, dtype", [
+    ([TensorProto.FLOAT, TensorProto.DOUBLE], [TensorProto.FLOAT], np.float64),  # any double input decides
+    ([TensorProto.FLOAT16], [TensorProto.DOUBLE], np.float32),  # a real input decides over the outputs
+    ([TensorProto.INT64], [TensorProto.DOUBLE], np.float64),  # of integer inputs only, the outputs decide
+    ([TensorProto.INT64], [TensorProto.FLOAT, TensorProto.INT64], np.float32),
+    ([TensorProto.INT64], [TensorProto.INT64], np.float32)])
+def test_the_models_real_dtype_is_its_inputs_else_its_outputs(inputs, outputs, dtype):
+    def values(prefix: str, types: list) -> list:
+        return [helper.make_tensor_value_info(f"{prefix}{i}", t, [1]) for i, t in enumerate(types)]
+    assert real_dtype(helper.make_graph([], "g", values("x", inputs), values("y", outputs))) is dtype

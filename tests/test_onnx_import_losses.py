@@ -11,7 +11,8 @@ import pytest
 import torch
 from onnx import TensorProto, helper, numpy_helper
 
-from netgraph import ContrastiveLossLayer, NetGraph, NetMapOperator, export_onnx, import_onnx
+from netgraph import (ContrastiveLossLayer, CrossEntropyLossLayer, MeanSquaredLossLayer, NetGraph, NetMapOperator,
+                      export_onnx, import_onnx)
 from tests.onnx_helpers import assert_same_outputs, pinned_model, run_onnx
 
 
@@ -130,3 +131,19 @@ def test_a_target_also_read_as_reals_imports_node_by_node(tmp_path):
     generator = torch.Generator().manual_seed(6)
     x = {"x": torch.rand(3, 4, generator=generator), "t": torch.randint(0, 2, (3, 4), generator=generator)}
     _node_by_node_matches_onnxruntime(model, tmp_path / "m.onnx", x)
+
+
+@pytest.mark.parametrize("loss", [MeanSquaredLossLayer(), CrossEntropyLossLayer("Binary")], ids=str)
+@torch.no_grad()
+def test_an_elementwise_loss_over_a_variable_length_dim_imports_back(loss, tmp_path):
+    """Each example's mean was ``.flatten(1).mean(1)``: its Flatten merged the variable length with 4, which
+    import_onnx refused ("cannot flatten a variable-length dimension"); a mean over the dims needs no Flatten."""
+    net = NetGraph({"loss": loss}, [], Input=("n", 4), Target=("n", 4))
+    path = export_onnx(net, tmp_path / "loss.onnx")
+    back = import_onnx(path)
+    assert "Flatten" not in {node.op_type for node in onnx.load(str(path)).graph.node}
+    g = torch.Generator().manual_seed(3)
+    for length in (5, 2):
+        inputs = {"Input": torch.rand(3, length, 4, generator=g), "Target": torch.rand(3, length, 4, generator=g)}
+        torch.testing.assert_close(back(inputs), net(inputs))
+        assert_same_outputs(path, back, inputs)

@@ -134,3 +134,12 @@ def test_integer_port_bounds_are_checked_as_fed_not_as_cast_to_float32():
         net(b=torch.tensor([[BIG + 1]]))
     assert err.value.diagnostics[0].port == "b"
     assert net(b=torch.tensor([[BIG]])).max() <= BIG
+
+
+@pytest.mark.parametrize("hi, float64_holds", [(2 ** 30, True), (2 ** 60, False)])
+def test_float64_is_offered_only_for_bounds_it_holds(hi, float64_holds):
+    """Review R1, session 48: float64 was offered for a bound of 2**60, which it refuses too."""
+    net = NetGraph({"ids": RandomArrayLayer(DiscreteUniformDistribution(["#a", "#b"]))}, [], a="Integer", b="Integer")
+    with pytest.raises(DataError, match=rf"imax \(largest integer\) = {hi} lies beyond ±16777216") as err:
+        net.compile()(a=torch.tensor([0]), b=torch.tensor([hi]))
+    assert ("precision='float64'" in str(err.value)) == float64_holds, str(err.value)

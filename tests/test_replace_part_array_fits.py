@@ -102,3 +102,26 @@ def test_an_array_that_fits_the_map_is_taken():
     net = net_replace_part(_mapped(), {("map", "net", "h", "Weights"): torch.ones(5, 8),
                                        ("map", "net", "h", "Biases"): torch.zeros(5)})
     assert torch.equal(net(torch.ones(3, 8)), torch.full((3, 5), 8.0))
+
+
+@pytest.mark.parametrize("replace", [lambda net, layer: net.replace_layers({1: layer}),
+                                     lambda net, layer: net_replace_part(net, {1: layer})])
+def test_a_layer_put_in_with_an_array_the_known_port_types_rule_out_is_refused_as_its_array_key_is(replace):
+    """replace_layers took the layer when every graph port was known (its types kept, its arrays not looked at):
+    the net failed only when compiled; it now refuses it with net_replace_part's own error for the array alone."""
+    net = NetChain([LinearLayer(4)], input=3)
+    layer = LinearLayer(4, weights=torch.ones(4, 5))
+    alone = _refusal(net, {(1, "Weights"): torch.ones(4, 5)})
+    assert alone == ("array-shape", ("1",), "weights", (4, 3), (4, 5))
+    with pytest.raises(OptionError) as info:
+        replace(net, layer)
+    first = info.value.diagnostics[0]
+    assert (info.value.kind, first.layer, first.option, first.expected, first.found) == alone
+    assert "array 'Weights': expected shape (4, 3), found (4, 5)" in str(info.value)
+
+
+def test_a_layer_put_in_with_arrays_that_fit_the_known_port_types_is_taken():
+    net = NetChain([LinearLayer(4)], input=3)
+    weights = torch.ones(4, 3)
+    replaced = net.replace_layers({1: LinearLayer(4, weights=weights)})
+    assert torch.equal(replaced.layers["1"].weights, weights) and replaced.input_shapes == {"Input": (3,)}

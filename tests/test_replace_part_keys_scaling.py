@@ -10,6 +10,7 @@ import torch
 
 from netgraph import LinearLayer, NetChain, NetSharedArray, net_initialize, net_replace_part
 from netgraph.core.surgery_values import in_order
+from tests.profile_helpers import calls
 
 
 def _cpu_seconds(count: int, size: int = 4) -> float:
@@ -49,7 +50,6 @@ def test_shared_array_keys_are_replaced_in_linear_time():
 def _edit_calls(count: int) -> int:
     """Python calls (cProfile) of one net_replace_part setting a middle LinearLayer's weights in a chain of ``count``
     layers whose Input is unknown (the layer's own ports are known: its input is the layer before's output)."""
-    from tests.test_build_scaling import calls
     net = NetChain([LinearLayer(8) if i % 2 == 0 else "Tanh" for i in range(count)])
     key = (count // 2 + 1, "Weights")
     net = net_replace_part(net, {key: torch.ones(8, 8)})  # the first edit: what one net does once (its IR, tables)

@@ -13,7 +13,8 @@ import pytest
 import torch
 from torch import nn
 
-from netgraph import LinearLayer, NetChain, NetGraph, NetMapOperator, OptionError, TorchLayer, net_initialize
+from netgraph import (LinearLayer, NetChain, NetGraph, NetMapOperator, OptionError, TorchLayer, net_initialize,
+                      net_replace_part)
 from netgraph.core import wrapped_modules
 
 M = nn.Linear(3, 3)
@@ -107,3 +108,16 @@ def test_one_more_level_keeps_memory_growing_with_the_depth_not_its_square():
             tracemalloc.stop()
         del made
     assert kept[400] < 2.5 * kept[200]
+
+
+@pytest.mark.parametrize("edit", [
+    lambda net: net_replace_part(net, {("1", "weight"): torch.ones(3, 3)}),  # replace_leaves: no inference again
+    lambda net: net_initialize(net, all=True, seed=0),
+])
+def test_a_net_whose_wrapper_was_copied_by_an_edit_nests_beside_a_new_wrapper_of_the_module(edit):
+    """The edited net's wrapper holds a copy of its own (the module table was the old net's: the old layer, so the
+    given module, was found twice, 'wrap one Linear object')."""
+    module = nn.Linear(3, 3)
+    edited = edit(NetChain([TorchLayer(module), "Tanh"], input=3))
+    outer = NetChain([edited, TorchLayer(module)], input=3)
+    assert outer.layers["2"].module is not edited.layers["1"].module

@@ -81,6 +81,17 @@ def test_resuming_a_run_that_ended_trains_no_further_unless_its_options_allow(tm
     assert again.batch_losses == spent.batch_losses and again.total_rounds == spent.total_rounds
 
 
+def test_resuming_a_run_its_stopping_function_ended_trains_no_further(tmp_path):
+    """A run a stopping function ended resumed for one more round (a function's stop was not recorded), where an
+    uninterrupted run, and a patience's stop, train no more."""
+    stop = dict(KW, training_stopping_criterion=lambda info: info["round"] >= 2)
+    done = net_train(mlp(), data(), max_training_rounds=10, checkpoint=tmp_path, **stop)
+    again = net_train(mlp(), data(), max_training_rounds=10, checkpoint=tmp_path, resume=True, **stop)
+    assert (done.total_rounds, done.reason_training_stopped) == (2, "TrainingStoppingCriterion")
+    assert (again.total_rounds, again.reason_training_stopped) == (2, "TrainingStoppingCriterion")
+    assert same_arrays(again.training_net, done.training_net) and again.batch_losses == done.batch_losses
+
+
 def test_resuming_with_other_arrays_frozen_is_refused_naming_them(tmp_path):
     net_train(mlp(), data(), max_training_rounds=1, checkpoint=tmp_path, learning_rate_multipliers={"h": 0}, **KW)
     with pytest.raises(OptionError, match=r"froze other arrays \(learning_rate_multipliers\): this run trains "

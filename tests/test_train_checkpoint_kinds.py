@@ -136,3 +136,18 @@ def test_a_checkpoint_cut_short_anywhere_is_not_a_torch_file_with_the_earlier_ro
     assert (d.kind, d.found) == ("unreadable-file", str(path))
     assert d.message.startswith(f"{str(path)!r} is not a readable netgraph checkpoint: "), d.message
     assert "cut short" in d.detail and d.hint == netgraph.train.checkpoint.EARLIER_CHECKPOINT, d.message
+
+
+def test_resuming_with_another_validation_fraction_is_a_checkpoint_mismatch_naming_both(tmp_path):
+    """A resume holding out another fraction (other examples held out and trained on) was accepted silently."""
+    _train(checkpoint=tmp_path, validation_set=0.25)
+    d = sole_diagnostic(lambda: _train(checkpoint=tmp_path, resume=True, max_training_rounds=2, validation_set=0.5),
+                        OptionError)
+    assert (d.kind, d.option, d.expected, d.found) == ("checkpoint-mismatch", "validation_set", 0.5, 0.25)
+    assert "validation_set=0.25, not validation_set=0.5" in d.message
+    given = {"Input": torch.randn(4, 2), "Target": torch.randint(0, 3, (4,))}
+    d = sole_diagnostic(lambda: _train(checkpoint=tmp_path, resume=True, max_training_rounds=2, validation_set=given),
+                        OptionError)
+    assert (d.expected, d.found) == (None, 0.25) and "not validation data of its own" in d.message
+    same = _train(checkpoint=tmp_path, resume=True, max_training_rounds=2, validation_set=0.25, all=True)
+    assert same.total_rounds == 2

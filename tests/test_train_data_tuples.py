@@ -83,3 +83,22 @@ def test_a_later_batch_of_another_form_is_named_against_the_first(first_pair):
     assert f"batch 2 from the data loader is a tuple of 3 values, but the first batch was {form}" in str(info.value)
     assert (info.value.kind, info.value.diagnostics[0].expected, info.value.diagnostics[0].found) == \
         ("data-form", form, "tuple")
+
+
+def _squared_error(outputs, batch):
+    return ((outputs["Output"] - batch["Target"]) ** 2).sum(-1)
+
+
+@pytest.mark.parametrize("form", ["pair", "list", "dataset", "loader"])
+def test_every_pair_form_gives_its_targets_under_target(form):
+    """A list or Dataset (or loader) of (input, target) pairs gave the targets under 'Output', the in-memory pair
+    under 'Target': a loss function reading batch['Target'] broke, and metrics= was refused, on the other forms."""
+    x, y = _tensors(2, 1)
+    dataset = torch.utils.data.TensorDataset(x, y)
+    data = {"pair": (x, y), "list": list(zip(x, y)), "dataset": dataset,
+            "loader": torch.utils.data.DataLoader(dataset, batch_size=5)}[form]
+    own = net_train(NetGraph([LinearLayer(1)], Input=2), data, loss_function=_squared_error, metrics=["MAE"], **TRAIN)
+    automatic = net_train(NetGraph([LinearLayer(1)], Input=2), data, metrics=["MAE"], **TRAIN)
+    assert own.round_losses == pytest.approx(automatic.round_losses, rel=1e-6)
+    assert own.round_measurements["MeanAbsoluteError"] == pytest.approx(
+        automatic.round_measurements["MeanAbsoluteError"], rel=1e-6)

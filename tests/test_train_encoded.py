@@ -107,7 +107,8 @@ def test_bad_examples_are_reported_together_before_training(tmp_path):
     assert "input port 'Input' (ImageEncoder): example 4: no image file" in message
     assert "input port 'Input' (ImageEncoder): example 5: cannot read image" in message
     assert "input port 'Input' (ImageEncoder): example 7: expected an image file path" in message
-    assert "target 'Output' (ClassDecoder): example 6: label 'diagonal' is not one of the 2 labels" in message
+    assert ("target 'Target' of output port 'Output' (ClassDecoder): example 6: label 'diagonal' is not one of the 2 "
+            "labels") in message
     with pytest.raises(DataError, match=r"example 1: 3 tokens, more than max_length=2"):
         net_train(NetChain([EmbeddingLayer(2, 3), SequenceLastLayer(), LinearLayer(2), SoftmaxLayer()],
                            input=TokensEncoder(["a"], max_length=2), output=ClassDecoder(["x", "y"])),

@@ -72,6 +72,18 @@ def test_a_keyboard_interrupt_raised_in_a_rounds_first_step_writes_the_rounds_ch
             "round-000002.pt: resuming continues with round 3\n") in capsys.readouterr().err
 
 
+def test_an_interrupt_in_a_rounds_validation_says_so_and_resuming_validates_then_trains_on(tmp_path, capsys):
+    # it said "in round 1 after batch 9 ... resuming continues with batch 10" of a round of 9 batches
+    options = dict(max_training_rounds=3, **KW)  # 72 examples trained on: 9 batches a round; call 10 validates
+    whole = net_train(dropout_net(), data(), loss_function=raising_loss(None), **options)
+    net_train(dropout_net(), data(), loss_function=raising_loss(10), checkpoint=tmp_path, **options)
+    assert ("training interrupted in round 1's validation pass (9 batches trained); wrote round-000001-batch-000009.pt"
+            ": resuming runs round 1's validation, then round 2\n") in capsys.readouterr().err
+    resumed = net_train(dropout_net(), data(), loss_function=raising_loss(None), checkpoint=tmp_path, resume=True,
+                        **options)
+    assert_same_run(resumed, whole)
+
+
 def test_a_keyboard_interrupt_raised_by_the_loss_function_of_a_net_with_batch_norm_keeps_the_rounds_checkpoints(
         tmp_path, capsys):
     # the forward pass had moved the batch-norm statistics: the state after the last step is gone

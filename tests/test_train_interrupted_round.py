@@ -224,7 +224,8 @@ def test_an_interrupt_in_the_validation_pass_checkpoints_the_rounds_last_step(tm
     net_train(dropout_net(), data(), validation_set=validation, checkpoint={"directory": tmp_path, "interval": 2},
               **{**options, "progress": validation.arm})
     assert [p.name for p in checkpoints(tmp_path)] == ["round-000002-batch-000012.pt"]
-    assert "interrupted in round 2 after batch 12; wrote round-000002-batch-000012.pt" in capsys.readouterr().err
+    assert ("interrupted in round 2's validation pass (12 batches trained); wrote round-000002-batch-000012.pt: "
+            "resuming runs round 2's validation, then round 3") in capsys.readouterr().err
     resumed = net_train(dropout_net(), data(), validation_set=Examples(), checkpoint=tmp_path, resume=True, **options)
     assert_same_run(resumed, whole)
 

@@ -243,3 +243,34 @@ def test_a_schedule_takes_wolframs_spelling_as_ours(wolfram, ours):
     mine = parse_method(("SGD", {"learning_rate_schedule": ours}), None).schedule
     assert [theirs(f) for f in (0.0, 0.3, 0.75, 1.0)] == [mine(f) for f in (0.0, 0.3, 0.75, 1.0)]
     assert mine(0.0) == 1.0 and mine(1.0) == pytest.approx(0.0) and 0 < mine(0.3) < 1
+
+
+class _Unsized(torch.utils.data.IterableDataset):
+    """Batches without a length: 5 of 4 examples a round."""
+
+    def __iter__(self):
+        generator = torch.Generator().manual_seed(0)
+        x = torch.randn(20, 2, generator=generator)
+        return iter([{"Input": x[i:i + 4], "Target": x[i:i + 4, :1]} for i in range(0, 20, 4)])
+
+
+def test_a_schedule_on_data_without_a_length_moves_with_round_1s_batches_and_warns(tmp_path):
+    """On data without a length the schedule got rounds / max_rounds, moving only between rounds (never with one
+    round), silently; from round 2 on it moves each step as with a length (a resumed run too: the checkpoint keeps
+    round 1's count), and round 1 is warned of."""
+    seen = []
+    options = dict(random_seed=0, progress=False,
+                   method=("SGD", {"learning_rate_schedule": lambda f: seen.append(f) or 1.0}))
+    with pytest.warns(UserWarning, match="no length.*through round 1.*from round 2 on"):
+        net_train(NetGraph([LinearLayer(1)], Input=2), _Unsized(), max_training_rounds=3, **options)
+    assert seen == [0.0] * 5 + [k / 15 for k in range(5, 15)]
+    seen.clear()
+    with pytest.warns(UserWarning, match="never acts"):
+        net_train(NetGraph([LinearLayer(1)], Input=2), _Unsized(), max_training_rounds=1, checkpoint=tmp_path,
+                  **options)
+    net_train(NetGraph([LinearLayer(1)], Input=2), _Unsized(), max_training_rounds=3, checkpoint=tmp_path,
+              resume=True, **options)
+    assert seen == [0.0] * 5 + [k / 15 for k in range(5, 15)]
+    with pytest.warns(UserWarning, match="never acts: this run has one round"):
+        net_train(NetGraph([LinearLayer(1)], Input=2), _Unsized(), max_training_rounds=1, random_seed=0,
+                  progress=False, method=("SGD", {"learning_rate_schedule": "linear"}))

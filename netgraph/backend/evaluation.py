@@ -20,6 +20,7 @@ from netgraph.backend.module_inputs import missing_port, unknown_port
 from netgraph.backend.plain_call import plain_call
 from netgraph.backend.port_tensors import as_port_tensor, underflow_error
 from netgraph.backend.shape_hints import layout_hint
+from netgraph.backend.masks import Padded, as_lists
 from netgraph.backend.ragged import Calls, evaluate_ragged, is_ragged, ragged_ports, stacked_examples
 from netgraph.backend.states import split_state_keywords, states_need_grad, with_states
 from netgraph.core.coders import Decoder, Encoder, TokensEncoder
@@ -178,14 +179,35 @@ def _evaluate(net: Any, args: tuple, keywords: dict[str, Any]) -> Any:
     if ragged:  # sequences of different lengths: one dense run per length (``netgraph.backend.ragged``)
         calls = Calls(evaluate, lambda p, v, integer: as_port_tensor(p, v, integer, options.precision, net), probe_net,
                       decode_outputs)
-        return evaluate_ragged(net, data, ragged, keywords, states, return_states, calls)
+        try:
+            return evaluate_ragged(net, data, ragged, keywords, states, return_states, calls)
+        except DataError as exc:
+            data = {p: as_lists(v, p) if isinstance(v, Padded) else v for p, v in data.items()}
+            _refuse_underflow(exc, net, data, lambda: _casts(data, ragged, calls.to_tensor), ragged)
+            raise
     tensors, single = prepare_inputs(net, (), data, options.precision)
     try:
         return _run(net, tensors, single, options, states, return_states)
-    except DataError as exc:  # a layer refused a value the cast made 0 (1e-300 in float32): say so
-        if (underflow := underflow_error(exc, net, data, tensors)) is None:
-            raise
+    except DataError as exc:
+        _refuse_underflow(exc, net, data, lambda: tensors)
+        raise
+
+
+def _refuse_underflow(exc: DataError, net: Any, data: dict[str, Any], tensors: Callable[[], dict[str, torch.Tensor]],
+                      ragged: list[str] | tuple = ()) -> None:
+    """Where a layer refused a value the cast of ``data`` (to ``tensors()``) made 0 (1e-300 in float32): say so."""
+    try:
+        underflow = underflow_error(exc, net, data, tensors(), ragged)
+    except (DataError, TypeError, ValueError, RuntimeError):  # data the cast refuses: the layer's error stands
+        return
+    if underflow is not None:
         raise underflow from None
+
+
+def _casts(data: dict[str, Any], ragged: list[str], to_tensor: Callable) -> dict[str, torch.Tensor]:
+    """Each port's data as ``to_tensor`` casts it, a ragged port's examples one after another (``underflow_error``)."""
+    return {p: torch.cat([to_tensor(p, x, False).reshape(-1) for x in v]) if p in ragged else to_tensor(p, v, False)
+            for p, v in data.items()}
 
 
 def _run(net: Any, tensors: dict[str, torch.Tensor], single: bool, options: EvaluationOptions, states: Any,

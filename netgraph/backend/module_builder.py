@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 import torch
@@ -46,6 +46,11 @@ class ModuleBuilder(GraphWalker):
         # path) from the outermost net)), one registry for every net a compile builds, so that operators' nets share
         # it with the outer net; and the outer (builder, operator node) whose inner nets are building (None outermost)
         self._wrapped, self._outer = inner_shared() or ({}, None)
+        # the modules of inner nets compiled inside this build with its checks, by id (held: no id reused), which
+        # their own builders looked into (see _look_into)
+        self.looked: dict[int, nn.Module] = {}
+        if self._outer is not None and self._outer[0].checks == checks:
+            self._outer[0].looked[id(root)] = root
 
     def visit_node(self, node: Node, inputs: Sequence[Any]) -> None:
         path, layer = node.path, node.layer
@@ -148,10 +153,23 @@ class ModuleBuilder(GraphWalker):
         return built.__dict__.get("layer_label") if plain else getattr(built, "layer_label", None)
 
     def _look_into(self, built: nn.Module) -> None:
-        for sub in built.modules() if built._modules else (built,):
+        """Give ``built``'s random modules this compile's checks; note a floating array of another precision."""
+        for sub in self._modules_below(built) if built._modules else (built,):
             if self.checks is not None and isinstance(sub, RandomModule):
                 sub.checks = self.checks
             for tensors in (sub._parameters, sub._buffers):
                 for tensor in tensors.values():
                     if tensor is not None and tensor.dtype != self.working and tensor.is_floating_point():
                         self.other_precision = True
+
+    def _modules_below(self, built: nn.Module) -> Iterator[nn.Module]:
+        """``built.modules()`` less the inner nets compiled within (``looked``), which their own builds looked into:
+        looking into them again at each level made deeply nested operators' compiles quadratic in the depth."""
+        todo, seen = [built], {id(built)}
+        while todo:
+            sub = todo.pop()
+            yield sub
+            for child in sub._modules.values():
+                if child is not None and id(child) not in seen and id(child) not in self.looked:
+                    seen.add(id(child))
+                    todo.append(child)

@@ -5,6 +5,7 @@ that makes no tensor (text, a DataLoader, a tuple of tensors, ragged lists) is t
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from typing import Any
 
 import numpy
@@ -238,9 +239,10 @@ def below_range(smallest: float, dtype: torch.dtype) -> str:
             f"number ({info.tiny * info.eps:.2g}): they would become 0")
 
 
-def _rescaled(detail: str, dtype: torch.dtype) -> str:
+def _rescaled(detail: str, dtype: torch.dtype, training: bool = False) -> str:
     """``detail`` (``beyond_range``'s or ``below_range``'s words) with the remedy for data cast to ``dtype``."""
-    wider = ", or work in float64 (net(x, precision='float64'))" if dtype != torch.float64 else ""
+    wider = "" if dtype == torch.float64 else ", or train in float64 (working_precision='float64')" if training \
+        else ", or work in float64 (net(x, precision='float64'))"
     return f"{detail}; scale the data{wider}"
 
 
@@ -251,12 +253,14 @@ def _refuse_beyond(port: str, largest: float | int, dtype: torch.dtype) -> None:
                     kind="precision-range", layer=(), port=port, found=largest, detail=detail)
 
 
-def underflow_error(error: DataError, net: Any, data: dict[str, Any],
-                    tensors: dict[str, torch.Tensor]) -> DataError | None:
+def underflow_error(error: DataError, net: Any, data: dict[str, Any], tensors: dict[str, torch.Tensor],
+                    ragged: Sequence[str] = (), training: bool = False) -> DataError | None:
     """For ``error``, a layer's refusal of a 0 at its port fed straight by a net input, where the data given there
     (``data``, by port) held nonzero values that the cast to the net's dtype (``tensors``, as cast) made 0 (1e-300
     in float32): the DataError (kind precision-range) naming the layer, the port and such a value; else None.
-    Read only once the layer refused: the cast itself costs no extra pass."""
+    A ``ragged`` port's examples (sequences of different lengths) are read one after another, as its tensor holds
+    them; ``training``: the data is net_train's (its remedy). Read only once the layer refused: the cast itself costs
+    no extra pass."""
     problem = error.diagnostics[0] if len(error.diagnostics) == 1 else None
     if problem is None or problem.kind != "parameter-value" or type(problem.found) is not float or problem.found:
         return None
@@ -266,7 +270,8 @@ def underflow_error(error: DataError, net: Any, data: dict[str, Any],
     if cast is None or not cast.is_floating_point():
         return None
     try:
-        fed = _read(data[port], exact=True, integer=False)
+        fed = _read(data[port], exact=True, integer=False) if port not in ragged else \
+            torch.cat([_read(example, exact=True, integer=False).reshape(-1) for example in data[port]])
     except (TypeError, ValueError, RuntimeError, OverflowError):
         return None
     if not fed.is_floating_point() or fed.dtype == cast.dtype or fed.numel() != cast.numel():
@@ -277,8 +282,9 @@ def underflow_error(error: DataError, net: Any, data: dict[str, Any],
         return None
     smallest = float(lost[lost.abs().argmin()])
     detail = below_range(smallest, cast.dtype)
+    remedy = _rescaled(detail, cast.dtype, training)
     return DataError(f"{net.describe((problem.layer, None))}: parameter {problem.option} (which must be "
-                     f"{problem.expected}) is fed by input port {quoted(port)}, whose {_rescaled(detail, cast.dtype)}",
+                     f"{problem.expected}) is fed by input port {quoted(port)}, whose {remedy}",
                      kind="precision-range", layer=problem.layer, port=problem.port, option=problem.option,
                      expected=problem.expected, found=smallest, detail=detail)
 

@@ -5,12 +5,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from netgraph.backend.built_checks import compiling_inner
 from netgraph.core.batch_dim import batch_dim_hint
 from netgraph.core.errors import (MSG_UNKNOWN_INPUT_SHAPE, Diagnostic, ShapeError, UninitializedError, raise_all,
                                   unknown_inside)
 from netgraph.core.ir import Node, Value
 from netgraph.core.layer_checks import array_shape_problems
 from netgraph.core.naming_scope import quoted
+from netgraph.core.operator import NetOperator
 from netgraph.core.port_options import option_form
 from netgraph.core.walk import GraphWalker
 from netgraph.core.wording import first_few
@@ -60,6 +62,7 @@ class _Readiness(GraphWalker):
         super().__init__(net)
         self.net, self.missing, self.reported, self.misshapen = net, [], set(), []
         self.unknown, self.fed = unknown_inputs(net, self.ir)  # a port an unknown graph input feeds: told with it
+        self.inner = compiling_inner()  # an operator's inner net, compiled within the outermost compile
 
     def visit_node(self, node: Node, inputs: Sequence[Any]) -> None:
         unknown = [(port, t) for port, t in node.types.items() if not t.known]
@@ -71,6 +74,8 @@ class _Readiness(GraphWalker):
                 self.unknown.append(Diagnostic(f"{self.net.describe((node.path, port))} has unknown shape {t}"
                                                f"{f': {hint}' if hint else ''}", "unknown-shape", layer=node.path,
                                                port=port))
+        if self.inner and isinstance(node.layer, NetOperator):  # the outermost compile checked all its arrays; its
+            return  # inner nets' compiles check their layers': checked again at each level, compiles were quadratic
         arrays = node.layer.arrays
         if not arrays:
             return

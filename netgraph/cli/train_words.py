@@ -86,7 +86,11 @@ def _resume_words(d: Diagnostic, resumed: Path) -> OptionError:
     """A checkpoint the run cannot continue, rendered in the flags' words from ``d``'s option, expected (this run's)
     and found (the checkpoint's) values; one of no flag's option says its way to start fresh in them."""
     flag, was, now = _RESUME_FLAG.get(d.option), d.found, d.expected
-    if d.option == "validation_set":
+    if d.option == "validation_set" and not isinstance(was, bool):  # another fraction (None: a validation file)
+        saved, given = (f"{flag} {v}" if v is not None else f"{flag} <file>" for v in (was, now))
+        detail = (f"was written with {saved}, not {given}: the examples held out (and trained on) would differ; "
+                  f"resume with {saved}, or {_START_FRESH_FLAGS}")
+    elif d.option == "validation_set":
         given = "with" if was else "without"
         detail = (f"was written by a run {given} {flag}: its best net and early stopping follow its "
                   f"{'validation' if was else 'training'} losses; resume {given} {flag}, or {_START_FRESH_FLAGS}")

@@ -24,6 +24,7 @@ from netgraph.core.layer_sequence import LayerSequence
 from netgraph.core.net_values import NetValues
 from netgraph.core.graph_views import GraphViews
 from netgraph.core.stage_doors import DrawingAndYaml
+from netgraph.core.array_fit import check_arrays_given
 from netgraph.core.attribute_hints import frozen_net_error, keras_compile_message, missing_attribute
 from netgraph.core.errors import OptionError, ShapeError, WiringError, raise_all
 from netgraph.core.plugins import stage
@@ -242,6 +243,7 @@ class NetGraph(NetValues, GraphViews, Layer, LayerSequence, DrawingAndYaml):  # 
         if all(same_structure(self._layers[n], layers[n]) or (n in nested and isinstance(layers[n], NetGraph)
                                                               and layers[n]._same_ports(self._layers[n]))
                for n in layers if layers[n] is not self._layers[n]):
+            check_arrays_given(self, layers)  # the types kept: an array given where there was none must fit them
             return reinferred(self, self._with_layers(layers))  # arrays changed only: edges and order stay valid
         rebuilt = still_stripped(self, self._rebuilt(*retaken(self, layers, whole, set(nested))))
         if not self._multipliers:
@@ -281,6 +283,8 @@ class NetGraph(NetValues, GraphViews, Layer, LayerSequence, DrawingAndYaml):  # 
         new._layers, new._shared_users, new._compiled, new._ir = layers, shared_users, None, ir
         new.__dict__.pop("_specialised", None)  # copies inferred for an operator hold the old arrays
         new.__dict__.pop("_plain_call", None)  # it runs the old arrays' module
+        if self._module_table and layers is not self._layers:  # the table holds the old wrappers (their modules)
+            new._module_table = modules_held(new)
         return new
 
     # -- Layer interface and values -----------------------------------------------------------------------

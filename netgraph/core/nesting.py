@@ -59,19 +59,24 @@ class Inference:
 
     def settled(self, net: Any) -> Inference:
         """This inference, inferred now from ``net`` (the graph, or a copy sharing it) if deferred."""
-        if self.ports is None:
+        if self.ports is None:  # its ports' sizes were checked when the net holding it was inferred
             with recursion_room(net._depth):
-                made = infer_net(net)
-            self.before_defaults, self._solution, self.ports = made.before_defaults, made._solution, made.ports
+                made = infer_net(net, sized=False)
+            if made._solution is not None:  # none: another reader's may be set already
+                self._solution = made._solution
+            self.before_defaults, self.ports = made.before_defaults, made.ports
         return self
 
     def solution(self, net: Any) -> Solution:
         """The type and class root of every port key of ``net`` (the graph this is the inference of, or a copy
         differing only in arrays), flattened over the nested graphs."""
-        if self._solution is None and self.settled(net)._solution is None:
+        solution = self._solution  # a local: read once (another reader may be setting it)
+        if solution is None:
+            solution = self.settled(net)._solution
+        if solution is None:
             with recursion_room(net._depth):
-                self._solution = solve(net._problem())
-        return self._solution
+                solution = self._solution = solve(net._problem())
+        return solution
 
     def full(self, net: Any) -> dict[Key, PortType]:
         """``solution(net)`` as the type of every port key, made on first use."""
@@ -152,8 +157,9 @@ def _own_level(net: Any, ports: tuple[str, ...]) -> Inference | None:
                      {p: problem.before_defaults.get(((), p), type_of(((), p))) for p in ports}, None)
 
 
-def infer_net(net: Any) -> Inference:
-    """The ``Inference`` of a constructed NetGraph (its layers, edges, order and declared port types set)."""
+def infer_net(net: Any, sized: bool = True) -> Inference:
+    """The ``Inference`` of a constructed NetGraph (its layers, edges, order and declared port types set; ``sized``:
+    ShapeError for a port too large)."""
     ports = (*net._inputs, *net._outputs)
     fast = _own_level(net, ports)
     if fast is not None:
@@ -166,7 +172,8 @@ def infer_net(net: Any) -> Inference:
         if (hinted := swapped_group_error(net, exc) or batch_dim_error(net, exc)) is None:
             raise
         raise hinted from None
-    _check_sizes(net, solution)
+    if sized:
+        _check_sizes(net, solution)
     type_of = solution.type_of
     return Inference({p: type_of(((), p)) for p in ports},
                      {p: problem.before_defaults.get(((), p), type_of(((), p))) for p in ports}, solution)

@@ -45,6 +45,13 @@ def plain_number(value: Any) -> Any:
     return value
 
 
+def written_float(value: Any) -> float:
+    """A float32 (an ONNX FLOAT attribute, which reads as Python's float, or constant) as ``plain_number`` writes every
+    number: the decimal it was written from, 1e-5, not 9.99999974738e-06 (a whole number its value, 123456792); a
+    float64 constant's value is its own (2**24 + 1, 1e300)."""
+    return float(plain_number(np.float32(value) if type(value) is float else value))
+
+
 def as_written(array: np.ndarray) -> np.ndarray | None:
     """A float16 or float32 ``array`` as float64, each element the decimal written (see the module); None for any
     other dtype. Each element goes through its decimal: 1M elements take about a second and 130 MiB."""

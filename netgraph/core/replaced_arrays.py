@@ -9,43 +9,17 @@ from typing import Any
 
 import torch
 
+from netgraph.core.array_fit import check_fit
 from netgraph.core.errors import NetGraphError, OptionError
 from netgraph.core.graph import NetGraph
-from netgraph.core.layer_checks import array_shape_problems, layout_hint
 from netgraph.core.port_options import with_port_options
 from netgraph.core.port_paths import layer_at
 from netgraph.core.operator_surgery import into_operator, running_inner, within
 from netgraph.core.options import as_array
-from netgraph.core.shared import NetSharedArray
 from netgraph.core.surgery_lead import led_by
 from netgraph.core.surgery_values import users_with_changes
 
 __all__ = ["check_fit", "check_fits_without", "arrays_inside", "net_needs"]
-
-
-def check_fit(net: NetGraph, path: tuple, array: str, new: torch.Tensor, shared: str | None = None,
-              fresh: bool = False) -> None:
-    """OptionError when ``new`` has another shape than the array it replaces or, where there is none yet (or
-    ``fresh``: ``net`` holds it already), than the one the layer's known port types need (``array_shape_problems``);
-    it names the ``shared`` array too, if given."""
-    layer = net.layer_at(path)
-    old = None if fresh else layer.arrays.get(array)  # None: uninitialised, or an optional array given now
-    node = net.ir.node(path) if old is None and net.ir.has_node(path) else None
-    if old is not None:
-        want = tuple(old.shape)
-    elif node is None or not all(t.known for t in node.types.values()):
-        return  # a nested graph's port, or a shape still unknown: compiling checks it
-    else:
-        try:
-            problems = array_shape_problems(node, lambda: "", {array: new})
-        except NetGraphError:
-            return  # the layer cannot size its arrays yet: compiling says why
-        want = problems[0].expected if problems else tuple(new.shape)
-    if want != tuple(new.shape):
-        which = "" if shared is None else f" (the shared array {NetSharedArray(shared)!r})"
-        raise OptionError(f"{net.describe((path, None))} array {array!r}{which}: expected shape {want}, found "
-                          f"{tuple(new.shape)}{layout_hint(want, new.shape)}", kind="array-shape", layer=path,
-                          option=layer.settable_arrays[array], expected=want, found=tuple(new.shape))
 
 
 def arrays_inside(layers: Mapping[tuple, Any], inside: Iterable[tuple[tuple, tuple]]) -> list[tuple]:

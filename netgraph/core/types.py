@@ -279,11 +279,11 @@ def as_shape(value: object, what: str = "shape") -> Shape:
 
 
 def format_shape(shape: Shape) -> str:
-    """'(2, 3)', '()' for scalars, '(?, 3)' for an unknown dim, '?' for an unknown rank."""
-    if shape is None:
-        return "?"
-    inner = ", ".join("?" if d is None else str(d) for d in shape)
-    return f"({inner})"
+    """'(2, 3)', '()' for scalars, '(?, 3)' for an unknown dim, '?' for an unknown rank; past 16 dims its first and
+    last 8 around an ellipsis, and its rank (torch allows 64 dims: 10,000 is a user's list given as a shape)."""
+    if shape is not None and len(shape) > 16:
+        return f"{format_shape(shape[:8])[:-1]}, …, {format_shape(shape[-8:])[1:]} ({len(shape)} dims)"
+    return "?" if shape is None else f"({', '.join('?' if d is None else str(d) for d in shape)})"
 
 
 def is_known(shape: Shape) -> bool:

@@ -83,9 +83,9 @@ def _lrn(node: Any, ctx: Context) -> Converted:
                           f"channels)",
                           expected="(batch, channels, up to 3 spatial dims) with known channels", found=shape)
     size, channels = int(a["size"]), shape[1]
-    bias = np.full(channels, float(a.get("bias", 1.0)), np.float32)
+    bias = np.full(channels, float(a.get("bias", 1.0)), ctx.real_dtype)
     window = channel_window(channels, len(shape) - 2, -((size - 1) // 2), size // 2, float(a.get("alpha", 1e-4)) / size,
-                            bias)
+                            bias, ctx.real_dtype)
     layers = {"square": ElementwiseLayer("# * #"), "window": window,
               "divide": ThreadingLayer(f"#1 / #2^{_number(a.get('beta', 0.75))}")}
     edges = [(NetPort("Input"), "square", "window", NetPort("divide", "Input2")),

@@ -17,6 +17,7 @@ from typing import Any
 
 import numpy as np
 
+from netgraph.core.plain_numbers import written_float
 from netgraph.core.wording import counted
 from netgraph.export.onnx_names import ARITHMETIC
 from netgraph.export.onnx_ops import CONVERTERS, Context, Converted, Unsupported
@@ -56,7 +57,7 @@ def _function(node: Any, ctx: Context) -> Converted:
         if value.size != 1 and not _one_number(value, node, ctx):
             raise Unsupported(f"its constant operand of shape {list(value.shape)} (only one number is written "
                               f"into its FunctionLayer)", expected="one number", found=tuple(value.shape))
-        text = text.replace(f"#{k}", f"({wolfram_number(float(np.ravel(value)[0]))})")
+        text = text.replace(f"#{k}", f"({wolfram_number(written_float(np.ravel(value)[0]))})")
     if not kept:
         raise Unsupported("all its operands are constants",
                           expected="a computed operand", found="constant operands only")

@@ -11,7 +11,7 @@ table of n numbers: the comparison's answer (1 or 0) or the value itself for eac
 reads it.
 
 >>> _compared("Greater", np.arange(4), np.int64(0), True).tolist()  # the table of idx > 0 for 4 rows
-[0.0, 1.0, 1.0, 1.0]
+[False, True, True, True]
 """
 
 from __future__ import annotations
@@ -44,7 +44,7 @@ def lookup_patterns(nodes: Any, ctx: Context) -> tuple[dict[int, Converted], set
     for node in nodes:
         matched = _lookup(node, ctx)
         if matched is not None:
-            found[id(node)] = Converted(_table_layer(matched[0], ctx.rank(matched[1])), (matched[1],))
+            found[id(node)] = Converted(_table_layer(ctx.real(matched[0]), ctx.rank(matched[1])), (matched[1],))
             ctx.lookups.add(node.output[0])
             between.update((id(n), n) for n in matched[2])
     claimed: set[int] = set()
@@ -58,7 +58,7 @@ def lookup_patterns(nodes: Any, ctx: Context) -> tuple[dict[int, Converted], set
 
 def _compared(op: str, values: np.ndarray, constant: np.ndarray, values_first: bool) -> np.ndarray:
     pair = (values, constant) if values_first else (constant, values)
-    return _COMPARE[op](*pair).astype(np.float32)
+    return _COMPARE[op](*pair)
 
 
 def fixed_lookups(producers: Iterable[tuple[str, Any]], layers: Mapping[str, Any], ctx: Context) -> dict[tuple, int]:

@@ -18,11 +18,12 @@ from netgraph.layers import ConvolutionLayer, LinearLayer
 __all__ = ["channel_window", "lrn_window_patterns"]
 
 
-def channel_window(channels: int, spatial: int, low: int, high: int, scale: float, bias: Any) -> Any:
+def channel_window(channels: int, spatial: int, low: int, high: int, scale: float, bias: Any, dtype: type) -> Any:
     """Each channel c the sum of channels c + low ... c + high (those that exist) times ``scale``, plus ``bias``
-    (False: none): a ConvolutionLayer of kernel 1 over ``spatial`` dims, a LinearLayer without."""
+    (False: none): a ConvolutionLayer of kernel 1 over ``spatial`` dims, a LinearLayer without; its weights of
+    ``dtype`` (the model's real dtype)."""
     offsets = np.arange(channels)[None, :] - np.arange(channels)[:, None]  # [out, in]: in - out
-    band = (((offsets >= low) & (offsets <= high)) * scale).astype(np.float32)
+    band = (((offsets >= low) & (offsets <= high)) * scale).astype(dtype)
     if not spatial:
         return LinearLayer(channels, weights=band, biases=bias)
     return ConvolutionLayer(channels, (1,) * spatial, weights=band.reshape(band.shape + (1,) * spatial), biases=bias)
@@ -59,7 +60,7 @@ def _window(pool: Any, ctx: Context) -> tuple[list, ConvolutionLayer, str] | Non
     back = _one_use(squeeze.output[0], ctx) if squeeze is not None and _passes(squeeze, pool.output[0]) else None
     if back is None or back.op_type != "Reshape" or ctx.symbols.get(back.input[1]) != tuple(shape):
         return None
-    layer = channel_window(shape[1], 3, low, high, 1.0 / size, False)
+    layer = channel_window(shape[1], 3, low, high, 1.0 / size, False, ctx.real_dtype)
     return [split, pad, pool, squeeze, back], layer, x
 
 

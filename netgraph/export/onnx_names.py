@@ -26,6 +26,7 @@ __all__ = ["LengthVariables", "equal_dims", "fed_ports", "identifier", "in_port_
            "integer_tensors", "COMPARISONS", "VALUE_MOVES", "ARITHMETIC"]
 
 _INTEGER_TYPES = {6, 7, 12, 13}  # ONNX INT32, INT64, UINT32, UINT64
+_DOUBLE = 11  # ONNX DOUBLE
 _SCOPES = "pkg.torch.onnx.name_scopes"  # the dynamo exporter's: "['', 'block', 'block.0', 'linear']", the op last
 _QUOTED = re.compile(r"'((?:[^'\\]|\\.)*)'|\"((?:[^\"\\]|\\.)*)\"")  # the items of a list of str as Python writes it
 
@@ -132,10 +133,11 @@ def bfloat16_values(values: np.ndarray) -> np.ndarray:
     return rounded.astype(np.uint32).view(np.float32)
 
 
-#: ONNX's float types (FLOAT, FLOAT16, DOUBLE, BFLOAT16) -> an array's values cast to that type, as float32
+#: ONNX's float types (FLOAT, FLOAT16, DOUBLE, BFLOAT16) -> an array's values cast to that type (FLOAT16 and
+#: BFLOAT16 as float32, which our layers compute them in)
 FLOAT_CASTS = {1: lambda values: values.astype(np.float32),
                10: lambda values: values.astype(np.float16).astype(np.float32),
-               11: lambda values: values.astype(np.float64).astype(np.float32),
+               _DOUBLE: lambda values: values.astype(np.float64),
                16: bfloat16_values}
 
 
@@ -166,9 +168,9 @@ def real_tensor(constants: dict[str, Any], integers: frozenset) -> Any:
 def real_dtype(graph: Any) -> type:
     """The dtype of ``graph``'s real data: float64 where a graph input (else, of integer inputs only, an output) is
     DOUBLE (11), else float32 (FLOAT, and FLOAT16 and BFLOAT16, which our layers compute in float32)."""
-    types = [[v.type.tensor_type.elem_type for v in values] for values in (graph.input, graph.output)]
-    reals = next(([t for t in found if t in FLOAT_CASTS] for found in types if set(found) & set(FLOAT_CASTS)), [])
-    return np.float64 if 11 in reals else np.float32
+    reals = ({v.type.tensor_type.elem_type for v in graph.input} & FLOAT_CASTS.keys()
+             or {v.type.tensor_type.elem_type for v in graph.output} & FLOAT_CASTS.keys())
+    return np.float64 if _DOUBLE in reals else np.float32
 
 
 def integer_tensors(graph: Any) -> frozenset[str]:

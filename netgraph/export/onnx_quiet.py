@@ -2,10 +2,12 @@
 no filters per thread or context), so each export's own save-and-restore would break when two exports leave in
 another order than they entered (the process left with every warning ignored for good). One count under a lock: the
 first to enter saves and silences, the last to leave restores. torch's ONNX log is off in the exporting threads
-only (a count per thread): another thread's own ``torch.onnx.export`` still prints its log."""
+only (a count per thread, of the thread that entered: a ``quiet`` left on another thread ends its own): another
+thread's own ``torch.onnx.export`` still prints its log."""
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import threading
 import warnings
@@ -18,7 +20,12 @@ __all__ = ["quiet"]
 _LOCK = threading.Lock()
 _entered = 0
 _saved = contextlib.ExitStack()  # closed by the last to leave: the warnings filters and ONNX log as they were
-_inside = threading.local()  # count: how deep the calling thread is inside ``quiet``
+_inside: collections.Counter = collections.Counter()  # thread id -> how deep that thread is inside ``quiet``
+
+
+def _exporting() -> bool:
+    """Whether the calling thread is inside ``quiet``."""
+    return _inside[threading.get_ident()] > 0
 
 
 @contextlib.contextmanager
@@ -26,18 +33,21 @@ def quiet() -> Iterator[None]:
     """No warnings in the whole process while any thread is inside, no ONNX log (``onnx_log_off``) in the threads
     inside."""
     global _entered
-    _inside.count = getattr(_inside, "count", 0) + 1
+    thread = threading.get_ident()
     with _LOCK:
         if not _entered:
-            _saved.enter_context(onnx_log_off(lambda: getattr(_inside, "count", 0) > 0))
+            _saved.enter_context(onnx_log_off(_exporting))
             _saved.enter_context(warnings.catch_warnings())
             warnings.simplefilter("ignore")
         _entered += 1
+        _inside[thread] += 1
     try:
         yield
     finally:
-        _inside.count -= 1
         with _LOCK:
+            _inside[thread] -= 1
+            if not _inside[thread]:
+                del _inside[thread]  # no entry per thread that ever exported
             _entered -= 1
             if not _entered:
                 _saved.close()

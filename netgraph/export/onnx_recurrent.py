@@ -184,8 +184,8 @@ def _direction(node: Any, ctx: Context, d: int) -> Any:
     w, r = ctx.const(node.input[1], "W")[d], ctx.const(node.input[2], "R")[d]
     gates = len(_GATES[op])
     has_b = len(node.input) > 3 and node.input[3]
-    b = ctx.const(node.input[3], "B")[d] if has_b else np.zeros(2 * gates * int(r.shape[-1]), np.float32)
-    stacks = [np.asarray(a, np.float32) for a in (w, r, *np.split(b, 2))]
+    b = ctx.const(node.input[3], "B")[d] if has_b else np.zeros(2 * gates * int(r.shape[-1]))
+    stacks = [ctx.real(a) for a in (w, r, *np.split(b, 2))]
     relu = op == "RNN" and [text(f).lower() for f in ctx.attributes(node).get("activations", ["tanh"])][d] == "relu"
     return packed_layer(op, stacks, [k for _, k in _GATES[op]], "Ramp" if relu else "Tanh")
 

@@ -22,6 +22,7 @@ import numpy as np
 
 from netgraph.core.chain import NetChain
 from netgraph.core.graph import NetGraph
+from netgraph.core.plain_numbers import written_float
 from netgraph.core.ports import NetPort
 from netgraph.export.onnx_ops import (THREADING_OPS, Context, Converted, Unsupported, consecutive_runs,
                                       squeeze_axes)
@@ -299,11 +300,11 @@ def _function(node: Any, ctx: Context) -> Converted:
         return Converted(FunctionLayer("-#"), (node.input[0],))
     if node.op_type == "Reciprocal":
         return Converted(FunctionLayer("1 / #"), (node.input[0],))
-    bounds = [float(np.ravel(ctx.const(name, "bound"))[0]) if name else None for name in (*node.input[1:3], "", "")[:2]]
+    bounds = [np.ravel(ctx.const(name, "bound"))[0] if name else None for name in (*node.input[1:3], "", "")[:2]]
     if len(node.input) == 1:  # opset < 11: bounds are attributes
         a = ctx.attributes(node)
         bounds = [a.get("min"), a.get("max")]
-    low, high = (wolfram_number(sign * math.inf if b is None else float(b)) for b, sign in zip(bounds, (-1, 1)))
+    low, high = (wolfram_number(sign * math.inf if b is None else written_float(b)) for b, sign in zip(bounds, (-1, 1)))
     return Converted(FunctionLayer(f"Clip[#, {{{low}, {high}}}]"), (node.input[0],))  # Max[#, lo] would flatten #
 
 

@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from netgraph.core.plain_numbers import plain_number
+from netgraph.core.plain_numbers import written_float
 from netgraph.export.onnx_chains import NOT_THE_PATTERN, chain_patterns
 from netgraph.export.onnx_ops import (Context, Converted, Unsupported, sole_use_as_input_0,
                                       squeeze_axes)
@@ -97,13 +97,6 @@ def written_number(tensor: str, rank: int | None, ctx: Context) -> float | None:
     else None."""
     element = one_element(tensor, rank, ctx)
     return None if element is None else written_float(element)
-
-
-def written_float(value: Any) -> float:
-    """A float32 (an ONNX FLOAT attribute, which reads as Python's float, or constant) as ``plain_number`` writes every
-    number: the decimal it was written from, 1e-5, not 9.99999974738e-06 (a whole number its value, 123456792); a
-    float64 constant's value is its own (2**24 + 1, 1e300)."""
-    return float(plain_number(np.float32(value) if type(value) is float else value))
 
 
 def _counts(count: str, x: str, axes: list[int], ctx: Context) -> bool:

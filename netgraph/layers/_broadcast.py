@@ -43,7 +43,7 @@ def _one(value: Any, layer: str) -> Any:
     if value in NAMED_SPECS or (is_int(value) and value != 0):
         return value
     return option_problem(OptionError(f"{layer} option broadcast= must be 'Automatic', 'None', a non-zero level (where "
-                                      f"missing dims are inserted) or a list of these per input, found {value!r}"
+                                      f"missing dims are inserted) or a list of these per input, found {quoted(value)}"
                                       f"{did_you_mean(value, NAMED_SPECS) if isinstance(value, str) else ''}",
                                       option="broadcast", expected="'Automatic', 'None', a non-zero level or a list "
                                       "of these", found=value), "Automatic")

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import itertools
 import math
-import reprlib
 from collections.abc import Mapping
 from typing import Any
 
@@ -84,7 +83,7 @@ def ranged_number(layer: Any, option: str) -> float:
 
 def _bad(words: str, option: str, expected: str, found: Any, advice: str = "") -> OptionError:
     """The OptionError ``words, found <found><advice>`` for one option, with its expected and found values as data."""
-    return OptionError(f"{words}, found {found!r}{advice}", option=option, expected=expected, found=found,
+    return OptionError(f"{words}, found {quoted(found)}{advice}", option=option, expected=expected, found=found,
                        kind="option-value")
 
 
@@ -125,12 +124,12 @@ def int_tuple(value: Any, n: int | None, layer: str, option: str, minimum: int =
         return option_problem(_bad(f"{layer} option {option}= must be {kind}", option, kind, value), stand_in)
     if any(v >= 2**63 for v in items):  # torch takes sizes, strides and paddings as int64
         return option_problem(OptionError(
-            f"{layer} option {option}= must be below 2**63 (torch's largest integer), found {reprlib.repr(value)}",
+            f"{layer} option {option}= must be below 2**63 (torch's largest integer), found {quoted(value)}",
             option=option, expected="an integer below 2**63", found=value), stand_in)
     if not isinstance(value, (list, tuple)):
         return int(value) if n is None else (int(value),) * n
     if n is not None and len(items) != n:
-        return option_problem(OptionError(f"{layer} option {option}= needs {counted(n, 'value')}, found {len(items)}: {value!r}",
+        return option_problem(OptionError(f"{layer} option {option}= needs {counted(n, 'value')}, found {len(items)}: {quoted(value)}",
                                           option=option, expected=counted(n, "value"), found=value), stand_in)
     return tuple(int(v) for v in items)
 

@@ -8,6 +8,7 @@ from typing import Any
 from netgraph.core.errors import OptionError
 from netgraph.core.option_problems import option_problem
 from netgraph.core.wording import counted
+from netgraph.core.naming_scope import quoted
 
 __all__ = ["MINIMUM", "same_padding", "spatial_dims"]
 
@@ -43,10 +44,10 @@ def spatial_dims(name: str, given: dict[str, Any]) -> int | None:
         if len(value) != d:
             given[option] = option_problem(OptionError(
                 f"{name}: kernel, stride, padding_size and dilation must have one length, found {option}= "
-                f"{value!r} of {len(value)} beside {first}= of {d}", option=option, expected=counted(d, "value"),
+                f"{quoted(value)} of {len(value)} beside {first}= of {d}", option=option, expected=counted(d, "value"),
                 found=value), MINIMUM[option])
     if not 1 <= d <= 3:
         return option_problem(OptionError(f"{name} works on 1, 2 or 3 spatial dimensions, found {d}: {first}= "
-                                          f"{lists[first]!r}", option=first, expected="1 to 3 values",
+                                          f"{quoted(lists[first])}", option=first, expected="1 to 3 values",
                                           found=lists[first]), None)
     return d

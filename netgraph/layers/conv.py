@@ -75,7 +75,7 @@ class _Spatial(Layer):
         if isinstance(given["padding_size"], str) and given["padding_size"].lower() == "same":
             given["padding_size"] = option_problem(OptionError(
                 f"{name} option padding_size= must be an integer or a list of integers >= 0, found "
-                f"{given['padding_size']!r}; {same_padding(given)}", option="padding_size",
+                f"{quoted(given['padding_size'])}; {same_padding(given)}", option="padding_size",
                 expected="an integer or a list of integers >= 0", found=given["padding_size"]), 0)
         out: dict[str, Any] = {"_d": d}
         for option, value in given.items():
@@ -353,7 +353,7 @@ class PoolingLayer(_Spatial):
                               expected="function 'Max' or 'Mean'", found=self.function)
         if refuses(self, "dilation"):
             raise OptionError(f"PoolingLayer: dilation= {self.dilation} is for function 'Max' only (torch's average "
-                              f"pooling has no dilation), found function={self.function!r}", option="dilation",
+                              f"pooling has no dilation), found function={quoted(self.function)}", option="dilation",
                               expected="function 'Max'", found=self.function)
         for k, _, p, _ in self._params(self._d or 1):
             if 2 * p > k:

@@ -10,6 +10,8 @@ the larger one, so where f is applied to each element it is the elementwise maxi
 
 from __future__ import annotations
 
+import functools
+
 from netgraph.layers.expression import Expression, apply_all
 
 __all__ = ["per_element", "unit_range"]
@@ -19,9 +21,11 @@ __all__ = ["per_element", "unit_range"]
 _UNIT_RANGE = frozenset({"LogisticSigmoid"})
 
 
+@functools.lru_cache(maxsize=4096)
 def per_element(expr: Expression) -> Expression:
     """``expr`` as a function applied to each element (ElementwiseLayer, ThreadingLayer): there every argument of
-    ``Max``/``Min`` is a number, so ``Max[x, y]`` is the elementwise maximum and ``Max[x]`` is x."""
+    ``Max``/``Min`` is a number, so ``Max[x, y]`` is the elementwise maximum and ``Max[x]`` is x. Once per
+    expression: layers of one expression share its tree, and the code written for it (``input_code``)."""
     return Expression(expr.text, expr.slots, _per_element(expr.tree))
 
 

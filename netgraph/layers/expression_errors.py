@@ -104,16 +104,14 @@ def constant_argument_problem(name: str, args: list[tuple]) -> str | None:
 #: Functions that read arguments as true (not 0) or false (0): name -> how many, from the first
 _TRUTH_READERS = {"If": 1, "Boole": 1, "Not": 1, "And": math.inf, "Or": math.inf, "Xor": math.inf, "Nand": math.inf,
                   "Nor": math.inf}
-#: Functions 0 exactly where an argument is (so read as true or false with their value): name -> how many, from the
-#: first (If's condition aside, its value is a branch's)
-_ZERO_KEEPING = {"If": 3, "Times": math.inf, "Divide": 1, "Power": 1, "Surd": 1, "Abs": 1, "Sign": 1, "Unitize": 1,
-                 "Minus": 1, "Negative": 1, "Square": 1, "Sqrt": 1, "CubeRoot": 1}
-_ZERO_KEEPING_OPS = {ast.Mult: 2, ast.Div: 1, ast.Pow: 1}  # x * y, x / y, x ^ y: of the operands, from the left
+#: Functions that compute a number of their arguments, not read as true or false through them (a comparison reads
+#: numbers too); every other function passes the reading on: a Wolfram f[True] (Tanh[True]) is no number
+_NUMBER_READERS = {"Plus", "Subtract", "Ramp", "Max"}
 
 
 def negative_read_as_truth(body: ast.AST, text: str, origin: list[int]) -> ExpressionError | None:
     """The error for the first ``Negative[x]`` in ``body`` whose value is read as true or false (an argument If, Boole
-    or a logic connective reads so, or a product, quotient, branch... that is 0 exactly where it is), or None:
+    or a logic connective reads so, or any function of it read so but a sum, Ramp, Max, comparison), or None:
     Wolfram's Negative is the test x < 0, but Negative[x] is -x here (old specs), true for every x but 0."""
     stack: list[tuple[ast.AST, bool]] = [(body, False)]
     while stack:
@@ -122,12 +120,12 @@ def negative_read_as_truth(body: ast.AST, text: str, origin: list[int]) -> Expre
             name, args = node.func.id, node.args
             if read and name == "Negative" and len(args) == 1:
                 return ExpressionError(_negative_problem(node, text, origin), text, _col(node, origin))
-            truth, kept = _TRUTH_READERS.get(name, 0), _ZERO_KEEPING.get(name, 0) if read else 0
-            stack.extend((a, i < truth or i < kept) for i, a in reversed(list(enumerate(args))))
+            truth, passed = _TRUTH_READERS.get(name, 0), read and name not in _NUMBER_READERS
+            stack.extend((a, i < truth or passed) for i, a in reversed(list(enumerate(args))))
             continue
-        kept = _ZERO_KEEPING_OPS.get(type(getattr(node, "op", None)), 0) if read else 0
-        if isinstance(node, ast.BinOp):
-            stack.extend([(node.right, kept > 1), (node.left, kept > 0)])
+        if isinstance(node, ast.BinOp):  # x + y, x - y compute a number; x * y, x / y, x ^ y... pass the reading on
+            passed = read and not isinstance(node.op, (ast.Add, ast.Sub))
+            stack.extend([(node.right, passed), (node.left, passed)])
         elif isinstance(node, (ast.UnaryOp, ast.BoolOp)):  # -x and +x keep 0; not, and, or read as truth
             signed = isinstance(node, ast.UnaryOp) and not isinstance(node.op, ast.Not)
             stack.extend((child, read or not signed) for child in reversed(list(ast.iter_child_nodes(node))))

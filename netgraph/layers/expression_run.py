@@ -12,11 +12,11 @@ from typing import Any, Callable
 import torch
 import torch.nn.functional as F
 
-from netgraph.layers.expression_forms import children, repeated_subtrees
+from netgraph.layers.expression_forms import children, once_per_tree, repeated_subtrees
 from netgraph.layers.expression_steps import cut_steps, detached_whole_step
 from netgraph.layers.function_table import INTERNAL_FUNCTIONS, NAMED_FUNCTIONS, NamedFunction
 
-__all__ = ["to_code", "to_codes", "evaluate", "table_entry", "literal", "LOWERED"]
+__all__ = ["to_code", "to_codes", "input_code", "evaluate", "table_entry", "literal", "LOWERED"]
 
 
 def table_entry(name: str) -> NamedFunction:
@@ -37,6 +37,22 @@ def to_code(tree: tuple, names: dict[str, str], local: Callable[[str], str] | No
     first slot. With ``local`` (a temporary's name), a repeated subexpression is computed once: ``(t := ...)``.
     """
     return to_codes([tree], names, local)[0]
+
+
+def input_code(tree: tuple, name: str, local: Callable[[str], str] | None) -> str:
+    """``to_code`` of ``tree`` of the one slot ``Input`` named ``name`` (an ElementwiseLayer's): its code is written
+    once per tree, and names each input; a tree computing a part once names its temporaries each time (``local``)."""
+    written = _input_template(tree)
+    return written.replace(_INPUT, name) if written and name.isidentifier() else to_code(tree, {"Input": name}, local)
+
+
+_INPUT = "__netgraph_input__"  # no name in code that ``_code`` writes
+
+
+@once_per_tree
+def _input_template(tree: tuple) -> str | None:
+    """``tree``'s code with its slot ``Input`` named ``_INPUT``; None where it computes a repeated part once."""
+    return None if repeated_subtrees(tree)[1] else to_code(tree, {"Input": _INPUT})
 
 
 def to_codes(trees: list[tuple], names: dict[str, str], local: Callable[[str], str] | None = None) -> list[str]:

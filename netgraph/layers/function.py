@@ -22,7 +22,7 @@ from netgraph.layers._callable_ports import callable_ports
 from netgraph.layers._broadcast import unknown_dims_taken
 from netgraph.layers._shapes import fill
 from netgraph.layers.expression import is_expression, parse, parse_quietly, to_code
-from netgraph.layers.expression_run import to_codes
+from netgraph.layers.expression_run import input_code, to_codes
 from netgraph.layers.expression_elementwise import per_element, unit_range
 from netgraph.layers.expression_shapes import is_structural, least_lengths, lower_outputs
 from netgraph.layers.function_lengths import MAX_STRIDE, ZEROS_MAX_STRIDE, UnnamedLength, named_output_shapes
@@ -397,4 +397,4 @@ class ElementwiseLayer(Layer):
         return ExpressionModule(self._expr, (0,), 0)
 
     def emit(self, ctx: EmitContext) -> str:
-        return to_code(self._expr.tree, {"Input": ctx.args[0]}, ctx.local)
+        return input_code(self._expr.tree, ctx.args[0], ctx.local)

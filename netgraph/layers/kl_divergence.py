@@ -37,6 +37,7 @@ from netgraph.core.limits import current_limits, raise_hint
 from netgraph.core.options import DistributionOption, Literal, Shape
 from netgraph.core.types import REAL, Conflict, PortType, broadcast, format_shape, unify
 from netgraph.core.tracing import tracing
+from netgraph.core.naming_scope import quoted
 from netgraph.layers.bad_index import naming_layer
 from netgraph.layers.dist_tensors import is_tensor, sized
 from netgraph.layers.dist_vector import VectorDistribution
@@ -185,12 +186,12 @@ class KLDivergenceLayer(Layer):
         least = self.RANGES["samples"].low
         if isinstance(self.samples, bool) or not isinstance(self.samples, int) or self.samples < least:
             option_problem(OptionError(f"KLDivergenceLayer: samples= is the number of Monte Carlo draws, an integer "
-                                       f">= 1; found {self.samples!r}", option="samples", expected="an integer >= 1",
+                                       f">= 1; found {quoted(self.samples)}", option="samples", expected="an integer >= 1",
                                        found=self.samples), None)
         if self.method not in _METHODS:
             near = did_you_mean(self.method, _METHODS) if isinstance(self.method, str) else ""
             option_problem(OptionError(f"KLDivergenceLayer: method= is 'auto', 'closed_form' or 'monte_carlo'; found "
-                                       f"{self.method!r}{near}", option="method", expected=list(_METHODS),
+                                       f"{quoted(self.method)}{near}", option="method", expected=list(_METHODS),
                                        found=self.method), None)
         if p is None or q is None:
             return {}
@@ -219,7 +220,7 @@ class KLDivergenceLayer(Layer):
         if not isinstance(dist, Distribution):
             return option_problem(OptionError(f"KLDivergenceLayer: {name}= must be a distribution such as "
                                               f"NormalDistribution(0, 1) (KLDivergenceLayer(p, q) is KL(p ‖ q)); found "
-                                              f"{dist!r}{torch_distribution_hint(dist)}", option=name, expected="a distribution",
+                                              f"{quoted(dist)}{torch_distribution_hint(dist)}", option=name, expected="a distribution",
                                               found=dist), None)
         return dist
 

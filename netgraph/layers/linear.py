@@ -14,7 +14,7 @@ from netgraph.core.layer import EmitContext, Layer
 from netgraph.layers._modules import LayerModule, add_parameters, init_module
 from netgraph.core.options import Array, RemovableArray, Shape
 from netgraph.core.errors import OptionError
-from netgraph.core.naming_scope import quoted
+from netgraph.core.naming_scope import quoted, shortened
 from netgraph.core.option_problems import option_problem
 from netgraph.core.types import REAL, Conflict, PortType, format_shape, numel, real_type
 from netgraph.core.wording import counted
@@ -87,7 +87,7 @@ class LinearLayer(Layer):
         return (f"take one element first (e.g. SequenceLastLayer), pool over it (AggregationLayer('Mean', levels=1), "
                 f"Keras's GlobalAveragePooling1D; the default levels '2;;' pool the others), or apply it to each "
                 f"element, as torch's nn.Linear and Keras's Dense act on the last dim: "
-                f"NetMapOperator({self._per_element()})")
+                f"NetMapOperator({shortened(self._per_element())})")
 
     def infer(self, types: Mapping[str, PortType]) -> dict[str, PortType]:
         types = dict(types)

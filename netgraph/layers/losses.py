@@ -39,6 +39,7 @@ from netgraph.core.option_problems import option_problem
 from netgraph.core.types import INTEGER, REAL, Conflict, PortType, unify
 from netgraph.layers._modules import LayerModule
 from netgraph.core.tracing import jit_tracing, symbolic_tracing
+from netgraph.core.naming_scope import quoted
 
 __all__ = ["MeanSquaredLossLayer", "MeanAbsoluteLossLayer", "CrossEntropyLossLayer", "ContrastiveLossLayer", "CTCLossLayer", "LOSS_LAYERS",
            "EPSILON"]
@@ -52,9 +53,9 @@ _MEAN = ".unsqueeze(-1).flatten(1).mean(1)"
 
 def example_mean(code: str, rank: int) -> str:
     """``code`` (a template ending in ``_MEAN``) for elements of ``rank`` dims after the batch: the values themselves
-    for 0 (a mean of one), ``.mean(1)`` for 1, ``.flatten(1).mean(1)`` above: no view op that changes nothing (each is
-    a dispatch forward and one backward: 20% of a 64 x 10 "Binary" loss's step)."""
-    return code.replace(_MEAN, ("", ".mean(1)", ".flatten(1).mean(1)")[min(rank, 2)])
+    for 0 (a mean of one), else the mean over dims 1 ... rank: no view op (a dispatch forward and one backward each: 20%
+    of a 64 x 10 "Binary" loss's step) and no Flatten in an ONNX file (one of a variable-length dim does not import)."""
+    return code.replace(_MEAN, f".mean({tuple(range(1, rank + 1))})" if rank else "")
 
 
 class _LossBase(Layer):
@@ -209,9 +210,8 @@ class CrossEntropyLossLayer(_LossBase):
                                        f"{', '.join(map(repr, CROSS_ENTROPY_FORMS))}", option="form",
                                        expected=list(CROSS_ENTROPY_FORMS), found=self.form), None)
         if not isinstance(self.logits, bool):
-            option_problem(OptionError(f"CrossEntropyLossLayer option logits= must be True or False, found "
-                                       f"{self.logits!r}", option="logits", expected="True or False",
-                                       found=self.logits), None)
+            message = f"CrossEntropyLossLayer option logits= must be True or False, found {quoted(self.logits)}"
+            option_problem(OptionError(message, option="logits", expected="True or False", found=self.logits), None)
         if self.form == "Index" and self.input == ():
             raise OptionError("CrossEntropyLossLayer('Index') input= must have a class dimension (the last), "
                               "found () — e.g. input=10 for 10 classes", option="input",
@@ -362,11 +362,11 @@ class CTCLossLayer(_LossBase):
 
     def validate(self) -> None:
         if not isinstance(self.logits, bool):
-            option_problem(OptionError(f"CTCLossLayer option logits= must be True or False, found {self.logits!r}",
+            option_problem(OptionError(f"CTCLossLayer option logits= must be True or False, found {quoted(self.logits)}",
                                        option="logits", expected="True or False", found=self.logits), None)
         if self.input is not None and (len(self.input) != 2 or self.input[1] in (None, 1)):
             option_problem(OptionError(f"CTCLossLayer option input= must be (length, classes) with at least 2 classes "
-                                       f"(the last is the blank), found {self.input}", option="input",
+                                       f"(the last is the blank), found {quoted(self.input)}", option="input",
                                        expected="(length, classes) with at least 2 classes", found=self.input), None)
 
     def declared_types(self) -> dict[str, PortType]:

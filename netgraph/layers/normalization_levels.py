@@ -34,6 +34,7 @@ from netgraph.core.option_ranges import Within
 from netgraph.core.options import Levels, Literal, OptionKind, RemovableArray, Shape
 from netgraph.core.types import REAL, Conflict, PortType, format_shape, unify
 from netgraph.core.wording import counted
+from netgraph.core.naming_scope import quoted
 from netgraph.layers._shapes import level_dims, levels_option, ranged_int, ranged_number
 from netgraph.layers._modules import LayerModule, optional_parameter, present
 
@@ -78,12 +79,12 @@ class NormalizationLayer(Layer):
     def normalize(self) -> dict[str, Any]:
         name = "NormalizationLayer"
         if self.method not in NORMALIZATION_METHODS:
-            option_problem(OptionError(f"{name}: unknown method {self.method!r}"
+            option_problem(OptionError(f"{name}: unknown method {quoted(self.method)}"
                                        f"{did_you_mean(self.method, NORMALIZATION_METHODS)}; use one of "
                                        f"{', '.join(map(repr, NORMALIZATION_METHODS))}", option="method",
                                        expected=NORMALIZATION_METHODS, found=self.method), None)
         if not isinstance(self.unbiased, bool):
-            option_problem(OptionError(f"{name} option unbiased= must be True or False, found {self.unbiased!r}",
+            option_problem(OptionError(f"{name} option unbiased= must be True or False, found {quoted(self.unbiased)}",
                                        option="unbiased", expected="True or False", found=self.unbiased), None)
         epsilon = ranged_number(self, "epsilon")
         groups = None if self.group_number is None else ranged_int(self, "group_number")
@@ -91,7 +92,7 @@ class NormalizationLayer(Layer):
         if scaling not in SCALING_WORDS:
             if isinstance(scaling, str) and ";;" not in scaling:
                 scaling = option_problem(OptionError(
-                    f"{name} scaling_levels= must be 'Complement', 'Same' or levels, found {scaling!r}"
+                    f"{name} scaling_levels= must be 'Complement', 'Same' or levels, found {quoted(scaling)}"
                     f"{did_you_mean(scaling, SCALING_WORDS)}", option="scaling_levels",
                     expected="'Complement', 'Same' or levels", found=scaling), "Complement")
             else:

@@ -165,17 +165,21 @@ class NetMapOperator(NetOperator):
         length = ctx.types[self.input_ports[0]].shape[0]  # a fixed length as a number: another fails the view
         length = length if isinstance(length, int) else f"{first}.shape[1]"
 
-        def unfold(y: str) -> str:  # view, not unflatten(0, x.shape[:2]): ONNX export keeps these sizes dynamic;
-            # a tuple + shape, not *shape: torch.fx.symbolic_trace cannot unpack a proxy
-            return f"{y}.view(({first}.shape[0], {length}) + {y}.shape[1:])"
+        def unfold(y: str, port: str) -> str:  # view, not unflatten(0, x.shape[:2]): ONNX export keeps these sizes
+            # dynamic; each size its own argument (torch.fx.symbolic_trace cannot unpack a proxy), an element's fixed
+            # size as a number: reading y.shape[1:] took twice the time of the view itself
+            sizes = (f"{y}.shape[{i}]" if not isinstance(n, int) else str(n)
+                     for i, n in enumerate(ctx.types[port].shape[1:], 1))
+            return f"{y}.view({', '.join((f'{first}.shape[0]', str(length), *sizes))})"
         lines = [f"{folded} = {call}"]
         if checks_values(self.net):  # a bad parameter value is named by example and element, not at b*n + i
             error = ctx.local("error")
             lines = ["try:", f"    {lines[0]}", f"except Exception as {error}:",
                      f"    {ctx.module}.unfold_error({error}, {first}.shape[1])", "    raise"]
         if len(outputs) == 1:  # the sequence folded into the batch: one call, no loop
-            return [*lines, f"{outputs[0]} = {unfold(folded)}"]
-        return [*lines, *(f"{out} = {unfold(f'{folded}[{port!r}]')}" for out, port in zip(outputs, self.output_ports))]
+            return [*lines, f"{outputs[0]} = {unfold(folded, self.output_ports[0])}"]
+        return [*lines, *(f"{out} = {unfold(f'{folded}[{port!r}]', port)}"
+                          for out, port in zip(outputs, self.output_ports))]
 
 
 class NetFoldOperator(NetOperator):
@@ -195,7 +199,7 @@ class NetFoldOperator(NetOperator):
     def validate(self) -> None:
         if not isinstance(self.state_input, bool):
             option_problem(OptionError(f"NetFoldOperator option state_input= takes True or False, found "
-                                       f"{self.state_input!r}", option="state_input", expected="True or False",
+                                       f"{quoted(self.state_input)}", option="state_input", expected="True or False",
                                        found=self.state_input), None)
         net = self.net
         elements = [p for p in net.input_ports if p != "State"]
@@ -332,7 +336,7 @@ class NetNestOperator(NetOperator):
     def normalize(self) -> Mapping[str, Any]:
         changes = super().normalize()
         if not isinstance(self.n, int) or isinstance(self.n, bool) or self.n < self.RANGES["n"].low:
-            return option_problem(OptionError(f"NetNestOperator option n= takes a count >= 0, found {self.n!r}",
+            return option_problem(OptionError(f"NetNestOperator option n= takes a count >= 0, found {quoted(self.n)}",
                                               option="n", expected="a count >= 0", found=self.n), changes)
         if not changes:
             return changes  # its net is none (reported)

@@ -33,6 +33,7 @@ from netgraph.core.option_rules import Among, ChosenBy, Excludes, Not, refuses
 from netgraph.core.other_layer_names import other_layer_hint
 from netgraph.core.types import REAL, Conflict, PortType, broadcast, format_shape, unify
 from netgraph.core.wiring import join_path
+from netgraph.core.naming_scope import quoted
 from netgraph.layers._shapes import as_float, broadcasts_to, ranged_number
 from netgraph.layers.random_checks import _CHECKS, distribution_checks, set_distribution_checks
 from netgraph.layers.random_module import DEFAULT_TEMPERATURE, RandomModule
@@ -85,22 +86,22 @@ class RandomArrayLayer(Layer):
         if not isinstance(dist, Distribution):
             if not callable(dist) or isinstance(dist, Layer):  # a layer is callable too (layer(x))
                 dist = option_problem(OptionError(f"RandomArrayLayer needs a distribution such as NormalDistribution(0, "
-                                                  f"1), found {dist!r}{other_layer_hint(dist)}{torch_distribution_hint(dist)}",
+                                                  f"1), found {quoted(dist)}{other_layer_hint(dist)}{torch_distribution_hint(dist)}",
                                                   option="distribution",
                                                   expected="a distribution", found=dist), None)
             else:
                 dist = call_with_slots(dist)
                 if not isinstance(dist, Distribution):
                     dist = option_problem(OptionError(f"RandomArrayLayer's function must return a distribution, "
-                                                      f"returned {dist!r}", option="distribution",
+                                                      f"returned {quoted(dist)}", option="distribution",
                                                       expected="a distribution", found=dist), None)
         if self.eval_mode not in EVAL_MODES:
             option_problem(OptionError(f"RandomArrayLayer: eval_mode must be 'sample' (keep drawing, as Wolfram) or "
-                                       f"'mean'; found {self.eval_mode!r}{did_you_mean(self.eval_mode, EVAL_MODES)}",
+                                       f"'mean'; found {quoted(self.eval_mode)}{did_you_mean(self.eval_mode, EVAL_MODES)}",
                                        option="eval_mode", expected=list(EVAL_MODES), found=self.eval_mode), None)
         if not isinstance(self.log_probability, bool):
             option_problem(OptionError(f"RandomArrayLayer: log_probability= is True or False, found "
-                                       f"{self.log_probability!r}", option="log_probability", expected="True or False",
+                                       f"{quoted(self.log_probability)}", option="log_probability", expected="True or False",
                                        found=self.log_probability), None)
         if self.temperature is not None:  # the shared check: "must be a positive finite number"
             ranged_number(self, "temperature")
@@ -114,7 +115,7 @@ class RandomArrayLayer(Layer):
         dist, name = self.distribution, type(self.distribution).__name__
         if refuses(self, "estimator"):
             raise OptionError(f"RandomArrayLayer: {name} supports estimator= {', '.join(map(repr, dist.ESTIMATORS))} "
-                              f"(the first is the default); found {self.estimator!r}"
+                              f"(the first is the default); found {quoted(self.estimator)}"
                               f"{_estimator_hint(self.estimator, dist.ESTIMATORS) or _near(self.estimator, dist)}",
                               option="estimator",
                               expected=tuple(dist.ESTIMATORS), found=self.estimator)
@@ -122,7 +123,7 @@ class RandomArrayLayer(Layer):
         good_value = as_float(t) is not None and t in self.RANGES["temperature"]  # a bad one: normalize's OptionError
         if t is not None and good_value and refuses(self, "temperature"):
             raise OptionError(f"RandomArrayLayer: temperature= applies only to estimator='relaxed'; found "
-                              f"temperature={t!r} with estimator={self.estimator!r}",
+                              f"temperature={quoted(t)} with estimator={quoted(self.estimator)}",
                               option="temperature")
         if self.eval_mode == "mean" and isinstance(dist, VectorDistribution) and dist.draw_dtype(
                 self.estimator or dist.ESTIMATORS[0]) != REAL:

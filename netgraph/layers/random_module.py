@@ -48,6 +48,14 @@ def _wants_grad(value: Any) -> bool:
     return isinstance(value, torch.Tensor) and unbatched(value).requires_grad
 
 
+def _float64_remedy(dtype: torch.dtype, held: bool, why: str, other: str) -> str:
+    """The remedy for an integer value ``dtype`` cannot hold: float64 (which ``why``) where it holds it (``held``),
+    else (or drawing in float64 already) only ``other``."""
+    if dtype == torch.float64 or not held:
+        return other
+    return f"run the layer in float64 (net(..., precision='float64') or module.double()), which {why}, or {other}"
+
+
 class RandomModule(ConstantBuffers):
     """Draws ``(batch, *shape)`` samples; slot inputs arrive batched and are broadcast elementwise. ``checks``
     (True, False, "auto") is set by ``compile(checks=...)``; None follows the global setting."""
@@ -137,7 +145,7 @@ class RandomModule(ConstantBuffers):
         if self.checked and checks is not False and not tracing():
             with naming_layer(self.path):
                 extremes = self.distribution.check(params, self.describe, inputs=inputs, given=self.given)
-            if self.counts and self._counts_reach_limit(params, extremes):
+            if self.counts:
                 self._refuse_rounded_counts(params, inputs, extremes)
         if self.expands:  # a slot broadcasting beyond the output: an error; one of its shape needs no call
             for i, (kind, _) in enumerate(self.kinds):  # a loop, not a list comprehension: no Python call a draw
@@ -219,49 +227,41 @@ class RandomModule(ConstantBuffers):
             return
         name, value = unheld
         limit, kind = integer_limit(dtype), str(dtype).replace("torch.", "")
-        wider = ("run the layer in float64 (net(..., precision='float64') or module.double()), which holds them "
-                 "within ±2**53, or narrow the range" if dtype != torch.float64 else "narrow the range")
-        raise DataError(f"{(where or self.describe)()}: {type(dist).__name__} parameter {dist.role(name)} = {value:.0f} lies beyond "
-                        f"±{limit:.0f}, the integers {kind} holds exactly, so its draws would round off "
-                        f"[{', '.join(dist.EXACT_INTEGERS)}]; {wider}", kind="parameter-value", layer=path or self.path,
-                        port=dist._slot_of(name), option=name, expected=f"an integer within ±{limit:.0f} ({kind})",
+        wider = _float64_remedy(dtype, abs(value) <= integer_limit(torch.float64), "holds them within ±2**53",
+                                "narrow the range")
+        raise DataError(f"{(where or self.describe)()}: {type(dist).__name__} parameter {dist.role(name)} = "
+                        f"{value:.0f} lies beyond ±{limit:.0f}, the integers {kind} holds exactly, so its draws would "
+                        f"round off [{', '.join(dist.EXACT_INTEGERS)}]; {wider}", kind="parameter-value",
+                        layer=path or self.path, port=dist._slot_of(name), option=name,
+                        expected=f"an integer within ±{limit:.0f} ({kind})",
                         found=int(value) if math.isfinite(value) else value)
-
-    def _counts_reach_limit(self, params: list[Any], extremes: dict) -> bool:
-        """Whether a count slot's min or max (``extremes``) reaches its dtype's exact integers (``_EXACT``): only then
-        is it read elementwise (no call, no allocation otherwise: a check's cost)."""
-        names = self.distribution.PARAMS
-        for i, _ in self.counts:
-            lo, hi = extremes.get(names[i], (0.0, 0.0))
-            if not max(-lo, hi) < _EXACT.get(params[i].dtype, 0.0):  # NaN: read, then let through
-                return True
-        return False
 
     def _refuse_rounded_counts(self, params: list[Any], inputs: tuple[torch.Tensor, ...], extremes: dict) -> None:
         """DataError for an integer parameter fed integers (a Binomial n at an Integer port) that the cast to the
         draw's dtype changed (2**24 + 1 in float32: drawn as 2**24). Read elementwise only where ``extremes`` (the
-        check's min and max of the cast values) reach the dtype's exact integers (``integer_limit``)."""
-        dist = self.distribution
+        check's min and max of the cast values) reach the dtype's exact integers (``_EXACT``): no call, no
+        allocation otherwise (a check's cost)."""
         for i, v in self.counts:
-            fed, cast, name = inputs[v], params[i], dist.PARAMS[i]
-            if fed.is_floating_point() or name not in extremes or not fed.numel() or \
-                    abs(largest(extremes[name])) < integer_limit(cast.dtype):
-                continue  # fed reals: the check refuses non-integers; counts within the exact integers: unchanged
+            fed, cast = inputs[v], params[i]
+            lo, hi = extremes.get(self.distribution.PARAMS[i], (0.0, 0.0))
+            if max(-lo, hi) < _EXACT.get(cast.dtype, 0.0) or fed.is_floating_point():
+                continue  # within the exact integers (NaN: read): unchanged; fed reals: the check refuses non-integers
             wide = fed.to(cast.dtype)
             changed = (wide.abs() >= 2.0 ** 63) | (wide.to(torch.int64) != fed)  # cast beyond int64: changed
-            if not bool(changed.any()):
-                continue
-            index = tuple(int(j) for j in changed.nonzero()[0])
-            value, kind, slot = int(fed[index]), str(cast.dtype).removeprefix("torch."), dist._slot_of(name)
-            limit = integer_limit(cast.dtype)
-            wider = ("run the layer in float64 (net(..., precision='float64') or module.double()), which holds "
-                     "every integer within ±2**53, or give smaller counts" if cast.dtype != torch.float64 else
-                     "give counts within ±2**53")
-            raise DataError(f"{self.describe()}: {type(dist).__name__} parameter {dist.role(name)} = {value} at index "
-                            f"{index} of port {slot!r} lies beyond ±{limit:.0f}, the integers {kind} holds exactly: "
-                            f"it would be drawn as {float(wide[index]):.0f}; {wider}",
-                            kind="parameter-value", layer=self.path, port=slot, option=name,
-                            expected=f"an integer {kind} holds exactly", found=value)
+            if bool(changed.any()):
+                raise self._rounded_count(i, fed, wide, tuple(int(j) for j in changed.nonzero()[0]))
+
+    def _rounded_count(self, i: int, fed: torch.Tensor, wide: torch.Tensor, index: tuple[int, ...]) -> DataError:
+        """The error for parameter ``i``'s count ``fed[index]``, which the cast to ``wide``'s dtype changed."""
+        dist, name = self.distribution, self.distribution.PARAMS[i]
+        value, kind, slot = int(fed[index]), str(wide.dtype).removeprefix("torch."), dist._slot_of(name)
+        limit = integer_limit(wide.dtype)
+        other = f"give a count {kind} holds exactly (every integer up to {limit:.0f} in size is one)"
+        remedy = _float64_remedy(wide.dtype, int(float(value)) == value, "holds it exactly", other)
+        return DataError(f"{self.describe()}: {type(dist).__name__} parameter {dist.role(name)} = {value} at index "
+                         f"{index} of port {slot!r} is no {kind} number (it would be drawn as "
+                         f"{float(wide[index]):.0f}); {remedy}", kind="parameter-value", layer=self.path, port=slot,
+                         option=name, expected=f"an integer {kind} holds exactly", found=value)
 
     def drawn(self, params: list[Any], shape: tuple) -> Any:
         """The layer's output: a draw, or (draw, log-density per example) with ``log_probability``."""

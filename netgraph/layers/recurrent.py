@@ -72,7 +72,7 @@ class _Recurrent(Layer):
         for option in ("state_input", "state_output"):
             if not isinstance(getattr(self, option), bool):
                 option_problem(OptionError(f"{name} option {option}= takes True or False, found "
-                                           f"{getattr(self, option)!r}", option=option, expected="True or False",
+                                           f"{quoted(getattr(self, option))}", option=option, expected="True or False",
                                            found=getattr(self, option)), None)
         arrays = self._ranked_arrays()
         sizes = {a: int(v.shape[0]) for a, v in arrays.items()}
@@ -126,7 +126,7 @@ class _Recurrent(Layer):
         shape = shape_option(value, self.type_name, "input")
         if shape is not None and len(shape) != 2:
             return option_problem(OptionError(f"{self.type_name} input= must be the feature size or a (length, "
-                                              f"features) shape, found {value!r}", option="input",
+                                              f"features) shape, found {quoted(value)}", option="input",
                                               expected="the feature size or a (length, features) shape",
                                               found=value), None)
         return shape

@@ -32,6 +32,7 @@ from netgraph.core.option_words import part_schema
 from netgraph.core.options import Level, OptionKind
 from netgraph.core.option_ranges import Within
 from netgraph.core.types import Conflict, PortType, format_shape
+from netgraph.core.naming_scope import quoted
 
 __all__ = ["FlattenLayer", "ReshapeLayer", "TransposeLayer", "PartLayer", "ReplicateLayer"]
 
@@ -144,7 +145,7 @@ class ReshapeLayer(_ShapeLayer):
         if dims is None:
             return option_problem(OptionError(f"ReshapeLayer dims must be a list of positive sizes with at most one "
                                               f"-1 (inferred, Wolfram's Automatic), or Inherited (the input's size "
-                                              f"there), found {self.dims!r}{dims_hint(self.dims)}", option="dims",
+                                              f"there), found {quoted(self.dims)}{dims_hint(self.dims)}", option="dims",
                                               expected="positive sizes with at most one -1", found=self.dims), {})
         return {"dims": dims}
 
@@ -184,7 +185,7 @@ class TransposeLayer(_ShapeLayer):
         if not isinstance(p, (list, tuple)) or not all(is_int(v) for v in p) or sorted(p) != list(range(1, len(p) + 1)):
             return option_problem(OptionError(f"TransposeLayer perm= must be a permutation of 1..k (level k of the "
                                               f"input goes to level perm[k]), or Wolfram's swap of two levels, such as "
-                                              f"'1<->3', found {self.perm!r}{torch_dims_hint(p)}", option="perm",
+                                              f"'1<->3', found {quoted(self.perm)}{torch_dims_hint(p)}", option="perm",
                                               expected="a permutation of 1..k", found=self.perm), {})
         if swap is not None:
             return {"perm": f"{swap[0]}<->{swap[1]}", "_swap": swap, "_levels_moved": max(swap)}

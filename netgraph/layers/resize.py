@@ -28,7 +28,6 @@ import dataclasses
 import functools
 import math
 import re
-import reprlib
 from collections.abc import Mapping
 from typing import Annotated, Any, Literal, Union
 
@@ -43,6 +42,7 @@ from netgraph.core.option_rules import Among, Excludes, ListsNotOf, Not, refuses
 from netgraph.core.options import IntOrInts, OptionKind, Shape, Within
 from netgraph.core.types import INTEGER, REAL, Conflict, PortType, format_shape
 from netgraph.core.length_names import shifted_length, times_length
+from netgraph.core.naming_scope import quoted
 from netgraph.layers._shapes import _ShapeLayer, as_float, is_int
 from netgraph.layers.dist_limits import FLOAT_MAX
 from netgraph.layers._pad_modules import IndexPadModule, PadModule, reflect_index  # noqa: F401 (its old home)
@@ -69,7 +69,7 @@ def _pairs(value: Any) -> tuple[tuple[int, int], ...]:
         if isinstance(v, (list, tuple)) and len(v) == 2 and all(is_int(i) and i >= 0 for i in v):
             return int(v[0]), int(v[1])
         return option_problem(OptionError(f"PaddingLayer option padding_size= needs, per level, an integer >= 0 or "
-                                          f"a pair [before, after] of them, found {v!r} in {value!r}",
+                                          f"a pair [before, after] of them, found {quoted(v)} in {quoted(value)}",
                                           option="padding_size", expected="an integer >= 0 or a pair of them",
                                           found=value), (0, 0))
     items = list(value)
@@ -121,13 +121,13 @@ class PaddingLayer(_ShapeLayer):
         p = self.padding
         if isinstance(p, bool) or not (isinstance(p, (int, float)) or p in PADDING_METHODS):
             p = option_problem(OptionError(f"PaddingLayer option padding= must be a number or one of "
-                                           f"{', '.join(map(repr, PADDING_METHODS))}, found {p!r}"
+                                           f"{', '.join(map(repr, PADDING_METHODS))}, found {quoted(p)}"
                                            f"{did_you_mean(p, PADDING_METHODS)}", option="padding",
                                            expected=f"a number or one of {list(PADDING_METHODS)}", found=p), 0.0)
         # compared as it is: an int too large for a float (10**400) is beyond float32's range too
         if not isinstance(p, str) and not (isinstance(p, float) and math.isinf(p)) and abs(p) > FLOAT_MAX:
             p = option_problem(OptionError(f"PaddingLayer option padding= must lie within float32's range "
-                                           f"(±{FLOAT_MAX:.7g}) or be ±inf, found {reprlib.repr(p)}: torch cannot pad "
+                                           f"(±{FLOAT_MAX:.7g}) or be ±inf, found {quoted(p)}: torch cannot pad "
                                            f"a float32 array with it", option="padding",
                                            expected="a number within float32's range", found=p), 0.0)
         sizes = self.padding_size if isinstance(self.padding_size, (list, tuple)) else [self.padding_size]
@@ -210,7 +210,7 @@ def _scales(value: Any) -> Any:
     items = list(value) if isinstance(value, (list, tuple)) else [value]
     if not items or not all((f := as_float(v)) is not None and 0 < f < math.inf for v in items):
         return option_problem(OptionError(f"ResizeLayer option scale= must be a positive finite number or a list of "
-                                          f"them, found {value!r}", option="scale",
+                                          f"them, found {quoted(value)}", option="scale",
                                           expected="a positive finite number or a list of them", found=value), None)
     return [float(v) for v in items] if isinstance(value, (list, tuple)) else float(value)
 
@@ -240,12 +240,12 @@ class ResizeLayer(_ShapeLayer):
 
     def normalize(self) -> dict[str, Any]:
         if self.resampling not in RESAMPLING:
-            option_problem(OptionError(f"ResizeLayer: unknown resampling {self.resampling!r}"
+            option_problem(OptionError(f"ResizeLayer: unknown resampling {quoted(self.resampling)}"
                                        f"{did_you_mean(self.resampling, RESAMPLING)}; use one of "
                                        f"{', '.join(map(repr, RESAMPLING))}", option="resampling",
                                        expected=list(RESAMPLING), found=self.resampling), None)
         if self.scheme not in SCHEMES:
-            option_problem(OptionError(f"ResizeLayer: unknown scheme {self.scheme!r}{did_you_mean(self.scheme, SCHEMES)}"
+            option_problem(OptionError(f"ResizeLayer: unknown scheme {quoted(self.scheme)}{did_you_mean(self.scheme, SCHEMES)}"
                                        f"; use one of {', '.join(map(repr, SCHEMES))}", option="scheme",
                                        expected=list(SCHEMES), found=self.scheme), None)
         scale = self._scale_alone()
@@ -255,18 +255,18 @@ class ResizeLayer(_ShapeLayer):
         given = self.dims if self.dims is not None else scale
         count = len(given) if isinstance(given, (list, tuple)) else None
         if count is not None and not 1 <= count <= 3:
-            return option_problem(OptionError(f"ResizeLayer works on 1 to 3 spatial dims, found {count}: {given!r}",
+            return option_problem(OptionError(f"ResizeLayer works on 1 to 3 spatial dims, found {count}: {quoted(given)}",
                                               option="dims" if self.dims is not None else "scale",
                                               expected="1 to 3 spatial dims", found=given), {})
         if count is not None and refuses(self, "resampling", "dims" if self.dims is not None else "scale", given):
             option_problem(OptionError(f"ResizeLayer: resampling='Cubic' (torch's bicubic) takes 2 spatial dims, found "
-                                       f"{count}: {given!r}", option="resampling", expected="2 spatial dims",
+                                       f"{count}: {quoted(given)}", option="resampling", expected="2 spatial dims",
                                        found=given, kind=COMBINATION_KIND), None)
         if self.dims is not None:
             items = list(self.dims) if count else [self.dims]
             if not all(is_int(d) and d >= self.RANGES["dims"].low for d in items):
                 return option_problem(OptionError(f"ResizeLayer option dims= must be positive integers, found "
-                                                  f"{self.dims!r}{_scaled_hint(items)}", option="dims",
+                                                  f"{quoted(self.dims)}{_scaled_hint(items)}", option="dims",
                                                   expected="positive integers", found=self.dims), {})
             return {"dims": [int(d) for d in items] if count else int(self.dims), "_count": count}
         return {"scale": _scales(scale), "_count": count}
@@ -276,14 +276,14 @@ class ResizeLayer(_ShapeLayer):
         if not refuses(self, "dims"):
             return self.scale
         return option_problem(OptionError(f"ResizeLayer takes either the output sizes, ResizeLayer([h, w]), or scale= "
-                                          f"factors, not both: found dims= {self.dims!r} and scale= {self.scale!r}",
+                                          f"factors, not both: found dims= {quoted(self.dims)} and scale= {quoted(self.scale)}",
                                           option="scale", expected="no scale= beside dims=", found=self.scale,
                                           kind=COMBINATION_KIND), None)
 
     def validate(self) -> None:
         if refuses(self, "scheme"):
             raise OptionError(f"ResizeLayer: scheme='Point' (torch's align_corners=True) is for resampling='Linear' "
-                              f"or 'Cubic' only, found resampling={self.resampling!r}", option="scheme",
+                              f"or 'Cubic' only, found resampling={quoted(self.resampling)}", option="scheme",
                               expected="resampling='Linear' or 'Cubic'",
                               found=self.resampling)
 

@@ -30,6 +30,7 @@ from netgraph.core.options import Literal, Net
 from netgraph.core.types import Conflict, PortType, format_shape, unify
 from netgraph.core.guessed_lengths import LocalLength
 from netgraph.core.wording import counted
+from netgraph.core.naming_scope import quoted
 from netgraph.layers._modules import LayerModule
 from netgraph.layers.cosine import cosine_code, cosine_distance
 
@@ -44,7 +45,7 @@ _PORTS = "one input port 'Input' and one output port 'Output'"
 def _choice(value: Any, choices: tuple, layer: str, option: str) -> None:
     """An OptionError for ``value`` not among ``choices``, reported (``option_problem``) while the net is checked."""
     if value not in choices:
-        option_problem(OptionError(f"{layer} option {option}= must be one of {list(choices)}, found {value!r}"
+        option_problem(OptionError(f"{layer} option {option}= must be one of {list(choices)}, found {quoted(value)}"
                                    f"{did_you_mean(value, choices) if isinstance(value, str) else ''}", option=option,
                                    expected=list(choices), found=value), None)
 

@@ -14,6 +14,7 @@ from netgraph.core.layer import Layer
 from netgraph.core.option_problems import option_problem
 from netgraph.core.option_words import NAME_REF
 from netgraph.core.options import OptionKind
+from netgraph.core.naming_scope import quoted
 from netgraph.layers._shapes import is_int, positive_int
 
 __all__ = ["MAX_INPUTS", "PortNames"]
@@ -40,11 +41,11 @@ def _port_names(inputs: Any, layer: str) -> tuple[str, ...]:
         return tuple(f"Input{i}" for i in range(1, count + 1))
     if isinstance(inputs, (list, tuple)) and inputs and all(isinstance(p, str) and p.isidentifier() for p in inputs):
         if len(set(inputs)) != len(inputs):
-            return option_problem(OptionError(f"{layer} option inputs= has repeated port names: {list(inputs)}",
+            return option_problem(OptionError(f"{layer} option inputs= has repeated port names: {quoted(list(inputs))}",
                                               option="inputs", expected="distinct port names", found=inputs), _TWO)
         return tuple(inputs)
     return option_problem(OptionError(f"{layer} option inputs= must be a number of ports or a list of port names "
-                                      f"(identifiers), found {inputs!r}", option="inputs",
+                                      f"(identifiers), found {quoted(inputs)}", option="inputs",
                                       expected="a number of ports or a list of port names", found=inputs), _TWO)
 
 

@@ -33,6 +33,7 @@ from netgraph.core.torch_state import cpu_tensors, drawn_seed
 from netgraph.train.checkpoint import NothingToResume, checkpoints, refuse_newer
 from netgraph.core.errors import DataError, OptionError, did_you_mean
 from netgraph.train.data_shapes import with_data_shapes
+from netgraph.train.data_underflow import training_underflow
 from netgraph.train.data import Streamed, finish, gather, sample
 from netgraph.train.data_split import training_and_validation
 from netgraph.train.buckets import in_order
@@ -133,7 +134,10 @@ def net_train(net: Any, data: Any, *more: Any, **options: Any) -> Any:
     precision = parse_working_precision(o["working_precision"])
     # made: the checkpoint and log folders it creates, removed if it fails; float64: data, arrays, module, results
     with folders_made() as made, precision.training(), cpu_tensors():  # net state on the CPU whatever the default
-        return _train(net, data, o, precision, made)
+        try:
+            return _train(net, data, o, precision, made)
+        except TrainingError as exc:  # a layer refused a value the cast of the data made 0 (1e-300 in float32)?
+            raise training_underflow(exc, net, data) or exc
 
 
 def _options(options: dict[str, Any], counted: bool = False) -> dict[str, Any]:
@@ -244,6 +248,7 @@ def _train(net: Any, data: Any, o: dict[str, Any], precision: WorkingPrecision, 
         held = hold_frozen_buffers(module, rates if run.method.learning_rate else dict.fromkeys(rates, 0.0))
         plan = _plan(o, run, train, seed, stopping, precision, ctx)
         plan.meter = meter.to(ctx.device) if meter is not None else None
+        plan.held_out = float(o["validation_set"]) if isinstance(o["validation_set"], float) else None
         plan.batch_stats = share_batch_statistics(module, ctx) if o["sync_batch_norm"] else None
         guards = guard_torch_norms(net, module, getattr(train, "size", None))  # torch's own on one example per channel
         if run.log_dir is not None:  # rank 0 writes it; its errors stop every process (Trainer.log)

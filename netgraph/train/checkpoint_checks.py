@@ -191,6 +191,8 @@ def check_progress(progress: dict[str, Any], fresh: Any, source: Any) -> None:
             ok = value is None or isinstance(value, str)
         elif isinstance(default, int):
             ok = isinstance(value, int) and not isinstance(value, bool) and value >= 0
+        elif key == "validation_fraction":  # a fraction, or None (this run's value may be either)
+            ok = _number(value, none=True)
         elif isinstance(default, (float, type(None))):
             ok = _number(value, none=default is None)
         elif isinstance(default, list):
@@ -288,10 +290,11 @@ def check_mixed(saved: Any, mixed: bool, source: Any) -> None:
                        found="mixed" if saved else "not mixed")
 
 
-def check_validation(progress: dict[str, Any], validating: bool, source: Any) -> None:
+def check_validation(progress: dict[str, Any], validating: bool, source: Any, fraction: float | None = None) -> None:
     """OptionError when a run with a validation set resumes one without (or the other way round): the best net and
     early stopping would compare validation losses with the training losses of the earlier rounds (the best round
-    named one that had no validation), and the validation history would not hold one value per round."""
+    named one that had no validation), and the validation history would not hold one value per round; likewise
+    when it holds out another ``fraction`` (None: validation data given) than the run did: other examples."""
     rounds, had = progress.get("rounds", 0), bool(progress.get("validation_losses"))
     if rounds and had != validating:
         given = "with" if had else "without"
@@ -299,6 +302,13 @@ def check_validation(progress: dict[str, Any], validating: bool, source: Any) ->
                        f"follow its {'validation' if had else 'training'} losses; resume {given} validation_set, or "
                        f"{START_FRESH}", option="validation_set",
                        expected=validating, found=had)
+    saved = progress.get("validation_fraction", fraction)  # (older files do not record it)
+    if rounds and had and saved != fraction:
+        said = {s: f"validation_set={s!r}" if s is not None else "validation data of its own"
+                for s in (saved, fraction)}
+        raise mismatch(source, f"was written by a run with {said[saved]}, not {said[fraction]}: the examples held out "
+                       f"(and trained on) would differ; resume with {said[saved]}, or {START_FRESH}",
+                       option="validation_set", expected=fraction, found=saved)
 
 
 class NothingToResume(UserWarning):

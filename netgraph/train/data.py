@@ -27,8 +27,8 @@ from netgraph.core.wording import counted, type_label
 from netgraph.train.data_sets import data_error, part_of, ref
 from netgraph.train.buckets import LengthBuckets, has_ragged, process_share, seeded
 from netgraph.train.data_columns import EXAMPLES, Expect, check_columns, columns_from
-from netgraph.train.data_pairs import (dict_pair_problem, is_dict_pair, is_pair_of_values, pair_columns, pair_dict,
-                                      pair_problem, tuples_advice)
+from netgraph.train.data_pairs import (dict_pair_problem, is_dict_pair, is_pair_of_values, lone_target_key,
+                                      pair_columns, pair_dict, pair_problem, tuples_advice)
 from netgraph.train.data_checks import non_finite_data
 from netgraph.train.datasets import checked_dataset, checked_loader, forget_reads, keeping_reads, reads_kept_by
 from netgraph.train.in_memory import PASSED_OVER, InMemory
@@ -108,7 +108,7 @@ class Streamed:
                              found="a pair (dict, targets)")
         inputs, outputs = self.ports
         if len(inputs) == 1 and len(outputs) == 1:
-            return pair_dict(batch, (inputs[0], outputs[0]), (list, tuple))
+            return pair_dict(batch, (inputs[0], lone_target_key(inputs, outputs[0])), (list, tuple))
         return batch
 
     def _not_dicts(self) -> str:

@@ -44,6 +44,7 @@ from netgraph.train.encoded_columns import as_written, coder_for, columns_of, ou
 from netgraph.train.encoded_loader import EncodedLoader, warn_workers
 from netgraph.train.item_columns import ItemColumn
 from netgraph.train.data_sets import HELD_OUT, TRAINING, VALIDATION, data_error, no_examples, raise_data
+from netgraph.train.data_pairs import lone_target_key
 from netgraph.train.datasets import keeping_reads, pair_items, read_once
 
 __all__ = ["encoded_data", "encoded_alone", "EncodedLoader", "from_disk"]
@@ -259,7 +260,7 @@ def _read_once(net: Any, data: Any, what: Any) -> Any:
     read as dicts for a net with one input and one output (``pair_items``), as a list of pairs is read."""
     data = read_once(data, what)
     if len(net.input_ports) == 1 and len(net.output_ports) == 1:
-        return pair_items(data, (net.input_ports[0], net.output_ports[0]))
+        return pair_items(data, (net.input_ports[0], lone_target_key(net.input_ports, net.output_ports[0])))
     return data
 
 

@@ -83,8 +83,8 @@ def columns_of(net: Any, data: Any, what: Any = TRAINING) -> dict[str, list] | N
                                    f"inputs {list(net.input_ports)}, outputs {list(net.output_ports)}",
                                    kind="data-form", expected="a net with one input and one output",
                                    found=(tuple(net.input_ports), tuple(net.output_ports)))
-        columns = {net.input_ports[0]: _table_numbers(net, data, [e[0] for e in data]),
-                   net.output_ports[0]: _folder_labels(net, data, [e[1] for e in data])}
+        columns = pair_columns((_table_numbers(net, data, [e[0] for e in data]),  # keyed as the pair (x, y) is
+                                _folder_labels(net, data, [e[1] for e in data])), net.input_ports, net.output_ports)
         _refuse_folder_for_other_coder(net, data, what)
         _refuse_uncoded(net, columns, what)
         _refuse_unencoded_tensors(net, columns, what)
@@ -343,7 +343,8 @@ def _refuse_unencoded_tensors(net: Any, columns: Mapping[str, Any], what: Any) -
         for i, value in enumerate(values if listed else [values]):
             if problem := encoded_form_problem(coder, value):
                 example = f"example {i}: " if listed else ""
-                raise data_error(what, f"{port_words(coder, key, key)}: {example}{problem}", layer=(), port=key,
+                port = output_for(net, key) if isinstance(coder, Decoder) else key
+                raise data_error(what, f"{port_words(coder, key, port)}: {example}{problem}", layer=(), port=port,
                                  kind="encoded-form")
 
 

@@ -71,15 +71,19 @@ def _checkpoint_interrupted(trainer: Any) -> None:
             return _kept(trainer, "training interrupted inside a step or at a round's end", why)
         # torch's random state after the last step: the one kept (a loader drew since), else the step's at its start
         done, trainer.rng_after = s.batches - trainer.round_started_at, trainer.rng_after or trainer.unstepped
+    validating = not undone and done and trainer.validating == round_  # its batches done, in the validation pass
     said = "training interrupted " + (
         f"in round {round_} inside batch {done + 1}'s step, which is undone (it had changed no array)" if undone else
+        f"in round {round_}'s validation pass ({counted(done, 'batch', 'batches')} trained)" if validating else
         f"in round {round_} after batch {done}" if done else f"after round {s.rounds}" if s.rounds else
         "before its first step")
     if done and (why := unresumable(trainer)) is not None:
         return _kept(trainer, said, why)
     if done:
         path = _write_within(trainer, done)
-        return _say(f"{said}; wrote {path.name}: resuming continues with batch {done + 1}")
+        then = (f"runs round {round_}'s validation, then round {round_ + 1}" if validating else
+                f"continues with batch {done + 1}")
+        return _say(f"{said}; wrote {path.name}: resuming {then}")
     if s.rounds and trainer.saved_round != s.rounds:
         trainer.save(s.rounds)
         return _say(f"{said}; wrote {Path(trainer.files[-1]).name}: resuming continues with round {round_}")

@@ -33,7 +33,7 @@ from netgraph.train.options import clipped_step
 from netgraph.train.stopping import Stopping, ended_before, time_used_up
 from netgraph.train.precision import mixed_forward
 from netgraph.train.progress_text import bar_postfix
-from netgraph.train.loop_progress import ProgressReports
+from netgraph.train.loop_progress import ProgressReports, warn_unscheduled
 from netgraph.train.run_plan import Plan, Progress, mix_seed
 from netgraph.train.shared_log import SharedLog
 from netgraph.train.interrupted_round import checkpoint_interrupted, resumed_batches, resumed_within
@@ -64,6 +64,7 @@ class Trainer(ProgressReports):
         self.round_started_at = 0  # state.batches when the current round began (info's batch_in_round)
         self.round_total, self.round_count = 0.0, 0  # the round's loss sum (weighted by examples) and examples
         self.done_in_round: int | None = None  # batches of the round under way done; None inside a step or round end
+        self.validating: int | None = None  # the round whose validation pass runs (said when interrupted there)
         self.place_in_round: dict | None = None  # a mid-round checkpoint's place in its round, until it goes on
         self.random = OwnRandomState(ctx.device)  # in torch's generators inside ``with self.random.loaded():``
         self.rng_after: tuple | None = None  # torch's random state after the last step (None: torch's own now)
@@ -72,7 +73,8 @@ class Trainer(ProgressReports):
         self.draws_between_steps = not isinstance(train, InMemory)
         self.unstepped: tuple | None = None  # a step's random state at its start, where it was stopped before changing
         self.boundary = StepBoundary()  # holds Ctrl-C and SIGTERM until the step under way ends (run)
-        self.state = Progress(watched=plan.stopping.metric if plan.stopping is not None else None)
+        self.state = Progress(watched=plan.stopping.metric if plan.stopping is not None else None,
+                              validation_fraction=plan.held_out)
         self.best_state: dict | None = None
         self.files: list[str] = []
         self.bar = None
@@ -95,8 +97,7 @@ class Trainer(ProgressReports):
         if self.plan.batch_stats is not None:
             self.plan.batch_stats.counts = weight > 0  # a stand-in example adds nothing to the batch statistics
         if self.scheduled:
-            per_round = self.plan.batches_per_round
-            s = self.state
+            per_round, s = self.batches_a_round(), self.state
             self.loss.set_progress(s.batches, s.batches / per_round if per_round else float(s.rounds))
         try:
             outputs = self.forward(self.model, batch, n, examples)
@@ -165,18 +166,12 @@ class Trainer(ProgressReports):
             return nonfinite_cause(self.net, self.module, batch, n, self.loss.describe(), examples)
 
     # -- rounds ---------------------------------------------------------------------------------------------
-    def fraction_done(self) -> float:
-        plan, s, planned = self.plan, self.state, self.planned_batches()
-        parts = [s.batches / planned if planned else s.rounds / plan.max_rounds]
-        if plan.max_time:
-            parts.append((time.perf_counter() - self.started) / plan.max_time)
-        return min(1.0, max(parts))
-
     def run(self) -> str:
         self.resume()
         self.refuse_one_shot()
         self.started = time.perf_counter() - self.state.elapsed
         self.open_bar()
+        warn_unscheduled(self)
         try:
             with StepBoundary.installed(self.plan.checkpoint is not None and not self.ctx.active) as self.boundary:
                 return rounds_ended(self._rounds())
@@ -243,6 +238,7 @@ class Trainer(ProgressReports):
                     if plan.max_time and self.ctx.any(time.perf_counter() - self.started > plan.max_time):
                         timed_out = True
                         break
+            s.first_round_batches = s.batches if r == 1 and not timed_out else s.first_round_batches  # (whole)
             if self.validation is not None:
                 self.hold_random_state()
             with self.random.loaded():
@@ -324,6 +320,7 @@ class Trainer(ProgressReports):
             else:
                 stop = stopping.met(r, s.stale)
             reason = "TrainingStoppingCriterion" if self.ctx.any(stop) else None
+            s.criterion_stopped = r if reason else 0  # (a checkpoint's record: its resume trains no more)
         interval = self.plan.checkpoint["interval"] if self.plan.checkpoint else 0
         if interval and r % interval == 0:
             self.save(r)
@@ -354,6 +351,7 @@ class Trainer(ProgressReports):
     def validate(self, r: int) -> tuple[float, dict[str, Any]]:
         """The validation loss and metrics after round ``r`` (before the round's state is recorded: an interrupt here
         leaves the state after the round's last step)."""
+        self.validating = r
         self.module.eval()
         try:
             with torch.no_grad():
@@ -366,6 +364,7 @@ class Trainer(ProgressReports):
         finally:
             self.module.train()
         metrics = self.plan.meter.compute("validation") if self.plan.meter is not None else {}
+        self.validating = None
         return total / max(count, 1), metrics
 
     def finish(self, reason: str) -> str:

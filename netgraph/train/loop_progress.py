@@ -6,17 +6,19 @@ from __future__ import annotations
 import math
 import sys
 import time
+import warnings
 from collections.abc import Callable
 from typing import Any
 
 from tqdm.auto import tqdm
 
+from netgraph.core.user_frame import user_stacklevel
 from netgraph.train.progress_info import ProgressInfo
 from netgraph.train.progress_text import bar_postfix, round_line
 from netgraph.train.metric_history import latest_values, measured_labels
 from netgraph.train.stopping import asks_to_stop, progress_stops
 
-__all__ = ["ProgressReports"]
+__all__ = ["ProgressReports", "warn_unscheduled"]
 
 
 class ProgressReports:
@@ -38,10 +40,22 @@ class ProgressReports:
                 "loss_weights": dict(self.loss.weights), "metrics": latest_values(s.round_metrics, measured),
                 "validation_metrics": latest_values(s.validation_metrics, measured)})
 
-    def planned_batches(self) -> float | None:
-        """The run's batches, rounds times batches a round; None where either is not known (max_training_time alone:
-        no round limit; a loader without a length)."""
-        planned = self.plan.max_rounds * (self.plan.batches_per_round or math.nan)
+    def fraction_done(self) -> float:
+        """The schedule's fraction of training done: of the planned batches, else rounds, and of max_training_time."""
+        plan, s, planned = self.plan, self.state, self.planned_batches(self.batches_a_round())
+        parts = [s.batches / planned if planned else s.rounds / plan.max_rounds]
+        if plan.max_time:
+            parts.append((time.perf_counter() - self.started) / plan.max_time)
+        return min(1.0, max(parts))
+
+    def batches_a_round(self) -> int | None:
+        """The batches a round: the data's length in batches, or, for data without one, round 1's once it ended."""
+        return self.plan.batches_per_round or self.state.first_round_batches
+
+    def planned_batches(self, per_round: int | None = None) -> float | None:
+        """The run's batches, rounds times ``per_round`` (the data's batches a round where not given); None where
+        either is not known (max_training_time alone: no round limit; a loader without a length)."""
+        planned = self.plan.max_rounds * (per_round or self.plan.batches_per_round or math.nan)
         return planned if math.isfinite(planned) else None
 
     def open_bar(self) -> None:
@@ -77,3 +91,16 @@ class ProgressReports:
     def log(self, write: Callable[[Any], None], where: str) -> None:
         """``write(plan.log)`` on rank 0, which alone writes the TensorBoard log, when there is one (``SharedLog``)."""
         self.logs.write(write, where)
+
+
+def warn_unscheduled(trainer: Any) -> None:
+    """A warning when ``learning_rate_schedule`` cannot act through round 1: the data has no length (its batches are
+    counted in round 1, which the schedule then knows) and no max_training_time moves it; with one round, never."""
+    plan, s = trainer.plan, trainer.state
+    if plan.method.schedule is None or plan.max_time or trainer.batches_a_round() or not trainer.ctx.main:
+        return
+    then = ("so it never acts: this run has one round" if plan.max_rounds - s.rounds <= 1 else
+            "from round 2 on it moves with the batches round 1 gave")
+    warnings.warn(f"learning_rate_schedule: the training data has no length, so the schedule holds its value at "
+                  f"fraction_done 0 through round 1, {then}; give data with a length (a Dataset, a DataLoader over "
+                  f"one) or max_training_time= for a schedule from the first step", stacklevel=user_stacklevel())

@@ -36,6 +36,9 @@ class Progress:
     term_weights: dict = dataclasses.field(default_factory=dict)  # label -> the weight at each round's end
     round_metrics: dict = dataclasses.field(default_factory=dict)  # metric label -> per-round training values
     validation_metrics: dict = dataclasses.field(default_factory=dict)  # metric label -> per-round validation values
+    first_round_batches: int | None = None  # round 1's batches: a round's, for data without a length
+    validation_fraction: float | None = None  # validation_set's fraction held out (None: none, or data given)
+    criterion_stopped: int = 0  # the round after which training_stopping_criterion ended the run (0: it did not)
 
     def as_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
@@ -60,6 +63,7 @@ class Plan:
     mixed: bool = False  # working_precision='mixed': forwards under bfloat16 autocast
     batch_stats: Any = None  # the BatchStatsSync batch norms share across processes (sync_batch_norm), or None
     seed_text: str | None = None  # the string seed given (checkpoints keep it, to name it on resuming)
+    held_out: float | None = None  # validation_set=<fraction>: the fraction of the data held out, else None
     unsized_default_rounds: bool = False  # max_rounds is the default for data without a length (api.UNSIZED_ROUNDS)
 
     def rounds_given(self) -> str:

@@ -134,7 +134,7 @@ def restore_run(trainer: Any, source: Any, data: dict[str, Any]) -> dict[str, An
     check_precision(data["model"], trainer.module, source)
     check_same_net(data.get("topology"), topology_digests(trainer.net), trainer.net, source)
     check_progress(data["progress"], trainer.state, source)
-    check_validation(data["progress"], trainer.validation is not None, source)
+    check_validation(data["progress"], trainer.validation is not None, source, trainer.plan.held_out)
     check_mixed(data.get("mixed"), trainer.plan.mixed, source)
     trainer.module.load_state_dict(data["model"])
     by_rank = data.get("estimators_by_rank")  # each process its own baselines, when the process count is the same
@@ -145,5 +145,6 @@ def restore_run(trainer: Any, source: Any, data: dict[str, Any]) -> dict[str, An
     restore_loader_random(trainer.train, data)
     if data.get("best_model") is not None:
         trainer.best_state = {k: v.to(trainer.ctx.device) for k, v in data["best_model"].items()}
-    # older files' defaults: one best for both, and no watched value (the one the run watches now)
-    return {"patience_loss": data["progress"].get("best_loss"), "watched": trainer.state.watched, **data["progress"]}
+    # older files' defaults: one best for both, no watched value (the one the run watches now), no fraction (its own)
+    return {"patience_loss": data["progress"].get("best_loss"), "watched": trainer.state.watched,
+            "validation_fraction": trainer.plan.held_out, **data["progress"]}

@@ -72,8 +72,10 @@ class Stopping:
 
 def ended_before(stopping: Stopping | None, max_time: float | None, progress: Any) -> str | None:
     """Why a run resumed at ``progress`` (its rounds, stale rounds and elapsed seconds) had already ended, or None:
-    its patience ran out, or its time was spent (one more batch would make a round of one batch)."""
-    if stopping is not None and stopping.met(progress.rounds, progress.stale):
+    its patience ran out, its stopping function ended it (``criterion_stopped``: a function's answer is not asked
+    again), or its time was spent (one more batch would make a round of one batch)."""
+    if stopping is not None and (stopping.met(progress.rounds, progress.stale) or (
+            callable(stopping.criterion) and progress.criterion_stopped)):
         return "TrainingStoppingCriterion"
     return "MaxTrainingTime" if time_used_up(max_time, progress.elapsed) else None
 
