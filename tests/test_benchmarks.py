@@ -38,6 +38,7 @@ BENCH = Path(__file__).resolve().parents[1] / "benchmarks"
      ["total TB: 0 crossed, 0 over their own edge, 0 meeting"]),
     ("random_layers.py", ["--small"], ["Normal 64x16", "plain REINFORCE", "Bernoulli 16x16", "NegativeBinomial 16x16"]),
     ("operators.py", ["--small"], ["NetMapOperator", "NetFoldOperator", "SummationLayer", "ratio (CPU)"]),
+    ("kl_layer.py", ["--small"], ["8 x 4", "64 x 8", "unchecked", "ratio (CPU)"]),
     ("layer_ops.py", ["--small"], ["CrossEntropyLossLayer('Index', logits=True)", "FunctionLayer {Total[#x]",
                                    "CrossEntropyLossLayer('Binary', logits=True)",
                                    "DotLayer matrix.vector", "ratio (CPU)"]),

@@ -12,9 +12,11 @@ from __future__ import annotations
 
 import pytest
 import torch
+import torch.nn.functional as F
 
 import netgraph.layers.distributions as D
-from netgraph import DataError, NetGraph, RandomArrayLayer, interpret, net_initialize
+from netgraph import (DataError, ElementwiseLayer, LinearLayer, NetGraph, NetPort, RandomArrayLayer, interpret,
+                      net_initialize)
 from netgraph.backend.interpreter import ModuleRunner
 
 # name: (arguments with the slot "#a", a value of the slot inside the support)
@@ -77,6 +79,53 @@ def test_the_inline_normal_draw_costs_what_handwritten_torch_does():
             "or x1_promoted.is_floating_point else torch.promote_types(self._modules['1'].constant('slot_dtype', mu)"
             ".dtype, working_dtype())))") in module.code
     assert ".expand(" not in module.code
+
+
+def _vae_draw(mu_from_layer: bool) -> NetGraph:
+    """z ~ Normal(mu, sigma) fed by two LinearLayer(4) outputs (sigma through Softplus), or mu straight from a net
+    input of the same shape."""
+    layers = {"sp": LinearLayer(4), "sig": ElementwiseLayer("Softplus"),
+              "z": RandomArrayLayer(D.NormalDistribution("#mu", "#sigma"))}
+    edges = [(NetPort("Input"), "sp", "sig"), (NetPort("sig", "Output"), NetPort("z", "sigma"))]
+    if mu_from_layer:
+        layers["mu"] = LinearLayer(4)
+        edges += [(NetPort("Input"), "mu"), (NetPort("mu", "Output"), NetPort("z", "mu"))]
+        return net_initialize(NetGraph(layers, edges, Input=3), seed=0)
+    edges.append((NetPort("Mu"), NetPort("z", "mu")))
+    return net_initialize(NetGraph(layers, edges, Input=3, Mu=4), seed=0)
+
+
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float64])
+def test_an_inline_draw_from_layer_outputs_is_the_handwritten_line(dtype):
+    """mu and sigma from LinearLayer(4)s (Real, in the module's dtype, of the output's fixed shape): the README's
+    ``mu + sigma * torch.randn_like(mu)``, not a 330-character line of promotion and broadcast conditions; the same
+    values from one seed as the general form and the handwritten twin, in the module's dtype."""
+    net = _vae_draw(True)
+    module = net.compile()
+    module = module.double() if dtype == torch.float64 else module
+    assert "    z = mu + sig * torch.randn_like(mu);" in module.code
+    assert "promote_types" not in module.code and "broadcast_tensors" not in module.code
+    x = torch.randn(5, 3, dtype=dtype)
+    torch.manual_seed(3)
+    drawn = module(Input=x)
+    mu, sig = F.linear(x, module.mu.Weights, module.mu.Biases), F.softplus(F.linear(x, module.sp.Weights,
+                                                                                    module.sp.Biases))
+    torch.manual_seed(3)
+    assert drawn.dtype == dtype and torch.equal(drawn, mu + sig * torch.randn_like(mu))
+    torch.manual_seed(3)
+    assert torch.equal(interpret(net, module, Input=x), drawn)  # the interpreter's walk: the module's draw
+
+
+def test_an_inline_draw_fed_by_a_net_input_keeps_the_general_form():
+    """A net input may arrive in another dtype (unchecked with checks=False): its draw promotes the slots' dtypes."""
+    module = _vae_draw(False).compile(checks=False)
+    assert "promote_types" in module.code and "torch.randn_like(mu)" not in module.code
+    x, mu = torch.randn(5, 3), torch.randn(5, 4, dtype=torch.float64)
+    torch.manual_seed(3)
+    drawn = module(Input=x, Mu=mu)
+    sig = F.softplus(F.linear(x, module.sp.Weights, module.sp.Biases))
+    torch.manual_seed(3)
+    assert drawn.dtype == torch.float64 and torch.equal(drawn, mu + sig * torch.randn(5, 4, dtype=torch.float64))
 
 
 # (declared slot shapes, fed shapes: one slot of length 1 along "n" beside one of length 4)

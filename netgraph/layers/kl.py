@@ -16,6 +16,7 @@ averaging log p − log q.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -32,15 +33,25 @@ from netgraph.layers.dist_vector_kl import KL_CLOSED_FORMS as VECTOR_KL_CLOSED_F
 from netgraph.layers.log_space_draws import drawn_with_log, log_prob_of_draw
 from netgraph.layers.kl_refusals import check_certain_q, check_classes, check_finite
 
-__all__ = ["KL_CLOSED_FORMS", "CLOSED_FORM_ARITY", "closed_form", "support_mismatch", "check_supports",
+__all__ = ["KL_CLOSED_FORMS", "NUMBER_FORMS", "CLOSED_FORM_ARITY", "closed_form", "support_mismatch", "check_supports",
            "closed_form_kl", "monte_carlo_kl", "describe_estimate"]
 
 Params = Sequence[torch.Tensor]
 
 
 def _normal(p: Params, q: Params) -> torch.Tensor:
+    """½ (r² + z²) − log r − ½, r = σ₁/σ₂ and z = (μ₁ − μ₂)/σ₂ (ratios: σ² may over/underflow). A parameter may be a
+    number (``NUMBER_FORMS``): q's mean 0 and scale 1 then skip their ops (KL to N(0, 1): as few ops as by hand)."""
     (m1, s1), (m2, s2) = p[:2], q[:2]
-    return torch.log(s2 / s1) + ((s1 / s2) ** 2 + ((m1 - m2) / s2) ** 2) / 2 - 0.5  # ratios: σ² may over/underflow
+    z, r = (m1 if _is(m2, 0.0) else m1 - m2), s1
+    if not _is(s2, 1.0):
+        z, r = z / s2, s1 / s2
+    return 0.5 * (r * r + z * z) - (math.log(r) if isinstance(r, float) else torch.log(r)) - 0.5
+
+
+def _is(value: Any, number: float) -> bool:
+    """Whether ``value`` is the Python number ``number`` (a tensor never is: reading it would sync the device)."""
+    return isinstance(value, float) and value == number
 
 
 def _bernoulli(p: Params, q: Params) -> torch.Tensor:
@@ -94,6 +105,8 @@ KL_CLOSED_FORMS: dict[tuple[str, str], Callable[[Params, Params], torch.Tensor]]
     ("GammaDistribution", "GammaDistribution"): _gamma,
     ("PoissonDistribution", "PoissonDistribution"): _poisson,
 }
+#: The closed forms that take constant parameters as Python numbers (the others take tensors only).
+NUMBER_FORMS = frozenset({_normal})
 #: class name -> how many leading parameters its closed forms read (the others must be their defaults).
 CLOSED_FORM_ARITY: dict[str, int] = {"GammaDistribution": 2}
 
@@ -293,16 +306,19 @@ def monte_carlo_kl(p: Distribution, q: Distribution, p_params: list[Any], q_para
 
 def closed_form_kl(fn: Callable[[Params, Params], torch.Tensor], p: Distribution, q: Distribution,
                    p_params: list[Any], q_params: list[Any], where: Callable[[], str],
-                   shape: tuple | None = None) -> torch.Tensor:
+                   shape: tuple | None = None, checks: bool = True) -> torch.Tensor:
     """KL(p ‖ q) by its closed form ``fn`` (elementwise, or per event), refused as the Monte Carlo estimate refuses it
     where q draws one value only and p puts mass elsewhere, and wherever else it is infinite (the true value, or an
     overflow of the dtype: an error, as every infinite KL is), at its place in ``shape`` (batch, ...) the layer's
-    output broadcasts to; traced, nothing is checked. Each refusal is where the value is infinite or NaN (a
-    parameter outside its support, such as a Bernoulli p of 1.5 against a certain q), so one device sync (is any value
-    not finite?) decides whether to look for them."""
-    like = next(v for v in (*p_params, *q_params) if is_tensor(v))
-    kl = fn(tensors(p_params, like), tensors(q_params, like))
-    if not no_values(kl) and bool((~torch.isfinite(kl.detach())).any()):  # traced: no dead ops in the graph
+    output broadcasts to; traced, or with ``checks`` False (``compile(checks=False)``), nothing is checked and the
+    device is never synced. Each refusal is where the value is infinite or NaN (a parameter outside its support, such
+    as a Bernoulli p of 1.5 against a certain q), so one device sync (is every value finite?) decides whether to look
+    for them. Numbers among the parameters stay numbers for ``NUMBER_FORMS``, else become tensors like the first."""
+    if fn not in NUMBER_FORMS:
+        like = next(v for v in (*p_params, *q_params) if is_tensor(v))
+        p_params, q_params = tensors(p_params, like), tensors(q_params, like)
+    kl = fn(p_params, q_params)
+    if checks and not no_values(kl) and not bool(torch.isfinite(kl.detach()).all()):  # traced: no dead ops in the graph
         check_certain_q(p, q, p_params, q_params, where, kl)
         check_classes(p, q, p_params, q_params, where)
         check_finite(kl, p, q, shape, where)

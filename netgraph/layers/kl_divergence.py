@@ -39,24 +39,25 @@ from netgraph.core.types import REAL, Conflict, PortType, broadcast, format_shap
 from netgraph.core.tracing import tracing
 from netgraph.core.naming_scope import quoted
 from netgraph.layers.bad_index import naming_layer
-from netgraph.layers.dist_tensors import sized
+from netgraph.layers.dist_tensors import is_tensor, sized
 from netgraph.layers.dist_vector import VectorDistribution
 from netgraph.layers.dist_base import torch_distribution_hint
 from netgraph.layers.dist_params import shared_count_hint, slot_dtypes
 from netgraph.layers.distributions import Distribution, slot_name
-from netgraph.layers.kl import closed_form, closed_form_kl, describe_estimate, monte_carlo_kl, support_mismatch
+from netgraph.layers.kl import (NUMBER_FORMS, closed_form, closed_form_kl, describe_estimate, monte_carlo_kl,
+                                support_mismatch)
 from netgraph.layers.kl_refusals import certain_q_mismatch
 from netgraph.layers.random import _label, distribution_checks
 from netgraph.layers.random_checks import refuse_complex
 from netgraph.layers.random_module import RandomModule
-from netgraph.layers._modules import LayerModule
+from netgraph.layers._constant_buffers import ConstantBuffers
 
 __all__ = ["KLDivergenceLayer"]
 
 _METHODS = ("auto", "closed_form", "monte_carlo")
 
 
-class KLModule(LayerModule):
+class KLModule(ConstantBuffers):
     """Computes KL(p ‖ q) per example; inputs arrive in the layer's port order. Its parameter checks follow
     ``compile(checks=...)`` (set on the inner modules ``p`` and ``q``) or ``set_distribution_checks``."""
 
@@ -68,12 +69,38 @@ class KLModule(LayerModule):
         self.p_slots = [layer.input_ports.index(s) for s in layer.p.slots]
         self.q_slots = [layer.input_ports.index(s) for s in layer.q.slots]
         self.fn = closed_form(layer.p, layer.q) if layer.resolved_method == "closed_form" else None
+        self.fixed = {side: self._fixed(side, getattr(layer, side)) for side in ("p", "q")} if self.fn else {}
         self.shape, self.samples, self.label, self.path = shape, layer.samples, None, None
         self.given: dict[str, str] = {}  # its ports fed straight by the data: the net input feeding each
         self.text = f"KLDivergenceLayer({layer.p!r}, {layer.q!r})"
 
     def describe(self) -> str:
         return f"{self.label} ({self.text})" if self.label else self.text
+
+    def _fixed(self, side: str, dist: Distribution) -> list[Any]:
+        """Per parameter of ``dist``, what the closed form takes for it in place of its module's value: None (that
+        value), a number (a constant, for ``NUMBER_FORMS`` where a port feeds the layer) or the name of a buffer
+        holding the constant, made once here, not at every call."""
+        fixed: list[Any] = []
+        for name, value in zip(dist.PARAMS, dist.params):
+            if not isinstance(value, (int, float)) or isinstance(value, bool):
+                fixed.append(None)
+            elif self.fn in NUMBER_FORMS and (self.p_slots or self.q_slots):
+                fixed.append(float(value))
+            else:
+                self._constant(f"{side}_{name}", torch.tensor(float(value), dtype=torch.float64), torch.float32)
+                fixed.append(f"{side}_{name}")
+        return fixed
+
+    def _closed_form_params(self, side: str, params: list[Any], like: Any) -> list[Any]:
+        """``params`` with the constants the closed form takes (``_fixed``), in ``like``'s dtype."""
+        out = []
+        for value, fixed in zip(params, self.fixed[side]):
+            if isinstance(fixed, str):
+                value = self.constant(fixed, like)
+                value = value if tracing() or value.dtype == like.dtype else value.to(like.dtype)
+            out.append(value if fixed is None or isinstance(fixed, str) else fixed)
+        return out
 
     def forward(self, *inputs: Any, label: str | None = None, path: tuple[str, ...] | None = None,
                 given: tuple[tuple[str, str], ...] = ()) -> torch.Tensor:
@@ -86,33 +113,42 @@ class KLModule(LayerModule):
 
     def _kl(self, inputs: tuple[Any, ...]) -> torch.Tensor:
         """KL(p ‖ q) per example for this call's ``inputs`` (the batch size alone when no parameter is an input)."""
+        p_module, q_module, traced = self.p, self.q, tracing()  # each module read is nn.Module's __getattr__
         if self.p_slots or self.q_slots:
             batch = inputs[0].shape[0]
             sides = {"p": tuple(inputs[i] for i in self.p_slots), "q": tuple(inputs[i] for i in self.q_slots)}
-            for side, module in (("p", self.p), ("q", self.q)):
-                refuse_complex(module.distribution, sides[side], lambda side=side: f"{self.describe()}, distribution "
-                               f"{side}", self.path)
-            p = self.p.params(sides["p"], inputs[0])
-            q = self.q.params(sides["q"], inputs[0])
+            if any(isinstance(x, torch.Tensor) and x.is_complex() for x in inputs):
+                for side, module in (("p", p_module), ("q", q_module)):
+                    refuse_complex(module.distribution, sides[side], lambda side=side: f"{self.describe()}, "
+                                   f"distribution {side}", self.path)
+            p, q = p_module.params(sides["p"], inputs[0]), q_module.params(sides["q"], inputs[0])
         else:
-            batch, p, q, sides = inputs[0], self.p.params((), inputs[0]), self.q.params((), inputs[0]), {"p": (), "q": ()}
-        checks = distribution_checks() if self.p.checks is None else self.p.checks  # compile(checks=) sets p's
+            batch, sides = inputs[0], {"p": (), "q": ()}
+            p, q = p_module.params((), batch), q_module.params((), batch)
+        checks = distribution_checks() if p_module.checks is None else p_module.checks  # compile(checks=) sets p's
         extremes: dict[str, Any] = {}  # each side's checked (min, max), for the integer check: no second read
-        if checks is not False and not tracing():
-            for side, module, params in (("p", self.p, p), ("q", self.q, q)):
+        if checks is not False and not traced:
+            for side, module, params in (("p", p_module, p), ("q", q_module, q)):
                 if module.checked:
                     extremes[side] = module.distribution.check(
                         params, lambda side=side: f"{self.describe()}, distribution {side}", draws=self.fn is None,
                         inputs=sides[side], given=self.given)
-        for side, module, params in (("p", self.p, p), ("q", self.q, q)):
-            if module.distribution.EXACT_INTEGERS and not tracing():  # bounds rounded by the dtype: draws and masses off
+        for side, module, params in (("p", p_module, p), ("q", q_module, q)):
+            if module.distribution.EXACT_INTEGERS and not traced:  # bounds rounded by the dtype: draws and masses off
                 module._check_integers_held(params, checks, lambda side=side: f"{self.describe()}, distribution {side}",
                                             self.path, extremes.get(side))
         shape = sized((batch, *self.shape), [*p, *q])  # a variable length ("n"): the parameters' size
         if self.fn is None:
-            return monte_carlo_kl(self.p.distribution, self.q.distribution, p, q, shape, self.samples, self.describe)
-        kl = closed_form_kl(self.fn, self.p.distribution, self.q.distribution, p, q, self.describe, shape)
-        return kl.expand(shape).unsqueeze(-1).flatten(1).sum(1)
+            return monte_carlo_kl(p_module.distribution, q_module.distribution, p, q, shape, self.samples,
+                                  self.describe)
+        like = next(v for v in (*p, *q) if is_tensor(v))  # a floating parameter (a proxy, traced)
+        p, q = self._closed_form_params("p", p, like), self._closed_form_params("q", q, like)
+        kl = closed_form_kl(self.fn, p_module.distribution, q_module.distribution, p, q, self.describe, shape,
+                            checks=checks is not False)
+        if traced:
+            return kl.expand(shape).unsqueeze(-1).flatten(1).sum(1)
+        kl = kl if kl.shape == shape else kl.expand(shape)  # summed over the element dims: no view op where none needed
+        return kl.sum(tuple(range(1, kl.dim()))) if kl.dim() > 1 else kl
 
 
 def _draw_event_rank(dist: Distribution) -> int:

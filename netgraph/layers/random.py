@@ -254,12 +254,15 @@ class RandomArrayLayer(Layer):
             else:
                 params.append(repr(float(value)))
         like = [*ctx.args, *consts] or [constant("param_first")]  # noise in the parameters' promoted dtype
+        batch = f"{ctx.args[0]}.shape[0]" if ctx.args else ctx.batch
+        every_slot_full = bool(ctx.args) and len(full) == len(ctx.args)
+        plain = every_slot_full and not consts and not unfit_dtypes(dist)
+        if plain and _module_dtype_slots(ctx, self.input_ports, out):
+            return [], dist.rsample_code(params, lambda kind: f"torch.{_NOISE[kind]}_like({full[0]})")  # by hand
         reads.append((promoted := ctx.local("promoted"), promoted_dtype_code(like)))  # int or bool slots: the default
         widest = f"torch.promote_types({ctx.module}.constant('slot_dtype', {anchor}).dtype, working_dtype())"
         dtype = (f"({promoted} if not isinstance({promoted}, torch.dtype) or {promoted}.is_floating_point else "
                  f"{widest})")  # as the module draws (_floating_like); a traced one (a Proxy) is floating
-        batch = f"{ctx.args[0]}.shape[0]" if ctx.args else ctx.batch
-        every_slot_full = bool(ctx.args) and len(full) == len(ctx.args)
         lengths = full[0] if full else None
         if full and not every_slot_full and len(ctx.args) > 1 and any(type(d) is not int for d in out):
             lengths = ctx.local("lengths")  # every slot's variable lengths, broadcast: a slot of 1 repeats no noise
@@ -268,7 +271,7 @@ class RandomArrayLayer(Layer):
         shape = f"({batch}{dims or ','})"
 
         def noise_code(kind: str) -> str:  # of the declared output's shape, as the module's draws (not a slot's)
-            fn = "randn" if kind == "normal" else "rand"
+            fn = _NOISE[kind]
             if every_slot_full:  # mu + sigma * torch.randn_like(mu): handwritten torch's cost (unchecked, as any op)
                 return f"torch.{fn}_like({_broadcast_code(full)}, dtype={dtype})"
             return f"torch.{fn}({shape}, dtype={dtype}, device={like[0]}.device)"
@@ -281,6 +284,18 @@ class RandomArrayLayer(Layer):
         # slots that broadcast beyond the output (an extra dim, a size where it has 1) are an error, as in the module
         sizes = "".join(f", {d}" if type(d) is int else ", -1" for d in out)
         return statements, f"({draw}).expand({batch}{sizes})"
+
+
+_NOISE = {"normal": "randn", "uniform": "rand"}  #: an inline draw's noise kind: torch's function
+
+
+def _module_dtype_slots(ctx: EmitContext, ports: tuple[str, ...], out: tuple) -> bool:
+    """Whether every slot is a layer's Real output of the draw's fixed shape ``out``: values in the module's dtype
+    (a net input, which checks=False leaves unchecked, or an Integer may be another), of that one shape at run time,
+    so the noise is ``randn_like`` of any slot, with no promotion or broadcast (handwritten torch's line)."""
+    return all(type(d) is int for d in out) and all(
+        ctx.types[s].dtype == REAL and ctx.types[s].shape == out and ctx.producer(s) is not None
+        for s in ports)
 
 
 def _broadcast_code(full: list[str]) -> str:

@@ -1,0 +1,101 @@
+"""What a compiled closed-form KLDivergenceLayer costs per call: KL(N(mu, sigma) ‖ N(0, 1)) takes the ops a user writes
+by hand (½ (σ² + μ²) − log σ − ½), its constants are made once, not at every call, and ``compile(checks=False)``
+never reads a value back from the device; the values and gradients stay the closed form's, in float32 and float64."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+
+from netgraph import (BernoulliDistribution, GammaDistribution, KLDivergenceLayer, NetGraph, NormalDistribution,
+                      PoissonDistribution, interpret)
+
+PAIRS = [(NormalDistribution("#mu", "#sigma"), NormalDistribution(0, 1)),
+         (NormalDistribution("#mu", "#sigma"), NormalDistribution(0.5, 2.0)),
+         (NormalDistribution(0.5, 2.0), NormalDistribution("#mu", "#sigma")),
+         (BernoulliDistribution("#p"), BernoulliDistribution(0.3)),
+         (PoissonDistribution(2.0), PoissonDistribution("#p")),
+         (GammaDistribution("#a", 1.5), GammaDistribution(2.0, 3.0))]
+
+
+def _inputs(layer: KLDivergenceLayer, dtype: torch.dtype) -> dict[str, torch.Tensor]:
+    g = torch.Generator().manual_seed(0)
+    values = {"mu": torch.randn(8, 4, generator=g, dtype=dtype),
+              "sigma": torch.rand(8, 4, generator=g, dtype=dtype) + 0.5,
+              "p": torch.rand(8, 4, generator=g, dtype=dtype) * 0.8 + 0.1,
+              "a": torch.rand(8, 4, generator=g, dtype=dtype) + 0.5}
+    return {port: values[port].requires_grad_() for port in layer.input_ports}
+
+
+def _compiled(p, q, dtype, checks=True):
+    layer = KLDivergenceLayer(p, q)
+    net = NetGraph({"kl": layer}, [], **{port: 4 for port in layer.input_ports})
+    module = net.compile(checks=checks)
+    return net, (module.double() if dtype == torch.float64 else module), _inputs(layer, dtype)
+
+
+def _reads(monkeypatch) -> list[str]:
+    reads: list[str] = []
+    for name in ("__bool__", "item", "tolist", "__int__", "__float__"):
+        real = getattr(torch.Tensor, name)
+        monkeypatch.setattr(torch.Tensor, name, lambda self, *a, _real=real, _name=name: reads.append(_name) or
+                            _real(self, *a))
+    return reads
+
+
+def _nodes(out: torch.Tensor) -> list[str]:
+    """The autograd graph's op nodes behind ``out`` (the leaves' AccumulateGrad left out)."""
+    seen, todo = [], [out.grad_fn]
+    while todo:
+        node = todo.pop()
+        if node is not None and type(node).__name__ != "AccumulateGrad" and node not in seen:
+            seen.append(node)
+            todo += [n for n, _ in node.next_functions]
+    return sorted(type(n).__name__ for n in seen)
+
+
+def test_the_kl_to_a_standard_normal_records_the_handwritten_ops():
+    """The ratio form log(σ₂/σ₁) + ((σ₁/σ₂)² + ((μ₁ − μ₂)/σ₂)²)/2 − ½ with q's 0 and 1 as tensors recorded 12 ops
+    (and the sum over the elements 4 more: expand, unsqueeze, flatten, sum); now q's constants skip theirs."""
+    _, module, inputs = _compiled(*PAIRS[0], torch.float32, checks=False)
+    mu, sigma = inputs["mu"], inputs["sigma"]
+    hand = (0.5 * (mu * mu + sigma * sigma) - torch.log(sigma) - 0.5).sum(1)
+    assert _nodes(module(**inputs)) == _nodes(hand)
+
+
+@pytest.mark.parametrize("p, q", PAIRS)
+def test_a_compiled_closed_form_makes_no_tensor_per_call(p, q, monkeypatch):
+    """Constant parameters were made into tensors at every call (``torch.tensor(float(c))``); now once, as buffers."""
+    _, module, inputs = _compiled(p, q, torch.float32)
+    made = []
+    real = torch.tensor
+    monkeypatch.setattr(torch, "tensor", lambda *a, **k: made.append(a) or real(*a, **k))
+    module(**inputs)
+    assert made == []
+
+
+@pytest.mark.parametrize("p, q", PAIRS[:5])
+def test_an_unchecked_closed_form_never_syncs_the_device(p, q, monkeypatch):
+    """compile(checks=False): no read of a value back (it synced on "is any value not finite?" at every call). The
+    Gamma form still reads whether any shape is large enough for its Stirling form (``needs_saddle``)."""
+    _, module, inputs = _compiled(p, q, torch.float32, checks=False)
+    reads = _reads(monkeypatch)
+    module(**inputs).sum().backward()
+    assert reads == []
+
+
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float64])
+@pytest.mark.parametrize("p, q", PAIRS[:3])
+def test_the_normal_kl_values_and_gradients_are_the_closed_forms(p, q, dtype):
+    """Against torch.distributions' KL in float64 (within the dtype's rounding), compiled and interpreted alike."""
+    net, module, inputs = _compiled(p, q, dtype)
+    out = module(**inputs)
+    assert out.dtype == dtype and torch.equal(out, interpret(net, module, **inputs))
+    grads = torch.autograd.grad(out.sum(), list(inputs.values()))
+    wide = {k: v.detach().double().requires_grad_() for k, v in inputs.items()}
+    sides = [torch.distributions.Normal(*(wide[s[1:]] if isinstance(s, str) else torch.tensor(s, dtype=torch.float64)
+                                          for s in d.params)) for d in (p, q)]
+    want = torch.distributions.kl_divergence(*sides).sum(1)
+    torch.testing.assert_close(out, want.to(dtype))
+    for got, expected in zip(grads, torch.autograd.grad(want.sum(), list(wide.values()))):
+        torch.testing.assert_close(got, expected.to(dtype))
