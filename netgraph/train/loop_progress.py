@@ -101,7 +101,8 @@ def warn_unscheduled(trainer: Any) -> None:
     if plan.method.schedule is None or math.isinf(plan.max_rounds) or trainer.batches_a_round() or \
             not trainer.ctx.main:
         return
-    then = (f"so it never acts{' by steps' if plan.max_time else ''}: this run has one round" if plan.max_rounds - s.rounds <= 1 else
+    by_steps = " by steps" if plan.max_time else ""
+    then = (f"so it never acts{by_steps}: this run has one round" if plan.max_rounds - s.rounds <= 1 else
             "from round 2 on it moves with the batches round 1 gave")
     timed = " (only the time spent over max_training_time moves it meanwhile)" if plan.max_time else ""
     warnings.warn(f"learning_rate_schedule: the training data has no length, so the schedule holds its value at "
