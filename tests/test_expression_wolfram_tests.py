@@ -71,12 +71,14 @@ def test_function_layer_refuses_the_tests_alike():
 READ_AS_TRUTH = ["If[2 * Negative[#], 1, 0]", "If[Negative[#] && # > 0, 1, 0]", "Boole[Not[Negative[#]]]",
                  "If[# > 1, 0, Boole[-Negative[#]]]", "Boole[Abs[Negative[#]] / 2]", "Boole[If[# > 1, Negative[#], 0]]",
                  "If[Or[Negative[#], # > 0], 1, 0]", "Function[x, If[Times[Negative[x], 3], x, 0]]"]
-#: odd functions keep 0 too (review R1, session 48: each was -x read as "x != 0" silently), as do all but a few: a
-#: Wolfram f[True] is no number
+#: functions that keep 0 exactly (f(0) == 0, f(v) != 0 for v != 0) pass the reading on (review R1, session 48: each
+#: was -x read as "x != 0" silently); so do x + 0, Max[x, c < 0], Min[x, c > 0] (review R4, session 48)
 READ_AS_TRUTH += [f"If[{name}[Negative[#]], 1, 0]" for name in
                   ("Tanh", "Sinh", "ArcTan", "ArcSinh", "ArcTanh", "ArcSin", "Erf", "InverseErf", "HardTanh",
-                   "Gudermannian", "Clip", "Round", "Reciprocal")]
-READ_AS_TRUTH += ["Boole[2 / Negative[#]]", "If[Exp[Negative[#]], 1, 0]"]
+                   "Gudermannian", "Clip", "Sign", "Sqrt", "Minus")]
+READ_AS_TRUTH += ["Boole[Abs[Negative[#]] / 2]", "If[Clip[Negative[#], {-1, 2}], 1, 0]", "Boole[Max[Negative[#], -1]]",
+                  "Boole[Negative[#] + 0]", "Boole[Plus[Negative[#], 0]]", "Boole[Min[Negative[#], 1] * 2]",
+                  "Boole[Negative[#]^2]", "Boole[0 - Negative[#]]"]
 
 
 @pytest.mark.parametrize("text", READ_AS_TRUTH)
@@ -101,7 +103,22 @@ AS_MINUS_X = {"If[Negative[#] > 0, 1, 0] + #": lambda x: (-x > 0).double() + x,
               "Boole[Ramp[Negative[#]]] * #": lambda x: (torch.relu(-x) != 0).double() * x,
               "If[# > 0, Negative[#]^2, 2 #]": lambda x: torch.where(x > 0, (-x) ** 2, 2 * x),
               "(Boole[Max[Negative[#], 0]] + Boole[Negative[#] - 2]) * #":
-                  lambda x: ((x < 0).double() + (x != -2).double()) * x}
+                  lambda x: ((x < 0).double() + (x != -2).double()) * x,
+              # review R4, session 48: refused, and the advice (# < 0) changed each one's value
+              "If[UnitStep[Negative[#]], 1, 0] * #": lambda x: (x <= 0).double() * x,
+              "If[KroneckerDelta[Negative[#], 0], 1, 0] * #": lambda x: (x == 0).double() * x,
+              "Boole[Min[Negative[#], 0]] * #": lambda x: (x > 0).double() * x,
+              "If[Clip[Negative[#], {0, 1}], 1, 0] * #": lambda x: (x < 0).double() * x,
+              "Boole[Max[Negative[#], 1]] + #": lambda x: 1 + x,
+              "If[Round[Negative[#]], 1, 0] * #": lambda x: (x.abs() > 0.5).double() * x,
+              "If[Exp[Negative[#]], 1, 0] * #": lambda x: x}
+
+
+#: a comparison written as a function reads numbers: its own error, not Negative's (review R4, session 48)
+@pytest.mark.parametrize("name", ["Greater", "Less", "LessEqual", "GreaterEqual", "Equal", "Unequal"])
+def test_a_comparison_function_of_negative_gets_its_own_error(name):
+    with pytest.raises(ExpressionError, match=f"{name} is written as its operator"):
+        ElementwiseLayer(f"If[{name}[Negative[#], 0], 1, 0]")
 
 
 @pytest.mark.parametrize("text", list(AS_MINUS_X))

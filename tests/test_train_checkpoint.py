@@ -92,6 +92,18 @@ def test_resuming_a_run_its_stopping_function_ended_trains_no_further(tmp_path):
     assert same_arrays(again.training_net, done.training_net) and again.batch_losses == done.batch_losses
 
 
+
+def test_a_patience_stop_resumed_with_a_stopping_function_trains_on(tmp_path):
+    """Only a function's stop is recorded as one (review R4, session 48: a patience stop was, so a resume with a
+    function that never stops ended at once)."""
+    patience = {"patience": 1, "improvement": ("absolute", 10.0)}
+    done = net_train(mlp(), data(), max_training_rounds=50, checkpoint=tmp_path, training_stopping_criterion=patience,
+                     **KW)
+    again = net_train(mlp(), data(), max_training_rounds=done.total_rounds + 2, checkpoint=tmp_path, resume=True,
+                      training_stopping_criterion=lambda info: False, **KW)
+    assert done.reason_training_stopped == "TrainingStoppingCriterion" and done.total_rounds < 50
+    assert (again.total_rounds, again.reason_training_stopped) == (done.total_rounds + 2, "MaxTrainingRounds")
+
 def test_resuming_with_other_arrays_frozen_is_refused_naming_them(tmp_path):
     net_train(mlp(), data(), max_training_rounds=1, checkpoint=tmp_path, learning_rate_multipliers={"h": 0}, **KW)
     with pytest.raises(OptionError, match=r"froze other arrays \(learning_rate_multipliers\): this run trains "

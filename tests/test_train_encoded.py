@@ -261,3 +261,25 @@ def test_a_list_of_example_dicts_trains_on_labels_and_texts_through_the_coders_a
     trained = net_train(texts, rows, **options)
     assert trained == net_train(texts, {"Input": [r["Input"] for r in rows], "Output": [r["Output"] for r in rows]},
                                 **options)
+
+
+def test_a_files_bad_label_names_the_output_port_not_the_target_key(tmp_path):
+    """A table's or an image folder's targets: the user wrote no key, so the message names the output port alone
+    (review R4, session 48: it said "target 'Target' of output port 'Label'")."""
+    (tmp_path / "bad.csv").write_text("text,label\ngood good,pos\nbad,neutral\n")
+    net = NetGraph.from_yaml("""netgraph: 1
+layers: {embed: {type: EmbeddingLayer, output: 4, n: 4}, mean: {type: AggregationLayer, function: Mean, levels: 1},
+         logits: {type: LinearLayer, output: 2}, probs: SoftmaxLayer}
+inputs: {Text: {encoder: {type: TokensEncoder, vocabulary: [good, bad]}}}
+outputs: {Label: {decoder: {type: ClassDecoder, labels: [neg, pos]}}}
+edges: [Text -> embed -> mean -> logits -> probs -> Label]
+""")
+    with pytest.raises(DataError) as info:
+        net_train(net, str(tmp_path / "bad.csv"), max_training_rounds=1, progress=False)
+    message = str(info.value)
+    assert "target 'Label' (ClassDecoder): example 1 (" in message and "bad.csv:3): label 'neutral'" in message
+    folder = image_folder(_stripes(tmp_path / "set", 1))
+    stripes = NetGraph.from_yaml(SPEC.read_text().replace("horizontal", "across"))
+    with pytest.raises(DataError) as info:
+        net_train(stripes, folder, max_training_rounds=1, progress=False)
+    assert "target 'Output' (ClassDecoder): example 0" in str(info.value) and "'Target'" not in str(info.value)

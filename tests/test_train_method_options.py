@@ -3,6 +3,8 @@ torch's; every bad value is an OptionError naming it (never torch's ValueError);
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pytest
 import torch
@@ -11,6 +13,7 @@ from netgraph import LinearLayer, NetGraph, OptionError, load, net_initialize
 from netgraph.cli import main
 from netgraph.core.frozen_values import frozen_value
 from netgraph.train import net_train
+from netgraph.train.checkpoint import read_checkpoint, save_checkpoint
 from netgraph.train.options import parse_method
 
 
@@ -274,3 +277,29 @@ def test_a_schedule_on_data_without_a_length_moves_with_round_1s_batches_and_war
     with pytest.warns(UserWarning, match="never acts: this run has one round"):
         net_train(NetGraph([LinearLayer(1)], Input=2), _Unsized(), max_training_rounds=1, random_seed=0,
                   progress=False, method=("SGD", {"learning_rate_schedule": "linear"}))
+
+
+def test_a_schedule_resumed_from_a_file_without_round_1s_count_moves_each_step(tmp_path):
+    """A checkpoint written before round 1's batches were kept: a round's count is its batches over its rounds, so the
+    schedule moves each step and nothing is warned (review R4, session 48: warned falsely, stepped by rounds)."""
+    seen = []
+    options = dict(random_seed=0, progress=False, checkpoint=tmp_path,
+                   method=("SGD", {"learning_rate_schedule": lambda f: seen.append(f) or 1.0}))
+    with pytest.warns(UserWarning, match="no length"):
+        net_train(NetGraph([LinearLayer(1)], Input=2), _Unsized(), max_training_rounds=2, **options)
+    old = read_checkpoint(tmp_path / "round-000002.pt")
+    del old["progress"]["first_round_batches"]
+    save_checkpoint(tmp_path, old, 2)
+    seen.clear()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        net_train(NetGraph([LinearLayer(1)], Input=2), _Unsized(), max_training_rounds=4, resume=True, **options)
+    assert seen == [k / 20 for k in range(10, 20)]
+
+
+def test_a_schedule_on_data_without_a_length_warns_with_max_training_time_and_rounds():
+    """A round limit beside max_training_time: the steps are unknown through round 1, where only time moves the
+    schedule (review R4, session 48: any max_training_time switched the warning off)."""
+    with pytest.warns(UserWarning, match=r"through round 1 \(only the time spent over max_training_time moves it"):
+        net_train(NetGraph([LinearLayer(1)], Input=2), _Unsized(), max_training_rounds=3, max_training_time=100,
+                  random_seed=0, progress=False, method=("SGD", {"learning_rate_schedule": "linear"}))

@@ -32,6 +32,7 @@ from netgraph.core.coders import BooleanDecoder, ClassDecoder, ImageEncoder, Tok
 from netgraph.core.errors import NetGraphError
 from netgraph.core.name_guesses import did_you_mean_file
 from netgraph.core.torch_state import generator_kept
+from netgraph.data import Examples
 from netgraph.core.tensors import as_tensor
 from netgraph.data.encoding import already_encoded, encode_example, encode_label_sequence, encoded_form_problem
 from netgraph.data.errors import ExampleError, Reason
@@ -74,10 +75,11 @@ def from_disk(data: Any, what: str, net: Any) -> Any:
 class EncodedDataset(torch.utils.data.Dataset):
     """Example ``i``: each key's value encoded by its port's coder; a failure is returned as text, not raised.
     ``index`` gives each example's number in the user's data (a validation split holds some of them), ``places``
-    where each of the user's examples is (a table's ``file:line``), when known."""
+    where each of the user's examples is (a table's ``file:line``), when known; ``from_file``: the examples are a
+    file's (a table, an image folder), whose targets' key the user never wrote (messages name the output port)."""
 
     def __init__(self, net: Any, columns: dict[str, Any], what: str, index: list[int] | None = None,
-                 places: Any = None):
+                 places: Any = None, from_file: bool = False):
         self.coders = {k: coder_for(net, k) for k in columns}
         # True/False targets of a BooleanDecoder on a (1) output take its shape (the encoder gives scalars)
         self.shapes = {k: (1,) for k, c in self.coders.items() if isinstance(c, BooleanDecoder)
@@ -93,7 +95,7 @@ class EncodedDataset(torch.utils.data.Dataset):
         self.columns, self.what, self.port_types = columns, what, net.port_types
         self.size = len(next(iter(columns.values())))
         self.index = list(range(self.size)) if index is None else index
-        self.places = places
+        self.places, self.from_file = places, from_file
         self.checked = False  # True once check() passed on values held in memory: reads skip the checks it ran
         # a Dataset's items (``ItemColumn``s, one reader) and the checked Dataset (or Subset) they are read from, which
         # keeps the reads made before training to train on (``keeping_reads``); None for values held in memory
@@ -195,8 +197,8 @@ class EncodedDataset(torch.utils.data.Dataset):
     def port_words(self, key: str) -> str:
         """'input port 'Input' (ImageEncoder)': which port (or key) ``key`` is, for a message."""
         coder = self.coders[key]
-        if coder is not None:
-            return port_words(coder, key, self.ports[key])
+        if coder is not None:  # a file's targets: by their output port alone (its label column)
+            return port_words(coder, self.ports[key] if self.from_file else key, self.ports[key])
         return f"input port {key!r}" if key in self.inputs else f"key {key!r}"
 
 
@@ -230,17 +232,21 @@ def encoded_data(net: Any, data: Any, validation: Any, batch_size: int, num_work
     if columns is None:  # training tensors: validation data in the encoded form (pairs, labels) is encoded alone
         held = None if validation is None or isinstance(validation, float) else columns_of(net, validation, VALIDATION)
         return data, validation if held is None else _loader(net, held, None, VALIDATION, batch_size, num_workers,
-                                                             getattr(validation, "places", None))
+                                                             **_origin(validation))
     if any(isinstance(coder_for(net, key), ImageEncoder) for key in columns):  # files: read by a DataLoader
         warn_workers(num_workers)  # once for the training and held-out loaders
-    index, places = None, getattr(data, "places", None)  # a table's examples: their file:line
+    index = None
     if isinstance(validation, float) and not isinstance(validation, bool) and 0 < validation < 1:
         (columns, index), held_out = _split(columns, validation, seed)
-        validation = _loader(net, *held_out, HELD_OUT, batch_size, num_workers, places)
+        validation = _loader(net, *held_out, HELD_OUT, batch_size, num_workers, **_origin(data))
     elif validation is not None and (held_out := columns_of(net, validation, VALIDATION)) is not None:
-        validation = _loader(net, held_out, None, VALIDATION, batch_size, num_workers,
-                             getattr(validation, "places", None))
-    return _loader(net, columns, index, TRAINING, batch_size, num_workers, places), validation
+        validation = _loader(net, held_out, None, VALIDATION, batch_size, num_workers, **_origin(validation))
+    return _loader(net, columns, index, TRAINING, batch_size, num_workers, **_origin(data)), validation
+
+
+def _origin(data: Any) -> dict[str, Any]:
+    """Where ``data``'s examples are: a table's ``places`` (file:line), and whether they are a file's."""
+    return {"places": getattr(data, "places", None), "from_file": isinstance(data, Examples)}
 
 
 def encoded_alone(net: Any, data: Any, what: Any, batch_size: int, num_workers: int) -> Any:
@@ -252,7 +258,7 @@ def encoded_alone(net: Any, data: Any, what: Any, batch_size: int, num_workers: 
         return data
     if any(isinstance(coder_for(net, key), ImageEncoder) for key in columns):
         warn_workers(num_workers)
-    return _loader(net, columns, None, what, batch_size, num_workers, getattr(data, "places", None))
+    return _loader(net, columns, None, what, batch_size, num_workers, **_origin(data))
 
 
 def _read_once(net: Any, data: Any, what: Any) -> Any:
@@ -276,8 +282,8 @@ def _boolean_targets(net: Any, data: Any) -> Any:
 
 
 def _loader(net: Any, columns: dict[str, Any], index: list[int] | None, what: str, batch_size: int,
-            num_workers: int, places: Any = None) -> EncodedLoader | dict[str, Any]:
-    dataset = EncodedDataset(net, columns, what, index, places)
+            num_workers: int, places: Any = None, from_file: bool = False) -> EncodedLoader | dict[str, Any]:
+    dataset = EncodedDataset(net, columns, what, index, places, from_file)
     dataset.check()
     if not dataset.size:  # as data without coders is refused: nothing to stack, batch or train on
         raise_data([no_examples()], what)

@@ -320,7 +320,8 @@ class Trainer(ProgressReports):
             else:
                 stop = stopping.met(r, s.stale)
             reason = "TrainingStoppingCriterion" if self.ctx.any(stop) else None
-            s.criterion_stopped = r if reason else 0  # (a checkpoint's record: its resume trains no more)
+            # a stopping function's stop is recorded (not asked again on resume); patience is judged anew
+            s.criterion_stopped = r if reason and callable(stopping.criterion) else 0
         interval = self.plan.checkpoint["interval"] if self.plan.checkpoint else 0
         if interval and r % interval == 0:
             self.save(r)

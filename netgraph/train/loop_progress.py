@@ -94,13 +94,17 @@ class ProgressReports:
 
 
 def warn_unscheduled(trainer: Any) -> None:
-    """A warning when ``learning_rate_schedule`` cannot act through round 1: the data has no length (its batches are
-    counted in round 1, which the schedule then knows) and no max_training_time moves it; with one round, never."""
+    """A warning when ``learning_rate_schedule`` cannot act by steps through round 1: the data has no length (its
+    batches are counted in round 1, which the schedule then knows); with one round, never. A max_training_time with
+    no round limit moves it by time alone; with one, only its share of the time moves it meanwhile."""
     plan, s = trainer.plan, trainer.state
-    if plan.method.schedule is None or plan.max_time or trainer.batches_a_round() or not trainer.ctx.main:
+    if plan.method.schedule is None or math.isinf(plan.max_rounds) or trainer.batches_a_round() or \
+            not trainer.ctx.main:
         return
-    then = ("so it never acts: this run has one round" if plan.max_rounds - s.rounds <= 1 else
+    by_steps = " by steps" if plan.max_time else ""
+    then = (f"so it never acts{by_steps}: this run has one round" if plan.max_rounds - s.rounds <= 1 else
             "from round 2 on it moves with the batches round 1 gave")
+    timed = " (only the time spent over max_training_time moves it meanwhile)" if plan.max_time else ""
     warnings.warn(f"learning_rate_schedule: the training data has no length, so the schedule holds its value at "
-                  f"fraction_done 0 through round 1, {then}; give data with a length (a Dataset, a DataLoader over "
-                  f"one) or max_training_time= for a schedule from the first step", stacklevel=user_stacklevel())
+                  f"fraction_done 0 through round 1{timed}, {then}; give data with a length (a Dataset, a DataLoader "
+                  f"over one) for a schedule from the first step", stacklevel=user_stacklevel())

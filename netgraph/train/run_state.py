@@ -145,6 +145,10 @@ def restore_run(trainer: Any, source: Any, data: dict[str, Any]) -> dict[str, An
     restore_loader_random(trainer.train, data)
     if data.get("best_model") is not None:
         trainer.best_state = {k: v.to(trainer.ctx.device) for k, v in data["best_model"].items()}
-    # older files' defaults: one best for both, no watched value (the one the run watches now), no fraction (its own)
-    return {"patience_loss": data["progress"].get("best_loss"), "watched": trainer.state.watched,
-            "validation_fraction": trainer.plan.held_out, **data["progress"]}
+    # older files' defaults: one best for both, no watched value (the one the run watches now), no fraction (its own),
+    # a round's batches those of the rounds done (each whole round of data without a length has the same count)
+    progress = data["progress"]
+    rounds = progress.get("rounds", 0)
+    return {"patience_loss": progress.get("best_loss"), "watched": trainer.state.watched,
+            "validation_fraction": trainer.plan.held_out,
+            "first_round_batches": progress.get("batches", 0) // rounds if rounds else None, **progress}
