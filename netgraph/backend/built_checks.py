@@ -159,6 +159,12 @@ def inner_build(checks: bool | str | None, shared: Any = None) -> AbstractContex
     return scoped(_INNER, (checks, shared))
 
 
+def outside_inner_build() -> AbstractContextManager:
+    """No operator's inner nets are being compiled: for a user layer's build(), whose own compiles (of a helper net)
+    are outermost ones, with their own checks, labels and readiness."""
+    return scoped(_INNER, None)
+
+
 def compiling_inner() -> bool:
     """Whether an operator's inner nets are being compiled (whose inputs are the operator's, not the data)."""
     return _INNER.get() is not None

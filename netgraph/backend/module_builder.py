@@ -8,7 +8,8 @@ from typing import Any
 import torch
 from torch import nn
 
-from netgraph.backend.built_checks import check_built, compiling_inner, inner_build, inner_shared
+from netgraph.backend.built_checks import (check_built, compiling_inner, inner_build, inner_shared,
+                                          outside_inner_build)
 from netgraph.backend.deep_module import modules_below
 from netgraph.core.errors import OptionError, ShapeError
 from netgraph.core.ir import Node
@@ -69,6 +70,9 @@ class ModuleBuilder(GraphWalker):
                 with inner_build(self.checks, (self._wrapped, (self, node))):
                     built = parent._modules[path[-1]] = layer.build(node.types)
                 self.operators.append((path, built))
+            elif self._outer is not None and not ours:  # a user's build inside an operator's inner net
+                with outside_inner_build():
+                    built = parent._modules[path[-1]] = layer.build(node.types)
             else:
                 built = parent._modules[path[-1]] = layer.build(node.types)
         except Conflict as exc:  # a shape the layer cannot build from: named, never the internal exception
