@@ -68,3 +68,29 @@ def test_built_in_modules_are_labelled_only_where_their_errors_name_the_layer():
     module = net.compile()
     assert module.emb.layer_label == "layer 'emb' (EmbeddingLayer)" and module.emb.layer_type == "EmbeddingLayer"
     assert "layer_label" not in module.lin.__dict__ and getattr(module.lin, "layer_label", None) is None
+
+
+def test_a_net_a_user_layer_compiles_in_its_build_inside_an_operator_compiles_as_it_would_alone():
+    """A user layer's build() compiling a net of its own inside an operator's inner net: that compile took the
+    operator's as its outer one, skipped its own operator's arrays as already checked and named an uninitialised
+    array by a path inside its operator's inner net (layer 1 'layer' (LinearLayer) array 'Weights')."""
+    from netgraph.core.errors import UninitializedError
+    from netgraph.layers.operators import NetNestOperator
+
+    helper = NetGraph([NetNestOperator(NetNestOperator(LinearLayer(3), 1), 1)], [], Input=3)  # not initialised
+    with registry_scope():
+        class Helped(Layer):
+            input_ports = ("Input",)
+
+            def infer(self, types):
+                t = unify(types["Input"], types["Output"])
+                return {"Input": t, "Output": t}
+
+            def build(self, types):
+                return nn.Sequential(helper.compile())
+        messages = []
+        for net in (NetGraph([Helped()], [], Input=3), NetGraph([NetNestOperator(Helped(), 1)], [], Input=3)):
+            with pytest.raises(UninitializedError) as caught:
+                net.compile()
+            messages.append(str(caught.value))
+    assert messages[1] == messages[0] and "array 'net.layer.net.layer.Weights'" in messages[0], messages

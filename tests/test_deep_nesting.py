@@ -288,3 +288,41 @@ def test_compiling_operators_nested_deeper_makes_calls_linear_in_the_depth():
     counts = [calls(net.compile) for net in nets]
     first, second = counts[1] - counts[0], counts[2] - counts[1]
     assert second <= first * 1.02, counts
+
+
+def test_the_first_call_of_operators_nested_deeper_makes_calls_linear_in_the_depth():
+    """Making the called module constants (``requires_grad_(False)``) walked torch's recursive ``named_modules``, a
+    ``yield from`` per level: 150 more levels cost more calls each time; now as many as the 150 before."""
+    from tests.test_build_scaling import calls
+
+    x = torch.randn(2, 3)
+    nets = [net_initialize(_operators(depth), seed=0) for depth in (450, 150, 300, 450)]
+    nets.pop(0)(x)  # first: what the process does once per depth reached (caches) is not counted
+    counts = [calls(net, x) for net in nets]
+    first, second = counts[1] - counts[0], counts[2] - counts[1]
+    assert second <= first * 1.02, counts
+    module = next(iter(nets[0]._compiled.values()))
+    assert not any(p.requires_grad for p in module.parameters()) and len(list(module.parameters())) == 2
+
+
+def test_requires_grad_of_a_compiled_module_reaches_shared_modules_and_parameters_a_user_module_lists_itself():
+    """DeepModule.requires_grad_ walks the tree flat, as torch's: each parameter once, and a module listing its
+    parameters its own way (overriding ``parameters``) through its own ``parameters()``."""
+    from netgraph.backend.deep_module import DeepModule
+
+    class Listed(torch.nn.Module):  # a parameter held outside _parameters, listed by its own parameters()
+        def __init__(self):
+            super().__init__()
+            self.held = [torch.nn.Parameter(torch.ones(2))]
+
+        def parameters(self, recurse=True):
+            return iter(self.held)
+
+    shared, listed = torch.nn.Linear(2, 2), Listed()
+    root = DeepModule()
+    root.a, root.b, root.c = torch.nn.Sequential(shared), shared, listed
+    root.register_module("none", None)
+    tensors = [shared.weight, shared.bias, listed.held[0]]
+    assert root.requires_grad_(False) is root and not any(t.requires_grad for t in tensors)
+    root.requires_grad_()
+    assert all(t.requires_grad for t in tensors)

@@ -125,3 +125,18 @@ def test_a_layer_put_in_with_arrays_that_fit_the_known_port_types_is_taken():
     weights = torch.ones(4, 3)
     replaced = net.replace_layers({1: LinearLayer(4, weights=weights)})
     assert torch.equal(replaced.layers["1"].weights, weights) and replaced.input_shapes == {"Input": (3,)}
+
+
+def test_a_layer_put_in_deeper_with_an_array_the_port_types_rule_out_is_the_shape_error_naming_it():
+    """Deeper than the net's own layers, replace_layers infers the net again with the layer put in (as README says):
+    a nested graph's layer or an operator's inner net's with an array of the wrong shape is a ShapeError of kind
+    "shape" naming the layer inside (its diagnostic's whole path), through the operator whose inner net it is in."""
+    bad = LinearLayer(4, weights=torch.ones(4, 5))
+    nested = NetGraph({"enc": NetChain([LinearLayer(4)])}, [], Input=3)
+    mapped = NetGraph({"map": NetMapOperator(NetChain({"l1": LinearLayer(4)}))}, [], Input=(2, 3))
+    for net, key in [(nested, ("enc", "1")), (mapped, ("map", "net", "l1"))]:
+        with pytest.raises(ShapeError) as info:
+            net.replace_layers({key: bad})
+        assert info.value.kind == "shape" and info.value.diagnostics[0].layer == key, info.value.diagnostics
+        assert "expected size 5 (from weights=), found (3,)" in str(info.value)
+    assert _refusal(mapped, {("map", "net", "l1"): bad})[0] == "array-shape"  # net_replace_part's own check

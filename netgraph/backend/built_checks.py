@@ -21,6 +21,7 @@ from typing import Any
 import torch
 from torch import nn
 
+from netgraph.backend.deep_module import modules_below
 from netgraph.core.errors import OptionError, ShapeError
 from netgraph.core.layer import EmitContext, Layer
 from netgraph.core.naming_scope import quoted, shown_layer, shown_path
@@ -158,6 +159,12 @@ def inner_build(checks: bool | str | None, shared: Any = None) -> AbstractContex
     return scoped(_INNER, (checks, shared))
 
 
+def outside_inner_build() -> AbstractContextManager:
+    """No operator's inner nets are being compiled: for a user layer's build(), whose own compiles (of a helper net)
+    are outermost ones, with their own checks, labels and readiness."""
+    return scoped(_INNER, None)
+
+
 def compiling_inner() -> bool:
     """Whether an operator's inner nets are being compiled (whose inputs are the operator's, not the data)."""
     return _INNER.get() is not None
@@ -180,12 +187,11 @@ def label_inner_layers(operators: list[tuple[tuple[str, ...], nn.Module]]) -> No
     (``layer 'map/net/emb' (EmbeddingLayer)``) for their errors, once, by the outermost compile."""
     if _INNER.get() is not None:
         return
-    todo = [(path + (name,), sub) for path, built in operators for name, sub in built._modules.items()]
-    while todo:
-        where, module = todo.pop()
+    roots = [(path + (name,), sub) for path, built in operators for name, sub in built._modules.items()
+             if sub is not None]
+    for where, module in modules_below(roots):
         kind = module.__dict__.get("layer_type")  # set with its label by the inner net's compile
         if kind is not None:
             module.layer_label, module.layer_path = shown_layer(where, kind), where
         elif isinstance(module, (RandomModule, KLModule)) and module.label is None:  # else named by its net's code
             module.label, module.path = f"layer {shown_path(where)!r}", where  # the path: its Diagnostics' layer
-        todo += [(where + (name,), sub) for name, sub in module._modules.items() if sub is not None]

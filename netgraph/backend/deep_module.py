@@ -16,7 +16,7 @@ recursion there calls no method of the submodule): call it on the compiled modul
 from __future__ import annotations
 
 import copy
-from collections.abc import Iterator
+from collections.abc import Callable, Container, Iterable, Iterator
 from typing import Any
 
 import functools
@@ -26,10 +26,36 @@ from torch import nn
 from netgraph.core.nesting import deep_walk, fits_recursion_limit
 from netgraph.layers._modules import printable_repr
 
-__all__ = ["DeepModule", "module_walk"]
+__all__ = ["DeepModule", "module_walk", "modules_below", "own_walk"]
 
 #: deep_walk for a module: its depth in ``_netgraph_depth`` (a layer may be named ``_depth``)
 module_walk = functools.partial(deep_walk, depth="_netgraph_depth")
+
+
+def modules_below(roots: Iterable[tuple[Any, nn.Module]], skip: Container[int] = (),
+                  closed: Callable[[nn.Module], bool] | None = None) -> Iterator[tuple[Any, nn.Module]]:
+    """Each (path, module) of ``roots`` and every module below them, once each (by id), walked over ``_modules``
+    with a stack (torch's recursive walks spend a frame and a ``yield from`` per level): a child's path is its
+    parent's plus its name (None under None); no module whose id is in ``skip``, nor below one ``closed`` says."""
+    todo = list(roots)
+    seen = {id(module) for _, module in todo}
+    while todo:
+        path, module = todo.pop()
+        yield path, module
+        if closed is not None and closed(module):
+            continue
+        for name, child in module._modules.items():
+            if child is not None and id(child) not in seen and id(child) not in skip:
+                seen.add(id(child))
+                todo.append((None if path is None else (*path, name), child))
+
+
+@functools.cache
+def own_walk(cls: type) -> bool:
+    """Whether a module class lists its parameters its own way (a user's module overriding ``named_modules`` or
+    ``parameters``): its own ``parameters()`` then says which are its."""
+    return any(getattr(cls, name) not in (getattr(nn.Module, name), getattr(DeepModule, name, None))
+               for name in ("named_modules", "parameters", "named_parameters", "_named_members"))
 
 
 class DeepModule(nn.Module):
@@ -67,6 +93,15 @@ class DeepModule(nn.Module):
         memo[id(self)] = copied
         copied.__setstate__(copy.deepcopy(self.__getstate__(), memo))
         return copied
+
+    def requires_grad_(self, requires_grad: bool = True) -> Any:
+        """nn.Module's, walking the tree flat: torch's walk is quadratic in the depth (a ``yield from`` a level)."""
+        for _, module in modules_below([(None, self)], closed=lambda module: own_walk(type(module))):
+            tensors = module.parameters() if own_walk(type(module)) else module._parameters.values()
+            for tensor in tensors:
+                if tensor is not None:
+                    tensor.requires_grad_(requires_grad)
+        return self
 
     def named_modules(self, *args: Any, **kwargs: Any) -> Iterator[tuple[str, nn.Module]]:
         modules = super().named_modules(*args, **kwargs)

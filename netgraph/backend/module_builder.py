@@ -8,7 +8,9 @@ from typing import Any
 import torch
 from torch import nn
 
-from netgraph.backend.built_checks import check_built, compiling_inner, inner_build, inner_shared
+from netgraph.backend.built_checks import (check_built, compiling_inner, inner_build, inner_shared,
+                                          outside_inner_build)
+from netgraph.backend.deep_module import modules_below
 from netgraph.core.errors import OptionError, ShapeError
 from netgraph.core.ir import Node
 from netgraph.core.layer import Layer
@@ -68,6 +70,9 @@ class ModuleBuilder(GraphWalker):
                 with inner_build(self.checks, (self._wrapped, (self, node))):
                     built = parent._modules[path[-1]] = layer.build(node.types)
                 self.operators.append((path, built))
+            elif self._outer is not None and not ours:  # a user's build inside an operator's inner net
+                with outside_inner_build():
+                    built = parent._modules[path[-1]] = layer.build(node.types)
             else:
                 built = parent._modules[path[-1]] = layer.build(node.types)
         except Conflict as exc:  # a shape the layer cannot build from: named, never the internal exception
@@ -165,11 +170,4 @@ class ModuleBuilder(GraphWalker):
     def _modules_below(self, built: nn.Module) -> Iterator[nn.Module]:
         """``built.modules()`` less the inner nets compiled within (``looked``), which their own builds looked into:
         looking into them again at each level made deeply nested operators' compiles quadratic in the depth."""
-        todo, seen = [built], {id(built)}
-        while todo:
-            sub = todo.pop()
-            yield sub
-            for child in sub._modules.values():
-                if child is not None and id(child) not in seen and id(child) not in self.looked:
-                    seen.add(id(child))
-                    todo.append(child)
+        return (sub for _, sub in modules_below([(None, built)], self.looked))
