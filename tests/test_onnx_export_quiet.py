@@ -8,7 +8,7 @@ import warnings
 
 import torch
 
-from netgraph.export.onnx_quiet import quiet
+from netgraph.export.onnx_quiet import _exporting, quiet
 
 
 def _inside_quiet(entered: threading.Event, leave: threading.Event) -> threading.Thread:
@@ -113,3 +113,22 @@ def test_quiet_left_on_another_thread_than_entered_restores_warnings_and_the_onn
         other.join(60)
         torch._C._jit_set_onnx_log_enabled(enabled)
     assert "left elsewhere" in capfd.readouterr().out
+
+
+def test_a_thread_started_after_an_exporting_thread_ended_is_not_exporting():
+    """Threads were keyed by ``threading.get_ident()``, which Python gives again to a new thread once one ends: a
+    ``quiet`` entered by a thread that ended before it was left made new threads count as exporting (their ONNX log
+    off). Keyed by the thread object, a new thread is never the one that entered."""
+    inside = quiet()
+    entering = threading.Thread(target=inside.__enter__)
+    entering.start()
+    entering.join(60)
+    seen = []
+    try:
+        for _ in range(50):
+            thread = threading.Thread(target=lambda: seen.append(_exporting()))
+            thread.start()
+            thread.join(60)
+    finally:
+        inside.__exit__(None, None, None)
+    assert seen == [False] * 50

@@ -20,12 +20,12 @@ __all__ = ["quiet"]
 _LOCK = threading.Lock()
 _entered = 0
 _saved = contextlib.ExitStack()  # closed by the last to leave: the warnings filters and ONNX log as they were
-_inside: collections.Counter = collections.Counter()  # thread id -> how deep that thread is inside ``quiet``
+_inside: collections.Counter = collections.Counter()  # thread (not its id: ids are reused) -> its depth in ``quiet``
 
 
 def _exporting() -> bool:
     """Whether the calling thread is inside ``quiet``."""
-    return _inside[threading.get_ident()] > 0
+    return _inside[threading.current_thread()] > 0
 
 
 @contextlib.contextmanager
@@ -33,7 +33,7 @@ def quiet() -> Iterator[None]:
     """No warnings in the whole process while any thread is inside, no ONNX log (``onnx_log_off``) in the threads
     inside."""
     global _entered
-    thread = threading.get_ident()
+    thread = threading.current_thread()
     with _LOCK:
         if not _entered:
             _saved.enter_context(onnx_log_off(_exporting))

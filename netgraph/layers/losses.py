@@ -47,7 +47,7 @@ __all__ = ["MeanSquaredLossLayer", "MeanAbsoluteLossLayer", "CrossEntropyLossLay
 CROSS_ENTROPY_FORMS = ("Index", "Probabilities", "Binary")
 
 
-#: Each example's mean of an elementwise loss of any rank, as the templates write it (the interpreter runs it so)
+#: Each example's mean in a template (example_mean: one mean over the dims; Contrastive's ONNX import reads it)
 _MEAN = ".unsqueeze(-1).flatten(1).mean(1)"
 
 
@@ -286,19 +286,19 @@ class CrossEntropyLossLayer(_LossBase):
         return f"{ctx.module}.narrowed({example_mean(self.code, rank).format(x=x, t=t)}, {ctx.args[0]})"
 
 
+def _each_mean(v: torch.Tensor) -> torch.Tensor:  # each example's mean over dims 1 ..., as example_mean writes it
+    return v.mean(tuple(range(1, v.dim()))) if v.dim() > 1 else v
+
+
 # Handwritten equivalents of each template, so the interpreter does not share code with the compiler.
 _RUNNERS = {
-    MeanSquaredLossLayer.CODE: lambda x, t: (x - t).square().unsqueeze(-1).flatten(1).mean(1),
-    MeanAbsoluteLossLayer.CODE: lambda x, t: (x - t).abs().unsqueeze(-1).flatten(1).mean(1),
-    _CE_CODE[("Probabilities", False)]: lambda x, t: -(t * torch.log(x.clamp_min(EPSILON))).sum(-1)
-    .unsqueeze(-1).flatten(1).mean(1),
-    _CE_CODE[("Probabilities", True)]: lambda x, t: -(t * torch.log_softmax(x, -1)).sum(-1)
-    .unsqueeze(-1).flatten(1).mean(1),
-    _CE_CODE[("Binary", False)]: lambda x, t: -(t * torch.log(x.clamp_min(EPSILON))
-                                                 + (1 - t) * torch.log((1 - x).clamp_min(EPSILON)))
-    .unsqueeze(-1).flatten(1).mean(1),
-    _CE_CODE[("Binary", True)]: lambda x, t: F.binary_cross_entropy_with_logits(x, t, reduction="none")
-    .unsqueeze(-1).flatten(1).mean(1),
+    MeanSquaredLossLayer.CODE: lambda x, t: _each_mean((x - t).square()),
+    MeanAbsoluteLossLayer.CODE: lambda x, t: _each_mean((x - t).abs()),
+    _CE_CODE[("Probabilities", False)]: lambda x, t: _each_mean(-(t * torch.log(x.clamp_min(EPSILON))).sum(-1)),
+    _CE_CODE[("Probabilities", True)]: lambda x, t: _each_mean(-(t * torch.log_softmax(x, -1)).sum(-1)),
+    _CE_CODE[("Binary", False)]: lambda x, t: _each_mean(-(t * torch.log(x.clamp_min(EPSILON))
+                                                           + (1 - t) * torch.log((1 - x).clamp_min(EPSILON)))),
+    _CE_CODE[("Binary", True)]: lambda x, t: _each_mean(F.binary_cross_entropy_with_logits(x, t, reduction="none")),
 }
 
 

@@ -7,7 +7,7 @@ import torch
 import torch.nn.functional as F
 
 from netgraph import (CrossEntropyLossLayer, LinearLayer, MeanAbsoluteLossLayer, MeanSquaredLossLayer, NetChain,
-                      NetGraph, NetPort, OptionError, PortType, SoftmaxLayer, net_initialize)
+                      NetGraph, NetPort, OptionError, PortType, SoftmaxLayer, TransposeLayer, net_initialize)
 from netgraph.backend.interpreter import interpret
 from tests.layer_families._helpers import shape_error, three_way
 
@@ -226,3 +226,15 @@ def test_the_compiled_mean_of_each_example_adds_no_view_op_and_equals_the_interp
     assert ops.get("aten::unsqueeze", 0) == 0
     assert ops.get("aten::flatten", 0) == 0
     torch.testing.assert_close(found, interpret(net, module, Input=x, Target=t), rtol=0, atol=0)
+
+
+@pytest.mark.parametrize("layer", [MeanSquaredLossLayer(), MeanAbsoluteLossLayer()], ids=str)
+def test_a_mean_over_a_transposed_input_is_the_same_sum_compiled_and_interpreted(layer):
+    """The interpreter took each example's mean as ``.unsqueeze(-1).flatten(1).mean(1)`` while the compiled code took
+    one mean over the dims: on a transposed (not contiguous) operand the two summed in another order (1.2e-7 apart)."""
+    net = net_initialize(NetGraph({"t": TransposeLayer(), "loss": layer}, [("t", NetPort("loss", "Input"))],
+                                  Input=(300, 70), Target=(70, 300)))
+    g = torch.Generator().manual_seed(6)
+    x, t = torch.randn(3, 300, 70, generator=g), torch.rand(3, 70, 300, generator=g)
+    module = net.compile()
+    torch.testing.assert_close(module(Input=x, Target=t), interpret(net, module, Input=x, Target=t), rtol=0, atol=0)
