@@ -49,10 +49,18 @@ def input_code(tree: tuple, name: str, local: Callable[[str], str] | None) -> st
 _INPUT = "__netgraph_input__"  # no name in code that ``_code`` writes
 
 
-@once_per_tree
 def _input_template(tree: tuple) -> str | None:
-    """``tree``'s code with its slot ``Input`` named ``_INPUT``; None where it computes a repeated part once."""
-    return None if repeated_subtrees(tree)[1] else to_code(tree, {"Input": _INPUT})
+    """``tree``'s code with its slot ``Input`` named ``_INPUT``; None where it computes a repeated part once. Kept per
+    default dtype: a constant bound beyond its range is written as infinite (``_in_range``)."""
+    dtype = torch.get_default_dtype()
+    template = _TEMPLATES.get(dtype)
+    if template is None:
+        template = _TEMPLATES[dtype] = once_per_tree(
+            lambda t: None if repeated_subtrees(t)[1] else to_code(t, {"Input": _INPUT}))
+    return template(tree)
+
+
+_TEMPLATES: dict[torch.dtype, Callable[[tuple], str | None]] = {}
 
 
 def to_codes(trees: list[tuple], names: dict[str, str], local: Callable[[str], str] | None = None) -> list[str]:
