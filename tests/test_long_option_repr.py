@@ -7,8 +7,9 @@ import dataclasses
 import numpy as np
 import pytest
 
-from netgraph import ClassDecoder, ClassEncoder, NetGraph, PartLayer, TokensEncoder, net_initialize
+from netgraph import ClassDecoder, ClassEncoder, NetGraph, PaddingLayer, PartLayer, TokensEncoder, net_initialize
 from netgraph.core.errors import NetGraphError
+from tests.profile_helpers import calls
 from tests.test_layer_parity import EXAMPLES, distribution_examples
 
 
@@ -70,3 +71,11 @@ def test_a_10k_value_for_any_option_of_any_kind_makes_a_short_message(found):
         if len(message) >= 2000:
             long[f"{type(layer).__name__}.{option}"] = len(message)
     assert long == {}
+
+
+def test_a_padding_size_of_many_bad_levels_is_refused_in_calls_linear_in_its_length():
+    """Each bad level made a problem that froze the whole value again: 10,000 float levels took 85 s to refuse."""
+    def refused(n: int) -> int:
+        return calls(_refusal, lambda: PaddingLayer(padding_size=np.arange(1.0, n + 1.0)))
+    small, large = refused(1000), refused(2000)
+    assert large < 2.2 * small, (small, large)

@@ -63,20 +63,24 @@ Scales = Annotated[Any, OptionKind("scales", None, {"anyOf": [
 
 
 def _pairs(value: Any) -> tuple[tuple[int, int], ...]:
-    def pair(v: Any) -> tuple[int, int]:
+    def pair(v: Any) -> tuple[int, int] | None:
         if is_int(v) and v >= 0:
             return int(v), int(v)
         if isinstance(v, (list, tuple)) and len(v) == 2 and all(is_int(i) and i >= 0 for i in v):
             return int(v[0]), int(v[1])
-        return option_problem(OptionError(f"PaddingLayer option padding_size= needs, per level, an integer >= 0 or "
-                                          f"a pair [before, after] of them, found {quoted(v)} in {quoted(value)}",
-                                          option="padding_size", expected="an integer >= 0 or a pair of them",
-                                          found=value), (0, 0))
+        return None
     items = list(value)
     if not items:
         option_problem(OptionError("PaddingLayer option padding_size= must name at least one level, found []",
                                    option="padding_size", expected="at least one level", found=value), None)
-    return tuple(pair(v) for v in items)  # several bad levels: the first is named (an option is named once)
+    pairs = tuple(map(pair, items))
+    bad = next((i for i, p in enumerate(pairs) if p is None), None)
+    if bad is not None:  # the first bad level named once (a problem per level froze the whole value each time)
+        option_problem(OptionError(f"PaddingLayer option padding_size= needs, per level, an integer >= 0 or a pair "
+                                   f"[before, after] of them, found {quoted(items[bad])} in {quoted(value)}",
+                                   option="padding_size", expected="an integer >= 0 or a pair of them",
+                                   found=value), None)
+    return tuple(p or (0, 0) for p in pairs)
 
 
 _F_PAD_MODES = {"Reflected": "reflect", "Fixed": "replicate", "Periodic": "circular"}  # F.pad's for each method
