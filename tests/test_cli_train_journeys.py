@@ -109,7 +109,8 @@ def test_an_unknown_key_lists_the_keys_a_user_gives_not_netgraphs_own(cli):
     np.savez(cli.folder / "v.npz", Input=np.array(["good"]), Target=np.array(["pos"]), Weight=np.ones(1))
     ran = cli("train", "s.yaml", "--data", "t.csv", "--validation", "v.npz", "-o", "out", "--rounds", "1", "--quiet")
     assert ran.code == 1
-    assert "unknown key 'Weight'; the net reads the keys 'Input' (input port 'Input'), 'Output' (target of" in ran.err
+    assert "unknown key 'Weight'; the net reads the keys 'Input' (input port 'Input'), 'Target' (target of output " \
+           "port 'Output')" in ran.err
 
 
 def test_texts_in_a_data_file_for_a_port_without_an_encoder_say_to_attach_one(cli):

@@ -11,6 +11,7 @@ import torch.nn.functional as F
 from netgraph import (BasicRecurrentLayer, CatenateLayer, ElementwiseLayer, LinearLayer, NetBidirectionalOperator,
                       NetChain, NetFoldOperator, NetGraph, NetMapOperator, NetNestOperator, NetPairEmbeddingOperator, NetPort, OptionError, ReshapeLayer, SequenceLastLayer, ShapeError, SpecError, interpret,
                       load, net_initialize, net_train, save)
+from netgraph.core.types import format_shape
 from netgraph.core.walk import nested_nodes
 
 
@@ -374,6 +375,6 @@ def test_an_error_deep_inside_nested_operators_names_the_inner_layers_path_once(
         path = ("m", *("net", "layer") * (depth - 1), "net", "1")  # an operator given to one sits in a one-layer
         assert d.layer == path and message.count("its inner net does not accept") == 1  # graph; layer 1 refuses
         assert message.startswith("shape conflict: layer 1 'm' (NetMapOperator): its inner net does not accept the "
-                                  f"port types Input {(2,) * (depth - 1) + (4,)}: ".replace(",)", ")") +
+                                  f"port types Input {format_shape((2,) * (depth - 1) + (4,))}: " +
                                   f"{'/'.join(path[1:])} (ReshapeLayer): cannot reshape 4 elements to (5)"), message
         assert len(message) < 600 + 12 * depth, message  # the path once, and the shapes given twice

@@ -25,12 +25,13 @@ def test_a_bad_label_under_the_target_key_names_the_output_port_in_its_diagnosti
                         "the 2 labels ['cat', 'dog']")
 
 
-def test_a_target_keyed_by_its_port_s_name_is_named_once():
+def test_a_pairs_target_names_its_key_and_port_once():
+    """A list of pairs keys its targets 'Target', as every pair form does (it was the port's name, 'Output')."""
     with pytest.raises(DataError) as info:
         net_train(_net(), [(torch.ones(3), "cat"), (torch.ones(3), "cow")], max_training_rounds=1, progress=False)
     d = info.value.diagnostics[0]
     assert d.port == "Output"
-    assert d.detail.startswith("target 'Output' (ClassDecoder): example 1: label 'cow'")
+    assert d.detail.startswith("target 'Target' of output port 'Output' (ClassDecoder): example 1: label 'cow'")
 
 
 def test_labels_at_an_output_without_a_decoder_name_that_port_not_the_data_s_first_key():
