@@ -63,8 +63,8 @@ class GraphAssembly:
         """The layers' edges and one to each graph output port; SpecError where an output merges the batch dim or
         no layer computes it."""
         merged = [Diagnostic(f"graph output {o.name!r} merges the batch dim with the {self.ctx.folds[o.name]} dims "
-                             f"after it (as x.flatten(0, k) or x.reshape(-1, ...)); an imported net keeps the batch dim "
-                             f"apart: end the model before that merge", "merged-batch-output", layer=(), port=port,
+                             f"after it (as x.flatten(0, k) or x.reshape(-1, ...)); an imported net keeps the batch "
+                             f"dim apart: end the model before that merge", "merged-batch-output", layer=(), port=port,
                              hint="end the model before that merge")
                   for o, port in zip(self.graph.output, self.outputs) if self.ctx.folds.get(o.name, 0)]
         raise_all(merged, SpecError, f"{self.where}: outputs without a netgraph equivalent")

@@ -129,7 +129,8 @@ def int_tuple(value: Any, n: int | None, layer: str, option: str, minimum: int =
     if not isinstance(value, (list, tuple)):
         return int(value) if n is None else (int(value),) * n
     if n is not None and len(items) != n:
-        return option_problem(OptionError(f"{layer} option {option}= needs {counted(n, 'value')}, found {len(items)}: {quoted(value)}",
+        return option_problem(OptionError(f"{layer} option {option}= needs {counted(n, 'value')}, found {len(items)}: "
+                                          f"{quoted(value)}",
                                           option=option, expected=counted(n, "value"), found=value), stand_in)
     return tuple(int(v) for v in items)
 

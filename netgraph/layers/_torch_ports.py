@@ -25,7 +25,8 @@ def port_types(value: Any, layer: str, option: str, default: str = "Input") -> d
     items = value.items() if isinstance(value, Mapping) else ((v, None) for v in value) \
         if isinstance(value, (list, tuple)) else None
     if items is None:
-        raise OptionError(f"{layer} {option}= must be a list of port names or a dict of name -> shape, found {quoted(value)}",
+        raise OptionError(f"{layer} {option}= must be a list of port names or a dict of name -> shape, found "
+                          f"{quoted(value)}",
                           option=option,
                           kind="option-value", expected="a list of port names or a dict of name -> shape",
                           found=value)

@@ -186,8 +186,8 @@ class KLDivergenceLayer(Layer):
         least = self.RANGES["samples"].low
         if isinstance(self.samples, bool) or not isinstance(self.samples, int) or self.samples < least:
             option_problem(OptionError(f"KLDivergenceLayer: samples= is the number of Monte Carlo draws, an integer "
-                                       f">= 1; found {quoted(self.samples)}", option="samples", expected="an integer >= 1",
-                                       found=self.samples), None)
+                                       f">= 1; found {quoted(self.samples)}", option="samples",
+                                       expected="an integer >= 1", found=self.samples), None)
         if self.method not in _METHODS:
             near = did_you_mean(self.method, _METHODS) if isinstance(self.method, str) else ""
             option_problem(OptionError(f"KLDivergenceLayer: method= is 'auto', 'closed_form' or 'monte_carlo'; found "
@@ -220,8 +220,8 @@ class KLDivergenceLayer(Layer):
         if not isinstance(dist, Distribution):
             return option_problem(OptionError(f"KLDivergenceLayer: {name}= must be a distribution such as "
                                               f"NormalDistribution(0, 1) (KLDivergenceLayer(p, q) is KL(p ‖ q)); found "
-                                              f"{quoted(dist)}{torch_distribution_hint(dist)}", option=name, expected="a distribution",
-                                              found=dist), None)
+                                              f"{quoted(dist)}{torch_distribution_hint(dist)}", option=name,
+                                              expected="a distribution", found=dist), None)
         return dist
 
     @property

@@ -362,8 +362,8 @@ class CTCLossLayer(_LossBase):
 
     def validate(self) -> None:
         if not isinstance(self.logits, bool):
-            option_problem(OptionError(f"CTCLossLayer option logits= must be True or False, found {quoted(self.logits)}",
-                                       option="logits", expected="True or False", found=self.logits), None)
+            message = f"CTCLossLayer option logits= must be True or False, found {quoted(self.logits)}"
+            option_problem(OptionError(message, option="logits", expected="True or False", found=self.logits), None)
         if self.input is not None and (len(self.input) != 2 or self.input[1] in (None, 1)):
             option_problem(OptionError(f"CTCLossLayer option input= must be (length, classes) with at least 2 classes "
                                        f"(the last is the blank), found {quoted(self.input)}", option="input",

@@ -230,7 +230,8 @@ class _ModuleWrapper(Layer):
                                   option=self.MODULE_OPTION,
                                   kind="option-value", expected=str(current.dtype), found=str(given.dtype))
             self._check_shape(name, given, current)
-        try:  # a floating array keeps its dtype (a float64 one stays float64, as a built-in layer's); others take the module's
+        # a floating array keeps its dtype (a float64 one stays float64, as a built-in layer's); others take the module's
+        try:
             module.load_state_dict({k: kept_array(v, state.get(k)) for k, v in tensors.items()}, strict=False,
                                    assign=True)
         except RuntimeError as exc:
@@ -254,8 +255,8 @@ class _ModuleWrapper(Layer):
                               kind=VALUE_KIND, expected="an array's values", found=type(value).__name__) from None
 
     def _check_shape(self, name: str, given: torch.Tensor, current: torch.Tensor | None) -> None:
-        """OptionError naming array ``name`` when ``given`` is not the module's shape (load_state_dict says it in torch's
-        words: "size mismatch ... from checkpoint"). A lazy module's array not yet made has no shape to check."""
+        """OptionError naming array ``name`` when ``given`` is not the module's shape (load_state_dict says it in
+        torch's words: "size mismatch ... from checkpoint"). A lazy module's array not yet made has no shape to check."""
         if current is None or isinstance(current, nn.parameter.UninitializedTensorMixin):
             return
         expected, found = tuple(current.shape), tuple(given.shape)

@@ -86,8 +86,8 @@ class RandomArrayLayer(Layer):
         if not isinstance(dist, Distribution):
             if not callable(dist) or isinstance(dist, Layer):  # a layer is callable too (layer(x))
                 dist = option_problem(OptionError(f"RandomArrayLayer needs a distribution such as NormalDistribution(0, "
-                                                  f"1), found {quoted(dist)}{other_layer_hint(dist)}{torch_distribution_hint(dist)}",
-                                                  option="distribution",
+                                                  f"1), found {quoted(dist)}{other_layer_hint(dist)}"
+                                                  f"{torch_distribution_hint(dist)}", option="distribution",
                                                   expected="a distribution", found=dist), None)
             else:
                 dist = call_with_slots(dist)
@@ -97,12 +97,13 @@ class RandomArrayLayer(Layer):
                                                       expected="a distribution", found=dist), None)
         if self.eval_mode not in EVAL_MODES:
             option_problem(OptionError(f"RandomArrayLayer: eval_mode must be 'sample' (keep drawing, as Wolfram) or "
-                                       f"'mean'; found {quoted(self.eval_mode)}{did_you_mean(self.eval_mode, EVAL_MODES)}",
+                                       f"'mean'; found {quoted(self.eval_mode)}"
+                                       f"{did_you_mean(self.eval_mode, EVAL_MODES)}",
                                        option="eval_mode", expected=list(EVAL_MODES), found=self.eval_mode), None)
         if not isinstance(self.log_probability, bool):
             option_problem(OptionError(f"RandomArrayLayer: log_probability= is True or False, found "
-                                       f"{quoted(self.log_probability)}", option="log_probability", expected="True or False",
-                                       found=self.log_probability), None)
+                                       f"{quoted(self.log_probability)}", option="log_probability",
+                                       expected="True or False", found=self.log_probability), None)
         if self.temperature is not None:  # the shared check: "must be a positive finite number"
             ranged_number(self, "temperature")
         if dist is None:

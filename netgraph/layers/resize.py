@@ -249,7 +249,8 @@ class ResizeLayer(_ShapeLayer):
                                        f"{', '.join(map(repr, RESAMPLING))}", option="resampling",
                                        expected=list(RESAMPLING), found=self.resampling), None)
         if self.scheme not in SCHEMES:
-            option_problem(OptionError(f"ResizeLayer: unknown scheme {quoted(self.scheme)}{did_you_mean(self.scheme, SCHEMES)}"
+            option_problem(OptionError(f"ResizeLayer: unknown scheme {quoted(self.scheme)}"
+                                       f"{did_you_mean(self.scheme, SCHEMES)}"
                                        f"; use one of {', '.join(map(repr, SCHEMES))}", option="scheme",
                                        expected=list(SCHEMES), found=self.scheme), None)
         scale = self._scale_alone()
@@ -259,7 +260,8 @@ class ResizeLayer(_ShapeLayer):
         given = self.dims if self.dims is not None else scale
         count = len(given) if isinstance(given, (list, tuple)) else None
         if count is not None and not 1 <= count <= 3:
-            return option_problem(OptionError(f"ResizeLayer works on 1 to 3 spatial dims, found {count}: {quoted(given)}",
+            return option_problem(OptionError(f"ResizeLayer works on 1 to 3 spatial dims, found {count}: "
+                                              f"{quoted(given)}",
                                               option="dims" if self.dims is not None else "scale",
                                               expected="1 to 3 spatial dims", found=given), {})
         if count is not None and refuses(self, "resampling", "dims" if self.dims is not None else "scale", given):
@@ -280,7 +282,8 @@ class ResizeLayer(_ShapeLayer):
         if not refuses(self, "dims"):
             return self.scale
         return option_problem(OptionError(f"ResizeLayer takes either the output sizes, ResizeLayer([h, w]), or scale= "
-                                          f"factors, not both: found dims= {quoted(self.dims)} and scale= {quoted(self.scale)}",
+                                          f"factors, not both: found dims= {quoted(self.dims)} and scale= "
+                                          f"{quoted(self.scale)}",
                                           option="scale", expected="no scale= beside dims=", found=self.scale,
                                           kind=COMBINATION_KIND), None)
 
