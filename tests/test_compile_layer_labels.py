@@ -7,7 +7,8 @@ import pytest
 import torch
 from torch import nn
 
-from netgraph import EmbeddingLayer, LinearLayer, NetChain, NetGraph, net_initialize
+from netgraph import EmbeddingLayer, LinearLayer, NetChain, NetGraph, NetNestOperator, net_initialize
+from netgraph.core.errors import UninitializedError
 from netgraph.core.registry import registry_scope
 from netgraph.core.types import unify
 from netgraph.layers import Layer
@@ -74,22 +75,11 @@ def test_a_net_a_user_layer_compiles_in_its_build_inside_an_operator_compiles_as
     """A user layer's build() compiling a net of its own inside an operator's inner net: that compile took the
     operator's as its outer one, skipped its own operator's arrays as already checked and named an uninitialised
     array by a path inside its operator's inner net (layer 1 'layer' (LinearLayer) array 'Weights')."""
-    from netgraph.core.errors import UninitializedError
-    from netgraph.layers.operators import NetNestOperator
-
     helper = NetGraph([NetNestOperator(NetNestOperator(LinearLayer(3), 1), 1)], [], Input=3)  # not initialised
     with registry_scope():
-        class Helped(Layer):
-            input_ports = ("Input",)
-
-            def infer(self, types):
-                t = unify(types["Input"], types["Output"])
-                return {"Input": t, "Output": t}
-
-            def build(self, types):
-                return nn.Sequential(helper.compile())
+        helped = _layer_class(lambda: nn.Sequential(helper.compile()))
         messages = []
-        for net in (NetGraph([Helped()], [], Input=3), NetGraph([NetNestOperator(Helped(), 1)], [], Input=3)):
+        for net in (NetGraph([helped()], [], Input=3), NetGraph([NetNestOperator(helped(), 1)], [], Input=3)):
             with pytest.raises(UninitializedError) as caught:
                 net.compile()
             messages.append(str(caught.value))
