@@ -11,7 +11,7 @@ import torch
 
 from netgraph.core.shared import same_values
 
-__all__ = ["same_option", "hashed_option", "short_option", "short_sequence"]
+__all__ = ["same_option", "hashed_option", "short_option", "short_sequence", "array_dtype"]
 
 
 def same_option(a: Any, b: Any, _agreed: set | None = None) -> bool:
@@ -60,12 +60,19 @@ def hashed_option(value: Any, _done: dict | None = None) -> Any:
     return value
 
 
+def array_dtype(value: Any) -> str | None:
+    """The dtype a repr shows and a spec writes (``dtype:``) beside tensor ``value``'s values: its dtype's name, None
+    for float32 (what an inline array is read as) and for anything but a floating tensor."""
+    if not isinstance(value, torch.Tensor) or not value.is_floating_point() or value.dtype == torch.float32:
+        return None
+    return str(value.dtype).removeprefix("torch.")
+
+
 def short_option(value: Any, shape: bool = False) -> str:
     """An option as a layer's repr shows it (a large array by its shape; a one-dimension shape as its size; an array
     of another float dtype than float32, which arrays given as lists are, with that dtype: ``[0.1] (float64)``)."""
     if isinstance(value, torch.Tensor):
-        dtype = str(value.dtype).removeprefix("torch.") if value.is_floating_point() and \
-            value.dtype != torch.float32 else ""
+        dtype = array_dtype(value) or ""
         if value.numel() > 6:
             return f"<array {tuple(value.shape)}{' ' * bool(dtype)}{dtype}>"
         return f"{value.tolist()!r}{f' ({dtype})' * bool(dtype)}"

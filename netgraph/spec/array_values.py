@@ -14,6 +14,7 @@ from typing import Any
 import torch
 
 from netgraph.core.errors import did_you_mean
+from netgraph.core.layer_values import array_dtype
 from netgraph.core.naming_scope import quoted
 from netgraph.core.options import beyond_range
 from netgraph.spec.scalar_spans import OverflowedFloat
@@ -24,14 +25,6 @@ __all__ = ["ARRAY_DTYPES", "ARRAY_KEYS", "array_dtype", "typed_values", "numbers
 ARRAY_DTYPES = {"float16": torch.float16, "bfloat16": torch.bfloat16, "float32": torch.float32,
                 "float64": torch.float64}  # an array's ``dtype:`` names, as torch names them
 ARRAY_KEYS = ("shared", "array", "dtype")  # the keys of an array option written as a mapping
-
-
-def array_dtype(value: Any) -> str | None:
-    """The ``dtype:`` a spec writes beside tensor ``value``'s values: its dtype's name, None for float32 (what an
-    inline array is read as) and for anything but a floating tensor."""
-    if not isinstance(value, torch.Tensor) or not value.is_floating_point() or value.dtype == torch.float32:
-        return None
-    return str(value.dtype).removeprefix("torch.")
 
 
 def typed_values(reader: Any, spec: YMap, values: Any, label: str, layer: tuple | None) -> Any:
