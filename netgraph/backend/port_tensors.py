@@ -260,7 +260,7 @@ def refused_zero(error: DataError, net: Any) -> tuple[Any, str] | None:
     if problem is None or problem.kind != "parameter-value" or type(problem.found) is not float or problem.found \
             or problem.example is None:
         return None
-    node = next((node for node in net.ir.nodes if node.path == problem.layer), None)
+    node = net.ir.node(problem.layer) if net.ir.has_node(problem.layer) else None
     port = dict(node.given).get(problem.port) if node is not None else None
     return None if port is None else (problem, port)
 

@@ -51,7 +51,7 @@ def _of_data(net: Any, diagnostic: Diagnostic) -> bool:
         return True
     if net is None or diagnostic.layer is None or diagnostic.port is None:
         return False
-    node = next((node for node in net.ir.nodes if node.path == diagnostic.layer), None)
+    node = net.ir.node(diagnostic.layer) if net.ir.has_node(diagnostic.layer) else None
     return node is not None and diagnostic.port in dict(node.given)
 
 
