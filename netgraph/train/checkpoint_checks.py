@@ -180,8 +180,10 @@ def _dtype(tensor: torch.Tensor) -> str:
 
 def check_progress(progress: dict[str, Any], fresh: Any, source: Any) -> None:
     """OptionError unless each entry of a checkpoint's ``progress`` is a field of ``fresh`` (the run's new progress
-    dataclass) holding the kind of value that field holds: counts, numbers, lists of numbers, dicts of them."""
-    fields = {f.name: getattr(fresh, f.name) for f in dataclasses.fields(fresh)}
+    dataclass) holding the kind of value that field's default holds (a run sets some, as its validation fraction, at
+    its start): counts, numbers or None, lists of numbers, dicts of them."""
+    fields = {f.name: f.default_factory() if f.default is dataclasses.MISSING else f.default
+              for f in dataclasses.fields(fresh)}
     for key, value in progress.items():
         if key not in fields:
             raise malformed(source, f"its progress has an unknown entry {key!r}; entries are {sorted(fields)}",
@@ -191,8 +193,6 @@ def check_progress(progress: dict[str, Any], fresh: Any, source: Any) -> None:
             ok = value is None or isinstance(value, str)
         elif isinstance(default, int):
             ok = isinstance(value, int) and not isinstance(value, bool) and value >= 0
-        elif key == "validation_fraction":  # a fraction, or None (this run's value may be either)
-            ok = _number(value, none=True)
         elif isinstance(default, (float, type(None))):
             ok = _number(value, none=default is None)
         elif isinstance(default, list):
