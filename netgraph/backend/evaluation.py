@@ -182,8 +182,7 @@ def _evaluate(net: Any, args: tuple, keywords: dict[str, Any]) -> Any:
         try:
             return evaluate_ragged(net, data, ragged, keywords, states, return_states, calls)
         except DataError as exc:
-            data = {p: as_lists(v, p) if isinstance(v, Padded) else v for p, v in data.items()}
-            _refuse_underflow(exc, net, lambda port, i: (data[port][i], calls.to_tensor(port, data[port][i], False)))
+            _refuse_underflow(exc, net, lambda port, i: _given_example(data[port], port, i, calls))
             raise
     tensors, single = prepare_inputs(net, (), data, options.precision)
     try:
@@ -206,6 +205,13 @@ def _refuse_underflow(exc: DataError, net: Any, example: Callable[[str, int], tu
         return
     if underflow is not None:
         raise underflow from None
+
+
+def _given_example(value: Any, port: str, i: int, calls: Calls) -> tuple[Any, torch.Tensor]:
+    """Example ``i`` of variable-length ``value`` at ``port``, as given and as cast (only the refused port's data is
+    unpadded, and only once a layer refused a 0: ``_refuse_underflow``)."""
+    given = (as_lists(value, port) if isinstance(value, Padded) else value)[i]
+    return given, calls.to_tensor(port, given, False)
 
 
 def _run(net: Any, tensors: dict[str, torch.Tensor], single: bool, options: EvaluationOptions, states: Any,
