@@ -48,8 +48,10 @@ def detached_whole_step(tree: tuple) -> bool:
     return kinds[id(tree)] == _ZERO_TANGENT and fed
 
 
+@once_per_tree
 def _cut(tree: tuple) -> tuple[set[int], dict[int, int | None], bool]:
-    """The steps to cut, each node's step kind, and whether a step function takes a value not ``_linear``."""
+    """The steps to cut, each node's step kind, and whether a step function takes a value not ``_linear`` (walked
+    once per tree for both ``cut_steps`` and ``detached_whole_step``; read, never changed)."""
     kinds: dict[int, int | None] = {}
     cut: set[int] = set()
     fed = False
