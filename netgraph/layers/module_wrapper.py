@@ -94,10 +94,11 @@ class _ModuleWrapper(Layer):
         return frozenset(range(len(ins))) if unprobed else self._cache.get(("mutated", ins), frozenset())
 
     def emit(self, ctx: EmitContext) -> str:
-        ins, mutated = tuple(ctx.types[p] for p in self.input_ports), self.mutated_inputs(ctx.types)
+        ins = tuple(ctx.types[p] for p in self.input_ports)
         if all(is_known(t.shape) and t.dtype is not None for t in ins) and isinstance(self._probed(ins), _MetaFailure):
             call = f"copied_if_changed({', '.join([ctx.module, *ctx.args])})" if ins else f"{ctx.module}({ctx.batch})"
             return checked_call(call, ctx, self.output_ports, self.type_name, "outputs", self.input_ports)  # checked
+        mutated = self.mutated_inputs(ctx.types)
         args = [f"{a}.clone()" if i in mutated else a for i, a in enumerate(ctx.args)]
         call = f"{ctx.module}({', '.join(args) if self.input_ports else ctx.batch})"
         return recast_call(call, ctx, self.input_ports, self.probed_dtypes(ctx.types), self.output_ports)  # x.double()
