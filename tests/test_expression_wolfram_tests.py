@@ -160,3 +160,17 @@ def test_negative_read_as_a_number_through_other_forms_is_not_refused_as_a_test(
         assert torch.equal(_elementwise(text), (-X > 0).float())
     else:
         assert refused in _refusal(text) and "Negative[x] is -x here" not in _refusal(text)
+
+
+#: one message for both problems: Negative's at its column, then the refused form around it that reads it, at its own
+#: column (session 49: || was refused first, with no word of Negative; after a fix to # < 0 came a second refusal)
+@pytest.mark.parametrize("text, around", [("If[# > 0 || Negative[#], 1, 0]", "at column 10: Or (||"),
+                                          ("If[Negative[#] || # > 0, 1, 0]", "at column 16: Or (||"),
+                                          ("If[Negative[#] && # > 0, 1, 0]", "at column 16: And (& or &&"),
+                                          ("  Boole[Not[Negative[#]]]", "at column 7: Not is written with"),
+                                          ("Which[Negative[#], 1, True, 0]", "at column 1: Which is written with If")])
+def test_negative_names_the_refused_form_around_it(text, around):
+    message, at = _refusal(text), text.strip().index("Negative[")
+    assert f"at column {at + 1}: 'Negative[#]' is read as true or false" in message, message
+    assert f"< 0; then, {around}" in message, message
+    assert "then," not in _refusal("If[Negative[#], 1, 0]")

@@ -12,6 +12,7 @@ import math
 from typing import Any
 
 from netgraph.layers.expression_errors import ExpressionError, _col, part_text
+from netgraph.layers.expression_forms import OTHER_FORMS, not_allowed, not_allowed_col
 from netgraph.layers.expression_text import SLOT_PREFIX
 
 __all__ = ["negative_read_as_truth", "keeps_zero", "readings"]
@@ -123,15 +124,32 @@ def readings(node: ast.AST, read: bool) -> list[tuple[ast.AST, bool]]:
 
 def negative_read_as_truth(body: ast.AST, text: str, origin: list[int]) -> ExpressionError | None:
     """The error for the first ``Negative[x]`` in ``body`` whose value is read as true or false (``readings``), or
-    None: Wolfram's Negative is the test x < 0, but Negative[x] is -x here (old specs), true for every x but 0."""
-    stack: list[tuple[ast.AST, bool]] = [(body, False)] if "Negative" in text else []  # most have none: no walk
-    while stack:
-        node, read = stack.pop()
-        if read and isinstance(node, ast.Call) and (call := called(node)) and call[0] == "Negative" \
-                and len(call[1]) == 1:
-            return ExpressionError(_negative_problem(node, call[1][0], text, origin), text, _col(node, origin))
-        stack.extend(reversed(readings(node, read)))
+    None: Wolfram's Negative is the test x < 0, but Negative[x] is -x here (old specs), true for every x but 0. It
+    also names the refused form around it (||, Which, Not[...]) that reads it, whose own error would come next."""
+    stack: list[tuple[ast.AST, bool, ast.AST | None]] = [(body, False, None)] if "Negative" in text else []
+    while stack:  # most texts have no Negative: no walk
+        node, read, around = stack.pop()
+        call = called(node) if isinstance(node, ast.Call) else None
+        if read and call and call[0] == "Negative" and len(call[1]) == 1:
+            problem = _negative_problem(node, call[1][0], text, origin)
+            return ExpressionError(problem + _refused_around(around, text, origin), text, _col(node, origin))
+        around = node if isinstance(node, ast.BoolOp) or call and call[0] in _REFUSED_READERS else around
+        stack.extend((part, reads, around) for part, reads in reversed(readings(node, read)))
     return None
+
+
+#: The forms that read truth values and are refused themselves, each saying how to write it
+_REFUSED_READERS = {name: OTHER_FORMS[name] for name in ("Not", "And", "Or", "Xor", "Which", "Piecewise")}
+
+
+def _refused_around(form: ast.AST | None, text: str, origin: list[int]) -> str:
+    """The words naming ``form``, the refused form around a Negative (|| or && at its operator), or ''."""
+    if form is None:
+        return ""
+    boolean = isinstance(form, ast.BoolOp)
+    col = not_allowed_col(form, text, origin) if boolean else _col(form, origin)
+    advice = f"{not_allowed(form)} is not allowed either" if boolean else _REFUSED_READERS[called(form)[0]]
+    return f"; then, at column {col + 1 - (len(text) - len(text.lstrip()))}: {advice}"
 
 
 def _negative_problem(call: ast.Call, x: ast.AST, text: str, origin: list[int]) -> str:
