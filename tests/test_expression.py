@@ -145,7 +145,8 @@ def test_log_of_0_is_minus_infinity_and_a_pole_is_no_overflow():
     ("1 < #x < 2", "a chained comparison (1 < #x < 2: write (1 < #x) * (#x < 2)) is not allowed"),
     ("#x > 1 && #x < 2", "at column 8: And (& or &&; multiply the comparisons instead"),
     ("#A & #B", "at column 4: And (& or &&"),  # it said "column 1: &&", the start of the first operand
-    ("#x > 1 || #x < 2", "(for Or, Unitize the sum of the comparisons: Unitize[(#x > 1) + (#x < -1)])"),
+    ("#x > 1 || #x < 2", "at column 8: Or (|| or 'or'; Unitize the sum of the comparisons: Unitize[(#x > 1) + "
+                         "(#x < -1)]) is not allowed"),  # refused as Or[a, b] is, once a Negative it reads is
     ("{{#x}}", "a list inside an expression (the whole expression may be a list {e1, e2} of outputs)"),
     ("If[1, 2, #x] + If[0, #x, 1]", "is the constant 3.0 once its constant If"),  # the forward returned a float
     # these hung (CubeRoot uses its argument twice: 2^30 copies) or raised Python's SyntaxError from compile()

@@ -132,3 +132,45 @@ def test_negative_read_as_a_number_is_minus_x_compiled_and_interpreted(text):
         got = run(Input=x)
         (gradient,) = torch.autograd.grad(got.sum(), x)
         assert torch.equal(got, want) and torch.equal(gradient, expected), (got, gradient)
+
+
+#: Negative read as true or false through Map, an applied pure function, ||, Which's and Piecewise's conditions
+#: (session 49: each was -x read as "x != 0" silently, or refused with no word of Negative, || before it)
+THROUGH_FORMS = ["If[Map[Negative, #], 1, 0]", "Boole[Not[Map[Negative, #]]]", "If[Map[Abs, Negative[#]], 1, 0]",
+                 "If[Function[x, x][Negative[#]], 1, 0]", "Boole[Function[{x, y}, 2 y][#, Negative[#]]]",
+                 "Boole[Function[Tanh[#1]][Negative[#]]]", "Function[x, 1][Boole[Negative[#]]]",
+                 "If[Negative[#] || # > 0, 1, 0]", "If[# > 0 || Negative[#], 1, 0]",
+                 "Which[Negative[#], 1, True, 0]", "Boole[Which[# > 0, Negative[#], True, 0]]",
+                 "Piecewise[{{1, Negative[#]}}, 0]", "Boole[Piecewise[{{Negative[#], # > 1}}, 0]]"]
+
+
+@pytest.mark.parametrize("text", THROUGH_FORMS)
+def test_negative_read_as_a_test_through_other_forms_is_refused_at_its_column(text):
+    message, at = _refusal(text), re.search(r"Map\[Negative|Negative\[", text).start()
+    assert f"at column {at + 1}:" in message and "Negative[x] is -x here" in message, message
+
+
+#: the same forms where Negative is read as a number: the form's own error (or none), not Negative's
+@pytest.mark.parametrize("text, refused", [("If[Map[Negative, #] > 0, 1, 0]", None),
+                                           ("Boole[Function[{x, y}, x][#, Negative[#]]]", "a call of something"),
+                                           ("Which[# > 0, Negative[#], True, 0]", "Which is written with If"),
+                                           ("If[# > 0 || Negative[#] > 1, 1, 0]", "at column 10: Or (||")])
+def test_negative_read_as_a_number_through_other_forms_is_not_refused_as_a_test(text, refused):
+    if refused is None:
+        assert torch.equal(_elementwise(text), (-X > 0).float())
+    else:
+        assert refused in _refusal(text) and "Negative[x] is -x here" not in _refusal(text)
+
+
+#: one message for both problems: Negative's at its column, then the refused form around it that reads it, at its own
+#: column (session 49: || was refused first, with no word of Negative; after a fix to # < 0 came a second refusal)
+@pytest.mark.parametrize("text, around", [("If[# > 0 || Negative[#], 1, 0]", "at column 10: Or (||"),
+                                          ("If[Negative[#] || # > 0, 1, 0]", "at column 16: Or (||"),
+                                          ("If[Negative[#] && # > 0, 1, 0]", "at column 16: And (& or &&"),
+                                          ("  Boole[Not[Negative[#]]]", "at column 7: Not is written with"),
+                                          ("Which[Negative[#], 1, True, 0]", "at column 1: Which is written with If")])
+def test_negative_names_the_refused_form_around_it(text, around):
+    message, at = _refusal(text), text.strip().index("Negative[")
+    assert f"at column {at + 1}: 'Negative[#]' is read as true or false" in message, message
+    assert f"< 0; then, {around}" in message, message
+    assert "then," not in _refusal("If[Negative[#], 1, 0]")

@@ -31,7 +31,7 @@ from netgraph.core.errors import OptionError, did_you_mean, nearest_name
 from netgraph.core.option_words import EXPRESSION_PATTERN
 from netgraph.core.wording import counted_either
 from netgraph.layers.expression_errors import (ExpressionError, Origin, PlacedOverflow, _col, constant_argument_problem,
-                                                constant_result, negative_read_as_truth, part_text)
+                                                constant_result, part_text)
 from netgraph.core.layer_being_read import layer_being_read, read_before
 from netgraph.core.naming_scope import quoted
 from netgraph.core.user_frame import user_stacklevel
@@ -40,6 +40,7 @@ from netgraph.layers.expression_forms import (LONG_CHAIN, OTHER_FORMS, STRUCTURA
                                               not_allowed, not_allowed_col, outputs, number, part_index, structural)
 from netgraph.layers.expression_folding import divided_by_constant_0, expanded_constant, folded, special_constant
 from netgraph.layers.expression_run import evaluate, table_entry, to_code
+from netgraph.layers.expression_truth import negative_read_as_truth
 from netgraph.layers.expression_text import (MAP_FORM, SLOT_PREFIX, applied_body, dot_before_times, function_body,
                                               list_beside_value, mapped_call, parenthesised_after, translate,
                                               unmatched_bracket)

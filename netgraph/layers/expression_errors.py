@@ -6,13 +6,12 @@ from __future__ import annotations
 import ast
 import math
 import re
-from typing import Any
 
 from netgraph.core.errors import OptionError
 from netgraph.core.naming_scope import quoted
 
 __all__ = ["ExpressionError", "PlacedOverflow", "Origin", "constant_result", "constant_argument_problem",
-           "negative_read_as_truth", "part_text", "wolfram_number", "VARIABLE_REFUSED"]
+           "part_text", "wolfram_number", "VARIABLE_REFUSED"]
 
 #: Function's variable {written} is {why}
 VARIABLE_REFUSED = ("Function's variable {!r} is {}: name each variable once, by a new name, as "
@@ -100,83 +99,6 @@ def constant_argument_problem(name: str, args: list[tuple]) -> str | None:
         return (f"takes an integer n, as Wolfram's Surd[x, n], found n = {wolfram_number(n[1])}: write x^(1/n) for "
                 f"that power")
     return None
-
-
-#: Functions that read arguments as true (not 0) or false (0): name -> how many, from the first
-_TRUTH_READERS = {"If": 1, "Boole": 1, "Not": 1, "And": math.inf, "Or": math.inf, "Xor": math.inf, "Nand": math.inf,
-                  "Nor": math.inf}
-#: Functions that keep 0 exactly (f(0) == 0 and f(v) != 0 for every v != 0) of their one argument: a test of zero
-#: reads through them to their argument; through any other function it reads a number (UnitStep, Min[x, 0], Exp)
-_ZERO_KEEPING = frozenset({"Negative", "Minus", "Abs", "Sign", "Unitize", "Square", "Sqrt", "CubeRoot", "Tanh", "Sinh",
-                           "ArcTan", "ArcSinh", "ArcTanh", "ArcSin", "Erf", "InverseErf", "HardTanh", "Gudermannian",
-                           "SoftSign", "Clip"})
-#: Functions of several arguments that keep 0 in one where each other argument is a constant c passing the test
-_KEEP_WITH = {"Plus": lambda c: c == 0, "Subtract": lambda c: c == 0, "Times": lambda c: c != 0,
-              "Max": lambda c: c < 0, "Min": lambda c: c > 0}
-_OPERATOR_NAMES = {ast.Add: "Plus", ast.Sub: "Subtract", ast.Mult: "Times", ast.Div: "Divide", ast.Pow: "Power"}
-
-
-def _constant(node: ast.AST) -> Any:
-    """The value of ``node`` where it is a number or a list of numbers written out (-1, {0, 1}), else None."""
-    try:
-        return ast.literal_eval(node)
-    except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
-        return None
-
-
-def keeps_zero(name: str, args: list[ast.AST], i: int) -> bool:
-    """Whether ``name[args]`` is 0 exactly where its argument ``i`` is (a test of zero reads through it to that
-    argument): a zero-keeping function of one argument, x * y, x / c, x ^ c (c > 0), Clip[x, {lo, hi}] with
-    lo < 0 < hi, Max[x, c] (c < 0), Min[x, c] (c > 0), x + 0; an If's branches."""
-    if name == "If":
-        return i > 0
-    if len(args) == 1:
-        return name in _ZERO_KEEPING
-    if name in ("Divide", "Power") and i == 0:
-        other = _constant(args[1])
-        return isinstance(other, (int, float)) and (other > 0 if name == "Power" else other != 0)
-    if name == "Clip" and i == 0:
-        bounds = _constant(args[1])
-        return isinstance(bounds, tuple) and len(bounds) == 2 and all(isinstance(b, (int, float)) for b in bounds) \
-            and bounds[0] < 0 < bounds[1]
-    test, others = _KEEP_WITH.get(name), [_constant(a) for j, a in enumerate(args) if j != i]
-    if name == "Times":  # a factor that is no constant 0 keeps the test: x * y is 0 where x is (y finite)
-        return not any(isinstance(c, (int, float)) and c == 0 for c in others)
-    return test is not None and all(isinstance(c, (int, float)) and test(c) for c in others)
-
-
-def negative_read_as_truth(body: ast.AST, text: str, origin: list[int]) -> ExpressionError | None:
-    """The error for the first ``Negative[x]`` in ``body`` whose value is read as true or false (an argument If, Boole
-    or a logic connective reads so, or read so through functions that keep 0: ``keeps_zero``), or None: Wolfram's
-    Negative is the test x < 0, but Negative[x] is -x here (old specs), true for every x but 0."""
-    stack: list[tuple[ast.AST, bool]] = [(body, False)]
-    while stack:
-        node, read = stack.pop()
-        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
-            name, args = node.func.id, node.args
-            if read and name == "Negative" and len(args) == 1:
-                return ExpressionError(_negative_problem(node, text, origin), text, _col(node, origin))
-            truth = _TRUTH_READERS.get(name, 0)
-            stack.extend((a, i < truth or read and keeps_zero(name, args, i))
-                         for i, a in reversed(list(enumerate(args))))
-        elif isinstance(node, ast.BinOp):
-            name, args = _OPERATOR_NAMES.get(type(node.op), ""), [node.left, node.right]
-            stack.extend((a, read and keeps_zero(name, args, i)) for i, a in reversed(list(enumerate(args))))
-        elif isinstance(node, (ast.UnaryOp, ast.BoolOp)):  # -x and +x keep 0; not, and, or read as truth
-            signed = isinstance(node, ast.UnaryOp) and not isinstance(node.op, ast.Not)
-            stack.extend((child, read or not signed) for child in reversed(list(ast.iter_child_nodes(node))))
-        else:  # a comparison reads numbers; a list's entries are outputs
-            stack.extend((child, False) for child in reversed(list(ast.iter_child_nodes(node))))
-    return None
-
-
-def _negative_problem(call: ast.Call, text: str, origin: list[int]) -> str:
-    """Why ``call``, Negative[x], is refused where its value is read as true or false: Wolfram's test is x < 0."""
-    argument = part_text(call.args[0], text, origin)
-    if not isinstance(call.args[0], (ast.Name, ast.Constant, ast.Call, ast.Subscript)):
-        argument = f"({argument})"
-    return (f"{part_text(call, text, origin)!r} is read as true or false, as Wolfram's test Negative (x < 0), but "
-            f"Negative[x] is -x here (true for every x but 0): write x < 0, here {argument} < 0")
 
 
 def part_text(node: ast.AST, text: str, origin: list[int]) -> str:

@@ -52,7 +52,7 @@ OTHER_FORMS = {"NetArray": "NetArray (a learnable array) is a NetArrayLayer feed
                   for name, op in [("Equal", "=="), ("Unequal", "!="), ("Greater", ">"), ("GreaterEqual", ">="),
                                    ("Less", "<"), ("LessEqual", "<=")]},
                "Slot": "Slot is written #: Slot[1] is #1 (the port Input1), Slot[\"x\"] is #x",
-               # Wolfram's sign tests (Negative[x] is -x here: expression_errors.negative_read_as_truth)
+               # Wolfram's sign tests (Negative[x] is -x here: expression_truth.negative_read_as_truth)
                **{name: f"{name} is Wolfram's test x {op} 0, written as its comparison here: {name}[#x] is #x {op} 0 "
                         f"(1 where true, else 0)"
                   for name, op in [("NonNegative", ">="), ("Positive", ">"), ("NonPositive", "<="),

@@ -20,7 +20,8 @@ __all__ = ["translate", "SLOT_PREFIX", "list_beside_value", "unmatched_bracket",
            "dot_before_times"]
 
 _ALLOWED_CHARS = re.compile(r"[A-Za-z0-9_.+\-*/^%()\[\]<>=!,#&\s{}|\";]")
-_WOLFRAM_PIECES = {"<|": "{", "|>": "}", "->": ":", "{": "(", "}": ",)"}
+#: || is Wolfram's Or: refused as Or[a, b] is, after a Negative it reads (expression_truth.negative_read_as_truth)
+_WOLFRAM_PIECES = {"<|": "{", "|>": "}", "->": ":", "{": "(", "}": ",)", "||": " or "}
 SLOT_PREFIX = "_s_"
 _SLOT = re.compile(r"#([^\W\d_]\w*|[0-9]+)?")  # a name starts with a letter (Unicode too: #μ), then letters, digits, _
 _APPLICATIONS = {  # what Wolfram's operators that Python reads otherwise (or not at all) would be

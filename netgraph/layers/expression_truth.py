@@ -1,0 +1,162 @@
+"""Where an expression reads a value as true (not 0) or false (0): If's and Which's conditions, Piecewise's, Boole,
+the connectives (Not, And, Or, Xor, Nand, Nor, written ``&&``, ``||``), and through functions that are 0 exactly
+where their argument is (``keeps_zero``), Map[f, x] (f[x]) and an applied pure function (its body with the
+arguments in place): ``readings`` decides it for every form. ``negative_read_as_truth`` refuses Wolfram's test
+Negative[x] read so, since Negative[x] is -x here (old specs), true for every x but 0."""
+
+from __future__ import annotations
+
+import ast
+import copy
+import math
+from typing import Any
+
+from netgraph.layers.expression_errors import ExpressionError, _col, part_text
+from netgraph.layers.expression_forms import OTHER_FORMS, not_allowed, not_allowed_col
+from netgraph.layers.expression_text import SLOT_PREFIX
+
+__all__ = ["negative_read_as_truth", "keeps_zero", "readings"]
+
+#: Functions that read arguments as true (not 0) or false (0): name -> how many, from the first
+_TRUTH_READERS = {"If": 1, "Boole": 1, "Not": 1, "And": math.inf, "Or": math.inf, "Xor": math.inf, "Nand": math.inf,
+                  "Nor": math.inf}
+#: Functions that keep 0 exactly (f(0) == 0 and f(v) != 0 for every v != 0) of their one argument: a test of zero
+#: reads through them to their argument; through any other function it reads a number (UnitStep, Min[x, 0], Exp)
+_ZERO_KEEPING = frozenset({"Negative", "Minus", "Abs", "Sign", "Unitize", "Square", "Sqrt", "CubeRoot", "Tanh", "Sinh",
+                           "ArcTan", "ArcSinh", "ArcTanh", "ArcSin", "Erf", "InverseErf", "HardTanh", "Gudermannian",
+                           "SoftSign", "Clip"})
+#: Functions of several arguments that keep 0 in one where each other argument is a constant c passing the test
+_KEEP_WITH = {"Plus": lambda c: c == 0, "Subtract": lambda c: c == 0, "Times": lambda c: c != 0,
+              "Max": lambda c: c < 0, "Min": lambda c: c > 0}
+_OPERATOR_NAMES = {ast.Add: "Plus", ast.Sub: "Subtract", ast.Mult: "Times", ast.Div: "Divide", ast.Pow: "Power"}
+
+
+def _constant(node: ast.AST) -> Any:
+    """The value of ``node`` where it is a number or a list of numbers written out (-1, {0, 1}), else None."""
+    try:
+        return ast.literal_eval(node)
+    except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
+        return None
+
+
+def is_condition(name: str, i: int) -> bool:
+    """Whether ``name`` reads its argument ``i`` as true or false (If's first, each of Which's c in c1, a, c2, b)."""
+    return i % 2 == 0 if name == "Which" else i < _TRUTH_READERS.get(name, 0)
+
+
+def keeps_zero(name: str, args: list[ast.AST], i: int) -> bool:
+    """Whether ``name[args]`` is 0 exactly where its argument ``i`` is (a test of zero reads through it to that
+    argument): a zero-keeping function of one argument, x * y, x / c, x ^ c (c > 0), Clip[x, {lo, hi}] with
+    lo < 0 < hi, Max[x, c] (c < 0), Min[x, c] (c > 0), x + 0; an If's or a Which's branches."""
+    if name in ("If", "Which"):
+        return i > 0 and not is_condition(name, i)
+    if len(args) == 1:
+        return name in _ZERO_KEEPING
+    if name in ("Divide", "Power") and i == 0:
+        other = _constant(args[1])
+        return isinstance(other, (int, float)) and (other > 0 if name == "Power" else other != 0)
+    if name == "Clip" and i == 0:
+        bounds = _constant(args[1])
+        return isinstance(bounds, tuple) and len(bounds) == 2 and all(isinstance(b, (int, float)) for b in bounds) \
+            and bounds[0] < 0 < bounds[1]
+    test, others = _KEEP_WITH.get(name), [_constant(a) for j, a in enumerate(args) if j != i]
+    if name == "Times":  # a factor that is no constant 0 keeps the test: x * y is 0 where x is (y finite)
+        return not any(isinstance(c, (int, float)) and c == 0 for c in others)
+    return test is not None and all(isinstance(c, (int, float)) and test(c) for c in others)
+
+
+def called(node: ast.Call) -> tuple[str, list[ast.AST]] | None:
+    """The function name and arguments ``node`` calls: Map[f, x] calls f on x (f applies to every element), as the
+    layer reads it (``expression_text.mapped_call``); None where it calls no name."""
+    if not isinstance(node.func, ast.Name):
+        return None
+    if node.func.id == "Map" and len(node.args) == 2 and isinstance(node.args[0], ast.Name):
+        return node.args[0].id, [node.args[1]]
+    return node.func.id, node.args
+
+
+class _Arguments(ast.NodeTransformer):
+    """A pure function's body with each of its variables (or slots) replaced by the argument it is applied to."""
+
+    def __init__(self, arguments: dict[str, ast.AST]):
+        self.arguments = arguments
+
+    def visit_Name(self, node: ast.Name) -> ast.AST:
+        return self.arguments.get(node.id, node)
+
+
+def function_applied(node: ast.Call) -> ast.AST | None:
+    """Wolfram's pure function applied to arguments, ``Function[x, body][a]`` or ``Function[body][a]`` (slots ``#``,
+    ``#1``, ...), as its body with the arguments in place (what Wolfram evaluates); None for any other call."""
+    f = node.func
+    if not (isinstance(f, ast.Call) and isinstance(f.func, ast.Name) and f.func.id == "Function"
+            and len(f.args) in (1, 2)):
+        return None
+    if len(f.args) == 2:
+        variables = [v.id for v in getattr(f.args[0], "elts", [f.args[0]]) if isinstance(v, ast.Name)]
+        arguments = dict(zip(variables, node.args))
+    else:  # # and #1 are both the first argument
+        arguments = {SLOT_PREFIX + str(i): a for i, a in enumerate(node.args, 1)}
+        arguments.update({SLOT_PREFIX: node.args[0]} if node.args else {})
+    return _Arguments(arguments).visit(copy.deepcopy(f.args[-1]))
+
+
+def readings(node: ast.AST, read: bool) -> list[tuple[ast.AST, bool]]:
+    """The parts of ``node``, each with whether its value is read as true or false (``read``: whether ``node``'s
+    is): the one rule for every form that reads a truth value."""
+    if isinstance(node, ast.Call):
+        if (body := function_applied(node)) is not None:  # its arguments again, as numbers (a variable unused)
+            return [(body, read), *((a, False) for a in node.args)]
+        if (call := called(node)) is not None:
+            name, args = call
+            if name == "Piecewise" and args and isinstance(args[0], ast.Tuple):  # {{value, condition}, ...}, default
+                pairs = [p.elts for p in args[0].elts if isinstance(p, ast.Tuple) and len(p.elts) == 2]
+                return [part for v, c in pairs for part in ((v, read), (c, True))] + [(a, read) for a in args[1:]]
+            return [(a, is_condition(name, i) or read and keeps_zero(name, args, i)) for i, a in enumerate(args)]
+    if isinstance(node, ast.BinOp):
+        name, args = _OPERATOR_NAMES.get(type(node.op), ""), [node.left, node.right]
+        return [(a, read and keeps_zero(name, args, i)) for i, a in enumerate(args)]
+    if isinstance(node, (ast.UnaryOp, ast.BoolOp)):  # -x and +x keep 0; not, and (&&), or (||) read as truth
+        signed = isinstance(node, ast.UnaryOp) and not isinstance(node.op, ast.Not)
+        return [(child, read or not signed) for child in ast.iter_child_nodes(node)]
+    return [(child, False) for child in ast.iter_child_nodes(node)]  # a comparison reads numbers; a list: outputs
+
+
+def negative_read_as_truth(body: ast.AST, text: str, origin: list[int]) -> ExpressionError | None:
+    """The error for the first ``Negative[x]`` in ``body`` whose value is read as true or false (``readings``), or
+    None: Wolfram's Negative is the test x < 0, but Negative[x] is -x here (old specs), true for every x but 0. It
+    also names the refused form around it (||, Which, Not[...]) that reads it, whose own error would come next."""
+    stack: list[tuple[ast.AST, bool, ast.AST | None]] = [(body, False, None)] if "Negative" in text else []
+    while stack:  # most texts have no Negative: no walk
+        node, read, around = stack.pop()
+        call = called(node) if isinstance(node, ast.Call) else None
+        if read and call and call[0] == "Negative" and len(call[1]) == 1:
+            problem = _negative_problem(node, call[1][0], text, origin)
+            return ExpressionError(problem + _refused_around(around, text, origin), text, _col(node, origin))
+        around = node if isinstance(node, ast.BoolOp) or call and call[0] in _REFUSED_READERS else around
+        stack.extend((part, reads, around) for part, reads in reversed(readings(node, read)))
+    return None
+
+
+#: The forms that read truth values and are refused themselves, each saying how to write it
+_REFUSED_READERS = {name: OTHER_FORMS[name] for name in ("Not", "And", "Or", "Xor", "Which", "Piecewise")}
+
+
+def _refused_around(form: ast.AST | None, text: str, origin: list[int]) -> str:
+    """The words naming ``form``, the refused form around a Negative (|| or && at its operator), or ''."""
+    if form is None:
+        return ""
+    boolean = isinstance(form, ast.BoolOp)
+    col = not_allowed_col(form, text, origin) if boolean else _col(form, origin)
+    advice = f"{not_allowed(form)} is not allowed either" if boolean else _REFUSED_READERS[called(form)[0]]
+    return f"; then, at column {col + 1 - (len(text) - len(text.lstrip()))}: {advice}"
+
+
+def _negative_problem(call: ast.Call, x: ast.AST, text: str, origin: list[int]) -> str:
+    """Why ``call``, Negative of ``x``, is refused where its value is read as true or false: Wolfram's test is
+    x < 0."""
+    argument = part_text(x, text, origin)
+    if not isinstance(x, (ast.Name, ast.Constant, ast.Call, ast.Subscript)):
+        argument = f"({argument})"
+    return (f"{part_text(call, text, origin)!r} is read as true or false, as Wolfram's test Negative (x < 0), but "
+            f"Negative[x] is -x here (true for every x but 0): write x < 0, here {argument} < 0")
