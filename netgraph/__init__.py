@@ -38,6 +38,7 @@ _plugins.provide(
     render="netgraph.render.api:render",
     to_yaml="netgraph.spec.api:to_yaml",
     layer_information="netgraph.core.layer_information:layer_information",
+    refused_array="netgraph.core.replaced_arrays:refused_array",
     from_yaml="netgraph.spec.api:from_yaml",
 )
 

@@ -12,8 +12,8 @@ import pytest
 import torch
 
 from netgraph import (BinomialDistribution, DataError, ExponentialDistribution, GammaDistribution, LinearLayer,
-                      MeanSquaredLossLayer, NetGraph, NetPort, NormalDistribution, RandomArrayLayer, TrainingError,
-                      UniformDistribution, interpret, net_train)
+                      MeanSquaredLossLayer, NetGraph, NetPort, NormalDistribution, RandomArrayLayer, SequenceLastLayer,
+                      TrainingError, UniformDistribution, interpret, net_train)
 
 
 def _draws(call, seed=0):
@@ -88,17 +88,52 @@ def _rates(rows):
     [{"r": r, "t": [1.0]} for r in [[1.0]] * 5 + [[1e-300]] + [[1.0]] * 2],
 ], ids=["float64-tensor", "python-lists", "list-of-examples"])
 @pytest.mark.parametrize("seed", [0, 1])
-def test_training_refused_a_rate_cast_to_zero_names_its_round_batch_and_example(data, seed):
-    """net_train's error keeps where it stopped and the example (batches of 2 from 8 examples, shuffled)."""
-    net = NetGraph({"g": RandomArrayLayer(ExponentialDistribution("#r")), "w": LinearLayer(1),
-                    "l": MeanSquaredLossLayer()}, [("g", "w"), ("w", NetPort("l", "Input")), (NetPort("t"), "l")],
-                   r=1, t=1)
-    with pytest.raises(TrainingError, match=r"^training stopped at round 1, batch [1-4]: layer 'g' .*found 0\.0") \
-            as err:
-        net_train(net, data, max_training_rounds=1, batch_size=2, progress=False, random_seed=seed)
+def test_training_refused_a_rate_cast_to_zero_names_the_underflow_its_round_batch_and_example(data, seed):
+    """net_train's error kept "found 0.0" where the cast made 1e-300 0 (net(x) names it): it now names the value fed
+    and keeps where it stopped and the example (batches of 2 from 8 examples, shuffled)."""
+    with pytest.raises(TrainingError, match=r"^training stopped at round 1, batch [1-4]: layer 1 'g' .*input port 'r'"
+                                            r".*1e-300 lie below float32's smallest positive number .*"
+                                            r"working_precision='float64'") as err:
+        net_train(_rated(1), data, max_training_rounds=1, batch_size=2, progress=False, random_seed=seed)
     problem = err.value.diagnostics[0]
     assert (problem.kind, problem.layer, problem.port, problem.example, problem.found) == \
-        ("parameter-value", ("g",), "r", 5, 0.0)
+        ("precision-range", ("g",), "r", 5, 1e-300)
+
+
+def _rated(shape):
+    return NetGraph({"g": RandomArrayLayer(ExponentialDistribution("#r")), "w": LinearLayer(1),
+                     "l": MeanSquaredLossLayer()}, [("g", "w"), ("w", NetPort("l", "Input")), (NetPort("t"), "l")],
+                    r=shape, t=1)
+
+
+def test_training_names_the_underflow_only_where_the_value_refused_is_one():
+    """A genuine 0 (example 5) beside values the cast makes 0 (examples 6, 7): whichever the layer refuses first in
+    the shuffled batch is named as it is (seeds 0 to 4 refuse both kinds)."""
+    rows, seen = [[1.0]] * 5 + [[0.0]] + [[1e-300]] * 2, set()
+    for seed in range(5):
+        with pytest.raises(TrainingError) as err:
+            net_train(_rated(1), _rates(rows), max_training_rounds=1, batch_size=8, progress=False, random_seed=seed)
+        problem = err.value.diagnostics[0]
+        expected = ("parameter-value", 0.0) if problem.example == 5 else ("precision-range", 1e-300)
+        assert (problem.kind, problem.found) == expected and problem.example in (5, 6, 7)
+        seen.add(problem.kind)
+    assert seen == {"parameter-value", "precision-range"}
+
+
+@pytest.mark.parametrize("sequences", [
+    [[[1.0], [2.0]], [[1.0], [1e-300], [3.0]], [[2.0]], [[1.0], [1.0], [1.0], [1.0]]],
+    [torch.tensor(s, dtype=torch.float64) for s in ([[1.0], [2.0]], [[1.0], [1e-300], [3.0]], [[2.0]],
+                                                    [[1.0], [1.0], [1.0], [1.0]])],
+], ids=["python-floats", "float64-tensors"])
+def test_training_on_variable_length_data_names_the_underflow(sequences):
+    net = NetGraph({"g": RandomArrayLayer(ExponentialDistribution("#r")), "m": SequenceLastLayer(), "w": LinearLayer(1),
+                    "l": MeanSquaredLossLayer()}, [("g", "m", "w"), ("w", NetPort("l", "Input")), (NetPort("t"), "l")],
+                   r=("n", 1), t=1)
+    data = {"r": sequences, "t": [[1.0]] * 4}
+    with pytest.raises(TrainingError, match=r"^training stopped at round 1, batch [12]: .*1e-300 lie below") as err:
+        net_train(net, data, max_training_rounds=1, batch_size=2, progress=False, random_seed=0)
+    problem = err.value.diagnostics[0]
+    assert (problem.kind, problem.port, problem.example, problem.found) == ("precision-range", "r", 1, 1e-300)
 
 
 def test_a_parameter_that_underflows_float32_draws_in_float64_compiled_and_interpreted():

@@ -7,8 +7,8 @@ from __future__ import annotations
 import pytest
 import torch
 
-from netgraph import (ClassDecoder, DataError, EmbeddingLayer, LinearLayer, NetChain, SequenceLastLayer, SoftmaxLayer,
-                      TokensEncoder, net_train)
+from netgraph import (ClassDecoder, DataError, EmbeddingLayer, LinearLayer, NetChain, NetGraph, NetPort,
+                      SequenceLastLayer, SoftmaxLayer, ThreadingLayer, TokensEncoder, net_train)
 
 _TEXTS, _LABELS = ["good film", "bad", "bad film film", "good good"], ["pos", "neg", "neg", "pos"]
 _OPTIONS = {"max_training_rounds": 2, "batch_size": 2, "random_seed": 0, "progress": False}
@@ -68,7 +68,28 @@ def test_a_dict_of_input_to_label_is_refused_with_the_pairs_it_stands_for():
     message = str(info.value)
     assert message.startswith("training data: a dict whose keys ('good film', 'bad', 'bad film film', ...) are no "
                               "input port or target, each holding one value")
-    assert "list(data.items())" in message and "{'Input': inputs, 'Output': targets}" in message
+    assert "list(data.items())" in message and "{'Input': inputs, 'Target': targets}" in message  # the pairs' keys
+
+
+@pytest.mark.parametrize("net, columns", [
+    (NetGraph({"a": LinearLayer(2), "b": LinearLayer(3)},  # two outputs: each one's targets by its name
+              [(NetPort("Input"), "a"), (NetPort("Input"), "b"), ("a", NetPort("y")), ("b", NetPort("z"))], Input=1),
+     "(input, target) pairs need a net of one input and one output: give a dict by port, {'Input': ..., "
+     "'y': ..., 'z': ...}"),
+    (NetGraph({"t": ThreadingLayer("Plus")}, [(NetPort("Input"), "t"), (NetPort("Target"), "t")], Input=1, Target=1),
+     "(input, target) pairs need a net of one input and one output: give a dict by port, {'Input': ..., "
+     "'Target': ..., 'OutputTarget': ...}"),
+])
+def test_a_dict_of_input_to_label_for_other_nets_names_the_keys_that_train_them(net, columns):
+    """The hint named an 'Output' key for any net not of one output (a port it may lack; pairs need one output)."""
+    with pytest.raises(DataError) as info:
+        net_train(net, {"good film": 1.0, "bad": 0.0}, **_OPTIONS)
+    assert str(info.value).endswith(columns)
+
+
+def test_the_columns_the_message_names_train():
+    by_rules = {"Input": [[1.0], [0.0]], "Target": [[1.0], [0.0]]}
+    assert isinstance(net_train(NetChain([LinearLayer(1)], input=1), by_rules, **_OPTIONS), NetChain)
 
 
 def test_the_pairs_the_message_names_train():

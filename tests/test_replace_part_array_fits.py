@@ -127,16 +127,41 @@ def test_a_layer_put_in_with_arrays_that_fit_the_known_port_types_is_taken():
     assert torch.equal(replaced.layers["1"].weights, weights) and replaced.input_shapes == {"Input": (3,)}
 
 
-def test_a_layer_put_in_deeper_with_an_array_the_port_types_rule_out_is_the_shape_error_naming_it():
-    """Deeper than the net's own layers, replace_layers infers the net again with the layer put in (as README says):
-    a nested graph's layer or an operator's inner net's with an array of the wrong shape is a ShapeError of kind
-    "shape" naming the layer inside (its diagnostic's whole path), through the operator whose inner net it is in."""
-    bad = LinearLayer(4, weights=torch.ones(4, 5))
-    nested = NetGraph({"enc": NetChain([LinearLayer(4)])}, [], Input=3)
-    mapped = NetGraph({"map": NetMapOperator(NetChain({"l1": LinearLayer(4)}))}, [], Input=(2, 3))
-    for net, key in [(nested, ("enc", "1")), (mapped, ("map", "net", "l1"))]:
-        with pytest.raises(ShapeError) as info:
-            net.replace_layers({key: bad})
-        assert info.value.kind == "shape" and info.value.diagnostics[0].layer == key, info.value.diagnostics
-        assert "expected size 5 (from weights=), found (3,)" in str(info.value)
-    assert _refusal(mapped, {("map", "net", "l1"): bad})[0] == "array-shape"  # net_replace_part's own check
+_DEEP_CASES = [  # (net, key, the layer's path named): a nested graph's layer, an operator's inner net's, deeper still
+    (NetGraph({"enc": NetChain([LinearLayer(4)])}, [], Input=3), ("enc", 1), ("enc", "1")),
+    (NetGraph({"map": NetMapOperator(NetChain({"l1": LinearLayer(4)}))}, [], Input=(2, 3)), ("map", "net", "l1"),
+     ("map", "net", "l1")),
+    (NetChain({"enc": NetChain({"map": NetMapOperator(NetChain({"g": NetChain([LinearLayer(4)])}))})}, input=(2, 3)),
+     (1, 1, "net", 1, 1), ("enc", "map", "net", "g", "1")),
+]
+
+
+@pytest.mark.parametrize("net, key, path", _DEEP_CASES)
+@pytest.mark.parametrize("replace", [lambda net, changes: net.replace_layers(changes), net_replace_part])
+def test_a_layer_put_in_deeper_with_an_array_the_port_types_rule_out_is_refused_as_at_the_top(net, key, path,
+                                                                                             replace):
+    """replace_layers gave inference's ShapeError where a nested graph's layer or an operator's inner net's was put
+    in with an array of the wrong shape (net_replace_part too, for a nested graph's): both now give the OptionError a
+    layer of the net itself gets, naming the layer by its whole path, the array, the shape expected and found."""
+    with pytest.raises(OptionError) as info:
+        replace(net, {key: LinearLayer(4, weights=torch.ones(4, 5))})
+    first = info.value.diagnostics[0]
+    assert (info.value.kind, first.layer, first.option, first.expected, first.found) == \
+        ("array-shape", path, "weights", (4, 3), (4, 5))
+    assert "array 'Weights': expected shape (4, 3), found (4, 5)" in str(info.value)
+
+
+@pytest.mark.parametrize("replace", [lambda net, changes: net.replace_layers(changes), net_replace_part])
+def test_a_deeper_array_is_checked_against_the_net_with_every_change_made(replace):
+    """The layer beside it resized too: the array is refused for the shape the net with both changes needs."""
+    net = NetChain({"enc": NetChain({"a": LinearLayer(3), "b": LinearLayer(2)})}, input=4)
+    with pytest.raises(OptionError) as info:
+        replace(net, {("enc", "a"): LinearLayer(6), ("enc", "b"): LinearLayer(2, weights=torch.ones(2, 5))})
+    first = info.value.diagnostics[0]
+    assert (info.value.kind, first.layer, first.expected, first.found) == ("array-shape", ("enc", "b"), (2, 6), (2, 5))
+
+
+def test_a_deeper_change_that_does_not_fit_with_arrays_that_do_is_still_the_shape_conflict():
+    net = NetChain({"enc": NetChain({"a": LinearLayer(3), "b": LinearLayer(2, weights=torch.ones(2, 3))})}, input=4)
+    with pytest.raises(ShapeError, match="'b'"):
+        net.replace_layers({("enc", "a"): LinearLayer(6, weights=torch.ones(6, 4))})

@@ -239,9 +239,9 @@ def below_range(smallest: float, dtype: torch.dtype) -> str:
             f"number ({info.tiny * info.eps:.2g}): they would become 0")
 
 
-def _rescaled(detail: str, dtype: torch.dtype) -> str:
+def _rescaled(detail: str, dtype: torch.dtype, remedy: str = "net(x, precision='float64')") -> str:
     """``detail`` (``beyond_range``'s or ``below_range``'s words) with the remedy for data cast to ``dtype``."""
-    wider = "" if dtype == torch.float64 else ", or work in float64 (net(x, precision='float64'))"
+    wider = "" if dtype == torch.float64 else f", or work in float64 ({remedy})"
     return f"{detail}; scale the data{wider}"
 
 
@@ -265,11 +265,12 @@ def refused_zero(error: DataError, net: Any) -> tuple[Any, str] | None:
     return None if port is None else (problem, port)
 
 
-def underflow_error(problem: Any, net: Any, port: str, value: Any, cast: torch.Tensor) -> DataError | None:
+def underflow_error(problem: Any, net: Any, port: str, value: Any, cast: torch.Tensor,
+                    remedy: str = "net(x, precision='float64')") -> DataError | None:
     """For ``problem`` (``refused_zero``'s), the refused example as given at input ``port`` (``value``) and as cast
     to the net's dtype (``cast``): where the value refused (the example's first 0 once cast) was nonzero as given
     (1e-300 in float32), the DataError (kind precision-range) naming the layer, the port and that value; else None (a
-    genuine 0 keeps the layer's own error)."""
+    genuine 0 keeps the layer's own error); ``remedy``: how to work in float64 (net_train's own option)."""
     if not cast.is_floating_point():
         return None
     try:
@@ -283,8 +284,9 @@ def underflow_error(problem: Any, net: Any, port: str, value: Any, cast: torch.T
     if not refused:
         return None
     detail = below_range(refused, cast.dtype)
+    whose = _rescaled(detail, cast.dtype, remedy)
     return DataError(f"{net.describe((problem.layer, None))}: parameter {problem.option} (which must be "
-                     f"{problem.expected}) is fed by input port {quoted(port)}, whose {_rescaled(detail, cast.dtype)}",
+                     f"{problem.expected}) is fed by input port {quoted(port)}, whose {whose}",
                      kind="precision-range", layer=problem.layer, port=problem.port, option=problem.option,
                      expected=problem.expected, found=refused, detail=detail, example=problem.example)
 

@@ -238,7 +238,17 @@ class NetGraph(NetValues, GraphViews, Layer, LayerSequence, DrawingAndYaml):  # 
 
     @deep_walk
     def replace_layers(self, changes: Mapping[Any, Layer]) -> NetGraph:
-        """A new graph with layers replaced; keys are names or paths (tuples) into nested graphs."""
+        """A new graph with layers replaced; keys are names or paths (tuples) into nested graphs and operators' inner
+        nets. A layer put in with an array the net around refuses: the OptionError (kind "array-shape") naming it."""
+        try:
+            return self._replaced(changes)
+        except ShapeError:
+            refused = stage("refused_array")(self, changes)  # the array named, at any depth, as net_replace_part does
+            if refused is None:
+                raise
+            raise refused from None
+
+    def _replaced(self, changes: Mapping[Any, Layer]) -> NetGraph:
         layers, whole, nested = split_changes(self, changes)
         if all(same_structure(self._layers[n], layers[n]) or (n in nested and isinstance(layers[n], NetGraph)
                                                               and layers[n]._same_ports(self._layers[n]))

@@ -5,6 +5,8 @@ without them, so that an array of the wrong shape is the OptionError (kind "arra
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from contextlib import AbstractContextManager
+from contextvars import ContextVar
 from typing import Any
 
 import torch
@@ -13,13 +15,15 @@ from netgraph.core.array_fit import check_fit
 from netgraph.core.errors import NetGraphError, OptionError
 from netgraph.core.graph import NetGraph
 from netgraph.core.port_options import with_port_options
-from netgraph.core.port_paths import layer_at
+from netgraph.core.port_paths import layer_at, named_path
 from netgraph.core.operator_surgery import into_operator, running_inner, within
 from netgraph.core.options import as_array
-from netgraph.core.surgery_lead import led_by
+from netgraph.core.scoped_values import scoped
+from netgraph.core.surgery_lead import headed_here, led_by
 from netgraph.core.surgery_values import users_with_changes
 
-__all__ = ["check_fit", "check_fits_without", "arrays_inside", "net_needs"]
+__all__ = ["check_fit", "check_fits_without", "arrays_inside", "net_needs", "refused_array",
+           "arrays_named_by_caller"]
 
 
 def arrays_inside(layers: Mapping[tuple, Any], inside: Iterable[tuple[tuple, tuple]]) -> list[tuple]:
@@ -44,7 +48,8 @@ def check_fits_without(net: NetGraph, layers: Mapping[tuple, Any], given: list[t
             for user, name in users_with_changes(net, layers, shared, []) if shared else [(path, array)]:
                 at = next((k for k in bare if user[:len(k)] == k), user)
                 bare[at] = _cleared(bare[at] if at in bare else net.layer_at(at), user[len(at):], name)
-        rebuilt = net.replace_layers(bare)
+        with arrays_named_by_caller():  # a conflict of the net without the arrays is none of theirs
+            rebuilt = net.replace_layers(bare)
         rebuilt = with_port_options(rebuilt, ports) if ports else rebuilt
     except NetGraphError:
         return
@@ -59,16 +64,19 @@ def _cleared(layer: Any, inner: tuple, array: str) -> Any:
     return layer.replace_layers({inner: cleared}) if inner else cleared
 
 
-def net_needs(net: NetGraph, at: tuple, layer: Any, inner: dict) -> OptionError | None:
+def net_needs(net: NetGraph, at: tuple, layer: Any, inner: dict,
+              function: str = "net_replace_part") -> OptionError | None:
     """For an array (``inner``: its key in the new layer ``layer`` put in at ``at``, and its value) that the layer's
-    own options refuse: the array-shape error with the shape the net needs it to have, where that is known."""
+    own options or the net around refuse: the array-shape error with the shape the net needs it to have, where that
+    is known; ``function`` (the edit's) heads an error from an operator's inner net."""
+    at = named_path(net, at)  # 1-based indices of nested graphs' layers made names (an inner net's: in its turn)
     if (inside := into_operator(net, at)) is not None:  # a layer put in an operator's inner net: as that net runs
         path, field, at_inside = inside
         running = running_inner(net, path, field)
         try:
             if running is not None:
-                within(net, path, field, "net_replace_part",
-                       lambda: _raise(net_needs(running, at_inside, layer, inner)))
+                within(net, path, field, function,
+                       lambda: _raise(net_needs(running, at_inside, layer, inner, function)))
         except OptionError as exc:
             return exc
         return None
@@ -79,11 +87,46 @@ def net_needs(net: NetGraph, at: tuple, layer: Any, inner: dict) -> OptionError 
     except NetGraphError:
         return None
     try:
-        with led_by("net_replace_part"):
+        with led_by(function):
             check_fits_without(net, {at: layer}, [((*at, *rest[:-1]), rest[-1], array, None)], {})
     except OptionError as exc:
         return exc
     return None
+
+
+def refused_array(net: NetGraph, changes: Mapping[Any, Any], function: str = "replace_layers") -> OptionError | None:
+    """For ``net.replace_layers(changes)``'s ShapeError: the array-shape error of the first array that a layer put in,
+    at any depth, gives and the net around refuses (``check_fits_without`` with every change made, ``net_needs`` in an
+    operator's inner net); None where none is (the conflict stands). ``function`` heads an inner net's error."""
+    if _NAMING.get():  # a net built without the arrays, or the caller names them itself
+        return None
+    placed, given, deep = {}, [], []
+    for key, layer in changes.items():
+        at = named_path(net, key if isinstance(key, tuple) else (key,))
+        arrays = [(array, value) for array, field in getattr(type(layer), "ARRAYS", {}).items()
+                  if isinstance(value := getattr(layer, field, None), torch.Tensor)]
+        if into_operator(net, at) is None:
+            placed[at] = layer
+            given += [(at, array, value, None) for array, value in arrays]
+        else:
+            deep += [(at, layer, {array: value}) for array, value in arrays]
+    try:
+        with headed_here(function):  # the caller heads the error
+            if given:
+                check_fits_without(net, placed, given, {})
+            for at, layer, inner in deep:
+                _raise(net_needs(net, at, layer, inner, function))
+    except OptionError as exc:
+        return exc
+    return None
+
+
+def arrays_named_by_caller() -> AbstractContextManager:
+    """``refused_array`` finds nothing inside: the caller names an array given that the net refuses itself."""
+    return scoped(_NAMING, True)
+
+
+_NAMING: ContextVar[bool] = ContextVar("naming_a_refused_array", default=False)
 
 
 def _raise(error: Exception | None) -> None:

@@ -36,7 +36,8 @@ from netgraph.core.multipliers import carry_into, carry_multipliers, container_p
 from netgraph.core.operator_surgery import (carried_edit, edit_operators, into_operator, layer_in, removal_specs,
                                            removed_layers, running_inner, within)
 from netgraph.core.port_options import with_port_options
-from netgraph.core.replaced_arrays import arrays_inside, check_fit, check_fits_without, net_needs
+from netgraph.core.replaced_arrays import (arrays_inside, arrays_named_by_caller, check_fit, check_fits_without,
+                                           net_needs, refused_array)
 from netgraph.core.replaced_ports import lost_declared_port
 from netgraph.core.shared import NetSharedArray, check_joined_shared, shared_values
 from netgraph.core.surgery_values import (array_value, check_one_value_per_shared, in_order, keys_given, port_change,
@@ -203,7 +204,8 @@ def net_replace_part(net: NetGraph, changes: Mapping[Any, Any]) -> NetGraph:
     if ports and layers:  # {layer: new, "Output": n} (Wolfram's way to change both): the old port types go first
         net = with_port_options(net, {p: t for p, t in net.port_shape_options().items() if p not in ports})
     try:
-        with led_by("net_replace_part"):  # the net rebuilt: its ShapeErrors and coder-clashes name the function
+        # the net rebuilt: its ShapeErrors and coder-clashes name the function; an array that does not fit: below
+        with led_by("net_replace_part"), arrays_named_by_caller():
             if layers and not resizing and types_fixed(net, layers):  # fitted arrays whose layers' types are known
                 result = replace_leaves(net, layers)  # (the types stay: no inference, no walk over the layers)
             else:
@@ -216,6 +218,8 @@ def net_replace_part(net: NetGraph, changes: Mapping[Any, Any]) -> NetGraph:
     except ShapeError:  # an array given that does not fit: said as its key alone says it, else the conflict
         with led_by("net_replace_part"):
             check_fits_without(net, layers, [*fits, *arrays_inside(layers, inside)], declared if ports else {})
+            if not ports and (refused := refused_array(net, layers, "net_replace_part")) is not None:
+                raise refused from None  # an array a layer put in deeper gives, named as replace_layers names it
         raise
     return prune_rules(drop_rules_below(result, replaced) if replaced else result)  # a layer now without arrays
 

@@ -20,6 +20,7 @@ from typing import Any
 import numpy
 import torch
 
+from netgraph.backend.masks import Padded
 from netgraph.core.errors import DataError, with_article
 from netgraph.core.limits import current_limits, raise_hint
 from netgraph.core.torch_state import generator_kept
@@ -38,7 +39,7 @@ from netgraph.train.padded_columns import (as_sequences, refuse_listed_sequences
                                            unpadded)
 
 __all__ = ["Expect", "Columns", "InMemory", "Streamed", "batch_part", "columns_from", "check_columns", "gather",
-           "sample", "finish", "non_finite_data"]
+           "sample", "finish", "non_finite_data", "example_given"]
 
 #: The data forms net_train reads in memory (the "expected" of a "data-form" Diagnostic; loaders besides).
 FORMS = "a dict of port -> array, a list of example dicts or a pair (inputs, targets)"
@@ -337,3 +338,20 @@ def finish(raw: dict[str, torch.Tensor] | InMemory | Streamed, expect: Mapping[s
         raw.check(raw.first_raw, raw.first_index)
         return raw
     return InMemory(check_columns(raw, expect, allow_extra, what, getattr(raw, "listed", False)))
+
+
+def example_given(data: Any, port: str, i: int, inputs: tuple[str, ...]) -> Any:
+    """Example ``i`` of ``data`` at ``port`` as the user gave it (a dict of columns, Padded ones too, or a list of
+    example dicts or of pairs, whose first part feeds the one input of ``inputs``); None for other data."""
+    if isinstance(data, Mapping):
+        column = data.get(port)
+        if isinstance(column, Padded):
+            return column.data[i, :int(column.lengths[i])]
+        return None if column is None else column[i]
+    if isinstance(data, (list, tuple)) and i < len(data):
+        item = data[i]
+        if isinstance(item, Mapping):
+            return item.get(port)
+        if isinstance(item, tuple) and len(item) == 2 and inputs == (port,):
+            return item[0]
+    return None

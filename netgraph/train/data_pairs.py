@@ -7,11 +7,13 @@ give a dict by port, Keras's list of inputs as {'a': inputs[0], 'b': inputs[1], 
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 __all__ = ["pair_problem", "dict_pair_problem", "is_pair", "is_pair_of_values", "is_dict_pair", "pair_dict",
-           "pair_columns", "lone_target_key", "tuples_advice"]
+           "pair_columns", "lone_target_key", "tuples_advice",
+           "rules_problem"]
 
 
 def pair_problem(pair: tuple, inputs: Sequence[str], outputs: Sequence[str]) -> str:
@@ -114,6 +116,29 @@ def tuples_advice(item: Any, dataset: Any, ports: tuple[Sequence[str], Sequence[
     listed = _listed(item, len(keys))
     return "make each item a dict by port, {" + ", ".join(
         f"{k!r}: {'item[%d]' % i if listed else '...'}" for i, k in enumerate(keys)) + "}"
+
+
+def rules_problem(data: Mapping, inputs: Sequence[str], outputs: Sequence[str]) -> str:
+    """Why a dict {input: target} (Wolfram's rules {x -> y}, one example a key) is no data for a net of ``inputs`` and
+    ``outputs`` ('' when ``data`` is not one): no key is a port or target, and each holds one text, path or number.
+    What to give: the pairs and the dict by port that a pair stands for, or (not one input and one output) the dict.
+
+    >>> rules_problem({"good": "pos", "bad": "neg"}, ("Input",), ("Output",)).rsplit(", or as ", 1)[1]
+    "a dict of columns {'Input': inputs, 'Target': targets}"
+    """
+    ports = {*inputs, *outputs, "Target", *(f"{p}Target" for p in outputs)}
+    if not data or any(str(k) in ports for k in data) or \
+            not all(isinstance(v, (str, os.PathLike, int, float)) for v in data.values()):
+        return ""
+    keys = ", ".join(repr(k) for k in list(data)[:3]) + (", ..." if len(data) > 3 else "")
+    found = (f"a dict whose keys ({keys}) are no input port or target, each holding one value, looks like Wolfram's "
+             f"rules {{input -> target}}, one example a key; ")
+    if len(inputs) == 1 and len(outputs) == 1:
+        return (found + f"give the examples as (input, target) pairs, list(data.items()), or as a dict of columns "
+                        f"{{{inputs[0]!r}: inputs, {lone_target_key(inputs, outputs[0])!r}: targets}}")
+    targets = [lone_target_key(inputs, outputs[0])] if len(outputs) == 1 else outputs  # several: by the port's name
+    columns = ", ".join(f"{p!r}: ..." for p in (*inputs, *targets))
+    return found + f"(input, target) pairs need a net of one input and one output: give a dict by port, {{{columns}}}"
 
 
 def _listed(value: Any, count: int) -> bool:

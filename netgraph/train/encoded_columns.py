@@ -25,7 +25,7 @@ from netgraph.core.torch_state import generator_kept
 from netgraph.data import Examples
 from netgraph.data.encoding import as_labels, encoded_form_problem, range_refusal
 from netgraph.data.sources import IMAGE_SUFFIXES
-from netgraph.train.data_pairs import is_pair, is_pair_of_values, pair_columns
+from netgraph.train.data_pairs import is_pair, is_pair_of_values, pair_columns, rules_problem
 from netgraph.train.data_sets import TRAINING, data_error
 from netgraph.train.datasets import checked_dataset_of, dataset_items, keeping_reads
 from netgraph.train.item_columns import ItemColumn, item_columns
@@ -99,7 +99,7 @@ def columns_of(net: Any, data: Any, what: Any = TRAINING) -> dict[str, list] | N
         data = dataset_items(data, what)  # texts, labels in its items: encoded as the list of them is
     if _coded_examples(net, data):  # Wolfram's list of associations: the dict of its columns
         data = {key: [example[key] for example in data] for key in data[0]}
-    if isinstance(data, Mapping) and (rules := _rules_problem(net, data)):
+    if isinstance(data, Mapping) and (rules := rules_problem(data, net.input_ports, net.output_ports)):
         raise data_error(what, rules, kind="data-form")
     if not isinstance(data, Mapping):
         examples = _unencoded_columns(net, data)
@@ -208,22 +208,6 @@ def _loader_problem(net: Any, loader: torch.utils.data.DataLoader) -> str:
             f"encode (its batches are used as its collate makes them); give net_train its Dataset, "
             f"net_train(net, loader.dataset), or the list of its items, which it encodes and checks, or items of "
             f"encoded tensors")
-
-
-def _rules_problem(net: Any, data: Mapping) -> str:
-    """Why a dict {input: target} (Wolfram's rules {x -> y}, one example a key) is no data ('' when ``data`` is not
-    one): no key is a port or target, and each holds one text, path or number."""
-    ports = {*net.input_ports, *net.output_ports, "Target", *(f"{p}Target" for p in net.output_ports)}
-    if not data or any(str(k) in ports for k in data) or \
-            not all(isinstance(v, (str, os.PathLike, int, float)) for v in data.values()):
-        return ""
-    keys = ", ".join(repr(k) for k in list(data)[:3]) + (", ..." if len(data) > 3 else "")
-    targets = "Output" if len(net.output_ports) != 1 else net.output_ports[0]
-    return (f"a dict whose keys ({keys}) are no input port or target, each holding one value, looks like Wolfram's "
-            f"rules {{input -> target}}, one example a key; give the examples as (input, target) pairs, "
-            f"list(data.items()), or as a "
-            f"dict of columns {{{net.input_ports[0] if net.input_ports else 'Input'!r}: inputs, {targets!r}: "
-            f"targets}}")
 
 
 def _kind(value: Any, shape: Any) -> str | None:

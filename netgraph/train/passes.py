@@ -18,16 +18,17 @@ __all__ = ["forward_batch", "measuring_pass"]
 
 def forward_batch(model: torch.nn.Module, net: Any, keys: tuple[str, ...], batch: dict, n: int,
                   examples: list[int] | None, where: Callable[[], tuple[str, bool]] | None,
-                  mixed: torch.device | None = None) -> dict[str, torch.Tensor]:
+                  mixed: torch.device | None = None,
+                  given: Callable[[str, int], Any] | None = None) -> dict[str, torch.Tensor]:
     """``model``'s outputs by port on ``batch`` (its ``keys``: the inputs and the lengths of padded ones); ``where``:
     as ``run_model`` takes it; ``mixed``: the device whose bfloat16 autocast the forward runs under (outputs widened
-    to float32), None: none."""
+    to float32), None: none; ``given``: the data's examples as given, as ``run_model`` takes them."""
     inputs = {p: batch[p] for p in keys if p in batch}
     if mixed is not None:
         with mixed_forward(mixed):
-            out = run_model(model, inputs, n, where, examples, net)
+            out = run_model(model, inputs, n, where, examples, net, given)
         return widened(out if isinstance(out, dict) else {net.output_ports[0]: out})
-    out = run_model(model, inputs, n, where, examples, net)
+    out = run_model(model, inputs, n, where, examples, net, given)
     return out if isinstance(out, dict) else {net.output_ports[0]: out}
 
 

@@ -12,6 +12,7 @@ import torch
 from netgraph.backend.eval_options import call_by_name
 from netgraph.backend.compile import submodule
 from netgraph.backend.interpreter import ModuleRunner
+from netgraph.backend.port_tensors import refused_zero, underflow_error
 from netgraph.core.errors import DataError, Diagnostic, TrainingError
 from netgraph.core.ir import Node
 from netgraph.core.torch_state import working_dtype
@@ -24,13 +25,15 @@ __all__ = ["run_model", "first_nonfinite", "nonfinite_cause", "nonfinite_hint", 
 
 
 def run_model(model: torch.nn.Module, inputs: dict, n: int, where: Callable[[], tuple[str, bool]] | None,
-              examples: Sequence[int] | None = None, net: Any = None) -> Any:
+              examples: Sequence[int] | None = None, net: Any = None,
+              given: Callable[[str, int], Any] | None = None) -> Any:
     """``model``'s outputs on a batch (``n`` examples: the data's ``examples``, where known); a DataError it raises
     (a distribution parameter gone bad as the arrays changed) as a TrainingError naming ``where()``: (the round and
     batch, whether steps were taken), and the example in the data where it names one (``where`` None: the DataError
     itself, outside training). Advice on the learning rate comes only after steps, and for a value ``net`` computed
     that grew too large (to inf or NaN), not one of the data nor one outside a constraint that any step can break (a
-    probability array fed straight off its simplex)."""
+    probability array fed straight off its simplex). ``given(port, i)``: example ``i`` of the data at ``port`` as given
+    (None: unknown), read for a 0 a layer refused, which the cast to the working precision may have made (1e-300)."""
     try:
         with examples_at(examples) if examples is not None else contextlib.nullcontext():
             return call_by_name(model, inputs) if inputs else model(batch_size=n)
@@ -38,10 +41,30 @@ def run_model(model: torch.nn.Module, inputs: dict, n: int, where: Callable[[], 
         if where is None:
             raise
         place, trained = where()
+        exc = _underflow(exc, net, inputs, examples, given) or exc
         grown = any(d.kind == "parameter-overflow" and not _of_data(net, d) for d in exc.diagnostics)
         advice = (" A smaller learning_rate or method=('Adam', {'max_gradient_norm': 1.0}) keeps the arrays from "
                   "growing that far." if trained and grown else "")
         raise TrainingError(f"training stopped at {place}: {exc}{advice}", diagnostics=exc.diagnostics) from exc
+
+
+def _underflow(exc: DataError, net: Any, inputs: dict, examples: Sequence[int] | None,
+               given: Callable[[str, int], Any] | None) -> DataError | None:
+    """``underflow_error`` for a 0 a layer refused at a port fed by an input, where the example as given (one value
+    read) was nonzero: the batch's row of it is the cast; None otherwise (the layer's error stands)."""
+    refused = refused_zero(exc, net) if given is not None and net is not None else None
+    if refused is None:
+        return None
+    problem, port = refused
+    try:
+        row = list(examples).index(problem.example) if examples is not None else problem.example
+        value, cast = given(port, problem.example), inputs[port][row]
+        if value is not None and cast.dim() and len(value) < len(cast):  # a sequence padded to the batch's longest
+            cast = cast[:len(value)]
+        return None if value is None else underflow_error(problem, net, port, value, cast,
+                                                          "working_precision='float64'")
+    except (DataError, TypeError, ValueError, RuntimeError, IndexError, KeyError):
+        return None
 
 
 def _of_data(net: Any, diagnostic: Diagnostic) -> bool:
