@@ -86,11 +86,12 @@ net = NetGraph({{"lin": LinearLayer(3, input=2), "p": ElementwiseLayer("Logistic
                 "coin": RandomArrayLayer(BernoulliDistribution("#p"))}}, [("lin", "p", "coin")])
 g = torch.Generator().manual_seed(0)
 data = {{"Input": torch.randn(16, 2, generator=g), "Target": (torch.rand(16, 3, generator=g) < 0.5).float()}}
-rounds, resume = int(sys.argv[1]), sys.argv[2] == "resume"
-r = net_train(net_initialize(net, seed=0), data, max_training_rounds=rounds, batch_size=2, random_seed=3,
-              learning_rate=0.1, checkpoint=os.path.join({out!r}, sys.argv[3]), resume=resume, distributed=True,
-              progress=False, all=True)
-save_file(dict(r.training_net.layers["lin"].arrays), os.path.join({out!r}, sys.argv[3] + os.environ["RANK"]))
+for at in range(1, len(sys.argv), 3):  # rounds, "new" or "resume", name: one training after another
+    rounds, resume, name = int(sys.argv[at]), sys.argv[at + 1] == "resume", sys.argv[at + 2]
+    r = net_train(net_initialize(net, seed=0), data, max_training_rounds=rounds, batch_size=2, random_seed=3,
+                  learning_rate=0.1, checkpoint=os.path.join({out!r}, name), resume=resume, distributed=True,
+                  progress=False, all=True)
+    save_file(dict(r.training_net.layers["lin"].arrays), os.path.join({out!r}, name + os.environ["RANK"]))
 """
 
 
@@ -100,7 +101,8 @@ def test_a_distributed_resume_gives_each_process_its_own_running_mean_baseline(t
     # own losses; resuming with rank 0's on every process took other steps than the uninterrupted run
     script = tmp_path / "coin.py"
     script.write_text(textwrap.dedent(COIN_WORKER.format(root=str(ROOT), out=str(tmp_path))))
-    for args in (("4", "new", "whole"), ("2", "new", "cut"), ("4", "resume", "cut")):
+    # the uninterrupted and the cut run in one launch; the resumed one in processes of its own, as a user resumes
+    for args in (("4", "new", "whole", "2", "new", "cut"), ("4", "resume", "cut")):
         command = [sys.executable, "-m", "torch.distributed.run", "--nnodes", "1", "--nproc-per-node", "2",
                    "--master-addr", "127.0.0.1", "--master-port", str(free_port()), str(script), *args]
         done = subprocess.run(command, capture_output=True, text=True, timeout=120)
