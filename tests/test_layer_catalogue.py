@@ -36,24 +36,35 @@ def test_the_table_equals_every_familys_all_and_the_registry():
                                               if n not in layers.INTERNAL_NAMES)])
 
 
-def test_importing_the_package_loads_no_family_and_a_name_loads_only_its_own():
-    out = _fresh_python("import sys, netgraph.layers as L; before = [m for m in sys.modules if m.startswith("
-                        "'netgraph.layers.')]; from netgraph.layers import LinearLayer; "
-                        "print(before, 'netgraph.layers.linear' in sys.modules, 'netgraph.layers.conv' in sys.modules)")
-    assert out == "[] True False"
+#: one fresh interpreter, three steps in the order each leaves the next valid: a name loads only its family (none
+#: loaded before), a lookup by type name loads just its own (attention still not loaded), listing loads them all
+LAZY_STEPS = (
+    "import sys, netgraph.layers as L; from netgraph.core.layer import REGISTRY, layer_class\n"
+    "before = [m for m in sys.modules if m.startswith('netgraph.layers.')]; from netgraph.layers import LinearLayer\n"
+    "print(before, 'netgraph.layers.linear' in sys.modules, 'netgraph.layers.conv' in sys.modules)\n"
+    "c = layer_class('PoolingLayer')\n"
+    "print(c.__module__, 'AttentionLayer' in REGISTRY, 'netgraph.layers.attention' in sys.modules, "
+    "REGISTRY.get('Nope'))\n"
+    "n = len(REGISTRY)\n"
+    "print(n == len(L.LAYER_MODULES), all(f'netgraph.layers.{f}' in sys.modules for f in L.FAMILIES))")
 
 
-def test_a_registry_lookup_by_type_name_loads_just_that_family():
-    out = _fresh_python("import sys, netgraph.layers; from netgraph.core.layer import REGISTRY, layer_class; "
-                        "c = layer_class('PoolingLayer'); print(c.__module__, 'AttentionLayer' in REGISTRY, "
-                        "'netgraph.layers.attention' in sys.modules, REGISTRY.get('Nope'))")
-    assert out == "netgraph.layers.conv True False None"
+@pytest.fixture(scope="module")
+def lazy_steps() -> list[str]:
+    """LAZY_STEPS' three printed lines."""
+    return _fresh_python(LAZY_STEPS).splitlines()
 
 
-def test_listing_the_registry_loads_every_family_first():
-    out = _fresh_python("import sys, netgraph.layers as L; from netgraph.core.layer import REGISTRY; n = len(REGISTRY);"
-                        "print(n == len(L.LAYER_MODULES), all(f'netgraph.layers.{f}' in sys.modules for f in L.FAMILIES))")
-    assert out == "True True"
+def test_importing_the_package_loads_no_family_and_a_name_loads_only_its_own(lazy_steps):
+    assert lazy_steps[0] == "[] True False"
+
+
+def test_a_registry_lookup_by_type_name_loads_just_that_family(lazy_steps):
+    assert lazy_steps[1] == "netgraph.layers.conv True False None"
+
+
+def test_listing_the_registry_loads_every_family_first(lazy_steps):
+    assert lazy_steps[2] == "True True"
 
 
 def test_unknown_type_names_still_get_suggestions_from_the_whole_catalogue():

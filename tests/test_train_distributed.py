@@ -16,11 +16,13 @@ import pytest
 import torch
 from safetensors.torch import load_file, save_file
 
-from netgraph import DataError, net_initialize
+from netgraph import (DataError, EmbeddingLayer, GatedRecurrentLayer, LinearLayer, NetChain, NetGraph,
+                      SequenceLastLayer, SoftmaxLayer, net_initialize)
 from netgraph.cli import main
 from netgraph.train.distributed import free_port
 from netgraph.train import load_data, net_train
 from tests.test_train import known_function, mlp
+from tests.test_train_sync_batch_norm import _torchrun
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -31,6 +33,7 @@ from safetensors.torch import save_file
 from netgraph import net_initialize
 from netgraph.train import net_train
 from tests.test_train import known_function, mlp
+from tests.test_train_distributed import ragged_run, tail_run
 
 x, y = known_function(100, 0)
 r = net_train(net_initialize(mlp(), seed=0), {{"Input": x, "Target": y}}, max_training_rounds=3, batch_size=20,
@@ -41,26 +44,25 @@ save_file({{f"{{n}}.{{k}}": v for n in ("h", "out") for k, v in net.layers[n].ar
           os.path.join({out!r}, f"rank{{rank}}.safetensors"))
 with open(os.path.join({out!r}, f"rank{{rank}}.json"), "w") as f:
     json.dump({{"round": r.round_losses, "validation": r.validation_losses}}, f)
+for name, run in (("tail", tail_run), ("ragged", ragged_run)):  # later trainings in this process: own groups
+    with open(os.path.join({out!r}, f"{{name}}{{rank}}.json"), "w") as f:
+        json.dump(run(distributed=True), f)
 """
 
 
-def _torchrun(tmp_path, worker: str) -> Path:
-    """The worker script (formatted with root and out) written to tmp_path and run by torchrun on 2 processes."""
-    script = tmp_path / "worker.py"
-    script.write_text(textwrap.dedent(worker.format(root=str(ROOT), out=str(tmp_path))))
-    command = [sys.executable, "-m", "torch.distributed.run", "--nnodes", "1", "--nproc-per-node", "2",
-               "--master-addr", "127.0.0.1", "--master-port", str(free_port()), str(script)]
-    done = subprocess.run(command, capture_output=True, text=True, timeout=120)
-    assert done.returncode == 0, done.stderr[-3000:]
-    return script
+@pytest.fixture(scope="module")
+def torchrun_out(tmp_path_factory) -> Path:
+    """Where one torchrun of WORKER (2 processes) wrote the results of its three trainings on each rank."""
+    out = tmp_path_factory.mktemp("torchrun")
+    _torchrun(out, WORKER)
+    return out
 
 
 @pytest.mark.slow
-def test_two_gloo_processes_agree_with_each_other_and_with_one_process(tmp_path):
-    _torchrun(tmp_path, WORKER)
-    ranks = [load_file(tmp_path / f"rank{r}.safetensors") for r in (0, 1)]
+def test_two_gloo_processes_agree_with_each_other_and_with_one_process(torchrun_out):
+    ranks = [load_file(torchrun_out / f"rank{r}.safetensors") for r in (0, 1)]
     assert all(torch.equal(ranks[0][k], ranks[1][k]) for k in ranks[0])  # DDP keeps the replicas identical
-    losses = [json.loads((tmp_path / f"rank{r}.json").read_text()) for r in (0, 1)]
+    losses = [json.loads((torchrun_out / f"rank{r}.json").read_text()) for r in (0, 1)]
     assert losses[0] == losses[1]
     x, y = known_function(100, 0)
     single = net_train(net_initialize(mlp(), seed=0), {"Input": x, "Target": y}, max_training_rounds=3,
@@ -84,11 +86,12 @@ net = NetGraph({{"lin": LinearLayer(3, input=2), "p": ElementwiseLayer("Logistic
                 "coin": RandomArrayLayer(BernoulliDistribution("#p"))}}, [("lin", "p", "coin")])
 g = torch.Generator().manual_seed(0)
 data = {{"Input": torch.randn(16, 2, generator=g), "Target": (torch.rand(16, 3, generator=g) < 0.5).float()}}
-rounds, resume = int(sys.argv[1]), sys.argv[2] == "resume"
-r = net_train(net_initialize(net, seed=0), data, max_training_rounds=rounds, batch_size=2, random_seed=3,
-              learning_rate=0.1, checkpoint=os.path.join({out!r}, sys.argv[3]), resume=resume, distributed=True,
-              progress=False, all=True)
-save_file(dict(r.training_net.layers["lin"].arrays), os.path.join({out!r}, sys.argv[3] + os.environ["RANK"]))
+for at in range(1, len(sys.argv), 3):  # rounds, "new" or "resume", name: one training after another
+    rounds, resume, name = int(sys.argv[at]), sys.argv[at + 1] == "resume", sys.argv[at + 2]
+    r = net_train(net_initialize(net, seed=0), data, max_training_rounds=rounds, batch_size=2, random_seed=3,
+                  learning_rate=0.1, checkpoint=os.path.join({out!r}, name), resume=resume, distributed=True,
+                  progress=False, all=True)
+    save_file(dict(r.training_net.layers["lin"].arrays), os.path.join({out!r}, name + os.environ["RANK"]))
 """
 
 
@@ -98,7 +101,8 @@ def test_a_distributed_resume_gives_each_process_its_own_running_mean_baseline(t
     # own losses; resuming with rank 0's on every process took other steps than the uninterrupted run
     script = tmp_path / "coin.py"
     script.write_text(textwrap.dedent(COIN_WORKER.format(root=str(ROOT), out=str(tmp_path))))
-    for args in (("4", "new", "whole"), ("2", "new", "cut"), ("4", "resume", "cut")):
+    # the uninterrupted and the cut run in one launch; the resumed one in processes of its own, as a user resumes
+    for args in (("4", "new", "whole", "2", "new", "cut"), ("4", "resume", "cut")):
         command = [sys.executable, "-m", "torch.distributed.run", "--nnodes", "1", "--nproc-per-node", "2",
                    "--master-addr", "127.0.0.1", "--master-port", str(free_port()), str(script), *args]
         done = subprocess.run(command, capture_output=True, text=True, timeout=120)
@@ -249,65 +253,49 @@ def test_an_interrupted_nproc_run_stops_its_processes(tmp_path, signal_number):
                 pass
 
 
-TAIL_WORKER = """
-import json, os, sys
-sys.path.insert(0, {root!r})
-import torch
-from netgraph import NetGraph, LinearLayer, net_initialize
-from netgraph.train import net_train
-
-g = torch.Generator().manual_seed(0)
-x, vx = torch.randn(41, 2, generator=g), torch.randn(21, 2, generator=g)
-net = net_initialize(NetGraph([LinearLayer(1)], [], Input=2), seed=0)
-r = net_train(net, {{"Input": x, "Target": x.sum(1, keepdim=True)}},
-              validation_set={{"Input": vx, "Target": vx.sum(1, keepdim=True)}}, batch_size=20, max_training_rounds=2,
-              random_seed=1, distributed="RANK" in os.environ, progress=False, all=True)
-with open(os.path.join({out!r}, os.environ.get("RANK", "single") + ".json"), "w") as f:
-    json.dump([r.total_batches, r.examples_processed, r.round_losses, r.validation_losses], f)
-"""
+def tail_run(distributed: bool) -> list:
+    """41 training and 21 validation examples in batches of 20: batches, examples, round and validation losses."""
+    g = torch.Generator().manual_seed(0)
+    x, vx = torch.randn(41, 2, generator=g), torch.randn(21, 2, generator=g)
+    net = net_initialize(NetGraph([LinearLayer(1)], [], Input=2), seed=0)
+    r = net_train(net, {"Input": x, "Target": x.sum(1, keepdim=True)},
+                  validation_set={"Input": vx, "Target": vx.sum(1, keepdim=True)}, batch_size=20,
+                  max_training_rounds=2, random_seed=1, distributed=distributed, progress=False, all=True)
+    return [r.total_batches, r.examples_processed, r.round_losses, r.validation_losses]
 
 
-def _two_processes_and_one(tmp_path, worker: str) -> list:
-    """The worker's JSON results run once alone ("single") and under torchrun on 2 processes ("0", "1")."""
-    script = _torchrun(tmp_path, worker)
-    assert subprocess.run([sys.executable, str(script)], capture_output=True, timeout=60).returncode == 0
-    return [json.loads((tmp_path / f"{name}.json").read_text()) for name in ("single", "0", "1")]
+def ragged_run(distributed: bool) -> list:
+    """A GRU classifier on 30 ragged sequences in batches of 4: batches, examples, round and validation losses."""
+    g = torch.Generator().manual_seed(0)
+    xs = [torch.randint(0, 10, (1 + i % 3,), generator=g) for i in range(30)]
+    net = NetChain([EmbeddingLayer(4, 10), GatedRecurrentLayer(3), SequenceLastLayer(), LinearLayer(2),
+                    SoftmaxLayer()], input=["n"])
+    r = net_train(net, {"Input": xs, "Target": torch.tensor([i % 2 for i in range(30)])}, batch_size=4,
+                  validation_set=0.25, max_training_rounds=2, random_seed=1, distributed=distributed,
+                  progress=False, all=True)
+    return [r.total_batches, r.examples_processed, r.round_losses, r.validation_losses]
+
+
+def _two_processes_and_one(out: Path, name: str, run) -> list:
+    """``run``'s results on one process and on ranks 0 and 1 of WORKER's torchrun."""
+    return [run(distributed=False)] + [json.loads((out / f"{name}{r}.json").read_text()) for r in (0, 1)]
 
 
 @pytest.mark.slow
-def test_a_last_batch_smaller_than_the_process_count_still_counts(tmp_path):
+def test_a_last_batch_smaller_than_the_process_count_still_counts(torchrun_out):
     """41 training and 21 validation examples in batches of 20 over 2 processes: the 1-example last batches were
     skipped (training took 4 steps, not 6, and the validation loss left one example out): they count, as in one
     process."""
-    single, *ranks = _two_processes_and_one(tmp_path, TAIL_WORKER)
+    single, *ranks = _two_processes_and_one(torchrun_out, "tail", tail_run)
     assert ranks[0] == ranks[1] and ranks[0][:2] == single[:2] == [6, 82]
     assert ranks[0][2] == pytest.approx(single[2], rel=1e-5) and ranks[0][3] == pytest.approx(single[3], rel=1e-5)
 
 
-RAGGED_WORKER = """
-import json, os, sys
-sys.path.insert(0, {root!r})
-import torch
-from netgraph import NetChain, EmbeddingLayer, GatedRecurrentLayer, SequenceLastLayer, LinearLayer, SoftmaxLayer
-from netgraph.train import net_train
-
-g = torch.Generator().manual_seed(0)
-xs = [torch.randint(0, 10, (1 + i % 3,), generator=g) for i in range(30)]
-net = NetChain([EmbeddingLayer(4, 10), GatedRecurrentLayer(3), SequenceLastLayer(), LinearLayer(2), SoftmaxLayer()],
-               input=["n"])
-r = net_train(net, {{"Input": xs, "Target": torch.tensor([i % 2 for i in range(30)])}}, batch_size=4,
-              validation_set=0.25, max_training_rounds=2, random_seed=1, distributed="RANK" in os.environ,
-              progress=False, all=True)
-with open(os.path.join({out!r}, os.environ.get("RANK", "single") + ".json"), "w") as f:
-    json.dump([r.total_batches, r.examples_processed, r.round_losses, r.validation_losses], f)
-"""
-
-
 @pytest.mark.slow
-def test_ragged_sequences_are_sliced_per_process_as_in_memory_data(tmp_path):
+def test_ragged_sequences_are_sliced_per_process_as_in_memory_data(torchrun_out):
     """Ragged data (and texts, image files) come in netgraph's own loaders: each process drew its own order and
     trained on every example (twice the examples per round over 2 processes, other steps than one process)."""
-    single, *ranks = _two_processes_and_one(tmp_path, RAGGED_WORKER)
+    single, *ranks = _two_processes_and_one(torchrun_out, "ragged", ragged_run)
     assert ranks[0] == ranks[1] and ranks[0][:2] == single[:2]
     assert ranks[0][2] == pytest.approx(single[2], rel=1e-5) and ranks[0][3] == pytest.approx(single[3], rel=1e-5)
 

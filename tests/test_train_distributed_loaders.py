@@ -20,11 +20,12 @@ from safetensors.torch import save_file
 from torch.utils.data import DataLoader
 from tests.test_train_distributed_loaders import SHARDS, examples, linear, train
 
-shard = SHARDS[sys.argv[1]][int(os.environ["RANK"])]
-r = train(DataLoader([examples()[i] for i in shard], batch_size=20), distributed=True)
-save_file(dict(r.training_net.layers["1"].arrays), os.path.join({out!r}, f"{{sys.argv[1]}}{{os.environ['RANK']}}"))
-with open(os.path.join({out!r}, f"{{sys.argv[1]}}{{os.environ['RANK']}}.json"), "w") as f:
-    json.dump([r.round_losses, r.validation_losses, r.examples_processed, r.total_batches], f)
+for case in sys.argv[1:]:  # one distributed training per case, one after another in this process
+    shard = SHARDS[case][int(os.environ["RANK"])]
+    r = train(DataLoader([examples()[i] for i in shard], batch_size=20), distributed=True)
+    save_file(dict(r.training_net.layers["1"].arrays), os.path.join({out!r}, f"{{case}}{{os.environ['RANK']}}"))
+    with open(os.path.join({out!r}, f"{{case}}{{os.environ['RANK']}}.json"), "w") as f:
+        json.dump([r.round_losses, r.validation_losses, r.examples_processed, r.total_batches], f)
 """
 
 #: each process's examples: batches of 20, 5 and 20, 1 (as many batches); 20, 10 and 16 (one process has fewer)
@@ -49,15 +50,22 @@ def train(data, **options):
                      learning_rate=0.1, random_seed=1, progress=False, all=True, **options)
 
 
+@pytest.fixture(scope="module")
+def trained(tmp_path_factory):
+    """Where one torchrun of LOADER_WORKER wrote each case's results on each rank."""
+    out = tmp_path_factory.mktemp("loaders")
+    _torchrun(out, LOADER_WORKER, *SHARDS)
+    return out
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("case", ["sizes", "counts"])
-def test_processes_batches_of_different_sizes_or_numbers_train_as_their_union(tmp_path, case):
+def test_processes_batches_of_different_sizes_or_numbers_train_as_their_union(trained, case):
     """Batches of different sizes were averaged as if equal (a 1-example batch weighed as much as a 20-example one)
     and each process reported its own loss and example count; a process with fewer batches than another left it
     waiting in DDP's gradient exchange forever. Each step is now the processes' batches together."""
-    _torchrun(tmp_path, LOADER_WORKER, case)
-    ranks = [json.loads((tmp_path / f"{case}{r}.json").read_text()) for r in (0, 1)]
-    arrays = [load_file(tmp_path / f"{case}{r}") for r in (0, 1)]
+    ranks = [json.loads((trained / f"{case}{r}.json").read_text()) for r in (0, 1)]
+    arrays = [load_file(trained / f"{case}{r}") for r in (0, 1)]
     single = train(DataLoader(examples(), batch_sampler=STEPS[case]))
     assert ranks[0] == ranks[1] and ranks[0][2:] == [single.examples_processed, single.total_batches] == [138, 6]
     assert ranks[0][0] == pytest.approx(single.round_losses, rel=1e-5)

@@ -21,23 +21,16 @@ ROOT = Path(__file__).resolve().parents[1]
 TRAIN_WORKER = """
 import json, os, sys
 sys.path.insert(0, {root!r})
-import torch
 from safetensors.torch import save_file
-from tests.test_train_sync_batch_norm import bn_net, bn_data
-from netgraph.train import net_train
+from tests.test_train_sync_batch_norm import train_bn
 
-mode = sys.argv[1]  # "single", "synced" (the default) or "own" (sync_batch_norm=False)
-x, y, vx, vy = bn_data()
-options = {{"sync_batch_norm": False}} if mode == "own" else {{}}
-r = net_train(bn_net(), {{"Input": x, "Target": y}}, validation_set={{"Input": vx, "Target": vy}}, batch_size=20,
-              max_training_rounds=3, random_seed=1, method="SGD", learning_rate=0.05, distributed=mode != "single",
-              progress=False, all=True, **options)
-name = mode + os.environ.get("RANK", "")
-net = r.training_net
-save_file({{f"{{n}}.{{k}}": v for n, layer in net.layers.items() for k, v in layer.arrays.items()}},
-          os.path.join({out!r}, name + ".safetensors"))
-with open(os.path.join({out!r}, name + ".json"), "w") as f:
-    json.dump([r.round_losses, r.validation_losses, r.batch_losses], f)
+for mode in sys.argv[1:]:  # "synced" then "own": two distributed trainings in one process, each its own group
+    r = train_bn(mode)
+    name = mode + os.environ["RANK"]
+    save_file({{f"{{n}}.{{k}}": v for n, layer in r.training_net.layers.items() for k, v in layer.arrays.items()}},
+              os.path.join({out!r}, name + ".safetensors"))
+    with open(os.path.join({out!r}, name + ".json"), "w") as f:
+        json.dump([r.round_losses, r.validation_losses, r.batch_losses], f)
 """
 
 GRADIENT_WORKER = """
@@ -49,16 +42,17 @@ from tests.test_train_sync_batch_norm import bn_net, torch_bn_net, bn_data
 from netgraph.train.distributed import setup, share_batch_statistics
 
 x = bn_data()[0][:8]
-ctx = setup(True, None)
-module = {{"bn_net": bn_net, "torch_bn_net": torch_bn_net}}[sys.argv[1]]().compile()
-share_batch_statistics(module, ctx)
-model = ctx.wrap(module, False)
-part = x.tensor_split(2)[ctx.rank]
-(model(part).square().sum() * 2 / 8).backward()  # DDP averages over the 2 processes: the mean over all 8
-found = {{name: p.grad for name, p in module.named_parameters()}}
-found.update((name, b.clone()) for name, b in module.named_buffers())
-save_file(found, os.path.join({out!r}, f"grad{{ctx.rank}}.safetensors"))
-ctx.close()
+for net in sys.argv[1:]:  # each net joins its own process group and leaves it
+    ctx = setup(True, None)
+    module = {{"bn_net": bn_net, "torch_bn_net": torch_bn_net}}[net]().compile()
+    share_batch_statistics(module, ctx)
+    model = ctx.wrap(module, False)
+    part = x.tensor_split(2)[ctx.rank]
+    (model(part).square().sum() * 2 / 8).backward()  # DDP averages over the 2 processes: the mean over all 8
+    found = {{name: p.grad for name, p in module.named_parameters()}}
+    found.update((name, b.clone()) for name, b in module.named_buffers())
+    save_file(found, os.path.join({out!r}, f"{{net}}{{ctx.rank}}.safetensors"))
+    ctx.close()
 """
 
 
@@ -80,6 +74,16 @@ def bn_data():
     g = torch.Generator().manual_seed(0)
     x, vx = 3 * torch.randn(41, 3, generator=g) + 5, 3 * torch.randn(21, 3, generator=g) + 5
     return x, x[:, :1] * x[:, 1:2] / 10, vx, vx[:, :1] * vx[:, 1:2] / 10
+
+
+def train_bn(mode: str):
+    """bn_net trained 3 rounds on bn_data: "single" (one process), "synced" (the default) or "own"
+    (sync_batch_norm=False)."""
+    x, y, vx, vy = bn_data()
+    options = {"sync_batch_norm": False} if mode == "own" else {}
+    return net_train(bn_net(), {"Input": x, "Target": y}, validation_set={"Input": vx, "Target": vy}, batch_size=20,
+                     max_training_rounds=3, random_seed=1, method="SGD", learning_rate=0.05,
+                     distributed=mode != "single", progress=False, all=True, **options)
 
 
 def _torchrun(tmp_path: Path, worker: str, *args: str) -> Path:
@@ -107,11 +111,10 @@ def _read(tmp_path: Path, name: str) -> tuple[dict, list]:
 def test_two_processes_with_synced_batch_norm_train_as_one_process_on_the_whole_batch(tmp_path):
     """Each process normalised by its slice's statistics (and moved its moving mean and variance by them): losses and
     arrays differed from one process's on the whole batch. Shared, they match, the 1-example last batch included."""
-    script = _torchrun(tmp_path, TRAIN_WORKER, "synced")
-    _torchrun(tmp_path, TRAIN_WORKER, "own")
-    done = subprocess.run([sys.executable, str(script), "single"], capture_output=True, text=True, timeout=120)
-    assert done.returncode == 0, done.stderr[-3000:]
-    single, single_losses = _read(tmp_path, "single")
+    _torchrun(tmp_path, TRAIN_WORKER, "synced", "own")
+    r = train_bn("single")
+    single = {f"{n}.{k}": v for n, layer in r.training_net.layers.items() for k, v in layer.arrays.items()}
+    single_losses = [r.round_losses, r.validation_losses, r.batch_losses]
     ranks = [_read(tmp_path, f"synced{r}") for r in (0, 1)]
     assert ranks[0][1] == ranks[1][1] and all(torch.equal(ranks[0][0][k], ranks[1][0][k]) for k in single)
     arrays, losses = ranks[0]
@@ -124,13 +127,20 @@ def test_two_processes_with_synced_batch_norm_train_as_one_process_on_the_whole_
     assert own_losses[0] != pytest.approx(single_losses[0], rel=1e-3)
 
 
+@pytest.fixture(scope="module")
+def synced_gradients(tmp_path_factory) -> Path:
+    """Where one torchrun of GRADIENT_WORKER wrote each net's gradients and buffers on each rank."""
+    out = tmp_path_factory.mktemp("gradients")
+    _torchrun(out, GRADIENT_WORKER, "bn_net", "torch_bn_net")
+    return out
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("net", ["bn_net", "torch_bn_net"])
-def test_synced_batch_norm_gradients_equal_one_process_on_the_whole_batch(tmp_path, net):
+def test_synced_batch_norm_gradients_equal_one_process_on_the_whole_batch(synced_gradients, net):
     """A torch batch norm inside a TorchLayer normalised by its process's slice (torch's SyncBatchNorm refuses CPU
     tensors): it shares the whole batch's statistics too, running mean, variance and batch count included."""
-    _torchrun(tmp_path, GRADIENT_WORKER, net)
-    ranks = [load_file(tmp_path / f"grad{r}.safetensors") for r in (0, 1)]
+    ranks = [load_file(synced_gradients / f"{net}{r}.safetensors") for r in (0, 1)]
     module = {"bn_net": bn_net, "torch_bn_net": torch_bn_net}[net]().compile()
     module.train()
     module(bn_data()[0][:8]).square().mean().backward()
