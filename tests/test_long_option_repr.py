@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from netgraph import (AggregationLayer, ClassDecoder, ClassEncoder, GatedRecurrentLayer, NetBidirectionalOperator,
-                      NetGraph, PaddingLayer, PartLayer, TokensEncoder, net_initialize)
+                      NetGraph, PaddingLayer, PartLayer, ReplicateLayer, TokensEncoder, net_initialize)
 from netgraph.core.errors import NetGraphError
 from tests.profile_helpers import calls
 from tests.test_layer_parity import EXAMPLES, distribution_examples
@@ -94,3 +94,14 @@ def test_the_shared_option_checks_quote_a_found_value_by_its_head_and_tail(make,
     message = str(info.value)
     assert message.startswith(start)
     assert message.endswith("97, 98, 99] (390 characters)")
+
+
+def test_replicate_counts_all_bad_make_one_problem():
+    """ReplicateLayer's n= list: the first bad count is reported, not one problem per count (each ~20 calls)."""
+    def refused(n: int) -> int:
+        return calls(_refusal, lambda: ReplicateLayer(["a"] * n))
+    refused(10)  # imports and first-call caches out of the counts
+    small, large = refused(2000), refused(4000)
+    assert large - small < 2000, (small, large)
+    first = "ReplicateLayer option n= must be a positive integer, found 'a'"
+    assert _refusal(lambda: ReplicateLayer([2, "a", -1])) == first

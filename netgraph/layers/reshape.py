@@ -352,8 +352,8 @@ class ReplicateLayer(_ShapeLayer):
 
     def normalize(self) -> dict[str, Any]:
         ns = self.n if isinstance(self.n, (list, tuple)) else [self.n]
-        for v in ns:
-            positive_int(v, "ReplicateLayer", "n", int(self.RANGES["n"].low))
+        low = int(self.RANGES["n"].low)  # the first bad count alone is reported: a problem per count made 10,000
+        next((v for v in ns if positive_int(v, "ReplicateLayer", "n", low) != v), None)
         return {"n": list(self.n) if isinstance(self.n, tuple) else self.n,
                 "level": level_option(self.level, "ReplicateLayer"), "_ns": tuple(ns)}
 
