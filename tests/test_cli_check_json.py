@@ -94,3 +94,20 @@ def test_text_stays_the_default_and_json_runs_as_a_command(tmp_path):
     assert text.stderr.startswith(f"2 problems in {bad}:") and text.stdout == ""
     problems = json.loads(done.stdout)
     assert [f"{p['file']}:{p['line']}:{p['column']}: {p['message']}" for p in problems] == text.stderr.splitlines()[1:]
+
+
+def test_a_long_found_value_is_bounded_as_in_the_message(cli):
+    """A 1 MB string and a 100,000-item list: ``found`` holds their head and tail and their size, as the message
+    quotes them (it held the whole value: a 1 MB JSON line per problem); a short value stays JSON data."""
+    long_name = "q" * 500_000 + "z" * 500_000
+    specs = [cli.spec(f"netgraph: 1\nlayers:\n  a: {{type: LinearLayer, output: '{long_name}'}}\n", "text.yaml"),
+             cli.spec("netgraph: 1\nlayers:\n  a: {type: LinearLayer, output: [" + ", ".join(["-1"] * 100_000)
+                      + "]}\n", "list.yaml"),
+             cli.spec("netgraph: 1\nlayers:\n  a: {type: LinearLayer, output: [2, -1]}\n", "short.yaml")]
+    ran = cli("check", *map(str, specs), "--format", "json")
+    text, listed, short = json.loads(ran.out)
+    assert len(ran.out) < 5_000
+    assert text["found"] == f"'{'q' * 40}…{'z' * 40}' (1000000 characters)"
+    assert listed["found"].startswith("(-1, -1, ") and listed["found"].endswith(" (400000 characters)")
+    assert len(listed["found"]) < 200
+    assert short["found"] == [2, -1]

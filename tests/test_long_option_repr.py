@@ -7,7 +7,8 @@ import dataclasses
 import numpy as np
 import pytest
 
-from netgraph import ClassDecoder, ClassEncoder, NetGraph, PaddingLayer, PartLayer, TokensEncoder, net_initialize
+from netgraph import (AggregationLayer, ClassDecoder, ClassEncoder, GatedRecurrentLayer, NetBidirectionalOperator,
+                      NetGraph, PaddingLayer, PartLayer, ReplicateLayer, TokensEncoder, net_initialize)
 from netgraph.core.errors import NetGraphError
 from tests.profile_helpers import calls
 from tests.test_layer_parity import EXAMPLES, distribution_examples
@@ -79,3 +80,28 @@ def test_a_padding_size_of_many_bad_levels_is_refused_in_calls_linear_in_its_len
         return calls(_refusal, lambda: PaddingLayer(padding_size=np.arange(1.0, n + 1.0)))
     small, large = refused(1000), refused(2000)
     assert large < 2.2 * small, (small, large)
+
+
+@pytest.mark.parametrize("make, start", [
+    (lambda v: AggregationLayer(function=v), "AggregationLayer option function= must be one of ['Max', "),  # unhashable
+    (lambda v: NetBidirectionalOperator(GatedRecurrentLayer(3), aggregation=v),
+     "NetBidirectionalOperator option aggregation= must be one of ")])
+def test_the_shared_option_checks_quote_a_found_value_by_its_head_and_tail(make, start):
+    """The annotation checks (core/option_checks) quote as every layer's own checks do (``quoted``): head, tail and
+    length, so the end of a list shows (reprlib showed its first six items: '[0, 1, 2, 3, 4, 5, ...]')."""
+    with pytest.raises(NetGraphError) as info:
+        make(list(range(100)))
+    message = str(info.value)
+    assert message.startswith(start)
+    assert message.endswith("97, 98, 99] (390 characters)")
+
+
+def test_replicate_counts_all_bad_make_one_problem():
+    """ReplicateLayer's n= list: the first bad count is reported, not one problem per count (each ~20 calls)."""
+    def refused(n: int) -> int:
+        return calls(_refusal, lambda: ReplicateLayer(["a"] * n))
+    refused(10)  # imports and first-call caches out of the counts
+    small, large = refused(2000), refused(4000)
+    assert large - small < 2000, (small, large)
+    first = "ReplicateLayer option n= must be a positive integer, found 'a'"
+    assert _refusal(lambda: ReplicateLayer([2, "a", -1])) == first

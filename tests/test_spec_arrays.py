@@ -166,3 +166,20 @@ def test_an_array_with_its_dtype_is_read_in_that_dtype_and_the_schema_takes_it()
     for wrong in ("{array: [0.1], dtype: float46}", "{dtype: float64}", "{array: [0.1], dtype: float64, x: 1}",
                   "{array: null, dtype: float64}", "{shared: s, array: null, dtype: float64}"):
         assert list(validator.iter_errors(yaml.safe_load(_array_spec(wrong)))), wrong
+
+
+@pytest.mark.parametrize("given, expected, found", [("output: 3, biases: [1.0, 2.0]", (3,), (2,)),
+                                                    ("output: 2, weights: [[1.0, 2.0, 3.0]]", (2, 3), (1, 3)),
+                                                    ("input: 4, weights: [[1.0, 2.0, 3.0]]", (1, 4), (1, 3))])
+def test_array_of_another_size_than_the_layers_own_option_is_the_arrays_problem(given, expected, found):
+    """The layer's own output=/input= fixes the port: the array is what was found, at its place (it read
+    'port Output: expected size 2 (from biases=), found (3,)', expected and found swapped)."""
+    text = f"netgraph: 1\nlayers:\n  a: {{type: LinearLayer, {given}}}\n"
+    with pytest.raises(SpecError) as info:
+        NetGraph.from_yaml(text)
+    col = text.splitlines()[2].index("[") + 1
+    array = "Biases" if "biases" in given else "Weights"
+    assert str(info.value).startswith(f"<string>:3:{col}: layer 1 'a' (LinearLayer): array {array!r}: expected shape "
+                                      f"{expected} (from {given.split(':')[0]}=), found {found}")
+    assert (info.value.diagnostics[0].expected, info.value.diagnostics[0].found) == (expected, found)
+    assert info.value.diagnostics[0].option == array.lower()

@@ -13,6 +13,7 @@ from typing import Any
 
 from netgraph.core.errors import MAX_LISTED, Diagnostic, OptionError, SpecError
 from netgraph.core.files import atomic_write, open_regular
+from netgraph.core.naming_scope import SHOWN_CHARACTERS, quoted
 from netgraph.core.output_paths import refuse_folder_name, unwritable, writable_file
 from netgraph.core.summary import one_line, summary_table
 from netgraph.core.unused_layers import unused_layer_notes, unwired_layer_notes
@@ -102,7 +103,19 @@ def problem_json(problem: Diagnostic, spec: str) -> dict[str, Any]:
     ['a']
     """
     fields = {name: getattr(problem, name) for name in _JSON_FIELDS}
+    fields.update({name: _bounded(fields[name]) for name in ("expected", "found")})
     return {**_json_value(fields), "file": problem.file or str(spec)}
+
+
+def _bounded(value: Any) -> Any:
+    """``value``, or where its text is long (a 1 MB string, a 100,000-item list, an integer past 10**100) that
+    text as the message quotes it (``quoted``: head and tail and its length)."""
+    if isinstance(value, str):
+        return quoted(value) if len(value) > SHOWN_CHARACTERS else value
+    if value is None or isinstance(value, (bool, float)):
+        return value
+    shown = quoted(value)  # a repr past SHOWN_CHARACTERS is cut; one that cannot be written: "a list holding ..."
+    return shown if len(shown) > SHOWN_CHARACTERS or shown.startswith(("a ", "an ")) else value
 
 
 _JSON_FIELDS = ("file", "line", "column", "message", "kind", "layer", "port", "option", "expected", "found", "hint")

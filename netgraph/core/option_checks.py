@@ -6,12 +6,12 @@ type. Each bad value is reported through ``option_problem``, so that one OptionE
 from __future__ import annotations
 
 import dataclasses
-import reprlib
 import typing
 from collections.abc import Callable, Collection
 from typing import Any, Literal, Union
 
 from netgraph.core.errors import OptionError, did_you_mean
+from netgraph.core.naming_scope import quoted
 from netgraph.core.option_problems import option_problem
 from netgraph.core.options import literal_values, option_fields, option_hints
 
@@ -65,7 +65,7 @@ def check_strict_choices(layer: Any, plan: tuple, reported: Collection[str] = ()
         if value not in choices and name not in reported:
             shown = [c for c in choices if c is not None]
             option_problem(OptionError(f"{layer.type_name} option {name}= must be one of {shown}, found "
-                                       f"{reprlib.repr(value)}{did_you_mean(value, shown) if isinstance(value, str) else ''}",
+                                       f"{quoted(value)}{did_you_mean(value, shown) if isinstance(value, str) else ''}",
                                        option=name, expected=shown, found=value, kind="option-value"), None)
 
 
@@ -98,7 +98,7 @@ def check_plain_types(layer: Any, plan: tuple, reported: Collection[str] = ()) -
             wanted = next(k for t, k in kind.items() if t in types and (t is not int or float not in types))
             wanted += " or None" if type(None) in types else ""
             option_problem(OptionError(f"{layer.type_name} option {name}= must be {wanted}, found "
-                                       f"{reprlib.repr(value)}", option=name, expected=wanted, found=value,
+                                       f"{quoted(value)}", option=name, expected=wanted, found=value,
                                        kind="option-value"), None)
 
 
@@ -110,7 +110,7 @@ def check_choices(layer: Any, choices: tuple) -> None:
         value = getattr(layer, name)
         if not _hashable(value):
             error = OptionError(f"{layer.type_name} option {name}= must be one of {list(choices)}, found "
-                                f"{reprlib.repr(value)}", option=name, expected=list(choices), found=value,
+                                f"{quoted(value)}", option=name, expected=list(choices), found=value,
                                 kind="option-value")
             field = option_fields(type(layer)).get(name)
             default = field.default if field is not None else None

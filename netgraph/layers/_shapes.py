@@ -24,15 +24,18 @@ from netgraph.core.integers import is_int
 from netgraph.core.naming_scope import quoted
 from netgraph.core.option_problems import option_problem
 from netgraph.core.option_words import SPAN, STEPPED_SPAN
-from netgraph.core.types import Conflict, PortType, broadcast, format_shape, unify
+from netgraph.core.types import Conflict, PortType, as_shape, broadcast, format_shape, unify
 from netgraph.core.wording import counted
 from netgraph.layers._modules import LayerModule
 
 __all__ = ["as_float", "positive_int", "int_tuple", "level_dim", "level_option", "pass_dtype", "fill", "is_int",
            "broadcasts_to",
-           "same_rank", "check_number", "ranged_int", "ranged_number",
+           "same_rank", "check_number", "ranged_int", "ranged_number", "oversized_size",
            "FnModule", "levels_option", "level_dims", "span_bounds", "level_range",
            "levels_run", "fixed_product", "solved_dims", "probe_batch", "LONGEST_STEP", "slice_step"]
+
+
+_LARGEST_SIZE = 2**63  # torch's sizes are int64: as_shape refuses a dim from here
 
 
 def broadcasts_to(shape: tuple, target: tuple) -> bool:
@@ -52,7 +55,27 @@ def positive_int(value: Any, layer: str, option: str, minimum: int = 1) -> int:
     if not is_int(value) or value < minimum:
         kind = "a positive integer" if minimum == 1 else f"an integer >= {minimum}"
         return option_problem(_bad(f"{layer} option {option}= must be {kind}", option, kind, value), minimum)
+    if value >= _LARGEST_SIZE:  # as LinearLayer's output=: torch's sizes, counts and groups are int64
+        return option_problem(_oversized(layer, option, value), minimum)
     return int(value)
+
+
+def oversized_size(layer: str, option: str, sizes: list) -> bool:
+    """Whether an int in ``sizes`` (an option's sizes, paddings) is 2**63 or more, torch's int64 sizes hold none;
+    the first such is reported (``option_problem``) as LinearLayer's output= is."""
+    found = next((v for v in sizes if is_int(v) and v >= _LARGEST_SIZE), None)
+    if found is not None:
+        option_problem(_oversized(layer, option, found), None)
+    return found is not None
+
+
+def _oversized(layer: str, option: str, value: int) -> OptionError:
+    """The OptionError for an int ``value`` of 2**63 or more: LinearLayer's output= check (``as_shape``) says it."""
+    try:
+        as_shape(value, f"{layer} option {option}=")
+    except Conflict as exc:
+        return OptionError(str(exc), option=option, expected=exc.expected, found=value, kind="option-value")
+    raise AssertionError(f"{value} is no size past torch's")
 
 
 def ranged_int(layer: Any, option: str) -> int:
@@ -65,7 +88,8 @@ def ranged_int(layer: Any, option: str) -> int:
         stand_in = 0 if within.high > 0 else int(within.high) - 1
         return option_problem(_bad(f"{layer.type_name} option {option}= must be an integer", option, "an integer",
                                    value), stand_in)
-    number = int(value) if low is None else positive_int(value, layer.type_name, option, low)
+    above = is_int(value) and value > within.high  # a declared top's words first (EmbeddingLayer's n)
+    number = int(value) if low is None or above else positive_int(value, layer.type_name, option, low)
     if number > within.high or within.open_high and number == within.high:
         high = int(within.high) - within.open_high
         expected = f"an integer at most {high}" if low is None else f"an integer from {low} to {high}"

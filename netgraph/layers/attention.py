@@ -139,10 +139,6 @@ class AttentionLayer(Layer):
                 option_problem(OptionError(f"AttentionLayer {option}= must be one of {list(choices)}, found "
                                            f"{quoted(value)}{did_you_mean(str(value), choices)}", option=option,
                                            expected=list(choices), found=value), None)
-        if not isinstance(self.multi_head, bool):
-            option_problem(OptionError(f"AttentionLayer multi_head= must be True or False, found "
-                                       f"{quoted(self.multi_head)}",
-                                       option="multi_head", expected="True or False", found=self.multi_head), None)
         if self.weights is not None and self.weights.dim() != 2:
             option_problem(OptionError(f"AttentionLayer weights= must be a (key size, query size) matrix, found shape "
                                        f"{format_shape(tuple(self.weights.shape))}", option="weights",

@@ -324,15 +324,12 @@ class PoolingLayer(_Spatial):
     POSITIONALS = ("kernel", "stride")
 
     def normalize(self) -> dict[str, Any]:
-        function, ceil_mode = self.function, self.ceil_mode
+        function = self.function
         if function not in POOLING:
             hint = did_you_mean(_POOLING_SPELLINGS.get(str(function).lower(), function), POOLING)
             option_problem(OptionError(f"PoolingLayer: unknown function {quoted(function)}{hint}; use one of "
                                        f"{', '.join(map(repr, POOLING))}", option="function", expected=POOLING,
                                        found=function), None)
-        if not isinstance(ceil_mode, bool):
-            option_problem(OptionError(f"PoolingLayer: ceil_mode= must be True or False, found {quoted(ceil_mode)}",
-                                       option="ceil_mode", expected="True or False", found=ceil_mode), None)
         return self._spatial_options("PoolingLayer")
 
     def _channels_given(self) -> str:

@@ -209,9 +209,6 @@ class CrossEntropyLossLayer(_LossBase):
                                        f"{did_you_mean(self.form, CROSS_ENTROPY_FORMS)}; use one of "
                                        f"{', '.join(map(repr, CROSS_ENTROPY_FORMS))}", option="form",
                                        expected=list(CROSS_ENTROPY_FORMS), found=self.form), None)
-        if not isinstance(self.logits, bool):
-            message = f"CrossEntropyLossLayer option logits= must be True or False, found {quoted(self.logits)}"
-            option_problem(OptionError(message, option="logits", expected="True or False", found=self.logits), None)
         if self.form == "Index" and self.input == ():
             raise OptionError("CrossEntropyLossLayer('Index') input= must have a class dimension (the last), "
                               "found () — e.g. input=10 for 10 classes", option="input",
@@ -361,9 +358,6 @@ class CTCLossLayer(_LossBase):
     logits: bool = False
 
     def validate(self) -> None:
-        if not isinstance(self.logits, bool):
-            message = f"CTCLossLayer option logits= must be True or False, found {quoted(self.logits)}"
-            option_problem(OptionError(message, option="logits", expected="True or False", found=self.logits), None)
         if self.input is not None and (len(self.input) != 2 or self.input[1] in (None, 1)):
             option_problem(OptionError(f"CTCLossLayer option input= must be (length, classes) with at least 2 classes "
                                        f"(the last is the blank), found {quoted(self.input)}", option="input",

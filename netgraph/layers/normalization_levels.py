@@ -83,9 +83,6 @@ class NormalizationLayer(Layer):
                                        f"{did_you_mean(self.method, NORMALIZATION_METHODS)}; use one of "
                                        f"{', '.join(map(repr, NORMALIZATION_METHODS))}", option="method",
                                        expected=NORMALIZATION_METHODS, found=self.method), None)
-        if not isinstance(self.unbiased, bool):
-            option_problem(OptionError(f"{name} option unbiased= must be True or False, found {quoted(self.unbiased)}",
-                                       option="unbiased", expected="True or False", found=self.unbiased), None)
         epsilon = ranged_number(self, "epsilon")
         groups = None if self.group_number is None else ranged_int(self, "group_number")
         scaling = self.scaling_levels

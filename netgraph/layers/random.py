@@ -100,10 +100,6 @@ class RandomArrayLayer(Layer):
                                        f"'mean'; found {quoted(self.eval_mode)}"
                                        f"{did_you_mean(self.eval_mode, EVAL_MODES)}",
                                        option="eval_mode", expected=list(EVAL_MODES), found=self.eval_mode), None)
-        if not isinstance(self.log_probability, bool):
-            option_problem(OptionError(f"RandomArrayLayer: log_probability= is True or False, found "
-                                       f"{quoted(self.log_probability)}", option="log_probability",
-                                       expected="True or False", found=self.log_probability), None)
         if self.temperature is not None:  # the shared check: "must be a positive finite number"
             ranged_number(self, "temperature")
         if dist is None:

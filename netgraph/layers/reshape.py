@@ -24,8 +24,8 @@ from netgraph.layers._reshape_dims import (dims_hint, flatten_code, input_dims, 
                                            run_dims)
 from netgraph.layers._part_range import PartModule, fitting_lengths, part_level, span_count, span_length, span_text
 from netgraph.layers._transpose_levels import level_groups_advice, level_swap, swap_permutation, torch_dims_hint
-from netgraph.layers._shapes import (_ShapeLayer, fixed_product, is_int, level_option, level_range, positive_int,
-                                     slice_step, solved_dims)
+from netgraph.layers._shapes import (_ShapeLayer, fixed_product, is_int, level_option, level_range, oversized_size,
+                                     positive_int, slice_step, solved_dims)
 from netgraph.core.errors import OptionError
 from netgraph.core.option_problems import option_problem
 from netgraph.core.option_words import part_schema
@@ -147,7 +147,7 @@ class ReshapeLayer(_ShapeLayer):
                                               f"-1 (inferred, Wolfram's Automatic), or Inherited (the input's size "
                                               f"there), found {quoted(self.dims)}{dims_hint(self.dims)}", option="dims",
                                               expected="positive sizes with at most one -1", found=self.dims), {})
-        return {"dims": dims}
+        return {} if isinstance(dims, tuple) and oversized_size("ReshapeLayer", "dims", dims) else {"dims": dims}
 
     def forward_shape(self, shape: tuple | None) -> tuple | None:
         return output_dims(self.dims, shape)
@@ -352,8 +352,8 @@ class ReplicateLayer(_ShapeLayer):
 
     def normalize(self) -> dict[str, Any]:
         ns = self.n if isinstance(self.n, (list, tuple)) else [self.n]
-        for v in ns:
-            positive_int(v, "ReplicateLayer", "n", int(self.RANGES["n"].low))
+        low = int(self.RANGES["n"].low)  # the first bad count alone is reported: a problem per count made 10,000
+        next((v for v in ns if positive_int(v, "ReplicateLayer", "n", low) != v), None)
         return {"n": list(self.n) if isinstance(self.n, tuple) else self.n,
                 "level": level_option(self.level, "ReplicateLayer"), "_ns": tuple(ns)}
 

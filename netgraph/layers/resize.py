@@ -43,7 +43,7 @@ from netgraph.core.options import IntOrInts, OptionKind, Shape, Within
 from netgraph.core.types import INTEGER, REAL, Conflict, PortType, format_shape
 from netgraph.core.length_names import shifted_length, times_length
 from netgraph.core.naming_scope import quoted
-from netgraph.layers._shapes import _ShapeLayer, as_float, is_int
+from netgraph.layers._shapes import _ShapeLayer, as_float, is_int, oversized_size
 from netgraph.layers.dist_limits import FLOAT_MAX
 from netgraph.layers._pad_modules import IndexPadModule, PadModule, reflect_index  # noqa: F401 (its old home)
 
@@ -80,6 +80,7 @@ def _pairs(value: Any) -> tuple[tuple[int, int], ...]:
                                    f"[before, after] of them, found {quoted(items[bad])} in {quoted(value)}",
                                    option="padding_size", expected="an integer >= 0 or a pair of them",
                                    found=value), None)
+    oversized_size("PaddingLayer", "padding_size", [n for p in pairs if p for n in p])
     return tuple(p or (0, 0) for p in pairs)
 
 
@@ -274,6 +275,8 @@ class ResizeLayer(_ShapeLayer):
                 return option_problem(OptionError(f"ResizeLayer option dims= must be positive integers, found "
                                                   f"{quoted(self.dims)}{_scaled_hint(items)}", option="dims",
                                                   expected="positive integers", found=self.dims), {})
+            if oversized_size("ResizeLayer", "dims", items):
+                return {}
             return {"dims": [int(d) for d in items] if count else int(self.dims), "_count": count}
         return {"scale": _scales(scale), "_count": count}
 
