@@ -12,6 +12,7 @@ from torch.utils._python_dispatch import TorchDispatchMode
 
 from netgraph import (BernoulliDistribution, GammaDistribution, KLDivergenceLayer, NetGraph, NormalDistribution,
                       PoissonDistribution, interpret)
+from netgraph.layers.dist_tensors import all_finite
 
 PAIRS = [(NormalDistribution("#mu", "#sigma"), NormalDistribution(0, 1)),
          (NormalDistribution("#mu", "#sigma"), NormalDistribution(0.5, 2.0)),
@@ -138,3 +139,11 @@ def test_a_finite_kl_whose_sum_overflows_is_no_refusal():
     mu = torch.full((2, 4), 1.5e19)  # KL of each element ½ μ² = 1.1e38 (μ² = 2.3e38 < 3.4e38)
     out = module(mu=mu, sigma=torch.ones(2, 4))
     assert torch.isinf(out).all() and out.shape == (2,)  # the per-example sum overflows, as by hand
+
+
+@pytest.mark.parametrize("values, finite", [([1.0, 2.0], True), ([3e38, 3e38], True), ([1.0, float("inf")], False),
+                                            ([float("-inf"), float("inf")], False), ([float("nan"), 1.0], False),
+                                            ([], True)])
+def test_all_finite_tells_every_value_by_a_sum(values, finite):
+    """A finite sum proves every value finite; an overflowing one (3e38 + 3e38 in float32) is told value by value."""
+    assert all_finite(torch.tensor(values, dtype=torch.float32)) is finite
