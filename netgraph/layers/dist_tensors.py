@@ -16,9 +16,9 @@ import torch
 from netgraph.core.tracing import no_values, vmapped
 from netgraph.core.torch_state import working_dtype
 
-__all__ = ["all_finite", "on_support", "noise", "full", "sized", "floating", "promoted", "promoted_dtype_code", "tensors",
-           "standard_gamma", "log_standard_gamma", "safe_exp", "floor_normal", "xlogy", "xlogx", "log_or_tiny",
-           "LOG_MAX", "tiny_of", "eps_of", "log_max_of", "is_tensor"]
+__all__ = ["all_finite", "on_support", "noise", "full", "sized", "floating", "promoted", "promoted_dtype_code",
+           "tensors", "standard_gamma", "log_standard_gamma", "safe_exp", "floor_normal", "xlogy", "xlogx",
+           "log_or_tiny", "LOG_MAX", "tiny_of", "eps_of", "log_max_of", "is_tensor"]
 
 # Under torch.fx.symbolic_trace a traced value is a Proxy, which has no dtype to branch on and no values: the helpers
 # below that read either delegate to a ``torch.fx.wrap``ped function, called through this module's globals (which fx
