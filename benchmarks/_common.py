@@ -198,9 +198,14 @@ def saved_bytes(step: Callable[[], torch.Tensor]) -> int:
 
 
 def backward_step(module: torch.nn.Module, x: torch.Tensor) -> Callable[[], None]:
-    """One forward + backward of ``module`` on ``x`` (loss: the mean square of its output), gradients reset."""
+    """One forward + backward of ``module`` on ``x`` (loss: the mean square of its output), gradients reset as an
+    optimizer's ``zero_grad`` does, over its parameter list: ``module.zero_grad`` walks the module tree each call
+    (23 modules for the compiled transformer block, 1 for its handwritten twin: 7 % of a 4 x 8 step)."""
+    params = list(module.parameters())
+
     def run() -> None:
-        module.zero_grad(set_to_none=True)
+        for p in params:
+            p.grad = None
         module(x).square().mean().backward()
     return run
 

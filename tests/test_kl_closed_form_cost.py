@@ -4,11 +4,15 @@ never reads a value back from the device; the values and gradients stay the clos
 
 from __future__ import annotations
 
+import collections
+
 import pytest
 import torch
+from torch.utils._python_dispatch import TorchDispatchMode
 
 from netgraph import (BernoulliDistribution, GammaDistribution, KLDivergenceLayer, NetGraph, NormalDistribution,
                       PoissonDistribution, interpret)
+from netgraph.layers.dist_tensors import all_finite
 
 PAIRS = [(NormalDistribution("#mu", "#sigma"), NormalDistribution(0, 1)),
          (NormalDistribution("#mu", "#sigma"), NormalDistribution(0.5, 2.0)),
@@ -41,6 +45,18 @@ def _reads(monkeypatch) -> list[str]:
         monkeypatch.setattr(torch.Tensor, name, lambda self, *a, _real=real, _name=name: reads.append(_name) or
                             _real(self, *a))
     return reads
+
+
+class _OpCounts(TorchDispatchMode):
+    """Counts the aten ops run while active, by name."""
+
+    def __init__(self):
+        super().__init__()
+        self.ops: collections.Counter = collections.Counter()
+
+    def __torch_dispatch__(self, func, types, args=(), kwargs=None):
+        self.ops[str(func.overloadpacket)] += 1
+        return func(*args, **(kwargs or {}))
 
 
 def _nodes(out: torch.Tensor) -> list[str]:
@@ -99,3 +115,35 @@ def test_the_normal_kl_values_and_gradients_are_the_closed_forms(p, q, dtype):
     torch.testing.assert_close(out, want.to(dtype))
     for got, expected in zip(grads, torch.autograd.grad(want.sum(), list(wide.values()))):
         torch.testing.assert_close(got, expected.to(dtype))
+
+
+def test_the_checks_of_a_kl_to_a_standard_normal_are_a_min_max_per_parameter_and_a_sum():
+    """The checked forward's ops beside the unchecked one's: each parameter's aminmax (stacked, read at once) and the
+    KL's sum (is every value finite?). ``isfinite(kl).all()`` ran four ops (abs, ne, eq, all), 28 µs at 64 x 8 where
+    the sum and its read take 7 (the checked KL 1.97x handwritten, now 1.7x)."""
+    net, checked, inputs = _compiled(*PAIRS[0], torch.float32)
+    unchecked = net.compile(checks=False)
+    checked(**inputs), unchecked(**inputs)  # the first calls make what later ones keep
+    with _OpCounts() as on:
+        checked(**inputs)
+    with _OpCounts() as off:
+        unchecked(**inputs)
+    added = on.ops - off.ops
+    assert added["aten.aminmax"] == 2 and added["aten.sum"] == 1 and off.ops - on.ops == collections.Counter()
+    assert not {"aten.isfinite", "aten.abs", "aten.ne", "aten.eq", "aten.all"} & set(added)
+
+
+def test_a_finite_kl_whose_sum_overflows_is_no_refusal():
+    """Every value finite but their sum beyond float32 (4 x 1.1e38): the sum's test falls back to every value's."""
+    net, module, inputs = _compiled(*PAIRS[0], torch.float32)
+    mu = torch.full((2, 4), 1.5e19)  # KL of each element ½ μ² = 1.1e38 (μ² = 2.3e38 < 3.4e38)
+    out = module(mu=mu, sigma=torch.ones(2, 4))
+    assert torch.isinf(out).all() and out.shape == (2,)  # the per-example sum overflows, as by hand
+
+
+@pytest.mark.parametrize("values, finite", [([1.0, 2.0], True), ([3e38, 3e38], True), ([1.0, float("inf")], False),
+                                            ([float("-inf"), float("inf")], False), ([float("nan"), 1.0], False),
+                                            ([], True)])
+def test_all_finite_tells_every_value_by_a_sum(values, finite):
+    """A finite sum proves every value finite; an overflowing one (3e38 + 3e38 in float32) is told value by value."""
+    assert all_finite(torch.tensor(values, dtype=torch.float32)) is finite

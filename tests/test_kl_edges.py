@@ -212,7 +212,7 @@ def test_a_finite_closed_form_syncs_with_the_device_once(cls, p, q, monkeypatch)
     p_params, q_params = [torch.tensor(p)], [torch.tensor(q)]
     fn = KL_CLOSED_FORMS[(cls.__name__, cls.__name__)]
     kl = closed_form_kl(fn, cls("#a"), cls("#b"), p_params, q_params, lambda: "kl", (1,))
-    assert reads == ["__bool__"]
+    assert len(reads) == 1  # is the sum finite? (it is exactly when every value is)
     assert torch.equal(kl, fn(p_params, q_params))
 
 

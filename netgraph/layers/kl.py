@@ -27,7 +27,7 @@ from netgraph.core.tracing import no_values, symbolic_tracing, tracing
 from netgraph.layers.bad_index import Where, located_error
 from netgraph.layers.dist_base import Distribution, slot_name, xlogy
 from netgraph.layers.dist_special import STIRLING_FROM, deviance, digamma_rest, needs_saddle, stirling_error
-from netgraph.layers.dist_tensors import is_tensor, tensors, xlogx
+from netgraph.layers.dist_tensors import all_finite, is_tensor, tensors, xlogx
 from netgraph.layers.dist_vector import VectorDistribution
 from netgraph.layers.dist_vector_kl import KL_CLOSED_FORMS as VECTOR_KL_CLOSED_FORMS
 from netgraph.layers.log_space_draws import drawn_with_log, log_prob_of_draw
@@ -281,7 +281,7 @@ def monte_carlo_kl(p: Distribution, q: Distribution, p_params: list[Any], q_para
     logp = log_prob_of_draw(p, z, origin, log_z).unsqueeze(-1).flatten(2)  # (samples, batch, elements), batch 0 too
     at_q, q_origin = _offset_from(q, q_params, z, shift)  # z itself, or an offset that log_z is not the log of
     logq = log_prob_of_draw(q, at_q, q_origin, log_z if at_q is z else None).unsqueeze(-1).flatten(2)
-    if not no_values(logq) and not bool(torch.isfinite(logq).all()):
+    if not no_values(logq) and not all_finite(logq.detach()):
         drew, at = _first_outside(x, logq, shape)
         shown = f"{drew:g}" if isinstance(drew, float) else str(list(drew))
         head, tail = f"{where()}: a draw from p = {p!r} at ", (f" lies outside the support of q = {q!r} (it drew "
@@ -318,7 +318,7 @@ def closed_form_kl(fn: Callable[[Params, Params], torch.Tensor], p: Distribution
         like = next(v for v in (*p_params, *q_params) if is_tensor(v))
         p_params, q_params = tensors(p_params, like), tensors(q_params, like)
     kl = fn(p_params, q_params)
-    if checks and not no_values(kl) and not bool(torch.isfinite(kl.detach()).all()):  # traced: no dead ops in the graph
+    if checks and not no_values(kl) and not all_finite(kl.detach()):  # traced: no dead ops in the graph
         check_certain_q(p, q, p_params, q_params, where, kl)
         check_classes(p, q, p_params, q_params, where)
         check_finite(kl, p, q, shape, where)

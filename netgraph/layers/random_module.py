@@ -21,7 +21,7 @@ from netgraph.layers._constant_buffers import ConstantBuffers
 from netgraph.layers._torch_compat import autocast_enabled
 from netgraph.layers.bad_index import naming_layer
 from netgraph.layers.distributions import Distribution, slot_name
-from netgraph.layers.dist_tensors import floating, sized, tensors
+from netgraph.layers.dist_tensors import all_finite, floating, sized, tensors
 from netgraph.layers.dist_held import unfit_dtypes
 from netgraph.layers.dist_limits import first_unheld_integer, integer_limit, largest, range_dtype
 from netgraph.layers.dist_vector import VectorDistribution
@@ -274,7 +274,7 @@ class RandomModule(ConstantBuffers):
         """The closed-form mean, broadcast to ``shape`` (DataError where it is infinite)."""
         like = next(p for p in params if isinstance(p, torch.Tensor))
         mean = self.distribution._mean(*tensors(params, like))
-        if not no_values(mean) and not bool(torch.isfinite(mean).all()):
+        if not no_values(mean) and not all_finite(mean.detach()):
             raise self._infinite_mean(mean)
         return mean.expand(shape)
 
