@@ -115,7 +115,7 @@ def test_a_scalar_encoder_names_a_number_beyond_the_working_precision_s_range():
         plain(-10 ** 400)
     with pytest.raises(DataError, match=r"example 1: the number 1e\+300 lies beyond float32's range"):
         net_train(plain, {"Input": [1.0, 1e300], "Output": torch.zeros(2, 2)}, max_training_rounds=1, progress=False)
-    assert torch.isfinite(scaled(3e38)).all() and not torch.isfinite(plain(float("inf"))).any()  # in range; given
+    assert torch.isfinite(scaled(3e38)).all()  # in range (an infinity given: test_table_scalar_inputs)
 
 
 def test_a_scalar_encoder_keeps_the_digits_of_a_float64_call():

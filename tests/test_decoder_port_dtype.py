@@ -31,3 +31,23 @@ def test_a_class_decoder_on_a_scalar_integer_output_reads_it_as_a_class_index():
     net = NetChain([PartLayer(1)], input=PortType((3,), "Integer"), output=ClassDecoder(["a", "b"]))
     assert net(torch.tensor([1, 0, 1])) == "b"
     assert net(torch.tensor([[0, 5, 5], [1, 5, 5]])) == ["a", "b"]
+
+
+@pytest.mark.parametrize("decoder, input_shape, found", [
+    (ClassDecoder(["a", "b"]), ("n",), "found (n)"), (BooleanDecoder(), ("n",), "found (n)"),
+    (ClassDecoder(["a", "b"]), ("m", "n"), "found (m, n)")])
+def test_a_decoder_on_a_varying_length_output_is_refused_when_the_net_is_built(decoder, input_shape, found):
+    """("n",) unified with the fixed (2) or (1): the net was built, then cut 4 probabilities to 2 labels silently,
+    or failed with a raw IndexError / RuntimeError on 3."""
+    from netgraph import SoftmaxLayer
+    with pytest.raises(ShapeError) as info:
+        NetChain([SoftmaxLayer()], input=input_shape, output=decoder)
+    assert info.value.kind == "decoder-port" and info.value.diagnostics[0].port == "Output"
+    assert str(info.value).endswith(f"{found}, a length that varies where a fixed size is taken")
+    assert "graph output 'Output': " in str(info.value)
+
+
+def test_a_class_decoder_still_takes_a_sequence_of_fixed_size_probability_vectors():
+    from netgraph import SoftmaxLayer
+    net = NetChain([SoftmaxLayer()], input=("n", 2), output=ClassDecoder(["a", "b"]))
+    assert net(torch.tensor([[0.0, 1.0], [1.0, 0.0], [2.0, 0.0]])) == ["b", "a", "a"]

@@ -109,3 +109,16 @@ def test_a_grey_alpha_array_is_one_image_refused_by_name_not_a_stack_of_grey_ima
         net(np.zeros((5, 6, 2), dtype=np.uint8))
     images = np.random.default_rng(0).integers(0, 256, (3, 8, 5), dtype=np.uint8)
     torch.testing.assert_close(net(images), torch.stack([net(image) for image in images]))
+
+
+@pytest.mark.parametrize("color_space", ["Grayscale", "RGB"])
+def test_a_grey_stack_of_the_ports_own_height_and_width_is_a_batch_even_where_the_width_is_1_to_4(color_space):
+    """(6, 3, 4) at a (4, 3) port was read as one RGBA image of 6 x 3 pixels (its last dim a channel count): one
+    output, not 6. Its trailing (h, w) is the port's and its leading two dims are not, so it is 6 grey images."""
+    import numpy as np
+    from netgraph import FlattenLayer, NetChain
+    net = NetChain([FlattenLayer()], input=ImageEncoder((4, 3), color_space=color_space))
+    images = np.random.default_rng(0).integers(0, 256, (6, 3, 4), dtype=np.uint8)
+    torch.testing.assert_close(net(images), torch.stack([net(image) for image in images]))
+    square = NetChain([FlattenLayer()], input=ImageEncoder((4, 4), color_space=color_space))
+    assert square(np.zeros((4, 4, 4), np.uint8)).dim() == 1  # could be a (4, 4) RGBA image: one image, as before

@@ -61,3 +61,23 @@ def test_a_csv_number_with_thousands_separators_is_refused_with_a_hint(tmp_path)
     path.write_text('text,label\n"1,500",warm\n2,cold\n')
     with pytest.raises(DataError, match=r"found str '1,500' \(thousands separators\? write it as 1500\)$"):
         net_train(_net(), str(path), max_training_rounds=1, random_seed=0)
+
+
+@pytest.mark.parametrize("text", ["inf", "-Infinity"])
+def test_a_csv_infinity_is_refused_before_training_naming_its_line(tmp_path, text):
+    """'inf' passed the check (it looked for NaN only); training then stopped at round 1 with 'loss is nan'."""
+    path = _table(tmp_path, [(text, "warm"), ("1", "cold")])
+    with pytest.raises(DataError) as info:
+        net_train(_net(), str(path), max_training_rounds=1, random_seed=0)
+    assert info.value.kind == "encoding"
+    assert f"example 0 ({path}:2): the number {float(text):g} is infinite" in str(info.value)
+
+
+@pytest.mark.parametrize("value", [float("inf"), float("-inf")])
+@pytest.mark.parametrize("bounds", [(None, None), (0, 4)])
+def test_an_infinity_given_to_a_scalar_encoder_is_a_data_error_as_1e39_is(value, bounds):
+    from netgraph import ElementwiseLayer
+    net = NetChain([ElementwiseLayer("#")], input=ScalarEncoder(*bounds))
+    with pytest.raises(DataError) as info:  # was tensor(nan) with min and max, inf without, silently
+        net(value)
+    assert info.value.kind == "encoding" and f"the number {value:g} is infinite" in str(info.value)

@@ -95,17 +95,31 @@ class Decoder(Coder):
     def check(self, t: PortType) -> str | None:
         """None when the port's type suits this decoder (its shape, and its dtype: probabilities are Real), else the
         reason."""
+        varies = False
         for ok in self.accepts:
             try:
                 unify(ok, PortType(t.shape, t.dtype))
-                return None
             except Conflict:
-                pass
-        return self._mismatch(t)
+                continue
+            if not _varies_where_fixed(ok.shape, t.shape):
+                return None
+            varies = True
+        return self._mismatch(t) + (", a length that varies where a fixed size is taken" if varies else "")
 
     def _mismatch(self, t: PortType) -> str:
         return (f"{self.type_name} takes {' or '.join(str(a) for a in self.accepts)} probabilities (Real), "
                 f"found {PortType(t.shape, t.dtype)}")
+
+
+def _varies_where_fixed(accepted: Any, shape: Any) -> bool:
+    """Whether ``shape`` has a length variable (``"n"``) where the decoder's ``accepted`` shape has a fixed size:
+    unify lets n match 2, but each call may give another length (4 probabilities cut to 2 labels), so it is refused.
+
+    >>> _varies_where_fixed((2,), ("n",)), _varies_where_fixed((None, 2), ("n", 2))
+    (True, False)
+    """
+    return isinstance(shape, tuple) and any(isinstance(want, int) and isinstance(dim, str)
+                                            for want, dim in zip(accepted, shape))
 
 
 def _plain(value: Any) -> Any:

@@ -159,12 +159,14 @@ def _classes(coder: ClassDecoder, port: str, x: torch.Tensor, name: str, k: int 
 
 
 def _vectors(labels: tuple, p: torch.Tensor, name: str, k: int | None) -> list:
-    """One decoded value per probability vector (row) of ``p``."""
+    """One decoded value per probability vector (row) of ``p``; tied classes in label order (argmax and the stable
+    sort both give the first), so a top-k's first label is the Decision."""
     if name == "Decision":
         return [labels[i] for i in p.argmax(-1).tolist()]
     if name == "Probabilities":
         return [dict(zip(labels, row)) for row in p.tolist()]
-    top = torch.topk(p, min(k or _TOP_DEFAULT, len(labels)), dim=-1)
-    pairs = [[(labels[i], v) for v, i in zip(values, indices)]
+    top = torch.sort(p, dim=-1, descending=True, stable=True)  # ties in label order: the first is the Decision
+    count = min(k or _TOP_DEFAULT, len(labels))
+    pairs = [[(labels[i], v) for v, i in zip(values[:count], indices[:count])]
              for values, indices in zip(top.values.tolist(), top.indices.tolist())]
     return pairs if name == "TopProbabilities" else [[label for label, _ in row] for row in pairs]
