@@ -222,6 +222,9 @@ def reshape_converter(node: Any, ctx: Context) -> Converted:
         return Converted(ReplicateLayer(1, level=-1 if unit == len(source) else unit), (x,))
     if _known(source[0]) and target[0] == source[0]:
         return _reshaped(node, ctx, source[0], _rest(tuple(target[1:]), source), fold, fold)
+    inner = len(target) - len(source)  # the levels a map inside a map unfolds: its batch holds the outer map's
+    if fold and 0 < inner < fold and target[0] not in ctx.batch_dims:
+        return _reshaped(node, ctx, target[0], _rest(tuple(target[1 + inner:]), source), fold, fold - inner)
     if fold and len(target) >= 1 + fold:  # back to (batch, n1, ..., nf, rest): unfold
         rest = _rest(tuple(target[1 + fold:]), source)
         if ctx.shapes.get(node.output[0]) is None and -1 not in (*target[:1 + fold], *rest):  # the unfolded levels too
