@@ -1,8 +1,8 @@
 """import_onnx of a float64 model keeps every real constant in float64 (a class token concatenated, torch.full's
 ConstantOfShape fill, a positional table's rows, MultiheadAttention's projections, recurrent and PReLU weights, LRN
-windows, an index input's lookups): the imported net computes what onnxruntime (or, for ops onnxruntime has no double
-kernel of, the torch module) computes in float64, to rounding; the same model in float32 imports with float32
-arrays."""
+windows, an index input's lookups, CumSum's triangle of ones, GatherElements' one-hot table): the imported net
+computes what onnxruntime (or, for ops onnxruntime has no double kernel of, the torch module) computes in float64,
+to rounding; the same model in float32 imports with float32 arrays."""
 
 from __future__ import annotations
 
@@ -159,3 +159,39 @@ def test_the_models_real_dtype_is_its_inputs_else_its_outputs(inputs, outputs, d
     def values(prefix: str, types: list) -> list:
         return [helper.make_tensor_value_info(f"{prefix}{i}", t, [1]) for i, t in enumerate(types)]
     assert real_dtype(helper.make_graph([], "g", values("x", inputs), values("y", outputs))) is dtype
+
+
+@pytest.mark.parametrize("elem_type, dtype", [(TensorProto.DOUBLE, torch.float64), (TensorProto.FLOAT, torch.float32)])
+@pytest.mark.parametrize("exclusive, reverse", [(0, 0), (1, 1)])
+def test_a_cumulative_sums_triangle_of_ones_takes_the_models_real_dtype(elem_type, dtype, exclusive, reverse, tmp_path):
+    # its LinearLayer's triangle of ones was float32 in a float64 model
+    axis = helper.make_tensor("axis", TensorProto.INT64, [], [-1])
+    graph = helper.make_graph([helper.make_node("CumSum", ["x", "axis"], ["y"], exclusive=exclusive, reverse=reverse)],
+                              "g", [helper.make_tensor_value_info("x", elem_type, ["b", 3, 5])],
+                              [helper.make_tensor_value_info("y", elem_type, None)], [axis])
+    onnx.save(pinned_model(graph, 14), str(tmp_path / "m.onnx"))
+    net = import_onnx(tmp_path / "m.onnx")
+    assert _arrays(net) == {dtype}
+    x = torch.randn(2, 3, 5, dtype=dtype, generator=torch.Generator().manual_seed(0))
+    [want] = run_onnx(tmp_path / "m.onnx", {"x": x})
+    tolerance = 1e-12 if dtype == torch.float64 else 1e-5
+    torch.testing.assert_close(net(x, precision=str(dtype)[6:]), torch.from_numpy(want), atol=tolerance, rtol=tolerance)
+
+
+@pytest.mark.parametrize("elem_type, dtype", [(TensorProto.DOUBLE, torch.float64), (TensorProto.FLOAT, torch.float32)])
+@pytest.mark.parametrize("axis", [1, 2])
+def test_a_gather_elements_one_hot_takes_the_models_real_dtype(elem_type, dtype, axis, tmp_path):
+    # its one-hot EmbeddingLayer's identity was float32 in a float64 model
+    index_shape = [2, 4] if axis == 1 else [3, 2]  # x's sizes but along the axis: 2 entries each
+    graph = helper.make_graph([helper.make_node("GatherElements", ["x", "i"], ["y"], axis=axis)], "g",
+                              [helper.make_tensor_value_info("x", elem_type, ["b", 3, 4]),
+                               helper.make_tensor_value_info("i", TensorProto.INT64, ["b", *index_shape])],
+                              [helper.make_tensor_value_info("y", elem_type, None)])
+    onnx.save(pinned_model(graph, 14), str(tmp_path / "m.onnx"))
+    net = import_onnx(tmp_path / "m.onnx")
+    assert _arrays(net) == {dtype}
+    generator = torch.Generator().manual_seed(0)
+    x = torch.randn(2, 3, 4, dtype=dtype, generator=generator)
+    i = torch.randint(0, 3 if axis == 1 else 4, (2, *index_shape), generator=generator)
+    [want] = run_onnx(tmp_path / "m.onnx", {"x": x, "i": i})
+    torch.testing.assert_close(net(x=x, i=i, precision=str(dtype)[6:]), torch.from_numpy(want), atol=0, rtol=0)

@@ -85,7 +85,7 @@ def _cumsum(node: Any, ctx: Context) -> Converted:
                           f"a variable length (a NetFoldOperator's running total) has a layer",
                           attribute="axis", expected="the last axis, of known size, or axis 1", found=axis)
     k = int(shape[-1])
-    ones = np.ones((k, k), dtype=np.float32)  # weights[j, i]: input i adds to output j
+    ones = np.ones((k, k), dtype=ctx.real_dtype)  # weights[j, i]: input i adds to output j
     weights = np.triu(ones, int(exclusive)) if reverse else np.tril(ones, -int(exclusive))
     return Converted(mapped(LinearLayer(k, weights=weights, biases=False), len(shape) - 2), (node.input[0],))
 
