@@ -16,7 +16,7 @@ from torch import nn
 
 from netgraph import import_onnx
 from netgraph.export.onnx_names import real_dtype
-from tests.onnx_helpers import pinned_model, run_onnx, torch_export
+from tests.onnx_helpers import Op, pinned_model, run_onnx, torch_export
 from tests.test_onnx_import_extra import _lrn_as_specified
 from tests.test_onnx_import_mha import _Attention
 from tests.test_onnx_import_positions import EmbeddedPositions, LearnedPositions, PositionRows
@@ -143,7 +143,8 @@ def test_onnx_lrn_windows_and_bias_take_the_models_real_dtype(elem_type, dtype, 
     net = import_onnx(tmp_path / "lrn.onnx")
     assert _arrays(net) == {dtype}
     x = 2 * torch.randn(2, 5, 4, dtype=dtype, generator=torch.Generator().manual_seed(0))
-    alpha, beta, bias = (float(np.float32(v)) for v in (0.3, 0.6, 0.1))  # as ONNX's float attributes hold them
+    # as the model computes with them: in float64 the numbers written, in float32 the float32 attributes' values
+    alpha, beta, bias = (v if dtype == torch.float64 else float(np.float32(v)) for v in (0.3, 0.6, 0.1))
     want = torch.from_numpy(_lrn_as_specified(x.numpy().astype(np.float64), 3, alpha=alpha, beta=beta, bias=bias))
     tolerance = 1e-12 if dtype == torch.float64 else 1e-5
     torch.testing.assert_close(net(x, precision=str(dtype)[6:]), want.to(dtype), atol=tolerance, rtol=tolerance)
@@ -195,3 +196,20 @@ def test_a_gather_elements_one_hot_takes_the_models_real_dtype(elem_type, dtype,
     i = torch.randint(0, 3 if axis == 1 else 4, (2, *index_shape), generator=generator)
     [want] = run_onnx(tmp_path / "m.onnx", {"x": x, "i": i})
     torch.testing.assert_close(net(x=x, i=i, precision=str(dtype)[6:]), torch.from_numpy(want), atol=0, rtol=0)
+
+
+ACTIVATIONS = {"ELU": nn.ELU(0.3), "LeakyReLU": nn.LeakyReLU(0.2), "CELU": nn.CELU(0.7), "Hardsigmoid": nn.Hardsigmoid(),
+               "Where(x >= 0)": Op(lambda x: torch.where(x >= 0, x, 0.1 * x))}
+
+
+@pytest.mark.parametrize("name", ACTIVATIONS)
+@torch.no_grad()
+def test_a_float64_activations_constant_is_the_number_written(name, tmp_path):
+    """Its alpha (a FLOAT attribute; Where's slope a double constant) was written as the float32's exact value
+    (0.20000000298023224): the imported net computed 1e-8 from torch's float64 module; Hardsigmoid's 1/6 is 1/6."""
+    module = ACTIVATIONS[name]
+    x = 3 * torch.randn(4, 6, dtype=torch.float64, generator=torch.Generator().manual_seed(0))
+    net = import_onnx(torch_export(module, x, tmp_path / "m.onnx", "x", axes={"x": {0: "b"}}))
+    got = net(x, precision="float64")
+    assert got.dtype == torch.float64
+    torch.testing.assert_close(got, module(x), atol=1e-12, rtol=1e-12)
