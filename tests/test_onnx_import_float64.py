@@ -213,3 +213,20 @@ def test_a_float64_activations_constant_is_the_number_written(name, tmp_path):
     got = net(x, precision="float64")
     assert got.dtype == torch.float64
     torch.testing.assert_close(got, module(x), atol=1e-12, rtol=1e-12)
+
+
+@pytest.mark.parametrize("dynamic", [{0: "b"}, {0: "b", 2: "d", 3: "h", 4: "w"}], ids=["static", "dynamic_dhw"])
+@torch.no_grad()
+def test_a_float64_local_response_norm_of_3_spatial_dims_imports_in_float64(dynamic, tmp_path):
+    """torch's window mean of x² (Reshape, Pad, AveragePool, Squeeze, Reshape: ``lrn_window_patterns``) and its alpha,
+    k and beta (double constants) in float64: the net computes what the float64 module computes."""
+    module = nn.LocalResponseNorm(4, alpha=0.3, beta=0.7, k=1.1)
+    shape = (2, 6, 3, 4, 2)
+    torch_export(module, torch.randn(*shape, dtype=torch.float64), tmp_path / "m.onnx", "x", axes={"x": dynamic})
+    net = import_onnx(tmp_path / "m.onnx")
+    assert "AveragePool" in {n.op_type for n in onnx.load(str(tmp_path / "m.onnx")).graph.node}
+    assert _arrays(net) == {torch.float64}
+    grown = tuple(d + 2 if k in dynamic else d for k, d in enumerate(shape))
+    for size in (shape, grown):
+        x = 2 * torch.randn(*size, dtype=torch.float64, generator=torch.Generator().manual_seed(0))
+        torch.testing.assert_close(net(x, precision="float64"), module(x), atol=1e-12, rtol=1e-12)
