@@ -198,8 +198,8 @@ def test_a_gather_elements_one_hot_takes_the_models_real_dtype(elem_type, dtype,
     torch.testing.assert_close(net(x=x, i=i, precision=str(dtype)[6:]), torch.from_numpy(want), atol=0, rtol=0)
 
 
-ACTIVATIONS = {"ELU": nn.ELU(0.3), "LeakyReLU": nn.LeakyReLU(0.2), "CELU": nn.CELU(0.7), "Hardsigmoid": nn.Hardsigmoid(),
-               "Where(x >= 0)": Op(lambda x: torch.where(x >= 0, x, 0.1 * x))}
+ACTIVATIONS = {"ELU": nn.ELU(0.3), "LeakyReLU": nn.LeakyReLU(0.2), "CELU": nn.CELU(0.7),
+               "Hardsigmoid": nn.Hardsigmoid(), "Where(x >= 0)": Op(lambda x: torch.where(x >= 0, x, 0.1 * x))}
 
 
 @pytest.mark.parametrize("name", ACTIVATIONS)
