@@ -118,7 +118,8 @@ def test_a_function_without_an_onnx_form_is_refused_naming_layer_and_function(fu
 
 
 @pytest.mark.parametrize("shape", [(3, 4, 2), ("n", "m", 2), (4, "m", 2), ("n", 4, 2)])
-@pytest.mark.parametrize("inner", [lambda: FunctionLayer("Tanh[#] * 2"), lambda: LinearLayer(3)], ids=["tanh", "linear"])
+@pytest.mark.parametrize("inner", [lambda: FunctionLayer("Tanh[#] * 2"), lambda: LinearLayer(3)],
+                         ids=["tanh", "linear"])
 def test_a_map_of_a_map_imports_back(shape, inner, tmp_path):
     """The export merges the batch with both mapped dims, the inner map splits one off again (its batch still the outer
     map's merged one): that Reshape was refused as mixing the batch dim with others."""
