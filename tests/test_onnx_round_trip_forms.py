@@ -117,13 +117,17 @@ def test_a_function_without_an_onnx_form_is_refused_naming_layer_and_function(fu
     assert not (tmp_path / "g.onnx").exists()
 
 
-@pytest.mark.parametrize("shape", [(3, 4, 2), ("n", "m", 2), (4, "m", 2), ("n", 4, 2)])
+@pytest.mark.parametrize("shape", [(3, 4, 2), ("n", "m", 2), (4, "m", 2), ("n", 4, 2), ("n", "m", 4, 2)])
 @pytest.mark.parametrize("inner", [lambda: FunctionLayer("Tanh[#] * 2"), lambda: LinearLayer(3)],
                          ids=["tanh", "linear"])
 def test_a_map_of_a_map_imports_back(shape, inner, tmp_path):
-    """The export merges the batch with both mapped dims, the inner map splits one off again (its batch still the outer
-    map's merged one): that Reshape was refused as mixing the batch dim with others."""
-    net = net_initialize(NetChain([NetMapOperator(NetMapOperator(inner()))], input=shape), seed=0)
+    """The export merges the batch with every mapped dim, each inner map splitting its own off again (its batch still
+    the outer maps' merged one): that Reshape was refused as mixing the batch dim with others; of three maps, the
+    middle one's merge (a Reshape of a merged batch) was taken for an unfold."""
+    layer = inner()
+    for _ in shape[1:]:
+        layer = NetMapOperator(layer)
+    net = net_initialize(NetChain([layer], input=shape), seed=0)
     back = import_onnx(export_onnx(net, tmp_path / "m.onnx"))
     generator = torch.Generator().manual_seed(1)
     for n, m in [(1, 1), (5, 3)]:  # lengths other than the exported ones, and a batch of 1 and of 3

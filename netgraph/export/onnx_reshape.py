@@ -222,6 +222,12 @@ def reshape_converter(node: Any, ctx: Context) -> Converted:
         return Converted(ReplicateLayer(1, level=-1 if unit == len(source) else unit), (x,))
     if _known(source[0]) and target[0] == source[0]:
         return _reshaped(node, ctx, source[0], _rest(tuple(target[1:]), source), fold, fold)
+    merged = len(source) - len(target)
+    if (merged > 0 and (target[0] == -1 or (isinstance(target[0], str) and target[0] != source[0]))
+            and tuple(target[1:]) == tuple(source[merged + 1:]) and target[0] not in ctx.batch_dims):
+        if not fold:
+            _note_folded_sizes(node, ctx, source[1:merged + 1])
+        return Converted(alias=x, fold=fold + merged)  # (batch, n, d...) -> (batch * n, d...): fold the batch
     inner = len(target) - len(source)  # the levels a map inside a map unfolds: its batch holds the outer map's
     if fold and 0 < inner < fold and target[0] not in ctx.batch_dims:
         return _reshaped(node, ctx, target[0], _rest(tuple(target[1 + inner:]), source), fold, fold - inner)
@@ -233,11 +239,6 @@ def reshape_converter(node: Any, ctx: Context) -> Converted:
     if not fold and _batch_first(source, target):  # x.view(-1, 16 * 4 * 4) of (batch, 16, 4, 4): -1 is the batch
         ctx.shapes[node.output[0]] = (source[0], *target[1:])
         return _reshaped(node, ctx, source[0], tuple(target[1:]), 0, 0)
-    merged = len(source) - len(target)
-    if (not fold and merged > 0 and (target[0] == -1 or (isinstance(target[0], str) and target[0] != source[0]))
-            and tuple(target[1:]) == tuple(source[merged + 1:])):
-        _note_folded_sizes(node, ctx, source[1:merged + 1])
-        return Converted(alias=x, fold=merged)  # (batch, n, d...) -> (batch * n, d...): fold the batch
     if not fold and isinstance(target[0], int) == isinstance(source[0], int) and node.op_type != "Reshape":
         return _reshaped(node, ctx, target[0], tuple(target[1:]), 0, 0)
     raise Unsupported(f"reshaping {source} to {target} mixes the batch dim with others",
