@@ -229,7 +229,7 @@ def reshape_converter(node: Any, ctx: Context) -> Converted:
             _note_folded_sizes(node, ctx, source[1:merged + 1])
         return Converted(alias=x, fold=fold + merged)  # (batch, n, d...) -> (batch * n, d...): fold the batch
     inner = len(target) - len(source)  # the levels a map inside a map unfolds: its batch holds the outer map's
-    if fold and 0 < inner < fold and target[0] not in ctx.batch_dims:
+    if fold and 0 < inner < fold and target[0] not in ctx.batch_dims and not _unfolds_all(target, source, fold):
         return _reshaped(node, ctx, target[0], _rest(tuple(target[1 + inner:]), source), fold, fold - inner)
     if fold and len(target) >= 1 + fold:  # back to (batch, n1, ..., nf, rest): unfold
         rest = _rest(tuple(target[1 + fold:]), source)
@@ -251,6 +251,16 @@ def _note_folded_sizes(node: Any, ctx: Context, sizes: tuple) -> None:
     out = ctx.shapes.get(node.output[0])
     if out and isinstance(out[0], str) and out[0] not in ctx.batch_dims:
         ctx.folded_sizes[out[0]] = tuple(sizes)
+
+
+def _unfolds_all(target: tuple, source: tuple, fold: int) -> bool:
+    """Whether ``target`` can be ``source`` of ``fold`` levels all unfolded: (batch, n1, ..., nf, rest), its rest
+    holding the source's elements after the batch where both are known sizes (Flatten's (N * ..., 1) back to (b, 3, 4,
+    5) drops the 1)."""
+    rest = _rest(tuple(target[1 + fold:]), source)
+    sizes = (*rest, *source[1:])
+    return len(target) >= 1 + fold and (not all(isinstance(d, int) and d > 0 for d in sizes)
+                                        or math.prod(rest) == math.prod(source[1:]))
 
 
 def _batch_first(source: tuple, target: tuple) -> bool:
