@@ -3,29 +3,47 @@ Where(x > 0, x, slope * x) (ParametricRampLayer; x <= 0 swapped too); Where(x >=
 ElementwiseLayer: its gradient at 0 is 1, ParametricRampLayer's the slope).
 
 The defaults map to named functions (``Gelu`` -> ``"GELU"``, ``Elu`` with alpha 1 -> ``"ELU"``, ``Selu`` -> ``"SELU"``);
-other options to an ElementwiseLayer expression of ONNX's (or torch's) own definition, the float32 constant written
-as its exact value (it reads back to the same float32, so the product rounds as ONNX's does).
+other options to an ElementwiseLayer expression of ONNX's (or torch's) own definition, its constant as the model
+computes with it (``model_number``): in a float32 model the float32's exact value (the product rounds as ONNX's does),
+in a float64 model the number written (0.2, not 0.20000000298023224).
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
+from netgraph.core.plain_numbers import written_float
 from netgraph.export.onnx_logic import LOGIC_CONVERTERS
 from netgraph.export.onnx_ops import Context, Converted, Unsupported, text
 from netgraph.layers import ElementwiseLayer, ParametricRampLayer
+from netgraph.layers.expression_errors import wolfram_number
 
-__all__ = ["ACTIVATION_CONVERTERS"]
+__all__ = ["ACTIVATION_CONVERTERS", "expression_number", "model_number"]
 
 #: torch's tanh approximation of GELU (its ``approximate="tanh"``): 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3)))
 _GELU_TANH = "0.5 * # * (1 + Tanh[0.7978845608028654 * (# + 0.044715 * # * # * #)])"
 
 
-def _number(value: float) -> str:
-    return repr(float(np.float32(value)))  # 0.2 as float32 is 0.20000000298023224
+def model_number(value: Any, ctx: Context) -> float:
+    """A FLOAT attribute (a Python float) or a constant's element as the model computes with it: in a float32 model
+    the float32's exact value (0.2 is 0.20000000298023224: products round as ONNX's do); in a float64 model the number
+    written (``written_float``: 0.2; a float64 constant its own value), or a whole number's reciprocal where the
+    float32 is that one's (torch's Hardsigmoid writes 1/6 as alpha: 0.16666667 as a decimal)."""
+    exact = float(np.float32(value))
+    if ctx.real_dtype != np.float64:
+        return exact
+    narrow = type(value) is float or getattr(value, "dtype", None) == np.float32
+    whole = round(1 / exact) if narrow and math.isfinite(exact) and 0 < exact < 0.5 else 0
+    return 1 / whole if whole and float(np.float32(1 / whole)) == exact else written_float(value)
+
+
+def expression_number(value: Any, ctx: Context) -> str:
+    """``model_number`` as an expression's literal."""
+    return wolfram_number(model_number(value, ctx))
 
 
 def _gelu(node: Any, ctx: Context) -> Converted:
@@ -38,7 +56,7 @@ def _gelu(node: Any, ctx: Context) -> Converted:
 
 def _elu(node: Any, ctx: Context) -> Converted:
     alpha = float(ctx.attributes(node).get("alpha", 1.0))
-    function = "ELU" if alpha == 1.0 else f"If[# > 0, #, {_number(alpha)} * (Exp[#] - 1)]"
+    function = "ELU" if alpha == 1.0 else f"If[# > 0, #, {expression_number(alpha, ctx)} * (Exp[#] - 1)]"
     return Converted(ElementwiseLayer(function), (node.input[0],))
 
 
@@ -51,14 +69,14 @@ def _selu(node: Any, ctx: Context) -> Converted:
     a = ctx.attributes(node)
     alpha, gamma = (np.float32(a.get(k, d)) for k, d in zip(("alpha", "gamma"), _SELU))
     function = ("SELU" if (alpha, gamma) == _SELU else
-                f"{_number(gamma)} * If[# > 0, #, {_number(alpha)} * (Exp[#] - 1)]")
+                f"{expression_number(gamma, ctx)} * If[# > 0, #, {expression_number(alpha, ctx)} * (Exp[#] - 1)]")
     return Converted(ElementwiseLayer(function), (node.input[0],))
 
 
 def _leaky_relu(node: Any, ctx: Context) -> Converted:
     """A fixed slope: an ElementwiseLayer (ParametricRampLayer's slope would be trained)."""
     alpha = float(ctx.attributes(node).get("alpha", 0.01))
-    return Converted(ElementwiseLayer(f"If[# > 0, #, {_number(alpha)} * #]"), (node.input[0],))
+    return Converted(ElementwiseLayer(f"If[# > 0, #, {expression_number(alpha, ctx)} * #]"), (node.input[0],))
 
 
 def _prelu(node: Any, ctx: Context) -> Converted:
@@ -113,7 +131,7 @@ def _where(node: Any, ctx: Context) -> Converted:
     x, slope, strict = parts
     if strict:
         return Converted(_ramp(ctx.real(slope), ctx.rank(x)), (x,))
-    return Converted(ElementwiseLayer(f"If[# >= 0, #, {_number(slope.item())} * #]"), (x,))
+    return Converted(ElementwiseLayer(f"If[# >= 0, #, {expression_number(np.ravel(slope)[0], ctx)} * #]"), (x,))
 
 
 def _test(node: Any, ctx: Context) -> Converted:

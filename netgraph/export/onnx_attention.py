@@ -29,7 +29,8 @@ from netgraph.core.graph import NetGraph
 from netgraph.core.ports import NetPort
 from netgraph.export.onnx_chains import chain_patterns
 from netgraph.export.onnx_names import known_dim
-from netgraph.export.onnx_ops import Context, Converted, perm_of, single_use_producer, sole_use
+from netgraph.export.onnx_ops import Context, Converted, perm_of
+from netgraph.export.onnx_uses import single_use_producer, sole_use, uses_besides
 from netgraph.export.onnx_variance import one_element
 from netgraph.layers import AttentionLayer, TransposeLayer
 
@@ -215,10 +216,10 @@ def _swapped_key(key_t: str, folded: set[int], ctx: Context) -> Any:
 def _transpose_taken(tensor: str, folded: set[int], ctx: Context, readers: int = 1) -> Any:
     """The Transpose computing ``tensor`` where its ``readers`` uses are the attention's (one per port it feeds) and
     any other is a Shape whose value is only ``_folded_away``; else None."""
-    node, shapes = ctx.producers.get(tensor), [c for c, _ in ctx.consumers.get(tensor, ()) if c.op_type == "Shape"]
-    uses = [c for c, _ in ctx.consumers.get(tensor, ()) if c.op_type != "Shape"]
-    if node is None or node.op_type != "Transpose" or len(uses) != readers or tensor in ctx.graph_outputs:
+    node, uses = ctx.producers.get(tensor), uses_besides(tensor, ctx, ("Shape",))
+    if node is None or node.op_type != "Transpose" or uses is None or len(uses) != readers:
         return None
+    shapes = [c for c, _ in ctx.consumers.get(tensor, ()) if c.op_type == "Shape"]
     return node if all(_folded_away(shape, folded, ctx) for shape in shapes) else None
 
 

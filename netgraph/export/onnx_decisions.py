@@ -2,10 +2,10 @@
 
 No layer gives the index of a largest entry (nor does Wolfram's catalogue: a net's class decision is its output's
 ``NetDecoder["Class"]``), so an ``ArgMax`` over the last axis of a (batch, k) tensor whose index is a graph output
-used by no other node (torch's ``logits.argmax(-1)`` at a classifier's end), imports as a ``ClassDecoder(list(range(k)))``
-on that output port: the net answers the class indices, as a list (``decoder=None`` gives the scores). Over a
-(batch, n, k) tensor (a tagger's) it is the same decoder, decoding each position. ``ArgMin`` is
-the same decision on ``-x`` (an ElementwiseLayer ``"Negative"`` before the port). ``ctx.decisions`` records each such
+used by no other node (torch's ``logits.argmax(-1)`` at a classifier's end), imports as a
+``ClassDecoder(list(range(k)))`` on that output port: the net answers the class indices, as a list (``decoder=None``
+gives the scores). Over a (batch, n, k) tensor (a tagger's) it is the same decoder, decoding each position. ``ArgMin``
+is the same decision on ``-x`` (an ElementwiseLayer ``"Negative"`` before the port). ``ctx.decisions`` records each such
 output's k for the importer, which attaches the decoders.
 
 ``CumSum`` along a last axis of known size k is a product by a constant (k, k) triangle of ones: a ``LinearLayer``
@@ -85,7 +85,7 @@ def _cumsum(node: Any, ctx: Context) -> Converted:
                           f"a variable length (a NetFoldOperator's running total) has a layer",
                           attribute="axis", expected="the last axis, of known size, or axis 1", found=axis)
     k = int(shape[-1])
-    ones = np.ones((k, k), dtype=np.float32)  # weights[j, i]: input i adds to output j
+    ones = np.ones((k, k), dtype=ctx.real_dtype)  # weights[j, i]: input i adds to output j
     weights = np.triu(ones, int(exclusive)) if reverse else np.tril(ones, -int(exclusive))
     return Converted(mapped(LinearLayer(k, weights=weights, biases=False), len(shape) - 2), (node.input[0],))
 

@@ -15,16 +15,14 @@ import numpy as np
 from netgraph.core.chain import NetChain
 from netgraph.core.graph import NetGraph
 from netgraph.core.ports import NetPort
+from netgraph.export.onnx_activations import expression_number, model_number
 from netgraph.export.onnx_lrn import channel_window
 from netgraph.export.onnx_ops import Context, Converted, Unsupported, text
 from netgraph.export.onnx_shape_ops import SHAPE_CONVERTERS
-from netgraph.layers import AggregationLayer, CatenateLayer, ElementwiseLayer, ReshapeLayer, ThreadingLayer, TransposeLayer
+from netgraph.layers import (AggregationLayer, CatenateLayer, ElementwiseLayer, ReshapeLayer, ThreadingLayer,
+                             TransposeLayer)
 
 __all__ = ["EXTRA_CONVERTERS", "nan_guard", "split_as_slices"]
-
-
-def _number(value: float) -> str:
-    return repr(float(np.float32(value)))  # the float32 attribute's exact value
 
 
 def _global_pool(function: str) -> Callable[[Any, Context], Converted]:
@@ -42,12 +40,12 @@ def _global_pool(function: str) -> Callable[[Any, Context], Converted]:
 
 def _hard_sigmoid(node: Any, ctx: Context) -> Converted:
     a = ctx.attributes(node)
-    alpha, beta = _number(a.get("alpha", 0.2)), _number(a.get("beta", 0.5))
+    alpha, beta = (expression_number(a.get(k, d), ctx) for k, d in (("alpha", 0.2), ("beta", 0.5)))
     return Converted(ElementwiseLayer(f"Max[0, Min[1, {alpha} * # + {beta}]]"), (node.input[0],))
 
 
 def _celu(node: Any, ctx: Context) -> Converted:
-    alpha = _number(ctx.attributes(node).get("alpha", 1.0))
+    alpha = expression_number(ctx.attributes(node).get("alpha", 1.0), ctx)
     return Converted(ElementwiseLayer(f"If[# > 0, #, {alpha} * (Exp[# / {alpha}] - 1)]"), (node.input[0],))
 
 
@@ -83,11 +81,11 @@ def _lrn(node: Any, ctx: Context) -> Converted:
                           f"channels)",
                           expected="(batch, channels, up to 3 spatial dims) with known channels", found=shape)
     size, channels = int(a["size"]), shape[1]
-    bias = np.full(channels, float(a.get("bias", 1.0)), ctx.real_dtype)
-    window = channel_window(channels, len(shape) - 2, -((size - 1) // 2), size // 2, float(a.get("alpha", 1e-4)) / size,
-                            bias, ctx.real_dtype)
+    bias = np.full(channels, model_number(a.get("bias", 1.0), ctx), ctx.real_dtype)
+    window = channel_window(channels, len(shape) - 2, -((size - 1) // 2), size // 2,
+                            model_number(a.get("alpha", 1e-4), ctx) / size, bias, ctx.real_dtype)
     layers = {"square": ElementwiseLayer("# * #"), "window": window,
-              "divide": ThreadingLayer(f"#1 / #2^{_number(a.get('beta', 0.75))}")}
+              "divide": ThreadingLayer(f"#1 / #2^{expression_number(a.get('beta', 0.75), ctx)}")}
     edges = [(NetPort("Input"), "square", "window", NetPort("divide", "Input2")),
              (NetPort("Input"), NetPort("divide", "Input1"))]
     return Converted(NetGraph(layers, edges), (node.input[0],))

@@ -64,16 +64,17 @@ def _gather_elements(node: Any, ctx: Context) -> Converted:
     if not all(isinstance(d, int) for d in shape[1:]):
         raise Unsupported(f"{_ONLY}, on an input of known sizes after the batch (found {shape})",
                           expected="known sizes after the batch", found=shape)
-    return Converted(_pick(tuple(shape), axis, picks), (node.input[0], index))
+    return Converted(_pick(tuple(shape), axis, picks, ctx.real_dtype), (node.input[0], index))
 
 
-def _pick(shape: tuple, axis: int, picks: int | None) -> NetGraph:
-    """The one-hot pick along ``axis`` of x (``shape``, the batch first): ``picks`` entries per row (None: one, the
-    row's dim kept as 1); another axis than the last is swapped with it (a swap is its own inverse) and back."""
+def _pick(shape: tuple, axis: int, picks: int | None, dtype: type) -> NetGraph:
+    """The one-hot pick along ``axis`` of x (``shape``, the batch first), its table of ``dtype`` (the model's real
+    dtype): ``picks`` entries per row (None: one, the row's dim kept as 1); another axis than the last is swapped
+    with it (a swap is its own inverse) and back."""
     swapped = list(shape)
     swapped[axis], swapped[-1] = swapped[-1], swapped[axis]
     classes, kept = swapped[-1], swapped[1:-1]
-    layers = {ONE_HOT: EmbeddingLayer(classes, classes, weights=np.eye(classes, dtype=np.float32)),
+    layers = {ONE_HOT: EmbeddingLayer(classes, classes, weights=np.eye(classes, dtype=dtype)),
               "times": ThreadingLayer("Times"), "total": AggregationLayer("Total", -1)}
     x, index, out = [NetPort("Input")], [NetPort("Index")], ["total"]
     if axis < len(shape) - 1:

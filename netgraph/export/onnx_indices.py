@@ -29,8 +29,9 @@ from netgraph.core.errors import SpecError
 from netgraph.export.onnx_chains import NOT_THE_PATTERN, chain_patterns
 from netgraph.export.onnx_fold import constant_limit, constant_of_node
 from netgraph.core.graph import NetGraph
-from netgraph.export.onnx_ops import THREADING_OPS, Context, Converted, sole_use, sole_use_as_input_0
+from netgraph.export.onnx_ops import THREADING_OPS, Context, Converted
 from netgraph.export.onnx_problems import node_path
+from netgraph.export.onnx_uses import sole_use, sole_use_as_input_0
 from netgraph.layers import EmbeddingLayer, SequenceIndicesLayer
 
 __all__ = ["fixed_tables", "hint_range_lengths", "indices_patterns", "range_lengths", "table_patterns"]

@@ -9,7 +9,8 @@ from __future__ import annotations
 from typing import Any
 
 from netgraph.export.onnx_chains import NOT_THE_PATTERN, chain_patterns
-from netgraph.export.onnx_ops import Context, Converted, single_use_producer, sole_use, squeeze_axes
+from netgraph.export.onnx_ops import Context, Converted, squeeze_axes
+from netgraph.export.onnx_uses import single_use_producer, sole_use
 from netgraph.export.onnx_variance import clip_minimum, is_number, written_number
 from netgraph.layers import ContrastiveLossLayer
 

@@ -15,8 +15,9 @@ from __future__ import annotations
 from typing import Any
 
 from netgraph.export.onnx_chains import NOT_THE_PATTERN, chain_patterns
-from netgraph.export.onnx_ops import Context, Converted, Unsupported, sole_use, squeeze_axes
+from netgraph.export.onnx_ops import Context, Converted, Unsupported, squeeze_axes
 from netgraph.export.onnx_norms import NORM_KIND, affine_steps, arrays_at_levels, one_example
+from netgraph.export.onnx_uses import sole_use
 from netgraph.export.onnx_variance import is_number, variance_chain, written_number
 from netgraph.layers import NormalizationLayer
 

@@ -29,8 +29,9 @@ import numpy as np
 
 from netgraph.core.plain_numbers import written_float
 from netgraph.export.onnx_chains import NOT_THE_PATTERN, chain_patterns
-from netgraph.export.onnx_ops import Context, Converted, Unsupported, sole_use, sole_use_as_input_0
+from netgraph.export.onnx_ops import Context, Converted, Unsupported
 from netgraph.export.onnx_reshape import fresh_value
+from netgraph.export.onnx_uses import sole_use, sole_use_as_input_0
 from netgraph.layers import BatchNormalizationLayer, LayerNormalizationLayer, NormalizationLayer
 
 #: The name of a norm folded from nodes that share no scope (a compiled forward writes a norm inline)

@@ -22,7 +22,7 @@ from netgraph.layers import (DotLayer, ElementwiseLayer, FlattenLayer, LinearLay
 
 __all__ = ["CONVERTERS", "Context", "Converted", "Unsupported", "ELEMENTWISE_OPS", "THREADING_OPS", "SHAPE_INPUTS",
            "linear_of", "with_biases", "mapped", "int_option", "symmetric_pads", "text", "refuse", "squeeze_axes",
-           "product_by_constant", "sole_use", "sole_use_as_input_0", "single_use_producer"]
+           "product_by_constant"]
 
 #: ONNX elementwise ops -> ElementwiseLayer function names.
 ELEMENTWISE_OPS = {"Relu": "Ramp", "Tanh": "Tanh", "Sigmoid": "LogisticSigmoid", "Exp": "Exp", "Log": "Log",
@@ -112,24 +112,6 @@ class Context:
 
     def rank(self, name: str) -> int | None:
         return None if (shape := self.shapes.get(name)) is None else len(shape)
-
-
-def sole_use(tensor: str, ctx: Context, ignoring: tuple[str, ...] = ()) -> tuple[Any, int] | None:
-    """(the node, its input index) of ``tensor``'s one use, ops in ``ignoring`` aside; else (or an output) None."""
-    uses = [(c, i) for c, i in ctx.consumers.get(tensor, ()) if c.op_type not in ignoring]
-    return uses[0] if len(uses) == 1 and tensor not in ctx.graph_outputs else None
-
-
-def sole_use_as_input_0(tensor: str, ctx: Context, op: str, ignoring: tuple[str, ...] = ()) -> Any:
-    """The one node using ``tensor`` (``sole_use``) where it is an ``op`` and ``tensor`` its input 0; else None."""
-    use = sole_use(tensor, ctx, ignoring)
-    return use[0] if use is not None and use[0].op_type == op and use[1] == 0 else None
-
-
-def single_use_producer(tensor: str, ctx: Context, op: str) -> Any:
-    """The node computing ``tensor`` where it is an ``op`` and ``tensor`` has no other use; else None."""
-    node = ctx.producers.get(tensor)
-    return node if node is not None and node.op_type == op and sole_use(tensor, ctx) else None
 
 
 def squeeze_axes(node: Any, ctx: Context, rank: int | None = None) -> list[int] | None:

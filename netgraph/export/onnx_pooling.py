@@ -15,8 +15,9 @@ from netgraph.core.chain import NetChain
 from netgraph.core.graph import NetGraph
 from netgraph.core.ports import NetPort
 from netgraph.export.onnx_chains import NOT_THE_PATTERN, chain_patterns
-from netgraph.export.onnx_ops import Context, Converted, Unsupported, int_option, refuse, sole_use, symmetric_pads
+from netgraph.export.onnx_ops import Context, Converted, Unsupported, int_option, refuse, symmetric_pads
 from netgraph.export.onnx_spatial import same_pads, split_pads
+from netgraph.export.onnx_uses import sole_use
 from netgraph.layers import ElementwiseLayer, PaddingLayer, PartLayer, PoolingLayer, ThreadingLayer
 
 __all__ = ["POOL_CONVERTERS", "total_pool_patterns"]

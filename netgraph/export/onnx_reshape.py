@@ -222,6 +222,15 @@ def reshape_converter(node: Any, ctx: Context) -> Converted:
         return Converted(ReplicateLayer(1, level=-1 if unit == len(source) else unit), (x,))
     if _known(source[0]) and target[0] == source[0]:
         return _reshaped(node, ctx, source[0], _rest(tuple(target[1:]), source), fold, fold)
+    merged = len(source) - len(target)
+    if (merged > 0 and (target[0] == -1 or (isinstance(target[0], str) and target[0] != source[0]))
+            and tuple(target[1:]) == tuple(source[merged + 1:]) and target[0] not in ctx.batch_dims):
+        if not fold:
+            _note_folded_sizes(node, ctx, source[1:merged + 1])
+        return Converted(alias=x, fold=fold + merged)  # (batch, n, d...) -> (batch * n, d...): fold the batch
+    inner = len(target) - len(source)  # the levels a map inside a map unfolds: its batch holds the outer map's
+    if fold and 0 < inner < fold and target[0] not in ctx.batch_dims and not _unfolds_all(target, source, fold):
+        return _reshaped(node, ctx, target[0], _rest(tuple(target[1 + inner:]), source), fold, fold - inner)
     if fold and len(target) >= 1 + fold:  # back to (batch, n1, ..., nf, rest): unfold
         rest = _rest(tuple(target[1 + fold:]), source)
         if ctx.shapes.get(node.output[0]) is None and -1 not in (*target[:1 + fold], *rest):  # the unfolded levels too
@@ -230,11 +239,6 @@ def reshape_converter(node: Any, ctx: Context) -> Converted:
     if not fold and _batch_first(source, target):  # x.view(-1, 16 * 4 * 4) of (batch, 16, 4, 4): -1 is the batch
         ctx.shapes[node.output[0]] = (source[0], *target[1:])
         return _reshaped(node, ctx, source[0], tuple(target[1:]), 0, 0)
-    merged = len(source) - len(target)
-    if (not fold and merged > 0 and (target[0] == -1 or (isinstance(target[0], str) and target[0] != source[0]))
-            and tuple(target[1:]) == tuple(source[merged + 1:])):
-        _note_folded_sizes(node, ctx, source[1:merged + 1])
-        return Converted(alias=x, fold=merged)  # (batch, n, d...) -> (batch * n, d...): fold the batch
     if not fold and isinstance(target[0], int) == isinstance(source[0], int) and node.op_type != "Reshape":
         return _reshaped(node, ctx, target[0], tuple(target[1:]), 0, 0)
     raise Unsupported(f"reshaping {source} to {target} mixes the batch dim with others",
@@ -247,6 +251,16 @@ def _note_folded_sizes(node: Any, ctx: Context, sizes: tuple) -> None:
     out = ctx.shapes.get(node.output[0])
     if out and isinstance(out[0], str) and out[0] not in ctx.batch_dims:
         ctx.folded_sizes[out[0]] = tuple(sizes)
+
+
+def _unfolds_all(target: tuple, source: tuple, fold: int) -> bool:
+    """Whether ``target`` can be ``source`` of ``fold`` levels all unfolded: (batch, n1, ..., nf, rest), its rest
+    holding the source's elements after the batch where both are known sizes (Flatten's (N * ..., 1) back to (b, 3, 4,
+    5) drops the 1)."""
+    rest = _rest(tuple(target[1 + fold:]), source)
+    sizes = (*rest, *source[1:])
+    return len(target) >= 1 + fold and (not all(isinstance(d, int) and d > 0 for d in sizes)
+                                        or math.prod(rest) == math.prod(source[1:]))
 
 
 def _batch_first(source: tuple, target: tuple) -> bool:

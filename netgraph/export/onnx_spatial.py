@@ -15,10 +15,10 @@ from typing import Any
 
 import numpy as np
 
-from netgraph.export.onnx_ops import (Context, Converted, Unsupported, int_option, refuse, sole_use, symmetric_pads,
-                                      text)
+from netgraph.export.onnx_ops import Context, Converted, Unsupported, int_option, refuse, symmetric_pads, text
 from netgraph.export.onnx_pad_lengths import padded_alike, padding_layer, padding_method
 from netgraph.export.onnx_resize import resize
+from netgraph.export.onnx_uses import sole_use
 from netgraph.core.chain import NetChain
 from netgraph.layers import ConvolutionLayer, DeconvolutionLayer, PaddingLayer, PartLayer
 

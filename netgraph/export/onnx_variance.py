@@ -13,9 +13,9 @@ import numpy as np
 
 from netgraph.core.plain_numbers import written_float
 from netgraph.export.onnx_chains import NOT_THE_PATTERN, chain_patterns
-from netgraph.export.onnx_ops import (Context, Converted, Unsupported, sole_use_as_input_0,
-                                      squeeze_axes)
+from netgraph.export.onnx_ops import Context, Converted, Unsupported, squeeze_axes
 from netgraph.export.onnx_shape_ops import reduction
+from netgraph.export.onnx_uses import sole_use_as_input_0
 
 __all__ = ["clip_minimum", "is_number", "one_element", "op_producer", "used_inside", "variance_chain",
            "variance_patterns", "written_number"]
