@@ -1,8 +1,9 @@
 """Where an expression reads a value as true (not 0) or false (0): If's and Which's conditions, Piecewise's, Boole,
 the connectives (Not, And, Or, Xor, Nand, Nor, written ``&&``, ``||``), and through functions that are 0 exactly
 where their argument is (``keeps_zero``), Map[f, x] (f[x]), Part and the functions that rearrange elements, and an
-applied pure function (refused: its arguments are read as it is): ``readings`` decides it for every form. ``negative_read_as_truth`` refuses Wolfram's test
-Negative[x] read so, since Negative[x] is -x here (old specs), true for every x but 0."""
+applied pure function (refused: its arguments are read as it is): ``readings`` decides it for every form.
+``negative_read_as_truth`` refuses Wolfram's test Negative[x] read so, since Negative[x] is -x here (old specs), true
+for every x but 0."""
 
 from __future__ import annotations
 
