@@ -152,7 +152,7 @@ def test_negative_read_as_a_test_through_other_forms_is_refused_at_its_column(te
 
 #: the same forms where Negative is read as a number: the form's own error (or none), not Negative's
 @pytest.mark.parametrize("text, refused", [("If[Map[Negative, #] > 0, 1, 0]", None),
-                                           ("Boole[Function[{x, y}, x][#, Negative[#]]]", "a call of something"),
+                                           ("Function[{x, y}, x][#, Negative[#]]", "a call of something"),
                                            ("Which[# > 0, Negative[#], True, 0]", "Which is written with If"),
                                            ("If[# > 0 || Negative[#] > 1, 1, 0]", "at column 10: Or (||")])
 def test_negative_read_as_a_number_through_other_forms_is_not_refused_as_a_test(text, refused):
@@ -168,9 +168,64 @@ def test_negative_read_as_a_number_through_other_forms_is_not_refused_as_a_test(
                                           ("If[Negative[#] || # > 0, 1, 0]", "at column 16: Or (||"),
                                           ("If[Negative[#] && # > 0, 1, 0]", "at column 16: And (& or &&"),
                                           ("  Boole[Not[Negative[#]]]", "at column 7: Not is written with"),
-                                          ("Which[Negative[#], 1, True, 0]", "at column 1: Which is written with If")])
+                                          ("Which[Negative[#], 1, True, 0]", "at column 1: Which is written with If"),
+                                          ("Boole[Map[Negative][#]]", "at column 7: Map[f, x] takes a function name"),
+                                          ("If[Map[Negative, #, {1}], 1, 0]", "at column 4: Map[f, x] takes a"),
+                                          ("Boole[Function[{x, y}, x][#, Negative[#]]]",
+                                           "at column 7: a call of something other than a function name is not "
+                                           "allowed either")])
 def test_negative_names_the_refused_form_around_it(text, around):
-    message, at = _refusal(text), text.strip().index("Negative[")
-    assert f"at column {at + 1}: 'Negative[#]' is read as true or false" in message, message
+    message, at = _refusal(text), re.search(r"Map\[Negative|Negative\[", text.strip()).start()
+    assert re.search(f"at column {at + 1}: '[^']*Negative[^']*' is read as true or false", message), message
     assert f"< 0; then, {around}" in message, message
     assert "then," not in _refusal("If[Negative[#], 1, 0]")
+
+
+#: an applied pure function is refused, so it is not evaluated: its arguments are read as it is, and it is named
+#: around the Negative (review R1, session 49: its body was copied with the arguments in place and walked once per
+#: use, 4x per level; a deep body overflowed the copy; an inner Function's # or x was captured)
+@pytest.mark.parametrize("text, around", [("Boole[Function[Function[#][0]][Negative[#]]]", 7),
+                                          ("If[Function[x, Function[x, x][1]][Negative[#]], 1, 0]", 4),
+                                          ("If[Function[x, " + "Abs[" * 190 + "x" + "]" * 190 + "][Negative[#]], 1, 0]",
+                                           4)])
+def test_an_applied_function_around_negative_is_named_not_evaluated(text, around):
+    message, at = _refusal(text), text.index("Negative[")
+    assert f"at column {at + 1}: 'Negative[#]' is read as true or false" in message, message
+    assert message.endswith(f"< 0; then, at column {around}: a call of something other than a function name is not "
+                            f"allowed either"), message
+    with pytest.raises(ExpressionError) as info:  # a deep body overflowed the copy: 'outputs' was named
+        FunctionLayer(text)
+    assert info.value.option == "function" and str(info.value).splitlines()[0] == message
+
+
+def test_nested_applied_functions_are_walked_once_per_part(monkeypatch):
+    from netgraph.layers import expression_truth
+    steps, readings = [], expression_truth.readings
+    monkeypatch.setattr(expression_truth, "readings", lambda node, read: steps.append(node) or readings(node, read))
+    text = "Function[x, x + x + x][" * 10 + "Negative[#]" + "]" * 10
+    with pytest.raises(ExpressionError, match="a call of something other than a function name"):
+        FunctionLayer(text)
+    assert 0 < len(steps) <= len(text), len(steps)
+
+
+#: Part, its spans and the functions that rearrange elements keep each element's test (Negative threads over them as
+#: over Map): each computed x != 0 silently where Wolfram tests x < 0 (review R1, session 49)
+@pytest.mark.parametrize("text", ["Boole[Negative[#x][[1]]]", "Boole[Negative[#x][[1 ;; 2]]]",
+                                  "If[Part[Negative[#x], 1], 1, 0]", "Boole[Reverse[Negative[#x]]]",
+                                  "Boole[Transpose[Negative[#x]]]", "Boole[First[Negative[#x]]]",
+                                  "If[Last[Abs[Negative[#x]]], 1, 0]"])
+def test_negative_read_as_a_test_through_part_and_rearranging_is_refused(text):
+    message = _refusal(text)
+    assert f"at column {text.index('Negative[') + 1}: 'Negative[#x]' is read as true or false" in message, message
+
+
+def test_negative_picked_and_compared_is_still_minus_x():
+    layer = net_initialize(FunctionLayer("Boole[Reverse[Negative[#x]] > 0]", input={"x": 6}))
+    assert torch.equal(layer(x=X), (-X.flip(0) > 0).float())
+
+
+#: And and Or say how to write them: no list of every function (review R1, session 49: 1,320 characters)
+@pytest.mark.parametrize("text, form", [("#x > 1 || #x < 2", "Or (||"), ("#x > 1 && #x < 2", "And (& or &&")])
+def test_and_or_refusals_name_the_form_only(text, form):
+    message = _refusal(text)
+    assert f"at column 8: {form}" in message and message.endswith("is not allowed") and "Abs" not in message, message

@@ -271,10 +271,10 @@ def _converted(node: ast.AST, text: str, origin: list[int], slots: list[str], de
         return apply(name, args)
     if isinstance(node, ast.Call) and (beside := list_beside_value(text)):  # {a} (b): Python reads a call
         raise beside
-    raise ExpressionError(f"{not_allowed(node)} is not allowed (only numbers, #slots, + - * / ^ %, comparisons "
-                          f"and the functions {', '.join(sorted(FUNCTIONS))}; the whole-array functions "
-                          f"{', '.join(sorted(STRUCTURAL))})", text,
-                          not_allowed_col(node, text, origin))
+    allowed = "" if isinstance(node, ast.BoolOp) else (  # And, Or: their advice says how to write them
+        f" (only numbers, #slots, + - * / ^ %, comparisons and the functions {', '.join(sorted(FUNCTIONS))}; the "
+        f"whole-array functions {', '.join(sorted(STRUCTURAL))})")
+    raise ExpressionError(f"{not_allowed(node)} is not allowed{allowed}", text, not_allowed_col(node, text, origin))
 
 
 def _if_arguments(nodes: list[ast.AST], sub: Callable[[ast.AST], tuple], slots: list[str]) -> list[tuple]:

@@ -35,8 +35,7 @@ class ExpressionError(OptionError):
 
     def __init__(self, message: str, text: str, column: int | None = None):
         self.column = column  # in ``text`` as given (a YAML value's position adds it); the message's: in it stripped
-        lead = len(text) - len(text.lstrip())  # spaces and line breaks around it ('>' blocks end in one): not shown
-        text, column = text.strip(), None if column is None else max(column - lead, 0)
+        text, column = text.strip(), None if column is None else self.shown_column(text, column)
         where = f" at column {column + 1}" if column is not None else ""
         # a line break is drawn as ⏎ (\r\n as " ⏎"): one line keeps the caret under it, and the break shows; NUL, a
         # bidi override, ESC are '?' (not echoed)
@@ -44,6 +43,13 @@ class ExpressionError(OptionError):
         pointer = f"\n    {shown}\n    {' ' * column}^" if column is not None and len(text) < SHOWN_EXPRESSION else ""
         super().__init__(f"expression {quoted(text, SHOWN_EXPRESSION)}{where}: {message}{pointer}",
                          kind="expression-syntax", option="function")
+
+
+    @staticmethod
+    def shown_column(text: str, column: int) -> int:
+        """``column`` of ``text`` as given, in the message's text: spaces and line breaks around it ('>' blocks end in
+        one) are not shown."""
+        return max(column - (len(text) - len(text.lstrip())), 0)
 
 
 class PlacedOverflow(OverflowError):

@@ -1,19 +1,19 @@
 """Where an expression reads a value as true (not 0) or false (0): If's and Which's conditions, Piecewise's, Boole,
 the connectives (Not, And, Or, Xor, Nand, Nor, written ``&&``, ``||``), and through functions that are 0 exactly
-where their argument is (``keeps_zero``), Map[f, x] (f[x]) and an applied pure function (its body with the
-arguments in place): ``readings`` decides it for every form. ``negative_read_as_truth`` refuses Wolfram's test
-Negative[x] read so, since Negative[x] is -x here (old specs), true for every x but 0."""
+where their argument is (``keeps_zero``), Map[f, x] (f[x]), Part and the functions that rearrange elements, and an
+applied pure function (refused: its arguments are read as it is): ``readings`` decides it for every form.
+``negative_read_as_truth`` refuses Wolfram's test Negative[x] read so, since Negative[x] is -x here (old specs), true
+for every x but 0."""
 
 from __future__ import annotations
 
 import ast
-import copy
 import math
 from typing import Any
 
 from netgraph.layers.expression_errors import ExpressionError, _col, part_text
 from netgraph.layers.expression_forms import OTHER_FORMS, not_allowed, not_allowed_col
-from netgraph.layers.expression_text import SLOT_PREFIX
+from netgraph.layers.expression_text import MAP_FORM
 
 __all__ = ["negative_read_as_truth", "keeps_zero", "readings"]
 
@@ -66,53 +66,45 @@ def keeps_zero(name: str, args: list[ast.AST], i: int) -> bool:
 
 
 def called(node: ast.Call) -> tuple[str, list[ast.AST]] | None:
-    """The function name and arguments ``node`` calls: Map[f, x] calls f on x (f applies to every element), as the
-    layer reads it (``expression_text.mapped_call``); None where it calls no name."""
-    if not isinstance(node.func, ast.Name):
-        return None
-    if node.func.id == "Map" and len(node.args) == 2 and isinstance(node.args[0], ast.Name):
-        return node.args[0].id, [node.args[1]]
-    return node.func.id, node.args
+    """The function name and arguments ``node`` calls: Map[f, x], Map[f, x, levels] and Map[f][x] call f on x (f
+    applies to every element), as the layer reads Map[f, x] (``expression_text.mapped_call``); None where it calls
+    no name (an applied pure function, Function[x, x^2][a])."""
+    if isinstance(node.func, ast.Name):
+        if node.func.id == "Map" and len(node.args) in (2, 3) and isinstance(node.args[0], ast.Name):
+            return node.args[0].id, [node.args[1]]
+        return node.func.id, node.args
+    if _map_operator(node) and node.args:
+        return node.func.args[0].id, node.args[:1]
+    return None
 
 
-class _Arguments(ast.NodeTransformer):
-    """A pure function's body with each of its variables (or slots) replaced by the argument it is applied to."""
-
-    def __init__(self, arguments: dict[str, ast.AST]):
-        self.arguments = arguments
-
-    def visit_Name(self, node: ast.Name) -> ast.AST:
-        return self.arguments.get(node.id, node)
-
-
-def function_applied(node: ast.Call) -> ast.AST | None:
-    """Wolfram's pure function applied to arguments, ``Function[x, body][a]`` or ``Function[body][a]`` (slots ``#``,
-    ``#1``, ...), as its body with the arguments in place (what Wolfram evaluates); None for any other call."""
+def _map_operator(node: ast.Call) -> bool:
+    """Whether ``node`` is Map's operator form of a name, Map[f][x]."""
     f = node.func
-    if not (isinstance(f, ast.Call) and isinstance(f.func, ast.Name) and f.func.id == "Function"
-            and len(f.args) in (1, 2)):
-        return None
-    if len(f.args) == 2:
-        variables = [v.id for v in getattr(f.args[0], "elts", [f.args[0]]) if isinstance(v, ast.Name)]
-        arguments = dict(zip(variables, node.args))
-    else:  # # and #1 are both the first argument
-        arguments = {SLOT_PREFIX + str(i): a for i, a in enumerate(node.args, 1)}
-        arguments.update({SLOT_PREFIX: node.args[0]} if node.args else {})
-    return _Arguments(arguments).visit(copy.deepcopy(f.args[-1]))
+    return isinstance(f, ast.Call) and isinstance(f.func, ast.Name) and f.func.id == "Map" and len(f.args) == 1 \
+        and isinstance(f.args[0], ast.Name)
+
+
+#: Functions that pick or rearrange the elements of their first argument (Negative threads over them as over Map):
+#: a test read of their value reads that argument's elements
+_PICKING = frozenset({"Part", "First", "Last", "Reverse", "Transpose"})
 
 
 def readings(node: ast.AST, read: bool) -> list[tuple[ast.AST, bool]]:
     """The parts of ``node``, each with whether its value is read as true or false (``read``: whether ``node``'s
-    is): the one rule for every form that reads a truth value."""
+    is): the one rule for every form that reads a truth value. An applied pure function is not evaluated (it is
+    refused): its arguments are read as it is."""
     if isinstance(node, ast.Call):
-        if (body := function_applied(node)) is not None:  # its arguments again, as numbers (a variable unused)
-            return [(body, read), *((a, False) for a in node.args)]
-        if (call := called(node)) is not None:
-            name, args = call
-            if name == "Piecewise" and args and isinstance(args[0], ast.Tuple):  # {{value, condition}, ...}, default
-                pairs = [p.elts for p in args[0].elts if isinstance(p, ast.Tuple) and len(p.elts) == 2]
-                return [part for v, c in pairs for part in ((v, read), (c, True))] + [(a, read) for a in args[1:]]
-            return [(a, is_condition(name, i) or read and keeps_zero(name, args, i)) for i, a in enumerate(args)]
+        if (call := called(node)) is None:
+            return [(node.func, False), *((a, read) for a in node.args)]
+        name, args = call
+        if name == "Piecewise" and args and isinstance(args[0], ast.Tuple):  # {{value, condition}, ...}, default
+            pairs = [p.elts for p in args[0].elts if isinstance(p, ast.Tuple) and len(p.elts) == 2]
+            return [part for v, c in pairs for part in ((v, read), (c, True))] + [(a, read) for a in args[1:]]
+        return [(a, is_condition(name, i) or read and (keeps_zero(name, args, i) or i == 0 and name in _PICKING))
+                for i, a in enumerate(args)]
+    if isinstance(node, ast.Subscript):  # x[[i]] is Part[x, i]
+        return [(node.value, read), (node.slice, False)]
     if isinstance(node, ast.BinOp):
         name, args = _OPERATOR_NAMES.get(type(node.op), ""), [node.left, node.right]
         return [(a, read and keeps_zero(name, args, i)) for i, a in enumerate(args)]
@@ -130,10 +122,10 @@ def negative_read_as_truth(body: ast.AST, text: str, origin: list[int]) -> Expre
     while stack:  # most texts have no Negative: no walk
         node, read, around = stack.pop()
         call = called(node) if isinstance(node, ast.Call) else None
+        around = node if _refused(node, call) else around  # Map[Negative][x] refuses itself
         if read and call and call[0] == "Negative" and len(call[1]) == 1:
             problem = _negative_problem(node, call[1][0], text, origin)
             return ExpressionError(problem + _refused_around(around, text, origin), text, _col(node, origin))
-        around = node if isinstance(node, ast.BoolOp) or call and call[0] in _REFUSED_READERS else around
         stack.extend((part, reads, around) for part, reads in reversed(readings(node, read)))
     return None
 
@@ -142,14 +134,31 @@ def negative_read_as_truth(body: ast.AST, text: str, origin: list[int]) -> Expre
 _REFUSED_READERS = {name: OTHER_FORMS[name] for name in ("Not", "And", "Or", "Xor", "Which", "Piecewise")}
 
 
+def _refused(node: ast.AST, call: tuple[str, list[ast.AST]] | None) -> bool:
+    """Whether ``node`` is a refused form that reads truth values or passes them on (||, Not[...], Map[f][x], an
+    applied pure function)."""
+    if isinstance(node, ast.BoolOp):
+        return True
+    return isinstance(node, ast.Call) and (call is None or call[0] in _REFUSED_READERS or _map_form(node))
+
+
+def _map_form(node: ast.Call) -> bool:
+    """Whether ``node`` is a Map the layer refuses (MAP_FORM): Map[f][x], Map[f, x, levels]."""
+    return _map_operator(node) or isinstance(node.func, ast.Name) and node.func.id == "Map" and len(node.args) == 3
+
+
 def _refused_around(form: ast.AST | None, text: str, origin: list[int]) -> str:
     """The words naming ``form``, the refused form around a Negative (|| or && at its operator), or ''."""
     if form is None:
         return ""
-    boolean = isinstance(form, ast.BoolOp)
-    col = not_allowed_col(form, text, origin) if boolean else _col(form, origin)
-    advice = f"{not_allowed(form)} is not allowed either" if boolean else _REFUSED_READERS[called(form)[0]]
-    return f"; then, at column {col + 1 - (len(text) - len(text.lstrip()))}: {advice}"
+    if isinstance(form, ast.Call) and _map_form(form):
+        advice = MAP_FORM
+    elif isinstance(form, ast.Call) and isinstance(form.func, ast.Name):
+        advice = _REFUSED_READERS[form.func.id]
+    else:
+        advice = f"{not_allowed(form)} is not allowed either"
+    col = ExpressionError.shown_column(text, not_allowed_col(form, text, origin))
+    return f"; then, at column {col + 1}: {advice}"
 
 
 def _negative_problem(call: ast.Call, x: ast.AST, text: str, origin: list[int]) -> str:
