@@ -171,6 +171,34 @@ def test_probing_runs_the_function_at_most_calls_bound_times_per_layer(function)
     assert all(shape[0] == 2 for shape in calls) and max(shape[1] for shape in calls) < 20_000
 
 
+def _stepwise(x):  # a loop over time, as a recurrent module runs: its cost grows with the length
+    return torch.stack([x[:, t] * 2 for t in range(x.shape[1])], 1)
+
+
+@pytest.mark.parametrize("function, shape, far", [
+    (_stepwise, ("n", 3), False), (lambda x: torch.cat([x, x[:, 1:]], 1), ("n_times_2_minus_1", 3), False),
+    (lambda x: x.sum(1), (3,), False), (lambda x: x[:, ::2], ("n_over_2", 3), True),
+    (lambda x: x[:, ::64], ("n_over_64", 3), True)])
+def test_the_farthest_size_is_run_only_where_some_output_dim_is_no_line_of_whole_slope(function, shape, far):
+    # every length was run at its first size + 10007 too: 10012 steps of a recurrent module took ~20 s; and a stride
+    # was fitted on sizes that included the near ones, run again
+    counting, calls = _counted(function)
+    assert NetGraph([FunctionLayer(counting, input=("n", 3))]).port_types["Output"].shape == shape
+    sizes = sorted({s[1] for s in calls})
+    assert (sizes[-1] > 10_000) == far and sizes[-1 - far] > 100 and len(sizes) == len(calls)
+
+
+def test_a_function_that_needs_data_and_is_affine_is_probed_on_zeros_without_the_farthest_size():
+    calls = []
+
+    def data_dependent(x):
+        calls.append((x.device.type, x.shape[1]))
+        return x * 2 if x.sum() >= 0 else -x
+    NetGraph([FunctionLayer(data_dependent, input=("n", 3), output=("n", 3))])
+    on_zeros = sorted({n for device, n in calls if device == "cpu"})
+    assert on_zeros[-1] - on_zeros[0] < 1000 and on_zeros[-1] > 100
+
+
 def test_an_error_inside_the_function_while_probing_is_a_shape_error_naming_layer_shapes_and_exception():
     def failing(x):
         raise KeyError("no such column")

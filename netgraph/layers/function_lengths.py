@@ -15,12 +15,21 @@ PartLayer names a stepped span's length (``n_over_2``, ``n_minus_1_over_2``); an
 these forms) is a Conflict asking for ``output=``.
 
 Probes per length: nine consecutive sizes (but for fixed sizes) and two far ones (101 and 10007 on) tell a
-constant or affine dim from a stride's steps (the first three and the far ones first: where every dim is fixed or
-affine there, as no stride's is, the other six are not run); a stride is fitted on ``MAX_STRIDE`` consecutive
-sizes (one period of any stride up to it, which tells ``b``) and the far ones (two slopes ``a / k`` with ``k`` up
-to 64 differ by at least 1 / (64 * 63): over 2 across 10007 sizes, so two forms' ceilings cannot agree at both
-ends). So the
-function runs at most ``1 + PROBE_CALLS`` times per length (``calls_bound``).
+constant or affine dim from a stride's steps; a stride is fitted on ``MAX_STRIDE`` consecutive sizes (one period
+of any stride up to it, which tells ``b``) and the far ones (two slopes ``a / k`` with ``k`` up to 64 differ by at
+least 1 / (64 * 63): over 2 across 10007 sizes, so two forms' ceilings cannot agree at both ends). So the function
+runs at most ``1 + PROBE_CALLS`` times per length (``calls_bound``).
+
+The first three near sizes and the first far one (``G >= 101`` on) are run first; where every dim there is fixed
+or ``c * p + d`` (whole ``c > 0``) of the size ``p``, nothing else is (a recurrent module runs a step per position:
+the far one at 10007 on cost seconds). No other form fits such readings: a ceiling ``o = ceil((a * p + b) / k)``
+has ``(a * p + b) / k`` in ``(o - 1, o]``, so between two sizes ``G`` apart ``a * G / k`` is within 1 of
+``c * G``, ``|a / k - c| < 1 / G <= 1 / 101``; ``a / k - c = (a - c * k) / k`` is 0 or at least ``1 / k >= 1 /
+MAX_STRIDE = 1 / 64`` in size, so ``a = c * k`` and the form is ``c * p + ceil(b / k)``, the line itself (for a
+fixed dim ``c = 0``, and no form has ``a = 0``). The argument holds per length (the others at their first sizes;
+a dim of two lengths is refused as before), in the probed length's sizes (derived lengths are forms of it), and on
+zeros (``max_stride`` 8, gaps 101 and 1009); a run that refuses some sizes (``max_stride=1``) has no far ones.
+Only a function outside these forms (``min(n, 1000)``) may read as a line there and as none at 10007 on.
 Run on tensors that hold memory, probing may stop at a smaller stride (``max_stride=ZEROS_MAX_STRIDE``: the far
 sizes stay within 1009 of the first, as a function of ``n * n`` elements would need gigabytes at 10007).
 
@@ -50,8 +59,8 @@ MAX_STRIDE = 64
 ZEROS_MAX_STRIDE = 8
 _PROBES = 9  # consecutive sizes a length: with the far ones, a stride's steps are told from an affine dim
 _FEW = 3  # of those, the ones probed first: with the far ones, enough where every dim is fixed or affine
-_FAR_GAPS = (101, 10_007)  # from a length's first size: past 2 * MAX_STRIDE * (MAX_STRIDE - 1) (see the module)
-_NEAR_GAPS = (101, 1009)  # the same for ZEROS_MAX_STRIDE (past 2 * 8 * 7)
+_FAR_GAPS = (101, 10_007)  # from a length's first size: past MAX_STRIDE, past 2 * MAX_STRIDE * (MAX_STRIDE - 1)
+_NEAR_GAPS = (101, 1009)  # the same for ZEROS_MAX_STRIDE (past 8, past 2 * 8 * 7; see the module)
 _FIT_PROBES = MAX_STRIDE  # consecutive sizes to fit a stride on: a period of every k up to MAX_STRIDE
 #: Runs of the function per length group, beyond the one run at every length's first size
 PROBE_CALLS = _PROBES - 1 + len(_FAR_GAPS) + _FIT_PROBES
@@ -130,9 +139,11 @@ def named_output_shapes(shapes: list[tuple[Dim, ...]], run: Run, ports: tuple[st
     def fitting(name: str) -> tuple[tuple[int, ...], list]:
         if name not in wide and max_stride == 1:  # no stride to fit: the small sizes' runs
             wide[name] = (probes[name], moved[name])
-        if name not in wide:
+        if name not in wide:  # the near sizes among them were run already
             sizes = _spread(first[name], range(_FIT_PROBES), taken - {first[name]})
-            wide[name] = ((*sizes, *far[name]), [*at(name, sizes), *moved[name][-len(gaps):]])
+            known = dict(zip(probes[name], moved[name]))
+            known.update(zip(missing := tuple(k for k in sizes if k not in known), at(name, missing)))
+            wide[name] = ((*sizes, *far[name]), [*(known[k] for k in sizes), *moved[name][-len(gaps):]])
         return wide[name]
 
     out = []
@@ -165,13 +176,14 @@ def _first_taken(run: Run, shapes: list, groups: dict, probes: dict[str, tuple[i
 
 
 def _staged(near: tuple[int, ...], far: tuple[int, ...], base: list, at: Callable[[tuple[int, ...]], list]) -> tuple:
-    """(sizes, runs) of one length: its first ``_FEW`` near sizes and the far ones, and only when some output dim
-    there is neither fixed nor ``a * n + b`` the rest of the near sizes too (a stride's steps show among them)."""
-    sizes = (*near[:_FEW], *far)
+    """(sizes, runs) of one length: its first ``_FEW`` near sizes and the first far one, and only when some output
+    dim there is neither fixed nor ``a * n + b`` the other far ones and the rest of the near sizes too (a stride's
+    steps show among them; see the module for why the first far one suffices otherwise)."""
+    sizes = (*near[:_FEW], far[0])
     runs = [base, *at(sizes[1:])]
     if _all_affine(sizes, runs):
         return sizes, runs
-    return (*near, *far), [*runs[:_FEW], *at(near[_FEW:]), *runs[_FEW:]]
+    return (*near, *far), [*runs[:_FEW], *at(near[_FEW:]), runs[-1], *at(far[1:])]
 
 
 def _all_affine(sizes: tuple[int, ...], runs: list[list[tuple[int, ...]]]) -> bool:
