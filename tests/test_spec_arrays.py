@@ -140,11 +140,11 @@ def test_an_array_s_dtype_name_it_does_not_know_is_one_error_at_the_name():
 
 @pytest.mark.parametrize("array, message", [
     ("{array: [1.0, 70000.0], dtype: float16}", "the array holds 7e+04, beyond float16's range"),
-    ("{array: [1.0, 1.0e400], dtype: float64}", ":3:35: layer 'w' option array: the array holds 1.0e400, beyond "
-                                                "float64's range (it would become inf); write .inf for an infinity"),
-    ("{array: [[-1.0e400]], dtype: float16}", "the array holds -1.0e400, beyond float64's range"),
-    ("[0.5, 2, 1.0e400, 3]", ":3:35: layer 'w' option array: the array holds 1.0e400, beyond float64's range"),
-    ("[[1, 2], [3, 1e999]]", "the array holds 1e999, beyond float64's range"),
+    ("{array: [1.0, 1.0e400], dtype: float64}", ":3:49: layer 'w' option array: the array holds 1.0e400 at [2], "
+                                                "beyond float64's range (it would become inf); write .inf for an infinity"),
+    ("{array: [[-1.0e400]], dtype: float16}", "the array holds -1.0e400 at [1, 1], beyond float64's range"),
+    ("[0.5, 2, 1.0e400, 3]", ":3:44: layer 'w' option array: the array holds 1.0e400 at [3], beyond float64's range"),
+    ("[[1, 2], [3, 1e999]]", "the array holds 1e999 at [2, 2], beyond float64's range"),
     ("{shared: s, dtype: float64}", "dtype: float64 goes with the array's values"),
     ("{dtype: float64}", "an array is a list of numbers, null, {array: [...], dtype: float64}")])
 def test_an_array_whose_dtype_cannot_hold_it_or_has_no_values_is_refused(array, message):

@@ -52,30 +52,51 @@ def typed_values(reader: Any, spec: YMap, values: Any, label: str, layer: tuple 
     return typed
 
 
-def numbers(reader: Any, value: Any, loc: Any, label: str, layer: tuple | None, nested: bool) -> Any:
-    """``value``, an array's values, unless a boolean is among them (true is no number: the schema refuses it too)
-    or a decimal too large for any float (``1e400``, read as inf: an infinity is written ``.inf``); ``nested``: a
-    boolean alone is left to the option (``biases: false`` leaves biases out)."""
+def numbers(reader: Any, value: Any, loc: Any, label: str, layer: tuple | None, nested: bool,
+            written: Any = None, option: str | None = None) -> Any:
+    """``value``, an array's values, unless a boolean is among them (true is no number: the schema refuses it too),
+    a decimal too large for any float (``1e400``, read as inf: an infinity is written ``.inf``) or an item of a list
+    that is no number (text, null): told at that item's place in ``written`` (the YAML list ``value`` was read from),
+    with its 1-based index path; ``nested``: a boolean alone is left to the option (``biases: false`` leaves biases
+    out)."""
     flagged = _first_unread(value)
-    if isinstance(flagged, OverflowedFloat):
-        return reader.error(loc, f"{label}the array holds {flagged}, beyond float64's range (it would become inf); "
-                            f"write .inf for an infinity", layer=layer, kind="option-value", found=flagged)
     if flagged is None or (nested and not isinstance(value, list)):
         return value
-    return reader.error(loc, f"{label}an array holds numbers, found the boolean {str(flagged).lower()} in "
-                        f"{reprlib.repr(value)}; write 1 or 0", layer=layer, kind="value-type",
-                        expected="numbers", found=flagged)
+    item, path = flagged
+    at, where, fields = item_loc(written, path) or loc, f" at {list(path)}" if path else "", \
+        {"layer": layer, "option": option, "found": item}
+    if isinstance(item, OverflowedFloat):
+        return reader.error(at, f"{label}the array holds {item}{where}, beyond float64's range (it would become "
+                            f"inf); write .inf for an infinity", kind="option-value", **fields)
+    what = f"the boolean {str(item).lower()}" if isinstance(item, bool) else "null" if item is None \
+        else f"the text {quoted(item)}" if isinstance(item, str) else f"{type(item).__name__} {reprlib.repr(item)}"
+    return reader.error(at, f"{label}an array holds numbers, found {what}{where}"
+                        f"{'; write 1 or 0' if isinstance(item, bool) else ''}", kind="value-type",
+                        expected="numbers", **fields)
 
 
-def _first_unread(value: Any) -> bool | OverflowedFloat | None:
-    """The first boolean or overflowed decimal in ``value`` or its nested lists, else None."""
+def item_loc(written: Any, path: tuple[int, ...]) -> Any:
+    """Where the item at 1-based index ``path`` of YAML list ``written`` is, or None (not read from YAML)."""
+    loc = None
+    for index in path:
+        locs = getattr(written, "item_locs", None)
+        if locs is None or index > len(locs):
+            return loc
+        loc, written = locs[index - 1], written[index - 1]
+    return loc
+
+
+def _first_unread(value: Any, at: tuple[int, ...] = ()) -> tuple[Any, tuple[int, ...]] | None:
+    """The first boolean or overflowed decimal in ``value`` or its nested lists, or item of a list that is neither
+    number nor list, with its 1-based index path; else None."""
     if type(value) in _UNREAD:
-        return value
+        return value, at
     types = set(map(type, value)) if isinstance(value, list) else set()  # one pass in C over a row of numbers
-    if not types.isdisjoint(_UNREAD):
-        return next(v for v in value if type(v) in _UNREAD)
-    return next((found for item in value if (found := _first_unread(item)) is not None), None) \
-        if list in types else None
+    if not types <= _NUMBERS:
+        return next((v, (*at, i)) for i, v in enumerate(value, 1) if type(v) not in _NUMBERS)
+    return next((found for i, item in enumerate(value, 1) if (found := _first_unread(item, (*at, i))) is not None),
+                None) if list in types else None
 
 
 _UNREAD = {bool, OverflowedFloat}  # an array's items that read as no number it holds
+_NUMBERS = {int, float, list}  # the types of a list's items an array holds

@@ -299,7 +299,7 @@ def _options(reader: Any, cls: type, spec: YMap, loc: Loc, path: tuple) -> Any:
                 kwargs[key] = _pair(reader, cls, value, where, path, label)
             else:
                 kwargs[key] = (read_layer(reader, value, where, (*path, key)) if how.kind == "net"
-                               else how.read(reader, value, where, f"layer {_name(path)} option {key}: ", path))
+                               else how.read(reader, value, where, f"layer {_name(path)} option {key}: ", path, key))
     for key, field in fields.items():
         if required(field) and key not in spec:
             reader.error(loc, f"{label} needs option {quoted(key)} (in Python its first argument: {cls.__name__}(...))",

@@ -55,8 +55,8 @@ class Flow(dict):
 
 @dataclasses.dataclass(frozen=True)
 class Codec:
-    """``read(reader, value, loc, label, layer)`` -> keyword value or FAILED (problems recorded on ``reader``; ``layer``:
-    the path of the layer whose option it is);
+    """``read(reader, value, loc, label, layer, option)`` -> keyword value or FAILED (problems recorded on ``reader``;
+    ``layer``: the path of the layer whose option it is, ``option`` its name);
     ``write(value)`` -> YAML data; ``schema``: the JSON Schema of the YAML form; ``kind``: the OptionKind's name."""
 
     read: Callable[..., Any]
@@ -72,7 +72,7 @@ def plain(value: Any) -> Any:
     return [plain(v) if isinstance(v, (dict, list)) else v for v in value] if isinstance(value, list) else value
 
 
-def _read_distribution(reader: Any, spec: Any, loc: Any, label: str, layer: tuple | None = None) -> Any:
+def _read_distribution(reader: Any, spec: Any, loc: Any, label: str, layer: tuple | None = None, *_: Any) -> Any:
     """``{type: NormalDistribution, args: ['#mu', 1.0]}`` -> the distribution (other values: the layer checks)."""
     if isinstance(spec, str) and spec in DISTRIBUTIONS:  # a bare name, as a layer's: Wolfram's Name[]
         return _bare_distribution(reader, DISTRIBUTIONS[spec], loc, label, layer)
@@ -310,12 +310,13 @@ def data(value: Any) -> Any:
                      f"tensors only)")
 
 
-def _read_array(reader: Any, spec: Any, loc: Any, label: str, layer: tuple | None = None) -> Any:
+def _read_array(reader: Any, spec: Any, loc: Any, label: str, layer: tuple | None = None,
+                option: str | None = None) -> Any:
     """``[...]``, ``{array: [...], dtype: float64}`` (values of another dtype than float32), ``{shared: w}`` or
     ``{shared: w, array: [...]}`` (a NetSharedArray, its values typed alike) -> the option's value (others: plain
     data)."""
     if not isinstance(spec, YMap):
-        return numbers(reader, plain(spec), loc, label, layer, nested=True)
+        return numbers(reader, plain(spec), loc, label, layer, nested=True, written=spec, option=option)
     unknown = [k for k in spec if k not in ARRAY_KEYS]
     if not ("shared" in spec or "array" in spec) or unknown:  # its keys are at fault, not its type
         return reader.error(loc, f"{label}an array is a list of numbers, null, {{array: [...], dtype: float64}} "
@@ -324,7 +325,8 @@ def _read_array(reader: Any, spec: Any, loc: Any, label: str, layer: tuple | Non
                             f"{did_you_mean(unknown[0], ARRAY_KEYS) if unknown else ''}", layer=layer,
                             kind="unknown-key" if unknown else "missing-key", found=unknown[0] if unknown else None,
                             expected=ARRAY_KEYS if unknown else ("shared", "array"))
-    values = numbers(reader, plain(spec.get("array")), loc, label, layer, nested=False)
+    values = numbers(reader, plain(spec.get("array")), spec.value_locs.get("array", loc), label, layer, nested=False,
+                     written=spec.get("array"), option=option)
     if values is not FAILED and "dtype" in spec:
         values = typed_values(reader, spec, values, label, layer)
     if values is FAILED or "shared" not in spec:
