@@ -58,3 +58,31 @@ def test_a_bad_item_of_a_shared_array_with_values_is_placed_at_itself():
     problem, message = _problem(text)
     assert message.startswith(_at(text, 4, "null") + "layer 'lin' option biases: an array holds numbers, found ")
     assert "at [2]" in message and problem.option == "biases"
+
+
+@pytest.mark.parametrize("weights", [
+    "[[1, 2, 3],\n      [4, 5]]", "{dtype: float64, array: [[1, 2, 3],\n      [4, 5]]}",
+    "{shared: w2, array: [[1, 2, 3],\n      [4, 5]]}"])
+def test_ragged_rows_are_placed_at_the_short_row(weights):
+    text = f"netgraph: 1\nlayers:\n  lin: {{type: LinearLayer, output: 2, input: 3,\n    weights: {weights}}}\n"
+    problem, message = _problem(text)
+    assert message.startswith("<string>:5:7: layer 'lin'") and "row [2] has 2 values where row [1] has 3" in message
+    assert problem.option == "weights"
+
+
+@pytest.mark.parametrize("array, written, dtype", [
+    ("[1.0, 2.0, 1.0e39]", "1.0e39", "float32"), ("{array: [[1.0, 2.0], [-7.0e4, 1.0]], dtype: float16}", "-7.0e4",
+                                                  "float16")])
+def test_a_value_beyond_the_array_s_dtype_is_placed_at_itself(array, written, dtype):
+    text = f"netgraph: 1\nlayers:\n  arr: {{type: NetArrayLayer, array: {array}}}\n"
+    problem, message = _problem(text)
+    assert message.startswith(_at(text, 3, written)) and f"beyond {dtype}'s range" in message
+    assert problem.found == abs(float(written))
+
+
+def test_a_python_array_that_is_no_numbers_names_the_item_and_its_path():
+    from netgraph import NetArrayLayer
+    with pytest.raises(ValueError) as info:
+        NetArrayLayer(array=[1.0] * 200_000 + ["1.2.3"])
+    assert str(info.value).endswith(", ...], whose item [200001] (1-based) is '1.2.3' (str)")
+    assert info.value.diagnostics[0].found == "1.2.3"

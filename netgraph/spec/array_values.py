@@ -13,6 +13,7 @@ from typing import Any
 
 import torch
 
+from netgraph.core.array_items import first_odd_item, path_of_magnitude, ragged_row
 from netgraph.core.errors import did_you_mean
 from netgraph.core.layer_values import array_dtype
 from netgraph.core.naming_scope import quoted
@@ -20,7 +21,7 @@ from netgraph.core.options import beyond_range
 from netgraph.spec.scalar_spans import OverflowedFloat
 from netgraph.spec.yaml_nodes import YMap
 
-__all__ = ["ARRAY_DTYPES", "ARRAY_KEYS", "array_dtype", "typed_values", "numbers"]
+__all__ = ["ARRAY_DTYPES", "ARRAY_KEYS", "array_dtype", "typed_values", "numbers", "array_item_at", "item_loc"]
 
 ARRAY_DTYPES = {"float16": torch.float16, "bfloat16": torch.bfloat16, "float32": torch.float32,
                 "float64": torch.float64}  # an array's ``dtype:`` names, as torch names them
@@ -47,7 +48,8 @@ def typed_values(reader: Any, spec: YMap, values: Any, label: str, layer: tuple 
         return values
     big = beyond_range(exact, ARRAY_DTYPES[name])
     if big is not None:
-        return reader.error(loc, f"{label}the array holds {big:.4g}, beyond {name}'s range (it would become inf)",
+        return reader.error(array_item_at(spec, big) or loc, f"{label}the array holds {big:.4g}, beyond {name}'s "
+                            f"range (it would become inf)",
                             kind="option-value", found=big, layer=layer)
     return typed
 
@@ -75,6 +77,17 @@ def numbers(reader: Any, value: Any, loc: Any, label: str, layer: tuple | None, 
                         expected="numbers", **fields)
 
 
+def array_item_at(written: Any, found: Any) -> Any:
+    """Where in the YAML array ``written`` (a list, or a mapping with ``array:``) is the item a problem with its
+    values names: the first row unlike its sibling, else the number of magnitude ``found``; else None."""
+    values = written.get("array") if isinstance(written, YMap) else written
+    if not isinstance(values, list):
+        return None
+    ragged = ragged_row(values)
+    path = ragged[0] if ragged else path_of_magnitude(values, abs(found)) if isinstance(found, float) else None
+    return item_loc(values, path) if path else getattr(values, "loc", None)
+
+
 def item_loc(written: Any, path: tuple[int, ...]) -> Any:
     """Where the item at 1-based index ``path`` of YAML list ``written`` is, or None (not read from YAML)."""
     loc = None
@@ -86,16 +99,10 @@ def item_loc(written: Any, path: tuple[int, ...]) -> Any:
     return loc
 
 
-def _first_unread(value: Any, at: tuple[int, ...] = ()) -> tuple[Any, tuple[int, ...]] | None:
+def _first_unread(value: Any) -> tuple[Any, tuple[int, ...]] | None:
     """The first boolean or overflowed decimal in ``value`` or its nested lists, or item of a list that is neither
     number nor list, with its 1-based index path; else None."""
-    if type(value) in _UNREAD:
-        return value, at
-    types = set(map(type, value)) if isinstance(value, list) else set()  # one pass in C over a row of numbers
-    if not types <= _NUMBERS:
-        return next((v, (*at, i)) for i, v in enumerate(value, 1) if type(v) not in _NUMBERS)
-    return next((found for i, item in enumerate(value, 1) if (found := _first_unread(item, (*at, i))) is not None),
-                None) if list in types else None
+    return (value, ()) if type(value) in _UNREAD else first_odd_item(value, _NUMBERS)
 
 
 _UNREAD = {bool, OverflowedFloat}  # an array's items that read as no number it holds

@@ -29,6 +29,7 @@ from netgraph.layers.expression import ExpressionError
 from netgraph.layers.function import ELEMENTWISE
 from netgraph.layers.shorthand import from_shorthand, known_names
 from netgraph.spec.array_checks import missing_arrays
+from netgraph.spec.array_values import array_item_at
 from netgraph.spec.layer_lists import listed_options
 from netgraph.spec.options import option_codecs
 from netgraph.spec.problems import FAILED, TooManyProblems, at_layer, sole
@@ -350,6 +351,9 @@ def _construct(reader: Any, cls: type, kwargs: dict, spec: YMap, loc: Loc, path:
                              source=at_layer(d, path), kind="option-value")
             return FAILED
         where = spec.value_locs[key].at(column) if column is not None else at
+        if column is None and problems and getattr(option_codecs(cls).get(option), "kind", None) == "array":
+            # at the array's item at fault (a short row, a value beyond float32), where one is
+            where = array_item_at(spec[option], problems[0].found) or where
         origin = reader.origin(path, problems[0].option) if problems else ""  # an array from the weights file
         return reader.error(where, f"layer {_name(path)}: {exc}{text_hint(spec.get(option))}{origin}",
                             source=sole(exc, path), kind="option-value", layer=path, option=option)

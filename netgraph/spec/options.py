@@ -34,7 +34,7 @@ from netgraph.core.other_layer_names import distribution_name_hint, other_layer_
 from netgraph.core.wording import value_kind
 from netgraph.layers.dist_params import plain_param
 from netgraph.layers.distributions import DISTRIBUTIONS, Distribution
-from netgraph.spec.array_values import ARRAY_KEYS, array_dtype, numbers, typed_values
+from netgraph.spec.array_values import ARRAY_KEYS, array_dtype, array_item_at, numbers, typed_values
 from netgraph.spec.port_ranges import range_problem
 from netgraph.spec.problems import FAILED, sole
 from netgraph.spec.quoted_numbers import quoted_number_hint
@@ -334,7 +334,9 @@ def _read_array(reader: Any, spec: Any, loc: Any, label: str, layer: tuple | Non
     try:
         return NetSharedArray(spec["shared"], values)
     except OptionError as exc:
-        return reader.error(loc, f"{label}{exc}", source=sole(exc), kind="option-value", layer=layer)
+        found = exc.diagnostics[0].found if exc.diagnostics else None
+        return reader.error(array_item_at(spec, found) or loc, f"{label}{exc}", source=sole(exc),
+                            kind="option-value", layer=layer, option=option)
 
 
 def _write_array(value: Any) -> Any:
