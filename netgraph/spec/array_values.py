@@ -21,7 +21,8 @@ from netgraph.core.options import beyond_range
 from netgraph.spec.scalar_spans import OverflowedFloat
 from netgraph.spec.yaml_nodes import YMap
 
-__all__ = ["ARRAY_DTYPES", "ARRAY_KEYS", "array_dtype", "typed_values", "numbers", "array_item_at", "item_loc"]
+__all__ = ["ARRAY_DTYPES", "ARRAY_KEYS", "array_dtype", "typed_values", "numbers", "array_item_at", "item_loc",
+           "faulty_item_at"]
 
 ARRAY_DTYPES = {"float16": torch.float16, "bfloat16": torch.bfloat16, "float32": torch.float32,
                 "float64": torch.float64}  # an array's ``dtype:`` names, as torch names them
@@ -86,6 +87,21 @@ def array_item_at(written: Any, found: Any) -> Any:
     ragged = ragged_row(values)
     path = ragged[0] if ragged else path_of_magnitude(values, abs(found)) if isinstance(found, float) else None
     return item_loc(values, path) if path else getattr(values, "loc", None)
+
+
+def faulty_item_at(value: Any, found: Any, whole: bool = True) -> Any:
+    """Where in a YAML list of scalars (a shape, a kernel) is the item a problem names: the first equal to ``found``
+    where that is a scalar, else (``found`` the whole list, and ``whole``) the first that is no positive int; else
+    None."""
+    if not hasattr(value, "item_locs") or any(isinstance(v, (list, dict)) for v in value):
+        return None  # no YAML list of scalars
+    if isinstance(found, (list, tuple)):
+        bad = (i for i, v in enumerate(value) if type(v) is not int or v <= 0) if whole and list(found) == list(value) \
+            else ()
+    else:
+        bad = (i for i, v in enumerate(value) if type(v) is type(found) and v == found)
+    index = next(iter(bad), None)
+    return None if index is None else value.item_locs[index]
 
 
 def item_loc(written: Any, path: tuple[int, ...]) -> Any:

@@ -34,7 +34,8 @@ from netgraph.core.other_layer_names import distribution_name_hint, other_layer_
 from netgraph.core.wording import value_kind
 from netgraph.layers.dist_params import plain_param
 from netgraph.layers.distributions import DISTRIBUTIONS, Distribution
-from netgraph.spec.array_values import ARRAY_KEYS, array_dtype, array_item_at, numbers, typed_values
+from netgraph.spec.array_values import ARRAY_KEYS, array_dtype, array_item_at, faulty_item_at, numbers, \
+    typed_values
 from netgraph.spec.port_ranges import range_problem
 from netgraph.spec.problems import FAILED, sole
 from netgraph.spec.quoted_numbers import quoted_number_hint
@@ -278,7 +279,7 @@ def part_loc(ports: YMap, name: str, exc: Conflict) -> Any:
             break
         loc = node.key_locs[part] if exc.key and i == len(at) - 1 else node.value_locs[part]
         node = node[part]
-    return loc
+    return faulty_item_at(node, getattr(exc, "found", None), whole=False) or loc  # a shape's dim named
 
 
 def data(value: Any) -> Any:
