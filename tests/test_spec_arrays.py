@@ -108,16 +108,18 @@ def test_integer_arrays_of_any_width_are_read_as_float32_and_complex_ones_refuse
         load(tmp_path / "x.yaml")
 
 
-@pytest.mark.parametrize("array, found", [
-    ("[[1.0, 2.0], [3.0]]", "row [2] has 1 value where row [1] has 2"),
-    ("[[[1, 2], [3, 4]], [[5, 6], [7]]]", "row [2, 2] has 1 value where row [2, 1] has 2"),
-    ("[[1, 2], 3]", "row [2] is a single value where row [1] is a list")])
-def test_an_inline_array_with_rows_of_different_lengths_names_the_short_row(array, found):
+@pytest.mark.parametrize("array, found, row", [
+    ("[[1.0, 2.0], [3.0]]", "row [2] has 1 value where row [1] has 2", "[3.0]"),
+    ("[[[1, 2], [3, 4]], [[5, 6], [7]]]", "row [2, 2] has 1 value where row [2, 1] has 2", "[7]"),
+    ("[[1, 2], 3]", "row [2] is a single value where row [1] is a list", "3]")])
+def test_an_inline_array_with_rows_of_different_lengths_names_the_short_row(array, found, row):
+    text = f"netgraph: 1\nlayers:\n  w: {{type: NetArrayLayer, array: {array}}}\n"
     with pytest.raises(SpecError) as info:
-        NetGraph.from_yaml(f"netgraph: 1\nlayers:\n  w: {{type: NetArrayLayer, array: {array}}}\n")
-    assert str(info.value) == (f"<string>:3:35: layer 'w': NetArrayLayer array= needs a numeric array (a real tensor, "
-                               f"a number or nested lists of numbers); found nested lists whose rows differ in length: "
-                               f"{found} (1-based)")
+        NetGraph.from_yaml(text)
+    col = text.splitlines()[2].rindex(row) + 1  # at the short row
+    assert str(info.value) == (f"<string>:3:{col}: layer 'w': NetArrayLayer array= needs a numeric array (a real "
+                               f"tensor, a number or nested lists of numbers); found nested lists whose rows differ in "
+                               f"length: {found} (1-based)")
     with pytest.raises(ValueError, match=f"rows differ in length: {re.escape(found)}"):
         LinearLayer(2, weights=json.loads(array))
 
@@ -140,11 +142,12 @@ def test_an_array_s_dtype_name_it_does_not_know_is_one_error_at_the_name():
 
 @pytest.mark.parametrize("array, message", [
     ("{array: [1.0, 70000.0], dtype: float16}", "the array holds 7e+04, beyond float16's range"),
-    ("{array: [1.0, 1.0e400], dtype: float64}", ":3:35: layer 'w' option array: the array holds 1.0e400, beyond "
-                                                "float64's range (it would become inf); write .inf for an infinity"),
-    ("{array: [[-1.0e400]], dtype: float16}", "the array holds -1.0e400, beyond float64's range"),
-    ("[0.5, 2, 1.0e400, 3]", ":3:35: layer 'w' option array: the array holds 1.0e400, beyond float64's range"),
-    ("[[1, 2], [3, 1e999]]", "the array holds 1e999, beyond float64's range"),
+    ("{array: [1.0, 1.0e400], dtype: float64}",
+     ":3:49: layer 'w' option array: the array holds 1.0e400 at [2], beyond float64's range (it would become inf); "
+     "write .inf for an infinity"),
+    ("{array: [[-1.0e400]], dtype: float16}", "the array holds -1.0e400 at [1, 1], beyond float64's range"),
+    ("[0.5, 2, 1.0e400, 3]", ":3:44: layer 'w' option array: the array holds 1.0e400 at [3], beyond float64's range"),
+    ("[[1, 2], [3, 1e999]]", "the array holds 1e999 at [2, 2], beyond float64's range"),
     ("{shared: s, dtype: float64}", "dtype: float64 goes with the array's values"),
     ("{dtype: float64}", "an array is a list of numbers, null, {array: [...], dtype: float64}")])
 def test_an_array_whose_dtype_cannot_hold_it_or_has_no_values_is_refused(array, message):

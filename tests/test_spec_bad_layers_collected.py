@@ -6,7 +6,7 @@ from tests.spec_refusals import spec_problems
 
 def test_a_graphs_ports_and_edge_syntax_are_checked_beside_bad_layers():
     text = "netgraph: 1\nlayers: 7\ninputs: {Input: [-3]}\nedges:\n  - Input => a\n  - 5\n  - Input -> zz\n"
-    assert spec_problems(text) == [(2, 9, "value-type"), (3, 17, "port-shape"), (5, 11, "edge-syntax"),
+    assert spec_problems(text) == [(2, 9, "value-type"), (3, 18, "port-shape"), (5, 11, "edge-syntax"),
                                    (6, 5, "edge-syntax")]  # zz: no layers to judge it by
 
 
@@ -17,4 +17,4 @@ def test_sections_of_the_wrong_type_are_reported_beside_bad_layers():
 
 def test_a_chains_ports_and_edges_are_checked_beside_missing_layers():
     assert spec_problems("netgraph: 1\ntype: NetChain\ninput: [-3]\nedges: [a -> b]\n") == [
-        (1, 1, "missing-key"), (3, 8, "port-shape"), (4, 1, "unknown-key")]
+        (1, 1, "missing-key"), (3, 9, "port-shape"), (4, 1, "unknown-key")]

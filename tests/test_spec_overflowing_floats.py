@@ -38,7 +38,7 @@ def test_an_overflowing_float_in_an_array_is_refused_and_an_infinity_is_written_
     with pytest.raises(SpecError) as info:
         NetGraph.from_yaml(_HEAD + "  c: {type: NetArrayLayer, array: [1.0, -1e400], output: 2}\n")
     (diagnostic,) = info.value.diagnostics
-    assert repr(diagnostic.found) == "-1e400" and "holds -1e400, beyond float64's range" in diagnostic.message
+    assert repr(diagnostic.found) == "-1e400" and "holds -1e400 at [2], beyond float64's range" in diagnostic.message
     net = NetGraph.from_yaml(_HEAD + "  c: {type: NetArrayLayer, array: [1.0, -.inf], output: 2}\n")
     assert net.layers["c"].array.tolist() == [1.0, -math.inf]
     assert "[1.0, -.inf]" in net.to_yaml() and NetGraph.from_yaml(net.to_yaml()) == net

@@ -33,6 +33,7 @@ from typing import Annotated, Any, Literal, Optional, Union
 
 import torch
 
+from netgraph.core.array_items import first_odd_item, ragged_row
 from netgraph.core.errors import OptionError
 from netgraph.core.name_guesses import did_you_mean
 from netgraph.core.naming_scope import quoted
@@ -63,25 +64,6 @@ _INTEGERS = (torch.bool, torch.uint8, torch.int8, torch.int16, torch.int32, torc
              torch.uint64)  # values read as float32, as numpy's integer arrays of any width
 
 
-def _ragged_rows(value: Any, at: tuple[int, ...] = ()) -> str | None:
-    """For nested lists whose rows differ in length, words naming the first row unlike its first sibling (1-based
-    paths), else None.
-
-    >>> _ragged_rows([[1.0, 2.0], [3.0]]), _ragged_rows([[1, 2], [3, 4]])
-    ('row [2] has 1 value where row [1] has 2', None)
-    """
-    if not isinstance(value, (list, tuple)) or not value:
-        return None
-    first, listed = value[0], isinstance(value[0], (list, tuple))
-    for i, row in enumerate(value[1:], 2):
-        if isinstance(row, (list, tuple)) != listed:
-            kinds = ("a single value", "a list") if listed else ("a list", "a single value")
-            return f"row {[*at, i]} is {kinds[0]} where row {[*at, 1]} is {kinds[1]}"
-        if listed and len(row) != len(first):
-            return f"row {[*at, i]} has {len(row)} value{'' if len(row) == 1 else 's'} where row {[*at, 1]} has {len(first)}"
-    return next((r for i, row in enumerate(value, 1) if (r := _ragged_rows(row, (*at, i)))), None)
-
-
 def as_array(value: Any, what: str, option: str | None = None) -> torch.Tensor | None:
     """A detached copy of ``value`` (list, number, ndarray or tensor) as a net keeps it, or None: the one rule for a
     layer's array option and ``net_replace_part``'s arrays. Python numbers and lists are read as float64 and kept as
@@ -103,8 +85,11 @@ def as_array(value: Any, what: str, option: str | None = None) -> torch.Tensor |
     except (TypeError, ValueError, RuntimeError):
         t = None
     if t is None or t.layout != torch.strided or t.is_meta or not (t.is_floating_point() or t.dtype in _INTEGERS):
-        ragged = _ragged_rows(value) if t is None and plain else None
-        found = (f"nested lists whose rows differ in length: {ragged} (1-based)" if ragged
+        ragged = ragged_row(value) if t is None and plain else None
+        odd = first_odd_item(value, _PLAIN_ITEMS) if t is None and plain and not ragged else None
+        found = (f"nested lists whose rows differ in length: {ragged[1]} (1-based)" if ragged
+                 else f"{type(value).__name__} {reprlib.repr(value)}, whose item {list(odd[1])} (1-based) is "
+                      f"{reprlib.repr(odd[0])} ({type(odd[0]).__name__})" if odd
                  else f"a numpy array of dtype {unread_dtype(value)} (cast it: a.astype(numpy.float32))"
                  if t is None and unread_dtype(value)
                  else f"{type(value).__name__} {reprlib.repr(value)}" if t is None
@@ -112,7 +97,8 @@ def as_array(value: Any, what: str, option: str | None = None) -> torch.Tensor |
                  else "a complex array (its imaginary part would be dropped)" if t.is_complex()
                  else f"values of dtype {t.dtype}")  # complex, quantized, ... are no real values
         raise OptionError(f"{what} needs a numeric array (a real tensor, a number or nested lists of numbers); "
-                          f"found {found}", option=option, expected="a numeric array", found=value,
+                          f"found {found}", option=option, expected="a numeric array",
+                          found=odd[0] if odd else value,
                           kind=VALUE_KIND)
     if plain:
         big = beyond_range(t)
@@ -121,6 +107,9 @@ def as_array(value: Any, what: str, option: str | None = None) -> torch.Tensor |
                               kind=VALUE_KIND, found=big)
         return t.to(torch.float32)
     return t.detach().to(torch.float32 if not t.is_floating_point() else t.dtype).clone()
+
+
+_PLAIN_ITEMS = {int, float, bool, list, tuple}  # items of Python lists torch reads as numbers (others: named)
 
 
 def beyond_range(values: torch.Tensor, dtype: torch.dtype = torch.float32) -> float | None:

@@ -13,6 +13,7 @@ from typing import Any
 
 import torch
 
+from netgraph.core.array_items import first_odd_item, path_of_magnitude, ragged_row
 from netgraph.core.errors import did_you_mean
 from netgraph.core.layer_values import array_dtype
 from netgraph.core.naming_scope import quoted
@@ -20,7 +21,8 @@ from netgraph.core.options import beyond_range
 from netgraph.spec.scalar_spans import OverflowedFloat
 from netgraph.spec.yaml_nodes import YMap
 
-__all__ = ["ARRAY_DTYPES", "ARRAY_KEYS", "array_dtype", "typed_values", "numbers"]
+__all__ = ["ARRAY_DTYPES", "ARRAY_KEYS", "array_dtype", "typed_values", "numbers", "array_item_at", "item_loc",
+           "faulty_item_at"]
 
 ARRAY_DTYPES = {"float16": torch.float16, "bfloat16": torch.bfloat16, "float32": torch.float32,
                 "float64": torch.float64}  # an array's ``dtype:`` names, as torch names them
@@ -47,35 +49,77 @@ def typed_values(reader: Any, spec: YMap, values: Any, label: str, layer: tuple 
         return values
     big = beyond_range(exact, ARRAY_DTYPES[name])
     if big is not None:
-        return reader.error(loc, f"{label}the array holds {big:.4g}, beyond {name}'s range (it would become inf)",
+        return reader.error(array_item_at(spec, big) or loc, f"{label}the array holds {big:.4g}, beyond {name}'s "
+                            f"range (it would become inf)",
                             kind="option-value", found=big, layer=layer)
     return typed
 
 
-def numbers(reader: Any, value: Any, loc: Any, label: str, layer: tuple | None, nested: bool) -> Any:
-    """``value``, an array's values, unless a boolean is among them (true is no number: the schema refuses it too)
-    or a decimal too large for any float (``1e400``, read as inf: an infinity is written ``.inf``); ``nested``: a
-    boolean alone is left to the option (``biases: false`` leaves biases out)."""
+def numbers(reader: Any, value: Any, loc: Any, label: str, layer: tuple | None, nested: bool,
+            written: Any = None, option: str | None = None) -> Any:
+    """``value``, an array's values, unless a boolean is among them (true is no number: the schema refuses it too),
+    a decimal too large for any float (``1e400``, read as inf: an infinity is written ``.inf``) or an item of a list
+    that is no number (text, null): told at that item's place in ``written`` (the YAML list ``value`` was read from),
+    with its 1-based index path; ``nested``: a boolean alone is left to the option (``biases: false`` leaves biases
+    out)."""
     flagged = _first_unread(value)
-    if isinstance(flagged, OverflowedFloat):
-        return reader.error(loc, f"{label}the array holds {flagged}, beyond float64's range (it would become inf); "
-                            f"write .inf for an infinity", layer=layer, kind="option-value", found=flagged)
     if flagged is None or (nested and not isinstance(value, list)):
         return value
-    return reader.error(loc, f"{label}an array holds numbers, found the boolean {str(flagged).lower()} in "
-                        f"{reprlib.repr(value)}; write 1 or 0", layer=layer, kind="value-type",
-                        expected="numbers", found=flagged)
+    item, path = flagged
+    at, where, fields = item_loc(written, path) or loc, f" at {list(path)}" if path else "", \
+        {"layer": layer, "option": option, "found": item}
+    if isinstance(item, OverflowedFloat):
+        return reader.error(at, f"{label}the array holds {item}{where}, beyond float64's range (it would become "
+                            f"inf); write .inf for an infinity", kind="option-value", **fields)
+    what = f"the boolean {str(item).lower()}" if isinstance(item, bool) else "null" if item is None \
+        else f"the text {quoted(item)}" if isinstance(item, str) else f"{type(item).__name__} {reprlib.repr(item)}"
+    return reader.error(at, f"{label}an array holds numbers, found {what}{where}"
+                        f"{'; write 1 or 0' if isinstance(item, bool) else ''}", kind="value-type",
+                        expected="numbers", **fields)
 
 
-def _first_unread(value: Any) -> bool | OverflowedFloat | None:
-    """The first boolean or overflowed decimal in ``value`` or its nested lists, else None."""
-    if type(value) in _UNREAD:
-        return value
-    types = set(map(type, value)) if isinstance(value, list) else set()  # one pass in C over a row of numbers
-    if not types.isdisjoint(_UNREAD):
-        return next(v for v in value if type(v) in _UNREAD)
-    return next((found for item in value if (found := _first_unread(item)) is not None), None) \
-        if list in types else None
+def array_item_at(written: Any, found: Any) -> Any:
+    """Where in the YAML array ``written`` (a list, or a mapping with ``array:``) is the item a problem with its
+    values names: the first row unlike its sibling, else the number of magnitude ``found``; else None."""
+    values = written.get("array") if isinstance(written, YMap) else written
+    if not isinstance(values, list):
+        return None
+    ragged = ragged_row(values)
+    path = ragged[0] if ragged else path_of_magnitude(values, abs(found)) if isinstance(found, float) else None
+    return item_loc(values, path) if path else getattr(values, "loc", None)
+
+
+def faulty_item_at(value: Any, found: Any, whole: bool = True) -> Any:
+    """Where in a YAML list of scalars (a shape, a kernel) is the item a problem names: the first equal to ``found``
+    where that is a scalar, else (``found`` the whole list, and ``whole``) the first that is no positive int; else
+    None."""
+    if not hasattr(value, "item_locs") or any(isinstance(v, (list, dict)) for v in value):
+        return None  # no YAML list of scalars
+    if isinstance(found, (list, tuple)):
+        bad = (i for i, v in enumerate(value) if type(v) is not int or v <= 0) if whole and list(found) == list(value) \
+            else ()
+    else:
+        bad = (i for i, v in enumerate(value) if type(v) is type(found) and v == found)
+    index = next(iter(bad), None)
+    return None if index is None else value.item_locs[index]
+
+
+def item_loc(written: Any, path: tuple[int, ...]) -> Any:
+    """Where the item at 1-based index ``path`` of YAML list ``written`` is, or None (not read from YAML)."""
+    loc = None
+    for index in path:
+        locs = getattr(written, "item_locs", None)
+        if locs is None or index > len(locs):
+            return loc
+        loc, written = locs[index - 1], written[index - 1]
+    return loc
+
+
+def _first_unread(value: Any) -> tuple[Any, tuple[int, ...]] | None:
+    """The first boolean or overflowed decimal in ``value`` or its nested lists, or item of a list that is neither
+    number nor list, with its 1-based index path; else None."""
+    return (value, ()) if type(value) in _UNREAD else first_odd_item(value, _NUMBERS)
 
 
 _UNREAD = {bool, OverflowedFloat}  # an array's items that read as no number it holds
+_NUMBERS = {int, float, list}  # the types of a list's items an array holds

@@ -29,6 +29,7 @@ from netgraph.layers.expression import ExpressionError
 from netgraph.layers.function import ELEMENTWISE
 from netgraph.layers.shorthand import from_shorthand, known_names
 from netgraph.spec.array_checks import missing_arrays
+from netgraph.spec.array_values import array_item_at, faulty_item_at
 from netgraph.spec.layer_lists import listed_options
 from netgraph.spec.options import option_codecs
 from netgraph.spec.problems import FAILED, TooManyProblems, at_layer, sole
@@ -299,7 +300,7 @@ def _options(reader: Any, cls: type, spec: YMap, loc: Loc, path: tuple) -> Any:
                 kwargs[key] = _pair(reader, cls, value, where, path, label)
             else:
                 kwargs[key] = (read_layer(reader, value, where, (*path, key)) if how.kind == "net"
-                               else how.read(reader, value, where, f"layer {_name(path)} option {key}: ", path))
+                               else how.read(reader, value, where, f"layer {_name(path)} option {key}: ", path, key))
     for key, field in fields.items():
         if required(field) and key not in spec:
             reader.error(loc, f"{label} needs option {quoted(key)} (in Python its first argument: {cls.__name__}(...))",
@@ -345,14 +346,26 @@ def _construct(reader: Any, cls: type, kwargs: dict, spec: YMap, loc: Loc, path:
         column = exc.column if isinstance(exc, ExpressionError) and key else None  # at its column in the option's text
         if column is None and len(problems) > 1:  # several: each at the value of the option it names
             for d in problems:
-                reader.error(_option_at(spec, loc, d.option)[1], f"layer {_name(path)}: {d.message}"
-                             f"{text_hint(spec.get(d.option))}{reader.origin(path, d.option)}",
+                reader.error(_item_at(cls, spec, d, _option_at(spec, loc, d.option)[1]),
+                             f"layer {_name(path)}: {d.message}{text_hint(spec.get(d.option))}"
+                             f"{reader.origin(path, d.option)}",
                              source=at_layer(d, path), kind="option-value")
             return FAILED
-        where = spec.value_locs[key].at(column) if column is not None else at
+        where = spec.value_locs[key].at(column) if column is not None else \
+            _item_at(cls, spec, problems[0], at) if problems else at
         origin = reader.origin(path, problems[0].option) if problems else ""  # an array from the weights file
         return reader.error(where, f"layer {_name(path)}: {exc}{text_hint(spec.get(option))}{origin}",
                             source=sole(exc, path), kind="option-value", layer=path, option=option)
+
+
+def _item_at(cls: type, spec: YMap, problem: Any, at: Loc) -> Loc:
+    """Where in its option's value the item ``problem`` names is (an array's short row or value beyond float32, a
+    shape's or kernel's item), else ``at``."""
+    if problem.option not in spec:
+        return at
+    value = spec[problem.option]
+    array = getattr(option_codecs(cls).get(problem.option), "kind", None) == "array"
+    return (array_item_at(value, problem.found) if array else faulty_item_at(value, problem.found)) or at
 
 
 def _option_at(spec: YMap, default: Loc, *options: Any) -> tuple[str | None, Loc]:

@@ -34,7 +34,8 @@ from netgraph.core.other_layer_names import distribution_name_hint, other_layer_
 from netgraph.core.wording import value_kind
 from netgraph.layers.dist_params import plain_param
 from netgraph.layers.distributions import DISTRIBUTIONS, Distribution
-from netgraph.spec.array_values import ARRAY_KEYS, array_dtype, numbers, typed_values
+from netgraph.spec.array_values import ARRAY_KEYS, array_dtype, array_item_at, faulty_item_at, numbers, \
+    typed_values
 from netgraph.spec.port_ranges import range_problem
 from netgraph.spec.problems import FAILED, sole
 from netgraph.spec.quoted_numbers import quoted_number_hint
@@ -55,8 +56,8 @@ class Flow(dict):
 
 @dataclasses.dataclass(frozen=True)
 class Codec:
-    """``read(reader, value, loc, label, layer)`` -> keyword value or FAILED (problems recorded on ``reader``; ``layer``:
-    the path of the layer whose option it is);
+    """``read(reader, value, loc, label, layer, option)`` -> keyword value or FAILED (problems recorded on ``reader``;
+    ``layer``: the path of the layer whose option it is, ``option`` its name);
     ``write(value)`` -> YAML data; ``schema``: the JSON Schema of the YAML form; ``kind``: the OptionKind's name."""
 
     read: Callable[..., Any]
@@ -72,7 +73,7 @@ def plain(value: Any) -> Any:
     return [plain(v) if isinstance(v, (dict, list)) else v for v in value] if isinstance(value, list) else value
 
 
-def _read_distribution(reader: Any, spec: Any, loc: Any, label: str, layer: tuple | None = None) -> Any:
+def _read_distribution(reader: Any, spec: Any, loc: Any, label: str, layer: tuple | None = None, *_: Any) -> Any:
     """``{type: NormalDistribution, args: ['#mu', 1.0]}`` -> the distribution (other values: the layer checks)."""
     if isinstance(spec, str) and spec in DISTRIBUTIONS:  # a bare name, as a layer's: Wolfram's Name[]
         return _bare_distribution(reader, DISTRIBUTIONS[spec], loc, label, layer)
@@ -278,7 +279,7 @@ def part_loc(ports: YMap, name: str, exc: Conflict) -> Any:
             break
         loc = node.key_locs[part] if exc.key and i == len(at) - 1 else node.value_locs[part]
         node = node[part]
-    return loc
+    return faulty_item_at(node, getattr(exc, "found", None), whole=False) or loc  # a shape's dim named
 
 
 def data(value: Any) -> Any:
@@ -310,12 +311,13 @@ def data(value: Any) -> Any:
                      f"tensors only)")
 
 
-def _read_array(reader: Any, spec: Any, loc: Any, label: str, layer: tuple | None = None) -> Any:
+def _read_array(reader: Any, spec: Any, loc: Any, label: str, layer: tuple | None = None,
+                option: str | None = None) -> Any:
     """``[...]``, ``{array: [...], dtype: float64}`` (values of another dtype than float32), ``{shared: w}`` or
     ``{shared: w, array: [...]}`` (a NetSharedArray, its values typed alike) -> the option's value (others: plain
     data)."""
     if not isinstance(spec, YMap):
-        return numbers(reader, plain(spec), loc, label, layer, nested=True)
+        return numbers(reader, plain(spec), loc, label, layer, nested=True, written=spec, option=option)
     unknown = [k for k in spec if k not in ARRAY_KEYS]
     if not ("shared" in spec or "array" in spec) or unknown:  # its keys are at fault, not its type
         return reader.error(loc, f"{label}an array is a list of numbers, null, {{array: [...], dtype: float64}} "
@@ -324,7 +326,8 @@ def _read_array(reader: Any, spec: Any, loc: Any, label: str, layer: tuple | Non
                             f"{did_you_mean(unknown[0], ARRAY_KEYS) if unknown else ''}", layer=layer,
                             kind="unknown-key" if unknown else "missing-key", found=unknown[0] if unknown else None,
                             expected=ARRAY_KEYS if unknown else ("shared", "array"))
-    values = numbers(reader, plain(spec.get("array")), loc, label, layer, nested=False)
+    values = numbers(reader, plain(spec.get("array")), spec.value_locs.get("array", loc), label, layer, nested=False,
+                     written=spec.get("array"), option=option)
     if values is not FAILED and "dtype" in spec:
         values = typed_values(reader, spec, values, label, layer)
     if values is FAILED or "shared" not in spec:
@@ -332,7 +335,9 @@ def _read_array(reader: Any, spec: Any, loc: Any, label: str, layer: tuple | Non
     try:
         return NetSharedArray(spec["shared"], values)
     except OptionError as exc:
-        return reader.error(loc, f"{label}{exc}", source=sole(exc), kind="option-value", layer=layer)
+        found = exc.diagnostics[0].found if exc.diagnostics else None
+        return reader.error(array_item_at(spec, found) or loc, f"{label}{exc}", source=sole(exc),
+                            kind="option-value", layer=layer, option=option)
 
 
 def _write_array(value: Any) -> Any:
