@@ -207,7 +207,7 @@ inputs: {Input: [0]}
 edges: 5
 """)
     assert positions(errors) == ["<string>:3:34", "<string>:4:78", "<string>:5:38", "<string>:6:6", "<string>:7:13",
-                                 "<string>:8:17", "<string>:9:8"]
+                                 "<string>:8:18", "<string>:9:8"]
     text = "\n".join(errors)
     assert "args: is a list of parameters" in text
     assert "layer 'c': FunctionLayer needs a slot expression string" in text

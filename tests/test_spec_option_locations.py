@@ -36,9 +36,9 @@ def test_the_location_follows_the_named_option_even_when_the_message_names_anoth
     assert f"<string>:3:{_column(line, '2}')}:" in _error(f"netgraph: 1\nlayers:\n{line}\n")
 
 
-def test_an_error_naming_no_option_points_at_the_positional_option_or_the_layer():
+def test_an_error_naming_no_option_points_at_the_bad_item_of_the_positional_option():
     line = "  a: {type: ReshapeLayer, dims: [0]}"
-    assert f"<string>:3:{_column(line, '[0]')}:" in _error(f"netgraph: 1\nlayers:\n{line}\n")
+    assert f"<string>:3:{_column(line, '0]')}:" in _error(f"netgraph: 1\nlayers:\n{line}\n")
 
 
 @pytest.mark.parametrize("port, token, words", [
