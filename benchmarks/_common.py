@@ -197,16 +197,19 @@ def saved_bytes(step: Callable[[], torch.Tensor]) -> int:
     return sum(storages.values())
 
 
-def backward_step(module: torch.nn.Module, x: torch.Tensor) -> Callable[[], None]:
+def backward_step(module: torch.nn.Module, x: torch.Tensor, returns_tuple: bool = False) -> Callable[[], None]:
     """One forward + backward of ``module`` on ``x`` (loss: the mean square of its output), gradients reset as an
     optimizer's ``zero_grad`` does, over its parameter list: ``module.zero_grad`` walks the module tree each call
-    (23 modules for the compiled transformer block, 1 for its handwritten twin: 7 % of a 4 x 8 step)."""
+    (23 modules for the compiled transformer block, 1 for its handwritten twin: 7 % of a 4 x 8 step).
+    ``returns_tuple``: the module returns (output, states), as torch's recurrent modules do; indexed here rather
+    than in a wrapper module that would add a call to torch's side."""
     params = list(module.parameters())
 
     def run() -> None:
         for p in params:
             p.grad = None
-        module(x).square().mean().backward()
+        out = module(x)
+        (out[0] if returns_tuple else out).square().mean().backward()
     return run
 
 

@@ -17,7 +17,7 @@ import argparse
 import torch
 from torch import nn
 
-from _common import allocator, allocator_option, compare, machine, print_table
+from _common import allocator, allocator_option, backward_step, compare, machine, print_table
 from netgraph import (BasicRecurrentLayer, GatedRecurrentLayer, LongShortTermMemoryLayer, NetGraph, net_initialize)
 
 #: netgraph's layer, torch's module and the gates in torch's order, by name
@@ -43,16 +43,6 @@ def torch_twin(module_type: type, gates: tuple[str, ...], compiled: nn.Module, f
     return twin
 
 
-def step(module: nn.Module, x: torch.Tensor, returns_tuple: bool):
-    """One forward + backward (loss: the mean square of the output), gradients reset; torch's modules return
-    (output, states), indexed here rather than in a wrapper module that would add a call to torch's side."""
-    def run() -> None:
-        module.zero_grad(set_to_none=True)
-        out = module(x)
-        (out[0] if returns_tuple else out).square().mean().backward()
-    return run
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--small", action="store_true")
@@ -75,7 +65,7 @@ def main() -> None:
         ours = recurrent_net(layer, features, size).compile()
         twin = torch_twin(module_type, gates, ours, features, size)
         torch.testing.assert_close(ours(x), twin(x)[0])
-        result = compare({"netgraph": step(ours, x, False), module_type.__name__: step(twin, x, True)},
+        result = compare({"netgraph": backward_step(ours, x), module_type.__name__: backward_step(twin, x, True)},
                          rounds=rounds, number=number)
         rows.append((f"{name} / nn.{module_type.__name__}", f"{features} -> {size}", f"batch {batch} x length {length}",
                      f"{result.median('netgraph') * 1e6:.0f} us",

@@ -204,3 +204,18 @@ def test_a_backward_step_resets_the_gradients_without_walking_the_module_tree(mo
     step()  # not accumulated: the same gradients as one backward
     expected = torch.autograd.grad(module(x).square().mean(), params)
     assert all(torch.equal(p.grad, g) for p, g in zip(params, expected))
+
+
+def test_a_backward_step_of_a_module_returning_output_and_states_takes_the_output(monkeypatch):
+    """recurrent.py's torch twins (nn.GRU returns (output, states)) reset their gradients over a parameter list too:
+    its own step called ``module.zero_grad``, walking the module tree each call."""
+    torch.manual_seed(0)
+    module, x = torch.nn.GRU(3, 2, batch_first=True), torch.randn(4, 5, 3)
+    params = list(module.parameters())
+    step = _common.backward_step(module, x, returns_tuple=True)
+    monkeypatch.setattr(torch.nn.Module, "named_modules", lambda *a, **k: pytest.fail("walked the module tree"))
+    step()
+    step()  # not accumulated: the same gradients as one backward
+    monkeypatch.undo()
+    expected = torch.autograd.grad(module(x)[0].square().mean(), params)
+    assert all(torch.equal(p.grad, g) for p, g in zip(params, expected))

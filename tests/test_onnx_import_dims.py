@@ -13,8 +13,8 @@ from torch import nn
 
 import onnx
 
-from netgraph import (DataError, FlattenLayer, LinearLayer, NetChain, NetMapOperator, PartLayer,
-                      ReplicateLayer, ReshapeLayer, SoftmaxLayer, TransposeLayer, export_onnx, import_onnx, net_initialize)
+from netgraph import (DataError, FlattenLayer, LinearLayer, NetChain, NetMapOperator, PartLayer, ReplicateLayer,
+                      ReshapeLayer, SoftmaxLayer, SpecError, TransposeLayer, export_onnx, import_onnx, net_initialize)
 from tests.onnx_helpers import pinned_model, run_onnx, torch_export
 
 
@@ -305,3 +305,54 @@ def test_a_unit_dim_put_in_beside_dynamic_dims_imports(axis, view, tmp_path):
         x = torch.randn(*shape)
         torch.testing.assert_close(net(x), module(x))
         np.testing.assert_allclose(net(x).numpy(), run_onnx(path, {"x": x})[0], rtol=1e-6)
+
+
+class _FoldThenView(nn.Module):
+    """(b, 3, 4, 5).reshape(-1, 5): the batch folded with 3 and 4; a Linear; then ``view`` (a function of it)."""
+
+    def __init__(self, width: int, view):
+        super().__init__()
+        self.linear, self.view = nn.Linear(5, width), view
+
+    def forward(self, x):
+        return self.view(self.linear(x.reshape(-1, 5)))
+
+
+@torch.no_grad()
+def test_a_split_of_a_folded_batch_into_sizes_other_than_its_folded_ones_is_refused(tmp_path):
+    """(4b, 3, 2) by ONNX's reading (3 is no folded level; 4 is the inner one) was read as (3b, 4, 2), one level
+    unfolded: the softmax over dim 1 came out wrong; and a split of the features (-1, 2, 3), read as a level, failed
+    at build naming no node. Both are refused naming the Reshape back."""
+    torch.manual_seed(0)
+    softmax = _FoldThenView(2, lambda y: y.reshape(-1, 3, 2).softmax(1).reshape(-1, 3, 4, 2))
+    features = _FoldThenView(6, lambda y: y.view(-1, 2, 3).softmax(1).reshape(-1, 3, 4, 6))
+    for module in (softmax, features):
+        path = torch_export(module, torch.randn(2, 3, 4, 5), tmp_path / "m.onnx")
+        with pytest.raises(SpecError, match=r"cannot import node '/Reshape_\d+' \(Reshape\): .* mixes the batch dim"):
+            import_onnx(path)
+
+
+@torch.no_grad()
+def test_an_inner_map_splitting_its_own_folded_level_off_imports(tmp_path):
+    """(b, 3, 4, 5).reshape(-1, 5) -> Linear -> reshape(-1, 4, 2): the inner level split off again (a map inside a
+    map), softmax over it, then all unfolded."""
+    torch.manual_seed(0)
+    module = _FoldThenView(2, lambda y: y.reshape(-1, 4, 2).softmax(1).reshape(-1, 3, 4, 2))
+    net = import_onnx(torch_export(module, torch.randn(2, 3, 4, 5), tmp_path / "m.onnx"))
+    for batch in (1, 5):
+        x = torch.randn(batch, 3, 4, 5)
+        torch.testing.assert_close(net(x), module(x), atol=1e-6, rtol=1e-5)
+
+
+@pytest.mark.parametrize("shape", [(1, 5), (1, 1, 5)])
+@torch.no_grad()
+def test_a_view_merging_the_batch_with_unit_dims_imports_with_a_dynamic_batch(shape, tmp_path):
+    """(b, 1, 5).view(-1, 5): the merged dims are all 1, so -1 is the batch (it was refused as a graph output
+    merging the batch dim with the dims after it)."""
+    torch.manual_seed(0)
+    module = _FoldThenView(3, lambda y: y)
+    module.forward = lambda x: module.linear(x.view(-1, 5))
+    net = import_onnx(torch_export(module, torch.randn(4, *shape), tmp_path / "m.onnx"))
+    for batch in (1, 6):
+        x = torch.randn(batch, *shape)
+        torch.testing.assert_close(net(x), module(x), atol=1e-6, rtol=1e-5)

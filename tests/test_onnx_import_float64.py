@@ -199,14 +199,16 @@ def test_a_gather_elements_one_hot_takes_the_models_real_dtype(elem_type, dtype,
 
 
 ACTIVATIONS = {"ELU": nn.ELU(0.3), "LeakyReLU": nn.LeakyReLU(0.2), "CELU": nn.CELU(0.7),
-               "Hardsigmoid": nn.Hardsigmoid(), "Where(x >= 0)": Op(lambda x: torch.where(x >= 0, x, 0.1 * x))}
+               "Hardsigmoid": nn.Hardsigmoid(), "Where(x >= 0)": Op(lambda x: torch.where(x >= 0, x, 0.1 * x)),
+               "LeakyReLU(0.16666667)": nn.LeakyReLU(0.16666667), "LeakyReLU(0.33333334)": nn.LeakyReLU(0.33333334)}
 
 
 @pytest.mark.parametrize("name", ACTIVATIONS)
 @torch.no_grad()
 def test_a_float64_activations_constant_is_the_number_written(name, tmp_path):
     """Its alpha (a FLOAT attribute; Where's slope a double constant) was written as the float32's exact value
-    (0.20000000298023224): the imported net computed 1e-8 from torch's float64 module; Hardsigmoid's 1/6 is 1/6."""
+    (0.20000000298023224): the imported net computed 1e-8 from torch's float64 module; Hardsigmoid's 1/6 is 1/6, a
+    LeakyReLU's 0.16666667 (float32's shortest 1/6) is 0.16666667 (it was read as 1/6)."""
     module = ACTIVATIONS[name]
     x = 3 * torch.randn(4, 6, dtype=torch.float64, generator=torch.Generator().manual_seed(0))
     net = import_onnx(torch_export(module, x, tmp_path / "m.onnx", "x", axes={"x": {0: "b"}}))

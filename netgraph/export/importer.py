@@ -228,6 +228,8 @@ class _Builder(ConstantFolding, LayerShapes, GraphAssembly):
 
     def _add(self, node: Any, index: int, converted: Converted) -> None:
         fold = self.ctx.folds[node.output[0]] = self._fold(node, converted)
+        if fold and node.output[0] not in self.ctx.fold_levels:
+            self.ctx.fold_levels[node.output[0]] = self._inherited_levels(converted, fold)
         kind = getattr(converted.layer, "type_name", None)  # None: an alias (a recurrence's layout glue), no layer
         if fold and converted.fold is None and kind is not None and kind not in SHAPE_AGNOSTIC:
             converted = Converted(mapped(converted.layer, fold), converted.inputs)  # per merged element, as a map

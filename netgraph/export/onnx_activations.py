@@ -5,7 +5,7 @@ ElementwiseLayer: its gradient at 0 is 1, ParametricRampLayer's the slope).
 The defaults map to named functions (``Gelu`` -> ``"GELU"``, ``Elu`` with alpha 1 -> ``"ELU"``, ``Selu`` -> ``"SELU"``);
 other options to an ElementwiseLayer expression of ONNX's (or torch's) own definition, its constant as the model
 computes with it (``model_number``): in a float32 model the float32's exact value (the product rounds as ONNX's does),
-in a float64 model the number written (0.2, not 0.20000000298023224).
+in a float64 model the number written (0.2, not 0.20000000298023224; HardSigmoid's alpha 1/6 as 1/6).
 """
 
 from __future__ import annotations
@@ -28,22 +28,22 @@ __all__ = ["ACTIVATION_CONVERTERS", "expression_number", "model_number"]
 _GELU_TANH = "0.5 * # * (1 + Tanh[0.7978845608028654 * (# + 0.044715 * # * # * #)])"
 
 
-def model_number(value: Any, ctx: Context) -> float:
+def model_number(value: Any, ctx: Context, reciprocal: bool = False) -> float:
     """A FLOAT attribute (a Python float) or a constant's element as the model computes with it: in a float32 model
     the float32's exact value (0.2 is 0.20000000298023224: products round as ONNX's do); in a float64 model the number
-    written (``written_float``: 0.2; a float64 constant its own value), or a whole number's reciprocal where the
-    float32 is that one's (torch's Hardsigmoid writes 1/6 as alpha: 0.16666667 as a decimal)."""
+    written (``written_float``: 0.2; a float64 constant its own value). ``reciprocal``: a whole number's reciprocal
+    where the float32 is that one's (torch's Hardsigmoid writes 1/6 as alpha; elsewhere 0.16666667 is as typed)."""
     exact = float(np.float32(value))
     if ctx.real_dtype != np.float64:
         return exact
     narrow = type(value) is float or getattr(value, "dtype", None) == np.float32
-    whole = round(1 / exact) if narrow and math.isfinite(exact) and 0 < exact < 0.5 else 0
+    whole = round(1 / exact) if reciprocal and narrow and math.isfinite(exact) and 0 < exact < 0.5 else 0
     return 1 / whole if whole and float(np.float32(1 / whole)) == exact else written_float(value)
 
 
-def expression_number(value: Any, ctx: Context) -> str:
+def expression_number(value: Any, ctx: Context, reciprocal: bool = False) -> str:
     """``model_number`` as an expression's literal."""
-    return wolfram_number(model_number(value, ctx))
+    return wolfram_number(model_number(value, ctx, reciprocal))
 
 
 def _gelu(node: Any, ctx: Context) -> Converted:

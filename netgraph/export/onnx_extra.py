@@ -40,7 +40,8 @@ def _global_pool(function: str) -> Callable[[Any, Context], Converted]:
 
 def _hard_sigmoid(node: Any, ctx: Context) -> Converted:
     a = ctx.attributes(node)
-    alpha, beta = (expression_number(a.get(k, d), ctx) for k, d in (("alpha", 0.2), ("beta", 0.5)))
+    alpha = expression_number(a.get("alpha", 0.2), ctx, reciprocal=True)  # torch writes 1/6: read back as 1/6
+    beta = expression_number(a.get("beta", 0.5), ctx)
     return Converted(ElementwiseLayer(f"Max[0, Min[1, {alpha} * # + {beta}]]"), (node.input[0],))
 
 

@@ -51,6 +51,12 @@ class LayerShapes:
         if found is not None and all(known_dim(d) for d in found) and (out is None or len(out) == len(found) + 1):
             self.shapes[node.output[0]] = (batch, *found)
 
+    def _inherited_levels(self, converted: Converted, fold: int) -> tuple | None:
+        """The sizes of the folded levels of an output of ``fold`` levels: those of its first input folded alike
+        (a layer mapped over them keeps them); None where unknown."""
+        inputs = (converted.alias,) if converted.alias is not None else converted.inputs
+        return next((self.ctx.fold_levels.get(t) for t in inputs if self.ctx.folds.get(t, 0) == fold), None)
+
     def _fold(self, node: Any, converted: Converted) -> int:
         """The output's fold (see onnx_reshape): the converter's, else its inputs' if all alike (a constant operand
         only of an element-by-element layer: ``_threading`` checked it broadcasts over the dims after the batch)."""

@@ -13,6 +13,7 @@ import numpy as np
 
 from netgraph.export.onnx_chains import NOT_THE_PATTERN, chain_patterns
 from netgraph.export.onnx_ops import Context, Converted, Unsupported
+from netgraph.export.onnx_uses import uses_besides
 from netgraph.layers import ConvolutionLayer, LinearLayer
 
 __all__ = ["channel_window", "lrn_window_patterns"]
@@ -37,9 +38,9 @@ def lrn_window_patterns(nodes: Any, ctx: Context) -> tuple[dict[int, Converted],
 
 def _one_use(tensor: str, ctx: Context, indices: tuple[int, ...] = (0,)) -> Any:
     """The one node using ``tensor`` at one of ``indices`` (-1: inside an If's branch), Shapes aside; else None."""
-    uses = {id(c): (c, i) for c, i in ctx.consumers.get(tensor, ()) if c.op_type != "Shape"}  # an If: per branch
+    uses = {id(c): (c, i) for c, i in uses_besides(tensor, ctx, ("Shape",)) or ()}  # an If: per branch
     [(node, index)] = uses.values() if len(uses) == 1 else [(None, None)]
-    return node if index in indices and tensor not in ctx.graph_outputs else None
+    return node if index in indices else None
 
 
 def _window(pool: Any, ctx: Context) -> tuple[list, ConvolutionLayer, str] | None:

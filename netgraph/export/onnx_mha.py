@@ -31,6 +31,7 @@ from netgraph.export.onnx_mha_parts import (Miss, attention_graph, batch_heads, 
                                             target_dims)
 from netgraph.export.onnx_ops import Context, Converted, squeeze_axes
 from netgraph.export.onnx_recurrent_glue import batch_first_perm, time_major_output
+from netgraph.export.onnx_uses import uses_besides
 
 __all__ = ["attention_patterns", "multihead_attention"]
 
@@ -94,10 +95,10 @@ class _Walk:
     def next(self, node: Any, op: str, what: str, slot: int | None = 0) -> Any:
         """The only use of ``node``'s output but Shapes (which only size Reshapes), an ``op`` at input ``slot``."""
         tensor = node.output[0]
-        uses = [(c, i) for c, i in self.ctx.consumers.get(tensor, ()) if c.op_type != "Shape"]
-        if tensor in self.ctx.graph_outputs or len(uses) != 1 or uses[0][0].op_type != op or (
-                slot is not None and uses[0][1] != slot):
-            found = ", ".join(f"{c.op_type} {c.name!r}" for c, _ in uses) or "no use"
+        uses = uses_besides(tensor, self.ctx, ("Shape",))
+        if uses is None or len(uses) != 1 or uses[0][0].op_type != op or (slot is not None and uses[0][1] != slot):
+            listed = ", ".join(f"{c.op_type} {c.name!r}" for c, _ in uses or ())
+            found = "a graph output" if uses is None else listed or "no use"
             raise Miss(f"the output of {node.op_type} {node.name!r} should go only to {what}; found {found}")
         self.taken.append(uses[0][0])
         return uses[0][0]
@@ -173,7 +174,7 @@ class _Walk:
         """q, k, v: Gather i -> Reshape (n, b h, d) -> Transpose [1, 0, 2] -> Reshape (b, h, n, d); and h. torch's
         dynamo exporter writes the batch (and b h) as -1 where the length is static."""
         ctx, found, heads = self.ctx, {}, set()
-        uses = [c for c, _ in ctx.consumers.get(squeezed.output[0], ()) if c.op_type != "Shape"]
+        uses = [c for c, _ in uses_besides(squeezed.output[0], ctx, ("Shape",)) or ()]  # an output: not the pattern
         for gather in uses:
             index = ctx.constants.get(gather.input[1]) if gather.op_type == "Gather" else None
             if index is None or index.size != 1 or int(ctx.attributes(gather).get("axis", 0)) != 0:
@@ -188,7 +189,7 @@ class _Walk:
             expect(target_dims(merged.input[1], ctx), lambda t: len(t) == 3, merged, "(n, b h, d)")
             swapped = self.next(merged, "Transpose", "a Transpose [1, 0, 2]")
             expect(perm_of(swapped, ctx), lambda p: p == [1, 0, 2], swapped, [1, 0, 2])
-            uses = [c for c, _ in ctx.consumers.get(swapped.output[0], ()) if c.op_type != "Shape"]
+            uses = [c for c, _ in uses_besides(swapped.output[0], ctx, ("Shape",)) or ()]  # next() refuses an output
             if index == 0 and len(uses) == 1 and uses[0].op_type in ("Mul", "MatMul"):
                 raise Miss(_NEED_WEIGHTS)
             split = self.next(swapped, "Reshape", "a Reshape to (b, h, n, d)")

@@ -90,6 +90,7 @@ class Context:
     refusals: dict[str, str] = dataclasses.field(default_factory=dict)  # tensor -> why a pattern there failed
     batch_dims: frozenset = frozenset()  # the graph inputs' first dims, as named (shape values name the batch so)
     folded_sizes: dict[str, tuple] = dataclasses.field(default_factory=dict)  # a folded batch's dim -> merged sizes
+    fold_levels: dict[str, tuple | None] = dataclasses.field(default_factory=dict)  # tensor -> its folded sizes
     exporter_made: frozenset = frozenset()  # initializers torch's dynamo exporter folded or took from a buffer
     parameters: frozenset | None = None  # a dynamo file's initializers of the module's parameters (None: no such file)
     decisions: dict[str, int] = dataclasses.field(default_factory=dict)  # ArgMax output -> its classes (decoded)

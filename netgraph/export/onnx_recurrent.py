@@ -29,6 +29,7 @@ from netgraph.export.onnx_recurrent_glue import (DIRECTIONS_PERM, LAYOUT_PERM, R
                                                  stacked_state_index, state_stack, time_major_output,
                                                  time_major_perm)
 from netgraph.export.onnx_recurrent_states import cell_state_use, state_source
+from netgraph.export.onnx_uses import uses_besides
 from netgraph.layers import NetBidirectionalOperator, SequenceLastLayer
 from netgraph.layers.recurrent_torch import packed_layer
 
@@ -159,8 +160,8 @@ def _named(node: Any) -> str:
 def _glued(consumer: Any, node: Any, ctx: Context) -> bool:
     if not bidirectional(node, ctx) and is_op(consumer, ctx, "Squeeze", axes=[1]):
         return batch_first_uses(consumer.output[0], ctx)
-    merges = ([(m, i) for m, i in ctx.consumers.get(consumer.output[0], []) if m.op_type != "Shape"]  # a dynamo
-              if is_op(consumer, ctx, "Transpose", DIRECTIONS_PERM) else [])  # export reads its size for the Reshape
+    merges = ((uses_besides(consumer.output[0], ctx, ("Shape",)) or [])  # a dynamo export reads its size for the
+              if is_op(consumer, ctx, "Transpose", DIRECTIONS_PERM) else [])  # Reshape; an output: read time-major
     return bool(merges) and all(time_major_output(m.output[0], ctx) is node and batch_first_uses(m.output[0], ctx)
                                 for m, _ in merges)
 
@@ -218,7 +219,7 @@ def _concat(node: Any, ctx: Context) -> Converted:
 
 def _transpose(node: Any, ctx: Context) -> Converted:
     perm = perm_of(node, ctx)
-    uses = [(c, i) for c, i in ctx.consumers.get(node.output[0], []) if c.op_type != "Shape"]
+    uses = uses_besides(node.output[0], ctx, ("Shape",))  # None: a graph output, read as it is (no glue)
     feeds_recurrence = uses and all(c.op_type in RECURRENT_OPS and i == 0 for c, i in uses)  # a static export
     # also reads the Shape of X, for the zero initial state: only its size, not its data
     ahead = time_major_perm(node, ctx) if feeds_recurrence else None  # the glue, maybe joined with a transpose

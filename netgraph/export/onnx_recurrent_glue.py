@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 
 from netgraph.export.onnx_ops import Context, perm_of, squeeze_axes, text
+from netgraph.export.onnx_uses import uses_besides
 
 __all__ = ["RECURRENT_OPS", "LAYOUT_PERM", "DIRECTIONS_PERM", "is_op", "recurrent_output", "bidirectional",
            "time_major_output", "batch_first_perm", "time_major_perm", "batch_first_uses", "state_stack",
@@ -99,7 +100,7 @@ def batch_first_uses(name: str, ctx: Context) -> bool:
     """Every use of a time-major sequence makes it batch-first again (a Transpose that keeps the batch first),
     feeds another recurrence (a static export also reads its Shape, for the next one's zero initial state) or
     starts a pattern that reads it so (``ctx.time_major_uses``: nn.MultiheadAttention's in_proj)."""
-    uses = [(c, i) for c, i in ctx.consumers.get(name, []) if c.op_type != "Shape"]
+    uses = uses_besides(name, ctx, ("Shape",))  # None: a graph output, read time-major
     return bool(uses) and all(batch_first_perm(c, ctx) is not None or (c.op_type in RECURRENT_OPS and i == 0)
                               or id(c) in ctx.time_major_uses for c, i in uses)
 

@@ -222,23 +222,27 @@ def reshape_converter(node: Any, ctx: Context) -> Converted:
         return Converted(ReplicateLayer(1, level=-1 if unit == len(source) else unit), (x,))
     if _known(source[0]) and target[0] == source[0]:
         return _reshaped(node, ctx, source[0], _rest(tuple(target[1:]), source), fold, fold)
+    if not fold and _batch_first(source, target):  # x.view(-1, 16 * 4 * 4) of (batch, 16, 4, 4): -1 is the batch
+        ctx.shapes[node.output[0]] = (source[0], *target[1:])
+        return _reshaped(node, ctx, source[0], tuple(target[1:]), 0, 0)
     merged = len(source) - len(target)
     if (merged > 0 and (target[0] == -1 or (isinstance(target[0], str) and target[0] != source[0]))
             and tuple(target[1:]) == tuple(source[merged + 1:]) and target[0] not in ctx.batch_dims):
         if not fold:
             _note_folded_sizes(node, ctx, source[1:merged + 1])
+        _note_fold_levels(ctx, node.output[0], x, source[1:merged + 1])
         return Converted(alias=x, fold=fold + merged)  # (batch, n, d...) -> (batch * n, d...): fold the batch
     inner = len(target) - len(source)  # the levels a map inside a map unfolds: its batch holds the outer map's
-    if fold and 0 < inner < fold and target[0] not in ctx.batch_dims and not _unfolds_all(target, source, fold):
+    levels = ctx.fold_levels.get(x)
+    if (fold and 0 < inner < fold and levels is not None and tuple(target[1:1 + inner]) == tuple(levels[-inner:])
+            and target[0] not in ctx.batch_dims and not _unfolds_all(target, source, fold)):
+        ctx.fold_levels[node.output[0]] = levels[:-inner]  # the innermost folded levels split off again
         return _reshaped(node, ctx, target[0], _rest(tuple(target[1 + inner:]), source), fold, fold - inner)
     if fold and len(target) >= 1 + fold:  # back to (batch, n1, ..., nf, rest): unfold
         rest = _rest(tuple(target[1 + fold:]), source)
         if ctx.shapes.get(node.output[0]) is None and -1 not in (*target[:1 + fold], *rest):  # the unfolded levels too
             ctx.shapes[node.output[0]] = (*target[:1 + fold], *rest)
         return _reshaped(node, ctx, target[0], rest, fold, 0)
-    if not fold and _batch_first(source, target):  # x.view(-1, 16 * 4 * 4) of (batch, 16, 4, 4): -1 is the batch
-        ctx.shapes[node.output[0]] = (source[0], *target[1:])
-        return _reshaped(node, ctx, source[0], tuple(target[1:]), 0, 0)
     if not fold and isinstance(target[0], int) == isinstance(source[0], int) and node.op_type != "Reshape":
         return _reshaped(node, ctx, target[0], tuple(target[1:]), 0, 0)
     raise Unsupported(f"reshaping {source} to {target} mixes the batch dim with others",
@@ -251,6 +255,13 @@ def _note_folded_sizes(node: Any, ctx: Context, sizes: tuple) -> None:
     out = ctx.shapes.get(node.output[0])
     if out and isinstance(out[0], str) and out[0] not in ctx.batch_dims:
         ctx.folded_sizes[out[0]] = tuple(sizes)
+
+
+def _note_fold_levels(ctx: Context, tensor: str, source: str, sizes: tuple | None) -> None:
+    """``tensor``'s folded levels: ``source``'s then ``sizes`` (folded into its batch after them); unknown (None)
+    where ``source``'s or ``sizes`` are."""
+    before = ctx.fold_levels.get(source) if ctx.folds.get(source, 0) else ()
+    ctx.fold_levels[tensor] = None if before is None or sizes is None else (*before, *sizes)
 
 
 def _unfolds_all(target: tuple, source: tuple, fold: int) -> bool:
@@ -322,6 +333,7 @@ def _flatten(node: Any, ctx: Context) -> Converted:
         raise Unsupported(f"Flatten with axis {given} (axis 0 of a rank-{rank} input: merging the batch dim)",
                           attribute="axis", expected="an axis after the batch", found=given)
     merged, out_fold = rank - axis, fold + axis - 1
+    _note_fold_levels(ctx, node.output[0], x, ctx.shapes[x][1:axis] if ctx.shapes.get(x) else None)
     if merged < 0:
         raise Unsupported(f"Flatten with axis {given}, past the last dim of a rank-{rank} input", attribute="axis",
                           expected=f"an axis from {-rank} to {rank}", found=given)

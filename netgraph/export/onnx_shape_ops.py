@@ -292,6 +292,7 @@ def _constant_of_shape(node: Any, ctx: Context) -> Converted:
                           f"sizes; give the mapped dims fixed sizes", expected="fixed sizes", found=tuple(merged))
     ctx.shapes[node.output[0]] = tuple(shape)
     array = np.full((*merged, *shape[1:]), np.ravel(fill)[0], ctx.real_dtype)
+    ctx.fold_levels[node.output[0]] = tuple(merged)
     return Converted(ConstantArrayLayer(array=array), fold=len(merged))
 
 
