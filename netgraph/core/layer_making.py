@@ -186,12 +186,13 @@ def check_options(layer: Any, plan: MakingPlan, base_with_arrays: Any, problems:
     if plan.removable:
         leave_out_removed(layer, plan.removable)
     reported = reported_options(problems) if problems else ()
-    if not problems:
-        checked_together(layer.validate)
-    if plan.strict:
+    alone_good = not problems
+    if plan.strict:  # before validate: a problem it raises comes with these, not instead of them
         check_strict_choices(layer, plan.strict, reported)
     if plan.plain:
         check_plain_types(layer, plan.plain, reported)
+    if alone_good:
+        checked_together(layer.validate)
     arrays = layer.ARRAYS  # the class's (unless normalize() or removed arrays set the layer's own)
     if arrays and not problems and not (arrays is type(layer).ARRAYS and plan.unset_arrays(layer)):  # (no arrays:
         check_made_arrays(layer, base_with_arrays)  # nothing to check, known without a call)
