@@ -107,7 +107,7 @@ def test_replicate_counts_all_bad_make_one_problem():
     assert _refusal(lambda: ReplicateLayer([2, "a", -1])) == first
 
 
-@pytest.mark.parametrize("bad", [True, 1.0])
+@pytest.mark.parametrize("bad", [True, 1.0, None])
 def test_replicate_counts_equal_to_one_but_bad_make_one_problem(bad):
     """A bad count equal to 1 (True, 1.0) stops the check at once too: each made ~20 calls (3 s for 100,000)."""
     def refused(n: int) -> int:

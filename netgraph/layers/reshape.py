@@ -354,9 +354,9 @@ class ReplicateLayer(_ShapeLayer):
     def normalize(self) -> dict[str, Any]:
         ns = self.n if isinstance(self.n, (list, tuple)) else [self.n]
         low = int(self.RANGES["n"].low)  # the first bad count alone is reported: a problem per count made 10,000
-        bad = next((v for v in ns if not (is_int(v) and low <= v < INT64_BOUND)), None)
-        if bad is not None:
-            positive_int(bad, "ReplicateLayer", "n", low)
+        bad = next((i for i, v in enumerate(ns) if not (is_int(v) and low <= v < INT64_BOUND)), None)
+        if bad is not None:  # an index: a bad count may be None itself
+            positive_int(ns[bad], "ReplicateLayer", "n", low)
         return {"n": list(self.n) if isinstance(self.n, tuple) else self.n,
                 "level": level_option(self.level, "ReplicateLayer"), "_ns": tuple(ns)}
 
