@@ -104,8 +104,8 @@ def test_only_a_very_long_found_value_is_cut_and_it_keeps_its_type(cli):
     held the whole value: a 1 MB JSON line per problem); a short value stays JSON data, with no marker."""
     long_name = "q" * 500_000 + "z" * 500_000
     specs = [cli.spec(f"netgraph: 1\nlayers:\n  a: {{type: LinearLayer, output: '{long_name}'}}\n", "text.yaml"),
-             cli.spec("netgraph: 1\nlayers:\n  a: {type: LinearLayer, output: [" + ", ".join(map(str, range(-100_000, 0)))
-                      + "]}\n", "list.yaml"),
+             cli.spec("netgraph: 1\nlayers:\n  a: {type: LinearLayer, output: ["
+                      + ", ".join(map(str, range(-100_000, 0))) + "]}\n", "list.yaml"),
              cli.spec("netgraph: 1\nlayers:\n  a: {type: LinearLayer, output: [2, -1]}\n", "short.yaml")]
     ran = cli("check", *map(str, specs), "--format", "json")
     text, listed, short = json.loads(ran.out)
