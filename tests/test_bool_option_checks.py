@@ -35,3 +35,10 @@ def test_a_true_or_false_option_given_another_value(layer, option, value, shown)
 @pytest.mark.parametrize("layer, option", sorted(_MADE))
 def test_true_and_false_are_taken(layer, option):
     assert _MADE[layer, option](True) is not None and _MADE[layer, option](False) is not None
+
+
+def test_a_true_or_false_problem_comes_with_a_problem_validate_raises():
+    """check_plain_types runs before the checks of options together, so a validate that raises loses it not."""
+    with pytest.raises(OptionError) as info:
+        ng.CrossEntropyLossLayer("Index", logits="x", input=())
+    assert [d.option for d in info.value.diagnostics] == ["logits", "input"]

@@ -3,10 +3,12 @@ fields), for editors; exit status as for the text output."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import subprocess
 import sys
 
+from netgraph import ConvolutionLayer
 from tests.subprocess_env import checkout_env
 
 BAD = """netgraph: 1
@@ -96,18 +98,30 @@ def test_text_stays_the_default_and_json_runs_as_a_command(tmp_path):
     assert [f"{p['file']}:{p['line']}:{p['column']}: {p['message']}" for p in problems] == text.stderr.splitlines()[1:]
 
 
-def test_a_long_found_value_is_bounded_as_in_the_message(cli):
-    """A 1 MB string and a 100,000-item list: ``found`` holds their head and tail and their size, as the message
-    quotes them (it held the whole value: a 1 MB JSON line per problem); a short value stays JSON data."""
+def test_only_a_very_long_found_value_is_cut_and_it_keeps_its_type(cli):
+    """A 1 MB string and a 100,000-item list: ``found`` keeps the string's first and last 40 characters around "…",
+    the list's first and last 10 items, and ``found_left_out`` says how many characters or items were left out (it
+    held the whole value: a 1 MB JSON line per problem); a short value stays JSON data, with no marker."""
     long_name = "q" * 500_000 + "z" * 500_000
     specs = [cli.spec(f"netgraph: 1\nlayers:\n  a: {{type: LinearLayer, output: '{long_name}'}}\n", "text.yaml"),
-             cli.spec("netgraph: 1\nlayers:\n  a: {type: LinearLayer, output: [" + ", ".join(["-1"] * 100_000)
-                      + "]}\n", "list.yaml"),
+             cli.spec("netgraph: 1\nlayers:\n  a: {type: LinearLayer, output: ["
+                      + ", ".join(map(str, range(-100_000, 0))) + "]}\n", "list.yaml"),
              cli.spec("netgraph: 1\nlayers:\n  a: {type: LinearLayer, output: [2, -1]}\n", "short.yaml")]
     ran = cli("check", *map(str, specs), "--format", "json")
     text, listed, short = json.loads(ran.out)
     assert len(ran.out) < 5_000
-    assert text["found"] == f"'{'q' * 40}…{'z' * 40}' (1000000 characters)"
-    assert listed["found"].startswith("(-1, -1, ") and listed["found"].endswith(" (400000 characters)")
-    assert len(listed["found"]) < 200
-    assert short["found"] == [2, -1]
+    assert (text["found"], text["found_left_out"]) == ("q" * 40 + "…" + "z" * 40, 1_000_000 - 80)
+    assert listed["found"] == [*range(-100_000, -99_990), *range(-10, 0)] and listed["found_left_out"] == 99_980
+    assert short["found"] == [2, -1] and "found_left_out" not in short
+
+
+def test_a_value_of_a_hundred_characters_stays_whole(cli):
+    """Review r3: every value whose text passed 80 characters was cut into a quoted string (a ConvolutionLayer's
+    unknown option's expected: its 9 option names)."""
+    name = "n" * 100
+    spec = cli.spec(f"netgraph: 1\nlayers:\n  a: {{type: ConvolutionLayer, output: 3, kernel: 2, frobnicate: 1}}\n"
+                    f"  b: {{type: LinearLayer, output: {name}}}\n", "a.yaml")
+    unknown, named = json.loads(cli("check", spec, "--format", "json").out)
+    assert isinstance(unknown["expected"], list) and "kernel" in unknown["expected"] and len(unknown["expected"]) > 5
+    assert set(unknown["expected"]) <= {f.name for f in dataclasses.fields(ConvolutionLayer)}
+    assert named["found"] == name and "found_left_out" not in named

@@ -105,3 +105,14 @@ def test_replicate_counts_all_bad_make_one_problem():
     assert large - small < 2000, (small, large)
     first = "ReplicateLayer option n= must be a positive integer, found 'a'"
     assert _refusal(lambda: ReplicateLayer([2, "a", -1])) == first
+
+
+@pytest.mark.parametrize("bad", [True, 1.0, None])
+def test_replicate_counts_equal_to_one_but_bad_make_one_problem(bad):
+    """A bad count equal to 1 (True, 1.0) stops the check at once too: each made ~20 calls (3 s for 100,000)."""
+    def refused(n: int) -> int:
+        return calls(_refusal, lambda: ReplicateLayer([bad] * n))
+    refused(10)
+    small, large = refused(2000), refused(4000)
+    assert large - small < 2000, (small, large)
+    assert _refusal(lambda: ReplicateLayer([2, bad, -1])).endswith(f"found {bad!r}")

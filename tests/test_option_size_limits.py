@@ -19,6 +19,8 @@ _MADE = {
     "ReshapeLayer.dims": lambda v: ng.ReshapeLayer([2, v]),
     "ResizeLayer.dims": lambda v: ng.ResizeLayer([4, v]),
     "PaddingLayer.padding_size": lambda v: ng.PaddingLayer([[1, v]]),
+    "ConvolutionLayer.kernel": lambda v: ng.ConvolutionLayer(3, [2, v]),
+    "PoolingLayer.stride": lambda v: ng.PoolingLayer(2, stride=v),
 }
 
 
@@ -28,14 +30,14 @@ def test_size_past_int64_refused_at_construction(case, value):
     layer, option = case.split(".")
     with pytest.raises(OptionError) as info:
         _MADE[case](value)
-    words = f"{layer} option {option}= dims must be below 2**63 (torch's largest size), found "
+    words = f"{layer} option {option}= must be below 2**63 (torch's largest size), found "
     assert str(info.value).startswith(words)
     assert str(value) in str(info.value)
-    assert (info.value.option, info.value.found) == (option, value)
+    assert (info.value.option, info.value.found, info.value.expected) == (option, value, "an integer below 2**63")
 
 
 def test_linear_layer_says_the_same():
-    """The rule the others now share: LinearLayer's own output= message, unchanged."""
+    """LinearLayer's output= is a shape: its dims are refused by the shape check's own words."""
     with pytest.raises(OptionError, match=r"^LinearLayer option output= dims must be below 2\*\*63 \(torch's largest "
                                           r"size\), found 9223372036854775808$"):
         ng.LinearLayer(2**63)

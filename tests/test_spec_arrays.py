@@ -176,13 +176,14 @@ def test_an_array_with_its_dtype_is_read_in_that_dtype_and_the_schema_takes_it()
                                                     ("input: 4, weights: [[1.0, 2.0, 3.0]]", (1, 4), (1, 3))])
 def test_array_of_another_size_than_the_layers_own_option_is_the_arrays_problem(given, expected, found):
     """The layer's own output=/input= fixes the port: the array is what was found, at its place (it read
-    'port Output: expected size 2 (from biases=), found (3,)', expected and found swapped)."""
+    'port Output: expected size 2 (from biases=), found (3,)', expected and found swapped), in the words Python's
+    check uses when the layer is made (review r3: a LinearLayer-only copy said '(from output=)')."""
     text = f"netgraph: 1\nlayers:\n  a: {{type: LinearLayer, {given}}}\n"
     with pytest.raises(SpecError) as info:
         NetGraph.from_yaml(text)
     col = text.splitlines()[2].index("[") + 1
     array = "Biases" if "biases" in given else "Weights"
     assert str(info.value).startswith(f"<string>:3:{col}: layer 1 'a' (LinearLayer): array {array!r}: expected shape "
-                                      f"{expected} (from {given.split(':')[0]}=), found {found}")
+                                      f"{expected} (from the layer's options), found {found}")
     assert (info.value.diagnostics[0].expected, info.value.diagnostics[0].found) == (expected, found)
     assert info.value.diagnostics[0].option == array.lower()

@@ -97,25 +97,53 @@ def _print_notes(spec: str, notes: list[str]) -> None:
 
 def problem_json(problem: Diagnostic, spec: str) -> dict[str, Any]:
     """One problem of ``spec`` as JSON data: its place (``file``: the spec's name where the problem has none) and
-    fields; tuples as lists, other values JSON has no form for as text.
+    fields; tuples as lists, other values JSON has no form for as text; a very long expected or found value cut
+    (``_bounded``), with ``expected_left_out`` / ``found_left_out`` saying how much was left out.
 
     >>> problem_json(Diagnostic("bad", "shape", layer=("a",), expected=(3, 8), found=float("nan")), "s.yaml")["layer"]
     ['a']
     """
-    fields = {name: getattr(problem, name) for name in _JSON_FIELDS}
-    fields.update({name: _bounded(fields[name]) for name in ("expected", "found")})
-    return {**_json_value(fields), "file": problem.file or str(spec)}
+    fields = _json_value({name: getattr(problem, name) for name in _JSON_FIELDS})
+    for name in ("expected", "found"):
+        fields[name], left_out = _bounded(fields[name])
+        if left_out:
+            fields[f"{name}_left_out"] = left_out
+    return {**fields, "file": problem.file or str(spec)}
 
 
-def _bounded(value: Any) -> Any:
-    """``value``, or where its text is long (a 1 MB string, a 100,000-item list, an integer past 10**100) that
-    text as the message quotes it (``quoted``: head and tail and its length)."""
-    if isinstance(value, str):
-        return quoted(value) if len(value) > SHOWN_CHARACTERS else value
-    if value is None or isinstance(value, (bool, float)):
-        return value
-    shown = quoted(value)  # a repr past SHOWN_CHARACTERS is cut; one that cannot be written: "a list holding ..."
-    return shown if len(shown) > SHOWN_CHARACTERS or shown.startswith(("a ", "an ")) else value
+LONGEST_FIELD = 4096  # characters: a JSON string or list past this is cut (a 1 MB name, a 100,000-item list)
+_KEPT = 10  # a cut list's first and last items kept
+
+
+def _bounded(value: Any) -> tuple[Any, int]:
+    """JSON data ``value``, or where it is very long a cut of the same type and how many characters or items were
+    left out: a string's first and last ``SHOWN_CHARACTERS // 2`` characters around "…", a list's first and last
+    ``_KEPT`` items (each cut as well); an int Python cannot write (past 4,300 digits) as its size in words.
+
+    >>> _bounded("a" * 5000)[1], _bounded(list(range(5000)))[0][9:11], _bounded([2, -1])
+    (4920, [9, 4990], ([2, -1], 0))
+    """
+    if isinstance(value, str) and len(value) > LONGEST_FIELD:
+        half = SHOWN_CHARACTERS // 2
+        return f"{value[:half]}…{value[-half:]}", len(value) - 2 * half
+    if isinstance(value, list) and len(value) > 2 * _KEPT and _longer_than(value, LONGEST_FIELD):
+        return [_bounded(v)[0] for v in (*value[:_KEPT], *value[-_KEPT:])], len(value) - 2 * _KEPT
+    if isinstance(value, list):
+        return [_bounded(v)[0] for v in value], 0
+    if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > _WRITTEN_BITS:
+        return quoted(value), 0  # "an integer of 20000 bits"
+    return value, 0
+
+
+_WRITTEN_BITS = 4300 * 3  # an int of fewer bits has under 4,300 digits, which Python writes (sys.int_info)
+
+
+def _longer_than(value: list, characters: int) -> bool:
+    """Whether JSON ``value``'s text passes ``characters`` (an int too long to write counts as long)."""
+    try:
+        return len(json.dumps(value)) > characters
+    except ValueError:
+        return True
 
 
 _JSON_FIELDS = ("file", "line", "column", "message", "kind", "layer", "port", "option", "expected", "found", "hint")

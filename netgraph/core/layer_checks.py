@@ -15,8 +15,8 @@ from netgraph.core.scoped_values import scoped
 from netgraph.core.types import Conflict, PortType
 
 __all__ = ["check_class", "check_infer_result", "check_declared_types", "check_array_shapes", "check_made_arrays",
-           "SHAPES_CHECKED", "shapes_checked_elsewhere", "same_shapes", "array_shape_problems", "leave_out_removed",
-           "removed_note"]
+           "SHAPES_CHECKED", "shapes_checked_elsewhere", "own_array_conflict", "same_shapes", "array_shape_problems",
+           "leave_out_removed", "removed_note"]
 
 
 def check_class(cls: type) -> None:
@@ -116,13 +116,21 @@ def same_shapes(mine: dict[str, Any], arrays: Any) -> bool:
 
 
 def check_array_shapes(layer: Any, names: Any, where: str) -> None:
-    """OptionError when an array of ``layer`` named in ``names`` has another shape than its options (and other
+    """OptionError (``where``: the layer) for the first ``own_array_conflict`` of ``layer``'s arrays in ``names``."""
+    conflict = own_array_conflict(layer, names)
+    if conflict is not None:
+        raise OptionError(f"{where}: {conflict}", option=conflict.option, kind="array-shape",
+                          expected=conflict.expected, found=conflict.found)
+
+
+def own_array_conflict(layer: Any, names: Any) -> Conflict | None:
+    """A Conflict for the first array of ``layer`` named in ``names`` with another shape than its options (and other
     arrays) fix: the shapes its own ports take, alone, with those arrays left out; a port they leave unknown takes
     the shape the arrays themselves imply (an input size only the weights give). Sizes still unknown pass."""
     arrays = layer.arrays
     given = {n: arrays[n] for n in names if arrays[n] is not None}
     if not given:
-        return
+        return None
     try:
         base = layer.replace(**{layer.ARRAYS[n]: None for n in given})
         types = _settle(base, base.declared_types())
@@ -132,15 +140,16 @@ def check_array_shapes(layer: Any, names: Any, where: str) -> None:
             types = _settle(base, {p: t if t.known else implied.get(p, t) for p, t in types.items()})
         expected = base.array_shapes(types)
     except (NetGraphError, Conflict, TypeError, ValueError, KeyError, IndexError):
-        return  # its options alone do not size the arrays: the net it joins will
+        return None  # its options alone do not size the arrays: the net it joins will
     shared = layer.shared
     for name, array in given.items():
         want = expected.get(name)
         if want is not None and all(type(d) is int for d in want) and tuple(array.shape) != tuple(want):
             label = f"array {quoted(name)}" + (f" (shared array {shared[name]!r})" if name in shared else "")
-            raise OptionError(f"{where}: {label}: expected shape {tuple(want)} (from the layer's options), "
-                              f"found {tuple(array.shape)}{layout_hint(want, array.shape)}", option=layer.ARRAYS[name],
-                              kind="array-shape", expected=tuple(want), found=tuple(array.shape))
+            return Conflict(f"{label}: expected shape {tuple(want)} (from the layer's options), found "
+                            f"{tuple(array.shape)}{layout_hint(want, array.shape)}", option=layer.ARRAYS[name],
+                            expected=tuple(want), found=tuple(array.shape), kind="array-shape")
+    return None
 
 
 def layout_hint(expected: Any, found: Any) -> str:

@@ -186,12 +186,13 @@ def check_options(layer: Any, plan: MakingPlan, base_with_arrays: Any, problems:
     if plan.removable:
         leave_out_removed(layer, plan.removable)
     reported = reported_options(problems) if problems else ()
-    if not problems:
-        checked_together(layer.validate)
-    if plan.strict:
-        check_strict_choices(layer, plan.strict, reported)
-    if plan.plain:
+    alone_good = not problems
+    if plan.plain:  # before validate: a problem it raises comes with these, not instead of them
         check_plain_types(layer, plan.plain, reported)
+    if alone_good:
+        checked_together(layer.validate)
+    if plan.strict:  # after validate: a layer's own words for a choice (CrossEntropyLossLayer's form) come first
+        check_strict_choices(layer, plan.strict, reported_options(problems) if problems else ())
     arrays = layer.ARRAYS  # the class's (unless normalize() or removed arrays set the layer's own)
     if arrays and not problems and not (arrays is type(layer).ARRAYS and plan.unset_arrays(layer)):  # (no arrays:
         check_made_arrays(layer, base_with_arrays)  # nothing to check, known without a call)

@@ -20,11 +20,11 @@ from torch import nn
 
 from netgraph.core.layer import EmitContext, Layer
 from netgraph.core.errors import OptionError
-from netgraph.core.integers import is_int
+from netgraph.core.integers import INT64_BOUND, is_int
 from netgraph.core.naming_scope import quoted
 from netgraph.core.option_problems import option_problem
 from netgraph.core.option_words import SPAN, STEPPED_SPAN
-from netgraph.core.types import Conflict, PortType, as_shape, broadcast, format_shape, unify
+from netgraph.core.types import Conflict, PortType, broadcast, format_shape, unify
 from netgraph.core.wording import counted
 from netgraph.layers._modules import LayerModule
 
@@ -33,9 +33,6 @@ __all__ = ["as_float", "positive_int", "int_tuple", "level_dim", "level_option",
            "same_rank", "check_number", "ranged_int", "ranged_number", "oversized_size",
            "FnModule", "levels_option", "level_dims", "span_bounds", "level_range",
            "levels_run", "fixed_product", "solved_dims", "probe_batch", "LONGEST_STEP", "slice_step"]
-
-
-_LARGEST_SIZE = 2**63  # torch's sizes are int64: as_shape refuses a dim from here
 
 
 def broadcasts_to(shape: tuple, target: tuple) -> bool:
@@ -55,27 +52,28 @@ def positive_int(value: Any, layer: str, option: str, minimum: int = 1) -> int:
     if not is_int(value) or value < minimum:
         kind = "a positive integer" if minimum == 1 else f"an integer >= {minimum}"
         return option_problem(_bad(f"{layer} option {option}= must be {kind}", option, kind, value), minimum)
-    if value >= _LARGEST_SIZE:  # as LinearLayer's output=: torch's sizes, counts and groups are int64
+    if value >= INT64_BOUND:  # torch's sizes, counts and groups are int64
         return option_problem(_oversized(layer, option, value), minimum)
     return int(value)
 
 
 def oversized_size(layer: str, option: str, sizes: list) -> bool:
     """Whether an int in ``sizes`` (an option's sizes, paddings) is 2**63 or more, torch's int64 sizes hold none;
-    the first such is reported (``option_problem``) as LinearLayer's output= is."""
-    found = next((v for v in sizes if is_int(v) and v >= _LARGEST_SIZE), None)
+    the first such is reported (``option_problem``)."""
+    found = next((v for v in sizes if is_int(v) and v >= INT64_BOUND), None)
     if found is not None:
         option_problem(_oversized(layer, option, found), None)
     return found is not None
 
 
 def _oversized(layer: str, option: str, value: int) -> OptionError:
-    """The OptionError for an int ``value`` of 2**63 or more: LinearLayer's output= check (``as_shape``) says it."""
-    try:
-        as_shape(value, f"{layer} option {option}=")
-    except Conflict as exc:
-        return OptionError(str(exc), option=option, expected=exc.expected, found=value, kind="option-value")
-    raise AssertionError(f"{value} is no size past torch's")
+    """The OptionError for an int ``value`` of 2**63 or more in a size, count or step option (torch's are int64).
+
+    >>> str(_oversized("ReplicateLayer", "n", 2**63))
+    "ReplicateLayer option n= must be below 2**63 (torch's largest size), found 9223372036854775808"
+    """
+    return _bad(f"{layer} option {option}= must be below 2**63 (torch's largest size)", option,
+                "an integer below 2**63", value)
 
 
 def ranged_int(layer: Any, option: str) -> int:
@@ -146,10 +144,8 @@ def int_tuple(value: Any, n: int | None, layer: str, option: str, minimum: int =
     if not items or not all(is_int(v) and v >= minimum for v in items):
         kind = f"{'a positive integer' if minimum == 1 else f'an integer >= {minimum}'} or a list of them"
         return option_problem(_bad(f"{layer} option {option}= must be {kind}", option, kind, value), stand_in)
-    if any(v >= 2**63 for v in items):  # torch takes sizes, strides and paddings as int64
-        return option_problem(OptionError(
-            f"{layer} option {option}= must be below 2**63 (torch's largest integer), found {quoted(value)}",
-            option=option, expected="an integer below 2**63", found=value), stand_in)
+    if oversized_size(layer, option, items):  # torch takes sizes, strides and paddings as int64
+        return stand_in
     if not isinstance(value, (list, tuple)):
         return int(value) if n is None else (int(value),) * n
     if n is not None and len(items) != n:

@@ -11,6 +11,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from netgraph.core.layer import EmitContext, Layer
+from netgraph.core.layer_checks import own_array_conflict
 from netgraph.layers._modules import LayerModule, add_parameters, init_module
 from netgraph.core.options import Array, RemovableArray, Shape
 from netgraph.core.errors import OptionError
@@ -101,26 +102,19 @@ class LinearLayer(Layer):
         for port, size, option in self._array_sizes():  # arrays give a port's size, not its rank: (6) fits (2, 3)
             shape = types[port].shape
             if shape is not None and None not in shape and numel(shape) != size:
-                raise self._own_size_conflict(port, option, shape) or Conflict(
+                raise self._own_array_conflict(port, option, shape) or Conflict(
                     f"port {quoted(port)}: expected size {size} (from {option}=), found {shape} with "
                     f"{counted(numel(shape), 'element')}", option=option, port=port, expected=size, found=shape)
             if shape is None and port == "Output":
                 types[port] = PortType((size,), REAL)
         return types
 
-    def _own_size_conflict(self, port: str, option: str, shape: tuple) -> Conflict | None:
+    def _own_array_conflict(self, port: str, option: str, shape: tuple) -> Conflict | None:
         """Where this layer's own output= (input=) gave ``port`` its ``shape``, the array ``option`` is what was found
-        of another size (a spec's arrays are checked here, not when the layer is made); else None."""
-        own = "output" if port == "Output" else "input"
-        if getattr(self, own) != shape:
+        of another size: the check made when a layer is made in Python (a spec's arrays are checked here)."""
+        if getattr(self, "output" if port == "Output" else "input") != shape:
             return None
-        array = getattr(self, option)
-        want = list(array.shape)
-        want[int(port == "Input")] = numel(shape)  # Weights (outputs, inputs), Biases (outputs)
-        name = next(a for a, field in self.ARRAYS.items() if field == option)
-        return Conflict(f"array {quoted(name)}: expected shape {tuple(want)} (from {own}=), found "
-                        f"{tuple(array.shape)}", option=option, port=port, expected=tuple(want),
-                        found=tuple(array.shape))
+        return own_array_conflict(self, [a for a, field in self.ARRAYS.items() if field == option])
 
     def _array_sizes(self) -> list[tuple[str, int, str]]:
         """(port, size, option) the arrays fix; Biases only without Weights (their shapes are checked together)."""

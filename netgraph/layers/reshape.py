@@ -27,6 +27,7 @@ from netgraph.layers._transpose_levels import level_groups_advice, level_swap, s
 from netgraph.layers._shapes import (_ShapeLayer, fixed_product, is_int, level_option, level_range, oversized_size,
                                      positive_int, slice_step, solved_dims)
 from netgraph.core.errors import OptionError
+from netgraph.core.integers import INT64_BOUND
 from netgraph.core.option_problems import option_problem
 from netgraph.core.option_words import part_schema
 from netgraph.core.options import Level, OptionKind
@@ -353,7 +354,9 @@ class ReplicateLayer(_ShapeLayer):
     def normalize(self) -> dict[str, Any]:
         ns = self.n if isinstance(self.n, (list, tuple)) else [self.n]
         low = int(self.RANGES["n"].low)  # the first bad count alone is reported: a problem per count made 10,000
-        next((v for v in ns if positive_int(v, "ReplicateLayer", "n", low) != v), None)
+        bad = next((i for i, v in enumerate(ns) if not (is_int(v) and low <= v < INT64_BOUND)), None)
+        if bad is not None:  # an index: a bad count may be None itself
+            positive_int(ns[bad], "ReplicateLayer", "n", low)
         return {"n": list(self.n) if isinstance(self.n, tuple) else self.n,
                 "level": level_option(self.level, "ReplicateLayer"), "_ns": tuple(ns)}
 
