@@ -34,8 +34,12 @@ def test_a_class_decoder_on_a_scalar_integer_output_reads_it_as_a_class_index():
 
 
 @pytest.mark.parametrize("decoder, input_shape, found", [
-    (ClassDecoder(["a", "b"]), ("n",), "found (n)"), (BooleanDecoder(), ("n",), "found (n)"),
-    (ClassDecoder(["a", "b"]), ("m", "n"), "found (m, n)")])
+    (ClassDecoder(["a", "b"]), ("n",), "found (n): its length n may differ per call, where 2 labels need (2); give "
+     "the input a fixed size or make the output (n, 2)"),
+    (BooleanDecoder(), ("n",), "found (n): its length n may differ per call, where 1 probability needs (1); give the "
+     "input a fixed size or make the output (1)"),
+    (ClassDecoder(["a", "b"]), ("m", "n"), "found (m, n): its length n may differ per call, where 2 labels need (2); "
+     "give the input a fixed size or make the output (m, 2)")])
 def test_a_decoder_on_a_varying_length_output_is_refused_when_the_net_is_built(decoder, input_shape, found):
     """("n",) unified with the fixed (2) or (1): the net was built, then cut 4 probabilities to 2 labels silently,
     or failed with a raw IndexError / RuntimeError on 3."""
@@ -43,7 +47,9 @@ def test_a_decoder_on_a_varying_length_output_is_refused_when_the_net_is_built(d
     with pytest.raises(ShapeError) as info:
         NetChain([SoftmaxLayer()], input=input_shape, output=decoder)
     assert info.value.kind == "decoder-port" and info.value.diagnostics[0].port == "Output"
-    assert str(info.value).endswith(f"{found}, a length that varies where a fixed size is taken")
+    assert str(info.value).endswith(found)
+    diagnostic = info.value.diagnostics[0]
+    assert diagnostic.found == input_shape and diagnostic.expected == decoder.accepts
     assert "graph output 'Output': " in str(info.value)
 
 

@@ -39,10 +39,38 @@ def test_tied_classes_come_in_label_order_so_the_first_of_a_top_k_is_the_decisio
 
 
 def test_tied_classes_of_a_sequence_decide_the_first_label_at_each_position():
+    """8 labels, all-equal rows: plain torch.topk gives a later label first (3 labels gave label order anyway)."""
     from netgraph import NetChain, SoftmaxLayer
-    net = NetChain([SoftmaxLayer()], input=("n", 3), output=ClassDecoder(["a", "b", "c"]))
-    x = torch.tensor([[0.0, 0.0, 0.0], [0.0, 1.0, 1.0]])
+    net = NetChain([SoftmaxLayer()], input=("n", 8), output=ClassDecoder(list("abcdefgh")))
+    x = torch.tensor([[0.0] * 8, [0.0, 1.0, 0.0, 1.0, 0.0, 0.0, 1.0, 0.0]])
     assert net(x) == ["a", "b"]
-    assert net(x, decoder=("TopDecisions", 2)) == [["a", "b"], ["b", "c"]]
-    ragged = net([torch.zeros(1, 3), torch.tensor([[0.0, 1.0, 1.0]] * 2)], decoder=("TopDecisions", 2))
-    assert ragged == [[["a", "b"]], [["b", "c"], ["b", "c"]]]
+    assert net(x, decoder=("TopDecisions", 3)) == [["a", "b", "c"], ["b", "d", "g"]]
+    ragged = net([torch.zeros(1, 8), torch.tensor([[0.0, 1.0, 0.0, 1.0, 0.0, 0.0, 1.0, 0.0]] * 2)],
+                 decoder=("TopDecisions", 2))
+    assert ragged == [[["a", "b"]], [["b", "d"], ["b", "d"]]]
+
+
+def test_a_top_k_equals_the_stable_sort_cut_to_k_on_tie_heavy_rows():
+    """The top k by value, ties in label order, whatever rows tie at the k-th value."""
+    from netgraph.data.decoding import _vectors
+    generator = torch.Generator().manual_seed(0)
+    for _ in range(300):
+        classes, rows = int(torch.randint(1, 40, (), generator=generator)), int(torch.randint(1, 6, (),
+                                                                                              generator=generator))
+        p = torch.randint(0, 4, (rows, classes), generator=generator).double()
+        k = int(torch.randint(1, classes + 1, (), generator=generator))
+        labels = tuple(range(classes))
+        expected = torch.sort(p, dim=-1, descending=True, stable=True)
+        pairs = [list(zip(i[:k], v[:k])) for v, i in zip(expected.values.tolist(), expected.indices.tolist())]
+        assert _vectors(labels, p, "TopProbabilities", k) == pairs
+
+
+def test_a_top_k_converts_k_values_per_row_not_the_whole_sorted_matrix(monkeypatch):
+    """A full sort and .tolist() of every row's 100k values took 45 s and 2.1 GiB for 256 rows; only k per row (and
+    the boundary ties' rows, none here) reach Python."""
+    from netgraph.data import decoding
+    converted, tolist = [], torch.Tensor.tolist
+    monkeypatch.setattr(torch.Tensor, "tolist", lambda self: converted.append(self.numel()) or tolist(self))
+    p = torch.softmax(torch.randn(4, 1000, generator=torch.Generator().manual_seed(0), dtype=torch.float64), -1)
+    assert len(decoding._vectors(tuple(range(1000)), p, "TopProbabilities", 5)) == 4
+    assert sum(converted) == 2 * 4 * 5

@@ -111,14 +111,31 @@ def test_a_grey_alpha_array_is_one_image_refused_by_name_not_a_stack_of_grey_ima
     torch.testing.assert_close(net(images), torch.stack([net(image) for image in images]))
 
 
-@pytest.mark.parametrize("color_space", ["Grayscale", "RGB"])
-def test_a_grey_stack_of_the_ports_own_height_and_width_is_a_batch_even_where_the_width_is_1_to_4(color_space):
+@pytest.mark.parametrize("color_space, width", [("Grayscale", 4), ("Grayscale", 3), ("RGB", 2), ("RGB", 1)])
+def test_a_grey_stack_of_the_ports_own_height_and_width_is_a_batch_even_where_the_width_is_1_to_4(color_space, width):
     """(6, 3, 4) at a (4, 3) port was read as one RGBA image of 6 x 3 pixels (its last dim a channel count): one
-    output, not 6. Its trailing (h, w) is the port's and its leading two dims are not, so it is 6 grey images."""
+    output, not 6. Its trailing (h, w) is the port's, its leading two dims are not, and its last is no channel count
+    of the port's colour space (1 at Grayscale, 3 or 4 at RGB), so it is 6 grey images."""
     import numpy as np
     from netgraph import FlattenLayer, NetChain
-    net = NetChain([FlattenLayer()], input=ImageEncoder((4, 3), color_space=color_space))
-    images = np.random.default_rng(0).integers(0, 256, (6, 3, 4), dtype=np.uint8)
+    net = NetChain([FlattenLayer()], input=ImageEncoder((width, 3), color_space=color_space))
+    images = np.random.default_rng(0).integers(0, 256, (6, 3, width), dtype=np.uint8)
     torch.testing.assert_close(net(images), torch.stack([net(image) for image in images]))
     square = NetChain([FlattenLayer()], input=ImageEncoder((4, 4), color_space=color_space))
     assert square(np.zeros((4, 4, 4), np.uint8)).dim() == 1  # could be a (4, 4) RGBA image: one image, as before
+
+
+def test_a_colour_image_whose_width_and_channels_are_an_rgb_ports_height_and_width_stays_one_image():
+    """(20, 10, 3) at a (3, 10) RGB port: its last two dims are the port's (h, w), but 3 is the port's channel count,
+    so it is one 20 x 10 RGB photo (20 "grey images" before); at a Grayscale port 3 is no channel count of its own."""
+    import numpy as np
+    from netgraph import FlattenLayer, NetChain
+    photo = np.random.default_rng(0).integers(0, 256, (20, 10, 3), dtype=np.uint8)
+    rgb = NetChain([FlattenLayer()], input=ImageEncoder((3, 10), color_space="RGB"))
+    assert tuple(rgb(photo).shape) == (90,)
+    rgba = NetChain([FlattenLayer()], input=ImageEncoder((4, 10), color_space="RGB"))
+    assert tuple(rgba(np.zeros((20, 10, 4), np.uint8)).shape) == (120,)  # RGBA: one image, its alpha dropped
+    grey = NetChain([FlattenLayer()], input=ImageEncoder((3, 10), color_space="Grayscale"))
+    torch.testing.assert_close(grey(photo), torch.stack([grey(image) for image in photo]))
+    grey_one = NetChain([FlattenLayer()], input=ImageEncoder((1, 10), color_space="Grayscale"))
+    assert tuple(grey_one(np.zeros((20, 10, 1), np.uint8)).shape) == (10,)  # one (h, w, 1) grey image

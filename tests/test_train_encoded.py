@@ -201,7 +201,7 @@ def test_nan_in_encoded_data_is_reported_before_training_by_the_examples_own_ind
     values = [0.1, 0.2, 0.3, 0.4, 0.5, float("nan"), 0.7, 0.8]
     for validation in (None, 0.25, 0.5):  # the split must not renumber the examples
         with pytest.raises(DataError, match=r"^bad (training|validation) data: input port 'Input' \(ScalarEncoder\): "
-                                            r"example 5: holds NaN"):
+                                            r"example 5: the number nan is not finite"):
             net_train(scalar, {"Input": values, "Output": labels}, validation_set=validation, batch_size=4,
                       random_seed=1, progress=False)
     x = torch.rand(8, 2)

@@ -95,7 +95,7 @@ class Decoder(Coder):
     def check(self, t: PortType) -> str | None:
         """None when the port's type suits this decoder (its shape, and its dtype: probabilities are Real), else the
         reason."""
-        varies = False
+        varies = None
         for ok in self.accepts:
             try:
                 unify(ok, PortType(t.shape, t.dtype))
@@ -103,8 +103,24 @@ class Decoder(Coder):
                 continue
             if not _varies_where_fixed(ok.shape, t.shape):
                 return None
-            varies = True
-        return self._mismatch(t) + (", a length that varies where a fixed size is taken" if varies else "")
+            varies = varies or ok.shape
+        return self._mismatch(t) + (self._varying(varies, t.shape) if varies else "")
+
+    def _varying(self, accepted: tuple, shape: tuple) -> str:
+        """How a length variable of ``shape`` where ``accepted`` has a fixed size is refused, and the remedy."""
+        at = next(i for i, (want, dim) in enumerate(zip(accepted, shape)) if isinstance(want, int) and
+                  isinstance(dim, str))
+        size = accepted[at]
+        longer = (*shape, size)
+        fixed = longer if any(len(ok.shape) == len(longer) and not _varies_where_fixed(ok.shape, longer) and
+                              all(w is None or w == d for w, d in zip(ok.shape, longer)) for ok in self.accepts) \
+            else (*shape[:at], size, *shape[at + 1:])
+        return (f": its length {shape[at]} may differ per call, where {self._sized(size)} ({size}); give the input a "
+                f"fixed size or make the output {PortType(fixed)}")
+
+    def _sized(self, size: int) -> str:
+        """What ``size`` values of a fixed-size port are, with its verb: "2 probabilities need"."""
+        return "1 probability needs" if size == 1 else f"{size} probabilities need"
 
     def _mismatch(self, t: PortType) -> str:
         return (f"{self.type_name} takes {' or '.join(str(a) for a in self.accepts)} probabilities (Real), "

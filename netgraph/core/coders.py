@@ -151,6 +151,9 @@ class ClassDecoder(Decoder, Labelled):
     def accepts(self) -> tuple[PortType, ...]:  # type: ignore[override]
         return PortType((len(self.labels),)), PortType((None, len(self.labels))), PortType((), None)  # an index: any
 
+    def _sized(self, size: int) -> str:
+        return f"{size} labels need"
+
     def _mismatch(self, t: PortType) -> str:
         k = len(self.labels)
         return (f"ClassDecoder with {k} labels takes a ({k}) probability vector (Real), a sequence of them (n, {k}) "

@@ -102,7 +102,8 @@ def check_decoders(coders: dict[str, Coder], types: dict[str, PortType], graph: 
     for port, coder in coders.items():
         reason = coder.check(types[port]) if isinstance(coder, Decoder) and port in types else None
         if reason:
-            errors.append(Diagnostic(f"graph output {port!r}: {reason}", "decoder-port", layer=(), port=port))
+            errors.append(Diagnostic(f"graph output {port!r}: {reason}", "decoder-port", layer=(), port=port,
+                                     expected=coder.accepts, found=types[port].shape))
         if isinstance(coder, Encoder) and coder.index_span:
             feeds = feeds or InputFeeds(graph)
             errors += _encoder_range_problems(graph, port, coder, feeds)

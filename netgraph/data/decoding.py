@@ -165,8 +165,22 @@ def _vectors(labels: tuple, p: torch.Tensor, name: str, k: int | None) -> list:
         return [labels[i] for i in p.argmax(-1).tolist()]
     if name == "Probabilities":
         return [dict(zip(labels, row)) for row in p.tolist()]
-    top = torch.sort(p, dim=-1, descending=True, stable=True)  # ties in label order: the first is the Decision
-    count = min(k or _TOP_DEFAULT, len(labels))
-    pairs = [[(labels[i], v) for v, i in zip(values[:count], indices[:count])]
-             for values, indices in zip(top.values.tolist(), top.indices.tolist())]
+    values, indices = _stable_top(p, min(k or _TOP_DEFAULT, len(labels)))
+    pairs = [[(labels[i], v) for v, i in zip(row_values, row_indices)]
+             for row_values, row_indices in zip(values.tolist(), indices.tolist())]
     return pairs if name == "TopProbabilities" else [[label for label, _ in row] for row in pairs]
+
+
+def _stable_top(p: torch.Tensor, count: int) -> tuple[torch.Tensor, torch.Tensor]:
+    """The ``count`` largest values of each row and their indices, ties in label order: the stable descending sort cut
+    to ``count``, at topk's cost. topk's tie order is unspecified, so its picks are put in label order and stably
+    sorted by value; a row whose next value ties the last pick (topk may have taken a later label) is sorted whole."""
+    top = torch.topk(p, min(count + 1, p.shape[-1]), dim=-1)
+    index = top.indices[..., :count].sort(dim=-1).values
+    values = p.gather(-1, index)
+    order = values.sort(dim=-1, descending=True, stable=True).indices
+    values, index = values.gather(-1, order), index.gather(-1, order)
+    if p.shape[-1] > count and bool((boundary := top.values[..., count] == top.values[..., count - 1]).any()):
+        tied = torch.sort(p[boundary], dim=-1, descending=True, stable=True)
+        values[boundary], index[boundary] = tied.values[..., :count], tied.indices[..., :count]
+    return values, index

@@ -123,21 +123,21 @@ def _bool(coder: Any, value: Any) -> float:
 
 
 def _scalar(coder: ScalarEncoder, value: Any) -> float:
-    """The number, rescaled by min and max; an ExampleError for no number, an infinity (rescaled it is still infinite,
-    then NaN downstream), or one the working precision would make infinite (1e300 in float32; an int past float64's
-    range)."""
+    """The number, rescaled by min and max; an ExampleError for no number, a NaN or an infinity (rescaled it is still
+    infinite, then NaN downstream), or one the working precision would make infinite (1e300 in float32; an int past
+    float64's range)."""
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.integer, np.floating)):
         raise ExampleError(f"expected a number, found {type(value).__name__} {value!r:.40}{_separator_hint(value)}")
-    if isinstance(value, (float, np.floating)) and np.isinf(value):
-        raise ExampleError(f"the number {value:g} is infinite: a ScalarEncoder takes finite numbers (min and max do "
-                           f"not rescale an infinity); remove or fix such values")
+    if isinstance(value, (float, np.floating)) and not np.isfinite(value):
+        raise ExampleError(f"the number {value:g} is not finite: a ScalarEncoder takes finite numbers (min and max do "
+                           f"not rescale an infinity or NaN); remove or fix such values")
     dtype = working_dtype()
     try:
         encoded = float(value) if coder.min is None else (float(value) - coder.min) / (coder.max - coder.min)
     except OverflowError:
         encoded = float("inf") if value > 0 else float("-inf")
     else:
-        if not abs(encoded) > torch.finfo(dtype).max:  # NaN passes: refused in training, shown by net(x)
+        if not abs(encoded) > torch.finfo(dtype).max:  # finite (NaN and infinities are refused above)
             return encoded
     digits = len(str(abs(int(value)))) if isinstance(value, (int, np.integer)) else 0
     number = f"an integer of {digits} digits" if digits > 20 else f"the number {value:g}"
@@ -257,10 +257,13 @@ def is_single(coder: Coder, value: Any) -> bool:
 def _grey_stack(coder: ImageEncoder, value: Any) -> bool:
     """Whether ``value`` is (b, h, w) grey images: a 3-dim array, not of the port's shape, whose last dim is no channel
     count a user could mean (1 to 4: a (h, w, 2) grey-alpha image stays one image, refused by name), or whose last two
-    dims are the port's (h, w) where its first two are not (so it is no (h, w, c) image of the port's size)."""
+    dims are the port's (h, w) where its first two are not and its last is no channel count of the port's colour
+    space (1 at a Grayscale port, 3 or 4 at an RGB one: such an array is an (h, w, c) image of another size)."""
     if not isinstance(value, np.ndarray) or value.ndim != 3 or value.shape == (port := coder.port_type().shape):
         return False
-    return value.shape[-1] not in (1, 2, 3, 4) or value.shape[1:] == port[1:] != value.shape[:2]
+    own = (1,) if coder.channels == 1 else (3, 4)
+    return value.shape[-1] not in (1, 2, 3, 4) or value.shape[1:] == port[1:] != value.shape[:2] and \
+        value.shape[-1] not in own
 
 
 _EXAMPLE: dict[type, Callable[[Any, Any], Any]] = {ClassEncoder: _class_index, ClassDecoder: _class_index,
