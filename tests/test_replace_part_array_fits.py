@@ -210,3 +210,14 @@ def test_a_conflict_deep_in_nested_graphs_rebuilds_each_level_a_bounded_number_o
     with pytest.raises(ShapeError, match="'b'"):
         net.replace_layers({("n",) * depth + ("a",): LinearLayer(6, weights=torch.ones(6, 4))})
     assert len(built) <= 2 * (depth + 1)  # the edit, then the net without the arrays: each level once
+
+
+def test_net_replace_part_refusing_an_array_rebuilds_the_net_once_without_the_arrays(monkeypatch):
+    """The error path rebuilt the net three times (once without the arrays given, once without the layers' own)."""
+    net = NetChain({"enc": NetChain({"a": LinearLayer(3), "b": LinearLayer(2)})}, input=4)
+    built = []
+    replaced = NetGraph._replaced
+    monkeypatch.setattr(NetGraph, "_replaced", lambda self, changes: built.append(1) or replaced(self, changes))
+    with pytest.raises(OptionError, match=r"expected shape \(2, 6\), found \(2, 5\)"):
+        net_replace_part(net, {("enc", "a"): LinearLayer(6), ("enc", "b"): LinearLayer(2, weights=torch.ones(2, 5))})
+    assert len(built) == 4  # the edit and the net without the arrays: the outer net and enc each

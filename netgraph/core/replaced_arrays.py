@@ -99,18 +99,21 @@ def net_needs(net: NetGraph, at: tuple, layer: Any, inner: dict,
     return None
 
 
-def refused_array(net: NetGraph, changes: Mapping[Any, Any], function: str = "replace_layers") -> OptionError | None:
-    """For ``net.replace_layers(changes)``'s ShapeError: the array-shape error of the first array that a layer put in
-    gives and the net around refuses, checked against the net built with every change made without those arrays (an
-    operator's inner net's: ``net_needs`` in that net); None where that net cannot be built either, or every array
-    fits it (the conflict stands). ``function`` heads an inner net's error."""
-    placed, given, deep = {}, [], []
+def refused_array(net: NetGraph, changes: Mapping[Any, Any], function: str = "replace_layers",
+                  given: Iterable[tuple] = (), ports: Mapping[str, Any] | None = None) -> OptionError | None:
+    """For ``net.replace_layers(changes)``'s ShapeError: the array-shape error of the first array refused (of
+    ``given`` first, as ``check_fits_without`` takes them, then those the layers put in give), checked against the
+    net built with every change made without those arrays and its ports given ``ports`` (an operator's inner net's:
+    ``net_needs`` in that net); None where that net cannot be built either, or every array fits it (the conflict
+    stands). ``function`` heads an inner net's error."""
+    placed, given, deep = {}, list(given), []
     for key, layer in changes.items():
         at = named_path(net, key if isinstance(key, tuple) else (key,))
         placed[at] = layer
-        arrays = [(at, array, value, None) for array, value in layer.arrays.items() if isinstance(value, torch.Tensor)]
+        arrays = [(at, array, value, None) for array, field in layer.ARRAYS.items()  # per instance too (a module's)
+                  if isinstance(value := getattr(layer, field, None), torch.Tensor)]  # a graph's own: none
         (given if into_operator(net, at) is None else deep).extend(arrays)
-    if not (given or deep) or (bare := built_without(net, placed, given + deep, {})) is None:
+    if not (given or deep) or (bare := built_without(net, placed, given + deep, ports or {})) is None:
         return None
     try:
         with headed_here(function):  # the caller heads the error
