@@ -219,8 +219,8 @@ def net_replace_part(net: NetGraph, changes: Mapping[Any, Any]) -> NetGraph:
         with led_by("net_replace_part"):  # the net rebuilt once without the arrays given and the layers' own
             refused = refused_array(net, layers, "net_replace_part", [*fits, *arrays_inside(layers, inside)],
                                     declared if ports else {})
-        if refused is not None:
-            raise refused from None
+            if refused is not None:
+                raise refused from None
         raise
     return prune_rules(drop_rules_below(result, replaced) if replaced else result)  # a layer now without arrays
 
