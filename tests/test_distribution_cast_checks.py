@@ -91,8 +91,8 @@ def _rates(rows):
 def test_training_refused_a_rate_cast_to_zero_names_the_underflow_its_round_batch_and_example(data, seed):
     """net_train's error kept "found 0.0" where the cast made 1e-300 0 (net(x) names it): it now names the value fed
     and keeps where it stopped and the example (batches of 2 from 8 examples, shuffled)."""
-    with pytest.raises(TrainingError, match=r"^training stopped at round 1, batch [1-4]: layer 1 'g' .*input port 'r'"
-                                            r".*1e-300 lie below float32's smallest positive number .*"
+    with pytest.raises(TrainingError, match=r"^training stopped at round 1, batch [1-4]: layer 1 'g' .*input port 'r' "
+                                            r"at example 5 of the data, .*1e-300 lie below float32's smallest positive number .*"
                                             r"working_precision='float64'") as err:
         net_train(_rated(1), data, max_training_rounds=1, batch_size=2, progress=False, random_seed=seed)
     problem = err.value.diagnostics[0]
@@ -104,6 +104,30 @@ def _rated(shape):
     return NetGraph({"g": RandomArrayLayer(ExponentialDistribution("#r")), "w": LinearLayer(1),
                      "l": MeanSquaredLossLayer()}, [("g", "w"), ("w", NetPort("l", "Input")), (NetPort("t"), "l")],
                     r=shape, t=1)
+
+
+def _paired():
+    return NetGraph({"g": RandomArrayLayer(ExponentialDistribution("#r")), "w": LinearLayer(1)}, [("g", "w")], r=1)
+
+
+@pytest.mark.parametrize("inputs", [[[1.0]] * 5 + [[1e-300]] + [[1.0]] * 2,
+                                    tuple((r,) for r in [1.0] * 5 + [1e-300] + [1.0] * 2)], ids=["lists", "tuples"])
+def test_training_on_a_pair_names_the_underflow_of_its_inputs_example(inputs):
+    with pytest.raises(TrainingError, match=r"input port 'r' at example 5 of the data, .*1e-300 lie below") as err:
+        net_train(_paired(), (inputs, [[1.0]] * 8), max_training_rounds=1, batch_size=8, progress=False,
+                  random_seed=0)
+    problem = err.value.diagnostics[0]
+    assert (problem.kind, problem.example, problem.found) == ("precision-range", 5, 1e-300)
+
+
+def test_training_on_a_pair_of_two_examples_keeps_a_genuine_zero():
+    """The pair (inputs, targets) of two examples was read as a list of two examples: example 1's "input" was the
+    targets' (1.0,), so a genuine 0 was named an underflow of 1.0."""
+    with pytest.raises(TrainingError, match="found 0.0") as err:
+        net_train(_paired(), (((5.0,), (0.0,)), ((1.0,), (1.0,))), max_training_rounds=1, batch_size=2,
+                  progress=False, random_seed=0)
+    problem = err.value.diagnostics[0]
+    assert (problem.kind, problem.example, problem.found) == ("parameter-value", 1, 0.0)
 
 
 def test_training_names_the_underflow_only_where_the_value_refused_is_one():

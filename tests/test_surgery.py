@@ -34,7 +34,7 @@ def test_replace_array_layer_and_port(net):
     assert net.layers["c"].arrays["Biases"].tolist() == [0.0, 0.0]
     with pytest.raises(OptionError, match=r"array 'Biases': expected shape \(2,\), found \(3,\)"):
         net_replace_part(net, {("c", "Biases"): [1.0, 2.0, 3.0]})
-    with pytest.raises(ShapeError):
+    with pytest.raises(OptionError, match=r"layer 1 'a' .*array 'Weights': expected shape \(3, 5\), found \(3, 4\)"):
         net_replace_part(net, {"Input": 5, "a": LinearLayer(3, weights=torch.zeros(3, 4), biases=torch.zeros(3))})
     wider = net_replace_part(net, {"c": LinearLayer(7)})
     assert wider.output_shapes["Output1"] == (7,)

@@ -266,11 +266,12 @@ def refused_zero(error: DataError, net: Any) -> tuple[Any, str] | None:
 
 
 def underflow_error(problem: Any, net: Any, port: str, value: Any, cast: torch.Tensor,
-                    remedy: str = "net(x, precision='float64')") -> DataError | None:
+                    remedy: str = "net(x, precision='float64')", at: str = "") -> DataError | None:
     """For ``problem`` (``refused_zero``'s), the refused example as given at input ``port`` (``value``) and as cast
     to the net's dtype (``cast``): where the value refused (the example's first 0 once cast) was nonzero as given
     (1e-300 in float32), the DataError (kind precision-range) naming the layer, the port and that value; else None (a
-    genuine 0 keeps the layer's own error); ``remedy``: how to work in float64 (net_train's own option)."""
+    genuine 0 keeps the layer's own error); ``remedy``: how to work in float64 (net_train's own option); ``at``: where
+    in the data the example lies (" at example 5 of the data"), said after the port."""
     if not cast.is_floating_point():
         return None
     try:
@@ -286,7 +287,7 @@ def underflow_error(problem: Any, net: Any, port: str, value: Any, cast: torch.T
     detail = below_range(refused, cast.dtype)
     whose = _rescaled(detail, cast.dtype, remedy)
     return DataError(f"{net.describe((problem.layer, None))}: parameter {problem.option} (which must be "
-                     f"{problem.expected}) is fed by input port {quoted(port)}, whose {whose}",
+                     f"{problem.expected}) is fed by input port {quoted(port)}{at}, whose {whose}",
                      kind="precision-range", layer=problem.layer, port=problem.port, option=problem.option,
                      expected=problem.expected, found=refused, detail=detail, example=problem.example)
 

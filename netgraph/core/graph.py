@@ -25,6 +25,7 @@ from netgraph.core.net_values import NetValues
 from netgraph.core.graph_views import GraphViews
 from netgraph.core.stage_doors import DrawingAndYaml
 from netgraph.core.array_fit import check_arrays_given
+from netgraph.core.array_naming import NAMING, arrays_named_by_caller
 from netgraph.core.attribute_hints import frozen_net_error, keras_compile_message, missing_attribute
 from netgraph.core.errors import OptionError, ShapeError, WiringError, raise_all
 from netgraph.core.plugins import stage
@@ -240,8 +241,11 @@ class NetGraph(NetValues, GraphViews, Layer, LayerSequence, DrawingAndYaml):  # 
     def replace_layers(self, changes: Mapping[Any, Layer]) -> NetGraph:
         """A new graph with layers replaced; keys are names or paths (tuples) into nested graphs and operators' inner
         nets. A layer put in with an array the net around refuses: the OptionError (kind "array-shape") naming it."""
-        try:
+        if NAMING.get():  # a nested level, or a caller naming the array itself
             return self._replaced(changes)
+        try:
+            with arrays_named_by_caller():  # the levels below leave the naming to this, the outermost call
+                return self._replaced(changes)
         except ShapeError:
             refused = stage("refused_array")(self, changes)  # the array named, at any depth, as net_replace_part does
             if refused is None:

@@ -5,24 +5,22 @@ without them, so that an array of the wrong shape is the OptionError (kind "arra
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from contextlib import AbstractContextManager
-from contextvars import ContextVar
 from typing import Any
 
 import torch
 
 from netgraph.core.array_fit import check_fit
+from netgraph.core.array_naming import arrays_named_by_caller
 from netgraph.core.errors import NetGraphError, OptionError
 from netgraph.core.graph import NetGraph
 from netgraph.core.port_options import with_port_options
 from netgraph.core.port_paths import layer_at, named_path
 from netgraph.core.operator_surgery import into_operator, running_inner, within
 from netgraph.core.options import as_array
-from netgraph.core.scoped_values import scoped
 from netgraph.core.surgery_lead import headed_here, led_by
 from netgraph.core.surgery_values import users_with_changes
 
-__all__ = ["check_fit", "check_fits_without", "arrays_inside", "net_needs", "refused_array",
+__all__ = ["check_fit", "built_without", "check_fits_without", "arrays_inside", "net_needs", "refused_array",
            "arrays_named_by_caller"]
 
 
@@ -42,6 +40,15 @@ def check_fits_without(net: NetGraph, layers: Mapping[tuple, Any], given: list[t
     """``check_fit`` of each array ``given`` (``(layer path, array, value, shared name or None)``, in ``layers``)
     against ``net`` with ``layers`` (path -> layer) put in without those arrays and its ports given ``ports``; nothing
     where that net cannot be built either (the change itself does not fit: its own error says so)."""
+    if (rebuilt := built_without(net, layers, given, ports)) is not None:
+        for fit in given:
+            check_fit(rebuilt, *fit, fresh=True)
+
+
+def built_without(net: NetGraph, layers: Mapping[tuple, Any], given: list[tuple],
+                  ports: Mapping[str, Any]) -> NetGraph | None:
+    """``net`` with ``layers`` (path -> layer) put in without the arrays ``given`` (as ``check_fits_without`` takes
+    them) and its ports given ``ports``; None where that net cannot be built."""
     bare = dict(layers)
     try:
         for path, array, _, shared in given:  # a shared array: at every user the changes leave it in
@@ -50,11 +57,9 @@ def check_fits_without(net: NetGraph, layers: Mapping[tuple, Any], given: list[t
                 bare[at] = _cleared(bare[at] if at in bare else net.layer_at(at), user[len(at):], name)
         with arrays_named_by_caller():  # a conflict of the net without the arrays is none of theirs
             rebuilt = net.replace_layers(bare)
-        rebuilt = with_port_options(rebuilt, ports) if ports else rebuilt
+        return with_port_options(rebuilt, ports) if ports else rebuilt
     except NetGraphError:
-        return
-    for fit in given:
-        check_fit(rebuilt, *fit, fresh=True)
+        return None
 
 
 def _cleared(layer: Any, inner: tuple, array: str) -> Any:
@@ -94,39 +99,31 @@ def net_needs(net: NetGraph, at: tuple, layer: Any, inner: dict,
     return None
 
 
-def refused_array(net: NetGraph, changes: Mapping[Any, Any], function: str = "replace_layers") -> OptionError | None:
-    """For ``net.replace_layers(changes)``'s ShapeError: the array-shape error of the first array that a layer put in,
-    at any depth, gives and the net around refuses (``check_fits_without`` with every change made, ``net_needs`` in an
-    operator's inner net); None where none is (the conflict stands). ``function`` heads an inner net's error."""
-    if _NAMING.get():  # a net built without the arrays, or the caller names them itself
-        return None
-    placed, given, deep = {}, [], []
+def refused_array(net: NetGraph, changes: Mapping[Any, Any], function: str = "replace_layers",
+                  given: Iterable[tuple] = (), ports: Mapping[str, Any] | None = None) -> OptionError | None:
+    """For ``net.replace_layers(changes)``'s ShapeError: the array-shape error of the first array refused (of
+    ``given`` first, as ``check_fits_without`` takes them, then those the layers put in give), checked against the
+    net built with every change made without those arrays and its ports given ``ports`` (an operator's inner net's:
+    ``net_needs`` in that net); None where that net cannot be built either, or every array fits it (the conflict
+    stands). ``function`` heads an inner net's error."""
+    placed, given, deep = {}, list(given), []
     for key, layer in changes.items():
         at = named_path(net, key if isinstance(key, tuple) else (key,))
-        arrays = [(array, value) for array, field in getattr(type(layer), "ARRAYS", {}).items()
-                  if isinstance(value := getattr(layer, field, None), torch.Tensor)]
-        if into_operator(net, at) is None:
-            placed[at] = layer
-            given += [(at, array, value, None) for array, value in arrays]
-        else:
-            deep += [(at, layer, {array: value}) for array, value in arrays]
+        placed[at] = layer
+        arrays = [(at, array, value, None) for array, field in layer.ARRAYS.items()  # per instance too (a module's)
+                  if isinstance(value := getattr(layer, field, None), torch.Tensor)]  # a graph's own: none
+        (given if into_operator(net, at) is None else deep).extend(arrays)
+    if not (given or deep) or (bare := built_without(net, placed, given + deep, ports or {})) is None:
+        return None
     try:
         with headed_here(function):  # the caller heads the error
-            if given:
-                check_fits_without(net, placed, given, {})
-            for at, layer, inner in deep:
-                _raise(net_needs(net, at, layer, inner, function))
+            for fit in given:
+                check_fit(bare, *fit, fresh=True)
+            for at, array, value, _ in deep:  # in the inner net with all of its operator's changes made
+                _raise(net_needs(bare, at, placed[at], {array: value}, function))
     except OptionError as exc:
         return exc
     return None
-
-
-def arrays_named_by_caller() -> AbstractContextManager:
-    """``refused_array`` finds nothing inside: the caller names an array given that the net refuses itself."""
-    return scoped(_NAMING, True)
-
-
-_NAMING: ContextVar[bool] = ContextVar("naming_a_refused_array", default=False)
 
 
 def _raise(error: Exception | None) -> None:

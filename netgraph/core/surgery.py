@@ -216,10 +216,11 @@ def net_replace_part(net: NetGraph, changes: Mapping[Any, Any]) -> NetGraph:
     except WiringError as exc:
         raise lost_declared_port(net, layers, exc) or exc from None
     except ShapeError:  # an array given that does not fit: said as its key alone says it, else the conflict
-        with led_by("net_replace_part"):
-            check_fits_without(net, layers, [*fits, *arrays_inside(layers, inside)], declared if ports else {})
-            if not ports and (refused := refused_array(net, layers, "net_replace_part")) is not None:
-                raise refused from None  # an array a layer put in deeper gives, named as replace_layers names it
+        with led_by("net_replace_part"):  # the net rebuilt once without the arrays given and the layers' own
+            refused = refused_array(net, layers, "net_replace_part", [*fits, *arrays_inside(layers, inside)],
+                                    declared if ports else {})
+            if refused is not None:
+                raise refused from None
         raise
     return prune_rules(drop_rules_below(result, replaced) if replaced else result)  # a layer now without arrays
 

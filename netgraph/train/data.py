@@ -28,7 +28,7 @@ from netgraph.core.wording import counted, type_label
 from netgraph.train.data_sets import data_error, part_of, ref
 from netgraph.train.buckets import LengthBuckets, has_ragged, process_share, seeded
 from netgraph.train.data_columns import EXAMPLES, Expect, check_columns, columns_from
-from netgraph.train.data_pairs import (dict_pair_problem, is_dict_pair, is_pair_of_values, lone_target_key,
+from netgraph.train.data_pairs import (dict_pair_problem, is_dict_pair, is_pair, is_pair_of_values, lone_target_key,
                                       pair_columns, pair_dict, pair_problem, tuples_advice)
 from netgraph.train.data_checks import non_finite_data
 from netgraph.train.datasets import checked_dataset, checked_loader, forget_reads, keeping_reads, reads_kept_by
@@ -341,17 +341,24 @@ def finish(raw: dict[str, torch.Tensor] | InMemory | Streamed, expect: Mapping[s
 
 
 def example_given(data: Any, port: str, i: int, inputs: tuple[str, ...]) -> Any:
-    """Example ``i`` of ``data`` at ``port`` as the user gave it (a dict of columns, Padded ones too, or a list of
-    example dicts or of pairs, whose first part feeds the one input of ``inputs``); None for other data."""
+    """Example ``i`` of ``data`` at ``port`` as the user gave it, in the form ``gather`` reads it: a dict of columns
+    (Padded ones too), a pair (inputs, targets) or a list of example dicts or of pairs (whose first part feeds the one
+    input of ``inputs``); None for other data."""
     if isinstance(data, Mapping):
-        column = data.get(port)
-        if isinstance(column, Padded):
-            return column.data[i, :int(column.lengths[i])]
-        return None if column is None else column[i]
+        return _row(data.get(port), i)
+    if is_pair_of_values(data):  # (inputs, targets): the inputs a column, never a list of two examples
+        return _row(data[0], i) if inputs == (port,) else None
     if isinstance(data, (list, tuple)) and i < len(data):
         item = data[i]
         if isinstance(item, Mapping):
             return item.get(port)
-        if isinstance(item, tuple) and len(item) == 2 and inputs == (port,):
+        if is_pair(item) and inputs == (port,):
             return item[0]
     return None
+
+
+def _row(column: Any, i: int) -> Any:
+    """Example ``i`` of a column as given (a Padded one's without its padding); None for no column."""
+    if isinstance(column, Padded):
+        return column.data[i, :int(column.lengths[i])]
+    return None if column is None else column[i]

@@ -62,7 +62,8 @@ def _underflow(exc: DataError, net: Any, inputs: dict, examples: Sequence[int] |
         if value is not None and cast.dim() and len(value) < len(cast):  # a sequence padded to the batch's longest
             cast = cast[:len(value)]
         return None if value is None else underflow_error(problem, net, port, value, cast,
-                                                          "working_precision='float64'")
+                                                          "working_precision='float64'",
+                                                          f" at example {problem.example} of the data")
     except (DataError, TypeError, ValueError, RuntimeError, IndexError, KeyError):
         return None
 
