@@ -227,7 +227,8 @@ def port_type(value: Any) -> PortType | Coder | None:
             parts = [_coder_conflict(kind, data, d) for d in exc.diagnostics]
             if len(parts) == 1:
                 raise parts[0] from None
-            raise PortConflict(str(exc), (kind,), each=parts) from None
+            raise PortConflict(str(exc), (kind,), expected=[p.expected for p in parts], found=[p.found for p in parts],
+                               each=parts) from None
     if isinstance(value, str) and value in DTYPES:
         return PortType((), value)
     if isinstance(value, str) and _torch_kind(value):
