@@ -37,3 +37,12 @@ def test_a_bad_dim_of_a_port_shape_is_placed_at_itself(port, written):
         NetGraph.from_yaml(text)
     problem = next(d for d in info.value.diagnostics if d.kind == "port-shape")
     assert (problem.line, problem.column) == (5, text.splitlines()[4].index(written) + 1)
+
+
+def test_a_bad_item_of_an_option_shape_is_the_problem_found():
+    text = "netgraph: 1\nlayers:\n  b: {type: LinearLayer, output: [3, -3]}\n"
+    with pytest.raises(SpecError) as info:
+        NetGraph.from_yaml(text)
+    problem = info.value.diagnostics[0]
+    assert (problem.line, problem.column, problem.option, problem.found) == (3, text.splitlines()[2].index("-3") + 1,
+                                                                            "output", -3)

@@ -381,9 +381,10 @@ def coder_from_data(data: Any, kind: str, where: str = "") -> Coder:
         raise OptionError(f"{lead}{kind} type must be one of {names}, found {data['type']!r}"
                           f"{did_you_mean(data['type'], names) if isinstance(data['type'], str) else ''}",
                           option="type", kind="coder-option", expected=names, found=data["type"])
-    fields = {f.name for f in dataclasses.fields(cls)}
+    fields = [f.name for f in dataclasses.fields(cls)]
     problems = [Diagnostic(f"{cls.__name__} has no option {k!r}{did_you_mean(str(k), fields)}; its options are "
-                           f"{sorted(fields)}", "coder-option", option=k) for k in data if k != "type" and k not in fields]
+                           f"{', '.join(fields)}", "coder-option", option=k)
+                for k in data if k != "type" and k not in fields]
     try:
         coder = cls(**{k: v for k, v in data.items() if k in fields})
     except OptionError as exc:  # the given options' problems too (one not given: likely the one misspelt)

@@ -191,14 +191,15 @@ class NetOperator(Layer, register=False):
     def check_ports(self, net: NetGraph, inputs: tuple | None, outputs: tuple | None, what: str,
                     option: str | None = None) -> None:
         """OptionError when the inner net's ports are not the ones this operator needs (None: any): a bad value of
-        ``option`` (the option holding ``net``; default the positional one)."""
+        ``option`` (the option holding ``net``; default the positional one), ``port`` the inner port at fault."""
         bad_in = inputs is not None and set(net.input_ports) != set(inputs)
         bad_out = outputs is not None and set(net.output_ports) != set(outputs)
-        if bad_in or bad_out:
+        if bad_in or bad_out:  # found: the bad group's ports; port: its first the operator does not use
+            ports, wanted = (net.output_ports, outputs) if bad_out else (net.input_ports, inputs)
             raise OptionError(f"{self.type_name} needs an inner net with {what}; found input ports "
                               f"{list(net.input_ports)} and output ports {list(net.output_ports)}",
-                              option=option or self.POSITIONAL, kind=VALUE_KIND, expected=what,
-                              found={"inputs": list(net.input_ports), "outputs": list(net.output_ports)})
+                              option=option or self.POSITIONAL, kind=VALUE_KIND, expected=what, found=list(ports),
+                              port=next((p for p in ports if p not in wanted), None))
 
     @deep_walk
     def replace_layers(self, changes: Mapping[Any, Any]) -> NetOperator:

@@ -352,7 +352,7 @@ def _construct(reader: Any, cls: type, kwargs: dict, spec: YMap, loc: Loc, path:
                              source=at_layer(d, path), kind="option-value")
             return FAILED
         where = spec.value_locs[key].at(column) if column is not None else \
-            _item_at(cls, spec, problems[0], at) if problems else at
+            _inner_port_at(reader, path, problems[0]) or _item_at(cls, spec, problems[0], at) if problems else at
         origin = reader.origin(path, problems[0].option) if problems else ""  # an array from the weights file
         return reader.error(where, f"layer {_name(path)}: {exc}{text_hint(spec.get(option))}{origin}",
                             source=sole(exc, path), kind="option-value", layer=path, option=option)
@@ -366,6 +366,12 @@ def _item_at(cls: type, spec: YMap, problem: Any, at: Loc) -> Loc:
     value = spec[problem.option]
     array = getattr(option_codecs(cls).get(problem.option), "kind", None) == "array"
     return (array_item_at(value, problem.found) if array else faulty_item_at(value, problem.found)) or at
+
+
+def _inner_port_at(reader: Any, path: tuple, problem: Any) -> Loc | None:
+    """Where the inner net (of this file) in ``problem``'s option declares the port ``problem`` names, else None."""
+    inner = reader.locators.get((*path, problem.option)) if problem.port is not None else None
+    return inner.port_locs.get(problem.port) if inner is not None and inner.file == reader.file else None
 
 
 def _option_at(spec: YMap, default: Loc, *options: Any) -> tuple[str | None, Loc]:

@@ -188,12 +188,24 @@ def shape_data(t: Any) -> Any:
 
 class PortConflict(Conflict):
     """A port's value is not a type: ``at`` is the path of keys to the part at fault inside it (the key itself
-    when ``key``), so a reader can point at that token; ``expected`` and ``found`` as a Conflict's."""
+    when ``key``), so a reader can point at that token; ``expected`` and ``found`` as a Conflict's, ``option``
+    the coder option at fault; ``each`` each problem (several for a coder with several bad options)."""
 
     def __init__(self, message: str, at: tuple = (), key: bool = False, *, expected: object = None,
-                 found: object = None):
-        super().__init__(message, expected=expected, found=found)
-        self.at, self.key = at, key
+                 found: object = None, option: str | None = None, each: list[PortConflict] | None = None):
+        super().__init__(message, expected=expected, found=found, option=option)
+        self.at, self.key, self.each = at, key, each or [self]
+
+
+def _coder_conflict(kind: str, data: Any, problem: Diagnostic) -> PortConflict:
+    """A coder's option problem as a PortConflict at that option's value (its key when the coder has no such
+    option; the coder's mapping when it names none), found what was written there."""
+    option, at, key, found = problem.option, (kind,), False, problem.found
+    if isinstance(data, dict) and option in data:
+        cls = CODERS.get(data["type"]) if isinstance(data.get("type"), str) else None
+        key = option != "type" and option not in {f.name for f in dataclasses.fields(cls)}
+        at, found = (kind, option), option if key else plain(data[option]) if found is None else found
+    return PortConflict(problem.message, at, key, expected=problem.expected, found=found, option=option)
 
 
 def port_type(value: Any) -> PortType | Coder | None:
@@ -212,15 +224,11 @@ def port_type(value: Any) -> PortType | Coder | None:
         try:
             return coder_from_data(plain(data), kind)
         except OptionError as exc:
-            several = Diagnostic(str(exc), "coder-option")  # one problem of them all, without fields
-            one = exc.diagnostics[0] if len(exc.diagnostics) == 1 else several
-            option = one.option
-            at, key = (kind,), False  # the coder's mapping, unless the error names one of its options (only)
-            if isinstance(data, dict) and option in data:
-                cls = CODERS.get(data["type"]) if isinstance(data.get("type"), str) else None
-                at, key = (kind, option), option != "type" and option not in {f.name for f in dataclasses.fields(cls)}
-            raise PortConflict(str(exc), at, key, expected=one.expected,
-                               found=one.found) from None
+            parts = [_coder_conflict(kind, data, d) for d in exc.diagnostics]
+            if len(parts) == 1:
+                raise parts[0] from None
+            raise PortConflict(str(exc), (kind,), expected=[p.expected for p in parts], found=[p.found for p in parts],
+                               each=parts) from None
     if isinstance(value, str) and value in DTYPES:
         return PortType((), value)
     if isinstance(value, str) and _torch_kind(value):

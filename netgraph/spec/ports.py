@@ -57,10 +57,11 @@ def read_ports(reader: Any, spec: YMap, loc_of: Any, kind: str) -> tuple[dict[st
                     shapes[name] = port_type(shape)
             except Conflict as exc:
                 port = name.capitalize() if alias else name
-                problem = Diagnostic(str(exc), "port-shape", layer=loc_of.prefix, port=port, expected=exc.expected,
-                                     found=exc.found)
-                reader.error(part_loc(value, name, exc), f"{group if alias else f'{group[:-1]} {quoted(name)}'}: {exc}"
-                             f"{text_hint(shape)}", source=problem, kind="port-shape")
+                for part in getattr(exc, "each", [exc]):  # a coder's bad options: each at its own value
+                    problem = Diagnostic(str(part), "port-shape", layer=loc_of.prefix, port=port,
+                                         option=part.option, expected=part.expected, found=part.found)
+                    reader.error(part_loc(value, name, part), f"{group if alias else f'{group[:-1]} {quoted(name)}'}: "
+                                 f"{part}{text_hint(shape)}", source=problem, kind="port-shape")
     return names, shapes
 
 
