@@ -180,8 +180,9 @@ def _first_taken(run: Run, shapes: list, groups: dict, probes: dict[str, tuple[i
 
 def _staged(near: tuple[int, ...], far: tuple[int, ...], base: list, at: Callable[[tuple[int, ...]], list]) -> tuple:
     """(sizes, runs) of one length: its first ``_FEW`` near sizes and the first far one, and only when those near
-    sizes are not consecutive or some output dim there is neither fixed nor ``a * n + b`` the other far ones and the rest of the near sizes too (a stride's
-    steps show among them; see the module for why the first far one suffices otherwise)."""
+    sizes are not consecutive or some output dim there is neither fixed nor ``a * n + b`` the other far ones and the
+    rest of the near sizes too (a stride's steps show among them; see the module for why the first far one suffices
+    otherwise)."""
     sizes = (*near[:_FEW], far[0])
     runs = [base, *at(sizes[1:])]
     if near[_FEW - 1] - near[0] == _FEW - 1 and _all_affine(sizes, runs):  # consecutive: see the module
