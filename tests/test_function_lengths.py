@@ -239,3 +239,12 @@ def test_a_remembered_probe_failure_keeps_no_failed_net_alive():
     assert len(set(depths)) == 1  # one build's frames each time, not one more build's per raise
     stored = [v for v in layer.__dict__["_probes"].values() if isinstance(v, Exception)]
     assert stored and all(v.__traceback__ is None for v in stored)
+
+
+def test_a_derived_length_probed_at_sizes_of_one_parity_is_no_line_of_whole_slope():
+    # the fixed sizes push the probes to 5, 7, 9: 2 * ceil(p / 2) read as p + 1 there and at 107, so it was n_plus_1
+    inputs = {"x": ("n", 6, 8, 106), "y": ("n_over_2", 6, 8, 106)}
+    layer = FunctionLayer(lambda x, y: torch.cat([y, y], 1), input=inputs)
+    net = NetGraph([layer])
+    assert net.port_types["Output"].shape == ("n_over_2_times_2", 6, 8, 106)
+    assert net(x=torch.zeros(1, 10, 6, 8, 106), y=torch.zeros(1, 5, 6, 8, 106)).shape[1] == 10

@@ -50,6 +50,7 @@ from netgraph.core.tracing import symbolic_tracing
 from netgraph.core.walk import GraphWalker, gc_paused, map_nodes
 from netgraph.layers.estimators import surrogate_loss
 from netgraph.layers.random import distribution_checks
+from netgraph.backend.output_lengths import check_output_lengths, output_length_lines
 from netgraph.layers.given_outputs import checked_outputs, copied_if_changed
 
 __all__ = ["CompiledNet", "compile_net", "module_expr", "check_ready"]
@@ -264,8 +265,8 @@ class _CodeWriter(GraphWalker):
         """The node's statements."""
         block = node.layer.emit_block(ctx := self._context(node, module, inputs), tuple(outs))
         if not is_netgraph_class(type(node.layer)):  # a user's own emit: checked, the layer named
-            return own_block(self.net, node, ctx, block)  # and its module's outputs of another precision cast
-        return block
+            block = own_block(self.net, node, ctx, block)  # and its module's outputs of another precision cast
+        return block + output_length_lines(node.layer, node.path, node.types, inputs, outs)  # user code: checked
 
     def _context(self, node: Node, module: str, inputs: Sequence[str]) -> EmitContext:
         """What the node's layer emits from; ``local(hint)`` names its temporaries after its path."""
@@ -360,7 +361,8 @@ def _compile(net: Any, checks: bool | str | None,
 _CODE_NAMES: dict[str, Any] = {"torch": torch, "F": F, "math": math, "inf": math.inf, "nan": math.nan,
                                "checked_batch_size": checked_batch_size, "symbolic_tracing": symbolic_tracing,
                                "traced_batch_size": traced_batch_size, "checked_outputs": checked_outputs,
-                               "copied_if_changed": copied_if_changed, "working_dtype": working_dtype}
+                               "copied_if_changed": copied_if_changed, "working_dtype": working_dtype,
+                               "check_output_lengths": check_output_lengths}
 _GLOBALS: dict[str, Any] = {**vars(builtins), **_CODE_NAMES}
 CompiledNet._code_globals = _GLOBALS  # a forward whose input port is named like one of them reads it here
 

@@ -44,7 +44,7 @@ from netgraph.core.length_names import (LENGTH_STEPS, length_steps, lengths_alon
 from netgraph.core.naming_scope import quoted
 from netgraph.core.types import PortType, format_shape
 
-__all__ = ["shared_dims", "shared_length_problems", "check_shared_lengths", "empty_length_problem",
+__all__ = ["shared_dims", "length_code", "shared_length_problems", "check_shared_lengths", "empty_length_problem",
            "length_check_lines", "derived_dims", "derived_length_problems", "undeclared_base_groups",
            "length_group_problems"]
 
@@ -220,10 +220,10 @@ def _steps_text(steps: Steps) -> str:
     return "".join(LENGTH_STEPS[op].text(k) for op, k in steps)
 
 
-def _length_code(code: str, steps: Steps) -> str:
+def length_code(code: str, steps: Steps) -> str:
     """``lengths_along``'s last length as code on the length ``code``.
 
-    >>> _length_code("x.shape[1]", (("minus", 1), ("over", 2)))
+    >>> length_code("x.shape[1]", (("minus", 1), ("over", 2)))
     '-(-(x.shape[1] - 1) // 2)'
     """
     for op, k in steps:
@@ -238,7 +238,7 @@ def _group_tests(net: Any) -> list[str]:
     for _, members in undeclared_base_groups(net):
         found = [(f"{port}.shape[{axis + 1}]", steps) for (port, axis), _, steps in members]
         least = "max(" + ", ".join(_least_code(code, steps) for code, steps in found) + ")"
-        tests.append(" or ".join(f"{_length_code(least, steps)} != {code}" for code, steps in found))
+        tests.append(" or ".join(f"{length_code(least, steps)} != {code}" for code, steps in found))
     return tests
 
 
@@ -282,7 +282,7 @@ def length_check_lines(net: Any) -> list[str]:
         test = " or ".join(f"{p}.shape[{a + 1}] != {port}.shape[{axis + 1}]" for p, a in others)
         lines += [f"if {test}:", call]
     for (base, base_axis), (port, axis), _, steps in derived:
-        lines += [f"if {port}.shape[{axis + 1}] != {_length_code(f'{base}.shape[{base_axis + 1}]', steps)}:", call]
+        lines += [f"if {port}.shape[{axis + 1}] != {length_code(f'{base}.shape[{base_axis + 1}]', steps)}:", call]
     return lines + [line for test in _group_tests(net) for line in (f"if {test}:", call)]
 
 

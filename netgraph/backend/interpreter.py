@@ -22,6 +22,7 @@ from netgraph.core.wording import type_label
 from netgraph.core.ir import Node
 from netgraph.core.naming_scope import shown_path
 from netgraph.core.walk import GraphWalker
+from netgraph.backend.output_lengths import check_layer_output_lengths
 from netgraph.layers.given_outputs import INFER, checked_outputs, first_real, outputs_to_recast
 from netgraph.layers.kl_divergence import KLModule
 from netgraph.layers.random import _label
@@ -78,6 +79,7 @@ def _own_module_outputs(node: Node, sub: torch.nn.Module, inputs: Sequence[torch
         if hasattr(type(node.layer), "probed_dtypes"):  # else ``probed``: a user's own module's, found when compiled
             probed = node.layer.probed_dtypes(node.types)
         recast = outputs_to_recast(probed, node.types, node.output_ports)
+        check_layer_output_lengths(node.layer, node.path, node.types, inputs, outputs)
         return tuple(o.to(to) if i < len(recast) and recast[i] else o for i, o in enumerate(outputs))
     raise error  # outside the except: in place of the module's error, as the compiled module raises it
 

@@ -27,9 +27,12 @@ has ``(a * p + b) / k`` in ``(o - 1, o]``, so between two sizes ``G`` apart ``a 
 ``c * G``, ``|a / k - c| < 1 / G <= 1 / 101``; ``a / k - c = (a - c * k) / k`` is 0 or at least ``1 / k >= 1 /
 MAX_STRIDE = 1 / 64`` in size, so ``a = c * k`` and the form is ``c * p + ceil(b / k)``, the line itself (for a
 fixed dim ``c = 0``, and no form has ``a = 0``). The argument holds per length (the others at their first sizes;
-a dim of two lengths is refused as before), in the probed length's sizes (derived lengths are forms of it), and on
-zeros (``max_stride`` 8, gaps 101 and 1009); a run that refuses some sizes (``max_stride=1``) has no far ones.
-Only a function outside these forms (``min(n, 1000)``) may read as a line there and as none at 10007 on.
+a dim of two lengths is refused as before), and on zeros (``max_stride`` 8, gaps 101 and 1009); a run that refuses
+some sizes (``max_stride=1``) has no far ones. It holds for a form of the probed size ``p``, not of a length derived
+from it (``2 * ceil(p / 2)`` is a line over sizes of one parity): so the shortcut is taken only where the first
+three near sizes are consecutive, over which ``c * ceil(p / j)`` (``j >= 2``) is no line. Only a function outside
+these forms (``min(n, 1000)``) may read as a line there and as none at 10007 on; its named length is checked
+against the inputs' sizes at each call (``given_outputs``).
 Run on tensors that hold memory, probing may stop at a smaller stride (``max_stride=ZEROS_MAX_STRIDE``: the far
 sizes stay within 1009 of the first, as a function of ``n * n`` elements would need gigabytes at 10007).
 
@@ -176,12 +179,13 @@ def _first_taken(run: Run, shapes: list, groups: dict, probes: dict[str, tuple[i
 
 
 def _staged(near: tuple[int, ...], far: tuple[int, ...], base: list, at: Callable[[tuple[int, ...]], list]) -> tuple:
-    """(sizes, runs) of one length: its first ``_FEW`` near sizes and the first far one, and only when some output
-    dim there is neither fixed nor ``a * n + b`` the other far ones and the rest of the near sizes too (a stride's
-    steps show among them; see the module for why the first far one suffices otherwise)."""
+    """(sizes, runs) of one length: its first ``_FEW`` near sizes and the first far one, and only when those near
+    sizes are not consecutive or some output dim there is neither fixed nor ``a * n + b`` the other far ones and the
+    rest of the near sizes too (a stride's steps show among them; see the module for why the first far one suffices
+    otherwise)."""
     sizes = (*near[:_FEW], far[0])
     runs = [base, *at(sizes[1:])]
-    if _all_affine(sizes, runs):
+    if max(near[:_FEW]) - min(near[:_FEW]) == _FEW - 1 and _all_affine(sizes, runs):  # consecutive: see the module
         return sizes, runs
     return (*near, *far), [*runs[:_FEW], *at(near[_FEW:]), runs[-1], *at(far[1:])]
 

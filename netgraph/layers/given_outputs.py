@@ -111,9 +111,10 @@ def outputs_to_recast(dtypes: Sequence[torch.dtype], types: Any, outputs: Sequen
 def checked_outputs(out: Any, shapes: tuple[tuple, ...], path: tuple[str, ...], ports: tuple[str, ...],
                     type_name: str, option: str, dtype: torch.dtype | None = None) -> Any:
     """``out`` (a tensor, or a tuple of one per port) when each output has its port's ``shapes`` after one batch dim
-    (a variable length, a name, takes any size), its floating outputs of another dtype cast to ``dtype`` if given;
-    else a ShapeError naming the layer at ``path``, the port and the ``option`` that gave the shape. Traced code
-    (fx, ``torch.compile``, ``vmap``) is not checked, as torch's own modules are not."""
+    (a variable length, a name, takes any size here: ``netgraph.backend.output_lengths`` checks it), its floating
+    outputs of another dtype cast to ``dtype`` if given; else a ShapeError naming the layer at ``path``, the port and
+    the ``option`` that gave the shape. Traced code (fx, ``torch.compile``, ``vmap``) is not checked, as torch's own
+    modules are not."""
     if len(ports) == 1 and isinstance(out, torch.Tensor) and out.dim() == len(shapes[0]) + 1 \
             and out.shape[1:] == shapes[0] and (dtype is None or out.dtype is dtype or not out.is_floating_point()):
         return out  # the common case in one comparison (a variable length, a name, equals no size: checked below)

@@ -1,0 +1,63 @@
+"""A user-code layer's output dim named by a length is checked at each call against that length of its inputs."""
+
+import pytest
+import torch
+from torch import nn
+
+from netgraph import ElementwiseLayer, FunctionLayer, NetChain, NetGraph, TorchLayer
+from netgraph.backend.interpreter import interpret
+from netgraph.core.errors import DataError
+
+
+def _runs(net):
+    module = net.compile()
+    return {"compiled": module, "interpreted": lambda x: interpret(net, module, x)}
+
+
+@pytest.mark.parametrize("how", ["compiled", "interpreted"])
+def test_a_cut_to_a_maximum_length_read_as_n_is_a_data_error_where_it_cuts(how):
+    net = NetGraph([FunctionLayer(lambda x: x[:, :512] * 2, input=("n", 3))])
+    assert net.port_types["Output"].shape == ("n", 3)  # probes 5, 6, 7, 106 lie on the line n
+    run = _runs(net)[how]
+    assert run(torch.ones(2, 500, 3)).shape == (2, 500, 3)
+    with pytest.raises(DataError) as info:
+        run(torch.zeros(2, 600, 3))
+    message = str(info.value)
+    assert "layer '1' (FunctionLayer) port 'Output'" in message and "dim 1" in message
+    assert "n = 600" in message and "512" in message and "output=" in message
+    error = info.value
+    assert (error.kind, error.port, error.expected, error.found) == ("data-shape", "Output", 600, 512)
+
+
+@pytest.mark.parametrize("how", ["compiled", "interpreted"])
+def test_a_cut_beyond_the_largest_probe_is_caught_at_the_call_that_passes_it(how):
+    run = _runs(NetGraph([FunctionLayer(lambda x: torch.cat([x, x[:, :20000]], 1), input=("n", 1))]))[how]
+    assert run(torch.zeros(1, 19000, 1)).shape == (1, 38000, 1)
+    with pytest.raises(DataError, match="is 40001, where its length n_times_2 = 40002"):
+        run(torch.zeros(1, 20001, 1))
+
+
+class _Last(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.gru = nn.GRU(4, 5, batch_first=True)
+
+    def forward(self, x):
+        return self.gru(x)[0]
+
+
+@pytest.mark.parametrize("how", ["compiled", "interpreted"])
+def test_a_recurrent_torch_layer_of_a_variable_length_still_runs_at_any_length(how):
+    torch.manual_seed(0)
+    layer = _Last()
+    net = NetChain([TorchLayer(layer)], input=("n", 4))
+    assert net.port_types["Output"].shape == ("n", 5)
+    run = _runs(net)[how]
+    for n in (1, 7, 600):
+        x = torch.randn(2, n, 4)
+        torch.testing.assert_close(run(x), layer(x))
+
+
+def test_the_check_is_in_the_compiled_code_of_user_code_only():
+    assert "check_output_lengths" in NetGraph([FunctionLayer(lambda x: x * 2, input=("n", 3))]).compile().code
+    assert "check_output_lengths" not in NetChain([ElementwiseLayer("Ramp")], input=("n", 3)).compile().code
