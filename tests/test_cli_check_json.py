@@ -99,20 +99,21 @@ def test_text_stays_the_default_and_json_runs_as_a_command(tmp_path):
 
 
 def test_only_a_very_long_found_value_is_cut_and_it_keeps_its_type(cli):
-    """A 1 MB string and a 100,000-item list: ``found`` keeps the string's first and last 40 characters around "…",
-    the list's first and last 10 items, and ``found_left_out`` says how many characters or items were left out (it
-    held the whole value: a 1 MB JSON line per problem); a short value stays JSON data, with no marker."""
+    """A 1 MB string and a 100,000-item list (ReshapeLayer's dims, found whole: two -1s): ``found`` keeps the
+    string's first and last 40 characters around "…", the list's first and last 10 items, and ``found_left_out``
+    says how many characters or items were left out (it held the whole value: a 1 MB JSON line per problem); a short
+    value stays JSON data, with no marker."""
     long_name = "q" * 500_000 + "z" * 500_000
     specs = [cli.spec(f"netgraph: 1\nlayers:\n  a: {{type: LinearLayer, output: '{long_name}'}}\n", "text.yaml"),
-             cli.spec("netgraph: 1\nlayers:\n  a: {type: LinearLayer, output: ["
-                      + ", ".join(map(str, range(-100_000, 0))) + "]}\n", "list.yaml"),
-             cli.spec("netgraph: 1\nlayers:\n  a: {type: LinearLayer, output: [2, -1]}\n", "short.yaml")]
+             cli.spec("netgraph: 1\nlayers:\n  a: {type: ReshapeLayer, dims: [-1, -1, "
+                      + ", ".join(map(str, range(1, 99_999))) + "]}\n", "list.yaml"),
+             cli.spec("netgraph: 1\nlayers:\n  a: {type: ReshapeLayer, dims: [-1, -1]}\n", "short.yaml")]
     ran = cli("check", *map(str, specs), "--format", "json")
     text, listed, short = json.loads(ran.out)
     assert len(ran.out) < 5_000
     assert (text["found"], text["found_left_out"]) == ("q" * 40 + "…" + "z" * 40, 1_000_000 - 80)
-    assert listed["found"] == [*range(-100_000, -99_990), *range(-10, 0)] and listed["found_left_out"] == 99_980
-    assert short["found"] == [2, -1] and "found_left_out" not in short
+    assert listed["found"] == [-1, -1, *range(1, 9), *range(99_989, 99_999)] and listed["found_left_out"] == 99_980
+    assert short["found"] == [-1, -1] and "found_left_out" not in short
 
 
 def test_a_value_of_a_hundred_characters_stays_whole(cli):
