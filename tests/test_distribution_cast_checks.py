@@ -92,7 +92,8 @@ def test_training_refused_a_rate_cast_to_zero_names_the_underflow_its_round_batc
     """net_train's error kept "found 0.0" where the cast made 1e-300 0 (net(x) names it): it now names the value fed
     and keeps where it stopped and the example (batches of 2 from 8 examples, shuffled)."""
     with pytest.raises(TrainingError, match=r"^training stopped at round 1, batch [1-4]: layer 1 'g' .*input port 'r' "
-                                            r"at example 5 of the data, .*1e-300 lie below float32's smallest positive number .*"
+                                            r"at example 5 of the data, .*1e-300 lie below float32's smallest "
+                                            r"positive number .*"
                                             r"working_precision='float64'") as err:
         net_train(_rated(1), data, max_training_rounds=1, batch_size=2, progress=False, random_seed=seed)
     problem = err.value.diagnostics[0]
