@@ -45,8 +45,8 @@ def test_an_operator_saved_alone_keeps_its_inner_nets_arrays(tmp_path):
 def test_a_layer_file_with_a_wrong_array_names_the_layer_and_shapes(tmp_path):
     path = save(net_initialize(LinearLayer(2, input=3), seed=0), tmp_path / "lin.yaml")
     path.write_text(path.read_text().replace("input: 3", "input: 4"))
-    with pytest.raises(SpecError, match=r"lin.yaml:\d+:\d+: .*'LinearLayer' \(LinearLayer\): port 'Input': expected size 3 "
-                                        r"\(from weights=\), found \(4,\)"):
+    with pytest.raises(SpecError, match=r"lin.yaml:\d+:\d+: .*'LinearLayer' \(LinearLayer\): array 'Weights': expected "
+                                        r"shape \(2, 4\) \(from the layer's options\), found \(2, 3\)"):
         load(path)
 
 

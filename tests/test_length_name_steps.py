@@ -46,5 +46,5 @@ def test_a_spec_points_at_the_shape_that_declares_it():
     with pytest.raises(SpecError) as caught:
         NetGraph.from_yaml(text)
     (d,) = caught.value.diagnostics
-    assert (d.kind, d.port, d.line, d.column) == ("port-shape", "Input", 5, 10)
+    assert (d.kind, d.port, d.line, d.column) == ("port-shape", "Input", 5, 11)  # the item, not the list's '['
     assert "'n_over_0': its step '_over_0' divides by 0" in d.message

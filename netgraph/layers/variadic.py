@@ -33,11 +33,11 @@ def _port_names(inputs: Any, layer: str) -> tuple[str, ...]:
     if inputs is None:
         return _TWO
     if is_int(inputs):
+        if inputs > MAX_INPUTS:  # before positive_int, whose 2**63 rule would hide the bound that holds here
+            return option_problem(OptionError(f"{layer} option inputs= takes at most {MAX_INPUTS} ports, found "
+                                              f"{quoted(inputs)}", option="inputs", expected=f"at most {MAX_INPUTS} "
+                                              "ports", found=inputs), _TWO)
         count = positive_int(inputs, layer, "inputs")
-        if count > MAX_INPUTS:
-            return option_problem(OptionError(f"{layer} option inputs= takes at most {MAX_INPUTS} ports, found {count}",
-                                              option="inputs", expected=f"at most {MAX_INPUTS} ports", found=count),
-                                  _TWO)
         return tuple(f"Input{i}" for i in range(1, count + 1))
     if isinstance(inputs, (list, tuple)) and inputs and all(isinstance(p, str) and p.isidentifier() for p in inputs):
         if len(set(inputs)) != len(inputs):
