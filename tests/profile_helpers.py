@@ -1,12 +1,15 @@
 """What the call-counting tests share: how many Python calls (cProfile's count) a function makes, all of them or
-those of the functions a filter picks (``solves``: the inference problems solved)."""
+those of the functions a filter picks (``solves``: the inference problems solved); the aten ops run (``OpCounts``)."""
 
 from __future__ import annotations
 
+import collections
 import cProfile
 from collections.abc import Callable
 from types import CodeType
 from typing import Any
+
+from torch.utils._python_dispatch import TorchDispatchMode
 
 
 def calls(function: Callable[..., Any], *args: Any, counted: Callable[[CodeType], bool] = lambda code: True) -> int:
@@ -33,3 +36,15 @@ def _is_solve(code: Any) -> bool:
 def solves(function: Callable[..., Any], *args: Any) -> int:
     """How many inference problems ``function(*args)`` solves (``netgraph.core.inference.solve``'s calls)."""
     return calls(function, *args, counted=_is_solve)
+
+
+class OpCounts(TorchDispatchMode):
+    """Counts the aten ops run (forward and backward) while active, by name."""
+
+    def __init__(self):
+        super().__init__()
+        self.ops: collections.Counter = collections.Counter()
+
+    def __torch_dispatch__(self, func, types, args=(), kwargs=None):
+        self.ops[str(func.overloadpacket)] += 1
+        return func(*args, **(kwargs or {}))

@@ -8,11 +8,11 @@ import collections
 
 import pytest
 import torch
-from torch.utils._python_dispatch import TorchDispatchMode
 
 from netgraph import (BernoulliDistribution, GammaDistribution, KLDivergenceLayer, NetGraph, NormalDistribution,
                       PoissonDistribution, interpret)
 from netgraph.layers.dist_tensors import all_finite
+from tests.profile_helpers import OpCounts
 
 PAIRS = [(NormalDistribution("#mu", "#sigma"), NormalDistribution(0, 1)),
          (NormalDistribution("#mu", "#sigma"), NormalDistribution(0.5, 2.0)),
@@ -45,18 +45,6 @@ def _reads(monkeypatch) -> list[str]:
         monkeypatch.setattr(torch.Tensor, name, lambda self, *a, _real=real, _name=name: reads.append(_name) or
                             _real(self, *a))
     return reads
-
-
-class _OpCounts(TorchDispatchMode):
-    """Counts the aten ops run while active, by name."""
-
-    def __init__(self):
-        super().__init__()
-        self.ops: collections.Counter = collections.Counter()
-
-    def __torch_dispatch__(self, func, types, args=(), kwargs=None):
-        self.ops[str(func.overloadpacket)] += 1
-        return func(*args, **(kwargs or {}))
 
 
 def _nodes(out: torch.Tensor) -> list[str]:
@@ -124,9 +112,9 @@ def test_the_checks_of_a_kl_to_a_standard_normal_are_a_min_max_per_parameter_and
     net, checked, inputs = _compiled(*PAIRS[0], torch.float32)
     unchecked = net.compile(checks=False)
     checked(**inputs), unchecked(**inputs)  # the first calls make what later ones keep
-    with _OpCounts() as on:
+    with OpCounts() as on:
         checked(**inputs)
-    with _OpCounts() as off:
+    with OpCounts() as off:
         unchecked(**inputs)
     added = on.ops - off.ops
     assert added["aten.aminmax"] == 2 and added["aten.sum"] == 1 and off.ops - on.ops == collections.Counter()

@@ -13,21 +13,9 @@ import collections
 import pytest
 import torch
 from torch import nn
-from torch.utils._python_dispatch import TorchDispatchMode
 
 from netgraph import BasicRecurrentLayer, GatedRecurrentLayer, LongShortTermMemoryLayer, NetGraph, net_initialize
-
-
-class _OpCounts(TorchDispatchMode):
-    """Counts the aten ops run (forward and backward) while active, by name."""
-
-    def __init__(self):
-        super().__init__()
-        self.ops: collections.Counter = collections.Counter()
-
-    def __torch_dispatch__(self, func, types, args=(), kwargs=None):
-        self.ops[str(func.overloadpacket)] += 1
-        return func(*args, **(kwargs or {}))
+from tests.profile_helpers import OpCounts
 
 
 def _step_ops(module: nn.Module, x: torch.Tensor, returns_tuple: bool) -> collections.Counter:
@@ -37,7 +25,7 @@ def _step_ops(module: nn.Module, x: torch.Tensor, returns_tuple: bool) -> collec
         out = module(x)
         (out[0] if returns_tuple else out).square().mean().backward()
     step()
-    with _OpCounts() as counts:
+    with OpCounts() as counts:
         step()
     return counts.ops
 
