@@ -18,7 +18,7 @@ from netgraph.backend.eval_options import (CALL_KEYWORDS, OTHER_KEYWORDS, Evalua
 from netgraph.backend.input_lengths import empty_length_problem
 from netgraph.backend.module_inputs import missing_port, unknown_port
 from netgraph.backend.plain_call import plain_call
-from netgraph.backend.port_tensors import as_port_tensor, refused_zero, underflow_error
+from netgraph.backend.port_tensors import as_port_tensor, cast_underflow
 from netgraph.backend.shape_hints import layout_hint
 from netgraph.backend.masks import Padded, as_lists
 from netgraph.backend.ragged import Calls, evaluate_ragged, is_ragged, ragged_ports, stacked_examples
@@ -195,14 +195,7 @@ def _evaluate(net: Any, args: tuple, keywords: dict[str, Any]) -> Any:
 def _refuse_underflow(exc: DataError, net: Any, example: Callable[[str, int], tuple[Any, torch.Tensor]]) -> None:
     """Where a layer refused a value the cast to the net's dtype made 0 (1e-300 in float32): say so. ``example(port,
     i)``: example ``i`` at ``port`` as given and as cast, read only for the port and example refused."""
-    refused = refused_zero(exc, net)
-    if refused is None:
-        return
-    problem, port = refused
-    try:
-        underflow = underflow_error(problem, net, port, *example(port, problem.example))
-    except (DataError, TypeError, ValueError, RuntimeError, IndexError, KeyError):  # the layer's error stands
-        return
+    underflow = cast_underflow(exc, net, example)
     if underflow is not None:
         raise underflow from None
 

@@ -5,6 +5,7 @@ that makes no tensor (text, a DataLoader, a tuple of tensors, ragged lists) is t
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from typing import Any
 
 import numpy
@@ -20,8 +21,8 @@ from netgraph.core.types import INTEGER, REAL, Shape, format_shape
 from netgraph.core.wording import type_label
 
 __all__ = ["as_port_tensor", "beyond_float64", "beyond_int64_as_float64", "beyond_range", "below_range", "data_tensor",
-           "past_int64", "past_int64_words", "ragged_hint", "refused_tuple", "refused_zero", "tuple_problem",
-           "underflow_error"]
+           "past_int64", "past_int64_words", "ragged_hint", "refused_tuple", "tuple_problem",
+           "cast_underflow"]
 
 
 _DATA = "a tensor, array or list"  # what net(x) takes at a port without an encoder
@@ -252,9 +253,27 @@ def _refuse_beyond(port: str, largest: float | int, dtype: torch.dtype) -> None:
                     kind="precision-range", layer=(), port=port, found=largest, detail=detail)
 
 
-def refused_zero(error: DataError, net: Any) -> tuple[Any, str] | None:
+def cast_underflow(error: DataError, net: Any, example: Callable[[str, int], tuple[Any, torch.Tensor]],
+                   remedy: str = "net(x, precision='float64')", names_example: bool = False) -> DataError | None:
+    """For ``error``, a layer's refusal of a 0 at a port fed straight by a net input, where the cast to the net's dtype
+    made the value given 0 (1e-300 in float32): the DataError saying so (``_underflow_error``); else None (the layer's
+    error stands). ``example(port, i)``: example ``i`` at ``port`` as given (None: not at hand) and as cast, read only
+    for the port and example refused; ``names_example``: the message says where in the data the example lies."""
+    refused = _refused_zero(error, net)
+    if refused is None:
+        return None
+    problem, port = refused
+    try:
+        value, cast = example(port, problem.example)
+        at = f" at example {problem.example} of the data" if names_example else ""
+        return None if value is None else _underflow_error(problem, net, port, value, cast, remedy, at)
+    except (DataError, TypeError, ValueError, RuntimeError, IndexError, KeyError):  # the layer's error stands
+        return None
+
+
+def _refused_zero(error: DataError, net: Any) -> tuple[Any, str] | None:
     """For ``error``, a layer's refusal of a 0 (one parameter-value diagnostic, found 0.0) at a port fed straight by a
-    net input: that diagnostic and the input port; else None. Reads no data (``underflow_error`` then reads one
+    net input: that diagnostic and the input port; else None. Reads no data (``_underflow_error`` then reads one
     example)."""
     problem = error.diagnostics[0] if len(error.diagnostics) == 1 else None
     if problem is None or problem.kind != "parameter-value" or type(problem.found) is not float or problem.found \
@@ -265,9 +284,9 @@ def refused_zero(error: DataError, net: Any) -> tuple[Any, str] | None:
     return None if port is None else (problem, port)
 
 
-def underflow_error(problem: Any, net: Any, port: str, value: Any, cast: torch.Tensor,
-                    remedy: str = "net(x, precision='float64')", at: str = "") -> DataError | None:
-    """For ``problem`` (``refused_zero``'s), the refused example as given at input ``port`` (``value``) and as cast
+def _underflow_error(problem: Any, net: Any, port: str, value: Any, cast: torch.Tensor, remedy: str,
+                     at: str) -> DataError | None:
+    """For ``problem`` (``_refused_zero``'s), the refused example as given at input ``port`` (``value``) and as cast
     to the net's dtype (``cast``): where the value refused (the example's first 0 once cast) was nonzero as given
     (1e-300 in float32), the DataError (kind precision-range) naming the layer, the port and that value; else None (a
     genuine 0 keeps the layer's own error); ``remedy``: how to work in float64 (net_train's own option); ``at``: where

@@ -12,7 +12,7 @@ import torch
 from netgraph.backend.eval_options import call_by_name
 from netgraph.backend.compile import submodule
 from netgraph.backend.interpreter import ModuleRunner
-from netgraph.backend.port_tensors import refused_zero, underflow_error
+from netgraph.backend.port_tensors import cast_underflow
 from netgraph.core.errors import DataError, Diagnostic, TrainingError
 from netgraph.core.ir import Node
 from netgraph.core.torch_state import working_dtype
@@ -50,22 +50,18 @@ def run_model(model: torch.nn.Module, inputs: dict, n: int, where: Callable[[], 
 
 def _underflow(exc: DataError, net: Any, inputs: dict, examples: Sequence[int] | None,
                given: Callable[[str, int], Any] | None) -> DataError | None:
-    """``underflow_error`` for a 0 a layer refused at a port fed by an input, where the example as given (one value
+    """``cast_underflow`` for a 0 a layer refused at a port fed by an input, where the example as given (one value
     read) was nonzero: the batch's row of it is the cast; None otherwise (the layer's error stands)."""
-    refused = refused_zero(exc, net) if given is not None and net is not None else None
-    if refused is None:
+    if given is None or net is None:
         return None
-    problem, port = refused
-    try:
-        row = list(examples).index(problem.example) if examples is not None else problem.example
-        value, cast = given(port, problem.example), inputs[port][row]
+
+    def example(port: str, i: int) -> tuple[Any, Any]:
+        value, cast = given(port, i), inputs[port][list(examples).index(i) if examples is not None else i]
         if value is not None and cast.dim() and len(value) < len(cast):  # a sequence padded to the batch's longest
             cast = cast[:len(value)]
-        return None if value is None else underflow_error(problem, net, port, value, cast,
-                                                          "working_precision='float64'",
-                                                          f" at example {problem.example} of the data")
-    except (DataError, TypeError, ValueError, RuntimeError, IndexError, KeyError):
-        return None
+        return value, cast
+
+    return cast_underflow(exc, net, example, "working_precision='float64'", names_example=True)
 
 
 def _of_data(net: Any, diagnostic: Diagnostic) -> bool:
