@@ -26,8 +26,7 @@ _ZERO_KEEPING = frozenset({"Negative", "Minus", "Abs", "Sign", "Unitize", "Squar
                            "ArcTan", "ArcSinh", "ArcTanh", "ArcSin", "Erf", "InverseErf", "HardTanh", "Gudermannian",
                            "SoftSign", "Clip"})
 #: Functions of several arguments that keep 0 in one where each other argument is a constant c passing the test
-_KEEP_WITH = {"Plus": lambda c: c == 0, "Subtract": lambda c: c == 0, "Times": lambda c: c != 0,
-              "Max": lambda c: c < 0, "Min": lambda c: c > 0}
+_KEEP_WITH = {"Plus": lambda c: c == 0, "Subtract": lambda c: c == 0, "Max": lambda c: c < 0, "Min": lambda c: c > 0}
 _OPERATOR_NAMES = {ast.Add: "Plus", ast.Sub: "Subtract", ast.Mult: "Times", ast.Div: "Divide", ast.Pow: "Power"}
 
 
@@ -59,10 +58,13 @@ def keeps_zero(name: str, args: list[ast.AST], i: int) -> bool:
         bounds = _constant(args[1])
         return isinstance(bounds, tuple) and len(bounds) == 2 and all(isinstance(b, (int, float)) for b in bounds) \
             and bounds[0] < 0 < bounds[1]
-    test, others = _KEEP_WITH.get(name), [_constant(a) for j, a in enumerate(args) if j != i]
+    test = _KEEP_WITH.get(name)
+    if test is None and name != "Times":
+        return False
+    others = [_constant(a) for j, a in enumerate(args) if j != i]
     if name == "Times":  # a factor that is no constant 0 keeps the test: x * y is 0 where x is (y finite)
         return not any(isinstance(c, (int, float)) and c == 0 for c in others)
-    return test is not None and all(isinstance(c, (int, float)) and test(c) for c in others)
+    return all(isinstance(c, (int, float)) and test(c) for c in others)
 
 
 def called(node: ast.Call) -> tuple[str, list[ast.AST]] | None:

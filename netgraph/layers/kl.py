@@ -27,7 +27,7 @@ from netgraph.core.tracing import no_values, symbolic_tracing, tracing
 from netgraph.layers.bad_index import Where, located_error
 from netgraph.layers.dist_base import Distribution, slot_name, xlogy
 from netgraph.layers.dist_special import STIRLING_FROM, deviance, digamma_rest, needs_saddle, stirling_error
-from netgraph.layers.dist_tensors import all_finite, is_tensor, tensors, xlogx
+from netgraph.layers.dist_tensors import all_finite, is_tensor, xlogx
 from netgraph.layers.dist_vector import VectorDistribution
 from netgraph.layers.dist_vector_kl import KL_CLOSED_FORMS as VECTOR_KL_CLOSED_FORMS
 from netgraph.layers.log_space_draws import drawn_with_log, log_prob_of_draw
@@ -313,10 +313,7 @@ def closed_form_kl(fn: Callable[[Params, Params], torch.Tensor], p: Distribution
     output broadcasts to; traced, or with ``checks`` False (``compile(checks=False)``), nothing is checked and the
     device is never synced. Each refusal is where the value is infinite or NaN (a parameter outside its support, such
     as a Bernoulli p of 1.5 against a certain q), so one device sync (is every value finite?) decides whether to look
-    for them. Numbers among the parameters stay numbers for ``NUMBER_FORMS``, else become tensors like the first."""
-    if fn not in NUMBER_FORMS:
-        like = next(v for v in (*p_params, *q_params) if is_tensor(v))
-        p_params, q_params = tensors(p_params, like), tensors(q_params, like)
+    for them. The parameters are tensors, but numbers a ``NUMBER_FORMS`` form takes as they are (``KLModule``'s)."""
     kl = fn(p_params, q_params)
     if checks and not no_values(kl) and not all_finite(kl.detach()):  # traced: no dead ops in the graph
         check_certain_q(p, q, p_params, q_params, where, kl)

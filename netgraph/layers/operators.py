@@ -197,10 +197,6 @@ class NetFoldOperator(NetOperator):
             "per step, none of which it gives out")
 
     def validate(self) -> None:
-        if not isinstance(self.state_input, bool):
-            option_problem(OptionError(f"NetFoldOperator option state_input= takes True or False, found "
-                                       f"{quoted(self.state_input)}", option="state_input", expected="True or False",
-                                       found=self.state_input), None)
         net = self.net
         elements = [p for p in net.input_ports if p != "State"]
         if "State" not in net.input_ports or not elements or tuple(net.output_ports) != ("Output",):
