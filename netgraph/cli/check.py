@@ -13,7 +13,7 @@ from typing import Any
 
 from netgraph.core.errors import MAX_LISTED, Diagnostic, OptionError, SpecError
 from netgraph.core.files import atomic_write, open_regular
-from netgraph.core.naming_scope import SHOWN_CHARACTERS, quoted
+from netgraph.core.naming_scope import SHOWN_CHARACTERS, head_and_tail, quoted
 from netgraph.core.output_paths import refuse_folder_name, unwritable, writable_file
 from netgraph.core.summary import one_line, summary_table
 from netgraph.core.unused_layers import unused_layer_notes, unwired_layer_notes
@@ -124,8 +124,7 @@ def _bounded(value: Any) -> tuple[Any, int]:
     (4920, [9, 4990], ([2, -1], 0))
     """
     if isinstance(value, str) and len(value) > LONGEST_FIELD:
-        half = SHOWN_CHARACTERS // 2
-        return f"{value[:half]}…{value[-half:]}", len(value) - 2 * half
+        return head_and_tail(value, SHOWN_CHARACTERS), len(value) - 2 * (SHOWN_CHARACTERS // 2)
     if isinstance(value, list) and len(value) > 2 * _KEPT and _longer_than(value, LONGEST_FIELD):
         return [_bounded(v)[0] for v in (*value[:_KEPT], *value[-_KEPT:])], len(value) - 2 * _KEPT
     if isinstance(value, list):

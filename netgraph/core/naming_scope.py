@@ -25,7 +25,7 @@ from typing import Any
 from netgraph.core.scoped_values import scoped
 
 __all__ = ["naming_under", "naming_prefix", "scoped_layer", "shown_layer", "scoped_name", "scoped_path", "shown_path",
-           "elided", "SHOWN_LEVELS", "shortened", "quoted", "SHOWN_CHARACTERS", "SHOWN_EDGE"]
+           "elided", "SHOWN_LEVELS", "shortened", "quoted", "head_and_tail", "SHOWN_CHARACTERS", "SHOWN_EDGE"]
 
 SHOWN_LEVELS = 3  # a layer path in a message shows this many levels at each end when it is longer than twice that + 2
 SHOWN_CHARACTERS = 80  # a name in a message shows half this at each end when it is longer
@@ -100,7 +100,7 @@ def shortened(text: str, width: int = SHOWN_CHARACTERS) -> str:
     >>> shortened("a" * 50 + "b" * 50)
     'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa…bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb (100 characters)'
     """
-    return text if len(text) <= width else f"{_cut(text, width)} ({len(text)} characters)"
+    return text if len(text) <= width else f"{head_and_tail(text, width)} ({len(text)} characters)"
 
 
 def quoted(name: Any, width: int = SHOWN_CHARACTERS) -> str:
@@ -116,7 +116,7 @@ def quoted(name: Any, width: int = SHOWN_CHARACTERS) -> str:
         return shortened(_written(name), width)
     if len(name) <= width:
         return repr(name)
-    return f"{_cut(name, width)!r} ({len(name)} characters)"
+    return f"{head_and_tail(name, width)!r} ({len(name)} characters)"
 
 
 def _written(value: Any) -> str:
@@ -135,6 +135,6 @@ def _written(value: Any) -> str:
 _LARGEST_WRITTEN_BITS = (10**100).bit_length()
 
 
-def _cut(text: str, width: int) -> str:
+def head_and_tail(text: str, width: int) -> str:
     """``text``'s head and tail, ``width // 2`` characters each, around an ellipsis."""
     return f"{text[:width // 2]}…{text[-(width // 2):]}"
