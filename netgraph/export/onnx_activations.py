@@ -80,12 +80,14 @@ def _leaky_relu(node: Any, ctx: Context) -> Converted:
 
 
 def _prelu(node: Any, ctx: Context) -> Converted:
-    return Converted(_ramp(ctx.real(ctx.const(node.input[1], "slope")), ctx.rank(node.input[0])), (node.input[0],))
+    return Converted(_ramp(ctx.const(node.input[1], "slope"), node.input[0], ctx), (node.input[0],))
 
 
-def _ramp(slope: np.ndarray, rank: int | None) -> Any:
-    """x where x > 0, slope * x at 0 and below, the slope broadcast to x: ParametricRampLayer over the levels where the
-    slope has more than one element (``levels=[]``, one slope, when it has one)."""
+def _ramp(slope: np.ndarray, x: str, ctx: Context) -> Any:
+    """x where x > 0, slope * x at 0 and below, the slope (in the model's real dtype) broadcast to x:
+    ParametricRampLayer over the levels where the slope has more than one element (``levels=[]``, one slope, when it
+    has one)."""
+    slope, rank = ctx.real(slope), ctx.rank(x)
     if rank is None or slope.ndim > rank:
         raise Unsupported(f"a slope of shape {slope.shape} for an input of unknown or lower rank",
                           expected="an input of known rank, at least the slope's", found=tuple(slope.shape))
@@ -130,7 +132,7 @@ def _where(node: Any, ctx: Context) -> Converted:
         return LOGIC_CONVERTERS["Where"](node, ctx)
     x, slope, strict = parts
     if strict:
-        return Converted(_ramp(ctx.real(slope), ctx.rank(x)), (x,))
+        return Converted(_ramp(slope, x, ctx), (x,))
     return Converted(ElementwiseLayer(f"If[# >= 0, #, {expression_number(np.ravel(slope)[0], ctx)} * #]"), (x,))
 
 
