@@ -22,6 +22,7 @@ from netgraph.core.length_names import length_steps, lengths_along
 from netgraph.core.naming_scope import quoted, shown_layer
 from netgraph.core.types import PortType
 from netgraph.layers.function import FunctionLayer
+from netgraph.layers.given_outputs import INFER
 from netgraph.layers.module_wrapper import _ModuleWrapper
 
 __all__ = ["output_length_plan", "output_length_lines", "check_output_lengths", "check_layer_output_lengths"]
@@ -99,4 +100,4 @@ def check_layer_output_lengths(layer: Any, path: tuple[str, ...], types: Mapping
 def _option(layer: Any) -> str:
     """What gives the layer's output shapes: ``output=``, ``outputs=`` or its ``infer()``."""
     return "output=" if isinstance(layer, FunctionLayer) else "outputs=" if isinstance(layer, _ModuleWrapper) \
-        else "infer()"
+        else INFER
