@@ -39,7 +39,7 @@ from netgraph.train.padded_columns import (as_sequences, refuse_listed_sequences
                                            unpadded)
 
 __all__ = ["Expect", "Columns", "InMemory", "Streamed", "batch_part", "columns_from", "check_columns", "gather",
-           "sample", "finish", "non_finite_data", "example_given"]
+           "sample", "finish", "non_finite_data", "example_given", "GivenExamples"]
 
 #: The data forms net_train reads in memory (the "expected" of a "data-form" Diagnostic; loaders besides).
 FORMS = "a dict of port -> array, a list of example dicts or a pair (inputs, targets)"
@@ -338,6 +338,16 @@ def finish(raw: dict[str, torch.Tensor] | InMemory | Streamed, expect: Mapping[s
         raw.check(raw.first_raw, raw.first_index)
         return raw
     return InMemory(check_columns(raw, expect, allow_extra, what, getattr(raw, "listed", False)))
+
+
+class GivenExamples:
+    """``example_given`` of ``data`` as a call ``(port, i)``, and ``source``: the words naming the data set."""
+
+    def __init__(self, data: Any, inputs: tuple[str, ...], source: str):
+        self.data, self.inputs, self.source = data, inputs, source
+
+    def __call__(self, port: str, i: int) -> Any:
+        return example_given(self.data, port, i, self.inputs)
 
 
 def example_given(data: Any, port: str, i: int, inputs: tuple[str, ...]) -> Any:
