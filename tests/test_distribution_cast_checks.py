@@ -7,7 +7,9 @@ n of 2**24 + 1 at an Integer port was drawn as 2**24 in float32 without a word.
 from __future__ import annotations
 
 import math
+import re
 
+import numpy
 import pytest
 import torch
 
@@ -115,6 +117,15 @@ def test_a_validation_pass_names_the_underflow_in_the_validation_data():
     assert (problem.kind, problem.port, problem.example, problem.found) == ("precision-range", "r", 5, 1e-300)
 
 
+def test_training_on_a_data_file_names_the_underflow_with_the_files_path(tmp_path):
+    path = tmp_path / "rates.npz"
+    numpy.savez(path, r=numpy.array([[1.0]] * 5 + [[1e-300]] + [[1.0]] * 2), t=numpy.ones((8, 1)))
+    with pytest.raises(TrainingError, match=rf"input port 'r' at example 5 of the training data in "
+                                            rf"{re.escape(repr(str(path)))}, .*1e-300 lie below") as err:
+        net_train(_rated(1), str(path), max_training_rounds=1, batch_size=2, progress=False, random_seed=0)
+    assert (err.value.diagnostics[0].kind, err.value.diagnostics[0].example) == ("precision-range", 5)
+
+
 def _rated(shape):
     return NetGraph({"g": RandomArrayLayer(ExponentialDistribution("#r")), "w": LinearLayer(1),
                      "l": MeanSquaredLossLayer()}, [("g", "w"), ("w", NetPort("l", "Input")), (NetPort("t"), "l")],
@@ -128,7 +139,8 @@ def _paired():
 @pytest.mark.parametrize("inputs", [[[1.0]] * 5 + [[1e-300]] + [[1.0]] * 2,
                                     tuple((r,) for r in [1.0] * 5 + [1e-300] + [1.0] * 2)], ids=["lists", "tuples"])
 def test_training_on_a_pair_names_the_underflow_of_its_inputs_example(inputs):
-    with pytest.raises(TrainingError, match=r"input port 'r' at example 5 of the training data, .*1e-300 lie below") as err:
+    with pytest.raises(TrainingError,
+                       match=r"input port 'r' at example 5 of the training data, .*1e-300 lie below") as err:
         net_train(_paired(), (inputs, [[1.0]] * 8), max_training_rounds=1, batch_size=8, progress=False,
                   random_seed=0)
     problem = err.value.diagnostics[0]

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import itertools
 import numbers
+import os
 import warnings
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
@@ -23,6 +24,7 @@ import torch
 from netgraph.backend.masks import Padded
 from netgraph.core.errors import DataError, with_article
 from netgraph.core.limits import current_limits, raise_hint
+from netgraph.core.naming_scope import quoted
 from netgraph.core.torch_state import generator_kept
 from netgraph.core.wording import counted, type_label
 from netgraph.train.data_sets import data_error, part_of, ref
@@ -341,10 +343,12 @@ def finish(raw: dict[str, torch.Tensor] | InMemory | Streamed, expect: Mapping[s
 
 
 class GivenExamples:
-    """``example_given`` of ``data`` as a call ``(port, i)``, and ``source``: the words naming the data set."""
+    """``example_given`` of ``data`` as a call ``(port, i)``, and ``source``: the words naming the data set (``kind``,
+    and the file or folder it was read from where ``given``, the data as the user gave it, is a path)."""
 
-    def __init__(self, data: Any, inputs: tuple[str, ...], source: str):
-        self.data, self.inputs, self.source = data, inputs, source
+    def __init__(self, data: Any, inputs: tuple[str, ...], kind: str, given: Any = None):
+        self.data, self.inputs = data, inputs
+        self.source = f"the {kind} in {quoted(str(given))}" if isinstance(given, (str, os.PathLike)) else f"the {kind}"
 
     def __call__(self, port: str, i: int) -> Any:
         return example_given(self.data, port, i, self.inputs)
