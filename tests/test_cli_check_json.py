@@ -9,6 +9,8 @@ import subprocess
 import sys
 
 from netgraph import ConvolutionLayer
+from netgraph.cli.check import problem_json
+from netgraph.core.errors import Diagnostic
 from tests.subprocess_env import checkout_env
 
 BAD = """netgraph: 1
@@ -126,3 +128,19 @@ def test_a_value_of_a_hundred_characters_stays_whole(cli):
     assert isinstance(unknown["expected"], list) and "kernel" in unknown["expected"] and len(unknown["expected"]) > 5
     assert set(unknown["expected"]) <= {f.name for f in dataclasses.fields(ConvolutionLayer)}
     assert named["found"] == name and "found_left_out" not in named
+
+
+def test_each_cut_level_of_a_nested_value_has_its_own_count():
+    """A list cut inside a cut list (and a long string in one) kept no count: only the outer level's was given.
+    ``found_left_out_inside`` lists each inner cut's place in the cut value and how much was left out there."""
+    inner = list(range(3000))
+    found = [inner] * 30 + ["s" * 5000]
+    problem = problem_json(Diagnostic("bad", "shape", expected=[1, [inner]], found=found), "s.yaml")
+    assert problem["found"][0] == [*range(10), *range(2990, 3000)] and problem["found_left_out"] == 31 - 20
+    kept = len(problem["found"])
+    inside = [{"at": [i], "left_out": 3000 - 20} for i in range(kept - 1)] + [{"at": [kept - 1], "left_out": 4920}]
+    assert problem["found_left_out_inside"] == inside
+    assert "expected_left_out" not in problem  # the outer list of two is whole, its inner one cut
+    assert problem["expected_left_out_inside"] == [{"at": [1, 0], "left_out": 3000 - 20}]
+    short = problem_json(Diagnostic("bad", "shape", found=[[1, 2], "ab"]), "s.yaml")
+    assert short["found"] == [[1, 2], "ab"] and not [k for k in short if "left_out" in k]

@@ -7,7 +7,9 @@ n of 2**24 + 1 at an Integer port was drawn as 2**24 in float32 without a word.
 from __future__ import annotations
 
 import math
+import re
 
+import numpy
 import pytest
 import torch
 
@@ -92,13 +94,36 @@ def test_training_refused_a_rate_cast_to_zero_names_the_underflow_its_round_batc
     """net_train's error kept "found 0.0" where the cast made 1e-300 0 (net(x) names it): it now names the value fed
     and keeps where it stopped and the example (batches of 2 from 8 examples, shuffled)."""
     with pytest.raises(TrainingError, match=r"^training stopped at round 1, batch [1-4]: layer 1 'g' .*input port 'r' "
-                                            r"at example 5 of the data, .*1e-300 lie below float32's smallest "
+                                            r"at example 5 of the training data, .*1e-300 lie below float32's "
+                                            r"smallest "
                                             r"positive number .*"
                                             r"working_precision='float64'") as err:
         net_train(_rated(1), data, max_training_rounds=1, batch_size=2, progress=False, random_seed=seed)
     problem = err.value.diagnostics[0]
     assert (problem.kind, problem.layer, problem.port, problem.example, problem.found) == \
         ("precision-range", ("g",), "r", 5, 1e-300)
+
+
+def test_a_validation_pass_names_the_underflow_in_the_validation_data():
+    """A validation pass kept the layer's "found 0.0" (the values were read from the training data only): the
+    example is named in the validation data it lies in."""
+    good = {"r": torch.ones(4, 1, dtype=torch.float64), "t": torch.ones(4, 1)}
+    with pytest.raises(TrainingError, match=r"^training stopped at the validation after round 1: layer 1 'g' .*input "
+                                            r"port 'r' at example 5 of the validation data \(validation_set\), "
+                                            r".*1e-300 lie below") as err:
+        net_train(_rated(1), good, validation_set=_rates([[1.0]] * 5 + [[1e-300]] + [[1.0]] * 2),
+                  max_training_rounds=1, batch_size=2, progress=False, random_seed=0)
+    problem = err.value.diagnostics[0]
+    assert (problem.kind, problem.port, problem.example, problem.found) == ("precision-range", "r", 5, 1e-300)
+
+
+def test_training_on_a_data_file_names_the_underflow_with_the_files_path(tmp_path):
+    path = tmp_path / "rates.npz"
+    numpy.savez(path, r=numpy.array([[1.0]] * 5 + [[1e-300]] + [[1.0]] * 2), t=numpy.ones((8, 1)))
+    with pytest.raises(TrainingError, match=rf"input port 'r' at example 5 of the training data in "
+                                            rf"{re.escape(repr(str(path)))}, .*1e-300 lie below") as err:
+        net_train(_rated(1), str(path), max_training_rounds=1, batch_size=2, progress=False, random_seed=0)
+    assert (err.value.diagnostics[0].kind, err.value.diagnostics[0].example) == ("precision-range", 5)
 
 
 def _rated(shape):
@@ -114,7 +139,8 @@ def _paired():
 @pytest.mark.parametrize("inputs", [[[1.0]] * 5 + [[1e-300]] + [[1.0]] * 2,
                                     tuple((r,) for r in [1.0] * 5 + [1e-300] + [1.0] * 2)], ids=["lists", "tuples"])
 def test_training_on_a_pair_names_the_underflow_of_its_inputs_example(inputs):
-    with pytest.raises(TrainingError, match=r"input port 'r' at example 5 of the data, .*1e-300 lie below") as err:
+    with pytest.raises(TrainingError,
+                       match=r"input port 'r' at example 5 of the training data, .*1e-300 lie below") as err:
         net_train(_paired(), (inputs, [[1.0]] * 8), max_training_rounds=1, batch_size=8, progress=False,
                   random_seed=0)
     problem = err.value.diagnostics[0]

@@ -11,7 +11,7 @@ import pytest
 import torch
 from torch import nn
 
-from netgraph import (BasicRecurrentLayer, CatenateLayer, DataError, ElementwiseLayer, EmbeddingLayer,
+from netgraph import (BasicRecurrentLayer, CatenateLayer, DataError, ElementwiseLayer, EmbeddingLayer, FunctionLayer,
                       GatedRecurrentLayer, LinearLayer, LongShortTermMemoryLayer, NetBidirectionalOperator, NetChain,
                       NetFoldOperator, NetGraph, NetPort, OptionError, SequenceLastLayer, ShapeError, SpecError,
                       WiringError, interpret, net_flatten, net_initialize)
@@ -151,8 +151,22 @@ def test_state_errors_name_layer_port_expected_and_found():
         net(x, states={"gru": {"State": torch.zeros(2, 4)}})
     with pytest.raises(DataError, match=r"'gruu' is no recurrent layer.*did you mean 'gru'"):
         net(x, states={"gruu": {}})
-    with pytest.raises(OptionError, match="state_input= takes True or False"):
+    with pytest.raises(OptionError, match="state_input= must be True or False"):
         LongShortTermMemoryLayer(3, state_input="yes")
+
+
+def _fold(_, **options):
+    return NetFoldOperator(NetGraph({"f": FunctionLayer("#State + #Input")}, []), **options)
+
+
+@pytest.mark.parametrize("make, option", [(LongShortTermMemoryLayer, "state_input"),
+                                          (GatedRecurrentLayer, "state_output"), (_fold, "state_input")])
+def test_a_state_flag_other_than_true_or_false_is_refused_by_the_shared_rule(make, option):
+    """A recurrent layer said 'takes True or False' with no kind; every other bool option (NetFoldOperator's too)
+    says 'must be True or False', kind "option-value"."""
+    with pytest.raises(OptionError, match=rf"option {option}= must be True or False, found 1") as info:
+        make(3, **{option: 1})
+    assert (info.value.kind, info.value.option, info.value.found) == ("option-value", option, 1)
 
 
 def test_a_misspelt_state_name_is_refused_not_ignored():

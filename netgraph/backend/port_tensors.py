@@ -254,18 +254,19 @@ def _refuse_beyond(port: str, largest: float | int, dtype: torch.dtype) -> None:
 
 
 def cast_underflow(error: DataError, net: Any, example: Callable[[str, int], tuple[Any, torch.Tensor]],
-                   remedy: str = "net(x, precision='float64')", names_example: bool = False) -> DataError | None:
+                   remedy: str = "net(x, precision='float64')", source: str | None = None) -> DataError | None:
     """For ``error``, a layer's refusal of a 0 at a port fed straight by a net input, where the cast to the net's dtype
     made the value given 0 (1e-300 in float32): the DataError saying so (``_underflow_error``); else None (the layer's
     error stands). ``example(port, i)``: example ``i`` at ``port`` as given (None: not at hand) and as cast, read only
-    for the port and example refused; ``names_example``: the message says where in the data the example lies."""
+    for the port and example refused; ``source``: the words for the data set the example lies in ("the training
+    data"), which the message then names with the example (None: not named)."""
     refused = _refused_zero(error, net)
     if refused is None:
         return None
     problem, port = refused
     try:
         value, cast = example(port, problem.example)
-        at = f" at example {problem.example} of the data" if names_example else ""
+        at = f" at example {problem.example} of {source}" if source else ""
         return None if value is None else _underflow_error(problem, net, port, value, cast, remedy, at)
     except (DataError, TypeError, ValueError, RuntimeError, IndexError, KeyError):  # the layer's error stands
         return None
@@ -290,7 +291,7 @@ def _underflow_error(problem: Any, net: Any, port: str, value: Any, cast: torch.
     to the net's dtype (``cast``): where the value refused (the example's first 0 once cast) was nonzero as given
     (1e-300 in float32), the DataError (kind precision-range) naming the layer, the port and that value; else None (a
     genuine 0 keeps the layer's own error); ``remedy``: how to work in float64 (net_train's own option); ``at``: where
-    in the data the example lies (" at example 5 of the data"), said after the port."""
+    in the data the example lies (" at example 5 of the training data"), said after the port."""
     if not cast.is_floating_point():
         return None
     try:

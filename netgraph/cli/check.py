@@ -98,16 +98,20 @@ def _print_notes(spec: str, notes: list[str]) -> None:
 def problem_json(problem: Diagnostic, spec: str) -> dict[str, Any]:
     """One problem of ``spec`` as JSON data: its place (``file``: the spec's name where the problem has none) and
     fields; tuples as lists, other values JSON has no form for as text; a very long expected or found value cut
-    (``_bounded``), with ``expected_left_out`` / ``found_left_out`` saying how much was left out.
+    (``_bounded``), with ``expected_left_out`` / ``found_left_out`` saying how much was left out, and
+    ``expected_left_out_inside`` / ``found_left_out_inside`` each value cut inside it: its place and how much.
 
     >>> problem_json(Diagnostic("bad", "shape", layer=("a",), expected=(3, 8), found=float("nan")), "s.yaml")["layer"]
     ['a']
     """
     fields = _json_value({name: getattr(problem, name) for name in _JSON_FIELDS})
     for name in ("expected", "found"):
-        fields[name], left_out = _bounded(fields[name])
+        inside: list[dict[str, Any]] = []
+        fields[name], left_out = _bounded(fields[name], inside)
         if left_out:
             fields[f"{name}_left_out"] = left_out
+        if inside:
+            fields[f"{name}_left_out_inside"] = inside
     return {**fields, "file": problem.file or str(spec)}
 
 
@@ -115,23 +119,31 @@ LONGEST_FIELD = 4096  # characters: a JSON string or list past this is cut (a 1 
 _KEPT = 10  # a cut list's first and last items kept
 
 
-def _bounded(value: Any) -> tuple[Any, int]:
+def _bounded(value: Any, inside: list[dict[str, Any]], at: tuple[int, ...] = ()) -> tuple[Any, int]:
     """JSON data ``value``, or where it is very long a cut of the same type and how many characters or items were
     left out: a string's first and last ``SHOWN_CHARACTERS // 2`` characters around "…", a list's first and last
-    ``_KEPT`` items (each cut as well); an int Python cannot write (past 4,300 digits) as its size in words.
+    ``_KEPT`` items (each cut as well: ``inside`` gets ``{"at": its indices in the cut value, "left_out": n}``); an
+    int Python cannot write (past 4,300 digits) as its size in words.
 
-    >>> _bounded("a" * 5000)[1], _bounded(list(range(5000)))[0][9:11], _bounded([2, -1])
-    (4920, [9, 4990], ([2, -1], 0))
+    >>> cuts = []
+    >>> _bounded("a" * 5000, cuts)[1], _bounded(list(range(5000)), cuts)[0][9:11], _bounded([2, -1], cuts), cuts
+    (4920, [9, 4990], ([2, -1], 0), [])
     """
     if isinstance(value, str) and len(value) > LONGEST_FIELD:
         return head_and_tail(value, SHOWN_CHARACTERS), len(value) - 2 * (SHOWN_CHARACTERS // 2)
-    if isinstance(value, list) and len(value) > 2 * _KEPT and _longer_than(value, LONGEST_FIELD):
-        return [_bounded(v)[0] for v in (*value[:_KEPT], *value[-_KEPT:])], len(value) - 2 * _KEPT
-    if isinstance(value, list):
-        return [_bounded(v)[0] for v in value], 0
-    if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > _WRITTEN_BITS:
-        return quoted(value), 0  # "an integer of 20000 bits"
-    return value, 0
+    if not isinstance(value, list):
+        if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > _WRITTEN_BITS:
+            return quoted(value), 0  # "an integer of 20000 bits"
+        return value, 0
+    cut = len(value) > 2 * _KEPT and _longer_than(value, LONGEST_FIELD)
+    kept = [*value[:_KEPT], *value[-_KEPT:]] if cut else value
+    bounded = []
+    for i, item in enumerate(kept):
+        item, left_out = _bounded(item, inside, (*at, i))
+        bounded.append(item)
+        if left_out:
+            inside.append({"at": [*at, i], "left_out": left_out})
+    return bounded, len(value) - 2 * _KEPT if cut else 0
 
 
 _WRITTEN_BITS = 4300 * 3  # an int of fewer bits has under 4,300 digits, which Python writes (sys.int_info)

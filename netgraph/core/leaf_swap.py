@@ -18,10 +18,12 @@ from netgraph.core.errors import NetGraphError, WiringError, did_you_mean, plain
 from netgraph.core.ir import with_node_layers
 from netgraph.core.layer import Layer, _same
 from netgraph.core.layer_table import layer_key
-from netgraph.core.naming_scope import quoted
+from netgraph.core.naming_scope import naming_prefix, quoted
+from netgraph.core.names import describe_layer
 from netgraph.core.nesting import Inference, deep_walk, infer_net
 from netgraph.core.options import copy_plan
 from netgraph.core.shared import is_graph
+from netgraph.core.wiring import join_path
 from netgraph.core.wording import few_names
 
 __all__ = ["reinferred", "same_structure", "replace_leaves", "replace_inside", "split_changes", "types_fixed"]
@@ -77,10 +79,23 @@ def replace_inside(graph: Any, name: str, layer: Any, changes: Mapping[tuple, La
     except NetGraphError as exc:
         path, message = (name, *getattr(exc, "inside", ())), getattr(exc, "inner_message", str(exc))
         diagnostics = [d.within(name) for d in getattr(exc, "inner_diagnostics", exc.diagnostics)]
-        header = f"in {graph.describe((path, None))}: "
+        parts = _path_words(graph, name, layer, exc)
+        header = f"in {join_path(parts) if parts else graph.describe((path, None))}: "
         outer = plain_class(exc)(header + message, diagnostics=[d.prefixed(header) for d in diagnostics])
         outer.inside, outer.inner_message, outer.inner_diagnostics = path, message, diagnostics
+        outer.inside_words = parts
         raise outer from None
+
+
+def _path_words(graph: Any, name: str, layer: Any, exc: NetGraphError) -> list[str] | None:
+    """The words for each layer along the path of an error from ``graph``'s nested graph ``name`` (``layer``): its
+    own, then those the error from inside it has (each level adds one: described whole at each, a deep path's
+    layers were described the depth's square times); None where they are not known (an operator's inner net, a spec's
+    naming scope, an error raised with no path): ``describe`` names the path whole."""
+    inner = getattr(exc, "inside_words", None) if getattr(exc, "inside", ()) else []
+    if inner is None or not is_graph(layer) or naming_prefix() is not None:
+        return None
+    return [describe_layer(graph.layer_positions, graph.layers, name), *inner]
 
 
 def split_changes(net: Any, changes: Mapping[Any, Layer]) -> tuple[dict[str, Layer], set[str], dict]:

@@ -106,8 +106,10 @@ def edit_operators(net: NetGraph, items: Iterable[tuple[Any, Any]], function: st
     try:  # the operators' port types are inferred again, and the net around them
         return net.replace_layers(changes), others
     except NetGraphError as exc:
-        where = ", ".join(f"{net.describe((path, None))} (inner net {field!r})" for path, field in groups)
         lead = function_lead(function)
+        if isinstance(exc, OptionError) and exc.kind == "array-shape":  # it names the array and where it lies
+            raise headed(exc, lead) from None
+        where = ", ".join(f"{net.describe((path, None))} (inner net {field!r})" for path, field in groups)
         raise headed(exc, f"{lead}the edit inside {where} does not fit the net around it: ") from None
 
 

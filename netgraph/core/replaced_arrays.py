@@ -106,24 +106,42 @@ def refused_array(net: NetGraph, changes: Mapping[Any, Any], function: str = "re
     net built with every change made without those arrays and its ports given ``ports`` (an operator's inner net's:
     ``net_needs`` in that net); None where that net cannot be built either, or every array fits it (the conflict
     stands). ``function`` heads an inner net's error."""
-    placed, given, deep = {}, list(given), []
+    placed, given, held = {}, list(given), []
     for key, layer in changes.items():
         at = named_path(net, key if isinstance(key, tuple) else (key,))
         placed[at] = layer
-        arrays = [(at, array, value, None) for array, field in layer.ARRAYS.items()  # per instance too (a module's)
-                  if isinstance(value := getattr(layer, field, None), torch.Tensor)]  # a graph's own: none
-        (given if into_operator(net, at) is None else deep).extend(arrays)
-    if not (given or deep) or (bare := built_without(net, placed, given + deep, ports or {})) is None:
+        held += [((*at, *inner), array, value, layer_at(layer, inner) if inner else layer)  # in a graph or operator
+                 for inner, array, value in arrays_within(layer)]  # put in whole too, at any depth
+    if not (given or held) or (bare := built_without(net, placed, given + [(*h[:3], None) for h in held],
+                                                     ports or {})) is None:
         return None
+    deep = []  # the arrays in an operator's inner net, with the layer holding each
+    for path, array, value, layer in held:
+        if into_operator(bare, path) is None:
+            given.append((path, array, value, None))
+        else:
+            deep.append(((path, array, value, None), layer))
     try:
         with headed_here(function):  # the caller heads the error
             for fit in given:
                 check_fit(bare, *fit, fresh=True)
-            for at, array, value, _ in deep:  # in the inner net with all of its operator's changes made
-                _raise(net_needs(bare, at, placed[at], {array: value}, function))
+            for (at, array, value, _), layer in deep:  # in the inner net with all of its operator's changes made
+                _raise(net_needs(bare, at, layer, {array: value}, function))
     except OptionError as exc:
         return exc
     return None
+
+
+def arrays_within(layer: Any) -> list[tuple[tuple, str, torch.Tensor]]:
+    """``(path in layer, array, value)`` of each array ``layer`` holds: its own (per instance too: a module's), or
+    those of the layers in it at any depth (a graph's, an operator's inner nets'; a shared array once)."""
+    if isinstance(layer, NetGraph):
+        return [(key[:-1], key[-1], value) for key, value in layer.arrays.items() if isinstance(value, torch.Tensor)]
+    if nets := getattr(layer, "NETS", ()):
+        return [((field, *path), array, value) for field in nets for path, array, value in
+                arrays_within(getattr(layer, field))]
+    return [((), array, value) for array, field in layer.ARRAYS.items()
+            if isinstance(value := getattr(layer, field, None), torch.Tensor)]
 
 
 def _raise(error: Exception | None) -> None:

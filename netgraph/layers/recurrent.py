@@ -69,11 +69,6 @@ class _Recurrent(Layer):
 
     def normalize(self) -> dict[str, Any]:
         name = self.type_name
-        for option in ("state_input", "state_output"):
-            if not isinstance(getattr(self, option), bool):
-                option_problem(OptionError(f"{name} option {option}= takes True or False, found "
-                                           f"{quoted(getattr(self, option))}", option=option, expected="True or False",
-                                           found=getattr(self, option)), None)
         arrays = self._ranked_arrays()
         sizes = {a: int(v.shape[0]) for a, v in arrays.items()}
         if self.output is not None:

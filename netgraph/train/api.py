@@ -33,7 +33,7 @@ from netgraph.core.torch_state import cpu_tensors, drawn_seed
 from netgraph.train.checkpoint import NothingToResume, checkpoints, refuse_newer
 from netgraph.core.errors import DataError, OptionError, did_you_mean
 from netgraph.train.data_shapes import with_data_shapes
-from netgraph.train.data import Streamed, example_given, finish, gather, sample
+from netgraph.train.data import GivenExamples, Streamed, finish, gather, sample
 from netgraph.train.data_split import training_and_validation
 from netgraph.train.buckets import in_order
 from netgraph.train.data_lengths import refuse_fixed_lengths
@@ -222,6 +222,7 @@ def _train(net: Any, data: Any, o: dict[str, Any], precision: WorkingPrecision, 
         raise OptionError(f"net_train needs {NETS}; found {type(net).__name__}{compiled_module_note(net)}",
                           kind="not-a-net", expected=NETS, found=type_label(net), hint=compiled_module_hint(net))
     run = run_options(o, precision, made)
+    paths = data, o["validation_set"]  # a file's or folder's path named where a value the cast made 0 is refused
     net, data, loss, drawn = _net_and_loss(net, data, o, run.seed)
     workers = check_number(o["num_workers"], "num_workers", integer=True, strict=False)
     timeout = check_number(o["distributed_timeout"], "distributed_timeout", maximum=LONGEST_TIMEOUT, unit=" seconds")
@@ -245,7 +246,9 @@ def _train(net: Any, data: Any, o: dict[str, Any], precision: WorkingPrecision, 
         plan = _plan(o, run, train, seed, stopping, precision, ctx)
         plan.meter = meter.to(ctx.device) if meter is not None else None
         plan.held_out = float(o["validation_set"]) if isinstance(o["validation_set"], float) else None
-        plan.given = lambda port, i: example_given(data, port, i, net.input_ports)  # a value the cast made 0
+        plan.given = GivenExamples(data, net.input_ports, "training data", paths[0])  # read for a value cast to 0
+        plan.validation_given = GivenExamples(None if plan.held_out else o["validation_set"], net.input_ports,
+                                              "validation data (validation_set)", paths[1])
         plan.batch_stats = share_batch_statistics(module, ctx) if o["sync_batch_norm"] else None
         guards = guard_torch_norms(net, module, getattr(train, "size", None))  # torch's own on one example per channel
         if run.log_dir is not None:  # rank 0 writes it; its errors stop every process (Trainer.log)

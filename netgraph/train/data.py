@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import itertools
 import numbers
+import os
 import warnings
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
@@ -23,6 +24,7 @@ import torch
 from netgraph.backend.masks import Padded
 from netgraph.core.errors import DataError, with_article
 from netgraph.core.limits import current_limits, raise_hint
+from netgraph.core.naming_scope import quoted
 from netgraph.core.torch_state import generator_kept
 from netgraph.core.wording import counted, type_label
 from netgraph.train.data_sets import data_error, part_of, ref
@@ -39,7 +41,7 @@ from netgraph.train.padded_columns import (as_sequences, refuse_listed_sequences
                                            unpadded)
 
 __all__ = ["Expect", "Columns", "InMemory", "Streamed", "batch_part", "columns_from", "check_columns", "gather",
-           "sample", "finish", "non_finite_data", "example_given"]
+           "sample", "finish", "non_finite_data", "example_given", "GivenExamples"]
 
 #: The data forms net_train reads in memory (the "expected" of a "data-form" Diagnostic; loaders besides).
 FORMS = "a dict of port -> array, a list of example dicts or a pair (inputs, targets)"
@@ -338,6 +340,18 @@ def finish(raw: dict[str, torch.Tensor] | InMemory | Streamed, expect: Mapping[s
         raw.check(raw.first_raw, raw.first_index)
         return raw
     return InMemory(check_columns(raw, expect, allow_extra, what, getattr(raw, "listed", False)))
+
+
+class GivenExamples:
+    """``example_given`` of ``data`` as a call ``(port, i)``, and ``source``: the words naming the data set (``kind``,
+    and the file or folder it was read from where ``given``, the data as the user gave it, is a path)."""
+
+    def __init__(self, data: Any, inputs: tuple[str, ...], kind: str, given: Any = None):
+        self.data, self.inputs = data, inputs
+        self.source = f"the {kind} in {quoted(str(given))}" if isinstance(given, (str, os.PathLike)) else f"the {kind}"
+
+    def __call__(self, port: str, i: int) -> Any:
+        return example_given(self.data, port, i, self.inputs)
 
 
 def example_given(data: Any, port: str, i: int, inputs: tuple[str, ...]) -> Any:

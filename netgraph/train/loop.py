@@ -89,7 +89,8 @@ class Trainer(ProgressReports):
         where = lambda: (self.where() if model.training else  # noqa: E731 - (validation: eval mode)
                          f"the validation after round {self.state.rounds + 1}", self.state.batches > 0)
         return forward_batch(model, self.net, self.keys, batch, n, examples, where,
-                             self.ctx.device if self.plan.mixed else None, self.plan.given if model.training else None)
+                             self.ctx.device if self.plan.mixed else None,
+                             self.plan.given if model.training else self.plan.validation_given)
 
     def step(self, batch: dict, n: int, weight: int, whole: int, examples: list[int] | None) -> float:
         """One step on ``n`` examples (the data's ``examples``), ``weight`` counting (0: a stand-in), of ``whole``."""

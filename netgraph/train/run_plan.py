@@ -65,6 +65,7 @@ class Plan:
     seed_text: str | None = None  # the string seed given (checkpoints keep it, to name it on resuming)
     held_out: float | None = None  # validation_set=<fraction>: the fraction of the data held out, else None
     given: Any = None  # (port, example) -> the training data's example as given, or None (``walk.run_model``)
+    validation_given: Any = None  # the same, of the validation data given (validation_set=<data>)
     unsized_default_rounds: bool = False  # max_rounds is the default for data without a length (api.UNSIZED_ROUNDS)
 
     def rounds_given(self) -> str:
