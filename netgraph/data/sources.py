@@ -32,10 +32,12 @@ IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".jpe", ".jfif", ".bmp", ".gif", ".ti
 class Examples(Sequence):
     """(input, label) pairs read from ``source``; ``labels`` are the distinct labels, sorted (numbers by value, first);
     ``places`` where each
-    pair is in ``source`` ('file:line' of a table's row; None when the pairs are files)."""
+    pair is in ``source`` ('file:line' of a table's row; None when the pairs are files); ``columns`` a table's
+    (input, label) column names."""
 
-    def __init__(self, pairs: list[tuple[Any, Any]], source: str, places: Sequence[str] | None = None):
-        self.pairs, self.source = pairs, source
+    def __init__(self, pairs: list[tuple[Any, Any]], source: str, places: Sequence[str] | None = None,
+                 columns: tuple[str, str] | None = None):
+        self.pairs, self.source, self.columns = pairs, source, columns
         self.places = tuple(places) if places is not None else None
         listed = (label if isinstance(label, list) else [label] for _, label in pairs)  # a tagger's: one a position
         self.labels = tuple(sorted({one for labels in listed for one in labels}, key=_label_order))
@@ -213,7 +215,8 @@ def read_table(path: str | os.PathLike, text: str = "text", label: str = "label"
         more = [f"... and {len(problems) - 5} more"] if len(problems) > 5 else []
         raise DataError(who + "; ".join([p.message for p in problems[:5]] + more),
                         diagnostics=[p.prefixed(who) for p in problems])
-    return Examples([(row[text], row[label]) for row in rows], str(file), [f"{file}:{line}" for line, _ in numbered])
+    return Examples([(row[text], row[label]) for row in rows], str(file), [f"{file}:{line}" for line, _ in numbered],
+                    read)
 
 
 def _open_table(file: Path, suffix: str, who: str) -> BinaryIO:
