@@ -40,7 +40,10 @@ class Examples(Sequence):
         self.pairs, self.source, self.columns = pairs, source, columns
         self.places = tuple(places) if places is not None else None
         listed = (label if isinstance(label, list) else [label] for _, label in pairs)  # a tagger's: one a position
-        self.labels = tuple(sorted({one for labels in listed for one in labels}, key=_label_order))
+        distinct: dict[tuple[bool, Any], Any] = {}  # keyed apart: True and 1 are two labels (Python has True == 1)
+        for one in (one for labels in listed for one in labels):
+            distinct.setdefault((isinstance(one, bool), one), one)
+        self.labels = tuple(sorted(distinct.values(), key=_label_order))
 
     def __len__(self) -> int:
         return len(self.pairs)
