@@ -328,7 +328,8 @@ def test_a_split_of_a_folded_batch_into_sizes_other_than_its_folded_ones_is_refu
     features = _FoldThenView(6, lambda y: y.view(-1, 2, 3).softmax(1).reshape(-1, 3, 4, 6))
     for module in (softmax, features):
         path = torch_export(module, torch.randn(2, 3, 4, 5), tmp_path / "m.onnx")
-        with pytest.raises(SpecError, match=r"cannot import node '/Reshape_\d+' \(Reshape\): .* mixes the batch dim"):
+        with pytest.raises(SpecError, match=r"cannot import node '/Reshape_\d+' \(Reshape\): reshaping .* unfolds "
+                                            r"the batch's folded levels \(3, 4\) as"):
             import_onnx(path)
 
 
