@@ -286,7 +286,8 @@ def test_number_labels_read_as_text_from_a_csv_say_how_to_match_them(cli):
     (cli.folder / "t.csv").write_text("text,label\ngood,1\nbad,0\n")
     ran = cli("train", "s.yaml", "--data", "t.csv", "-o", "out", "--rounds", "1", "--quiet")
     assert ran.code == 1
-    assert ("example 0 (t.csv:2): label '1' is not one of the 2 labels [0, 1] (it is the text '1', and the labels "
+    assert ("example 0 (t.csv:2, column 'label'): label '1' is not one of the 2 labels [0, 1] (it is the text '1', "
+            "and the labels "
             "are numbers: a .csv holds text, so write the labels as text, e.g. labels: ['0', '1'])") in ran.err
 
 

@@ -82,11 +82,11 @@ def test_an_example_of_a_table_that_cannot_be_encoded_names_its_line(cli):
     (cli.folder / "t.csv").write_text('text,label\ngood,pos\n"bad\nfilm",neg\n\ngood bad,pso\n')
     ran = cli("train", "s.yaml", "--data", "t.csv", "-o", "out", "--quiet", "--rounds", "1")
     assert ran.code == 1
-    assert ran.err == ("netgraph train: --data t.csv: target 'Output' (ClassDecoder): example 2 (t.csv:6): label "
-                       "'pso' is not one of the 2 labels ['pos', 'neg'] (did you mean 'pos'?)\n")
+    assert ran.err == ("netgraph train: --data t.csv: target 'Output' (ClassDecoder): example 2 (t.csv:6, column "
+                       "'label'): label 'pso' is not one of the 2 labels ['pos', 'neg'] (did you mean 'pos'?)\n")
     (cli.folder / "t.csv").write_text('text,label\ngood,pos\nbad,neg\nbad,pso\ngood,pos\n')
     ran = cli("train", "s.yaml", "--data", "t.csv", "--validation", "0.5", "-o", "out", "--quiet", "--rounds", "1")
-    assert "example 2 (t.csv:4): label 'pso'" in ran.err  # in the training or the held-out part: the same place
+    assert "example 2 (t.csv:4, column 'label'): label 'pso'" in ran.err  # training or held-out part: one place
 
 
 def test_a_pipe_named_as_a_table_is_refused_as_no_regular_file_not_as_missing(tmp_path):

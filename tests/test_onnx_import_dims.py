@@ -328,8 +328,22 @@ def test_a_split_of_a_folded_batch_into_sizes_other_than_its_folded_ones_is_refu
     features = _FoldThenView(6, lambda y: y.view(-1, 2, 3).softmax(1).reshape(-1, 3, 4, 6))
     for module in (softmax, features):
         path = torch_export(module, torch.randn(2, 3, 4, 5), tmp_path / "m.onnx")
-        with pytest.raises(SpecError, match=r"cannot import node '/Reshape_\d+' \(Reshape\): .* mixes the batch dim"):
+        with pytest.raises(SpecError, match=r"cannot import node '/Reshape_\d+' \(Reshape\): reshaping .* unfolds "
+                                            r"the batch's folded levels \(3, 4\) as"):
             import_onnx(path)
+
+
+@pytest.mark.parametrize("view", [(-1, 2, 3), (-1, 4, 3, 6)], ids=["graph output", "levels swapped"])
+@torch.no_grad()
+def test_an_unfold_into_sizes_other_than_the_folded_levels_is_refused_naming_the_reshape(tmp_path, view):
+    """(b, 3, 4, 5).reshape(-1, 5) -> Linear(6) -> view(*view), the graph output: unfolded as if its sizes after -1
+    were the folded levels (3, 4), it failed at build ("cannot reshape 6 elements to ()"), naming no ONNX node, or
+    (levels swapped) imported with the output shape (3, 4, 6), not (4, 3, 6)."""
+    module = _FoldThenView(6, lambda y: y.view(*view))
+    path = torch_export(module, torch.randn(2, 3, 4, 5), tmp_path / "m.onnx")
+    with pytest.raises(SpecError, match=r"cannot import node '/Reshape_\d+' \(Reshape\): reshaping \(.*\) to \(.*\) "
+                                        r"unfolds the batch's folded levels \(3, 4\) as"):
+        import_onnx(path)
 
 
 @torch.no_grad()

@@ -187,23 +187,27 @@ def test_a_scripted_loop_is_refused_naming_the_loop_and_why(tmp_path):
 
 
 class _SequenceOutToo(nn.Module):
-    """A GRU over x.transpose(0, 1) that also returns that time-major sequence."""
+    """A GRU (or LSTM) over x.transpose(0, 1) that also returns that time-major sequence."""
 
-    def __init__(self):
+    def __init__(self, kind=nn.GRU):
         super().__init__()
-        self.gru = nn.GRU(3, 4)
+        self.gru = kind(3, 4)
 
     def forward(self, x):
         sequence = x.transpose(0, 1)
         return self.gru(sequence)[0].transpose(0, 1), sequence
 
 
+@pytest.mark.parametrize("kind", [nn.GRU, nn.LSTM], ids=["GRU", "LSTM"])
 @pytest.mark.parametrize("axes", [None, {}], ids=["dynamic", "static"])
 @torch.no_grad()
-def test_a_time_major_sequence_that_is_also_a_graph_output_is_refused(axes, tmp_path):
+def test_a_time_major_sequence_that_is_also_a_graph_output_is_refused(axes, kind, tmp_path):
     """The Transpose ahead of the GRU was read as layout glue although the graph outputs it too: that output came out
-    batch-first, (2, 5, 3) where onnxruntime gives (5, 2, 3). It is refused naming the node."""
-    path = torch_export(_SequenceOutToo(), torch.randn(2, 5, 3), tmp_path / "m.onnx", axes=axes,
+    batch-first, (2, 5, 3) where onnxruntime gives (5, 2, 3). It is refused naming the node, and the recurrence (it
+    said "as torch exports nn.MultiheadAttention")."""
+    path = torch_export(_SequenceOutToo(kind), torch.randn(2, 5, 3), tmp_path / "m.onnx", axes=axes,
                         output_names=["y", "sequence"])
-    with pytest.raises(SpecError, match=r"cannot import node '/Transpose' \(Transpose\)"):
+    with pytest.raises(SpecError, match=r"cannot import node '/Transpose' \(Transpose\)") as info:
         import_onnx(path)
+    assert "MultiheadAttention" not in str(info.value)
+    assert f"as torch exports the input of a {kind.__name__} (batch_first=False)" in str(info.value)

@@ -34,7 +34,8 @@ def test_a_csvs_true_and_false_texts_are_a_boolean_decoders_targets(tmp_path, la
 
 
 def test_other_texts_are_still_refused(tmp_path):
-    with pytest.raises(DataError, match=r"example 0 \(.*t.csv:2\): expected True or False, found str 'yes'"):
+    with pytest.raises(DataError, match=r"example 0 \(.*t.csv:2, column 'label'\): expected True or False, found str "
+                                        r"'yes'"):
         net_measurements(net_initialize(_net(BooleanDecoder(), 1), seed=0), _table(tmp_path, ("yes", "no")), "Loss")
     with pytest.raises(DataError, match="expected True or False, found str 'yes'"):
         net_initialize(NetChain([LinearLayer([])], input=BooleanEncoder()), seed=0)("yes")

@@ -36,8 +36,8 @@ def test_a_csv_text_that_is_no_number_is_refused_naming_its_line(tmp_path):
     path = _table(tmp_path, [("1.5", "warm"), ("hot", "cold")])
     with pytest.raises(DataError) as info:
         net_train(_net(), str(path), max_training_rounds=1, random_seed=0)
-    assert str(info.value) == (f"bad training data: input port 'Input' (ScalarEncoder): example 1 ({path}:3): "
-                               f"expected a number, found str 'hot'")
+    assert str(info.value) == (f"bad training data: input port 'Input' (ScalarEncoder): example 1 ({path}:3, "
+                               f"column 'text'): expected a number, found str 'hot'")
 
 
 def test_a_csv_nan_is_refused_naming_its_line_as_an_infinity_is(tmp_path):
@@ -46,7 +46,7 @@ def test_a_csv_nan_is_refused_naming_its_line_as_an_infinity_is(tmp_path):
     with pytest.raises(DataError) as info:
         net_train(_net(), str(path), max_training_rounds=1)
     assert info.value.kind == "encoding"
-    assert f"example 1 ({path}:3): the number nan is not finite: a ScalarEncoder takes finite" in str(info.value)
+    assert f"example 1 ({path}:3, column 'text'): the number nan is not finite: a ScalarEncoder" in str(info.value)
 
 
 @pytest.mark.parametrize("text", ["1e400", "-2.5e400", "1" + "0" * 400], ids=["1e400", "-2.5e400", "401 digits"])
@@ -57,8 +57,8 @@ def test_a_csv_number_beyond_float32_is_refused_as_the_number_given_is(tmp_path,
     with pytest.raises(DataError) as given:
         net_train(_net(), [(1.5, "warm"), (int(decimal.Decimal(text)), "cold")], max_training_rounds=1, random_seed=0)
     assert info.value.kind == given.value.kind == "encoding"
-    assert f"example 1 ({path}:3): an integer of 401 digits lies beyond float32's range" in str(info.value)
-    assert str(given.value).endswith(str(info.value).split(":3): ")[1])
+    assert f"example 1 ({path}:3, column 'text'): an integer of 401 digits lies beyond float32's" in str(info.value)
+    assert str(given.value).endswith(str(info.value).split(":3, column 'text'): ")[1])
 
 
 def test_a_csv_number_with_thousands_separators_is_refused_with_a_hint(tmp_path):
@@ -75,7 +75,7 @@ def test_a_csv_infinity_is_refused_before_training_naming_its_line(tmp_path, tex
     with pytest.raises(DataError) as info:
         net_train(_net(), str(path), max_training_rounds=1, random_seed=0)
     assert info.value.kind == "encoding"
-    assert f"example 0 ({path}:2): the number {float(text):g} is not finite" in str(info.value)
+    assert f"example 0 ({path}:2, column 'text'): the number {float(text):g} is not finite" in str(info.value)
 
 
 @pytest.mark.parametrize("value", [float("inf"), float("-inf"), float("nan"), np.float32("nan")])
@@ -87,3 +87,29 @@ def test_a_non_finite_number_given_to_a_scalar_encoder_is_a_data_error_as_1e39_i
     with pytest.raises(DataError) as info:  # was tensor(nan) with min and max, inf without, silently
         net(value)
     assert info.value.kind == "encoding" and f"the number {value:g} is not finite" in str(info.value)
+
+
+@pytest.mark.parametrize("text", ["1_000", "1_0.5", "１２", "٣"], ids=["underscores", "in a decimal", "fullwidth",
+                                                                     "arabic-indic"])
+def test_a_csv_number_numpy_loadtxt_refuses_is_refused_naming_its_line_and_column(tmp_path, text):
+    """Python's float() reads '1_000' as 1000 and '１２' as 12; numpy.loadtxt (and pandas) read no number there, and a
+    .csv is no Python source: it trained as 1000."""
+    with pytest.raises(ValueError):
+        np.loadtxt([text], ndmin=1)  # the rule followed: what numpy reads from a .csv
+    path = tmp_path / "t.csv"
+    path.write_text(f"reading,label\n1.5,warm\n{text},cold\n", encoding="utf-8")
+    from netgraph.data import text_table
+    with pytest.raises(DataError) as info:
+        net_train(_net(), text_table(path, text="reading"), max_training_rounds=1, random_seed=0)
+    assert info.value.kind == "encoding"
+    assert f"example 1 ({path}:3, column 'reading'): expected a number, found str {text!r}" in str(info.value)
+
+
+@pytest.mark.parametrize("text", [" 1 ", "1e5", "+.5", "-2."])
+def test_a_csv_number_numpy_loadtxt_reads_trains_as_that_number(tmp_path, text):
+    rows = [(text, "warm"), ("3", "cold")]
+    from_table = net_train(_net(), str(_table(tmp_path, rows)), max_training_rounds=2, batch_size=2, random_seed=0)
+    loaded = np.loadtxt([text], ndmin=1)[0]
+    from_numbers = net_train(_net(), [(float(loaded), "warm"), (3.0, "cold")], max_training_rounds=2, batch_size=2,
+                             random_seed=0)
+    assert torch.equal(from_table(2.0, decoder=None), from_numbers(2.0, decoder=None))

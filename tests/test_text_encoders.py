@@ -11,7 +11,7 @@ from netgraph import (CharactersEncoder, ClassDecoder, DataError, EmbeddingLayer
                       NetMapOperator, OptionError, SequenceLastLayer, SoftmaxLayer, TokensEncoder, net_initialize,
                       net_train)
 from netgraph.core.coders import coder_from_data
-from netgraph.data import encode
+from netgraph.data import encode, text_table
 
 
 def test_words_become_indices_with_unknown_and_padding():
@@ -242,3 +242,12 @@ def test_a_character_taggers_text_target_is_told_to_give_its_characters():
         net_train(net, {"Input": ["abcd"], "Target": ["bcdx"]}, max_training_rounds=1, progress=False)
     assert fix not in str(caught.value)
     net_train(net, {"Input": ["abcd"], "Target": [list("bcda")]}, max_training_rounds=1, progress=False)
+
+
+def test_a_tables_labels_true_and_1_are_two_labels(tmp_path):
+    """A set kept one of the JSON labels true and 1 (Python has True == 1): labels were (True,), so a ClassDecoder
+    made of them lacked the label 1."""
+    (tmp_path / "set.jsonl").write_text('{"text": "a", "label": true}\n{"text": "b", "label": 1}\n'
+                                        '{"text": "c", "label": 0.0}\n{"text": "d", "label": false}\n'
+                                        '{"text": "e", "label": 1.0}\n')
+    assert text_table(tmp_path / "set.jsonl").labels == (0.0, 1, False, True)

@@ -277,7 +277,8 @@ edges: [Text -> embed -> mean -> logits -> probs -> Label]
     with pytest.raises(DataError) as info:
         net_train(net, str(tmp_path / "bad.csv"), max_training_rounds=1, progress=False)
     message = str(info.value)
-    assert "target 'Label' (ClassDecoder): example 1 (" in message and "bad.csv:3): label 'neutral'" in message
+    assert "target 'Label' (ClassDecoder): example 1 (" in message
+    assert "bad.csv:3, column 'label'): label 'neutral'" in message
     folder = image_folder(_stripes(tmp_path / "set", 1))
     stripes = NetGraph.from_yaml(SPEC.read_text().replace("horizontal", "across"))
     with pytest.raises(DataError) as info:

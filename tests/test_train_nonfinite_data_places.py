@@ -23,3 +23,18 @@ def test_a_loss_functions_own_key_holding_nan_is_named_at_its_index_in_the_data_
                   loss_function=lambda out, batch: (out["Output"] - batch["Target"]).square().sum(-1) * batch["w"],
                   progress=False)
     assert "the batch's data is not (key 'w': example 13 holds NaN)" in str(info.value)
+
+
+@pytest.mark.parametrize("part", ["held out", "kept"])
+def test_nan_in_the_held_out_part_is_named_as_validation_data(part):
+    """Data checked whole before validation_set=0.25 splits it called a NaN in the held-out part "bad training data"."""
+    from netgraph.core.errors import DataError
+    from netgraph.train.data_split import held_out
+    x, y = known_function(16, 0)
+    held = held_out(16, 0.25, 0)[1].tolist()
+    bad = held[0] if part == "held out" else next(i for i in range(16) if i not in held)
+    x[bad, 1] = float("nan")
+    with pytest.raises(DataError) as info:
+        net_train(mlp(), {"Input": x, "Target": y}, validation_set=0.25, random_seed=0, progress=False)
+    data = "validation data held out by validation_set" if part == "held out" else "training data"
+    assert str(info.value).startswith(f"bad {data}: input port 'Input' (key 'Input'): example {bad} holds NaN")

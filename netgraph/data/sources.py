@@ -32,13 +32,18 @@ IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".jpe", ".jfif", ".bmp", ".gif", ".ti
 class Examples(Sequence):
     """(input, label) pairs read from ``source``; ``labels`` are the distinct labels, sorted (numbers by value, first);
     ``places`` where each
-    pair is in ``source`` ('file:line' of a table's row; None when the pairs are files)."""
+    pair is in ``source`` ('file:line' of a table's row; None when the pairs are files); ``columns`` a table's
+    (input, label) column names."""
 
-    def __init__(self, pairs: list[tuple[Any, Any]], source: str, places: Sequence[str] | None = None):
-        self.pairs, self.source = pairs, source
+    def __init__(self, pairs: list[tuple[Any, Any]], source: str, places: Sequence[str] | None = None,
+                 columns: tuple[str, str] | None = None):
+        self.pairs, self.source, self.columns = pairs, source, columns
         self.places = tuple(places) if places is not None else None
         listed = (label if isinstance(label, list) else [label] for _, label in pairs)  # a tagger's: one a position
-        self.labels = tuple(sorted({one for labels in listed for one in labels}, key=_label_order))
+        distinct: dict[tuple[bool, Any], Any] = {}  # keyed apart: True and 1 are two labels (Python has True == 1)
+        for one in (one for labels in listed for one in labels):
+            distinct.setdefault((isinstance(one, bool), one), one)
+        self.labels = tuple(sorted(distinct.values(), key=_label_order))
 
     def __len__(self) -> int:
         return len(self.pairs)
@@ -213,7 +218,8 @@ def read_table(path: str | os.PathLike, text: str = "text", label: str = "label"
         more = [f"... and {len(problems) - 5} more"] if len(problems) > 5 else []
         raise DataError(who + "; ".join([p.message for p in problems[:5]] + more),
                         diagnostics=[p.prefixed(who) for p in problems])
-    return Examples([(row[text], row[label]) for row in rows], str(file), [f"{file}:{line}" for line, _ in numbered])
+    return Examples([(row[text], row[label]) for row in rows], str(file), [f"{file}:{line}" for line, _ in numbered],
+                    read)
 
 
 def _open_table(file: Path, suffix: str, who: str) -> BinaryIO:

@@ -163,8 +163,10 @@ class _Walk:
 
     def _in_proj(self) -> Any:
         """The one MatMul reading the time-major sequence (its other uses make it batch-first again: a residual)."""
-        uses = [(c, i) for c, i in self.ctx.consumers.get(self.first.output[0], ())
-                if c.op_type != "Shape" and batch_first_perm(c, self.ctx) is None]
+        read = uses_besides(self.first.output[0], self.ctx, ("Shape",))
+        if read is None:
+            raise Miss(f"the sequence {self.first.output[0]!r} is a graph output too")
+        uses = [(c, i) for c, i in read if batch_first_perm(c, self.ctx) is None]
         if len(uses) != 1 or uses[0][0].op_type != "MatMul" or uses[0][1] != 0:
             raise Miss(f"the sequence {self.first.output[0]!r} goes to {len(uses)} nodes, not one in_proj MatMul")
         self.taken.append(uses[0][0])

@@ -340,14 +340,30 @@ def _transpose(node: Any, ctx: Context) -> Converted:
 def transposed(node: Any, perm: list[int], ctx: Context) -> Converted:
     """A TransposeLayer of ``node``'s input by ONNX's ``perm`` (batch first); Unsupported where it moves the batch."""
     if not perm or perm[0] != 0:
-        hint = (" to a (length, batch, ...) layout, as torch exports nn.MultiheadAttention (also inside "
-                "nn.TransformerEncoderLayer); netgraph keeps the batch first: write attention as "
-                "scaled_dot_product_attention on (batch, heads, length, dim) tensors") if perm[:2] == [1, 0] else ""
+        hint = _time_major_hint(node, ctx) if perm[:2] == [1, 0] else ""
         hint = f"{hint}; {ctx.refusals[node.output[0]]}" if node.output[0] in ctx.refusals else hint
         raise Unsupported(f"perm {perm} moves the batch dim{hint}", attribute="perm",
                           expected="a perm keeping dim 0 first", found=perm)
     inner = [p - 1 for p in perm[1:]]  # output dim j takes input dim inner[j]; ours: input level k -> perm[k]
     return Converted(TransposeLayer(tuple(inner.index(k) + 1 for k in range(len(inner)))), (node.input[0],))
+
+
+def _time_major_hint(node: Any, ctx: Context) -> str:
+    """Why a Transpose to a (length, batch, ...) layout does not import: a recurrence's input (its layout glue, which
+    imports where nothing else reads the time-major sequence), else nn.MultiheadAttention's export."""
+    recurrence = next((c.op_type for c, i in ctx.consumers.get(node.output[0], ()) if c.op_type in _RECURRENCES
+                       and i == 0), None)
+    if recurrence is not None:
+        return (f" to a (length, batch, ...) layout, as torch exports the input of a {recurrence} (batch_first=False); "
+                f"netgraph keeps the batch first and reads that Transpose as the recurrence's layout only where "
+                f"nothing else reads the time-major sequence (a graph output or another node here): give them the "
+                f"batch-first sequence")
+    return (" to a (length, batch, ...) layout, as torch exports nn.MultiheadAttention (also inside "
+            "nn.TransformerEncoderLayer); netgraph keeps the batch first: write attention as "
+            "scaled_dot_product_attention on (batch, heads, length, dim) tensors")
+
+
+_RECURRENCES = ("GRU", "LSTM", "RNN")
 
 
 def _identity(node: Any, ctx: Context) -> Converted:

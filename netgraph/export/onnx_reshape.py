@@ -240,6 +240,7 @@ def reshape_converter(node: Any, ctx: Context) -> Converted:
         return _reshaped(node, ctx, target[0], _rest(tuple(target[1 + inner:]), source), fold, fold - inner)
     if fold and len(target) >= 1 + fold:  # back to (batch, n1, ..., nf, rest): unfold
         rest = _rest(tuple(target[1 + fold:]), source)
+        _refuse_other_unfold(source, target, rest, levels, fold)
         if ctx.shapes.get(node.output[0]) is None and -1 not in (*target[:1 + fold], *rest):  # the unfolded levels too
             ctx.shapes[node.output[0]] = (*target[:1 + fold], *rest)
         return _reshaped(node, ctx, target[0], rest, fold, 0)
@@ -247,6 +248,21 @@ def reshape_converter(node: Any, ctx: Context) -> Converted:
         return _reshaped(node, ctx, target[0], tuple(target[1:]), 0, 0)
     raise Unsupported(f"reshaping {source} to {target} mixes the batch dim with others",
                       expected="the batch dim kept apart", found=(source, target))
+
+
+def _refuse_other_unfold(source: tuple, target: tuple, rest: tuple, levels: tuple | None, fold: int) -> None:
+    """Unsupported for a Reshape back of a batch of ``fold`` folded ``levels`` whose split sizes are not those levels
+    (where both are known sizes), or whose ``rest`` holds other than the source's elements after the batch: the
+    batch's rows would be read as levels they are not (``view(-1, 2, 3)`` of (12b, 6) folded from (b, 3, 4, 6))."""
+    split = tuple(target[1:1 + fold])
+    other = levels is not None and any(isinstance(a, int) and isinstance(b, int) and a not in (b, -1)
+                                       for a, b in zip(split, levels))
+    sizes = (*rest, *source[1:])
+    if other or all(isinstance(d, int) and d > 0 for d in sizes) and math.prod(rest) != math.prod(source[1:]):
+        said = "of unknown sizes" if levels is None else tuple(levels)
+        raise Unsupported(f"reshaping {source} to {target} unfolds the batch's folded levels {said} as {split}, and "
+                          f"its dims after them as {rest}, where the source's are {tuple(source[1:])}",
+                          expected=f"the folded levels {said}", found=(source, target))
 
 
 def _note_folded_sizes(node: Any, ctx: Context, sizes: tuple) -> None:

@@ -75,11 +75,12 @@ def from_disk(data: Any, what: str, net: Any) -> Any:
 class EncodedDataset(torch.utils.data.Dataset):
     """Example ``i``: each key's value encoded by its port's coder; a failure is returned as text, not raised.
     ``index`` gives each example's number in the user's data (a validation split holds some of them), ``places``
-    where each of the user's examples is (a table's ``file:line``), when known; ``from_file``: the examples are a
+    where each of the user's examples is (a table's ``file:line``), when known, and ``table_columns`` the table's
+    (input, label) column names; ``from_file``: the examples are a
     file's (a table, an image folder), whose targets' key the user never wrote (messages name the output port)."""
 
     def __init__(self, net: Any, columns: dict[str, Any], what: str, index: list[int] | None = None,
-                 places: Any = None, from_file: bool = False):
+                 places: Any = None, from_file: bool = False, table_columns: tuple[str, str] | None = None):
         self.coders = {k: coder_for(net, k) for k in columns}
         # True/False targets of a BooleanDecoder on a (1) output take its shape (the encoder gives scalars)
         self.shapes = {k: (1,) for k, c in self.coders.items() if isinstance(c, BooleanDecoder)
@@ -95,7 +96,7 @@ class EncodedDataset(torch.utils.data.Dataset):
         self.columns, self.what, self.port_types = columns, what, net.port_types
         self.size = len(next(iter(columns.values())))
         self.index = list(range(self.size)) if index is None else index
-        self.places, self.from_file = places, from_file
+        self.places, self.from_file, self.table_columns = places, from_file, table_columns
         self.checked = False  # True once check() passed on values held in memory: reads skip the checks it ran
         # a Dataset's items (``ItemColumn``s, one reader) and the checked Dataset (or Subset) they are read from, which
         # keeps the reads made before training to train on (``keeping_reads``); None for values held in memory
@@ -125,7 +126,8 @@ class EncodedDataset(torch.utils.data.Dataset):
             except NetGraphError as exc:  # the Dataset's own: raised by the loader, in this process, as it is
                 return {"__raised__": exc}
             if isinstance(result, Reason):  # (port, words, Diagnostic fields): plain values, as a worker hands back
-                return {"__error__": (self.ports[key], f"{self.port_words(key)}: {self.example_name(i)}: {result}",
+                said = f"{self.port_words(key)}: {self.example_name(i, key)}: {result}"
+                return {"__error__": (self.ports[key], said,
                                       first_fields(self, i, result))}
             out[key] = result
         if self.sequences and not self.checked and (counts := label_count_problems(  # a Dataset's item, read now
@@ -189,10 +191,14 @@ class EncodedDataset(torch.utils.data.Dataset):
         finally:
             self._forget_item()  # the last item read is not kept: round 1 reads it anew
 
-    def example_name(self, i: int) -> str:
-        """'example 2 (t.csv:6)': example ``i``'s number in the user's data, and its place when known."""
+    def example_name(self, i: int, key: str) -> str:
+        """'example 2 (t.csv:6, column 'label')': example ``i``'s number in the user's data, and its place when known
+        (a table's column holding ``key``'s values too)."""
         n = self.index[i]
-        return f"example {n}" + (f" ({self.places[n]})" if self.places is not None else "")
+        if self.places is None:
+            return f"example {n}"
+        column = "" if self.table_columns is None else f", column {self.table_columns[key not in self.inputs]!r}"
+        return f"example {n} ({self.places[n]}{column})"
 
     def port_words(self, key: str) -> str:
         """'input port 'Input' (ImageEncoder)': which port (or key) ``key`` is, for a message."""
@@ -246,7 +252,8 @@ def encoded_data(net: Any, data: Any, validation: Any, batch_size: int, num_work
 
 def _origin(data: Any) -> dict[str, Any]:
     """Where ``data``'s examples are: a table's ``places`` (file:line), and whether they are a file's."""
-    return {"places": getattr(data, "places", None), "from_file": isinstance(data, Examples)}
+    return {"places": getattr(data, "places", None), "from_file": isinstance(data, Examples),
+            "table_columns": getattr(data, "columns", None)}
 
 
 def encoded_alone(net: Any, data: Any, what: Any, batch_size: int, num_workers: int) -> Any:
@@ -282,8 +289,9 @@ def _boolean_targets(net: Any, data: Any) -> Any:
 
 
 def _loader(net: Any, columns: dict[str, Any], index: list[int] | None, what: str, batch_size: int,
-            num_workers: int, places: Any = None, from_file: bool = False) -> EncodedLoader | dict[str, Any]:
-    dataset = EncodedDataset(net, columns, what, index, places, from_file)
+            num_workers: int, places: Any = None, from_file: bool = False,
+            table_columns: tuple[str, str] | None = None) -> EncodedLoader | dict[str, Any]:
+    dataset = EncodedDataset(net, columns, what, index, places, from_file, table_columns)
     dataset.check()
     if not dataset.size:  # as data without coders is refused: nothing to stack, batch or train on
         raise_data([no_examples()], what)

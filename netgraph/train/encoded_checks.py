@@ -37,7 +37,8 @@ def check_examples(dataset: Any) -> None:
             reason = dataset.encoded(key, i, header_only=True)
             if isinstance(reason, Reason):
                 fields = fields if problems else first_fields(dataset, i, reason)
-                problems.append((dataset.ports[key], f"{dataset.port_words(key)}: {dataset.example_name(i)}: {reason}"))
+                said = f"{dataset.port_words(key)}: {dataset.example_name(i, key)}: {reason}"
+                problems.append((dataset.ports[key], said))
             elif isinstance(reason, torch.Tensor) and reason.dim():
                 positions[key, i] = len(reason)
     if problems or (problems := label_count_problems(dataset, positions, examples)):
@@ -54,8 +55,8 @@ def _nan_problems(dataset: Any, key: str, values: torch.Tensor) -> list[tuple[st
     if key not in dataset.nan_checked or not values.is_floating_point() or not values.numel():
         return []
     rows = values.reshape(len(values), -1).isnan().any(1)
-    return [(dataset.ports[key], f"{dataset.port_words(key)}: {dataset.example_name(i)}: holds NaN, which makes the "
-                                 f"loss non-finite; remove or fix such examples")
+    return [(dataset.ports[key], f"{dataset.port_words(key)}: {dataset.example_name(i, key)}: holds NaN, which "
+                                 f"makes the loss non-finite; remove or fix such examples")
             for i in rows.nonzero().flatten().tolist()]
 
 
@@ -76,7 +77,7 @@ def label_count_problems(dataset: Any, positions: dict | None = None,
                     given = dataset.encoded(source, i)
                     count = len(given) if isinstance(given, torch.Tensor) and given.dim() else None
                 if count is not None and count != len(labels):
-                    problems.append((dataset.ports[key], f"{dataset.port_words(key)}: {dataset.example_name(i)}: "
+                    problems.append((dataset.ports[key], f"{dataset.port_words(key)}: {dataset.example_name(i, key)}: "
                                                          f"{len(labels)} labels, but input port {source!r} has "
                                                          f"{count} positions (length {length}); give one label "
                                                          f"per position"))

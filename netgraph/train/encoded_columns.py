@@ -289,7 +289,11 @@ def _folder_labels(net: Any, data: Any, targets: list) -> list:
 
 def _number(text: str) -> float | int | str:
     """A number text as a float; one a float would make infinite ('1e400', 400 digits) as its int, which the
-    ScalarEncoder refuses as beyond float32's range (as that number given is); past the digits Python writes, as is."""
+    ScalarEncoder refuses as beyond float32's range (as that number given is); past the digits Python writes, as is.
+    A .csv number is one numpy.loadtxt reads: Python's float() reads '1_000' (a source literal's separators) and
+    other scripts' digits ('１２') too, which stay texts, refused as no number."""
+    if "_" in text or not text.isascii():
+        return text
     try:
         number = float(text)
     except ValueError:
