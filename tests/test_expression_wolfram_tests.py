@@ -266,7 +266,9 @@ ARITHMETIC_OVER_TRUTH = {"Unitize[Negative[#] + 1]": "Negative[#] + 1",
                          "Boole[Plus[Negative[#], 1]]": "Plus[Negative[#], 1]", "Boole[Negative[#] / #]":
                              "Negative[#] / #", "Boole[2^Negative[#]]": "2^Negative[#]",
                          "Boole[Negative[#] - 2]": "Negative[#] - 2", "Unitize[Minus[Negative[#]] * 3]":
-                             "Minus[Negative[#]] * 3"}
+                             "Minus[Negative[#]] * 3", "Boole[Mod[Negative[#], 2]]": "Mod[Negative[#], 2]",
+                         "Boole[Negative[#] % 2]": "Negative[#] % 2", "If[Reciprocal[Negative[#]], 1, 0]":
+                             "Reciprocal[Negative[#]]", "Boole[Quotient[Negative[#], 2]]": "Quotient[Negative[#], 2]"}
 
 
 @pytest.mark.parametrize("text", list(ARITHMETIC_OVER_TRUTH))

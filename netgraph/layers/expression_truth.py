@@ -23,7 +23,7 @@ _TRUTH_READERS = {"If": 1, "Boole": 1, "Unitize": 1, "Not": 1, "And": math.inf, 
                   "Nand": math.inf, "Nor": math.inf}
 #: Functions that keep 0 exactly (f(0) == 0 and f(v) != 0 for every v != 0) of their one argument: a test of zero
 #: reads through them to their argument; through any other function it reads a number (UnitStep, Min[x, 0], Exp)
-_ZERO_KEEPING = frozenset({"Negative", "Abs", "Sign", "Square", "Sqrt", "CubeRoot", "Tanh", "Sinh",
+_ZERO_KEEPING = frozenset({"Negative", "Abs", "Sign", "Sqrt", "CubeRoot", "Tanh", "Sinh",
                            "ArcTan", "ArcSinh", "ArcTanh", "ArcSin", "Erf", "InverseErf", "HardTanh", "Gudermannian",
                            "SoftSign", "Clip"})
 #: Functions of several arguments that keep 0 in one where each other argument is a constant c passing the test
@@ -31,7 +31,8 @@ _KEEP_WITH = {"Max": lambda c: c < 0, "Min": lambda c: c > 0}
 #: Arithmetic (and its operators, + - * / ^ . %): Wolfram has no number for it over a truth value (True + 1 stays
 #: True + 1), and it builds truth values of comparisons (Unitize[a + b] is Or, a * b And, 1 - c Not), so each operand
 #: of arithmetic read as true or false is read so
-_ARITHMETIC = frozenset({"Plus", "Subtract", "Times", "Divide", "Power", "Minus"})
+_ARITHMETIC = frozenset({"Plus", "Subtract", "Times", "Divide", "Power", "Minus", "Square", "Reciprocal", "Mod",
+                         "Quotient", "Dot"})
 
 
 def _constant(node: ast.AST) -> Any:
