@@ -33,7 +33,6 @@ _APPLICATIONS = {  # what Wolfram's operators that Python reads otherwise (or no
     **{op: f"{op!r} is not an operator of expressions (comparisons are <, <=, >, >=, == and !=)"
        for op in ("<<", ">>")}}
 _EXPONENT = re.compile(r"[+-]?[0-9]+(?![0-9.])")
-_AFTER_VALUE = re.compile(r"(?:[\w.)\]}\"#]|\|>)\s*\Z")  # text ending in a value: a ! after it is Factorial
 
 
 def _number_ends_at(text: str, end: int) -> bool:
@@ -45,6 +44,14 @@ def _number_ends_at(text: str, end: int) -> bool:
     number = text[start:end]
     return (start == 0 or not re.match(r"[A-Za-z_#]", text[start - 1])) and number.count(".") <= 1 and \
         any(c.isdigit() for c in number) and not re.search(r"\*\^[+-]?\Z", text[max(start - 3, 0):start])
+
+
+def _after_value(text: str, i: int) -> bool:
+    """Whether ``text`` before ``i`` ends in a value (spaces aside): a ``!`` there is Factorial, else Not."""
+    j = i - 1
+    while j >= 0 and text[j].isspace():
+        j -= 1
+    return j >= 0 and (text[j].isalnum() or text[j] in "_.)]}\"#" or text[j - 1:j + 1] == "|>")
 
 
 def _slot(text: str, i: int, name: str) -> str:
@@ -162,7 +169,7 @@ def translate(text: str) -> tuple[str, list[int]]:
         if ch == "E" and _number_ends_at(text, i) and (m := _EXPONENT.match(text, i + 1)):
             raise _upper_exponent(text, i, m.group(0))
         if ch == "!" and two != "!=":  # a prefix !c is Python's not c, refused once read (a Negative in c is named)
-            if _AFTER_VALUE.search(text, 0, i):  # Factorial, x!
+            if _after_value(text, i):  # Factorial, x!
                 raise ExpressionError(NOT_SIGN, text, i)
             out.append(" not ")
             origin += [i] * 5
