@@ -102,8 +102,8 @@ def test_a_net_file_names_the_layer_and_the_place_of_negative():
 AS_MINUS_X = {"If[Negative[#] > 0, 1, 0] + #": lambda x: (-x > 0).double() + x,
               "Boole[Ramp[Negative[#]]] * #": lambda x: (torch.relu(-x) != 0).double() * x,
               "If[# > 0, Negative[#]^2, 2 #]": lambda x: torch.where(x > 0, (-x) ** 2, 2 * x),
-              "(Boole[Max[Negative[#], 0]] + Boole[Negative[#] - 2]) * #":
-                  lambda x: ((x < 0).double() + (x != -2).double()) * x,
+              "(Boole[Max[Negative[#], 0]] + Boole[Exp[Negative[#]] - 2]) * #":
+                  lambda x: ((x < 0).double() + (torch.exp(-x) != 2).double()) * x,
               # review R4, session 48: refused, and the advice (# < 0) changed each one's value
               "If[UnitStep[Negative[#]], 1, 0] * #": lambda x: (x <= 0).double() * x,
               "If[KroneckerDelta[Negative[#], 0], 1, 0] * #": lambda x: (x == 0).double() * x,
@@ -229,3 +229,90 @@ def test_negative_picked_and_compared_is_still_minus_x():
 def test_and_or_refusals_name_the_form_only(text, form):
     message = _refusal(text)
     assert f"at column 8: {form}" in message and message.endswith("is not allowed") and "Abs" not in message, message
+
+
+#: Wolfram's prefix Not, !c, of Negative (session 49 left: the '!' was refused first, with no word of Negative). Not is
+#: no function here (README), so !Negative[x] is refused naming Negative, then the '!'; their advice computes it
+@pytest.mark.parametrize("text", ["!Negative[#]", "Boole[!Negative[#]]", "If[!Negative[#], 1, 0]",
+                                  "Boole[If[# > 1, 0, !Negative[#]]]"])
+def test_prefix_not_of_negative_names_negative_then_the_not(text):
+    message, at, bang = _refusal(text), text.index("Negative["), text.index("!")
+    assert re.search(f"at column {at + 1}: 'Negative\\[#\\]' is read as true or false", message), message
+    assert message.endswith(f"# < 0; then, at column {bang + 1}: '!' (Not, or Factorial after a value) is not "
+                            f"allowed: for Not[c] write 1 - c (a comparison is 1 or 0)"), message
+
+
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float64])
+def test_the_advice_for_not_negative_computes_wolframs_value_compiled_and_interpreted(dtype):
+    module = net_initialize(NetGraph([ElementwiseLayer("1 - (# < 0)")], [], Input="Real")).compile().to(dtype)
+    x = X.to(dtype).requires_grad_()
+    for run in (module, lambda **ports: netgraph.interpret(module.net, module, **ports)):
+        got, twin = run(Input=x), (x >= 0).to(dtype)  # Wolfram's !Negative[x]: x >= 0, a step (no gradient)
+        assert got.dtype == dtype and torch.equal(got, twin) and got.requires_grad == twin.requires_grad, got
+
+
+@pytest.mark.parametrize("text, column", [("!(# > 0)", 1), ("If[!(# > 0), 1, 0]", 4), ("2 * !#", 5), ("!!#", 1),
+                                          ("#!", 2), ("2 !#", 3)])
+def test_a_not_or_factorial_without_negative_keeps_its_refusal(text, column):
+    assert _refusal(text).endswith(f"at column {column}: '!' (Not, or Factorial after a value) is not allowed: "
+                                   f"for Not[c] write 1 - c (a comparison is 1 or 0)"), _refusal(text)
+
+
+#: arithmetic over Negative where its value is read as true or false (session 49 left: Unitize[Negative[#] + 1] was
+#: -x + 1 tested for 0, and Boole[1 - Negative[#]], the README's Not idiom, 1 + x): Wolfram has no number for True + 1
+ARITHMETIC_OVER_TRUTH = {"Unitize[Negative[#] + 1]": "Negative[#] + 1",
+                         "Unitize[Negative[#] + (# > 1)]": "Negative[#] + (# > 1)",
+                         "Boole[1 - Negative[#]]": "1 - Negative[#]", "If[Negative[#] + #, 1, 0]": "Negative[#] + #",
+                         "Boole[Plus[Negative[#], 1]]": "Plus[Negative[#], 1]", "Boole[Negative[#] / #]":
+                             "Negative[#] / #", "Boole[2^Negative[#]]": "2^Negative[#]",
+                         "Boole[Negative[#] - 2]": "Negative[#] - 2", "Unitize[Minus[Negative[#]] * 3]":
+                             "Minus[Negative[#]] * 3", "Boole[Mod[Negative[#], 2]]": "Mod[Negative[#], 2]",
+                         "Boole[Negative[#] % 2]": "Negative[#] % 2", "If[Reciprocal[Negative[#]], 1, 0]":
+                             "Reciprocal[Negative[#]]", "Boole[Quotient[Negative[#], 2]]": "Quotient[Negative[#], 2]"}
+
+
+@pytest.mark.parametrize("text", list(ARITHMETIC_OVER_TRUTH))
+def test_arithmetic_over_negative_read_as_truth_is_refused_naming_the_arithmetic(text):
+    message, at = _refusal(text), text.index("Negative[")
+    assert f"at column {at + 1}: 'Negative[#]' is read as true or false (through the arithmetic " \
+           f"{ARITHMETIC_OVER_TRUTH[text]!r}" in message and "True + 1" in message, message
+
+
+def test_unitize_reads_negative_as_truth_as_boole_does():
+    message = _refusal("Unitize[Negative[#]]")
+    assert "at column 9: 'Negative[#]' is read as true or false, as Wolfram's test" in message, message
+
+
+#: README: Or[a, b] is Unitize[a + b]; with the advice (# < 0) in place of Negative it computes Wolfram's Or
+@pytest.mark.parametrize("text, wolfram", [("Unitize[(# < 0) + (# > 1)]", lambda x: (x < 0) | (x > 1)),
+                                           ("Unitize[(# < 0) + 1]", lambda x: torch.ones_like(x, dtype=torch.bool)),
+                                           ("Unitize[(# < 0) + (# == 0)]", lambda x: x <= 0),
+                                           ("(# < 0) * (# > -1)", lambda x: (x < 0) & (x > -1))])
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float64])
+def test_or_and_written_with_arithmetic_compute_wolframs_value(text, wolfram, dtype):
+    module = net_initialize(NetGraph([ElementwiseLayer(text)], [], Input="Real")).compile().to(dtype)
+    x = X.to(dtype)
+    for run in (module, lambda **ports: netgraph.interpret(module.net, module, **ports)):
+        assert torch.equal(run(Input=x), wolfram(x).to(dtype)), text
+
+
+def test_negative_in_arithmetic_nothing_reads_as_truth_is_still_minus_x():
+    assert torch.equal(_elementwise("Negative[#] + 1"), -X + 1)
+    assert torch.equal(_elementwise("Unitize[Exp[Negative[#]] - 1]"), (torch.exp(-X) - 1 != 0).float())
+
+
+#: the body of an applied pure function is read as its value is (session 49 left: only the call was refused, with no
+#: word of the Negative read as true or false, as the Map case has)
+@pytest.mark.parametrize("text, body", [("If[Function[v, Negative[v]][#], 1, 0]", "v"),
+                                        ("If[Function[Negative[#]][#], 1, 0]", "#"),
+                                        ("Boole[Function[{u, v}, Abs[Negative[v]]][#, #]]", "v")])
+def test_negative_in_an_applied_functions_body_read_as_truth_is_named(text, body):
+    message, at = _refusal(text), text.index("Negative[")
+    assert f"at column {at + 1}: 'Negative[{body}]' is read as true or false" in message, message
+    assert message.endswith(f"here {body} < 0; then, at column {text.index('Function') + 1}: a call of something "
+                            f"other than a function name is not allowed either"), message
+
+
+def test_an_applied_function_whose_body_is_read_as_a_number_is_refused_for_the_call_only():
+    message = _refusal("If[Function[v, Negative[v] > 0][#], 1, 0]")
+    assert "a call of something other than a function name" in message and "Negative[x] is -x" not in message

@@ -30,8 +30,8 @@ from typing import Callable
 from netgraph.core.errors import OptionError, did_you_mean, nearest_name
 from netgraph.core.option_words import EXPRESSION_PATTERN
 from netgraph.core.wording import counted_either
-from netgraph.layers.expression_errors import (ExpressionError, Origin, PlacedOverflow, _col, constant_argument_problem,
-                                                constant_result, part_text)
+from netgraph.layers.expression_errors import (NOT_SIGN, ExpressionError, Origin, PlacedOverflow, _col,
+                                                constant_argument_problem, constant_result, part_text)
 from netgraph.core.layer_being_read import layer_being_read, read_before
 from netgraph.core.naming_scope import quoted
 from netgraph.core.user_frame import user_stacklevel
@@ -40,9 +40,10 @@ from netgraph.layers.expression_forms import (LONG_CHAIN, OTHER_FORMS, STRUCTURA
                                               not_allowed, not_allowed_col, outputs, number, part_index, structural)
 from netgraph.layers.expression_folding import divided_by_constant_0, expanded_constant, folded, special_constant
 from netgraph.layers.expression_run import evaluate, table_entry, to_code
+from netgraph.layers.expression_dot import dot_before_times
 from netgraph.layers.expression_truth import negative_read_as_truth
-from netgraph.layers.expression_text import (MAP_FORM, SLOT_PREFIX, applied_body, dot_before_times, function_body,
-                                              list_beside_value, mapped_call, parenthesised_after, translate,
+from netgraph.layers.expression_text import (MAP_FORM, SLOT_PREFIX, applied_body, function_body, list_beside_value,
+                                              mapped_call, parenthesised_after, prefix_not, translate,
                                               unmatched_bracket)
 from netgraph.layers.function_table import (LOWERCASE_NAMES, INTERNAL_FUNCTIONS, NAMED_FUNCTIONS, NO_REAL_VALUE_AS_NAN,
                                             TWO_ARGUMENT_FORMS, NamedFunction, torch_name_hint)
@@ -139,7 +140,7 @@ def parse_quietly(text: str, internal: bool = False) -> Expression:
         at, msg = ((exc.offset or 1) - 1 + origin.lead, exc.msg) if exc.offset else \
             (len(py.rstrip()) - 1, "it ends before it is complete")  # offset 0: Python met the end of the text
         col = origin[min(max(at, 0), len(origin) - 1)] if origin else 0
-        if beside := list_beside_value(text):
+        if beside := prefix_not(text) or list_beside_value(text):  # ! first, as Wolfram's Not
             raise beside from None
         if mapped := re.search(r"(?<![\w#])Map\s*\[", text):  # Map[#^2 &, #x]: a pure function inside a call
             raise ExpressionError(MAP_FORM, text, mapped.start()) from None
@@ -271,6 +272,8 @@ def _converted(node: ast.AST, text: str, origin: list[int], slots: list[str], de
         return apply(name, args)
     if isinstance(node, ast.Call) and (beside := list_beside_value(text)):  # {a} (b): Python reads a call
         raise beside
+    if isinstance(node, ast.UnaryOp) and text[_col(node, origin)] == "!":  # Wolfram's prefix Not, !c
+        raise ExpressionError(NOT_SIGN, text, _col(node, origin))
     allowed = "" if isinstance(node, ast.BoolOp) else (  # And, Or: their advice says how to write them
         f" (only numbers, #slots, + - * / ^ %, comparisons and the functions {', '.join(sorted(FUNCTIONS))}; the "
         f"whole-array functions {', '.join(sorted(STRUCTURAL))})")

@@ -13,11 +13,11 @@ import re
 import unicodedata
 from typing import Callable, Collection
 
-from netgraph.layers.expression_errors import VARIABLE_REFUSED, ExpressionError, _col
+from netgraph.layers.expression_errors import NOT_SIGN, VARIABLE_REFUSED, ExpressionError, _col
 from netgraph.layers.expression_products import with_products
 
 __all__ = ["translate", "SLOT_PREFIX", "list_beside_value", "unmatched_bracket", "applied_body", "function_body",
-           "dot_before_times"]
+           "prefix_not"]
 
 _ALLOWED_CHARS = re.compile(r"[A-Za-z0-9_.+\-*/^%()\[\]<>=!,#&\s{}|\";]")
 #: || is Wolfram's Or: refused as Or[a, b] is, after a Negative it reads (expression_truth.negative_read_as_truth)
@@ -44,6 +44,14 @@ def _number_ends_at(text: str, end: int) -> bool:
     number = text[start:end]
     return (start == 0 or not re.match(r"[A-Za-z_#]", text[start - 1])) and number.count(".") <= 1 and \
         any(c.isdigit() for c in number) and not re.search(r"\*\^[+-]?\Z", text[max(start - 3, 0):start])
+
+
+def _after_value(text: str, i: int) -> bool:
+    """Whether ``text`` before ``i`` ends in a value (spaces aside): a ``!`` there is Factorial, else Not."""
+    j = i - 1
+    while j >= 0 and text[j].isspace():
+        j -= 1
+    return j >= 0 and (text[j].isalnum() or text[j] in "_.)]}\"#" or text[j - 1:j + 1] == "|>")
 
 
 def _slot(text: str, i: int, name: str) -> str:
@@ -160,9 +168,13 @@ def translate(text: str) -> tuple[str, list[int]]:
             continue
         if ch == "E" and _number_ends_at(text, i) and (m := _EXPONENT.match(text, i + 1)):
             raise _upper_exponent(text, i, m.group(0))
-        if ch == "!" and two != "!=":
-            raise ExpressionError("'!' (Not, or Factorial after a value) is not allowed: for Not[c] write 1 - c "
-                                  "(a comparison is 1 or 0)", text, i)
+        if ch == "!" and two != "!=":  # a prefix !c is Python's not c, refused once read (a Negative in c is named)
+            if _after_value(text, i):  # Factorial, x!
+                raise ExpressionError(NOT_SIGN, text, i)
+            out.append(" not ")
+            origin += [i] * 5
+            i += 1
+            continue
         if ch == "=" and text[i + 1:i + 2] != "=" and (i == 0 or text[i - 1] not in "<>!="):  # not ==, <=, >=, !=
             raise ExpressionError("'=' (Set) is not allowed: compare with ==, <= or >=", text, i)
         if ch == "_" and (i == 0 or not (text[i - 1].isalnum() or text[i - 1] == "_")):
@@ -179,29 +191,6 @@ def translate(text: str) -> tuple[str, list[int]]:
     return with_products("".join(out), origin, text)
 
 
-_TIMES_LEVEL = (ast.Mult, ast.Div, ast.Mod)  # the operators Python reads at @'s precedence
-
-
-def dot_before_times(node: ast.AST) -> ast.AST:
-    """``node`` with Wolfram's precedence of Dot (``a . b``, translated to ``a @ b``) over Times: Python reads
-    ``a * b @ c`` as ``(a * b) @ c``, Wolfram as ``a * (b . c)`` (and ``a / b . c`` as ``a / (b . c)``). A product
-    in parentheses, ``(a * b) . c``, stays the Dot's operand (it starts after its parent's column)."""
-    for name, value in ast.iter_fields(node):
-        if isinstance(value, ast.AST):
-            setattr(node, name, dot_before_times(value))
-        elif isinstance(value, list):
-            setattr(node, name, [dot_before_times(v) if isinstance(v, ast.AST) else v for v in value])
-    if not (isinstance(node, ast.BinOp) and isinstance(node.op, ast.MatMult)):
-        return node
-    left = node.left
-    if not (isinstance(left, ast.BinOp) and isinstance(left.op, _TIMES_LEVEL) and
-            (left.lineno, left.col_offset) == (node.lineno, node.col_offset)):
-        return node
-    dot = ast.copy_location(ast.BinOp(left=left.right, op=node.op, right=node.right), left.right)
-    dot.end_lineno, dot.end_col_offset = node.end_lineno, node.end_col_offset
-    return ast.copy_location(ast.BinOp(left=left.left, op=left.op, right=dot), node)
-
-
 def _upper_exponent(text: str, i: int, exponent: str) -> ExpressionError:
     """The error for Python's ``2E-3`` (``E`` at ``text[i]``): Wolfram reads it as 2 E - 3, E being Euler's number.
     (A lowercase ``2e-3`` has no other reading, ``e`` being no name here, and is read as Python reads it.)"""
@@ -216,6 +205,12 @@ def _upper_exponent(text: str, i: int, exponent: str) -> ExpressionError:
                            f"{reading}; write {mantissa}*^{exponent} or {mantissa}e{exponent} for {mantissa} times "
                            f"10^{exponent.lstrip('+')}" + (f", or {wolfram} for Wolfram's reading" if signed else ""),
                            text, start)
+
+
+def prefix_not(text: str) -> ExpressionError | None:
+    """The refusal of a prefix Not, !c, in ``text``, or None: where Python cannot read the ``not c`` it became."""
+    bang = re.search(r"!(?!=)", text)
+    return ExpressionError(NOT_SIGN, text, bang.start()) if bang else None
 
 
 #: a list or association beside a value (``{#x, #y} 2``, ``2 {#x}``): the one juxtaposition that is no product

@@ -1,7 +1,8 @@
 """Where an expression reads a value as true (not 0) or false (0): If's and Which's conditions, Piecewise's, Boole,
-the connectives (Not, And, Or, Xor, Nand, Nor, written ``&&``, ``||``), and through functions that are 0 exactly
-where their argument is (``keeps_zero``), Map[f, x] (f[x]), Part and the functions that rearrange elements, and an
-applied pure function (refused: its arguments are read as it is): ``readings`` decides it for every form.
+Unitize, the connectives (Not, And, Or, Xor, Nand, Nor, written ``!``, ``&&``, ``||``), and through arithmetic (whose
+operands, read so, are truth values: Unitize[a + b] is Or), functions that are 0 exactly where their argument is
+(``keeps_zero``), Map[f, x] (f[x]), Part and the functions that rearrange elements, and an applied pure function
+(refused: its body and arguments are read as it is): ``readings`` decides it for every form.
 ``negative_read_as_truth`` refuses Wolfram's test Negative[x] read so, since Negative[x] is -x here (old specs), true
 for every x but 0."""
 
@@ -11,23 +12,27 @@ import ast
 import math
 from typing import Any
 
-from netgraph.layers.expression_errors import ExpressionError, _col, part_text
+from netgraph.layers.expression_errors import NOT_SIGN, ExpressionError, _col, part_text
 from netgraph.layers.expression_forms import OTHER_FORMS, not_allowed, not_allowed_col
 from netgraph.layers.expression_text import MAP_FORM
 
 __all__ = ["negative_read_as_truth", "keeps_zero", "readings"]
 
 #: Functions that read arguments as true (not 0) or false (0): name -> how many, from the first
-_TRUTH_READERS = {"If": 1, "Boole": 1, "Not": 1, "And": math.inf, "Or": math.inf, "Xor": math.inf, "Nand": math.inf,
-                  "Nor": math.inf}
+_TRUTH_READERS = {"If": 1, "Boole": 1, "Unitize": 1, "Not": 1, "And": math.inf, "Or": math.inf, "Xor": math.inf,
+                  "Nand": math.inf, "Nor": math.inf}
 #: Functions that keep 0 exactly (f(0) == 0 and f(v) != 0 for every v != 0) of their one argument: a test of zero
 #: reads through them to their argument; through any other function it reads a number (UnitStep, Min[x, 0], Exp)
-_ZERO_KEEPING = frozenset({"Negative", "Minus", "Abs", "Sign", "Unitize", "Square", "Sqrt", "CubeRoot", "Tanh", "Sinh",
+_ZERO_KEEPING = frozenset({"Negative", "Abs", "Sign", "Sqrt", "CubeRoot", "Tanh", "Sinh",
                            "ArcTan", "ArcSinh", "ArcTanh", "ArcSin", "Erf", "InverseErf", "HardTanh", "Gudermannian",
                            "SoftSign", "Clip"})
 #: Functions of several arguments that keep 0 in one where each other argument is a constant c passing the test
-_KEEP_WITH = {"Plus": lambda c: c == 0, "Subtract": lambda c: c == 0, "Max": lambda c: c < 0, "Min": lambda c: c > 0}
-_OPERATOR_NAMES = {ast.Add: "Plus", ast.Sub: "Subtract", ast.Mult: "Times", ast.Div: "Divide", ast.Pow: "Power"}
+_KEEP_WITH = {"Max": lambda c: c < 0, "Min": lambda c: c > 0}
+#: Arithmetic (and its operators, + - * / ^ . %): Wolfram has no number for it over a truth value (True + 1 stays
+#: True + 1), and it builds truth values of comparisons (Unitize[a + b] is Or, a * b And, 1 - c Not), so each operand
+#: of arithmetic read as true or false is read so
+_ARITHMETIC = frozenset({"Plus", "Subtract", "Times", "Divide", "Power", "Minus", "Square", "Reciprocal", "Mod",
+                         "Quotient", "Dot"})
 
 
 def _constant(node: ast.AST) -> Any:
@@ -45,26 +50,19 @@ def is_condition(name: str, i: int) -> bool:
 
 def keeps_zero(name: str, args: list[ast.AST], i: int) -> bool:
     """Whether ``name[args]`` is 0 exactly where its argument ``i`` is (a test of zero reads through it to that
-    argument): a zero-keeping function of one argument, x * y, x / c, x ^ c (c > 0), Clip[x, {lo, hi}] with
-    lo < 0 < hi, Max[x, c] (c < 0), Min[x, c] (c > 0), x + 0; an If's or a Which's branches."""
+    argument): a zero-keeping function of one argument, Clip[x, {lo, hi}] with lo < 0 < hi, Max[x, c] (c < 0),
+    Min[x, c] (c > 0); an If's or a Which's branches."""
     if name in ("If", "Which"):
         return i > 0 and not is_condition(name, i)
     if len(args) == 1:
         return name in _ZERO_KEEPING
-    if name in ("Divide", "Power") and i == 0:
-        other = _constant(args[1])
-        return isinstance(other, (int, float)) and (other > 0 if name == "Power" else other != 0)
     if name == "Clip" and i == 0:
         bounds = _constant(args[1])
         return isinstance(bounds, tuple) and len(bounds) == 2 and all(isinstance(b, (int, float)) for b in bounds) \
             and bounds[0] < 0 < bounds[1]
     test = _KEEP_WITH.get(name)
-    if test is None and name != "Times":
-        return False
     others = [_constant(a) for j, a in enumerate(args) if j != i]
-    if name == "Times":  # a factor that is no constant 0 keeps the test: x * y is 0 where x is (y finite)
-        return not any(isinstance(c, (int, float)) and c == 0 for c in others)
-    return all(isinstance(c, (int, float)) and test(c) for c in others)
+    return test is not None and all(isinstance(c, (int, float)) and test(c) for c in others)
 
 
 def called(node: ast.Call) -> tuple[str, list[ast.AST]] | None:
@@ -95,22 +93,23 @@ _PICKING = frozenset({"Part", "First", "Last", "Reverse", "Transpose"})
 def readings(node: ast.AST, read: bool) -> list[tuple[ast.AST, bool]]:
     """The parts of ``node``, each with whether its value is read as true or false (``read``: whether ``node``'s
     is): the one rule for every form that reads a truth value. An applied pure function is not evaluated (it is
-    refused): its arguments are read as it is."""
+    refused): its body and arguments are read as it is."""
     if isinstance(node, ast.Call):
         if (call := called(node)) is None:
-            return [(node.func, False), *((a, read) for a in node.args)]
+            return [(node.func, read), *((a, read) for a in node.args)]
         name, args = call
+        if name == "Function":  # its value is its body's, Function[x, body]
+            return [(a, read and i == len(args) - 1) for i, a in enumerate(args)]
         if name == "Piecewise" and args and isinstance(args[0], ast.Tuple):  # {{value, condition}, ...}, default
             pairs = [p.elts for p in args[0].elts if isinstance(p, ast.Tuple) and len(p.elts) == 2]
             return [part for v, c in pairs for part in ((v, read), (c, True))] + [(a, read) for a in args[1:]]
-        return [(a, is_condition(name, i) or read and (keeps_zero(name, args, i) or i == 0 and name in _PICKING))
-                for i, a in enumerate(args)]
+        return [(a, is_condition(name, i) or read and (name in _ARITHMETIC or keeps_zero(name, args, i) or
+                                                       i == 0 and name in _PICKING)) for i, a in enumerate(args)]
     if isinstance(node, ast.Subscript):  # x[[i]] is Part[x, i]
         return [(node.value, read), (node.slice, False)]
-    if isinstance(node, ast.BinOp):
-        name, args = _OPERATOR_NAMES.get(type(node.op), ""), [node.left, node.right]
-        return [(a, read and keeps_zero(name, args, i)) for i, a in enumerate(args)]
-    if isinstance(node, (ast.UnaryOp, ast.BoolOp)):  # -x and +x keep 0; not, and (&&), or (||) read as truth
+    if isinstance(node, ast.BinOp):  # arithmetic
+        return [(node.left, read), (node.right, read)]
+    if isinstance(node, (ast.UnaryOp, ast.BoolOp)):  # -x and +x: arithmetic; not (!), and (&&), or (||) read as truth
         signed = isinstance(node, ast.UnaryOp) and not isinstance(node.op, ast.Not)
         return [(child, read or not signed) for child in ast.iter_child_nodes(node)]
     return [(child, False) for child in ast.iter_child_nodes(node)]  # a comparison reads numbers; a list: outputs
@@ -120,15 +119,17 @@ def negative_read_as_truth(body: ast.AST, text: str, origin: list[int]) -> Expre
     """The error for the first ``Negative[x]`` in ``body`` whose value is read as true or false (``readings``), or
     None: Wolfram's Negative is the test x < 0, but Negative[x] is -x here (old specs), true for every x but 0. It
     also names the refused form around it (||, Which, Not[...]) that reads it, whose own error would come next."""
-    stack: list[tuple[ast.AST, bool, ast.AST | None]] = [(body, False, None)] if "Negative" in text else []
+    stack: list[tuple[ast.AST, bool, ast.AST | None, ast.AST | None]] = \
+        [(body, False, None, None)] if "Negative" in text else []
     while stack:  # most texts have no Negative: no walk
-        node, read, around = stack.pop()
+        node, read, around, arithmetic = stack.pop()
         call = called(node) if isinstance(node, ast.Call) else None
         around = node if _refused(node, call) else around  # Map[Negative][x] refuses itself
+        arithmetic = (arithmetic or (node if _arithmetic(node, call) else None)) if read else None  # the outermost
         if read and call and call[0] == "Negative" and len(call[1]) == 1:
-            problem = _negative_problem(node, call[1][0], text, origin)
+            problem = _negative_problem(node, call[1][0], text, origin, arithmetic)
             return ExpressionError(problem + _refused_around(around, text, origin), text, _col(node, origin))
-        stack.extend((part, reads, around) for part, reads in reversed(readings(node, read)))
+        stack.extend((part, reads, around, arithmetic) for part, reads in reversed(readings(node, read)))
     return None
 
 
@@ -137,9 +138,9 @@ _REFUSED_READERS = {name: OTHER_FORMS[name] for name in ("Not", "And", "Or", "Xo
 
 
 def _refused(node: ast.AST, call: tuple[str, list[ast.AST]] | None) -> bool:
-    """Whether ``node`` is a refused form that reads truth values or passes them on (||, Not[...], Map[f][x], an
+    """Whether ``node`` is a refused form that reads truth values or passes them on (||, !, Not[...], Map[f][x], an
     applied pure function)."""
-    if isinstance(node, ast.BoolOp):
+    if isinstance(node, ast.BoolOp) or isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not):
         return True
     return isinstance(node, ast.Call) and (call is None or call[0] in _REFUSED_READERS or _map_form(node))
 
@@ -153,21 +154,32 @@ def _refused_around(form: ast.AST | None, text: str, origin: list[int]) -> str:
     """The words naming ``form``, the refused form around a Negative (|| or && at its operator), or ''."""
     if form is None:
         return ""
-    if isinstance(form, ast.Call) and _map_form(form):
+    col = ExpressionError.shown_column(text, not_allowed_col(form, text, origin))
+    if isinstance(form, ast.UnaryOp) and text[_col(form, origin)] == "!":  # Wolfram's prefix Not
+        advice = NOT_SIGN
+    elif isinstance(form, ast.Call) and _map_form(form):
         advice = MAP_FORM
     elif isinstance(form, ast.Call) and isinstance(form.func, ast.Name):
         advice = _REFUSED_READERS[form.func.id]
     else:
         advice = f"{not_allowed(form)} is not allowed either"
-    col = ExpressionError.shown_column(text, not_allowed_col(form, text, origin))
     return f"; then, at column {col + 1}: {advice}"
 
 
-def _negative_problem(call: ast.Call, x: ast.AST, text: str, origin: list[int]) -> str:
-    """Why ``call``, Negative of ``x``, is refused where its value is read as true or false: Wolfram's test is
-    x < 0."""
+def _arithmetic(node: ast.AST, call: tuple[str, list[ast.AST]] | None) -> bool:
+    """Whether ``node`` is arithmetic: an operator (+ - * / ^ . %, a sign) or a call of Plus, Times, ..."""
+    return isinstance(node, ast.BinOp) or isinstance(node, ast.UnaryOp) and not isinstance(node.op, ast.Not) or \
+        call is not None and call[0] in _ARITHMETIC
+
+
+def _negative_problem(call: ast.Call, x: ast.AST, text: str, origin: list[int], arithmetic: ast.AST | None) -> str:
+    """Why ``call``, Negative of ``x``, is refused where its value is read as true or false (through ``arithmetic``
+    where not None): Wolfram's test is x < 0."""
     argument = part_text(x, text, origin)
     if not isinstance(x, (ast.Name, ast.Constant, ast.Call, ast.Subscript)):
         argument = f"({argument})"
-    return (f"{part_text(call, text, origin)!r} is read as true or false, as Wolfram's test Negative (x < 0), but "
-            f"Negative[x] is -x here (true for every x but 0): write x < 0, here {argument} < 0")
+    through = "" if arithmetic is None else (
+        f" (through the arithmetic {part_text(arithmetic, text, origin)!r}, which Wolfram does not compute over a "
+        f"truth value: True + 1 stays True + 1)")
+    return (f"{part_text(call, text, origin)!r} is read as true or false{through}, as Wolfram's test Negative "
+            f"(x < 0), but Negative[x] is -x here (true for every x but 0): write x < 0, here {argument} < 0")
