@@ -2,7 +2,7 @@
 a NetChain, the same chain as a NetGraph, and a wide DAG (NetGraph) of 10,000 to 100,000 layers, beside torch.fx.symbolic_trace of the
 equivalent nn.Sequential, and plain Python dicts of the same sizes (how this machine's memory scales such loops).
 
-Run: python benchmarks/graph_scaling.py [--sizes 10000 50000 100000] [--reps 3] [--fresh-process]
+Run: python benchmarks/graph_scaling.py [--sizes 10000 50000 100000] [--reps 3] [--fresh-process] [--cases ...]
 Goals: 100k layers built, inferred, initialised and compiled in <= 10 s; each stage <= 11x per 10x
 layers; at 10k and 50k at least as fast as torch.fx (median of per-repetition ratios). Each
 repetition runs the cases in a shuffled order; CPU time is given beside wall time, and beside each the CPU time the
@@ -183,8 +183,8 @@ def measure_in_fresh_process(case: str, n: int) -> dict[str, tuple[float, float,
     return {stage: tuple(times) for stage, times in json.loads(out.splitlines()[-1]).items()}
 
 
-def run(sizes: tuple[int, ...], reps: int, fresh: bool = False) -> dict:
-    results: dict[tuple[str, int], list[dict]] = {(c, n): [] for c in CASES for n in sizes}
+def run(sizes: tuple[int, ...], reps: int, fresh: bool = False, cases: tuple[str, ...] = tuple(CASES)) -> dict:
+    results: dict[tuple[str, int], list[dict]] = {(c, n): [] for c in cases for n in sizes}
     for _ in range(reps):
         order = list(results)
         random.shuffle(order)
@@ -216,11 +216,13 @@ def stage_ratio(results: dict, case: str, stage: str, lo: int, hi: int, net: boo
 def report_ratios(results: dict, sizes: tuple[int, ...], reps: int) -> None:
     for case in ("NetChain", "NetGraph"):
         for n in sizes:
+            if (case, n) not in results or ("torch.fx", n) not in results:
+                continue  # a case left out (--cases)
             pairs = list(zip(results[(case, n)], results[("torch.fx", n)]))
             wall = statistics.median(build_total(a) / build_total(b) for a, b in pairs)
             cpu = statistics.median(build_total(a, True) / build_total(b, True) for a, b in pairs)
             print(f"  {case} / torch.fx at {n}: wall {wall:.2f}, CPU {cpu:.2f} (median of {reps} ratios; goal <= 1)")
-    if len(sizes) > 1:
+    if len(sizes) > 1 and all((case, n) in results for case in CASES for n in sizes):
         lo, hi = sizes[0], sizes[-1]
         floor = stage_ratio(results, "plain Python", "dicts", lo, hi)
         print(f"  plain Python dicts of the same sizes (this machine's floor, no netgraph): {hi}/{lo} CPU time ratio "
@@ -245,12 +247,13 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--sizes", type=int, nargs="+", default=[10_000, 50_000, 100_000])
     p.add_argument("--reps", type=int, default=3)
     p.add_argument("--fresh-process", action="store_true", help="each measurement in a new interpreter")
+    p.add_argument("--cases", nargs="+", choices=list(CASES), default=list(CASES), help="the cases to measure")
     p.add_argument("--measure", nargs=2, metavar=("CASE", "N"), help=argparse.SUPPRESS)  # a fresh process's run
     args = p.parse_args(argv)
     if args.measure:
         print(json.dumps(measure(args.measure[0], int(args.measure[1]), warm_up=WARM_UP)))
         return
-    run(tuple(args.sizes), args.reps, args.fresh_process)
+    run(tuple(args.sizes), args.reps, args.fresh_process, tuple(args.cases))
 
 
 if __name__ == "__main__":

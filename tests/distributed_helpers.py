@@ -42,3 +42,21 @@ def failed_ranks(tmp_path: Path, worker: str, failure: str) -> list[dict]:
             p.kill()
             p.communicate()
     return [json.loads((tmp_path / f"error{rank}.json").read_text()) for rank in (0, 1)]
+
+
+def torchrun(tmp_path: Path, worker: str, *args: str) -> Path:
+    """Run ``worker`` (a script template with ``{root}`` and ``{out}``, written to ``tmp_path``) under torchrun on
+    two processes with ``args``; fails the test on an error or a hang (180 s). The script's path."""
+    script = tmp_path / "worker.py"
+    script.write_text(textwrap.dedent(worker.format(root=str(ROOT), out=str(tmp_path))))
+    command = [sys.executable, "-m", "torch.distributed.run", "--nnodes", "1", "--nproc-per-node", "2",
+               "--master-addr", "127.0.0.1", "--master-port", str(free_port()), str(script), *args]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        _, stderr = process.communicate(timeout=180)
+    except subprocess.TimeoutExpired:  # a hang: SIGTERM lets torchrun stop its workers (a SIGKILL orphans them)
+        process.terminate()
+        process.communicate(timeout=60)
+        pytest.fail("the processes did not finish in 180 s (waiting for each other?)")
+    assert process.returncode == 0, stderr[-3000:]
+    return script

@@ -22,7 +22,7 @@ from netgraph.cli import main
 from netgraph.train.distributed import free_port
 from netgraph.train import load_data, net_train
 from tests.test_train import known_function, mlp
-from tests.test_train_sync_batch_norm import _torchrun
+from tests.distributed_helpers import torchrun
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -54,7 +54,7 @@ for name, run in (("tail", tail_run), ("ragged", ragged_run)):  # later training
 def torchrun_out(tmp_path_factory) -> Path:
     """Where one torchrun of WORKER (2 processes) wrote the results of its three trainings on each rank."""
     out = tmp_path_factory.mktemp("torchrun")
-    _torchrun(out, WORKER)
+    torchrun(out, WORKER)
     return out
 
 

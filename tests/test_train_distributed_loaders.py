@@ -11,7 +11,7 @@ from torch.utils.data import DataLoader
 
 from netgraph import LinearLayer, NetGraph, net_initialize
 from netgraph.train import net_train
-from tests.test_train_sync_batch_norm import _torchrun
+from tests.distributed_helpers import torchrun
 
 LOADER_WORKER = """
 import json, os, sys
@@ -54,7 +54,7 @@ def train(data, **options):
 def trained(tmp_path_factory):
     """Where one torchrun of LOADER_WORKER wrote each case's results on each rank."""
     out = tmp_path_factory.mktemp("loaders")
-    _torchrun(out, LOADER_WORKER, *SHARDS)
+    torchrun(out, LOADER_WORKER, *SHARDS)
     return out
 
 

@@ -8,7 +8,7 @@ import json
 
 import pytest
 
-from tests.test_train_sync_batch_norm import _torchrun
+from tests.distributed_helpers import torchrun
 
 TWICE_WORKER = """
 import json, os, sys
@@ -29,6 +29,6 @@ with open(os.path.join({out!r}, f"losses{{os.environ['RANK']}}.json"), "w") as f
 
 @pytest.mark.slow
 def test_four_distributed_trainings_in_one_process_each_join_their_own_group(tmp_path):
-    _torchrun(tmp_path, TWICE_WORKER)  # fails on a process's error (a 30 s timeout) or a hang (180 s)
+    torchrun(tmp_path, TWICE_WORKER)  # fails on a process's error (a 30 s timeout) or a hang (180 s)
     ranks = [json.loads((tmp_path / f"losses{rank}.json").read_text()) for rank in (0, 1)]
     assert ranks[0] == ranks[1] and len(ranks[0]) == 4 and all(len(run) == 2 for run in ranks[0])

@@ -54,8 +54,8 @@ def test_every_process_of_a_distributed_run_gives_the_hint_of_the_process_whose_
     """The message was picked from the process whose batch held the infinity, the hint computed from each
     process's own: the other process advised a smaller learning rate for data that held an infinity."""
     import json
-    from tests.test_train_sync_batch_norm import _torchrun
-    _torchrun(tmp_path, HINT_WORKER)
+    from tests.distributed_helpers import torchrun
+    torchrun(tmp_path, HINT_WORKER)
     said = [json.loads((tmp_path / f"rank{rank}.json").read_text()) for rank in (0, 1)]
     assert said[0] == said[1] and "the batch's data is not finite" in said[0][0]
     assert said[0][1].startswith("remove or fix the examples that hold NaN or infinities")

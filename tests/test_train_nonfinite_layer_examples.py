@@ -150,8 +150,8 @@ with open(os.path.join({out!r}, "rank" + os.environ["RANK"] + ".json"), "w") as 
 def test_a_distributed_run_warns_of_a_nonfinite_validation_loss_once_not_once_a_process(tmp_path):
     """Each process warned of its own share's NaN: the warning, 'said once a run', was printed twice."""
     import json
-    from tests.test_train_sync_batch_norm import _torchrun
-    _torchrun(tmp_path, NONFINITE_WORKER)
+    from tests.distributed_helpers import torchrun
+    torchrun(tmp_path, NONFINITE_WORKER)
     said = [json.loads((tmp_path / f"rank{rank}.json").read_text()) for rank in (0, 1)]
     assert [len(s) for s in said] == [1, 0]
     assert "after round 1 is not finite; the first layer whose output went non-finite is layer 1 'log'" in said[0][0]

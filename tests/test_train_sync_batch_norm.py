@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
-import textwrap
 from pathlib import Path
 
 import pytest
@@ -14,9 +11,8 @@ from safetensors.torch import load_file
 from netgraph import (BatchNormalizationLayer, ElementwiseLayer, LinearLayer, NetChain, OptionError, TorchLayer,
                       net_initialize)
 from netgraph.train import net_train
-from netgraph.train.distributed import free_port
+from tests.distributed_helpers import torchrun
 
-ROOT = Path(__file__).resolve().parents[1]
 
 TRAIN_WORKER = """
 import json, os, sys
@@ -86,22 +82,6 @@ def train_bn(mode: str):
                      distributed=mode != "single", progress=False, all=True, **options)
 
 
-def _torchrun(tmp_path: Path, worker: str, *args: str) -> Path:
-    script = tmp_path / "worker.py"
-    script.write_text(textwrap.dedent(worker.format(root=str(ROOT), out=str(tmp_path))))
-    command = [sys.executable, "-m", "torch.distributed.run", "--nnodes", "1", "--nproc-per-node", "2",
-               "--master-addr", "127.0.0.1", "--master-port", str(free_port()), str(script), *args]
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    try:
-        _, stderr = process.communicate(timeout=180)
-    except subprocess.TimeoutExpired:  # a hang: SIGTERM lets torchrun stop its workers (a SIGKILL orphans them)
-        process.terminate()
-        process.communicate(timeout=60)
-        pytest.fail("the processes did not finish in 180 s (waiting for each other?)")
-    assert process.returncode == 0, stderr[-3000:]
-    return script
-
-
 def _read(tmp_path: Path, name: str) -> tuple[dict, list]:
     import json
     return load_file(tmp_path / f"{name}.safetensors"), json.loads((tmp_path / f"{name}.json").read_text())
@@ -111,7 +91,7 @@ def _read(tmp_path: Path, name: str) -> tuple[dict, list]:
 def test_two_processes_with_synced_batch_norm_train_as_one_process_on_the_whole_batch(tmp_path):
     """Each process normalised by its slice's statistics (and moved its moving mean and variance by them): losses and
     arrays differed from one process's on the whole batch. Shared, they match, the 1-example last batch included."""
-    _torchrun(tmp_path, TRAIN_WORKER, "synced", "own")
+    torchrun(tmp_path, TRAIN_WORKER, "synced", "own")
     r = train_bn("single")
     single = {f"{n}.{k}": v for n, layer in r.training_net.layers.items() for k, v in layer.arrays.items()}
     single_losses = [r.round_losses, r.validation_losses, r.batch_losses]
@@ -131,7 +111,7 @@ def test_two_processes_with_synced_batch_norm_train_as_one_process_on_the_whole_
 def synced_gradients(tmp_path_factory) -> Path:
     """Where one torchrun of GRADIENT_WORKER wrote each net's gradients and buffers on each rank."""
     out = tmp_path_factory.mktemp("gradients")
-    _torchrun(out, GRADIENT_WORKER, "bn_net", "torch_bn_net")
+    torchrun(out, GRADIENT_WORKER, "bn_net", "torch_bn_net")
     return out
 
 
