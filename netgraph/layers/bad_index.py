@@ -107,7 +107,8 @@ def naming_layer(path: tuple[str, ...] | None) -> Iterator[None]:
 def name_layer(error: DataError, path: tuple[str, ...] | None) -> None:
     """``error``'s Diagnostics that name no layer name the one at ``path`` (None: not known, left as they are)."""
     if path is not None:
-        error.diagnostics = [d if d.layer is not None else dataclasses.replace(d, layer=path) for d in error.diagnostics]
+        error.diagnostics = [d if d.layer is not None else dataclasses.replace(d, layer=path)
+                             for d in error.diagnostics]
 
 
 def checks_values(net: object) -> bool:
