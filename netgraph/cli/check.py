@@ -123,26 +123,31 @@ def _bounded(value: Any) -> tuple[Any, int]:
     >>> _bounded("a" * 5000)[1], _bounded(list(range(5000)))[0][9:11], _bounded([2, -1])
     (4920, [9, 4990], ([2, -1], 0))
     """
-    if isinstance(value, str) and len(value) > LONGEST_FIELD:
-        return head_and_tail(value, SHOWN_CHARACTERS), len(value) - 2 * (SHOWN_CHARACTERS // 2)
-    if isinstance(value, list) and len(value) > 2 * _KEPT and _longer_than(value, LONGEST_FIELD):
-        return [_bounded(v)[0] for v in (*value[:_KEPT], *value[-_KEPT:])], len(value) - 2 * _KEPT
+    cut, left_out, _ = _bounded_text(value)
+    return cut, left_out
+
+
+def _bounded_text(value: Any) -> tuple[Any, int, float]:
+    """``_bounded``'s cut and count, and the length of ``value``'s JSON text (infinite with an int too long to
+    write), in one walk: a list's text length is summed from its items' (``json.dumps``' ", " between items)."""
     if isinstance(value, list):
-        return [_bounded(v)[0] for v in value], 0
+        items = [_bounded_text(v) for v in value]
+        text = 2 + sum(chars for _, _, chars in items) + 2 * max(len(items) - 1, 0)
+        if len(items) > 2 * _KEPT and text > LONGEST_FIELD:
+            return [cut for cut, _, _ in (*items[:_KEPT], *items[-_KEPT:])], len(items) - 2 * _KEPT, text
+        return [cut for cut, _, _ in items], 0, text
+    try:
+        text = len(json.dumps(value))
+    except ValueError:  # an int too long to write counts as long
+        text = math.inf
+    if isinstance(value, str) and len(value) > LONGEST_FIELD:
+        return head_and_tail(value, SHOWN_CHARACTERS), len(value) - 2 * (SHOWN_CHARACTERS // 2), text
     if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > _WRITTEN_BITS:
-        return quoted(value), 0  # "an integer of 20000 bits"
-    return value, 0
+        return quoted(value), 0, text  # "an integer of 20000 bits"
+    return value, 0, text
 
 
 _WRITTEN_BITS = 4300 * 3  # an int of fewer bits has under 4,300 digits, which Python writes (sys.int_info)
-
-
-def _longer_than(value: list, characters: int) -> bool:
-    """Whether JSON ``value``'s text passes ``characters`` (an int too long to write counts as long)."""
-    try:
-        return len(json.dumps(value)) > characters
-    except ValueError:
-        return True
 
 
 _JSON_FIELDS = ("file", "line", "column", "message", "kind", "layer", "port", "option", "expected", "found", "hint")
