@@ -5,8 +5,9 @@ walks that tree recursively: ``train``/``eval``, ``to`` and every ``_apply``, ``
 (so ``parameters``, ``buffers``, ``zero_grad``), ``state_dict``, ``load_state_dict`` and ``repr`` spend
 one Python frame or more per level. A net nested 1,000 levels (the ``nesting_depth`` limit) therefore
 could not be called or trained within Python's default recursion limit (1000). ``DeepModule`` runs each
-of them within ``deep_walk``'s room for its ``_netgraph_depth`` (the net's nesting depth); ``named_modules`` of
-such a module lists its modules at once, within the room, instead of lazily. Modules of nets nested up to
+of them within ``deep_walk``'s room for its ``_netgraph_depth`` (the net's nesting depth); ``named_modules`` (so
+``modules``, ``parameters``, ``buffers``) walks with a stack instead, needing no room and linear in the depth
+(torch's passes each module up through every level above it). Modules of nets nested up to
 100 levels behave exactly as ``nn.Module``'s. A module holding a deep compiled module as a submodule gets
 the same for these methods (torch calls them on the submodule), except ``load_state_dict`` (torch's
 recursion there calls no method of the submodule): call it on the compiled module, or within
