@@ -144,3 +144,42 @@ def test_each_cut_level_of_a_nested_value_has_its_own_count():
     assert problem["expected_left_out_inside"] == [{"at": [1, 0], "left_out": 3000 - 20}]
     short = problem_json(Diagnostic("bad", "shape", found=[[1, 2], "ab"]), "s.yaml")
     assert short["found"] == [[1, 2], "ab"] and not [k for k in short if "left_out" in k]
+
+
+def _nested(depth: int) -> list:
+    """A list of 31 items whose first item is such a list, ``depth`` levels deep."""
+    value: list = list(range(30))
+    for _ in range(depth - 1):
+        value = [value, *range(30)]
+    return value
+
+
+def _cut_as_written(value):
+    """The cut by its definition: a list of over 20 items whose JSON text passes LONGEST_FIELD keeps its first and
+    last 10, each item cut the same way."""
+    from netgraph.cli.check import LONGEST_FIELD
+
+    if not isinstance(value, list):
+        return value, 0
+    long = len(value) > 20 and len(json.dumps(value)) > LONGEST_FIELD
+    kept = [*value[:10], *value[-10:]] if long else value
+    return [_cut_as_written(v)[0] for v in kept], len(value) - 20 if long else 0
+
+
+def test_a_long_value_is_measured_in_one_walk(monkeypatch):
+    """A long list's JSON text was written whole to tell whether to cut it, then again for each list in it, and so on
+    down (quadratic in the nesting): now each leaf's text once, a list's length summed from its items'."""
+    import netgraph.cli.check as check
+
+    written = []
+    real = json.dumps
+    monkeypatch.setattr(check.json, "dumps", lambda value, *a, **k: written.append(real(value, *a, **k)) or written[-1])
+    value = _nested(40)
+    cut, left_out = check._bounded(value)
+    whole = len(real(value))
+    assert sum(map(len, written)) <= whole and whole > check.LONGEST_FIELD
+    monkeypatch.undo()
+    assert (cut, left_out) == _cut_as_written(value) and left_out == 11
+    long_item = [list(range(5000))] * 25
+    assert check._bounded(long_item) == ([[*range(10), *range(4990, 5000)]] * 20, 5)
+    assert check._bounded([10 ** 5000] * 25)[1] == 5 and check._bounded([1] * 25) == ([1] * 25, 0)

@@ -135,3 +135,18 @@ def test_a_finite_kl_whose_sum_overflows_is_no_refusal():
 def test_all_finite_tells_every_value_by_a_sum(values, finite):
     """A finite sum proves every value finite; an overflowing one (3e38 + 3e38 in float32) is told value by value."""
     assert all_finite(torch.tensor(values, dtype=torch.float32)) is finite
+
+
+@pytest.mark.parametrize("checks", [True, False])
+@pytest.mark.parametrize("p, q", PAIRS)
+def test_a_call_asks_once_whether_it_is_traced(p, q, checks, monkeypatch):
+    """The module asked ``tracing()`` in its forward, again in the KL and once more per constant buffer (Gamma's q: 4
+    a call); now once a call, the answer passed on."""
+    import netgraph.layers.kl_divergence as kl_divergence
+
+    _, module, inputs = _compiled(p, q, torch.float32, checks=checks)
+    asked = []
+    real = kl_divergence.tracing
+    monkeypatch.setattr(kl_divergence, "tracing", lambda: asked.append(1) or real())
+    module(**inputs)
+    assert len(asked) == 1

@@ -132,3 +132,15 @@ def test_outside_torch_func_steps_out_of_the_transforms():
 
     torch.func.grad(f)(torch.zeros(2))
     assert seen == [None, True]
+
+
+def test_jit_tracing_state_is_set_only_inside_a_jit_recording():
+    seen = []
+
+    def probe(x):
+        seen.append(ti.jit_tracing_state() is not None)
+        return x + 1
+
+    torch.jit.trace(probe, torch.zeros(1), check_trace=False)
+    probe(torch.zeros(1))
+    assert seen == [True, False]

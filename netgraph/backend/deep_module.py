@@ -5,8 +5,9 @@ walks that tree recursively: ``train``/``eval``, ``to`` and every ``_apply``, ``
 (so ``parameters``, ``buffers``, ``zero_grad``), ``state_dict``, ``load_state_dict`` and ``repr`` spend
 one Python frame or more per level. A net nested 1,000 levels (the ``nesting_depth`` limit) therefore
 could not be called or trained within Python's default recursion limit (1000). ``DeepModule`` runs each
-of them within ``deep_walk``'s room for its ``_netgraph_depth`` (the net's nesting depth); ``named_modules`` of
-such a module lists its modules at once, within the room, instead of lazily. Modules of nets nested up to
+of them within ``deep_walk``'s room for its ``_netgraph_depth`` (the net's nesting depth); ``named_modules`` (so
+``modules``, ``parameters``, ``buffers``) walks with a stack instead, needing no room and linear in the depth
+(torch's passes each module up through every level above it). Modules of nets nested up to
 100 levels behave exactly as ``nn.Module``'s. A module holding a deep compiled module as a submodule gets
 the same for these methods (torch calls them on the submodule), except ``load_state_dict`` (torch's
 recursion there calls no method of the submodule): call it on the compiled module, or within
@@ -23,7 +24,7 @@ import functools
 
 from torch import nn
 
-from netgraph.core.nesting import deep_walk, fits_recursion_limit
+from netgraph.core.nesting import deep_walk
 from netgraph.layers._modules import printable_repr
 
 __all__ = ["DeepModule", "module_walk", "modules_below", "own_walk"]
@@ -103,10 +104,38 @@ class DeepModule(nn.Module):
                     tensor.requires_grad_(requires_grad)
         return self
 
-    def named_modules(self, *args: Any, **kwargs: Any) -> Iterator[tuple[str, nn.Module]]:
-        modules = super().named_modules(*args, **kwargs)
-        return modules if fits_recursion_limit(self._netgraph_depth) else self._listed(modules)
+    def named_modules(self, memo: set[nn.Module] | None = None, prefix: str = "",
+                      remove_duplicate: bool = True) -> Iterator[tuple[str, nn.Module]]:
+        """nn.Module's, in its order, walked with a stack of child iterators: torch's spends a ``yield from`` per
+        level, which every module passes up through each level above it (quadratic in the depth, and a Python
+        frame a level). A child with its own ``named_modules`` is asked for its part, as torch does."""
+        if memo is None:
+            memo = set()
+        if self in memo:
+            return
+        if remove_duplicate:
+            memo.add(self)
+        yield prefix, self
+        todo = [(prefix, iter(self._modules.items()))]
+        while todo:
+            above, children = todo[-1]
+            for name, module in children:
+                if module is None:
+                    continue
+                path = f"{above}.{name}" if above else name
+                if not _torch_walk(type(module)):
+                    yield from module.named_modules(memo, path, remove_duplicate)
+                elif module not in memo:
+                    if remove_duplicate:
+                        memo.add(module)
+                    yield path, module
+                    todo.append((path, iter(module._modules.items())))
+                    break
+            else:
+                todo.pop()
 
-    @module_walk
-    def _listed(self, modules: Iterator[tuple[str, nn.Module]]) -> Iterator[tuple[str, nn.Module]]:
-        return iter(list(modules))
+
+@functools.cache
+def _torch_walk(cls: type) -> bool:
+    """Whether a module class walks its tree with nn.Module's ``named_modules`` (or DeepModule's, the same order)."""
+    return cls.named_modules in (nn.Module.named_modules, DeepModule.named_modules)

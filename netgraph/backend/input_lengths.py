@@ -33,8 +33,8 @@ input port 'sigma': its length along n_over_4 must be 2 (n_over_2 = 3 of input p
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from typing import Any
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any, TypeVar
 
 import torch
 
@@ -46,7 +46,9 @@ from netgraph.core.types import PortType, format_shape
 
 __all__ = ["shared_dims", "length_code", "shared_length_problems", "check_shared_lengths", "empty_length_problem",
            "length_check_lines", "derived_dims", "derived_length_problems", "undeclared_base_groups",
-           "length_group_problems"]
+           "length_group_problems", "first_places"]
+
+K = TypeVar("K")
 
 Steps = tuple[tuple[str, int], ...]  # ("over", 2), ... as length_names.length_steps reads a name
 
@@ -110,11 +112,21 @@ def derived_dims(net: Any) -> list[tuple[tuple[str, int], tuple[str, int], str, 
 
 def _first_places(net: Any) -> dict[str, tuple[str, int]]:
     """Each variable dim name of the input ports and its first (port, axis)."""
-    first: dict[str, tuple[str, int]] = {}
-    for port, t in _input_types(net).items():
+    return first_places(_input_types(net).items())
+
+
+def first_places(types: Iterable[tuple[K, Any]]) -> dict[str, tuple[K, int]]:
+    """Each variable dim name (a str) of the (key, port type) pairs ``types`` and its first (key, axis); a type that
+    is no PortType has no dims.
+
+    >>> first_places([("x", PortType(("n", 3))), ("y", PortType((4, "n", "m"))), ("z", None)])
+    {'n': ('x', 0), 'm': ('y', 2)}
+    """
+    first: dict[str, tuple[K, int]] = {}
+    for key, t in types:
         for axis, d in enumerate(t.shape or () if isinstance(t, PortType) else ()):
             if isinstance(d, str):
-                first.setdefault(d, (port, axis))
+                first.setdefault(d, (key, axis))
     return first
 
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from netgraph.backend.input_lengths import length_code
+from netgraph.backend.input_lengths import first_places, length_code
 from netgraph.backend.module_errors import runs_user_code
 from netgraph.core.errors import DataError
 from netgraph.core.length_names import length_steps, lengths_along
@@ -41,11 +41,7 @@ def output_length_plan(layer: Any, types: Mapping[str, Any]) -> Plan:
     """
     if not runs_user_code(layer):
         return ()
-    places: dict[str, tuple[int, int]] = {}
-    for k, port in enumerate(layer.input_ports):
-        for axis, d in enumerate(_shape(types[port])):
-            if isinstance(d, str):
-                places.setdefault(d, (k, axis))
+    places = first_places((k, types[port]) for k, port in enumerate(layer.input_ports))
     plan = []
     for i, port in enumerate(layer.output_ports):
         for j, d in enumerate(_shape(types[port])):

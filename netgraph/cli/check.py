@@ -119,7 +119,7 @@ LONGEST_FIELD = 4096  # characters: a JSON string or list past this is cut (a 1 
 _KEPT = 10  # a cut list's first and last items kept
 
 
-def _bounded(value: Any, inside: list[dict[str, Any]], at: tuple[int, ...] = ()) -> tuple[Any, int]:
+def _bounded(value: Any, inside: list[dict[str, Any]] | None = None) -> tuple[Any, int]:
     """JSON data ``value``, or where it is very long a cut of the same type and how many characters or items were
     left out: a string's first and last ``SHOWN_CHARACTERS // 2`` characters around "…", a list's first and last
     ``_KEPT`` items (each cut as well: ``inside`` gets ``{"at": its indices in the cut value, "left_out": n}``); an
@@ -129,32 +129,38 @@ def _bounded(value: Any, inside: list[dict[str, Any]], at: tuple[int, ...] = ())
     >>> _bounded("a" * 5000, cuts)[1], _bounded(list(range(5000)), cuts)[0][9:11], _bounded([2, -1], cuts), cuts
     (4920, [9, 4990], ([2, -1], 0), [])
     """
+    cut, left_out, _, cuts_inside = _bounded_text(value)
+    if inside is not None:
+        inside += cuts_inside
+    return cut, left_out
+
+
+def _bounded_text(value: Any) -> tuple[Any, int, float, list[dict[str, Any]]]:
+    """``_bounded``'s cut, count and inner cuts, and the length of ``value``'s JSON text (infinite with an int too
+    long to write), in one walk: a list's text length is summed from its items' (``json.dumps``' ", " between items)."""
+    if isinstance(value, list):
+        items = [_bounded_text(v) for v in value]
+        text = 2 + sum(chars for _, _, chars, _ in items) + 2 * max(len(items) - 1, 0)
+        cut = len(items) > 2 * _KEPT and text > LONGEST_FIELD
+        kept = [*items[:_KEPT], *items[-_KEPT:]] if cut else items
+        inside = []
+        for i, (_, left_out, _, below) in enumerate(kept):
+            inside += [{"at": [i, *place["at"]], "left_out": place["left_out"]} for place in below]
+            if left_out:
+                inside.append({"at": [i], "left_out": left_out})
+        return [item for item, *_ in kept], len(items) - 2 * _KEPT if cut else 0, text, inside
+    try:
+        text = len(json.dumps(value))
+    except ValueError:  # an int too long to write counts as long
+        text = math.inf
     if isinstance(value, str) and len(value) > LONGEST_FIELD:
-        return head_and_tail(value, SHOWN_CHARACTERS), len(value) - 2 * (SHOWN_CHARACTERS // 2)
-    if not isinstance(value, list):
-        if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > _WRITTEN_BITS:
-            return quoted(value), 0  # "an integer of 20000 bits"
-        return value, 0
-    cut = len(value) > 2 * _KEPT and _longer_than(value, LONGEST_FIELD)
-    kept = [*value[:_KEPT], *value[-_KEPT:]] if cut else value
-    bounded = []
-    for i, item in enumerate(kept):
-        item, left_out = _bounded(item, inside, (*at, i))
-        bounded.append(item)
-        if left_out:
-            inside.append({"at": [*at, i], "left_out": left_out})
-    return bounded, len(value) - 2 * _KEPT if cut else 0
+        return head_and_tail(value, SHOWN_CHARACTERS), len(value) - 2 * (SHOWN_CHARACTERS // 2), text, []
+    if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > _WRITTEN_BITS:
+        return quoted(value), 0, text, []  # "an integer of 20000 bits"
+    return value, 0, text, []
 
 
 _WRITTEN_BITS = 4300 * 3  # an int of fewer bits has under 4,300 digits, which Python writes (sys.int_info)
-
-
-def _longer_than(value: list, characters: int) -> bool:
-    """Whether JSON ``value``'s text passes ``characters`` (an int too long to write counts as long)."""
-    try:
-        return len(json.dumps(value)) > characters
-    except ValueError:
-        return True
 
 
 _JSON_FIELDS = ("file", "line", "column", "message", "kind", "layer", "port", "option", "expected", "found", "hint")

@@ -11,7 +11,7 @@ from __future__ import annotations
 import torch
 from torch.autograd import forward_ad
 
-from netgraph.core.torch_internals import functorch_level, fx_symbolic_tracing, vmap_active
+from netgraph.core.torch_internals import functorch_level, fx_symbolic_tracing, jit_tracing_state, vmap_active
 
 __all__ = ["symbolic_tracing", "tracing", "no_values", "torch_func_transformed", "vmapped", "recording_trace",
            "forward_mode", "jit_tracing", "JIT_TRACING_CODE"]
@@ -47,7 +47,9 @@ def no_values(*tensors: torch.Tensor) -> bool:
     >>> no_values(torch.zeros(1)), no_values(torch.zeros(1, device="meta"))
     (False, True)
     """
-    return tracing() or torch.jit.is_tracing() or any(t.is_meta for t in tensors)
+    # tracing() and torch.jit.is_tracing() spelled out: checks of data call this on every eager call
+    return (torch.compiler.is_compiling() or fx_symbolic_tracing() or vmap_active() or jit_tracing_state() is not None
+            or (tensors[0].is_meta if len(tensors) == 1 else any(t.is_meta for t in tensors)))
 
 
 def vmapped() -> bool:

@@ -27,7 +27,7 @@ from netgraph.core.walk import nested_nodes
 
 __all__ = ["Where", "located_error", "unfolded_error", "raise_unfolded", "examples_at", "checks_values", "first_bad",
            "bad_text", "first_bad_at", "first_unordered", "first_unordered_pair", "Piece", "piece", "piece_text",
-           "naming_layer"]
+           "naming_layer", "name_layer"]
 
 
 #: A message whose index can be written again outside a map: (text before, where, text after).
@@ -100,10 +100,15 @@ def naming_layer(path: tuple[str, ...] | None) -> Iterator[None]:
     try:
         yield
     except DataError as error:
-        if path is not None:
-            error.diagnostics = [d if d.layer is not None else dataclasses.replace(d, layer=path)
-                                 for d in error.diagnostics]
+        name_layer(error, path)
         raise
+
+
+def name_layer(error: DataError, path: tuple[str, ...] | None) -> None:
+    """``error``'s Diagnostics that name no layer name the one at ``path`` (None: not known, left as they are)."""
+    if path is not None:
+        error.diagnostics = [d if d.layer is not None else dataclasses.replace(d, layer=path)
+                             for d in error.diagnostics]
 
 
 def checks_values(net: object) -> bool:

@@ -29,7 +29,7 @@ from typing import Any
 import torch
 from torch import nn
 
-from netgraph.core.errors import OptionError, did_you_mean
+from netgraph.core.errors import DataError, OptionError, did_you_mean
 from netgraph.core.option_problems import option_problem
 from netgraph.core.option_ranges import Within
 from netgraph.core.layer import EmitContext, Layer
@@ -38,7 +38,7 @@ from netgraph.core.options import DistributionOption, Literal, Shape
 from netgraph.core.types import REAL, Conflict, PortType, broadcast, format_shape, unify
 from netgraph.core.tracing import tracing
 from netgraph.core.naming_scope import quoted
-from netgraph.layers.bad_index import naming_layer
+from netgraph.layers.bad_index import name_layer
 from netgraph.layers.dist_tensors import is_tensor, sized
 from netgraph.layers.dist_vector import VectorDistribution
 from netgraph.layers.dist_base import torch_distribution_hint
@@ -83,7 +83,7 @@ class KLModule(ConstantBuffers):
         holding the constant, made once here, not at every call."""
         fixed: list[Any] = []
         for name, value in zip(dist.PARAMS, dist.params):
-            if not isinstance(value, (int, float)) or isinstance(value, bool):
+            if not isinstance(value, (int, float)):  # a bool is refused by the distribution
                 fixed.append(None)
             elif self.fn in NUMBER_FORMS and (self.p_slots or self.q_slots):
                 fixed.append(float(value))
@@ -92,14 +92,19 @@ class KLModule(ConstantBuffers):
                 fixed.append(f"{side}_{name}")
         return fixed
 
-    def _closed_form_params(self, side: str, params: list[Any], like: Any) -> list[Any]:
+    def _closed_form_params(self, side: str, params: list[Any], like: Any, traced: bool) -> list[Any]:
         """``params`` with the constants the closed form takes (``_fixed``), in ``like``'s dtype."""
+        fixed = self.fixed[side]
+        if fixed.count(None) == len(fixed):  # every parameter's value as it is (read per call: one C call)
+            return params
         out = []
-        for value, fixed in zip(params, self.fixed[side]):
-            if isinstance(fixed, str):
-                value = self.constant(fixed, like)
-                value = value if tracing() or value.dtype == like.dtype else value.to(like.dtype)
-            out.append(value if fixed is None or isinstance(fixed, str) else fixed)
+        for value, fix in zip(params, fixed):
+            if isinstance(fix, str):
+                value = self.constant(fix, like)
+                value = value if traced or value.dtype == like.dtype else value.to(like.dtype)
+            elif fix is not None:
+                value = fix
+            out.append(value)
         return out
 
     def forward(self, *inputs: Any, label: str | None = None, path: tuple[str, ...] | None = None,
@@ -107,13 +112,16 @@ class KLModule(ConstantBuffers):
         if label is not None and self.label is None:
             self.label, self.path, self.given = label, path, dict(given)
         if tracing():  # traced code checks nothing and raises no DataError to name
-            return self._kl(inputs)
-        with naming_layer(self.path):  # a check's DataError names this layer in its Diagnostic, as a random layer's
-            return self._kl(inputs)
+            return self._kl(inputs, True)
+        try:  # not naming_layer's context manager: its generator costs a microsecond a call
+            return self._kl(inputs, False)
+        except DataError as error:  # a check's DataError names this layer in its Diagnostic, as a random layer's
+            name_layer(error, self.path)
+            raise
 
-    def _kl(self, inputs: tuple[Any, ...]) -> torch.Tensor:
+    def _kl(self, inputs: tuple[Any, ...], traced: bool) -> torch.Tensor:
         """KL(p ‖ q) per example for this call's ``inputs`` (the batch size alone when no parameter is an input)."""
-        p_module, q_module, traced = self.p, self.q, tracing()  # each module read is nn.Module's __getattr__
+        p_module, q_module = self.p, self.q  # each module read is nn.Module's __getattr__
         if self.p_slots or self.q_slots:
             batch = inputs[0].shape[0]
             sides = {"p": tuple(inputs[i] for i in self.p_slots), "q": tuple(inputs[i] for i in self.q_slots)}
@@ -142,7 +150,7 @@ class KLModule(ConstantBuffers):
             return monte_carlo_kl(p_module.distribution, q_module.distribution, p, q, shape, self.samples,
                                   self.describe)
         like = next(v for v in (*p, *q) if is_tensor(v))  # a floating parameter (a proxy, traced)
-        p, q = self._closed_form_params("p", p, like), self._closed_form_params("q", q, like)
+        p, q = self._closed_form_params("p", p, like, traced), self._closed_form_params("q", q, like, traced)
         kl = closed_form_kl(self.fn, p_module.distribution, q_module.distribution, p, q, self.describe, shape,
                             checks=checks is not False)
         if traced:

@@ -9,6 +9,7 @@ import pytest
 import torch
 
 from netgraph import CrossEntropyLossLayer, DataError, NetGraph
+from netgraph.core.tracing import no_values
 from netgraph.layers._loss_modules import checked_probabilities
 
 
@@ -94,3 +95,28 @@ def test_a_tensor_of_torch_s_negative_bit_is_checked_by_its_values(form, compile
         torch.testing.assert_close(run(Input=probabilities, Target=_negative_bit(t)),
                                    -torch.log(torch.tensor([0.4, 0.7])))
 
+
+
+def test_passing_values_cost_few_python_calls():
+    """Every eager call checks its Target: ``no_values`` asked ``tracing()`` and ``torch.jit.is_tracing()`` (with its
+    ``is_scripting()``) and ran a generator over one tensor, 12 Python calls in all; now 7 (the check, ``no_values``,
+    its three tests of tracing, ``_probabilities`` and the ``is_compiling`` it reaches)."""
+    from tests.profile_helpers import calls
+
+    v = torch.rand(4, 3)
+    checked_probabilities(v, "L", "Target", None, True)  # first: what the process does once is not counted
+    python = lambda code: not isinstance(code, str)  # noqa: E731 (built-ins not counted)
+    assert calls(checked_probabilities, v, "L", "Target", None, True, counted=python) <= 7
+
+
+def test_no_values_under_a_jit_recording_and_for_meta_tensors():
+    seen = []
+
+    def probe(x):
+        seen.append(no_values(x))
+        return x + 1
+
+    torch.jit.trace(probe, torch.zeros(2), check_trace=False)
+    probe(torch.zeros(2))
+    assert seen == [True, False]
+    assert no_values(torch.zeros(1), torch.zeros(1, device="meta")) and not no_values(torch.zeros(1), torch.zeros(1))
