@@ -149,6 +149,13 @@ _MALFORMED = {  # a change to a real checkpoint (its digest recomputed, as a han
     "one-element moment": (lambda s: s["optimizer"]["state"][1].__setitem__("exp_avg_sq", torch.zeros(())),
                            "'exp_avg_sq' of an array of shape (8,) is a shape ()"),
     "state of no array": (_item("optimizer", "state", {99: {"step": torch.tensor(1.0)}}), "entry 99 for no array"),
+    # Found by QA: a number or None passed under any name (meant for a state an optimizer keeps as one), then
+    # crashed torch's fused Adam; Adam's moments are tensors
+    **{f"moment {v!r}": (lambda s, v=v: s["optimizer"]["state"][0].__setitem__("exp_avg", v),
+                         f"'exp_avg' of an array of shape (8, 4) is {'None' if v is None else f'the number {v!r}'}")
+       for v in (None, -1, 1.5, float("nan"))},
+    "second moment None": (lambda s: s["optimizer"]["state"][1].__setitem__("exp_avg_sq", None),
+                           "'exp_avg_sq' of an array of shape (8,) is None"),
 }
 
 
