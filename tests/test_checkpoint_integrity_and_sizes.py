@@ -149,6 +149,13 @@ _MALFORMED = {  # a change to a real checkpoint (its digest recomputed, as a han
     "one-element moment": (lambda s: s["optimizer"]["state"][1].__setitem__("exp_avg_sq", torch.zeros(())),
                            "'exp_avg_sq' of an array of shape (8,) is a shape ()"),
     "state of no array": (_item("optimizer", "state", {99: {"step": torch.tensor(1.0)}}), "entry 99 for no array"),
+    # Found by QA: a number or None passed under any name (meant for a state an optimizer keeps as one), then
+    # crashed torch's fused Adam; Adam's moments are tensors
+    **{f"moment {v!r}": (lambda s, v=v: s["optimizer"]["state"][0].__setitem__("exp_avg", v),
+                         f"'exp_avg' of an array of shape (8, 4) is {'None' if v is None else f'the number {v!r}'}")
+       for v in (None, -1, 1.5, float("nan"))},
+    "second moment None": (lambda s: s["optimizer"]["state"][1].__setitem__("exp_avg_sq", None),
+                           "'exp_avg_sq' of an array of shape (8,) is None"),
 }
 
 
@@ -168,3 +175,61 @@ def test_a_well_tagged_checkpoint_of_the_wrong_form_is_one_option_error_naming_i
         with pytest.raises(OptionError, match=re.escape(message)) as info:
             attempt()
         assert str(bad) in str(info.value)
+
+
+def _hand_made(tmp_path, name: str = "round-000003.pt", **changes):
+    """A checkpoint of round 3 changed by hand, its digest recomputed (``sha256=None``: no digest)."""
+    data = {"format": FORMAT, "version": 2, "round": 3, **_state(), **changes}
+    digest = changes.pop("sha256", content_digest({k: v for k, v in data.items() if k != "sha256"}))
+    path = tmp_path / name
+    torch.save({k: v for k, v in data.items() if k != "sha256"} | ({"sha256": digest} if digest else {}), path)
+    return path
+
+
+@pytest.mark.parametrize("round", ["three", None, [], {}, float("nan"), True, -5, 2.0])
+def test_a_checkpoint_whose_round_is_not_a_count_is_malformed(tmp_path, round):
+    """Found by QA: a non-integer round reached int() in net_train's options (a raw ValueError or TypeError)."""
+    with pytest.raises(OptionError, match=r"round-000003\.pt' is malformed: its 'round' must be") as caught:
+        read_checkpoint(_hand_made(tmp_path, round=round))
+    d = caught.value.diagnostics[0]
+    assert (d.kind, d.found) == ("malformed-checkpoint", repr(round))
+
+
+@pytest.mark.parametrize("name, round", [("round-000003.pt", 10**30), ("round-000003.pt", 4),
+                                         ("round-000004-batch-000002.pt", 4)])
+def test_a_checkpoint_whose_round_disagrees_with_its_file_name_is_malformed(tmp_path, name, round):
+    """Found by QA: round 10**30 in round-000003.pt loaded silently; -5 gave a misleading message about later rounds.
+    A mid-round file (round-000004-batch-...) holds the rounds done before it: 3."""
+    with pytest.raises(OptionError, match=r"'round' (4|10{30}) disagrees with its file name \(round 3\)") as caught:
+        read_checkpoint(_hand_made(tmp_path, name, round=round))
+    assert caught.value.diagnostics[0].kind == "malformed-checkpoint"
+    assert read_checkpoint(_hand_made(tmp_path, name, round=3))["round"] == 3
+    assert read_checkpoint(_hand_made(tmp_path, "mine.pt", round=7))["round"] == 7  # another name: no round in it
+
+
+def test_resuming_from_a_checkpoint_whose_round_is_text_is_one_option_error(tmp_path):
+    net = NetChain({"a": LinearLayer(8), "b": LinearLayer(2)}, input=4)
+    data = {"Input": torch.randn(16, 4), "Target": torch.randn(16, 2)}
+    net_train(net, data, max_training_rounds=1, random_seed=0, progress=False, checkpoint=tmp_path / "good")
+    state = read_checkpoint(tmp_path / "good" / "round-000001.pt")
+    (tmp_path / "bad").mkdir()
+    bad = _hand_made(tmp_path / "bad", "round-000001.pt", **{**state, "round": "one"})
+    with pytest.raises(OptionError, match=r"its 'round' must be a count of rounds, found 'one'"):
+        net_train(net, data, max_training_rounds=2, progress=False, resume=True, checkpoint=tmp_path / "bad")
+    assert bad.exists()
+
+
+@pytest.mark.parametrize("version", [torch.tensor([2, 2]), torch.tensor(2), 2.0])
+def test_a_checkpoint_whose_version_is_not_an_integer_is_of_a_version_not_read(tmp_path, version):
+    """Found by QA: a 2-element tensor as the version raised torch's 'Boolean value of Tensor ... is ambiguous'."""
+    with pytest.raises(OptionError, match=r"is of checkpoint format version") as caught:
+        read_checkpoint(_hand_made(tmp_path, version=version))
+    assert caught.value.diagnostics[0].kind == "malformed-checkpoint"
+
+
+def test_a_version_2_checkpoint_without_its_digest_is_malformed(tmp_path):
+    """Found by QA: a version-2 file with 'sha256' removed loaded unverified; only version 1 has no digest."""
+    with pytest.raises(OptionError, match=r"round-000003\.pt' is malformed: it has no 'sha256' entry") as caught:
+        read_checkpoint(_hand_made(tmp_path, sha256=None))
+    assert caught.value.diagnostics[0].kind == "malformed-checkpoint"
+    assert read_checkpoint(_hand_made(tmp_path, version=1, sha256=None))["round"] == 3

@@ -41,7 +41,7 @@ from netgraph.core.errors import OptionError, ShapeError, TrainingError
 from netgraph.backend.initialize import net_initialize
 from netgraph.core.layer_surgery import alone, is_lone_layer
 from netgraph.train.lone_layer import as_trained_layer
-from netgraph.train.checkpoint_checks import NothingToResume, check_compatible, check_layout
+from netgraph.train.checkpoint_checks import NothingToResume, check_compatible, check_layout, malformed
 from netgraph.train.run_state import load_optimizer, rank_estimators, restore_run, run_state  # the state they hold
 from netgraph.core.user_frame import user_stacklevel
 
@@ -175,12 +175,27 @@ def read_checkpoint(path: str | os.PathLike) -> dict[str, Any]:
         raise OptionError(f"{str(path)!r} is not a netgraph checkpoint (no format tag {FORMAT!r})",
                           kind="malformed-checkpoint", expected=FORMAT, found=str(path))
     _check_version(data.get("version"), path)  # before the digest: a newer format may compute it otherwise
-    expected = data.pop("sha256", None)  # version 1 checkpoints have none: read without verification
+    if data["version"] >= 2 and "sha256" not in data:  # version 1 checkpoints have none: read without verification
+        raise malformed(path, "it has no 'sha256' entry, which checkpoints of format version 2 hold",
+                        expected="sha256")
+    expected = data.pop("sha256", None)
     if expected is not None and content_digest(data) != expected:
         raise OptionError(f"checkpoint {str(path)!r} does not match the SHA-256 saved in it: it was changed or "
                           f"damaged after saving", kind="malformed-checkpoint", expected=expected,
                           found=content_digest(data))
+    _check_round(data.get("round"), path)
     return data
+
+
+def _check_round(done: Any, path: str | os.PathLike) -> None:
+    """OptionError unless a checkpoint's ``round`` is a count of rounds, the one its file name says (when it is named
+    as net_train names them: a resume continues from it, and later files are told by their names)."""
+    if not isinstance(done, int) or isinstance(done, bool) or done < 0:
+        raise malformed(path, f"its 'round' must be a count of rounds, found {repr(done)[:40]}",
+                        expected="a count of rounds", found=repr(done))
+    if _NAME.fullmatch(Path(path).name) and done != (named := position_of(path)[0]):
+        raise malformed(path, f"its 'round' {done} disagrees with its file name (round {named})",
+                        expected=named, found=done)
 
 
 def _loaded(file: Any, path: str | os.PathLike) -> Any:
@@ -197,7 +212,7 @@ def _loaded(file: Any, path: str | os.PathLike) -> Any:
 
 def _check_version(version: Any, path: str | os.PathLike) -> None:
     """OptionError for a checkpoint of a format version this netgraph does not read (1: no digest, 2: this one's)."""
-    if version not in (1, 2) or isinstance(version, bool):
+    if not isinstance(version, int) or isinstance(version, bool) or version not in (1, 2):
         raise OptionError(f"{str(path)!r} is of checkpoint format version {version!r}, which this netgraph does not "
                           f"read (it reads 1 and 2): written by a newer netgraph, or changed by hand",
                           kind="malformed-checkpoint", expected="version 1 or 2", found=repr(version))
