@@ -365,7 +365,7 @@ def _item_at(cls: type, spec: YMap, problem: Any, at: Loc) -> Loc:
         return at
     value = spec[problem.option]
     array = getattr(option_codecs(cls).get(problem.option), "kind", None) == "array"
-    return (array_item_at(value, problem.found) if array else faulty_item_at(value, problem.found)) or at
+    return (array_item_at(value, problem.found) if array else faulty_item_at(value, problem.item, problem.found)) or at
 
 
 def _inner_port_at(reader: Any, path: tuple, problem: Any) -> Loc | None:
