@@ -33,7 +33,7 @@ from netgraph.spec.array_values import array_item_at, faulty_item_at
 from netgraph.spec.layer_lists import listed_options
 from netgraph.spec.options import option_codecs
 from netgraph.spec.problems import FAILED, TooManyProblems, at_layer, sole
-from netgraph.spec.quoted_numbers import text_hint
+from netgraph.spec.quoted_numbers import NO_TUPLES, split_tuples, text_hint, tuple_list
 from netgraph.spec.yaml_nodes import Loc, YMap, YSeq
 
 __all__ = ["read_layer", "layer_fields", "required", "is_lone_layer_type", "unknown_type_hint", "GRAPH_KEYS",
@@ -278,8 +278,15 @@ def _typed(reader: Any, spec: YMap, loc: Loc, path: tuple) -> Any:
 def _options(reader: Any, cls: type, spec: YMap, loc: Loc, path: tuple) -> Any:
     fields, hints = layer_fields(cls), option_hints(cls)
     label = f"layer {_name(path)} ({cls.__name__})"
-    kwargs, ok = {}, True
+    kwargs, split = {}, split_tuples(spec)
+    for key, (text, keys) in split.items():  # {kernel: (3, 3)}: kernel "(3" and a key "3)"
+        reader.error(spec.value_locs[key], f"{label} option {key}: inside {{...}} YAML read {text} as the text "
+                     f"{quoted(spec[key])} and the key{'s' * (len(keys) > 1)} {', '.join(map(quoted, keys))}: "
+                     f"{NO_TUPLES}, {tuple_list(text)}", kind="option-value", layer=path, option=key, found=text)
+    skipped, ok = {k for key, (_, keys) in split.items() for k in (key, *keys)}, not split
     for key, value in spec.items():
+        if key in skipped:
+            continue
         if key not in fields and key != "type":
             ends = [f for f in fields if isinstance(key, str) and f.endswith(f"_{key}")]  # net: forward_net, say
             hint = torch_option_hint(cls.__name__, key) or did_you_mean(key, fields) or (
