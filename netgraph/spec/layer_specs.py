@@ -18,7 +18,7 @@ from netgraph.core.layer_being_read import reading_again, reading_layer
 from netgraph.core.layer_checks import shapes_checked_elsewhere
 from netgraph.core.limits import current_limits, raise_hint
 from netgraph.core.names import unquoted
-from netgraph.core.naming_scope import quoted
+from netgraph.core.naming_scope import numbers_as_written, quoted
 from netgraph.core.nesting import recursion_room
 from netgraph.core.options import option_fields as layer_fields, option_hints
 from netgraph.core.port_paths import shown_path
@@ -34,6 +34,7 @@ from netgraph.spec.layer_lists import listed_options
 from netgraph.spec.options import option_codecs
 from netgraph.spec.problems import FAILED, TooManyProblems, at_layer, sole
 from netgraph.spec.quoted_numbers import NO_TUPLES, split_tuples, text_hint, tuple_list
+from netgraph.spec.written_numbers import written_floats
 from netgraph.spec.yaml_nodes import Loc, YMap, YSeq
 
 __all__ = ["read_layer", "layer_fields", "required", "is_lone_layer_type", "unknown_type_hint", "GRAPH_KEYS",
@@ -336,7 +337,8 @@ def _pair(reader: Any, cls: type, value: YSeq, where: Loc, path: tuple, label: s
 def _construct(reader: Any, cls: type, kwargs: dict, spec: YMap, loc: Loc, path: tuple) -> Any:
     try:
         state = kwargs.pop(MODULE_ARRAYS, None)  # a registered module's saved arrays (not options)
-        with shapes_checked_elsewhere(), reading_layer(path):  # shapes: against the net's, at their files' places
+        written = written_floats(spec, reader.lines.get(reader.file.name))  # found 1.0e39 told as written
+        with shapes_checked_elsewhere(), reading_layer(path), numbers_as_written(written) if written else nullcontext():
             layer = cls(**kwargs)
             if state and (missing := [name for name in layer.arrays if name not in state]):
                 label = f"layer {_name(path)} ({cls.__name__})"  # not its module's own values in their place
