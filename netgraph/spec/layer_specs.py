@@ -353,18 +353,23 @@ def _construct(reader: Any, cls: type, kwargs: dict, spec: YMap, loc: Loc, path:
                                 f"{type(exc).__name__}: {exc}", kind="option-value", layer=path, option=option)
         key = next((k for k, v in spec.items() if isinstance(v, str) and k != "type"), None)
         column = exc.column if isinstance(exc, ExpressionError) and key else None  # at its column in the option's text
-        if column is None and len(problems) > 1:  # several: each at the value of the option it names
+        if column is None and len(problems) > 1:  # several: each where it would be told alone
             for d in problems:
-                reader.error(_item_at(cls, spec, d, _option_at(spec, loc, d.option)[1]),
+                reader.error(_placed(reader, cls, spec, path, d, _option_at(spec, loc, d.option)[1]),
                              f"layer {_name(path)}: {d.message}{text_hint(spec.get(d.option))}"
                              f"{reader.origin(path, d.option)}",
                              source=at_layer(d, path), kind="option-value")
             return FAILED
         where = spec.value_locs[key].at(column) if column is not None else \
-            _inner_port_at(reader, path, problems[0]) or _item_at(cls, spec, problems[0], at) if problems else at
+            _placed(reader, cls, spec, path, problems[0], at) if problems else at
         origin = reader.origin(path, problems[0].option) if problems else ""  # an array from the weights file
         return reader.error(where, f"layer {_name(path)}: {exc}{text_hint(spec.get(option))}{origin}",
                             source=sole(exc, path), kind="option-value", layer=path, option=option)
+
+
+def _placed(reader: Any, cls: type, spec: YMap, path: tuple, problem: Any, at: Loc) -> Loc:
+    """Where a layer's ``problem`` is told: at the inner net's port it names, else at its option's item, else ``at``."""
+    return _inner_port_at(reader, path, problem) or _item_at(cls, spec, problem, at)
 
 
 def _item_at(cls: type, spec: YMap, problem: Any, at: Loc) -> Loc:
