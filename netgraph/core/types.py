@@ -40,17 +40,17 @@ _SHAPE_WORDS = "an int or a list of ints"  # what a shape option takes (a Confli
 
 class Conflict(Exception):
     """Raised by ``unify``/``broadcast`` with a short 'expected X, found Y' text; callers add context. A layer's
-    ``infer`` may name the ``option`` behind the expected type (``weights``), where a spec then places the error.
-    An operator names the ``inner`` layer the problem lies in (its path below the operator: option, layer, ...)
-    and that layer's ``problem`` without its subject, which each level of nesting passes on, not wraps. ``port``,
-    ``expected`` and ``found``: the layer's port at fault and the values compared (shapes, sizes, ranks, dtypes, or
-    in words what was needed), which every Conflict raised gives, kept hashable as a Diagnostic keeps them
-    (``frozen_value``: lists as tuples). ``kind``: the Diagnostic's kind where the problem is not a shape conflict
-    (``"shape"``, when None): an inner net's refusal of another kind keeps its own. ``parts``: its text in pieces
-    where it gives advice (an inner net's, as ``Diagnostic.parts`` hold it), so a spec writes that advice in YAML.
-    ``inner_ports``: the inner net's ports whose types, given by the operator, it refused (the one that clashed, or
-    each one declared), so an operator tells which of its own ports those types came from. ``item``: the 0-based
-    index of the list item at fault (a shape's dim), where one is."""
+    ``infer`` may name the ``option`` behind the expected type (``weights``), where a spec then places the error. An
+    operator names the ``inner`` layer the problem lies in (its path below the operator: option, layer, ...) and that
+    layer's ``problem`` without its subject, which each level of nesting passes on, not wraps. ``port``, ``expected``
+    and ``found``: the layer's port at fault and the values compared (shapes, sizes, ranks, dtypes, or in words what
+    was needed), which every Conflict raised gives, kept hashable as a Diagnostic keeps them (``frozen_value``: lists
+    as tuples). ``kind``: the Diagnostic's kind where the problem is not a shape conflict (``"shape"``, when None):
+    an inner net's refusal of another kind keeps its own. ``parts``: its text in pieces where it gives advice (an
+    inner net's, as ``Diagnostic.parts`` hold it), so a spec writes that advice in YAML. ``inner_ports``: the inner
+    net's ports whose types, given by the operator, it refused (the one that clashed, or each one declared), so an
+    operator tells which of its own ports those types came from. ``item``: the 0-based index of the list item at
+    fault (a shape's dim), where one is."""
 
     def __init__(self, *args: object, option: str | None = None, inner: tuple[str, ...] = (),
                  problem: str | None = None, port: str | None = None, expected: object = None,
@@ -248,9 +248,7 @@ def as_shape(value: object, what: str = "shape") -> Shape:
         return vector_shape(value)
     if isinstance(value, bool):
         raise Conflict(f"{what} must be an int or a list of ints, found {value!r}", expected=_SHAPE_WORDS, found=value)
-    listed = not isinstance(value, numbers.Integral)  # a list's dims are its items, each at an index
-    if not listed:  # numpy's integers too
-        value = (value,)
+    value, listed = ((value,), False) if isinstance(value, numbers.Integral) else (value, True)  # numpy's ints too
     if not isinstance(value, (tuple, list)):
         raise Conflict(f"{what} must be an int or a list of ints, found {quoted(value)}{_scalar_hint(value)}",
                        expected=_SHAPE_WORDS, found=value)
