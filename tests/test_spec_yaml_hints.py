@@ -166,7 +166,8 @@ def test_the_colon_hint_reads_the_errors_class_and_marks_not_its_wording():
 def test_a_block_mapping_whose_first_key_is_a_list_gets_no_unclosed_bracket_hint(yaml_loader):
     """Its error starts at that '[' too; the error's context (a block mapping, not a flow sequence) tells them apart."""
     message = _error("netgraph: 1\nedges:\n  [a, b]: c\n  - d\n")
-    assert message.startswith("<string>:4:3: invalid YAML: while parsing a block mapping") and "not closed" not in message
+    assert message.startswith("<string>:4:3: invalid YAML: a list item ('- ...') among the keys of 'edges:'") and \
+        "not closed" not in message
 
 
 @pytest.mark.parametrize("layer, column", [("  f: {type: FunctionLayer, function: #x + 1}\n", 38),

@@ -9,6 +9,7 @@ naming one shows it as written (``naming_scope.numbers_as_written``).
 
 from __future__ import annotations
 
+import math
 import re
 from typing import Any
 
@@ -21,14 +22,14 @@ _FLOAT = re.compile(next(form for kind, form, _ in CORE if kind == "float"))
 
 
 def written_floats(spec: YMap, lines: list[str] | None) -> dict[float, str]:
-    """Each float among ``spec``'s option values and their lists' items whose text in ``lines`` (the file's) is not
-    its repr, with that text."""
+    """Each finite float among ``spec``'s option values and their lists' items whose text in ``lines`` (the file's)
+    is not its repr, with that text."""
     texts: dict[float, str] = {}
     for key, value in spec.items() if lines else ():
         for number, loc in _floats(value, spec.value_locs.get(key)):
             row = lines[loc.line - 1] if 0 < loc.line <= len(lines) else ""
             match = _FLOAT.match(row, loc.col - 1)
-            if match and match.group() != repr(number) and float(match.group()) == number:
+            if match and math.isfinite(number) and match.group() != repr(number) and float(match.group()) == number:
                 texts[number] = match.group()
     return texts
 
