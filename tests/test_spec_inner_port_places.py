@@ -45,3 +45,11 @@ def test_a_fold_net_without_a_state_input_is_placed_at_its_odd_input():
     problem = info.value.diagnostics[0]
     assert (problem.line, problem.column) == (11, 9)  # '        Stat: 4'
     assert (problem.port, problem.found) == ("Stat", ("Stat", "Input"))
+
+
+def test_an_inner_port_problem_among_several_of_the_layer_is_placed_at_that_port_too():
+    text = FOLD.replace("    net:\n", "    state_input: Foo\n    net:\n", 1)
+    with pytest.raises(SpecError) as info:
+        NetGraph.from_yaml(text)
+    assert [(d.line, d.column, d.option, d.port) for d in info.value.diagnostics] == [
+        (5, 18, "state_input", None), (15, 9, "net", "Out")]  # 'Foo', then '        Out: null'

@@ -6,6 +6,7 @@ import pytest
 
 from netgraph import NetGraph, OptionError, SpecError
 from netgraph.core.layer import Layer
+from tests.spec_refusals import spec_problems
 
 
 def _error(text: str) -> str:
@@ -96,3 +97,13 @@ def test_each_bad_distribution_constant_points_at_its_own_argument(distribution,
     kind = distribution.split(",")[0].removeprefix("{type: ")
     for name, token in tokens.items():
         assert f"<string>:3:{_column(line, token)}: layer 'r' option distribution: {kind}: parameter {name} " in message
+
+
+@pytest.mark.parametrize("written, listed, keys", [("(3, 3)", "[3, 3]", "the key '3)'"),
+                                                   ("(3, 3, 3)", "[3, 3, 3]", "the keys '3', '3)'")])
+def test_a_tuple_a_flow_mapping_split_is_one_problem_at_its_parenthesis(written, listed, keys):
+    text = f"netgraph: 1\nlayers:\n  a: {{type: ConvolutionLayer, output: 4, kernel: {written}, stride: 1}}\n"
+    column = text.splitlines()[2].index("(") + 1
+    assert spec_problems(text, ("line", "column", "option", "message")) == [(3, column, "kernel", (
+        f"layer 'a' (ConvolutionLayer) option kernel: inside {{...}} YAML read {written} as the text '(3' and {keys}: "
+        f"YAML has no tuples; write a list, {listed}"))]

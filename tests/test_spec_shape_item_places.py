@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from netgraph import NetGraph, SpecError
+from netgraph import ConvolutionLayer, LinearLayer, NetGraph, OptionError, ReshapeLayer, SpecError
+
+from tests.spec_refusals import spec_problems
 
 
 @pytest.mark.parametrize("layer, written", [
@@ -46,3 +48,37 @@ def test_a_bad_item_of_an_option_shape_is_the_problem_found():
     problem = info.value.diagnostics[0]
     assert (problem.line, problem.column, problem.option, problem.found) == (3, text.splitlines()[2].index("-3") + 1,
                                                                             "output", -3)
+
+
+
+@pytest.mark.parametrize("dims, written, item", [("[-1, 0]", "0]", 1), ("[-1, 2, -1]", "-1]", 2),
+                                                  ("[Automatic, -1]", "-1]", 1)])
+def test_a_reshape_s_dims_are_placed_at_the_item_the_layer_refuses(dims, written, item):
+    text = f"netgraph: 1\nlayers:\n  a: {{type: ReshapeLayer, dims: {dims}}}\n"
+    row = text.splitlines()[2]
+    assert spec_problems(text, ("line", "column", "option", "item")) == [(3, row.rindex(written) + 1, "dims", item)]
+
+
+@pytest.mark.parametrize("make, item", [
+    (lambda: ReshapeLayer([-1, 0]), 1), (lambda: ReshapeLayer([4, "Inherited", -1, -1]), 3),
+    (lambda: ConvolutionLayer(4, kernel=[3, -1]), 1), (lambda: ConvolutionLayer(4, 3, stride=[0, 1]), 0),
+    (lambda: LinearLayer([3, 2, -3]), 2)])
+def test_the_layer_names_the_refused_item_of_a_list_option_as_data(make, item):
+    with pytest.raises(OptionError) as info:
+        make()
+    assert info.value.diagnostics[0].item == item
+
+
+def test_a_refused_scalar_option_names_no_item():
+    with pytest.raises(OptionError) as info:
+        LinearLayer(-3)
+    assert info.value.diagnostics[0].item is None
+
+
+@pytest.mark.parametrize("port, told", [("X: [3, 1.5, -2]", [("1.5", 1), ("-2", 2)]),
+                                        ("X: {shape: [0, 4, x y, 2]}", [("0,", 0), ("x y", 2)])])
+def test_every_bad_dim_of_a_port_shape_is_told_at_its_own_item_in_file_order(port, told):
+    text = f"netgraph: 1\nlayers:\n  a: {{type: ElementwiseLayer, function: Tanh}}\ninputs:\n  {port}\n"
+    row = text.splitlines()[4]
+    problems = [p[:3] for p in spec_problems(text, ("line", "column", "item", "kind")) if p[3] == "port-shape"]
+    assert problems == [(5, row.index(written) + 1, item) for written, item in told]

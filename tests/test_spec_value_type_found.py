@@ -9,6 +9,7 @@ import pytest
 from netgraph import SpecError
 from netgraph.core.wording import value_kind
 from netgraph.spec.load import load_spec
+from tests.spec_refusals import spec_problems
 
 _TANH = "netgraph: 1\nlayers: {a: Tanh}\n"
 
@@ -43,3 +44,11 @@ def test_value_kind_says_what_a_value_is_without_its_content():
     assert [value_kind(v) for v in (None, [], [1], {}, {"a": 1}, "", "x", 3, 2.5, True)] == [
         "nothing", "an empty list", "a list", "an empty mapping", "a mapping", "an empty string", "a str value",
         "an int value", "a float value", "a bool value"]
+
+
+@pytest.mark.parametrize("option, shown", [("output: 1.0e39", "found 1.0e39"), ("output: [3, 2.0e0]", "found 2.0e0"),
+                                           ("output: 1.50", "found 1.50")])
+def test_a_found_decimal_is_shown_as_the_file_wrote_it(option, shown):
+    text = f"netgraph: 1\nlayers:\n  a: {{type: LinearLayer, {option}}}\n"
+    message = spec_problems(text, ("message",))[0][0]
+    assert message.endswith(shown), message

@@ -6,6 +6,7 @@ import pytest
 
 from netgraph import NetGraph, SpecError
 from netgraph.cli import main
+from tests.spec_refusals import spec_problems
 
 _EDGES = "netgraph: 1\nlayers:\n  a: 3\n  b: 3\n  p: Plus\ninputs: {Input: 3}\nedges:\n  - Input -> [a, b]\n"
 
@@ -165,7 +166,8 @@ def test_the_colon_hint_reads_the_errors_class_and_marks_not_its_wording():
 def test_a_block_mapping_whose_first_key_is_a_list_gets_no_unclosed_bracket_hint(yaml_loader):
     """Its error starts at that '[' too; the error's context (a block mapping, not a flow sequence) tells them apart."""
     message = _error("netgraph: 1\nedges:\n  [a, b]: c\n  - d\n")
-    assert message.startswith("<string>:4:3: invalid YAML: while parsing a block mapping") and "not closed" not in message
+    assert message.startswith("<string>:4:3: invalid YAML: a list item ('- ...') among the keys of 'edges:'") and \
+        "not closed" not in message
 
 
 @pytest.mark.parametrize("layer, column", [("  f: {type: FunctionLayer, function: #x + 1}\n", 38),
@@ -242,3 +244,22 @@ def test_a_python_tuple_in_a_spec_is_told_to_be_a_list_at_its_value(text, at, hi
     list of ints, found '(4, 3)'' with no word on how to write it."""
     error = _error(text)
     assert error.startswith(at) and error.endswith(hint), error
+
+
+@pytest.mark.parametrize("block, line, found", [
+    ("  a: {type: LinearLayer, output: 4}\n  - enc: {type: LinearLayer, output: 4}\n", 5,
+     "a list item ('- ...') among the keys of 'layers:'"),
+    ("  - enc: {type: LinearLayer, output: 4}\n  a: {type: LinearLayer, output: 4}\n", 5,
+     "a key ('name: ...') among the list items of 'layers:'")])
+def test_layers_mixing_keys_with_list_items_is_one_clear_error_at_the_odd_entry(yaml_loader, block, line, found):
+    text = f"netgraph: 1\ninputs: {{Input: 4}}\nlayers:\n{block}"
+    assert spec_problems(text, ("line", "column", "kind", "message")) == [(line, 3, "yaml-syntax", (
+        f"invalid YAML: {found} (a block is a mapping or a list, not both); layers are named in a "
+        f"mapping: remove the '- ' before each name"))]
+
+
+def test_another_block_mixing_keys_with_list_items_is_told_how_to_write_it(yaml_loader):
+    text = "netgraph: 1\nlayers:\n  a: {type: LinearLayer, output: 4}\nedges:\n  - Input -> a\n  x: y\n"
+    assert spec_problems(text, ("line", "column", "message")) == [(6, 3, (
+        "invalid YAML: a key ('name: ...') among the list items of 'edges:' (a block is a mapping or a "
+        "list, not both); write its entries all as 'name: value' (a mapping) or all as '- value' (a list)"))]

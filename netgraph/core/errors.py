@@ -100,6 +100,8 @@ a tuple (of ``(key, value)`` pairs), a set as a frozenset, another unhashable va
     ``hop`` is the 0-based link of the ``edge`` when that is a chain and the problem is about one of its links.
     ``declared`` is the graph input port, of the graph at path ``graph``, whose declared shape a layer refused
     (``layer`` and ``port`` are that layer's and its port's; a spec places the problem at the declaration).
+    ``item`` is the 0-based index of the item, in the list an option or port shape was given, that the problem is
+    about (``dims=[-1, 0]``: 1), so a spec places it at that item.
     ``file``, ``line`` and ``column`` (1-based) place a problem in a spec file (a ``SpecError``'s; None elsewhere).
 
     >>> Diagnostic("no port 'Outptu'", kind="unknown-port", layer=("lin",), port="Outptu").within("enc").layer
@@ -125,6 +127,7 @@ a tuple (of ``(key, value)`` pairs), a set as a frozenset, another unhashable va
     example: int | None = None
     hop: int | None = None
     declared: str | None = None
+    item: int | None = None
     file: str | None = None
     line: int | None = None
     column: int | None = None

@@ -87,7 +87,7 @@ def shape_option(value: Any, layer: str, option: str) -> tuple | None:
         return as_shape(value, f"{layer} option {option}=")
     except Conflict as exc:
         raise OptionError(str(exc), option=option.split("[")[0], expected=exc.expected, found=exc.found,
-                          kind="option-value") from None
+                          item=exc.item, kind="option-value") from None
 
 
 class Layer(SpecText):

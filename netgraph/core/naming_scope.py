@@ -25,13 +25,26 @@ from typing import Any
 from netgraph.core.scoped_values import scoped
 
 __all__ = ["naming_under", "naming_prefix", "scoped_layer", "shown_layer", "scoped_name", "scoped_path", "shown_path",
-           "elided", "SHOWN_LEVELS", "shortened", "quoted", "head_and_tail", "SHOWN_CHARACTERS", "SHOWN_EDGE"]
+           "elided", "SHOWN_LEVELS", "shortened", "quoted", "head_and_tail", "SHOWN_CHARACTERS", "SHOWN_EDGE",
+           "numbers_as_written"]
 
 SHOWN_LEVELS = 3  # a layer path in a message shows this many levels at each end when it is longer than twice that + 2
 SHOWN_CHARACTERS = 80  # a name in a message shows half this at each end when it is longer
 SHOWN_EDGE = 400  # as long an edge's text (a chain's may name many layers) is shown whole
 
 _PREFIX: ContextVar[tuple[str, ...] | None] = ContextVar("netgraph_naming_prefix", default=None)
+_WRITTEN: ContextVar[dict[float, str] | None] = ContextVar("netgraph_written_numbers", default=None)
+
+
+def numbers_as_written(texts: dict[float, str]) -> AbstractContextManager:
+    """Messages made inside write each float of ``texts`` as its text there, as a spec file wrote it (``quoted``:
+    1.0e39, where its repr is 1e+39).
+
+    >>> with numbers_as_written({1e39: "1.0e39"}):
+    ...     quoted(1e39), quoted(2.5)
+    ('1.0e39', '2.5')
+    """
+    return scoped(_WRITTEN, texts)
 
 
 def naming_under(prefix: tuple[str, ...]) -> AbstractContextManager:
@@ -120,10 +133,12 @@ def quoted(name: Any, width: int = SHOWN_CHARACTERS) -> str:
 
 
 def _written(value: Any) -> str:
-    """``repr(value)``; an integer past 10**100 (past 4300 digits Python cannot write one) by its size in bits, and
-    a container whose repr fails by its type."""
+    """``repr(value)``, a float as a spec wrote it where ``numbers_as_written``; an integer past 10**100 (past 4300
+    digits Python cannot write one) by its size in bits, and a container whose repr fails by its type."""
     if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > _LARGEST_WRITTEN_BITS:
         return f"an integer of {value.bit_length()} bits"
+    if type(value) is float and (texts := _WRITTEN.get()) and value in texts:
+        return texts[value]
     try:
         return repr(value)
     except ValueError:  # a container holding such an integer

@@ -190,7 +190,7 @@ def _shape(value: Any, layer: str, option: str) -> Any:
         raise OptionError(str(exc), option=option.split("[")[0],  # input['x'] (a port's shape) is option input
                           expected="a shape: an int or a list of positive dims (None: unknown)",
                           found=exc.found if isinstance(value, (list, tuple)) and exc.found is not None else value,
-                          kind=VALUE_KIND) from None  # a list's first bad dim, as the message names it
+                          item=exc.item, kind=VALUE_KIND) from None  # a list's first bad dim, as the message names it
 
 
 def _port_shapes(value: Any, layer: str, option: str) -> Any:

@@ -40,24 +40,25 @@ _SHAPE_WORDS = "an int or a list of ints"  # what a shape option takes (a Confli
 
 class Conflict(Exception):
     """Raised by ``unify``/``broadcast`` with a short 'expected X, found Y' text; callers add context. A layer's
-    ``infer`` may name the ``option`` behind the expected type (``weights``), where a spec then places the error.
-    An operator names the ``inner`` layer the problem lies in (its path below the operator: option, layer, ...)
-    and that layer's ``problem`` without its subject, which each level of nesting passes on, not wraps. ``port``,
-    ``expected`` and ``found``: the layer's port at fault and the values compared (shapes, sizes, ranks, dtypes, or
-    in words what was needed), which every Conflict raised gives, kept hashable as a Diagnostic keeps them
-    (``frozen_value``: lists as tuples). ``kind``: the Diagnostic's kind where the problem is not a shape conflict
-    (``"shape"``, when None): an inner net's refusal of another kind keeps its own. ``parts``: its text in pieces
-    where it gives advice (an inner net's, as ``Diagnostic.parts`` hold it), so a spec writes that advice in YAML.
-    ``inner_ports``: the inner net's ports whose types, given by the operator, it refused (the one that clashed, or
-    each one declared), so an operator tells which of its own ports those types came from."""
+    ``infer`` may name the ``option`` behind the expected type (``weights``), where a spec then places the error. An
+    operator names the ``inner`` layer the problem lies in (its path below the operator: option, layer, ...) and that
+    layer's ``problem`` without its subject, which each level of nesting passes on, not wraps. ``port``, ``expected``
+    and ``found``: the layer's port at fault and the values compared (shapes, sizes, ranks, dtypes, or in words what
+    was needed), which every Conflict raised gives, kept hashable as a Diagnostic keeps them (``frozen_value``: lists
+    as tuples). ``kind``: the Diagnostic's kind where the problem is not a shape conflict (``"shape"``, when None):
+    an inner net's refusal of another kind keeps its own. ``parts``: its text in pieces where it gives advice (an
+    inner net's, as ``Diagnostic.parts`` hold it), so a spec writes that advice in YAML. ``inner_ports``: the inner
+    net's ports whose types, given by the operator, it refused (the one that clashed, or each one declared), so an
+    operator tells which of its own ports those types came from. ``item``: the 0-based index of the list item at
+    fault (a shape's dim), where one is."""
 
     def __init__(self, *args: object, option: str | None = None, inner: tuple[str, ...] = (),
                  problem: str | None = None, port: str | None = None, expected: object = None,
                  found: object = None, kind: str | None = None, parts: tuple = (),
-                 inner_ports: tuple[str, ...] = ()) -> None:
+                 inner_ports: tuple[str, ...] = (), item: int | None = None) -> None:
         super().__init__(*args)
         self.option, self.inner, self.problem, self.kind, self.parts = option, inner, problem, kind, parts
-        self.inner_ports = inner_ports
+        self.inner_ports, self.item = inner_ports, item
         self.port, self.expected, self.found = port, frozen_value(expected), frozen_value(found)
 
     def reworded(self, text: str, port: str | None = None, inner: tuple[str, ...] = (),
@@ -247,34 +248,33 @@ def as_shape(value: object, what: str = "shape") -> Shape:
         return vector_shape(value)
     if isinstance(value, bool):
         raise Conflict(f"{what} must be an int or a list of ints, found {value!r}", expected=_SHAPE_WORDS, found=value)
-    if isinstance(value, numbers.Integral):  # numpy's integers too
-        value = (value,)
+    value, listed = ((value,), False) if isinstance(value, numbers.Integral) else (value, True)  # numpy's ints too
     if not isinstance(value, (tuple, list)):
         raise Conflict(f"{what} must be an int or a list of ints, found {quoted(value)}{_scalar_hint(value)}",
                        expected=_SHAPE_WORDS, found=value)
     dims = []
-    for d in value:
+    for item, d in zip(range(len(value)) if listed else [None], value):
         if isinstance(d, str) and d in DTYPES:  # (4, "Integer"): a dtype written into the shape
             raise Conflict(f"{what} has {d!r} as a dim, which is a dtype, not a length: give a port's dtype as "
                            f"PortType(shape, {d!r}) (in a spec {{shape: [...], dtype: {d}}})", expected="a length",
-                           found=d)
+                           found=d, item=item)
         if isinstance(d, str) and d == "None":  # YAML's None is text, a length named "None" here
             raise Conflict(f"{what} has 'None' as a dim, which YAML reads as text (a variable length named 'None'): "
                            f"write null for an unknown dim, or a length name such as \"n\" for a variable length",
-                           expected="a length, null or a length name", found=d)
+                           expected="a length, null or a length name", found=d, item=item)
         if isinstance(d, str) and d.isidentifier() and (why := impossible_step(d)):
             raise Conflict(f"{what} has the length name {d!r}: {why}",
-                           expected="a length name whose steps are sizes from 1 (\"n_over_2\")", found=d)
+                           expected="a length name whose steps are sizes from 1 (\"n_over_2\")", found=d, item=item)
         if d is None or (isinstance(d, str) and d.isidentifier()):
             dims.append(None if d == "Automatic" else d)  # Wolfram's {Automatic, 3}: an unknown dim, not a length
         elif isinstance(d, numbers.Integral) and not isinstance(d, bool) and 1 <= d < 2**63:
             dims.append(int(d))
         elif isinstance(d, numbers.Integral) and not isinstance(d, bool) and d >= 2**63:
             raise Conflict(f"{what} dims must be below 2**63 (torch's largest size), found {quoted(d)}",
-                           expected="below 2**63", found=d)
+                           expected="below 2**63", found=d, item=item)
         else:
             raise Conflict(f"{what} dims must be positive ints (or None for unknown), found {quoted(d)}",
-                           expected="positive ints", found=d)
+                           expected="positive ints", found=d, item=item)
     return tuple(dims)
 
 

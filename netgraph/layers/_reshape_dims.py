@@ -22,8 +22,8 @@ from netgraph.core.types import Conflict, format_shape
 from netgraph.core.wording import counted
 from netgraph.layers._shapes import fixed_product, is_int, solved_dims
 
-__all__ = ["INHERITED", "fixed_sizes", "normal_dims", "dims_hint", "output_dims", "input_dims", "run_dims", "reshape",
-           "flatten_code"]
+__all__ = ["INHERITED", "fixed_sizes", "normal_dims", "bad_dim", "dims_hint", "output_dims", "input_dims", "run_dims",
+           "reshape", "flatten_code"]
 
 INHERITED = "Inherited"
 
@@ -31,9 +31,23 @@ INHERITED = "Inherited"
 def normal_dims(dims: Any) -> tuple | None:
     """``dims`` with Automatic as -1 (None when they are no valid dims: positive sizes, Inherited, at most one -1)."""
     dims = [-1 if d == "Automatic" else d for d in (dims if isinstance(dims, (list, tuple)) else [dims])]
-    if not all(d == INHERITED or (is_int(d) and (d >= 1 or d == -1)) for d in dims) or dims.count(-1) > 1:
+    if bad_dim(dims) is not None:
         return None
     return tuple(d if d == INHERITED else int(d) for d in dims)
+
+
+def bad_dim(dims: Any) -> int | None:
+    """The 0-based index of the first item of ``dims`` that is no dim (a positive size, Inherited, -1 or Automatic),
+    else of a second -1 (only one is inferred); None when there is none or ``dims`` is no list.
+
+    >>> bad_dim([-1, 0]), bad_dim([-1, 2, "Automatic"]), bad_dim([2, -1])
+    (1, 2, None)
+    """
+    if not isinstance(dims, (list, tuple)):
+        return None
+    inferred = [i for i, d in enumerate(dims) if d == -1 or d == "Automatic"]
+    odd = (i for i, d in enumerate(dims) if not (d in (INHERITED, "Automatic") or is_int(d) and (d >= 1 or d == -1)))
+    return next(odd, inferred[1] if len(inferred) > 1 else None)
 
 
 def dims_hint(dims: Any) -> str:

@@ -103,10 +103,12 @@ def ranged_number(layer: Any, option: str) -> float:
                         open_high=within.open_high)
 
 
-def _bad(words: str, option: str, expected: str, found: Any, advice: str = "") -> OptionError:
-    """The OptionError ``words, found <found><advice>`` for one option, with its expected and found values as data."""
+def _bad(words: str, option: str, expected: str, found: Any, advice: str = "",
+         item: int | None = None) -> OptionError:
+    """The OptionError ``words, found <found><advice>`` for one option, with its expected and found values (and the
+    index of the list's ``item`` at fault) as data."""
     return OptionError(f"{words}, found {quoted(found)}{advice}", option=option, expected=expected, found=found,
-                       kind="option-value")
+                       kind="option-value", item=item)
 
 
 def as_float(value: Any) -> float | None:
@@ -141,9 +143,12 @@ def int_tuple(value: Any, n: int | None, layer: str, option: str, minimum: int =
     """An int (kept as is when ``n`` is None) or a list of ints, each ≥ ``minimum``, as a tuple of length n."""
     items = list(value) if isinstance(value, (list, tuple)) else [value]
     stand_in = minimum if n is None else (minimum,) * n
-    if not items or not all(is_int(v) and v >= minimum for v in items):
+    bad = next((i for i, v in enumerate(items) if not (is_int(v) and v >= minimum)), None)
+    if not items or bad is not None:
         kind = f"{'a positive integer' if minimum == 1 else f'an integer >= {minimum}'} or a list of them"
-        return option_problem(_bad(f"{layer} option {option}= must be {kind}", option, kind, value), stand_in)
+        item = bad if isinstance(value, (list, tuple)) else None
+        return option_problem(_bad(f"{layer} option {option}= must be {kind}", option, kind, value, item=item),
+                              stand_in)
     if oversized_size(layer, option, items):  # torch takes sizes, strides and paddings as int64
         return stand_in
     if not isinstance(value, (list, tuple)):

@@ -20,8 +20,8 @@ import torch
 from torch import nn
 
 from netgraph.core.layer import EmitContext
-from netgraph.layers._reshape_dims import (dims_hint, flatten_code, input_dims, normal_dims, output_dims, reshape,
-                                           run_dims)
+from netgraph.layers._reshape_dims import (bad_dim, dims_hint, flatten_code, input_dims, normal_dims, output_dims,
+                                           reshape, run_dims)
 from netgraph.layers._part_range import PartModule, fitting_lengths, part_level, span_count, span_length, span_text
 from netgraph.layers._transpose_levels import level_groups_advice, level_swap, swap_permutation, torch_dims_hint
 from netgraph.layers._shapes import (_ShapeLayer, fixed_product, is_int, level_option, level_range, oversized_size,
@@ -147,7 +147,8 @@ class ReshapeLayer(_ShapeLayer):
             return option_problem(OptionError(f"ReshapeLayer dims must be a list of positive sizes with at most one "
                                               f"-1 (inferred, Wolfram's Automatic), or Inherited (the input's size "
                                               f"there), found {quoted(self.dims)}{dims_hint(self.dims)}", option="dims",
-                                              expected="positive sizes with at most one -1", found=self.dims), {})
+                                              expected="positive sizes with at most one -1", found=self.dims,
+                                              item=bad_dim(self.dims)), {})
         return {} if isinstance(dims, tuple) and oversized_size("ReshapeLayer", "dims", dims) else {"dims": dims}
 
     def forward_shape(self, shape: tuple | None) -> tuple | None:

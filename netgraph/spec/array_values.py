@@ -89,19 +89,14 @@ def array_item_at(written: Any, found: Any) -> Any:
     return item_loc(values, path) if path else getattr(values, "loc", None)
 
 
-def faulty_item_at(value: Any, found: Any, whole: bool = True) -> Any:
-    """Where in a YAML list of scalars (a shape, a kernel) is the item a problem names: the first equal to ``found``
-    where that is a scalar, else (``found`` the whole list, and ``whole``) the first that is no positive int; else
-    None."""
+def faulty_item_at(value: Any, item: int | None, found: Any) -> Any:
+    """Where in a YAML list of scalars (a shape, a kernel) is the item a problem is about: its 0-based ``item``
+    where the problem gives one, else the first item equal to ``found`` where that is a scalar; else None."""
     if not hasattr(value, "item_locs") or any(isinstance(v, (list, dict)) for v in value):
         return None  # no YAML list of scalars
-    if isinstance(found, (list, tuple)):
-        bad = (i for i, v in enumerate(value) if type(v) is not int or v <= 0) if whole and list(found) == list(value) \
-            else ()
-    else:
-        bad = (i for i, v in enumerate(value) if type(v) is type(found) and v == found)
-    index = next(iter(bad), None)
-    return None if index is None else value.item_locs[index]
+    if item is None and not isinstance(found, (list, tuple)):
+        item = next((i for i, v in enumerate(value) if type(v) is type(found) and v == found), None)
+    return value.item_locs[item] if item is not None and 0 <= item < len(value) else None
 
 
 def item_loc(written: Any, path: tuple[int, ...]) -> Any:

@@ -18,7 +18,7 @@ from netgraph.core.layer_being_read import reading_again, reading_layer
 from netgraph.core.layer_checks import shapes_checked_elsewhere
 from netgraph.core.limits import current_limits, raise_hint
 from netgraph.core.names import unquoted
-from netgraph.core.naming_scope import quoted
+from netgraph.core.naming_scope import numbers_as_written, quoted
 from netgraph.core.nesting import recursion_room
 from netgraph.core.options import option_fields as layer_fields, option_hints
 from netgraph.core.port_paths import shown_path
@@ -33,7 +33,8 @@ from netgraph.spec.array_values import array_item_at, faulty_item_at
 from netgraph.spec.layer_lists import listed_options
 from netgraph.spec.options import option_codecs
 from netgraph.spec.problems import FAILED, TooManyProblems, at_layer, sole
-from netgraph.spec.quoted_numbers import text_hint
+from netgraph.spec.quoted_numbers import NO_TUPLES, split_tuples, text_hint, tuple_list
+from netgraph.spec.written_numbers import written_floats
 from netgraph.spec.yaml_nodes import Loc, YMap, YSeq
 
 __all__ = ["read_layer", "layer_fields", "required", "is_lone_layer_type", "unknown_type_hint", "GRAPH_KEYS",
@@ -278,8 +279,15 @@ def _typed(reader: Any, spec: YMap, loc: Loc, path: tuple) -> Any:
 def _options(reader: Any, cls: type, spec: YMap, loc: Loc, path: tuple) -> Any:
     fields, hints = layer_fields(cls), option_hints(cls)
     label = f"layer {_name(path)} ({cls.__name__})"
-    kwargs, ok = {}, True
+    kwargs, split = {}, split_tuples(spec)
+    for key, (text, keys) in split.items():  # {kernel: (3, 3)}: kernel "(3" and a key "3)"
+        reader.error(spec.value_locs[key], f"{label} option {key}: inside {{...}} YAML read {text} as the text "
+                     f"{quoted(spec[key])} and the key{'s' * (len(keys) > 1)} {', '.join(map(quoted, keys))}: "
+                     f"{NO_TUPLES}, {tuple_list(text)}", kind="option-value", layer=path, option=key, found=text)
+    skipped, ok = {k for key, (_, keys) in split.items() for k in (key, *keys)}, not split
     for key, value in spec.items():
+        if key in skipped:
+            continue
         if key not in fields and key != "type":
             ends = [f for f in fields if isinstance(key, str) and f.endswith(f"_{key}")]  # net: forward_net, say
             hint = torch_option_hint(cls.__name__, key) or did_you_mean(key, fields) or (
@@ -329,7 +337,8 @@ def _pair(reader: Any, cls: type, value: YSeq, where: Loc, path: tuple, label: s
 def _construct(reader: Any, cls: type, kwargs: dict, spec: YMap, loc: Loc, path: tuple) -> Any:
     try:
         state = kwargs.pop(MODULE_ARRAYS, None)  # a registered module's saved arrays (not options)
-        with shapes_checked_elsewhere(), reading_layer(path):  # shapes: against the net's, at their files' places
+        written = written_floats(spec, reader.lines.get(reader.file.name))  # found 1.0e39 told as written
+        with shapes_checked_elsewhere(), reading_layer(path), numbers_as_written(written) if written else nullcontext():
             layer = cls(**kwargs)
             if state and (missing := [name for name in layer.arrays if name not in state]):
                 label = f"layer {_name(path)} ({cls.__name__})"  # not its module's own values in their place
@@ -344,18 +353,23 @@ def _construct(reader: Any, cls: type, kwargs: dict, spec: YMap, loc: Loc, path:
                                 f"{type(exc).__name__}: {exc}", kind="option-value", layer=path, option=option)
         key = next((k for k, v in spec.items() if isinstance(v, str) and k != "type"), None)
         column = exc.column if isinstance(exc, ExpressionError) and key else None  # at its column in the option's text
-        if column is None and len(problems) > 1:  # several: each at the value of the option it names
+        if column is None and len(problems) > 1:  # several: each where it would be told alone
             for d in problems:
-                reader.error(_item_at(cls, spec, d, _option_at(spec, loc, d.option)[1]),
+                reader.error(_placed(reader, cls, spec, path, d, _option_at(spec, loc, d.option)[1]),
                              f"layer {_name(path)}: {d.message}{text_hint(spec.get(d.option))}"
                              f"{reader.origin(path, d.option)}",
                              source=at_layer(d, path), kind="option-value")
             return FAILED
         where = spec.value_locs[key].at(column) if column is not None else \
-            _inner_port_at(reader, path, problems[0]) or _item_at(cls, spec, problems[0], at) if problems else at
+            _placed(reader, cls, spec, path, problems[0], at) if problems else at
         origin = reader.origin(path, problems[0].option) if problems else ""  # an array from the weights file
         return reader.error(where, f"layer {_name(path)}: {exc}{text_hint(spec.get(option))}{origin}",
                             source=sole(exc, path), kind="option-value", layer=path, option=option)
+
+
+def _placed(reader: Any, cls: type, spec: YMap, path: tuple, problem: Any, at: Loc) -> Loc:
+    """Where a layer's ``problem`` is told: at the inner net's port it names, else at its option's item, else ``at``."""
+    return _inner_port_at(reader, path, problem) or _item_at(cls, spec, problem, at)
 
 
 def _item_at(cls: type, spec: YMap, problem: Any, at: Loc) -> Loc:
@@ -365,7 +379,7 @@ def _item_at(cls: type, spec: YMap, problem: Any, at: Loc) -> Loc:
         return at
     value = spec[problem.option]
     array = getattr(option_codecs(cls).get(problem.option), "kind", None) == "array"
-    return (array_item_at(value, problem.found) if array else faulty_item_at(value, problem.found)) or at
+    return (array_item_at(value, problem.found) if array else faulty_item_at(value, problem.item, problem.found)) or at
 
 
 def _inner_port_at(reader: Any, path: tuple, problem: Any) -> Loc | None:

@@ -29,14 +29,15 @@ from netgraph.core.layer import Layer
 from netgraph.core.naming_scope import quoted
 from netgraph.core.options import OptionKind, option_hints, option_kind, option_kinds
 from netgraph.core.shared import NetSharedArray
-from netgraph.core.types import DTYPES, INTEGER, Conflict, PortType, as_shape
+from netgraph.core.types import DTYPES, INTEGER, PortType
 from netgraph.core.other_layer_names import distribution_name_hint, other_layer_hint
 from netgraph.core.wording import value_kind
 from netgraph.layers.dist_params import plain_param
 from netgraph.layers.distributions import DISTRIBUTIONS, Distribution
-from netgraph.spec.array_values import ARRAY_KEYS, array_dtype, array_item_at, faulty_item_at, numbers, \
+from netgraph.spec.array_values import ARRAY_KEYS, array_dtype, array_item_at, numbers, \
     typed_values
 from netgraph.spec.port_ranges import range_problem
+from netgraph.spec.port_shapes import PortConflict, part_loc, port_shape
 from netgraph.spec.problems import FAILED, sole
 from netgraph.spec.quoted_numbers import quoted_number_hint
 from netgraph.spec.unread_values import TAG
@@ -186,17 +187,6 @@ def shape_data(t: Any) -> Any:
     return t[0] if len(t) == 1 and isinstance(t[0], int) else list(t)
 
 
-class PortConflict(Conflict):
-    """A port's value is not a type: ``at`` is the path of keys to the part at fault inside it (the key itself
-    when ``key``), so a reader can point at that token; ``expected`` and ``found`` as a Conflict's, ``option``
-    the coder option at fault; ``each`` each problem (several for a coder with several bad options)."""
-
-    def __init__(self, message: str, at: tuple = (), key: bool = False, *, expected: object = None,
-                 found: object = None, option: str | None = None, each: list[PortConflict] | None = None):
-        super().__init__(message, expected=expected, found=found, option=option)
-        self.at, self.key, self.each = at, key, each or [self]
-
-
 def _coder_conflict(kind: str, data: Any, problem: Diagnostic) -> PortConflict:
     """A coder's option problem as a PortConflict at that option's value (its key when the coder has no such
     option; the coder's mapping when it names none), found what was written there."""
@@ -234,7 +224,8 @@ def port_type(value: Any) -> PortType | Coder | None:
     if isinstance(value, str) and _torch_kind(value):
         raise PortConflict(_dtype_problem(value), expected=DTYPES, found=value)
     if not isinstance(value, dict):
-        return PortType(as_shape(value, "a port shape (an int, a list of dims, null, Real, Integer or {shape, dtype})"), None)
+        what = "a port shape (an int, a list of dims, null, Real, Integer or {shape, dtype})"
+        return PortType(port_shape(value, what), None)
     unknown = [k for k in value if k not in ("shape", "dtype", "range")]
     if unknown and isinstance(value.get("type"), str) and value["type"] in CODERS:  # the coder without its key
         kind = "decoder" if value["type"].endswith("Decoder") else "encoder"
@@ -249,11 +240,8 @@ def port_type(value: Any) -> PortType | Coder | None:
     if "range" in value and (problem := range_problem(value["range"], value.get("dtype"))):
         raise PortConflict(problem, ("range",), expected="[lo, hi]", found=value["range"])
     span = tuple(value["range"]) if "range" in value else None
-    try:
-        return PortType(as_shape(value.get("shape"), "shape"), INTEGER if span else value.get("dtype"), span)
-    except Conflict as exc:
-        raise PortConflict(str(exc), ("shape",) if "shape" in value else (),
-                           expected=exc.expected, found=exc.found) from None
+    return PortType(port_shape(value.get("shape"), "shape", ("shape",) if "shape" in value else ()),
+                    INTEGER if span else value.get("dtype"), span)
 
 
 def _torch_kind(name: str) -> str | None:
@@ -275,19 +263,6 @@ def _dtype_problem(found: Any) -> str:
     width = "a Real port takes any real dtype, at the working precision" if kind == "Real" else \
         "an Integer port takes any integer dtype, as int64"
     return f"dtype is Real or Integer (Wolfram's names), found torch's {quoted(found)}: write {kind} ({width})"
-
-
-def part_loc(ports: YMap, name: str, exc: Conflict) -> Any:
-    """Where in port ``name``'s value the problem ``exc`` is: the key or value its ``at`` path names, as deep as
-    the YAML goes (the whole value when it names none)."""
-    loc, node = ports.value_locs[name], ports[name]
-    at = exc.at if isinstance(exc, PortConflict) else ()
-    for i, part in enumerate(at):
-        if not isinstance(node, YMap) or part not in node:
-            break
-        loc = node.key_locs[part] if exc.key and i == len(at) - 1 else node.value_locs[part]
-        node = node[part]
-    return faulty_item_at(node, getattr(exc, "found", None), whole=False) or loc  # a shape's dim named
 
 
 def data(value: Any) -> Any:

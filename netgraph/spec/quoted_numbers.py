@@ -5,28 +5,55 @@
 (" ('1e-3' is quoted, so it is text: write 1e-3 without quotes)", '', '')
 >>> text_hint("(4, 3)"), text_hint("(a, b)")
 (" ('(4, 3)' is text: YAML has no tuples; write a list, [4, 3])", '')
+>>> split_tuples({"type": "ConvolutionLayer", "kernel": "(3", "3)": None})
+{'kernel': ('(3, 3)', ['3)'])}
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from typing import Any
 
 from netgraph.spec.unread_values import TAG
 from netgraph.spec.yaml_nodes import RESOLVERS
 
-__all__ = ["quoted_number_hint", "text_hint"]
+__all__ = ["NO_TUPLES", "quoted_number_hint", "text_hint", "tuple_list", "split_tuples"]
 
 _NUMBER_TAGS = (f"{TAG}int", f"{TAG}float")
+NO_TUPLES = "YAML has no tuples; write a list"
 _TUPLE = re.compile(r"\(\s*(-?\d+(?:\s*,\s*-?\d+)*)?\s*,?\s*\)")  # (4, 3), (2,), (): Python's tuple of ints
 
 
 def text_hint(value: Any) -> str:
     """For text that was meant as a number (quoted) or a list of them (a Python tuple): how to write it; else ''."""
-    if isinstance(value, str) and (match := _TUPLE.fullmatch(value.strip())):
-        items = re.split(r"\s*,\s*", match.group(1)) if match.group(1) else []
-        return f" ({value!r} is text: YAML has no tuples; write a list, [{', '.join(items)}])"
-    return quoted_number_hint(value)
+    listed = tuple_list(value)
+    return f" ({value!r} is text: {NO_TUPLES}, {listed})" if listed else quoted_number_hint(value)
+
+
+def tuple_list(value: Any) -> str | None:
+    """The YAML list meant by ``value``, text written as a Python tuple of ints (``"(4, 3)"``: ``"[4, 3]"``), else
+    None."""
+    match = _TUPLE.fullmatch(value.strip()) if isinstance(value, str) else None
+    if match is None:
+        return None
+    items = re.split(r"\s*,\s*", match.group(1)) if match.group(1) else []
+    return f"[{', '.join(items)}]"
+
+
+def split_tuples(spec: Mapping) -> dict[Any, tuple[str, list]]:
+    """Python tuples a flow mapping split at their commas (``{kernel: (3, 3)}`` reads as ``kernel: "(3"`` and the
+    key ``"3)"`` without a value): each option whose value opens one, with the tuple as written and the keys it
+    became."""
+    found, keys = {}, list(spec)
+    for at, key in enumerate(keys):
+        value = spec[key]
+        if not (isinstance(value, str) and value.startswith("(") and ")" not in value):
+            continue
+        rest = next((keys[at + 1:end + 1] for end in range(at + 1, len(keys)) if str(keys[end]).endswith(")")), [])
+        if rest and all(spec[k] is None for k in rest) and tuple_list(text := ", ".join(map(str, (value, *rest)))):
+            found[key] = (text, rest)
+    return found
 
 
 def quoted_number_hint(value: Any) -> str:

@@ -34,7 +34,30 @@ def syntax_hint(exc: Any, text: str) -> tuple[int, int, str] | None:
     """(line, column, hint) for the syntax error ``exc`` in ``text`` when a hint explains it better, else None."""
     lines, mark = yaml_lines(text), exc.problem_mark
     return unclosed_hint(exc, lines) or _edge_hint(lines, mark) or _flow_edge_hint(exc, lines) or \
-        _long_key_hint(lines, mark) or _layout_hint(lines, mark) or colon_hint(text, exc)
+        _mixed_block_hint(exc, lines) or _long_key_hint(lines, mark) or _layout_hint(lines, mark) or \
+        colon_hint(text, exc)
+
+
+def _mixed_block_hint(exc: Any, lines: list[str]) -> tuple[int, int, str] | None:
+    """For list items ('- enc: ...') and keys ('a: ...') mixed in one block, at the first of the other kind (a
+    '- ' after keys, a key after items; the words of PyYAML and libyaml differ, their context and marks do not):
+    what is wrong and how to write it, for ``layers:`` (named in a mapping) in its own words."""
+    start, mark = exc.context_mark, exc.problem_mark
+    if not isinstance(exc, ParserError) or start is None or mark is None or start.column != mark.column:
+        return None
+    item = _line(lines, mark.line)[mark.column:].startswith("-")
+    if (exc.context, item) not in (("while parsing a block mapping", True), ("while parsing a block collection",
+                                                                              False)):
+        return None
+    owner = next((re.match(r"\s*(?:-\s+)?([^:#\s][^:#]*):\s*(?:#.*)?$", lines[i]) for i in
+                  reversed(_content_above(lines, start.line)) if _indent(lines[i]) < start.column), None)
+    key = owner.group(1).strip() if owner else None
+    fix = "layers are named in a mapping: remove the '- ' before each name" if key == "layers" else \
+        "write its entries all as 'name: value' (a mapping) or all as '- value' (a list)"
+    found = "a list item ('- ...') among the keys" if item else "a key ('name: ...') among the list items"
+    where = f"'{key}:'" if key else "the file's top level" if start.column == 0 else "this block"
+    return mark.line + 1, mark.column + 1, (f"invalid YAML: {found} of {where} (a block is a mapping or a list, not "
+                                            f"both); {fix}")
 
 
 def _long_key_hint(lines: list[str], mark: Any) -> tuple[int, int, str] | None:
