@@ -70,7 +70,7 @@ class _ModuleWrapper(Layer):
         if isinstance(result, Conflict):
             if isinstance(result, _MetaFailure) and all(is_known(types[p].shape) for p in self.output_ports):
                 return types  # it cannot run on meta tensors (data-dependent shapes): the shapes given by the user
-            raise result.reworded(str(result))  # (a new one each time: the cached one keeps no traceback)
+            raise result.reworded(str(result)) from result.__cause__  # (a new one: the cached one keeps no traceback)
         for port, t in zip(self.output_ports, result):
             try:
                 types[port] = unify(types[port], t)
@@ -130,6 +130,7 @@ class _ModuleWrapper(Layer):
             first = self._probe_failure(exc, shapes, bool(failures))
             if not failures:
                 return first
+            first.__cause__ = failures[0].__cause__  # the module's own error
             found = self._probed_longer(shapes, run) or self._probed_small(shapes, run)
             if isinstance(found, UnnamedLength):
                 return self._probe_failure(found, shapes, True)
@@ -202,9 +203,11 @@ class _ModuleWrapper(Layer):
         try:
             out = meta_call(self._module, args)
         except Exception as exc:  # any failure of user code on these shapes is a shape problem
-            failure = f"{type(exc).__name__}: {str(exc)[:300]}"
-            return _MetaFailure(f"running the module on meta tensors with inputs {shown} (batch dim first) failed: "
-                                f"{failure}{hint}", expected=tuple(shapes), found=failure)
+            failure = f"{type(exc).__name__}: {str(exc)[:300]}"  # the whole of it: the __cause__
+            meta_failure = _MetaFailure(f"running the module on meta tensors with inputs {shown} (batch dim first) "
+                                        f"failed: {failure}{hint}", expected=tuple(shapes), found=failure)
+            meta_failure.__cause__ = exc
+            return meta_failure
         outs = list(out) if isinstance(out, (tuple, list)) and len(self.output_ports) > 1 else [out]
         if not all(isinstance(o, torch.Tensor) for o in outs) or len(outs) != len(self.output_ports):
             kinds = type(out).__name__ if not isinstance(out, (tuple, list)) else \
@@ -296,8 +299,10 @@ def _refused_every_length(first: Conflict, failures: list[_MetaFailure]) -> Conf
     if not isinstance(first, _MetaFailure) or len(tried) < 2:
         return first
     shown = ", ".join(" and ".join(format_shape(s) for s in shapes) for shapes in tried)
-    return first.reworded(f"{first}; it refused every input shape tried ({shown}): if it takes longer inputs "
-                          f"still, give the output shapes (outputs=)")
+    refused = _MetaFailure(f"{first}; it refused every input shape tried ({shown}): if it takes longer inputs "
+                           f"still, give the output shapes (outputs=)", expected=first.expected, found=first.found)
+    refused.__cause__ = first.__cause__
+    return refused
 
 
 class _MetaFailure(Conflict):
