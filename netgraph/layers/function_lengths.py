@@ -53,8 +53,8 @@ from netgraph.core.length_names import names_by_shortest_base, times_length
 from netgraph.core.naming_scope import quoted
 from netgraph.core.types import Conflict
 
-__all__ = ["probe_sizes", "named_output_shapes", "probed_lengths", "calls_bound", "UnnamedLength", "MAX_STRIDE",
-           "PROBE_CALLS", "ZEROS_MAX_STRIDE"]
+__all__ = ["probe_sizes", "first_probe_shapes", "named_output_shapes", "probed_lengths", "calls_bound",
+           "UnnamedLength", "MAX_STRIDE", "PROBE_CALLS", "ZEROS_MAX_STRIDE"]
 
 #: The largest stride ``k`` of an output length ``ceil((a * n + b) / k)`` that probing names
 MAX_STRIDE = 64
@@ -112,6 +112,17 @@ def probe_sizes(shapes: list[tuple[Dim, ...]], per_name: int = _PROBES, fixed_ap
         steps = [s for d, s in groups.values() if d == driver]
         sizes[driver] = tuple(islice((k for k in pool if min(_size(k, s) for s in steps) >= _LEAST), per_name))
     return sizes
+
+
+def first_probe_shapes(shapes: list[tuple[Dim, ...]]) -> list[tuple[int, ...]]:
+    """``shapes`` with each length at its first probe size (``probe_sizes``), a derived one at its size from it.
+
+    >>> first_probe_shapes([("n", 3), ("n_over_2",), ("m",)])
+    [(5, 3), (3,), (6,)]
+    """
+    groups, sizes = probed_lengths(_names(shapes)), probe_sizes(shapes, per_name=1)
+    return [tuple(d if isinstance(d, int) else _size(sizes[groups[d][0]][0], groups[d][1]) for d in s)
+            for s in shapes]
 
 
 def named_output_shapes(shapes: list[tuple[Dim, ...]], run: Run, ports: tuple[str, ...],
