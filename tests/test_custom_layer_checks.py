@@ -293,3 +293,26 @@ def test_an_output_of_the_shape_and_dtype_given_is_checked_without_asking_whethe
         with pytest.raises(ShapeError, match=r"port 'Output': the module returned shape"):
             check(wrong, shape)
     assert check(torch.zeros(2, 5), ("n",)).shape == (2, 5)  # a variable length takes any size
+
+
+def test_built_module_on_a_variable_length_that_cannot_run_on_meta_is_checked_at_each_call():
+    """On ("n", 3) a module returning (n, 2) passed silently: the check was skipped for any input with a length name."""
+    net = net_initialize(NetChain([_needing_values(lambda x: x[:, :, :2])()], input=("n", 3)))
+    module, x = net.compile(), torch.ones(2, 5, 3)
+    for call in (lambda: net(x), lambda: module(Input=x), lambda: interpret(net, module, Input=x)):
+        with pytest.raises(ShapeError, match=r"port 'Output': the module returned shape \(2, 5, 2\), where infer\(\)"):
+            call()
+    assert torch.equal(NetChain([_needing_values(lambda x: x * 2)()], input=("n", 3))(x), x * 2)
+
+
+def test_built_module_on_a_variable_length_is_checked_on_meta_tensors_at_a_probe_length():
+    class Cut(nn.Module):
+        def forward(self, x):
+            return x[:, :, :2]
+
+    class CutLayer(_Same, register=False):
+        def build(self, types):
+            return Cut()
+    with pytest.raises(ShapeError, match=r"port 'Output': infer\(\) gives \(n, 3\) Real, but the module from "
+                                         r"CutLayer.build\(\) gives \(5, 2\) Real \(checked on meta tensors"):
+        NetChain([CutLayer()], input=("n", 3)).compile()

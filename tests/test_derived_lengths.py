@@ -242,3 +242,13 @@ def test_export_and_cli_run_trace_an_input_declared_a_multiple_at_a_multiple(tmp
     assert [d.dim_param for d in graph.input[0].type.tensor_type.shape.dim] == ["batch", "", "h_times_4", "w_times_4"]
     inputs, notes = example_inputs(net)
     assert inputs["Input"].shape == (1, 1, 4, 4) and "h_times_4, w_times_4 = 4, 4 for this run" in notes[0]
+
+
+def test_a_too_short_length_is_shown_as_the_length_its_name_stands_for():
+    """Its n_minus_3_over_3 "would be -2": that is n - 3, not ceil((n - 3) / 3) = 0."""
+    from netgraph import DataError
+    net = net_initialize(NetChain([ConvolutionLayer(2, 4, stride=3)], input=(1, "n")), seed=0)
+    assert net.port_types["Output"].shape == (2, "n_minus_3_over_3")
+    with pytest.raises(DataError, match=r"its n_minus_3_over_3 would be 0 \(n_minus_3 = -2; each length must be "
+                                        r"at least 1\)"):
+        net(torch.zeros(1, 1, 1))

@@ -8,8 +8,9 @@ import pytest
 import torch
 from torch import nn
 
-from netgraph import (NetChain, NetGraph, NetPort, PoolingLayer, ShapeError, TorchLayer, export_onnx,
-                      net_initialize)
+from netgraph import (FlattenLayer, LinearLayer, NetChain, NetGraph, NetPort, PoolingLayer, ShapeError, TorchLayer,
+                      export_onnx, net_initialize)
+from netgraph.core.length_names import length_steps, lengths_along
 
 
 class Transposed(nn.Module):
@@ -190,9 +191,68 @@ class TwelveOrLonger(nn.Module):
 
 def test_sizes_a_module_refused_are_not_probed_again():
     # found in review: 17 runs, each of 5 to 11 twice (the search for a first size taken, then the sizes beside it);
-    # now 5 twice (once tried with strides, refused) and every other size once
+    # now 5 (refused), then from 14 on with strides as a module that takes every length: each size once
     TwelveOrLonger.sizes.clear()
     net = NetChain([TorchLayer(TwelveOrLonger())], input=("n", 4))
     assert net.port_types["Output"].shape == ("n_minus_2", 4)
-    assert TwelveOrLonger.sizes == [5, *range(5, 14)]
+    assert TwelveOrLonger.sizes == [5, 14, 15, 16, 115]
     assert net(torch.ones(1, 12, 4)).shape == (1, 10, 4)
+
+
+def _evaluated(shape: tuple, sizes: dict[str, int]) -> tuple[int, ...]:
+    """``shape`` with each length name at its size (a derived name from its base's size)."""
+    def size(d):
+        if isinstance(d, int) or d in sizes:
+            return sizes.get(d, d)
+        base, steps = next(s for s in (length_steps(d, {b}) for b in sizes) if s is not None)
+        return lengths_along(sizes[base], steps)[-1] if steps else sizes[base]
+    return tuple(size(d) for d in shape)
+
+
+@pytest.mark.parametrize("module, shape", [
+    (nn.MaxPool1d(8), (3, "n")), (nn.AvgPool1d(10), (3, "n")), (nn.Conv1d(1, 8, 10, stride=5), (1, "n")),
+    (nn.Conv2d(3, 8, 8, stride=8), (3, "h", "w")),  # refuse short lengths: each dim read 1 at 5 to 13
+    (nn.Conv1d(3, 4, 15), (3, "n")), (nn.MaxPool1d(16), (3, "n")), (nn.Conv1d(3, 4, 5, dilation=3), (3, "n")),
+    (nn.Conv2d(3, 8, 16, stride=16), (3, "h", "w")),  # refuse every length up to 13: a ShapeError
+])
+def test_a_module_refusing_short_lengths_is_named_from_longer_ones_it_takes(module, shape):
+    found = NetChain([TorchLayer(module)], input=shape).port_types["Output"].shape
+    for size in (64, 99, 130, 1000):
+        sizes = {d: size + i for i, d in enumerate(d for d in shape if isinstance(d, str))}
+        x = torch.zeros(1, *_evaluated(shape, sizes))
+        assert _evaluated(found, sizes) == tuple(module(x).shape[1:])
+
+
+def test_a_pooling_refusing_short_lengths_feeds_a_flatten_and_linear_only_as_a_shape_error():
+    # built as (3, 1) then a raw torch matmul error at a call on length 64
+    with pytest.raises(ShapeError):
+        NetChain([nn.MaxPool1d(8), FlattenLayer(), LinearLayer(3)], input=(3, "n"))
+
+
+class NeedsEightChannels(nn.Module):
+    def forward(self, x):
+        return nn.functional.conv1d(x, torch.zeros(2, 8, 3))
+
+
+def test_a_module_refusing_every_length_tried_names_the_shapes_tried():
+    # the message named only (3, 5) and blamed "inputs of these shapes"
+    with pytest.raises(ShapeError) as info:
+        NetChain([TorchLayer(NeedsEightChannels())], input=(3, "n"))
+    assert "it refused every input shape tried ((3, 5), (3, 6)" in str(info.value)
+    assert "(3, 1024)" in str(info.value) and "outputs=" in str(info.value)
+
+
+class SixteenthsUpTo300(nn.Module):
+    """Refuses length 6 and lengths past 300; its output is ``n // 16 + 1`` long (1 at every length up to 15)."""
+
+    def forward(self, x):
+        if x.shape[1] == 6 or x.shape[1] > 300:
+            raise ValueError("takes a length up to 300 but 6")
+        return x[:, : x.shape[1] // 16 + 1]
+
+
+def test_a_dim_the_same_at_the_short_lengths_a_module_takes_is_not_fixed_where_a_far_one_moves_it():
+    # it read (1, 4) from the lengths 5 to 13 it took: a wrong fixed dim
+    with pytest.raises(ShapeError) as info:
+        NetChain([TorchLayer(SixteenthsUpTo300())], input=("n", 4))
+    assert "no shape netgraph can name" in str(info.value) and "outputs=" in str(info.value)

@@ -88,3 +88,27 @@ def test_a_one_tuple_for_one_output_port_is_a_shape_error_naming_the_layer():
                                          r"\['Output'\], returned \(Tensor\)") as caught:
         NetChain({"t": TorchLayer(_OneTuple()), "tanh": "Tanh"}, input=3)
     assert caught.value.layer == ("t",)
+
+
+class _OwnError(Exception):
+    pass
+
+
+class _RaisesOwn(nn.Module):
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        raise _OwnError("needs a calibration table; " + "details " * 60)
+
+
+@pytest.mark.parametrize("shape", [(4,), ("n", 4)])
+def test_a_module_s_own_error_at_build_is_the_shape_error_s_cause(shape):
+    # its text was cut to 300 characters and the exception itself dropped (__cause__ None), unlike at run time
+    with pytest.raises(ShapeError) as info:
+        NetChain([TorchLayer(_RaisesOwn())], input=shape)
+    assert isinstance(info.value.__cause__, _OwnError)
+    assert str(info.value.__cause__) == "needs a calibration table; " + "details " * 60  # whole, not cut to 300
+
+
+@pytest.mark.parametrize("shape", [(4,), ("n", 4)])
+def test_outputs_given_stand_in_for_a_module_refusing_every_length_tried(shape):
+    net = NetChain([TorchLayer(_RaisesOwn(), outputs={"Output": shape})], input=shape)
+    assert net.port_types["Output"].shape == shape

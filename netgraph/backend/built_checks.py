@@ -6,8 +6,9 @@ defined outside netgraph that is called as its module
 shapes: outputs of another number, shape or kind (Real / Integer) than ``infer`` gave are a ShapeError when the net
 is compiled; floating outputs of another precision (``x.double()``) are cast by the compiled forward and the
 interpreter (``recast_call``), as a TorchLayer's: the module itself is left as it is.
-A module that cannot run on meta tensors is checked at each call instead (``checked_outputs``: the number, kind
-and shape of its outputs); a layer with variable-length inputs is not checked.
+Variable lengths take a probe size each (``first_probe_shapes``): a dim named by a length is checked at each call
+(``netgraph.backend.output_lengths``). A module that cannot run on meta tensors is checked at each call instead
+(``checked_outputs``: the number, kind and shape of its outputs, a named dim taking any size).
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from netgraph.core.scoped_values import scoped
 from netgraph.core.types import INTEGER, PortType, format_shape
 from netgraph.core.wording import counted
 from netgraph.layers._modules import meta_call, meta_inputs
+from netgraph.layers.function_lengths import first_probe_shapes
 from netgraph.layers.given_outputs import INFER, checked_call, recast_call
 from netgraph.layers.kl_divergence import KLModule
 from netgraph.layers.random_module import RandomModule
@@ -62,9 +64,10 @@ def check_built(layer: Layer, types: Mapping[str, PortType], built: Any,
     if cls.emit is not Layer.emit or cls.emit_block is not Layer.emit_block:
         return ()
     ins = [types[p] for p in layer.input_ports]
-    if not all(isinstance(d, int) for t in ins for d in (t.shape or ("?",))) and ins:
+    if any(t.shape is None for t in ins):
         return ()
-    outs, args = _meta_outputs(built, ins)
+    concrete = first_probe_shapes([tuple(t.shape) for t in ins])  # each length at a probe size (named dims: per call)
+    outs, args = _meta_outputs(built, [PortType(s, t.dtype) for s, t in zip(concrete, ins)])
     if outs is None:
         return None
     changed = [p for p, a in zip(layer.input_ports, args) if a._version]

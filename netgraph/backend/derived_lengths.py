@@ -92,11 +92,11 @@ def check_derived_lengths(net: Any, sizes: Sizes) -> None:
                      if all(_fits(m, o, k) for _, _, _, b, o, k, _ in found if b == base)), None)
         where = f"layer {quoted(node.name)} ({node.layer.type_name}) port {quoted(port)}"
         hint = f"; give lengths of {need} or more" if need else ""
-        got = lengths_along(n, ops) or [n]
-        shown = min(got) if min(got) < 1 else got[-1]
-        rule = f"its {name} would be {shown} (each length must be at least 1)"
+        shown, below = _shown_length(n, base, ops)
+        rule = f"its {name} would be {shown} ({below}{'; ' if below else ''}each length must be at least 1)"
         if least > 1:
-            rule = (f"its {name} would be {shown}, " if ops else "") + f"it needs a length of at least {least}: {why}"
+            rule = (f"its {name} would be {shown}{f' ({below})' if below else ''}, " if ops else "") + \
+                f"it needs a length of at least {least}: {why}"
         head, tail = f"input port {bases[base][0]!r}: a length of {n} along {base}", f" is too short for {where}: {rule}{hint}"
         fields = {"port": bases[base][0], "layer": (), "kind": "data-shape", "found": n}  # (the graph's port)
         if not having[base]:  # one length for the whole batch
@@ -154,6 +154,16 @@ def _examples(wheres: list[Where]) -> str:
         return wheres[0].by_example()
     more = f" and {len(wheres) - 5} more" if len(wheres) > 5 else ""
     return f"examples {', '.join(str(w.example) for w in wheres[:5])}{more}"
+
+
+def _shown_length(n: int, base: str, ops: tuple[tuple[str, int], ...]) -> tuple[int, str]:
+    """(the length a name ``ops`` from ``base`` stands for at ``n``, the first length below 1 on the way there named
+    or ""): ``(0, "n_minus_3 = -2")`` for ``n_minus_3_over_3`` at 1."""
+    got = lengths_along(n, ops) or [n]
+    first = next((i for i, m in enumerate(got[:-1]) if m < 1), None)
+    if first is None:
+        return got[-1], ""
+    return got[-1], f"{base}{''.join(f'_{op}_{k}' for op, k in ops[:first + 1])} = {got[first]}"
 
 
 def _fits(n: int, ops: tuple[tuple[str, int], ...], least: int) -> bool:

@@ -297,6 +297,11 @@ def _propagate(problem: Problem, cls: _Classes, roots: _Roots, leaf_roots: list[
         except Conflict as exc:
             errors.append(_layer_conflict(problem, cls, roots, paths[i], current,
                                           f"{problem.describe((paths[i], None))}: ", exc))
+            if exc.__cause__ is not None:  # user code's own error (a module's at its probe): kept as the cause
+                try:
+                    raise_all(errors, ShapeError, "shape conflict")
+                except ShapeError as error:
+                    raise error from exc.__cause__
             break
         except NetGraphError as exc:  # a layer's own refusal: its fields kept, placed at the layer
             if not isinstance(layer, Layer):

@@ -53,8 +53,8 @@ from netgraph.core.length_names import names_by_shortest_base, times_length
 from netgraph.core.naming_scope import quoted
 from netgraph.core.types import Conflict
 
-__all__ = ["probe_sizes", "named_output_shapes", "probed_lengths", "calls_bound", "UnnamedLength", "MAX_STRIDE",
-           "PROBE_CALLS", "ZEROS_MAX_STRIDE"]
+__all__ = ["probe_sizes", "first_probe_shapes", "named_output_shapes", "probed_lengths", "calls_bound",
+           "UnnamedLength", "MAX_STRIDE", "PROBE_CALLS", "ZEROS_MAX_STRIDE"]
 
 #: The largest stride ``k`` of an output length ``ceil((a * n + b) / k)`` that probing names
 MAX_STRIDE = 64
@@ -99,13 +99,14 @@ def calls_bound(shapes: list[tuple[Dim, ...]]) -> int:
     return 1 + PROBE_CALLS * len(set(d for d, _ in probed_lengths(_names(shapes)).values()))
 
 
-def probe_sizes(shapes: list[tuple[Dim, ...]], per_name: int = _PROBES, fixed_apart: bool = True
-                ) -> dict[str, tuple[int, ...]]:
-    """``per_name`` distinct sizes per probed length (``probed_lengths``, in order of appearance), none another's nor
-    (``fixed_apart``) a fixed size of ``shapes``, and each leaving every length derived from it at least 2."""
+def probe_sizes(shapes: list[tuple[Dim, ...]], per_name: int = _PROBES, fixed_apart: bool = True,
+                start: int = 5) -> dict[str, tuple[int, ...]]:
+    """``per_name`` distinct sizes per probed length (``probed_lengths``, in order of appearance) from ``start`` on,
+    none another's nor (``fixed_apart``) a fixed size of ``shapes``, and each leaving every length derived from it at
+    least 2."""
     fixed = _fixed(shapes) if fixed_apart else set()
     groups = probed_lengths(_names(shapes))
-    pool = (k for k in count(5) if k not in fixed)
+    pool = (k for k in count(start) if k not in fixed)
     sizes = {}
     for driver in dict.fromkeys(d for d, _ in groups.values()):
         steps = [s for d, s in groups.values() if d == driver]
@@ -113,21 +114,33 @@ def probe_sizes(shapes: list[tuple[Dim, ...]], per_name: int = _PROBES, fixed_ap
     return sizes
 
 
+def first_probe_shapes(shapes: list[tuple[Dim, ...]]) -> list[tuple[int, ...]]:
+    """``shapes`` with each length at its first probe size (``probe_sizes``), a derived one at its size from it.
+
+    >>> first_probe_shapes([("n", 3), ("n_over_2",), ("m",)])
+    [(5, 3), (3,), (6,)]
+    """
+    groups, sizes = probed_lengths(_names(shapes)), probe_sizes(shapes, per_name=1)
+    return [tuple(d if isinstance(d, int) else _size(sizes[groups[d][0]][0], groups[d][1]) for d in s)
+            for s in shapes]
+
+
 def named_output_shapes(shapes: list[tuple[Dim, ...]], run: Run, ports: tuple[str, ...],
-                        max_stride: int = MAX_STRIDE) -> list[tuple[Dim, ...]]:
+                        max_stride: int = MAX_STRIDE, start: int = 5) -> list[tuple[Dim, ...]]:
     """The output shapes ``run`` gives on ``shapes`` (of the output ``ports``), each dim a fixed size or a length
     name (see the module); strides up to ``max_stride`` (``MAX_STRIDE`` or ``ZEROS_MAX_STRIDE``) are named. With
     ``max_stride=1`` the lengths take their small sizes alone (for a run that refuses some lengths, as a module
-    with a table of positions does): no far ones, the sizes the run refuses are passed over (two must be left,
-    else the first refusal is raised), a fixed size of ``shapes`` is one of them (the run may take no other), and
-    only the forms ``a * n + b`` are named."""
+    with a table of positions does): the sizes the run refuses are passed over (two must be left, else the first
+    refusal is raised), a fixed size of ``shapes`` is one of them (the run may take no other), one far size is tried
+    too (a dim the same at every short size taken may move past them: ``MaxPool1d(8)``), and only the forms
+    ``a * n + b`` are named. Lengths are probed from ``start`` on (a module may refuse short ones)."""
     groups = probed_lengths(_names(shapes))
-    probes = probe_sizes(shapes, fixed_apart=max_stride > 1)
+    probes = probe_sizes(shapes, fixed_apart=max_stride > 1, start=start)
     if not probes:
         return run(shapes)
     first, base, refusals = _first_taken(run, shapes, groups, probes, tries=1 if max_stride > 1 else _PROBES)
     taken = _fixed(shapes) | set(first.values())
-    gaps = _FAR_GAPS if max_stride > ZEROS_MAX_STRIDE else _NEAR_GAPS if max_stride > 1 else ()
+    gaps = _FAR_GAPS if max_stride > ZEROS_MAX_STRIDE else _NEAR_GAPS if max_stride > 1 else _FAR_GAPS[:1]
     far = {name: _spread(p[0], gaps, taken) for name, p in probes.items()}
 
     def at(name: str, sizes: tuple[int, ...]) -> list[list[tuple[int, ...]]]:
@@ -135,7 +148,7 @@ def named_output_shapes(shapes: list[tuple[Dim, ...]], run: Run, ports: tuple[st
 
     moved = {}
     for name, near in probes.items():
-        probes[name], moved[name] = (_accepted(near, base, lambda k, n=name: at(n, (k,))[0], refusals)
+        probes[name], moved[name] = (_accepted((*near, *far[name]), base, lambda k, n=name: at(n, (k,))[0], refusals)
                                      if max_stride == 1 else _staged(near, far[name], base, lambda s, n=name: at(n, s)))
     wide: dict[str, tuple] = {}  # name -> (sizes, runs) to fit a stride on, made when a dim needs them
 

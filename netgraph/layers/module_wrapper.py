@@ -70,7 +70,7 @@ class _ModuleWrapper(Layer):
         if isinstance(result, Conflict):
             if isinstance(result, _MetaFailure) and all(is_known(types[p].shape) for p in self.output_ports):
                 return types  # it cannot run on meta tensors (data-dependent shapes): the shapes given by the user
-            raise result.reworded(str(result))  # (a new one each time: the cached one keeps no traceback)
+            raise result.reworded(str(result)) from result.__cause__  # (a new one: the cached one keeps no traceback)
         for port, t in zip(self.output_ports, result):
             try:
                 types[port] = unify(types[port], t)
@@ -111,12 +111,14 @@ class _ModuleWrapper(Layer):
         """Output types from running the module on meta tensors, each variable length probed at sizes of its own
         (``named_output_shapes``, as for a Python function), or the Conflict saying why it failed."""
         failures: list[_MetaFailure] = []
+        taken: list[list[tuple[int, ...]]] = []
 
         def run(shapes: list[tuple[int, ...]]) -> list[tuple[int, ...]]:
             result = self._meta_call(ins, shapes)
             if isinstance(result, Conflict):
                 failures.extend([result] if isinstance(result, _MetaFailure) else [])
                 raise result
+            taken.append(shapes)
             self._cache.setdefault(("mutated", ins), result[0])
             self._cache.setdefault(("dtypes", ins), tuple(dtype for _, dtype in result[1]))  # recast a float one
             return [shape for shape, _ in result[1]]
@@ -128,29 +130,48 @@ class _ModuleWrapper(Layer):
             first = self._probe_failure(exc, shapes, bool(failures))
             if not failures:
                 return first
-            found = self._probed_small(shapes, run)
+            first.__cause__ = failures[0].__cause__  # the module's own error
+            found = self._probed_longer(shapes, run) or self._probed_small(shapes, run)
+            if isinstance(found, UnnamedLength):
+                return self._probe_failure(found, shapes, True)
             if found is None:
-                return first
+                return first if taken else _refused_every_length(first, failures)
         dtypes = self._cache[("dtypes", ins)]
         return tuple(PortType(shape, INTEGER if dtype in _INTEGER_DTYPES else REAL)
                      for shape, dtype in zip(found, dtypes))
 
-    def _probed_small(self, shapes: list[tuple], run: Callable) -> list[tuple] | None:
+    def _probed_longer(self, shapes: list[tuple], run: Callable) -> list[tuple] | UnnamedLength | None:
+        """The output shapes probed with strides from the first of ``_LONGER_STARTS`` the module takes (it refused a
+        short length: a kernel or pooling longer than 5), the UnnamedLength where no length name fits there, else
+        None (it took none, or refused a far length: a table of positions)."""
+        for start in _LONGER_STARTS:
+            try:
+                return named_output_shapes(shapes, run, self.output_ports, max_stride=MAX_STRIDE, start=start)
+            except UnnamedLength as exc:
+                return exc
+            except Conflict:
+                continue
+        return None
+
+    def _probed_small(self, shapes: list[tuple], run: Callable) -> list[tuple] | UnnamedLength | None:
         """The output shapes from the small sizes the module accepts (it refused one: a table of positions), each
         length apart, else with the lengths named apart at one size, named after the first (``x + y`` of an
-        ``n`` and an ``m``); None where the module takes neither."""
+        ``n`` and an ``m``); else the first UnnamedLength (no length name fits), else None."""
         groups = probed_lengths(d for s in shapes for d in s if isinstance(d, str))
         drivers = list(dict.fromkeys(driver for driver, _ in groups.values()))
         tries = [shapes]
         if len(drivers) > 1:  # lengths named apart tied to the first, each derived one to the first's alike
             tied = {name: drivers[0] + name[len(driver):] for name, (driver, _) in groups.items()}
             tries.append([tuple(tied[d] if isinstance(d, str) else d for d in s) for s in shapes])
+        unnamed = None
         for tried in tries:
             try:
                 return named_output_shapes(tried, run, self.output_ports, max_stride=1)
+            except UnnamedLength as exc:
+                unnamed = unnamed or exc
             except Conflict:
                 continue
-        return None
+        return unnamed
 
     def _probe_failure(self, exc: Conflict, shapes: list[tuple], raised: bool) -> Conflict:
         """The Conflict for a failed probe: a _MetaFailure (the output shapes given stand in) where the module raised
@@ -182,9 +203,11 @@ class _ModuleWrapper(Layer):
         try:
             out = meta_call(self._module, args)
         except Exception as exc:  # any failure of user code on these shapes is a shape problem
-            failure = f"{type(exc).__name__}: {str(exc)[:300]}"
-            return _MetaFailure(f"running the module on meta tensors with inputs {shown} (batch dim first) failed: "
-                                f"{failure}{hint}", expected=tuple(shapes), found=failure)
+            failure = f"{type(exc).__name__}: {str(exc)[:300]}"  # the whole of it: the __cause__
+            meta_failure = _MetaFailure(f"running the module on meta tensors with inputs {shown} (batch dim first) "
+                                        f"failed: {failure}{hint}", expected=tuple(shapes), found=failure)
+            meta_failure.__cause__ = exc
+            return meta_failure
         outs = list(out) if isinstance(out, (tuple, list)) and len(self.output_ports) > 1 else [out]
         if not all(isinstance(o, torch.Tensor) for o in outs) or len(outs) != len(self.output_ports):
             kinds = type(out).__name__ if not isinstance(out, (tuple, list)) else \
@@ -270,8 +293,21 @@ class _ModuleWrapper(Layer):
         return copy.deepcopy(self._module)
 
 
+def _refused_every_length(first: Conflict, failures: list[_MetaFailure]) -> Conflict:
+    """``first`` (the module's failure at the first lengths) saying the lengths tried where it took none."""
+    tried = sorted({shape for f in failures for shape in [f.expected] if isinstance(shape, tuple)})
+    if not isinstance(first, _MetaFailure) or len(tried) < 2:
+        return first
+    shown = ", ".join(" and ".join(format_shape(s) for s in shapes) for shapes in tried)
+    refused = _MetaFailure(f"{first}; it refused every input shape tried ({shown}): if it takes longer inputs "
+                           f"still, give the output shapes (outputs=)", expected=first.expected, found=first.found)
+    refused.__cause__ = first.__cause__
+    return refused
+
+
 class _MetaFailure(Conflict):
     """The module raised on meta tensors (user-given output shapes stand in); a wrong return is a plain Conflict."""
 
 
+_LONGER_STARTS = (14, 32, 64, 128, 256, 512, 1024)  # least lengths probed where the module refused a short one
 _INTEGER_DTYPES = (torch.int64, torch.int32, torch.int16, torch.int8, torch.uint8, torch.bool)
