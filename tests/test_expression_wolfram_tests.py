@@ -266,7 +266,7 @@ ARITHMETIC_OVER_TRUTH = {"Unitize[Negative[#] + 1]": "Negative[#] + 1",
                          "Boole[Plus[Negative[#], 1]]": "Plus[Negative[#], 1]", "Boole[Negative[#] / #]":
                              "Negative[#] / #", "Boole[2^Negative[#]]": "2^Negative[#]",
                          "Boole[Negative[#] - 2]": "Negative[#] - 2", "Unitize[Minus[Negative[#]] * 3]":
-                             "Minus[Negative[#]] * 3", "Boole[Mod[Negative[#], 2]]": "Mod[Negative[#], 2]",
+                             "Minus[Negative[#]]", "Boole[Mod[Negative[#], 2]]": "Mod[Negative[#], 2]",
                          "Boole[Negative[#] % 2]": "Negative[#] % 2", "If[Reciprocal[Negative[#]], 1, 0]":
                              "Reciprocal[Negative[#]]", "Boole[Quotient[Negative[#], 2]]": "Quotient[Negative[#], 2]"}
 
@@ -316,3 +316,36 @@ def test_negative_in_an_applied_functions_body_read_as_truth_is_named(text, body
 def test_an_applied_function_whose_body_is_read_as_a_number_is_refused_for_the_call_only():
     message = _refusal("If[Function[v, Negative[v] > 0][#], 1, 0]")
     assert "a call of something other than a function name" in message and "Negative[x] is -x" not in message
+
+
+#: session 50 review: the arithmetic was quoted whole, the outermost (2,479 and 6,219 characters); now the innermost
+#: around the Negative, shortened as every quoted part of a message
+@pytest.mark.parametrize("text, arithmetic", [("Boole[" + "1 + " * 490 + "Negative[#x]]", "(1972 characters)"),
+                                              ("Boole[" + "2 (1 + " * 100 + "Negative[#x]" + ")" * 100 + "]",
+                                               "'1 + Negative[#x]'"),
+                                              ("Boole[2 (1 + Negative[#x])]", "'1 + Negative[#x]'"),
+                                              ("Boole[Negative[" + "#x + " * 380 + "1] + 1]",
+                                               f"({len('Negative[' + '#x + ' * 380 + '1] + 1')} characters)")],
+                         ids=["chain", "nested", "product", "long"])
+def test_the_arithmetic_named_is_the_innermost_and_shortened(text, arithmetic):
+    message = _refusal(text)
+    assert "(through the arithmetic '" in message and f"{arithmetic}, which" in message, message
+    assert len(message) < 1000, (len(message), message)
+
+
+#: session 50 review: a '!' became Python's not, refused only where the converter met it, so another check spoke first
+@pytest.mark.parametrize("text", ["#x[[!1]]", "#x[[1 ;; !1]]", "Total[#x, !1]", "Clip[#x, !{0, 1}]",
+                                  "Function[v, !v][#x]", "Map[Function[v, !v], #x]", "If[#x > 0, 1, !#x]"])
+def test_a_prefix_not_is_named_before_any_other_check(text):
+    assert _refusal(text).endswith(f"at column {text.index('!') + 1}: '!' (Not, or Factorial after a value) is not "
+                                   f"allowed: for Not[c] write 1 - c (a comparison is 1 or 0)"), _refusal(text)
+
+
+#: a '!' after an operator, where Python cannot read the not it becomes: its Negative is named too (README)
+@pytest.mark.parametrize("text", ["1 - !Negative[#]", "2 * !Negative[#]", "#y > !Negative[#]",
+                                  "!Negative[#] + 2 * !#y", "Boole[1 - !Abs[Negative[#]]]"])
+def test_a_not_python_cannot_read_still_names_its_negative(text):
+    message, at, bang = _refusal(text), text.index("Negative["), text.index("!")
+    assert re.search(f"at column {at + 1}: 'Negative\\[#\\]' is read as true or false", message), message
+    assert message.endswith(f"then, at column {bang + 1}: '!' (Not, or Factorial after a value) is not allowed: for "
+                            f"Not[c] write 1 - c (a comparison is 1 or 0)"), message

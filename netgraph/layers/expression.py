@@ -30,7 +30,7 @@ from typing import Callable
 from netgraph.core.errors import OptionError, did_you_mean, nearest_name
 from netgraph.core.option_words import EXPRESSION_PATTERN
 from netgraph.core.wording import counted_either
-from netgraph.layers.expression_errors import (NOT_SIGN, ExpressionError, Origin, PlacedOverflow, _col,
+from netgraph.layers.expression_errors import (ExpressionError, Origin, PlacedOverflow, _col,
                                                 constant_argument_problem, constant_result, part_text)
 from netgraph.core.layer_being_read import layer_being_read, read_before
 from netgraph.core.naming_scope import quoted
@@ -41,9 +41,9 @@ from netgraph.layers.expression_forms import (LONG_CHAIN, OTHER_FORMS, STRUCTURA
 from netgraph.layers.expression_folding import divided_by_constant_0, expanded_constant, folded, special_constant
 from netgraph.layers.expression_run import evaluate, table_entry, to_code
 from netgraph.layers.expression_dot import dot_before_times
-from netgraph.layers.expression_truth import negative_read_as_truth
+from netgraph.layers.expression_truth import first_bang, negative_read_as_truth, unreadable_not
 from netgraph.layers.expression_text import (MAP_FORM, SLOT_PREFIX, applied_body, function_body, list_beside_value,
-                                              mapped_call, parenthesised_after, prefix_not, translate,
+                                              mapped_call, parenthesised_after, translate,
                                               unmatched_bracket)
 from netgraph.layers.function_table import (LOWERCASE_NAMES, INTERNAL_FUNCTIONS, NAMED_FUNCTIONS, NO_REAL_VALUE_AS_NAN,
                                             TWO_ARGUMENT_FORMS, NamedFunction, torch_name_hint)
@@ -140,15 +140,15 @@ def parse_quietly(text: str, internal: bool = False) -> Expression:
         at, msg = ((exc.offset or 1) - 1 + origin.lead, exc.msg) if exc.offset else \
             (len(py.rstrip()) - 1, "it ends before it is complete")  # offset 0: Python met the end of the text
         col = origin[min(max(at, 0), len(origin) - 1)] if origin else 0
-        if beside := prefix_not(text) or list_beside_value(text):  # ! first, as Wolfram's Not
+        if beside := unreadable_not(text, py, columns) or list_beside_value(text):  # ! first, as Wolfram's Not
             raise beside from None
         if mapped := re.search(r"(?<![\w#])Map\s*\[", text):  # Map[#^2 &, #x]: a pure function inside a call
             raise ExpressionError(MAP_FORM, text, mapped.start()) from None
         raise ExpressionError(f"syntax error ({msg})", text, col) from None
     except (ValueError, RecursionError, MemoryError) as exc:
         raise ExpressionError(f"cannot be parsed ({type(exc).__name__}: {str(exc)[:80]})", text) from None
-    if refused := negative_read_as_truth(node.body, text, origin):  # before And, Not refuse themselves
-        raise refused
+    if refused := negative_read_as_truth(node.body, text, origin) or first_bang(node.body, text, origin):
+        raise refused  # a Negative read as true or false before the ! (And, Not) reading it, ! before other checks
     slots: list[str] = []
     try:
         with noting() as notes:
@@ -272,8 +272,6 @@ def _converted(node: ast.AST, text: str, origin: list[int], slots: list[str], de
         return apply(name, args)
     if isinstance(node, ast.Call) and (beside := list_beside_value(text)):  # {a} (b): Python reads a call
         raise beside
-    if isinstance(node, ast.UnaryOp) and text[_col(node, origin)] == "!":  # Wolfram's prefix Not, !c
-        raise ExpressionError(NOT_SIGN, text, _col(node, origin))
     allowed = "" if isinstance(node, ast.BoolOp) else (  # And, Or: their advice says how to write them
         f" (only numbers, #slots, + - * / ^ %, comparisons and the functions {', '.join(sorted(FUNCTIONS))}; the "
         f"whole-array functions {', '.join(sorted(STRUCTURAL))})")

@@ -46,12 +46,15 @@ def _number_ends_at(text: str, end: int) -> bool:
         any(c.isdigit() for c in number) and not re.search(r"\*\^[+-]?\Z", text[max(start - 3, 0):start])
 
 
+#: the last characters of a value (a name, number, slot, string, bracket's close, ``|>``): what a ``!`` after one is
+#: (Factorial, else Not), and what a list beside one is (``_LIST_BESIDE``)
+_VALUE_END = r"[)\]}\w.\"#]|\|>"
+_ENDS_IN_VALUE = re.compile(rf"(?:{_VALUE_END})\s*\Z")
+
+
 def _after_value(text: str, i: int) -> bool:
     """Whether ``text`` before ``i`` ends in a value (spaces aside): a ``!`` there is Factorial, else Not."""
-    j = i - 1
-    while j >= 0 and text[j].isspace():
-        j -= 1
-    return j >= 0 and (text[j].isalnum() or text[j] in "_.)]}\"#" or text[j - 1:j + 1] == "|>")
+    return _ENDS_IN_VALUE.search(text, 0, i) is not None
 
 
 def _slot(text: str, i: int, name: str) -> str:
@@ -214,7 +217,7 @@ def prefix_not(text: str) -> ExpressionError | None:
 
 
 #: a list or association beside a value (``{#x, #y} 2``, ``2 {#x}``): the one juxtaposition that is no product
-_LIST_BESIDE = re.compile(r"(?:[)\]}A-Za-z0-9_.]|\|>)\s*(?=\{|<\|)|(?:\}|\|>)\s*(?=[#A-Za-z0-9_.({])")
+_LIST_BESIDE = re.compile(rf"(?:{_VALUE_END})\s*(?=\{{|<\|)|(?:\}}|\|>)\s*(?=[#\w.({{])")
 
 #: a number and Wolfram's ``*^`` right before an exponent (``1.5*^`` before the 3 of ``1.5*^3``)
 _NUMBER_BEFORE_EXPONENT = re.compile(r"(?<![A-Za-z0-9_#.])[0-9]*\.?[0-9]+\.?\*\^[+-]?\Z")
@@ -263,7 +266,7 @@ def _operand_before(text: str, end: int) -> str:
     """The operand that ends at ``text[end - 1]``: a name, number or slot, with its brackets (``Sin[#x]``,
     ``#x[[1]]``)."""
     start, depth = end, 0
-    while start > 0 and (depth or text[start - 1] in ")]}" or re.match(r"[#A-Za-z0-9_.]", text[start - 1])):
+    while start > 0 and (depth or text[start - 1] in ")]}" or re.match(r"[#\w.]", text[start - 1])):
         ch = text[start - 1]
         if ch in ")]}" or ch in "([{":
             depth += 1 if ch in ")]}" else -1

@@ -10,13 +10,16 @@ from __future__ import annotations
 
 import ast
 import math
+import re
 from typing import Any
 
-from netgraph.layers.expression_errors import NOT_SIGN, ExpressionError, _col, part_text
+from netgraph.core.naming_scope import quoted, shortened
+from netgraph.layers.expression_errors import NOT_SIGN, ExpressionError, Origin, _col, part_text
 from netgraph.layers.expression_forms import OTHER_FORMS, not_allowed, not_allowed_col
-from netgraph.layers.expression_text import MAP_FORM
+from netgraph.layers.expression_text import MAP_FORM, prefix_not
 
-__all__ = ["negative_read_as_truth", "keeps_zero", "readings"]
+__all__ = ["negative_read_as_truth", "keeps_zero", "readings", "is_bang", "first_bang",
+           "unreadable_not"]
 
 #: Functions that read arguments as true (not 0) or false (0): name -> how many, from the first
 _TRUTH_READERS = {"If": 1, "Boole": 1, "Unitize": 1, "Not": 1, "And": math.inf, "Or": math.inf, "Xor": math.inf,
@@ -125,7 +128,7 @@ def negative_read_as_truth(body: ast.AST, text: str, origin: list[int]) -> Expre
         node, read, around, arithmetic = stack.pop()
         call = called(node) if isinstance(node, ast.Call) else None
         around = node if _refused(node, call) else around  # Map[Negative][x] refuses itself
-        arithmetic = (arithmetic or (node if _arithmetic(node, call) else None)) if read else None  # the outermost
+        arithmetic = (node if _arithmetic(node, call) else arithmetic) if read else None  # the innermost
         if read and call and call[0] == "Negative" and len(call[1]) == 1:
             problem = _negative_problem(node, call[1][0], text, origin, arithmetic)
             return ExpressionError(problem + _refused_around(around, text, origin), text, _col(node, origin))
@@ -155,7 +158,7 @@ def _refused_around(form: ast.AST | None, text: str, origin: list[int]) -> str:
     if form is None:
         return ""
     col = ExpressionError.shown_column(text, not_allowed_col(form, text, origin))
-    if isinstance(form, ast.UnaryOp) and text[_col(form, origin)] == "!":  # Wolfram's prefix Not
+    if is_bang(form, text, origin):  # Wolfram's prefix Not
         advice = NOT_SIGN
     elif isinstance(form, ast.Call) and _map_form(form):
         advice = MAP_FORM
@@ -175,11 +178,58 @@ def _arithmetic(node: ast.AST, call: tuple[str, list[ast.AST]] | None) -> bool:
 def _negative_problem(call: ast.Call, x: ast.AST, text: str, origin: list[int], arithmetic: ast.AST | None) -> str:
     """Why ``call``, Negative of ``x``, is refused where its value is read as true or false (through ``arithmetic``
     where not None): Wolfram's test is x < 0."""
-    argument = part_text(x, text, origin)
+    argument = shortened(part_text(x, text, origin))
     if not isinstance(x, (ast.Name, ast.Constant, ast.Call, ast.Subscript)):
         argument = f"({argument})"
     through = "" if arithmetic is None else (
-        f" (through the arithmetic {part_text(arithmetic, text, origin)!r}, which Wolfram does not compute over a "
-        f"truth value: True + 1 stays True + 1)")
-    return (f"{part_text(call, text, origin)!r} is read as true or false{through}, as Wolfram's test Negative "
+        f" (through the arithmetic {quoted(part_text(arithmetic, text, origin))}, which Wolfram does not compute "
+        f"over a truth value: True + 1 stays True + 1)")
+    return (f"{quoted(part_text(call, text, origin))} is read as true or false{through}, as Wolfram's test Negative "
             f"(x < 0), but Negative[x] is -x here (true for every x but 0): write x < 0, here {argument} < 0")
+
+
+def is_bang(node: ast.AST, text: str, origin: list[int]) -> bool:
+    """Whether ``node`` is Wolfram's prefix Not, ``!c`` (Python's ``not``; the word ``not`` is refused otherwise)."""
+    return isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not) and text[_col(node, origin)] == "!"
+
+
+def first_bang(body: ast.AST, text: str, origin: list[int]) -> ExpressionError | None:
+    """The refusal of the first ``!c`` in ``body``, or None: before any other check of what ``c`` is."""
+    cols = [_col(n, origin) for n in ast.walk(body) if is_bang(n, text, origin)] if "!" in text else []
+    return ExpressionError(NOT_SIGN, text, min(cols)) if cols else None
+
+
+def unreadable_not(text: str, py: str, columns: list[int]) -> ExpressionError | None:
+    """Where Python cannot read ``py`` (``text`` translated, ``columns`` its columns) for a ``not`` after an operator
+    (``1 - !c``): the refusal of a Negative read as true or false under it, else of the first ``!``; None where
+    ``text`` has no ``!``. Each ``not`` is read bracketed with its operand, as far as Wolfram's Not reaches."""
+    if "!" not in text:
+        return None
+    inserts = [insert for m in re.finditer(r"\bnot\b", py) for insert in ((m.start(), 1, "("),
+                                                                          (_operand_end(py, m.end()), 0, ")"))]
+    out, cols, last = [], [], 0
+    for at, _, bracket in sorted(inserts):
+        out += [py[last:at], bracket]
+        cols += [*columns[last:at], columns[at] if at < len(columns) else len(text)]
+        last = at
+    bracketed = "".join([*out, py[last:]])
+    origin = Origin([*cols, *columns[last:]], bracketed)
+    try:
+        body = ast.parse(bracketed.strip(), mode="eval").body
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return prefix_not(text)
+    return negative_read_as_truth(body, text, origin) or first_bang(body, text, origin) or prefix_not(text)
+
+
+def _operand_end(py: str, i: int) -> int:
+    """Where the operand of a ``not`` ending at ``py[i]`` ends: at an ``and``, ``or``, ``,`` or closing bracket of its
+    own depth, or the end (Not binds more loosely than arithmetic and comparisons, as Python's not)."""
+    depth = 0
+    for j in range(i, len(py)):
+        if py[j] in "([{":
+            depth += 1
+        elif py[j] in ")]}," and depth == 0 or not depth and re.match(r" (?:and|or) ", py[j:j + 5]):
+            return j
+        elif py[j] in ")]}":
+            depth -= 1
+    return len(py)
