@@ -223,6 +223,19 @@ def test_replacing_the_innermost_graph_of_an_initialised_net_collects_each_level
     assert counts[1] <= 2.2 * counts[0] + 10, counts
 
 
+def test_a_deep_copy_of_a_deeper_net_makes_calls_linear_in_the_depth():
+    """A deep copy copied the outermost graph's flattened solution, whose keys hold every nested path (``d**2`` path
+    elements at depth ``d``): twice the depth cost over 3x the calls; the copy now shares the inferred types."""
+    from tests.test_build_scaling import calls
+
+    nets = [net_initialize(nested("chain", depth), seed=0) for depth in (150, 300)]
+    counts = [calls(copy.deepcopy, net) for net in nets]
+    assert counts[1] <= 2.2 * counts[0], counts
+    twin = copy.deepcopy(nets[0])
+    assert twin == nets[0] and twin.port_types == nets[0].port_types and twin._inference is nets[0]._inference
+    assert twin.layer_at(("1",) * 150).arrays["Weights"] is not nets[0].layer_at(("1",) * 150).arrays["Weights"]
+
+
 def test_a_finished_net_wrapped_999_times_initializes_and_runs():
     """Wrapping a net that declares its input (not the outermost graph) took inference's full walk, which
     recursed once per level outside ``recursion_room``: RecursionError in net_initialize at 999 levels."""

@@ -78,6 +78,11 @@ class Inference:
                 solution = self._solution = solve(net._problem())
         return solution
 
+    def __deepcopy__(self, memo: dict) -> Inference:
+        """Itself: types, no arrays (a copy of the net shares them, as ``_with_layers``' copies do); copying the
+        flattened solution of a net nested ``d`` deep copied its ``d**2`` path elements."""
+        return self
+
     def full(self, net: Any) -> dict[Key, PortType]:
         """``solution(net)`` as the type of every port key, made on first use."""
         if self._full is None:
