@@ -63,6 +63,7 @@ def _nets():
     array = NetGraph({"a": NetArrayLayer()}, [])  # takes its consumer's shape
     embed = NetGraph({"e": EmbeddingLayer(4, 10)}, [])
     generic = NetGraph({"r": ReshapeLayer([2, 3])}, [])  # dtype-generic: learns Real by default
+    weighted = net_initialize(NetChain([LinearLayer(3)], input=2), seed=0).layers["1"]  # its weights guess its Input
     return {
         "shape flows in": NetGraph({"g": inner}, [], Input=5),
         "shape flows out": NetGraph({"g": typed, "h": NetGraph({"in": inner}, [])}, [("g", "h")]),
@@ -73,6 +74,7 @@ def _nets():
         "dtype default": NetGraph({"g": generic, "t": "Tanh"}, [("g", "t")], Input=6),
         "dtype default inside": NetGraph({"g": NetGraph({"h": generic}, [])}, []),
         "open": NetGraph({"g": NetGraph({"h": NetGraph({"t": "Tanh"}, [])}, [])}, []),
+        "weights guess inside": NetGraph({"g": NetChain([weighted]), "t": "Tanh"}, [("g", "t")]),
         "siblings": NetGraph({"a": NetGraph({"t": ElementwiseLayer("Tanh")}, [], Input=3),
                               "b": NetGraph({"s": ElementwiseLayer("Sin")}, [])}, [("a", "b")]),
     }
@@ -82,7 +84,7 @@ def _nets():
 def test_per_level_inference_equals_the_flattened_one(name):
     net = _nets()[name]
     per_level = net._inference._solution is None  # nothing flowed into a nested graph: its own level sufficed
-    assert per_level == (name in ("nothing flows", "dtype default inside", "open"))
+    assert per_level == (name in ("nothing flows", "dtype default inside", "open", "weights guess inside"))
     flat = _flat(net)
     assert net.port_types == {p: flat[((), p)] for p in net.port_types}
     assert net._inference.full(net) == flat
@@ -193,6 +195,45 @@ def test_a_net_1000_levels_deep_trains_and_honours_a_multiplier_stored_on_an_inn
     before, after = net.layer_at(("1",) * 1000).arrays, trained.layer_at(("1",) * 1000).arrays
     assert not torch.equal(before["Weights"], after["Weights"]) and torch.equal(before["Biases"], after["Biases"])
     assert sys.getrecursionlimit() == limit
+
+
+def test_replacing_the_innermost_graph_of_an_initialised_net_collects_each_level_a_number_of_times_linear_in_depth(
+        monkeypatch):
+    """Each level rebuilt along the path solved the flattened problem of every level below it (its own level
+    refused: the innermost Input, a shape the leaf's weights guess, was not passed out as a guess): 501,502
+    ``_collect`` calls at depth 999, the square of the depth; now each level is solved on its own."""
+    from netgraph.core import graph
+
+    calls, real = [0], graph.NetGraph._collect
+
+    def counted(net, prefix, problem):
+        calls[0] += 1
+        return real(net, prefix, problem)
+    counts = []
+    for depth in (100, 200):
+        net = net_initialize(nested("chain", depth), seed=0)
+        inner = netgraph.net_set_learning_rate_multipliers(net.layer_at(("1",) * (depth - 1)), {("1", "Biases"): 0})
+        monkeypatch.setattr(graph.NetGraph, "_collect", counted)
+        calls[0] = 0
+        replaced = net.replace_layers({("1",) * (depth - 1): inner})
+        counts.append(calls[0])
+        monkeypatch.undo()
+        assert replaced.layer_at(("1",) * (depth - 1)).learning_rate_multipliers == inner.learning_rate_multipliers
+        assert replaced.port_types == net.port_types and replaced.layer_types(("1",) * depth)["Input"].shape == (2,)
+    assert counts[1] <= 2.2 * counts[0] + 10, counts
+
+
+def test_a_deep_copy_of_a_deeper_net_makes_calls_linear_in_the_depth():
+    """A deep copy copied the outermost graph's flattened solution, whose keys hold every nested path (``d**2`` path
+    elements at depth ``d``): twice the depth cost over 3x the calls; the copy now shares the inferred types."""
+    from tests.test_build_scaling import calls
+
+    nets = [net_initialize(nested("chain", depth), seed=0) for depth in (150, 300)]
+    counts = [calls(copy.deepcopy, net) for net in nets]
+    assert counts[1] <= 2.2 * counts[0], counts
+    twin = copy.deepcopy(nets[0])
+    assert twin == nets[0] and twin.port_types == nets[0].port_types and twin._inference is nets[0]._inference
+    assert twin.layer_at(("1",) * 150).arrays["Weights"] is not nets[0].layer_at(("1",) * 150).arrays["Weights"]
 
 
 def test_a_finished_net_wrapped_999_times_initializes_and_runs():

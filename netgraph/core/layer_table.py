@@ -18,7 +18,7 @@ from typing import Any
 import torch
 
 from netgraph.core.other_layer_names import layer_name_hint
-from netgraph.core.errors import Diagnostic, NetGraphError, OptionError, WiringError, raise_all
+from netgraph.core.errors import MAX_LISTED, Diagnostic, NetGraphError, OptionError, WiringError, raise_all
 from netgraph.core.given_shapes import given_shapes
 from netgraph.core.layer import Layer
 from netgraph.core.names import INDEX_RULE, indexed, numbered, split_paths
@@ -63,12 +63,13 @@ def reserved_name(name: str) -> bool:
     return name in RESERVED_NAMES or name.startswith(NETGRAPH_PREFIX)
 
 
-def coerce_layer(value: Any, where: str) -> Layer:
-    """A layer from a layer or a Wolfram shorthand (int -> LinearLayer, 'Tanh' -> ElementwiseLayer, ...)."""
+def coerce_layer(value: Any, where: str, guess: bool = True) -> Layer:
+    """A layer from a layer or a Wolfram shorthand (int -> LinearLayer, 'Tanh' -> ElementwiseLayer, ...); ``guess``:
+    whether a refused name's message guesses the name meant (False for a problem no message lists)."""
     layer = value if isinstance(value, Layer) else stage("shorthand")(value)
     if layer is None:
         hint = ""
-        if isinstance(value, str):
+        if isinstance(value, str) and guess:
             hint = layer_name_hint(value, stage("layer_names")())
         if isinstance(value, type) and issubclass(value, (Layer, torch.nn.Module)):  # the class, not an instance
             hint = f" (a class: give an instance, {value.__name__}(...))"
@@ -151,7 +152,8 @@ def _checked_table(names: list, given: Any) -> dict[str, Layer]:
             continue
         label = f"layer {i}" if name == str(i) else f"layer {i} {quoted(name)}"
         try:
-            table[name] = coerce_layer(layer, label)
+            guess = i - 1 - len(table) < MAX_LISTED  # items refused so far: a message lists the first MAX_LISTED
+            table[name] = coerce_layer(layer, label, guess=guess)  # (each item's problems are its own lines)
         except OptionError as exc:
             errors += [_shorthand_problem(d, label, at) for d in exc.diagnostics]
         except NetGraphError as exc:  # a shorthand built a graph (a list -> NetChain) that refused its parts

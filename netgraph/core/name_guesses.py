@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import functools
 import os
 import re
 import unicodedata
@@ -92,8 +93,10 @@ def with_article(word: str) -> str:
     return f"{'an' if vowel else 'a'} {word}"
 
 
+@functools.lru_cache(maxsize=4096)  # the known names (~140) are folded once, not again for every name guessed
 def _folded(word: str) -> str:
-    """``word`` without case or accents: casefolded, NFKD-decomposed, its combining marks dropped."""
+    """``word`` without case or accents: casefolded, NFKD-decomposed, its combining marks dropped (each word at most
+    MAX_GUESSED long: ``nearest_name`` folds no longer one)."""
     return "".join(c for c in unicodedata.normalize("NFKD", word.casefold()) if not unicodedata.combining(c))
 
 

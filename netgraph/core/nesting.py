@@ -78,6 +78,11 @@ class Inference:
                 solution = self._solution = solve(net._problem())
         return solution
 
+    def __deepcopy__(self, memo: dict) -> Inference:
+        """Itself: types, no arrays (a copy of the net shares them, as ``_with_layers``' copies do); copying the
+        flattened solution of a net nested ``d`` deep copied its ``d**2`` path elements."""
+        return self
+
     def full(self, net: Any) -> dict[Key, PortType]:
         """``solution(net)`` as the type of every port key, made on first use."""
         if self._full is None:
@@ -99,13 +104,26 @@ class _Nested:
         self.input_ports, self.output_ports = inner.input_ports, inner.output_ports
 
     def infer(self, types: Mapping[str, PortType]) -> dict[str, PortType]:
-        """Its ports' types, their length names its own (``scoped``: named afresh in this level)."""
+        """Its ports' types, their length names its own (``scoped``: named afresh in this level): as inferred before
+        the defaults, or after them once this level applies its defaults or took the shapes it guesses."""
         inferred = self.inner._inference.settled(self.inner)
-        own = inferred.ports if self.problem.defaults_applied else inferred.before_defaults
-        for port, t in types.items():
-            if port not in own or unify(as_named(t, own[port]), own[port]) != own[port]:
-                raise _Refine(port)
+        before, after = inferred.before_defaults, inferred.ports
+        own = after if self.problem.defaults_applied or not _fit(types, before) else before
+        if not _fit(types, own):
+            raise _Refine(next(port for port in types if not _fit({port: types[port]}, own)))
         return {port: scoped(t, self.path, self.problem) for port, t in own.items()}
+
+    def default_types(self, types: Mapping[str, PortType]) -> dict[str, PortType]:
+        """The shapes its own defaults gave its ports of unknown shape (its layers' guesses, as an operator passes
+        out its inner nets'): guesses at this level too, as the flattened problem's layers make them."""
+        inferred = self.inner._inference.settled(self.inner)
+        return {port: scoped(t, self.path, self.problem) for port, t in inferred.ports.items()
+                if types[port].shape is None and inferred.before_defaults[port].shape is None and t.shape is not None}
+
+
+def _fit(types: Mapping[str, PortType], own: Mapping[str, PortType]) -> bool:
+    """Whether every port's type in ``types`` already holds within ``own`` (nothing new flows in)."""
+    return all(port in own and unify(as_named(t, own[port]), own[port]) == own[port] for port, t in types.items())
 
 
 def _is_net(layer: Any) -> bool:
