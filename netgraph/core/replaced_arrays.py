@@ -75,8 +75,9 @@ def _cleared(layer: Any, arrays: Mapping[tuple, dict[str, None]]) -> Any:
 def net_needs(net: NetGraph, at: tuple, layer: Any, inner: dict,
               function: str = "net_replace_part") -> OptionError | None:
     """For the first of the arrays (``inner``: each one's key in the new layer ``layer`` put in at ``at``, and its
-    value; checked together) that the layer's own options or the net around refuse: the array-shape error with the shape the net needs it to have, where that
-    is known; ``function`` (the edit's) heads an error from an operator's inner net."""
+    value; checked together) that the layer's own options or the net around refuse: the array-shape error with the
+    shape the net needs it to have, where that is known; ``function`` (the edit's) heads an error from an
+    operator's inner net."""
     at = named_path(net, at)  # 1-based indices of nested graphs' layers made names (an inner net's: in its turn)
     if (inside := into_operator(net, at)) is not None:  # a layer put in an operator's inner net: as that net runs
         path, field, at_inside = inside
