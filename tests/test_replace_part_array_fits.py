@@ -326,3 +326,23 @@ def test_a_graph_put_in_whole_is_rebuilt_without_its_arrays_once_however_many_it
     """The net without the arrays was built once per array of the graph put in (800 layers: 0.03 -> 3.7 s)."""
     assert _rebuilds_refusing_a_chain_put_in_whole(monkeypatch, 20) == _rebuilds_refusing_a_chain_put_in_whole(
         monkeypatch, 5)
+
+
+def _inner_conflict():
+    """b's weights need 3 inputs: a layer a of 6 put in before it does not fit."""
+    return NetChain({"a": LinearLayer(3), "b": LinearLayer(2, weights=torch.ones(2, 3))})
+
+
+@pytest.mark.parametrize("net, key, path", [
+    (NetChain({"m": NetMapOperator(NetChain({"x": _inner_conflict()}))}, input=(5, 4)), ("m", "net", "x", "a"),
+     ("m", "net", "x", "b")),
+    (NetChain({"q": NetChain({"m": NetMapOperator(_inner_conflict())})}, input=(5, 4)), ("q", "m", "net", "a"),
+     ("q", "m", "net", "b")),
+])
+@pytest.mark.parametrize("replace", [lambda net, changes: net.replace_layers(changes), net_replace_part])
+def test_a_conflict_in_an_operators_inner_net_names_the_inner_nets_field_in_its_path(net, key, path, replace):
+    """replace_layers dropped the field 'net': the layer was ('q', 'm', 'b'), or naming ('m', 'x') raised a
+    WiringError "no layer at 'm/x'" that hid the ShapeError."""
+    with pytest.raises(ShapeError, match=r"'b' \(LinearLayer\): port 'Input': expected size 3") as info:
+        replace(net, {key: LinearLayer(6)})
+    assert info.value.diagnostics[0].layer == path
