@@ -87,6 +87,19 @@ def replace_inside(graph: Any, name: str, layer: Any, changes: Mapping[tuple, La
         raise outer from None
 
 
+def inner_net_replaced(net: Any, field: str, changes: Mapping[tuple, Layer]) -> Any:
+    """``net.replace_layers(changes)`` for an operator's inner net ``field``: an error raised in it keeps ``field`` in
+    its path (``replace_inside`` above names ``('m', 'net', 'b')``, not ``('m', 'b')``, a layer 'm' does not have)."""
+    try:
+        return net.replace_layers(changes)
+    except NetGraphError as exc:
+        exc.inside = (field, *getattr(exc, "inside", ()))
+        exc.inner_message = getattr(exc, "inner_message", str(exc))
+        exc.inner_diagnostics = [d.within(field) for d in getattr(exc, "inner_diagnostics", exc.diagnostics)]
+        exc.inside_words = None  # an inner net's field has no layer's words: ``describe`` names the path whole
+        raise
+
+
 def _path_words(graph: Any, name: str, layer: Any, exc: NetGraphError) -> list[str] | None:
     """The words for each layer along the path of an error from ``graph``'s nested graph ``name`` (``layer``): its
     own, then those the error from inside it has (each level adds one: described whole at each, a deep path's

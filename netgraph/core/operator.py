@@ -34,6 +34,7 @@ from netgraph.core.guessed_lengths import as_named, own_lengths
 from netgraph.core.inner_declared import declared_key, declared_output_conflict, redeclared
 from netgraph.core.layer import Layer
 from netgraph.core.layer_call import as_net
+from netgraph.core.leaf_swap import inner_net_replaced
 from netgraph.core.limits import current_limits, raise_hint
 from netgraph.core.naming_scope import quoted, shown_path
 from netgraph.core.nesting import deep_walk
@@ -218,7 +219,7 @@ class NetOperator(Layer, register=False):
         for field, inner in grouped.items():
             whole = inner.pop((), None)
             net = getattr(self, field) if whole is None else as_inner_net(whole, self.type_name, field)
-            nets[field] = net.replace_layers(inner) if inner else net
+            nets[field] = inner_net_replaced(net, field, inner) if inner else net
         return dataclasses.replace(self, **nets)
 
     def passed_through(self, port: str) -> tuple[tuple[str, str], ...]:

@@ -49,12 +49,14 @@ def built_without(net: NetGraph, layers: Mapping[tuple, Any], given: list[tuple]
                   ports: Mapping[str, Any]) -> NetGraph | None:
     """``net`` with ``layers`` (path -> layer) put in without the arrays ``given`` (as ``check_fits_without`` takes
     them) and its ports given ``ports``; None where that net cannot be built."""
-    bare = dict(layers)
+    cleared: dict[tuple, dict[tuple, dict[str, None]]] = {}  # at -> layer path in it -> its arrays, all at once
     try:
         for path, array, _, shared in given:  # a shared array: at every user the changes leave it in
             for user, name in users_with_changes(net, layers, shared, []) if shared else [(path, array)]:
-                at = next((k for k in bare if user[:len(k)] == k), user)
-                bare[at] = _cleared(bare[at] if at in bare else net.layer_at(at), user[len(at):], name)
+                at = next((k for k in layers if user[:len(k)] == k), user)
+                cleared.setdefault(at, {}).setdefault(user[len(at):], {})[name] = None
+        bare = {**layers, **{at: _cleared(layers[at] if at in layers else net.layer_at(at), inner)
+                             for at, inner in cleared.items()}}
         with arrays_named_by_caller():  # a conflict of the net without the arrays is none of theirs
             rebuilt = net.replace_layers(bare)
         return with_port_options(rebuilt, ports) if ports else rebuilt
@@ -62,18 +64,20 @@ def built_without(net: NetGraph, layers: Mapping[tuple, Any], given: list[tuple]
         return None
 
 
-def _cleared(layer: Any, inner: tuple, array: str) -> Any:
-    """``layer`` with ``array`` of the layer at ``inner`` in it (itself, for an empty path) not given."""
-    holder = layer_at(layer, inner) if inner else layer
-    cleared = holder.with_arrays({array: None})
-    return layer.replace_layers({inner: cleared}) if inner else cleared
+def _cleared(layer: Any, arrays: Mapping[tuple, dict[str, None]]) -> Any:
+    """``layer`` with the arrays ``arrays`` names (path of the layer in it, empty for itself -> its arrays) not
+    given: one change of ``layer`` for all of them."""
+    inner = {path: layer_at(layer, path).with_arrays(names) for path, names in arrays.items() if path}
+    layer = layer.with_arrays(arrays[()]) if () in arrays else layer
+    return layer.replace_layers(inner) if inner else layer
 
 
 def net_needs(net: NetGraph, at: tuple, layer: Any, inner: dict,
               function: str = "net_replace_part") -> OptionError | None:
-    """For an array (``inner``: its key in the new layer ``layer`` put in at ``at``, and its value) that the layer's
-    own options or the net around refuse: the array-shape error with the shape the net needs it to have, where that
-    is known; ``function`` (the edit's) heads an error from an operator's inner net."""
+    """For the first of the arrays (``inner``: each one's key in the new layer ``layer`` put in at ``at``, and its
+    value; checked together) that the layer's own options or the net around refuse: the array-shape error with the
+    shape the net needs it to have, where that is known; ``function`` (the edit's) heads an error from an
+    operator's inner net."""
     at = named_path(net, at)  # 1-based indices of nested graphs' layers made names (an inner net's: in its turn)
     if (inside := into_operator(net, at)) is not None:  # a layer put in an operator's inner net: as that net runs
         path, field, at_inside = inside
@@ -85,15 +89,17 @@ def net_needs(net: NetGraph, at: tuple, layer: Any, inner: dict,
         except OptionError as exc:
             return exc
         return None
-    ((key, value),) = inner.items()
-    rest = key if isinstance(key, tuple) else (key,)
-    try:
-        array = as_array(value, "")
-    except NetGraphError:
-        return None
+    given = []  # all of the layer's arrays checked together: cleared one at a time, the others still conflict
+    for key, value in inner.items():
+        rest = key if isinstance(key, tuple) else (key,)
+        try:
+            given.append(((*at, *rest[:-1]), rest[-1], as_array(value, ""), None))
+        except NetGraphError:
+            continue
     try:
         with led_by(function):
-            check_fits_without(net, {at: layer}, [((*at, *rest[:-1]), rest[-1], array, None)], {})
+            if given:
+                check_fits_without(net, {at: layer}, given, {})
     except OptionError as exc:
         return exc
     return None
@@ -115,18 +121,18 @@ def refused_array(net: NetGraph, changes: Mapping[Any, Any], function: str = "re
     if not (given or held) or (bare := built_without(net, placed, given + [(*h[:3], None) for h in held],
                                                      ports or {})) is None:
         return None
-    deep = []  # the arrays in an operator's inner net, with the layer holding each
+    deep: dict[tuple, tuple[Any, dict]] = {}  # of each layer in an operator's inner net: it, and its arrays
     for path, array, value, layer in held:
         if into_operator(bare, path) is None:
             given.append((path, array, value, None))
         else:
-            deep.append(((path, array, value, None), layer))
+            deep.setdefault(path, (layer, {}))[1][array] = value
     try:
         with headed_here(function):  # the caller heads the error
             for fit in given:
                 check_fit(bare, *fit, fresh=True)
-            for (at, array, value, _), layer in deep:  # in the inner net with all of its operator's changes made
-                _raise(net_needs(bare, at, layer, {array: value}, function))
+            for at, (layer, arrays) in deep.items():  # in the inner net with all of its operator's changes made
+                _raise(net_needs(bare, at, layer, arrays, function))
     except OptionError as exc:
         return exc
     return None

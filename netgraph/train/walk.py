@@ -18,7 +18,7 @@ from netgraph.core.ir import Node
 from netgraph.core.torch_state import working_dtype
 from netgraph.layers.bad_index import examples_at
 from netgraph.layers.random_module import RandomModule
-from netgraph.train.data import non_finite_data
+from netgraph.train.data import GivenExamples, non_finite_data
 from netgraph.core.wording import counted
 
 __all__ = ["run_model", "first_nonfinite", "nonfinite_cause", "nonfinite_hint", "reaching_layers"]
@@ -26,7 +26,7 @@ __all__ = ["run_model", "first_nonfinite", "nonfinite_cause", "nonfinite_hint", 
 
 def run_model(model: torch.nn.Module, inputs: dict, n: int, where: Callable[[], tuple[str, bool]] | None,
               examples: Sequence[int] | None = None, net: Any = None,
-              given: Callable[[str, int], Any] | None = None) -> Any:
+              given: GivenExamples | None = None) -> Any:
     """``model``'s outputs on a batch (``n`` examples: the data's ``examples``, where known); a DataError it raises
     (a distribution parameter gone bad as the arrays changed) as a TrainingError naming ``where()``: (the round and
     batch, whether steps were taken), and the example in the data where it names one (``where`` None: the DataError
@@ -49,7 +49,7 @@ def run_model(model: torch.nn.Module, inputs: dict, n: int, where: Callable[[], 
 
 
 def _underflow(exc: DataError, net: Any, inputs: dict, examples: Sequence[int] | None,
-               given: Callable[[str, int], Any] | None) -> DataError | None:
+               given: GivenExamples | None) -> DataError | None:
     """``cast_underflow`` for a 0 a layer refused at a port fed by an input, where the example as given (one value
     read) was nonzero: the batch's row of it is the cast; None otherwise (the layer's error stands)."""
     if given is None or net is None:
@@ -61,7 +61,7 @@ def _underflow(exc: DataError, net: Any, inputs: dict, examples: Sequence[int] |
             cast = cast[:len(value)]
         return value, cast
 
-    return cast_underflow(exc, net, example, "working_precision='float64'", getattr(given, "source", "the data"))
+    return cast_underflow(exc, net, example, "working_precision='float64'", given.source)
 
 
 def _of_data(net: Any, diagnostic: Diagnostic) -> bool:
