@@ -61,11 +61,17 @@ def test_a_csv_number_beyond_float32_is_refused_as_the_number_given_is(tmp_path,
     assert str(given.value).endswith(str(info.value).split(":3, column 'text'): ")[1])
 
 
-def test_a_csv_number_with_thousands_separators_is_refused_with_a_hint(tmp_path):
+@pytest.mark.parametrize(("text", "hint"), [
+    ("1,500", "thousands separators? write it as 1500"), ("1,234,567", "thousands separators? write it as 1234567"),
+    ("-1,234.25", "thousands separators? write it as -1234.25"), ("1_000", "digit separators? write it as 1000"),
+    ("１２", "digits of another script? write it as 12"), ("٣.٥", "digits of another script? write it as 3.5")])
+def test_a_csv_number_with_separators_or_other_digits_is_refused_with_a_hint_writing_it_exactly(tmp_path, text, hint):
+    """'1,234,567' was hinted as 1.23457e+06 (another number); '1_000' and '１２' had no hint."""
     path = tmp_path / "t.csv"
-    path.write_text('text,label\n"1,500",warm\n2,cold\n')
-    with pytest.raises(DataError, match=r"found str '1,500' \(thousands separators\? write it as 1500\)$"):
+    path.write_text(f'text,label\n"{text}",warm\n2,cold\n', encoding="utf-8")
+    with pytest.raises(DataError) as info:
         net_train(_net(), str(path), max_training_rounds=1, random_seed=0)
+    assert str(info.value).endswith(f"found str {text!r} ({hint})")
 
 
 @pytest.mark.parametrize("text", ["inf", "-Infinity"])
