@@ -326,10 +326,10 @@ def test_a_split_of_a_folded_batch_into_sizes_other_than_its_folded_ones_is_refu
     torch.manual_seed(0)
     softmax = _FoldThenView(2, lambda y: y.reshape(-1, 3, 2).softmax(1).reshape(-1, 3, 4, 2))
     features = _FoldThenView(6, lambda y: y.view(-1, 2, 3).softmax(1).reshape(-1, 3, 4, 6))
-    for module in (softmax, features):
+    for module in (softmax, features):  # their first dim, -1 in torch, is onnx's '?': the batch, or 4b of (3, 4)?
         path = torch_export(module, torch.randn(2, 3, 4, 5), tmp_path / "m.onnx")
-        with pytest.raises(SpecError, match=r"cannot import node '/Reshape_\d+' \(Reshape\): reshaping .* unfolds "
-                                            r"the batch's folded levels \(3, 4\) as"):
+        with pytest.raises(SpecError, match=r"cannot import node '/Reshape_\d+' \(Reshape\): reshaping .*: its first "
+                                            r"dim cannot be told apart from the batch folded with \(3, 4\)"):
             import_onnx(path)
 
 
@@ -370,3 +370,28 @@ def test_a_view_merging_the_batch_with_unit_dims_imports_with_a_dynamic_batch(sh
     for batch in (1, 6):
         x = torch.randn(batch, *shape)
         torch.testing.assert_close(net(x), module(x), atol=1e-6, rtol=1e-5)
+
+
+class _FoldSplitInside(nn.Module):
+    """(b, n, 8).reshape(-1, 8): the batch folded with n; a Linear(6); view(b * n, 3, 2), a split inside the folded
+    batch's features, summed; then back to (b, n, 3)."""
+
+    def __init__(self):
+        super().__init__()
+        self.linear = nn.Linear(8, 6)
+
+    def forward(self, x):
+        b, n, d = x.shape
+        return self.linear(x.reshape(-1, d)).view(b * n, 3, 2).sum(-1).view(b, n, 3)
+
+
+@pytest.mark.parametrize(("axes", "levels"), [({"input": {0: "b", 1: "n"}}, ("n",)), (None, (5,))],
+                         ids=["b and n dynamic", "b dynamic"])
+@torch.no_grad()
+def test_a_reshape_inside_the_folded_batch_is_refused_saying_its_first_dim_is_not_told_apart(tmp_path, axes, levels):
+    """view(b * n, 3, 2) unfolds nothing; it was refused as "unfolds the batch's folded levels (5,) as (3,)"."""
+    path = torch_export(_FoldSplitInside(), torch.randn(2, 5, 8), tmp_path / "m.onnx", axes=axes)
+    with pytest.raises(SpecError, match=r"cannot import node '/Reshape_\d+' \(Reshape\): reshaping ") as info:
+        import_onnx(path)
+    assert "unfolds" not in str(info.value)
+    assert f"its first dim cannot be told apart from the batch folded with {levels}" in str(info.value)

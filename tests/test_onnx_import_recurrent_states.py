@@ -198,7 +198,7 @@ class _SequenceOutToo(nn.Module):
         return self.gru(sequence)[0].transpose(0, 1), sequence
 
 
-@pytest.mark.parametrize("kind", [nn.GRU, nn.LSTM], ids=["GRU", "LSTM"])
+@pytest.mark.parametrize("kind", [nn.GRU, nn.LSTM, nn.RNN], ids=["GRU", "LSTM", "RNN"])
 @pytest.mark.parametrize("axes", [None, {}], ids=["dynamic", "static"])
 @torch.no_grad()
 def test_a_time_major_sequence_that_is_also_a_graph_output_is_refused(axes, kind, tmp_path):
@@ -210,4 +210,5 @@ def test_a_time_major_sequence_that_is_also_a_graph_output_is_refused(axes, kind
     with pytest.raises(SpecError, match=r"cannot import node '/Transpose' \(Transpose\)") as info:
         import_onnx(path)
     assert "MultiheadAttention" not in str(info.value)
-    assert f"as torch exports the input of a {kind.__name__} (batch_first=False)" in str(info.value)
+    article = "a" if kind is nn.GRU else "an"  # it said "a LSTM"
+    assert f"as torch exports the input of {article} {kind.__name__} (batch_first=False)" in str(info.value)

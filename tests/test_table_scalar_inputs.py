@@ -20,7 +20,7 @@ def _net():
 
 def _table(tmp_path, rows):
     path = tmp_path / "t.csv"
-    path.write_text("text,label\n" + "".join(f"{text},{label}\n" for text, label in rows))
+    path.write_text("text,label\n" + "".join(f"{text},{label}\n" for text, label in rows), encoding="utf-8")
     return path
 
 
@@ -61,11 +61,17 @@ def test_a_csv_number_beyond_float32_is_refused_as_the_number_given_is(tmp_path,
     assert str(given.value).endswith(str(info.value).split(":3, column 'text'): ")[1])
 
 
-def test_a_csv_number_with_thousands_separators_is_refused_with_a_hint(tmp_path):
+@pytest.mark.parametrize(("text", "hint"), [
+    ("1,500", "thousands separators? write it as 1500"), ("1,234,567", "thousands separators? write it as 1234567"),
+    ("-1,234.25", "thousands separators? write it as -1234.25"), ("1_000", "digit separators? write it as 1000"),
+    ("１２", "digits of another script? write it as 12"), ("٣.٥", "digits of another script? write it as 3.5")])
+def test_a_csv_number_with_separators_or_other_digits_is_refused_with_a_hint_writing_it_exactly(tmp_path, text, hint):
+    """'1,234,567' was hinted as 1.23457e+06 (another number); '1_000' and '１２' had no hint."""
     path = tmp_path / "t.csv"
-    path.write_text('text,label\n"1,500",warm\n2,cold\n')
-    with pytest.raises(DataError, match=r"found str '1,500' \(thousands separators\? write it as 1500\)$"):
+    path.write_text(f'text,label\n"{text}",warm\n2,cold\n', encoding="utf-8")
+    with pytest.raises(DataError) as info:
         net_train(_net(), str(path), max_training_rounds=1, random_seed=0)
+    assert str(info.value).endswith(f"found str {text!r} ({hint})")
 
 
 @pytest.mark.parametrize("text", ["inf", "-Infinity"])
@@ -89,8 +95,8 @@ def test_a_non_finite_number_given_to_a_scalar_encoder_is_a_data_error_as_1e39_i
     assert info.value.kind == "encoding" and f"the number {value:g} is not finite" in str(info.value)
 
 
-@pytest.mark.parametrize("text", ["1_000", "1_0.5", "１２", "٣"], ids=["underscores", "in a decimal", "fullwidth",
-                                                                     "arabic-indic"])
+@pytest.mark.parametrize("text", ["1_000", "1_0.5", "１２", "٣", "\u200b1.5"],
+                         ids=["underscores", "in a decimal", "fullwidth", "arabic-indic", "zero-width space"])
 def test_a_csv_number_numpy_loadtxt_refuses_is_refused_naming_its_line_and_column(tmp_path, text):
     """Python's float() reads '1_000' as 1000 and '１２' as 12; numpy.loadtxt (and pandas) read no number there, and a
     .csv is no Python source: it trained as 1000."""
@@ -105,8 +111,9 @@ def test_a_csv_number_numpy_loadtxt_refuses_is_refused_naming_its_line_and_colum
     assert f"example 1 ({path}:3, column 'reading'): expected a number, found str {text!r}" in str(info.value)
 
 
-@pytest.mark.parametrize("text", [" 1 ", "1e5", "+.5", "-2."])
+@pytest.mark.parametrize("text", [" 1 ", "1e5", "+.5", "-2.", "1.5\xa0", "\u20031.5", "1.5\u3000"])
 def test_a_csv_number_numpy_loadtxt_reads_trains_as_that_number(tmp_path, text):
+    """Unicode spaces around a number (a spreadsheet's trailing no-break space) were refused as no number."""
     rows = [(text, "warm"), ("3", "cold")]
     from_table = net_train(_net(), str(_table(tmp_path, rows)), max_training_rounds=2, batch_size=2, random_seed=0)
     loaded = np.loadtxt([text], ndmin=1)[0]

@@ -38,3 +38,26 @@ def test_nan_in_the_held_out_part_is_named_as_validation_data(part):
         net_train(mlp(), {"Input": x, "Target": y}, validation_set=0.25, random_seed=0, progress=False)
     data = "validation data held out by validation_set" if part == "held out" else "training data"
     assert str(info.value).startswith(f"bad {data}: input port 'Input' (key 'Input'): example {bad} holds NaN")
+
+
+@pytest.mark.parametrize("parts", [("kept", "held out"), ("held out", "held out"), ("kept", "kept")],
+                         ids=["both parts", "held out only", "kept only"])
+def test_nan_in_both_parts_names_each_part_and_counts_its_examples(parts):
+    """With NaN in both parts, the held-out example was called training data and counted among all 16 examples
+    ("2 examples of 16"): the training part holds 12."""
+    from netgraph.core.errors import DataError
+    from netgraph.train.data_split import held_out
+    kept, held = (part.tolist() for part in held_out(16, 0.25, 0))
+    bad = [(kept if part == "kept" else held)[i] for i, part in enumerate(parts)]
+    x, y = known_function(16, 0)
+    x[bad, 1] = float("nan")
+    with pytest.raises(DataError) as info:
+        net_train(mlp(), {"Input": x, "Target": y}, validation_set=0.25, random_seed=0, progress=False)
+    if "kept" in parts:  # the training part is checked first; only its examples are named and counted
+        in_training = sorted(set(bad) & set(kept))
+        also = f" (also example {in_training[1]})" if len(in_training) == 2 else ""
+        expected = f"bad training data: input port 'Input' (key 'Input'): example {in_training[0]} holds NaN{also},"
+    else:
+        expected = (f"bad validation data held out by validation_set: input port 'Input' (key 'Input'): example "
+                    f"{held[0]} holds NaN (also example {held[1]}),")
+    assert str(info.value).startswith(expected)

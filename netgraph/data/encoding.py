@@ -32,6 +32,7 @@ from netgraph.core.torch_state import working_dtype
 from netgraph.data.errors import ExampleError, Reason
 from netgraph.data.images import encode_image, is_encoded_image, is_single_image, pixels_hint
 from netgraph.data.index_ranges import first_out_of_range, out_of_range, range_refusal
+from netgraph.data.number_texts import number_text_hint
 
 __all__ = ["encode", "encode_targets", "encode_example", "encode_label_sequence", "is_single", "already_encoded",
            "encoded_form_problem", "range_refusal", "as_labels"]
@@ -127,7 +128,7 @@ def _scalar(coder: ScalarEncoder, value: Any) -> float:
     infinite, then NaN downstream), or one the working precision would make infinite (1e300 in float32; an int past
     float64's range)."""
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.integer, np.floating)):
-        raise ExampleError(f"expected a number, found {type(value).__name__} {value!r:.40}{_separator_hint(value)}")
+        raise ExampleError(f"expected a number, found {type(value).__name__} {value!r:.40}{number_text_hint(value)}")
     if isinstance(value, (float, np.floating)) and not np.isfinite(value):
         raise ExampleError(f"the number {value:g} is not finite: a ScalarEncoder takes finite numbers (min and max do "
                            f"not rescale an infinity or NaN); remove or fix such values")
@@ -144,14 +145,6 @@ def _scalar(coder: ScalarEncoder, value: Any) -> float:
     said = "" if coder.min is None or not np.isfinite(encoded) else f", rescaled to {encoded:g},"
     raise ExampleError(f"{number}{said} lies beyond {str(dtype).removeprefix('torch.')}'s range (largest "
                        f"{torch.finfo(dtype).max:.2g}): it would become infinite; scale the data")
-
-
-def _separator_hint(value: Any) -> str:
-    """A hint for a number text written with thousands separators ('1,500'), which no number parser reads."""
-    try:
-        return f" (thousands separators? write it as {float(value.replace(',', '')):g})" if "," in value else ""
-    except (AttributeError, ValueError):
-        return ""
 
 
 def _tokens(coder: TokensEncoder, value: Any) -> list[int]:

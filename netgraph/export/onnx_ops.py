@@ -22,7 +22,7 @@ from netgraph.layers import (DotLayer, ElementwiseLayer, FlattenLayer, LinearLay
 
 __all__ = ["CONVERTERS", "Context", "Converted", "Unsupported", "ELEMENTWISE_OPS", "THREADING_OPS", "SHAPE_INPUTS",
            "linear_of", "with_biases", "mapped", "int_option", "symmetric_pads", "text", "refuse", "squeeze_axes",
-           "product_by_constant"]
+           "product_by_constant", "RECURRENT_OPS"]
 
 #: ONNX elementwise ops -> ElementwiseLayer function names.
 ELEMENTWISE_OPS = {"Relu": "Ramp", "Tanh": "Tanh", "Sigmoid": "LogisticSigmoid", "Exp": "Exp", "Log": "Log",
@@ -351,19 +351,20 @@ def transposed(node: Any, perm: list[int], ctx: Context) -> Converted:
 def _time_major_hint(node: Any, ctx: Context) -> str:
     """Why a Transpose to a (length, batch, ...) layout does not import: a recurrence's input (its layout glue, which
     imports where nothing else reads the time-major sequence), else nn.MultiheadAttention's export."""
-    recurrence = next((c.op_type for c, i in ctx.consumers.get(node.output[0], ()) if c.op_type in _RECURRENCES
+    recurrence = next((c.op_type for c, i in ctx.consumers.get(node.output[0], ()) if c.op_type in RECURRENT_OPS
                        and i == 0), None)
     if recurrence is not None:
-        return (f" to a (length, batch, ...) layout, as torch exports the input of a {recurrence} (batch_first=False); "
-                f"netgraph keeps the batch first and reads that Transpose as the recurrence's layout only where "
-                f"nothing else reads the time-major sequence (a graph output or another node here): give them the "
-                f"batch-first sequence")
+        article = "a" if recurrence == "GRU" else "an"  # an LSTM, an RNN
+        return (f" to a (length, batch, ...) layout, as torch exports the input of {article} {recurrence} "
+                f"(batch_first=False); netgraph keeps the batch first and reads that Transpose as the recurrence's "
+                f"layout only where nothing else reads the time-major sequence (a graph output or another node here): "
+                f"give them the batch-first sequence")
     return (" to a (length, batch, ...) layout, as torch exports nn.MultiheadAttention (also inside "
             "nn.TransformerEncoderLayer); netgraph keeps the batch first: write attention as "
             "scaled_dot_product_attention on (batch, heads, length, dim) tensors")
 
 
-_RECURRENCES = ("GRU", "LSTM", "RNN")
+RECURRENT_OPS = ("LSTM", "GRU", "RNN")  #: the ONNX recurrences, which read a (length, batch, ...) input
 
 
 def _identity(node: Any, ctx: Context) -> Converted:

@@ -16,14 +16,13 @@ from typing import Any
 
 import numpy as np
 
-from netgraph.export.onnx_ops import Context, perm_of, squeeze_axes, text
+from netgraph.export.onnx_ops import RECURRENT_OPS, Context, perm_of, squeeze_axes, text
 from netgraph.export.onnx_uses import uses_besides
 
 __all__ = ["RECURRENT_OPS", "LAYOUT_PERM", "DIRECTIONS_PERM", "is_op", "recurrent_output", "bidirectional",
            "time_major_output", "batch_first_perm", "time_major_perm", "batch_first_uses", "state_stack",
            "stacked_state_index", "sequence_inputs"]
 
-RECURRENT_OPS = ("LSTM", "GRU", "RNN")
 LAYOUT_PERM = [1, 0, 2]  # (time, batch, features) <-> (batch, time, features)
 DIRECTIONS_PERM = [0, 2, 1, 3]  # (time, directions, batch, hidden) -> (time, batch, directions, hidden)
 #: Ops that keep a (batch, time, ...) tensor's time axis as axis 1 (computing per step, or per element).

@@ -260,6 +260,11 @@ def _refuse_other_unfold(source: tuple, target: tuple, rest: tuple, levels: tupl
     sizes = (*rest, *source[1:])
     if other or all(isinstance(d, int) and d > 0 for d in sizes) and math.prod(rest) != math.prod(source[1:]):
         said = "of unknown sizes" if levels is None else tuple(levels)
+        if not known_dim(target[0]):  # a size not known at import: maybe the folded batch itself, unfolding nothing
+            raise Unsupported(f"reshaping {source} to {target}: its first dim cannot be told apart from the batch "
+                              f"folded with {said}, so its next dims {split} may split that batch's levels or its "
+                              f"dims after them, {tuple(source[1:])}", expected="a first dim told apart from the "
+                              "folded batch", found=(source, target))
         raise Unsupported(f"reshaping {source} to {target} unfolds the batch's folded levels {said} as {split}, and "
                           f"its dims after them as {rest}, where the source's are {tuple(source[1:])}",
                           expected=f"the folded levels {said}", found=(source, target))

@@ -9,7 +9,7 @@ from typing import Any
 
 import torch
 
-from netgraph.core.errors import DataError, OptionError
+from netgraph.core.errors import OptionError
 from netgraph.train.buckets import LengthBuckets
 from netgraph.train.data import InMemory, Streamed, finish, gather
 from netgraph.train.data_checks import check_example_shapes
@@ -100,34 +100,27 @@ def training_and_validation(spec: Any, raw: Any, expect: dict, allow_extra: bool
                                   "as validation_set", kind="option-combination", option="validation_set",
                                   expected="in-memory data", found=type_label(getattr(raw, "loader", raw)))
             return parts[0], finish(parts[1], expect, allow_extra, HELD_OUT)
-        try:
-            whole = finish(raw, expect, allow_extra, TRAINING)
-        except DataError as exc:
-            _refuse_held_out_part(exc, raw, expect, allow_extra, spec, seed)
-            raise
+        if _splits_by_example(raw):  # each part checked once, its examples named as given and counted in it
+            listed = getattr(raw, "listed", False)
+            (train, kept), (val, held) = split_numbered(raw, spec, seed)
+            return (InMemory(check_columns(train, expect, allow_extra, TRAINING, listed, kept), kept),
+                    InMemory(check_columns(val, expect, allow_extra, HELD_OUT, listed, held), held))
+        whole = finish(raw, expect, allow_extra, TRAINING)  # data-shape errors, or examples that hold nothing
         if whole.holds_nothing:
             return split_counted(whole.cols, spec)
         train, val = split_numbered(whole.cols, spec, seed)
-        return InMemory(*train), InMemory(*val)  # checked whole; errors name the examples as given
+        return InMemory(*train), InMemory(*val)
     val_raw = gather(spec, VALIDATION, ports, batch_size)
     check_example_shapes(getattr(val_raw, "loader", None), expect, VALIDATION)
     return raw, finish(padded_like(val_raw, raw), expect, allow_extra, VALIDATION)
 
 
-def _refuse_held_out_part(exc: DataError, raw: dict, expect: dict, allow_extra: bool, fraction: float,
-                          seed: int) -> None:
-    """The DataError of the held-out part, naming it, when the examples ``exc`` (the whole data's check) is about are
-    all held out by ``validation_set=fraction``: they are validation data, not training data."""
-    examples = {d.example for d in exc.diagnostics}
-    if not exc.diagnostics or None in examples or not all(isinstance(x, torch.Tensor) for x in raw.values()):
-        return
-    try:
-        parts = split_numbered(raw, fraction, seed)
-    except (OptionError, IndexError, RuntimeError):  # no split to name: the whole data's error stands
-        return
-    cols, numbers = parts[1]
-    if examples <= set(numbers):
-        check_columns(cols, expect, allow_extra, HELD_OUT, getattr(raw, "listed", False), numbers)
+def _splits_by_example(raw: dict) -> bool:
+    """Whether columns ``raw`` split into parts of whole examples: tensors (none nested) of one number of examples,
+    which hold values (a net without inputs needs no permutation of its up to 2**28 examples)."""
+    columns = list(raw.values())
+    return (all(isinstance(x, torch.Tensor) and not x.is_nested and x.dim() for x in columns)
+            and len({x.shape[0] for x in columns}) == 1 and any(x.numel() for x in columns))
 
 
 def split_dataset(raw: Any, fraction: float, seed: int) -> tuple[Streamed, Streamed] | None:

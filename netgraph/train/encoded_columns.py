@@ -291,14 +291,16 @@ def _number(text: str) -> float | int | str:
     """A number text as a float; one a float would make infinite ('1e400', 400 digits) as its int, which the
     ScalarEncoder refuses as beyond float32's range (as that number given is); past the digits Python writes, as is.
     A .csv number is one numpy.loadtxt reads: Python's float() reads '1_000' (a source literal's separators) and
-    other scripts' digits ('１２') too, which stay texts, refused as no number."""
-    if "_" in text or not text.isascii():
+    other scripts' digits ('１２') too, which stay texts, refused as no number; spaces around it, Unicode ones too
+    ('1.5\xa0'), are allowed, as numpy strips them."""
+    stripped = text.strip()
+    if "_" in stripped or not stripped.isascii():
         return text
     try:
-        number = float(text)
+        number = float(stripped)
     except ValueError:
         return text
-    exact = decimal.Decimal(text) if math.isinf(number) else None  # 'inf' stays infinite, as float('inf') given
+    exact = decimal.Decimal(stripped) if math.isinf(number) else None  # 'inf' stays infinite, as float('inf') given
     return int(exact) if exact is not None and exact.is_finite() and exact.adjusted() < MAX_DIGITS else number
 
 
