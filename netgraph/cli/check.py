@@ -137,27 +137,48 @@ def _bounded(value: Any, inside: list[dict[str, Any]] | None = None) -> tuple[An
 
 def _bounded_text(value: Any) -> tuple[Any, int, float, list[dict[str, Any]]]:
     """``_bounded``'s cut, count and inner cuts, and the length of ``value``'s JSON text (infinite with an int too
-    long to write), in one walk: a list's text length is summed from its items' (``json.dumps``' ", " between items)."""
-    if isinstance(value, list):
-        items = [_bounded_text(v) for v in value]
-        text = 2 + sum(chars for _, _, chars, _ in items) + 2 * max(len(items) - 1, 0)
-        cut = len(items) > 2 * _KEPT and text > LONGEST_FIELD
-        kept = [*items[:_KEPT], *items[-_KEPT:]] if cut else items
-        inside = []
-        for i, (_, left_out, _, below) in enumerate(kept):
-            inside += [{"at": [i, *place["at"]], "left_out": place["left_out"]} for place in below]
-            if left_out:
-                inside.append({"at": [i], "left_out": left_out})
-        return [item for item, *_ in kept], len(items) - 2 * _KEPT if cut else 0, text, inside
-    try:
-        text = len(json.dumps(value))
-    except ValueError:  # an int too long to write counts as long
-        text = math.inf
+    long to write), in one walk: each list in ``value`` is measured once, a list's other items by one ``json.dumps``
+    of them together, and only a long list's kept items are cut in turn (a list whose text is short holds nothing
+    long)."""
+    if not isinstance(value, list):
+        return (*_bounded_item(value), _text_length([value]) - 2, [])
+    if any(issubclass(kind, list) for kind in set(map(type, value))):
+        lists = {i: _bounded_text(item) for i, item in enumerate(value) if isinstance(item, list)}
+        others = [item for item in value if not isinstance(item, list)]
+        text = max(2 * len(value), 2) + sum(chars for _, _, chars, _ in lists.values())
+        text += _text_length(others) - 2 * len(others) if others else 0
+    else:  # no list in it: one json.dumps (C) measures it whole
+        lists, text = {}, _text_length(value)
+    if text <= LONGEST_FIELD:
+        return value, 0, text, []
+    cut = len(value) > 2 * _KEPT
+    kept = [*range(_KEPT), *range(len(value) - _KEPT, len(value))] if cut else range(len(value))
+    bounded, inside = [], []
+    for place, i in enumerate(kept):
+        item, left_out, _, below = lists[i] if i in lists else (*_bounded_item(value[i]), 0, [])
+        bounded.append(item)
+        inside += [{"at": [place, *cut_at["at"]], "left_out": cut_at["left_out"]} for cut_at in below]
+        if left_out:
+            inside.append({"at": [place], "left_out": left_out})
+    return bounded, len(value) - 2 * _KEPT if cut else 0, text, inside
+
+
+def _bounded_item(value: Any) -> tuple[Any, int]:
+    """A value other than a list, cut as ``_bounded`` says."""
     if isinstance(value, str) and len(value) > LONGEST_FIELD:
-        return head_and_tail(value, SHOWN_CHARACTERS), len(value) - 2 * (SHOWN_CHARACTERS // 2), text, []
+        return head_and_tail(value, SHOWN_CHARACTERS), len(value) - 2 * (SHOWN_CHARACTERS // 2)
     if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > _WRITTEN_BITS:
-        return quoted(value), 0, text, []  # "an integer of 20000 bits"
-    return value, 0, text, []
+        return quoted(value), 0  # "an integer of 20000 bits"
+    return value, 0
+
+
+def _text_length(items: list) -> float:
+    """The length of JSON list ``items``' text, ``json.dumps``' ", " between items (infinite with an int too long to
+    write)."""
+    try:
+        return len(json.dumps(items))
+    except ValueError:
+        return math.inf
 
 
 _WRITTEN_BITS = 4300 * 3  # an int of fewer bits has under 4,300 digits, which Python writes (sys.int_info)
