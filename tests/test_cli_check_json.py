@@ -183,3 +183,15 @@ def test_a_long_value_is_measured_in_one_walk(monkeypatch):
     long_item = [list(range(5000))] * 25
     assert check._bounded(long_item) == ([[*range(10), *range(4990, 5000)]] * 20, 5)
     assert check._bounded([10 ** 5000] * 25)[1] == 5 and check._bounded([1] * 25) == ([1] * 25, 0)
+
+
+def test_a_long_flat_list_is_measured_by_one_json_dumps(monkeypatch):
+    """Each item of a long list was written on its own (a 1,000,000-item list took 7.9 s): a list with no list in it
+    is measured whole by one ``json.dumps``, and only its kept items are looked at."""
+    import netgraph.cli.check as check
+
+    calls = []
+    real = json.dumps
+    monkeypatch.setattr(check.json, "dumps", lambda value, *a, **k: calls.append(1) or real(value, *a, **k))
+    assert check._bounded(list(range(100_000))) == ([*range(10), *range(99_990, 100_000)], 99_980)
+    assert len(calls) == 1
