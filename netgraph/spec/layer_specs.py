@@ -33,6 +33,7 @@ from netgraph.spec.array_values import array_item_at, faulty_item_at
 from netgraph.spec.layer_lists import listed_options
 from netgraph.spec.options import option_codecs
 from netgraph.spec.problems import FAILED, TooManyProblems, at_layer, sole
+from netgraph.spec.spec_keys import CHAIN_KEYS, GRAPH_KEYS
 from netgraph.spec.quoted_numbers import NO_TUPLES, split_tuples, text_hint, tuple_list
 from netgraph.spec.written_numbers import written_floats
 from netgraph.spec.yaml_nodes import Loc, YMap, YSeq
@@ -43,8 +44,6 @@ __all__ = ["read_layer", "layer_fields", "required", "is_lone_layer_type", "unkn
 MAX_REFERENCES = 10_000  # 'ref:' uses read for one load (nets naming each other many times: a reference bomb)
 READ_FRAMES = 3  # recursion_room levels per nesting level of reading a spec (frames: ~3 times a net walk's)
 _YAML11_BOOLEANS = {"yes", "no", "on", "off", "y", "n"}  # booleans in YAML 1.1, text in YAML 1.2
-GRAPH_KEYS = ("type", "layers", "edges", "inputs", "outputs", "learning_rate_multipliers")
-CHAIN_KEYS = ("type", "layers", "inputs", "outputs", "input", "output", "learning_rate_multipliers")
 
 
 def required(f: dataclasses.Field) -> bool:

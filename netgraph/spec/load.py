@@ -32,6 +32,7 @@ from netgraph.spec.layer_places import layer_at, unread_fields
 from netgraph.spec.yaml_nodes import Loc, YamlRefused, YMap, YSeq, read_yaml
 from netgraph.spec.problems import FAILED, ProblemLog, TooManyProblems, looks_like_spec
 from netgraph.spec.saving import MODULE_ARRAYS, read_arrays
+from netgraph.spec.spec_keys import TOP_KEYS
 from netgraph.spec.text import EncodingRefused, other_kind_hint, read_limited
 from netgraph.spec.yaml_hints import comment_hint
 from netgraph.core.chain import NetChain
@@ -41,7 +42,6 @@ from netgraph.core.wording import value_kind
 __all__ = ["SpecReader", "SourceFile", "Locator", "load_spec", "check_sizes", "VERSION", "TOP_KEYS"]
 
 VERSION = 1
-TOP_KEYS = ("netgraph", "name", "description", "arrays", "nets")
 MAX_FILES = 500  # spec files read for one load (files naming each other many times: a reference bomb)
 
 
