@@ -278,7 +278,7 @@ def _typed(reader: Any, spec: YMap, loc: Loc, path: tuple) -> Any:
 def _options(reader: Any, cls: type, spec: YMap, loc: Loc, path: tuple) -> Any:
     fields, hints = layer_fields(cls), option_hints(cls)
     label = f"layer {_name(path)} ({cls.__name__})"
-    kwargs, split = {}, split_tuples(spec)
+    kwargs, split = {}, split_tuples(spec, reader.lines.get(reader.file.name))
     for key, (text, keys) in split.items():  # {kernel: (3, 3)}: kernel "(3" and a key "3)"
         reader.error(spec.value_locs[key], f"{label} option {key}: inside {{...}} YAML read {text} as the text "
                      f"{quoted(spec[key])} and the key{'s' * (len(keys) > 1)} {', '.join(map(quoted, keys))}: "

@@ -32,6 +32,7 @@ from netgraph.spec.layer_places import layer_at, unread_fields
 from netgraph.spec.yaml_nodes import Loc, YamlRefused, YMap, YSeq, read_yaml
 from netgraph.spec.problems import FAILED, ProblemLog, TooManyProblems, looks_like_spec
 from netgraph.spec.saving import MODULE_ARRAYS, read_arrays
+from netgraph.spec.quoted_numbers import in_split_tuple
 from netgraph.spec.spec_keys import TOP_KEYS
 from netgraph.spec.text import EncodingRefused, other_kind_hint, read_limited
 from netgraph.spec.yaml_hints import comment_hint
@@ -213,8 +214,11 @@ class SpecReader(ProblemLog):
             return super().error(exc.loc, exc.problem + other_kind_hint(f.name), f, kind=exc.kind)
         finally:
             for loc, problem, kind in recorded:
+                line = self.lines[f.name][loc.line - 1] if 0 < loc.line <= len(self.lines[f.name]) else ""
+                if kind == "duplicate-key" and in_split_tuple(line, loc.col):  # {kernel: (3, 3, 3)}: its layer's
+                    continue
                 if kind is not None:  # None: a list holding a value that cannot be read
-                    told, fields = unread_fields(data, loc, kind, self.lines[f.name][loc.line - 1])
+                    told, fields = unread_fields(data, loc, kind, line)
                     self.error(loc, problem, kind=told, layer=layer_at(data, loc, prefix), **fields)  # (its layer's)
                 if kind != "duplicate-key":  # what its None causes there is not told again
                     self.unread.add((f.name, loc.line, loc.col))
