@@ -214,11 +214,10 @@ class SpecReader(ProblemLog):
             return super().error(exc.loc, exc.problem + other_kind_hint(f.name), f, kind=exc.kind)
         finally:
             for loc, problem, kind in recorded:
-                line = self.lines[f.name][loc.line - 1] if 0 < loc.line <= len(self.lines[f.name]) else ""
-                if kind == "duplicate-key" and in_split_tuple(line, loc.col):  # {kernel: (3, 3, 3)}: its layer's
+                if kind == "duplicate-key" and in_split_tuple(self.lines[f.name], loc):  # {kernel: (3, 3, 3)}
                     continue
                 if kind is not None:  # None: a list holding a value that cannot be read
-                    told, fields = unread_fields(data, loc, kind, line)
+                    told, fields = unread_fields(data, loc, kind, self.lines[f.name][loc.line - 1])
                     self.error(loc, problem, kind=told, layer=layer_at(data, loc, prefix), **fields)  # (its layer's)
                 if kind != "duplicate-key":  # what its None causes there is not told again
                     self.unread.add((f.name, loc.line, loc.col))

@@ -62,10 +62,11 @@ def split_tuples(spec: Mapping, lines: list[str] | None = None) -> dict[Any, tup
     return found
 
 
-def in_split_tuple(line: str, column: int) -> bool:
-    """Whether ``column`` (1-based) of ``line`` lies in a Python tuple written as a flow mapping's value (``{kernel:
+def in_split_tuple(lines: list[str], loc: Any) -> bool:
+    """Whether ``loc`` in ``lines`` (the file's) lies in a Python tuple written as a flow mapping's value (``{kernel:
     (3, 3, 3)}``): a key YAML read twice there is that tuple's problem, not one of its own."""
-    return any(m.start(1) < column - 1 < m.end(1) for m in _VALUE_TUPLE.finditer(line))
+    line = lines[loc.line - 1] if 0 < loc.line <= len(lines) else ""
+    return any(m.start(1) < loc.col - 1 < m.end(1) for m in _VALUE_TUPLE.finditer(line))
 
 
 def quoted_number_hint(value: Any) -> str:
