@@ -100,8 +100,11 @@ def test_each_bad_distribution_constant_points_at_its_own_argument(distribution,
 
 
 @pytest.mark.parametrize("written, listed, keys", [("(3, 3)", "[3, 3]", "the key '3)'"),
-                                                   ("(3, 3, 3)", "[3, 3, 3]", "the keys '3', '3)'")])
+                                                   ("(3, 3, 3)", "[3, 3, 3]", "the keys '3', '3)'"),
+                                                   ("(3, 3, 3, 3)", "[3, 3, 3, 3]", "the keys '3', '3)'"),
+                                                   ("(3 ,3, 3,  3 )", "[3, 3, 3, 3]", "the keys '3', '3 )'")])
 def test_a_tuple_a_flow_mapping_split_is_one_problem_at_its_parenthesis(written, listed, keys):
+    """YAML drops a repeated key: (3, 3, 3, 3) was told as [3, 3, 3], with a duplicate-key problem beside it."""
     text = f"netgraph: 1\nlayers:\n  a: {{type: ConvolutionLayer, output: 4, kernel: {written}, stride: 1}}\n"
     column = text.splitlines()[2].index("(") + 1
     assert spec_problems(text, ("line", "column", "option", "message")) == [(3, column, "kernel", (

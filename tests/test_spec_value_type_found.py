@@ -52,3 +52,14 @@ def test_a_found_decimal_is_shown_as_the_file_wrote_it(option, shown):
     text = f"netgraph: 1\nlayers:\n  a: {{type: LinearLayer, {option}}}\n"
     message = spec_problems(text, ("message",))[0][0]
     assert message.endswith(shown), message
+
+
+@pytest.mark.parametrize("options, shown", [
+    ("stride: 2.50, dilation: 2.5", ["found 2.5", "found 2.5"]),  # one value written two ways: Python's form
+    ("stride: 2.50, dilation: 2.50", ["found 2.50", "found 2.50"]),
+    ("stride: 0.00, dilation: -0.0", ["found 0.00", "found -0.0"])])  # -0.0 is not 0.0's spelling
+def test_a_decimal_written_two_ways_in_one_layer_is_not_shown_in_the_other_way(options, shown):
+    """The as-written table was keyed by value for the whole layer: dilation's 2.5 was shown as stride's 2.50."""
+    text = f"netgraph: 1\nlayers:\n  a: {{type: ConvolutionLayer, output: 4, kernel: 3, {options}}}\n"
+    messages = [message for message, in spec_problems(text, ("message",))]
+    assert [m[m.rindex("found"):] for m in messages] == shown, messages

@@ -246,16 +246,32 @@ def test_a_python_tuple_in_a_spec_is_told_to_be_a_list_at_its_value(text, at, hi
     assert error.startswith(at) and error.endswith(hint), error
 
 
-@pytest.mark.parametrize("block, line, found", [
-    ("  a: {type: LinearLayer, output: 4}\n  - enc: {type: LinearLayer, output: 4}\n", 5,
-     "a list item ('- ...') among the keys of 'layers:'"),
-    ("  - enc: {type: LinearLayer, output: 4}\n  a: {type: LinearLayer, output: 4}\n", 5,
-     "a key ('name: ...') among the list items of 'layers:'")])
-def test_layers_mixing_keys_with_list_items_is_one_clear_error_at_the_odd_entry(yaml_loader, block, line, found):
+@pytest.mark.parametrize("block, found, fix", [
+    ("  a: {type: LinearLayer, output: 4}\n  - enc: {type: LinearLayer, output: 4}\n",
+     "a list item ('- ...') among the keys of 'layers:'",
+     "layers are named in a mapping: remove the '- ' before each name"),
+    ("  - {type: LinearLayer, output: 4}\n  out: {type: LinearLayer, output: 4}\n",
+     "a key ('name: ...') among the list items of 'layers:'",
+     "a list of layers (a NetChain) is written all as '- layer' items: write this one as a '- ' item too")])
+def test_layers_mixing_keys_with_list_items_is_one_clear_error_at_the_odd_entry(yaml_loader, block, found, fix):
+    """A list of layers is a valid NetChain: a key among its items was told to 'remove the '- '', which broke it."""
     text = f"netgraph: 1\ninputs: {{Input: 4}}\nlayers:\n{block}"
-    assert spec_problems(text, ("line", "column", "kind", "message")) == [(line, 3, "yaml-syntax", (
-        f"invalid YAML: {found} (a block is a mapping or a list, not both); layers are named in a "
-        f"mapping: remove the '- ' before each name"))]
+    assert spec_problems(text, ("line", "column", "kind", "message")) == [(5, 3, "yaml-syntax", (
+        f"invalid YAML: {found} (a block is a mapping or a list, not both); {fix}"))]
+
+
+def test_the_advice_for_a_list_of_layers_makes_a_spec_that_loads(yaml_loader):
+    text = ("netgraph: 1\ninputs: {Input: 4}\nlayers:\n  - {type: LinearLayer, output: 4}\n"
+            "  - {type: LinearLayer, output: 2}\n")
+    assert NetGraph.from_yaml(text) is not None
+
+
+def test_a_spec_key_indented_under_edges_is_told_to_move_out(yaml_loader):
+    """`outputs:` indented under `edges:` was told to write the edges as a mapping."""
+    text = "netgraph: 1\nlayers:\n  a: Tanh\ninputs: {X: 3}\nedges:\n  - X -> a\n  outputs: {Output: 3}\n"
+    assert spec_problems(text, ("line", "column", "message")) == [(7, 3, (
+        "invalid YAML: a key ('name: ...') among the list items of 'edges:' (a block is a mapping or a list, not "
+        "both); 'outputs:' is a key of the spec, indented under 'edges:': move it out to the column of 'edges:'"))]
 
 
 def test_another_block_mixing_keys_with_list_items_is_told_how_to_write_it(yaml_loader):

@@ -33,14 +33,14 @@ SHOWN_CHARACTERS = 80  # a name in a message shows half this at each end when it
 SHOWN_EDGE = 400  # as long an edge's text (a chain's may name many layers) is shown whole
 
 _PREFIX: ContextVar[tuple[str, ...] | None] = ContextVar("netgraph_naming_prefix", default=None)
-_WRITTEN: ContextVar[dict[float, str] | None] = ContextVar("netgraph_written_numbers", default=None)
+_WRITTEN: ContextVar[dict[str, str] | None] = ContextVar("netgraph_written_numbers", default=None)
 
 
-def numbers_as_written(texts: dict[float, str]) -> AbstractContextManager:
-    """Messages made inside write each float of ``texts`` as its text there, as a spec file wrote it (``quoted``:
-    1.0e39, where its repr is 1e+39).
+def numbers_as_written(texts: dict[str, str]) -> AbstractContextManager:
+    """Messages made inside write each float whose repr is a key of ``texts`` as its text there, as a spec file
+    wrote it (``quoted``: 1.0e39, where its repr is 1e+39; by repr, so that -0.0 is not 0.0).
 
-    >>> with numbers_as_written({1e39: "1.0e39"}):
+    >>> with numbers_as_written({"1e+39": "1.0e39"}):
     ...     quoted(1e39), quoted(2.5)
     ('1.0e39', '2.5')
     """
@@ -137,8 +137,8 @@ def _written(value: Any) -> str:
     digits Python cannot write one) by its size in bits, and a container whose repr fails by its type."""
     if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > _LARGEST_WRITTEN_BITS:
         return f"an integer of {value.bit_length()} bits"
-    if type(value) is float and (texts := _WRITTEN.get()) and value in texts:
-        return texts[value]
+    if type(value) is float and (texts := _WRITTEN.get()) and (shown := repr(value)) in texts:
+        return texts[shown]
     try:
         return repr(value)
     except ValueError:  # a container holding such an integer

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from typing import Union
 
 from netgraph.core.errors import ShapeError, did_you_mean, nearest_name
-from netgraph.core.frozen_values import frozen_value
+from netgraph.core.conflicts import Conflict
 from netgraph.core.guessed_lengths import free_dim, without_guesses
 from netgraph.core.length_names import impossible_step, lengths_apart
 from netgraph.core.naming_scope import SHOWN_CHARACTERS, quoted
@@ -36,46 +36,6 @@ INTEGER = "Integer"
 DTYPES = (REAL, INTEGER)
 MAX_PORT_DIMS = 63  # dims of one example at a port: torch's ops take at most 64, the batch dimension one of them
 _SHAPE_WORDS = "an int or a list of ints"  # what a shape option takes (a Conflict's expected value)
-
-
-class Conflict(Exception):
-    """Raised by ``unify``/``broadcast`` with a short 'expected X, found Y' text; callers add context. A layer's
-    ``infer`` may name the ``option`` behind the expected type (``weights``), where a spec then places the error. An
-    operator names the ``inner`` layer the problem lies in (its path below the operator: option, layer, ...) and that
-    layer's ``problem`` without its subject, which each level of nesting passes on, not wraps. ``port``, ``expected``
-    and ``found``: the layer's port at fault and the values compared (shapes, sizes, ranks, dtypes, or in words what
-    was needed), which every Conflict raised gives, kept hashable as a Diagnostic keeps them (``frozen_value``: lists
-    as tuples). ``kind``: the Diagnostic's kind where the problem is not a shape conflict (``"shape"``, when None):
-    an inner net's refusal of another kind keeps its own. ``parts``: its text in pieces where it gives advice (an
-    inner net's, as ``Diagnostic.parts`` hold it), so a spec writes that advice in YAML. ``inner_ports``: the inner
-    net's ports whose types, given by the operator, it refused (the one that clashed, or each one declared), so an
-    operator tells which of its own ports those types came from. ``item``: the 0-based index of the list item at
-    fault (a shape's dim), where one is."""
-
-    def __init__(self, *args: object, option: str | None = None, inner: tuple[str, ...] = (),
-                 problem: str | None = None, port: str | None = None, expected: object = None,
-                 found: object = None, kind: str | None = None, parts: tuple = (),
-                 inner_ports: tuple[str, ...] = (), item: int | None = None) -> None:
-        super().__init__(*args)
-        self.option, self.inner, self.problem, self.kind, self.parts = option, inner, problem, kind, parts
-        self.inner_ports, self.item = inner_ports, item
-        self.port, self.expected, self.found = port, frozen_value(expected), frozen_value(found)
-
-    def reworded(self, text: str, port: str | None = None, inner: tuple[str, ...] = (),
-                 inner_ports: tuple[str, ...] = ()) -> "Conflict":
-        """A Conflict saying ``text`` (this one's in its own words) that keeps the ``expected`` and ``found`` values
-        compared and its ``kind``, at ``port`` where the rule rewording it knows its own port (not the inner
-        ``option`` or layer); ``inner``: the path below the operator of what holds that port (an inner net's own
-        port: its option), where it is no port of the operator; ``inner_ports``: the inner net's ports it is about,
-        where the rewording knows them (else this one's)."""
-        return Conflict(text, port=port, inner=inner, expected=self.expected, found=self.found, kind=self.kind,
-                        inner_ports=inner_ports or self.inner_ports)
-
-    def noted(self, note: str) -> "Conflict":
-        """This Conflict, every field kept, with ``note`` after its text (and its ``parts``, where it has them)."""
-        return Conflict(f"{self}{note}", option=self.option, inner=self.inner, problem=self.problem, port=self.port,
-                        expected=self.expected, found=self.found, kind=self.kind,
-                        parts=(*self.parts, note) if self.parts else (), inner_ports=self.inner_ports)
 
 
 class LengthConflict(Conflict):
@@ -248,12 +208,15 @@ def as_shape(value: object, what: str = "shape") -> Shape:
         return vector_shape(value)
     if isinstance(value, bool):
         raise Conflict(f"{what} must be an int or a list of ints, found {value!r}", expected=_SHAPE_WORDS, found=value)
-    value, listed = ((value,), False) if isinstance(value, numbers.Integral) else (value, True)  # numpy's ints too
+    listed = not isinstance(value, numbers.Integral)  # a single dim (numpy's ints too) is a scalar's shape
+    if not listed:
+        value = (value,)
     if not isinstance(value, (tuple, list)):
         raise Conflict(f"{what} must be an int or a list of ints, found {quoted(value)}{_scalar_hint(value)}",
                        expected=_SHAPE_WORDS, found=value)
     dims = []
-    for item, d in zip(range(len(value)) if listed else [None], value):
+    for index, d in enumerate(value):
+        item = index if listed else None  # a Diagnostic's item: the dim's place in a list given
         if isinstance(d, str) and d in DTYPES:  # (4, "Integer"): a dtype written into the shape
             raise Conflict(f"{what} has {d!r} as a dim, which is a dtype, not a length: give a port's dtype as "
                            f"PortType(shape, {d!r}) (in a spec {{shape: [...], dtype: {d}}})", expected="a length",

@@ -33,6 +33,7 @@ from netgraph.spec.array_values import array_item_at, faulty_item_at
 from netgraph.spec.layer_lists import listed_options
 from netgraph.spec.options import option_codecs
 from netgraph.spec.problems import FAILED, TooManyProblems, at_layer, sole
+from netgraph.spec.spec_keys import CHAIN_KEYS, GRAPH_KEYS
 from netgraph.spec.quoted_numbers import NO_TUPLES, split_tuples, text_hint, tuple_list
 from netgraph.spec.written_numbers import written_floats
 from netgraph.spec.yaml_nodes import Loc, YMap, YSeq
@@ -43,8 +44,6 @@ __all__ = ["read_layer", "layer_fields", "required", "is_lone_layer_type", "unkn
 MAX_REFERENCES = 10_000  # 'ref:' uses read for one load (nets naming each other many times: a reference bomb)
 READ_FRAMES = 3  # recursion_room levels per nesting level of reading a spec (frames: ~3 times a net walk's)
 _YAML11_BOOLEANS = {"yes", "no", "on", "off", "y", "n"}  # booleans in YAML 1.1, text in YAML 1.2
-GRAPH_KEYS = ("type", "layers", "edges", "inputs", "outputs", "learning_rate_multipliers")
-CHAIN_KEYS = ("type", "layers", "inputs", "outputs", "input", "output", "learning_rate_multipliers")
 
 
 def required(f: dataclasses.Field) -> bool:
@@ -279,7 +278,7 @@ def _typed(reader: Any, spec: YMap, loc: Loc, path: tuple) -> Any:
 def _options(reader: Any, cls: type, spec: YMap, loc: Loc, path: tuple) -> Any:
     fields, hints = layer_fields(cls), option_hints(cls)
     label = f"layer {_name(path)} ({cls.__name__})"
-    kwargs, split = {}, split_tuples(spec)
+    kwargs, split = {}, split_tuples(spec, reader.lines.get(reader.file.name))
     for key, (text, keys) in split.items():  # {kernel: (3, 3)}: kernel "(3" and a key "3)"
         reader.error(spec.value_locs[key], f"{label} option {key}: inside {{...}} YAML read {text} as the text "
                      f"{quoted(spec[key])} and the key{'s' * (len(keys) > 1)} {', '.join(map(quoted, keys))}: "

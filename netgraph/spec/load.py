@@ -32,6 +32,8 @@ from netgraph.spec.layer_places import layer_at, unread_fields
 from netgraph.spec.yaml_nodes import Loc, YamlRefused, YMap, YSeq, read_yaml
 from netgraph.spec.problems import FAILED, ProblemLog, TooManyProblems, looks_like_spec
 from netgraph.spec.saving import MODULE_ARRAYS, read_arrays
+from netgraph.spec.quoted_numbers import in_split_tuple
+from netgraph.spec.spec_keys import TOP_KEYS
 from netgraph.spec.text import EncodingRefused, other_kind_hint, read_limited
 from netgraph.spec.yaml_hints import comment_hint
 from netgraph.core.chain import NetChain
@@ -41,7 +43,6 @@ from netgraph.core.wording import value_kind
 __all__ = ["SpecReader", "SourceFile", "Locator", "load_spec", "check_sizes", "VERSION", "TOP_KEYS"]
 
 VERSION = 1
-TOP_KEYS = ("netgraph", "name", "description", "arrays", "nets")
 MAX_FILES = 500  # spec files read for one load (files naming each other many times: a reference bomb)
 
 
@@ -213,6 +214,8 @@ class SpecReader(ProblemLog):
             return super().error(exc.loc, exc.problem + other_kind_hint(f.name), f, kind=exc.kind)
         finally:
             for loc, problem, kind in recorded:
+                if kind == "duplicate-key" and in_split_tuple(self.lines[f.name], loc):  # {kernel: (3, 3, 3)}
+                    continue
                 if kind is not None:  # None: a list holding a value that cannot be read
                     told, fields = unread_fields(data, loc, kind, self.lines[f.name][loc.line - 1])
                     self.error(loc, problem, kind=told, layer=layer_at(data, loc, prefix), **fields)  # (its layer's)

@@ -18,11 +18,12 @@ from typing import Any
 from netgraph.spec.unread_values import TAG
 from netgraph.spec.yaml_nodes import RESOLVERS
 
-__all__ = ["NO_TUPLES", "quoted_number_hint", "text_hint", "tuple_list", "split_tuples"]
+__all__ = ["NO_TUPLES", "quoted_number_hint", "text_hint", "tuple_list", "split_tuples", "in_split_tuple"]
 
 _NUMBER_TAGS = (f"{TAG}int", f"{TAG}float")
 NO_TUPLES = "YAML has no tuples; write a list"
 _TUPLE = re.compile(r"\(\s*(-?\d+(?:\s*,\s*-?\d+)*)?\s*,?\s*\)")  # (4, 3), (2,), (): Python's tuple of ints
+_VALUE_TUPLE = re.compile(r":\s+(" + _TUPLE.pattern + ")")  # one written as a value: kernel: (3, 3)
 
 
 def text_hint(value: Any) -> str:
@@ -41,19 +42,31 @@ def tuple_list(value: Any) -> str | None:
     return f"[{', '.join(items)}]"
 
 
-def split_tuples(spec: Mapping) -> dict[Any, tuple[str, list]]:
+def split_tuples(spec: Mapping, lines: list[str] | None = None) -> dict[Any, tuple[str, list]]:
     """Python tuples a flow mapping split at their commas (``{kernel: (3, 3)}`` reads as ``kernel: "(3"`` and the
-    key ``"3)"`` without a value): each option whose value opens one, with the tuple as written and the keys it
-    became."""
+    key ``"3)"`` without a value): each option whose value opens one, with the tuple as written (from ``lines``, the
+    file's, where given: YAML drops a repeated key, the middle 3 of ``(3, 3, 3)``) and the keys it became."""
     found, keys = {}, list(spec)
     for at, key in enumerate(keys):
         value = spec[key]
         if not (isinstance(value, str) and value.startswith("(") and ")" not in value):
             continue
         rest = next((keys[at + 1:end + 1] for end in range(at + 1, len(keys)) if str(keys[end]).endswith(")")), [])
-        if rest and all(spec[k] is None for k in rest) and tuple_list(text := ", ".join(map(str, (value, *rest)))):
+        text = ", ".join(map(str, (value, *rest)))
+        loc = getattr(spec, "value_locs", {}).get(key)
+        if lines and loc is not None and 0 < loc.line <= len(lines):
+            written = _TUPLE.match(lines[loc.line - 1], loc.col - 1)
+            text = written.group() if written else text
+        if rest and all(spec[k] is None for k in rest) and tuple_list(text):
             found[key] = (text, rest)
     return found
+
+
+def in_split_tuple(lines: list[str], loc: Any) -> bool:
+    """Whether ``loc`` in ``lines`` (the file's) lies in a Python tuple written as a flow mapping's value (``{kernel:
+    (3, 3, 3)}``): a key YAML read twice there is that tuple's problem, not one of its own."""
+    line = lines[loc.line - 1] if 0 < loc.line <= len(lines) else ""
+    return any(m.start(1) < loc.col - 1 < m.end(1) for m in _VALUE_TUPLE.finditer(line))
 
 
 def quoted_number_hint(value: Any) -> str:

@@ -19,6 +19,7 @@ from yaml.parser import ParserError
 from yaml.scanner import ScannerError
 
 from netgraph.spec.line_breaks import yaml_lines
+from netgraph.spec.spec_keys import SPEC_KEYS
 
 __all__ = ["syntax_hint", "comment_hint", "list_key_hint", "unclosed_hint", "colon_hint", "empty_file_problem"]
 
@@ -41,7 +42,8 @@ def syntax_hint(exc: Any, text: str) -> tuple[int, int, str] | None:
 def _mixed_block_hint(exc: Any, lines: list[str]) -> tuple[int, int, str] | None:
     """For list items ('- enc: ...') and keys ('a: ...') mixed in one block, at the first of the other kind (a
     '- ' after keys, a key after items; the words of PyYAML and libyaml differ, their context and marks do not):
-    what is wrong and how to write it, for ``layers:`` (named in a mapping) in its own words."""
+    what is wrong and how to write it: for ``layers:`` in its own words (named in a mapping, or all '- ' items for a
+    NetChain), and a spec key among list items (``outputs:`` under ``edges:``) as indented too far."""
     start, mark = exc.context_mark, exc.problem_mark
     if not isinstance(exc, ParserError) or start is None or mark is None or start.column != mark.column:
         return None
@@ -52,8 +54,17 @@ def _mixed_block_hint(exc: Any, lines: list[str]) -> tuple[int, int, str] | None
     owner = next((re.match(r"\s*(?:-\s+)?([^:#\s][^:#]*):\s*(?:#.*)?$", lines[i]) for i in
                   reversed(_content_above(lines, start.line)) if _indent(lines[i]) < start.column), None)
     key = owner.group(1).strip() if owner else None
-    fix = "layers are named in a mapping: remove the '- ' before each name" if key == "layers" else \
-        "write its entries all as 'name: value' (a mapping) or all as '- value' (a list)"
+    odd = None if item else re.match(r"\s*([^:#\s][^:#]*?)\s*:", _line(lines, mark.line))
+    odd = odd.group(1) if odd else None
+    if item:
+        fix = "layers are named in a mapping: remove the '- ' before each name" if key == "layers" else \
+            "write its entries all as 'name: value' (a mapping) or all as '- value' (a list)"
+    elif key in SPEC_KEYS and odd in SPEC_KEYS:
+        fix = f"'{odd}:' is a key of the spec, indented under '{key}:': move it out to the column of '{key}:'"
+    elif key == "layers":
+        fix = "a list of layers (a NetChain) is written all as '- layer' items: write this one as a '- ' item too"
+    else:
+        fix = "write its entries all as 'name: value' (a mapping) or all as '- value' (a list)"
     found = "a list item ('- ...') among the keys" if item else "a key ('name: ...') among the list items"
     where = f"'{key}:'" if key else "the file's top level" if start.column == 0 else "this block"
     return mark.line + 1, mark.column + 1, (f"invalid YAML: {found} of {where} (a block is a mapping or a list, not "
