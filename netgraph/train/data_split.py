@@ -83,8 +83,10 @@ def split_ragged(raw: Streamed, fraction: float, seed: int) -> tuple[Streamed, S
 
 def training_and_validation(spec: Any, raw: Any, expect: dict, allow_extra: bool, seed: int, ports: tuple,
                             batch_size: int) -> tuple[Any, Any]:
-    """(training columns or loader, validation source or None); each ragged example's shape checked once."""
-    check_example_shapes(getattr(raw, "loader", None), expect, TRAINING)  # by index, before any split
+    """(training columns or loader, validation source or None); each ragged example's shape checked once, in the part
+    (training, or held out by a fraction ``spec``) it lies in."""
+    if not isinstance(spec, float) or isinstance(spec, bool):  # no split: the training data checked whole
+        check_example_shapes(getattr(raw, "loader", None), expect, TRAINING)
     if spec is None:
         return raw, None
     if isinstance(spec, float) and not isinstance(spec, bool):
@@ -94,6 +96,8 @@ def training_and_validation(spec: Any, raw: Any, expect: dict, allow_extra: bool
                               found=spec)
         if not isinstance(raw, dict):
             parts = split_ragged(raw, spec, seed) or split_dataset(raw, spec, seed)  # held out alike
+            for part in parts or ():  # each example named by its index in the data given, in its part
+                check_example_shapes(part.loader, expect, part.what)
             if parts is None:
                 raise OptionError("validation_set=<fraction> needs in-memory data (a dict, a list of examples or a "
                                   "Dataset); for a DataLoader or another iterable, give the validation data itself "
