@@ -4,13 +4,16 @@ then each part again."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 import torch
 
 import netgraph.train.data as data_module
 import netgraph.train.data_checks as checks_module
 import netgraph.train.data_split as split_module
-from netgraph import DataError, GatedRecurrentLayer, LinearLayer, NetChain, SequenceLastLayer, SoftmaxLayer, net_train
+from netgraph import (ClassDecoder, DataError, GatedRecurrentLayer, LinearLayer, NetChain, SequenceLastLayer, SoftmaxLayer,
+                      net_train)
 
 N = 50
 
@@ -95,3 +98,25 @@ def test_a_bad_example_shape_is_named_in_the_part_it_lies_in(data):
         with pytest.raises(DataError, match=rf"^bad {part}: .*{found} at example {bad[0]}\b") as caught:
             net_train(net, examples, max_training_rounds=1, validation_set=0.2, random_seed=0, progress=False)
         assert f"example {bad[-1]}" in str(caught.value) and " of 50" not in str(caught.value)
+
+
+def _encoded_with(bad, empty=False):
+    """Ragged inputs and class labels (a ClassDecoder's: the data is encoded, then split, before net_train checks it),
+    examples ``bad`` of shape (2, 5) (or of length 0, ``empty``)."""
+    data = _ragged()
+    data["Target"] = ["ab"[t] for t in data["Target"].tolist()]
+    for i in bad:
+        data["Input"][i] = torch.zeros(0, 2) if empty else torch.randn(2, 5)
+    net = NetChain([GatedRecurrentLayer(3), SequenceLastLayer(), LinearLayer(2), SoftmaxLayer()], input=("n", 2),
+                   output=ClassDecoder(["a", "b"]))
+    return net, data, "has length 0" if empty else r"found \(2, 5\)"
+
+
+@pytest.mark.parametrize("empty", [False, True])
+def test_encoded_data_split_before_the_checks_names_the_part_and_the_index_in_the_data_given(empty):
+    kept, held = _parts()
+    for i, part in [(held[1], "validation data held out by validation_set"), (kept[5], "training data")]:
+        net, data, found = _encoded_with([i], empty)
+        with pytest.raises(DataError, match=rf"^(bad )?{part}: .*example {i}\b") as caught:
+            net_train(net, data, max_training_rounds=1, validation_set=0.2, random_seed=0, progress=False)
+        assert re.search(found, str(caught.value))

@@ -20,7 +20,7 @@ from netgraph.train.padded_data import padded_like
 from netgraph.core.wording import counted, type_label
 
 __all__ = ["training_and_validation", "split_fraction", "split_numbered", "split_counted", "split_ragged",
-           "split_dataset", "held_out"]
+           "split_dataset", "held_out", "validation_name"]
 
 
 def split_fraction(cols: dict[str, Any], fraction: float, seed: int) -> tuple[dict, dict]:
@@ -114,9 +114,17 @@ def training_and_validation(spec: Any, raw: Any, expect: dict, allow_extra: bool
             return split_counted(whole.cols, spec)
         train, val = split_numbered(whole.cols, spec, seed)
         return InMemory(*train), InMemory(*val)
-    val_raw = gather(spec, VALIDATION, ports, batch_size)
-    check_example_shapes(getattr(val_raw, "loader", None), expect, VALIDATION)
-    return raw, finish(padded_like(val_raw, raw), expect, allow_extra, VALIDATION)
+    what = validation_name(spec)
+    val_raw = gather(spec, what, ports, batch_size)
+    check_example_shapes(getattr(val_raw, "loader", None), expect, what)
+    return raw, finish(padded_like(val_raw, raw), expect, allow_extra, what)
+
+
+def validation_name(spec: Any) -> Any:
+    """How the validation data ``spec`` is named: held out by ``validation_set=<fraction>`` (the fraction, or encoded
+    data's part split before, which numbers its examples) or given as ``validation_set``."""
+    held = isinstance(spec, float) and not isinstance(spec, bool) or getattr(spec, "numbers", None) is not None
+    return HELD_OUT if held else VALIDATION
 
 
 def _splits_by_example(raw: dict) -> bool:
