@@ -4,13 +4,16 @@ then each part again."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 import torch
 
 import netgraph.train.data as data_module
 import netgraph.train.data_checks as checks_module
 import netgraph.train.data_split as split_module
-from netgraph import DataError, GatedRecurrentLayer, LinearLayer, NetChain, SequenceLastLayer, SoftmaxLayer, net_train
+from netgraph import (ClassDecoder, DataError, GatedRecurrentLayer, LinearLayer, NetChain, SequenceLastLayer, SoftmaxLayer,
+                      net_train)
 
 N = 50
 
@@ -63,3 +66,57 @@ def test_dense_columns_are_checked_once_around_the_split(monkeypatch):
     net_train(net, {"Input": torch.randn(N, 3), "Target": torch.randint(0, 2, (N,))}, max_training_rounds=1,
               validation_set=0.2, progress=False)
     assert sum(seen) + sum(seen_in_parts) == N
+
+
+def _parts(seed=0):
+    """(training, held-out) example indices net_train(..., validation_set=0.2, random_seed=seed) makes of N."""
+    return tuple(part.tolist() for part in split_module.held_out(N, 0.2, seed))
+
+
+
+def _listed(bad):
+    """A list of N example dicts for a net of input 2, examples ``bad`` of shape (1) (the others (2))."""
+    g = torch.Generator().manual_seed(0)
+    return (NetChain([LinearLayer(2)], input=2),
+            [{"Input": torch.randn(1 if i in bad else 2, generator=g), "Target": torch.randn(2, generator=g)}
+             for i in range(N)], r"expected each example of shape \(2\), found \(1\)")
+
+
+def _ragged_with(bad):
+    data = _ragged()
+    for i in bad:
+        data["Input"][i] = torch.randn(2, 5)
+    return _net(), data, r"found \(2, 5\)"
+
+
+@pytest.mark.parametrize("data", [_ragged_with, _listed])
+def test_a_bad_example_shape_is_named_in_the_part_it_lies_in(data):
+    kept, held = _parts()
+    for bad, part in [([held[1]], "validation data held out by validation_set"), ([kept[2]], "training data"),
+                      ([held[0], held[3]], "validation data held out by validation_set")]:
+        net, examples, found = data(bad)
+        with pytest.raises(DataError, match=rf"^bad {part}: .*{found} at example {bad[0]}\b") as caught:
+            net_train(net, examples, max_training_rounds=1, validation_set=0.2, random_seed=0, progress=False)
+        assert f"example {bad[-1]}" in str(caught.value) and " of 50" not in str(caught.value)
+
+
+def _encoded_with(bad, empty=False):
+    """Ragged inputs and class labels (a ClassDecoder's: the data is encoded, then split, before net_train checks it),
+    examples ``bad`` of shape (2, 5) (or of length 0, ``empty``)."""
+    data = _ragged()
+    data["Target"] = ["ab"[t] for t in data["Target"].tolist()]
+    for i in bad:
+        data["Input"][i] = torch.zeros(0, 2) if empty else torch.randn(2, 5)
+    net = NetChain([GatedRecurrentLayer(3), SequenceLastLayer(), LinearLayer(2), SoftmaxLayer()], input=("n", 2),
+                   output=ClassDecoder(["a", "b"]))
+    return net, data, "has length 0" if empty else r"found \(2, 5\)"
+
+
+@pytest.mark.parametrize("empty", [False, True])
+def test_encoded_data_split_before_the_checks_names_the_part_and_the_index_in_the_data_given(empty):
+    kept, held = _parts()
+    for i, part in [(held[1], "validation data held out by validation_set"), (kept[5], "training data")]:
+        net, data, found = _encoded_with([i], empty)
+        with pytest.raises(DataError, match=rf"^(bad )?{part}: .*example {i}\b") as caught:
+            net_train(net, data, max_training_rounds=1, validation_set=0.2, random_seed=0, progress=False)
+        assert re.search(found, str(caught.value))

@@ -34,12 +34,12 @@ from netgraph.train.checkpoint import NothingToResume, checkpoints, refuse_newer
 from netgraph.core.errors import DataError, OptionError, did_you_mean
 from netgraph.train.data_shapes import with_data_shapes
 from netgraph.train.data import GivenExamples, Streamed, finish, gather, sample
-from netgraph.train.data_split import training_and_validation
+from netgraph.train.data_split import training_and_validation, validation_name
 from netgraph.train.buckets import in_order
 from netgraph.train.data_lengths import refuse_fixed_lengths
 from netgraph.train.torch_objects import refuse_other_batch_size, refuse_torch_optimizer
 from netgraph.train.data_files import load_data
-from netgraph.train.data_sets import HELD_OUT, TRAINING, VALIDATION
+from netgraph.train.data_sets import TRAINING, VALIDATION
 from netgraph.train.input_lengths import check_data_lengths
 from netgraph.train.padded_data import padded_training
 from netgraph.core.wording import refuse_scaled, type_label
@@ -314,7 +314,7 @@ def _data_and_module(net: NetGraph, data: Any, o: dict[str, Any], loss: Any, run
     train_raw, validation = training_and_validation(o["validation_set"], raw, expect, loss.allow_extra, seed, ports,
                                                     batch_size)
     train = finish(train_raw, expect, loss.allow_extra, TRAINING)
-    held_out = HELD_OUT if isinstance(o["validation_set"], float) else VALIDATION
+    held_out = validation_name(o["validation_set"])
     check_data_lengths(net, train, TRAINING)  # as net(x) would at the first step; a loader's ranges each batch
     check_data_lengths(net, validation, held_out)
     in_order(validation)  # its sequences batched as net_measurements batches them

@@ -70,20 +70,24 @@ class LengthBuckets:
     numbers: list[int] | None = None  # each example's index in the data the user gave, where these are a part of it
     shuffled = True  # False: each pass in the data's order (``in_order``: a validation's, net_measurements')
 
-    def __init__(self, data: Mapping, batch_size: int, what: str, listed: bool = False):
+    def __init__(self, data: Mapping, batch_size: int, what: str, listed: bool = False,
+                 numbers: list[int] | None = None):
         self.cols = {str(k): _column(str(k), v, what) for k, v in data.items()}
+        self.numbers = numbers
         self.listed = listed  # the columns of a list of example dicts (whose keys take no '<key>.lengths')
         counts = {k: len(v) for k, v in self.cols.items()}
         if len(set(counts.values())) > 1:
             raise data_error(what, f"every key must hold the same number of examples, found {counts}",
                              kind="data-shape", layer=(), found=tuple(counts.items()))
         ragged = [k for k, v in self.cols.items() if isinstance(v, list)]
-        bad = [(k, i, tuple(x.shape)) for k in ragged for i, x in enumerate(self.cols[k]) if x.dim() == 0]
+        bad = [(k, self._numbered([i])[0], tuple(x.shape)) for k in ragged for i, x in enumerate(self.cols[k])
+               if x.dim() == 0]
         if bad:
             raise data_error(what, f"key {bad[0][0]!r}: example {bad[0][1]} is a scalar; each example of a "
                              f"list needs a sequence dim first", kind="data-shape", layer=(), port=bad[0][0],
                              example=bad[0][1], expected="rank >= 1", found=bad[0][2])
-        empty = [(k, i, tuple(x.shape)) for k in ragged for i, x in enumerate(self.cols[k]) if x.shape[0] == 0]
+        empty = [(k, self._numbered([i])[0], tuple(x.shape)) for k in ragged for i, x in enumerate(self.cols[k])
+                 if x.shape[0] == 0]
         if empty:  # padded, it would train on the other examples' padding; alone, fail inside torch
             key, example, shape = empty[0]
             raise data_error(what, f"key {key!r}: example {example} has length 0; each length must be at least 1",
@@ -117,8 +121,7 @@ class LengthBuckets:
     def with_columns(self, cols: Mapping, what: str, numbers: list[int] | None = None) -> LengthBuckets:
         """Batches of this kind (and batch size) from other columns, such as a part of these (whose examples are
         ``numbers`` of the data given)."""
-        buckets = LengthBuckets(cols, self.batch_size, what, self.listed)
-        buckets.numbers = numbers
+        buckets = LengthBuckets(cols, self.batch_size, what, self.listed, numbers)
         return PaddedBatches(buckets, self.arguments) if isinstance(self, PaddedBatches) else buckets
 
     def samples(self) -> list[tuple[list[int], dict[str, torch.Tensor]]]:

@@ -59,11 +59,12 @@ def batch_part(index: int | str, numbers: list[int] | None = None) -> str:
 
 class Columns(dict):
     """In-memory columns as ``gather`` found them, unchecked; ``listed``: they came as a list of example dicts (the
-    form the data came in, which the checks' hints read)."""
+    form the data came in, which the checks' hints read); ``numbers``: each example's index in the data given, where
+    these are a part of it split before (encoded data, ``validation_set=<fraction>``)."""
 
-    def __init__(self, cols: Mapping[str, torch.Tensor], listed: bool = False):
+    def __init__(self, cols: Mapping[str, torch.Tensor], listed: bool = False, numbers: list[int] | None = None):
         super().__init__(cols)
-        self.listed = listed
+        self.listed, self.numbers = listed, numbers
 
 
 class Streamed:
@@ -272,6 +273,7 @@ def gather(data: Any, what: str, ports: tuple[tuple[str, ...], tuple[str, ...]],
     the net's input and output ports (a pair (inputs, targets) is read by them)."""
     inputs, outputs = ports
     input_port = inputs[0] if len(inputs) == 1 else None
+    part = getattr(data, "numbers", None) if isinstance(data, Columns) else None  # its examples' indices
     if isinstance(data, torch.utils.data.Dataset) and not isinstance(data, torch.utils.data.IterableDataset):
         data = checked_loader(data, what, batch_size)
     if isinstance(data, torch.utils.data.IterableDataset) or _is_loader(data):
@@ -285,7 +287,7 @@ def gather(data: Any, what: str, ports: tuple[tuple[str, ...], tuple[str, ...]],
                              kind="data-form", expected=FORMS, found="a pair (inputs, targets)")
         data = pair_columns(data, inputs, outputs)
     if has_ragged(data):  # sequences of different lengths: dense batches, one length at a time
-        return Streamed(LengthBuckets(data, batch_size, what), what)
+        return Streamed(LengthBuckets(data, batch_size, what, numbers=part), what)
     if isinstance(data, numbers.Integral) and not isinstance(data, bool):
         return Columns({EXAMPLES: torch.zeros(_example_count(data, what, inputs), 0)}, listed=False)
     if isinstance(data, (torch.Tensor, numpy.ndarray)):
@@ -301,8 +303,8 @@ def gather(data: Any, what: str, ports: tuple[tuple[str, ...], tuple[str, ...]],
                         kind="data-form", expected=FORMS, found=type_label(data))
     cols = columns_from(data, what, ports)
     if has_ragged(cols):
-        return Streamed(LengthBuckets(cols, batch_size, what, listed=not isinstance(data, Mapping)), what)
-    return Columns(cols, listed=not isinstance(data, Mapping))
+        return Streamed(LengthBuckets(cols, batch_size, what, not isinstance(data, Mapping), part), what)
+    return Columns(cols, not isinstance(data, Mapping), part)
 
 
 def _example_count(count: int, what: str, inputs: tuple[str, ...]) -> int:
@@ -339,7 +341,8 @@ def finish(raw: dict[str, torch.Tensor] | InMemory | Streamed, expect: Mapping[s
                 check_columns(bucket, expect, allow_extra, what, raw.loader.listed, indices)
         raw.check(raw.first_raw, raw.first_index)
         return raw
-    return InMemory(check_columns(raw, expect, allow_extra, what, getattr(raw, "listed", False)))
+    numbers = getattr(raw, "numbers", None)
+    return InMemory(check_columns(raw, expect, allow_extra, what, getattr(raw, "listed", False), numbers), numbers)
 
 
 class GivenExamples:

@@ -36,7 +36,7 @@ from netgraph.core.wording import counted
 
 __all__ = ["first_example", "shared_length_problems", "batches_hint", "example_shape_problems", "unpadded_problems",
            "example_length_problems", "check_example_shapes", "non_finite", "non_finite_data", "examples_at",
-           "first_nonfinite_example"]
+           "first_nonfinite_example", "example_at"]
 
 
 def shared_length_problems(cols: Mapping[str, torch.Tensor], expect: Mapping[str, Any]) -> list[Diagnostic]:
@@ -71,12 +71,12 @@ def batches_hint(shape: tuple, found: tuple, listed: bool) -> str:
             "the batches along dim 0 (torch.cat), or give a DataLoader")
 
 
-def example_shape_problems(cols: Mapping[str, Any], expect: Mapping[str, Any],
-                           listed: bool = False) -> list[Diagnostic]:
+def example_shape_problems(cols: Mapping[str, Any], expect: Mapping[str, Any], listed: bool = False,
+                           numbers: Sequence[int] | None = None) -> list[Diagnostic]:
     """A message for each list column (one tensor per example, of different shapes) holding an example whose shape
     its port does not take (a fixed dim of another size, another rank), naming the first and how many: a bucket of
     such examples said only "expected shape (b, 2) ... found (1, 3)" of a length bucket. ``listed``: the columns of a
-    list of example dicts."""
+    list of example dicts; ``numbers``: each example's index in the data given, the columns a part of it."""
     problems = []
     for key, values in cols.items():
         shape = expect[key].type.shape if key in expect else None
@@ -85,12 +85,12 @@ def example_shape_problems(cols: Mapping[str, Any], expect: Mapping[str, Any],
         bad = [i for i, v in enumerate(values) if v.dim() != len(shape) or
                any(isinstance(d, int) and d != n for d, n in zip(shape, v.shape))]
         if bad:
-            more = f" ({len(bad)} of {len(values)} examples)" if len(bad) > 1 else ""
             found = tuple(values[bad[0]].shape)
             problems.append(data_problem("data-shape", f"{expect[key].what} (key {key!r}): expected each example of "
-                                         f"shape {format_shape(shape)}, found {format_shape(found)} at example "
-                                         f"{bad[0]}{more}{batches_hint(shape, (len(values), *found), listed)}", key,
-                                         expected=shape, found=found, example=bad[0]))
+                                         f"shape {format_shape(shape)}, found {format_shape(found)}"
+                                         f"{example_at(bad, len(values), numbers)}"
+                                         f"{batches_hint(shape, (len(values), *found), listed)}", key,
+                                         expected=shape, found=found, example=_number(bad[0], numbers)))
     return problems
 
 
@@ -117,12 +117,13 @@ def unpadded_problems(cols: Mapping[str, Any], expect: Mapping[str, Any], listed
     return problems
 
 
-def example_length_problems(cols: Mapping[str, Any], expect: Mapping[str, Any]) -> list[Diagnostic]:
+def example_length_problems(cols: Mapping[str, Any], expect: Mapping[str, Any],
+                            numbers: Sequence[int] | None = None) -> list[Diagnostic]:
     """A message for each list column (one tensor per example) whose length named like another column's (a sequence
     target already encoded beside its input sequences) differs from it at some example, naming the first example,
     both keys and both lengths and how many: a batch said only "share the length n, found 6 and 5". A tensor column
     (one length for all) is compared with a list whose examples share one length too (``unpadded_problems`` tells
-    it from ragged ones)."""
+    it from ragged ones). ``numbers``: each example's index in the data given, the columns a part of it."""
     first: dict[str, tuple[str, list]] = {}  # length name -> (key, each example's size) where it was first seen
     problems = []
     for key, values in cols.items():
@@ -137,16 +138,31 @@ def example_length_problems(cols: Mapping[str, Any], expect: Mapping[str, Any]) 
             if bad:
                 problems.append(data_problem("data-shape", f"{expect[seen].what} (key {seen!r}) and "
                                              f"{expect[key].what} (key {key!r}) share the length {dim}, found "
-                                             f"{theirs[bad[0]]} and {sizes[bad[0]]}{_where(bad, theirs, sizes)}", key,
-                                             expected=theirs[bad[0]], found=sizes[bad[0]], example=bad[0]))
+                                             f"{theirs[bad[0]]} and {sizes[bad[0]]}"
+                                             f"{_where(bad, theirs, sizes, numbers)}", key, expected=theirs[bad[0]],
+                                             found=sizes[bad[0]], example=_number(bad[0], numbers)))
     return problems
 
 
-def _where(bad: list[int], one: list, other: list) -> str:
+def _where(bad: list[int], one: list, other: list, numbers: Sequence[int] | None = None) -> str:
     """Which examples differ: ' in all 12 examples' where each column holds one length, else the first and how many."""
     if len(bad) == len(one) > 1 and len(set(one)) == len(set(other)) == 1:
         return f" in all {len(one)} examples"
-    return f" at example {bad[0]}" + (f" ({len(bad)} of {len(one)} examples)" if len(bad) > 1 else "")
+    return example_at(bad, len(one), numbers)
+
+
+def example_at(bad: list[int], total: int, numbers: Sequence[int] | None = None) -> str:
+    """" at example 7 (2 of 20 examples)": the first of examples ``bad`` (of ``total``) and how many; with ``numbers``
+    (each example's index in the data given, the examples a part of it), " at example 5 (and examples 10, 12)"."""
+    if numbers is not None:  # the data's indices (a count of the part's examples would read as the data's)
+        found = sorted(numbers[i] for i in bad)
+        return f" at example {found[0]}" + (f" (and {_others(found)})" if len(found) > 1 else "")
+    return f" at example {bad[0]}" + (f" ({len(bad)} of {total} examples)" if len(bad) > 1 else "")
+
+
+def _number(example: int, numbers: Sequence[int] | None) -> int:
+    """The index in the data given of ``example`` (of a part of it, ``numbers``)."""
+    return example if numbers is None else numbers[example]
 
 
 def _example_sizes(values: Any, axis: int) -> list[int | None] | None:
@@ -181,12 +197,13 @@ def _listed(values: list[int]) -> str:
 def check_example_shapes(loader: Any, expect: Mapping[str, Any], what: str) -> None:
     """One DataError listing ``example_shape_problems``, ``unpadded_problems`` and ``example_length_problems`` of
     in-memory data of different shapes (a loader holding list columns: length buckets); nothing for any other loader
-    (a DataLoader's examples are checked batch by batch, ``shared_length_problems``)."""
+    (a DataLoader's examples are checked batch by batch, ``shared_length_problems``). A part of the data given (its
+    ``numbers``) names its examples by their indices in the data given."""
     cols = getattr(loader, "cols", None)
     if isinstance(cols, Mapping):
-        listed = getattr(loader, "listed", False)
-        raise_data(example_shape_problems(cols, expect, listed) + unpadded_problems(cols, expect, listed)
-                   + example_length_problems(cols, expect), what)
+        listed, numbers = getattr(loader, "listed", False), getattr(loader, "numbers", None)
+        raise_data(example_shape_problems(cols, expect, listed, numbers) + unpadded_problems(cols, expect, listed)
+                   + example_length_problems(cols, expect, numbers), what)
 
 
 def non_finite(x: torch.Tensor, infinities: bool, of: str = "", numbers: Sequence[int] | None = None) -> str:
@@ -237,8 +254,7 @@ def examples_at(bad: torch.Tensor, numbers: Sequence[int] | None = None) -> str:
     with ``numbers`` (each row's index in the data given, ``x`` a part of it), " at example 5 (and examples 10, 12)"."""
     rows = bad.nonzero().flatten().tolist()
     if numbers is not None:
-        found = sorted(numbers[row] for row in rows)
-        return f" at example {found[0]}" + (f" (and {_others(found)})" if len(found) > 1 else "")
+        return example_at(rows, bad.shape[0], numbers)
     return f" at example {rows[0]}" + (f" ({counted(len(rows), 'example')} of {bad.shape[0]})" if len(rows) > 1 else "")
 
 

@@ -20,7 +20,7 @@ from netgraph.train.padded_data import padded_like
 from netgraph.core.wording import counted, type_label
 
 __all__ = ["training_and_validation", "split_fraction", "split_numbered", "split_counted", "split_ragged",
-           "split_dataset", "held_out"]
+           "split_dataset", "held_out", "validation_name"]
 
 
 def split_fraction(cols: dict[str, Any], fraction: float, seed: int) -> tuple[dict, dict]:
@@ -83,8 +83,10 @@ def split_ragged(raw: Streamed, fraction: float, seed: int) -> tuple[Streamed, S
 
 def training_and_validation(spec: Any, raw: Any, expect: dict, allow_extra: bool, seed: int, ports: tuple,
                             batch_size: int) -> tuple[Any, Any]:
-    """(training columns or loader, validation source or None); each ragged example's shape checked once."""
-    check_example_shapes(getattr(raw, "loader", None), expect, TRAINING)  # by index, before any split
+    """(training columns or loader, validation source or None); each ragged example's shape checked once, in the part
+    (training, or held out by a fraction ``spec``) it lies in."""
+    if not isinstance(spec, float) or isinstance(spec, bool):  # no split: the training data checked whole
+        check_example_shapes(getattr(raw, "loader", None), expect, TRAINING)
     if spec is None:
         return raw, None
     if isinstance(spec, float) and not isinstance(spec, bool):
@@ -94,6 +96,8 @@ def training_and_validation(spec: Any, raw: Any, expect: dict, allow_extra: bool
                               found=spec)
         if not isinstance(raw, dict):
             parts = split_ragged(raw, spec, seed) or split_dataset(raw, spec, seed)  # held out alike
+            for part in parts or ():  # each example named by its index in the data given, in its part
+                check_example_shapes(part.loader, expect, part.what)
             if parts is None:
                 raise OptionError("validation_set=<fraction> needs in-memory data (a dict, a list of examples or a "
                                   "Dataset); for a DataLoader or another iterable, give the validation data itself "
@@ -110,9 +114,17 @@ def training_and_validation(spec: Any, raw: Any, expect: dict, allow_extra: bool
             return split_counted(whole.cols, spec)
         train, val = split_numbered(whole.cols, spec, seed)
         return InMemory(*train), InMemory(*val)
-    val_raw = gather(spec, VALIDATION, ports, batch_size)
-    check_example_shapes(getattr(val_raw, "loader", None), expect, VALIDATION)
-    return raw, finish(padded_like(val_raw, raw), expect, allow_extra, VALIDATION)
+    what = validation_name(spec)
+    val_raw = gather(spec, what, ports, batch_size)
+    check_example_shapes(getattr(val_raw, "loader", None), expect, what)
+    return raw, finish(padded_like(val_raw, raw), expect, allow_extra, what)
+
+
+def validation_name(spec: Any) -> Any:
+    """How the validation data ``spec`` is named: held out by ``validation_set=<fraction>`` (the fraction, or encoded
+    data's part split before, which numbers its examples) or given as ``validation_set``."""
+    held = isinstance(spec, float) and not isinstance(spec, bool) or getattr(spec, "numbers", None) is not None
+    return HELD_OUT if held else VALIDATION
 
 
 def _splits_by_example(raw: dict) -> bool:

@@ -39,6 +39,7 @@ from netgraph.data.errors import ExampleError, Reason
 from netgraph.data.images import check_image
 from netgraph.train.data_files import DATA_SUFFIXES, load_data
 from netgraph.train.data_lengths import Keyed, keyed
+from netgraph.train.data import Columns
 from netgraph.train.data_split import held_out
 from netgraph.train.encoded_checks import check_examples, first_fields, label_count_problems
 from netgraph.train.encoded_columns import as_written, coder_for, columns_of, output_for, port_words
@@ -244,10 +245,19 @@ def encoded_data(net: Any, data: Any, validation: Any, batch_size: int, num_work
     index = None
     if isinstance(validation, float) and not isinstance(validation, bool) and 0 < validation < 1:
         (columns, index), held_out = _split(columns, validation, seed)
-        validation = _loader(net, *held_out, HELD_OUT, batch_size, num_workers, **_origin(data))
+        validation = _numbered(_loader(net, *held_out, HELD_OUT, batch_size, num_workers, **_origin(data)),
+                               held_out[1])
+        return _numbered(_loader(net, columns, index, TRAINING, batch_size, num_workers, **_origin(data)),
+                         index), validation
     elif validation is not None and (held_out := columns_of(net, validation, VALIDATION)) is not None:
         validation = _loader(net, held_out, None, VALIDATION, batch_size, num_workers, **_origin(validation))
     return _loader(net, columns, index, TRAINING, batch_size, num_workers, **_origin(data)), validation
+
+
+def _numbered(part: Any, index: list[int]) -> Any:
+    """Encoded columns of a part of the data given (``index``: its examples' indices in it) as ``Columns`` that
+    name their examples by those indices; a loader (of image files) unchanged."""
+    return Columns(part, numbers=list(index)) if isinstance(part, dict) else part
 
 
 def _origin(data: Any) -> dict[str, Any]:
