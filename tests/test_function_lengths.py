@@ -4,10 +4,12 @@ import re
 
 import pytest
 import torch
+import torch.nn.functional as F
 
-from netgraph import FunctionLayer, NetGraph
+from netgraph import FlattenLayer, FunctionLayer, LinearLayer, NetChain, NetGraph
 from netgraph.core.errors import NetGraphError, ShapeError
-from netgraph.layers.function_lengths import PROBE_CALLS, calls_bound
+from netgraph.layers.function_lengths import LONGER_STARTS, PROBE_CALLS, calls_bound
+from tests.length_helpers import evaluated
 
 CASES = [  # (function, the output shape it has on input ("n", 3))
     (lambda x: x * 2, ("n", 3)),
@@ -248,3 +250,37 @@ def test_a_derived_length_probed_at_sizes_of_one_parity_is_no_line_of_whole_slop
     net = NetGraph([layer])
     assert net.port_types["Output"].shape == ("n_over_2_times_2", 6, 8, 106)
     assert net(x=torch.zeros(1, 10, 6, 8, 106), y=torch.zeros(1, 5, 6, 8, 106)).shape[1] == 10
+
+
+_W15, _W3 = torch.randn(4, 3, 15), torch.randn(4, 3, 5)
+REFUSING_SHORT = [  # (function, input shape): each refuses short lengths (the probe's first, 5)
+    (lambda x: F.max_pool1d(x, 8), (3, "n")), (lambda x: F.avg_pool1d(x, 10), (3, "n")),
+    (lambda x: F.conv1d(x, _W15), (3, "n")), (lambda x: F.max_pool1d(x, 16), (3, "n")),
+    (lambda x: F.conv1d(x, _W3, dilation=3), (3, "n")), (lambda x: F.max_pool2d(x, 16), (3, "h", "w")),
+]
+
+
+@pytest.mark.parametrize("function, shape", REFUSING_SHORT)
+def test_a_function_refusing_short_lengths_is_named_from_longer_ones_it_takes_as_a_torch_layer_is(function, shape):
+    # refused at build: the probe ran the function at length 5 only
+    counting, calls = _counted(function)
+    found = NetChain([FunctionLayer(counting, input=shape)]).port_types["Output"].shape
+    for size in (64, 99, 130, 1000):
+        sizes = {d: size + i for i, d in enumerate(d for d in shape if isinstance(d, str))}
+        assert evaluated(found, sizes) == tuple(function(torch.zeros(1, *evaluated(shape, sizes))).shape[1:])
+    lengths = sum(isinstance(d, str) for d in shape)
+    assert len(calls) == len(set(calls)) <= len(LONGER_STARTS) * lengths + calls_bound([shape])  # none run twice
+
+
+def test_a_function_pooling_past_short_lengths_feeds_a_flatten_and_linear_only_as_a_shape_error():
+    with pytest.raises(ShapeError, match="cannot flatten a variable-length dimension"):
+        NetChain([FunctionLayer(lambda x: F.max_pool1d(x, 8), input=(3, "n")), FlattenLayer(), LinearLayer(3)])
+
+
+def test_a_function_refusing_a_short_length_and_far_ones_is_not_read_as_fixed_from_the_short_ones():
+    def sixteenths_up_to_300(x):  # 1 long at every length up to 15: a fixed (1, 4) read off 5 to 13
+        if x.shape[1] == 6 or x.shape[1] > 300:
+            raise ValueError("takes a length up to 300 but 6")
+        return x[:, : x.shape[1] // 16 + 1]
+    with pytest.raises(ShapeError, match="no shape netgraph can name"):
+        NetChain([FunctionLayer(sixteenths_up_to_300, input=("n", 4))])

@@ -10,7 +10,7 @@ from torch import nn
 
 from netgraph import (FlattenLayer, LinearLayer, NetChain, NetGraph, NetPort, PoolingLayer, ShapeError, TorchLayer,
                       export_onnx, net_initialize)
-from netgraph.core.length_names import length_steps, lengths_along
+from tests.length_helpers import evaluated
 
 
 class Transposed(nn.Module):
@@ -199,16 +199,6 @@ def test_sizes_a_module_refused_are_not_probed_again():
     assert net(torch.ones(1, 12, 4)).shape == (1, 10, 4)
 
 
-def _evaluated(shape: tuple, sizes: dict[str, int]) -> tuple[int, ...]:
-    """``shape`` with each length name at its size (a derived name from its base's size)."""
-    def size(d):
-        if isinstance(d, int) or d in sizes:
-            return sizes.get(d, d)
-        base, steps = next(s for s in (length_steps(d, {b}) for b in sizes) if s is not None)
-        return lengths_along(sizes[base], steps)[-1] if steps else sizes[base]
-    return tuple(size(d) for d in shape)
-
-
 @pytest.mark.parametrize("module, shape", [
     (nn.MaxPool1d(8), (3, "n")), (nn.AvgPool1d(10), (3, "n")), (nn.Conv1d(1, 8, 10, stride=5), (1, "n")),
     (nn.Conv2d(3, 8, 8, stride=8), (3, "h", "w")),  # refuse short lengths: each dim read 1 at 5 to 13
@@ -219,8 +209,8 @@ def test_a_module_refusing_short_lengths_is_named_from_longer_ones_it_takes(modu
     found = NetChain([TorchLayer(module)], input=shape).port_types["Output"].shape
     for size in (64, 99, 130, 1000):
         sizes = {d: size + i for i, d in enumerate(d for d in shape if isinstance(d, str))}
-        x = torch.zeros(1, *_evaluated(shape, sizes))
-        assert _evaluated(found, sizes) == tuple(module(x).shape[1:])
+        x = torch.zeros(1, *evaluated(shape, sizes))
+        assert evaluated(found, sizes) == tuple(module(x).shape[1:])
 
 
 def test_a_pooling_refusing_short_lengths_feeds_a_flatten_and_linear_only_as_a_shape_error():

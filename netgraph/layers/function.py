@@ -25,11 +25,11 @@ from netgraph.layers.expression import is_expression, parse, parse_quietly, to_c
 from netgraph.layers.expression_run import input_code, to_codes
 from netgraph.layers.expression_elementwise import per_element, unit_range
 from netgraph.layers.expression_shapes import is_structural, least_lengths, lower_outputs
-from netgraph.layers.function_lengths import MAX_STRIDE, ZEROS_MAX_STRIDE, UnnamedLength, named_output_shapes
+from netgraph.layers.function_lengths import UnnamedLength
 from netgraph.layers.function_table import NAMED_FUNCTIONS, NamedFunction
 from netgraph.layers.torch_functions import torch_function_hint
 from netgraph.layers.function_modules import (CallableModule, ExpressionModule, LoweredModule, ProbeFacts, align,
-                                              align_code, fill_results, probe_run, ran_facts)
+                                              align_code, fill_results, probed_output_shapes, ran_facts)
 from netgraph.layers.given_outputs import checked_call, recast_call
 from netgraph.core.errors import OptionError, did_you_mean
 from netgraph.core.other_layer_names import elementwise_name_hint
@@ -261,9 +261,7 @@ class FunctionLayer(Layer):
         if key not in memo:
             seen = memo[("seen", *key)] = ProbeFacts()
             try:
-                memo[key] = named_output_shapes(
-                    shapes, lambda sizes: probe_run(self.function, sizes, device, self.output_ports, seen),
-                    self.output_ports, max_stride=MAX_STRIDE if device == "meta" else ZEROS_MAX_STRIDE)
+                memo[key] = probed_output_shapes(self.function, shapes, device, self.output_ports, seen)
             except Conflict as exc:
                 memo[key] = copy.copy(exc)  # no traceback: it would keep the failed build's frames (and net) alive
         if isinstance(memo[key], Conflict):

@@ -28,7 +28,7 @@ has ``(a * p + b) / k`` in ``(o - 1, o]``, so between two sizes ``G`` apart ``a 
 MAX_STRIDE = 1 / 64`` in size, so ``a = c * k`` and the form is ``c * p + ceil(b / k)``, the line itself (for a
 fixed dim ``c = 0``, and no form has ``a = 0``). The argument holds per length (the others at their first sizes;
 a dim of two lengths is refused as before), and on zeros (``max_stride`` 8, gaps 101 and 1009); a run that refuses
-some sizes (``max_stride=1``) has no far ones. It holds for a form of the probed size ``p``, not of a length derived
+some sizes (``max_stride=1``) has one far one. It holds for a form of the probed size ``p``, not of a length derived
 from it (``2 * ceil(p / 2)`` is a line over sizes of one parity): so the shortcut is taken only where the first
 three near sizes are consecutive, over which ``c * ceil(p / j)`` (``j >= 2``) is no line. Only a function outside
 these forms (``min(n, 1000)``) may read as a line there and as none at 10007 on; its named length is checked
@@ -44,6 +44,7 @@ sizes stay within 1009 of the first, as a function of ``n * n`` elements would n
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable, Iterable
 from itertools import count, islice
 from typing import Union
@@ -53,8 +54,8 @@ from netgraph.core.length_names import names_by_shortest_base, times_length
 from netgraph.core.naming_scope import quoted
 from netgraph.core.types import Conflict
 
-__all__ = ["probe_sizes", "first_probe_shapes", "named_output_shapes", "probed_lengths", "calls_bound",
-           "UnnamedLength", "MAX_STRIDE", "PROBE_CALLS", "ZEROS_MAX_STRIDE"]
+__all__ = ["probe_sizes", "first_probe_shapes", "named_output_shapes", "retried_output_shapes", "run_once",
+           "probed_lengths", "calls_bound", "UnnamedLength", "MAX_STRIDE", "PROBE_CALLS", "ZEROS_MAX_STRIDE"]
 
 #: The largest stride ``k`` of an output length ``ceil((a * n + b) / k)`` that probing names
 MAX_STRIDE = 64
@@ -67,6 +68,7 @@ _NEAR_GAPS = (101, 1009)  # the same for ZEROS_MAX_STRIDE (past 8, past 2 * 8 * 
 _FIT_PROBES = MAX_STRIDE  # consecutive sizes to fit a stride on: a period of every k up to MAX_STRIDE
 #: Runs of the function per length group, beyond the one run at every length's first size
 PROBE_CALLS = _PROBES - 1 + len(_FAR_GAPS) + _FIT_PROBES
+LONGER_STARTS = (14, 32, 64, 128, 256, 512, 1024)  # least lengths probed where a run refused a short one
 _LEAST = 2  # the least size a derived length is probed at (1 broadcasts against anything)
 
 Dim = Union[int, str]
@@ -169,6 +171,62 @@ def named_output_shapes(shapes: list[tuple[Dim, ...]], run: Run, ports: tuple[st
         probed = (probes, moved, fitting, max_stride)
         out.append(tuple(_dim(shapes, ports[i], (i, j), probed, groups) for j in range(len(shape))))
     return out
+
+
+def retried_output_shapes(shapes: list[tuple[Dim, ...]], run: Run, ports: tuple[str, ...],
+                          max_stride: int = MAX_STRIDE, tie: bool = True
+                          ) -> list[tuple[Dim, ...]] | UnnamedLength | None:
+    """``named_output_shapes`` again where ``run`` refused the first probe sizes: with strides from the first of
+    ``LONGER_STARTS`` it takes (a kernel or pooling longer than 5), else at the small sizes it takes with one far one
+    (a table of positions: ``_small_sizes``, lengths named apart ``tie``d there); the first UnnamedLength where no
+    length name fits, None where it takes neither. Wrap ``run`` in ``run_once``: the small sizes are the first's."""
+    for start in LONGER_STARTS:
+        try:
+            return named_output_shapes(shapes, run, ports, max_stride=max_stride, start=start)
+        except UnnamedLength as exc:
+            return exc
+        except Conflict:
+            continue
+    return _small_sizes(shapes, run, ports, tie)
+
+
+def _small_sizes(shapes: list[tuple[Dim, ...]], run: Run, ports: tuple[str, ...],
+                 tie: bool) -> list | UnnamedLength | None:
+    """The output shapes from the small sizes ``run`` accepts, each length apart, else (``tie``) with the lengths named
+    apart at one size, named after the first (``x + y`` of an ``n`` and an ``m``); else the first UnnamedLength,
+    else None."""
+    groups = probed_lengths(_names(shapes))
+    drivers = list(dict.fromkeys(driver for driver, _ in groups.values()))
+    tries = [shapes]
+    if tie and len(drivers) > 1:  # lengths named apart tied to the first, each derived one to the first's alike
+        tied = {name: drivers[0] + name[len(driver):] for name, (driver, _) in groups.items()}
+        tries.append([tuple(tied[d] if isinstance(d, str) else d for d in s) for s in shapes])
+    unnamed = None
+    for tried in tries:
+        try:
+            return named_output_shapes(tried, run, ports, max_stride=1)
+        except UnnamedLength as exc:
+            unnamed = unnamed or exc
+        except Conflict:
+            continue
+    return unnamed
+
+
+def run_once(run: Run) -> Run:
+    """``run`` remembering what it gave or raised for each input shapes: no shapes are run twice."""
+    done: dict[tuple, list | Conflict] = {}
+
+    def once(shapes: list[tuple[int, ...]]) -> list[tuple[int, ...]]:
+        key = tuple(shapes)
+        if key not in done:
+            try:
+                done[key] = run(shapes)
+            except Conflict as exc:
+                done[key] = exc
+        if isinstance(done[key], Conflict):
+            raise copy.copy(done[key])
+        return done[key]
+    return once
 
 
 def _first_taken(run: Run, shapes: list, groups: dict, probes: dict[str, tuple[int, ...]],

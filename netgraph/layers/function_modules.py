@@ -23,6 +23,8 @@ from netgraph.core.wording import counted
 from netgraph.layers._modules import LayerModule, init_module
 from netgraph.layers._shapes import fill, probe_batch
 from netgraph.layers.expression import Expression, evaluate
+from netgraph.layers.function_lengths import (MAX_STRIDE, ZEROS_MAX_STRIDE, UnnamedLength, named_output_shapes,
+                                              retried_output_shapes, run_once)
 
 __all__ = ["ExpressionModule", "LoweredModule", "CallableModule", "align", "align_code", "as_outputs", "ProbeFacts",
            "probe_run", "ran_facts", "fill_results"]
@@ -95,9 +97,10 @@ def as_outputs(result: Any, ports: tuple[str, ...], error: type[Exception]) -> l
 @dataclasses.dataclass
 class ProbeFacts:
     """What the runs of a Python function on meta tensors (or zeros) of some input shapes showed: the positions of
-    the inputs it changed in place, and its outputs' dtypes (none: it never ran through)."""
+    the inputs it changed in place, its outputs' dtypes (none: it never ran through), and whether it raised."""
     mutated: set[int] = dataclasses.field(default_factory=set)
     dtypes: tuple[torch.dtype, ...] = ()
+    raised: bool = False
 
 
 def ran_facts(probe: Callable[[str], Any], held: dict, shapes: tuple) -> ProbeFacts:
@@ -123,7 +126,7 @@ def probe_run(fn: Callable, shapes: list[tuple], device: str, ports: tuple[str, 
     try:
         result = fn(*args)
     except Exception as exc:  # a user's function failing on shapes is a shape conflict
-        failure = f"{type(exc).__name__}: {exc}"
+        failure, seen.raised = f"{type(exc).__name__}: {exc}", True
         raise Conflict(f"the Python function failed on inputs of shapes {shapes}: {failure} (each input a batch "
                        f"of {batch} examples)", expected=shapes, found=failure) from None
     seen.mutated.update(i for i, a in enumerate(args) if a._version)  # x.add_(1): a copy for it, as compiled
@@ -138,6 +141,27 @@ def probe_run(fn: Callable, shapes: list[tuple], device: str, ports: tuple[str, 
                        expected=f"a batch of {batch} results", found=mixed)
     seen.dtypes = tuple(r.dtype for r in results)
     return [tuple(r.shape[1:]) for r in results]
+
+
+def probed_output_shapes(fn: Callable, shapes: list[tuple], device: str, ports: tuple[str, ...],
+                         seen: ProbeFacts) -> list[tuple]:
+    """``named_output_shapes`` of the Python function ``fn`` run on ``device`` (``probe_run``), probed again where
+    it raised at the first sizes (``retried_output_shapes``: longer ones, a kernel of 15), as a TorchLayer's module
+    is, but lengths named apart are never tied (``a + b`` of an ``n`` and an ``m`` is refused saying so); each input
+    shapes run once. The first failure is raised where no retry finds the shapes."""
+    max_stride = MAX_STRIDE if device == "meta" else ZEROS_MAX_STRIDE
+    run = run_once(lambda sizes: probe_run(fn, sizes, device, ports, seen))
+    try:
+        return named_output_shapes(shapes, run, ports, max_stride=max_stride)
+    except UnnamedLength:
+        raise
+    except Conflict:
+        found = retried_output_shapes(shapes, run, ports, max_stride, tie=False) if seen.raised else None
+        if isinstance(found, UnnamedLength):
+            raise found from None
+        if found is None:
+            raise
+        return found
 
 
 def fill_results(types: dict[str, PortType], ports: tuple[str, ...], shapes: list, dtypes: tuple) -> None:

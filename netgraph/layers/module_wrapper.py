@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import copy
 import functools
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import Any, ClassVar
 
 import torch
@@ -17,7 +17,8 @@ from netgraph.layers._module_values import kept_array
 from netgraph.layers._modules import meta_call, meta_inputs
 from netgraph.layers._shapes import probe_batch
 from netgraph.layers._torch_ports import port_types, positional_problem
-from netgraph.layers.function_lengths import MAX_STRIDE, UnnamedLength, named_output_shapes, probed_lengths
+from netgraph.layers.function_lengths import (MAX_STRIDE, UnnamedLength, named_output_shapes, retried_output_shapes,
+                                              run_once)
 from netgraph.layers.given_outputs import checked_call, recast_call
 from netgraph.core.errors import OptionError, did_you_mean
 from netgraph.core.naming_scope import quoted
@@ -123,7 +124,7 @@ class _ModuleWrapper(Layer):
             self._cache.setdefault(("dtypes", ins), tuple(dtype for _, dtype in result[1]))  # recast a float one
             return [shape for shape, _ in result[1]]
 
-        shapes = [t.shape for t in ins]
+        shapes, run = [t.shape for t in ins], run_once(run)
         try:
             found = named_output_shapes(shapes, run, self.output_ports, max_stride=MAX_STRIDE)
         except Conflict as exc:
@@ -131,7 +132,7 @@ class _ModuleWrapper(Layer):
             if not failures:
                 return first
             first.__cause__ = failures[0].__cause__  # the module's own error
-            found = self._probed_longer(shapes, run) or self._probed_small(shapes, run)
+            found = retried_output_shapes(shapes, run, self.output_ports)
             if isinstance(found, UnnamedLength):
                 return self._probe_failure(found, shapes, True)
             if found is None:
@@ -139,39 +140,6 @@ class _ModuleWrapper(Layer):
         dtypes = self._cache[("dtypes", ins)]
         return tuple(PortType(shape, INTEGER if dtype in _INTEGER_DTYPES else REAL)
                      for shape, dtype in zip(found, dtypes))
-
-    def _probed_longer(self, shapes: list[tuple], run: Callable) -> list[tuple] | UnnamedLength | None:
-        """The output shapes probed with strides from the first of ``_LONGER_STARTS`` the module takes (it refused a
-        short length: a kernel or pooling longer than 5), the UnnamedLength where no length name fits there, else
-        None (it took none, or refused a far length: a table of positions)."""
-        for start in _LONGER_STARTS:
-            try:
-                return named_output_shapes(shapes, run, self.output_ports, max_stride=MAX_STRIDE, start=start)
-            except UnnamedLength as exc:
-                return exc
-            except Conflict:
-                continue
-        return None
-
-    def _probed_small(self, shapes: list[tuple], run: Callable) -> list[tuple] | UnnamedLength | None:
-        """The output shapes from the small sizes the module accepts (it refused one: a table of positions), each
-        length apart, else with the lengths named apart at one size, named after the first (``x + y`` of an
-        ``n`` and an ``m``); else the first UnnamedLength (no length name fits), else None."""
-        groups = probed_lengths(d for s in shapes for d in s if isinstance(d, str))
-        drivers = list(dict.fromkeys(driver for driver, _ in groups.values()))
-        tries = [shapes]
-        if len(drivers) > 1:  # lengths named apart tied to the first, each derived one to the first's alike
-            tied = {name: drivers[0] + name[len(driver):] for name, (driver, _) in groups.items()}
-            tries.append([tuple(tied[d] if isinstance(d, str) else d for d in s) for s in shapes])
-        unnamed = None
-        for tried in tries:
-            try:
-                return named_output_shapes(tried, run, self.output_ports, max_stride=1)
-            except UnnamedLength as exc:
-                unnamed = unnamed or exc
-            except Conflict:
-                continue
-        return unnamed
 
     def _probe_failure(self, exc: Conflict, shapes: list[tuple], raised: bool) -> Conflict:
         """The Conflict for a failed probe: a _MetaFailure (the output shapes given stand in) where the module raised
@@ -309,5 +277,4 @@ class _MetaFailure(Conflict):
     """The module raised on meta tensors (user-given output shapes stand in); a wrong return is a plain Conflict."""
 
 
-_LONGER_STARTS = (14, 32, 64, 128, 256, 512, 1024)  # least lengths probed where the module refused a short one
 _INTEGER_DTYPES = (torch.int64, torch.int32, torch.int16, torch.int8, torch.uint8, torch.bool)
