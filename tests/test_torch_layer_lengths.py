@@ -264,3 +264,18 @@ def test_a_module_taking_some_lengths_but_no_name_says_which_it_took_and_refused
     message = str(info.value)
     assert "it took (3, 32)" in message and "refused (3, 5)" in message and "outputs=" in message
     assert len(message) < 1000
+
+
+class EvenOnly(nn.Module):
+    def forward(self, x):
+        if x.shape[-1] % 2:
+            raise ValueError("takes even lengths only")
+        return x.reshape(*x.shape[:-1], -1, 2).sum(-1)
+
+
+def test_a_module_taking_only_even_lengths_is_not_told_strides_from_1_to_1_were_tried():
+    # "dim 2 is no ceil((a * n + b) / k) with whole a > 0 and k from 1 to 1" read as a bug
+    with pytest.raises(ShapeError) as info:
+        NetChain([TorchLayer(EvenOnly())], input=(3, "n"))
+    message = str(info.value)
+    assert "k from 1 to 1" not in message and "only the forms a * n + b were tried" in message
