@@ -4,9 +4,11 @@ import pytest
 import torch
 from torch import nn
 
-from netgraph import ElementwiseLayer, FunctionLayer, NetChain, NetGraph, TorchLayer
+from netgraph import ElementwiseLayer, FunctionLayer, NetChain, NetGraph, TorchLayer, net_initialize
 from netgraph.backend.interpreter import interpret
 from netgraph.core.errors import DataError
+from netgraph.core.types import unify
+from netgraph.layers import Layer
 
 
 def _runs(net):
@@ -61,3 +63,31 @@ def test_a_recurrent_torch_layer_of_a_variable_length_still_runs_at_any_length(h
 def test_the_check_is_in_the_compiled_code_of_user_code_only():
     assert "check_output_lengths" in NetGraph([FunctionLayer(lambda x: x * 2, input=("n", 3))]).compile().code
     assert "check_output_lengths" not in NetChain([ElementwiseLayer("Ramp")], input=("n", 3)).compile().code
+
+
+class _CutToTen(nn.Module):
+    def forward(self, x):
+        return x[:, :10]
+
+
+class _SameShapeLayer(Layer, register=False):
+    """An own layer whose infer() says its output is shaped as its input, but whose module cuts past 10."""
+    input_ports = ("Input",)
+
+    def infer(self, types):
+        shared = unify(types["Input"], types["Output"])
+        return {"Input": shared, "Output": shared}
+
+    def build(self, types):
+        return _CutToTen()
+
+
+@pytest.mark.parametrize("how", ["compiled", "interpreted"])
+def test_an_own_layer_whose_module_cuts_says_its_shape_came_from_its_infer(how):
+    run = _runs(net_initialize(NetChain([_SameShapeLayer()], input=("n", 3))))[how]
+    assert run(torch.ones(2, 5, 3)).shape == (2, 5, 3)
+    with pytest.raises(DataError) as info:
+        run(torch.ones(2, 12, 3))
+    message = str(info.value)
+    assert "the output shape came from its infer(): declare the sizes it returns with infer()" in message
+    assert "probe sizes" not in message

@@ -246,3 +246,36 @@ def test_a_dim_the_same_at_the_short_lengths_a_module_takes_is_not_fixed_where_a
     with pytest.raises(ShapeError) as info:
         NetChain([TorchLayer(SixteenthsUpTo300())], input=("n", 4))
     assert "no shape netgraph can name" in str(info.value) and "outputs=" in str(info.value)
+
+
+class TwentyToForty(nn.Module):
+    """Takes only lengths 20 to 40 (every other position kept): neither probe path can name its output."""
+
+    def forward(self, x):
+        if not 20 <= x.shape[-1] <= 40:
+            raise ValueError(f"length {x.shape[-1]} outside 20..40")
+        return x[..., ::2]
+
+
+def test_a_module_taking_some_lengths_but_no_name_says_which_it_took_and_refused():
+    # the message named only length 5 ("check that the module takes inputs of these shapes"), though it ran at 32, 33
+    with pytest.raises(ShapeError) as info:
+        NetChain([TorchLayer(TwentyToForty())], input=(3, "n"))
+    message = str(info.value)
+    assert "it took (3, 32)" in message and "refused (3, 5)" in message and "outputs=" in message
+    assert len(message) < 1000
+
+
+class EvenOnly(nn.Module):
+    def forward(self, x):
+        if x.shape[-1] % 2:
+            raise ValueError("takes even lengths only")
+        return x.reshape(*x.shape[:-1], -1, 2).sum(-1)
+
+
+def test_a_module_taking_only_even_lengths_is_not_told_strides_from_1_to_1_were_tried():
+    # "dim 2 is no ceil((a * n + b) / k) with whole a > 0 and k from 1 to 1" read as a bug
+    with pytest.raises(ShapeError) as info:
+        NetChain([TorchLayer(EvenOnly())], input=(3, "n"))
+    message = str(info.value)
+    assert "k from 1 to 1" not in message and "only the forms a * n + b were tried" in message

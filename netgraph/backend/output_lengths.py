@@ -78,9 +78,10 @@ def check_output_lengths(ins: Sequence[Any], outs: Sequence[Any], path: tuple[st
         expected, found = (lengths_along(size, steps)[-1] if steps else size), int(outs[i].shape[j + 1])
         if found != expected:
             given = f"{base} = {size}, " if steps else ""
+            source = "came from its infer()" if option == INFER else "was read off probe sizes or given"
             raise DataError(f"{shown_layer(path, type_name)} port {quoted(outputs[i])}: dim {j + 1} of its output is "
                             f"{found}, where its length {name} = {expected} (from {given}dim {a + 1} of its port "
-                            f"{quoted(inputs[k])}); the output shape was read off probe sizes or given: declare the "
+                            f"{quoted(inputs[k])}); the output shape {source}: declare the "
                             f"sizes it returns with {option} (a length name of its own where it is no {name})",
                             kind="data-shape", layer=tuple(path), port=outputs[i], expected=expected, found=found)
 

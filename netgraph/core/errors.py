@@ -367,17 +367,20 @@ def unknown_inside(message: str, path: tuple[str, ...], error: BaseException) ->
                       port=error.port if inner else None)  # type: ignore[attr-defined]
 
 
-def raise_all(errors: list[Problem], cls: type[NetGraphError], header: str, **fields: object) -> None:
-    """Raise one ``cls`` with every problem in ``errors`` once as its diagnostics (nothing when the list is empty);
-    its message lists each different wording once, the first ``MAX_LISTED`` of them and how many more.
-    ``fields`` (``data=``, say) hold for every problem's Diagnostic."""
+def raise_all(errors: list[Problem], cls: type[NetGraphError], header: str, *, cause: BaseException | None = None,
+              **fields: object) -> None:
+    """Raise one ``cls`` with every problem in ``errors`` once as its diagnostics (nothing when the list is empty),
+    from ``cause`` where one is given (user code's exception behind the first problem); its message lists each
+    different wording once, the first ``MAX_LISTED`` of them and how many more. ``fields`` (``data=``, say) hold for
+    every problem's Diagnostic."""
     if not errors:
         return
     errors = list(dict.fromkeys(errors))  # a chain (a, typo, b) finds its one missing layer from both sides
     lines = list(dict.fromkeys(map(str, errors)))  # the same words for two edges: one line
-    if len(lines) == 1:
-        raise cls(f"{header}: {lines[0]}", errors, **fields)
-    raise cls(f"{header}: {len(lines)} problems:\n{listed(lines)}", errors, **fields)
+    text = f"{header}: {lines[0]}" if len(lines) == 1 else f"{header}: {len(lines)} problems:\n{listed(lines)}"
+    if cause is not None:
+        raise cls(text, errors, **fields) from cause
+    raise cls(text, errors, **fields)
 
 
 def listed(lines: list[str], indent: str = "  ") -> str:

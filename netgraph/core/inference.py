@@ -208,13 +208,14 @@ def solve(problem: Problem) -> Solution:
     # problem again finds the same classes)
     if errors:
         raise_all(errors, ShapeError, "shape conflict")
-    _propagate(problem, cls, roots, leaf_roots, touching, refine, errors)
+    cause = _propagate(problem, cls, roots, leaf_roots, touching, refine, errors)
     problem.before_defaults = {k: class_types[roots[k]] for k in problem.watch if k in cls.ids}
 
     queued = bytearray(len(problem.leaf_layers))  # (one for every propagation of the defaults: all zero between)
 
     def propagate(step: Callable = refine, changed: Iterable[int] | None = None) -> None:
-        _propagate(problem, cls, roots, leaf_roots, touching, step, errors, changed, queued)
+        nonlocal cause
+        cause = _propagate(problem, cls, roots, leaf_roots, touching, step, errors, changed, queued) or cause
     shaped = not errors and default_shapes(problem, cls, leaf_roots, refine, errors, propagate)
     if not errors and (guessed := layer_dtype_guesses(problem, cls, leaf_roots, root_of, refine)):
         propagate(refine, guessed)  # a Python function's Integer result where no layer it feeds takes Real
@@ -226,7 +227,7 @@ def solve(problem: Problem) -> Solution:
                 break
             default_dtypes(cls, root_of)
             propagate()
-    raise_all(errors, ShapeError, "shape conflict")
+    raise_all(errors, ShapeError, "shape conflict", cause=cause)
     guesses.finish(class_types)
     return Solution(cls.ids, root_of, class_types)
 
@@ -268,10 +269,11 @@ def _conflict(problem: Problem, cls: _Classes, root: Key, who: tuple, text: str,
 
 def _propagate(problem: Problem, cls: _Classes, roots: _Roots, leaf_roots: list[dict[str, int]], touching: tuple,
                refine: Callable, errors: list[Diagnostic], changed: Iterable[int] | None = None,
-               queued: bytearray | None = None) -> None:
+               queued: bytearray | None = None) -> BaseException | None:
     """Run each leaf's ``infer`` until no class changes: the leaves in order (or those touching the ``changed``
     classes, marking them in ``queued``, all zero, left so: a cost of the leaves touched, not of every leaf), then
-    those touching a changed class (``touching``: ``_leaves_by_class``)."""
+    those touching a changed class (``touching``: ``_leaves_by_class``). Stops at the first conflict, returning the
+    user code's exception behind it (its ``__cause__``), if any."""
     first, second, more = touching
     count = len(problem.leaf_layers)
     if changed is None:
@@ -280,7 +282,7 @@ def _propagate(problem: Problem, cls: _Classes, roots: _Roots, leaf_roots: list[
         queue = deque(sorted({j for r in changed for j in (first[r], second[r], *more.get(r, ()))} - {-1}))
         for j in queue:
             queued[j] = 1
-    budget = 64 * count + 1000
+    budget, cause = 64 * count + 1000, None
     types = cls.type
     layers, paths = problem.leaf_layers, problem.leaf_paths
     while queue and budget and not errors:
@@ -297,11 +299,7 @@ def _propagate(problem: Problem, cls: _Classes, roots: _Roots, leaf_roots: list[
         except Conflict as exc:
             errors.append(_layer_conflict(problem, cls, roots, paths[i], current,
                                           f"{problem.describe((paths[i], None))}: ", exc))
-            if exc.__cause__ is not None:  # user code's own error (a module's at its probe): kept as the cause
-                try:
-                    raise_all(errors, ShapeError, "shape conflict")
-                except ShapeError as error:
-                    raise error from exc.__cause__
+            cause = exc.__cause__  # user code's own error (a module's at its probe): solve keeps it as the cause
             break
         except NetGraphError as exc:  # a layer's own refusal: its fields kept, placed at the layer
             if not isinstance(layer, Layer):
@@ -334,6 +332,7 @@ def _propagate(problem: Problem, cls: _Classes, roots: _Roots, leaf_roots: list[
     if queue and not budget:
         errors.append(Diagnostic("shape inference did not converge (a layer's infer() keeps changing its ports)",
                                  "no-convergence"))
+    return cause
 
 
 def _moved(own: dict[str, int], types: list[PortType], current: dict[str, PortType],

@@ -306,6 +306,9 @@ def _dim(shapes: list, port: str, at: tuple[int, int], probed: tuple[dict, dict,
             return shifted_length(times_length(member, line[0]), line[1])
     if (form := _stride_form(sizes, found, max_stride)) is None:
         shown = f"{found[:4]}... at {name} = {list(sizes[:4])}..."
+        if max_stride == 1:  # the run refused some lengths: no stride could be fitted
+            raise _refused(shapes, port, f"dim {j + 1} is no a * {name} + b with whole a > 0 ({shown}); only the "
+                                         f"forms a * n + b were tried, as the run refused some lengths")
         raise _refused(shapes, port, f"dim {j + 1} is no ceil((a * {name} + b) / k) with whole a > 0 and k from 1 "
                                      f"to {max_stride} ({shown}; a longer stride, x[:, ::100], is named by "
                                      f"declaring it: \"{name}_over_100\")")

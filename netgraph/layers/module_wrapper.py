@@ -136,7 +136,8 @@ class _ModuleWrapper(Layer):
             if isinstance(found, UnnamedLength):
                 return self._probe_failure(found, shapes, True)
             if found is None:
-                return first if taken else _refused_every_length(first, failures)
+                return (_took_some_lengths(first, taken, failures, self._outputs_hint()) if taken
+                        else _refused_every_length(first, failures))
         dtypes = self._cache[("dtypes", ins)]
         return tuple(PortType(shape, INTEGER if dtype in _INTEGER_DTYPES else REAL)
                      for shape, dtype in zip(found, dtypes))
@@ -271,6 +272,23 @@ def _refused_every_length(first: Conflict, failures: list[_MetaFailure]) -> Conf
                            f"still, give the output shapes (outputs=)", expected=first.expected, found=first.found)
     refused.__cause__ = first.__cause__
     return refused
+
+
+def _took_some_lengths(first: Conflict, taken: list[list[tuple]], failures: list[_MetaFailure], hint: str) -> Conflict:
+    """``first`` saying which input shapes the module took and which it refused, where no length name fits those it
+    took (a module taking only a window of lengths), and how to give its output shapes (``hint``)."""
+    refused = sorted({f.expected for f in failures if isinstance(f.expected, tuple)})
+    took = sorted({tuple(shapes) for shapes in taken})
+    said = _MetaFailure(f"{first}; it took {_some_shapes(took)} and refused {_some_shapes(refused)}, and no length "
+                        f"name says its output at those it took{hint}", expected=first.expected, found=first.found)
+    said.__cause__ = first.__cause__
+    return said
+
+
+def _some_shapes(tried: list[tuple], most: int = 4) -> str:
+    """The first ``most`` of the input shapes ``tried`` and how many in all."""
+    shown = ", ".join(" and ".join(format_shape(s) for s in shapes) for shapes in tried[:most])
+    return shown + (f", ... ({len(tried)} in all)" if len(tried) > most else "")
 
 
 class _MetaFailure(Conflict):
