@@ -45,9 +45,11 @@ def bad_dim(dims: Any) -> int | None:
     """
     if not isinstance(dims, (list, tuple)):
         return None
-    inferred = [i for i, d in enumerate(dims) if d == -1 or d == "Automatic"]
-    odd = (i for i, d in enumerate(dims) if not (d in (INHERITED, "Automatic") or is_int(d) and (d >= 1 or d == -1)))
-    return next(odd, inferred[1] if len(inferred) > 1 else None)
+    odd = [i for i, d in enumerate(dims) if not (d in (INHERITED, "Automatic") or is_int(d) and (d >= 1 or d == -1))]
+    if odd:
+        return odd[0]
+    inferred = [i for i, d in enumerate(dims) if d == -1 or d == "Automatic"]  # every item a dim: no tensor compared
+    return inferred[1] if len(inferred) > 1 else None
 
 
 def dims_hint(dims: Any) -> str:
