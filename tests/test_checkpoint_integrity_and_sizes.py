@@ -264,3 +264,29 @@ def test_a_non_tensor_optimizer_state_but_none_momentum_of_plain_sgd_is_malforme
         _sgd_checkpoint(tmp_path, state, **options)()
     d = caught.value.diagnostics[0]
     assert d.kind == "malformed-checkpoint" and found in d.found and len(d.found) < 100
+
+
+def test_a_readable_copy_under_a_later_rounds_name_keeps_the_folder_occupied(tmp_path):
+    """Found by review: round-000003.pt copied to round-000009.pt was moved aside as not readable (.damaged)."""
+    net = NetChain({"a": LinearLayer(8), "b": LinearLayer(2)}, input=4)
+    data = {"Input": torch.randn(16, 4), "Target": torch.randn(16, 2)}
+    net_train(net, data, max_training_rounds=3, random_seed=0, progress=False, checkpoint=tmp_path)
+    (tmp_path / "round-000009.pt").write_bytes((tmp_path / "round-000003.pt").read_bytes())
+    with pytest.raises(OptionError, match=r"holds checkpoints of rounds after round 3.*round-000009\.pt") as caught:
+        net_train(net, data, max_training_rounds=4, progress=False, checkpoint=tmp_path,
+                  resume=tmp_path / "round-000003.pt")
+    assert caught.value.diagnostics[0].kind == "occupied-folder" and (tmp_path / "round-000009.pt").exists()
+
+
+def test_a_mid_round_file_whose_round_disagrees_says_it_holds_the_rounds_before_it(tmp_path):
+    with pytest.raises(OptionError, match=r"a file written mid-round holds the rounds done before it"):
+        read_checkpoint(_hand_made(tmp_path, "round-000004-batch-000002.pt", round=4))
+    with pytest.raises(OptionError, match=r"disagrees with its file name \(round 3\)$"):
+        read_checkpoint(_hand_made(tmp_path, round=4))
+
+
+def test_a_long_round_of_text_is_shown_shortened_with_a_mark(tmp_path):
+    """Found by review: the message cut the value to 40 characters with no mark that it was cut."""
+    with pytest.raises(OptionError, match=r"found 'x+…x+' \(100 characters\)") as caught:
+        read_checkpoint(_hand_made(tmp_path, round="x" * 100))
+    assert "…" in caught.value.diagnostics[0].found
