@@ -286,10 +286,7 @@ def refuse_newer(directory: str | os.PathLike, source: Any, data: dict[str, Any]
     that are not readable checkpoints (a write cut short) are renamed ``*.damaged``, with a warning, when all are.
     In a distributed run (``ctx``, a ``distributed.Context``) rank 0 alone reads the later files and moves them; every
     process raises the same error."""
-    done = data.get("round")
-    if not isinstance(done, int) or isinstance(done, bool):
-        found = _NAME.fullmatch(Path(source).name)
-        done = position_of(source)[0] if found else 0
+    done = data["round"]  # an int: read_checkpoint checked it
     within = data.get("within_round")
     at = (done, within["batches"] if isinstance(within, dict) and isinstance(within.get("batches"), int) else 0)
     later, damaged = (ctx.from_main(lambda: _later(directory, at), "reading the later checkpoints")
