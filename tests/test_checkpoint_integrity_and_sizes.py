@@ -152,7 +152,7 @@ _MALFORMED = {  # a change to a real checkpoint (its digest recomputed, as a han
     # Found by QA: a number or None passed under any name (meant for a state an optimizer keeps as one), then
     # crashed torch's fused Adam; Adam's moments are tensors
     **{f"moment {v!r}": (lambda s, v=v: s["optimizer"]["state"][0].__setitem__("exp_avg", v),
-                         f"'exp_avg' of an array of shape (8, 4) is {'None' if v is None else f'the number {v!r}'}")
+                         f"'exp_avg' of an array of shape (8, 4) is {v!r}")
        for v in (None, -1, 1.5, float("nan"))},
     "second moment None": (lambda s: s["optimizer"]["state"][1].__setitem__("exp_avg_sq", None),
                            "'exp_avg_sq' of an array of shape (8,) is None"),
@@ -233,3 +233,60 @@ def test_a_version_2_checkpoint_without_its_digest_is_malformed(tmp_path):
         read_checkpoint(_hand_made(tmp_path, sha256=None))
     assert caught.value.diagnostics[0].kind == "malformed-checkpoint"
     assert read_checkpoint(_hand_made(tmp_path, version=1, sha256=None))["round"] == 3
+
+
+def _sgd_checkpoint(tmp_path, state: dict, **options) -> tuple:
+    """A 1-round SGD checkpoint whose optimizer state per array is ``state`` (as a hand or older torch wrote it)."""
+    net = NetChain({"a": LinearLayer(8), "b": LinearLayer(2)}, input=4)
+    data = {"Input": torch.randn(16, 4), "Target": torch.randn(16, 2)}
+    net_train(net, data, method=("SGD", options) if options else "SGD", max_training_rounds=1, random_seed=0,
+              progress=False, checkpoint=tmp_path)
+    saved = read_checkpoint(tmp_path / "round-000001.pt")
+    saved["optimizer"]["state"] = {i: dict(state) for i in saved["optimizer"]["param_groups"][0]["params"]}
+    save_checkpoint(tmp_path, {k: v for k, v in saved.items() if k not in ("format", "version", "round")}, 1)
+    return lambda: net_train(net, data, method=("SGD", options) if options else "SGD", max_training_rounds=2,
+                             progress=False, resume=True, checkpoint=tmp_path)
+
+
+def test_an_sgd_checkpoint_of_older_torch_with_none_momentum_buffers_resumes(tmp_path):
+    """Found by review: torch < 2 wrote {'momentum_buffer': None} per array for SGD without momentum; it resumed."""
+    _sgd_checkpoint(tmp_path, {"momentum_buffer": None})()
+    assert read_checkpoint(tmp_path / "round-000002.pt")["round"] == 2
+
+
+@pytest.mark.parametrize("state, options, found", [({"momentum_buffer": None}, {"momentum": 0.9}, "None"),
+                                                   ({"momentum_buffer": 0.5}, {}, "0.5"),
+                                                   ({"momentum_buffer": "x" * 100}, {}, "…"),
+                                                   ({"exp_avg": None}, {}, "None")])
+def test_a_non_tensor_optimizer_state_but_none_momentum_of_plain_sgd_is_malformed(tmp_path, state, options, found):
+    """Found by review: a None or number moment was blamed on learning_rate_multipliers (checkpoint-mismatch)."""
+    with pytest.raises(OptionError, match=r"round-000001\.pt' is malformed") as caught:
+        _sgd_checkpoint(tmp_path, state, **options)()
+    d = caught.value.diagnostics[0]
+    assert d.kind == "malformed-checkpoint" and found in d.found and len(d.found) < 100
+
+
+def test_a_readable_copy_under_a_later_rounds_name_keeps_the_folder_occupied(tmp_path):
+    """Found by review: round-000003.pt copied to round-000009.pt was moved aside as not readable (.damaged)."""
+    net = NetChain({"a": LinearLayer(8), "b": LinearLayer(2)}, input=4)
+    data = {"Input": torch.randn(16, 4), "Target": torch.randn(16, 2)}
+    net_train(net, data, max_training_rounds=3, random_seed=0, progress=False, checkpoint=tmp_path)
+    (tmp_path / "round-000009.pt").write_bytes((tmp_path / "round-000003.pt").read_bytes())
+    with pytest.raises(OptionError, match=r"holds checkpoints of rounds after round 3.*round-000009\.pt") as caught:
+        net_train(net, data, max_training_rounds=4, progress=False, checkpoint=tmp_path,
+                  resume=tmp_path / "round-000003.pt")
+    assert caught.value.diagnostics[0].kind == "occupied-folder" and (tmp_path / "round-000009.pt").exists()
+
+
+def test_a_mid_round_file_whose_round_disagrees_says_it_holds_the_rounds_before_it(tmp_path):
+    with pytest.raises(OptionError, match=r"a file written mid-round holds the rounds done before it"):
+        read_checkpoint(_hand_made(tmp_path, "round-000004-batch-000002.pt", round=4))
+    with pytest.raises(OptionError, match=r"disagrees with its file name \(round 3\)$"):
+        read_checkpoint(_hand_made(tmp_path, round=4))
+
+
+def test_a_long_round_of_text_is_shown_shortened_with_a_mark(tmp_path):
+    """Found by review: the message cut the value to 40 characters with no mark that it was cut."""
+    with pytest.raises(OptionError, match=r"found 'x+…x+' \(100 characters\)") as caught:
+        read_checkpoint(_hand_made(tmp_path, round="x" * 100))
+    assert "…" in caught.value.diagnostics[0].found

@@ -38,6 +38,7 @@ import torch
 
 from netgraph.core.files import NotRegularFile, atomic_write, open_regular, remove_temporaries
 from netgraph.core.errors import OptionError, ShapeError, TrainingError
+from netgraph.core.naming_scope import quoted
 from netgraph.backend.initialize import net_initialize
 from netgraph.core.layer_surgery import alone, is_lone_layer
 from netgraph.train.lone_layer import as_trained_layer
@@ -159,6 +160,11 @@ def latest_checkpoint(directory: str | os.PathLike) -> Path | None:
 
 def read_checkpoint(path: str | os.PathLike) -> dict[str, Any]:
     """A checkpoint's contents; OptionError for a file that is not a (complete) netgraph checkpoint."""
+    return _read(path, by_name=True)
+
+
+def _read(path: str | os.PathLike, by_name: bool) -> dict[str, Any]:
+    """``read_checkpoint``; ``by_name=False`` leaves out the check that a round agrees with the file's name."""
     try:
         file = open_regular(path)  # never a pipe (torch.load would wait for a writer) or a device
     except FileNotFoundError:
@@ -183,18 +189,19 @@ def read_checkpoint(path: str | os.PathLike) -> dict[str, Any]:
         raise OptionError(f"checkpoint {str(path)!r} does not match the SHA-256 saved in it: it was changed or "
                           f"damaged after saving", kind="malformed-checkpoint", expected=expected,
                           found=content_digest(data))
-    _check_round(data.get("round"), path)
+    _check_round(data.get("round"), path, by_name)
     return data
 
 
-def _check_round(done: Any, path: str | os.PathLike) -> None:
+def _check_round(done: Any, path: str | os.PathLike, by_name: bool = True) -> None:
     """OptionError unless a checkpoint's ``round`` is a count of rounds, the one its file name says (when it is named
     as net_train names them: a resume continues from it, and later files are told by their names)."""
     if not isinstance(done, int) or isinstance(done, bool) or done < 0:
-        raise malformed(path, f"its 'round' must be a count of rounds, found {repr(done)[:40]}",
-                        expected="a count of rounds", found=repr(done))
-    if _NAME.fullmatch(Path(path).name) and done != (named := position_of(path)[0]):
-        raise malformed(path, f"its 'round' {done} disagrees with its file name (round {named})",
+        raise malformed(path, f"its 'round' must be a count of rounds, found {quoted(done)}",
+                        expected="a count of rounds", found=quoted(done))
+    if by_name and _NAME.fullmatch(Path(path).name) and done != (named := position_of(path)[0]):
+        mid_round = ": a file written mid-round holds the rounds done before it" if position_of(path)[1] else ""
+        raise malformed(path, f"its 'round' {quoted(done)} disagrees with its file name (round {named}){mid_round}",
                         expected=named, found=done)
 
 
@@ -279,10 +286,7 @@ def refuse_newer(directory: str | os.PathLike, source: Any, data: dict[str, Any]
     that are not readable checkpoints (a write cut short) are renamed ``*.damaged``, with a warning, when all are.
     In a distributed run (``ctx``, a ``distributed.Context``) rank 0 alone reads the later files and moves them; every
     process raises the same error."""
-    done = data.get("round")
-    if not isinstance(done, int) or isinstance(done, bool):
-        found = _NAME.fullmatch(Path(source).name)
-        done = position_of(source)[0] if found else 0
+    done = data["round"]  # an int: read_checkpoint checked it
     within = data.get("within_round")
     at = (done, within["batches"] if isinstance(within, dict) and isinstance(within.get("batches"), int) else 0)
     later, damaged = (ctx.from_main(lambda: _later(directory, at), "reading the later checkpoints")
@@ -317,7 +321,7 @@ def _later(directory: str | os.PathLike, at: tuple[int, int]) -> tuple[list[str]
 
 def _readable(path: Path) -> bool:
     try:
-        read_checkpoint(path)
+        _read(path, by_name=False)  # a copy under a later round's name is readable: it occupies the folder
     except OptionError:
         return False
     return True

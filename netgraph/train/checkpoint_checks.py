@@ -18,7 +18,8 @@ from typing import Any
 
 import torch
 
-from netgraph.core.errors import OptionError, with_article
+from netgraph.core.errors import OptionError
+from netgraph.core.naming_scope import quoted
 
 __all__ = ["check_layout", "check_compatible", "check_progress", "check_optimizer_state", "check_same_net",
            "check_precision", "check_validation", "resumed_seed", "NothingToResume", "malformed", "mismatch",
@@ -209,14 +210,13 @@ def check_optimizer_state(optimizer: torch.optim.Optimizer, settings: list[dict]
     """OptionError unless what a checkpoint loaded into ``optimizer`` has the form of what it had before
     (``settings``: its param_groups then): each setting of the same kind (a rate a number, betas two numbers), each
     array's state a tensor of the array's shape, a one-element step count, or a number or None where this optimizer
-    keeps one itself. torch loads any of these,
+    keeps None itself (SGD without momentum, as older torch wrote it). torch loads any of these,
     then fails at the first step (its fused Adam writes past the end of a moment of another shape)."""
     for group, before in zip(optimizer.param_groups, settings):
         for name, old in before.items():
             if name != "params" and not _same_kind(group.get(name), old):
                 raise malformed(source, f"its optimizer setting {name!r} is {str(group.get(name))[:40]!r}, where "
                                 f"this optimizer has {old!r}", expected=old, found=group.get(name))
-    plain: dict[int, set[str]] = {}  # by group: the states its optimizer keeps as numbers (read only when needed)
     for param, entries in optimizer.state.items():
         if not isinstance(param, torch.Tensor) or not isinstance(entries, dict):
             raise malformed(source, f"its optimizer state has an entry {param!r} for no array of this net",
@@ -225,29 +225,22 @@ def check_optimizer_state(optimizer: torch.optim.Optimizer, settings: list[dict]
             step = name == "step" and isinstance(value, torch.Tensor) and value.numel() == 1
             if step or (isinstance(value, torch.Tensor) and value.shape == param.shape):
                 continue  # any other shape would reach a fused kernel unchecked: a crash, or memory overwritten
-            if _number(value, none=True) and name in _plain_state(optimizer, settings, param, plain):
-                continue  # a state this optimizer keeps as a number or None itself
-            found = (f"a shape {tuple(value.shape)}" if isinstance(value, torch.Tensor) else "None" if value is None
-                     else f"the number {value!r}" if _number(value) else with_article(type(value).__name__))
-            raise mismatch(source, f"holds optimizer state that does not fit this run: its {name!r} of an array of "
-                           f"shape {tuple(param.shape)} is {found} (written by a run that froze other arrays with "
-                           f"learning_rate_multipliers, or made by hand)", expected=tuple(param.shape),
-                           found=tuple(value.shape) if isinstance(value, torch.Tensor) else type(value).__name__)
+            if isinstance(value, torch.Tensor):
+                raise mismatch(source, f"holds optimizer state that does not fit this run: its {name!r} of an array "
+                               f"of shape {tuple(param.shape)} is a shape {tuple(value.shape)} (written by a run "
+                               f"that froze other arrays with learning_rate_multipliers, or made by hand)",
+                               expected=tuple(param.shape), found=tuple(value.shape))
+            if value is None and name == "momentum_buffer" and _without_momentum(optimizer, param):
+                continue  # as torch before 2.0 wrote SGD's state without momentum
+            raise malformed(source, f"its optimizer state {name!r} of an array of shape {tuple(param.shape)} is "
+                            f"{quoted(value)}, not a tensor of that shape", expected=tuple(param.shape),
+                            found=quoted(value))
 
 
-def _plain_state(optimizer: torch.optim.Optimizer, settings: list[dict], param: torch.Tensor,
-                 known: dict[int, set[str]]) -> set[str]:
-    """The names of the state that ``optimizer`` (of ``settings`` before loading) keeps as a number or None, not a
-    tensor, for ``param``: read off a copy of its group that takes one step on a one-element array (``known``: by
-    group, those read before)."""
-    group = next(i for i, g in enumerate(optimizer.param_groups) if any(p is param for p in g["params"]))
-    if group not in known:
-        probe = torch.zeros(1, dtype=param.dtype, device=param.device, requires_grad=True)
-        probe.grad = torch.zeros_like(probe)
-        copy = type(optimizer)([{**settings[group], "params": [probe]}])
-        copy.step()
-        known[group] = {name for name, value in copy.state[probe].items() if not isinstance(value, torch.Tensor)}
-    return known[group]
+def _without_momentum(optimizer: torch.optim.Optimizer, param: torch.Tensor) -> bool:
+    """Whether ``optimizer`` is SGD and ``param``'s group runs without momentum."""
+    group = next(g for g in optimizer.param_groups if any(p is param for p in g["params"]))
+    return isinstance(optimizer, torch.optim.SGD) and group.get("momentum") == 0
 
 
 def _same_kind(new: Any, old: Any) -> bool:

@@ -72,7 +72,7 @@ def run_options(o: dict[str, Any], precision: WorkingPrecision, made: list[Path]
         text = saved[1]
     if checkpoint is not None:
         last = o["max_training_rounds"] if isinstance(o["max_training_rounds"], int) else None
-        _refuse_folders_in_the_way(checkpoint["directory"], int(resume[1]["round"]) if resume else 0, last)
+        _refuse_folders_in_the_way(checkpoint["directory"], resume[1]["round"] if resume else 0, last)
     return RunOptions(device, method, stopping, progress, metrics, batch_size, max_time, checkpoint, log_dir, resume,
                       seed, text)
 
