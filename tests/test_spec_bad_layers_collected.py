@@ -21,8 +21,8 @@ def test_a_chains_ports_and_edges_are_checked_beside_missing_layers():
 
 
 STAGES = ("netgraph: 1\ninputs: {Input: [4, -1]}\nlayers:\n  a: {type: LinearLayer, output: -2}\n"
-          "  b: {type: LinearLayr, output: 3}\n  c: {type: LinearLayer, outptu: 3}\n  s: {type: LinearLayer, output: 2, "
-          "input: 5}\nedges:\n  - Input -> a\n  - Input -> b -> d\n  - Input -> s\n")
+          "  b: {type: LinearLayr, output: 3}\n  c: {type: LinearLayer, outptu: 3}\n"
+          "  s: {type: LinearLayer, output: 2, input: 5}\nedges:\n  - Input -> a\n  - Input -> b -> d\n  - Input -> s\n")
 
 
 def test_ports_options_types_and_edges_of_all_layers_are_told_together_as_the_readme_says():

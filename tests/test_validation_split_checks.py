@@ -12,8 +12,8 @@ import torch
 import netgraph.train.data as data_module
 import netgraph.train.data_checks as checks_module
 import netgraph.train.data_split as split_module
-from netgraph import (ClassDecoder, DataError, GatedRecurrentLayer, LinearLayer, NetChain, SequenceLastLayer, SoftmaxLayer,
-                      net_train)
+from netgraph import (ClassDecoder, DataError, GatedRecurrentLayer, LinearLayer, NetChain, SequenceLastLayer,
+                      SoftmaxLayer, net_train)
 
 N = 50
 
