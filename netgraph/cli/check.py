@@ -129,23 +129,23 @@ def _bounded(value: Any, inside: list[dict[str, Any]] | None = None) -> tuple[An
     >>> _bounded("a" * 5000, cuts)[1], _bounded(list(range(5000)), cuts)[0][9:11], _bounded([2, -1], cuts), cuts
     (4920, [9, 4990], ([2, -1], 0), [])
     """
-    cut, left_out, _, cuts_inside = _bounded_text(value)
+    if not isinstance(value, list):
+        return _bounded_item(value)
+    cut, left_out, _, cuts_inside = _bounded_list(value)
     if inside is not None:
         inside += cuts_inside
     return cut, left_out
 
 
-def _bounded_text(value: Any) -> tuple[Any, int, float, list[dict[str, Any]]]:
-    """``_bounded``'s cut, count and inner cuts, and the length of ``value``'s JSON text (infinite with an int too
-    long to write), in one walk: each list in ``value`` is measured once, a list's other items by one ``json.dumps``
-    of them together, and only a long list's kept items are cut in turn (a list whose text is short holds nothing
-    long)."""
-    if not isinstance(value, list):
-        return (*_bounded_item(value), _text_length([value]) - 2, [])
+def _bounded_list(value: list) -> tuple[list, int, float, list[dict[str, Any]]]:
+    """``_bounded``'s cut, count and inner cuts of list ``value``, and the length of its JSON text (infinite with an
+    int too long to write), in one walk: each list in ``value`` is measured once, its other items by one
+    ``json.dumps`` of them together, and only a long list's kept items are cut in turn (a list whose text is short
+    holds nothing long)."""
     if any(issubclass(kind, list) for kind in set(map(type, value))):
-        lists = {i: _bounded_text(item) for i, item in enumerate(value) if isinstance(item, list)}
+        lists = {i: _bounded_list(item) for i, item in enumerate(value) if isinstance(item, list)}
         others = [item for item in value if not isinstance(item, list)]
-        text = max(2 * len(value), 2) + sum(chars for _, _, chars, _ in lists.values())
+        text = 2 * len(value) + sum(chars for _, _, chars, _ in lists.values())
         text += _text_length(others) - 2 * len(others) if others else 0
     else:  # no list in it: one json.dumps (C) measures it whole
         lists, text = {}, _text_length(value)
