@@ -199,8 +199,11 @@ def _check_round(done: Any, path: str | os.PathLike, by_name: bool = True) -> No
     if not isinstance(done, int) or isinstance(done, bool) or done < 0:
         raise malformed(path, f"its 'round' must be a count of rounds, found {quoted(done)}",
                         expected="a count of rounds", found=quoted(done))
-    if by_name and _NAME.fullmatch(Path(path).name) and done != (named := position_of(path)[0]):
-        mid_round = ": a file written mid-round holds the rounds done before it" if position_of(path)[1] else ""
+    if not by_name or not _NAME.fullmatch(Path(path).name):
+        return
+    named, batches = position_of(path)
+    if done != named:
+        mid_round = ": a file written mid-round holds the rounds done before it" if batches else ""
         raise malformed(path, f"its 'round' {quoted(done)} disagrees with its file name (round {named}){mid_round}",
                         expected=named, found=done)
 
