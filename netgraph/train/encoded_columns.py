@@ -24,6 +24,7 @@ from netgraph.core.port_options import option_form
 from netgraph.core.torch_state import generator_kept
 from netgraph.data import Examples
 from netgraph.data.encoding import as_labels, encoded_form_problem, range_refusal
+from netgraph.data.number_texts import float_only
 from netgraph.data.sources import IMAGE_SUFFIXES
 from netgraph.train.data_pairs import is_pair, is_pair_of_values, pair_columns, rules_problem
 from netgraph.train.data_sets import TRAINING, data_error
@@ -294,7 +295,7 @@ def _number(text: str) -> float | int | str:
     other scripts' digits ('１２') too, which stay texts, refused as no number; spaces around it, Unicode ones too
     ('1.5\xa0'), are allowed, as numpy strips them."""
     stripped = text.strip()
-    if "_" in stripped or not stripped.isascii():
+    if float_only(stripped):
         return text
     try:
         number = float(stripped)
