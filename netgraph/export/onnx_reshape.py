@@ -257,8 +257,7 @@ def _refuse_other_unfold(source: tuple, target: tuple, rest: tuple, levels: tupl
     split = tuple(target[1:1 + fold])
     other = levels is not None and any(isinstance(a, int) and isinstance(b, int) and a not in (b, -1)
                                        for a, b in zip(split, levels))
-    sizes = (*rest, *source[1:])
-    if other or all(isinstance(d, int) and d > 0 for d in sizes) and math.prod(rest) != math.prod(source[1:]):
+    if other or not _unfolds_all(target, source, fold):
         said = "of unknown sizes" if levels is None else tuple(levels)
         if not known_dim(target[0]):  # a size not known at import: maybe the folded batch itself, unfolding nothing
             raise Unsupported(f"reshaping {source} to {target}: its first dim cannot be told apart from the batch "
