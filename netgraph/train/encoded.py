@@ -243,21 +243,12 @@ def encoded_data(net: Any, data: Any, validation: Any, batch_size: int, num_work
     if any(isinstance(coder_for(net, key), ImageEncoder) for key in columns):  # files: read by a DataLoader
         warn_workers(num_workers)  # once for the training and held-out loaders
     index = None
-    if isinstance(validation, float) and not isinstance(validation, bool) and 0 < validation < 1:
+    if isinstance(validation, float) and 0 < validation < 1:
         (columns, index), held_out = _split(columns, validation, seed)
-        validation = _numbered(_loader(net, *held_out, HELD_OUT, batch_size, num_workers, **_origin(data)),
-                               held_out[1])
-        return _numbered(_loader(net, columns, index, TRAINING, batch_size, num_workers, **_origin(data)),
-                         index), validation
+        validation = _loader(net, *held_out, HELD_OUT, batch_size, num_workers, **_origin(data))
     elif validation is not None and (held_out := columns_of(net, validation, VALIDATION)) is not None:
         validation = _loader(net, held_out, None, VALIDATION, batch_size, num_workers, **_origin(validation))
     return _loader(net, columns, index, TRAINING, batch_size, num_workers, **_origin(data)), validation
-
-
-def _numbered(part: Any, index: list[int]) -> Any:
-    """Encoded columns of a part of the data given (``index``: its examples' indices in it) as ``Columns`` that
-    name their examples by those indices; a loader (of image files) unchanged."""
-    return Columns(part, numbers=list(index)) if isinstance(part, dict) else part
 
 
 def _origin(data: Any) -> dict[str, Any]:
@@ -300,14 +291,16 @@ def _boolean_targets(net: Any, data: Any) -> Any:
 
 def _loader(net: Any, columns: dict[str, Any], index: list[int] | None, what: str, batch_size: int,
             num_workers: int, places: Any = None, from_file: bool = False,
-            table_columns: tuple[str, str] | None = None) -> EncodedLoader | dict[str, Any]:
+            table_columns: tuple[str, str] | None = None) -> EncodedLoader | dict[str, Any] | Columns:
     dataset = EncodedDataset(net, columns, what, index, places, from_file, table_columns)
     dataset.check()
     if not dataset.size:  # as data without coders is refused: nothing to stack, batch or train on
         raise_data([no_examples()], what)
     if any(isinstance(c, ImageEncoder) for c in dataset.coders.values()):
         return EncodedLoader(dataset, batch_size, num_workers)  # files: read and encoded batch by batch
-    return _encoded_columns(dataset)
+    if index is None:
+        return _encoded_columns(dataset)
+    return Columns(_encoded_columns(dataset), numbers=list(index))  # a part: its examples named by their indices
 
 
 def _encoded_columns(dataset: EncodedDataset) -> dict[str, Any]:
