@@ -11,9 +11,8 @@ import torch
 
 from netgraph.core.errors import OptionError
 from netgraph.train.buckets import LengthBuckets
-from netgraph.train.data import InMemory, Streamed, finish, gather
+from netgraph.train.data import Columns, InMemory, Streamed, finish, gather
 from netgraph.train.data_checks import check_example_shapes
-from netgraph.train.data_columns import check_columns
 from netgraph.train.data_sets import HELD_OUT, TRAINING, VALIDATION
 from netgraph.train.datasets import checked_dataset, checked_loader
 from netgraph.train.padded_data import padded_like
@@ -106,9 +105,9 @@ def training_and_validation(spec: Any, raw: Any, expect: dict, allow_extra: bool
             return parts[0], finish(parts[1], expect, allow_extra, HELD_OUT)
         if _splits_by_example(raw):  # each part checked once, its examples named as given and counted in it
             listed = getattr(raw, "listed", False)
-            (train, kept), (val, held) = split_numbered(raw, spec, seed)
-            return (InMemory(check_columns(train, expect, allow_extra, TRAINING, listed, kept), kept),
-                    InMemory(check_columns(val, expect, allow_extra, HELD_OUT, listed, held), held))
+            parts = split_numbered(raw, spec, seed)
+            return tuple(finish(Columns(cols, listed, numbers), expect, allow_extra, what)
+                         for (cols, numbers), what in zip(parts, (TRAINING, HELD_OUT)))
         whole = finish(raw, expect, allow_extra, TRAINING)  # data-shape errors, or examples that hold nothing
         if whole.holds_nothing:
             return split_counted(whole.cols, spec)
