@@ -27,7 +27,7 @@ from netgraph.core.walk import nested_nodes
 
 __all__ = ["Where", "located_error", "unfolded_error", "raise_unfolded", "examples_at", "checks_values", "first_bad",
            "bad_text", "first_bad_at", "first_unordered", "first_unordered_pair", "Piece", "piece", "piece_text",
-           "naming_layer", "name_layer"]
+           "name_layer"]
 
 
 #: A message whose index can be written again outside a map: (text before, where, text after).
@@ -91,17 +91,6 @@ def examples_at(examples: Sequence[int] | Callable[[], Sequence[int]]) -> Iterat
         if renumbered is None:
             raise
         raise renumbered from None
-
-
-@contextlib.contextmanager
-def naming_layer(path: tuple[str, ...] | None) -> Iterator[None]:
-    """A DataError raised inside, about the layer at ``path`` of the compiled net (None: not known), with its
-    Diagnostics' ``layer`` set, so that a reader can tell which port fed the bad value."""
-    try:
-        yield
-    except DataError as error:
-        name_layer(error, path)
-        raise
 
 
 def name_layer(error: DataError, path: tuple[str, ...] | None) -> None:

@@ -113,7 +113,7 @@ class KLModule(ConstantBuffers):
             self.label, self.path, self.given = label, path, dict(given)
         if tracing():  # traced code checks nothing and raises no DataError to name
             return self._kl(inputs, True)
-        try:  # not naming_layer's context manager: its generator costs a microsecond a call
+        try:  # not a context manager: its generator costs a microsecond a call
             return self._kl(inputs, False)
         except DataError as error:  # a check's DataError names this layer in its Diagnostic, as a random layer's
             name_layer(error, self.path)

@@ -19,7 +19,7 @@ from netgraph.core.tracing import (forward_mode, no_values, recording_trace, sym
                                    tracing)
 from netgraph.layers._constant_buffers import ConstantBuffers
 from netgraph.layers._torch_compat import autocast_enabled
-from netgraph.layers.bad_index import naming_layer
+from netgraph.layers.bad_index import name_layer
 from netgraph.layers.distributions import Distribution, slot_name
 from netgraph.layers.dist_tensors import all_finite, floating, sized, tensors
 from netgraph.layers.dist_held import unfit_dtypes
@@ -143,8 +143,11 @@ class RandomModule(ConstantBuffers):
         elif self.unfit and not tracing():  # constants beyond this call's dtype: before the checks, which blame slots
             self.refuse_unfit(range_dtype(params))
         if self.checked and checks is not False and not tracing():
-            with naming_layer(self.path):
+            try:  # the error names this layer, as KLModule's does (not a context manager: a microsecond a call)
                 extremes = self.distribution.check(params, self.describe, inputs=inputs, given=self.given)
+            except DataError as error:
+                name_layer(error, self.path)
+                raise
             if self.counts:
                 self._refuse_rounded_counts(params, inputs, extremes)
         if self.expands:  # a slot broadcasting beyond the output: an error; one of its shape needs no call
