@@ -108,9 +108,12 @@ class _Nested:
         the defaults, or after them once this level applies its defaults or took the shapes it guesses."""
         inferred = self.inner._inference.settled(self.inner)
         before, after = inferred.before_defaults, inferred.ports
-        own = after if self.problem.defaults_applied or not _fit(types, before) else before
-        if not _fit(types, own):
-            raise _Refine(next(port for port in types if not _fit({port: types[port]}, own)))
+        if not self.problem.defaults_applied and _fit(types, before):
+            own = before
+        elif _fit(types, after):
+            own = after
+        else:
+            raise _Refine(next(port for port in types if not _fit({port: types[port]}, after)))
         return {port: scoped(t, self.path, self.problem) for port, t in own.items()}
 
     def default_types(self, types: Mapping[str, PortType]) -> dict[str, PortType]:
