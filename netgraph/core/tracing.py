@@ -36,7 +36,7 @@ def tracing() -> bool:
     >>> tracing()
     False
     """
-    return torch.compiler.is_compiling() or fx_symbolic_tracing() or vmap_active()
+    return torch.compiler.is_compiling() or fx_symbolic_tracing() or vmap_active()  # no_values spells this out too
 
 
 def no_values(*tensors: torch.Tensor) -> bool:
