@@ -118,6 +118,8 @@ def refused_array(net: NetGraph, changes: Mapping[Any, Any], function: str = "re
         placed[at] = layer
         held += [((*at, *inner), array, value, layer_at(layer, inner) if inner else layer)  # in a graph or operator
                  for inner, array, value in arrays_within(layer)]  # put in whole too, at any depth
+    named = {fit[:2] for fit in given}
+    held = [fit for fit in held if fit[:2] not in named]  # an array given as well is checked once, as given
     if not (given or held) or (bare := built_without(net, placed, given + [(*h[:3], None) for h in held],
                                                      ports or {})) is None:
         return None
