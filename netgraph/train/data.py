@@ -273,7 +273,7 @@ def gather(data: Any, what: str, ports: tuple[tuple[str, ...], tuple[str, ...]],
     the net's input and output ports (a pair (inputs, targets) is read by them)."""
     inputs, outputs = ports
     input_port = inputs[0] if len(inputs) == 1 else None
-    part = getattr(data, "numbers", None) if isinstance(data, Columns) else None  # its examples' indices
+    part = data.numbers if isinstance(data, Columns) else None  # its examples' indices
     if isinstance(data, torch.utils.data.Dataset) and not isinstance(data, torch.utils.data.IterableDataset):
         data = checked_loader(data, what, batch_size)
     if isinstance(data, torch.utils.data.IterableDataset) or _is_loader(data):

@@ -84,11 +84,11 @@ def training_and_validation(spec: Any, raw: Any, expect: dict, allow_extra: bool
                             batch_size: int) -> tuple[Any, Any]:
     """(training columns or loader, validation source or None); each ragged example's shape checked once, in the part
     (training, or held out by a fraction ``spec``) it lies in."""
-    if not isinstance(spec, float) or isinstance(spec, bool):  # no split: the training data checked whole
+    if not isinstance(spec, float):  # no split: the training data checked whole
         check_example_shapes(getattr(raw, "loader", None), expect, TRAINING)
     if spec is None:
         return raw, None
-    if isinstance(spec, float) and not isinstance(spec, bool):
+    if isinstance(spec, float):
         if not 0 < spec < 1:
             raise OptionError(f"validation_set as a fraction must lie strictly between 0 and 1, found {spec}",
                               option="validation_set", kind="option-value", expected="a fraction > 0 and < 1",
@@ -122,7 +122,7 @@ def training_and_validation(spec: Any, raw: Any, expect: dict, allow_extra: bool
 def validation_name(spec: Any) -> Any:
     """How the validation data ``spec`` is named: held out by ``validation_set=<fraction>`` (the fraction, or encoded
     data's part split before, which numbers its examples) or given as ``validation_set``."""
-    held = isinstance(spec, float) and not isinstance(spec, bool) or getattr(spec, "numbers", None) is not None
+    held = isinstance(spec, float) or getattr(spec, "numbers", None) is not None
     return HELD_OUT if held else VALIDATION
 
 
