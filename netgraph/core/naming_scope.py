@@ -18,8 +18,10 @@ True
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from contextlib import AbstractContextManager
 from contextvars import ContextVar
+from functools import cache
 from typing import Any
 
 from netgraph.core.scoped_values import scoped
@@ -33,18 +35,26 @@ SHOWN_CHARACTERS = 80  # a name in a message shows half this at each end when it
 SHOWN_EDGE = 400  # as long an edge's text (a chain's may name many layers) is shown whole
 
 _PREFIX: ContextVar[tuple[str, ...] | None] = ContextVar("netgraph_naming_prefix", default=None)
-_WRITTEN: ContextVar[dict[str, str] | None] = ContextVar("netgraph_written_numbers", default=None)
+_WRITTEN: ContextVar[Callable[[], dict[str, str] | None] | None] = ContextVar("netgraph_written_numbers", default=None)
 
 
-def numbers_as_written(texts: dict[str, str]) -> AbstractContextManager:
+def numbers_as_written(texts: dict[str, str] | Callable[[], dict[str, str]]) -> AbstractContextManager:
     """Messages made inside write each float whose repr is a key of ``texts`` as its text there, as a spec file
-    wrote it (``quoted``: 1.0e39, where its repr is 1e+39; by repr, so that -0.0 is not 0.0).
+    wrote it (``quoted``: 1.0e39, where its repr is 1e+39; by repr, so that -0.0 is not 0.0). ``texts`` may be a
+    function giving them, called at the first float a message quotes (never where none does), once; where it gives
+    none, the enclosing block's texts hold.
 
     >>> with numbers_as_written({"1e+39": "1.0e39"}):
     ...     quoted(1e39), quoted(2.5)
     ('1.0e39', '2.5')
+    >>> with numbers_as_written({"1e+39": "1.0e39"}), numbers_as_written(dict):
+    ...     quoted(1e39)
+    '1.0e39'
     """
-    return scoped(_WRITTEN, texts)
+    if not callable(texts):
+        return scoped(_WRITTEN, lambda: texts)
+    enclosing = _WRITTEN.get()
+    return scoped(_WRITTEN, cache(lambda: texts() or (enclosing() if enclosing else None)))
 
 
 def naming_under(prefix: tuple[str, ...]) -> AbstractContextManager:
@@ -137,7 +147,7 @@ def _written(value: Any) -> str:
     digits Python cannot write one) by its size in bits, and a container whose repr fails by its type."""
     if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > _LARGEST_WRITTEN_BITS:
         return f"an integer of {value.bit_length()} bits"
-    if type(value) is float and (texts := _WRITTEN.get()) and (shown := repr(value)) in texts:
+    if type(value) is float and (made := _WRITTEN.get()) and (texts := made()) and (shown := repr(value)) in texts:
         return texts[shown]
     try:
         return repr(value)

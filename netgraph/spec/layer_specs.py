@@ -336,8 +336,8 @@ def _pair(reader: Any, cls: type, value: YSeq, where: Loc, path: tuple, label: s
 def _construct(reader: Any, cls: type, kwargs: dict, spec: YMap, loc: Loc, path: tuple) -> Any:
     try:
         state = kwargs.pop(MODULE_ARRAYS, None)  # a registered module's saved arrays (not options)
-        written = written_floats(spec, reader.lines.get(reader.file.name))  # found 1.0e39 told as written
-        with shapes_checked_elsewhere(), reading_layer(path), numbers_as_written(written) if written else nullcontext():
+        lines = reader.lines.get(reader.file.name)  # found 1.0e39 told as written, worked out if a message quotes it
+        with shapes_checked_elsewhere(), reading_layer(path), numbers_as_written(lambda: written_floats(spec, lines)):
             layer = cls(**kwargs)
             if state and (missing := [name for name in layer.arrays if name not in state]):
                 label = f"layer {_name(path)} ({cls.__name__})"  # not its module's own values in their place
