@@ -38,21 +38,19 @@ _PREFIX: ContextVar[tuple[str, ...] | None] = ContextVar("netgraph_naming_prefix
 _WRITTEN: ContextVar[Callable[[], dict[str, str] | None] | None] = ContextVar("netgraph_written_numbers", default=None)
 
 
-def numbers_as_written(texts: dict[str, str] | Callable[[], dict[str, str]]) -> AbstractContextManager:
-    """Messages made inside write each float whose repr is a key of ``texts`` as its text there, as a spec file
-    wrote it (``quoted``: 1.0e39, where its repr is 1e+39; by repr, so that -0.0 is not 0.0). ``texts`` may be a
-    function giving them, called at the first float a message quotes (never where none does), once; where it gives
-    none, the enclosing block's texts hold.
+def numbers_as_written(texts: Callable[[], dict[str, str]]) -> AbstractContextManager:
+    """Messages made inside write each float whose repr is a key of the dict ``texts()`` gives as its text there, as a
+    spec file wrote it (``quoted``: 1.0e39, where its repr is 1e+39; by repr, so that -0.0 is not 0.0); ``texts`` is
+    called at the first float a message quotes (never where none does), once; where it gives none, the enclosing
+    block's texts hold.
 
-    >>> with numbers_as_written({"1e+39": "1.0e39"}):
+    >>> with numbers_as_written(lambda: {"1e+39": "1.0e39"}):
     ...     quoted(1e39), quoted(2.5)
     ('1.0e39', '2.5')
-    >>> with numbers_as_written({"1e+39": "1.0e39"}), numbers_as_written(dict):
+    >>> with numbers_as_written(lambda: {"1e+39": "1.0e39"}), numbers_as_written(dict):
     ...     quoted(1e39)
     '1.0e39'
     """
-    if not callable(texts):
-        return scoped(_WRITTEN, lambda: texts)
     enclosing = _WRITTEN.get()
     return scoped(_WRITTEN, cache(lambda: texts() or (enclosing() if enclosing else None)))
 
