@@ -9,7 +9,7 @@ import torch
 from torch import nn
 
 from netgraph import (FlattenLayer, LinearLayer, NetChain, NetGraph, NetPort, PoolingLayer, ShapeError, TorchLayer,
-                      export_onnx, net_initialize)
+                      export_onnx, net_initialize, register_module)
 from tests.length_helpers import evaluated
 
 
@@ -230,6 +230,15 @@ def test_a_module_refusing_every_length_tried_names_the_shapes_tried():
         NetChain([TorchLayer(NeedsEightChannels())], input=(3, "n"))
     assert "it refused every input shape tried ((3, 5), (3, 6)" in str(info.value)
     assert "(3, 1024)" in str(info.value) and "outputs=" in str(info.value)
+
+
+def test_a_registered_module_refusing_every_length_is_not_told_of_an_outputs_option():
+    # a registered module has no outputs= option, yet the message told it to give the output shapes with one
+    layer = register_module(NeedsEightChannels, name="NeedsEightChannelsM2", replace=True)
+    with pytest.raises(ShapeError) as info:
+        NetChain([layer()], input=(3, "n"))
+    assert "it refused every input shape tried ((3, 5), (3, 6)" in str(info.value)
+    assert "outputs=" not in str(info.value)
 
 
 class SixteenthsUpTo300(nn.Module):

@@ -122,9 +122,8 @@ def first_probe_shapes(shapes: list[tuple[Dim, ...]]) -> list[tuple[int, ...]]:
     >>> first_probe_shapes([("n", 3), ("n_over_2",), ("m",)])
     [(5, 3), (3,), (6,)]
     """
-    groups, sizes = probed_lengths(_names(shapes)), probe_sizes(shapes, per_name=1)
-    return [tuple(d if isinstance(d, int) else _size(sizes[groups[d][0]][0], groups[d][1]) for d in s)
-            for s in shapes]
+    sizes = {driver: ks[0] for driver, ks in probe_sizes(shapes, per_name=1).items()}
+    return _concrete(shapes, probed_lengths(_names(shapes)), sizes)
 
 
 def named_output_shapes(shapes: list[tuple[Dim, ...]], run: Run, ports: tuple[str, ...],
@@ -348,16 +347,19 @@ def _stride_form(sizes: tuple[int, ...], found: list[int], max_stride: int) -> t
 def _probed(run: Run, shapes: list, groups: dict, sizes: dict[str, int]) -> list[tuple[int, ...]]:
     """``run`` on ``shapes`` with each probed length at its size in ``sizes`` (and the lengths derived from it at
     theirs); a failure says the lengths, and where lengths named apart were probed apart, why."""
-    concrete = [tuple(d if isinstance(d, int) else _size(sizes[groups[d][0]], groups[d][1]) for d in s)
-                for s in shapes]
     try:
-        return run(concrete)
+        return run(_concrete(shapes, groups, sizes))
     except Conflict as exc:
         lengths = ", ".join(f"{name} = {_size(sizes[d], steps)}" for name, (d, steps) in groups.items())
         apart = list(dict.fromkeys(next(m for m, (d, _) in groups.items() if d == driver) for driver in sizes))
         why = (f"; lengths named apart ({', '.join(apart)}) are probed at different sizes, as they may differ: name "
                f"them alike if they are one length" if len(apart) > 1 else "")
         raise exc.reworded(f"{exc} (probing the output shape at {lengths}{why})") from None
+
+
+def _concrete(shapes: list, groups: dict, sizes: dict[str, int]) -> list[tuple[int, ...]]:
+    """``shapes`` with each probed length at its size in ``sizes`` (the lengths derived from it at theirs)."""
+    return [tuple(d if isinstance(d, int) else _size(sizes[groups[d][0]], groups[d][1]) for d in s) for s in shapes]
 
 
 def _size(k: int, steps: Steps) -> int:

@@ -137,7 +137,7 @@ class _ModuleWrapper(Layer):
                 return self._probe_failure(found, shapes, True)
             if found is None:
                 return (_took_some_lengths(first, taken, failures, self._outputs_hint()) if taken
-                        else _refused_every_length(first, failures))
+                        else _refused_every_length(first, failures, self._outputs_hint()))
         dtypes = self._cache[("dtypes", ins)]
         return tuple(PortType(shape, INTEGER if dtype in _INTEGER_DTYPES else REAL)
                      for shape, dtype in zip(found, dtypes))
@@ -262,14 +262,15 @@ class _ModuleWrapper(Layer):
         return copy.deepcopy(self._module)
 
 
-def _refused_every_length(first: Conflict, failures: list[_MetaFailure]) -> Conflict:
-    """``first`` (the module's failure at the first lengths) saying the lengths tried where it took none."""
+def _refused_every_length(first: Conflict, failures: list[_MetaFailure], hint: str) -> Conflict:
+    """``first`` (the module's failure at the first lengths) saying the lengths tried where it took none, and how to
+    give its output shapes (``hint``: none for a registered module)."""
     tried = sorted({shape for f in failures for shape in [f.expected] if isinstance(shape, tuple)})
     if not isinstance(first, _MetaFailure) or len(tried) < 2:
         return first
-    shown = ", ".join(" and ".join(format_shape(s) for s in shapes) for shapes in tried)
-    refused = _MetaFailure(f"{first}; it refused every input shape tried ({shown}): if it takes longer inputs "
-                           f"still, give the output shapes (outputs=)", expected=first.expected, found=first.found)
+    longer = f": if it takes longer inputs still{hint}" if hint else ""
+    refused = _MetaFailure(f"{first}; it refused every input shape tried ({_some_shapes(tried, len(tried))}){longer}",
+                           expected=first.expected, found=first.found)
     refused.__cause__ = first.__cause__
     return refused
 
