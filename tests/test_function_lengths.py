@@ -201,6 +201,17 @@ def test_a_function_that_needs_data_and_is_affine_is_probed_on_zeros_without_the
     assert on_zeros[-1] - on_zeros[0] < 1000 and on_zeros[-1] > 100
 
 
+def test_a_function_that_needs_data_runs_once_on_meta_tensors_before_zeros():
+    # each rung of the retry ladder (longer starts, the small sizes) ran it on meta again: 16 meta runs, all failing
+    calls = []
+
+    def data_dependent(x):
+        calls.append(x.device.type)
+        return x * 2 if x.sum() >= 0 else -x
+    NetGraph([FunctionLayer(data_dependent, input=("n", 3), output=("n", 3))])
+    assert calls.count("meta") == 1 and "cpu" in calls
+
+
 def test_an_error_inside_the_function_while_probing_is_a_shape_error_naming_layer_shapes_and_exception():
     def failing(x):
         raise KeyError("no such column")

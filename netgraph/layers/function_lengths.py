@@ -12,7 +12,7 @@ A dim the same in every run is that fixed size; one that moves with a single len
 ``n_times_2_plus_1``), or the same form of a length derived from ``n`` that is an input's (``n_over_2_minus_1``),
 and one that moves as ``ceil((a * n + b) / k)`` (a stride ``k`` up to ``MAX_STRIDE``: ``x[:, ::2]``) is named as
 PartLayer names a stepped span's length (``n_over_2``, ``n_minus_1_over_2``); anything else (two lengths, none of
-these forms) is a Conflict asking for ``output=``.
+these forms) is a Conflict asking for ``output=``. The forms are fitted in ``netgraph.layers.length_forms``.
 
 Probes per length: nine consecutive sizes (but for fixed sizes) and two far ones (101 and 10007 on) tell a
 constant or affine dim from a stride's steps; a stride is fitted on ``MAX_STRIDE`` consecutive sizes (one period
@@ -45,6 +45,7 @@ sizes stay within 1009 of the first, as a function of ``n * n`` elements would n
 from __future__ import annotations
 
 import copy
+import math
 from collections.abc import Callable, Iterable
 from itertools import count, islice
 from typing import Union
@@ -53,6 +54,7 @@ from netgraph.core.length_names import length_bases, length_steps, lengths_along
 from netgraph.core.length_names import names_by_shortest_base, times_length
 from netgraph.core.naming_scope import quoted
 from netgraph.core.types import Conflict
+from netgraph.layers.length_forms import affine_form, stepped_form, stride_form
 
 __all__ = ["probe_sizes", "first_probe_shapes", "named_output_shapes", "retried_output_shapes", "run_once",
            "probed_lengths", "calls_bound", "UnnamedLength", "MAX_STRIDE", "PROBE_CALLS", "ZEROS_MAX_STRIDE"]
@@ -106,8 +108,13 @@ def probe_sizes(shapes: list[tuple[Dim, ...]], per_name: int = _PROBES, fixed_ap
     """``per_name`` distinct sizes per probed length (``probed_lengths``, in order of appearance) from ``start`` on,
     none another's nor (``fixed_apart``) a fixed size of ``shapes``, and each leaving every length derived from it at
     least 2."""
+    return _sizes_of(shapes, probed_lengths(_names(shapes)), per_name, fixed_apart, start)
+
+
+def _sizes_of(shapes: list[tuple[Dim, ...]], groups: dict[str, tuple[str, Steps]], per_name: int = _PROBES,
+              fixed_apart: bool = True, start: int = 5) -> dict[str, tuple[int, ...]]:
+    """``probe_sizes`` of ``shapes`` whose lengths are grouped as ``groups`` (``probed_lengths``)."""
     fixed = _fixed(shapes) if fixed_apart else set()
-    groups = probed_lengths(_names(shapes))
     pool = (k for k in count(start) if k not in fixed)
     sizes = {}
     for driver in dict.fromkeys(d for d, _ in groups.values()):
@@ -122,8 +129,8 @@ def first_probe_shapes(shapes: list[tuple[Dim, ...]]) -> list[tuple[int, ...]]:
     >>> first_probe_shapes([("n", 3), ("n_over_2",), ("m",)])
     [(5, 3), (3,), (6,)]
     """
-    sizes = {driver: ks[0] for driver, ks in probe_sizes(shapes, per_name=1).items()}
-    return _concrete(shapes, probed_lengths(_names(shapes)), sizes)
+    groups = probed_lengths(_names(shapes))
+    return _concrete(shapes, groups, {driver: ks[0] for driver, ks in _sizes_of(shapes, groups, per_name=1).items()})
 
 
 def named_output_shapes(shapes: list[tuple[Dim, ...]], run: Run, ports: tuple[str, ...],
@@ -133,10 +140,12 @@ def named_output_shapes(shapes: list[tuple[Dim, ...]], run: Run, ports: tuple[st
     ``max_stride=1`` the lengths take their small sizes alone (for a run that refuses some lengths, as a module
     with a table of positions does): the sizes the run refuses are passed over (two must be left, else the first
     refusal is raised), a fixed size of ``shapes`` is one of them (the run may take no other), one far size is tried
-    too (a dim the same at every short size taken may move past them: ``MaxPool1d(8)``), and only the forms
-    ``a * n + b`` are named. Lengths are probed from ``start`` on (a module may refuse short ones)."""
+    too (a dim the same at every short size taken may move past them: ``MaxPool1d(8)``; in step with the sizes taken,
+    an even one where it took even ones alone), and only the forms ``a * n + b`` are named, and where the sizes taken
+    all step by ``k`` a line of ``n / k`` (``n_over_2`` for ``x.view(b, n // 2, 2).mean(-1)``: ``length_forms``).
+    Lengths are probed from ``start`` on (a module may refuse short ones)."""
     groups = probed_lengths(_names(shapes))
-    probes = probe_sizes(shapes, fixed_apart=max_stride > 1, start=start)
+    probes = _sizes_of(shapes, groups, fixed_apart=max_stride > 1, start=start)
     if not probes:
         return run(shapes)
     first, base, refusals = _first_taken(run, shapes, groups, probes, tries=1 if max_stride > 1 else _PROBES)
@@ -149,8 +158,10 @@ def named_output_shapes(shapes: list[tuple[Dim, ...]], run: Run, ports: tuple[st
 
     moved = {}
     for name, near in probes.items():
-        probes[name], moved[name] = (_accepted((*near, *far[name]), base, lambda k, n=name: at(n, (k,))[0], refusals)
-                                     if max_stride == 1 else _staged(near, far[name], base, lambda s, n=name: at(n, s)))
+        probes[name], moved[name] = (
+            _accepted(near, lambda step, p=near[0]: _spread(p, gaps, taken, step)[0], base,
+                      lambda k, n=name: at(n, (k,))[0], refusals)
+            if max_stride == 1 else _staged(near, far[name], base, lambda s, n=name: at(n, s)))
     wide: dict[str, tuple] = {}  # name -> (sizes, runs) to fit a stride on, made when a dim needs them
 
     def fitting(name: str) -> tuple[tuple[int, ...], list]:
@@ -255,25 +266,27 @@ def _staged(near: tuple[int, ...], far: tuple[int, ...], base: list, at: Callabl
     otherwise)."""
     sizes = (*near[:_FEW], far[0])
     runs = [base, *at(sizes[1:])]
-    if max(near[:_FEW]) - min(near[:_FEW]) == _FEW - 1 and _all_affine(sizes, runs):  # consecutive: see the module
+    if max(near[:_FEW]) - min(near[:_FEW]) == _FEW - 1 and _allaffine_form(sizes, runs):  # consecutive: see the module
         return sizes, runs
     return (*near, *far), [*runs[:_FEW], *at(near[_FEW:]), runs[-1], *at(far[1:])]
 
 
-def _all_affine(sizes: tuple[int, ...], runs: list[list[tuple[int, ...]]]) -> bool:
+def _allaffine_form(sizes: tuple[int, ...], runs: list[list[tuple[int, ...]]]) -> bool:
     """Whether every output dim of ``runs`` (at ``sizes``) is one fixed size or ``a * p + b`` of the size ``p``."""
     if any(len(r) != len(runs[0]) or any(len(o) != len(s) for o, s in zip(r, runs[0])) for r in runs):
         return False
     dims = [[r[i][j] for r in runs] for i, shape in enumerate(runs[0]) for j in range(len(shape))]
-    return all(len(set(d)) == 1 or _affine(sizes, d) is not None for d in dims)
+    return all(len(set(d)) == 1 or affine_form(sizes, d) is not None for d in dims)
 
 
-def _accepted(near: tuple[int, ...], base: list, at: Callable[[int], list],
+def _accepted(near: tuple[int, ...], far: Callable[[int], int], base: list, at: Callable[[int], list],
               before: list[Conflict]) -> tuple[tuple[int, ...], list]:
-    """(sizes, runs) of one length at the sizes of ``near`` the run accepts (its first, ``base``'s, and at least
-    one more), else the first refusal (``before``'s, the first size's search's, first) is raised."""
+    """(sizes, runs) of one length at the sizes of ``near`` the run accepts (its first, ``base``'s) and at the far
+    size ``far(step)`` in step with those (a run taking only even lengths is tried at an even one), at least two in
+    all, else the first refusal (``before``'s, the first size's search's, first) is raised."""
     sizes, runs, refusals = [near[0]], [base], list(before)
-    for k in near[1:]:
+    for k in (*near[1:], None):
+        k = far(math.gcd(*(p - sizes[0] for p in sizes[1:])) or 1) if k is None else k
         try:
             runs.append(at(k))
             sizes.append(k)
@@ -296,18 +309,19 @@ def _dim(shapes: list, port: str, at: tuple[int, int], probed: tuple[dict, dict,
     if len(depends) > 1:
         raise _refused(shapes, port, f"dim {j + 1} depends on several input lengths ({', '.join(depends)})")
     name = depends[0]
-    if (line := _affine(probes[name], [r[i][j] for r in moved[name]])) is not None:
+    if (line := affine_form(probes[name], [r[i][j] for r in moved[name]])) is not None:
         return shifted_length(times_length(name, line[0]), line[1])
     sizes, runs = fitting(name)
     found = [r[i][j] for r in runs]
     for member, (driver, steps) in groups.items():
-        if driver == name and steps and (line := _affine([_size(k, steps) for k in sizes], found)) is not None:
+        if driver == name and steps and (line := affine_form([_size(k, steps) for k in sizes], found)) is not None:
             return shifted_length(times_length(member, line[0]), line[1])
-    if (form := _stride_form(sizes, found, max_stride)) is None:
+    if (form := stepped_form(sizes, found) or stride_form(sizes, found, max_stride)) is None:
         shown = f"{found[:4]}... at {name} = {list(sizes[:4])}..."
         if max_stride == 1:  # the run refused some lengths: no stride could be fitted
             raise _refused(shapes, port, f"dim {j + 1} is no a * {name} + b with whole a > 0 ({shown}); only the "
-                                         f"forms a * n + b were tried, as the run refused some lengths")
+                                         f"forms a * n + b, and a * n / k + c where it took only every k-th length, "
+                                         f"were tried, as the run refused some lengths")
         raise _refused(shapes, port, f"dim {j + 1} is no ceil((a * {name} + b) / k) with whole a > 0 and k from 1 "
                                      f"to {max_stride} ({shown}; a longer stride, x[:, ::100], is named by "
                                      f"declaring it: \"{name}_over_100\")")
@@ -315,33 +329,6 @@ def _dim(shapes: list, port: str, at: tuple[int, int], probed: tuple[dict, dict,
     if any(-(-(a * p + b) // k) != o for p, o in zip(probes[name], (r[i][j] for r in moved[name]))):
         raise _refused(shapes, port, f"dim {j + 1} is no ceil((a * {name} + b) / k) at every size tried")
     return strided_length(shifted_length(times_length(name, a), b), k)
-
-
-def _affine(sizes: list[int] | tuple[int, ...], found: list[int]) -> tuple[int, int] | None:
-    """``(a, b)``, whole ``a > 0``, with ``found`` the sizes ``a * p + b`` at ``sizes`` ``p``, or None."""
-    i = next((i for i, p in enumerate(sizes) if p != sizes[0]), None)
-    if i is None:
-        return None
-    a, rest = divmod(found[i] - found[0], sizes[i] - sizes[0])
-    b = found[0] - a * sizes[0]
-    return (a, b) if not rest and a > 0 and all(o == a * p + b for p, o in zip(sizes, found)) else None
-
-
-def _stride_form(sizes: tuple[int, ...], found: list[int], max_stride: int) -> tuple[int, int, int] | None:
-    """``(a, b, k)``, the smallest stride ``k`` (then the smallest ``a``, ``b``) with ``found`` the sizes
-    ``ceil((a * p + b) / k)`` at ``sizes`` ``p``, or None (the last size is the farthest from the first): each
-    size ``o`` at ``p`` bounds ``b`` to ``k * (o - 1) - a * p < b <= k * o - a * p``.
-
-    >>> _stride_form((5, 6, 7, 8), [2, 3, 3, 4], 8)  # x[:, 1::2]: floor(n / 2)
-    (1, -1, 2)
-    """
-    slope = (found[-1] - found[0]) / (sizes[-1] - sizes[0])
-    for k in range(2, max_stride + 1):
-        for a in range(max(1, round(slope * k) - 1), round(slope * k) + 2):
-            least = max(k * (o - 1) - a * p for p, o in zip(sizes, found)) + 1
-            if least <= min(k * o - a * p for p, o in zip(sizes, found)):
-                return a, least, k
-    return None
 
 
 def _probed(run: Run, shapes: list, groups: dict, sizes: dict[str, int]) -> list[tuple[int, ...]]:
@@ -367,11 +354,13 @@ def _size(k: int, steps: Steps) -> int:
     return lengths_along(k, steps)[-1] if steps else k
 
 
-def _spread(start: int, gaps: Iterable[int], taken: set[int]) -> tuple[int, ...]:
-    """For each gap, the first size from ``start + gap`` on that is not ``taken`` nor already chosen."""
+def _spread(start: int, gaps: Iterable[int], taken: set[int], step: int = 1) -> tuple[int, ...]:
+    """For each gap, the first size from ``start + gap`` on, ``start`` plus a multiple of ``step``, that is not
+    ``taken`` nor already chosen."""
     chosen: list[int] = []
     for gap in gaps:
-        chosen.append(next(k for k in count(start + gap) if k not in taken and k not in chosen))
+        sizes = count(start + gap + (-gap) % step, step)
+        chosen.append(next(k for k in sizes if k not in taken and k not in chosen))
     return tuple(chosen)
 
 

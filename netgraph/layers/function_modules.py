@@ -20,7 +20,7 @@ from netgraph.core.naming_scope import quoted
 from netgraph.core.torch_state import working_dtype
 from netgraph.core.types import INTEGER, REAL, Conflict, PortType
 from netgraph.core.wording import counted
-from netgraph.layers._modules import LayerModule, init_module
+from netgraph.layers._modules import LayerModule, about_meta, init_module
 from netgraph.layers._shapes import fill, probe_batch
 from netgraph.layers.expression import Expression, evaluate
 from netgraph.layers.function_lengths import (MAX_STRIDE, ZEROS_MAX_STRIDE, UnnamedLength, named_output_shapes,
@@ -101,6 +101,7 @@ class ProbeFacts:
     mutated: set[int] = dataclasses.field(default_factory=set)
     dtypes: tuple[torch.dtype, ...] = ()
     raised: bool = False
+    needs_data: bool = False  # it raised about meta tensors' having no data: other sizes on meta are not tried
 
 
 def ran_facts(probe: Callable[[str], Any], held: dict, shapes: tuple) -> ProbeFacts:
@@ -127,6 +128,7 @@ def probe_run(fn: Callable, shapes: list[tuple], device: str, ports: tuple[str, 
         result = fn(*args)
     except Exception as exc:  # a user's function failing on shapes is a shape conflict
         failure, seen.raised = f"{type(exc).__name__}: {exc}", True
+        seen.needs_data = seen.needs_data or (device == "meta" and about_meta(exc))
         raise Conflict(f"the Python function failed on inputs of shapes {shapes}: {failure} (each input a batch "
                        f"of {batch} examples)", expected=shapes, found=failure) from None
     seen.mutated.update(i for i, a in enumerate(args) if a._version)  # x.add_(1): a copy for it, as compiled
@@ -147,8 +149,9 @@ def probed_output_shapes(fn: Callable, shapes: list[tuple], device: str, ports: 
                          seen: ProbeFacts) -> list[tuple]:
     """``named_output_shapes`` of the Python function ``fn`` run on ``device`` (``probe_run``), probed again where
     it raised at the first sizes (``retried_output_shapes``: longer ones, a kernel of 15), as a TorchLayer's module
-    is, but lengths named apart are never tied (``a + b`` of an ``n`` and an ``m`` is refused saying so); each input
-    shapes run once. The first failure is raised where no retry finds the shapes."""
+    is, but lengths named apart are never tied (``a + b`` of an ``n`` and an ``m`` is refused saying so), and not
+    where it raised for want of data on meta tensors; each input shapes run once. The first failure is raised where no
+    retry finds the shapes."""
     max_stride = MAX_STRIDE if device == "meta" else ZEROS_MAX_STRIDE
     run = run_once(lambda sizes: probe_run(fn, sizes, device, ports, seen))
     try:
@@ -156,7 +159,8 @@ def probed_output_shapes(fn: Callable, shapes: list[tuple], device: str, ports: 
     except UnnamedLength:
         raise
     except Conflict:
-        found = retried_output_shapes(shapes, run, ports, max_stride, tie=False) if seen.raised else None
+        retry = seen.raised and not seen.needs_data  # (on zeros, where it needs data, it runs)
+        found = retried_output_shapes(shapes, run, ports, max_stride, tie=False) if retry else None
         if isinstance(found, UnnamedLength):
             raise found from None
         if found is None:

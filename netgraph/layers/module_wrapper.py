@@ -14,7 +14,7 @@ from torch import nn
 
 from netgraph.core.layer import EmitContext, Layer
 from netgraph.layers._module_values import kept_array
-from netgraph.layers._modules import meta_call, meta_inputs
+from netgraph.layers._modules import about_meta, meta_call, meta_inputs
 from netgraph.layers._shapes import probe_batch
 from netgraph.layers._torch_ports import port_types, positional_problem
 from netgraph.layers.function_lengths import (MAX_STRIDE, UnnamedLength, named_output_shapes, retried_output_shapes,
@@ -132,9 +132,13 @@ class _ModuleWrapper(Layer):
             if not failures:
                 return first
             first.__cause__ = failures[0].__cause__  # the module's own error
+            if about_meta(first.__cause__):  # it needs data: at other sizes on meta tensors too
+                return _refused_every_length(first, failures[:1], self._outputs_hint(), needs_data=True)
             found = retried_output_shapes(shapes, run, self.output_ports)
             if isinstance(found, UnnamedLength):
                 return self._probe_failure(found, shapes, True)
+            if found is None and _alike(failures) and not taken:
+                return self._failed_alike(failures, shapes)
             if found is None:
                 return (_took_some_lengths(first, taken, failures, self._outputs_hint()) if taken
                         else _refused_every_length(first, failures, self._outputs_hint()))
@@ -151,6 +155,17 @@ class _ModuleWrapper(Layer):
                                 expected=exc.expected, found=exc.found)
         return _MetaFailure(str(exc), expected=exc.expected, found=exc.found) if raised else exc
 
+    def _failed_alike(self, failures: list[_MetaFailure], shapes: list[tuple]) -> _MetaFailure:
+        """The one error the module raised at every length tried (a fixed size is the fault, not the lengths)."""
+        port = self.input_ports[0] if len(self.input_ports) == 1 else None
+        tried = len({f.expected for f in failures})
+        said = _MetaFailure(f"the module failed alike on inputs {self._shown(shapes)} at every length tried ({tried} "
+                            f"sizes, on meta tensors, batch dim first): {failures[0].found}; the lengths are not the "
+                            f"fault: check the fixed sizes of its inputs (what feeds it, or the graph's port shapes)",
+                            port=port, expected=tuple(shapes), found=failures[0].found)
+        said.__cause__ = failures[0].__cause__
+        return said
+
     def _shown(self, shapes: list[tuple]) -> str:
         return ", ".join(f"{p!r} {format_shape(s)}" for p, s in zip(self.input_ports, shapes))
 
@@ -166,9 +181,7 @@ class _ModuleWrapper(Layer):
         batch = probe_batch(shapes, 3)  # no input's size: a module that mixes the examples shows it
         args = meta_inputs(shapes, [t.dtype == INTEGER for t in ins], batch)
         shown = self._shown(shapes)
-        hint = ("; check that the module takes inputs of these shapes (what feeds it, or the graph's port shapes)"
-                + (f"; only if it needs real data to run (data-dependent shapes){self._outputs_hint()}"
-                   if self.OUTPUTS_OPTION else ""))
+        hint = "; check that the module takes inputs of these shapes (what feeds it, or the graph's port shapes)"
         try:
             out = meta_call(self._module, args)
         except Exception as exc:  # any failure of user code on these shapes is a shape problem
@@ -262,17 +275,27 @@ class _ModuleWrapper(Layer):
         return copy.deepcopy(self._module)
 
 
-def _refused_every_length(first: Conflict, failures: list[_MetaFailure], hint: str) -> Conflict:
-    """``first`` (the module's failure at the first lengths) saying the lengths tried where it took none, and how to
-    give its output shapes (``hint``: none for a registered module)."""
+def _refused_every_length(first: Conflict, failures: list[_MetaFailure], hint: str,
+                          needs_data: bool = False) -> Conflict:
+    """``first`` (the module's failure at the first lengths) saying a few of the lengths tried where it took none,
+    and how to give its output shapes (``hint``: none for a registered module) if it ``needs_data`` (its error says
+    so), may need it, or takes longer inputs."""
     tried = sorted({shape for f in failures for shape in [f.expected] if isinstance(shape, tuple)})
-    if not isinstance(first, _MetaFailure) or len(tried) < 2:
+    if not isinstance(first, _MetaFailure) or not hint and len(tried) < 2:
         return first
-    longer = f": if it takes longer inputs still{hint}" if hint else ""
-    refused = _MetaFailure(f"{first}; it refused every input shape tried ({_some_shapes(tried, len(tried))}){longer}",
-                           expected=first.expected, found=first.found)
+    data = "it needs real data to run" if needs_data else "only if it needs real data to run"
+    said = (f"{first}; {data} (data-dependent shapes){hint}" if len(tried) < 2 else
+            f"{first}; it refused every input shape tried ({_some_shapes(tried)})"
+            + (f": if it takes longer inputs still{hint}" if hint else ""))
+    refused = _MetaFailure(said, expected=first.expected, found=first.found)
     refused.__cause__ = first.__cause__
     return refused
+
+
+def _alike(failures: list[_MetaFailure]) -> bool:
+    """Whether the module raised one error, the same at every input shape tried (several)."""
+    errors = {(type(f.__cause__), str(f.__cause__)) for f in failures}
+    return len({f.expected for f in failures}) > 1 and len(errors) == 1
 
 
 def _took_some_lengths(first: Conflict, taken: list[list[tuple]], failures: list[_MetaFailure], hint: str) -> Conflict:
@@ -287,9 +310,12 @@ def _took_some_lengths(first: Conflict, taken: list[list[tuple]], failures: list
 
 
 def _some_shapes(tried: list[tuple], most: int = 4) -> str:
-    """The first ``most`` of the input shapes ``tried`` and how many in all."""
-    shown = ", ".join(" and ".join(format_shape(s) for s in shapes) for shapes in tried[:most])
-    return shown + (f", ... ({len(tried)} in all)" if len(tried) > most else "")
+    """The input shapes ``tried``: where more than ``most``, the first few, the last and how many in all."""
+    def shown(some: list[tuple]) -> str:
+        return ", ".join(" and ".join(format_shape(s) for s in shapes) for shapes in some)
+    if len(tried) <= most:
+        return shown(tried)
+    return f"{shown(tried[:most - 1])}, ..., {shown(tried[-1:])} ({len(tried)} in all)"
 
 
 class _MetaFailure(Conflict):
