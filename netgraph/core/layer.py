@@ -33,7 +33,8 @@ from netgraph.core.layer_values import hashed_option as _hashed, same_option as 
 from netgraph.core.stage_doors import SpecText, notebook_svg
 from netgraph.core.shared import NetSharedArray, SharedNames, check_shared_held, replaced_markers
 from netgraph.core.torch_array_names import array_name_hint, array_name_note
-from netgraph.core.types import ANY_REAL, Conflict, PortType, as_shape
+from netgraph.core.conflicts import Conflict
+from netgraph.core.types import ANY_REAL, PortType, as_shape
 
 __all__ = ["Layer", "REGISTRY", "layer_class", "register", "registry_scope", "as_array", "shape_option",
            "EmitContext", "frozen_init", "PROBABILITY_OUTPUT"]

@@ -41,7 +41,8 @@ from netgraph.core.option_problems import VALUE_KIND
 from netgraph.core.option_ranges import Within
 from netgraph.core.option_words import LEVEL_SCHEMA, levels_schema
 from netgraph.core.tensors import as_tensor, unread_dtype
-from netgraph.core.types import Conflict, as_shape, vector_shape
+from netgraph.core.conflicts import Conflict
+from netgraph.core.types import as_shape, vector_shape
 
 __all__ = ["OptionKind", "Shape", "SequenceShape", "PortShapes", "Ports", "Array", "RemovableArray",
            "DistributionOption", "Function", "IntOrInts", "Level", "Levels", "Module", "Net", "Literal", "option_kind",

@@ -10,7 +10,8 @@ from netgraph.core.errors import NetGraphError, ShapeError, WiringError
 from netgraph.core.integers import plain_index
 from netgraph.core.frozen import frozen_init
 from netgraph.core.naming_scope import quoted
-from netgraph.core.types import INTEGER, REAL, Conflict, PortType, as_shape
+from netgraph.core.conflicts import Conflict
+from netgraph.core.types import INTEGER, REAL, PortType, as_shape
 
 __all__ = ["NetPort", "PortRef", "Edge", "WrittenEdge", "declared_port_type", "declared_where_needed",
            "declared_types_of", "declared_as_inferred", "new_edge", "new_port_ref"]

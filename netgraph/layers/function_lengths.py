@@ -52,7 +52,7 @@ from typing import Union
 from netgraph.core.length_names import length_bases, length_steps, lengths_along, shifted_length, strided_length
 from netgraph.core.length_names import names_by_shortest_base, times_length
 from netgraph.core.naming_scope import quoted
-from netgraph.core.types import Conflict
+from netgraph.core.conflicts import Conflict
 
 __all__ = ["probe_sizes", "first_probe_shapes", "named_output_shapes", "retried_output_shapes", "run_once",
            "probed_lengths", "calls_bound", "UnnamedLength", "MAX_STRIDE", "PROBE_CALLS", "ZEROS_MAX_STRIDE"]

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from netgraph.core.types import Conflict, as_shape
+from netgraph.core.conflicts import Conflict
+from netgraph.core.types import as_shape
 from netgraph.spec.array_values import faulty_item_at
 from netgraph.spec.yaml_nodes import YMap
 
