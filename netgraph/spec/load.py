@@ -14,7 +14,7 @@ from typing import Any
 from netgraph.core.errors import Diagnostic, NetGraphError, SpecError, did_you_mean, nearest_name
 from netgraph.core.files import file_identity
 from netgraph.core.limits import current_limits, raise_hint
-from netgraph.core.naming_scope import naming_under, quoted
+from netgraph.core.naming_scope import naming_under, numbers_as_written, quoted
 from netgraph.spec.alias_problems import alias_repeats_merged
 from netgraph.spec.array_checks import check_arrays, check_sizes
 from netgraph.spec.edges import check_edges_without_layers, read_edges, refuse_chain_edges
@@ -34,6 +34,7 @@ from netgraph.spec.saving import MODULE_ARRAYS, read_arrays
 from netgraph.spec.quoted_numbers import in_split_tuple
 from netgraph.spec.spec_keys import TOP_KEYS
 from netgraph.spec.text import EncodingRefused, other_kind_hint, read_limited
+from netgraph.spec.written_numbers import written_floats
 from netgraph.spec.yaml_hints import comment_hint
 from netgraph.core.chain import NetChain
 from netgraph.core.graph import NetGraph
@@ -168,8 +169,10 @@ class SpecReader(ProblemLog):
             net = self.error(data.value_locs["type"], f"a spec's top-level type is NetGraph, NetChain or a layer type "
                              f"(a layer alone), found {quoted(kind)}{known}", kind="unknown-layer-type", layer=prefix,
                              found=kind)
-        else:
-            net = self.graph(data, prefix, kind)
+        else:  # its ports', its graph's and its multipliers' messages show decimals as written
+            lines = self.lines[f.name]
+            with numbers_as_written(lambda: written_floats(data, lines)):
+                net = self.graph(data, prefix, kind)
         check_unused_nets(self, prefix)
         return net
 
