@@ -43,6 +43,18 @@ def test_each_problem_is_an_object_with_its_place_and_fields(cli):
                            "hint"}
 
 
+def test_a_bad_list_item_is_named_by_its_index_only_where_the_problem_has_one(cli):
+    """A port shape's bad dims: each its own problem at its item, ``item`` its 0-based index in the list; a problem
+    about no list item has no ``item`` key."""
+    spec = cli.spec("netgraph: 1\ntype: NetChain\nlayers: [Tanh]\ninputs: {Input: [3, -1, 0]}\n", "dims.yaml")
+    ran = cli("check", spec, "--format", "json")
+    assert ran.code == 1
+    problems = json.loads(ran.out)
+    assert [(p["line"], p["column"], p["port"], p["item"], p["found"]) for p in problems] == \
+        [(4, 21, "Input", 1, -1), (4, 25, "Input", 2, 0)]
+    assert "item" not in problem_json(Diagnostic("bad", "shape", found=3), "s.yaml")
+
+
 def test_the_values_compared_come_out_as_json_and_a_good_spec_adds_nothing(cli):
     """Sizes and shapes (tuples: JSON lists) of each spec's clash, in the order the specs were given; a spec that
     loads adds no problem and prints no summary line."""

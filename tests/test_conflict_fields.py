@@ -5,6 +5,7 @@ finds any Conflict made without them."""
 
 from __future__ import annotations
 
+import ast
 from pathlib import Path
 
 import pytest
@@ -17,7 +18,9 @@ from netgraph import (AppendLayer, AttentionLayer, BatchNormalizationLayer, Cate
                       PaddingLayer, ParametricRampLayer, PartLayer, PoolingLayer, RandomArrayLayer, ReplicateLayer,
                       ReshapeLayer, ResizeLayer, SequenceLastLayer, SequenceMostLayer, ShapeError, ThreadingLayer,
                       TorchLayer, TransposeLayer)
-from netgraph.core.types import Conflict, LengthConflict, broadcast, format_shape
+from netgraph.core import types
+from netgraph.core.conflicts import Conflict
+from netgraph.core.types import LengthConflict, broadcast, format_shape
 from tests.diagnostic_helpers import calls_without_fields
 
 PACKAGE = Path(__file__).resolve().parent.parent / "netgraph"
@@ -198,3 +201,15 @@ def test_a_conflict_raised_by_a_layers_build_is_a_shape_problem():
         NetChain({"f": Fussy()}, input=3).compile()
     (d,) = info.value.diagnostics
     assert (d.kind, d.layer, d.port, d.expected, d.found) == ("shape", ("f",), "Input", (4,), (3,))
+
+
+def test_conflict_is_imported_from_its_home_only():
+    """core/conflicts.py defines Conflict; core/types.py does not re-export it (one place to import it from)."""
+    sites = [f"{path.relative_to(PACKAGE.parent)}:{node.lineno}"
+             for root in (PACKAGE, PACKAGE.parent / "tests", PACKAGE.parent / "benchmarks")
+             for path in sorted(root.rglob("*.py"))
+             for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+             if isinstance(node, ast.ImportFrom) and node.module != "netgraph.core.conflicts"
+             and "Conflict" in (a.name for a in node.names)]
+    assert "Conflict" not in types.__all__
+    assert not sites, f"Conflict imported from elsewhere than netgraph.core.conflicts: {sites}"

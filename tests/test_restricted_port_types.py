@@ -13,7 +13,8 @@ from netgraph import (EmbeddingLayer, ExtractLayer, FlattenLayer, NetChain, NetG
 from netgraph.cli import main
 from netgraph.core.information import information
 from netgraph.core.summary import one_line, summary_table
-from netgraph.core.types import INTEGER, REAL, Conflict, PortType, unify
+from netgraph.core.conflicts import Conflict
+from netgraph.core.types import INTEGER, REAL, PortType, unify
 from netgraph.spec.schema import spec_schema
 
 

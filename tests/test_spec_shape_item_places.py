@@ -5,7 +5,10 @@ from __future__ import annotations
 
 import pytest
 
-from netgraph import ConvolutionLayer, LinearLayer, NetGraph, OptionError, ReshapeLayer, SpecError
+import torch
+
+from netgraph import (ConvolutionLayer, FunctionLayer, GatedRecurrentLayer, LinearLayer, NetChain, NetGraph,
+                      NetPort, OptionError, ReshapeLayer, ShapeError, SpecError, TorchLayer)
 
 from tests.spec_refusals import spec_problems
 
@@ -50,7 +53,6 @@ def test_a_bad_item_of_an_option_shape_is_the_problem_found():
                                                                             "output", -3)
 
 
-
 @pytest.mark.parametrize("dims, written, item", [("[-1, 0]", "0]", 1), ("[-1, 2, -1]", "-1]", 2),
                                                   ("[Automatic, -1]", "-1]", 1)])
 def test_a_reshape_s_dims_are_placed_at_the_item_the_layer_refuses(dims, written, item):
@@ -82,3 +84,28 @@ def test_every_bad_dim_of_a_port_shape_is_told_at_its_own_item_in_file_order(por
     row = text.splitlines()[4]
     problems = [p[:3] for p in spec_problems(text, ("line", "column", "item", "kind")) if p[3] == "port-shape"]
     assert problems == [(5, row.index(written) + 1, item) for written, item in told]
+
+
+@pytest.mark.parametrize("layer, told", [
+    ("{type: LinearLayer, output: [3, -1, 0]}", [("-1", 1, "output"), ("0]", 2, "output")]),
+    ("{type: LinearLayer, output: 2, input: [0, 4, -2]}", [("0,", 0, "input"), ("-2", 2, "input")]),
+    ("{type: GatedRecurrentLayer, output: 2, input: [0, -2]}", [("0,", 0, "input"), ("-2", 1, "input")])])
+def test_every_bad_dim_of_a_layers_shape_option_is_told_at_its_own_item(layer, told):
+    text = f"netgraph: 1\nlayers:\n  a: {layer}\n"
+    row = text.splitlines()[2]
+    assert spec_problems(text, ("line", "column", "item", "option")) == \
+        [(3, row.index(written) + 1, item, option) for written, item, option in told]
+
+
+@pytest.mark.parametrize("make, error", [
+    (lambda: LinearLayer([3, -1, 0]), OptionError), (lambda: LinearLayer(2, input=(3, -1, 0)), OptionError),
+    (lambda: GatedRecurrentLayer(2, input=[3, -1, 0]), OptionError),
+    (lambda: FunctionLayer(lambda x: x, input=[3, -1, 0]), OptionError),
+    (lambda: TorchLayer(torch.nn.Identity(), inputs={"Input": (3, -1, 0)}, outputs=["Output"]), OptionError),
+    (lambda: NetChain([LinearLayer(2)], Input=(3, -1, 0)), ShapeError),
+    (lambda: NetGraph({"a": LinearLayer(2)}, [(NetPort("x"), "a")], x=[3, -1, 0]), ShapeError)])
+def test_python_names_every_bad_dim_of_a_shape_in_one_error(make, error):
+    with pytest.raises(error) as info:
+        make()
+    assert [(d.item, d.found) for d in info.value.diagnostics] == [(1, -1), (2, 0)]
+    assert [str(info.value).count(f"found {dim}") for dim in (-1, 0)] == [1, 1]

@@ -92,3 +92,15 @@ def test_floats_as_written_are_worked_out_once_for_a_layer_whose_messages_quote_
     messages = [message for message, in spec_problems(text, ("message",))]
     assert [m[m.rindex("found"):] for m in messages] == ["found 2.50", "found 0.50"], messages
     assert len(written_calls) == 1
+
+
+@pytest.mark.parametrize("spec, shown", [
+    ("inputs: {x: [3, 1.50, -2]}\nedges: [x -> a]", ["found 1.50", "found -2"]),
+    ("inputs: {x: {shape: [3, 1.50]}}\nedges: [x -> a]", ["found 1.50"]),
+    ("type: NetChain\ninput: [2.0e0]", ["found 2.0e0"]),
+    ("inputs: {x: 2}\nedges: [x -> a]\nlearning_rate_multipliers: {a: -1.50}", ["found -1.50"])])
+def test_a_decimal_a_graph_is_given_is_shown_as_the_file_wrote_it(spec, shown):
+    """In a port's shape (an item of its list) and in the messages of the stages after the layers are read."""
+    text = f"netgraph: 1\nlayers:\n  a: {{type: LinearLayer, output: 3}}\n{spec}\n"
+    messages = [message for message, in spec_problems(text, ("message",))]
+    assert [m[m.rindex("found"):] for m in messages] == shown, messages

@@ -17,7 +17,7 @@ from netgraph.core.layer import Layer
 from netgraph.core.naming_scope import shown_layer
 from netgraph.core.operator import NetOperator
 from netgraph.core.own_classes import is_netgraph_class
-from netgraph.core.types import Conflict
+from netgraph.core.conflicts import Conflict
 from netgraph.core.walk import GraphWalker
 from netgraph.core.wrapped_modules import shared_module_error
 from netgraph.layers._modules import LayerModule

@@ -99,7 +99,8 @@ def problem_json(problem: Diagnostic, spec: str) -> dict[str, Any]:
     """One problem of ``spec`` as JSON data: its place (``file``: the spec's name where the problem has none) and
     fields; tuples as lists, other values JSON has no form for as text; a very long expected or found value cut
     (``_bounded``), with ``expected_left_out`` / ``found_left_out`` saying how much was left out, and
-    ``expected_left_out_inside`` / ``found_left_out_inside`` each value cut inside it: its place and how much.
+    ``expected_left_out_inside`` / ``found_left_out_inside`` each value cut inside it: its place and how much;
+    ``item`` (the 0-based index of the list item at fault) only where the problem has one.
 
     >>> problem_json(Diagnostic("bad", "shape", layer=("a",), expected=(3, 8), found=float("nan")), "s.yaml")["layer"]
     ['a']
@@ -112,6 +113,8 @@ def problem_json(problem: Diagnostic, spec: str) -> dict[str, Any]:
             fields[f"{name}_left_out"] = left_out
         if inside:
             fields[f"{name}_left_out_inside"] = inside
+    if problem.item is not None:
+        fields["item"] = problem.item
     return {**fields, "file": problem.file or str(spec)}
 
 

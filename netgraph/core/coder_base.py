@@ -14,7 +14,8 @@ from netgraph.core.integers import INT64_BOUND, is_int
 from netgraph.core.layer_values import short_sequence
 from netgraph.core.naming_scope import quoted
 from netgraph.core.options import OptionKind
-from netgraph.core.types import Conflict, PortType, unify
+from netgraph.core.conflicts import Conflict
+from netgraph.core.types import PortType, unify
 from netgraph.core.wording import first_few
 
 __all__ = ["Coder", "Encoder", "Decoder", "CODERS", "raise_options", "labels_option", "coder_option",

@@ -33,7 +33,8 @@ from netgraph.core.integers import INT64_BOUND, is_int
 from netgraph.core.layer_arguments import with_argument_errors
 from netgraph.core.limits import current_limits, raise_hint
 from netgraph.core.text_coders import CharactersEncoder, TokensEncoder
-from netgraph.core.types import INTEGER, REAL, Conflict, PortType, as_shape, format_shape
+from netgraph.core.conflicts import Conflict
+from netgraph.core.types import INTEGER, REAL, PortType, as_shape, format_shape
 
 __all__ = ["Coder", "Encoder", "Decoder", "ClassEncoder", "ClassDecoder", "BooleanEncoder", "BooleanDecoder",
            "ScalarEncoder", "ImageEncoder", "TokensEncoder", "CharactersEncoder", "Restricted", "CODERS",

@@ -8,7 +8,8 @@ import heapq
 from netgraph.core.advice import EdgeAdvice, PortAdvice
 from netgraph.core.errors import MAX_LISTED, EdgeRef
 from netgraph.core.naming_scope import quoted
-from netgraph.core.types import INTEGER, REAL, Conflict, PortType, unify, unify_shapes
+from netgraph.core.conflicts import Conflict
+from netgraph.core.types import INTEGER, REAL, PortType, unify, unify_shapes
 
 __all__ = ["as_seen_by", "compared", "shapes_agree", "set_part", "edge_parts", "merged_input_parts", "dtype_hint",
            "found_dtype_hint", "coder_hint", "INTEGER_HINT"]

@@ -26,7 +26,8 @@ from netgraph.core.inference_defaults import default_dtypes, default_shapes, lay
 from netgraph.core.inference_problem import Key, Problem
 from netgraph.core.class_seeds import Origins, seed_classes
 from netgraph.core.conflict_sources import edge_into, port_sources
-from netgraph.core.types import UNKNOWN, Conflict, PortType, unify
+from netgraph.core.conflicts import Conflict
+from netgraph.core.types import UNKNOWN, PortType, unify
 
 __all__ = ["Problem", "Solution", "solve", "conflict_error"]
 

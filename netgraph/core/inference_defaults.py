@@ -11,7 +11,8 @@ import torch
 
 from netgraph.core.errors import NetGraphError
 from netgraph.core.layer import Layer
-from netgraph.core.types import REAL, Conflict, PortType, unify
+from netgraph.core.conflicts import Conflict
+from netgraph.core.types import REAL, PortType, unify
 
 __all__ = ["default_shapes", "layer_dtype_guesses", "default_dtypes", "shared_users"]
 

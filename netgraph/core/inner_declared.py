@@ -20,7 +20,8 @@ from netgraph.core.graph import NetGraph
 from netgraph.core.guessed_lengths import GuessedLength, LocalLength
 from netgraph.core.names import numbered
 from netgraph.core.naming_scope import quoted
-from netgraph.core.types import Conflict, PortType, unify
+from netgraph.core.conflicts import Conflict
+from netgraph.core.types import PortType, unify
 
 __all__ = ["redeclared", "declared_output_conflict", "declared_key"]
 

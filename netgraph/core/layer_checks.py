@@ -12,7 +12,8 @@ from typing import Any
 from netgraph.core.errors import Diagnostic, NetGraphError, OptionError, ShapeError, did_you_mean
 from netgraph.core.naming_scope import quoted
 from netgraph.core.scoped_values import scoped
-from netgraph.core.types import Conflict, PortType
+from netgraph.core.conflicts import Conflict
+from netgraph.core.types import PortType
 
 __all__ = ["check_class", "check_infer_result", "check_declared_types", "check_array_shapes", "check_made_arrays",
            "SHAPES_CHECKED", "shapes_checked_elsewhere", "own_array_conflict", "same_shapes", "array_shape_problems",

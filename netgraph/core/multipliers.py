@@ -82,7 +82,7 @@ def net_set_learning_rate_multipliers(net: Any, rules: Any, *, header: str = "ne
         pattern = rule_pattern(key, net.layers)
         r = 0.0 if value is None else value
         if isinstance(r, bool) or not isinstance(r, numbers.Real) or not math.isfinite(r) or r < 0:
-            errors.append(f"multiplier of {quoted(key)} must be a number >= 0 (0 freezes), found {value!r}")
+            errors.append(f"multiplier of {quoted(key)} must be a number >= 0 (0 freezes), found {quoted(value)}")
         elif not (index := index or PathIndex(names)).any_match(pattern):
             errors.append(no_match(key, top, names, guess=len(errors) < MAX_LISTED))
         elif problem := unreached_shared(net, key, pattern, [n for n in names if tuple(n) not in later]):

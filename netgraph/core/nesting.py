@@ -31,7 +31,8 @@ from netgraph.core.inference import Key, Problem, Solution, solve
 from netgraph.core.shared import keeps_own
 from netgraph.core.swapped_group import swapped_group_error
 from netgraph.core.length_names import least_element_count
-from netgraph.core.types import MAX_PORT_DIMS, Conflict, PortType, unify
+from netgraph.core.conflicts import Conflict
+from netgraph.core.types import MAX_PORT_DIMS, PortType, unify
 
 __all__ = ["Inference", "infer_net", "nesting_depth", "layer_count", "recursion_room", "deep_walk",
            "fits_recursion_limit"]

@@ -42,7 +42,8 @@ from netgraph.core.option_problems import ARGUMENT_KIND, VALUE_KIND, option_prob
 from netgraph.core.plugins import stage
 from netgraph.core.port_paths import layer_at
 from netgraph.core.problem_parts import problem_parts
-from netgraph.core.types import Conflict, PortType, unify
+from netgraph.core.conflicts import Conflict
+from netgraph.core.types import PortType, unify
 
 __all__ = ["NetOperator", "specialised", "settled_types", "as_inner_net"]
 

@@ -25,7 +25,7 @@ from netgraph.core.graph import NetGraph
 from netgraph.core.layer_moves import Moves, recorded
 from netgraph.core.multipliers import carry_multipliers
 from netgraph.core.operator import NetOperator, specialised
-from netgraph.core.types import Conflict
+from netgraph.core.conflicts import Conflict
 from netgraph.core.option_problems import VALUE_KIND
 from netgraph.core.rewiring import check_net, edit_at
 from netgraph.core.surgery_lead import function_lead, inside_inner_net

@@ -144,10 +144,11 @@ def _raise_collected(name: str, problems: list[Diagnostic], exc: BaseException) 
 
 
 def options_error(name: str, problems: list[Diagnostic]) -> OptionError:
-    """One OptionError for ``problems``: one said alone, several listed under ``name`` (each option once)."""
+    """One OptionError for ``problems``: one said alone, several listed under ``name`` (each option once, or each
+    item of its list once: a shape's bad dims)."""
     kept: dict[Any, Diagnostic] = {}
     for d in problems:
-        kept.setdefault(d.option if d.option is not None else id(d), d)
+        kept.setdefault((d.option, d.item) if d.option is not None else id(d), d)
     diagnostics = list(kept.values())
     if len(diagnostics) == 1:
         return OptionError(diagnostics[0].message, diagnostics=diagnostics)

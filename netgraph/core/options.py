@@ -41,7 +41,9 @@ from netgraph.core.option_problems import VALUE_KIND
 from netgraph.core.option_ranges import Within
 from netgraph.core.option_words import LEVEL_SCHEMA, levels_schema
 from netgraph.core.tensors import as_tensor, unread_dtype
-from netgraph.core.types import Conflict, as_shape, vector_shape
+from netgraph.core.conflicts import Conflict
+from netgraph.core.shape_dims import shape_error
+from netgraph.core.types import as_shape, vector_shape
 
 __all__ = ["OptionKind", "Shape", "SequenceShape", "PortShapes", "Ports", "Array", "RemovableArray",
            "DistributionOption", "Function", "IntOrInts", "Level", "Levels", "Module", "Net", "Literal", "option_kind",
@@ -184,13 +186,14 @@ def random_seeding(value: Any, option: str = "seed") -> int | None:
 def _shape(value: Any, layer: str, option: str) -> Any:
     if type(value) is int and 1 <= value < 2**63:  # the common vector size (as as_shape), before building the message
         return vector_shape(value)
+    what = f"{layer} option {option}="
     try:
-        return as_shape(value, f"{layer} option {option}=")
-    except Conflict as exc:
-        raise OptionError(str(exc), option=option.split("[")[0],  # input['x'] (a port's shape) is option input
+        return as_shape(value, what)
+    except Conflict as exc:  # each bad dim of a list, as its message names it; input['x'] (a port's) is option input
+        whole = not isinstance(value, (list, tuple)) or exc.found is None
+        raise shape_error(OptionError, value, what, exc, option=option.split("[")[0], kind=VALUE_KIND,
                           expected="a shape: an int or a list of positive dims (None: unknown)",
-                          found=exc.found if isinstance(value, (list, tuple)) and exc.found is not None else value,
-                          item=exc.item, kind=VALUE_KIND) from None  # a list's first bad dim, as the message names it
+                          found=value if whole else None) from None
 
 
 def _port_shapes(value: Any, layer: str, option: str) -> Any:

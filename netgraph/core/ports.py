@@ -10,7 +10,9 @@ from netgraph.core.errors import NetGraphError, ShapeError, WiringError
 from netgraph.core.integers import plain_index
 from netgraph.core.frozen import frozen_init
 from netgraph.core.naming_scope import quoted
-from netgraph.core.types import INTEGER, REAL, Conflict, PortType, as_shape
+from netgraph.core.conflicts import Conflict
+from netgraph.core.shape_dims import shape_error
+from netgraph.core.types import INTEGER, REAL, PortType, as_shape
 
 __all__ = ["NetPort", "PortRef", "Edge", "WrittenEdge", "declared_port_type", "declared_where_needed",
            "declared_types_of", "declared_as_inferred", "new_edge", "new_port_ref"]
@@ -180,11 +182,11 @@ def declared_port_type(value: Any, port: str) -> PortType:
         return PortType((), value)
     shape, dtype = (value.shape, value.dtype) if isinstance(value, PortType) else (value, None)  # None: the layers'
     span = value.range if isinstance(value, PortType) else None
+    what = f"shape of port {quoted(port)}"
     try:
-        return PortType(as_shape(shape, f"shape of port {quoted(port)}"), dtype, span)
-    except Conflict as exc:
-        raise ShapeError(str(exc), kind="port-shape", layer=(), port=port, expected=exc.expected,
-                         found=exc.found) from None
+        return PortType(as_shape(shape, what), dtype, span)
+    except Conflict as exc:  # each bad dim of a list
+        raise shape_error(ShapeError, shape, what, exc, kind="port-shape", layer=(), port=port) from None
 
 
 def declared_where_needed(build: Callable[[dict[str, PortType]], T], types: Mapping[str, PortType]) -> T:

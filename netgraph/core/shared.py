@@ -28,7 +28,7 @@ import torch
 from netgraph.core.errors import Diagnostic, NetGraphError, OptionError, raise_all
 from netgraph.core.option_problems import COMBINATION_KIND, VALUE_KIND
 from netgraph.core.options import as_array
-from netgraph.core.types import Conflict
+from netgraph.core.conflicts import Conflict
 from netgraph.core.naming_scope import quoted, scoped_name
 
 __all__ = ["same_values", "NetSharedArray", "replaced_markers", "SharedNames", "shared_users", "collect_users",

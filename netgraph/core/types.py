@@ -25,7 +25,7 @@ from netgraph.core.guessed_lengths import free_dim, without_guesses
 from netgraph.core.length_names import impossible_step, lengths_apart
 from netgraph.core.naming_scope import SHOWN_CHARACTERS, quoted
 
-__all__ = ["Dim", "Shape", "PortType", "REAL", "INTEGER", "Conflict", "LengthConflict", "length_reason", "unify",
+__all__ = ["Dim", "Shape", "PortType", "REAL", "INTEGER", "LengthConflict", "length_reason", "unify",
            "broadcast", "as_shape", "format_shape", "range_suffix", "ports_text", "is_known", "numel", "element_count",
            "ANY_REAL", "real_type", "MAX_PORT_DIMS"]
 

@@ -23,7 +23,8 @@ from netgraph.core.guessed_lengths import is_guessed
 from netgraph.core.naming_scope import quoted
 from netgraph.core.option_problems import option_problem
 from netgraph.core.options import OptionKind
-from netgraph.core.types import REAL, Conflict, PortType, broadcast, length_reason, format_shape, unify
+from netgraph.core.conflicts import Conflict
+from netgraph.core.types import REAL, PortType, broadcast, length_reason, format_shape, unify
 from netgraph.layers._shapes import is_int, level_range
 from netgraph.layers.expression import Expression, evaluate
 from netgraph.layers._modules import LayerModule

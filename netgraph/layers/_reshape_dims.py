@@ -18,7 +18,8 @@ from typing import Any
 import torch
 
 from netgraph.core.errors import nearest_name
-from netgraph.core.types import Conflict, format_shape
+from netgraph.core.conflicts import Conflict
+from netgraph.core.types import format_shape
 from netgraph.core.wording import counted
 from netgraph.layers._shapes import fixed_product, is_int, solved_dims
 

@@ -24,7 +24,8 @@ from netgraph.core.integers import INT64_BOUND, is_int
 from netgraph.core.naming_scope import quoted
 from netgraph.core.option_problems import option_problem
 from netgraph.core.option_words import SPAN, STEPPED_SPAN
-from netgraph.core.types import Conflict, PortType, broadcast, format_shape, unify
+from netgraph.core.conflicts import Conflict
+from netgraph.core.types import PortType, broadcast, format_shape, unify
 from netgraph.core.wording import counted
 from netgraph.layers._modules import LayerModule
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from netgraph.core.length_names import shifted_length, strided_length
-from netgraph.core.types import Conflict
+from netgraph.core.conflicts import Conflict
 
 __all__ = ["out_size", "in_size", "ceil_out_size", "ceil_in_size"]
 

@@ -25,7 +25,8 @@ from netgraph.core.layer import EmitContext, Layer
 from netgraph.core.option_problems import option_problem
 from netgraph.core.option_words import levels_schema
 from netgraph.core.options import Array, OptionKind, Shape
-from netgraph.core.types import REAL, Conflict, PortType, format_shape, unify
+from netgraph.core.conflicts import Conflict
+from netgraph.core.types import REAL, PortType, format_shape, unify
 from netgraph.layers._shapes import level_dims, levels_option
 from netgraph.layers._modules import LayerModule
 

@@ -29,7 +29,8 @@ from netgraph.core.options import Levels, Literal
 from netgraph.core.errors import OptionError, did_you_mean
 from netgraph.core.option_problems import option_problem
 from netgraph.core.naming_scope import quoted
-from netgraph.core.types import REAL, Conflict, PortType, format_shape
+from netgraph.core.conflicts import Conflict
+from netgraph.core.types import REAL, PortType, format_shape
 
 __all__ = ["AggregationLayer", "SummationLayer", "AGGREGATION"]
 

@@ -34,7 +34,8 @@ from netgraph.core.options import Array, Literal, Shape
 from netgraph.core.errors import OptionError, did_you_mean
 from netgraph.core.naming_scope import quoted
 from netgraph.core.option_problems import option_problem
-from netgraph.core.types import REAL, Conflict, PortType, format_shape, unify
+from netgraph.core.conflicts import Conflict
+from netgraph.core.types import REAL, PortType, format_shape, unify
 from netgraph.layers._masks import real_steps
 from netgraph.layers._shapes import ranged_number
 from netgraph.core.option_ranges import Within

@@ -30,7 +30,8 @@ from netgraph.core.options import Array, IntOrInts, Literal, RemovableArray, Sha
 from netgraph.core.errors import OptionError, did_you_mean
 from netgraph.core.naming_scope import quoted
 from netgraph.core.option_problems import missing_option, none_given, option_problem
-from netgraph.core.types import REAL, Conflict, PortType, format_shape
+from netgraph.core.conflicts import Conflict
+from netgraph.core.types import REAL, PortType, format_shape
 from netgraph.core.wording import counted
 from netgraph.layers._modules import LayerModule, optional_parameter, present
 from netgraph.layers.pool_module import PoolModule, sum_pool_code

@@ -21,7 +21,8 @@ from torch import nn
 
 from netgraph.core.errors import OptionError
 from netgraph.core.layer import EmitContext
-from netgraph.core.types import REAL, Conflict, PortType, format_shape
+from netgraph.core.conflicts import Conflict
+from netgraph.core.types import REAL, PortType, format_shape
 from netgraph.core.length_names import shifted_length, times_length
 from netgraph.layers.conv import _Channeled
 from netgraph.layers._modules import LayerModule, optional_parameter, present

@@ -21,7 +21,8 @@ from typing import Any, ClassVar, NamedTuple
 
 import torch
 
-from netgraph.core.types import REAL, Conflict, PortType, broadcast, format_shape, unify
+from netgraph.core.conflicts import Conflict
+from netgraph.core.types import REAL, PortType, broadcast, format_shape, unify
 from netgraph.core.torch_state import working_dtype
 from netgraph.layers.dist_constraints import REAL as REAL_NUMBERS, raise_constant_problems
 from netgraph.layers.bad_index import Piece, bad_text, first_bad_at, piece_text

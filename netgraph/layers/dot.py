@@ -15,7 +15,8 @@ from torch import nn
 from netgraph.core.layer import EmitContext, Layer
 from netgraph.core.naming_scope import quoted
 from netgraph.core.tracing import JIT_TRACING_CODE
-from netgraph.core.types import REAL, Conflict, PortType, format_shape, unify
+from netgraph.core.conflicts import Conflict
+from netgraph.core.types import REAL, PortType, format_shape, unify
 from netgraph.layers._modules import LayerModule
 from netgraph.layers._shapes import fill
 

@@ -19,7 +19,8 @@ shapes alike.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from netgraph.core.types import Conflict, format_shape
+from netgraph.core.conflicts import Conflict
+from netgraph.core.types import format_shape
 
 __all__ = ["DERIVED_FORMS", "DISTANCES", "derived"]
 

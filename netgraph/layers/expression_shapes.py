@@ -21,7 +21,8 @@ from typing import Any, Callable
 
 import torch
 
-from netgraph.core.types import Conflict, broadcast, length_reason, format_shape
+from netgraph.core.conflicts import Conflict
+from netgraph.core.types import broadcast, length_reason, format_shape
 from netgraph.core.wording import counted
 from netgraph.layers import expression
 from netgraph.layers.cosine import cosine_code, cosine_distance

@@ -13,7 +13,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from netgraph.core.types import Conflict, format_shape
+from netgraph.core.conflicts import Conflict
+from netgraph.core.types import format_shape
 from netgraph.layers._part_range import fitting_range, span_length, stepped_count
 from netgraph.layers._shapes import slice_step
 

@@ -24,7 +24,8 @@ from netgraph.core.errors import DataError
 from netgraph.core.layer import EmitContext, Layer
 from netgraph.core.options import Shape
 from netgraph.core.tracing import no_values
-from netgraph.core.types import INTEGER, Conflict, PortType, format_shape
+from netgraph.core.conflicts import Conflict
+from netgraph.core.types import INTEGER, PortType, format_shape
 from netgraph.layers._shapes import fill
 from netgraph.layers._modules import LayerModule
 

@@ -35,8 +35,9 @@ from netgraph.core.errors import OptionError, did_you_mean
 from netgraph.core.other_layer_names import elementwise_name_hint
 from netgraph.core.option_problems import COMBINATION_KIND, option_problem
 from netgraph.core.option_rules import Among, Excludes, Not, PythonOnly, refuses
-from netgraph.core.types import (INTEGER, REAL, Conflict, PortType, broadcast, format_shape, is_known, length_reason,
-                                 real_type, unify)
+from netgraph.core.conflicts import Conflict
+from netgraph.core.types import (INTEGER, REAL, PortType, broadcast, format_shape, is_known, length_reason, real_type,
+                                 unify)
 
 __all__ = ["FunctionLayer", "ElementwiseLayer", "ELEMENTWISE", "align_code", "align"]
 

@@ -53,7 +53,7 @@ from typing import Union
 from netgraph.core.length_names import length_bases, length_steps, lengths_along, shifted_length, strided_length
 from netgraph.core.length_names import names_by_shortest_base, times_length
 from netgraph.core.naming_scope import quoted
-from netgraph.core.types import Conflict
+from netgraph.core.conflicts import Conflict
 from netgraph.layers.length_forms import affine_form, stepped_form, stride_form
 
 __all__ = ["probe_sizes", "first_probe_shapes", "named_output_shapes", "retried_output_shapes", "run_once",

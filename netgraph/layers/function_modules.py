@@ -18,7 +18,8 @@ import torch
 from netgraph.core.errors import DataError
 from netgraph.core.naming_scope import quoted
 from netgraph.core.torch_state import working_dtype
-from netgraph.core.types import INTEGER, REAL, Conflict, PortType
+from netgraph.core.conflicts import Conflict
+from netgraph.core.types import INTEGER, REAL, PortType
 from netgraph.core.wording import counted
 from netgraph.layers._modules import LayerModule, about_meta, init_module
 from netgraph.layers._shapes import fill, probe_batch

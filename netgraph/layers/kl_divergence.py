@@ -35,7 +35,8 @@ from netgraph.core.option_ranges import Within
 from netgraph.core.layer import EmitContext, Layer
 from netgraph.core.limits import current_limits, raise_hint
 from netgraph.core.options import DistributionOption, Literal, Shape
-from netgraph.core.types import REAL, Conflict, PortType, broadcast, format_shape, unify
+from netgraph.core.conflicts import Conflict
+from netgraph.core.types import REAL, PortType, broadcast, format_shape, unify
 from netgraph.core.tracing import tracing
 from netgraph.core.naming_scope import quoted
 from netgraph.layers.bad_index import name_layer

@@ -17,7 +17,8 @@ from netgraph.core.options import Array, RemovableArray, Shape
 from netgraph.core.errors import OptionError
 from netgraph.core.naming_scope import quoted, shortened
 from netgraph.core.option_problems import option_problem
-from netgraph.core.types import REAL, Conflict, PortType, format_shape, numel, real_type
+from netgraph.core.conflicts import Conflict
+from netgraph.core.types import REAL, PortType, format_shape, numel, real_type
 from netgraph.core.wording import counted
 
 __all__ = ["LinearLayer"]

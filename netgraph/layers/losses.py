@@ -36,7 +36,8 @@ from netgraph.core.layer import EmitContext, Layer
 from netgraph.core.options import Literal, Shape, Within
 from netgraph.core.errors import OptionError, did_you_mean
 from netgraph.core.option_problems import option_problem
-from netgraph.core.types import INTEGER, REAL, Conflict, PortType, unify
+from netgraph.core.conflicts import Conflict
+from netgraph.core.types import INTEGER, REAL, PortType, unify
 from netgraph.layers._modules import LayerModule
 from netgraph.core.tracing import jit_tracing, symbolic_tracing
 from netgraph.core.naming_scope import quoted

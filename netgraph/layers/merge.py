@@ -37,7 +37,8 @@ from netgraph.core.errors import OptionError, did_you_mean
 from netgraph.core.option_problems import COMBINATION_KIND, option_problem
 from netgraph.core.option_rules import Among, CountsNotOf, Matching, Excludes, Not, refuses
 from netgraph.layers.variadic import PortNames, _port_names, _Variadic
-from netgraph.core.types import REAL, Conflict, PortType, format_shape, unify
+from netgraph.core.conflicts import Conflict
+from netgraph.core.types import REAL, PortType, format_shape, unify
 from netgraph.core.length_names import lengths_apart
 from netgraph.core.naming_scope import quoted
 from netgraph.core.wording import counted

@@ -25,7 +25,8 @@ from netgraph.core.naming_scope import quoted
 from netgraph.core.shared import NetSharedArray
 from netgraph.core.option_checks import normalized
 from netgraph.core.option_problems import ARGUMENT_KIND, COMBINATION_KIND, VALUE_KIND, option_problem
-from netgraph.core.types import INTEGER, REAL, Conflict, PortType, format_shape, is_known, unify
+from netgraph.core.conflicts import Conflict
+from netgraph.core.types import INTEGER, REAL, PortType, format_shape, is_known, unify
 
 __all__ = ["_ModuleWrapper"]
 

@@ -26,7 +26,8 @@ from netgraph.core.options import Array, Level, RemovableArray, Shape
 from netgraph.core.errors import DataError, OptionError
 from netgraph.core.option_problems import option_problem
 from netgraph.core.option_ranges import Within
-from netgraph.core.types import REAL, Conflict, PortType, format_shape, unify
+from netgraph.core.conflicts import Conflict
+from netgraph.core.types import REAL, PortType, format_shape, unify
 from netgraph.layers._modules import LayerModule, optional_parameter, present
 from netgraph.layers._sync_norm import BatchStatsSync, synced_batch_norm
 

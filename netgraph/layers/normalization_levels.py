@@ -32,7 +32,8 @@ from netgraph.core.layer import EmitContext, Layer
 from netgraph.core.option_words import levels_schema
 from netgraph.core.option_ranges import Within
 from netgraph.core.options import Levels, Literal, OptionKind, RemovableArray, Shape
-from netgraph.core.types import REAL, Conflict, PortType, format_shape, unify
+from netgraph.core.conflicts import Conflict
+from netgraph.core.types import REAL, PortType, format_shape, unify
 from netgraph.core.wording import counted
 from netgraph.core.naming_scope import quoted
 from netgraph.layers._shapes import level_dims, levels_option, ranged_int, ranged_number

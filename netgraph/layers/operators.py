@@ -40,7 +40,8 @@ from netgraph.core.operator import NetOperator, settled_types
 from netgraph.core.options import Net
 from netgraph.core.port_paths import expose, resolve
 from netgraph.core.ports import NetPort
-from netgraph.core.types import INTEGER, Conflict, PortType, unify
+from netgraph.core.conflicts import Conflict
+from netgraph.core.types import INTEGER, PortType, unify
 from netgraph.core.walk import nested_nodes
 from netgraph.layers.bad_index import checks_values
 from netgraph.layers.sequence_types import check_ranks, common_length, element_type, sequence_of

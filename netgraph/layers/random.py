@@ -31,7 +31,8 @@ from netgraph.core.option_problems import option_problem
 from netgraph.core.option_ranges import Within
 from netgraph.core.option_rules import Among, ChosenBy, Excludes, Not, refuses
 from netgraph.core.other_layer_names import other_layer_hint
-from netgraph.core.types import REAL, Conflict, PortType, broadcast, format_shape, unify
+from netgraph.core.conflicts import Conflict
+from netgraph.core.types import REAL, PortType, broadcast, format_shape, unify
 from netgraph.core.wiring import join_path
 from netgraph.core.naming_scope import quoted
 from netgraph.layers._shapes import as_float, broadcasts_to, ranged_number

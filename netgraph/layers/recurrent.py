@@ -36,7 +36,8 @@ from netgraph.core.options import Array, Literal, SequenceShape
 from netgraph.layers._shapes import _ShapeLayer
 from netgraph.core.errors import OptionError, did_you_mean
 from netgraph.core.option_problems import COMBINATION_KIND, missing_option, none_given, option_problem
-from netgraph.core.types import REAL, Conflict, PortType, format_shape
+from netgraph.core.conflicts import Conflict
+from netgraph.core.types import REAL, PortType, format_shape
 from netgraph.core.guessed_lengths import GUESSED
 from netgraph.core.naming_scope import quoted
 from netgraph.layers.recurrent_module import _KINDS, _STATE_BIASES, RecurrentModule

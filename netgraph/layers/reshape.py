@@ -32,7 +32,8 @@ from netgraph.core.option_problems import option_problem
 from netgraph.core.option_words import part_schema
 from netgraph.core.options import Level, OptionKind
 from netgraph.core.option_ranges import Within
-from netgraph.core.types import Conflict, PortType, format_shape
+from netgraph.core.conflicts import Conflict
+from netgraph.core.types import PortType, format_shape
 from netgraph.core.naming_scope import quoted
 
 __all__ = ["FlattenLayer", "ReshapeLayer", "TransposeLayer", "PartLayer", "ReplicateLayer"]

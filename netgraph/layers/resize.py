@@ -40,7 +40,8 @@ from netgraph.core.option_problems import COMBINATION_KIND, missing_option, none
 from netgraph.core.layer import EmitContext
 from netgraph.core.option_rules import Among, Excludes, ListsNotOf, Not, refuses
 from netgraph.core.options import IntOrInts, OptionKind, Shape, Within
-from netgraph.core.types import INTEGER, REAL, Conflict, PortType, format_shape
+from netgraph.core.conflicts import Conflict
+from netgraph.core.types import INTEGER, REAL, PortType, format_shape
 from netgraph.core.length_names import shifted_length, times_length
 from netgraph.core.naming_scope import quoted
 from netgraph.layers._shapes import _ShapeLayer, as_float, is_int, oversized_size

@@ -30,7 +30,8 @@ from torch import nn
 
 from netgraph.core.layer import EmitContext, Layer
 from netgraph.core.options import Shape
-from netgraph.core.types import INTEGER, Conflict, PortType, format_shape
+from netgraph.core.conflicts import Conflict
+from netgraph.core.types import INTEGER, PortType, format_shape
 from netgraph.core.length_names import shifted_length
 from netgraph.core.naming_scope import quoted
 from netgraph.core.tracing import symbolic_tracing

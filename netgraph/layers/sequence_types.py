@@ -14,7 +14,8 @@ from typing import Any
 from netgraph.core.guessed_lengths import GUESSED, is_guessed
 from netgraph.core.naming_scope import quoted
 from netgraph.core.operator import settled_types
-from netgraph.core.types import Conflict, PortType, broadcast, length_reason, unify
+from netgraph.core.conflicts import Conflict
+from netgraph.core.types import PortType, broadcast, length_reason, unify
 
 __all__ = ["SEQUENCE", "element_type", "check_ranks", "common_length", "sequence_of"]
 

@@ -27,7 +27,8 @@ from netgraph.core.option_problems import ARGUMENT_KIND, VALUE_KIND, option_prob
 from netgraph.core.layer import EmitContext
 from netgraph.core.operator import NetOperator, as_inner_net
 from netgraph.core.options import Literal, Net
-from netgraph.core.types import Conflict, PortType, format_shape, unify
+from netgraph.core.conflicts import Conflict
+from netgraph.core.types import PortType, format_shape, unify
 from netgraph.core.guessed_lengths import LocalLength
 from netgraph.core.wording import counted
 from netgraph.core.naming_scope import quoted

@@ -12,7 +12,8 @@ from netgraph.core.layer_surgery import alone, is_lone_layer
 from netgraph.core.limits import current_limits, raise_hint
 from netgraph.core.naming_scope import quoted
 from netgraph.core.summary import node_elements
-from netgraph.core.types import Conflict, element_count
+from netgraph.core.conflicts import Conflict
+from netgraph.core.types import element_count
 from netgraph.core.walk import map_nodes, nested_nodes
 from netgraph.spec.dump import shown_layer
 from netgraph.spec.problems import at_layer

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from netgraph.core.types import Conflict, as_shape
+from netgraph.core.conflicts import Conflict
+from netgraph.core.shape_dims import bad_dims
+from netgraph.core.types import as_shape
 from netgraph.spec.array_values import faulty_item_at
 from netgraph.spec.yaml_nodes import YMap
 
@@ -34,15 +36,10 @@ def port_shape(value: Any, what: str, at: tuple = ()) -> Any:
     try:
         return as_shape(value, what)
     except Conflict as exc:
-        first = PortConflict(str(exc), at, expected=exc.expected, found=exc.found, item=exc.item)
-    parts = [first]
-    for item in range(first.item + 1, len(value)) if first.item is not None else ():
-        try:
-            as_shape(value[item:item + 1], what)
-        except Conflict as exc:
-            parts.append(PortConflict(str(exc), at, expected=exc.expected, found=exc.found, item=item))
+        parts = [PortConflict(str(c), at, expected=c.expected, found=c.found, item=c.item)
+                 for c in bad_dims(value, what, exc)]
     if len(parts) == 1:
-        raise first
+        raise parts[0]
     raise PortConflict("; ".join(map(str, parts)), at, expected=[p.expected for p in parts],
                        found=[p.found for p in parts], each=parts)
 

@@ -8,7 +8,7 @@ from typing import Any
 from netgraph.core.errors import Diagnostic
 from netgraph.core.names import printable, usable_input_name
 from netgraph.core.naming_scope import quoted
-from netgraph.core.types import Conflict
+from netgraph.core.conflicts import Conflict
 from netgraph.core.wording import value_kind
 from netgraph.spec.options import part_loc, port_type
 from netgraph.spec.quoted_numbers import text_hint

@@ -1,10 +1,10 @@
-"""The decimals of a layer's spec as the file wrote them (``1.0e39``, whose repr is ``1e+39``), so that a message
-naming one shows it as written (``naming_scope.numbers_as_written``).
+"""The decimals of a layer's or a graph's spec as the file wrote them (``1.0e39``, whose repr is ``1e+39``), so that a
+message naming one shows it as written (``naming_scope.numbers_as_written``).
 
 >>> from netgraph.spec.yaml_nodes import read_yaml
->>> text = "{output: 1.0e39, stride: [2, 0.50], type: null}"
->>> written_floats(read_yaml(text, "<string>"), [text])
-{'1e+39': '1.0e39', '0.5': '0.50'}
+>>> text = "{output: 1.0e39, stride: [2, 0.50], inputs: {x: {shape: [2.0e0]}}, type: null}"
+>>> sorted(written_floats(read_yaml(text, "<string>"), [text]).items())
+[('0.5', '0.50'), ('1e+39', '1.0e39'), ('2.0', '2.0e0')]
 """
 
 from __future__ import annotations
@@ -22,21 +22,32 @@ _FLOAT = re.compile(next(form for kind, form, _ in CORE if kind == "float"))
 
 
 def written_floats(spec: YMap, lines: list[str] | None) -> dict[str, str]:
-    """Each finite float among ``spec``'s option values and their lists' items, by its repr, whose text in ``lines``
-    (the file's) is not its repr, with that text; one written two ways in the layer (``2.50`` and ``2.5``) is left
-    out, as one message could not tell which it names."""
+    """Each finite float in ``spec`` (its values, their lists' items, the mappings and lists inside, at any depth), by
+    its repr, whose text in ``lines`` (the file's) is not its repr, with that text; one written two ways there
+    (``2.50`` and ``2.5``) is left out, as one message could not tell which it names."""
     spellings: dict[str, set[str]] = {}
-    for key, value in spec.items() if lines else ():
-        for number, loc in _floats(value, spec.value_locs.get(key)):
-            row = lines[loc.line - 1] if 0 < loc.line <= len(lines) else ""
-            match = _FLOAT.match(row, loc.col - 1)
-            if match and math.isfinite(number) and float(match.group()) == number:
-                spellings.setdefault(repr(number), set()).add(match.group())
+    for number, loc in _floats(spec) if lines else ():
+        row = lines[loc.line - 1] if 0 < loc.line <= len(lines) else ""
+        match = _FLOAT.match(row, loc.col - 1)
+        if match and math.isfinite(number) and float(match.group()) == number:
+            spellings.setdefault(repr(number), set()).add(match.group())
     return {shown: texts.pop() for shown, texts in spellings.items() if len(texts) == 1 and shown not in texts}
 
 
-def _floats(value: Any, loc: Any) -> list[tuple[float, Any]]:
-    """(float, loc) of ``value`` when it is a float, else of its items that are (a list of scalars)."""
-    if type(value) is float:
-        return [(value, loc)] if loc is not None else []
-    return [(v, at) for v, at in zip(value, value.item_locs) if type(v) is float] if hasattr(value, "item_locs") else []
+def _floats(spec: YMap) -> list[tuple[float, Any]]:
+    """(float, loc) of each float in ``spec``, at any depth; a node an alias repeats is walked once (an alias bomb's
+    million uses are one node)."""
+    found, seen, stack = [], set(), [spec]
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        pairs = [(node[k], node.value_locs.get(k)) for k in node] if isinstance(node, YMap) else \
+            zip(node, node.item_locs)
+        for value, loc in pairs:
+            if type(value) is float and loc is not None:
+                found.append((value, loc))
+            elif isinstance(value, YMap) or hasattr(value, "item_locs"):
+                stack.append(value)
+    return found
