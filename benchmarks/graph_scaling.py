@@ -222,12 +222,14 @@ def report_ratios(results: dict, sizes: tuple[int, ...], reps: int) -> None:
             wall = statistics.median(build_total(a) / build_total(b) for a, b in pairs)
             cpu = statistics.median(build_total(a, True) / build_total(b, True) for a, b in pairs)
             print(f"  {case} / torch.fx at {n}: wall {wall:.2f}, CPU {cpu:.2f} (median of {reps} ratios; goal <= 1)")
-    if len(sizes) > 1 and all((case, n) in results for case in CASES for n in sizes):
+    ran = [case for case in CASES if all((case, n) in results for n in sizes)]  # (--cases may leave some out)
+    if len(sizes) > 1:
         lo, hi = sizes[0], sizes[-1]
-        floor = stage_ratio(results, "plain Python", "dicts", lo, hi)
-        print(f"  plain Python dicts of the same sizes (this machine's floor, no netgraph): {hi}/{lo} CPU time ratio "
-              f"{floor:.1f}x (linear would be {hi / lo:.0f}x)")
-        for case in ("NetChain", "NetGraph", "wide"):
+        if "plain Python" in ran:
+            floor = stage_ratio(results, "plain Python", "dicts", lo, hi)
+            print(f"  plain Python dicts of the same sizes (this machine's floor, no netgraph): {hi}/{lo} CPU time "
+                  f"ratio {floor:.1f}x (linear would be {hi / lo:.0f}x)")
+        for case in (case for case in ("NetChain", "NetGraph", "wide") if case in ran):
             for stage in STAGES:
                 # between the larger sizes too: past the CPU's last-level cache a stage should scale linearly again
                 between = [f"{a}->{b} {stage_ratio(results, case, stage, a, b):.1f}x (linear {b / a:.1f}x)"
