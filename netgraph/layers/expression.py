@@ -42,8 +42,8 @@ from netgraph.layers.expression_folding import divided_by_constant_0, expanded_c
 from netgraph.layers.expression_run import evaluate, table_entry, to_code
 from netgraph.layers.expression_dot import dot_before_times
 from netgraph.layers.expression_truth import first_bang, negative_read_as_truth, unreadable_not
-from netgraph.layers.expression_text import (MAP_FORM, SLOT_PREFIX, applied_body, function_body, list_beside_value,
-                                              mapped_call, parenthesised_after, translate,
+from netgraph.layers.expression_pure import MAP_FORM, applied_body, function_body, mapped_call
+from netgraph.layers.expression_text import (SLOT_PREFIX, list_beside_value, parenthesised_after, translate,
                                               unmatched_bracket)
 from netgraph.layers.function_table import (LOWERCASE_NAMES, INTERNAL_FUNCTIONS, NAMED_FUNCTIONS, NO_REAL_VALUE_AS_NAN,
                                             TWO_ARGUMENT_FORMS, NamedFunction, torch_name_hint)
