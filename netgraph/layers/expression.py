@@ -244,8 +244,9 @@ def _converted(node: ast.AST, text: str, origin: list[int], slots: list[str], de
             return sub(mapped_call(node, text, origin, set(FUNCTIONS) - _FLATTENING))
         name = node.func.id
         if name.startswith(SLOT_PREFIX):
-            raise ExpressionError(f"a port (#{_slot_name(name)}) cannot be called: write #x[[i]] for a part of it",
-                                  text, _col(node, origin))
+            raise list_beside_value(text) or ExpressionError(  # # {1, 2}: Python reads a call
+                f"a port (#{_slot_name(name)}) cannot be called: write #x[[i]] for a part of it", text,
+                _col(node, origin))
         if name not in FUNCTIONS and not (internal and name in INTERNAL_FUNCTIONS):
             if node.func.id in OTHER_FORMS:
                 raise ExpressionError(OTHER_FORMS[node.func.id], text, _col(node, origin))
@@ -272,7 +273,7 @@ def _converted(node: ast.AST, text: str, origin: list[int], slots: list[str], de
         return apply(name, args)
     if isinstance(node, ast.Call) and (beside := list_beside_value(text)):  # {a} (b): Python reads a call
         raise beside
-    allowed = "" if isinstance(node, ast.BoolOp) else (  # And, Or: their advice says how to write them
+    allowed = "" if isinstance(node, (ast.BoolOp, ast.Call)) else (  # And, Or: their advice says how to write them
         f" (only numbers, #slots, + - * / ^ %, comparisons and the functions {', '.join(sorted(FUNCTIONS))}; the "
         f"whole-array functions {', '.join(sorted(STRUCTURAL))})")
     raise ExpressionError(f"{not_allowed(node)} is not allowed{allowed}", text, not_allowed_col(node, text, origin))

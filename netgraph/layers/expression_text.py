@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from netgraph.layers.expression_errors import NOT_SIGN, ExpressionError
+from netgraph.layers.expression_errors import APPLIED_FUNCTION, NOT_SIGN, ExpressionError
 from netgraph.layers.expression_products import with_products
 
 __all__ = ["translate", "SLOT_PREFIX", "list_beside_value", "unmatched_bracket", "prefix_not", "parenthesised_after"]
@@ -28,7 +28,17 @@ _APPLICATIONS = {  # what Wolfram's operators that Python reads otherwise (or no
     "~": "'~' (Wolfram's infix application, x~f~y) is not read: write f[x, y]",
     "**": "'**' (Wolfram's NonCommutativeMultiply, not Python's power) is not read: write x^y for a power",
     **{op: f"{op!r} is not an operator of expressions (comparisons are <, <=, >, >=, == and !=)"
-       for op in ("<<", ">>")}}
+       for op in ("<<", ">>")},
+    "--": "'--' (Wolfram's Decrement, x--) is not read: write a minus before a negative with a space or brackets, "
+          "#x - (-#y)",
+    "++": "'++' (Wolfram's Increment, x++) is not read: write one +, #x + #y",
+    "===": "'===' (Wolfram's SameQ) is not read: compare with ==",
+    "=!=": "'=!=' (Wolfram's UnsameQ) is not read: compare with !=",
+    "<>": "'<>' (Wolfram's StringJoin) is not read: expressions are of numbers",
+    "^^": "'^^' (Wolfram's base notation, b^^digits) is not read: write the number in base 10",
+    "/.": "'/.' (Wolfram's ReplaceAll) is not read: write the expression with the replacement made"}
+#: Wolfram's operators that Python reads otherwise, or not at all (a '/.' before a digit is a division, x/.5)
+_OPERATOR = re.compile(r"===|=!=|//|\*\*|<<|>>|--|\+\+|<>|\^\^|/\.(?![0-9])|[@~]")
 _EXPONENT = re.compile(r"[+-]?[0-9]+(?![0-9.])")
 
 
@@ -109,8 +119,8 @@ def translate(text: str) -> tuple[str, list[int]]:
                               text, end)
     while i < end:
         ch = text[i]
-        if (form := _APPLICATIONS.get(ch) or _APPLICATIONS.get(text[i:i + 2])) is not None:
-            raise ExpressionError(form, text, i)
+        if operator := _OPERATOR.match(text, i):
+            raise ExpressionError(_APPLICATIONS[operator.group()], text, i)
         if not _ALLOWED_CHARS.fullmatch(ch):
             raise ExpressionError(f"character {ch!r} is not allowed", text, i)
         if ch == "#":
@@ -130,6 +140,8 @@ def translate(text: str) -> tuple[str, list[int]]:
                 origin.append(i)
             continue
         two = text[i:i + 2]
+        if ch == "&" and "&" not in (two[1:], text[i - 1:i]) and re.match(r"[)\s]*\[(?!\[)", text[i + 1:]):
+            raise ExpressionError(f"{APPLIED_FUNCTION} is not allowed", text, _function_start(text, i))
         if ch == "&" and "&" not in (two[1:], text[i - 1:i]) and not re.sub(r"[)\]\s]", "", text[i + 1:]):
             i += 1  # (body &), Apply[body &]: a pure function's end inside its brackets
             continue
@@ -189,6 +201,17 @@ def translate(text: str) -> tuple[str, list[int]]:
         origin += [i] * len(piece)  # (an And's error points at its first '&')
         i += 2 if ch == "&" and text[i:i + 2] == "&&" else 1
     return with_products("".join(out), origin, text)
+
+
+def _function_start(text: str, amp: int) -> int:
+    """Where the pure function whose ``&`` is at ``text[amp]`` starts: its bracket ``(``, else the start of its
+    argument or of the text (``&`` binds more loosely than any operator)."""
+    depth = 0
+    for j in range(amp - 1, -1, -1):
+        depth += (text[j] in ")]}") - (text[j] in "([{")
+        if depth < 0 or depth == 0 and text[j] == ",":
+            return j if text[j] == "(" else j + 1 + len(text[j + 1:]) - len(text[j + 1:].lstrip())
+    return len(text) - len(text.lstrip())
 
 
 def _upper_exponent(text: str, i: int, exponent: str) -> ExpressionError:
