@@ -61,3 +61,12 @@ def test_wolfram_operators_python_reads_otherwise_are_named(text, column, operat
 def test_signs_apart_and_a_decimal_after_a_slash_are_still_read(text, same):
     from netgraph.layers.expression import parse
     assert parse(text).tree == parse(same).tree
+
+
+@pytest.mark.parametrize("text, column", [("#x/0", 1), ("#x / (1 - 1)", 1), ("Divide[#x, 0]", 1), ("2 + Log[1, #x]", 5),
+                                          ("#x/-0.", 1)])
+def test_a_port_divided_by_a_constant_0_is_refused_as_1_over_0(text, column):
+    """#x * 0^-1 and #x + 1/0 were refused (Wolfram's ComplexInfinity), #x/0 and Log[1, #x] (Log[x]/Log[1]) gave
+    +-inf and NaN at run time."""
+    assert f"at column {column}: a constant divides by 0 (Wolfram's ComplexInfinity, no real number)" in \
+        _refusal(text)

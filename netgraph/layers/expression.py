@@ -38,7 +38,8 @@ from netgraph.core.user_frame import user_stacklevel
 from netgraph.layers.expression_indeterminate import IndeterminateWarning, kept_parts, name_part, noting
 from netgraph.layers.expression_forms import (LONG_CHAIN, OTHER_FORMS, STRUCTURAL, chain_terms, check_extent,
                                               not_allowed, not_allowed_col, outputs, number, part_index, structural)
-from netgraph.layers.expression_folding import divided_by_constant_0, expanded_constant, folded, special_constant
+from netgraph.layers.expression_folding import divided_by_constant_0, expanded_constant, special_constant
+from netgraph.layers.expression_folding import fold as _fold
 from netgraph.layers.expression_run import evaluate, table_entry, to_code
 from netgraph.layers.expression_dot import dot_before_times
 from netgraph.layers.expression_truth import first_bang, negative_read_as_truth, unreadable_not
@@ -392,8 +393,3 @@ def apply_all(name: str, trees: list[tuple]) -> tuple:
         return trees[0]
     half = len(trees) // 2
     return apply(name, [apply_all(name, trees[:half]), apply_all(name, trees[half:])])
-
-
-def _fold(tree: tuple) -> tuple:
-    """Replace a node whose children are all constants by its value (float64 torch: no hangs)."""
-    return folded(tree) if all(c[0] == "const" for c in tree[2 if tree[0] in ("bin", "cmp", "call") else 1:]) else tree
