@@ -153,7 +153,7 @@ def test_negative_read_as_a_test_through_other_forms_is_refused_at_its_column(te
 
 #: the same forms where Negative is read as a number: the form's own error (or none), not Negative's
 @pytest.mark.parametrize("text, refused", [("If[Map[Negative, #] > 0, 1, 0]", None),
-                                           ("Function[{x, y}, x][#, Negative[#]]", "a pure function applied to arguments"),
+                                           ("Function[{x, y}, x][#, Negative[#]]", "a pure function applied to"),
                                            ("Which[# > 0, Negative[#], True, 0]", "Which is written with If"),
                                            ("If[# > 0 || Negative[#] > 1, 1, 0]", "at column 10: Or (||")])
 def test_negative_read_as_a_number_through_other_forms_is_not_refused_as_a_test(text, refused):
