@@ -124,3 +124,11 @@ def test_an_elementwise_layers_max_and_min_are_of_numbers(text, hand):
     x = torch.tensor([X, Y], dtype=torch.float64)
     torch.testing.assert_close(module(Input=x), hand(x))
     torch.testing.assert_close(interpret(module.net, module, Input=x), hand(x))
+
+
+@pytest.mark.parametrize("text, same", [("Power[#y, #z, 2]", "#y^#z^2"), ("Power[#x, 2, 3, 0.5]", "#x^2^3^0.5"),
+                                        ("Power[2, 3, 2] #x", "512 #x"), ("Power[#x]", "#x")])
+def test_power_of_several_arguments_is_right_associative(text, same):
+    """Wolfram's Power[a, b, c] is a^(b^c), as a^b^c, and Power[a] is a: both were refused as taking 2 arguments."""
+    from netgraph.layers.expression import parse
+    assert parse(text).tree == parse(same).tree
