@@ -22,7 +22,7 @@ def _refusal(text: str) -> str:
 
 
 @pytest.mark.parametrize("text, column", [("(#^2 &)[#]", 1), ("(#x + 1 &)[#y]", 1), ("(#1 + #2 &)[#x, #y]", 1),
-                                          ("((#^2 &))[#x]", 2), ("#^2 &[#x]", 1), ("2 + (#^2 &) [#x]", 5),
+                                          ("((#^2 &))[#x]", 1), ("#^2 &[#x]", 1), ("2 + (#^2 &) [#x]", 5),
                                           ("Max[1, #^2 &[#x]]", 8), ("Function[#^2][#x]", 1),
                                           ("Function[x, x^2][#y]", 1), ("1 + Function[{x, y}, x y][#a, #b]", 5)])
 def test_an_applied_pure_function_is_refused_naming_it(text, column):
@@ -70,3 +70,17 @@ def test_a_port_divided_by_a_constant_0_is_refused_as_1_over_0(text, column):
     +-inf and NaN at run time."""
     assert f"at column {column}: a constant divides by 0 (Wolfram's ComplexInfinity, no real number)" in \
         _refusal(text)
+
+
+@pytest.mark.parametrize("text, function_form, around", [
+    ("If[(Negative[#] &)[#x], 1, 0]", "If[Function[Negative[#]][#x], 1, 0]", 4),
+    ("Boole[Negative[#] &[#x]]", "Boole[Function[Negative[#]][#x]]", 7)])
+def test_a_negative_in_an_applied_pure_functions_body_is_refused_as_in_functions(text, function_form, around):
+    """(body &)[args] is read as Function[body][args] is: a Negative its body reads as true or false is named first,
+    at its column, then the applied function around it at its own."""
+    message, same = _refusal(text), _refusal(function_form)
+    assert f"at column {text.index('Negative[') + 1}: 'Negative[#]' is read as true or false" in message, message
+    assert message.endswith(f"; then, at column {around}: {APPLIED} (write its body on the arguments instead: #x^2 "
+                            f"for (#^2 &)[#x]) is not allowed either"), message
+    assert same.split("is read as true or false")[1].split("; then")[0] == \
+        message.split("is read as true or false")[1].split("; then")[0]

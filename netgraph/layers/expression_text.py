@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from netgraph.layers.expression_errors import APPLIED_FUNCTION, NOT_SIGN, ExpressionError
+from netgraph.layers.expression_errors import NOT_SIGN, ExpressionError
 from netgraph.layers.expression_products import with_products
 
 __all__ = ["translate", "SLOT_PREFIX", "list_beside_value", "unmatched_bracket", "prefix_not", "parenthesised_after"]
@@ -141,7 +141,9 @@ def translate(text: str) -> tuple[str, list[int]]:
             continue
         two = text[i:i + 2]
         if ch == "&" and "&" not in (two[1:], text[i - 1:i]) and re.match(r"[)\s]*\[(?!\[)", text[i + 1:]):
-            raise ExpressionError(f"{APPLIED_FUNCTION} is not allowed", text, _function_start(text, i))
+            out, origin = _as_function(out, origin, text, i)  # (body &)[args] is Function[body][args]
+            i += 1
+            continue
         if ch == "&" and "&" not in (two[1:], text[i - 1:i]) and not re.sub(r"[)\]\s]", "", text[i + 1:]):
             i += 1  # (body &), Apply[body &]: a pure function's end inside its brackets
             continue
@@ -201,6 +203,16 @@ def translate(text: str) -> tuple[str, list[int]]:
         origin += [i] * len(piece)  # (an And's error points at its first '&')
         i += 2 if ch == "&" and text[i:i + 2] == "&&" else 1
     return with_products("".join(out), origin, text)
+
+
+def _as_function(out: list[str], origin: list[int], text: str, amp: int) -> tuple[list[str], list[int]]:
+    """``out`` (and its ``origin``) with the pure function whose ``&`` is at ``text[amp]`` read as ``Function(body)``,
+    as Wolfram reads ``(body &)[args]`` and ``body &[args]``: Function[body][args]. Its added brackets come from the
+    ``&`` (no bracket of the text: no implicit product is read at them)."""
+    start = _function_start(text, amp)
+    at = origin.index(start) if start in origin else len(origin)
+    written = "".join(out)
+    return [written[:at], "Function(", written[at:], ")"], [*origin[:at], *[start] * 8, amp, *origin[at:], amp]
 
 
 def _function_start(text: str, amp: int) -> int:
