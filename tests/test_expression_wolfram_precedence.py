@@ -1,8 +1,9 @@
 """Precedence and associativity as Wolfram defines them (Power 590 right-associative over prefix Minus 480, Divide
 470 and Times 400 left, Plus 310, comparisons), implicit products, and the named functions a Wolfram user writes
 first: each expression compiled == interpreted == a handwritten torch twin of Wolfram's meaning, in float32 and
-float64, values, dtypes and gradients (inputs away from every kink and pole). Session 51's sweep; it found no
-disagreement in values (its refusals are in test_expression_applied_functions.py)."""
+float64, values, dtypes and gradients (inputs away from every kink and pole). Session 51's sweep: no precedence
+disagreement; its refusals are in test_expression_applied_functions.py, the float64 If of two constants it led to in
+test_expression_if_compare.py."""
 
 from __future__ import annotations
 
