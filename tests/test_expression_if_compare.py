@@ -4,11 +4,13 @@ gradients, a comparison repeated elsewhere in the expression included."""
 
 from __future__ import annotations
 
+import math
+
 import onnx
 import pytest
 import torch
 
-from netgraph import ElementwiseLayer, FunctionLayer, NetGraph, export_onnx
+from netgraph import ElementwiseLayer, FunctionLayer, NetGraph, export_onnx, interpret, net_initialize
 
 X = torch.tensor([[-1.5, 0.0, 2.0, float("nan")], [0.5, -0.0, -3.0, 1.0]])
 Y = torch.tensor([[0.0, 0.0, 1.0, 1.0], [0.5, 1.0, -4.0, float("nan")]])
@@ -44,3 +46,19 @@ def test_an_if_of_a_comparison_exports_a_where_on_the_comparison(tmp_path):
     net = NetGraph({"ramp": ElementwiseLayer("If[# >= 0, #, 0.1 #]")}, [], Input=3)
     ops = [node.op_type for node in onnx.load(export_onnx(net, tmp_path / "m.onnx")).graph.node]
     assert ops.count("Where") == 1 and not {"Cast", "Equal", "Not"} & set(ops), ops
+
+
+@pytest.mark.parametrize("text, hand", [
+    ("If[#x > 0, Pi, E]", lambda x: torch.where(x > 0, torch.tensor(math.pi, dtype=x.dtype), math.e)),
+    ("If[#x > 0, 0.1, 1/3]", lambda x: torch.where(x > 0, torch.tensor(0.1, dtype=x.dtype), 1 / 3)),
+    ("If[Sin[#x], 1, 0.1]", lambda x: torch.where(torch.sin(x) != 0, torch.tensor(1.0, dtype=x.dtype), 0.1)),
+    ("If[#x > 0, 1, 0]", lambda x: (x > 0).to(x.dtype))])
+@pytest.mark.parametrize("dtype", [torch.float64, torch.float32, torch.float16])
+def test_an_if_of_two_constants_is_of_the_inputs_dtype_to_its_precision(text, hand, dtype):
+    """If[#x > 0, Pi, E] of float64 gave Pi and E rounded to float32 (torch.where of two numbers is of the default
+    dtype), cast to float64 after: 3.1415927410125732."""
+    x = torch.tensor([[-1.5, 0.0, 2.0, 0.5]], dtype=dtype)
+    module = net_initialize(NetGraph({"f": FunctionLayer(text)}, [], x=4)).compile()
+    for got in (module(x), interpret(module.net, module, x=x)):
+        assert got.dtype == dtype
+        torch.testing.assert_close(got, hand(x), rtol=0, atol=0)

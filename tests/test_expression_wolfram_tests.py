@@ -13,6 +13,7 @@ import torch
 import netgraph
 from netgraph import ElementwiseLayer, FunctionLayer, NetGraph, net_initialize
 from netgraph.layers.expression import ExpressionError
+from netgraph.layers.expression_errors import APPLIED_FUNCTION as APPLIED
 
 X = torch.tensor([-2.0, -1e-12, 0.0, 3e-11, 0.5, 2.0])
 
@@ -152,7 +153,7 @@ def test_negative_read_as_a_test_through_other_forms_is_refused_at_its_column(te
 
 #: the same forms where Negative is read as a number: the form's own error (or none), not Negative's
 @pytest.mark.parametrize("text, refused", [("If[Map[Negative, #] > 0, 1, 0]", None),
-                                           ("Function[{x, y}, x][#, Negative[#]]", "a call of something"),
+                                           ("Function[{x, y}, x][#, Negative[#]]", "a pure function applied to"),
                                            ("Which[# > 0, Negative[#], True, 0]", "Which is written with If"),
                                            ("If[# > 0 || Negative[#] > 1, 1, 0]", "at column 10: Or (||")])
 def test_negative_read_as_a_number_through_other_forms_is_not_refused_as_a_test(text, refused):
@@ -172,8 +173,9 @@ def test_negative_read_as_a_number_through_other_forms_is_not_refused_as_a_test(
                                           ("Boole[Map[Negative][#]]", "at column 7: Map[f, x] takes a function name"),
                                           ("If[Map[Negative, #, {1}], 1, 0]", "at column 4: Map[f, x] takes a"),
                                           ("Boole[Function[{x, y}, x][#, Negative[#]]]",
-                                           "at column 7: a call of something other than a function name is not "
-                                           "allowed either")])
+                                           "at column 7: a pure function applied to arguments, Function[...][args] "
+                                           "or (body &)[args] (write its body on the arguments instead: #x^2 for "
+                                           "(#^2 &)[#x]) is not allowed either")])
 def test_negative_names_the_refused_form_around_it(text, around):
     message, at = _refusal(text), re.search(r"Map\[Negative|Negative\[", text.strip()).start()
     assert re.search(f"at column {at + 1}: '[^']*Negative[^']*' is read as true or false", message), message
@@ -191,8 +193,7 @@ def test_negative_names_the_refused_form_around_it(text, around):
 def test_an_applied_function_around_negative_is_named_not_evaluated(text, around):
     message, at = _refusal(text), text.index("Negative[")
     assert f"at column {at + 1}: 'Negative[#]' is read as true or false" in message, message
-    assert message.endswith(f"< 0; then, at column {around}: a call of something other than a function name is not "
-                            f"allowed either"), message
+    assert message.endswith(f"< 0; then, at column {around}: {APPLIED} is not allowed either"), message
     with pytest.raises(ExpressionError) as info:  # a deep body overflowed the copy: 'outputs' was named
         FunctionLayer(text)
     assert info.value.option == "function" and str(info.value).splitlines()[0] == message
@@ -203,7 +204,7 @@ def test_nested_applied_functions_are_walked_once_per_part(monkeypatch):
     steps, readings = [], expression_truth.readings
     monkeypatch.setattr(expression_truth, "readings", lambda node, read: steps.append(node) or readings(node, read))
     text = "Function[x, x + x + x][" * 10 + "Negative[#]" + "]" * 10
-    with pytest.raises(ExpressionError, match="a call of something other than a function name"):
+    with pytest.raises(ExpressionError, match=re.escape(APPLIED)):
         FunctionLayer(text)
     assert 0 < len(steps) <= len(text), len(steps)
 
@@ -309,13 +310,13 @@ def test_negative_in_arithmetic_nothing_reads_as_truth_is_still_minus_x():
 def test_negative_in_an_applied_functions_body_read_as_truth_is_named(text, body):
     message, at = _refusal(text), text.index("Negative[")
     assert f"at column {at + 1}: 'Negative[{body}]' is read as true or false" in message, message
-    assert message.endswith(f"here {body} < 0; then, at column {text.index('Function') + 1}: a call of something "
-                            f"other than a function name is not allowed either"), message
+    assert message.endswith(f"here {body} < 0; then, at column {text.index('Function') + 1}: {APPLIED} is not "
+                            f"allowed either"), message
 
 
 def test_an_applied_function_whose_body_is_read_as_a_number_is_refused_for_the_call_only():
     message = _refusal("If[Function[v, Negative[v] > 0][#], 1, 0]")
-    assert "a call of something other than a function name" in message and "Negative[x] is -x" not in message
+    assert APPLIED in message and "Negative[x] is -x" not in message
 
 
 #: session 50 review: the arithmetic was quoted whole, the outermost (2,479 and 6,219 characters); now the innermost

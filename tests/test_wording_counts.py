@@ -21,7 +21,7 @@ def test_counted_either_agrees_with_the_last_count(counts, expected):
 
 @pytest.mark.parametrize("text, expected", [
     ("Exp[#a, #b]", "Exp takes 1 argument, found 2"),
-    ("Power[#a]", "Power takes 2 arguments, found 1"),
+    ("Divide[#a]", "Divide takes 2 arguments, found 1"),
 ])
 def test_expression_arity_errors_count_grammatically(text, expected):
     with pytest.raises(ExpressionError) as info:

@@ -38,12 +38,13 @@ from netgraph.core.user_frame import user_stacklevel
 from netgraph.layers.expression_indeterminate import IndeterminateWarning, kept_parts, name_part, noting
 from netgraph.layers.expression_forms import (LONG_CHAIN, OTHER_FORMS, STRUCTURAL, chain_terms, check_extent,
                                               not_allowed, not_allowed_col, outputs, number, part_index, structural)
-from netgraph.layers.expression_folding import divided_by_constant_0, expanded_constant, folded, special_constant
+from netgraph.layers.expression_folding import divided_by_constant_0, expanded_constant, special_constant
+from netgraph.layers.expression_folding import fold as _fold
 from netgraph.layers.expression_run import evaluate, table_entry, to_code
 from netgraph.layers.expression_dot import dot_before_times
 from netgraph.layers.expression_truth import first_bang, negative_read_as_truth, unreadable_not
-from netgraph.layers.expression_text import (MAP_FORM, SLOT_PREFIX, applied_body, function_body, list_beside_value,
-                                              mapped_call, parenthesised_after, translate,
+from netgraph.layers.expression_pure import MAP_FORM, applied_body, function_body, mapped_call
+from netgraph.layers.expression_text import (SLOT_PREFIX, list_beside_value, parenthesised_after, translate,
                                               unmatched_bracket)
 from netgraph.layers.function_table import (LOWERCASE_NAMES, INTERNAL_FUNCTIONS, NAMED_FUNCTIONS, NO_REAL_VALUE_AS_NAN,
                                             TWO_ARGUMENT_FORMS, NamedFunction, torch_name_hint)
@@ -244,8 +245,9 @@ def _converted(node: ast.AST, text: str, origin: list[int], slots: list[str], de
             return sub(mapped_call(node, text, origin, set(FUNCTIONS) - _FLATTENING))
         name = node.func.id
         if name.startswith(SLOT_PREFIX):
-            raise ExpressionError(f"a port (#{_slot_name(name)}) cannot be called: write #x[[i]] for a part of it",
-                                  text, _col(node, origin))
+            raise list_beside_value(text) or ExpressionError(  # # {1, 2}: Python reads a call
+                f"a port (#{_slot_name(name)}) cannot be called: write #x[[i]] for a part of it", text,
+                _col(node, origin))
         if name not in FUNCTIONS and not (internal and name in INTERNAL_FUNCTIONS):
             if node.func.id in OTHER_FORMS:
                 raise ExpressionError(OTHER_FORMS[node.func.id], text, _col(node, origin))
@@ -258,6 +260,8 @@ def _converted(node: ast.AST, text: str, origin: list[int], slots: list[str], de
             raise ExpressionError(f"{name} takes 1 or more arguments, found 0", text, _col(node, origin))
         if name in _VARIADIC:
             return apply_all(name, [sub(a) for a in node.args])
+        if name == "Power" and len(node.args) != 2 and node.args:  # Wolfram's Power[a, b, c] is a^(b^c); Power[a] a
+            return functools.reduce(lambda power, base: apply(name, [base, power]), [sub(a) for a in node.args][::-1])
         if name in _ALL_OF and len(node.args) > 1:  # Wolfram's: 1 where all are equal (all >= 0), else 0
             args = [sub(a) for a in node.args]
             return apply_all("Times", [apply(name, [args[0], a]) for a in args[1:]] if name == "KroneckerDelta"
@@ -272,7 +276,7 @@ def _converted(node: ast.AST, text: str, origin: list[int], slots: list[str], de
         return apply(name, args)
     if isinstance(node, ast.Call) and (beside := list_beside_value(text)):  # {a} (b): Python reads a call
         raise beside
-    allowed = "" if isinstance(node, ast.BoolOp) else (  # And, Or: their advice says how to write them
+    allowed = "" if isinstance(node, (ast.BoolOp, ast.Call)) else (  # And, Or: their advice says how to write them
         f" (only numbers, #slots, + - * / ^ %, comparisons and the functions {', '.join(sorted(FUNCTIONS))}; the "
         f"whole-array functions {', '.join(sorted(STRUCTURAL))})")
     raise ExpressionError(f"{not_allowed(node)} is not allowed{allowed}", text, not_allowed_col(node, text, origin))
@@ -391,8 +395,3 @@ def apply_all(name: str, trees: list[tuple]) -> tuple:
         return trees[0]
     half = len(trees) // 2
     return apply(name, [apply_all(name, trees[:half]), apply_all(name, trees[half:])])
-
-
-def _fold(tree: tuple) -> tuple:
-    """Replace a node whose children are all constants by its value (float64 torch: no hangs)."""
-    return folded(tree) if all(c[0] == "const" for c in tree[2 if tree[0] in ("bin", "cmp", "call") else 1:]) else tree

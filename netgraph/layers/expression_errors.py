@@ -11,7 +11,7 @@ from netgraph.core.errors import OptionError
 from netgraph.core.naming_scope import quoted
 
 __all__ = ["ExpressionError", "PlacedOverflow", "Origin", "constant_result", "constant_argument_problem",
-           "part_text", "wolfram_number", "VARIABLE_REFUSED", "NOT_SIGN"]
+           "part_text", "wolfram_number", "VARIABLE_REFUSED", "NOT_SIGN", "APPLIED_FUNCTION"]
 
 #: Function's variable {written} is {why}
 VARIABLE_REFUSED = ("Function's variable {!r} is {}: name each variable once, by a new name, as "
@@ -19,6 +19,10 @@ VARIABLE_REFUSED = ("Function's variable {!r} is {}: name each variable once, by
 
 #: the refusal of Wolfram's prefix Not, !c (and of Factorial, x!)
 NOT_SIGN = "'!' (Not, or Factorial after a value) is not allowed: for Not[c] write 1 - c (a comparison is 1 or 0)"
+
+#: what an applied pure function is (Wolfram's (body &)[args] is Function[body][args]), for "... is not allowed"
+APPLIED_FUNCTION = ("a pure function applied to arguments, Function[...][args] or (body &)[args] (write its body on "
+                    "the arguments instead: #x^2 for (#^2 &)[#x])")
 
 SHOWN_EXPRESSION = 200  # an expression's text in a message is shown whole (with a caret under its column) up to this
 _ONE_LINE = str.maketrans({"\r": " ", "\n": "\u23ce", "\t": " ", "\v": " ", "\f": " "})

@@ -9,7 +9,7 @@ from netgraph.layers.expression_forms import OVERFLOW, children
 from netgraph.layers.expression_indeterminate import note, noted
 from netgraph.layers.expression_run import evaluate
 
-__all__ = ["folded", "expanded_constant", "divided_by_constant_0", "special_constant"]
+__all__ = ["fold", "folded", "expanded_constant", "divided_by_constant_0", "special_constant"]
 
 _NOT_REAL = "a constant is not a real number (Wolfram's is complex: Sqrt[-1] is I, Log[-1] is I Pi)"
 _DIVIDES_BY_0 = "a constant divides by 0 (Wolfram's ComplexInfinity, no real number); write Infinity"
@@ -21,6 +21,14 @@ _NO_SIGN = "a constant is not a real number: infinite of no sign (Wolfram's Comp
 #: functions infinite at an end of their real domain, a real limit (Wolfram's Log[0] is -Infinity, ArcTanh[1] and
 #: InverseErf[1] Infinity; ArcCoth[1] and InverseErfc[0] through them): folded to that infinity
 _REAL_LIMITS = frozenset({"Log", "Log2", "Log10", "ArcTanh", "InverseErf"})
+
+
+def fold(tree: tuple) -> tuple:
+    """Replace a node whose children are all constants by its value (float64 torch: no hangs); a port divided by a
+    constant 0 is refused as 1/0 is (Wolfram's x/0 is x times ComplexInfinity)."""
+    if tree[:2] == ("bin", "/") and tree[3] == ("const", 0.0) and tree[2][0] != "const":
+        raise OverflowError(_DIVIDES_BY_0)
+    return folded(tree) if all(c[0] == "const" for c in tree[2 if tree[0] in ("bin", "cmp", "call") else 1:]) else tree
 
 
 def folded(tree: tuple) -> tuple:

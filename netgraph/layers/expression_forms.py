@@ -24,7 +24,7 @@ from typing import Any, Callable, TypeVar
 
 from netgraph.core.wording import counted
 from netgraph.layers.expression_derived import DERIVED_FORMS
-from netgraph.layers.expression_errors import ExpressionError, _col, wolfram_number
+from netgraph.layers.expression_errors import APPLIED_FUNCTION, ExpressionError, _col, wolfram_number
 
 T = TypeVar("T")
 
@@ -112,6 +112,8 @@ def not_allowed(node: ast.AST) -> str:
         return "Or (|| or 'or'; Unitize the sum of the comparisons: Unitize[(#x > 1) + (#x < -1)])"
     if isinstance(node, ast.Compare) and (other := next((o for o in node.ops if type(o) in _OTHER_COMPARISONS), None)):
         return f"{_OTHER_COMPARISONS[type(other)]!r} (comparisons are <, <=, >, >=, == and !=)"
+    if isinstance(node, ast.Call) and getattr(getattr(node.func, "func", 0), "id", 0) == "Function":
+        return APPLIED_FUNCTION  # Function[...][args]
     return _NOT_ALLOWED.get(type(node), f"Python's {type(node).__name__.lower()}")
 
 

@@ -113,7 +113,7 @@ def _code(tree: tuple, names: dict[str, str], code: Callable[[tuple], str] | Non
     if clipped := _clipped(tree):
         return _clip_code(_detached(code, clipped[0], steps), clipped[1], clipped[2])
     if tree[:2] == ("call", "If") and tree[2][0] == "cmp":
-        where = _where_code(tree, code, steps)
+        where = _where_code(tree, _typed_branch(code, tree, names), steps)
         return f"{where}.to({names[_first_slot(tree)]}.dtype)" if _constant_branches(tree) else where
     args = [_detached(code, a, steps) for a in tree[2 if kind in ("bin", "cmp", "call") else 1:]]
     if kind == "neg":
@@ -125,7 +125,7 @@ def _code(tree: tuple, names: dict[str, str], code: Callable[[tuple], str] | Non
         return f"({args[0]} {tree[1]} {args[1]}).to({names[_first_slot(tree)]}.dtype)"
     name = tree[1]
     if name == "If":
-        code = f"torch.where({args[0]} != 0, {args[1]}, {args[2]})"
+        code = f"torch.where({args[0]} != 0, {_typed_branch(lambda t: args[1], tree, names)(tree[3])}, {args[2]})"
         return f"{code}.to({names[_first_slot(tree)]}.dtype)" if _constant_branches(tree) else code
     if name in ("Min", "Max"):
         return _min_max_code(name, tree[2:], args)
@@ -178,6 +178,15 @@ def _where_code(tree: tuple, code: Callable[[tuple], str], steps: frozenset[int]
 
 def _constant_branches(tree: tuple) -> bool:
     return tree[3][0] == "const" and tree[4][0] == "const"
+
+
+def _typed_branch(code: Callable[[tuple], str], tree: tuple, names: dict[str, str]) -> Callable[[tuple], str]:
+    """``code``, but If's first branch written as a tensor of its first slot's dtype where both branches are numbers
+    the default dtype rounds (torch.where of two numbers is of it: Pi in a float64 net was Pi rounded to float32)."""
+    if not _constant_branches(tree) or all(v != v or torch.tensor(v).item() == v for _, v in tree[3:5]):
+        return code
+    first = f"{names[_first_slot(tree)]}.new_tensor({literal(tree[3][1])})"
+    return lambda t: first if t is tree[3] else code(t)
 
 
 def _clipped(tree: tuple) -> tuple[tuple, float, float] | None:
@@ -300,7 +309,8 @@ def evaluate(tree: tuple, env: dict[str, Any], fold: bool = False, steps: frozen
         return _COMPARE[tree[1]](*args).to(_slot_dtype(tree, env))
     name = tree[1]
     if name == "If":
-        result = torch.where(args[0] != 0, args[1], args[2])
+        first = args[0].new_tensor(args[1], dtype=_slot_dtype(tree, env)) if _constant_branches(tree) else args[1]
+        result = torch.where(args[0] != 0, first, args[2])
         return result.to(_slot_dtype(tree, env)) if _constant_branches(tree) else result
     if name in ("Min", "Max"):
         return _min_max(name, *args)

@@ -16,7 +16,8 @@ from typing import Any
 from netgraph.core.naming_scope import quoted, shortened
 from netgraph.layers.expression_errors import NOT_SIGN, ExpressionError, Origin, _col, part_text
 from netgraph.layers.expression_forms import OTHER_FORMS, not_allowed, not_allowed_col
-from netgraph.layers.expression_text import MAP_FORM, prefix_not
+from netgraph.layers.expression_pure import MAP_FORM
+from netgraph.layers.expression_text import prefix_not
 
 __all__ = ["negative_read_as_truth", "keeps_zero", "readings", "is_bang", "first_bang",
            "unreadable_not"]
@@ -70,7 +71,7 @@ def keeps_zero(name: str, args: list[ast.AST], i: int) -> bool:
 
 def called(node: ast.Call) -> tuple[str, list[ast.AST]] | None:
     """The function name and arguments ``node`` calls: Map[f, x], Map[f, x, levels] and Map[f][x] call f on x (f
-    applies to every element), as the layer reads Map[f, x] (``expression_text.mapped_call``); None where it calls
+    applies to every element), as the layer reads Map[f, x] (``expression_pure.mapped_call``); None where it calls
     no name (an applied pure function, Function[x, x^2][a])."""
     if isinstance(node.func, ast.Name):
         if node.func.id == "Map" and len(node.args) in (2, 3) and isinstance(node.args[0], ast.Name):

@@ -1,0 +1,86 @@
+"""Forms Wolfram reads that expressions do not, each refused naming what was written, at its column (session 51):
+a pure function applied to arguments, ``(body &)[args]`` as ``Function[...][args]``; a list beside a port,
+``# {1, 2}`` (Wolfram's Times of # and a list); and Wolfram's operators that Python reads otherwise, ``--`` and
+``++`` (Decrement, Increment: ``#x--#y`` was read as x + y)."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from netgraph import FunctionLayer
+from netgraph.layers.expression import ExpressionError
+
+APPLIED = "a pure function applied to arguments, Function[...][args] or (body &)[args]"
+
+
+def _refusal(text: str) -> str:
+    with pytest.raises(ExpressionError) as info:
+        FunctionLayer(text)
+    return str(info.value).splitlines()[0]
+
+
+@pytest.mark.parametrize("text, column", [("(#^2 &)[#]", 1), ("(#x + 1 &)[#y]", 1), ("(#1 + #2 &)[#x, #y]", 1),
+                                          ("((#^2 &))[#x]", 1), ("#^2 &[#x]", 1), ("2 + (#^2 &) [#x]", 5),
+                                          ("Max[1, #^2 &[#x]]", 8), ("Function[#^2][#x]", 1),
+                                          ("Function[x, x^2][#y]", 1), ("1 + Function[{x, y}, x y][#a, #b]", 5)])
+def test_an_applied_pure_function_is_refused_naming_it(text, column):
+    message = _refusal(text)
+    assert f"at column {column}: {APPLIED} (write its body on the arguments instead: #x^2 for (#^2 &)[#x]) is " \
+           f"not allowed" in message, message
+
+
+def test_a_pure_function_not_applied_is_still_its_body():
+    for text in ("#^2 &", "(#^2 &)", "Function[#^2]", "(#^2 &) "):
+        assert FunctionLayer(text).input_ports == ("Input",)
+
+
+@pytest.mark.parametrize("text, shown, column", [("# {1, 2}", "# {...}", 3), ("#x {1,2}", "#x {...}", 4),
+                                                 ("2 + # {1,2}", "# {...}", 7), ("#x {1, 2} + 1", "#x {...}", 4)])
+def test_a_list_beside_a_port_is_named_as_written(text, shown, column):
+    message = _refusal(text)
+    assert f"at column {column}: a list beside a value ({shown}) is not read: a list {{e1, e2}} or <|...|> is the " \
+           f"whole expression (its outputs), not a factor" in message, message
+    assert "cannot be called" not in message
+
+
+@pytest.mark.parametrize("text, column, operator", [
+    ("#x--#y", 3, "'--' (Wolfram's Decrement, x--)"), ("#x -- #y", 4, "'--' (Wolfram's Decrement, x--)"),
+    ("--#x", 1, "'--' (Wolfram's Decrement, x--)"), ("#x++#y", 3, "'++' (Wolfram's Increment, x++)"),
+    ("#x===#y", 3, "'===' (Wolfram's SameQ)"), ("#x=!=#y", 3, "'=!=' (Wolfram's UnsameQ)"),
+    ("#x<>#y", 3, "'<>' (Wolfram's StringJoin)"), ("2^^10 #x", 2, "'^^' (Wolfram's base notation, b^^digits)"),
+    ("#x/.#y", 3, "'/.' (Wolfram's ReplaceAll)")])
+def test_wolfram_operators_python_reads_otherwise_are_named(text, column, operator):
+    message = _refusal(text)
+    assert re.search(f"at column {column}: {re.escape(operator)} is not read", message), message
+
+
+@pytest.mark.parametrize("text, same", [("#x - -#y", "#x - (-#y)"), ("#x/.5", "#x/0.5"), ("#x - - #y", "#x - (-#y)"),
+                                        ("#x+ +#y", "#x + #y")])
+def test_signs_apart_and_a_decimal_after_a_slash_are_still_read(text, same):
+    from netgraph.layers.expression import parse
+    assert parse(text).tree == parse(same).tree
+
+
+@pytest.mark.parametrize("text, column", [("#x/0", 1), ("#x / (1 - 1)", 1), ("Divide[#x, 0]", 1), ("2 + Log[1, #x]", 5),
+                                          ("#x/-0.", 1)])
+def test_a_port_divided_by_a_constant_0_is_refused_as_1_over_0(text, column):
+    """#x * 0^-1 and #x + 1/0 were refused (Wolfram's ComplexInfinity), #x/0 and Log[1, #x] (Log[x]/Log[1]) gave
+    +-inf and NaN at run time."""
+    assert f"at column {column}: a constant divides by 0 (Wolfram's ComplexInfinity, no real number)" in \
+        _refusal(text)
+
+
+@pytest.mark.parametrize("text, function_form, around", [
+    ("If[(Negative[#] &)[#x], 1, 0]", "If[Function[Negative[#]][#x], 1, 0]", 4),
+    ("Boole[Negative[#] &[#x]]", "Boole[Function[Negative[#]][#x]]", 7)])
+def test_a_negative_in_an_applied_pure_functions_body_is_refused_as_in_functions(text, function_form, around):
+    """(body &)[args] is read as Function[body][args] is: a Negative its body reads as true or false is named first,
+    at its column, then the applied function around it at its own."""
+    message, same = _refusal(text), _refusal(function_form)
+    assert f"at column {text.index('Negative[') + 1}: 'Negative[#]' is read as true or false" in message, message
+    assert message.endswith(f"; then, at column {around}: {APPLIED} (write its body on the arguments instead: #x^2 "
+                            f"for (#^2 &)[#x]) is not allowed either"), message
+    assert same.split("is read as true or false")[1].split("; then")[0] == \
+        message.split("is read as true or false")[1].split("; then")[0]
