@@ -121,7 +121,8 @@ def test_encoded_data_split_before_the_checks_names_the_part_and_the_index_in_th
         assert re.search(found, str(caught.value))
 
 
-@pytest.mark.parametrize("bad_example, found", [(torch.tensor(1.0), "is a scalar"), (torch.zeros(0, 2), "has length 0")])
+@pytest.mark.parametrize("bad_example, found", [(torch.tensor(1.0), "is a scalar"),
+                                                (torch.zeros(0, 2), "has length 0")])
 def test_a_scalar_or_empty_sequence_is_named_in_the_part_it_lies_in(bad_example, found):
     """Ragged data without coders: the scalar and empty-sequence checks ran on the whole data before the split, calling
     a held-out example "training data"."""

@@ -35,8 +35,8 @@ from netgraph.train.data_sets import data_problem, raise_data
 from netgraph.core.wording import counted
 
 __all__ = ["first_example", "shared_length_problems", "batches_hint", "example_shape_problems", "unpadded_problems",
-           "example_length_problems", "check_example_shapes", "sequence_problems", "non_finite", "non_finite_data", "examples_at",
-           "first_nonfinite_example", "example_at"]
+           "example_length_problems", "check_example_shapes", "sequence_problems", "non_finite", "non_finite_data",
+           "examples_at", "first_nonfinite_example", "example_at"]
 
 
 def shared_length_problems(cols: Mapping[str, torch.Tensor], expect: Mapping[str, Any]) -> list[Diagnostic]:
