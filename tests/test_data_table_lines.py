@@ -280,3 +280,14 @@ def test_a_utf16_table_says_it_is_utf16(tmp_path, encoding):
     assert str(info.value) == (f"text_table: {path}: UTF-16 text (it starts with UTF-16's byte-order mark), not "
                                f"UTF-8; save the table as UTF-8")
     assert info.value.diagnostics[0].file == str(path)
+
+
+@pytest.mark.parametrize("label, written", [("NaN", "NaN"), ("1e400", "1e400"), ("-Infinity", "-Infinity"),
+                                            ('["a", 1E999]', "1E999")])
+def test_a_jsonl_label_that_is_no_finite_number_is_refused_at_its_line_as_written(tmp_path, label, written):
+    """NaN and 1e400 were read as float labels (nan, inf), refused only later as "no label"."""
+    path = tmp_path / "t.jsonl"
+    error = table_error(path, '{"text": "a", "label": "x"}\n\n{"text": "b", "label": ' + label + "}\n")
+    assert str(error).startswith(f"text_table: {path}:3: the label {written} is not a finite number")
+    assert "one of the decoder's labels" in str(error)
+    assert (error.diagnostics[0].line, error.diagnostics[0].file) == (3, str(path))

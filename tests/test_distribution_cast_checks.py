@@ -271,3 +271,47 @@ def test_a_rounded_binomial_counts_remedy_promises_only_what_holds(dtype, n, dra
     message, kind = str(err.value), str(dtype).removeprefix("torch.")
     assert f"= {n} at index (1,) of port 'n' is no {kind} number (it would be drawn as {drawn_as})" in message, message
     assert ("precision='float64'" in message) == float64_holds and "±" not in message and "beyond" not in message
+
+
+class _RateItems(torch.utils.data.Dataset):
+    """Example i: a float64 rate (1e-300 at example ``bad``) and its target."""
+
+    def __init__(self, bad=5):
+        self.bad = bad
+
+    def __len__(self):
+        return 8
+
+    def __getitem__(self, i):
+        return {"r": torch.tensor([1e-300 if i == self.bad else 1.0], dtype=torch.float64), "t": torch.ones(1)}
+
+
+def test_a_dataset_names_the_underflow_at_its_example():
+    """A Dataset, a DataLoader and a held-out fraction kept the layer's "found 0.0": the batch is cast before the
+    forward, and the value as given was read from the data given only in memory."""
+    with pytest.raises(TrainingError, match=r"input port 'r' at example 5 of the training data, .*1e-300 lie below") \
+            as err:
+        net_train(_rated(1), _RateItems(), max_training_rounds=1, batch_size=2, progress=False, random_seed=0)
+    problem = err.value.diagnostics[0]
+    assert (problem.kind, problem.example, problem.found) == ("precision-range", 5, 1e-300)
+
+
+def test_a_data_loader_names_the_underflow_in_its_batch():
+    loader = torch.utils.data.DataLoader(_RateItems(), batch_size=2)
+    with pytest.raises(TrainingError, match=r"^training stopped at round 1, batch 3: .*input port 'r' at example 1 of "
+                                            r"this batch of the training data, .*1e-300 lie below") as err:
+        net_train(_rated(1), loader, max_training_rounds=1, progress=False, random_seed=0)
+    assert (err.value.diagnostics[0].kind, err.value.diagnostics[0].found) == ("precision-range", 1e-300)
+
+
+@pytest.mark.parametrize("held", [True, False])
+def test_a_held_out_fraction_names_the_underflow_in_the_part_it_lies_in(held):
+    from netgraph.train.data_split import held_out
+    kept, out = (part.tolist() for part in held_out(8, 0.25, 0))
+    bad = out[0] if held else kept[1]
+    rows = [[1e-300] if i == bad else [1.0] for i in range(8)]
+    part = "validation data held out by validation_set" if held else "training data"
+    for data in (_rates(rows), _RateItems(bad)):
+        with pytest.raises(TrainingError, match=rf"input port 'r' at example {bad} of the {part}, .*1e-300 lie below"):
+            net_train(_rated(1), data, validation_set=0.25, max_training_rounds=1, batch_size=2, progress=False,
+                      random_seed=0)

@@ -43,3 +43,15 @@ def test_a_sequence_of_another_feature_size_is_named_and_the_others_train():
     said = _refusal(net, {"Input": bad, "Target": torch.zeros(4, 1)})
     assert re.search(r"expected each example of shape \(n, 2\), found \(5, 4\) at example 3$", said)
     assert net_train(net, {"Input": xs, "Target": torch.zeros(4, 1)}, **OPTIONS) is not None
+
+
+def test_example_dicts_whose_shapes_differ_beyond_the_first_dim_name_the_key_and_the_first_such_example():
+    shapes = [(3, 2)] * 4 + [(2, 3)] + [(5, 2), (1, 3)]
+    data = [{"Input": torch.ones(shape), "Target": torch.zeros(1)} for shape in shapes]
+    with pytest.raises(DataError) as caught:
+        net_train(NetChain([LinearLayer(1)], Input=2), data, **OPTIONS)
+    assert isinstance(caught.value, ValueError)
+    assert re.search(r"^training data: key 'Input': example 4 has shape \(2, 3\), where example 0 has \(3, 2\)",
+                     str(caught.value))
+    found = caught.value.diagnostics[0]
+    assert (found.port, found.example, found.expected, found.found) == ("Input", 4, (3, 2), (2, 3))

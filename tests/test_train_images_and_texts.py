@@ -3,11 +3,16 @@ at a time (never padded with 0 that the net would read in training but not in ne
 
 from __future__ import annotations
 
+import re
+
+import pytest
 import torch
 from PIL import Image
 
-from netgraph import (CatenateLayer, ClassDecoder, EmbeddingLayer, GatedRecurrentLayer, ImageEncoder, LinearLayer,
-                      NetGraph, NetPort, SequenceLastLayer, SoftmaxLayer, TokensEncoder, net_train)
+from netgraph import (CatenateLayer, ClassDecoder, DataError, EmbeddingLayer, GatedRecurrentLayer, ImageEncoder,
+                      LinearLayer, NetChain, NetGraph, NetPort, SequenceLastLayer, SoftmaxLayer, TokensEncoder,
+                      net_train)
+from netgraph.train.data_split import held_out
 from netgraph.train.encoded import encoded_data
 
 CODER = TokensEncoder(["good", "bad", "film", "very"])
@@ -52,3 +57,28 @@ def test_a_net_of_images_and_texts_trains_and_reads_texts_as_net_does(tmp_path):
     assert trained({"Image": data["Image"][:3], "Text": TEXTS[:3]}) == \
         [trained({"Image": [p], "Text": [t]})[0] for p, t in zip(data["Image"][:3], TEXTS[:3])]
 
+
+
+def _image_net():
+    return NetChain([LinearLayer(2), SoftmaxLayer()], input=ImageEncoder(size=(8, 8), color_space="Grayscale"),
+                    output=ClassDecoder(["neg", "pos"]))
+
+
+@pytest.mark.parametrize("damage", [lambda b: b"", lambda b: b[:len(b) // 2]], ids=["empty", "cut-short"])
+@pytest.mark.parametrize("form", ["columns", "examples", "pair"])
+def test_a_bad_image_file_is_named_by_its_index_in_the_data_given_and_its_path_in_the_part_it_lies_in(tmp_path, damage,
+                                                                                                     form):
+    """Image file paths with validation_set=<fraction>: the held-out part's examples are named by their index in the
+    data given (not within the part) with their path; a training example likewise."""
+    data = _data(tmp_path)
+    kept, held = (part.tolist() for part in held_out(len(TEXTS), 0.25, 0))
+    for i, part in [(held[1], "validation data held out by validation_set"), (kept[2], "training data")]:
+        paths = list(data["Image"])
+        paths[i] = str(tmp_path / f"bad{i}.png")
+        (tmp_path / f"bad{i}.png").write_bytes(damage((tmp_path / "0.png").read_bytes()))
+        given = {"columns": {"Input": paths, "Output": LABELS}, "examples": [
+            {"Input": p, "Output": label} for p, label in zip(paths, LABELS)], "pair": (paths, LABELS)}[form]
+        with pytest.raises(DataError, match=rf"^bad {part}( while training)?: input port 'Input' \(ImageEncoder\): "
+                                            rf"example {i}: cannot read image {re.escape(repr(paths[i]))}"):
+            net_train(_image_net(), given, validation_set=0.25, max_training_rounds=1, batch_size=2, random_seed=0,
+                      progress=False)

@@ -119,3 +119,16 @@ def test_encoded_data_split_before_the_checks_names_the_part_and_the_index_in_th
         with pytest.raises(DataError, match=rf"^(bad )?{part}: .*example {i}\b") as caught:
             net_train(net, data, max_training_rounds=1, validation_set=0.2, random_seed=0, progress=False)
         assert re.search(found, str(caught.value))
+
+
+@pytest.mark.parametrize("bad_example, found", [(torch.tensor(1.0), "is a scalar"),
+                                                (torch.zeros(0, 2), "has length 0")])
+def test_a_scalar_or_empty_sequence_is_named_in_the_part_it_lies_in(bad_example, found):
+    """Ragged data without coders: the scalar and empty-sequence checks ran on the whole data before the split, calling
+    a held-out example "training data"."""
+    kept, held = _parts()
+    for i, part in [(held[2], "validation data held out by validation_set"), (kept[4], "training data")]:
+        data = _ragged()
+        data["Input"][i] = bad_example
+        with pytest.raises(DataError, match=rf"^(bad )?{part}: .*example {i} {found}"):
+            net_train(_net(), data, max_training_rounds=1, validation_set=0.2, random_seed=0, progress=False)

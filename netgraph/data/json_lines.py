@@ -9,6 +9,7 @@ a record that cannot be read.
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
 from typing import Any
 
@@ -47,6 +48,22 @@ def _json_record(text: str, quoted: tuple[str, str]) -> Any:
     return json.loads(text)
 
 
+def _unfinite_label(record: Any, label: str, line: str) -> str | None:
+    """The label of ``record`` (or the first item of a list of labels) that JSON read as a float NaN or infinity
+    (NaN, Infinity, 1e400), as written in ``line``; None when there is none."""
+    value = record.get(label) if isinstance(record, dict) else None
+    values = value if isinstance(value, list) else [value]
+    bad = next((i for i, v in enumerate(values) if isinstance(v, float) and not math.isfinite(v)), None)
+    if bad is None:
+        return None
+    written = json.loads(line, parse_float=_Written, parse_constant=_Written)[label]  # read again: an error's path
+    return str(written[bad] if isinstance(value, list) else written)
+
+
+class _Written(str):
+    """A JSON number as written in its line (``parse_float``'s hook)."""
+
+
 def json_lines(lines: Any, file: Path, read: tuple[str, str]) -> list[tuple[int, Any]]:
     """One JSON value per non-blank line, with its line number; a broken one is a DataError at ``file:line:column``
     of the file."""
@@ -63,4 +80,8 @@ def json_lines(lines: Any, file: Path, read: tuple[str, str]) -> list[tuple[int,
                 raise record_error(table_place(file, number, too_deep, "table-record")) from None
             except ValueError as exc:  # a number of more digits than Python converts
                 raise record_error(table_place(file, number, f"not a JSON record: {exc}", "table-record")) from None
+            if (written := _unfinite_label(rows[-1][1], read[1], line)) is not None:
+                raise record_error(table_place(file, number, f"the label {written} is not a finite number: a label "
+                                               f"is a string, a finite number or true/false (one of the decoder's "
+                                               f"labels)", "table-row"))
     return rows

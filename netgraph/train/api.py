@@ -33,7 +33,8 @@ from netgraph.core.torch_state import cpu_tensors, drawn_seed
 from netgraph.train.checkpoint import NothingToResume, checkpoints, refuse_newer
 from netgraph.core.errors import DataError, OptionError, did_you_mean
 from netgraph.train.data_shapes import with_data_shapes
-from netgraph.train.data import GivenExamples, Streamed, finish, gather, sample
+from netgraph.train.data import Streamed, finish, gather, sample
+from netgraph.train.given_examples import given_examples
 from netgraph.train.data_split import training_and_validation, validation_name
 from netgraph.train.buckets import in_order
 from netgraph.train.data_lengths import refuse_fixed_lengths
@@ -246,9 +247,8 @@ def _train(net: Any, data: Any, o: dict[str, Any], precision: WorkingPrecision, 
         plan = _plan(o, run, train, seed, stopping, precision, ctx)
         plan.meter = meter.to(ctx.device) if meter is not None else None
         plan.held_out = float(o["validation_set"]) if isinstance(o["validation_set"], float) else None
-        plan.given = GivenExamples(data, net.input_ports, "training data", paths[0])  # read for a value cast to 0
-        plan.validation_given = GivenExamples(None if plan.held_out else o["validation_set"], net.input_ports,
-                                              "validation data (validation_set)", paths[1])
+        plan.given, plan.validation_given = given_examples(data, o["validation_set"], paths, net.input_ports, train,
+                                                           validation)  # read for a value the cast made 0
         plan.batch_stats = share_batch_statistics(module, ctx) if o["sync_batch_norm"] else None
         guards = guard_torch_norms(net, module, getattr(train, "size", None))  # torch's own on one example per channel
         if run.log_dir is not None:  # rank 0 writes it; its errors stop every process (Trainer.log)

@@ -79,20 +79,8 @@ class LengthBuckets:
         if len(set(counts.values())) > 1:
             raise data_error(what, f"every key must hold the same number of examples, found {counts}",
                              kind="data-shape", layer=(), found=tuple(counts.items()))
-        ragged = [k for k, v in self.cols.items() if isinstance(v, list)]
-        bad = [(k, self._numbered([i])[0], tuple(x.shape)) for k in ragged for i, x in enumerate(self.cols[k])
-               if x.dim() == 0]
-        if bad:
-            raise data_error(what, f"key {bad[0][0]!r}: example {bad[0][1]} is a scalar; each example of a "
-                             f"list needs a sequence dim first", kind="data-shape", layer=(), port=bad[0][0],
-                             example=bad[0][1], expected="rank >= 1", found=bad[0][2])
-        empty = [(k, self._numbered([i])[0], tuple(x.shape)) for k in ragged for i, x in enumerate(self.cols[k])
-                 if x.shape[0] == 0]
-        if empty:  # padded, it would train on the other examples' padding; alone, fail inside torch
-            key, example, shape = empty[0]
-            raise data_error(what, f"key {key!r}: example {example} has length 0; each length must be at least 1",
-                             kind="data-shape", layer=(), port=key, example=example, expected="length >= 1",
-                             found=shape)
+        ragged = [k for k, v in self.cols.items() if isinstance(v, list)]  # scalar or empty examples: checked
+        # with the data's other example shapes, in the part they lie in (``data_checks.check_example_shapes``)
         total = next(iter(counts.values()))
         self.groups = shape_groups(self.cols, ragged, total)
         self.batch_size, self.dataset = batch_size, range(total)

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import itertools
 import numbers
-import os
 import warnings
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
@@ -21,18 +20,17 @@ from typing import Any
 import numpy
 import torch
 
-from netgraph.backend.masks import Padded
 from netgraph.core.errors import DataError, with_article
 from netgraph.core.limits import current_limits, raise_hint
-from netgraph.core.naming_scope import quoted
 from netgraph.core.torch_state import generator_kept
 from netgraph.core.wording import counted, type_label
 from netgraph.train.data_sets import data_error, part_of, ref
 from netgraph.train.buckets import LengthBuckets, has_ragged, process_share, seeded
 from netgraph.train.data_columns import EXAMPLES, Expect, check_columns, columns_from
-from netgraph.train.data_pairs import (dict_pair_problem, is_dict_pair, is_pair, is_pair_of_values, lone_target_key,
+from netgraph.train.data_pairs import (dict_pair_problem, is_dict_pair, is_pair_of_values, lone_target_key,
                                       pair_columns, pair_dict, pair_problem, tuples_advice)
 from netgraph.train.data_checks import non_finite_data
+from netgraph.train.given_examples import GivenExamples, example_given, underflowed
 from netgraph.train.datasets import checked_dataset, checked_loader, forget_reads, keeping_reads, reads_kept_by
 from netgraph.train.in_memory import PASSED_OVER, InMemory
 from netgraph.train.loader_random import let_workers_go, loader_random_state, pass_ended_on_error
@@ -78,6 +76,7 @@ class Streamed:
         # more checks of every batch: (columns, batch index or its words, the examples' indices in a Dataset)
         self.batch_checks: list[Callable[[dict[str, torch.Tensor], int | str, Any], None]] = []
         self.read_labels: Callable[[Mapping, Any], Mapping] | None = None  # bool labels (``read_streamed_labels``)
+        self.uncast: tuple[dict, list[int] | None] | None = None  # the last batch's columns the cast made a 0 in
         dataset = getattr(loader, "dataset", None)
         self.size = len(dataset) if dataset is not None and hasattr(dataset, "__len__") else None
         # a shuffling loader's draws: torch's generator (another run's, loaded) left as found; a Dataset's items
@@ -158,6 +157,7 @@ class Streamed:
         columns = columns_from(unpadded(batch, self.expect, where), self.what)
         cols = check_columns(columns, self.expect, self.allow_extra, where, getattr(self.loader, "listed", False),
                              numbers)
+        self.uncast = (cut, numbers) if (cut := underflowed(columns, cols)) else None  # read if a layer refuses a 0
         sequences = as_sequences(cols, self.expect) if self.batch_checks else None  # once for all the checks
         for check in self.batch_checks:  # input lengths and ranges (``check_data_lengths``, ``check_streamed_ranges``)
             check(sequences, index, numbers)  # before the batch's step
@@ -228,6 +228,7 @@ class Streamed:
         columns, how many examples count, the whole batch's, the examples' indices or None)."""
         examples, batch = item if indexed else (getattr(item, "examples", None), item)
         cols = self.check(batch, i)
+        self.uncast = self.uncast and (self.uncast[0], examples)
         n = own = next(iter(cols.values())).shape[0]
         if sliced:
             share, own = process_share(n, rank, world)
@@ -343,39 +344,3 @@ def finish(raw: dict[str, torch.Tensor] | InMemory | Streamed, expect: Mapping[s
         return raw
     numbers = getattr(raw, "numbers", None)
     return InMemory(check_columns(raw, expect, allow_extra, what, getattr(raw, "listed", False), numbers), numbers)
-
-
-class GivenExamples:
-    """``example_given`` of ``data`` as a call ``(port, i)``, and ``source``: the words naming the data set (``kind``,
-    and the file or folder it was read from where ``given``, the data as the user gave it, is a path)."""
-
-    def __init__(self, data: Any, inputs: tuple[str, ...], kind: str, given: Any = None):
-        self.data, self.inputs = data, inputs
-        self.source = f"the {kind} in {quoted(str(given))}" if isinstance(given, (str, os.PathLike)) else f"the {kind}"
-
-    def __call__(self, port: str, i: int) -> Any:
-        return example_given(self.data, port, i, self.inputs)
-
-
-def example_given(data: Any, port: str, i: int, inputs: tuple[str, ...]) -> Any:
-    """Example ``i`` of ``data`` at ``port`` as the user gave it, in the form ``gather`` reads it: a dict of columns
-    (Padded ones too), a pair (inputs, targets) or a list of example dicts or of pairs (whose first part feeds the one
-    input of ``inputs``); None for other data."""
-    if isinstance(data, Mapping):
-        return _row(data.get(port), i)
-    if is_pair_of_values(data):  # (inputs, targets): the inputs a column, never a list of two examples
-        return _row(data[0], i) if inputs == (port,) else None
-    if isinstance(data, (list, tuple)) and i < len(data):
-        item = data[i]
-        if isinstance(item, Mapping):
-            return item.get(port)
-        if is_pair(item) and inputs == (port,):
-            return item[0]
-    return None
-
-
-def _row(column: Any, i: int) -> Any:
-    """Example ``i`` of a column as given (a Padded one's without its padding); None for no column."""
-    if isinstance(column, Padded):
-        return column.data[i, :int(column.lengths[i])]
-    return None if column is None else column[i]

@@ -35,8 +35,8 @@ from netgraph.train.data_sets import data_problem, raise_data
 from netgraph.core.wording import counted
 
 __all__ = ["first_example", "shared_length_problems", "batches_hint", "example_shape_problems", "unpadded_problems",
-           "example_length_problems", "check_example_shapes", "non_finite", "non_finite_data", "examples_at",
-           "first_nonfinite_example", "example_at"]
+           "example_length_problems", "check_example_shapes", "sequence_problems", "non_finite", "non_finite_data",
+           "examples_at", "first_nonfinite_example", "example_at"]
 
 
 def shared_length_problems(cols: Mapping[str, torch.Tensor], expect: Mapping[str, Any]) -> list[Diagnostic]:
@@ -202,8 +202,26 @@ def check_example_shapes(loader: Any, expect: Mapping[str, Any], what: str) -> N
     cols = getattr(loader, "cols", None)
     if isinstance(cols, Mapping):
         listed, numbers = getattr(loader, "listed", False), getattr(loader, "numbers", None)
-        raise_data(example_shape_problems(cols, expect, listed, numbers) + unpadded_problems(cols, expect, listed)
-                   + example_length_problems(cols, expect, numbers), what)
+        raise_data(sequence_problems(cols, numbers) or example_shape_problems(cols, expect, listed, numbers)
+                   + unpadded_problems(cols, expect, listed) + example_length_problems(cols, expect, numbers), what)
+
+
+def sequence_problems(cols: Mapping[str, Any], numbers: Sequence[int] | None = None) -> list[Diagnostic]:
+    """The first example of a list column (one tensor per example) that is a scalar, or else of length 0 (padded, it
+    would train on the other examples' padding; alone, fail inside torch): its index in the data given (``numbers``,
+    the columns a part of it)."""
+    listed = [(k, v) for k, v in cols.items() if isinstance(v, list)]
+    for rule, expected, problem in ((lambda x: x.dim() == 0, "rank >= 1", "is a scalar; each example of a list needs "
+                                     "a sequence dim first"),
+                                    (lambda x: x.shape[0] == 0, "length >= 1", "has length 0; each length must be at "
+                                     "least 1")):
+        for key, values in listed:
+            i = next((i for i, x in enumerate(values) if rule(x)), None)
+            if i is not None:
+                example = _number(i, numbers)
+                return [data_problem("data-shape", f"key {key!r}: example {example} {problem}", key, example=example,
+                                     expected=expected, found=tuple(values[i].shape))]
+    return []
 
 
 def non_finite(x: torch.Tensor, infinities: bool, of: str = "", numbers: Sequence[int] | None = None) -> str:

@@ -204,14 +204,23 @@ def columns_from(data: Any, what: str, ports: tuple[Sequence[str], Sequence[str]
         values = [_tensor(str(k), e[k], what, i) for i, e in enumerate(examples)]
         try:
             out[str(k)] = torch.stack(values)
-        except RuntimeError as exc:
+        except RuntimeError:
             if all(v.dim() and v.shape[1:] == values[0].shape[1:] for v in values):
                 out[str(k)] = values  # sequences of different lengths: a ragged column (``gather`` buckets them)
                 continue
-            raise data_error(what, f"key {k!r}: the examples have different shapes: {exc}",
-                             kind="data-shape", layer=(), port=str(k),
-                             found=tuple(tuple(v.shape) for v in values[:5])) from None
+            raise _shapes_error(what, str(k), values) from None
     return out
+
+
+def _shapes_error(what: str, key: str, values: list[torch.Tensor]) -> DataError:
+    """The first example of list column ``key`` differing from example 0 beyond its first dim (no ragged column)."""
+    first = values[0]
+    i = next(i for i, v in enumerate(values)
+             if v.shape != first.shape and not (v.dim() and first.dim() and v.shape[1:] == first.shape[1:]))
+    expected, found = tuple(first.shape), tuple(values[i].shape)
+    return data_error(what, f"key {key!r}: example {i} has shape {found}, where example 0 has {expected}: the examples "
+                      f"of a key may differ only in their first dim (a sequence's length)", kind="data-shape",
+                      layer=(), port=key, example=i, expected=expected, found=found)
 
 
 def _check_one(key: str, x: torch.Tensor, exp: Expect, problems: list[str | Diagnostic], listed: bool,

@@ -61,7 +61,7 @@ def _underflow(exc: DataError, net: Any, inputs: dict, examples: Sequence[int] |
             cast = cast[:len(value)]
         return value, cast
 
-    return cast_underflow(exc, net, example, "working_precision='float64'", given.source)
+    return cast_underflow(exc, net, example, "working_precision='float64'", given.source_of(examples))
 
 
 def _of_data(net: Any, diagnostic: Diagnostic) -> bool:
