@@ -97,3 +97,18 @@ def test_a_wrong_shared_array_in_a_graph_put_in_whole_is_refused_for_all_its_use
     taken = replace(NetChain({"enc": _pair(), "out": LinearLayer(2)}, input=3), {"enc": inner})
     w = trained.layers["a"].arrays["Weights"]
     assert all(torch.equal(taken.layer_at(("enc", user)).arrays["Weights"], w) for user in "ab")
+
+
+@pytest.mark.parametrize("key", ["m", ("m", "net")])
+@pytest.mark.parametrize("replace", [lambda net, changes: net.replace_layers(changes), net_replace_part])
+def test_a_wrong_shared_array_in_an_operators_inner_net_put_in_whole_is_refused_for_all_its_users(key, replace):
+    """The same in an operator's inner net: the shared array was cleared at its first user alone (and an operator's
+    layers were cleared from it before its own arrays were, which put the array back): the ShapeError stood."""
+    trained = net_initialize(_pair(Input=3), seed=0)
+    inner = NetGraph(dict(trained.layers), [(NetPort("Input"), "a"), (NetPort("Input"), "b"), (["a", "b"], "t")])
+    with pytest.raises(OptionError) as info:
+        replace(NetChain({"m": NetMapOperator(_pair())}, input=(2, 4)),
+                {key: NetMapOperator(inner) if key == "m" else inner})
+    assert _named_arrays(info.value) == [("array-shape", ("m", "net", "a"), "weights", (3, 4), (3, 3))]
+    assert "inside layer 1 'm' (NetMapOperator), inner net 'net': layer 1 'a' (LinearLayer) array 'Weights' (the " \
+           "shared array NetSharedArray('w')): expected shape (3, 4), found (3, 3)" in str(info.value)

@@ -65,9 +65,10 @@ def built_without(net: NetGraph, layers: Mapping[tuple, Any], given: list[tuple]
 
 def _cleared(layer: Any, arrays: Mapping[tuple, dict[str, None]]) -> Any:
     """``layer`` with the arrays ``arrays`` names (path of the layer in it, empty for itself -> its arrays) not
-    given: one change of ``layer`` for all of them."""
-    inner = {path: layer_at(layer, path).with_arrays(names) for path, names in arrays.items() if path}
+    given: one change of ``layer`` for all of them (its own first: an operator's clears a shared array at every user
+    in its inner nets, which the layers taken from it after hold no more)."""
     layer = layer.with_arrays(arrays[()]) if () in arrays else layer
+    inner = {path: layer_at(layer, path).with_arrays(names) for path, names in arrays.items() if path}
     return layer.replace_layers(inner) if inner else layer
 
 
@@ -91,8 +92,9 @@ def net_needs(net: NetGraph, at: tuple, layer: Any, inner: dict,
     given = []  # all of the layer's arrays checked together: cleared one at a time, the others still conflict
     for key, value in inner.items():
         rest = key if isinstance(key, tuple) else (key,)
-        try:
-            given.append(((*at, *rest[:-1]), rest[-1], as_array(value, ""), None))
+        try:  # a shared array: cleared at each of its users
+            given.append(((*at, *rest[:-1]), rest[-1], as_array(value, ""), layer_at(layer, rest[:-1]).shared.get(
+                rest[-1])))
         except NetGraphError:
             continue
     try:
