@@ -195,15 +195,40 @@ def test_a_checkpoint_whose_round_is_not_a_count_is_malformed(tmp_path, round):
     assert (d.kind, d.found) == ("malformed-checkpoint", repr(round))
 
 
-@pytest.mark.parametrize("name, round", [("round-000003.pt", 10**30), ("round-000003.pt", 4),
+@pytest.mark.parametrize("name, round", [("round-000003.pt", 10**15), ("round-000003.pt", 4),
                                          ("round-000004-batch-000002.pt", 4)])
 def test_a_checkpoint_whose_round_disagrees_with_its_file_name_is_malformed(tmp_path, name, round):
     """Found by QA: round 10**30 in round-000003.pt loaded silently; -5 gave a misleading message about later rounds.
     A mid-round file (round-000004-batch-...) holds the rounds done before it: 3."""
-    with pytest.raises(OptionError, match=r"'round' (4|10{30}) disagrees with its file name \(round 3\)") as caught:
-        read_checkpoint(_hand_made(tmp_path, name, round=round))
-    assert caught.value.diagnostics[0].kind == "malformed-checkpoint"
-    assert read_checkpoint(_hand_made(tmp_path, name, round=3))["round"] == 3
+    within = {"within_round": {"batches": 2}} if "batch" in name else {}
+    with pytest.raises(OptionError, match=r"'round' (4|10{15}) disagrees with its file name \(round 3\)") as caught:
+        read_checkpoint(_hand_made(tmp_path, name, round=round, **within))
+    d = caught.value.diagnostics[0]
+    assert (d.kind, d.found) == ("malformed-checkpoint", str(round))
+    assert read_checkpoint(_hand_made(tmp_path, name, round=3, **within))["round"] == 3
+
+
+def test_a_huge_disagreeing_round_is_shown_shortened_in_the_message_and_found(tmp_path):
+    """Found by review: round 10**60 in round-000003.pt was written whole (61 digits) in the error's found."""
+    with pytest.raises(OptionError, match=r"'round' 1+0*…0+ \(61 characters\) disagrees with its file") as caught:
+        read_checkpoint(_hand_made(tmp_path, round=10**60))
+    d = caught.value.diagnostics[0]
+    assert d.kind == "malformed-checkpoint" and "…" in d.found and len(d.found) < 40 and d.found in str(caught.value)
+
+
+@pytest.mark.parametrize("name, within, found", [("round-000004-batch-000002.pt", {"batches": 5}, "5"),
+                                                 ("round-000004-batch-000002.pt", None, "None"),
+                                                 ("round-000003.pt", {"batches": 2}, "2")])
+def test_a_checkpoint_whose_batches_disagree_with_its_file_name_is_malformed(tmp_path, name, within, found):
+    """Found by review: round-000004-batch-000002.pt holding within_round batches 5 (or none) read silently; a resume
+    would continue from another batch than its name says (the round's check named only the round)."""
+    batch = 2 if "batch" in name else 0
+    with pytest.raises(OptionError, match=rf"'within_round' batches {found} disagree with its file name "
+                                          rf"\(batch {batch}\)") as caught:
+        read_checkpoint(_hand_made(tmp_path, name, within_round=within))
+    d = caught.value.diagnostics[0]
+    assert (d.kind, d.expected, d.found) == ("malformed-checkpoint", batch, found)
+    assert read_checkpoint(_hand_made(tmp_path, name, within_round={"batches": 2} if batch else None))["round"] == 3
     assert read_checkpoint(_hand_made(tmp_path, "mine.pt", round=7))["round"] == 7  # another name: no round in it
 
 

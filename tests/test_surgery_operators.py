@@ -10,8 +10,8 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from netgraph import (LinearLayer, NetChain, NetGraph, NetMapOperator, NetPort, OptionError, WiringError, net_delete,
-                      net_drop, net_extract, net_initialize, net_rename, net_replace_part,
+from netgraph import (LinearLayer, NetChain, NetGraph, NetMapOperator, NetPort, OptionError, ShapeError, WiringError,
+                      net_delete, net_drop, net_extract, net_initialize, net_rename, net_replace_part,
                       net_set_learning_rate_multipliers, net_take)
 from netgraph.core.multiplier_rates import stored_multipliers
 
@@ -185,3 +185,24 @@ def test_one_edit_into_both_inner_nets_of_an_operator_keeps_both():
     renamed = net_rename(edited, {("bi", "forward_net", "layer"): "fwd", ("bi", "backward_net", "layer"): "bwd"})
     assert (list(renamed.layers["bi"].forward_net.layers), list(renamed.layers["bi"].backward_net.layers)) == (
         ["fwd"], ["bwd"])
+
+
+def _inner_conflict():
+    """b's weights need 3 inputs: a layer a of 6 put in before it does not fit."""
+    return NetChain({"a": LinearLayer(3), "b": LinearLayer(2, weights=torch.ones(2, 3))})
+
+
+@pytest.mark.parametrize("net, key, chain", [
+    (NetChain({"m": NetMapOperator(NetChain({"x": _inner_conflict()}))}, input=(5, 4)), ("m", "net", "x", "a"),
+     "layer 1 'm' (NetMapOperator) > inner net 'net' > layer 1 'x' (NetChain)"),
+    (NetChain({"q": NetChain({"m": NetMapOperator(_inner_conflict())})}, input=(5, 4)), ("q", "m", "net", "a"),
+     "layer 1 'q' (NetChain) > layer 1 'm' (NetMapOperator) > inner net 'net'"),
+])
+def test_a_replace_layers_conflict_in_an_inner_net_names_the_inner_net_in_its_chain(net, key, chain):
+    """Found by review: the chain said "layer 1 'm' (NetMapOperator) > layer 1 'x' (NetChain)" for the path
+    ('m', 'net', 'x', 'b'): the inner net 'net' the path goes through was left out."""
+    with pytest.raises(ShapeError) as info:
+        net.replace_layers({key: LinearLayer(6)})
+    assert str(info.value).startswith(f"in {chain}: shape conflict: layer 2 'b' (LinearLayer): port 'Input'")
+    assert info.value.diagnostics[0].message.startswith(f"in {chain}: ")
+    assert info.value.diagnostics[0].layer == (*key[:-1], "b")

@@ -84,4 +84,5 @@ def test_a_layer_gone_non_finite_inside_a_map_is_named_with_its_example():
         net_train(net, {"x": x, "Target": torch.zeros(N, 1)}, batch_size=N, random_seed=0, progress=False)
     d = info.value.diagnostics[0]
     assert (d.layer, d.port, d.example) == (("1", "net", "log"), "Output", 6), str(info.value)
-    assert "layer 1 (NetMapOperator) > layer 1 'log' (ElementwiseLayer) port 'Output'" in str(info.value)
+    assert "layer 1 (NetMapOperator) > inner net 'net' > layer 1 'log' (ElementwiseLayer) port 'Output'" in \
+        str(info.value)

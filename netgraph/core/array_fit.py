@@ -3,16 +3,18 @@ the one the layer's known port types need (net_replace_part's check, and replace
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 import torch
 
-from netgraph.core.errors import NetGraphError, OptionError
+from netgraph.core.errors import Diagnostic, NetGraphError, OptionError
 from netgraph.core.layer_checks import array_shape_problems, layout_hint
 from netgraph.core.shared import NetSharedArray
 
-__all__ = ["check_fit", "check_arrays_given"]
+__all__ = ["check_fit", "check_fits", "check_arrays_given", "SHOWN_MISFITS"]
+
+SHOWN_MISFITS = 3  # a layer's wrong arrays an error names in its message (its diagnostics hold every one)
 
 
 def check_fit(net: Any, path: tuple, array: str, new: torch.Tensor, shared: str | None = None,
@@ -20,24 +22,47 @@ def check_fit(net: Any, path: tuple, array: str, new: torch.Tensor, shared: str 
     """OptionError when ``new`` has another shape than the array it replaces or, where there is none yet (or
     ``fresh``: ``net`` holds it already), than the one the layer's known port types need (``array_shape_problems``);
     it names the ``shared`` array too, if given."""
+    check_fits(net, [(path, array, new, shared)], fresh)
+
+
+def check_fits(net: Any, fits: Iterable[tuple], fresh: bool = False) -> None:
+    """``check_fit`` of each of ``fits`` (``(layer path, array, value, shared name or None)``): one OptionError for
+    the first layer holding an array that does not fit, naming each of its arrays that do not (the first
+    ``SHOWN_MISFITS``, and how many more), one Diagnostic each."""
+    misfits = list(dict.fromkeys(found for path, array, new, shared in fits  # an array given twice: named once
+                                 if (found := _misfit(net, path, array, new, shared, fresh))))
+    if not misfits:
+        return
+    layer = [d for d in misfits if d.layer == misfits[0].layer]
+    if len(layer) == 1:
+        raise OptionError(layer[0].message, diagnostics=layer)
+    more = f"; and {len(layer) - SHOWN_MISFITS} more (the error's .diagnostics holds each)" \
+        if len(layer) > SHOWN_MISFITS else ""
+    raise OptionError(f"{net.describe((layer[0].layer, None))} arrays "
+                      + "; ".join(d.detail for d in layer[:SHOWN_MISFITS]) + more, diagnostics=layer)
+
+
+def _misfit(net: Any, path: tuple, array: str, new: torch.Tensor, shared: str | None, fresh: bool) -> Diagnostic | None:
+    """The "array-shape" Diagnostic of ``check_fit``'s refusal (``detail``: it after the layer); None where it fits."""
     layer = net.layer_at(path)
     old = None if fresh else layer.arrays.get(array)  # None: uninitialised, or an optional array given now
     node = net.ir.node(path) if old is None and net.ir.has_node(path) else None
     if old is not None:
         want = tuple(old.shape)
     elif node is None or not all(t.known for t in node.types.values()):
-        return  # a nested graph's port, or a shape still unknown: compiling checks it
+        return None  # a nested graph's port, or a shape still unknown: compiling checks it
     else:
         try:
             problems = array_shape_problems(node, lambda: "", {array: new})
         except NetGraphError:
-            return  # the layer cannot size its arrays yet: compiling says why
+            return None  # the layer cannot size its arrays yet: compiling says why
         want = problems[0].expected if problems else tuple(new.shape)
-    if want != tuple(new.shape):
-        which = "" if shared is None else f" (the shared array {NetSharedArray(shared)!r})"
-        raise OptionError(f"{net.describe((path, None))} array {array!r}{which}: expected shape {want}, found "
-                          f"{tuple(new.shape)}{layout_hint(want, new.shape)}", kind="array-shape", layer=path,
-                          option=layer.settable_arrays[array], expected=want, found=tuple(new.shape))
+    if want == tuple(new.shape):
+        return None
+    which = "" if shared is None else f" (the shared array {NetSharedArray(shared)!r})"
+    detail = f"{array!r}{which}: expected shape {want}, found {tuple(new.shape)}{layout_hint(want, new.shape)}"
+    return Diagnostic(f"{net.describe((path, None))} array {detail}", kind="array-shape", layer=path,
+                      option=layer.settable_arrays[array], expected=want, found=tuple(new.shape), detail=detail)
 
 
 def check_arrays_given(net: Any, layers: Mapping[str, Any]) -> None:
@@ -45,9 +70,7 @@ def check_arrays_given(net: Any, layers: Mapping[str, Any]) -> None:
     structure) gives where ``net``'s layer has none (a layer's arrays of other shapes are not of its structure)."""
     for name, layer in layers.items():
         old = net._layers[name]
-        if layer is old:
-            continue
-        for array, field in type(layer).ARRAYS.items():
-            value = getattr(layer, field, None)
-            if isinstance(value, torch.Tensor) and getattr(old, field, None) is None:
-                check_fit(net, (name,), array, value)
+        if layer is not old:
+            check_fits(net, [((name,), array, value, None) for array, field in type(layer).ARRAYS.items()
+                             if isinstance(value := getattr(layer, field, None), torch.Tensor)
+                             and getattr(old, field, None) is None])

@@ -96,17 +96,18 @@ def inner_net_replaced(net: Any, field: str, changes: Mapping[tuple, Layer]) -> 
         exc.inside = (field, *getattr(exc, "inside", ()))
         exc.inner_message = getattr(exc, "inner_message", str(exc))
         exc.inner_diagnostics = [d.within(field) for d in getattr(exc, "inner_diagnostics", exc.diagnostics)]
-        exc.inside_words = None  # an inner net's field has no layer's words: ``describe`` names the path whole
+        words = getattr(exc, "inside_words", None) if len(exc.inside) > 1 else []
+        exc.inside_words = None if words is None else [f"inner net {field!r}", *words]  # a link, as the path has
         raise
 
 
 def _path_words(graph: Any, name: str, layer: Any, exc: NetGraphError) -> list[str] | None:
     """The words for each layer along the path of an error from ``graph``'s nested graph ``name`` (``layer``): its
     own, then those the error from inside it has (each level adds one: described whole at each, a deep path's
-    layers were described the depth's square times); None where they are not known (an operator's inner net, a spec's
-    naming scope, an error raised with no path): ``describe`` names the path whole."""
+    layers were described the depth's square times; an operator's inner net, ``inner net 'net'``); None where they are
+    not known (a spec's naming scope, an error raised with no path): ``describe`` names the path whole."""
     inner = getattr(exc, "inside_words", None) if getattr(exc, "inside", ()) else []
-    if inner is None or not is_graph(layer) or naming_prefix() is not None:
+    if inner is None or naming_prefix() is not None:
         return None
     return [describe_layer(graph.layer_positions, graph.layers, name), *inner]
 

@@ -9,7 +9,7 @@ from typing import Any
 
 import torch
 
-from netgraph.core.array_fit import check_fit
+from netgraph.core.array_fit import check_fits
 from netgraph.core.array_naming import arrays_named_by_caller
 from netgraph.core.errors import NetGraphError, OptionError
 from netgraph.core.graph import NetGraph
@@ -20,7 +20,7 @@ from netgraph.core.options import as_array
 from netgraph.core.surgery_lead import headed_here, led_by
 from netgraph.core.surgery_values import users_with_changes
 
-__all__ = ["check_fit", "built_without", "check_fits_without", "arrays_inside", "net_needs", "refused_array",
+__all__ = ["check_fits", "built_without", "check_fits_without", "arrays_inside", "net_needs", "refused_array",
            "arrays_named_by_caller"]
 
 
@@ -37,12 +37,11 @@ def arrays_inside(layers: Mapping[tuple, Any], inside: Iterable[tuple[tuple, tup
 
 def check_fits_without(net: NetGraph, layers: Mapping[tuple, Any], given: list[tuple],
                        ports: Mapping[str, Any]) -> None:
-    """``check_fit`` of each array ``given`` (``(layer path, array, value, shared name or None)``, in ``layers``)
+    """``check_fits`` of the arrays ``given`` (``(layer path, array, value, shared name or None)``, in ``layers``)
     against ``net`` with ``layers`` (path -> layer) put in without those arrays and its ports given ``ports``; nothing
     where that net cannot be built either (the change itself does not fit: its own error says so)."""
     if (rebuilt := built_without(net, layers, given, ports)) is not None:
-        for fit in given:
-            check_fit(rebuilt, *fit, fresh=True)
+        check_fits(rebuilt, given, fresh=True)
 
 
 def built_without(net: NetGraph, layers: Mapping[tuple, Any], given: list[tuple],
@@ -66,9 +65,10 @@ def built_without(net: NetGraph, layers: Mapping[tuple, Any], given: list[tuple]
 
 def _cleared(layer: Any, arrays: Mapping[tuple, dict[str, None]]) -> Any:
     """``layer`` with the arrays ``arrays`` names (path of the layer in it, empty for itself -> its arrays) not
-    given: one change of ``layer`` for all of them."""
-    inner = {path: layer_at(layer, path).with_arrays(names) for path, names in arrays.items() if path}
+    given: one change of ``layer`` for all of them (its own first: an operator's clears a shared array at every user
+    in its inner nets, which the layers taken from it after hold no more)."""
     layer = layer.with_arrays(arrays[()]) if () in arrays else layer
+    inner = {path: layer_at(layer, path).with_arrays(names) for path, names in arrays.items() if path}
     return layer.replace_layers(inner) if inner else layer
 
 
@@ -92,8 +92,9 @@ def net_needs(net: NetGraph, at: tuple, layer: Any, inner: dict,
     given = []  # all of the layer's arrays checked together: cleared one at a time, the others still conflict
     for key, value in inner.items():
         rest = key if isinstance(key, tuple) else (key,)
-        try:
-            given.append(((*at, *rest[:-1]), rest[-1], as_array(value, ""), None))
+        try:  # a shared array: cleared at each of its users
+            given.append(((*at, *rest[:-1]), rest[-1], as_array(value, ""), layer_at(layer, rest[:-1]).shared.get(
+                rest[-1])))
         except NetGraphError:
             continue
     try:
@@ -119,20 +120,20 @@ def refused_array(net: NetGraph, changes: Mapping[Any, Any], function: str = "re
         held += [((*at, *inner), array, value, layer_at(layer, inner) if inner else layer)  # in a graph or operator
                  for inner, array, value in arrays_within(layer)]  # put in whole too, at any depth
     named = {fit[:2] for fit in given}
-    held = [fit for fit in held if fit[:2] not in named]  # an array given as well is checked once, as given
-    if not (given or held) or (bare := built_without(net, placed, given + [(*h[:3], None) for h in held],
+    held = [(*fit[:3], fit[3].shared.get(fit[1]), fit[3]) for fit in held  # a shared array: cleared at every user
+            if fit[:2] not in named]  # an array given as well is checked once, as given
+    if not (given or held) or (bare := built_without(net, placed, given + [h[:4] for h in held],
                                                      ports or {})) is None:
         return None
     deep: dict[tuple, tuple[Any, dict]] = {}  # of each layer in an operator's inner net: it, and its arrays
-    for path, array, value, layer in held:
+    for path, array, value, shared, layer in held:
         if into_operator(bare, path) is None:
-            given.append((path, array, value, None))
+            given.append((path, array, value, shared))
         else:
             deep.setdefault(path, (layer, {}))[1][array] = value
     try:
         with headed_here(function):  # the caller heads the error
-            for fit in given:
-                check_fit(bare, *fit, fresh=True)
+            check_fits(bare, given, fresh=True)
             for at, (layer, arrays) in deep.items():  # in the inner net with all of its operator's changes made
                 _raise(net_needs(bare, at, layer, arrays, function))
     except OptionError as exc:

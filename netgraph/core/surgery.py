@@ -36,7 +36,7 @@ from netgraph.core.multipliers import carry_into, carry_multipliers, container_p
 from netgraph.core.operator_surgery import (carried_edit, edit_operators, into_operator, layer_in, removal_specs,
                                            removed_layers, running_inner, within)
 from netgraph.core.port_options import with_port_options
-from netgraph.core.replaced_arrays import (arrays_inside, arrays_named_by_caller, check_fit, check_fits_without,
+from netgraph.core.replaced_arrays import (arrays_inside, arrays_named_by_caller, check_fits, check_fits_without,
                                            net_needs, refused_array)
 from netgraph.core.replaced_ports import lost_declared_port
 from netgraph.core.shared import NetSharedArray, check_joined_shared, shared_values
@@ -186,9 +186,9 @@ def net_replace_part(net: NetGraph, changes: Mapping[Any, Any]) -> NetGraph:
         check_one_value_per_shared(given)  # two users' keys with different values: one edit would be lost
         resizing = bool(ports or layers)  # a new layer or port type: arrays checked against the net changed
         new_layers = dict(layers)
+        if not resizing:  # only arrays change: each against the one it replaces
+            check_fits(net, fits)
         for (path, array, new, shared), skipped in zip(fits, later):
-            if not resizing:  # only arrays change: each against the one it replaces
-                check_fit(net, path, array, new, shared)
             users: dict[tuple, dict[str, torch.Tensor]] = {}  # every user of a shared array (an operator: all too)
             for user, name in users_with_changes(net, new_layers, shared, skipped) if shared else [(path, array)]:
                 users.setdefault(user, {})[name] = new
@@ -211,8 +211,8 @@ def net_replace_part(net: NetGraph, changes: Mapping[Any, Any]) -> NetGraph:
             else:
                 result = net.replace_layers(layers) if layers else net
             result = with_port_options(result, declared) if ports else result
-            for fit in fits if resizing else ():  # against the types of the net with every change made
-                check_fit(result, *fit, fresh=True)
+            if resizing:  # against the types of the net with every change made
+                check_fits(result, fits, fresh=True)
     except WiringError as exc:
         raise lost_declared_port(net, layers, exc) or exc from None
     except ShapeError:  # an array given that does not fit: said as its key alone says it, else the conflict

@@ -57,11 +57,13 @@ def describe_key(net: Any, key: tuple) -> str:
 
 def _layers_path(net: Any, path: tuple) -> str:
     """The layers along ``path`` of ``net``, each described in the graph holding it, joined (``join_path``); through
-    an operator, by its inner net's option name (not described: ``layer 1 (NetMapOperator) > layer 1 'g' (...)``)."""
+    an operator, its inner net by the option holding it, as the path names it (``layer 1 (NetMapOperator) > inner
+    net 'net' > layer 1 'g' (...)``)."""
     graph, parts = net, []
     for name in path:
         if not hasattr(graph, "explicit_edges"):  # an operator: ``name`` is its inner net's option
             graph = graph.inner_nets()[name]
+            parts.append(f"inner net {quoted(name)}")
             continue
         parts.append(describe_layer(graph.layer_positions, graph.layers, name))
         graph = graph.layers[name]

@@ -189,13 +189,16 @@ def _read(path: str | os.PathLike, by_name: bool) -> dict[str, Any]:
         raise OptionError(f"checkpoint {str(path)!r} does not match the SHA-256 saved in it: it was changed or "
                           f"damaged after saving", kind="malformed-checkpoint", expected=expected,
                           found=content_digest(data))
-    _check_round(data.get("round"), path, by_name)
+    _check_round(data.get("round"), data.get("within_round"), path, by_name)
     return data
 
 
-def _check_round(done: Any, path: str | os.PathLike, by_name: bool = True) -> None:
-    """OptionError unless a checkpoint's ``round`` is a count of rounds, the one its file name says (when it is named
-    as net_train names them: a resume continues from it, and later files are told by their names)."""
+_SHOWN_COUNT = 20  # a round or batch count in a message shows half this many digits at each end when it is longer
+
+
+def _check_round(done: Any, within: Any, path: str | os.PathLike, by_name: bool = True) -> None:
+    """OptionError unless a checkpoint's ``round`` is a count of rounds, and it and ``within``'s batches the ones its
+    file name says (when named as net_train names them: a resume continues from them; check_layout checks forms)."""
     if not isinstance(done, int) or isinstance(done, bool) or done < 0:
         raise malformed(path, f"its 'round' must be a count of rounds, found {quoted(done)}",
                         expected="a count of rounds", found=quoted(done))
@@ -204,8 +207,14 @@ def _check_round(done: Any, path: str | os.PathLike, by_name: bool = True) -> No
     named, batches = position_of(path)
     if done != named:
         mid_round = ": a file written mid-round holds the rounds done before it" if batches else ""
-        raise malformed(path, f"its 'round' {quoted(done)} disagrees with its file name (round {named}){mid_round}",
-                        expected=named, found=done)
+        shown = quoted(done, _SHOWN_COUNT)
+        raise malformed(path, f"its 'round' {shown} disagrees with its file name (round {named}){mid_round}",
+                        expected=named, found=shown)
+    held = 0 if within is None else within.get("batches") if isinstance(within, dict) else None
+    if isinstance(held, int) and not isinstance(held, bool) and held != batches:  # 0: a whole round's file's None
+        shown = "None" if within is None else quoted(held, _SHOWN_COUNT)
+        raise malformed(path, f"its 'within_round' batches {shown} disagree with its file name (batch {batches})",
+                        expected=batches, found=shown)
 
 
 def _loaded(file: Any, path: str | os.PathLike) -> Any:
