@@ -15,15 +15,17 @@ from collections.abc import Mapping
 from typing import Any
 
 from netgraph.core.chain import NetChain
+from netgraph.core.conflicts import Conflict
 from netgraph.core.errors import NetGraphError
 from netgraph.core.graph import NetGraph
 from netgraph.core.guessed_lengths import GuessedLength, LocalLength
 from netgraph.core.names import numbered
 from netgraph.core.naming_scope import quoted
-from netgraph.core.conflicts import Conflict
+from netgraph.core.port_paths import layer_at
+from netgraph.core.problem_parts import problem_parts
 from netgraph.core.types import PortType, unify
 
-__all__ = ["redeclared", "declared_output_conflict", "declared_key"]
+__all__ = ["redeclared", "declared_output_conflict", "declared_key", "refused_types"]
 
 
 def redeclared(net: NetGraph, declared: Mapping[str, Any]) -> NetGraph:
@@ -75,3 +77,27 @@ def declared_key(declared: Mapping[str, Any]) -> tuple:
 
     return tuple((port, (None if t.shape is None else tuple(map(dim, t.shape)), t.dtype, t.range)
                   if isinstance(t, PortType) else t) for port, t in sorted(declared.items(), key=lambda kv: kv[0]))
+
+
+def refused_types(net: NetGraph, declared: Mapping[str, PortType], d: Any, option: str | None) -> Conflict:
+    """The Conflict for an inner net that refuses the port types ``declared`` with the problem ``d``: the path to
+    the problem and the problem itself once, as ``d`` has them from however deep it lies (not each level's message),
+    its advice kept in its ``parts``. ``inner``: that path from the operator (its ``option``, then the layers and
+    options inside); ``port`` and ``option``: the port and option of the layer there that ``d`` names."""
+    inner = tuple(d.layer or ())
+    path = (*((option,) if option else ()), *inner)
+    parts = problem_parts(d, inner=bool(inner))
+    problem = "".join(map(str, parts))
+    where = ""
+    if inner:
+        try:
+            layer = layer_at(net, inner)
+            kind = "" if isinstance(layer, NetGraph) else f" ({layer.type_name})"
+        except NetGraphError:
+            kind = ""
+        where = f"{'/'.join(path)}{kind}: "
+    shown = ", ".join(f"{p} {t}" for p, t in declared.items())
+    head = f"its inner net does not accept the port types {shown}: {where}"
+    return Conflict(head + problem, inner=path, problem=problem, parts=(head, *parts), port=d.port,
+                    expected=d.expected, found=d.found, kind=d.kind if d.kind != "error" else None,
+                    option=d.option if d.layer is not None else None, inner_ports=tuple(declared))

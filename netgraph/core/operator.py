@@ -28,10 +28,11 @@ from typing import Any, ClassVar
 import torch
 from torch import nn
 
+from netgraph.core.conflicts import Conflict
 from netgraph.core.errors import Diagnostic, NetGraphError, OptionError, ShapeError, WiringError, did_you_mean
 from netgraph.core.graph import NetGraph
 from netgraph.core.guessed_lengths import as_named, own_lengths
-from netgraph.core.inner_declared import declared_key, declared_output_conflict, redeclared
+from netgraph.core.inner_declared import declared_key, declared_output_conflict, redeclared, refused_types
 from netgraph.core.layer import Layer
 from netgraph.core.layer_call import as_net
 from netgraph.core.leaf_swap import inner_net_replaced
@@ -40,9 +41,6 @@ from netgraph.core.naming_scope import quoted, shown_path
 from netgraph.core.nesting import deep_walk
 from netgraph.core.option_problems import ARGUMENT_KIND, VALUE_KIND, option_problem
 from netgraph.core.plugins import stage
-from netgraph.core.port_paths import layer_at
-from netgraph.core.problem_parts import problem_parts
-from netgraph.core.conflicts import Conflict
 from netgraph.core.types import PortType, unify
 
 __all__ = ["NetOperator", "specialised", "settled_types", "as_inner_net"]
@@ -111,32 +109,8 @@ def specialised(net: NetGraph, types: Mapping[str, PortType], option: str | None
         try:
             cache[key] = redeclared(net, declared)
         except NetGraphError as exc:
-            raise _refused(net, declared, exc.diagnostics[0], option) from None
+            raise refused_types(net, declared, exc.diagnostics[0], option) from None
     return cache[key]
-
-
-def _refused(net: NetGraph, declared: Mapping[str, PortType], d: Any, option: str | None) -> Conflict:
-    """The Conflict for an inner net that refuses the port types ``declared`` with the problem ``d``: the path to
-    the problem and the problem itself once, as ``d`` has them from however deep it lies (not each level's message),
-    its advice kept in its ``parts``. ``inner``: that path from the operator (its ``option``, then the layers and
-    options inside); ``port`` and ``option``: the port and option of the layer there that ``d`` names."""
-    inner = tuple(d.layer or ())
-    path = (*((option,) if option else ()), *inner)
-    parts = problem_parts(d, inner=bool(inner))
-    problem = "".join(map(str, parts))
-    where = ""
-    if inner:
-        try:
-            layer = layer_at(net, inner)
-            kind = "" if isinstance(layer, NetGraph) else f" ({layer.type_name})"
-        except NetGraphError:
-            kind = ""
-        where = f"{'/'.join(path)}{kind}: "
-    shown = ", ".join(f"{p} {t}" for p, t in declared.items())
-    head = f"its inner net does not accept the port types {shown}: {where}"
-    return Conflict(head + problem, inner=path, problem=problem, parts=(head, *parts), port=d.port,
-                    expected=d.expected, found=d.found, kind=d.kind if d.kind != "error" else None,
-                    option=d.option if d.layer is not None else None, inner_ports=tuple(declared))
 
 
 def settled_types(net: NetGraph) -> dict[str, PortType]:
