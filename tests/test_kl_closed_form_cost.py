@@ -150,3 +150,17 @@ def test_a_call_asks_once_whether_it_is_traced(p, q, checks, monkeypatch):
     monkeypatch.setattr(kl_divergence, "tracing", lambda: asked.append(1) or real())
     module(**inputs)
     assert len(asked) == 1
+
+
+@pytest.mark.parametrize("p, q, plan", [
+    (*PAIRS[0], {"p": None, "q": (0.0, 1.0)}),  # ports as they are; q's numbers as they are, no loop per call
+    (*PAIRS[2], {"p": (0.5, 2.0), "q": None}),
+    (*PAIRS[3], {"p": None, "q": ["q_p"]}),  # a buffer: not a number form
+    # a port and buffers: substituted at the call
+    (*PAIRS[5], {"p": [None, "p_beta", "p_gamma", "p_mu"], "q": ["q_alpha", "q_beta", "q_gamma", "q_mu"]})])
+def test_which_parameters_a_call_substitutes_is_decided_when_built(p, q, plan):
+    """``_closed_form_params`` counted the Nones of each side's plan at every call; the plan now says it once."""
+    from netgraph.layers.kl_divergence import KLModule
+
+    _, module, _ = _compiled(p, q, torch.float32, checks=False)
+    assert [m.fixed for m in module.modules() if isinstance(m, KLModule)] == [plan]

@@ -134,11 +134,13 @@ def test_outside_torch_func_steps_out_of_the_transforms():
     assert seen == [None, True]
 
 
-def test_jit_tracing_state_is_set_only_inside_a_jit_recording():
+def test_jit_recording_is_true_only_inside_a_jit_recording_as_torch_tells_it():
+    """It read ``torch._C._get_tracing_state()`` (None or not); now the test ``torch.jit.is_tracing`` makes."""
     seen = []
 
     def probe(x):
-        seen.append(ti.jit_tracing_state() is not None)
+        assert ti.jit_recording() is torch.jit.is_tracing()
+        seen.append(ti.jit_recording())
         return x + 1
 
     torch.jit.trace(probe, torch.zeros(1), check_trace=False)

@@ -17,7 +17,7 @@ from torch._functorch.pyfunctorch import retrieve_all_functorch_interpreters
 from torch.fx._symbolic_trace import is_fx_symbolic_tracing
 from torch.nn.modules import module as _torch_module
 
-__all__ = ["fx_symbolic_tracing", "jit_tracing_state", "functorch_level", "vmap_active", "is_batched", "unbatched",
+__all__ = ["fx_symbolic_tracing", "jit_recording", "functorch_level", "vmap_active", "is_batched", "unbatched",
            "function_modes", "global_forward_hooks", "global_backward_hooks", "set_grad_mode", "graph_task_id",
            "outside_torch_func"]
 
@@ -27,9 +27,9 @@ fx_symbolic_tracing = is_fx_symbolic_tracing
 #: ``() -> int | None``: the level of the innermost ``torch.func`` transform (vmap, grad, jvp, ...), None outside all
 functorch_level = _functorch.maybe_current_level
 
-#: ``() -> object | None``: ``torch.jit.trace``'s recording state, None outside a recording (``torch.jit.is_tracing()``
-#: outside TorchScript, without its two Python calls)
-jit_tracing_state = torch._C._get_tracing_state
+#: ``() -> bool``: True while ``torch.jit.trace`` records, the test ``torch.jit.is_tracing()`` makes outside
+#: TorchScript (torch 2.13's ``torch/jit/_trace.py``), without its two Python calls
+jit_recording = torch._C._is_tracing
 #: ``(tensor) -> bool``: True where ``tensor`` is vmap's batched tensor (inside ``torch.func.vmap``: one example a row)
 is_batched = _functorch.is_batchedtensor
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import torch
 from torch.autograd import forward_ad
 
-from netgraph.core.torch_internals import functorch_level, fx_symbolic_tracing, jit_tracing_state, vmap_active
+from netgraph.core.torch_internals import functorch_level, fx_symbolic_tracing, jit_recording, vmap_active
 
 __all__ = ["symbolic_tracing", "tracing", "no_values", "torch_func_transformed", "vmapped", "recording_trace",
            "forward_mode", "jit_tracing", "JIT_TRACING_CODE"]
@@ -48,7 +48,7 @@ def no_values(*tensors: torch.Tensor) -> bool:
     (False, True)
     """
     # tracing() and torch.jit.is_tracing() spelled out: checks of data call this on every eager call
-    return (torch.compiler.is_compiling() or fx_symbolic_tracing() or vmap_active() or jit_tracing_state() is not None
+    return (torch.compiler.is_compiling() or fx_symbolic_tracing() or vmap_active() or jit_recording()
             or (tensors[0].is_meta if len(tensors) == 1 else any(t.is_meta for t in tensors)))
 
 
@@ -81,7 +81,7 @@ def jit_tracing() -> bool:
     >>> jit_tracing()
     False
     """
-    return torch.jit.is_tracing()
+    return jit_recording()  # torch.jit.is_tracing() outside TorchScript, without its two Python calls
 
 
 def recording_trace() -> bool:

@@ -78,10 +78,11 @@ class KLModule(ConstantBuffers):
     def describe(self) -> str:
         return f"{self.label} ({self.text})" if self.label else self.text
 
-    def _fixed(self, side: str, dist: Distribution) -> list[Any]:
+    def _fixed(self, side: str, dist: Distribution) -> list[Any] | tuple[float, ...] | None:
         """Per parameter of ``dist``, what the closed form takes for it in place of its module's value: None (that
         value), a number (a constant, for ``NUMBER_FORMS`` where a port feeds the layer) or the name of a buffer
-        holding the constant, made once here, not at every call."""
+        holding the constant, made once here, not at every call. None where every value is taken as it is, a tuple
+        where every one is a number: the call then builds no list (``_closed_form_params``)."""
         fixed: list[Any] = []
         for name, value in zip(dist.PARAMS, dist.params):
             if not isinstance(value, (int, float)):  # a bool is refused by the distribution
@@ -91,13 +92,17 @@ class KLModule(ConstantBuffers):
             else:
                 self._constant(f"{side}_{name}", torch.tensor(float(value), dtype=torch.float64), torch.float32)
                 fixed.append(f"{side}_{name}")
-        return fixed
+        if all(fix is None for fix in fixed):
+            return None
+        return tuple(fixed) if all(isinstance(fix, float) for fix in fixed) else fixed
 
     def _closed_form_params(self, side: str, params: list[Any], like: Any, traced: bool) -> list[Any]:
         """``params`` with the constants the closed form takes (``_fixed``), in ``like``'s dtype."""
         fixed = self.fixed[side]
-        if fixed.count(None) == len(fixed):  # every parameter's value as it is (read per call: one C call)
+        if fixed is None:  # every parameter's value as it is (decided when built)
             return params
+        if type(fixed) is tuple:  # every parameter a number: those numbers
+            return [*fixed]
         out = []
         for value, fix in zip(params, fixed):
             if isinstance(fix, str):

@@ -120,3 +120,24 @@ def test_no_values_under_a_jit_recording_and_for_meta_tensors():
     probe(torch.zeros(2))
     assert seen == [True, False]
     assert no_values(torch.zeros(1), torch.zeros(1, device="meta")) and not no_values(torch.zeros(1), torch.zeros(1))
+
+
+def test_torch_jit_trace_of_a_compiled_net_records_no_target_check(monkeypatch):
+    """While ``torch.jit.trace`` records a compiled net, the Target's values are the example's alone: no check reads
+    them (a check taken there would be a branch recorded for every input); an eager call checks them."""
+    import warnings
+
+    import netgraph.layers._loss_modules as loss_modules
+
+    checked = []
+    real = loss_modules._probabilities
+    monkeypatch.setattr(loss_modules, "_probabilities", lambda v: checked.append(v.shape) or real(v))
+    module = NetGraph({"loss": CrossEntropyLossLayer("Binary", logits=True)}, [], Input=3).compile()
+    x, t = torch.randn(4, 3), torch.rand(4, 3)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # torch.jit.trace is deprecated in torch 2.13
+        traced = torch.jit.trace(module, (x, t), check_trace=False, strict=False)
+    assert checked == []
+    module(x, t)
+    assert checked == [(4, 3)]
+    assert torch.equal(traced(x, t), module(x, t))
