@@ -268,12 +268,12 @@ def _staged(near: tuple[int, ...], far: tuple[int, ...], base: list, at: Callabl
     otherwise)."""
     sizes = (*near[:_FEW], far[0])
     runs = [base, *at(sizes[1:])]
-    if max(near[:_FEW]) - min(near[:_FEW]) == _FEW - 1 and _allaffine_form(sizes, runs):  # consecutive: see the module
+    if max(near[:_FEW]) - min(near[:_FEW]) == _FEW - 1 and _all_fixed_or_affine(sizes, runs):  # consecutive: see the module
         return sizes, runs
     return (*near, *far), [*runs[:_FEW], *at(near[_FEW:]), runs[-1], *at(far[1:])]
 
 
-def _allaffine_form(sizes: tuple[int, ...], runs: list[list[tuple[int, ...]]]) -> bool:
+def _all_fixed_or_affine(sizes: tuple[int, ...], runs: list[list[tuple[int, ...]]]) -> bool:
     """Whether every output dim of ``runs`` (at ``sizes``) is one fixed size or ``a * p + b`` of the size ``p``."""
     if any(len(r) != len(runs[0]) or any(len(o) != len(s) for o, s in zip(r, runs[0])) for r in runs):
         return False
