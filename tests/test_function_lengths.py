@@ -308,3 +308,18 @@ def test_a_function_refusing_a_short_length_and_far_ones_is_not_read_as_fixed_fr
         return x[:, : x.shape[1] // 16 + 1]
     with pytest.raises(ShapeError, match="no shape netgraph can name"):
         NetChain([FunctionLayer(sixteenths_up_to_300, input=("n", 4))])
+
+
+def _sixths_up_to_20(x):
+    n = x.shape[1]
+    if n % 6 or n > 20:
+        raise ValueError(f"takes 6, 12 or 18, not {n}")
+    return x[:, : n // 2 if n < 10 else n // 3 + 2]
+
+
+def test_a_function_taking_two_in_step_lengths_alone_is_not_named_from_those_two():
+    # n_over_2 from 6 and 12 alone (any two sizes fit a line), then a DataError at a call on length 18
+    with pytest.raises(ShapeError, match="output="):
+        NetGraph([FunctionLayer(_sixths_up_to_20, input=("n", 3))])
+    net = NetGraph([FunctionLayer(_sixths_up_to_20, input=("n", 3), output=("k", 3))])
+    assert net(torch.zeros(1, 18, 3)).shape == (1, 8, 3)
