@@ -11,7 +11,6 @@ import torch
 from netgraph import DataError, NetGraph, PoolingLayer, ShapeError
 from netgraph.backend.input_lengths import undeclared_base_groups
 from netgraph.core.length_names import length_steps, lengths_along, names_by_shortest_base, shortest_length
-from netgraph.layers import function_lengths
 from netgraph.layers.function_lengths import probed_lengths
 from tests.test_length_groups import _draws
 
@@ -25,18 +24,6 @@ def test_a_functions_lengths_are_probed_through_each_groups_longest_common_base(
     assert probed_lengths(["n_minus_1_over_2", "n_minus_1_over_4", "m"]) == {
         "n_minus_1_over_2": ("n_minus_1", (("over", 2),)), "n_minus_1_over_4": ("n_minus_1", (("over", 4),)),
         "m": ("m", ())}
-
-
-def test_the_first_probe_shapes_group_the_lengths_once(monkeypatch):
-    # probe_sizes grouped them, then first_probe_shapes grouped them again
-    groupings = []
-
-    def counted(names):
-        groupings.append(names)
-        return probed_lengths(names)
-    monkeypatch.setattr(function_lengths, "probed_lengths", counted)
-    assert function_lengths.first_probe_shapes([("n", 3), ("n_over_2",), ("m",)]) == [(5, 3), (3,), (6,)]
-    assert len(groupings) == 1
 
 
 def test_inputs_derived_from_one_undeclared_base_are_grouped_and_one_from_another_input_is_not():

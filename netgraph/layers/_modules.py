@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import contextlib
 import copy
-import re
 import warnings
 from collections import OrderedDict
 from collections.abc import Iterator, Sequence
@@ -40,7 +39,7 @@ from netgraph.core.names import printable
 from netgraph.core.naming_scope import shown_layer, shown_path
 
 __all__ = ["LayerModule", "InlineLayerWarning", "init_module", "add_parameters", "present", "optional_parameter",
-           "printable_repr", "about_meta"]
+           "printable_repr"]
 
 
 class InlineLayerWarning(UserWarning):
@@ -210,16 +209,6 @@ def meta_call(module: nn.Module, args: tuple) -> Any:
             return torch.func.functional_call(module, state, args)
     with torch.no_grad(), _without_hooks(copied):
         return copied(*args)
-
-
-def about_meta(error: BaseException) -> bool:
-    """Whether ``error``, raised by user code run on meta tensors, is about their having no data (``.item()``,
-    ``if x.sum() > 0``, an op with no meta kernel), which a run at other sizes would raise again.
-
-    >>> about_meta(RuntimeError("Tensor.item() cannot be called on meta tensors")), about_meta(ValueError("metadata"))
-    (True, False)
-    """
-    return re.search(r"meta(?![a-z])", str(error), re.IGNORECASE) is not None
 
 
 _HOOK_TABLES = ("_forward_hooks", "_forward_hooks_with_kwargs", "_forward_hooks_always_called", "_forward_pre_hooks",

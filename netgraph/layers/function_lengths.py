@@ -123,14 +123,16 @@ def _sizes_of(shapes: list[tuple[Dim, ...]], groups: dict[str, tuple[str, Steps]
     return sizes
 
 
-def first_probe_shapes(shapes: list[tuple[Dim, ...]]) -> list[tuple[int, ...]]:
-    """``shapes`` with each length at its first probe size (``probe_sizes``), a derived one at its size from it.
+def first_probe_shapes(shapes: list[tuple[Dim, ...]], start: int = 5, nth: int = 0) -> list[tuple[int, ...]]:
+    """``shapes`` with each length at its first (``nth``: 0 on) probe size from ``start`` on (``probe_sizes``), a
+    derived one at its size from it.
 
     >>> first_probe_shapes([("n", 3), ("n_over_2",), ("m",)])
     [(5, 3), (3,), (6,)]
     """
     groups = probed_lengths(_names(shapes))
-    return _concrete(shapes, groups, {driver: ks[0] for driver, ks in _sizes_of(shapes, groups, per_name=1).items()})
+    sizes = _sizes_of(shapes, groups, per_name=nth + 1, start=start)
+    return _concrete(shapes, groups, {driver: ks[nth] for driver, ks in sizes.items()})
 
 
 def named_output_shapes(shapes: list[tuple[Dim, ...]], run: Run, ports: tuple[str, ...],
@@ -266,12 +268,12 @@ def _staged(near: tuple[int, ...], far: tuple[int, ...], base: list, at: Callabl
     otherwise)."""
     sizes = (*near[:_FEW], far[0])
     runs = [base, *at(sizes[1:])]
-    if max(near[:_FEW]) - min(near[:_FEW]) == _FEW - 1 and _allaffine_form(sizes, runs):  # consecutive: see the module
+    if max(near[:_FEW]) - min(near[:_FEW]) == _FEW - 1 and _all_fixed_or_affine(sizes, runs):  # consecutive: see the module
         return sizes, runs
     return (*near, *far), [*runs[:_FEW], *at(near[_FEW:]), runs[-1], *at(far[1:])]
 
 
-def _allaffine_form(sizes: tuple[int, ...], runs: list[list[tuple[int, ...]]]) -> bool:
+def _all_fixed_or_affine(sizes: tuple[int, ...], runs: list[list[tuple[int, ...]]]) -> bool:
     """Whether every output dim of ``runs`` (at ``sizes``) is one fixed size or ``a * p + b`` of the size ``p``."""
     if any(len(r) != len(runs[0]) or any(len(o) != len(s) for o, s in zip(r, runs[0])) for r in runs):
         return False

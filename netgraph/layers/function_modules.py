@@ -21,7 +21,7 @@ from netgraph.core.torch_state import working_dtype
 from netgraph.core.conflicts import Conflict
 from netgraph.core.types import INTEGER, REAL, PortType
 from netgraph.core.wording import counted
-from netgraph.layers._modules import LayerModule, about_meta, init_module
+from netgraph.layers._modules import LayerModule, init_module
 from netgraph.layers._shapes import fill, probe_batch
 from netgraph.layers.expression import Expression, evaluate
 from netgraph.layers.function_lengths import (MAX_STRIDE, ZEROS_MAX_STRIDE, UnnamedLength, named_output_shapes,
@@ -102,7 +102,7 @@ class ProbeFacts:
     mutated: set[int] = dataclasses.field(default_factory=set)
     dtypes: tuple[torch.dtype, ...] = ()
     raised: bool = False
-    needs_data: bool = False  # it raised about meta tensors' having no data: other sizes on meta are not tried
+    needs_data: bool = False  # it failed first on meta tensors and ran on zeros: other sizes on meta are not tried
 
 
 def ran_facts(probe: Callable[[str], Any], held: dict, shapes: tuple) -> ProbeFacts:
@@ -122,14 +122,13 @@ def ran_facts(probe: Callable[[str], Any], held: dict, shapes: tuple) -> ProbeFa
 def probe_run(fn: Callable, shapes: list[tuple], device: str, ports: tuple[str, ...], seen: ProbeFacts) -> list[tuple]:
     """The output shapes (after the batch dim) of the Python function ``fn`` run on zeros of ``shapes`` on ``device``
     ("meta": no data), a batch of a few examples; what it showed noted in ``seen``; a Conflict when it fails."""
-    out_rank, batch = max(len(s) for s in shapes), probe_batch(shapes, 2)
-    zeros = [torch.zeros((batch, *s), dtype=working_dtype(), device=device) for s in shapes]  # not another thread's
-    args = [align(z, len(s), out_rank) for z, s in zip(zeros, shapes)]
+    args, batch = _zeros(shapes, device)
     try:
         result = fn(*args)
     except Exception as exc:  # a user's function failing on shapes is a shape conflict
+        if device == "meta" and not seen.raised and not seen.dtypes:  # its first run: is it meta tensors' fault?
+            seen.needs_data = _runs(fn, _zeros(shapes, "cpu")[0])
         failure, seen.raised = f"{type(exc).__name__}: {exc}", True
-        seen.needs_data = seen.needs_data or (device == "meta" and about_meta(exc))
         raise Conflict(f"the Python function failed on inputs of shapes {shapes}: {failure} (each input a batch "
                        f"of {batch} examples)", expected=shapes, found=failure) from None
     seen.mutated.update(i for i, a in enumerate(args) if a._version)  # x.add_(1): a copy for it, as compiled
@@ -146,13 +145,29 @@ def probe_run(fn: Callable, shapes: list[tuple], device: str, ports: tuple[str, 
     return [tuple(r.shape[1:]) for r in results]
 
 
+def _zeros(shapes: list[tuple], device: str) -> tuple[list[torch.Tensor], int]:
+    """(zeros of ``shapes`` on ``device``, a batch of a few examples, aligned for the function; that batch)."""
+    out_rank, batch = max(len(s) for s in shapes), probe_batch(shapes, 2)
+    zeros = [torch.zeros((batch, *s), dtype=working_dtype(), device=device) for s in shapes]  # not another thread's
+    return [align(z, len(s), out_rank) for z, s in zip(zeros, shapes)], batch
+
+
+def _runs(fn: Callable, args: list[torch.Tensor]) -> bool:
+    """Whether ``fn`` runs on ``args`` without raising (what it returns is not looked at)."""
+    try:
+        fn(*args)
+    except Exception:  # user code: any failure means it does not run there
+        return False
+    return True
+
+
 def probed_output_shapes(fn: Callable, shapes: list[tuple], device: str, ports: tuple[str, ...],
                          seen: ProbeFacts) -> list[tuple]:
     """``named_output_shapes`` of the Python function ``fn`` run on ``device`` (``probe_run``), probed again where
     it raised at the first sizes (``retried_output_shapes``: longer ones, a kernel of 15), as a TorchLayer's module
     is, but lengths named apart are never tied (``a + b`` of an ``n`` and an ``m`` is refused saying so), and not
-    where it raised for want of data on meta tensors; each input shapes run once. The first failure is raised where no
-    retry finds the shapes."""
+    where its first run failed on meta tensors but ran on zeros; each input shapes run once. The first failure is
+    raised where no retry finds the shapes."""
     max_stride = MAX_STRIDE if device == "meta" else ZEROS_MAX_STRIDE
     run = run_once(lambda sizes: probe_run(fn, sizes, device, ports, seen))
     try:

@@ -39,7 +39,8 @@ def stride_form(sizes: Sequence[int], found: Sequence[int], max_stride: int) -> 
 
 def stepped_form(sizes: Sequence[int], found: Sequence[int]) -> tuple[int, int, int] | None:
     """``(a, b, k)``, ``k >= 2``, with ``found`` exactly ``(a * p + b) / k`` at ``sizes`` ``p``, where the sizes
-    all step by some ``g >= 2`` (``p = g * m + r``) and ``found`` is a line ``a' * m + c`` of ``m``; else None. Such
+    all step by some ``g >= 2`` (``p = g * m + r``) and ``found`` is a line ``a' * m + c`` of ``m``; else None, and None
+    for two sizes (any two fit a line: a third, not used to fit it, must confirm it). Such
     sizes fit many ceilings (``ceil(p / 2)`` and ``ceil((p - 1) / 2)`` agree at every even ``p``): the one taken is
     exact there, so sizes that are all multiples of ``k`` give ``b = 0`` for ``p / k``.
 
@@ -47,7 +48,7 @@ def stepped_form(sizes: Sequence[int], found: Sequence[int]) -> tuple[int, int, 
     ((1, 0, 2), (1, -3, 2))
     """
     step = math.gcd(*(p - sizes[0] for p in sizes[1:]))
-    if step < 2 or (line := affine_form([p // step for p in sizes], found)) is None:
+    if step < 2 or len(sizes) < 3 or (line := affine_form([p // step for p in sizes], found)) is None:
         return None
     slope, c = line  # found = slope * (p - r) / step + c
     common = math.gcd(slope, step)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import copy
 import functools
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any, ClassVar
 
 import torch
@@ -14,11 +14,11 @@ from torch import nn
 
 from netgraph.core.layer import EmitContext, Layer
 from netgraph.layers._module_values import kept_array
-from netgraph.layers._modules import about_meta, meta_call, meta_inputs
+from netgraph.layers._modules import meta_call, meta_inputs
 from netgraph.layers._shapes import probe_batch
 from netgraph.layers._torch_ports import port_types, positional_problem
-from netgraph.layers.function_lengths import (MAX_STRIDE, UnnamedLength, named_output_shapes, retried_output_shapes,
-                                              run_once)
+from netgraph.layers.function_lengths import (LONGER_STARTS, MAX_STRIDE, UnnamedLength, first_probe_shapes,
+                                              named_output_shapes, retried_output_shapes, run_once)
 from netgraph.layers.given_outputs import checked_call, recast_call
 from netgraph.core.errors import OptionError, did_you_mean
 from netgraph.core.naming_scope import quoted
@@ -133,8 +133,8 @@ class _ModuleWrapper(Layer):
             if not failures:
                 return first
             first.__cause__ = failures[0].__cause__  # the module's own error
-            if about_meta(first.__cause__):  # it needs data: at other sizes on meta tensors too
-                return _refused_every_length(first, failures[:1], self._outputs_hint(), needs_data=True)
+            if not taken and _refused_alike_beside(shapes, run, failures):  # no data, or a fixed size: not 16 runs
+                return self._failed_alike(failures, shapes)
             found = retried_output_shapes(shapes, run, self.output_ports)
             if isinstance(found, UnnamedLength):
                 return self._probe_failure(found, shapes, True)
@@ -157,12 +157,15 @@ class _ModuleWrapper(Layer):
         return _MetaFailure(str(exc), expected=exc.expected, found=exc.found) if raised else exc
 
     def _failed_alike(self, failures: list[_MetaFailure], shapes: list[tuple]) -> _MetaFailure:
-        """The one error the module raised at every length tried (a fixed size is the fault, not the lengths)."""
+        """The one error the module raised at every length tried (likely a fixed size, else real data or longer
+        inputs needed: how to give its output shapes too)."""
         port = self.input_ports[0] if len(self.input_ports) == 1 else None
         tried = len({f.expected for f in failures})
-        said = _MetaFailure(f"the module failed alike on inputs {self._shown(shapes)} at every length tried ({tried} "
-                            f"sizes, on meta tensors, batch dim first): {failures[0].found}; the lengths are not the "
-                            f"fault: check the fixed sizes of its inputs (what feeds it, or the graph's port shapes)",
+        hint = f"; if it needs longer inputs or real data to run, {self._outputs_hint()[2:]}" * self.OUTPUTS_OPTION
+        said = _MetaFailure(f"the module failed alike on inputs {self._shown(shapes)}, the same error at every length "
+                            f"tried ({tried} sizes, on meta tensors, batch dim first): {failures[0].found}; likely a "
+                            f"fixed size: check the fixed sizes of its inputs (what feeds it, or the graph's port "
+                            f"shapes){hint}",
                             port=port, expected=tuple(shapes), found=failures[0].found)
         said.__cause__ = failures[0].__cause__
         return said
@@ -276,21 +279,32 @@ class _ModuleWrapper(Layer):
         return copy.deepcopy(self._module)
 
 
-def _refused_every_length(first: Conflict, failures: list[_MetaFailure], hint: str,
-                          needs_data: bool = False) -> Conflict:
+def _refused_every_length(first: Conflict, failures: list[_MetaFailure], hint: str) -> Conflict:
     """``first`` (the module's failure at the first lengths) saying a few of the lengths tried where it took none,
-    and how to give its output shapes (``hint``: none for a registered module) if it ``needs_data`` (its error says
-    so), may need it, or takes longer inputs."""
+    and how to give its output shapes (``hint``: none for a registered module) if it may need real data, or takes
+    longer inputs."""
     tried = sorted({shape for f in failures for shape in [f.expected] if isinstance(shape, tuple)})
     if not isinstance(first, _MetaFailure) or not hint and len(tried) < 2:
         return first
-    data = "it needs real data to run" if needs_data else "only if it needs real data to run"
-    said = (f"{first}; {data} (data-dependent shapes){hint}" if len(tried) < 2 else
+    said = (f"{first}; only if it needs real data to run (data-dependent shapes){hint}" if len(tried) < 2 else
             f"{first}; it refused every input shape tried ({_some_shapes(tried)})"
             + (f": if it takes longer inputs still{hint}" if hint else ""))
     refused = _MetaFailure(said, expected=first.expected, found=first.found)
     refused.__cause__ = first.__cause__
     return refused
+
+
+def _refused_alike_beside(shapes: list[tuple], run: Callable, failures: list[_MetaFailure]) -> bool:
+    """Whether ``run`` (the module on meta tensors) fails at its lengths' second probe sizes and at the longest start
+    (``LONGER_STARTS``) as it did at the first sizes: the same error, so likely not for want of a length it takes (a
+    module needing data, or a fixed size wrong); the retries would fail alike too."""
+    for tried in (first_probe_shapes(shapes, nth=1), first_probe_shapes(shapes, start=LONGER_STARTS[-1])):
+        try:
+            run(tried)
+        except Conflict:
+            continue
+        return False
+    return _alike(failures)
 
 
 def _alike(failures: list[_MetaFailure]) -> bool:
