@@ -98,6 +98,8 @@ def _same_arrays(data: dict[str, Any], trained: list[str] | None, frozen: frozen
     new, gone = [n for n in trained if n not in before], [n for n in before if n not in trained]
     ids = [i for g in state["param_groups"] for i in g["params"]]
     untrained = {i for i, n in zip(ids, before) if n in gone and n in frozen and i not in state["state"]}
+    if not set(state["state"]) <= set(ids):  # an entry for no array: refused as malformed once loaded
+        return state
     if not new and len(untrained) == len(gone) and len(ids) == len(before):
         return _by_name(state, dict(zip(before, ids)), trained, sizes)
     was = set(data.get("module_frozen", ()))  # recorded since the check names requires_grad
