@@ -11,6 +11,9 @@ FRESH = "or start fresh (without --resume, or with another --checkpoint folder)\
 
 @pytest.mark.parametrize("first, then, words", [
     (("--method", "SGD"), (), "was written with --method SGD, not Adam: resume with --method SGD, "),
+    (("--method", "SGD", "--momentum", "0.9"), ("--method", "SGD", "--momentum", "0.5"),
+     "was written with --momentum 0.9, not --momentum 0.5: resume with --momentum 0.9, "),
+    (("--epsilon", "1e-6"), (), "was written with --epsilon 1e-06, not --epsilon 1e-08: resume with --epsilon 1e-06, "),
     (("--precision", "float64"), (), "was written with --precision float64, not float32: resume with --precision "
                                      "float64, "),
     (("--validation", "0.25"), (), "was written by a run with --validation: its best net and early stopping follow "

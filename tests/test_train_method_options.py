@@ -3,6 +3,7 @@ torch's; every bad value is an OptionError naming it (never torch's ValueError);
 
 from __future__ import annotations
 
+import dataclasses
 import warnings
 
 import numpy as np
@@ -303,3 +304,48 @@ def test_a_schedule_on_data_without_a_length_warns_with_max_training_time_and_ro
     with pytest.warns(UserWarning, match=r"through round 1 \(only the time spent over max_training_time moves it"):
         net_train(NetGraph([LinearLayer(1)], Input=2), _Unsized(), max_training_rounds=3, max_training_time=100,
                   random_seed=0, progress=False, method=("SGD", {"learning_rate_schedule": "linear"}))
+
+
+@pytest.mark.parametrize("numpy_or_tensor, plain", [
+    (("SGD", {"momentum": np.array(0.9), "weight_decay": torch.tensor(0.01), "dampening": np.float32(0.0),
+              "nesterov": np.bool_(False)}),
+     ("SGD", {"momentum": 0.9, "weight_decay": 0.01, "dampening": 0.0, "nesterov": False})),
+    (("Adam", {"Beta1": np.float64(0.8), "eps": torch.tensor(1e-6, dtype=torch.float64),
+               "amsgrad": np.bool_(True)}), ("Adam", {"betas": (0.8, 0.999), "eps": 1e-6, "amsgrad": True})),
+    (("RMSProp", {"Beta": np.float32(0.5), "momentum": torch.tensor(0.5)}),
+     ("RMSProp", {"alpha": 0.5, "momentum": 0.5})),
+])
+def test_a_numpy_number_or_0d_tensor_suboption_is_its_number(numpy_or_tensor, plain):
+    assert parse_method(numpy_or_tensor, None).kwargs == parse_method(plain, None).kwargs
+    assert torch.equal(_train(numpy_or_tensor), _train(plain))
+
+
+def test_a_tensor_of_several_elements_is_still_refused_as_a_suboption():
+    with pytest.raises(OptionError, match=r"suboption momentum must be a number in \[0, 1\), found tensor\(\[0.9"):
+        parse_method(("SGD", {"momentum": torch.tensor([0.9])}), None)
+
+
+@pytest.mark.parametrize("method", ["Adam", "AdamW", "SGD", "RMSProp"])
+def test_differentiable_is_refused_naming_it_before_training(method):
+    with pytest.raises(OptionError, match=f"method '{method}' suboption differentiable must be False, found True: "
+                                          f"net_train steps its optimizer outside autograd") as caught:
+        _train((method, {"differentiable": True}), rounds=1)
+    assert (caught.value.diagnostics[0].kind, caught.value.diagnostics[0].option) == ("method-suboption",
+                                                                                       "differentiable")
+    _train((method, {"differentiable": False}), rounds=1)  # torch's default, accepted
+
+
+def test_fused_and_foreach_together_are_refused_naming_both():
+    with pytest.raises(OptionError, match="method 'SGD': give fused=True or foreach=True, not both") as caught:
+        _train(("SGD", {"fused": True, "foreach": True}), rounds=1)
+    d = caught.value.diagnostics[0]
+    assert (d.kind, d.option, d.found) == ("option-combination", "method", ("fused", "foreach"))
+
+
+def test_a_runtime_error_of_torchs_optimizer_is_an_option_error_with_torchs_as_cause():
+    method = parse_method("SGD", None)
+    unchecked = dataclasses.replace(method, kwargs={"fused": True, "foreach": True})  # as a newer torch's check
+    with pytest.raises(OptionError, match=r"method 'SGD': torch refuses the suboptions .*fused.*foreach") as caught:
+        unchecked.optimizer([{"params": [torch.nn.Parameter(torch.ones(2))]}])
+    assert isinstance(caught.value.__cause__, RuntimeError)
+    assert caught.value.diagnostics[0].kind == "method-suboption"

@@ -82,6 +82,12 @@ def _reworded(d: Diagnostic, message: str, **fields: object) -> OptionError:
     return OptionError(message, diagnostics=[d.reworded(message, **fields)])
 
 
+def _suboption_flags(pairs: tuple) -> str:
+    """Method suboptions ``(name, value)`` as the flags that give them (``--momentum 0.9``), others by name."""
+    return ", ".join(f"{_SUBOPTION_FLAG[k]} {typed(v)}" if k in _SUBOPTION_FLAG else f"suboption {k} {v!r}"
+                     for k, v in pairs)
+
+
 def _resume_words(d: Diagnostic, resumed: Path) -> OptionError:
     """A checkpoint the run cannot continue, rendered in the flags' words from ``d``'s option, expected (this run's)
     and found (the checkpoint's) values; one of no flag's option says its way to start fresh in them."""
@@ -94,6 +100,9 @@ def _resume_words(d: Diagnostic, resumed: Path) -> OptionError:
         given = "with" if was else "without"
         detail = (f"was written by a run {given} {flag}: its best net and early stopping follow its "
                   f"{'validation' if was else 'training'} losses; resume {given} {flag}, or {_START_FRESH_FLAGS}")
+    elif d.option == "method" and isinstance(was, tuple):  # the method's suboptions, (name, value) each
+        saved, given = _suboption_flags(was), _suboption_flags(now)
+        detail = f"was written with {saved}, not {given}: resume with {saved}, or {_START_FRESH_FLAGS}"
     elif flag is not None and was is not None:
         why = " (another would pass over another part of the round)" if d.option == "batch_size" else ""
         detail = f"was written with {flag} {was}, not {now}{why}: resume with {flag} {was}, or {_START_FRESH_FLAGS}"

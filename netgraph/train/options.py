@@ -39,6 +39,7 @@ from netgraph.core.errors import OptionError, did_you_mean
 from netgraph.core.multiplier_rates import array_multipliers
 from netgraph.core.option_problems import VALUE_KIND
 from netgraph.core.plain_numbers import plain_number
+from netgraph.train.method_suboptions import check_suboptions
 from netgraph.train.option_keys import snake, snake_keys  # snake: kept here too
 from netgraph.train.optimizers import SGD, Adam, AdamW, RMSprop
 from netgraph.train.other_names import TORCH_SUBOPTIONS
@@ -131,9 +132,9 @@ class Method:
                 pass
         try:
             return self.cls(groups, lr=self.learning_rate, **self.kwargs)
-        except (TypeError, ValueError) as exc:  # a suboption torch checks and we do not (a newer torch's)
+        except (TypeError, ValueError, RuntimeError) as exc:  # suboptions torch checks and we do not (a newer torch's)
             raise OptionError(f"method {self.name!r}: torch refuses the suboptions {self.kwargs}: {exc}",
-                              kind="method-suboption", option="method", found=self.kwargs, detail=str(exc)) from None
+                              kind="method-suboption", option="method", found=self.kwargs, detail=str(exc)) from exc
 
 
 _FUSABLE = (Adam, AdamW, SGD)
@@ -213,7 +214,7 @@ def parse_method(method: Any, learning_rate: Any) -> Method:
             raise OptionError("give either l2_regularization or weight_decay in method=, not both", option="method",
                               kind="option-combination", found=("l2_regularization", "weight_decay"))
         options["weight_decay"] = check_number(ours["l2_regularization"], "l2_regularization", strict=False)
-    _check_suboptions(canonical, options, spelled)
+    check_suboptions(canonical, options, spelled)
     lr = _learning_rate(learning_rate, ours, spelled)
     # 0 as torch and Keras allow: a frozen or debugging run, a schedule that starts at 0
     lr = default_lr if lr is None else check_number(lr, "learning_rate", strict=False)
@@ -252,50 +253,6 @@ def _torch_names(method: str, options: dict[str, Any], spelled: dict[str, str]) 
                               kind="option-combination", found=("beta1/beta2", "betas"))
         options["betas"] = (options.pop("beta1", 0.9), options.pop("beta2", 0.999))
     return options
-
-
-_NON_NEGATIVE = ("weight_decay",)
-#: why eps (Adam's, AdamW's, RMSProp's: each divides by sqrt(v) + eps) must be > 0, not >= 0 as torch allows
-_EPS_ZERO = (" (with 0, an array element whose gradient is still 0, a unit that never fired or a weight on an input "
-             "that is always 0, steps by 0/0 and turns NaN)")
-#: suboptions with a range: (low, high, high included); momentum >= 1 and RMSProp's alpha >= 1 never decay
-_RANGES = {"momentum": (0.0, 1.0, False), "alpha": (0.0, 1.0, False), "dampening": (0.0, 1.0, True)}
-_FLAGS = ("nesterov", "amsgrad", "maximize", "centered", "capturable", "differentiable", "decoupled_weight_decay")
-
-
-def _number(value: Any) -> bool:
-    return isinstance(value, numbers.Real) and not isinstance(value, bool) and math.isfinite(value)
-
-
-def _check_suboptions(method: str, options: dict[str, Any], spelled: dict[str, str]) -> None:
-    """OptionError naming the first torch suboption whose value torch would refuse (or fail on at the first step)."""
-    def check(name: str, ok: bool, wanted: str, why: str = "") -> None:
-        if not ok:
-            detail = f"must be {wanted}, found {options[name]!r}{why}"
-            raise OptionError(f"method {method!r} suboption {spelled.get(name, name) if name != 'betas' else name} "
-                              f"{detail}", kind="method-suboption", option=name, found=options[name], detail=detail)
-    for name, value in options.items():
-        if name in _NON_NEGATIVE:
-            check(name, _number(value) and value >= 0, "a number >= 0")
-        elif name == "eps":
-            zero = _number(value) and value == 0
-            check(name, _number(value) and value > 0, "a number > 0", _EPS_ZERO if zero else "")
-        elif name in _RANGES:
-            low, high, closed = _RANGES[name]
-            check(name, _number(value) and low <= value and (value <= high if closed else value < high),
-                  f"a number in [{low:g}, {high:g}{']' if closed else ')'}")
-        elif name in _FLAGS:
-            check(name, isinstance(value, bool), "True or False")
-        elif name in ("foreach", "fused"):
-            check(name, value is None or isinstance(value, bool), "True, False or None")
-        elif name == "betas":
-            check(name, isinstance(value, (tuple, list)) and len(value) == 2 and all(
-                _number(b) and 0 <= b < 1 for b in value), "two numbers in [0, 1) (beta1, beta2)")
-            options[name] = tuple(float(b) for b in value)
-    if options.get("nesterov") and (not options.get("momentum") or options.get("dampening", 0)):
-        raise OptionError(f"method {method!r}: nesterov=True needs momentum > 0 and dampening 0, found momentum="
-                          f"{options.get('momentum', 0)!r}, dampening={options.get('dampening', 0)!r}",
-                          option="method", kind="option-combination", found=("nesterov", "momentum", "dampening"))
 
 
 def _schedule(value: Any) -> Callable[[float], float] | None:

@@ -20,20 +20,23 @@ __all__ = ["load_optimizer", "run_state", "rank_estimators", "restore_run", "tra
 
 
 def load_optimizer(optimizer: torch.optim.Optimizer, data: dict[str, Any], method: str, source: Any,
-                   trained: list[str] | None = None, frozen: frozenset[str] = frozenset()) -> float:
+                   trained: list[str] | None = None, frozen: frozenset[str] = frozenset(),
+                   scheduled: bool = True) -> float:
     """Load a checkpoint's optimizer state into ``optimizer`` (of ``method``, training the arrays named ``trained``
-    in its order), keeping the optimizer's own rates (``base_lr``: this run's learning_rate and multipliers);
-    returns the schedule's factor when it was saved. OptionError when it was written by another method (torch
-    would load it, then fail at the first step on a setting the other method lacks) or for other arrays (torch
-    matches arrays by position: another array's state, or a crash in a fused kernel for another shape), except arrays
-    this run's modules freeze (``frozen``, requires_grad=False) that the checkpoint holds no state for."""
+    in its order and groups; the checkpoint's state is matched to them by name where it records its arrays'),
+    keeping the optimizer's own rates (``base_lr``: this run's learning_rate and multipliers) and kernel flags
+    (fused, foreach); returns the schedule's factor when it was saved and this run has a schedule (``scheduled``),
+    else 1. OptionError when it was written by another method or with other suboptions (torch would load it, then
+    fail at the first step on a setting the other method lacks, or step with the saved suboptions) or for other
+    arrays (torch matches arrays by position: another array's state, or a crash in a fused kernel for another shape),
+    except arrays this run's modules freeze (``frozen``, requires_grad=False) that the checkpoint holds no state for."""
     rates = [g["base_lr"] for g in optimizer.param_groups]
     saved = data.get("method")  # checkpoints from before it was recorded: told by their settings
     if saved is not None and saved != method:
         raise mismatch(source, f"was written with method {saved!r}, not {method!r}: resume with method={saved!r}, or "
                        f"{START_FRESH}", option="method",
                        expected=method, found=saved)
-    state = _same_arrays(data, trained, frozen, source)
+    state = _same_arrays(data, trained, frozen, source, [len(g["params"]) for g in optimizer.param_groups])
     needed = set(optimizer.param_groups[0]) - {"base_lr"}  # net_train's own, set after loading when absent
     settings = [dict(g) for g in optimizer.param_groups]
     try:
@@ -50,26 +53,55 @@ def load_optimizer(optimizer: torch.optim.Optimizer, data: dict[str, Any], metho
                        f"{', '.join(missing)}): resume with the method it was written with, or "
                        f"{START_FRESH}", option="method", expected=method)
     check_optimizer_state(optimizer, settings, source)
+    _same_suboptions(settings[0], optimizer.param_groups[0], method, source)
     saved = optimizer.param_groups[0]  # its rate / base rate: the schedule's factor
-    factor = saved["lr"] / saved["base_lr"] if saved.get("base_lr") else 1.0
-    for group, rate in zip(optimizer.param_groups, rates):  # the saved rates would override this run's
+    factor = saved["lr"] / saved["base_lr"] if scheduled and saved.get("base_lr") else 1.0
+    for group, rate, own in zip(optimizer.param_groups, rates, settings):  # the saved rates would override this run's
         group["base_lr"], group["lr"] = rate, rate * factor
+        group.update({k: own[k] for k in _KERNELS if k in own})
     return factor
 
 
-def _same_arrays(data: dict[str, Any], trained: list[str] | None, frozen: frozenset[str], source: Any) -> dict:
-    """The checkpoint's optimizer state for this run's ``trained`` arrays: without the arrays it held that this run's
-    modules freeze (``frozen``) and it never trained (no state: written before such arrays were left out of the
-    optimizer); OptionError when it trained other arrays, naming requires_grad where a module froze them."""
+#: settings that pick torch's kernel for the step, not the step: this run's own (its device may lack a fused kernel)
+_KERNELS = ("fused", "foreach")
+#: settings a resumed run gives anew: its arrays, its rates (learning_rate, multipliers, schedule), its kernels
+_OWN = ("params", "lr", "base_lr", "initial_lr", *_KERNELS)
+
+
+def _same_suboptions(own: dict[str, Any], saved: dict[str, Any], method: str, source: Any) -> None:
+    """OptionError ("checkpoint-mismatch", option ``method``) naming each suboption (momentum, weight_decay, betas
+    ...) that this run's optimizer (its settings ``own``) gives another value than the checkpoint's (``saved``):
+    torch's load_state_dict would bring back the saved ones."""
+    changed = [k for k in own if k not in _OWN and k in saved and _setting(own[k]) != _setting(saved[k])]
+    if changed:
+        given = ", ".join(f"{k}={own[k]!r}" for k in changed)
+        was = ", ".join(f"{k}={_setting(saved[k])!r}" for k in changed)
+        raise mismatch(source, f"was written with {method} suboptions {was}, not {given}: resume with those, or "
+                       f"{START_FRESH}", option="method", expected=tuple((k, own[k]) for k in changed),
+                       found=tuple((k, _setting(saved[k])) for k in changed))
+
+
+def _setting(value: Any) -> Any:
+    return tuple(value) if isinstance(value, list) else value  # betas: a list once saved in some torch versions
+
+
+def _same_arrays(data: dict[str, Any], trained: list[str] | None, frozen: frozenset[str], source: Any,
+                 sizes: list[int]) -> dict:
+    """The checkpoint's optimizer state for this run's ``trained`` arrays, in this run's groups of ``sizes`` arrays
+    (learning_rate_multipliers may group them otherwise), each array's state found by its name: without the arrays
+    it held that this run's modules freeze (``frozen``) and it never trained (no state: written before such arrays
+    were left out of the optimizer); OptionError when it trained other arrays, naming requires_grad where a module
+    froze them."""
     state, before = data["optimizer"], data.get("optimizer_arrays")  # older checkpoints: their shapes are checked
-    if trained is None or before is None or before == trained:
+    if trained is None or before is None:
         return state
     new, gone = [n for n in trained if n not in before], [n for n in before if n not in trained]
     ids = [i for g in state["param_groups"] for i in g["params"]]
     untrained = {i for i, n in zip(ids, before) if n in gone and n in frozen and i not in state["state"]}
-    if not new and len(untrained) == len(gone) and [n for n in before if n not in gone] == trained:
-        groups = [{**g, "params": [i for i in g["params"] if i not in untrained]} for g in state["param_groups"]]
-        return {**state, "param_groups": [g for g in groups if g["params"]]}
+    if not set(state["state"]) <= set(ids):  # an entry for no array: refused as malformed once loaded
+        return state
+    if not new and len(untrained) == len(gone) and len(ids) == len(before):
+        return _by_name(state, dict(zip(before, ids)), trained, sizes)
     was = set(data.get("module_frozen", ()))  # recorded since the check names requires_grad
     moduled, ruled = [n for n in gone if n in frozen], [n for n in gone if n not in frozen]
     thawed, unruled = [n for n in new if n in was], [n for n in new if n not in was]
@@ -78,12 +110,26 @@ def _same_arrays(data: dict[str, Any], trained: list[str] | None, frozen: frozen
                        if thawed else []),
                      *([f"it trained {_few(ruled)}, which this run freezes"] if ruled else []),
                      *([f"it trained {_few(moduled)}, which this run's module freezes (requires_grad=False)"]
-                       if moduled else [])]) or "another order"
+                       if moduled else [])]) or f"its optimizer state lists {len(ids)} arrays, its record {len(before)}"
     by_rules = not moduled and not thawed and "module_frozen" in data
     cause = "learning_rate_multipliers" if by_rules else "learning_rate_multipliers or requires_grad=False"
     raise mismatch(source, f"was written by a run that froze other arrays ({cause}): {why}; resume with the same "
                    f"arrays frozen, or {START_FRESH}", option="learning_rate_multipliers" if by_rules else None,
                    expected=tuple(trained), found=tuple(before))
+
+
+def _by_name(state: dict[str, Any], ids: dict[str, int], trained: list[str], sizes: list[int]) -> dict[str, Any]:
+    """Optimizer ``state`` (its arrays' ids by name, ``ids``) as torch's load_state_dict takes it for an optimizer
+    with groups of ``sizes`` arrays, named ``trained`` in order: each array's state and its group's settings."""
+    group_of = {i: g for g in state["param_groups"] for i in g["params"]}
+    groups, arrays, start = [], {}, 0
+    for size in sizes:
+        names = trained[start:start + size]
+        settings = group_of[ids[names[0]]] if names else state["param_groups"][0]
+        groups.append({**settings, "params": list(range(start, start + size))})
+        arrays.update({k: state["state"][ids[n]] for k, n in enumerate(names, start) if ids[n] in state["state"]})
+        start += size
+    return {**state, "state": arrays, "param_groups": groups}
 
 
 def rank_estimators(trainer: Any) -> list[dict[str, float]]:
@@ -141,7 +187,7 @@ def restore_run(trainer: Any, source: Any, data: dict[str, Any]) -> dict[str, An
     own = by_rank[trainer.ctx.rank] if by_rank and len(by_rank) == trainer.ctx.world else None
     load_estimator_state(trainer.module, own if own is not None else data.get("estimators", {}))
     trainer.factor = load_optimizer(trainer.optimizer, data, trainer.plan.method.name, source, trained_names(trainer),
-                                    module_frozen(trainer.net))
+                                    module_frozen(trainer.net), trainer.plan.method.schedule is not None)
     restore_loader_random(trainer.train, data)
     if data.get("best_model") is not None:
         trainer.best_state = {k: v.to(trainer.ctx.device) for k, v in data["best_model"].items()}

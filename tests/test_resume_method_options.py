@@ -1,0 +1,114 @@
+"""Resuming with other method suboptions: without a schedule a resumed run trains at its own learning_rate (the
+checkpoint's last schedule factor is dropped), another schedule takes over at the resumed step, changed torch
+suboptions (momentum, weight_decay, betas, eps) are refused naming each, the kernel flags (fused, foreach) are the
+run's own, and learning_rate_multipliers that only group the arrays otherwise resume each array's own Adam state."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+import torch
+
+from netgraph import LinearLayer, NetGraph, OptionError, net_initialize, net_train
+from netgraph.train.checkpoint import load_checkpoint
+
+KW = dict(batch_size=100, random_seed=7, learning_rate=0.05, progress=False)  # one batch a round: its order is moot
+
+
+def _data() -> dict:
+    x = torch.randn(100, 3, generator=torch.Generator().manual_seed(0))
+    return {"Input": x, "Target": 2 * x[:, :2]}
+
+
+def _chain(*names: str) -> NetGraph:
+    sizes = [4] * (len(names) - 1) + [2]
+    edges = [names] if len(names) > 1 else []
+    return net_initialize(NetGraph({n: LinearLayer(k) for n, k in zip(names, sizes)}, edges, Input=3), seed=0)
+
+
+def _arrays(net, names) -> list[torch.Tensor]:
+    return [net.layers[n].arrays[k].detach().clone() for n in names for k in ("Weights", "Biases")]
+
+
+def _forward(arrays: list[torch.Tensor], x: torch.Tensor) -> torch.Tensor:
+    for w, b in zip(arrays[::2], arrays[1::2]):
+        x = x @ w.T + b
+    return x
+
+
+def _steps(arrays: list[torch.Tensor], optimizer: torch.optim.Optimizer, rates: list[float], count: int) -> None:
+    """``count`` full-batch steps of the mean squared error, each array's group at its rate in ``rates``."""
+    for group, rate in zip(optimizer.param_groups, rates):
+        group["lr"] = rate
+    for _ in range(count):
+        optimizer.zero_grad()
+        torch.nn.functional.mse_loss(_forward(arrays, _data()["Input"]), _data()["Target"]).backward()
+        optimizer.step()
+
+
+def test_a_run_resumed_without_a_schedule_trains_at_its_learning_rate(tmp_path):
+    net = _chain("lin")
+    net_train(net, _data(), max_training_rounds=2, method=("SGD", {"learning_rate_schedule": "cosine"}),
+              checkpoint=tmp_path, **KW)
+    resumed = net_train(net, _data(), max_training_rounds=4, method="SGD", checkpoint=tmp_path, resume=True,
+                        all=True, **KW)
+    assert resumed.final_learning_rate == 0.05
+    arrays = [a.requires_grad_() for a in _arrays(load_checkpoint(net, tmp_path / "round-000002.pt"), ["lin"])]
+    _steps(arrays, torch.optim.SGD(arrays, lr=0.05), [0.05], 2)
+    for found, expected in zip(_arrays(resumed.training_net, ["lin"]), arrays):
+        torch.testing.assert_close(found, expected.detach(), rtol=1e-6, atol=1e-7)
+
+
+def test_a_run_resumed_with_another_schedule_follows_it_from_the_resumed_step(tmp_path):
+    net = _chain("lin")
+    net_train(net, _data(), max_training_rounds=2, method=("SGD", {"learning_rate_schedule": "cosine"}),
+              checkpoint=tmp_path, **KW)
+    linear = ("SGD", {"learning_rate_schedule": "linear"})
+    resumed = net_train(net, _data(), max_training_rounds=4, method=linear, checkpoint=tmp_path, resume=True,
+                        all=True, **KW)
+    fresh = net_train(net, _data(), max_training_rounds=4, method=linear, all=True, **KW)
+    assert resumed.final_learning_rate == fresh.final_learning_rate < 0.05
+
+
+@pytest.mark.parametrize("saved, given, was, now", [
+    (("SGD", {"momentum": 0.9}), ("SGD", {"momentum": 0.1, "weight_decay": 0.5}), "momentum=0.9, weight_decay=0",
+     "momentum=0.1, weight_decay=0.5"),
+    ("Adam", ("Adam", {"Beta1": 0.5, "Epsilon": 1e-6}), "betas=(0.9, 0.999), eps=1e-08",
+     "betas=(0.5, 0.999), eps=1e-06"),
+    (("RMSProp", {"centered": True}), "RMSProp", "centered=True", "centered=False"),
+])
+def test_resuming_with_other_suboptions_is_refused_naming_each(tmp_path, saved, given, was, now):
+    net_train(_chain("lin"), _data(), max_training_rounds=2, method=saved, checkpoint=tmp_path, **KW)
+    with pytest.raises(OptionError, match=re.escape(f"suboptions {was}, not {now}: resume with those")) as caught:
+        net_train(_chain("lin"), _data(), max_training_rounds=4, method=given, checkpoint=tmp_path, resume=True, **KW)
+    d = caught.value.diagnostics[0]
+    assert (d.kind, d.option) == ("checkpoint-mismatch", "method")
+    assert [k for k, _ in d.found] == [k for k, _ in d.expected] == [w.split("=")[0] for w in was.split(", ")
+                                                                       if "=" in w]
+
+
+def test_the_same_suboptions_spelled_otherwise_and_other_kernel_flags_resume_exactly(tmp_path):
+    options = dict(max_training_rounds=4, **KW)
+    whole = net_train(_chain("lin"), _data(), method=("SGD", {"momentum": 0.9, "weight_decay": 0.1}), **options)
+    net_train(_chain("lin"), _data(), max_training_rounds=2, method=("SGD", {"Momentum": 0.9, "weight_decay": 0.1}),
+              checkpoint=tmp_path, **KW)
+    resumed = net_train(_chain("lin"), _data(), method=("SGD", {"momentum": 0.9, "L2Regularization": 0.1,
+                                                                "foreach": True}),
+                        checkpoint=tmp_path, resume=True, **options)
+    for found, expected in zip(_arrays(resumed, ["lin"]), _arrays(whole, ["lin"])):
+        torch.testing.assert_close(found, expected, rtol=1e-6, atol=1e-7)
+
+
+def test_multipliers_that_group_the_arrays_otherwise_resume_each_arrays_adam_state(tmp_path):
+    names = ["a", "b", "c"]
+    options = dict(method="Adam", checkpoint=tmp_path, **{**KW, "learning_rate": 0.01})
+    net_train(_chain(*names), _data(), max_training_rounds=2, learning_rate_multipliers={"a": 0.5}, **options)
+    resumed = net_train(_chain(*names), _data(), max_training_rounds=4, learning_rate_multipliers={"b": 0.5},
+                        resume=True, **options)
+    arrays = [a.requires_grad_() for a in _arrays(_chain(*names), names)]
+    adam = torch.optim.Adam([{"params": [a]} for a in arrays], lr=0.01)  # each array its own group and state
+    _steps(arrays, adam, [0.005] * 2 + [0.01] * 4, 2)
+    _steps(arrays, adam, [0.01] * 2 + [0.005] * 2 + [0.01] * 2, 2)
+    for found, expected in zip(_arrays(resumed, names), arrays):
+        torch.testing.assert_close(found, expected.detach(), rtol=1e-5, atol=1e-6)
