@@ -70,3 +70,15 @@ def test_a_metric_target_the_data_lacks_is_a_missing_key_of_metrics():
                                        metrics=["MAE"]), OptionError)
     assert (d.kind, d.option, d.port, d.expected, d.found) == ("missing-key", "metrics", "Output", "Target",
                                                                ("Input",))
+
+
+def test_a_net_whose_outputs_are_all_muted_is_refused_in_the_words_export_and_gradients_use():
+    net = net_initialize(NetGraph({"a": LinearLayer(3)}, [(NetPort("x"), "a"), ("a", None)], x=2), seed=0)
+    try:
+        _train(net, {"x": torch.randn(4, 2)})
+    except OptionError as error:
+        assert str(error).startswith("loss_function: the net has no output port to attach a loss to (its outputs are "
+                                     "all muted); leave one unmuted")
+        assert (error.kind, error.option, error.found) == ("port-count", "loss_function", ())
+    else:
+        raise AssertionError("net_train trained a net without outputs")

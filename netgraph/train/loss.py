@@ -39,6 +39,7 @@ import torch
 from netgraph.core.wording import counted
 from netgraph.core.layer import Layer
 from netgraph.core.errors import DataError, OptionError, did_you_mean
+from netgraph.core.muted_outputs import require_outputs
 from netgraph.train.data import Expect
 from netgraph.train.data_pairs import lone_target_key
 from netgraph.core.types import INTEGER
@@ -257,10 +258,7 @@ def attach_losses(net: Any, spec: Any) -> Loss:
     """The Loss for ``net`` given ``loss_function=spec`` (see the module docstring for the forms)."""
     outputs = net.output_ports
     if spec in AUTOMATIC:
-        if not outputs:  # a loss attaches to an output port: without one there is nothing to compare with targets
-            raise OptionError("loss_function: the net has no output port to attach a loss to (its outputs are "
-                              "all muted); leave one unmuted or wire one to NetPort(\"Output\")",
-                              option="loss_function", kind="port-count", expected="an output port", found=())
+        require_outputs(net, "loss_function", "to attach a loss to", "loss_function")  # nothing to compare
         ports = [p for p in outputs if is_loss_port(net, p)] or list(outputs)
         return Loss([(1.0, _auto(net, p)) for p in ports])
     if isinstance(spec, str):
