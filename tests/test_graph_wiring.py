@@ -84,3 +84,13 @@ def test_a_graph_of_a_chain_edge_is_the_chain_as_a_graph():
     assert graph.output_shapes == chain.output_shapes == {"Output": (2,)} and graph.layers == chain.layers
     assert [(e.text, e.hop, e.link) for e in graph.explicit_edges()] == [("1 -> 2 -> 3", 0, "1 -> 2"),
                                                                           ("1 -> 2 -> 3", 1, "2 -> 3")]
+
+
+def test_an_output_both_muted_and_wired_to_a_graph_output_is_refused_naming_both_edges():
+    """The mute was ignored: the net gave b's output as Q (DESIGN: ``(src, None)`` mutes an output)."""
+    with pytest.raises(WiringError) as info:
+        NetGraph({"b": LinearLayer(2)}, [(NetPort("x"), "b"), ("b", None), ("b", NetPort("Q"))], x=2)
+    (d,) = info.value.diagnostics
+    assert (d.kind, d.layer, d.port, d.edge) == ("muted-and-wired", ("b",), "Output", 1)
+    assert d.message.startswith("edge b -> None: output 'Output' of layer 1 'b' (LinearLayer) is muted here, but edge "
+                                "b -> NetPort('Q') wires it to graph output 'Q'")

@@ -34,7 +34,9 @@ def test_an_output_passing_a_graph_input_through_goes_when_not_asked():
 def test_only_a_passed_through_output_asked_is_a_clear_error():
     with pytest.raises(WiringError) as caught:
         net_take(passing_through(), "P")
-    assert caught.value.kind == "empty-net"
+    assert (caught.value.kind, caught.value.port, caught.value.layer) == ("empty-net", "P", ())
+    assert str(caught.value) == ("net_take: graph output 'P' passes input 'Input' straight through: no layer "
+                                 "computes it, so the result would have no layers")  # it said only the last words
 
 
 def two_heads() -> NetGraph:

@@ -157,3 +157,13 @@ def test_a_bytes_path_is_written_as_import_onnx_reads_it_and_no_path_is_an_optio
                                           r"are no path$") as info:
         export_onnx(net, b"a\0b.x")
     assert (info.value.diagnostics[0].found, info.value.diagnostics[0].option) == ("bytes", "path")
+
+
+def test_a_net_whose_outputs_are_all_muted_is_refused_before_any_file_is_written(tmp_path):
+    """It wrote a model of no outputs and no nodes, which onnxruntime could not load; net_train refuses such a net."""
+    net = net_initialize(NetGraph({"a": LinearLayer(3)}, [(NetPort("x"), "a"), ("a", None)], x=2), seed=0)
+    with pytest.raises(OptionError, match=r"^export_onnx: the net has no output port to export \(its outputs are "
+                                          r"all muted\); leave one unmuted") as info:
+        export_onnx(net, tmp_path / "none.onnx")
+    assert (info.value.kind, info.value.expected, info.value.found) == ("port-count", "an output port", ())
+    assert not os.listdir(tmp_path)

@@ -42,3 +42,15 @@ def test_of_takes_a_layers_port_as_net_outputs_does():
     seeded = net_port_gradient(net, data, wrt="x", of={NetPort("a", "Output"): seed, "Output": seed})
     assert torch.allclose(seeded, (2 * seed @ weights).expand(5, 2))  # Output = a + b: a's part counted twice
     assert net.output_ports == ("Output",)  # the net itself is unchanged
+
+
+def test_a_net_whose_outputs_are_all_muted_has_nothing_to_differentiate():
+    """It said "of= must be an output port name or a list of them, found []", of an of= the user never gave."""
+    net = net_initialize(NetGraph({"a": LinearLayer(3)}, [(NetPort("x"), "a"), ("a", None)], x=2), seed=0)
+    with pytest.raises(OptionError, match=r"^net_port_gradient: the net has no output port to differentiate \(its "
+                                          r"outputs are all muted\); leave one unmuted") as info:
+        net_port_gradient(net, torch.randn(2, 2))
+    assert (info.value.kind, info.value.option) == ("port-count", "of")
+    weights = net.layers["a"].arrays["Weights"]  # a layer's port of= names is an output to differentiate
+    gradient = net_port_gradient(net, torch.randn(2, 2), of=NetPort("a", "Output"))
+    assert torch.allclose(gradient, weights.sum(0).expand(2, 2))

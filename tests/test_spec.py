@@ -250,6 +250,15 @@ def test_to_yaml_keeps_input_order_and_odd_names():
     assert torch.equal(back(x=x, y=y), net(x=x, y=y))
 
 
+def test_the_edges_order_the_ports_not_the_inputs_and_outputs_blocks():
+    """As README says: the names under inputs: and outputs: are listed in another order than the edges name them."""
+    net = NetGraph.from_yaml("netgraph: 1\nlayers:\n  a: {type: LinearLayer, output: 2}\n  b: {type: LinearLayer, "
+                             "output: 3}\ninputs: {y: 2, x: 2}\noutputs: {Q: null, P: null}\nedges: [x -> a -> P, "
+                             "y -> b -> Q]\n")
+    assert (net.input_ports, net.output_ports) == (("x", "y"), ("P", "Q"))
+    assert net.output_shapes == {"P": (2,), "Q": (3,)}
+
+
 def test_python_callables_cannot_be_written():
     net = NetGraph({"f": FunctionLayer(lambda a, b: a * b)}, [], a=2, b=2)
     with pytest.raises(SpecError, match=r"layer 'f' option function= is a Python function .*specs contain no code"):

@@ -105,3 +105,11 @@ def test_an_inline_array_that_does_not_fit_keeps_its_option_and_sizes():
                         "[4.0, 5.0, 6.0]]}\ninputs: {Input: 4}\nedges: [Input -> lin]\n")
     assert (d.layer, d.port, d.option, d.expected, d.found) == (("lin",), "Input", "weights", 3, (4,))
     assert (d.line, d.column) == (3, 48)  # the weights' value
+
+
+def test_an_output_muted_and_wired_is_placed_at_the_edge_muting_it():
+    (d,) = _diagnostics("netgraph: 1\nlayers:\n  b: {type: LinearLayer, output: 2}\ninputs: {x: 2}\noutputs: {Q: 2}\n"
+                        "edges:\n  - x -> b\n  - b -> Q\n  - b -> None\n")
+    assert (d.kind, d.layer, d.port) == ("muted-and-wired", ("b",), "Output")
+    assert (d.file, d.line, d.column) == ("<string>", 9, 5)
+    assert "edge b -> Q wires it" in d.message  # the other edge, as the YAML writes it

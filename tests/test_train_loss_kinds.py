@@ -70,3 +70,35 @@ def test_a_metric_target_the_data_lacks_is_a_missing_key_of_metrics():
                                        metrics=["MAE"]), OptionError)
     assert (d.kind, d.option, d.port, d.expected, d.found) == ("missing-key", "metrics", "Output", "Target",
                                                                ("Input",))
+
+
+def test_a_net_whose_outputs_are_all_muted_is_refused_in_the_words_export_and_gradients_use():
+    net = net_initialize(NetGraph({"a": LinearLayer(3)}, [(NetPort("x"), "a"), ("a", None)], x=2), seed=0)
+    try:
+        _train(net, {"x": torch.randn(4, 2)})
+    except OptionError as error:
+        assert str(error).startswith("loss_function: the net has no output port to attach a loss to (its outputs are "
+                                     "all muted); leave one unmuted")
+        assert (error.kind, error.option, error.found) == ("port-count", "loss_function", ())
+    else:
+        raise AssertionError("net_train trained a net without outputs")
+
+
+def test_an_integer_output_passing_an_input_through_is_named_so_with_the_loss_that_trains_the_rest():
+    """It was told as the class indices a RandomArrayLayer draws; the fix it now names is one that trains."""
+    from netgraph import AggregationLayer, EmbeddingLayer
+    net = NetGraph({"e": EmbeddingLayer(4, 10), "p": AggregationLayer("Mean", 1), "l": LinearLayer(1)},
+                   [(NetPort("tok"), "e", "p", "l", NetPort("Y")), (NetPort("tok"), NetPort("Echo"))], tok=5)
+    tokens = torch.randint(0, 10, (8, 5), generator=torch.Generator().manual_seed(0))
+    data = {"tok": tokens, "Y": torch.randn(8, 1, generator=torch.Generator().manual_seed(1))}
+    try:
+        _train(net, {**data, "Echo": tokens})
+    except OptionError as error:
+        assert str(error) == ("output port 'Echo' is input 'tok' passed straight through: its Integer values carry no "
+                              "gradient, so no automatic loss takes it; give loss_function={'Y': 1} and leave the "
+                              "'Echo' key out of the data")
+        assert (error.kind, error.option, error.port, error.found) == ("option-value", "loss_function", "Echo",
+                                                                        "Integer")
+    else:
+        raise AssertionError("an automatic loss took Integer values")
+    assert _train(net, data, loss_function={"Y": 1}) is not None  # the fix named trains

@@ -122,6 +122,17 @@ def test_unknown_graph_port_keyword():
         NetGraph([LinearLayer(2)], [], Inptu=3)
 
 
+def test_a_port_keyword_no_edge_uses_says_so_as_the_yaml_reader_does():
+    """It said only that 'unused' is no port; YAML's declared port no edge uses says why and what to do."""
+    with pytest.raises(WiringError) as info:
+        NetGraph({"a": LinearLayer(3)}, [(NetPort("x"), "a")], x=2, unused=7)
+    (d,) = info.value.diagnostics
+    assert (d.kind, d.port) == ("unknown-graph-port", "unused")
+    assert d.message == ("'unused' is neither an input nor an output port of this NetGraph: no edge uses it and no "
+                         "layer has a port of that name; connect it (e.g. (NetPort('unused'), layer)) or remove it; "
+                         "its ports are inputs ['x'], outputs ['Output']")
+
+
 def test_dangling_input_with_unknown_shape_is_reported_before_any_tensor():
     net = NetGraph([LinearLayer(2)], [])  # a partial net is allowed, as in Wolfram
     hint = (r"graph input 'Input' \(feeding layer 1 \(LinearLayer\) port 'Input'\) has unknown shape \?: give the "

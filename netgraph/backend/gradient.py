@@ -29,6 +29,7 @@ from netgraph.core.errors import OptionError, did_you_mean
 from netgraph.core.graph import NetGraph
 from netgraph.core.layer import Layer
 from netgraph.core.layer_call import on_layer
+from netgraph.core.muted_outputs import require_outputs
 from netgraph.core.naming_scope import quoted
 from netgraph.core.ports import NetPort
 from netgraph.core.types import INTEGER
@@ -69,6 +70,7 @@ def net_port_gradient(net: Any, data: Any, wrt: Any = None, of: Any = None, **op
                           expected="a NetGraph, a NetChain or a layer", found=type(net).__name__)
     options, wrt, of = _checked_options(net, options), _named(wrt), _named(of)
     net, of = _probed(net, of)
+    require_outputs(net, "net_port_gradient", "to differentiate", "of")  # (a layer's port of= names is one by now)
     call, parsed = split_call(net.input_ports, (data,), options)
     encoded = encode_inputs(net, call["args"], call["inputs"], ragged=False)  # files, labels ... (texts padded)
     net, encoded = shaped_by_data(net, encoded)  # ports of unknown shape: as net(x), one example or a list of them

@@ -13,8 +13,9 @@ from netgraph.core.attribute_hints import shape_keyword_hint
 from netgraph.core.errors import Diagnostic, did_you_mean
 from netgraph.core.names import usable_input_name
 from netgraph.core.naming_scope import quoted
+from netgraph.core.ports import NetPort
 
-__all__ = ["port_name_problems"]
+__all__ = ["port_name_problems", "unused_port_words"]
 
 
 def port_name_problems(given: Iterable[str], inputs: tuple[str, ...], outputs: tuple[str, ...], type_name: str,
@@ -26,6 +27,8 @@ def port_name_problems(given: Iterable[str], inputs: tuple[str, ...], outputs: t
     for name in given:
         if name not in ports:  # (a NetChain's keywords input=, output= are suggested too)
             hint = shape_keyword_hint(name, inputs) or did_you_mean(name, ports + aliases)
+            if not hint and type_name == "NetGraph":  # (a chain's ports are its ends': no edge to connect)
+                hint = f": {unused_port_words(f'({NetPort(name)!r}, layer)')}"
             errors.append(Diagnostic(f"{quoted(name)} is neither an input nor an output port of this "
                                      f"{type_name}{hint}; its ports are inputs {list(inputs)}, outputs {list(outputs)}",
                                      "unknown-graph-port", layer=(), port=name))
@@ -37,3 +40,9 @@ def port_name_problems(given: Iterable[str], inputs: tuple[str, ...], outputs: t
                           "graph-output-name", layer=(), port=name, found=name)
                for name in outputs if name == ""]
     return errors
+
+
+def unused_port_words(example: str) -> str:
+    """Why a port a graph is told of (a keyword, a YAML ``inputs:`` entry) is none of its ports, and what to do:
+    ``example`` an edge that would connect it, as the user writes one."""
+    return f"no edge uses it and no layer has a port of that name; connect it (e.g. {example}) or remove it"

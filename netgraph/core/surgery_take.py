@@ -80,6 +80,11 @@ def taken(net: NetGraph, outputs: Any, start: Any = None, *, own_names: bool = T
             if (name := _output_name(spec)) in through:
                 asked.setdefault(name, len(asked))
     targets = {layer for layer, _ in wanted} | set(nested)
+    if not targets and through:  # only outputs no layer computes: say which, not just that nothing is left
+        name = min(through, key=asked.get)
+        raise WiringError(f"graph output {quoted(name)} passes input {quoted(output_sources(net)[name][1])} straight "
+                          f"through: no layer computes it, so the result would have no layers", kind=EMPTY_KIND,
+                          layer=(), port=name)
     g = layer_graph(net)
     keep = set(targets).union(*(nx.ancestors(g, t) for t in targets))
     if start is not None:

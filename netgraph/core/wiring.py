@@ -23,7 +23,7 @@ from netgraph.core.arrow_names import arrow_name_pieces
 from netgraph.core.names import describe_layer
 from netgraph.core.naming_scope import elided, quoted, scoped_layer
 from netgraph.core.port_paths import resolve
-from netgraph.core.ports import NetPort, PortRef, WrittenEdge, new_edge, new_port_ref
+from netgraph.core.ports import Edge, NetPort, PortRef, WrittenEdge, new_edge, new_port_ref
 from netgraph.core.wiring_ports import FoundEdges, GraphPortsStep, Wiring
 from netgraph.core.wiring_threading import ThreadingStep, add_feed, also, joined
 from netgraph.core.integers import is_int, plain_int
@@ -326,6 +326,7 @@ class _Normalizer(GraphPortsStep, ThreadingStep):
             if src.layer is None:
                 self.problem("mute-graph-port", ref, "only a layer's output can be muted", layer=(), port=src.port)
             found.muted.add(src)
+            found.mutes.setdefault(src, ref)
         elif isinstance(dst, tuple):
             found.bare_edge(src, dst[1], where)
             self.note_read(src)
@@ -343,9 +344,20 @@ class _Normalizer(GraphPortsStep, ThreadingStep):
         if not self.in_order:  # inputs as given (stable: explicit edges first); in order (explicit ones are made as
             explicit.sort(key=operator.attrgetter("index"))  # read), a big net's Edges are not read again to sort
         edges = [dataclasses.replace(e, index=self.user(e.index)) for e in explicit] if self.written else explicit
+        if found.mutes:
+            self.muted_and_wired(found.mutes, edges)
         wiring = Wiring(self.layers, edges, muted=found.muted, forward=found.forward)
         self.add_graph_ports(wiring, found.explicit)
         return wiring
+
+    def muted_and_wired(self, mutes: dict[PortRef, EdgeRef], edges: list[Edge]) -> None:
+        """A problem for each output muted by one edge (``mutes``) and wired to a graph output by another."""
+        for e in edges:
+            if e.dst.layer is None and (mute := mutes.get(e.src)) is not None:
+                wire = EdgeRef((), e.index, e.text, e.hop, e.link)
+                self.problem("muted-and-wired", mute, f"output {quoted(e.src.port)} of {self.desc(e.src.layer)} is "
+                             "muted here, but edge ", wire, f" wires it to graph output {quoted(e.dst.port)}; keep "
+                             "one of the two edges", layer=(e.src.layer,), port=e.src.port)
 
     def plain_name(self, ref: Any) -> str | None:
         """The layer a plain index or name refers to; None for any other endpoint (``source``/``target`` judge it)."""

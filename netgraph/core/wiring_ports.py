@@ -31,6 +31,7 @@ class Wiring:
     inputs: list[str] = field(default_factory=list)
     outputs: list[str] = field(default_factory=list)
     muted: set[PortRef] = field(default_factory=set)
+    mutes: dict[PortRef, EdgeRef] = field(default_factory=dict)  # each muted output's (first) muting edge
     forward: bool = False
 
 
@@ -46,6 +47,7 @@ class FoundEdges:
     claimed: dict[PortRef, list[EdgeRef]] = field(default_factory=lambda: defaultdict(list))
     explicit: list[Edge] = field(default_factory=list)
     muted: set[PortRef] = field(default_factory=set)
+    mutes: dict[PortRef, EdgeRef] = field(default_factory=dict)  # each muted output's (first) muting edge
     forward: bool = True
 
     def bare_edge(self, src: PortRef, layer: str, where: tuple) -> None:

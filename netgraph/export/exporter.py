@@ -28,6 +28,7 @@ from netgraph.core.errors import DataError, NetGraphError, OptionError, ShapeErr
 from netgraph.core.files import atomic_replace
 from netgraph.core.graph import NetGraph
 from netgraph.core.layer_surgery import as_net
+from netgraph.core.muted_outputs import require_outputs
 from netgraph.core.names import fresh_name
 from netgraph.core.types import INTEGER
 from netgraph.core.walk import nested_nodes
@@ -90,6 +91,7 @@ def export_onnx(net: Any, path: str | os.PathLike, *, opset: int | None = None, 
     opset = check_opset(opset)
     net = as_net(net)
     _check_arguments(net, name, description)
+    require_outputs(net, "export_onnx", "to export")  # a model of no outputs, which onnxruntime cannot load
     path = model_path(path, "export_onnx")  # before the export's work (an int failed once the file was written)
     _check_suffix(path)
     onnx = require("onnx")

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from netgraph.core.errors import Diagnostic
+from netgraph.core.graph_port_names import unused_port_words
 from netgraph.core.names import printable, usable_input_name
 from netgraph.core.naming_scope import quoted
 from netgraph.core.conflicts import Conflict
@@ -83,9 +84,9 @@ def check_unused(reader: Any, table: dict, ports: dict[str, str], shapes: dict, 
                          port=name)
             shapes.pop(name, None)
             continue
-        example = f"{printable(name)} -> layer" if group == "inputs" else f"layer.Output -> {printable(name)}"
-        reader.error(loc_of.port_locs[name], f"{quoted(name)} is declared under {group}: but no edge uses it and no "
-                     f"layer has a port of that name; connect it (e.g. '{example}') or remove it",
+        example = f"'{printable(name)} -> layer'" if group == "inputs" else f"'layer.Output -> {printable(name)}'"
+        reader.error(loc_of.port_locs[name], f"{quoted(name)} is declared under {group}: but "
+                     f"{unused_port_words(example)}",
                      kind="unused-port", layer=loc_of.prefix, port=name)
         shapes.pop(name, None)
     return left

@@ -39,6 +39,8 @@ import torch
 from netgraph.core.wording import counted
 from netgraph.core.layer import Layer
 from netgraph.core.errors import DataError, OptionError, did_you_mean
+from netgraph.core.muted_outputs import require_outputs
+from netgraph.core.nested_ports import output_sources
 from netgraph.train.data import Expect
 from netgraph.train.data_pairs import lone_target_key
 from netgraph.core.types import INTEGER
@@ -223,12 +225,27 @@ def _auto(net: Any, port: str) -> Term:
     if is_loss_port(net, port):
         return PortTerm(port)
     if net.port_types[port].dtype == INTEGER:  # e.g. a Categorical's class indices: no loss takes them
+        _refuse_passed_through(net, port)
         raise OptionError(f"output port {port!r} gives Integer values (such as the class indices a RandomArrayLayer "
                           f"draws from a CategoricalDistribution), which no automatic loss takes: they carry no "
                           f"gradient. Give loss_function= (a callable over the outputs, or a loss output), or draw "
                           f"one-hot vectors with estimator='straight_through' or 'relaxed'", option="loss_function",
                           kind="option-value", port=port, expected="Real", found="Integer")
     return _with_alias(net, AutoTerm(port, auto_kind(net, port), net.port_types[port], _target_key(net, port)))
+
+
+def _refuse_passed_through(net: Any, port: str) -> None:
+    """OptionError for an Integer output ``port`` that passes a graph input straight through (no layer gives it),
+    naming the input and a loss over the other outputs."""
+    sources = output_sources(net)
+    layer, source = sources[port]
+    if layer is not None:
+        return
+    others = {p: 1 for p in net.output_ports if sources[p][0] is not None and net.port_types[p].dtype != INTEGER}
+    fix = f"give loss_function={others}" if others else "give loss_function= (a callable over the outputs)"
+    raise OptionError(f"output port {port!r} is input {source!r} passed straight through: its Integer values carry "
+                      f"no gradient, so no automatic loss takes it; {fix} and leave the {port!r} key out of the data",
+                      option="loss_function", kind="option-value", port=port, expected="Real", found="Integer")
 
 
 def _term(net: Any, key: str, spec: Any) -> Term:
@@ -257,10 +274,7 @@ def attach_losses(net: Any, spec: Any) -> Loss:
     """The Loss for ``net`` given ``loss_function=spec`` (see the module docstring for the forms)."""
     outputs = net.output_ports
     if spec in AUTOMATIC:
-        if not outputs:  # a loss attaches to an output port: without one there is nothing to compare with targets
-            raise OptionError("loss_function: the net has no output port to attach a loss to (its outputs are "
-                              "all muted); leave one unmuted or wire one to NetPort(\"Output\")",
-                              option="loss_function", kind="port-count", expected="an output port", found=())
+        require_outputs(net, "loss_function", "to attach a loss to", "loss_function")  # nothing to compare
         ports = [p for p in outputs if is_loss_port(net, p)] or list(outputs)
         return Loss([(1.0, _auto(net, p)) for p in ports])
     if isinstance(spec, str):
