@@ -74,3 +74,15 @@ def test_shapes_beyond_the_first_dim_are_compared_with_the_shape_most_examples_s
     assert (found.example, found.expected) == (odd, shared), str(caught.value)
     assert f"example {odd} has shape {format_shape(shapes[odd])}, where " in str(caught.value)
     assert f"examples have {format_shape(shared)}: " in str(caught.value)
+
+
+@pytest.mark.parametrize("bad", [2, 3], ids=["held-out", "kept"])
+def test_a_shape_checked_before_validation_sets_split_names_the_data_given(bad):
+    """An example dict of another shape beyond its first dim was called "training data: ... example 2" though
+    validation_set=0.2 held example 2 out: this check runs on the data given, before the split (review r4, session 51)."""
+    data = [{"Input": torch.ones((2, 3) if i == bad else (2,)), "Target": torch.zeros(1)} for i in range(10)]
+    with pytest.raises(DataError) as caught:
+        net_train(NetChain([LinearLayer(1)], Input=2), data, validation_set=0.2, **OPTIONS)
+    assert str(caught.value).startswith(f"the data given (before validation_set's split): key 'Input': example {bad} "
+                                        f"has shape (2, 3)"), str(caught.value)
+    assert caught.value.diagnostics[0].data.name == "training"  # the command line names its --data file
