@@ -112,3 +112,7 @@ def test_a_wrong_shared_array_in_an_operators_inner_net_put_in_whole_is_refused_
     assert _named_arrays(info.value) == [("array-shape", ("m", "net", "a"), "weights", (3, 4), (3, 3))]
     assert "inside layer 1 'm' (NetMapOperator), inner net 'net': layer 1 'a' (LinearLayer) array 'Weights' (the " \
            "shared array NetSharedArray('w')): expected shape (3, 4), found (3, 3)" in str(info.value)
+    taken = replace(NetChain({"m": NetMapOperator(_pair())}, input=(2, 3)),
+                    {key: NetMapOperator(inner) if key == "m" else inner})
+    w = trained.layers["a"].arrays["Weights"]
+    assert all(torch.equal(taken.layer_at(("m", "net", user)).arrays["Weights"], w) for user in "ab")

@@ -12,6 +12,7 @@ import pytest
 import torch
 
 from netgraph import DataError, GatedRecurrentLayer, LinearLayer, NetChain, SequenceLastLayer, net_train
+from netgraph.core.types import format_shape
 
 OPTIONS = dict(max_training_rounds=1, progress=False, random_seed=0)
 
@@ -51,7 +52,37 @@ def test_example_dicts_whose_shapes_differ_beyond_the_first_dim_name_the_key_and
     with pytest.raises(DataError) as caught:
         net_train(NetChain([LinearLayer(1)], Input=2), data, **OPTIONS)
     assert isinstance(caught.value, ValueError)
-    assert re.search(r"^training data: key 'Input': example 4 has shape \(2, 3\), where example 0 has \(3, 2\)",
+    assert re.search(r"^training data: key 'Input': example 4 has shape \(2, 3\), where 5 of 7 examples have \(n, 2\)",
                      str(caught.value))
     found = caught.value.diagnostics[0]
-    assert (found.port, found.example, found.expected, found.found) == ("Input", 4, (3, 2), (2, 3))
+    assert (found.port, found.example, found.expected, found.found) == ("Input", 4, ("n", 2), (2, 3))
+
+
+@pytest.mark.parametrize("shapes, odd, shared", [
+    ([(2, 3), (3, 2), (4, 2), (5, 2), (3, 2)], 0, ("n", 2)),
+    ([(2, 3), (3, 2), (3, 2), (3, 2)], 0, (3, 2)),
+    ([(), (), (2,), ()], 2, ()),
+    ([(1, 2), (1, 3), (4, 3), (5, 2)], 1, ("n", 2)),  # a tie: example 0's shape is the one to keep
+], ids=["first-odd", "first-odd-one-shape", "scalars", "tie"])
+def test_shapes_beyond_the_first_dim_are_compared_with_the_shape_most_examples_share(shapes, odd, shared):
+    """Example 1 was named where example 0 was the odd one out: each example was compared with example 0 (review r4
+    of session 51)."""
+    data = [{"Input": torch.ones(shape), "Target": torch.zeros(1)} for shape in shapes]
+    with pytest.raises(DataError) as caught:
+        net_train(NetChain([LinearLayer(1)], Input=2), data, **OPTIONS)
+    found = caught.value.diagnostics[0]
+    assert (found.example, found.expected) == (odd, shared), str(caught.value)
+    assert f"example {odd} has shape {format_shape(shapes[odd])}, where " in str(caught.value)
+    assert f"examples have {format_shape(shared)}: " in str(caught.value)
+
+
+@pytest.mark.parametrize("bad", [2, 3], ids=["held-out", "kept"])
+def test_a_shape_checked_before_validation_sets_split_names_the_data_given(bad):
+    """An example dict of another shape beyond its first dim was called "training data: ... example 2" though
+    validation_set=0.2 held example 2 out: this check runs on the data given, before the split (review r4, session 51)."""
+    data = [{"Input": torch.ones((2, 3) if i == bad else (2,)), "Target": torch.zeros(1)} for i in range(10)]
+    with pytest.raises(DataError) as caught:
+        net_train(NetChain([LinearLayer(1)], Input=2), data, validation_set=0.2, **OPTIONS)
+    assert str(caught.value).startswith(f"the data given (before validation_set's split): key 'Input': example {bad} "
+                                        f"has shape (2, 3)"), str(caught.value)
+    assert caught.value.diagnostics[0].data.name == "training"  # the command line names its --data file

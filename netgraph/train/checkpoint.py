@@ -209,12 +209,12 @@ def _check_round(done: Any, within: Any, path: str | os.PathLike, by_name: bool 
         mid_round = ": a file written mid-round holds the rounds done before it" if batches else ""
         shown = quoted(done, _SHOWN_COUNT)
         raise malformed(path, f"its 'round' {shown} disagrees with its file name (round {named}){mid_round}",
-                        expected=named, found=shown)
+                        expected=named, found=done if shown == repr(done) else shown)  # an int unless shortened
     held = 0 if within is None else within.get("batches") if isinstance(within, dict) else None
     if isinstance(held, int) and not isinstance(held, bool) and held != batches:  # 0: a whole round's file's None
         shown = "None" if within is None else quoted(held, _SHOWN_COUNT)
         raise malformed(path, f"its 'within_round' batches {shown} disagree with its file name (batch {batches})",
-                        expected=batches, found=shown)
+                        expected=batches, found=None if within is None else held if shown == repr(held) else shown)
 
 
 def _loaded(file: Any, path: str | os.PathLike) -> Any:

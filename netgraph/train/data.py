@@ -76,7 +76,7 @@ class Streamed:
         # more checks of every batch: (columns, batch index or its words, the examples' indices in a Dataset)
         self.batch_checks: list[Callable[[dict[str, torch.Tensor], int | str, Any], None]] = []
         self.read_labels: Callable[[Mapping, Any], Mapping] | None = None  # bool labels (``read_streamed_labels``)
-        self.uncast: tuple[dict, list[int] | None] | None = None  # the last batch's columns the cast made a 0 in
+        self.last_given: tuple[Mapping, dict, list[int] | None] | None = None  # the last batch: as given, as cast
         dataset = getattr(loader, "dataset", None)
         self.size = len(dataset) if dataset is not None and hasattr(dataset, "__len__") else None
         # a shuffling loader's draws: torch's generator (another run's, loaded) left as found; a Dataset's items
@@ -129,6 +129,15 @@ class Streamed:
                                self.ports)
         return f"{given}; they must be dicts of port -> tensor ({advice})"
 
+    @property
+    def uncast(self) -> tuple[dict[str, torch.Tensor], list[int] | None] | None:
+        """The last batch's columns as given where the cast made a value 0, and its examples' indices; None where it
+        made none. Found only when read (a layer refused a 0): no cost to the batches that train."""
+        if self.last_given is None:
+            return None
+        given, cast, numbers = self.last_given
+        return (cut, numbers) if (cut := underflowed(given, cast)) else None
+
     def to(self, device: torch.device) -> Streamed:
         self.device = device
         return self
@@ -157,7 +166,7 @@ class Streamed:
         columns = columns_from(unpadded(batch, self.expect, where), self.what)
         cols = check_columns(columns, self.expect, self.allow_extra, where, getattr(self.loader, "listed", False),
                              numbers)
-        self.uncast = (cut, numbers) if (cut := underflowed(columns, cols)) else None  # read if a layer refuses a 0
+        self.last_given = (columns, cols, numbers)  # its underflows found only if a layer refuses a 0 (``uncast``)
         sequences = as_sequences(cols, self.expect) if self.batch_checks else None  # once for all the checks
         for check in self.batch_checks:  # input lengths and ranges (``check_data_lengths``, ``check_streamed_ranges``)
             check(sequences, index, numbers)  # before the batch's step
@@ -228,7 +237,7 @@ class Streamed:
         columns, how many examples count, the whole batch's, the examples' indices or None)."""
         examples, batch = item if indexed else (getattr(item, "examples", None), item)
         cols = self.check(batch, i)
-        self.uncast = self.uncast and (self.uncast[0], examples)
+        self.last_given = self.last_given and (*self.last_given[:2], examples)
         n = own = next(iter(cols.values())).shape[0]
         if sliced:
             share, own = process_share(n, rank, world)

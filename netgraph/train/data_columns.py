@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -102,9 +103,8 @@ def beyond_float64_error(what: Any, key: str, where: str, example: int, huge: in
 
 def example_keys_error(what: Any, keys: Any, example: int | None, found: Any, reference: str = "example 0 has",
                        name: str = "") -> DataError:
-    """The DataError (kind example-keys) for ``example`` holding the keys ``found`` where the others hold ``keys``
-    (``reference``: how the message names those others; ``name``: how it names the example, if not by ``example``,
-    its index)."""
+    """The DataError (kind example-keys) for ``example`` holding keys ``found`` where the others hold ``keys``
+    (``reference``: the message's words for those others; ``name``: for the example, if not its index)."""
     return data_error(what, f"every example must have the same keys; {reference} {list(keys)}, "
                       f"{name or f'example {example}'} has {list(found)}",
                       kind="example-keys", example=example, expected=tuple(keys), found=tuple(found))
@@ -132,8 +132,7 @@ def _collated_hint(value: Any) -> str:
 
 def _position_grid(value: Any) -> tuple[tuple[int, ...], torch.Tensor] | None:
     """For ``value`` a Python list, nested evenly, of more than one tensor (>= 1 dim) all of one shape, as torch's
-    default collate makes of a (nested) Python list in each item: its lengths by level and its first tensor; else
-    None."""
+    default collate makes of a (nested) Python list in each item: its lengths by level and its first tensor, or None."""
     def grid(part: Any) -> tuple[tuple[int, ...], list[torch.Tensor]] | None:
         if isinstance(part, torch.Tensor):
             return (), [part]
@@ -162,8 +161,7 @@ def _pair_hint(data: Any) -> str:
 
 
 def _tuple_hint(example: Any, ports: tuple[Sequence[str], Sequence[str]] | None) -> str:
-    """For an example that is a tuple, in a net of ``ports``: the dict by port to make it; else '' (a list of lists
-    may be an array's rows as well)."""
+    """For a tuple example in a net of ``ports``: the dict by port to make it; else '' (a list of lists: rows)."""
     return f" ({tuples_advice(example, None, ports)})" if ports and isinstance(example, tuple) else ""
 
 
@@ -213,14 +211,16 @@ def columns_from(data: Any, what: str, ports: tuple[Sequence[str], Sequence[str]
 
 
 def _shapes_error(what: str, key: str, values: list[torch.Tensor]) -> DataError:
-    """The first example of list column ``key`` differing from example 0 beyond its first dim (no ragged column)."""
-    first = values[0]
-    i = next(i for i, v in enumerate(values)
-             if v.shape != first.shape and not (v.dim() and first.dim() and v.shape[1:] == first.shape[1:]))
-    expected, found = tuple(first.shape), tuple(values[i].shape)
-    return data_error(what, f"key {key!r}: example {i} has shape {found}, where example 0 has {expected}: the examples "
-                      f"of a key may differ only in their first dim (a sequence's length)", kind="data-shape",
-                      layer=(), port=key, example=i, expected=expected, found=found)
+    """The first example of list column ``key`` whose shape beyond its first dim differs from the one most share."""
+    trailing = [tuple(v.shape[1:]) if v.dim() else None for v in values]  # a scalar shares with no sequence
+    shared, count = Counter(trailing).most_common(1)[0]  # a tie: example 0's
+    i = next(i for i, t in enumerate(trailing) if t != shared)
+    alike = {tuple(v.shape) for v, t in zip(values, trailing) if t == shared}
+    expected, found = alike.pop() if len(alike) == 1 else ("n", *shared), tuple(values[i].shape)
+    return data_error(what, f"key {key!r}: example {i} has shape {format_shape(found)}, where {count} of "
+                      f"{len(values)} examples have {format_shape(expected)}: the examples of a key may differ only "
+                      f"in their first dim (a sequence's length)", kind="data-shape", layer=(), port=key, example=i,
+                      expected=expected, found=found)
 
 
 def _check_one(key: str, x: torch.Tensor, exp: Expect, problems: list[str | Diagnostic], listed: bool,

@@ -13,10 +13,11 @@ from typing import Any
 
 from netgraph.core.errors import DataError, DataRef, Diagnostic, raise_all
 
-__all__ = ["TRAINING", "VALIDATION", "HELD_OUT", "TEST", "data_error", "data_problem", "part_of", "raise_data", "ref",
-           "no_examples"]
+__all__ = ["TRAINING", "GIVEN", "VALIDATION", "HELD_OUT", "TEST", "data_error", "data_problem", "part_of", "raise_data",
+           "ref", "no_examples"]
 
 TRAINING = DataRef("training", "training data")
+GIVEN = DataRef("training", "the data given (before validation_set's split)")  # validation_set=<fraction>
 VALIDATION = DataRef("validation", "validation_set")
 HELD_OUT = DataRef("held-out", "validation data held out by validation_set")  # validation_set=<fraction>
 TEST = DataRef("test", "test data")  # the data net_measurements measures on

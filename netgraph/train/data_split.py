@@ -77,7 +77,7 @@ def split_ragged(raw: Streamed, fraction: float, seed: int) -> tuple[Streamed, S
         return None
     parts = split_numbered(loader.cols, fraction, seed)
     return tuple(Streamed(loader.with_columns(cols, what, numbers), what)  # type: ignore[return-value]
-                 for (cols, numbers), what in zip(parts, (raw.what, HELD_OUT)))
+                 for (cols, numbers), what in zip(parts, (TRAINING, HELD_OUT)))
 
 
 def training_and_validation(spec: Any, raw: Any, expect: dict, allow_extra: bool, seed: int, ports: tuple,
@@ -141,5 +141,5 @@ def split_dataset(raw: Any, fraction: float, seed: int) -> tuple[Streamed, Strea
         return None
     parts = split_fraction({"item": torch.arange(len(dataset))}, fraction, seed)
     loaders = [(checked_loader(torch.utils.data.Subset(dataset, part["item"].tolist()), what, raw.loader.batch_size),
-                what) for part, what in zip(parts, (raw.what, HELD_OUT))]
+                what) for part, what in zip(parts, (TRAINING, HELD_OUT))]
     return Streamed(*loaders[0]), Streamed(*loaders[1])

@@ -49,7 +49,7 @@ def given_examples(data: Any, validation_set: Any, paths: tuple[Any, Any], input
     ``validation_set`` read from the data given (its examples named by their indices there), else the validation data
     given; each from its loader's batch (``train``, ``validation``: ``Streamed``) where it is no data in memory."""
     held = isinstance(validation_set, float)
-    loader = lambda source: source if hasattr(source, "uncast") else None  # noqa: E731 - a Streamed's batches
+    loader = lambda source: source if hasattr(source, "last_given") else None  # noqa: E731 - a Streamed
     return (GivenExamples(data, inputs, "training data", paths[0], loader(train)),
             GivenExamples(data if held else validation_set, inputs, str(HELD_OUT) if held else
                           "validation data (validation_set)", paths[0] if held else paths[1], loader(validation)))
