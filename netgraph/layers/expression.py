@@ -210,7 +210,8 @@ def _converted(node: ast.AST, text: str, origin: list[int], slots: list[str], de
     if isinstance(node, ast.BinOp) and isinstance(node.op, ast.MatMult):  # Wolfram's a . b (translated to a @ b)
         return ("Dot", sub(node.left), sub(node.right))
     if isinstance(node, ast.BinOp) and type(node.op) in _BINOPS:
-        return _fold(("bin", _BINOPS[type(node.op)], sub(node.left), sub(node.right)))
+        return _fold(("bin", _BINOPS[type(node.op)], sub(node.left), sub(node.right)),
+                     lambda: part_text(node.right, text, origin))
     if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
         operand = sub(node.operand)
         return _fold(("neg", operand)) if isinstance(node.op, ast.USub) else operand
