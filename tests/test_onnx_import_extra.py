@@ -354,6 +354,6 @@ def test_a_celu_of_alpha_0_is_refused_naming_its_alpha(alpha, tmp_path):
     """Celu's alpha 0 (x/alpha) was refused by the ElementwiseLayer it imports as: its internal expression with a caret
     and a port divided by 0."""
     path = _model(tmp_path / "celu.onnx", "Celu", (4,), (4,), alpha=alpha)
-    with pytest.raises(SpecError, match=r"\(Celu\): its alpha must be nonzero, found 0\.0") as caught:
+    with pytest.raises(SpecError, match=r"\(Celu\): its alpha must be nonzero, found -?0\.0") as caught:
         import_onnx(path)
     assert "If[" not in str(caught.value) and "^" not in str(caught.value), str(caught.value)
