@@ -47,7 +47,7 @@ def test_a_list_beside_a_port_is_named_as_written(text, shown, column):
 
 @pytest.mark.parametrize("text, column, operator", [
     ("#x--#y", 3, "'--' (Wolfram's Decrement, x--)"), ("#x -- #y", 4, "'--' (Wolfram's Decrement, x--)"),
-    ("--#x", 1, "'--' (Wolfram's Decrement, x--)"), ("#x++#y", 3, "'++' (Wolfram's Increment, x++)"),
+    ("--#x", 1, "'--' (Wolfram's PreDecrement, --x)"), ("#x++#y", 3, "'++' (Wolfram's Increment, x++)"),
     ("#x===#y", 3, "'===' (Wolfram's SameQ)"), ("#x=!=#y", 3, "'=!=' (Wolfram's UnsameQ)"),
     ("#x<>#y", 3, "'<>' (Wolfram's StringJoin)"), ("2^^10 #x", 2, "'^^' (Wolfram's base notation, b^^digits)"),
     ("#x/.#y", 3, "'/.' (Wolfram's ReplaceAll)")])
@@ -93,3 +93,20 @@ def test_a_negative_in_an_applied_pure_functions_body_is_refused_as_in_functions
                             f"for (#^2 &)[#x]) is not allowed either"), message
     assert same.split("is read as true or false")[1].split("; then")[0] == \
         message.split("is read as true or false")[1].split("; then")[0]
+
+
+@pytest.mark.parametrize("text, advice", [("2--1", "write 2 - (-1)"), ("#x--#y", "write #x - (-#y)"),
+                                          ("#x -- #y", "write #x - (-#y)"), ("--#x", "write -(-#x)"),
+                                          ("Sin[#x]--1.5", "write Sin[#x] - (-1.5)")])
+def test_a_double_minus_is_advised_in_what_was_written(text, advice):
+    """2--1 was advised '#x - (-#y)', unrelated to what was written."""
+    assert advice in _refusal(text)
+
+
+def test_the_operators_refused_are_those_named():
+    """_OPERATOR restated _APPLICATIONS' keys by hand: each key is matched whole (the longest first), '/.' not
+    before a digit (x/.5 divides)."""
+    from netgraph.layers.expression_text import _APPLICATIONS, _OPERATOR
+    for op in _APPLICATIONS:
+        assert _OPERATOR.match(op + "x").group() == op
+    assert _OPERATOR.match("/.5") is None and _OPERATOR.match("/.x").group() == "/."
