@@ -138,8 +138,8 @@ def translate(text: str) -> tuple[str, list[int]]:
     while i < end:
         ch = text[i]
         if operator := _OPERATOR.match(text, i):
-            raise ExpressionError(_double_minus(text, i) if operator.group() == "--" else _APPLICATIONS[operator.group()],
-                                  text, i)
+            found = operator.group()
+            raise ExpressionError(_double_minus(text, i) if found == "--" else _APPLICATIONS[found], text, i)
         if not _ALLOWED_CHARS.fullmatch(ch):
             raise ExpressionError(f"character {ch!r} is not allowed", text, i)
         if ch == "#":
