@@ -110,3 +110,12 @@ def test_the_operators_refused_are_those_named():
     for op in _APPLICATIONS:
         assert _OPERATOR.match(op + "x").group() == op
     assert _OPERATOR.match("/.5") is None and _OPERATOR.match("/.x").group() == "/."
+
+
+@pytest.mark.parametrize("count", [62, 150, 480])
+def test_power_of_many_arguments_is_as_deep_as_its_infix_chain(count):
+    """Power[#x, ...] of 150 arguments compiled where #x^#x^... of 150 was refused as nested deeper than 60 levels;
+    of 480 it was refused 'nested 480 levels deep once its named functions are expanded' at no column."""
+    infix, variadic = _refusal("^".join(["#x"] * count)), _refusal("Power[" + ", ".join(["#x"] * count) + "]")
+    assert re.search(r"at column \d+: nested deeper than 60 levels", variadic), variadic
+    assert variadic.split("at column")[1].split(":")[1] == infix.split("at column")[1].split(":")[1]
