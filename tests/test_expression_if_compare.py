@@ -62,3 +62,10 @@ def test_an_if_of_two_constants_is_of_the_inputs_dtype_to_its_precision(text, ha
     for got in (module(x), interpret(module.net, module, x=x)):
         assert got.dtype == dtype
         torch.testing.assert_close(got, hand(x), rtol=0, atol=0)
+
+
+def test_an_if_of_two_constants_compiles_without_a_host_tensor_per_call():
+    """If[#x > 0, Pi, E]'s first branch was written x.new_tensor(Pi): a tensor made from a Python number (on CUDA a
+    host-to-device copy) at every forward; a fill of the input's dtype and device needs no copy."""
+    module = net_initialize(NetGraph({"f": FunctionLayer("If[#x > 0, Pi, E]")}, [], x=4)).compile()
+    assert "new_tensor" not in module.code and f"new_full((), {math.pi!r})" in module.code, module.code

@@ -347,3 +347,13 @@ def test_onnx_lrn_over_channels_of_unknown_size_is_refused_naming_them(tmp_path)
     _lrn_model(path, ["b", "c", 4], size=3)
     with pytest.raises(SpecError, match=r"node 'lrn' \(LRN\): an input of shape \('b', 'c', 4\).*known channels"):
         import_onnx(path)
+
+
+@pytest.mark.parametrize("alpha", [0.0, -0.0])
+def test_a_celu_of_alpha_0_is_refused_naming_its_alpha(alpha, tmp_path):
+    """Celu's alpha 0 (x/alpha) was refused by the ElementwiseLayer it imports as: its internal expression with a caret
+    and a port divided by 0."""
+    path = _model(tmp_path / "celu.onnx", "Celu", (4,), (4,), alpha=alpha)
+    with pytest.raises(SpecError, match=r"\(Celu\): its alpha must be nonzero, found -?0\.0") as caught:
+        import_onnx(path)
+    assert "If[" not in str(caught.value) and "^" not in str(caught.value), str(caught.value)

@@ -46,7 +46,11 @@ def _hard_sigmoid(node: Any, ctx: Context) -> Converted:
 
 
 def _celu(node: Any, ctx: Context) -> Converted:
-    alpha = expression_number(ctx.attributes(node).get("alpha", 1.0), ctx)
+    given = ctx.attributes(node).get("alpha", 1.0)
+    if given == 0:  # x / alpha
+        raise Unsupported(f"its alpha must be nonzero, found {float(given)}", attribute="alpha", expected="nonzero",
+                          found=float(given))
+    alpha = expression_number(given, ctx)
     return Converted(ElementwiseLayer(f"If[# > 0, #, {alpha} * (Exp[# / {alpha}] - 1)]"), (node.input[0],))
 
 

@@ -210,7 +210,8 @@ def _converted(node: ast.AST, text: str, origin: list[int], slots: list[str], de
     if isinstance(node, ast.BinOp) and isinstance(node.op, ast.MatMult):  # Wolfram's a . b (translated to a @ b)
         return ("Dot", sub(node.left), sub(node.right))
     if isinstance(node, ast.BinOp) and type(node.op) in _BINOPS:
-        return _fold(("bin", _BINOPS[type(node.op)], sub(node.left), sub(node.right)))
+        return _fold(("bin", _BINOPS[type(node.op)], sub(node.left), sub(node.right)),
+                     lambda: part_text(node.right, text, origin))
     if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
         operand = sub(node.operand)
         return _fold(("neg", operand)) if isinstance(node.op, ast.USub) else operand
@@ -261,7 +262,8 @@ def _converted(node: ast.AST, text: str, origin: list[int], slots: list[str], de
         if name in _VARIADIC:
             return apply_all(name, [sub(a) for a in node.args])
         if name == "Power" and len(node.args) != 2 and node.args:  # Wolfram's Power[a, b, c] is a^(b^c); Power[a] a
-            return functools.reduce(lambda power, base: apply(name, [base, power]), [sub(a) for a in node.args][::-1])
+            return _converted(functools.reduce(lambda p, b: ast.BinOp(b, ast.Pow(), p, col_offset=b.col_offset),
+                                               node.args[::-1]), text, origin, slots, depth, internal)  # a^b^c
         if name in _ALL_OF and len(node.args) > 1:  # Wolfram's: 1 where all are equal (all >= 0), else 0
             args = [sub(a) for a in node.args]
             return apply_all("Times", [apply(name, [args[0], a]) for a in args[1:]] if name == "KroneckerDelta"

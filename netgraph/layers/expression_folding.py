@@ -4,6 +4,8 @@ is refused; one Wolfram evaluates to Indeterminate is NaN, noted for a warning (
 from __future__ import annotations
 
 import math
+import re
+from typing import Callable
 
 from netgraph.layers.expression_forms import OVERFLOW, children
 from netgraph.layers.expression_indeterminate import note, noted
@@ -23,12 +25,24 @@ _NO_SIGN = "a constant is not a real number: infinite of no sign (Wolfram's Comp
 _REAL_LIMITS = frozenset({"Log", "Log2", "Log10", "ArcTanh", "InverseErf"})
 
 
-def fold(tree: tuple) -> tuple:
+def fold(tree: tuple, divisor: Callable[[], str] | None = None) -> tuple:
     """Replace a node whose children are all constants by its value (float64 torch: no hangs); a port divided by a
-    constant 0 is refused as 1/0 is (Wolfram's x/0 is x times ComplexInfinity)."""
+    constant 0 is refused as 1/0 is (Wolfram's x/0 is x times ComplexInfinity), naming ``divisor()``, its text."""
     if tree[:2] == ("bin", "/") and tree[3] == ("const", 0.0) and tree[2][0] != "const":
-        raise OverflowError(_DIVIDES_BY_0)
+        raise OverflowError(_port_by_0(divisor() if divisor else None))
     return folded(tree) if all(c[0] == "const" for c in tree[2 if tree[0] in ("bin", "cmp", "call") else 1:]) else tree
+
+
+def _port_by_0(divisor: str | None) -> str:
+    """The refusal of a port divided by ``divisor`` (its text; None: not written apart), a constant 0."""
+    if divisor is None:
+        written = "a constant 0"
+    else:
+        number = divisor.replace("*^", "e")
+        under = re.fullmatch(r"[-+]?[0-9.]*[1-9][0-9.]*[eE][-+]?[0-9]+", number) and float(number) == 0
+        written = f"{divisor!r}, which {'underflows to 0 (below 4.9e-324, the smallest float)' if under else 'is 0'}"
+    return (f"a port divided by {written} (Wolfram's x/0 is x times ComplexInfinity, no real number; x*Infinity "
+            f"is NaN at x = 0): divide by a constant that is not 0")
 
 
 def folded(tree: tuple) -> tuple:

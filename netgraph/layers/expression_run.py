@@ -181,11 +181,11 @@ def _constant_branches(tree: tuple) -> bool:
 
 
 def _typed_branch(code: Callable[[tuple], str], tree: tuple, names: dict[str, str]) -> Callable[[tuple], str]:
-    """``code``, but If's first branch written as a tensor of its first slot's dtype where both branches are numbers
+    """``code``, but If's first branch written as a 0-dim tensor of its first slot's dtype where both branches are numbers
     the default dtype rounds (torch.where of two numbers is of it: Pi in a float64 net was Pi rounded to float32)."""
     if not _constant_branches(tree) or all(v != v or torch.tensor(v).item() == v for _, v in tree[3:5]):
         return code
-    first = f"{names[_first_slot(tree)]}.new_tensor({literal(tree[3][1])})"
+    first = f"{_operand(names[_first_slot(tree)])}.new_full((), {literal(tree[3][1])})"  # a fill: no host copy
     return lambda t: first if t is tree[3] else code(t)
 
 
@@ -309,7 +309,7 @@ def evaluate(tree: tuple, env: dict[str, Any], fold: bool = False, steps: frozen
         return _COMPARE[tree[1]](*args).to(_slot_dtype(tree, env))
     name = tree[1]
     if name == "If":
-        first = args[0].new_tensor(args[1], dtype=_slot_dtype(tree, env)) if _constant_branches(tree) else args[1]
+        first = args[0].new_full((), args[1], dtype=_slot_dtype(tree, env)) if _constant_branches(tree) else args[1]
         result = torch.where(args[0] != 0, first, args[2])
         return result.to(_slot_dtype(tree, env)) if _constant_branches(tree) else result
     if name in ("Min", "Max"):

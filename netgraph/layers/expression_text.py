@@ -30,15 +30,33 @@ _APPLICATIONS = {  # what Wolfram's operators that Python reads otherwise (or no
     **{op: f"{op!r} is not an operator of expressions (comparisons are <, <=, >, >=, == and !=)"
        for op in ("<<", ">>")},
     "--": "'--' (Wolfram's Decrement, x--) is not read: write a minus before a negative with a space or brackets, "
-          "#x - (-#y)",
+          "#x - (-#y)",  # advised in what was written where it can (_double_minus)
     "++": "'++' (Wolfram's Increment, x++) is not read: write one +, #x + #y",
     "===": "'===' (Wolfram's SameQ) is not read: compare with ==",
     "=!=": "'=!=' (Wolfram's UnsameQ) is not read: compare with !=",
     "<>": "'<>' (Wolfram's StringJoin) is not read: expressions are of numbers",
     "^^": "'^^' (Wolfram's base notation, b^^digits) is not read: write the number in base 10",
     "/.": "'/.' (Wolfram's ReplaceAll) is not read: write the expression with the replacement made"}
-#: Wolfram's operators that Python reads otherwise, or not at all (a '/.' before a digit is a division, x/.5)
-_OPERATOR = re.compile(r"===|=!=|//|\*\*|<<|>>|--|\+\+|<>|\^\^|/\.(?![0-9])|[@~]")
+#: Wolfram's operators that Python reads otherwise, or not at all, the longest first (a '/.' before a digit is a
+#: division, x/.5)
+_OPERATOR = re.compile("|".join(re.escape(op) + ("(?![0-9])" if op == "/." else "")
+                                for op in sorted(_APPLICATIONS, key=len, reverse=True)))
+#: the operands either side of a '--': a name, number or slot (a call's brackets after it), and one after it
+_BEFORE_MINUS = re.compile(r"([\w#.]+(?:\[[^\[\]]*\])?)\s*\Z")
+_AFTER_MINUS = re.compile(r"\s*([\w#.]+(?:\[[^\[\]]*\])?)")
+
+
+def _double_minus(text: str, i: int) -> str:
+    """The refusal of the ``--`` at ``text[i]``, its advice in the operands written either side."""
+    after = _AFTER_MINUS.match(text, i + 2)
+    if not text[:i].strip() and after:
+        return (f"'--' (Wolfram's PreDecrement, --x) is not read: a minus of a negative needs brackets: write "
+                f"-(-{after.group(1)})")
+    before = _BEFORE_MINUS.search(text[:i])
+    if before and after:
+        return (f"'--' (Wolfram's Decrement, x--) is not read: a minus before a negative needs a space or brackets: "
+                f"write {before.group(1)} - (-{after.group(1)})")
+    return _APPLICATIONS["--"]
 _EXPONENT = re.compile(r"[+-]?[0-9]+(?![0-9.])")
 
 
@@ -120,7 +138,8 @@ def translate(text: str) -> tuple[str, list[int]]:
     while i < end:
         ch = text[i]
         if operator := _OPERATOR.match(text, i):
-            raise ExpressionError(_APPLICATIONS[operator.group()], text, i)
+            found = operator.group()
+            raise ExpressionError(_double_minus(text, i) if found == "--" else _APPLICATIONS[found], text, i)
         if not _ALLOWED_CHARS.fullmatch(ch):
             raise ExpressionError(f"character {ch!r} is not allowed", text, i)
         if ch == "#":
