@@ -145,9 +145,9 @@ def own_array_conflict(layer: Any, names: Any, known: Mapping[str, PortType] | N
     shared = layer.shared
     for name, array in given.items():
         want = expected.get(name)
-        if want is None or len(want) != array.ndim or any(type(d) is not int for d in want if d is not None):
+        if want is None or any(type(d) is not int for d in want if d is not None):
             continue
-        if any(d is not None and d != f for d, f in zip(want, array.shape)):
+        if len(want) != array.ndim or any(d is not None and d != f for d, f in zip(want, array.shape)):
             label = f"array {quoted(name)}" + (f" (shared array {shared[name]!r})" if name in shared else "")
             shown = "(" + ", ".join("·" if d is None else str(d) for d in want) + ("," if len(want) == 1 else "") + ")"
             return Conflict(f"{label}: expected shape {shown} (from the layer's options), found "
