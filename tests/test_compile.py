@@ -186,6 +186,21 @@ def test_to_net_of_a_module_moved_to_another_precision_keeps_its_arrays_in_it():
     assert half["Weights"].dtype == half["Biases"].dtype == torch.float16
 
 
+def test_to_net_gives_float64_values_exactly_only_when_compiled_in_float64_as_readme_says():
+    """README said float64 weights were never rounded through float32; a float32 compile then .double() rounds them."""
+    weights = torch.full((3, 4), 1 + 2 ** -40, dtype=torch.float64)  # float32 holds 1.0
+    net = NetChain({"lin": LinearLayer(3, weights=weights, biases=torch.zeros(3, dtype=torch.float64))}, input=4)
+    moved = net.compile().double().to_net().layers["lin"].arrays["Weights"]
+    assert moved.dtype == torch.float64 and torch.equal(moved, weights.float().double())
+    default = torch.get_default_dtype()
+    torch.set_default_dtype(torch.float64)
+    try:
+        exact = net.compile().to_net().layers["lin"].arrays["Weights"]
+    finally:
+        torch.set_default_dtype(default)
+    assert exact.dtype == torch.float64 and torch.equal(exact, weights)
+
+
 def test_global_parameter_registration_hooks_see_the_compiled_parameters():
     seen = []
     handle = nn.modules.module.register_module_parameter_registration_hook(lambda m, name, p: seen.append(name))

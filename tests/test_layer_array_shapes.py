@@ -74,7 +74,7 @@ def test_linear_layer_names_array_expected_and_found(array):
     arrays[array] = torch.zeros(5, 4) if array == "Weights" else torch.zeros(4)
     with pytest.raises(OptionError) as info:
         LinearLayer(3, weights=arrays["Weights"], biases=arrays["Biases"])
-    expected, found = ((3, 4), (5, 4)) if array == "Weights" else ((3,), (4,))
+    expected, found = ("(3, ·)", (5, 4)) if array == "Weights" else ((3,), (4,))  # no input=: its size open
     assert str(info.value) == (f"LinearLayer: array {array!r}: expected shape {expected} (from the layer's options), "
                                f"found {found}")
     assert info.value.diagnostics[0].option == array.lower()
@@ -124,3 +124,15 @@ def test_keras_and_tensorflow_weight_layouts_are_named_with_the_permutation_that
     with pytest.raises((OptionError, ShapeError)) as info:  # no hint where no such permutation explains it
         net_replace_part(conv, {("c", "Weights"): torch.randn(8, 2, 3, 4)})
     assert "permute" not in str(info.value)
+
+
+@pytest.mark.parametrize("make", [lambda w: LinearLayer(8, weights=w),
+                                  lambda w: NetChain({"fc1": LinearLayer(8, weights=w)}, input=5)])
+def test_a_dim_only_the_wrong_array_would_size_is_shown_unknown_with_the_permute_hint(make):
+    """It said 'expected shape (8, 8)': the input size (unknown when the layer is made) taken from the array."""
+    with pytest.raises(OptionError) as info:
+        make(torch.zeros(5, 8))
+    assert str(info.value) == ("LinearLayer: array 'Weights': expected shape (8, ·) (from the layer's options), found "
+                               "(5, 8); Keras's or TensorFlow's layout (..., inputs, outputs)? give w.permute(1, 0)")
+    assert (info.value.diagnostics[0].expected, info.value.diagnostics[0].found) == ((8, None), (5, 8))
+    assert "permute" not in str(pytest.raises(OptionError, LinearLayer, 8, weights=torch.zeros(5, 7)).value)

@@ -57,6 +57,18 @@ def test_weights_file_missing_an_array_of_a_layer_is_named(tmp_path):
                               f"file 'w.safetensors' gives its other arrays but has no 'a.Biases'")
 
 
+def test_a_transposed_weights_file_array_is_expected_in_the_net_s_input_size_with_the_permute_hint(tmp_path):
+    """It said 'expected shape (8, 8)', the input size taken from the wrong array itself, beside 'Input' (5)."""
+    save_file({"fc1.Weights": torch.zeros(5, 8), "fc1.Biases": torch.zeros(8)}, tmp_path / "w.safetensors")
+    (tmp_path / "m.yaml").write_text("netgraph: 1\narrays: w.safetensors\ntype: NetChain\nlayers:\n"
+                                     "  fc1: {type: LinearLayer, output: 8}\ninputs: {Input: 5}\n")
+    with pytest.raises(SpecError) as info:
+        load(tmp_path / "m.yaml")
+    assert "array 'Weights': expected shape (8, 5) (from the layer's options), found (5, 8); Keras's or " \
+           "TensorFlow's layout (..., inputs, outputs)? give w.permute(1, 0)" in str(info.value)
+    assert (info.value.diagnostics[0].expected, info.value.diagnostics[0].found) == ((8, 5), (5, 8))
+
+
 def test_shared_array_users_needing_different_shapes_are_refused_at_load():
     text = ("netgraph: 1\nlayers:\n  a: {type: LinearLayer, output: 2, weights: {shared: w}}\n"
             "  b: {type: LinearLayer, output: 3, weights: {shared: w}}\ninputs: {Input: 2}\nedges:\n  - Input -> a -> b\n")
@@ -172,7 +184,7 @@ def test_an_array_with_its_dtype_is_read_in_that_dtype_and_the_schema_takes_it()
 
 
 @pytest.mark.parametrize("given, expected, found", [("output: 3, biases: [1.0, 2.0]", (3,), (2,)),
-                                                    ("output: 2, weights: [[1.0, 2.0, 3.0]]", (2, 3), (1, 3)),
+                                                    ("output: 2, weights: [[1.0, 2.0, 3.0]]", (2, None), (1, 3)),
                                                     ("input: 4, weights: [[1.0, 2.0, 3.0]]", (1, 4), (1, 3))])
 def test_array_of_another_size_than_the_layers_own_option_is_the_arrays_problem(given, expected, found):
     """The layer's own output=/input= fixes the port: the array is what was found, at its place (it read
@@ -183,7 +195,8 @@ def test_array_of_another_size_than_the_layers_own_option_is_the_arrays_problem(
         NetGraph.from_yaml(text)
     col = text.splitlines()[2].index("[") + 1
     array = "Biases" if "biases" in given else "Weights"
+    shown = str(expected).replace("None", "·")  # a dim only the array itself would size: the input's, unknown
     assert str(info.value).startswith(f"<string>:3:{col}: layer 1 'a' (LinearLayer): array {array!r}: expected shape "
-                                      f"{expected} (from the layer's options), found {found}")
+                                      f"{shown} (from the layer's options), found {found}")
     assert (info.value.diagnostics[0].expected, info.value.diagnostics[0].found) == (expected, found)
     assert info.value.diagnostics[0].option == array.lower()

@@ -30,7 +30,7 @@ from netgraph.backend.deep_module import DeepModule, module_walk
 from netgraph.backend.forward_parts import Step, compile_source, forward_source
 from netgraph.backend.tied_arrays import submodule, tie_shared
 from netgraph.backend.derived_lengths import check_derived_lengths, derived_length_lines
-from netgraph.backend.learned_arrays import learned_layer
+from netgraph.backend.learned_arrays import check_learned_shapes, learned_layer
 from netgraph.backend.input_lengths import check_shared_lengths, empty_length_problem, length_check_lines
 from netgraph.backend.module_builder import ModuleBuilder
 from netgraph.backend.module_errors import module_error
@@ -41,6 +41,7 @@ from netgraph.backend.scripting import NotScriptable
 from netgraph.backend.source_map import layer_lines
 from netgraph.backend.traced_batch import drawing_layers, traced_batch_size
 from netgraph.core.layer import EmitContext
+from netgraph.core.layer_checks import shapes_checked_elsewhere
 from netgraph.core.own_classes import is_netgraph_class
 from netgraph.core.torch_state import own_precision, working_dtype
 from netgraph.core.nesting import fits_recursion_limit
@@ -138,7 +139,9 @@ class CompiledNet(NotScriptable, DeepModule):
         """The NetGraph with this module's current arrays (parameters and buffers) copied in: each floating array in
         the dtype the layer was given it (in the module's when the module was moved, ``.double()``), or in ``dtype``."""
         net = self.net
-        changes = dict(item for item in map_nodes(net, lambda node: self._learned(node, dtype)) if item is not None)
+        with shapes_checked_elsewhere():  # checked against the net's shapes, all at once
+            changes = dict(item for item in map_nodes(net, lambda node: self._learned(node, dtype)) if item is not None)
+        check_learned_shapes(net, changes)
         return net.replace_layers(changes) if changes else net
 
     def _learned(self, node: Node, dtype: torch.dtype | None) -> tuple[tuple, Any] | None:

@@ -14,10 +14,11 @@ from typing import Any
 import torch
 from torch import nn
 
-from netgraph.core.errors import DataError, NetGraphError, at_layer, headed
+from netgraph.core.errors import DataError, NetGraphError, OptionError, at_layer, headed, raise_all
+from netgraph.core.layer_checks import array_shape_problems
 from netgraph.core.naming_scope import quoted, shown_layer, shown_path
 
-__all__ = ["learned_arrays", "learned_layer"]
+__all__ = ["learned_arrays", "learned_layer", "check_learned_shapes"]
 
 
 def learned_layer(module: nn.Module, layer: Any, path: tuple[str, ...], working: torch.dtype | None,
@@ -35,6 +36,17 @@ def learned_layer(module: nn.Module, layer: Any, path: tuple[str, ...], working:
         return layer.with_arrays(found)
     except NetGraphError as error:
         raise at_layer(headed(error, f"layer {shown_path(path)!r}: "), path) from None
+
+
+def check_learned_shapes(net: Any, changes: dict[tuple, Any]) -> None:
+    """One OptionError (kind "array-shape") listing every array of the layers in ``changes`` (path -> layer, made
+    with their shapes unchecked) whose shape differs from the one the net's port types need there."""
+    problems = []
+    for path, layer in changes.items():
+        node = net.ir.node(path)
+        if all(t.known for t in node.types.values()):
+            problems += array_shape_problems(node, lambda: net.describe((path, None)), layer.arrays)
+    raise_all(problems, OptionError, "to_net(): arrays of other shapes than the net needs", kind="array-shape")
 
 
 def learned_arrays(module: nn.Module, names: Any, given: dict[str, Any], working: torch.dtype | None = None,

@@ -124,10 +124,11 @@ def check_array_shapes(layer: Any, names: Any, where: str) -> None:
                           expected=conflict.expected, found=conflict.found)
 
 
-def own_array_conflict(layer: Any, names: Any) -> Conflict | None:
+def own_array_conflict(layer: Any, names: Any, known: Mapping[str, PortType] | None = None) -> Conflict | None:
     """A Conflict for the first array of ``layer`` named in ``names`` with another shape than its options (and other
-    arrays) fix: the shapes its own ports take, alone, with those arrays left out; a port they leave unknown takes
-    the shape the arrays themselves imply (an input size only the weights give). Sizes still unknown pass."""
+    arrays) fix: the shapes its own ports take, alone, with those arrays left out, a port they leave unknown taking
+    its ``known`` type (the net's) where given; a dim only the arrays themselves would size is unknown (shown '·').
+    Sizes still unknown pass."""
     arrays = layer.arrays
     given = {n: arrays[n] for n in names if arrays[n] is not None}
     if not given:
@@ -135,22 +136,40 @@ def own_array_conflict(layer: Any, names: Any) -> Conflict | None:
     try:
         base = layer.replace(**{layer.ARRAYS[n]: None for n in given})
         types = _settle(base, base.declared_types())
-        if not all(t.known for t in types.values()):
-            implied = _settle(layer, {p: PortType(None, t.dtype) for p, t in types.items()})
-            implied.update(getattr(layer, "default_types", lambda _: {})(implied))
-            types = _settle(base, {p: t if t.known else implied.get(p, t) for p, t in types.items()})
-        expected = base.array_shapes(types)
+        if known:
+            types = _settle(base, {p: t if t.known or p not in known else known[p] for p, t in types.items()})
+        expected = base.array_shapes(types) if all(t.known for t in types.values()) else _implied_shapes(
+            layer, base, types)
     except (NetGraphError, Conflict, TypeError, ValueError, KeyError, IndexError):
         return None  # its options alone do not size the arrays: the net it joins will
     shared = layer.shared
     for name, array in given.items():
         want = expected.get(name)
-        if want is not None and all(type(d) is int for d in want) and tuple(array.shape) != tuple(want):
+        if want is None or any(type(d) is not int for d in want if d is not None):
+            continue
+        if len(want) != array.ndim or any(d is not None and d != f for d, f in zip(want, array.shape)):
             label = f"array {quoted(name)}" + (f" (shared array {shared[name]!r})" if name in shared else "")
-            return Conflict(f"{label}: expected shape {tuple(want)} (from the layer's options), found "
+            shown = "(" + ", ".join("·" if d is None else str(d) for d in want) + ("," if len(want) == 1 else "") + ")"
+            return Conflict(f"{label}: expected shape {shown} (from the layer's options), found "
                             f"{tuple(array.shape)}{layout_hint(want, array.shape)}", option=layer.ARRAYS[name],
                             expected=tuple(want), found=tuple(array.shape), kind="array-shape")
     return None
+
+
+def _implied_shapes(layer: Any, base: Any, types: dict) -> dict:
+    """``base``'s array shapes where its ports unknown take the sizes ``layer``'s arrays imply, each dim that
+    changes with those sizes (one the options leave open) None."""
+    implied = _settle(layer, {p: PortType(None, t.dtype) for p, t in types.items()})
+    implied.update(getattr(layer, "default_types", lambda _: {})(implied))
+    guessed = {p: t if t.known else implied.get(p, t) for p, t in types.items()}
+    expected = base.array_shapes(_settle(base, guessed))
+    try:  # the same with each guessed size one more: the dims that follow the guess
+        moved = base.array_shapes(_settle(base, {p: t if types[p].known or t.shape is None else PortType(
+            tuple(d + 1 if type(d) is int else d for d in t.shape), t.dtype) for p, t in guessed.items()}))
+    except (NetGraphError, Conflict, TypeError, ValueError, KeyError, IndexError):
+        return expected
+    return {n: tuple(None if n in moved and i < len(moved[n]) and moved[n][i] != d else d for i, d in enumerate(w))
+            for n, w in expected.items()}
 
 
 def layout_hint(expected: Any, found: Any) -> str:
@@ -165,7 +184,7 @@ def layout_hint(expected: Any, found: Any) -> str:
     if n < 2 or len(expected) != n or expected == found:
         return ""
     order = (n - 1, n - 2, *range(n - 2))
-    if tuple(found[i] for i in order) != expected:
+    if any(e is not None and found[i] != e for i, e in zip(order, expected)):  # None: a dim the options leave open
         return ""
     return f"; Keras's or TensorFlow's layout (..., inputs, outputs)? give w.permute({', '.join(map(str, order))})"
 

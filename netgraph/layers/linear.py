@@ -103,19 +103,22 @@ class LinearLayer(Layer):
         for port, size, option in self._array_sizes():  # arrays give a port's size, not its rank: (6) fits (2, 3)
             shape = types[port].shape
             if shape is not None and None not in shape and numel(shape) != size:
-                raise self._own_array_conflict(port, option, shape) or Conflict(
+                raise self._own_array_conflict(port, option, shape, types) or Conflict(
                     f"port {quoted(port)}: expected size {size} (from {option}=), found {shape} with "
                     f"{counted(numel(shape), 'element')}", option=option, port=port, expected=size, found=shape)
             if shape is None and port == "Output":
                 types[port] = PortType((size,), REAL)
         return types
 
-    def _own_array_conflict(self, port: str, option: str, shape: tuple) -> Conflict | None:
+    def _own_array_conflict(self, port: str, option: str, shape: tuple,
+                            types: Mapping[str, PortType]) -> Conflict | None:
         """Where this layer's own output= (input=) gave ``port`` its ``shape``, the array ``option`` is what was found
-        of another size: the check made when a layer is made in Python (a spec's arrays are checked here)."""
+        of another size: the check made when a layer is made in Python (a spec's arrays are checked here, with the
+        net's ``types`` of its other port)."""
         if getattr(self, "output" if port == "Output" else "input") != shape:
             return None
-        return own_array_conflict(self, [a for a, field in self.ARRAYS.items() if field == option])
+        return own_array_conflict(self, [a for a, field in self.ARRAYS.items() if field == option],
+                                  {p: t for p, t in types.items() if p != port})
 
     def _array_sizes(self) -> list[tuple[str, int, str]]:
         """(port, size, option) the arrays fix; Biases only without Weights (their shapes are checked together)."""
