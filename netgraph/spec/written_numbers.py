@@ -47,9 +47,9 @@ def _floats(spec: YMap, arrays: bool) -> list[tuple[float, Any]]:
         if id(node) in seen:
             continue
         seen.add(id(node))
-        pairs = [(node[k], node.value_locs.get(k)) for k in node if arrays or k not in _array_keys(node)] \
-            if isinstance(node, YMap) else \
-            zip(node, node.item_locs)
+        left_out = () if arrays or not isinstance(node, YMap) else _array_keys(node)
+        pairs = [(node[k], node.value_locs.get(k)) for k in node if k not in left_out] if isinstance(node, YMap) \
+            else zip(node, node.item_locs)
         for value, loc in pairs:
             if type(value) is float and loc is not None:
                 found.append((value, loc))
