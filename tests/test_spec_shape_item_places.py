@@ -109,3 +109,12 @@ def test_python_names_every_bad_dim_of_a_shape_in_one_error(make, error):
         make()
     assert [(d.item, d.found) for d in info.value.diagnostics] == [(1, -1), (2, 0)]
     assert [str(info.value).count(f"found {dim}") for dim in (-1, 0)] == [1, 1]
+
+
+@pytest.mark.parametrize("layer", ["{type: TorchLayer, module: m, inputs: {x: [3, 1], y: [3, -1, 0]}}",
+                                   "{type: FunctionLayer, function: m, input: {x: [3, 1], y: [3, -1, 0]}}"])
+def test_a_bad_dim_of_a_ports_shape_in_a_mapping_is_placed_at_its_item_naming_the_port(layer):
+    text = f"netgraph: 1\nlayers:\n  a: {layer}\n"
+    row = text.splitlines()[2]
+    told = [p for p in spec_problems(text, ("line", "column", "item", "port")) if p[2] is not None]
+    assert told == [(3, row.index("-1") + 1, 1, "y"), (3, row.index("0]") + 1, 2, "y")]

@@ -4,6 +4,8 @@ description at others (a tool could not tell which), and a value may be large or
 
 from __future__ import annotations
 
+import importlib
+
 import pytest
 
 from netgraph import NetGraph, SpecError
@@ -104,3 +106,15 @@ def test_a_decimal_a_graph_is_given_is_shown_as_the_file_wrote_it(spec, shown):
     text = f"netgraph: 1\nlayers:\n  a: {{type: LinearLayer, output: 3}}\n{spec}\n"
     messages = [message for message, in spec_problems(text, ("message",))]
     assert [m[m.rindex("found"):] for m in messages] == shown, messages
+
+
+def test_a_graphs_floats_as_written_leave_out_its_layers_arrays(monkeypatch):
+    load, written_numbers = (importlib.import_module(f"netgraph.spec.{m}") for m in ("load", "written_numbers"))
+    walked = []
+    original = written_numbers.written_floats
+    monkeypatch.setattr(load, "written_floats", lambda *a, **k: walked.append(original(*a, **k)) or walked[-1])
+    text = ("netgraph: 1\nlayers:\n  a: {type: LinearLayer, output: 2, input: 1, weights: [[2.50], [3.50]], "
+            "biases: [1.50, 2.0e0]}\ninputs: {x: 1}\nedges: [x -> a]\nlearning_rate_multipliers: {a: -4.50}\n")
+    with pytest.raises(SpecError, match="found -4.50"):
+        NetGraph.from_yaml(text)
+    assert walked == [{"-4.5": "-4.50"}]

@@ -47,7 +47,7 @@ from netgraph.core.ir import GraphIR, build_ir, with_layers
 from netgraph.core.leaf_swap import reinferred, same_structure, split_changes
 from netgraph.core.order import in_order, order
 from netgraph.core.port_paths import expose, layer_at, named_path, no_inner_net, no_output, resolve
-from netgraph.core.ports import NetPort, declared_as_inferred, declared_port_type
+from netgraph.core.ports import NetPort, declared_as_inferred, declared_port_types
 from netgraph.core.edge_text import written
 from netgraph.core.shared import collect_users, shape_clashes, unify_shared
 from netgraph.core.wrapped_modules import modules_held
@@ -111,7 +111,7 @@ class NetGraph(NetValues, GraphViews, Layer, LayerSequence, DrawingAndYaml):  # 
         self._layers, port_shapes, self._taken = peripheral_coders(self._layers, self._edges, port_shapes, self._depth)
         self._coders, port_shapes, misplaced = split_port_options(dict(port_shapes), self._inputs, self._outputs)
         raise_all(errors + misplaced, WiringError, "invalid graph ports")
-        types = {name: declared_port_type(v, name) for name, v in port_shapes.items()}
+        types = declared_port_types(port_shapes)
         return {name: t for name, t in types.items() if t != PortType(None, None)}  # None declares nothing (as in YAML)
 
     def _problem(self) -> Problem:

@@ -33,9 +33,8 @@ from netgraph.core.layer_values import hashed_option as _hashed, same_option as 
 from netgraph.core.stage_doors import SpecText, notebook_svg
 from netgraph.core.shared import NetSharedArray, SharedNames, check_shared_held, replaced_markers
 from netgraph.core.torch_array_names import array_name_hint, array_name_note
-from netgraph.core.conflicts import Conflict
-from netgraph.core.shape_dims import shape_error
-from netgraph.core.types import ANY_REAL, PortType, as_shape
+from netgraph.core.shape_dims import shape_option
+from netgraph.core.types import ANY_REAL, PortType
 
 __all__ = ["Layer", "REGISTRY", "layer_class", "register", "registry_scope", "as_array", "shape_option",
            "EmitContext", "frozen_init", "PROBABILITY_OUTPUT"]
@@ -81,15 +80,6 @@ def layer_class(name: str) -> type[Layer]:
     except KeyError:
         raise OptionError(f"{REGISTRY.unknown(name)}{did_you_mean(name, REGISTRY)}",
                           kind="unknown-layer-type", found=name) from None
-
-
-def shape_option(value: Any, layer: str, option: str) -> tuple | None:
-    """Normalise a shape option (int, list or None) or raise OptionError naming the layer and option."""
-    what = f"{layer} option {option}="
-    try:
-        return as_shape(value, what)
-    except Conflict as exc:  # each bad dim of a list
-        raise shape_error(OptionError, value, what, exc, option=option.split("[")[0], kind="option-value") from None
 
 
 class Layer(SpecText):

@@ -23,7 +23,7 @@ from contextvars import ContextVar
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from netgraph.core.errors import Diagnostic, OptionError
+from netgraph.core.errors import Diagnostic, OptionError, listed
 
 __all__ = ["collecting", "collected", "option_problem", "missing_option", "options_error", "reported_options",
            "checked_together", "VALUE_KIND", "ARGUMENT_KIND", "COMBINATION_KIND"]
@@ -145,12 +145,12 @@ def _raise_collected(name: str, problems: list[Diagnostic], exc: BaseException) 
 
 def options_error(name: str, problems: list[Diagnostic]) -> OptionError:
     """One OptionError for ``problems``: one said alone, several listed under ``name`` (each option once, or each
-    item of its list once: a shape's bad dims)."""
+    item of its list once: a shape's bad dims), the first ``MAX_LISTED`` and how many more."""
     kept: dict[Any, Diagnostic] = {}
     for d in problems:
-        kept.setdefault((d.option, d.item) if d.option is not None else id(d), d)
+        kept.setdefault((d.option, d.port, d.item) if d.option is not None else id(d), d)
     diagnostics = list(kept.values())
     if len(diagnostics) == 1:
         return OptionError(diagnostics[0].message, diagnostics=diagnostics)
-    body = "\n".join(f"  - {d.message}" for d in diagnostics)
-    return OptionError(f"{name}: {len(diagnostics)} problems:\n{body}", diagnostics=diagnostics)
+    return OptionError(f"{name}: {len(diagnostics)} problems:\n{listed([d.message for d in diagnostics])}",
+                       diagnostics=diagnostics)

@@ -36,14 +36,12 @@ import torch
 from netgraph.core.array_items import first_odd_item, ragged_row
 from netgraph.core.errors import OptionError
 from netgraph.core.name_guesses import did_you_mean
-from netgraph.core.naming_scope import quoted
 from netgraph.core.option_problems import VALUE_KIND
 from netgraph.core.option_ranges import Within
 from netgraph.core.option_words import LEVEL_SCHEMA, levels_schema
 from netgraph.core.tensors import as_tensor, unread_dtype
-from netgraph.core.conflicts import Conflict
-from netgraph.core.shape_dims import shape_error
-from netgraph.core.types import as_shape, vector_shape
+from netgraph.core.shape_dims import port_shape_options, shape_option
+from netgraph.core.types import vector_shape
 
 __all__ = ["OptionKind", "Shape", "SequenceShape", "PortShapes", "Ports", "Array", "RemovableArray",
            "DistributionOption", "Function", "IntOrInts", "Level", "Levels", "Module", "Net", "Literal", "option_kind",
@@ -186,14 +184,7 @@ def random_seeding(value: Any, option: str = "seed") -> int | None:
 def _shape(value: Any, layer: str, option: str) -> Any:
     if type(value) is int and 1 <= value < 2**63:  # the common vector size (as as_shape), before building the message
         return vector_shape(value)
-    what = f"{layer} option {option}="
-    try:
-        return as_shape(value, what)
-    except Conflict as exc:  # each bad dim of a list, as its message names it; input['x'] (a port's) is option input
-        whole = not isinstance(value, (list, tuple)) or exc.found is None
-        raise shape_error(OptionError, value, what, exc, option=option.split("[")[0], kind=VALUE_KIND,
-                          expected="a shape: an int or a list of positive dims (None: unknown)",
-                          found=value if whole else None) from None
+    return shape_option(value, layer, option)
 
 
 def _port_shapes(value: Any, layer: str, option: str) -> Any:
@@ -201,8 +192,7 @@ def _port_shapes(value: Any, layer: str, option: str) -> Any:
     one option (equal, hashed alike, one TopologyHash); a key is checked against the ports by the layer."""
     if not isinstance(value, Mapping):
         return _shape(value, layer, option)
-    return {port: None if shape is None else _shape(shape, layer, f"{option}[{quoted(port)}]")
-            for port, shape in value.items()}
+    return port_shape_options(value, layer, option)  # every port's bad dims in one error
 
 
 def _array(value: Any, layer: str, option: str) -> Any:

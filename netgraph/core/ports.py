@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
-from netgraph.core.errors import NetGraphError, ShapeError, WiringError
+from netgraph.core.errors import NetGraphError, ShapeError, WiringError, raise_all
 from netgraph.core.integers import plain_index
 from netgraph.core.frozen import frozen_init
 from netgraph.core.naming_scope import quoted
@@ -14,8 +14,8 @@ from netgraph.core.conflicts import Conflict
 from netgraph.core.shape_dims import shape_error
 from netgraph.core.types import INTEGER, REAL, PortType, as_shape
 
-__all__ = ["NetPort", "PortRef", "Edge", "WrittenEdge", "declared_port_type", "declared_where_needed",
-           "declared_types_of", "declared_as_inferred", "new_edge", "new_port_ref"]
+__all__ = ["NetPort", "PortRef", "Edge", "WrittenEdge", "declared_port_type", "declared_port_types",
+           "declared_where_needed", "declared_types_of", "declared_as_inferred", "new_edge", "new_port_ref"]
 
 T = TypeVar("T")
 
@@ -187,6 +187,21 @@ def declared_port_type(value: Any, port: str) -> PortType:
         return PortType(as_shape(shape, what), dtype, span)
     except Conflict as exc:  # each bad dim of a list
         raise shape_error(ShapeError, shape, what, exc, kind="port-shape", layer=(), port=port) from None
+
+
+def declared_port_types(port_shapes: Mapping[str, Any]) -> dict[str, PortType]:
+    """Each graph port's declared type (``declared_port_type``); every port's bad shape in one ShapeError (one port's
+    as it is raised alone)."""
+    types, refused = {}, []
+    for port, value in port_shapes.items():
+        try:
+            types[port] = declared_port_type(value, port)
+        except ShapeError as exc:
+            refused.append(exc)
+    if len(refused) == 1:
+        raise refused[0]
+    raise_all([d for exc in refused for d in exc.diagnostics], ShapeError, "declared port shapes")
+    return types
 
 
 def declared_where_needed(build: Callable[[dict[str, PortType]], T], types: Mapping[str, PortType]) -> T:

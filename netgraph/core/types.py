@@ -26,8 +26,8 @@ from netgraph.core.length_names import impossible_step, lengths_apart
 from netgraph.core.naming_scope import SHOWN_CHARACTERS, quoted
 
 __all__ = ["Dim", "Shape", "PortType", "REAL", "INTEGER", "LengthConflict", "length_reason", "unify",
-           "broadcast", "as_shape", "format_shape", "range_suffix", "ports_text", "is_known", "numel", "element_count",
-           "ANY_REAL", "real_type", "MAX_PORT_DIMS"]
+           "broadcast", "as_shape", "shape_dim", "format_shape", "range_suffix", "ports_text", "is_known", "numel",
+           "element_count", "ANY_REAL", "real_type", "MAX_PORT_DIMS"]
 
 Dim = Union[int, str, None]
 Shape = Union[tuple, None]
@@ -116,8 +116,8 @@ def _port_type_part(normalised: object, value: object, what: str) -> object:
     """``normalised(value, what)``, its Conflict a ShapeError (kind port-shape) of a PortType being made."""
     try:
         return normalised(value, f"PortType {what}")
-    except Conflict as exc:
-        raise ShapeError(str(exc), kind="port-shape", expected=exc.expected, found=exc.found) from None
+    except Conflict as exc:  # its first bad dim at its item (shape_dims, which lists them all, builds on this module)
+        raise ShapeError(str(exc), kind="port-shape", expected=exc.expected, found=exc.found, item=exc.item) from None
 
 
 def range_suffix(t: PortType) -> str:
@@ -214,31 +214,33 @@ def as_shape(value: object, what: str = "shape") -> Shape:
     if not isinstance(value, (tuple, list)):
         raise Conflict(f"{what} must be an int or a list of ints, found {quoted(value)}{_scalar_hint(value)}",
                        expected=_SHAPE_WORDS, found=value)
-    dims = []
-    for index, d in enumerate(value):
-        item = index if listed else None  # a Diagnostic's item: the dim's place in a list given
-        if isinstance(d, str) and d in DTYPES:  # (4, "Integer"): a dtype written into the shape
-            raise Conflict(f"{what} has {d!r} as a dim, which is a dtype, not a length: give a port's dtype as "
-                           f"PortType(shape, {d!r}) (in a spec {{shape: [...], dtype: {d}}})", expected="a length",
-                           found=d, item=item)
-        if isinstance(d, str) and d == "None":  # YAML's None is text, a length named "None" here
-            raise Conflict(f"{what} has 'None' as a dim, which YAML reads as text (a variable length named 'None'): "
-                           f"write null for an unknown dim, or a length name such as \"n\" for a variable length",
-                           expected="a length, null or a length name", found=d, item=item)
-        if isinstance(d, str) and d.isidentifier() and (why := impossible_step(d)):
-            raise Conflict(f"{what} has the length name {d!r}: {why}",
-                           expected="a length name whose steps are sizes from 1 (\"n_over_2\")", found=d, item=item)
-        if d is None or (isinstance(d, str) and d.isidentifier()):
-            dims.append(None if d == "Automatic" else d)  # Wolfram's {Automatic, 3}: an unknown dim, not a length
-        elif isinstance(d, numbers.Integral) and not isinstance(d, bool) and 1 <= d < 2**63:
-            dims.append(int(d))
-        elif isinstance(d, numbers.Integral) and not isinstance(d, bool) and d >= 2**63:
-            raise Conflict(f"{what} dims must be below 2**63 (torch's largest size), found {quoted(d)}",
-                           expected="below 2**63", found=d, item=item)
-        else:
-            raise Conflict(f"{what} dims must be positive ints (or None for unknown), found {quoted(d)}",
-                           expected="positive ints", found=d, item=item)
-    return tuple(dims)
+    return tuple(d if type(d) is int and 1 <= d < 2**63 else shape_dim(d, what, index if listed else None)
+                 for index, d in enumerate(value))  # item: a Diagnostic's, the dim's place in a list given
+
+
+def shape_dim(d: object, what: str, item: int | None = None) -> object:
+    """One dim of a shape as ``as_shape`` keeps it (a size, a length name, None: unknown), else a Conflict at
+    ``item`` naming ``what``."""
+    if isinstance(d, str) and d in DTYPES:  # (4, "Integer"): a dtype written into the shape
+        raise Conflict(f"{what} has {d!r} as a dim, which is a dtype, not a length: give a port's dtype as "
+                       f"PortType(shape, {d!r}) (in a spec {{shape: [...], dtype: {d}}})", expected="a length",
+                       found=d, item=item)
+    if isinstance(d, str) and d == "None":  # YAML's None is text, a length named "None" here
+        raise Conflict(f"{what} has 'None' as a dim, which YAML reads as text (a variable length named 'None'): "
+                       f"write null for an unknown dim, or a length name such as \"n\" for a variable length",
+                       expected="a length, null or a length name", found=d, item=item)
+    if isinstance(d, str) and d.isidentifier() and (why := impossible_step(d)):
+        raise Conflict(f"{what} has the length name {d!r}: {why}",
+                       expected="a length name whose steps are sizes from 1 (\"n_over_2\")", found=d, item=item)
+    if d is None or (isinstance(d, str) and d.isidentifier()):
+        return None if d == "Automatic" else d  # Wolfram's {Automatic, 3}: an unknown dim, not a length
+    if isinstance(d, numbers.Integral) and not isinstance(d, bool) and 1 <= d < 2**63:
+        return int(d)
+    if isinstance(d, numbers.Integral) and not isinstance(d, bool) and d >= 2**63:
+        raise Conflict(f"{what} dims must be below 2**63 (torch's largest size), found {quoted(d)}",
+                       expected="below 2**63", found=d, item=item)
+    raise Conflict(f"{what} dims must be positive ints (or None for unknown), found {quoted(d)}",
+                   expected="positive ints", found=d, item=item)
 
 
 def format_shape(shape: Shape) -> str:

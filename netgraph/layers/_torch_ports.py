@@ -10,7 +10,7 @@ from typing import Any
 from torch import nn
 
 from netgraph.core.errors import OptionError
-from netgraph.core.layer import shape_option
+from netgraph.core.shape_dims import port_shape_options
 from netgraph.core.naming_scope import quoted
 from netgraph.core.types import INTEGER, REAL, PortType
 
@@ -39,12 +39,9 @@ def port_types(value: Any, layer: str, option: str, default: str = "Input") -> d
             raise OptionError(f"{layer} {option}=: port names must be distinct, found {quoted(name)} "
                               f"twice", option=option,
                               kind="option-value", found=name)
-        if isinstance(spec, PortType):
-            out[name] = spec
-        elif spec in (REAL, INTEGER):
-            out[name] = PortType((), spec)
-        else:
-            out[name] = PortType(shape_option(spec, layer, f"{option}[{quoted(name)}]"), None)
+        out[name] = spec if isinstance(spec, PortType) else PortType((), spec) if spec in (REAL, INTEGER) else spec
+    shapes = port_shape_options({n: s for n, s in out.items() if not isinstance(s, PortType)}, layer, option)
+    out = {n: PortType(shapes[n], None) if n in shapes else t for n, t in out.items()}  # every port's bad dims told
     if not out:
         raise OptionError(f"{layer} {option}= names no port", option=option,
                           kind="option-value", expected="at least one port", found=value)

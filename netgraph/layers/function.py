@@ -15,6 +15,7 @@ from torch import nn
 from netgraph.core.guessed_lengths import is_guessed
 from netgraph.core.naming_scope import quoted
 from netgraph.core.layer import PROBABILITY_OUTPUT, EmitContext, Layer, shape_option
+from netgraph.core.shape_dims import port_shape_options
 from netgraph.core.option_words import named_or_slots
 from netgraph.core.options import Function, OptionKind, PortShapes, Ports
 from netgraph.layers.function_output import ElementwiseInputShape, ElementwiseOutputShape, OutputShape
@@ -106,7 +107,7 @@ def _input_option(value: Any, ports: tuple[str, ...], layer: str) -> dict[str, t
             raise OptionError(f"{layer} input=: no port {unknown[0]!r}{did_you_mean(unknown[0], ports)}; ports are "
                               f"{list(ports)}", option="input",
                               kind="unknown-port", port=unknown[0], expected=list(ports), found=unknown[0])
-        return {p: shape_option(value.get(p), layer, f"input[{p!r}]") for p in ports}
+        return port_shape_options({p: value.get(p) for p in ports}, layer, "input")
     return dict.fromkeys(ports, shape_option(value, layer, "input"))
 
 

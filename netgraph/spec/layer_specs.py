@@ -372,11 +372,13 @@ def _placed(reader: Any, cls: type, spec: YMap, path: tuple, problem: Any, at: L
 
 
 def _item_at(cls: type, spec: YMap, problem: Any, at: Loc) -> Loc:
-    """Where in its option's value the item ``problem`` names is (an array's short row or value beyond float32, a
-    shape's or kernel's item), else ``at``."""
+    """Where in its option's value (its port's, for a mapping of ports) the item ``problem`` names is (an array's
+    short row or value beyond float32, a shape's or kernel's item), else ``at``."""
     if problem.option not in spec:
         return at
     value = spec[problem.option]
+    if problem.port is not None and isinstance(value, YMap) and problem.port in value:  # inputs: {x: [3, -1]}
+        value = value[problem.port]
     array = getattr(option_codecs(cls).get(problem.option), "kind", None) == "array"
     return (array_item_at(value, problem.found) if array else faulty_item_at(value, problem.item, problem.found)) or at
 

@@ -171,7 +171,7 @@ class SpecReader(ProblemLog):
                              found=kind)
         else:  # its ports', its graph's and its multipliers' messages show decimals as written
             lines = self.lines[f.name]
-            with numbers_as_written(lambda: written_floats(data, lines)):
+            with numbers_as_written(lambda: written_floats(data, lines, arrays=False)):
                 net = self.graph(data, prefix, kind)
         check_unused_nets(self, prefix)
         return net

@@ -10,7 +10,8 @@ from __future__ import annotations
 from typing import Any
 
 from netgraph.core.conflicts import Conflict
-from netgraph.core.shape_dims import bad_dims
+from netgraph.core.errors import NetGraphError
+from netgraph.core.shape_dims import shape_error
 from netgraph.core.types import as_shape
 from netgraph.spec.array_values import faulty_item_at
 from netgraph.spec.yaml_nodes import YMap
@@ -36,11 +37,11 @@ def port_shape(value: Any, what: str, at: tuple = ()) -> Any:
     try:
         return as_shape(value, what)
     except Conflict as exc:
-        parts = [PortConflict(str(c), at, expected=c.expected, found=c.found, item=c.item)
-                 for c in bad_dims(value, what, exc)]
+        error = shape_error(NetGraphError, value, what, exc)
+    parts = [PortConflict(d.message, at, expected=d.expected, found=d.found, item=d.item) for d in error.diagnostics]
     if len(parts) == 1:
         raise parts[0]
-    raise PortConflict("; ".join(map(str, parts)), at, expected=[p.expected for p in parts],
+    raise PortConflict(str(error), at, expected=[p.expected for p in parts],
                        found=[p.found for p in parts], each=parts)
 
 

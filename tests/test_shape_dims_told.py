@@ -1,0 +1,63 @@
+"""A shape's bad dims as one error tells them: the subject named once, each dim by its place, the first MAX_LISTED
+and how many more (a 100,000-item list is refused at once), in one wording whichever path made the shape."""
+
+from __future__ import annotations
+
+import pytest
+
+import torch
+
+from netgraph import (FunctionLayer, GatedRecurrentLayer, LinearLayer, NetChain, NetGraph, NetPort, OptionError,
+                      PortType, ShapeError, TorchLayer)
+from netgraph.core.errors import MAX_LISTED
+
+BAD = "must be positive ints (or None for unknown)"
+
+
+def refused(make, error):
+    with pytest.raises(error) as info:
+        make()
+    return info.value
+
+
+def test_a_port_shape_names_its_subject_once_and_each_dim_by_its_place():
+    error = refused(lambda: NetChain([LinearLayer(2)], input=[-1, 4, -1]), ShapeError)
+    assert str(error) == \
+        f"shape of port 'Input' has 2 bad dims:\n  - dim 0: {BAD}, found -1\n  - dim 2: {BAD}, found -1"
+
+
+@pytest.mark.parametrize("make, error", [(lambda n: LinearLayer([-1] * n), OptionError),
+                                         (lambda n: NetChain([LinearLayer(2)], input=[-1] * n), ShapeError)])
+def test_a_huge_bad_shape_lists_the_first_bad_dims_and_counts_the_rest(make, error):
+    n = 10**5
+    found = refused(lambda: make(n), error)
+    assert len(str(found)) < 3000
+    assert f"{n - MAX_LISTED + 1} more bad dims" in str(found)
+    assert [d.item for d in found.diagnostics] == [*range(MAX_LISTED - 1), None]  # and one counting the rest
+
+
+def test_the_bad_dims_past_those_listed_are_counted_whatever_they_are():
+    dims = [-1] * (MAX_LISTED - 1) + [4, "x y", 0, None, "n", 2**70, True]
+    found = refused(lambda: NetChain([LinearLayer(2)], input=dims), ShapeError)
+    assert f"has {MAX_LISTED + 3} bad dims" in str(found) and "... and 4 more bad dims" in str(found)
+
+
+@pytest.mark.parametrize("make", [lambda: LinearLayer([3, -1, 0]), lambda: LinearLayer(2, input=[3, -1, 0]),
+                                  lambda: GatedRecurrentLayer(2, input=[3, -1, 0]),
+                                  lambda: FunctionLayer(lambda x: x, input={"Input": [3, -1, 0]})])
+def test_every_shape_option_expects_the_same_of_a_dim(make):
+    assert [d.expected for d in refused(make, OptionError).diagnostics] == ["positive ints"] * 2
+
+
+def test_a_port_type_names_its_first_bad_dim_at_its_item():
+    found = refused(lambda: PortType([3, -1, 0]), ShapeError)
+    assert [(d.item, d.found) for d in found.diagnostics] == [(1, -1)]
+
+
+@pytest.mark.parametrize("make, error, ports", [
+    (lambda: NetGraph({"a": LinearLayer(2), "b": LinearLayer(2)}, [(NetPort("x"), "a"), (NetPort("y"), "b")],
+                      x=[3, -1], y=[0, -2]), ShapeError, ["x", "y", "y"]),
+    (lambda: FunctionLayer(lambda x, y: x, input={"x": [3, -1], "y": [0]}), OptionError, ["x", "y"]),
+    (lambda: TorchLayer(torch.nn.Identity(), inputs={"x": [3, -1], "y": [0, -2]}), OptionError, ["x", "y", "y"])])
+def test_every_ports_bad_dims_are_told_in_one_error(make, error, ports):
+    assert [d.port for d in refused(make, error).diagnostics] == ports
