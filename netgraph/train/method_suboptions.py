@@ -2,6 +2,7 @@
 torch's range, a numpy number or 0-d tensor as its number (a numpy bool as a bool), and the combinations torch
 refuses, or fails on at the first step, refused before training.
 
+>>> import numpy as np
 >>> options = {"momentum": torch.tensor(0.5), "nesterov": np.bool_(True)}
 >>> check_suboptions("SGD", options, {}); options
 {'momentum': 0.5, 'nesterov': True}
