@@ -69,6 +69,12 @@ def test_a_run_resumed_with_another_schedule_follows_it_from_the_resumed_step(tm
                         all=True, **KW)
     fresh = net_train(net, _data(), max_training_rounds=4, method=linear, all=True, **KW)
     assert resumed.final_learning_rate == fresh.final_learning_rate < 0.05
+    arrays = [a.requires_grad_() for a in _arrays(_chain("lin"), ["lin"])]
+    sgd = torch.optim.SGD(arrays, lr=0.05)
+    for factor in (1.0, 0.5, 1 - 2 / 4, 1 - 3 / 4):  # cosine over 2 steps, then linear over 4 from step 2
+        _steps(arrays, sgd, [0.05 * factor], 1)
+    for found, expected in zip(_arrays(resumed.training_net, ["lin"]), arrays):
+        torch.testing.assert_close(found, expected.detach(), rtol=1e-6, atol=1e-7)
 
 
 @pytest.mark.parametrize("saved, given, was, now", [
@@ -89,15 +95,19 @@ def test_resuming_with_other_suboptions_is_refused_naming_each(tmp_path, saved, 
 
 
 def test_the_same_suboptions_spelled_otherwise_and_other_kernel_flags_resume_exactly(tmp_path):
-    options = dict(max_training_rounds=4, **KW)
-    whole = net_train(_chain("lin"), _data(), method=("SGD", {"momentum": 0.9, "weight_decay": 0.1}), **options)
-    net_train(_chain("lin"), _data(), max_training_rounds=2, method=("SGD", {"Momentum": 0.9, "weight_decay": 0.1}),
-              checkpoint=tmp_path, **KW)
-    resumed = net_train(_chain("lin"), _data(), method=("SGD", {"momentum": 0.9, "L2Regularization": 0.1,
-                                                                "foreach": True}),
-                        checkpoint=tmp_path, resume=True, **options)
-    for found, expected in zip(_arrays(resumed, ["lin"]), _arrays(whole, ["lin"])):
-        torch.testing.assert_close(found, expected, rtol=1e-6, atol=1e-7)
+    options, sgd = dict(max_training_rounds=4, **KW), {"momentum": 0.9, "weight_decay": 0.1, "foreach": True}
+    whole = net_train(_chain("lin"), _data(), method=("SGD", sgd), **options)
+    for written, folder in ((True, tmp_path / "same"), (False, tmp_path / "other")):  # the same kernel, another
+        net_train(_chain("lin"), _data(), max_training_rounds=2, checkpoint=folder, **KW,
+                  method=("SGD", {"Momentum": 0.9, "weight_decay": 0.1, "foreach": written}))
+        resumed = net_train(_chain("lin"), _data(), method=("SGD", {"momentum": 0.9, "L2Regularization": 0.1,
+                                                                    "foreach": True}),
+                            checkpoint=folder, resume=True, **options)
+        for found, expected in zip(_arrays(resumed, ["lin"]), _arrays(whole, ["lin"])):
+            if written:  # SGD's foreach kernel throughout: bit for bit
+                assert torch.equal(found, expected)
+            else:  # the first two steps per array: rounded otherwise
+                torch.testing.assert_close(found, expected, rtol=1e-6, atol=1e-7)
 
 
 def test_multipliers_that_group_the_arrays_otherwise_resume_each_arrays_adam_state(tmp_path):
