@@ -69,6 +69,12 @@ def test_a_run_resumed_with_another_schedule_follows_it_from_the_resumed_step(tm
                         all=True, **KW)
     fresh = net_train(net, _data(), max_training_rounds=4, method=linear, all=True, **KW)
     assert resumed.final_learning_rate == fresh.final_learning_rate < 0.05
+    arrays = [a.requires_grad_() for a in _arrays(_chain("lin"), ["lin"])]
+    sgd = torch.optim.SGD(arrays, lr=0.05)
+    for factor in (1.0, 0.5, 1 - 2 / 4, 1 - 3 / 4):  # cosine over 2 steps, then linear over 4 from step 2
+        _steps(arrays, sgd, [0.05 * factor], 1)
+    for found, expected in zip(_arrays(resumed.training_net, ["lin"]), arrays):
+        torch.testing.assert_close(found, expected.detach(), rtol=1e-6, atol=1e-7)
 
 
 @pytest.mark.parametrize("saved, given, was, now", [
@@ -89,15 +95,19 @@ def test_resuming_with_other_suboptions_is_refused_naming_each(tmp_path, saved, 
 
 
 def test_the_same_suboptions_spelled_otherwise_and_other_kernel_flags_resume_exactly(tmp_path):
-    options = dict(max_training_rounds=4, **KW)
-    whole = net_train(_chain("lin"), _data(), method=("SGD", {"momentum": 0.9, "weight_decay": 0.1}), **options)
-    net_train(_chain("lin"), _data(), max_training_rounds=2, method=("SGD", {"Momentum": 0.9, "weight_decay": 0.1}),
-              checkpoint=tmp_path, **KW)
-    resumed = net_train(_chain("lin"), _data(), method=("SGD", {"momentum": 0.9, "L2Regularization": 0.1,
-                                                                "foreach": True}),
-                        checkpoint=tmp_path, resume=True, **options)
-    for found, expected in zip(_arrays(resumed, ["lin"]), _arrays(whole, ["lin"])):
-        torch.testing.assert_close(found, expected, rtol=1e-6, atol=1e-7)
+    options, sgd = dict(max_training_rounds=4, **KW), {"momentum": 0.9, "weight_decay": 0.1, "foreach": True}
+    whole = net_train(_chain("lin"), _data(), method=("SGD", sgd), **options)
+    for written, folder in ((True, tmp_path / "same"), (False, tmp_path / "other")):  # the same kernel, another
+        net_train(_chain("lin"), _data(), max_training_rounds=2, checkpoint=folder, **KW,
+                  method=("SGD", {"Momentum": 0.9, "weight_decay": 0.1, "foreach": written}))
+        resumed = net_train(_chain("lin"), _data(), method=("SGD", {"momentum": 0.9, "L2Regularization": 0.1,
+                                                                    "foreach": True}),
+                            checkpoint=folder, resume=True, **options)
+        for found, expected in zip(_arrays(resumed, ["lin"]), _arrays(whole, ["lin"])):
+            if written:  # SGD's foreach kernel throughout: bit for bit
+                assert torch.equal(found, expected)
+            else:  # the first two steps per array: rounded otherwise
+                torch.testing.assert_close(found, expected, rtol=1e-6, atol=1e-7)
 
 
 def test_multipliers_that_group_the_arrays_otherwise_resume_each_arrays_adam_state(tmp_path):
@@ -112,3 +122,52 @@ def test_multipliers_that_group_the_arrays_otherwise_resume_each_arrays_adam_sta
     _steps(arrays, adam, [0.01] * 2 + [0.005] * 2 + [0.01] * 2, 2)
     for found, expected in zip(_arrays(resumed, names), arrays):
         torch.testing.assert_close(found, expected.detach(), rtol=1e-5, atol=1e-6)
+
+
+def test_a_resumed_adam_state_is_placed_for_this_runs_kernel_flags():
+    """torch places Adam's step counts by the loaded groups' fused flag: the run's own, set before loading (a
+    checkpoint written unfused, resumed fused, would otherwise step a fused kernel with the saved step tensors)."""
+    from netgraph.train.run_state import load_optimizer
+    arrays = [torch.zeros(3, requires_grad=True)]
+    written = torch.optim.Adam(arrays, lr=0.1, foreach=False)
+    written.param_groups[0]["base_lr"] = 0.1
+    arrays[0].grad = torch.ones(3)
+    written.step()
+    state = written.state_dict()
+    state["state"][0]["step"] = state["state"][0]["step"].double()  # as a run with float64 default dtype saves it
+    fused = torch.optim.Adam(arrays, lr=0.1, fused=True)
+    fused.param_groups[0]["base_lr"] = 0.1
+    load_optimizer(fused, {"optimizer": state, "method": "Adam"}, "Adam", "ck")
+    reference = torch.optim.Adam(arrays, lr=0.1, fused=True)
+    reference.load_state_dict({**state, "param_groups": [{**state["param_groups"][0], "fused": True,
+                                                          "foreach": None}]})
+    step, expected = fused.state[arrays[0]]["step"], reference.state[arrays[0]]["step"]
+    assert (fused.param_groups[0]["fused"], fused.param_groups[0]["foreach"]) == (True, None)
+    assert (step.device, step.dtype) == (expected.device, expected.dtype) == (torch.device("cpu"), torch.float32)
+    assert state["state"][0]["step"].dtype == torch.float64 and state["param_groups"][0]["fused"] is None
+
+
+def test_an_optimizer_state_listing_other_arrays_than_its_record_is_malformed():
+    """The same array names, yet more arrays in the optimizer state than its record names: no run writes that."""
+    from netgraph.train.run_state import load_optimizer
+    arrays = [torch.zeros(3, requires_grad=True)]
+    adam = torch.optim.Adam(arrays, lr=0.1)
+    adam.param_groups[0]["base_lr"] = 0.1
+    state = {"state": {}, "param_groups": [{**adam.state_dict()["param_groups"][0], "params": [0, 1]}]}
+    with pytest.raises(OptionError) as caught:
+        load_optimizer(adam, {"optimizer": state, "method": "Adam", "optimizer_arrays": ["w"]}, "Adam", "ck", ["w"])
+    d = caught.value.diagnostics[0]
+    assert (d.kind, d.expected, d.found) == ("malformed-checkpoint", 1, 2)
+    assert "froze" not in str(caught.value)
+
+
+def test_matching_twenty_thousand_arrays_by_name_takes_linear_time():
+    """Resume matches each saved array to this run's by name in sets (lists made it quadratic: 20,000 arrays ~7 s)."""
+    import time
+    from netgraph.train.run_state import _same_arrays
+    names = [f"a{i}" for i in range(20000)]
+    state = {"state": {}, "param_groups": [{"params": list(range(20000)), "lr": 0.1}]}
+    start = time.perf_counter()
+    matched = _same_arrays({"optimizer": state, "optimizer_arrays": names}, names, frozenset(), "ck", [20000])
+    assert time.perf_counter() - start < 1.5
+    assert matched["param_groups"][0]["params"] == list(range(20000))

@@ -314,6 +314,8 @@ def test_a_schedule_on_data_without_a_length_warns_with_max_training_time_and_ro
                "amsgrad": np.bool_(True)}), ("Adam", {"betas": (0.8, 0.999), "eps": 1e-6, "amsgrad": True})),
     (("RMSProp", {"Beta": np.float32(0.5), "momentum": torch.tensor(0.5)}),
      ("RMSProp", {"alpha": 0.5, "momentum": 0.5})),
+    (("Adam", {"betas": np.array([0.8, 0.999])}), ("Adam", {"betas": (0.8, 0.999)})),  # torch takes both as betas
+    (("Adam", {"betas": torch.tensor([0.5, 0.75])}), ("Adam", {"betas": (0.5, 0.75)})),
 ])
 def test_a_numpy_number_or_0d_tensor_suboption_is_its_number(numpy_or_tensor, plain):
     assert parse_method(numpy_or_tensor, None).kwargs == parse_method(plain, None).kwargs

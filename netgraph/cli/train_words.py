@@ -15,6 +15,8 @@ __all__ = ["worded_by_flags", "worded_by_files"]
 
 #: the method suboptions the flags give, by torch's name (as net_train's errors name them)
 _SUBOPTION_FLAG = {"momentum": "--momentum", "eps": "--epsilon"}
+#: each flagged suboption's value in a run without its flag, where the flag's words say "without" (no --momentum)
+_SUBOPTION_ABSENT = {"momentum": 0}
 #: the flag that gives each number net_train checks, by its keyword
 _NUMBER_FLAG = {"batch_size": "--batch-size", "max_training_rounds": "--rounds", "learning_rate": "--learning-rate",
                 "max_training_time": "--time", "num_workers": "--workers",
@@ -82,10 +84,26 @@ def _reworded(d: Diagnostic, message: str, **fields: object) -> OptionError:
     return OptionError(message, diagnostics=[d.reworded(message, **fields)])
 
 
-def _suboption_flags(pairs: tuple) -> str:
-    """Method suboptions ``(name, value)`` as the flags that give them (``--momentum 0.9``), others by name."""
-    return ", ".join(f"{_SUBOPTION_FLAG[k]} {typed(v)}" if k in _SUBOPTION_FLAG else f"suboption {k} {v!r}"
-                     for k, v in pairs)
+def _suboption_flags(pairs: tuple, saved: bool) -> str:
+    """Method suboptions ``(name, value)`` as the flags that give them: ``with --momentum 0.9``, ``without
+    --momentum`` for its value without the flag (0); ``saved`` the checkpoint's, else this run's."""
+    absent = [_SUBOPTION_FLAG[k] for k, v in pairs if k in _SUBOPTION_ABSENT and v == _SUBOPTION_ABSENT[k]]
+    given = [f"{_SUBOPTION_FLAG[k]} {typed(v)}" for k, v in pairs if _SUBOPTION_FLAG[k] not in absent]
+    words = ([f"{'with ' if saved else ''}{', '.join(given)}"] if given else []) + (
+        [f"without {', '.join(absent)}"] if absent else [])
+    return " and ".join(words)
+
+
+def _suboption_words(was: tuple, now: tuple) -> str:
+    """Why a run resuming with other method suboptions (``now``) than its checkpoint's (``was``) is refused, and what
+    to resume with: a suboption no flag gives was written by a Python run, given there."""
+    python = [f"{k}={v!r}" for k, v in was if k not in _SUBOPTION_FLAG]
+    if python:
+        return (f"was written by a Python run (net_train) with method suboption {', '.join(python)}, which no flag "
+                f"of netgraph train gives: resume it from Python with that suboption, or {_START_FRESH_FLAGS}")
+    saved, given = _suboption_flags(was, True), _suboption_flags(now, False)
+    then = f"not {given}" if given.startswith("--") else f"where this run is {given}"
+    return f"was written {saved}, {then}: resume {saved}, or {_START_FRESH_FLAGS}"
 
 
 def _resume_words(d: Diagnostic, resumed: Path) -> OptionError:
@@ -101,8 +119,7 @@ def _resume_words(d: Diagnostic, resumed: Path) -> OptionError:
         detail = (f"was written by a run {given} {flag}: its best net and early stopping follow its "
                   f"{'validation' if was else 'training'} losses; resume {given} {flag}, or {_START_FRESH_FLAGS}")
     elif d.option == "method" and isinstance(was, tuple):  # the method's suboptions, (name, value) each
-        saved, given = _suboption_flags(was), _suboption_flags(now)
-        detail = f"was written with {saved}, not {given}: resume with {saved}, or {_START_FRESH_FLAGS}"
+        detail = _suboption_words(was, now)
     elif flag is not None and was is not None:
         why = " (another would pass over another part of the round)" if d.option == "batch_size" else ""
         detail = f"was written with {flag} {was}, not {now}{why}: resume with {flag} {was}, or {_START_FRESH_FLAGS}"

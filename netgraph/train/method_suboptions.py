@@ -2,6 +2,7 @@
 torch's range, a numpy number or 0-d tensor as its number (a numpy bool as a bool), and the combinations torch
 refuses, or fails on at the first step, refused before training.
 
+>>> import numpy as np
 >>> options = {"momentum": torch.tensor(0.5), "nesterov": np.bool_(True)}
 >>> check_suboptions("SGD", options, {}); options
 {'momentum': 0.5, 'nesterov': True}
@@ -16,11 +17,10 @@ import math
 import numbers
 from typing import Any
 
-import numpy as np
 import torch
 
 from netgraph.core.errors import OptionError
-from netgraph.core.plain_numbers import plain_number
+from netgraph.core.plain_numbers import plain_value
 
 __all__ = ["check_suboptions"]
 
@@ -40,11 +40,12 @@ def _number(value: Any) -> bool:
     return isinstance(value, numbers.Real) and not isinstance(value, bool) and math.isfinite(value)
 
 
-def _plain(value: Any) -> Any:
-    """A numpy number, numpy bool or 0-d array or tensor as Python's number or bool; a pair's elements so."""
-    if isinstance(value, (tuple, list)):
-        return type(value)(_plain(v) for v in value)
-    return plain_number(value) if isinstance(value, (torch.Tensor, np.generic, np.ndarray)) else value
+def _plain(name: str, value: Any) -> Any:
+    """``value`` with numpy and 0-d tensor numbers as Python's (``plain_value``); betas also as a numpy array or a
+    tensor of two numbers, as torch takes them."""
+    if name == "betas" and isinstance(value, torch.Tensor) and value.dim() == 1:
+        value = list(value)
+    return plain_value(value, arrays=name == "betas")
 
 
 def check_suboptions(method: str, options: dict[str, Any], spelled: dict[str, str]) -> None:
@@ -56,7 +57,7 @@ def check_suboptions(method: str, options: dict[str, Any], spelled: dict[str, st
             raise OptionError(f"method {method!r} suboption {spelled.get(name, name) if name != 'betas' else name} "
                               f"{detail}", kind="method-suboption", option=name, found=options[name], detail=detail)
     for name, value in list(options.items()):
-        options[name] = value = _plain(value)
+        options[name] = value = _plain(name, value)
         if name in _NON_NEGATIVE:
             check(name, _number(value) and value >= 0, "a number >= 0")
         elif name == "eps":

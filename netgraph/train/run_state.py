@@ -14,7 +14,8 @@ from netgraph.core.multiplier_rates import module_frozen
 from netgraph.layers.estimator_state import estimator_state, load_estimator_state
 from netgraph.train.loader_random import loader_random_state, restore_loader_random
 from netgraph.train.checkpoint_checks import (START_FRESH, check_compatible, check_optimizer_state, check_precision,
-                                              check_mixed, check_progress, check_same_net, check_validation, mismatch)
+                                              check_mixed, check_progress, check_same_net, check_validation, malformed,
+                                              mismatch)
 
 __all__ = ["load_optimizer", "run_state", "rank_estimators", "restore_run", "trained_names"]
 
@@ -40,7 +41,7 @@ def load_optimizer(optimizer: torch.optim.Optimizer, data: dict[str, Any], metho
     needed = set(optimizer.param_groups[0]) - {"base_lr"}  # net_train's own, set after loading when absent
     settings = [dict(g) for g in optimizer.param_groups]
     try:
-        optimizer.load_state_dict(state)
+        optimizer.load_state_dict(_own_kernels(state, settings))
     except (ValueError, KeyError, TypeError, IndexError, AttributeError) as exc:  # torch checks little of its form
         raise mismatch(source, f"holds optimizer state that does not fit this run (method or "
                        f"learning_rate_multipliers changed?): {exc}") from None
@@ -60,6 +61,17 @@ def load_optimizer(optimizer: torch.optim.Optimizer, data: dict[str, Any], metho
         group["base_lr"], group["lr"] = rate, rate * factor
         group.update({k: own[k] for k in _KERNELS if k in own})
     return factor
+
+
+def _own_kernels(state: Any, settings: list[dict[str, Any]]) -> Any:
+    """A copy of optimizer ``state`` whose groups have this run's kernel flags (of its groups' ``settings``):
+    torch places each array's ``step`` on load by the loaded groups' fused/capturable flags, so for this run's kernel
+    (a checkpoint written unfused, resumed fused, would step a fused kernel with CPU step tensors)."""
+    groups = state.get("param_groups") if isinstance(state, dict) else None
+    if not isinstance(groups, list) or not all(isinstance(g, dict) for g in groups):
+        return state  # malformed: refused by load_state_dict
+    own = [{k: s[k] for k in _KERNELS if k in s} for s in settings]
+    return {**state, "param_groups": [{**g, **(own[i] if i < len(own) else {})} for i, g in enumerate(groups)]}
 
 
 #: settings that pick torch's kernel for the step, not the step: this run's own (its device may lack a fused kernel)
@@ -95,9 +107,11 @@ def _same_arrays(data: dict[str, Any], trained: list[str] | None, frozen: frozen
     state, before = data["optimizer"], data.get("optimizer_arrays")  # older checkpoints: their shapes are checked
     if trained is None or before is None:
         return state
-    new, gone = [n for n in trained if n not in before], [n for n in before if n not in trained]
+    had, trains = set(before), set(trained)
+    new, gone = [n for n in trained if n not in had], [n for n in before if n not in trains]
     ids = [i for g in state["param_groups"] for i in g["params"]]
-    untrained = {i for i, n in zip(ids, before) if n in gone and n in frozen and i not in state["state"]}
+    left = set(gone)
+    untrained = {i for i, n in zip(ids, before) if n in left and n in frozen and i not in state["state"]}
     if not set(state["state"]) <= set(ids):  # an entry for no array: refused as malformed once loaded
         return state
     if not new and len(untrained) == len(gone) and len(ids) == len(before):
@@ -110,7 +124,10 @@ def _same_arrays(data: dict[str, Any], trained: list[str] | None, frozen: frozen
                        if thawed else []),
                      *([f"it trained {_few(ruled)}, which this run freezes"] if ruled else []),
                      *([f"it trained {_few(moduled)}, which this run's module freezes (requires_grad=False)"]
-                       if moduled else [])]) or f"its optimizer state lists {len(ids)} arrays, its record {len(before)}"
+                       if moduled else [])])
+    if not why:  # the same names, yet another count of arrays in its optimizer state: no run writes that
+        raise malformed(source, f"its optimizer state lists {len(ids)} arrays, its record of them {len(before)}",
+                        expected=len(before), found=len(ids))
     by_rules = not moduled and not thawed and "module_frozen" in data
     cause = "learning_rate_multipliers" if by_rules else "learning_rate_multipliers or requires_grad=False"
     raise mismatch(source, f"was written by a run that froze other arrays ({cause}): {why}; resume with the same "
