@@ -94,3 +94,12 @@ def test_an_output_both_muted_and_wired_to_a_graph_output_is_refused_naming_both
     assert (d.kind, d.layer, d.port, d.edge) == ("muted-and-wired", ("b",), "Output", 1)
     assert d.message.startswith("edge b -> None: output 'Output' of layer 1 'b' (LinearLayer) is muted here, but edge "
                                 "b -> NetPort('Q') wires it to graph output 'Q'")
+
+
+def test_muting_a_graph_input_that_an_edge_also_wires_to_a_graph_output_is_refused_as_a_graph_port_mute():
+    """It crashed with a bare KeyError (the mute recorded for the graph input, then looked up as a layer)."""
+    with pytest.raises(WiringError) as info:
+        NetGraph({"a": LinearLayer(3)}, [(NetPort("x"), None), (NetPort("x"), NetPort("Q")), (NetPort("x"), "a")], x=2)
+    (d,) = info.value.diagnostics
+    assert (d.kind, d.layer, d.port, d.edge) == ("mute-graph-port", (), "x", 0)
+    assert "only a layer's output can be muted" in d.message

@@ -325,8 +325,8 @@ class _Normalizer(GraphPortsStep, ThreadingStep):
         if dst == "mute":
             if src.layer is None:
                 self.problem("mute-graph-port", ref, "only a layer's output can be muted", layer=(), port=src.port)
-            found.muted.add(src)
-            found.mutes.setdefault(src, ref)
+            else:
+                found.mutes.setdefault(src, ref)
         elif isinstance(dst, tuple):
             found.bare_edge(src, dst[1], where)
             self.note_read(src)
@@ -346,7 +346,7 @@ class _Normalizer(GraphPortsStep, ThreadingStep):
         edges = [dataclasses.replace(e, index=self.user(e.index)) for e in explicit] if self.written else explicit
         if found.mutes:
             self.muted_and_wired(found.mutes, edges)
-        wiring = Wiring(self.layers, edges, muted=found.muted, forward=found.forward)
+        wiring = Wiring(self.layers, edges, muted=set(found.mutes), forward=found.forward)
         self.add_graph_ports(wiring, found.explicit)
         return wiring
 
