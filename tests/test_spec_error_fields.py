@@ -117,6 +117,7 @@ def test_an_output_muted_and_wired_is_placed_at_the_edge_muting_it():
 
 def test_a_muted_graph_input_also_wired_to_a_graph_output_is_placed_at_its_mute():
     (d,) = _diagnostics("netgraph: 1\nlayers:\n  a: {type: LinearLayer, output: 3}\n"
-                        "  b: {type: LinearLayer, output: 2}\ninputs: {x: 2}\noutputs: {Q: 2}\nedges: [x -> a -> b, x -> Q, x -> None]\n")
+                        "  b: {type: LinearLayer, output: 2}\ninputs: {x: 2}\noutputs: {Q: 2}\n"
+                        "edges: [x -> a -> b, x -> Q, x -> None]\n")
     assert (d.kind, d.layer, d.port) == ("mute-graph-port", (), "x")
     assert (d.line, d.column) == (7, 30)

@@ -354,10 +354,12 @@ class _Normalizer(GraphPortsStep, ThreadingStep):
         """A problem for each output muted by one edge (``mutes``) and wired to a graph output by another."""
         for e in edges:
             if e.dst.layer is None and (mute := mutes.get(e.src)) is not None:
-                wire = EdgeRef((), e.index, e.text, e.hop, e.link)
+                same = (e.index, e.hop) == (mute.index, mute.hop)  # (a -> [Q, None])
+                wire = ("the same edge also",) if same else ("edge ", EdgeRef((), e.index, e.text, e.hop, e.link))
                 self.problem("muted-and-wired", mute, f"output {quoted(e.src.port)} of {self.desc(e.src.layer)} is "
-                             "muted here, but edge ", wire, f" wires it to graph output {quoted(e.dst.port)}; keep "
-                             "one of the two edges", layer=(e.src.layer,), port=e.src.port)
+                             "muted here, but ", *wire, f" wires it to graph output {quoted(e.dst.port)}; keep "
+                             f"{'one of the two targets' if same else 'one of the two edges'}",
+                             layer=(e.src.layer,), port=e.src.port)
 
     def plain_name(self, ref: Any) -> str | None:
         """The layer a plain index or name refers to; None for any other endpoint (``source``/``target`` judge it)."""
