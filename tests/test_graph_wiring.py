@@ -114,4 +114,5 @@ def test_one_edge_that_both_mutes_and_wires_an_output_is_named_once(edges):
     (d,) = info.value.diagnostics
     assert (d.kind, d.edge) == ("muted-and-wired", 1)
     assert d.message.count("a -> [NetPort('Q'), None]") == 1
-    assert "is muted here, but the same edge also wires it to graph output 'Q'; keep one of the two targets" in d.message
+    assert "is muted here, but the same edge also wires it to graph output 'Q'; keep one of the two targets" \
+        in d.message
