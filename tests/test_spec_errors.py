@@ -7,7 +7,6 @@ import re
 import pytest
 
 from netgraph import NetGraph, SpecError
-from netgraph.core.naming_scope import shortened
 
 
 @pytest.fixture(autouse=True)
@@ -169,15 +168,6 @@ def test_declared_ports_that_do_not_exist_still_let_shape_errors_through():
     assert "'Extra' is declared under outputs: but no edge uses it and no layer has a port of that name" in errors[0]
     assert "expected shape (3), found (2)" in errors[1]
 
-
-def test_a_declared_port_a_layer_has_is_not_called_one_no_layer_has_nor_given_a_python_example():
-    errors = errors_of("netgraph: 1\nlayers: {a: {type: LinearLayer, output: 3}}\ninputs: {x: 2, Input: 2}\n"
-                       "edges: [x -> a]\n")
-    assert len(errors) == 1 and "'Input'" in errors[0]
-    assert "no layer has" not in errors[0] and "NetPort(" not in errors[0]
-    long = "p" * 1000  # (YAML reads keys of at most 1024 characters)
-    (error,) = errors_of(f"netgraph: 1\nlayers: {{a: 3}}\ninputs: {{Input: 2, {long}: 2}}\n")
-    assert f"connect it (e.g. '{shortened(long)} -> layer')" in error and len(error) < 600
 
 
 def test_duplicate_keys_are_errors_not_last_wins():

@@ -195,8 +195,7 @@ def _put_back(net: NetGraph, path: tuple, edited: NetGraph, renamed: dict[str, s
         if dst.layer != name:  # a reader of a lost output takes what it took (the edited graph declares its own)
             known.update(_known_types(net, dst.layer, {dst.port: port}))
     layers = {n: new if n == name else layer for n, layer in net.layers.items()}
-    return declared_where_needed(lambda types: NetGraph(layers, unexposed_mutes(edges), **declared, **types),
-                                known), made
+    return declared_where_needed(lambda t: NetGraph(layers, unexposed_mutes(edges), **declared, **t), known), made
 
 
 def chain_of(items: list[tuple[str | None, Any]], shapes: dict[str, Any]) -> NetChain:
