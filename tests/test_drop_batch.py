@@ -9,7 +9,7 @@ import random
 import pytest
 
 from netgraph import (ElementwiseLayer, LinearLayer, NetChain, NetGraph, NetGraphError, NetMapOperator, NetPort,
-                      TotalLayer, net_drop)
+                      TotalLayer, net_delete, net_drop)
 from netgraph.core import rewiring
 from netgraph.core.nesting import infer_net
 
@@ -113,3 +113,23 @@ def test_dropping_many_heads_infers_the_net_once(monkeypatch):
     dropped = net_drop(net, [f"b{i}" for i in range(0, 200, 2)])  # 100 heads: their sum's ports become inputs
     assert calls[0] == 1
     assert len(dropped.input_ports) == 101
+
+
+def _muted_a_before(*interior):
+    """x -> a -> interior... -> Out, the last interior layer -> c -> C, a's output muted (it feeds only layers)."""
+    layers = {"a": LinearLayer(3), **{n: LinearLayer(3) for n in interior}, "c": LinearLayer(2)}
+    return NetGraph(layers, [(NetPort("x"), "a", *interior, NetPort("Out")), (interior[-1], "c", NetPort("C")),
+                             ("a", None)], x=2)
+
+
+@pytest.mark.parametrize("interior", [("b",), ("b", "b2")])  # one rebuild (_without), the batch (interior_batch)
+def test_dropping_the_layers_after_a_muted_output_makes_it_the_graph_output_they_fed(monkeypatch, interior):
+    """The mute was carried into the rebuild, which then refused it as muted and wired by edges the user never
+    wrote; the graph output the dropped layers fed wins, the mute is dropped."""
+    net = _muted_a_before(*interior)
+    new = net_drop(net, list(interior))
+    assert new.output_ports == ("Out", "C")
+    assert (NetPort("a", "Output"), NetPort("Out")) in new.explicit_edges()
+    assert all(b is not None for _, b in new.explicit_edges())
+    assert outcome(net, list(interior)) == one_at_a_time(monkeypatch, net, list(interior))
+    assert net_delete(net, list(interior)).explicit_edges() == new.explicit_edges()

@@ -94,3 +94,25 @@ def test_an_output_both_muted_and_wired_to_a_graph_output_is_refused_naming_both
     assert (d.kind, d.layer, d.port, d.edge) == ("muted-and-wired", ("b",), "Output", 1)
     assert d.message.startswith("edge b -> None: output 'Output' of layer 1 'b' (LinearLayer) is muted here, but edge "
                                 "b -> NetPort('Q') wires it to graph output 'Q'")
+
+
+def test_muting_a_graph_input_that_an_edge_also_wires_to_a_graph_output_is_refused_as_a_graph_port_mute():
+    """It crashed with a bare KeyError (the mute recorded for the graph input, then looked up as a layer)."""
+    with pytest.raises(WiringError) as info:
+        NetGraph({"a": LinearLayer(3)}, [(NetPort("x"), None), (NetPort("x"), NetPort("Q")), (NetPort("x"), "a")], x=2)
+    (d,) = info.value.diagnostics
+    assert (d.kind, d.layer, d.port, d.edge) == ("mute-graph-port", (), "x", 0)
+    assert "only a layer's output can be muted" in d.message
+
+
+@pytest.mark.parametrize("edges", [{NetPort("x"): "a", "a": [NetPort("Q"), None]},
+                                   [(NetPort("x"), "a"), ("a", [NetPort("Q"), None])]])
+def test_one_edge_that_both_mutes_and_wires_an_output_is_named_once(edges):
+    """It named the same edge twice: 'edge a -> [...]: ... muted here, but edge a -> [...] wires it'."""
+    with pytest.raises(WiringError) as info:
+        NetGraph({"a": LinearLayer(2)}, edges, x=2)
+    (d,) = info.value.diagnostics
+    assert (d.kind, d.edge) == ("muted-and-wired", 1)
+    assert d.message.count("a -> [NetPort('Q'), None]") == 1
+    assert "is muted here, but the same edge also wires it to graph output 'Q'; keep one of the two targets" \
+        in d.message

@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 
 from netgraph import NetGraph, SpecError
+from netgraph.core.naming_scope import shortened
 
 CATENATE = """netgraph: 1
 layers:
@@ -113,3 +114,20 @@ def test_an_output_muted_and_wired_is_placed_at_the_edge_muting_it():
     assert (d.kind, d.layer, d.port) == ("muted-and-wired", ("b",), "Output")
     assert (d.file, d.line, d.column) == ("<string>", 9, 5)
     assert "edge b -> Q wires it" in d.message  # the other edge, as the YAML writes it
+
+
+def test_a_muted_graph_input_also_wired_to_a_graph_output_is_placed_at_its_mute():
+    (d,) = _diagnostics("netgraph: 1\nlayers:\n  a: {type: LinearLayer, output: 3}\n"
+                        "  b: {type: LinearLayer, output: 2}\ninputs: {x: 2}\noutputs: {Q: 2}\n"
+                        "edges: [x -> a -> b, x -> Q, x -> None]\n")
+    assert (d.kind, d.layer, d.port) == ("mute-graph-port", (), "x")
+    assert (d.line, d.column) == (7, 30)
+
+
+def test_a_declared_port_a_layer_has_is_not_called_one_no_layer_has_nor_given_a_python_example():
+    (d,) = _diagnostics("netgraph: 1\nlayers: {a: {type: LinearLayer, output: 3}}\ninputs: {x: 2, Input: 2}\n"
+                        "edges: [x -> a]\n")
+    assert d.port == "Input" and "no layer has" not in d.message and "NetPort(" not in d.message
+    long = "p" * 1000  # (YAML reads keys of at most 1024 characters)
+    (d,) = _diagnostics(f"netgraph: 1\nlayers: {{a: 3}}\ninputs: {{Input: 2, {long}: 2}}\n")
+    assert f"connect it (e.g. '{shortened(long)} -> layer')" in d.message and len(d.message) < 600

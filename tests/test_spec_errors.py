@@ -169,6 +169,7 @@ def test_declared_ports_that_do_not_exist_still_let_shape_errors_through():
     assert "expected shape (3), found (2)" in errors[1]
 
 
+
 def test_duplicate_keys_are_errors_not_last_wins():
     errors = errors_of("netgraph: 1\nlayers:\n  a: {type: LinearLayer, output: 2}\n  a: Tanh\n")
     assert errors == ["<string>:4:3: duplicate key 'a' (first given at line 3); YAML would silently keep the last one"]

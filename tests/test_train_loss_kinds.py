@@ -102,3 +102,21 @@ def test_an_integer_output_passing_an_input_through_is_named_so_with_the_loss_th
     else:
         raise AssertionError("an automatic loss took Integer values")
     assert _train(net, data, loss_function={"Y": 1}) is not None  # the fix named trains
+
+
+def test_an_unread_target_of_an_integer_pass_through_output_is_not_advised_the_loss_that_refuses_it():
+    """It advised adding 'Echo': 1 (its automatic loss), which the refusal above names as taking no Integer values."""
+    from netgraph import AggregationLayer, EmbeddingLayer
+    net = NetGraph({"e": EmbeddingLayer(4, 10), "p": AggregationLayer("Mean", 1), "l": LinearLayer(1)},
+                   [(NetPort("tok"), "e", "p", "l", NetPort("Y")), (NetPort("tok"), NetPort("Echo"))], tok=5)
+    tokens = torch.randint(0, 10, (8, 5), generator=torch.Generator().manual_seed(0))
+    data = {"tok": tokens, "Y": torch.randn(8, 1, generator=torch.Generator().manual_seed(1)), "Echo": tokens}
+    try:
+        _train(net, data, loss_function={"Y": 1})
+    except DataError as error:
+        assert (error.kind, error.port) == ("unread-target", "Echo")
+        assert "automatic loss" not in str(error) and "'Echo': 1" not in str(error)
+        assert str(error).endswith("input 'tok' passed straight through: its Integer values carry no gradient; "
+                                   "leave the 'Echo' key out of the data")
+    else:
+        raise AssertionError("the unread 'Echo' target was accepted")

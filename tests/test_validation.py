@@ -9,6 +9,7 @@ from netgraph import (CycleError, EmbeddingLayer, FunctionLayer, LinearLayer, Lo
                       NetGraph, NetGraphError, NetMapOperator, NetPort, NormalDistribution, OptionError, PortType,
                       RandomArrayLayer, SequenceIndicesLayer, ShapeError, UninitializedError, WiringError,
                       net_initialize)
+from netgraph.core.naming_scope import quoted
 
 
 def seed_layers(means=(0.0, 30.0)):
@@ -317,3 +318,15 @@ def test_indices_from_an_operator_nested_graph_or_graph_input_are_told_of_an_emb
                                          r"with an EmbeddingLayer\(size, n\)") as error:
         build()
     assert error.value.diagnostics[0].hint.startswith("Integer values are indices")
+
+
+def test_a_port_keyword_a_layer_has_gets_no_unused_hint_and_a_long_one_is_shortened():
+    """The hint said no layer has a port 'Input' (layer a has one), and quoted a 3,000-character name whole."""
+    with pytest.raises(WiringError) as info:
+        NetGraph({"a": LinearLayer(3)}, [(NetPort("x"), "a")], x=2, Input=2)
+    assert "no layer has" not in str(info.value) and "connect it" not in str(info.value)
+    long = "p" * 3000
+    with pytest.raises(WiringError) as info:
+        NetGraph({"a": LinearLayer(3)}, [(NetPort("x"), "a")], x=2, **{long: 7})
+    (d,) = info.value.diagnostics
+    assert f"(e.g. (NetPort({quoted(long)}), layer))" in d.message and len(d.message) < 600

@@ -12,7 +12,7 @@ from __future__ import annotations
 import heapq
 from typing import Any
 
-from netgraph.core.edge_text import written
+from netgraph.core.edge_text import unexposed_mutes, written
 from netgraph.core.graph import NetGraph
 from netgraph.core.names import fresh_name
 from netgraph.core.order import order
@@ -71,7 +71,8 @@ def interior_batch(net: NetGraph, drop: set[str], fits_checked: bool) -> NetGrap
     pairs = sorted(edges, key=edges.__getitem__) + [m for m in muted if m[0].layer not in remaining]
     ports = {p.port for pair in pairs for p in pair if p is not None and p.layer is None}
     declared = {p: t for p, t in net.port_shape_options().items() if p in ports}
-    return NetGraph({n: layer for n, layer in net.layers.items() if n not in remaining}, pairs, **declared)
+    return NetGraph({n: layer for n, layer in net.layers.items() if n not in remaining}, unexposed_mutes(pairs),
+                    **declared)
 
 
 def _fits(net: NetGraph, name: str, out: list[tuple]) -> bool:
@@ -142,6 +143,7 @@ def ends_batch(net: NetGraph, remaining: set[str]) -> tuple[NetGraph, set[str]] 
         options = {**{p: t for p, t in options.items() if p not in coders},
                    **{p: t for p, t in options.items() if p in coders}}
     layers = {n: layer for n, layer in net.layers.items() if n not in gone}
-    built = declared_where_needed(lambda types: NetGraph(layers, pairs + muted, **{**options, **types}),
+    pairs = unexposed_mutes(pairs + muted)
+    built = declared_where_needed(lambda types: NetGraph(layers, pairs, **{**options, **types}),
                                   {p: t for p, t in heads.items() if p in options})
     return built, remaining - gone

@@ -21,7 +21,7 @@ from typing import Any
 from netgraph.core.ports import Edge, NetPort, PortRef, WrittenEdge
 from netgraph.core.wiring import format_endpoint
 
-__all__ = ["written", "renamed_text", "pair_renamer", "renamed_edges"]
+__all__ = ["written", "renamed_text", "pair_renamer", "renamed_edges", "unexposed_mutes"]
 
 _WORDS = re.compile(r"""'([^'\\\n]*)'|"([^"\\\n]*)"|([\w\x80-\U0010ffff]+)""")  # a quoted name (no escapes)
 # or a word (a combining mark, not re's word character, joins its name: ``xe\u0301``)
@@ -39,6 +39,13 @@ def written(edge: Edge, src: NetPort | None = None, dst: NetPort | None = None) 
     pair = (src or _port(edge.src), dst or _port(edge.dst))
     return pair if edge.implicit or edge.index is None else \
         WrittenEdge(*pair, edge.text, edge.index, edge.hop, edge.link)
+
+
+def unexposed_mutes(pairs: list[tuple]) -> list[tuple]:
+    """A rebuild's ``pairs`` less each mute ``(output, None)`` whose output another pair now wires to a graph output
+    (its consumer removed, its edge moved): muting a wired output is refused, the graph output wins."""
+    exposed = {a for a, b in pairs if b is not None and b.layer is None}
+    return [p for p in pairs if p[1] is not None or p[0] not in exposed]
 
 
 def pair_renamer(layers: Mapping[str | int, str] = {},

@@ -107,7 +107,8 @@ class NetGraph(NetValues, GraphViews, Layer, LayerSequence, DrawingAndYaml):  # 
 
     # -- construction steps ---------------------------------------------------------------------
     def _check_port_shapes(self, port_shapes: Mapping[str, Any]) -> dict[str, PortType]:
-        errors = port_name_problems(port_shapes, self._inputs, self._outputs, self.type_name, self.PORT_ALIASES)
+        errors = port_name_problems(port_shapes, self._inputs, self._outputs, self.type_name, self.PORT_ALIASES,
+                                    self._layers.values())
         self._layers, port_shapes, self._taken = peripheral_coders(self._layers, self._edges, port_shapes, self._depth)
         self._coders, port_shapes, misplaced = split_port_options(dict(port_shapes), self._inputs, self._outputs)
         raise_all(errors + misplaced, WiringError, "invalid graph ports")

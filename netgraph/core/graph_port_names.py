@@ -8,27 +8,29 @@ empty graph output names.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 from netgraph.core.attribute_hints import shape_keyword_hint
 from netgraph.core.errors import Diagnostic, did_you_mean
 from netgraph.core.names import usable_input_name
 from netgraph.core.naming_scope import quoted
-from netgraph.core.ports import NetPort
 
 __all__ = ["port_name_problems", "unused_port_words"]
 
 
 def port_name_problems(given: Iterable[str], inputs: tuple[str, ...], outputs: tuple[str, ...], type_name: str,
-                       aliases: tuple[str, ...]) -> list[Diagnostic]:
+                       aliases: tuple[str, ...], layers: Iterable[Any] = ()) -> list[Diagnostic]:
     """A problem for each name in ``given`` (port shape keywords) that is no port of the ``type_name`` net (with a
-    hint, ``aliases``: its other keywords), and for each input name that is no usable keyword argument."""
+    hint, ``aliases``: its other keywords; ``layers``: the net's, read only for a name no other hint fits), and for
+    each input name that is no usable keyword argument."""
     ports = (*inputs, *outputs)
     errors = []
     for name in given:
         if name not in ports:  # (a NetChain's keywords input=, output= are suggested too)
             hint = shape_keyword_hint(name, inputs) or did_you_mean(name, ports + aliases)
-            if not hint and type_name == "NetGraph":  # (a chain's ports are its ends': no edge to connect)
-                hint = f": {unused_port_words(f'({NetPort(name)!r}, layer)')}"
+            if not hint and type_name == "NetGraph" and not any(  # (a chain's ports are its ends': no edge to add)
+                    name in (*layer.input_ports, *layer.output_ports) for layer in layers):
+                hint = f": {unused_port_words(f'(NetPort({quoted(name)}), layer)')}"
             errors.append(Diagnostic(f"{quoted(name)} is neither an input nor an output port of this "
                                      f"{type_name}{hint}; its ports are inputs {list(inputs)}, outputs {list(outputs)}",
                                      "unknown-graph-port", layer=(), port=name))

@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from netgraph.core.edge_text import pair_renamer, written
+from netgraph.core.edge_text import pair_renamer, unexposed_mutes, written
 from netgraph.core.errors import OptionError, WiringError, did_you_mean
 from netgraph.core.naming_scope import quoted
 from netgraph.core.graph import NetGraph
@@ -88,4 +88,4 @@ def _ordered_edges(net: NetGraph, renames: Mapping[str, str]) -> list[tuple]:
     ordered = unwired_outputs + [e for e in net.edges if id(e) not in listed] + unwired_inputs
     muted = [(a, b) for a, b in net.explicit_edges() if b is None]
     renamed = pair_renamer(ports=renames)
-    return [renamed(written(e), (end(e.src), end(e.dst))) for e in ordered] + muted
+    return unexposed_mutes([renamed(written(e), (end(e.src), end(e.dst))) for e in ordered] + muted)

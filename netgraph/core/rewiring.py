@@ -19,7 +19,7 @@ from netgraph.core.nested_ports import in_chain, output_map, output_sources, sam
 from netgraph.core.chain import NetChain
 from netgraph.core.drop_batch import ends_batch, interior_batch
 from netgraph.core.drop_fits import check_fit, fits_are_checked, fits_checked, fitting_run
-from netgraph.core.edge_text import written
+from netgraph.core.edge_text import unexposed_mutes, written
 from netgraph.core.errors import OptionError, WiringError, did_you_mean, with_article
 from netgraph.core.graph import NetGraph
 from netgraph.core.integers import plain_int
@@ -195,7 +195,7 @@ def _put_back(net: NetGraph, path: tuple, edited: NetGraph, renamed: dict[str, s
         if dst.layer != name:  # a reader of a lost output takes what it took (the edited graph declares its own)
             known.update(_known_types(net, dst.layer, {dst.port: port}))
     layers = {n: new if n == name else layer for n, layer in net.layers.items()}
-    return declared_where_needed(lambda types: NetGraph(layers, edges, **declared, **types), known), made
+    return declared_where_needed(lambda t: NetGraph(layers, unexposed_mutes(edges), **declared, **t), known), made
 
 
 def chain_of(items: list[tuple[str | None, Any]], shapes: dict[str, Any]) -> NetChain:
@@ -397,4 +397,4 @@ def _rebuilt(net: NetGraph, layers: dict, edges: list[tuple]) -> NetGraph:
     """A NetGraph of ``layers`` and ``edges`` keeping the declared types of the ports that remain."""
     declared = net.port_shape_options()
     ports = {p.port for pair in edges for p in pair if p is not None and p.layer is None}
-    return NetGraph(layers, edges, **{p: t for p, t in declared.items() if p in ports})
+    return NetGraph(layers, unexposed_mutes(edges), **{p: t for p, t in declared.items() if p in ports})

@@ -325,8 +325,8 @@ class _Normalizer(GraphPortsStep, ThreadingStep):
         if dst == "mute":
             if src.layer is None:
                 self.problem("mute-graph-port", ref, "only a layer's output can be muted", layer=(), port=src.port)
-            found.muted.add(src)
-            found.mutes.setdefault(src, ref)
+            else:
+                found.mutes.setdefault(src, ref)
         elif isinstance(dst, tuple):
             found.bare_edge(src, dst[1], where)
             self.note_read(src)
@@ -346,7 +346,7 @@ class _Normalizer(GraphPortsStep, ThreadingStep):
         edges = [dataclasses.replace(e, index=self.user(e.index)) for e in explicit] if self.written else explicit
         if found.mutes:
             self.muted_and_wired(found.mutes, edges)
-        wiring = Wiring(self.layers, edges, muted=found.muted, forward=found.forward)
+        wiring = Wiring(self.layers, edges, muted=set(found.mutes), forward=found.forward)
         self.add_graph_ports(wiring, found.explicit)
         return wiring
 
@@ -354,10 +354,12 @@ class _Normalizer(GraphPortsStep, ThreadingStep):
         """A problem for each output muted by one edge (``mutes``) and wired to a graph output by another."""
         for e in edges:
             if e.dst.layer is None and (mute := mutes.get(e.src)) is not None:
-                wire = EdgeRef((), e.index, e.text, e.hop, e.link)
+                same = (e.index, e.hop) == (mute.index, mute.hop)  # (a -> [Q, None])
+                wire = ("the same edge also",) if same else ("edge ", EdgeRef((), e.index, e.text, e.hop, e.link))
                 self.problem("muted-and-wired", mute, f"output {quoted(e.src.port)} of {self.desc(e.src.layer)} is "
-                             "muted here, but edge ", wire, f" wires it to graph output {quoted(e.dst.port)}; keep "
-                             "one of the two edges", layer=(e.src.layer,), port=e.src.port)
+                             "muted here, but ", *wire, f" wires it to graph output {quoted(e.dst.port)}; keep "
+                             f"{'one of the two targets' if same else 'one of the two edges'}",
+                             layer=(e.src.layer,), port=e.src.port)
 
     def plain_name(self, ref: Any) -> str | None:
         """The layer a plain index or name refers to; None for any other endpoint (``source``/``target`` judge it)."""

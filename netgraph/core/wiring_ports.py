@@ -31,7 +31,6 @@ class Wiring:
     inputs: list[str] = field(default_factory=list)
     outputs: list[str] = field(default_factory=list)
     muted: set[PortRef] = field(default_factory=set)
-    mutes: dict[PortRef, EdgeRef] = field(default_factory=dict)  # each muted output's (first) muting edge
     forward: bool = False
 
 
@@ -46,7 +45,6 @@ class FoundEdges:
     # or an Edge (see add_feed)
     claimed: dict[PortRef, list[EdgeRef]] = field(default_factory=lambda: defaultdict(list))
     explicit: list[Edge] = field(default_factory=list)
-    muted: set[PortRef] = field(default_factory=set)
     mutes: dict[PortRef, EdgeRef] = field(default_factory=dict)  # each muted output's (first) muting edge
     forward: bool = True
 

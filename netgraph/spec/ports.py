@@ -8,7 +8,7 @@ from typing import Any
 from netgraph.core.errors import Diagnostic
 from netgraph.core.graph_port_names import unused_port_words
 from netgraph.core.names import printable, usable_input_name
-from netgraph.core.naming_scope import quoted
+from netgraph.core.naming_scope import quoted, shortened
 from netgraph.core.conflicts import Conflict
 from netgraph.core.wording import value_kind
 from netgraph.spec.options import part_loc, port_type
@@ -84,7 +84,8 @@ def check_unused(reader: Any, table: dict, ports: dict[str, str], shapes: dict, 
                          port=name)
             shapes.pop(name, None)
             continue
-        example = f"'{printable(name)} -> layer'" if group == "inputs" else f"'layer.Output -> {printable(name)}'"
+        shown = shortened(printable(name))
+        example = f"'{shown} -> layer'" if group == "inputs" else f"'layer.Output -> {shown}'"
         reader.error(loc_of.port_locs[name], f"{quoted(name)} is declared under {group}: but "
                      f"{unused_port_words(example)}",
                      kind="unused-port", layer=loc_of.prefix, port=name)

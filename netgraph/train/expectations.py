@@ -8,6 +8,7 @@ import sys
 from typing import Any
 
 from netgraph.core.errors import DataError, OptionError
+from netgraph.core.nested_ports import output_sources
 from netgraph.core.types import INTEGER, REAL, PortType
 from netgraph.train.data import Expect
 from netgraph.train.loss import is_loss_port
@@ -24,8 +25,8 @@ def refuse_unread_target(net: Any, spec: Any, expect: dict, samples: dict, allow
         for port in net.output_ports:
             if port not in spec and port in samples and port not in expect and not is_loss_port(net, port):
                 raise DataError(f"the data holds a target for output port {port!r} under key {port!r}, but "
-                                f"loss_function={spec!r} has no term for {port!r}; to train {port!r} against it, "
-                                f"add {port!r}: 1 (its automatic loss), else leave the key out", port=port,
+                                f"loss_function={spec!r} has no term for {port!r}; {_unread_advice(net, port)}",
+                                port=port,
                                 kind="unread-target", option="loss_function",
                                 expected=f"a loss_function term for {port!r}", found=port)
     if spec is None or (isinstance(spec, str) and is_loss_port(net, spec)):
@@ -38,6 +39,16 @@ def refuse_unread_target(net: Any, spec: Any, expect: dict, samples: dict, allow
                         f"its target, give loss_function={{{spec!r}: 1}} (command line: --loss '{{{spec}: 1}}')",
                         kind="unread-target", option="loss_function", port=spec, expected=f"no target for {spec!r}",
                         found=given[0])
+
+
+def _unread_advice(net: Any, port: str) -> str:
+    """What to do with a target no term reads: add the output's automatic loss, or (an Integer input passed straight
+    through, which no automatic loss takes) only leave the key out."""
+    layer, source = output_sources(net)[port]
+    if layer is None and net.port_types[port].dtype == INTEGER:
+        return (f"{port!r} is input {source!r} passed straight through: its Integer values carry no gradient; "
+                f"leave the {port!r} key out of the data")
+    return f"to train {port!r} against it, add {port!r}: 1 (its automatic loss), else leave the key out"
 
 
 def _refuse_plain_output_target(net: Any, spec: Any, expect: dict, samples: dict) -> None:
