@@ -9,7 +9,7 @@ from netgraph import GatedRecurrentLayer, LinearLayer, NetGraph, NetPort, ShapeE
 from netgraph.core.advice import COMBINING_LAYER, OUTPUT_TO_OUTPUT, EdgeAdvice, PortAdvice, RemedyAdvice
 from netgraph.core.error_data import error_data, error_from_data
 from netgraph.core.errors import Diagnostic
-from netgraph.core.operator import _refused
+from netgraph.core.inner_declared import refused_types
 from netgraph.spec.advice_in_yaml import in_yaml
 
 
@@ -69,7 +69,7 @@ def test_an_inner_net_s_advice_stays_advice_in_its_operator_s_conflict():
     problem = pytest.raises(ShapeError, NetGraph, {"a": LinearLayer(2, input=3), "b": LinearLayer(2, input=4)},
                             []).value.diagnostics[0]
     inner = NetGraph({"a": LinearLayer(2, input=3), "b": LinearLayer(2)}, [(NetPort("I2"), NetPort("b", "Input"))])
-    conflict = _refused(inner, {}, problem, "net")
+    conflict = refused_types(inner, {}, problem, "net")
     kept = Diagnostic.of("merge", *conflict.parts)
     assert [p for p in kept.parts if not isinstance(p, str)] == _advice(WiringError("", diagnostics=[problem]))
     assert kept.message == str(conflict) and str(conflict).endswith("(NetPort('Input2'), NetPort('b', 'Input')))")
@@ -85,7 +85,7 @@ def test_an_operator_s_inner_nets_keep_the_inner_advice_as_advice(monkeypatch):
     problem = pytest.raises(ShapeError, NetGraph, {"a": LinearLayer(2, input=3), "b": LinearLayer(2, input=4)},
                             []).value.diagnostics[0]
     inner = NetGraph({"a": LinearLayer(2, input=3), "b": LinearLayer(2)}, [(NetPort("I2"), NetPort("b", "Input"))])
-    conflict = _refused(inner, {}, problem, "net")
+    conflict = refused_types(inner, {}, problem, "net")
 
     def refusing(self, types):
         raise conflict
