@@ -52,15 +52,27 @@ def _buckets_problem(data):
     return d
 
 
+def _sequence_problem(data):
+    """A scalar or empty example's problem, checked where each part of the data is checked (not in the buckets)."""
+    from netgraph.train.data_checks import sequence_problems
+    from netgraph.train.data_sets import TRAINING, raise_data
+
+    with pytest.raises(DataError) as info:
+        raise_data(sequence_problems(data), TRAINING)
+    (d,) = info.value.diagnostics
+    assert d.data == TRAINING
+    return d
+
+
 def test_ragged_training_data_of_length_0_expects_a_length_of_1_or_more():
     """Its Diagnostic had no ``expected``."""
-    d = _buckets_problem({"Input": [torch.ones(2, 3), torch.ones(0, 3)], "Target": torch.tensor([0, 1])})
+    d = _sequence_problem({"Input": [torch.ones(2, 3), torch.ones(0, 3)], "Target": torch.tensor([0, 1])})
     assert (d.kind, d.port, d.example, d.expected, d.found) == ("data-shape", "Input", 1, "length >= 1", (0, 3))
 
 
 def test_a_scalar_example_of_ragged_training_data_is_a_data_shape_problem():
     """It had the kind "error" and no port."""
-    d = _buckets_problem({"Input": [torch.ones(2), torch.tensor(1.0)], "Target": torch.tensor([0, 1])})
+    d = _sequence_problem({"Input": [torch.ones(2), torch.tensor(1.0)], "Target": torch.tensor([0, 1])})
     assert (d.kind, d.layer, d.port, d.example, d.expected, d.found) == ("data-shape", (), "Input", 1, "rank >= 1", ())
 
 

@@ -1,6 +1,6 @@
 """Every bad dim of a shape given as a list, each its own problem at its item (``[3, -1, 0]``: two), as a layer's
 shape option, a graph port's declared shape and a spec's port shape report them: the shape's subject named once,
-each dim by its place, the first ``MAX_LISTED - 1`` of them and how many more.
+each dim by its place, the first ``LISTED_DIMS`` of them and how many more.
 
 >>> [(c.item, c.found) for c in bad_dims([3, -1, "n", 0], "shape")[0]]
 [(1, -1), (3, 0)]
@@ -16,19 +16,19 @@ from collections.abc import Mapping
 from typing import Any
 
 from netgraph.core.conflicts import Conflict
-from netgraph.core.errors import MAX_LISTED, Diagnostic, NetGraphError, OptionError, listed
+from netgraph.core.errors import Diagnostic, NetGraphError, OptionError, listed
 from netgraph.core.naming_scope import quoted
 from netgraph.core.option_problems import VALUE_KIND, option_problem, options_error
 from netgraph.core.types import as_shape, shape_dim
 
-__all__ = ["bad_dims", "shape_error", "shape_option", "port_shape_options"]
+__all__ = ["bad_dims", "shape_error", "shape_option", "port_shape_options", "LISTED_DIMS"]
 
-_LISTED = MAX_LISTED - 1  # bad dims told each, and a last problem counting the rest: one list of MAX_LISTED
+LISTED_DIMS = 9  # bad dims told each (a line ~100 characters: a message near 1 KB); a last problem counts the rest
 
 
 def bad_dims(value: Any, what: str, first: Conflict | None = None) -> tuple[list[Conflict], int]:
     """The Conflicts ``as_shape(value, what)`` raises, found in one pass: ``first`` (its own, worked out when not
-    given) and, where that is about a list's item, each later bad item at that item, the first ``_LISTED``; and how
+    given) and, where that is about a list's item, each later bad item at that item, the first ``LISTED_DIMS``; and how
     many more bad items there are. ([], 0) where ``value`` is a shape."""
     if first is None:
         try:
@@ -44,13 +44,13 @@ def bad_dims(value: Any, what: str, first: Conflict | None = None) -> tuple[list
         d = dims[item]
         if type(d) is int and 1 <= d < 2**63:
             continue
-        if len(found) == _LISTED and type(d) is int:  # a bad int past those listed: counted, no message made
+        if len(found) == LISTED_DIMS and type(d) is int:  # a bad int past those listed: counted, no message made
             more += 1
             continue
         try:
             shape_dim(d, what, item)
         except Conflict as exc:
-            if len(found) < _LISTED:
+            if len(found) < LISTED_DIMS:
                 found.append(exc)
             else:
                 more += 1

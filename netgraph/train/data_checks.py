@@ -219,8 +219,8 @@ def sequence_problems(cols: Mapping[str, Any], numbers: Sequence[int] | None = N
             i = next((i for i, x in enumerate(values) if rule(x)), None)
             if i is not None:
                 example = _number(i, numbers)
-                return [data_problem("data-shape", f"key {key!r}: example {example} {problem}", key, example=example,
-                                     expected=expected, found=tuple(values[i].shape))]
+                return [data_problem("data-shape", f"key {key!r}: example {example} {problem}", key, layer=(),
+                                     example=example, expected=expected, found=tuple(values[i].shape))]
     return []
 
 
