@@ -79,7 +79,7 @@ def test_shapes_beyond_the_first_dim_are_compared_with_the_shape_most_examples_s
 @pytest.mark.parametrize("bad", [2, 3], ids=["held-out", "kept"])
 def test_a_shape_checked_before_validation_sets_split_names_the_data_given(bad):
     """An example dict of another shape beyond its first dim was called "training data: ... example 2" though
-    validation_set=0.2 held example 2 out: this check runs on the data given, before the split (review r4, session 51)."""
+    validation_set=0.2 held example 2 out: this check runs on the data given, before the split (review r4, s. 51)."""
     data = [{"Input": torch.ones((2, 3) if i == bad else (2,)), "Target": torch.zeros(1)} for i in range(10)]
     with pytest.raises(DataError) as caught:
         net_train(NetChain([LinearLayer(1)], Input=2), data, validation_set=0.2, **OPTIONS)

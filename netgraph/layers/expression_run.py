@@ -181,8 +181,8 @@ def _constant_branches(tree: tuple) -> bool:
 
 
 def _typed_branch(code: Callable[[tuple], str], tree: tuple, names: dict[str, str]) -> Callable[[tuple], str]:
-    """``code``, but If's first branch written as a 0-dim tensor of its first slot's dtype where both branches are numbers
-    the default dtype rounds (torch.where of two numbers is of it: Pi in a float64 net was Pi rounded to float32)."""
+    """``code``, but If's first branch written as a 0-dim tensor of its first slot's dtype where both branches are
+    numbers the default dtype rounds (torch.where of two numbers is of it: Pi in a float64 net was Pi in float32)."""
     if not _constant_branches(tree) or all(v != v or torch.tensor(v).item() == v for _, v in tree[3:5]):
         return code
     first = f"{_operand(names[_first_slot(tree)])}.new_full((), {literal(tree[3][1])})"  # a fill: no host copy

@@ -268,7 +268,7 @@ def _staged(near: tuple[int, ...], far: tuple[int, ...], base: list, at: Callabl
     otherwise)."""
     sizes = (*near[:_FEW], far[0])
     runs = [base, *at(sizes[1:])]
-    if max(near[:_FEW]) - min(near[:_FEW]) == _FEW - 1 and _all_fixed_or_affine(sizes, runs):  # consecutive: see the module
+    if max(near[:_FEW]) - min(near[:_FEW]) == _FEW - 1 and _all_fixed_or_affine(sizes, runs):  # consecutive: see top
         return sizes, runs
     return (*near, *far), [*runs[:_FEW], *at(near[_FEW:]), runs[-1], *at(far[1:])]
 
