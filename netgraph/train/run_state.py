@@ -57,9 +57,8 @@ def load_optimizer(optimizer: torch.optim.Optimizer, data: dict[str, Any], metho
     _same_suboptions(settings[0], optimizer.param_groups[0], method, source)
     saved = optimizer.param_groups[0]  # its rate / base rate: the schedule's factor
     factor = saved["lr"] / saved["base_lr"] if scheduled and saved.get("base_lr") else 1.0
-    for group, rate, own in zip(optimizer.param_groups, rates, settings):  # the saved rates would override this run's
+    for group, rate in zip(optimizer.param_groups, rates):  # the saved rates would override this run's
         group["base_lr"], group["lr"] = rate, rate * factor
-        group.update({k: own[k] for k in _KERNELS if k in own})
     return factor
 
 
