@@ -12,23 +12,17 @@ from netgraph.core.errors import Diagnostic, NetGraphError, OptionError
 from netgraph.core.layer_checks import array_shape_problems, layout_hint
 from netgraph.core.shared import NetSharedArray
 
-__all__ = ["check_fit", "check_fits", "check_arrays_given", "SHOWN_MISFITS"]
+__all__ = ["check_fits", "check_arrays_given", "SHOWN_MISFITS"]
 
 SHOWN_MISFITS = 3  # a layer's wrong arrays an error names in its message (its diagnostics hold every one)
 
 
-def check_fit(net: Any, path: tuple, array: str, new: torch.Tensor, shared: str | None = None,
-              fresh: bool = False) -> None:
-    """OptionError when ``new`` has another shape than the array it replaces or, where there is none yet (or
-    ``fresh``: ``net`` holds it already), than the one the layer's known port types need (``array_shape_problems``);
-    it names the ``shared`` array too, if given."""
-    check_fits(net, [(path, array, new, shared)], fresh)
-
-
 def check_fits(net: Any, fits: Iterable[tuple], fresh: bool = False) -> None:
-    """``check_fit`` of each of ``fits`` (``(layer path, array, value, shared name or None)``): one OptionError for
-    the first layer holding an array that does not fit, naming each of its arrays that do not (the first
-    ``SHOWN_MISFITS``, and how many more), one Diagnostic each."""
+    """OptionError when an array of ``fits`` (``(layer path, array, value, shared name or None)``) has another shape
+    than the array it replaces or, where there is none yet (or ``fresh``: ``net`` holds it already), than the one the
+    layer's known port types need (``array_shape_problems``): one for the first layer holding an array that does not
+    fit, naming each of its arrays that do not (the first ``SHOWN_MISFITS``, and how many more; a shared array by its
+    shared name too), one Diagnostic each."""
     misfits = list(dict.fromkeys(found for path, array, new, shared in fits  # an array given twice: named once
                                  if (found := _misfit(net, path, array, new, shared, fresh))))
     if not misfits:
@@ -43,7 +37,7 @@ def check_fits(net: Any, fits: Iterable[tuple], fresh: bool = False) -> None:
 
 
 def _misfit(net: Any, path: tuple, array: str, new: torch.Tensor, shared: str | None, fresh: bool) -> Diagnostic | None:
-    """The "array-shape" Diagnostic of ``check_fit``'s refusal (``detail``: it after the layer); None where it fits."""
+    """The "array-shape" Diagnostic of ``check_fits``' refusal of one array (``detail``: it after the layer); None where it fits."""
     layer = net.layer_at(path)
     old = None if fresh else layer.arrays.get(array)  # None: uninitialised, or an optional array given now
     node = net.ir.node(path) if old is None and net.ir.has_node(path) else None
@@ -66,7 +60,7 @@ def _misfit(net: Any, path: tuple, array: str, new: torch.Tensor, shared: str | 
 
 
 def check_arrays_given(net: Any, layers: Mapping[str, Any]) -> None:
-    """``check_fit`` of each array that a layer of ``layers`` (by name, put in for ``net``'s layers of the same
+    """``check_fits`` of each array that a layer of ``layers`` (by name, put in for ``net``'s layers of the same
     structure) gives where ``net``'s layer has none (a layer's arrays of other shapes are not of its structure)."""
     for name, layer in layers.items():
         old = net._layers[name]

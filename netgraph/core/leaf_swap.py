@@ -170,7 +170,7 @@ def _swapped(net: Any, changes: Mapping[tuple, Layer], ir: Any) -> Any:
             nested.setdefault(path[0], {})[path[1:]] = layer
     for name, inner in nested.items():  # each a nested graph whose leaves changed: its types inferred when first
         # read (nothing refused then: net_initialize drew the arrays to fit the solved types, net_replace_part's were
-        # checked against the old arrays or the types, check_fit)
+        # checked against the old arrays or the types, check_fits)
         layers[name] = reinferred(layers[name], _swapped(layers[name], inner, None), later=True)
     return net._holding(layers, net._shared_users, ir)  # no shared arrays: the users stay none
 
