@@ -25,7 +25,7 @@ import torch
 
 from netgraph.core.errors import DataError
 from netgraph.core.types import PortType
-from netgraph.backend.input_lengths import check_shared_lengths
+from netgraph.backend.input_lengths import check_shared_lengths, first_places
 from netgraph.core.length_names import length_steps, lengths_along, shortest_length  # shortest_length: kept public
 from netgraph.core.naming_scope import quoted
 from netgraph.layers.bad_index import Where, located_error
@@ -39,13 +39,8 @@ Sizes = Callable[[str, int], Any]  # (port, axis) -> one size, or one per exampl
 def _derived(net: Any) -> tuple[dict[str, tuple[str, int]], list[tuple[Any, str, str, str, tuple]]]:
     """Where each base length enters (input port, axis), and each layer port dim derived from one. Cached."""
     if "_derived_lengths" not in net.__dict__:
-        bases: dict[str, tuple[str, int]] = {}
         types = net.port_types
-        for port in net.input_ports:
-            t = types[port]
-            for axis, d in enumerate(t.shape or () if isinstance(t, PortType) else ()):
-                if isinstance(d, str):
-                    bases.setdefault(d, (port, axis))
+        bases = first_places((port, types[port]) for port in net.input_ports)
         found = []
         if bases:
             for node in net.ir.nodes:
