@@ -41,8 +41,7 @@ _APPLICATIONS = {  # what Wolfram's operators that Python reads otherwise (or no
 #: division, x/.5)
 _OPERATOR = re.compile("|".join(re.escape(op) + ("(?![0-9])" if op == "/." else "")
                                 for op in sorted(_APPLICATIONS, key=len, reverse=True)))
-#: the operands either side of a '--': a name, number or slot (a call's brackets after it), and one after it
-_BEFORE_MINUS = re.compile(r"([\w#.]+(?:\[[^\[\]]*\])?)\s*\Z")
+#: the operand after a '--': a name, number or slot (a call's brackets after it); the one before is _operand_before's
 _AFTER_MINUS = re.compile(r"\s*([\w#.]+(?:\[[^\[\]]*\])?)")
 
 
@@ -52,10 +51,10 @@ def _double_minus(text: str, i: int) -> str:
     if not text[:i].strip() and after:
         return (f"'--' (Wolfram's PreDecrement, --x) is not read: a minus of a negative needs brackets: write "
                 f"-(-{after.group(1)})")
-    before = _BEFORE_MINUS.search(text[:i])
+    before = _operand_before(text, len(text[:i].rstrip()))
     if before and after:
         return (f"'--' (Wolfram's Decrement, x--) is not read: a minus before a negative needs a space or brackets: "
-                f"write {before.group(1)} - (-{after.group(1)})")
+                f"write {before} - (-{after.group(1)})")
     return _APPLICATIONS["--"]
 _EXPONENT = re.compile(r"[+-]?[0-9]+(?![0-9.])")
 
