@@ -103,17 +103,13 @@ def calls_bound(shapes: list[tuple[Dim, ...]]) -> int:
     return 1 + PROBE_CALLS * len(set(d for d, _ in probed_lengths(_names(shapes)).values()))
 
 
-def probe_sizes(shapes: list[tuple[Dim, ...]], per_name: int = _PROBES, fixed_apart: bool = True,
-                start: int = 5) -> dict[str, tuple[int, ...]]:
-    """``per_name`` distinct sizes per probed length (``probed_lengths``, in order of appearance) from ``start`` on,
-    none another's nor (``fixed_apart``) a fixed size of ``shapes``, and each leaving every length derived from it at
-    least 2."""
-    return _sizes_of(shapes, probed_lengths(_names(shapes)), per_name, fixed_apart, start)
-
-
-def _sizes_of(shapes: list[tuple[Dim, ...]], groups: dict[str, tuple[str, Steps]], per_name: int = _PROBES,
-              fixed_apart: bool = True, start: int = 5) -> dict[str, tuple[int, ...]]:
-    """``probe_sizes`` of ``shapes`` whose lengths are grouped as ``groups`` (``probed_lengths``)."""
+def probe_sizes(shapes: list[tuple[Dim, ...]], per_name: int = _PROBES, fixed_apart: bool = True, start: int = 5,
+                groups: dict[str, tuple[str, Steps]] | None = None) -> dict[str, tuple[int, ...]]:
+    """``per_name`` distinct sizes per probed length (``probed_lengths``, in order of appearance; ``groups`` where the
+    caller has them) from ``start`` on, none another's nor (``fixed_apart``) a fixed size of ``shapes``, and each
+    leaving every length derived from it at least 2."""
+    if groups is None:
+        groups = probed_lengths(_names(shapes))
     fixed = _fixed(shapes) if fixed_apart else set()
     pool = (k for k in count(start) if k not in fixed)
     sizes = {}
@@ -131,7 +127,7 @@ def first_probe_shapes(shapes: list[tuple[Dim, ...]], start: int = 5, nth: int =
     [(5, 3), (3,), (6,)]
     """
     groups = probed_lengths(_names(shapes))
-    sizes = _sizes_of(shapes, groups, per_name=nth + 1, start=start)
+    sizes = probe_sizes(shapes, per_name=nth + 1, start=start, groups=groups)
     return _concrete(shapes, groups, {driver: ks[nth] for driver, ks in sizes.items()})
 
 
@@ -147,7 +143,7 @@ def named_output_shapes(shapes: list[tuple[Dim, ...]], run: Run, ports: tuple[st
     all step by ``k`` a line of ``n / k`` (``n_over_2`` for ``x.view(b, n // 2, 2).mean(-1)``: ``length_forms``).
     Lengths are probed from ``start`` on (a module may refuse short ones)."""
     groups = probed_lengths(_names(shapes))
-    probes = _sizes_of(shapes, groups, fixed_apart=max_stride > 1, start=start)
+    probes = probe_sizes(shapes, fixed_apart=max_stride > 1, start=start, groups=groups)
     if not probes:
         return run(shapes)
     first, base, refusals = _first_taken(run, shapes, groups, probes, tries=1 if max_stride > 1 else _PROBES)
