@@ -8,10 +8,9 @@ import sys
 from typing import Any
 
 from netgraph.core.errors import DataError, OptionError
-from netgraph.core.nested_ports import output_sources
 from netgraph.core.types import INTEGER, REAL, PortType
 from netgraph.train.data import Expect
-from netgraph.train.loss import is_loss_port
+from netgraph.train.loss import is_loss_port, passed_through
 from netgraph.train.metrics import Measured, Meter, metric_name, plan_metrics
 
 __all__ = ["input_expect", "refuse_unread_target", "training_meter", "expect_metric_targets"]
@@ -44,10 +43,8 @@ def refuse_unread_target(net: Any, spec: Any, expect: dict, samples: dict, allow
 def _unread_advice(net: Any, port: str) -> str:
     """What to do with a target no term reads: add the output's automatic loss, or (an Integer input passed straight
     through, which no automatic loss takes) only leave the key out."""
-    layer, source = output_sources(net)[port]
-    if layer is None and net.port_types[port].dtype == INTEGER:
-        return (f"{port!r} is input {source!r} passed straight through: its Integer values carry no gradient; "
-                f"leave the {port!r} key out of the data")
+    if said := passed_through(net, port):
+        return f"{said}; leave the {port!r} key out of the data"
     return f"to train {port!r} against it, add {port!r}: 1 (its automatic loss), else leave the key out"
 
 

@@ -50,7 +50,7 @@ from netgraph.train.weights import WeightSchedule, parse_weight
 from netgraph.train.loss_terms import AutoTerm, CallableTerm, LayerTerm, PortTerm, Term
 from netgraph.train.other_names import loss_layer_for, loss_name_hint
 
-__all__ = ["Loss", "attach_losses", "auto_kind", "is_loss_port", "surrogate_term"]
+__all__ = ["Loss", "attach_losses", "auto_kind", "is_loss_port", "surrogate_term", "passed_through"]
 
 AUTOMATIC = (None, "Automatic", "automatic", "auto")
 
@@ -234,18 +234,27 @@ def _auto(net: Any, port: str) -> Term:
     return _with_alias(net, AutoTerm(port, auto_kind(net, port), net.port_types[port], _target_key(net, port)))
 
 
+def passed_through(net: Any, port: str) -> str:
+    """'...' saying that an Integer output ``port`` is a graph input passed straight through (no layer gives it, so
+    no automatic loss takes it), or '' where a layer gives it."""
+    layer, source = output_sources(net)[port]
+    if layer is not None or net.port_types[port].dtype != INTEGER:
+        return ""
+    return f"{port!r} is input {source!r} passed straight through: its Integer values carry no gradient"
+
+
 def _refuse_passed_through(net: Any, port: str) -> None:
     """OptionError for an Integer output ``port`` that passes a graph input straight through (no layer gives it),
     naming the input and a loss over the other outputs."""
-    sources = output_sources(net)
-    layer, source = sources[port]
-    if layer is not None:
+    said = passed_through(net, port)
+    if not said:
         return
+    sources = output_sources(net)
     others = {p: 1 for p in net.output_ports if sources[p][0] is not None and net.port_types[p].dtype != INTEGER}
     fix = f"give loss_function={others}" if others else "give loss_function= (a callable over the outputs)"
-    raise OptionError(f"output port {port!r} is input {source!r} passed straight through: its Integer values carry "
-                      f"no gradient, so no automatic loss takes it; {fix} and leave the {port!r} key out of the data",
-                      option="loss_function", kind="option-value", port=port, expected="Real", found="Integer")
+    raise OptionError(f"output port {said}, so no automatic loss takes it; {fix} and leave the {port!r} key out of "
+                      f"the data", option="loss_function", kind="option-value", port=port, expected="Real",
+                      found="Integer")
 
 
 def _term(net: Any, key: str, spec: Any) -> Term:
