@@ -30,7 +30,7 @@ from netgraph.train.data_columns import EXAMPLES, Expect, check_columns, columns
 from netgraph.train.data_pairs import (dict_pair_problem, is_dict_pair, is_pair_of_values, lone_target_key,
                                       pair_columns, pair_dict, pair_problem, tuples_advice)
 from netgraph.train.data_checks import non_finite_data
-from netgraph.train.given_examples import GivenExamples, example_given, underflowed
+from netgraph.train.given_examples import underflowed
 from netgraph.train.datasets import checked_dataset, checked_loader, forget_reads, keeping_reads, reads_kept_by
 from netgraph.train.in_memory import PASSED_OVER, InMemory
 from netgraph.train.loader_random import let_workers_go, loader_random_state, pass_ended_on_error
@@ -39,7 +39,7 @@ from netgraph.train.padded_columns import (as_sequences, refuse_listed_sequences
                                            unpadded)
 
 __all__ = ["Expect", "Columns", "InMemory", "Streamed", "batch_part", "columns_from", "check_columns", "gather",
-           "sample", "finish", "non_finite_data", "example_given", "GivenExamples"]
+           "sample", "finish", "non_finite_data"]
 
 #: The data forms net_train reads in memory (the "expected" of a "data-form" Diagnostic; loaders besides).
 FORMS = "a dict of port -> array, a list of example dicts or a pair (inputs, targets)"

@@ -18,7 +18,8 @@ from netgraph.core.ir import Node
 from netgraph.core.torch_state import working_dtype
 from netgraph.layers.bad_index import examples_at
 from netgraph.layers.random_module import RandomModule
-from netgraph.train.data import GivenExamples, non_finite_data
+from netgraph.train.data import non_finite_data
+from netgraph.train.given_examples import GivenExamples
 from netgraph.core.wording import counted
 
 __all__ = ["run_model", "first_nonfinite", "nonfinite_cause", "nonfinite_hint", "reaching_layers"]
