@@ -214,15 +214,15 @@ def stage_ratio(results: dict, case: str, stage: str, lo: int, hi: int, net: boo
 
 
 def report_ratios(results: dict, sizes: tuple[int, ...], reps: int) -> None:
+    ran = {case for case, _ in results}  # the cases run (--cases may leave some out), each at every size
     for case in ("NetChain", "NetGraph"):
+        if case not in ran or "torch.fx" not in ran:
+            continue
         for n in sizes:
-            if (case, n) not in results or ("torch.fx", n) not in results:
-                continue  # a case left out (--cases)
             pairs = list(zip(results[(case, n)], results[("torch.fx", n)]))
             wall = statistics.median(build_total(a) / build_total(b) for a, b in pairs)
             cpu = statistics.median(build_total(a, True) / build_total(b, True) for a, b in pairs)
             print(f"  {case} / torch.fx at {n}: wall {wall:.2f}, CPU {cpu:.2f} (median of {reps} ratios; goal <= 1)")
-    ran = [case for case in CASES if all((case, n) in results for n in sizes)]  # (--cases may leave some out)
     if len(sizes) > 1:
         lo, hi = sizes[0], sizes[-1]
         if "plain Python" in ran:
