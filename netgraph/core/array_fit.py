@@ -37,7 +37,8 @@ def check_fits(net: Any, fits: Iterable[tuple], fresh: bool = False) -> None:
 
 
 def _misfit(net: Any, path: tuple, array: str, new: torch.Tensor, shared: str | None, fresh: bool) -> Diagnostic | None:
-    """The "array-shape" Diagnostic of ``check_fits``' refusal of one array (``detail``: it after the layer); None where it fits."""
+    """The "array-shape" Diagnostic of ``check_fits``' refusal of one array (``detail``: it after the layer); None
+    where it fits."""
     layer = net.layer_at(path)
     old = None if fresh else layer.arrays.get(array)  # None: uninitialised, or an optional array given now
     node = net.ir.node(path) if old is None and net.ir.has_node(path) else None
