@@ -117,7 +117,8 @@ def test_a_checkpoint_written_before_string_seeds_were_kept_still_resumes(tmp_pa
     state = {k: v for k, v in saved.items() if k not in ("format", "version", "round")}
     save_checkpoint(folder, state, saved["round"])  # as older netgraph wrote it: the seed's number only
     number = saved["seed"]
-    with pytest.raises(OptionError, match=rf"^random_seed='run-b': the run in the checkpoint was seeded with {number};"):
+    with pytest.raises(OptionError,
+                       match=rf"^random_seed='run-b': the run in the checkpoint was seeded with {number};"):
         _run(data, folder, "run-b", 2, resume=True)
     assert _run(data, folder, "run-a", 2, resume=True).total_rounds == 2
 
