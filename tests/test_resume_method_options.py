@@ -178,3 +178,42 @@ def test_matching_twenty_thousand_arrays_by_name_searches_no_list():
     matched = _same_arrays({"optimizer": state, "optimizer_arrays": names}, Searched(names), frozenset(), "ck", [20000])
     assert Searched.lookups == 0
     assert matched["param_groups"][0]["params"] == list(range(20000))
+
+
+def test_a_run_resumed_with_other_clipping_clips_with_its_own(tmp_path):
+    """gradient_clipping, max_gradient_norm and weight_clipping are netgraph's, applied at each step from this run's
+    method (no optimizer state keeps them): a resumed run may tighten them, as the advice on a diverging run says."""
+    net_train(_chain("lin"), _data(), max_training_rounds=2, method=("SGD", {"max_gradient_norm": 5.0}),
+              checkpoint=tmp_path, **KW)
+    clipped = ("SGD", {"max_gradient_norm": 0.01, "weight_clipping": 0.6})
+    resumed = net_train(_chain("lin"), _data(), max_training_rounds=4, method=clipped, checkpoint=tmp_path,
+                        resume=True, **KW)
+    arrays = [a.requires_grad_() for a in _arrays(load_checkpoint(_chain("lin"), tmp_path / "round-000002.pt"),
+                                                  ["lin"])]
+    sgd = torch.optim.SGD(arrays, lr=0.05)
+    for _ in range(2):
+        sgd.zero_grad()
+        torch.nn.functional.mse_loss(_forward(arrays, _data()["Input"]), _data()["Target"]).backward()
+        torch.nn.utils.clip_grad_norm_(arrays, 0.01)
+        sgd.step()
+        with torch.no_grad():
+            for a in arrays:
+                a.clamp_(-0.6, 0.6)
+    for found, expected in zip(_arrays(resumed, ["lin"]), arrays):
+        torch.testing.assert_close(found, expected.detach(), rtol=1e-6, atol=1e-7)
+
+
+def test_a_default_adam_run_resumed_with_its_own_kernel_goes_on_bit_for_bit(tmp_path):
+    """The kernel flags are the resuming run's: the default (fused Adam) resumed as it was, or fused=False written
+    and resumed alike, takes the uninterrupted run's steps exactly; another kernel rounds otherwise in float32."""
+    options = dict(max_training_rounds=4, **KW)
+    for kernel, other in (("Adam", ("Adam", {"fused": False})), (("Adam", {"fused": False}), "Adam")):
+        whole = net_train(_chain("a", "b"), _data(), method=kernel, **options)
+        folder = tmp_path / str(len(list(tmp_path.iterdir())))
+        net_train(_chain("a", "b"), _data(), max_training_rounds=2, method=kernel, checkpoint=folder, **KW)
+        same = net_train(_chain("a", "b"), _data(), method=kernel, checkpoint=folder, resume=True, **options)
+        assert all(torch.equal(f, e) for f, e in zip(_arrays(same, "ab"), _arrays(whole, "ab")))
+        net_train(_chain("a", "b"), _data(), max_training_rounds=2, method=kernel, checkpoint=folder / "o", **KW)
+        otherwise = net_train(_chain("a", "b"), _data(), method=other, checkpoint=folder / "o", resume=True, **options)
+        for found, expected in zip(_arrays(otherwise, "ab"), _arrays(whole, "ab")):
+            torch.testing.assert_close(found, expected, rtol=1e-5, atol=1e-6)

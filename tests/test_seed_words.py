@@ -117,6 +117,18 @@ def test_a_checkpoint_written_before_string_seeds_were_kept_still_resumes(tmp_pa
     state = {k: v for k, v in saved.items() if k not in ("format", "version", "round")}
     save_checkpoint(folder, state, saved["round"])  # as older netgraph wrote it: the seed's number only
     number = saved["seed"]
-    with pytest.raises(OptionError, match=rf"^random_seed='run-b': the run in the checkpoint was seeded with {number};"):
+    with pytest.raises(OptionError,
+                       match=rf"^random_seed='run-b': the run in the checkpoint was seeded with {number};"):
         _run(data, folder, "run-b", 2, resume=True)
     assert _run(data, folder, "run-a", 2, resume=True).total_rounds == 2
+
+
+def test_resuming_an_integer_seeded_run_with_its_seed_as_text_says_the_text_seeds_otherwise(tmp_path):
+    # Found probing resume: "random_seed='7': ... seeded with 7; resume without a seed (or with 7)" named one seed
+    x = torch.randn(8, 3, generator=torch.Generator().manual_seed(0))
+    data, folder = {"Input": x, "Target": x[:, :2]}, tmp_path / "ck"
+    _run(data, folder, 7, 1)
+    with pytest.raises(OptionError, match=r"^random_seed='7': the run in the checkpoint was seeded with 7 \(the "
+                                          r"integer; the text '7' is another seed\); resume without a seed") as caught:
+        _run(data, folder, "7", 2, resume=True)
+    assert (caught.value.found, caught.value.expected) == ("7", 7)

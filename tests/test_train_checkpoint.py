@@ -196,6 +196,16 @@ def test_bad_checkpoints_are_option_errors(tmp_path):
         net_train(mlp(), data(), resume=tmp_path / "empty", progress=False)
 
 
+@pytest.mark.parametrize("word", ["True", "yes", "false"])
+def test_resume_given_a_yes_or_no_word_naming_no_file_says_to_give_the_bool(tmp_path, monkeypatch, word):
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(OptionError, match=f"resume={word!r} is text naming no checkpoint file or folder: give "
+                                          f"resume=True") as caught:
+        net_train(mlp(), data(), checkpoint=tmp_path / "c", resume=word, progress=False)
+    d = caught.value.diagnostics[0]
+    assert (d.kind, d.option, d.found) == ("option-value", "resume", word)
+
+
 @pytest.mark.parametrize("saved, resumed", [("Adam", "SGD"), ("SGD", "Adam"), ("RMSProp", "SGD"), ("Adam", "AdamW")])
 def test_resuming_with_another_method_names_the_one_it_was_written_with(tmp_path, saved, resumed):
     net_train(mlp(), data(), max_training_rounds=1, checkpoint=tmp_path, method=saved, **KW)

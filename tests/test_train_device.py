@@ -136,3 +136,15 @@ def test_a_one_element_tuple_of_no_device_is_named_as_given():
     with pytest.raises(OptionError, match=r"must be 'cpu' or 'cuda' \(or 'cuda:N'\), found \('tpu',\)") as info:
         parse_device(("tpu",))
     assert info.value.diagnostics[0].kind == "device-name"
+
+
+def test_a_cpu_index_is_the_one_cpu_device_for_zero_and_refused_past_it():
+    # Found probing target_device: "cpu:1" trained on the CPU as if it picked another one, and the device it gave,
+    # torch.device("cpu", 1), is unequal to every CPU tensor's (device(type='cpu'))
+    assert parse_device("cpu:0") == torch.device("cpu") == torch.zeros(1).device
+    with pytest.raises(OptionError, match=r"^target_device='cpu:1': torch has one CPU device, 'cpu' \(or 'cpu:0'\)") \
+            as info:
+        net_train(NetChain([LinearLayer(1)], input=2), {"Input": torch.zeros(4, 2), "Target": torch.zeros(4, 1)},
+                  target_device="cpu:1", progress=False)
+    d = info.value.diagnostics[0]
+    assert (d.kind, d.option) == ("device-missing", "target_device")

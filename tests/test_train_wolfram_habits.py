@@ -75,6 +75,18 @@ def test_wolframs_automatic_is_the_default_of_options_whose_default_is_automatic
         net_train(net, data, progress=False, **{option: "Default"})
 
 
+@pytest.mark.parametrize("option, word", [("batch_size", "automatic"), ("max_training_rounds", "AUTOMATIC"),
+                                          ("learning_rate", "automatic")])
+def test_automatic_in_another_case_is_refused_naming_wolframs_spelling(option, word):
+    # Found probing net_train's options: batch_size="automatic" was "must be an integer > 0, found 'automatic'"
+    net, data = _net_and_data()
+    with pytest.raises(OptionError, match=rf"^{option} must be .* or 'Automatic' \(Wolfram's word, spelled so: the "
+                                          rf"default\), found '{word}'") as caught:
+        net_train(net, data, progress=False, **{option: word})
+    d = caught.value.diagnostics[0]
+    assert (d.kind, d.option, d.found, d.expected) == ("option-value", option, word, "Automatic")
+
+
 def test_wolframs_checkpointing_forms(tmp_path):
     # Found by QA: TrainingProgressCheckpointing -> {"Directory", dir} written checkpoint=("Directory", dir) was
     # "checkpoint must be a directory or a dict"; {"File", path} (one file, overwritten) now says what to give

@@ -34,6 +34,8 @@ def parse_device(value: Any) -> torch.device:
     if device is None or device.type not in ("cpu", "cuda"):
         detail = f"must be 'cpu' or 'cuda' (or 'cuda:N'), found {value!r}"
         raise OptionError(f"target_device {detail}", option="target_device", kind="device-name", detail=detail)
+    if device.type == "cpu" and device.index == 0:
+        device = torch.device("cpu")  # as every CPU tensor's device is (torch.device("cpu", 0) is unequal to it)
     detail = missing_device(device)
     if detail is not None:
         raise OptionError(f"target_device={value!r}: {detail}", option="target_device", kind="device-missing",
@@ -63,7 +65,11 @@ def _wolfram_gpus(value: tuple | list) -> str:
 
 
 def missing_device(device: torch.device) -> str | None:
-    """Why this machine cannot run on ``device`` (no CUDA, or a GPU index past the last one), or None."""
+    """Why this machine cannot run on ``device`` (no CUDA, a GPU index past the last one, a CPU index past 0), or
+    None."""
+    if device.type == "cpu" and device.index:
+        return ("torch has one CPU device, 'cpu' (or 'cpu:0'), which runs on all the cores it may use "
+                "(torch.set_num_threads sets how many)")
     if device.type != "cuda":
         return None
     if not torch.cuda.is_available():

@@ -336,7 +336,9 @@ def resumed_seed(given: int | None, saved: int, given_as: Any = None, saved_as: 
     the seeds as the user wrote them (``given_as``: random_seed= as given; ``saved_as``: the run's string seed)."""
     if given is not None and given != saved:
         was = saved if saved_as is None else repr(saved_as)
-        detail = (f"the run in the checkpoint was seeded with {was}; resume without a seed (or with {was}), or "
+        alike = saved_as is None and isinstance(given_as, str) and given_as.strip() == str(saved)
+        note = f" (the integer; the text {given_as!r} is another seed)" if alike else ""
+        detail = (f"the run in the checkpoint was seeded with {was}{note}; resume without a seed (or with {was}), or "
                   f"start fresh in another folder")
         found = given if given_as is None else given_as
         raise OptionError(f"random_seed={found!r}: {detail}", kind="resume-seed", option="random_seed", found=found,

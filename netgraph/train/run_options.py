@@ -127,6 +127,10 @@ def _wolfram_checkpointing(kind: str, path: Any) -> Any:
                       found=(kind, path))
 
 
+#: words meant as a flag (from a config file or an environment variable), not a checkpoint's path
+_WORDS = ("true", "false", "yes", "no", "on", "off", "none", "1", "0")
+
+
 def _resume(spec: Any, checkpoint: dict | None) -> Path | None:
     if spec is None or spec is False:
         return None
@@ -136,6 +140,11 @@ def _resume(spec: Any, checkpoint: dict | None) -> Path | None:
                               "checkpoint='dir' too (or resume='path/to/round-000003.pt')", option="resume",
                               kind="option-combination", found=True)
         return latest_checkpoint(checkpoint["directory"])
+    if isinstance(spec, str) and spec.lower() in _WORDS and not os.path.lexists(spec):
+        raise OptionError(f"resume={spec!r} is text naming no checkpoint file or folder: give resume=True (not a "
+                          f"string) for the newest checkpoint in checkpoint=, False to start fresh, or a checkpoint "
+                          f"path", option="resume", kind="option-value", expected="True, False or a checkpoint path",
+                          found=spec)
     if isinstance(spec, (str, os.PathLike)):
         return resolve(spec)
     raise OptionError(f"resume must be True, False or a checkpoint path, found {spec!r}", option="resume",
