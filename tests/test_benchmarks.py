@@ -5,6 +5,7 @@ Nothing here is timed: speed is measured by the scripts themselves (see benchmar
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -18,7 +19,8 @@ import _common  # noqa: E402
 BENCH = Path(__file__).resolve().parents[1] / "benchmarks"
 
 
-@pytest.mark.parametrize("script, args, expect", [
+#: (script, arguments, texts its output must hold) for every benchmark script, on tiny sizes
+RUNS = [
     ("training_step.py", ["--small", "--number", "1", "--batch", "8"],
      ["MLP 32-16-8-10", "VAE (specs/vae.yaml)", "CNN (specs/small_cnn.yaml)", "ratio (wall)", "ratio (CPU)",
       "order shuffled per round (seed 0)", "glibc malloc pinned", "page faults/step"]),
@@ -52,13 +54,35 @@ BENCH = Path(__file__).resolve().parents[1] / "benchmarks"
     ("vae_elbo.py", ["--rounds", "1", "--number", "1", "--batch", "8"], ["VAE 16-32-2 (1300 parameters)", "ratio (CPU)"]),
     ("metrics_cost.py", ["--rounds", "1", "--number", "1", "--batch", "8", "--import-reps", "0"],
      ["Accuracy, Precision, Recall, F1", "ratio (CPU)"]),
-])
-def test_benchmark_script_runs_on_tiny_sizes(script, args, expect):
-    result = subprocess.run([sys.executable, str(BENCH / script), *args], capture_output=True, text=True,
-                            timeout=240, cwd=BENCH.parent)
+]
+#: the runs in three groups of about equal CPU time, each group one interpreter (tests/bench_runner.py): a run costs
+#: 0.2-5 s, its interpreter's imports of torch and netgraph 2.2 s, which 22 interpreters paid once per run
+#: (training_step's --adaptive-malloc run first: the other pins glibc malloc's thresholds for the whole process)
+GROUPS = {"training": [1, 0, 15, 16, 20, 21], "graphs": [2, 3, 4, 5, 6, 7, 8, 9, 10],
+          "layers": [11, 12, 13, 14, 17, 18, 19]}
+
+
+@pytest.mark.parametrize("group", sorted(GROUPS))
+def test_benchmark_scripts_run_on_tiny_sizes(group):
+    """Each script runs as ``__main__`` with its arguments, exits with 0 and prints what it measures; a group's
+    scripts run one after another in one interpreter (each with its own globals, as when run alone)."""
+    runs = [RUNS[i] for i in GROUPS[group]]
+    result = subprocess.run([sys.executable, str(Path(__file__).with_name("bench_runner.py")),
+                             json.dumps([[script, args] for script, args, _ in runs])],
+                            capture_output=True, text=True, timeout=400, cwd=BENCH.parent)
     assert result.returncode == 0, result.stderr[-2000:]
-    for text in expect:
-        assert text in result.stdout, result.stdout[-2000:]
+    for (script, args, expect), done in zip(runs, json.loads(result.stdout), strict=True):
+        assert done["returncode"] == 0, (script, args, done["stderr"][-2000:])
+        missing = [text for text in expect if text not in done["stdout"]]
+        assert not missing, (script, args, missing, done["stdout"][-2000:])
+
+
+def test_the_groups_run_every_benchmark_script_once():
+    """No run is left out of the groups, none runs twice, and every script in benchmarks/ is run."""
+    indices = sorted(i for group in GROUPS.values() for i in group)
+    assert indices == list(range(len(RUNS)))
+    scripts = {path.name for path in BENCH.glob("*.py") if not path.name.startswith("_")}
+    assert scripts - {script for script, _, _ in RUNS} == {"models.py", "estimator_twins.py", "keras_vae.py"}
 
 
 @pytest.fixture

@@ -208,7 +208,8 @@ def test_conflict_is_imported_from_its_home_only():
     sites = [f"{path.relative_to(PACKAGE.parent)}:{node.lineno}"
              for root in (PACKAGE, PACKAGE.parent / "tests", PACKAGE.parent / "benchmarks")
              for path in sorted(root.rglob("*.py"))
-             for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+             if "Conflict" in (text := path.read_text(encoding="utf-8"))  # (only these can import it: 63 of 1,355)
+             for node in ast.walk(ast.parse(text))
              if isinstance(node, ast.ImportFrom) and node.module != "netgraph.core.conflicts"
              and "Conflict" in (a.name for a in node.names)]
     assert "Conflict" not in types.__all__
