@@ -31,7 +31,7 @@ from netgraph.core.errors import OptionError, did_you_mean, nearest_name
 from netgraph.core.option_words import EXPRESSION_PATTERN
 from netgraph.core.wording import counted_either
 from netgraph.layers.expression_errors import (ExpressionError, Origin, PlacedOverflow, _col,
-                                                constant_argument_problem, constant_result, part_text)
+                                                constant_argument_problem, constant_result, part_text, syntax_error)
 from netgraph.core.layer_being_read import layer_being_read, read_before
 from netgraph.core.naming_scope import quoted
 from netgraph.core.user_frame import user_stacklevel
@@ -145,7 +145,7 @@ def parse_quietly(text: str, internal: bool = False) -> Expression:
             raise beside from None
         if mapped := re.search(r"(?<![\w#])Map\s*\[", text):  # Map[#^2 &, #x]: a pure function inside a call
             raise ExpressionError(MAP_FORM, text, mapped.start()) from None
-        raise ExpressionError(f"syntax error ({msg})", text, col) from None
+        raise ExpressionError(syntax_error(msg), text, col) from None
     except (ValueError, RecursionError, MemoryError) as exc:
         raise ExpressionError(f"cannot be parsed ({type(exc).__name__}: {str(exc)[:80]})", text) from None
     if refused := negative_read_as_truth(node.body, text, origin) or first_bang(node.body, text, origin):
