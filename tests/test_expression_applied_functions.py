@@ -148,3 +148,11 @@ def test_an_applied_pure_function_of_no_body_is_named_at_its_ampersand(text, col
     refused as an applied function (session 52)."""
     message = _refusal(text)
     assert f"at column {column}: is a pure function with an empty body" in message, message
+
+
+@pytest.mark.parametrize("text, column", [("Log[1, #x]", 1), ("2 + Log[1., #x]", 5), ("Log[2 - 1, Sin[#x]]", 1)])
+def test_log_to_base_1_names_the_base(text, column):
+    """Log[1, #x] said "a port divided by a constant 0", naming no base (session 52)."""
+    message = _refusal(text)
+    assert f"at column {column}: a port divided by Log[1] = 0: the base 1 makes Log[b, x], Log[x] / Log[b], divide " \
+           f"by 0" in message, message
