@@ -97,7 +97,8 @@ def divided_by_constant_0(name: str, args: list[tuple]) -> tuple | None:
     """Log[1, x] of an x from a port (refused, naming the base), or Quotient[m, 0] or Mod[m, 0] at a constant 0
     divisor, whatever m: Quotient's refused (Wolfram's ComplexInfinity, as 1/0 is; its definition's NaN would be
     silent for an m from a port); Mod's Wolfram's Indeterminate, so NaN noted as indeterminate (warned of, as 0/0
-    is), times m where m is not constant (NaN of m's shape, NaN derivatives); else None. A divisor from a port that is 0 at run time gives NaN."""
+    is), times m where m is not constant (NaN of m's shape, NaN derivatives); else None. A divisor from a port that
+    is 0 at run time gives NaN."""
     if name == "Log" and len(args) == 2 and args[0] == ("const", 1.0) and args[1][0] != "const":
         raise OverflowError(_LOG_BASE_1)  # Log[1, x]: its definition's divisor Log[1] is 0
     if name not in ("Quotient", "Mod") or args[1][0] != "const" or args[1][1] != 0:
