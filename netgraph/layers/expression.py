@@ -47,7 +47,7 @@ from netgraph.layers.expression_pure import MAP_FORM, applied_body, function_bod
 from netgraph.layers.expression_text import (SLOT_PREFIX, list_beside_value, parenthesised_after, translate,
                                               unmatched_bracket)
 from netgraph.layers.function_table import (LOWERCASE_NAMES, INTERNAL_FUNCTIONS, NAMED_FUNCTIONS, NO_REAL_VALUE_AS_NAN,
-                                            TWO_ARGUMENT_FORMS, NamedFunction, torch_name_hint)
+                                            TWO_ARGUMENT_FORMS, CLIPS, NamedFunction, torch_name_hint)
 
 __all__ = ["Expression", "parse", "parse_definition", "apply", "apply_all", "to_code", "evaluate",
            "FUNCTIONS", "ExpressionError", "is_expression", "parse_quietly", "warn_indeterminate"]
@@ -230,8 +230,8 @@ def _converted(node: ast.AST, text: str, origin: list[int], slots: list[str], de
     if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in STRUCTURAL \
             and not node.keywords:
         tree = structural(node, text, origin, sub)
-        if tree[0] == "Clip":  # Clip[x, {lo, hi}] is Min[Max[x, lo], hi]
-            return apply("Min", [apply("Max", [tree[1], ("const", tree[2])]), ("const", tree[3])])
+        if tree[0] == "Clip":  # Clip[x, {lo, hi}] is Min[Max[x, lo], hi]; Clip[x, {lo, hi}, {vl, vh}] (CLIPS)
+            return _expand(CLIPS[len(tree)], [tree[1], *(("const", c) for c in tree[2:])])
         return tree
     if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and not node.keywords:
         if node.func.id == "Function":  # Function[body] is body &; Function[x, body] is body with x as #

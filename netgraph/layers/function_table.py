@@ -32,7 +32,7 @@ import torch
 from netgraph.core.other_layer_names import elementwise_name_hint
 
 __all__ = ["NamedFunction", "NAMED_FUNCTIONS", "INTERNAL_FUNCTIONS", "LOWERCASE_NAMES", "OPERATORS",
-           "TWO_ARGUMENT_FORMS", "NO_REAL_VALUE_AS_NAN", "ZERO_DERIVATIVE", "NOT_THREADED_BY_NAME", "TORCH_NAMES",
+           "TWO_ARGUMENT_FORMS", "CLIPS", "NO_REAL_VALUE_AS_NAN", "ZERO_DERIVATIVE", "NOT_THREADED_BY_NAME", "TORCH_NAMES",
            "torch_name_hint"]
 
 _MODULES = {"torch": torch, "F": torch.nn.functional}
@@ -181,10 +181,14 @@ TWO_ARGUMENT_FORMS: dict[str, NamedFunction] = {
     "ArcTan": NamedFunction("ArcTan", 2, definition="If[Abs[#1] + Abs[#2] == 0, Indeterminate, "
                                                     "ArcTan2[#2 + 0, #1]]"),
     "Erf": NamedFunction("Erf", 2, definition="Erf[#2] - Erf[#1]"),  # Erf[z0, z1]: Erf[z1] - Erf[z0]
+    "Round": NamedFunction("Round", 2, definition="#2 * Round[#1 / #2]"),  # Round[x, a]: the nearest multiple of a
     # KroneckerDelta[a, b]: 1 where a == b (Infinity == Infinity too), else 0; a NaN argument gives NaN, as one's
     "KroneckerDelta": NamedFunction("KroneckerDelta", 2, definition="(#1 == #2) + 0 * (Min[Abs[#1], 1] + "
                                                                     "Min[Abs[#2], 1])"),
 }
+#: Clip[x, {lo, hi}] (a tree of 4: "Clip", x, lo, hi) and Clip[x, {lo, hi}, {vl, vh}] (6): vl below lo, vh above hi
+CLIPS = {4: NamedFunction("Clip", 3, definition="Min[Max[#1, #2], #3]"),
+         6: NamedFunction("Clip", 5, definition="If[#1 < #2, #4, If[#1 > #3, #5, Min[Max[#1, #2], #3]]]")}
 #: Min, Max and If: implemented by the expression compiler itself (clamp against constants, where); Max and Min of
 #: one argument are its largest and smallest element (whole-array functions, in expression_shapes).
 OPERATORS = {"Min": 2, "Max": 2, "If": 3}
