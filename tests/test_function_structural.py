@@ -168,10 +168,12 @@ def _clip_values(x: torch.Tensor, lo: float, hi: float, below: float, above: flo
     ("Clip[#x, {0, 0}, {1, -1}] + Clip[#x, {-1, 1}]", lambda x: _clip_values(x, 0, 0, 1, -1) + x.clamp(-1, 1)),
     ("Round[#x, 0.25]", lambda x: torch.round(x / 0.25) * 0.25),
     ("Round[#x, 3] - Round[#x]", lambda x: torch.round(x / 3) * 3 - torch.round(x)),
+    ("Floor[#x, 0.5] + Ceiling[#x, 2]", lambda x: torch.floor(x / 0.5) * 0.5 + torch.ceil(x / 2) * 2),
+    ("Floor[#x, -2]", lambda x: torch.floor(x / -2) * -2),
 ])
 def test_clip_to_values_and_round_to_a_multiple_are_wolframs(text, hand, dtype):
-    """Clip[x, {a, b}, {va, vb}] (va below a, vb above b) and Round[x, a] (the nearest multiple of a) were refused as
-    arity errors (session 52)."""
+    """Clip[x, {a, b}, {va, vb}] (va below a, vb above b), Round[x, a] (the nearest multiple of a), Floor[x, a] and
+    Ceiling[x, a] were refused as arity errors (session 52)."""
     x = torch.cat([torch.randn(3, 2, 4, 5, dtype=dtype) * 3, torch.full((3, 2, 4, 5), 0.375, dtype=dtype)])
     x[0, 0, 0, :3] = torch.tensor([-0.5, 1.0, 0.0], dtype=dtype)  # at the bounds: x itself
     module = three_way(NetGraph([FunctionLayer(text)], [], x=(2, 4, 5)), lambda m, x: hand(x), x=x)

@@ -181,7 +181,8 @@ TWO_ARGUMENT_FORMS: dict[str, NamedFunction] = {
     "ArcTan": NamedFunction("ArcTan", 2, definition="If[Abs[#1] + Abs[#2] == 0, Indeterminate, "
                                                     "ArcTan2[#2 + 0, #1]]"),
     "Erf": NamedFunction("Erf", 2, definition="Erf[#2] - Erf[#1]"),  # Erf[z0, z1]: Erf[z1] - Erf[z0]
-    "Round": NamedFunction("Round", 2, definition="#2 * Round[#1 / #2]"),  # Round[x, a]: the nearest multiple of a
+    # Round[x, a]: the multiple of a nearest x (Floor's: the greatest not above it, Ceiling's the least not below)
+    **{name: NamedFunction(name, 2, definition=f"#2 * {name}[#1 / #2]") for name in ("Round", "Floor", "Ceiling")},
     # KroneckerDelta[a, b]: 1 where a == b (Infinity == Infinity too), else 0; a NaN argument gives NaN, as one's
     "KroneckerDelta": NamedFunction("KroneckerDelta", 2, definition="(#1 == #2) + 0 * (Min[Abs[#1], 1] + "
                                                                     "Min[Abs[#2], 1])"),
