@@ -10,7 +10,8 @@ all look their names up here, and each entry is the single definition of what th
   so both paths run the expanded expression;
 * or neither: Min, Max and If, operators the expression compiler implements itself.
 
-``TWO_ARGUMENT_FORMS`` holds the definitions of ``Log[b, x]``, ``ArcTan[x, y]`` and ``Erf[z0, z1]``.
+``TWO_ARGUMENT_FORMS`` holds the definitions of ``Log[b, x]``, ``ArcTan[x, y]``, ``Erf[z0, z1]`` and
+``Round[x, a]`` (``Floor``, ``Ceiling``); ``CLIPS`` those of ``Clip[x, {lo, hi}]`` and ``Clip[x, {lo, hi}, {vl, vh}]``.
 
 >>> NAMED_FUNCTIONS["Ramp"].code("x")
 'torch.relu(x)'
