@@ -5,7 +5,8 @@
 ``Total[x, {m, n}]`` levels m to n; ``Dot[a, b]`` contracts a's last level with b's first; ``Part[x, i, All, j]``
 or ``x[[i, All, j]]`` indexes levels from 1 (negative from the end), and inside ``[[ ]]`` a span ``i;;j`` (or
 ``;;j``, ``i;;``, ``i;;j;;step``) keeps the elements i to j of its level; ``Clip[x, {lo, hi}]`` (``Clip[x]``:
--1 to 1; ``Clip[x, {lo, hi}, {vl, vh}]``: vl below lo, vh above hi); ``First[x]``, ``Last[x]`` (``Part[x, 1]``, ``Part[x, -1]``), ``Length[x]`` (the elements at level 1),
+-1 to 1; ``Clip[x, {lo, hi}, {vl, vh}]``: vl below lo, vh above hi); ``First[x]``, ``Last[x]`` (``Part[x, 1]``,
+``Part[x, -1]``), ``Length[x]`` (the elements at level 1),
 ``Variance[x]``, ``StandardDeviation[x]`` (over level 1, n - 1 in the denominator), ``EuclideanDistance[u, v]``,
 ``HammingDistance[u, v]`` (the positions where they differ), ``Reverse[x]`` (level 1), ``Transpose[x]`` (levels 1
 and 2), ``Tr[m]`` (a matrix's diagonal sum), ``Det[m]`` (a square matrix's determinant), ``Norm[x]`` (a vector's

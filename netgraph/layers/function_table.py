@@ -33,8 +33,8 @@ import torch
 from netgraph.core.other_layer_names import elementwise_name_hint
 
 __all__ = ["NamedFunction", "NAMED_FUNCTIONS", "INTERNAL_FUNCTIONS", "LOWERCASE_NAMES", "OPERATORS",
-           "TWO_ARGUMENT_FORMS", "CLIPS", "NO_REAL_VALUE_AS_NAN", "ZERO_DERIVATIVE", "NOT_THREADED_BY_NAME", "TORCH_NAMES",
-           "torch_name_hint"]
+           "TWO_ARGUMENT_FORMS", "CLIPS", "NO_REAL_VALUE_AS_NAN", "ZERO_DERIVATIVE", "NOT_THREADED_BY_NAME",
+           "TORCH_NAMES", "torch_name_hint"]
 
 _MODULES = {"torch": torch, "F": torch.nn.functional}
 
