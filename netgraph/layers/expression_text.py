@@ -8,7 +8,6 @@
 
 from __future__ import annotations
 
-import bisect
 import re
 import unicodedata
 
@@ -236,7 +235,7 @@ def _as_function(out: list[str], origin: list[int], text: str, amp: int) -> tupl
     as Wolfram reads ``(body &)[args]`` and ``body &[args]``: Function[body][args]. Its added brackets come from the
     ``&`` (no bracket of the text: no implicit product is read at them)."""
     start = _function_start(text, amp)
-    at = bisect.bisect_left(origin, start)  # the first piece written from the function's text
+    at = next((k for k, column in enumerate(origin) if column >= start), len(origin))  # its first piece written
     if at == len(origin):  # (&)[#x]: nothing before the &
         raise ExpressionError("is a pure function with an empty body: write a formula before &, such as \"#x^2 &\"",
                               text, amp)
