@@ -28,6 +28,8 @@ TWINS = [  # (expression, twin of float64 x and y, element by element as Wolfram
     ("Mod[#x, -3]", lambda x, y: x + 3 * torch.floor(x / -3)),  # Mod[7, -3] is -2
     ("Mod[#x, #y]", lambda x, y: x - y * torch.floor(x / y)),
     ("Quotient[#x, #y]", lambda x, y: torch.floor(x / y)),  # Quotient[-7, 2] is -4, not -3
+    ("Mod[#x, 3, 1]", lambda x, y: x - 3 * torch.floor((x - 1) / 3)),  # Mod[m, n, d]: in d to d + n (session 52)
+    ("Quotient[#x, #y, -0.5]", lambda x, y: torch.floor((x + 0.5) / y)),  # Quotient[m - d, n] (session 52)
     ("Quotient[#x, -2] + Mod[#x, -2] / 10", lambda x, y: torch.floor(x / -2) + (x + 2 * torch.floor(x / -2)) / 10),
     ("Sign[#x] + Abs[#x]", lambda x, y: torch.sign(x) + x.abs()),  # Sign[-0.] is 0
     ("1 / (1 + Abs[#x])", lambda x, y: 1 / (1 + x.abs())),

@@ -47,7 +47,7 @@ from netgraph.layers.expression_pure import MAP_FORM, applied_body, function_bod
 from netgraph.layers.expression_text import (SLOT_PREFIX, list_beside_value, parenthesised_after, translate,
                                               unmatched_bracket)
 from netgraph.layers.function_table import (LOWERCASE_NAMES, INTERNAL_FUNCTIONS, NAMED_FUNCTIONS, NO_REAL_VALUE_AS_NAN,
-                                            TWO_ARGUMENT_FORMS, CLIPS, NamedFunction, torch_name_hint)
+                                            OTHER_FORMS_OF, CLIPS, NamedFunction, torch_name_hint)
 
 __all__ = ["Expression", "parse", "parse_definition", "apply", "apply_all", "to_code", "evaluate",
            "FUNCTIONS", "ExpressionError", "is_expression", "parse_quietly", "warn_indeterminate"]
@@ -268,7 +268,7 @@ def _converted(node: ast.AST, text: str, origin: list[int], slots: list[str], de
             args = [sub(a) for a in node.args]
             return apply_all("Times", [apply(name, [args[0], a]) for a in args[1:]] if name == "KroneckerDelta"
                              else [apply(name, [a]) for a in args])
-        arities = (table_entry(name).arity, *((2,) if name in TWO_ARGUMENT_FORMS else ()))
+        arities = (table_entry(name).arity, *(form.arity for form in OTHER_FORMS_OF.get(name, ())))
         if len(node.args) not in arities:
             raise ExpressionError(f"{name} takes {counted_either(arities, 'argument')}, found {len(node.args)}",
                                   text, _col(node, origin))
@@ -342,8 +342,8 @@ def apply(name: str, args: list[tuple]) -> tuple:
     ('bin', '-', ('slot', 'a'), ('const', 1.0))
     """
     entry = table_entry(name)
-    if len(args) != entry.arity and name in TWO_ARGUMENT_FORMS:  # Log[b, x], ArcTan[x, y]
-        entry = TWO_ARGUMENT_FORMS[name]
+    if len(args) != entry.arity:  # Log[b, x], ArcTan[x, y], Mod[m, n, d]
+        entry = next((form for form in OTHER_FORMS_OF.get(name, ()) if form.arity == len(args)), entry)
     if name == "If" and args[0][0] == "const":  # a constant condition picks its branch (torch.where needs a tensor)
         return args[1] if args[0][1] != 0 else args[2]
     return _expand(entry, args) if entry.definition is not None else _fold(("call", entry.name, *args))
