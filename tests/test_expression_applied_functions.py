@@ -119,3 +119,40 @@ def test_power_of_many_arguments_is_as_deep_as_its_infix_chain(count):
     infix, variadic = _refusal("^".join(["#x"] * count)), _refusal("Power[" + ", ".join(["#x"] * count) + "]")
     assert re.search(r"at column \d+: nested deeper than 60 levels", variadic), variadic
     assert variadic.split("at column")[1].split(":")[1] == infix.split("at column")[1].split(":")[1]
+
+
+@pytest.mark.parametrize("count", [1, 201, 390])
+def test_a_chain_of_applied_pure_functions_is_refused_at_its_start(count):
+    """#x&[#y]&[#y]&... wrapped each application in brackets for Python's parser: past 200 it met the parser's limit,
+    "syntax error (too many nested parentheses)" at the 201st '&' (session 52)."""
+    message = _refusal("#x&" + "[#y]&" * (count - 1) + "[#y]")
+    assert f"at column 1: {APPLIED}" in message, message
+
+
+@pytest.mark.parametrize("text, column", [("(#^2 &)[[1]]", 1), ("2 + ((#^2 &))[[1]]", 5), ("Max[#x, #^2 &[[1]]]", 9)])
+def test_a_part_of_a_pure_function_is_named(text, column):
+    """(#^2 &)[[1]] was "syntax error (invalid syntax)" at its [[ (session 52)."""
+    message = _refusal(text)
+    assert f"at column {column}: a part of a pure function, (body &)[[i]]" in message, message
+
+
+@pytest.mark.parametrize("text, column", [("(" * 201 + "#x" + ")" * 201, 201), ("{" * 210 + "#x" + "}" * 210, 201)])
+def test_brackets_past_the_parsers_limit_name_the_limit(text, column):
+    message = _refusal(text)
+    assert f"at column {column}: brackets ( ), [ ] or {{ }} nested more than 200 deep (the parser's limit)" in message
+
+
+@pytest.mark.parametrize("text, column", [("Max[1, &[#x]]", 8), ("{#y, &[#x]}", 6)])
+def test_an_applied_pure_function_of_no_body_is_named_at_its_ampersand(text, column):
+    """Its Function( was put after everything written so far (an unknown start read as the end), and the call
+    refused as an applied function (session 52)."""
+    message = _refusal(text)
+    assert f"at column {column}: is a pure function with an empty body" in message, message
+
+
+@pytest.mark.parametrize("text, column", [("Log[1, #x]", 1), ("2 + Log[1., #x]", 5), ("Log[2 - 1, Sin[#x]]", 1)])
+def test_log_to_base_1_names_the_base(text, column):
+    """Log[1, #x] said "a port divided by a constant 0", naming no base (session 52)."""
+    message = _refusal(text)
+    assert f"at column {column}: a port divided by Log[1] = 0: the base 1 makes Log[b, x], Log[x] / Log[b], divide " \
+           f"by 0" in message, message

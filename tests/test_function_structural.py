@@ -155,3 +155,34 @@ def test_a_clip_whose_min_is_above_its_max_is_refused(make):
                        match=r"takes two constant bounds, min <= max, found \{(1, 0|Infinity, -Infinity)\}"):
         make()
     assert torch.equal(FunctionLayer("Clip[#x, {1, 1}]")(torch.tensor([0.0, 2.0])), torch.tensor([1.0, 1.0]))
+
+
+def _clip_values(x: torch.Tensor, lo: float, hi: float, below: float, above: float) -> torch.Tensor:
+    """Wolfram's Clip[x, {lo, hi}, {below, above}] in torch: x clipped, below where x < lo, above where x > hi."""
+    return torch.where(x < lo, below, torch.where(x > hi, above, x.clamp(lo, hi)))
+
+
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float64])
+@pytest.mark.parametrize("text, hand", [
+    ("Clip[#x, {-0.5, 1}, {-7, 9}]", lambda x: _clip_values(x, -0.5, 1, -7, 9)),
+    ("Clip[#x, {0, 0}, {1, -1}] + Clip[#x, {-1, 1}]", lambda x: _clip_values(x, 0, 0, 1, -1) + x.clamp(-1, 1)),
+    ("Round[#x, 0.25]", lambda x: torch.round(x / 0.25) * 0.25),
+    ("Round[#x, 3] - Round[#x]", lambda x: torch.round(x / 3) * 3 - torch.round(x)),
+    ("Floor[#x, 0.5] + Ceiling[#x, 2]", lambda x: torch.floor(x / 0.5) * 0.5 + torch.ceil(x / 2) * 2),
+    ("Floor[#x, -2]", lambda x: torch.floor(x / -2) * -2),
+])
+def test_clip_to_values_and_round_to_a_multiple_are_wolframs(text, hand, dtype):
+    """Clip[x, {a, b}, {va, vb}] (va below a, vb above b), Round[x, a] (the nearest multiple of a), Floor[x, a] and
+    Ceiling[x, a] were refused as arity errors (session 52)."""
+    x = torch.cat([torch.randn(3, 2, 4, 5, dtype=dtype) * 3, torch.full((3, 2, 4, 5), 0.375, dtype=dtype)])
+    x[0, 0, 0, :3] = torch.tensor([-0.5, 1.0, 0.0], dtype=dtype)  # at the bounds: x itself
+    module = three_way(NetGraph([FunctionLayer(text)], [], x=(2, 4, 5)), lambda m, x: hand(x), x=x)
+    assert module(x=x).dtype == dtype
+    assert torch.equal(ElementwiseLayer(text.replace("#x", "#"))(x), hand(x.float()))  # alone: the net's float32
+
+
+@pytest.mark.parametrize("text, column", [("Clip[#x, {-1, 1}, {#x, 5}]", 19), ("Clip[#x, {-1, 1}, 3]", 19)])
+def test_clips_values_are_two_constants(text, column):
+    with pytest.raises(OptionError, match=f"at column {column}: Clip\\[x, {{min, max}}, {{vmin, vmax}}\\] takes two "
+                                          f"constant values"):
+        FunctionLayer(text)

@@ -31,7 +31,7 @@ from netgraph.core.errors import OptionError, did_you_mean, nearest_name
 from netgraph.core.option_words import EXPRESSION_PATTERN
 from netgraph.core.wording import counted_either
 from netgraph.layers.expression_errors import (ExpressionError, Origin, PlacedOverflow, _col,
-                                                constant_argument_problem, constant_result, part_text)
+                                                constant_argument_problem, constant_result, part_text, syntax_error)
 from netgraph.core.layer_being_read import layer_being_read, read_before
 from netgraph.core.naming_scope import quoted
 from netgraph.core.user_frame import user_stacklevel
@@ -47,7 +47,7 @@ from netgraph.layers.expression_pure import MAP_FORM, applied_body, function_bod
 from netgraph.layers.expression_text import (SLOT_PREFIX, list_beside_value, parenthesised_after, translate,
                                               unmatched_bracket)
 from netgraph.layers.function_table import (LOWERCASE_NAMES, INTERNAL_FUNCTIONS, NAMED_FUNCTIONS, NO_REAL_VALUE_AS_NAN,
-                                            TWO_ARGUMENT_FORMS, NamedFunction, torch_name_hint)
+                                            OTHER_FORMS_OF, CLIPS, NamedFunction, torch_name_hint)
 
 __all__ = ["Expression", "parse", "parse_definition", "apply", "apply_all", "to_code", "evaluate",
            "FUNCTIONS", "ExpressionError", "is_expression", "parse_quietly", "warn_indeterminate"]
@@ -145,7 +145,7 @@ def parse_quietly(text: str, internal: bool = False) -> Expression:
             raise beside from None
         if mapped := re.search(r"(?<![\w#])Map\s*\[", text):  # Map[#^2 &, #x]: a pure function inside a call
             raise ExpressionError(MAP_FORM, text, mapped.start()) from None
-        raise ExpressionError(f"syntax error ({msg})", text, col) from None
+        raise ExpressionError(syntax_error(msg), text, col) from None
     except (ValueError, RecursionError, MemoryError) as exc:
         raise ExpressionError(f"cannot be parsed ({type(exc).__name__}: {str(exc)[:80]})", text) from None
     if refused := negative_read_as_truth(node.body, text, origin) or first_bang(node.body, text, origin):
@@ -230,8 +230,8 @@ def _converted(node: ast.AST, text: str, origin: list[int], slots: list[str], de
     if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in STRUCTURAL \
             and not node.keywords:
         tree = structural(node, text, origin, sub)
-        if tree[0] == "Clip":  # Clip[x, {lo, hi}] is Min[Max[x, lo], hi]
-            return apply("Min", [apply("Max", [tree[1], ("const", tree[2])]), ("const", tree[3])])
+        if tree[0] == "Clip":  # Clip[x, {lo, hi}] is Min[Max[x, lo], hi]; Clip[x, {lo, hi}, {vl, vh}] (CLIPS)
+            return _expand(CLIPS[len(tree)], [tree[1], *(("const", c) for c in tree[2:])])
         return tree
     if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and not node.keywords:
         if node.func.id == "Function":  # Function[body] is body &; Function[x, body] is body with x as #
@@ -268,7 +268,7 @@ def _converted(node: ast.AST, text: str, origin: list[int], slots: list[str], de
             args = [sub(a) for a in node.args]
             return apply_all("Times", [apply(name, [args[0], a]) for a in args[1:]] if name == "KroneckerDelta"
                              else [apply(name, [a]) for a in args])
-        arities = (table_entry(name).arity, *((2,) if name in TWO_ARGUMENT_FORMS else ()))
+        arities = (table_entry(name).arity, *(form.arity for form in OTHER_FORMS_OF.get(name, ())))
         if len(node.args) not in arities:
             raise ExpressionError(f"{name} takes {counted_either(arities, 'argument')}, found {len(node.args)}",
                                   text, _col(node, origin))
@@ -342,8 +342,8 @@ def apply(name: str, args: list[tuple]) -> tuple:
     ('bin', '-', ('slot', 'a'), ('const', 1.0))
     """
     entry = table_entry(name)
-    if len(args) != entry.arity and name in TWO_ARGUMENT_FORMS:  # Log[b, x], ArcTan[x, y]
-        entry = TWO_ARGUMENT_FORMS[name]
+    if len(args) != entry.arity:  # Log[b, x], ArcTan[x, y], Mod[m, n, d]
+        entry = next((form for form in OTHER_FORMS_OF.get(name, ()) if form.arity == len(args)), entry)
     if name == "If" and args[0][0] == "const":  # a constant condition picks its branch (torch.where needs a tensor)
         return args[1] if args[0][1] != 0 else args[2]
     return _expand(entry, args) if entry.definition is not None else _fold(("call", entry.name, *args))

@@ -11,7 +11,8 @@ from netgraph.core.errors import OptionError
 from netgraph.core.naming_scope import quoted
 
 __all__ = ["ExpressionError", "PlacedOverflow", "Origin", "constant_result", "constant_argument_problem",
-           "part_text", "wolfram_number", "VARIABLE_REFUSED", "NOT_SIGN", "APPLIED_FUNCTION"]
+           "part_text", "wolfram_number", "VARIABLE_REFUSED", "NOT_SIGN", "APPLIED_FUNCTION",
+           "PART_OF_FUNCTION", "syntax_error"]
 
 #: Function's variable {written} is {why}
 VARIABLE_REFUSED = ("Function's variable {!r} is {}: name each variable once, by a new name, as "
@@ -23,6 +24,19 @@ NOT_SIGN = "'!' (Not, or Factorial after a value) is not allowed: for Not[c] wri
 #: what an applied pure function is (Wolfram's (body &)[args] is Function[body][args]), for "... is not allowed"
 APPLIED_FUNCTION = ("a pure function applied to arguments, Function[...][args] or (body &)[args] (write its body on "
                     "the arguments instead: #x^2 for (#^2 &)[#x])")
+#: the refusal of a part of a pure function, (body &)[[i]] (Wolfram's part i of Function[body], not of its value)
+PART_OF_FUNCTION = ("a part of a pure function, (body &)[[i]] (Wolfram's part i of Function[body], not of its "
+                    "value), is not allowed: take the part of an array instead, #x[[1]]")
+#: Python's parser takes at most this many brackets one inside another ((((#x)))), Sin[Sin[#x]]: 2)
+PARSER_BRACKETS = 200
+
+
+def syntax_error(msg: str) -> str:
+    """The refusal of a text Python's parser could not read, from its message ``msg``."""
+    if msg == "too many nested parentheses":
+        return (f"brackets ( ), [ ] or {{ }} nested more than {PARSER_BRACKETS} deep (the parser's limit): "
+                f"write the expression with fewer brackets one inside another")
+    return f"syntax error ({msg})"
 
 SHOWN_EXPRESSION = 200  # an expression's text in a message is shown whole (with a caret under its column) up to this
 _ONE_LINE = str.maketrans({"\r": " ", "\n": "\u23ce", "\t": " ", "\v": " ", "\f": " "})

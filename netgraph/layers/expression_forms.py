@@ -5,7 +5,8 @@
 ``Total[x, {m, n}]`` levels m to n; ``Dot[a, b]`` contracts a's last level with b's first; ``Part[x, i, All, j]``
 or ``x[[i, All, j]]`` indexes levels from 1 (negative from the end), and inside ``[[ ]]`` a span ``i;;j`` (or
 ``;;j``, ``i;;``, ``i;;j;;step``) keeps the elements i to j of its level; ``Clip[x, {lo, hi}]`` (``Clip[x]``:
--1 to 1); ``First[x]``, ``Last[x]`` (``Part[x, 1]``, ``Part[x, -1]``), ``Length[x]`` (the elements at level 1),
+-1 to 1; ``Clip[x, {lo, hi}, {vl, vh}]``: vl below lo, vh above hi); ``First[x]``, ``Last[x]`` (``Part[x, 1]``,
+``Part[x, -1]``), ``Length[x]`` (the elements at level 1),
 ``Variance[x]``, ``StandardDeviation[x]`` (over level 1, n - 1 in the denominator), ``EuclideanDistance[u, v]``,
 ``HammingDistance[u, v]`` (the positions where they differ), ``Reverse[x]`` (level 1), ``Transpose[x]`` (levels 1
 and 2), ``Tr[m]`` (a matrix's diagonal sum), ``Det[m]`` (a square matrix's determinant), ``Norm[x]`` (a vector's
@@ -32,7 +33,7 @@ __all__ = ["STRUCTURAL", "OTHER_FORMS", "LONG_CHAIN", "outputs", "structural", "
            "not_allowed", "check_extent", "once_per_tree"]
 
 #: Whole-array functions -> (fewest, most) arguments.
-STRUCTURAL = {"Total": (1, 2), "Mean": (1, 2), "Dot": (2, 2), "Part": (2, 9), "Clip": (1, 2), "Norm": (1, 2),
+STRUCTURAL = {"Total": (1, 2), "Mean": (1, 2), "Dot": (2, 2), "Part": (2, 9), "Clip": (1, 3), "Norm": (1, 2),
               "Length": (1, 1), "First": (1, 1), "Last": (1, 1), "Variance": (1, 1), "StandardDeviation": (1, 1),
               "EuclideanDistance": (2, 2), "Reverse": (1, 1), "Transpose": (1, 1), "Tr": (1, 1), "Det": (1, 1),
               "HammingDistance": (2, 2), **DERIVED_FORMS}
@@ -300,9 +301,9 @@ def structural(node: ast.Call, text: str, origin: list[int], sub: Callable[[ast.
         return (name, *(sub(a) for a in args))
     if name == "Clip":  # Clip[x] is Clip[x, {-1, 1}]; bounds are constants
         bounds = (-1.0, 1.0)
-        if len(args) == 2:
+        if len(args) > 1:
             bounds = _constant_bounds(args[1], text, origin, sub)
-        return ("Clip", sub(args[0]), *bounds)
+        return ("Clip", sub(args[0]), *bounds, *(_constant_pair(args[2], text, origin, sub) if args[2:] else ()))
     if name == "Part":
         return ("Part", sub(args[0]), tuple(_part_entry(a, text, origin) for a in args[1:]))
     if len(args) == 1:
@@ -364,3 +365,12 @@ def _constant_bounds(node: ast.AST, text: str, origin: list[int], sub: Callable[
                               _col(node, origin))
     return trees[0][1], trees[1][1]
 
+
+
+def _constant_pair(node: ast.AST, text: str, origin: list[int], sub: Callable[[ast.AST], tuple]) -> tuple:
+    """Clip's values {vl, vh} (for x below its min and above its max): two constants."""
+    trees = [sub(i) for i in node.elts] if isinstance(node, ast.Tuple) else []
+    if len(trees) != 2 or any(t[0] != "const" for t in trees):
+        raise ExpressionError("Clip[x, {min, max}, {vmin, vmax}] takes two constant values, vmin for x below min and "
+                              "vmax for x above max", text, _col(node, origin))
+    return trees[0][1], trees[1][1]

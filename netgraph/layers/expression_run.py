@@ -113,7 +113,7 @@ def _code(tree: tuple, names: dict[str, str], code: Callable[[tuple], str] | Non
     if clipped := _clipped(tree):
         return _clip_code(_detached(code, clipped[0], steps), clipped[1], clipped[2])
     if tree[:2] == ("call", "If") and tree[2][0] == "cmp":
-        where = _where_code(tree, _typed_branch(code, tree, names), steps)
+        where = _where_code(tree, code, steps, _typed_first_branch(tree, names))
         return f"{where}.to({names[_first_slot(tree)]}.dtype)" if _constant_branches(tree) else where
     args = [_detached(code, a, steps) for a in tree[2 if kind in ("bin", "cmp", "call") else 1:]]
     if kind == "neg":
@@ -125,7 +125,7 @@ def _code(tree: tuple, names: dict[str, str], code: Callable[[tuple], str] | Non
         return f"({args[0]} {tree[1]} {args[1]}).to({names[_first_slot(tree)]}.dtype)"
     name = tree[1]
     if name == "If":
-        code = f"torch.where({args[0]} != 0, {_typed_branch(lambda t: args[1], tree, names)(tree[3])}, {args[2]})"
+        code = f"torch.where({args[0]} != 0, {_typed_first_branch(tree, names) or args[1]}, {args[2]})"
         return f"{code}.to({names[_first_slot(tree)]}.dtype)" if _constant_branches(tree) else code
     if name in ("Min", "Max"):
         return _min_max_code(name, tree[2:], args)
@@ -168,11 +168,12 @@ def _detached(code: Callable[[tuple], str], tree: tuple, steps: frozenset[int]) 
     return f"{code(tree)}.detach()" if id(tree) in steps else code(tree)
 
 
-def _where_code(tree: tuple, code: Callable[[tuple], str], steps: frozenset[int]) -> str:
+def _where_code(tree: tuple, code: Callable[[tuple], str], steps: frozenset[int], first: str | None) -> str:
     """``If[a op b, x, y]``: ``torch.where`` on the comparison itself, as it would be on its 1 or 0 being non-zero
-    (one op, not three: an ONNX export is a plain Where on the compare, which imports as one layer again)."""
+    (one op, not three: an ONNX export is a plain Where on the compare, which imports as one layer again); ``first``:
+    x's code where it is not ``code``'s (``_typed_first_branch``)."""
     test = tree[2]
-    return (f"torch.where({code(test[2])} {test[1]} {code(test[3])}, {_detached(code, tree[3], steps)}, "
+    return (f"torch.where({code(test[2])} {test[1]} {code(test[3])}, {first or _detached(code, tree[3], steps)}, "
             f"{_detached(code, tree[4], steps)})")
 
 
@@ -180,13 +181,12 @@ def _constant_branches(tree: tuple) -> bool:
     return tree[3][0] == "const" and tree[4][0] == "const"
 
 
-def _typed_branch(code: Callable[[tuple], str], tree: tuple, names: dict[str, str]) -> Callable[[tuple], str]:
-    """``code``, but If's first branch written as a 0-dim tensor of its first slot's dtype where both branches are
-    numbers the default dtype rounds (torch.where of two numbers is of it: Pi in a float64 net was Pi in float32)."""
+def _typed_first_branch(tree: tuple, names: dict[str, str]) -> str | None:
+    """If's first branch written as a 0-dim tensor of its first slot's dtype where both branches are numbers the
+    default dtype rounds (torch.where of two numbers is of it: Pi in a float64 net was Pi in float32); else None."""
     if not _constant_branches(tree) or all(v != v or torch.tensor(v).item() == v for _, v in tree[3:5]):
-        return code
-    first = f"{_operand(names[_first_slot(tree)])}.new_full((), {literal(tree[3][1])})"  # a fill: no host copy
-    return lambda t: first if t is tree[3] else code(t)
+        return None
+    return f"{_operand(names[_first_slot(tree)])}.new_full((), {literal(tree[3][1])})"  # a fill: no host copy
 
 
 def _clipped(tree: tuple) -> tuple[tuple, float, float] | None:

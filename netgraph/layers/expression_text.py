@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from netgraph.layers.expression_errors import NOT_SIGN, ExpressionError
+from netgraph.layers.expression_errors import APPLIED_FUNCTION, NOT_SIGN, PART_OF_FUNCTION, ExpressionError
 from netgraph.layers.expression_products import with_products
 
 __all__ = ["translate", "SLOT_PREFIX", "list_beside_value", "unmatched_bracket", "prefix_not", "parenthesised_after"]
@@ -20,6 +20,11 @@ _ALLOWED_CHARS = re.compile(r"[A-Za-z0-9_.+\-*/^%()\[\]<>=!,#&\s{}|\";]")
 #: || is Wolfram's Or: refused as Or[a, b] is, after a Negative it reads (expression_truth.negative_read_as_truth)
 _WOLFRAM_PIECES = {"<|": "{", "|>": "}", "->": ":", "{": "(", "}": ",)", "||": " or "}
 SLOT_PREFIX = "_s_"
+#: what follows a pure function's ``&`` applied to arguments: its closing brackets, then ``[`` or ``[[`` (Part)
+_PURE_CALLED = re.compile(r"([)\s]*)\[(\[)?")
+#: applied pure functions read as Function(body)(args), the rest refused as written: a chain #x&[#y]&[#y]&... nests
+#: each in the next, and Python's parser takes 200 brackets one inside another
+_WRAPPED_FUNCTIONS = 100
 _SLOT = re.compile(r"#([^\W\d_]\w*|[0-9]+)?")  # a name starts with a letter (Unicode too: #μ), then letters, digits, _
 _APPLICATIONS = {  # what Wolfram's operators that Python reads otherwise (or not at all) would be
     "//": "'//' (Wolfram's postfix application, x // f) is not read: write f[x]",
@@ -158,7 +163,9 @@ def translate(text: str) -> tuple[str, list[int]]:
                 origin.append(i)
             continue
         two = text[i:i + 2]
-        if ch == "&" and "&" not in (two[1:], text[i - 1:i]) and re.match(r"[)\s]*\[(?!\[)", text[i + 1:]):
+        if ch == "&" and "&" not in (two[1:], text[i - 1:i]) and (after := _PURE_CALLED.match(text, i + 1)):
+            if after.group(2) or "".join(out).count("Function(") >= _WRAPPED_FUNCTIONS:  # (body &)[[i]], or deep
+                raise _pure_function_called(text, i, after)  # refused as written
             out, origin = _as_function(out, origin, text, i)  # (body &)[args] is Function[body][args]
             i += 1
             continue
@@ -228,9 +235,35 @@ def _as_function(out: list[str], origin: list[int], text: str, amp: int) -> tupl
     as Wolfram reads ``(body &)[args]`` and ``body &[args]``: Function[body][args]. Its added brackets come from the
     ``&`` (no bracket of the text: no implicit product is read at them)."""
     start = _function_start(text, amp)
-    at = origin.index(start) if start in origin else len(origin)
+    at = next((k for k, column in enumerate(origin) if column >= start), len(origin))  # its first piece written
+    if at == len(origin):  # (&)[#x]: nothing before the &
+        raise ExpressionError("is a pure function with an empty body: write a formula before &, such as \"#x^2 &\"",
+                              text, amp)
     written = "".join(out)
     return [written[:at], "Function(", written[at:], ")"], [*origin[:at], *[start] * 8, amp, *origin[at:], amp]
+
+
+def _pure_function_called(text: str, amp: int, after: re.Match) -> ExpressionError:
+    """The refusal of the pure function whose ``&`` is at ``text[amp]`` applied to arguments, ``(body &)[args]``
+    (Wolfram's Function[body][args]), or a part of it, ``(body &)[[i]]``, at the function's start: read before
+    Python's parser, which a chain ``#x&[#y]&[#y]&...`` of 200 would nest past its 200 brackets (the chain's first
+    application is refused at the same column once parsed)."""
+    start = _function_start(text, amp)
+    if (closing := after.group(1).rstrip()).endswith(")"):  # ((body &))[args]: from the outer bracket
+        start = _opening(text, amp + 1 + len(closing) - 1)
+    if after.group(2):
+        return ExpressionError(PART_OF_FUNCTION, text, start)
+    return ExpressionError(f"{APPLIED_FUNCTION} is not allowed", text, start)
+
+
+def _opening(text: str, close: int) -> int:
+    """The column of the bracket that the ``)`` at ``text[close]`` closes."""
+    depth = 0
+    for j in range(close, -1, -1):
+        depth += (text[j] in ")]}") - (text[j] in "([{")
+        if depth == 0:
+            return j
+    return 0  # unmatched: unmatched_bracket names it
 
 
 def _function_start(text: str, amp: int) -> int:

@@ -10,7 +10,9 @@ all look their names up here, and each entry is the single definition of what th
   so both paths run the expanded expression;
 * or neither: Min, Max and If, operators the expression compiler implements itself.
 
-``TWO_ARGUMENT_FORMS`` holds the definitions of ``Log[b, x]``, ``ArcTan[x, y]`` and ``Erf[z0, z1]``.
+``TWO_ARGUMENT_FORMS`` holds the definitions of ``Log[b, x]``, ``ArcTan[x, y]``, ``Erf[z0, z1]`` and
+``Round[x, a]`` (``Floor``, ``Ceiling``), ``OFFSET_FORMS`` those of ``Mod[m, n, d]`` and ``Quotient[m, n, d]``;
+``CLIPS`` those of ``Clip[x, {lo, hi}]`` and ``Clip[x, {lo, hi}, {vl, vh}]``.
 
 >>> NAMED_FUNCTIONS["Ramp"].code("x")
 'torch.relu(x)'
@@ -32,8 +34,8 @@ import torch
 from netgraph.core.other_layer_names import elementwise_name_hint
 
 __all__ = ["NamedFunction", "NAMED_FUNCTIONS", "INTERNAL_FUNCTIONS", "LOWERCASE_NAMES", "OPERATORS",
-           "TWO_ARGUMENT_FORMS", "NO_REAL_VALUE_AS_NAN", "ZERO_DERIVATIVE", "NOT_THREADED_BY_NAME", "TORCH_NAMES",
-           "torch_name_hint"]
+           "TWO_ARGUMENT_FORMS", "OFFSET_FORMS", "OTHER_FORMS_OF", "CLIPS", "NO_REAL_VALUE_AS_NAN", "ZERO_DERIVATIVE",
+           "NOT_THREADED_BY_NAME", "TORCH_NAMES", "torch_name_hint"]
 
 _MODULES = {"torch": torch, "F": torch.nn.functional}
 
@@ -181,10 +183,22 @@ TWO_ARGUMENT_FORMS: dict[str, NamedFunction] = {
     "ArcTan": NamedFunction("ArcTan", 2, definition="If[Abs[#1] + Abs[#2] == 0, Indeterminate, "
                                                     "ArcTan2[#2 + 0, #1]]"),
     "Erf": NamedFunction("Erf", 2, definition="Erf[#2] - Erf[#1]"),  # Erf[z0, z1]: Erf[z1] - Erf[z0]
+    # Round[x, a]: the multiple of a nearest x (Floor's: the greatest not above it, Ceiling's the least not below)
+    **{name: NamedFunction(name, 2, definition=f"#2 * {name}[#1 / #2]") for name in ("Round", "Floor", "Ceiling")},
     # KroneckerDelta[a, b]: 1 where a == b (Infinity == Infinity too), else 0; a NaN argument gives NaN, as one's
     "KroneckerDelta": NamedFunction("KroneckerDelta", 2, definition="(#1 == #2) + 0 * (Min[Abs[#1], 1] + "
                                                                     "Min[Abs[#2], 1])"),
 }
+#: Wolfram's forms with an offset d: Mod[m, n, d] is in d to d + n, m - n Quotient[m, n, d]; Quotient[m, n, d] is
+#: Quotient[m - d, n]
+OFFSET_FORMS = {"Mod": NamedFunction("Mod", 3, definition="Mod[#1 - #3, #2] + #3"),
+                "Quotient": NamedFunction("Quotient", 3, definition="Quotient[#1 - #3, #2]")}
+#: name -> its forms of another arity than its table entry's
+OTHER_FORMS_OF = {name: tuple(forms[name] for forms in (TWO_ARGUMENT_FORMS, OFFSET_FORMS) if name in forms)
+                  for name in {*TWO_ARGUMENT_FORMS, *OFFSET_FORMS}}
+#: Clip[x, {lo, hi}] (a tree of 4: "Clip", x, lo, hi) and Clip[x, {lo, hi}, {vl, vh}] (6): vl below lo, vh above hi
+CLIPS = {4: NamedFunction("Clip", 3, definition="Min[Max[#1, #2], #3]"),
+         6: NamedFunction("Clip", 5, definition="If[#1 < #2, #4, If[#1 > #3, #5, Min[Max[#1, #2], #3]]]")}
 #: Min, Max and If: implemented by the expression compiler itself (clamp against constants, where); Max and Min of
 #: one argument are its largest and smallest element (whole-array functions, in expression_shapes).
 OPERATORS = {"Min": 2, "Max": 2, "If": 3}
