@@ -54,8 +54,19 @@ RESIZES = {
 }
 
 
-@pytest.mark.parametrize("name, dynamo", [(n, False) for n in sorted(RESIZES)] + [
-    (n, True) for n in sorted(RESIZES) if n.startswith("bilinear")])  # dynamo writes a 1d linear one as gathers
+#: dynamo writes the same Resize node as torchscript, its default attributes spelled out (and, where sizes are given,
+#: a Shape with start/end for Shape+Slice): one dynamo case per graph form; the attributes each case differs by
+#: (align_corners, a scale of 1) are read alike from either exporter and proved over the torchscript cases
+DYNAMO_FORMS = {"bilinear_2", "bicubic_2", "bicubic_sizes_align_corners", "resnet_stem", "mean_ceil", "dropped_window"}
+
+
+def _exporters(names, dynamo_names=DYNAMO_FORMS):
+    """(name, dynamo) cases: every name by torchscript, those in ``dynamo_names`` by dynamo too."""
+    cases = [(n, False) for n in sorted(names)] + [(n, True) for n in sorted(names) if n in dynamo_names]
+    return [pytest.param(n, dynamo, id=f"{n}-{'dynamo' if dynamo else 'torchscript'}") for n, dynamo in cases]
+
+
+@pytest.mark.parametrize("name, dynamo", _exporters(RESIZES))  # dynamo writes a 1d linear one as gathers (below)
 def test_a_linear_resize_by_whole_scales_over_dynamic_dims_imports(name, dynamo, tmp_path):
     """It was refused: "ResizeLayer takes (batch, channels, 1 to 3 spatial dims of known sizes)"."""
     forward, shape, axes = RESIZES[name]
@@ -100,8 +111,7 @@ CUBIC = {
 }
 
 
-@pytest.mark.parametrize("dynamo", [False, True], ids=["torchscript", "dynamo"])
-@pytest.mark.parametrize("name", sorted(CUBIC))
+@pytest.mark.parametrize("name, dynamo", _exporters(CUBIC))
 def test_a_bicubic_resize_imports_as_a_cubic_resize_layer(name, dynamo, tmp_path):
     """It was refused: "mode='cubic' (ResizeLayer resamples 'linear' or 'nearest') has no ResizeLayer equivalent"."""
     forward, shape, axes = CUBIC[name]
@@ -153,8 +163,7 @@ POOLS = {
 }
 
 
-@pytest.mark.parametrize("dynamo", [False, True], ids=["torchscript", "dynamo"])
-@pytest.mark.parametrize("name", sorted(POOLS))
+@pytest.mark.parametrize("name, dynamo", _exporters(POOLS))  # MaxPool, AveragePool by dynamo
 def test_torch_pooling_with_ceil_mode_and_dilation_imports(name, dynamo, tmp_path):
     """MaxPool2d(..., ceil_mode=True) (ResNet-style stems, GoogLeNet) and dilated max pooling were refused: "ceil_mode=1
     (a partial last window) has no PoolingLayer equivalent", "dilations=[2, 2] ..."."""
@@ -188,7 +197,8 @@ def test_a_dilated_average_pooling_is_refused_naming_the_dilations(tmp_path):
     graph = helper.make_graph([node], "g", [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["b", 3, 6, 6])],
                               [helper.make_tensor_value_info("y", TensorProto.FLOAT, None)])
     onnx.save(pinned_model(graph, 19), str(tmp_path / "pool.onnx"))
-    with pytest.raises(SpecError, match=r"'pool' \(AveragePool\): dilations=\[2, 2\] \(PoolingLayer dilates 'Max' only\)"):
+    with pytest.raises(SpecError,
+                       match=r"'pool' \(AveragePool\): dilations=\[2, 2\] \(PoolingLayer dilates 'Max' only\)"):
         import_onnx(tmp_path / "pool.onnx")
 
 
@@ -203,8 +213,7 @@ COUNTED_CEIL = {
 }
 
 
-@pytest.mark.parametrize("dynamo", [False, True], ids=["torchscript", "dynamo"])
-@pytest.mark.parametrize("name", sorted(COUNTED_CEIL))
+@pytest.mark.parametrize("name, dynamo", _exporters(COUNTED_CEIL))
 @torch.no_grad()
 def test_a_ceil_mode_average_counting_its_padding_imports_as_torch_computes_it(name, dynamo, tmp_path):
     """It was refused: "ceil_mode=1 (a partial last window) with count_include_pad=1 and pads has no PoolingLayer
