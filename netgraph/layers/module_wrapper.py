@@ -5,6 +5,7 @@ arrays replaced, built as a copy."""
 from __future__ import annotations
 
 import copy
+import re
 import functools
 from collections.abc import Callable, Mapping
 from typing import Any, ClassVar
@@ -138,7 +139,7 @@ class _ModuleWrapper(Layer):
             found = retried_output_shapes(shapes, run, self.output_ports)
             if isinstance(found, UnnamedLength):
                 return self._probe_failure(found, shapes, True)
-            if found is None and _alike(failures) and not taken:
+            if found is None and _alike(failures, sized=False) and not taken:  # it took no length: sizes aside
                 return self._failed_alike(failures, shapes)
             if found is None:
                 return (_took_some_lengths(first, taken, failures, self._outputs_hint()) if taken
@@ -162,13 +163,10 @@ class _ModuleWrapper(Layer):
         port = self.input_ports[0] if len(self.input_ports) == 1 else None
         tried = len({f.expected for f in failures})
         hint = f"; if it needs longer inputs or real data to run, {self._outputs_hint()[2:]}" * self.OUTPUTS_OPTION
-        said = _MetaFailure(f"the module failed alike on inputs {self._shown(shapes)}, the same error at every length "
-                            f"tried ({tried} sizes, on meta tensors, batch dim first): {failures[0].found}; likely a "
-                            f"fixed size: check the fixed sizes of its inputs (what feeds it, or the graph's port "
-                            f"shapes){hint}",
-                            port=port, expected=tuple(shapes), found=failures[0].found)
-        said.__cause__ = failures[0].__cause__
-        return said
+        return _caused(f"the module failed alike on inputs {self._shown(shapes)}, the same error at every length "
+                       f"tried ({tried} sizes, on meta tensors, batch dim first): {failures[0].found}; likely a fixed "
+                       f"size: check the fixed sizes of its inputs (what feeds it, or the graph's port shapes){hint}",
+                       failures[0].__cause__, port=port, expected=tuple(shapes), found=failures[0].found)
 
     def _shown(self, shapes: list[tuple]) -> str:
         return ", ".join(f"{p!r} {format_shape(s)}" for p, s in zip(self.input_ports, shapes))
@@ -190,10 +188,8 @@ class _ModuleWrapper(Layer):
             out = meta_call(self._module, args)
         except Exception as exc:  # any failure of user code on these shapes is a shape problem
             failure = f"{type(exc).__name__}: {str(exc)[:300]}"  # the whole of it: the __cause__
-            meta_failure = _MetaFailure(f"running the module on meta tensors with inputs {shown} (batch dim first) "
-                                        f"failed: {failure}{hint}", expected=tuple(shapes), found=failure)
-            meta_failure.__cause__ = exc
-            return meta_failure
+            return _caused(f"running the module on meta tensors with inputs {shown} (batch dim first) failed: "
+                           f"{failure}{hint}", exc, expected=tuple(shapes), found=failure)
         outs = list(out) if isinstance(out, (tuple, list)) and len(self.output_ports) > 1 else [out]
         if not all(isinstance(o, torch.Tensor) for o in outs) or len(outs) != len(self.output_ports):
             kinds = type(out).__name__ if not isinstance(out, (tuple, list)) else \
@@ -289,9 +285,7 @@ def _refused_every_length(first: Conflict, failures: list[_MetaFailure], hint: s
     said = (f"{first}; only if it needs real data to run (data-dependent shapes){hint}" if len(tried) < 2 else
             f"{first}; it refused every input shape tried ({_some_shapes(tried)})"
             + (f": if it takes longer inputs still{hint}" if hint else ""))
-    refused = _MetaFailure(said, expected=first.expected, found=first.found)
-    refused.__cause__ = first.__cause__
-    return refused
+    return _caused(said, first.__cause__, expected=first.expected, found=first.found)
 
 
 def _refused_alike_beside(shapes: list[tuple], run: Callable, failures: list[_MetaFailure]) -> bool:
@@ -307,9 +301,10 @@ def _refused_alike_beside(shapes: list[tuple], run: Callable, failures: list[_Me
     return _alike(failures)
 
 
-def _alike(failures: list[_MetaFailure]) -> bool:
-    """Whether the module raised one error, the same at every input shape tried (several)."""
-    errors = {(type(f.__cause__), str(f.__cause__)) for f in failures}
+def _alike(failures: list[_MetaFailure], sized: bool = True) -> bool:
+    """Whether the module raised one error, the same at every input shape tried (several); less the sizes its text
+    says where not ``sized`` (torch's ``[20, 3] X [4, 8]`` holds batch x n: one kind of error at every length)."""
+    errors = {(type(f.__cause__), str(f.__cause__) if sized else _DIGITS.sub("#", str(f.__cause__))) for f in failures}
     return len({f.expected for f in failures}) > 1 and len(errors) == 1
 
 
@@ -318,10 +313,9 @@ def _took_some_lengths(first: Conflict, taken: list[list[tuple]], failures: list
     took (a module taking only a window of lengths), and how to give its output shapes (``hint``)."""
     refused = sorted({f.expected for f in failures if isinstance(f.expected, tuple)})
     took = sorted({tuple(shapes) for shapes in taken})
-    said = _MetaFailure(f"{first}; it took {_some_shapes(took)} and refused {_some_shapes(refused)}, and no length "
-                        f"name says its output at those it took{hint}", expected=first.expected, found=first.found)
-    said.__cause__ = first.__cause__
-    return said
+    return _caused(f"{first}; it took {_some_shapes(took)} and refused {_some_shapes(refused)}, and no length name "
+                   f"says its output at those it took{hint}", first.__cause__,
+                   expected=first.expected, found=first.found)
 
 
 def _some_shapes(tried: list[tuple], most: int = 4) -> str:
@@ -337,4 +331,13 @@ class _MetaFailure(Conflict):
     """The module raised on meta tensors (user-given output shapes stand in); a wrong return is a plain Conflict."""
 
 
+def _caused(said: str, cause: BaseException | None, **fields: Any) -> _MetaFailure:
+    """A _MetaFailure saying ``said`` (``fields``: its port, expected, found) whose ``__cause__`` is ``cause``, the
+    module's own error."""
+    failure = _MetaFailure(said, **fields)
+    failure.__cause__ = cause
+    return failure
+
+
+_DIGITS = re.compile(r"\d+")  # the sizes in an error's text, which vary with the lengths tried
 _INTEGER_DTYPES = (torch.int64, torch.int32, torch.int16, torch.int8, torch.uint8, torch.bool)
