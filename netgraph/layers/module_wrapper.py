@@ -20,6 +20,7 @@ from netgraph.layers._shapes import probe_batch
 from netgraph.layers._torch_ports import port_types, positional_problem
 from netgraph.layers.function_lengths import (LONGER_STARTS, MAX_STRIDE, UnnamedLength, first_probe_shapes,
                                               named_output_shapes, retried_output_shapes, run_once)
+from netgraph.layers.probe_runs import contradicting, widest
 from netgraph.layers.given_outputs import checked_call, recast_call
 from netgraph.core.errors import OptionError, did_you_mean
 from netgraph.core.naming_scope import quoted
@@ -110,6 +111,10 @@ class _ModuleWrapper(Layer):
         """The dtypes of the module's outputs as the meta probe found them for these input types (none unprobed)."""
         return self._cache.get(("dtypes", tuple(types[p] for p in self.input_ports)), ())
 
+    def probed_largest(self, types: Mapping[str, PortType]) -> tuple[tuple[int, ...], ...]:
+        """Each input's largest sizes the module ran at on meta tensors (``widest``; none unprobed)."""
+        return self._cache.get(("largest", tuple(types[p] for p in self.input_ports)), ())
+
     def _probe(self, ins: tuple[PortType, ...]) -> tuple[PortType, ...] | Conflict:
         """Output types from running the module on meta tensors, each variable length probed at sizes of its own
         (``named_output_shapes``, as for a Python function), or the Conflict saying why it failed."""
@@ -122,6 +127,7 @@ class _ModuleWrapper(Layer):
                 failures.extend([result] if isinstance(result, _MetaFailure) else [])
                 raise result
             taken.append(shapes)
+            self._cache[("largest", ins)] = widest(self._cache.get(("largest", ins), ()), shapes)
             self._cache.setdefault(("mutated", ins), result[0])
             self._cache.setdefault(("dtypes", ins), tuple(dtype for _, dtype in result[1]))  # recast a float one
             return [shape for shape, _ in result[1]]
@@ -144,6 +150,8 @@ class _ModuleWrapper(Layer):
             if found is None:
                 return (_took_some_lengths(first, taken, failures, self._outputs_hint()) if taken
                         else _refused_every_length(first, failures, self._outputs_hint()))
+        if wrong := contradicting(shapes, found, [(s, run(s)) for s in taken]):  # a fit of some sizes only
+            return self._contradicted(shapes, found, *wrong)
         dtypes = self._cache[("dtypes", ins)]
         return tuple(PortType(shape, INTEGER if dtype in _INTEGER_DTYPES else REAL)
                      for shape, dtype in zip(found, dtypes))
@@ -156,6 +164,14 @@ class _ModuleWrapper(Layer):
                                 f"netgraph can name: {exc.found}{self._outputs_hint()}",
                                 expected=exc.expected, found=exc.found)
         return _MetaFailure(str(exc), expected=exc.expected, found=exc.found) if raised else exc
+
+    def _contradicted(self, shapes: list[tuple], found: list[tuple], ins: list[tuple], outs: list[tuple]
+                      ) -> _MetaFailure:
+        """The _MetaFailure where a run past the sizes the output shapes were read off (``found``) returned others."""
+        return _MetaFailure(f"the module's outputs on inputs {self._shown(shapes)} read as "
+                            f"{', '.join(map(format_shape, found))} at some sizes, but on {self._shown(ins)} it "
+                            f"returned {', '.join(map(format_shape, outs))}: no length name says them at every size "
+                            f"it took{self._outputs_hint()}", expected=tuple(found), found=tuple(outs))
 
     def _failed_alike(self, failures: list[_MetaFailure], shapes: list[tuple]) -> _MetaFailure:
         """The one error the module raised at every length tried (likely a fixed size, else real data or longer
