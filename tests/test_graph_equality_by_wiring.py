@@ -31,7 +31,7 @@ def test_other_wiring_is_not_equal():
     assert net(["x", "y"]) != net(["y", "x"])  # the catenation's order
     assert NetGraph(_layers(), [("a", "b")], Input=2) != NetGraph(_layers(), [], Input=2)
     muted = NetGraph(_layers(), [("a", "b"), (NetPort("a", "Output"), None)], Input=2)
-    assert muted != NetGraph(_layers(), [("a", "b")], Input=2)
+    assert muted != NetGraph(_layers(), [("a", "b")], Input=2)  # the mute keeps a's output unexposed past edits
 
 
 def test_a_shape_alone_and_a_port_type_of_the_dtype_it_resolves_to_are_equal():

@@ -116,3 +116,15 @@ def test_one_edge_that_both_mutes_and_wires_an_output_is_named_once(edges):
     assert d.message.count("a -> [NetPort('Q'), None]") == 1
     assert "is muted here, but the same edge also wires it to graph output 'Q'; keep one of the two targets" \
         in d.message
+
+
+def test_muting_an_output_that_feeds_a_layer_keeps_it_unexposed_when_its_consumers_are_deleted():
+    """Wolfram's ``NetPort[layer, "port"] -> None``: the output does not become a graph output. One that feeds a layer
+    is none yet, so the mute says so ahead: it stays unexposed where ``net_delete`` removes its consumers."""
+    from netgraph import net_delete
+    layers = {"a": LinearLayer(3), "b": LinearLayer(2), "c": LinearLayer(2)}
+    wired = [(NetPort("x"), "a"), ("a", "b"), ("a", "c")]
+    muted, plain = (NetGraph(layers, wired + extra, x=2) for extra in ([("a", None)], []))
+    assert muted.output_ports == plain.output_ports == ("Output1", "Output2")
+    assert net_delete(plain, ["b", "c"]).output_ports == ("Output",)
+    assert net_delete(muted, ["b", "c"]).output_ports == ()

@@ -1,12 +1,14 @@
 """A user-code layer's output dim named by a length is checked at each call against that length of its inputs."""
 
+import re
+
 import pytest
 import torch
 from torch import nn
 
 from netgraph import ElementwiseLayer, FunctionLayer, NetChain, NetGraph, TorchLayer, net_initialize
 from netgraph.backend.interpreter import interpret
-from netgraph.core.errors import DataError
+from netgraph.core.errors import DataError, ShapeError
 from netgraph.core.types import unify
 from netgraph.layers import Layer
 
@@ -91,3 +93,33 @@ def test_an_own_layer_whose_module_cuts_says_its_shape_came_from_its_infer(how):
     message = str(info.value)
     assert "the output shape came from its infer(): declare the sizes it returns with infer()" in message
     assert "probe sizes" not in message
+
+
+class _HalfUpTo60(nn.Module):
+    """``min(n // 2, 60)`` of even lengths (odd ones refused): read as n_over_2 at the small sizes probed."""
+
+    def forward(self, x):
+        if x.shape[-1] % 2:
+            raise ValueError("odd length")
+        return x[..., :min(x.shape[-1] // 2, 60)]
+
+
+def test_a_length_read_off_small_sizes_that_a_longer_run_contradicts_is_not_named():
+    # named n_over_2 from the small even sizes though a run at 1024 (taken) gave 60; refused at a call at n >= 122
+    with pytest.raises(ShapeError) as info:
+        NetChain([TorchLayer(_HalfUpTo60())], input=(3, "n"))
+    message = str(info.value)
+    assert "read as (3, n_over_2) at some sizes, but on 'Input' (3, " in message and "returned (3, 60)" in message
+    assert message.count("outputs=") == 1
+    net = NetChain([TorchLayer(_HalfUpTo60(), outputs={"Output": (3, 60)})], input=(3, "n"))  # the advice builds
+    assert net(torch.zeros(1, 3, 130)).shape == (1, 3, 60)
+
+
+@pytest.mark.parametrize("how", ["compiled", "interpreted"])
+def test_a_length_read_off_probes_says_the_sizes_probed_where_a_call_passes_them(how):
+    # it said "read off probe sizes or given": not which sizes, so not that the form held only up to them
+    net = NetGraph([FunctionLayer(lambda x: x[:, :512] * 2, input=("n", 3))])
+    with pytest.raises(DataError) as info:
+        _runs(net)[how](torch.zeros(1, 600, 3))
+    probed = re.search(r"read off probe sizes of n up to (\d+)", str(info.value))  # below where the cut begins
+    assert probed is not None and 5 < int(probed.group(1)) <= 512, str(info.value)

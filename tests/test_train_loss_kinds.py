@@ -120,3 +120,26 @@ def test_an_unread_target_of_an_integer_pass_through_output_is_not_advised_the_l
                                    "leave the 'Echo' key out of the data")
     else:
         raise AssertionError("the unread 'Echo' target was accepted")
+
+
+def test_a_real_output_passing_an_input_through_is_refused_an_automatic_loss_naming_the_port():
+    """Its automatic loss compared the input with its own target: a constant, no gradient to any array."""
+    net = NetGraph({"l": LinearLayer(1)}, [(NetPort("x"), "l", NetPort("Y")), (NetPort("x"), NetPort("Echo"))], x=2)
+    x = torch.randn(8, 2, generator=torch.Generator().manual_seed(0))
+    data = {"x": x, "Y": x[:, :1], "Echo": x}
+    try:
+        _train(net, data)
+    except OptionError as error:
+        assert str(error) == ("output port 'Echo' is input 'x' passed straight through: no array gives its values, "
+                              "so no automatic loss takes it; give loss_function={'Y': 1} and leave the 'Echo' key "
+                              "out of the data")
+        assert (error.kind, error.option, error.port, error.found) == ("option-value", "loss_function", "Echo", "Real")
+    else:
+        raise AssertionError("an automatic loss took an input passed straight through")
+    try:
+        _train(net, data, loss_function={"Y": 1})
+    except DataError as error:  # the unread target: not advised the loss refused above
+        assert (error.kind, error.port) == ("unread-target", "Echo") and "'Echo': 1" not in str(error)
+    else:
+        raise AssertionError("the unread 'Echo' target was accepted")
+    assert _train(net, {"x": x, "Y": x[:, :1]}, loss_function={"Y": 1}) is not None  # the fix named trains

@@ -65,20 +65,24 @@ def output_length_lines(layer: Any, path: tuple[str, ...], types: Mapping[str, A
     tests = " or ".join(f"{outs[i]}.shape[{j + 1}] != {length_code(f'{ins[k]}.shape[{a + 1}]', steps)}"
                         for i, j, k, a, _, _, steps in plan)
     args = ", ".join(a if isinstance(a, str) else "None" for a in ins)
-    told = (tuple(path), layer.type_name, tuple(layer.input_ports), tuple(layer.output_ports), plan, _option(layer))
+    told = (tuple(path), layer.type_name, tuple(layer.input_ports), tuple(layer.output_ports), plan, _option(layer),
+            _probed_to(layer, types, plan))
     return [f"if not symbolic_tracing() and ({tests}):",
             f"    check_output_lengths(({args},), ({', '.join(outs)},), {', '.join(map(repr, told))})"]
 
 
 def check_output_lengths(ins: Sequence[Any], outs: Sequence[Any], path: tuple[str, ...], type_name: str,
-                         inputs: Sequence[str], outputs: Sequence[str], plan: Plan, option: str) -> None:
-    """A DataError for the first output dim of ``plan`` whose size is not its length computed from the inputs'."""
-    for i, j, k, a, name, base, steps in plan:
+                         inputs: Sequence[str], outputs: Sequence[str], plan: Plan, option: str,
+                         probed_to: Sequence[int | None] = ()) -> None:
+    """A DataError for the first output dim of ``plan`` whose size is not its length computed from the inputs'
+    (``probed_to``: the largest size its input dim was probed at, per item of ``plan``, where known)."""
+    for (i, j, k, a, name, base, steps), top in zip(plan, (*probed_to, *[None] * len(plan))):
         size = int(ins[k].shape[a + 1])
         expected, found = (lengths_along(size, steps)[-1] if steps else size), int(outs[i].shape[j + 1])
         if found != expected:
             given = f"{base} = {size}, " if steps else ""
-            source = "came from its infer()" if option == INFER else "was read off probe sizes or given"
+            source = "came from its infer()" if option == INFER else \
+                f"was read off probe sizes of {base} up to {top}" if top else "was read off probe sizes or given"
             raise DataError(f"{shown_layer(path, type_name)} port {quoted(outputs[i])}: dim {j + 1} of its output is "
                             f"{found}, where its length {name} = {expected} (from {given}dim {a + 1} of its port "
                             f"{quoted(inputs[k])}); the output shape {source}: declare the "
@@ -91,7 +95,15 @@ def check_layer_output_lengths(layer: Any, path: tuple[str, ...], types: Mapping
     """The interpreter's ``check_output_lengths`` of ``layer``'s outputs ``outs`` from its inputs ``ins``."""
     if plan := output_length_plan(layer, types):
         check_output_lengths(ins, outs, path, layer.type_name, layer.input_ports, layer.output_ports, plan,
-                             _option(layer))
+                             _option(layer), _probed_to(layer, types, plan))
+
+
+def _probed_to(layer: Any, types: Mapping[str, Any], plan: Plan) -> tuple[int | None, ...]:
+    """The largest size each input dim of ``plan`` was probed at (its length was read off sizes up to it); None
+    where the layer was not probed (its ``infer()``, an expression)."""
+    largest = layer.probe_facts(types).largest if isinstance(layer, FunctionLayer) else \
+        layer.probed_largest(types) if isinstance(layer, _ModuleWrapper) else ()
+    return tuple(largest[k][a] if largest else None for _, _, k, a, *_ in plan)
 
 
 def _option(layer: Any) -> str:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import heapq
 from typing import Any
 
-from netgraph.core.edge_text import unexposed_mutes, written
+from netgraph.core.edge_text import with_mutes, written
 from netgraph.core.graph import NetGraph
 from netgraph.core.names import fresh_name
 from netgraph.core.order import order
@@ -54,7 +54,6 @@ def interior_batch(net: NetGraph, drop: set[str], fits_checked: bool) -> NetGrap
 
     for e in net.edges:
         add(written(e))  # the user's edges keep their text and index
-    muted = [(a, b) for a, b in net.explicit_edges() if b is None]
     for name in [n for n in order(tuple(net.layers), net.layers, net.edges) if n in remaining]:
         into = sorted(by_dst.get(name, ()), key=edges.__getitem__)
         out = sorted(by_src.get(name, ()), key=edges.__getitem__)
@@ -68,10 +67,10 @@ def interior_batch(net: NetGraph, drop: set[str], fits_checked: bool) -> NetGrap
             by_dst[pair[1].layer].discard(pair)
         for _, dst in out:
             add((into[0][0], dst))
-    pairs = sorted(edges, key=edges.__getitem__) + [m for m in muted if m[0].layer not in remaining]
+    pairs = with_mutes(net, sorted(edges, key=edges.__getitem__), lambda a: None if a.layer in remaining else a)
     ports = {p.port for pair in pairs for p in pair if p is not None and p.layer is None}
     declared = {p: t for p, t in net.port_shape_options().items() if p in ports}
-    return NetGraph({n: layer for n, layer in net.layers.items() if n not in remaining}, unexposed_mutes(pairs),
+    return NetGraph({n: layer for n, layer in net.layers.items() if n not in remaining}, pairs,
                     **declared)
 
 
@@ -109,7 +108,6 @@ def ends_batch(net: NetGraph, remaining: set[str]) -> tuple[NetGraph, set[str]] 
     heapq.heapify(ready)
     names, coders, tails = list(net.layers), net.coders, False
     pairs = [p for p in net.explicit_edges() if p[1] is not None]
-    muted = [p for p in net.explicit_edges() if p[1] is None]
     implicit = {(e.dst.layer, e.src.port) for e in net.edges if e.implicit and e.src.layer is None}
     gone: set[str] = set()
     heads: dict[str, Any] = {}  # the new inputs' types, declared where needed
@@ -125,7 +123,6 @@ def ends_batch(net: NetGraph, remaining: set[str]) -> tuple[NetGraph, set[str]] 
                 if not feeds[a.layer]:
                     heapq.heappush(ready, position[a.layer])
         pairs = [p for p in pairs if name not in (p[0].layer, p[1].layer)]  # the pairs themselves: the user's edges
-        muted = [m for m in muted if m[0].layer != name]
         inputs = {a.port for a, _ in pairs if a.layer is None} | {p for layer, p in implicit if layer not in gone}
         options = {p: t for p, t in options.items() if p in inputs}
         tails = tails or not out
@@ -143,7 +140,7 @@ def ends_batch(net: NetGraph, remaining: set[str]) -> tuple[NetGraph, set[str]] 
         options = {**{p: t for p, t in options.items() if p not in coders},
                    **{p: t for p, t in options.items() if p in coders}}
     layers = {n: layer for n, layer in net.layers.items() if n not in gone}
-    pairs = unexposed_mutes(pairs + muted)
+    pairs = with_mutes(net, pairs, lambda a: None if a.layer in gone else a)
     built = declared_where_needed(lambda types: NetGraph(layers, pairs, **{**options, **types}),
                                   {p: t for p, t in heads.items() if p in options})
     return built, remaining - gone

@@ -21,7 +21,7 @@ from typing import Any
 from netgraph.core.ports import Edge, NetPort, PortRef, WrittenEdge
 from netgraph.core.wiring import format_endpoint
 
-__all__ = ["written", "renamed_text", "pair_renamer", "renamed_edges", "unexposed_mutes"]
+__all__ = ["written", "renamed_text", "pair_renamer", "renamed_edges", "with_mutes"]
 
 _WORDS = re.compile(r"""'([^'\\\n]*)'|"([^"\\\n]*)"|([\w\x80-\U0010ffff]+)""")  # a quoted name (no escapes)
 # or a word (a combining mark, not re's word character, joins its name: ``xe\u0301``)
@@ -41,11 +41,14 @@ def written(edge: Edge, src: NetPort | None = None, dst: NetPort | None = None) 
         WrittenEdge(*pair, edge.text, edge.index, edge.hop, edge.link)
 
 
-def unexposed_mutes(pairs: list[tuple]) -> list[tuple]:
-    """A rebuild's ``pairs`` less each mute ``(output, None)`` whose output another pair now wires to a graph output
-    (its consumer removed, its edge moved): muting a wired output is refused, the graph output wins."""
+def with_mutes(net: Any, pairs: list[tuple], kept: Callable[[NetPort], NetPort | None] = lambda port: port
+               ) -> list[tuple]:
+    """A rebuild's ``pairs`` then ``net``'s mutes ``(output, None)``, each output as ``kept`` gives it (where it is
+    now; None: its layer gone), less each whose output a pair now wires to a graph output (its consumer removed, its
+    edge moved): muting a wired output is refused, the graph output wins."""
     exposed = {a for a, b in pairs if b is not None and b.layer is None}
-    return [p for p in pairs if p[1] is not None or p[0] not in exposed]
+    outputs = (kept(a) for a, b in net.explicit_edges() if b is None)
+    return pairs + [(a, None) for a in outputs if a is not None and a not in exposed]
 
 
 def pair_renamer(layers: Mapping[str | int, str] = {},

@@ -18,7 +18,7 @@ from netgraph.core.chain import NetChain
 from netgraph.core.graph import NetGraph
 from netgraph.core.names import fresh_name
 from netgraph.core.nested_ports import output_sources
-from netgraph.core.edge_text import unexposed_mutes, written
+from netgraph.core.edge_text import with_mutes, written
 from netgraph.core.multipliers import carry_multipliers
 from netgraph.core.port_rename import rename_ports
 
@@ -73,8 +73,7 @@ def kept_output_order(net: NetGraph, part: NetGraph, rank: Callable[[str], int] 
                     part.input_ports)
     if edges is None:  # an output passing a graph input through must come before one reading an input before it:
         return part  # the inputs' order matters more (it is the call's), keep the net as it was
-    muted = [(a, b) for a, b in part.explicit_edges() if b is None]
-    pairs = unexposed_mutes([written(e) for e in edges] + muted)
+    pairs = with_mutes(part, [written(e) for e in edges])
     rebuilt = NetGraph(dict(part.layers), pairs, **part.port_shape_options())
     return carry_multipliers([part], rebuilt)
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from netgraph.core.edge_text import pair_renamer, unexposed_mutes, written
+from netgraph.core.edge_text import pair_renamer, with_mutes, written
 from netgraph.core.errors import OptionError, WiringError, did_you_mean
 from netgraph.core.naming_scope import quoted
 from netgraph.core.graph import NetGraph
@@ -86,6 +86,5 @@ def _ordered_edges(net: NetGraph, renames: Mapping[str, str]) -> list[tuple]:
     unwired_inputs = [e for e in net.edges if e.implicit and e.src.layer is None and e.dst.layer is not None]
     listed = {id(e) for e in (*unwired_outputs, *unwired_inputs)}
     ordered = unwired_outputs + [e for e in net.edges if id(e) not in listed] + unwired_inputs
-    muted = [(a, b) for a, b in net.explicit_edges() if b is None]
     renamed = pair_renamer(ports=renames)
-    return unexposed_mutes([renamed(written(e), (end(e.src), end(e.dst))) for e in ordered] + muted)
+    return with_mutes(net, [renamed(written(e), (end(e.src), end(e.dst))) for e in ordered])

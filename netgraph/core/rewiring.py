@@ -19,7 +19,7 @@ from netgraph.core.nested_ports import in_chain, output_map, output_sources, sam
 from netgraph.core.chain import NetChain
 from netgraph.core.drop_batch import ends_batch, interior_batch
 from netgraph.core.drop_fits import check_fit, fits_are_checked, fits_checked, fitting_run
-from netgraph.core.edge_text import unexposed_mutes, written
+from netgraph.core.edge_text import with_mutes, written
 from netgraph.core.errors import OptionError, WiringError, did_you_mean, with_article
 from netgraph.core.graph import NetGraph
 from netgraph.core.integers import plain_int
@@ -180,7 +180,6 @@ def _put_back(net: NetGraph, path: tuple, edited: NetGraph, renamed: dict[str, s
     kept = [e for e in net.edges if (not e.implicit or e.src.layer is None) and not lost(e.src, fed(e.dst))]
     edges = [written(e, moved(e.src), _ref(fed(e.dst)) if fed(e.dst) != e.dst else None)
              for e in kept]  # graph inputs stay first: their edges made explicit
-    edges += [(moved(a), b) for a, b in net.explicit_edges() if b is None and not lost(a, b)]
     inputs = {e.src.port for e in kept if e.src.layer is None}
     outs = {e.dst.port for e in net.edges if e.dst.layer is None and not lost(e.src, e.dst)}
     declared = {p: t for p, t in net.port_shape_options().items() if p in inputs or p in outs}
@@ -195,7 +194,8 @@ def _put_back(net: NetGraph, path: tuple, edited: NetGraph, renamed: dict[str, s
         if dst.layer != name:  # a reader of a lost output takes what it took (the edited graph declares its own)
             known.update(_known_types(net, dst.layer, {dst.port: port}))
     layers = {n: new if n == name else layer for n, layer in net.layers.items()}
-    return declared_where_needed(lambda t: NetGraph(layers, unexposed_mutes(edges), **declared, **t), known), made
+    edges = with_mutes(net, edges, lambda a: None if lost(a, None) else moved(a))
+    return declared_where_needed(lambda t: NetGraph(layers, edges, **declared, **t), known), made
 
 
 def chain_of(items: list[tuple[str | None, Any]], shapes: dict[str, Any]) -> NetChain:
@@ -382,19 +382,10 @@ def _without(net: NetGraph, run: list[str], interior: bool) -> NetGraph:
     if not interior:
         return subgraph(net, set(net.layers) - set(run), mute_orphans=False)
     source = next(_ref(e.src) for e in net.edges if e.dst.layer == run[0])
-    edges = [p for p in _all_edges(net) if not {p[0].layer, getattr(p[1], "layer", None)} & set(run)]  # those kept
+    edges = [written(e) for e in net.edges if not {e.src.layer, e.dst.layer} & set(run)]  # kept, made explicit
     edges += [(source, _ref(e.dst)) for e in net.edges if e.src.layer == run[-1]]
-    return _rebuilt(net, {n: l for n, l in net.layers.items() if n not in run}, edges)
-
-
-def _all_edges(net: NetGraph) -> list[tuple]:
-    """Every edge, the implicit ones (to dangling ports' graph ports) made explicit, and the mutes."""
-    muted = [(a, b) for a, b in net.explicit_edges() if b is None]
-    return [written(e) for e in net.edges] + muted
-
-
-def _rebuilt(net: NetGraph, layers: dict, edges: list[tuple]) -> NetGraph:
-    """A NetGraph of ``layers`` and ``edges`` keeping the declared types of the ports that remain."""
+    edges = with_mutes(net, edges, lambda a: None if a.layer in run else a)
     declared = net.port_shape_options()
     ports = {p.port for pair in edges for p in pair if p is not None and p.layer is None}
-    return NetGraph(layers, unexposed_mutes(edges), **{p: t for p, t in declared.items() if p in ports})
+    return NetGraph({n: l for n, l in net.layers.items() if n not in run}, edges,
+                    **{p: t for p, t in declared.items() if p in ports})

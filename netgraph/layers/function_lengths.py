@@ -149,7 +149,7 @@ def named_output_shapes(shapes: list[tuple[Dim, ...]], run: Run, ports: tuple[st
     first, base, refusals = _first_taken(run, shapes, groups, probes, tries=1 if max_stride > 1 else _PROBES)
     taken = _fixed(shapes) | set(first.values())
     gaps = _FAR_GAPS if max_stride > ZEROS_MAX_STRIDE else _NEAR_GAPS if max_stride > 1 else _FAR_GAPS[:1]
-    far = {name: _spread(p[0], gaps, taken) for name, p in probes.items()}
+    far = {name: _spread(p[0], gaps, taken) for name, p in probes.items()} if max_stride > 1 else {}  # (_staged's)
 
     def at(name: str, sizes: tuple[int, ...]) -> list[list[tuple[int, ...]]]:
         return [_probed(run, shapes, groups, {**first, name: k}) for k in sizes]

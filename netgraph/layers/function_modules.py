@@ -26,6 +26,7 @@ from netgraph.layers._shapes import fill, probe_batch
 from netgraph.layers.expression import Expression, evaluate
 from netgraph.layers.function_lengths import (MAX_STRIDE, ZEROS_MAX_STRIDE, UnnamedLength, named_output_shapes,
                                               retried_output_shapes, run_once)
+from netgraph.layers.probe_runs import widest
 
 __all__ = ["ExpressionModule", "LoweredModule", "CallableModule", "align", "align_code", "as_outputs", "ProbeFacts",
            "probe_run", "ran_facts", "fill_results"]
@@ -103,6 +104,7 @@ class ProbeFacts:
     dtypes: tuple[torch.dtype, ...] = ()
     raised: bool = False
     needs_data: bool = False  # it failed first on meta tensors and ran on zeros: other sizes on meta are not tried
+    largest: tuple = ()  # each input's largest sizes it ran at (``widest``): its lengths were read off them
 
 
 def ran_facts(probe: Callable[[str], Any], held: dict, shapes: tuple) -> ProbeFacts:
@@ -141,7 +143,7 @@ def probe_run(fn: Callable, shapes: list[tuple], device: str, ports: tuple[str, 
         raise Conflict(f"the Python function must keep the batch dimension first, one result per example: a "
                        f"batch of {batch} examples gave shape {', '.join(map(str, mixed))}",
                        expected=f"a batch of {batch} results", found=mixed)
-    seen.dtypes = tuple(r.dtype for r in results)
+    seen.dtypes, seen.largest = tuple(r.dtype for r in results), widest(seen.largest, shapes)
     return [tuple(r.shape[1:]) for r in results]
 
 

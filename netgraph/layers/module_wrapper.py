@@ -5,6 +5,7 @@ arrays replaced, built as a copy."""
 from __future__ import annotations
 
 import copy
+import re
 import functools
 from collections.abc import Callable, Mapping
 from typing import Any, ClassVar
@@ -19,6 +20,7 @@ from netgraph.layers._shapes import probe_batch
 from netgraph.layers._torch_ports import port_types, positional_problem
 from netgraph.layers.function_lengths import (LONGER_STARTS, MAX_STRIDE, UnnamedLength, first_probe_shapes,
                                               named_output_shapes, retried_output_shapes, run_once)
+from netgraph.layers.probe_runs import contradicting, widest
 from netgraph.layers.given_outputs import checked_call, recast_call
 from netgraph.core.errors import OptionError, did_you_mean
 from netgraph.core.naming_scope import quoted
@@ -109,6 +111,10 @@ class _ModuleWrapper(Layer):
         """The dtypes of the module's outputs as the meta probe found them for these input types (none unprobed)."""
         return self._cache.get(("dtypes", tuple(types[p] for p in self.input_ports)), ())
 
+    def probed_largest(self, types: Mapping[str, PortType]) -> tuple[tuple[int, ...], ...]:
+        """Each input's largest sizes the module ran at on meta tensors (``widest``; none unprobed)."""
+        return self._cache.get(("largest", tuple(types[p] for p in self.input_ports)), ())
+
     def _probe(self, ins: tuple[PortType, ...]) -> tuple[PortType, ...] | Conflict:
         """Output types from running the module on meta tensors, each variable length probed at sizes of its own
         (``named_output_shapes``, as for a Python function), or the Conflict saying why it failed."""
@@ -121,6 +127,7 @@ class _ModuleWrapper(Layer):
                 failures.extend([result] if isinstance(result, _MetaFailure) else [])
                 raise result
             taken.append(shapes)
+            self._cache[("largest", ins)] = widest(self._cache.get(("largest", ins), ()), shapes)
             self._cache.setdefault(("mutated", ins), result[0])
             self._cache.setdefault(("dtypes", ins), tuple(dtype for _, dtype in result[1]))  # recast a float one
             return [shape for shape, _ in result[1]]
@@ -138,11 +145,13 @@ class _ModuleWrapper(Layer):
             found = retried_output_shapes(shapes, run, self.output_ports)
             if isinstance(found, UnnamedLength):
                 return self._probe_failure(found, shapes, True)
-            if found is None and _alike(failures) and not taken:
+            if found is None and _alike(failures, sized=False) and not taken:  # it took no length: sizes aside
                 return self._failed_alike(failures, shapes)
             if found is None:
                 return (_took_some_lengths(first, taken, failures, self._outputs_hint()) if taken
                         else _refused_every_length(first, failures, self._outputs_hint()))
+        if wrong := contradicting(shapes, found, [(s, run(s)) for s in taken]):  # a fit of some sizes only
+            return self._contradicted(shapes, found, *wrong)
         dtypes = self._cache[("dtypes", ins)]
         return tuple(PortType(shape, INTEGER if dtype in _INTEGER_DTYPES else REAL)
                      for shape, dtype in zip(found, dtypes))
@@ -156,19 +165,24 @@ class _ModuleWrapper(Layer):
                                 expected=exc.expected, found=exc.found)
         return _MetaFailure(str(exc), expected=exc.expected, found=exc.found) if raised else exc
 
+    def _contradicted(self, shapes: list[tuple], found: list[tuple], ins: list[tuple], outs: list[tuple]
+                      ) -> _MetaFailure:
+        """The _MetaFailure where a run past the sizes the output shapes were read off (``found``) returned others."""
+        return _MetaFailure(f"the module's outputs on inputs {self._shown(shapes)} read as "
+                            f"{', '.join(map(format_shape, found))} at some sizes, but on {self._shown(ins)} it "
+                            f"returned {', '.join(map(format_shape, outs))}: no length name says them at every size "
+                            f"it took{self._outputs_hint()}", expected=tuple(found), found=tuple(outs))
+
     def _failed_alike(self, failures: list[_MetaFailure], shapes: list[tuple]) -> _MetaFailure:
         """The one error the module raised at every length tried (likely a fixed size, else real data or longer
         inputs needed: how to give its output shapes too)."""
         port = self.input_ports[0] if len(self.input_ports) == 1 else None
         tried = len({f.expected for f in failures})
         hint = f"; if it needs longer inputs or real data to run, {self._outputs_hint()[2:]}" * self.OUTPUTS_OPTION
-        said = _MetaFailure(f"the module failed alike on inputs {self._shown(shapes)}, the same error at every length "
-                            f"tried ({tried} sizes, on meta tensors, batch dim first): {failures[0].found}; likely a "
-                            f"fixed size: check the fixed sizes of its inputs (what feeds it, or the graph's port "
-                            f"shapes){hint}",
-                            port=port, expected=tuple(shapes), found=failures[0].found)
-        said.__cause__ = failures[0].__cause__
-        return said
+        return _caused(f"the module failed alike on inputs {self._shown(shapes)}, the same error at every length "
+                       f"tried ({tried} sizes, on meta tensors, batch dim first): {failures[0].found}; likely a fixed "
+                       f"size: check the fixed sizes of its inputs (what feeds it, or the graph's port shapes){hint}",
+                       failures[0].__cause__, port=port, expected=tuple(shapes), found=failures[0].found)
 
     def _shown(self, shapes: list[tuple]) -> str:
         return ", ".join(f"{p!r} {format_shape(s)}" for p, s in zip(self.input_ports, shapes))
@@ -190,10 +204,8 @@ class _ModuleWrapper(Layer):
             out = meta_call(self._module, args)
         except Exception as exc:  # any failure of user code on these shapes is a shape problem
             failure = f"{type(exc).__name__}: {str(exc)[:300]}"  # the whole of it: the __cause__
-            meta_failure = _MetaFailure(f"running the module on meta tensors with inputs {shown} (batch dim first) "
-                                        f"failed: {failure}{hint}", expected=tuple(shapes), found=failure)
-            meta_failure.__cause__ = exc
-            return meta_failure
+            return _caused(f"running the module on meta tensors with inputs {shown} (batch dim first) failed: "
+                           f"{failure}{hint}", exc, expected=tuple(shapes), found=failure)
         outs = list(out) if isinstance(out, (tuple, list)) and len(self.output_ports) > 1 else [out]
         if not all(isinstance(o, torch.Tensor) for o in outs) or len(outs) != len(self.output_ports):
             kinds = type(out).__name__ if not isinstance(out, (tuple, list)) else \
@@ -289,9 +301,7 @@ def _refused_every_length(first: Conflict, failures: list[_MetaFailure], hint: s
     said = (f"{first}; only if it needs real data to run (data-dependent shapes){hint}" if len(tried) < 2 else
             f"{first}; it refused every input shape tried ({_some_shapes(tried)})"
             + (f": if it takes longer inputs still{hint}" if hint else ""))
-    refused = _MetaFailure(said, expected=first.expected, found=first.found)
-    refused.__cause__ = first.__cause__
-    return refused
+    return _caused(said, first.__cause__, expected=first.expected, found=first.found)
 
 
 def _refused_alike_beside(shapes: list[tuple], run: Callable, failures: list[_MetaFailure]) -> bool:
@@ -307,9 +317,10 @@ def _refused_alike_beside(shapes: list[tuple], run: Callable, failures: list[_Me
     return _alike(failures)
 
 
-def _alike(failures: list[_MetaFailure]) -> bool:
-    """Whether the module raised one error, the same at every input shape tried (several)."""
-    errors = {(type(f.__cause__), str(f.__cause__)) for f in failures}
+def _alike(failures: list[_MetaFailure], sized: bool = True) -> bool:
+    """Whether the module raised one error, the same at every input shape tried (several); less the sizes its text
+    says where not ``sized`` (torch's ``[20, 3] X [4, 8]`` holds batch x n: one kind of error at every length)."""
+    errors = {(type(f.__cause__), str(f.__cause__) if sized else _DIGITS.sub("#", str(f.__cause__))) for f in failures}
     return len({f.expected for f in failures}) > 1 and len(errors) == 1
 
 
@@ -318,10 +329,9 @@ def _took_some_lengths(first: Conflict, taken: list[list[tuple]], failures: list
     took (a module taking only a window of lengths), and how to give its output shapes (``hint``)."""
     refused = sorted({f.expected for f in failures if isinstance(f.expected, tuple)})
     took = sorted({tuple(shapes) for shapes in taken})
-    said = _MetaFailure(f"{first}; it took {_some_shapes(took)} and refused {_some_shapes(refused)}, and no length "
-                        f"name says its output at those it took{hint}", expected=first.expected, found=first.found)
-    said.__cause__ = first.__cause__
-    return said
+    return _caused(f"{first}; it took {_some_shapes(took)} and refused {_some_shapes(refused)}, and no length name "
+                   f"says its output at those it took{hint}", first.__cause__,
+                   expected=first.expected, found=first.found)
 
 
 def _some_shapes(tried: list[tuple], most: int = 4) -> str:
@@ -337,4 +347,13 @@ class _MetaFailure(Conflict):
     """The module raised on meta tensors (user-given output shapes stand in); a wrong return is a plain Conflict."""
 
 
+def _caused(said: str, cause: BaseException | None, **fields: Any) -> _MetaFailure:
+    """A _MetaFailure saying ``said`` (``fields``: its port, expected, found) whose ``__cause__`` is ``cause``, the
+    module's own error."""
+    failure = _MetaFailure(said, **fields)
+    failure.__cause__ = cause
+    return failure
+
+
+_DIGITS = re.compile(r"\d+")  # the sizes in an error's text, which vary with the lengths tried
 _INTEGER_DTYPES = (torch.int64, torch.int32, torch.int16, torch.int8, torch.uint8, torch.bool)

@@ -224,8 +224,8 @@ def _with_alias(net: Any, term: Term) -> Term:
 def _auto(net: Any, port: str) -> Term:
     if is_loss_port(net, port):
         return PortTerm(port)
+    _refuse_passed_through(net, port)
     if net.port_types[port].dtype == INTEGER:  # e.g. a Categorical's class indices: no loss takes them
-        _refuse_passed_through(net, port)
         raise OptionError(f"output port {port!r} gives Integer values (such as the class indices a RandomArrayLayer "
                           f"draws from a CategoricalDistribution), which no automatic loss takes: they carry no "
                           f"gradient. Give loss_function= (a callable over the outputs, or a loss output), or draw "
@@ -235,26 +235,29 @@ def _auto(net: Any, port: str) -> Term:
 
 
 def passed_through(net: Any, port: str) -> str:
-    """'...' saying that an Integer output ``port`` is a graph input passed straight through (no layer gives it, so
-    no automatic loss takes it), or '' where a layer gives it."""
+    """'...' saying that output ``port`` is a graph input passed straight through (no layer gives it, so no automatic
+    loss takes it: Integer values carry no gradient, a Real one's loss is a constant), or '' where a layer gives it."""
     layer, source = output_sources(net)[port]
-    if layer is not None or net.port_types[port].dtype != INTEGER:
+    if layer is not None:
         return ""
-    return f"{port!r} is input {source!r} passed straight through: its Integer values carry no gradient"
+    why = "its Integer values carry no gradient" if net.port_types[port].dtype == INTEGER else \
+        "no array gives its values"
+    return f"{port!r} is input {source!r} passed straight through: {why}"
 
 
 def _refuse_passed_through(net: Any, port: str) -> None:
-    """OptionError for an Integer output ``port`` that passes a graph input straight through (no layer gives it),
-    naming the input and a loss over the other outputs."""
+    """OptionError for an output ``port`` that passes a graph input straight through (no layer gives it), naming the
+    input and a loss over the other outputs."""
     said = passed_through(net, port)
     if not said:
         return
     sources = output_sources(net)
     others = {p: 1 for p in net.output_ports if sources[p][0] is not None and net.port_types[p].dtype != INTEGER}
     fix = f"give loss_function={others}" if others else "give loss_function= (a callable over the outputs)"
+    found = "Integer" if net.port_types[port].dtype == INTEGER else "Real"
     raise OptionError(f"output port {said}, so no automatic loss takes it; {fix} and leave the {port!r} key out of "
-                      f"the data", option="loss_function", kind="option-value", port=port, expected="Real",
-                      found="Integer")
+                      f"the data", option="loss_function", kind="option-value", port=port,
+                      expected="an output a layer gives" if found == "Real" else "Real", found=found)
 
 
 def _term(net: Any, key: str, spec: Any) -> Term:

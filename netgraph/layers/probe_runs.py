@@ -1,0 +1,53 @@
+"""What the probe runs of user code say past the fit: each input's largest sizes run (``widest``: the call-time check
+of an output length says them), and a run that a length named off some sizes does not fit (``contradicting``: a
+module probed at 1024 where ``min(n // 2, 60)`` read as ``n_over_2`` at the small sizes)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Union
+
+from netgraph.core.length_names import length_steps, lengths_along
+
+__all__ = ["widest", "contradicting"]
+
+Dim = Union[int, str]
+
+
+def widest(largest: tuple, shapes: list[tuple[int, ...]]) -> tuple[tuple[int, ...], ...]:
+    """Each input's largest sizes over the runs: ``largest`` (so far; () before any) with ``shapes``'s. A length
+    named off the runs holds up to them (``min(n, 512)`` reads as ``n`` below 512).
+
+    >>> widest(widest((), [(3, 5)]), [(3, 106)])
+    ((3, 106),)
+    """
+    return tuple(shapes) if not largest else tuple(tuple(map(max, a, b)) for a, b in zip(largest, shapes))
+
+
+def contradicting(shapes: list[tuple[Dim, ...]], found: list[tuple[Dim, ...]],
+                  runs: Iterable[tuple[list[tuple[int, ...]], list[tuple[int, ...]]]]) -> tuple | None:
+    """The first of ``runs`` (input sizes, output sizes) where a length ``found`` names (an input's of ``shapes``, or
+    derived from one) is not the size that name says of its inputs' (a fit of some sizes, another run past them:
+    ``min(n // 2, 60)`` at 1024); None where every run agrees.
+
+    >>> contradicting([("n",)], [("n_over_2",)], [([(6,)], [(3,)]), ([(1024,)], [(60,)])])
+    ([(1024,)], [(60,)])
+    """
+    places: dict[str, tuple[int, int]] = {}
+    for k, shape in enumerate(shapes):
+        places.update({d: (k, a) for a, d in enumerate(shape) if isinstance(d, str) and d not in places})
+    for ins, outs in runs:
+        if any(size not in (None, got) for shape, out in zip(found, outs)
+               for size, got in zip([_named_size(d, places, ins) for d in shape], out)):
+            return ins, outs
+    return None
+
+
+def _named_size(d: Dim, places: dict[str, tuple[int, int]], ins: list[tuple[int, ...]]) -> int | None:
+    """The size length ``d`` says of inputs of sizes ``ins`` (``places``: each input length's input and axis); None
+    for a fixed size or a length no input gives."""
+    named = (d, ()) if d in places else length_steps(d, set(places)) if isinstance(d, str) else None
+    if named is None:
+        return None
+    k, a = places[named[0]]
+    return lengths_along(ins[k][a], named[1])[-1] if named[1] else ins[k][a]
