@@ -49,9 +49,10 @@ def test_every_shape_option_expects_the_same_of_a_dim(make):
     assert [d.expected for d in refused(make, OptionError).diagnostics] == ["positive ints"] * 2
 
 
-def test_a_port_type_names_its_first_bad_dim_at_its_item():
+def test_a_port_type_names_every_bad_dim_at_its_item_as_shape_options_do():
     found = refused(lambda: PortType([3, -1, 0]), ShapeError)
-    assert [(d.item, d.found) for d in found.diagnostics] == [(1, -1)]
+    assert [(d.item, d.found, d.kind) for d in found.diagnostics] == [(1, -1, "port-shape"), (2, 0, "port-shape")]
+    assert str(found) == f"PortType shape has 2 bad dims:\n  - dim 1: {BAD}, found -1\n  - dim 2: {BAD}, found 0"
 
 
 @pytest.mark.parametrize("make, error, ports", [

@@ -19,7 +19,7 @@ from netgraph.core.conflicts import Conflict
 from netgraph.core.errors import Diagnostic, NetGraphError, OptionError, listed
 from netgraph.core.naming_scope import quoted
 from netgraph.core.option_problems import VALUE_KIND, option_problem, options_error
-from netgraph.core.types import as_shape, shape_dim
+from netgraph.core.shape_values import as_shape, shape_dim
 
 __all__ = ["bad_dims", "shape_error", "shape_option", "port_shape_options", "LISTED_DIMS"]
 
