@@ -62,3 +62,15 @@ def test_a_port_type_names_every_bad_dim_at_its_item_as_shape_options_do():
     (lambda: TorchLayer(torch.nn.Identity(), inputs={"x": [3, -1], "y": [0, -2]}), OptionError, ["x", "y", "y"])])
 def test_every_ports_bad_dims_are_told_in_one_error(make, error, ports):
     assert [d.port for d in refused(make, error).diagnostics] == ports
+
+
+@pytest.mark.parametrize("make, error, header", [
+    (lambda: NetGraph({"a": LinearLayer(2), "b": LinearLayer(2)}, [(NetPort("x"), "a"), (NetPort("y"), "b")],
+                      x=[-1] * (LISTED_DIMS + 11), y=[0, -2]), ShapeError, "declared port shapes: "),
+    (lambda: FunctionLayer(lambda x, y: x, input={"x": [-1] * (LISTED_DIMS + 11), "y": [0, -2]}), OptionError,
+     "FunctionLayer: ")])
+def test_a_header_over_capped_bad_dims_counts_the_problems_not_the_lines(make, error, header):
+    """Found by QA: the line '... has 11 more bad dims' counted as one problem ('12 problems' for 22)."""
+    found = refused(make, error)
+    assert str(found).startswith(f"{header}{LISTED_DIMS + 11 + 2} problems:\n")
+    assert f"port 'x' has 11 more bad dims" in str(found) or "input['x']= has 11 more bad dims" in str(found)

@@ -70,7 +70,7 @@ def shape_error(cls: type[NetGraphError], value: Any, what: str, first: Conflict
     diagnostics = [Diagnostic(f"{what} {part}", expected=c.expected, found=c.found, item=c.item, **fields)
                    for part, c in zip(parts, conflicts)]
     if more:
-        diagnostics.append(Diagnostic(f"{what} has {more} more bad dims", **fields))
+        diagnostics.append(Diagnostic(f"{what} has {more} more bad dims", count=more, **fields))
     text = listed(parts) + (f"\n  ... and {more} more bad dims" if more else "")
     return cls(f"{what} has {len(conflicts) + more} bad dims:\n{text}", diagnostics=diagnostics)
 
