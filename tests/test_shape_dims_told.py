@@ -73,4 +73,4 @@ def test_a_header_over_capped_bad_dims_counts_the_problems_not_the_lines(make, e
     """Found by QA: the line '... has 11 more bad dims' counted as one problem ('12 problems' for 22)."""
     found = refused(make, error)
     assert str(found).startswith(f"{header}{LISTED_DIMS + 11 + 2} problems:\n")
-    assert f"port 'x' has 11 more bad dims" in str(found) or "input['x']= has 11 more bad dims" in str(found)
+    assert "port 'x' has 11 more bad dims" in str(found) or "input['x']= has 11 more bad dims" in str(found)
