@@ -379,7 +379,8 @@ def raise_all(errors: list[Problem], cls: type[NetGraphError], header: str, *, c
         return
     errors = list(dict.fromkeys(errors))  # a chain (a, typo, b) finds its one missing layer from both sides
     worded = dict(zip(map(str, errors), errors))  # the same words for two edges: one line
-    lines, count = list(worded), sum(getattr(e, "count", 1) for e in worded.values())  # a line 'N more ...': N
+    lines = list(worded)
+    count = sum(e.count if isinstance(e, Diagnostic) else 1 for e in worded.values())  # a line 'N more ...': N
     text = f"{header}: {lines[0]}" if len(lines) == 1 else f"{header}: {count} problems:\n{listed(lines)}"
     if cause is not None:
         raise cls(text, errors, **fields) from cause
