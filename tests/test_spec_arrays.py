@@ -25,7 +25,7 @@ def test_inline_array_of_the_wrong_shape_is_refused_at_its_option():
     with pytest.raises(SpecError) as info:
         NetGraph.from_yaml(text)
     col = text.splitlines()[2].index("[[") + 1
-    assert str(info.value) == (f"<string>:3:{col}: layer 'a' (LinearLayer) array 'Biases' should have shape (4,), "
+    assert str(info.value) == (f"<string>:3:{col}: layer 'a' (LinearLayer) array 'Biases': expected shape (4,), "
                                f"found (2, 2)")
 
 
@@ -36,9 +36,9 @@ def test_weights_file_arrays_of_wrong_shapes_are_all_listed_with_their_keys(tmp_
                                      "  b: {type: LinearLayer, output: 2}\ninputs: {Input: 3}\nedges:\n  - Input -> a -> b\n")
     message = _load_error(tmp_path / "m.yaml")
     assert message.startswith(f"2 problems in {tmp_path / 'm.yaml'}:")
-    assert "m.yaml:4:3: layer 'a' (LinearLayer) array 'Biases' should have shape (4,), found (7, 7) " \
+    assert "m.yaml:4:3: layer 'a' (LinearLayer) array 'Biases': expected shape (4,), found (7, 7) " \
            "(key 'a.Biases' of the weights file 'w.safetensors')" in message
-    assert "m.yaml:5:3: layer 'b' (LinearLayer) array 'Biases' should have shape (2,), found (5,) " \
+    assert "m.yaml:5:3: layer 'b' (LinearLayer) array 'Biases': expected shape (2,), found (5,) " \
            "(key 'b.Biases' of the weights file 'w.safetensors')" in message
 
 
