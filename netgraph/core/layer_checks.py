@@ -16,8 +16,8 @@ from netgraph.core.conflicts import Conflict
 from netgraph.core.types import PortType
 
 __all__ = ["check_class", "check_infer_result", "check_declared_types", "check_array_shapes", "check_made_arrays",
-           "SHAPES_CHECKED", "shapes_checked_elsewhere", "own_array_conflict", "same_shapes", "array_shape_problems", "array_misfit",
-           "leave_out_removed", "removed_note"]
+           "SHAPES_CHECKED", "shapes_checked_elsewhere", "own_array_conflict", "same_shapes", "array_shape_problems",
+           "array_misfit", "leave_out_removed", "removed_note"]
 
 
 def check_class(cls: type) -> None:
