@@ -200,3 +200,21 @@ def test_array_of_another_size_than_the_layers_own_option_is_the_arrays_problem(
                                       f"{shown} (from the layer's options), found {found}")
     assert (info.value.diagnostics[0].expected, info.value.diagnostics[0].found) == (expected, found)
     assert info.value.diagnostics[0].option == array.lower()
+
+
+def test_weights_whose_input_sizes_break_inference_are_all_listed_each_as_the_net_sizes_it(tmp_path):
+    """Found by QA: 'a.Weights' of input size 5 (the net gives 3) stopped shape inference, and only it was told."""
+    save_file({"a.Weights": torch.zeros(4, 5), "a.Biases": torch.zeros(4),
+               "b.Weights": torch.zeros(2, 7), "b.Biases": torch.zeros(2)}, tmp_path / "w.safetensors")
+    (tmp_path / "m.yaml").write_text("netgraph: 1\narrays: w.safetensors\nlayers:\n  a: {type: LinearLayer, output: 4}\n"
+                                     "  b: {type: LinearLayer, output: 2}\ninputs: {Input: 3}\nedges:\n  - Input -> a -> b\n")
+    with pytest.raises(SpecError) as info:
+        load(tmp_path / "m.yaml")
+    message = str(info.value)
+    assert message.startswith(f"2 problems in {tmp_path / 'm.yaml'}:")
+    assert "m.yaml:4:3: layer 'a' (LinearLayer) array 'Weights': expected shape (4, 3), found (4, 5) " \
+           "(key 'a.Weights' of the weights file 'w.safetensors')" in message
+    assert "m.yaml:5:3: layer 'b' (LinearLayer) array 'Weights': expected shape (2, 4), found (2, 7) " \
+           "(key 'b.Weights' of the weights file 'w.safetensors')" in message
+    assert [(d.kind, d.layer, d.option, d.expected, d.found) for d in info.value.diagnostics] == [
+        ("array-shape", ("a",), "weights", (4, 3), (4, 5)), ("array-shape", ("b",), "weights", (2, 4), (2, 7))]
