@@ -64,7 +64,7 @@ def test_a_transposed_weights_file_array_is_expected_in_the_net_s_input_size_wit
                                      "  fc1: {type: LinearLayer, output: 8}\ninputs: {Input: 5}\n")
     with pytest.raises(SpecError) as info:
         load(tmp_path / "m.yaml")
-    assert "array 'Weights': expected shape (8, 5) (from the layer's options), found (5, 8); Keras's or " \
+    assert "array 'Weights': expected shape (8, 5), found (5, 8); Keras's or " \
            "TensorFlow's layout (..., inputs, outputs)? give w.permute(1, 0)" in str(info.value)
     assert (info.value.diagnostics[0].expected, info.value.diagnostics[0].found) == ((8, 5), (5, 8))
 

@@ -19,7 +19,7 @@ from netgraph.spec.dump import shown_layer
 from netgraph.spec.problems import at_layer
 from netgraph.spec.yaml_nodes import Loc
 
-__all__ = ["check_arrays", "check_sizes", "missing_arrays", "bare_layers", "array_misfits"]
+__all__ = ["check_arrays", "check_sizes", "missing_arrays", "array_misfits"]
 
 
 def _error(reader: Any, path: tuple, message: str, kind: str, field: str | None = None,
@@ -84,18 +84,18 @@ def bare_layers(table: dict[str, Any]) -> dict[str, Any] | None:
     return {**table, **{name: table[name].with_arrays(arrays) for name, arrays in given.items()}} if given else None
 
 
-def array_misfits(reader: Any, problems: list[Diagnostic], shapes: dict, prefix: tuple, make_bare: Any,
+def array_misfits(reader: Any, problems: list[Diagnostic], shapes: dict, prefix: tuple, made: Any,
                   table: dict[str, Any]) -> bool:
     """Where one of ``problems`` (a graph's refusal) comes from a layer's array, record each array of ``table``'s
-    layers that does not fit the graph ``make_bare(shapes)`` makes without them, as ``check_arrays`` does: every
-    one, each with the shape the net needs (an array stopped inference: the first alone was told). Whether any was
-    recorded (else the refusal is to be told)."""
-    if make_bare is None or not any(p.option in getattr(table.get((p.layer or ("",))[0]), "ARRAYS", {}).values()
-                                    for p in problems):
+    layers that does not fit the graph ``made(bare_layers(table), shapes)`` makes without them, as ``check_arrays``
+    does: every one, each with the shape the net needs (an array stopped inference: the first alone was told).
+    Whether any was recorded (else the refusal is to be told)."""
+    if made is None or not any(p.option in getattr(table.get((p.layer or ("",))[0]), "ARRAYS", {}).values()
+                               for p in problems) or (bare := bare_layers(table)) is None:
         return False
     try:
         with naming_under(prefix):
-            graph = make_bare(shapes)
+            graph = made(bare, shapes)
     except NetGraphError:
         return False
     before = len(reader.errors)

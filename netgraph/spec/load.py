@@ -16,7 +16,7 @@ from netgraph.core.files import file_identity
 from netgraph.core.limits import current_limits, raise_hint
 from netgraph.core.naming_scope import naming_under, numbers_as_written, quoted
 from netgraph.spec.alias_problems import alias_repeats_merged
-from netgraph.spec.array_checks import array_misfits, bare_layers, check_arrays, check_sizes
+from netgraph.spec.array_checks import array_misfits, check_arrays, check_sizes
 from netgraph.spec.edges import check_edges_without_layers, read_edges, refuse_chain_edges
 from netgraph.spec.multiplier_rules import read_multipliers
 from netgraph.spec.net_defs import check_unused_nets, read_net_defs
@@ -216,12 +216,10 @@ class SpecReader(ProblemLog):
             check_misindented(self, value, table, loc_of.used_layers, bool(spec.get("edges")), prefix)
         if edges is None or any(v is FAILED for v in table.values()):
             return FAILED
-        layers = list(table.values()) if isinstance(value, YSeq) else table  # a list: numbered as in Python
-        make = (lambda s: NetChain(layers, **s)) if kind == "NetChain" else (lambda s: NetGraph(table, edges, **s))
-        bare = bare_layers(table)  # arrays left out: when those stop inference, each array is told against the rest
-        remake = bare and ((lambda s: NetChain(list(bare.values()), **s)) if kind == "NetChain" else
-                           (lambda s: NetGraph(bare, edges, **s)))
-        net = loc_of.net = self.construct(make, shapes, loc_of, spec.loc, ports, (remake, table))
+        listed = isinstance(value, YSeq)  # a list: numbered as in Python
+        made = (lambda t, s: NetChain(list(t.values()) if listed else t, **s)) if kind == "NetChain" else \
+            (lambda t, s: NetGraph(t, edges, **s))  # of ``table``, or of it without arrays (``array_misfits``)
+        net = loc_of.net = self.construct(lambda s: made(table, s), shapes, loc_of, spec.loc, ports, (made, table))
         return net if net is FAILED or "learning_rate_multipliers" not in spec else read_multipliers(self, net, spec)
 
     def layers(self, value: YMap | YSeq, prefix: tuple) -> dict[str, Any]:
