@@ -206,8 +206,9 @@ def test_weights_whose_input_sizes_break_inference_are_all_listed_each_as_the_ne
     """Found by QA: 'a.Weights' of input size 5 (the net gives 3) stopped shape inference, and only it was told."""
     save_file({"a.Weights": torch.zeros(4, 5), "a.Biases": torch.zeros(4),
                "b.Weights": torch.zeros(2, 7), "b.Biases": torch.zeros(2)}, tmp_path / "w.safetensors")
-    (tmp_path / "m.yaml").write_text("netgraph: 1\narrays: w.safetensors\nlayers:\n  a: {type: LinearLayer, output: 4}\n"
-                                     "  b: {type: LinearLayer, output: 2}\ninputs: {Input: 3}\nedges:\n  - Input -> a -> b\n")
+    (tmp_path / "m.yaml").write_text("netgraph: 1\narrays: w.safetensors\nlayers:\n"
+                                     "  a: {type: LinearLayer, output: 4}\n  b: {type: LinearLayer, output: 2}\n"
+                                     "inputs: {Input: 3}\nedges:\n  - Input -> a -> b\n")
     with pytest.raises(SpecError) as info:
         load(tmp_path / "m.yaml")
     message = str(info.value)
