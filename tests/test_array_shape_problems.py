@@ -23,7 +23,7 @@ def test_a_misshapen_array_is_a_diagnostic_with_its_layer_option_and_shapes():
     [problem] = array_shape_problems(node, lambda: net.describe((node.path, None)))
     assert (problem.kind, problem.layer, problem.option, problem.expected, problem.found) == \
         ("array-shape", ("b", "lin"), "weights", (2, 3), (2, 5))
-    assert problem.message == "layer 2 'b' (NetChain) > layer 1 'lin' (LinearLayer) array 'Weights' should have " \
+    assert problem.message == "layer 2 'b' (NetChain) > layer 1 'lin' (LinearLayer) array 'Weights': expected " \
                               "shape (2, 3), found (2, 5)"
-    assert problem.detail == "array 'Weights' should have shape (2, 3), found (2, 5)"
+    assert problem.detail == "array 'Weights': expected shape (2, 3), found (2, 5)"
 

@@ -3,6 +3,7 @@ refuses arrays larger than its element budget before allocating anything."""
 
 from __future__ import annotations
 
+import dataclasses
 import random
 import re
 import time
@@ -14,6 +15,7 @@ import netgraph
 
 from netgraph import LinearLayer, NetChain, NetGraph, OptionError, ShapeError, net_initialize, net_train
 from netgraph.core.limits import default_init_elements
+from netgraph.train.checkpoint_checks import check_progress
 from netgraph.train.checkpoint import FORMAT, checkpoints, content_digest, load_checkpoint, read_checkpoint, save_checkpoint
 
 MARK = torch.arange(1000, 1064, dtype=torch.float32)  # a block of bytes easy to find in the file
@@ -316,3 +318,23 @@ def test_a_long_round_of_text_is_shown_shortened_with_a_mark(tmp_path):
     with pytest.raises(OptionError, match=r"found 'x+…x+' \(100 characters\)") as caught:
         read_checkpoint(_hand_made(tmp_path, round="x" * 100))
     assert "…" in caught.value.diagnostics[0].found
+
+
+@pytest.mark.parametrize("big", [10**5000, -10**5000, (1, 10**5000)], ids=["big", "negative", "in a tuple"])
+def test_the_digest_of_an_integer_past_4300_digits_tells_it_from_its_neighbour(big):
+    """Found by QA: repr of such an int (Python writes at most 4,300 digits) raised a raw ValueError."""
+    near = big + 1 if isinstance(big, int) else (1, big[1] + 1)
+    assert content_digest({"n": big}) == content_digest({"n": big})
+    assert content_digest({"n": big}) != content_digest({"n": near})
+    assert content_digest({big: 1}) != content_digest({near: 1})
+
+
+def test_a_progress_entry_holding_an_integer_past_4300_digits_is_named_by_its_size():
+    """Found by QA: the message wrote str(value)[:60], which raised Python's ValueError for such an int (torch.load
+    reads none that long: check_progress is called on a state made by hand)."""
+    @dataclasses.dataclass
+    class Progress:
+        rounds: int = 0
+
+    with pytest.raises(OptionError, match=r"progress entry 'rounds' holds int an integer of 16610 bits, not what"):
+        check_progress({"rounds": -10**5000}, Progress(), "round-000001.pt")

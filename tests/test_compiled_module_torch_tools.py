@@ -205,7 +205,7 @@ def test_to_net_of_an_array_of_another_shape_names_the_layer_path(path):
     module = _nested_module()
     setattr(submodule(module, path), "Weights", torch.nn.Parameter(torch.zeros(3, 8 if path == ("head",) else 4)))
     with pytest.raises(OptionError, match=r"^to_net\(\): arrays of other shapes than the net needs: layer .*"
-                                          rf"'{path[-1]}' \(LinearLayer\) array 'Weights' should have shape") as caught:
+                                          rf"'{path[-1]}' \(LinearLayer\) array 'Weights': expected shape") as caught:
         module.to_net()
     problem = caught.value.diagnostics[0]
     assert (problem.kind, problem.layer) == ("array-shape", path)
@@ -221,9 +221,9 @@ def test_to_net_lists_every_wrong_array_each_expected_in_the_net_s_sizes():
         module.to_net()
     assert str(caught.value) == (
         "to_net(): arrays of other shapes than the net needs: 2 problems:\n"
-        "  - layer 1 'fc1' (LinearLayer) array 'Weights' should have shape (4, 6), found (6, 4); Keras's or "
+        "  - layer 1 'fc1' (LinearLayer) array 'Weights': expected shape (4, 6), found (6, 4); Keras's or "
         "TensorFlow's layout (..., inputs, outputs)? give w.permute(1, 0)\n"
-        "  - layer 3 'fc2' (LinearLayer) array 'Weights' should have shape (2, 4), found (2, 3)")
+        "  - layer 3 'fc2' (LinearLayer) array 'Weights': expected shape (2, 4), found (2, 3)")
     assert [(d.layer, d.expected, d.found) for d in caught.value.diagnostics] == [
         (("fc1",), (4, 6), (6, 4)), (("fc2",), (2, 4), (2, 3))]
 

@@ -49,9 +49,10 @@ def test_every_shape_option_expects_the_same_of_a_dim(make):
     assert [d.expected for d in refused(make, OptionError).diagnostics] == ["positive ints"] * 2
 
 
-def test_a_port_type_names_its_first_bad_dim_at_its_item():
+def test_a_port_type_names_every_bad_dim_at_its_item_as_shape_options_do():
     found = refused(lambda: PortType([3, -1, 0]), ShapeError)
-    assert [(d.item, d.found) for d in found.diagnostics] == [(1, -1)]
+    assert [(d.item, d.found, d.kind) for d in found.diagnostics] == [(1, -1, "port-shape"), (2, 0, "port-shape")]
+    assert str(found) == f"PortType shape has 2 bad dims:\n  - dim 1: {BAD}, found -1\n  - dim 2: {BAD}, found 0"
 
 
 @pytest.mark.parametrize("make, error, ports", [
@@ -61,3 +62,15 @@ def test_a_port_type_names_its_first_bad_dim_at_its_item():
     (lambda: TorchLayer(torch.nn.Identity(), inputs={"x": [3, -1], "y": [0, -2]}), OptionError, ["x", "y", "y"])])
 def test_every_ports_bad_dims_are_told_in_one_error(make, error, ports):
     assert [d.port for d in refused(make, error).diagnostics] == ports
+
+
+@pytest.mark.parametrize("make, error, header", [
+    (lambda: NetGraph({"a": LinearLayer(2), "b": LinearLayer(2)}, [(NetPort("x"), "a"), (NetPort("y"), "b")],
+                      x=[-1] * (LISTED_DIMS + 11), y=[0, -2]), ShapeError, "declared port shapes: "),
+    (lambda: FunctionLayer(lambda x, y: x, input={"x": [-1] * (LISTED_DIMS + 11), "y": [0, -2]}), OptionError,
+     "FunctionLayer: ")])
+def test_a_header_over_capped_bad_dims_counts_the_problems_not_the_lines(make, error, header):
+    """Found by QA: the line '... has 11 more bad dims' counted as one problem ('12 problems' for 22)."""
+    found = refused(make, error)
+    assert str(found).startswith(f"{header}{LISTED_DIMS + 11 + 2} problems:\n")
+    assert "port 'x' has 11 more bad dims" in str(found) or "input['x']= has 11 more bad dims" in str(found)

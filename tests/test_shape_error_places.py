@@ -41,7 +41,7 @@ def test_a_spec_reports_the_conflict_at_the_edge_into_the_layer(yaml_loader):
     # weights= against output= of the same layer: the graph input's declaration was blamed (4:10); the array is
     # what was found (not the port, 'expected size 2 (from weights=), found (3,)')
     ("layers:\n  fc: {type: LinearLayer, output: 3, weights: [[1, 2], [3, 4]]}\ninputs: {Input: 2}\n", (3, 47),
-     "array 'Weights': expected shape (3, 2) (from the layer's options), found (2, 2)"),
+     "array 'Weights': expected shape (3, 2), found (2, 2)"),
     # weights= against the size fed by an edge: the edge was blamed, the inline array is what does not fit
     ("layers:\n  a: 16\n  fc:\n    type: LinearLayer\n    weights: [[1, 2], [3, 4]]\ninputs: {Input: 2}\n"
      "edges: [a -> fc]\n", (6, 14), "(from weights=)"),

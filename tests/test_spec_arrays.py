@@ -25,7 +25,7 @@ def test_inline_array_of_the_wrong_shape_is_refused_at_its_option():
     with pytest.raises(SpecError) as info:
         NetGraph.from_yaml(text)
     col = text.splitlines()[2].index("[[") + 1
-    assert str(info.value) == (f"<string>:3:{col}: layer 'a' (LinearLayer) array 'Biases' should have shape (4,), "
+    assert str(info.value) == (f"<string>:3:{col}: layer 'a' (LinearLayer) array 'Biases': expected shape (4,), "
                                f"found (2, 2)")
 
 
@@ -36,9 +36,9 @@ def test_weights_file_arrays_of_wrong_shapes_are_all_listed_with_their_keys(tmp_
                                      "  b: {type: LinearLayer, output: 2}\ninputs: {Input: 3}\nedges:\n  - Input -> a -> b\n")
     message = _load_error(tmp_path / "m.yaml")
     assert message.startswith(f"2 problems in {tmp_path / 'm.yaml'}:")
-    assert "m.yaml:4:3: layer 'a' (LinearLayer) array 'Biases' should have shape (4,), found (7, 7) " \
+    assert "m.yaml:4:3: layer 'a' (LinearLayer) array 'Biases': expected shape (4,), found (7, 7) " \
            "(key 'a.Biases' of the weights file 'w.safetensors')" in message
-    assert "m.yaml:5:3: layer 'b' (LinearLayer) array 'Biases' should have shape (2,), found (5,) " \
+    assert "m.yaml:5:3: layer 'b' (LinearLayer) array 'Biases': expected shape (2,), found (5,) " \
            "(key 'b.Biases' of the weights file 'w.safetensors')" in message
 
 
@@ -64,7 +64,7 @@ def test_a_transposed_weights_file_array_is_expected_in_the_net_s_input_size_wit
                                      "  fc1: {type: LinearLayer, output: 8}\ninputs: {Input: 5}\n")
     with pytest.raises(SpecError) as info:
         load(tmp_path / "m.yaml")
-    assert "array 'Weights': expected shape (8, 5) (from the layer's options), found (5, 8); Keras's or " \
+    assert "array 'Weights': expected shape (8, 5), found (5, 8); Keras's or " \
            "TensorFlow's layout (..., inputs, outputs)? give w.permute(1, 0)" in str(info.value)
     assert (info.value.diagnostics[0].expected, info.value.diagnostics[0].found) == ((8, 5), (5, 8))
 
@@ -200,3 +200,22 @@ def test_array_of_another_size_than_the_layers_own_option_is_the_arrays_problem(
                                       f"{shown} (from the layer's options), found {found}")
     assert (info.value.diagnostics[0].expected, info.value.diagnostics[0].found) == (expected, found)
     assert info.value.diagnostics[0].option == array.lower()
+
+
+def test_weights_whose_input_sizes_break_inference_are_all_listed_each_as_the_net_sizes_it(tmp_path):
+    """Found by QA: 'a.Weights' of input size 5 (the net gives 3) stopped shape inference, and only it was told."""
+    save_file({"a.Weights": torch.zeros(4, 5), "a.Biases": torch.zeros(4),
+               "b.Weights": torch.zeros(2, 7), "b.Biases": torch.zeros(2)}, tmp_path / "w.safetensors")
+    (tmp_path / "m.yaml").write_text("netgraph: 1\narrays: w.safetensors\nlayers:\n"
+                                     "  a: {type: LinearLayer, output: 4}\n  b: {type: LinearLayer, output: 2}\n"
+                                     "inputs: {Input: 3}\nedges:\n  - Input -> a -> b\n")
+    with pytest.raises(SpecError) as info:
+        load(tmp_path / "m.yaml")
+    message = str(info.value)
+    assert message.startswith(f"2 problems in {tmp_path / 'm.yaml'}:")
+    assert "m.yaml:4:3: layer 'a' (LinearLayer) array 'Weights': expected shape (4, 3), found (4, 5) " \
+           "(key 'a.Weights' of the weights file 'w.safetensors')" in message
+    assert "m.yaml:5:3: layer 'b' (LinearLayer) array 'Weights': expected shape (2, 4), found (2, 7) " \
+           "(key 'b.Weights' of the weights file 'w.safetensors')" in message
+    assert [(d.kind, d.layer, d.option, d.expected, d.found) for d in info.value.diagnostics] == [
+        ("array-shape", ("a",), "weights", (4, 3), (4, 5)), ("array-shape", ("b",), "weights", (2, 4), (2, 7))]

@@ -104,7 +104,7 @@ def test_each_line_is_its_diagnostics_place_and_message(tmp_path):
 def test_an_inline_array_that_does_not_fit_keeps_its_option_and_sizes():
     (d,) = _diagnostics("netgraph: 1\nlayers:\n  lin: {type: LinearLayer, output: 2, weights: [[1.0, 2.0, 3.0], "
                         "[4.0, 5.0, 6.0]]}\ninputs: {Input: 4}\nedges: [Input -> lin]\n")
-    assert (d.layer, d.port, d.option, d.expected, d.found) == (("lin",), "Input", "weights", 3, (4,))
+    assert (d.kind, d.layer, d.option, d.expected, d.found) == ("array-shape", ("lin",), "weights", (2, 4), (2, 3))
     assert (d.line, d.column) == (3, 48)  # the weights' value
 
 

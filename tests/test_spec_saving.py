@@ -147,8 +147,10 @@ def test_arrays_that_match_no_layer_or_the_wrong_shape_are_reported(tmp_path):
     with pytest.raises(SpecError, match=r"m\.yaml:2:9: the arrays file has 'gone\.Weights', but the spec has no layer"):
         load(path)
     save_file({"lin.Weights": torch.zeros(2, 4), "lin.Biases": torch.zeros(2)}, tmp_path / "m.safetensors")
-    # at the layer whose saved weights do not fit (line 4), no longer at the graph input's 'Input: 3' (line 6)
-    with pytest.raises(SpecError, match=r"m\.yaml:4:3: layer 1 'lin' \(LinearLayer\): port 'Input': expected size 4"):
+    # at the layer whose saved weights do not fit (line 4), no longer at the graph input's 'Input: 3' (line 6), with
+    # the shape the net needs
+    with pytest.raises(SpecError, match=r"m\.yaml:4:3: layer 'lin' \(LinearLayer\) array 'Weights': expected shape "
+                                        r"\(2, 3\), found \(2, 4\) \(key 'lin.Weights'"):
         load(path)
 
 

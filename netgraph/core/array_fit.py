@@ -9,7 +9,7 @@ from typing import Any
 import torch
 
 from netgraph.core.errors import Diagnostic, NetGraphError, OptionError
-from netgraph.core.layer_checks import array_shape_problems, layout_hint
+from netgraph.core.layer_checks import array_misfit, array_shape_problems
 from netgraph.core.shared import NetSharedArray
 
 __all__ = ["check_fits", "check_arrays_given", "SHOWN_MISFITS"]
@@ -55,7 +55,7 @@ def _misfit(net: Any, path: tuple, array: str, new: torch.Tensor, shared: str | 
     if want == tuple(new.shape):
         return None
     which = "" if shared is None else f" (the shared array {NetSharedArray(shared)!r})"
-    detail = f"{array!r}{which}: expected shape {want}, found {tuple(new.shape)}{layout_hint(want, new.shape)}"
+    detail = array_misfit(array, want, new.shape, which)
     return Diagnostic(f"{net.describe((path, None))} array {detail}", kind="array-shape", layer=path,
                       option=layer.settable_arrays[array], expected=want, found=tuple(new.shape), detail=detail)
 

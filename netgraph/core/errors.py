@@ -103,6 +103,7 @@ a tuple (of ``(key, value)`` pairs), a set as a frozenset, another unhashable va
     ``item`` is the 0-based index of the item, in the list an option or port shape was given, that the problem is
     about (``dims=[-1, 0]``: 1), so a spec places it at that item.
     ``file``, ``line`` and ``column`` (1-based) place a problem in a spec file (a ``SpecError``'s; None elsewhere).
+    ``count`` is how many problems it stands for: 1, or on the last of a capped list ('9 more bad dims') 9.
 
     >>> Diagnostic("no port 'Outptu'", kind="unknown-port", layer=("lin",), port="Outptu").within("enc").layer
     ('enc', 'lin')
@@ -131,6 +132,7 @@ a tuple (of ``(key, value)`` pairs), a set as a frozenset, another unhashable va
     file: str | None = None
     line: int | None = None
     column: int | None = None
+    count: int = 1
 
     def __post_init__(self) -> None:
         try:
@@ -376,8 +378,10 @@ def raise_all(errors: list[Problem], cls: type[NetGraphError], header: str, *, c
     if not errors:
         return
     errors = list(dict.fromkeys(errors))  # a chain (a, typo, b) finds its one missing layer from both sides
-    lines = list(dict.fromkeys(map(str, errors)))  # the same words for two edges: one line
-    text = f"{header}: {lines[0]}" if len(lines) == 1 else f"{header}: {len(lines)} problems:\n{listed(lines)}"
+    worded = dict(zip(map(str, errors), errors))  # the same words for two edges: one line
+    lines = list(worded)
+    count = sum(e.count if isinstance(e, Diagnostic) else 1 for e in worded.values())  # a line 'N more ...': N
+    text = f"{header}: {lines[0]}" if len(lines) == 1 else f"{header}: {count} problems:\n{listed(lines)}"
     if cause is not None:
         raise cls(text, errors, **fields) from cause
     raise cls(text, errors, **fields)

@@ -17,7 +17,7 @@ from netgraph.core.types import PortType
 
 __all__ = ["check_class", "check_infer_result", "check_declared_types", "check_array_shapes", "check_made_arrays",
            "SHAPES_CHECKED", "shapes_checked_elsewhere", "own_array_conflict", "same_shapes", "array_shape_problems",
-           "leave_out_removed", "removed_note"]
+           "array_misfit", "leave_out_removed", "removed_note"]
 
 
 def check_class(cls: type) -> None:
@@ -148,12 +148,14 @@ def own_array_conflict(layer: Any, names: Any, known: Mapping[str, PortType] | N
         if want is None or any(type(d) is not int for d in want if d is not None):
             continue
         if len(want) != array.ndim or any(d is not None and d != f for d, f in zip(want, array.shape)):
-            label = f"array {quoted(name)}" + (f" (shared array {shared[name]!r})" if name in shared else "")
-            shown = "(" + ", ".join("·" if d is None else str(d) for d in want) + ("," if len(want) == 1 else "") + ")"
-            return Conflict(f"{label}: expected shape {shown} (from the layer's options), found "
-                            f"{tuple(array.shape)}{layout_hint(want, array.shape)}", option=layer.ARRAYS[name],
-                            expected=tuple(want), found=tuple(array.shape), kind="array-shape")
+            which = f" (shared array {shared[name]!r})" if name in shared else ""
+            text = array_misfit(name, want, array.shape, which, _FROM_OPTIONS)
+            return Conflict(f"array {text}", option=layer.ARRAYS[name], expected=tuple(want),
+                            found=tuple(array.shape), kind="array-shape")
     return None
+
+
+_FROM_OPTIONS = " (from the layer's options)"  # where a layer alone takes an array's expected shape from
 
 
 def _implied_shapes(layer: Any, base: Any, types: dict) -> dict:
@@ -170,6 +172,18 @@ def _implied_shapes(layer: Any, base: Any, types: dict) -> dict:
         return expected
     return {n: tuple(None if n in moved and i < len(moved[n]) and moved[n][i] != d else d for i, d in enumerate(w))
             for n, w in expected.items()}
+
+
+def array_misfit(name: str, want: Any, found: Any, which: str = "", source: str = "") -> str:
+    """``'Weights': expected shape (3, ·), found (2, 5)``: an array (``which``: the shared array it is) of another
+    shape than its layer needs (``source``: from what; '·' a dim left open), as a layer, a net and a replacing of
+    arrays say it; a Keras layout's hint where ``found`` is one.
+
+    >>> array_misfit("Biases", (4,), (7,))
+    "'Biases': expected shape (4,), found (7,)"
+    """
+    shown = "(" + ", ".join("·" if d is None else str(d) for d in want) + ("," if len(want) == 1 else "") + ")"
+    return f"{quoted(name)}{which}: expected shape {shown}{source}, found {tuple(found)}{layout_hint(want, found)}"
 
 
 def layout_hint(expected: Any, found: Any) -> str:
@@ -200,7 +214,7 @@ def array_shape_problems(node: Any, where: Callable[[], str],
     for name, value in (layer.arrays if arrays is None else arrays).items():
         if value is not None and name in expected and value.shape != tuple(expected[name]):
             want, found = tuple(expected[name]), tuple(value.shape)
-            detail = f"array {quoted(name)} should have shape {want}, found {found}{layout_hint(want, found)}"
+            detail = f"array {array_misfit(name, want, found)}"
             problems.append(Diagnostic(f"{where()} {detail}", "array-shape", layer=node.path, option=layer.ARRAYS[name],
                                        detail=detail, expected=want, found=found))
     return problems

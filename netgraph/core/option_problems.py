@@ -152,5 +152,6 @@ def options_error(name: str, problems: list[Diagnostic]) -> OptionError:
     diagnostics = list(kept.values())
     if len(diagnostics) == 1:
         return OptionError(diagnostics[0].message, diagnostics=diagnostics)
-    return OptionError(f"{name}: {len(diagnostics)} problems:\n{listed([d.message for d in diagnostics])}",
+    count = sum(d.count for d in diagnostics)  # the last of a capped list of bad dims stands for several
+    return OptionError(f"{name}: {count} problems:\n{listed([d.message for d in diagnostics])}",
                        diagnostics=diagnostics)

@@ -41,7 +41,7 @@ from netgraph.core.option_ranges import Within
 from netgraph.core.option_words import LEVEL_SCHEMA, levels_schema
 from netgraph.core.tensors import as_tensor, unread_dtype
 from netgraph.core.shape_dims import port_shape_options, shape_option
-from netgraph.core.types import vector_shape
+from netgraph.core.shape_values import vector_shape
 
 __all__ = ["OptionKind", "Shape", "SequenceShape", "PortShapes", "Ports", "Array", "RemovableArray",
            "DistributionOption", "Function", "IntOrInts", "Level", "Levels", "Module", "Net", "Literal", "option_kind",

@@ -19,7 +19,7 @@ from netgraph.core.conflicts import Conflict
 from netgraph.core.errors import Diagnostic, NetGraphError, OptionError, listed
 from netgraph.core.naming_scope import quoted
 from netgraph.core.option_problems import VALUE_KIND, option_problem, options_error
-from netgraph.core.types import as_shape, shape_dim
+from netgraph.core.shape_values import as_shape, shape_dim
 
 __all__ = ["bad_dims", "shape_error", "shape_option", "port_shape_options", "LISTED_DIMS"]
 
@@ -70,7 +70,7 @@ def shape_error(cls: type[NetGraphError], value: Any, what: str, first: Conflict
     diagnostics = [Diagnostic(f"{what} {part}", expected=c.expected, found=c.found, item=c.item, **fields)
                    for part, c in zip(parts, conflicts)]
     if more:
-        diagnostics.append(Diagnostic(f"{what} has {more} more bad dims", **fields))
+        diagnostics.append(Diagnostic(f"{what} has {more} more bad dims", count=more, **fields))
     text = listed(parts) + (f"\n  ... and {more} more bad dims" if more else "")
     return cls(f"{what} has {len(conflicts) + more} bad dims:\n{text}", diagnostics=diagnostics)
 

@@ -10,7 +10,7 @@ from netgraph.core.errors import Diagnostic, NetGraphError
 from netgraph.core.layer_checks import array_shape_problems
 from netgraph.core.layer_surgery import alone, is_lone_layer
 from netgraph.core.limits import current_limits, raise_hint
-from netgraph.core.naming_scope import quoted
+from netgraph.core.naming_scope import naming_under, quoted
 from netgraph.core.summary import node_elements
 from netgraph.core.conflicts import Conflict
 from netgraph.core.types import element_count
@@ -19,7 +19,7 @@ from netgraph.spec.dump import shown_layer
 from netgraph.spec.problems import at_layer
 from netgraph.spec.yaml_nodes import Loc
 
-__all__ = ["check_arrays", "check_sizes", "missing_arrays"]
+__all__ = ["check_arrays", "check_sizes", "missing_arrays", "array_misfits"]
 
 
 def _error(reader: Any, path: tuple, message: str, kind: str, field: str | None = None,
@@ -46,7 +46,7 @@ def check_arrays(reader: Any, net: Any, graph: Any) -> None:
             continue  # an operator: its inner layers are visited themselves
         arrays, fields = layer.arrays, layer.ARRAYS
         label = f"layer {shown_layer(path, layer)!r} ({layer.type_name})"
-        weights, taken = reader.arrays_from.get(path, (None, ()))
+        weights, taken = reader.arrays_from.get(path, (None, ()))  # (the missing arrays' message names the file)
         given = reader.layer_specs.get(path, {})  # 'biases: null': saved uninitialised, on purpose
         missing = [name for name, value in arrays.items()
                    if value is None and name not in layer.shared and fields[name] not in given]
@@ -59,13 +59,58 @@ def check_arrays(reader: Any, net: Any, graph: Any) -> None:
             problems = array_shape_problems(node, lambda: label, arrays)
         except (NetGraphError, Conflict):
             continue
-        names = {field: name for name, field in fields.items()}
-        for problem in problems:  # at the array's option in the YAML, else at its layer
-            name = names[problem.option]
-            origin = f" (key {quoted('.'.join((*path, name)))} of the weights file {quoted(weights)})" \
-                if name in taken else ""
-            _error(reader, path, f"{label} {problem.detail}{origin}", "array-shape", problem.option,
-                   at_layer(problem, path))
+        _misfits_told(reader, path, label, layer, problems)
+
+
+def _misfits_told(reader: Any, path: tuple, label: str, layer: Any, problems: list[Diagnostic]) -> None:
+    """Each array-shape problem of ``layer`` at ``path`` (``label``) recorded at its array's option in the YAML,
+    with the weights file's key where the array came from one."""
+    weights, taken = reader.arrays_from.get(path, (None, ()))
+    names = {field: name for name, field in layer.ARRAYS.items()}
+    for problem in problems:
+        name = names[problem.option]
+        origin = f" (key {quoted('.'.join((*path, name)))} of the weights file {quoted(weights)})" \
+            if name in taken else ""
+        _error(reader, path, f"{label} {problem.detail}{origin}", "array-shape", problem.option,
+               at_layer(problem, path))
+
+
+def bare_layers(table: dict[str, Any]) -> dict[str, Any] | None:
+    """``table`` (a graph's layers) with each layer's own given arrays left out (shared ones kept); None where no
+    layer gives one."""
+    given = {name: {n: None for n, v in layer.arrays.items() if v is not None and n not in layer.shared}
+             for name, layer in table.items() if not getattr(layer, "NETS", None) and getattr(layer, "ARRAYS", None)}
+    given = {name: arrays for name, arrays in given.items() if arrays}
+    return {**table, **{name: table[name].with_arrays(arrays) for name, arrays in given.items()}} if given else None
+
+
+def array_misfits(reader: Any, problems: list[Diagnostic], shapes: dict, prefix: tuple, made: Any,
+                  table: dict[str, Any]) -> bool:
+    """Where one of ``problems`` (a graph's refusal) comes from a layer's array, record each array of ``table``'s
+    layers that does not fit the graph ``made(bare_layers(table), shapes)`` makes without them, as ``check_arrays``
+    does: every one, each with the shape the net needs (an array stopped inference: the first alone was told).
+    Whether any was recorded (else the refusal is to be told)."""
+    if made is None or not any(p.option in getattr(table.get((p.layer or ("",))[0]), "ARRAYS", {}).values()
+                               for p in problems) or (bare := bare_layers(table)) is None:
+        return False
+    try:
+        with naming_under(prefix):
+            graph = made(bare, shapes)
+    except NetGraphError:
+        return False
+    before = len(reader.errors)
+    for name, layer in table.items():
+        node = graph.ir.node((name,)) if name in graph.layers else None
+        if node is None or not layer.ARRAYS or not all(t.known for t in node.types.values()):
+            continue
+        path, label = (*prefix, name), f"layer {shown_layer((*prefix, name), layer)!r} ({layer.type_name})"
+        try:
+            with naming_under(prefix):
+                found = array_shape_problems(node, lambda: label, layer.arrays)
+        except (NetGraphError, Conflict):
+            continue
+        _misfits_told(reader, path, label, layer, found)
+    return len(reader.errors) > before
 
 
 def missing_arrays(label: str, path: tuple, weights: str | None, missing: list[str]) -> str:

@@ -16,7 +16,7 @@ from netgraph.core.files import file_identity
 from netgraph.core.limits import current_limits, raise_hint
 from netgraph.core.naming_scope import naming_under, numbers_as_written, quoted
 from netgraph.spec.alias_problems import alias_repeats_merged
-from netgraph.spec.array_checks import check_arrays, check_sizes
+from netgraph.spec.array_checks import array_misfits, check_arrays, check_sizes
 from netgraph.spec.edges import check_edges_without_layers, read_edges, refuse_chain_edges
 from netgraph.spec.multiplier_rules import read_multipliers
 from netgraph.spec.net_defs import check_unused_nets, read_net_defs
@@ -216,9 +216,10 @@ class SpecReader(ProblemLog):
             check_misindented(self, value, table, loc_of.used_layers, bool(spec.get("edges")), prefix)
         if edges is None or any(v is FAILED for v in table.values()):
             return FAILED
-        layers = list(table.values()) if isinstance(value, YSeq) else table  # a list: numbered as in Python
-        make = (lambda s: NetChain(layers, **s)) if kind == "NetChain" else (lambda s: NetGraph(table, edges, **s))
-        net = loc_of.net = self.construct(make, shapes, loc_of, spec.loc, ports)
+        listed = isinstance(value, YSeq)  # a list: numbered as in Python
+        made = (lambda t, s: NetChain(list(t.values()) if listed else t, **s)) if kind == "NetChain" else \
+            (lambda t, s: NetGraph(t, edges, **s))  # of ``table``, or of it without arrays (``array_misfits``)
+        net = loc_of.net = self.construct(lambda s: made(table, s), shapes, loc_of, spec.loc, ports, (made, table))
         return net if net is FAILED or "learning_rate_multipliers" not in spec else read_multipliers(self, net, spec)
 
     def layers(self, value: YMap | YSeq, prefix: tuple) -> dict[str, Any]:
@@ -235,11 +236,16 @@ class SpecReader(ProblemLog):
         slip = (lambda name: lambda: misindented_option(value, name)) if isinstance(value, YMap) else lambda _: None
         return {name: read_layer(self, spec, loc, (*prefix, name), at, slip(name)) for name, spec, loc, at in items}
 
-    def construct(self, make: Any, shapes: dict, loc_of: Locator, where: Loc, ports: dict) -> Any:
+    def construct(self, make: Any, shapes: dict, loc_of: Locator, where: Loc, ports: dict,
+                  bare: tuple = (None, {})) -> Any:
         """``make(shapes)`` (a NetGraph/NetChain), its errors placed; when declared ports are wrong, tried again
-        without them (to report shape problems too); declared ``ports`` then checked against the graph's."""
+        without them (to report shape problems too); declared ``ports`` then checked against the graph's. Where an
+        array stops inference, every array of ``bare``'s layers (``(make without arrays, layers with them)``) that
+        does not fit the net made without them is told instead (``array_misfits``)."""
         before = len(self.errors)
-        net, problems = self._attempt(make, shapes, loc_of, where)
+        net, problems = self._attempt(make, shapes, loc_of, where, place=False)
+        if net is FAILED and not array_misfits(self, problems, shapes, loc_of.prefix, *bare):
+            self.place(problems, loc_of, where)
         bad = {p.port for p in problems if p.kind == "unknown-graph-port" and p.layer == ()}
         if net is FAILED and bad:
             net, _ = self._attempt(make, {k: v for k, v in shapes.items() if k not in bad}, loc_of, where)
@@ -247,12 +253,14 @@ class SpecReader(ProblemLog):
             check_declared(self, net, {k: v for k, v in ports.items() if k not in bad}, loc_of)
         return net if len(self.errors) == before else FAILED
 
-    def _attempt(self, make: Any, shapes: dict, loc_of: Locator, where: Loc) -> tuple[Any, list[Diagnostic]]:
+    def _attempt(self, make: Any, shapes: dict, loc_of: Locator, where: Loc,
+                 place: bool = True) -> tuple[Any, list[Diagnostic]]:
         try:
             with naming_under(loc_of.prefix):  # its messages name its layers by their path from the top net
                 return make(shapes), []
         except NetGraphError as exc:
-            self.place(exc.diagnostics, loc_of, where)
+            if place:
+                self.place(exc.diagnostics, loc_of, where)
             return FAILED, exc.diagnostics
 
     def place(self, problems: list[Diagnostic], loc_of: Locator, where: Loc) -> None:

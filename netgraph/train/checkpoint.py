@@ -24,7 +24,6 @@ newest file; ``load_checkpoint(net, path)`` gives a net with a checkpoint's arra
 
 from __future__ import annotations
 
-import hashlib
 import math
 import os
 import pickle
@@ -42,6 +41,7 @@ from netgraph.core.naming_scope import quoted
 from netgraph.backend.initialize import net_initialize
 from netgraph.core.layer_surgery import alone, is_lone_layer
 from netgraph.train.lone_layer import as_trained_layer
+from netgraph.train.checkpoint_digest import content_digest
 from netgraph.train.checkpoint_checks import NothingToResume, check_compatible, check_layout, malformed
 from netgraph.train.run_state import load_optimizer, rank_estimators, restore_run, run_state  # the state they hold
 from netgraph.core.user_frame import user_stacklevel
@@ -261,34 +261,6 @@ def _unreadable(path: str | os.PathLike, exc: Exception) -> str:
         return f"it holds Python objects{what} besides tensors and plain values, which netgraph does not load"
     first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
     return f"the torch file is damaged ({first[:200]})"
-
-
-def content_digest(value: Any) -> str:
-    """The SHA-256 (hex) of a checkpoint's contents: tensors by dtype, shape and bytes, other values by repr.
-
-    >>> content_digest({"w": torch.zeros(2)}) == content_digest({"w": torch.zeros(2)})
-    True
-    >>> content_digest({"w": torch.zeros(2)}) == content_digest({"w": torch.tensor([0.0, 1e-45])})
-    False
-    """
-    digest = hashlib.sha256()
-    stack = [value]
-    while stack:
-        item = stack.pop()
-        if isinstance(item, torch.Tensor):
-            flat = item.detach().cpu().contiguous().reshape(-1)
-            digest.update(f"T{item.dtype}{tuple(item.shape)}:".encode())
-            digest.update(flat.view(torch.uint8).numpy().tobytes() if flat.numel() else b"")
-        elif isinstance(item, dict):
-            digest.update(f"D{len(item)}:".encode())
-            for key, sub in reversed(list(item.items())):
-                stack += [sub, repr(key)]
-        elif isinstance(item, (list, tuple)):
-            digest.update(f"L{len(item)}:".encode())
-            stack += reversed(item)
-        else:
-            digest.update(f"V{item!r};".encode())
-    return digest.hexdigest()
 
 
 def refuse_newer(directory: str | os.PathLike, source: Any, data: dict[str, Any], ctx: Any = None) -> None:

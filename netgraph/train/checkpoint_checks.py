@@ -202,7 +202,7 @@ def check_progress(progress: dict[str, Any], fresh: Any, source: Any) -> None:
             ok = isinstance(value, dict) and all(isinstance(v, list) and all(_number(x, none=True) for x in v)
                                                  for v in value.values())
         if not ok:
-            raise malformed(source, f"its progress entry {key!r} holds {type(value).__name__} {str(value)[:60]}, not "
+            raise malformed(source, f"its progress entry {key!r} holds {type(value).__name__} {quoted(value, 60)}, not "
                             f"what a run records there", found=type(value).__name__)
 
 
