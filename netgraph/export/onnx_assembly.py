@@ -19,6 +19,7 @@ from netgraph.core.types import PortType
 from netgraph.core.user_frame import user_stacklevel
 from netgraph.core.wording import first_few
 from netgraph.export.onnx_decisions import fixed_triangles
+from netgraph.layers import ElementwiseLayer
 from netgraph.export.onnx_gather import one_hot_tables
 from netgraph.export.onnx_indices import fixed_tables
 from netgraph.export.onnx_integer_inputs import kept_integer, refuse_compared_integers
@@ -46,6 +47,8 @@ class GraphAssembly:
                                  self.ctx.lookups)
         edges = in_port_order(edges, list(shapes), self.outputs)  # ports in the model's order, not as first read
         edges += muted_states(layers, edges)  # an LSTM's State beside its CellState: no graph output
+        if not layers and edges and all(source.layer is None for source, _ in edges):
+            layers, edges = _passed_through(edges)  # outputs that are inputs (Identity, Dropout): identity layers
         if not layers:
             raise SpecError(f"{self.where}: the ONNX graph has no computing node to import", kind="no-computation")
         decoders = {port: ClassDecoder(list(range(self.ctx.decisions[o.name])))  # an ArgMax's class indices
@@ -139,3 +142,14 @@ class GraphAssembly:
             return NetGraph(layers, edges, **with_length(fresh_name("n", lengths, "_")), **decoders)
         except NetGraphError:
             return None
+
+
+def _passed_through(edges: list[tuple]) -> tuple[dict[str, Any], list[tuple]]:
+    """Layers and edges for a graph whose outputs are its inputs as they are (only Identity, Dropout or
+    size-keeping nodes): an ``ElementwiseLayer("#")`` (identity) per output, as a NetGraph needs a layer."""
+    layers, through = {}, []
+    for k, (source, target) in enumerate(edges, 1):
+        name = "identity" if len(edges) == 1 else f"identity{k}"
+        layers[name] = ElementwiseLayer("#")
+        through.append((source, name, target))
+    return layers, through
