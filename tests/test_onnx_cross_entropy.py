@@ -48,6 +48,22 @@ def test_index_cross_entropy_imports_back_through_gather_elements(tmp_path, shap
     assert back.learning_rate_multipliers[table] == 0  # the identity table is the model's, fixed in training
 
 
+@pytest.mark.parametrize("logits", [False, True])
+def test_index_cross_entropy_over_a_variable_length_imports_back(tmp_path, logits):
+    """Over ("n", 4) the pick's kept dim (a ReshapeLayer of the sizes after the batch) and the loss's Flatten of
+    (batch, n) refused the variable length, though the pick does not need it: the import now computes the same
+    loss at any length."""
+    net = NetGraph([CrossEntropyLossLayer("Index", logits=logits)], [], Input=("n", 4))
+    g = torch.Generator().manual_seed(0)
+    x = torch.rand(3, 5, 4, generator=g)
+    _round_trip(net, {"Input": 6 * x - 3 if logits else x, "Target": torch.randint(0, 4, (3, 5), generator=g)},
+                tmp_path)
+    back = import_onnx(tmp_path / "m.onnx")
+    for length in (1, 9):
+        x, t = torch.rand(2, length, 4, generator=g), torch.randint(0, 4, (2, length), generator=g)
+        torch.testing.assert_close(back(Input=x, Target=t), net(Input=x, Target=t), rtol=1e-6, atol=1e-6)
+
+
 def test_another_gather_elements_is_refused_naming_the_node(tmp_path):
     class Pick(torch.nn.Module):
         def forward(self, x, i):

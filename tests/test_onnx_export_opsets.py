@@ -13,8 +13,8 @@ from torch.onnx import register_custom_op_symbolic, unregister_custom_op_symboli
 
 import onnx
 
-from netgraph import (ElementwiseLayer, FunctionLayer, NetChain, NetGraph, NetMapOperator, OptionError, ResizeLayer,
-                      export_onnx, net_initialize)
+from netgraph import (ElementwiseLayer, FunctionLayer, NetChain, NetGraph, NetMapOperator, OptionError, PaddingLayer,
+                      ResizeLayer, export_onnx, net_initialize)
 from netgraph.export import onnx_symbolics
 from netgraph.export.onnx_torch_private import drop_entry, symbolic_group
 from tests.onnx_helpers import run_onnx
@@ -179,6 +179,23 @@ def test_a_comparison_of_floats_at_an_opset_without_it_is_refused_not_written(ex
         export_onnx(net, tmp_path / "cmp.onnx", opset=9)
     assert not (tmp_path / "cmp.onnx").exists()
     onnx.checker.check_model(onnx.load(export_onnx(net, tmp_path / "cmp11.onnx", opset=11)), full_check=True)
+
+
+def test_an_op_refused_for_its_type_names_the_layer_and_the_first_opset_taking_that_type(tmp_path):
+    """A reflected padding's index computation (a helper's nodes, named with no module scope) clips int64
+    indices, which Clip takes from opset 12 only: the refusal at opset 11 named no layer and expected=1 (Clip's
+    first opset, whatever its type)."""
+    net = net_initialize(NetChain({"pad": PaddingLayer([[1, 2], [0, 0]], padding="Reflected")}, input=("n", 4)))
+    with pytest.raises(OptionError, match=r"at opset 11: its Clip node '/Clip' from layer 'pad' \(PaddingLayer\): "
+                                          r".*ONNX has Clip of tensor\(int64\) from opset 12: export at opset 12 or "
+                                          r"higher") as info:
+        export_onnx(net, tmp_path / "pad.onnx", opset=11)
+    (problem,) = info.value.diagnostics
+    assert (problem.layer, problem.expected, problem.found) == (("pad",), 12, 11)
+    assert not (tmp_path / "pad.onnx").exists()
+    path = export_onnx(net, tmp_path / "pad12.onnx", opset=12)  # the opset named works
+    x = torch.randn(2, 5, 4, generator=torch.Generator().manual_seed(0))
+    torch.testing.assert_close(torch.from_numpy(run_onnx(path, {"Input": x})[0]), net(x))
 
 
 def test_an_if_of_another_comparison_exports_at_opset_9(tmp_path):

@@ -327,3 +327,27 @@ def test_a_pruned_weight_past_the_sparse_growth_limit_imports_when_the_limit_is_
         net = import_onnx(path)
     found = net(torch.eye(4))
     assert found.shape == (4, 1 << 22) and found[0, 0] == 1.0 and found[0, 5] == 2.0 and found.count_nonzero() == 2
+
+
+@pytest.mark.parametrize("what", ["opset", "IR version"])
+def test_a_version_newer_than_onnx_knows_is_refused_naming_it_and_the_newest(what, tmp_path):
+    """An opset or IR version past the installed onnx's imported silently (as the newest known) and ran, though
+    what its ops compute there is unknown and onnxruntime refuses such a model."""
+    x, y = (helper.make_tensor_value_info(n, TensorProto.FLOAT, ["b", 4]) for n in "xy")
+    model = pinned_model(helper.make_graph([helper.make_node("Relu", ["x"], ["y"])], "g", [x], [y]), 21)
+    import_onnx(_saved(model, tmp_path / "ok.onnx"))  # the pinned versions import
+    newest = onnx.defs.onnx_opset_version() if what == "opset" else onnx.IR_VERSION
+    if what == "opset":
+        model.opset_import[0].version = newest + 1
+    else:
+        model.ir_version = newest + 1
+    with pytest.raises(SpecError, match=rf"new\.onnx: its {what} {newest + 1} is newer than the newest the installed "
+                                        rf"onnx .* knows \({newest}\)") as info:
+        import_onnx(_saved(model, tmp_path / "new.onnx"))
+    (problem,) = info.value.diagnostics
+    assert (problem.kind, problem.found, problem.expected) == ("newer-onnx-version", newest + 1, newest)
+
+
+def _saved(model, path):
+    onnx.save(model, str(path))
+    return path

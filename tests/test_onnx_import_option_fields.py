@@ -7,9 +7,11 @@ from __future__ import annotations
 import numpy as np
 import onnx
 import pytest
+import torch
 from onnx import TensorProto, helper, numpy_helper
 
-from netgraph import SpecError, import_onnx
+from netgraph import (DropoutLayer, NetChain, PartLayer, ReshapeLayer, SpecError, export_onnx, import_onnx,
+                      net_initialize)
 from tests.onnx_helpers import pinned_model
 
 
@@ -141,10 +143,21 @@ def test_a_model_onnx_finds_invalid_is_an_invalid_model(tmp_path):
     assert "No opset import for domain" in problem.detail and problem.message.endswith(problem.detail)
 
 
-def test_a_model_without_a_computing_node_is_no_computation(tmp_path):
+def test_a_model_passing_its_input_straight_through_imports_as_an_identity(tmp_path):
+    """A graph of an Identity alone (also our export of a DropoutLayer, PartLayer(["All"]), ReshapeLayer([4]) of
+    (4,)) was refused as having "no computing node to import": it imports as one ElementwiseLayer("#") per output."""
     identity = helper.make_node("Identity", ["x"], ["y"], name="same")
-    problem = _node_problem(_refused(tmp_path, [identity], [_value("x", ["b", 3])]))
-    assert (problem.kind, problem.layer) == ("no-computation", None)
+    onnx.save(pinned_model(helper.make_graph([identity], "g", [_value("x", ["b", "n", 3])], [_value("y")])),
+              str(tmp_path / "same.onnx"))
+    net = import_onnx(tmp_path / "same.onnx")
+    assert [layer.function for layer in net.layers.values()] == ["#"]
+    x = torch.randn(2, 5, 3, generator=torch.Generator().manual_seed(0))
+    assert torch.equal(net(x), x)
+    for k, layer in enumerate([DropoutLayer(0.5), PartLayer(["All"]), ReshapeLayer([4])]):
+        ours = net_initialize(NetChain([layer], input=("n", 4) if k == 0 else 4), seed=0)
+        back = import_onnx(export_onnx(ours, tmp_path / f"ours{k}.onnx"))
+        x = torch.randn(3, 6, 4) if k == 0 else torch.randn(3, 4)
+        assert torch.equal(back(x), ours(x)) and torch.equal(back(x), x)
 
 
 def test_an_initializer_without_readable_data_is_named(tmp_path):

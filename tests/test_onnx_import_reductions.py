@@ -10,7 +10,7 @@ import pytest
 import torch
 from onnx import TensorProto, helper
 
-from netgraph import SpecError, import_onnx
+from netgraph import AggregationLayer, NetChain, SpecError, export_onnx, import_onnx, net_initialize
 from tests.onnx_helpers import Op, pinned_model, run_onnx, torch_export
 from tests.test_onnx_import_ops import kinds
 
@@ -85,3 +85,36 @@ def test_torchs_std_over_a_dim_imports_as_one_aggregation(name, tmp_path):
         want = torch.from_numpy(run_onnx(path, {"x": x})[0])
         torch.testing.assert_close(net(x), want, atol=1e-5, rtol=1e-4)
         torch.testing.assert_close(want, forward(x), atol=1e-5, rtol=1e-4)
+
+
+@pytest.mark.parametrize("function", ["Variance", "StandardDeviation", "MeanDeviation"])
+@pytest.mark.parametrize("shape", [("n", 5, 4), ("n", "m", 4)], ids=["length", "lengths"])
+def test_a_spread_over_several_levels_of_a_variable_length_imports_back(function, shape, tmp_path):
+    """export_onnx merges the levels into one (a Reshape of Concat(Slice(Shape(t), 0, -2), [-1])) before the
+    statistic, and no layer reshapes a variable length: the import raised an internal ShapeError naming its own
+    layers; the chain is now one AggregationLayer over those levels, at any length."""
+    net = net_initialize(NetChain([AggregationLayer(function, [1, 2])], input=shape), seed=0)
+    export_onnx(net, tmp_path / "m.onnx")
+    back = import_onnx(tmp_path / "m.onnx")
+    assert _functions(back) == [function]
+    for sizes in ((3, 5, 4), (1, 5, 4)) if shape[1] == 5 else ((3, 5, 4), (6, 2, 4)):
+        x = torch.randn(2, *sizes, generator=torch.Generator().manual_seed(sizes[0]))
+        want = torch.from_numpy(run_onnx(tmp_path / "m.onnx", {"Input": x})[0])
+        torch.testing.assert_close(back(x), want, atol=1e-5, rtol=1e-5)
+        torch.testing.assert_close(net(x), want, atol=1e-5, rtol=1e-5)
+
+
+def test_layers_that_do_not_fit_together_are_a_spec_error_naming_the_node(tmp_path):
+    """A NetGraph error while assembling the imported layers (a Flatten of a variable length) named the import's
+    own layers in an internal ShapeError: it is a SpecError naming the file, the ONNX node and its op."""
+    graph = helper.make_graph([helper.make_node("Flatten", ["x"], ["f"], name="merge", axis=1),
+                               helper.make_node("Relu", ["f"], ["y"], name="ramp")], "g",
+                              [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["b", "n", 3])],
+                              [helper.make_tensor_value_info("y", TensorProto.FLOAT, ["b", None])])
+    path = tmp_path / "flat.onnx"
+    onnx.save(pinned_model(graph), str(path))
+    with pytest.raises(SpecError, match=r"flat\.onnx: cannot import the model, the layers of its nodes do not fit "
+                                        r"together: node 'merge' \(Flatten\): as FlattenLayer, cannot flatten") as info:
+        import_onnx(path)
+    (problem,) = info.value.diagnostics
+    assert (problem.kind, problem.layer) == ("unassembled-import", ("merge",))

@@ -10,6 +10,7 @@ specialises away. Graph ports become the ONNX input and output names; the batch 
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 import numbers
@@ -41,7 +42,7 @@ from netgraph.export.onnx_labels import LABELS_KEY
 from netgraph.export.onnx_tied import SHARED_KEY, shared_record
 from netgraph.export.onnx_quiet import quiet
 from netgraph.export.onnx_symbolics import (call_without_onnx_form, first_opset, hyperbolic_symbolics, layer_of_node,
-                                            layer_of_op_type, layer_of_operator, layer_running_operator,
+                                            layer_of_line, layer_of_op_type, layer_of_operator, layer_running_operator,
                                             refused_operator)
 
 __all__ = ["export_onnx", "EXPORTABLE_DISTRIBUTIONS", "OPSETS", "check_opset", "example_inputs", "dynamic_axes",
@@ -252,14 +253,16 @@ def _trace_inputs(net: Any, module: torch.nn.Module) -> dict:
                     detail=str(problem)[:300]) from None
 
 
-def _export_bytes(net: Any, module: torch.nn.Module, opset: int | None) -> bytes:
+def _export_bytes(net: Any, module: torch.nn.Module, opset: int | None, verbose: bool = False) -> bytes:
+    """The model torch's exporter writes; ``verbose``: with each node's Python stack as its doc_string (where a
+    refused node comes from; never in a written file: it holds the paths of the source files)."""
     inputs = _trace_inputs(net, module)
     buffer = io.BytesIO()
     try:
-        with hyperbolic_symbolics(), quiet(), torch.no_grad():
+        with hyperbolic_symbolics(), quiet(), torch.no_grad(), contextlib.redirect_stdout(io.StringIO()):
             torch.onnx.export(module, tuple(inputs[p] for p in net.input_ports), buffer, dynamo=False,
                               input_names=list(net.input_ports), output_names=list(net.output_ports),
-                              dynamic_axes=dynamic_axes(net) or None, opset_version=opset)
+                              dynamic_axes=dynamic_axes(net) or None, opset_version=opset, verbose=verbose)
     except torch.onnx.errors.UnsupportedOperatorError as exc:
         with quiet():  # running the module again: no InlineLayerWarning per inline layer, no ONNX log
             # (torch's UnsupportedOperatorError names its aten operator in its text alone: no field holds it)
@@ -291,16 +294,37 @@ def _check_model(onnx: Any, model: Any, net: Any, module: Any, opset: int | None
     except (onnx.checker.ValidationError, onnx.shape_inference.InferenceError) as exc:
         text = str(exc).strip()
         node = _failed_node(text)
-        where = (layer_of_node(net, node[0]) or layer_of_op_type(net, module.code, node[1], module) if node else "")
+        where = (layer_of_node(net, node[0]) or layer_of_op_type(net, module.code, node[1], module)
+                 or _layer_of_stack(onnx, net, module, opset, node[0]) if node else "")
         what = f"its {node[1]} node {node[0]!r}{f' from {where}' if where else ''}" if node else "it"
-        first = first_opset(onnx, node[1]) if node else None
-        need = (f"; ONNX has {node[1]} from opset {first}: export at opset {first} or higher"
+        typed = _refused_type(text)
+        first = first_opset(onnx, node[1], typed) if node else None
+        has = f"{node[1]} of {typed[1]}" if node and typed else node[1] if node else ""
+        need = (f"; ONNX has {has} from opset {first}: export at opset {first} or higher"
                 if first and first > (opset or _DEFAULT_OPSET) else _HIGHER if opset and opset < _DEFAULT_OPSET else "")
         raise OptionError(f"torch's ONNX exporter wrote a model that is not valid ONNX at opset "
                           f"{opset or _DEFAULT_OPSET}: {what}: {text.splitlines()[0][:200]}{need}",
                           layer=where.path if where else None, option="opset", kind="invalid-model", expected=first,
                           found=opset,
                           detail=text.splitlines()[0][:200]) from None
+
+
+def _layer_of_stack(onnx: Any, net: Any, module: Any, opset: int | None, node: str) -> Any:
+    """The layer whose line of the generated forward made ``node`` (a helper's node, named with no module scope:
+    a padding's index computation), read from the node's Python stack in a verbose export; None where none says."""
+    try:
+        model = onnx.load_from_string(_export_bytes(net, module, opset, verbose=True))
+    except (NetGraphError, ValueError, RuntimeError):  # a hint only: the check's own error stands
+        return None
+    stack = next((n.doc_string for n in model.graph.node if n.name == node), "")
+    return layer_of_line(net, module.code, stack)
+
+
+def _refused_type(text: str) -> tuple[str, str] | None:
+    """(type parameter, type) of an input onnx's shape inference refused by its type (onnx's own words):
+    ``input typestr: T, has unsupported type: tensor(int64)`` -> ("T", "tensor(int64)")."""
+    found = re.search(r"typestr: (\w+), has unsupported type: (\S+?)(?:\s|$)", text)
+    return (found.group(1), found.group(2)) if found else None
 
 
 def _failed_node(text: str) -> tuple[str, str] | None:

@@ -36,7 +36,7 @@ from netgraph.export.onnx_einsum import EINSUM_CONVERTERS
 from netgraph.export.onnx_indices import hint_range_lengths
 from netgraph.export.onnx_extra import EXTRA_CONVERTERS, nan_guard, split_as_slices
 from netgraph.export.onnx_gather import GATHER_CONVERTERS
-from netgraph.export.onnx_files import model_path, read_model
+from netgraph.export.onnx_files import model_path, read_model, refuse_newer_versions
 from netgraph.export.onnx_fold import ONNX_DOMAINS, ConstantFolding, constant_of_node
 from netgraph.export.onnx_coders import model_coders
 from netgraph.export.onnx_labels import model_labels
@@ -84,6 +84,7 @@ def import_model(model: Any, path: str) -> NetGraph:
     """``import_onnx`` of a model already read from ``path`` (``onnx_files.read_model``): read once, for a caller
     that also wants its metadata."""
     onnx = require("onnx")
+    refuse_newer_versions(onnx, model, path)
     problems = definition_problems(model.graph) or sort_nodes(model.graph)  # nodes in order, for inference too
     raise_all(problems, SpecError, f"{path}: cannot import an invalid ONNX graph")
     hint_range_lengths(onnx, model.graph, path)  # a Range too long to compute refused first

@@ -19,6 +19,7 @@ from netgraph.core.types import PortType
 from netgraph.core.user_frame import user_stacklevel
 from netgraph.core.wording import first_few
 from netgraph.export.onnx_decisions import fixed_triangles
+from netgraph.layers import ElementwiseLayer
 from netgraph.export.onnx_gather import one_hot_tables
 from netgraph.export.onnx_indices import fixed_tables
 from netgraph.export.onnx_integer_inputs import kept_integer, refuse_compared_integers
@@ -27,7 +28,7 @@ from netgraph.export.onnx_lookups import fixed_lookups
 from netgraph.export.onnx_names import (LengthVariables, equal_dims, fed_ports, in_port_order, port_dtype, real_tensor,
                                         used_layers)
 from netgraph.export.onnx_ops import Unsupported
-from netgraph.export.onnx_problems import OnnxImportWarning
+from netgraph.export.onnx_problems import OnnxImportWarning, node_problem
 from netgraph.export.onnx_recurrent_glue import sequence_inputs
 from netgraph.export.onnx_recurrent_states import muted_states
 from netgraph.export.onnx_tied import recorded, tied_arrays
@@ -46,11 +47,16 @@ class GraphAssembly:
                                  self.ctx.lookups)
         edges = in_port_order(edges, list(shapes), self.outputs)  # ports in the model's order, not as first read
         edges += muted_states(layers, edges)  # an LSTM's State beside its CellState: no graph output
+        if not layers and edges and all(source.layer is None for source, _ in edges):
+            layers, edges = _passed_through(edges)  # outputs that are inputs (Identity, Dropout): identity layers
         if not layers:
             raise SpecError(f"{self.where}: the ONNX graph has no computing node to import", kind="no-computation")
         decoders = {port: ClassDecoder(list(range(self.ctx.decisions[o.name])))  # an ArgMax's class indices
                     for o, port in zip(self.graph.output, self.outputs) if o.name in self.ctx.decisions}
-        net = self._relaxed(layers, edges, shapes, decoders) or NetGraph(layers, edges, **shapes, **decoders)
+        try:
+            net = self._relaxed(layers, edges, shapes, decoders) or NetGraph(layers, edges, **shapes, **decoders)
+        except NetGraphError as exc:  # the layers of some nodes do not fit together: name those nodes, not layers
+            raise self._unassembled(exc, layers) from exc
         net = with_labels(net, self.labels, self.ports, [(o.name, p) for o, p in zip(self.graph.output, self.outputs)],
                           self.where, self.coders, self.coder_notes)
         net, sources = tied_arrays(net, [*self.producers.values(), *self.fused], self.constants, self.initializers,
@@ -58,6 +64,22 @@ class GraphAssembly:
         fixed = self._fixed(layers)
         net = net_set_learning_rate_multipliers(net, fixed) if fixed else net  # the model's constants stay fixed
         return recorded(net, sources)  # the shared arrays' ONNX names, for onnx_array_names
+
+    def _unassembled(self, error: NetGraphError, layers: dict[str, Any]) -> SpecError:
+        """``error`` of the imported layers' NetGraph as a SpecError naming the file and each ONNX node whose layer
+        it is about, with the layer's type (the import's own layer names mean nothing to a user)."""
+        nodes = {name: node for name, node in self.producers.values()}
+        index = {id(node): k for k, node in enumerate(self.graph.node)}
+        problems = []
+        for found in error.diagnostics:
+            name = found.layer[0] if found.layer else None
+            fields = {"port": found.port, "expected": found.expected, "found": found.found}
+            problems.append(Diagnostic(found.message, "unassembled-import", **fields) if name not in nodes else
+                            node_problem("unassembled-import", nodes[name], index.get(id(nodes[name]), 0),
+                                         f"as {layers[name].type_name}, {found.detail or found.message}", **fields))
+        lines = list(dict.fromkeys(map(str, problems)))
+        return SpecError(f"{self.where}: cannot import the model, the layers of its nodes do not fit together: "
+                         f"{first_few(lines, '; ')}", problems)
 
     def _output_edges(self) -> list[tuple]:
         """The layers' edges and one to each graph output port; SpecError where an output merges the batch dim or
@@ -120,3 +142,14 @@ class GraphAssembly:
             return NetGraph(layers, edges, **with_length(fresh_name("n", lengths, "_")), **decoders)
         except NetGraphError:
             return None
+
+
+def _passed_through(edges: list[tuple]) -> tuple[dict[str, Any], list[tuple]]:
+    """Layers and edges for a graph whose outputs are its inputs as they are (only Identity, Dropout or
+    size-keeping nodes): an ``ElementwiseLayer("#")`` (identity) per output, as a NetGraph needs a layer."""
+    layers, through = {}, []
+    for k, (source, target) in enumerate(edges, 1):
+        name = "identity" if len(edges) == 1 else f"identity{k}"
+        layers[name] = ElementwiseLayer("#")
+        through.append((source, name, target))
+    return layers, through

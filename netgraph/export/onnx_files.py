@@ -23,7 +23,7 @@ from netgraph.core.errors import OptionError, SpecError
 from netgraph.core.limits import current_limits, raise_hint
 from netgraph.core.files import NotRegularFile, open_regular
 
-__all__ = ["model_path", "read_model"]
+__all__ = ["model_path", "read_model", "refuse_newer_versions"]
 
 _PROTOBUF_LIMIT = 2**31  # bytes: protobuf cannot parse a larger message
 _SPARSE_FLOOR = 16 * 2**20  # dense bytes of a file's sparse tensors: the sparse_growth limit times its size, or this
@@ -283,3 +283,16 @@ def _tensors(model: Any) -> Iterator[Any]:
                 if attribute.HasField("g"):
                     graphs.append(attribute.g)
                 graphs.extend(attribute.graphs)
+
+
+def refuse_newer_versions(onnx: Any, model: Any, path: str) -> None:
+    """SpecError (kind ``"newer-onnx-version"``) where the model's IR version or default-domain opset is newer than
+    the installed onnx knows: its ops' meaning there is unknown (onnxruntime refuses such a model too)."""
+    newest_opset = onnx.defs.onnx_opset_version()
+    opset = max((o.version for o in model.opset_import if o.domain in ("", "ai.onnx")), default=0)
+    for what, found, newest in (("IR version", model.ir_version, onnx.IR_VERSION), ("opset", opset, newest_opset)):
+        if found > newest:
+            raise SpecError(f"{path}: its {what} {found} is newer than the newest the installed onnx "
+                            f"{onnx.__version__} knows ({newest}): what its ops compute there is unknown (onnxruntime "
+                            f"refuses it too); export it at opset {newest_opset} or lower, or upgrade onnx",
+                            kind="newer-onnx-version", file=path, found=found, expected=newest)

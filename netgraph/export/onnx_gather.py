@@ -4,7 +4,8 @@ consecutive indices, joined by a CatenateLayer where there are several.
 
 GatherElements: ``torch.gather(x, -1, i)``, m entries of each row at the indices ``i`` (of ``x``'s sizes but the
 last), and as CrossEntropyLossLayer('Index') exports it, ``x.gather(-1, t.unsqueeze(-1))``, each row's entry at its
-class index ``t``; along another axis k the same between TransposeLayers swapping k with the last axis.
+class index ``t``; along another axis k the same between TransposeLayers swapping k with the last axis. Only the
+axis picked along needs a known size (the table's): the other dims may be of a variable length.
 
 No layer picks an entry by a computed index, so the pick is a one-hot of the index (an ``EmbeddingLayer`` of the
 identity, fixed in training as the model's constants are) times ``x`` (each row replicated m times), totalled over
@@ -23,7 +24,7 @@ from netgraph.core.graph import NetGraph
 from netgraph.core.ports import NetPort
 from netgraph.export.onnx_ops import Context, Converted, Unsupported, consecutive_runs, squeeze_axes
 from netgraph.layers import (AggregationLayer, CatenateLayer, EmbeddingLayer, PartLayer, ReplicateLayer,
-                             ReshapeLayer, ThreadingLayer, TransposeLayer)
+                             ThreadingLayer, TransposeLayer)
 
 __all__ = ["GATHER_CONVERTERS", "gather", "one_hot_tables"]
 
@@ -61,9 +62,9 @@ def _gather_elements(node: Any, ctx: Context) -> Converted:
                           attribute="axis" if ranked else None, expected=f"an axis from 1 to {rank - 1}" if ranked
                           else "an input of known rank >= 2", found=axis if ranked else rank)
     index, picks = _index(node, ctx, tuple(shape), axis)
-    if not all(isinstance(d, int) for d in shape[1:]):
-        raise Unsupported(f"{_ONLY}, on an input of known sizes after the batch (found {shape})",
-                          expected="known sizes after the batch", found=shape)
+    if not isinstance(shape[axis], int):  # the one-hot table's size: the other dims may vary
+        raise Unsupported(f"{_ONLY}, along an axis of known size (found {shape}, axis {axis})",
+                          expected="a known size along the axis", found=shape[axis])
     return Converted(_pick(tuple(shape), axis, picks, ctx.real_dtype), (node.input[0], index))
 
 
@@ -73,7 +74,7 @@ def _pick(shape: tuple, axis: int, picks: int | None, dtype: type) -> NetGraph:
     with it (a swap is its own inverse) and back."""
     swapped = list(shape)
     swapped[axis], swapped[-1] = swapped[-1], swapped[axis]
-    classes, kept = swapped[-1], swapped[1:-1]
+    classes = swapped[-1]
     layers = {ONE_HOT: EmbeddingLayer(classes, classes, weights=np.eye(classes, dtype=dtype)),
               "times": ThreadingLayer("Times"), "total": AggregationLayer("Total", -1)}
     x, index, out = [NetPort("Input")], [NetPort("Index")], ["total"]
@@ -81,8 +82,8 @@ def _pick(shape: tuple, axis: int, picks: int | None, dtype: type) -> NetGraph:
         perm = [*range(1, axis), len(shape) - 1, *range(axis + 1, len(shape) - 1), axis]
         layers.update({"swap": TransposeLayer(perm), "index_swap": TransposeLayer(perm), "back": TransposeLayer(perm)})
         x, index, out = [*x, "swap"], [*index, "index_swap"], [*out, "back"]
-    if picks is None:
-        layers["keep"] = ReshapeLayer((*kept, 1))
+    if picks is None:  # a trailing dim of 1, whatever the other dims' sizes
+        layers["keep"] = ReplicateLayer(1, level=-1)
         out.append("keep")
     else:  # each row spread to m rows, one per index
         layers["spread"] = ReplicateLayer(picks, level=-2)

@@ -357,12 +357,12 @@ def _flatten(node: Any, ctx: Context) -> Converted:
     if merged < 0:
         raise Unsupported(f"Flatten with axis {given}, past the last dim of a rank-{rank} input", attribute="axis",
                           expected=f"an axis from {-rank} to {rank}", found=given)
+    if merged == 1:  # one dim left (of a variable length too): nothing to flatten
+        return Converted(alias=x, fold=out_fold)
     if fold == 0 and axis == 1 and merged:
         return Converted(FlattenLayer(), (x,))
     if merged == 0:  # axis = rank: every dim folded into the batch, each element a vector of 1: (N * ..., 1)
         return Converted(ReplicateLayer(1, level=-1), (x,), fold=out_fold)
-    if merged == 1:
-        return Converted(alias=x, fold=out_fold)
     return Converted(FlattenLayer(-(merged - 1)), (x,), fold=out_fold)  # the last levels: folds stay in front
 
 

@@ -24,7 +24,7 @@ from netgraph.export.onnx_torch_private import (TorchDispatchMode, custom_symbol
 from netgraph.core.walk import nested_nodes
 
 __all__ = ["hyperbolic_symbolics", "call_without_onnx_form", "LayerAt", "layer_of_operator", "layer_running_operator",
-           "layer_of_op_type", "layer_of_node", "first_opset", "refused_operator"]
+           "layer_of_op_type", "layer_of_node", "layer_of_line", "first_opset", "refused_operator"]
 
 _HYPERBOLIC = {"sinh": "Sinh", "cosh": "Cosh", "asinh": "Asinh", "acosh": "Acosh", "atanh": "Atanh"}
 HYPERBOLIC_OPSET = 9
@@ -253,11 +253,25 @@ def layer_of_op_type(net: Any, code: str, op_type: str, module: Any = None) -> L
     return None
 
 
-def first_opset(onnx: Any, op_type: str) -> int | None:
-    """The first opset of ONNX's default domain that defines ``op_type`` (Erf: 9); None for an op it lacks."""
+def first_opset(onnx: Any, op_type: str, typed: tuple[str, str] | None = None) -> int | None:
+    """The first opset of ONNX's default domain that defines ``op_type`` (Erf: 9); with ``typed`` (a type parameter
+    and a type: ("T", "tensor(int64)")), the first whose ``op_type`` takes that type there (Clip of int64: 12);
+    None for an op it lacks."""
     versions = [s.since_version for s in onnx.defs.get_all_schemas_with_history()
-                if s.name == op_type and s.domain in ("", "ai.onnx")]
+                if s.name == op_type and s.domain in ("", "ai.onnx") and (typed is None or any(
+                    c.type_param_str == typed[0] and typed[1] in c.allowed_type_strs for c in s.type_constraints))]
     return min(versions) if versions else None
+
+
+def layer_of_line(net: Any, code: str, stack: str) -> LayerAt | None:
+    """The layer of the generated forward's line that a node's Python ``stack`` (a verbose export's doc_string,
+    innermost frame first) runs last: ``<netgraph-compiled-...>(5): forward``, line 5 ``x1 = ...``: layer 1."""
+    frames = re.findall(r"<netgraph-compiled-[^>]*>\((\d+)\): forward", stack)
+    lines = code.splitlines()
+    if not frames or not 0 < int(frames[-1]) <= len(lines):
+        return None
+    target, equals, _ = lines[int(frames[-1]) - 1].strip().partition(" = ")
+    return _layer_named(net, target) if equals else None
 
 
 def layer_of_node(net: Any, node_name: str) -> LayerAt | None:

@@ -1,0 +1,80 @@
+"""``AggregationLayer("Variance" | "StandardDeviation" | "MeanDeviation", levels)`` of several levels as export_onnx
+writes it: a Reshape merging the last k dims of t into one (``Concat(Slice(Shape(t), 0, -k), [-1])``, after a
+Transpose moving the levels last), then the statistic over that last axis. No layer reshapes a variable length, so
+the chain becomes one AggregationLayer of t over its last k levels (the Transpose stays), and runs at any length.
+The Variance and StandardDeviation chains are ``onnx_variance.variance_chain``'s; MeanDeviation's is
+``ReduceMean(Abs(Sub(x, ReduceMean(x, -1, keepdims=1))), -1, keepdims=0)``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from netgraph.export.onnx_chains import NOT_THE_PATTERN, chain_patterns
+from netgraph.export.onnx_ops import Context, Converted, Unsupported, squeeze_axes
+from netgraph.export.onnx_variance import op_producer, used_inside, variance_chain
+from netgraph.layers import AggregationLayer
+
+__all__ = ["merged_statistic_patterns"]
+
+
+def merged_statistic_patterns(nodes: Any, ctx: Context) -> tuple[dict[int, Converted], set[int]]:
+    """The last node of each matched chain (by ``id``) -> its AggregationLayer fed by t, and the ids of the nodes
+    it takes the place of."""
+    found, claimed = chain_patterns(nodes, ctx, "Div", _variance, (Unsupported, *NOT_THE_PATTERN))
+    more, taken = chain_patterns([n for n in nodes if id(n) not in claimed], ctx, "ReduceMean", _mean_deviation,
+                                 (Unsupported, *NOT_THE_PATTERN))
+    return {**found, **more}, claimed | taken
+
+
+def _variance(div: Any, ctx: Context) -> tuple[list, AggregationLayer, str] | None:
+    matched = variance_chain(div, ctx)
+    if matched is None:
+        return None
+    chain, layer, x = matched
+    merged = _merged(x, squeeze_axes(chain[0], ctx), chain, ctx)
+    return None if merged is None else (chain, AggregationLayer(layer.function, merged[1]), merged[0])
+
+
+def _mean_deviation(reduce: Any, ctx: Context) -> tuple[list, AggregationLayer, str] | None:
+    absolute = op_producer(reduce.input[0], ctx, "Abs")
+    centred = op_producer(absolute.input[0], ctx, "Sub") if absolute is not None else None
+    mean = op_producer(centred.input[1], ctx, "ReduceMean") if centred is not None else None
+    if (mean is None or mean.input[0] != centred.input[0] or not int(ctx.attributes(mean).get("keepdims", 1))
+            or int(ctx.attributes(reduce).get("keepdims", 1))):
+        return None
+    chain, x, axes = [mean, centred, absolute, reduce], centred.input[0], squeeze_axes(reduce, ctx)
+    if axes is None or axes != squeeze_axes(mean, ctx) or not used_inside(chain, ctx):
+        return None
+    merged = _merged(x, axes, chain, ctx)
+    return None if merged is None else (chain, AggregationLayer("MeanDeviation", merged[1]), merged[0])
+
+
+def _merged(x: str, axes: list[int] | None, chain: list, ctx: Context) -> tuple[str, list[int]] | None:
+    """(t, the levels of its last k dims) where ``x`` is a Reshape of t merging those into one, ``axes`` x's last
+    axis, and nothing but the ``chain`` and Shape nodes (its count) reads x; else None."""
+    reshape, rank = op_producer(x, ctx, "Reshape"), ctx.rank(x)
+    if reshape is None or rank is None or axes is None or [a % rank for a in axes] != [rank - 1]:
+        return None
+    ids = {id(node) for node in chain}
+    if x in ctx.graph_outputs or any(id(use) not in ids and use.op_type != "Shape"
+                                     for use, _ in ctx.consumers.get(x, ())):
+        return None
+    t, target = reshape.input[0], op_producer(reshape.input[1], ctx, "Concat")
+    full = ctx.rank(t)
+    front = op_producer(target.input[0], ctx, "Slice") if target is not None and len(target.input) == 2 else None
+    if front is None or full is None or full <= rank or not _is(ctx.constants.get(target.input[1]), [-1]):
+        return None
+    shape = op_producer(front.input[0], ctx, "Shape")
+    starts, ends = (ctx.constants.get(name) for name in front.input[1:3])
+    rest = [ctx.constants.get(name) for name in front.input[3:]]  # axes [0], steps [1] where given
+    if (shape is None or shape.input[0] != t or ctx.attributes(shape) or not _is(starts, [0]) or ends is None
+            or np.ravel(ends).size != 1 or int(np.ravel(ends)[0]) % full != rank - 1
+            or not all(_is(value, [k]) for value, k in zip(rest, (0, 1)))):
+        return None
+    return t, list(range(rank - 1, full))
+
+
+def _is(value: Any, items: list[int]) -> bool:
+    return value is not None and np.ravel(value).tolist() == items
