@@ -101,7 +101,8 @@ def test_wolframs_gpu_n_form_counts_from_one(monkeypatch, value, expected):
 
 
 @pytest.mark.parametrize("value, expected", [(("cpu", 0), torch.device("cpu")), (("cuda", 0), torch.device("cuda", 0)),
-                                             (["cuda", 1], torch.device("cuda", 1)), (("CUDA", 1), torch.device("cuda", 1))])
+                                             (["cuda", 1], torch.device("cuda", 1)),
+                                             (("CUDA", 1), torch.device("cuda", 1))])
 def test_torchs_type_and_index_pair_is_that_device(monkeypatch, value, expected):
     # Found by review: ("cpu", 0) and ("cuda", 0), torch.device's (type, index), were read as several GPUs
     fake_gpus(monkeypatch, 2)
