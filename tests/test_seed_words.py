@@ -4,9 +4,11 @@ net_train(random_seed=) take integers, string seeds, "Automatic" and "Inherited"
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 
+import numpy as np
 import pytest
 import torch
 
@@ -123,12 +125,30 @@ def test_a_checkpoint_written_before_string_seeds_were_kept_still_resumes(tmp_pa
     assert _run(data, folder, "run-a", 2, resume=True).total_rounds == 2
 
 
-def test_resuming_an_integer_seeded_run_with_its_seed_as_text_says_the_text_seeds_otherwise(tmp_path):
-    # Found probing resume: "random_seed='7': ... seeded with 7; resume without a seed (or with 7)" named one seed
+@pytest.mark.parametrize("text", ["7", "0007", "+7", "7.0", " 7"])
+def test_resuming_an_integer_seeded_run_with_its_seed_as_text_says_the_text_seeds_otherwise(tmp_path, text):
+    # Found probing resume: "random_seed='7': ... seeded with 7; resume without a seed (or with 7)" named one seed;
+    # then by review: '0007', '+7' and '7.0' still got the bare message
     x = torch.randn(8, 3, generator=torch.Generator().manual_seed(0))
     data, folder = {"Input": x, "Target": x[:, :2]}, tmp_path / "ck"
     _run(data, folder, 7, 1)
-    with pytest.raises(OptionError, match=r"^random_seed='7': the run in the checkpoint was seeded with 7 \(the "
-                                          r"integer; the text '7' is another seed\); resume without a seed") as caught:
-        _run(data, folder, "7", 2, resume=True)
-    assert (caught.value.found, caught.value.expected) == ("7", 7)
+    quoted = re.escape(repr(text))
+    with pytest.raises(OptionError, match=rf"^random_seed={quoted}: the run in the checkpoint was seeded with 7 \(the "
+                                          rf"integer; the text {quoted} is another seed\); resume without a seed") \
+            as caught:
+        _run(data, folder, text, 2, resume=True)
+    assert (caught.value.found, caught.value.expected) == (text, 7)
+    with pytest.raises(OptionError, match=r"^random_seed='0008': the run in the checkpoint was seeded with 7; "):
+        _run(data, folder, "0008", 2, resume=True)  # another number: no note
+
+
+@pytest.mark.parametrize("number", [7, np.int64(7)])
+def test_resuming_a_text_seeded_run_with_its_seed_as_integer_says_the_integer_seeds_otherwise(tmp_path, number):
+    # Found by review: a run seeded with the text '7' resumed with random_seed=7 got no note that 7 is another seed
+    x = torch.randn(8, 3, generator=torch.Generator().manual_seed(0))
+    data, folder = {"Input": x, "Target": x[:, :2]}, tmp_path / "ck"
+    _run(data, folder, "7", 1)
+    with pytest.raises(OptionError, match=r"^random_seed=.*7\)?: the run in the checkpoint was seeded with '7' \(the "
+                                          r"text; the integer 7 is another seed\); resume without a seed") as caught:
+        _run(data, folder, number, 2, resume=True)
+    assert (caught.value.found, caught.value.expected) == (7, "7")

@@ -196,7 +196,7 @@ def test_bad_checkpoints_are_option_errors(tmp_path):
         net_train(mlp(), data(), resume=tmp_path / "empty", progress=False)
 
 
-@pytest.mark.parametrize("word", ["True", "yes", "false"])
+@pytest.mark.parametrize("word", ["True", "yes", "false", "True ", " no"])  # spaced: found by review
 def test_resume_given_a_yes_or_no_word_naming_no_file_says_to_give_the_bool(tmp_path, monkeypatch, word):
     monkeypatch.chdir(tmp_path)
     with pytest.raises(OptionError, match=f"resume={word!r} is text naming no checkpoint file or folder: give "
@@ -204,6 +204,15 @@ def test_resume_given_a_yes_or_no_word_naming_no_file_says_to_give_the_bool(tmp_
         net_train(mlp(), data(), checkpoint=tmp_path / "c", resume=word, progress=False)
     d = caught.value.diagnostics[0]
     assert (d.kind, d.option, d.found) == ("option-value", "resume", word)
+
+
+def test_resume_given_a_word_that_names_a_real_checkpoint_resumes_from_it(tmp_path, monkeypatch):
+    # Review: the yes/no-word refusal must leave a checkpoint folder "True" or a file "yes" in the cwd resumable
+    monkeypatch.chdir(tmp_path)
+    net_train(mlp(), data(), max_training_rounds=1, checkpoint="True", **KW)
+    Path("yes").write_bytes(Path("True", "round-000001.pt").read_bytes())
+    for spec in ("True", "yes"):
+        assert net_train(mlp(), data(), max_training_rounds=2, resume=spec, **KW).total_rounds == 2
 
 
 @pytest.mark.parametrize("saved, resumed", [("Adam", "SGD"), ("SGD", "Adam"), ("RMSProp", "SGD"), ("Adam", "AdamW")])

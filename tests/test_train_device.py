@@ -100,6 +100,18 @@ def test_wolframs_gpu_n_form_counts_from_one(monkeypatch, value, expected):
     assert parse_device(value) == expected
 
 
+@pytest.mark.parametrize("value, expected", [(("cpu", 0), torch.device("cpu")), (("cuda", 0), torch.device("cuda", 0)),
+                                             (["cuda", 1], torch.device("cuda", 1)),
+                                             (("CUDA", 1), torch.device("cuda", 1))])
+def test_torchs_type_and_index_pair_is_that_device(monkeypatch, value, expected):
+    # Found by review: ("cpu", 0) and ("cuda", 0), torch.device's (type, index), were read as several GPUs
+    fake_gpus(monkeypatch, 2)
+    assert parse_device(value) == expected
+    with pytest.raises(OptionError, match=r"^target_device=\('CPU', 1\): torch has one CPU device") as info:
+        parse_device(("CPU", 1))
+    assert info.value.diagnostics[0].kind == "device-missing"
+
+
 @pytest.mark.parametrize("value", [("GPU", "All"), ("GPU", [1, 2]), ["cuda:0", "cuda:1"]])
 def test_several_gpus_point_to_several_processes(monkeypatch, value):
     fake_gpus(monkeypatch, 2)

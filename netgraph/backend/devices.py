@@ -44,10 +44,14 @@ def parse_device(value: Any) -> torch.device:
 
 
 def _wolfram_gpus(value: tuple | list) -> str:
-    """Wolfram's {"GPU", n} (n from 1) as 'cuda:<n - 1>'; one device alone (('CPU',), ['cuda:1']) as that device;
-    several GPUs ({"GPU", All}, a list): OptionError."""
+    """Wolfram's {"GPU", n} (n from 1) as 'cuda:<n - 1>'; torch's (type, index) (('cpu', 0), ('cuda', 1): from 0) as
+    'type:index'; one device alone (('CPU',), ['cuda:1']) as that device; several GPUs ({"GPU", All}, a list):
+    OptionError."""
     if len(value) == 1 and isinstance(value[0], (str, torch.device)):
         return str(value[0])
+    if len(value) == 2 and isinstance(value[0], str) and value[0].lower() in ("cpu", "cuda") \
+            and isinstance(value[1], int) and not isinstance(value[1], bool):
+        return f"{value[0].lower()}:{value[1]}"
     if len(value) == 2 and value[0] in ("GPU", "gpu") and isinstance(value[1], int) and not isinstance(value[1], bool):
         if value[1] >= 1:
             return f"cuda:{value[1] - 1}"

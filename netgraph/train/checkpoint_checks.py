@@ -336,11 +336,28 @@ def resumed_seed(given: int | None, saved: int, given_as: Any = None, saved_as: 
     the seeds as the user wrote them (``given_as``: random_seed= as given; ``saved_as``: the run's string seed)."""
     if given is not None and given != saved:
         was = saved if saved_as is None else repr(saved_as)
-        alike = saved_as is None and isinstance(given_as, str) and given_as.strip() == str(saved)
-        note = f" (the integer; the text {given_as!r} is another seed)" if alike else ""
+        note = ""
+        if saved_as is None and isinstance(given_as, str) and _integer_text(given_as) == saved:
+            note = f" (the integer; the text {given_as!r} is another seed)"
+        elif saved_as is not None and not isinstance(given_as, str) and _integer_text(saved_as) == given:
+            note = f" (the text; the integer {given} is another seed)"
         detail = (f"the run in the checkpoint was seeded with {was}{note}; resume without a seed (or with {was}), or "
                   f"start fresh in another folder")
         found = given if given_as is None else given_as
         raise OptionError(f"random_seed={found!r}: {detail}", kind="resume-seed", option="random_seed", found=found,
                           detail=detail, expected=saved if saved_as is None else saved_as)
     return saved
+
+
+def _integer_text(text: str) -> int | None:
+    """The integer ``text`` reads as ('7', ' 0007', '+7', '7.0'), else None: a text seed a user likely meant as
+    that integer seed."""
+    try:
+        return int(text)
+    except ValueError:
+        pass
+    try:
+        number = float(text)
+    except ValueError:
+        return None
+    return int(number) if number.is_integer() else None

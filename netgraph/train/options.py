@@ -54,18 +54,22 @@ NETS = "a NetGraph, a NetChain or a layer"  # what net_train and net_measurement
 OWN_AUTOMATIC = ("random_seed",)
 
 
+#: numeric options whose default is Wolfram's Automatic (no text but that word means anything there): what they take
+_NUMBERS = {"batch_size": "an integer > 0", "max_training_rounds": "an integer > 0", "num_workers": "an integer >= 0",
+            "max_training_time": "a number > 0", "learning_rate": "a number > 0", "distributed_timeout": "a number > 0"}
+
+
 def automatic_default(key: str, value: Any, defaults: Mapping[str, Any]) -> Any:
     """``value``, or option ``key``'s default in ``defaults`` where it is Wolfram's "Automatic" (not for the
-    ``OWN_AUTOMATIC`` options, whose "Automatic" means more)."""
-    if isinstance(value, str) and value != "Automatic" and value.lower() == "automatic" and key in _NUMBERS:
-        detail = f"must be a number or 'Automatic' (Wolfram's word, spelled so: the default), found {value!r}"
+    ``OWN_AUTOMATIC`` options, whose "Automatic" means more); a numeric option's text close to that word (another
+    case, spaces around it, a typo) is an OptionError."""
+    if isinstance(value, str) and value != "Automatic" and key in _NUMBERS \
+            and did_you_mean(value.strip(), ("Automatic",)):
+        detail = f"must be {_NUMBERS[key]} or 'Automatic' (Wolfram's word, spelled so: the default), found {value!r}"
         raise OptionError(f"{key} {detail}", option=key, kind=VALUE_KIND, expected="Automatic", found=value,
                           detail=detail)
     return defaults[key] if isinstance(value, str) and value == "Automatic" and key not in OWN_AUTOMATIC else value
 
-
-#: numeric options whose default is Wolfram's Automatic: no text but that word means anything there
-_NUMBERS = ("batch_size", "max_training_rounds", "learning_rate")
 
 #: canonical name, optimizer class, default learning rate (torch's for Adam and AdamW; SGD's 0.01 and RMSProp's
 #: 1e-3 are ours: torch's RMSprop takes 0.01). The classes

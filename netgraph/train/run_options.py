@@ -140,7 +140,7 @@ def _resume(spec: Any, checkpoint: dict | None) -> Path | None:
                               "checkpoint='dir' too (or resume='path/to/round-000003.pt')", option="resume",
                               kind="option-combination", found=True)
         return latest_checkpoint(checkpoint["directory"])
-    if isinstance(spec, str) and spec.lower() in _WORDS and not os.path.lexists(spec):
+    if isinstance(spec, str) and spec.strip().lower() in _WORDS and not os.path.lexists(spec):
         raise OptionError(f"resume={spec!r} is text naming no checkpoint file or folder: give resume=True (not a "
                           f"string) for the newest checkpoint in checkpoint=, False to start fresh, or a checkpoint "
                           f"path", option="resume", kind="option-value", expected="True, False or a checkpoint path",
