@@ -9,6 +9,7 @@ from tensorboard.backend.event_processing import event_accumulator
 import torch
 
 from netgraph import ElementwiseLayer, LinearLayer, NetChain, SoftmaxLayer, net_initialize, net_measurements, net_train
+from netgraph.train.metrics import Measured, Meter
 
 
 def test_r_squared_of_one_value_is_nan_not_torchmetrics_error():
@@ -75,3 +76,41 @@ def test_a_watched_metric_nan_every_round_compares_no_round_so_the_last_is_best(
     assert all(math.isnan(v) for v in r.validation_metrics["ROCAUC"])
     assert r.total_rounds == 2 and r.best_validation_round == 2
     assert torch.equal(r.trained_net(x), r.training_net(x))
+
+
+_CLASS_METRICS = ["Accuracy", "ErrorRate", "Precision", "Recall", "F1", "ConfusionMatrix"]
+
+
+def test_a_nan_prediction_makes_the_classification_metrics_nan_not_class_0():
+    """Log of a negative input gave a NaN softmax row, which torchmetrics' argmax read as class 0: all-NaN outputs
+    measured Accuracy 0.85 with the targets mostly class 0. Now NaN, as the loss is; the other rows' values stand."""
+    net = NetChain([ElementwiseLayer("Log"), SoftmaxLayer()], input=3)
+    x = torch.rand(20, 3, generator=torch.Generator().manual_seed(0)) + 0.1
+    target = x.argmax(-1)  # every finite row right
+    clean = net_measurements(net, {"Input": x, "Target": target}, _CLASS_METRICS, batch_size=8)
+    assert clean["Accuracy"] == 1.0 and clean["ConfusionMatrix"].trace() == 20
+    x[4, 0] = -1.0  # row 4's outputs NaN
+    found = net_measurements(net, {"Input": x, "Target": target}, ["Loss", *_CLASS_METRICS], batch_size=8)
+    matrix = found.pop("ConfusionMatrix")
+    assert all(math.isnan(v) for v in found.values()), found
+    assert matrix.shape == (3, 3) and bool(matrix.isnan().all())
+
+
+def test_a_nan_binary_prediction_makes_accuracy_and_roc_auc_nan():
+    net = NetChain([ElementwiseLayer("Log"), ElementwiseLayer("LogisticSigmoid")], input=1)
+    x = torch.rand(20, 1, generator=torch.Generator().manual_seed(1)) + 0.1
+    target = (torch.arange(20) % 2).float()[:, None]
+    names = ["Accuracy", "ROCAUC", "F1"]
+    assert all(math.isfinite(v) for v in net_measurements(net, {"Input": x, "Target": target}, names).values())
+    x[2, 0] = -1.0
+    assert all(math.isnan(v) for v in net_measurements(net, {"Input": x, "Target": target}, names).values())
+
+
+def test_a_round_after_a_nan_prediction_measures_again():
+    """The NaN holds for the round it was met in: the meter's next round (a finite one) has its real value."""
+    meter = Meter([Measured("Accuracy", "Output", "Accuracy", "index", 2, "Target")])
+    target = {"Target": torch.tensor([1, 0])}
+    meter.update("train", {"Output": torch.tensor([[0.2, 0.8], [float("nan")] * 2])}, target)
+    assert math.isnan(meter.compute("train")["Accuracy"])
+    meter.update("train", {"Output": torch.tensor([[0.2, 0.8], [0.4, 0.6]])}, target)
+    assert meter.compute("train")["Accuracy"] == 0.5

@@ -100,13 +100,15 @@ class CompiledNet(NotScriptable, DeepModule):
         object.__setattr__(self, "_netgraph_net", weakref.ref(self.net))
         return self
 
-    def surrogate_loss(self, loss: torch.Tensor, reduction: str = "mean") -> torch.Tensor:
+    def surrogate_loss(self, loss: torch.Tensor, reduction: str = "mean",
+                       score_whole_batch: bool = False) -> torch.Tensor:
         """The score-function term for this module's discrete random draws since the last call.
 
         ``(losses.mean() + module.surrogate_loss(losses)).backward()``: ``losses`` per example (B,) gives
-        leave-one-out baselines, a scalar a running-mean baseline; the value is 0 (see netgraph.layers.estimators).
+        leave-one-out baselines, a scalar (or ``score_whole_batch=True``: for losses that mix examples) a running-mean
+        baseline; the value is 0 (see netgraph.layers.estimators).
         """
-        return surrogate_loss(self, loss, reduction)
+        return surrogate_loss(self, loss, reduction, score_whole_batch)
 
     def _shared_length_error(self, inputs: dict[str, torch.Tensor]) -> None:
         """The DataError the forward raises when input ports sharing a length ("n") get different ones (as net(...))."""

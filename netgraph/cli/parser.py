@@ -149,6 +149,9 @@ def _train(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--no-sync-batch-norm", dest="sync_batch_norm", action="store_false", default=None,
                    help="with --nproc: each process's BatchNormalizationLayer normalises by its own slice of the batch "
                         "(faster; default: by the whole batch's statistics, as one process)")
+    p.add_argument("--score-whole-batch", action="store_true",
+                   help="score discrete random draws by the whole batch's loss (for losses where examples depend on "
+                        "each other's draws; default: each example's draws by its own loss, leave-one-out)")
     p.add_argument("--distributed-timeout", type=float, metavar="SECONDS",
                    help="with --nproc: how long a process waits for the others before it fails (default 600)")
     p.add_argument("--distributed", action="store_true", help=argparse.SUPPRESS)

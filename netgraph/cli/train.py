@@ -55,6 +55,7 @@ def _forward_argv(args: argparse.Namespace) -> list[str]:
     out += [f"--limit={flag}" for flag in args.limit]
     out += ["--resume"] * bool(args.resume) + ["--quiet"] * bool(args.quiet) + ["--distributed"]
     out += ["--allow-outside"] * bool(args.allow_outside) + ["--no-sync-batch-norm"] * (args.sync_batch_norm is False)
+    out += ["--score-whole-batch"] * bool(args.score_whole_batch)
     return out
 
 
@@ -224,7 +225,8 @@ def _net_train(args: argparse.Namespace, net: Any, data: Any, method: Any, loss:
             progress=_progress(args.quiet), all=True, num_workers=args.workers or 0,
             progress_reporting="tensorboard" if args.tensorboard else None, log_dir=args.tensorboard,
             distributed=several_processes(args),
-            sync_batch_norm=args.sync_batch_norm is not False, distributed_timeout=_timeout(args))
+            sync_batch_norm=args.sync_batch_norm is not False, distributed_timeout=_timeout(args),
+            score_whole_batch=bool(args.score_whole_batch))
 
 
 def _checkpoint_option(args: argparse.Namespace, folder: str | None) -> dict | None:

@@ -27,10 +27,11 @@ below, which also works for any ``nn.Module`` that contains RandomArrayLayer mod
   A layer inside a ``NetMapOperator`` draws for the sequence folded into the batch (B*n draws, example
   by example): each example's n draws are scored together against its loss, with the same baseline.
   Otherwise (a scalar loss, B == 1, batch sizes that do not match, which warns once per layer
-  naming both sizes, or a layer whose output depends on other examples, ``score_baselines.mixes_examples``:
-  batch norm in training, where each loss depends on every draw): the advantage is the objective
-  minus a **running mean** of past objectives (per layer, decay ``BASELINE_DECAY``; none on the first
-  step). Both baselines keep the estimator unbiased.
+  naming both sizes, a layer whose output depends on other examples, ``score_baselines.mixes_examples``:
+  batch norm in training, where each loss depends on every draw, or ``score_whole_batch=True``, for a loss that
+  mixes examples itself): the advantage is the objective minus a **running mean** of past objectives (per layer,
+  decay ``BASELINE_DECAY``; none on the first step). Leave-one-out is unbiased only where each example's loss
+  depends on its own draws alone; the running mean always.
 * The returned scalar has value exactly 0 (it is ``adv * (log p - log p.detach())``), so adding it to a
   reported loss does not change the number; only its gradient matters. It is a plain zero tensor when
   no draws are pending; an ``OptionError`` when draws were made but every one was freed first (the
@@ -74,7 +75,8 @@ from netgraph.core.torch_internals import graph_task_id
 from netgraph.core.errors import OptionError
 from netgraph.core.user_frame import user_stacklevel
 from netgraph.layers.dist_tensors import tensors
-from netgraph.layers.score_baselines import example_logp, leave_one_out_term, mark_folded_draws, mixes_examples
+from netgraph.layers.score_baselines import (checked_loss, example_logp, leave_one_out_term, mark_folded_draws,
+                                             mixes_examples)
 from netgraph.layers.score_records import (HELD_RECORDS, ScoreRecord, drawn_elsewhere, held_here, pending_here,
                                            records_here, take_here, this_thread)
 
@@ -318,41 +320,34 @@ def _warn_sizes(drawn: list[tuple[nn.Module, int]], losses: int) -> None:
         "once per layer.)", EstimatorWarning, stacklevel=user_stacklevel())
 
 
-def _check_loss(loss: Any, reduction: str) -> torch.Tensor:
-    if reduction not in ("mean", "sum"):
-        raise OptionError(f"surrogate_loss: reduction must be 'mean' or 'sum', found {reduction!r}",
-                          kind="option-value", option="reduction", expected=["mean", "sum"], found=reduction)
-    if not isinstance(loss, torch.Tensor) or loss.dim() > 1 or not loss.is_floating_point():
-        found = (type(loss).__name__ if not isinstance(loss, torch.Tensor) else f"shape {tuple(loss.shape)}"
-                 if loss.dim() > 1 else f"dtype {loss.dtype}")  # the part that is wrong
-        raise OptionError("surrogate_loss(loss) needs the per-example losses as a 1-D float tensor (B,) "
-                          f"(or the scalar objective itself); found {found}. Reduce other dims first, "
-                          "e.g. loss.flatten(1).sum(1).",
-                          kind="option-value", option="loss", expected="a 1-D float tensor (B,)", found=found)
-    return loss.detach()
-
-
-def surrogate_loss(module: nn.Module, loss: torch.Tensor, reduction: str = "mean") -> torch.Tensor:
+def surrogate_loss(module: nn.Module, loss: torch.Tensor, reduction: str = "mean",
+                   score_whole_batch: bool = False) -> torch.Tensor:
     """The score-function surrogate term for every pending draw in ``module`` (see the module doc).
 
     ``(objective + surrogate_loss(module, loss)).backward()`` gives unbiased gradients where
     ``objective`` is ``loss.mean()`` (``reduction="mean"``), ``loss.sum()`` (``"sum"``) or the scalar
-    ``loss`` itself. The value is exactly zero.
+    ``loss`` itself, and each example's loss depends only on its own draws; ``score_whole_batch=True`` scores every
+    draw by the whole objective (running-mean baseline), unbiased also where losses mix examples (a loss centred on
+    the batch mean). The value is exactly zero.
     """
-    return _surrogate(module, loss, reduction, strict=True)
+    if not isinstance(score_whole_batch, bool):
+        raise OptionError(f"surrogate_loss: score_whole_batch must be True or False, found {score_whole_batch!r}",
+                          kind="option-value", option="score_whole_batch", expected=True, found=score_whole_batch)
+    return _surrogate(module, loss, reduction, strict=True, whole_batch=score_whole_batch)
 
 
 def _surrogate(module: nn.Module, loss: torch.Tensor, reduction: str, strict: bool,
-               modules: list[nn.Module] | None = None) -> torch.Tensor:
+               modules: list[nn.Module] | None = None, whole_batch: bool = False) -> torch.Tensor:
     """``surrogate_loss``; ``strict``: refuse when every draw's record was freed before this call; ``modules``: the
-    module's submodules where the caller holds them (net_train, each step)."""
-    loss = _check_loss(loss, reduction)
+    module's submodules where the caller holds them (net_train, each step); ``whole_batch``: every draw scored by
+    the whole objective, as where layers mix examples."""
+    loss = checked_loss(loss, reduction)
     per_example = loss.dim() == 1
     objective = loss if not per_example else (loss.mean() if reduction == "mean" else loss.sum())
     here = this_thread()
     freed = [sub for sub in module.modules()
              if any(r() is None for r in pending_here(sub, here))] if strict else []  # net_train: no pass
-    terms, owners, mis_sized, mixed = [], {}, [], None
+    terms, owners, mis_sized, mixed = [], {}, [], True if whole_batch else None
     for record in pending_records(module, modules):
         record.used = True
         logp = example_logp(record, loss.shape[0]) if per_example else record.logp

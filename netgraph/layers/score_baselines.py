@@ -19,14 +19,16 @@ True
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 import torch
 from torch import nn
 from torch.nn.modules.batchnorm import _BatchNorm
 
+from netgraph.core.errors import OptionError
 from netgraph.layers.score_records import ScoreRecord
 
-__all__ = ["mixes_examples", "leave_one_out_term", "example_logp", "mark_folded_draws"]
+__all__ = ["checked_loss", "mixes_examples", "leave_one_out_term", "example_logp", "mark_folded_draws"]
 
 
 def mixes_examples(modules: Iterable[nn.Module]) -> bool:
@@ -69,3 +71,18 @@ def example_logp(record: ScoreRecord, losses: int) -> torch.Tensor:
     if draws != losses and losses and draws % losses == 0 and vars(record.owner).get("_netgraph_folded_draws", False):
         return logp.reshape(losses, -1).sum(1)
     return logp
+
+
+def checked_loss(loss: Any, reduction: str) -> torch.Tensor:
+    """``loss`` detached, where it is one a ``surrogate_loss`` with ``reduction`` takes (else an OptionError)."""
+    if reduction not in ("mean", "sum"):
+        raise OptionError(f"surrogate_loss: reduction must be 'mean' or 'sum', found {reduction!r}",
+                          kind="option-value", option="reduction", expected=["mean", "sum"], found=reduction)
+    if not isinstance(loss, torch.Tensor) or loss.dim() > 1 or not loss.is_floating_point():
+        found = (type(loss).__name__ if not isinstance(loss, torch.Tensor) else f"shape {tuple(loss.shape)}"
+                 if loss.dim() > 1 else f"dtype {loss.dtype}")  # the part that is wrong
+        raise OptionError("surrogate_loss(loss) needs the per-example losses as a 1-D float tensor (B,) "
+                          f"(or the scalar objective itself); found {found}. Reduce other dims first, "
+                          "e.g. loss.flatten(1).sum(1).",
+                          kind="option-value", option="loss", expected="a 1-D float tensor (B,)", found=found)
+    return loss.detach()

@@ -88,7 +88,7 @@ OPTIONS: dict[str, Any] = {
     "target_device": "cpu", "random_seed": None, "training_stopping_criterion": None, "checkpoint": None,
     "resume": False, "progress": "auto", "progress_reporting": None, "log_dir": None, "all": False,
     "return_results": False, "distributed": False, "sync_batch_norm": True, "metrics": None, "num_workers": 0,
-    "working_precision": None, "distributed_timeout": 600,
+    "working_precision": None, "distributed_timeout": 600, "score_whole_batch": False,
 }
 #: The rounds of data without a length (an iterable of batches without ``__len__``) when none are asked for.
 UNSIZED_ROUNDS = 10
@@ -116,7 +116,8 @@ def net_train(net: Any, data: Any, *more: Any, **options: Any) -> Any:
     or {port: names}; see ``netgraph.train.metrics``; one as ``training_stopping_criterion`` stops on it),
     ``num_workers`` (DataLoader worker processes reading data in the encoded form: files, labels, texts; see
     ``netgraph.train.encoded``), ``working_precision`` ('float32', 'float64' or 'mixed': bfloat16 autocast
-    forwards; see ``netgraph.train.precision``).
+    forwards; see ``netgraph.train.precision``), ``score_whole_batch`` (True: discrete draws scored by the batch's
+    loss, for a loss where examples depend on each other's draws; default leave-one-out, see ``surrogate_loss``).
     """
     if is_lone_layer(net):  # Wolfram's NetTrain[LinearLayer[], data]: the net of the layer alone, the layer back
         if (rules := options.get("learning_rate_multipliers")) is not None:  # keys name the layer's arrays
@@ -151,7 +152,7 @@ def _options(options: dict[str, Any], counted: bool = False) -> dict[str, Any]:
                           kind="unknown-option", expected=tuple(OPTIONS), found=k)
     # Wolfram's options default to Automatic: that value is the option's default here; None is Python's None
     options = {k: _wolfram_word(k, v) for k, v in options.items()}
-    for name in ("all", "return_results", "distributed", "sync_batch_norm"):
+    for name in ("all", "return_results", "distributed", "sync_batch_norm", "score_whole_batch"):
         if name in options and not isinstance(options[name], (bool, np.bool_)):
             raise OptionError(f"net_train option {name}= must be True or False, found {options[name]!r}",
                               option=name, kind="option-value", expected="True or False", found=options[name])
@@ -340,7 +341,7 @@ def _plan(o: dict[str, Any], run: RunOptions, train: Any, seed: int, stopping: A
     unsized = o["max_training_rounds"] is None and run.max_time is None and not per_round
     return Plan(run.batch_size, _rounds(o["max_training_rounds"], run.max_time, per_round), run.max_time, seed,
                 run.method, stopping, run.progress, run.checkpoint, run.resume, per_round, mixed=precision.mixed,
-                seed_text=run.seed_text, unsized_default_rounds=unsized)
+                seed_text=run.seed_text, unsized_default_rounds=unsized, score_whole_batch=o["score_whole_batch"])
 
 
 def _after_run(trainer: Trainer, held: Any, guards: Any) -> None:

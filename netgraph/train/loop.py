@@ -108,7 +108,7 @@ class Trainer(ProgressReports):
             raise
         if self.plan.meter is not None and weight:
             self.plan.meter.update("train", outputs, batch)
-        extra = surrogate_term(self.module, per_example, total, self.submodules)
+        extra = surrogate_term(self.module, per_example, total, self.submodules, self.plan.score_whole_batch)
         terms = self.loss.last_terms
         values = [float(v) * weight if weight else 0.0 for v in (total.detach(), *terms.values())]
         *sums, failed = self.ctx.sum([*values, self.logs.failed])  # a failed log write travels with the losses

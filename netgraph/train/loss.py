@@ -340,15 +340,17 @@ def _listed(net: Any, spec: Any) -> str:
 
 
 def surrogate_term(module: torch.nn.Module, per_example: torch.Tensor | None, total: torch.Tensor,
-                   modules: list[torch.nn.Module] | None = None) -> torch.Tensor | None:
+                   modules: list[torch.nn.Module] | None = None, whole_batch: bool = False) -> torch.Tensor | None:
     """The score-function surrogate term for the draws of discrete random layers (None when there are none).
 
     It is added to the objective before ``backward`` only (its value is exactly 0), so the reported
     loss is the real one. Layers that drew record themselves, per thread
     (``netgraph.layers.estimators.record_score``, ``pending_here``); ``modules`` (the module's submodules, cached by the
-    caller) makes the check for such records cheap.
+    caller) makes the check for such records cheap; ``whole_batch``: every draw scored by the whole loss
+    (``surrogate_loss``'s ``score_whole_batch``).
     """
     here = this_thread()
     if not any(pending_here(m, here) for m in (modules if modules is not None else module.modules())):
         return None
-    return _surrogate(module, per_example if per_example is not None else total, "mean", strict=False, modules=modules)
+    return _surrogate(module, per_example if per_example is not None else total, "mean", strict=False, modules=modules,
+                      whole_batch=whole_batch)

@@ -8,21 +8,19 @@
 
 What fits a port follows its automatic loss (``netgraph.train.loss.auto_kind``), or a loss_function of
 CrossEntropyLossLayer(form, logits=True), whose scores are read through softmax ("Index", "Probabilities") or
-sigmoid ("Binary"):
-after a SoftmaxLayer
-(class probabilities; targets are class indices, or one-hot/probabilities whose argmax is the class)
-the classification metrics, Precision/Recall/F1 macro-averaged over the classes that occur in the
-round's targets or predictions, ROCAUC only with two classes (probability of class 1); after a
+sigmoid ("Binary"): after a SoftmaxLayer (class probabilities; targets are class indices, or one-hot/probabilities
+whose argmax is the class) the classification metrics, Precision/Recall/F1 macro-averaged over the classes that
+occur in the round's targets or predictions, ROCAUC only with two classes (probability of class 1); after a
 LogisticSigmoid (binary, threshold 0.5, targets 0/1) all of them but Perplexity; any other output the
 two errors (averaged over every element) and RSquared (1 - SS_res/SS_tot over every element). Perplexity is
 exp of the mean cross-entropy (natural log) per class vector (index or probability targets); ConfusionMatrix
 a k x k int64 tensor (rows the true class, columns the predicted), a matrix: net_measurements only, not a
 per-round metric of net_train. Each metric accumulates over the round's batches and is computed
 once per round (not a mean of per-batch ratios); training metrics see the outputs of the training
-steps (dropout on), validation metrics the validation pass.
+steps (dropout on), validation metrics the validation pass. A NaN prediction makes every classification metric of
+its port NaN (a ConfusionMatrix of NaN, float64) for the round, as it makes the loss: never a class-0 prediction.
 
-torchmetrics is imported only when a metric is asked for (it costs about 3 s on first import):
-``pip install torch-netgraph[metrics]``.
+torchmetrics is imported only when a metric is asked for (3 s to import): ``pip install torch-netgraph[metrics]``.
 
 >>> parse_metrics(["accuracy", "MAE"]), parse_metrics({"Output": "F1Score"})
 ([(None, 'Accuracy'), (None, 'MeanAbsoluteError')], [('Output', 'F1')])
@@ -311,6 +309,7 @@ class Meter:
             groups.setdefault(_form(m), []).append(m)
         self.groups = list(groups.values())
         self.states = {split: [_collection(ms) for ms in self.groups] for split in ("train", "validation")}
+        self.nan: dict[str, list[Any]] = {split: [False] * len(self.groups) for split in self.states}  # NaN met
 
     def to(self, device: torch.device) -> Meter:
         for collections in self.states.values():
@@ -320,19 +319,22 @@ class Meter:
 
     def update(self, split: str, outputs: dict[str, torch.Tensor], batch: dict[str, torch.Tensor]) -> None:
         with torch.no_grad():
-            for ms, collection in zip(self.groups, self.states[split]):
+            for i, (ms, collection) in enumerate(zip(self.groups, self.states[split])):
                 preds, target = _inputs(ms[0], outputs[ms[0].port], batch[ms[0].target_key])
                 if target.dtype == torch.float64 and _form(ms[0])[1] == "values":
                     _widen(collection)
+                if ms[0].name in _CLASSIFICATION:  # a tensor flag, read at compute: no device sync per batch
+                    self.nan[split][i] = preds.isnan().any() | self.nan[split][i]
                 collection.update(preds, target)
 
     def compute(self, split: str) -> dict[str, Any]:
         """Each metric's value over the batches since the last compute, by label (a float; a ConfusionMatrix an
         int64 tensor on the CPU); then reset."""
         values = {}
-        for ms, collection in zip(self.groups, self.states[split]):
+        for i, (ms, collection) in enumerate(zip(self.groups, self.states[split])):
             computed = collection.compute()
-            values.update({m.label: _value(m, computed[m.name], collection) for m in ms})
+            nan, self.nan[split][i] = bool(self.nan[split][i]), False
+            values.update({m.label: _value(m, computed[m.name], collection, nan) for m in ms})
             collection.reset()
         return {m.label: values[m.label] for m in self.measured}
 
@@ -379,8 +381,11 @@ def not_one_metric(labels: list[str], metrics: str = "metrics=", port_metric: st
     return f"must name one measured metric; measured: {labels} (add it to {metrics}, or write {port_metric!r})"
 
 
-def _value(m: Measured, computed: torch.Tensor, collection: Any) -> Any:
-    """A metric's value from torchmetrics' (Accuracy and ErrorRate from its counts: its share is a float32)."""
+def _value(m: Measured, computed: torch.Tensor, collection: Any, nan: bool = False) -> Any:
+    """A metric's value from torchmetrics' (Accuracy and ErrorRate from its counts: its share is a float32); ``nan``:
+    a prediction was NaN, so NaN (a ConfusionMatrix of NaN, float64)."""
+    if nan:
+        return torch.full(computed.shape, math.nan, dtype=torch.float64) if m.name in MATRICES else math.nan
     if m.name in MATRICES:
         return computed.detach().cpu().long()
     return _counted_share(m, collection[m.name].metric_state) if m.name in ("Accuracy", "ErrorRate") \

@@ -61,6 +61,7 @@ class Plan:
     logged: bool = False  # progress_reporting='tensorboard' (every process: each takes part in rank 0's logging)
     meter: Any = None  # a metrics.Meter when metrics= asked for any, or None
     mixed: bool = False  # working_precision='mixed': forwards under bfloat16 autocast
+    score_whole_batch: bool = False  # every discrete draw scored by the batch's loss (net_train's option)
     batch_stats: Any = None  # the BatchStatsSync batch norms share across processes (sync_batch_norm), or None
     seed_text: str | None = None  # the string seed given (checkpoints keep it, to name it on resuming)
     held_out: float | None = None  # validation_set=<fraction>: the fraction of the data held out, else None
