@@ -110,7 +110,8 @@ def _group_centred(b: torch.Tensor) -> torch.Tensor:
 
 
 def test_surrogate_loss_scoring_the_whole_batch_is_unbiased_for_a_loss_mixing_examples():
-    """Groups of B = 4 Bernoulli(0.2) draws: E mean (b − b̄)² = (1 − 1/B) p(1 − p), so d/dp = (1 − 1/B)(1 − 2p) = 0.45.
+    """Groups of B = 4 Bernoulli(0.2) draws: E mean (b − b̄)² = (1 − 1/B) p(1 − p),
+    so d/dp = (1 − 1/B)(1 − 2p) = 0.45.
     Leave-one-out gave 0.335 ± 0.002 here (each loss depends on its group's other draws)."""
     module = NetGraph([RandomArrayLayer(BernoulliDistribution("#p"))], [], p=1).compile().double()
     torch.manual_seed(0)
@@ -126,7 +127,8 @@ def test_surrogate_loss_scoring_the_whole_batch_is_unbiased_for_a_loss_mixing_ex
 
 @pytest.mark.slow
 def test_net_train_scoring_the_whole_batch_is_unbiased_for_a_loss_mixing_examples():
-    """One SGD step of a batch of 4 through p = σ(a): d/da = 0.45 p(1 − p) = 0.072 (leave-one-out: 0.043 ± 0.004)."""
+    """One SGD step of a batch of 4 through p = σ(a): d/da = 0.45 p(1 − p) = 0.072
+    (leave-one-out: 0.043 ± 0.004)."""
     start, rate = math.log(0.2 / 0.8), 1e-3
     net = NetGraph({"a": NetArrayLayer(array=[start]), "s": ElementwiseLayer("LogisticSigmoid"),
                     "b": RandomArrayLayer(BernoulliDistribution("#p"))}, [("a", "s", "b")])
