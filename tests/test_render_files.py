@@ -305,3 +305,15 @@ def test_a_fallback_for_another_reason_is_explained_too(no_engines):
         warnings.simplefilter("error")  # each reason is said once
         render_backend.announce("builtin", "dot is missing")
         render_backend.announce("builtin", "dot crashed")
+
+
+@pytest.mark.parametrize("call", ["method", "function", "render"])
+def test_the_fallback_warning_points_at_the_users_line(no_engines, tmp_path, call):
+    """A fixed stacklevel pointed the method forms (``net.render_svg()``, ``net.render(...)``) into netgraph's own
+    stage_doors.py; every form names the user's line."""
+    from netgraph.render import render_svg
+    draw = {"method": lambda: seed().render_svg(), "function": lambda: render_svg(seed()),
+            "render": lambda: seed().render(tmp_path / "net.svg")}[call]
+    with pytest.warns(render_backend.RenderBackendWarning) as caught:
+        draw()
+    assert [w.filename for w in caught] == [__file__]
