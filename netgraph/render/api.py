@@ -26,7 +26,7 @@ from typing import Any
 import graphviz
 
 from netgraph.core.files import atomic_replace
-from netgraph.core.output_paths import writable_file
+from netgraph.core.output_paths import refuse_folder_path, writable_file
 from netgraph.core.errors import NetGraphError, OptionError, did_you_mean
 from netgraph.core.graph import NetGraph
 from netgraph.core.layer_surgery import as_net
@@ -374,6 +374,7 @@ def render(net: Any, path: Any, *, format: str | None = None, backend: str | Non
         raise OptionError(f"render needs a file path, found {quoted(path)}", kind="output-path", found=path) from None
     if not text.strip():  # Path("") is the current folder
         raise OptionError(f"render needs a file path, found {quoted(text)}", kind="output-path", found=text)
+    refuse_folder_path(text, "render", "net.svg")  # Path dropped the slash: 'new.svg/' wrote the file new.svg
     check_target(path)
     fmt = _format_of(path, format)
     if fmt in ("dot", "gv"):
