@@ -78,6 +78,7 @@ def test_a_failing_engine_falls_back_and_a_requested_one_reports_its_error(tmp_p
     messages = [str(w.message) for w in caught]
     assert any("syntax error in line 1; trying the next render backend" in m for m in messages), messages
     assert any(m.startswith("netgraph diagrams are laid out by") and "exited with status 1" in m for m in messages)
+    assert {w.filename for w in caught} == {__file__}  # the user's line, not stage_doors.py (net.render_svg())
     check_content(seed(), svg)
     with pytest.raises(NetGraphError, match="render backend 'dot' failed: .*exited with status 1: Error: syntax error"):
         seed().render_svg(backend="dot")

@@ -31,6 +31,7 @@ from netgraph.core.errors import NetGraphError, OptionError, did_you_mean
 from netgraph.core.graph import NetGraph
 from netgraph.core.layer_surgery import as_net
 from netgraph.core.naming_scope import quoted
+from netgraph.core.user_frame import user_stacklevel
 from netgraph.render.engines import BACKEND_KIND, REASONS, EngineFailed, announce, backends_for, run_engine
 from netgraph.render.build import build_diagram
 from netgraph.render.model import (FILL, Diagram, DiagramOptions, Node, escape_id, lcm_spans, table_columns,
@@ -285,7 +286,7 @@ def _engine_output(net: Any, fmt: str, backend: str | None, options: dict,
             if backend is not None:
                 raise NetGraphError(f"render backend {quoted(name)} failed: {exc}", kind=BACKEND_KIND, option="backend",
                                     found=name) from None
-            warnings.warn(f"netgraph: {exc}; trying the next render backend", stacklevel=3)
+            warnings.warn(f"netgraph: {exc}; trying the next render backend", stacklevel=user_stacklevel())
             continue
         if backend is not None:
             announce(name)
