@@ -117,3 +117,24 @@ def test_save_to_an_empty_path_names_it_as_given():
         save(_net(), "")
     with pytest.raises(SpecError, match=r"^load needs a file path, found an empty one \(''\)"):
         load("")
+
+
+def _writers(tmp_path) -> dict:
+    """Every public function that writes one file at a path the user gives."""
+    results = net_train(_net(), {"Input": [[1.0] * 4] * 4, "Target": [[1.0] * 3] * 4}, max_training_rounds=1,
+                        random_seed=0, progress=False, all=True)
+    return {"render": lambda p: _net().render(p, backend="builtin"), "save": lambda p: save(_net(), p),
+            "export_onnx": lambda p: export_onnx(_net(), p), "plot_losses": results.plot_losses}
+
+
+@pytest.mark.parametrize("writer, name", [("render", "d.svg"), ("save", "m.yaml"), ("export_onnx", "m.onnx"),
+                                          ("plot_losses", "l.svg")])
+def test_a_path_ending_with_a_separator_is_refused_by_every_writer(tmp_path, writer, name):
+    """render("newdir.svg/") and save(net, "m.yaml/") wrote the file newdir.svg (m.yaml) and returned another path
+    than given: ``Path`` drops the slash. Each writer refuses it as export_onnx and the CLI do."""
+    given, shown = f"{tmp_path}/{name}/", "" if writer == "plot_losses" else "net, "
+    with pytest.raises(OptionError, match=rf"{writer}\({shown}'.*/{name}/'\) names a folder \(it ends with '/'\): "
+                                          rf"give a file path, e\.g\. '.*/{name}/") as info:
+        _writers(tmp_path)[writer](given)
+    assert (info.value.diagnostics[0].kind, info.value.diagnostics[0].found) == ("output-path", given)
+    assert list(tmp_path.iterdir()) == []

@@ -78,6 +78,7 @@ def test_a_failing_engine_falls_back_and_a_requested_one_reports_its_error(tmp_p
     messages = [str(w.message) for w in caught]
     assert any("syntax error in line 1; trying the next render backend" in m for m in messages), messages
     assert any(m.startswith("netgraph diagrams are laid out by") and "exited with status 1" in m for m in messages)
+    assert {w.filename for w in caught} == {__file__}  # the user's line, not stage_doors.py (net.render_svg())
     check_content(seed(), svg)
     with pytest.raises(NetGraphError, match="render backend 'dot' failed: .*exited with status 1: Error: syntax error"):
         seed().render_svg(backend="dot")
@@ -305,3 +306,15 @@ def test_a_fallback_for_another_reason_is_explained_too(no_engines):
         warnings.simplefilter("error")  # each reason is said once
         render_backend.announce("builtin", "dot is missing")
         render_backend.announce("builtin", "dot crashed")
+
+
+@pytest.mark.parametrize("call", ["method", "function", "render"])
+def test_the_fallback_warning_points_at_the_users_line(no_engines, tmp_path, call):
+    """A fixed stacklevel pointed the method forms (``net.render_svg()``, ``net.render(...)``) into netgraph's own
+    stage_doors.py; every form names the user's line."""
+    from netgraph.render import render_svg
+    draw = {"method": lambda: seed().render_svg(), "function": lambda: render_svg(seed()),
+            "render": lambda: seed().render(tmp_path / "net.svg")}[call]
+    with pytest.warns(render_backend.RenderBackendWarning) as caught:
+        draw()
+    assert [w.filename for w in caught] == [__file__]

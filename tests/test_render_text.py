@@ -3,6 +3,7 @@ SVG that shows them literally, and the same text."""
 
 from __future__ import annotations
 
+import re
 import warnings
 import xml.etree.ElementTree as ET
 
@@ -272,3 +273,23 @@ def test_node_ids_write_other_characters_as_their_hex_code_as_the_readme_says(ba
                    [("a<b", "x-y"), ("x-y", "enc")], Input=3)
     ids = {g.get("id") for g in ET.fromstring(net.render_svg(backend=backend)).iter(f"{SVG}g")}
     assert {"L.a-3c-b", "L.x-2d-y", "L.enc.l-20-1"} <= ids
+
+
+def _as_drawn(root: ET.Element) -> list[str]:
+    """Each <text>'s line as an SVG viewer draws it: runs of spaces, tabs and line breaks one space, none at either
+    end (XML's whitespace, not the no-break space, which is drawn as a space)."""
+    lines = ("".join(t.itertext()) for t in root.iter(f"{SVG}text"))
+    return [re.sub(r"[ \t\r\n]+", " ", line).strip(" ").replace("\u00a0", " ") for line in lines]
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_runs_of_spaces_in_names_are_drawn_as_written(backend):
+    """A layer "a b  c" was drawn "a b c" (the label joined the name's words with one space; a viewer draws a run of
+    plain spaces as one anyway): names are drawn as written, runs of spaces as no-break spaces."""
+    inner = NetGraph({"x  y": LinearLayer(2)}, [])
+    net = NetGraph({"a b  c": LinearLayer(3), "  lead": LinearLayer(2), "in  ner": inner},
+                   [("a b  c", "  lead"), ("  lead", "in  ner")], Input=2)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        drawn = _as_drawn(ET.fromstring(net.render_svg(backend=backend)))
+    assert {"a b  c", "  lead", "x  y", "in  ner · NetGraph"} <= set(drawn), drawn

@@ -13,7 +13,10 @@ from typing import Any
 from netgraph.core.errors import NetGraphError, OptionError
 
 __all__ = ["writable_file", "unwritable", "usable_folder", "remove_made", "folders_made", "refuse_overwriting",
-           "refuse_folder_name"]
+           "refuse_folder_name", "refuse_folder_path"]
+
+#: The separators a path naming a folder ends with (``Path`` drops them: ``Path("out/")`` is the file ``out``).
+_SEPARATORS = tuple(sep for sep in (os.sep, os.altsep) if sep)
 
 
 def writable_file(path: Path, what: str) -> None:
@@ -131,6 +134,26 @@ def refuse_folder_name(output: str | None, flag: str, example: str) -> None:
                           f"file name, e.g. {flag} {example}", **fields)
     if output is not None and not output.strip():
         raise OptionError(f"{flag} {output!r} is empty; give a file name, e.g. {flag} {example}", **fields)
-    if output and output.endswith(tuple(sep for sep in (os.sep, os.altsep) if sep)):
+    if output and output.endswith(_SEPARATORS):
         raise OptionError(f"{flag} {output!r} names a folder (it ends with {output[-1]!r}); give a file name, e.g. "
                           f"{flag} {output}{example}", **fields)
+
+
+def refuse_folder_path(path: Any, call: str, example: str, expected: str | None = None, before: str = "net, ") -> None:
+    """OptionError (kind "output-path", option "path") when ``path`` as given to ``call`` (a str, bytes or PathLike)
+    ends with a separator: it names a folder, but ``Path`` drops the separator and ``call`` would write a file of the
+    folder's name. ``example`` is a file name to suggest inside it, ``before`` the arguments the message shows before
+    the path; any other path is left to the caller.
+
+    >>> refuse_folder_path("new.svg/", "render", "net.svg")
+    Traceback (most recent call last):
+    netgraph.core.errors.OptionError: render(net, 'new.svg/') names a folder (it ends with '/'): give a file path, e.g. 'new.svg/net.svg'
+    """
+    try:
+        text = os.fsdecode(path)
+    except TypeError:  # no path at all: the caller's own check names it
+        return
+    if text.endswith(_SEPARATORS):
+        raise OptionError(f"{call}({before}{text!r}) names a folder (it ends with {text[-1]!r}): give a file path, "
+                          f"e.g. {text + example!r}", option="path", kind="output-path",
+                          expected=expected or f"a file path, e.g. {example}", found=text)

@@ -31,6 +31,7 @@ from netgraph.core.graph import NetGraph
 from netgraph.core.layer_surgery import as_net
 from netgraph.core.muted_outputs import require_outputs
 from netgraph.core.names import fresh_name
+from netgraph.core.output_paths import refuse_folder_path
 from netgraph.core.types import INTEGER
 from netgraph.core.walk import nested_nodes
 from netgraph.core.net_arguments import compiled_module_hint, compiled_module_note
@@ -136,10 +137,7 @@ _OWN_SUFFIXES = {".yaml": "a spec", ".yml": "a spec", ".safetensors": "a spec's 
 def _check_suffix(path: str) -> None:
     """OptionError ``output-path`` for a path of netgraph's own files, or one ending with a separator (a folder:
     ``Path`` dropped the separator, and the file ``t.onnx`` was written for ``t.onnx/``)."""
-    if path.endswith(tuple(sep for sep in (os.sep, os.altsep) if sep)):
-        raise OptionError(f"export_onnx(net, {path!r}) names a folder (it ends with {path[-1]!r}): give a file path, "
-                          f"e.g. {path + 'model.onnx'!r}", option="path", kind="output-path",
-                          expected="a path ending in .onnx", found=path)
+    refuse_folder_path(path, "export_onnx", "model.onnx", expected="a path ending in .onnx")
     suffix = os.path.splitext(path)[1].lower()
     if suffix in _OWN_SUFFIXES:
         raise OptionError(f"export_onnx(net, {path!r}) writes an ONNX model, not {_OWN_SUFFIXES[suffix]}: give the "

@@ -26,11 +26,12 @@ from typing import Any
 import graphviz
 
 from netgraph.core.files import atomic_replace
-from netgraph.core.output_paths import writable_file
+from netgraph.core.output_paths import refuse_folder_path, writable_file
 from netgraph.core.errors import NetGraphError, OptionError, did_you_mean
 from netgraph.core.graph import NetGraph
 from netgraph.core.layer_surgery import as_net
 from netgraph.core.naming_scope import quoted
+from netgraph.core.user_frame import user_stacklevel
 from netgraph.render.engines import BACKEND_KIND, REASONS, EngineFailed, announce, backends_for, run_engine
 from netgraph.render.build import build_diagram
 from netgraph.render.model import (FILL, Diagram, DiagramOptions, Node, escape_id, lcm_spans, table_columns,
@@ -285,7 +286,7 @@ def _engine_output(net: Any, fmt: str, backend: str | None, options: dict,
             if backend is not None:
                 raise NetGraphError(f"render backend {quoted(name)} failed: {exc}", kind=BACKEND_KIND, option="backend",
                                     found=name) from None
-            warnings.warn(f"netgraph: {exc}; trying the next render backend", stacklevel=3)
+            warnings.warn(f"netgraph: {exc}; trying the next render backend", stacklevel=user_stacklevel())
             continue
         if backend is not None:
             announce(name)
@@ -374,6 +375,7 @@ def render(net: Any, path: Any, *, format: str | None = None, backend: str | Non
         raise OptionError(f"render needs a file path, found {quoted(path)}", kind="output-path", found=path) from None
     if not text.strip():  # Path("") is the current folder
         raise OptionError(f"render needs a file path, found {quoted(text)}", kind="output-path", found=text)
+    refuse_folder_path(text, "render", "net.svg")  # Path dropped the slash: 'new.svg/' wrote the file new.svg
     check_target(path)
     fmt = _format_of(path, format)
     if fmt in ("dot", "gv"):

@@ -26,7 +26,8 @@ from netgraph.core.stage_doors import count_drawn
 from netgraph.core.types import PortType
 from netgraph.layers.operators import NetFoldOperator
 from netgraph.render.model import (FILL, MAX_EXPAND, Cluster, Diagram, DiagramOptions, Edge, Node, escape_id,
-                                    batch_name, one_line, shape_label, shorten, tooltip_text, without_addresses)
+                                    batch_name, name_label, one_line, shape_label, shorten, tooltip_text,
+                                    without_addresses)
 from netgraph.render.nodes import coder_line, layer_node, operator_options
 from netgraph.render.probability import score_mark
 
@@ -157,7 +158,7 @@ class _Builder:
             if isinstance(layer, NetGraph) and self.options.depth_allowed(depth + 1):
                 path = self.enter(frame, name, graph)
                 self.graph_at[path] = layer
-                self.cluster(path, f"{shorten(printable(name), 32)} · {type(layer).__name__}",
+                self.cluster(path, f"{name_label(printable(name), 32)} · {type(layer).__name__}",
                              self.tooltip(frame, name, graph, layer), layer.input_ports, layer.output_ports,
                              layer, depth + 1)
             elif layer.inner_nets() and self.options.depth_allowed(depth + 1):
@@ -177,7 +178,7 @@ class _Builder:
         is drawn); each inner net port is joined to the operator's port of the same name."""
         path = self.enter(frame, name, graph)
         own = operator_options(layer)  # n=3, aggregation='Plus': what the drawn inner nets do not show
-        label = f"{shorten(printable(name), 32)} · {layer.type_name}" + (f" · {shorten(own, 48)}" if own else "")
+        label = f"{name_label(printable(name), 32)} · {layer.type_name}" + (f" · {shorten(own, 48)}" if own else "")
         running = layer.running_with(self.port_types(path))  # its inner nets tipped with the shapes they run with
         self.cluster(path, label, self.tooltip(frame, name, graph, running), layer.input_ports, [], None, depth)
         for inner_name, inner in layer.inner_nets().items():

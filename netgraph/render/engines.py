@@ -17,6 +17,7 @@ import warnings
 from pathlib import Path
 
 from netgraph.core.errors import NetGraphError, OptionError, did_you_mean
+from netgraph.core.user_frame import user_stacklevel
 
 __all__ = ["BACKENDS", "FORMATS", "RenderBackendWarning", "find_executable", "available_backends",
            "backends_for", "run_engine", "announce", "EngineFailed"]
@@ -148,5 +149,5 @@ def announce(backend: str, reason: str = "") -> None:
     message = f"netgraph diagrams are laid out by {described}" + (f" at {where}" if where else "")
     if backend != "dot" and reason:
         message += f", since {reason}"
-        warnings.warn(message, RenderBackendWarning, stacklevel=4)
+        warnings.warn(message, RenderBackendWarning, stacklevel=user_stacklevel())  # the user's line, any form
     log.info(message)

@@ -27,7 +27,7 @@ from netgraph.core.stage_doors import MAX_EXPAND  # the notebook's check for a b
 from netgraph.core.types import INTEGER, PortType, range_suffix
 
 __all__ = ["DiagramOptions", "Diagram", "Node", "Edge", "Cluster", "batch_name", "shape_label", "escape_id", "shorten",
-           "ellipsized", "without_addresses", "lcm_spans", "table_columns", "title_lines", "MAX_EXPAND"]
+           "name_label", "ellipsized", "without_addresses", "lcm_spans", "table_columns", "title_lines", "MAX_EXPAND"]
 
 RANKDIRS = ("TB", "LR", "BT", "RL")
 
@@ -237,6 +237,21 @@ def tooltip_text(text: str, width: int) -> str:
     """
     kept = one_line(str(text))
     return ellipsized(visible(kept if kept.strip() else repr(str(text))), width)
+
+
+#: The spaces an SVG viewer would drop from a label: each one after another space (as Graphviz writes them), and one
+#: at either end.
+_DROPPED_SPACES = re.compile(r"^ |(?<= ) | $")
+
+
+def name_label(text: str, width: int) -> str:
+    """``tooltip_text`` for a name drawn in a label: drawn as written, a viewer's dropped spaces (a run's, one at
+    either end) as no-break spaces.
+
+    >>> name_label("a b  c ", 32)
+    'a b \xa0c\xa0'
+    """
+    return _DROPPED_SPACES.sub("\u00a0", tooltip_text(text, width))
 
 
 #: Characters on one line of a diagram's title: a longer line wraps at its spaces (a 300-character title drew 2,000

@@ -10,7 +10,7 @@ from netgraph.core.names import printable, printable_path
 from netgraph.core.summary import layers_text
 from netgraph.core.walk import nested_nodes
 from netgraph.layers.losses import LOSS_LAYERS
-from netgraph.render.model import BORDER, FILL, Node, ellipsized, shorten
+from netgraph.render.model import BORDER, FILL, Node, ellipsized, name_label, shorten
 from netgraph.render.probability import (divergence_lines, format_value, is_divergence, is_random, random_lines,
                                          score_mark)
 
@@ -136,7 +136,7 @@ def layer_node(node_id: str, name: str, layer: Any, compact: bool, cluster: tupl
     if missing:
         classes, border = [*classes, "uninitialized"], BORDER["uninitialized"]
         warning = shorten("uninitialised: " + ", ".join(missing), width)
-    return Node(id=node_id, kind=kind, title=shorten(printable(name), width),
+    return Node(id=node_id, kind=kind, title=name_label(printable(name), width),
                 type=shorten(getattr(layer, "type_name", type(layer).__name__), width),
                 lines=tuple(shorten(line, width) for line in lines),
                 inputs=tuple(layer.input_ports), outputs=tuple(layer.output_ports), classes=tuple(classes),

@@ -23,6 +23,7 @@ import torch
 from netgraph.core.errors import SpecError
 from netgraph.core.limits import current_limits, raise_hint
 from netgraph.core.nesting import deep_walk
+from netgraph.core.output_paths import refuse_folder_path
 from netgraph.core.files import (NAME_MAX, REFERENCE_SCOPE, NotRegularFile, atomic_write, folder_lock, link_target,
                                  open_regular, remove_temporaries, replaceable_target, shortened)
 from netgraph.core.wording import value_kind
@@ -96,6 +97,7 @@ def save(net: Any, path: Any, *, name: str | None = None, description: str | Non
     >>> path.name, back == net, torch.equal(back.layers["1"].arrays["Weights"], net.layers["1"].arrays["Weights"])
     ('tiny.yaml', True, True)
     """
+    refuse_folder_path(path, "save", "model.yaml", expected="a spec's file path, e.g. 'model.yaml'")
     path = given = spec_path("save", path)
     if os.path.islink(path):  # the spec and its weights go to the linked file's folder: it names them from there
         path = _linked_spec(path)

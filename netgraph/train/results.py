@@ -25,7 +25,7 @@ from xml.sax.saxutils import escape
 
 from netgraph.core.wording import counted
 from netgraph.core.files import atomic_replace
-from netgraph.core.output_paths import unwritable, writable_file
+from netgraph.core.output_paths import refuse_folder_path, unwritable, writable_file
 from netgraph.core.attribute_hints import hinting_getattr
 from netgraph.core.errors import OptionError
 from netgraph.core.name_guesses import nearest_name
@@ -223,6 +223,7 @@ class NetTrainResults:
 
     def plot_losses(self, path: str | os.PathLike) -> Path:
         """Write the loss plot to ``path`` (.svg always; .png when matplotlib is installed); the path."""
+        refuse_folder_path(path, "plot_losses", "losses.svg", before="")  # Path('l.svg/') is the file l.svg
         path = Path(path)
         writable_file(path, "the loss plot")  # first: a folder ('/tmp') is named whole, as a folder
         suffix = path.suffix.lower()
