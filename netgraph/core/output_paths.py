@@ -145,9 +145,11 @@ def refuse_folder_path(path: Any, call: str, example: str, expected: str | None 
     folder's name. ``example`` is a file name to suggest inside it, ``before`` the arguments the message shows before
     the path; any other path is left to the caller.
 
-    >>> refuse_folder_path("new.svg/", "render", "net.svg")
-    Traceback (most recent call last):
-    netgraph.core.errors.OptionError: render(net, 'new.svg/') names a folder (it ends with '/'): give a file path, e.g. 'new.svg/net.svg'
+    >>> try:
+    ...     refuse_folder_path("new.svg/", "render", "net.svg")
+    ... except OptionError as error:
+    ...     print(error)
+    render(net, 'new.svg/') names a folder (it ends with '/'): give a file path, e.g. 'new.svg/net.svg'
     """
     try:
         text = os.fsdecode(path)
