@@ -85,14 +85,15 @@ def test_a_port_divided_by_0_names_the_divisor_as_written(text, divisor):
     ("If[(Negative[#] &)[#x], 1, 0]", "If[Function[Negative[#]][#x], 1, 0]", 4),
     ("Boole[Negative[#] &[#x]]", "Boole[Function[Negative[#]][#x]]", 7)])
 def test_a_negative_in_an_applied_pure_functions_body_is_refused_as_in_functions(text, function_form, around):
-    """(body &)[args] is read as Function[body][args] is: a Negative its body reads as true or false is named first,
-    at its column, then the applied function around it at its own."""
+    """Function[body][args] names a Negative its body reads as true or false first, then the applied function;
+    (body &)[args] is refused as written, at its start, before it is parsed (review of session 52: it was read as
+    Function[body][args] up to a count that miscounted nesting)."""
     message, same = _refusal(text), _refusal(function_form)
-    assert f"at column {text.index('Negative[') + 1}: 'Negative[#]' is read as true or false" in message, message
-    assert message.endswith(f"; then, at column {around}: {APPLIED} (write its body on the arguments instead: #x^2 "
-                            f"for (#^2 &)[#x]) is not allowed either"), message
-    assert same.split("is read as true or false")[1].split("; then")[0] == \
-        message.split("is read as true or false")[1].split("; then")[0]
+    assert message.endswith(f"at column {around}: {APPLIED} (write its body on the arguments instead: #x^2 for "
+                            f"(#^2 &)[#x]) is not allowed"), message
+    assert f"at column {function_form.index('Negative[') + 1}: 'Negative[#]' is read as true or false" in same, same
+    assert same.endswith(f"; then, at column {around}: {APPLIED} (write its body on the arguments instead: #x^2 "
+                         f"for (#^2 &)[#x]) is not allowed either"), same
 
 
 @pytest.mark.parametrize("text, advice", [("2--1", "write 2 - (-1)"), ("#x--#y", "write #x - (-#y)"),
@@ -142,12 +143,26 @@ def test_brackets_past_the_parsers_limit_name_the_limit(text, column):
     assert f"at column {column}: brackets ( ), [ ] or {{ }} nested more than 200 deep (the parser's limit)" in message
 
 
-@pytest.mark.parametrize("text, column", [("Max[1, &[#x]]", 8), ("{#y, &[#x]}", 6)])
+@pytest.mark.parametrize("text, column", [("Max[1, &[#x]]", 8), ("{#y, &[#x]}", 6), ("&[#x]", 1), ("(&)[#x]", 2),
+                                          ("( &)[#x]", 3), ("((&))[#x]", 3)])
 def test_an_applied_pure_function_of_no_body_is_named_at_its_ampersand(text, column):
     """Its Function( was put after everything written so far (an unknown start read as the end), and the call
-    refused as an applied function (session 52)."""
+    refused as an applied function (session 52); "is a pure function with an empty body" had no subject, and
+    (&)[#x] was refused as an applied function, its ( read as the body (review of session 52)."""
     message = _refusal(text)
-    assert f"at column {column}: is a pure function with an empty body" in message, message
+    assert f"at column {column}: a pure function with an empty body (nothing before &) is not allowed" in message, \
+        message
+
+
+@pytest.mark.parametrize("text, column", [
+    (" + ".join(["#z"] * 3 + ["(#&)[#y]"] * 150), 16), ("(" * 120 + "#x" + "&)[#y]" * 120, 120),
+    ("(((" + "(" * 99 + "#x" + "&)[#y]" * 99 + ")))", 102), ("#x + (#y &)[#x] + (#y &)[#x]", 6)])
+def test_applied_pure_functions_are_refused_at_the_first(text, column):
+    """The first 100 were read as Function(body)(args) and the rest refused as written, counted by every
+    Function( written, not by nesting: the 101st of many side by side was named, and 102 levels of brackets were
+    refused as nested more than 200 deep (review of session 52)."""
+    message = _refusal(text)
+    assert f"at column {column}: {APPLIED}" in message, message
 
 
 @pytest.mark.parametrize("text, column", [("Log[1, #x]", 1), ("2 + Log[1., #x]", 5), ("Log[2 - 1, Sin[#x]]", 1)])
