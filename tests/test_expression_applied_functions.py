@@ -130,9 +130,14 @@ def test_a_chain_of_applied_pure_functions_is_refused_at_its_start(count):
     assert f"at column 1: {APPLIED}" in message, message
 
 
-@pytest.mark.parametrize("text, column", [("(#^2 &)[[1]]", 1), ("2 + ((#^2 &))[[1]]", 5), ("Max[#x, #^2 &[[1]]]", 9)])
+@pytest.mark.parametrize("text, column", [("(#^2 &)[[1]]", 1), ("2 + ((#^2 &))[[1]]", 5), ("Max[#x, #^2 &[[1]]]", 9),
+                                          ("Function[#^2][[1]]", 1), ("Function[x, x^2][[2]]", 1),
+                                          ("Part[Function[#^2], 1]", 1), ("2 + Last[Function[#]]", 5),
+                                          ("Part[#^2 &, 1]", 1), ("2 + Part[(#^2 &), 1]", 5), ("First[#^2 &]", 1)])
 def test_a_part_of_a_pure_function_is_named(text, column):
-    """(#^2 &)[[1]] was "syntax error (invalid syntax)" at its [[ (session 52)."""
+    """(#^2 &)[[1]] was "syntax error (invalid syntax)" at its [[ (session 52); Function[#^2][[1]] and
+    Part[Function[#^2], 1] computed a part of the body's value (9 of [3., 5.]), Part[#^2 &, 1] was a syntax error
+    (review of session 52)."""
     message = _refusal(text)
     assert f"at column {column}: a part of a pure function, (body &)[[i]]" in message, message
 

@@ -23,6 +23,8 @@ _WOLFRAM_PIECES = {"<|": "{", "|>": "}", "->": ":", "{": "(", "}": ",)", "||": "
 SLOT_PREFIX = "_s_"
 #: what follows a pure function's ``&`` applied to arguments: its closing brackets, then ``[`` or ``[[`` (Part)
 _PURE_CALLED = re.compile(r"([)\s]*)\[(\[)?")
+#: a Part, First or Last whose first argument starts here (before a pure function, Part[#^2 &, 1])
+_PART_OF = re.compile(r"\b(?:Part|First|Last)\s*\[\s*\Z")
 _SLOT = re.compile(r"#([^\W\d_]\w*|[0-9]+)?")  # a name starts with a letter (Unicode too: #μ), then letters, digits, _
 _APPLICATIONS = {  # what Wolfram's operators that Python reads otherwise (or not at all) would be
     "//": "'//' (Wolfram's postfix application, x // f) is not read: write f[x]",
@@ -161,11 +163,11 @@ def translate(text: str) -> tuple[str, list[int]]:
                 origin.append(i)
             continue
         two = text[i:i + 2]
-        if ch == "&" and "&" not in (two[1:], text[i - 1:i]) and (after := _PURE_CALLED.match(text, i + 1)):
-            raise _pure_function_called(text, i, after)  # (body &)[args], (body &)[[i]]: refused as written
-        if ch == "&" and "&" not in (two[1:], text[i - 1:i]) and not re.sub(r"[)\]\s]", "", text[i + 1:]):
-            i += 1  # (body &), Apply[body &]: a pure function's end inside its brackets
-            continue
+        if ch == "&" and "&" not in (two[1:], text[i - 1:i]):  # a pure function's end, not And's &&
+            _refuse_taken_function(text, i)
+            if not re.sub(r"[)\]\s]", "", text[i + 1:]):
+                i += 1  # (body &), Apply[body &]: a pure function's end inside its brackets
+                continue
         if ch in "[];":
             piece, width = bracket(text, i, brackets)
             out.append(piece)
@@ -222,6 +224,15 @@ def translate(text: str) -> tuple[str, list[int]]:
         origin += [i] * len(piece)  # (an And's error points at its first '&')
         i += 2 if ch == "&" and text[i:i + 2] == "&&" else 1
     return with_products("".join(out), origin, text)
+
+
+def _refuse_taken_function(text: str, amp: int) -> None:
+    """Refuse the pure function whose ``&`` is at ``text[amp]`` when it is applied, ``(body &)[args]``, or a part is
+    taken of it, ``(body &)[[i]]``, ``Part[body &, i]``: refused as written, before Python's parser."""
+    if after := _PURE_CALLED.match(text, amp + 1):
+        raise _pure_function_called(text, amp, after)
+    if taken := _PART_OF.search(text, 0, _function_start(text, amp)):
+        raise ExpressionError(PART_OF_FUNCTION, text, taken.start())
 
 
 def _pure_function_called(text: str, amp: int, after: re.Match) -> ExpressionError:
