@@ -195,7 +195,7 @@ OFFSET_FORMS = {"Mod": NamedFunction("Mod", 3, definition="Mod[#1 - #3, #2] + #3
                 "Quotient": NamedFunction("Quotient", 3, definition="Quotient[#1 - #3, #2]")}
 #: name -> its forms of another arity than its table entry's
 OTHER_FORMS_OF = {name: tuple(forms[name] for forms in (TWO_ARGUMENT_FORMS, OFFSET_FORMS) if name in forms)
-                  for name in {*TWO_ARGUMENT_FORMS, *OFFSET_FORMS}}
+                  for name in {**TWO_ARGUMENT_FORMS, **OFFSET_FORMS}}  # in a fixed order (a test's sweep)
 #: Clip[x, {lo, hi}] (a tree of 4: "Clip", x, lo, hi) and Clip[x, {lo, hi}, {vl, vh}] (6): vl below lo, vh above hi
 CLIPS = {4: NamedFunction("Clip", 3, definition="Min[Max[#1, #2], #3]"),
          6: NamedFunction("Clip", 5, definition="If[#1 < #2, #4, If[#1 > #3, #5, Min[Max[#1, #2], #3]]]")}
