@@ -196,7 +196,8 @@ OFFSET_FORMS = {"Mod": NamedFunction("Mod", 3, definition="Mod[#1 - #3, #2] + #3
 #: name -> its forms of another arity than its table entry's
 OTHER_FORMS_OF = {name: tuple(forms[name] for forms in (TWO_ARGUMENT_FORMS, OFFSET_FORMS) if name in forms)
                   for name in {**TWO_ARGUMENT_FORMS, **OFFSET_FORMS}}  # in a fixed order (a test's sweep)
-#: Clip[x, {lo, hi}] (a tree of 4: "Clip", x, lo, hi) and Clip[x, {lo, hi}, {vl, vh}] (6): vl below lo, vh above hi
+#: Clip[x, {lo, hi}] (a tree of 4: "Clip", x, lo, hi) and Clip[x, {lo, hi}, {vl, vh}] (6): vl below lo, vh above hi,
+#: else x clipped: the value x, but the gradient 0 at a bound, as README documents for Clip (not #1's 1)
 CLIPS = {4: NamedFunction("Clip", 3, definition="Min[Max[#1, #2], #3]"),
          6: NamedFunction("Clip", 5, definition="If[#1 < #2, #4, If[#1 > #3, #5, Min[Max[#1, #2], #3]]]")}
 #: Min, Max and If: implemented by the expression compiler itself (clamp against constants, where); Max and Min of
