@@ -189,8 +189,8 @@ TWO_ARGUMENT_FORMS: dict[str, NamedFunction] = {
     "KroneckerDelta": NamedFunction("KroneckerDelta", 2, definition="(#1 == #2) + 0 * (Min[Abs[#1], 1] + "
                                                                     "Min[Abs[#2], 1])"),
 }
-#: Wolfram's forms with an offset d: Mod[m, n, d] is in d to d + n, m - n Quotient[m, n, d]; Quotient[m, n, d] is
-#: Quotient[m - d, n]
+#: Wolfram's forms with an offset d: Mod[m, n, d] is in [d, d + n) (n < 0: (d + n, d]), m - n Quotient[m, n, d];
+#: Quotient[m, n, d] is Quotient[m - d, n]
 OFFSET_FORMS = {"Mod": NamedFunction("Mod", 3, definition="Mod[#1 - #3, #2] + #3"),
                 "Quotient": NamedFunction("Quotient", 3, definition="Quotient[#1 - #3, #2]")}
 #: name -> its forms of another arity than its table entry's
