@@ -176,3 +176,13 @@ def test_log_to_base_1_names_the_base(text, column):
     message = _refusal(text)
     assert f"at column {column}: a port divided by Log[1] = 0: the base 1 makes Log[b, x], Log[x] / Log[b], divide " \
            f"by 0" in message, message
+
+
+@pytest.mark.parametrize("text, name, column", [("Round[#x, 0]", "Round", 1), ("2 + Floor[#x, 0.]", "Floor", 5),
+                                                ("Ceiling[#x, 1 - 1]", "Ceiling", 1), ("Round[3, -0.]", "Round", 1)])
+def test_a_step_0_names_the_step(text, name, column):
+    """Round[#x, 0] said "a port divided by a constant 0", naming no step; Round[3, 0] advised "write Infinity"
+    (session 52)."""
+    message = _refusal(text)
+    assert f"at column {column}: a step 0: {name}[x, a], a {name}[x / a], divides by a = 0" in message, message
+    assert f"give {name} a step that is not 0" in message and "write Infinity" not in message, message
