@@ -85,14 +85,15 @@ def test_a_port_divided_by_0_names_the_divisor_as_written(text, divisor):
     ("If[(Negative[#] &)[#x], 1, 0]", "If[Function[Negative[#]][#x], 1, 0]", 4),
     ("Boole[Negative[#] &[#x]]", "Boole[Function[Negative[#]][#x]]", 7)])
 def test_a_negative_in_an_applied_pure_functions_body_is_refused_as_in_functions(text, function_form, around):
-    """(body &)[args] is read as Function[body][args] is: a Negative its body reads as true or false is named first,
-    at its column, then the applied function around it at its own."""
+    """Function[body][args] names a Negative its body reads as true or false first, then the applied function;
+    (body &)[args] is refused as written, at its start, before it is parsed (review of session 52: it was read as
+    Function[body][args] up to a count that miscounted nesting)."""
     message, same = _refusal(text), _refusal(function_form)
-    assert f"at column {text.index('Negative[') + 1}: 'Negative[#]' is read as true or false" in message, message
-    assert message.endswith(f"; then, at column {around}: {APPLIED} (write its body on the arguments instead: #x^2 "
-                            f"for (#^2 &)[#x]) is not allowed either"), message
-    assert same.split("is read as true or false")[1].split("; then")[0] == \
-        message.split("is read as true or false")[1].split("; then")[0]
+    assert message.endswith(f"at column {around}: {APPLIED} (write its body on the arguments instead: #x^2 for "
+                            f"(#^2 &)[#x]) is not allowed"), message
+    assert f"at column {function_form.index('Negative[') + 1}: 'Negative[#]' is read as true or false" in same, same
+    assert same.endswith(f"; then, at column {around}: {APPLIED} (write its body on the arguments instead: #x^2 "
+                         f"for (#^2 &)[#x]) is not allowed either"), same
 
 
 @pytest.mark.parametrize("text, advice", [("2--1", "write 2 - (-1)"), ("#x--#y", "write #x - (-#y)"),
@@ -129,9 +130,14 @@ def test_a_chain_of_applied_pure_functions_is_refused_at_its_start(count):
     assert f"at column 1: {APPLIED}" in message, message
 
 
-@pytest.mark.parametrize("text, column", [("(#^2 &)[[1]]", 1), ("2 + ((#^2 &))[[1]]", 5), ("Max[#x, #^2 &[[1]]]", 9)])
+@pytest.mark.parametrize("text, column", [("(#^2 &)[[1]]", 1), ("2 + ((#^2 &))[[1]]", 5), ("Max[#x, #^2 &[[1]]]", 9),
+                                          ("Function[#^2][[1]]", 1), ("Function[x, x^2][[2]]", 1),
+                                          ("Part[Function[#^2], 1]", 1), ("2 + Last[Function[#]]", 5),
+                                          ("Part[#^2 &, 1]", 1), ("2 + Part[(#^2 &), 1]", 5), ("First[#^2 &]", 1)])
 def test_a_part_of_a_pure_function_is_named(text, column):
-    """(#^2 &)[[1]] was "syntax error (invalid syntax)" at its [[ (session 52)."""
+    """(#^2 &)[[1]] was "syntax error (invalid syntax)" at its [[ (session 52); Function[#^2][[1]] and
+    Part[Function[#^2], 1] computed a part of the body's value (9 of [3., 5.]), Part[#^2 &, 1] was a syntax error
+    (review of session 52)."""
     message = _refusal(text)
     assert f"at column {column}: a part of a pure function, (body &)[[i]]" in message, message
 
@@ -142,12 +148,26 @@ def test_brackets_past_the_parsers_limit_name_the_limit(text, column):
     assert f"at column {column}: brackets ( ), [ ] or {{ }} nested more than 200 deep (the parser's limit)" in message
 
 
-@pytest.mark.parametrize("text, column", [("Max[1, &[#x]]", 8), ("{#y, &[#x]}", 6)])
+@pytest.mark.parametrize("text, column", [("Max[1, &[#x]]", 8), ("{#y, &[#x]}", 6), ("&[#x]", 1), ("(&)[#x]", 2),
+                                          ("( &)[#x]", 3), ("((&))[#x]", 3)])
 def test_an_applied_pure_function_of_no_body_is_named_at_its_ampersand(text, column):
     """Its Function( was put after everything written so far (an unknown start read as the end), and the call
-    refused as an applied function (session 52)."""
+    refused as an applied function (session 52); "is a pure function with an empty body" had no subject, and
+    (&)[#x] was refused as an applied function, its ( read as the body (review of session 52)."""
     message = _refusal(text)
-    assert f"at column {column}: is a pure function with an empty body" in message, message
+    assert f"at column {column}: a pure function with an empty body (nothing before &) is not allowed" in message, \
+        message
+
+
+@pytest.mark.parametrize("text, column", [
+    (" + ".join(["#z"] * 3 + ["(#&)[#y]"] * 150), 16), ("(" * 120 + "#x" + "&)[#y]" * 120, 120),
+    ("(((" + "(" * 99 + "#x" + "&)[#y]" * 99 + ")))", 102), ("#x + (#y &)[#x] + (#y &)[#x]", 6)])
+def test_applied_pure_functions_are_refused_at_the_first(text, column):
+    """The first 100 were read as Function(body)(args) and the rest refused as written, counted by every
+    Function( written, not by nesting: the 101st of many side by side was named, and 102 levels of brackets were
+    refused as nested more than 200 deep (review of session 52)."""
+    message = _refusal(text)
+    assert f"at column {column}: {APPLIED}" in message, message
 
 
 @pytest.mark.parametrize("text, column", [("Log[1, #x]", 1), ("2 + Log[1., #x]", 5), ("Log[2 - 1, Sin[#x]]", 1)])
@@ -156,3 +176,13 @@ def test_log_to_base_1_names_the_base(text, column):
     message = _refusal(text)
     assert f"at column {column}: a port divided by Log[1] = 0: the base 1 makes Log[b, x], Log[x] / Log[b], divide " \
            f"by 0" in message, message
+
+
+@pytest.mark.parametrize("text, name, column", [("Round[#x, 0]", "Round", 1), ("2 + Floor[#x, 0.]", "Floor", 5),
+                                                ("Ceiling[#x, 1 - 1]", "Ceiling", 1), ("Round[3, -0.]", "Round", 1)])
+def test_a_step_0_names_the_step(text, name, column):
+    """Round[#x, 0] said "a port divided by a constant 0", naming no step; Round[3, 0] advised "write Infinity"
+    (session 52)."""
+    message = _refusal(text)
+    assert f"at column {column}: a step 0: {name}[x, a], a {name}[x / a], divides by a = 0" in message, message
+    assert f"give {name} a step that is not 0" in message and "write Infinity" not in message, message

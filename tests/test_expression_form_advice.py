@@ -27,8 +27,9 @@ def _refusal(text: str) -> str:
     ("Function[{x, y}, 2]", "the body of Function uses none of its variables"),
     ("Function[x, 1]", "is the constant 1.0: the body of Function uses none of its variables"),  # review R5
     ("If[1, 2, #x]", "is the constant 2.0 once its constant If conditions pick their branches"),
-    ("&", "at column 1: is a pure function with an empty body: write a formula before &"),
-    ("  &  ", "is a pure function with an empty body"),
+    ("&", "at column 1: a pure function with an empty body (nothing before &) is not allowed: write a formula "
+          "before &"),
+    ("  &  ", "a pure function with an empty body (nothing before &) is not allowed"),
     ('<|"a" -> #x, |>', "at column 12: a ',' with no argument after it"),
     ('<|"a" -> #x,|>', "at column 12: a ',' with no argument after it"),
     ("{#x, }", "at column 4: a ',' with no argument after it"),

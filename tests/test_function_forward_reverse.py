@@ -17,7 +17,7 @@ from torch.func import jacfwd, jacrev
 from netgraph import FunctionLayer, NetGraph, interpret
 from netgraph.layers.expression import parse
 from netgraph.layers.expression_steps import cut_steps
-from netgraph.layers.function_table import NAMED_FUNCTIONS, OPERATORS, TWO_ARGUMENT_FORMS
+from netgraph.layers.function_table import NAMED_FUNCTIONS, OPERATORS, OTHER_FORMS_OF
 
 ONE_ARGUMENT = [0.0, -0.0, 1.0, -1.0, 0.5, -0.5, 0.3, -0.7, 2.0, -2.0, 3.0, -3.0, -2.5, 7.25, 1e-18, 1e-30, -1e-30,
                 1e-300, -1e-300, 5e-324, 1e10, -1e10, 1e300, -1e300]
@@ -32,9 +32,10 @@ ROUNDING = {"SoftSign": 1e-6}
 
 
 def _entries() -> list[tuple[str, int]]:
-    """(name, arity) of each entry of the table once (synonyms share one), and of the two-argument forms."""
+    """(name, arity) of each entry of the table once (synonyms share one), and of its other forms (Log[b, x],
+    Mod[m, n, d])."""
     unique = {id(entry): (entry.name, entry.arity) for entry in NAMED_FUNCTIONS.values()}
-    return [*unique.values(), *((name, entry.arity) for name, entry in TWO_ARGUMENT_FORMS.items())]
+    return [*unique.values(), *((name, form.arity) for name, forms in OTHER_FORMS_OF.items() for form in forms)]
 
 
 def _grid(name: str, arity: int) -> list[torch.Tensor]:

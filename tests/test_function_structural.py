@@ -8,6 +8,7 @@ import torch
 
 from netgraph import (ElementwiseLayer, FunctionLayer, NetChain, NetGraph, NetPort, NormalDistribution, OptionError,
                       RandomArrayLayer, ShapeError, ThreadingLayer)
+from netgraph.backend.interpreter import interpret
 from netgraph.spec.api import from_yaml, to_yaml
 from tests.layer_families._helpers import three_way
 
@@ -186,3 +187,21 @@ def test_clips_values_are_two_constants(text, column):
     with pytest.raises(OptionError, match=f"at column {column}: Clip\\[x, {{min, max}}, {{vmin, vmax}}\\] takes two "
                                           f"constant values"):
         FunctionLayer(text)
+
+
+def test_clip_to_values_has_clips_gradient_and_computes_its_argument_once():
+    """Its innermost Min[Max[x, lo], hi] never changes the value, but gives the gradient 0 at a bound that README
+    documents for Clip (kept); a ThreadingLayer wrote Exp[#1 - #2] three times (review of session 52)."""
+    x = torch.tensor([-0.5, 1.0, 0.25, float("nan"), -1.0, 2.0], dtype=torch.float64)
+    module = NetGraph([FunctionLayer("Clip[#x, {-0.5, 1}, {-7, 9}]")], [], x=()).compile().double()
+    for run in (module, lambda x: interpret(module.net, module, x=x)):
+        xi = x.clone().requires_grad_(True)
+        value = run(x=xi) if run is module else run(xi)
+        value.sum().backward()
+        assert torch.equal(value.detach().nan_to_num(99.0), torch.tensor([-0.5, 1.0, 0.25, 99.0, -7.0, 9.0],
+                                                                        dtype=torch.float64))
+        assert xi.grad.tolist() == [0.0, 0.0, 1.0, 1.0, 0.0, 0.0]
+    threaded = NetGraph([ThreadingLayer("Clip[Exp[#1 - #2], {0.5, 2}, {-7, 9}]")], [], Input1=3, Input2=3).compile()
+    assert threaded.code.count("torch.exp(") == 1, threaded.code
+    a, b = torch.tensor([0.0, 1.0, -1.0]), torch.tensor([0.0, 0.0, 0.0])
+    assert torch.equal(threaded(Input1=a, Input2=b), torch.tensor([1.0, 9.0, -7.0]))

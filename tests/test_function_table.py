@@ -11,7 +11,7 @@ import torch
 from netgraph import ElementwiseLayer, FunctionLayer, NetGraph, OptionError, ThreadingLayer, interpret, net_initialize
 from netgraph.layers import expression
 from netgraph.layers.function import ELEMENTWISE
-from netgraph.layers.function_table import NAMED_FUNCTIONS, OPERATORS, TWO_ARGUMENT_FORMS, NamedFunction
+from netgraph.layers.function_table import NAMED_FUNCTIONS, OPERATORS, OTHER_FORMS_OF, NamedFunction
 
 # Wolfram's definitions (reference.wolfram.com ElementwiseLayer, and the functions' own pages), written
 # independently of the table: a name the table gains without a formula here fails test_every_name_has_a_formula.
@@ -127,9 +127,12 @@ def test_every_table_entry_is_a_torch_function_a_definition_or_an_operator():
             # any order, as Log[b, x]'s Log[#2] / Log[#1]: _expand substitutes them by name; Surd's If tests #2 first)
             expected = ("Input",) if f.arity == 1 else tuple(f"Input{i}" for i in range(1, f.arity + 1))
             assert tuple(sorted(expression.parse_definition(f.definition).slots)) == expected, name
-    for name, f in TWO_ARGUMENT_FORMS.items():  # Log[b, x], ArcTan[x, y]: a second form of a one-argument name
-        assert NAMED_FUNCTIONS[name].arity == 1 and f.arity == 2, name
-        assert sorted(expression.parse_definition(f.definition).slots) == ["Input1", "Input2"], name
+    for name, forms in OTHER_FORMS_OF.items():  # Log[b, x], Mod[m, n, d]: another form of a name in the table
+        arities = [NAMED_FUNCTIONS[name].arity, *(f.arity for f in forms)]
+        assert len(set(arities)) == len(arities) and set(arities) <= {1, 2, 3}, name
+        for f in forms:
+            expected = [f"Input{i}" for i in range(1, f.arity + 1)]
+            assert sorted(expression.parse_definition(f.definition).slots) == expected, name
 
 
 def test_compiled_code_and_module_read_the_same_table_entry(monkeypatch):

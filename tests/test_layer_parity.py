@@ -27,7 +27,7 @@ from netgraph import NetGraph, NetPort, interpret, net_initialize
 from netgraph.layers import REGISTRY, Layer
 from netgraph.layers.dist_base import DISTRIBUTIONS
 from netgraph.layers.function import ELEMENTWISE
-from netgraph.layers.function_table import NAMED_FUNCTIONS, TWO_ARGUMENT_FORMS
+from netgraph.layers.function_table import NAMED_FUNCTIONS, OTHER_FORMS_OF
 from netgraph.layers.merge import THREADING
 
 CONTAINERS = {"NetGraph", "NetChain"}
@@ -230,9 +230,11 @@ def function_examples() -> dict[str, Callable[[], Example]]:
         examples[f"FunctionLayer {name}"] = lambda name=name: Example(
             L.FunctionLayer(f"{name}[#a, #b]"), {"a": 3, "b": 3}, low=0.5, high=2.0)
     two_argument = [n for n, f in NAMED_FUNCTIONS.items() if f.arity == 2 and n not in THREADING]
-    for name in [*two_argument, *TWO_ARGUMENT_FORMS]:  # Quotient; Log[b, x], ArcTan[x, y]
-        examples[f"FunctionLayer {name} of two"] = lambda name=name: Example(
-            L.FunctionLayer(f"{name}[#a, #b]"), {"a": 3, "b": (2, 3)}, low=0.5, high=2.0)
+    other_forms = [(name, form.arity) for name, forms in OTHER_FORMS_OF.items() for form in forms]
+    for name, arity in [*((n, 2) for n in two_argument), *other_forms]:  # Quotient; Log[b, x], Mod[m, n, d]
+        ports = dict(zip("abc", [3, (2, 3), 3][:arity]))
+        examples[f"FunctionLayer {name} of {arity}"] = lambda name=name, ports=ports: Example(
+            L.FunctionLayer(f"{name}[{', '.join('#' + p for p in ports)}]"), ports, low=0.5, high=2.0)
     for text in WHOLE_ARRAY:
         examples[f"FunctionLayer {text}"] = functools.partial(Example, L.FunctionLayer(text), {"x": (2, 3)}, low=-1.0)
     for text in AT_EDGES:

@@ -30,7 +30,7 @@ from typing import Callable
 from netgraph.core.errors import OptionError, did_you_mean, nearest_name
 from netgraph.core.option_words import EXPRESSION_PATTERN
 from netgraph.core.wording import counted_either
-from netgraph.layers.expression_errors import (ExpressionError, Origin, PlacedOverflow, _col,
+from netgraph.layers.expression_errors import (EMPTY_FUNCTION, ExpressionError, Origin, PlacedOverflow, _col,
                                                 constant_argument_problem, constant_result, part_text, syntax_error)
 from netgraph.core.layer_being_read import layer_being_read, read_before
 from netgraph.core.naming_scope import quoted
@@ -132,8 +132,7 @@ def parse_quietly(text: str, internal: bool = False) -> Expression:
         raise unmatched
     py = py.replace("\r", " ").replace("\n", " ")  # a line break is a space (a YAML block scalar's lines)
     if not py.strip():  # "&": a pure function of no body
-        raise ExpressionError("is a pure function with an empty body: write a formula before &, such as \"#x^2 &\"",
-                              text, max(text.find("&"), 0))
+        raise ExpressionError(EMPTY_FUNCTION, text, max(text.find("&"), 0))
     origin = Origin(columns, py)
     try:
         node = ast.parse(py.strip(), mode="eval")

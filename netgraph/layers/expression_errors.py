@@ -12,7 +12,7 @@ from netgraph.core.naming_scope import quoted
 
 __all__ = ["ExpressionError", "PlacedOverflow", "Origin", "constant_result", "constant_argument_problem",
            "part_text", "wolfram_number", "VARIABLE_REFUSED", "NOT_SIGN", "APPLIED_FUNCTION",
-           "PART_OF_FUNCTION", "syntax_error"]
+           "PART_OF_FUNCTION", "EMPTY_FUNCTION", "syntax_error"]
 
 #: Function's variable {written} is {why}
 VARIABLE_REFUSED = ("Function's variable {!r} is {}: name each variable once, by a new name, as "
@@ -27,6 +27,9 @@ APPLIED_FUNCTION = ("a pure function applied to arguments, Function[...][args] o
 #: the refusal of a part of a pure function, (body &)[[i]] (Wolfram's part i of Function[body], not of its value)
 PART_OF_FUNCTION = ("a part of a pure function, (body &)[[i]] (Wolfram's part i of Function[body], not of its "
                     "value), is not allowed: take the part of an array instead, #x[[1]]")
+#: the refusal of a pure function of no body, &[#x] or (&)[#x]
+EMPTY_FUNCTION = ("a pure function with an empty body (nothing before &) is not allowed: write a formula before &, "
+                  "such as \"#x^2 &\"")
 #: Python's parser takes at most this many brackets one inside another ((((#x)))), Sin[Sin[#x]]: 2)
 PARSER_BRACKETS = 200
 

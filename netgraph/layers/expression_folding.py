@@ -19,6 +19,8 @@ _QUOTIENT_BY_0 = ("a constant divides by 0 (Wolfram's ComplexInfinity, no real n
                   "whatever m; give Quotient a divisor that is not 0")
 _LOG_BASE_1 = ("a port divided by Log[1] = 0: the base 1 makes Log[b, x], Log[x] / Log[b], divide by 0 (Wolfram's "
                "x/0 is x times ComplexInfinity, no real number): give Log a base that is not 1")
+_STEP_0 = ("a step 0: {0}[x, a], a {0}[x / a], divides by a = 0 (Wolfram's x/0 is ComplexInfinity, no real "
+           "number): give {0} a step that is not 0")
 _POLE = ("a constant is at a pole of Gamma, 0 or a negative integer (Wolfram's Gamma is ComplexInfinity there, no real "
          "number; LogGamma is Infinity there: write Infinity if that is meant)")
 _NO_SIGN = "a constant is not a real number: infinite of no sign (Wolfram's ComplexInfinity, as (-2)^Infinity)"
@@ -94,13 +96,15 @@ def special_constant(name: str, args: list[tuple]) -> tuple | None:
 
 
 def divided_by_constant_0(name: str, args: list[tuple]) -> tuple | None:
-    """Log[1, x] of an x from a port (refused, naming the base), or Quotient[m, 0] or Mod[m, 0] at a constant 0
-    divisor, whatever m: Quotient's refused (Wolfram's ComplexInfinity, as 1/0 is; its definition's NaN would be
-    silent for an m from a port); Mod's Wolfram's Indeterminate, so NaN noted as indeterminate (warned of, as 0/0
-    is), times m where m is not constant (NaN of m's shape, NaN derivatives); else None. A divisor from a port that
-    is 0 at run time gives NaN."""
+    """Log[1, x] of an x from a port (refused, naming the base), Round[x, 0] (Floor's, Ceiling's: refused, naming
+    the step), or Quotient[m, 0] or Mod[m, 0] at a constant 0 divisor, whatever m: Quotient's refused (Wolfram's
+    ComplexInfinity, as 1/0 is; its definition's NaN would be silent for an m from a port); Mod's Wolfram's
+    Indeterminate, so NaN noted as indeterminate (warned of, as 0/0 is), times m where m is not constant (NaN of
+    m's shape, NaN derivatives); else None. A divisor from a port that is 0 at run time gives NaN."""
     if name == "Log" and len(args) == 2 and args[0] == ("const", 1.0) and args[1][0] != "const":
         raise OverflowError(_LOG_BASE_1)  # Log[1, x]: its definition's divisor Log[1] is 0
+    if name in ("Round", "Floor", "Ceiling") and len(args) == 2 and args[1][0] == "const" and args[1][1] == 0:
+        raise OverflowError(_STEP_0.format(name))  # Round[x, 0]: its definition's x / 0
     if name not in ("Quotient", "Mod") or args[1][0] != "const" or args[1][1] != 0:
         return None
     if name == "Quotient":

@@ -25,7 +25,8 @@ from typing import Any, Callable, TypeVar
 
 from netgraph.core.wording import counted
 from netgraph.layers.expression_derived import DERIVED_FORMS
-from netgraph.layers.expression_errors import APPLIED_FUNCTION, ExpressionError, _col, wolfram_number
+from netgraph.layers.expression_errors import (APPLIED_FUNCTION, PART_OF_FUNCTION, ExpressionError, _col,
+                                               wolfram_number)
 
 T = TypeVar("T")
 
@@ -288,6 +289,8 @@ def structural(node: ast.Call, text: str, origin: list[int], sub: Callable[[ast.
     if not low <= len(args) <= high:
         counts = counted(low, "argument") if low == high else f"{low} to {counted(high, 'argument')}"
         raise ExpressionError(f"{name} takes {counts}, found {len(args)}", text, _col(node, origin))
+    if name in ("First", "Last", "Part"):
+        _refuse_part_of_function(args[0], text, origin, node)
     if name in ("First", "Last"):
         return ("Part", sub(args[0]), (1 if name == "First" else -1,), name)
     if name == "Norm":  # of a number: its absolute value, for every p
@@ -321,6 +324,7 @@ def structural(node: ast.Call, text: str, origin: list[int], sub: Callable[[ast.
 def part_index(node: ast.Subscript, text: str, origin: list[int]) -> tuple:
     """The levels of ``x[[...]]``: an int (1-based, negative from the end), None for All, or a span
     ``("span", start, stop, step)`` (1-based and inclusive as Wolfram's; None for an open end or an end All)."""
+    _refuse_part_of_function(node.value, text, origin, node)
     whole = node.slice
     if isinstance(whole, ast.Tuple) and whole.elts and whole.col_offset < whole.elts[0].col_offset:
         # x[[{1, 2}]] reads as x[(1, 2,)], the same tuple as x[[1, 2]]: a list, not two levels' indices
@@ -328,6 +332,13 @@ def part_index(node: ast.Subscript, text: str, origin: list[int]) -> tuple:
                               "time (#x[[1]], #x[[2]]) or a span (#x[[1;;2]])", text, _col(whole, origin))
     entries = whole.elts if isinstance(whole, ast.Tuple) else [whole]
     return tuple(_part_entry(e, text, origin) for e in entries)
+
+
+def _refuse_part_of_function(whole: ast.AST, text: str, origin: list[int], part: ast.AST) -> None:
+    """Refuse ``part`` of ``whole`` when ``whole`` is ``Function[...]``: Wolfram's part of the function, not of its
+    value, as ``(body &)[[i]]`` is refused."""
+    if isinstance(whole, ast.Call) and getattr(whole.func, "id", None) == "Function":
+        raise ExpressionError(PART_OF_FUNCTION, text, _col(part, origin))
 
 
 def _part_entry(node: ast.AST, text: str, origin: list[int]) -> int | tuple | None:

@@ -11,7 +11,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from netgraph.layers.expression_errors import APPLIED_FUNCTION, NOT_SIGN, PART_OF_FUNCTION, ExpressionError
+from netgraph.layers.expression_errors import (APPLIED_FUNCTION, EMPTY_FUNCTION, NOT_SIGN, PART_OF_FUNCTION,
+                                               ExpressionError)
 from netgraph.layers.expression_products import with_products
 
 __all__ = ["translate", "SLOT_PREFIX", "list_beside_value", "unmatched_bracket", "prefix_not", "parenthesised_after"]
@@ -22,9 +23,8 @@ _WOLFRAM_PIECES = {"<|": "{", "|>": "}", "->": ":", "{": "(", "}": ",)", "||": "
 SLOT_PREFIX = "_s_"
 #: what follows a pure function's ``&`` applied to arguments: its closing brackets, then ``[`` or ``[[`` (Part)
 _PURE_CALLED = re.compile(r"([)\s]*)\[(\[)?")
-#: applied pure functions read as Function(body)(args), the rest refused as written: a chain #x&[#y]&[#y]&... nests
-#: each in the next, and Python's parser takes 200 brackets one inside another
-_WRAPPED_FUNCTIONS = 100
+#: a Part, First or Last whose first argument starts here (before a pure function, Part[#^2 &, 1])
+_PART_OF = re.compile(r"\b(?:Part|First|Last)\s*\[\s*\Z")
 _SLOT = re.compile(r"#([^\W\d_]\w*|[0-9]+)?")  # a name starts with a letter (Unicode too: #μ), then letters, digits, _
 _APPLICATIONS = {  # what Wolfram's operators that Python reads otherwise (or not at all) would be
     "//": "'//' (Wolfram's postfix application, x // f) is not read: write f[x]",
@@ -163,15 +163,11 @@ def translate(text: str) -> tuple[str, list[int]]:
                 origin.append(i)
             continue
         two = text[i:i + 2]
-        if ch == "&" and "&" not in (two[1:], text[i - 1:i]) and (after := _PURE_CALLED.match(text, i + 1)):
-            if after.group(2) or "".join(out).count("Function(") >= _WRAPPED_FUNCTIONS:  # (body &)[[i]], or deep
-                raise _pure_function_called(text, i, after)  # refused as written
-            out, origin = _as_function(out, origin, text, i)  # (body &)[args] is Function[body][args]
-            i += 1
-            continue
-        if ch == "&" and "&" not in (two[1:], text[i - 1:i]) and not re.sub(r"[)\]\s]", "", text[i + 1:]):
-            i += 1  # (body &), Apply[body &]: a pure function's end inside its brackets
-            continue
+        if ch == "&" and "&" not in (two[1:], text[i - 1:i]):  # a pure function's end, not And's &&
+            _refuse_taken_function(text, i)
+            if not re.sub(r"[)\]\s]", "", text[i + 1:]):
+                i += 1  # (body &), Apply[body &]: a pure function's end inside its brackets
+                continue
         if ch in "[];":
             piece, width = bracket(text, i, brackets)
             out.append(piece)
@@ -230,51 +226,45 @@ def translate(text: str) -> tuple[str, list[int]]:
     return with_products("".join(out), origin, text)
 
 
-def _as_function(out: list[str], origin: list[int], text: str, amp: int) -> tuple[list[str], list[int]]:
-    """``out`` (and its ``origin``) with the pure function whose ``&`` is at ``text[amp]`` read as ``Function(body)``,
-    as Wolfram reads ``(body &)[args]`` and ``body &[args]``: Function[body][args]. Its added brackets come from the
-    ``&`` (no bracket of the text: no implicit product is read at them)."""
-    start = _function_start(text, amp)
-    at = next((k for k, column in enumerate(origin) if column >= start), len(origin))  # its first piece written
-    if at == len(origin):  # (&)[#x]: nothing before the &
-        raise ExpressionError("is a pure function with an empty body: write a formula before &, such as \"#x^2 &\"",
-                              text, amp)
-    written = "".join(out)
-    return [written[:at], "Function(", written[at:], ")"], [*origin[:at], *[start] * 8, amp, *origin[at:], amp]
+def _refuse_taken_function(text: str, amp: int) -> None:
+    """Refuse the pure function whose ``&`` is at ``text[amp]`` when it is applied, ``(body &)[args]``, or a part is
+    taken of it, ``(body &)[[i]]``, ``Part[body &, i]``: refused as written, before Python's parser."""
+    if after := _PURE_CALLED.match(text, amp + 1):
+        raise _pure_function_called(text, amp, after)
+    if taken := _PART_OF.search(text, 0, _function_start(text, amp)):
+        raise ExpressionError(PART_OF_FUNCTION, text, taken.start())
 
 
 def _pure_function_called(text: str, amp: int, after: re.Match) -> ExpressionError:
     """The refusal of the pure function whose ``&`` is at ``text[amp]`` applied to arguments, ``(body &)[args]``
-    (Wolfram's Function[body][args]), or a part of it, ``(body &)[[i]]``, at the function's start: read before
-    Python's parser, which a chain ``#x&[#y]&[#y]&...`` of 200 would nest past its 200 brackets (the chain's first
-    application is refused at the same column once parsed)."""
+    (Wolfram's Function[body][args]), or a part of it, ``(body &)[[i]]``, at the function's start, read before
+    Python's parser (a chain ``#x&[#y]&[#y]&...`` is refused at its first ``&``); one of no body at its ``&``."""
     start = _function_start(text, amp)
+    if not text[start:amp].lstrip("( \t\r\n"):  # &[#x], (&)[#x]: nothing before the &
+        return ExpressionError(EMPTY_FUNCTION, text, amp)
     if (closing := after.group(1).rstrip()).endswith(")"):  # ((body &))[args]: from the outer bracket
-        start = _opening(text, amp + 1 + len(closing) - 1)
+        start = _open_bracket_before(text, amp + len(closing))
     if after.group(2):
         return ExpressionError(PART_OF_FUNCTION, text, start)
     return ExpressionError(f"{APPLIED_FUNCTION} is not allowed", text, start)
 
 
-def _opening(text: str, close: int) -> int:
-    """The column of the bracket that the ``)`` at ``text[close]`` closes."""
+def _open_bracket_before(text: str, end: int, at_comma: bool = False) -> int:
+    """The column of the innermost bracket still open at ``text[end]`` (or, ``at_comma``, of a comma outside
+    brackets, if nearer); -1 when there is none."""
     depth = 0
-    for j in range(close, -1, -1):
+    for j in range(end - 1, -1, -1):
         depth += (text[j] in ")]}") - (text[j] in "([{")
-        if depth == 0:
+        if depth < 0 or at_comma and depth == 0 and text[j] == ",":
             return j
-    return 0  # unmatched: unmatched_bracket names it
+    return -1
 
 
 def _function_start(text: str, amp: int) -> int:
     """Where the pure function whose ``&`` is at ``text[amp]`` starts: its bracket ``(``, else the start of its
     argument or of the text (``&`` binds more loosely than any operator)."""
-    depth = 0
-    for j in range(amp - 1, -1, -1):
-        depth += (text[j] in ")]}") - (text[j] in "([{")
-        if depth < 0 or depth == 0 and text[j] == ",":
-            return j if text[j] == "(" else j + 1 + len(text[j + 1:]) - len(text[j + 1:].lstrip())
-    return len(text) - len(text.lstrip())
+    j = _open_bracket_before(text, amp, at_comma=True)
+    return j if j >= 0 and text[j] == "(" else len(text) - len(text[j + 1:].lstrip())
 
 
 def _upper_exponent(text: str, i: int, exponent: str) -> ExpressionError:

@@ -189,14 +189,15 @@ TWO_ARGUMENT_FORMS: dict[str, NamedFunction] = {
     "KroneckerDelta": NamedFunction("KroneckerDelta", 2, definition="(#1 == #2) + 0 * (Min[Abs[#1], 1] + "
                                                                     "Min[Abs[#2], 1])"),
 }
-#: Wolfram's forms with an offset d: Mod[m, n, d] is in d to d + n, m - n Quotient[m, n, d]; Quotient[m, n, d] is
-#: Quotient[m - d, n]
+#: Wolfram's forms with an offset d: Mod[m, n, d] is in [d, d + n) (n < 0: (d + n, d]), m - n Quotient[m, n, d];
+#: Quotient[m, n, d] is Quotient[m - d, n]
 OFFSET_FORMS = {"Mod": NamedFunction("Mod", 3, definition="Mod[#1 - #3, #2] + #3"),
                 "Quotient": NamedFunction("Quotient", 3, definition="Quotient[#1 - #3, #2]")}
 #: name -> its forms of another arity than its table entry's
 OTHER_FORMS_OF = {name: tuple(forms[name] for forms in (TWO_ARGUMENT_FORMS, OFFSET_FORMS) if name in forms)
-                  for name in {*TWO_ARGUMENT_FORMS, *OFFSET_FORMS}}
-#: Clip[x, {lo, hi}] (a tree of 4: "Clip", x, lo, hi) and Clip[x, {lo, hi}, {vl, vh}] (6): vl below lo, vh above hi
+                  for name in {**TWO_ARGUMENT_FORMS, **OFFSET_FORMS}}  # in a fixed order (a test's sweep)
+#: Clip[x, {lo, hi}] (a tree of 4: "Clip", x, lo, hi) and Clip[x, {lo, hi}, {vl, vh}] (6): vl below lo, vh above hi,
+#: else x clipped: the value x, but the gradient 0 at a bound, as README documents for Clip (not #1's 1)
 CLIPS = {4: NamedFunction("Clip", 3, definition="Min[Max[#1, #2], #3]"),
          6: NamedFunction("Clip", 5, definition="If[#1 < #2, #4, If[#1 > #3, #5, Min[Max[#1, #2], #3]]]")}
 #: Min, Max and If: implemented by the expression compiler itself (clamp against constants, where); Max and Min of

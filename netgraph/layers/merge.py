@@ -192,7 +192,7 @@ class ThreadingLayer(_Variadic):
 
     def emit(self, ctx: EmitContext) -> str:
         args = [insert_code(a, *where) for a, where in zip(ctx.args, self._inserts(ctx.types))]
-        return to_code(self._expression().tree, dict(zip(self.input_ports, args)))
+        return to_code(self._expression().tree, dict(zip(self.input_ports, args)), ctx.local)  # a repeated part once
 
 
 @dataclasses.dataclass(frozen=True, eq=False, repr=False)
