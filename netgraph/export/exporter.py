@@ -257,7 +257,9 @@ def _export_bytes(net: Any, module: torch.nn.Module, opset: int | None, verbose:
     inputs = _trace_inputs(net, module)
     buffer = io.BytesIO()
     try:
-        with hyperbolic_symbolics(), quiet(), torch.no_grad(), contextlib.redirect_stdout(io.StringIO()):
+        # a verbose export prints its graph: only that one (on the error path) swaps the process's sys.stdout
+        dump = contextlib.redirect_stdout(io.StringIO()) if verbose else contextlib.nullcontext()
+        with hyperbolic_symbolics(), quiet(), torch.no_grad(), dump:
             torch.onnx.export(module, tuple(inputs[p] for p in net.input_ports), buffer, dynamo=False,
                               input_names=list(net.input_ports), output_names=list(net.output_ports),
                               dynamic_axes=dynamic_axes(net) or None, opset_version=opset, verbose=verbose)
