@@ -232,3 +232,22 @@ def test_an_operator_torch_refuses_inside_an_operators_inner_net_names_that_laye
     with pytest.raises(OptionError, match=r"cannot export layer 'heads/net/layer' \(LinearLayer\) \(opset 11\): "
                                           r".*aten::unflatten"):
         export_onnx(net, tmp_path / "m.onnx", opset=11)
+
+
+def test_the_refused_type_is_read_from_inferred_types_and_the_schema_not_from_onnxs_message():
+    """The type an op refuses was parsed out of onnx's message text: it is read as data, the node's inferred input
+    types against its schema's type constraints at the opset (a Clip of int64 at 11, not at 12; Equal of floats)."""
+    import onnx
+    from onnx import TensorProto, helper
+    from netgraph.export.onnx_symbolics import refused_type
+    from tests.onnx_helpers import pinned_model
+
+    def model(op, element, opset, extra=()):
+        inputs = [helper.make_tensor_value_info(n, element, ["b", 3]) for n in ("x", *extra)]
+        node = helper.make_node(op, ["x", *extra], ["y"], name="n")
+        out = helper.make_tensor_value_info("y", TensorProto.BOOL if op == "Equal" else element, ["b", 3])
+        return pinned_model(helper.make_graph([node], "g", inputs, [out]), opset)
+    assert refused_type(onnx, model("Clip", TensorProto.INT64, 11), "n", 11) == ("T", "tensor(int64)")
+    assert refused_type(onnx, model("Clip", TensorProto.INT64, 12), "n", 12) is None
+    assert refused_type(onnx, model("Equal", TensorProto.FLOAT, 10, "w"), "n", 10) == ("T", "tensor(float)")
+    assert refused_type(onnx, model("Clip", TensorProto.FLOAT, 11), "n", 11) is None

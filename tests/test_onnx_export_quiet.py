@@ -132,3 +132,17 @@ def test_a_thread_started_after_an_exporting_thread_ended_is_not_exporting():
     finally:
         inside.__exit__(None, None, None)
     assert seen == [False] * 50
+
+
+def test_an_export_leaves_sys_stdout_alone_so_prints_during_it_show(tmp_path, capsys, monkeypatch):
+    """Every export swapped the process's sys.stdout for a buffer (meant for a verbose export's graph dump only):
+    a print during it, this thread's or another's, was lost."""
+    from netgraph import LinearLayer, NetChain, export_onnx, net_initialize
+    export = torch.onnx.export
+
+    def printing_export(*args, **kwargs):
+        print("netgraph quiet test: printed during the export")
+        return export(*args, **kwargs)
+    monkeypatch.setattr(torch.onnx, "export", printing_export)
+    export_onnx(net_initialize(NetChain([LinearLayer(3)], input=4), seed=0), tmp_path / "p.onnx")
+    assert "printed during the export" in capsys.readouterr().out

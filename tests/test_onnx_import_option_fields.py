@@ -233,3 +233,16 @@ def test_a_refusal_of_an_attribute_for_the_inputs_shape_names_the_attribute(tmp_
     assert (problem.kind, problem.layer, problem.option, problem.expected, problem.found) == (
         "unsupported-node", layer, option, expected, found), problem.message
     hash(problem)
+
+
+def test_an_integer_input_passed_straight_through_is_refused_naming_both_ports(tmp_path):
+    """An Identity of an int64 input was refused as "unassembled-import", in the importer's words (an
+    ElementwiseLayer's dtype Real, EmbeddingLayer): our layers compute on reals, so no layer passes it through."""
+    x, y = (helper.make_tensor_value_info(n, TensorProto.INT64, ["b", 3]) for n in "xy")
+    onnx.save(pinned_model(helper.make_graph([helper.make_node("Identity", ["x"], ["y"])], "g", [x], [y])),
+              str(tmp_path / "int.onnx"))
+    with pytest.raises(SpecError, match=r"input 'x' \(Integer\) is passed straight to output 'y'") as info:
+        import_onnx(tmp_path / "int.onnx")
+    (problem,) = info.value.diagnostics
+    assert (problem.kind, problem.port) == ("no-computation", "x")
+    assert "ElementwiseLayer" not in str(info.value) and "EmbeddingLayer" not in str(info.value)

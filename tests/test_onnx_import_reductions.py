@@ -118,3 +118,24 @@ def test_layers_that_do_not_fit_together_are_a_spec_error_naming_the_node(tmp_pa
         import_onnx(path)
     (problem,) = info.value.diagnostics
     assert (problem.kind, problem.layer) == ("unassembled-import", ("merge",))
+
+
+def test_a_mean_deviation_of_levels_merged_by_a_shape_with_an_end_imports_as_one_aggregation(tmp_path):
+    """The merge's target was matched node by node as Concat(Slice(Shape(t), 0, -2), [-1]): the same sizes read as
+    Shape(t, end=2) (opset 15's attribute) were not recognised, and the Reshape of the variable length refused."""
+    nodes = [helper.make_node("Shape", ["x"], ["front"], start=0, end=2),
+             helper.make_node("Constant", [], ["last"], value=helper.make_tensor("l", TensorProto.INT64, [1], [-1])),
+             helper.make_node("Concat", ["front", "last"], ["target"], axis=0),
+             helper.make_node("Reshape", ["x", "target"], ["r"]),
+             helper.make_node("ReduceMean", ["r"], ["mean"], axes=[-1], keepdims=1),
+             helper.make_node("Sub", ["r", "mean"], ["centred"]), helper.make_node("Abs", ["centred"], ["size"]),
+             helper.make_node("ReduceMean", ["size"], ["y"], axes=[-1], keepdims=0)]
+    graph = helper.make_graph(nodes, "g", [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["b", "n", 5, 4])],
+                              [helper.make_tensor_value_info("y", TensorProto.FLOAT, ["b", "n"])])
+    onnx.save(pinned_model(graph), str(tmp_path / "m.onnx"))
+    back = import_onnx(tmp_path / "m.onnx")
+    assert _functions(back) == ["MeanDeviation"]
+    for length in (3, 7):
+        x = torch.randn(2, length, 5, 4, generator=torch.Generator().manual_seed(length))
+        want = torch.from_numpy(run_onnx(tmp_path / "m.onnx", {"x": x})[0])
+        torch.testing.assert_close(back(x), want, atol=1e-5, rtol=1e-5)

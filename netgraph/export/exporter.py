@@ -44,7 +44,7 @@ from netgraph.export.onnx_tied import SHARED_KEY, shared_record
 from netgraph.export.onnx_quiet import quiet
 from netgraph.export.onnx_symbolics import (call_without_onnx_form, first_opset, hyperbolic_symbolics, layer_of_node,
                                             layer_of_line, layer_of_op_type, layer_of_operator, layer_running_operator,
-                                            refused_operator)
+                                            refused_operator, refused_type)
 
 __all__ = ["export_onnx", "EXPORTABLE_DISTRIBUTIONS", "OPSETS", "check_opset", "example_inputs", "dynamic_axes",
            "batch_name"]
@@ -257,7 +257,9 @@ def _export_bytes(net: Any, module: torch.nn.Module, opset: int | None, verbose:
     inputs = _trace_inputs(net, module)
     buffer = io.BytesIO()
     try:
-        with hyperbolic_symbolics(), quiet(), torch.no_grad(), contextlib.redirect_stdout(io.StringIO()):
+        # a verbose export prints its graph: only that one (on the error path) swaps the process's sys.stdout
+        dump = contextlib.redirect_stdout(io.StringIO()) if verbose else contextlib.nullcontext()
+        with hyperbolic_symbolics(), quiet(), torch.no_grad(), dump:
             torch.onnx.export(module, tuple(inputs[p] for p in net.input_ports), buffer, dynamo=False,
                               input_names=list(net.input_ports), output_names=list(net.output_ports),
                               dynamic_axes=dynamic_axes(net) or None, opset_version=opset, verbose=verbose)
@@ -295,7 +297,7 @@ def _check_model(onnx: Any, model: Any, net: Any, module: Any, opset: int | None
         where = (layer_of_node(net, node[0]) or layer_of_op_type(net, module.code, node[1], module)
                  or _layer_of_stack(onnx, net, module, opset, node[0]) if node else "")
         what = f"its {node[1]} node {node[0]!r}{f' from {where}' if where else ''}" if node else "it"
-        typed = _refused_type(text)
+        typed = refused_type(onnx, model, node[0], opset or _DEFAULT_OPSET) if node else None
         first = first_opset(onnx, node[1], typed) if node else None
         has = f"{node[1]} of {typed[1]}" if node and typed else node[1] if node else ""
         need = (f"; ONNX has {has} from opset {first}: export at opset {first} or higher"
@@ -316,13 +318,6 @@ def _layer_of_stack(onnx: Any, net: Any, module: Any, opset: int | None, node: s
         return None
     stack = next((n.doc_string for n in model.graph.node if n.name == node), "")
     return layer_of_line(net, module.code, stack)
-
-
-def _refused_type(text: str) -> tuple[str, str] | None:
-    """(type parameter, type) of an input onnx's shape inference refused by its type (onnx's own words):
-    ``input typestr: T, has unsupported type: tensor(int64)`` -> ("T", "tensor(int64)")."""
-    found = re.search(r"typestr: (\w+), has unsupported type: (\S+?)(?:\s|$)", text)
-    return (found.group(1), found.group(2)) if found else None
 
 
 def _failed_node(text: str) -> tuple[str, str] | None:

@@ -15,7 +15,7 @@ from netgraph.core.graph import NetGraph
 from netgraph.core.multipliers import net_set_learning_rate_multipliers
 from netgraph.core.names import fresh_name
 from netgraph.core.ports import NetPort
-from netgraph.core.types import PortType
+from netgraph.core.types import INTEGER, PortType
 from netgraph.core.user_frame import user_stacklevel
 from netgraph.core.wording import first_few
 from netgraph.export.onnx_decisions import fixed_triangles
@@ -48,7 +48,7 @@ class GraphAssembly:
         edges = in_port_order(edges, list(shapes), self.outputs)  # ports in the model's order, not as first read
         edges += muted_states(layers, edges)  # an LSTM's State beside its CellState: no graph output
         if not layers and edges and all(source.layer is None for source, _ in edges):
-            layers, edges = _passed_through(edges)  # outputs that are inputs (Identity, Dropout): identity layers
+            layers, edges = _passed_through(edges, shapes, self.where)  # outputs that are inputs: identity layers
         if not layers:
             raise SpecError(f"{self.where}: the ONNX graph has no computing node to import", kind="no-computation")
         decoders = {port: ClassDecoder(list(range(self.ctx.decisions[o.name])))  # an ArgMax's class indices
@@ -144,11 +144,16 @@ class GraphAssembly:
             return None
 
 
-def _passed_through(edges: list[tuple]) -> tuple[dict[str, Any], list[tuple]]:
+def _passed_through(edges: list[tuple], shapes: dict[str, Any], where: str) -> tuple[dict[str, Any], list[tuple]]:
     """Layers and edges for a graph whose outputs are its inputs as they are (only Identity, Dropout or
-    size-keeping nodes): an ``ElementwiseLayer("#")`` (identity) per output, as a NetGraph needs a layer."""
+    size-keeping nodes): an ``ElementwiseLayer("#")`` (identity) per output, as a NetGraph needs a layer; SpecError
+    for an Integer input (our layers compute on reals: none passes integers through)."""
     layers, through = {}, []
     for k, (source, target) in enumerate(edges, 1):
+        if getattr(shapes.get(source.port), "dtype", None) == INTEGER:
+            raise SpecError(f"{where}: input {source.port!r} (Integer) is passed straight to output {target.port!r}: "
+                            f"no layer passes integers through (ours compute on reals); the model computes nothing "
+                            f"to import", kind="no-computation", port=source.port, found=INTEGER)
         name = "identity" if len(edges) == 1 else f"identity{k}"
         layers[name] = ElementwiseLayer("#")
         through.append((source, name, target))

@@ -290,9 +290,13 @@ def refuse_newer_versions(onnx: Any, model: Any, path: str) -> None:
     the installed onnx knows: its ops' meaning there is unknown (onnxruntime refuses such a model too)."""
     newest_opset = onnx.defs.onnx_opset_version()
     opset = max((o.version for o in model.opset_import if o.domain in ("", "ai.onnx")), default=0)
-    for what, found, newest in (("IR version", model.ir_version, onnx.IR_VERSION), ("opset", opset, newest_opset)):
+    ir_advice = (f"its file format is unknown (onnxruntime refuses it too); write it with IR version {onnx.IR_VERSION} "
+                 f"or lower (an older onnx or exporter), or upgrade onnx")
+    opset_advice = (f"what its ops compute there is unknown (onnxruntime refuses it too); export it at opset "
+                    f"{newest_opset} or lower, or upgrade onnx")
+    for what, found, newest, advice in (("IR version", model.ir_version, onnx.IR_VERSION, ir_advice),
+                                        ("opset", opset, newest_opset, opset_advice)):
         if found > newest:
             raise SpecError(f"{path}: its {what} {found} is newer than the newest the installed onnx "
-                            f"{onnx.__version__} knows ({newest}): what its ops compute there is unknown (onnxruntime "
-                            f"refuses it too); export it at opset {newest_opset} or lower, or upgrade onnx",
+                            f"{onnx.__version__} knows ({newest}): {advice}",
                             kind="newer-onnx-version", file=path, found=found, expected=newest)

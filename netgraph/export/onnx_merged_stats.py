@@ -9,10 +9,9 @@ from __future__ import annotations
 
 from typing import Any
 
-import numpy as np
-
 from netgraph.export.onnx_chains import NOT_THE_PATTERN, chain_patterns
 from netgraph.export.onnx_ops import Context, Converted, Unsupported, squeeze_axes
+from netgraph.export.onnx_reshape import fresh_value
 from netgraph.export.onnx_variance import op_producer, used_inside, variance_chain
 from netgraph.layers import AggregationLayer
 
@@ -61,20 +60,9 @@ def _merged(x: str, axes: list[int] | None, chain: list, ctx: Context) -> tuple[
     if x in ctx.graph_outputs or any(id(use) not in ids and use.op_type != "Shape"
                                      for use, _ in ctx.consumers.get(x, ())):
         return None
-    t, target = reshape.input[0], op_producer(reshape.input[1], ctx, "Concat")
-    full = ctx.rank(t)
-    front = op_producer(target.input[0], ctx, "Slice") if target is not None and len(target.input) == 2 else None
-    if front is None or full is None or full <= rank or not _is(ctx.constants.get(target.input[1]), [-1]):
-        return None
-    shape = op_producer(front.input[0], ctx, "Shape")
-    starts, ends = (ctx.constants.get(name) for name in front.input[1:3])
-    rest = [ctx.constants.get(name) for name in front.input[3:]]  # axes [0], steps [1] where given
-    if (shape is None or shape.input[0] != t or ctx.attributes(shape) or not _is(starts, [0]) or ends is None
-            or np.ravel(ends).size != 1 or int(np.ravel(ends)[0]) % full != rank - 1
-            or not all(_is(value, [k]) for value, k in zip(rest, (0, 1)))):
+    t = reshape.input[0]
+    full, sizes = ctx.rank(t), ctx.shapes.get(t)  # the target as computed: Shape, Slice, Gather, Concat alike
+    if full is None or sizes is None or full <= rank or fresh_value(reshape.input[1], ctx) != (*sizes[:rank - 1], -1):
         return None
     return t, list(range(rank - 1, full))
 
-
-def _is(value: Any, items: list[int]) -> bool:
-    return value is not None and np.ravel(value).tolist() == items

@@ -24,7 +24,7 @@ from netgraph.export.onnx_torch_private import (TorchDispatchMode, custom_symbol
 from netgraph.core.walk import nested_nodes
 
 __all__ = ["hyperbolic_symbolics", "call_without_onnx_form", "LayerAt", "layer_of_operator", "layer_running_operator",
-           "layer_of_op_type", "layer_of_node", "layer_of_line", "first_opset", "refused_operator"]
+           "layer_of_op_type", "layer_of_node", "layer_of_line", "first_opset", "refused_type", "refused_operator"]
 
 _HYPERBOLIC = {"sinh": "Sinh", "cosh": "Cosh", "asinh": "Asinh", "acosh": "Acosh", "atanh": "Atanh"}
 HYPERBOLIC_OPSET = 9
@@ -261,6 +261,29 @@ def first_opset(onnx: Any, op_type: str, typed: tuple[str, str] | None = None) -
                 if s.name == op_type and s.domain in ("", "ai.onnx") and (typed is None or any(
                     c.type_param_str == typed[0] and typed[1] in c.allowed_type_strs for c in s.type_constraints))]
     return min(versions) if versions else None
+
+
+def refused_type(onnx: Any, model: Any, node_name: str, opset: int) -> tuple[str, str] | None:
+    """(type parameter, type) of the first input of node ``node_name`` whose type (from onnx's shape inference) its
+    op's schema at ``opset`` does not allow: a Clip of int64 at opset 11 -> ("T", "tensor(int64)"); else None."""
+    node = next((n for n in model.graph.node if n.name == node_name), None)
+    try:
+        schema = onnx.defs.get_schema(node.op_type, opset, node.domain) if node is not None else None
+        inferred = onnx.shape_inference.infer_shapes(model, strict_mode=False).graph
+    except (onnx.defs.SchemaError, onnx.shape_inference.InferenceError):
+        return None
+    if schema is None or not schema.inputs:
+        return None
+    elements = {v.name: v.type.tensor_type.elem_type for v in (*inferred.input, *inferred.value_info, *inferred.output)}
+    elements.update({t.name: t.data_type for t in inferred.initializer})
+    allowed = {c.type_param_str: set(c.allowed_type_strs) for c in schema.type_constraints}
+    for k, name in enumerate(node.input):
+        parameter = schema.inputs[min(k, len(schema.inputs) - 1)].type_str  # the last one repeats (variadic)
+        if elements.get(name) and parameter in allowed:
+            found = f"tensor({onnx.TensorProto.DataType.Name(elements[name]).lower()})"
+            if found not in allowed[parameter]:
+                return parameter, found
+    return None
 
 
 def layer_of_line(net: Any, code: str, stack: str) -> LayerAt | None:
