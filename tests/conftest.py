@@ -124,7 +124,8 @@ def engines(monkeypatch):
     calls = []
     monkeypatch.setattr(render_backend, "find_executable", lambda name: f"/usr/bin/{name}")
     monkeypatch.setattr(render_backend, "_announced", set())
-    monkeypatch.setattr(render_api, "run_engine", lambda name, source, fmt: calls.append(name) or b"<svg/>")
+    monkeypatch.setattr(render_api, "run_engine",
+                        lambda name, source, fmt, timeout=None: calls.append(name) or b"<svg/>")
     return calls
 
 

@@ -127,14 +127,26 @@ def _writers(tmp_path) -> dict:
             "export_onnx": lambda p: export_onnx(_net(), p), "plot_losses": results.plot_losses}
 
 
-@pytest.mark.parametrize("writer, name", [("render", "d.svg"), ("save", "m.yaml"), ("export_onnx", "m.onnx"),
-                                          ("plot_losses", "l.svg")])
-def test_a_path_ending_with_a_separator_is_refused_by_every_writer(tmp_path, writer, name):
+@pytest.mark.parametrize("writer, name, error", [("render", "d.svg", OptionError), ("save", "m.yaml", SpecError),
+                                                 ("export_onnx", "m.onnx", OptionError),
+                                                 ("plot_losses", "l.svg", OptionError)])
+def test_a_path_ending_with_a_separator_is_refused_by_every_writer(tmp_path, writer, name, error):
     """render("newdir.svg/") and save(net, "m.yaml/") wrote the file newdir.svg (m.yaml) and returned another path
-    than given: ``Path`` drops the slash. Each writer refuses it as export_onnx and the CLI do."""
+    than given: ``Path`` drops the slash. Each writer refuses it as export_onnx and the CLI do, as the class of its
+    other path errors (save's SpecError: ``except SpecError`` missed an OptionError)."""
     given, shown = f"{tmp_path}/{name}/", "" if writer == "plot_losses" else "net, "
-    with pytest.raises(OptionError, match=rf"{writer}\({shown}'.*/{name}/'\) names a folder \(it ends with '/'\): "
+    with pytest.raises(error, match=rf"{writer}\({shown}'.*/{name}/'\) names a folder \(it ends with '/'\): "
                                           rf"give a file path, e\.g\. '.*/{name}/") as info:
         _writers(tmp_path)[writer](given)
     assert (info.value.diagnostics[0].kind, info.value.diagnostics[0].found) == ("output-path", given)
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("given", [b"m.yaml/", b"\xff/"])
+def test_save_refuses_a_bytes_path_as_it_refuses_any_bytes_path(tmp_path, given):
+    """save(net, b"m.yaml/") suggested 'm.yaml/model.yaml' (refused anyway: save takes no bytes), b"\xff/" shown as
+    '\udcff/'; as any bytes path, each is a SpecError naming the bytes given."""
+    with pytest.raises(SpecError, match=r"^save needs a file path, found b'") as info:
+        save(_net(), os.path.join(os.fsencode(tmp_path), given))
+    assert "model.yaml" not in str(info.value) and "udcff" not in str(info.value)
     assert list(tmp_path.iterdir()) == []

@@ -30,6 +30,7 @@ def test_many_edge_bends_go_to_the_builtin_layout_unless_a_backend_is_named(engi
     assert engines == [] and "built-in layered layout" in svg.splitlines()[1]
     said = [str(w.message) for w in caught if "skip" in str(w.message)]
     assert len(said) == 1 and "backend='dot' (--backend dot)" in said[0] and "install Graphviz" not in said[0]
+    assert "would be slow" in said[0] and "a point in each layer it skips, about 1-2 ms each" in said[0]  # no "bends"
     assert net.render_svg(backend="dot") == "<svg/>" and engines == ["dot"]  # asked for: it waits for dot
 
 
@@ -96,34 +97,10 @@ def ladder(n: int, k: int) -> NetGraph:
     return NetGraph(layers, edges, x=3)
 
 
-def test_many_short_skips_over_many_layers_go_to_the_builtin_layout(engines):
-    """1,000 layers each adding the one 3 back: 1,997 bends (under DOT_MAX_BENDS) over 1,002 ranks, 7-9 s of dot (2,000
-    layers: 16-20 s, by its 120 s time limit on a busy machine), the built-in layout 0.7 s: it went to dot."""
-    net = ladder(1000, 3)
-    assert bends(diagram(net)) < dot_limits.DOT_MAX_BENDS
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        svg = net.render_svg()
-    assert engines == [] and "built-in layered layout" in svg.splitlines()[1]
-    said = [str(w.message) for w in caught if "bends times ranks" in str(w.message)]
-    assert len(said) == 1 and "1,997 layers in all over 1,002 ranks" in said[0], said
-    assert "backend='dot' (--backend dot)" in said[0]
-
-
-@pytest.mark.parametrize("n, k", [(1000, 2), (500, 8), (300, 3)])
+@pytest.mark.parametrize("n, k", [(1000, 2), (500, 8), (300, 3), (800, 4)])
 def test_short_skips_dot_draws_quickly_still_go_to_dot(engines, n, k):
-    """dot drew these in 0.6 s, 0.6 s and 0.2 s."""
+    """dot drew these in 0.6 s, 0.6 s, 0.2 s and 1.4 s (a bends-times-ranks limit sent the last to the built-in
+    layout, while dot took 15 s on 900 layers each adding the one 3 back, under it): no static limit passes them
+    over (a slow one is stopped at ``AUTO_TIMEOUT_S``, test_render_dot_budget)."""
     ladder(n, k).render_svg()
     assert engines == ["dot"]
-
-
-@pytest.mark.parametrize("fmt", ["png", "pdf"])
-def test_png_or_pdf_past_the_routing_limit_is_refused_and_at_it_goes_to_dot(engines, monkeypatch, fmt):
-    net = ladder(30, 3)
-    work = bends(diagram(net)) * 32  # 30 layers and the input (on two ranks: an input sits by its first consumer)
-    monkeypatch.setattr(dot_limits, "DOT_MAX_ROUTING", work)
-    assert api._engine_output(net, fmt, None, {}) == (b"<svg/>", "dot") and engines == ["dot"]
-    monkeypatch.setattr(dot_limits, "DOT_MAX_ROUTING", work - 1)
-    with pytest.raises(NetGraphError, match=rf"{fmt.upper()} of a net whose edges skip 57 layers in all over 32 ranks "
-                                            rf"\({work:,} bends times ranks, more than {work - 1:,}"):
-        api._engine_output(net, fmt, None, {})

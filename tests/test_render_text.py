@@ -47,7 +47,8 @@ def test_a_large_net_is_left_to_the_built_in_layout_unless_graphviz_pure_is_name
     monkeypatch.setattr(api, "PURE_MAX_BOXES", 2)
     monkeypatch.setattr(engines, "_announced", set())  # the reason is told once per process and backend
     net = NetGraph({"a": LinearLayer(3), "b": LinearLayer(2)}, [("a", "b")], Input=2)
-    with pytest.warns(UserWarning, match="graphviz-pure would take .* on 4 boxes .*more than 2"):
+    with pytest.warns(UserWarning, match=r"graphviz-pure would be slow on 4 boxes \(more than 2: 1,000 took it "
+                                         r"about 22 s\)"):
         assert api.render_svg(net) == api.render_svg(net, backend="builtin")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")

@@ -139,11 +139,12 @@ def refuse_folder_name(output: str | None, flag: str, example: str) -> None:
                           f"{flag} {output}{example}", **fields)
 
 
-def refuse_folder_path(path: Any, call: str, example: str, expected: str | None = None, before: str = "net, ") -> None:
-    """OptionError (kind "output-path", option "path") when ``path`` as given to ``call`` (a str, bytes or PathLike)
-    ends with a separator: it names a folder, but ``Path`` drops the separator and ``call`` would write a file of the
-    folder's name. ``example`` is a file name to suggest inside it, ``before`` the arguments the message shows before
-    the path; any other path is left to the caller.
+def refuse_folder_path(path: Any, call: str, example: str, expected: str | None = None, before: str = "net, ",
+                       error: type[NetGraphError] = OptionError) -> None:
+    """``error`` (kind "output-path", option "path"; ``call``'s other path errors' class) when ``path`` as given to
+    ``call`` (a str, bytes or PathLike) ends with a separator: it names a folder, but ``Path`` drops the separator and
+    ``call`` would write a file of the folder's name. ``example`` is a file name to suggest inside it, ``before`` the
+    arguments the message shows before the path; any other path is left to the caller.
 
     >>> try:
     ...     refuse_folder_path("new.svg/", "render", "net.svg")
@@ -156,6 +157,6 @@ def refuse_folder_path(path: Any, call: str, example: str, expected: str | None 
     except TypeError:  # no path at all: the caller's own check names it
         return
     if text.endswith(_SEPARATORS):
-        raise OptionError(f"{call}({before}{text!r}) names a folder (it ends with {text[-1]!r}): give a file path, "
-                          f"e.g. {text + example!r}", option="path", kind="output-path",
-                          expected=expected or f"a file path, e.g. {example}", found=text)
+        raise error(f"{call}({before}{text!r}) names a folder (it ends with {text[-1]!r}): give a file path, "
+                    f"e.g. {text + example!r}", option="path", kind="output-path",
+                    expected=expected or f"a file path, e.g. {example}", found=text)

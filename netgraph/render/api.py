@@ -32,7 +32,8 @@ from netgraph.core.graph import NetGraph
 from netgraph.core.layer_surgery import as_net
 from netgraph.core.naming_scope import quoted
 from netgraph.core.user_frame import user_stacklevel
-from netgraph.render.engines import BACKEND_KIND, REASONS, EngineFailed, announce, backends_for, run_engine
+from netgraph.render.engines import (BACKEND_KIND, REASONS, EngineFailed, EngineTimedOut, announce, backends_for,
+                                     ran_past, run_engine, time_for)
 from netgraph.render.build import build_diagram
 from netgraph.render.model import (FILL, Diagram, DiagramOptions, Node, escape_id, lcm_spans, table_columns,
                                    title_lines, visible)
@@ -257,6 +258,7 @@ def _engine_output(net: Any, fmt: str, backend: str | None, options: dict,
     caller's keywords besides the diagram's options, listed where one of those is unknown."""
     d = _diagram(net, options, also)
     tried, slow, deep = [], [], []  # why each engine was passed over; those passed over as too slow, too deep
+    stopped = False  # an engine ran past its AUTO_TIMEOUT_S: the built-in layout draws the SVG
     too_deep = too_deep_for_dot(d)
     too_big = too_big_for_dot(d) if backend is None and fmt == "svg" else None
     if backend is None and fmt != "svg":
@@ -272,21 +274,24 @@ def _engine_output(net: Any, fmt: str, backend: str | None, options: dict,
             slow.append(name)
             continue
         if name == "graphviz-pure" and backend is None and len(d.nodes) > PURE_MAX_BOXES and fmt == "svg":
-            why = (f"graphviz-pure would take from tens of seconds to minutes on {len(d.nodes)} boxes (more than "
-                   f"{PURE_MAX_BOXES}); pass backend='graphviz-pure' to wait for it, or install Graphviz's dot")
+            why = (f"graphviz-pure would be slow on {len(d.nodes)} boxes (more than {PURE_MAX_BOXES}: 1,000 took it "
+                   f"about 22 s); pass backend='graphviz-pure' to wait for it, or install Graphviz's dot")
             tried.append(why)
             continue
+        if name != "builtin" and stopped:
+            continue  # graphviz-pure is slower than the dot that ran past its time
         try:
             if name == "builtin":
                 data = layout_svg(d).encode("utf-8", errors="backslashreplace")  # a lone surrogate in a name
             else:
-                data = run_engine(name, dot_source(d), fmt)
+                data = run_engine(name, dot_source(d), fmt, time_for(backend, fmt))
         except EngineFailed as exc:
-            tried.append(str(exc))
             if backend is not None:
                 raise NetGraphError(f"render backend {quoted(name)} failed: {exc}", kind=BACKEND_KIND, option="backend",
                                     found=name) from None
-            warnings.warn(f"netgraph: {exc}; trying the next render backend", stacklevel=user_stacklevel())
+            stopped = isinstance(exc, EngineTimedOut) and fmt == "svg"
+            tried.append(ran_past(name) if stopped else str(exc))
+            warnings.warn(f"netgraph: {tried[-1]}; trying the next render backend", stacklevel=user_stacklevel())
             continue
         if backend is not None:
             announce(name)

@@ -1,5 +1,5 @@
 """Nets too big for ``dot`` (and graphviz-pure): too wide to draw, edges skipping too many layers to route in time, or
-clusters nested too deep to lay out in time.
+clusters nested too deep to lay out in time. Slow nets these miss are stopped at ``engines.AUTO_TIMEOUT_S``.
 
 With no backend named, such an SVG goes to the built-in layout with one note (``passed_over``); a PNG or PDF, which
 only dot and graphviz-pure write, is refused up front (``refuse_too_big``).
@@ -12,14 +12,10 @@ from netgraph.render.engines import BACKEND_KIND
 from netgraph.render.layout import rank_sizes
 from netgraph.render.model import Diagram
 
-#: Edge bends (ranks skipped by edges, ``layout.bends``) past which an SVG with no backend named goes to the built-in
-#: layout: dot took about 1-2 ms per bend (11,940 bends of a 262-box net: 23 s; the built-in layout 0.6 s).
+#: Layers skipped by edges in all (``layout.bends``: dot routes an edge through a bend point in each) past which an SVG
+#: with no backend named goes to the built-in layout: dot took about 1-2 ms per bend (11,940 bends of a 262-box net:
+#: 23 s; the built-in layout 0.6 s).
 DOT_MAX_BENDS = 5_000
-#: Edge bends times ranks past which an SVG with no backend named goes to the built-in layout: dot's time grows faster
-#: than either on many short skips over many layers. A ResNet-like net of 1,000 layers, each adding the one 3 back
-#: (1,997 bends over 1,002 ranks), took dot 7-9 s of CPU (2,000 layers: 16-20 s; the built-in layout 0.7 s); adding
-#: the one 2 back (999 bends over 1,002 ranks) 0.6 s, the one 8 back over 500 layers (3,472 bends, 502 ranks) 0.6 s.
-DOT_MAX_ROUTING = 1_900_000
 #: Layers side by side on one rank past which an SVG with no backend named goes to the built-in layout: dot's drawing
 #: passes its largest width, 65,535 points (2,400 Tanh or LinearLayer branches drew in 2.2 s; 2,600 and 3,000 failed,
 #: "Edge length 82161 larger than maximum 65535"; 5,000 failed after about 30 s). Wider labels fail sooner.
@@ -30,9 +26,7 @@ DOT_MAX_DEPTH = 128
 #: Why a rank wider than ``DOT_MAX_WIDTH`` fails.
 WIDTH_NOTE = "Graphviz draws at most 65,535 points across"
 #: Why edges skipping more than ``DOT_MAX_BENDS`` layers are slow.
-BENDS_NOTE = "an edge is routed through each layer it skips"
-#: Why edge bends times ranks past ``DOT_MAX_ROUTING`` are slow.
-ROUTING_NOTE = "dot orders every rank's edge points again and again, its time growing with both"
+BENDS_NOTE = "dot routes an edge through a point in each layer it skips, about 1-2 ms each"
 _WRITE_SVG = "write SVG, which the built-in layout draws, or pass backend='dot' (--backend dot)"
 
 
@@ -47,24 +41,18 @@ def too_deep_for_dot(d: Diagram) -> str | None:
     return None
 
 
-def _past_limit(d: Diagram) -> tuple[str, int, int] | None:
-    """(the limit, the count past it, the ranks) of ``d`` past dot's limits, the width first: ("width", the widest
-    rank, ...), ("bends", the ranks edges skip, ...) or ("routing", the same bends, the ranks they are spread over);
-    or None."""
-    widest, bent, ranks = rank_sizes(d)
+def _past_limit(d: Diagram) -> tuple[str, int] | None:
+    """(the limit, the count past it) of ``d`` past dot's limits, the width first: ("width", the widest rank) or
+    ("bends", the layers edges skip in all); or None."""
+    widest, bent = rank_sizes(d)
     if widest > DOT_MAX_WIDTH:
-        return "width", widest, ranks
-    if bent > DOT_MAX_BENDS:
-        return "bends", bent, ranks
-    return ("routing", bent, ranks) if bent * ranks > DOT_MAX_ROUTING else None
+        return "width", widest
+    return ("bends", bent) if bent > DOT_MAX_BENDS else None
 
 
-def _skips(limit: str, bent: int, ranks: int) -> str:
-    """How edges that skip ``bent`` layers (over ``ranks`` ranks) pass ``limit`` ("bends" or "routing"): "skip ..."."""
-    if limit == "bends":
-        return f"skip {bent:,} layers in all (more than {DOT_MAX_BENDS:,}; {BENDS_NOTE})"
-    return (f"skip {bent:,} layers in all over {ranks:,} ranks ({bent * ranks:,} bends times ranks, more "
-            f"than {DOT_MAX_ROUTING:,}; {ROUTING_NOTE})")
+def _skips(bent: int) -> str:
+    """How edges that skip ``bent`` layers in all pass ``DOT_MAX_BENDS``: "skip ..."."""
+    return f"skip {bent:,} layers in all (more than {DOT_MAX_BENDS:,}; {BENDS_NOTE})"
 
 
 def too_big_for_dot(d: Diagram) -> tuple[str, str] | None:
@@ -72,11 +60,11 @@ def too_big_for_dot(d: Diagram) -> tuple[str, str] | None:
     past = _past_limit(d)
     if past is None:
         return None
-    limit, n, ranks = past
+    limit, n = past
     if limit == "width":
         return (f"would fail on {n:,} layers side by side (more than {DOT_MAX_WIDTH:,}; {WIDTH_NOTE})",
                 "to try it anyway")
-    return f"would take from tens of seconds to minutes on edges that {_skips(limit, n, ranks)}", "to wait for it"
+    return f"would be slow on edges that {_skips(n)}", "to wait for it"
 
 
 def refuse_too_big(d: Diagram, fmt: str) -> None:
@@ -85,13 +73,13 @@ def refuse_too_big(d: Diagram, fmt: str) -> None:
     past = _past_limit(d)
     if past is None:
         return
-    limit, n, ranks = past
+    limit, n = past
     if limit == "width":
         raise NetGraphError(f"cannot write {fmt.upper()} of a net {n:,} layers side by side: dot fails on more "
                             f"than {DOT_MAX_WIDTH:,} ({WIDTH_NOTE}); {_WRITE_SVG} to try it anyway", option="format",
                             kind=BACKEND_KIND)
-    raise NetGraphError(f"cannot write {fmt.upper()} of a net whose edges {_skips(limit, n, ranks)}: dot takes from "
-                        f"tens of seconds to minutes on them; {_WRITE_SVG} to wait for it", option="format",
+    raise NetGraphError(f"cannot write {fmt.upper()} of a net whose edges {_skips(n)}: dot would be slow on "
+                        f"them; {_WRITE_SVG} to wait for it", option="format",
                         kind=BACKEND_KIND)
 
 

@@ -20,7 +20,7 @@ from netgraph.core.errors import NetGraphError, OptionError, did_you_mean
 from netgraph.core.user_frame import user_stacklevel
 
 __all__ = ["BACKENDS", "FORMATS", "RenderBackendWarning", "find_executable", "available_backends",
-           "backends_for", "run_engine", "announce", "EngineFailed"]
+           "backends_for", "run_engine", "time_for", "ran_past", "announce", "EngineFailed", "EngineTimedOut"]
 
 log = logging.getLogger("netgraph.render")
 
@@ -28,7 +28,11 @@ BACKENDS = ("dot", "graphviz-pure", "builtin")
 BACKEND_KIND = "render-backend"  # no backend installed, or able to write the format or this net, or one that failed
 #: Output formats each backend can write ("dot" writes the DOT source itself, no engine needed).
 FORMATS = {"dot": ("svg", "png", "pdf"), "graphviz-pure": ("svg", "png"), "builtin": ("svg",)}
+#: Seconds a named engine (``backend="dot"``) or one writing PNG/PDF may take.
 TIMEOUT_S = 120
+#: Seconds dot may take on an SVG when no backend is named before the built-in layout draws it instead (dot's time is
+#: hard to foretell from the net: 1,000 layers each adding the one 3 back took it 8 s, 2,000 adding the one 2 back 5 s).
+AUTO_TIMEOUT_S = 10
 _announced: set[tuple[str, str]] = set()  # (backend, reason): each pair announced once
 _ANNOUNCING = threading.Lock()  # the test of _announced and its mark, as one step: threads render at once
 
@@ -46,6 +50,10 @@ class RenderBackendWarning(UserWarning):
 
 class EngineFailed(Exception):
     """An engine exited with an error or timed out (internal: the caller falls back or reports it)."""
+
+
+class EngineTimedOut(EngineFailed):
+    """An engine ran past its time (killed: ``subprocess.run`` kills it and waits for it)."""
 
 
 def find_executable(name: str) -> str | None:
@@ -103,16 +111,17 @@ def _install_hint(backend: str) -> str:
             "conda install graphviz or https://graphviz.org/download/)")
 
 
-def run_engine(backend: str, source: str, fmt: str) -> bytes:
-    """Lay out DOT ``source`` with ``backend`` ('dot' or 'graphviz-pure') and return the ``fmt`` bytes."""
+def run_engine(backend: str, source: str, fmt: str, timeout: float = TIMEOUT_S) -> bytes:
+    """Lay out DOT ``source`` with ``backend`` ('dot' or 'graphviz-pure') and return the ``fmt`` bytes; EngineTimedOut
+    past ``timeout`` seconds (the engine killed)."""
     exe = find_executable(backend)
     if exe is None:
         raise EngineFailed(f"{backend} is not installed")
     try:
-        done = subprocess.run([exe, f"-T{fmt}"], input=source.encode("utf-8", errors="backslashreplace"), capture_output=True,
-                              timeout=TIMEOUT_S, check=False)
+        done = subprocess.run([exe, f"-T{fmt}"], input=source.encode("utf-8", errors="backslashreplace"),
+                              capture_output=True, timeout=timeout, check=False)
     except subprocess.TimeoutExpired:
-        raise EngineFailed(f"{backend} took longer than {TIMEOUT_S} s") from None
+        raise EngineTimedOut(f"{backend} took longer than {timeout:g} s") from None
     except OSError as exc:
         raise EngineFailed(f"could not run {exe}: {exc}") from None
     if done.returncode != 0 or not done.stdout:
@@ -120,6 +129,18 @@ def run_engine(backend: str, source: str, fmt: str) -> bytes:
         err = "\n".join(lines[:3]) + (f"\n(and {len(lines) - 3:,} more lines)" if len(lines) > 3 else "")
         raise EngineFailed(f"{exe} -T{fmt} {_ended(done.returncode)}: {err or 'no output'}")
     return done.stdout
+
+
+def time_for(backend: str | None, fmt: str) -> float:
+    """Seconds an engine gets: ``AUTO_TIMEOUT_S`` on an SVG with no backend named (the built-in layout draws it
+    instead), else ``TIMEOUT_S`` (a named engine, or a PNG or PDF, which only dot and graphviz-pure write)."""
+    return AUTO_TIMEOUT_S if backend is None and fmt == "svg" else TIMEOUT_S
+
+
+def ran_past(name: str) -> str:
+    """Why engine ``name``, picked automatically for an SVG, was stopped: it ran past ``AUTO_TIMEOUT_S``."""
+    return (f"{name} ran past {AUTO_TIMEOUT_S:g} s, the time it gets when no backend is named (stopped); pass "
+            f"backend={name!r} (--backend {name}) to wait for it")
 
 
 def _ended(returncode: int) -> str:

@@ -121,10 +121,10 @@ def widest_rank(d: Diagram, rank: dict | None = None) -> int:
     return max(Counter((_ranks(d) if rank is None else rank).values()).values(), default=0)
 
 
-def rank_sizes(d: Diagram) -> tuple[int, int, int]:
-    """(``widest_rank``, ``bends``, the number of ranks) of ``d``, its ranks worked out once."""
+def rank_sizes(d: Diagram) -> tuple[int, int]:
+    """(``widest_rank``, ``bends``) of ``d``, its ranks worked out once."""
     rank = _ranks(d)
-    return widest_rank(d, rank), bends(d, rank), len(set(rank.values()))
+    return widest_rank(d, rank), bends(d, rank)
 
 
 def _shared_length(a: tuple, b: tuple) -> int:

@@ -97,8 +97,9 @@ def save(net: Any, path: Any, *, name: str | None = None, description: str | Non
     >>> path.name, back == net, torch.equal(back.layers["1"].arrays["Weights"], net.layers["1"].arrays["Weights"])
     ('tiny.yaml', True, True)
     """
-    refuse_folder_path(path, "save", "model.yaml", expected="a spec's file path, e.g. 'model.yaml'")
-    path = given = spec_path("save", path)
+    spec = spec_path("save", path)  # bytes refused first: no folder advice for a path save refuses anyway
+    refuse_folder_path(path, "save", "model.yaml", expected="a spec's file path, e.g. 'model.yaml'", error=SpecError)
+    path = given = spec
     if os.path.islink(path):  # the spec and its weights go to the linked file's folder: it names them from there
         path = _linked_spec(path)
     if not hasattr(net, "explicit_edges") and hasattr(net, "to_net"):

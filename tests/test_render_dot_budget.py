@@ -1,0 +1,61 @@
+"""The time dot gets when no backend is named: dot's time on a net is hard to foretell (1,000 layers each adding the
+one 3 back took it 8 s, 2,000 adding the one 2 back 5 s), so an SVG it runs past ``AUTO_TIMEOUT_S`` on is stopped and
+drawn by the built-in layout; a named dot, or a PNG or PDF (which only Graphviz writes), gets ``TIMEOUT_S``."""
+
+from __future__ import annotations
+
+import os
+import sys
+import warnings
+from pathlib import Path
+
+import pytest
+
+from netgraph.render import api
+from netgraph.render import engines as render_backend
+from tests.test_render import seed
+
+
+def _fake(folder: Path, name: str, body: str) -> Path:
+    """An engine ``name`` in ``folder``: one Python process running ``body`` (as dot is one process)."""
+    exe = folder / name
+    exe.write_text(f"#!{sys.executable} -S\nimport os, time\n{body}\n")
+    exe.chmod(0o755)
+    return exe
+
+
+@pytest.fixture
+def slow_dot(tmp_path, monkeypatch):
+    """A dot that sleeps 2 s before writing ``<svg/>``, given 0.5 s when no backend is named; a
+    graphviz-pure that leaves a mark when run. Returns the file the dot writes its process id to."""
+    _fake(tmp_path, "dot", f"open({str(tmp_path / 'pid')!r}, 'w').write(str(os.getpid()))\ntime.sleep(2)\n"
+                           f"print('<svg/>')")
+    _fake(tmp_path, "graphviz-pure", f"open({str(tmp_path / 'pure-ran')!r}, 'w')\nprint('<svg/>')")
+    monkeypatch.setenv("PATH", str(tmp_path))
+    monkeypatch.setattr(render_backend, "_announced", set())
+    monkeypatch.setattr(render_backend, "AUTO_TIMEOUT_S", 0.5)
+    return tmp_path
+
+
+def test_an_automatic_dot_past_its_time_is_stopped_and_the_builtin_layout_draws_the_svg(slow_dot):
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        svg = seed().render_svg()
+    assert "built-in layered layout" in svg.splitlines()[1]
+    said = [str(w.message) for w in caught if "ran past" in str(w.message)]
+    assert said and all("dot ran past 0.5 s, the time it gets when no backend is named" in m for m in said), said
+    assert all("backend='dot' (--backend dot) to wait for it" in m for m in said)
+    assert any(m.startswith("netgraph diagrams are laid out by netgraph's built-in") for m in said), said
+    assert not (slow_dot / "pure-ran").exists()  # graphviz-pure, slower than dot, is not tried after it
+    with pytest.raises(ProcessLookupError):  # killed and reaped: no dot left running
+        os.kill(int((slow_dot / "pid").read_text()), 0)
+
+
+def test_a_named_dot_is_not_stopped_at_that_time(slow_dot):
+    assert seed().render_svg(backend="dot") == "<svg/>\n"
+
+
+@pytest.mark.parametrize("fmt", ["png", "pdf"])
+def test_a_png_or_pdf_with_no_backend_named_is_not_stopped_at_that_time(slow_dot, fmt):
+    """Only dot and graphviz-pure write them: there is no built-in layout to fall back to."""
+    assert api._engine_output(seed(), fmt, None, {}) == (b"<svg/>\n", "dot")
