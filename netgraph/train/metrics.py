@@ -328,7 +328,7 @@ class Meter:
 
     def compute(self, split: str) -> dict[str, Any]:
         """Each metric's value over the batches since the last compute, by label (a float; a ConfusionMatrix an
-        int64 tensor on the CPU); then reset."""
+        int64 tensor on the CPU, float64 NaN after a NaN prediction); then reset."""
         values = {}
         for ms, collection in zip(self.groups, self.states[split]):
             computed = collection.compute()
