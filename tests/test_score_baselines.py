@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pytest
 import torch
 
@@ -149,3 +150,15 @@ def test_score_whole_batch_takes_only_true_or_false():
     with pytest.raises(OptionError, match="score_whole_batch"):
         net_train(NetGraph([RandomArrayLayer(BernoulliDistribution("#p"))], [], p=1), {"p": torch.rand(4, 1)},
                   loss_function=lambda out, batch: out["Output"].flatten(), score_whole_batch=1, progress=False)
+
+
+def test_score_whole_batch_takes_a_numpy_bool_and_says_so_in_one_wording_with_net_train():
+    """surrogate_loss refused np.bool_ (net_train took it) and gave expected=True where net_train gives "True or
+    False"."""
+    module = NetGraph([RandomArrayLayer(BernoulliDistribution("#p"))], [], p=1).compile()
+    assert float(module.surrogate_loss(torch.zeros(2), score_whole_batch=np.bool_(True))) == 0.0
+    with pytest.raises(OptionError) as info:
+        module.surrogate_loss(torch.zeros(2), score_whole_batch="yes")
+    assert str(info.value) == "surrogate_loss option score_whole_batch= must be True or False, found 'yes'"
+    problem = info.value.diagnostics[0]
+    assert (problem.option, problem.expected, problem.found) == ("score_whole_batch", "True or False", "yes")
