@@ -131,3 +131,18 @@ def test_a_nan_prediction_before_a_mid_round_checkpoint_stays_in_the_resumed_rou
     assert math.isnan(found["Accuracy"]) and bool(found["ConfusionMatrix"].isnan().all())
     resumed.update("train", {"Output": after}, target)  # compute resets the NaN seen with the counts
     assert resumed.compute("train")["Accuracy"] == 0.5
+
+
+def test_a_nan_prediction_in_another_process_makes_every_processes_metrics_nan():
+    """The NaN flag was per process while torchmetrics syncs the counts at compute: a process that saw no NaN
+    reported a number where another reported NaN. Here the sync gathers this process's states twice, the other's
+    NaN flag set (torchmetrics' own hooks for a gather)."""
+    measured = [Measured("Accuracy", "Output", "Accuracy", "index", 2, "Target")]
+    meter = Meter(measured)
+    for collection in meter.states["train"]:
+        for metric in collection.values(copy_state=False):
+            metric.distributed_available_fn = lambda: True
+            metric.dist_sync_fn = lambda state, group=None: [state, torch.ones_like(state) if state.dtype == torch.bool
+                                                             else state]
+    meter.update("train", {"Output": torch.tensor([[0.2, 0.8], [0.6, 0.4]])}, {"Target": torch.tensor([1, 0])})
+    assert math.isnan(meter.compute("train")["Accuracy"])
