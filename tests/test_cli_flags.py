@@ -76,7 +76,7 @@ def test_every_train_flag_reaches_the_processes_nproc_starts():
             "0.2", "--patience", "2", "--seed", "4", "--device", "cpu", "--checkpoint", "ck", "--resume", "--loss",
             "Loss", "--metrics", "Accuracy", "--stop-on", "Accuracy", "--nproc", "2", "--quiet", "--tensorboard", "tb",
             "--workers", "1", "--limit", "yaml_bytes=9", "--base-dir", "refs", "--allow-outside",
-            "--no-sync-batch-norm", "--distributed-timeout", "30"]
+            "--no-sync-batch-norm", "--distributed-timeout", "30", "--score-whole-batch"]
     given = vars(build_parser().parse_args(argv))
     forwarded = vars(build_parser().parse_args(_forward_argv(build_parser().parse_args(argv))))
     assert forwarded.pop("distributed") and forwarded.pop("nproc") == 1

@@ -114,3 +114,35 @@ def test_a_round_after_a_nan_prediction_measures_again():
     assert math.isnan(meter.compute("train")["Accuracy"])
     meter.update("train", {"Output": torch.tensor([[0.2, 0.8], [0.4, 0.6]])}, target)
     assert meter.compute("train")["Accuracy"] == 0.5
+
+
+def test_a_nan_prediction_before_a_mid_round_checkpoint_stays_in_the_resumed_rounds_metrics():
+    """partial/take_partial carried torchmetrics' counts but not the NaN seen: the resumed round gave Accuracy 0.75
+    where the uninterrupted round gives NaN."""
+    measured = [Measured("Accuracy", "Output", "Accuracy", "index", 2, "Target"),
+                Measured("ConfusionMatrix", "Output", "ConfusionMatrix", "index", 2, "Target")]
+    target = {"Target": torch.tensor([1, 0])}
+    before, after = torch.tensor([[0.2, 0.8], [math.nan, math.nan]]), torch.tensor([[0.2, 0.8], [0.4, 0.6]])
+    interrupted, resumed = Meter(measured), Meter(measured)
+    interrupted.update("train", {"Output": before}, target)
+    assert resumed.take_partial(interrupted.partial())
+    resumed.update("train", {"Output": after}, target)
+    found = resumed.compute("train")
+    assert math.isnan(found["Accuracy"]) and bool(found["ConfusionMatrix"].isnan().all())
+    resumed.update("train", {"Output": after}, target)  # compute resets the NaN seen with the counts
+    assert resumed.compute("train")["Accuracy"] == 0.5
+
+
+def test_a_nan_prediction_in_another_process_makes_every_processes_metrics_nan():
+    """The NaN flag was per process while torchmetrics syncs the counts at compute: a process that saw no NaN
+    reported a number where another reported NaN. Here the sync gathers this process's states twice, the other's
+    NaN flag set (torchmetrics' own hooks for a gather)."""
+    measured = [Measured("Accuracy", "Output", "Accuracy", "index", 2, "Target")]
+    meter = Meter(measured)
+    for collection in meter.states["train"]:
+        for metric in collection.values(copy_state=False):
+            metric.distributed_available_fn = lambda: True
+            metric.dist_sync_fn = lambda state, group=None: [state, torch.ones_like(state) if state.dtype == torch.bool
+                                                             else state]
+    meter.update("train", {"Output": torch.tensor([[0.2, 0.8], [0.6, 0.4]])}, {"Target": torch.tensor([1, 0])})
+    assert math.isnan(meter.compute("train")["Accuracy"])

@@ -10,13 +10,24 @@ import typing
 from collections.abc import Callable, Collection
 from typing import Any, Literal, Union
 
+import numpy as np
+
 from netgraph.core.errors import OptionError, did_you_mean
 from netgraph.core.naming_scope import quoted
 from netgraph.core.option_problems import option_problem
 from netgraph.core.options import literal_values, option_fields, option_hints
 
 __all__ = ["strict_choices", "check_strict_choices", "plain_typed", "check_plain_types", "check_choices", "normalized",
-           "check_port_names", "restore"]
+           "check_port_names", "restore", "true_or_false"]
+
+
+def true_or_false(value: Any, option: str, caller: str) -> bool:
+    """``value`` as a bool where it is True or False (a numpy bool too); otherwise an OptionError about ``caller``'s
+    ``option`` (kind "option-value", expected "True or False")."""
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    raise OptionError(f"{caller} option {option}= must be True or False, found {value!r}", option=option,
+                      kind="option-value", expected="True or False", found=value)
 
 
 def normalized(normalize: Callable[[Any, str, str], Any], value: Any, layer: str, option: str) -> Any:

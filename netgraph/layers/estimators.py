@@ -73,6 +73,7 @@ from torch import nn
 
 from netgraph.core.torch_internals import graph_task_id
 from netgraph.core.errors import OptionError
+from netgraph.core.option_checks import true_or_false
 from netgraph.core.user_frame import user_stacklevel
 from netgraph.layers.dist_tensors import tensors
 from netgraph.layers.score_baselines import (checked_loss, example_logp, leave_one_out_term, mark_folded_draws,
@@ -330,10 +331,8 @@ def surrogate_loss(module: nn.Module, loss: torch.Tensor, reduction: str = "mean
     draw by the whole objective (running-mean baseline), unbiased also where losses mix examples (a loss centred on
     the batch mean). The value is exactly zero.
     """
-    if not isinstance(score_whole_batch, bool):
-        raise OptionError(f"surrogate_loss: score_whole_batch must be True or False, found {score_whole_batch!r}",
-                          kind="option-value", option="score_whole_batch", expected=True, found=score_whole_batch)
-    return _surrogate(module, loss, reduction, strict=True, whole_batch=score_whole_batch)
+    whole_batch = true_or_false(score_whole_batch, "score_whole_batch", "surrogate_loss")
+    return _surrogate(module, loss, reduction, strict=True, whole_batch=whole_batch)
 
 
 def _surrogate(module: nn.Module, loss: torch.Tensor, reduction: str, strict: bool,

@@ -28,6 +28,7 @@ from typing import Any
 
 import torch
 
+from netgraph.core.option_checks import true_or_false
 from netgraph.core.output_paths import folders_made
 from netgraph.core.torch_state import cpu_tensors, drawn_seed
 from netgraph.train.checkpoint import NothingToResume, checkpoints, refuse_newer
@@ -77,7 +78,6 @@ from netgraph.core.net_arguments import compiled_module_hint, compiled_module_no
 from netgraph.backend.initialize import net_initialize
 from netgraph.core.user_frame import user_stacklevel
 from netgraph.core.plain_numbers import plain_number
-import numpy as np
 
 __all__ = ["net_train", "NetTrainResults", "TrainingError", "load_data"]
 
@@ -153,9 +153,8 @@ def _options(options: dict[str, Any], counted: bool = False) -> dict[str, Any]:
     # Wolfram's options default to Automatic: that value is the option's default here; None is Python's None
     options = {k: _wolfram_word(k, v) for k, v in options.items()}
     for name in ("all", "return_results", "distributed", "sync_batch_norm", "score_whole_batch"):
-        if name in options and not isinstance(options[name], (bool, np.bool_)):
-            raise OptionError(f"net_train option {name}= must be True or False, found {options[name]!r}",
-                              option=name, kind="option-value", expected="True or False", found=options[name])
+        if name in options:
+            true_or_false(options[name], name, "net_train")
     if "all" in options and "return_results" in options and bool(options["all"]) != bool(options["return_results"]):
         raise OptionError(f"net_train options all= and return_results= are the same option (return a "
                           f"NetTrainResults); found all={options['all']!r} and "

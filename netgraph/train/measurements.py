@@ -69,7 +69,7 @@ DEFAULT_BATCH_SIZE = 64
 def net_measurements(net: Any, data: Any, measurements: Any = LOSS, **options: Any) -> Any:
     """``net``'s ``measurements`` on ``data``: one name ("Loss", "Accuracy", "Output/F1", ...) gives its value, a
     list a dict name -> value (keyed by the names as given). Values are floats; a "ConfusionMatrix" is a k x k
-    int64 tensor, rows the true class, columns the predicted.
+    int64 tensor (float64 NaN after a NaN prediction), rows the true class, columns the predicted.
 
     Options (net_train's): ``loss_function`` (None: the automatic loss), ``batch_size`` (64; the loss moves with
     it only by float32 rounding: net_train's gives its validation loss exactly), ``target_device``, ``random_seed``

@@ -44,7 +44,7 @@ import torch
 from netgraph.core.errors import Diagnostic, OptionError, did_you_mean
 from netgraph.train.loss import auto_kind, is_loss_port, not_an_output_port
 from netgraph.train.perplexity import perplexity_metric
-from netgraph.train.undefined_metrics import both_classes, nan_where_undefined
+from netgraph.train.undefined_metrics import NAN_SEEN, both_classes, nan_seen, nan_where_undefined
 
 #: the keyword of a metric that only the stopping criterion names
 STOPPING = "training_stopping_criterion"
@@ -256,6 +256,8 @@ def _torchmetric(m: Measured) -> Any:
 def _collection(measured: list[Measured]) -> Any:
     """One port's metrics of one input form (their names differ) as a MetricCollection."""
     metrics = {m.name: _torchmetric(m) for m in measured}
+    if measured[0].name in _CLASSIFICATION:
+        metrics[NAN_SEEN] = nan_seen()
     import torchmetrics  # optional: as in _torchmetric, which imports it first with the install hint
     return torchmetrics.MetricCollection(metrics, compute_groups=True)
 
@@ -309,7 +311,6 @@ class Meter:
             groups.setdefault(_form(m), []).append(m)
         self.groups = list(groups.values())
         self.states = {split: [_collection(ms) for ms in self.groups] for split in ("train", "validation")}
-        self.nan: dict[str, list[Any]] = {split: [False] * len(self.groups) for split in self.states}  # NaN met
 
     def to(self, device: torch.device) -> Meter:
         for collections in self.states.values():
@@ -319,21 +320,19 @@ class Meter:
 
     def update(self, split: str, outputs: dict[str, torch.Tensor], batch: dict[str, torch.Tensor]) -> None:
         with torch.no_grad():
-            for i, (ms, collection) in enumerate(zip(self.groups, self.states[split])):
+            for ms, collection in zip(self.groups, self.states[split]):
                 preds, target = _inputs(ms[0], outputs[ms[0].port], batch[ms[0].target_key])
                 if target.dtype == torch.float64 and _form(ms[0])[1] == "values":
                     _widen(collection)
-                if ms[0].name in _CLASSIFICATION:  # a tensor flag, read at compute: no device sync per batch
-                    self.nan[split][i] = preds.isnan().any() | self.nan[split][i]
                 collection.update(preds, target)
 
     def compute(self, split: str) -> dict[str, Any]:
         """Each metric's value over the batches since the last compute, by label (a float; a ConfusionMatrix an
-        int64 tensor on the CPU); then reset."""
+        int64 tensor on the CPU, float64 NaN after a NaN prediction); then reset."""
         values = {}
-        for i, (ms, collection) in enumerate(zip(self.groups, self.states[split])):
+        for ms, collection in zip(self.groups, self.states[split]):
             computed = collection.compute()
-            nan, self.nan[split][i] = bool(self.nan[split][i]), False
+            nan = NAN_SEEN in computed and bool(computed[NAN_SEEN])
             values.update({m.label: _value(m, computed[m.name], collection, nan) for m in ms})
             collection.reset()
         return {m.label: values[m.label] for m in self.measured}
