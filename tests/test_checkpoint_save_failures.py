@@ -121,8 +121,14 @@ def test_a_save_that_fails_while_writing_the_spec_leaves_the_folder_as_it_was(tm
     assert load(spec) == old
 
 
-@pytest.mark.parametrize("key, shape", [("a.Weights", (4, 5)), ("a.Weights", (5, 3)), ("b.Weights", (2, 4, 1))])
-def test_a_weights_file_array_of_the_wrong_shape_is_named_with_its_key_and_shape(tmp_path, key, shape):
+@pytest.mark.parametrize("key, shape, told", [
+    ("a.Weights", (4, 5), "layer 'a' (LinearLayer) array 'Weights': expected shape (4, 3), found (4, 5) "
+                          "(key 'a.Weights' of the weights file 'other.safetensors')"),  # told as the net sizes it
+    ("a.Weights", (5, 3), "layer 'a' (LinearLayer) array 'Weights': expected shape (4, 3), found (5, 3) "
+                          "(key 'a.Weights' of the weights file 'other.safetensors')"),
+    ("b.Weights", (2, 4, 1), "layer 'b': LinearLayer weights= must be a matrix, found shape (2, 4, 1) "
+                             "(key 'b.Weights' of the weights file 'other.safetensors' has shape (2, 4, 1))")])
+def test_a_weights_file_array_of_the_wrong_shape_is_named_with_its_key_and_shape(tmp_path, key, shape, told):
     # a Weights matrix of the wrong shape was reported as a port size conflict only ("port 'Input': expected size 5
     # (from weights=), found (3,)"), or as "weights= must be a matrix", naming neither the weights-file key nor the
     # shape found there
@@ -135,9 +141,7 @@ def test_a_weights_file_array_of_the_wrong_shape_is_named_with_its_key_and_shape
         load(spec)
     message = str(caught.value)
     assert message.count("\n") == 0, message  # one problem
-    assert f"layer 1 '{key[0]}'" in message or f"layer '{key[0]}'" in message
-    assert f"key {key!r} of the weights file 'other.safetensors' has shape {shape}" in message or \
-        f"found {shape} (key {key!r} of the weights file 'other.safetensors')" in message  # told as the net sizes it
+    assert message.endswith(f": {told}"), message
 
 
 def test_a_plain_pickle_named_as_a_checkpoint_is_refused_before_any_unpickling(tmp_path, recwarn):

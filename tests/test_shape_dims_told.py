@@ -8,7 +8,8 @@ import pytest
 import torch
 
 from netgraph import (FunctionLayer, GatedRecurrentLayer, LinearLayer, NetChain, NetGraph, NetPort, OptionError,
-                      PortType, ShapeError, TorchLayer)
+                      PortType, ShapeError, SpecError, TorchLayer)
+from netgraph.core import shape_values
 from netgraph.core.shape_dims import LISTED_DIMS
 
 BAD = "must be positive ints (or None for unknown)"
@@ -74,3 +75,30 @@ def test_a_header_over_capped_bad_dims_counts_the_problems_not_the_lines(make, e
     found = refused(make, error)
     assert str(found).startswith(f"{header}{LISTED_DIMS + 11 + 2} problems:\n")
     assert "port 'x' has 11 more bad dims" in str(found) or "input['x']= has 11 more bad dims" in str(found)
+
+
+@pytest.mark.parametrize("text", [
+    "netgraph: 1\nlayers:\n  f: {type: FunctionLayer, function: '#x', input: {x: %s}}\n",
+    "netgraph: 1\nlayers:\n  a: {type: LinearLayer, output: 2}\ninputs: {Input: %s}\nedges: [Input -> a]\n"])
+def test_a_spec_s_header_and_problem_count_count_the_capped_bad_dims(text):
+    """Review r4: a spec counted the line '... has 21 more bad dims' as one problem ('10 problems' for 30)."""
+    found = refused(lambda: NetGraph.from_yaml(text % ([-1] * (LISTED_DIMS + 21))), SpecError)
+    assert str(found).startswith(f"{LISTED_DIMS + 21} problems in <string>:\n")
+    assert (found.problem_count, found.complete) == (LISTED_DIMS + 21, False)
+    assert sorted(d.count for d in found.diagnostics) == [1] * LISTED_DIMS + [21]
+
+
+@pytest.mark.parametrize("bad", [1.5, True, [2], "x y"])
+def test_bad_dims_past_those_listed_are_counted_without_wording_each(monkeypatch, bad):
+    """Review r4: PortType([1.5] * 100000) worded a Conflict for every item (0.0003 s -> 0.9 s)."""
+    import netgraph.core.shape_dims as shape_dims
+    worded = []
+
+    def counted(d, what, item=None):
+        worded.append(item)
+        return shape_values.shape_dim(d, what, item)
+    monkeypatch.setattr(shape_dims, "shape_dim", counted)
+    n = 10**4
+    found = refused(lambda: PortType([bad] * n), ShapeError)
+    assert f"has {n} bad dims" in str(found) and f"... and {n - LISTED_DIMS} more bad dims" in str(found)
+    assert worded == list(range(1, LISTED_DIMS))  # the first is as_shape's own

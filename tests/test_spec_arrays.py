@@ -219,3 +219,18 @@ def test_weights_whose_input_sizes_break_inference_are_all_listed_each_as_the_ne
            "(key 'b.Weights' of the weights file 'w.safetensors')" in message
     assert [(d.kind, d.layer, d.option, d.expected, d.found) for d in info.value.diagnostics] == [
         ("array-shape", ("a",), "weights", (4, 3), (4, 5)), ("array-shape", ("b",), "weights", (2, 4), (2, 7))]
+
+
+def test_a_layer_whose_options_come_from_its_array_stays_whole_while_a_misfit_elsewhere_is_told():
+    """Review r4: the net made without arrays left the EmbeddingLayer with no output= and load raised its bare
+    OptionError instead of the SpecError naming 'a''s weight."""
+    text = ("netgraph: 1\nlayers:\n  a: {type: LinearLayer, output: 4, weights: " + str([[0.0] * 5] * 4) + "}\n"
+            "  e: {type: EmbeddingLayer, weights: [[1.0, 2.0], [3.0, 4.0]]}\n"
+            "inputs: {Input: 3, I: {shape: [], dtype: Integer}}\noutputs: {Output: null, E: null}\n"
+            "edges: [Input -> a -> Output, I -> e -> E]\n")
+    with pytest.raises(SpecError) as info:
+        NetGraph.from_yaml(text)
+    col = text.splitlines()[2].index("[") + 1
+    assert str(info.value).startswith(f"<string>:3:{col}: layer 'a' (LinearLayer) array 'Weights': expected shape "
+                                      "(4, 3), found (4, 5)")
+    assert [(d.layer, d.option) for d in info.value.diagnostics] == [(("a",), "weights")]

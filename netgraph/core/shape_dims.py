@@ -12,6 +12,7 @@ shape has 2 bad dims:
 
 from __future__ import annotations
 
+import numbers
 from collections.abc import Mapping
 from typing import Any
 
@@ -44,7 +45,7 @@ def bad_dims(value: Any, what: str, first: Conflict | None = None) -> tuple[list
         d = dims[item]
         if type(d) is int and 1 <= d < 2**63:
             continue
-        if len(found) == LISTED_DIMS and type(d) is int:  # a bad int past those listed: counted, no message made
+        if len(found) == LISTED_DIMS and _surely_bad(d):  # past those listed: counted, no message made
             more += 1
             continue
         try:
@@ -55,6 +56,13 @@ def bad_dims(value: Any, what: str, first: Conflict | None = None) -> tuple[list
             else:
                 more += 1
     return found, more
+
+
+def _surely_bad(d: object) -> bool:
+    """Whether ``d`` (no size from 1 to 2**63) is no dim, seen without wording why: None, an identifier (a length
+    name) or an integer of another type than int (numpy's) may still be one."""
+    return type(d) is int or not (d is None or isinstance(d, str) and d.isidentifier()
+                                  or isinstance(d, numbers.Integral) and not isinstance(d, bool))
 
 
 def shape_error(cls: type[NetGraphError], value: Any, what: str, first: Conflict | None = None,

@@ -76,12 +76,20 @@ def _misfits_told(reader: Any, path: tuple, label: str, layer: Any, problems: li
 
 
 def bare_layers(table: dict[str, Any]) -> dict[str, Any] | None:
-    """``table`` (a graph's layers) with each layer's own given arrays left out (shared ones kept); None where no
-    layer gives one."""
+    """``table`` (a graph's layers) with each layer's own given arrays left out (shared ones kept; a layer that needs
+    them whole); None where no layer gives one."""
     given = {name: {n: None for n, v in layer.arrays.items() if v is not None and n not in layer.shared}
              for name, layer in table.items() if not getattr(layer, "NETS", None) and getattr(layer, "ARRAYS", None)}
     given = {name: arrays for name, arrays in given.items() if arrays}
-    return {**table, **{name: table[name].with_arrays(arrays) for name, arrays in given.items()}} if given else None
+    return {**table, **{name: _bare(table[name], arrays) for name, arrays in given.items()}} if given else None
+
+
+def _bare(layer: Any, arrays: dict[str, None]) -> Any:
+    """``layer`` without ``arrays``; as it is where its options come from them (an EmbeddingLayer's weights=)."""
+    try:
+        return layer.with_arrays(arrays)
+    except NetGraphError:
+        return layer
 
 
 def array_misfits(reader: Any, problems: list[Diagnostic], shapes: dict, prefix: tuple, made: Any,

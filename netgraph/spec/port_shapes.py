@@ -22,13 +22,14 @@ __all__ = ["PortConflict", "port_shape", "part_loc"]
 class PortConflict(Conflict):
     """A port's value is not a type: ``at`` is the path of keys to the part at fault inside it (the key itself
     when ``key``), so a reader can point at that token; ``expected`` and ``found`` as a Conflict's, ``option``
-    the coder option at fault; ``each`` each problem (several for a coder with several bad options)."""
+    the coder option at fault; ``each`` each problem (several for a coder with several bad options); ``count`` how
+    many problems it stands for (a capped list's last line: the rest of its bad dims)."""
 
     def __init__(self, message: str, at: tuple = (), key: bool = False, *, expected: object = None,
                  found: object = None, option: str | None = None, each: list[PortConflict] | None = None,
-                 item: int | None = None):
+                 item: int | None = None, count: int = 1):
         super().__init__(message, expected=expected, found=found, option=option, item=item)
-        self.at, self.key, self.each = at, key, each or [self]
+        self.at, self.key, self.each, self.count = at, key, each or [self], count
 
 
 def port_shape(value: Any, what: str, at: tuple = ()) -> Any:
@@ -38,7 +39,8 @@ def port_shape(value: Any, what: str, at: tuple = ()) -> Any:
         return as_shape(value, what)
     except Conflict as exc:
         error = shape_error(NetGraphError, value, what, exc)
-    parts = [PortConflict(d.message, at, expected=d.expected, found=d.found, item=d.item) for d in error.diagnostics]
+    parts = [PortConflict(d.message, at, expected=d.expected, found=d.found, item=d.item, count=d.count)
+             for d in error.diagnostics]
     if len(parts) == 1:
         raise parts[0]
     raise PortConflict(str(error), at, expected=[p.expected for p in parts],

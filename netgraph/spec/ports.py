@@ -61,7 +61,7 @@ def read_ports(reader: Any, spec: YMap, loc_of: Any, kind: str) -> tuple[dict[st
                 for part in getattr(exc, "each", [exc]):  # a coder's bad options: each at its own value
                     problem = Diagnostic(str(part), "port-shape", layer=loc_of.prefix, port=port,
                                          option=part.option, expected=part.expected, found=part.found,
-                                         item=part.item)
+                                         item=part.item, count=getattr(part, "count", 1))
                     reader.error(part_loc(value, name, part), f"{group if alias else f'{group[:-1]} {quoted(name)}'}: "
                                  f"{part}{text_hint(shape)}", source=problem, kind="port-shape")
     return names, shapes

@@ -126,11 +126,11 @@ class ProblemLog:
             line = f"{file}:{loc.line}:{loc.col}: {msg}".replace("\n", "\n    ")
             placed.setdefault(line, _placed(file, loc, msg, source))
         lines, diagnostics = list(placed), list(placed.values())
-        if len(lines) == 1 and not self.unshown:
+        count = sum(d.count for d in diagnostics) + self.unshown  # a line '21 more bad dims': 21
+        if count == 1:
             raise _counted(SpecError(lines[0], lines, diagnostics=diagnostics), self.stopped, 1)
         files = ", ".join(dict.fromkeys(e[0] for e in ordered))
         files = files if len(files) <= MAX_MESSAGE else _cut(files, MAX_MESSAGE // 2, MAX_MESSAGE // 4)
-        count = len(lines) + self.unshown
         more = (f"\nreading stopped at {MAX_PROBLEMS} problems; there may be more" if self.stopped else
                 f"\n{len(lines)} of {count} problems shown" if self.unshown else "")
         error = SpecError(f"{counted(count, 'problem')} in {files}:\n" + "\n".join(lines) + more, lines,
