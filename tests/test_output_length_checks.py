@@ -123,3 +123,35 @@ def test_a_length_read_off_probes_says_the_sizes_probed_where_a_call_passes_them
         _runs(net)[how](torch.zeros(1, 600, 3))
     probed = re.search(r"read off probe sizes of n up to (\d+)", str(info.value))  # below where the cut begins
     assert probed is not None and 5 < int(probed.group(1)) <= 512, str(info.value)
+
+
+def _half_up_to_60(x):
+    if x.shape[-1] % 2:
+        raise ValueError("odd length")
+    return x[..., :min(x.shape[-1] // 2, 60)]
+
+
+def test_a_python_function_whose_length_a_longer_run_contradicts_is_not_named():
+    # a FunctionLayer built as (3, n_over_2) (the check ran for a module alone) and failed at a call at n = 300
+    with pytest.raises(ShapeError) as info:
+        NetChain([FunctionLayer(_half_up_to_60, input=(3, "n"))])
+    assert "n_over_2" in str(info.value) and "(3, 60)" in str(info.value) and "output=" in str(info.value)
+    net = NetChain([FunctionLayer(_half_up_to_60, input=(3, "n"), output=(3, 60))])  # the advice builds
+    assert net(torch.zeros(1, 3, 300)).shape == (1, 3, 60)
+
+
+class _DigitFullError(nn.Module):
+    def forward(self, x):
+        raise ValueError(f"shape {x.shape[-1]} " * 20_000)
+
+
+def test_a_long_error_text_is_masked_only_in_its_first_characters(monkeypatch):
+    # the sizes were masked over the module's whole error text at each failure (16 MB: 27 s to refuse)
+    from netgraph.layers import module_wrapper
+    masked = []
+    real = module_wrapper._DIGITS
+    monkeypatch.setattr(module_wrapper, "_DIGITS", type("Spy", (), {
+        "sub": staticmethod(lambda repl, text: masked.append(len(text)) or real.sub(repl, text))})())
+    with pytest.raises(ShapeError):
+        NetChain([TorchLayer(_DigitFullError())], input=(3, "n"))
+    assert masked and max(masked) <= 400

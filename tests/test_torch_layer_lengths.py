@@ -227,12 +227,12 @@ class FromLength2000(nn.Module):
 
 
 def test_a_module_refusing_every_length_tried_says_how_many_it_tried_and_its_one_kind_of_error():
-    # the message named only (3, 5) and blamed "inputs of these shapes"; then it listed all 16 shapes tried; its
-    # text names each length, one kind of error all the same (as torch's batch x n in nn.Linear's): failed alike
+    # it named only (3, 5); then listed all 16 shapes; then dropped the longest (1024) and blamed a fixed size alone
     with pytest.raises(ShapeError) as info:
         NetChain([TorchLayer(FromLength2000())], input=(3, "n"))
     message = str(info.value)
-    assert "at every length tried (16 sizes" in message and "length 5 is under 2000" in message
+    assert "one kind of error at every length tried (16 sizes, n = 5 ... 1024" in message  # the longest said
+    assert "length 5 is under 2000" in message and "likely a fixed size" not in message  # a length refusal, maybe
     assert "(3, 14)" not in message and message.count("outputs=") == 1 and "longer inputs" in message
 
 
@@ -241,7 +241,7 @@ def test_a_registered_module_refusing_every_length_is_not_told_of_an_outputs_opt
     layer = register_module(FromLength2000, name="FromLength2000M2", replace=True)
     with pytest.raises(ShapeError) as info:
         NetChain([layer()], input=(3, "n"))
-    assert "at every length tried (16 sizes" in str(info.value)
+    assert "at every length tried (16 sizes, n = 5 ... 1024" in str(info.value)
     assert "outputs=" not in str(info.value)
 
 
@@ -396,5 +396,5 @@ def test_a_module_failing_alike_with_the_lengths_in_its_text_is_refused_with_its
         NetChain([TorchLayer(nn.Linear(4, 8))], input=("n", 3))
     message, cause = str(info.value), info.value.__cause__
     assert isinstance(cause, RuntimeError) and str(cause) in message
-    assert "failed alike" in message and "likely a fixed size" in message and message.count("outputs=") == 1
-    assert "refused every input shape" not in message and "in all)" not in message
+    assert "failed alike" in message and "one kind of error" in message and message.count("outputs=") == 1
+    assert "refused every input shape" not in message and "in all)" not in message and "longer inputs" in message

@@ -4,6 +4,7 @@ leave unread, and a metric's target the data lacks."""
 
 from __future__ import annotations
 
+import pytest
 import torch
 
 from netgraph import DataError, LinearLayer, NetChain, NetGraph, NetPort, OptionError, SoftmaxLayer, net_initialize
@@ -143,3 +144,25 @@ def test_a_real_output_passing_an_input_through_is_refused_an_automatic_loss_nam
     else:
         raise AssertionError("the unread 'Echo' target was accepted")
     assert _train(net, {"x": x, "Y": x[:, :1]}, loss_function={"Y": 1}) is not None  # the fix named trains
+
+
+def test_an_output_passing_an_input_through_a_nested_graph_is_refused_an_automatic_loss():
+    """The check looked one level deep: the same graph nested in another trained with Echo's constant MSE term."""
+    inner = NetGraph({"l": LinearLayer(1)}, [(NetPort("x"), "l", NetPort("Y")), (NetPort("x"), NetPort("Echo"))], x=2)
+    x = torch.randn(8, 2, generator=torch.Generator().manual_seed(0))
+    for net in (NetGraph({"g": inner}, [], x=2), NetGraph({"g": NetGraph({"h": inner}, [], x=2)}, [], x=2)):
+        with pytest.raises(OptionError) as info:
+            _train(net, {"x": x, "Y": x[:, :1], "Echo": x})
+        assert str(info.value).startswith("output port 'Echo' is input 'x' passed straight through")
+        assert info.value.port == "Echo" and "loss_function={'Y': 1}" in str(info.value)
+    assert _train(NetGraph({"g": inner}, [], x=2), {"x": x, "Y": x[:, :1]}, loss_function={"Y": 1}) is not None
+
+
+def test_a_net_whose_every_output_passes_an_input_through_is_told_it_has_nothing_to_train():
+    """It was advised to give loss_function=, though any loss of such a net is a constant."""
+    net = NetGraph({"l": LinearLayer(1)}, [(NetPort("x"), "l"), ("l", None), (NetPort("x"), NetPort("Echo"))], x=2)
+    x = torch.randn(8, 2, generator=torch.Generator().manual_seed(0))
+    with pytest.raises(OptionError) as info:
+        _train(net, {"x": x, "Echo": x})
+    assert "no output a layer computes, so nothing to train" in str(info.value)
+    assert "give loss_function" not in str(info.value)

@@ -11,7 +11,7 @@ from netgraph.core.graph import NetGraph
 from netgraph.core.multipliers import carry_multipliers
 from netgraph.core.port_options import numbered
 
-__all__ = ["in_chain", "output_map", "output_sources", "same_inputs"]
+__all__ = ["in_chain", "output_map", "output_sources", "passed_input", "same_inputs"]
 
 
 def in_chain(chain: NetChain, name: str, new: Any) -> NetChain:
@@ -31,6 +31,25 @@ def in_chain(chain: NetChain, name: str, new: Any) -> NetChain:
 def output_sources(net: NetGraph) -> dict[str, tuple]:
     """Each graph output -> the (layer, port) feeding it (layer None: a graph input passed through)."""
     return {e.dst.port: (e.src.layer, e.src.port) for e in net.edges if e.dst.layer is None}
+
+
+def passed_input(net: NetGraph, port: str) -> str | None:
+    """The graph input that output ``port`` of ``net`` passes straight through, followed through nested graphs (an
+    inner graph's output that is its input, fed by an outer input); None where a layer computes it."""
+    return _passed_input(net, *output_sources(net)[port])
+
+
+def _passed_input(net: NetGraph, layer: str | None, port: str) -> str | None:
+    """The graph input of ``net`` whose values ``layer``'s output ``port`` is (layer None: input ``port``), or None."""
+    while layer is not None:
+        inner = net.layers[layer]
+        if not isinstance(inner, NetGraph) or (through := passed_input(inner, port)) is None:
+            return None
+        feeds = [e.src for e in net.edges if (e.dst.layer, e.dst.port) == (layer, through)]
+        if not feeds:
+            return None
+        layer, port = feeds[0].layer, feeds[0].port
+    return port
 
 
 def output_map(old: NetGraph, new: NetGraph) -> dict[str, str | None]:

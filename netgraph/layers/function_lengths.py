@@ -221,7 +221,8 @@ def _small_sizes(shapes: list[tuple[Dim, ...]], run: Run, ports: tuple[str, ...]
 
 
 def run_once(run: Run) -> Run:
-    """``run`` remembering what it gave or raised for each input shapes: no shapes are run twice."""
+    """``run`` remembering what it gave or raised for each input shapes: no shapes are run twice (``.done``: each
+    input shapes run, what it gave or raised)."""
     done: dict[tuple, list | Conflict] = {}
 
     def once(shapes: list[tuple[int, ...]]) -> list[tuple[int, ...]]:
@@ -234,6 +235,7 @@ def run_once(run: Run) -> Run:
         if isinstance(done[key], Conflict):
             raise copy.copy(done[key])
         return done[key]
+    once.done = done
     return once
 
 

@@ -20,7 +20,7 @@ from netgraph.layers._shapes import probe_batch
 from netgraph.layers._torch_ports import port_types, positional_problem
 from netgraph.layers.function_lengths import (LONGER_STARTS, MAX_STRIDE, UnnamedLength, first_probe_shapes,
                                               named_output_shapes, retried_output_shapes, run_once)
-from netgraph.layers.probe_runs import contradicting, widest
+from netgraph.layers.probe_runs import contradicting_run, widest
 from netgraph.layers.given_outputs import checked_call, recast_call
 from netgraph.core.errors import OptionError, did_you_mean
 from netgraph.core.naming_scope import quoted
@@ -150,7 +150,7 @@ class _ModuleWrapper(Layer):
             if found is None:
                 return (_took_some_lengths(first, taken, failures, self._outputs_hint()) if taken
                         else _refused_every_length(first, failures, self._outputs_hint()))
-        if wrong := contradicting(shapes, found, [(s, run(s)) for s in taken]):  # a fit of some sizes only
+        if wrong := contradicting_run(shapes, found, run):  # a fit of some sizes only
             return self._contradicted(shapes, found, *wrong)
         dtypes = self._cache[("dtypes", ins)]
         return tuple(PortType(shape, INTEGER if dtype in _INTEGER_DTYPES else REAL)
@@ -174,14 +174,19 @@ class _ModuleWrapper(Layer):
                             f"it took{self._outputs_hint()}", expected=tuple(found), found=tuple(outs))
 
     def _failed_alike(self, failures: list[_MetaFailure], shapes: list[tuple]) -> _MetaFailure:
-        """The one error the module raised at every length tried (likely a fixed size, else real data or longer
-        inputs needed: how to give its output shapes too)."""
+        """The one error the module raised at every length tried: the same text, likely a fixed size; one kind of
+        error (its sizes aside), a fixed size or longer inputs alike (else real data needed: how to give its output
+        shapes too)."""
         port = self.input_ports[0] if len(self.input_ports) == 1 else None
-        tried = len({f.expected for f in failures})
+        tried = f"{len({f.expected for f in failures})} sizes{_lengths_tried(shapes, failures)}"
         hint = f"; if it needs longer inputs or real data to run, {self._outputs_hint()[2:]}" * self.OUTPUTS_OPTION
-        return _caused(f"the module failed alike on inputs {self._shown(shapes)}, the same error at every length "
-                       f"tried ({tried} sizes, on meta tensors, batch dim first): {failures[0].found}; likely a fixed "
-                       f"size: check the fixed sizes of its inputs (what feeds it, or the graph's port shapes){hint}",
+        check = "check the fixed sizes of its inputs (what feeds it, or the graph's port shapes)"
+        said = (f"the same error at every length tried ({tried}, on meta tensors, batch dim first): "
+                f"{failures[0].found}; likely a fixed size: {check}{hint}" if _alike(failures) else
+                f"one kind of error at every length tried ({tried}, on meta tensors, batch dim first): "
+                f"{failures[0].found}; a fixed size or a length it needs: {check}, or whether it needs longer inputs"
+                + (f" ({self._outputs_hint()[2:]})" if self.OUTPUTS_OPTION else ""))
+        return _caused(f"the module failed alike on inputs {self._shown(shapes)}, {said}",
                        failures[0].__cause__, port=port, expected=tuple(shapes), found=failures[0].found)
 
     def _shown(self, shapes: list[tuple]) -> str:
@@ -320,8 +325,19 @@ def _refused_alike_beside(shapes: list[tuple], run: Callable, failures: list[_Me
 def _alike(failures: list[_MetaFailure], sized: bool = True) -> bool:
     """Whether the module raised one error, the same at every input shape tried (several); less the sizes its text
     says where not ``sized`` (torch's ``[20, 3] X [4, 8]`` holds batch x n: one kind of error at every length)."""
-    errors = {(type(f.__cause__), str(f.__cause__) if sized else _DIGITS.sub("#", str(f.__cause__))) for f in failures}
+    errors = {(type(f.__cause__), str(f.__cause__) if sized else _DIGITS.sub("#", str(f.found))) for f in failures}
     return len({f.expected for f in failures}) > 1 and len(errors) == 1
+
+
+def _lengths_tried(shapes: list[tuple], failures: list[_MetaFailure]) -> str:
+    """Each input length's range over the ``failures``' input sizes: ", n = 5 ... 1024"."""
+    ranges = {}
+    for k, shape in enumerate(shapes):
+        for a, d in enumerate(shape):
+            sizes = [f.expected[k][a] for f in failures if isinstance(f.expected, tuple)]
+            if isinstance(d, str) and d not in ranges and sizes:
+                ranges[d] = f"{d} = {min(sizes)} ... {max(sizes)}"
+    return "".join(f", {r}" for r in ranges.values())
 
 
 def _took_some_lengths(first: Conflict, taken: list[list[tuple]], failures: list[_MetaFailure], hint: str) -> Conflict:

@@ -4,12 +4,12 @@ module probed at 1024 where ``min(n // 2, 60)`` read as ``n_over_2`` at the smal
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Union
 
 from netgraph.core.length_names import length_steps, lengths_along
 
-__all__ = ["widest", "contradicting"]
+__all__ = ["widest", "contradicting", "contradicting_run"]
 
 Dim = Union[int, str]
 
@@ -41,6 +41,13 @@ def contradicting(shapes: list[tuple[Dim, ...]], found: list[tuple[Dim, ...]],
                for size, got in zip([_named_size(d, places, ins) for d in shape], out)):
             return ins, outs
     return None
+
+
+def contradicting_run(shapes: list[tuple[Dim, ...]], found: list[tuple[Dim, ...]], run: Callable) -> tuple | None:
+    """``contradicting`` over every run ``run`` (a ``run_once``) took: the probe of a module's or a Python
+    function's output shapes, by ``named_output_shapes`` or a retry, checked in one place."""
+    return contradicting(shapes, found, [(list(ins), outs) for ins, outs in run.done.items()
+                                         if not isinstance(outs, BaseException)])
 
 
 def _named_size(d: Dim, places: dict[str, tuple[int, int]], ins: list[tuple[int, ...]]) -> int | None:

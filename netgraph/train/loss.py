@@ -40,7 +40,7 @@ from netgraph.core.wording import counted
 from netgraph.core.layer import Layer
 from netgraph.core.errors import DataError, OptionError, did_you_mean
 from netgraph.core.muted_outputs import require_outputs
-from netgraph.core.nested_ports import output_sources
+from netgraph.core.nested_ports import passed_input
 from netgraph.train.data import Expect
 from netgraph.train.data_pairs import lone_target_key
 from netgraph.core.types import INTEGER
@@ -237,8 +237,8 @@ def _auto(net: Any, port: str) -> Term:
 def passed_through(net: Any, port: str) -> str:
     """'...' saying that output ``port`` is a graph input passed straight through (no layer gives it, so no automatic
     loss takes it: Integer values carry no gradient, a Real one's loss is a constant), or '' where a layer gives it."""
-    layer, source = output_sources(net)[port]
-    if layer is not None:
+    source = passed_input(net, port)  # through nested graphs too
+    if source is None:
         return ""
     why = "its Integer values carry no gradient" if net.port_types[port].dtype == INTEGER else \
         "no array gives its values"
@@ -251,10 +251,14 @@ def _refuse_passed_through(net: Any, port: str) -> None:
     said = passed_through(net, port)
     if not said:
         return
-    sources = output_sources(net)
-    others = {p: 1 for p in net.output_ports if sources[p][0] is not None and net.port_types[p].dtype != INTEGER}
+    computed = [p for p in net.output_ports if passed_input(net, p) is None]
+    others = {p: 1 for p in computed if net.port_types[p].dtype != INTEGER}
     fix = f"give loss_function={others}" if others else "give loss_function= (a callable over the outputs)"
     found = "Integer" if net.port_types[port].dtype == INTEGER else "Real"
+    if not computed:  # any loss of it is a constant
+        raise OptionError(f"output port {said}, and the net has no output a layer computes, so nothing to train: "
+                          f"wire a layer's output to a graph output", option="loss_function", kind="option-value",
+                          port=port, expected="an output a layer gives", found=found)
     raise OptionError(f"output port {said}, so no automatic loss takes it; {fix} and leave the {port!r} key out of "
                       f"the data", option="loss_function", kind="option-value", port=port,
                       expected="an output a layer gives" if found == "Real" else "Real", found=found)
