@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import sys
+import time
 import warnings
 from pathlib import Path
 
@@ -59,3 +60,32 @@ def test_a_named_dot_is_not_stopped_at_that_time(slow_dot):
 def test_a_png_or_pdf_with_no_backend_named_is_not_stopped_at_that_time(slow_dot, fmt):
     """Only dot and graphviz-pure write them: there is no built-in layout to fall back to."""
     assert api._engine_output(seed(), fmt, None, {}) == (b"<svg/>\n", "dot")
+
+
+def _running(pid: int) -> bool:
+    """Whether process ``pid`` still runs (a killed child not yet reaped by its new parent counts as ended)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    status = Path(f"/proc/{pid}/status")
+    return not (status.exists() and "\nState:\tZ" in status.read_text())
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="process groups are POSIX")
+def test_a_dot_that_is_a_wrapper_leaves_no_layout_process_running_when_stopped(slow_dot, monkeypatch):
+    """Some installs make `dot` a script starting the real one: stopping the script alone left the layout running
+    (with parent 1) for as long as it took; the engine runs in a process group of its own, killed whole."""
+    child = f"import os, time; open({str(slow_dot / 'child')!r}, 'w').write(str(os.getpid())); time.sleep(30)"
+    _fake(slow_dot, "dot", f"import subprocess, sys\nsubprocess.run([sys.executable, '-S', '-c', {child!r}])")
+    monkeypatch.setattr(render_backend, "AUTO_TIMEOUT_S", 3)  # time for the child to start on a busy machine
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        svg = seed().render_svg()
+    assert "built-in layered layout" in svg.splitlines()[1]
+    pid = int((slow_dot / "child").read_text())
+    for _ in range(100):  # SIGKILL is delivered at once; give the kernel a moment to take the process down
+        if not _running(pid):
+            break
+        time.sleep(0.02)
+    assert not _running(pid)

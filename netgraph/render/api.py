@@ -291,7 +291,8 @@ def _engine_output(net: Any, fmt: str, backend: str | None, options: dict,
                                     found=name) from None
             stopped = isinstance(exc, EngineTimedOut) and fmt == "svg"
             tried.append(ran_past(name) if stopped else str(exc))
-            warnings.warn(f"netgraph: {tried[-1]}; trying the next render backend", stacklevel=user_stacklevel())
+            if not stopped:  # the built-in layout's note says it
+                warnings.warn(f"netgraph: {tried[-1]}; trying the next render backend", stacklevel=user_stacklevel())
             continue
         if backend is not None:
             announce(name)

@@ -8,6 +8,7 @@ warning when the system ``dot`` was not used, since its output differs in look, 
 from __future__ import annotations
 
 import logging
+import os
 import shutil
 import signal
 import subprocess
@@ -118,8 +119,7 @@ def run_engine(backend: str, source: str, fmt: str, timeout: float = TIMEOUT_S) 
     if exe is None:
         raise EngineFailed(f"{backend} is not installed")
     try:
-        done = subprocess.run([exe, f"-T{fmt}"], input=source.encode("utf-8", errors="backslashreplace"),
-                              capture_output=True, timeout=timeout, check=False)
+        done = _run_in_own_group([exe, f"-T{fmt}"], source.encode("utf-8", errors="backslashreplace"), timeout)
     except subprocess.TimeoutExpired:
         raise EngineTimedOut(f"{backend} took longer than {timeout:g} s") from None
     except OSError as exc:
@@ -129,6 +129,31 @@ def run_engine(backend: str, source: str, fmt: str, timeout: float = TIMEOUT_S) 
         err = "\n".join(lines[:3]) + (f"\n(and {len(lines) - 3:,} more lines)" if len(lines) > 3 else "")
         raise EngineFailed(f"{exe} -T{fmt} {_ended(done.returncode)}: {err or 'no output'}")
     return done.stdout
+
+
+def _run_in_own_group(command: list[str], data: bytes, timeout: float) -> subprocess.CompletedProcess:
+    """``subprocess.run(command, input=data, capture_output=True, timeout=timeout)``, but the command runs in a
+    process group of its own, killed whole on a timeout or an interrupt: a ``dot`` that is a wrapper script
+    leaves no layout process running after it (``subprocess.run`` kills only the process it started)."""
+    process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               start_new_session=sys.platform != "win32")
+    try:
+        out, err = process.communicate(data, timeout=timeout)
+    except BaseException:  # TimeoutExpired, KeyboardInterrupt
+        _kill_group(process)
+        process.communicate()
+        raise
+    return subprocess.CompletedProcess(command, process.returncode, out, err)
+
+
+def _kill_group(process: subprocess.Popen) -> None:
+    if sys.platform == "win32":
+        process.kill()
+        return
+    try:
+        os.killpg(process.pid, signal.SIGKILL)
+    except ProcessLookupError:  # already ended, with every process of its group
+        pass
 
 
 def time_for(backend: str | None, fmt: str) -> float:
