@@ -365,23 +365,26 @@ def _part_int(node: ast.AST, text: str, origin: list[int], what: str) -> int:
     return value[0]
 
 
+def _two_constants(node: ast.AST, sub: Callable[[ast.AST], tuple]) -> tuple | None:
+    """The two constants of a list ``{a, b}`` (Clip's bounds or values), or None where it is not one."""
+    trees = [sub(i) for i in node.elts] if isinstance(node, ast.Tuple) else []
+    return (trees[0][1], trees[1][1]) if len(trees) == 2 and all(t[0] == "const" for t in trees) else None
+
+
 def _constant_bounds(node: ast.AST, text: str, origin: list[int], sub: Callable[[ast.AST], tuple]) -> tuple:
-    items = node.elts if isinstance(node, ast.Tuple) else []
-    trees = [sub(i) for i in items]
+    pair = _two_constants(node, sub)
     # not min <= max: torch's clamp gives all max past it, and NaN everywhere for an Indeterminate (NaN) bound
-    if len(trees) != 2 or any(t[0] != "const" for t in trees) or not trees[0][1] <= trees[1][1]:
-        both = len(trees) == 2 and trees[0][0] == trees[1][0] == "const"
-        found = f", found {{{wolfram_number(trees[0][1])}, {wolfram_number(trees[1][1])}}}" if both else ""
+    if pair is None or not pair[0] <= pair[1]:
+        found = f", found {{{wolfram_number(pair[0])}, {wolfram_number(pair[1])}}}" if pair else ""
         raise ExpressionError(f"Clip[x, {{min, max}}] takes two constant bounds, min <= max{found}", text,
                               _col(node, origin))
-    return trees[0][1], trees[1][1]
-
+    return pair
 
 
 def _constant_pair(node: ast.AST, text: str, origin: list[int], sub: Callable[[ast.AST], tuple]) -> tuple:
     """Clip's values {vl, vh} (for x below its min and above its max): two constants."""
-    trees = [sub(i) for i in node.elts] if isinstance(node, ast.Tuple) else []
-    if len(trees) != 2 or any(t[0] != "const" for t in trees):
+    pair = _two_constants(node, sub)
+    if pair is None:
         raise ExpressionError("Clip[x, {min, max}, {vmin, vmax}] takes two constant values, vmin for x below min and "
                               "vmax for x above max", text, _col(node, origin))
-    return trees[0][1], trees[1][1]
+    return pair
