@@ -19,14 +19,14 @@ from netgraph.core.errors import DataError
 from netgraph.core.naming_scope import quoted
 from netgraph.core.torch_state import working_dtype
 from netgraph.core.conflicts import Conflict
-from netgraph.core.types import INTEGER, REAL, PortType, format_shape
+from netgraph.core.types import INTEGER, REAL, PortType
 from netgraph.core.wording import counted
 from netgraph.layers._modules import LayerModule, init_module
 from netgraph.layers._shapes import fill, probe_batch
 from netgraph.layers.expression import Expression, evaluate
 from netgraph.layers.function_lengths import (MAX_STRIDE, ZEROS_MAX_STRIDE, UnnamedLength, named_output_shapes,
                                               retried_output_shapes, run_once)
-from netgraph.layers.probe_runs import contradicting_run, widest
+from netgraph.layers.probe_runs import contradicted_words, contradicting_run, widest
 
 __all__ = ["ExpressionModule", "LoweredModule", "CallableModule", "align", "align_code", "as_outputs", "ProbeFacts",
            "probe_run", "ran_facts", "fill_results"]
@@ -191,10 +191,9 @@ def probed_output_shapes(fn: Callable, shapes: list[tuple], device: str, ports: 
 def _contradicted(shapes: list[tuple], found: list[tuple], ins: list[tuple], outs: list[tuple]) -> UnnamedLength:
     """The UnnamedLength where a run past the sizes the output shapes were read off (``found``) returned others (a
     given output shape stands)."""
-    return UnnamedLength(f"the Python function's outputs on inputs of shapes {shapes} read as "
-                    f"{', '.join(map(format_shape, found))} at some sizes, but on {ins} it returned "
-                    f"{', '.join(map(format_shape, outs))}: no length name says them at every size it took; declare "
-                    f"the sizes it returns with output=", expected=tuple(found), found=tuple(outs))
+    return UnnamedLength(contradicted_words("the Python function's", f"of shapes {shapes}", found, str(ins), outs,
+                                            "; declare the sizes it returns with output="),
+                         expected=tuple(found), found=tuple(outs))
 
 
 def fill_results(types: dict[str, PortType], ports: tuple[str, ...], shapes: list, dtypes: tuple) -> None:

@@ -20,7 +20,7 @@ from netgraph.layers._shapes import probe_batch
 from netgraph.layers._torch_ports import port_types, positional_problem
 from netgraph.layers.function_lengths import (LONGER_STARTS, MAX_STRIDE, UnnamedLength, first_probe_shapes,
                                               named_output_shapes, retried_output_shapes, run_once)
-from netgraph.layers.probe_runs import contradicting_run, widest
+from netgraph.layers.probe_runs import contradicted_words, contradicting_run, widest
 from netgraph.layers.given_outputs import checked_call, recast_call
 from netgraph.core.errors import OptionError, did_you_mean
 from netgraph.core.naming_scope import quoted
@@ -168,10 +168,8 @@ class _ModuleWrapper(Layer):
     def _contradicted(self, shapes: list[tuple], found: list[tuple], ins: list[tuple], outs: list[tuple]
                       ) -> _MetaFailure:
         """The _MetaFailure where a run past the sizes the output shapes were read off (``found``) returned others."""
-        return _MetaFailure(f"the module's outputs on inputs {self._shown(shapes)} read as "
-                            f"{', '.join(map(format_shape, found))} at some sizes, but on {self._shown(ins)} it "
-                            f"returned {', '.join(map(format_shape, outs))}: no length name says them at every size "
-                            f"it took{self._outputs_hint()}", expected=tuple(found), found=tuple(outs))
+        return _MetaFailure(contradicted_words("the module's", self._shown(shapes), found, self._shown(ins), outs,
+                                               self._outputs_hint()), expected=tuple(found), found=tuple(outs))
 
     def _failed_alike(self, failures: list[_MetaFailure], shapes: list[tuple]) -> _MetaFailure:
         """The one error the module raised at every length tried: the same text, likely a fixed size; one kind of

@@ -8,8 +8,9 @@ from collections.abc import Callable, Iterable
 from typing import Union
 
 from netgraph.core.length_names import length_steps, lengths_along
+from netgraph.core.types import format_shape
 
-__all__ = ["widest", "contradicting", "contradicting_run"]
+__all__ = ["widest", "contradicting", "contradicting_run", "contradicted_words"]
 
 Dim = Union[int, str]
 
@@ -48,6 +49,15 @@ def contradicting_run(shapes: list[tuple[Dim, ...]], found: list[tuple[Dim, ...]
     function's output shapes, by ``named_output_shapes`` or a retry, checked in one place."""
     return contradicting(shapes, found, [(list(ins), outs) for ins, outs in run.done.items()
                                          if not isinstance(outs, BaseException)])
+
+
+def contradicted_words(subject: str, shown_in: str, found: list[tuple], shown_run: str, outs: list[tuple],
+                       hint: str) -> str:
+    """Why output shapes read off some sizes (``found``, on inputs ``shown_in``) are not named: a run on ``shown_run``
+    returned ``outs``; ``subject`` is "the module's" or "the Python function's", ``hint`` what to do."""
+    return (f"{subject} outputs on inputs {shown_in} read as {', '.join(map(format_shape, found))} at some sizes, but "
+            f"on {shown_run} it returned {', '.join(map(format_shape, outs))}: no length name says them at every size "
+            f"it took{hint}")
 
 
 def _named_size(d: Dim, places: dict[str, tuple[int, int]], ins: list[tuple[int, ...]]) -> int | None:
