@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 from typing import Any
 
@@ -53,13 +54,21 @@ def check_arrays(reader: Any, net: Any, graph: Any) -> None:
         if taken and missing:
             _error(reader, path, f"{missing_arrays(label, path, weights, missing)}, or give the missing "
                    f"array{'s' if len(missing) > 1 else ''}", "missing-array")
-        if not all(t.known for t in node.types.values()):
-            continue  # an unknown shape: compiling reports it
-        try:
-            problems = array_shape_problems(node, lambda: label, arrays)
-        except (NetGraphError, Conflict):
-            continue
-        _misfits_told(reader, path, label, layer, problems)
+        _shape_misfits_told(reader, node, path, label, layer)
+
+
+def _shape_misfits_told(reader: Any, node: Any, path: tuple, label: str, layer: Any,
+                        under: tuple | None = None) -> None:
+    """Each array of ``layer`` (at ``node``) whose shape does not fit the types inferred there told (none where a
+    type is unknown: compiling reports it); ``under``: the prefix messages name layers under (``naming_under``)."""
+    if not all(t.known for t in node.types.values()):
+        return
+    try:
+        with naming_under(under) if under is not None else contextlib.nullcontext():
+            problems = array_shape_problems(node, lambda: label, layer.arrays)
+    except (NetGraphError, Conflict):
+        return
+    _misfits_told(reader, path, label, layer, problems)
 
 
 def _misfits_told(reader: Any, path: tuple, label: str, layer: Any, problems: list[Diagnostic]) -> None:
@@ -98,8 +107,8 @@ def array_misfits(reader: Any, problems: list[Diagnostic], shapes: dict, prefix:
     layers that does not fit the graph ``made(bare_layers(table), shapes)`` makes without them, as ``check_arrays``
     does: every one, each with the shape the net needs (an array stopped inference: the first alone was told).
     Whether any was recorded (else the refusal is to be told)."""
-    if made is None or not any(p.option in getattr(table.get((p.layer or ("",))[0]), "ARRAYS", {}).values()
-                               for p in problems) or (bare := bare_layers(table)) is None:
+    if not any(p.option in getattr(table.get((p.layer or ("",))[0]), "ARRAYS", {}).values() for p in problems) \
+            or (bare := bare_layers(table)) is None:
         return False
     try:
         with naming_under(prefix):
@@ -109,15 +118,10 @@ def array_misfits(reader: Any, problems: list[Diagnostic], shapes: dict, prefix:
     before = len(reader.errors)
     for name, layer in table.items():
         node = graph.ir.node((name,)) if name in graph.layers else None
-        if node is None or not layer.ARRAYS or not all(t.known for t in node.types.values()):
-            continue
-        path, label = (*prefix, name), f"layer {shown_layer((*prefix, name), layer)!r} ({layer.type_name})"
-        try:
-            with naming_under(prefix):
-                found = array_shape_problems(node, lambda: label, layer.arrays)
-        except (NetGraphError, Conflict):
-            continue
-        _misfits_told(reader, path, label, layer, found)
+        if node is not None and layer.ARRAYS:
+            path = (*prefix, name)
+            _shape_misfits_told(reader, node, path, f"layer {shown_layer(path, layer)!r} ({layer.type_name})", layer,
+                                prefix)
     return len(reader.errors) > before
 
 

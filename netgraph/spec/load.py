@@ -219,7 +219,7 @@ class SpecReader(ProblemLog):
         listed = isinstance(value, YSeq)  # a list: numbered as in Python
         made = (lambda t, s: NetChain(list(t.values()) if listed else t, **s)) if kind == "NetChain" else \
             (lambda t, s: NetGraph(t, edges, **s))  # of ``table``, or of it without arrays (``array_misfits``)
-        net = loc_of.net = self.construct(lambda s: made(table, s), shapes, loc_of, spec.loc, ports, (made, table))
+        net = loc_of.net = self.construct(made, table, shapes, loc_of, spec.loc, ports)
         return net if net is FAILED or "learning_rate_multipliers" not in spec else read_multipliers(self, net, spec)
 
     def layers(self, value: YMap | YSeq, prefix: tuple) -> dict[str, Any]:
@@ -236,15 +236,16 @@ class SpecReader(ProblemLog):
         slip = (lambda name: lambda: misindented_option(value, name)) if isinstance(value, YMap) else lambda _: None
         return {name: read_layer(self, spec, loc, (*prefix, name), at, slip(name)) for name, spec, loc, at in items}
 
-    def construct(self, make: Any, shapes: dict, loc_of: Locator, where: Loc, ports: dict,
-                  bare: tuple = (None, {})) -> Any:
-        """``make(shapes)`` (a NetGraph/NetChain), its errors placed; when declared ports are wrong, tried again
-        without them (to report shape problems too); declared ``ports`` then checked against the graph's. Where an
-        array stops inference, every array of ``bare``'s layers (``(make without arrays, layers with them)``) that
-        does not fit the net made without them is told instead (``array_misfits``)."""
+    def construct(self, made: Any, table: dict[str, Any], shapes: dict, loc_of: Locator, where: Loc,
+                  ports: dict) -> Any:
+        """``made(table, shapes)`` (a NetGraph/NetChain of the layers ``table``), its errors placed; when declared
+        ports are wrong, tried again without them (to report shape problems too); declared ``ports`` then checked
+        against the graph's. Where an array stops inference, every array of ``table``'s layers that does not fit the
+        net made without them is told instead (``array_misfits``)."""
         before = len(self.errors)
+        make = lambda s: made(table, s)  # noqa: E731
         net, problems = self._attempt(make, shapes, loc_of, where, place=False)
-        if net is FAILED and not array_misfits(self, problems, shapes, loc_of.prefix, *bare):
+        if net is FAILED and not array_misfits(self, problems, shapes, loc_of.prefix, made, table):
             self.place(problems, loc_of, where)
         bad = {p.port for p in problems if p.kind == "unknown-graph-port" and p.layer == ()}
         if net is FAILED and bad:
