@@ -237,7 +237,7 @@ class Streamed:
         columns, how many examples count, the whole batch's, the examples' indices or None)."""
         examples, batch = item if indexed else (getattr(item, "examples", None), item)
         cols = self.check(batch, i)
-        self.last_given = self.last_given and (*self.last_given[:2], examples)
+        self.last_given = (*self.last_given[:2], examples)  # ``check`` set it, or raised
         n = own = next(iter(cols.values())).shape[0]
         if sliced:
             share, own = process_share(n, rank, world)
