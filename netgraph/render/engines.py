@@ -54,7 +54,7 @@ class EngineFailed(Exception):
 
 
 class EngineTimedOut(EngineFailed):
-    """An engine ran past its time (killed: ``subprocess.run`` kills it and waits for it)."""
+    """An engine ran past its time (killed with its process group, and waited for: ``_run_in_own_group``)."""
 
 
 def find_executable(name: str) -> str | None:
