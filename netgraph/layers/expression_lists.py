@@ -1,7 +1,8 @@
-"""Lists ``{a, b}`` as arguments: Wolfram's Max and Min flatten them (``Max[x, {1, {2}}]`` is ``Max[x, 1, 2]``); any
-other function threads over a list (``Plus[x, {1, 2}]`` is the list ``{x + 1, x + 2}``), a list of values that no
-port here is, so a list as its argument is refused at the list's column; so is a pure function as an argument
-(``Max[#^2 &, 1]``: a function where a value is wanted), before Python's parser reads its ``&``."""
+"""Lists ``{a, b}`` as arguments: Wolfram's Max and Min flatten them (``Max[x, {1, {2}}]`` is ``Max[x, 1, 2]``); with
+any other function a list makes a list of values (Wolfram's numeric functions thread over it: ``Plus[x, {1, 2}]`` is
+``{x + 1, x + 2}``), which no port here is, so a list as its argument is refused at the list's column; so is a pure
+function as an argument (``Max[#^2 &, 1]``: a function where a value is wanted), before Python's parser reads its
+``&``."""
 
 from __future__ import annotations
 
@@ -32,10 +33,10 @@ def list_argument(name: str, args: list[ast.AST], text: str, origin: list[int]) 
     listed = next((a for a in args if _is_list(a, text, origin)), None)
     if listed is None:
         return None
-    return ExpressionError(f"a list as an argument of {name} is not allowed: Wolfram's {name} threads over a list, "
-                           f"giving a list of values ({name}[x, {{1, 2}}] is {{{name}[x, 1], {name}[x, 2]}}), which "
-                           f"no port holds; only Max and Min take lists (flattened: Max[x, {{1, 2}}] is Max[x, 1, 2]), "
-                           f"and the whole expression may be a list {{e1, e2}} of outputs", text, _col(listed, origin))
+    return ExpressionError(f"a list as an argument of {name} is not allowed: it makes a list of values (Wolfram's "
+                           f"numeric functions thread over one: Plus[x, {{1, 2}}] is {{x + 1, x + 2}}), which no port "
+                           f"holds; only Max and Min take lists (flattened: Max[x, {{1, 2}}] is Max[x, 1, 2]), and the "
+                           f"whole expression may be a list {{e1, e2}} of outputs", text, _col(listed, origin))
 
 
 #: the ``&`` ending a pure function given as an argument: closing brackets, then a ``,`` or a closing bracket (not
