@@ -24,7 +24,7 @@ from netgraph.layers._broadcast import unknown_dims_taken
 from netgraph.layers._shapes import fill
 from netgraph.layers.expression import is_expression, parse, parse_quietly, to_code
 from netgraph.layers.expression_run import input_code, to_codes
-from netgraph.layers.expression_elementwise import per_element, unit_range
+from netgraph.layers.expression_elementwise import extremum_hint, per_element, unit_range
 from netgraph.layers.expression_shapes import is_structural, least_lengths, lower_outputs
 from netgraph.layers.function_lengths import UnnamedLength
 from netgraph.layers.function_table import NAMED_FUNCTIONS, NamedFunction
@@ -132,7 +132,9 @@ class FunctionLayer(Layer):
     output: OutputShape = None
     input: PortShapes = None
     outputs: Ports = None
-    RULES = (Excludes("outputs", Not(Among(None)), "function", Not(PythonOnly(_is_function))),)  # a function's names
+    mixes_examples: bool = False  # a Python function's outputs depend on other examples (score_baselines)
+    RULES = (Excludes("outputs", Not(Among(None)), "function", Not(PythonOnly(_is_function))),  # a function's names
+             Excludes("mixes_examples", Among(True), "function", Not(PythonOnly(_is_function))))
     POSITIONAL = "function"
 
     def normalize(self) -> dict[str, Any]:
@@ -140,6 +142,10 @@ class FunctionLayer(Layer):
         if refuses(self, "outputs"):
             raise OptionError("FunctionLayer option outputs= names the outputs of a Python function; an expression "
                               "names its own ({e1, e2} or <|\"a\" -> e1|>)", option="outputs", kind=COMBINATION_KIND)
+        if refuses(self, "mixes_examples"):
+            raise OptionError("FunctionLayer option mixes_examples= declares that a Python function's outputs depend on "
+                              "other examples; an expression's never do", option="mixes_examples",
+                              kind=COMBINATION_KIND)
         if isinstance(self.function, str):
             expr = parse(self.function, type(self).__name__, "function")
             ports = expr.slots
@@ -217,7 +223,7 @@ class FunctionLayer(Layer):
                 try:
                     fill(types, port, shape, REAL)
                 except Conflict as exc:
-                    raise exc.reworded(f"{exc}{_extremum_hint(self._expr.tree)}", exc.port) from None
+                    raise exc.reworded(f"{exc}{extremum_hint(self._expr.tree)}", exc.port) from None
         return types
 
     def least_lengths(self, types: Mapping[str, PortType]) -> dict[str, tuple[int, str]]:
@@ -298,7 +304,7 @@ class FunctionLayer(Layer):
             return LoweredModule(self.input_ports, self._lowered(types))
         ranks, out_rank = self._ranks(types)
         if self._expr is None:
-            return CallableModule(self.function, ranks, out_rank, self.output_ports)
+            return CallableModule(self.function, ranks, out_rank, self.output_ports, self.mixes_examples)
         return ExpressionModule(self._expr, ranks, out_rank)
 
     def emit(self, ctx: EmitContext) -> str:
@@ -316,16 +322,6 @@ class FunctionLayer(Layer):
         ranks, out_rank = self._ranks(ctx.types)
         names = {s: align_code(a, r, out_rank) for s, a, r in zip(self.input_ports, ctx.args, ranks)}
         return to_code(self._expr.tree, names, ctx.local)  # every expression has a slot, so this is a tensor
-
-
-def _extremum_hint(tree: Any) -> str:
-    """Why an output is a scalar where an array was expected, when the expression takes Max (or Min) of several."""
-    def several(t: Any) -> bool:
-        return isinstance(t, tuple) and bool(t) and ((t[0] in ("Max", "Min") and len(t) > 2) or any(map(several, t)))
-    return "" if not several(tree) else (" (Max[x, y] and Min[x, y] of arrays are their largest and smallest "
-                                         "element, a number, as Wolfram's Max flattens its arguments; elementwise: "
-                                         "Ramp[#x] for Max[#x, 0], Clip[#x, {lo, hi}] against constants, "
-                                         "ThreadingLayer(\"Max\") for two arrays)")
 
 
 @functools.lru_cache(maxsize=4096)

@@ -68,11 +68,14 @@ class LoweredModule(LayerModule):
 
 
 class CallableModule(LayerModule):
-    """Calls a user's Python function with rank-aligned inputs."""
+    """Calls a user's Python function with rank-aligned inputs; ``mixes``: its outputs depend on other examples, in
+    training and not (``MIXES_EXAMPLES``, read by ``score_baselines.mixes_examples``)."""
 
-    def __init__(self, fn: Callable, ranks: tuple[int, ...], out_rank: int, outputs: tuple[str, ...] = ("Output",)):
+    def __init__(self, fn: Callable, ranks: tuple[int, ...], out_rank: int, outputs: tuple[str, ...] = ("Output",),
+                 mixes: bool = False):
         super().__init__()
         self.fn, self.ranks, self.out_rank, self.outputs = fn, ranks, out_rank, outputs
+        self.MIXES_EXAMPLES = mixes
 
     def forward(self, *inputs: torch.Tensor) -> Any:
         result = self.fn(*(align(x, r, self.out_rank) for x, r in zip(inputs, self.ranks)))
