@@ -317,7 +317,7 @@ def _layer_of_stack(onnx: Any, net: Any, module: Any, opset: int | None, node: s
     except (NetGraphError, ValueError, RuntimeError):  # a hint only: the check's own error stands
         return None
     stack = next((n.doc_string for n in model.graph.node if n.name == node), "")
-    return layer_of_line(net, module.code, stack)
+    return layer_of_line(net, module, stack)
 
 
 def _failed_node(text: str) -> tuple[str, str] | None:
