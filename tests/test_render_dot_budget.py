@@ -1,6 +1,7 @@
 """The time dot gets when no backend is named: dot's time on a net is hard to foretell (1,000 layers each adding the
 one 3 back took it 8 s, 2,000 adding the one 2 back 5 s), so an SVG it runs past ``AUTO_TIMEOUT_S`` on is stopped and
-drawn by graphviz-pure in the same time, else by the built-in layout; a named dot, or a PNG or PDF (which only Graphviz writes), gets ``TIMEOUT_S``."""
+drawn by graphviz-pure in the same time, else by the built-in layout; a named dot, or a PNG or PDF (which only
+Graphviz writes), gets ``TIMEOUT_S``."""
 
 from __future__ import annotations
 
@@ -28,7 +29,8 @@ def _fake(folder: Path, name: str, body: str) -> Path:
 @pytest.fixture
 def slow_dot(tmp_path, monkeypatch):
     """A dot that sleeps 2 s before writing ``<svg/>``, given 0.5 s when no backend is named; a
-    graphviz-pure that leaves a mark when run and writes ``<svg/>`` at once. Returns the file the dot writes its process id to."""
+    graphviz-pure that leaves a mark when run and writes ``<svg/>`` at once. Returns the file the dot writes its
+    process id to."""
     _fake(tmp_path, "dot", f"open({str(tmp_path / 'pid')!r}, 'w').write(str(os.getpid()))\ntime.sleep(2)\n"
                            f"print('<svg/>')")
     _fake(tmp_path, "graphviz-pure", f"open({str(tmp_path / 'pure-ran')!r}, 'w')\nprint('<svg/>')")
