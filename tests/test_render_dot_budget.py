@@ -103,3 +103,16 @@ def test_a_dot_that_is_a_wrapper_leaves_no_layout_process_running_when_stopped(s
             break
         time.sleep(0.02)
     assert not _running(pid)
+
+
+def test_a_net_too_big_for_graphviz_pure_after_dot_ran_past_its_time_does_not_suggest_installing_dot(slow_dot):
+    """dot is there (it ran past its time): the note said graphviz-pure would be slow, "or install Graphviz's dot"."""
+    from netgraph import NetChain
+    net = NetChain(["Tanh"] * (api.PURE_MAX_BOXES + 1), input=3)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        svg = net.render_svg()
+    assert "built-in layered layout" in svg.splitlines()[1] and not (slow_dot / "pure-ran").exists()
+    (said,) = [str(w.message) for w in caught if "ran past" in str(w.message)]
+    assert "dot ran past 0.5 s" in said and "graphviz-pure would be slow on" in said
+    assert "install Graphviz's dot" not in said

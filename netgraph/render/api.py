@@ -274,7 +274,8 @@ def _engine_output(net: Any, fmt: str, backend: str | None, options: dict,
             continue
         if name == "graphviz-pure" and backend is None and len(d.nodes) > PURE_MAX_BOXES and fmt == "svg":
             why = (f"graphviz-pure would be slow on {len(d.nodes)} boxes (more than {PURE_MAX_BOXES}: 1,000 took it "
-                   f"about 22 s); pass backend='graphviz-pure' to wait for it, or install Graphviz's dot")
+                   f"about 22 s); pass backend='graphviz-pure' to wait for it"
+                   + ("" if tried else ", or install Graphviz's dot"))  # dot, tried first, is there
             tried.append(why)
             continue
         try:
