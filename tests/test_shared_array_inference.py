@@ -48,6 +48,7 @@ def test_a_shared_value_of_the_wrong_size_names_the_shape_the_net_implies(second
 def test_a_shared_value_misfit_where_inference_fails_too_names_the_layer_alone():
     # the net cannot size the user (a conflict elsewhere): its own options' shape is said, as before
     given = NetSharedArray("w", torch.zeros(2, 4))
-    with pytest.raises(OptionError, match=r"expected shape \(3, ·\) \(from the layer's options\), found \(2, 4\)"):
+    with pytest.raises(OptionError, match=r"^layer 'b': LinearLayer: array 'Weights' \(shared array 'w'\): expected shape "
+                                          r"\(3, ·\) \(from the layer's options\), found \(2, 4\)"):
         NetGraph({"a": LinearLayer(2, weights=given), "b": LinearLayer(3, weights=NetSharedArray("w")),
                   "c": LinearLayer(5, weights=torch.zeros(5, 7))}, [("a", "b"), ("b", "c")], Input=4)

@@ -297,12 +297,13 @@ def _filled(table: Mapping[str, Any], layer: Any, arrays: Mapping[str, Any], pat
         first = exc.diagnostics[0] if exc.diagnostics else None
         array = next((a for a in arrays if first and layer.ARRAYS.get(a) == first.option), next(iter(arrays)))
         named = first is not None and first.kind == "array-shape"  # the shape check names the shared array itself
-        if named and misfits is not None:
-            misfits.append(_Misfit(path, array, names[(path, array)], arrays[array], exc.with_traceback(None)))
-            return layer
         subject = "" if named else f"shared array {names[(path, array)]!r} does not fit "
         message = f"{subject}layer {scoped_name(_shown(path, array))!r}: {exc}"
-        raise OptionError(message, [Diagnostic(message, "shared-shape", **_option_at(table, path, array))]) from None
+        error = OptionError(message, [Diagnostic(message, "shared-shape", **_option_at(table, path, array))])
+        if named and misfits is not None:
+            misfits.append(_Misfit(path, array, names[(path, array)], arrays[array], error))
+            return layer
+        raise error from None
 
 
 @dataclasses.dataclass(frozen=True)
@@ -324,7 +325,7 @@ def shared_misfit(net: Any, misfits: list[_Misfit], inferred: bool = True) -> No
     first = misfits[0]
     want = _wanted(net, first.path, first.array) if inferred else None
     if want is None or tuple(want) == tuple(first.value.shape):
-        raise first.alone
+        raise first.alone from None
     name, user = first.array.split(".")[-1], scoped_name(_shown(first.path, first.array))
     layer = net.layer_at((first.path + tuple(first.array.split(".")[:-1])))
     text = array_misfit(name, want, first.value.shape, f" (shared array {first.shared!r})", " (from the net's sizes)")
