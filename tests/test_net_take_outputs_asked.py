@@ -103,3 +103,12 @@ def test_a_muted_port_named_is_taken_and_a_layer_muted_whole_gives_its_outputs()
     assert net_take(net, NetPort("two", "Output2")).output_ports == ("Output2",)  # named: the user asks for it
     alone = NetGraph({"a": LinearLayer(3), "b": LinearLayer(2)}, [("a", "b"), ("a", None)], Input=4)
     assert net_take(alone, "a").output_shapes == {"Output": (3,)}  # all its outputs muted: the layer is what is asked
+
+
+def test_a_muted_output_stays_muted_beside_other_layers_taken_and_after_a_nested_delete():
+    net = _muting()
+    assert net_take(net, ["two", "d"]).output_ports == ("two_Output1", "Output")  # it gave two's Output2 too
+    assert net_take(net, [NetPort("two", "Output2"), "d"]).output_ports == ("Output2", "Output")
+    deleted = net_delete(net, ("two", "p"))  # inside the nested graph: its Output2 stays muted
+    assert deleted.output_ports == ("Output",) and [(a.layer, a.port) for a, b in deleted.explicit_edges()
+                                                    if b is None] == [("two", "Output2")]
