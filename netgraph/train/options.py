@@ -310,9 +310,9 @@ def clipped_step(m: Method, optimizer: Any, params: list, fraction: Callable[[],
         for g in optimizer.param_groups:
             g["lr"] = g["base_lr"] * factor
     optimizer.step()
-    if m.weight_clipping is not None:  # on the arrays the step moves: a rate of 0 leaves them as they are
-        with torch.no_grad():
-            for p in (p for g in optimizer.param_groups if g["lr"] > 0 for p in g["params"]):
+    if m.weight_clipping is not None:  # on the arrays training moves: their own rate of 0 (not the schedule's
+        with torch.no_grad():  # factor of 0 at this step) leaves them as they are
+            for p in (p for g in optimizer.param_groups if g["base_lr"] > 0 for p in g["params"]):
                 p.clamp_(-m.weight_clipping, m.weight_clipping)
     return factor
 
