@@ -44,7 +44,7 @@ from netgraph.train.option_keys import snake, snake_keys  # snake: kept here too
 from netgraph.train.optimizers import SGD, Adam, AdamW, RMSprop
 from netgraph.train.other_names import TORCH_SUBOPTIONS
 from netgraph.train.torch_objects import refuse_torch_optimizer
-from netgraph.train.callables import refuse_misfit
+from netgraph.train.callables import call_user, refuse_misfit
 
 __all__ = ["Method", "canonical_method", "parse_method", "resolve_multipliers", "parse_progress",
            "check_number", "snake", "schedule_factor", "clipped_step", "NETS"]
@@ -280,8 +280,10 @@ def _schedule(value: Any) -> Callable[[float], float] | None:
 
 def schedule_factor(schedule: Callable[[float], Any], fraction: float, where: str) -> float:
     """``schedule(fraction)`` as a factor on the learning rate; OptionError naming ``where`` (the round and batch)
-    unless it is a finite number >= 0 (a negative factor would climb the loss, a string fail deep in the step)."""
-    value = schedule(fraction)
+    unless it is a finite number >= 0 (a negative factor would climb the loss, a string fail deep in the step), or
+    where it raises (``call_user``)."""
+    value = call_user(schedule, fraction, option="learning_rate_schedule",
+                      where=lambda: f"at {where} (fraction_done {fraction:.4g})")
     factor = math.nan
     if not isinstance(value, (str, bytes, bool)):
         try:
