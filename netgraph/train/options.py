@@ -7,9 +7,9 @@ or Wolfram's names for them (``Momentum``; ``Beta1``, ``Beta2`` and ``Epsilon`` 
 ``Epsilon`` for RMSProp), each checked (a bad value is an OptionError naming it and its range),
 plus Wolfram's, in snake_case or Wolfram's own spelling: ``l2_regularization`` (weight decay),
 ``gradient_clipping`` (clip each gradient element to ±c), ``max_gradient_norm`` (clip the global
-norm), ``weight_clipping`` (clamp every array to ±c after each step), ``learning_rate_schedule``
-(``"cosine"``, ``"linear"``, ``"polynomial"``, or as Wolfram ``"Cosine"``..., or ``f(fraction_done) -> factor``) and
-``learning_rate``.
+norm), ``weight_clipping`` (clamp every array whose own rate is not 0 to ±c after each step),
+``learning_rate_schedule`` (``"cosine"``, ``"linear"``, ``"polynomial"``, or as Wolfram ``"Cosine"``..., or
+``f(fraction_done) -> factor``; None, ``"None"`` or ``"Automatic"``: none) and ``learning_rate``.
 
 >>> m = parse_method(("SGD", {"momentum": 0.9, "L2Regularization": 1e-4}), None)
 >>> m.name, m.learning_rate, m.kwargs
@@ -56,7 +56,7 @@ OWN_AUTOMATIC = ("random_seed",)
 
 #: numeric options whose default is Wolfram's Automatic (no text but that word means anything there): what they take
 _NUMBERS = {"batch_size": "an integer > 0", "max_training_rounds": "an integer > 0", "num_workers": "an integer >= 0",
-            "max_training_time": "a number > 0", "learning_rate": "a number > 0", "distributed_timeout": "a number > 0"}
+            "max_training_time": "a number > 0", "learning_rate": "a number >= 0", "distributed_timeout": "a number > 0"}
 
 
 def automatic_default(key: str, value: Any, defaults: Mapping[str, Any]) -> Any:
@@ -267,14 +267,22 @@ def _torch_names(method: str, options: dict[str, Any], spelled: dict[str, str]) 
     return options
 
 
+#: Wolfram's words for learning_rate_schedule's default (no schedule), as net_train's options take "None"/"Automatic"
+_NO_SCHEDULE = ("None", "Automatic")
+
+
 def _schedule(value: Any) -> Callable[[float], float] | None:
     if value is None or callable(value):
         refuse_misfit(value, "learning_rate_schedule", "f(fraction_done)")
         return value
+    if isinstance(value, str) and value in _NO_SCHEDULE:
+        return None
     if isinstance(value, str) and value in SCHEDULES:  # as listed
         return SCHEDULES[value]
-    expected = f"{', '.join(map(repr, SCHEDULES))} or a function f(fraction_done) -> factor"
-    raise OptionError(f"learning_rate_schedule must be {expected}; found {value!r}{did_you_mean(value, SCHEDULES)}",
+    expected = (f"None or 'None'/'Automatic' (the default: no schedule), {', '.join(map(repr, SCHEDULES))} or a "
+                f"function f(fraction_done) -> factor")
+    hint = did_you_mean(value, [*SCHEDULES, *_NO_SCHEDULE])
+    raise OptionError(f"learning_rate_schedule must be {expected}; found {value!r}{hint}",
                       option="learning_rate_schedule", kind="option-value", expected=expected, found=value)
 
 
