@@ -208,8 +208,8 @@ def test_a_function_requiring_a_keyword_argument_is_refused_saying_so(options, o
 def test_a_misspelt_automatic_learning_rate_says_that_0_is_taken():
     """It said "a number > 0 or 'Automatic'" though learning_rate=0 trains (a frozen run)."""
     d = sole_diagnostic(lambda: _train(learning_rate="automatic"), OptionError)
-    assert d.message == ("learning_rate must be a number >= 0 or 'Automatic' (Wolfram's word, spelled so: the default), "
-                         "found 'automatic'")
+    assert d.message == ("learning_rate must be a number >= 0 or 'Automatic' (Wolfram's word, spelled so: the "
+                         "default), found 'automatic'")
     assert _train(learning_rate=0, random_seed=0, all=True).final_learning_rate == 0
 
 

@@ -56,7 +56,8 @@ OWN_AUTOMATIC = ("random_seed",)
 
 #: numeric options whose default is Wolfram's Automatic (no text but that word means anything there): what they take
 _NUMBERS = {"batch_size": "an integer > 0", "max_training_rounds": "an integer > 0", "num_workers": "an integer >= 0",
-            "max_training_time": "a number > 0", "learning_rate": "a number >= 0", "distributed_timeout": "a number > 0"}
+            "max_training_time": "a number > 0", "learning_rate": "a number >= 0",
+            "distributed_timeout": "a number > 0"}
 
 
 def automatic_default(key: str, value: Any, defaults: Mapping[str, Any]) -> Any:
