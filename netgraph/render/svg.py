@@ -198,7 +198,8 @@ def _edge(index: int, e, points: list[tuple[float, float]], rankdir: str, at: fl
             f'<path fill="none" stroke="{EDGE_COLOUR}" d="{" ".join(d)}"/>\n'
             f'<polygon fill="{EDGE_COLOUR}" stroke="{EDGE_COLOUR}" points="{arrow}"/>\n'
             f'<text text-anchor="{anchor}" x="{_n(lx)}" y="{_n(ly)}" font-family="{FONT}" '
-            f'font-size="{_n(LABEL_PT)}" fill="{TEXT_COLOUR}">{kept_spaces(escape(e.label), "&#160;")}</text>\n</g>'), right
+            f'font-size="{_n(LABEL_PT)}" fill="{TEXT_COLOUR}">{kept_spaces(escape(e.label), "&#160;")}'
+            '</text>\n</g>'), right
 
 
 def _clusters(d: Diagram, p: Placed, crossing: dict[tuple, list[Rect]]) -> list[str]:
