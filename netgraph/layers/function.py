@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 import dataclasses
 import functools
 import re
@@ -30,7 +29,7 @@ from netgraph.layers.function_lengths import UnnamedLength
 from netgraph.layers.function_table import NAMED_FUNCTIONS, NamedFunction
 from netgraph.layers.torch_functions import torch_function_hint
 from netgraph.layers.function_modules import (CallableModule, ExpressionModule, LoweredModule, ProbeFacts, align,
-                                              align_code, fill_results, probed_output_shapes, ran_facts)
+                                              align_code, fill_results, probed_once, ran_facts)
 from netgraph.layers.given_outputs import checked_call, recast_call
 from netgraph.core.errors import OptionError, did_you_mean
 from netgraph.core.other_layer_names import elementwise_name_hint
@@ -262,19 +261,8 @@ class FunctionLayer(Layer):
                                    f"its output shape, output=...)", on_meta.port) from None
 
     def _probed(self, shapes: list[tuple], device: str) -> list[tuple]:
-        """``named_output_shapes`` run on ``device``, once per input shapes (inference asks on every pass): the
-        function runs at most ``calls_bound(shapes)`` times per device (on zeros, with the far probes nearer)."""
-        memo = self.__dict__.setdefault("_probes", {})
-        key = (tuple(shapes), device)
-        if key not in memo:
-            seen = memo[("seen", *key)] = ProbeFacts()
-            try:
-                memo[key] = probed_output_shapes(self.function, shapes, device, self.output_ports, seen)
-            except Conflict as exc:
-                memo[key] = copy.copy(exc)  # no traceback: it would keep the failed build's frames (and net) alive
-        if isinstance(memo[key], Conflict):
-            raise copy.copy(memo[key])  # a fresh one each time: raising one object again lengthens its traceback
-        return memo[key]
+        """``probed_once`` of the Python function, its runs' memo kept on the layer (``_probes``)."""
+        return probed_once(self.__dict__.setdefault("_probes", {}), self.function, shapes, device, self.output_ports)
 
     def probe_facts(self, types: Mapping[str, PortType]) -> ProbeFacts:
         """What running the Python function on meta tensors (else on zeros) for these input types showed: the inputs
@@ -290,6 +278,10 @@ class FunctionLayer(Layer):
 
     def probed_dtypes(self, types: Mapping[str, PortType]) -> tuple[torch.dtype, ...]:
         return self.probe_facts(types).dtypes  # the Python function's outputs' (cast where their port is Real)
+
+    def probed_largest(self, types: Mapping[str, PortType]) -> tuple[tuple[int, ...], ...]:
+        """Each input's largest sizes the Python function ran at (``widest``; none unprobed), as a TorchLayer's."""
+        return self.probe_facts(types).largest
 
     def __getstate__(self) -> dict[str, Any]:
         """Copies and pickles leave the probed output shapes behind too (remade on first use)."""

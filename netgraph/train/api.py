@@ -41,7 +41,7 @@ from netgraph.train.buckets import in_order
 from netgraph.train.data_lengths import refuse_fixed_lengths
 from netgraph.train.torch_objects import refuse_other_batch_size, refuse_torch_optimizer
 from netgraph.train.data_files import load_data
-from netgraph.train.data_sets import GIVEN, TRAINING, VALIDATION
+from netgraph.train.data_sets import GIVEN, TRAINING, VALIDATION, held_fraction
 from netgraph.train.input_lengths import check_data_lengths
 from netgraph.train.padded_data import padded_training
 from netgraph.core.wording import refuse_scaled, type_label
@@ -246,7 +246,7 @@ def _train(net: Any, data: Any, o: dict[str, Any], precision: WorkingPrecision, 
         held = hold_frozen_buffers(module, rates if run.method.learning_rate else dict.fromkeys(rates, 0.0))
         plan = _plan(o, run, train, seed, stopping, precision, ctx)
         plan.meter = meter.to(ctx.device) if meter is not None else None
-        plan.held_out = float(o["validation_set"]) if isinstance(o["validation_set"], float) else None
+        plan.held_out = held_fraction(o["validation_set"])
         plan.given, plan.validation_given = given_examples(data, o["validation_set"], paths, net.input_ports, train,
                                                            validation)  # read for a value the cast made 0
         plan.batch_stats = share_batch_statistics(module, ctx) if o["sync_batch_norm"] else None
@@ -302,7 +302,7 @@ def _data_and_module(net: NetGraph, data: Any, o: dict[str, Any], loss: Any, run
     batch_size = run.batch_size
     data, o["validation_set"] = encoded_data(net, data, o["validation_set"], batch_size, workers, seed)
     loaders.extend((data, o["validation_set"]))
-    raw = gather(data, GIVEN if isinstance(o["validation_set"], float) else TRAINING, ports, batch_size)  # split later
+    raw = gather(data, TRAINING if held_fraction(o["validation_set"]) is None else GIVEN, ports, batch_size)  # split
     if isinstance(raw, Streamed) and raw.own_batches:  # a user's loader: its own batch size
         refuse_other_batch_size(raw.batch_size(batch_size), o["batch_size"])
     expect = {p: input_expect(net, p) for p in net.input_ports}
