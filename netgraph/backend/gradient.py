@@ -53,10 +53,11 @@ def net_port_gradient(net: Any, data: Any, wrt: Any = None, of: Any = None, **op
     the tensor of the port's shape, applied to every example, or with a row per example: a vector-Jacobian
     product, Wolfram's ``NetPortGradient["Output"] -> g``). Options are those of ``net(...)``: ``batch_size``, ``mode``,
     ``seed``, ``precision``; ``score_whole_batch=True`` scores every discrete draw by the batch's summed outputs, as
-    ``surrogate_loss``'s (unbiased where outputs mix examples in Python code netgraph cannot see). The net's arrays are unchanged and no gradient is left on them. A variable-length
-    port takes ragged data as ``net(...)`` does (a list of per-example sequences, or Padded): each length group
-    runs as a dense batch, and the gradient at such a port is a list of per-example tensors, each of its length;
-    a sequence output's seeds are then per example too (a list of tensors, or Padded).
+    ``surrogate_loss``'s (unbiased where outputs mix examples in Python code netgraph cannot see). The net's arrays
+    are unchanged and no gradient is left on them. A variable-length port takes ragged data as ``net(...)`` does (a
+    list of per-example sequences, or Padded): each length group runs as a dense batch, and the gradient at such a
+    port is a list of per-example tensors, each of its length; a sequence output's seeds are then per example too
+    (a list of tensors, or Padded).
 
     >>> import torch
     >>> from netgraph import ElementwiseLayer

@@ -142,8 +142,8 @@ class FunctionLayer(Layer):
             raise OptionError("FunctionLayer option outputs= names the outputs of a Python function; an expression "
                               "names its own ({e1, e2} or <|\"a\" -> e1|>)", option="outputs", kind=COMBINATION_KIND)
         if refuses(self, "mixes_examples"):
-            raise OptionError("FunctionLayer option mixes_examples= declares that a Python function's outputs depend on "
-                              "other examples; an expression's never do", option="mixes_examples",
+            raise OptionError("FunctionLayer option mixes_examples= declares that a Python function's outputs "
+                              "depend on other examples; an expression's never do", option="mixes_examples",
                               kind=COMBINATION_KIND)
         if isinstance(self.function, str):
             expr = parse(self.function, type(self).__name__, "function")
