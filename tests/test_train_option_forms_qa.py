@@ -4,6 +4,7 @@ working_precision='mixed' run refused when resumed without it (and the other way
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 import torch
 
@@ -66,3 +67,14 @@ def test_resuming_with_or_without_mixed_precision_unlike_the_checkpoint_is_refus
         _train(working_precision=resumed, checkpoint=tmp_path, resume=True, max_training_rounds=3)
     d = caught.value.diagnostics[0]
     assert (d.kind, d.option) == ("checkpoint-mismatch", "working_precision")
+
+
+@pytest.mark.parametrize("option, value", [("resume", False), ("progress", False), ("checkpoint", False),
+                                           ("progress_reporting", False), ("all", False)])
+def test_a_numpy_bool_is_the_bool_it_holds(option, value):
+    # Found by session 53: all=np.True_ was True while resume=np.False_ and progress=np.False_ were "must be True,
+    # False or ...", found np.False_
+    plain = _train(**{option: value})
+    given = _train(**{option: np.bool_(value)})
+    assert type(given) is type(plain)
+    assert all(torch.equal(a, b) for a, b in zip(plain.arrays.values(), given.arrays.values()))
