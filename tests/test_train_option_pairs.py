@@ -83,3 +83,22 @@ def test_workers_0_with_in_memory_data_is_noted_in_the_flags_words(cli):
     ran = cli("train", "s.yaml", "--data", "d.npz", "-o", "out", "--quiet", "--rounds", "1", "--workers", "0")
     assert ran.code == 0 and "note: --workers 0 has no effect without image files as data (" in ran.err, ran.err
     assert "num_workers" not in ran.err, ran.err
+
+
+def test_net_measurements_refuses_workers_with_in_memory_data_as_net_train_does():
+    from netgraph import net_initialize, net_measurements
+    net = net_initialize(NetChain([LinearLayer(1)], Input=2), seed=0)
+    data = {"Input": torch.randn(8, 2), "Target": torch.randn(8, 1)}
+    with pytest.raises(OptionError, match=r"^num_workers=2 has no effect without image files as data \(") as info:
+        net_measurements(net, data, num_workers=2)
+    assert info.value.diagnostics[0].kind == "option-combination"
+    with pytest.warns(UnusedOption, match=r"^num_workers=0 has no effect without image files as data \("):
+        assert net_measurements(net, data, num_workers=0) == net_measurements(net, data)
+
+
+def test_measure_workers_flag_with_in_memory_data_is_refused_in_the_flags_words(cli):
+    cli.spec(), cli.data()
+    assert cli("train", "s.yaml", "--data", "d.npz", "-o", "out", "--quiet", "--rounds", "1").code == 0
+    ran = cli("measure", "out/s.yaml", "--data", "d.npz", "--workers", "2")
+    assert ran.code == 1 and ran.err.startswith("netgraph measure: --workers 2 has no effect without image files as "
+                                                "data ("), ran.err
