@@ -78,3 +78,19 @@ def test_a_numpy_bool_is_the_bool_it_holds(option, value):
     given = _train(**{option: np.bool_(value)})
     assert type(given) is type(plain)
     assert all(torch.equal(a, b) for a, b in zip(plain.arrays.values(), given.arrays.values()))
+
+
+@pytest.mark.parametrize("seed", [torch.tensor(3), np.array(3), np.int64(3)])
+def test_a_0d_tensor_or_array_seed_is_its_number(seed):
+    # Found by session 53: random_seed=np.float64(3.0) was seed 3, while torch.tensor(3) and np.array(3) were "must
+    # be an integer", as no other number option of net_train reads them (check_number takes 0-d ones)
+    assert all(torch.equal(a, b) for a, b in zip(_train(random_seed=3, validation_set=0.25).arrays.values(),
+                                                 _train(random_seed=seed, validation_set=0.25).arrays.values()))
+
+
+def test_wolframs_none_turns_progress_reporting_off():
+    # Found by session 53: progress_reporting="None" (Wolfram's TrainingProgressReporting -> None) was "must be None
+    # or 'tensorboard'", while checkpoint="None" and validation_set="None" are read as None
+    plain = _train(progress_reporting=None)
+    assert all(torch.equal(a, b) for a, b in zip(plain.arrays.values(),
+                                                 _train(progress_reporting="None").arrays.values()))

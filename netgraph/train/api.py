@@ -94,7 +94,7 @@ OPTIONS: dict[str, Any] = {
 #: The rounds of data without a length (an iterable of batches without ``__len__``) when none are asked for.
 UNSIZED_ROUNDS = 10
 #: Options whose Wolfram None (the string "None", as progress="None" reads it too) is Python's None: none of it.
-WOLFRAM_NONE = ("validation_set", "checkpoint", "training_stopping_criterion")
+WOLFRAM_NONE = ("validation_set", "checkpoint", "training_stopping_criterion", "progress_reporting")
 
 
 def net_train(net: Any, data: Any, *more: Any, **options: Any) -> Any:
