@@ -33,6 +33,7 @@ import sys
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
+import numpy as np
 import torch
 
 from netgraph.core.errors import OptionError, did_you_mean
@@ -61,9 +62,10 @@ _NUMBERS = {"batch_size": "an integer > 0", "max_training_rounds": "an integer >
 
 
 def automatic_default(key: str, value: Any, defaults: Mapping[str, Any]) -> Any:
-    """``value``, or option ``key``'s default in ``defaults`` where it is Wolfram's "Automatic" (not for the
-    ``OWN_AUTOMATIC`` options, whose "Automatic" means more); a numeric option's text close to that word (another
-    case, spaces around it, a typo) is an OptionError."""
+    """``value`` (a numpy bool as Python's, as ``all=`` reads it: ``resume=np.False_``), or option ``key``'s default
+    in ``defaults`` where it is Wolfram's "Automatic" (not for the ``OWN_AUTOMATIC`` options, whose "Automatic" means
+    more); a numeric option's text close to that word (another case, spaces around it, a typo) is an OptionError."""
+    value = bool(value) if isinstance(value, np.bool_) else value
     if isinstance(value, str) and value != "Automatic" and key in _NUMBERS \
             and did_you_mean(value.strip(), ("Automatic",)):
         detail = f"must be {_NUMBERS[key]} or 'Automatic' (Wolfram's word, spelled so: the default), found {value!r}"
