@@ -40,9 +40,9 @@ def net_rename(net: NetGraph, rename: Any, level: Any = 1) -> NetGraph:
         raise OptionError(f"net_rename takes a dict {{old name, path or NetPort: new name}} or a function of a "
                           f"layer's name, found {type(rename).__name__}", option="rename", kind=VALUE_KIND)
     layers, ports = split_port_renames(net, rename)
-    with led_by("net_rename"):  # a layer the net lacks, a name clash: the errors name the function
+    with led_by("net_rename"):  # a layer or port the net lacks, a name clash, a port name refused: named once
         renamed = _rename(net, layers, ())[0] if layers else net
-    return rename_ports(renamed, ports) if ports else renamed
+        return rename_ports(renamed, ports) if ports else renamed
 
 
 def _rename(net: NetGraph, rename: Mapping[Any, str], prefix: tuple) -> tuple[NetGraph, Moves]:
