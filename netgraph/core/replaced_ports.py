@@ -1,6 +1,8 @@
 """A layer ``net_replace_part`` puts in place that lacks a port its net declares (a chain's ``input=4`` on its first
 layer's ``Input``, replaced by a ``ThreadingLayer("Plus")`` with ``Input1``, ``Input2``): one error naming the
-layer, its new ports and the declared port, not the rebuilt net's complaint about a port it no longer has."""
+layer, its new ports and the declared port, not the rebuilt net's complaint about a port it no longer has. A nested
+graph that outer port paths read inside (``NetPort(("enc", "l1", "Output"))``): the new one is read at the same layer,
+or an error names the layer it lacks."""
 
 from __future__ import annotations
 
