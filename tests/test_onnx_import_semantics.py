@@ -56,6 +56,18 @@ def test_softmax_normalises_over_the_dims_its_opset_says(op, attributes, shape, 
     torch.testing.assert_close(import_onnx(path)(x), want, atol=1e-6, rtol=1e-5)
 
 
+def test_a_model_naming_the_default_domain_twice_imports_at_the_higher_opset(tmp_path):
+    """"" at 11 and "ai.onnx" (its other name) at 17: opset 17's Softmax, over the last dim (at 11: dims 1 on)."""
+    graph = helper.make_graph([helper.make_node("Softmax", ["x"], ["y"])], "g",
+                              [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["b", 4, 5])],
+                              [helper.make_tensor_value_info("y", TensorProto.FLOAT, ["b", 4, 5])])
+    model = pinned_model(graph, 11, ("ai.onnx", 17))
+    model.ir_version = helper.find_min_ir_version_for(list(model.opset_import))
+    onnx.save(model, str(tmp_path / "s.onnx"))
+    x = torch.randn(2, 4, 5)
+    torch.testing.assert_close(import_onnx(tmp_path / "s.onnx")(x), torch.softmax(x, -1))
+
+
 def test_an_old_softmax_over_a_variable_dim_is_refused_with_the_reason(tmp_path):
     path = onnx_model(tmp_path / "s.onnx", [helper.make_node("Softmax", ["x"], ["y"], axis=1)], {"x": ["b", "n", 4]},
                       {"y": ["b", "n", 4]}, 11)

@@ -36,8 +36,8 @@ from netgraph.export.onnx_einsum import EINSUM_CONVERTERS
 from netgraph.export.onnx_indices import hint_range_lengths
 from netgraph.export.onnx_extra import EXTRA_CONVERTERS, nan_guard, split_as_slices
 from netgraph.export.onnx_gather import GATHER_CONVERTERS
-from netgraph.export.onnx_files import default_opset, model_path, read_model, refuse_newer_versions
-from netgraph.export.onnx_fold import ONNX_DOMAINS, ConstantFolding, constant_of_node
+from netgraph.export.onnx_files import ONNX_DOMAINS, default_opset, model_path, read_model, refuse_newer_versions
+from netgraph.export.onnx_fold import ConstantFolding, constant_of_node
 from netgraph.export.onnx_coders import model_coders
 from netgraph.export.onnx_labels import model_labels
 from netgraph.export.onnx_layer_shapes import SHAPE_AGNOSTIC, LayerShapes, constant_layer

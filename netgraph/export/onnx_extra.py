@@ -16,6 +16,7 @@ from netgraph.core.chain import NetChain
 from netgraph.core.graph import NetGraph
 from netgraph.core.ports import NetPort
 from netgraph.export.onnx_activations import expression_number, model_number
+from netgraph.export.onnx_files import ONNX_DOMAINS
 from netgraph.export.onnx_lrn import channel_window
 from netgraph.export.onnx_ops import Context, Converted, Unsupported, text
 from netgraph.export.onnx_shape_ops import SHAPE_CONVERTERS
@@ -102,7 +103,7 @@ def split_as_slices(graph: Any, constants: dict[str, np.ndarray], shapes: dict[s
     a Split whose sizes are not known stays (and is refused naming why)."""
     nodes = []
     for node in graph.node:
-        ours = node.op_type == "Split" and node.domain in ("", "ai.onnx")  # not a custom op of that name
+        ours = node.op_type == "Split" and node.domain in ONNX_DOMAINS  # not a custom op of that name
         sizes = _split_sizes(node, constants, shapes, attributes) if ours else None
         if sizes is None:
             nodes.append(node)

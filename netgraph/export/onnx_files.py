@@ -23,7 +23,10 @@ from netgraph.core.errors import OptionError, SpecError
 from netgraph.core.limits import current_limits, raise_hint
 from netgraph.core.files import NotRegularFile, open_regular
 
-__all__ = ["model_path", "read_model", "default_opset", "refuse_newer_versions"]
+__all__ = ["ONNX_DOMAINS", "model_path", "read_model", "default_opset", "refuse_newer_versions"]
+
+#: The domains of ONNX's own ops, its default domain's two names (a node of another is a custom op, whatever its name).
+ONNX_DOMAINS = frozenset({"", "ai.onnx"})
 
 _PROTOBUF_LIMIT = 2**31  # bytes: protobuf cannot parse a larger message
 _SPARSE_FLOOR = 16 * 2**20  # dense bytes of a file's sparse tensors: the sparse_growth limit times its size, or this
@@ -288,7 +291,7 @@ def _tensors(model: Any) -> Iterator[Any]:
 def default_opset(model: Any) -> int | None:
     """The opset of ONNX's default domain ("" or "ai.onnx") the model imports (the highest, were it named twice);
     None when it names none."""
-    return max((o.version for o in model.opset_import if o.domain in ("", "ai.onnx")), default=None)
+    return max((o.version for o in model.opset_import if o.domain in ONNX_DOMAINS), default=None)
 
 
 def refuse_newer_versions(onnx: Any, model: Any, path: str) -> None:

@@ -19,10 +19,8 @@ from netgraph.core.limits import current_limits, raise_hint
 from netgraph.export.onnx_ops import ELEMENTWISE_OPS, THREADING_OPS, squeeze_axes
 from netgraph.export.onnx_problems import node_path
 
-__all__ = ["FOLDABLE", "ONNX_DOMAINS", "ConstantFolding", "constant_of_node"]
+__all__ = ["FOLDABLE", "ConstantFolding", "constant_of_node"]
 
-#: The domains of ONNX's own ops (a node of another domain is a custom op, whatever its name).
-ONNX_DOMAINS = frozenset({"", "ai.onnx"})
 #: Deterministic ops computed once, by onnx's reference evaluator, when all their inputs are constants.
 FOLDABLE = frozenset({*ELEMENTWISE_OPS, *THREADING_OPS, "Neg", "Reciprocal", "Reshape", "Squeeze", "Transpose",
                       "Concat", "Slice", "Gather", "Equal", "Where", "Mod", "ConstantOfShape", "Range", "Not", "Trilu",

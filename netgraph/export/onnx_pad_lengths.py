@@ -13,7 +13,8 @@ from typing import Any
 import numpy as np
 
 from netgraph.export.deps import require
-from netgraph.export.onnx_fold import FOLDABLE, ONNX_DOMAINS, constant_limit
+from netgraph.export.onnx_files import ONNX_DOMAINS
+from netgraph.export.onnx_fold import FOLDABLE, constant_limit
 from netgraph.export.onnx_ops import THREADING_OPS, Context, Converted
 from netgraph.layers import PaddingLayer
 from netgraph.layers.resize import PADDING_METHODS, reflect_index

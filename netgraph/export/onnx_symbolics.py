@@ -17,6 +17,7 @@ import torch
 from torch.onnx import register_custom_op_symbolic, unregister_custom_op_symbolic
 
 from netgraph.backend.compile import variable_base
+from netgraph.export.onnx_files import ONNX_DOMAINS
 from netgraph.export.onnx_attention_symbolic import ATTENTION_OPSET, scaled_dot_product_attention
 from netgraph.export.onnx_group_symbolic import group_norm
 from netgraph.export.onnx_torch_private import (TorchDispatchMode, custom_symbolic, drop_entry, symbolic_at,
@@ -258,7 +259,7 @@ def first_opset(onnx: Any, op_type: str, typed: tuple[str, str] | None = None) -
     and a type: ("T", "tensor(int64)")), the first whose ``op_type`` takes that type there (Clip of int64: 12);
     None for an op it lacks."""
     versions = [s.since_version for s in onnx.defs.get_all_schemas_with_history()
-                if s.name == op_type and s.domain in ("", "ai.onnx") and (typed is None or any(
+                if s.name == op_type and s.domain in ONNX_DOMAINS and (typed is None or any(
                     c.type_param_str == typed[0] and typed[1] in c.allowed_type_strs for c in s.type_constraints))]
     return min(versions) if versions else None
 

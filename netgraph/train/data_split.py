@@ -13,7 +13,7 @@ from netgraph.core.errors import OptionError
 from netgraph.train.buckets import LengthBuckets
 from netgraph.train.data import Columns, InMemory, Streamed, finish, gather
 from netgraph.train.data_checks import check_example_shapes
-from netgraph.train.data_sets import HELD_OUT, TRAINING, VALIDATION
+from netgraph.train.data_sets import HELD_OUT, TRAINING, VALIDATION, held_fraction
 from netgraph.train.datasets import checked_dataset, checked_loader
 from netgraph.train.padded_data import padded_like
 from netgraph.core.wording import counted, type_label
@@ -84,12 +84,13 @@ def training_and_validation(spec: Any, raw: Any, expect: dict, allow_extra: bool
                             batch_size: int) -> tuple[Any, Any]:
     """(training columns or loader, validation source or None); each ragged example's shape checked once, in the part
     (training, or held out by a fraction ``spec``) it lies in."""
-    if not isinstance(spec, float):  # no split: the training data checked whole
+    fraction = held_fraction(spec)
+    if fraction is None:  # no split: the training data checked whole
         check_example_shapes(getattr(raw, "loader", None), expect, TRAINING)
     if spec is None:
         return raw, None
-    if isinstance(spec, float):
-        if not 0 < spec < 1:
+    if fraction is not None:
+        if not 0 < fraction < 1:
             raise OptionError(f"validation_set as a fraction must lie strictly between 0 and 1, found {spec}",
                               option="validation_set", kind="option-value", expected="a fraction > 0 and < 1",
                               found=spec)
@@ -122,7 +123,7 @@ def training_and_validation(spec: Any, raw: Any, expect: dict, allow_extra: bool
 def validation_name(spec: Any) -> Any:
     """How the validation data ``spec`` is named: held out by ``validation_set=<fraction>`` (the fraction, or encoded
     data's part split before, which numbers its examples) or given as ``validation_set``."""
-    held = isinstance(spec, float) or getattr(spec, "numbers", None) is not None
+    held = held_fraction(spec) is not None or getattr(spec, "numbers", None) is not None
     return HELD_OUT if held else VALIDATION
 
 

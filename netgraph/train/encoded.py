@@ -45,7 +45,8 @@ from netgraph.train.encoded_checks import check_examples, first_fields, label_co
 from netgraph.train.encoded_columns import as_written, coder_for, columns_of, output_for, port_words
 from netgraph.train.encoded_loader import EncodedLoader, warn_workers
 from netgraph.train.item_columns import ItemColumn
-from netgraph.train.data_sets import HELD_OUT, TRAINING, VALIDATION, data_error, no_examples, raise_data
+from netgraph.train.data_sets import (HELD_OUT, TRAINING, VALIDATION, data_error, held_fraction, no_examples,
+                                     raise_data)
 from netgraph.train.data_pairs import lone_target_key
 from netgraph.train.datasets import keeping_reads, pair_items, read_once
 
@@ -237,14 +238,15 @@ def encoded_data(net: Any, data: Any, validation: Any, batch_size: int, num_work
     data, validation = _read_once(net, data, TRAINING), _read_once(net, validation, VALIDATION)
     columns = columns_of(net, data)
     if columns is None:  # training tensors: validation data in the encoded form (pairs, labels) is encoded alone
-        held = None if validation is None or isinstance(validation, float) else columns_of(net, validation, VALIDATION)
+        given = validation is not None and held_fraction(validation) is None
+        held = columns_of(net, validation, VALIDATION) if given else None
         return data, validation if held is None else _loader(net, held, None, VALIDATION, batch_size, num_workers,
                                                              **_origin(validation))
     if any(isinstance(coder_for(net, key), ImageEncoder) for key in columns):  # files: read by a DataLoader
         warn_workers(num_workers)  # once for the training and held-out loaders
     index = None
-    if isinstance(validation, float) and 0 < validation < 1:
-        (columns, index), held_out = _split(columns, validation, seed)
+    if (fraction := held_fraction(validation)) is not None and 0 < fraction < 1:
+        (columns, index), held_out = _split(columns, fraction, seed)
         validation = _loader(net, *held_out, HELD_OUT, batch_size, num_workers, **_origin(data))
     elif validation is not None and (held_out := columns_of(net, validation, VALIDATION)) is not None:
         validation = _loader(net, held_out, None, VALIDATION, batch_size, num_workers, **_origin(validation))
