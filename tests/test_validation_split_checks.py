@@ -144,15 +144,3 @@ def test_held_fraction_is_the_one_reading_of_validation_set_as_a_fraction_held_o
     assert found == 0.25 and type(found) is float
     assert [held_fraction(spec) for spec in (None, 1, [{"x": 1}], {"x": torch.zeros(2)})] == [None] * 4
 
-
-def test_no_other_training_module_reads_validation_set_as_a_fraction_itself():
-    """Every ``isinstance(..., float)`` reading of validation_set in netgraph/train goes through ``held_fraction``."""
-    import ast
-    from pathlib import Path
-
-    package = Path(__file__).resolve().parents[1] / "netgraph" / "train"
-    found = [f"{path.name}:{node.lineno}" for path in sorted(package.glob("*.py"))
-             for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
-             if isinstance(node, ast.Call) and ast.unparse(node.func) == "isinstance" and len(node.args) == 2
-             and ast.unparse(node.args[1]) == "float"]
-    assert [place for place in found if not place.startswith("data_sets.py:")] == []
