@@ -295,7 +295,8 @@ def test_each_value_of_a_text_table_is_encoded_once_checks_and_training_share_it
                             for i in range(20)))
     calls = []
     real = encoded_module.encode_example
-    monkeypatch.setattr(encoded_module, "encode_example", lambda coder, value: calls.append(value) or real(coder, value))
+    monkeypatch.setattr(encoded_module, "encode_example",
+                        lambda coder, value: calls.append(value) or real(coder, value))
     net = NetChain([EmbeddingLayer(4), AggregationLayer("Mean", 1), LinearLayer(2), SoftmaxLayer()],
                    input=TokensEncoder(list("abc")), output=ClassDecoder(["pos", "neg"]))
     net_train(net, str(path), max_training_rounds=1, batch_size=8, validation_set=0.25, progress=False, random_seed=0)

@@ -302,7 +302,7 @@ def _loader(net: Any, columns: dict[str, Any], index: list[int] | None, what: st
         return EncodedLoader(dataset, batch_size, num_workers)  # files: read and encoded batch by batch
     if index is None:
         return _encoded_columns(dataset, encoded)
-    return Columns(_encoded_columns(dataset, encoded), numbers=list(index))  # a part: its examples named by their indices
+    return Columns(_encoded_columns(dataset, encoded), numbers=list(index))  # a part: examples named by their indices
 
 
 def _encoded_columns(dataset: EncodedDataset, checked: dict[str, list[torch.Tensor]]) -> dict[str, Any]:
