@@ -361,9 +361,12 @@ def _is_label_list(example: Any) -> bool:
 def encode_example(coder: Coder, value: Any) -> torch.Tensor | Reason:
     """One example's tensor, or the reason it cannot be encoded."""
     try:
-        return _stack(coder, [_example_function(coder)(coder, value)])[0]
+        done = _example_function(coder)(coder, value)
     except ExampleError as exc:
         return Reason.of(exc)
+    if isinstance(coder, (TokensEncoder, ClassDecoder)):  # indices: its tensor at once, as _stack's row would be
+        return torch.tensor(done, dtype=torch.long)
+    return _stack(coder, [done])[0]
 
 
 def encode_label_sequence(coder: ClassDecoder, value: Any) -> torch.Tensor | Reason:
