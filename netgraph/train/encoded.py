@@ -63,7 +63,7 @@ def from_disk(data: Any, what: str, net: Any) -> Any:
     if isinstance(data, (str, os.PathLike)):
         path = Path(data)
         if path.is_dir() or path.suffix.lower() in DATA_SUFFIXES and path.is_file():
-            return from_disk(load_data(path), what, net)
+            return from_disk(load_data(path, who=f"bad {what}: "), what, net)  # its errors name the data set
         found = (f"{str(path)!r} is a file, not a .csv, .jsonl, .npz or .safetensors file" if path.is_file() else
                  f"no image folder or data file {str(path)!r}{did_you_mean_file(path, DATA_SUFFIXES, folders=True)}")
         raise data_error(what, f"{found}; a path given as data is a folder of images with one sub-folder per "

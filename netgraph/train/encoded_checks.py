@@ -57,8 +57,12 @@ def check_examples(dataset: Any) -> dict[str, list[torch.Tensor]]:
 
 
 def first_fields(dataset: Any, i: int, reason: Reason) -> dict[str, Any]:
-    """The Diagnostic fields of example ``i``'s problem ``reason``."""
-    return {"example": dataset.index[i], "expected": reason.expected, "found": reason.found}
+    """The Diagnostic fields of example ``i``'s problem ``reason``; a table's file and line where known."""
+    fields = {"example": dataset.index[i], "expected": reason.expected, "found": reason.found}
+    if dataset.places is not None:  # 'file:line' (a table's row)
+        file, _, line = dataset.places[dataset.index[i]].rpartition(":")
+        fields.update(file=file, line=int(line))
+    return fields
 
 
 def _nan_problems(dataset: Any, key: str, values: torch.Tensor) -> list[tuple[str, str]]:
