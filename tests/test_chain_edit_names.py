@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from netgraph import LinearLayer, NetChain, OptionError, net_append, net_insert, net_join, net_prepend
+from netgraph import LinearLayer, NetChain, OptionError, net_append, net_delete, net_insert, net_join, net_prepend
 
 
 def _functions(chain):
@@ -49,3 +49,12 @@ def test_join_keeps_a_given_name_and_renumbers_numbered_layers_around_it():
     joined = net_join(NetChain([LinearLayer(3), "Ramp"]), NetChain({"2": "Tanh"}))
     assert _functions(joined)["2"] == "Tanh"
     assert list(_functions(joined).values()) == ["LinearLayer", "Ramp", "Tanh"]
+
+
+def test_a_head_prepended_then_deleted_gives_the_chain_back_as_the_readme_says():
+    named = NetChain({"a": LinearLayer(3), "b": "Tanh"}, input=4)
+    assert net_delete(net_prepend(named, {"head": LinearLayer(4)}), "head") == named
+    numbered = NetChain([LinearLayer(3), "Tanh"], input=4)
+    assert net_delete(net_prepend(numbered, LinearLayer(4)), 1) == numbered
+    kept_names = net_delete(net_prepend(numbered, {"head": LinearLayer(4)}), "head")  # names now: they stay
+    assert list(kept_names.layers) == ["2", "3"] and kept_names.port_types == numbered.port_types

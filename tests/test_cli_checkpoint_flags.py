@@ -43,9 +43,10 @@ def test_checkpoint_counts_without_checkpoints_are_refused(cli, flag):
     """Without --checkpoint (or --resume) no checkpoint is written: the flag would be ignored silently."""
     cli.spec(), cli.data()
     ran = cli(*TRAIN, flag, "2")
-    assert ran.code == 1 and ran.err == (f"netgraph train: {flag} 2: no checkpoints are written without --checkpoint "
-                                         f"DIR (or --resume, which writes them to OUTPUT/checkpoints); give "
-                                         f"--checkpoint\n")
+    assert ran.code == 1 and ran.err == (f"netgraph train: {flag} 2 has no effect without --checkpoint DIR or "
+                                         f"--resume (no checkpoints are written without them; --resume writes them "
+                                         f"to OUTPUT/checkpoints); give --checkpoint DIR or --resume, or leave it "
+                                         f"out\n")
     with pytest.raises(OptionError) as refused:
         check_train_flags(build_parser().parse_args([*TRAIN, flag, "2"]))
     problem = refused.value.diagnostics[0]

@@ -129,16 +129,17 @@ def test_a_suboption_flag_is_echoed_as_typed(cli, flags, found):
 
 
 @pytest.mark.parametrize("flags, option", [(["--no-sync-batch-norm"], "--no-sync-batch-norm"),
-                                           (["--distributed-timeout", "30"], "--distributed-timeout"),
-                                           (["--nproc", "1", "--distributed-timeout", "30"], "--distributed-timeout")])
+                                           (["--distributed-timeout", "30"], "--distributed-timeout 30"),
+                                           (["--nproc", "1", "--distributed-timeout", "30"],
+                                            "--distributed-timeout 30")])
 def test_a_process_flag_without_nproc_is_refused(cli, tmp_path, flags, option):
     """--no-sync-batch-norm and --distributed-timeout without --nproc 2 or more were taken without a word, and did
     nothing: refused as --checkpoint-interval without --checkpoint is."""
     cli.spec(), cli.data()
     ran = cli("train", "s.yaml", "--data", "d.npz", "-o", "out", "--quiet", *flags)
-    assert (ran.code, ran.err) == (1, f"netgraph train: {option} has no effect in one process: it says how the "
-                                      f"processes of --nproc N work together; give --nproc 2 or more, or leave "
-                                      f"{option} out\n")
+    assert (ran.code, ran.err) == (1, f"netgraph train: {option} has no effect without --nproc 2 or more (it says how "
+                                      f"the processes of --nproc N work together); give --nproc 2 or more, or leave "
+                                      f"it out\n")
     assert not (tmp_path / "out").exists()
 
 

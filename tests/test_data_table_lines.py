@@ -8,6 +8,7 @@ import pytest
 
 from netgraph import text_table
 from netgraph.core.errors import DataError
+from netgraph.data.json_lines import label_item
 from netgraph.data.sources import read_table
 
 
@@ -146,7 +147,8 @@ def test_a_folder_named_as_a_table_is_called_a_folder(tmp_path):
     assert str(error) == f"text_table: {str(path)!r} is a folder, not a table; give a .csv file"
 
 
-@pytest.mark.parametrize("label, found", [('{"a": 1}', "an object"), ('[["a"]]', "a list holding a list")])
+@pytest.mark.parametrize("label, found", [('{"a": 1}', "an object"), ('[["a"]]', "a list holding a list"),
+                                          ('["a", {"b": 1}, ["c"]]', "a list holding an object")])
 def test_a_jsonl_label_that_is_no_label_is_named_by_its_line_not_a_type_error(tmp_path, label, found):
     """A record whose label is a JSON object or a list of lists raised Python's 'TypeError: unhashable type' from
     collecting the table's labels, naming neither the file nor the line."""
@@ -283,7 +285,7 @@ def test_a_utf16_table_says_it_is_utf16(tmp_path, encoding):
 
 
 @pytest.mark.parametrize("label, written", [("NaN", "NaN"), ("1e400", "1e400"), ("-Infinity", "-Infinity"),
-                                            ('["a", 1E999]', "1E999")])
+                                            ('["a", 1E999]', "1E999"), ('["a", 2.5, NaN, -1e400]', "NaN")])
 def test_a_jsonl_label_that_is_no_finite_number_is_refused_at_its_line_as_written(tmp_path, label, written):
     """NaN and 1e400 were read as float labels (nan, inf), refused only later as "no label"."""
     path = tmp_path / "t.jsonl"
@@ -291,6 +293,14 @@ def test_a_jsonl_label_that_is_no_finite_number_is_refused_at_its_line_as_writte
     assert str(error).startswith(f"text_table: {path}:3: the label {written} is not a finite number")
     assert "one of the decoder's labels" in str(error)
     assert (error.diagnostics[0].line, error.diagnostics[0].file) == (3, str(path))
+
+
+def test_label_item_is_the_first_faulty_value_of_a_label_or_of_its_list_with_its_index():
+    """One walk over a label's values serves both checks of a JSONL label (no label, no finite number)."""
+    is_text = lambda v: isinstance(v, str)  # noqa: E731
+    assert label_item("a", is_text) == (None, "a")
+    assert label_item([1, "b", "c"], is_text) == (1, "b")
+    assert label_item([1, 2], is_text) is None and label_item(3, is_text) is None and label_item([], is_text) is None
 
 
 def test_a_table_given_to_net_train_names_the_data_set_not_text_table_and_its_label_errors_fill_file_and_line(

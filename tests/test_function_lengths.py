@@ -9,6 +9,7 @@ import torch.nn.functional as F
 from netgraph import FlattenLayer, FunctionLayer, LinearLayer, NetChain, NetGraph
 from netgraph.core.errors import NetGraphError, ShapeError
 from netgraph.layers.function_lengths import LONGER_STARTS, PROBE_CALLS, calls_bound
+from netgraph.layers.length_forms import size_step, stepped_form
 from tests.length_helpers import evaluated
 
 CASES = [  # (function, the output shape it has on input ("n", 3))
@@ -323,3 +324,12 @@ def test_a_function_taking_two_in_step_lengths_alone_is_not_named_from_those_two
         NetGraph([FunctionLayer(_sixths_up_to_20, input=("n", 3))])
     net = NetGraph([FunctionLayer(_sixths_up_to_20, input=("n", 3), output=("k", 3))])
     assert net(torch.zeros(1, 18, 3)).shape == (1, 8, 3)
+
+
+def test_size_step_is_the_one_step_probed_sizes_keep_for_the_far_probe_and_the_stepped_fit():
+    """The gcd of the sizes' distances, shared by the far probe (``_accepted``: in step with the sizes accepted) and
+    ``stepped_form`` (a line in the step's multiples): a function taking only multiples of 3 gets n_over_3."""
+    assert (size_step((6, 8, 12)), size_step((5, 8)), size_step((4,)), size_step((9, 3, 15))) == (2, 3, 0, 6)
+    thirds = FunctionLayer(lambda x: x.reshape(x.shape[0], -1, 3, 3).sum(2), input=("n", 3))
+    assert NetChain([thirds]).output_shapes["Output"] == ("n_over_3", 3)
+    assert stepped_form((6, 9, 12, 96), [2, 3, 4, 32]) == (1, 0, 3)

@@ -33,6 +33,16 @@ def test_a_nets_with_arrays_points_to_net_replace_part():
     assert net.with_arrays({}) is net
 
 
+def test_a_nets_with_arrays_by_an_array_name_hints_a_path_that_net_replace_part_takes():
+    net = net_initialize(NetChain({"a": LinearLayer(3), "b": "Tanh"}, input=4), seed=0)
+    with pytest.raises(OptionError) as caught:
+        net.with_arrays(Weights=torch.ones(3, 4))
+    assert caught.value.hint == "net_replace_part(net, {('a', 'Weights'): value})"
+    assert "net_replace_part(net, {('a', 'Weights'): value})" in str(caught.value)
+    assert torch.equal(net_replace_part(net, {("a", "Weights"): torch.ones(3, 4)}).arrays[("a", "Weights")],
+                       torch.ones(3, 4))
+
+
 def test_a_nets_replace_points_to_surgery():
     net = _net()
     with pytest.raises(OptionError) as caught:

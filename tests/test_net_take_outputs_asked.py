@@ -6,7 +6,8 @@ from __future__ import annotations
 import pytest
 import torch
 
-from netgraph import LinearLayer, NetGraph, NetPort, WiringError, net_delete, net_initialize, net_take
+from netgraph import (LinearLayer, NetGraph, NetPort, WiringError, net_delete, net_initialize, net_replace_part,
+                      net_take)
 
 X = torch.randn(4, 3, generator=torch.Generator().manual_seed(0))
 
@@ -71,3 +72,43 @@ def test_deleting_another_output_keeps_one_passing_a_graph_input_through():
     rest = net_delete(net, NetPort("Y"))  # net_delete of outputs takes the others, as net_take does
     assert rest.output_ports == ("X", "P")
     torch.testing.assert_close(rest(X)["P"], X, rtol=0, atol=0)
+
+
+def _two_outputs() -> NetGraph:
+    return NetGraph({"p": LinearLayer(3), "q": LinearLayer(2)}, [(NetPort("Input"), "p"), (NetPort("Input"), "q")],
+                    Input=5)
+
+
+def _muting() -> NetGraph:
+    """'two''s Output2 muted: the net's only output is d's."""
+    return NetGraph({"a": LinearLayer(5), "two": _two_outputs(), "d": LinearLayer(4)},
+                    [("a", "two"), (NetPort("two", "Output1"), "d"), (NetPort("two", "Output2"), None)], Input=5)
+
+
+def test_taking_a_layer_keeps_its_muted_output_muted_as_deleting_and_replacing_do():
+    # net_take(net, "two") gave Output1 and the muted Output2; net_delete kept the mute
+    net = net_initialize(_muting(), seed=0)
+    taken = net_take(net, "two")
+    assert taken.output_ports == ("Output1",)
+    x = torch.randn(2, 5)
+    torch.testing.assert_close(taken(x), net.layers["two"](net.layers["a"](x))["Output1"])
+    assert net_delete(net, "d").output_ports == ("Output1",)  # two's Output2 stays muted
+    for replaced in (net.replace_layers({"two": _two_outputs()}), net_replace_part(net, {"two": _two_outputs()})):
+        assert replaced.output_ports == ("Output",) and ("two", "Output2") in {
+            (a.layer, a.port) for a, b in replaced.explicit_edges() if b is None}
+
+
+def test_a_muted_port_named_is_taken_and_a_layer_muted_whole_gives_its_outputs():
+    net = _muting()
+    assert net_take(net, NetPort("two", "Output2")).output_ports == ("Output2",)  # named: the user asks for it
+    alone = NetGraph({"a": LinearLayer(3), "b": LinearLayer(2)}, [("a", "b"), ("a", None)], Input=4)
+    assert net_take(alone, "a").output_shapes == {"Output": (3,)}  # all its outputs muted: the layer is what is asked
+
+
+def test_a_muted_output_stays_muted_beside_other_layers_taken_and_after_a_nested_delete():
+    net = _muting()
+    assert net_take(net, ["two", "d"]).output_ports == ("two_Output1", "Output")  # it gave two's Output2 too
+    assert net_take(net, [NetPort("two", "Output2"), "d"]).output_ports == ("Output2", "Output")
+    deleted = net_delete(net, ("two", "p"))  # inside the nested graph: its Output2 stays muted
+    assert deleted.output_ports == ("Output",) and [(a.layer, a.port) for a, b in deleted.explicit_edges()
+                                                    if b is None] == [("two", "Output2")]

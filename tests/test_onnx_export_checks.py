@@ -122,13 +122,24 @@ def test_a_path_named_as_a_netgraph_file_is_refused(tmp_path, name, what):
 def test_a_path_ending_with_a_separator_names_a_folder_and_is_refused(tmp_path, as_bytes):
     # export_onnx(net, "t.onnx/") wrote the file t.onnx and returned "t.onnx"
     net = net_initialize(NetChain([LinearLayer(2)], input=3), seed=0)
-    given = f"{tmp_path}/t.onnx/"
-    with pytest.raises(OptionError, match=r"export_onnx\(net, '.*/t\.onnx/'\) names a folder \(it ends with '/'\): "
-                                          r"give a file path, e\.g\. '.*/t\.onnx/model\.onnx'") as info:
+    given, b = f"{tmp_path}/t.onnx/", "b" if as_bytes else ""  # bytes shown as given
+    with pytest.raises(OptionError, match=rf"export_onnx\(net, {b}'.*/t\.onnx/'\) names a folder \(it ends with '/'\): "
+                                          rf"give a file path, e\.g\. {b}'.*/t\.onnx/model\.onnx'") as info:
         export_onnx(net, os.fsencode(given) if as_bytes else given)
     diagnostic = info.value.diagnostics[0]
     assert (diagnostic.kind, diagnostic.option, diagnostic.found) == ("output-path", "path", given)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_bytes_path_that_is_not_utf8_is_shown_as_given_when_it_names_a_folder(tmp_path):
+    """export_onnx(net, b"\\xff/") showed the path as os.fsdecode made it, '\\udcff/' (no path the user typed); the
+    bytes are shown as given, and so is the file path suggested."""
+    net = net_initialize(NetChain([LinearLayer(2)], input=3), seed=0)
+    with pytest.raises(OptionError) as info:
+        export_onnx(net, b"\xff/")
+    assert str(info.value) == ("export_onnx(net, b'\\xff/') names a folder (it ends with '/'): give a file path, "
+                               "e.g. b'\\xff/model.onnx'")
+    assert info.value.diagnostics[0].found == os.fsdecode(b"\xff/")  # a str, as for every path
 
 
 def test_a_layer_alone_exports_as_the_net_of_it_alone(tmp_path):

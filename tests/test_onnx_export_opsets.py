@@ -251,3 +251,19 @@ def test_the_refused_type_is_read_from_inferred_types_and_the_schema_not_from_on
     assert refused_type(onnx, model("Clip", TensorProto.INT64, 12), "n", 12) is None
     assert refused_type(onnx, model("Equal", TensorProto.FLOAT, 10, "w"), "n", 10) == ("T", "tensor(float)")
     assert refused_type(onnx, model("Clip", TensorProto.FLOAT, 11), "n", 11) is None
+
+
+@pytest.mark.parametrize("depth", [1, 2])
+def test_an_op_refused_for_its_type_inside_an_operators_inner_net_names_the_inner_layer(depth, tmp_path):
+    """The reflected padding's helper Clip inside NetMapOperator's inner net (in a map of a map too): its Python
+    stack's outermost generated line was read, so the refusal named the operator 'map'; it names the inner layer's
+    path, as the other refusals do."""
+    inner = NetChain({"pad": PaddingLayer([[1, 2]], padding="Reflected")})
+    for _ in range(depth):
+        inner = NetChain({"map": NetMapOperator(inner)})
+    net = net_initialize(NetGraph({"outer": inner}, [], Input=(3, 2, "n")[2 - depth:]), seed=0)
+    path = "outer/" + "map/net/" * depth + "pad"
+    with pytest.raises(OptionError, match=rf"its Clip node '[^']*' from layer '{path}' \(PaddingLayer\): .*ONNX has "
+                                          r"Clip of tensor\(int64\) from opset 12") as info:
+        export_onnx(net, tmp_path / "m.onnx", opset=11)
+    assert info.value.diagnostics[0].layer == tuple(path.split("/"))

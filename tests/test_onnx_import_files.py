@@ -14,6 +14,7 @@ import onnx
 from onnx import TensorProto, helper, numpy_helper
 
 from netgraph import OptionError, SpecError, import_onnx, limits
+from netgraph.export.onnx_files import default_opset
 from tests.onnx_helpers import pinned_model
 
 WEIGHTS = np.arange(16, dtype=np.float32).reshape(4, 4)
@@ -356,3 +357,15 @@ def test_a_version_newer_than_onnx_knows_is_refused_naming_it_and_the_newest(wha
 def _saved(model, path):
     onnx.save(model, str(path))
     return path
+
+
+def test_default_opset_is_the_default_domain_s_whatever_the_other_domains_and_its_spelling():
+    """The importer and the newer-version check read the model's opset through one helper."""
+    graph = helper.make_graph([], "g", [], [])
+    assert default_opset(pinned_model(graph, 11, ("com.microsoft", 1))) == 11
+    model = pinned_model(graph, 12)
+    model.opset_import[0].domain = "ai.onnx"  # the default domain's other name
+    assert default_opset(model) == 12
+    del model.opset_import[:]
+    model.opset_import.append(helper.make_opsetid("ai.onnx.ml", 3))
+    assert default_opset(model) is None

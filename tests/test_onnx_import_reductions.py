@@ -139,3 +139,26 @@ def test_a_mean_deviation_of_levels_merged_by_a_shape_with_an_end_imports_as_one
         x = torch.randn(2, length, 5, 4, generator=torch.Generator().manual_seed(length))
         want = torch.from_numpy(run_onnx(tmp_path / "m.onnx", {"x": x})[0])
         torch.testing.assert_close(back(x), want, atol=1e-5, rtol=1e-5)
+
+
+def test_a_merge_whose_target_takes_an_unknown_dim_of_another_tensor_is_not_one_aggregation(tmp_path):
+    """The merge's target was matched to t's own sizes with an unknown dim counted equal to any: a target taking
+    its second dim from another input (also of unknown size) merged t's last two levels into a length that is not
+    t's, yet imported as an AggregationLayer over t's levels (wrong shape and values); it merges only dims known
+    equal, and the Reshape to a length of unknown size is refused naming the node."""
+    nodes = [helper.make_node("Shape", ["z"], ["front"]),
+             helper.make_node("Constant", [], ["last"], value=helper.make_tensor("l", TensorProto.INT64, [1], [-1])),
+             helper.make_node("Concat", ["front", "last"], ["target"], axis=0),
+             helper.make_node("Reshape", ["x", "target"], ["r"]),
+             helper.make_node("ReduceMean", ["r"], ["mean"], axes=[-1], keepdims=1),
+             helper.make_node("Sub", ["r", "mean"], ["centred"]), helper.make_node("Abs", ["centred"], ["size"]),
+             helper.make_node("ReduceMean", ["size"], ["y"], axes=[-1], keepdims=0)]
+    graph = helper.make_graph(nodes, "g", [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["b", None, 5, 4]),
+                                           helper.make_tensor_value_info("z", TensorProto.FLOAT, ["b", None])],
+                              [helper.make_tensor_value_info("y", TensorProto.FLOAT, ["b", None])])
+    onnx.save(pinned_model(graph), str(tmp_path / "m.onnx"))
+    with pytest.raises(SpecError, match=r"node 3 \(Reshape\): its target dims after the batch \('\?', -1\) are not "
+                                        r"all known sizes"):
+        import_onnx(tmp_path / "m.onnx")
+    x, z = torch.randn(2, 2, 5, 4, generator=torch.Generator().manual_seed(0)), torch.zeros(2, 4)
+    assert run_onnx(tmp_path / "m.onnx", {"x": x, "z": z})[0].shape == (2, 4)  # not a spread over x's (5, 4)

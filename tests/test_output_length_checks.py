@@ -155,3 +155,20 @@ def test_a_long_error_text_is_masked_only_in_its_first_characters(monkeypatch):
     with pytest.raises(ShapeError):
         NetChain([TorchLayer(_DigitFullError())], input=(3, "n"))
     assert masked and max(masked) <= 400
+
+
+class _Cut(nn.Module):
+    def forward(self, x):
+        return x[:, :512] * 2
+
+
+def test_a_function_and_a_module_are_asked_alike_how_far_they_were_probed():
+    """FunctionLayer had no probed_largest (the check read its probe facts apart): both answer the one question, and
+    the call-time error names that size for each."""
+    layers = [FunctionLayer(lambda x: x[:, :512] * 2, input=("n", 3)), TorchLayer(_Cut(), inputs={"x": ("n", 3)})]
+    for layer in layers:
+        net = NetGraph([layer])
+        largest = net[0].probed_largest(net.layer_types("1"))
+        with pytest.raises(DataError, match=rf"read off probe sizes of n up to {largest[0][0]}:"):
+            net(torch.zeros(1, 600, 3))
+    assert FunctionLayer("#x * 2").probed_largest({"x": net.port_types["x"]}) == ()  # an expression: not probed

@@ -107,3 +107,14 @@ def test_a_port_named_by_its_string_says_to_write_a_netport(net):
     assert list(net_rename(net, {NetPort("Input"): NetPort("x")}).input_ports) == ["x"]
     with_layer = NetGraph({"Input": LinearLayer(3)}, [], Input=4)  # a layer of that name is renamed as before
     assert list(net_rename(with_layer, {"Input": "first"}).layers) == ["first"]
+
+
+def test_a_port_rename_the_new_graph_refuses_is_an_error_led_by_net_rename_once():
+    net = NetGraph({"a": LinearLayer(3), "b": LinearLayer(2)}, [(NetPort("x"), "a"), ("a", "b")], x=4)
+    with pytest.raises(WiringError) as caught:
+        net_rename(net, {NetPort("x"): NetPort("a.b")})
+    assert str(caught.value).startswith("net_rename: ") and "'a.b'" in str(caught.value)
+    with pytest.raises(WiringError) as caught:
+        net_rename(net, {NetPort("zz"): NetPort("y")})
+    assert str(caught.value).startswith("net_rename: the net has no port 'zz'")
+    assert str(caught.value).count("net_rename") == 1

@@ -10,7 +10,7 @@ import xml.etree.ElementTree as ET
 import pytest
 
 from netgraph import LinearLayer, NetGraph, NetPort
-from netgraph.render.model import escape_id
+from netgraph.render.model import escape_id, kept_spaces, name_label
 from tests.test_render import BACKENDS, SVG, texts
 
 
@@ -294,3 +294,10 @@ def test_runs_of_spaces_in_names_are_drawn_as_written(backend):
         warnings.simplefilter("ignore")
         drawn = _as_drawn(ET.fromstring(net.render_svg(backend=backend)))
     assert {"a b  c", "  lead", "x  y", "in  ner · NetGraph"} <= set(drawn), drawn
+
+
+def test_kept_spaces_writes_the_spaces_a_viewer_drops_one_way_for_names_and_the_built_in_svg():
+    """One rule for both: a space after a space (SVG shows a run as one), and a name's spaces at either end."""
+    assert kept_spaces("a  b   c ", "&#160;") == "a &#160;b &#160;&#160;c "  # the built-in SVG's <text>
+    assert kept_spaces(" a  b ", ends=True) == "\xa0a \xa0b\xa0"  # a name in a label (name_label)
+    assert name_label("  x", 32) == kept_spaces("  x", ends=True) == "\xa0\xa0x"

@@ -3,9 +3,11 @@ its arrays (as a LinearLayer's Input from its weights): it was left unknown whil
 
 from __future__ import annotations
 
+import pytest
 import torch
 
 from netgraph import LinearLayer, NetChain, NetGraph, NetPort, NetSharedArray, net_initialize
+from netgraph.core.errors import OptionError
 
 
 def test_a_user_of_unknown_input_size_takes_it_from_the_shared_weights():
@@ -31,3 +33,24 @@ def test_what_the_net_says_still_wins_over_the_guess():
     net = NetGraph({"a": LinearLayer(3, weights=w), "b": LinearLayer(3, weights=w)},
                    [(NetPort("x"), "a"), (NetPort("y"), "b")])
     assert net.input_shapes == {"x": None, "y": None}  # nothing known: nothing guessed
+
+
+@pytest.mark.parametrize("second", [lambda w: LinearLayer(3, weights=w),
+                                    lambda w: NetChain([LinearLayer(3, weights=w)])])
+def test_a_shared_value_of_the_wrong_size_names_the_shape_the_net_implies(second):
+    # it named the second user's shape alone, (3, ·): the net's sizes say (3, 2), its input the first's output
+    given = NetSharedArray("w", torch.zeros(2, 4))
+    with pytest.raises(OptionError) as info:
+        NetChain([LinearLayer(2, weights=given), second(NetSharedArray("w"))], input=4)
+    said = "'Weights' (shared array 'w'): expected shape (3, 2) (from the net's sizes), found (2, 4)"
+    assert said in str(info.value)
+    assert info.value.diagnostics[0].expected == (3, 2) and info.value.diagnostics[0].found == (2, 4)
+
+
+def test_a_shared_value_misfit_where_inference_fails_too_names_the_layer_alone():
+    # the net cannot size the user (a conflict elsewhere): its own options' shape is said, as before
+    given = NetSharedArray("w", torch.zeros(2, 4))
+    with pytest.raises(OptionError, match=r"^layer 'b': LinearLayer: array 'Weights' \(shared array 'w'\): "
+                                          r"expected shape \(3, ·\) \(from the layer's options\), found \(2, 4\)"):
+        NetGraph({"a": LinearLayer(2, weights=given), "b": LinearLayer(3, weights=NetSharedArray("w")),
+                  "c": LinearLayer(5, weights=torch.zeros(5, 7))}, [("a", "b"), ("b", "c")], Input=4)

@@ -275,7 +275,7 @@ def test_a_given_value_that_does_not_fit_another_user_names_that_user_and_the_sh
     diagnostic = caught.value.diagnostics[0]
     assert diagnostic.layer == ("b",) and diagnostic.option == "weights"
     assert "layer 'b'" in str(caught.value) and "shared array 'v'" in str(caught.value)
-    assert "expected shape (3, ·)" in str(caught.value) and "found (4, 4)" in str(caught.value)  # b's input: open
+    assert "expected shape (3, 4) (from the net's sizes), found (4, 4)" in str(caught.value)  # b's input: a's output
 
 
 def test_a_shared_array_left_with_one_user_after_surgery_is_still_a_shared_array():

@@ -231,7 +231,7 @@ def test_a_module_refusing_every_length_tried_says_how_many_it_tried_and_its_one
     with pytest.raises(ShapeError) as info:
         NetChain([TorchLayer(FromLength2000())], input=(3, "n"))
     message = str(info.value)
-    assert "one kind of error at every length tried (16 sizes, n = 5 ... 1024" in message  # the longest said
+    assert "one kind of error (ValueError) at every length tried (16 sizes, n = 5 ... 1024" in message  # the longest
     assert "length 5 is under 2000" in message and "likely a fixed size" not in message  # a length refusal, maybe
     assert "(3, 14)" not in message and message.count("outputs=") == 1 and "longer inputs" in message
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 import torch
 
-from netgraph import DataError
+from netgraph import DataError, OptionError
 from netgraph.train import TrainingError, net_train
 from tests.test_train import known_function, mlp
 from tests.test_train_interrupted_round import Examples, dropout_net, interrupted_in_round_2_after_batch_3
@@ -98,7 +98,8 @@ def test_a_run_resumed_mid_round_names_a_dataset_item_by_its_index(tmp_path):
     options = interrupted_in_round_2_after_batch_3(tmp_path)
     torch.manual_seed(0)  # the batch read up front, before the round's own order
     reads = Reads()
-    with pytest.raises(RuntimeError, match="stop"):  # only the order read is wanted: up to the first step
+    # only the order read is wanted: up to the first step
+    with pytest.raises(OptionError, match="raised RuntimeError .*: stop"):
         net_train(dropout_net(), reads, checkpoint=tmp_path, resume=True, **options, loss_function=_stop)
     bad = reads.order[-1]  # read last, by batch 4 (items read up front are kept, not read again), at a row < 8
     assert bad >= 8 and reads.order.count(bad) == 1

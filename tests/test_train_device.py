@@ -160,3 +160,49 @@ def test_a_cpu_index_is_the_one_cpu_device_for_zero_and_refused_past_it():
                   target_device="cpu:1", progress=False)
     d = info.value.diagnostics[0]
     assert (d.kind, d.option) == ("device-missing", "target_device")
+
+
+@pytest.mark.parametrize("value, meant", [("CPU:0", "cpu:0"), (" cpu:0", "cpu:0"), ("Cuda", "cuda"),
+                                          ("cuda:0 ", "cuda:0"), ("cpu\n", "cpu")])
+def test_a_device_torch_refuses_for_its_case_or_spaces_names_the_one_meant(value, meant):
+    # Found by session 52: "CPU:0" and " cpu:0" were "must be 'cpu' or 'cuda'" with no word of what was wrong; torch
+    # refuses them too (torch.device("CPU:0")), so they are refused, naming torch's spelling
+    with pytest.raises(OptionError) as info:
+        parse_device(value)
+    assert str(info.value) == (f"target_device must be 'cpu' or 'cuda' (or 'cuda:N'), found {value!r}; did you mean "
+                               f"{meant!r}? torch's device names are lower case, without spaces")
+    d = info.value.diagnostics[0]
+    assert (d.kind, d.option, d.found) == ("device-name", "target_device", value)
+
+
+@pytest.mark.parametrize("value, expected", [(("cuda", np.int64(0)), torch.device("cuda", 0)),
+                                             (("cpu", np.int32(0)), torch.device("cpu")),
+                                             (("GPU", np.int64(2)), torch.device("cuda", 1)),
+                                             (["cuda", np.uint8(1)], torch.device("cuda", 1))])
+def test_a_numpy_integer_index_is_an_index(monkeypatch, value, expected):
+    # Found by session 52: ("cuda", np.int64(0)) was read as several GPUs
+    fake_gpus(monkeypatch, 2)
+    assert parse_device(value) == expected
+
+
+@pytest.mark.parametrize("value", [("cuda", True), ("cuda", 1.0), ("GPU", np.bool_(True))])
+def test_an_index_that_is_no_integer_is_refused(monkeypatch, value):
+    fake_gpus(monkeypatch, 2)
+    with pytest.raises(OptionError) as info:
+        parse_device(value)
+    assert info.value.diagnostics[0].option == "target_device"
+
+
+@pytest.mark.parametrize("flag, meant", [("CPU:0", "cpu:0"), ("Cuda", "cuda")])
+def test_the_command_line_reads_the_device_as_net_train_does(tmp_path, capsys, monkeypatch, flag, meant):
+    # --device CUDA passed the flag's check (lowered there) and was then refused by net_train in its keyword's words
+    fake_gpus(monkeypatch, 1)
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "s.yaml").write_text("netgraph: 1\ntype: NetChain\nlayers: {h: {type: LinearLayer, output: 1}}\n"
+                                     "inputs: {Input: [3]}\n")
+    np.savez(tmp_path / "d.npz", Input=np.ones((8, 3), "f4"), Target=np.ones((8, 1), "f4"))
+    assert main(["train", "s.yaml", "--data", "d.npz", "-o", "out", "--quiet", "--device", flag]) == 1
+    err = capsys.readouterr().err
+    assert err == (f"netgraph train: --device must be cpu or cuda (or cuda:N), found {flag!r}; did you mean {meant!r}? "
+                   f"torch's device names are lower case, without spaces\n"), err
+    assert not (tmp_path / "out").exists()

@@ -2,7 +2,7 @@
 gloo's timeout (minutes). Now every process stops at once with the same TrainingError naming the file. Any other error
 on rank 0 while it saves (torch's own RuntimeError, a bug) or in the code only rank 0 runs (a stopping or progress
 function) stopped rank 0 alone the same way; now every other process stops at once too, with a TrainingError naming
-rank 0's error."""
+rank 0's error (a function's own error is an OptionError, which every process raises alike)."""
 
 from __future__ import annotations
 
@@ -81,17 +81,25 @@ def test_a_checkpoint_rank_0_cannot_write_stops_every_process_at_once(tmp_path):
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("failure, error, where", [
-    ("torch.save", "RuntimeError('[enforce fail at inline_container.cc:595] . unexpected pos 64 vs 0')",
-     "saving the checkpoint of round 2"),
-    ("stopping", "KeyError('validation_loss')", "in the training_stopping_criterion function after round 2"),
-    ("progress", "KeyError('validation_loss')", "in the progress function after round 2")])
-def test_any_other_error_of_rank_0_stops_every_process_at_once(tmp_path, failure, error, where):
+def test_any_other_error_of_rank_0_stops_every_process_at_once(tmp_path):
     """Rank 0 raises its own error, as a single process would; the others a TrainingError that names it."""
+    reports = _run(tmp_path, "torch.save")
+    error = "RuntimeError('[enforce fail at inline_container.cc:595] . unexpected pos 64 vs 0')"
+    assert reports[0]["type"] == "RuntimeError", reports
+    assert (reports[1]["type"], reports[1]["message"]) == (
+        "TrainingError", f"training stopped: process 0 failed saving the checkpoint of round 2 with {error}; see its "
+                         f"own output")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("failure, option", [("stopping", "training_stopping_criterion"), ("progress", "progress")])
+def test_an_error_of_a_function_only_rank_0_runs_is_every_processs_option_error(tmp_path, failure, option):
+    """The function's own error is an OptionError naming it and the round (``call_user``), which every process
+    raises alike, as any NetGraphError of rank 0."""
     reports = _run(tmp_path, failure)
-    assert reports[0]["type"] == error.split("(")[0], reports
-    assert (reports[1]["type"], reports[1]["message"]) == ("TrainingError", f"training stopped: process 0 failed "
-                                                                            f"{where} with {error}; see its own output")
+    assert reports[0] == reports[1], reports
+    assert (reports[0]["type"], reports[0]["message"]) == (
+        "OptionError", f"{option} fails_in_round_2 raised KeyError after round 2: 'validation_loss'")
 
 
 @pytest.mark.slow

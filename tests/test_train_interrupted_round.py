@@ -330,7 +330,8 @@ def test_an_interrupt_before_the_first_step_writes_nothing_and_says_so(tmp_path,
     options = dict(max_training_rounds=1, **{**KW, "validation_set": data(24)})
     counted = Examples()
     counted.read = 0
-    with pytest.raises(RuntimeError, match="stop"):  # the items read to set up (kept to train on), then batch 1's
+    # the items read to set up (kept to train on), then batch 1's
+    with pytest.raises(OptionError, match="raised RuntimeError .*: stop"):
         net_train(dropout_net(), counted, **options, loss_function=_stop)
     examples = Examples(stop_at=counted.read)  # the last item batch 1 reads, before the first step
     examples.read = 0

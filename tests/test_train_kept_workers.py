@@ -13,7 +13,7 @@ import pytest
 import torch
 
 from netgraph import net_initialize, net_measurements, net_train
-from netgraph.core.errors import DataError
+from netgraph.core.errors import DataError, OptionError
 from tests.test_train_dataset_images import _Photos, _net
 from tests.test_train_interrupted_round import data, dropout_net
 
@@ -116,7 +116,7 @@ def test_no_worker_is_left_after_an_error_in_round_2(tmp_path, case, no_collecti
     or an error of the progress function after round 1, while the workers wait for round 2."""
     photos = _Watched(tmp_path, bad_read=12 if case == "data" else 0)
     options = {**_OPTIONS, "progress": _stop_after_round_1 if case == "progress" else False}
-    with pytest.raises((DataError, RuntimeError)) as info:
+    with pytest.raises((DataError, OptionError)) as info:
         net_train(_net(), photos, max_training_rounds=3, **options)
     assert info.value.__traceback__ is not None and multiprocessing.active_children() == []
     seeds = {seed for _, seed, _ in photos.worker_reads() if seed}  # the failed read's left 0

@@ -231,6 +231,29 @@ def test_weight_clipping_leaves_arrays_a_learning_rate_of_0_does_not_move(name):
     assert float(moved.layers["lin"].arrays["Weights"].abs().max()) == pytest.approx(clip)
 
 
+def test_weight_clipping_clamps_after_a_step_whose_scheduled_rate_is_0_as_torch_does():
+    """A schedule's factor of 0 skipped the clamp (it tested the scheduled rate): only an array whose own rate is 0
+    (a multiplier of 0, here the biases', beyond the clip) is left unclamped. Against a handwritten SGD loop."""
+    g = torch.Generator().manual_seed(0)
+    x, y, w = torch.randn(8, 3, generator=g), torch.randn(8, 2, generator=g), torch.randn(2, 3, generator=g)
+    b = torch.full((2,), 0.5)
+    net = NetGraph({"lin": LinearLayer(2).with_arrays(Weights=w, Biases=b)}, [], Input=3)
+    w, losses = w.clone().requires_grad_(), []
+    for factor in (0.0, 1.0):  # the schedule's factor at fraction_done 0 and 0.5
+        loss = torch.nn.functional.mse_loss(torch.nn.functional.linear(x, w, b), y)
+        losses.append(loss.item())
+        loss.backward()
+        with torch.no_grad():
+            w.sub_(0.1 * factor * w.grad).clamp_(-0.1, 0.1)
+            w.grad = None
+    r = net_train(net, {"Input": x, "Target": y}, max_training_rounds=2, batch_size=8, random_seed=0, progress=False,
+                  all=True, learning_rate=0.1, learning_rate_multipliers={"lin/Biases": 0},
+                  method=("SGD", {"weight_clipping": 0.1, "learning_rate_schedule": lambda f: float(f > 0)}))
+    assert r.batch_losses == pytest.approx(losses, rel=1e-6)
+    assert torch.allclose(r.trained_net.layers["lin"].arrays["Weights"], w.detach(), atol=1e-7)
+    assert torch.equal(r.trained_net.layers["lin"].arrays["Biases"], b)
+
+
 def test_a_schedule_name_in_another_case_is_refused_naming_the_listed_spelling():
     """learning_rate_schedule is 'cosine', 'linear' or 'polynomial', as the README lists them: 'Cosine' was taken
     silently."""

@@ -4,6 +4,7 @@ working_precision='mixed' run refused when resumed without it (and the other way
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 import torch
 
@@ -66,3 +67,30 @@ def test_resuming_with_or_without_mixed_precision_unlike_the_checkpoint_is_refus
         _train(working_precision=resumed, checkpoint=tmp_path, resume=True, max_training_rounds=3)
     d = caught.value.diagnostics[0]
     assert (d.kind, d.option) == ("checkpoint-mismatch", "working_precision")
+
+
+@pytest.mark.parametrize("option, value", [("resume", False), ("progress", False), ("checkpoint", False),
+                                           ("progress_reporting", False), ("all", False)])
+def test_a_numpy_bool_is_the_bool_it_holds(option, value):
+    # Found by session 53: all=np.True_ was True while resume=np.False_ and progress=np.False_ were "must be True,
+    # False or ...", found np.False_
+    plain = _train(**{option: value})
+    given = _train(**{option: np.bool_(value)})
+    assert type(given) is type(plain)
+    assert all(torch.equal(a, b) for a, b in zip(plain.arrays.values(), given.arrays.values()))
+
+
+@pytest.mark.parametrize("seed", [torch.tensor(3), np.array(3), np.int64(3)])
+def test_a_0d_tensor_or_array_seed_is_its_number(seed):
+    # Found by session 53: random_seed=np.float64(3.0) was seed 3, while torch.tensor(3) and np.array(3) were "must
+    # be an integer", as no other number option of net_train reads them (check_number takes 0-d ones)
+    assert all(torch.equal(a, b) for a, b in zip(_train(random_seed=3, validation_set=0.25).arrays.values(),
+                                                 _train(random_seed=seed, validation_set=0.25).arrays.values()))
+
+
+def test_wolframs_none_turns_progress_reporting_off():
+    # Found by session 53: progress_reporting="None" (Wolfram's TrainingProgressReporting -> None) was "must be None
+    # or 'tensorboard'", while checkpoint="None" and validation_set="None" are read as None
+    plain = _train(progress_reporting=None)
+    assert all(torch.equal(a, b) for a, b in zip(plain.arrays.values(),
+                                                 _train(progress_reporting="None").arrays.values()))

@@ -10,6 +10,7 @@ from netgraph import (LinearLayer, MeanSquaredLossLayer, NetChain, NetGraph, Net
                       net_initialize, net_measurements, net_train)
 from netgraph.cli.train import _check_ports
 from netgraph.train.metrics import NAMES
+from netgraph.train.options import parse_method
 from tests.diagnostic_helpers import sole_diagnostic
 
 
@@ -202,3 +203,30 @@ def test_a_function_requiring_a_keyword_argument_is_refused_saying_so(options, o
     assert d.detail.startswith(f"takes {call.count(',') + 1} argument") and "and requires k by keyword, but it is " \
         f"called as {call}" in d.detail and d.message.endswith(d.detail)
     assert d.hint == f"write e.g. lambda {call[2:-1]}: ..."
+
+
+def test_a_misspelt_automatic_learning_rate_says_that_0_is_taken():
+    """It said "a number > 0 or 'Automatic'" though learning_rate=0 trains (a frozen run)."""
+    d = sole_diagnostic(lambda: _train(learning_rate="automatic"), OptionError)
+    assert d.message == ("learning_rate must be a number >= 0 or 'Automatic' (Wolfram's word, spelled so: the "
+                         "default), found 'automatic'")
+    assert _train(learning_rate=0, random_seed=0, all=True).final_learning_rate == 0
+
+
+@pytest.mark.parametrize("word", ["None", "Automatic"])
+def test_wolframs_words_for_the_default_schedule_train_as_no_schedule(word):
+    """learning_rate_schedule "None" suggested 'cosine' and "Automatic" was refused, as net_train's options take
+    Wolfram's "None" and "Automatic" for their defaults."""
+    torch.manual_seed(0)  # the same data: _train draws it
+    plain = _train(method="SGD", random_seed=0, all=True, max_training_rounds=2).batch_losses
+    torch.manual_seed(0)
+    given = _train(method=("SGD", {"learning_rate_schedule": word}), random_seed=0, all=True, max_training_rounds=2)
+    assert given.batch_losses == plain and len(plain) == 2
+    assert parse_method(("SGD", {"LearningRateSchedule": word}), None).schedule is None
+
+
+def test_a_misspelt_default_schedule_names_the_spelling_of_the_default():
+    d = sole_diagnostic(lambda: _train(method=("SGD", {"learning_rate_schedule": "none"})), OptionError)
+    assert (d.kind, d.option, d.found) == ("option-value", "learning_rate_schedule", "none")
+    assert d.message.endswith("found 'none' (did you mean 'None'?)")
+    assert "None or 'None'/'Automatic' (the default: no schedule)" in d.message

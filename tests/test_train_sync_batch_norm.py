@@ -11,6 +11,7 @@ from safetensors.torch import load_file
 from netgraph import (BatchNormalizationLayer, ElementwiseLayer, LinearLayer, NetChain, OptionError, TorchLayer,
                       net_initialize)
 from netgraph.train import net_train
+from netgraph.core.option_checks import UnusedOption
 from tests.distributed_helpers import torchrun
 
 
@@ -134,9 +135,14 @@ def test_synced_batch_norm_gradients_equal_one_process_on_the_whole_batch(synced
 
 def test_sync_batch_norm_is_a_no_op_in_one_process_and_takes_true_or_false():
     x, y, _, _ = bn_data()
-    runs = [net_train(bn_net(), {"Input": x, "Target": y}, batch_size=20, max_training_rounds=2, random_seed=1,
-                      progress=False, sync_batch_norm=on) for on in (True, False)]
-    assert all(torch.equal(runs[0].layers["2"].arrays[k], runs[1].layers["2"].arrays[k]) for k in runs[0].layers["2"].arrays)
+    with pytest.warns(UnusedOption, match=r"^sync_batch_norm=True has no effect without distributed=True"):
+        run = net_train(bn_net(), {"Input": x, "Target": y}, batch_size=20, max_training_rounds=2, random_seed=1,
+                        progress=False, sync_batch_norm=True)
+    alone = net_train(bn_net(), {"Input": x, "Target": y}, batch_size=20, max_training_rounds=2, random_seed=1,
+                      progress=False)
+    assert all(torch.equal(run.layers["2"].arrays[k], alone.layers["2"].arrays[k]) for k in run.layers["2"].arrays)
+    with pytest.raises(OptionError, match=r"^sync_batch_norm=False has no effect without distributed=True"):
+        net_train(bn_net(), {"Input": x, "Target": y}, sync_batch_norm=False)
     with pytest.raises(OptionError, match="sync_batch_norm= must be True or False"):
         net_train(bn_net(), {"Input": x, "Target": y}, sync_batch_norm="yes")
 

@@ -77,7 +77,7 @@ def test_wolframs_automatic_is_the_default_of_options_whose_default_is_automatic
 
 @pytest.mark.parametrize("option, word, expected", [
     ("batch_size", "automatic", "an integer > 0"), ("max_training_rounds", "AUTOMATIC", "an integer > 0"),
-    ("learning_rate", "automatic", "a number > 0"), ("max_training_time", "automatic", "a number > 0"),
+    ("learning_rate", "automatic", "a number >= 0"), ("max_training_time", "automatic", "a number > 0"),
     ("batch_size", "Automatic ", "an integer > 0"), ("max_training_rounds", " automatic", "an integer > 0"),
     ("max_training_time", "Automatc", "a number > 0"), ("num_workers", "automatic", "an integer >= 0")])
 def test_automatic_in_another_case_is_refused_naming_wolframs_spelling(option, word, expected):

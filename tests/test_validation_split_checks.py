@@ -132,3 +132,14 @@ def test_a_scalar_or_empty_sequence_is_named_in_the_part_it_lies_in(bad_example,
         data["Input"][i] = bad_example
         with pytest.raises(DataError, match=rf"^(bad )?{part}: .*example {i} {found}"):
             net_train(_net(), data, max_training_rounds=1, validation_set=0.2, random_seed=0, progress=False)
+
+
+def test_held_fraction_is_the_one_reading_of_validation_set_as_a_fraction_held_out():
+    """net_train's split, its plan and the examples read as given asked ``isinstance(validation_set, float)`` apart."""
+    import numpy as np
+
+    from netgraph.train.data_sets import held_fraction
+
+    found = held_fraction(np.float64(0.25))  # a float subclass counts, as a Python float
+    assert found == 0.25 and type(found) is float
+    assert [held_fraction(spec) for spec in (None, 1, [{"x": 1}], {"x": torch.zeros(2)})] == [None] * 4

@@ -11,6 +11,7 @@ netgraph.core.errors.OptionError: target_device must be 'cpu' or 'cuda' (or 'cud
 
 from __future__ import annotations
 
+import numbers
 from typing import Any
 
 import torch
@@ -32,8 +33,10 @@ def parse_device(value: Any) -> torch.device:
     except (RuntimeError, TypeError):
         device = None
     if device is None or device.type not in ("cpu", "cuda"):
-        detail = f"must be 'cpu' or 'cuda' (or 'cuda:N'), found {value!r}"
-        raise OptionError(f"target_device {detail}", option="target_device", kind="device-name", detail=detail)
+        hint = _spelling_hint(text) if isinstance(value, str) else None
+        detail = f"must be 'cpu' or 'cuda' (or 'cuda:N'), found {value!r}" + (f"; {hint}" if hint else "")
+        raise OptionError(f"target_device {detail}", option="target_device", kind="device-name", found=value,
+                          detail=detail, hint=hint)
     if device.type == "cpu" and device.index == 0:
         device = torch.device("cpu")  # as every CPU tensor's device is (torch.device("cpu", 0) is unequal to it)
     detail = missing_device(device)
@@ -43,6 +46,22 @@ def parse_device(value: Any) -> torch.device:
     return device
 
 
+def _spelling_hint(text: str) -> str | None:
+    """The device ``text`` means in torch's spelling (lower case, no spaces), which torch reads, where it has another
+    (torch refuses 'CPU:0' and ' cpu'), else None."""
+    meant = text.strip().lower()
+    try:
+        usable = meant != text and torch.device(meant).type in ("cpu", "cuda")
+    except (RuntimeError, TypeError):
+        usable = False
+    return f"did you mean {meant!r}? torch's device names are lower case, without spaces" if usable else None
+
+
+def _index(value: Any) -> bool:
+    """Whether ``value`` is a device index: an integer (numpy's too), not a bool."""
+    return isinstance(value, numbers.Integral) and not isinstance(value, bool)
+
+
 def _wolfram_gpus(value: tuple | list) -> str:
     """Wolfram's {"GPU", n} (n from 1) as 'cuda:<n - 1>'; torch's (type, index) (('cpu', 0), ('cuda', 1): from 0) as
     'type:index'; one device alone (('CPU',), ['cuda:1']) as that device; several GPUs ({"GPU", All}, a list):
@@ -50,11 +69,11 @@ def _wolfram_gpus(value: tuple | list) -> str:
     if len(value) == 1 and isinstance(value[0], (str, torch.device)):
         return str(value[0])
     if len(value) == 2 and isinstance(value[0], str) and value[0].lower() in ("cpu", "cuda") \
-            and isinstance(value[1], int) and not isinstance(value[1], bool):
-        return f"{value[0].lower()}:{value[1]}"
-    if len(value) == 2 and value[0] in ("GPU", "gpu") and isinstance(value[1], int) and not isinstance(value[1], bool):
+            and _index(value[1]):
+        return f"{value[0].lower()}:{int(value[1])}"
+    if len(value) == 2 and value[0] in ("GPU", "gpu") and _index(value[1]):
         if value[1] >= 1:
-            return f"cuda:{value[1] - 1}"
+            return f"cuda:{int(value[1]) - 1}"
         detail = f"Wolfram's ('GPU', n) counts the GPUs from 1 ('cuda:0' is ('GPU', 1)), found {value!r}"
         raise OptionError(f"target_device={value!r}: {detail}", option="target_device", kind="device-name",
                           detail=detail)

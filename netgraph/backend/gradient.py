@@ -31,6 +31,7 @@ from netgraph.core.layer import Layer
 from netgraph.core.layer_call import on_layer
 from netgraph.core.muted_outputs import require_outputs
 from netgraph.core.naming_scope import quoted
+from netgraph.core.option_checks import true_or_false
 from netgraph.core.ports import NetPort
 from netgraph.core.types import INTEGER
 from netgraph.layers.bad_index import examples_at
@@ -51,10 +52,12 @@ def net_port_gradient(net: Any, data: Any, wrt: Any = None, of: Any = None, **op
     each output's gradient (a dict ``{port: tensor}``,
     the tensor of the port's shape, applied to every example, or with a row per example: a vector-Jacobian
     product, Wolfram's ``NetPortGradient["Output"] -> g``). Options are those of ``net(...)``: ``batch_size``, ``mode``,
-    ``seed``, ``precision``. The net's arrays are unchanged and no gradient is left on them. A variable-length
-    port takes ragged data as ``net(...)`` does (a list of per-example sequences, or Padded): each length group
-    runs as a dense batch, and the gradient at such a port is a list of per-example tensors, each of its length;
-    a sequence output's seeds are then per example too (a list of tensors, or Padded).
+    ``seed``, ``precision``; ``score_whole_batch=True`` scores every discrete draw by the batch's summed outputs, as
+    ``surrogate_loss``'s (unbiased where outputs mix examples in Python code netgraph cannot see). The net's arrays
+    are unchanged and no gradient is left on them. A variable-length port takes ragged data as ``net(...)`` does (a
+    list of per-example sequences, or Padded): each length group runs as a dense batch, and the gradient at such a
+    port is a list of per-example tensors, each of its length; a sequence output's seeds are then per example too
+    (a list of tensors, or Padded).
 
     >>> import torch
     >>> from netgraph import ElementwiseLayer
@@ -69,6 +72,7 @@ def net_port_gradient(net: Any, data: Any, wrt: Any = None, of: Any = None, **op
                           f"{type(net).__name__}", option="net", kind="not-a-net",
                           expected="a NetGraph, a NetChain or a layer", found=type(net).__name__)
     options, wrt, of = _checked_options(net, options), _named(wrt), _named(of)
+    whole_batch = true_or_false(options.pop("score_whole_batch", False), "score_whole_batch", "net_port_gradient")
     net, of = _probed(net, of)
     require_outputs(net, "net_port_gradient", "to differentiate", "of")  # (a layer's port of= names is one by now)
     call, parsed = split_call(net.input_ports, (data,), options)
@@ -92,13 +96,15 @@ def net_port_gradient(net: Any, data: Any, wrt: Any = None, of: Any = None, **op
                           option="wrt", port=integer[0], layer=(), kind="no-gradient", expected="a Real input port",
                           found=integer[0])
     if ragged:
-        result = _by_length(net, encoded, ragged, ports, of, options, parsed.precision)
+        result = _by_length(net, encoded, ragged, ports, of, {**options, "score_whole_batch": whole_batch},
+                            parsed.precision)
         return _picked(result, ports, wrt)
     total = next(iter(tensors.values())).shape[0] if tensors else 1
     seeds = _output_seeds(net, dense_seeds(net, of, total), parsed.precision)  # per-example seeds: one batch
     module = compiled_module(net, parsed)
     tensors = {**tensors, **_per_example(net, seeds, total)}  # sliced with the examples by batch_size
-    gradients = functools.partial(_batch_gradients, module, seeds, ports, types, net.output_ports[0], of is not None)
+    gradients = functools.partial(_batch_gradients, module, seeds, ports, types, net.output_ports[0], of is not None,
+                                  whole_batch)
     with seeded(parsed.seed):
         result = in_batches(gradients, tensors, parsed.batch_size)
     if single:
@@ -134,7 +140,7 @@ def _each_port(ports: Any, rename: Callable[[Any], Any]) -> Any:
 def _checked_options(net: NetGraph, options: dict[str, Any]) -> dict[str, Any]:
     """``options`` by their snake_case names (Wolfram's names too: ``RandomSeeding=...``); OptionError for one
     ``net(...)`` takes that a gradient has no use for, an unknown one, or a net without inputs."""
-    names = tuple(n for n in OPTION_NAMES if n not in ("decoder", "outputs"))  # a tensor: nothing to decode
+    names = (*(n for n in OPTION_NAMES if n not in ("decoder", "outputs")), "score_whole_batch")  # nothing to decode
     options = dict(snake_options((), options))
     if "outputs" in options:
         raise OptionError("net_port_gradient: outputs= is an option of net(...); name the outputs to "
@@ -152,11 +158,11 @@ def _checked_options(net: NetGraph, options: dict[str, Any]) -> dict[str, Any]:
 
 
 def _batch_gradients(module: torch.nn.Module, seeds: dict[str, Any], ports: tuple, types: Mapping, sole: str,
-                     chosen: bool, batch: dict[Any, torch.Tensor]) -> dict[str, torch.Tensor]:
+                     chosen: bool, whole_batch: bool, batch: dict[Any, torch.Tensor]) -> dict[str, torch.Tensor]:
     """One batch's gradients at the input ``ports`` (of a net with port ``types``, compiled: ``module``, whose
     output is ``sole`` when it returns one tensor) of the outputs summed with their ``seeds`` (an output's row
     ``("of", port)`` in the batch when given per example); ``chosen``: the outputs were named (else the real ones
-    are summed)."""
+    are summed); ``whole_batch``: every discrete draw scored by the batch's summed outputs (``_score_term``)."""
     given = {p: batch.get(("of", p), seed) for p, seed in seeds.items()}
     batch = {p: x.detach().requires_grad_(True) if p in ports else x for p, x in batch.items() if p in types}
     with torch.enable_grad(), warnings.catch_warnings():
@@ -165,20 +171,20 @@ def _batch_gradients(module: torch.nn.Module, seeds: dict[str, Any], ports: tupl
         out = out if isinstance(out, dict) else {sole: out}
         summed = [p for p in seeds if chosen or out[p].is_floating_point()]  # default: real outputs
         parts = [_summed(out[p], given[p], p) for p in summed]
-        total = sum(part.sum() for part in parts) + _score_term(module, sum(parts))
+        total = sum(part.sum() for part in parts) + _score_term(module, sum(parts), whole_batch)
         wanted = [batch[p] for p in ports]
         differentiable = isinstance(total, torch.Tensor) and total.requires_grad
         found = torch.autograd.grad(total, wanted, allow_unused=True) if differentiable else [None] * len(wanted)
     return {p: torch.zeros_like(x) if g is None else g for p, x, g in zip(ports, wanted, found)}
 
 
-def _score_term(module: torch.nn.Module, losses: Any) -> Any:
+def _score_term(module: torch.nn.Module, losses: Any, whole_batch: bool = False) -> Any:
     """The score-function term (value 0) of the discrete draws of this batch, whose per-example ``losses`` (the
     outputs summed per example) it scores: each example's draws by its loss less the mean loss of the others
     (leave-one-out, ``leave_one_out_term``), else every draw by the batch's summed loss (one example, draws that are
-    not one per example, or a layer mixing examples: batch norm in mode="train"). No running mean: a call leaves no
-    state behind."""
-    terms, mixed = [], None
+    not one per example, a layer mixing examples: batch norm in mode="train", or ``whole_batch``, as surrogate_loss's
+    ``score_whole_batch``). No running mean: a call leaves no state behind."""
+    terms, mixed = [], True if whole_batch else None
     n = losses.shape[0] if isinstance(losses, torch.Tensor) and losses.dim() == 1 else 0
     for record in pending_records(module):
         record.used = True

@@ -101,8 +101,7 @@ def check_layer_output_lengths(layer: Any, path: tuple[str, ...], types: Mapping
 def _probed_to(layer: Any, types: Mapping[str, Any], plan: Plan) -> tuple[int | None, ...]:
     """The largest size each input dim of ``plan`` was probed at (its length was read off sizes up to it); None
     where the layer was not probed (its ``infer()``, an expression)."""
-    largest = layer.probe_facts(types).largest if isinstance(layer, FunctionLayer) else \
-        layer.probed_largest(types) if isinstance(layer, _ModuleWrapper) else ()
+    largest = layer.probed_largest(types) if isinstance(layer, (FunctionLayer, _ModuleWrapper)) else ()
     return tuple(largest[k][a] if largest else None for _, _, k, a, *_ in plan)
 
 

@@ -11,6 +11,7 @@ import sys
 import torch
 
 from netgraph.core.errors import OptionError
+from netgraph.core.option_checks import refuse_unused
 from netgraph.core.output_paths import usable_folder
 from netgraph.backend.devices import parse_device
 from netgraph.core.wording import refuse_scaled
@@ -76,10 +77,8 @@ def _check_checkpoint_counts(args: argparse.Namespace) -> None:
     """--checkpoint-interval and --checkpoint-keep say how checkpoints are written: refused where none are."""
     for name, flag in (("checkpoint_interval", "--checkpoint-interval"), ("checkpoint_keep", "--checkpoint-keep")):
         if getattr(args, name) is not None and args.checkpoint is None and not args.resume:
-            raise OptionError(f"{flag} {getattr(args, name)}: no checkpoints are written without --checkpoint DIR (or "
-                              f"--resume, which writes them to OUTPUT/checkpoints); give --checkpoint", option=name,
-                              kind="option-combination", expected="--checkpoint DIR or --resume",
-                              found=getattr(args, name))
+            refuse_unused(name, f"{flag} {getattr(args, name)}", getattr(args, name), "--checkpoint DIR or --resume",
+                          "no checkpoints are written without them; --resume writes them to OUTPUT/checkpoints")
 
 
 def check_measure_flags(args: argparse.Namespace) -> None:
@@ -130,20 +129,19 @@ def several_processes(args: argparse.Namespace) -> bool:
 
 
 def check_process_flags(args: argparse.Namespace) -> None:
-    """OptionError for --no-sync-batch-norm or --distributed-timeout in a run of one process: they say how the
-    processes of --nproc N (or of torchrun's WORLD_SIZE) work together, and would have no effect."""
+    """--no-sync-batch-norm or --distributed-timeout in a run of one process, where they would have no effect (they
+    say how the processes of --nproc N, or of torchrun's WORLD_SIZE, work together): ``refuse_unused``."""
     if args.nproc > 1 or several_processes(args):
         return
     for name, flag in (("sync_batch_norm", "--no-sync-batch-norm"), ("distributed_timeout", "--distributed-timeout")):
-        if getattr(args, name) is not None:
-            raise OptionError(f"{flag} has no effect in one process: it says how the processes of --nproc N work "
-                              f"together; give --nproc 2 or more, or leave {flag} out", option=name,
-                              kind="option-combination", expected="--nproc 2 or more", found=getattr(args, name))
+        if (value := getattr(args, name)) is not None:
+            refuse_unused(name, flag if isinstance(value, bool) else f"{flag} {typed(value)}", value,
+                          "--nproc 2 or more", "it says how the processes of --nproc N work together")
 
 
 def _check_processes(device: str, nproc: int | None) -> None:
     """OptionError when --nproc starts more processes than there are GPUs for them (each takes its LOCAL_RANK's)."""
-    if nproc is not None and nproc > 1 and parse_device(device.lower()).type == "cuda":
+    if nproc is not None and nproc > 1 and parse_device(device).type == "cuda":
         count = torch.cuda.device_count()
         if nproc > count:
             raise OptionError(f"--nproc {nproc} with --device {device}: each process takes one GPU, and this machine "
@@ -154,11 +152,12 @@ def _check_processes(device: str, nproc: int | None) -> None:
 def _check_device(value: str) -> None:
     """net_train's check of target_device (parse_device), worded by the flag."""
     try:
-        parse_device(value.lower())
+        parse_device(value)
     except OptionError as exc:
         d = exc.diagnostics[0]
         if d.kind == "device-missing":
             raise OptionError(f"--device {value}: {d.detail}", option="device", kind="device-missing",
                               found=value, detail=d.detail) from None
-        raise OptionError(f"--device must be cpu or cuda (or cuda:N), found {value!r}", option="device",
-                              kind="device-name", expected="cpu or cuda (or cuda:N)", found=value) from None
+        raise OptionError(f"--device must be cpu or cuda (or cuda:N), found {value!r}"
+                          + (f"; {d.hint}" if d.hint else ""), option="device", kind="device-name",
+                          expected="cpu or cuda (or cuda:N)", found=value, hint=d.hint) from None

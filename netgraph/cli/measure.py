@@ -32,7 +32,7 @@ def measure(args: argparse.Namespace) -> int:
     try:
         values = net_measurements(net, data, names, loss_function=loss, batch_size=args.batch_size,
                                   target_device=args.device, random_seed=args.seed, working_precision=args.precision,
-                                  num_workers=args.workers or 0)
+                                  **({} if args.workers is None else {"num_workers": args.workers}))
     except DataError as exc:
         raise worded_by_files(exc, {"test": f"--data {args.data}"}) from None
     except OptionError as exc:  # a --loss term's weight, say: by the flag, as train words it

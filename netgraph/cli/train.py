@@ -20,9 +20,10 @@ from netgraph.cli.places import placed_at_layers
 from netgraph.cli.terminate import TERMINATED_STATUS, Terminated, sigterm_as_interrupt
 from netgraph.cli.train_outputs import check_outputs_replaceable, write_outputs
 from netgraph.cli.train_summary import terminated_processes_text
-from netgraph.cli.train_words import _matrix_words, worded_by_files, worded_by_flags
+from netgraph.cli.train_words import _matrix_words, unused_by_flags, worded_by_files, worded_by_flags
 from netgraph.core.layer import Layer
 from netgraph.core.errors import DataError, NetGraphError, OptionError, did_you_mean, headed
+from netgraph.core.option_checks import UnusedOption
 from netgraph.core.output_paths import folders_made, refuse_overwriting, remove_made, usable_folder
 from netgraph.spec.api import load_located
 from netgraph.train import NetTrainResults, load_data, net_train
@@ -222,11 +223,19 @@ def _net_train(args: argparse.Namespace, net: Any, data: Any, method: Any, loss:
             training_stopping_criterion=stopping_option(args.patience, args.stop_on), random_seed=args.seed,
             target_device=args.device, working_precision=args.precision, metrics=metrics,
             checkpoint=_checkpoint_option(args, checkpoint), resume=bool(args.resume), loss_function=loss,
-            progress=_progress(args.quiet), all=True, num_workers=args.workers or 0,
+            progress=_progress(args.quiet), all=True,
             progress_reporting="tensorboard" if args.tensorboard else None, log_dir=args.tensorboard,
-            distributed=several_processes(args),
-            sync_batch_norm=args.sync_batch_norm is not False, distributed_timeout=_timeout(args),
-            score_whole_batch=bool(args.score_whole_batch))
+            score_whole_batch=bool(args.score_whole_batch), **_given_options(args))
+
+
+def _given_options(args: argparse.Namespace) -> dict[str, Any]:
+    """num_workers where --workers is given, and the options of several processes where there are several: net_train
+    refuses (or warns of) one given without what it goes with (``refuse_unused``)."""
+    given: dict[str, Any] = {} if args.workers is None else {"num_workers": args.workers}
+    if several_processes(args):
+        given.update(distributed=True, sync_batch_norm=args.sync_batch_norm is not False,
+                     distributed_timeout=_timeout(args))
+    return given
 
 
 def _checkpoint_option(args: argparse.Namespace, folder: str | None) -> dict | None:
@@ -256,6 +265,8 @@ def _flag_notes(show: Callable, flag: str, checkpoint_flag: bool) -> Callable:
                 f"{message.directory!r} (the checkpoint folder, OUTPUT/checkpoints with --resume)"
             message = NothingToResume(message.directory, f"--resume, but {folder} holds no checkpoint (round-*.pt): "
                                                          f"training starts fresh")
+        if isinstance(message, UnusedOption):
+            message = unused_by_flags(message)
         if isinstance(message, TooManyWorkers):
             message = TooManyWorkers(message.workers, message.cpus, "--workers")
         if isinstance(message, TrainingDataStopping):

@@ -6,12 +6,13 @@ from pathlib import Path
 
 from netgraph.cli.flags import typed
 from netgraph.core.errors import DataError, Diagnostic, OptionError
+from netgraph.core.option_checks import UnusedOption
 from netgraph.train.checkpoint import EARLIER_CHECKPOINT
 from netgraph.train.checkpoint_checks import START_FRESH
 from netgraph.train.loss import not_an_output_port
 from netgraph.train.metrics import STOPPING, not_one_metric
 
-__all__ = ["worded_by_flags", "worded_by_files"]
+__all__ = ["worded_by_flags", "worded_by_files", "unused_by_flags"]
 
 #: the method suboptions the flags give, by torch's name (as net_train's errors name them)
 _SUBOPTION_FLAG = {"momentum": "--momentum", "eps": "--epsilon"}
@@ -30,6 +31,13 @@ _START_FRESH_FLAGS = "start fresh (without --resume, or with another --checkpoin
 _METRIC_FLAG = {"metrics": "--metrics", STOPPING: "--stop-on"}
 
 
+def unused_by_flags(note: UnusedOption) -> UnusedOption:
+    """net_train's note of an option given at its default where it has no effect, worded by its flag where it has
+    one (``--workers 0``)."""
+    flag = _NUMBER_FLAG.get(note.option)
+    return UnusedOption(f"{flag} {note.found}", note.option, note.found, note.detail) if flag else note
+
+
 def worded_by_flags(exc: OptionError, metric_flags: dict[str, str] = _METRIC_FLAG,
                     resumed: Path | None = None) -> OptionError:
     """``exc`` (from net_train) worded by the flag the user typed, as its Diagnostic's fields say: a method suboption
@@ -46,6 +54,8 @@ def worded_by_flags(exc: OptionError, metric_flags: dict[str, str] = _METRIC_FLA
         return exc
     if d.kind == "option-value" and d.option in _NUMBER_FLAG:  # a flag's number net_train refused
         return OptionError(f"{_NUMBER_FLAG[d.option]} {d.detail}", diagnostics=exc.diagnostics)
+    if d.kind == "option-combination" and d.option in _NUMBER_FLAG:  # --workers 2 with data read in this process
+        return OptionError(f"{_NUMBER_FLAG[d.option]} {d.found} {d.detail}", diagnostics=exc.diagnostics)
     if d.kind == "method-suboption" and d.option in _SUBOPTION_FLAG:
         detail = d.detail.replace(f"found {d.found!r}", f"found {typed(d.found)}", 1) if isinstance(d.found, float) \
             else d.detail  # as typed: --momentum 2, not 2.0

@@ -27,6 +27,7 @@ from netgraph.core.layer import REGISTRY, Layer
 from netgraph.core.layer_moves import Moves, recorded
 from netgraph.core.multipliers import carry_multipliers, prune_rules
 from netgraph.core.operator import NetOperator
+from netgraph.core.peripheral_coders import coders_back
 from netgraph.core.operator_surgery import edit_operators, layer_in, removal_specs, removed_layers
 from netgraph.core.naming_scope import quoted
 from netgraph.core.port_paths import no_output, shown_path
@@ -103,7 +104,7 @@ def _edit_chain(net: NetGraph, at: Any, function: str,
     if not others:
         return carry_multipliers([net], edited, [Moves(inside=found)]), Moves(inside=found)
     path = layer_path(net, at, function)
-    inner = net.layer_at(path)
+    inner = coders_back(net.layer_at(path))  # as built: the edit keeps its coders as it would alone
     if not isinstance(inner, NetChain):
         raise OptionError(f"{function_lead(function)}the layer at {shown_path(path)!r} is "
                           f"{with_article(inner.type_name)}, not a NetChain; at= (or a path position=) names a chain "

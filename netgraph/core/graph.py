@@ -49,7 +49,7 @@ from netgraph.core.order import in_order, order
 from netgraph.core.port_paths import expose, layer_at, named_path, no_inner_net, no_output, resolve
 from netgraph.core.ports import NetPort, declared_as_inferred, declared_port_types
 from netgraph.core.edge_text import written
-from netgraph.core.shared import collect_users, shape_clashes, unify_shared
+from netgraph.core.shared import collect_users, shape_clashes, shared_misfit, shared_misfit_first, unify_shared
 from netgraph.core.wrapped_modules import modules_held
 from netgraph.core.types import PortType, ports_text
 from netgraph.core.walk import gc_paused
@@ -85,7 +85,8 @@ class NetGraph(NetValues, GraphViews, Layer, LayerSequence, DrawingAndYaml):  # 
         self._layer_count = layer_count(table, self._depth)
         wiring = self._wire(names, table, edges)
         self._shared_users = collect_users(wiring.layers)
-        self._layers: dict[str, Layer] = unify_shared(wiring.layers, self._shared_users)
+        misfits: list = []  # shared values a user's options refuse: said at the net's sizes, after inference
+        self._layers: dict[str, Layer] = unify_shared(wiring.layers, self._shared_users, misfits)
         self._edges, self._muted = tuple(wiring.edges), frozenset(wiring.muted)
         self._inputs, self._outputs = tuple(wiring.inputs), tuple(wiring.outputs)
         self._order = tuple(names) if wiring.forward else self._sort(names, self._layers, self._edges)  # (a cycle
@@ -93,7 +94,7 @@ class NetGraph(NetValues, GraphViews, Layer, LayerSequence, DrawingAndYaml):  # 
         self._declared = self._check_port_shapes(port_shapes)
         self._layers = with_encoder_counts(self._layers, self._edges, self._coders)
         self._module_table = modules_held(self)  # one module object per layer, refused now, not at compile
-        with recursion_room(self._depth):
+        with recursion_room(self._depth), shared_misfit_first(self, misfits):
             self._inference = infer_net(self)  # the nested ports' types are computed when first needed
             if told := self._coders and reached_encoder_counts(self, self._edges, self._coders):
                 self._layers = split_changes(self, told)[0]  # (layers fed: with_encoder_counts)
@@ -102,6 +103,7 @@ class NetGraph(NetValues, GraphViews, Layer, LayerSequence, DrawingAndYaml):  # 
                 elif (ir := getattr(self, "_ir", None)) is not None:  # the walk's, holding the layers told (same types)
                     self._ir = with_layers(ir, self._leaf_layers())
         raise_all(check_decoders(self._coders, self._inference.ports, self), ShapeError, "invalid graph ports")
+        shared_misfit(self, misfits)
         raise_all(shape_clashes(self), ShapeError, "shared array shapes")
         self._compiled, self._multipliers = None, ()
 

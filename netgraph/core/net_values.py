@@ -40,7 +40,9 @@ class NetValues:
         if not given:
             return self
         key = next(iter(given))
-        path = tuple(key.split(".")) if isinstance(key, str) else key
+        given_path = tuple(key.split(".")) if isinstance(key, str) else key if isinstance(key, tuple) else (key,)
+        paths = list(self.arrays)  # an array's name alone: the first layer path holding one of that name
+        path = next((p for p in paths if p[-len(given_path):] == given_path), paths[0] if paths else given_path)
         raise OptionError(f"{self.type_name} has no arrays of its own (given {quoted(key)}): a net's arrays are its "
                           f"layers', read by path with net.arrays and set with "
                           f"net_replace_part(net, {{{quoted(path)}: value}})",

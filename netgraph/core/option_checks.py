@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 import typing
+import warnings
 from collections.abc import Callable, Collection
 from typing import Any, Literal, Union
 
@@ -16,9 +17,34 @@ from netgraph.core.errors import OptionError, did_you_mean
 from netgraph.core.naming_scope import quoted
 from netgraph.core.option_problems import option_problem
 from netgraph.core.options import literal_values, option_fields, option_hints
+from netgraph.core.user_frame import user_stacklevel
 
-__all__ = ["strict_choices", "check_strict_choices", "plain_typed", "check_plain_types", "check_choices", "normalized",
-           "check_port_names", "restore", "true_or_false"]
+__all__ = ["UnusedOption", "refuse_unused", "strict_choices", "check_strict_choices", "plain_typed",
+           "check_plain_types", "check_choices", "normalized", "check_port_names", "restore", "true_or_false"]
+
+
+class UnusedOption(UserWarning):
+    """An option given at its default value where it has no effect: ``option`` (the keyword), the value ``found``
+    and ``detail``, the message without its subject, for a reader that names the option its own way (a flag)."""
+
+    def __init__(self, subject: str, option: str, found: Any, detail: str):
+        super().__init__(f"{subject} {detail}")
+        self.option, self.found, self.detail = option, found, detail
+
+
+def refuse_unused(option: str, subject: str, found: Any, needs: str, why: str, *, default: bool = False) -> None:
+    """``option``, given as ``subject`` (``"distributed_timeout=5"``, ``"--workers 2"``), has no effect without
+    ``needs`` (what to give, ``"distributed=True"``), for the reason ``why``: an OptionError of kind
+    "option-combination" naming both (``detail``: the message without its subject); a warning (UnusedOption) instead
+    where the value given is the option's ``default``, which changes nothing."""
+    detail = f"has no effect without {needs} ({why})"
+    if default:
+        warnings.warn(UnusedOption(subject, option, found, f"{detail}; it is the default: leave it out"),
+                      stacklevel=user_stacklevel())
+        return
+    detail += f"; give {needs}, or leave it out"
+    raise OptionError(f"{subject} {detail}", option=option, kind="option-combination", expected=needs, found=found,
+                      detail=detail)
 
 
 def true_or_false(value: Any, option: str, caller: str) -> bool:

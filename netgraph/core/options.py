@@ -39,6 +39,7 @@ from netgraph.core.name_guesses import did_you_mean
 from netgraph.core.option_problems import VALUE_KIND
 from netgraph.core.option_ranges import Within
 from netgraph.core.option_words import LEVEL_SCHEMA, levels_schema
+from netgraph.core.plain_numbers import plain_number
 from netgraph.core.tensors import as_tensor, unread_dtype
 from netgraph.core.shape_dims import port_shape_options, shape_option
 from netgraph.core.shape_values import vector_shape
@@ -140,6 +141,8 @@ def as_seed(value: Any, option: str) -> int:
     ...
     netgraph.core.errors.OptionError: random_seed= must be an integer in [0, 2**64) or a string, found 1180591620717411303424
     """
+    if not (isinstance(value, torch.Tensor) and value.is_meta):  # a meta tensor holds no number: refused below
+        value = plain_number(value)  # a 0-d tensor or array, a numpy scalar: its number, as check_number reads it
     if isinstance(value, str):
         _refuse_seed_word(value, option)
         return int.from_bytes(hashlib.sha256(value.encode("utf-8", "surrogatepass")).digest()[:8], "little")

@@ -157,6 +157,8 @@ def refuse_folder_path(path: Any, call: str, example: str, expected: str | None 
     except TypeError:  # no path at all: the caller's own check names it
         return
     if text.endswith(_SEPARATORS):
-        raise error(f"{call}({before}{text!r}) names a folder (it ends with {text[-1]!r}): give a file path, "
-                    f"e.g. {text + example!r}", option="path", kind="output-path",
+        given = os.fspath(path)  # bytes shown as given: b'\\xff/', not fsdecode's '\\udcff/'
+        shown, suggested = (given, given + os.fsencode(example)) if isinstance(given, bytes) else (text, text + example)
+        raise error(f"{call}({before}{shown!r}) names a folder (it ends with {text[-1]!r}): give a file path, "
+                    f"e.g. {suggested!r}", option="path", kind="output-path",
                     expected=expected or f"a file path, e.g. {example}", found=text)

@@ -22,7 +22,8 @@ from netgraph.core.errors import WiringError
 from netgraph.core.naming_scope import quoted
 from netgraph.core.shared import is_graph
 
-__all__ = ["peripheral_coders", "without_coders", "stripped_coders", "still_stripped", "retaken", "given_back"]
+__all__ = ["peripheral_coders", "without_coders", "stripped_coders", "still_stripped", "retaken", "given_back",
+           "coders_back"]
 
 
 def _strippable(net: Any) -> dict[str, Coder]:
@@ -140,6 +141,14 @@ def _given_back_to(net: Any, ports: set[str]) -> Any:
     stripped = stripped_coders(net)
     return _recoded(net, {**net.coders, **{port: stripped[port] for port in ports if port in stripped}},
                     {port: coder for port, coder in stripped.items() if port not in ports})
+
+
+def coders_back(net: Any) -> Any:
+    """Nested graph ``net`` holding the coders stripped from it as its own again: the net an edit inside it (net_delete,
+    net_insert, ...) edits, as it was built, so that the outer net rebuilt around the edited one takes those the edit
+    keeps anew (``retaken``), as a net built with it would."""
+    stripped = stripped_coders(net)
+    return _given_back_to(net, set(stripped)) if stripped else net
 
 
 def given_back(net: Any, options: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, dict[str, Coder]]]:

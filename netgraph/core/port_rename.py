@@ -21,6 +21,7 @@ from netgraph.core.naming_scope import quoted
 from netgraph.core.graph import NetGraph
 from netgraph.core.multipliers import carry_multipliers
 from netgraph.core.ports import NetPort, PortRef
+from netgraph.core.surgery_lead import function_lead
 from netgraph.core.option_problems import VALUE_KIND
 
 __all__ = ["split_port_renames", "rename_ports"]
@@ -54,7 +55,8 @@ def rename_ports(net: NetGraph, renames: Mapping[str, str]) -> NetGraph:
     inputs, outputs = net.input_ports, net.output_ports
     for old in renames:
         if old not in (*inputs, *outputs):
-            raise WiringError(f"net_rename: the net has no port {old!r}{did_you_mean(old, (*inputs, *outputs))}; "
+            raise WiringError(f"{function_lead('net_rename')}the net has no port {old!r}"
+                              f"{did_you_mean(old, (*inputs, *outputs))}; "
                               f"its inputs are {list(inputs)}, its outputs {list(outputs)}", kind="unknown-port",
                               layer=(), port=old)
     new_inputs = [renames.get(p, p) for p in inputs]
@@ -62,7 +64,8 @@ def rename_ports(net: NetGraph, renames: Mapping[str, str]) -> NetGraph:
     names = new_inputs + new_outputs
     if len(set(names)) != len(names):
         dup = next(n for n in names if names.count(n) > 1)
-        raise WiringError(f"net_rename: two ports would be named {dup!r}; the inputs would be {new_inputs}, the "
+        raise WiringError(f"{function_lead('net_rename')}two ports would be named {dup!r}; the inputs would be "
+                          f"{new_inputs}, the "
                           f"outputs {new_outputs}", kind="name-clash", layer=(), port=dup)
     edges = _ordered_edges(net, renames)
     declared = {renames.get(p, p): value for p, value in net.port_shape_options().items()}

@@ -29,6 +29,7 @@ from netgraph.core.naming_scope import quoted, shown_path
 from netgraph.core.order import order
 from netgraph.core.output_names import kept_output_names, kept_output_order
 from netgraph.core.port_options import numbered, with_port_options
+from netgraph.core.peripheral_coders import coders_back
 from netgraph.core.port_paths import inner_net_first
 from netgraph.core.ports import NetPort, PortRef, declared_where_needed
 from netgraph.core.surgery_lead import function_lead
@@ -125,7 +126,7 @@ def edit_at(net: NetGraph, specs: list, edit: Any, function: str, levels: dict |
         path = layer_path(net, spec)
         groups.setdefault(path[:-1], []).append(path[-1])
     for parent in sorted(groups, key=len, reverse=True):
-        inner = net.layer_at(parent) if parent else net
+        inner = coders_back(net.layer_at(parent)) if parent else net  # as built: the edit keeps its coders
         if set(groups[parent]) == set(inner.layers):
             raise WiringError(f"{function_lead(function)}this would remove every layer of "
                               f"{'/'.join(parent) or 'the net'}", kind=EMPTY_KIND, layer=tuple(parent))

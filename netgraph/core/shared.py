@@ -17,10 +17,11 @@ it and refuses two different values. The compiled module has one parameter per s
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import functools
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 import torch
@@ -29,10 +30,12 @@ from netgraph.core.errors import Diagnostic, NetGraphError, OptionError, raise_a
 from netgraph.core.option_problems import COMBINATION_KIND, VALUE_KIND
 from netgraph.core.options import as_array
 from netgraph.core.conflicts import Conflict
+from netgraph.core.layer_checks import array_misfit
 from netgraph.core.naming_scope import quoted, scoped_name
 
 __all__ = ["same_values", "NetSharedArray", "replaced_markers", "SharedNames", "shared_users", "collect_users",
-           "unify_shared", "check_joined_shared", "check_shared_held", "shared_values", "shape_clashes", "is_graph"]
+           "unify_shared", "shared_misfit", "shared_misfit_first", "check_joined_shared", "check_shared_held",
+           "shared_values", "shape_clashes", "is_graph"]
 
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_\-]*")
 
@@ -197,9 +200,12 @@ def _value(layers: Mapping[str, Any], path: tuple, array: str) -> Any:
     return (layer.layer_at(path[1:]) if len(path) > 1 else layer).arrays[array]
 
 
-def unify_shared(layers: dict[str, Any], users: Mapping[str, Iterable[tuple[tuple, str]]]) -> dict[str, Any]:
+def unify_shared(layers: dict[str, Any], users: Mapping[str, Iterable[tuple[tuple, str]]],
+                 misfits: list | None = None) -> dict[str, Any]:
     """``layers`` with every user of a shared name holding its one value (users without one get it);
-    OptionError naming two users when they hold different values."""
+    OptionError naming two users when they hold different values. Where ``misfits`` is a list, a value of
+    another shape than its user's options fix is left out of that user and noted there (``shared_misfit``
+    says it at the net's sizes, once known)."""
     errors, fills = [], {}
     for shared, where in users.items():
         values = [(path, array, _value(layers, path, array)) for path, array in where]
@@ -217,8 +223,8 @@ def unify_shared(layers: dict[str, Any], users: Mapping[str, Iterable[tuple[tupl
         if first is not None and len(given) < len(values):
             fills.update({(p, a): first[2] for p, a, v in values if v is None})
     raise_all(errors, OptionError, "shared arrays disagree")
-    return with_arrays_at(layers, fills, {(p, a): shared for shared, where in users.items() for p, a in where}) \
-        if fills else layers
+    return with_arrays_at(layers, fills, {(p, a): shared for shared, where in users.items() for p, a in where},
+                          misfits) if fills else layers
 
 
 def check_joined_shared(nets: Iterable[Any]) -> None:
@@ -262,27 +268,29 @@ def _option_at(layers: Mapping[str, Any], path: tuple, array: str) -> dict[str, 
 
 
 def with_arrays_at(layers: dict[str, Any], values: Mapping[tuple[tuple, str], Any],
-                   names: Mapping[tuple[tuple, str], str]) -> dict[str, Any]:
+                   names: Mapping[tuple[tuple, str], str], misfits: list | None = None) -> dict[str, Any]:
     """``layers`` (a graph's table) with the arrays at ``(path, array)`` set to ``values``, the shared arrays
-    ``names``; OptionError naming the user and the shared array when a value does not fit its user."""
+    ``names``; OptionError naming the user and the shared array when a value does not fit its user (noted in
+    ``misfits`` instead, where given: see ``unify_shared``)."""
     grouped: dict[tuple, dict[str, Any]] = {}
     for (path, array), value in values.items():
         grouped.setdefault(path, {})[array] = value
     out, nested = dict(layers), {}
     for path, arrays in grouped.items():
         if len(path) == 1:
-            out[path[0]] = _filled(layers, out[path[0]], arrays, path, names)
+            out[path[0]] = _filled(layers, out[path[0]], arrays, path, names, misfits)
         else:
             inner = out[path[0]].layer_at(path[1:])
-            nested.setdefault(path[0], {})[path[1:]] = _filled(layers, inner, arrays, path, names)
+            nested.setdefault(path[0], {})[path[1:]] = _filled(layers, inner, arrays, path, names, misfits)
     for name, changes in nested.items():
         out[name] = out[name].replace_layers(changes)
     return out
 
 
 def _filled(table: Mapping[str, Any], layer: Any, arrays: Mapping[str, Any], path: tuple,
-            names: Mapping[tuple[tuple, str], str]) -> Any:
-    """``layer.with_arrays(arrays)``; its OptionError names the layer at ``path`` in ``table`` and the shared array."""
+            names: Mapping[tuple[tuple, str], str], misfits: list | None = None) -> Any:
+    """``layer.with_arrays(arrays)``; its OptionError names the layer at ``path`` in ``table`` and the shared array
+    (a shape misfit noted in ``misfits``, where given, the layer kept as it was)."""
     try:
         return layer.with_arrays(arrays)
     except OptionError as exc:
@@ -291,7 +299,61 @@ def _filled(table: Mapping[str, Any], layer: Any, arrays: Mapping[str, Any], pat
         named = first is not None and first.kind == "array-shape"  # the shape check names the shared array itself
         subject = "" if named else f"shared array {names[(path, array)]!r} does not fit "
         message = f"{subject}layer {scoped_name(_shown(path, array))!r}: {exc}"
-        raise OptionError(message, [Diagnostic(message, "shared-shape", **_option_at(table, path, array))]) from None
+        error = OptionError(message, [Diagnostic(message, "shared-shape", **_option_at(table, path, array))])
+        if named and misfits is not None:
+            misfits.append(_Misfit(path, array, names[(path, array)], arrays[array], error))
+            return layer
+        raise error from None
+
+
+@dataclasses.dataclass(frozen=True)
+class _Misfit:
+    """A shared array's value left out of a user whose options rule out its shape (``alone``: that OptionError)."""
+
+    path: tuple
+    array: str
+    shared: str
+    value: Any
+    alone: OptionError
+
+
+def shared_misfit(net: Any, misfits: list[_Misfit], inferred: bool = True) -> None:
+    """OptionError for the first of ``misfits`` (``unify_shared``'s): its expected shape the one the net's sizes
+    imply, once ``inferred`` and known; else the layer's alone."""
+    if not misfits:
+        return
+    first = misfits[0]
+    want = _wanted(net, first.path, first.array) if inferred else None
+    if want is None or tuple(want) == tuple(first.value.shape):
+        raise first.alone from None
+    name, user = first.array.split(".")[-1], scoped_name(_shown(first.path, first.array))
+    layer = net.layer_at((first.path + tuple(first.array.split(".")[:-1])))
+    text = array_misfit(name, want, first.value.shape, f" (shared array {first.shared!r})", " (from the net's sizes)")
+    message = f"layer {user!r}: {layer.type_name}: array {text}"
+    raise OptionError(message, [Diagnostic(message, "shared-shape", expected=tuple(want),
+                                           found=tuple(first.value.shape), **_option_at(net._layers, first.path,
+                                                                                       first.array))]) from None
+
+
+@contextlib.contextmanager
+def shared_misfit_first(net: Any, misfits: list[_Misfit]) -> Iterator[None]:
+    """Inference of ``net``: a NetGraphError it raises gives way to the first of ``misfits`` (the layer's own)."""
+    try:
+        yield
+    except NetGraphError:
+        shared_misfit(net, misfits, inferred=False)
+        raise
+
+
+def _wanted(net: Any, path: tuple, array: str) -> tuple | None:
+    """The shape the net's sizes give the user's array ``array`` of the layer at ``path`` (None: not all known)."""
+    *inside, name = array.split(".")  # an operator's inner array: its inner layer's own
+    layer, types = net.layer_at((*path, *inside)), net.layer_types((*path, *inside))
+    try:
+        want = layer.array_shapes(types).get(name) if all(t.known for t in types.values()) else None
+    except (NetGraphError, Conflict):  # the layer's own problem, reported by inference
+        return None
+    return None if want is None else tuple(want)
 
 
 def shared_values(net: Any) -> dict[str, Any]:
@@ -309,14 +371,11 @@ def shape_clashes(net: Any) -> list[Diagnostic]:
             continue
         first = None
         for path, array in users:
-            *inside, name = array.split(".")  # an operator's inner array: its inner layer's own
-            layer, types = net.layer_at((*path, *inside)), net.layer_types((*path, *inside))
-            try:
-                want = layer.array_shapes(types).get(name) if all(t.known for t in types.values()) else None
-            except (NetGraphError, Conflict):  # the layer's own problem, reported by inference
-                want = None
+            want = _wanted(net, path, array)
             if want is None:
                 continue
+            *inside, name = array.split(".")
+            layer = net.layer_at((*path, *inside))
             user = (f"layer {scoped_name(_shown(path, array))!r} ({layer.type_name}) array {quoted(name)} of shape "
                     f"{tuple(want)}")
             if first is None:

@@ -188,7 +188,8 @@ def _not_into_operators(net: NetGraph, spec: Any) -> None:
 
 
 def _sources(net: NetGraph, spec: Any) -> set[tuple[str, str]]:
-    """The (layer, port) outputs that ``spec`` (a graph output name or NetPort, a layer, a layer's NetPort) names."""
+    """The (layer, port) outputs that ``spec`` (a graph output name or NetPort, a layer, a layer's NetPort) names: a
+    layer's, less those its net mutes (all where it mutes them all: the layer is asked for)."""
     if isinstance(spec, NetPort) and spec.layer is None:
         if spec.port in net.input_ports and spec.port not in net.output_ports:
             raise WiringError(f"{spec!r} is a graph input, not an output; to take from it (Wolfram's "
@@ -213,7 +214,9 @@ def _sources(net: NetGraph, spec: Any) -> set[tuple[str, str]]:
         raise WiringError(f"found the nested path {quoted(spec)}; net_take takes top-level layers, graph outputs or "
                           f"NetPorts: name a port inside it (net_take(net, {inside})), or take from net_flatten(net) "
                           f"(layer {shown_path(path)!r})", kind="layer-path", layer=path)
-    return {(path[0], port) for port in net.layers[path[0]].output_ports}
+    outputs = {(path[0], port) for port in net.layers[path[0]].output_ports}
+    muted = {(a.layer, a.port) for a, b in net.explicit_edges() if b is None}
+    return outputs - muted or outputs  # a muted port stays muted (as net_delete keeps it) unless named: NetPort
 
 
 def _feeding(net: NetGraph, spec: NetPort) -> set[tuple[str, str]] | None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import math
 from pathlib import Path
+from collections.abc import Callable
 from typing import Any
 
 from netgraph.core.errors import DataError, Diagnostic
@@ -48,16 +49,28 @@ def _json_record(text: str, quoted: tuple[str, str]) -> Any:
     return json.loads(text)
 
 
+def label_item(value: Any, faulty: Callable[[Any], bool]) -> tuple[int | None, Any] | None:
+    """The first value of a record's label ``value`` that is ``faulty``: the label itself, or an item of a list of
+    labels (a tagger's, one per position), as (its index in that list, None for the label itself; the value); None
+    when none is.
+
+    >>> label_item([1, {}], lambda v: isinstance(v, dict)), label_item({}, lambda v: isinstance(v, dict))
+    ((1, {}), (None, {}))
+    """
+    values = value if isinstance(value, list) else [value]
+    found = next(((i, v) for i, v in enumerate(values) if faulty(v)), None)
+    return found if found is None or isinstance(value, list) else (None, found[1])
+
+
 def _unfinite_label(record: Any, label: str, line: str) -> str | None:
     """The label of ``record`` (or the first item of a list of labels) that JSON read as a float NaN or infinity
     (NaN, Infinity, 1e400), as written in ``line``; None when there is none."""
     value = record.get(label) if isinstance(record, dict) else None
-    values = value if isinstance(value, list) else [value]
-    bad = next((i for i, v in enumerate(values) if isinstance(v, float) and not math.isfinite(v)), None)
+    bad = label_item(value, lambda v: isinstance(v, float) and not math.isfinite(v))
     if bad is None:
         return None
     written = json.loads(line, parse_float=_Written, parse_constant=_Written)[label]  # read again: an error's path
-    return str(written[bad] if isinstance(value, list) else written)
+    return str(written if bad[0] is None else written[bad[0]])
 
 
 class _Written(str):

@@ -22,7 +22,7 @@ from typing import Any, BinaryIO
 
 from netgraph.core.errors import DataError, Diagnostic, did_you_mean
 from netgraph.core.files import NotRegularFile, open_regular
-from netgraph.data.json_lines import json_lines, record_error, table_place
+from netgraph.data.json_lines import json_lines, label_item, record_error, table_place
 
 __all__ = ["Examples", "image_folder", "text_table", "read_folder", "read_table", "IMAGE_SUFFIXES"]
 
@@ -317,10 +317,11 @@ def _open_quote(row: dict) -> str:
 def _no_label(value: Any) -> str:
     """What a JSON record's label is when it can be no label ('' when it can): an object, or a list holding one or
     a list (a tagger's label is a list of labels, one per position)."""
-    if isinstance(value, dict):
-        return "an object"
-    inner = next((v for v in value if isinstance(v, (dict, list))), None) if isinstance(value, list) else None
-    return "" if inner is None else f"a list holding {'an object' if isinstance(inner, dict) else 'a list'}"
+    bad = label_item(value, lambda v: isinstance(v, (dict, list)))
+    if bad is None:
+        return ""
+    kind = "an object" if isinstance(bad[1], dict) else "a list"
+    return kind if bad[0] is None else f"a list holding {kind}"
 
 
 def _twice(header: list[str], read: tuple[str, str]) -> str:

@@ -94,8 +94,8 @@ def export_onnx(net: Any, path: str | os.PathLike, *, opset: int | None = None, 
     net = as_net(net)
     _check_arguments(net, name, description)
     require_outputs(net, "export_onnx", "to export")  # a model of no outputs, which onnxruntime cannot load
-    path = model_path(path, "export_onnx")  # before the export's work (an int failed once the file was written)
-    _check_suffix(path)
+    given, path = path, model_path(path, "export_onnx")  # before the export's work (an int failed once written)
+    _check_suffix(path, given)
     onnx = require("onnx")
     _refuse_unexportable(net, opset)
     module = net.compile().eval()
@@ -134,10 +134,11 @@ def _check_arguments(net: Any, name: Any, description: Any) -> None:
 _OWN_SUFFIXES = {".yaml": "a spec", ".yml": "a spec", ".safetensors": "a spec's arrays"}
 
 
-def _check_suffix(path: str) -> None:
+def _check_suffix(path: str, given: Any) -> None:
     """OptionError ``output-path`` for a path of netgraph's own files, or one ending with a separator (a folder:
-    ``Path`` dropped the separator, and the file ``t.onnx`` was written for ``t.onnx/``)."""
-    refuse_folder_path(path, "export_onnx", "model.onnx", expected="a path ending in .onnx")
+    ``Path`` dropped the separator, and the file ``t.onnx`` was written for ``t.onnx/``); ``given``: the path as the
+    user gave it (bytes shown as bytes)."""
+    refuse_folder_path(given, "export_onnx", "model.onnx", expected="a path ending in .onnx")
     suffix = os.path.splitext(path)[1].lower()
     if suffix in _OWN_SUFFIXES:
         raise OptionError(f"export_onnx(net, {path!r}) writes an ONNX model, not {_OWN_SUFFIXES[suffix]}: give the "
@@ -317,7 +318,7 @@ def _layer_of_stack(onnx: Any, net: Any, module: Any, opset: int | None, node: s
     except (NetGraphError, ValueError, RuntimeError):  # a hint only: the check's own error stands
         return None
     stack = next((n.doc_string for n in model.graph.node if n.name == node), "")
-    return layer_of_line(net, module.code, stack)
+    return layer_of_line(net, module, stack)
 
 
 def _failed_node(text: str) -> tuple[str, str] | None:

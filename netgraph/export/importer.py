@@ -36,7 +36,7 @@ from netgraph.export.onnx_einsum import EINSUM_CONVERTERS
 from netgraph.export.onnx_indices import hint_range_lengths
 from netgraph.export.onnx_extra import EXTRA_CONVERTERS, nan_guard, split_as_slices
 from netgraph.export.onnx_gather import GATHER_CONVERTERS
-from netgraph.export.onnx_files import model_path, read_model, refuse_newer_versions
+from netgraph.export.onnx_files import default_opset, model_path, read_model, refuse_newer_versions
 from netgraph.export.onnx_fold import ONNX_DOMAINS, ConstantFolding, constant_of_node
 from netgraph.export.onnx_coders import model_coders
 from netgraph.export.onnx_labels import model_labels
@@ -94,7 +94,7 @@ def import_model(model: Any, path: str) -> NetGraph:
         raise SpecError(f"{path}: not a valid ONNX model: {type(exc).__name__}: {exc}", kind="invalid-model",
                         found=type(exc).__name__, detail=str(exc)) from None
     builder = _Builder(onnx, inferred.graph, path, model.producer_name == "netgraph")
-    builder.ctx.opset = next((o.version for o in model.opset_import if o.domain in ("", "ai.onnx")), 13)
+    builder.ctx.opset = default_opset(model) or 13
     builder.labels = model_labels(model, path)  # export_onnx's class labels: the ports' encoders and decoders
     builder.coders = model_coders(model, builder.coder_notes)  # and its other coders (onnx_coders)
     builder.digests = recorded_digests(model)  # export_onnx's shared arrays: which equal gate blocks are one

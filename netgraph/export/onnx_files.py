@@ -23,7 +23,7 @@ from netgraph.core.errors import OptionError, SpecError
 from netgraph.core.limits import current_limits, raise_hint
 from netgraph.core.files import NotRegularFile, open_regular
 
-__all__ = ["model_path", "read_model", "refuse_newer_versions"]
+__all__ = ["model_path", "read_model", "default_opset", "refuse_newer_versions"]
 
 _PROTOBUF_LIMIT = 2**31  # bytes: protobuf cannot parse a larger message
 _SPARSE_FLOOR = 16 * 2**20  # dense bytes of a file's sparse tensors: the sparse_growth limit times its size, or this
@@ -285,11 +285,17 @@ def _tensors(model: Any) -> Iterator[Any]:
                 graphs.extend(attribute.graphs)
 
 
+def default_opset(model: Any) -> int | None:
+    """The opset of ONNX's default domain ("" or "ai.onnx") the model imports (the highest, were it named twice);
+    None when it names none."""
+    return max((o.version for o in model.opset_import if o.domain in ("", "ai.onnx")), default=None)
+
+
 def refuse_newer_versions(onnx: Any, model: Any, path: str) -> None:
     """SpecError (kind ``"newer-onnx-version"``) where the model's IR version or default-domain opset is newer than
     the installed onnx knows: its ops' meaning there is unknown (onnxruntime refuses such a model too)."""
     newest_opset = onnx.defs.onnx_opset_version()
-    opset = max((o.version for o in model.opset_import if o.domain in ("", "ai.onnx")), default=0)
+    opset = default_opset(model) or 0
     ir_advice = (f"its file format is unknown (onnxruntime refuses it too); write it with IR version {onnx.IR_VERSION} "
                  f"or lower (an older onnx or exporter), or upgrade onnx")
     opset_advice = (f"what its ops compute there is unknown (onnxruntime refuses it too); export it at opset "

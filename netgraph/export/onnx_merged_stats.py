@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from netgraph.export.onnx_chains import NOT_THE_PATTERN, chain_patterns
+from netgraph.export.onnx_names import known_dim
 from netgraph.export.onnx_ops import Context, Converted, Unsupported, squeeze_axes
 from netgraph.export.onnx_reshape import fresh_value
 from netgraph.export.onnx_variance import op_producer, used_inside, variance_chain
@@ -51,8 +52,9 @@ def _mean_deviation(reduce: Any, ctx: Context) -> tuple[list, AggregationLayer, 
 
 
 def _merged(x: str, axes: list[int] | None, chain: list, ctx: Context) -> tuple[str, list[int]] | None:
-    """(t, the levels of its last k dims) where ``x`` is a Reshape of t merging those into one, ``axes`` x's last
-    axis, and nothing but the ``chain`` and Shape nodes (its count) reads x; else None."""
+    """(t, the levels of its last k dims) where ``x`` is a Reshape of t merging those into one (the target t's
+    other sizes, each known or named by the model), ``axes`` x's last axis, and nothing but the ``chain`` and Shape
+    nodes (its count) reads x; else None."""
     reshape, rank = op_producer(x, ctx, "Reshape"), ctx.rank(x)
     if reshape is None or rank is None or axes is None or [a % rank for a in axes] != [rank - 1]:
         return None
@@ -62,7 +64,9 @@ def _merged(x: str, axes: list[int] | None, chain: list, ctx: Context) -> tuple[
         return None
     t = reshape.input[0]
     full, sizes = ctx.rank(t), ctx.shapes.get(t)  # the target as computed: Shape, Slice, Gather, Concat alike
-    if full is None or sizes is None or full <= rank or fresh_value(reshape.input[1], ctx) != (*sizes[:rank - 1], -1):
+    target = fresh_value(reshape.input[1], ctx)
+    if full is None or sizes is None or full <= rank or target is None or tuple(target) != (*sizes[:rank - 1], -1):
         return None
-    return t, list(range(rank - 1, full))
+    kept = sizes[1:rank - 1]  # the batch is every tensor's own; a dim of unknown size equals no other
+    return (t, list(range(rank - 1, full))) if all(map(known_dim, kept)) else None
 

@@ -383,8 +383,10 @@ def _dropout(node: Any, ctx: Context) -> Converted:
 
 
 def _cast(node: Any, ctx: Context) -> Converted:
-    # FLOAT (1), DOUBLE (11): no-ops on real data (a float64 net's export casts integer-fed results to DOUBLE)
-    if (to := int(ctx.attributes(node).get("to", 0))) not in (1, 11):
+    # FLOAT (1), DOUBLE (11): no-ops on real data (a float64 net's export casts integer-fed results to DOUBLE);
+    # INT32 (6), INT64 (7) of integers: no-ops on indices and lengths (torch casts a packed sequence's lengths so)
+    to = int(ctx.attributes(node).get("to", 0))
+    if to not in (1, 11) and not (to in (6, 7) and node.input[0] in ctx.integers):
         raise Unsupported("only a Cast to float32 or float64 (a no-op on real data) is supported", attribute="to",
                           expected=[1, 11], found=to)
     return Converted(alias=node.input[0])

@@ -286,15 +286,22 @@ def refused_type(onnx: Any, model: Any, node_name: str, opset: int) -> tuple[str
     return None
 
 
-def layer_of_line(net: Any, code: str, stack: str) -> LayerAt | None:
+def layer_of_line(net: Any, module: Any, stack: str) -> LayerAt | None:
     """The layer of the generated forward's line that a node's Python ``stack`` (a verbose export's doc_string,
-    innermost frame first) runs last: ``<netgraph-compiled-...>(5): forward``, line 5 ``x1 = ...``: layer 1."""
-    frames = re.findall(r"<netgraph-compiled-[^>]*>\((\d+)\): forward", stack)
-    lines = code.splitlines()
-    if not frames or not 0 < int(frames[-1]) <= len(lines):
-        return None
-    target, equals, _ = lines[int(frames[-1]) - 1].strip().partition(" = ")
-    return _layer_named(net, target) if equals else None
+    innermost frame first) runs last: ``<netgraph-compiled-...>(5): forward``, line 5 ``x1 = ...``: layer 1. The
+    compiled ``module``'s inner nets are searched too: a line of an operator's inner forward names its inner layer
+    ("map/net/pad"), not the operator."""
+    forwards = {type(sub).forward.__code__.co_filename: (tuple(name.split(".")) if name else (), sub)
+                for name, sub in module.named_modules() if isinstance(getattr(sub, "code", None), str)}
+    for filename, line in re.findall(r"(<netgraph-compiled-[^>]*>)\((\d+)\): forward", stack):
+        prefix, owner = forwards.get(filename, ((), None))
+        lines = owner.code.splitlines() if owner is not None else []
+        if owner is None or not hasattr(owner, "net") or not 0 < int(line) <= len(lines):
+            continue
+        target, equals, _ = lines[int(line) - 1].strip().partition(" = ")
+        if equals and (where := _layer_named(owner.net if prefix else net, target, prefix=prefix)):
+            return where
+    return None
 
 
 def layer_of_node(net: Any, node_name: str) -> LayerAt | None:

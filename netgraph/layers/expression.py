@@ -42,6 +42,7 @@ from netgraph.layers.expression_folding import divided_by_constant_0, expanded_c
 from netgraph.layers.expression_folding import fold as _fold
 from netgraph.layers.expression_run import evaluate, table_entry, to_code
 from netgraph.layers.expression_dot import dot_before_times
+from netgraph.layers.expression_lists import flattened_lists, function_argument, list_argument
 from netgraph.layers.expression_truth import first_bang, negative_read_as_truth, unreadable_not
 from netgraph.layers.expression_pure import MAP_FORM, applied_body, function_body, mapped_call
 from netgraph.layers.expression_text import (SLOT_PREFIX, list_beside_value, parenthesised_after, translate,
@@ -127,6 +128,8 @@ def parse_quietly(text: str, internal: bool = False) -> Expression:
         raise ExpressionError("is empty: write a formula of the #slots, such as \"#x * LogisticSigmoid[#y]\"", text)
     if trailing := re.search(r",\s*(?:[\]}]|\|>)", text):  # Python reads f(x, ) as f(x); Wolfram's Exp[x, ] Null
         raise ExpressionError("a ',' with no argument after it", text, trailing.start())
+    if given := function_argument(text):  # Max[#^2 &, 1]; Min[1, Sin[#] &] (its & would be read as the end's)
+        raise given
     py, columns = translate(text)
     if unmatched := unmatched_bracket(text):  # Python would read Sin[#x) as Sin(x) and name its own brackets
         raise unmatched
@@ -200,7 +203,7 @@ def _converted(node: ast.AST, text: str, origin: list[int], slots: list[str], de
             return ("slot", name)
         if node.id in _CONSTANTS:
             return ("const", _CONSTANTS[node.id])
-        if depth == 0 and _is_function_name(node.id):  # Wolfram's FunctionLayer[Sin]: Sin[#]&, port "Input"
+        if depth == 0 and (node.id in FUNCTIONS or node.id in STRUCTURAL):  # FunctionLayer[Sin] is Sin[#]&
             return sub(ast.Call(func=node, args=[ast.Name(id=SLOT_PREFIX, col_offset=node.col_offset)], keywords=[],
                                 col_offset=node.col_offset))
         raise ExpressionError(_unknown_name(node.id, text, _col(node, origin)), text, _col(node, origin))
@@ -254,9 +257,12 @@ def _converted(node: ast.AST, text: str, origin: list[int], slots: list[str], de
             hint = torch_name_hint(name, _only_argument(node, text, origin)) or _case_hint(name) or \
                 did_you_mean(name, [*FUNCTIONS, *STRUCTURAL])
             raise ExpressionError(f"unknown function {node.func.id!r}{hint}", text, _col(node, origin))
-        if name in ("Max", "Min") and node.args and not internal:  # Wolfram's Max flattens: the largest element
-            return _extremum(name, [sub(a) for a in node.args])
-        if name in (*_VARIADIC, *_ALL_OF) and not node.args:  # Plus[x] and Times[x] are x, as Wolfram's
+        flat = flattened_lists(node.args, text, origin) if name in _FLATTENING else node.args  # Max[x, {1, 2}]
+        if name in _FLATTENING and flat and not internal:  # Wolfram's Max flattens: the largest element
+            return _extremum(name, [sub(a) for a in flat])
+        if listed := list_argument(name, flat, text, origin):  # Plus[#x, {1, 2}]: a list of values
+            raise listed
+        if name in (*_VARIADIC, *_ALL_OF) and not flat:  # Plus[x] and Times[x] are x, as Wolfram's
             raise ExpressionError(f"{name} takes 1 or more arguments, found 0", text, _col(node, origin))
         if name in _VARIADIC:
             return apply_all(name, [sub(a) for a in node.args])
@@ -330,10 +336,6 @@ def _only_argument(call: ast.Call, text: str, origin: list[int]) -> str | None:
     return parenthesised_after(text, col + len(name), "[]")
 
 
-def _is_function_name(name: str) -> bool:
-    return name in FUNCTIONS or name in STRUCTURAL
-
-
 def apply(name: str, args: list[tuple]) -> tuple:
     """The tree of table function ``name`` applied to the trees ``args`` (a definition is expanded in place).
 
@@ -349,9 +351,8 @@ def apply(name: str, args: list[tuple]) -> tuple:
 
 
 def _extremum(name: str, trees: list[tuple]) -> tuple:
-    """Wolfram's ``Max[x, y, ...]`` (or Min): the largest element of all its arguments, at every level (a number's
-    is itself). Its arrays' shapes decide it (``expression_shapes.lower``); ``expression_elementwise.per_element``
-    makes it elementwise."""
+    """Wolfram's ``Max[x, y, ...]`` (or Min): the largest element of all its arguments, at every level (by its arrays'
+    shapes: ``expression_shapes.lower``; elementwise: ``expression_elementwise.per_element``)."""
     if all(t[0] == "const" for t in trees):
         return apply_all(name, trees)
     return (name, *trees)

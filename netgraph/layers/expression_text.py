@@ -15,7 +15,8 @@ from netgraph.layers.expression_errors import (APPLIED_FUNCTION, EMPTY_FUNCTION,
                                                ExpressionError)
 from netgraph.layers.expression_products import with_products
 
-__all__ = ["translate", "SLOT_PREFIX", "list_beside_value", "unmatched_bracket", "prefix_not", "parenthesised_after"]
+__all__ = ["translate", "SLOT_PREFIX", "list_beside_value", "unmatched_bracket", "prefix_not", "parenthesised_after",
+           "function_start", "open_bracket_before"]
 
 _ALLOWED_CHARS = re.compile(r"[A-Za-z0-9_.+\-*/^%()\[\]<>=!,#&\s{}|\";]")
 #: || is Wolfram's Or: refused as Or[a, b] is, after a Negative it reads (expression_truth.negative_read_as_truth)
@@ -176,8 +177,9 @@ def translate(text: str) -> tuple[str, list[int]]:
             continue
         if two in _WOLFRAM_PIECES or ch in "{}":  # lists {a, b} -> tuples; <|"k" -> v|> -> a dict
             key = two if two in _WOLFRAM_PIECES else ch
-            out.append(_WOLFRAM_PIECES[key])
-            origin += [i] * len(_WOLFRAM_PIECES[key])
+            piece = ")" if key == "}" and text[:i].rstrip().endswith("{") else _WOLFRAM_PIECES[key]  # {}: ()
+            out.append(piece)
+            origin += [i] * len(piece)
             i += len(key)
             continue
         if ch == '"':
@@ -231,7 +233,7 @@ def _refuse_taken_function(text: str, amp: int) -> None:
     taken of it, ``(body &)[[i]]``, ``Part[body &, i]``: refused as written, before Python's parser."""
     if after := _PURE_CALLED.match(text, amp + 1):
         raise _pure_function_called(text, amp, after)
-    if taken := _PART_OF.search(text, 0, _function_start(text, amp)):
+    if taken := _PART_OF.search(text, 0, function_start(text, amp)):
         raise ExpressionError(PART_OF_FUNCTION, text, taken.start())
 
 
@@ -239,17 +241,17 @@ def _pure_function_called(text: str, amp: int, after: re.Match) -> ExpressionErr
     """The refusal of the pure function whose ``&`` is at ``text[amp]`` applied to arguments, ``(body &)[args]``
     (Wolfram's Function[body][args]), or a part of it, ``(body &)[[i]]``, at the function's start, read before
     Python's parser (a chain ``#x&[#y]&[#y]&...`` is refused at its first ``&``); one of no body at its ``&``."""
-    start = _function_start(text, amp)
+    start = function_start(text, amp)
     if not text[start:amp].lstrip("( \t\r\n"):  # &[#x], (&)[#x]: nothing before the &
         return ExpressionError(EMPTY_FUNCTION, text, amp)
     if (closing := after.group(1).rstrip()).endswith(")"):  # ((body &))[args]: from the outer bracket
-        start = _open_bracket_before(text, amp + len(closing))
+        start = open_bracket_before(text, amp + len(closing))
     if after.group(2):
         return ExpressionError(PART_OF_FUNCTION, text, start)
     return ExpressionError(f"{APPLIED_FUNCTION} is not allowed", text, start)
 
 
-def _open_bracket_before(text: str, end: int, at_comma: bool = False) -> int:
+def open_bracket_before(text: str, end: int, at_comma: bool = False) -> int:
     """The column of the innermost bracket still open at ``text[end]`` (or, ``at_comma``, of a comma outside
     brackets, if nearer); -1 when there is none."""
     depth = 0
@@ -260,10 +262,10 @@ def _open_bracket_before(text: str, end: int, at_comma: bool = False) -> int:
     return -1
 
 
-def _function_start(text: str, amp: int) -> int:
+def function_start(text: str, amp: int) -> int:
     """Where the pure function whose ``&`` is at ``text[amp]`` starts: its bracket ``(``, else the start of its
     argument or of the text (``&`` binds more loosely than any operator)."""
-    j = _open_bracket_before(text, amp, at_comma=True)
+    j = open_bracket_before(text, amp, at_comma=True)
     return j if j >= 0 and text[j] == "(" else len(text) - len(text[j + 1:].lstrip())
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 import dataclasses
 import functools
 import re
@@ -24,13 +23,13 @@ from netgraph.layers._broadcast import unknown_dims_taken
 from netgraph.layers._shapes import fill
 from netgraph.layers.expression import is_expression, parse, parse_quietly, to_code
 from netgraph.layers.expression_run import input_code, to_codes
-from netgraph.layers.expression_elementwise import per_element, unit_range
+from netgraph.layers.expression_elementwise import extremum_hint, per_element, unit_range
 from netgraph.layers.expression_shapes import is_structural, least_lengths, lower_outputs
 from netgraph.layers.function_lengths import UnnamedLength
 from netgraph.layers.function_table import NAMED_FUNCTIONS, NamedFunction
 from netgraph.layers.torch_functions import torch_function_hint
 from netgraph.layers.function_modules import (CallableModule, ExpressionModule, LoweredModule, ProbeFacts, align,
-                                              align_code, fill_results, probed_output_shapes, ran_facts)
+                                              align_code, fill_results, probed_once, ran_facts)
 from netgraph.layers.given_outputs import checked_call, recast_call
 from netgraph.core.errors import OptionError, did_you_mean
 from netgraph.core.other_layer_names import elementwise_name_hint
@@ -132,7 +131,9 @@ class FunctionLayer(Layer):
     output: OutputShape = None
     input: PortShapes = None
     outputs: Ports = None
-    RULES = (Excludes("outputs", Not(Among(None)), "function", Not(PythonOnly(_is_function))),)  # a function's names
+    mixes_examples: bool = False  # a Python function's outputs depend on other examples (score_baselines)
+    RULES = (Excludes("outputs", Not(Among(None)), "function", Not(PythonOnly(_is_function))),  # a function's names
+             Excludes("mixes_examples", Among(True), "function", Not(PythonOnly(_is_function))))
     POSITIONAL = "function"
 
     def normalize(self) -> dict[str, Any]:
@@ -140,6 +141,10 @@ class FunctionLayer(Layer):
         if refuses(self, "outputs"):
             raise OptionError("FunctionLayer option outputs= names the outputs of a Python function; an expression "
                               "names its own ({e1, e2} or <|\"a\" -> e1|>)", option="outputs", kind=COMBINATION_KIND)
+        if refuses(self, "mixes_examples"):
+            raise OptionError("FunctionLayer option mixes_examples= declares that a Python function's outputs "
+                              "depend on other examples; an expression's never do", option="mixes_examples",
+                              kind=COMBINATION_KIND)
         if isinstance(self.function, str):
             expr = parse(self.function, type(self).__name__, "function")
             ports = expr.slots
@@ -217,7 +222,7 @@ class FunctionLayer(Layer):
                 try:
                     fill(types, port, shape, REAL)
                 except Conflict as exc:
-                    raise exc.reworded(f"{exc}{_extremum_hint(self._expr.tree)}", exc.port) from None
+                    raise exc.reworded(f"{exc}{extremum_hint(self._expr.tree)}", exc.port) from None
         return types
 
     def least_lengths(self, types: Mapping[str, PortType]) -> dict[str, tuple[int, str]]:
@@ -256,19 +261,8 @@ class FunctionLayer(Layer):
                                    f"its output shape, output=...)", on_meta.port) from None
 
     def _probed(self, shapes: list[tuple], device: str) -> list[tuple]:
-        """``named_output_shapes`` run on ``device``, once per input shapes (inference asks on every pass): the
-        function runs at most ``calls_bound(shapes)`` times per device (on zeros, with the far probes nearer)."""
-        memo = self.__dict__.setdefault("_probes", {})
-        key = (tuple(shapes), device)
-        if key not in memo:
-            seen = memo[("seen", *key)] = ProbeFacts()
-            try:
-                memo[key] = probed_output_shapes(self.function, shapes, device, self.output_ports, seen)
-            except Conflict as exc:
-                memo[key] = copy.copy(exc)  # no traceback: it would keep the failed build's frames (and net) alive
-        if isinstance(memo[key], Conflict):
-            raise copy.copy(memo[key])  # a fresh one each time: raising one object again lengthens its traceback
-        return memo[key]
+        """``probed_once`` of the Python function, its runs' memo kept on the layer (``_probes``)."""
+        return probed_once(self.__dict__.setdefault("_probes", {}), self.function, shapes, device, self.output_ports)
 
     def probe_facts(self, types: Mapping[str, PortType]) -> ProbeFacts:
         """What running the Python function on meta tensors (else on zeros) for these input types showed: the inputs
@@ -285,6 +279,10 @@ class FunctionLayer(Layer):
     def probed_dtypes(self, types: Mapping[str, PortType]) -> tuple[torch.dtype, ...]:
         return self.probe_facts(types).dtypes  # the Python function's outputs' (cast where their port is Real)
 
+    def probed_largest(self, types: Mapping[str, PortType]) -> tuple[tuple[int, ...], ...]:
+        """Each input's largest sizes the Python function ran at (``widest``; none unprobed), as a TorchLayer's."""
+        return self.probe_facts(types).largest
+
     def __getstate__(self) -> dict[str, Any]:
         """Copies and pickles leave the probed output shapes behind too (remade on first use)."""
         return {name: value for name, value in super().__getstate__().items() if name != "_probes"}
@@ -298,7 +296,7 @@ class FunctionLayer(Layer):
             return LoweredModule(self.input_ports, self._lowered(types))
         ranks, out_rank = self._ranks(types)
         if self._expr is None:
-            return CallableModule(self.function, ranks, out_rank, self.output_ports)
+            return CallableModule(self.function, ranks, out_rank, self.output_ports, self.mixes_examples)
         return ExpressionModule(self._expr, ranks, out_rank)
 
     def emit(self, ctx: EmitContext) -> str:
@@ -316,16 +314,6 @@ class FunctionLayer(Layer):
         ranks, out_rank = self._ranks(ctx.types)
         names = {s: align_code(a, r, out_rank) for s, a, r in zip(self.input_ports, ctx.args, ranks)}
         return to_code(self._expr.tree, names, ctx.local)  # every expression has a slot, so this is a tensor
-
-
-def _extremum_hint(tree: Any) -> str:
-    """Why an output is a scalar where an array was expected, when the expression takes Max (or Min) of several."""
-    def several(t: Any) -> bool:
-        return isinstance(t, tuple) and bool(t) and ((t[0] in ("Max", "Min") and len(t) > 2) or any(map(several, t)))
-    return "" if not several(tree) else (" (Max[x, y] and Min[x, y] of arrays are their largest and smallest "
-                                         "element, a number, as Wolfram's Max flattens its arguments; elementwise: "
-                                         "Ramp[#x] for Max[#x, 0], Clip[#x, {lo, hi}] against constants, "
-                                         "ThreadingLayer(\"Max\") for two arrays)")
 
 
 @functools.lru_cache(maxsize=4096)

@@ -45,7 +45,6 @@ sizes stay within 1009 of the first, as a function of ``n * n`` elements would n
 from __future__ import annotations
 
 import copy
-import math
 from collections.abc import Callable, Iterable
 from itertools import count, islice
 from typing import Union
@@ -54,7 +53,7 @@ from netgraph.core.length_names import length_bases, length_steps, lengths_along
 from netgraph.core.length_names import names_by_shortest_base, times_length
 from netgraph.core.naming_scope import quoted
 from netgraph.core.conflicts import Conflict
-from netgraph.layers.length_forms import affine_form, stepped_form, stride_form
+from netgraph.layers.length_forms import affine_form, size_step, stepped_form, stride_form
 
 __all__ = ["probe_sizes", "first_probe_shapes", "named_output_shapes", "retried_output_shapes", "run_once",
            "probed_lengths", "calls_bound", "UnnamedLength", "MAX_STRIDE", "PROBE_CALLS", "ZEROS_MAX_STRIDE"]
@@ -286,7 +285,7 @@ def _accepted(near: tuple[int, ...], far: Callable[[int], int], base: list, at: 
     all, else the first refusal (``before``'s, the first size's search's, first) is raised."""
     sizes, runs, refusals = [near[0]], [base], list(before)
     for k in (*near[1:], None):
-        k = far(math.gcd(*(p - sizes[0] for p in sizes[1:])) or 1) if k is None else k
+        k = far(size_step(sizes) or 1) if k is None else k
         try:
             runs.append(at(k))
             sizes.append(k)

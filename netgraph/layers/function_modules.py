@@ -9,6 +9,7 @@ torch.Size([2, 1, 3])
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 from collections.abc import Callable
 from typing import Any
@@ -29,7 +30,7 @@ from netgraph.layers.function_lengths import (MAX_STRIDE, ZEROS_MAX_STRIDE, Unna
 from netgraph.layers.probe_runs import contradicted_words, contradicting_run, widest
 
 __all__ = ["ExpressionModule", "LoweredModule", "CallableModule", "align", "align_code", "as_outputs", "ProbeFacts",
-           "probe_run", "ran_facts", "fill_results"]
+           "probe_run", "probed_once", "ran_facts", "fill_results"]
 
 
 def align(x: torch.Tensor, rank: int, out_rank: int) -> torch.Tensor:
@@ -68,11 +69,14 @@ class LoweredModule(LayerModule):
 
 
 class CallableModule(LayerModule):
-    """Calls a user's Python function with rank-aligned inputs."""
+    """Calls a user's Python function with rank-aligned inputs; ``mixes``: its outputs depend on other examples, in
+    training and not (``MIXES_EXAMPLES``, read by ``score_baselines.mixes_examples``)."""
 
-    def __init__(self, fn: Callable, ranks: tuple[int, ...], out_rank: int, outputs: tuple[str, ...] = ("Output",)):
+    def __init__(self, fn: Callable, ranks: tuple[int, ...], out_rank: int, outputs: tuple[str, ...] = ("Output",),
+                 mixes: bool = False):
         super().__init__()
         self.fn, self.ranks, self.out_rank, self.outputs = fn, ranks, out_rank, outputs
+        self.MIXES_EXAMPLES = mixes
 
     def forward(self, *inputs: torch.Tensor) -> Any:
         result = self.fn(*(align(x, r, self.out_rank) for x, r in zip(inputs, self.ranks)))
@@ -161,6 +165,22 @@ def _runs(fn: Callable, args: list[torch.Tensor]) -> bool:
     except Exception:  # user code: any failure means it does not run there
         return False
     return True
+
+
+def probed_once(memo: dict, fn: Callable, shapes: list[tuple], device: str, ports: tuple[str, ...]) -> list[tuple]:
+    """``probed_output_shapes`` of ``fn`` run on ``device``, once per input shapes (inference asks on every pass):
+    ``memo`` holds each result (a failure's Conflict, raised afresh) and its ``ProbeFacts``, so the function runs at
+    most ``calls_bound(shapes)`` times per device (on zeros, with the far probes nearer)."""
+    key = (tuple(shapes), device)
+    if key not in memo:
+        seen = memo[("seen", *key)] = ProbeFacts()
+        try:
+            memo[key] = probed_output_shapes(fn, shapes, device, ports, seen)
+        except Conflict as exc:
+            memo[key] = copy.copy(exc)  # no traceback: it would keep the failed build's frames (and net) alive
+    if isinstance(memo[key], Conflict):
+        raise copy.copy(memo[key])  # a fresh one each time: raising one object again lengthens its traceback
+    return memo[key]
 
 
 def probed_output_shapes(fn: Callable, shapes: list[tuple], device: str, ports: tuple[str, ...],

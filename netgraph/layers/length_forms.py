@@ -7,7 +7,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
-__all__ = ["affine_form", "stride_form", "stepped_form"]
+__all__ = ["affine_form", "stride_form", "size_step", "stepped_form"]
 
 
 def affine_form(sizes: Sequence[int], found: Sequence[int]) -> tuple[int, int] | None:
@@ -37,6 +37,15 @@ def stride_form(sizes: Sequence[int], found: Sequence[int], max_stride: int) -> 
     return None
 
 
+def size_step(sizes: Sequence[int]) -> int:
+    """The largest step all ``sizes`` are apart by (the gcd of their distances from the first); 0 for one size.
+
+    >>> size_step((6, 8, 12)), size_step((5, 8)), size_step((4,))
+    (2, 3, 0)
+    """
+    return math.gcd(*(p - sizes[0] for p in sizes[1:]))
+
+
 def stepped_form(sizes: Sequence[int], found: Sequence[int]) -> tuple[int, int, int] | None:
     """``(a, b, k)``, ``k >= 2``, with ``found`` exactly ``(a * p + b) / k`` at ``sizes`` ``p``, where the sizes
     all step by some ``g >= 2`` (``p = g * m + r``) and ``found`` is a line ``a' * m + c`` of ``m``; else None, and None
@@ -47,7 +56,7 @@ def stepped_form(sizes: Sequence[int], found: Sequence[int]) -> tuple[int, int, 
     >>> stepped_form((6, 8, 10, 108), [3, 4, 5, 54]), stepped_form((5, 7, 9), [1, 2, 3])  # n_over_2, n_minus_3_over_2
     ((1, 0, 2), (1, -3, 2))
     """
-    step = math.gcd(*(p - sizes[0] for p in sizes[1:]))
+    step = size_step(sizes)
     if step < 2 or len(sizes) < 3 or (line := affine_form([p // step for p in sizes], found)) is None:
         return None
     slope, c = line  # found = slope * (p - r) / step + c

@@ -5,7 +5,6 @@ arrays replaced, built as a copy."""
 from __future__ import annotations
 
 import copy
-import re
 import functools
 from collections.abc import Callable, Mapping
 from typing import Any, ClassVar
@@ -141,12 +140,12 @@ class _ModuleWrapper(Layer):
                 return first
             first.__cause__ = failures[0].__cause__  # the module's own error
             if not taken and _refused_alike_beside(shapes, run, failures):  # no data, or a fixed size: not 16 runs
-                return self._failed_alike(failures, shapes)
+                return self._failed_alike(failures, shapes, same=True)
             found = retried_output_shapes(shapes, run, self.output_ports)
             if isinstance(found, UnnamedLength):
                 return self._probe_failure(found, shapes, True)
-            if found is None and _alike(failures, sized=False) and not taken:  # it took no length: sizes aside
-                return self._failed_alike(failures, shapes)
+            if found is None and _one_kind(failures) and not taken:  # it took no length, retried too
+                return self._failed_alike(failures, shapes, same=_alike(failures))
             if found is None:
                 return (_took_some_lengths(first, taken, failures, self._outputs_hint()) if taken
                         else _refused_every_length(first, failures, self._outputs_hint()))
@@ -171,17 +170,18 @@ class _ModuleWrapper(Layer):
         return _MetaFailure(contradicted_words("the module's", self._shown(shapes), found, self._shown(ins), outs,
                                                self._outputs_hint()), expected=tuple(found), found=tuple(outs))
 
-    def _failed_alike(self, failures: list[_MetaFailure], shapes: list[tuple]) -> _MetaFailure:
-        """The one error the module raised at every length tried: the same text, likely a fixed size; one kind of
-        error (its sizes aside), a fixed size or longer inputs alike (else real data needed: how to give its output
-        shapes too)."""
+    def _failed_alike(self, failures: list[_MetaFailure], shapes: list[tuple], same: bool) -> _MetaFailure:
+        """The one error the module raised at every length tried: ``same`` (the very same error), likely a fixed
+        size; one kind of error (one exception class), a fixed size or longer inputs alike (else real data needed:
+        how to give its output shapes too)."""
         port = self.input_ports[0] if len(self.input_ports) == 1 else None
         tried = f"{len({f.expected for f in failures})} sizes{_lengths_tried(shapes, failures)}"
         hint = f"; if it needs longer inputs or real data to run, {self._outputs_hint()[2:]}" * self.OUTPUTS_OPTION
         check = "check the fixed sizes of its inputs (what feeds it, or the graph's port shapes)"
         said = (f"the same error at every length tried ({tried}, on meta tensors, batch dim first): "
-                f"{failures[0].found}; likely a fixed size: {check}{hint}" if _alike(failures) else
-                f"one kind of error at every length tried ({tried}, on meta tensors, batch dim first): "
+                f"{failures[0].found}; likely a fixed size: {check}{hint}" if same else
+                f"one kind of error ({type(failures[0].__cause__).__name__}) at every length tried ({tried}, on meta "
+                f"tensors, batch dim first): "
                 f"{failures[0].found}; a fixed size or a length it needs: {check}, or whether it needs longer inputs"
                 + (f" ({self._outputs_hint()[2:]})" if self.OUTPUTS_OPTION else ""))
         return _caused(f"the module failed alike on inputs {self._shown(shapes)}, {said}",
@@ -320,11 +320,15 @@ def _refused_alike_beside(shapes: list[tuple], run: Callable, failures: list[_Me
     return _alike(failures)
 
 
-def _alike(failures: list[_MetaFailure], sized: bool = True) -> bool:
-    """Whether the module raised one error, the same at every input shape tried (several); less the sizes its text
-    says where not ``sized`` (torch's ``[20, 3] X [4, 8]`` holds batch x n: one kind of error at every length)."""
-    errors = {(type(f.__cause__), str(f.__cause__) if sized else _DIGITS.sub("#", str(f.found))) for f in failures}
-    return len({f.expected for f in failures}) > 1 and len(errors) == 1
+def _alike(failures: list[_MetaFailure]) -> bool:
+    """Whether the module raised one error, the very same at every input shape tried (several): nothing in it
+    follows the sizes."""
+    return _one_kind(failures) and len({str(f.__cause__) for f in failures}) == 1
+
+
+def _one_kind(failures: list[_MetaFailure]) -> bool:
+    """Whether the module raised one kind of error (one exception class) at every input shape tried (several)."""
+    return len({f.expected for f in failures}) > 1 and len({type(f.__cause__) for f in failures}) == 1
 
 
 def _lengths_tried(shapes: list[tuple], failures: list[_MetaFailure]) -> str:
@@ -369,5 +373,4 @@ def _caused(said: str, cause: BaseException | None, **fields: Any) -> _MetaFailu
     return failure
 
 
-_DIGITS = re.compile(r"\d+")  # the sizes in an error's text, which vary with the lengths tried
 _INTEGER_DTYPES = (torch.int64, torch.int32, torch.int16, torch.int8, torch.uint8, torch.bool)

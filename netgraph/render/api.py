@@ -258,7 +258,6 @@ def _engine_output(net: Any, fmt: str, backend: str | None, options: dict,
     caller's keywords besides the diagram's options, listed where one of those is unknown."""
     d = _diagram(net, options, also)
     tried, slow, deep = [], [], []  # why each engine was passed over; those passed over as too slow, too deep
-    stopped = False  # an engine ran past its AUTO_TIMEOUT_S: the built-in layout draws the SVG
     too_deep = too_deep_for_dot(d)
     too_big = too_big_for_dot(d) if backend is None and fmt == "svg" else None
     if backend is None and fmt != "svg":
@@ -275,11 +274,10 @@ def _engine_output(net: Any, fmt: str, backend: str | None, options: dict,
             continue
         if name == "graphviz-pure" and backend is None and len(d.nodes) > PURE_MAX_BOXES and fmt == "svg":
             why = (f"graphviz-pure would be slow on {len(d.nodes)} boxes (more than {PURE_MAX_BOXES}: 1,000 took it "
-                   f"about 22 s); pass backend='graphviz-pure' to wait for it, or install Graphviz's dot")
+                   f"about 22 s); pass backend='graphviz-pure' to wait for it"
+                   + ("" if tried else ", or install Graphviz's dot"))  # dot, tried first, is there
             tried.append(why)
             continue
-        if name != "builtin" and stopped:
-            continue  # graphviz-pure is slower than the dot that ran past its time
         try:
             if name == "builtin":
                 data = layout_svg(d).encode("utf-8", errors="backslashreplace")  # a lone surrogate in a name
@@ -289,9 +287,10 @@ def _engine_output(net: Any, fmt: str, backend: str | None, options: dict,
             if backend is not None:
                 raise NetGraphError(f"render backend {quoted(name)} failed: {exc}", kind=BACKEND_KIND, option="backend",
                                     found=name) from None
+            # dot past its time: graphviz-pure, as often faster as slower on the same graph, gets the same time next
             stopped = isinstance(exc, EngineTimedOut) and fmt == "svg"
             tried.append(ran_past(name) if stopped else str(exc))
-            if not stopped:  # the built-in layout's note says it
+            if not stopped:  # the note of the engine that draws it says it
                 warnings.warn(f"netgraph: {tried[-1]}; trying the next render backend", stacklevel=user_stacklevel())
             continue
         if backend is not None:

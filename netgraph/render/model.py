@@ -27,7 +27,8 @@ from netgraph.core.stage_doors import MAX_EXPAND  # the notebook's check for a b
 from netgraph.core.types import INTEGER, PortType, range_suffix
 
 __all__ = ["DiagramOptions", "Diagram", "Node", "Edge", "Cluster", "batch_name", "shape_label", "escape_id", "shorten",
-           "name_label", "ellipsized", "without_addresses", "lcm_spans", "table_columns", "title_lines", "MAX_EXPAND"]
+           "name_label", "kept_spaces", "ellipsized", "without_addresses", "lcm_spans", "table_columns", "title_lines",
+           "MAX_EXPAND"]
 
 RANKDIRS = ("TB", "LR", "BT", "RL")
 
@@ -239,9 +240,19 @@ def tooltip_text(text: str, width: int) -> str:
     return ellipsized(visible(kept if kept.strip() else repr(str(text))), width)
 
 
-#: The spaces an SVG viewer would drop from a label: each one after another space (as Graphviz writes them), and one
-#: at either end.
-_DROPPED_SPACES = re.compile(r"^ |(?<= ) | $")
+#: The spaces a viewer would drop from a label: each one after another space (SVG and HTML show a run of spaces as
+#: one; Graphviz writes these as no-break spaces), and, with ``ends``, one at either end.
+_DROPPED_SPACES = {False: re.compile("(?<= ) "), True: re.compile(r"^ |(?<= ) | $")}
+
+
+def kept_spaces(text: str, nbsp: str = "\u00a0", ends: bool = False) -> str:
+    """``text`` with each space a viewer would drop written as ``nbsp`` (a no-break space; ``"&#160;"`` in XML
+    text): each one after a space, and with ``ends`` one at either end.
+
+    >>> kept_spaces("' a   '", "&#160;"), kept_spaces(" a  b ", ends=True)
+    ("' a &#160;&#160;'", '\xa0a \xa0b\xa0')
+    """
+    return _DROPPED_SPACES[ends].sub(nbsp, text)
 
 
 def name_label(text: str, width: int) -> str:
@@ -251,7 +262,7 @@ def name_label(text: str, width: int) -> str:
     >>> name_label("a b  c ", 32)
     'a b \xa0c\xa0'
     """
-    return _DROPPED_SPACES.sub("\u00a0", tooltip_text(text, width))
+    return kept_spaces(tooltip_text(text, width), ends=True)
 
 
 #: Characters on one line of a diagram's title: a longer line wraps at its spaces (a 300-character title drew 2,000

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
 from itertools import pairwise
 from xml.sax import saxutils
@@ -11,7 +10,7 @@ from xml.sax import saxutils
 from netgraph.render.layout import (BODY_PT, CLUSTER_FONT, LABEL_PT, LINE_H, PAD, PORT_H, PORT_PT, TERM_PT, Placed,
                                    body_lines, place, text_width)
 from netgraph.render.layout_labels import ASCENT, BESIDE, DESCENT, eased
-from netgraph.render.model import BORDER, FILL, Diagram, Node, title_lines, visible
+from netgraph.render.model import BORDER, FILL, Diagram, Node, kept_spaces, title_lines, visible
 
 __all__ = ["draw", "layout_svg"]
 
@@ -36,19 +35,9 @@ def _n(x: float) -> str:
     return f"{x:.2f}".rstrip("0").rstrip(".")
 
 
-def _spaced(content: str) -> str:
-    """Escaped text with each space after a space written as a no-break space, as Graphviz writes it: SVG shows a run
-    of spaces as one (a layer named two spaces showed as ``' '``).
-
-    >>> _spaced("'   '")
-    "' &#160;&#160;'"
-    """
-    return re.sub("(?<= ) ", "&#160;", content)
-
-
 def _text(x: float, y: float, content: str, size: float, extra: str = "") -> str:
     return (f'<text text-anchor="middle" x="{_n(x)}" y="{_n(y)}" font-family="{FONT}" '
-            f'font-size="{_n(size)}"{extra}>{_spaced(content)}</text>')
+            f'font-size="{_n(size)}"{extra}>{kept_spaces(content, "&#160;")}</text>')
 
 
 def _rect(x: float, y: float, w: float, h: float, fill: str, stroke: str, extra: str = "") -> str:
@@ -209,7 +198,8 @@ def _edge(index: int, e, points: list[tuple[float, float]], rankdir: str, at: fl
             f'<path fill="none" stroke="{EDGE_COLOUR}" d="{" ".join(d)}"/>\n'
             f'<polygon fill="{EDGE_COLOUR}" stroke="{EDGE_COLOUR}" points="{arrow}"/>\n'
             f'<text text-anchor="{anchor}" x="{_n(lx)}" y="{_n(ly)}" font-family="{FONT}" '
-            f'font-size="{_n(LABEL_PT)}" fill="{TEXT_COLOUR}">{_spaced(escape(e.label))}</text>\n</g>'), right
+            f'font-size="{_n(LABEL_PT)}" fill="{TEXT_COLOUR}">{kept_spaces(escape(e.label), "&#160;")}'
+            '</text>\n</g>'), right
 
 
 def _clusters(d: Diagram, p: Placed, crossing: dict[tuple, list[Rect]]) -> list[str]:

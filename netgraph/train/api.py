@@ -41,13 +41,14 @@ from netgraph.train.buckets import in_order
 from netgraph.train.data_lengths import refuse_fixed_lengths
 from netgraph.train.torch_objects import refuse_other_batch_size, refuse_torch_optimizer
 from netgraph.train.data_files import load_data
-from netgraph.train.data_sets import GIVEN, TRAINING, VALIDATION
+from netgraph.train.data_sets import GIVEN, TRAINING, VALIDATION, held_fraction
 from netgraph.train.input_lengths import check_data_lengths
 from netgraph.train.padded_data import padded_training
 from netgraph.core.wording import refuse_scaled, type_label
 from netgraph.train.other_names import other_name_hint, suboption_hint
 from netgraph.train.encoded import encoded_data, from_disk
 from netgraph.train.encoded_loader import end_kept_workers
+from netgraph.train.option_pairs import check_paired_options, refuse_unused_workers
 from netgraph.train.frozen import hold_frozen_buffers, release
 from netgraph.train.loop import Plan, Trainer, TrainingError
 from netgraph.train.interrupted_round import warn_past_the_limit
@@ -68,7 +69,7 @@ from netgraph.train.precision import WorkingPrecision, parse_working_precision
 from netgraph.train.results import NetTrainResults, picked, result_property
 from netgraph.train.expectations import input_expect, refuse_unread_target, training_meter
 from netgraph.train.tensorboard import TensorBoardLog
-from netgraph.train.distributed import LONGEST_TIMEOUT, setup, share_batch_statistics, stop_sharing
+from netgraph.train.distributed import setup, share_batch_statistics, stop_sharing
 from netgraph.train.torch_norms import guard_torch_norms, unguard_torch_norms
 from netgraph.core.graph import NetGraph
 from netgraph.core.layer_surgery import alone, is_lone_layer, rules_in_alone
@@ -93,7 +94,7 @@ OPTIONS: dict[str, Any] = {
 #: The rounds of data without a length (an iterable of batches without ``__len__``) when none are asked for.
 UNSIZED_ROUNDS = 10
 #: Options whose Wolfram None (the string "None", as progress="None" reads it too) is Python's None: none of it.
-WOLFRAM_NONE = ("validation_set", "checkpoint", "training_stopping_criterion")
+WOLFRAM_NONE = ("validation_set", "checkpoint", "training_stopping_criterion", "progress_reporting")
 
 
 def net_train(net: Any, data: Any, *more: Any, **options: Any) -> Any:
@@ -114,7 +115,7 @@ def net_train(net: Any, data: Any, *more: Any, **options: Any) -> Any:
     ``all``/``return_results``, ``distributed`` (inside torchrun; ``distributed_timeout``: seconds a process waits
     for the others), ``sync_batch_norm`` (True: batch norms use the whole batch's statistics), ``metrics`` (names
     or {port: names}; see ``netgraph.train.metrics``; one as ``training_stopping_criterion`` stops on it),
-    ``num_workers`` (DataLoader worker processes reading data in the encoded form: files, labels, texts; see
+    ``num_workers`` (DataLoader worker processes reading image files in the encoded form, only those; see
     ``netgraph.train.encoded``), ``working_precision`` ('float32', 'float64' or 'mixed': bfloat16 autocast
     forwards; see ``netgraph.train.precision``), ``score_whole_batch`` (True: discrete draws scored by the batch's
     loss, for a loss where examples depend on each other's draws; default leave-one-out, see ``surrogate_loss``).
@@ -175,7 +176,8 @@ def _options(options: dict[str, Any], counted: bool = False) -> dict[str, Any]:
                         kind="missing-data", expected="one example or more", found=int(v))
     if isinstance(v, numbers.Real) and not isinstance(v, (float, numbers.Integral)):  # numpy float32
         options = {**options, "validation_set": float(v)}
-    return {**OPTIONS, **options}
+    check_paired_options(options, OPTIONS)
+    return {**OPTIONS, "num_workers": None, **options}  # None: not given (refuse_unused_workers)
 
 
 def _wolfram_word(key: str, value: Any) -> Any:
@@ -225,9 +227,7 @@ def _train(net: Any, data: Any, o: dict[str, Any], precision: WorkingPrecision, 
     run = run_options(o, precision, made)
     paths = data, o["validation_set"]  # a file's or folder's path named where a value the cast made 0 is refused
     net, data, loss, drawn = _net_and_loss(net, data, o, run.seed)
-    workers = check_number(o["num_workers"], "num_workers", integer=True, strict=False)
-    timeout = check_number(o["distributed_timeout"], "distributed_timeout", maximum=LONGEST_TIMEOUT, unit=" seconds")
-    ctx = setup(bool(o["distributed"]), run.device, timeout)
+    workers, ctx = o["num_workers"], setup(bool(o["distributed"]), run.device, o["distributed_timeout"])
     trainer, log, loaders = None, None, []
     folder = contextlib.ExitStack()  # the checkpoint folder, held by this run (folder_held)
     try:
@@ -246,7 +246,7 @@ def _train(net: Any, data: Any, o: dict[str, Any], precision: WorkingPrecision, 
         held = hold_frozen_buffers(module, rates if run.method.learning_rate else dict.fromkeys(rates, 0.0))
         plan = _plan(o, run, train, seed, stopping, precision, ctx)
         plan.meter = meter.to(ctx.device) if meter is not None else None
-        plan.held_out = float(o["validation_set"]) if isinstance(o["validation_set"], float) else None
+        plan.held_out = held_fraction(o["validation_set"])
         plan.given, plan.validation_given = given_examples(data, o["validation_set"], paths, net.input_ports, train,
                                                            validation)  # read for a value the cast made 0
         plan.batch_stats = share_batch_statistics(module, ctx) if o["sync_batch_norm"] else None
@@ -295,14 +295,15 @@ def _net_and_loss(net: NetGraph, data: Any, o: dict[str, Any], seed: int | None)
 
 
 def _data_and_module(net: NetGraph, data: Any, o: dict[str, Any], loss: Any, run: RunOptions, seed: int,
-                     workers: int, loaders: list) -> tuple[Any, Any, torch.nn.Module, Any, Any]:
+                     workers: int | None, loaders: list) -> tuple[Any, Any, torch.nn.Module, Any, Any]:
     """(the training data, the validation data or None, the compiled module, the metrics' meter, the stopping);
     ``loaders`` gets the training and validation data, whose loaders' workers the run ends (``end_kept_workers``)."""
     ports = (net.input_ports, net.output_ports)  # how a pair (inputs, targets) is read
     batch_size = run.batch_size
-    data, o["validation_set"] = encoded_data(net, data, o["validation_set"], batch_size, workers, seed)
+    data, o["validation_set"] = encoded_data(net, data, o["validation_set"], batch_size, workers or 0, seed)
+    refuse_unused_workers(workers, data, o["validation_set"])
     loaders.extend((data, o["validation_set"]))
-    raw = gather(data, GIVEN if isinstance(o["validation_set"], float) else TRAINING, ports, batch_size)  # split later
+    raw = gather(data, TRAINING if held_fraction(o["validation_set"]) is None else GIVEN, ports, batch_size)  # split
     if isinstance(raw, Streamed) and raw.own_batches:  # a user's loader: its own batch size
         refuse_other_batch_size(raw.batch_size(batch_size), o["batch_size"], raw.loader)
     expect = {p: input_expect(net, p) for p in net.input_ports}

@@ -1,5 +1,6 @@
 """The functions net_train calls with arguments of its own (a loss, a learning-rate schedule, a progress or stopping
-function): one whose signature cannot take them is refused before training, not with a TypeError rounds into it.
+function): one whose signature cannot take them is refused before training, not with a TypeError rounds into it; an
+exception one raises is an OptionError naming the option and where it was called (``call_user``).
 
 >>> positional_misfit(lambda outputs, batch: 0.0, 2) is None, positional_misfit(lambda: 1.0, 1)
 (True, 0)
@@ -11,10 +12,11 @@ import inspect
 from collections.abc import Callable
 from typing import Any
 
+from netgraph.backend.module_errors import blames_module
 from netgraph.core.errors import OptionError
 from netgraph.core.wording import counted
 
-__all__ = ["positional_misfit", "refuse_misfit"]
+__all__ = ["positional_misfit", "refuse_misfit", "call_user"]
 
 
 def positional_misfit(fn: Callable, count: int) -> int | None:
@@ -50,3 +52,21 @@ def refuse_misfit(fn: Any, option: str, call: str, subject: str | None = None, m
     name = getattr(fn, "__name__", type(fn).__name__)
     raise OptionError(f"{subject or option} {name}{signature} {detail}", option=option, kind="option-value",
                       expected=count, found=found, detail=detail, hint=hint)
+
+
+def call_user(fn: Callable, *args: Any, option: str, where: Callable[[], str] | None = None,
+              subject: str | None = None) -> Any:
+    """``fn(*args)``, the function given as ``option`` (said as ``subject``, by default the option and its name); an
+    exception of its own is an OptionError of kind "function-error" naming it and ``where()`` it was called ("after
+    round 2"), the exception its ``__cause__``. A NetGraphError, a MemoryError, KeyboardInterrupt and SystemExit pass
+    as they are (an interrupted run writes its checkpoint)."""
+    try:
+        return fn(*args)
+    except Exception as exc:
+        if not blames_module(exc):
+            raise
+        place = f" {where()}" if where is not None else ""
+        detail = f"raised {type(exc).__name__}{place}: {exc}"
+        name = subject or f"{option} {getattr(fn, '__name__', type(fn).__name__)}"
+        raise OptionError(f"{name} {detail}", option=option, kind="function-error", found=type(exc).__name__,
+                          detail=detail) from exc

@@ -13,14 +13,24 @@ from typing import Any
 
 from netgraph.core.errors import DataError, DataRef, Diagnostic, raise_all
 
-__all__ = ["TRAINING", "GIVEN", "VALIDATION", "HELD_OUT", "TEST", "data_error", "data_problem", "part_of", "raise_data",
-           "ref", "no_examples"]
+__all__ = ["TRAINING", "GIVEN", "VALIDATION", "HELD_OUT", "TEST", "held_fraction", "data_error", "data_problem",
+           "part_of", "raise_data", "ref", "no_examples"]
 
 TRAINING = DataRef("training", "training data")
 GIVEN = DataRef("training", "the data given (before validation_set's split)")  # validation_set=<fraction>
 VALIDATION = DataRef("validation", "validation_set")
 HELD_OUT = DataRef("held-out", "validation data held out by validation_set")  # validation_set=<fraction>
 TEST = DataRef("test", "test data")  # the data net_measurements measures on
+
+
+def held_fraction(spec: Any) -> float | None:
+    """The fraction of the data given that ``validation_set`` holds out (``validation_set=0.2``); None for validation
+    data given, for none, and for encoded data's part split before (``validation_name`` still calls it held out).
+
+    >>> held_fraction(0.25), held_fraction(None), held_fraction([{"x": 1}])
+    (0.25, None, None)
+    """
+    return float(spec) if isinstance(spec, float) else None
 
 
 def ref(what: Any) -> DataRef | None:

@@ -13,7 +13,7 @@ import torch
 from netgraph.backend.masks import Padded
 from netgraph.core.naming_scope import quoted
 from netgraph.train.data_pairs import is_pair, is_pair_of_values
-from netgraph.train.data_sets import HELD_OUT
+from netgraph.train.data_sets import HELD_OUT, held_fraction
 
 __all__ = ["GivenExamples", "given_examples", "example_given", "underflowed"]
 
@@ -48,7 +48,7 @@ def given_examples(data: Any, validation_set: Any, paths: tuple[Any, Any], input
     """(training, validation) examples as given, read for a value the cast made 0: the part held out by a fraction
     ``validation_set`` read from the data given (its examples named by their indices there), else the validation data
     given; each from its loader's batch (``train``, ``validation``: ``Streamed``) where it is no data in memory."""
-    held = isinstance(validation_set, float)
+    held = held_fraction(validation_set) is not None
     loader = lambda source: source if hasattr(source, "last_given") else None  # noqa: E731 - a Streamed
     return (GivenExamples(data, inputs, "training data", paths[0], loader(train)),
             GivenExamples(data if held else validation_set, inputs, str(HELD_OUT) if held else

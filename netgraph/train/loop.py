@@ -102,7 +102,7 @@ class Trainer(ProgressReports):
             self.loss.set_progress(s.batches, s.batches / per_round if per_round else float(s.rounds))
         try:
             outputs = self.forward(self.model, batch, n, examples)
-            per_example, total = self.loss(outputs, batch, n)
+            per_example, total = self.loss(outputs, batch, n, lambda: f"at {self.where()}")
         except KeyboardInterrupt:  # raised by the loss function (or a layer): the step has not changed the arrays, the
             self.unstepped = rng  # optimizer or the round's sums yet (``interrupted_round``: the step undone)
             raise
@@ -360,7 +360,8 @@ class Trainer(ProgressReports):
                 order = None if isinstance(self.validation, InMemory) else mix_seed(self.plan.seed, r, 0)
                 batches = self.validation.batches(self.plan.batch_size, order, self.ctx.rank, self.ctx.world)
                 total, count = measuring_pass(batches, functools.partial(self.forward, self.module), self.loss,
-                                              self.plan.meter, "validation", nonfinite := [])
+                                              self.plan.meter, "validation", nonfinite := [],
+                                              lambda: f"at the validation after round {r}")
                 total, count, *flags = self.ctx.sum([total, count, *nonfinite_flags(self, nonfinite)])  # one call
                 warn_nonfinite_validation(self, nonfinite, flags)  # training goes on: it changes no weight
         finally:

@@ -13,9 +13,11 @@ from typing import Any
 from tqdm.auto import tqdm
 
 from netgraph.core.user_frame import user_stacklevel
+from netgraph.train.callables import call_user
 from netgraph.train.progress_info import ProgressInfo
 from netgraph.train.progress_text import bar_postfix, round_line
 from netgraph.train.metric_history import latest_values, measured_labels
+from netgraph.train.metrics import STOPPING
 from netgraph.train.stopping import asks_to_stop, progress_stops
 
 __all__ = ["ProgressReports", "warn_unscheduled"]
@@ -24,11 +26,11 @@ __all__ = ["ProgressReports", "warn_unscheduled"]
 class ProgressReports:
     """The Trainer's progress methods; they read its ``plan``, ``state``, ``ctx``, ``bar``, ``loss`` and ``logs``."""
 
-    def info(self) -> dict[str, Any]:
-        """The state a progress or stopping function gets (ProgressInfo: Wolfram's keys too)."""
+    def info(self, option: str = "progress") -> dict[str, Any]:
+        """The state the progress or stopping function (``option``) gets (ProgressInfo: Wolfram's keys too)."""
         s, frac, elapsed = self.state, self.fraction_done(), time.perf_counter() - self.started
         measured = measured_labels(self.plan.meter)  # an undefined value (NaN) too
-        return ProgressInfo({"round": s.rounds, "rounds": self.plan.max_rounds, "batch": s.batches,
+        info = ProgressInfo({"round": s.rounds, "rounds": self.plan.max_rounds, "batch": s.batches,
                 "batch_in_round": s.batches - self.round_started_at,
                 "batch_loss": s.batch_losses[-1] if s.batch_losses else None,
                 "round_loss": s.round_losses[-1] if s.round_losses else None,
@@ -39,6 +41,8 @@ class ProgressReports:
                 "term_losses": {k: float(v) for k, v in self.loss.last_terms.items()},
                 "loss_weights": dict(self.loss.weights), "metrics": latest_values(s.round_metrics, measured),
                 "validation_metrics": latest_values(s.validation_metrics, measured)})
+        info.option = option
+        return info
 
     def fraction_done(self) -> float:
         """The schedule's fraction of training done: of the planned batches, else rounds, and of max_training_time."""
@@ -75,7 +79,8 @@ class ProgressReports:
             print(round_line(self.state, r, self.plan.max_rounds, time.perf_counter() - self.started, measured),
                   flush=True)
         elif callable(mode):
-            stop = self.ctx.together(lambda: self.ctx.main and progress_stops(mode(self.info()), r),
+            stop = self.ctx.together(lambda: self.ctx.main and progress_stops(
+                call_user(mode, self.info(), option="progress", where=lambda: f"after round {r}"), r),
                                      f"in the progress function after round {r}")
         return "ManualStop" if self.ctx.any(stop) else None
 
@@ -83,7 +88,7 @@ class ProgressReports:
         """Whether the training_stopping_criterion function stops training after round ``r``, which has ended: a
         KeyboardInterrupt it raises writes that round's checkpoint (``checkpoint_interrupted``), as from ``report``."""
         self.done_in_round = 0  # no batch of the next round done yet
-        stop = self.ctx.together(lambda: self.ctx.main and asks_to_stop(criterion, self.info()),
+        stop = self.ctx.together(lambda: self.ctx.main and asks_to_stop(criterion, self.info(STOPPING), r),
                                  f"in the training_stopping_criterion function after round {r}")
         self.done_in_round = None  # back in the round's end, its checkpoint not yet written
         return stop

@@ -31,7 +31,7 @@ loss is their mean.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import torch
@@ -182,9 +182,11 @@ class Loss:
         if device is not None:
             self.to(device)
 
-    def __call__(self, outputs: dict, batch: dict, n: int | None = None) -> tuple[torch.Tensor | None, torch.Tensor]:
+    def __call__(self, outputs: dict, batch: dict, n: int | None = None,
+                 where: Callable[[], str] | None = None) -> tuple[torch.Tensor | None, torch.Tensor]:
         """(per-example total or None, batch mean); ``n`` (the batch size, checked against each term's
-        per-example count) defaults to the first dimension of the batch's first tensor."""
+        per-example count) defaults to the first dimension of the batch's first tensor; ``where()`` says where a loss
+        function that raises was called ("at round 1, batch 2")."""
         if any(getattr(t, "module", True) is None for _, t in self.terms):
             self._prepare(outputs, batch)
         if n is None:
@@ -193,7 +195,7 @@ class Loss:
         per_example: Any = 0
         total: Any = 0
         for weight, term in self.terms:
-            value = term(outputs, batch)
+            value = term(outputs, batch, where)
             if value.dim() == 1 and n is not None and value.shape[0] != n:
                 raise OptionError(f"loss {term.describe()} gave {counted(value.shape[0], 'value')} for a batch of "
                                   f"{counted(n, 'example')}", kind="loss-values", option="loss_function",

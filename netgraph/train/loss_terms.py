@@ -15,7 +15,7 @@ from netgraph.core.layer import Layer
 from netgraph.core.errors import NetGraphError, OptionError
 from netgraph.train.data import Expect
 from netgraph.train.loss_inputs import loss_inputs
-from netgraph.train.callables import refuse_misfit
+from netgraph.train.callables import call_user, refuse_misfit
 from netgraph.core.types import INTEGER, REAL, PortType
 from netgraph.core.graph import NetGraph
 from netgraph.backend.initialize import net_initialize
@@ -53,7 +53,7 @@ class PortTerm(Term):
     def describe(self) -> str:
         return f"output {self.port!r} as the loss"
 
-    def __call__(self, outputs: dict, batch: dict) -> torch.Tensor:
+    def __call__(self, outputs: dict, batch: dict, where: Callable[[], str] | None = None) -> torch.Tensor:
         return _per_example(outputs[self.port])
 
 
@@ -133,7 +133,7 @@ class LayerTerm(Term):
         if self.module is not None:
             self.module.to(device)
 
-    def __call__(self, outputs: dict, batch: dict) -> torch.Tensor:
+    def __call__(self, outputs: dict, batch: dict, where: Callable[[], str] | None = None) -> torch.Tensor:
         args = {"Input": outputs[self.port]}
         if self.target_key:
             args["Target"] = batch[self.target_key]
@@ -193,8 +193,10 @@ class CallableTerm(Term):
     def describe(self) -> str:
         return f"{getattr(self.fn, '__name__', 'a function')}(outputs, batch)"
 
-    def __call__(self, outputs: dict, batch: dict) -> torch.Tensor:
-        value = self.fn(*loss_inputs(outputs, batch, self.describe()))
+    def __call__(self, outputs: dict, batch: dict, where: Callable[[], str] | None = None) -> torch.Tensor:
+        """The loss per example; an exception of ``fn``'s own is an OptionError naming ``where()`` it was called."""
+        value = call_user(self.fn, *loss_inputs(outputs, batch, self.describe()), option="loss_function", where=where,
+                          subject=f"loss_function {self.describe()}")
         if not isinstance(value, torch.Tensor):
             raise OptionError(f"loss_function {self.describe()} must return a tensor (a scalar or one value per "
                               f"example), returned {type(value).__name__}", option="loss_function",

@@ -7,9 +7,9 @@ or Wolfram's names for them (``Momentum``; ``Beta1``, ``Beta2`` and ``Epsilon`` 
 ``Epsilon`` for RMSProp), each checked (a bad value is an OptionError naming it and its range),
 plus Wolfram's, in snake_case or Wolfram's own spelling: ``l2_regularization`` (weight decay),
 ``gradient_clipping`` (clip each gradient element to ±c), ``max_gradient_norm`` (clip the global
-norm), ``weight_clipping`` (clamp every array to ±c after each step), ``learning_rate_schedule``
-(``"cosine"``, ``"linear"``, ``"polynomial"``, or as Wolfram ``"Cosine"``..., or ``f(fraction_done) -> factor``) and
-``learning_rate``.
+norm), ``weight_clipping`` (clamp every array whose own rate is not 0 to ±c after each step),
+``learning_rate_schedule`` (``"cosine"``, ``"linear"``, ``"polynomial"``, or as Wolfram ``"Cosine"``..., or
+``f(fraction_done) -> factor``; None, ``"None"`` or ``"Automatic"``: none) and ``learning_rate``.
 
 >>> m = parse_method(("SGD", {"momentum": 0.9, "L2Regularization": 1e-4}), None)
 >>> m.name, m.learning_rate, m.kwargs
@@ -33,6 +33,7 @@ import sys
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
+import numpy as np
 import torch
 
 from netgraph.core.errors import OptionError, did_you_mean
@@ -44,7 +45,7 @@ from netgraph.train.option_keys import snake, snake_keys  # snake: kept here too
 from netgraph.train.optimizers import SGD, Adam, AdamW, RMSprop
 from netgraph.train.other_names import TORCH_SUBOPTIONS
 from netgraph.train.torch_objects import refuse_torch_optimizer
-from netgraph.train.callables import refuse_misfit
+from netgraph.train.callables import call_user, refuse_misfit
 
 __all__ = ["Method", "canonical_method", "parse_method", "resolve_multipliers", "parse_progress",
            "check_number", "snake", "schedule_factor", "clipped_step", "NETS"]
@@ -56,13 +57,15 @@ OWN_AUTOMATIC = ("random_seed",)
 
 #: numeric options whose default is Wolfram's Automatic (no text but that word means anything there): what they take
 _NUMBERS = {"batch_size": "an integer > 0", "max_training_rounds": "an integer > 0", "num_workers": "an integer >= 0",
-            "max_training_time": "a number > 0", "learning_rate": "a number > 0", "distributed_timeout": "a number > 0"}
+            "max_training_time": "a number > 0", "learning_rate": "a number >= 0",
+            "distributed_timeout": "a number > 0"}
 
 
 def automatic_default(key: str, value: Any, defaults: Mapping[str, Any]) -> Any:
-    """``value``, or option ``key``'s default in ``defaults`` where it is Wolfram's "Automatic" (not for the
-    ``OWN_AUTOMATIC`` options, whose "Automatic" means more); a numeric option's text close to that word (another
-    case, spaces around it, a typo) is an OptionError."""
+    """``value`` (a numpy bool as Python's, as ``all=`` reads it: ``resume=np.False_``), or option ``key``'s default
+    in ``defaults`` where it is Wolfram's "Automatic" (not for the ``OWN_AUTOMATIC`` options, whose "Automatic" means
+    more); a numeric option's text close to that word (another case, spaces around it, a typo) is an OptionError."""
+    value = bool(value) if isinstance(value, np.bool_) else value
     if isinstance(value, str) and value != "Automatic" and key in _NUMBERS \
             and did_you_mean(value.strip(), ("Automatic",)):
         detail = f"must be {_NUMBERS[key]} or 'Automatic' (Wolfram's word, spelled so: the default), found {value!r}"
@@ -267,21 +270,31 @@ def _torch_names(method: str, options: dict[str, Any], spelled: dict[str, str]) 
     return options
 
 
+#: Wolfram's words for learning_rate_schedule's default (no schedule), as net_train's options take "None"/"Automatic"
+_NO_SCHEDULE = ("None", "Automatic")
+
+
 def _schedule(value: Any) -> Callable[[float], float] | None:
     if value is None or callable(value):
         refuse_misfit(value, "learning_rate_schedule", "f(fraction_done)")
         return value
+    if isinstance(value, str) and value in _NO_SCHEDULE:
+        return None
     if isinstance(value, str) and value in SCHEDULES:  # as listed
         return SCHEDULES[value]
-    expected = f"{', '.join(map(repr, SCHEDULES))} or a function f(fraction_done) -> factor"
-    raise OptionError(f"learning_rate_schedule must be {expected}; found {value!r}{did_you_mean(value, SCHEDULES)}",
+    expected = (f"None or 'None'/'Automatic' (the default: no schedule), {', '.join(map(repr, SCHEDULES))} or a "
+                f"function f(fraction_done) -> factor")
+    hint = did_you_mean(value, [*SCHEDULES, *_NO_SCHEDULE])
+    raise OptionError(f"learning_rate_schedule must be {expected}; found {value!r}{hint}",
                       option="learning_rate_schedule", kind="option-value", expected=expected, found=value)
 
 
 def schedule_factor(schedule: Callable[[float], Any], fraction: float, where: str) -> float:
     """``schedule(fraction)`` as a factor on the learning rate; OptionError naming ``where`` (the round and batch)
-    unless it is a finite number >= 0 (a negative factor would climb the loss, a string fail deep in the step)."""
-    value = schedule(fraction)
+    unless it is a finite number >= 0 (a negative factor would climb the loss, a string fail deep in the step), or
+    where it raises (``call_user``)."""
+    value = call_user(schedule, fraction, option="learning_rate_schedule",
+                      where=lambda: f"at {where} (fraction_done {fraction:.4g})")
     factor = math.nan
     if not isinstance(value, (str, bytes, bool)):
         try:
@@ -310,9 +323,9 @@ def clipped_step(m: Method, optimizer: Any, params: list, fraction: Callable[[],
         for g in optimizer.param_groups:
             g["lr"] = g["base_lr"] * factor
     optimizer.step()
-    if m.weight_clipping is not None:  # on the arrays the step moves: a rate of 0 leaves them as they are
-        with torch.no_grad():
-            for p in (p for g in optimizer.param_groups if g["lr"] > 0 for p in g["params"]):
+    if m.weight_clipping is not None:  # on the arrays training moves: their own rate of 0 (not the schedule's
+        with torch.no_grad():  # factor of 0 at this step) leaves them as they are
+            for p in (p for g in optimizer.param_groups if g["base_lr"] > 0 for p in g["params"]):
                 p.clamp_(-m.weight_clipping, m.weight_clipping)
     return factor
 

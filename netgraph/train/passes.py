@@ -33,11 +33,12 @@ def forward_batch(model: torch.nn.Module, net: Any, keys: tuple[str, ...], batch
 
 
 def measuring_pass(batches: Iterable, forward: Callable[[dict, int, list[int] | None], dict], loss: Any,
-                   meter: Any, split: str, nonfinite: list | None = None) -> tuple[float, int]:
+                   meter: Any, split: str, nonfinite: list | None = None,
+                   where: Callable[[], str] | None = None) -> tuple[float, int]:
     """(the sum of the loss over ``batches``' examples, their count), each batch's mean loss weighted by its
     examples, and ``meter`` (None: none) updated on ``split``; batches as ``InMemory.batches`` gives them, a
     stand-in (counting 0) skipped; the first batch whose loss is not finite, as (batch, n, examples), appended to
-    ``nonfinite`` where given. The caller sets eval mode and ``torch.no_grad``."""
+    ``nonfinite`` where given; ``where``: as the loss takes it. The caller sets eval mode and ``torch.no_grad``."""
     total, count, batches = 0.0, 0, iter(batches)
     with pass_ended_on_error(None, batches):  # a forward's or loss's error ends a loader's workers as it leaves
         for batch, weight, _, examples in batches:
@@ -45,7 +46,7 @@ def measuring_pass(batches: Iterable, forward: Callable[[dict, int, list[int] | 
                 continue
             n = next(iter(batch.values())).shape[0]
             outputs = forward(batch, n, examples)
-            value = float(loss(outputs, batch, n)[1])  # one read of the loss (a host sync on a GPU)
+            value = float(loss(outputs, batch, n, where)[1])  # one read of the loss (a host sync on a GPU)
             total, count = total + value * n, count + n
             if nonfinite == [] and not math.isfinite(value):
                 nonfinite.append((batch, n, examples))

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from netgraph.core.errors import did_you_mean
+from netgraph.core.errors import OptionError, did_you_mean
 
-__all__ = ["ProgressInfo", "WOLFRAM_KEYS"]
+__all__ = ["ProgressInfo", "InfoKeyError", "WOLFRAM_KEYS"]
 
 #: Wolfram's TrainingProgressFunction keys -> ours ("Batch" counts within the round, "AbsoluteBatch" over the run).
 WOLFRAM_KEYS = {"Round": "round", "Batch": "batch_in_round", "AbsoluteBatch": "batch", "BatchLoss": "batch_loss",
@@ -23,9 +23,17 @@ WOLFRAM_KEYS = {"Round": "round", "Batch": "batch_in_round", "AbsoluteBatch": "b
                 "BestValidationRound": "best_round"}
 
 
+class InfoKeyError(OptionError, KeyError):
+    """A key a progress or stopping function reads from its ``info`` that is not there."""
+
+    __str__ = BaseException.__str__  # the message, not KeyError's repr of it
+
+
 class ProgressInfo(dict):
     """A dict of the training state; a Wolfram key reads its snake_case value, ``"Net"`` the current net and
-    ``"Gradients"`` the last step's gradients."""
+    ``"Gradients"`` the last step's gradients. ``option``: the function's keyword, for a missing key's error."""
+
+    option = "progress"
 
     def __missing__(self, key: Any) -> Any:
         if key in WOLFRAM_KEYS:
@@ -35,8 +43,9 @@ class ProgressInfo(dict):
         if key == "Gradients" and "module" in self:  # the last step's, by array (frozen arrays have none)
             return {n: p.grad.detach().clone() for n, p in self["module"].named_parameters() if p.grad is not None}
         hint = did_you_mean(key, [*self, *WOLFRAM_KEYS, "Net", "Gradients"])
-        raise KeyError(f"{key!r}: progress info has no such key{hint}; "
-                       f"its keys are {sorted(self)} (and Wolfram's {sorted(WOLFRAM_KEYS)}, 'Net', 'Gradients')")
+        raise InfoKeyError(f"{key!r}: progress info has no such key{hint}; its keys are {sorted(self)} (and "
+                           f"Wolfram's {sorted(WOLFRAM_KEYS)}, 'Net', 'Gradients')", kind="unknown-key",
+                           option=self.option, found=key)
 
     def __contains__(self, key: object) -> bool:  # Wolfram's names answer `in` and get() as they answer [key]
         return dict.__contains__(self, key) or (key in WOLFRAM_KEYS and dict.__contains__(self, WOLFRAM_KEYS[key])) \

@@ -19,7 +19,7 @@ import numpy as np
 import torch
 
 from netgraph.core.errors import OptionError, did_you_mean
-from netgraph.train.callables import refuse_misfit
+from netgraph.train.callables import call_user, refuse_misfit
 from netgraph.train.metrics import NAMES, STOPPING, maximize, round_metric_name
 from netgraph.train.option_keys import snake, snake_keys
 from netgraph.train.options import check_number
@@ -119,11 +119,11 @@ def progress_stops(result: Any, r: int) -> bool:
     return isinstance(result, (bool, np.bool_)) and bool(result)
 
 
-def asks_to_stop(criterion: Callable[[Any], Any], info: Any) -> bool:
-    """Whether the function ``criterion`` stops training after this round: True, False or None (go on), 0 or 1, a
+def asks_to_stop(criterion: Callable[[Any], Any], info: Any, r: int) -> bool:
+    """Whether the function ``criterion`` stops training after round ``r``: True, False or None (go on), 0 or 1, a
     0-d bool tensor or array; OptionError for any other result (a NaN, a tensor of several values) rather than a
-    guess at what it means."""
-    result = _bool_item(criterion(info))
+    guess at what it means, and for an exception it raises (``call_user``)."""
+    result = _bool_item(call_user(criterion, info, option=STOPPING, where=lambda: f"after round {r}"))
     if result is None or isinstance(result, (bool, np.bool_)) or isinstance(result, int) and result in (0, 1):
         return bool(result)
     shown = f"{type(result).__name__} {result!r:.60}"

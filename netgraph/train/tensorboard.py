@@ -28,6 +28,7 @@ from typing import Any
 import torch
 
 from netgraph.core.errors import OptionError
+from netgraph.core.option_checks import refuse_unused
 from netgraph.core.output_paths import usable_folder
 from netgraph.core.torch_state import buffers_kept, forked_generator
 from netgraph.train.metric_history import latest_values
@@ -44,9 +45,8 @@ def parse_reporting(value: Any, log_dir: Any, made: list[Path] | None = None) ->
     OptionError for bad values or a missing package."""
     if value is None or value is False:
         if log_dir is not None:
-            raise OptionError(f"log_dir={str(log_dir)!r} is only used with progress_reporting='tensorboard'; "
-                              f"add progress_reporting='tensorboard' or drop log_dir", kind="option-combination",
-                              option="log_dir", expected="progress_reporting='tensorboard'", found=log_dir)
+            refuse_unused("log_dir", f"log_dir={str(log_dir)!r}", log_dir, "progress_reporting='tensorboard'",
+                          "the folder of its event files")
         return None
     if value not in _NAMES:
         raise OptionError(f"progress_reporting must be None or 'tensorboard', found {value!r} (for a progress "
