@@ -54,11 +54,12 @@ RUNS = [
     ("vae_elbo.py", ["--rounds", "1", "--number", "1", "--batch", "8"], ["VAE 16-32-2 (1300 parameters)", "ratio (CPU)"]),
     ("metrics_cost.py", ["--rounds", "1", "--number", "1", "--batch", "8", "--import-reps", "0"],
      ["Accuracy, Precision, Recall, F1", "ratio (CPU)"]),
+    ("text_table.py", ["--small"], ["200 rows of 1-8 tokens", "read the .jsonl file", "ratio (CPU)"]),
 ]
 #: the runs in three groups of about equal CPU time, each group one interpreter (tests/bench_runner.py): a run costs
 #: 0.2-5 s, its interpreter's imports of torch and netgraph 2.2 s, which 22 interpreters paid once per run
 #: (training_step's --adaptive-malloc run first: the other pins glibc malloc's thresholds for the whole process)
-GROUPS = {"training": [1, 0, 15, 16, 20, 21], "graphs": [2, 3, 4, 5, 6, 7, 8, 9, 10],
+GROUPS = {"training": [1, 0, 15, 16, 20, 21, 22], "graphs": [2, 3, 4, 5, 6, 7, 8, 9, 10],
           "layers": [11, 12, 13, 14, 17, 18, 19]}
 
 

@@ -301,3 +301,28 @@ def test_label_item_is_the_first_faulty_value_of_a_label_or_of_its_list_with_its
     assert label_item("a", is_text) == (None, "a")
     assert label_item([1, "b", "c"], is_text) == (1, "b")
     assert label_item([1, 2], is_text) is None and label_item(3, is_text) is None and label_item([], is_text) is None
+
+
+def test_a_table_given_to_net_train_names_the_data_set_not_text_table_and_its_label_errors_fill_file_and_line(
+        tmp_path):
+    """Found by QA: a bad row of a table net_train read was 'text_table: t.csv:3: ...' (a function the user never
+    called, and no word of training or validation data), and a bad label named t.csv:3 in its text only: the
+    Diagnostic's file and line were None."""
+    from netgraph import AggregationLayer, ClassDecoder, EmbeddingLayer, LinearLayer, NetChain, SoftmaxLayer, \
+        TokensEncoder, net_train
+    net = NetChain([EmbeddingLayer(4), AggregationLayer("Mean", 1), LinearLayer(2), SoftmaxLayer()],
+                   input=TokensEncoder(list("ab")), output=ClassDecoder(["pos", "neg"]))
+    good, short, label = tmp_path / "good.csv", tmp_path / "short.csv", tmp_path / "label.csv"
+    good.write_text("text,label\na b,pos\nb,neg\n")
+    short.write_text("text,label\na b,pos\nshort\n")
+    label.write_text("text,label\na b,pos\nb,maybe\n")
+    with pytest.raises(DataError) as info:
+        net_train(net, str(short), max_training_rounds=1, progress=False)
+    assert str(info.value) == f"bad training data: {short}:3: no value for 'label' (fewer fields than the header)"
+    with pytest.raises(DataError) as info:
+        net_train(net, str(good), validation_set=str(short), max_training_rounds=1, progress=False)
+    assert str(info.value).startswith(f"bad validation_set: {short}:3: no value for 'label'")
+    with pytest.raises(DataError) as info:
+        net_train(net, str(good), validation_set=str(label), max_training_rounds=1, progress=False)
+    assert f"({label}:3, column 'label'): label 'maybe'" in str(info.value)
+    assert (info.value.diagnostics[0].file, info.value.diagnostics[0].line) == (str(label), 3)

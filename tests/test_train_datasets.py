@@ -101,3 +101,25 @@ def test_a_user_loader_whose_item_raises_stop_iteration_is_a_data_error_naming_t
         net_train(mlp(), loader, max_training_rounds=3, random_seed=0, progress=False)
     assert (info.value.kind, info.value.expected, info.value.found) == ("dataset-stop", 8, 4)
     assert "gave 4 batches of its 8" in str(info.value)
+
+
+class SingleExamples(torch.utils.data.IterableDataset):
+    """An IterableDataset giving single examples of 2 features and 2 targets."""
+
+    def __iter__(self):
+        return ({"Input": torch.full((2,), i / 10), "Target": torch.full((2,), (i / 10) ** 2)} for i in range(8))
+
+
+def test_an_iterable_dataset_with_a_batch_size_says_it_is_read_as_batches_and_how_to_batch_single_examples():
+    """Found by QA: an IterableDataset of single examples with batch_size=3 was refused as 'the data loader batches
+    by its own, 2 examples': 2 was the feature size, and no word said how to batch the examples."""
+    from netgraph import LinearLayer, NetChain, OptionError
+    net = NetChain([LinearLayer(2)], input=2)
+    with pytest.raises(OptionError) as info:
+        net_train(net, SingleExamples(), batch_size=3, max_training_rounds=1, progress=False)
+    assert str(info.value).startswith("batch_size=3: an IterableDataset is read as it gives its items, each a batch "
+                                      "(its first holds 2 rows); of single examples: wrap it in "
+                                      "DataLoader(dataset, batch_size=3); of batches: leave batch_size= out")
+    assert info.value.diagnostics[0].option == "batch_size"
+    batched = torch.utils.data.DataLoader(SingleExamples(), batch_size=3)
+    assert net_train(net, batched, max_training_rounds=1, progress=False, all=True).batch_size == 3

@@ -190,9 +190,11 @@ def pad(examples: Sequence[torch.Tensor]) -> tuple[torch.Tensor, torch.Tensor]:
     """The examples (each (length, ...)) padded to the longest with their first elements (``filled``), in the dtype
     they all promote to (as torch.stack's; pad_sequence alone casts to the first's, so an int example first turned
     0.75 into 0), and their lengths."""
-    lengths = torch.tensor([x.shape[0] for x in examples], dtype=torch.int64)
-    dtype = functools.reduce(torch.promote_types, (x.dtype for x in examples))
-    return filled(torch.nn.utils.rnn.pad_sequence([x.to(dtype) for x in examples], batch_first=True), lengths), lengths
+    lengths = torch.tensor(list(map(len, examples)), dtype=torch.int64)
+    dtypes = {x.dtype for x in examples}  # one, but for mixed data: each example cast only then
+    dtype = functools.reduce(torch.promote_types, dtypes)
+    same = examples if len(dtypes) == 1 else [x.to(dtype) for x in examples]
+    return filled(torch.nn.utils.rnn.pad_sequence(same, batch_first=True), lengths), lengths
 
 
 def filled(data: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:

@@ -182,7 +182,7 @@ def examples_by_key(keys: list[tuple]) -> list[list[int]]:
 def shape_groups(columns: Mapping[str, Sequence[torch.Tensor]], ports: Sequence[str], total: int) -> list[list[int]]:
     """``examples_by_key`` by each example's whole shapes at ``ports`` (its tensors in ``columns``): examples that
     differ in another variable dim too (``("n", "m", 3)``) never share a dense batch."""
-    return examples_by_key([tuple(tuple(columns[p][i].shape) for p in ports) for i in range(total)])
+    return examples_by_key([tuple(columns[p][i].shape for p in ports) for i in range(total)])  # torch.Size: a tuple
 
 
 def evaluate_ragged(net: Any, data: dict[str, Any], ragged: list[str], keywords: dict[str, Any], states: Any,

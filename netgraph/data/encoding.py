@@ -141,7 +141,9 @@ def _scalar(coder: ScalarEncoder, value: Any) -> float:
         if not abs(encoded) > torch.finfo(dtype).max:  # finite (NaN and infinities are refused above)
             return encoded
     digits = len(str(abs(int(value)))) if isinstance(value, (int, np.integer)) else 0
-    number = f"an integer of {digits} digits" if digits > 20 else f"the number {value:g}"
+    written = getattr(value, "written", "")  # a table's text ('1e400'): quoted as written
+    number = f"the number {written}" if 0 < len(written) <= 40 else \
+        f"an integer of {digits} digits" if digits > 20 else f"the number {value:g}"
     said = "" if coder.min is None or not np.isfinite(encoded) else f", rescaled to {encoded:g},"
     raise ExampleError(f"{number}{said} lies beyond {str(dtype).removeprefix('torch.')}'s range (largest "
                        f"{torch.finfo(dtype).max:.2g}): it would become infinite; scale the data")
@@ -359,9 +361,12 @@ def _is_label_list(example: Any) -> bool:
 def encode_example(coder: Coder, value: Any) -> torch.Tensor | Reason:
     """One example's tensor, or the reason it cannot be encoded."""
     try:
-        return _stack(coder, [_example_function(coder)(coder, value)])[0]
+        done = _example_function(coder)(coder, value)
     except ExampleError as exc:
         return Reason.of(exc)
+    if isinstance(coder, (TokensEncoder, ClassDecoder)):  # indices: its tensor at once, as _stack's row would be
+        return torch.tensor(done, dtype=torch.long)
+    return _stack(coder, [done])[0]
 
 
 def encode_label_sequence(coder: ClassDecoder, value: Any) -> torch.Tensor | Reason:

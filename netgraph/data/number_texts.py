@@ -4,7 +4,18 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["number_text_hint", "float_only"]
+__all__ = ["number_text_hint", "float_only", "WrittenInt"]
+
+
+class WrittenInt(int):
+    """An integer read from a table's text past float's range ('1e400'), which messages quote as ``written``."""
+
+    written: str
+
+    def __new__(cls, value: int, written: str = "") -> WrittenInt:
+        number = super().__new__(cls, value)
+        number.written = written
+        return number
 
 
 def number_text_hint(value: Any) -> str:

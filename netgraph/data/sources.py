@@ -75,10 +75,11 @@ def image_folder(path: str | os.PathLike) -> Examples:
     return read_folder(path)
 
 
-def read_folder(path: str | os.PathLike, *, command_line: bool = False) -> Examples:
+def read_folder(path: str | os.PathLike, *, command_line: bool = False, who: str | None = None) -> Examples:
     """``image_folder``, its errors worded for the front end reading: Python's name ``image_folder``, or none for
-    the command line (``netgraph train --data``, which names its flag)."""
-    who = "" if command_line else "image_folder: "
+    the command line (``netgraph train --data``, which names its flag); ``who``: the words that open them instead
+    (net_train's data set, 'bad training data: ', for a path given as data)."""
+    who = ("" if command_line else "image_folder: ") if who is None else who
     root = Path(path)
     if not root.is_dir():
         raise DataError(f"{who}no folder {str(root)!r}", kind="missing-file", found=str(root))
@@ -184,10 +185,11 @@ def text_table(path: str | os.PathLike, text: str = "text", label: str = "label"
 
 
 def read_table(path: str | os.PathLike, text: str = "text", label: str = "label", *,
-               command_line: bool = False) -> Examples:
+               command_line: bool = False, who: str | None = None) -> Examples:
     """``text_table``, its errors worded for the front end reading: Python's name ``text_table`` and its keywords,
-    or the command line's (``netgraph train --data``, which reads the columns ``text`` and ``label``)."""
-    who = "" if command_line else "text_table: "
+    or the command line's (``netgraph train --data``, which reads the columns ``text`` and ``label``); ``who``: the
+    words that open them instead (net_train's data set, 'bad training data: ', for a path given as data)."""
+    who = ("" if command_line else "text_table: ") if who is None else who
     file = Path(path)
     suffix = file.suffix.lower()
     if suffix not in (".csv", ".jsonl"):  # before opening: a file of another kind is neither read nor looked for

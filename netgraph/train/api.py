@@ -305,7 +305,7 @@ def _data_and_module(net: NetGraph, data: Any, o: dict[str, Any], loss: Any, run
     loaders.extend((data, o["validation_set"]))
     raw = gather(data, TRAINING if held_fraction(o["validation_set"]) is None else GIVEN, ports, batch_size)  # split
     if isinstance(raw, Streamed) and raw.own_batches:  # a user's loader: its own batch size
-        refuse_other_batch_size(raw.batch_size(batch_size), o["batch_size"])
+        refuse_other_batch_size(raw.batch_size(batch_size), o["batch_size"], raw.loader)
     expect = {p: input_expect(net, p) for p in net.input_ports}
     expect.update(loss.targets(sample(raw)))
     meter, stopping = training_meter(net, loss, run.metrics, run.stopping, expect, sample(raw))

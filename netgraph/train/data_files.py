@@ -26,12 +26,12 @@ __all__ = ["DATA_SUFFIXES", "load_data"]
 DATA_SUFFIXES = (".npz", ".safetensors", ".csv", ".jsonl")
 
 
-def load_data(path: str | os.PathLike, *, command_line: bool = False) -> Any:
+def load_data(path: str | os.PathLike, *, command_line: bool = False, who: str | None = None) -> Any:
     """Arrays by key from a .npz (numpy, no pickle; str arrays stay numpy: class names, texts) or .safetensors file
     (``<key>.lengths`` beside ``<key>``: ragged sequences, ``Padded``); (input, label) pairs from a folder of images in
     label sub-folders or a .csv/.jsonl table (``netgraph.image_folder``, ``netgraph.text_table``). ``command_line``:
     errors give the command line's words, not Python's (a table's columns renamed, not ``text_table``'s keywords; no
-    Python function named).
+    Python function named); ``who``: the words that open a table's or folder's errors (net_train's data set).
 
     >>> import tempfile, numpy as np
     >>> path = f"{tempfile.mkdtemp()}/data.npz"
@@ -45,9 +45,9 @@ def load_data(path: str | os.PathLike, *, command_line: bool = False) -> Any:
     path = Path(path)
     suffix = path.suffix.lower()
     if path.is_dir():
-        return read_folder(path, command_line=command_line)
+        return read_folder(path, command_line=command_line, who=who)
     if suffix in (".csv", ".jsonl") and path.is_file():
-        return read_table(path, command_line=command_line)
+        return read_table(path, command_line=command_line, who=who)
     if not path.is_file():
         if path.exists():  # a device or a pipe: never read (/dev/zero would not end)
             raise DataError(f"data {str(path)!r} is not a regular file (a device or pipe); give a data file or an "

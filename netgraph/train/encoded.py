@@ -64,7 +64,7 @@ def from_disk(data: Any, what: str, net: Any) -> Any:
     if isinstance(data, (str, os.PathLike)):
         path = Path(data)
         if path.is_dir() or path.suffix.lower() in DATA_SUFFIXES and path.is_file():
-            return from_disk(load_data(path), what, net)
+            return from_disk(load_data(path, who=f"bad {what}: "), what, net)  # its errors name the data set
         found = (f"{str(path)!r} is a file, not a .csv, .jsonl, .npz or .safetensors file" if path.is_file() else
                  f"no image folder or data file {str(path)!r}{did_you_mean_file(path, DATA_SUFFIXES, folders=True)}")
         raise data_error(what, f"{found}; a path given as data is a folder of images with one sub-folder per "
@@ -168,17 +168,19 @@ class EncodedDataset(torch.utils.data.Dataset):
             return Reason("holds NaN, which makes the loss non-finite; remove or fix such examples")
         return result
 
-    def check(self) -> None:
+    def check(self) -> dict[str, list[torch.Tensor]]:
         """Every example checked before training (``encoded_checks.check_examples``), once: values held in memory
         are not checked again as they are read; a Dataset's items are, on every read (its ``__getitem__`` runs anew
         each time and may give other values: random augmentation, files it opens). Those read here are kept to
-        train on (``keeping_reads``), and a random transform's draw leaves torch's generator as found."""
+        train on (``keeping_reads``), and a random transform's draw leaves torch's generator as found. Returns the
+        tensors the check encoded, by key (``check_examples``)."""
         try:
             with generator_kept(), keeping_reads(self.read_items):
-                check_examples(self)
+                encoded = check_examples(self)
         finally:
             self._forget_item()
         self.checked = self.item_column is None
+        return encoded
 
     def length_groups(self) -> list[list[int]] | None:
         """Example indices grouped by the lengths of their texts (None without texts at an input port)."""
@@ -295,25 +297,26 @@ def _loader(net: Any, columns: dict[str, Any], index: list[int] | None, what: st
             num_workers: int, places: Any = None, from_file: bool = False,
             table_columns: tuple[str, str] | None = None) -> EncodedLoader | dict[str, Any] | Columns:
     dataset = EncodedDataset(net, columns, what, index, places, from_file, table_columns)
-    dataset.check()
+    encoded = dataset.check()
     if not dataset.size:  # as data without coders is refused: nothing to stack, batch or train on
         raise_data([no_examples()], what)
     if any(isinstance(c, ImageEncoder) for c in dataset.coders.values()):
         return EncodedLoader(dataset, batch_size, num_workers)  # files: read and encoded batch by batch
     if index is None:
-        return _encoded_columns(dataset)
-    return Columns(_encoded_columns(dataset), numbers=list(index))  # a part: its examples named by their indices
+        return _encoded_columns(dataset, encoded)
+    return Columns(_encoded_columns(dataset, encoded), numbers=list(index))  # a part: examples named by their indices
 
 
-def _encoded_columns(dataset: EncodedDataset) -> dict[str, Any]:
-    """Labels, texts and numbers (cheap to encode) encoded now, each key one tensor, or a list of token sequences
-    of different lengths: the ragged data net_train batches with their lengths where the net honours them, so a
-    text is read to its own length in training as in net(texts), never padded with 0 that a layer reads."""
+def _encoded_columns(dataset: EncodedDataset, checked: dict[str, list[torch.Tensor]]) -> dict[str, Any]:
+    """Labels, texts and numbers (cheap to encode), each key one tensor, or a list of token sequences of different
+    lengths: the ragged data net_train batches with their lengths where the net honours them, so a text is read to
+    its own length in training as in net(texts), never padded with 0 that a layer reads. ``checked``: the tensors
+    ``check`` encoded, by key (each value is encoded once); other keys are encoded now."""
     out = {}
     for key, values in dataset.columns.items():
         if isinstance(values, torch.Tensor):
             out[key] = values
             continue
-        encoded = [dataset.encoded(key, i) for i in range(dataset.size)]  # checked: tensors
-        out[key] = encoded if len({tuple(e.shape) for e in encoded}) > 1 else torch.stack(encoded)
+        encoded = checked.pop(key, None) or [dataset.encoded(key, i) for i in range(dataset.size)]  # tensors
+        out[key] = encoded if len({e.shape for e in encoded}) > 1 else torch.stack(encoded)
     return out

@@ -20,34 +20,49 @@ from netgraph.train.item_columns import ItemColumn
 __all__ = ["check_examples", "first_fields", "label_count_problems"]
 
 
-def check_examples(dataset: Any) -> None:
+def check_examples(dataset: Any) -> dict[str, list[torch.Tensor]]:
     """Every example of ``dataset`` (an ``EncodedDataset``) checked: one DataError listing the failures by the
     example's number in the user's data; the label counts are checked once every value can be encoded. Of a
     Dataset's items (``ItemColumn``: reading one runs its ``__getitem__``, which opens its image) only item 0 is read
-    here, every key of it; each other item is checked as the loader reads it (``EncodedDataset.__getitem__``)."""
+    here, every key of it; each other item is checked as the loader reads it (``EncodedDataset.__getitem__``).
+    Returns the tensors encoded while checking, by key, of each key whose every example was encoded whole (values
+    held in memory, no image file): training reuses them, encoding each value once."""
     lazy = any(isinstance(values, ItemColumn) for values in dataset.columns.values())
     examples = range(min(1, dataset.size)) if lazy else None
     problems, positions = [], {}  # positions: (key, example) -> its encoded sequence's length, for the label counts
     fields = {}  # the first problem's Diagnostic fields: its example, and where known, expected and found
+    encoded = {}  # key -> each example's tensor, while every one of them is a tensor
     for key, values in dataset.columns.items():
         if isinstance(values, torch.Tensor):
             problems += _nan_problems(dataset, key, values)
             continue
+        tensors = [] if examples is None else None
         for i in range(len(values)) if examples is None else examples:
             reason = dataset.encoded(key, i, header_only=True)
+            if tensors is not None and isinstance(reason, torch.Tensor):
+                tensors.append(reason)
+            else:
+                tensors = None
             if isinstance(reason, Reason):
                 fields = fields if problems else first_fields(dataset, i, reason)
                 said = f"{dataset.port_words(key)}: {dataset.example_name(i, key)}: {reason}"
                 problems.append((dataset.ports[key], said))
             elif isinstance(reason, torch.Tensor) and reason.dim():
                 positions[key, i] = len(reason)
+        if tensors is not None:
+            encoded[key] = tensors
     if problems or (problems := label_count_problems(dataset, positions, examples)):
         raise bad_examples(dataset.what, problems, **fields)
+    return encoded
 
 
 def first_fields(dataset: Any, i: int, reason: Reason) -> dict[str, Any]:
-    """The Diagnostic fields of example ``i``'s problem ``reason``."""
-    return {"example": dataset.index[i], "expected": reason.expected, "found": reason.found}
+    """The Diagnostic fields of example ``i``'s problem ``reason``; a table's file and line where known."""
+    fields = {"example": dataset.index[i], "expected": reason.expected, "found": reason.found}
+    if dataset.places is not None:  # 'file:line' (a table's row)
+        file, _, line = dataset.places[dataset.index[i]].rpartition(":")
+        fields.update(file=file, line=int(line))
+    return fields
 
 
 def _nan_problems(dataset: Any, key: str, values: torch.Tensor) -> list[tuple[str, str]]:

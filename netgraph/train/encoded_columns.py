@@ -24,7 +24,7 @@ from netgraph.core.port_options import option_form
 from netgraph.core.torch_state import generator_kept
 from netgraph.data import Examples
 from netgraph.data.encoding import as_labels, encoded_form_problem, range_refusal
-from netgraph.data.number_texts import float_only
+from netgraph.data.number_texts import WrittenInt, float_only
 from netgraph.data.sources import IMAGE_SUFFIXES
 from netgraph.train.data_pairs import is_pair, is_pair_of_values, pair_columns, rules_problem
 from netgraph.train.data_sets import TRAINING, data_error
@@ -290,7 +290,8 @@ def _folder_labels(net: Any, data: Any, targets: list) -> list:
 
 def _number(text: str) -> float | int | str:
     """A number text as a float; one a float would make infinite ('1e400', 400 digits) as its int, which the
-    ScalarEncoder refuses as beyond float32's range (as that number given is); past the digits Python writes, as is.
+    ScalarEncoder refuses as beyond float32's range, quoting the text (``WrittenInt``); past the digits Python
+    writes, as is.
     A .csv number is one numpy.loadtxt reads: Python's float() reads '1_000' (a source literal's separators) and
     other scripts' digits ('１２') too, which stay texts, refused as no number; spaces around it, Unicode ones too
     ('1.5\xa0'), are allowed, as numpy strips them."""
@@ -302,7 +303,9 @@ def _number(text: str) -> float | int | str:
     except ValueError:
         return text
     exact = decimal.Decimal(stripped) if math.isinf(number) else None  # 'inf' stays infinite, as float('inf') given
-    return int(exact) if exact is not None and exact.is_finite() and exact.adjusted() < MAX_DIGITS else number
+    if exact is not None and exact.is_finite() and exact.adjusted() < MAX_DIGITS:
+        return WrittenInt(exact, stripped)  # quoted as written where it is refused
+    return number
 
 
 def _refuse_folder_for_other_coder(net: Any, data: Any, what: Any) -> None:

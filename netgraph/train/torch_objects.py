@@ -16,6 +16,7 @@ from typing import Any
 import torch
 
 from netgraph.core.errors import OptionError
+from netgraph.core.wording import counted
 from netgraph.train.other_names import loss_layer_for
 
 __all__ = ["refuse_torch_loss", "refuse_torch_optimizer", "refuse_other_batch_size", "class_labels",
@@ -63,8 +64,14 @@ def refuse_torch_optimizer(value: Any) -> None:
                       kind="option-value", expected="a method's name", found=cls.__name__)
 
 
-def refuse_other_batch_size(taken: int, given: int | None) -> None:
-    """OptionError for a ``batch_size=`` that a user's loader, batching by its own ``taken``, would leave unused."""
+def refuse_other_batch_size(taken: int, given: int | None, loader: object = None) -> None:
+    """OptionError for a ``batch_size=`` that a user's loader, batching by its own ``taken``, would leave unused; an
+    IterableDataset (``loader``) gives items read as batches, which may be single examples: say how to batch them."""
+    if given is not None and given != taken and isinstance(loader, torch.utils.data.IterableDataset):
+        raise OptionError(f"batch_size={given}: an IterableDataset is read as it gives its items, each a batch (its "
+                          f"first holds {counted(taken, 'row')}); of single examples: wrap it in DataLoader(dataset, "
+                          f"batch_size={given}); of batches: leave batch_size= out", option="batch_size",
+                          kind="option-combination", expected=taken, found=given)
     if given is not None and given != taken:
         raise OptionError(f"batch_size={given}: the data loader batches by its own, {taken} examples; give "
                           f"DataLoader(..., batch_size={given}), or leave batch_size= out", option="batch_size",
