@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import warnings
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -15,7 +16,7 @@ from netgraph.cli import main
 from netgraph.core.frozen_values import frozen_value
 from netgraph.train import net_train
 from netgraph.train.checkpoint import read_checkpoint, save_checkpoint
-from netgraph.train.options import parse_method
+from netgraph.train.options import SCHEDULES, parse_method
 
 
 def _train(method, rounds=3):
@@ -374,3 +375,13 @@ def test_a_runtime_error_of_torchs_optimizer_is_an_option_error_with_torchs_as_c
         unchecked.optimizer([{"params": [torch.nn.Parameter(torch.ones(2))]}])
     assert isinstance(caught.value.__cause__, RuntimeError)
     assert caught.value.diagnostics[0].kind == "method-suboption"
+
+
+def test_each_schedule_name_the_error_offers_is_documented_and_constant_trains_as_none():
+    """The error listed 'constant', which no README row named; it trains as no schedule does."""
+    row = next(line for line in (Path(__file__).parents[1] / "README.md").read_text().splitlines()
+               if line.startswith("| `method` |"))
+    assert [name for name in SCHEDULES if f'`"{name}"`' not in row] == []
+    constant = _train(("SGD", {"learning_rate_schedule": "constant"}))
+    assert torch.equal(constant, _train(("SGD", {"learning_rate_schedule": None})))
+    assert not torch.equal(constant, _train(("SGD", {"learning_rate_schedule": "linear"})))

@@ -10,6 +10,7 @@ import torch
 
 from netgraph import DataError, LinearLayer, NetGraph, OptionError, net_initialize, net_measurements, net_train
 from netgraph.train.callables import call_user
+from netgraph.train.options import schedule_factor
 
 
 def _train(**options):
@@ -93,8 +94,50 @@ def test_a_keyboard_interrupt_of_a_function_still_stops_training_by_hand_after_i
 @pytest.mark.parametrize("option", ["progress", "training_stopping_criterion"])
 def test_a_key_info_lacks_is_a_key_error_and_option_error_naming_the_option(option):
     """Not wrapped as the function's own exception: a KeyError still, for code that catches one."""
-    with pytest.raises(KeyError, match=r"^'Roundloss': progress info has no such key \(did you mean 'RoundLoss'\?\)") \
-            as caught:
+    with pytest.raises(KeyError, match=rf"^{option} <lambda>\(info\): info has no key 'Roundloss' \(did you mean "
+                                       r"'RoundLoss'\?\)") as caught:
         _train(**{option: lambda info: info["Roundloss"]})
     d = caught.value.diagnostics[0]
     assert (d.kind, d.option, d.found) == ("unknown-key", option, "Roundloss")
+
+
+class _NoText(Exception):
+    """An exception whose text cannot be read: its ``__str__`` raises."""
+
+    def __str__(self):
+        raise RuntimeError("no text")
+
+
+@pytest.mark.parametrize("error, ending", [(StopIteration(), "raised StopIteration after round 1"),
+                                           (_NoText(), "raised _NoText after round 1")])
+def test_an_exception_without_readable_text_ends_the_message_at_its_type_and_stays_the_cause(error, ending):
+    """A bare ``raise StopIteration`` ended the message in ": "; a failing ``__str__`` replaced the error itself."""
+    with pytest.raises(OptionError) as caught:
+        call_user(_on_call(1, error), option="progress", where=lambda: "after round 1")
+    assert str(caught.value).endswith(ending) and caught.value.__cause__ is error
+
+
+def test_a_loss_modules_exception_names_its_class_not_a_function():
+    class SumLoss(torch.nn.Module):
+        def forward(self, outputs, batch):
+            raise AssertionError  # as a bare `assert` in its forward (pytest would give this module's a text)
+    with pytest.raises(OptionError) as caught:
+        _train(loss_function=SumLoss())
+    assert str(caught.value) == "loss_function SumLoss(outputs, batch) raised AssertionError at round 1, batch 1"
+
+
+def test_a_long_exception_text_is_shortened_in_the_message():
+    """A 200,000-character user message made a 200,073-character OptionError."""
+    with pytest.raises(OptionError) as caught:
+        call_user(_on_call(1, ValueError("x" * 200_000)), option="progress")
+    assert len(str(caught.value)) < 200 and str(caught.value).endswith("(200000 characters)")
+    assert str(caught.value.__cause__) == "x" * 200_000
+
+
+def test_a_schedule_that_returns_a_factor_formats_no_place():
+    """clipped_step formatted the round and batch at every scheduled step, though only an error reads them."""
+    places = []
+    assert schedule_factor(lambda f: 2 * f, 0.25, lambda: places.append(1) or "round 1, batch 1") == 0.5
+    assert places == []
+    with pytest.raises(OptionError, match=r"returned -1 at round 1, batch 1 \(fraction_done 0.25\)"):
+        schedule_factor(lambda f: -1, 0.25, lambda: "round 1, batch 1")

@@ -12,15 +12,14 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from netgraph.core.errors import WiringError, did_you_mean
+from netgraph.core.key_errors import MessageKeyError
 from netgraph.core.naming_scope import quoted
 
 __all__ = ["LayerView"]
 
 
-class LayerKeyError(WiringError, KeyError):
+class LayerKeyError(WiringError, MessageKeyError):
     """A key of ``net.layers`` that names no layer."""
-
-    __str__ = BaseException.__str__  # the message, not KeyError's repr of it
 
 
 class LayerView(Mapping):

@@ -13,7 +13,7 @@ from typing import Any
 from tqdm.auto import tqdm
 
 from netgraph.core.user_frame import user_stacklevel
-from netgraph.train.callables import call_user
+from netgraph.train.callables import call_user, function_name
 from netgraph.train.progress_info import ProgressInfo
 from netgraph.train.progress_text import bar_postfix, round_line
 from netgraph.train.metric_history import latest_values, measured_labels
@@ -26,8 +26,9 @@ __all__ = ["ProgressReports", "warn_unscheduled"]
 class ProgressReports:
     """The Trainer's progress methods; they read its ``plan``, ``state``, ``ctx``, ``bar``, ``loss`` and ``logs``."""
 
-    def info(self, option: str = "progress") -> dict[str, Any]:
-        """The state the progress or stopping function (``option``) gets (ProgressInfo: Wolfram's keys too)."""
+    def info(self, function: Callable, option: str = "progress") -> dict[str, Any]:
+        """The state the progress or stopping ``function`` (given as ``option``) gets (ProgressInfo: Wolfram's keys
+        too; a key it lacks names the two)."""
         s, frac, elapsed = self.state, self.fraction_done(), time.perf_counter() - self.started
         measured = measured_labels(self.plan.meter)  # an undefined value (NaN) too
         info = ProgressInfo({"round": s.rounds, "rounds": self.plan.max_rounds, "batch": s.batches,
@@ -41,7 +42,7 @@ class ProgressReports:
                 "term_losses": {k: float(v) for k, v in self.loss.last_terms.items()},
                 "loss_weights": dict(self.loss.weights), "metrics": latest_values(s.round_metrics, measured),
                 "validation_metrics": latest_values(s.validation_metrics, measured)})
-        info.option = option
+        info.option, info.subject = option, f"{option} {function_name(function)}(info)"
         return info
 
     def fraction_done(self) -> float:
@@ -80,7 +81,7 @@ class ProgressReports:
                   flush=True)
         elif callable(mode):
             stop = self.ctx.together(lambda: self.ctx.main and progress_stops(
-                call_user(mode, self.info(), option="progress", where=lambda: f"after round {r}"), r),
+                call_user(mode, self.info(mode), option="progress", where=lambda: f"after round {r}"), r),
                                      f"in the progress function after round {r}")
         return "ManualStop" if self.ctx.any(stop) else None
 
@@ -88,7 +89,7 @@ class ProgressReports:
         """Whether the training_stopping_criterion function stops training after round ``r``, which has ended: a
         KeyboardInterrupt it raises writes that round's checkpoint (``checkpoint_interrupted``), as from ``report``."""
         self.done_in_round = 0  # no batch of the next round done yet
-        stop = self.ctx.together(lambda: self.ctx.main and asks_to_stop(criterion, self.info(STOPPING), r),
+        stop = self.ctx.together(lambda: self.ctx.main and asks_to_stop(criterion, self.info(criterion, STOPPING), r),
                                  f"in the training_stopping_criterion function after round {r}")
         self.done_in_round = None  # back in the round's end, its checkpoint not yet written
         return stop

@@ -17,14 +17,13 @@ from collections.abc import Mapping
 from typing import Any
 
 from netgraph.core.errors import OptionError, did_you_mean
+from netgraph.core.key_errors import MessageKeyError
 
 __all__ = ["LossKeyError", "loss_inputs"]
 
 
-class LossKeyError(OptionError, KeyError):
+class LossKeyError(OptionError, MessageKeyError):
     """A key a loss function reads from its ``outputs`` or ``batch`` that is not there."""
-
-    __str__ = BaseException.__str__  # the message, not KeyError's repr of it
 
 
 class _Keyed(dict):

@@ -15,7 +15,7 @@ from netgraph.core.layer import Layer
 from netgraph.core.errors import NetGraphError, OptionError
 from netgraph.train.data import Expect
 from netgraph.train.loss_inputs import loss_inputs
-from netgraph.train.callables import call_user, refuse_misfit
+from netgraph.train.callables import call_user, function_name, refuse_misfit
 from netgraph.core.types import INTEGER, REAL, PortType
 from netgraph.core.graph import NetGraph
 from netgraph.backend.initialize import net_initialize
@@ -191,7 +191,7 @@ class CallableTerm(Term):
                       meaning=": the net's outputs and the batch's data, dicts by name")
 
     def describe(self) -> str:
-        return f"{getattr(self.fn, '__name__', 'a function')}(outputs, batch)"
+        return f"{function_name(self.fn)}(outputs, batch)"
 
     def __call__(self, outputs: dict, batch: dict, where: Callable[[], str] | None = None) -> torch.Tensor:
         """The loss per example; an exception of ``fn``'s own is an OptionError naming ``where()`` it was called."""

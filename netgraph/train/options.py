@@ -289,12 +289,12 @@ def _schedule(value: Any) -> Callable[[float], float] | None:
                       option="learning_rate_schedule", kind="option-value", expected=expected, found=value)
 
 
-def schedule_factor(schedule: Callable[[float], Any], fraction: float, where: str) -> float:
-    """``schedule(fraction)`` as a factor on the learning rate; OptionError naming ``where`` (the round and batch)
-    unless it is a finite number >= 0 (a negative factor would climb the loss, a string fail deep in the step), or
-    where it raises (``call_user``)."""
+def schedule_factor(schedule: Callable[[float], Any], fraction: float, where: Callable[[], str]) -> float:
+    """``schedule(fraction)`` as a factor on the learning rate; OptionError naming ``where()`` (the round and batch,
+    formatted only for an error) unless it is a finite number >= 0 (a negative factor would climb the loss, a string
+    fail deep in the step), or where it raises (``call_user``)."""
     value = call_user(schedule, fraction, option="learning_rate_schedule",
-                      where=lambda: f"at {where} (fraction_done {fraction:.4g})")
+                      where=lambda: f"at {where()} (fraction_done {fraction:.4g})")
     factor = math.nan
     if not isinstance(value, (str, bytes, bool)):
         try:
@@ -302,7 +302,7 @@ def schedule_factor(schedule: Callable[[float], Any], fraction: float, where: st
         except (TypeError, ValueError, RuntimeError):  # RuntimeError: a tensor of several elements
             pass
     if not math.isfinite(factor) or factor < 0:
-        raise OptionError(f"learning_rate_schedule returned {repr(value)[:80]} at {where} (fraction_done "
+        raise OptionError(f"learning_rate_schedule returned {repr(value)[:80]} at {where()} (fraction_done "
                           f"{fraction:.4g}); it must return a finite number >= 0, the factor on learning_rate",
                           kind="option-value", option="learning_rate_schedule", expected="a finite number >= 0",
                           found=value)
@@ -319,7 +319,7 @@ def clipped_step(m: Method, optimizer: Any, params: list, fraction: Callable[[],
     if m.max_gradient_norm is not None:
         torch.nn.utils.clip_grad_norm_(params, m.max_gradient_norm)
     if m.schedule is not None:
-        factor = schedule_factor(m.schedule, fraction(), where())
+        factor = schedule_factor(m.schedule, fraction(), where)
         for g in optimizer.param_groups:
             g["lr"] = g["base_lr"] * factor
     optimizer.step()

@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from netgraph.core.errors import OptionError, did_you_mean
+from netgraph.core.key_errors import MessageKeyError
 
 __all__ = ["ProgressInfo", "InfoKeyError", "WOLFRAM_KEYS"]
 
@@ -23,17 +24,16 @@ WOLFRAM_KEYS = {"Round": "round", "Batch": "batch_in_round", "AbsoluteBatch": "b
                 "BestValidationRound": "best_round"}
 
 
-class InfoKeyError(OptionError, KeyError):
+class InfoKeyError(OptionError, MessageKeyError):
     """A key a progress or stopping function reads from its ``info`` that is not there."""
-
-    __str__ = BaseException.__str__  # the message, not KeyError's repr of it
 
 
 class ProgressInfo(dict):
     """A dict of the training state; a Wolfram key reads its snake_case value, ``"Net"`` the current net and
-    ``"Gradients"`` the last step's gradients. ``option``: the function's keyword, for a missing key's error."""
+    ``"Gradients"`` the last step's gradients. ``option``: the function's keyword, and ``subject`` the function as a
+    missing key's error names it."""
 
-    option = "progress"
+    option = subject = "progress"
 
     def __missing__(self, key: Any) -> Any:
         if key in WOLFRAM_KEYS:
@@ -43,7 +43,7 @@ class ProgressInfo(dict):
         if key == "Gradients" and "module" in self:  # the last step's, by array (frozen arrays have none)
             return {n: p.grad.detach().clone() for n, p in self["module"].named_parameters() if p.grad is not None}
         hint = did_you_mean(key, [*self, *WOLFRAM_KEYS, "Net", "Gradients"])
-        raise InfoKeyError(f"{key!r}: progress info has no such key{hint}; its keys are {sorted(self)} (and "
+        raise InfoKeyError(f"{self.subject}: info has no key {key!r}{hint}; its keys are {sorted(self)} (and "
                            f"Wolfram's {sorted(WOLFRAM_KEYS)}, 'Net', 'Gradients')", kind="unknown-key",
                            option=self.option, found=key)
 
