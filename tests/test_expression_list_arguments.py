@@ -4,11 +4,14 @@ over it, making a list) is refused at its column, as is a pure function as an ar
 
 from __future__ import annotations
 
+import math
+import re
+
 import pytest
 import torch
 
 from netgraph import ElementwiseLayer, FunctionLayer, NetGraph, interpret, net_initialize
-from netgraph.layers.expression import ExpressionError
+from netgraph.layers.expression import ExpressionError, parse_definition
 
 X = [3.0, -1.0, 0.5, 1.5]
 
@@ -69,6 +72,53 @@ def test_a_pure_function_as_an_argument_is_refused_naming_the_function(text, nam
     assert f"a pure function (body &) cannot be an argument of {name}" in str(info.value)
 
 
-def test_max_of_only_empty_lists_is_refused():
-    with pytest.raises(ExpressionError, match="Max takes 1 or more arguments"):
-        FunctionLayer("Max[{}, {{}}] + #x")
+@pytest.mark.parametrize("text, name, column", [("Max[#x, Function[#^2]]", "Max", 8),
+                                                ("Plus[#x, Function[y, y^2]]", "Plus", 9),
+                                                ("Sin[Function[#x]] + 1", "Sin", 4),
+                                                ("Min[{#x, Function[#y]}]", "Min", 9)])
+def test_a_function_call_as_an_argument_is_refused_as_a_pure_function(text, name, column):
+    """Function[body] is body &: an argument of a function taking values, not a new port."""
+    with pytest.raises(ExpressionError) as info:
+        FunctionLayer(text)
+    assert f"at column {column + 1}:" in str(info.value)
+    assert f"a pure function (body &) cannot be an argument of {name}" in str(info.value)
+
+
+@pytest.mark.parametrize("text, hint", [("Select[#x, # > 0 &]", "unknown function 'Select'"),
+                                        ("Fold[#1 + #2 &, 0, #x]", "unknown function 'Fold'"),
+                                        ("Nest[#^2 &, #x, 2]", "unknown function 'Nest'"),
+                                        ("max[#^2 &, 1]", "unknown function 'max' (Wolfram's names are case-sensitive: "
+                                                          "did you mean Max?)")])
+def test_a_pure_function_given_to_an_unknown_function_names_the_unknown_function(text, hint):
+    with pytest.raises(ExpressionError, match=re.escape(hint)) as info:
+        FunctionLayer(text)
+    assert "pure function" not in str(info.value) and "at column 1:" in str(info.value)
+
+
+def test_the_pure_function_refusal_suggests_no_rewrite_built_from_the_name():
+    with pytest.raises(ExpressionError) as info:
+        FunctionLayer("If[#x > 0, #x &, 0]")
+    assert "If[#x^2" not in str(info.value) and "write its body on the values" in str(info.value)
+
+
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float64])
+@pytest.mark.parametrize("text, value", [("Max[{}] + #x", -math.inf), ("Min[{}, {{}}] + #x", math.inf),
+                                         ("Max[{}, {{}}] - #x", -math.inf)])
+def test_max_and_min_of_only_empty_lists_are_wolframs_infinities(text, value, dtype):
+    for found, grad in _runs(text, dtype):
+        assert found.dtype == dtype and found.tolist() == [[value] * len(X)]
+        assert grad.tolist() == [1.0 if "+" in text else -1.0] * len(X)
+
+
+def test_max_of_no_arguments_is_still_refused():
+    with pytest.raises(ExpressionError, match="Max takes 1 or more arguments, found 0"):
+        FunctionLayer("Max[] + #x")
+
+
+def test_an_internal_max_flattens_its_lists_too():
+    assert parse_definition("Max[#, {1, {2}}]").tree == parse_definition("Max[#, 1, 2]").tree
+
+
+def test_an_empty_list_of_outputs_is_named_so():
+    with pytest.raises(ExpressionError, match=r"at column 1: an empty list \{\} of outputs"):
+        FunctionLayer("{ }")

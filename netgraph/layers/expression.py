@@ -36,18 +36,20 @@ from netgraph.core.layer_being_read import layer_being_read, read_before
 from netgraph.core.naming_scope import quoted
 from netgraph.core.user_frame import user_stacklevel
 from netgraph.layers.expression_indeterminate import IndeterminateWarning, kept_parts, name_part, noting
-from netgraph.layers.expression_forms import (LONG_CHAIN, OTHER_FORMS, STRUCTURAL, chain_terms, check_extent,
+from netgraph.layers.expression_forms import (LONG_CHAIN, STRUCTURAL, chain_terms, check_extent,
                                               not_allowed, not_allowed_col, outputs, number, part_index, structural)
 from netgraph.layers.expression_folding import divided_by_constant_0, expanded_constant, special_constant
 from netgraph.layers.expression_folding import fold as _fold
 from netgraph.layers.expression_run import evaluate, table_entry, to_code
 from netgraph.layers.expression_dot import dot_before_times
-from netgraph.layers.expression_lists import flattened_lists, function_argument, list_argument
+from netgraph.layers.expression_names import case_hint, known_function, only_argument, unknown_function
+from netgraph.layers.expression_lists import (flattened_lists, function_argument_error, is_function_call,
+                                             list_argument, pure_function_argument)
 from netgraph.layers.expression_truth import first_bang, negative_read_as_truth, unreadable_not
 from netgraph.layers.expression_pure import MAP_FORM, applied_body, function_body, mapped_call
 from netgraph.layers.expression_text import (SLOT_PREFIX, list_beside_value, parenthesised_after, translate,
                                               unmatched_bracket)
-from netgraph.layers.function_table import (LOWERCASE_NAMES, INTERNAL_FUNCTIONS, NAMED_FUNCTIONS, NO_REAL_VALUE_AS_NAN,
+from netgraph.layers.function_table import (INTERNAL_FUNCTIONS, NAMED_FUNCTIONS, NO_REAL_VALUE_AS_NAN,
                                             OTHER_FORMS_OF, CLIPS, NamedFunction, torch_name_hint)
 
 __all__ = ["Expression", "parse", "parse_definition", "apply", "apply_all", "to_code", "evaluate",
@@ -128,8 +130,10 @@ def parse_quietly(text: str, internal: bool = False) -> Expression:
         raise ExpressionError("is empty: write a formula of the #slots, such as \"#x * LogisticSigmoid[#y]\"", text)
     if trailing := re.search(r",\s*(?:[\]}]|\|>)", text):  # Python reads f(x, ) as f(x); Wolfram's Exp[x, ] Null
         raise ExpressionError("a ',' with no argument after it", text, trailing.start())
-    if given := function_argument(text):  # Max[#^2 &, 1]; Min[1, Sin[#] &] (its & would be read as the end's)
-        raise given
+    if given := pure_function_argument(text):  # Max[#^2 &, 1]; Min[1, Sin[#] &] (its & would be read as the end's)
+        called, at, start = given
+        raise function_argument_error(called, text, start) if known_function(called, internal) else \
+            unknown_function(called, text, at)  # Select[#x, # > 0 &]: its name is the problem
     py, columns = translate(text)
     if unmatched := unmatched_bracket(text):  # Python would read Sin[#x) as Sin(x) and name its own brackets
         raise unmatched
@@ -243,7 +247,7 @@ def _converted(node: ast.AST, text: str, origin: list[int], slots: list[str], de
         if node.func.id == "Apply":  # Wolfram's FunctionLayer[Apply[#1 + #2 &]]: #1, #2 are the ports
             return applied_body(node, text, origin, sub)
         if node.func.id == "Map":  # Map[Ramp, #x] is Ramp[#x]: a named function applies to every element
-            if node.args and isinstance(node.args[0], ast.Name) and (hint := _case_hint(node.args[0].id)):
+            if node.args and isinstance(node.args[0], ast.Name) and (hint := case_hint(node.args[0].id)):
                 raise ExpressionError(f"unknown function {node.args[0].id!r}{hint}", text, _col(node.args[0], origin))
             return sub(mapped_call(node, text, origin, set(FUNCTIONS) - _FLATTENING))
         name = node.func.id
@@ -252,12 +256,12 @@ def _converted(node: ast.AST, text: str, origin: list[int], slots: list[str], de
                 f"a port (#{_slot_name(name)}) cannot be called: write #x[[i]] for a part of it", text,
                 _col(node, origin))
         if name not in FUNCTIONS and not (internal and name in INTERNAL_FUNCTIONS):
-            if node.func.id in OTHER_FORMS:
-                raise ExpressionError(OTHER_FORMS[node.func.id], text, _col(node, origin))
-            hint = torch_name_hint(name, _only_argument(node, text, origin)) or _case_hint(name) or \
-                did_you_mean(name, [*FUNCTIONS, *STRUCTURAL])
-            raise ExpressionError(f"unknown function {node.func.id!r}{hint}", text, _col(node, origin))
+            raise unknown_function(name, text, _col(node, origin), only_argument(node, text, origin))
         flat = flattened_lists(node.args, text, origin) if name in _FLATTENING else node.args  # Max[x, {1, 2}]
+        if given := next(filter(is_function_call, flat), None):  # Max[#x, Function[#^2]]: not a new port
+            raise function_argument_error(name, text, _col(given, origin))
+        if name in _FLATTENING and node.args and not flat:  # Wolfram's Max[{}] is -Infinity, Min[{}] Infinity
+            return ("const", -math.inf if name == "Max" else math.inf)
         if name in _FLATTENING and flat and not internal:  # Wolfram's Max flattens: the largest element
             return _extremum(name, [sub(a) for a in flat])
         if listed := list_argument(name, flat, text, origin):  # Plus[#x, {1, 2}]: a list of values
@@ -265,7 +269,7 @@ def _converted(node: ast.AST, text: str, origin: list[int], slots: list[str], de
         if name in (*_VARIADIC, *_ALL_OF) and not flat:  # Plus[x] and Times[x] are x, as Wolfram's
             raise ExpressionError(f"{name} takes 1 or more arguments, found 0", text, _col(node, origin))
         if name in _VARIADIC:
-            return apply_all(name, [sub(a) for a in node.args])
+            return apply_all(name, [sub(a) for a in flat])
         if name == "Power" and len(node.args) != 2 and node.args:  # Wolfram's Power[a, b, c] is a^(b^c); Power[a] a
             return _converted(functools.reduce(lambda p, b: ast.BinOp(b, ast.Pow(), p, col_offset=b.col_offset),
                                                node.args[::-1]), text, origin, slots, depth, internal)  # a^b^c
@@ -319,21 +323,6 @@ def _unknown_name(name: str, text: str, col: int) -> str:
         (f" (did you mean {meant}[{arguments}]? a function's arguments go in brackets)" if meant else
          did_you_mean(name, [*_CONSTANTS, *FUNCTIONS, *STRUCTURAL]))
     return f"unknown name {quoted(name)}{hint}; ports are written #{name}"
-
-
-def _case_hint(name: str) -> str:
-    """' (Wolfram's names are case-sensitive: did you mean Exp?)' for another spelling of a function's name (exp,
-    relu for Ramp, logisticsigmoid), else ''."""
-    meant = LOWERCASE_NAMES.get(name) or next((f for f in [*FUNCTIONS, *STRUCTURAL] if f.lower() == name.lower()), None)
-    return f" (Wolfram's names are case-sensitive: did you mean {meant}?)" if meant and meant != name else ""
-
-
-def _only_argument(call: ast.Call, text: str, origin: list[int]) -> str | None:
-    """The text of the one argument of ``call`` (a function called by name) as the user wrote it, or None."""
-    col, name = _col(call, origin), call.func.id  # type: ignore[attr-defined]
-    if len(call.args) != 1 or text[col:col + len(name)] != name:
-        return None
-    return parenthesised_after(text, col + len(name), "[]")
 
 
 def apply(name: str, args: list[tuple]) -> tuple:

@@ -11,11 +11,10 @@ the larger one, so where f is applied to each element it is the elementwise maxi
 from __future__ import annotations
 
 import functools
-from typing import Any
 
 from netgraph.layers.expression import Expression, apply_all
 
-__all__ = ["per_element", "unit_range", "extremum_hint"]
+__all__ = ["per_element", "unit_range"]
 
 #: Functions whose every value is in [0, 1] or NaN whatever their argument (NaN where it is NaN, which an argument
 #: such as Sqrt[#] or Log[#] also makes of finite data: left to the non-finite checks).
@@ -43,13 +42,3 @@ def unit_range(tree: tuple) -> bool:
     """True where ``tree`` is such a function of anything (``LogisticSigmoid[#]``, ``LogisticSigmoid[2 # + 1]``): its
     every value is in [0, 1] or NaN (ElementwiseLayer's ``probability_outputs``)."""
     return tree[0] == "call" and tree[1] in _UNIT_RANGE and len(tree) == 3
-
-
-def extremum_hint(tree: Any) -> str:
-    """Why an output is a scalar where an array was expected, when the expression takes Max (or Min) of several."""
-    def several(t: Any) -> bool:
-        return isinstance(t, tuple) and bool(t) and ((t[0] in ("Max", "Min") and len(t) > 2) or any(map(several, t)))
-    return "" if not several(tree) else (" (Max[x, y] and Min[x, y] of arrays are their largest and smallest "
-                                         "element, a number, as Wolfram's Max flattens its arguments; elementwise: "
-                                         "Ramp[#x] for Max[#x, 0], Clip[#x, {lo, hi}] against constants, "
-                                         "ThreadingLayer(\"Max\") for two arrays)")

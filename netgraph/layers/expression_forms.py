@@ -76,7 +76,10 @@ def outputs(node: ast.AST, text: str, origin: list[int], sub: Callable[[ast.AST]
         if not all(isinstance(k, ast.Constant) and isinstance(k.value, str) for k in node.keys):
             raise ExpressionError("the keys of <| ... |> must be port names in double quotes", text, _col(node, origin))
         names, values = tuple(k.value for k in node.keys), node.values
-    if len(set(names)) != len(names) or len(names) < 1:
+    if not names:  # {}: no output at all
+        raise ExpressionError("an empty list {} of outputs: write one expression, or several {e1, e2}", text,
+                              _col(node, origin))
+    if len(set(names)) != len(names):
         raise ExpressionError(f"several outputs need distinct names, found {list(names)}", text, _col(node, origin))
     return ("outputs", names, tuple(sub(v) for v in values))
 

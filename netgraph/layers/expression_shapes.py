@@ -33,7 +33,7 @@ from netgraph.layers.expression_spans import (fixed_span, span_least_length, spa
                                                variable_span)
 from netgraph.layers._shapes import level_range, levels_run
 
-__all__ = ["STRUCTURAL_KINDS", "is_structural", "lower", "lower_outputs", "least_lengths"]
+__all__ = ["STRUCTURAL_KINDS", "is_structural", "lower", "lower_outputs", "least_lengths", "extremum_hint"]
 
 STRUCTURAL_KINDS = {"Total", "Mean", "Dot", "Part", "outputs", "Max", "Min", "Norm", "Length", "Variance",
                     "StandardDeviation", "EuclideanDistance", "HammingDistance", "Reverse", "Transpose", "Tr", "Det",
@@ -165,6 +165,16 @@ def _extremum(tree: tuple, shapes: Mapping[str, tuple]) -> tuple:
         dims = tuple(range(1, len(shape) + 1)) if shape else ()
         reduced.append(("reduce", "amax" if tree[0] == "Max" else "amin", dims, child) if dims else child)
     return expression.apply_all(tree[0], reduced)
+
+
+def extremum_hint(tree: Any) -> str:
+    """Why an output is a scalar where an array was expected, when the expression takes Max (or Min) of several."""
+    def several(t: Any) -> bool:
+        return isinstance(t, tuple) and bool(t) and ((t[0] in ("Max", "Min") and len(t) > 2) or any(map(several, t)))
+    return "" if not several(tree) else (" (Max[x, y] and Min[x, y] of arrays are their largest and smallest "
+                                         "element, a number, as Wolfram's Max flattens its arguments; elementwise: "
+                                         "Ramp[#x] for Max[#x, 0], Clip[#x, {lo, hi}] against constants, "
+                                         "ThreadingLayer(\"Max\") for two arrays)")
 
 
 def _variance(tree: tuple, shapes: Mapping[str, tuple]) -> tuple:

@@ -177,7 +177,7 @@ def translate(text: str) -> tuple[str, list[int]]:
             continue
         if two in _WOLFRAM_PIECES or ch in "{}":  # lists {a, b} -> tuples; <|"k" -> v|> -> a dict
             key = two if two in _WOLFRAM_PIECES else ch
-            piece = ")" if key == "}" and text[:i].rstrip().endswith("{") else _WOLFRAM_PIECES[key]  # {}: ()
+            piece = ")" if key == "}" and _last_piece(out) == "(" else _WOLFRAM_PIECES[key]  # {}: ()
             out.append(piece)
             origin += [i] * len(piece)
             i += len(key)
@@ -382,3 +382,8 @@ def parenthesised_after(text: str, end: int, brackets: str = "()") -> str | None
         if depth == 0:
             return text[start + 1:i]
     return None
+
+
+def _last_piece(out: list[str]) -> str:
+    """The last of the translated pieces ``out`` that is not blank (``(`` after ``{ ``), else ''."""
+    return next((piece for piece in reversed(out) if piece.strip()), "")

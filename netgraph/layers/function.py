@@ -23,8 +23,8 @@ from netgraph.layers._broadcast import unknown_dims_taken
 from netgraph.layers._shapes import fill
 from netgraph.layers.expression import is_expression, parse, parse_quietly, to_code
 from netgraph.layers.expression_run import input_code, to_codes
-from netgraph.layers.expression_elementwise import extremum_hint, per_element, unit_range
-from netgraph.layers.expression_shapes import is_structural, least_lengths, lower_outputs
+from netgraph.layers.expression_elementwise import per_element, unit_range
+from netgraph.layers.expression_shapes import extremum_hint, is_structural, least_lengths, lower_outputs
 from netgraph.layers.function_lengths import UnnamedLength
 from netgraph.layers.function_table import NAMED_FUNCTIONS, NamedFunction
 from netgraph.layers.torch_functions import torch_function_hint

@@ -189,7 +189,10 @@ class BatchNormModule(LayerModule):
     """Parameters ``Scaling``, ``Biases`` (None when left out, as torch's ``affine=False``); buffers ``MovingMean``,
     ``MovingVariance`` (Wolfram's arrays)."""
 
-    MIXES_EXAMPLES_IN_TRAINING = True  # each output depends on the batch's statistics (score_baselines)
+    @property
+    def MIXES_EXAMPLES(self) -> bool:  # noqa: N802 (score_baselines' attribute)
+        """In training each output depends on the batch's statistics (``score_baselines.mixes_examples``)."""
+        return self.training
 
     def __init__(self, arrays: Mapping[str, torch.Tensor], momentum: float, epsilon: float):
         super().__init__()

@@ -5,8 +5,9 @@ scored by the whole objective (less a baseline independent of every draw: none, 
 A layer whose output depends on other examples as it runs now (batch normalisation in training mode) makes each
 example's loss depend on every example's draws: there leave-one-out is biased (the others' losses move with this
 example's draw), and scoring an example's draws by its own loss alone misses the rest. Such a module says so with
-``MIXES_EXAMPLES_IN_TRAINING = True`` (torch's own batch norms are known without it), or ``MIXES_EXAMPLES = True``
-where it mixes in evaluation too (a FunctionLayer's Python function given ``mixes_examples=True``).
+``MIXES_EXAMPLES``, true while it mixes (a property returning ``self.training`` for a batch norm's; torch's own batch
+norms are known without it; a FunctionLayer's Python function given ``mixes_examples=True``); README's older
+``MIXES_EXAMPLES_IN_TRAINING = True`` still counts, in training mode.
 
 >>> import torch
 >>> logp = torch.tensor([0.5, 1.0], requires_grad=True)
@@ -34,8 +35,8 @@ __all__ = ["checked_loss", "mixes_examples", "leave_one_out_term", "example_logp
 
 def mixes_examples(modules: Iterable[nn.Module]) -> bool:
     """Whether one of ``modules``, as it runs now, makes an example's output depend on other examples: one declaring
-    ``MIXES_EXAMPLES``, or ``MIXES_EXAMPLES_IN_TRAINING`` in training mode, or a torch batch norm normalising by the
-    batch's statistics.
+    ``MIXES_EXAMPLES`` true (or the older ``MIXES_EXAMPLES_IN_TRAINING`` in training mode), or a torch batch norm
+    normalising by the batch's statistics.
 
     >>> mixes_examples([nn.BatchNorm1d(2)]), mixes_examples([nn.BatchNorm1d(2).eval(), nn.Linear(2, 2)])
     (True, False)
