@@ -130,7 +130,7 @@ def test_a_long_exception_text_is_shortened_in_the_message():
     """A 200,000-character user message made a 200,073-character OptionError."""
     with pytest.raises(OptionError) as caught:
         call_user(_on_call(1, ValueError("x" * 200_000)), option="progress")
-    assert len(str(caught.value)) < 200 and str(caught.value).endswith("(200000 characters)")
+    assert len(str(caught.value)) < 600 and str(caught.value).endswith("(200000 characters)")
     assert str(caught.value.__cause__) == "x" * 200_000
 
 

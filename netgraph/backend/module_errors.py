@@ -21,7 +21,7 @@ from typing import Any
 import torch
 
 from netgraph.core.errors import DataError, NetGraphError
-from netgraph.core.naming_scope import shown_layer
+from netgraph.core.naming_scope import exception_text, shown_layer
 from netgraph.core.own_classes import is_netgraph_class
 from netgraph.core.port_paths import layer_at
 from netgraph.layers.function import FunctionLayer
@@ -72,7 +72,7 @@ def blames_module(exc: BaseException) -> bool:
 def layer_module_error(layer: Any, path: tuple[str, ...], exc: BaseException) -> DataError:
     """The "module-error" DataError of ``exc``, raised by the module of ``layer`` (at ``path``), ``exc`` its cause."""
     what = "function" if isinstance(layer, FunctionLayer) else "module"  # a FunctionLayer's Python function
-    error = DataError(f"{shown_layer(path, layer.type_name)}: its {what} raised {type(exc).__name__}: {exc}",
+    error = DataError(f"{shown_layer(path, layer.type_name)}: its {what} raised {type(exc).__name__}{exception_text(exc)}",
                       kind="module-error", layer=tuple(path), found=type(exc).__name__)
     error.__cause__ = exc
     return error

@@ -28,7 +28,7 @@ from netgraph.core.scoped_values import scoped
 
 __all__ = ["naming_under", "naming_prefix", "scoped_layer", "shown_layer", "scoped_name", "scoped_path", "shown_path",
            "elided", "SHOWN_LEVELS", "shortened", "quoted", "head_and_tail", "SHOWN_CHARACTERS", "SHOWN_EDGE",
-           "numbers_as_written"]
+           "numbers_as_written", "function_name", "exception_text"]
 
 SHOWN_LEVELS = 3  # a layer path in a message shows this many levels at each end when it is longer than twice that + 2
 SHOWN_CHARACTERS = 80  # a name in a message shows half this at each end when it is longer
@@ -161,3 +161,22 @@ _LARGEST_WRITTEN_BITS = (10**100).bit_length()
 def head_and_tail(text: str, width: int) -> str:
     """``text``'s head and tail, ``width // 2`` characters each, around an ellipsis."""
     return f"{text[:width // 2]}…{text[-(width // 2):]}"
+
+
+def function_name(fn: Any) -> str:
+    """How a message names ``fn``: its ``__name__``, or its class's (a loss ``nn.Module``, a callable object)."""
+    return getattr(fn, "__name__", type(fn).__name__)
+
+
+def exception_text(exc: BaseException) -> str:
+    """``": " + str(exc)`` for a message, past ``SHOWN_EDGE`` characters shortened (a user's error text may run to
+    megabytes; torch's own are shorter); "" where it has no text or its ``__str__`` fails.
+
+    >>> exception_text(ValueError("bad")), exception_text(StopIteration()), len(exception_text(ValueError("x" * 10**6)))
+    (': bad', '', 424)
+    """
+    try:
+        text = str(exc)
+    except Exception:  # noqa: BLE001 - a failing __str__ must not replace the user's error
+        return ""
+    return f": {shortened(text, SHOWN_EDGE)}" if text else ""

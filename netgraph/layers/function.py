@@ -12,7 +12,7 @@ import torch
 from torch import nn
 
 from netgraph.core.guessed_lengths import is_guessed
-from netgraph.core.naming_scope import quoted
+from netgraph.core.naming_scope import function_name, quoted
 from netgraph.core.layer import PROBABILITY_OUTPUT, EmitContext, Layer, shape_option
 from netgraph.core.shape_dims import port_shape_options
 from netgraph.core.option_words import named_or_slots
@@ -168,7 +168,7 @@ class FunctionLayer(Layer):
                                  f"{type(self.function).__name__}", self.function, "a slot expression or a function")
         if not ports:
             shown = repr(self.function) if isinstance(self.function, str) else \
-                f"of the function {getattr(self.function, '__name__', type(self.function).__name__)}"
+                f"of the function {function_name(self.function)}"
             return _bad_function(f"FunctionLayer {shown} uses no input (write #Name for an input port)",
                                  self.function, "an expression with an input")
         return {"_expr": expr, "input_ports": ports, "_inputs": _input_option(self.input, ports, "FunctionLayer"),

@@ -26,7 +26,7 @@ from netgraph.core.coders import CODERS, Coder, Restricted, coder_from_data
 from netgraph.spec.distribution_example import example_args
 from netgraph.core.errors import Diagnostic, NetGraphError, OptionError, did_you_mean, with_article
 from netgraph.core.layer import Layer
-from netgraph.core.naming_scope import quoted
+from netgraph.core.naming_scope import function_name, quoted
 from netgraph.core.options import OptionKind, option_hints, option_kind, option_kinds
 from netgraph.core.shared import NetSharedArray
 from netgraph.core.types import DTYPES, INTEGER, PortType
@@ -287,7 +287,7 @@ def data(value: Any) -> Any:
         raise Unwritable(f"is a Python torch module ({type(value).__name__}), which a spec cannot hold: specs "
                          f"contain no code. Rebuild it from netgraph layers, or keep this net in Python")
     if callable(value) and not isinstance(value, Layer):  # a layer is callable too (layer(x))
-        raise Unwritable(f"is a Python function ({getattr(value, '__name__', type(value).__name__)}), which a "
+        raise Unwritable(f"is a Python function ({function_name(value)}), which a "
                          f"spec cannot hold: specs contain no code. Write it as a slot expression such as "
                          f"\"#x * LogisticSigmoid[#y]\", or keep this net in Python")
     raise Unwritable(f"is {with_article(type(value).__name__)}, which a spec cannot hold (numbers, strings, lists, "

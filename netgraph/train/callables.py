@@ -14,24 +14,10 @@ from typing import Any
 
 from netgraph.backend.module_errors import blames_module
 from netgraph.core.errors import OptionError
-from netgraph.core.naming_scope import shortened
+from netgraph.core.naming_scope import exception_text, function_name
 from netgraph.core.wording import counted
 
 __all__ = ["positional_misfit", "refuse_misfit", "call_user", "function_name"]
-
-
-def function_name(fn: Any) -> str:
-    """How a message names ``fn``: its ``__name__``, or its class's (a loss ``nn.Module``, a callable object)."""
-    return getattr(fn, "__name__", type(fn).__name__)
-
-
-def _exception_text(exc: BaseException) -> str:
-    """``": " + str(exc)`` shortened for a message; "" where it has no text or its ``__str__`` fails."""
-    try:
-        text = str(exc)
-    except Exception:  # noqa: BLE001 - a failing __str__ must not replace the user's error
-        return ""
-    return f": {shortened(text)}" if text else ""
 
 
 def positional_misfit(fn: Callable, count: int) -> int | None:
@@ -81,7 +67,7 @@ def call_user(fn: Callable, *args: Any, option: str, where: Callable[[], str] | 
         if not blames_module(exc):
             raise
         place = f" {where()}" if where is not None else ""
-        detail = f"raised {type(exc).__name__}{place}{_exception_text(exc)}"
+        detail = f"raised {type(exc).__name__}{place}{exception_text(exc)}"
         name = subject or f"{option} {function_name(fn)}"
         raise OptionError(f"{name} {detail}", option=option, kind="function-error", found=type(exc).__name__,
                           detail=detail) from exc
