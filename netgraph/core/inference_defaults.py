@@ -12,10 +12,9 @@ import torch
 from netgraph.core.errors import NetGraphError
 from netgraph.core.layer import Layer
 from netgraph.core.conflicts import Conflict
-from netgraph.core.types import REAL, UNKNOWN, PortType, unify
+from netgraph.core.types import REAL, PortType, unify
 
-__all__ = ["default_shapes", "layer_dtype_guesses", "default_dtypes", "shared_users", "held_stand_ins",
-           "sized_by_guess"]
+__all__ = ["default_shapes", "layer_dtype_guesses", "default_dtypes", "shared_users", "held_stand_ins"]
 
 
 def default_shapes(problem: Any, cls: Any, leaf_roots: list[dict[str, int]], refine: Callable, errors: list,
@@ -177,25 +176,6 @@ def held_stand_ins(layer: Any, stand_ins: Mapping[str, torch.Tensor]) -> Any:
     except (NetGraphError, Conflict):
         return layer
 
-
-def sized_by_guess(net: Any, at: tuple, arrays: Mapping[str, tuple]) -> bool:
-    """Whether a port of the layer at ``at`` in ``net`` is sized only by a guess (unknown before the defaults) of
-    the size the layer guesses holding ``arrays`` (stand-ins of these shapes, by array name): a refused shared value
-    sizing its own user."""
-    from netgraph.core.inference import solve  # (it imports this module)
-    layer, types = net.layer_at(at), net.layer_types(at)
-    held = held_stand_ins(layer, {name: torch.zeros(()).expand(shape) for name, shape in arrays.items()})
-    guess = getattr(held, "default_types", None) if held is not layer else None
-    try:
-        guesses = guess(dict.fromkeys(types, UNKNOWN)) if guess is not None else {}
-    except (NetGraphError, Conflict):
-        return False
-    if not (ports := [p for p, t in guesses.items() if t.shape is not None and t.shape == types[p].shape]):
-        return False
-    problem = net._problem()
-    problem.watch = tuple((at, port) for port in ports)
-    solve(problem)  # solved once already: it raises nothing
-    return any(problem.before_defaults.get((at, port), types[port]).shape is None for port in ports)
 
 
 def shared_users(problem: Any, leaf_roots: list[dict[str, int]]) -> dict[str, list[tuple]]:

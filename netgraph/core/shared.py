@@ -21,7 +21,7 @@ import contextlib
 import dataclasses
 import functools
 import re
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
 
 import torch
@@ -317,13 +317,14 @@ class _Misfit:
     alone: OptionError
 
 
-def shared_misfit(net: Any, misfits: list[_Misfit], inferred: bool = True) -> None:
+def shared_misfit(net: Any, misfits: list[_Misfit], guessed: Callable | None = None) -> None:
     """OptionError for the first of ``misfits`` (``unify_shared``'s): its expected shape the one the net's sizes
-    imply, once ``inferred`` and known (not guessed from the refused value itself); else the layer's alone."""
+    imply, once inferred (``guessed`` given: ``guessed_sizes.sized_by_guess``, which tells a port sized only by the
+    layer's guess from the refused value itself) and known; else the layer's alone."""
     if not misfits:
         return
     first, found = misfits[0], tuple(misfits[0].value.shape)
-    layer, name, want = _wanted(net, first.path, first.array, refused=found) if inferred else (None, "", None)
+    layer, name, want = _wanted(net, first.path, first.array, (found, guessed)) if guessed else (None, "", None)
     if want is None or want == found:
         raise first.alone from None
     user = scoped_name(_shown(first.path, first.array))
@@ -339,30 +340,24 @@ def shared_misfit_first(net: Any, misfits: list[_Misfit]) -> Iterator[None]:
     try:
         yield
     except NetGraphError:
-        shared_misfit(net, misfits, inferred=False)
+        shared_misfit(net, misfits)
         raise
 
 
 def _wanted(net: Any, path: tuple, array: str, refused: tuple | None = None) -> tuple[Any, str, tuple | None]:
     """The layer holding the user's array ``array`` of the layer at ``path`` (an operator's inner array: its inner
     layer), the array's name there, and the shape the net's sizes give it: None where not all known, or where a
-    port is sized only by the layer's guess from a value of shape ``refused`` (the value it refused)."""
+    port is sized only by the layer's guess from the value it refused (``refused``: its shape, ``sized_by_guess``)."""
     *inside, name = array.split(".")
     at = (*path, *inside)
     layer, types = net.layer_at(at), net.layer_types(at)
-    if not all(t.known for t in types.values()) or refused is not None and _sized_by_value(net, at, name, refused):
+    if not all(t.known for t in types.values()) or refused and refused[1](net, at, {name: refused[0]}):
         return layer, name, None
     try:
         want = layer.array_shapes(types).get(name)
     except (NetGraphError, Conflict):  # the layer's own problem, reported by inference
         return layer, name, None
     return layer, name, None if want is None else tuple(want)
-
-
-def _sized_by_value(net: Any, at: tuple, name: str, shape: tuple) -> bool:
-    """Whether the layer at ``at`` has a port sized only by its guess from its array ``name`` of ``shape``."""
-    from netgraph.core.inference_defaults import sized_by_guess  # (it imports the layers, which import this module)
-    return sized_by_guess(net, at, {name: shape})
 
 
 def shared_values(net: Any) -> dict[str, Any]:
