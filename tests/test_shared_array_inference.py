@@ -54,3 +54,25 @@ def test_a_shared_value_misfit_where_inference_fails_too_names_the_layer_alone()
                                           r"expected shape \(3, ·\) \(from the layer's options\), found \(2, 4\)"):
         NetGraph({"a": LinearLayer(2, weights=given), "b": LinearLayer(3, weights=NetSharedArray("w")),
                   "c": LinearLayer(5, weights=torch.zeros(5, 7))}, [("a", "b"), ("b", "c")], Input=4)
+
+
+def _refusing_user_net(**sizes):
+    given = NetSharedArray("w", torch.zeros(2, 4))
+    return NetGraph({"a": LinearLayer(2, weights=given), "b": LinearLayer(3, weights=NetSharedArray("w"))},
+                    [(NetPort("x"), "a"), (NetPort("y"), "b")], **sizes)
+
+
+def test_a_refused_shared_value_is_not_said_to_fit_sizes_it_guessed_itself():
+    # y is never sized: its 4 was guessed from the refused (2, 4) itself, yet said "(3, 4) (from the net's sizes)"
+    with pytest.raises(OptionError) as info:
+        _refusing_user_net(x=4)
+    said = "layer 'b': LinearLayer: array 'Weights' (shared array 'w'): expected shape (3, ·) (from the layer's"
+    assert f"{said} options), found (2, 4)" in str(info.value) and "(3, 4)" not in str(info.value)
+
+
+@pytest.mark.parametrize("y", [5, 4])  # 4: given, the size the refused value would guess too
+def test_a_refused_shared_value_names_the_shape_of_sizes_the_net_gives(y):
+    with pytest.raises(OptionError) as info:
+        _refusing_user_net(x=4, y=y)
+    said = f"'Weights' (shared array 'w'): expected shape (3, {y}) (from the net's sizes), found (2, 4)"
+    assert said in str(info.value)

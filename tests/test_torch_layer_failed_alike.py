@@ -40,3 +40,32 @@ def test_a_module_raising_two_kinds_of_error_is_not_said_to_fail_alike():
     with pytest.raises(ShapeError) as info:
         NetChain([TorchLayer(RefusedTwoWays())], input=(3, "n"))
     assert "failed alike" not in str(info.value) and "refused every input shape tried" in str(info.value)
+
+
+def test_a_module_raising_one_class_of_error_at_two_places_quotes_the_longest_lengths_error():
+    # a conv refuses n = 5 and 6, the linear after it every longer length: both RuntimeErrors, told as "one kind of
+    # error" quoting the short lengths' conv error alone, and asking whether it needs longer inputs
+    module = nn.Sequential(nn.Conv1d(3, 8, 7), nn.Flatten(), nn.Linear(8 * 3000, 4))
+    with pytest.raises(ShapeError) as info:
+        NetChain([TorchLayer(module)], input=(3, "n"))
+    message = str(info.value)
+    assert "failed alike" not in message and "one kind of error" not in message
+    assert "refused every input shape tried" in message and message.count("outputs=") == 1
+    assert "at (3, 1024) it raised another error: RuntimeError: a and b must have same reduction dim" in message
+    assert "[24000, 4]" in message
+
+
+class RefusedLongerInWords(nn.Module):
+    """Refuses every length at one place in words naming it: the longest is quoted."""
+
+    def forward(self, x):
+        raise ValueError(f"length {x.shape[-1]} refused")
+
+
+def test_a_module_failing_alike_is_quoted_at_the_longest_length_tried():
+    with pytest.raises(ShapeError) as info:
+        NetChain([TorchLayer(RefusedLongerInWords())], input=(3, "n"))
+    message = str(info.value)
+    assert "one kind of error (ValueError) at every length tried" in message
+    assert "at 'Input' (3, 1024): ValueError: length 1024 refused" in message and "length 5 refused" not in message
+    assert str(info.value.__cause__) == "length 1024 refused"

@@ -232,7 +232,7 @@ def test_a_module_refusing_every_length_tried_says_how_many_it_tried_and_its_one
         NetChain([TorchLayer(FromLength2000())], input=(3, "n"))
     message = str(info.value)
     assert "one kind of error (ValueError) at every length tried (16 sizes, n = 5 ... 1024" in message  # the longest
-    assert "length 5 is under 2000" in message and "likely a fixed size" not in message  # a length refusal, maybe
+    assert "length 1024 is under 2000" in message and "likely a fixed size" not in message  # the longest: telling
     assert "(3, 14)" not in message and message.count("outputs=") == 1 and "longer inputs" in message
 
 

@@ -29,6 +29,7 @@ from netgraph.core.array_naming import NAMING, arrays_named_by_caller
 from netgraph.core.attribute_hints import frozen_net_error, keras_compile_message, missing_attribute
 from netgraph.core.errors import OptionError, ShapeError, WiringError, raise_all
 from netgraph.core.plugins import stage
+from netgraph.core.guessed_sizes import sized_by_guess
 from netgraph.core.inference import Problem
 from netgraph.core.inference_problem import NumbersByName
 from netgraph.core.nesting import deep_walk, infer_net, layer_count, nesting_depth, recursion_room
@@ -103,7 +104,7 @@ class NetGraph(NetValues, GraphViews, Layer, LayerSequence, DrawingAndYaml):  # 
                 elif (ir := getattr(self, "_ir", None)) is not None:  # the walk's, holding the layers told (same types)
                     self._ir = with_layers(ir, self._leaf_layers())
         raise_all(check_decoders(self._coders, self._inference.ports, self), ShapeError, "invalid graph ports")
-        shared_misfit(self, misfits)
+        shared_misfit(self, misfits, sized_by_guess)
         raise_all(shape_clashes(self), ShapeError, "shared array shapes")
         self._compiled, self._multipliers = None, ()
 

@@ -4,7 +4,7 @@ function's Integer result), then the dtype Real for every class whose dtype noth
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import torch
@@ -14,7 +14,7 @@ from netgraph.core.layer import Layer
 from netgraph.core.conflicts import Conflict
 from netgraph.core.types import REAL, PortType, unify
 
-__all__ = ["default_shapes", "layer_dtype_guesses", "default_dtypes", "shared_users"]
+__all__ = ["default_shapes", "layer_dtype_guesses", "default_dtypes", "shared_users", "held_stand_ins"]
 
 
 def default_shapes(problem: Any, cls: Any, leaf_roots: list[dict[str, int]], refine: Callable, errors: list,
@@ -163,12 +163,19 @@ def with_shared(problem: Any, cls: Any, leaf_roots: list[dict[str, int]], layer:
                 wanted[name] = _wanted(problem, cls, leaf_roots, name)
             if wanted[name] is not None:
                 stand_ins[array] = torch.zeros(()).expand(wanted[name])
+    return held_stand_ins(layer, stand_ins)
+
+
+def held_stand_ins(layer: Any, stand_ins: Mapping[str, torch.Tensor]) -> Any:
+    """``layer`` holding the arrays ``stand_ins`` (by array name), taken as drawn; ``layer`` itself where its
+    ``with_arrays`` is its own, or its options rule them out (the clash is reported with the shared arrays')."""
     if not stand_ins or type(layer).with_arrays is not Layer.with_arrays:
         return layer
     try:
         return layer._with_drawn_arrays(stand_ins)
     except (NetGraphError, Conflict):
-        return layer  # its options rule the shape out: the clash is reported with the shared arrays'
+        return layer
+
 
 
 def shared_users(problem: Any, leaf_roots: list[dict[str, int]]) -> dict[str, list[tuple]]:

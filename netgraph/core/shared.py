@@ -21,7 +21,7 @@ import contextlib
 import dataclasses
 import functools
 import re
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
 
 import torch
@@ -317,22 +317,21 @@ class _Misfit:
     alone: OptionError
 
 
-def shared_misfit(net: Any, misfits: list[_Misfit], inferred: bool = True) -> None:
+def shared_misfit(net: Any, misfits: list[_Misfit], guessed: Callable | None = None) -> None:
     """OptionError for the first of ``misfits`` (``unify_shared``'s): its expected shape the one the net's sizes
-    imply, once ``inferred`` and known; else the layer's alone."""
+    imply, once inferred (``guessed`` given: ``guessed_sizes.sized_by_guess``, which tells a port sized only by the
+    layer's guess from the refused value itself) and known; else the layer's alone."""
     if not misfits:
         return
-    first = misfits[0]
-    want = _wanted(net, first.path, first.array) if inferred else None
-    if want is None or tuple(want) == tuple(first.value.shape):
+    first, found = misfits[0], tuple(misfits[0].value.shape)
+    layer, name, want = _wanted(net, first.path, first.array, (found, guessed)) if guessed else (None, "", None)
+    if want is None or want == found:
         raise first.alone from None
-    name, user = first.array.split(".")[-1], scoped_name(_shown(first.path, first.array))
-    layer = net.layer_at((first.path + tuple(first.array.split(".")[:-1])))
-    text = array_misfit(name, want, first.value.shape, f" (shared array {first.shared!r})", " (from the net's sizes)")
+    user = scoped_name(_shown(first.path, first.array))
+    text = array_misfit(name, want, found, f" (shared array {first.shared!r})", " (from the net's sizes)")
     message = f"layer {user!r}: {layer.type_name}: array {text}"
-    raise OptionError(message, [Diagnostic(message, "shared-shape", expected=tuple(want),
-                                           found=tuple(first.value.shape), **_option_at(net._layers, first.path,
-                                                                                       first.array))]) from None
+    raise OptionError(message, [Diagnostic(message, "shared-shape", expected=want, found=found,
+                                           **_option_at(net._layers, first.path, first.array))]) from None
 
 
 @contextlib.contextmanager
@@ -341,19 +340,24 @@ def shared_misfit_first(net: Any, misfits: list[_Misfit]) -> Iterator[None]:
     try:
         yield
     except NetGraphError:
-        shared_misfit(net, misfits, inferred=False)
+        shared_misfit(net, misfits)
         raise
 
 
-def _wanted(net: Any, path: tuple, array: str) -> tuple | None:
-    """The shape the net's sizes give the user's array ``array`` of the layer at ``path`` (None: not all known)."""
-    *inside, name = array.split(".")  # an operator's inner array: its inner layer's own
-    layer, types = net.layer_at((*path, *inside)), net.layer_types((*path, *inside))
+def _wanted(net: Any, path: tuple, array: str, refused: tuple | None = None) -> tuple[Any, str, tuple | None]:
+    """The layer holding the user's array ``array`` of the layer at ``path`` (an operator's inner array: its inner
+    layer), the array's name there, and the shape the net's sizes give it: None where not all known, or where a
+    port is sized only by the layer's guess from the value it refused (``refused``: its shape, ``sized_by_guess``)."""
+    *inside, name = array.split(".")
+    at = (*path, *inside)
+    layer, types = net.layer_at(at), net.layer_types(at)
+    if not all(t.known for t in types.values()) or refused and refused[1](net, at, {name: refused[0]}):
+        return layer, name, None
     try:
-        want = layer.array_shapes(types).get(name) if all(t.known for t in types.values()) else None
+        want = layer.array_shapes(types).get(name)
     except (NetGraphError, Conflict):  # the layer's own problem, reported by inference
-        return None
-    return None if want is None else tuple(want)
+        return layer, name, None
+    return layer, name, None if want is None else tuple(want)
 
 
 def shared_values(net: Any) -> dict[str, Any]:
@@ -371,16 +375,14 @@ def shape_clashes(net: Any) -> list[Diagnostic]:
             continue
         first = None
         for path, array in users:
-            want = _wanted(net, path, array)
+            layer, name, want = _wanted(net, path, array)
             if want is None:
                 continue
-            *inside, name = array.split(".")
-            layer = net.layer_at((*path, *inside))
             user = (f"layer {scoped_name(_shown(path, array))!r} ({layer.type_name}) array {quoted(name)} of shape "
-                    f"{tuple(want)}")
+                    f"{want}")
             if first is None:
-                first = (tuple(want), user)
-            elif first[0] != tuple(want):
+                first = (want, user)
+            elif first[0] != want:
                 problems.append(Diagnostic(f"shared array {shared!r} is used as {first[1]} and as {user}; the users "
                                            f"of a shared array need one shape", "shared-shape",
                                            **_option_at(net._layers, path, array)))

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import copy
 import functools
+import math
+import traceback
 from collections.abc import Callable, Mapping
 from typing import Any, ClassVar
 
@@ -171,21 +173,22 @@ class _ModuleWrapper(Layer):
                                                self._outputs_hint()), expected=tuple(found), found=tuple(outs))
 
     def _failed_alike(self, failures: list[_MetaFailure], shapes: list[tuple], same: bool) -> _MetaFailure:
-        """The one error the module raised at every length tried: ``same`` (the very same error), likely a fixed
-        size; one kind of error (one exception class), a fixed size or longer inputs alike (else real data needed:
-        how to give its output shapes too)."""
+        """The one error the module raised at every length tried, quoted at the longest: ``same`` (the very same
+        error), likely a fixed size; one kind of error (one exception class raised at one place), a fixed size or
+        longer inputs alike (else real data needed: how to give its output shapes too)."""
         port = self.input_ports[0] if len(self.input_ports) == 1 else None
         tried = f"{len({f.expected for f in failures})} sizes{_lengths_tried(shapes, failures)}"
         hint = f"; if it needs longer inputs or real data to run, {self._outputs_hint()[2:]}" * self.OUTPUTS_OPTION
         check = "check the fixed sizes of its inputs (what feeds it, or the graph's port shapes)"
+        last = _longest(failures)
         said = (f"the same error at every length tried ({tried}, on meta tensors, batch dim first): "
-                f"{failures[0].found}; likely a fixed size: {check}{hint}" if same else
-                f"one kind of error ({type(failures[0].__cause__).__name__}) at every length tried ({tried}, on meta "
-                f"tensors, batch dim first): "
-                f"{failures[0].found}; a fixed size or a length it needs: {check}, or whether it needs longer inputs"
+                f"{last.found}; likely a fixed size: {check}{hint}" if same else
+                f"one kind of error ({type(last.__cause__).__name__}) at every length tried ({tried}, on meta "
+                f"tensors, batch dim first), at {self._shown(last.expected)}: "
+                f"{last.found}; a fixed size or a length it needs: {check}, or whether it needs longer inputs"
                 + (f" ({self._outputs_hint()[2:]})" if self.OUTPUTS_OPTION else ""))
         return _caused(f"the module failed alike on inputs {self._shown(shapes)}, {said}",
-                       failures[0].__cause__, port=port, expected=tuple(shapes), found=failures[0].found)
+                       last.__cause__, port=port, expected=tuple(shapes), found=last.found)
 
     def _shown(self, shapes: list[tuple]) -> str:
         return ", ".join(f"{p!r} {format_shape(s)}" for p, s in zip(self.input_ports, shapes))
@@ -296,14 +299,17 @@ class _ModuleWrapper(Layer):
 
 def _refused_every_length(first: Conflict, failures: list[_MetaFailure], hint: str) -> Conflict:
     """``first`` (the module's failure at the first lengths) saying a few of the lengths tried where it took none,
-    and how to give its output shapes (``hint``: none for a registered module) if it may need real data, or takes
-    longer inputs."""
+    the error at the longest where raised otherwise (the most telling), and how to give its output shapes (``hint``:
+    none for a registered module) if it may need real data, or takes longer inputs."""
     tried = sorted({shape for f in failures for shape in [f.expected] if isinstance(shape, tuple)})
     if not isinstance(first, _MetaFailure) or not hint and len(tried) < 2:
         return first
+    last = _longest(failures)
+    other = (f"; at {_some_shapes([last.expected])} it raised another error: {str(last.found).rstrip('.')}"
+             if _raised_where(last.__cause__) != _raised_where(first.__cause__) else "")
     said = (f"{first}; only if it needs real data to run (data-dependent shapes){hint}" if len(tried) < 2 else
-            f"{first}; it refused every input shape tried ({_some_shapes(tried)})"
-            + (f": if it takes longer inputs still{hint}" if hint else ""))
+            f"{first}; it refused every input shape tried ({_some_shapes(tried)}){other}"
+            + (f"; if it takes longer inputs still, {hint[2:]}" if hint else ""))
     return _caused(said, first.__cause__, expected=first.expected, found=first.found)
 
 
@@ -327,8 +333,20 @@ def _alike(failures: list[_MetaFailure]) -> bool:
 
 
 def _one_kind(failures: list[_MetaFailure]) -> bool:
-    """Whether the module raised one kind of error (one exception class) at every input shape tried (several)."""
-    return len({f.expected for f in failures}) > 1 and len({type(f.__cause__) for f in failures}) == 1
+    """Whether the module raised one kind of error at every input shape tried (several): one exception class raised
+    at one place (torch's shape errors are nearly all RuntimeErrors, a conv's at short lengths, a linear's after)."""
+    return len({f.expected for f in failures}) > 1 and len({_raised_where(f.__cause__) for f in failures}) == 1
+
+
+def _raised_where(error: BaseException | None) -> tuple:
+    """``error``'s class and the code it was raised through (each frame's file and line)."""
+    frames = traceback.extract_tb(error.__traceback__) if error is not None else []
+    return type(error), tuple((frame.filename, frame.lineno) for frame in frames)
+
+
+def _longest(failures: list[_MetaFailure]) -> _MetaFailure:
+    """The failure at the largest inputs tried (the most telling: past what a short length alone refuses)."""
+    return max(failures, key=lambda f: sum(math.prod(shape) for shape in f.expected))
 
 
 def _lengths_tried(shapes: list[tuple], failures: list[_MetaFailure]) -> str:
