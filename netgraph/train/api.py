@@ -109,7 +109,7 @@ def net_train(net: Any, data: Any, *more: Any, **options: Any) -> Any:
     ``all``/``return_results``, ``distributed`` (inside torchrun; ``distributed_timeout``: seconds a process waits
     for the others), ``sync_batch_norm`` (True: batch norms use the whole batch's statistics), ``metrics`` (names
     or {port: names}; see ``netgraph.train.metrics``; one as ``training_stopping_criterion`` stops on it),
-    ``num_workers`` (DataLoader worker processes reading image files in the encoded form or a map-style Dataset; see
+    ``num_workers`` (DataLoader worker processes reading image files in the encoded form, only those; see
     ``netgraph.train.encoded``), ``working_precision`` ('float32', 'float64' or 'mixed': bfloat16 autocast
     forwards; see ``netgraph.train.precision``), ``score_whole_batch`` (True: discrete draws scored by the batch's
     loss, for a loss where examples depend on each other's draws; default leave-one-out, see ``surrogate_loss``).

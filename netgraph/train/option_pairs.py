@@ -6,8 +6,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import torch
-
 from netgraph.core.option_checks import refuse_unused
 from netgraph.train.distributed import LONGEST_TIMEOUT
 from netgraph.train.encoded_loader import EncodedLoader
@@ -44,15 +42,8 @@ def given_workers(options: dict[str, Any]) -> int | None:
 
 def refuse_unused_workers(workers: int | None, data: Any, validation: Any) -> None:
     """num_workers (None: not given) given where no data is read by worker processes (image files in the encoded
-    form: ``EncodedLoader``; a map-style ``Dataset``, each item read by a DataLoader's workers): ``refuse_unused``
-    (0, the default, a warning)."""
-    if workers is not None and not any(map(_read_by_workers, (data, validation))):
-        refuse_unused("num_workers", f"num_workers={workers!r}", workers, "image files or a Dataset as data",
-                      "worker processes read image files and a Dataset's items; this data is read in this process",
+    form: ``EncodedLoader``): ``refuse_unused`` (0, the default, a warning)."""
+    if workers is not None and not any(isinstance(d, EncodedLoader) for d in (data, validation)):
+        refuse_unused("num_workers", f"num_workers={workers!r}", workers, "image files as data",
+                      "worker processes read and encode image files; this data is read in this process",
                       default=workers == 0)
-
-
-def _read_by_workers(data: Any) -> bool:
-    """Whether net_train reads ``data`` (as encoded) in num_workers processes: image files, a map-style Dataset."""
-    return isinstance(data, EncodedLoader) or isinstance(data, torch.utils.data.Dataset) and \
-        not isinstance(data, torch.utils.data.IterableDataset)
