@@ -102,7 +102,7 @@ def test_wolframs_gpu_n_form_counts_from_one(monkeypatch, value, expected):
 
 @pytest.mark.parametrize("value, expected", [(("cpu", 0), torch.device("cpu")), (("cuda", 0), torch.device("cuda", 0)),
                                              (["cuda", 1], torch.device("cuda", 1)),
-                                             (("CUDA", 1), torch.device("cuda", 1))])
+                                             (("CPU", 0), torch.device("cpu"))])
 def test_torchs_type_and_index_pair_is_that_device(monkeypatch, value, expected):
     # Found by review: ("cpu", 0) and ("cuda", 0), torch.device's (type, index), were read as several GPUs
     fake_gpus(monkeypatch, 2)
@@ -164,9 +164,10 @@ def test_a_cpu_index_is_the_one_cpu_device_for_zero_and_refused_past_it():
 
 @pytest.mark.parametrize("value, meant", [("CPU:0", "cpu:0"), (" cpu:0", "cpu:0"), ("Cuda", "cuda"),
                                           ("cuda:0 ", "cuda:0"), ("cpu\n", "cpu")])
-def test_a_device_torch_refuses_for_its_case_or_spaces_names_the_one_meant(value, meant):
+def test_a_device_torch_refuses_for_its_case_or_spaces_names_the_one_meant(monkeypatch, value, meant):
     # Found by session 52: "CPU:0" and " cpu:0" were "must be 'cpu' or 'cuda'" with no word of what was wrong; torch
     # refuses them too (torch.device("CPU:0")), so they are refused, naming torch's spelling
+    fake_gpus(monkeypatch, 1)
     with pytest.raises(OptionError) as info:
         parse_device(value)
     assert str(info.value) == (f"target_device must be 'cpu' or 'cuda' (or 'cuda:N'), found {value!r}; did you mean "
@@ -206,3 +207,31 @@ def test_the_command_line_reads_the_device_as_net_train_does(tmp_path, capsys, m
     assert err == (f"netgraph train: --device must be cpu or cuda (or cuda:N), found {flag!r}; did you mean {meant!r}? "
                    f"torch's device names are lower case, without spaces\n"), err
     assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("value", ["CPU:1", "CUDA:3", "Cuda:2"])
+def test_no_hint_names_a_device_that_is_refused_too(monkeypatch, value):
+    # Found by review: "CPU:1" suggested 'cpu:1' (no such CPU) and "CUDA:3" 'cuda:3' on a machine with 2 GPUs
+    fake_gpus(monkeypatch, 2)
+    with pytest.raises(OptionError) as info:
+        parse_device(value)
+    assert "did you mean" not in str(info.value) and info.value.diagnostics[0].hint is None, str(info.value)
+
+
+@pytest.mark.parametrize("value, meant", [("GPU:0", "cuda:0"), ("gpu:1", "cuda:1"), (" Gpu", "cuda")])
+def test_a_gpu_with_an_index_names_cuda(monkeypatch, value, meant):
+    fake_gpus(monkeypatch, 2)
+    with pytest.raises(OptionError, match=rf"found {value!r}; did you mean {meant!r}\? ") as info:
+        parse_device(value)
+    assert info.value.diagnostics[0].kind == "device-name"
+
+
+@pytest.mark.parametrize("value, meant", [(("Cpu", 0), "cpu:0"), (("CUDA", 1), "cuda:1")])
+def test_a_pair_is_spelled_as_the_string_is(monkeypatch, value, meant):
+    """("Cpu", 0) was lowered and taken while "Cpu" is refused: both are refused, naming torch's spelling."""
+    fake_gpus(monkeypatch, 2)
+    with pytest.raises(OptionError, match=rf"did you mean {meant!r}\? ") as info:
+        parse_device(value)
+    assert info.value.diagnostics[0].kind == "device-name"
+    with pytest.raises(OptionError, match="did you mean 'cpu'\\? "):
+        parse_device("Cpu")

@@ -23,7 +23,6 @@ def _train(**options):
 
 @pytest.mark.parametrize("options, option, needs", [
     ({"distributed_timeout": 5}, "distributed_timeout=5", "distributed=True"),
-    ({"distributed_timeout": 5, "distributed": False}, "distributed_timeout=5", "distributed=True"),
     ({"sync_batch_norm": False}, "sync_batch_norm=False", "distributed=True"),
     ({"log_dir": "runs"}, "log_dir='runs'", "progress_reporting='tensorboard'"),
     ({"num_workers": 2}, "num_workers=2", "image files as data"),
@@ -102,3 +101,36 @@ def test_measure_workers_flag_with_in_memory_data_is_refused_in_the_flags_words(
     ran = cli("measure", "out/s.yaml", "--data", "d.npz", "--workers", "2")
     assert ran.code == 1 and ran.err.startswith("netgraph measure: --workers 2 has no effect without image files as "
                                                 "data ("), ran.err
+
+
+@pytest.mark.parametrize("options, option", [({"sync_batch_norm": False}, "sync_batch_norm=False"),
+                                             ({"distributed_timeout": 30}, "distributed_timeout=30")])
+def test_a_value_for_another_run_with_distributed_false_given_is_a_warning_and_trains(options, option):
+    """net_train(..., distributed="WORLD_SIZE" in os.environ, sync_batch_norm=False) runs alone and under torchrun."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        _train(distributed=False, **options)
+    unused = [str(w.message) for w in caught if issubclass(w.category, UnusedOption)]
+    assert len(unused) == 1 and unused[0].startswith(f"{option} has no effect without distributed=True ("), unused
+    assert unused[0].endswith("; it takes effect in a run with distributed=True"), unused
+
+
+@pytest.mark.parametrize("option", ["num_workers", "distributed_timeout", "sync_batch_norm"])
+def test_automatic_is_not_given_and_warns_of_nothing(option):
+    """Wolfram's "Automatic" is the default the user never typed: no note quoting that default."""
+    from netgraph import net_initialize, net_measurements
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        _train(**{option: "Automatic"})
+        if option == "num_workers":
+            net = net_initialize(NetChain([LinearLayer(1)], Input=2), seed=0)
+            net_measurements(net, {"Input": torch.randn(8, 2), "Target": torch.randn(8, 1)}, num_workers="Automatic")
+    assert not [str(w.message) for w in caught if issubclass(w.category, UnusedOption)]
+
+
+def test_measure_workers_0_with_in_memory_data_is_noted_in_the_flags_words(cli):
+    cli.spec(), cli.data()
+    assert cli("train", "s.yaml", "--data", "d.npz", "-o", "out", "--quiet", "--rounds", "1").code == 0
+    ran = cli("measure", "out/s.yaml", "--data", "d.npz", "--workers", "0")
+    assert ran.code == 0 and "--workers 0 has no effect without image files as data (" in ran.err, ran.err
+    assert "num_workers" not in ran.err, ran.err

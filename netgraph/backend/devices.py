@@ -33,7 +33,7 @@ def parse_device(value: Any) -> torch.device:
     except (RuntimeError, TypeError):
         device = None
     if device is None or device.type not in ("cpu", "cuda"):
-        hint = _spelling_hint(text) if isinstance(value, str) else None
+        hint = _spelling_hint(text)
         detail = f"must be 'cpu' or 'cuda' (or 'cuda:N'), found {value!r}" + (f"; {hint}" if hint else "")
         raise OptionError(f"target_device {detail}", option="target_device", kind="device-name", found=value,
                           detail=detail, hint=hint)
@@ -47,11 +47,13 @@ def parse_device(value: Any) -> torch.device:
 
 
 def _spelling_hint(text: str) -> str | None:
-    """The device ``text`` means in torch's spelling (lower case, no spaces), which torch reads, where it has another
-    (torch refuses 'CPU:0' and ' cpu'), else None."""
+    """The device ``text`` means in torch's spelling (lower case, no spaces, a GPU as 'cuda'), which torch reads,
+    where it has another (torch refuses 'CPU:0', ' cpu' and 'GPU:0') and this machine has it, else None."""
     meant = text.strip().lower()
+    meant = "cuda" + meant[3:] if meant.startswith("gpu") else meant
     try:
-        usable = meant != text and torch.device(meant).type in ("cpu", "cuda")
+        device = torch.device(meant)
+        usable = meant != text and device.type in ("cpu", "cuda") and missing_device(device) is None
     except (RuntimeError, TypeError):
         usable = False
     return f"did you mean {meant!r}? torch's device names are lower case, without spaces" if usable else None
@@ -69,8 +71,8 @@ def _wolfram_gpus(value: tuple | list) -> str:
     if len(value) == 1 and isinstance(value[0], (str, torch.device)):
         return str(value[0])
     if len(value) == 2 and isinstance(value[0], str) and value[0].lower() in ("cpu", "cuda") \
-            and _index(value[1]):
-        return f"{value[0].lower()}:{int(value[1])}"
+            and _index(value[1]):  # spelled as the string is: ('Cpu', 0) refused as 'Cpu:0'; Wolfram's 'CPU' read
+        return f"{'cpu' if value[0] == 'CPU' else value[0]}:{int(value[1])}"
     if len(value) == 2 and value[0] in ("GPU", "gpu") and _index(value[1]):
         if value[1] >= 1:
             return f"cuda:{int(value[1]) - 1}"

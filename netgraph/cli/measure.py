@@ -4,6 +4,7 @@ data (``net_measurements``), one ``name value`` line each."""
 from __future__ import annotations
 
 import argparse
+import warnings
 from typing import Any
 
 import torch
@@ -11,6 +12,7 @@ import torch
 from netgraph.cli.loss_layers import loss_option, with_loss_layers
 from netgraph.cli.flags import check_measure_flags
 from netgraph.cli.train import check_precision, model_loading, worded_by_files, worded_by_flags
+from netgraph.cli.train_words import unused_noted_by_flags
 from netgraph.core.errors import DataError, OptionError, headed
 from netgraph.spec import load
 from netgraph.train import load_data, net_measurements
@@ -30,9 +32,12 @@ def measure(args: argparse.Namespace) -> int:
     except DataError as exc:
         raise headed(exc, "--data: ") from None
     try:
-        values = net_measurements(net, data, names, loss_function=loss, batch_size=args.batch_size,
-                                  target_device=args.device, random_seed=args.seed, working_precision=args.precision,
-                                  **({} if args.workers is None else {"num_workers": args.workers}))
+        with warnings.catch_warnings():  # a note of an unused option by its flag: --workers 0, not num_workers=0
+            warnings.showwarning = unused_noted_by_flags(warnings.showwarning)
+            values = net_measurements(net, data, names, loss_function=loss, batch_size=args.batch_size,
+                                      target_device=args.device, random_seed=args.seed,
+                                      working_precision=args.precision,
+                                      **({} if args.workers is None else {"num_workers": args.workers}))
     except DataError as exc:
         raise worded_by_files(exc, {"test": f"--data {args.data}"}) from None
     except OptionError as exc:  # a --loss term's weight, say: by the flag, as train words it

@@ -94,7 +94,8 @@ def _data_flag(p: argparse.ArgumentParser, what: str) -> None:
 
 def _workers_flag(p: argparse.ArgumentParser) -> None:
     p.add_argument("--workers", type=int,
-                   help="num_workers: DataLoader processes reading encoded data (files; default 0: in this process)")
+                   help="num_workers: DataLoader processes reading image files (a folder, a table of "
+                        "image paths); default 0: in this process")
 
 
 def _batch_size_flag(p: argparse.ArgumentParser, more: str = "") -> None:

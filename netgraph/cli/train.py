@@ -20,10 +20,9 @@ from netgraph.cli.places import placed_at_layers
 from netgraph.cli.terminate import TERMINATED_STATUS, Terminated, sigterm_as_interrupt
 from netgraph.cli.train_outputs import check_outputs_replaceable, write_outputs
 from netgraph.cli.train_summary import terminated_processes_text
-from netgraph.cli.train_words import _matrix_words, unused_by_flags, worded_by_files, worded_by_flags
+from netgraph.cli.train_words import _matrix_words, unused_noted_by_flags, worded_by_files, worded_by_flags
 from netgraph.core.layer import Layer
 from netgraph.core.errors import DataError, NetGraphError, OptionError, did_you_mean, headed
-from netgraph.core.option_checks import UnusedOption
 from netgraph.core.output_paths import folders_made, refuse_overwriting, remove_made, usable_folder
 from netgraph.spec.api import load_located
 from netgraph.train import NetTrainResults, load_data, net_train
@@ -257,6 +256,8 @@ def _flag_notes(show: Callable, flag: str, checkpoint_flag: bool) -> Callable:
     """``show`` (a ``warnings.showwarning``) with net_train's warnings about stopping on training data, about too
     many workers and about nothing to resume worded by ``flag``, --validation, --workers and --resume (with
     --checkpoint when ``checkpoint_flag``: given), not by its keywords; none about a checkpoint past the limits."""
+    show = unused_noted_by_flags(show)
+
     def note(message, category, *rest):  # noqa: ANN001, ANN002 - showwarning's signature
         if isinstance(message, PastTheLimit):  # the closing line says it (train_summary.rounds_text)
             return
@@ -265,8 +266,6 @@ def _flag_notes(show: Callable, flag: str, checkpoint_flag: bool) -> Callable:
                 f"{message.directory!r} (the checkpoint folder, OUTPUT/checkpoints with --resume)"
             message = NothingToResume(message.directory, f"--resume, but {folder} holds no checkpoint (round-*.pt): "
                                                          f"training starts fresh")
-        if isinstance(message, UnusedOption):
-            message = unused_by_flags(message)
         if isinstance(message, TooManyWorkers):
             message = TooManyWorkers(message.workers, message.cpus, "--workers")
         if isinstance(message, TrainingDataStopping):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from netgraph.cli.flags import typed
@@ -12,7 +13,7 @@ from netgraph.train.checkpoint_checks import START_FRESH
 from netgraph.train.loss import not_an_output_port
 from netgraph.train.metrics import STOPPING, not_one_metric
 
-__all__ = ["worded_by_flags", "worded_by_files", "unused_by_flags"]
+__all__ = ["worded_by_flags", "worded_by_files", "unused_by_flags", "unused_noted_by_flags"]
 
 #: the method suboptions the flags give, by torch's name (as net_train's errors name them)
 _SUBOPTION_FLAG = {"momentum": "--momentum", "eps": "--epsilon"}
@@ -36,6 +37,14 @@ def unused_by_flags(note: UnusedOption) -> UnusedOption:
     one (``--workers 0``)."""
     flag = _NUMBER_FLAG.get(note.option)
     return UnusedOption(f"{flag} {note.found}", note.option, note.found, note.detail) if flag else note
+
+
+def unused_noted_by_flags(show: Callable) -> Callable:
+    """``show`` (a ``warnings.showwarning``) with net_train's and net_measurements' notes of an unused option worded
+    by its flag (``unused_by_flags``), as ``netgraph train`` and ``measure`` show them."""
+    def note(message, category, *rest):  # noqa: ANN001, ANN002 - showwarning's signature
+        show(unused_by_flags(message) if isinstance(message, UnusedOption) else message, category, *rest)
+    return note
 
 
 def worded_by_flags(exc: OptionError, metric_flags: dict[str, str] = _METRIC_FLAG,

@@ -32,15 +32,17 @@ class UnusedOption(UserWarning):
         self.option, self.found, self.detail = option, found, detail
 
 
-def refuse_unused(option: str, subject: str, found: Any, needs: str, why: str, *, default: bool = False) -> None:
+def refuse_unused(option: str, subject: str, found: Any, needs: str, why: str, *, default: bool = False,
+                  other_run: bool = False) -> None:
     """``option``, given as ``subject`` (``"distributed_timeout=5"``, ``"--workers 2"``), has no effect without
     ``needs`` (what to give, ``"distributed=True"``), for the reason ``why``: an OptionError of kind
     "option-combination" naming both (``detail``: the message without its subject); a warning (UnusedOption) instead
-    where the value given is the option's ``default``, which changes nothing."""
+    where the value given is the option's ``default``, which changes nothing, or where ``needs`` was given off and
+    the value is for a run that gives it on (``other_run``: ``distributed="WORLD_SIZE" in os.environ``)."""
     detail = f"has no effect without {needs} ({why})"
-    if default:
-        warnings.warn(UnusedOption(subject, option, found, f"{detail}; it is the default: leave it out"),
-                      stacklevel=user_stacklevel())
+    if default or other_run:
+        detail += "; it is the default: leave it out" if default else f"; it takes effect in a run with {needs}"
+        warnings.warn(UnusedOption(subject, option, found, detail), stacklevel=user_stacklevel())
         return
     detail += f"; give {needs}, or leave it out"
     raise OptionError(f"{subject} {detail}", option=option, kind="option-combination", expected=needs, found=found,

@@ -48,7 +48,7 @@ from netgraph.core.wording import refuse_scaled, type_label
 from netgraph.train.other_names import other_name_hint, suboption_hint
 from netgraph.train.encoded import encoded_data, from_disk
 from netgraph.train.encoded_loader import end_kept_workers
-from netgraph.train.option_pairs import check_paired_options, refuse_unused_workers
+from netgraph.train.option_pairs import check_paired_options, given_workers, refuse_unused_workers
 from netgraph.train.frozen import hold_frozen_buffers, release
 from netgraph.train.loop import Plan, Trainer, TrainingError
 from netgraph.train.interrupted_round import warn_past_the_limit
@@ -57,13 +57,7 @@ from netgraph.train.folder_marker import folder_held
 from netgraph.train.run_options import RunOptions, refuse_occupied, run_options
 from netgraph.train.loss import attach_losses
 from netgraph.layers._constant_buffers import array_buffers
-from netgraph.train.options import (
-    NETS,
-    automatic_default,
-    check_number,
-    resolve_multipliers,
-    snake,
-)
+from netgraph.train.options import NETS, automatic_default, check_number, resolve_multipliers, snake, without_automatic
 from netgraph.train.stopping import TrainingDataStopping
 from netgraph.train.precision import WorkingPrecision, parse_working_precision
 from netgraph.train.results import NetTrainResults, picked, result_property
@@ -133,6 +127,7 @@ def net_train(net: Any, data: Any, *more: Any, **options: Any) -> Any:
                         f"net_train(net, {{'Input': inputs, 'Target': targets}}); options are keywords",
                         kind="positional-data", expected=1, found=1 + len(more))
     o = _options(options, counted=isinstance(data, numbers.Integral) and not getattr(net, "input_ports", True))
+    o["num_workers"] = given_workers(options)  # None: not given, the default applies (refuse_unused_workers)
     precision = parse_working_precision(o["working_precision"])
     # made: the checkpoint and log folders it creates, removed if it fails; float64: data, arrays, module, results
     with folders_made() as made, precision.training(), cpu_tensors():  # net state on the CPU whatever the default
@@ -152,7 +147,7 @@ def _options(options: dict[str, Any], counted: bool = False) -> dict[str, Any]:
         raise OptionError(f"net_train has no option {k!r}{hint}; options: {', '.join(OPTIONS)}", option=k,
                           kind="unknown-option", expected=tuple(OPTIONS), found=k)
     # Wolfram's options default to Automatic: that value is the option's default here; None is Python's None
-    options = {k: _wolfram_word(k, v) for k, v in options.items()}
+    options = {k: _wolfram_word(k, v) for k, v in without_automatic(options).items()}
     for name in ("all", "return_results", "distributed", "sync_batch_norm", "score_whole_batch"):
         if name in options:
             true_or_false(options[name], name, "net_train")
@@ -177,7 +172,7 @@ def _options(options: dict[str, Any], counted: bool = False) -> dict[str, Any]:
     if isinstance(v, numbers.Real) and not isinstance(v, (float, numbers.Integral)):  # numpy float32
         options = {**options, "validation_set": float(v)}
     check_paired_options(options, OPTIONS)
-    return {**OPTIONS, "num_workers": None, **options}  # None: not given (refuse_unused_workers)
+    return {**OPTIONS, **options}
 
 
 def _wolfram_word(key: str, value: Any) -> Any:
@@ -300,7 +295,8 @@ def _data_and_module(net: NetGraph, data: Any, o: dict[str, Any], loss: Any, run
     ``loaders`` gets the training and validation data, whose loaders' workers the run ends (``end_kept_workers``)."""
     ports = (net.input_ports, net.output_ports)  # how a pair (inputs, targets) is read
     batch_size = run.batch_size
-    data, o["validation_set"] = encoded_data(net, data, o["validation_set"], batch_size, workers or 0, seed)
+    data, o["validation_set"] = encoded_data(net, data, o["validation_set"], batch_size,
+                                             OPTIONS["num_workers"] if workers is None else workers, seed)
     refuse_unused_workers(workers, data, o["validation_set"])
     loaders.extend((data, o["validation_set"]))
     raw = gather(data, TRAINING if held_fraction(o["validation_set"]) is None else GIVEN, ports, batch_size)  # split

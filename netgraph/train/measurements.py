@@ -43,7 +43,7 @@ from netgraph.train.data_sets import TEST
 from netgraph.train.data_shapes import with_data_shapes
 from netgraph.train.encoded import encoded_alone, from_disk
 from netgraph.train.encoded_loader import end_kept_workers
-from netgraph.train.option_pairs import refuse_unused_workers
+from netgraph.train.option_pairs import given_workers, refuse_unused_workers
 from netgraph.train.expectations import expect_metric_targets, input_expect, refuse_unread_target
 from netgraph.train.input_lengths import check_data_lengths
 from netgraph.train.loss import attach_losses
@@ -91,8 +91,7 @@ def net_measurements(net: Any, data: Any, measurements: Any = LOSS, **options: A
     precision.check_device(device)
     batch_size = check_number(DEFAULT_BATCH_SIZE if o["batch_size"] is None else o["batch_size"], "batch_size",
                               integer=True)
-    workers = check_number(o["num_workers"], "num_workers", integer=True, strict=False) \
-        if "num_workers" in options else None  # not given: refused by no data (refuse_unused_workers)
+    workers = given_workers(options)  # None: not given, the default applies (refuse_unused_workers)
     seed = random_seeding(o["random_seed"], "random_seed")
     seed = drawn_seed() if seed is None else seed  # unseeded: one draw from torch's generator, as net_train's
     with precision.training(), forked_generator(seed, [device.index or 0] if device.type == "cuda" else []):
@@ -201,7 +200,7 @@ def _measure(net: Any, data: Any, names: list[tuple[str, str | None, str]], loss
     net = with_data_shapes(net, data)
     loss = attach_losses(net, loss_function)
     loss.set_progress(sys.maxsize, math.inf)  # a trained net: each term's warm-up done, at its full weight
-    encoded = encoded_alone(net, data, TEST, batch_size, workers or 0)
+    encoded = encoded_alone(net, data, TEST, batch_size, OPTIONS["num_workers"] if workers is None else workers)
     refuse_unused_workers(workers, encoded, None)  # no worker processes to end where it refuses
     try:
         return _measured(net, encoded, names, loss, loss_function, batch_size, device, mixed)

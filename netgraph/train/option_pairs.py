@@ -11,17 +11,15 @@ from netgraph.train.distributed import LONGEST_TIMEOUT
 from netgraph.train.encoded_loader import EncodedLoader
 from netgraph.train.options import check_number
 
-__all__ = ["check_paired_options", "refuse_unused_workers"]
+__all__ = ["check_paired_options", "given_workers", "refuse_unused_workers"]
 
 
 def check_paired_options(options: dict[str, Any], defaults: dict[str, Any]) -> None:
-    """The values of net_train's ``options`` num_workers and distributed_timeout (``options`` gets the numbers), then
+    """The value of net_train's ``options`` distributed_timeout (``options`` gets the number), then
     distributed_timeout and sync_batch_norm given without distributed=True, where they have no effect:
-    ``refuse_unused`` (their ``defaults``, a warning). num_workers is checked against the data once it is read
-    (``refuse_unused_workers``)."""
+    ``refuse_unused`` (their ``defaults``, or with distributed=False given, a value for a run with distributed=True:
+    a warning). num_workers: ``given_workers``, checked against the data once it is read (``refuse_unused_workers``)."""
     given = dict(options)
-    if "num_workers" in options:
-        options["num_workers"] = check_number(options["num_workers"], "num_workers", integer=True, strict=False)
     if "distributed_timeout" in options:
         options["distributed_timeout"] = check_number(options["distributed_timeout"], "distributed_timeout",
                                                       maximum=LONGEST_TIMEOUT, unit=" seconds")
@@ -31,7 +29,15 @@ def check_paired_options(options: dict[str, Any], defaults: dict[str, Any]) -> N
            "sync_batch_norm": "whether batch norms share the statistics of several processes"}
     for name in (k for k in why if k in options):
         refuse_unused(name, f"{name}={given[name]!r}", given[name], "distributed=True", why[name],
-                      default=options[name] == defaults[name])
+                      default=options[name] == defaults[name], other_run="distributed" in options)
+
+
+def given_workers(options: dict[str, Any]) -> int | None:
+    """``options``' num_workers checked (an integer >= 0), None where it is not given (the default, 0, applies;
+    Wolfram's "Automatic" is the default, not given)."""
+    value = options.get("num_workers", "Automatic")
+    return None if isinstance(value, str) and value == "Automatic" else \
+        check_number(value, "num_workers", integer=True, strict=False)
 
 
 def refuse_unused_workers(workers: int | None, data: Any, validation: Any) -> None:

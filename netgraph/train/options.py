@@ -74,6 +74,12 @@ def automatic_default(key: str, value: Any, defaults: Mapping[str, Any]) -> Any:
     return defaults[key] if isinstance(value, str) and value == "Automatic" and key not in OWN_AUTOMATIC else value
 
 
+def without_automatic(options: Mapping[str, Any]) -> dict[str, Any]:
+    """``options`` without those given as Wolfram's "Automatic" (the default: not given), but for the
+    ``OWN_AUTOMATIC`` options, whose "Automatic" means more."""
+    return {k: v for k, v in options.items() if k in OWN_AUTOMATIC or not (isinstance(v, str) and v == "Automatic")}
+
+
 #: canonical name, optimizer class, default learning rate (torch's for Adam and AdamW; SGD's 0.01 and RMSProp's
 #: 1e-3 are ours: torch's RMSprop takes 0.01). The classes
 #: are torch's own without the torch._dynamo import (netgraph.train.optimizers).
