@@ -23,7 +23,7 @@ from netgraph.export.onnx_problems import OnnxImportWarning, node_path
 
 __all__ = ["LengthVariables", "equal_dims", "fed_ports", "identifier", "in_port_order", "layer_name",
            "port_names", "node_module", "definition_problems", "sort_nodes", "port_dtype", "known_dim", "used_layers",
-           "integer_tensors", "COMPARISONS", "VALUE_MOVES", "ARITHMETIC"]
+           "integer_tensors", "moves_values", "COMPARISONS", "VALUE_MOVES", "ARITHMETIC", "INTEGER_CASTS"]
 
 _INTEGER_TYPES = {6, 7, 12, 13}  # ONNX INT32, INT64, UINT32, UINT64
 _DOUBLE = 11  # ONNX DOUBLE
@@ -117,6 +117,8 @@ def sort_nodes(graph: Any) -> list[Diagnostic]:
 #: (``port_dtype``)
 COMPARISONS = frozenset({"Equal", "Greater", "Less", "GreaterOrEqual", "LessOrEqual"})  # as FunctionLayers on reals
 VALUE_MOVES = ("Unsqueeze", "Squeeze", "Reshape", "Flatten", "Transpose", "Expand")
+#: the Casts of an integer tensor that leave its values as they are for an index: to INT32 (6), INT64 (7)
+INTEGER_CASTS = {6: "int32", 7: "int64"}
 #: elementwise arithmetic, as layers on reals (ThreadingLayer, ElementwiseLayer): ``idx + 1``
 ARITHMETIC = frozenset({"Add", "Sub", "Mul", "Div", "Pow", "Max", "Min", "Sum", "Mean", "Mod", "Neg", "Abs", "Sign"})
 
@@ -179,15 +181,21 @@ def integer_tensors(graph: Any) -> frozenset[str]:
                      if v.type.tensor_type.elem_type in _INTEGER_TYPES)
 
 
+def moves_values(node: Any, slot: int, integer: bool = True) -> bool:
+    """Whether ``node`` passes its input ``slot`` on without computing on it: an op of ``VALUE_MOVES`` (as its data)
+    or, that input an ``integer`` tensor, a Cast to one of ``INTEGER_CASTS`` (``idx.int()``, ``idx.long()``)."""
+    return slot == 0 and (node.op_type in VALUE_MOVES or integer and node.op_type == "Cast"
+                          and next((a.i for a in node.attribute if a.name == "to"), 0) in INTEGER_CASTS)
+
+
 def _cast_to_float(tensor: str, consumers: dict[str, list], attributes: Any, real: Any, depth: int = 0) -> bool:
-    """Whether every use of ``tensor``'s values casts it to float32 or float64 or compares it with a real operand,
-    directly or after ops of ``VALUE_MOVES`` (as their data); a Shape reads only its sizes."""
+    """Whether every use of the integer ``tensor``'s values casts it to float32 or float64 or compares it with a real
+    operand, directly or after ops moving them (``moves_values``); a Shape reads only its sizes."""
     uses = [(node, slot) for node, slot in consumers.get(tensor, []) if node.op_type != "Shape"]
     return bool(uses) and depth < 16 and all(
         (node.op_type == "Cast" and int(attributes(node).get("to", 0)) in (1, 11))  # float32, float64
         or (node.op_type in COMPARISONS and len(node.input) == 2 and real(node.input[1 - slot]))
-        or (node.op_type in VALUE_MOVES and slot == 0
-            and _cast_to_float(node.output[0], consumers, attributes, real, depth + 1))
+        or (moves_values(node, slot) and _cast_to_float(node.output[0], consumers, attributes, real, depth + 1))
         for node, slot in uses)
 
 
