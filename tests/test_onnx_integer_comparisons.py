@@ -303,3 +303,18 @@ def test_integer_arithmetic_after_an_integer_cast_is_the_integer_input_refusal(t
     with pytest.raises(SpecError, match=r"graph input 'x' is an integer tensor that node 'd' \(Add\) computes on") as e:
         import_onnx(tmp_path / "m.onnx")
     assert [d.kind for d in e.value.diagnostics] == ["integer-input-compared"]
+
+
+@pytest.mark.parametrize("source, target, named", [
+    (TensorProto.FLOAT, TensorProto.INT64, "a real or bool tensor to int64"),
+    (TensorProto.INT64, TensorProto.INT8, "an integer tensor to int8")])
+def test_a_refused_cast_names_its_source_and_target_and_the_casts_accepted(tmp_path, source, target, named):
+    """The refusal said "only a Cast to float32 or float64 ... is supported" (expected [1, 11]) though int32 and int64
+    Casts of integers pass too, and named neither what was cast nor to what."""
+    nodes = [helper.make_node("Cast", ["x"], ["c"], to=target), helper.make_node("Relu", ["c"], ["y"])]
+    graph = helper.make_graph(nodes, "g", [helper.make_tensor_value_info("x", source, ["b", 2])],
+                              [helper.make_tensor_value_info("y", target, None)])
+    onnx.save(pinned_model(graph), str(tmp_path / "m.onnx"))
+    with pytest.raises(SpecError, match=rf"node 0 \(Cast\): a Cast of {named} is not supported: only one to float32 or "
+                                        r"float64 \(a no-op on real data\), or of an integer to int32 or int64$"):
+        import_onnx(tmp_path / "m.onnx")

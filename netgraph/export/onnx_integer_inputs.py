@@ -18,7 +18,8 @@ from netgraph.core.errors import Diagnostic, SpecError, raise_all
 from netgraph.layers import NetMapOperator
 from netgraph.core.ports import NetPort
 from netgraph.core.types import INTEGER, PortType
-from netgraph.export.onnx_names import ARITHMETIC, COMPARISONS, FLOAT_CASTS, moves_values
+from netgraph.export.onnx_casts import moves_values
+from netgraph.export.onnx_names import ARITHMETIC, COMPARISONS, FLOAT_CASTS
 
 __all__ = ["kept_integer", "refuse_compared_integers"]
 

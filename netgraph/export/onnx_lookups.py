@@ -22,7 +22,8 @@ from typing import Any
 import numpy as np
 
 from netgraph.core.graph import NetGraph
-from netgraph.export.onnx_names import FLOAT_CASTS, moves_values
+from netgraph.export.onnx_casts import moves_values
+from netgraph.export.onnx_names import FLOAT_CASTS
 from netgraph.export.onnx_ops import Context, Converted
 from netgraph.layers import EmbeddingLayer, PartLayer
 

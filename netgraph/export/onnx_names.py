@@ -19,11 +19,12 @@ from netgraph.core.names import fresh_name
 from netgraph.core.user_frame import user_stacklevel
 from netgraph.core.types import INTEGER, REAL
 from netgraph.core.wording import first_few
+from netgraph.export.onnx_casts import moves_values
 from netgraph.export.onnx_problems import OnnxImportWarning, node_path
 
 __all__ = ["LengthVariables", "equal_dims", "fed_ports", "identifier", "in_port_order", "layer_name",
            "port_names", "node_module", "definition_problems", "sort_nodes", "port_dtype", "known_dim", "used_layers",
-           "integer_tensors", "moves_values", "COMPARISONS", "VALUE_MOVES", "ARITHMETIC", "INTEGER_CASTS"]
+           "integer_tensors", "COMPARISONS", "ARITHMETIC"]
 
 _INTEGER_TYPES = {6, 7, 12, 13}  # ONNX INT32, INT64, UINT32, UINT64
 _DOUBLE = 11  # ONNX DOUBLE
@@ -113,12 +114,7 @@ def sort_nodes(graph: Any) -> list[Diagnostic]:
     return problems
 
 
-#: ops that move or replicate values without computing on them, followed from a graph input to its float Casts
-#: (``port_dtype``)
 COMPARISONS = frozenset({"Equal", "Greater", "Less", "GreaterOrEqual", "LessOrEqual"})  # as FunctionLayers on reals
-VALUE_MOVES = ("Unsqueeze", "Squeeze", "Reshape", "Flatten", "Transpose", "Expand")
-#: the Casts of an integer tensor that leave its values as they are for an index: to INT32 (6), INT64 (7)
-INTEGER_CASTS = {6: "int32", 7: "int64"}
 #: elementwise arithmetic, as layers on reals (ThreadingLayer, ElementwiseLayer): ``idx + 1``
 ARITHMETIC = frozenset({"Add", "Sub", "Mul", "Div", "Pow", "Max", "Min", "Sum", "Mean", "Mod", "Neg", "Abs", "Sign"})
 
@@ -179,13 +175,6 @@ def integer_tensors(graph: Any) -> frozenset[str]:
     """The tensors of ``graph`` (inputs, inferred values, outputs) whose element type is an integer one."""
     return frozenset(v.name for v in (*graph.input, *graph.value_info, *graph.output)
                      if v.type.tensor_type.elem_type in _INTEGER_TYPES)
-
-
-def moves_values(node: Any, slot: int, integer: bool = True) -> bool:
-    """Whether ``node`` passes its input ``slot`` on without computing on it: an op of ``VALUE_MOVES`` (as its data)
-    or, that input an ``integer`` tensor, a Cast to one of ``INTEGER_CASTS`` (``idx.int()``, ``idx.long()``)."""
-    return slot == 0 and (node.op_type in VALUE_MOVES or integer and node.op_type == "Cast"
-                          and next((a.i for a in node.attribute if a.name == "to"), 0) in INTEGER_CASTS)
 
 
 def _cast_to_float(tensor: str, consumers: dict[str, list], attributes: Any, real: Any, depth: int = 0) -> bool:
