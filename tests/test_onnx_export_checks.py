@@ -142,6 +142,17 @@ def test_a_bytes_path_that_is_not_utf8_is_shown_as_given_when_it_names_a_folder(
     assert info.value.diagnostics[0].found == os.fsdecode(b"\xff/")  # a str, as for every path
 
 
+def test_a_bytes_path_of_a_netgraph_suffix_that_is_not_utf8_is_shown_as_given(tmp_path):
+    """export_onnx(net, b".../\xff.yaml") showed the decoded path '.../\udcff.yaml' (no path the user typed) where
+    the folder refusal shows the bytes given."""
+    net = net_initialize(NetChain([LinearLayer(2)], input=3), seed=0)
+    given = os.fsencode(f"{tmp_path}/") + b"\xff.yaml"
+    with pytest.raises(OptionError) as info:
+        export_onnx(net, given)
+    assert str(info.value).startswith(f"export_onnx(net, {given!r}) writes an ONNX model, not a spec: ")
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_a_layer_alone_exports_as_the_net_of_it_alone(tmp_path):
     """Wolfram's Export["x.onnx", layer]: the README called a bare layer an OptionError, which export_onnx never gave."""
     layer = net_initialize(LinearLayer(2, input=3), seed=0)

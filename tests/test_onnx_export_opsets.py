@@ -13,9 +13,10 @@ from torch.onnx import register_custom_op_symbolic, unregister_custom_op_symboli
 
 import onnx
 
-from netgraph import (ElementwiseLayer, FunctionLayer, NetChain, NetGraph, NetMapOperator, OptionError, PaddingLayer,
-                      ResizeLayer, export_onnx, net_initialize)
+from netgraph import (ElementwiseLayer, FunctionLayer, NetChain, NetGraph, NetMapOperator, NetPort, OptionError,
+                      PaddingLayer, ResizeLayer, ThreadingLayer, export_onnx, net_initialize)
 from netgraph.export import onnx_symbolics
+from netgraph.export.exporter import _export_bytes
 from netgraph.export.onnx_torch_private import drop_entry, symbolic_group
 from tests.onnx_helpers import run_onnx
 
@@ -267,3 +268,25 @@ def test_an_op_refused_for_its_type_inside_an_operators_inner_net_names_the_inne
                                           r"Clip of tensor\(int64\) from opset 12") as info:
         export_onnx(net, tmp_path / "m.onnx", opset=11)
     assert info.value.diagnostics[0].layer == tuple(path.split("/"))
+
+
+def test_the_clips_of_two_identical_inner_nets_name_each_its_own_branch(tmp_path):
+    """Identical inner nets share one compiled forward, so the forward's file named both a/map/net and b/map/net and
+    the last won: a's Clip was reported as b's. The stack is followed from the outer forward inwards: the line of a's
+    call names a's inner layer, that of b's call b's, and the refusal names a's (torch's Clip is a's, b's shared)."""
+    def branch():
+        return NetChain({"map": NetMapOperator(NetChain({"pad": PaddingLayer([[1, 2]], padding="Reflected")}))})
+    net = net_initialize(NetGraph({"a": branch(), "b": branch(), "t": ThreadingLayer("Plus", inputs=2)},
+                                  [("a", NetPort("t", "Input1")), ("b", NetPort("t", "Input2"))], Input=(2, "n")),
+                         seed=0)
+    module = net.compile().eval()
+    model = onnx.load_from_string(_export_bytes(net, module, 11, verbose=True))
+    (stack,) = [n.doc_string for n in model.graph.node if n.op_type == "Clip"]  # torch shares the branches' one
+    outer = type(module).forward.__code__.co_filename
+    calls = {line.split(".")[1]: k for k, line in enumerate(module.code.splitlines(), 1) if ".map.net(" in line}
+    assert f"{outer}({calls['a']}): forward" in stack
+    as_b = stack.replace(f"{outer}({calls['a']}): forward", f"{outer}({calls['b']}): forward")  # b's call's line
+    assert onnx_symbolics.layer_of_line(net, module, stack).path == ("a", "map", "net", "pad")
+    assert onnx_symbolics.layer_of_line(net, module, as_b).path == ("b", "map", "net", "pad")
+    with pytest.raises(OptionError, match=r"from layer 'a/map/net/pad' \(PaddingLayer\)"):
+        export_onnx(net, tmp_path / "m.onnx", opset=11)

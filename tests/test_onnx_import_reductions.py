@@ -5,6 +5,7 @@ AggregationLayer; each imported net computes what onnxruntime and torch compute.
 
 from __future__ import annotations
 
+import numpy as np
 import onnx
 import pytest
 import torch
@@ -162,3 +163,38 @@ def test_a_merge_whose_target_takes_an_unknown_dim_of_another_tensor_is_not_one_
         import_onnx(tmp_path / "m.onnx")
     x, z = torch.randn(2, 2, 5, 4, generator=torch.Generator().manual_seed(0)), torch.zeros(2, 4)
     assert run_onnx(tmp_path / "m.onnx", {"x": x, "z": z})[0].shape == (2, 4)  # not a spread over x's (5, 4)
+
+
+def _merge_of_own_dims(path, front: list, x_dims: list) -> None:
+    """MeanDeviation over x's last levels merged by Reshape(x, Concat(<front>, [-1])), ``front`` computing 'front'."""
+    nodes = [*front, helper.make_node("Constant", [], ["last"],
+                                      value=helper.make_tensor("l", TensorProto.INT64, [1], [-1])),
+             helper.make_node("Concat", ["front", "last"], ["target"], axis=0),
+             helper.make_node("Reshape", ["x", "target"], ["r"]),
+             helper.make_node("ReduceMean", ["r"], ["mean"], axes=[-1], keepdims=1),
+             helper.make_node("Sub", ["r", "mean"], ["centred"]), helper.make_node("Abs", ["centred"], ["size"]),
+             helper.make_node("ReduceMean", ["size"], ["y"], axes=[-1], keepdims=0)]
+    graph = helper.make_graph(nodes, "g", [helper.make_tensor_value_info("x", TensorProto.FLOAT, x_dims)],
+                              [helper.make_tensor_value_info("y", TensorProto.FLOAT, None)],
+                              [onnx.numpy_helper.from_array(np.array([0], np.int64), "start"),
+                               onnx.numpy_helper.from_array(np.array([2], np.int64), "end"),
+                               onnx.numpy_helper.from_array(np.array([0, 2], np.int64), "swapped")])
+    onnx.save(pinned_model(graph), str(path))
+
+
+def test_a_merge_whose_target_takes_an_unknown_dim_of_the_merged_tensor_itself_is_one_aggregation(tmp_path):
+    """x of dims (b, ?, 5, 4) merged by Concat(Slice(Shape(x), 0, 2), [-1]) was refused once unknown dims stopped
+    counting equal ("its target dims after the batch ('?', -1) are not all known sizes"): a dim the target reads from
+    x's own shape at its own axis is x's; one read at another axis is not (x's 2nd and 3rd dims swapped)."""
+    own = [helper.make_node("Shape", ["x"], ["s"]), helper.make_node("Slice", ["s", "start", "end"], ["front"])]
+    _merge_of_own_dims(tmp_path / "m.onnx", own, ["b", None, 5, 4])
+    back = import_onnx(tmp_path / "m.onnx")
+    assert _functions(back) == ["MeanDeviation"]
+    for length in (3, 7):
+        x = torch.randn(2, length, 5, 4, generator=torch.Generator().manual_seed(length))
+        want = torch.from_numpy(run_onnx(tmp_path / "m.onnx", {"x": x})[0])
+        torch.testing.assert_close(back(x), want, atol=1e-5, rtol=1e-5)
+    swapped = [helper.make_node("Shape", ["x"], ["s"]), helper.make_node("Gather", ["s", "swapped"], ["front"])]
+    _merge_of_own_dims(tmp_path / "w.onnx", swapped, ["b", None, None, 4])
+    with pytest.raises(SpecError, match=r"\(Reshape\): its target dims after the batch \('\?', -1\) are not all known"):
+        import_onnx(tmp_path / "w.onnx")

@@ -140,8 +140,9 @@ def _check_suffix(path: str, given: Any) -> None:
     user gave it (bytes shown as bytes)."""
     refuse_folder_path(given, "export_onnx", "model.onnx", expected="a path ending in .onnx")
     suffix = os.path.splitext(path)[1].lower()
-    if suffix in _OWN_SUFFIXES:
-        raise OptionError(f"export_onnx(net, {path!r}) writes an ONNX model, not {_OWN_SUFFIXES[suffix]}: give the "
+    if suffix in _OWN_SUFFIXES:  # the path shown as given: bytes as bytes, not fsdecode's '\udcff'
+        shown = raw if isinstance(raw := os.fspath(given), bytes) else path
+        raise OptionError(f"export_onnx(net, {shown!r}) writes an ONNX model, not {_OWN_SUFFIXES[suffix]}: give the "
                           f"path the suffix .onnx (save(net, path) writes a spec)", option="path", kind="output-path",
                           expected="a path ending in .onnx", found=path)
 

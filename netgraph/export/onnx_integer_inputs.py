@@ -18,7 +18,8 @@ from netgraph.core.errors import Diagnostic, SpecError, raise_all
 from netgraph.layers import NetMapOperator
 from netgraph.core.ports import NetPort
 from netgraph.core.types import INTEGER, PortType
-from netgraph.export.onnx_names import ARITHMETIC, COMPARISONS, FLOAT_CASTS, VALUE_MOVES
+from netgraph.export.onnx_casts import moves_values
+from netgraph.export.onnx_names import ARITHMETIC, COMPARISONS, FLOAT_CASTS
 
 __all__ = ["kept_integer", "refuse_compared_integers"]
 
@@ -69,14 +70,15 @@ def refuse_compared_integers(ports: Mapping[str, str], types: Mapping[str, PortT
 def _uses(tensor: str, consumers: Mapping[str, list], computed: Callable[[Any], bool], looked_up: Set[str],
           cast: Any = None, depth: int = 0) -> tuple[list, list]:
     """The nodes reading ``tensor``'s values as reals, each with the Cast to float before it (None: a comparison),
-    and its other uses (a Shape, reading sizes only, left out), after ops of ``VALUE_MOVES`` and float Casts."""
+    and its other uses (a Shape, reading sizes only, left out), after ops moving them (``moves_values``: an integer
+    Cast only before a float one) and float Casts."""
     real, other = [], []
     for node, slot in consumers.get(tensor, []):
         if node.op_type == "Shape" or node.output[0] in looked_up:
             continue
         if cast is not None and computed(node):  # a layer given the values cast to float: a real use
             real.append((node, cast))
-        elif (node.op_type in VALUE_MOVES and slot == 0 or _float_cast(node)) and depth < 16:
+        elif (moves_values(node, slot, cast is None) or _float_cast(node)) and depth < 16:
             inner = _uses(node.output[0], consumers, computed, looked_up, node if _float_cast(node) else cast,
                           depth + 1)
             real, other = real + inner[0], other + inner[1]
@@ -89,11 +91,11 @@ def _uses(tensor: str, consumers: Mapping[str, list], computed: Callable[[Any], 
 
 def _feeds_an_index(tensor: str, consumers: Mapping[str, list], depth: int = 0) -> bool:
     """Whether ``tensor`` (integer arithmetic's result: ``9 - idx``) reaches the indices of a Gather (``_INDEXED``),
-    directly or after more arithmetic and ops of ``VALUE_MOVES``: an index computed in the model."""
+    directly or after more arithmetic and ops moving it (``moves_values``): an index computed in the model."""
     for node, slot in consumers.get(tensor, []):
         if _INDEXED.get(node.op_type) == slot:
             return True
-        if (node.op_type in ARITHMETIC or node.op_type in VALUE_MOVES and slot == 0) and depth < 16 \
+        if (node.op_type in ARITHMETIC or moves_values(node, slot)) and depth < 16 \
                 and _feeds_an_index(node.output[0], consumers, depth + 1):
             return True
     return False

@@ -22,7 +22,8 @@ from typing import Any
 import numpy as np
 
 from netgraph.core.graph import NetGraph
-from netgraph.export.onnx_names import FLOAT_CASTS, VALUE_MOVES
+from netgraph.export.onnx_casts import moves_values
+from netgraph.export.onnx_names import FLOAT_CASTS
 from netgraph.export.onnx_ops import Context, Converted
 from netgraph.layers import EmbeddingLayer, PartLayer
 
@@ -113,11 +114,11 @@ def _index_values(tensor: str, ctx: Context, depth: int = 0) -> tuple[np.ndarray
 
 def _index_range(tensor: str, ctx: Context, depth: int = 0) -> int | None:
     """n where ``tensor`` is an integer graph input that a Gather of a constant table of n rows (axis 0) reads as
-    its indices (the least n of several), or such an input's values moved (``VALUE_MOVES``: ``idx.unsqueeze(-1)``);
+    its indices (the least n of several), or such an input's values moved (``moves_values``: ``idx.unsqueeze(-1)``);
     None otherwise."""
     producer = ctx.producers.get(tensor)
     if producer is not None:
-        moved = producer.op_type in VALUE_MOVES and producer.input and depth < 8
+        moved = producer.input and moves_values(producer, 0, producer.input[0] in ctx.integers) and depth < 8
         return _index_range(producer.input[0], ctx, depth + 1) if moved else None
     if tensor not in ctx.integers or tensor in ctx.constants:
         return None

@@ -7,6 +7,7 @@ The Variance and StandardDeviation chains are ``onnx_variance.variance_chain``'s
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 from netgraph.export.onnx_chains import NOT_THE_PATTERN, chain_patterns
@@ -67,6 +68,16 @@ def _merged(x: str, axes: list[int] | None, chain: list, ctx: Context) -> tuple[
     target = fresh_value(reshape.input[1], ctx)
     if full is None or sizes is None or full <= rank or target is None or tuple(target) != (*sizes[:rank - 1], -1):
         return None
-    kept = sizes[1:rank - 1]  # the batch is every tensor's own; a dim of unknown size equals no other
-    return (t, list(range(rank - 1, full))) if all(map(known_dim, kept)) else None
+    kept = sizes[1:rank - 1]  # the batch is every tensor's own; a dim of unknown size equals only itself
+    if not all(map(known_dim, kept)):
+        own = _own_dims(reshape.input[1], t, full, ctx)
+        if own is None or any(not known_dim(d) and own[i] != (t, i) for i, d in enumerate(kept, 1)):
+            return None
+    return t, list(range(rank - 1, full))
+
+
+def _own_dims(target: str, t: str, full: int, ctx: Context) -> tuple | None:
+    """The ``target`` shape value computed from t's shape alone, each of t's dims as ``(t, its axis)``: where it
+    reads ``Shape(t)`` and constants only; None where it reads another tensor's shape."""
+    return fresh_value(target, dataclasses.replace(ctx, shapes={t: tuple((t, i) for i in range(full))}, symbols={}))
 

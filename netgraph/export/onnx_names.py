@@ -19,11 +19,12 @@ from netgraph.core.names import fresh_name
 from netgraph.core.user_frame import user_stacklevel
 from netgraph.core.types import INTEGER, REAL
 from netgraph.core.wording import first_few
+from netgraph.export.onnx_casts import moves_values
 from netgraph.export.onnx_problems import OnnxImportWarning, node_path
 
 __all__ = ["LengthVariables", "equal_dims", "fed_ports", "identifier", "in_port_order", "layer_name",
            "port_names", "node_module", "definition_problems", "sort_nodes", "port_dtype", "known_dim", "used_layers",
-           "integer_tensors", "COMPARISONS", "VALUE_MOVES", "ARITHMETIC"]
+           "integer_tensors", "COMPARISONS", "ARITHMETIC"]
 
 _INTEGER_TYPES = {6, 7, 12, 13}  # ONNX INT32, INT64, UINT32, UINT64
 _DOUBLE = 11  # ONNX DOUBLE
@@ -113,10 +114,7 @@ def sort_nodes(graph: Any) -> list[Diagnostic]:
     return problems
 
 
-#: ops that move or replicate values without computing on them, followed from a graph input to its float Casts
-#: (``port_dtype``)
 COMPARISONS = frozenset({"Equal", "Greater", "Less", "GreaterOrEqual", "LessOrEqual"})  # as FunctionLayers on reals
-VALUE_MOVES = ("Unsqueeze", "Squeeze", "Reshape", "Flatten", "Transpose", "Expand")
 #: elementwise arithmetic, as layers on reals (ThreadingLayer, ElementwiseLayer): ``idx + 1``
 ARITHMETIC = frozenset({"Add", "Sub", "Mul", "Div", "Pow", "Max", "Min", "Sum", "Mean", "Mod", "Neg", "Abs", "Sign"})
 
@@ -180,14 +178,13 @@ def integer_tensors(graph: Any) -> frozenset[str]:
 
 
 def _cast_to_float(tensor: str, consumers: dict[str, list], attributes: Any, real: Any, depth: int = 0) -> bool:
-    """Whether every use of ``tensor``'s values casts it to float32 or float64 or compares it with a real operand,
-    directly or after ops of ``VALUE_MOVES`` (as their data); a Shape reads only its sizes."""
+    """Whether every use of the integer ``tensor``'s values casts it to float32 or float64 or compares it with a real
+    operand, directly or after ops moving them (``moves_values``); a Shape reads only its sizes."""
     uses = [(node, slot) for node, slot in consumers.get(tensor, []) if node.op_type != "Shape"]
     return bool(uses) and depth < 16 and all(
         (node.op_type == "Cast" and int(attributes(node).get("to", 0)) in (1, 11))  # float32, float64
         or (node.op_type in COMPARISONS and len(node.input) == 2 and real(node.input[1 - slot]))
-        or (node.op_type in VALUE_MOVES and slot == 0
-            and _cast_to_float(node.output[0], consumers, attributes, real, depth + 1))
+        or (moves_values(node, slot) and _cast_to_float(node.output[0], consumers, attributes, real, depth + 1))
         for node, slot in uses)
 
 

@@ -2,8 +2,7 @@
 
 A converter gets the node and the ``Context`` (constant values, inferred shapes, attributes) and returns a
 ``Converted`` (the layer and the tensors feeding its input ports in order, or ``alias`` for a pass-through node:
-Identity, Dropout, a same-shape Reshape); it raises ``Unsupported``, with the reason, where nothing is equivalent.
-"""
+Identity, Dropout, a same-shape Reshape); it raises ``Unsupported``, with the reason, where nothing is equivalent."""
 
 from __future__ import annotations
 
@@ -17,6 +16,7 @@ from netgraph.core.chain import NetChain
 from netgraph.core.frozen_values import frozen_value
 from netgraph.core.graph import NetGraph
 from netgraph.core.wording import counted
+from netgraph.export.onnx_casts import element_type_name, moves_values
 from netgraph.layers import (DotLayer, ElementwiseLayer, FlattenLayer, LinearLayer,
                              NetMapOperator, ReshapeLayer, SoftmaxLayer, ThreadingLayer, TransposeLayer)
 
@@ -383,12 +383,12 @@ def _dropout(node: Any, ctx: Context) -> Converted:
 
 
 def _cast(node: Any, ctx: Context) -> Converted:
-    # FLOAT (1), DOUBLE (11): no-ops on real data (a float64 net's export casts integer-fed results to DOUBLE);
-    # INT32 (6), INT64 (7) of integers: no-ops on indices and lengths (torch casts a packed sequence's lengths so)
-    to = int(ctx.attributes(node).get("to", 0))
-    if to not in (1, 11) and not (to in (6, 7) and node.input[0] in ctx.integers):
-        raise Unsupported("only a Cast to float32 or float64 (a no-op on real data) is supported", attribute="to",
-                          expected=[1, 11], found=to)
+    # to FLOAT (1), DOUBLE (11): no-ops on real data; to INT32, INT64 of integers: on indices, lengths (moves_values)
+    to, integer = int(ctx.attributes(node).get("to", 0)), node.input[0] in ctx.integers
+    if to not in (1, 11) and not moves_values(node, 0, integer):
+        raise Unsupported(f"a Cast of {'an integer' if integer else 'a real or bool'} tensor to {element_type_name(to)}"
+                          " is not supported: only one to float32 or float64 (a no-op on real data), or of an integer"
+                          " to int32 or int64", attribute="to", expected=[1, 11, 6, 7], found=to)
     return Converted(alias=node.input[0])
 
 

@@ -290,19 +290,37 @@ def refused_type(onnx: Any, model: Any, node_name: str, opset: int) -> tuple[str
 def layer_of_line(net: Any, module: Any, stack: str) -> LayerAt | None:
     """The layer of the generated forward's line that a node's Python ``stack`` (a verbose export's doc_string,
     innermost frame first) runs last: ``<netgraph-compiled-...>(5): forward``, line 5 ``x1 = ...``: layer 1. The
-    compiled ``module``'s inner nets are searched too: a line of an operator's inner forward names its inner layer
-    ("map/net/pad"), not the operator."""
-    forwards = {type(sub).forward.__code__.co_filename: (tuple(name.split(".")) if name else (), sub)
-                for name, sub in module.named_modules() if isinstance(getattr(sub, "code", None), str)}
-    for filename, line in re.findall(r"(<netgraph-compiled-[^>]*>)\((\d+)\): forward", stack):
-        prefix, owner = forwards.get(filename, ((), None))
-        lines = owner.code.splitlines() if owner is not None else []
-        if owner is None or not hasattr(owner, "net") or not 0 < int(line) <= len(lines):
-            continue
+    frames are followed from the compiled ``module`` inwards, each line's call of an inner net (``self.a.map.net(``)
+    naming the next: a line of an operator's inner forward names its inner layer ("a/map/net/pad"); identical inner
+    nets share one forward, so where a line's call is ambiguous the outer layer is named."""
+    frames = re.findall(r"(<netgraph-compiled-[^>]*>)\((\d+)\): forward", stack)[::-1]
+    owner, prefix, where = module, (), None
+    for k, (filename, line) in enumerate(frames):
+        lines = owner.code.splitlines() if isinstance(getattr(owner, "code", None), str) else []
+        if _forward_file(owner) != filename or not hasattr(owner, "net") or not 0 < int(line) <= len(lines):
+            break
         target, equals, _ = lines[int(line) - 1].strip().partition(" = ")
-        if equals and (where := _layer_named(owner.net if prefix else net, target, prefix=prefix)):
-            return where
-    return None
+        where = (equals and _layer_named(owner.net if prefix else net, target, prefix=prefix)) or where
+        called = {attr: sub for attr in re.findall(r"self\.([\w.]+)\(", lines[int(line) - 1])
+                  if k + 1 < len(frames) and _forward_file(sub := _submodule(owner, attr)) == frames[k + 1][0]}
+        if len(called) != 1:
+            break
+        (attr, owner), = called.items()
+        prefix = (*prefix, *attr.split("."))
+    return where
+
+
+def _forward_file(module: Any) -> str | None:
+    """The file name of a compiled module's generated forward (None for another)."""
+    return type(module).forward.__code__.co_filename if isinstance(getattr(module, "code", None), str) else None
+
+
+def _submodule(owner: Any, attr: str) -> Any:
+    """``owner``'s submodule at the dotted ``attr``; None where there is none."""
+    try:
+        return owner.get_submodule(attr)
+    except AttributeError:
+        return None
 
 
 def layer_of_node(net: Any, node_name: str) -> LayerAt | None:
