@@ -72,7 +72,8 @@ def blames_module(exc: BaseException) -> bool:
 def layer_module_error(layer: Any, path: tuple[str, ...], exc: BaseException) -> DataError:
     """The "module-error" DataError of ``exc``, raised by the module of ``layer`` (at ``path``), ``exc`` its cause."""
     what = "function" if isinstance(layer, FunctionLayer) else "module"  # a FunctionLayer's Python function
-    error = DataError(f"{shown_layer(path, layer.type_name)}: its {what} raised {type(exc).__name__}{exception_text(exc)}",
+    raised = f"its {what} raised {type(exc).__name__}{exception_text(exc)}"
+    error = DataError(f"{shown_layer(path, layer.type_name)}: {raised}",
                       kind="module-error", layer=tuple(path), found=type(exc).__name__)
     error.__cause__ = exc
     return error
