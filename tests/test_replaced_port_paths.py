@@ -44,14 +44,3 @@ def test_renaming_the_layer_a_port_path_reads_renames_the_output_exposed_for_it_
         assert all(torch.equal(after(x)[port], before(x)[port]) for port in before.output_ports)
     assert net_extract(net_rename(net, {("enc", "l1"): "first"}), "enc").output_ports == ("Output", "first_Output")
     assert net_extract(net_rename(deep, {("a", "enc", "l1"): "first"}), "a").output_ports[-1] == "enc_first_Output"
-
-
-def test_a_replacement_with_the_layer_a_port_path_reads_is_read_there():
-    net = net_initialize(_reading_inside(), seed=0)
-    new = net_initialize(NetChain({"l1": LinearLayer(4), "q": LinearLayer(6)}, input=5), seed=1)
-    replaced = net_replace_part(net, {"enc": new})
-    assert replaced.port_types["Output1"].shape == (6,) and replaced.port_types["Output2"].shape == (2,)
-    x = torch.randn(3, 5, generator=torch.Generator().manual_seed(0))
-    z = net.layers["z"]
-    expected = z(new.layers["l1"](x))
-    assert torch.allclose(replaced(x)["Output2"], expected) and torch.equal(replaced(x)["Output1"], new(x))

@@ -10,12 +10,11 @@ from collections.abc import Mapping
 from typing import Any
 
 from netgraph.core.errors import EdgeRef, NetGraphError, WiringError, with_article
-from netgraph.core.ports import NetPort
 from netgraph.core.naming_scope import quoted, shown_path
 from netgraph.core.wording import few_names
 from netgraph.core.layer import Layer
 
-__all__ = ["lost_declared_port", "lost_path_layer", "port_paths_kept"]
+__all__ = ["lost_declared_port", "lost_path_layer"]
 
 
 def lost_declared_port(net: Any, layers: Mapping[tuple, Layer], error: NetGraphError) -> WiringError | None:
@@ -64,23 +63,3 @@ def lost_path_layer(net: Any, layers: Mapping[tuple, Layer], error: NetGraphErro
                        f"which the edge {edge} needs (reading inside {shown!r}); its layers are "
                        f"{few_names(list(new.layers))}", kind="unknown-layer", layer=path, found=inner,
                        expected=list(new.layers))
-
-
-def port_paths_kept(net: Any, layers: dict[tuple, Layer]) -> dict[tuple, Layer]:
-    """``layers`` (path -> new layer) with each new nested graph given the outputs the one it replaces gained for
-    outer port paths (``l1_Output`` for ``NetPort(("enc", "l1", "Output"))``) where it has that layer's port too,
-    under the same name: the path reads the new graph's layer, as it names it."""
-    kept = dict(layers)
-    for path, new in layers.items():
-        old = net.layer_at(path)
-        if not hasattr(old, "edges") or not hasattr(new, "with_output"):
-            continue
-        for e in old.edges:
-            src, port = e.src, e.dst.port
-            if e.dst.layer is not None or src.layer is None or port != f"{src.layer}_{src.port}" or \
-                    port in new.output_ports or src.port not in getattr(new.layers.get(src.layer), "output_ports", ()):
-                continue
-            exposed, name = new.with_output(NetPort((src.layer, src.port)))
-            if name == port:
-                kept[path] = new = exposed
-    return kept
