@@ -1,8 +1,8 @@
 """A layer ``net_replace_part`` puts in place that lacks a port its net declares (a chain's ``input=4`` on its first
 layer's ``Input``, replaced by a ``ThreadingLayer("Plus")`` with ``Input1``, ``Input2``): one error naming the
 layer, its new ports and the declared port, not the rebuilt net's complaint about a port it no longer has. A nested
-graph that outer port paths read inside (``NetPort(("enc", "l1", "Output"))``): the new one is read at the same layer,
-or an error names the layer it lacks."""
+graph that outer port paths read inside (``NetPort(("enc", "l1", "Output"))``), replaced by one without that layer:
+an error naming the layer it lacks (the edge too where the replaced graph is the top net's own layer)."""
 
 from __future__ import annotations
 
@@ -57,9 +57,11 @@ def lost_path_layer(net: Any, layers: Mapping[tuple, Layer], error: NetGraphErro
                   and e.src.layer is not None), None)
     if inner is None or not hasattr(new, "layers") or inner in new.layers:
         return None
-    edge = next((str(part) for part in problem.parts if isinstance(part, EdgeRef)), "an edge")
+    edge = next((str(part) for part in problem.parts if isinstance(part, EdgeRef)), None)
     shown = shown_path(path)
+    needing = f"the edge {edge}" if edge and len(path) == 1 else \
+        f"a port path to {shown_path((*path, inner))!r}"  # deeper, the edge is one the rebuild made, not the user's
     return WiringError(f"net_replace_part: the new {shown!r} ({new.type_name}) has no layer {quoted(inner)}, "
-                       f"which the edge {edge} needs (reading inside {shown!r}); its layers are "
+                       f"which {needing} needs (reading inside {shown!r}); its layers are "
                        f"{few_names(list(new.layers))}", kind="unknown-layer", layer=path, found=inner,
                        expected=list(new.layers))
