@@ -10,6 +10,7 @@ import torch
 
 from netgraph import (ClassDecoder, ClassEncoder, EmbeddingLayer, LinearLayer, NetChain, NetGraph, SoftmaxLayer,
                       net_append, net_delete, net_drop, net_initialize, net_insert, net_prepend)
+from netgraph.spec import from_yaml, to_yaml
 
 ENC, DEC = ClassEncoder(["x", "y", "z"]), ClassDecoder(["warm", "cold"])
 EDITS = {  # the edit inside the nested net "enc" as made to that net alone
@@ -66,3 +67,26 @@ def test_an_edit_inside_a_nested_decoding_net_keeps_the_decoder_the_outer_net_to
         assert edited(data) == expected(data) and set(edited(data)) <= {"warm", "cold"}
     else:
         assert torch.equal(edited(data), expected(data))
+
+
+def _stripped_then(outer, path):
+    """``outer`` with its last layer deleted (the nested net's decoder stripped as interior), then ``path`` deleted."""
+    return net_delete(outer, "h"), net_delete(net_delete(outer, "h"), path)
+
+
+@pytest.mark.parametrize("depth", [1, 2])
+def test_an_edit_inside_a_nested_net_gives_back_no_decoder_stripped_as_interior(depth):
+    inner = NetChain({"g": _decoding(), "h": LinearLayer(2)})
+    outer = NetChain({"a": NetChain({"g": _decoding()}), "h": LinearLayer(2)}) if depth == 2 else inner
+    path = ("a", "g", "t") if depth == 2 else ("g", "t")
+    stripped, edited = _stripped_then(outer, path)
+    assert stripped.coders == {} == net_delete(outer, ["h", path]).coders  # the decoder's output is interior
+    assert edited.coders == {}
+    assert net_insert(stripped, "Sin", path).coders == {}
+    assert edited == net_delete(outer, [path, "h"])
+    assert from_yaml(to_yaml(stripped)) == stripped and net_delete(from_yaml(to_yaml(stripped)), path) == edited
+
+
+def test_an_edit_inside_a_nested_net_still_gives_back_a_shown_decoder_two_levels_deep():
+    outer = NetChain({"a": NetChain({"g": _decoding()})})
+    assert outer.coders == {"Output": DEC} == net_delete(outer, ("a", "g", "t")).coders

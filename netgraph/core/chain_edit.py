@@ -104,7 +104,7 @@ def _edit_chain(net: NetGraph, at: Any, function: str,
     if not others:
         return carry_multipliers([net], edited, [Moves(inside=found)]), Moves(inside=found)
     path = layer_path(net, at, function)
-    inner = coders_back(net.layer_at(path))  # as built: the edit keeps its coders as it would alone
+    inner = coders_back(net, path)  # as built: the edit keeps its coders as it would alone
     if not isinstance(inner, NetChain):
         raise OptionError(f"{function_lead(function)}the layer at {shown_path(path)!r} is "
                           f"{with_article(inner.type_name)}, not a NetChain; at= (or a path position=) names a chain "

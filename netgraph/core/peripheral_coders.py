@@ -143,12 +143,19 @@ def _given_back_to(net: Any, ports: set[str]) -> Any:
                     {port: coder for port, coder in stripped.items() if port not in ports})
 
 
-def coders_back(net: Any) -> Any:
-    """Nested graph ``net`` holding the coders stripped from it as its own again: the net an edit inside it (net_delete,
+def coders_back(top: Any, path: tuple) -> Any:
+    """The nested graph at ``path`` in ``top`` holding as its own again the coders stripped from it that ``top`` shows
+    (followed down the path, level by level, to where each came from): the net an edit inside it (net_delete,
     net_insert, ...) edits, as it was built, so that the outer net rebuilt around the edited one takes those the edit
-    keeps anew (``retaken``), as a net built with it would."""
-    stripped = stripped_coders(net)
-    return _given_back_to(net, set(stripped)) if stripped else net
+    keeps anew (``retaken``), as a net built with it would. One stripped as interior stays stripped."""
+    level, shown = top, set(top.coders)
+    for name in path:  # an operator's inner net shows none
+        shown = {inner for port in shown for layer, inner in _sources(level, port) if layer == name} \
+            if is_graph(level) else set()
+        level = level.layers.get(name) if is_graph(level) else None
+    net = top.layer_at(path)
+    back = shown & set(stripped_coders(net))
+    return _given_back_to(net, back) if back else net
 
 
 def given_back(net: Any, options: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, dict[str, Coder]]]:

@@ -1,8 +1,8 @@
 """A layer ``net_replace_part`` puts in place that lacks a port its net declares (a chain's ``input=4`` on its first
 layer's ``Input``, replaced by a ``ThreadingLayer("Plus")`` with ``Input1``, ``Input2``): one error naming the
 layer, its new ports and the declared port, not the rebuilt net's complaint about a port it no longer has. A nested
-graph that outer port paths read inside (``NetPort(("enc", "l1", "Output"))``): the new one is read at the same layer,
-or an error names the layer it lacks."""
+graph that outer port paths read inside (``NetPort(("enc", "l1", "Output"))``), replaced by one without that layer:
+an error naming the layer it lacks (the edge too where the replaced graph is the top net's own layer)."""
 
 from __future__ import annotations
 
@@ -10,12 +10,11 @@ from collections.abc import Mapping
 from typing import Any
 
 from netgraph.core.errors import EdgeRef, NetGraphError, WiringError, with_article
-from netgraph.core.ports import NetPort
 from netgraph.core.naming_scope import quoted, shown_path
 from netgraph.core.wording import few_names
 from netgraph.core.layer import Layer
 
-__all__ = ["lost_declared_port", "lost_path_layer", "port_paths_kept"]
+__all__ = ["lost_declared_port", "lost_path_layer"]
 
 
 def lost_declared_port(net: Any, layers: Mapping[tuple, Layer], error: NetGraphError) -> WiringError | None:
@@ -58,29 +57,11 @@ def lost_path_layer(net: Any, layers: Mapping[tuple, Layer], error: NetGraphErro
                   and e.src.layer is not None), None)
     if inner is None or not hasattr(new, "layers") or inner in new.layers:
         return None
-    edge = next((str(part) for part in problem.parts if isinstance(part, EdgeRef)), "an edge")
+    edge = next((str(part) for part in problem.parts if isinstance(part, EdgeRef)), None)
     shown = shown_path(path)
+    needing = f"the edge {edge}" if edge and len(path) == 1 else \
+        f"a port path to {shown_path((*path, inner))!r}"  # deeper, the edge is one the rebuild made, not the user's
     return WiringError(f"net_replace_part: the new {shown!r} ({new.type_name}) has no layer {quoted(inner)}, "
-                       f"which the edge {edge} needs (reading inside {shown!r}); its layers are "
+                       f"which {needing} needs (reading inside {shown!r}); its layers are "
                        f"{few_names(list(new.layers))}", kind="unknown-layer", layer=path, found=inner,
                        expected=list(new.layers))
-
-
-def port_paths_kept(net: Any, layers: dict[tuple, Layer]) -> dict[tuple, Layer]:
-    """``layers`` (path -> new layer) with each new nested graph given the outputs the one it replaces gained for
-    outer port paths (``l1_Output`` for ``NetPort(("enc", "l1", "Output"))``) where it has that layer's port too,
-    under the same name: the path reads the new graph's layer, as it names it."""
-    kept = dict(layers)
-    for path, new in layers.items():
-        old = net.layer_at(path)
-        if not hasattr(old, "edges") or not hasattr(new, "with_output"):
-            continue
-        for e in old.edges:
-            src, port = e.src, e.dst.port
-            if e.dst.layer is not None or src.layer is None or port != f"{src.layer}_{src.port}" or \
-                    port in new.output_ports or src.port not in getattr(new.layers.get(src.layer), "output_ports", ()):
-                continue
-            exposed, name = new.with_output(NetPort((src.layer, src.port)))
-            if name == port:
-                kept[path] = new = exposed
-    return kept

@@ -126,7 +126,7 @@ def edit_at(net: NetGraph, specs: list, edit: Any, function: str, levels: dict |
         path = layer_path(net, spec)
         groups.setdefault(path[:-1], []).append(path[-1])
     for parent in sorted(groups, key=len, reverse=True):
-        inner = coders_back(net.layer_at(parent)) if parent else net  # as built: the edit keeps its coders
+        inner = coders_back(net, parent) if parent else net  # as built: the edit keeps its coders
         if set(groups[parent]) == set(inner.layers):
             raise WiringError(f"{function_lead(function)}this would remove every layer of "
                               f"{'/'.join(parent) or 'the net'}", kind=EMPTY_KIND, layer=tuple(parent))

@@ -38,7 +38,7 @@ from netgraph.core.operator_surgery import (carried_edit, edit_operators, into_o
 from netgraph.core.port_options import with_port_options
 from netgraph.core.replaced_arrays import (arrays_inside, arrays_named_by_caller, check_fits, check_fits_without,
                                            net_needs, refused_array)
-from netgraph.core.replaced_ports import lost_declared_port, lost_path_layer, port_paths_kept
+from netgraph.core.replaced_ports import lost_declared_port, lost_path_layer
 from netgraph.core.shared import NetSharedArray, check_joined_shared, shared_values
 from netgraph.core.surgery_values import (array_value, check_one_value_per_shared, in_order, keys_given, port_change,
                                           users_with_changes)
@@ -200,7 +200,6 @@ def net_replace_part(net: NetGraph, changes: Mapping[Any, Any]) -> NetGraph:
                         check_fits_without(net, new_layers, [(path, array, new, shared)],
                                            {**net.port_shape_options(), **ports} if ports else {})
                     raise
-    layers = port_paths_kept(net, layers) if layers else layers  # a port path reads the new nested graph's layer
     declared = {**net.port_shape_options(), **ports}
     if ports and layers:  # {layer: new, "Output": n} (Wolfram's way to change both): the old port types go first
         net = with_port_options(net, {p: t for p, t in net.port_shape_options().items() if p not in ports})

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from netgraph.core.chain import NetChain
-from netgraph.core.edge_text import pair_renamer, renamed_edges
+from netgraph.core.edge_text import renamed_edges
 from netgraph.core.errors import OptionError, WiringError
 from netgraph.core.graph import NetGraph
 from netgraph.core.layer_moves import Moves, recorded
@@ -17,7 +17,6 @@ from netgraph.core.nesting import deep_walk
 from netgraph.core.operator_surgery import edit_operators, layer_in
 from netgraph.core.option_problems import VALUE_KIND
 from netgraph.core.peripheral_coders import still_stripped
-from netgraph.core.ports import NetPort
 from netgraph.core.port_rename import rename_ports, split_port_renames
 from netgraph.core.rename_levels import level_range, renames_at_levels
 from netgraph.core.rewiring import check_net, layer_path, listed
@@ -77,49 +76,9 @@ def _rename(net: NetGraph, rename: Mapping[Any, str], prefix: tuple) -> tuple[Ne
     renamed = {here.get(n, n): layer for n, layer in layers.items()}
     moves = Moves(levels={(): here}, inside=found)
     given = net.port_shape_options()  # with the coders taken from inner nets, known as taken again
-    moved = {name: _moved_outputs(net.layers[name], new) for name, (new, _) in inner.items()}
-    exposed = _exposed_renames(net, here, moved) if prefix and not isinstance(net, NetChain) else {}
     rebuilt = NetChain(renamed, **given) if isinstance(net, NetChain) else \
-        NetGraph(renamed, renamed_edges(_following(net.explicit_edges(), moved, exposed), here, list(net.layers)),
-                 **given)
+        NetGraph(renamed, renamed_edges(net.explicit_edges(), here, list(net.layers)), **given)
     return carry_multipliers([original], still_stripped(net, rebuilt, here), [moves]), moves
-
-
-def _moved_outputs(old: Any, new: Any) -> dict[str, str]:
-    """Nested net ``old``'s outputs renamed in ``new`` (its renamed layers' exposed outputs), old -> new name."""
-    if not hasattr(new, "output_ports") or len(old.output_ports) != len(new.output_ports):
-        return {}
-    return {o: n for o, n in zip(old.output_ports, new.output_ports) if o != n}
-
-
-def _exposed_renames(graph: NetGraph, here: Mapping[str, str], moved: dict[str, dict[str, str]]) -> dict[str, str]:
-    """Nested ``graph``'s outputs exposed for a port path (named ``layer_port`` after the output they give) whose
-    layer (``here``: old -> new name) or port (``moved``: layer -> old port -> new) is renamed: old -> new name."""
-    taken, renames = {*graph.input_ports, *graph.output_ports}, {}
-    for e in graph.edges:
-        if e.dst.layer is None and e.src.layer is not None and e.dst.port == f"{e.src.layer}_{e.src.port}":
-            name = f"{here.get(e.src.layer, e.src.layer)}_{moved.get(e.src.layer, {}).get(e.src.port, e.src.port)}"
-            if name != e.dst.port and name not in taken:
-                renames[e.dst.port] = name
-                taken.add(name)
-    return renames
-
-
-def _following(edges: list[tuple], moved: dict[str, dict[str, str]], exposed: dict[str, str]) -> list[tuple]:
-    """``edges`` (old layer names) reading nested layers' outputs by their new names (``moved``: layer -> old port ->
-    new), and writing the graph's own outputs ``exposed`` by theirs (old -> new)."""
-    if not exposed and not any(moved.values()):
-        return edges
-    renamed = pair_renamer()
-
-    def end(p: Any) -> Any:
-        if p is None:
-            return p
-        ports = exposed if p.layer is None else moved.get(p.layer, {})
-        if p.port not in ports:
-            return p
-        return NetPort(ports[p.port]) if p.layer is None else NetPort(p.layer, ports[p.port])
-    return [renamed(pair, (end(pair[0]), end(pair[1]))) for pair in edges]
 
 
 def _one_new_name(first: tuple, rule: tuple, path: tuple) -> None:
