@@ -326,3 +326,20 @@ def test_a_table_given_to_net_train_names_the_data_set_not_text_table_and_its_la
         net_train(net, str(good), validation_set=str(label), max_training_rounds=1, progress=False)
     assert f"({label}:3, column 'label'): label 'maybe'" in str(info.value)
     assert (info.value.diagnostics[0].file, info.value.diagnostics[0].line) == (str(label), 3)
+
+
+def test_examples_with_a_users_own_place_text_name_it_and_fill_no_file_or_line():
+    """Found by review: the places of ``Examples`` were parsed back as 'file:line', so a user's own place text
+    ('sheet1!A3') crashed with int()'s ValueError instead of the DataError naming the bad label."""
+    from netgraph import AggregationLayer, ClassDecoder, EmbeddingLayer, LinearLayer, NetChain, SoftmaxLayer, \
+        TokensEncoder, net_train
+    from netgraph.data import Examples
+    net = NetChain([EmbeddingLayer(4), AggregationLayer("Mean", 1), LinearLayer(2), SoftmaxLayer()],
+                   input=TokensEncoder(list("ab")), output=ClassDecoder(["pos", "neg"]))
+    for places in (["sheet1!A2", "sheet1!A3"], ["C:\\data\\t.csv:2", "C:\\data\\t.csv:3"]):
+        with pytest.raises(DataError) as info:
+            net_train(net, Examples([("a b", "pos"), ("a", "maybe")], "mine", places=places), max_training_rounds=1,
+                      progress=False)
+        assert f"example 1 ({places[1]}): label 'maybe'" in str(info.value)
+        found = info.value.diagnostics[0]
+        assert (found.example, found.file, found.line) == (1, None, None)

@@ -73,6 +73,19 @@ def test_label_counts_that_disagree_with_the_input_lengths_name_both():
             in str(info.value))
 
 
+def test_a_tables_label_count_problem_fills_the_example_file_and_line(tmp_path):
+    """Found by review: a table row whose labels are not as many as its tokens was named in the text (tags.jsonl:6)
+    but its Diagnostic's example, file and line were None."""
+    rows = _tag_rows(tmp_path / "tags.jsonl", 8)
+    rows[5]["label"] = rows[5]["label"][:-1]
+    (tmp_path / "tags.jsonl").write_text("\n".join(json.dumps(r) for r in rows))
+    with pytest.raises(DataError) as info:
+        net_train(_tagger(input=TokensEncoder(WORDS)), str(tmp_path / "tags.jsonl"), max_training_rounds=1)
+    assert f"example 5 ({tmp_path / 'tags.jsonl'}:6, column 'label'): " in str(info.value)
+    found = info.value.diagnostics[0]
+    assert (found.example, found.file, found.line) == (5, str(tmp_path / "tags.jsonl"), 6)
+
+
 WORDS = [str(i) for i in range(8)]
 
 

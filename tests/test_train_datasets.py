@@ -118,8 +118,24 @@ def test_an_iterable_dataset_with_a_batch_size_says_it_is_read_as_batches_and_ho
     with pytest.raises(OptionError) as info:
         net_train(net, SingleExamples(), batch_size=3, max_training_rounds=1, progress=False)
     assert str(info.value).startswith("batch_size=3: an IterableDataset is read as it gives its items, each a batch "
-                                      "(its first holds 2 rows); of single examples: wrap it in "
+                                      "(its first item is one example of shape (2,)); of single examples: wrap it in "
                                       "DataLoader(dataset, batch_size=3); of batches: leave batch_size= out")
     assert info.value.diagnostics[0].option == "batch_size"
     batched = torch.utils.data.DataLoader(SingleExamples(), batch_size=3)
     assert net_train(net, batched, max_training_rounds=1, progress=False, all=True).batch_size == 3
+
+
+class BatchItems(torch.utils.data.IterableDataset):
+    """An IterableDataset giving batches of 4 examples of 2 features and 2 targets."""
+
+    def __iter__(self):
+        return ({"Input": torch.full((4, 2), i / 10), "Target": torch.full((4, 2), (i / 10) ** 2)} for i in range(3))
+
+
+def test_an_iterable_dataset_of_batches_with_another_batch_size_counts_its_first_items_rows():
+    """Review: single examples were said to hold their feature size in rows; a real batch still counts its rows."""
+    from netgraph import LinearLayer, NetChain, OptionError
+    with pytest.raises(OptionError, match=r"\(its first holds 4 rows\); of single examples: wrap it in "
+                                          r"DataLoader\(dataset, batch_size=3\)"):
+        net_train(NetChain([LinearLayer(2)], input=2), BatchItems(), batch_size=3, max_training_rounds=1,
+                  progress=False)

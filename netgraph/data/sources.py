@@ -31,14 +31,15 @@ IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".jpe", ".jfif", ".bmp", ".gif", ".ti
 
 class Examples(Sequence):
     """(input, label) pairs read from ``source``; ``labels`` are the distinct labels, sorted (numbers by value, first);
-    ``places`` where each
-    pair is in ``source`` ('file:line' of a table's row; None when the pairs are files); ``columns`` a table's
-    (input, label) column names."""
+    ``places`` where each pair is in ``source``, as text ('file:line' of a table's row, or any words; None when the
+    pairs are files); ``rows`` each pair's table row as data, (file, line), where read from one; ``columns`` a
+    table's (input, label) column names."""
 
     def __init__(self, pairs: list[tuple[Any, Any]], source: str, places: Sequence[str] | None = None,
-                 columns: tuple[str, str] | None = None):
+                 columns: tuple[str, str] | None = None, rows: Sequence[tuple[str, int]] | None = None):
         self.pairs, self.source, self.columns = pairs, source, columns
         self.places = tuple(places) if places is not None else None
+        self.rows = tuple(rows) if rows is not None else None
         listed = (label if isinstance(label, list) else [label] for _, label in pairs)  # a tagger's: one a position
         distinct: dict[tuple[bool, Any], Any] = {}  # keyed apart: True and 1 are two labels (Python has True == 1)
         for one in (one for labels in listed for one in labels):
@@ -221,7 +222,7 @@ def read_table(path: str | os.PathLike, text: str = "text", label: str = "label"
         raise DataError(who + "; ".join([p.message for p in problems[:5]] + more),
                         diagnostics=[p.prefixed(who) for p in problems])
     return Examples([(row[text], row[label]) for row in rows], str(file), [f"{file}:{line}" for line, _ in numbered],
-                    read)
+                    read, [(str(file), line) for line, _ in numbered])
 
 
 def _open_table(file: Path, suffix: str, who: str) -> BinaryIO:

@@ -39,7 +39,7 @@ from netgraph.train.given_examples import given_examples
 from netgraph.train.data_split import training_and_validation, validation_name
 from netgraph.train.buckets import in_order
 from netgraph.train.data_lengths import refuse_fixed_lengths
-from netgraph.train.torch_objects import refuse_other_batch_size, refuse_torch_optimizer
+from netgraph.train.torch_objects import refuse_other_batch_size, refuse_torch_optimizer, single_example_shape
 from netgraph.train.data_files import load_data
 from netgraph.train.data_sets import GIVEN, TRAINING, VALIDATION, held_fraction
 from netgraph.train.input_lengths import check_data_lengths
@@ -301,7 +301,8 @@ def _data_and_module(net: NetGraph, data: Any, o: dict[str, Any], loss: Any, run
     loaders.extend((data, o["validation_set"]))
     raw = gather(data, TRAINING if held_fraction(o["validation_set"]) is None else GIVEN, ports, batch_size)  # split
     if isinstance(raw, Streamed) and raw.own_batches:  # a user's loader: its own batch size
-        refuse_other_batch_size(raw.batch_size(batch_size), o["batch_size"], raw.loader)
+        refuse_other_batch_size(raw.batch_size(batch_size), o["batch_size"], raw.loader,
+                                single_example_shape(raw.first, {p: net.port_types[p] for p in net.input_ports}))
     expect = {p: input_expect(net, p) for p in net.input_ports}
     expect.update(loss.targets(sample(raw)))
     meter, stopping = training_meter(net, loss, run.metrics, run.stopping, expect, sample(raw))

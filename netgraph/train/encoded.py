@@ -77,12 +77,14 @@ def from_disk(data: Any, what: str, net: Any) -> Any:
 class EncodedDataset(torch.utils.data.Dataset):
     """Example ``i``: each key's value encoded by its port's coder; a failure is returned as text, not raised.
     ``index`` gives each example's number in the user's data (a validation split holds some of them), ``places``
-    where each of the user's examples is (a table's ``file:line``), when known, and ``table_columns`` the table's
-    (input, label) column names; ``from_file``: the examples are a
-    file's (a table, an image folder), whose targets' key the user never wrote (messages name the output port)."""
+    where each of the user's examples is (a table's ``file:line``, or the user's words), when known, ``rows`` each
+    one's table row as (file, line), and ``table_columns`` the table's (input, label) column names; ``from_file``:
+    the examples are a file's (a table, an image folder), whose targets' key the user never wrote (messages name the
+    output port)."""
 
     def __init__(self, net: Any, columns: dict[str, Any], what: str, index: list[int] | None = None,
-                 places: Any = None, from_file: bool = False, table_columns: tuple[str, str] | None = None):
+                 places: Any = None, from_file: bool = False, table_columns: tuple[str, str] | None = None,
+                 rows: Any = None):
         self.coders = {k: coder_for(net, k) for k in columns}
         # True/False targets of a BooleanDecoder on a (1) output take its shape (the encoder gives scalars)
         self.shapes = {k: (1,) for k, c in self.coders.items() if isinstance(c, BooleanDecoder)
@@ -98,7 +100,7 @@ class EncodedDataset(torch.utils.data.Dataset):
         self.columns, self.what, self.port_types = columns, what, net.port_types
         self.size = len(next(iter(columns.values())))
         self.index = list(range(self.size)) if index is None else index
-        self.places, self.from_file, self.table_columns = places, from_file, table_columns
+        self.places, self.from_file, self.table_columns, self.rows = places, from_file, table_columns, rows
         self.checked = False  # True once check() passed on values held in memory: reads skip the checks it ran
         # a Dataset's items (``ItemColumn``s, one reader) and the checked Dataset (or Subset) they are read from, which
         # keeps the reads made before training to train on (``keeping_reads``); None for values held in memory
@@ -134,7 +136,7 @@ class EncodedDataset(torch.utils.data.Dataset):
             out[key] = result
         if self.sequences and not self.checked and (counts := label_count_problems(  # a Dataset's item, read now
                 self, {(k, i): len(t) for k, t in out.items() if t.dim()}, [i])):
-            return {"__error__": (*counts[0], {"example": self.index[i]})}
+            return {"__error__": counts[0]}
         return out
 
     def encoded(self, key: str, i: int, header_only: bool = False) -> torch.Tensor | Reason | None:
@@ -256,9 +258,10 @@ def encoded_data(net: Any, data: Any, validation: Any, batch_size: int, num_work
 
 
 def _origin(data: Any) -> dict[str, Any]:
-    """Where ``data``'s examples are: a table's ``places`` (file:line), and whether they are a file's."""
+    """Where ``data``'s examples are: its ``places`` (a table's file:line) and a table's ``rows`` (file, line), and
+    whether they are a file's."""
     return {"places": getattr(data, "places", None), "from_file": isinstance(data, Examples),
-            "table_columns": getattr(data, "columns", None)}
+            "table_columns": getattr(data, "columns", None), "rows": getattr(data, "rows", None)}
 
 
 def encoded_alone(net: Any, data: Any, what: Any, batch_size: int, num_workers: int) -> Any:
@@ -294,9 +297,8 @@ def _boolean_targets(net: Any, data: Any) -> Any:
 
 
 def _loader(net: Any, columns: dict[str, Any], index: list[int] | None, what: str, batch_size: int,
-            num_workers: int, places: Any = None, from_file: bool = False,
-            table_columns: tuple[str, str] | None = None) -> EncodedLoader | dict[str, Any] | Columns:
-    dataset = EncodedDataset(net, columns, what, index, places, from_file, table_columns)
+            num_workers: int, **origin: Any) -> EncodedLoader | dict[str, Any] | Columns:
+    dataset = EncodedDataset(net, columns, what, index, **origin)  # origin: ``_origin``'s
     encoded = dataset.check()
     if not dataset.size:  # as data without coders is refused: nothing to stack, batch or train on
         raise_data([no_examples()], what)

@@ -51,18 +51,25 @@ def check_examples(dataset: Any) -> dict[str, list[torch.Tensor]]:
                 positions[key, i] = len(reason)
         if tensors is not None:
             encoded[key] = tensors
-    if problems or (problems := label_count_problems(dataset, positions, examples)):
+    if not problems and (counts := label_count_problems(dataset, positions, examples)):
+        problems, fields = [(port, words) for port, words, _ in counts], counts[0][2]
+    if problems:
         raise bad_examples(dataset.what, problems, **fields)
     return encoded
 
 
 def first_fields(dataset: Any, i: int, reason: Reason) -> dict[str, Any]:
     """The Diagnostic fields of example ``i``'s problem ``reason``; a table's file and line where known."""
-    fields = {"example": dataset.index[i], "expected": reason.expected, "found": reason.found}
-    if dataset.places is not None:  # 'file:line' (a table's row)
-        file, _, line = dataset.places[dataset.index[i]].rpartition(":")
-        fields.update(file=file, line=int(line))
-    return fields
+    return {**example_fields(dataset, i), "expected": reason.expected, "found": reason.found}
+
+
+def example_fields(dataset: Any, i: int) -> dict[str, Any]:
+    """The Diagnostic fields naming example ``i``: its number in the user's data, and a table row's file and line."""
+    n = dataset.index[i]
+    if dataset.rows is None:  # not read from a table (a user's own places name no file and line)
+        return {"example": n}
+    file, line = dataset.rows[n]
+    return {"example": n, "file": file, "line": line}
 
 
 def _nan_problems(dataset: Any, key: str, values: torch.Tensor) -> list[tuple[str, str]]:
@@ -76,10 +83,11 @@ def _nan_problems(dataset: Any, key: str, values: torch.Tensor) -> list[tuple[st
 
 
 def label_count_problems(dataset: Any, positions: dict | None = None,
-                         examples: Sequence[int] | None = None) -> list[tuple[str, str]]:
+                         examples: Sequence[int] | None = None) -> list[tuple[str, str, dict[str, Any]]]:
     """Each example (of ``examples``, default all) whose labels (a tagger's target) are not as many as its input
     sequence's positions, where the output's length is the input's (one length name), naming both keys and both
-    lengths. ``positions``: the lengths already found encoding the inputs (the others are encoded here)."""
+    lengths: (port, words, Diagnostic fields) each. ``positions``: the lengths already found encoding the inputs
+    (the others are encoded here)."""
     positions = {} if positions is None else positions
     problems = []
     for key in dataset.sequences:
@@ -95,5 +103,5 @@ def label_count_problems(dataset: Any, positions: dict | None = None,
                     problems.append((dataset.ports[key], f"{dataset.port_words(key)}: {dataset.example_name(i, key)}: "
                                                          f"{len(labels)} labels, but input port {source!r} has "
                                                          f"{count} positions (length {length}); give one label "
-                                                         f"per position"))
+                                                         f"per position", example_fields(dataset, i)))
     return problems

@@ -11,6 +11,7 @@ netgraph.core.errors.OptionError: loss_function=MSELoss is torch's loss f(input,
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import torch
@@ -19,8 +20,8 @@ from netgraph.core.errors import OptionError
 from netgraph.core.wording import counted
 from netgraph.train.other_names import loss_layer_for
 
-__all__ = ["refuse_torch_loss", "refuse_torch_optimizer", "refuse_other_batch_size", "class_labels",
-           "logits_hint", "channel_classes_hint"]
+__all__ = ["refuse_torch_loss", "refuse_torch_optimizer", "refuse_other_batch_size", "single_example_shape",
+           "class_labels", "logits_hint", "channel_classes_hint"]
 
 
 def _torch_name(fn: Any) -> str | None:
@@ -64,18 +65,27 @@ def refuse_torch_optimizer(value: Any) -> None:
                       kind="option-value", expected="a method's name", found=cls.__name__)
 
 
-def refuse_other_batch_size(taken: int, given: int | None, loader: object = None) -> None:
+def refuse_other_batch_size(taken: int, given: int | None, loader: object = None, one: tuple | None = None) -> None:
     """OptionError for a ``batch_size=`` that a user's loader, batching by its own ``taken``, would leave unused; an
-    IterableDataset (``loader``) gives items read as batches, which may be single examples: say how to batch them."""
+    IterableDataset (``loader``) gives items read as batches, which may be single examples (``one``: the shape of its
+    first item's input, which lacks the batch dimension its port needs): say how to batch them."""
     if given is not None and given != taken and isinstance(loader, torch.utils.data.IterableDataset):
+        first = f"item is one example of shape {one}" if one is not None else f"holds {counted(taken, 'row')}"
         raise OptionError(f"batch_size={given}: an IterableDataset is read as it gives its items, each a batch (its "
-                          f"first holds {counted(taken, 'row')}); of single examples: wrap it in DataLoader(dataset, "
+                          f"first {first}); of single examples: wrap it in DataLoader(dataset, "
                           f"batch_size={given}); of batches: leave batch_size= out", option="batch_size",
                           kind="option-combination", expected=taken, found=given)
     if given is not None and given != taken:
         raise OptionError(f"batch_size={given}: the data loader batches by its own, {taken} examples; give "
                           f"DataLoader(..., batch_size={given}), or leave batch_size= out", option="batch_size",
                           kind="option-combination", expected=taken, found=given)
+
+
+def single_example_shape(first: Mapping[str, Any], types: Mapping[str, Any]) -> tuple | None:
+    """The shape of the first batch's value at an input port (of ``types``) that has only the dims of one example
+    (no batch dimension); None where each has its batch dimension."""
+    return next((tuple(v.shape) for p, v in first.items() if p in types and isinstance(v, torch.Tensor)
+                 and v.dim() == len(types[p].shape)), None)
 
 
 def class_labels(target: torch.Tensor | None, shape: tuple | None) -> bool:
