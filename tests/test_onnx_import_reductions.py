@@ -121,19 +121,31 @@ def test_layers_that_do_not_fit_together_are_a_spec_error_naming_the_node(tmp_pa
     assert (problem.kind, problem.layer) == ("unassembled-import", ("merge",))
 
 
-def test_a_mean_deviation_of_levels_merged_by_a_shape_with_an_end_imports_as_one_aggregation(tmp_path):
-    """The merge's target was matched node by node as Concat(Slice(Shape(t), 0, -2), [-1]): the same sizes read as
-    Shape(t, end=2) (opset 15's attribute) were not recognised, and the Reshape of the variable length refused."""
-    nodes = [helper.make_node("Shape", ["x"], ["front"], start=0, end=2),
-             helper.make_node("Constant", [], ["last"], value=helper.make_tensor("l", TensorProto.INT64, [1], [-1])),
+def _merged_mean_deviation(path, front: list, x_dims: list, y_dims: list | None = None,
+                           others: dict | None = None) -> None:
+    """MeanDeviation over x's last levels merged by Reshape(x, Concat(<front>, [-1])), ``front`` computing 'front'
+    (from ``others``' inputs too, each name: dims)."""
+    nodes = [*front, helper.make_node("Constant", [], ["last"],
+                                      value=helper.make_tensor("l", TensorProto.INT64, [1], [-1])),
              helper.make_node("Concat", ["front", "last"], ["target"], axis=0),
              helper.make_node("Reshape", ["x", "target"], ["r"]),
              helper.make_node("ReduceMean", ["r"], ["mean"], axes=[-1], keepdims=1),
              helper.make_node("Sub", ["r", "mean"], ["centred"]), helper.make_node("Abs", ["centred"], ["size"]),
              helper.make_node("ReduceMean", ["size"], ["y"], axes=[-1], keepdims=0)]
-    graph = helper.make_graph(nodes, "g", [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["b", "n", 5, 4])],
-                              [helper.make_tensor_value_info("y", TensorProto.FLOAT, ["b", "n"])])
-    onnx.save(pinned_model(graph), str(tmp_path / "m.onnx"))
+    inputs = [helper.make_tensor_value_info(name, TensorProto.FLOAT, dims)
+              for name, dims in {"x": x_dims, **(others or {})}.items()]
+    graph = helper.make_graph(nodes, "g", inputs, [helper.make_tensor_value_info("y", TensorProto.FLOAT, y_dims)],
+                              [onnx.numpy_helper.from_array(np.array([0], np.int64), "start"),
+                               onnx.numpy_helper.from_array(np.array([2], np.int64), "end"),
+                               onnx.numpy_helper.from_array(np.array([0, 2], np.int64), "swapped")])
+    onnx.save(pinned_model(graph), str(path))
+
+
+def test_a_mean_deviation_of_levels_merged_by_a_shape_with_an_end_imports_as_one_aggregation(tmp_path):
+    """The merge's target was matched node by node as Concat(Slice(Shape(t), 0, -2), [-1]): the same sizes read as
+    Shape(t, end=2) (opset 15's attribute) were not recognised, and the Reshape of the variable length refused."""
+    _merged_mean_deviation(tmp_path / "m.onnx", [helper.make_node("Shape", ["x"], ["front"], start=0, end=2)],
+                       ["b", "n", 5, 4], y_dims=["b", "n"])
     back = import_onnx(tmp_path / "m.onnx")
     assert _functions(back) == ["MeanDeviation"]
     for length in (3, 7):
@@ -147,17 +159,8 @@ def test_a_merge_whose_target_takes_an_unknown_dim_of_another_tensor_is_not_one_
     its second dim from another input (also of unknown size) merged t's last two levels into a length that is not
     t's, yet imported as an AggregationLayer over t's levels (wrong shape and values); it merges only dims known
     equal, and the Reshape to a length of unknown size is refused naming the node."""
-    nodes = [helper.make_node("Shape", ["z"], ["front"]),
-             helper.make_node("Constant", [], ["last"], value=helper.make_tensor("l", TensorProto.INT64, [1], [-1])),
-             helper.make_node("Concat", ["front", "last"], ["target"], axis=0),
-             helper.make_node("Reshape", ["x", "target"], ["r"]),
-             helper.make_node("ReduceMean", ["r"], ["mean"], axes=[-1], keepdims=1),
-             helper.make_node("Sub", ["r", "mean"], ["centred"]), helper.make_node("Abs", ["centred"], ["size"]),
-             helper.make_node("ReduceMean", ["size"], ["y"], axes=[-1], keepdims=0)]
-    graph = helper.make_graph(nodes, "g", [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["b", None, 5, 4]),
-                                           helper.make_tensor_value_info("z", TensorProto.FLOAT, ["b", None])],
-                              [helper.make_tensor_value_info("y", TensorProto.FLOAT, ["b", None])])
-    onnx.save(pinned_model(graph), str(tmp_path / "m.onnx"))
+    _merged_mean_deviation(tmp_path / "m.onnx", [helper.make_node("Shape", ["z"], ["front"])], ["b", None, 5, 4],
+                       y_dims=["b", None], others={"z": ["b", None]})
     with pytest.raises(SpecError, match=r"node 3 \(Reshape\): its target dims after the batch \('\?', -1\) are not "
                                         r"all known sizes"):
         import_onnx(tmp_path / "m.onnx")
@@ -165,29 +168,12 @@ def test_a_merge_whose_target_takes_an_unknown_dim_of_another_tensor_is_not_one_
     assert run_onnx(tmp_path / "m.onnx", {"x": x, "z": z})[0].shape == (2, 4)  # not a spread over x's (5, 4)
 
 
-def _merge_of_own_dims(path, front: list, x_dims: list) -> None:
-    """MeanDeviation over x's last levels merged by Reshape(x, Concat(<front>, [-1])), ``front`` computing 'front'."""
-    nodes = [*front, helper.make_node("Constant", [], ["last"],
-                                      value=helper.make_tensor("l", TensorProto.INT64, [1], [-1])),
-             helper.make_node("Concat", ["front", "last"], ["target"], axis=0),
-             helper.make_node("Reshape", ["x", "target"], ["r"]),
-             helper.make_node("ReduceMean", ["r"], ["mean"], axes=[-1], keepdims=1),
-             helper.make_node("Sub", ["r", "mean"], ["centred"]), helper.make_node("Abs", ["centred"], ["size"]),
-             helper.make_node("ReduceMean", ["size"], ["y"], axes=[-1], keepdims=0)]
-    graph = helper.make_graph(nodes, "g", [helper.make_tensor_value_info("x", TensorProto.FLOAT, x_dims)],
-                              [helper.make_tensor_value_info("y", TensorProto.FLOAT, None)],
-                              [onnx.numpy_helper.from_array(np.array([0], np.int64), "start"),
-                               onnx.numpy_helper.from_array(np.array([2], np.int64), "end"),
-                               onnx.numpy_helper.from_array(np.array([0, 2], np.int64), "swapped")])
-    onnx.save(pinned_model(graph), str(path))
-
-
 def test_a_merge_whose_target_takes_an_unknown_dim_of_the_merged_tensor_itself_is_one_aggregation(tmp_path):
     """x of dims (b, ?, 5, 4) merged by Concat(Slice(Shape(x), 0, 2), [-1]) was refused once unknown dims stopped
     counting equal ("its target dims after the batch ('?', -1) are not all known sizes"): a dim the target reads from
     x's own shape at its own axis is x's; one read at another axis is not (x's 2nd and 3rd dims swapped)."""
     own = [helper.make_node("Shape", ["x"], ["s"]), helper.make_node("Slice", ["s", "start", "end"], ["front"])]
-    _merge_of_own_dims(tmp_path / "m.onnx", own, ["b", None, 5, 4])
+    _merged_mean_deviation(tmp_path / "m.onnx", own, ["b", None, 5, 4])
     back = import_onnx(tmp_path / "m.onnx")
     assert _functions(back) == ["MeanDeviation"]
     for length in (3, 7):
@@ -195,6 +181,6 @@ def test_a_merge_whose_target_takes_an_unknown_dim_of_the_merged_tensor_itself_i
         want = torch.from_numpy(run_onnx(tmp_path / "m.onnx", {"x": x})[0])
         torch.testing.assert_close(back(x), want, atol=1e-5, rtol=1e-5)
     swapped = [helper.make_node("Shape", ["x"], ["s"]), helper.make_node("Gather", ["s", "swapped"], ["front"])]
-    _merge_of_own_dims(tmp_path / "w.onnx", swapped, ["b", None, None, 4])
+    _merged_mean_deviation(tmp_path / "w.onnx", swapped, ["b", None, None, 4])
     with pytest.raises(SpecError, match=r"\(Reshape\): its target dims after the batch \('\?', -1\) are not all known"):
         import_onnx(tmp_path / "w.onnx")
