@@ -51,18 +51,23 @@ def test_net_train_refuses_a_missing_gpu_before_any_work(monkeypatch):
                   progress=False)
 
 
+def _refused_by_the_command_line(tmp_path, capsys, monkeypatch, flag: str) -> str:
+    """What ``netgraph train --device flag`` of a one-layer spec prints, checked to fail (exit 1)."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "s.yaml").write_text("netgraph: 1\ntype: NetChain\nlayers: {h: {type: LinearLayer, output: 1}}\n"
+                                     "inputs: {Input: [3]}\n")
+    np.savez(tmp_path / "d.npz", Input=np.ones((8, 3), "f4"), Target=np.ones((8, 1), "f4"))
+    assert main(["train", "s.yaml", "--data", "d.npz", "-o", "out", "--quiet", "--device", flag]) == 1
+    return capsys.readouterr().err
+
+
 @pytest.mark.parametrize("count, flag, message", [
     (1, "cuda:99", "--device cuda:99: there is no CUDA device 99; this machine has 1 (cuda:0)\n"),
     (0, "cuda", "--device cuda: CUDA is not available in this torch installation"),
 ])
 def test_the_command_line_names_the_flag(tmp_path, capsys, monkeypatch, count, flag, message):
     fake_gpus(monkeypatch, count)
-    monkeypatch.chdir(tmp_path)
-    (tmp_path / "s.yaml").write_text("netgraph: 1\ntype: NetChain\nlayers: {h: {type: LinearLayer, output: 1}}\n"
-                                     "inputs: {Input: [3]}\n")
-    np.savez(tmp_path / "d.npz", Input=np.ones((8, 3), "f4"), Target=np.ones((8, 1), "f4"))
-    assert main(["train", "s.yaml", "--data", "d.npz", "-o", "out", "--quiet", "--device", flag]) == 1
-    err = capsys.readouterr().err
+    err = _refused_by_the_command_line(tmp_path, capsys, monkeypatch, flag)
     assert message in err and "target_device" not in err, err
     assert not (tmp_path / "out").exists()
 
@@ -198,12 +203,7 @@ def test_an_index_that_is_no_integer_is_refused(monkeypatch, value):
 def test_the_command_line_reads_the_device_as_net_train_does(tmp_path, capsys, monkeypatch, flag, meant):
     # --device CUDA passed the flag's check (lowered there) and was then refused by net_train in its keyword's words
     fake_gpus(monkeypatch, 1)
-    monkeypatch.chdir(tmp_path)
-    (tmp_path / "s.yaml").write_text("netgraph: 1\ntype: NetChain\nlayers: {h: {type: LinearLayer, output: 1}}\n"
-                                     "inputs: {Input: [3]}\n")
-    np.savez(tmp_path / "d.npz", Input=np.ones((8, 3), "f4"), Target=np.ones((8, 1), "f4"))
-    assert main(["train", "s.yaml", "--data", "d.npz", "-o", "out", "--quiet", "--device", flag]) == 1
-    err = capsys.readouterr().err
+    err = _refused_by_the_command_line(tmp_path, capsys, monkeypatch, flag)
     assert err == (f"netgraph train: --device must be cpu or cuda (or cuda:N), found {flag!r}; did you mean {meant!r}? "
                    f"torch's device names are lower case, without spaces\n"), err
     assert not (tmp_path / "out").exists()
