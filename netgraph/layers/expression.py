@@ -42,7 +42,7 @@ from netgraph.layers.expression_folding import divided_by_constant_0, expanded_c
 from netgraph.layers.expression_folding import fold as _fold
 from netgraph.layers.expression_run import evaluate, table_entry, to_code
 from netgraph.layers.expression_dot import dot_before_times
-from netgraph.layers.expression_names import case_hint, known_function, only_argument, unknown_function
+from netgraph.layers.expression_names import CALLABLE, case_hint, known_function, only_argument, unknown_function
 from netgraph.layers.expression_lists import (flattened_lists, function_argument_error, is_function_call,
                                              list_argument, pure_function_argument)
 from netgraph.layers.expression_truth import first_bang, negative_read_as_truth, unreadable_not
@@ -207,7 +207,7 @@ def _converted(node: ast.AST, text: str, origin: list[int], slots: list[str], de
             return ("slot", name)
         if node.id in _CONSTANTS:
             return ("const", _CONSTANTS[node.id])
-        if depth == 0 and (node.id in FUNCTIONS or node.id in STRUCTURAL):  # FunctionLayer[Sin] is Sin[#]&
+        if depth == 0 and node.id in CALLABLE:  # FunctionLayer[Sin] is Sin[#]&
             return sub(ast.Call(func=node, args=[ast.Name(id=SLOT_PREFIX, col_offset=node.col_offset)], keywords=[],
                                 col_offset=node.col_offset))
         raise ExpressionError(_unknown_name(node.id, text, _col(node, origin)), text, _col(node, origin))
@@ -316,12 +316,12 @@ def _unknown_name(name: str, text: str, col: int) -> str:
     """Why the name at ``text[col]`` is refused; a function (or a slip for one) called with parentheses, as
     ``exp(#a)``, is told the whole fix, ``Exp[#a]``."""
     arguments = parenthesised_after(text, col + len(name)) if text[col:col + len(name)] == name else None
-    if name in FUNCTIONS or name in STRUCTURAL:
+    if name in CALLABLE:
         return f"{name} is a function: call it on its arguments, as {name}[{arguments or '#x'}]"
-    meant = nearest_name(name, [*FUNCTIONS, *STRUCTURAL]) if arguments is not None else None
+    meant = nearest_name(name, CALLABLE) if arguments is not None else None
     hint = torch_name_hint(name, arguments if arguments and "," not in arguments else None) or \
         (f" (did you mean {meant}[{arguments}]? a function's arguments go in brackets)" if meant else
-         did_you_mean(name, [*_CONSTANTS, *FUNCTIONS, *STRUCTURAL]))
+         did_you_mean(name, [*_CONSTANTS, *CALLABLE]))
     return f"unknown name {quoted(name)}{hint}; ports are written #{name}"
 
 

@@ -27,6 +27,7 @@ from netgraph.core.wording import counted
 from netgraph.layers.expression_derived import DERIVED_FORMS
 from netgraph.layers.expression_errors import (APPLIED_FUNCTION, PART_OF_FUNCTION, ExpressionError, _col,
                                                wolfram_number)
+from netgraph.layers.expression_lists import is_function_call
 
 T = TypeVar("T")
 
@@ -340,7 +341,7 @@ def part_index(node: ast.Subscript, text: str, origin: list[int]) -> tuple:
 def _refuse_part_of_function(whole: ast.AST, text: str, origin: list[int], part: ast.AST) -> None:
     """Refuse ``part`` of ``whole`` when ``whole`` is ``Function[...]``: Wolfram's part of the function, not of its
     value, as ``(body &)[[i]]`` is refused."""
-    if isinstance(whole, ast.Call) and getattr(whole.func, "id", None) == "Function":
+    if is_function_call(whole):
         raise ExpressionError(PART_OF_FUNCTION, text, _col(part, origin))
 
 

@@ -12,14 +12,14 @@ from netgraph.layers.expression_text import parenthesised_after
 from netgraph.layers.function_table import INTERNAL_FUNCTIONS, LOWERCASE_NAMES, NAMED_FUNCTIONS, torch_name_hint
 
 #: the functions an expression may call by name (the table's, then the whole-array ones)
-_CALLABLE = (*NAMED_FUNCTIONS, *STRUCTURAL)
+CALLABLE = (*NAMED_FUNCTIONS, *STRUCTURAL)
 
-__all__ = ["known_function", "unknown_function", "case_hint", "only_argument"]
+__all__ = ["CALLABLE", "known_function", "unknown_function", "case_hint", "only_argument"]
 
 
 def known_function(name: str, internal: bool) -> bool:
     """Whether ``name`` is a function an expression may call (``Function`` too: ``Function[#^2 &]``)."""
-    return name in _CALLABLE or name == "Function" or (internal and name in INTERNAL_FUNCTIONS)
+    return name in CALLABLE or name == "Function" or (internal and name in INTERNAL_FUNCTIONS)
 
 
 def unknown_function(name: str, text: str, col: int, argument: str | None = None) -> ExpressionError:
@@ -27,14 +27,14 @@ def unknown_function(name: str, text: str, col: int, argument: str | None = None
     or a lower-case name, a near name; ``argument``: the text of its only argument)."""
     if name in OTHER_FORMS:
         return ExpressionError(OTHER_FORMS[name], text, col)
-    hint = torch_name_hint(name, argument) or case_hint(name) or did_you_mean(name, _CALLABLE)
+    hint = torch_name_hint(name, argument) or case_hint(name) or did_you_mean(name, CALLABLE)
     return ExpressionError(f"unknown function {name!r}{hint}", text, col)
 
 
 def case_hint(name: str) -> str:
     """' (Wolfram's names are case-sensitive: did you mean Exp?)' for another spelling of a function's name (exp,
     relu for Ramp, logisticsigmoid), else ''."""
-    meant = LOWERCASE_NAMES.get(name) or next((f for f in _CALLABLE if f.lower() == name.lower()), None)
+    meant = LOWERCASE_NAMES.get(name) or next((f for f in CALLABLE if f.lower() == name.lower()), None)
     return f" (Wolfram's names are case-sensitive: did you mean {meant}?)" if meant and meant != name else ""
 
 
