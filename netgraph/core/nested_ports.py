@@ -11,7 +11,7 @@ from netgraph.core.graph import NetGraph
 from netgraph.core.multipliers import carry_multipliers
 from netgraph.core.port_options import numbered
 
-__all__ = ["in_chain", "output_map", "output_sources", "passed_input", "same_inputs"]
+__all__ = ["in_chain", "output_map", "output_sources", "same_inputs"]
 
 
 def in_chain(chain: NetChain, name: str, new: Any) -> NetChain:
@@ -31,29 +31,6 @@ def in_chain(chain: NetChain, name: str, new: Any) -> NetChain:
 def output_sources(net: NetGraph) -> dict[str, tuple]:
     """Each graph output -> the (layer, port) feeding it (layer None: a graph input passed through)."""
     return {e.dst.port: (e.src.layer, e.src.port) for e in net.edges if e.dst.layer is None}
-
-
-def passed_input(net: NetGraph, port: str) -> str | None:
-    """The graph input that output ``port`` of ``net`` passes straight through, followed through nested graphs (an
-    inner graph's output that is its input, fed by an outer input); None where a layer computes it. A loop, not a
-    recursion: a net 1,000 levels deep is followed within Python's recursion limit."""
-    outer: list[tuple[NetGraph, str]] = []  # the graphs gone into, each with the layer that is the next one
-    layer, port = output_sources(net)[port]
-    while True:
-        if layer is not None:  # a layer's output: into it, if it is a graph
-            inner = net.layers[layer]
-            if not isinstance(inner, NetGraph):
-                return None
-            outer.append((net, layer))
-            net, (layer, port) = inner, output_sources(inner)[port]
-            continue
-        if not outer:  # an input of the net asked about
-            return port
-        net, layer_in = outer.pop()  # ``port`` is an input of that layer: what feeds it there
-        feeds = [e.src for e in net.edges if (e.dst.layer, e.dst.port) == (layer_in, port)]
-        if not feeds:
-            return None
-        layer, port = feeds[0].layer, feeds[0].port
 
 
 def output_map(old: NetGraph, new: NetGraph) -> dict[str, str | None]:

@@ -40,7 +40,6 @@ from netgraph.core.wording import counted
 from netgraph.core.layer import Layer
 from netgraph.core.errors import DataError, OptionError, did_you_mean
 from netgraph.core.muted_outputs import require_outputs
-from netgraph.core.nested_ports import passed_input
 from netgraph.train.data import Expect
 from netgraph.train.data_pairs import lone_target_key
 from netgraph.core.types import INTEGER
@@ -236,10 +235,17 @@ def _auto(net: Any, port: str) -> Term:
     return _with_alias(net, AutoTerm(port, auto_kind(net, port), net.port_types[port], _target_key(net, port)))
 
 
+def _passed_input(net: Any, port: str) -> str | None:
+    """The graph input that output ``port`` passes straight through, nested graphs included (the IR's producer map is
+    flat: no walk, whatever the depth); None where a layer computes it."""
+    value = net.ir.producer(((), port))
+    return value.port if value.node is None else None
+
+
 def passed_through(net: Any, port: str) -> str:
     """'...' saying that output ``port`` is a graph input passed straight through (no layer gives it, so no automatic
     loss takes it: Integer values carry no gradient, a Real one's loss is a constant), or '' where a layer gives it."""
-    source = passed_input(net, port)  # through nested graphs too
+    source = _passed_input(net, port)
     if source is None:
         return ""
     why = "its Integer values carry no gradient" if net.port_types[port].dtype == INTEGER else \
@@ -253,7 +259,7 @@ def _refuse_passed_through(net: Any, port: str) -> None:
     said = passed_through(net, port)
     if not said:
         return
-    computed = [p for p in net.output_ports if passed_input(net, p) is None]
+    computed = [p for p in net.output_ports if _passed_input(net, p) is None]
     others = {p: 1 for p in computed if net.port_types[p].dtype != INTEGER}
     fix = f"give loss_function={others}" if others else "give loss_function= (a callable over the outputs)"
     found = "Integer" if net.port_types[port].dtype == INTEGER else "Real"
