@@ -182,6 +182,8 @@ class CallableTerm(Term):
     def __init__(self, label: str, fn: Callable):
         refuse_torch_loss(fn)  # nn.CrossEntropyLoss() takes (input, target), not (outputs, batch)
         self.label, self.fn = label, fn
+        self._described = f"{function_name(fn)}(outputs, batch)"  # read at every batch
+        self._subject = f"loss_function {self._described}"
         self._check_arity()
 
     def _check_arity(self) -> None:
@@ -191,12 +193,12 @@ class CallableTerm(Term):
                       meaning=": the net's outputs and the batch's data, dicts by name")
 
     def describe(self) -> str:
-        return f"{function_name(self.fn)}(outputs, batch)"
+        return self._described
 
     def __call__(self, outputs: dict, batch: dict, where: Callable[[], str] | None = None) -> torch.Tensor:
         """The loss per example; an exception of ``fn``'s own is an OptionError naming ``where()`` it was called."""
-        value = call_user(self.fn, *loss_inputs(outputs, batch, self.describe()), option="loss_function", where=where,
-                          subject=f"loss_function {self.describe()}")
+        value = call_user(self.fn, *loss_inputs(outputs, batch, self._described), option="loss_function", where=where,
+                          subject=self._subject)
         if not isinstance(value, torch.Tensor):
             raise OptionError(f"loss_function {self.describe()} must return a tensor (a scalar or one value per "
                               f"example), returned {type(value).__name__}", option="loss_function",
