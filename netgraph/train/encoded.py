@@ -170,15 +170,20 @@ class EncodedDataset(torch.utils.data.Dataset):
             return Reason("holds NaN, which makes the loss non-finite; remove or fix such examples")
         return result
 
+    @property
+    def read_batch_by_batch(self) -> bool:
+        """Whether training reads and encodes the examples batch by batch (image files), not all at once."""
+        return any(isinstance(c, ImageEncoder) for c in self.coders.values())
+
     def check(self) -> dict[str, list[torch.Tensor]]:
         """Every example checked before training (``encoded_checks.check_examples``), once: values held in memory
         are not checked again as they are read; a Dataset's items are, on every read (its ``__getitem__`` runs anew
         each time and may give other values: random augmentation, files it opens). Those read here are kept to
         train on (``keeping_reads``), and a random transform's draw leaves torch's generator as found. Returns the
-        tensors the check encoded, by key (``check_examples``)."""
+        tensors the check encoded, by key (``check_examples``), where training reads them all at once (else {})."""
         try:
             with generator_kept(), keeping_reads(self.read_items):
-                encoded = check_examples(self)
+                encoded = check_examples(self, keep=not self.read_batch_by_batch)
         finally:
             self._forget_item()
         self.checked = self.item_column is None
@@ -302,7 +307,7 @@ def _loader(net: Any, columns: dict[str, Any], index: list[int] | None, what: st
     encoded = dataset.check()
     if not dataset.size:  # as data without coders is refused: nothing to stack, batch or train on
         raise_data([no_examples()], what)
-    if any(isinstance(c, ImageEncoder) for c in dataset.coders.values()):
+    if dataset.read_batch_by_batch:
         return EncodedLoader(dataset, batch_size, num_workers)  # files: read and encoded batch by batch
     if index is None:
         return _encoded_columns(dataset, encoded)

@@ -20,13 +20,14 @@ from netgraph.train.item_columns import ItemColumn
 __all__ = ["check_examples", "first_fields", "label_count_problems"]
 
 
-def check_examples(dataset: Any) -> dict[str, list[torch.Tensor]]:
+def check_examples(dataset: Any, keep: bool = True) -> dict[str, list[torch.Tensor]]:
     """Every example of ``dataset`` (an ``EncodedDataset``) checked: one DataError listing the failures by the
     example's number in the user's data; the label counts are checked once every value can be encoded. Of a
     Dataset's items (``ItemColumn``: reading one runs its ``__getitem__``, which opens its image) only item 0 is read
     here, every key of it; each other item is checked as the loader reads it (``EncodedDataset.__getitem__``).
     Returns the tensors encoded while checking, by key, of each key whose every example was encoded whole (values
-    held in memory, no image file): training reuses them, encoding each value once."""
+    held in memory, no image file): training reuses them, encoding each value once (``keep=False``: none are kept,
+    as where training encodes batch by batch)."""
     lazy = any(isinstance(values, ItemColumn) for values in dataset.columns.values())
     examples = range(min(1, dataset.size)) if lazy else None
     problems, positions = [], {}  # positions: (key, example) -> its encoded sequence's length, for the label counts
@@ -36,7 +37,7 @@ def check_examples(dataset: Any) -> dict[str, list[torch.Tensor]]:
         if isinstance(values, torch.Tensor):
             problems += _nan_problems(dataset, key, values)
             continue
-        tensors = [] if examples is None else None
+        tensors = [] if keep and examples is None else None
         for i in range(len(values)) if examples is None else examples:
             reason = dataset.encoded(key, i, header_only=True)
             if tensors is not None and isinstance(reason, torch.Tensor):
