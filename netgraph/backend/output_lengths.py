@@ -12,7 +12,7 @@ get no check. Dims of a length no input has (``output=("m", 3)``) are not checke
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from netgraph.backend.input_lengths import first_places, length_code
@@ -73,13 +73,16 @@ def output_length_lines(layer: Any, path: tuple[str, ...], types: Mapping[str, A
 
 def check_output_lengths(ins: Sequence[Any], outs: Sequence[Any], path: tuple[str, ...], type_name: str,
                          inputs: Sequence[str], outputs: Sequence[str], plan: Plan, option: str,
-                         probed_to: Sequence[int | None] = ()) -> None:
+                         probed_to: Sequence[int | None] | Callable[[], Sequence[int | None]] = ()) -> None:
     """A DataError for the first output dim of ``plan`` whose size is not its length computed from the inputs'
-    (``probed_to``: the largest size its input dim was probed at, per item of ``plan``, where known)."""
-    for (i, j, k, a, name, base, steps), top in zip(plan, (*probed_to, *[None] * len(plan))):
+    (``probed_to``: the largest size its input dim was probed at, per item of ``plan``, where known; or a function
+    giving them, asked only for the error)."""
+    for place, (i, j, k, a, name, base, steps) in enumerate(plan):
         size = int(ins[k].shape[a + 1])
         expected, found = (lengths_along(size, steps)[-1] if steps else size), int(outs[i].shape[j + 1])
         if found != expected:
+            tops = probed_to() if callable(probed_to) else probed_to
+            top = tops[place] if place < len(tops) else None
             given = f"{base} = {size}, " if steps else ""
             source = "came from its infer()" if option == INFER else \
                 f"was read off probe sizes of {base} up to {top}" if top else "was read off probe sizes or given"
@@ -95,7 +98,7 @@ def check_layer_output_lengths(layer: Any, path: tuple[str, ...], types: Mapping
     """The interpreter's ``check_output_lengths`` of ``layer``'s outputs ``outs`` from its inputs ``ins``."""
     if plan := output_length_plan(layer, types):
         check_output_lengths(ins, outs, path, layer.type_name, layer.input_ports, layer.output_ports, plan,
-                             _option(layer), _probed_to(layer, types, plan))
+                             _option(layer), lambda: _probed_to(layer, types, plan))
 
 
 def _probed_to(layer: Any, types: Mapping[str, Any], plan: Plan) -> tuple[int | None, ...]:
