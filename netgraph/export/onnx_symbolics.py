@@ -17,6 +17,7 @@ import torch
 from torch.onnx import register_custom_op_symbolic, unregister_custom_op_symbolic
 
 from netgraph.backend.compile import variable_base
+from netgraph.export.onnx_casts import element_type_name
 from netgraph.export.onnx_files import ONNX_DOMAINS
 from netgraph.export.onnx_attention_symbolic import ATTENTION_OPSET, scaled_dot_product_attention
 from netgraph.export.onnx_group_symbolic import group_norm
@@ -281,7 +282,7 @@ def refused_type(onnx: Any, model: Any, node_name: str, opset: int) -> tuple[str
     for k, name in enumerate(node.input):
         parameter = schema.inputs[min(k, len(schema.inputs) - 1)].type_str  # the last one repeats (variadic)
         if elements.get(name) and parameter in allowed:
-            found = f"tensor({onnx.TensorProto.DataType.Name(elements[name]).lower()})"
+            found = f"tensor({element_type_name(elements[name])})"
             if found not in allowed[parameter]:
                 return parameter, found
     return None
