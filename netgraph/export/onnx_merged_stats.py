@@ -17,16 +17,18 @@ from netgraph.export.onnx_reshape import fresh_value
 from netgraph.export.onnx_variance import op_producer, used_inside, variance_chain
 from netgraph.layers import AggregationLayer
 
-__all__ = ["merged_statistic_patterns"]
+__all__ = ["merged_variance_patterns", "merged_mean_deviation_patterns"]
 
 
-def merged_statistic_patterns(nodes: Any, ctx: Context) -> tuple[dict[int, Converted], set[int]]:
-    """The last node of each matched chain (by ``id``) -> its AggregationLayer fed by t, and the ids of the nodes
-    it takes the place of."""
-    found, claimed = chain_patterns(nodes, ctx, "Div", _variance, (Unsupported, *NOT_THE_PATTERN))
-    more, taken = chain_patterns([n for n in nodes if id(n) not in claimed], ctx, "ReduceMean", _mean_deviation,
-                                 (Unsupported, *NOT_THE_PATTERN))
-    return {**found, **more}, claimed | taken
+def merged_variance_patterns(nodes: Any, ctx: Context) -> tuple[dict[int, Converted], set[int]]:
+    """The last node (Div) of each merged Variance or StandardDeviation chain (by ``id``) -> its AggregationLayer fed
+    by t, and the ids of the nodes it takes the place of."""
+    return chain_patterns(nodes, ctx, "Div", _variance, (Unsupported, *NOT_THE_PATTERN))
+
+
+def merged_mean_deviation_patterns(nodes: Any, ctx: Context) -> tuple[dict[int, Converted], set[int]]:
+    """As ``merged_variance_patterns``, of MeanDeviation chains (their last node a ReduceMean)."""
+    return chain_patterns(nodes, ctx, "ReduceMean", _mean_deviation, (Unsupported, *NOT_THE_PATTERN))
 
 
 def _variance(div: Any, ctx: Context) -> tuple[list, AggregationLayer, str] | None:

@@ -18,7 +18,7 @@ from netgraph.export.onnx_mha import attention_patterns
 from netgraph.export.onnx_norm_formulas import formula_norm_patterns
 from netgraph.export.onnx_norms import group_norm_patterns, layer_norm_patterns
 from netgraph.export.onnx_ops import Context, Converted
-from netgraph.export.onnx_merged_stats import merged_statistic_patterns
+from netgraph.export.onnx_merged_stats import merged_mean_deviation_patterns, merged_variance_patterns
 from netgraph.export.onnx_pad_lengths import variable_padding_patterns
 from netgraph.export.onnx_pooling import total_pool_patterns
 from netgraph.export.onnx_resize_gathers import linear_gather_patterns
@@ -29,7 +29,8 @@ __all__ = ["Matched", "chain_name", "find_patterns"]
 
 _FINDERS = (group_norm_patterns, layer_norm_patterns, formula_norm_patterns, lrn_window_patterns, pad_conv_patterns,
             circular_pad_patterns, variable_padding_patterns, indices_patterns, table_patterns, total_pool_patterns,
-            linear_gather_patterns, merged_statistic_patterns, variance_patterns, cosine_patterns, lookup_patterns,
+            linear_gather_patterns, merged_variance_patterns,
+            merged_mean_deviation_patterns, variance_patterns, cosine_patterns, lookup_patterns,
             contrastive_loss_patterns)
 
 
