@@ -317,14 +317,14 @@ class _Misfit:
     alone: OptionError
 
 
-def shared_misfit(net: Any, misfits: list[_Misfit], guessed: Callable | None = None) -> None:
+def shared_misfit(net: Any, misfits: list[_Misfit], guessed: Callable) -> None:
     """OptionError for the first of ``misfits`` (``unify_shared``'s): its expected shape the one the net's sizes
-    imply, once inferred (``guessed`` given: ``guessed_sizes.sized_by_guess``, which tells a port sized only by the
-    layer's guess from the refused value itself) and known; else the layer's alone."""
+    imply, once inferred and known (``guessed``: ``guessed_sizes.sized_by_guess``, which tells a port sized only by
+    the layer's guess from the refused value itself); else the layer's alone."""
     if not misfits:
         return
     first, found = misfits[0], tuple(misfits[0].value.shape)
-    layer, name, want = _wanted(net, first.path, first.array, (found, guessed)) if guessed else (None, "", None)
+    layer, name, want = _wanted(net, first.path, first.array, guessed, found)
     if want is None or want == found:
         raise first.alone from None
     user = scoped_name(_shown(first.path, first.array))
@@ -340,18 +340,21 @@ def shared_misfit_first(net: Any, misfits: list[_Misfit]) -> Iterator[None]:
     try:
         yield
     except NetGraphError:
-        shared_misfit(net, misfits)
+        if misfits:
+            raise misfits[0].alone from None
         raise
 
 
-def _wanted(net: Any, path: tuple, array: str, refused: tuple | None = None) -> tuple[Any, str, tuple | None]:
+def _wanted(net: Any, path: tuple, array: str, guessed: Callable | None = None,
+            found: tuple = ()) -> tuple[Any, str, tuple | None]:
     """The layer holding the user's array ``array`` of the layer at ``path`` (an operator's inner array: its inner
     layer), the array's name there, and the shape the net's sizes give it: None where not all known, or where a
-    port is sized only by the layer's guess from the value it refused (``refused``: its shape, ``sized_by_guess``)."""
+    port is sized only by the layer's guess from the value of shape ``found`` it refused (``guessed``:
+    ``sized_by_guess``)."""
     *inside, name = array.split(".")
     at = (*path, *inside)
     layer, types = net.layer_at(at), net.layer_types(at)
-    if not all(t.known for t in types.values()) or refused and refused[1](net, at, {name: refused[0]}):
+    if not all(t.known for t in types.values()) or guessed is not None and guessed(net, at, {name: found}):
         return layer, name, None
     try:
         want = layer.array_shapes(types).get(name)
