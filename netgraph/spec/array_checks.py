@@ -46,7 +46,7 @@ def check_arrays(reader: Any, net: Any, graph: Any) -> None:
         if getattr(layer, "NETS", None) or not layer.ARRAYS:
             continue  # an operator: its inner layers are visited themselves
         arrays, fields = layer.arrays, layer.ARRAYS
-        label = f"layer {shown_layer(path, layer)!r} ({layer.type_name})"
+        label = _label(path, layer)
         weights, taken = reader.arrays_from.get(path, (None, ()))  # (the missing arrays' message names the file)
         given = reader.layer_specs.get(path, {})  # 'biases: null': saved uninitialised, on purpose
         missing = [name for name, value in arrays.items()
@@ -54,26 +54,26 @@ def check_arrays(reader: Any, net: Any, graph: Any) -> None:
         if taken and missing:
             _error(reader, path, f"{missing_arrays(label, path, weights, missing)}, or give the missing "
                    f"array{'s' if len(missing) > 1 else ''}", "missing-array")
-        _shape_misfits_told(reader, node, path, label, layer)
+        _shape_misfits_told(reader, node, path, layer)
 
 
-def _shape_misfits_told(reader: Any, node: Any, path: tuple, label: str, layer: Any,
-                        under: tuple | None = None) -> None:
-    """Each array of ``layer`` (at ``node``) whose shape does not fit the types inferred there told (none where a
-    type is unknown: compiling reports it); ``under``: the prefix messages name layers under (``naming_under``)."""
+def _label(path: tuple, layer: Any) -> str:
+    """How a message names ``layer`` at ``path``: "layer 'a/b' (LinearLayer)"."""
+    return f"layer {shown_layer(path, layer)!r} ({layer.type_name})"
+
+
+def _shape_misfits_told(reader: Any, node: Any, path: tuple, layer: Any, under: tuple | None = None) -> None:
+    """Each array of ``layer`` (at ``node``) whose shape does not fit the types inferred there recorded at its array's
+    option in the YAML, with the weights file's key where the array came from one (none where a type is unknown:
+    compiling reports it); ``under``: the prefix messages name layers under (``naming_under``)."""
     if not all(t.known for t in node.types.values()):
         return
+    label = _label(path, layer)
     try:
         with naming_under(under) if under is not None else contextlib.nullcontext():
             problems = array_shape_problems(node, lambda: label, layer.arrays)
     except (NetGraphError, Conflict):
         return
-    _misfits_told(reader, path, label, layer, problems)
-
-
-def _misfits_told(reader: Any, path: tuple, label: str, layer: Any, problems: list[Diagnostic]) -> None:
-    """Each array-shape problem of ``layer`` at ``path`` (``label``) recorded at its array's option in the YAML,
-    with the weights file's key where the array came from one."""
     weights, taken = reader.arrays_from.get(path, (None, ()))
     names = {field: name for name, field in layer.ARRAYS.items()}
     for problem in problems:
@@ -120,8 +120,7 @@ def array_misfits(reader: Any, problems: list[Diagnostic], shapes: dict, prefix:
         node = graph.ir.node((name,)) if name in graph.layers else None
         if node is not None and layer.ARRAYS:
             path = (*prefix, name)
-            _shape_misfits_told(reader, node, path, f"layer {shown_layer(path, layer)!r} ({layer.type_name})", layer,
-                                prefix)
+            _shape_misfits_told(reader, node, path, layer, prefix)
     return len(reader.errors) > before
 
 
