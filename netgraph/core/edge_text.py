@@ -47,7 +47,7 @@ def with_mutes(net: Any, pairs: list[tuple], kept: Callable[[NetPort], NetPort |
     now; None: its layer gone), less each whose output a pair now wires to a graph output (its consumer removed, its
     edge moved): muting a wired output is refused, the graph output wins."""
     exposed = {a for a, b in pairs if b is not None and b.layer is None}
-    outputs = (kept(a) for a, b in net.explicit_edges() if b is None)
+    outputs = (kept(NetPort(m.layer, m.port)) for m in sorted(net._muted))  # explicit_edges' order
     return pairs + [(a, None) for a in outputs if a is not None and a not in exposed]
 
 

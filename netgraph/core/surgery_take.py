@@ -215,7 +215,7 @@ def _sources(net: NetGraph, spec: Any) -> set[tuple[str, str]]:
                           f"NetPorts: name a port inside it (net_take(net, {inside})), or take from net_flatten(net) "
                           f"(layer {shown_path(path)!r})", kind="layer-path", layer=path)
     outputs = {(path[0], port) for port in net.layers[path[0]].output_ports}
-    muted = {(a.layer, a.port) for a, b in net.explicit_edges() if b is None}
+    muted = {(m.layer, m.port) for m in net._muted}
     return outputs - muted or outputs  # a muted port stays muted (as net_delete keeps it) unless named: NetPort
 
 
